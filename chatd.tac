@@ -1,0 +1,32 @@
+"""Run chatd with ``twistd -ny chatd.tac``, configured by environment variables.
+
+CHATD_PORT, CHATD_INTERFACE, CHATD_MOTD, CHATD_DEFAULT_ROOM and CHATD_NAME
+mean what --port, --interface, --motd, --default-room and --name mean;
+CHATD_LISTEN holds endpoint descriptions separated by whitespace, each as
+--listen takes it. The same options parser checks them, so a bad value
+stops the daemon with the same message the plugin gives.
+"""
+
+import os
+
+from twisted.application.service import Application
+from twisted.internet import reactor
+
+from chatd.service import build
+from chatd.tap import Options
+
+_FLAGS = {
+    "CHATD_PORT": "--port",
+    "CHATD_INTERFACE": "--interface",
+    "CHATD_MOTD": "--motd",
+    "CHATD_DEFAULT_ROOM": "--default-room",
+    "CHATD_NAME": "--name",
+}
+
+arguments = [f"{flag}={os.environ[name]}" for name, flag in _FLAGS.items() if name in os.environ]
+arguments += [f"--listen={description}" for description in os.environ.get("CHATD_LISTEN", "").split()]
+options = Options()
+options.parseOptions(arguments)
+
+application = Application("chatd")
+build(options, reactor).setServiceParent(application)

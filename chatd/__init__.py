@@ -1,0 +1,3 @@
+"""chatd: a chat daemon on Twisted with IRC-style rooms and nicknames."""
+
+__version__ = "0.1.0"

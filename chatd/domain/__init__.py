@@ -1,0 +1,1 @@
+"""The chat domain: plain Python with no I/O, shared by every front end."""

@@ -1,0 +1,130 @@
+"""Rules for what users may call themselves and their rooms, and say.
+
+Every name is compared by its *key*: NFKC-normalised and case-folded, so
+``Alice``, ``ALICE`` and ``Alice`` in full-width letters are one name. Text that
+reaches other people's terminals must carry no control characters, no
+terminal escape sequences (they all begin with a C0 or C1 control) and no
+bidirectional overrides that could reorder what is shown around them.
+"""
+
+import re
+import unicodedata
+
+from chatd.domain.errors import (
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    InvalidTextError,
+)
+
+NICKNAME_MAX = 24
+"""Longest nickname, in code points after normalisation."""
+
+ROOM_NAME_MAX = 32
+"""Longest room name, in code points including the leading ``#``."""
+
+TOPIC_MAX = 300
+"""Longest topic, in code points."""
+
+REASON_MAX = 200
+"""Longest part or quit reason, in code points."""
+
+ROOM_PREFIX = "#"
+
+# Punctuation IRC users expect in nicknames (RFC 2812 "special").
+_NICK_PUNCTUATION = frozenset("-_[]{}\\|^`")
+_ROOM_PUNCTUATION = frozenset("-_.")
+# Letters, marks (scripts that need combining signs) and decimal digits.
+_WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
+
+# Characters never shown to another user: C0 and C1 controls (every
+# terminal escape sequence starts with one), surrogates, line and paragraph
+# separators, and the bidirectional marks, embeddings, overrides and
+# isolates (Unicode TR9) that can make a line display as something else.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+REPLACEMENT = "\ufffd"
+
+
+def fold(name: str) -> str:
+    """Return the key under which ``name`` is unique.
+
+    NFKC first maps compatibility look-alikes (full-width letters,
+    ligatures) to their plain forms; casefold then drops case; a second NFKC
+    puts back into normal form what casefold may have decomposed, so that
+    ``fold(fold(x)) == fold(x)``.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def check_nickname(name: str) -> str:
+    """Return ``name`` in normal form, or raise InvalidNicknameError saying why."""
+    nick = unicodedata.normalize("NFKC", name)
+    if not nick:
+        raise InvalidNicknameError(name, "a nickname cannot be empty")
+    if len(nick) > NICKNAME_MAX:
+        raise InvalidNicknameError(
+            nick, f"a nickname is at most {NICKNAME_MAX} characters"
+        )
+    first = nick[0]
+    if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
+        raise InvalidNicknameError(
+            nick, "a nickname cannot start with a digit, '-' or a mark"
+        )
+    for char in nick:
+        if (
+            unicodedata.category(char) not in _WORD_CATEGORIES
+            and char not in _NICK_PUNCTUATION
+        ):
+            raise InvalidNicknameError(
+                nick, "a nickname holds only letters, digits and -_[]{}\\|^`"
+            )
+    return nick
+
+
+def check_room_name(name: str) -> str:
+    """Return ``name`` in normal form, or raise InvalidRoomNameError saying why."""
+    room = unicodedata.normalize("NFKC", name)
+    if not room.startswith(ROOM_PREFIX) or len(room) < 2:
+        raise InvalidRoomNameError(room, "a room name is # followed by its name")
+    if len(room) > ROOM_NAME_MAX:
+        raise InvalidRoomNameError(
+            room, f"a room name is at most {ROOM_NAME_MAX} characters"
+        )
+    for char in room[1:]:
+        if (
+            unicodedata.category(char) not in _WORD_CATEGORIES
+            and char not in _ROOM_PUNCTUATION
+        ):
+            raise InvalidRoomNameError(
+                room, "a room name holds only letters, digits and -_."
+            )
+    return room
+
+
+def check_text(text: str, limit: int | None = None) -> str:
+    """Return ``text`` as it will be shown, or raise InvalidTextError.
+
+    A tab becomes a space (pasted code keeps its shape, terminals stay
+    safe); any other unsafe character refuses the whole text rather than
+    silently changing what the user said. ``limit`` caps the length in code
+    points where the text is stored (topics, reasons).
+    """
+    shown = text.replace("\t", " ")
+    unsafe = _UNSAFE.search(shown)
+    if unsafe is not None:
+        raise InvalidTextError(
+            f"control or bidi character U+{ord(unsafe.group()):04X} refused"
+        )
+    if limit is not None and len(shown) > limit:
+        raise InvalidTextError(f"at most {limit} characters allowed here")
+    return shown
+
+
+def scrub(text: str) -> str:
+    """Replace every unsafe character with U+FFFD; the last line of defence.
+
+    Renderers pass every string through this before it goes on the wire, so
+    even a bug upstream cannot put an escape sequence on someone's screen.
+    """
+    return _UNSAFE.sub(REPLACEMENT, text.replace("\t", " "))

@@ -1,0 +1,116 @@
+"""Wires the chat, its clock and its listeners into one twistd service.
+
+``build`` is shared by the twistd plugin (chatd.tap) and chatd.tac, so both
+run the same daemon. Stopping the service (SIGTERM, SIGINT) closes the
+listeners, tells every connected user the server is going, and waits for
+those goodbyes to be written before the process ends.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from twisted.application.internet import StreamServerEndpointService
+from twisted.application.service import IService, MultiService, Service
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import (
+    TCP4ServerEndpoint,
+    TCP6ServerEndpoint,
+    serverFromString,
+)
+from twisted.internet.interfaces import (
+    IListeningPort,
+    IProtocolFactory,
+    IReactorTCP,
+    IStreamServerEndpoint,
+)
+from twisted.logger import Logger
+from typing_extensions import override
+from zope.interface import implementer
+
+from chatd.domain.chat import Chat
+from chatd.line.protocol import LineFactory
+
+log = Logger()
+
+
+def build(options: Mapping[str, Any], reactor: Any) -> IService:
+    """The whole daemon for parsed ``chatd.tap.Options``, on ``reactor``.
+
+    ``reactor`` provides ``IReactorTime`` and ``IReactorTCP`` (and whatever
+    the ``--listen`` endpoints need).
+    """
+    factory = LineFactory(
+        Chat(now=reactor.seconds),
+        reactor=reactor,
+        server_name=options["name"],
+        motd=options["motd"],
+        default_room=options["default-room"],
+    )
+    daemon = MultiService()
+    # Added first, so stopped last: listeners close before the goodbyes.
+    _Goodbye(factory).setServiceParent(daemon)
+    for endpoint in endpoints(options, reactor):
+        listener = StreamServerEndpointService(_Announced(endpoint), factory)
+        # As twisted.application.strports.service does: a port that cannot
+        # be bound fails startup instead of leaving a deaf daemon running.
+        listener._raiseSynchronously = True
+        listener.setServiceParent(daemon)
+    return daemon
+
+
+def endpoints(
+    options: Mapping[str, Any], reactor: IReactorTCP
+) -> list[IStreamServerEndpoint]:
+    """The endpoints to listen on: ``--port``/``--interface``, then each ``--listen``."""
+    found: list[IStreamServerEndpoint] = []
+    if options["port"] is not None:
+        interface = options["interface"]
+        kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
+        found.append(kind(reactor, options["port"], interface=interface))
+    found.extend(
+        serverFromString(reactor, description) for description in options["listen"]
+    )
+    return found
+
+
+@implementer(IStreamServerEndpoint)
+class _Announced:
+    """An endpoint that logs the address it ends up listening on (port 0 included)."""
+
+    def __init__(self, endpoint: IStreamServerEndpoint) -> None:
+        self._endpoint = endpoint
+
+    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
+        listening = self._endpoint.listen(factory)
+        listening.addCallback(self._announce)
+        return listening
+
+    @staticmethod
+    def _announce(port: IListeningPort) -> IListeningPort:
+        address = port.getHost()
+        if isinstance(address, IPv6Address):
+            log.info(
+                "chatd listening on [{host}]:{port}",
+                host=address.host,
+                port=address.port,
+            )
+        elif isinstance(address, IPv4Address):
+            log.info(
+                "chatd listening on {host}:{port}", host=address.host, port=address.port
+            )
+        else:
+            log.info("chatd listening on {address}", address=address)
+        return port
+
+
+class _Goodbye(Service):
+    """On stop, tells every connection the server is going and waits for them to close."""
+
+    def __init__(self, factory: LineFactory) -> None:
+        self._factory = factory
+
+    @override
+    def stopService(self) -> "Deferred[object]":
+        super().stopService()
+        return self._factory.shutdown()

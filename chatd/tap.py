@@ -1,0 +1,101 @@
+"""``twistd chatd``: command-line options and the service they describe."""
+
+import os
+import socket
+from typing import Any, ClassVar
+
+from twisted.application.service import IService
+from twisted.python import usage
+from typing_extensions import override
+
+from chatd.domain.errors import ChatError
+from chatd.domain.names import check_room_name
+from chatd.service import build
+
+DEFAULT_PORT = 5000
+
+
+class Options(usage.Options):
+    """Options of ``twistd chatd``; chatd.tac builds the same from CHATD_* variables."""
+
+    synopsis = "[options]"
+    longdesc = (
+        "Runs chatd, a chat server people reach with nc, telnet or "
+        "'python -m chatd.client'. Users pick a nickname, land in the default "
+        "room and talk; /help lists the commands. See docs/PROTOCOL.md."
+    )
+    optParameters: ClassVar[list[list[Any]]] = [
+        [
+            "port",
+            "p",
+            None,
+            f"TCP port to listen on (default: {DEFAULT_PORT}, or none when --listen is given).",
+            int,
+        ],
+        [
+            "interface",
+            "i",
+            "::",
+            "Address --port binds to; '::' (the default) takes IPv6 and IPv4 "
+            "clients on every interface, 0.0.0.0 IPv4 only, 127.0.0.1 this machine only.",
+        ],
+        [
+            "motd",
+            "m",
+            "",
+            "Message of the day shown at connect: a file's name (its text is read "
+            "at start) or the text itself.",
+        ],
+        [
+            "default-room",
+            "r",
+            "#lobby",
+            "Room every user enters after choosing a nickname.",
+        ],
+        [
+            "name",
+            "n",
+            None,
+            "Server name shown in the greeting (default: this host's name).",
+        ],
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self["listen"] = []
+
+    def opt_listen(self, description: str) -> None:
+        """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1 (repeatable)."""
+        self["listen"].append(description)
+
+    @override
+    def postOptions(self) -> None:
+        if self["port"] is None and not self["listen"]:
+            self["port"] = DEFAULT_PORT
+        if self["port"] is not None and not 0 <= self["port"] <= 65535:
+            raise usage.UsageError(f"--port must be 0 to 65535, not {self['port']}.")
+        try:
+            self["default-room"] = check_room_name(self["default-room"])
+        except ChatError as error:
+            raise usage.UsageError(f"--default-room: {error.message}.") from None
+        self["motd"] = _read_motd(self["motd"])
+        if self["name"] is None:
+            self["name"] = socket.gethostname()
+
+
+def _read_motd(value: str) -> str:
+    """The MOTD text: the file's content if ``value`` names a file, else ``value``."""
+    if not os.path.isfile(value):
+        return value
+    try:
+        with open(value, encoding="utf-8") as motd:
+            return motd.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise usage.UsageError(f"--motd: cannot read {value}: {error}.") from None
+
+
+def makeService(options: Options) -> IService:
+    """Called by twistd with the parsed options."""
+    from twisted.internet import reactor
+
+    return build(options, reactor)

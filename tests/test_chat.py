@@ -1,0 +1,325 @@
+"""The chat domain on its own: no protocol, no reactor, a fake clock."""
+
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.chat import Chat, User
+from chatd.domain.errors import (
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    InvalidTextError,
+    NicknameInUseError,
+    NoSuchNicknameError,
+    NoSuchRoomError,
+    NotInRoomError,
+)
+from chatd.domain.events import (
+    Acted,
+    Joined,
+    NickChanged,
+    Parted,
+    Quit,
+    Said,
+    TopicChanged,
+    Whispered,
+)
+from chatd.domain.replies import (
+    Members,
+    RoomList,
+    RoomSummary,
+    ServerTime,
+    Topic,
+    UserList,
+)
+from tests.helpers import RecordingAudience, RecordingSession
+
+
+class ChatTestCase(SynchronousTestCase):
+    """A chat on a fake clock with one recording front end."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.clock.advance(100)
+        self.chat = Chat(now=self.clock.seconds)
+        self.audience = RecordingAudience()
+
+    def online(self, nick: str, *rooms: str) -> tuple[User, RecordingSession]:
+        session = RecordingSession(self.audience)
+        user = self.chat.register(session, nick)
+        for room in rooms:
+            self.chat.join(user, room)
+        return user, session
+
+
+class RegisterTests(ChatTestCase):
+    def test_nickname_differing_in_case_is_refused(self) -> None:
+        """Alice and ALICE cannot both be online."""
+        self.online("Alice")
+        error = self.assertRaises(
+            NicknameInUseError,
+            self.chat.register,
+            RecordingSession(self.audience),
+            "ALICE",
+        )
+        self.assertEqual(error.message, "Alice is already taken")
+
+    def test_full_width_look_alike_is_refused(self) -> None:
+        """Full-width letters fold to the plain nickname they imitate."""
+        self.online("alice")
+        self.assertRaises(
+            NicknameInUseError,
+            self.chat.register,
+            RecordingSession(self.audience),
+            "\uff21\uff4c\uff49\uff43\uff45",
+        )
+
+    def test_full_width_nickname_is_stored_in_plain_form(self) -> None:
+        """A nickname typed in full-width letters is shown in its normal form."""
+        user, _ = self.online("\uff21\uff4c\uff49\uff43\uff45")
+        self.assertEqual(user.nick, "Alice")
+
+    def test_invalid_nickname_is_refused_and_nothing_changes(self) -> None:
+        """A nickname with a space is refused; nobody is registered."""
+        self.assertRaises(
+            InvalidNicknameError,
+            self.chat.register,
+            RecordingSession(self.audience),
+            "a b",
+        )
+        self.assertEqual(self.chat.users(), UserList(()))
+
+    def test_quit_frees_the_nickname(self) -> None:
+        """Once a user quits, the nickname can be taken again at once."""
+        alice, _ = self.online("alice", "#lobby")
+        self.chat.quit(alice)
+        again, _ = self.online("ALICE")
+        self.assertEqual(self.chat.users(), UserList(("ALICE",)))
+        self.assertTrue(again.online)
+        self.assertFalse(alice.online)
+
+
+class RoomTests(ChatTestCase):
+    def test_first_join_creates_room_and_tells_members(self) -> None:
+        """Joining announces the joiner to everyone in the room, joiner included."""
+        _, alice = self.online("alice", "#lobby")
+        _, bob = self.online("bob", "#lobby")
+        self.assertEqual(
+            alice.received,
+            [Joined(100, "#lobby", "alice"), Joined(100, "#lobby", "bob")],
+        )
+        self.assertEqual(bob.received, [Joined(100, "#lobby", "bob")])
+        self.assertEqual(
+            self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob"))
+        )
+
+    def test_joining_twice_changes_nothing(self) -> None:
+        """A second join of the same room (any case) sends no event."""
+        alice, session = self.online("alice", "#lobby")
+        room = self.chat.join(alice, "#Lobby")
+        self.assertEqual(room.name, "#lobby")
+        self.assertEqual(len(session.received), 1)
+
+    def test_invalid_room_name_is_refused(self) -> None:
+        """A room name must start with # and hold no spaces."""
+        alice, _ = self.online("alice")
+        self.assertRaises(InvalidRoomNameError, self.chat.join, alice, "lobby")
+        self.assertRaises(InvalidRoomNameError, self.chat.join, alice, "#a b")
+        self.assertEqual(self.chat.rooms(), RoomList(()))
+
+    def test_room_is_gone_when_last_member_parts(self) -> None:
+        """An emptied room disappears, and its topic with it."""
+        alice, session = self.online("alice", "#dev")
+        self.chat.set_topic(alice, "#dev", "builds")
+        self.chat.part(alice, "#dev", "lunch")
+        self.assertEqual(session.received[-1], Parted(100, "#dev", "alice", "lunch"))
+        self.assertEqual(self.chat.rooms(), RoomList(()))
+        self.assertRaises(NoSuchRoomError, self.chat.members, "#dev")
+        self.chat.join(alice, "#dev")
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", ""))
+
+    def test_part_tells_remaining_members_and_parter(self) -> None:
+        """Everyone in the room, the one leaving included, sees the part."""
+        alice, alice_session = self.online("alice", "#lobby")
+        _, bob_session = self.online("bob", "#lobby")
+        self.chat.part(alice, "#lobby")
+        self.assertEqual(alice_session.received[-1], Parted(100, "#lobby", "alice", ""))
+        self.assertEqual(bob_session.received[-1], Parted(100, "#lobby", "alice", ""))
+        self.assertEqual(self.chat.members("#lobby"), Members("#lobby", ("bob",)))
+
+    def test_part_of_room_not_joined_is_refused(self) -> None:
+        """Parting a room one is not in says so; a missing room says that instead."""
+        alice, _ = self.online("alice", "#lobby")
+        self.online("bob", "#dev")
+        self.assertRaises(NotInRoomError, self.chat.part, alice, "#dev")
+        self.assertRaises(NoSuchRoomError, self.chat.part, alice, "#nowhere")
+
+    def test_rooms_lists_counts_and_topics_by_name(self) -> None:
+        """The room list is sorted and carries member counts and topics."""
+        alice, _ = self.online("alice", "#lobby", "#dev")
+        self.online("bob", "#lobby")
+        self.chat.set_topic(alice, "#dev", "builds")
+        self.assertEqual(
+            self.chat.rooms(),
+            RoomList((RoomSummary("#dev", 1, "builds"), RoomSummary("#lobby", 2, ""))),
+        )
+
+
+class TalkTests(ChatTestCase):
+    def test_said_reaches_room_members_only_stamped_by_clock(self) -> None:
+        """A message goes to every member of its room, sender included, and no one else."""
+        alice, alice_session = self.online("alice", "#lobby")
+        _, bob_session = self.online("bob", "#lobby")
+        _, carol_session = self.online("carol", "#dev")
+        self.clock.advance(5)
+        self.chat.say(alice, "#lobby", "hi")
+        self.assertEqual(bob_session.received[-1], Said(105, "#lobby", "alice", "hi"))
+        self.assertEqual(alice_session.received[-1], Said(105, "#lobby", "alice", "hi"))
+        self.assertNotIn(Said(105, "#lobby", "alice", "hi"), carol_session.received)
+
+    def test_one_delivery_per_front_end_for_whole_room(self) -> None:
+        """A room of many gets one delivery call carrying every recipient."""
+        users = [self.online(f"u{n}", "#big") for n in range(50)]
+        before = len(self.audience.deliveries)
+        self.chat.say(users[0][0], "#big", "hello")
+        self.assertEqual(len(self.audience.deliveries), before + 1)
+        self.assertEqual(len(self.audience.deliveries[-1][1]), 50)
+
+    def test_each_front_end_gets_its_own_sessions(self) -> None:
+        """Two front ends each get the event once, with only their own sessions."""
+        other = RecordingAudience()
+        alice, _ = self.online("alice", "#lobby")
+        bob = RecordingSession(other)
+        self.chat.join(self.chat.register(bob, "bob"), "#lobby")
+        self.chat.say(alice, "#lobby", "hi")
+        self.assertEqual(
+            other.deliveries[-1], (Said(100, "#lobby", "alice", "hi"), [bob])
+        )
+        self.assertEqual(len(self.audience.deliveries[-1][1]), 1)
+
+    def test_message_with_escape_is_refused_and_not_delivered(self) -> None:
+        """A line carrying ESC is refused whole; nobody receives anything."""
+        alice, _ = self.online("alice", "#lobby")
+        self.online("bob", "#lobby")
+        before = len(self.audience.deliveries)
+        self.assertRaises(
+            InvalidTextError, self.chat.say, alice, "#lobby", "\x1b[2Jgotcha"
+        )
+        self.assertRaises(
+            InvalidTextError, self.chat.act, alice, "#lobby", "\u202eevil"
+        )
+        self.assertEqual(len(self.audience.deliveries), before)
+
+    def test_saying_in_a_room_not_joined_is_refused(self) -> None:
+        """Only members talk in a room."""
+        alice, _ = self.online("alice", "#lobby")
+        self.online("bob", "#dev")
+        self.assertRaises(NotInRoomError, self.chat.say, alice, "#dev", "hi")
+
+    def test_action_reaches_room(self) -> None:
+        """/me becomes an Acted event for the room."""
+        alice, session = self.online("alice", "#lobby")
+        self.chat.act(alice, "#lobby", "waves")
+        self.assertEqual(session.received[-1], Acted(100, "#lobby", "alice", "waves"))
+
+    def test_whisper_reaches_target_and_sender_only(self) -> None:
+        """A private message goes to its target and back to its sender, nobody else."""
+        alice, alice_session = self.online("alice", "#lobby")
+        _, bob_session = self.online("Bob", "#lobby")
+        _, carol_session = self.online("carol", "#lobby")
+        self.chat.whisper(alice, "BOB", "psst")
+        expected = Whispered(100, "alice", "Bob", "psst")
+        self.assertEqual(bob_session.received[-1], expected)
+        self.assertEqual(alice_session.received[-1], expected)
+        self.assertNotIn(expected, carol_session.received)
+
+    def test_whisper_to_nobody_is_refused(self) -> None:
+        """A private message to a nickname nobody holds is refused."""
+        alice, _ = self.online("alice")
+        self.assertRaises(NoSuchNicknameError, self.chat.whisper, alice, "ghost", "hi")
+
+    def test_topic_change_is_announced_and_kept(self) -> None:
+        """A topic reaches the room and stays until changed."""
+        alice, session = self.online("alice", "#lobby")
+        self.chat.set_topic(alice, "#lobby", " welcome ")
+        self.assertEqual(
+            session.received[-1], TopicChanged(100, "#lobby", "alice", "welcome")
+        )
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "welcome"))
+
+    def test_overlong_topic_is_refused(self) -> None:
+        """A topic past the limit is refused and the old one stays."""
+        alice, _ = self.online("alice", "#lobby")
+        self.chat.set_topic(alice, "#lobby", "old")
+        self.assertRaises(
+            InvalidTextError, self.chat.set_topic, alice, "#lobby", "x" * 301
+        )
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "old"))
+
+
+class NickAndQuitTests(ChatTestCase):
+    def test_rename_reaches_self_and_roommates_once(self) -> None:
+        """A nick change reaches the user and each roommate once, even across shared rooms."""
+        alice, alice_session = self.online("alice", "#a", "#b")
+        _, bob_session = self.online("bob", "#a", "#b")
+        _, carol_session = self.online("carol", "#c")
+        self.chat.rename(alice, "alicia")
+        change = NickChanged(100, "alice", "alicia")
+        self.assertEqual(alice_session.received[-1], change)
+        self.assertEqual(bob_session.received.count(change), 1)
+        self.assertNotIn(change, carol_session.received)
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("bob", "alicia")))
+
+    def test_rename_frees_old_nickname(self) -> None:
+        """After a rename the old nickname is free and the new one taken."""
+        alice, _ = self.online("alice")
+        self.chat.rename(alice, "alicia")
+        self.online("alice")
+        self.assertRaises(
+            NicknameInUseError,
+            self.chat.register,
+            RecordingSession(self.audience),
+            "ALICIA",
+        )
+
+    def test_rename_to_own_nickname_in_other_case_is_allowed(self) -> None:
+        """Changing only the case of one's own nickname is not a clash."""
+        alice, _ = self.online("alice")
+        self.chat.rename(alice, "Alice")
+        self.assertEqual(self.chat.users(), UserList(("Alice",)))
+
+    def test_rename_to_taken_nickname_is_refused(self) -> None:
+        """A rename onto someone else's nickname is refused; both keep theirs."""
+        alice, _ = self.online("alice")
+        self.online("bob")
+        self.assertRaises(NicknameInUseError, self.chat.rename, alice, "BOB")
+        self.assertEqual(self.chat.users(), UserList(("alice", "bob")))
+
+    def test_quit_reaches_roommates_and_empties_rooms(self) -> None:
+        """A quit is seen once by each roommate; the user leaves every room."""
+        alice, _ = self.online("alice", "#a", "#b")
+        _, bob_session = self.online("bob", "#a", "#b")
+        self.chat.quit(alice, "bye")
+        self.assertEqual(bob_session.received.count(Quit(100, "alice", "bye")), 1)
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("bob",)))
+        self.assertEqual(alice.rooms, {})
+
+    def test_quit_twice_is_harmless(self) -> None:
+        """Quitting an already gone user sends nothing more."""
+        alice, _ = self.online("alice", "#a")
+        self.online("bob", "#a")
+        self.chat.quit(alice)
+        before = len(self.audience.deliveries)
+        self.chat.quit(alice)
+        self.assertEqual(len(self.audience.deliveries), before)
+
+    def test_quit_reason_with_escape_is_dropped_not_refused(self) -> None:
+        """A leaving user always leaves; an unsafe reason is just left out."""
+        alice, _ = self.online("alice", "#a")
+        _, bob_session = self.online("bob", "#a")
+        self.chat.quit(alice, "\x1b]0;owned\x07")
+        self.assertEqual(bob_session.received[-1], Quit(100, "alice", ""))
+
+    def test_time_is_the_injected_clock(self) -> None:
+        """The server time is whatever the injected clock says."""
+        self.clock.advance(1.5)
+        self.assertEqual(self.chat.time(), ServerTime(101.5))

@@ -1,0 +1,652 @@
+"""The line protocol through StringTransport, on a fake clock."""
+
+import json
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.task import Clock
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.logger import globalLogPublisher
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import NoSuchRoomError
+from chatd.line.protocol import MAX_LINE_BYTES, LineFactory, LineProtocol
+
+GREETING = (
+    b"*** Welcome to chatd 0.1.0 on testhost. Type /help for help.\r\n"
+    b"*** Be kind.\r\n"
+    b"*** Choose a nickname:\r\n"
+)
+
+
+class LineTestCase(SynchronousTestCase):
+    """A factory on a fake clock and a way to connect users to it."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.chat = Chat(now=self.clock.seconds)
+        self.factory = LineFactory(
+            self.chat, reactor=self.clock, server_name="testhost", motd="Be kind.\n"
+        )
+        self.wires: list[StringTransport] = []
+
+    def connect(
+        self, nick: bytes | None = None
+    ) -> tuple[LineProtocol, StringTransport]:
+        """A new connection, named ``nick`` if given; every wire so far is cleared."""
+        protocol = self.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        if nick is not None:
+            protocol.dataReceived(nick + b"\n")
+        self.wires.append(wire)
+        for each in self.wires:
+            each.clear()
+        return protocol, wire
+
+    def lines(self, wire: StringTransport) -> list[bytes]:
+        """What the server wrote since the last call, as lines without CRLF."""
+        data: bytes = wire.value()
+        wire.clear()
+        self.assertTrue(data.endswith(b"\r\n") or not data, data)
+        return data.split(b"\r\n")[:-1]
+
+
+class ConnectTests(LineTestCase):
+    def test_greeting_motd_and_prompt_on_connect(self) -> None:
+        """A new connection is greeted, shown the MOTD and asked for a nickname."""
+        protocol = self.factory.buildProtocol(None)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        self.assertEqual(wire.value(), GREETING)
+
+    def test_first_line_is_nickname_and_lands_in_default_room(self) -> None:
+        """The first line names the user, who joins #lobby and sees who is there."""
+        self.connect(b"bob")
+        alice, wire = self.connect()
+        self.clock.advance(61)
+        alice.dataReceived(b"alice\r\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** You are alice.",
+                b"[00:01] #lobby -- alice joined",
+                b"*** In #lobby (2): bob alice",
+            ],
+        )
+
+    def test_taken_nickname_gets_error_and_prompt_again(self) -> None:
+        """A taken nickname is refused with a reason and the prompt repeats."""
+        self.connect(b"alice")
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"ALICE\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR nick-in-use alice is already taken", b"*** Choose a nickname:"],
+        )
+        protocol.dataReceived(b"bob\n")
+        self.assertEqual(self.lines(wire)[0], b"*** You are bob.")
+
+    def test_invalid_nickname_gets_error_and_prompt_again(self) -> None:
+        """A nickname with a space is refused with the rule it breaks."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"al ice\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR bad-nick 'al ice' is not a valid nickname: a nickname holds only letters, digits and -_[]{}\\|^`",
+                b"*** Choose a nickname:",
+            ],
+        )
+
+    def test_nick_command_works_before_registering(self) -> None:
+        """/nick NAME picks the first nickname too."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"/nick alice\n")
+        self.assertEqual(self.lines(wire)[0], b"*** You are alice.")
+
+    def test_commands_needing_nickname_are_refused_before_one(self) -> None:
+        """/join before a nickname is refused and the prompt repeats."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"/join #dev\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR need-nick choose a nickname first", b"*** Choose a nickname:"],
+        )
+
+    def test_quit_word_before_nickname_ends_session(self) -> None:
+        """Typing exit at the prompt says goodbye and closes."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"exit\n")
+        self.assertEqual(self.lines(wire), [b"*** Goodbye."])
+        self.assertTrue(wire.disconnecting)
+
+
+class TalkTests(LineTestCase):
+    def test_room_line_reaches_others_stamped_by_server_clock(self) -> None:
+        """A plain line reaches the other members with the server's time."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        self.clock.advance(61)
+        alice_wire.clear()
+        alice.dataReceived(b"hi all\r\n")  # telnet sends CRLF, nc sends LF
+        self.assertEqual(bob_wire.value(), b"[00:01] #lobby <alice> hi all\r\n")
+        self.assertEqual(alice_wire.value(), b"[00:01] #lobby <alice> hi all\r\n")
+
+    def test_empty_lines_are_ignored(self) -> None:
+        """Blank lines send nothing and get no error."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice_wire.clear()
+        alice.dataReceived(b"\n   \r\n\t\n")
+        self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
+
+    def test_slash_slash_sends_a_line_starting_with_slash(self) -> None:
+        """// escapes a leading slash."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"//shrug\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> /shrug"])
+
+    def test_me_is_an_action_in_current_room(self) -> None:
+        """/me shows an action line."""
+        alice, _ = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/ME waves\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby * alice waves"])
+
+    def test_private_message_reaches_target_and_sender_only(self) -> None:
+        """/msg reaches its target and is echoed to its sender; others see nothing."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        for wire in (alice_wire, bob_wire, carol_wire):
+            wire.clear()
+        alice.dataReceived(b"/msg BOB just  you\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] <alice -> bob> just  you"])
+        self.assertEqual(self.lines(alice_wire), [b"[00:00] <alice -> bob> just  you"])
+        self.assertEqual(carol_wire.value(), b"")
+
+    def test_private_message_to_nobody_is_an_error(self) -> None:
+        """/msg to an unknown nickname says nobody has it."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/msg ghost hi\n")
+        self.assertEqual(
+            self.lines(wire), [b"ERR no-such-nick nobody called ghost is online"]
+        )
+
+    def test_escape_sequences_never_reach_others(self) -> None:
+        """A line with ESC, BEL or a bidi override is refused and relayed to nobody."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice_wire.clear()
+        bob_wire.clear()
+        alice.dataReceived(b"\x1b]0;pwned\x07\n\xe2\x80\xaeevil\n\xc2\x9b2J\n")
+        self.assertEqual(
+            self.lines(alice_wire),
+            [
+                b"ERR bad-text not sent: control or bidi character U+001B refused",
+                b"ERR bad-text not sent: control or bidi character U+202E refused",
+                b"ERR bad-text not sent: control or bidi character U+009B refused",
+            ],
+        )
+        self.assertEqual(bob_wire.value(), b"")
+
+    def test_tab_is_relayed_as_space(self) -> None:
+        """A tab, harmless but a control character, arrives as a space."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"a\tb\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> a b"])
+
+
+class RoomCommandTests(LineTestCase):
+    def test_join_makes_room_current_and_lists_members(self) -> None:
+        """/join enters a room, shows who is there, and plain lines go there."""
+        alice, alice_wire = self.connect(b"alice")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.lines(bob_wire)
+        alice.dataReceived(b"/join dev\n")
+        self.assertEqual(
+            self.lines(alice_wire),
+            [b"[00:00] #dev -- alice joined", b"*** In #dev (2): bob alice"],
+        )
+        alice.dataReceived(b"in dev\n")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [b"[00:00] #dev -- alice joined", b"[00:00] #dev <alice> in dev"],
+        )
+
+    def test_join_shows_topic_when_set(self) -> None:
+        """Joining a room with a topic shows it after the members."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\n/topic builds and tests\n")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.assertEqual(
+            self.lines(bob_wire)[-1], b"*** Topic of #dev: builds and tests"
+        )
+
+    def test_joining_a_room_already_in_makes_it_current(self) -> None:
+        """/join of a room one is in switches to it without a join event."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\n/join #lobby\n")
+        self.lines(wire)
+        alice.dataReceived(b"/join #dev\n")
+        self.assertEqual(
+            self.lines(wire), [b"*** Now talking in #dev.", b"*** In #dev (1): alice"]
+        )
+        alice.dataReceived(b"hi\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #dev <alice> hi"])
+
+    def test_part_current_room_falls_back_to_previous(self) -> None:
+        """Leaving the current room makes the last joined remaining room current."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/join #dev\n")
+        self.lines(wire)
+        alice.dataReceived(b"/part\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"[00:00] #dev -- alice left", b"*** Now talking in #lobby."],
+        )
+        bob_wire.clear()
+        alice.dataReceived(b"back\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> back"])
+
+    def test_part_with_room_and_reason(self) -> None:
+        """/part #room reason tells the room why."""
+        alice, _ = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"/part #lobby off to lunch\n")
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] #lobby -- alice left (off to lunch)"]
+        )
+
+    def test_no_room_left_means_lines_are_refused(self) -> None:
+        """After leaving every room, a plain line says to join one."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/part\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[00:00] #lobby -- alice left",
+                b"*** You are in no room; /join #room to talk.",
+            ],
+        )
+        alice.dataReceived(b"anyone?\n")
+        self.assertEqual(
+            self.lines(wire), [b"ERR no-room you are in no room; /join #room first"]
+        )
+
+    def test_part_of_room_not_in_is_an_error(self) -> None:
+        """/part of a room one is not in says so."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")[0].dataReceived(b"/join #dev\n")
+        alice.dataReceived(b"/part #dev\n/part #nowhere\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR not-in-room you are not in #dev",
+                b"ERR no-such-room there is no room #nowhere",
+            ],
+        )
+
+    def test_bad_room_name_is_an_error(self) -> None:
+        """/join of a name with forbidden characters explains the rule."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/join #a*b\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR bad-room '#a*b' is not a valid room name: a room name holds only letters, digits and -_."
+            ],
+        )
+
+    def test_rooms_lists_counts_and_topics(self) -> None:
+        """/rooms lists each room with its member count and topic."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        alice.dataReceived(b"/join #dev\n/topic ship it\n")
+        self.lines(wire)
+        alice.dataReceived(b"/rooms\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"*** Rooms (2):", b"***   #dev (1) ship it", b"***   #lobby (2)"],
+        )
+
+    def test_who_lists_current_or_named_room(self) -> None:
+        """/who shows the current room's members; /who #room another's."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")[0].dataReceived(b"/join #dev\n")
+        alice.dataReceived(b"/who\n/who #dev\n/who #nowhere\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** In #lobby (2): alice bob",
+                b"*** In #dev (1): bob",
+                b"ERR no-such-room there is no room #nowhere",
+            ],
+        )
+
+    def test_users_lists_everyone_online(self) -> None:
+        """/users lists every registered user, sorted."""
+        self.connect(b"zed")
+        alice, wire = self.connect(b"alice")
+        self.connect()
+        alice.dataReceived(b"/users\n")
+        self.assertEqual(self.lines(wire), [b"*** Online (2): alice zed"])
+
+    def test_topic_set_shown_and_announced(self) -> None:
+        """/topic text sets it for all to see; /topic alone shows it."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"/topic\n")
+        self.assertEqual(self.lines(wire), [b"*** #lobby has no topic"])
+        alice.dataReceived(b"/topic Welcome!\n/topic\n")
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] #lobby -- alice set the topic: Welcome!"]
+        )
+        self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
+
+
+class NickTimeHelpQuitTests(LineTestCase):
+    def test_nick_change_seen_by_roommates(self) -> None:
+        """/nick renames and every roommate sees it."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"/nick alicia\n")
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] -- alice is now known as alicia"]
+        )
+        self.assertEqual(self.lines(wire), [b"[00:00] -- alice is now known as alicia"])
+
+    def test_nick_taken_is_refused(self) -> None:
+        """/nick onto another user's nickname is refused."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"Bob")
+        alice.dataReceived(b"/nick bob\n")
+        self.assertEqual(self.lines(wire), [b"ERR nick-in-use Bob is already taken"])
+
+    def test_time_shows_server_clock_in_utc(self) -> None:
+        """/time shows the server's clock as a UTC date and time."""
+        alice, wire = self.connect(b"alice")
+        self.clock.advance(86400 + 3661)
+        alice.dataReceived(b"/time\n")
+        self.assertEqual(
+            self.lines(wire), [b"*** Server time: 1970-01-02 01:01:01 UTC"]
+        )
+
+    def test_help_lists_every_command(self) -> None:
+        """/help has a line per command and a last line on plain text."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/help\n")
+        lines = self.lines(wire)
+        for name in (
+            b"help",
+            b"nick",
+            b"join",
+            b"part",
+            b"rooms",
+            b"who",
+            b"users",
+            b"msg",
+            b"me",
+            b"topic",
+        ):
+            self.assertTrue(
+                any(line.startswith(b"*** /" + name + b" ") for line in lines), name
+            )
+        self.assertEqual(len(lines), 14)
+
+    def test_help_for_one_command(self) -> None:
+        """/help msg explains /msg alone; /help bogus is an error."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/help /MSG\n/help bogus\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** /msg NICK text - send a private message",
+                b"ERR unknown-command /bogus is not a command; type /help to see them",
+            ],
+        )
+
+    def test_unknown_command_points_at_help(self) -> None:
+        """An unknown command gets an error naming /help."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/dance\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR unknown-command /dance is not a command; type /help to see them"],
+        )
+
+    def test_usage_error_shows_usage(self) -> None:
+        """A command with missing arguments shows how to use it."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/msg bob\n")
+        self.assertEqual(self.lines(wire), [b"ERR usage usage: /msg NICK text"])
+
+    def test_quit_with_reason_tells_roommates_and_closes(self) -> None:
+        """/quit says goodbye, closes, and roommates see the reason."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"/quit see you\nignored\n")
+        self.assertEqual(self.lines(wire), [b"*** Goodbye."])
+        self.assertTrue(wire.disconnecting)
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (see you)"])
+        alice.connectionLost(Failure(ConnectionError()))
+        self.assertEqual(bob_wire.value(), b"")
+
+    def test_exit_words_alone_end_session(self) -> None:
+        """EXIT, exit and quit alone each end the session."""
+        for word in (b"EXIT", b"exit", b"quit"):
+            protocol, wire = self.connect(b"alice")
+            protocol.dataReceived(word + b"\n")
+            self.assertEqual(self.lines(wire), [b"*** Goodbye."])
+            self.assertTrue(wire.disconnecting)
+            protocol.connectionLost(Failure(ConnectionError()))
+
+    def test_dropped_connection_leaves_every_room_and_frees_nick(self) -> None:
+        """A lost connection quits the user from all rooms and frees the nickname."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\n")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.connectionLost(Failure(ConnectionError()))
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"]
+        )
+        self.connect(b"alice")
+        self.assertEqual(self.chat.users().nicks, ("alice", "bob"))
+        self.assertEqual(self.chat.members("#lobby").nicks, ("bob", "alice"))
+        self.assertRaises(NoSuchRoomError, self.chat.members, "#dev")
+
+
+class BadInputTests(LineTestCase):
+    def test_overlong_line_refused_and_session_goes_on(self) -> None:
+        """A line past the limit is refused whole; the next line works."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"x" * (MAX_LINE_BYTES + 1) + b"\nafter\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> after"])
+        self.assertEqual(
+            self.lines(wire)[0],
+            b"ERR line-too-long lines are at most 512 bytes; that one was not sent",
+        )
+
+    def test_line_at_limit_is_accepted(self) -> None:
+        """A line of exactly the limit goes through."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"y" * MAX_LINE_BYTES + b"\n")
+        self.assertEqual(
+            self.lines(wire), [b"[00:00] #lobby <alice> " + b"y" * MAX_LINE_BYTES]
+        )
+
+    def test_endless_line_is_cut_with_bounded_memory(self) -> None:
+        """A line that never ends is refused once, its bytes dropped until its newline."""
+        alice, wire = self.connect(b"alice")
+        for _ in range(100):
+            alice.dataReceived(b"z" * 4096)
+            self.assertLessEqual(len(alice._buffer), MAX_LINE_BYTES + 1)
+        self.assertEqual(len(self.lines(wire)), 1)
+        alice.dataReceived(b"zzz\nfine\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])
+
+    def test_invalid_utf8_refused_never_relayed(self) -> None:
+        """A line that is not UTF-8 is refused and relayed to nobody."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"caf\xe9\n\xed\xa0\x80\nok\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR bad-utf8 that line was not valid UTF-8 and was not sent",
+                b"ERR bad-utf8 that line was not valid UTF-8 and was not sent",
+                b"[00:00] #lobby <alice> ok",
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> ok"])
+
+    def test_character_split_across_reads_is_kept(self) -> None:
+        """A UTF-8 character split between two TCP reads arrives whole."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"caf\xc3")
+        alice.dataReceived(b"\xa9\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> caf\xc3\xa9"])
+
+    def test_telnet_negotiation_answered_and_never_shown(self) -> None:
+        """Telnet option offers are refused and never become text."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        bob_wire.clear()
+        alice.dataReceived(b"\xff\xfb\x1f\xff\xfd\x01hel")
+        self.assertEqual(wire.value(), b"\xff\xfe\x1f\xff\xfc\x01")
+        wire.clear()
+        alice.dataReceived(b"lo\xff\xf1\r\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hello"])
+
+    def test_unknown_telnet_command_is_reported(self) -> None:
+        """IAC followed by a byte that is no telnet command gets one error line."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\x41junk\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR bad-telnet unknown telnet command; the rest of that input was dropped"
+            ],
+        )
+        alice.dataReceived(b"fine\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])
+
+    def test_bug_is_logged_and_answered_with_internal_error(self) -> None:
+        """An unexpected exception is logged and the session goes on."""
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        events = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        alice, wire = self.connect(b"alice")
+
+        def broken() -> None:
+            raise RuntimeError("bug")
+
+        self.patch(self.chat, "users", broken)
+        alice.dataReceived(b"/users\nstill here\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR internal the server failed to do that; it has been logged",
+                b"[00:00] #lobby <alice> still here",
+            ],
+        )
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
+        self.assertEqual(events[0]["log_format"], "Command failed: {command}")
+
+
+class JsonTests(LineTestCase):
+    def test_json_format_renders_events_as_objects(self) -> None:
+        """/format json switches this session to one JSON object per line."""
+        alice, _ = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        self.assertEqual(
+            json.loads(self.lines(bot_wire)[0]),
+            {"type": "notice", "kind": "format", "text": "Lines are now json."},
+        )
+        self.clock.advance(2.5)
+        alice.dataReceived(b"hello\n/msg bot psst\n")
+        bot.dataReceived(b"/who\n/nope\n")
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(bot_wire)],
+            [
+                {
+                    "type": "said",
+                    "at": 2.5,
+                    "room": "#lobby",
+                    "nick": "alice",
+                    "text": "hello",
+                },
+                {
+                    "type": "whispered",
+                    "at": 2.5,
+                    "nick": "alice",
+                    "to": "bot",
+                    "text": "psst",
+                },
+                {"type": "members", "room": "#lobby", "nicks": ["alice", "bot"]},
+                {
+                    "type": "error",
+                    "code": "unknown-command",
+                    "text": "/nope is not a command; type /help to see them",
+                },
+            ],
+        )
+
+    def test_json_before_nickname(self) -> None:
+        """A program can switch to JSON before choosing its nickname."""
+        bot, wire = self.connect()
+        bot.dataReceived(b"/format json\nbot\n")
+        kinds = [json.loads(line)["type"] for line in self.lines(wire)]
+        self.assertEqual(kinds, ["notice", "notice", "joined", "members"])
+
+    def test_render_once_per_format(self) -> None:
+        """Text and JSON sessions in one room get the same bytes as their peers."""
+        alice, _ = self.connect(b"alice")
+        wires = [self.connect(b"t%d" % n)[1] for n in range(3)]
+        bots = [self.connect(b"j%d" % n) for n in range(3)]
+        for bot, _ in bots:
+            bot.dataReceived(b"/format json\n")
+        for wire in wires + [w for _, w in bots]:
+            wire.clear()
+        alice.dataReceived(b"hi\n")
+        self.assertEqual(len({w.value() for w in wires}), 1)
+        self.assertEqual(len({w.value() for _, w in bots}), 1)
+        self.assertTrue(bots[0][1].value().startswith(b'{"type":"said"'))
+
+
+class ShutdownTests(LineTestCase):
+    def test_shutdown_says_goodbye_and_closes_each(self) -> None:
+        """On shutdown every connection gets one notice and is closed."""
+        _, alice_wire = self.connect(b"alice")
+        _, anon_wire = self.connect()
+        done = self.factory.shutdown()
+        for wire in (alice_wire, anon_wire):
+            self.assertEqual(self.lines(wire), [b"*** Server shutting down. Goodbye."])
+            self.assertTrue(wire.disconnecting)
+        self.assertNoResult(done)
+        for protocol in list(self.factory.connections):
+            protocol.connectionLost(Failure(ConnectionError()))
+        self.successResultOf(done)
+        self.assertEqual(alice_wire.value(), b"")
+
+    def test_shutdown_aborts_connections_that_do_not_close(self) -> None:
+        """Connections still open after the grace period are aborted."""
+        _, wire = self.connect(b"alice")
+        self.factory.shutdown()
+        self.clock.advance(1.9)
+        self.assertFalse(wire.disconnected)
+        self.clock.advance(0.1)
+        self.assertTrue(wire.disconnected)
