@@ -59,18 +59,14 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
     return daemon
 
 
-def endpoints(
-    options: Mapping[str, Any], reactor: IReactorTCP
-) -> list[IStreamServerEndpoint]:
+def endpoints(options: Mapping[str, Any], reactor: IReactorTCP) -> list[IStreamServerEndpoint]:
     """The endpoints to listen on: ``--port``/``--interface``, then each ``--listen``."""
     found: list[IStreamServerEndpoint] = []
     if options["port"] is not None:
         interface = options["interface"]
         kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
         found.append(kind(reactor, options["port"], interface=interface))
-    found.extend(
-        serverFromString(reactor, description) for description in options["listen"]
-    )
+    found.extend(serverFromString(reactor, description) for description in options["listen"])
     return found
 
 
@@ -96,9 +92,7 @@ class _Announced:
                 port=address.port,
             )
         elif isinstance(address, IPv4Address):
-            log.info(
-                "chatd listening on {host}:{port}", host=address.host, port=address.port
-            )
+            log.info("chatd listening on {host}:{port}", host=address.host, port=address.port)
         else:
             log.info("chatd listening on {address}", address=address)
         return port

@@ -25,6 +25,4 @@ class RecordingSession:
 
     @property
     def received(self) -> list[Event]:
-        return [
-            event for event, sessions in self.audience.deliveries if self in sessions
-        ]
+        return [event for event, sessions in self.audience.deliveries if self in sessions]

@@ -108,9 +108,7 @@ class RoomTests(ChatTestCase):
             [Joined(100, "#lobby", "alice"), Joined(100, "#lobby", "bob")],
         )
         self.assertEqual(bob.received, [Joined(100, "#lobby", "bob")])
-        self.assertEqual(
-            self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob"))
-        )
+        self.assertEqual(self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob")))
 
     def test_joining_twice_changes_nothing(self) -> None:
         """A second join of the same room (any case) sends no event."""
@@ -191,9 +189,7 @@ class TalkTests(ChatTestCase):
         bob = RecordingSession(other)
         self.chat.join(self.chat.register(bob, "bob"), "#lobby")
         self.chat.say(alice, "#lobby", "hi")
-        self.assertEqual(
-            other.deliveries[-1], (Said(100, "#lobby", "alice", "hi"), [bob])
-        )
+        self.assertEqual(other.deliveries[-1], (Said(100, "#lobby", "alice", "hi"), [bob]))
         self.assertEqual(len(self.audience.deliveries[-1][1]), 1)
 
     def test_message_with_escape_is_refused_and_not_delivered(self) -> None:
@@ -201,12 +197,8 @@ class TalkTests(ChatTestCase):
         alice, _ = self.online("alice", "#lobby")
         self.online("bob", "#lobby")
         before = len(self.audience.deliveries)
-        self.assertRaises(
-            InvalidTextError, self.chat.say, alice, "#lobby", "\x1b[2Jgotcha"
-        )
-        self.assertRaises(
-            InvalidTextError, self.chat.act, alice, "#lobby", "\u202eevil"
-        )
+        self.assertRaises(InvalidTextError, self.chat.say, alice, "#lobby", "\x1b[2Jgotcha")
+        self.assertRaises(InvalidTextError, self.chat.act, alice, "#lobby", "\u202eevil")
         self.assertEqual(len(self.audience.deliveries), before)
 
     def test_saying_in_a_room_not_joined_is_refused(self) -> None:
@@ -241,18 +233,14 @@ class TalkTests(ChatTestCase):
         """A topic reaches the room and stays until changed."""
         alice, session = self.online("alice", "#lobby")
         self.chat.set_topic(alice, "#lobby", " welcome ")
-        self.assertEqual(
-            session.received[-1], TopicChanged(100, "#lobby", "alice", "welcome")
-        )
+        self.assertEqual(session.received[-1], TopicChanged(100, "#lobby", "alice", "welcome"))
         self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "welcome"))
 
     def test_overlong_topic_is_refused(self) -> None:
         """A topic past the limit is refused and the old one stays."""
         alice, _ = self.online("alice", "#lobby")
         self.chat.set_topic(alice, "#lobby", "old")
-        self.assertRaises(
-            InvalidTextError, self.chat.set_topic, alice, "#lobby", "x" * 301
-        )
+        self.assertRaises(InvalidTextError, self.chat.set_topic, alice, "#lobby", "x" * 301)
         self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "old"))
 
 

@@ -26,14 +26,10 @@ class LineTestCase(SynchronousTestCase):
     def setUp(self) -> None:
         self.clock = Clock()
         self.chat = Chat(now=self.clock.seconds)
-        self.factory = LineFactory(
-            self.chat, reactor=self.clock, server_name="testhost", motd="Be kind.\n"
-        )
+        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="testhost", motd="Be kind.\n")
         self.wires: list[StringTransport] = []
 
-    def connect(
-        self, nick: bytes | None = None
-    ) -> tuple[LineProtocol, StringTransport]:
+    def connect(self, nick: bytes | None = None) -> tuple[LineProtocol, StringTransport]:
         """A new connection, named ``nick`` if given; every wire so far is cleared."""
         protocol = self.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
         wire = StringTransport()
@@ -171,9 +167,7 @@ class TalkTests(LineTestCase):
         """/msg to an unknown nickname says nobody has it."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/msg ghost hi\n")
-        self.assertEqual(
-            self.lines(wire), [b"ERR no-such-nick nobody called ghost is online"]
-        )
+        self.assertEqual(self.lines(wire), [b"ERR no-such-nick nobody called ghost is online"])
 
     def test_escape_sequences_never_reach_others(self) -> None:
         """A line with ESC, BEL or a bidi override is refused and relayed to nobody."""
@@ -223,9 +217,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join #dev\n/topic builds and tests\n")
         bob, bob_wire = self.connect(b"bob")
         bob.dataReceived(b"/join #dev\n")
-        self.assertEqual(
-            self.lines(bob_wire)[-1], b"*** Topic of #dev: builds and tests"
-        )
+        self.assertEqual(self.lines(bob_wire)[-1], b"*** Topic of #dev: builds and tests")
 
     def test_joining_a_room_already_in_makes_it_current(self) -> None:
         """/join of a room one is in switches to it without a join event."""
@@ -233,9 +225,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join #dev\n/join #lobby\n")
         self.lines(wire)
         alice.dataReceived(b"/join #dev\n")
-        self.assertEqual(
-            self.lines(wire), [b"*** Now talking in #dev.", b"*** In #dev (1): alice"]
-        )
+        self.assertEqual(self.lines(wire), [b"*** Now talking in #dev.", b"*** In #dev (1): alice"])
         alice.dataReceived(b"hi\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #dev <alice> hi"])
 
@@ -260,9 +250,7 @@ class RoomCommandTests(LineTestCase):
         _, bob_wire = self.connect(b"bob")
         bob_wire.clear()
         alice.dataReceived(b"/part #lobby off to lunch\n")
-        self.assertEqual(
-            self.lines(bob_wire), [b"[00:00] #lobby -- alice left (off to lunch)"]
-        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice left (off to lunch)"])
 
     def test_no_room_left_means_lines_are_refused(self) -> None:
         """After leaving every room, a plain line says to join one."""
@@ -276,9 +264,7 @@ class RoomCommandTests(LineTestCase):
             ],
         )
         alice.dataReceived(b"anyone?\n")
-        self.assertEqual(
-            self.lines(wire), [b"ERR no-room you are in no room; /join #room first"]
-        )
+        self.assertEqual(self.lines(wire), [b"ERR no-room you are in no room; /join #room first"])
 
     def test_part_of_room_not_in_is_an_error(self) -> None:
         """/part of a room one is not in says so."""
@@ -299,9 +285,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join #a*b\n")
         self.assertEqual(
             self.lines(wire),
-            [
-                b"ERR bad-room '#a*b' is not a valid room name: a room name holds only letters, digits and -_."
-            ],
+            [b"ERR bad-room '#a*b' is not a valid room name: a room name holds only letters, digits and -_."],
         )
 
     def test_rooms_lists_counts_and_topics(self) -> None:
@@ -346,9 +330,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/topic\n")
         self.assertEqual(self.lines(wire), [b"*** #lobby has no topic"])
         alice.dataReceived(b"/topic Welcome!\n/topic\n")
-        self.assertEqual(
-            self.lines(bob_wire), [b"[00:00] #lobby -- alice set the topic: Welcome!"]
-        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice set the topic: Welcome!"])
         self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
 
 
@@ -359,9 +341,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         _, bob_wire = self.connect(b"bob")
         bob_wire.clear()
         alice.dataReceived(b"/nick alicia\n")
-        self.assertEqual(
-            self.lines(bob_wire), [b"[00:00] -- alice is now known as alicia"]
-        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice is now known as alicia"])
         self.assertEqual(self.lines(wire), [b"[00:00] -- alice is now known as alicia"])
 
     def test_nick_taken_is_refused(self) -> None:
@@ -376,9 +356,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         alice, wire = self.connect(b"alice")
         self.clock.advance(86400 + 3661)
         alice.dataReceived(b"/time\n")
-        self.assertEqual(
-            self.lines(wire), [b"*** Server time: 1970-01-02 01:01:01 UTC"]
-        )
+        self.assertEqual(self.lines(wire), [b"*** Server time: 1970-01-02 01:01:01 UTC"])
 
     def test_help_lists_every_command(self) -> None:
         """/help has a line per command and a last line on plain text."""
@@ -397,9 +375,7 @@ class NickTimeHelpQuitTests(LineTestCase):
             b"me",
             b"topic",
         ):
-            self.assertTrue(
-                any(line.startswith(b"*** /" + name + b" ") for line in lines), name
-            )
+            self.assertTrue(any(line.startswith(b"*** /" + name + b" ") for line in lines), name)
         self.assertEqual(len(lines), 14)
 
     def test_help_for_one_command(self) -> None:
@@ -457,9 +433,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         _, bob_wire = self.connect(b"bob")
         bob_wire.clear()
         alice.connectionLost(Failure(ConnectionError()))
-        self.assertEqual(
-            self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"]
-        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"])
         self.connect(b"alice")
         self.assertEqual(self.chat.users().nicks, ("alice", "bob"))
         self.assertEqual(self.chat.members("#lobby").nicks, ("bob", "alice"))
@@ -483,9 +457,7 @@ class BadInputTests(LineTestCase):
         """A line of exactly the limit goes through."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"y" * MAX_LINE_BYTES + b"\n")
-        self.assertEqual(
-            self.lines(wire), [b"[00:00] #lobby <alice> " + b"y" * MAX_LINE_BYTES]
-        )
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> " + b"y" * MAX_LINE_BYTES])
 
     def test_endless_line_is_cut_with_bounded_memory(self) -> None:
         """A line that never ends is refused once, its bytes dropped until its newline."""
@@ -537,9 +509,7 @@ class BadInputTests(LineTestCase):
         alice.dataReceived(b"\xff\x41junk\n")
         self.assertEqual(
             self.lines(wire),
-            [
-                b"ERR bad-telnet unknown telnet command; the rest of that input was dropped"
-            ],
+            [b"ERR bad-telnet unknown telnet command; the rest of that input was dropped"],
         )
         alice.dataReceived(b"fine\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])

@@ -121,9 +121,7 @@ class Chat:
         """Take ``user`` out of room ``name``; an emptied room is gone."""
         reason = check_text(reason, REASON_MAX)
         room = self._membership(user, name)
-        self._publish(
-            Parted(self._now(), room.name, user.nick, reason), room.members.values()
-        )
+        self._publish(Parted(self._now(), room.name, user.nick, reason), room.members.values())
         self._leave(user, room)
 
     def say(self, user: User, name: str, text: str) -> None:
@@ -174,9 +172,7 @@ class Chat:
     def members(self, name: str) -> Members:
         """Who is in room ``name``."""
         room = self._room(name)
-        return Members(
-            room.name, tuple(member.nick for member in room.members.values())
-        )
+        return Members(room.name, tuple(member.nick for member in room.members.values()))
 
     def topic(self, name: str) -> Topic:
         """The topic of room ``name``."""
@@ -223,9 +219,7 @@ class Chat:
     @staticmethod
     def _neighbours(user: User) -> set[User]:
         """Everyone who shares at least one room with ``user``, not ``user``."""
-        return {m for room in user.rooms.values() for m in room.members.values()} - {
-            user
-        }
+        return {m for room in user.rooms.values() for m in room.members.values()} - {user}
 
     @staticmethod
     def _publish(event: Event, users: Iterable[User]) -> None:

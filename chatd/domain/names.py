@@ -40,9 +40,7 @@ _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 # terminal escape sequence starts with one), surrogates, line and paragraph
 # separators, and the bidirectional marks, embeddings, overrides and
 # isolates (Unicode TR9) that can make a line display as something else.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
@@ -63,22 +61,13 @@ def check_nickname(name: str) -> str:
     if not nick:
         raise InvalidNicknameError(name, "a nickname cannot be empty")
     if len(nick) > NICKNAME_MAX:
-        raise InvalidNicknameError(
-            nick, f"a nickname is at most {NICKNAME_MAX} characters"
-        )
+        raise InvalidNicknameError(nick, f"a nickname is at most {NICKNAME_MAX} characters")
     first = nick[0]
     if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
-        raise InvalidNicknameError(
-            nick, "a nickname cannot start with a digit, '-' or a mark"
-        )
+        raise InvalidNicknameError(nick, "a nickname cannot start with a digit, '-' or a mark")
     for char in nick:
-        if (
-            unicodedata.category(char) not in _WORD_CATEGORIES
-            and char not in _NICK_PUNCTUATION
-        ):
-            raise InvalidNicknameError(
-                nick, "a nickname holds only letters, digits and -_[]{}\\|^`"
-            )
+        if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _NICK_PUNCTUATION:
+            raise InvalidNicknameError(nick, "a nickname holds only letters, digits and -_[]{}\\|^`")
     return nick
 
 
@@ -88,17 +77,10 @@ def check_room_name(name: str) -> str:
     if not room.startswith(ROOM_PREFIX) or len(room) < 2:
         raise InvalidRoomNameError(room, "a room name is # followed by its name")
     if len(room) > ROOM_NAME_MAX:
-        raise InvalidRoomNameError(
-            room, f"a room name is at most {ROOM_NAME_MAX} characters"
-        )
+        raise InvalidRoomNameError(room, f"a room name is at most {ROOM_NAME_MAX} characters")
     for char in room[1:]:
-        if (
-            unicodedata.category(char) not in _WORD_CATEGORIES
-            and char not in _ROOM_PUNCTUATION
-        ):
-            raise InvalidRoomNameError(
-                room, "a room name holds only letters, digits and -_."
-            )
+        if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _ROOM_PUNCTUATION:
+            raise InvalidRoomNameError(room, "a room name holds only letters, digits and -_.")
     return room
 
 
@@ -113,9 +95,7 @@ def check_text(text: str, limit: int | None = None) -> str:
     shown = text.replace("\t", " ")
     unsafe = _UNSAFE.search(shown)
     if unsafe is not None:
-        raise InvalidTextError(
-            f"control or bidi character U+{ord(unsafe.group()):04X} refused"
-        )
+        raise InvalidTextError(f"control or bidi character U+{ord(unsafe.group()):04X} refused")
     if limit is not None and len(shown) > limit:
         raise InvalidTextError(f"at most {limit} characters allowed here")
     return shown

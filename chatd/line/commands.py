@@ -125,22 +125,7 @@ class Format:
     json: bool
 
 
-Command = (
-    Say
-    | Help
-    | Nick
-    | Join
-    | Part
-    | Rooms
-    | Who
-    | Users
-    | Msg
-    | Me
-    | Topic
-    | Time
-    | Quit
-    | Format
-)
+Command = Say | Help | Nick | Join | Part | Rooms | Who | Users | Msg | Me | Topic | Time | Quit | Format
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +167,7 @@ def _one_word(make: Callable[[str], Command], usage: str) -> Callable[[str], Com
     return parse
 
 
-def _optional_room(
-    make: Callable[[str | None], Command], usage: str
-) -> Callable[[str], Command]:
+def _optional_room(make: Callable[[str | None], Command], usage: str) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
         words = args.split()
         if len(words) > 1:
@@ -194,9 +177,7 @@ def _optional_room(
     return parse
 
 
-def _required_text(
-    make: Callable[[str], Command], usage: str
-) -> Callable[[str], Command]:
+def _required_text(make: Callable[[str], Command], usage: str) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
         if not args:
             raise UsageError(usage)

@@ -261,9 +261,7 @@ class LineProtocol(LineReceiver):
 
     def _format(self, command: cmd.Format) -> None:
         self.json = command.json
-        self.send(
-            Notice("format", f"Lines are now {'json' if command.json else 'text'}.")
-        )
+        self.send(Notice("format", f"Lines are now {'json' if command.json else 'text'}."))
 
     def _help(self, command: cmd.Help) -> None:
         if command.command is None:
@@ -280,9 +278,7 @@ class LineProtocol(LineReceiver):
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
-HELP_FOOTER = (
-    "Other lines go to the current room; start one with // to begin it with /."
-)
+HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
 
 _HANDLERS: dict[type, Callable[[LineProtocol, Any], None]] = {
     cmd.Say: LineProtocol._say,

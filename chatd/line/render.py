@@ -50,9 +50,7 @@ Renderable = Event | Reply | Notice | ChatError
 def text_line(item: Renderable) -> bytes:
     """The line(s) a person sees for ``item``, each ending in CRLF."""
     rendered = _human(item)
-    return (
-        CRLF.join(scrub(line).encode("utf-8") for line in rendered.split("\n")) + CRLF
-    )
+    return CRLF.join(scrub(line).encode("utf-8") for line in rendered.split("\n")) + CRLF
 
 
 def json_line(item: Renderable) -> bytes:
@@ -65,12 +63,7 @@ def json_line(item: Renderable) -> bytes:
         }
     else:
         fields = {"type": _type_name(type(item)), **asdict(item)}
-    return (
-        json.dumps(
-            _scrubbed(fields), ensure_ascii=False, separators=(",", ":")
-        ).encode()
-        + CRLF
-    )
+    return json.dumps(_scrubbed(fields), ensure_ascii=False, separators=(",", ":")).encode() + CRLF
 
 
 def _type_name(kind: type) -> str:
@@ -109,9 +102,7 @@ _register(Said, lambda e: f"{_clock(e.at)} {e.room} <{e.nick}> {e.text}")
 _register(Acted, lambda e: f"{_clock(e.at)} {e.room} * {e.nick} {e.text}")
 _register(Whispered, lambda e: f"{_clock(e.at)} <{e.nick} -> {e.to}> {e.text}")
 _register(Joined, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} joined")
-_register(
-    Parted, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} left{_because(e.reason)}"
-)
+_register(Parted, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} left{_because(e.reason)}")
 _register(Quit, lambda e: f"{_clock(e.at)} -- {e.nick} quit{_because(e.reason)}")
 _register(NickChanged, lambda e: f"{_clock(e.at)} -- {e.nick} is now known as {e.new}")
 _register(
@@ -125,9 +116,7 @@ _register(
 _register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}): {' '.join(r.nicks)}")
 _register(
     Topic,
-    lambda r: (
-        f"*** Topic of {r.room}: {r.topic}" if r.topic else f"*** {r.room} has no topic"
-    ),
+    lambda r: f"*** Topic of {r.room}: {r.topic}" if r.topic else f"*** {r.room} has no topic",
 )
 _register(
     RoomList,
@@ -139,9 +128,7 @@ _register(
 _register(UserList, lambda r: f"*** Online ({len(r.nicks)}): {' '.join(r.nicks)}")
 _register(
     ServerTime,
-    lambda r: time.strftime(
-        "*** Server time: %Y-%m-%d %H:%M:%S UTC", time.gmtime(r.at)
-    ),
+    lambda r: time.strftime("*** Server time: %Y-%m-%d %H:%M:%S UTC", time.gmtime(r.at)),
 )
 _register(Notice, lambda n: f"*** {n.text}")
 _register(ChatError, lambda e: f"ERR {e.code} {e.message}")

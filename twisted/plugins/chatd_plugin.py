@@ -2,6 +2,4 @@
 
 from twisted.application.service import ServiceMaker
 
-chatd = ServiceMaker(
-    "chatd", "chatd.tap", "A chat daemon with rooms and nicknames.", "chatd"
-)
+chatd = ServiceMaker("chatd", "chatd.tap", "A chat daemon with rooms and nicknames.", "chatd")

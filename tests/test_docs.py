@@ -1,0 +1,52 @@
+"""The documents say what the code does."""
+
+import os
+import re
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain import errors as domain_errors
+from chatd.domain.errors import ChatError
+from chatd.line import errors as line_errors
+from chatd.line.commands import COMMANDS
+from chatd.tap import Options
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def read(*path: str) -> str:
+    with open(os.path.join(ROOT, *path), encoding="utf-8") as document:
+        return document.read()
+
+
+class DocsTests(SynchronousTestCase):
+    def test_ci_runs_readme_test_line(self) -> None:
+        """.ci/run's command is README's test line, word for word."""
+        command = read(".ci", "run").strip().splitlines()[-1]
+        self.assertIn("    " + command + "\n", read("README.md"))
+
+    def test_every_command_documented(self) -> None:
+        """docs/PROTOCOL.md has a row for each command, with its arguments."""
+        protocol = read("docs", "PROTOCOL.md")
+        for spec in COMMANDS.values():
+            self.assertIn(f"| `{spec.usage.replace('|', chr(92) + '|')}` |", protocol)
+
+    def test_every_error_code_documented(self) -> None:
+        """docs/PROTOCOL.md explains every error code the server can send."""
+        protocol = read("docs", "PROTOCOL.md")
+        codes = {
+            kind.code
+            for module in (domain_errors, line_errors)
+            for kind in vars(module).values()
+            if isinstance(kind, type) and issubclass(kind, ChatError) and kind is not ChatError
+        }
+        self.assertGreaterEqual(len(codes), 15)
+        for code in codes:
+            self.assertIn(f"| `{code}` |", protocol)
+
+    def test_every_option_in_readme(self) -> None:
+        """README.md names every option of twistd chatd."""
+        readme = read("README.md")
+        names = [row[0] for row in Options.optParameters] + ["listen"]
+        for name in names:
+            self.assertTrue(re.search(f"`--{name}[ `]", readme), name)

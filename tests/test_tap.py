@@ -1,0 +1,73 @@
+"""The twistd command-line options."""
+
+import os
+import shutil
+import tempfile
+
+from twisted.python import usage
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.tap import Options
+
+
+def parse(*arguments: str) -> Options:
+    options = Options()
+    options.parseOptions(list(arguments))
+    return options
+
+
+class OptionsTests(SynchronousTestCase):
+    def test_defaults(self) -> None:
+        """Defaults: port 5000 on '::', #lobby, no MOTD, the host's name."""
+        options = parse()
+        self.assertEqual(
+            (
+                options["port"],
+                options["interface"],
+                options["default-room"],
+                options["motd"],
+                options["listen"],
+            ),
+            (5000, "::", "#lobby", "", []),
+        )
+        self.assertTrue(options["name"])
+
+    def test_listen_is_repeatable_and_drops_default_port(self) -> None:
+        """Each --listen adds an endpoint; alone they replace the default port."""
+        options = parse("--listen", "tcp:1", "--listen", "tcp:2")
+        self.assertEqual((options["port"], options["listen"]), (None, ["tcp:1", "tcp:2"]))
+
+    def test_port_must_be_a_port_number(self) -> None:
+        """A port outside 0-65535 or not a number is refused with one sentence."""
+        error = self.assertRaises(usage.UsageError, parse, "--port", "70000")
+        self.assertEqual(str(error), "--port must be 0 to 65535, not 70000.")
+        self.assertRaises(usage.UsageError, parse, "--port", "five")
+
+    def test_default_room_must_be_a_room_name(self) -> None:
+        """--default-room is checked by the same rules as /join."""
+        error = self.assertRaises(usage.UsageError, parse, "--default-room", "lobby")
+        self.assertIn("not a valid room name", str(error))
+        self.assertEqual(parse("--default-room", "#Main")["default-room"], "#Main")
+
+    def test_motd_from_file(self) -> None:
+        """--motd naming a file shows the file's text."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "motd.txt")
+        with open(path, "w", encoding="utf-8") as motd:
+            motd.write("line one\nline two\n")
+        self.assertEqual(parse("--motd", path)["motd"], "line one\nline two\n")
+
+    def test_motd_text(self) -> None:
+        """--motd that names no file is the text itself."""
+        self.assertEqual(parse("--motd", "Be kind")["motd"], "Be kind")
+
+    def test_unreadable_motd_file_is_an_error(self) -> None:
+        """A MOTD file that is not UTF-8 stops startup with a clear message."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "motd.txt")
+        with open(path, "wb") as motd:
+            motd.write(b"\xff\xfe bad")
+        error = self.assertRaises(usage.UsageError, parse, "--motd", path)
+        self.assertIn("--motd: cannot read", str(error))
