@@ -105,6 +105,6 @@ class _Goodbye(Service):
         self._factory = factory
 
     @override
-    def stopService(self) -> "Deferred[object]":
+    def stopService(self) -> "Deferred[None]":
         super().stopService()
         return self._factory.shutdown()

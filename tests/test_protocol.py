@@ -503,6 +503,14 @@ class BadInputTests(LineTestCase):
         alice.dataReceived(b"lo\xff\xf1\r\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hello"])
 
+    def test_client_vanishing_mid_line_sends_nothing_of_it(self) -> None:
+        """An unfinished line from a client that disconnects is never relayed."""
+        alice, _ = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"half a li")
+        alice.connectionLost(Failure(ConnectionError()))
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"])
+
     def test_unknown_telnet_command_is_reported(self) -> None:
         """IAC followed by a byte that is no telnet command gets one error line."""
         alice, wire = self.connect(b"alice")

@@ -8,12 +8,13 @@ writes the same bytes to every recipient.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from twisted.conch.telnet import Telnet
-from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import (
     IAddress,
+    IDelayedCall,
     IReactorTime,
     ITCPTransport,
     ITransport,
@@ -41,6 +42,9 @@ from chatd.line.errors import (
     UnknownCommandError,
 )
 from chatd.line.render import Notice, Renderable, json_line, text_line
+
+_T = TypeVar("_T")
+_IAC = b"\xff"
 
 MAX_LINE_BYTES = 512
 """Longest line accepted, in bytes of UTF-8, not counting the line ending."""
@@ -78,12 +82,10 @@ class LineProtocol(LineReceiver):
         self.json = False
         self.current: str | None = None
         """The room plain lines go to: the last joined, or None."""
-        self._telnet = _TelnetFilter(self._receive)
+        self._telnet: _TelnetFilter | None = None
         self._closing = False
         self._overflow = b""
         self._discarding = False
-        self.closed: Deferred[None] = Deferred()
-        """Fires once the connection is gone and the user has left the chat."""
 
     @property
     def audience(self) -> "LineFactory":
@@ -93,13 +95,21 @@ class LineProtocol(LineReceiver):
     @override
     def connectionMade(self) -> None:
         self.factory.connections.add(self)
-        self._telnet.makeConnection(cast(ITransport, self.transport))
         for notice in self.factory.greeting():
             self.send(notice)
         self.send(PROMPT)
 
     @override
     def dataReceived(self, data: bytes) -> None:
+        if self._telnet is None:
+            if _IAC not in data:
+                # IAC (0xFF) never occurs in UTF-8, so until a client sends
+                # one there is no telnet to strip: nc's bytes skip conch's
+                # byte-at-a-time parser, and the connection does not carry it.
+                self._receive(data)
+                return
+            self._telnet = _TelnetFilter(self._receive)
+            self._telnet.makeConnection(cast(ITransport, self.transport))
         try:
             self._telnet.dataReceived(data)
         except ValueError:
@@ -177,10 +187,9 @@ class LineProtocol(LineReceiver):
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self._closing = True
-        self.factory.connections.discard(self)
         if self.user is not None:
             self.factory.chat.quit(self.user, "connection closed")
-        self.closed.callback(None)
+        self.factory.forget(self)
 
     def _room_or_current(self, room: str | None) -> str:
         if room is not None:
@@ -320,6 +329,7 @@ class LineFactory(ServerFactory[LineProtocol]):
         self.default_room = default_room
         self.connections: set[LineProtocol] = set()
         """Live connections, so shutdown can say goodbye to each."""
+        self._drained: Deferred[None] | None = None
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> LineProtocol:
@@ -345,23 +355,41 @@ class LineFactory(ServerFactory[LineProtocol]):
                 text = text or text_line(event)
                 protocol.write(text)
 
-    def shutdown(self) -> "Deferred[object]":
+    def forget(self, protocol: LineProtocol) -> None:
+        """``protocol``'s connection is gone; the last one gone ends a shutdown."""
+        self.connections.discard(protocol)
+        if not self.connections and self._drained is not None:
+            drained, self._drained = self._drained, None
+            drained.callback(None)
+
+    def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done.
 
         Goodbyes get ``SHUTDOWN_GRACE_SECONDS`` to flush; connections that
         still hang on (a client that never reads) are then aborted.
         """
-        protocols = list(self.connections)
-        closed = DeferredList([p.closed for p in protocols])
-        for protocol in protocols:
+        if not self.connections:
+            return succeed(None)
+        drained = self._drained = Deferred()
+        for protocol in list(self.connections):
             protocol.close(SHUTDOWN)
-        cutoff = self.reactor.callLater(SHUTDOWN_GRACE_SECONDS, _abort, protocols)
-        closed.addBoth(lambda result: cutoff.cancel() if cutoff.active() else None)
-        return cast("Deferred[object]", closed)
+        cutoff = self.reactor.callLater(SHUTDOWN_GRACE_SECONDS, self._abort)
+        drained.addBoth(_cancelling(cutoff))
+        return drained
+
+    def _abort(self) -> None:
+        for protocol in list(self.connections):
+            if protocol.transport is not None:
+                # Every listener chatd opens is a stream of the TCP kind.
+                cast(ITCPTransport, protocol.transport).abortConnection()
 
 
-def _abort(protocols: list[LineProtocol]) -> None:
-    for protocol in protocols:
-        if protocol.transport is not None:
-            # Every listener chatd opens is a stream of the TCP kind.
-            cast(ITCPTransport, protocol.transport).abortConnection()
+def _cancelling(call: IDelayedCall) -> Callable[[_T], _T]:
+    """A callback that cancels ``call`` if still pending and passes its result on."""
+
+    def cancel(result: _T) -> _T:
+        if call.active():
+            call.cancel()
+        return result
+
+    return cancel
