@@ -43,6 +43,14 @@ _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
+# Characters that show as nothing yet make a name differ: Unicode's default
+# ignorables that pass the letter and mark test (variation selectors, the
+# combining grapheme joiner, Mongolian selectors, Khmer inherent vowels) and
+# the Hangul fillers, as PRECIS (RFC 8264) refuses in identifiers.
+_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+
 
 def fold(name: str) -> str:
     """Return the key under which ``name`` is unique.
@@ -62,6 +70,8 @@ def check_nickname(name: str) -> str:
         raise InvalidNicknameError(name, "a nickname cannot be empty")
     if len(nick) > NICKNAME_MAX:
         raise InvalidNicknameError(nick, f"a nickname is at most {NICKNAME_MAX} characters")
+    if _INVISIBLE.search(nick):
+        raise InvalidNicknameError(nick, "a nickname cannot hold invisible characters")
     first = nick[0]
     if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
         raise InvalidNicknameError(nick, "a nickname cannot start with a digit, '-' or a mark")
@@ -78,6 +88,8 @@ def check_room_name(name: str) -> str:
         raise InvalidRoomNameError(room, "a room name is # followed by its name")
     if len(room) > ROOM_NAME_MAX:
         raise InvalidRoomNameError(room, f"a room name is at most {ROOM_NAME_MAX} characters")
+    if _INVISIBLE.search(room):
+        raise InvalidRoomNameError(room, "a room name cannot hold invisible characters")
     for char in room[1:]:
         if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _ROOM_PUNCTUATION:
             raise InvalidRoomNameError(room, "a room name holds only letters, digits and -_.")

@@ -283,8 +283,8 @@ def parse(text: str) -> Command:
         if text.strip().lower() in _EXIT_WORDS:
             return Quit("")
         return Say(text)
-    name, _, args = text[1:].partition(" ")
+    name, *args = text[1:].split(maxsplit=1) or [""]
     spec = COMMANDS.get(name.lower())
     if spec is None:
         raise UnknownCommandError(name)
-    return spec.parse(args.strip())
+    return spec.parse(args[0].strip() if args else "")

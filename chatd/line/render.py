@@ -50,7 +50,10 @@ Renderable = Event | Reply | Notice | ChatError
 def text_line(item: Renderable) -> bytes:
     """The line(s) a person sees for ``item``, each ending in CRLF."""
     rendered = _human(item)
-    return CRLF.join(scrub(line).encode("utf-8") for line in rendered.split("\n")) + CRLF
+    lines = [rendered] if isinstance(rendered, str) else rendered
+    # scrub each line, so a newline inside any field becomes U+FFFD rather
+    # than a line of its own that could pass for someone else's.
+    return b"".join(scrub(line).encode("utf-8") + CRLF for line in lines)
 
 
 def json_line(item: Renderable) -> bytes:
@@ -90,11 +93,16 @@ def _because(reason: str) -> str:
 
 
 @singledispatch
-def _human(item: Renderable) -> str:
+def _human(item: Renderable) -> str | list[str]:
+    """One line, or for listings several, without line endings."""
     raise TypeError(f"no text rendering for {type(item).__name__}")
 
 
-def _register(kind: type, render: Callable[[Any], str]) -> None:
+def _names(names: tuple[str, ...]) -> str:
+    return "".join(" " + name for name in names)
+
+
+def _register(kind: type, render: Callable[[Any], str | list[str]]) -> None:
     _human.register(kind)(render)
 
 
@@ -113,19 +121,19 @@ _register(
         else f"{_clock(e.at)} {e.room} -- {e.nick} cleared the topic"
     ),
 )
-_register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}): {' '.join(r.nicks)}")
+_register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}):{_names(r.nicks)}")
 _register(
     Topic,
     lambda r: f"*** Topic of {r.room}: {r.topic}" if r.topic else f"*** {r.room} has no topic",
 )
 _register(
     RoomList,
-    lambda r: "\n".join(
-        [f"*** Rooms ({len(r.rooms)}):"]
-        + [f"***   {s.room} ({s.members}) {s.topic}".rstrip() for s in r.rooms]
-    ),
+    lambda r: [
+        f"*** Rooms ({len(r.rooms)}):",
+        *(f"***   {s.room} ({s.members}) {s.topic}".rstrip() for s in r.rooms),
+    ],
 )
-_register(UserList, lambda r: f"*** Online ({len(r.nicks)}): {' '.join(r.nicks)}")
+_register(UserList, lambda r: f"*** Online ({len(r.nicks)}):{_names(r.nicks)}")
 _register(
     ServerTime,
     lambda r: time.strftime("*** Server time: %Y-%m-%d %H:%M:%S UTC", time.gmtime(r.at)),

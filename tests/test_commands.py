@@ -1,0 +1,244 @@
+"""Typed text -> typed commands: the command table, usage errors, plain lines."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.errors import ChatError
+from chatd.line.commands import (
+    COMMANDS,
+    Command,
+    Format,
+    Help,
+    Join,
+    Me,
+    Msg,
+    Nick,
+    Part,
+    Quit,
+    Rooms,
+    Say,
+    Time,
+    Topic,
+    Users,
+    Who,
+    parse,
+)
+from chatd.line.errors import UnknownCommandError, UsageError
+
+# For each command in the table, lines that use it well and what they mean.
+VALID: dict[str, list[tuple[str, Command]]] = {
+    "help": [
+        ("/help", Help(None)),
+        ("/help msg", Help("msg")),
+        ("/help /JOIN", Help("join")),
+    ],
+    "nick": [("/nick bob", Nick("bob")), ("/nick  bob ", Nick("bob"))],
+    "join": [("/JOIN dev", Join("#dev")), ("/join #dev", Join("#dev"))],
+    "part": [
+        ("/part", Part(None, "")),
+        ("/part #dev", Part("#dev", "")),
+        ("/part #dev bye now", Part("#dev", "bye now")),
+        ("/part #dev   bye now", Part("#dev", "bye now")),
+        ("/part see you", Part(None, "see you")),
+    ],
+    "rooms": [("/rooms", Rooms()), ("/ROOMS  ", Rooms())],
+    "who": [("/who", Who(None)), ("/who dev", Who("#dev")), ("/who #dev", Who("#dev"))],
+    "users": [("/users", Users())],
+    "msg": [
+        ("/msg bob hi  there", Msg("bob", "hi  there")),
+        ("/msg bob   hi", Msg("bob", "hi")),
+    ],
+    "me": [("/me waves", Me("waves")), ("/me waves  twice", Me("waves  twice"))],
+    "topic": [("/topic", Topic(None)), ("/topic release on friday", Topic("release on friday"))],
+    "time": [("/time", Time())],
+    "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
+    "format": [
+        ("/format JSON", Format(True)),
+        ("/format json", Format(True)),
+        ("/format text", Format(False)),
+    ],
+}
+
+# Lines that name a command with missing or extra arguments.
+MISUSED = [
+    ("/msg bob", "msg"),
+    ("/msg", "msg"),
+    ("/join", "join"),
+    ("/join a b", "join"),
+    ("/nick", "nick"),
+    ("/nick bob smith", "nick"),
+    ("/rooms extra", "rooms"),
+    ("/users extra", "users"),
+    ("/time extra", "time"),
+    ("/who a b", "who"),
+    ("/me", "me"),
+    ("/format xml", "format"),
+    ("/format", "format"),
+]
+
+# Commands that make sense only once the session has a nickname.
+NEED_NICK = frozenset({Join, Part, Msg, Me, Topic})
+
+
+class ParseCommandTests(SynchronousTestCase):
+    """``parse`` turns a line that starts with / into the command it names."""
+
+    def test_every_command_in_the_table_has_examples_here(self) -> None:
+        """These tests cover the whole command table, no more and no less."""
+        self.assertEqual(set(VALID), set(COMMANDS))
+
+    def test_each_command_parses_to_its_typed_command(self) -> None:
+        """Every command, used well, gives the typed command with its arguments."""
+        for name, examples in VALID.items():
+            for line, command in examples:
+                self.assertEqual(parse(line), command, f"{name}: {line!r}")
+
+    def test_table_parsers_agree_with_parse(self) -> None:
+        """parse hands the stripped arguments to the table row's parser."""
+        self.assertEqual(COMMANDS["part"].parse("#dev bye"), Part("#dev", "bye"))
+        self.assertEqual(COMMANDS["join"].parse("dev"), Join("#dev"))
+
+    def test_commands_that_act_on_rooms_or_people_need_a_nickname(self) -> None:
+        """Join, part, msg, me and topic need a nickname; the rest do not."""
+        for examples in VALID.values():
+            for _, command in examples:
+                self.assertEqual(command.needs_nick, type(command) in NEED_NICK, repr(command))
+
+    def test_usage_shows_command_and_arguments(self) -> None:
+        """A table row's usage is /name and its arguments, no trailing space."""
+        self.assertEqual(COMMANDS["msg"].usage, "/msg NICK text")
+        self.assertEqual(COMMANDS["rooms"].usage, "/rooms")
+
+    @settings(max_examples=200)
+    @given(st.sampled_from(sorted(COMMANDS)), st.text())
+    def test_command_names_ignore_case(self, name: str, args: str) -> None:
+        """/NAME and /name parse alike, whatever follows."""
+        self.assertEqual(_outcome(f"/{name.upper()} {args}"), _outcome(f"/{name} {args}"))
+
+
+class UsageErrorTests(SynchronousTestCase):
+    """A known command with the wrong arguments raises a usage error."""
+
+    def test_misused_commands_raise_usage_errors(self) -> None:
+        """Missing or extra arguments raise UsageError with code usage."""
+        for line, _ in MISUSED:
+            error = self.assertRaises(UsageError, parse, line)
+            self.assertEqual(error.code, "usage", line)
+
+    def test_usage_error_quotes_the_command_usage(self) -> None:
+        """The message is "usage: " and the usage /help shows for that command."""
+        for line, name in MISUSED:
+            error = self.assertRaises(UsageError, parse, line)
+            self.assertEqual(error.message, f"usage: {COMMANDS[name].usage}", line)
+
+    def test_msg_without_text_names_its_arguments(self) -> None:
+        """/msg bob says how /msg is used."""
+        error = self.assertRaises(UsageError, parse, "/msg bob")
+        self.assertEqual(error.message, "usage: /msg NICK text")
+
+    def test_format_refuses_other_formats(self) -> None:
+        """/format xml lists the formats there are."""
+        error = self.assertRaises(UsageError, parse, "/format xml")
+        self.assertEqual(error.message, "usage: /format text|json")
+
+
+class UnknownCommandTests(SynchronousTestCase):
+    """A line naming no command raises UnknownCommandError."""
+
+    def test_unknown_command_points_at_help(self) -> None:
+        """/bogus is refused with code unknown-command and a pointer to /help."""
+        error = self.assertRaises(UnknownCommandError, parse, "/bogus")
+        self.assertEqual(error.code, "unknown-command")
+        self.assertEqual(error.message, "/bogus is not a command; type /help to see them")
+
+    def test_unknown_command_keeps_its_case_in_the_message(self) -> None:
+        """The message quotes the command as typed, arguments left out."""
+        error = self.assertRaises(UnknownCommandError, parse, "/BoGuS with args")
+        self.assertEqual(error.message, "/BoGuS is not a command; type /help to see them")
+
+    def test_any_whitespace_ends_the_command_name(self) -> None:
+        """A tab after the command name separates it from its arguments."""
+        self.assertEqual(parse("/nick\tbob"), Nick("bob"))
+
+    def test_lone_slash_is_an_unknown_command(self) -> None:
+        """A line of just / names no command."""
+        error = self.assertRaises(UnknownCommandError, parse, "/")
+        self.assertEqual(error.code, "unknown-command")
+
+
+class PlainLineTests(SynchronousTestCase):
+    """Lines that do not start with / are said, bar the exit words."""
+
+    def test_exit_words_quit_without_reason(self) -> None:
+        """exit or quit alone, in any case and with spaces around, quits."""
+        for line in ("exit", "EXIT", " quit ", "Quit", "\texit"):
+            self.assertEqual(parse(line), Quit(""), repr(line))
+
+    def test_exit_word_in_a_sentence_is_said(self) -> None:
+        """exit followed by more words is an ordinary line."""
+        self.assertEqual(parse("exit now"), Say("exit now"))
+
+    def test_double_slash_says_a_line_starting_with_slash(self) -> None:
+        """//etc says /etc, so paths and smileys can start a line."""
+        self.assertEqual(parse("//etc"), Say("/etc"))
+        self.assertEqual(parse("//"), Say("/"))
+
+    def test_plain_line_is_said_exactly_as_typed(self) -> None:
+        """Spaces around a plain line are kept."""
+        self.assertEqual(parse("  hello  there "), Say("  hello  there "))
+
+    def test_empty_line_is_said(self) -> None:
+        """An empty line parses to an empty Say (the session decides what it means)."""
+        self.assertEqual(parse(""), Say(""))
+
+    @settings(max_examples=200)
+    @given(
+        st.text().filter(
+            lambda text: not text.startswith("/") and text.strip().lower() not in {"exit", "quit"}
+        )
+    )
+    def test_any_other_line_is_said_unchanged(self, text: str) -> None:
+        """A line that neither starts with / nor is an exit word is said as is."""
+        self.assertEqual(parse(text), Say(text))
+
+    @settings(max_examples=200)
+    @given(st.text())
+    def test_double_slash_line_is_said_without_one_slash(self, text: str) -> None:
+        """Any line after // is said with one leading / left."""
+        self.assertEqual(parse("//" + text), Say("/" + text))
+
+
+class ParseRobustnessTests(SynchronousTestCase):
+    """Whatever a user types, parse answers with a command or a ChatError."""
+
+    @settings(max_examples=200)
+    @given(
+        st.one_of(
+            st.text(),
+            st.builds(
+                lambda name, args: f"/{name}{args}",
+                st.sampled_from(sorted(COMMANDS)),
+                st.text(),
+            ),
+            st.builds(
+                lambda name, args: f"/{name} {args}",
+                st.sampled_from(sorted(COMMANDS)),
+                st.text(),
+            ),
+        )
+    )
+    def test_parse_raises_only_chat_errors(self, text: str) -> None:
+        """Arbitrary text parses to a command or raises a ChatError, nothing else."""
+        try:
+            parse(text)
+        except ChatError as error:
+            self.assertIsInstance(error, (UsageError, UnknownCommandError))
+
+
+def _outcome(text: str) -> Command | tuple[type[ChatError], str]:
+    """What parse makes of ``text``: the command, or the error's type and message."""
+    try:
+        return parse(text)
+    except ChatError as error:
+        return type(error), error.message

@@ -1,0 +1,392 @@
+"""Events, replies, notices and errors -> wire lines, for people and for programs."""
+
+import json
+import re
+from dataclasses import asdict, fields
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.errors import (
+    ChatError,
+    InvalidNicknameError,
+    NicknameInUseError,
+    NoSuchNicknameError,
+    NoSuchRoomError,
+)
+from chatd.domain.events import (
+    Acted,
+    Event,
+    Joined,
+    NickChanged,
+    Parted,
+    Quit,
+    Said,
+    TopicChanged,
+    Whispered,
+)
+from chatd.domain.names import REPLACEMENT, check_text
+from chatd.domain.replies import (
+    Members,
+    Reply,
+    RoomList,
+    RoomSummary,
+    ServerTime,
+    Topic,
+    UserList,
+)
+from chatd.line.errors import UnknownCommandError, UsageError
+from chatd.line.render import Notice, Renderable, json_line, text_line
+
+AT = 61.0
+"""One minute and one second past the epoch: shown as [00:01]."""
+
+# One example of every renderable data type and the exact text line it gives.
+TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
+    (Said(AT, "#lobby", "alice", "hi"), b"[00:01] #lobby <alice> hi\r\n"),
+    (Acted(AT, "#lobby", "alice", "waves"), b"[00:01] #lobby * alice waves\r\n"),
+    (Whispered(AT, "alice", "bob", "psst"), b"[00:01] <alice -> bob> psst\r\n"),
+    (Joined(AT, "#lobby", "alice"), b"[00:01] #lobby -- alice joined\r\n"),
+    (
+        Parted(AT, "#lobby", "alice", "lunch"),
+        b"[00:01] #lobby -- alice left (lunch)\r\n",
+    ),
+    (Parted(AT, "#lobby", "alice", ""), b"[00:01] #lobby -- alice left\r\n"),
+    (Quit(AT, "alice", "gone fishing"), b"[00:01] -- alice quit (gone fishing)\r\n"),
+    (Quit(AT, "alice", ""), b"[00:01] -- alice quit\r\n"),
+    (
+        NickChanged(AT, "alice", "alicia"),
+        b"[00:01] -- alice is now known as alicia\r\n",
+    ),
+    (
+        TopicChanged(AT, "#lobby", "alice", "release friday"),
+        b"[00:01] #lobby -- alice set the topic: release friday\r\n",
+    ),
+    (
+        TopicChanged(AT, "#lobby", "alice", ""),
+        b"[00:01] #lobby -- alice cleared the topic\r\n",
+    ),
+    (Members("#lobby", ("alice", "bob")), b"*** In #lobby (2): alice bob\r\n"),
+    (Topic("#lobby", "release friday"), b"*** Topic of #lobby: release friday\r\n"),
+    (Topic("#lobby", ""), b"*** #lobby has no topic\r\n"),
+    (RoomList(()), b"*** Rooms (0):\r\n"),
+    (UserList(("alice", "bob", "carol")), b"*** Online (3): alice bob carol\r\n"),
+    (ServerTime(0.0), b"*** Server time: 1970-01-01 00:00:00 UTC\r\n"),
+    (
+        ServerTime(1_700_000_000.75),
+        b"*** Server time: 2023-11-14 22:13:20 UTC\r\n",
+    ),
+    (Notice("welcome", "Welcome to chatd."), b"*** Welcome to chatd.\r\n"),
+]
+
+# The "type" each kind of item has in a JSON line.
+TYPE_NAMES: dict[type, str] = {
+    Said: "said",
+    Acted: "acted",
+    Whispered: "whispered",
+    Joined: "joined",
+    Parted: "parted",
+    Quit: "quit",
+    NickChanged: "nick_changed",
+    TopicChanged: "topic_changed",
+    Members: "members",
+    Topic: "topic",
+    RoomList: "room_list",
+    UserList: "user_list",
+    ServerTime: "server_time",
+    Notice: "notice",
+}
+
+# What no rendered text may hold, bar the CRLF that ends each line: C0 and
+# C1 controls, DEL, the line and paragraph separators and every bidi
+# mark, embedding, override and isolate.
+FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+# --- strategies -----------------------------------------------------------
+
+TIMES = st.floats(min_value=0, max_value=4_102_444_800)  # up to 2100
+"""Timestamps as the chat's clock gives them."""
+
+
+def _accepted_unchanged(text: str) -> bool:
+    """Whether check_text shows ``text`` exactly as it is."""
+    try:
+        return check_text(text) == text
+    except ChatError:
+        return False
+
+
+# Text check_text accepts unchanged: no controls (Cc), surrogates, line or
+# paragraph separators, bidi marks or tabs; joiners and emoji are fine.
+SAFE_TEXT = st.text(
+    st.characters(
+        exclude_categories=["Cc", "Cs", "Zl", "Zp"],
+        exclude_characters="\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    )
+).filter(_accepted_unchanged)
+
+
+def events(text: st.SearchStrategy[str]) -> st.SearchStrategy[Event]:
+    """Every kind of event, with each string field drawn from ``text``."""
+    return st.one_of(
+        st.builds(Said, TIMES, text, text, text),
+        st.builds(Acted, TIMES, text, text, text),
+        st.builds(Whispered, TIMES, text, text, text),
+        st.builds(Joined, TIMES, text, text),
+        st.builds(Parted, TIMES, text, text, text),
+        st.builds(Quit, TIMES, text, text),
+        st.builds(NickChanged, TIMES, text, text),
+        st.builds(TopicChanged, TIMES, text, text, text),
+    )
+
+
+def replies(text: st.SearchStrategy[str]) -> st.SearchStrategy[Reply]:
+    """Every kind of reply, with each string drawn from ``text``."""
+    names = st.lists(text, max_size=4).map(tuple)
+    summaries = st.builds(RoomSummary, text, st.integers(min_value=0), text)
+    return st.one_of(
+        st.builds(Members, text, names),
+        st.builds(Topic, text, text),
+        st.builds(RoomList, st.lists(summaries, max_size=4).map(tuple)),
+        st.builds(UserList, names),
+        st.builds(ServerTime, TIMES),
+    )
+
+
+def errors(text: st.SearchStrategy[str]) -> st.SearchStrategy[ChatError]:
+    """Errors whose messages quote what a user typed."""
+    return st.one_of(
+        st.builds(ChatError, text),
+        st.builds(InvalidNicknameError, text, text),
+        st.builds(NoSuchNicknameError, text),
+        st.builds(NoSuchRoomError, text),
+        st.builds(UnknownCommandError, text),
+        st.builds(UsageError, text),
+    )
+
+
+def renderables(text: st.SearchStrategy[str]) -> st.SearchStrategy[Renderable]:
+    """Anything a front end renders, with each string drawn from ``text``."""
+    return st.one_of(events(text), replies(text), st.builds(Notice, text, text), errors(text))
+
+
+def _lines(line: bytes) -> list[bytes]:
+    """The CRLF-terminated lines of ``line``; fails unless it ends in CRLF."""
+    if not line.endswith(b"\r\n"):
+        raise AssertionError(f"{line!r} does not end in CRLF")
+    return line[:-2].split(b"\r\n")
+
+
+def _as_json(value: object) -> object:
+    """``value`` with tuples as lists, as JSON gives them back."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    return value
+
+
+class TextLineTests(SynchronousTestCase):
+    """``text_line`` renders each item as the line(s) a person reads."""
+
+    def test_every_kind_of_item_has_its_line(self) -> None:
+        """Each event, reply and notice renders to its exact line."""
+        for item, line in TEXT_LINES:
+            self.assertEqual(text_line(item), line, repr(item))
+
+    def test_examples_cover_every_kind_of_item(self) -> None:
+        """The examples above include every event, reply and notice type."""
+        self.assertEqual({type(item) for item, _ in TEXT_LINES}, set(TYPE_NAMES))
+
+    def test_error_renders_as_err_code_and_message(self) -> None:
+        """A ChatError is one line: ERR, its code, its message."""
+        self.assertEqual(
+            text_line(NicknameInUseError("alice")),
+            b"ERR nick-in-use alice is already taken\r\n",
+        )
+        self.assertEqual(
+            text_line(UsageError("/msg NICK text")),
+            b"ERR usage usage: /msg NICK text\r\n",
+        )
+
+    def test_room_list_has_a_header_and_a_line_per_room(self) -> None:
+        """A room list is a count line and then one line per room, each CRLF."""
+        rooms = RoomList(
+            (
+                RoomSummary("#dev", 2, "release friday"),
+                RoomSummary("#lobby", 5, ""),
+                RoomSummary("#random", 1, "anything goes"),
+            )
+        )
+        self.assertEqual(
+            text_line(rooms),
+            b"*** Rooms (3):\r\n"
+            b"***   #dev (2) release friday\r\n"
+            b"***   #lobby (5)\r\n"
+            b"***   #random (1) anything goes\r\n",
+        )
+
+    def test_clock_shows_hours_and_minutes_of_the_utc_day(self) -> None:
+        """The stamp is UTC hours:minutes; whole days and seconds are not shown."""
+        said = Said(3 * 86400 + 13 * 3600 + 7 * 60 + 59.9, "#lobby", "alice", "hi")
+        self.assertEqual(text_line(said), b"[13:07] #lobby <alice> hi\r\n")
+
+    def test_non_ascii_text_is_sent_as_utf8(self) -> None:
+        """Accents and emoji with joiners arrive as UTF-8, unchanged."""
+        said = Said(AT, "#café", "zoë", "👩\u200d💻 ok")
+        self.assertEqual(text_line(said), "[00:01] #café <zoë> 👩\u200d💻 ok\r\n".encode())
+
+    def test_escape_sequence_is_defused(self) -> None:
+        """An ESC in any field is shown as U+FFFD, so no terminal obeys it."""
+        said = Said(AT, "#lobby", "al\x1bice", "\x1b[2Jgone")
+        self.assertEqual(
+            text_line(said),
+            f"[00:01] #lobby <al{REPLACEMENT}ice> {REPLACEMENT}[2Jgone\r\n".encode(),
+        )
+
+    def test_bidi_override_is_defused(self) -> None:
+        """A right-to-left override is shown as U+FFFD."""
+        said = Said(AT, "#lobby", "alice", "abc\u202edef")
+        self.assertEqual(
+            text_line(said),
+            f"[00:01] #lobby <alice> abc{REPLACEMENT}def\r\n".encode(),
+        )
+
+    def test_tab_is_shown_as_a_space(self) -> None:
+        """A tab in a field is shown as one space."""
+        said = Said(AT, "#lobby", "alice", "a\tb")
+        self.assertEqual(text_line(said), b"[00:01] #lobby <alice> a b\r\n")
+
+    @settings(max_examples=200)
+    @given(renderables(st.text()))
+    def test_any_item_renders_safe_crlf_lines(self, item: Renderable) -> None:
+        """Whatever the fields hold, the output is UTF-8 lines ending in one CRLF
+        each, with no control, separator or bidi character inside a line."""
+        line = text_line(item)
+        for one in _lines(line):
+            self.assertNotIn(b"\r", one)
+            self.assertNotIn(b"\n", one)
+            shown = one.decode("utf-8")
+            self.assertIsNone(FORBIDDEN.search(shown), repr(shown))
+
+    def test_newline_inside_a_field_cannot_forge_a_line(self) -> None:
+        """A newline that slipped into a field is shown as U+FFFD, never as a new line."""
+        said = Said(AT, "#lobby", "alice", "hi\n[00:01] #lobby <bob> trust me")
+        self.assertEqual(
+            text_line(said), "[00:01] #lobby <alice> hi\ufffd[00:01] #lobby <bob> trust me\r\n".encode()
+        )
+
+    def test_empty_listings_end_after_the_colon(self) -> None:
+        """A listing with nobody in it ends at its colon, with no trailing space."""
+        self.assertEqual(text_line(Members("#x", ())), b"*** In #x (0):\r\n")
+        self.assertEqual(text_line(UserList(())), b"*** Online (0):\r\n")
+
+    @settings(max_examples=200)
+    @given(renderables(st.text()))
+    def test_item_renders_as_its_own_lines_whatever_its_fields(self, item: Renderable) -> None:
+        """A room list takes one line per room plus a header and anything else
+        exactly one line, whatever characters its fields hold."""
+        expected = 1 + len(item.rooms) if isinstance(item, RoomList) else 1
+        self.assertEqual(len(_lines(text_line(item))), expected)
+
+    @settings(max_examples=200)
+    @given(events(SAFE_TEXT))
+    def test_checked_text_is_shown_verbatim(self, event: Event) -> None:
+        """Every string field of an event made of checked text appears unchanged."""
+        shown = text_line(event).decode("utf-8")
+        for field in fields(event):
+            value = getattr(event, field.name)
+            if isinstance(value, str):
+                self.assertIn(value, shown)
+
+
+class JsonLineTests(SynchronousTestCase):
+    """``json_line`` renders each item as one JSON object for programs."""
+
+    def test_said_renders_as_compact_json_in_field_order(self) -> None:
+        """A Said is one compact object: type first, then its fields in order."""
+        self.assertEqual(
+            json_line(Said(AT, "#lobby", "alice", "hi")),
+            b'{"type":"said","at":61.0,"room":"#lobby","nick":"alice","text":"hi"}\r\n',
+        )
+
+    def test_type_is_the_snake_case_class_name(self) -> None:
+        """Each item's "type" is its class name in snake_case."""
+        for item, _ in TEXT_LINES:
+            parsed = json.loads(json_line(item))
+            self.assertEqual(parsed["type"], TYPE_NAMES[type(item)], repr(item))
+
+    def test_other_keys_are_the_dataclass_fields(self) -> None:
+        """Bar "type", the object holds exactly the item's fields and values."""
+        items = [item for item, _ in TEXT_LINES] + [
+            RoomList((RoomSummary("#dev", 2, "code"), RoomSummary("#lobby", 5, "")))
+        ]
+        for item in items:
+            parsed = json.loads(json_line(item))
+            del parsed["type"]
+            self.assertEqual(parsed, _as_json(asdict(item)), repr(item))
+
+    def test_error_renders_its_code_and_message(self) -> None:
+        """A ChatError is an "error" object with its code and message as text."""
+        self.assertEqual(
+            json.loads(json_line(NoSuchNicknameError("bob"))),
+            {
+                "type": "error",
+                "code": "no-such-nick",
+                "text": "nobody called bob is online",
+            },
+        )
+
+    def test_non_ascii_text_is_sent_as_utf8_not_escapes(self) -> None:
+        """Non-ASCII characters go out as UTF-8 bytes, not \\u escapes."""
+        line = json_line(Said(AT, "#lobby", "zoë", "👩\u200d💻"))
+        self.assertIn("zoë".encode(), line)
+        self.assertIn("👩\u200d💻".encode(), line)
+
+    def test_escape_sequence_is_defused(self) -> None:
+        """An ESC in a field arrives as U+FFFD."""
+        parsed = json.loads(json_line(Said(AT, "#lobby", "alice", "\x1b[2J")))
+        self.assertEqual(parsed["text"], f"{REPLACEMENT}[2J")
+
+    @settings(max_examples=200)
+    @given(renderables(st.text()))
+    def test_any_item_is_one_parsable_line(self, item: Renderable) -> None:
+        """Whatever the fields hold, the output is one CRLF-ended line of JSON
+        that names the item's type and holds no forbidden character."""
+        line = json_line(item)
+        self.assertEqual(len(_lines(line)), 1)
+        self.assertNotIn(b"\n", line[:-2])
+        text = line.decode("utf-8")
+        self.assertIsNone(FORBIDDEN.search(text[:-2]), repr(text))
+        parsed = json.loads(text)
+        if isinstance(item, ChatError):
+            self.assertEqual(set(parsed), {"type", "code", "text"})
+            self.assertEqual(parsed["code"], item.code)
+        else:
+            self.assertEqual(set(parsed), {"type"} | {field.name for field in fields(item)})
+            self.assertEqual(parsed["type"], TYPE_NAMES[type(item)])
+
+    @settings(max_examples=200)
+    @given(st.one_of(replies(SAFE_TEXT), st.builds(Notice, SAFE_TEXT, SAFE_TEXT)))
+    def test_checked_fields_come_back_unchanged(self, item: Reply | Notice) -> None:
+        """For a reply or notice of checked text, the JSON holds its fields as they are."""
+        parsed = json.loads(json_line(item))
+        del parsed["type"]
+        self.assertEqual(parsed, _as_json(asdict(item)))
+
+    @settings(max_examples=200)
+    @given(events(SAFE_TEXT))
+    def test_render_then_parse_gives_the_event_back(self, event: Event) -> None:
+        """An event of checked text rebuilt from its JSON line equals the event."""
+        parsed = json.loads(json_line(event))
+        kind = type(event)
+        self.assertEqual(parsed.pop("type"), TYPE_NAMES[kind])
+        self.assertEqual(kind(**parsed), event)
+
+    @settings(max_examples=200)
+    @given(errors(SAFE_TEXT))
+    def test_checked_error_message_comes_back_unchanged(self, error: ChatError) -> None:
+        """An error built from checked text has a checked message, sent unchanged."""
+        self.assertTrue(_accepted_unchanged(error.message), repr(error.message))
+        self.assertEqual(json.loads(json_line(error))["text"], error.message)
