@@ -5,6 +5,7 @@ import socket
 from typing import Any, ClassVar
 
 from twisted.application.service import IService
+from twisted.internet.endpoints import serverFromString
 from twisted.python import usage
 from typing_extensions import override
 
@@ -72,6 +73,8 @@ class Options(usage.Options):
     def postOptions(self) -> None:
         if self["port"] is None and not self["listen"]:
             self["port"] = DEFAULT_PORT
+        for description in self["listen"]:
+            _check_endpoint(description)
         if self["port"] is not None and not 0 <= self["port"] <= 65535:
             raise usage.UsageError(f"--port must be 0 to 65535, not {self['port']}.")
         try:
@@ -81,6 +84,19 @@ class Options(usage.Options):
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
+
+
+def _check_endpoint(description: str) -> None:
+    """Refuse a --listen description Twisted cannot parse, before anything starts."""
+    from twisted.internet import reactor
+
+    try:
+        serverFromString(reactor, description)
+    except (ValueError, TypeError, KeyError) as error:
+        raise usage.UsageError(
+            f"--listen {description!r} is not a Twisted server endpoint ({error}); "
+            "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
+        ) from None
 
 
 def _read_motd(value: str) -> str:

@@ -459,6 +459,20 @@ class BadInputTests(LineTestCase):
         alice.dataReceived(b"y" * MAX_LINE_BYTES + b"\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> " + b"y" * MAX_LINE_BYTES])
 
+    def test_line_at_limit_with_crlf_is_accepted(self) -> None:
+        """The limit does not count the line ending, CRLF included."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"y" * MAX_LINE_BYTES + b"\r\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> " + b"y" * MAX_LINE_BYTES])
+
+    def test_line_one_past_limit_is_refused_however_it_ends(self) -> None:
+        """A line one byte over the limit is refused with LF and with CRLF."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"y" * (MAX_LINE_BYTES + 1) + b"\n" + b"y" * (MAX_LINE_BYTES + 1) + b"\r\n")
+        self.assertEqual(
+            self.lines(wire), [b"ERR line-too-long lines are at most 512 bytes; that one was not sent"] * 2
+        )
+
     def test_endless_line_is_cut_with_bounded_memory(self) -> None:
         """A line that never ends is refused once, its bytes dropped until its newline."""
         alice, wire = self.connect(b"alice")

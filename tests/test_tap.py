@@ -37,6 +37,12 @@ class OptionsTests(SynchronousTestCase):
         options = parse("--listen", "tcp:1", "--listen", "tcp:2")
         self.assertEqual((options["port"], options["listen"]), (None, ["tcp:1", "tcp:2"]))
 
+    def test_listen_must_be_an_endpoint(self) -> None:
+        """A --listen Twisted cannot parse is refused at start with one sentence."""
+        error = self.assertRaises(usage.UsageError, parse, "--listen", "bogus:1")
+        self.assertIn("--listen 'bogus:1' is not a Twisted server endpoint", str(error))
+        self.assertRaises(usage.UsageError, parse, "--listen", "tcp:0:interface=::1")
+
     def test_port_must_be_a_port_number(self) -> None:
         """A port outside 0-65535 or not a number is refused with one sentence."""
         error = self.assertRaises(usage.UsageError, parse, "--port", "70000")

@@ -73,7 +73,8 @@ class LineProtocol(LineReceiver):
     """One person (or program) on nc, telnet or the bundled client."""
 
     delimiter = b"\n"
-    MAX_LENGTH = MAX_LINE_BYTES
+    # One more byte than the limit, for the CR of a CRLF ending.
+    MAX_LENGTH = MAX_LINE_BYTES + 1
     log = Logger()
 
     def __init__(self, factory: "LineFactory") -> None:
@@ -134,7 +135,7 @@ class LineProtocol(LineReceiver):
         # LineReceiver hands over the long line plus all that followed it;
         # refuse the line, keep what follows its newline, and if it has not
         # ended yet, drop bytes until it does (memory stays bounded).
-        self.send(LineTooLongError(self.MAX_LENGTH))
+        self.send(LineTooLongError(MAX_LINE_BYTES))
         _, newline, rest = line.partition(b"\n")
         if newline:
             self._overflow = rest
@@ -143,8 +144,13 @@ class LineProtocol(LineReceiver):
 
     @override
     def lineReceived(self, line: bytes) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if len(line) > MAX_LINE_BYTES:
+            self.send(LineTooLongError(MAX_LINE_BYTES))
+            return
         try:
-            text = line.decode("utf-8").rstrip("\r")
+            text = line.decode("utf-8")
         except UnicodeDecodeError:
             self.send(BadEncodingError())
             return
@@ -310,8 +316,8 @@ _HANDLERS: dict[type, Callable[[LineProtocol, Any], None]] = {
 class LineFactory(ServerFactory[LineProtocol]):
     """Builds a ``LineProtocol`` per connection and delivers chat events to them."""
 
-    # chatd.service logs each listening address itself; Twisted's
-    # per-factory start and stop lines would only repeat it.
+    # Twisted's "Starting factory <...>" lines tell an operator nothing
+    # that chatd.service's "listening on" lines do not.
     noisy = False
 
     def __init__(

@@ -1,0 +1,276 @@
+"""A real chatd under twistd for end-to-end tests, and a line client to talk to it.
+
+``Daemon.start`` runs ``twistd -n --pidfile= ...`` in a fresh temporary
+directory and reads the port chatd bound from its own "chatd listening on"
+log line (treq's child-server pattern), so no test ever picks a port.
+``LineClient`` is a blocking loopback socket that reads whole CRLF lines.
+
+Nothing here sleeps: every wait reads until the expected thing arrives and
+fails the test once ``DEADLINE_SECONDS`` have passed. Cleanups kill the
+daemon, drain and close its output pipe, close every socket and remove the
+directory, whatever the test did.
+"""
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn
+
+from twisted.trial.unittest import SynchronousTestCase
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+"""The repository root, where chatd.tac lives."""
+
+TAC = os.path.join(ROOT, "chatd.tac")
+
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+"""The twistd installed beside the Python running the tests (the venv's)."""
+
+DEADLINE_SECONDS = 10.0
+"""How long any single wait (a log line, a chat line, an exit) may take."""
+
+CRLF = b"\r\n"
+
+LISTENING = re.compile(
+    rb"\[chatd\.service#info\] chatd listening on (\[(?P<ipv6>[^\]]+)\]|(?P<ipv4>[\d.]+)):(?P<port>\d+)$"
+)
+"""chatd's own log line naming an address it listens on."""
+
+STAMPED = re.compile(rb"\[(?P<hh>\d\d):(?P<mm>\d\d)\] (?P<rest>.*)\r\n", re.DOTALL)
+"""A timestamped event line: ``[HH:MM] `` then the rest, then CRLF."""
+
+
+def utc_stamps(since: float, until: float) -> set[bytes]:
+    """Every ``HH:MM`` a UTC clock shows between ``since`` and ``until`` (seconds)."""
+    minute = int(since // 60) * 60
+    stamps = set()
+    while minute <= until:
+        stamps.add(time.strftime("%H:%M", time.gmtime(minute)).encode())
+        minute += 60
+    return stamps
+
+
+class Daemon:
+    """One twistd process; ``addresses`` are where chatd said it listens."""
+
+    def __init__(self, case: SynchronousTestCase, process: "subprocess.Popen[bytes]") -> None:
+        self.case = case
+        self.process = process
+        self.addresses: list[tuple[str, int]] = []
+        self.log: list[bytes] = []
+        """Every complete line the daemon has written so far, without its newline."""
+        self._partial = b""
+        self._eof = False
+        self._scanned = 0
+
+    @classmethod
+    def start(
+        cls,
+        case: SynchronousTestCase,
+        arguments: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        listeners: int = 1,
+    ) -> "Daemon":
+        """Run ``twistd -n --pidfile= *arguments`` until chatd has announced ``listeners`` addresses.
+
+        The process runs in a new temporary directory with the test's
+        environment less any CHATD_* variable, plus ``env``. It is killed
+        at cleanup if the test has not stopped it.
+        """
+        cwd = tempfile.mkdtemp()
+        case.addCleanup(shutil.rmtree, cwd)
+        environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
+        environment.update(env or {})
+        process = subprocess.Popen(
+            [TWISTD, "-n", "--pidfile=", *arguments],
+            cwd=cwd,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        daemon = cls(case, process)
+        case.addCleanup(daemon._reap)
+        for _ in range(listeners):
+            found = daemon.wait_for_log(LISTENING)
+            host = found.group("ipv6") or found.group("ipv4")
+            daemon.addresses.append((host.decode("ascii"), int(found.group("port"))))
+        return daemon
+
+    @property
+    def port(self) -> int:
+        """The port of the first address chatd announced."""
+        return self.addresses[0][1]
+
+    def connect(self, host: str | None = None, port: int | None = None) -> "LineClient":
+        """A client connected to ``host`` (default: the first address) on ``port``."""
+        first_host, first_port = self.addresses[0]
+        return LineClient(self, host or first_host, port or first_port)
+
+    def wait_for_log(self, pattern: "re.Pattern[bytes]") -> "re.Match[bytes]":
+        """The first log line not yet scanned that matches ``pattern``; fails at the deadline or exit."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while True:
+            while self._scanned < len(self.log):
+                line = self.log[self._scanned]
+                self._scanned += 1
+                found = pattern.search(line)
+                if found is not None:
+                    return found
+            if self._eof:
+                self.fail(
+                    f"daemon exited ({self.process.wait(DEADLINE_SECONDS)}) before logging {pattern.pattern!r}"
+                )
+            if not self._read(deadline - time.monotonic()) and not self._eof:
+                self.fail(f"no log line matching {pattern.pattern!r} within {DEADLINE_SECONDS} s")
+
+    def logged_so_far(self) -> list[bytes]:
+        """Every log line written by now, read without waiting."""
+        while not self._eof and self._read(0):
+            pass
+        return list(self.log)
+
+    def _read(self, timeout: float) -> bool:
+        """Read what the daemon has written, waiting up to ``timeout`` s; False if nothing came."""
+        stdout = self.process.stdout
+        assert stdout is not None, "started with stdout=PIPE"
+        ready, _, _ = select.select([stdout], [], [], max(timeout, 0))
+        if not ready:
+            return False
+        # os.read, not stdout.read: it returns what is there instead of
+        # blocking for a full buffer, and leaves the file's own buffer empty
+        # for communicate() at cleanup.
+        chunk = os.read(stdout.fileno(), 65536)
+        if not chunk:
+            self._eof = True
+            return False
+        *lines, self._partial = (self._partial + chunk).split(b"\n")
+        self.log.extend(lines)
+        return True
+
+    def signal(self, number: signal.Signals) -> int:
+        """Send ``number`` and return the exit status; fails unless it exits within the deadline."""
+        self.process.send_signal(number)
+        try:
+            return self.process.wait(timeout=DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.fail(f"daemon still running {DEADLINE_SECONDS} s after {number.name}")
+
+    def fail(self, message: str) -> NoReturn:
+        """Fail the test, showing what the daemon logged."""
+        if not self._eof:
+            self.logged_so_far()
+        shown = b"\n".join([*self.log, self._partial]).decode("utf-8", "replace")
+        self.case.fail(f"{message}\n--- daemon log ---\n{shown}")
+
+    def _reap(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        # Reads whatever is left, closes the pipe and waits, so neither the
+        # pipe nor the process outlives the test (no ResourceWarning).
+        self.process.communicate(timeout=DEADLINE_SECONDS)
+
+
+class LineClient:
+    """A blocking loopback connection to a daemon that reads CRLF-terminated lines."""
+
+    def __init__(self, daemon: Daemon, host: str, port: int) -> None:
+        self.daemon = daemon
+        self.since = time.time()
+        """When this client connected; its event stamps cannot be older."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        daemon.case.addCleanup(self.socket.close)
+        self.socket.settimeout(DEADLINE_SECONDS)
+        self.socket.connect((host, port))
+        self._buffer = b""
+
+    def send(self, data: bytes) -> None:
+        """Send ``data`` exactly as given (add the newline yourself)."""
+        self.socket.sendall(data)
+
+    def say(self, text: str) -> None:
+        """Send one line of text, ended by LF as nc sends it."""
+        self.send(text.encode("utf-8") + b"\n")
+
+    def _fill(self, deadline: float) -> bool:
+        """Receive more bytes into the buffer; False at EOF."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            self.daemon.fail(f"waited {DEADLINE_SECONDS} s; have only {self._buffer!r}")
+        self.socket.settimeout(remaining)
+        try:
+            chunk = self.socket.recv(65536)
+        except TimeoutError:
+            self.daemon.fail(f"waited {DEADLINE_SECONDS} s; have only {self._buffer!r}")
+        self._buffer += chunk
+        return bool(chunk)
+
+    def read_bytes(self, count: int) -> bytes:
+        """The next ``count`` bytes, whatever they are."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while len(self._buffer) < count:
+            if not self._fill(deadline):
+                self.daemon.fail(f"connection closed after {self._buffer!r}; wanted {count} bytes")
+        data, self._buffer = self._buffer[:count], self._buffer[count:]
+        return data
+
+    def read_line(self) -> bytes:
+        """The next line, including its line ending."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while b"\n" not in self._buffer:
+            if not self._fill(deadline):
+                self.daemon.fail(f"connection closed; wanted a line, have {self._buffer!r}")
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line + b"\n"
+
+    def read_to_end(self) -> bytes:
+        """Everything until the server closes the connection."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while self._fill(deadline):
+            pass
+        data, self._buffer = self._buffer, b""
+        return data
+
+    def expect(self, *lines: str) -> None:
+        """The next lines are exactly ``lines``, each followed by CRLF."""
+        for line in lines:
+            self.daemon.case.assertEqual(self.read_line(), line.encode("utf-8") + CRLF)
+
+    def expect_stamped(self, *lines: str) -> None:
+        """The next lines are ``[HH:MM] `` and then ``lines``, the stamp being UTC now."""
+        for line in lines:
+            received = self.read_line()
+            found = STAMPED.fullmatch(received)
+            if found is None:
+                self.daemon.case.fail(f"{received!r} is not [HH:MM] {line!r} CRLF")
+            self.daemon.case.assertEqual(found.group("rest"), line.encode("utf-8"))
+            stamp = found.group("hh") + b":" + found.group("mm")
+            self.daemon.case.assertIn(stamp, utc_stamps(self.since, time.time()))
+
+    def expect_json(self) -> dict[str, Any]:
+        """The next line is one JSON object followed by CRLF; returns it."""
+        line = self.read_line()
+        self.daemon.case.assertTrue(line.endswith(CRLF), line)
+        decoded = json.loads(line)
+        self.daemon.case.assertIsInstance(decoded, dict)
+        return dict(decoded)
+
+    def close(self) -> None:
+        """Close the socket, as a client that vanishes without quitting does."""
+        self.socket.close()
+
+    def reset(self) -> None:
+        """Abort the connection with a TCP RST, as a crashed peer or NAT timeout does."""
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.socket.close()
