@@ -510,12 +510,43 @@ class BadInputTests(LineTestCase):
         """Telnet option offers are refused and never become text."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
-        bob_wire.clear()
         alice.dataReceived(b"\xff\xfb\x1f\xff\xfd\x01hel")
-        self.assertEqual(wire.value(), b"\xff\xfe\x1f\xff\xfc\x01")
+        # IAC DO BINARY first, then IAC DONT NAWS and IAC WONT ECHO.
+        self.assertEqual(wire.value(), b"\xff\xfd\x00\xff\xfe\x1f\xff\xfc\x01")
         wire.clear()
         alice.dataReceived(b"lo\xff\xf1\r\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hello"])
+
+    def test_telnet_client_is_asked_to_send_binary(self) -> None:
+        """A telnet client is asked to send 8-bit data, so its UTF-8 is not mangled."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\xf1")  # IAC NOP: the first sign of telnet.
+        self.assertEqual(wire.value(), b"\xff\xfd\x00")  # IAC DO BINARY
+        wire.clear()
+        alice.dataReceived(b"\xff\xfb\x00")  # IAC WILL BINARY: agreed, nothing to answer
+        self.assertEqual(wire.value(), b"")
+        # IAC DO BINARY is refused: the server's output is UTF-8 either way,
+        # and a client in binary output mode shows the local echo of Enter
+        # as a bare line feed.
+        alice.dataReceived(b"\xff\xfd\x00")
+        self.assertEqual(wire.value(), b"\xff\xfc\x00")  # IAC WONT BINARY
+        wire.clear()
+        alice.dataReceived(b"caf\xc3\xa9 \xe2\x9c\x93\r\n")
+        self.assertEqual(self.lines(wire), ["[00:00] #lobby <alice> café \u2713".encode()])
+
+    def test_telnet_client_refusing_binary_still_chats(self) -> None:
+        """A client that refuses BINARY, or later leaves it, keeps chatting in ASCII."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\xfc\x00")  # IAC WONT BINARY
+        self.assertEqual(wire.value(), b"\xff\xfd\x00")  # IAC DO BINARY, refused
+        wire.clear()
+        alice.dataReceived(b"plain\r\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> plain"])
+        alice.dataReceived(b"\xff\xfb\x00\xff\xfc\x00")  # IAC WILL BINARY, then IAC WONT BINARY
+        self.assertEqual(wire.value(), b"\xff\xfd\x00\xff\xfe\x00")  # agreed, then acknowledged
+        wire.clear()
+        alice.dataReceived(b"still\r\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> still"])
 
     def test_client_vanishing_mid_line_sends_nothing_of_it(self) -> None:
         """An unfinished line from a client that disconnects is never relayed."""
@@ -528,11 +559,10 @@ class BadInputTests(LineTestCase):
     def test_unknown_telnet_command_is_reported(self) -> None:
         """IAC followed by a byte that is no telnet command gets one error line."""
         alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\xf1")
+        wire.clear()
         alice.dataReceived(b"\xff\x41junk\n")
-        self.assertEqual(
-            self.lines(wire),
-            [b"ERR bad-telnet unknown telnet command; the rest of that input was dropped"],
-        )
+        self.assertEqual(self.lines(wire), [b"ERR bad-telnet unknown telnet command; that input was dropped"])
         alice.dataReceived(b"fine\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])
 

@@ -76,4 +76,4 @@ class TelnetCommandError(ChatError):
     code = "bad-telnet"
 
     def __init__(self) -> None:
-        super().__init__("unknown telnet command; the rest of that input was dropped")
+        super().__init__("unknown telnet command; that input was dropped")

@@ -10,7 +10,7 @@ writes the same bytes to every recipient.
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
-from twisted.conch.telnet import Telnet
+from twisted.conch.telnet import OptionRefused, Telnet
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import (
     IAddress,
@@ -45,6 +45,7 @@ from chatd.line.render import Notice, Renderable, json_line, text_line
 
 _T = TypeVar("_T")
 _IAC = b"\xff"
+_BINARY = b"\x00"
 
 MAX_LINE_BYTES = 512
 """Longest line accepted, in bytes of UTF-8, not counting the line ending."""
@@ -54,10 +55,15 @@ SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 class _TelnetFilter(Telnet):
-    """Removes telnet negotiation from the byte stream and refuses every option.
+    """Removes telnet negotiation from the byte stream and makes input 8-bit clean.
 
-    nc sends no IAC bytes, so its data passes through unchanged; a telnet
-    client's negotiation is answered (DONT/WONT) and never seen as text.
+    It exists only once a client has sent IAC, that is, has shown it speaks
+    telnet. It then asks the client to send BINARY (RFC 856) and agrees to
+    nothing else: a telnet client outside BINARY strips the eighth bit
+    before matching its special characters, so UTF-8 such as U+2713
+    (E2 9C 93) would leave it as E2, "IAC BRK", 93. The server's own output
+    stays out of BINARY: clients show UTF-8 either way, and one in binary
+    output mode echoes Enter as a bare line feed.
     """
 
     def __init__(self, receive: Callable[[bytes], None]) -> None:
@@ -65,8 +71,25 @@ class _TelnetFilter(Telnet):
         self._receive = receive
 
     @override
+    def connectionMade(self) -> None:
+        self.do(_BINARY).addErrback(_refusal_is_fine)
+
+    @override
     def applicationDataReceived(self, data: bytes) -> None:
         self._receive(data)
+
+    @override
+    def enableRemote(self, option: bytes) -> bool:
+        return option == _BINARY
+
+    @override
+    def disableRemote(self, option: bytes) -> None:
+        """Leaving BINARY needs nothing undone: lines are written the same way."""
+
+
+def _refusal_is_fine(failure: Failure) -> None:
+    """A client that refuses BINARY stays in NVT mode; ASCII still works."""
+    failure.trap(OptionRefused)
 
 
 class LineProtocol(LineReceiver):

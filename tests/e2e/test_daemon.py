@@ -158,23 +158,25 @@ class SessionTests(SynchronousTestCase):
         self.alice.say("/format text")
         self.alice.expect("*** Lines are now text.")
 
-    def test_telnet_negotiation_refused_and_not_relayed(self) -> None:
-        """IAC WILL is answered DONT and IAC DO is answered WONT; neither reaches anyone as text."""
+    def test_telnet_negotiation_answered_and_not_relayed(self) -> None:
+        """A telnet client is asked for BINARY, refused all else, and its IAC bytes reach nobody."""
         dave = self.daemon.connect()
         dave.expect(WELCOME, PROMPT)
         # What a telnet client sends on connecting, then the nickname it types.
         dave.send(b"\xff\xfb\x1f" + b"\xff\xfd\x01" + b"dave\r\n")
-        self.assertEqual(dave.read_bytes(6), b"\xff\xfe\x1f" + b"\xff\xfc\x01")
+        # IAC DO BINARY, IAC DONT NAWS, IAC WONT ECHO.
+        self.assertEqual(dave.read_bytes(9), b"\xff\xfd\x00" + b"\xff\xfe\x1f" + b"\xff\xfc\x01")
         dave.expect("*** You are dave.")
         for member in (self.alice, self.bob, dave):
             member.expect_stamped("#lobby -- dave joined")
         dave.expect("*** In #lobby (3): alice bob dave")
         self.lobby.members["dave"] = dave
 
-        # IAC WILL TERMINAL-TYPE in the middle of a line.
-        dave.send(b"hel\xff\xfb\x18lo\r\n")
+        # IAC WILL BINARY agrees to the server's request (nothing to
+        # answer); in the middle of a line IAC WILL TERMINAL-TYPE is refused.
+        dave.send(b"\xff\xfb\x00hel\xff\xfb\x18lo \xe2\x9c\x93\r\n")
         self.assertEqual(dave.read_bytes(3), b"\xff\xfe\x18")
-        self.lobby.hear("#lobby <dave> hello")
+        self.lobby.hear("#lobby <dave> hello \u2713")
 
     def test_invalid_utf8_refused_and_session_goes_on(self) -> None:
         """A line that is not UTF-8 gets ERR bad-utf8, reaches nobody, and the next line is said."""
