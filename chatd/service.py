@@ -29,7 +29,9 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.chat import Chat
-from chatd.line.protocol import LineFactory
+from chatd.domain.limits import Limits
+from chatd.line.factory import LineFactory
+from chatd.line.limits import LineLimits
 
 log = Logger()
 
@@ -40,12 +42,31 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP`` (and whatever
     the ``--listen`` endpoints need).
     """
+    limits = Limits(
+        nickname=options["max-nick"],
+        room_name=options["max-room-name"],
+        topic=options["max-topic"],
+        rooms_per_user=options["max-rooms"],
+    )
     factory = LineFactory(
-        Chat(now=reactor.seconds),
+        Chat(now=reactor.seconds, limits=limits),
         reactor=reactor,
         server_name=options["name"],
         motd=options["motd"],
         default_room=options["default-room"],
+        limits=LineLimits(
+            max_line=options["max-line"],
+            flood_rate=options["flood-rate"],
+            flood_burst=options["flood-burst"],
+            flood_bytes=options["flood-bytes"],
+            flood_disconnect=options["flood-disconnect"],
+            paste_lines=options["paste-lines"],
+            sendq=options["sendq"],
+            register_timeout=options["register-timeout"],
+            keepalive=options["keepalive"],
+            max_connections=options["max-connections"],
+            max_per_ip=options["max-per-ip"],
+        ),
     )
     daemon = MultiService()
     # Added first, so stopped last: listeners close before the goodbyes.

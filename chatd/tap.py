@@ -10,10 +10,84 @@ from twisted.python import usage
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
+from chatd.domain.limits import Limits
 from chatd.domain.names import check_room_name
+from chatd.line.limits import LineLimits
 from chatd.service import build
 
 DEFAULT_PORT = 5000
+
+
+_LINE = LineLimits()
+_CHAT = Limits()
+
+# Every limit, with its default from the class that enforces it, so the
+# help and docs/SECURITY.md cannot drift from the code.
+LIMIT_OPTIONS: list[list[Any]] = [
+    [
+        "flood-rate",
+        None,
+        _LINE.flood_rate,
+        "Lines (messages, commands) a second one connection may keep up.",
+        float,
+    ],
+    [
+        "flood-burst",
+        None,
+        _LINE.flood_burst,
+        "Lines one connection may send at once before it is slowed.",
+        int,
+    ],
+    [
+        "flood-bytes",
+        None,
+        _LINE.flood_bytes,
+        "Bytes a second one connection may keep up (four times this at once).",
+        int,
+    ],
+    [
+        "flood-disconnect",
+        None,
+        _LINE.flood_disconnect,
+        "Seconds a connection may stay over its budget before it is cut off.",
+        float,
+    ],
+    [
+        "paste-lines",
+        None,
+        _LINE.paste_lines,
+        "Most lines arriving together that become one message (a paste).",
+        int,
+    ],
+    [
+        "sendq",
+        None,
+        _LINE.sendq,
+        "Bytes of output that may wait for a client that stops reading (beyond Twisted's 64 KiB buffer).",
+        int,
+    ],
+    ["max-line", None, _LINE.max_line, "Longest line accepted, in bytes, not counting its ending.", int],
+    ["max-connections", None, _LINE.max_connections, "Connections open at once, in all.", int],
+    ["max-per-ip", None, _LINE.max_per_ip, "Connections open at once from one address.", int],
+    [
+        "register-timeout",
+        None,
+        _LINE.register_timeout,
+        "Seconds a new connection has to choose a nickname.",
+        float,
+    ],
+    [
+        "keepalive",
+        None,
+        _LINE.keepalive,
+        "Seconds of silence before TCP keepalive probes a connection; 0 turns probing off.",
+        int,
+    ],
+    ["max-rooms", None, _CHAT.rooms_per_user, "Rooms one user may be in at once.", int],
+    ["max-nick", None, _CHAT.nickname, "Longest nickname, in characters.", int],
+    ["max-room-name", None, _CHAT.room_name, "Longest room name, in characters, # included.", int],
+    ["max-topic", None, _CHAT.topic, "Longest topic, in characters.", int],
+]
 
 
 class Options(usage.Options):
@@ -59,6 +133,7 @@ class Options(usage.Options):
             None,
             "Server name shown in the greeting (default: this host's name).",
         ],
+        *LIMIT_OPTIONS,
     ]
 
     def __init__(self) -> None:
@@ -75,6 +150,9 @@ class Options(usage.Options):
             self["port"] = DEFAULT_PORT
         for description in self["listen"]:
             _check_endpoint(description)
+        for name, *_ in LIMIT_OPTIONS:
+            if self[name] < 0 or (self[name] == 0 and name != "keepalive"):
+                raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
         if self["port"] is not None and not 0 <= self["port"] <= 65535:
             raise usage.UsageError(f"--port must be 0 to 65535, not {self['port']}.")
         try:

@@ -9,7 +9,7 @@ from chatd.domain import errors as domain_errors
 from chatd.domain.errors import ChatError
 from chatd.line import errors as line_errors
 from chatd.line.commands import COMMANDS
-from chatd.tap import Options
+from chatd.tap import LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,11 +42,19 @@ class DocsTests(SynchronousTestCase):
         }
         self.assertGreaterEqual(len(codes), 15)
         for code in codes:
-            self.assertIn(f"| `{code}` |", protocol)
+            self.assertTrue(f"| `{code}` |" in protocol, code)
 
     def test_every_option_in_readme(self) -> None:
-        """README.md names every option of twistd chatd."""
+        """README.md names every option of twistd chatd but the limits."""
         readme = read("README.md")
-        names = [row[0] for row in Options.optParameters] + ["listen"]
+        limits = {row[0] for row in LIMIT_OPTIONS}
+        names = [row[0] for row in Options.optParameters if row[0] not in limits] + ["listen"]
         for name in names:
             self.assertTrue(re.search(f"`--{name}[ `]", readme), name)
+
+    def test_every_limit_in_security_with_its_default(self) -> None:
+        """docs/SECURITY.md has a row for each limit option giving its real default."""
+        security = read("docs", "SECURITY.md")
+        for name, _, default, *_ in LIMIT_OPTIONS:
+            shown = f"{default:g}" if isinstance(default, float) else str(default)
+            self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \| {shown} \|", security), name)

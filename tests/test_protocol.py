@@ -11,7 +11,11 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import NoSuchRoomError
-from chatd.line.protocol import MAX_LINE_BYTES, LineFactory, LineProtocol
+from chatd.line.factory import LineFactory
+from chatd.line.limits import LineLimits
+from chatd.line.protocol import LineProtocol
+
+MAX_LINE_BYTES = LineLimits().max_line
 
 GREETING = (
     b"*** Welcome to chatd 0.1.0 on testhost. Type /help for help.\r\n"
@@ -32,6 +36,7 @@ class LineTestCase(SynchronousTestCase):
     def connect(self, nick: bytes | None = None) -> tuple[LineProtocol, StringTransport]:
         """A new connection, named ``nick`` if given; every wire so far is cleared."""
         protocol = self.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        assert isinstance(protocol, LineProtocol)
         wire = StringTransport()
         protocol.makeConnection(wire)
         if nick is not None:
@@ -59,15 +64,16 @@ class ConnectTests(LineTestCase):
 
     def test_first_line_is_nickname_and_lands_in_default_room(self) -> None:
         """The first line names the user, who joins #lobby and sees who is there."""
+        self.clock.advance(3600 + 60)
         self.connect(b"bob")
         alice, wire = self.connect()
-        self.clock.advance(61)
+        self.clock.advance(59)
         alice.dataReceived(b"alice\r\n")
         self.assertEqual(
             self.lines(wire),
             [
                 b"*** You are alice.",
-                b"[00:01] #lobby -- alice joined",
+                b"[01:01] #lobby -- alice joined",
                 b"*** In #lobby (2): bob alice",
             ],
         )
@@ -585,7 +591,7 @@ class BadInputTests(LineTestCase):
             ],
         )
         self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
-        self.assertEqual(events[0]["log_format"], "Command failed: {command}")
+        self.assertEqual(events[0]["log_format"], "Handling a line from {peer} failed")
 
 
 class JsonTests(LineTestCase):

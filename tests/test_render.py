@@ -272,10 +272,16 @@ class TextLineTests(SynchronousTestCase):
 
     def test_newline_inside_a_field_cannot_forge_a_line(self) -> None:
         """A newline that slipped into a field is shown as U+FFFD, never as a new line."""
-        said = Said(AT, "#lobby", "alice", "hi\n[00:01] #lobby <bob> trust me")
+        acted = Acted(AT, "#lobby", "alice", "waves\n[00:01] #lobby <bob> trust me")
         self.assertEqual(
-            text_line(said), "[00:01] #lobby <alice> hi\ufffd[00:01] #lobby <bob> trust me\r\n".encode()
+            text_line(acted), "[00:01] #lobby * alice waves\ufffd[00:01] #lobby <bob> trust me\r\n".encode()
         )
+
+    def test_multi_line_message_shows_each_line_as_from_its_sender(self) -> None:
+        """A pasted message shows every line with the room and the sender's nickname."""
+        said = Said(AT, "#lobby", "alice", "one\ntwo")
+        self.assertEqual(text_line(said), b"[00:01] #lobby <alice> one\r\n[00:01] #lobby <alice> two\r\n")
+        self.assertEqual(json.loads(json_line(said))["text"], "one\ntwo")
 
     def test_empty_listings_end_after_the_colon(self) -> None:
         """A listing with nobody in it ends at its colon, with no trailing space."""
@@ -285,9 +291,15 @@ class TextLineTests(SynchronousTestCase):
     @settings(max_examples=200)
     @given(renderables(st.text()))
     def test_item_renders_as_its_own_lines_whatever_its_fields(self, item: Renderable) -> None:
-        """A room list takes one line per room plus a header and anything else
-        exactly one line, whatever characters its fields hold."""
-        expected = 1 + len(item.rooms) if isinstance(item, RoomList) else 1
+        """A room list takes one line per room plus a header, a message one line
+        per line of its text, and anything else exactly one line, whatever
+        characters its fields hold."""
+        if isinstance(item, RoomList):
+            expected = 1 + len(item.rooms)
+        elif isinstance(item, Said):
+            expected = 1 + item.text.count("\n")
+        else:
+            expected = 1
         self.assertEqual(len(_lines(text_line(item))), expected)
 
     @settings(max_examples=200)

@@ -7,7 +7,7 @@ from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.line.protocol import LineFactory
+from chatd.line.factory import LineFactory
 from chatd.service import build
 from chatd.tap import Options
 
@@ -64,6 +64,14 @@ class ListenerTests(SynchronousTestCase):
         factories = {factory for _, factory, _, _ in self.reactor.tcpServers}
         self.assertEqual(len(self.reactor.tcpServers), 2)
         self.assertEqual(len(factories), 1)
+
+    def test_limit_options_reach_the_front_end_and_the_chat(self) -> None:
+        """Limits given on the command line are the ones enforced."""
+        self.start("--max-per-ip", "3", "--sendq", "1000", "--max-rooms", "4", "--max-nick", "9")
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        self.assertEqual((factory.limits.max_per_ip, factory.limits.sendq), (3, 1000))
+        self.assertEqual((factory.chat.limits.rooms_per_user, factory.chat.limits.nickname), (4, 9))
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:
         """A listener that fails to bind stops the service from starting."""

@@ -43,6 +43,18 @@ class OptionsTests(SynchronousTestCase):
         self.assertIn("--listen 'bogus:1' is not a Twisted server endpoint", str(error))
         self.assertRaises(usage.UsageError, parse, "--listen", "tcp:0:interface=::1")
 
+    def test_limits_default_to_the_enforcing_classes(self) -> None:
+        """Each limit option defaults to what LineLimits and Limits hold."""
+        options = parse()
+        self.assertEqual((options["flood-rate"], options["sendq"], options["max-rooms"]), (2.0, 262144, 20))
+
+    def test_limits_must_be_positive(self) -> None:
+        """A limit of zero or less is refused, except keepalive 0 (off)."""
+        error = self.assertRaises(usage.UsageError, parse, "--flood-rate", "0")
+        self.assertEqual(str(error), "--flood-rate must be more than 0, not 0.0.")
+        self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
+        self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
+
     def test_port_must_be_a_port_number(self) -> None:
         """A port outside 0-65535 or not a number is refused with one sentence."""
         error = self.assertRaises(usage.UsageError, parse, "--port", "70000")

@@ -16,6 +16,7 @@ from chatd.domain.errors import (
     NoSuchNicknameError,
     NoSuchRoomError,
     NotInRoomError,
+    TooManyRoomsError,
 )
 from chatd.domain.events import (
     Acted,
@@ -28,9 +29,9 @@ from chatd.domain.events import (
     TopicChanged,
     Whispered,
 )
+from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.names import (
-    REASON_MAX,
-    TOPIC_MAX,
+    check_message,
     check_nickname,
     check_room_name,
     check_text,
@@ -71,14 +72,15 @@ class Room:
 class Chat:
     """Users with unique nicknames, in rooms created on first join."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
+    def __init__(self, now: Callable[[], float], limits: Limits = DEFAULT_LIMITS) -> None:
         self._now = now
+        self.limits = limits
         self._users: dict[str, User] = {}
         self._rooms: dict[str, Room] = {}
 
     def register(self, session: Session, nick: str) -> User:
         """Put a new user online under ``nick``; raises if invalid or taken."""
-        nick = check_nickname(nick)
+        nick = check_nickname(nick, self.limits.nickname)
         key = fold(nick)
         if key in self._users:
             raise NicknameInUseError(self._users[key].nick)
@@ -88,7 +90,7 @@ class Chat:
 
     def rename(self, user: User, nick: str) -> None:
         """Give ``user`` a new nickname; tells the user and everyone who shares a room."""
-        nick = check_nickname(nick)
+        nick = check_nickname(nick, self.limits.nickname)
         old_key, key = fold(user.nick), fold(nick)
         if key != old_key and key in self._users:
             raise NicknameInUseError(self._users[key].nick)
@@ -105,11 +107,13 @@ class Chat:
 
     def join(self, user: User, name: str) -> Room:
         """Put ``user`` in room ``name``, creating it; joining twice changes nothing."""
-        name = check_room_name(name)
+        name = check_room_name(name, self.limits.room_name)
         key = fold(name)
         room = self._rooms.get(key)
         if room is not None and fold(user.nick) in room.members:
             return room
+        if len(user.rooms) >= self.limits.rooms_per_user:
+            raise TooManyRoomsError(self.limits.rooms_per_user)
         if room is None:
             room = self._rooms[key] = Room(name)
         room.members[fold(user.nick)] = user
@@ -119,15 +123,18 @@ class Chat:
 
     def part(self, user: User, name: str, reason: str = "") -> None:
         """Take ``user`` out of room ``name``; an emptied room is gone."""
-        reason = check_text(reason, REASON_MAX)
+        reason = check_text(reason, self.limits.reason)
         room = self._membership(user, name)
         self._publish(Parted(self._now(), room.name, user.nick, reason), room.members.values())
         self._leave(user, room)
 
     def say(self, user: User, name: str, text: str) -> None:
-        """Send ``text`` from ``user`` to every member of room ``name``, sender included."""
+        """Send ``text`` from ``user`` to every member of room ``name``, sender included.
+
+        ``text`` may hold several lines joined by ``\\n`` (a paste): one message.
+        """
         room = self._membership(user, name)
-        event = Said(self._now(), room.name, user.nick, check_text(text))
+        event = Said(self._now(), room.name, user.nick, check_message(text))
         self._publish(event, room.members.values())
 
     def act(self, user: User, name: str, text: str) -> None:
@@ -147,7 +154,7 @@ class Chat:
     def set_topic(self, user: User, name: str, topic: str) -> None:
         """Set (or, with empty ``topic``, clear) the topic of a room ``user`` is in."""
         room = self._membership(user, name)
-        room.topic = check_text(topic, TOPIC_MAX).strip()
+        room.topic = check_text(topic, self.limits.topic).strip()
         event = TopicChanged(self._now(), room.name, user.nick, room.topic)
         self._publish(event, room.members.values())
 
@@ -160,7 +167,7 @@ class Chat:
         if not user.online:
             return
         try:
-            reason = check_text(reason, REASON_MAX)
+            reason = check_text(reason, self.limits.reason)
         except InvalidTextError:
             reason = ""
         self._publish(Quit(self._now(), user.nick, reason), self._neighbours(user))

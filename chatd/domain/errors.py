@@ -77,3 +77,12 @@ class NotInRoomError(ChatError):
 
     def __init__(self, room: str) -> None:
         super().__init__(f"you are not in {room}")
+
+
+class TooManyRoomsError(ChatError):
+    """The user is already in as many rooms as the host allows."""
+
+    code = "too-many-rooms"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"you are in {limit} rooms already, the most allowed; /part one first")

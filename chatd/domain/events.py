@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Said:
-    """``nick`` said ``text`` in ``room``."""
+    """``nick`` said ``text`` in ``room``; a paste holds several lines joined by ``\\n``."""
 
     at: float
     room: str

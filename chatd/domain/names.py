@@ -63,13 +63,13 @@ def fold(name: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
-def check_nickname(name: str) -> str:
+def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
     """Return ``name`` in normal form, or raise InvalidNicknameError saying why."""
     nick = unicodedata.normalize("NFKC", name)
     if not nick:
         raise InvalidNicknameError(name, "a nickname cannot be empty")
-    if len(nick) > NICKNAME_MAX:
-        raise InvalidNicknameError(nick, f"a nickname is at most {NICKNAME_MAX} characters")
+    if len(nick) > limit:
+        raise InvalidNicknameError(nick, f"a nickname is at most {limit} characters")
     if _INVISIBLE.search(nick):
         raise InvalidNicknameError(nick, "a nickname cannot hold invisible characters")
     first = nick[0]
@@ -81,13 +81,13 @@ def check_nickname(name: str) -> str:
     return nick
 
 
-def check_room_name(name: str) -> str:
+def check_room_name(name: str, limit: int = ROOM_NAME_MAX) -> str:
     """Return ``name`` in normal form, or raise InvalidRoomNameError saying why."""
     room = unicodedata.normalize("NFKC", name)
     if not room.startswith(ROOM_PREFIX) or len(room) < 2:
         raise InvalidRoomNameError(room, "a room name is # followed by its name")
-    if len(room) > ROOM_NAME_MAX:
-        raise InvalidRoomNameError(room, f"a room name is at most {ROOM_NAME_MAX} characters")
+    if len(room) > limit:
+        raise InvalidRoomNameError(room, f"a room name is at most {limit} characters")
     if _INVISIBLE.search(room):
         raise InvalidRoomNameError(room, "a room name cannot hold invisible characters")
     for char in room[1:]:
@@ -111,6 +111,16 @@ def check_text(text: str, limit: int | None = None) -> str:
     if limit is not None and len(shown) > limit:
         raise InvalidTextError(f"at most {limit} characters allowed here")
     return shown
+
+
+def check_message(text: str) -> str:
+    """Like ``check_text`` for a message, which may hold several lines (a paste).
+
+    Lines are joined by ``\\n``; each is checked on its own, so the newline is
+    the one control character a message may carry, and every renderer shows
+    each line as a message of its own.
+    """
+    return "\n".join(check_text(line) for line in text.split("\n"))
 
 
 def scrub(text: str) -> str:

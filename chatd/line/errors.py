@@ -77,3 +77,39 @@ class TelnetCommandError(ChatError):
 
     def __init__(self) -> None:
         super().__init__("unknown telnet command; that input was dropped")
+
+
+class FloodError(ChatError):
+    """The client stayed over its flood budget too long; it is disconnected."""
+
+    code = "flood"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"disconnected for flooding: over the line budget for more than {seconds:g} s")
+
+
+class RegisterTimeoutError(ChatError):
+    """No nickname was chosen in time; the connection is closed."""
+
+    code = "register-timeout"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no nickname chosen within {seconds:g} s; closing")
+
+
+class ServerFullError(ChatError):
+    """The server holds as many connections as its host allows."""
+
+    code = "server-full"
+
+    def __init__(self) -> None:
+        super().__init__("the server is full; try again later")
+
+
+class TooManyConnectionsError(ChatError):
+    """The client's address already holds as many connections as allowed."""
+
+    code = "too-many-connections"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} connections from one address; close one first")

@@ -1,115 +1,92 @@
-"""Bytes <-> chat: one ``LineProtocol`` per connection, one ``LineFactory`` per server.
+"""Bytes <-> chat: one ``LineProtocol`` per nc, telnet or client connection.
 
-The protocol owns what belongs to a connection (its telnet parser, line
-buffer, rendering format, current room); the factory owns references to the
-chat, the clock and the settings, and is the ``Audience`` through which the
-chat reaches this front end: it renders each event once per format and
-writes the same bytes to every recipient.
+The protocol owns what belongs to a connection: its telnet parser (made
+only if the client speaks telnet), line buffer, flood budget, paste being
+gathered, output backlog, rendering format and current room. It holds its
+limits on both directions: lines are capped, fast clients are slowed and
+then cut off, and a client that stops reading is cut off before its
+waiting output outgrows the send queue.
 """
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
-from twisted.conch.telnet import OptionRefused, Telnet
-from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import (
-    IAddress,
-    IDelayedCall,
-    IReactorTime,
-    ITCPTransport,
-    ITransport,
-)
-from twisted.internet.protocol import ServerFactory, connectionDone
+from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
+from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
+from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 from typing_extensions import override
+from zope.interface import implementer
 
-from chatd import __version__
-from chatd.domain.chat import Chat, User
+from chatd.domain.chat import User
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Event
-from chatd.domain.names import fold
-from chatd.domain.ports import Session
+from chatd.domain.flood import FloodGate
+from chatd.domain.names import check_text, fold
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     BadEncodingError,
+    FloodError,
     InternalError,
     LineTooLongError,
     NeedNicknameError,
     NoCurrentRoomError,
+    RegisterTimeoutError,
     TelnetCommandError,
     UnknownCommandError,
 )
+from chatd.line.keepalive import keep_alive
 from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.telnet import IAC, TelnetFilter
 
-_T = TypeVar("_T")
-_IAC = b"\xff"
-_BINARY = b"\x00"
+if TYPE_CHECKING:
+    from chatd.line.factory import LineFactory
 
-MAX_LINE_BYTES = 512
-"""Longest line accepted, in bytes of UTF-8, not counting the line ending."""
+LINES_PER_CHARGE = 5
+"""Lines of a paste that cost one line of flood budget."""
 
-SHUTDOWN_GRACE_SECONDS = 2.0
-"""How long shutdown waits for goodbyes to flush before cutting connections."""
-
-
-class _TelnetFilter(Telnet):
-    """Removes telnet negotiation from the byte stream and makes input 8-bit clean.
-
-    It exists only once a client has sent IAC, that is, has shown it speaks
-    telnet. It then asks the client to send BINARY (RFC 856) and agrees to
-    nothing else: a telnet client outside BINARY strips the eighth bit
-    before matching its special characters, so UTF-8 such as U+2713
-    (E2 9C 93) would leave it as E2, "IAC BRK", 93. The server's own output
-    stays out of BINARY: clients show UTF-8 either way, and one in binary
-    output mode echoes Enter as a bare line feed.
-    """
-
-    def __init__(self, receive: Callable[[bytes], None]) -> None:
-        super().__init__()
-        self._receive = receive
-
-    @override
-    def connectionMade(self) -> None:
-        self.do(_BINARY).addErrback(_refusal_is_fine)
-
-    @override
-    def applicationDataReceived(self, data: bytes) -> None:
-        self._receive(data)
-
-    @override
-    def enableRemote(self, option: bytes) -> bool:
-        return option == _BINARY
-
-    @override
-    def disableRemote(self, option: bytes) -> None:
-        """Leaving BINARY needs nothing undone: lines are written the same way."""
+PROMPT = Notice("prompt", "Choose a nickname:")
+SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
+SLOWED = Notice("flood", "You are sending faster than the server allows; your lines now wait their turn.")
+HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
 
 
-def _refusal_is_fine(failure: Failure) -> None:
-    """A client that refuses BINARY stays in NVT mode; ASCII still works."""
-    failure.trap(OptionRefused)
-
-
-class LineProtocol(LineReceiver):
+@implementer(IPushProducer)
+class LineProtocol(LineReceiver, TimeoutMixin):
     """One person (or program) on nc, telnet or the bundled client."""
 
     delimiter = b"\n"
-    # One more byte than the limit, for the CR of a CRLF ending.
-    MAX_LENGTH = MAX_LINE_BYTES + 1
     log = Logger()
 
-    def __init__(self, factory: "LineFactory") -> None:
+    def __init__(self, factory: "LineFactory", peer: str) -> None:
         self.factory: LineFactory = factory
+        self.peer = peer
+        """The client's address, as the factory counts connections per address."""
+        limits = factory.limits
+        # One more byte than the limit, for the CR of a CRLF ending.
+        self.MAX_LENGTH = limits.max_line + 1
         self.user: User | None = None
         self.json = False
         self.current: str | None = None
         """The room plain lines go to: the last joined, or None."""
-        self._telnet: _TelnetFilter | None = None
+        self._telnet: TelnetFilter | None = None
         self._closing = False
+        self._quit_reason = "connection closed"
         self._overflow = b""
         self._discarding = False
+        self._paste: list[str] = []
+        self._flood = FloodGate(
+            limits.flood_rate,
+            limits.flood_burst,
+            limits.flood_bytes,
+            4 * limits.flood_bytes,
+            factory.reactor.seconds,
+        )
+        self._held_since: float | None = None
+        self._release: IDelayedCall | None = None
+        self._backlog: int | None = None
+        """Bytes written since the transport said its buffer is full; None while it is not."""
 
     @property
     def audience(self) -> "LineFactory":
@@ -117,22 +94,35 @@ class LineProtocol(LineReceiver):
         return self.factory
 
     @override
+    def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
+        """TimeoutMixin's timer, on the factory's (injectable) reactor."""
+        return self.factory.reactor.callLater(period, func, *args)
+
+    @override
     def connectionMade(self) -> None:
-        self.factory.connections.add(self)
+        transport = cast(ITransport, self.transport)
+        # Told when the client stops reading, so output cannot pile up unseen.
+        cast(IConsumer, transport).registerProducer(self, True)
+        if self.factory.limits.keepalive and ITCPTransport.providedBy(transport):
+            keep_alive(transport, self.factory.limits.keepalive)
+        self.setTimeout(self.factory.limits.register_timeout)
         for notice in self.factory.greeting():
             self.send(notice)
         self.send(PROMPT)
 
     @override
+    def timeoutConnection(self) -> None:
+        self.close(RegisterTimeoutError(self.factory.limits.register_timeout))
+
+    @override
     def dataReceived(self, data: bytes) -> None:
         if self._telnet is None:
-            if _IAC not in data:
-                # IAC (0xFF) never occurs in UTF-8, so until a client sends
-                # one there is no telnet to strip: nc's bytes skip conch's
-                # byte-at-a-time parser, and the connection does not carry it.
+            if IAC not in data:
+                # Until a client sends IAC there is no telnet to strip: nc's
+                # bytes skip conch's byte-at-a-time parser.
                 self._receive(data)
                 return
-            self._telnet = _TelnetFilter(self._receive)
+            self._telnet = TelnetFilter(self._receive)
             self._telnet.makeConnection(cast(ITransport, self.transport))
         try:
             self._telnet.dataReceived(data)
@@ -143,22 +133,25 @@ class LineProtocol(LineReceiver):
             self.send(TelnetCommandError())
 
     def _receive(self, data: bytes) -> None:
-        """Feed application bytes to LineReceiver, recovering from overlong lines."""
-        while data and not self._closing:
+        """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""
+        while not self._closing:
             if self._discarding:
                 _, newline, data = data.partition(b"\n")
                 if not newline:
-                    return
+                    break
                 self._discarding = False
             LineReceiver.dataReceived(self, data)
             data, self._overflow = self._overflow, b""
+            if not data:
+                break
+        self._guarded(self._send_paste)
 
     @override
     def lineLengthExceeded(self, line: bytes) -> None:
         # LineReceiver hands over the long line plus all that followed it;
         # refuse the line, keep what follows its newline, and if it has not
         # ended yet, drop bytes until it does (memory stays bounded).
-        self.send(LineTooLongError(MAX_LINE_BYTES))
+        self.send(LineTooLongError(self.factory.limits.max_line))
         _, newline, rest = line.partition(b"\n")
         if newline:
             self._overflow = rest
@@ -169,27 +162,34 @@ class LineProtocol(LineReceiver):
     def lineReceived(self, line: bytes) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        if len(line) > MAX_LINE_BYTES:
-            self.send(LineTooLongError(MAX_LINE_BYTES))
-            return
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            self.send(BadEncodingError())
-            return
-        if not text.strip():
-            return
-        try:
-            self._execute(cmd.parse(text))
-        except ChatError as error:
-            self.send(error)
-            if self.user is None and not self._closing:
-                self.send(PROMPT)
-        except Exception:
-            self.log.failure("Command failed: {command}", command=text.split(" ", 1)[0])
-            self.send(InternalError())
+        self._guarded(lambda: self._take(line))
 
-    def _execute(self, command: cmd.Command) -> None:
+    def _take(self, line: bytes) -> None:
+        """Gather a plain line into the paste, or send the paste and run the command.
+
+        Whatever is refused is refused after the lines gathered before it
+        are sent, so replies keep the order of the lines they answer.
+        """
+        try:
+            if len(line) > self.factory.limits.max_line:
+                raise LineTooLongError(self.factory.limits.max_line)
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadEncodingError() from None
+            if not text.strip():
+                return
+            command = cmd.parse(text)
+            if isinstance(command, cmd.Say) and self.user is not None:
+                self._paste.append(check_text(command.text))
+                if len(self._paste) >= self.factory.limits.paste_lines:
+                    self._send_paste()
+                return
+        except ChatError:
+            self._send_paste()
+            raise
+        self._send_paste()
+        self._charge(1, len(line))
         if self.user is None:
             if isinstance(command, cmd.Say):
                 command = cmd.Nick(command.text.strip())
@@ -197,27 +197,113 @@ class LineProtocol(LineReceiver):
                 raise NeedNicknameError()
         _HANDLERS[type(command)](self, command)
 
+    def _send_paste(self) -> None:
+        """Say the lines gathered from one read as one message.
+
+        It costs one line of flood budget for every ``LINES_PER_CHARGE``
+        lines it holds: a screenful passes at once, a flood in pastes does not.
+        """
+        if not self._paste or self.user is None:
+            return
+        lines, self._paste = self._paste, []
+        cost = -(-len(lines) // LINES_PER_CHARGE)
+        self._charge(cost, sum(len(line.encode()) for line in lines))
+        self.factory.chat.say(self.user, self._room_or_current(None), "\n".join(lines))
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
+        try:
+            action()
+        except ChatError as error:
+            self.send(error)
+            if self.user is None and not self._closing:
+                self.send(PROMPT)
+        except Exception:
+            self.log.failure("Handling a line from {peer} failed", peer=self.peer)
+            self.send(InternalError())
+
+    def _charge(self, lines: int, size: int) -> None:
+        """Spend flood budget; over it, stop reading for a while, and in the end cut off."""
+        wait = self._flood.charge(lines, size)
+        if not wait:
+            self._held_since = None
+            return
+        now = self.factory.reactor.seconds()
+        if self._held_since is None:
+            self._held_since = now
+            self.send(SLOWED)
+        elif now - self._held_since > self.factory.limits.flood_disconnect:
+            self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
+            self._quit_reason = "flooding"
+            self.close(FloodError(self.factory.limits.flood_disconnect))
+            return
+        if self._release is not None and self._release.active():
+            self._release.cancel()
+        # LineReceiver takes no more lines from its buffer while paused, and
+        # the transport stops reading, so TCP pushes back on the client.
+        self.paused = True
+        cast(IPushProducer, self.transport).pauseProducing()
+        self._release = self.factory.reactor.callLater(wait, self._resume_reading)
+
+    def _resume_reading(self) -> None:
+        self.paused = False
+        if self._closing:
+            return
+        cast(IPushProducer, self.transport).resumeProducing()
+        self._receive(b"")
+
+    @override
+    def pauseProducing(self) -> None:
+        """The transport's buffer is full: the client is not keeping up with its output."""
+        if self._backlog is None:
+            self._backlog = 0
+
+    @override
+    def resumeProducing(self) -> None:
+        """The client has caught up."""
+        self._backlog = None
+
+    @override
+    def stopProducing(self) -> None:
+        """The connection is going; connectionLost follows."""
+
     def send(self, item: Renderable) -> None:
         """Render ``item`` in this session's format and write it."""
         self.write(json_line(item) if self.json else text_line(item))
 
     def write(self, data: bytes) -> None:
-        """Write rendered bytes, unless the connection is closing."""
-        if not self._closing and self.transport is not None:
-            self.transport.write(data)
+        """Write rendered bytes, unless closing; past the send queue, cut the client off."""
+        if self._closing or self.transport is None:
+            return
+        if self._backlog is not None:
+            self._backlog += len(data)
+            if self._backlog > self.factory.limits.sendq:
+                # Called while an event is being delivered, so the user
+                # leaves the chat in connectionLost, not in the middle of it.
+                self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
+                self._quit_reason = "send queue exceeded"
+                self._closing = True
+                cast(ITCPTransport, self.transport).abortConnection()
+                return
+        self.transport.write(data)
 
-    def close(self, notice: Notice) -> None:
-        """Say ``notice`` as the last line and close once it is written."""
-        self.send(notice)
+    def close(self, last: Renderable) -> None:
+        """Say ``last`` as the final line and close once it is written."""
+        self.send(last)
         self._closing = True
         if self.transport is not None:
+            # A paused producer would keep a closing TCP transport open.
+            cast(IConsumer, self.transport).unregisterProducer()
             self.transport.loseConnection()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self._closing = True
+        self.setTimeout(None)
+        if self._release is not None and self._release.active():
+            self._release.cancel()
         if self.user is not None:
-            self.factory.chat.quit(self.user, "connection closed")
+            self.factory.chat.quit(self.user, self._quit_reason)
         self.factory.forget(self)
 
     def _room_or_current(self, room: str | None) -> str:
@@ -228,17 +314,15 @@ class LineProtocol(LineReceiver):
         return self.current
 
     def _me(self) -> User:
-        assert self.user is not None, "_execute checks needs_nick"
+        assert self.user is not None, "_take checks needs_nick"
         return self.user
-
-    def _say(self, command: cmd.Say) -> None:
-        self.factory.chat.say(self._me(), self._room_or_current(None), command.text)
 
     def _nick(self, command: cmd.Nick) -> None:
         if self.user is not None:
             self.factory.chat.rename(self.user, command.nick)
             return
         self.user = self.factory.chat.register(self, command.nick)
+        self.setTimeout(None)
         self.send(Notice("nick", f"You are {self.user.nick}."))
         self._join(cmd.Join(self.factory.default_room))
 
@@ -314,12 +398,7 @@ class LineProtocol(LineReceiver):
             self.send(Notice("help", HELP_FOOTER))
 
 
-PROMPT = Notice("prompt", "Choose a nickname:")
-SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
-HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
-
 _HANDLERS: dict[type, Callable[[LineProtocol, Any], None]] = {
-    cmd.Say: LineProtocol._say,
     cmd.Nick: LineProtocol._nick,
     cmd.Join: LineProtocol._join,
     cmd.Part: LineProtocol._part,
@@ -334,91 +413,3 @@ _HANDLERS: dict[type, Callable[[LineProtocol, Any], None]] = {
     cmd.Format: LineProtocol._format,
     cmd.Help: LineProtocol._help,
 }
-
-
-class LineFactory(ServerFactory[LineProtocol]):
-    """Builds a ``LineProtocol`` per connection and delivers chat events to them."""
-
-    # Twisted's "Starting factory <...>" lines tell an operator nothing
-    # that chatd.service's "listening on" lines do not.
-    noisy = False
-
-    def __init__(
-        self,
-        chat: Chat,
-        reactor: IReactorTime,
-        server_name: str,
-        motd: str = "",
-        default_room: str = "#lobby",
-    ) -> None:
-        self.chat = chat
-        self.reactor = reactor
-        self.server_name = server_name
-        self.motd = motd
-        self.default_room = default_room
-        self.connections: set[LineProtocol] = set()
-        """Live connections, so shutdown can say goodbye to each."""
-        self._drained: Deferred[None] | None = None
-
-    @override
-    def buildProtocol(self, addr: IAddress | None) -> LineProtocol:
-        return LineProtocol(self)
-
-    def greeting(self) -> list[Notice]:
-        """What a new connection is told before the nickname prompt."""
-        welcome = f"Welcome to chatd {__version__} on {self.server_name}. Type /help for help."
-        return [Notice("welcome", welcome)] + [
-            Notice("motd", line) for line in self.motd.splitlines() if line.strip()
-        ]
-
-    def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
-        """Render ``event`` at most once per format and write it to each session."""
-        text = data = b""
-        for session in sessions:
-            # Every session whose audience is this factory is one of its protocols.
-            protocol = cast(LineProtocol, session)
-            if protocol.json:
-                data = data or json_line(event)
-                protocol.write(data)
-            else:
-                text = text or text_line(event)
-                protocol.write(text)
-
-    def forget(self, protocol: LineProtocol) -> None:
-        """``protocol``'s connection is gone; the last one gone ends a shutdown."""
-        self.connections.discard(protocol)
-        if not self.connections and self._drained is not None:
-            drained, self._drained = self._drained, None
-            drained.callback(None)
-
-    def shutdown(self) -> "Deferred[None]":
-        """Tell everyone the server is going, close every connection, and fire when done.
-
-        Goodbyes get ``SHUTDOWN_GRACE_SECONDS`` to flush; connections that
-        still hang on (a client that never reads) are then aborted.
-        """
-        if not self.connections:
-            return succeed(None)
-        drained = self._drained = Deferred()
-        for protocol in list(self.connections):
-            protocol.close(SHUTDOWN)
-        cutoff = self.reactor.callLater(SHUTDOWN_GRACE_SECONDS, self._abort)
-        drained.addBoth(_cancelling(cutoff))
-        return drained
-
-    def _abort(self) -> None:
-        for protocol in list(self.connections):
-            if protocol.transport is not None:
-                # Every listener chatd opens is a stream of the TCP kind.
-                cast(ITCPTransport, protocol.transport).abortConnection()
-
-
-def _cancelling(call: IDelayedCall) -> Callable[[_T], _T]:
-    """A callback that cancels ``call`` if still pending and passes its result on."""
-
-    def cancel(result: _T) -> _T:
-        if call.active():
-            call.cancel()
-        return result
-
-    return cancel

@@ -76,7 +76,8 @@ def _type_name(kind: type) -> str:
 
 def _scrubbed(value: Any) -> Any:
     if isinstance(value, str):
-        return scrub(value)
+        # A message may hold lines (a paste); JSON escapes the newline.
+        return "\n".join(scrub(line) for line in value.split("\n"))
     if isinstance(value, dict):
         return {key: _scrubbed(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -106,7 +107,7 @@ def _register(kind: type, render: Callable[[Any], str | list[str]]) -> None:
     _human.register(kind)(render)
 
 
-_register(Said, lambda e: f"{_clock(e.at)} {e.room} <{e.nick}> {e.text}")
+_register(Said, lambda e: [f"{_clock(e.at)} {e.room} <{e.nick}> {line}" for line in e.text.split("\n")])
 _register(Acted, lambda e: f"{_clock(e.at)} {e.room} * {e.nick} {e.text}")
 _register(Whispered, lambda e: f"{_clock(e.at)} <{e.nick} -> {e.to}> {e.text}")
 _register(Joined, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} joined")

@@ -1,0 +1,52 @@
+"""Token buckets that tell a front end how long a client must wait.
+
+Every front end charges each client's lines and bytes here, so the same
+flood rules hold whichever way people connect. A bucket refills at ``rate``
+tokens a second up to ``burst``; spending may run it into debt, and the
+debt, in seconds, is how long the client's next input should wait.
+"""
+
+from collections.abc import Callable
+
+
+class TokenBucket:
+    """``rate`` tokens a second, holding at most ``burst``; starts full."""
+
+    __slots__ = ("_now", "_stamp", "_tokens", "burst", "rate")
+
+    def __init__(self, rate: float, burst: float, now: Callable[[], float]) -> None:
+        if rate <= 0 or burst <= 0:
+            raise ValueError("a token bucket needs a positive rate and burst")
+        self.rate = rate
+        self.burst = burst
+        self._now = now
+        self._tokens = burst
+        self._stamp = now()
+
+    def take(self, cost: float) -> float:
+        """Spend ``cost`` tokens; return the seconds until the bucket is out of debt (0 if not in debt)."""
+        now = self._now()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate) - cost
+        self._stamp = now
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+
+class FloodGate:
+    """One client's budget: a bucket of lines and a bucket of bytes."""
+
+    __slots__ = ("_bytes", "_lines")
+
+    def __init__(
+        self,
+        lines_per_second: float,
+        line_burst: float,
+        bytes_per_second: float,
+        byte_burst: float,
+        now: Callable[[], float],
+    ) -> None:
+        self._lines = TokenBucket(lines_per_second, line_burst, now)
+        self._bytes = TokenBucket(bytes_per_second, byte_burst, now)
+
+    def charge(self, lines: int, size: int) -> float:
+        """Charge ``lines`` and ``size`` bytes; return how long the client should now wait."""
+        return max(self._lines.take(lines), self._bytes.take(size))

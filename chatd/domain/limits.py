@@ -1,0 +1,22 @@
+"""How big the chat lets things grow; one value per limit, set by the host."""
+
+from dataclasses import dataclass
+
+from chatd.domain.names import NICKNAME_MAX, REASON_MAX, ROOM_NAME_MAX, TOPIC_MAX
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Lengths in code points, counts in rooms; the defaults suit a public chat."""
+
+    nickname: int = NICKNAME_MAX
+    room_name: int = ROOM_NAME_MAX
+    """Including the leading ``#``."""
+    topic: int = TOPIC_MAX
+    reason: int = REASON_MAX
+    """Of a part or quit."""
+    rooms_per_user: int = 20
+    """How many rooms one user may be in at once."""
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,160 @@
+"""``LineFactory``: the line front end of one server, and its way into the chat.
+
+The factory holds references to the chat, the clock and the limits (no chat
+state of its own), counts connections in all and per address to refuse the
+ones over the limits with a line saying why, and is the ``Audience`` through
+which the chat reaches this front end: it renders each event once per
+format and writes the same bytes to every recipient.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IAddress, IDelayedCall, IReactorTime, ITCPTransport
+from twisted.internet.protocol import Protocol, ServerFactory
+from twisted.logger import Logger
+from typing_extensions import override
+
+from chatd import __version__
+from chatd.domain.chat import Chat
+from chatd.domain.errors import ChatError
+from chatd.domain.events import Event
+from chatd.domain.ports import Session
+from chatd.line.errors import ServerFullError, TooManyConnectionsError
+from chatd.line.limits import LineLimits
+from chatd.line.protocol import SHUTDOWN, LineProtocol
+from chatd.line.render import Notice, json_line, text_line
+
+_T = TypeVar("_T")
+
+SHUTDOWN_GRACE_SECONDS = 2.0
+"""How long shutdown waits for goodbyes to flush before cutting connections."""
+
+DEFAULT_LIMITS = LineLimits()
+
+
+class LineFactory(ServerFactory):
+    """Builds a ``LineProtocol`` per connection and delivers chat events to them."""
+
+    log = Logger()
+    # Twisted's "Starting factory <...>" lines tell an operator nothing
+    # that chatd.service's "listening on" lines do not.
+    noisy = False
+
+    def __init__(
+        self,
+        chat: Chat,
+        reactor: IReactorTime,
+        server_name: str,
+        motd: str = "",
+        default_room: str = "#lobby",
+        limits: LineLimits = DEFAULT_LIMITS,
+    ) -> None:
+        self.chat = chat
+        self.reactor = reactor
+        self.server_name = server_name
+        self.motd = motd
+        self.default_room = default_room
+        self.limits = limits
+        self.connections: set[LineProtocol] = set()
+        """Live connections, so shutdown can say goodbye to each."""
+        self._per_peer: Counter[str] = Counter()
+        self._drained: Deferred[None] | None = None
+
+    @override
+    def buildProtocol(self, addr: IAddress | None) -> Protocol:
+        peer = _peer(addr)
+        if len(self.connections) >= self.limits.max_connections:
+            return _Refusal(ServerFullError())
+        if self._per_peer[peer] >= self.limits.max_per_ip:
+            self.log.warn("Refused {peer}: too many connections", peer=peer)
+            return _Refusal(TooManyConnectionsError(self.limits.max_per_ip))
+        protocol = LineProtocol(self, peer)
+        self.connections.add(protocol)
+        self._per_peer[peer] += 1
+        return protocol
+
+    def greeting(self) -> list[Notice]:
+        """What a new connection is told before the nickname prompt."""
+        welcome = f"Welcome to chatd {__version__} on {self.server_name}. Type /help for help."
+        return [Notice("welcome", welcome)] + [
+            Notice("motd", line) for line in self.motd.splitlines() if line.strip()
+        ]
+
+    def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
+        """Render ``event`` at most once per format and write it to each session."""
+        text = data = b""
+        for session in sessions:
+            # Every session whose audience is this factory is one of its protocols.
+            protocol = cast(LineProtocol, session)
+            if protocol.json:
+                data = data or json_line(event)
+                protocol.write(data)
+            else:
+                text = text or text_line(event)
+                protocol.write(text)
+
+    def forget(self, protocol: LineProtocol) -> None:
+        """``protocol``'s connection is gone; the last one gone ends a shutdown."""
+        self.connections.discard(protocol)
+        self._per_peer[protocol.peer] -= 1
+        if not self._per_peer[protocol.peer]:
+            del self._per_peer[protocol.peer]
+        if not self.connections and self._drained is not None:
+            drained, self._drained = self._drained, None
+            drained.callback(None)
+
+    def shutdown(self) -> "Deferred[None]":
+        """Tell everyone the server is going, close every connection, and fire when done.
+
+        Goodbyes get ``SHUTDOWN_GRACE_SECONDS`` to flush; connections that
+        still hang on (a client that never reads) are then aborted.
+        """
+        if not self.connections:
+            return succeed(None)
+        drained = self._drained = Deferred()
+        for protocol in list(self.connections):
+            protocol.close(SHUTDOWN)
+        cutoff = self.reactor.callLater(SHUTDOWN_GRACE_SECONDS, self._abort)
+        drained.addBoth(_cancelling(cutoff))
+        return drained
+
+    def _abort(self) -> None:
+        for protocol in list(self.connections):
+            if protocol.transport is not None:
+                # Every listener chatd opens is a stream of the TCP kind.
+                cast(ITCPTransport, protocol.transport).abortConnection()
+
+
+class _Refusal(Protocol):
+    """Says why a connection is refused, in one line, and closes it."""
+
+    def __init__(self, error: ChatError) -> None:
+        self._error = error
+
+    @override
+    def connectionMade(self) -> None:
+        assert self.transport is not None, "connectionMade has a transport"
+        self.transport.write(text_line(self._error))
+        self.transport.loseConnection()
+
+
+def _peer(addr: IAddress | None) -> str:
+    """The address connections are counted by; an IPv4-mapped IPv6 address counts as IPv4."""
+    if isinstance(addr, IPv4Address | IPv6Address):
+        return addr.host.removeprefix("::ffff:")
+    return str(addr)
+
+
+def _cancelling(call: IDelayedCall) -> Callable[[_T], _T]:
+    """A callback that cancels ``call`` if still pending and passes its result on."""
+
+    def cancel(result: _T) -> _T:
+        if call.active():
+            call.cancel()
+        return result
+
+    return cancel

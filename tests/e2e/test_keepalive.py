@@ -1,0 +1,72 @@
+"""TCP keepalive is set on real accepted sockets, as the kernel sees them."""
+
+import socket
+
+from twisted.internet import reactor
+from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
+from twisted.internet.interfaces import IListeningPort, ISystemHandle
+from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.python.failure import Failure
+from twisted.trial.unittest import TestCase
+
+from chatd.domain.chat import Chat
+from chatd.line.factory import LineFactory
+from chatd.line.limits import LineLimits
+from chatd.line.protocol import LineProtocol
+
+
+class _Greeted(Protocol):
+    """A client that fires ``greeted`` once the server has said something, ``lost`` when gone."""
+
+    def __init__(self) -> None:
+        self.greeted: Deferred[None] = Deferred()
+        self.lost: Deferred[None] = Deferred()
+
+    def dataReceived(self, data: bytes) -> None:
+        if not self.greeted.called:
+            self.greeted.callback(None)
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)
+
+
+class KeepAliveTests(TestCase):
+    async def connected(self, limits: LineLimits) -> socket.socket:
+        """The server side socket of one loopback connection to a factory with ``limits``."""
+        factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
+        port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        self.addCleanup(port.stopListening)
+        client = _Greeted()
+        address = port.getHost()
+        assert isinstance(address, IPv4Address)
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
+        await endpoint.connect(Factory.forProtocol(lambda: client))
+        self.addCleanup(_closed, client)
+        await client.greeted
+        [server] = factory.connections
+        assert isinstance(server, LineProtocol)
+        handle = ISystemHandle(server.transport).getHandle()
+        assert isinstance(handle, socket.socket)
+        return handle
+
+    async def test_keepalive_probes_after_configured_silence(self) -> None:
+        """The accepted socket probes after --keepalive seconds, five times, a fifth apart."""
+        handle = await self.connected(LineLimits(keepalive=120))
+        self.assertEqual(handle.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 1)
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 120)
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL), 24)
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), 5)
+
+    async def test_keepalive_zero_turns_probing_off(self) -> None:
+        """With --keepalive 0 the socket sends no probes."""
+        handle = await self.connected(LineLimits(keepalive=0))
+        self.assertEqual(handle.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 0)
+
+
+async def _closed(client: _Greeted) -> None:
+    """Close ``client`` and wait until the connection is gone on its side."""
+    assert client.transport is not None
+    client.transport.loseConnection()
+    await client.lost

@@ -1,0 +1,332 @@
+"""The line front end's limits: floods, pastes, slow readers, timeouts, connection counts."""
+
+import json
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.chat import Chat
+from chatd.domain.limits import Limits
+from chatd.line.factory import LineFactory
+from chatd.line.limits import LineLimits
+from chatd.line.protocol import LineProtocol
+
+SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
+
+
+class LimitsTestCase(SynchronousTestCase):
+    """A factory with given limits on a fake clock."""
+
+    limits = LineLimits()
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.chat = Chat(now=self.clock.seconds, limits=Limits(rooms_per_user=3))
+        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="test", limits=self.limits)
+        self.wires: list[StringTransport] = []
+
+    def connect(
+        self, nick: bytes | None = None, host: str = "127.0.0.1"
+    ) -> tuple[LineProtocol, StringTransport]:
+        address = IPv6Address("TCP", host, 4000) if ":" in host else IPv4Address("TCP", host, 4000)
+        protocol = self.factory.buildProtocol(address)
+        assert isinstance(protocol, LineProtocol)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        if nick is not None:
+            protocol.dataReceived(nick + b"\n")
+        self.wires.append(wire)
+        for each in self.wires:
+            each.clear()
+        return protocol, wire
+
+    def lines(self, wire: StringTransport) -> list[bytes]:
+        data: bytes = wire.value()
+        wire.clear()
+        return data.split(b"\r\n")[:-1]
+
+    def said(self, wire: StringTransport) -> list[bytes]:
+        """Just the message texts among the lines written since the last call."""
+        return [line.split(b"> ", 1)[1] for line in self.lines(wire) if b"> " in line]
+
+
+class FloodTests(LimitsTestCase):
+    def test_burst_passes_then_lines_wait_their_turn(self) -> None:
+        """Ten lines pass at once (the nickname was one); those after wait, then come as one message."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        for n in range(12):
+            alice.dataReceived(b"line %d\n" % n)
+        self.assertEqual(self.said(bob_wire), [b"line %d" % n for n in range(10)])
+        self.assertIn(SLOWED, self.lines(alice_wire))
+        self.clock.advance(0.49)
+        self.assertEqual(self.said(bob_wire), [])
+        self.clock.advance(0.01)
+        self.assertEqual(self.said(bob_wire), [b"line 10", b"line 11"])
+
+    def test_slowed_client_does_not_slow_others(self) -> None:
+        """While one client waits, everyone else's lines go through at once."""
+        alice, _ = self.connect(b"alice")
+        bob, _ = self.connect(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        for n in range(15):
+            alice.dataReceived(b"flood %d\n" % n)
+        carol_wire.clear()
+        bob.dataReceived(b"still quick\n")
+        self.assertEqual(self.said(carol_wire), [b"still quick"])
+
+    def test_slowed_notice_is_sent_once_per_episode(self) -> None:
+        """The warning comes once while the client stays over its budget."""
+        alice, wire = self.connect(b"alice")
+        for n in range(40):
+            alice.dataReceived(b"x%d\n" % n)
+            self.clock.advance(0.25)
+        self.assertEqual(self.lines(wire).count(SLOWED), 1)
+
+    def test_sustained_flood_is_cut_off_with_a_reason(self) -> None:
+        """Over budget for more than 30 s, a client is disconnected and told why."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        for n in range(200):
+            if alice_wire.disconnecting:
+                break
+            alice.dataReceived(b"spam %d\n" % n)
+            self.clock.advance(0.25)
+        self.assertTrue(alice_wire.disconnecting)
+        self.assertEqual(
+            self.lines(alice_wire)[-1],
+            b"ERR flood disconnected for flooding: over the line budget for more than 30 s",
+        )
+        self.assertGreater(self.clock.seconds(), 30)
+        bob_wire.clear()
+        alice.connectionLost(Failure(ConnectionError()))
+        self.assertEqual([line[8:] for line in self.lines(bob_wire)], [b"-- alice quit (flooding)"])
+
+    def test_client_back_under_budget_is_forgiven(self) -> None:
+        """A client that slows down to the allowed rate is never cut off."""
+        alice, wire = self.connect(b"alice")
+        for n in range(15):
+            alice.dataReceived(b"burst %d\n" % n)
+        for n in range(120):
+            self.clock.advance(0.6)
+            alice.dataReceived(b"steady %d\n" % n)
+        self.assertFalse(wire.disconnecting)
+
+    def test_bytes_are_budgeted_too(self) -> None:
+        """Big pastes spend the byte budget (16 KiB at once) even within the line budget."""
+        alice, wire = self.connect(b"alice")
+        paste = b"".join(b"%03d " % n + b"y" * 496 + b"\n" for n in range(20))
+        alice.dataReceived(paste)
+        self.assertNotIn(SLOWED, self.lines(wire))
+        alice.dataReceived(paste)
+        self.assertIn(SLOWED, self.lines(wire))
+
+
+class PasteTests(LimitsTestCase):
+    def test_flood_in_pastes_is_slowed_by_its_lines(self) -> None:
+        """Twenty-line pastes cost four lines each: the third in a row is slowed."""
+        alice, wire = self.connect(b"alice")
+        paste = b"".join(b"p%d\n" % n for n in range(20))
+        alice.dataReceived(paste)
+        alice.dataReceived(paste)
+        self.assertNotIn(SLOWED, self.lines(wire))
+        alice.dataReceived(paste)
+        self.assertIn(SLOWED, self.lines(wire))
+
+    def test_lines_arriving_together_are_one_message(self) -> None:
+        """A paste of several lines reaches others as one message, every line shown."""
+        alice, _ = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"def f():\n    return 1\n\nprint(f())\n")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [
+                b"[00:00] #lobby <alice> def f():",
+                b"[00:00] #lobby <alice>     return 1",
+                b"[00:00] #lobby <alice> print(f())",
+            ],
+        )
+        [said] = [json.loads(line) for line in self.lines(bot_wire)]
+        self.assertEqual(said["text"], "def f():\n    return 1\nprint(f())")
+
+    def test_long_paste_is_split_into_messages_and_never_dropped(self) -> None:
+        """A paste longer than 20 lines becomes several messages; every line arrives."""
+        alice, _ = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        bot_wire.clear()
+        alice.dataReceived(b"".join(b"row %d\n" % n for n in range(45)))
+        texts = [json.loads(line)["text"] for line in self.lines(bot_wire)]
+        self.assertEqual([text.count("\n") + 1 for text in texts], [20, 20, 5])
+        self.assertEqual("\n".join(texts).split("\n"), [f"row {n}" for n in range(45)])
+
+    def test_short_pastes_cost_one_line_each(self) -> None:
+        """Pastes of up to five lines cost one line of budget: eight in a row are not slowed."""
+        alice, wire = self.connect(b"alice")
+        for _ in range(8):
+            alice.dataReceived(b"a\nb\nc\nd\n")
+        self.assertNotIn(SLOWED, self.lines(wire))
+
+    def test_bad_line_in_paste_is_refused_alone(self) -> None:
+        """A line with an escape is refused; the rest of the paste goes through."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"one\n\x1b[2Jtwo\nthree\n")
+        self.assertEqual(self.said(bob_wire), [b"one", b"three"])
+        self.assertIn(
+            b"ERR bad-text not sent: control or bidi character U+001B refused", self.lines(alice_wire)
+        )
+
+    def test_command_in_paste_keeps_its_place(self) -> None:
+        """Lines before a command are sent before it runs, lines after it after."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"before\n/join #dev\nafter\n")
+        self.assertEqual(
+            self.lines(alice_wire),
+            [
+                b"[00:00] #lobby <alice> before",
+                b"[00:00] #dev -- alice joined",
+                b"*** In #dev (1): alice",
+                b"[00:00] #dev <alice> after",
+            ],
+        )
+
+
+class SlowReaderTests(LimitsTestCase):
+    limits = LineLimits(sendq=1000)
+
+    def test_client_that_stops_reading_is_cut_off_past_sendq(self) -> None:
+        """Once its transport is backed up, a client gets sendq more bytes, then is aborted."""
+        alice, _ = self.connect(b"alice")
+        slow, slow_wire = self.connect(b"slow")
+        _, bob_wire = self.connect(b"bob")
+        slow.pauseProducing()  # what a TCP transport does when its buffer is full
+        for n in range(30):
+            alice.dataReceived(b"message number %d\n" % n)
+            self.clock.advance(1)
+        self.assertTrue(slow_wire.disconnected)
+        self.assertLess(len(slow_wire.value()), 1000)
+        self.assertEqual(len(self.said(bob_wire)), 30)
+        slow.connectionLost(Failure(ConnectionError()))
+        self.assertEqual(self.lines(bob_wire)[-1][8:], b"-- slow quit (send queue exceeded)")
+
+    def test_client_that_catches_up_is_kept(self) -> None:
+        """A client whose transport drains in time is not cut off."""
+        alice, _ = self.connect(b"alice")
+        slow, slow_wire = self.connect(b"slow")
+        for n in range(30):
+            slow.pauseProducing()
+            alice.dataReceived(b"message number %d\n" % n)
+            slow.resumeProducing()
+            self.clock.advance(1)
+        self.assertFalse(slow_wire.disconnected)
+
+
+class RegisterTimeoutTests(LimitsTestCase):
+    def test_unnamed_connection_closed_at_limit_not_before(self) -> None:
+        """A connection that never picks a nickname is closed after 60 s, with a reason."""
+        _, wire = self.connect(None)
+        self.clock.advance(59)
+        self.assertFalse(wire.disconnecting)
+        self.clock.advance(1)
+        self.assertTrue(wire.disconnecting)
+        self.assertEqual(self.lines(wire), [b"ERR register-timeout no nickname chosen within 60 s; closing"])
+
+    def test_garbage_does_not_extend_the_deadline(self) -> None:
+        """Lines that choose no nickname do not buy more time."""
+        protocol, wire = self.connect(None)
+        for _ in range(6):
+            self.clock.advance(10)
+            protocol.dataReceived(b"/who\n")
+        self.assertTrue(wire.disconnecting)
+
+    def test_named_connection_is_never_timed_out(self) -> None:
+        """Once named, a quiet user stays connected."""
+        _, wire = self.connect(b"alice")
+        self.clock.advance(3600)
+        self.assertFalse(wire.disconnecting)
+
+    def test_timer_cancelled_when_connection_drops(self) -> None:
+        """A connection lost before naming itself leaves no timer behind."""
+        protocol, _ = self.connect(None)
+        protocol.connectionLost(Failure(ConnectionError()))
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+
+class ConnectionLimitTests(LimitsTestCase):
+    limits = LineLimits(max_per_ip=2, max_connections=4)
+
+    def refused(self, host: str) -> bytes:
+        address = IPv6Address("TCP", host, 4000) if ":" in host else IPv4Address("TCP", host, 4000)
+        protocol = self.factory.buildProtocol(address)
+        self.assertNotIsInstance(protocol, LineProtocol)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        self.assertTrue(wire.disconnecting)
+        value: bytes = wire.value()
+        return value
+
+    def test_per_address_limit_refuses_with_a_line(self) -> None:
+        """A third connection from one address is told why and closed; others still get in."""
+        self.connect(host="10.0.0.1")
+        self.connect(host="10.0.0.1")
+        self.assertEqual(
+            self.refused("10.0.0.1"),
+            b"ERR too-many-connections at most 2 connections from one address; close one first\r\n",
+        )
+        self.connect(host="10.0.0.2")
+
+    def test_ipv4_mapped_address_counts_as_ipv4(self) -> None:
+        """::ffff:10.0.0.1 and 10.0.0.1 are one address."""
+        self.connect(host="10.0.0.1")
+        self.connect(host="::ffff:10.0.0.1")
+        self.refused("10.0.0.1")
+
+    def test_closed_connection_frees_its_place(self) -> None:
+        """When a connection ends, its address may connect again."""
+        first, _ = self.connect(host="10.0.0.1")
+        self.connect(host="10.0.0.1")
+        first.connectionLost(Failure(ConnectionError()))
+        self.connect(host="10.0.0.1")
+
+    def test_server_limit_refuses_with_a_line(self) -> None:
+        """Past the total limit, anyone is told the server is full."""
+        for n in range(4):
+            self.connect(host=f"10.0.1.{n}")
+        self.assertEqual(self.refused("10.0.2.1"), b"ERR server-full the server is full; try again later\r\n")
+
+
+class RoomLimitTests(LimitsTestCase):
+    def test_rooms_per_user_limit(self) -> None:
+        """Joining more rooms than allowed is refused; parting one makes room."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/join #a\n/join #b\n")
+        self.lines(wire)
+        alice.dataReceived(b"/join #c\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR too-many-rooms you are in 3 rooms already, the most allowed; /part one first"],
+        )
+        alice.dataReceived(b"/part #a\n/join #c\n")
+        self.assertIn(b"[00:00] #c -- alice joined", self.lines(wire))
+
+
+class LineLengthOptionTests(LimitsTestCase):
+    limits = LineLimits(max_line=100)
+
+    def test_configured_line_limit(self) -> None:
+        """The host's line limit applies, CR not counted."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"z" * 100 + b"\r\n" + b"z" * 101 + b"\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[00:00] #lobby <alice> " + b"z" * 100,
+                b"ERR line-too-long lines are at most 100 bytes; that one was not sent",
+            ],
+        )
