@@ -568,9 +568,48 @@ class BadInputTests(LineTestCase):
         alice.dataReceived(b"\xff\xf1")
         wire.clear()
         alice.dataReceived(b"\xff\x41junk\n")
-        self.assertEqual(self.lines(wire), [b"ERR bad-telnet unknown telnet command; that input was dropped"])
-        alice.dataReceived(b"fine\n")
-        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR bad-telnet unknown telnet command ignored", b"[00:00] #lobby <alice> junk"],
+        )
+
+    def test_bad_telnet_command_loses_no_line_around_it(self) -> None:
+        """Lines before and text after a bad command in the same read all arrive."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"\xff\xf1")
+        wire.clear()
+        protocol.dataReceived(b"alice\nhello\n\xff\x01\xff\xfb\x18after\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** You are alice.",
+                b"[00:00] #lobby -- alice joined",
+                b"*** In #lobby (1): alice",
+                b"[00:00] #lobby <alice> hello",
+                b"ERR bad-telnet unknown telnet command ignored",
+                b"\xff\xfe\x18[00:00] #lobby <alice> after",
+            ],
+        )
+
+    def test_bad_telnet_command_split_across_reads_is_skipped(self) -> None:
+        """An IAC ending one read and a bad byte starting the next cost just those two bytes."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"ok \xff")
+        alice.dataReceived(b"\x01fine\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"\xff\xfd\x00ERR bad-telnet unknown telnet command ignored", b"[00:00] #lobby <alice> ok fine"],
+        )
+
+    def test_overlong_subnegotiation_closes_with_a_reason(self) -> None:
+        """A telnet subnegotiation past 4096 bytes closes the connection with one line."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\xfa\x18" + b"x" * 5000)
+        self.assertEqual(
+            self.lines(wire),
+            [b"\xff\xfd\x00ERR telnet-overflow telnet subnegotiation longer than 4096 bytes; closing"],
+        )
+        self.assertTrue(wire.disconnecting)
 
     def test_bug_is_logged_and_answered_with_internal_error(self) -> None:
         """An unexpected exception is logged and the session goes on."""

@@ -76,7 +76,7 @@ class TelnetCommandError(ChatError):
     code = "bad-telnet"
 
     def __init__(self) -> None:
-        super().__init__("unknown telnet command; that input was dropped")
+        super().__init__("unknown telnet command ignored")
 
 
 class FloodError(ChatError):
@@ -113,3 +113,12 @@ class TooManyConnectionsError(ChatError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} connections from one address; close one first")
+
+
+class TelnetOverflowError(ChatError):
+    """A telnet subnegotiation ran past conch's bound; the connection is closed."""
+
+    code = "telnet-overflow"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"telnet subnegotiation longer than {limit} bytes; closing")

@@ -34,10 +34,11 @@ from chatd.line.errors import (
     NoCurrentRoomError,
     RegisterTimeoutError,
     TelnetCommandError,
+    TelnetOverflowError,
     UnknownCommandError,
 )
-from chatd.line.keepalive import keep_alive
 from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.sockets import tune
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -103,8 +104,8 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         transport = cast(ITransport, self.transport)
         # Told when the client stops reading, so output cannot pile up unseen.
         cast(IConsumer, transport).registerProducer(self, True)
-        if self.factory.limits.keepalive and ITCPTransport.providedBy(transport):
-            keep_alive(transport, self.factory.limits.keepalive)
+        if ITCPTransport.providedBy(transport):
+            tune(transport, self.factory.limits.keepalive)
         self.setTimeout(self.factory.limits.register_timeout)
         for notice in self.factory.greeting():
             self.send(notice)
@@ -122,15 +123,31 @@ class LineProtocol(LineReceiver, TimeoutMixin):
                 # bytes skip conch's byte-at-a-time parser.
                 self._receive(data)
                 return
-            self._telnet = TelnetFilter(self._receive)
+            self._telnet = TelnetFilter(self._receive, self._telnet_overflow)
             self._telnet.makeConnection(cast(ITransport, self.transport))
+        # conch's parser hands over a read's text only at its end, and loses
+        # it all if it meets a bad command; fed up to each IAC in turn, it
+        # loses nothing but the bad command.
+        first, *rest = data.split(IAC)
+        self._telnet_parse(self._telnet, first)
+        for piece in rest:
+            self._telnet_parse(self._telnet, IAC + piece)
+
+    def _telnet_parse(self, telnet: TelnetFilter, piece: bytes) -> None:
+        """Parse ``piece``, holding at most one IAC, first; skip a bad command and go on."""
+        escaped = telnet.state == "escaped"
         try:
-            self._telnet.dataReceived(data)
+            telnet.dataReceived(piece)
         except ValueError:
-            # conch's parser raises on an IAC followed by a byte that is no
-            # telnet command; start over in data state and say so.
-            self._telnet.state = "data"
+            # conch raises on an IAC followed by a byte that is no telnet
+            # command: that byte is the first of the piece if the IAC ended
+            # the last one, else the second.
+            telnet.state = "data"
             self.send(TelnetCommandError())
+            self._telnet_parse(telnet, piece[1 if escaped else 2 :])
+
+    def _telnet_overflow(self) -> None:
+        self.close(TelnetOverflowError(TelnetFilter.MAX_SUBNEGOTIATION))
 
     def _receive(self, data: bytes) -> None:
         """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""

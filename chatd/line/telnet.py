@@ -24,9 +24,17 @@ class TelnetFilter(Telnet):
     binary output mode echoes Enter as a bare line feed.
     """
 
-    def __init__(self, receive: Callable[[bytes], None]) -> None:
+    MAX_SUBNEGOTIATION = Telnet._MAX_SUBNEGOTIATION_LENGTH
+
+    def __init__(self, receive: Callable[[bytes], None], overflow: Callable[[], None]) -> None:
         super().__init__()
         self._receive = receive
+        self._overflow = overflow
+
+    @override
+    def _subnegotiationLengthExceeded(self) -> None:
+        """conch's hook for a subnegotiation past its bound: close with a reason, not silently."""
+        self._overflow()
 
     @override
     def connectionMade(self) -> None:

@@ -1,4 +1,4 @@
-"""TCP keepalive is set on real accepted sockets, as the kernel sees them."""
+"""Socket settings on real accepted sockets, as the kernel sees them."""
 
 import socket
 
@@ -15,6 +15,7 @@ from chatd.domain.chat import Chat
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.line.sockets import SEND_BUFFER
 
 
 class _Greeted(Protocol):
@@ -58,6 +59,11 @@ class KeepAliveTests(TestCase):
         self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 120)
         self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL), 24)
         self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), 5)
+
+    async def test_send_buffer_is_fixed(self) -> None:
+        """The kernel's send buffer is pinned (Linux books double), so it cannot grow to MiBs."""
+        handle = await self.connected(LineLimits())
+        self.assertEqual(handle.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), 2 * SEND_BUFFER)
 
     async def test_keepalive_zero_turns_probing_off(self) -> None:
         """With --keepalive 0 the socket sends no probes."""

@@ -1,0 +1,43 @@
+"""Socket settings for accepted connections: keepalive, and a fixed send buffer.
+
+People leave a chat open for hours without typing, and nc has no way to
+answer an application-level ping, so chatd never drops a connection for
+being quiet. The kernel's keepalive probes find the ones whose other end
+has vanished (a laptop closed, a network gone) and close them.
+
+Linux grows a socket's send buffer, up to several MiB, for a peer that
+does not read; until that fills, Twisted never hears the client is behind
+and the send-queue limit cannot start. A fixed send buffer stops the
+growth, so a client that stops reading is noticed within a few hundred KiB.
+"""
+
+import socket
+
+from twisted.internet.interfaces import ISystemHandle, ITCPTransport
+
+PROBES = 5
+"""Unanswered probes before the kernel gives up on a connection."""
+
+SEND_BUFFER = 65536
+"""Bytes asked for as the kernel's send buffer (Linux books twice this)."""
+
+
+def tune(transport: ITCPTransport, keepalive: int) -> None:
+    """Fix the send buffer; probe after ``keepalive`` seconds of silence (0: never).
+
+    Probes follow every ``keepalive / PROBES`` seconds, so a dead peer is
+    dropped about ``2 * keepalive`` seconds after it went silent. The
+    intervals are Linux's TCP_KEEPIDLE and friends; elsewhere the system's
+    own (usually two hours) apply.
+    """
+    handle = ISystemHandle(transport).getHandle()
+    if not isinstance(handle, socket.socket):
+        return
+    handle.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    if not keepalive:
+        return
+    transport.setTcpKeepAlive(True)
+    if hasattr(socket, "TCP_KEEPIDLE"):
+        handle.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive)
+        handle.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, max(1, keepalive // PROBES))
+        handle.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, PROBES)
