@@ -246,7 +246,7 @@ class TalkTests(ChatTestCase):
 
 class NickAndQuitTests(ChatTestCase):
     def test_rename_reaches_self_and_roommates_once(self) -> None:
-        """A nick change reaches the user and each roommate once, even across shared rooms."""
+        """A nick change reaches the user and each roommate once; members keep their join order."""
         alice, alice_session = self.online("alice", "#a", "#b")
         _, bob_session = self.online("bob", "#a", "#b")
         _, carol_session = self.online("carol", "#c")
@@ -255,7 +255,7 @@ class NickAndQuitTests(ChatTestCase):
         self.assertEqual(alice_session.received[-1], change)
         self.assertEqual(bob_session.received.count(change), 1)
         self.assertNotIn(change, carol_session.received)
-        self.assertEqual(self.chat.members("#a"), Members("#a", ("bob", "alicia")))
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("alicia", "bob")))
 
     def test_rename_frees_old_nickname(self) -> None:
         """After a rename the old nickname is free and the new one taken."""

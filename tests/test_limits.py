@@ -105,6 +105,17 @@ class FloodTests(LimitsTestCase):
         alice.connectionLost(Failure(ConnectionError()))
         self.assertEqual([line[8:] for line in self.lines(bob_wire)], [b"-- alice quit (flooding)"])
 
+    def test_line_that_trips_the_cutoff_is_not_carried_out(self) -> None:
+        """The line over the last straw is not delivered: the flooder is gone before it."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"".join(b"/msg bob spam %d\n" % n for n in range(200)))
+        while not alice_wire.disconnecting:
+            self.clock.advance(0.25)
+        mine = [line for line in self.lines(alice_wire) if b"spam" in line]
+        theirs = [line for line in self.lines(bob_wire) if b"spam" in line]
+        self.assertEqual(mine, theirs)
+
     def test_client_back_under_budget_is_forgiven(self) -> None:
         """A client that slows down to the allowed rate is never cut off."""
         alice, wire = self.connect(b"alice")
@@ -214,6 +225,15 @@ class SlowReaderTests(LimitsTestCase):
         self.assertEqual(len(self.said(bob_wire)), 30)
         slow.connectionLost(Failure(ConnectionError()))
         self.assertEqual(self.lines(bob_wire)[-1][8:], b"-- slow quit (send queue exceeded)")
+
+    def test_telnet_replies_count_against_the_send_queue(self) -> None:
+        """A client that asks for options and never reads is cut off, not answered without bound."""
+        mallory, wire = self.connect(b"mallory")
+        mallory.pauseProducing()
+        for _ in range(20):
+            mallory.dataReceived(b"\xff\xfd\x01" * 1000)
+        self.assertTrue(wire.disconnected)
+        self.assertLess(len(wire.value()), 2000)
 
     def test_client_that_catches_up_is_kept(self) -> None:
         """A client whose transport drains in time is not cut off."""

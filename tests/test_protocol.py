@@ -601,6 +601,16 @@ class BadInputTests(LineTestCase):
             [b"\xff\xfd\x00ERR bad-telnet unknown telnet command ignored", b"[00:00] #lobby <alice> ok fine"],
         )
 
+    def test_empty_subnegotiation_is_a_bad_command_not_a_crash(self) -> None:
+        """IAC SB IAC SE, which makes conch raise IndexError, gets one error line."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"\xff\xfa\xff\xf0still\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"\xff\xfd\x00ERR bad-telnet unknown telnet command ignored", b"[00:00] #lobby <alice> still"],
+        )
+        self.assertEqual(self.flushLoggedErrors(), [])
+
     def test_overlong_subnegotiation_closes_with_a_reason(self) -> None:
         """A telnet subnegotiation past 4096 bytes closes the connection with one line."""
         alice, wire = self.connect(b"alice")

@@ -100,8 +100,8 @@ class Chat:
         del self._users[old_key]
         self._users[key] = user
         for room in user.rooms.values():
-            del room.members[old_key]
-            room.members[key] = user
+            # Rebuilt rather than moved to the end: members stay in join order.
+            room.members = {key if k == old_key else k: member for k, member in room.members.items()}
         user.nick = nick
         self._publish(event, [user, *self._neighbours(user)])
 

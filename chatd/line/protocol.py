@@ -123,7 +123,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
                 # bytes skip conch's byte-at-a-time parser.
                 self._receive(data)
                 return
-            self._telnet = TelnetFilter(self._receive, self._telnet_overflow)
+            self._telnet = TelnetFilter(self._receive, self._telnet_reply, self._telnet_overflow)
             self._telnet.makeConnection(cast(ITransport, self.transport))
         # conch's parser hands over a read's text only at its end, and loses
         # it all if it meets a bad command; fed up to each IAC in turn, it
@@ -135,16 +135,26 @@ class LineProtocol(LineReceiver, TimeoutMixin):
 
     def _telnet_parse(self, telnet: TelnetFilter, piece: bytes) -> None:
         """Parse ``piece``, holding at most one IAC, first; skip a bad command and go on."""
-        escaped = telnet.state == "escaped"
+        escaped = telnet.state.endswith("escaped")
         try:
             telnet.dataReceived(piece)
-        except ValueError:
+        except (ValueError, IndexError):
             # conch raises on an IAC followed by a byte that is no telnet
-            # command: that byte is the first of the piece if the IAC ended
-            # the last one, else the second.
+            # command (ValueError) or on an empty subnegotiation, IAC SB IAC
+            # SE (IndexError): the byte it choked on is the first of the
+            # piece if the IAC ended the last one, else the second.
             telnet.state = "data"
             self.send(TelnetCommandError())
             self._telnet_parse(telnet, piece[1 if escaped else 2 :])
+
+    def _telnet_reply(self, data: bytes) -> None:
+        """Send a negotiation reply like any output, and charge its bytes to the flood budget.
+
+        Each IAC DO a client sends earns a reply: without this a client that
+        never reads could make the server queue replies without bound.
+        """
+        self.write(data)
+        self._charge(0, len(data))
 
     def _telnet_overflow(self) -> None:
         self.close(TelnetOverflowError(TelnetFilter.MAX_SUBNEGOTIATION))
@@ -206,7 +216,8 @@ class LineProtocol(LineReceiver, TimeoutMixin):
             self._send_paste()
             raise
         self._send_paste()
-        self._charge(1, len(line))
+        if not self._charge(1, len(line)):
+            return
         if self.user is None:
             if isinstance(command, cmd.Say):
                 command = cmd.Nick(command.text.strip())
@@ -224,8 +235,8 @@ class LineProtocol(LineReceiver, TimeoutMixin):
             return
         lines, self._paste = self._paste, []
         cost = -(-len(lines) // LINES_PER_CHARGE)
-        self._charge(cost, sum(len(line.encode()) for line in lines))
-        self.factory.chat.say(self.user, self._room_or_current(None), "\n".join(lines))
+        if self._charge(cost, sum(len(line.encode()) for line in lines)):
+            self.factory.chat.say(self.user, self._room_or_current(None), "\n".join(lines))
 
     def _guarded(self, action: Callable[[], None]) -> None:
         """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
@@ -239,12 +250,17 @@ class LineProtocol(LineReceiver, TimeoutMixin):
             self.log.failure("Handling a line from {peer} failed", peer=self.peer)
             self.send(InternalError())
 
-    def _charge(self, lines: int, size: int) -> None:
-        """Spend flood budget; over it, stop reading for a while, and in the end cut off."""
+    def _charge(self, lines: int, size: int) -> bool:
+        """Spend flood budget; over it, stop reading for a while, and in the end cut off.
+
+        False once the connection is cut off: what was charged is not done.
+        """
+        if self._closing:
+            return False
         wait = self._flood.charge(lines, size)
         if not wait:
             self._held_since = None
-            return
+            return True
         now = self.factory.reactor.seconds()
         if self._held_since is None:
             self._held_since = now
@@ -253,7 +269,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
             self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
             self._quit_reason = "flooding"
             self.close(FloodError(self.factory.limits.flood_disconnect))
-            return
+            return False
         if self._release is not None and self._release.active():
             self._release.cancel()
         # LineReceiver takes no more lines from its buffer while paused, and
@@ -261,6 +277,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         self.paused = True
         cast(IPushProducer, self.transport).pauseProducing()
         self._release = self.factory.reactor.callLater(wait, self._resume_reading)
+        return True
 
     def _resume_reading(self) -> None:
         self.paused = False
@@ -305,7 +322,9 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         self.transport.write(data)
 
     def close(self, last: Renderable) -> None:
-        """Say ``last`` as the final line and close once it is written."""
+        """Say ``last`` as the final line and close once it is written; once only."""
+        if self._closing:
+            return
         self.send(last)
         self._closing = True
         if self.transport is not None:

@@ -26,10 +26,18 @@ class TelnetFilter(Telnet):
 
     MAX_SUBNEGOTIATION = Telnet._MAX_SUBNEGOTIATION_LENGTH
 
-    def __init__(self, receive: Callable[[bytes], None], overflow: Callable[[], None]) -> None:
+    def __init__(
+        self, receive: Callable[[bytes], None], reply: Callable[[bytes], None], overflow: Callable[[], None]
+    ) -> None:
         super().__init__()
         self._receive = receive
+        self._reply = reply
         self._overflow = overflow
+
+    @override
+    def _write(self, data: bytes) -> None:
+        """conch's one way out for negotiation replies: through the connection's own limits."""
+        self._reply(data)
 
     @override
     def _subnegotiationLengthExceeded(self) -> None:
