@@ -60,6 +60,11 @@ class KeepAliveTests(TestCase):
         self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL), 24)
         self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), 5)
 
+    async def test_nagle_is_off(self) -> None:
+        """Lines go out at once: TCP_NODELAY is set."""
+        handle = await self.connected(LineLimits())
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
+
     async def test_send_buffer_is_fixed(self) -> None:
         """The kernel's send buffer is pinned (Linux books double), so it cannot grow to MiBs."""
         handle = await self.connected(LineLimits())
