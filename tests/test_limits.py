@@ -3,50 +3,21 @@
 import json
 
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
-from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.chat import Chat
 from chatd.domain.limits import Limits
-from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from tests.helpers import LineTestCase
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
 
 
-class LimitsTestCase(SynchronousTestCase):
-    """A factory with given limits on a fake clock."""
+class LimitsTestCase(LineTestCase):
+    """A line front end allowing 3 rooms per user."""
 
-    limits = LineLimits()
-
-    def setUp(self) -> None:
-        self.clock = Clock()
-        self.chat = Chat(now=self.clock.seconds, limits=Limits(rooms_per_user=3))
-        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="test", limits=self.limits)
-        self.wires: list[StringTransport] = []
-
-    def connect(
-        self, nick: bytes | None = None, host: str = "127.0.0.1"
-    ) -> tuple[LineProtocol, StringTransport]:
-        address = IPv6Address("TCP", host, 4000) if ":" in host else IPv4Address("TCP", host, 4000)
-        protocol = self.factory.buildProtocol(address)
-        assert isinstance(protocol, LineProtocol)
-        wire = StringTransport()
-        protocol.makeConnection(wire)
-        if nick is not None:
-            protocol.dataReceived(nick + b"\n")
-        self.wires.append(wire)
-        for each in self.wires:
-            each.clear()
-        return protocol, wire
-
-    def lines(self, wire: StringTransport) -> list[bytes]:
-        data: bytes = wire.value()
-        wire.clear()
-        return data.split(b"\r\n")[:-1]
+    chat_limits = Limits(rooms_per_user=3)
 
     def said(self, wire: StringTransport) -> list[bytes]:
         """Just the message texts among the lines written since the last call."""

@@ -2,18 +2,13 @@
 
 import json
 
-from twisted.internet.address import IPv4Address
-from twisted.internet.task import Clock
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
-from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.chat import Chat
 from chatd.domain.errors import NoSuchRoomError
-from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.line.protocol import LineProtocol
+from tests.helpers import LineTestCase
 
 MAX_LINE_BYTES = LineLimits().max_line
 
@@ -22,36 +17,6 @@ GREETING = (
     b"*** Be kind.\r\n"
     b"*** Choose a nickname:\r\n"
 )
-
-
-class LineTestCase(SynchronousTestCase):
-    """A factory on a fake clock and a way to connect users to it."""
-
-    def setUp(self) -> None:
-        self.clock = Clock()
-        self.chat = Chat(now=self.clock.seconds)
-        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="testhost", motd="Be kind.\n")
-        self.wires: list[StringTransport] = []
-
-    def connect(self, nick: bytes | None = None) -> tuple[LineProtocol, StringTransport]:
-        """A new connection, named ``nick`` if given; every wire so far is cleared."""
-        protocol = self.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
-        assert isinstance(protocol, LineProtocol)
-        wire = StringTransport()
-        protocol.makeConnection(wire)
-        if nick is not None:
-            protocol.dataReceived(nick + b"\n")
-        self.wires.append(wire)
-        for each in self.wires:
-            each.clear()
-        return protocol, wire
-
-    def lines(self, wire: StringTransport) -> list[bytes]:
-        """What the server wrote since the last call, as lines without CRLF."""
-        data: bytes = wire.value()
-        wire.clear()
-        self.assertTrue(data.endswith(b"\r\n") or not data, data)
-        return data.split(b"\r\n")[:-1]
 
 
 class ConnectTests(LineTestCase):
