@@ -14,6 +14,7 @@ from twisted.application.service import IService, MultiService, Service
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import (
+    SSL4ServerEndpoint,
     TCP4ServerEndpoint,
     TCP6ServerEndpoint,
     serverFromString,
@@ -21,7 +22,6 @@ from twisted.internet.endpoints import (
 from twisted.internet.interfaces import (
     IListeningPort,
     IProtocolFactory,
-    IReactorTCP,
     IStreamServerEndpoint,
 )
 from twisted.logger import Logger
@@ -80,13 +80,17 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
     return daemon
 
 
-def endpoints(options: Mapping[str, Any], reactor: IReactorTCP) -> list[IStreamServerEndpoint]:
-    """The endpoints to listen on: ``--port``/``--interface``, then each ``--listen``."""
+def endpoints(options: Mapping[str, Any], reactor: Any) -> list[IStreamServerEndpoint]:
+    """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
     found: list[IStreamServerEndpoint] = []
     if options["port"] is not None:
         interface = options["interface"]
         kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
         found.append(kind(reactor, options["port"], interface=interface))
+    if options["tls"] is not None:
+        found.append(
+            SSL4ServerEndpoint(reactor, options["tls-port"], options["tls"], interface=options["interface"])
+        )
     found.extend(serverFromString(reactor, description) for description in options["listen"])
     return found
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from twisted.application.service import IService
 from twisted.internet.endpoints import serverFromString
+from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from typing_extensions import override
 
@@ -14,6 +15,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.names import check_room_name
 from chatd.line.limits import LineLimits
 from chatd.service import build
+from chatd.tls import TLSConfigError, load_tls
 
 DEFAULT_PORT = 5000
 
@@ -133,6 +135,20 @@ class Options(usage.Options):
             None,
             "Server name shown in the greeting (default: this host's name).",
         ],
+        [
+            "tls-port",
+            None,
+            None,
+            "Also listen for TLS on this port, on --interface (needs --tls-cert and --tls-key).",
+            int,
+        ],
+        [
+            "tls-cert",
+            None,
+            None,
+            "PEM certificate for --tls-port, with any intermediate certificates after it.",
+        ],
+        ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
         *LIMIT_OPTIONS,
     ]
 
@@ -153,8 +169,10 @@ class Options(usage.Options):
         for name, *_ in LIMIT_OPTIONS:
             if self[name] < 0 or (self[name] == 0 and name != "keepalive"):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
-        if self["port"] is not None and not 0 <= self["port"] <= 65535:
-            raise usage.UsageError(f"--port must be 0 to 65535, not {self['port']}.")
+        for name in ("port", "tls-port"):
+            if self[name] is not None and not 0 <= self[name] <= 65535:
+                raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
+        self["tls"] = self._tls()
         try:
             self["default-room"] = check_room_name(self["default-room"])
         except ChatError as error:
@@ -162,6 +180,18 @@ class Options(usage.Options):
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
+
+    def _tls(self) -> CertificateOptions | None:
+        """The TLS options --tls-port needs, checked now so a bad file stops the start."""
+        given = [name for name in ("tls-port", "tls-cert", "tls-key") if self[name] is not None]
+        if not given:
+            return None
+        if len(given) < 3:
+            raise usage.UsageError("--tls-port, --tls-cert and --tls-key go together; give all three.")
+        try:
+            return load_tls(self["tls-cert"], self["tls-key"])
+        except TLSConfigError as error:
+            raise usage.UsageError(f"TLS: {error}.") from None
 
 
 def _check_endpoint(description: str) -> None:

@@ -1,0 +1,50 @@
+"""The server's TLS settings, loaded and checked before anything listens.
+
+A host who mistypes a path, swaps the certificate and the key, or gives a
+key that does not match the certificate should hear so in one sentence at
+start, not meet a handshake failure when the first user connects.
+"""
+
+import re
+
+from OpenSSL import crypto
+from twisted.internet.error import VerifyError
+from twisted.internet.ssl import Certificate, CertificateOptions, KeyPair, PrivateCertificate
+
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+
+
+class TLSConfigError(ValueError):
+    """The certificate or key cannot be used; the message says why, in a sentence."""
+
+
+def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
+    """TLS options for a PEM certificate, with any chain after it, and its PEM private key.
+
+    Raises TLSConfigError when a file cannot be read or parsed, or the key
+    does not belong to the (first) certificate.
+    """
+    blocks = _PEM_CERTIFICATE.findall(_read(certificate_path, "certificate"))
+    key_pem = _read(key_path, "key")
+    try:
+        key = KeyPair.load(key_pem, crypto.FILETYPE_PEM)
+    except crypto.Error:
+        raise TLSConfigError(f"{key_path} holds no PEM private key") from None
+    try:
+        certificate = PrivateCertificate.load(blocks[0], key, crypto.FILETYPE_PEM)
+        chain = [Certificate.loadPEM(block).original for block in blocks[1:]]
+    except (IndexError, crypto.Error):
+        raise TLSConfigError(f"{certificate_path} holds no PEM certificate") from None
+    except VerifyError:
+        raise TLSConfigError(
+            f"the key in {key_path} does not belong to the certificate in {certificate_path}"
+        ) from None
+    return CertificateOptions(privateKey=key.original, certificate=certificate.original, extraCertChain=chain)
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as pem:
+            return pem.read()
+    except OSError as error:
+        raise TLSConfigError(f"cannot read the {what} {path}: {error.strerror}") from None

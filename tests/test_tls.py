@@ -1,0 +1,64 @@
+"""TLS settings are checked at start, with one sentence for each way they can be wrong."""
+
+import shutil
+import tempfile
+
+from twisted.python import usage
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.tap import Options
+from tests.certificates import write_self_signed
+
+
+def parse(*arguments: str) -> Options:
+    options = Options()
+    options.parseOptions(list(arguments))
+    return options
+
+
+class TLSOptionTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.certificate, self.key = write_self_signed(self.directory)
+
+    def refused(self, *arguments: str) -> str:
+        return str(self.assertRaises(usage.UsageError, parse, *arguments))
+
+    def test_good_pair_gives_tls_options(self) -> None:
+        """A certificate and its key load, ready for the TLS listener."""
+        options = parse("--tls-port", "6697", "--tls-cert", self.certificate, "--tls-key", self.key)
+        self.assertIsNotNone(options["tls"])
+        self.assertIsNone(parse()["tls"])
+
+    def test_options_go_together(self) -> None:
+        """A TLS port without a certificate (or the reverse) is refused."""
+        self.assertEqual(
+            self.refused("--tls-port", "6697"),
+            "--tls-port, --tls-cert and --tls-key go together; give all three.",
+        )
+        self.refused("--tls-cert", self.certificate, "--tls-key", self.key)
+
+    def test_missing_file(self) -> None:
+        """A certificate that is not there is named."""
+        message = self.refused("--tls-port", "1", "--tls-cert", "/nonexistent.pem", "--tls-key", self.key)
+        self.assertEqual(
+            message, "TLS: cannot read the certificate /nonexistent.pem: No such file or directory."
+        )
+
+    def test_swapped_files(self) -> None:
+        """A key given as the certificate, and a certificate as the key, are each called out."""
+        message = self.refused("--tls-port", "1", "--tls-cert", self.key, "--tls-key", self.key)
+        self.assertEqual(message, f"TLS: {self.key} holds no PEM certificate.")
+        message = self.refused(
+            "--tls-port", "1", "--tls-cert", self.certificate, "--tls-key", self.certificate
+        )
+        self.assertEqual(message, f"TLS: {self.certificate} holds no PEM private key.")
+
+    def test_key_of_another_certificate(self) -> None:
+        """A key that does not match the certificate is refused at start."""
+        _, other_key = write_self_signed(self.directory, "other")
+        message = self.refused("--tls-port", "1", "--tls-cert", self.certificate, "--tls-key", other_key)
+        self.assertEqual(
+            message, f"TLS: the key in {other_key} does not belong to the certificate in {self.certificate}."
+        )
