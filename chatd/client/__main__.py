@@ -1,0 +1,190 @@
+"""``python -m chatd.client [HOST] [PORT] [--nick NAME] [--no-color]``: options, wiring, the reactor.
+
+The only module of the client that touches the global reactor or the
+process's terminal: it picks the interactive mode when stdin and stdout
+are both terminals and the plain mode otherwise, routes Twisted's log to
+where the user can see it without garbling the screen, and returns the
+exit status the link ends with.
+"""
+
+import getopt
+import os
+import signal
+import sys
+import termios
+import tty
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NoReturn
+
+from twisted.conch.insults.insults import ServerProtocol
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import HostnameEndpoint
+from twisted.internet.stdio import StandardIO
+from twisted.logger import (
+    FilteringLogObserver,
+    ILogObserver,
+    LogLevel,
+    LogLevelFilterPredicate,
+    formatEvent,
+    globalLogBeginner,
+    textFileLogObserver,
+)
+from twisted.python import usage
+from typing_extensions import override
+from zope.interface import provider
+
+from chatd import __version__
+from chatd.client.connection import Link
+from chatd.client.plain import PlainIO
+from chatd.client.presence import Presence
+from chatd.client.ui import ChatTerminal
+
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long one connection attempt may take before it counts as failed."""
+
+DEFAULT_SIZE = (80, 24)
+"""Columns and rows assumed when the terminal will not say."""
+
+EXIT_USAGE = 2
+
+
+class Options(usage.Options):
+    """The command line; ``--help`` is the reference."""
+
+    synopsis = "Usage: python -m chatd.client [options] [HOST [PORT]]"
+    longdesc = (
+        "Talk on a chatd server (default: localhost, port 5000). On a terminal: type a "
+        "line and press Enter to send it to the current room (shown in the prompt); "
+        "/help lists the server's commands. Up and Down recall earlier lines, Ctrl-A/E, "
+        "Ctrl-U/K/W edit as in a shell. exit or /quit asks before leaving; Ctrl-C, or "
+        "Ctrl-D on an empty line, leaves at once. If the server goes away the client "
+        "retries with growing pauses and comes back under the same nickname in the same "
+        "rooms. Lines marked > are yours, @ private, - comings and goings, * from the "
+        "server, ~ from the client, ! errors; a private message or your nickname rings "
+        "the bell. When stdin or stdout is not a terminal (a pipe, a script), each input "
+        "line is sent as typed, each server line is printed without colour, the client's "
+        "own notices go to stderr, and at the end of input the client quits and exits 0 "
+        "(1 if the server cannot be reached or goes away)."
+    )
+    optParameters: ClassVar[list[list[Any]]] = [
+        ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
+    ]
+    optFlags: ClassVar[list[list[Any]]] = [
+        ["no-color", None, "No colours (also when the NO_COLOR environment variable is set)."],
+    ]
+
+    def opt_version(self) -> NoReturn:
+        """Display chatd's version and exit."""
+        sys.stdout.write(f"chatd.client {__version__}\n")
+        sys.exit(0)
+
+    @override
+    def parseOptions(self, options: Sequence[str] | None = None) -> None:
+        """Parse, taking options wherever they stand: ``HOST PORT --nick NAME`` is how people write it.
+
+        usage.Options uses getopt, which stops at the first argument; GNU
+        getopt takes options after arguments too.
+        """
+        given = sys.argv[1:] if options is None else list(options)
+        try:
+            pairs, arguments = getopt.gnu_getopt(given, self.shortOpt, self.longOpt)
+        except getopt.GetoptError as error:
+            raise usage.UsageError(str(error)) from None
+        valued = {f"--{name[:-1]}" for name in self.longOpt if name.endswith("=")}
+        valued |= {f"-{self.shortOpt[at - 1]}" for at, char in enumerate(self.shortOpt) if char == ":"}
+        flat: list[str] = []
+        for option, value in pairs:
+            flat += [option, value] if option in valued else [option]
+        super().parseOptions([*flat, "--", *arguments])
+
+    def parseArgs(self, host: str = "localhost", port: str = "5000") -> None:  # noqa: N802 - usage.Options calls it
+        """``HOST`` and ``PORT``, both optional."""
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise usage.UsageError(f"PORT is a number from 1 to 65535, not {port!r}.")
+        self["host"], self["port"] = host, int(port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the client until the user leaves; return the exit status."""
+    options = Options()
+    try:
+        options.parseOptions(argv)
+    except usage.UsageError as error:
+        sys.stderr.write(f"{options}\nchatd.client: {error}\n")
+        return EXIT_USAGE
+    from twisted.internet import reactor
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    colour = wants_colour(interactive, bool(options["no-color"]), os.environ)
+    host, port = options["host"], options["port"]
+    link = Link(
+        HostnameEndpoint(reactor, host, port, timeout=CONNECT_TIMEOUT_SECONDS),
+        reactor,
+        Presence(options["nick"]),
+        f"{host} port {port}",
+        colour=colour,
+        retry=interactive,
+    )
+    return _interactive(reactor, link, colour) if interactive else _plain(reactor, link)
+
+
+def wants_colour(interactive: bool, no_color: bool, environment: Mapping[str, str]) -> bool:
+    """Colour only on a terminal, unless --no-color or a non-empty NO_COLOR (no-color.org) says not."""
+    return interactive and not no_color and not environment.get("NO_COLOR")
+
+
+def _plain(reactor: Any, link: Link) -> int:
+    plain = PlainIO(link, sys.stderr)
+    warnings = FilteringLogObserver(textFileLogObserver(sys.stderr), [LogLevelFilterPredicate(LogLevel.warn)])
+    globalLogBeginner.beginLoggingTo([warnings], redirectStandardIO=False)
+    StandardIO(plain, reactor=reactor)
+    link.start(plain).addCallback(plain.close)
+    return _run(reactor, plain.ended)
+
+
+def _interactive(reactor: Any, link: Link, colour: bool) -> int:
+    ui = ChatTerminal(link, colour, _measure)
+
+    @provider(ILogObserver)
+    def on_screen(event: dict[str, Any]) -> None:
+        if event.get("log_level", LogLevel.info) >= LogLevel.warn:
+            link.say(f"(log) {formatEvent(event)}")
+
+    globalLogBeginner.beginLoggingTo([on_screen], redirectStandardIO=False)
+    # What conch.stdio.runWithProtocol does, bar its last step: it ends with
+    # a full terminal reset, which clears the screen and the conversation on it.
+    stdin = sys.stdin.fileno()
+    saved = termios.tcgetattr(stdin)
+    tty.setraw(stdin)
+    try:
+        StandardIO(ServerProtocol(lambda: ui), reactor=reactor)
+        signal.signal(signal.SIGWINCH, lambda number, frame: reactor.callFromThread(ui.resized))
+        link.start(ui).addCallback(ui.close)
+        return _run(reactor, ui.ended)
+    finally:
+        termios.tcsetattr(stdin, termios.TCSANOW, saved)
+
+
+def _measure() -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(sys.stdin.fileno())
+    except OSError:
+        return DEFAULT_SIZE
+    return size.columns or DEFAULT_SIZE[0], size.lines or DEFAULT_SIZE[1]
+
+
+def _run(reactor: Any, ended: "Deferred[int]") -> int:
+    """Run the reactor until ``ended`` fires with the exit status; return it."""
+    statuses: list[int] = []
+
+    def stop(status: int) -> None:
+        statuses.append(status)
+        reactor.stop()
+
+    ended.addCallback(stop)
+    reactor.run()
+    return statuses[0] if statuses else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""The client's one connection to the server: connect, reconnect, send, and show what comes back.
+
+``Link`` asks for JSON lines as soon as it is connected, feeds every server
+object to ``Presence`` (who and where the user is) and to the renderer, and
+hands the rendered lines to a ``Screen``: the interactive terminal or plain
+stdout. Interactive links reconnect with backoff through Twisted's
+``ClientService`` and say so on screen; plain links, run by scripts, give up
+with exit status 1 instead of hanging.
+"""
+
+import random
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import Protocol
+
+from twisted.application.internet import ClientService, backoffPolicy
+from twisted.internet import error
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.interfaces import (
+    IAddress,
+    IDelayedCall,
+    IProtocol,
+    IProtocolFactory,
+    IReactorTime,
+    IStreamClientEndpoint,
+)
+from twisted.internet.protocol import Factory, connectionDone
+from twisted.protocols.basic import LineReceiver
+from twisted.python.failure import Failure
+from typing_extensions import override
+from zope.interface import implementer
+
+from chatd.client.presence import Presence
+from chatd.client.render import Shown, parse, render, render_text, status
+from chatd.client.style import View
+
+RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=30.0, factor=1.5, jitter=lambda: random.random() / 2)
+"""Seconds to wait before each reconnection attempt: 0.75 s growing to 30 s, plus up to 0.5 s of jitter
+so that the users of a restarted server do not all come back in the same instant."""
+
+LEAVE_GRACE_SECONDS = 3.0
+"""How long leaving waits for the server to say goodbye and close before closing anyway."""
+
+MAX_SERVER_LINE = 16 * 1024 * 1024
+"""Longest server line accepted (a room list on a busy server is long); past it the connection drops."""
+
+
+_REASONS = (
+    (error.ConnectionRefusedError, "connection refused"),
+    (error.TimeoutError, "timed out"),
+    (error.DNSLookupError, "no such host"),
+    (error.ConnectionDone, "connection closed"),
+    (error.ConnectionLost, "connection lost"),
+)
+
+
+def why(failure: Failure) -> str:
+    """A few words on why a connection failed or ended, short enough for one line."""
+    for kind, words in _REASONS:
+        if failure.check(kind):
+            return words
+    return failure.getErrorMessage()
+
+
+class Screen(Protocol):
+    """Where a link's lines go: the interactive terminal, or plain output."""
+
+    def show(self, shown: Shown) -> None:
+        """Put the lines of a server line on screen, in the order received."""
+
+    def note(self, shown: Shown) -> None:
+        """Put a line of the client's own (connected, lost, retrying) on screen."""
+
+    def server_connected(self) -> None:
+        """A connection is up and the greeting sent: lines typed now reach the server."""
+
+
+class ServerConnection(LineReceiver):
+    """Bytes <-> lines for one connection; everything else is the link's business."""
+
+    delimiter = b"\n"
+    MAX_LENGTH = MAX_SERVER_LINE
+
+    def __init__(self, link: "Link") -> None:
+        self._link = link
+
+    @override
+    def connectionMade(self) -> None:
+        self._link._made(self)
+
+    @override
+    def lineReceived(self, line: bytes) -> None:
+        # The server sends CRLF and only UTF-8; a broken byte is shown as U+FFFD, not fatal.
+        self._link._received(line.removesuffix(b"\r").decode("utf-8", "replace"))
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self._link._lost(reason)
+
+
+class _ConnectionFactory(Factory):
+    """Builds the ``ServerConnection`` of each (re)connection of one link."""
+
+    # Twisted's "Starting factory" lines would land among the chat lines.
+    noisy = False
+
+    def __init__(self, link: "Link") -> None:
+        self._link = link
+
+    @override
+    def buildProtocol(self, addr: IAddress | None) -> ServerConnection:
+        return ServerConnection(self._link)
+
+
+@implementer(IStreamClientEndpoint)
+class _Watched:
+    """An endpoint that tells the link why an attempt failed, before ClientService schedules the next."""
+
+    def __init__(self, endpoint: IStreamClientEndpoint, failed: Callable[[Failure], None]) -> None:
+        self._endpoint = endpoint
+        self._failed = failed
+
+    def connect(self, protocolFactory: IProtocolFactory) -> "Deferred[IProtocol]":  # noqa: N803 - the interface's name
+        attempt = self._endpoint.connect(protocolFactory)
+        attempt.addErrback(self._note)
+        return attempt
+
+    def _note(self, failure: Failure) -> Failure:
+        self._failed(failure)
+        return failure
+
+
+class Link:
+    """The connection to one server, over as many TCP connections as it takes.
+
+    ``start`` returns a Deferred that fires with the process's exit status
+    once the user has left (0) or, for a link that does not retry, once the
+    server cannot be reached or goes away (1).
+    """
+
+    def __init__(
+        self,
+        endpoint: IStreamClientEndpoint,
+        reactor: IReactorTime,
+        presence: Presence,
+        where: str,
+        *,
+        colour: bool = False,
+        retry: bool = True,
+        policy: Callable[[int], float] = RETRY_POLICY,
+        zone: tzinfo | None = None,
+    ) -> None:
+        self.presence = presence
+        self.where = where
+        """The server as the user named it, ``HOST port PORT``, for messages."""
+        self._endpoint = endpoint
+        self._reactor = reactor
+        self._colour = colour
+        self._retry = retry
+        self._policy = policy
+        self._zone = zone
+        self._screen: Screen | None = None
+        self._service: ClientService | None = None
+        self._connection: ServerConnection | None = None
+        self._failure: str | None = None
+        self._leaving = False
+        self._cutoff: IDelayedCall | None = None
+        self._finished: Deferred[int] = Deferred()
+
+    @property
+    def view(self) -> View:
+        """How lines are rendered now: for the current nickname, in the zone given (default: local time)."""
+        return View(me=self.presence.nick, colour=self._colour, zone=self._zone)
+
+    @property
+    def connected(self) -> bool:
+        """True while a TCP connection to the server is up."""
+        return self._connection is not None
+
+    def start(self, screen: Screen) -> "Deferred[int]":
+        """Connect, showing everything on ``screen``; fires with the exit status when done."""
+        self._screen = screen
+        factory = _ConnectionFactory(self)
+        if self._retry:
+            endpoint = _Watched(self._endpoint, self._attempt_failed)
+            self._service = ClientService(endpoint, factory, retryPolicy=self._delay, clock=self._reactor)
+            self._service.startService()
+        else:
+            self._endpoint.connect(factory).addErrback(self._unreachable)
+        return self._finished
+
+    def send(self, text: str) -> bool:
+        """Send one line as typed; False if there is no connection to send it on."""
+        words = text.split(maxsplit=1)
+        if words and words[0].lower() == "/format":
+            self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
+            return True
+        if self._connection is None:
+            return False
+        self._connection.sendLine(text.encode("utf-8"))
+        return True
+
+    def leave(self, line: str = "/quit") -> None:
+        """Send ``line`` (a quit), wait for the server to close, then stop for good.
+
+        Leaving a second time, or with no connection, stops at once.
+        """
+        if self._leaving or self._connection is None:
+            self._leaving = True
+            self._stop()
+            return
+        self._leaving = True
+        self._connection.sendLine(line.encode("utf-8"))
+        self._cutoff = self._reactor.callLater(LEAVE_GRACE_SECONDS, self._stop)
+
+    def say(self, text: str) -> None:
+        """Show a line of the client's own, stamped now."""
+        if self._screen is not None:
+            self._screen.note(status(text, self.view, self._reactor.seconds()))
+
+    def _show(self, shown: Shown) -> None:
+        if self._screen is not None and shown.lines:
+            self._screen.show(shown)
+
+    def _made(self, connection: ServerConnection) -> None:
+        self._connection = connection
+        assert connection.transport is not None, "connectionMade has a transport"
+        peer = connection.transport.getPeer()
+        address = getattr(peer, "host", str(peer))
+        # The address too when a name was given, so the user knows which machine answered.
+        self.say(
+            f"Connected to {self.where}."
+            if self.where.startswith(f"{address} ")
+            else f"Connected to {self.where} ({address})."
+        )
+        for line in self.presence.greeting():
+            connection.sendLine(line.encode("utf-8"))
+        if self._screen is not None:
+            self._screen.server_connected()
+
+    def _received(self, text: str) -> None:
+        now = self._reactor.seconds()
+        message = parse(text)
+        if message is None:
+            self._show(render_text(text, self.view, now))
+            return
+        if message.get("type") == "notice" and message.get("kind") == "bye":
+            # The server closes after its goodbye: that close is no loss, whoever sent the quit.
+            self._leaving = True
+        restore = self.presence.received(message)
+        self._show(render(message, self.view, now))
+        for line in restore:
+            self.send(line)
+
+    def _lost(self, reason: Failure) -> None:
+        self._connection = None
+        self.presence.lost()
+        if self._leaving:
+            self._stop()
+            return
+        self.say(f"Lost the server at {self.where} ({why(reason)}).")
+        if not self._retry:
+            self._finish(1)
+
+    def _attempt_failed(self, failure: Failure) -> None:
+        if not failure.check(CancelledError):
+            self._failure = why(failure)
+
+    def _delay(self, attempt: int) -> float:
+        """ClientService's retry policy, shown to the user as it is applied."""
+        delay = self._policy(attempt)
+        failure, self._failure = self._failure, None
+        if failure is None:
+            self.say(f"Reconnecting in {delay:.1f} s.")
+        else:
+            self.say(f"Cannot reach {self.where} ({failure}); retrying in {delay:.1f} s.")
+        return delay
+
+    def _unreachable(self, failure: Failure) -> None:
+        self.say(f"Cannot reach {self.where} ({why(failure)}).")
+        self._finish(1)
+
+    def _stop(self) -> None:
+        if self._cutoff is not None and self._cutoff.active():
+            self._cutoff.cancel()
+        if self._service is not None:
+            service, self._service = self._service, None
+            service.stopService().addBoth(lambda _: self._finish(0))
+        elif self._connection is not None and self._connection.transport is not None:
+            # connectionLost comes back here with no connection, and finishes.
+            self._connection.transport.loseConnection()
+        else:
+            self._finish(0)
+
+    def _finish(self, status: int) -> None:
+        if not self._finished.called:
+            self._finished.callback(status)

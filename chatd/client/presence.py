@@ -1,0 +1,151 @@
+"""Who the user is on the server and where: kept from the JSON events alone.
+
+The server never says "you are in these rooms"; the client keeps count
+from what it is told: its own ``joined`` and ``parted`` events, its own
+``nick_changed``, and the order in which the server answers (documented
+in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
+put the user back under the same nickname in the same rooms, the current
+room last, so plain lines go where they went before.
+"""
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatd.client.render import Message
+from chatd.domain.names import fold, scrub
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Where the user was when the connection was lost."""
+
+    rooms: tuple[str, ...]
+    current: str | None
+
+
+class Presence:
+    """The user's nickname, rooms (in join order) and current room, as the server last told them."""
+
+    def __init__(self, nick: str | None = None) -> None:
+        self.nick: str | None = None
+        """The nickname on the live connection; None until the server accepts one."""
+        self.wanted: str | None = unicodedata.normalize("NFKC", nick) if nick else None
+        """The nickname to ask for on connecting: ``--nick``, then the last one the server accepted."""
+        self.rooms: list[str] = []
+        self.current: str | None = None
+        """The room plain lines go to, as the server decides it: the last joined or switched to."""
+        self._plan: _Plan | None = None
+        self._registering = False
+        self._after_my_part = False
+        self._current_from_members = False
+
+    def greeting(self) -> list[str]:
+        """The lines to send first on every connection: JSON lines, then the nickname if known."""
+        # /nick, not a bare line: a nickname such as "exit" must not read as a command.
+        return ["/format json", *([f"/nick {self.wanted}"] if self.wanted else [])]
+
+    def lost(self) -> None:
+        """The connection is gone: remember where the user was, and forget the server's state.
+
+        A connection lost before the user was back in (the server died
+        again mid-rejoin) keeps the plan it had.
+        """
+        if self.nick is not None:
+            self.wanted = self.nick
+            self._plan = _Plan(tuple(self.rooms), self.current)
+        self.nick, self.rooms, self.current = None, [], None
+        self._registering = self._after_my_part = self._current_from_members = False
+
+    def received(self, message: Message) -> list[str]:
+        """Follow one server object; return the lines to send to restore a lost presence, if any."""
+        kind = message.get("type")
+        after_my_part, self._after_my_part = self._after_my_part, False
+        current_from_members, self._current_from_members = self._current_from_members, False
+        if kind == "notice":
+            notice = message.get("kind")
+            # "You are NICK." comes right before the join to the default room.
+            self._registering = notice == "nick"
+            # "Now talking in ROOM." without a part before it answers a /join
+            # of a room the user is in, and the members of that room follow.
+            self._current_from_members = notice == "room" and not after_my_part
+        elif kind == "members" and current_from_members:
+            self.current = _room(message, "room") or self.current
+        else:
+            follow = _FOLLOWERS.get(kind) if isinstance(kind, str) else None
+            if follow is not None:
+                return follow(self, message)
+        return []
+
+    def _mine(self, message: Message) -> bool:
+        nick = message.get("nick")
+        return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
+
+    def _joined(self, message: Message) -> list[str]:
+        room = _room(message, "room")
+        nick = message.get("nick")
+        if self._registering and isinstance(nick, str):
+            # The first join after "You are NICK." is the user's own.
+            self._registering = False
+            self.nick = scrub(nick)
+            self.wanted = self.nick
+            return self._enter(room) + self._restore(room)
+        return self._enter(room) if self._mine(message) else []
+
+    def _enter(self, room: str | None) -> list[str]:
+        if room is not None:
+            if all(fold(room) != fold(known) for known in self.rooms):
+                self.rooms.append(room)
+            self.current = room
+        return []
+
+    def _parted(self, message: Message) -> list[str]:
+        room = _room(message, "room")
+        if room is None or not self._mine(message):
+            return []
+        self._after_my_part = True
+        self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
+        if self.current is not None and fold(self.current) == fold(room):
+            # As the server does: the last joined room the user is still in.
+            self.current = self.rooms[-1] if self.rooms else None
+        return []
+
+    def _renamed(self, message: Message) -> list[str]:
+        new = message.get("new")
+        if self._mine(message) and isinstance(new, str):
+            self.nick = self.wanted = scrub(new)
+        return []
+
+    def _restore(self, default: str | None) -> list[str]:
+        """The joins and part that turn "just registered in ``default``" back into the plan."""
+        plan, self._plan = self._plan, None
+        if plan is None or default is None:
+            return []
+        current = plan.current
+        order = [room for room in plan.rooms if current is None or fold(room) != fold(current)]
+        order += [current] if current is not None else []
+        lines: list[str] = []
+        for room in order:
+            # Already in the default room; joining it again only makes it
+            # current, which matters only if other joins came first.
+            if fold(room) != fold(default) or (room == current and lines):
+                lines.append(f"/join {room}")
+        if all(fold(room) != fold(default) for room in plan.rooms):
+            lines.append(f"/part {default}")
+        return lines
+
+
+def _room(message: Message, key: str) -> str | None:
+    """A room name fit to send back in a command: scrubbed, one word, starting with #."""
+    value = message.get(key)
+    if not isinstance(value, str):
+        return None
+    room = scrub(value)
+    return room if room.startswith("#") and len(room.split()) == 1 and room == room.strip() else None
+
+
+_FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {
+    "joined": Presence._joined,
+    "parted": Presence._parted,
+    "nick_changed": Presence._renamed,
+}

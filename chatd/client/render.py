@@ -1,0 +1,234 @@
+"""Server lines -> the lines a person sees: pure functions, one per kind of line.
+
+The client asks for JSON lines (docs/PROTOCOL.md, "JSON lines") and draws
+every line itself: a local ``HH:MM``, a one-character marker saying what
+kind of line it is (so the kinds differ without colour too), and the body.
+Every string that came over the network goes through ``scrub`` before any
+escape sequence of the client's own is added, so nothing another user or
+the server sends can move the cursor, retitle the window or ring the bell:
+only ``Shown.bell``, decided here, does that.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+
+from chatd.client.style import BOLD, MAGENTA, Look, View, compose, is_me, mentions, moment, nickname, paint
+from chatd.domain.names import scrub
+
+Message = Mapping[str, object]
+"""One decoded JSON line from the server: an object whose ``type`` names its kind."""
+
+_UNKNOWN_SHOWN = 200
+"""Characters of an unknown kind of line shown, so a newer server's lines are seen, not dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What one server line (or client notice) puts on screen: lines without endings, and a bell."""
+
+    lines: tuple[str, ...]
+    bell: bool = False
+
+
+def parse(text: str) -> Message | None:
+    """The JSON object ``text`` holds, or None if it holds no object (a text line)."""
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def render(message: Message, view: View, now: float) -> Shown:
+    """The lines for one server JSON object; ``now`` stamps replies that carry no ``at``."""
+    kind = message.get("type")
+    draw = _RENDERERS.get(kind) if isinstance(kind, str) else None
+    if draw is None:
+        return _unknown(message, view, now)
+    return draw(_Fields(message, now), view)
+
+
+def render_text(text: str, view: View, now: float) -> Shown:
+    """A text line: the greeting, sent before ``/format json`` takes effect, or a refusal on connect.
+
+    Read by the grammar of docs/PROTOCOL.md: ``*** `` starts a notice and
+    ``ERR code`` an error; anything else is shown as a notice.
+    """
+    if text.startswith("ERR "):
+        code, _, rest = text[4:].partition(" ")
+        return _one(view, now, Look.ERROR, _error_body(scrub(code), scrub(rest)))
+    return _one(view, now, Look.NOTICE, scrub(text.removeprefix("*** ")))
+
+
+def status(text: str, view: View, now: float) -> Shown:
+    """One line of the client's own (connected, lost, retrying), stamped ``now``."""
+    return _one(view, now, Look.STATUS, scrub(text))
+
+
+class _Fields:
+    """Typed, scrubbed access to a server object's fields; a wrong or missing field reads as empty."""
+
+    def __init__(self, message: Message, now: float) -> None:
+        self._message = message
+        self._now = now
+
+    def text(self, key: str) -> str:
+        value = self._message.get(key)
+        return scrub(value) if isinstance(value, str) else ""
+
+    def lines(self, key: str) -> list[str]:
+        """A field that may hold several lines (a paste), each scrubbed, at least one."""
+        value = self._message.get(key)
+        return [scrub(line) for line in value.split("\n")] if isinstance(value, str) else [""]
+
+    def texts(self, key: str) -> list[str]:
+        value = self._message.get(key)
+        return [scrub(item) for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    def objects(self, key: str) -> "list[_Fields]":
+        value = self._message.get(key)
+        items = value if isinstance(value, list) else []
+        return [_Fields(item, self._now) for item in items if isinstance(item, dict)]
+
+    def number(self, key: str) -> int:
+        value = self._message.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def at(self) -> float:
+        """The server's ``at``, or the time of receipt if it is missing or no usable time."""
+        value = self._message.get("at")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                moment(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                return self._now
+            return float(value)
+        return self._now
+
+
+def _one(view: View, at: float, look: Look, body: str, bell: bool = False) -> Shown:
+    return Shown((compose(view, at, look, body),), bell)
+
+
+def _said(fields: _Fields, view: View, action: bool = False) -> Shown:
+    nick, room = fields.text("nick"), fields.text("room")
+    own = is_me(nick, view)
+    texts = fields.lines("text")
+    mentioned = not own and any(mentions(text, view.me) for text in texts)
+    look = Look.OWN if own else Look.OTHER
+    who = f"* {nickname(view, nick)}" if action else f"<{nickname(view, nick)}>"
+    lines = tuple(
+        compose(view, fields.at(), look, f"{room} {who} {paint(view, text, BOLD if mentioned else '')}")
+        for text in texts
+    )
+    return Shown(lines, bell=mentioned)
+
+
+def _whispered(fields: _Fields, view: View) -> Shown:
+    nick, to = fields.text("nick"), fields.text("to")
+    head = f"<{nickname(view, nick)} -> {nickname(view, to)}>"
+    texts = fields.lines("text")
+    lines = tuple(
+        compose(view, fields.at(), Look.PRIVATE, f"{head} {paint(view, text, MAGENTA)}") for text in texts
+    )
+    return Shown(lines, bell=not is_me(nick, view))
+
+
+def _because(reason: str) -> str:
+    return f" ({reason})" if reason else ""
+
+
+def _event(text: str) -> Callable[[_Fields, View], Shown]:
+    """A renderer for an event shown as one dimmed line, ``text`` formatted with the scrubbed fields."""
+
+    def draw(fields: _Fields, view: View) -> Shown:
+        values = {key: fields.text(key) for key in ("room", "nick", "new", "topic")}
+        body = text.format(**values, because=_because(fields.text("reason")))
+        return _one(view, fields.at(), Look.EVENT, body)
+
+    return draw
+
+
+def _topic_changed(fields: _Fields, view: View) -> Shown:
+    nick, room, topic = fields.text("nick"), fields.text("room"), fields.text("topic")
+    body = f"{nick} set the topic of {room}: {topic}" if topic else f"{nick} cleared the topic of {room}"
+    mentioned = not is_me(nick, view) and mentions(topic, view.me)
+    return _one(view, fields.at(), Look.EVENT, body, bell=mentioned)
+
+
+def _names(nicks: list[str]) -> str:
+    return "".join(" " + nick for nick in nicks)
+
+
+def _members(fields: _Fields, view: View) -> Shown:
+    nicks = fields.texts("nicks")
+    body = f"In {fields.text('room')} ({len(nicks)}):{_names(nicks)}"
+    return _one(view, fields.at(), Look.NOTICE, body)
+
+
+def _topic(fields: _Fields, view: View) -> Shown:
+    room, topic = fields.text("room"), fields.text("topic")
+    return _one(
+        view, fields.at(), Look.NOTICE, f"Topic of {room}: {topic}" if topic else f"{room} has no topic"
+    )
+
+
+def _room_list(fields: _Fields, view: View) -> Shown:
+    rooms = fields.objects("rooms")
+    at = fields.at()
+    rows = [f"  {r.text('room')} ({r.number('members')}) {r.text('topic')}".rstrip() for r in rooms]
+    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [f"Rooms ({len(rooms)}):", *rows]))
+
+
+def _user_list(fields: _Fields, view: View) -> Shown:
+    nicks = fields.texts("nicks")
+    return _one(view, fields.at(), Look.NOTICE, f"Online ({len(nicks)}):{_names(nicks)}")
+
+
+def _server_time(fields: _Fields, view: View) -> Shown:
+    shown = moment(fields.at(), view.zone).strftime("%Y-%m-%d %H:%M:%S %Z").rstrip()
+    return _one(view, fields.at(), Look.NOTICE, f"Server time: {shown}")
+
+
+def _notice(fields: _Fields, view: View) -> Shown:
+    # The client switches to JSON itself; the server's acknowledgement is no news to the user.
+    if fields.text("kind") == "format":
+        return Shown(())
+    return _one(view, fields.at(), Look.NOTICE, fields.text("text"))
+
+
+def _error_body(code: str, text: str) -> str:
+    return f"{text} ({code})" if code else text
+
+
+def _error(fields: _Fields, view: View) -> Shown:
+    return _one(view, fields.at(), Look.ERROR, _error_body(fields.text("code"), fields.text("text")))
+
+
+def _unknown(message: Message, view: View, now: float) -> Shown:
+    text = message.get("text")
+    if not isinstance(text, str):
+        # ensure_ascii escapes every control character; scrub is the belt to those braces.
+        text = json.dumps(message, ensure_ascii=True, default=str)[:_UNKNOWN_SHOWN]
+    return _one(view, now, Look.NOTICE, scrub(text))
+
+
+_RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
+    "said": _said,
+    "acted": lambda fields, view: _said(fields, view, action=True),
+    "whispered": _whispered,
+    "joined": _event("{nick} joined {room}"),
+    "parted": _event("{nick} left {room}{because}"),
+    "quit": _event("{nick} quit{because}"),
+    "nick_changed": _event("{nick} is now known as {new}"),
+    "topic_changed": _topic_changed,
+    "members": _members,
+    "topic": _topic,
+    "room_list": _room_list,
+    "user_list": _user_list,
+    "server_time": _server_time,
+    "notice": _notice,
+    "error": _error,
+}

@@ -1,0 +1,275 @@
+"""``python -m chatd.client`` against the real daemon: piped, and on a real pseudo-terminal.
+
+The piped client is a subprocess with pipes for stdin and stdout. The
+interactive one runs on a pty from Python's ``pty`` module, and what it
+draws is fed to pyte, a terminal emulator, so the test reads the screen a
+person would see. Every wait polls for a condition until a deadline.
+"""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable
+
+import pyte
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import NAME, Lobby, start_chatd
+
+COLUMNS, ROWS = 80, 24
+
+LOCAL_LINE = re.compile(r"(?P<hh>\d\d):(?P<mm>\d\d) (?P<rest>.*)")
+"""A line as the client renders it: local ``HH:MM``, a space, the marker and the text."""
+
+
+def local_stamps(since: float, until: float) -> set[str]:
+    """Every local ``HH:MM`` between ``since`` and ``until`` (seconds since the epoch)."""
+    minute = int(since // 60) * 60
+    stamps = set()
+    while minute <= until:
+        stamps.add(time.strftime("%H:%M", time.localtime(minute)))
+        minute += 60
+    return stamps
+
+
+def client_command(port: int, *arguments: str) -> list[str]:
+    """The client run as a user runs it, by the Python running the tests."""
+    return [sys.executable, "-m", "chatd.client", "127.0.0.1", str(port), *arguments]
+
+
+def read_until(client: LineClient, line: str) -> None:
+    """Read ``client``'s lines until ``line`` (without CRLF) arrives; each read has the deadline."""
+    wanted = line.encode("utf-8") + b"\r\n"
+    while client.read_line() != wanted:
+        pass
+
+
+class PlainClientTests(SynchronousTestCase):
+    """Piped: lines in, lines out, and exit status 0 once the server has everything."""
+
+    def test_piped_client_talks_and_exits_0(self) -> None:
+        """A raw socket user sees the piped lines; the client prints the chat without escapes and exits 0."""
+        daemon = start_chatd(self)
+        bob = Lobby(daemon).enter("bob")
+        since = time.time()
+        client = subprocess.Popen(
+            client_command(daemon.port),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self.addCleanup(client.kill)
+        assert client.stdin is not None
+        client.stdin.write(b"alice\n")
+        client.stdin.flush()
+        bob.expect_stamped("#lobby -- alice joined")
+        bob.say("hi alice")
+        bob.expect_stamped("#lobby <bob> hi alice")
+        out, err = client.communicate(b"hello bob\n", timeout=DEADLINE_SECONDS)
+        bob.expect_stamped("#lobby <alice> hello bob")
+        bob.expect_stamped("-- alice quit")
+        self.assertEqual(client.returncode, 0, err)
+
+        self.assertNotIn(b"\x1b", out)
+        self.assertNotIn(b"\x07", out)
+        lines = out.decode("utf-8").splitlines()
+        stamps = local_stamps(since, time.time())
+        shown = []
+        for line in lines:
+            found = LOCAL_LINE.fullmatch(line)
+            assert found is not None, line
+            self.assertIn(f"{found['hh']}:{found['mm']}", stamps)
+            shown.append(found["rest"])
+        self.assertIn("* Choose a nickname:", shown)
+        self.assertEqual(
+            shown[shown.index("* You are alice.") :],
+            [
+                "* You are alice.",
+                "- alice joined #lobby",
+                "* In #lobby (2): bob alice",
+                "  #lobby <bob> hi alice",
+                "> #lobby <alice> hello bob",
+                "* Goodbye.",
+            ],
+        )
+        self.assertIn(b"~ Connected to 127.0.0.1 port", err)
+
+    def test_unreachable_server_exits_1(self) -> None:
+        """With nothing listening, the piped client says so on stderr and exits 1 at once."""
+        daemon = start_chatd(self)
+        port = daemon.port
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        client = subprocess.run(
+            client_command(port), input=b"alice\n", capture_output=True, timeout=DEADLINE_SECONDS, check=False
+        )
+        self.assertEqual(client.returncode, 1)
+        self.assertEqual(client.stdout, b"")
+        self.assertIn(f"Cannot reach 127.0.0.1 port {port} (connection refused).".encode(), client.stderr)
+
+
+class Terminal:
+    """The client on a pseudo-terminal, its screen kept by pyte."""
+
+    def __init__(self, case: SynchronousTestCase, port: int, *arguments: str) -> None:
+        self.case = case
+        self.master, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        environment = {name: value for name, value in os.environ.items() if name != "NO_COLOR"}
+        environment["TERM"] = "xterm-256color"
+        self.process = subprocess.Popen(
+            client_command(port, *arguments),
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=environment,
+            start_new_session=True,
+        )
+        os.close(follower)
+        case.addCleanup(self._reap)
+        self.screen = pyte.Screen(COLUMNS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.output = b""
+
+    def type(self, keys: bytes) -> None:
+        """Keys as a terminal sends them."""
+        os.write(self.master, keys)
+
+    def rows(self) -> list[str]:
+        """The screen's rows, without trailing blanks."""
+        return [row.rstrip() for row in self.screen.display]
+
+    def input_row(self) -> str:
+        """The row the cursor is on."""
+        return self.rows()[self.screen.cursor.y]
+
+    def above(self) -> list[str]:
+        """The rows above the cursor: what has been printed."""
+        return self.rows()[: self.screen.cursor.y]
+
+    def wait_for(self, what: str, condition: Callable[[], bool]) -> None:
+        """Read the client's output until ``condition`` holds; fail, showing the screen, at the deadline."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not condition():
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self.master], [], [], max(remaining, 0))
+            if not ready:
+                self.case.fail(f"waited {DEADLINE_SECONDS} s for {what}; screen:\n" + "\n".join(self.rows()))
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the client has exited and closed the terminal
+                chunk = b""
+            if not chunk:
+                self.case.fail(f"client ended before {what}; screen:\n" + "\n".join(self.rows()))
+            self.output += chunk
+            self.stream.feed(chunk)
+
+    def shows(self, text: str) -> Callable[[], bool]:
+        """A condition: some printed row contains ``text``."""
+        return lambda: any(text in row for row in self.above())
+
+    def prompt_is(self, text: str) -> Callable[[], bool]:
+        """A condition: the input row is exactly ``text``."""
+        return lambda: self.input_row() == text
+
+    def local_modes(self) -> int:
+        """The terminal's local modes (ECHO, ICANON...) as the client has set them."""
+        return int(termios.tcgetattr(self.master)[3])
+
+    def _reap(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(DEADLINE_SECONDS)
+        os.close(self.master)
+
+
+class InteractiveClientTests(SynchronousTestCase):
+    """On a terminal: typing survives incoming lines and a server restart; leaving restores the terminal."""
+
+    def test_typing_incoming_lines_and_a_server_restart(self) -> None:
+        """The half-typed line stays whole under incoming lines; a restarted server is rejoined as before."""
+        daemon = start_chatd(self)
+        port = daemon.port
+        lobby = Lobby(daemon)
+        bob = lobby.enter("bob")
+        terminal = Terminal(self, port)
+        terminal.wait_for("the nickname prompt", terminal.prompt_is("nickname>"))
+        self.assertTrue(
+            any(row.endswith(f"~ Connected to 127.0.0.1 port {port}.") for row in terminal.above())
+        )
+        self.assertEqual(terminal.local_modes() & (termios.ICANON | termios.ECHO), 0)
+
+        terminal.type(b"alice\r")
+        bob.expect_stamped("#lobby -- alice joined")
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        terminal.type(b"/join #dev\r")
+        terminal.wait_for("#dev", terminal.prompt_is("#dev>"))
+        terminal.type(b"half a li")
+        terminal.wait_for("the half line", terminal.prompt_is("#dev> half a li"))
+
+        bob.say("/msg alice are you there?")
+        bob.expect_stamped("<bob -> alice> are you there?")
+        bob.say("lobby news")
+        bob.expect_stamped("#lobby <bob> lobby news")
+        terminal.wait_for("bob's lines", terminal.shows("#lobby <bob> lobby news"))
+        private = [row for row in terminal.above() if row.endswith("@ <bob -> alice> are you there?")]
+        self.assertEqual(len(private), 1)
+        self.assertEqual(terminal.above()[-1][6:], "  #lobby <bob> lobby news")
+        self.assertEqual(terminal.input_row(), "#dev> half a li")
+        self.assertEqual(terminal.screen.cursor.x, len("#dev> half a li"))
+        self.assertIn(b"\x07", terminal.output)
+        # bob's nickname has a colour of its own.
+        row = terminal.screen.cursor.y - 1
+        bob_at = terminal.rows()[row].index("bob")
+        self.assertNotEqual(terminal.screen.buffer[row][bob_at].fg, "default")
+
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        terminal.wait_for(
+            "the loss", terminal.shows(f"~ Lost the server at 127.0.0.1 port {port} (connection closed).")
+        )
+        self.assertTrue(terminal.shows("* Server shutting down. Goodbye.")())
+        terminal.wait_for(
+            "a retry", lambda: terminal.shows("~ Reconnecting in")() or terminal.shows("retrying in")()
+        )
+        self.assertEqual(terminal.input_row(), "(offline)> half a li")
+
+        again = Daemon.start(self, ["chatd", "--port", str(port), "--interface", "127.0.0.1", "--name", NAME])
+        terminal.wait_for("the rejoin to #dev", terminal.prompt_is("#dev> half a li"))
+        self.assertTrue(terminal.shows("Welcome to chatd")())
+        carol = again.connect()
+        carol.say("carol")
+        read_until(carol, "*** In #lobby (2): alice carol")
+        carol.say("/who #dev")
+        carol.expect("*** In #dev (1): alice")
+        terminal.wait_for("carol's arrival", terminal.shows("- carol joined #lobby"))
+        self.assertEqual(terminal.input_row(), "#dev> half a li")
+
+        terminal.type(b"\x03")
+        self.assertEqual(terminal.process.wait(DEADLINE_SECONDS), 0)
+        carol.expect_stamped("-- alice quit")
+        self.assertNotEqual(terminal.local_modes() & termios.ICANON, 0)
+        self.assertNotEqual(terminal.local_modes() & termios.ECHO, 0)
+        self.assertNotIn(b"\x1bc", terminal.output)
+
+    def test_exit_asks_then_leaves(self) -> None:
+        """exit asks for confirmation; yes quits, and the client exits 0 with the terminal restored."""
+        daemon = start_chatd(self)
+        bob = Lobby(daemon).enter("bob")
+        terminal = Terminal(self, daemon.port, "--nick", "alice", "--no-color")
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        bob.expect_stamped("#lobby -- alice joined")
+        terminal.type(b"exit\r")
+        terminal.wait_for("the question", terminal.prompt_is("Leave chatd? (y/n)"))
+        terminal.type(b"y\r")
+        self.assertEqual(terminal.process.wait(DEADLINE_SECONDS), 0)
+        bob.expect_stamped("-- alice quit")
+        self.assertIsNone(re.search(rb"\x1b\[[0-9;]*m", terminal.output))
+        self.assertNotEqual(terminal.local_modes() & termios.ICANON, 0)

@@ -1,0 +1,365 @@
+"""The client's link to the server: JSON lines in, rendered lines out; reconnection; leaving.
+
+A fake endpoint hands each connection attempt to the test, which connects it
+to a ``StringTransport`` or fails it; time is a ``Clock``.
+"""
+
+import json
+from datetime import UTC
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone, ConnectionRefusedError
+from twisted.internet.interfaces import IProtocol, IProtocolFactory, IStreamClientEndpoint
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+from zope.interface import implementer
+
+from chatd.client.connection import LEAVE_GRACE_SECONDS, Link
+from chatd.client.presence import Presence
+from chatd.client.render import Shown
+from chatd.client.render import render as render_with
+from chatd.client.style import View
+
+START = 9 * 3600.0
+"""The fake clock starts at 09:00 UTC, so the client's own lines are stamped 09:00."""
+
+
+@implementer(IStreamClientEndpoint)
+class FakeEndpoint:
+    """An endpoint whose connection attempts wait for the test to connect or fail them."""
+
+    def __init__(self) -> None:
+        self.attempts: list[tuple[IProtocolFactory, Deferred[IProtocol]]] = []
+
+    def connect(self, protocolFactory: IProtocolFactory) -> "Deferred[IProtocol]":  # noqa: N803 - the interface's name
+        attempt: Deferred[IProtocol] = Deferred()
+        self.attempts.append((protocolFactory, attempt))
+        return attempt
+
+    def accept(self) -> "Peer":
+        """Connect the oldest attempt to a new wire."""
+        factory, attempt = self.attempts.pop(0)
+        address = IPv4Address("TCP", "127.0.0.1", 5000)
+        protocol = factory.buildProtocol(address)
+        assert protocol is not None
+        wire = StringTransport(peerAddress=address)
+        protocol.makeConnection(wire)
+        attempt.callback(protocol)
+        return Peer(protocol, wire)
+
+    def refuse(self) -> None:
+        """Fail the oldest attempt as a closed port does."""
+        _, attempt = self.attempts.pop(0)
+        attempt.errback(Failure(ConnectionRefusedError()))
+
+
+class RecordingScreen:
+    """A Screen that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.notes: list[str] = []
+        self.bells = 0
+        self.connections = 0
+
+    def show(self, shown: Shown) -> None:
+        self.lines.extend(shown.lines)
+        self.bells += shown.bell
+
+    def note(self, shown: Shown) -> None:
+        self.notes.extend(shown.lines)
+
+    def server_connected(self) -> None:
+        self.connections += 1
+
+    def take(self) -> list[str]:
+        """The server lines shown since the last call."""
+        lines, self.lines = self.lines, []
+        return lines
+
+    def take_notes(self) -> list[str]:
+        """The client's own lines shown since the last call."""
+        notes, self.notes = self.notes, []
+        return notes
+
+
+class Peer:
+    """The server's end of one connection: what the client sent, and ways to answer it."""
+
+    def __init__(self, protocol: IProtocol, wire: StringTransport) -> None:
+        # ClientService wraps the client's protocol in a proxy that notices the
+        # connection's end; the server's close must go through it.
+        self.protocol = protocol
+        self.wire = wire
+
+    def sent(self) -> list[str]:
+        """What the client sent since the last call, one string a line."""
+        data: bytes = self.wire.value()
+        self.wire.clear()
+        return data.decode("utf-8").splitlines()
+
+    def send(self, *messages: object) -> None:
+        """Send ``messages``: dicts as JSON lines, strings as text lines, all CRLF."""
+        data = b"".join(
+            (json.dumps(message) if isinstance(message, dict) else str(message)).encode() + b"\r\n"
+            for message in messages
+        )
+        self.protocol.dataReceived(data)
+
+    def close(self) -> None:
+        """Close the connection, as the server does after a goodbye."""
+        self.protocol.connectionLost(Failure(ConnectionDone()))
+
+    def register(self, nick: str = "alice", room: str = "#lobby") -> None:
+        """Answer an accepted nickname as the server does in JSON."""
+        self.send(
+            {"type": "notice", "kind": "nick", "text": f"You are {nick}."},
+            {"type": "joined", "at": START, "room": room, "nick": nick},
+            {"type": "members", "room": room, "nicks": [nick]},
+        )
+
+
+class LinkTestCase(SynchronousTestCase):
+    """A link on a fake endpoint and clock, started on a recording screen, times shown in UTC."""
+
+    retry = True
+    nick: str | None = None
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.clock.advance(START)
+        self.endpoint = FakeEndpoint()
+        self.link = Link(
+            self.endpoint,
+            self.clock,
+            Presence(self.nick),
+            "chat.example port 5000",
+            retry=self.retry,
+            policy=lambda attempt: 2.0 * attempt,
+            zone=UTC,
+        )
+        self.screen = RecordingScreen()
+        self.statuses: list[int] = []
+        self.link.start(self.screen).addCallback(self.statuses.append)
+
+
+class TalkTests(LinkTestCase):
+    """Lines typed go out as typed; server lines come back rendered."""
+
+    def test_connect_says_so_and_asks_for_json(self) -> None:
+        """On connecting the client says where it is connected and sends /format json first."""
+        self.assertFalse(self.link.connected)
+        peer = self.endpoint.accept()
+        self.assertTrue(self.link.connected)
+        self.assertEqual(
+            self.screen.take_notes(), ["09:00 ~ Connected to chat.example port 5000 (127.0.0.1)."]
+        )
+        self.assertEqual(peer.sent(), ["/format json"])
+        self.assertEqual(self.screen.connections, 1)
+
+    def test_greeting_text_then_json_rendered(self) -> None:
+        """The text greeting before the switch and the JSON after it are both shown, the switch itself not."""
+        peer = self.endpoint.accept()
+        peer.send(
+            "*** Welcome to chatd 0.1.0 on testhost. Type /help for help.",
+            "*** Choose a nickname:",
+            {"type": "notice", "kind": "format", "text": "Lines are now json."},
+        )
+        self.link.send("alice")
+        self.assertEqual(peer.sent(), ["/format json", "alice"])
+        peer.register()
+        peer.send({"type": "said", "at": START + 60, "room": "#lobby", "nick": "alice", "text": "hi"})
+        peer.send({"type": "said", "at": START + 120, "room": "#lobby", "nick": "bob", "text": "hi alice"})
+        self.assertEqual(
+            self.screen.take(),
+            [
+                "09:00 * Welcome to chatd 0.1.0 on testhost. Type /help for help.",
+                "09:00 * Choose a nickname:",
+                "09:00 * You are alice.",
+                "09:00 - alice joined #lobby",
+                "09:00 * In #lobby (1): alice",
+                "09:01 > #lobby <alice> hi",
+                "09:02   #lobby <bob> hi alice",
+            ],
+        )
+        self.assertEqual(self.screen.bells, 1)
+
+    def test_rendering_matches_render(self) -> None:
+        """The link shows exactly what render gives for the same object and view."""
+        peer = self.endpoint.accept()
+        message = {"type": "whispered", "at": START, "nick": "bob", "to": "alice", "text": "psst"}
+        peer.send(message)
+        self.assertEqual(
+            self.screen.take(), list(render_with(message, View(zone=UTC), self.clock.seconds()).lines)
+        )
+
+    def test_crlf_split_across_reads_and_bad_utf8(self) -> None:
+        """A line split across reads is one line; a byte that is not UTF-8 shows as U+FFFD."""
+        peer = self.endpoint.accept()
+        peer.protocol.dataReceived(b'{"type":"notice","kind":"help","text":"caf')
+        peer.protocol.dataReceived(b'\xc3\xa9 \xff"}\r')
+        self.assertEqual(self.screen.take(), [])
+        peer.protocol.dataReceived(b"\n")
+        self.assertEqual(self.screen.take(), ["09:00 * caf\u00e9 \ufffd"])
+
+    def test_nothing_sent_without_a_connection(self) -> None:
+        """A line typed while offline is not sent, and the caller is told."""
+        self.assertFalse(self.link.send("hello"))
+
+    def test_format_kept_by_the_client(self) -> None:
+        """/format would break the client's JSON; it is refused without reaching the server."""
+        peer = self.endpoint.accept()
+        peer.wire.clear()
+        self.assertTrue(self.link.send("/FORMAT text"))
+        self.assertEqual(peer.wire.value(), b"")
+        self.assertEqual(
+            self.screen.take_notes()[-1],
+            "09:00 ~ The client needs JSON lines from the server, so it keeps /format to itself.",
+        )
+
+
+class NickOptionTests(LinkTestCase):
+    """--nick is asked for on every connection, after /format json."""
+
+    nick = "alice"
+
+    def test_nick_sent_after_format(self) -> None:
+        """The nickname goes as /nick, so no nickname can read as a command."""
+        peer = self.endpoint.accept()
+        self.assertEqual(peer.sent(), ["/format json", "/nick alice"])
+
+
+class ReconnectTests(LinkTestCase):
+    """A lost server is said at once, retried with backoff and rejoined as before."""
+
+    def test_lost_retried_and_rejoined(self) -> None:
+        """Lost, refused, then back: the same nickname and rooms, the current room last."""
+        peer = self.endpoint.accept()
+        self.link.send("alice")
+        peer.register()
+        peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
+        self.screen.take_notes()
+        peer.close()
+        self.assertFalse(self.link.connected)
+        self.assertEqual(
+            self.screen.take_notes(),
+            [
+                "09:00 ~ Lost the server at chat.example port 5000 (connection closed).",
+                "09:00 ~ Reconnecting in 2.0 s.",
+            ],
+        )
+        self.clock.advance(1.9)
+        self.assertEqual(self.endpoint.attempts, [])
+        self.clock.advance(0.1)
+        self.endpoint.refuse()
+        self.assertEqual(
+            self.screen.take_notes(),
+            ["09:00 ~ Cannot reach chat.example port 5000 (connection refused); retrying in 4.0 s."],
+        )
+        self.clock.advance(4)
+        peer = self.endpoint.accept()
+        self.assertEqual(peer.sent(), ["/format json", "/nick alice"])
+        peer.register()
+        self.assertEqual(peer.sent(), ["/join #dev"])
+        peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
+        self.assertEqual(self.link.presence.current, "#dev")
+
+    def test_shutdown_notice_then_close_is_a_loss(self) -> None:
+        """The server's shutdown goodbye is shown, and the client then retries."""
+        peer = self.endpoint.accept()
+        peer.send({"type": "notice", "kind": "shutdown", "text": "Server shutting down. Goodbye."})
+        peer.close()
+        self.assertEqual(self.screen.take(), ["09:00 * Server shutting down. Goodbye."])
+        self.clock.advance(2)
+        self.assertEqual(len(self.endpoint.attempts), 1)
+        self.assertEqual(self.statuses, [])
+
+
+class LeaveTests(LinkTestCase):
+    """Leaving quits politely, waits for the server, and never retries."""
+
+    def test_leave_sends_quit_and_ends_when_server_closes(self) -> None:
+        """The quit line goes out; the server's goodbye and close end the link with status 0."""
+        peer = self.endpoint.accept()
+        peer.wire.clear()
+        self.link.leave("/quit see you")
+        self.assertEqual(peer.sent(), ["/quit see you"])
+        self.assertEqual(self.statuses, [])
+        peer.send({"type": "notice", "kind": "bye", "text": "Goodbye."})
+        peer.close()
+        self.assertEqual(self.statuses, [0])
+        self.assertEqual(self.screen.take_notes()[1:], [])
+        self.clock.advance(100)
+        self.assertEqual(self.endpoint.attempts, [])
+
+    def test_leave_gives_up_waiting(self) -> None:
+        """A server that never closes is closed on after the grace period."""
+        peer = self.endpoint.accept()
+        self.link.leave()
+        self.clock.advance(LEAVE_GRACE_SECONDS)
+        self.assertTrue(peer.wire.disconnecting)
+
+    def test_leave_while_retrying_ends_at_once(self) -> None:
+        """With no connection, leaving stops the retries and ends at once."""
+        self.endpoint.refuse()
+        self.link.leave()
+        self.assertEqual(self.statuses, [0])
+        self.clock.advance(100)
+        self.assertEqual(self.endpoint.attempts, [])
+
+    def test_leave_while_connecting_ends(self) -> None:
+        """Leaving during an attempt cancels it."""
+        self.link.leave()
+        self.assertEqual(self.statuses, [0])
+
+    def test_typed_exit_answered_by_bye_is_no_loss(self) -> None:
+        """A goodbye from the server means the close that follows is expected: no retry."""
+        peer = self.endpoint.accept()
+        self.link.send("exit")
+        peer.send({"type": "notice", "kind": "bye", "text": "Goodbye."})
+        peer.close()
+        self.assertEqual(self.statuses, [0])
+
+
+class PlainLinkTests(LinkTestCase):
+    """A link for scripts does not retry: it ends with status 1 when the server is gone."""
+
+    retry = False
+
+    def test_unreachable_ends_with_1(self) -> None:
+        """A refused connection is said and ends the link."""
+        self.endpoint.refuse()
+        self.assertEqual(
+            self.screen.take_notes(), ["09:00 ~ Cannot reach chat.example port 5000 (connection refused)."]
+        )
+        self.assertEqual(self.statuses, [1])
+
+    def test_lost_ends_with_1(self) -> None:
+        """A server that goes away ends the link, and nothing is retried."""
+        peer = self.endpoint.accept()
+        peer.close()
+        self.assertEqual(self.statuses, [1])
+        self.clock.advance(100)
+        self.assertEqual(self.endpoint.attempts, [])
+
+    def test_leave_ends_with_0_after_the_close(self) -> None:
+        """At the end of input the quit goes out and the link ends once the server has closed."""
+        peer = self.endpoint.accept()
+        peer.wire.clear()
+        self.link.leave()
+        self.assertEqual(peer.sent(), ["/quit"])
+        peer.send({"type": "notice", "kind": "bye", "text": "Goodbye."})
+        peer.close()
+        self.assertEqual(self.statuses, [0])
+
+    def test_leave_closes_after_grace(self) -> None:
+        """A server that never answers the quit is closed on, and the link ends with 0."""
+        peer = self.endpoint.accept()
+        self.link.leave()
+        self.clock.advance(LEAVE_GRACE_SECONDS)
+        self.assertTrue(peer.wire.disconnecting)
+        peer.close()
+        self.assertEqual(self.statuses, [0])

@@ -1,0 +1,160 @@
+"""The client's idea of its nickname and rooms, kept from JSON events, and how it rejoins."""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.client.presence import Presence
+from chatd.client.render import Message
+
+AT = 100.0
+
+
+def notice(kind: str, text: str = "") -> Message:
+    return {"type": "notice", "kind": kind, "text": text}
+
+
+def joined(room: str, nick: str = "alice") -> Message:
+    return {"type": "joined", "at": AT, "room": room, "nick": nick}
+
+
+def parted(room: str, nick: str = "alice") -> Message:
+    return {"type": "parted", "at": AT, "room": room, "nick": nick, "reason": ""}
+
+
+def members(room: str, *nicks: str) -> Message:
+    return {"type": "members", "room": room, "nicks": list(nicks) or ["alice"]}
+
+
+def feed(presence: Presence, *messages: Message) -> list[str]:
+    """Every line ``presence`` asks to send while following ``messages``."""
+    return [line for message in messages for line in presence.received(message)]
+
+
+def registered(nick: str = "alice", default: str = "#lobby") -> Presence:
+    """A presence that has just chosen ``nick`` and landed in ``default``, as the server answers."""
+    presence = Presence()
+    feed(presence, notice("nick", f"You are {nick}."), joined(default, nick), members(default, nick))
+    return presence
+
+
+class FollowingTests(SynchronousTestCase):
+    """What the server says moves the presence, and nothing else does."""
+
+    def test_greeting_asks_for_json_then_the_nickname(self) -> None:
+        """Every connection starts with /format json, then /nick when a nickname is known."""
+        self.assertEqual(Presence().greeting(), ["/format json"])
+        self.assertEqual(Presence("exit").greeting(), ["/format json", "/nick exit"])
+        # The server shows names after NFKC; so does the client.
+        self.assertEqual(Presence("\uff41lice").greeting(), ["/format json", "/nick alice"])
+
+    def test_nickname_is_the_join_after_you_are(self) -> None:
+        """After the nick notice, the join to the default room names the user as the server spells it."""
+        presence = Presence()
+        feed(presence, notice("prompt"), joined("#lobby", "bob"))
+        self.assertIsNone(presence.nick)
+        feed(presence, notice("nick", "You are Alice."), joined("#lobby", "Alice"))
+        self.assertEqual((presence.nick, presence.rooms, presence.current), ("Alice", ["#lobby"], "#lobby"))
+        self.assertEqual(presence.wanted, "Alice")
+
+    def test_joins_and_parts_of_others_change_nothing(self) -> None:
+        """Only the user's own joins and parts move the user."""
+        presence = registered()
+        feed(presence, joined("#dev", "bob"), parted("#lobby", "bob"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby"], "#lobby"))
+
+    def test_join_makes_current_and_part_falls_back_to_last_joined(self) -> None:
+        """As the server does: the last joined room is current, and after parting it the last one left."""
+        presence = registered()
+        feed(presence, joined("#dev"), joined("#ops"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev", "#ops"], "#ops"))
+        feed(presence, parted("#OPS"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+        feed(presence, parted("#lobby"), parted("#dev"))
+        self.assertEqual((presence.rooms, presence.current), ([], None))
+
+    def test_join_of_a_room_already_in_switches_to_it(self) -> None:
+        """ "Now talking in" followed by the members of a room makes that room current."""
+        presence = registered()
+        feed(presence, joined("#dev"))
+        feed(presence, notice("room", "Now talking in #lobby."), members("#lobby"))
+        self.assertEqual(presence.current, "#lobby")
+
+    def test_part_notice_then_who_does_not_switch(self) -> None:
+        """The members answering a /who after a part are not taken for a switch."""
+        presence = registered()
+        feed(presence, joined("#dev"), joined("#ops"), parted("#ops"))
+        feed(presence, notice("room", "Now talking in #dev."), members("#lobby"))
+        self.assertEqual(presence.current, "#dev")
+
+    def test_own_rename_followed(self) -> None:
+        """nick_changed for the user (compared folded) renames the user; for another, nothing."""
+        presence = registered()
+        feed(presence, {"type": "nick_changed", "at": AT, "nick": "bob", "new": "rob"})
+        self.assertEqual(presence.nick, "alice")
+        feed(presence, {"type": "nick_changed", "at": AT, "nick": "ALICE", "new": "alicia"})
+        self.assertEqual((presence.nick, presence.wanted), ("alicia", "alicia"))
+
+    def test_hostile_room_names_never_sent_back(self) -> None:
+        """A room name that is not one word starting with # is not kept, so it is never in a /join."""
+        presence = registered()
+        feed(presence, joined("#dev\n/msg bob hi"), joined("lobby"), joined("#a b"), joined("#x\x1b[2J"))
+        self.assertEqual(presence.rooms, ["#lobby", "#x\ufffd[2J"])
+        presence.lost()
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #x\ufffd[2J"])
+
+
+class RestoreTests(SynchronousTestCase):
+    """After a reconnection the user is put back in the same rooms, the current one last."""
+
+    def restore(self, rooms: list[str], current: str | None, default: str = "#lobby") -> list[str]:
+        presence = registered()
+        presence.rooms, presence.current = rooms, current
+        presence.lost()
+        self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
+        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
+        lines = feed(presence, notice("nick", "You are alice."), joined(default))
+        for line in lines:
+            verb, room = line.split()
+            feed(presence, joined(room) if verb == "/join" else parted(room))
+        self.assertEqual((sorted(presence.rooms), presence.current), (sorted(rooms), current))
+        return lines
+
+    def test_other_room_current(self) -> None:
+        """Lobby and #dev, #dev current: join #dev."""
+        self.assertEqual(self.restore(["#lobby", "#dev"], "#dev"), ["/join #dev"])
+
+    def test_default_room_current(self) -> None:
+        """Lobby current after #dev: join #dev, then switch back to #lobby."""
+        self.assertEqual(self.restore(["#lobby", "#dev"], "#lobby"), ["/join #dev", "/join #lobby"])
+
+    def test_default_room_left(self) -> None:
+        """A user who had left #lobby leaves it again after rejoining the others."""
+        self.assertEqual(self.restore(["#dev", "#ops"], "#dev"), ["/join #ops", "/join #dev", "/part #lobby"])
+
+    def test_no_room(self) -> None:
+        """A user in no room is in no room again."""
+        self.assertEqual(self.restore([], None), ["/part #lobby"])
+
+    def test_only_the_default_room(self) -> None:
+        """A user only in the default room needs nothing more."""
+        self.assertEqual(self.restore(["#lobby"], "#lobby"), [])
+
+    def test_plan_kept_across_a_second_loss(self) -> None:
+        """Lost again before being back in, the client still knows where it was."""
+        presence = registered()
+        feed(presence, joined("#dev"))
+        presence.lost()
+        feed(presence, notice("prompt"))
+        presence.lost()
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #dev"])
+
+    def test_nothing_restored_on_first_connection(self) -> None:
+        """A first registration sends nothing more."""
+        self.assertEqual(feed(Presence(), notice("nick"), joined("#lobby")), [])
+
+    def test_restored_once(self) -> None:
+        """The plan is used once: a later join is only a join."""
+        presence = registered()
+        feed(presence, joined("#dev"))
+        presence.lost()
+        feed(presence, notice("nick"), joined("#lobby"))
+        self.assertEqual(feed(presence, joined("#ops")), [])

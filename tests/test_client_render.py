@@ -1,0 +1,268 @@
+"""The client's rendering of server lines: exact lines, colours and markers, bells, local time, safety."""
+
+import json
+import re
+from datetime import UTC, timedelta, timezone
+from typing import ClassVar
+
+from hypothesis import given
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.client.render import Message, parse, render, render_text, status
+from chatd.client.style import View, nick_colour
+from tests.test_terminal_safety import CORPUS
+
+AT = 61.0
+"""One minute and one second past the epoch: 00:01 in UTC."""
+NOW = 3600.0 * 5
+"""The client's clock in these tests: 05:00 UTC."""
+
+PLAIN = View(me="alice", zone=UTC)
+COLOUR = View(me="alice", colour=True, zone=UTC)
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+"""The only escape sequences the client writes into a line: Select Graphic Rendition."""
+
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What docs/SECURITY.md says never reaches a terminal (written out here, not imported)."""
+
+
+def lines(message: Message, view: View = PLAIN) -> list[str]:
+    return list(render(message, view, NOW).lines)
+
+
+# One example of each kind of server object and what the client shows for it, colour off.
+EXAMPLES: list[tuple[Message, list[str]]] = [
+    ({"type": "said", "at": AT, "room": "#lobby", "nick": "bob", "text": "hi"}, ["00:01   #lobby <bob> hi"]),
+    (
+        {"type": "said", "at": AT, "room": "#lobby", "nick": "bob", "text": "one\ntwo"},
+        ["00:01   #lobby <bob> one", "00:01   #lobby <bob> two"],
+    ),
+    (
+        {"type": "said", "at": AT, "room": "#lobby", "nick": "alice", "text": "hi"},
+        ["00:01 > #lobby <alice> hi"],
+    ),
+    (
+        {"type": "acted", "at": AT, "room": "#lobby", "nick": "bob", "text": "waves"},
+        ["00:01   #lobby * bob waves"],
+    ),
+    (
+        {"type": "acted", "at": AT, "room": "#dev", "nick": "ALICE", "text": "waves"},
+        ["00:01 > #dev * ALICE waves"],
+    ),
+    (
+        {"type": "whispered", "at": AT, "nick": "bob", "to": "alice", "text": "psst"},
+        ["00:01 @ <bob -> alice> psst"],
+    ),
+    (
+        {"type": "whispered", "at": AT, "nick": "alice", "to": "bob", "text": "psst"},
+        ["00:01 @ <alice -> bob> psst"],
+    ),
+    ({"type": "joined", "at": AT, "room": "#lobby", "nick": "bob"}, ["00:01 - bob joined #lobby"]),
+    (
+        {"type": "parted", "at": AT, "room": "#lobby", "nick": "bob", "reason": "lunch"},
+        ["00:01 - bob left #lobby (lunch)"],
+    ),
+    (
+        {"type": "parted", "at": AT, "room": "#lobby", "nick": "bob", "reason": ""},
+        ["00:01 - bob left #lobby"],
+    ),
+    ({"type": "quit", "at": AT, "nick": "bob", "reason": "bye"}, ["00:01 - bob quit (bye)"]),
+    ({"type": "quit", "at": AT, "nick": "bob", "reason": ""}, ["00:01 - bob quit"]),
+    ({"type": "nick_changed", "at": AT, "nick": "bob", "new": "rob"}, ["00:01 - bob is now known as rob"]),
+    (
+        {"type": "topic_changed", "at": AT, "room": "#dev", "nick": "bob", "topic": "ship it"},
+        ["00:01 - bob set the topic of #dev: ship it"],
+    ),
+    (
+        {"type": "topic_changed", "at": AT, "room": "#dev", "nick": "bob", "topic": ""},
+        ["00:01 - bob cleared the topic of #dev"],
+    ),
+    ({"type": "members", "room": "#lobby", "nicks": ["bob", "alice"]}, ["05:00 * In #lobby (2): bob alice"]),
+    ({"type": "topic", "room": "#dev", "topic": "ship it"}, ["05:00 * Topic of #dev: ship it"]),
+    ({"type": "topic", "room": "#dev", "topic": ""}, ["05:00 * #dev has no topic"]),
+    (
+        {
+            "type": "room_list",
+            "rooms": [
+                {"room": "#dev", "members": 2, "topic": "ship it"},
+                {"room": "#lobby", "members": 3, "topic": ""},
+            ],
+        },
+        ["05:00 * Rooms (2):", "05:00 *   #dev (2) ship it", "05:00 *   #lobby (3)"],
+    ),
+    ({"type": "user_list", "nicks": ["alice", "bob"]}, ["05:00 * Online (2): alice bob"]),
+    ({"type": "server_time", "at": AT}, ["00:01 * Server time: 1970-01-01 00:01:01 UTC"]),
+    ({"type": "notice", "kind": "welcome", "text": "Welcome to chatd."}, ["05:00 * Welcome to chatd."]),
+    (
+        {"type": "error", "code": "nick-in-use", "text": "bob is already taken"},
+        ["05:00 ! bob is already taken (nick-in-use)"],
+    ),
+]
+
+
+class RenderTests(SynchronousTestCase):
+    """Each kind of server object becomes the lines a person reads."""
+
+    def test_every_kind_renders_as_documented(self) -> None:
+        """Every JSON type of docs/PROTOCOL.md has a rendering, stamped with ``at`` or the client's clock."""
+        for message, expected in EXAMPLES:
+            self.assertEqual(lines(message), expected, message)
+        documented = {"said", "acted", "whispered", "joined", "parted", "quit", "nick_changed"}
+        documented |= {"topic_changed", "members", "topic", "room_list", "user_list", "server_time"}
+        self.assertEqual(documented | {"notice", "error"}, {str(message["type"]) for message, _ in EXAMPLES})
+
+    def test_format_notice_is_not_shown(self) -> None:
+        """The server's answer to the client's own /format json is no news to the user."""
+        self.assertEqual(lines({"type": "notice", "kind": "format", "text": "Lines are now json."}), [])
+
+    def test_unknown_kind_is_shown_not_dropped(self) -> None:
+        """A kind of line from a newer server shows its text, or else its JSON."""
+        self.assertEqual(lines({"type": "novel", "text": "new thing"}), ["05:00 * new thing"])
+        self.assertEqual(lines({"type": "novel", "n": 1}), ['05:00 * {"type": "novel", "n": 1}'])
+
+    def test_missing_or_wrong_fields_read_as_empty(self) -> None:
+        """A malformed object renders with blanks and the client's clock instead of failing."""
+        self.assertEqual(lines({"type": "said", "at": "noon", "nick": 7}), ["05:00    <> "])
+        self.assertEqual(lines({"type": "members", "room": "#a", "nicks": "bob"}), ["05:00 * In #a (0):"])
+        self.assertEqual(
+            lines({"type": "joined", "at": 1e300, "room": "#a", "nick": "b"}), ["05:00 - b joined #a"]
+        )
+        self.assertEqual(
+            lines({"type": "joined", "at": True, "room": "#a", "nick": "b"}), ["05:00 - b joined #a"]
+        )
+
+    def test_text_lines_read_by_the_grammar(self) -> None:
+        """Lines sent before JSON takes effect (the greeting, a refusal) are notices and errors."""
+        self.assertEqual(render_text("*** Welcome.", PLAIN, NOW).lines, ("05:00 * Welcome.",))
+        self.assertEqual(
+            render_text("ERR server-full the server is full", PLAIN, NOW).lines,
+            ("05:00 ! the server is full (server-full)",),
+        )
+        self.assertEqual(render_text("plain words", PLAIN, NOW).lines, ("05:00 * plain words",))
+
+    def test_parse_takes_objects_only(self) -> None:
+        """A JSON object is a message; other JSON and non-JSON are text lines."""
+        self.assertEqual(parse('{"type":"quit"}'), {"type": "quit"})
+        self.assertIsNone(parse("[1]"))
+        self.assertIsNone(parse("*** Welcome"))
+
+
+class LookTests(SynchronousTestCase):
+    """Own, others', private, server and error lines look different, with colour or without."""
+
+    KINDS: ClassVar[list[Message]] = [
+        {"type": "said", "at": AT, "room": "#a", "nick": "alice", "text": "x"},
+        {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "x"},
+        {"type": "whispered", "at": AT, "nick": "bob", "to": "alice", "text": "x"},
+        {"type": "joined", "at": AT, "room": "#a", "nick": "bob"},
+        {"type": "notice", "kind": "help", "text": "x"},
+        {"type": "error", "code": "usage", "text": "x"},
+    ]
+
+    def test_markers_differ_without_colour(self) -> None:
+        """Without colour each kind has its own marker after the time, and no escape code is written."""
+        markers = [lines(message)[0][6] for message in self.KINDS]
+        self.assertEqual(markers, [">", " ", "@", "-", "*", "!"])
+        self.assertEqual(status("Connected.", PLAIN, NOW).lines, ("05:00 ~ Connected.",))
+        for message in self.KINDS:
+            self.assertNotIn("\x1b", lines(message)[0])
+
+    def test_colours_differ_with_colour(self) -> None:
+        """With colour the same kinds differ in their escape codes, and the text is unchanged."""
+        coloured = [lines(message, COLOUR)[0] for message in self.KINDS]
+        self.assertEqual(len({SGR.findall(line).__repr__() for line in coloured}), len(self.KINDS))
+        for message, line in zip(self.KINDS, coloured, strict=True):
+            self.assertEqual(SGR.sub("", line), lines(message)[0])
+
+    def test_exact_coloured_line(self) -> None:
+        """Another's message: a dim time, the nickname in its colour, the text as sent."""
+        line = lines({"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "hi"}, COLOUR)[0]
+        self.assertEqual(line, f"\x1b[2m00:01\x1b[0m   #a <\x1b[{nick_colour('bob')}mbob\x1b[0m> hi")
+
+    def test_own_nickname_bold(self) -> None:
+        """The user's own nickname is bold in its colour."""
+        line = lines({"type": "said", "at": AT, "room": "#a", "nick": "Alice", "text": "hi"}, COLOUR)[0]
+        self.assertIn(f"\x1b[1;{nick_colour('alice')}mAlice\x1b[0m", line)
+
+
+class BellTests(SynchronousTestCase):
+    """A private message or a mention rings the bell, unless the user wrote it."""
+
+    def bell(self, message: Message) -> bool:
+        return render(message, PLAIN, NOW).bell
+
+    def test_private_message_from_another_rings(self) -> None:
+        """A private message to the user rings; the echo of one the user sent does not."""
+        self.assertTrue(self.bell({"type": "whispered", "at": AT, "nick": "bob", "to": "alice", "text": "x"}))
+        self.assertFalse(
+            self.bell({"type": "whispered", "at": AT, "nick": "alice", "to": "bob", "text": "x"})
+        )
+
+    def test_mention_rings_own_does_not(self) -> None:
+        """A line naming the user (any case) rings; the user's own line naming themself does not."""
+        said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "ALICE: look"}
+        self.assertTrue(self.bell(said))
+        self.assertTrue(self.bell({**said, "type": "acted", "text": "pokes alice"}))
+        self.assertFalse(self.bell({**said, "nick": "alice"}))
+        self.assertFalse(self.bell({**said, "text": "malice aforethought"}))
+        self.assertFalse(self.bell({"type": "joined", "at": AT, "room": "#a", "nick": "alice"}))
+
+    def test_mention_bold_when_coloured(self) -> None:
+        """A line naming the user has its text in bold."""
+        said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "hi alice"}
+        self.assertTrue(lines(said, COLOUR)[0].endswith("\x1b[1mhi alice\x1b[0m"))
+
+    def test_no_bell_before_a_nickname(self) -> None:
+        """Before the user has a nickname nothing is a mention."""
+        said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "alice"}
+        self.assertFalse(render(said, View(zone=UTC), NOW).bell)
+
+
+class ZoneTests(SynchronousTestCase):
+    """Lines are stamped in the view's zone."""
+
+    def test_injected_zone(self) -> None:
+        """A zone five and a half hours east shows 00:01 UTC as 05:31."""
+        india = timezone(timedelta(hours=5, minutes=30))
+        said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "hi"}
+        self.assertEqual(lines(said, View(zone=india)), ["05:31   #a <bob> hi"])
+
+
+class SafetyTests(SynchronousTestCase):
+    """No hostile string from the network reaches the terminal as anything but harmless text."""
+
+    def assert_safe(self, shown: list[str]) -> None:
+        for line in shown:
+            leftover = UNSAFE.search(SGR.sub("", line))
+            self.assertIsNone(leftover, f"{line!r} holds U+{ord(leftover.group()):04X}" if leftover else "")
+
+    def test_hostile_corpus_in_every_field(self) -> None:
+        """Every corpus string, in every string field of every kind, is scrubbed, with colour and without."""
+        for hostile in CORPUS:
+            text = hostile.wire.decode("utf-8", "surrogateescape")
+            for message, _ in EXAMPLES:
+                poisoned = {
+                    key: text if isinstance(value, str) and key != "type" else value
+                    for key, value in message.items()
+                }
+                poisoned.setdefault("nicks", [text])
+                poisoned.setdefault("rooms", [{"room": text, "members": 1, "topic": text}])
+                line = json.dumps(poisoned)
+                decoded = parse(line)
+                assert decoded is not None
+                for view in (PLAIN, COLOUR, View(me=text, colour=True)):
+                    self.assert_safe(list(render(decoded, view, NOW).lines))
+            self.assert_safe(list(render_text(text, COLOUR, NOW).lines))
+            self.assert_safe(list(status(text, COLOUR, NOW).lines))
+
+    @given(
+        st.dictionaries(
+            st.sampled_from(["type", "nick", "text", "room", "at", "code"]), st.text() | st.floats()
+        )
+    )
+    def test_any_object_renders_safely(self, message: dict[str, object]) -> None:
+        """Whatever the server sends, rendering gives safe lines and never raises."""
+        message.setdefault("type", "said")
+        self.assert_safe(list(render(message, COLOUR, NOW).lines))
