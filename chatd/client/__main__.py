@@ -18,7 +18,9 @@ from typing import Any, ClassVar, NoReturn
 
 from twisted.conch.insults.insults import ServerProtocol
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import HostnameEndpoint
+from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
+from twisted.internet.interfaces import IStreamClientEndpoint
+from twisted.internet.ssl import Certificate, CertificateOptions, optionsForClientTLS, platformTrust
 from twisted.internet.stdio import StandardIO
 from twisted.logger import (
     FilteringLogObserver,
@@ -68,9 +70,21 @@ class Options(usage.Options):
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
+        [
+            "cafile",
+            None,
+            None,
+            "With --tls: trust the CA (or self-signed) certificate in this PEM file instead of the system's.",
+        ],
     ]
     optFlags: ClassVar[list[list[Any]]] = [
         ["no-color", None, "No colours (also when the NO_COLOR environment variable is set)."],
+        ["tls", None, "Connect over TLS, checking the server's certificate and name (a chatd --tls-port)."],
+        [
+            "insecure",
+            None,
+            "With --tls: do NOT check the certificate or name. Anyone in between can read and change the chat.",
+        ],
     ]
 
     def opt_version(self) -> NoReturn:
@@ -97,6 +111,13 @@ class Options(usage.Options):
             flat += [option, value] if option in valued else [option]
         super().parseOptions([*flat, "--", *arguments])
 
+    @override
+    def postOptions(self) -> None:
+        if (self["cafile"] or self["insecure"]) and not self["tls"]:
+            raise usage.UsageError("--cafile and --insecure only go with --tls.")
+        if self["cafile"] and self["insecure"]:
+            raise usage.UsageError("--cafile checks the certificate and --insecure does not: choose one.")
+
     def parseArgs(self, host: str = "localhost", port: str = "5000") -> None:  # noqa: N802 - usage.Options calls it
         """``HOST`` and ``PORT``, both optional."""
         if not port.isdigit() or not 1 <= int(port) <= 65535:
@@ -117,8 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     colour = wants_colour(interactive, bool(options["no-color"]), os.environ)
     host, port = options["host"], options["port"]
+    try:
+        endpoint = connect_to(reactor, options)
+    except OSError as error:
+        sys.stderr.write(f"chatd.client: cannot read --cafile {options['cafile']}: {error.strerror}\n")
+        return EXIT_USAGE
+    if options["insecure"]:
+        sys.stderr.write(INSECURE_WARNING)
     link = Link(
-        HostnameEndpoint(reactor, host, port, timeout=CONNECT_TIMEOUT_SECONDS),
+        endpoint,
         reactor,
         Presence(options["nick"]),
         f"{host} port {port}",
@@ -126,6 +154,26 @@ def main(argv: list[str] | None = None) -> int:
         retry=interactive,
     )
     return _interactive(reactor, link, colour) if interactive else _plain(reactor, link)
+
+
+INSECURE_WARNING = (
+    "WARNING: --insecure: the server's certificate and name are NOT checked. The chat is encrypted,\n"
+    "but anyone between you and the server can pretend to be it, and read and change every line.\n"
+)
+
+
+def connect_to(reactor: Any, options: Options) -> IStreamClientEndpoint:
+    """The endpoint for the options: plain TCP, or TLS checked against the system's CAs or ``--cafile``."""
+    tcp = HostnameEndpoint(reactor, options["host"], options["port"], timeout=CONNECT_TIMEOUT_SECONDS)
+    if not options["tls"]:
+        return tcp
+    if options["insecure"]:
+        return wrapClientTLS(CertificateOptions(), tcp)
+    trust = platformTrust()
+    if options["cafile"]:
+        with open(options["cafile"], "rb") as pem:
+            trust = Certificate.loadPEM(pem.read())
+    return wrapClientTLS(optionsForClientTLS(options["host"], trustRoot=trust), tcp)
 
 
 def wants_colour(interactive: bool, no_color: bool, environment: Mapping[str, str]) -> bool:

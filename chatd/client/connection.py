@@ -13,15 +13,18 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Protocol
 
+from OpenSSL import SSL
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet import error
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import (
     IAddress,
     IDelayedCall,
+    IHandshakeListener,
     IProtocol,
     IProtocolFactory,
     IReactorTime,
+    ISSLTransport,
     IStreamClientEndpoint,
 )
 from twisted.internet.protocol import Factory, connectionDone
@@ -59,6 +62,8 @@ def why(failure: Failure) -> str:
     for kind, words in _REASONS:
         if failure.check(kind):
             return words
+    if failure.check(SSL.Error):
+        return "TLS failed: the server's certificate is not trusted or not for this name (see --cafile)"
     return failure.getErrorMessage()
 
 
@@ -75,6 +80,7 @@ class Screen(Protocol):
         """A connection is up and the greeting sent: lines typed now reach the server."""
 
 
+@implementer(IHandshakeListener)
 class ServerConnection(LineReceiver):
     """Bytes <-> lines for one connection; everything else is the link's business."""
 
@@ -86,6 +92,14 @@ class ServerConnection(LineReceiver):
 
     @override
     def connectionMade(self) -> None:
+        # Over TLS the link is told only once the server's certificate has
+        # been checked: until then nothing typed may be sent, and a failed
+        # check must end the connection as a failure, not as a goodbye.
+        if not ISSLTransport.providedBy(self.transport):
+            self._link._made(self)
+
+    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
+        """The TLS handshake succeeded, certificate and name checked."""
         self._link._made(self)
 
     @override
