@@ -1,7 +1,8 @@
 """Run chatd with ``twistd -ny chatd.tac``, configured by environment variables.
 
-CHATD_PORT, CHATD_INTERFACE, CHATD_MOTD, CHATD_DEFAULT_ROOM and CHATD_NAME
-mean what --port, --interface, --motd, --default-room and --name mean;
+CHATD_PORT, CHATD_INTERFACE, CHATD_MOTD, CHATD_DEFAULT_ROOM, CHATD_NAME and
+CHATD_OPERS mean what --port, --interface, --motd, --default-room, --name and
+--opers mean;
 CHATD_LISTEN holds endpoint descriptions separated by whitespace, each as
 --listen takes it. The same options parser checks them, so a bad value
 stops the daemon with the same message the plugin gives.
@@ -21,6 +22,7 @@ _FLAGS = {
     "CHATD_MOTD": "--motd",
     "CHATD_DEFAULT_ROOM": "--default-room",
     "CHATD_NAME": "--name",
+    "CHATD_OPERS": "--opers",
 }
 
 arguments = [f"{flag}={os.environ[name]}" for name, flag in _FLAGS.items() if name in os.environ]

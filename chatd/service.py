@@ -1,12 +1,13 @@
-"""Wires the chat, its clock and its listeners into one twistd service.
+"""Wires the chat, its clock, its listeners and the host's console into one twistd service.
 
 ``build`` is shared by the twistd plugin (chatd.tap) and chatd.tac, so both
-run the same daemon. Stopping the service (SIGTERM, SIGINT) closes the
-listeners, tells every connected user the server is going, and waits for
-those goodbyes to be written before the process ends.
+run the same daemon. Stopping the service (SIGTERM, SIGINT, or an
+operator's ``/shutdown``, which stops the reactor) closes the listeners,
+tells every connected user the server is going, and waits for those
+goodbyes to be written before the process ends.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from twisted.application.internet import StreamServerEndpointService
@@ -21,26 +22,33 @@ from twisted.internet.endpoints import (
 )
 from twisted.internet.interfaces import (
     IListeningPort,
+    IProtocol,
     IProtocolFactory,
     IStreamServerEndpoint,
 )
+from twisted.internet.stdio import StandardIO
 from twisted.logger import Logger
 from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.chat import Chat
 from chatd.domain.limits import Limits
+from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 
 log = Logger()
 
 
-def build(options: Mapping[str, Any], reactor: Any) -> IService:
+def build(
+    options: Mapping[str, Any], reactor: Any, terminal: Callable[[IProtocol], object] | None = None
+) -> IService:
     """The whole daemon for parsed ``chatd.tap.Options``, on ``reactor``.
 
-    ``reactor`` provides ``IReactorTime`` and ``IReactorTCP`` (and whatever
-    the ``--listen`` endpoints need).
+    ``reactor`` provides ``IReactorTime``, ``IReactorCore`` (``/shutdown``
+    stops it) and ``IReactorTCP`` (and whatever the ``--listen`` endpoints
+    need). With ``--console``, ``terminal`` connects the console protocol to
+    the daemon's terminal; by default through ``StandardIO`` on ``reactor``.
     """
     limits = Limits(
         nickname=options["max-nick"],
@@ -48,8 +56,9 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
         topic=options["max-topic"],
         rooms_per_user=options["max-rooms"],
     )
+    chat = Chat(now=reactor.seconds, limits=limits, stop=reactor.stop)
     factory = LineFactory(
-        Chat(now=reactor.seconds, limits=limits),
+        chat,
         reactor=reactor,
         server_name=options["name"],
         motd=options["motd"],
@@ -67,6 +76,7 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
             max_connections=options["max-connections"],
             max_per_ip=options["max-per-ip"],
         ),
+        verify=options["operators"].verify,
     )
     daemon = MultiService()
     # Added first, so stopped last: listeners close before the goodbyes.
@@ -77,6 +87,11 @@ def build(options: Mapping[str, Any], reactor: Any) -> IService:
         # be bound fails startup instead of leaving a deaf daemon running.
         listener._raiseSynchronously = True
         listener.setServiceParent(daemon)
+    if options["console"]:
+        console = Console(chat, options["console-nick"], options["default-room"], options["max-line"])
+        _Terminal(
+            console, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))
+        ).setServiceParent(daemon)
     return daemon
 
 
@@ -133,3 +148,16 @@ class _Goodbye(Service):
     def stopService(self) -> "Deferred[None]":
         super().stopService()
         return self._factory.shutdown()
+
+
+class _Terminal(Service):
+    """Connects the host's console to the terminal when the daemon starts, not when it is built."""
+
+    def __init__(self, console: Console, connect: Callable[[IProtocol], object]) -> None:
+        self._console = console
+        self._connect = connect
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._connect(self._console)

@@ -2,7 +2,8 @@
 
 import os
 import socket
-from typing import Any, ClassVar
+import sys
+from typing import Any, ClassVar, TextIO
 
 from twisted.application.service import IService
 from twisted.internet.endpoints import serverFromString
@@ -12,8 +13,9 @@ from typing_extensions import override
 
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_room_name
+from chatd.domain.names import check_nickname, check_room_name
 from chatd.line.limits import LineLimits
+from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import build
 from chatd.tls import TLSConfigError, load_tls
 
@@ -149,8 +151,27 @@ class Options(usage.Options):
             "PEM certificate for --tls-port, with any intermediate certificates after it.",
         ],
         ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
+        [
+            "opers",
+            None,
+            None,
+            "File of operators, one 'NAME HASH' a line, each made by 'python -m chatd.passwd NAME'; "
+            "they become operators with /oper NAME PASSWORD.",
+        ],
+        ["console-nick", None, "host", "Nickname of the host at --console."],
         *LIMIT_OPTIONS,
     ]
+    optFlags: ClassVar[list[list[Any]]] = [
+        [
+            "console",
+            None,
+            "Read the daemon's terminal as the host: plain lines are said in the default room, "
+            "and operator commands need no password (needs twistd -n).",
+        ],
+    ]
+
+    stdin: TextIO = sys.stdin
+    """Where --console reads from; it must be a terminal."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -180,6 +201,30 @@ class Options(usage.Options):
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
+        self["operators"] = self._operators()
+        self._check_console()
+
+    def _operators(self) -> Opers:
+        """The --opers file, read now so a bad one stops the start; no file, no operators by password."""
+        if self["opers"] is None:
+            return Opers({})
+        try:
+            return load_opers(self["opers"])
+        except OpersFileError as error:
+            raise usage.UsageError(f"--opers: {error}.") from None
+
+    def _check_console(self) -> None:
+        """--console reads a terminal, so it needs twistd -n and a terminal on standard input."""
+        try:
+            self["console-nick"] = check_nickname(self["console-nick"])
+        except ChatError as error:
+            raise usage.UsageError(f"--console-nick: {error.message}.") from None
+        if not self["console"]:
+            return
+        if self.parent is None or not self.parent.get("nodaemon"):
+            raise usage.UsageError("--console needs twistd -n: a daemon in the background has no terminal.")
+        if not self.stdin.isatty():
+            raise usage.UsageError("--console needs a terminal on standard input.")
 
     def _tls(self) -> CertificateOptions | None:
         """The TLS options --tls-port needs, checked now so a bad file stops the start."""

@@ -1,20 +1,49 @@
-"""Shared test fixtures: a front end that records deliveries, and a line front end to connect to."""
+"""Shared test fixtures: a chat with a recording front end, a line front end to connect to, a fake terminal."""
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
-from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.chat import Chat
+# What twistd parses its command line with on POSIX (twisted.scripts.twistd
+# picks the class by platform and does not export it).
+from twisted.scripts._twistd_unix import ServerOptions
+from twisted.trial.unittest import SynchronousTestCase
+from typing_extensions import override
+
+from chatd.domain.chat import Chat, User
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.tap import Options
+
+
+def quick_hash(password: str) -> str:
+    """An Argon2 hash of ``password`` at the lowest cost, so tests stay quick (checking follows the hash's own cost)."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(password)
+
+
+def under_twistd(*arguments: str) -> Options:
+    """The chatd options as ``twistd ARGUMENTS`` parses them, twistd's own options as their parent."""
+    server = ServerOptions()
+    server.parseOptions(list(arguments))
+    assert isinstance(server.subOptions, Options)
+    return server.subOptions
+
+
+class Terminal(io.StringIO):
+    """Standard input that says it is a terminal."""
+
+    @override
+    def isatty(self) -> bool:
+        return True
 
 
 @dataclass(eq=False)
@@ -38,10 +67,43 @@ class RecordingSession:
         return [event for event, sessions in self.audience.deliveries if self in sessions]
 
 
+class ChatTestCase(SynchronousTestCase):
+    """A chat on a fake clock (at 100 s) with one recording front end; ``stopped`` counts /shutdown's stops."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.clock.advance(100)
+        self.stopped = 0
+        self.chat = Chat(now=self.clock.seconds, stop=self.stop)
+        self.audience = RecordingAudience()
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+    def online(self, nick: str, *rooms: str, address: str = "") -> tuple[User, RecordingSession]:
+        """A user ``nick`` from ``address``, in ``rooms`` (the first one they create, they own)."""
+        session = RecordingSession(self.audience)
+        user = self.chat.register(session, nick, address)
+        for room in rooms:
+            self.chat.join(user, room)
+        return user, session
+
+
+OPERATORS = {"boss": "correct horse"}
+"""The operator names and passwords ``LineTestCase``'s front end accepts."""
+
+
+def verify(name: str, password: str) -> bool:
+    """Whether ``password`` is operator ``name``'s in ``OPERATORS``; no hashing, so tests stay quick."""
+    return OPERATORS.get(name) == password
+
+
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it.
 
     Subclasses set ``limits`` and ``chat_limits`` to test other settings.
+    ``/oper boss correct horse`` makes an operator; ``stopped`` counts the
+    times /shutdown stopped the daemon.
     """
 
     limits = LineLimits()
@@ -50,11 +112,20 @@ class LineTestCase(SynchronousTestCase):
 
     def setUp(self) -> None:
         self.clock = Clock()
-        self.chat = Chat(now=self.clock.seconds, limits=self.chat_limits)
+        self.stopped = 0
+        self.chat = Chat(now=self.clock.seconds, limits=self.chat_limits, stop=self.stop)
         self.factory = LineFactory(
-            self.chat, reactor=self.clock, server_name="testhost", motd=self.motd, limits=self.limits
+            self.chat,
+            reactor=self.clock,
+            server_name="testhost",
+            motd=self.motd,
+            limits=self.limits,
+            verify=verify,
         )
         self.wires: list[StringTransport] = []
+
+    def stop(self) -> None:
+        self.stopped += 1
 
     def connect(
         self, nick: bytes | None = None, host: str = "127.0.0.1"
@@ -68,6 +139,15 @@ class LineTestCase(SynchronousTestCase):
         if nick is not None:
             protocol.dataReceived(nick + b"\n")
         self.wires.append(wire)
+        for each in self.wires:
+            each.clear()
+        return protocol, wire
+
+    def operator(self, nick: bytes, host: str = "127.0.0.1") -> tuple[LineProtocol, StringTransport]:
+        """A new connection named ``nick`` that has become an operator; every wire so far is cleared."""
+        protocol, wire = self.connect(nick, host)
+        protocol.dataReceived(b"/oper boss correct horse\n")
+        self.assertEqual(self.lines(wire), [b"*** You are now an operator."])
         for each in self.wires:
             each.clear()
         return protocol, wire

@@ -1,9 +1,5 @@
 """The chat domain on its own: no protocol, no reactor, a fake clock."""
 
-from twisted.internet.task import Clock
-from twisted.trial.unittest import SynchronousTestCase
-
-from chatd.domain.chat import Chat, User
 from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
@@ -31,24 +27,7 @@ from chatd.domain.replies import (
     Topic,
     UserList,
 )
-from tests.helpers import RecordingAudience, RecordingSession
-
-
-class ChatTestCase(SynchronousTestCase):
-    """A chat on a fake clock with one recording front end."""
-
-    def setUp(self) -> None:
-        self.clock = Clock()
-        self.clock.advance(100)
-        self.chat = Chat(now=self.clock.seconds)
-        self.audience = RecordingAudience()
-
-    def online(self, nick: str, *rooms: str) -> tuple[User, RecordingSession]:
-        session = RecordingSession(self.audience)
-        user = self.chat.register(session, nick)
-        for room in rooms:
-            self.chat.join(user, room)
-        return user, session
+from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
 
 
 class RegisterTests(ChatTestCase):

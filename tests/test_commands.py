@@ -4,12 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.errors import ChatError
+from chatd.domain.errors import BadDurationError, ChatError
 from chatd.line.commands import (
     COMMANDS,
-    Command,
+    Away,
     Format,
     Help,
+    Ignore,
     Join,
     Me,
     Msg,
@@ -20,11 +21,26 @@ from chatd.line.commands import (
     Say,
     Time,
     Topic,
+    Unignore,
     Users,
     Who,
+    Whois,
     parse,
 )
 from chatd.line.errors import UnknownCommandError, UsageError
+from chatd.line.moderation_commands import (
+    Ban,
+    Kick,
+    ListBans,
+    Lock,
+    Mute,
+    Oper,
+    Shutdown,
+    Unban,
+    Unmute,
+    Wall,
+)
+from chatd.line.syntax import Command
 
 # For each command in the table, lines that use it well and what they mean.
 VALID: dict[str, list[tuple[str, Command]]] = {
@@ -58,6 +74,33 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/format json", Format(True)),
         ("/format text", Format(False)),
     ],
+    "away": [("/away", Away("")), ("/away  at lunch ", Away("at lunch"))],
+    "whois": [("/whois bob", Whois("bob"))],
+    "ignore": [("/ignore", Ignore(None)), ("/ignore bob", Ignore("bob"))],
+    "unignore": [("/unignore bob", Unignore("bob"))],
+    "oper": [
+        ("/oper boss correct horse", Oper("boss", "correct horse")),
+        ("/oper boss  pw", Oper("boss", "pw")),
+    ],
+    "kick": [
+        ("/kick bob", Kick("bob", None, "")),
+        ("/kick bob stop that", Kick("bob", None, "stop that")),
+        ("/kick bob #dev", Kick("bob", "#dev", "")),
+        ("/kick bob #dev  stop  that", Kick("bob", "#dev", "stop  that")),
+    ],
+    "lock": [("/lock", Lock(True))],
+    "unlock": [("/unlock", Lock(False))],
+    "ban": [
+        ("/ban", ListBans()),
+        ("/ban bob", Ban("bob", None)),
+        ("/ban 10.0.0.1 2h", Ban("10.0.0.1", 7200.0)),
+        ("/ban ::1 1D", Ban("::1", 86400.0)),
+    ],
+    "unban": [("/unban bob", Unban("bob"))],
+    "mute": [("/mute bob", Mute("bob", None)), ("/mute bob 10m", Mute("bob", 600.0))],
+    "unmute": [("/unmute bob", Unmute("bob"))],
+    "wall": [("/wall back soon", Wall("back soon"))],
+    "shutdown": [("/shutdown", Shutdown("")), ("/shutdown new release", Shutdown("new release"))],
 }
 
 # Lines that name a command with missing or extra arguments.
@@ -75,10 +118,46 @@ MISUSED = [
     ("/me", "me"),
     ("/format xml", "format"),
     ("/format", "format"),
+    ("/whois", "whois"),
+    ("/whois a b", "whois"),
+    ("/ignore a b", "ignore"),
+    ("/unignore", "unignore"),
+    ("/oper boss", "oper"),
+    ("/oper", "oper"),
+    ("/kick", "kick"),
+    ("/lock #dev", "lock"),
+    ("/unlock now", "unlock"),
+    ("/ban bob 1h extra", "ban"),
+    ("/unban", "unban"),
+    ("/mute", "mute"),
+    ("/mute bob 1h extra", "mute"),
+    ("/unmute", "unmute"),
+    ("/wall", "wall"),
 ]
 
 # Commands that make sense only once the session has a nickname.
-NEED_NICK = frozenset({Join, Part, Msg, Me, Topic})
+NEED_NICK = frozenset(
+    {
+        Join,
+        Part,
+        Msg,
+        Me,
+        Topic,
+        Away,
+        Ignore,
+        Unignore,
+        Oper,
+        Kick,
+        Lock,
+        Ban,
+        ListBans,
+        Unban,
+        Mute,
+        Unmute,
+        Wall,
+        Shutdown,
+    }
+)
 
 
 class ParseCommandTests(SynchronousTestCase):
@@ -100,7 +179,7 @@ class ParseCommandTests(SynchronousTestCase):
         self.assertEqual(COMMANDS["join"].parse("dev"), Join("#dev"))
 
     def test_commands_that_act_on_rooms_or_people_need_a_nickname(self) -> None:
-        """Join, part, msg, me and topic need a nickname; the rest do not."""
+        """Commands that act as someone need a nickname; help, nick, the listings, whois, time, quit and format do not."""
         for examples in VALID.values():
             for _, command in examples:
                 self.assertEqual(command.needs_nick, type(command) in NEED_NICK, repr(command))
@@ -136,6 +215,15 @@ class UsageErrorTests(SynchronousTestCase):
         """/msg bob says how /msg is used."""
         error = self.assertRaises(UsageError, parse, "/msg bob")
         self.assertEqual(error.message, "usage: /msg NICK text")
+
+    def test_durations_are_checked_while_parsing(self) -> None:
+        """/ban and /mute with a duration that is no duration raise bad-duration, not usage."""
+        for line in ("/ban bob 10x", "/mute bob 0m", "/mute bob 400d"):
+            self.assertRaises(BadDurationError, parse, line)
+
+    def test_oper_never_shows_its_password(self) -> None:
+        """The typed /oper command's repr, as a traceback would show it, leaves the password out."""
+        self.assertEqual(repr(parse("/oper boss correct horse")), "Oper(name='boss')")
 
     def test_format_refuses_other_formats(self) -> None:
         """/format xml lists the formats there are."""
@@ -233,7 +321,7 @@ class ParseRobustnessTests(SynchronousTestCase):
         try:
             parse(text)
         except ChatError as error:
-            self.assertIsInstance(error, (UsageError, UnknownCommandError))
+            self.assertIsInstance(error, (UsageError, UnknownCommandError, BadDurationError))
 
 
 def _outcome(text: str) -> Command | tuple[type[ChatError], str]:

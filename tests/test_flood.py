@@ -68,6 +68,21 @@ class TokenBucketTests(SynchronousTestCase):
         bucket = TokenBucket(rate=2.0, burst=10.0, now=self.clock.seconds)
         self.assertEqual(bucket.take(12), 1.0)
 
+    def test_wait_tells_when_tokens_are_there_without_spending(self) -> None:
+        """wait says how long until a cost could be taken, and asking takes nothing."""
+        self.assertEqual(self.bucket.wait(10), 0.0)
+        self.bucket.take(9)
+        self.assertEqual(self.bucket.wait(2), 0.5)
+        self.assertEqual(self.bucket.wait(2), 0.5)
+        self.clock.advance(0.5)
+        self.assertEqual(self.bucket.wait(2), 0.0)
+        self.assertEqual(self.bucket.take(2), 0.0)
+
+    def test_wait_counts_a_debt_too(self) -> None:
+        """A bucket in debt makes the wait for one token the debt plus that token's time."""
+        self.bucket.take(12)
+        self.assertEqual(self.bucket.wait(1), 1.5)
+
     def test_invalid_rate_or_burst_is_refused(self) -> None:
         """A rate or burst of zero or less raises ValueError."""
         for rate, burst in ((0, 10), (-1, 10), (2, 0), (2, -5), (0, 0)):

@@ -41,6 +41,7 @@ from chatd.domain.ports import Session
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from tests.helpers import verify
 
 # Small limits, so a short run reaches each of them: long lines, full
 # pastes, flood waits and cut-offs, full send queues, register timeouts,
@@ -109,6 +110,26 @@ LINES = (
     b"/quit\n",
     b"/quit gone\n",
     b"exit\n",
+    # people, room owners and operators ("boss" is the operator of tests.helpers)
+    b"/away lunch\n",
+    b"/away\n",
+    b"/whois bob\n",
+    b"/ignore bob\n",
+    b"/unignore bob\n",
+    b"/kick bob\n",
+    b"/kick alice #a see you\n",
+    b"/lock\n",
+    b"/unlock\n",
+    b"/oper boss guess\n",
+    b"/oper boss correct horse\n",
+    b"/mute alice 1m\n",
+    b"/unmute alice\n",
+    b"/ban bob 1m\n",
+    b"/ban 10.0.0.2\n",
+    b"/unban 10.0.0.2\n",
+    b"/ban\n",
+    b"/wall hear ye\n",
+    b"/shutdown\n",
     # lines that break the rules, whole or cut across reads
     b"x" * 100 + b"\n",
     b"z" * 65 + b"\n",  # one byte over max_line: the room LineReceiver keeps for a CR
@@ -262,7 +283,9 @@ class World:
         self.test = test
         self.clock = Clock()
         self.chat = Chat(now=self.clock.seconds, limits=CHAT_LIMITS)
-        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="fuzz", limits=LIMITS)
+        self.factory = LineFactory(
+            self.chat, reactor=self.clock, server_name="fuzz", limits=LIMITS, verify=verify
+        )
         self.clients: list[Client] = []
         self.connections = 0
         # Every event the chat hands to the front end is checked on its way.

@@ -7,6 +7,7 @@ from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchRoomError
+from chatd.line.commands import COMMANDS
 from chatd.line.limits import LineLimits
 from tests.helpers import LineTestCase
 
@@ -347,7 +348,7 @@ class NickTimeHelpQuitTests(LineTestCase):
             b"topic",
         ):
             self.assertTrue(any(line.startswith(b"*** /" + name + b" ") for line in lines), name)
-        self.assertEqual(len(lines), 14)
+        self.assertEqual(len(lines), len(COMMANDS) + 1)
 
     def test_help_for_one_command(self) -> None:
         """/help msg explains /msg alone; /help bogus is an error."""

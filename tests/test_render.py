@@ -17,17 +17,27 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import (
     Acted,
+    Banned,
     Event,
     Joined,
+    Kicked,
+    Muted,
     NickChanged,
     Parted,
     Quit,
     Said,
+    ShuttingDown,
     TopicChanged,
+    TopicLocked,
+    Unmuted,
+    Walled,
     Whispered,
 )
 from chatd.domain.names import REPLACEMENT, check_text
 from chatd.domain.replies import (
+    Away,
+    Ban,
+    BanList,
     Members,
     Reply,
     RoomList,
@@ -35,6 +45,7 @@ from chatd.domain.replies import (
     ServerTime,
     Topic,
     UserList,
+    Whois,
 )
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.render import Notice, Renderable, json_line, text_line
@@ -78,6 +89,35 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"*** Server time: 2023-11-14 22:13:20 UTC\r\n",
     ),
     (Notice("welcome", "Welcome to chatd."), b"*** Welcome to chatd.\r\n"),
+    (TopicLocked(AT, "#dev", "alice", True), b"[00:01] #dev -- alice locked the topic\r\n"),
+    (TopicLocked(AT, "#dev", "alice", False), b"[00:01] #dev -- alice unlocked the topic\r\n"),
+    (Kicked(AT, "#dev", "bob", "alice", "spam"), b"[00:01] #dev -- bob was kicked by alice (spam)\r\n"),
+    (Kicked(AT, "#dev", "bob", "alice", ""), b"[00:01] #dev -- bob was kicked by alice\r\n"),
+    (Banned(AT, "bob", "op", AT + 7200), b"[00:01] -- bob was banned by op for 2h\r\n"),
+    (Banned(AT, "bob", "op", None), b"[00:01] -- bob was banned by op\r\n"),
+    (Muted(AT, "bob", "op", AT + 90), b"[00:01] -- bob was muted by op for 1m 30s\r\n"),
+    (Muted(AT, "bob", "op", None), b"[00:01] -- bob was muted by op\r\n"),
+    (Unmuted(AT, "bob", "op"), b"[00:01] -- bob was unmuted by op\r\n"),
+    (Walled(AT, "op", "back soon"), b"[00:01] -- op to everyone: back soon\r\n"),
+    (ShuttingDown(AT, "op", "upgrade"), b"[00:01] -- op is shutting down the server (upgrade)\r\n"),
+    (ShuttingDown(AT, "op", ""), b"[00:01] -- op is shutting down the server\r\n"),
+    (Whois("bob", (), "", False, ""), b"*** bob is in no room\r\n"),
+    (
+        Whois("bob", ("#dev", "#lobby"), "lunch", True, "10.0.0.2"),
+        b"*** bob is in #dev #lobby\r\n"
+        b"*** bob is an operator\r\n"
+        b"*** bob is connected from 10.0.0.2\r\n"
+        b"*** bob is away: lunch\r\n",
+    ),
+    (Away("bob", "lunch"), b"*** bob is away: lunch\r\n"),
+    (Ban("bob", 86400.0, "op"), b"*** bob is banned until 1970-01-02 00:00 UTC (by op)\r\n"),
+    (Ban("10.0.0.2", None, "op"), b"*** 10.0.0.2 is banned until lifted (by op)\r\n"),
+    (
+        BanList((Ban("bob", 86400.0, "op"), Ban("10.0.0.2", None, "op"))),
+        b"*** Bans (2):\r\n"
+        b"***   bob until 1970-01-02 00:00 UTC (by op)\r\n"
+        b"***   10.0.0.2 until lifted (by op)\r\n",
+    ),
 ]
 
 # The "type" each kind of item has in a JSON line.
@@ -96,6 +136,17 @@ TYPE_NAMES: dict[type, str] = {
     UserList: "user_list",
     ServerTime: "server_time",
     Notice: "notice",
+    TopicLocked: "topic_locked",
+    Kicked: "kicked",
+    Banned: "banned",
+    Muted: "muted",
+    Unmuted: "unmuted",
+    Walled: "walled",
+    ShuttingDown: "shutting_down",
+    Whois: "whois",
+    Away: "away",
+    Ban: "ban",
+    BanList: "ban_list",
 }
 
 # What no rendered text may hold, bar the CRLF that ends each line: C0 and
@@ -138,6 +189,13 @@ def events(text: st.SearchStrategy[str]) -> st.SearchStrategy[Event]:
         st.builds(Quit, TIMES, text, text),
         st.builds(NickChanged, TIMES, text, text),
         st.builds(TopicChanged, TIMES, text, text, text),
+        st.builds(TopicLocked, TIMES, text, text, st.booleans()),
+        st.builds(Kicked, TIMES, text, text, text, text),
+        st.builds(Banned, TIMES, text, text, st.none() | TIMES),
+        st.builds(Muted, TIMES, text, text, st.none() | TIMES),
+        st.builds(Unmuted, TIMES, text, text),
+        st.builds(Walled, TIMES, text, text),
+        st.builds(ShuttingDown, TIMES, text, text),
     )
 
 
@@ -145,12 +203,17 @@ def replies(text: st.SearchStrategy[str]) -> st.SearchStrategy[Reply]:
     """Every kind of reply, with each string drawn from ``text``."""
     names = st.lists(text, max_size=4).map(tuple)
     summaries = st.builds(RoomSummary, text, st.integers(min_value=0), text)
+    bans = st.builds(Ban, text, st.none() | TIMES, text)
     return st.one_of(
         st.builds(Members, text, names),
         st.builds(Topic, text, text),
         st.builds(RoomList, st.lists(summaries, max_size=4).map(tuple)),
         st.builds(UserList, names),
         st.builds(ServerTime, TIMES),
+        st.builds(Whois, text, names, text, st.booleans(), text),
+        st.builds(Away, text, text),
+        st.builds(BanList, st.lists(bans, max_size=4).map(tuple)),
+        bans,
     )
 
 
@@ -296,6 +359,10 @@ class TextLineTests(SynchronousTestCase):
         characters its fields hold."""
         if isinstance(item, RoomList):
             expected = 1 + len(item.rooms)
+        elif isinstance(item, BanList):
+            expected = 1 + len(item.bans)
+        elif isinstance(item, Whois):
+            expected = 1 + item.operator + bool(item.address) + bool(item.away)
         elif isinstance(item, Said):
             expected = 1 + item.text.count("\n")
         else:

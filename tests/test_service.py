@@ -1,15 +1,22 @@
 """How the service wires the chat, listeners and shutdown, on a fake reactor."""
 
+import os
+import shutil
+import tempfile
+
 from twisted.application.service import IServiceCollection
 from twisted.internet.error import CannotListenError, ConnectionDone
+from twisted.internet.interfaces import IProtocol
 from twisted.internet.testing import EventLoggingObserver, MemoryReactorClock, StringTransport
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.service import build
 from chatd.tap import Options
+from tests.helpers import Terminal, quick_hash, under_twistd
 
 
 def options(*arguments: str) -> Options:
@@ -98,3 +105,57 @@ class ListenerTests(SynchronousTestCase):
         self.assertNoResult(stopped)
         protocol.connectionLost(Failure(ConnectionDone()))
         self.successResultOf(stopped)
+
+
+class OperatorWiringTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.reactor = MemoryReactorClock()
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+
+    def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
+        """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""
+        terminals: list[IProtocol] = []
+        daemon = build(options(*arguments), self.reactor, terminal=terminals.append)
+        daemon.startService()
+        self.addCleanup(daemon.stopService)
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        return factory, terminals
+
+    def test_opers_file_operators_can_oper(self) -> None:
+        """An operator from --opers becomes one with /oper on a connection."""
+        path = os.path.join(self.directory, "opers")
+        with open(path, "w", encoding="utf-8") as opers:
+            opers.write("boss " + quick_hash("pw") + "\n")
+        factory, _ = self.start("--opers", path)
+        protocol = factory.buildProtocol(None)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        protocol.dataReceived(b"alice\n")
+        wire.clear()
+        protocol.dataReceived(b"/oper boss pw\n")
+        self.assertEqual(wire.value(), b"*** You are now an operator.\r\n")
+
+    def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
+        """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""
+        self.patch(Options, "stdin", Terminal())
+        terminals: list[IProtocol] = []
+        daemon = build(
+            under_twistd("-n", "chatd", "--name", "testhost", "--console"),
+            self.reactor,
+            terminal=terminals.append,
+        )
+        self.assertEqual(terminals, [])
+        daemon.startService()
+        self.addCleanup(daemon.stopService)
+        [console] = terminals
+        assert isinstance(console, Console)
+        console.makeConnection(StringTransport())
+        console.dataReceived(b"/shutdown bye\n")
+        self.assertTrue(self.reactor.hasStopped)
+
+    def test_no_console_unless_asked(self) -> None:
+        """Without --console nothing is connected to the terminal."""
+        _, terminals = self.start()
+        self.assertEqual(terminals, [])

@@ -1,5 +1,6 @@
 """The twistd command-line options."""
 
+import io
 import os
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.tap import Options
+from tests.helpers import Terminal, quick_hash, under_twistd
 
 
 def parse(*arguments: str) -> Options:
@@ -89,3 +91,55 @@ class OptionsTests(SynchronousTestCase):
             motd.write(b"\xff\xfe bad")
         error = self.assertRaises(usage.UsageError, parse, "--motd", path)
         self.assertIn("--motd: cannot read", str(error))
+
+
+class OperatorOptionsTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+
+    def test_opers_file_is_read_at_start(self) -> None:
+        """--opers names a file of NAME HASH lines; its operators' passwords verify."""
+        path = os.path.join(self.directory, "opers")
+        with open(path, "w", encoding="utf-8") as opers:
+            opers.write("boss " + quick_hash("pw") + "\n")
+        self.assertTrue(parse("--opers", path)["operators"].verify("boss", "pw"))
+
+    def test_bad_opers_file_stops_the_start_in_one_sentence(self) -> None:
+        """A bad line stops the daemon, naming the option, the file and the line."""
+        path = os.path.join(self.directory, "opers")
+        with open(path, "w", encoding="utf-8") as opers:
+            opers.write("boss plaintext-password\n")
+        error = self.assertRaises(usage.UsageError, parse, "--opers", path)
+        self.assertEqual(
+            str(error), f"--opers: {path} line 1: not an Argon2 hash made by python -m chatd.passwd."
+        )
+
+    def test_without_opers_file_nobody_becomes_operator_by_password(self) -> None:
+        """No --opers: every /oper fails."""
+        self.assertFalse(parse()["operators"].verify("boss", "pw"))
+
+    def test_console_needs_twistd_n(self) -> None:
+        """--console is refused when twistd would run in the background, or outside twistd."""
+        self.patch(Options, "stdin", Terminal())
+        error = self.assertRaises(usage.UsageError, under_twistd, "chatd", "--console")
+        self.assertEqual(str(error), "--console needs twistd -n: a daemon in the background has no terminal.")
+        self.assertRaises(usage.UsageError, parse, "--console")
+
+    def test_console_needs_a_terminal(self) -> None:
+        """--console with standard input that is not a terminal is refused."""
+        self.patch(Options, "stdin", io.StringIO())
+        error = self.assertRaises(usage.UsageError, under_twistd, "-n", "chatd", "--console")
+        self.assertEqual(str(error), "--console needs a terminal on standard input.")
+
+    def test_console_under_twistd_n_on_a_terminal(self) -> None:
+        """twistd -n chatd --console on a terminal is accepted, with the host called host by default."""
+        self.patch(Options, "stdin", Terminal())
+        options = under_twistd("-n", "chatd", "--console")
+        self.assertEqual((options["console"], options["console-nick"]), (1, "host"))
+        self.assertFalse(parse()["console"])
+
+    def test_console_nick_must_be_a_nickname(self) -> None:
+        """--console-nick follows the nickname rules."""
+        error = self.assertRaises(usage.UsageError, parse, "--console-nick", "the host")
+        self.assertIn("--console-nick: 'the host' is not a valid nickname", str(error))

@@ -3,7 +3,7 @@
 Each corpus entry is sent, as raw bytes on the wire, by an attacker
 connection through each path of docs/SECURITY.md (messages, actions,
 pastes, private messages, nicknames, topics, room names, part and quit
-reasons). Two other users watch, one on text lines and one on JSON lines;
+reasons, away texts). Two other users watch, one on text lines and one on JSON lines;
 every byte they receive is checked, and the attacker must have been told
 ``ERR`` for what was refused, so a pass proves refusal, not just filtering.
 The checks below are written from the documents, not from chatd's own
@@ -307,6 +307,7 @@ PATHS = {
         Path("/join room name", lambda bait: b"/join #" + bait + b"\n", "room"),
         Path("/part reason", lambda bait: b"/part #ops " + bait + b"\n", "text", in_ops=True),
         Path("/quit reason", lambda bait: b"/quit " + bait + b"\n", "quit", refusals=0, in_ops=True),
+        Path("/away text", lambda bait: b"/away " + bait + b"\n", "text"),
     )
 }
 
@@ -347,7 +348,7 @@ class TerminalSafetyTests(SynchronousTestCase):
         attacker = scene.mallory.take()
         # The observers ask for every listing, so names reach them that way too.
         for observer in (scene.alice, scene.bot):
-            observer.send(b"/users\n/rooms\n/who\n/who #ops\n/topic\n")
+            observer.send(b"/users\n/rooms\n/who\n/who #ops\n/topic\n/whois mallory\n")
         alice, bot = scene.alice.take(), scene.bot.take()
 
         names = path.kind in ("nick", "room")
@@ -444,6 +445,10 @@ class TerminalSafetyTests(SynchronousTestCase):
     def test_quit_reason_carries_nothing_unsafe(self) -> None:
         """A /quit whose reason holds a hostile character lets the user go with the reason dropped."""
         self.assert_safe_through(PATHS["/quit reason"])
+
+    def test_away_text_carries_nothing_unsafe(self) -> None:
+        """An /away text holding a hostile character is refused with ERR; /whois never shows it."""
+        self.assert_safe_through(PATHS["/away text"])
 
     def test_corpus_names_are_unique(self) -> None:
         """Every corpus entry has its own name, so a failure points at one entry."""

@@ -86,4 +86,91 @@ class TopicChanged:
     topic: str
 
 
-Event = Said | Acted | Whispered | Joined | Parted | Quit | NickChanged | TopicChanged
+@dataclass(frozen=True, slots=True)
+class TopicLocked:
+    """``nick`` locked the topic of ``room`` (only its owner and operators may set it) or, if not ``locked``, unlocked it."""
+
+    at: float
+    room: str
+    nick: str
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Kicked:
+    """``by`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty."""
+
+    at: float
+    room: str
+    nick: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Banned:
+    """Operator ``by`` banned ``nick`` (or their address) and so took them off the server.
+
+    ``until`` is when the ban ends, or None if it lasts until lifted (or the server restarts).
+    """
+
+    at: float
+    nick: str
+    by: str
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Muted:
+    """Operator ``by`` muted ``nick`` until ``until`` (None: until unmuted)."""
+
+    at: float
+    nick: str
+    by: str
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unmuted:
+    """Operator ``by`` lifted the mute on ``nick``."""
+
+    at: float
+    nick: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Walled:
+    """Operator ``nick`` said ``text`` to everyone online."""
+
+    at: float
+    nick: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShuttingDown:
+    """Operator ``nick`` is stopping the server; ``reason`` may be empty. The last event anyone gets."""
+
+    at: float
+    nick: str
+    reason: str
+
+
+Event = (
+    Said
+    | Acted
+    | Whispered
+    | Joined
+    | Parted
+    | Quit
+    | NickChanged
+    | TopicChanged
+    | TopicLocked
+    | Kicked
+    | Banned
+    | Muted
+    | Unmuted
+    | Walled
+    | ShuttingDown
+)

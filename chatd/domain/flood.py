@@ -25,10 +25,21 @@ class TokenBucket:
 
     def take(self, cost: float) -> float:
         """Spend ``cost`` tokens; return the seconds until the bucket is out of debt (0 if not in debt)."""
-        now = self._now()
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate) - cost
-        self._stamp = now
+        self._tokens = self._refilled() - cost
+        self._stamp = self._now()
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def wait(self, cost: float) -> float:
+        """Seconds until ``cost`` tokens are there to take (0: now); spends nothing.
+
+        For budgets that refuse rather than slow down, such as failed
+        ``/oper`` attempts: ask first, and ``take`` only what was spent.
+        """
+        return max(0.0, (cost - self._refilled()) / self.rate)
+
+    def _refilled(self) -> float:
+        """The tokens held now: what was left plus what has dripped in since, up to ``burst``."""
+        return min(self.burst, self._tokens + (self._now() - self._stamp) * self.rate)
 
 
 class FloodGate:

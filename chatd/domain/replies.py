@@ -53,4 +53,43 @@ class ServerTime:
     at: float
 
 
-Reply = Members | Topic | RoomList | UserList | ServerTime
+@dataclass(frozen=True, slots=True)
+class Whois:
+    """Who ``nick`` is: their rooms in join order, away text, whether an operator.
+
+    ``address`` is where they connect from, and empty unless the asker is an
+    operator (or the user has none, as the host's console).
+    """
+
+    nick: str
+    rooms: tuple[str, ...]
+    away: str
+    operator: bool
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    """``nick`` is away, saying ``text``: the answer to a private message sent to them."""
+
+    nick: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    """``target`` (a nickname or an address) is banned by ``by`` until ``until`` (None: until lifted or restart)."""
+
+    target: str
+    until: float | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class BanList:
+    """Every ban in force, oldest first."""
+
+    bans: tuple[Ban, ...]
+
+
+Reply = Members | Topic | RoomList | UserList | ServerTime | Whois | Away | Ban | BanList

@@ -4,14 +4,24 @@ A line starting with ``/`` names a command (case-insensitive); ``//`` sends
 a line that starts with ``/``; ``exit`` or ``quit`` alone leaves, as nc
 users expect; anything else is said to the current room (or, before a
 nickname is chosen, taken as the nickname). ``COMMANDS`` is the table that
-parsing, ``/help`` and docs/PROTOCOL.md all follow.
+parsing, ``/help`` and docs/PROTOCOL.md all follow; the commands for
+operators and room owners are in chatd.line.moderation_commands.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from chatd.line import moderation_commands
 from chatd.line.errors import UnknownCommandError, UsageError
+from chatd.line.syntax import (
+    Command,
+    Spec,
+    no_arguments,
+    one_word,
+    optional_word,
+    required_text,
+    room_argument,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,65 +135,36 @@ class Format:
     json: bool
 
 
-Command = Say | Help | Nick | Join | Part | Rooms | Who | Users | Msg | Me | Topic | Time | Quit | Format
+@dataclass(frozen=True, slots=True)
+class Away:
+    """``/away [text]``: no text means back again."""
+
+    needs_nick: ClassVar[bool] = True
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
-class Spec:
-    """One row of the command table: how to parse it and how to explain it."""
+class Whois:
+    """``/whois NICK``."""
 
-    name: str
-    arguments: str
-    summary: str
-    parse: Callable[[str], Command]
-
-    @property
-    def usage(self) -> str:
-        """The command as ``/help`` shows it, e.g. ``/msg NICK text``."""
-        return f"/{self.name} {self.arguments}".rstrip()
+    needs_nick: ClassVar[bool] = False
+    nick: str
 
 
-def _room_argument(word: str) -> str:
-    """A room argument; ``lobby`` means ``#lobby``, as most chat users type it."""
-    return word if word.startswith("#") else "#" + word
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """``/ignore [NICK]``: without a nickname, list those ignored."""
+
+    needs_nick: ClassVar[bool] = True
+    nick: str | None
 
 
-def _no_arguments(make: Callable[[], Command], name: str) -> Callable[[str], Command]:
-    def parse(args: str) -> Command:
-        if args:
-            raise UsageError(f"/{name}")
-        return make()
+@dataclass(frozen=True, slots=True)
+class Unignore:
+    """``/unignore NICK``."""
 
-    return parse
-
-
-def _one_word(make: Callable[[str], Command], usage: str) -> Callable[[str], Command]:
-    def parse(args: str) -> Command:
-        words = args.split()
-        if len(words) != 1:
-            raise UsageError(usage)
-        return make(words[0])
-
-    return parse
-
-
-def _optional_room(make: Callable[[str | None], Command], usage: str) -> Callable[[str], Command]:
-    def parse(args: str) -> Command:
-        words = args.split()
-        if len(words) > 1:
-            raise UsageError(usage)
-        return make(_room_argument(words[0]) if words else None)
-
-    return parse
-
-
-def _required_text(make: Callable[[str], Command], usage: str) -> Callable[[str], Command]:
-    def parse(args: str) -> Command:
-        if not args:
-            raise UsageError(usage)
-        return make(args)
-
-    return parse
+    needs_nick: ClassVar[bool] = True
+    nick: str
 
 
 def _parse_part(args: str) -> Command:
@@ -221,13 +202,13 @@ COMMANDS: dict[str, Spec] = {
             "nick",
             "NAME",
             "choose or change your nickname",
-            _one_word(Nick, "/nick NAME"),
+            one_word(Nick, "/nick NAME"),
         ),
         Spec(
             "join",
             "#room",
             "join a room (created if new) and talk there",
-            _one_word(lambda w: Join(_room_argument(w)), "/join #room"),
+            one_word(lambda w: Join(room_argument(w)), "/join #room"),
         ),
         Spec(
             "part",
@@ -239,21 +220,21 @@ COMMANDS: dict[str, Spec] = {
             "rooms",
             "",
             "list the rooms with member counts and topics",
-            _no_arguments(Rooms, "rooms"),
+            no_arguments(Rooms, "rooms"),
         ),
         Spec(
             "who",
             "[#room]",
             "list who is in a room (default: the current one)",
-            _optional_room(Who, "/who [#room]"),
+            optional_word(lambda w: Who(room_argument(w) if w else None), "/who [#room]"),
         ),
-        Spec("users", "", "list everyone online", _no_arguments(Users, "users")),
+        Spec("users", "", "list everyone online", no_arguments(Users, "users")),
         Spec("msg", "NICK text", "send a private message", _parse_msg),
         Spec(
             "me",
             "action",
             "act in the current room: /me waves",
-            _required_text(Me, "/me action"),
+            required_text(Me, "/me action"),
         ),
         Spec(
             "topic",
@@ -261,7 +242,7 @@ COMMANDS: dict[str, Spec] = {
             "show or set the current room's topic",
             lambda a: Topic(a or None),
         ),
-        Spec("time", "", "show the server's time (UTC)", _no_arguments(Time, "time")),
+        Spec("time", "", "show the server's time (UTC)", no_arguments(Time, "time")),
         Spec("quit", "[reason]", "leave the chat (or type exit)", Quit),
         Spec(
             "format",
@@ -269,6 +250,16 @@ COMMANDS: dict[str, Spec] = {
             "render lines for people (text) or programs (json)",
             _parse_format,
         ),
+        Spec("away", "[text]", "say you are away (shown to who messages you); no text: back", Away),
+        Spec("whois", "NICK", "show who someone is: rooms, away, operator", one_word(Whois, "/whois NICK")),
+        Spec(
+            "ignore",
+            "[NICK]",
+            "hide someone's messages from you; alone, list who you ignore",
+            optional_word(Ignore, "/ignore [NICK]"),
+        ),
+        Spec("unignore", "NICK", "see someone's messages again", one_word(Unignore, "/unignore NICK")),
+        *moderation_commands.ROWS,
     )
 }
 

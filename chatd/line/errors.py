@@ -122,3 +122,12 @@ class TelnetOverflowError(ChatError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"telnet subnegotiation longer than {limit} bytes; closing")
+
+
+class TooManyIgnoredError(ChatError):
+    """The session already ignores as many nicknames as allowed."""
+
+    code = "too-many-ignored"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"you ignore {limit} nicknames already; /unignore one first")

@@ -2,9 +2,10 @@
 
 The factory holds references to the chat, the clock and the limits (no chat
 state of its own), counts connections in all and per address to refuse the
-ones over the limits with a line saying why, and is the ``Audience`` through
-which the chat reaches this front end: it renders each event once per
-format and writes the same bytes to every recipient.
+ones over the limits with a line saying why, checks ``/oper`` passwords
+(``OperatorLogin``), and is the ``Audience`` through which the chat reaches
+this front end: it renders each event once per format and writes the same
+bytes to every recipient that does not ignore its sender.
 """
 
 from collections import Counter
@@ -25,8 +26,10 @@ from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.line.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.limits import LineLimits
+from chatd.line.oper import OperatorLogin, Verify, no_operators
 from chatd.line.protocol import SHUTDOWN, LineProtocol
-from chatd.line.render import Notice, json_line, text_line
+from chatd.line.render import Notice, text_line
+from chatd.line.session import LineSession, deliver
 
 _T = TypeVar("_T")
 
@@ -52,6 +55,7 @@ class LineFactory(ServerFactory):
         motd: str = "",
         default_room: str = "#lobby",
         limits: LineLimits = DEFAULT_LIMITS,
+        verify: Verify = no_operators,
     ) -> None:
         self.chat = chat
         self.reactor = reactor
@@ -61,6 +65,9 @@ class LineFactory(ServerFactory):
         self.limits = limits
         self.connections: set[LineProtocol] = set()
         """Live connections, so shutdown can say goodbye to each."""
+        self.ignorers: set[LineSession] = set()
+        """Connections that ignore someone: only their deliveries are filtered."""
+        self.login = OperatorLogin(verify, reactor.seconds)
         self._per_peer: Counter[str] = Counter()
         self._drained: Deferred[None] | None = None
 
@@ -85,21 +92,14 @@ class LineFactory(ServerFactory):
         ]
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
-        """Render ``event`` at most once per format and write it to each session."""
-        text = data = b""
-        for session in sessions:
-            # Every session whose audience is this factory is one of its protocols.
-            protocol = cast(LineProtocol, session)
-            if protocol.json:
-                data = data or json_line(event)
-                protocol.write(data)
-            else:
-                text = text or text_line(event)
-                protocol.write(text)
+        """Render ``event`` at most once per format and write it to each session that wants it."""
+        # Every session whose audience is this factory is one of its protocols.
+        deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers)
 
     def forget(self, protocol: LineProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
         self.connections.discard(protocol)
+        self.ignorers.discard(protocol)
         self._per_peer[protocol.peer] -= 1
         if not self._per_peer[protocol.peer]:
             del self._per_peer[protocol.peer]

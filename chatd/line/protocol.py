@@ -2,14 +2,15 @@
 
 The protocol owns what belongs to a connection: its telnet parser (made
 only if the client speaks telnet), line buffer, flood budget, paste being
-gathered, output backlog, rendering format and current room. It holds its
-limits on both directions: lines are capped, fast clients are slowed and
-then cut off, and a client that stops reading is cut off before its
-waiting output outgrows the send queue.
+gathered, output backlog and ``/oper`` budget; what it has in the chat
+(user, current room, format, ignores) and the commands it runs come from
+``LineSession``. It holds its limits on both directions: lines are capped,
+fast clients are slowed and then cut off, and a client that stops reading
+is cut off before its waiting output outgrows the send queue.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import connectionDone
@@ -20,24 +21,19 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
-from chatd.domain.chat import User
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
-from chatd.domain.names import check_text, fold
+from chatd.domain.names import check_text
 from chatd.line import commands as cmd
 from chatd.line.errors import (
-    BadEncodingError,
     FloodError,
-    InternalError,
     LineTooLongError,
-    NeedNicknameError,
-    NoCurrentRoomError,
     RegisterTimeoutError,
     TelnetCommandError,
     TelnetOverflowError,
-    UnknownCommandError,
 )
-from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.render import Notice, Renderable
+from chatd.line.session import PROMPT, LineSession, decode
 from chatd.line.sockets import tune
 from chatd.line.telnet import IAC, TelnetFilter
 
@@ -47,32 +43,24 @@ if TYPE_CHECKING:
 LINES_PER_CHARGE = 5
 """Lines of a paste that cost one line of flood budget."""
 
-PROMPT = Notice("prompt", "Choose a nickname:")
 SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 SLOWED = Notice("flood", "You are sending faster than the server allows; your lines now wait their turn.")
-HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
 
 
 @implementer(IPushProducer)
-class LineProtocol(LineReceiver, TimeoutMixin):
+class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     """One person (or program) on nc, telnet or the bundled client."""
 
     delimiter = b"\n"
     log = Logger()
 
     def __init__(self, factory: "LineFactory", peer: str) -> None:
+        LineSession.__init__(self, factory.chat, peer, factory.default_room, factory.ignorers)
         self.factory: LineFactory = factory
-        self.peer = peer
-        """The client's address, as the factory counts connections per address."""
         limits = factory.limits
         # One more byte than the limit, for the CR of a CRLF ending.
         self.MAX_LENGTH = limits.max_line + 1
-        self.user: User | None = None
-        self.json = False
-        self.current: str | None = None
-        """The room plain lines go to: the last joined, or None."""
         self._telnet: TelnetFilter | None = None
-        self._closing = False
         self._quit_reason = "connection closed"
         self._overflow = b""
         self._discarding = False
@@ -88,11 +76,23 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         self._release: IDelayedCall | None = None
         self._backlog: int | None = None
         """Bytes written since the transport said its buffer is full; None while it is not."""
+        self._oper_budget = factory.login.budget()
 
     @property
+    @override
     def audience(self) -> "LineFactory":
         """The factory renders and delivers this session's events."""
         return self.factory
+
+    @override
+    def registered(self) -> None:
+        """A named connection has no deadline: people may stay quiet for hours."""
+        self.setTimeout(None)
+        super().registered()
+
+    @override
+    def prove_operator(self, name: str, password: str) -> None:
+        self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
 
     @override
     def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
@@ -161,7 +161,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
 
     def _receive(self, data: bytes) -> None:
         """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""
-        while not self._closing:
+        while not self.closing:
             if self._discarding:
                 _, newline, data = data.partition(b"\n")
                 if not newline:
@@ -171,7 +171,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
             data, self._overflow = self._overflow, b""
             if not data:
                 break
-        self._guarded(self._send_paste)
+        self.guarded(self._send_paste)
 
     @override
     def lineLengthExceeded(self, line: bytes) -> None:
@@ -189,7 +189,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
     def lineReceived(self, line: bytes) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        self._guarded(lambda: self._take(line))
+        self.guarded(lambda: self._take(line))
 
     def _take(self, line: bytes) -> None:
         """Gather a plain line into the paste, or send the paste and run the command.
@@ -198,12 +198,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         are sent, so replies keep the order of the lines they answer.
         """
         try:
-            if len(line) > self.factory.limits.max_line:
-                raise LineTooLongError(self.factory.limits.max_line)
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadEncodingError() from None
+            text = decode(line, self.factory.limits.max_line)
             if not text.strip():
                 return
             command = cmd.parse(text)
@@ -213,17 +208,12 @@ class LineProtocol(LineReceiver, TimeoutMixin):
                     self._send_paste()
                 return
         except ChatError:
-            self._send_paste()
+            self.guarded(self._send_paste)
             raise
-        self._send_paste()
-        if not self._charge(1, len(line)):
-            return
-        if self.user is None:
-            if isinstance(command, cmd.Say):
-                command = cmd.Nick(command.text.strip())
-            elif command.needs_nick:
-                raise NeedNicknameError()
-        _HANDLERS[type(command)](self, command)
+        # A refused paste (a muted sender) has its own ERR line; the command still runs.
+        self.guarded(self._send_paste)
+        if self._charge(1, len(line)):
+            self.perform(command)
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.
@@ -236,26 +226,14 @@ class LineProtocol(LineReceiver, TimeoutMixin):
         lines, self._paste = self._paste, []
         cost = -(-len(lines) // LINES_PER_CHARGE)
         if self._charge(cost, sum(len(line.encode()) for line in lines)):
-            self.factory.chat.say(self.user, self._room_or_current(None), "\n".join(lines))
-
-    def _guarded(self, action: Callable[[], None]) -> None:
-        """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
-        try:
-            action()
-        except ChatError as error:
-            self.send(error)
-            if self.user is None and not self._closing:
-                self.send(PROMPT)
-        except Exception:
-            self.log.failure("Handling a line from {peer} failed", peer=self.peer)
-            self.send(InternalError())
+            self.chat.say(self.user, self.room_or_current(None), "\n".join(lines))
 
     def _charge(self, lines: int, size: int) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
         False once the connection is cut off: what was charged is not done.
         """
-        if self._closing:
+        if self.closing:
             return False
         wait = self._flood.charge(lines, size)
         if not wait:
@@ -281,7 +259,7 @@ class LineProtocol(LineReceiver, TimeoutMixin):
 
     def _resume_reading(self) -> None:
         self.paused = False
-        if self._closing:
+        if self.closing:
             return
         cast(IPushProducer, self.transport).resumeProducing()
         self._receive(b"")
@@ -301,13 +279,10 @@ class LineProtocol(LineReceiver, TimeoutMixin):
     def stopProducing(self) -> None:
         """The connection is going; connectionLost follows."""
 
-    def send(self, item: Renderable) -> None:
-        """Render ``item`` in this session's format and write it."""
-        self.write(json_line(item) if self.json else text_line(item))
-
+    @override
     def write(self, data: bytes) -> None:
         """Write rendered bytes, unless closing; past the send queue, cut the client off."""
-        if self._closing or self.transport is None:
+        if self.closing or self.transport is None:
             return
         if self._backlog is not None:
             self._backlog += len(data)
@@ -316,17 +291,19 @@ class LineProtocol(LineReceiver, TimeoutMixin):
                 # leaves the chat in connectionLost, not in the middle of it.
                 self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
                 self._quit_reason = "send queue exceeded"
-                self._closing = True
+                self.closing = True
                 cast(ITCPTransport, self.transport).abortConnection()
                 return
         self.transport.write(data)
 
-    def close(self, last: Renderable) -> None:
-        """Say ``last`` as the final line and close once it is written; once only."""
-        if self._closing:
+    @override
+    def close(self, last: Renderable | None) -> None:
+        """Say ``last`` (if any) as the final line and close once it is written; once only."""
+        if self.closing:
             return
-        self.send(last)
-        self._closing = True
+        if last is not None:
+            self.send(last)
+        self.closing = True
         if self.transport is not None:
             # A paused producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
@@ -334,118 +311,10 @@ class LineProtocol(LineReceiver, TimeoutMixin):
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self._closing = True
+        self.closing = True
         self.setTimeout(None)
         if self._release is not None and self._release.active():
             self._release.cancel()
         if self.user is not None:
-            self.factory.chat.quit(self.user, self._quit_reason)
+            self.chat.quit(self.user, self._quit_reason)
         self.factory.forget(self)
-
-    def _room_or_current(self, room: str | None) -> str:
-        if room is not None:
-            return room
-        if self.current is None:
-            raise NoCurrentRoomError()
-        return self.current
-
-    def _me(self) -> User:
-        assert self.user is not None, "_take checks needs_nick"
-        return self.user
-
-    def _nick(self, command: cmd.Nick) -> None:
-        if self.user is not None:
-            self.factory.chat.rename(self.user, command.nick)
-            return
-        self.user = self.factory.chat.register(self, command.nick)
-        self.setTimeout(None)
-        self.send(Notice("nick", f"You are {self.user.nick}."))
-        self._join(cmd.Join(self.factory.default_room))
-
-    def _join(self, command: cmd.Join) -> None:
-        me = self._me()
-        already = fold(command.room) in me.rooms
-        room = self.factory.chat.join(me, command.room)
-        self.current = room.name
-        if already:
-            self.send(Notice("room", f"Now talking in {room.name}."))
-        self.send(self.factory.chat.members(room.name))
-        if room.topic:
-            self.send(self.factory.chat.topic(room.name))
-
-    def _part(self, command: cmd.Part) -> None:
-        me = self._me()
-        room = self._room_or_current(command.room)
-        self.factory.chat.part(me, room, command.reason)
-        if self.current is not None and fold(self.current) not in me.rooms:
-            rooms = list(me.rooms.values())
-            self.current = rooms[-1].name if rooms else None
-            self.send(
-                Notice("room", f"Now talking in {self.current}.")
-                if self.current
-                else Notice("room", "You are in no room; /join #room to talk.")
-            )
-
-    def _rooms(self, command: cmd.Rooms) -> None:
-        self.send(self.factory.chat.rooms())
-
-    def _who(self, command: cmd.Who) -> None:
-        self.send(self.factory.chat.members(self._room_or_current(command.room)))
-
-    def _users(self, command: cmd.Users) -> None:
-        self.send(self.factory.chat.users())
-
-    def _msg(self, command: cmd.Msg) -> None:
-        self.factory.chat.whisper(self._me(), command.nick, command.text)
-
-    def _me_action(self, command: cmd.Me) -> None:
-        self.factory.chat.act(self._me(), self._room_or_current(None), command.text)
-
-    def _topic(self, command: cmd.Topic) -> None:
-        room = self._room_or_current(None)
-        if command.text is None:
-            self.send(self.factory.chat.topic(room))
-        else:
-            self.factory.chat.set_topic(self._me(), room, command.text)
-
-    def _time(self, command: cmd.Time) -> None:
-        self.send(self.factory.chat.time())
-
-    def _quit(self, command: cmd.Quit) -> None:
-        user, self.user = self.user, None
-        self.close(Notice("bye", "Goodbye."))
-        if user is not None:
-            self.factory.chat.quit(user, command.reason)
-
-    def _format(self, command: cmd.Format) -> None:
-        self.json = command.json
-        self.send(Notice("format", f"Lines are now {'json' if command.json else 'text'}."))
-
-    def _help(self, command: cmd.Help) -> None:
-        if command.command is None:
-            specs = list(cmd.COMMANDS.values())
-        elif command.command in cmd.COMMANDS:
-            specs = [cmd.COMMANDS[command.command]]
-        else:
-            raise UnknownCommandError(command.command)
-        for spec in specs:
-            self.send(Notice("help", f"{spec.usage} - {spec.summary}"))
-        if command.command is None:
-            self.send(Notice("help", HELP_FOOTER))
-
-
-_HANDLERS: dict[type, Callable[[LineProtocol, Any], None]] = {
-    cmd.Nick: LineProtocol._nick,
-    cmd.Join: LineProtocol._join,
-    cmd.Part: LineProtocol._part,
-    cmd.Rooms: LineProtocol._rooms,
-    cmd.Who: LineProtocol._who,
-    cmd.Users: LineProtocol._users,
-    cmd.Msg: LineProtocol._msg,
-    cmd.Me: LineProtocol._me_action,
-    cmd.Topic: LineProtocol._topic,
-    cmd.Time: LineProtocol._time,
-    cmd.Quit: LineProtocol._quit,
-    cmd.Format: LineProtocol._format,
-    cmd.Help: LineProtocol._help,
-}

@@ -14,20 +14,39 @@ from dataclasses import asdict, dataclass
 from functools import singledispatch
 from typing import Any
 
+from chatd.domain.durations import format_duration
 from chatd.domain.errors import ChatError
 from chatd.domain.events import (
     Acted,
+    Banned,
     Event,
     Joined,
+    Kicked,
+    Muted,
     NickChanged,
     Parted,
     Quit,
     Said,
+    ShuttingDown,
     TopicChanged,
+    TopicLocked,
+    Unmuted,
+    Walled,
     Whispered,
 )
 from chatd.domain.names import scrub
-from chatd.domain.replies import Members, Reply, RoomList, ServerTime, Topic, UserList
+from chatd.domain.replies import (
+    Away,
+    Ban,
+    BanList,
+    Members,
+    Reply,
+    RoomList,
+    ServerTime,
+    Topic,
+    UserList,
+    Whois,
+)
 
 CRLF = b"\r\n"
 
@@ -36,8 +55,8 @@ CRLF = b"\r\n"
 class Notice:
     """Something the server says to one session: greeting, MOTD, prompt, help, goodbye.
 
-    ``kind`` lets programs tell them apart: welcome, motd, prompt, help,
-    room, format, bye, shutdown.
+    ``kind`` lets programs tell them apart: welcome, motd, prompt, nick,
+    room, help, format, flood, bye, shutdown, oper, away, ignore, ban.
     """
 
     kind: str
@@ -93,6 +112,25 @@ def _because(reason: str) -> str:
     return f" ({reason})" if reason else ""
 
 
+def _lasting(at: float, until: float | None) -> str:
+    """`` for 10m`` from ``at`` to ``until``; nothing for what lasts until lifted."""
+    return "" if until is None else f" for {format_duration(until - at)}"
+
+
+def _until(until: float | None) -> str:
+    return "until lifted" if until is None else time.strftime("until %Y-%m-%d %H:%M UTC", time.gmtime(until))
+
+
+def _whois(r: Whois) -> list[str]:
+    rooms = f"in {' '.join(r.rooms)}" if r.rooms else "in no room"
+    return [
+        f"*** {r.nick} is {rooms}",
+        *([f"*** {r.nick} is an operator"] if r.operator else []),
+        *([f"*** {r.nick} is connected from {r.address}"] if r.address else []),
+        *([f"*** {r.nick} is away: {r.away}"] if r.away else []),
+    ]
+
+
 @singledispatch
 def _human(item: Renderable) -> str | list[str]:
     """One line, or for listings several, without line endings."""
@@ -122,6 +160,18 @@ _register(
         else f"{_clock(e.at)} {e.room} -- {e.nick} cleared the topic"
     ),
 )
+_register(
+    TopicLocked,
+    lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} {'locked' if e.locked else 'unlocked'} the topic",
+)
+_register(Kicked, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} was kicked by {e.by}{_because(e.reason)}")
+_register(Banned, lambda e: f"{_clock(e.at)} -- {e.nick} was banned by {e.by}{_lasting(e.at, e.until)}")
+_register(Muted, lambda e: f"{_clock(e.at)} -- {e.nick} was muted by {e.by}{_lasting(e.at, e.until)}")
+_register(Unmuted, lambda e: f"{_clock(e.at)} -- {e.nick} was unmuted by {e.by}")
+_register(Walled, lambda e: f"{_clock(e.at)} -- {e.nick} to everyone: {e.text}")
+_register(
+    ShuttingDown, lambda e: f"{_clock(e.at)} -- {e.nick} is shutting down the server{_because(e.reason)}"
+)
 _register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}):{_names(r.nicks)}")
 _register(
     Topic,
@@ -138,6 +188,16 @@ _register(UserList, lambda r: f"*** Online ({len(r.nicks)}):{_names(r.nicks)}")
 _register(
     ServerTime,
     lambda r: time.strftime("*** Server time: %Y-%m-%d %H:%M:%S UTC", time.gmtime(r.at)),
+)
+_register(Whois, _whois)
+_register(Away, lambda r: f"*** {r.nick} is away: {r.text}")
+_register(Ban, lambda r: f"*** {r.target} is banned {_until(r.until)} (by {r.by})")
+_register(
+    BanList,
+    lambda r: [
+        f"*** Bans ({len(r.bans)}):",
+        *(f"***   {b.target} {_until(b.until)} (by {b.by})" for b in r.bans),
+    ],
 )
 _register(Notice, lambda n: f"*** {n.text}")
 _register(ChatError, lambda e: f"ERR {e.code} {e.message}")

@@ -80,12 +80,14 @@ class Daemon:
         arguments: Sequence[str],
         env: Mapping[str, str] | None = None,
         listeners: int = 1,
+        stdin: int = subprocess.DEVNULL,
     ) -> "Daemon":
         """Run ``twistd -n --pidfile= *arguments`` until chatd has announced ``listeners`` addresses.
 
         The process runs in a new temporary directory with the test's
-        environment less any CHATD_* variable, plus ``env``. It is killed
-        at cleanup if the test has not stopped it.
+        environment less any CHATD_* variable, plus ``env``, reading
+        ``stdin`` (a file descriptor; nothing by default). It is killed at
+        cleanup if the test has not stopped it.
         """
         cwd = tempfile.mkdtemp()
         case.addCleanup(shutil.rmtree, cwd)
@@ -95,7 +97,7 @@ class Daemon:
             [TWISTD, "-n", "--pidfile=", *arguments],
             cwd=cwd,
             env=environment,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
@@ -161,10 +163,14 @@ class Daemon:
     def signal(self, number: signal.Signals) -> int:
         """Send ``number`` and return the exit status; fails unless it exits within the deadline."""
         self.process.send_signal(number)
+        return self.exit_status(f"after {number.name}")
+
+    def exit_status(self, why: str = "") -> int:
+        """The exit status, once the daemon has exited; fails unless it does within the deadline."""
         try:
             return self.process.wait(timeout=DEADLINE_SECONDS)
         except subprocess.TimeoutExpired:
-            self.fail(f"daemon still running {DEADLINE_SECONDS} s after {number.name}")
+            self.fail(f"daemon still running {DEADLINE_SECONDS} s {why}".rstrip())
 
     def fail(self, message: str) -> NoReturn:
         """Fail the test, showing what the daemon logged."""

@@ -1,0 +1,86 @@
+"""The host's console: the daemon's own terminal as one more front end (``--console``).
+
+Whoever holds the terminal ``twistd -n chatd --console`` runs in is the
+host: the console registers under its nickname, is an operator without a
+password, and starts in the default room, where plain lines are said.
+Every command works as on nc. It reads the daemon's standard input through
+``twisted.internet.stdio.StandardIO`` (chatd.service wires it) and writes
+text lines to its standard output, among the log lines. ``/quit`` or the
+end of input leaves the chat; the daemon goes on (``/shutdown`` stops it).
+"""
+
+from collections.abc import Sequence
+
+from twisted.internet.protocol import connectionDone
+from twisted.protocols.basic import LineReceiver
+from twisted.python.failure import Failure
+from typing_extensions import override
+
+from chatd.domain.chat import Chat
+from chatd.domain.events import Event
+from chatd.domain.ports import Session
+from chatd.line import commands as cmd
+from chatd.line.render import Notice, Renderable
+from chatd.line.session import LineSession, decode, deliver
+
+
+class Console(LineReceiver, LineSession):
+    """The host at the daemon's terminal; its own ``Audience``, with itself its only session."""
+
+    delimiter = b"\n"
+
+    def __init__(self, chat: Chat, nick: str, default_room: str, max_line: int) -> None:
+        # No address: the host cannot be banned by address, and /whois shows none.
+        LineSession.__init__(self, chat, "", default_room, set())
+        self._nick = nick
+        self._max_line = max_line
+
+    @property
+    @override
+    def audience(self) -> "Console":
+        return self
+
+    def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
+        """Write ``event`` to the terminal, unless the host ignores its sender."""
+        deliver(event, [self], self.ignorers)
+
+    @override
+    def connectionMade(self) -> None:
+        self.guarded(lambda: self.perform(cmd.Nick(self._nick)))
+
+    @override
+    def registered(self) -> None:
+        """The host is an operator: being at the daemon's terminal proves it."""
+        super().registered()
+        self.chat.grant_operator(self.me())
+        self.send(Notice("oper", "You are an operator: this is the daemon's own terminal."))
+
+    @override
+    def lineReceived(self, line: bytes) -> None:
+        self.guarded(lambda: self._take(line.removesuffix(b"\r")))
+
+    def _take(self, line: bytes) -> None:
+        text = decode(line, self._max_line)
+        if text.strip():
+            self.perform(cmd.parse(text))
+
+    @override
+    def write(self, data: bytes) -> None:
+        if not self.closing and self.transport is not None:
+            self.transport.write(data)
+
+    @override
+    def close(self, last: Renderable | None) -> None:
+        if self.closing:
+            return
+        if last is not None:
+            self.send(last)
+        self.closing = True
+        if self.transport is not None:
+            self.transport.loseConnection()
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.closing = True
+        if self.user is not None:
+            self.chat.quit(self.user, "console closed")

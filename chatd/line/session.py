@@ -1,0 +1,182 @@
+"""One person on a line front end, as the chat and the command table see them.
+
+A ``LineSession`` holds what a line-oriented session has in the chat: its
+user once named, the room its plain lines go to, its rendering (text or
+JSON) and the nicknames it ignores; and it runs typed commands through the
+functions in chatd.line.talk and chatd.line.moderation. Two front ends build
+on it: ``LineProtocol`` (nc, telnet, the bundled client) and ``Console``
+(the host's own terminal). ``deliver`` is how both write an event to their
+sessions.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from twisted.logger import Logger
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import ChatError, OperFailedError
+from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
+from chatd.domain.names import fold
+from chatd.domain.ports import Audience
+from chatd.domain.state import User
+from chatd.line import moderation, talk
+from chatd.line.commands import Join, Nick, Say
+from chatd.line.errors import (
+    BadEncodingError,
+    InternalError,
+    LineTooLongError,
+    NeedNicknameError,
+    NoCurrentRoomError,
+)
+from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.syntax import Command
+
+PROMPT = Notice("prompt", "Choose a nickname:")
+
+
+class LineSession(ABC):
+    """One session of a line front end: its state in the chat, and the commands it runs."""
+
+    log = Logger()
+
+    def __init__(self, chat: Chat, peer: str, default_room: str, ignorers: set["LineSession"]) -> None:
+        self.chat = chat
+        self.peer = peer
+        """The client's address, as connections are counted and bans compare; empty on the console."""
+        self.default_room = default_room
+        self.ignorers = ignorers
+        """The sessions of this front end that ignore someone; delivery filters only when it is not empty."""
+        self.user: User | None = None
+        self.json = False
+        self.current: str | None = None
+        """The room plain lines go to: the last joined, or None."""
+        self.ignored: dict[str, str] = {}
+        """Nicknames whose messages this session does not see: the shown nickname by its key."""
+        self.closing = False
+
+    @property
+    @abstractmethod
+    def audience(self) -> Audience:
+        """The front end that delivers this session's events."""
+
+    @abstractmethod
+    def write(self, data: bytes) -> None:
+        """Write rendered bytes to this session, unless it is closing."""
+
+    @abstractmethod
+    def close(self, last: Renderable | None) -> None:
+        """Say ``last`` (if any) as the final line and end the session; once only."""
+
+    def registered(self) -> None:
+        """The session's user is online: say so and enter the default room. Front ends add to this."""
+        self.send(Notice("nick", f"You are {self.me().nick}."))
+        self.perform(Join(self.default_room))
+
+    def prove_operator(self, name: str, password: str) -> None:
+        """Make this session's user an operator if ``password`` is operator ``name``'s, or raise.
+
+        A front end that checks no passwords refuses every attempt.
+        """
+        raise OperFailedError()
+
+    def send(self, item: Renderable) -> None:
+        """Render ``item`` in this session's format and write it."""
+        self.write(json_line(item) if self.json else text_line(item))
+
+    def guarded(self, action: Callable[[], None]) -> None:
+        """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
+        try:
+            action()
+        except ChatError as error:
+            self.send(error)
+            if self.user is None and not self.closing:
+                self.send(PROMPT)
+        except Exception:
+            self.log.failure("Handling a line from {peer} failed", peer=self.peer)
+            self.send(InternalError())
+
+    def perform(self, command: Command) -> None:
+        """Run ``command``: before a nickname a plain line names the user, and some commands wait."""
+        if self.user is None:
+            if isinstance(command, Say):
+                command = Nick(command.text.strip())
+            elif command.needs_nick:
+                raise NeedNicknameError()
+        elif isinstance(command, Say):
+            self.chat.say(self.user, self.room_or_current(None), command.text)
+            return
+        _RUN[type(command)](self, command)
+
+    def me(self) -> User:
+        """This session's user; only for commands that need a nickname (``perform`` checks)."""
+        assert self.user is not None, "perform checks needs_nick"
+        return self.user
+
+    def room_or_current(self, room: str | None) -> str:
+        """``room`` if given, else the current room; raises NoCurrentRoomError if there is none."""
+        if room is not None:
+            return room
+        if self.current is None:
+            raise NoCurrentRoomError()
+        return self.current
+
+    def settle(self) -> None:
+        """Catch up after the user may have left a room or the chat (part, kick, ban).
+
+        Taken off the server, the session ends; out of its current room, it
+        talks in the last joined room it is still in, and says so.
+        """
+        if self.user is None:
+            return
+        if not self.user.online:
+            self.user = None
+            self.close(None)
+            return
+        if self.current is None or fold(self.current) in self.user.rooms:
+            return
+        rooms = list(self.user.rooms.values())
+        self.current = rooms[-1].name if rooms else None
+        self.send(
+            Notice("room", f"Now talking in {self.current}.")
+            if self.current
+            else Notice("room", "You are in no room; /join #room to talk.")
+        )
+
+
+def decode(line: bytes, limit: int) -> str:
+    """The text of ``line`` (its ending removed); raises LineTooLongError or BadEncodingError."""
+    if len(line) > limit:
+        raise LineTooLongError(limit)
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadEncodingError() from None
+
+
+def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSession]) -> None:
+    """Render ``event`` at most once per format and write it to each session that does not ignore its sender.
+
+    The ignore check runs only while ``ignorers`` (the front end's sessions
+    that ignore someone) is not empty, so it costs nothing otherwise. After
+    a kick or a ban the sessions catch up with what it did to them.
+    """
+    if ignorers and isinstance(event, Said | Acted | Whispered):
+        sender = fold(event.nick)
+        sessions = [session for session in sessions if sender not in session.ignored]
+    text = data = b""
+    for session in sessions:
+        if session.json:
+            data = data or json_line(event)
+            session.write(data)
+        else:
+            text = text or text_line(event)
+            session.write(text)
+    if isinstance(event, Kicked | Banned):
+        for session in sessions:
+            session.settle()
+
+
+_RUN: dict[type, Callable[[LineSession, Any], None]] = {**talk.RUN, **moderation.RUN}
+"""What each typed command does, by its type."""

@@ -1,0 +1,56 @@
+"""The host's console on the real daemon: twistd -n chatd --console with a pseudo-terminal as its stdin."""
+
+import os
+import pty
+import re
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHUTDOWN, WELCOME
+
+
+class ConsoleTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        # The daemon reads the pseudo-terminal's slave side as its stdin, so
+        # it is a terminal, as --console demands; the test types on the master side.
+        self.terminal, slave = pty.openpty()
+        self.addCleanup(os.close, self.terminal)
+        try:
+            self.daemon = Daemon.start(self, [*LOOPBACK, "--console"], stdin=slave)
+        finally:
+            os.close(slave)
+        self.daemon.wait_for_log(re.compile(rb"^\*\*\* In #lobby \(1\): host\r$"))
+
+    def type(self, line: str) -> None:
+        """Type ``line`` and Enter on the daemon's terminal."""
+        os.write(self.terminal, line.encode("utf-8") + b"\n")
+
+    def enter(self, nick: str, members: str) -> LineClient:
+        client = self.daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        client.say(nick)
+        client.expect(f"*** You are {nick}.")
+        client.expect_stamped(f"#lobby -- {nick} joined")
+        client.expect(f"*** In #lobby ({members.count(' ') + 1}): {members}")
+        return client
+
+    def test_line_typed_on_the_console_reaches_a_user(self) -> None:
+        """A plain line typed at the daemon's terminal is said in #lobby as host; the console shows the room."""
+        alice = self.enter("alice", "host alice")
+        self.daemon.wait_for_log(re.compile(rb"^\[\d\d:\d\d\] #lobby -- alice joined\r$"))
+        self.type("hello from the host")
+        alice.expect_stamped("#lobby <host> hello from the host")
+        alice.say("hi host")
+        self.daemon.wait_for_log(re.compile(rb"^\[\d\d:\d\d\] #lobby <alice> hi host\r$"))
+
+    def test_shutdown_from_the_console_tells_everyone_and_exits_0(self) -> None:
+        """/shutdown bye on the console: every user gets the notice and the goodbye, and twistd exits 0."""
+        alice = self.enter("alice", "host alice")
+        bob = self.enter("bob", "host alice bob")
+        alice.expect_stamped("#lobby -- bob joined")
+        self.type("/shutdown bye")
+        for client in (alice, bob):
+            client.expect_stamped("-- host is shutting down the server (bye)")
+            self.assertEqual(client.read_to_end(), SHUTDOWN)
+        self.assertEqual(self.daemon.exit_status("after /shutdown"), 0)

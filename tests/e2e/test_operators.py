@@ -1,0 +1,60 @@
+"""Operators on the real daemon: a hash made by python -m chatd.passwd, then /oper and /kick over TCP."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import DEADLINE_SECONDS
+from tests.e2e.test_daemon import Lobby, start_chatd
+
+PASSWORD = "tr0ub4dor &3"
+
+
+class OperatorTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        made = subprocess.run(
+            [sys.executable, "-m", "chatd.passwd", "boss"],
+            input=(PASSWORD + "\n").encode(),
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=True,
+        )
+        self.opers = os.path.join(directory, "opers.txt")
+        with open(self.opers, "wb") as opers:
+            opers.write(b"# made by python -m chatd.passwd\n" + made.stdout)
+        self.daemon = start_chatd(self, "--opers", self.opers)
+        self.lobby = Lobby(self.daemon)
+
+    def test_oper_then_kick(self) -> None:
+        """With the password from chatd.passwd alice becomes an operator and kicks bob out of #lobby."""
+        alice = self.lobby.enter("alice")
+        bob = self.lobby.enter("bob")
+        alice.say("/oper boss not the password")
+        alice.expect("ERR oper-failed wrong operator name or password")
+        alice.say(f"/oper boss {PASSWORD}")
+        alice.expect("*** You are now an operator.")
+        alice.say("/kick bob behave")
+        self.lobby.hear("#lobby -- bob was kicked by alice (behave)")
+        bob.expect("*** You are in no room; /join #room to talk.")
+        bob.say("anyone?")
+        bob.expect("ERR no-room you are in no room; /join #room first")
+
+    def test_attempts_are_logged_without_the_password(self) -> None:
+        """The daemon logs the failed and the good attempt with name and address, and no password."""
+        alice = self.lobby.enter("alice")
+        alice.say("/oper boss not the password")
+        alice.expect("ERR oper-failed wrong operator name or password")
+        alice.say(f"/oper boss {PASSWORD}")
+        alice.expect("*** You are now an operator.")
+        self.daemon.wait_for_log(re.compile(rb"Failed /oper as 'boss' from 127\.0\.0\.1$"))
+        self.daemon.wait_for_log(re.compile(rb"alice from 127\.0\.0\.1 is now operator 'boss'$"))
+        logged = b"\n".join(self.daemon.logged_so_far())
+        self.assertNotIn(b"not the password", logged)
+        self.assertNotIn(PASSWORD.encode(), logged)

@@ -1,0 +1,300 @@
+"""Operator and room-owner commands through the line protocol, on a fake clock."""
+
+import json
+
+from tests.helpers import LineTestCase
+
+NOT_OPERATOR = b"ERR not-operator only operators may do that"
+
+
+class KickTests(LineTestCase):
+    def test_operator_kicks_from_current_room_with_reason(self) -> None:
+        """/kick NICK reason puts NICK out of the operator's current room; the room sees why."""
+        op, op_wire = self.operator(b"op")
+        _, bob_wire = self.connect(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        op.dataReceived(b"/kick bob spamming links\n")
+        kicked = b"[00:00] #lobby -- bob was kicked by op (spamming links)"
+        self.assertEqual(self.lines(op_wire), [kicked])
+        self.assertEqual(self.lines(carol_wire), [kicked])
+        self.assertEqual(self.lines(bob_wire), [kicked, b"*** You are in no room; /join #room to talk."])
+
+    def test_kicked_user_talks_in_their_previous_room(self) -> None:
+        """Kicked out of the current room, a user's lines go to the last room they are still in."""
+        op, _ = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.lines(bob_wire)
+        op.dataReceived(b"/kick bob #dev\n")
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] #dev -- bob was kicked by op", b"*** Now talking in #lobby."]
+        )
+        bob.dataReceived(b"still here\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <bob> still here"])
+
+    def test_owner_kicks_from_their_room_and_others_may_not(self) -> None:
+        """The room's creator kicks from it; a plain member is told only owners and operators may."""
+        owner, owner_wire = self.connect(b"owner")
+        bob, bob_wire = self.connect(b"bob")
+        owner.dataReceived(b"/join #dev\n")
+        bob.dataReceived(b"/join #dev\n/kick owner\n")
+        self.assertEqual(
+            self.lines(bob_wire)[-1], b"ERR not-owner only the owner of #dev and operators may do that"
+        )
+        self.lines(owner_wire)
+        owner.dataReceived(b"/kick bob\n")
+        self.assertEqual(self.lines(owner_wire), [b"[00:00] #dev -- bob was kicked by owner"])
+
+    def test_kick_refusals(self) -> None:
+        """Kicking nobody, or someone not in the room, says which."""
+        op, wire = self.operator(b"op")
+        self.connect(b"bob")[0].dataReceived(b"/part\n")
+        self.lines(wire)
+        op.dataReceived(b"/kick ghost\n/kick bob\n/kick bob #nowhere\n/kick\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR user-not-in-room bob is not in #lobby",
+                b"ERR no-such-room there is no room #nowhere",
+                b"ERR usage usage: /kick NICK [#room] [reason]",
+            ],
+        )
+
+    def test_kick_is_json_for_programs(self) -> None:
+        """A JSON session gets a kicked object with who, where, by whom and why."""
+        op, _ = self.operator(b"op")
+        bot, bot_wire = self.connect(b"bot")
+        self.connect(b"bob")
+        bot.dataReceived(b"/format json\n")
+        self.lines(bot_wire)
+        op.dataReceived(b"/kick bob bye\n")
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(bot_wire)],
+            [{"type": "kicked", "at": 0.0, "room": "#lobby", "nick": "bob", "by": "op", "reason": "bye"}],
+        )
+
+
+class TopicLockTests(LineTestCase):
+    def test_locked_topic_is_for_the_owner_and_operators(self) -> None:
+        """/lock lets only the owner and operators set the topic; /unlock opens it again."""
+        owner, owner_wire = self.connect(b"owner")
+        bob, bob_wire = self.connect(b"bob")
+        owner.dataReceived(b"/join #dev\n")
+        bob.dataReceived(b"/join #dev\n")
+        self.lines(owner_wire)
+        self.lines(bob_wire)
+        owner.dataReceived(b"/lock\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- owner locked the topic"])
+        bob.dataReceived(b"/topic mine\n/unlock\n")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [
+                b"ERR topic-locked the topic of #dev is locked; only its owner and operators may change it",
+                b"ERR not-owner only the owner of #dev and operators may do that",
+            ],
+        )
+        op, _ = self.operator(b"op")
+        op.dataReceived(b"/join #dev\n/topic set by op\n/unlock\n")
+        self.assertEqual(
+            self.lines(bob_wire)[-2:],
+            [b"[00:00] #dev -- op set the topic: set by op", b"[00:00] #dev -- op unlocked the topic"],
+        )
+        bob.dataReceived(b"/topic mine now\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- bob set the topic: mine now"])
+
+
+class BanTests(LineTestCase):
+    def test_nickname_ban_closes_the_holder_and_keeps_the_name(self) -> None:
+        """/ban NICK 1h: the holder is told and disconnected, roommates see it, and the name stays taken."""
+        op, op_wire = self.operator(b"op")
+        _, bob_wire = self.connect(b"bob", host="10.0.0.2")
+        _, carol_wire = self.connect(b"carol")
+        op.dataReceived(b"/ban bob 1h\n")
+        banned = b"[00:00] -- bob was banned by op for 1h"
+        self.assertEqual(self.lines(bob_wire), [banned])
+        self.assertTrue(bob_wire.disconnecting)
+        self.assertEqual(self.lines(carol_wire), [banned])
+        self.assertEqual(
+            self.lines(op_wire), [banned, b"*** bob is banned until 1970-01-01 01:00 UTC (by op)"]
+        )
+        again, again_wire = self.connect()
+        again.dataReceived(b"Bob\n")
+        self.assertEqual(
+            self.lines(again_wire),
+            [b"ERR nick-banned the nickname Bob is banned (1h left)", b"*** Choose a nickname:"],
+        )
+        self.assertFalse(again_wire.disconnecting)
+        self.clock.advance(3600)
+        later, later_wire = self.connect()
+        later.dataReceived(b"Bob\n")
+        self.assertEqual(self.lines(later_wire)[0], b"*** You are Bob.")
+
+    def test_banned_nickname_cannot_be_taken_with_nick(self) -> None:
+        """/nick onto a banned nickname is refused."""
+        op, _ = self.operator(b"op")
+        op.dataReceived(b"/ban mallory\n")
+        carol, wire = self.connect(b"carol")
+        carol.dataReceived(b"/nick MALLORY\n")
+        self.assertEqual(self.lines(wire), [b"ERR nick-banned the nickname MALLORY is banned"])
+
+    def test_address_ban_closes_its_connections_and_refuses_new_ones(self) -> None:
+        """/ban ADDRESS 10m takes everyone from it off; a new connection from it is told why and closed."""
+        op, op_wire = self.operator(b"op")
+        _, bob_wire = self.connect(b"bob", host="10.0.0.2")
+        _, dave_wire = self.connect(b"dave", host="::ffff:10.0.0.2")
+        _, carol_wire = self.connect(b"carol", host="10.0.0.3")
+        op.dataReceived(b"/ban 10.0.0.2 10m\n")
+        self.assertTrue(bob_wire.disconnecting)
+        self.assertTrue(dave_wire.disconnecting)
+        self.assertFalse(carol_wire.disconnecting)
+        self.assertEqual(
+            self.lines(op_wire)[-1], b"*** 10.0.0.2 is banned until 1970-01-01 00:10 UTC (by op)"
+        )
+        self.clock.advance(60)
+        eve, eve_wire = self.connect(host="10.0.0.2")
+        eve.dataReceived(b"eve\n")
+        self.assertEqual(
+            self.lines(eve_wire), [b"ERR banned your address is banned from this server (9m left)"]
+        )
+        self.assertTrue(eve_wire.disconnecting)
+        self.clock.advance(540)
+        eve, eve_wire = self.connect(host="10.0.0.2")
+        eve.dataReceived(b"eve\n")
+        self.assertEqual(self.lines(eve_wire)[0], b"*** You are eve.")
+
+    def test_ban_list_and_unban(self) -> None:
+        """/ban alone lists the bans; /unban lifts one and says so."""
+        op, wire = self.operator(b"op")
+        op.dataReceived(b"/ban mallory 1d\n/ban 2001:db8::1\n")
+        self.lines(wire)
+        op.dataReceived(b"/ban\n/unban mallory\n/ban\n/unban mallory\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** Bans (2):",
+                b"***   mallory until 1970-01-02 00:00 UTC (by op)",
+                b"***   2001:db8::1 until lifted (by op)",
+                b"*** mallory is no longer banned.",
+                b"*** Bans (1):",
+                b"***   2001:db8::1 until lifted (by op)",
+                b"ERR not-banned mallory is not banned",
+            ],
+        )
+
+    def test_ban_refusals(self) -> None:
+        """A bad duration or address, an operator's nickname, or a non-operator asking: each is refused."""
+        op, wire = self.operator(b"op")
+        self.operator(b"other")
+        op.dataReceived(b"/ban bob 10x\n/ban 10.0.0 1h\n/ban other\n/ban a b c\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR bad-duration '10x' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
+                b"ERR bad-address '10.0.0' is not an IPv4 or IPv6 address",
+                b"ERR is-operator other is an operator",
+                b"ERR usage usage: /ban [NICK|ADDRESS [duration]]",
+            ],
+        )
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/ban carol\n/ban\n/unban carol\n")
+        self.assertEqual(self.lines(bob_wire), [NOT_OPERATOR] * 3)
+
+
+class MuteTests(LineTestCase):
+    def test_muted_user_is_refused_everywhere_and_heard_by_nobody(self) -> None:
+        """A muted user's messages, actions and private messages are refused with the time left."""
+        op, op_wire = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        op.dataReceived(b"/mute bob 10m\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- bob was muted by op for 10m"])
+        self.assertEqual(self.lines(op_wire), [b"[00:00] -- bob was muted by op for 10m"])
+        bob.dataReceived(b"hello\n")
+        bob.dataReceived(b"/me waves\n")
+        bob.dataReceived(b"/msg carol psst\n")
+        muted = b"ERR muted you are muted (10m left); nobody sees what you say"
+        self.assertEqual(self.lines(bob_wire), [muted] * 3)
+        self.assertEqual(carol_wire.value(), b"")
+
+    def test_refused_paste_does_not_swallow_the_command_after_it(self) -> None:
+        """A muted user's line and a command in one read get an answer each."""
+        op, _ = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/mute bob\n")
+        self.lines(bob_wire)
+        bob.dataReceived(b"hello\n/time\n")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [
+                b"ERR muted you are muted; nobody sees what you say",
+                b"*** Server time: 1970-01-01 00:00:00 UTC",
+            ],
+        )
+
+    def test_mute_ends_by_the_clock_or_unmute(self) -> None:
+        """A mute ends when its time is up; /unmute ends an open one and tells both."""
+        op, op_wire = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/mute bob 1m\n")
+        self.clock.advance(60)
+        self.lines(bob_wire)
+        bob.dataReceived(b"back\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:01] #lobby <bob> back"])
+        op.dataReceived(b"/mute bob\n/unmute bob\n/unmute bob\n")
+        self.assertEqual(
+            self.lines(op_wire)[-3:],
+            [
+                b"[00:01] -- bob was muted by op",
+                b"[00:01] -- bob was unmuted by op",
+                b"ERR not-muted bob is not muted",
+            ],
+        )
+
+    def test_mute_refusals(self) -> None:
+        """Muting nobody, an operator, with a bad duration, or without being an operator is refused."""
+        op, wire = self.operator(b"op")
+        self.operator(b"other")
+        op.dataReceived(b"/mute ghost\n/mute other\n/mute other 0m\n/mute\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR is-operator other is an operator",
+                b"ERR bad-duration '0m' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
+                b"ERR usage usage: /mute NICK [duration]",
+            ],
+        )
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/mute op\n/unmute op\n")
+        self.assertEqual(self.lines(bob_wire), [NOT_OPERATOR] * 2)
+
+
+class WallAndShutdownTests(LineTestCase):
+    def test_wall_reaches_everyone_online(self) -> None:
+        """/wall text reaches every named user, whichever rooms they are in; not unnamed connections."""
+        op, op_wire = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/part\n")
+        _, unnamed_wire = self.connect()
+        op.dataReceived(b"/wall back in 5 minutes\n")
+        walled = b"[00:00] -- op to everyone: back in 5 minutes"
+        self.assertEqual(self.lines(op_wire), [walled])
+        self.assertEqual(self.lines(bob_wire), [walled])
+        self.assertEqual(unnamed_wire.value(), b"")
+
+    def test_shutdown_tells_everyone_and_stops_the_daemon(self) -> None:
+        """/shutdown reason announces to all, then calls the daemon's stop once."""
+        op, op_wire = self.operator(b"op")
+        _, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/shutdown upgrading\n")
+        notice = b"[00:00] -- op is shutting down the server (upgrading)"
+        self.assertEqual((self.lines(op_wire), self.lines(bob_wire)), ([notice], [notice]))
+        self.assertEqual(self.stopped, 1)
+
+    def test_wall_and_shutdown_are_for_operators(self) -> None:
+        """A user who is no operator can neither wall nor stop the server."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/wall hi\n/shutdown\n")
+        self.assertEqual(self.lines(wire), [NOT_OPERATOR] * 2)
+        self.assertEqual(self.stopped, 0)

@@ -1,0 +1,380 @@
+"""Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone."""
+
+from chatd.domain.errors import (
+    BadAddressError,
+    BannedError,
+    InvalidTextError,
+    MutedError,
+    NicknameBannedError,
+    NoSuchNicknameError,
+    NoSuchRoomError,
+    NotBannedError,
+    NotMutedError,
+    NotOperatorError,
+    NotOwnerError,
+    TargetIsOperatorError,
+    TopicLockedError,
+    UserNotInRoomError,
+)
+from chatd.domain.events import (
+    Banned,
+    Kicked,
+    Muted,
+    Said,
+    ShuttingDown,
+    TopicChanged,
+    TopicLocked,
+    Unmuted,
+    Walled,
+    Whispered,
+)
+from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
+from tests.helpers import ChatTestCase, RecordingSession
+
+
+class OperatorTests(ChatTestCase):
+    def test_nobody_is_an_operator_until_granted(self) -> None:
+        """A new user is no operator; a front end's grant makes them one."""
+        alice, _ = self.online("alice")
+        self.assertFalse(alice.operator)
+        self.assertRaises(NotOperatorError, self.chat.wall, alice, "hi")
+        self.chat.grant_operator(alice)
+        self.assertTrue(alice.operator)
+
+    def test_every_operator_request_refuses_others(self) -> None:
+        """Ban, unban, bans, mute, unmute, wall and shutdown refuse a user who is not an operator."""
+        alice, _ = self.online("alice", "#lobby")
+        self.online("bob", "#lobby")
+        before = len(self.audience.deliveries)
+        for request in (
+            lambda: self.chat.ban(alice, "bob", None),
+            lambda: self.chat.unban(alice, "bob"),
+            lambda: self.chat.bans(alice),
+            lambda: self.chat.mute(alice, "bob", None),
+            lambda: self.chat.unmute(alice, "bob"),
+            lambda: self.chat.wall(alice, "hi"),
+            lambda: self.chat.shutdown(alice, "bye"),
+        ):
+            error = self.assertRaises(NotOperatorError, request)
+            self.assertEqual((error.code, error.message), ("not-operator", "only operators may do that"))
+        self.assertEqual(len(self.audience.deliveries), before)
+        self.assertEqual(self.stopped, 0)
+
+
+class KickTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.owner, self.owner_session = self.online("owner", "#dev")
+        self.bob, self.bob_session = self.online("bob", "#dev")
+        self.carol, _ = self.online("carol", "#dev")
+        self.op, self.op_session = self.online("op")
+        self.chat.grant_operator(self.op)
+
+    def test_owner_kicks_from_own_room(self) -> None:
+        """The room's creator puts a member out; every member, the kicked one included, is told."""
+        self.chat.kick(self.owner, "BOB", "#dev", "spam")
+        kicked = Kicked(100, "#dev", "bob", "owner", "spam")
+        self.assertEqual(self.bob_session.received[-1], kicked)
+        self.assertEqual(self.owner_session.received[-1], kicked)
+        self.assertEqual(self.chat.members("#dev"), Members("#dev", ("owner", "carol")))
+        self.assertEqual(self.bob.rooms, {})
+
+    def test_operator_kicks_from_a_room_it_is_not_in(self) -> None:
+        """An operator outside the room may kick, and is told along with the room."""
+        self.chat.kick(self.op, "bob", "#dev")
+        self.assertEqual(self.op_session.received[-1], Kicked(100, "#dev", "bob", "op", ""))
+
+    def test_member_who_does_not_own_the_room_is_refused(self) -> None:
+        """Only the owner and operators kick; a member who tries changes nothing."""
+        error = self.assertRaises(NotOwnerError, self.chat.kick, self.carol, "bob", "#dev")
+        self.assertEqual(error.message, "only the owner of #dev and operators may do that")
+        self.assertIn("bob", self.chat.members("#dev").nicks)
+
+    def test_owner_of_another_room_is_refused(self) -> None:
+        """Owning one room gives no say in another."""
+        self.chat.join(self.carol, "#mine")
+        self.assertRaises(NotOwnerError, self.chat.kick, self.carol, "bob", "#dev")
+
+    def test_kick_of_unknown_nick_or_from_missing_room_or_of_non_member(self) -> None:
+        """Nobody by that name, no such room, or a user not in the room: each is refused."""
+        self.assertRaises(NoSuchNicknameError, self.chat.kick, self.owner, "ghost", "#dev")
+        self.assertRaises(NoSuchRoomError, self.chat.kick, self.owner, "bob", "#nowhere")
+        error = self.assertRaises(UserNotInRoomError, self.chat.kick, self.owner, "op", "#dev")
+        self.assertEqual((error.code, error.message), ("user-not-in-room", "op is not in #dev"))
+
+    def test_owner_cannot_kick_an_operator_but_an_operator_can(self) -> None:
+        """An operator in the room is safe from its owner, not from another operator."""
+        self.chat.join(self.op, "#dev")
+        self.assertRaises(TargetIsOperatorError, self.chat.kick, self.owner, "op", "#dev")
+        other, _ = self.online("other")
+        self.chat.grant_operator(other)
+        self.chat.kick(other, "op", "#dev")
+        self.assertNotIn("op", self.chat.members("#dev").nicks)
+
+    def test_kicking_the_last_member_empties_the_room(self) -> None:
+        """A room whose last member is kicked is gone."""
+        self.chat.join(self.bob, "#solo")
+        self.chat.kick(self.op, "bob", "#solo")
+        self.assertNotIn("#solo", [summary.room for summary in self.chat.rooms().rooms])
+
+    def test_unsafe_reason_is_refused(self) -> None:
+        """A reason is text others see: it follows the text rules."""
+        self.assertRaises(InvalidTextError, self.chat.kick, self.owner, "bob", "#dev", "\x1b[2J")
+        self.assertIn("bob", self.chat.members("#dev").nicks)
+
+    def test_ownership_is_not_handed_on(self) -> None:
+        """Once the owner leaves the chat, nobody owns the room, not even someone taking their nickname."""
+        self.chat.quit(self.owner)
+        again, _ = self.online("owner", "#dev")
+        self.assertRaises(NotOwnerError, self.chat.kick, again, "bob", "#dev")
+
+
+class TopicLockTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.owner, self.session = self.online("owner", "#dev")
+        self.bob, _ = self.online("bob", "#dev")
+
+    def test_owner_locks_and_members_are_told(self) -> None:
+        """Locking is an event for the room."""
+        self.chat.lock_topic(self.owner, "#dev", True)
+        self.assertEqual(self.session.received[-1], TopicLocked(100, "#dev", "owner", True))
+
+    def test_locked_topic_is_refused_to_members_only(self) -> None:
+        """While locked, a member's topic is refused; the owner and operators still set it."""
+        self.chat.lock_topic(self.owner, "#dev", True)
+        error = self.assertRaises(TopicLockedError, self.chat.set_topic, self.bob, "#dev", "mine now")
+        self.assertEqual(
+            error.message, "the topic of #dev is locked; only its owner and operators may change it"
+        )
+        self.chat.set_topic(self.owner, "#dev", "release")
+        self.chat.grant_operator(self.bob)
+        self.chat.set_topic(self.bob, "#dev", "release friday")
+        self.assertEqual(self.session.received[-1], TopicChanged(100, "#dev", "bob", "release friday"))
+
+    def test_unlock_lets_members_set_it_again(self) -> None:
+        """After unlocking, any member sets the topic."""
+        self.chat.lock_topic(self.owner, "#dev", True)
+        self.chat.lock_topic(self.owner, "#dev", False)
+        self.chat.set_topic(self.bob, "#dev", "anyone")
+        self.assertEqual(self.chat.topic("#dev").topic, "anyone")
+
+    def test_only_owner_and_operators_lock(self) -> None:
+        """A member who does not own the room cannot lock or unlock it."""
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)
+        self.chat.lock_topic(self.owner, "#dev", True)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", False)
+
+
+class BanTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.op, self.op_session = self.online("op", "#lobby", address="10.0.0.9")
+        self.chat.grant_operator(self.op)
+        self.bob, self.bob_session = self.online("bob", "#lobby", address="10.0.0.2")
+        self.carol, self.carol_session = self.online("carol", "#lobby", address="10.0.0.3")
+
+    def test_nickname_ban_takes_its_holder_off_and_keeps_the_nickname(self) -> None:
+        """bob and his roommates are told, bob is offline, and nobody can be bob or become bob."""
+        ban = self.chat.ban(self.op, "Bob", 3600)
+        self.assertEqual(ban, Ban("Bob", 3700, "op"))
+        self.assertEqual(self.bob_session.received[-1], Banned(100, "bob", "op", 3700))
+        self.assertEqual(self.carol_session.received[-1], Banned(100, "bob", "op", 3700))
+        self.assertFalse(self.bob.online)
+        self.assertEqual(self.chat.users(), UserList(("carol", "op")))
+        self.clock.advance(600)
+        error = self.assertRaises(
+            NicknameBannedError, self.chat.register, RecordingSession(self.audience), "BOB", "10.0.0.7"
+        )
+        self.assertEqual(
+            (error.code, error.message), ("nick-banned", "the nickname BOB is banned (50m left)")
+        )
+        self.assertRaises(NicknameBannedError, self.chat.rename, self.carol, "bob")
+
+    def test_nickname_ban_runs_out_by_the_clock(self) -> None:
+        """After its time the nickname can be registered again."""
+        self.chat.ban(self.op, "bob", 60)
+        self.clock.advance(60)
+        self.online("bob")
+
+    def test_ban_of_an_offline_nickname_is_kept(self) -> None:
+        """A nickname nobody holds can be banned ahead of time, with no end."""
+        self.assertEqual(self.chat.ban(self.op, "mallory", None), Ban("mallory", None, "op"))
+        error = self.assertRaises(
+            NicknameBannedError, self.chat.register, RecordingSession(self.audience), "mallory"
+        )
+        self.assertEqual(error.message, "the nickname mallory is banned")
+
+    def test_address_ban_takes_off_everyone_from_it_but_operators(self) -> None:
+        """Each user from the address is banned off; an operator from it stays; other addresses stay."""
+        dave, dave_session = self.online("dave", address="10.0.0.2")
+        self.chat.ban(self.op, "10.0.0.2", None)
+        self.assertFalse(self.bob.online)
+        self.assertFalse(dave.online)
+        self.assertEqual(dave_session.received[-1], Banned(100, "dave", "op", None))
+        self.assertEqual(self.chat.users(), UserList(("carol", "op")))
+        self.chat.ban(self.op, "10.0.0.9", None)
+        self.assertTrue(self.op.online)
+
+    def test_banned_address_cannot_register_any_nickname(self) -> None:
+        """A new connection from a banned address is refused whatever its nickname, until the ban ends."""
+        self.chat.ban(self.op, "::ffff:10.0.0.5", 120)
+        error = self.assertRaises(
+            BannedError, self.chat.register, RecordingSession(self.audience), "eve", "::ffff:10.0.0.5"
+        )
+        self.assertEqual(
+            (error.code, error.message), ("banned", "your address is banned from this server (2m left)")
+        )
+        self.assertRaises(BannedError, self.chat.register, RecordingSession(self.audience), "eve", "10.0.0.5")
+        self.clock.advance(120)
+        self.online("eve", address="10.0.0.5")
+
+    def test_operator_nickname_cannot_be_banned(self) -> None:
+        """Banning an operator's nickname is refused and sets no ban."""
+        other, _ = self.online("other")
+        self.chat.grant_operator(other)
+        self.assertRaises(TargetIsOperatorError, self.chat.ban, self.op, "other", None)
+        self.assertEqual(self.chat.bans(self.op), BanList(()))
+
+    def test_bad_address_is_refused(self) -> None:
+        """Something that looks like an address but is none sets no ban."""
+        self.assertRaises(BadAddressError, self.chat.ban, self.op, "10.0.0", None)
+
+    def test_unban_lifts_and_says_what(self) -> None:
+        """Unban returns the target as shown; the nickname is free; unbanning again is refused."""
+        self.chat.ban(self.op, "bob", None)
+        self.assertEqual(self.chat.unban(self.op, "BOB"), "BOB")
+        self.online("bob")
+        error = self.assertRaises(NotBannedError, self.chat.unban, self.op, "bob")
+        self.assertEqual((error.code, error.message), ("not-banned", "bob is not banned"))
+
+    def test_bans_list_what_is_in_force(self) -> None:
+        """The list holds the bans in force, oldest first, and not those that ran out."""
+        self.chat.ban(self.op, "mallory", 60)
+        self.chat.ban(self.op, "10.0.0.7", None)
+        self.assertEqual(
+            self.chat.bans(self.op), BanList((Ban("mallory", 160, "op"), Ban("10.0.0.7", None, "op")))
+        )
+        self.clock.advance(60)
+        self.assertEqual(self.chat.bans(self.op), BanList((Ban("10.0.0.7", None, "op"),)))
+
+
+class MuteTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.op, self.op_session = self.online("op", "#lobby")
+        self.chat.grant_operator(self.op)
+        self.bob, self.bob_session = self.online("bob", "#lobby")
+        self.carol, self.carol_session = self.online("carol", "#lobby")
+
+    def test_muted_user_says_nothing_anywhere(self) -> None:
+        """Messages, actions, private messages and topics of a muted user are refused, and nobody gets them."""
+        self.chat.mute(self.op, "bob", 600)
+        before = len(self.audience.deliveries)
+        for request in (
+            lambda: self.chat.say(self.bob, "#lobby", "hi"),
+            lambda: self.chat.act(self.bob, "#lobby", "waves"),
+            lambda: self.chat.whisper(self.bob, "carol", "psst"),
+            lambda: self.chat.set_topic(self.bob, "#lobby", "mine"),
+        ):
+            error = self.assertRaises(MutedError, request)
+            self.assertEqual(error.message, "you are muted (10m left); nobody sees what you say")
+        self.assertEqual(len(self.audience.deliveries), before)
+
+    def test_mute_is_told_to_the_muted_and_the_operator_only(self) -> None:
+        """The muted user and the operator see the mute; roommates do not."""
+        self.chat.mute(self.op, "BOB", 600)
+        self.assertEqual(self.bob_session.received[-1], Muted(100, "bob", "op", 700))
+        self.assertEqual(self.op_session.received[-1], Muted(100, "bob", "op", 700))
+        self.assertNotIn(Muted(100, "bob", "op", 700), self.carol_session.received)
+
+    def test_mute_runs_out_by_the_clock(self) -> None:
+        """At the end of its time the user talks again, and there is nothing to unmute."""
+        self.chat.mute(self.op, "bob", 60)
+        self.clock.advance(60)
+        self.chat.say(self.bob, "#lobby", "back")
+        self.assertEqual(self.carol_session.received[-1], Said(160, "#lobby", "bob", "back"))
+        self.assertRaises(NotMutedError, self.chat.unmute, self.op, "bob")
+
+    def test_mute_without_duration_lasts_until_unmuted(self) -> None:
+        """An open mute lasts any time; unmute ends it and tells both."""
+        self.chat.mute(self.op, "bob", None)
+        self.clock.advance(10**6)
+        error = self.assertRaises(MutedError, self.chat.say, self.bob, "#lobby", "hi")
+        self.assertEqual(error.message, "you are muted; nobody sees what you say")
+        self.chat.unmute(self.op, "bob")
+        self.assertEqual(self.bob_session.received[-1], Unmuted(self.clock.seconds(), "bob", "op"))
+        self.chat.say(self.bob, "#lobby", "free")
+
+    def test_unmute_of_someone_not_muted_is_refused(self) -> None:
+        """Unmuting a user who is not muted says so."""
+        error = self.assertRaises(NotMutedError, self.chat.unmute, self.op, "carol")
+        self.assertEqual((error.code, error.message), ("not-muted", "carol is not muted"))
+
+    def test_operators_and_the_absent_cannot_be_muted(self) -> None:
+        """Muting an operator or a nickname nobody holds is refused."""
+        other, _ = self.online("other")
+        self.chat.grant_operator(other)
+        self.assertRaises(TargetIsOperatorError, self.chat.mute, self.op, "other", None)
+        self.assertRaises(NoSuchNicknameError, self.chat.mute, self.op, "ghost", None)
+
+
+class WallAndShutdownTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.op, self.op_session = self.online("op", "#lobby")
+        self.chat.grant_operator(self.op)
+        _, self.roomless = self.online("roomless")
+
+    def test_wall_reaches_everyone_online(self) -> None:
+        """A wall reaches every user, in a room or not, the operator included."""
+        self.chat.wall(self.op, "maintenance at noon")
+        walled = Walled(100, "op", "maintenance at noon")
+        self.assertEqual(self.roomless.received[-1], walled)
+        self.assertEqual(self.op_session.received[-1], walled)
+
+    def test_shutdown_tells_everyone_then_stops_once(self) -> None:
+        """Everyone gets the shutdown event, then the daemon is stopped; a second one does nothing."""
+        self.chat.shutdown(self.op, "bye")
+        self.assertEqual(self.roomless.received[-1], ShuttingDown(100, "op", "bye"))
+        self.assertEqual(self.stopped, 1)
+        before = len(self.audience.deliveries)
+        self.chat.shutdown(self.op, "again")
+        self.assertEqual((len(self.audience.deliveries), self.stopped), (before, 1))
+
+
+class AwayAndWhoisTests(ChatTestCase):
+    def test_private_message_to_someone_away_returns_their_text(self) -> None:
+        """The sender of a private message learns the target is away; the message is delivered anyway."""
+        alice, _ = self.online("alice")
+        bob, bob_session = self.online("bob")
+        self.chat.set_away(bob, " at lunch ")
+        self.assertEqual(self.chat.whisper(alice, "bob", "hi"), Away("bob", "at lunch"))
+        self.assertEqual(bob_session.received[-1], Whispered(100, "alice", "bob", "hi"))
+        self.chat.set_away(bob, "")
+        self.assertIsNone(self.chat.whisper(alice, "bob", "back?"))
+
+    def test_away_text_follows_the_text_rules(self) -> None:
+        """An away text with a control character is refused."""
+        alice, _ = self.online("alice")
+        self.assertRaises(InvalidTextError, self.chat.set_away, alice, "\x07")
+
+    def test_whois_shows_rooms_away_and_operator(self) -> None:
+        """Whois gives the nickname, rooms in join order, away text and operator status."""
+        asker, _ = self.online("asker")
+        bob, _ = self.online("Bob", "#dev", "#lobby", address="10.0.0.2")
+        self.chat.set_away(bob, "gone")
+        self.chat.grant_operator(bob)
+        self.assertEqual(self.chat.whois(asker, "bob"), Whois("Bob", ("#dev", "#lobby"), "gone", True, ""))
+        self.assertEqual(self.chat.whois(None, "bob").address, "")
+
+    def test_whois_shows_the_address_to_operators_only(self) -> None:
+        """An operator sees where the user connects from."""
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.online("bob", address="::ffff:10.0.0.2")
+        self.assertEqual(self.chat.whois(op, "bob"), Whois("bob", (), "", False, "10.0.0.2"))
+
+    def test_whois_of_nobody_is_refused(self) -> None:
+        """Whois of a nickname nobody holds says so."""
+        self.assertRaises(NoSuchNicknameError, self.chat.whois, None, "ghost")
