@@ -1,0 +1,330 @@
+"""Load generator and comparison bench: chatd against ngIRCd, miniircd and twisted.words.
+
+Run by hand, never in CI; everything goes to 127.0.0.x and every run stops
+by itself. ``python bench/load.py all`` runs every workload against every
+server and writes the results (``bench/out/results.json``), the markdown
+for docs/PERFORMANCE.md (``bench/out/report.md``, also printed) and the
+plot (docs/perf-fanout.png). Subcommands run one workload::
+
+    .venv/bin/python bench/load.py all                       # the report, about 15-20 minutes
+    .venv/bin/python bench/load.py fanout --servers chatd,ngircd --shape 1000x10
+    .venv/bin/python bench/load.py idle --clients 5000
+    .venv/bin/python bench/load.py burst --servers chatd
+    .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
+    .venv/bin/python bench/load.py report bench/out/results.json
+
+The server runs pinned to the first CPU, the generator processes (one per
+other CPU) to the rest. The bench installs what it needs itself: ngIRCd
+with apt-get (as root), and miniircd, matplotlib and py-spy into its own
+venv under ~/.cache/chatd-bench (bench/servers.py). See docs/PERFORMANCE.md
+for what each workload does and what was measured.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pyspy
+import report
+import servers
+import workloads
+from soak import ROOT, interrupted, raise_file_limit
+from workloads import Setup
+
+SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
+CHATD_CAPACITY_ARGS = "--flood-rate 10 --flood-burst 50 --flood-bytes 16384"
+"""chatd's default flood limits (2 lines/s) would slow the senders, not measure fan-out."""
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Fan-out, idle-connection and paste-burst load on chatd and its peers (by hand, never in CI).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    add = common.add_argument
+    add("--servers", default=",".join(SERVERS), help=f"comma-separated, of {', '.join(SERVERS)}")
+    add("--out", type=Path, default=ROOT / "bench" / "out", help="where results, reports and profiles go")
+    add("--workers", type=int, default=0, help="generator processes (0: one per CPU the server is not on)")
+    add("--no-pin", action="store_true", help="pin neither the server nor the generator")
+    add("--step-seconds", type=float, default=8.0, help="seconds each fan-out step sends for")
+    add("--drain", type=float, default=4.0, help="most seconds to wait for a step's last lines")
+    add(
+        "--window",
+        type=int,
+        default=10,
+        help="clients connecting at once (ngIRCd listens with a backlog of 10)",
+    )
+    add("--probe-every", type=int, default=10, help="every Nth member of a room times each line it gets")
+    add("--chatd-args", default=CHATD_CAPACITY_ARGS, help="extra chatd options for fan-out and profile runs")
+    add("--chatd-commit", help="measure chatd at this commit (a git archive copy), not the work tree")
+    fan = argparse.ArgumentParser(add_help=False)
+    add = fan.add_argument
+    add("--shape", action="append", help="CLIENTSxROOMS, repeatable (default: 1000x10 and 200x1)")
+    add("--start", type=float, default=5000.0, help="first step's deliveries a second")
+    add("--factor", type=float, default=1.5, help="each step's load over the last one's")
+    add("--top", type=float, default=1.5e6, help="no step above this many deliveries a second")
+    add(
+        "--max-client-rate",
+        type=float,
+        default=2.0,
+        help="lines a second one client may send; past it, more clients",
+    )
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+    commands.add_parser(
+        "fanout", parents=[common, fan], formatter_class=formatter, help="fan-out capacity ladder"
+    )
+    idle = commands.add_parser("idle", parents=[common], formatter_class=formatter, help="idle connections")
+    idle.add_argument("--clients", type=int, default=5000)
+    idle.add_argument("--rooms", type=int, default=50)
+    burst = commands.add_parser(
+        "burst", parents=[common], formatter_class=formatter, help="a paste into a busy room"
+    )
+    burst.add_argument("--chatters", type=int, default=50)
+    burst.add_argument("--lines", type=int, default=1000, help="lines in the paste (one write)")
+    burst.add_argument("--seconds", type=float, default=40.0, help="how long the chatters talk")
+    burst.add_argument("--rate", type=float, default=1.0, help="lines a second each chatter says")
+    everything = commands.add_parser(
+        "all",
+        parents=[common, fan],
+        formatter_class=formatter,
+        help="every workload on every server, then the report",
+    )
+    everything.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
+    profile = commands.add_parser(
+        "profile", parents=[common], formatter_class=formatter, help="chatd under py-spy"
+    )
+    profile.add_argument("--clients", type=int, default=1000)
+    profile.add_argument("--rooms", type=int, default=10)
+    profile.add_argument("--deliveries", type=float, default=60000.0, help="load to hold while sampling")
+    profile.add_argument("--seconds", type=float, default=20.0)
+    again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
+    again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
+    again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
+    args = parser.parse_args(argv)
+    if args.command != "report":
+        args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+        unknown = set(args.servers) - set(SERVERS)
+        if unknown:
+            parser.error(f"unknown server(s): {', '.join(sorted(unknown))}")
+    if args.command in ("fanout", "all"):
+        try:
+            args.shapes = [
+                tuple(int(n) for n in shape.split("x")) for shape in args.shape or ["1000x10", "200x1"]
+            ]
+        except ValueError:
+            parser.error("--shape is CLIENTSxROOMS, e.g. 1000x10")
+    return args
+
+
+def make_setup(args: argparse.Namespace) -> Setup:
+    """Pin the server to the first CPU and this process (and the generators) to the others."""
+    cpus = sorted(os.sched_getaffinity(0))
+    # What `nproc` says, before this process is pinned to fewer CPUs.
+    args.nproc = len(cpus)
+    if args.no_pin or len(cpus) < 2:
+        server_cpu, generator_cpus = None, cpus
+    else:
+        server_cpu, generator_cpus = cpus[0], cpus[1:]
+        os.sched_setaffinity(0, set(generator_cpus))
+    return Setup(
+        server_cpu=server_cpu,
+        generator_cpus=generator_cpus,
+        workers=args.workers or len(generator_cpus),
+        step_seconds=args.step_seconds,
+        drain_seconds=args.drain,
+        window=args.window,
+        probe_every=args.probe_every,
+        chatd_capacity_args=shlex.split(args.chatd_args),
+        chatd_source=servers.export_commit(args.chatd_commit) if args.chatd_commit else None,
+    )
+
+
+def machine(setup: Setup, nproc: int) -> dict[str, Any]:
+    model = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    pinning = (
+        "nothing pinned"
+        if setup.server_cpu is None
+        else f"server pinned to CPU {setup.server_cpu}, {setup.workers} generator process(es) to CPU "
+        + ",".join(map(str, setup.generator_cpus))
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "nproc": nproc,
+        "cpu_model": model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "pinning": pinning,
+    }
+
+
+def ladder_targets(args: argparse.Namespace) -> list[float]:
+    return [float(t) for t in workloads.ladder(args.start, args.factor, args.top)]
+
+
+def run_fanout(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
+    runs = []
+    for clients, rooms in args.shapes:
+        for name in args.servers:
+            print(f"fan-out, {clients} clients in {rooms} rooms: {name}", file=sys.stderr, flush=True)
+            result = workloads.fanout(name, setup, clients, rooms, ladder_targets(args), args.max_client_rate)
+            runs.append(workloads.as_dict(result))
+    return runs
+
+
+def run_idle(args: argparse.Namespace, setup: Setup, clients: int, rooms: int) -> list[dict[str, Any]]:
+    runs = []
+    for name in args.servers:
+        print(f"idle, {clients} clients in {rooms} rooms: {name}", file=sys.stderr, flush=True)
+        runs.append(workloads.as_dict(workloads.idle(name, setup, clients, rooms)))
+    return runs
+
+
+def run_burst(
+    args: argparse.Namespace, setup: Setup, chatters: int, lines: int, seconds: float, rate: float
+) -> list[dict[str, Any]]:
+    runs = []
+    for name in args.servers:
+        print(f"burst, {lines} lines into {chatters} chatting: {name}", file=sys.stderr, flush=True)
+        runs.append(workloads.as_dict(workloads.burst(name, setup, chatters, lines, seconds, rate)))
+    return runs
+
+
+def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
+    """Hold chatd at ``--deliveries`` a second under py-spy; the step and the profile's summary."""
+    py_spy = servers.tools_venv() / "bin" / "py-spy"
+    args.out.mkdir(parents=True, exist_ok=True)
+    raw = args.out / "chatd-profile.txt"
+    clients, rate = workloads.shape(args.deliveries, args.clients, args.rooms, 2.0)
+    with workloads.running("chatd", setup, setup.chatd_capacity_args) as env:
+        env.fleet.connect(workloads.specs(0, clients, args.rooms, setup.probe_every), setup.window, 60)
+        time.sleep(setup.settle_seconds)
+        sampler = pyspy.record(py_spy, env.server.process.pid, args.seconds, raw)
+        if setup.generator_cpus and setup.server_cpu is not None:
+            os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
+        setup.step_seconds = args.seconds
+        step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
+        _, errors = sampler.communicate(timeout=args.seconds + 30)
+        if sampler.returncode:
+            raise servers.BenchError(f"py-spy failed: {errors.decode(errors='replace')}")
+    print(workloads.describe_step("chatd", step), file=sys.stderr)
+    return {"step": asdict(step), "raw": str(raw.relative_to(ROOT)), "summary": pyspy.summary(raw)}
+
+
+def versions(names: list[str], commit: str | None) -> dict[str, str]:
+    return {name: servers.KINDS[name].version(commit) for name in names}
+
+
+def save(results: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1))
+    print(f"results: {path}", file=sys.stderr)
+
+
+def plot(results_path: Path, target: Path) -> None:
+    python = servers.tools_venv() / "bin" / "python"
+    subprocess.run([str(python), str(ROOT / "bench" / "plot.py"), str(results_path), str(target)], check=True)
+    print(f"plot: {target}", file=sys.stderr)
+
+
+def merged(paths: list[Path]) -> dict[str, Any]:
+    """Several results files as one: the first one's machine, every workload's runs."""
+    results: dict[str, Any] = {}
+    for path in paths:
+        loaded = json.loads(path.read_text())
+        for key, value in loaded.items():
+            if isinstance(value, list) and isinstance(results.get(key), list):
+                results[key] += value
+            elif isinstance(value, dict) and isinstance(results.get(key), dict):
+                results[key].update(value)
+            else:
+                results.setdefault(key, value)
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "report":
+        results = merged(args.results)
+        print(report.markdown(results))
+        if results.get("fanout"):
+            combined = args.results[0] if len(args.results) == 1 else args.results[0].with_name("merged.json")
+            if len(args.results) > 1:
+                save(results, combined)
+            plot(combined, args.plot)
+        return 0
+    raise_file_limit(65536)
+    setup = make_setup(args)
+    try:
+        return measure(args, setup)
+    finally:
+        if setup.chatd_source:
+            shutil.rmtree(setup.chatd_source, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, setup: Setup) -> int:
+    """Run the workloads the command names; save, print and plot what they measured."""
+    began = time.monotonic()
+    if args.command == "profile":
+        profile = run_profile(args, setup)
+        profile["chatd"] = servers.KINDS["chatd"].version(args.chatd_commit)
+        print(profile["summary"])
+        save({"profile": profile}, args.out / "profile.json")
+        return 0
+    results: dict[str, Any] = {
+        "command": shlex.join(["python", *sys.argv]),
+        "machine": machine(setup, args.nproc),
+        "versions": versions(args.servers, args.chatd_commit),
+    }
+    if args.command in ("fanout", "all"):
+        results["chatd_capacity_args"] = setup.chatd_capacity_args
+        results["fanout"] = run_fanout(args, setup)
+    if args.command in ("idle", "all"):
+        clients, rooms = (args.clients, args.rooms) if args.command == "idle" else (5000, 50)
+        results["idle"] = run_idle(args, setup, clients, rooms)
+    if args.command in ("burst", "all"):
+        if args.command == "burst":
+            results["burst"] = run_burst(args, setup, args.chatters, args.lines, args.seconds, args.rate)
+        else:
+            results["burst"] = run_burst(args, setup, 50, 1000, 40.0, 1.0)
+    results["minutes"] = (time.monotonic() - began) / 60
+    name = "results.json" if args.command == "all" else f"{args.command}.json"
+    save(results, args.out / name)
+    text = report.markdown(results)
+    (args.out / name.replace(".json", ".md")).write_text(text + "\n")
+    print(text)
+    if args.command == "all":
+        plot(args.out / name, args.plot)
+    return 0
+
+
+def main() -> int:
+    args = parse_arguments()
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return run(args)
+    except servers.BenchError as error:
+        print(f"load: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("load: interrupted; servers were stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,446 @@
+"""The three workloads, run against one server at a time; plain results for the report.
+
+- ``fanout``: C clients in R rooms talk at a paced rate, stepped up until
+  the server fails (p99 over 100 ms, or a line lost); capacity is the
+  highest delivery rate of a step that passed.
+- ``idle``: 5000 clients register and join 50 rooms as fast as the server
+  takes them; memory per connection and connections per second.
+- ``burst``: one client pastes 1000 lines in one write into a room where
+  50 others keep chatting; what happens to the paste, the paster and them.
+
+Every run starts a fresh server, so one workload's garbage is not the next
+one's memory, and ends it with SIGTERM whatever happens.
+"""
+
+import math
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from fleet import Fleet
+from servers import KINDS, BenchError, Server
+from soak import percentile
+from wire import DIALECTS
+from worker import ClientSpec
+
+PASS_P99_MS = 100.0
+"""A step passes with p99 latency under this and nothing lost."""
+GENERATOR_BOUND = 0.9
+"""Generator CPU (share of its cores) at which a step says more about the generator than the server."""
+SERVER_BOUND = 0.95
+GENERATOR_BUSY = 0.6
+SOURCES = 250
+"""Clients come from 127.0.0.2 ... 127.0.0.251, so no one address holds more than a few."""
+
+
+@dataclass
+class Setup:
+    """What every run shares: CPUs, generator processes, step timing, chatd's extra options."""
+
+    server_cpu: int | None
+    generator_cpus: list[int]
+    workers: int
+    step_seconds: float = 8.0
+    drain_seconds: float = 4.0
+    settle_seconds: float = 1.5
+    window: int = 50
+    """Clients connecting at once (Twisted's listen backlog is 50)."""
+    probe_every: int = 10
+    chatd_capacity_args: list[str] = field(default_factory=list)
+    chatd_source: str | None = None
+    """A copy of chatd at a commit (``servers.export_commit``); None runs the work tree."""
+
+
+@dataclass
+class Environment:
+    """A running server and the generator fleet talking to it."""
+
+    name: str
+    server: Server
+    fleet: Fleet
+
+
+@contextmanager
+def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
+    """Start server ``name`` and a fleet for it; stop both, whatever happens."""
+    kind = KINDS[name]
+    server = kind.start(setup.server_cpu, extra, setup.chatd_source)
+    fleet: Fleet | None = None
+    try:
+        dialect = DIALECTS[kind.dialect]
+        address = ("127.0.0.1", server.port)
+        fleet = Fleet(kind.dialect, dialect.echoes, address, setup.generator_cpus, setup.workers)
+        yield Environment(name, server, fleet)
+    finally:
+        if fleet is not None:
+            fleet.close()
+        server.stop()
+        server.remove(None)
+
+
+def specs(first: int, count: int, rooms: int, probe_every: int, prefix: str = "u") -> list[ClientSpec]:
+    """Clients ``first`` .. ``first + count - 1``, dealt round the rooms; every ``probe_every``-th in a room probes."""
+    return [
+        ClientSpec(
+            nick=f"{prefix}{n}",
+            room=n % rooms,
+            source=f"127.0.0.{2 + n % SOURCES}",
+            probe=(n // rooms) % probe_every == 0,
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def latency_ms(reports: list[dict[str, Any]]) -> list[float]:
+    """Every probe's latency in the step, ms, sorted."""
+    values: list[float] = []
+    for report in reports:
+        values.extend(v / 1000 for v in memoryview(report["latencies_us"]).cast("q"))
+    values.sort()
+    return values
+
+
+@dataclass
+class StepResult:
+    """One step of the fan-out ladder."""
+
+    target: float
+    clients: int
+    rate: float
+    """Lines a second each client sends."""
+    seconds: float
+    sent: int
+    expected: int
+    received: int
+    deliveries_per_second: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    samples: int
+    server_cpu: float
+    """Share of one CPU the server used during the sending window."""
+    generator_cpu: float
+    """Share of the generator's CPUs its processes used during the sending window."""
+    closed: dict[str, int]
+    troubles: dict[str, int]
+    passed: bool = False
+    why: str = ""
+
+    @property
+    def lost(self) -> int:
+        return max(0, self.expected - self.received)
+
+
+@dataclass
+class FanoutResult:
+    server: str
+    clients: int
+    rooms: int
+    steps: list[StepResult] = field(default_factory=list)
+    stopped: str = ""
+
+    @property
+    def capacity(self) -> float:
+        """The highest delivery rate of a step that passed (0 if none did)."""
+        return max((s.deliveries_per_second for s in self.steps if s.passed), default=0.0)
+
+    @property
+    def generator_bound(self) -> bool:
+        """The ladder stopped because the generator, not the server, ran out of CPU."""
+        return self.stopped.startswith("generator")
+
+
+def ladder(start: float, factor: float, top: float) -> list[float]:
+    """Target delivery rates: ``start``, ``start * factor``, ... up to ``top``."""
+    targets = []
+    target = start
+    while target <= top:
+        targets.append(round(target))
+        target *= factor
+    return targets
+
+
+def shape(target: float, base_clients: int, rooms: int, max_rate: float) -> tuple[int, float]:
+    """(clients, lines a second each) giving ``target`` deliveries a second.
+
+    Each line reaches the ``clients / rooms`` members of its room. Clients
+    send at most ``max_rate`` lines a second (ngIRCd slows a client much
+    faster than 2 a second); past that, the room grows instead.
+    """
+    clients = base_clients
+    if target * rooms / clients**2 > max_rate:
+        clients = math.ceil(math.sqrt(target * rooms / max_rate) / rooms) * rooms
+    return clients, target * rooms / clients**2
+
+
+def run_step(
+    env: Environment, setup: Setup, tag: str, rate: float, seconds: float, extra: dict[str, Any]
+) -> tuple[list[dict[str, Any]], float, float, float]:
+    """One paced step: the processes' reports, wall seconds, server and generator CPU shares."""
+    start = time.monotonic_ns() + 300_000_000
+    end = start + int(seconds * 1e9)
+    params = {"tag": tag, "rate": rate, "start_ns": start, "end_ns": end, **extra}
+    while time.monotonic_ns() < start:
+        time.sleep(0.01)
+    server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()
+    reports = env.fleet.step(params, setup.drain_seconds)
+    server_cpu = env.server.cpu_seconds() - server_before
+    generator_cpu = env.fleet.cpu_seconds() - generator_before
+    return reports, seconds, server_cpu, generator_cpu
+
+
+def fanout(
+    name: str, setup: Setup, clients: int, rooms: int, targets: list[float], max_rate: float
+) -> FanoutResult:
+    """Step the load up ``targets`` until the server fails twice, with a last step between pass and fail."""
+    result = FanoutResult(name, clients, rooms)
+    with running(name, setup, setup.chatd_capacity_args) as env:
+        connected = 0
+        last_pass: float | None = None
+        queue = list(targets)
+        refined = False
+        number = 0
+        while queue:
+            target = queue.pop(0)
+            wanted, rate = shape(target, clients, rooms, max_rate)
+            if wanted > connected:
+                report = env.fleet.connect(
+                    specs(connected, wanted - connected, rooms, setup.probe_every), setup.window, 60
+                )
+                if report["ready"] < report["asked"]:
+                    result.stopped = (
+                        f"only {connected + report['ready']} of {wanted} clients got in: {report['failed']}"
+                    )
+                    break
+                connected = wanted
+                time.sleep(setup.settle_seconds)
+            # Clients never leave: a step between two others may find more than it needs.
+            rate = target * rooms / connected**2
+            number += 1
+            step = measure(env, setup, f"s{number:02d}", target, connected, rate)
+            result.steps.append(step)
+            print(describe_step(name, step), flush=True)
+            if env.server.process.poll() is not None:
+                result.stopped = f"server exited ({env.server.process.returncode})"
+                break
+            if step.generator_cpu >= GENERATOR_BOUND or inconclusive(step):
+                result.stopped = f"generator CPU at {step.generator_cpu:.0%}: the generator, not the server, is the limit here"
+                break
+            if step.passed:
+                last_pass = target
+                continue
+            if refined or last_pass is None or step.closed:
+                result.stopped = f"failed at {target:,.0f}/s: {step.why}"
+                break
+            # One more step half-way (geometrically) between the last pass and this failure.
+            refined = True
+            queue = [math.sqrt(last_pass * target)]
+            wait_for_quiet(env)
+    return result
+
+
+def inconclusive(step: StepResult) -> bool:
+    """A failure with the server short of a full CPU and the generator busy: either could be the limit.
+
+    The generator's CPU time includes the kernel's loopback TCP work for
+    its sockets, so past about 60% of its core it may be what fell behind.
+    """
+    return not step.passed and step.server_cpu < SERVER_BOUND and step.generator_cpu >= GENERATOR_BUSY
+
+
+def wait_for_quiet(env: Environment, seconds: float = 15.0) -> None:
+    """Give a server that fell behind time to catch up before the next step."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = env.server.cpu_seconds()
+        time.sleep(0.5)
+        if env.server.cpu_seconds() - before < 0.1:
+            return
+
+
+def measure(env: Environment, setup: Setup, tag: str, target: float, clients: int, rate: float) -> StepResult:
+    reports, seconds, server_cpu, generator_cpu = run_step(env, setup, tag, rate, setup.step_seconds, {})
+    latencies = latency_ms(reports)
+    step = StepResult(
+        target=target,
+        clients=clients,
+        rate=rate,
+        seconds=seconds,
+        sent=sum(r["sent"] for r in reports),
+        expected=sum(r["expected"] for r in reports),
+        received=sum(r["received"] for r in reports),
+        deliveries_per_second=sum(r["received"] for r in reports) / seconds,
+        p50_ms=percentile(latencies, 0.5),
+        p99_ms=percentile(latencies, 0.99),
+        max_ms=latencies[-1] if latencies else 0.0,
+        samples=len(latencies),
+        server_cpu=server_cpu / seconds,
+        generator_cpu=generator_cpu / seconds / max(1, len(setup.generator_cpus)),
+        closed=dict(sum((Counter(r["closed"]) for r in reports), Counter())),
+        troubles=dict(sum((Counter(r["troubles"]) for r in reports), Counter())),
+    )
+    problems = []
+    if step.p99_ms >= PASS_P99_MS:
+        problems.append(f"p99 {step.p99_ms:.0f} ms")
+    if step.lost:
+        problems.append(f"{step.lost} lost")
+    if step.closed:
+        problems.append(f"clients cut off: {step.closed}")
+    step.passed = not problems
+    step.why = ", ".join(problems)
+    return step
+
+
+def describe_step(name: str, step: StepResult) -> str:
+    return (
+        f"  {name}: {step.clients} clients x {step.rate:.2f}/s -> {step.deliveries_per_second:,.0f} deliveries/s, "
+        f"p50/p99/max {step.p50_ms:.1f}/{step.p99_ms:.1f}/{step.max_ms:.0f} ms, lost {step.lost}, "
+        f"server CPU {step.server_cpu:.0%}, generator CPU {step.generator_cpu:.0%}"
+        f"{'' if step.passed else ' FAIL: ' + step.why}"
+    )
+
+
+@dataclass
+class IdleResult:
+    server: str
+    clients: int
+    rooms: int
+    ready: int = 0
+    registered: int = 0
+    failed: dict[str, int] = field(default_factory=dict)
+    registered_per_second: float = 0.0
+    ready_per_second: float = 0.0
+    rss_before_kib: int = 0
+    rss_after_kib: int = 0
+    seconds: float = 0.0
+    """From the first connect to the last client in its room (or the deadline)."""
+    server_cpu: float = 0.0
+    generator_cpu: float = 0.0
+    """CPU shares (of one CPU, of the generator's CPUs) while clients came in."""
+    server_exit: int | None = None
+    server_log: str = ""
+    """The end of the server's log, if it exited."""
+    troubles: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def kib_per_connection(self) -> float:
+        if not self.ready or not self.rss_after_kib:
+            return 0.0
+        return (self.rss_after_kib - self.rss_before_kib) / self.ready
+
+
+def idle(name: str, setup: Setup, clients: int, rooms: int) -> IdleResult:
+    """Bring ``clients`` in, ``setup.window`` at a time; time it, then weigh the server."""
+    result = IdleResult(name, clients, rooms)
+    with running(name, setup, []) as env:
+        time.sleep(setup.settle_seconds)
+        result.rss_before_kib = env.server.memory_kib()[0]
+        server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()
+        began = time.monotonic()
+        report = env.fleet.connect(specs(0, clients, rooms, clients + 1), setup.window, 120)
+        result.seconds = time.monotonic() - began
+        result.server_cpu = (env.server.cpu_seconds() - server_before) / result.seconds
+        result.generator_cpu = (
+            (env.fleet.cpu_seconds() - generator_before) / result.seconds / len(setup.generator_cpus)
+        )
+        result.ready, result.registered = report["ready"], report["registered"]
+        result.failed, result.troubles = report["failed"], report["troubles"]
+        started = report["first_connect_ns"]
+        if report["registered"]:
+            result.registered_per_second = report["registered"] / (
+                (report["last_registered_ns"] - started) / 1e9
+            )
+        if report["ready"]:
+            result.ready_per_second = report["ready"] / ((report["last_ready_ns"] - started) / 1e9)
+        time.sleep(2 * setup.settle_seconds)
+        result.rss_after_kib = env.server.memory_kib()[0]
+        result.server_exit = env.server.process.poll()
+        if result.server_exit is not None:
+            result.server_log = env.server.log_tail(5)
+    print(
+        f"  {name}: {result.ready}/{clients} in, registered {result.registered_per_second:,.0f}/s, in rooms {result.ready_per_second:,.0f}/s, "
+        f"{result.kib_per_connection:.1f} KiB each, server CPU {result.server_cpu:.0%}, "
+        f"generator CPU {result.generator_cpu:.0%}{'; failed: ' + str(result.failed) if result.failed else ''}",
+        flush=True,
+    )
+    return result
+
+
+@dataclass
+class BurstResult:
+    server: str
+    chatters: int
+    paste_lines: int
+    seconds: float
+    sent: int = 0
+    expected: int = 0
+    received: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    paste_seen_min: int = 0
+    paste_seen_max: int = 0
+    paste_last_seconds: float = 0.0
+    """From the paste's write to the last paste line any member got."""
+    paster: dict[str, Any] = field(default_factory=dict)
+    closed: dict[str, int] = field(default_factory=dict)
+    troubles: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lost(self) -> int:
+        return max(0, self.expected - self.received)
+
+
+def burst(name: str, setup: Setup, chatters: int, lines: int, seconds: float, rate: float) -> BurstResult:
+    """``chatters`` talk at ``rate`` each in one room for ``seconds``; 3 s in, a paster pastes ``lines`` at once."""
+    result = BurstResult(name, chatters, lines, seconds)
+    with running(name, setup, []) as env:
+        room = specs(0, chatters, 1, 1)
+        paster = ClientSpec(nick="paster", room=0, source="127.0.0.252", probe=True, sends=False)
+        report = env.fleet.connect([*room, paster], setup.window, 60)
+        if report["ready"] < chatters + 1:
+            raise BenchError(
+                f"{name}: only {report['ready']} of {chatters + 1} got into the room: {report['failed']}"
+            )
+        time.sleep(setup.settle_seconds)
+        start = time.monotonic_ns() + 300_000_000
+        paste_at = start + 3_000_000_000
+        extra = {"paste_nick": "paster", "paste_lines": lines, "paste_at_ns": paste_at}
+        reports, _, _, _ = run_step(env, setup, "b01", rate, seconds, extra)
+        latencies = latency_ms(reports)
+        seen = [n for r in reports for n in r["paste_seen"]]
+        last = max(r["last_paste_ns"] for r in reports)
+        result.sent = sum(r["sent"] for r in reports)
+        # Only the chatters count: the paster may be cut off, and then hears nothing.
+        result.expected = result.sent * (chatters if DIALECTS[KINDS[name].dialect].echoes else chatters - 1)
+        result.received = sum(r["received"] for r in reports)
+        result.p50_ms = percentile(latencies, 0.5)
+        result.p99_ms = percentile(latencies, 0.99)
+        result.max_ms = latencies[-1] if latencies else 0.0
+        result.paste_seen_min, result.paste_seen_max = min(seen), max(seen)
+        result.paste_last_seconds = (last - paste_at) / 1e9 if last else 0.0
+        result.paster = next(r["paster"] for r in reports if r["paster"] is not None)
+        result.closed = dict(sum((Counter(r["closed"]) for r in reports), Counter()))
+        result.troubles = dict(sum((Counter(r["troubles"]) for r in reports), Counter()))
+    print(
+        f"  {name}: chatters p50/p99/max {result.p50_ms:.1f}/{result.p99_ms:.1f}/{result.max_ms:.0f} ms, "
+        f"lost {result.lost}; paste lines seen {result.paste_seen_min}-{result.paste_seen_max}, "
+        f"last at +{result.paste_last_seconds:.1f} s; paster {result.paster}",
+        flush=True,
+    )
+    return result
+
+
+def as_dict(result: Any) -> dict[str, Any]:
+    """A result as JSON-ready data, with its computed properties."""
+    data = asdict(result)
+    for name in ("capacity", "generator_bound", "kib_per_connection", "lost"):
+        if hasattr(result, name):
+            data[name] = getattr(result, name)
+    if isinstance(result, FanoutResult):
+        for step, values in zip(result.steps, data["steps"], strict=True):
+            values["lost"] = step.lost
+    return data
