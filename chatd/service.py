@@ -39,6 +39,13 @@ from chatd.line.limits import LineLimits
 
 log = Logger()
 
+LISTEN_BACKLOG = 1024
+"""Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
+
+Twisted's default of 50 drops connection attempts when a thousand clients
+come back at once after a restart; each then waits a second to retry.
+"""
+
 
 def build(
     options: Mapping[str, Any], reactor: Any, terminal: Callable[[IProtocol], object] | None = None
@@ -101,10 +108,16 @@ def endpoints(options: Mapping[str, Any], reactor: Any) -> list[IStreamServerEnd
     if options["port"] is not None:
         interface = options["interface"]
         kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
-        found.append(kind(reactor, options["port"], interface=interface))
+        found.append(kind(reactor, options["port"], backlog=LISTEN_BACKLOG, interface=interface))
     if options["tls"] is not None:
         found.append(
-            SSL4ServerEndpoint(reactor, options["tls-port"], options["tls"], interface=options["interface"])
+            SSL4ServerEndpoint(
+                reactor,
+                options["tls-port"],
+                options["tls"],
+                backlog=LISTEN_BACKLOG,
+                interface=options["interface"],
+            )
         )
     found.extend(serverFromString(reactor, description) for description in options["listen"])
     return found

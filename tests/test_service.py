@@ -52,6 +52,12 @@ class ListenerTests(SynchronousTestCase):
         self.assertIsInstance(factory, LineFactory)
         self.assertEqual(self.announced(), ["chatd listening on [::]:5000"])
 
+    def test_listen_backlog_fits_a_reconnect_storm(self) -> None:
+        """--port listens with a backlog of 1024, not Twisted's 50."""
+        self.start("--port", "6000")
+        [(_, _, backlog, _)] = self.reactor.tcpServers
+        self.assertEqual(backlog, 1024)
+
     def test_port_and_ipv4_interface(self) -> None:
         """--port and --interface choose where to listen; the address is logged."""
         self.start("--port", "6000", "--interface", "127.0.0.1")
