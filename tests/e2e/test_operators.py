@@ -58,3 +58,25 @@ class OperatorTests(SynchronousTestCase):
         logged = b"\n".join(self.daemon.logged_so_far())
         self.assertNotIn(b"not the password", logged)
         self.assertNotIn(PASSWORD.encode(), logged)
+
+    def test_mute_then_ban_by_nickname(self) -> None:
+        """An operator mutes bob (his lines are refused), then bans the nickname: he is put out and cannot return."""
+        alice = self.lobby.enter("alice")
+        bob = self.lobby.enter("bob")
+        carol = self.lobby.enter("carol")
+        alice.say(f"/oper boss {PASSWORD}")
+        alice.expect("*** You are now an operator.")
+        alice.say("/mute bob 10m")
+        for member in (alice, bob):  # a mute is between the two of them
+            member.expect_stamped("-- bob was muted by alice for 10m")
+        bob.say("can anyone hear me?")
+        self.assertTrue(bob.read_line().startswith(b"ERR muted you are muted"))
+        alice.say("/ban bob 1h")
+        for member in (alice, carol):
+            self.assertIn(b"-- bob was banned by alice for 1h", member.read_line())
+        self.assertIn(b"bob", bob.read_to_end())
+        again = self.daemon.connect()
+        again.read_line()  # the welcome
+        again.read_line()  # the prompt
+        again.say("BOB")
+        self.assertTrue(again.read_line().startswith(b"ERR nick-banned"))
