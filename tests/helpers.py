@@ -21,6 +21,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
+from chatd.line.output import BufferedOutput
 from chatd.line.protocol import LineProtocol
 from chatd.tap import Options
 
@@ -36,6 +37,12 @@ def under_twistd(*arguments: str) -> Options:
     server.parseOptions(list(arguments))
     assert isinstance(server.subOptions, Options)
     return server.subOptions
+
+
+def buffered(protocol: LineProtocol) -> BufferedOutput:
+    """The output of a connection on a ``StringTransport``, to pause and resume as a full TCP buffer would."""
+    assert isinstance(protocol.output, BufferedOutput)
+    return protocol.output
 
 
 class Terminal(io.StringIO):
@@ -139,6 +146,7 @@ class LineTestCase(SynchronousTestCase):
         if nick is not None:
             protocol.dataReceived(nick + b"\n")
         self.wires.append(wire)
+        self.end_pass()
         for each in self.wires:
             each.clear()
         return protocol, wire
@@ -148,12 +156,18 @@ class LineTestCase(SynchronousTestCase):
         protocol, wire = self.connect(nick, host)
         protocol.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [b"*** You are now an operator."])
+        self.end_pass()
         for each in self.wires:
             each.clear()
         return protocol, wire
 
+    def end_pass(self) -> None:
+        """End the reactor pass, as the real reactor does between reads: gathered output is sent."""
+        self.clock.advance(0)
+
     def lines(self, wire: StringTransport) -> list[bytes]:
-        """What the server wrote since the last call, as lines without CRLF."""
+        """What the server wrote by the end of this reactor pass, since the last call, as lines without CRLF."""
+        self.end_pass()
         data: bytes = wire.value()
         wire.clear()
         self.assertTrue(data.endswith(b"\r\n") or not data, data)

@@ -40,7 +40,7 @@ from chatd.domain.ports import Session
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from tests.helpers import verify
+from tests.helpers import buffered, verify
 
 # Small limits, so a short run reaches each of them: long lines, full
 # pastes, flood waits and cut-offs, full send queues, register timeouts,
@@ -338,14 +338,16 @@ class World:
         elif isinstance(step, Stall):
             client = self.client(step.to)
             if client.alive:
-                client.protocol.pauseProducing()
+                buffered(client.protocol).pauseProducing()
                 if client.stalled_at is None:
                     client.stalled_at = len(client.wire.value())
         else:
             client = self.client(step.to)
             if client.alive:
-                client.protocol.resumeProducing()
+                buffered(client.protocol).resumeProducing()
                 client.stalled_at = None
+        # The reactor pass that ran the step ends: gathered output is sent.
+        self.clock.advance(0)
         self.reap()
 
     def reap(self) -> None:
@@ -364,6 +366,7 @@ class World:
         for client in self.clients:
             if client.alive:
                 self.lose(client, Failure(ConnectionDone()))
+        self.clock.advance(0)
 
     def check(self) -> None:
         for client in self.clients:

@@ -9,7 +9,7 @@ from twisted.python.failure import Failure
 from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from tests.helpers import LineTestCase
+from tests.helpers import LineTestCase, buffered
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
 
@@ -45,6 +45,7 @@ class FloodTests(LimitsTestCase):
         _, carol_wire = self.connect(b"carol")
         for n in range(15):
             alice.dataReceived(b"flood %d\n" % n)
+        self.end_pass()
         carol_wire.clear()
         bob.dataReceived(b"still quick\n")
         self.assertEqual(self.said(carol_wire), [b"still quick"])
@@ -72,6 +73,7 @@ class FloodTests(LimitsTestCase):
             b"ERR flood disconnected for flooding: over the line budget for more than 30 s",
         )
         self.assertGreater(self.clock.seconds(), 30)
+        self.end_pass()
         bob_wire.clear()
         alice.connectionLost(Failure(ConnectionError()))
         self.assertEqual([line[8:] for line in self.lines(bob_wire)], [b"-- alice quit (flooding)"])
@@ -141,6 +143,7 @@ class PasteTests(LimitsTestCase):
         alice, _ = self.connect(b"alice")
         bot, bot_wire = self.connect(b"bot")
         bot.dataReceived(b"/format json\n")
+        self.end_pass()
         bot_wire.clear()
         alice.dataReceived(b"".join(b"row %d\n" % n for n in range(45)))
         texts = [json.loads(line)["text"] for line in self.lines(bot_wire)]
@@ -187,11 +190,12 @@ class SlowReaderTests(LimitsTestCase):
         alice, _ = self.connect(b"alice")
         slow, slow_wire = self.connect(b"slow")
         _, bob_wire = self.connect(b"bob")
-        slow.pauseProducing()  # what a TCP transport does when its buffer is full
+        buffered(slow).pauseProducing()  # what a TCP transport does when its buffer is full
         for n in range(30):
             alice.dataReceived(b"message number %d\n" % n)
             self.clock.advance(1)
         self.assertTrue(slow_wire.disconnected)
+        self.end_pass()
         self.assertLess(len(slow_wire.value()), 1000)
         self.assertEqual(len(self.said(bob_wire)), 30)
         slow.connectionLost(Failure(ConnectionError()))
@@ -200,10 +204,13 @@ class SlowReaderTests(LimitsTestCase):
     def test_telnet_replies_count_against_the_send_queue(self) -> None:
         """A client that asks for options and never reads is cut off, not answered without bound."""
         mallory, wire = self.connect(b"mallory")
-        mallory.pauseProducing()
+        buffered(mallory).pauseProducing()
         for _ in range(20):
+            # A reactor reads a connection once a pass; its output is sent as the pass ends.
             mallory.dataReceived(b"\xff\xfd\x01" * 1000)
+            self.end_pass()
         self.assertTrue(wire.disconnected)
+        self.end_pass()
         self.assertLess(len(wire.value()), 2000)
 
     def test_client_that_catches_up_is_kept(self) -> None:
@@ -211,9 +218,10 @@ class SlowReaderTests(LimitsTestCase):
         alice, _ = self.connect(b"alice")
         slow, slow_wire = self.connect(b"slow")
         for n in range(30):
-            slow.pauseProducing()
+            buffered(slow).pauseProducing()
             alice.dataReceived(b"message number %d\n" % n)
-            slow.resumeProducing()
+            self.end_pass()
+            buffered(slow).resumeProducing()
             self.clock.advance(1)
         self.assertFalse(slow_wire.disconnected)
 

@@ -215,6 +215,7 @@ class MuteTests(LineTestCase):
         bob.dataReceived(b"/msg carol psst\n")
         muted = b"ERR muted you are muted (10m left); nobody sees what you say"
         self.assertEqual(self.lines(bob_wire), [muted] * 3)
+        self.end_pass()
         self.assertEqual(carol_wire.value(), b"")
 
     def test_refused_paste_does_not_swallow_the_command_after_it(self) -> None:
@@ -281,6 +282,7 @@ class WallAndShutdownTests(LineTestCase):
         walled = b"[00:00] -- op to everyone: back in 5 minutes"
         self.assertEqual(self.lines(op_wire), [walled])
         self.assertEqual(self.lines(bob_wire), [walled])
+        self.end_pass()
         self.assertEqual(unnamed_wire.value(), b"")
 
     def test_shutdown_tells_everyone_and_stops_the_daemon(self) -> None:

@@ -26,6 +26,7 @@ class ConnectTests(LineTestCase):
         protocol = self.factory.buildProtocol(None)
         wire = StringTransport()
         protocol.makeConnection(wire)
+        self.end_pass()
         self.assertEqual(wire.value(), GREETING)
 
     def test_first_line_is_nickname_and_lands_in_default_room(self) -> None:
@@ -97,8 +98,10 @@ class TalkTests(LineTestCase):
         alice, alice_wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
         self.clock.advance(61)
+        self.end_pass()
         alice_wire.clear()
         alice.dataReceived(b"hi all\r\n")  # telnet sends CRLF, nc sends LF
+        self.end_pass()
         self.assertEqual(bob_wire.value(), b"[00:01] #lobby <alice> hi all\r\n")
         self.assertEqual(alice_wire.value(), b"[00:01] #lobby <alice> hi all\r\n")
 
@@ -106,8 +109,10 @@ class TalkTests(LineTestCase):
         """Blank lines send nothing and get no error."""
         alice, alice_wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         alice_wire.clear()
         alice.dataReceived(b"\n   \r\n\t\n")
+        self.end_pass()
         self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
 
     def test_slash_slash_sends_a_line_starting_with_slash(self) -> None:
@@ -129,10 +134,12 @@ class TalkTests(LineTestCase):
         _, bob_wire = self.connect(b"bob")
         _, carol_wire = self.connect(b"carol")
         for wire in (alice_wire, bob_wire, carol_wire):
+            self.end_pass()
             wire.clear()
         alice.dataReceived(b"/msg BOB just  you\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] <alice -> bob> just  you"])
         self.assertEqual(self.lines(alice_wire), [b"[00:00] <alice -> bob> just  you"])
+        self.end_pass()
         self.assertEqual(carol_wire.value(), b"")
 
     def test_private_message_to_nobody_is_an_error(self) -> None:
@@ -145,6 +152,7 @@ class TalkTests(LineTestCase):
         """A line with ESC, BEL or a bidi override is refused and relayed to nobody."""
         alice, alice_wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         alice_wire.clear()
         bob_wire.clear()
         alice.dataReceived(b"\x1b]0;pwned\x07\n\xe2\x80\xaeevil\n\xc2\x9b2J\n")
@@ -156,6 +164,7 @@ class TalkTests(LineTestCase):
                 b"ERR bad-text not sent: control or bidi character U+009B refused",
             ],
         )
+        self.end_pass()
         self.assertEqual(bob_wire.value(), b"")
 
     def test_tab_is_relayed_as_space(self) -> None:
@@ -212,6 +221,7 @@ class RoomCommandTests(LineTestCase):
             self.lines(wire),
             [b"[00:00] #dev -- alice left", b"*** Now talking in #lobby."],
         )
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"back\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> back"])
@@ -220,6 +230,7 @@ class RoomCommandTests(LineTestCase):
         """/part #room reason tells the room why."""
         alice, _ = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"/part #lobby off to lunch\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice left (off to lunch)"])
@@ -298,6 +309,7 @@ class RoomCommandTests(LineTestCase):
         """/topic text sets it for all to see; /topic alone shows it."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"/topic\n")
         self.assertEqual(self.lines(wire), [b"*** #lobby has no topic"])
@@ -311,6 +323,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         """/nick renames and every roommate sees it."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"/nick alicia\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice is now known as alicia"])
@@ -381,12 +394,14 @@ class NickTimeHelpQuitTests(LineTestCase):
         """/quit says goodbye, closes, and roommates see the reason."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"/quit see you\nignored\n")
         self.assertEqual(self.lines(wire), [b"*** Goodbye."])
         self.assertTrue(wire.disconnecting)
         self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (see you)"])
         alice.connectionLost(Failure(ConnectionError()))
+        self.end_pass()
         self.assertEqual(bob_wire.value(), b"")
 
     def test_exit_words_alone_end_session(self) -> None:
@@ -403,6 +418,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         alice, _ = self.connect(b"alice")
         alice.dataReceived(b"/join #dev\n")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.connectionLost(Failure(ConnectionError()))
         self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"])
@@ -417,6 +433,7 @@ class BadInputTests(LineTestCase):
         """A line past the limit is refused whole; the next line works."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"x" * (MAX_LINE_BYTES + 1) + b"\nafter\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> after"])
@@ -459,6 +476,7 @@ class BadInputTests(LineTestCase):
         """A line that is not UTF-8 is refused and relayed to nobody."""
         alice, wire = self.connect(b"alice")
         _, bob_wire = self.connect(b"bob")
+        self.end_pass()
         bob_wire.clear()
         alice.dataReceived(b"caf\xe9\n\xed\xa0\x80\nok\n")
         self.assertEqual(
@@ -484,7 +502,9 @@ class BadInputTests(LineTestCase):
         _, bob_wire = self.connect(b"bob")
         alice.dataReceived(b"\xff\xfb\x1f\xff\xfd\x01hel")
         # IAC DO BINARY first, then IAC DONT NAWS and IAC WONT ECHO.
+        self.end_pass()
         self.assertEqual(wire.value(), b"\xff\xfd\x00\xff\xfe\x1f\xff\xfc\x01")
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"lo\xff\xf1\r\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hello"])
@@ -493,15 +513,20 @@ class BadInputTests(LineTestCase):
         """A telnet client is asked to send 8-bit data, so its UTF-8 is not mangled."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"\xff\xf1")  # IAC NOP: the first sign of telnet.
+        self.end_pass()
         self.assertEqual(wire.value(), b"\xff\xfd\x00")  # IAC DO BINARY
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"\xff\xfb\x00")  # IAC WILL BINARY: agreed, nothing to answer
+        self.end_pass()
         self.assertEqual(wire.value(), b"")
         # IAC DO BINARY is refused: the server's output is UTF-8 either way,
         # and a client in binary output mode shows the local echo of Enter
         # as a bare line feed.
         alice.dataReceived(b"\xff\xfd\x00")
+        self.end_pass()
         self.assertEqual(wire.value(), b"\xff\xfc\x00")  # IAC WONT BINARY
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"caf\xc3\xa9 \xe2\x9c\x93\r\n")
         self.assertEqual(self.lines(wire), ["[00:00] #lobby <alice> café \u2713".encode()])
@@ -510,12 +535,16 @@ class BadInputTests(LineTestCase):
         """A client that refuses BINARY, or later leaves it, keeps chatting in ASCII."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"\xff\xfc\x00")  # IAC WONT BINARY
+        self.end_pass()
         self.assertEqual(wire.value(), b"\xff\xfd\x00")  # IAC DO BINARY, refused
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"plain\r\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> plain"])
         alice.dataReceived(b"\xff\xfb\x00\xff\xfc\x00")  # IAC WILL BINARY, then IAC WONT BINARY
+        self.end_pass()
         self.assertEqual(wire.value(), b"\xff\xfd\x00\xff\xfe\x00")  # agreed, then acknowledged
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"still\r\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> still"])
@@ -532,6 +561,7 @@ class BadInputTests(LineTestCase):
         """IAC followed by a byte that is no telnet command gets one error line."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"\xff\xf1")
+        self.end_pass()
         wire.clear()
         alice.dataReceived(b"\xff\x41junk\n")
         self.assertEqual(
@@ -543,6 +573,7 @@ class BadInputTests(LineTestCase):
         """Lines before and text after a bad command in the same read all arrive."""
         protocol, wire = self.connect()
         protocol.dataReceived(b"\xff\xf1")
+        self.end_pass()
         wire.clear()
         protocol.dataReceived(b"alice\nhello\n\xff\x01\xff\xfb\x18after\n")
         self.assertEqual(
@@ -662,9 +693,12 @@ class JsonTests(LineTestCase):
         bots = [self.connect(b"j%d" % n) for n in range(3)]
         for bot, _ in bots:
             bot.dataReceived(b"/format json\n")
+        self.end_pass()
         for wire in wires + [w for _, w in bots]:
+            self.end_pass()
             wire.clear()
         alice.dataReceived(b"hi\n")
+        self.end_pass()
         self.assertEqual(len({w.value() for w in wires}), 1)
         self.assertEqual(len({w.value() for _, w in bots}), 1)
         self.assertTrue(bots[0][1].value().startswith(b'{"type":"said"'))
@@ -683,6 +717,7 @@ class ShutdownTests(LineTestCase):
         for protocol in list(self.factory.connections):
             protocol.connectionLost(Failure(ConnectionError()))
         self.successResultOf(done)
+        self.end_pass()
         self.assertEqual(alice_wire.value(), b"")
 
     def test_shutdown_aborts_connections_that_do_not_close(self) -> None:

@@ -105,6 +105,7 @@ class ListenerTests(SynchronousTestCase):
         protocol = factory.buildProtocol(None)
         wire = StringTransport()
         protocol.makeConnection(wire)
+        self.reactor.advance(0)
         wire.clear()
         stopped = daemon.stopService()
         self.assertEqual(wire.value(), b"*** Server shutting down. Goodbye.\r\n")
@@ -139,8 +140,10 @@ class OperatorWiringTests(SynchronousTestCase):
         wire = StringTransport()
         protocol.makeConnection(wire)
         protocol.dataReceived(b"alice\n")
+        self.reactor.advance(0)
         wire.clear()
         protocol.dataReceived(b"/oper boss pw\n")
+        self.reactor.advance(0)
         self.assertEqual(wire.value(), b"*** You are now an operator.\r\n")
 
     def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:

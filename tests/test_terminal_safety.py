@@ -228,11 +228,14 @@ def _problems_in_json(obj: Any, *, names: bool) -> list[str]:
 class Peer:
     protocol: LineProtocol
     wire: StringTransport
+    clock: Clock
 
     def send(self, data: bytes) -> None:
         self.protocol.dataReceived(data)
 
     def take(self) -> bytes:
+        """What the server sent by the end of this reactor pass, since the last take."""
+        self.clock.advance(0)
         data: bytes = self.wire.value()
         self.wire.clear()
         return data
@@ -259,7 +262,7 @@ class Scene:
         assert isinstance(protocol, LineProtocol)
         wire = StringTransport()
         protocol.makeConnection(wire)
-        peer = Peer(protocol, wire)
+        peer = Peer(protocol, wire, self.clock)
         if first:
             peer.send(first)
         return peer

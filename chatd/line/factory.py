@@ -27,6 +27,7 @@ from chatd.domain.ports import Session
 from chatd.line.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.limits import LineLimits
 from chatd.line.oper import OperatorLogin, Verify, no_operators
+from chatd.line.output import Outbox
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import LineSession, deliver
@@ -68,6 +69,8 @@ class LineFactory(ServerFactory):
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
         self.login = OperatorLogin(verify, reactor.seconds)
+        self.outbox = Outbox(reactor)
+        """Sends each connection's output once per reactor pass."""
         self._per_peer: Counter[str] = Counter()
         self._drained: Deferred[None] | None = None
 

@@ -2,7 +2,7 @@
 
 The protocol owns what belongs to a connection: its telnet parser (made
 only if the client speaks telnet), line buffer, flood budget, paste being
-gathered, output backlog and ``/oper`` budget; what it has in the chat
+gathered, output (chatd.line.output) and ``/oper`` budget; what it has in the chat
 (user, current room, format, ignores) and the commands it runs come from
 ``LineSession``. It holds its limits on both directions: lines are capped,
 fast clients are slowed and then cut off, and a client that stops reading
@@ -19,7 +19,6 @@ from twisted.protocols.basic import LineReceiver
 from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 from typing_extensions import override
-from zope.interface import implementer
 
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
@@ -32,6 +31,7 @@ from chatd.line.errors import (
     TelnetCommandError,
     TelnetOverflowError,
 )
+from chatd.line.output import Output, output_for
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import PROMPT, LineSession, decode
 from chatd.line.sockets import tune
@@ -47,7 +47,6 @@ SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 SLOWED = Notice("flood", "You are sending faster than the server allows; your lines now wait their turn.")
 
 
-@implementer(IPushProducer)
 class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     """One person (or program) on nc, telnet or the bundled client."""
 
@@ -74,8 +73,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         )
         self._held_since: float | None = None
         self._release: IDelayedCall | None = None
-        self._backlog: int | None = None
-        """Bytes written since the transport said its buffer is full; None while it is not."""
+        self.output: Output | None = None
+        """Where written bytes go once connected; gathered and sent once per reactor pass."""
         self._oper_budget = factory.login.budget()
 
     @property
@@ -102,11 +101,11 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     @override
     def connectionMade(self) -> None:
         transport = cast(ITransport, self.transport)
-        # Told when the client stops reading, so output cannot pile up unseen.
-        cast(IConsumer, transport).registerProducer(self, True)
+        limits = self.factory.limits
+        self.output = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
         if ITCPTransport.providedBy(transport):
-            tune(transport, self.factory.limits.keepalive)
-        self.setTimeout(self.factory.limits.register_timeout)
+            tune(transport, limits.keepalive)
+        self.setTimeout(limits.register_timeout)
         for notice in self.factory.greeting():
             self.send(notice)
         self.send(PROMPT)
@@ -265,36 +264,18 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._receive(b"")
 
     @override
-    def pauseProducing(self) -> None:
-        """The transport's buffer is full: the client is not keeping up with its output."""
-        if self._backlog is None:
-            self._backlog = 0
-
-    @override
-    def resumeProducing(self) -> None:
-        """The client has caught up."""
-        self._backlog = None
-
-    @override
-    def stopProducing(self) -> None:
-        """The connection is going; connectionLost follows."""
-
-    @override
     def write(self, data: bytes) -> None:
-        """Write rendered bytes, unless closing; past the send queue, cut the client off."""
-        if self.closing or self.transport is None:
+        """Write rendered bytes, unless closing; they leave when the reactor pass ends."""
+        if self.closing or self.output is None:
             return
-        if self._backlog is not None:
-            self._backlog += len(data)
-            if self._backlog > self.factory.limits.sendq:
-                # Called while an event is being delivered, so the user
-                # leaves the chat in connectionLost, not in the middle of it.
-                self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
-                self._quit_reason = "send queue exceeded"
-                self.closing = True
-                cast(ITCPTransport, self.transport).abortConnection()
-                return
-        self.transport.write(data)
+        self.output.write(data)
+
+    def _send_queue_exceeded(self) -> None:
+        """The client stopped reading and its output outgrew the send queue: abort it."""
+        self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
+        self._quit_reason = "send queue exceeded"
+        self.closing = True
+        cast(ITCPTransport, self.transport).abortConnection()
 
     @override
     def close(self, last: Renderable | None) -> None:
@@ -304,14 +285,18 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         if last is not None:
             self.send(last)
         self.closing = True
+        if self.output is not None:
+            self.output.flush()
         if self.transport is not None:
-            # A paused producer would keep a closing TCP transport open.
+            # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
             self.transport.loseConnection()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.closing = True
+        if self.output is not None:
+            self.output.drop()
         self.setTimeout(None)
         if self._release is not None and self._release.active():
             self._release.cancel()

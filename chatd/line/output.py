@@ -1,0 +1,207 @@
+"""A connection's way out: one send per connection per reactor pass, within the send queue.
+
+Fan-out is where a chat server spends its time: one line said in a room of
+100 is 100 writes. Handed to the transport one by one, each write costs
+Twisted a ``startWriting`` (an ``epoll_ctl``), a wake-up, a ``send`` and a
+``stopWriting`` (another ``epoll_ctl``), whatever its size (issue 7's
+profile: 90% of the daemon's time). So each connection's ``Output`` only
+gathers what the chat writes to it, and the front end's one ``Outbox``
+sends everything gathered once the reactor pass ends: every line of the
+pass in one system call per connection, however many rooms and speakers
+it came from. Under load, passes grow and each send carries more.
+
+On a plain TCP connection (``SocketOutput``) that send goes straight to the
+socket while Twisted holds nothing for the connection, so a client that
+keeps up costs one ``send`` and no ``epoll`` work at all; only what the
+kernel does not take waits in Twisted's buffer, in order, until the kernel
+takes it. Other transports (TLS, the tests' ``StringTransport``) get the
+gathered bytes as one ``write`` (``BufferedOutput``).
+
+Either way a client that stops reading is cut off, not buffered: past
+Twisted's 64 KiB buffer, at most the send queue (``--sendq``) may wait.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import cast
+
+from twisted.internet.abstract import FileDescriptor
+from twisted.internet.interfaces import (
+    IConsumer,
+    IDelayedCall,
+    IPullProducer,
+    IPushProducer,
+    IReactorTime,
+    ITransport,
+)
+from typing_extensions import override
+from zope.interface import implementer
+
+TRANSPORT_BUFFER = FileDescriptor.bufferSize
+"""Bytes Twisted buffers for a connection before it reports the client as behind (64 KiB)."""
+
+
+class Outbox:
+    """The outputs written to during this reactor pass, each sent once the pass is over."""
+
+    def __init__(self, reactor: IReactorTime) -> None:
+        self._reactor = reactor
+        self._waiting: list[Output] = []
+        self._call: IDelayedCall | None = None
+
+    def hold(self, output: "Output") -> None:
+        """Send ``output``'s gathered bytes when this pass ends; an output is held once a pass."""
+        self._waiting.append(output)
+        if self._call is None:
+            # A call due now runs after every event of this pass is dispatched.
+            self._call = self._reactor.callLater(0, self.send)
+
+    def send(self) -> None:
+        """Send every held output's bytes now."""
+        if self._call is not None and self._call.active():
+            self._call.cancel()
+        self._call = None
+        waiting, self._waiting = self._waiting, []
+        for output in waiting:
+            output.flush()
+
+
+class Output(ABC):
+    """What one connection is sent: gathered over a reactor pass, then sent at once.
+
+    ``overflow`` is called (once) when a client that does not read has more
+    waiting than the send queue allows; the output then drops everything
+    and the caller is expected to abort the connection.
+    """
+
+    __slots__ = ("_closed", "_outbox", "_overflow", "_parts", "_sendq", "_transport")
+
+    def __init__(
+        self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
+    ) -> None:
+        self._transport = transport
+        self._outbox = outbox
+        self._sendq = sendq
+        self._overflow = overflow
+        self._parts: list[bytes] = []
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        """Gather ``data``, to be sent when the reactor pass ends (or on ``flush``)."""
+        if self._closed:
+            return
+        if not self._parts:
+            self._outbox.hold(self)
+        self._parts.append(data)
+
+    def flush(self) -> None:
+        """Send what has been gathered now (before closing, say)."""
+        if self._closed or not self._parts:
+            return
+        data = b"".join(self._parts)
+        self._parts.clear()
+        self._send(data)
+
+    def drop(self) -> None:
+        """The connection is gone or being aborted: send nothing more."""
+        self._closed = True
+        self._parts.clear()
+
+    def _cut_off(self) -> None:
+        self.drop()
+        self._overflow()
+
+    @abstractmethod
+    def _send(self, data: bytes) -> None:
+        """Hand ``data`` to the transport, or cut the client off if it is too far behind."""
+
+
+@implementer(IPushProducer)
+class BufferedOutput(Output):
+    """Sends through ``transport.write``; Twisted says when the client falls behind.
+
+    Registered as a streaming producer, so the transport calls
+    ``pauseProducing`` once its buffer is full and ``resumeProducing``
+    once it has drained.
+    """
+
+    __slots__ = ("_backlog",)
+
+    def __init__(
+        self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
+    ) -> None:
+        super().__init__(transport, outbox, sendq, overflow)
+        self._backlog: int | None = None
+        """Bytes written since the transport said its buffer is full; None while it is not."""
+        cast(IConsumer, transport).registerProducer(self, True)
+
+    @override
+    def _send(self, data: bytes) -> None:
+        if self._backlog is not None:
+            self._backlog += len(data)
+            if self._backlog > self._sendq:
+                self._cut_off()
+                return
+        self._transport.write(data)
+
+    def pauseProducing(self) -> None:
+        """The transport's buffer is full: the client is not keeping up with its output."""
+        if self._backlog is None:
+            self._backlog = 0
+
+    def resumeProducing(self) -> None:
+        """The client has caught up."""
+        self._backlog = None
+
+    def stopProducing(self) -> None:
+        """The connection is going; the protocol hears of it in connectionLost."""
+
+
+@implementer(IPullProducer)
+class SocketOutput(Output):
+    """Sends straight to a TCP socket while Twisted's buffer for it is empty.
+
+    Registered as a pull producer, so Twisted calls ``resumeProducing``
+    each time it has written out everything it held: from then on bytes may
+    skip its buffer again without overtaking any. ``writeSomeData`` is
+    Twisted's own "send what the kernel takes now" step of ``doWrite``.
+    """
+
+    __slots__ = ("_held",)
+
+    def __init__(
+        self, transport: FileDescriptor, outbox: Outbox, sendq: int, overflow: Callable[[], None]
+    ) -> None:
+        super().__init__(transport, outbox, sendq, overflow)
+        self._held = 0
+        """Bytes handed to Twisted's buffer since it last said it was empty."""
+        transport.registerProducer(self, False)
+
+    @override
+    def _send(self, data: bytes) -> None:
+        if not self._held:
+            sent = cast(FileDescriptor, self._transport).writeSomeData(data)
+            if sent == len(data):
+                return
+            # An error (a reset peer) is left to Twisted's own write, which
+            # meets it again and closes the connection the usual way.
+            data = data[sent:] if isinstance(sent, int) else data
+        self._held += len(data)
+        if self._held > TRANSPORT_BUFFER + self._sendq:
+            self._cut_off()
+            return
+        self._transport.write(data)
+
+    def resumeProducing(self) -> None:
+        """Twisted has sent everything it held: the client is keeping up."""
+        self._held = 0
+
+    def stopProducing(self) -> None:
+        """The connection is going; the protocol hears of it in connectionLost."""
+
+
+def output_for(transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]) -> Output:
+    """The fastest ``Output`` ``transport`` allows, registered with it as its producer."""
+    if isinstance(transport, FileDescriptor):
+        return SocketOutput(transport, outbox, sendq, overflow)
+    return BufferedOutput(transport, outbox, sendq, overflow)

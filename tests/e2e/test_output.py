@@ -1,0 +1,144 @@
+"""Output over real loopback TCP: straight to the socket while the client keeps up, in order when it does not."""
+
+import re
+
+from twisted.internet import reactor
+from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
+from twisted.internet.interfaces import IListeningPort, IPushProducer
+from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.internet.task import deferLater
+from twisted.python.failure import Failure
+from twisted.trial.unittest import TestCase
+
+from chatd.domain.chat import Chat
+from chatd.line.factory import LineFactory
+from chatd.line.limits import LineLimits
+from chatd.line.output import SocketOutput
+from chatd.line.protocol import LineProtocol
+
+NUMBERED = re.compile(rb"^line (\d+) x+\r$", re.MULTILINE)
+PAD = b"x" * 200
+"""Makes each numbered line about 210 bytes, so a few hundred fill the kernel's buffers."""
+
+
+def watched_for_writing(server: LineProtocol) -> bool:
+    """Whether the reactor waits for ``server``'s socket to take more: Twisted holds output for it."""
+    transport: object = server.transport
+    return any(writer is transport for writer in reactor.getWriters())
+
+
+class _Reader(Protocol):
+    """A client that keeps what it receives and can stop reading; ``lost`` fires when gone."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.lost: Deferred[None] = Deferred()
+        self._waiting: tuple[bytes, Deferred[None]] | None = None
+
+    def dataReceived(self, data: bytes) -> None:
+        self.received += data
+        if self._waiting is not None and self._waiting[0] in self.received:
+            waiting, self._waiting = self._waiting[1], None
+            waiting.callback(None)
+
+    def seen(self, marker: bytes) -> "Deferred[None]":
+        """Fires once ``marker`` has arrived."""
+        waiting: Deferred[None] = Deferred()
+        if marker in self.received:
+            waiting.callback(None)
+        else:
+            self._waiting = (marker, waiting)
+        return waiting
+
+    def reading(self, on: bool) -> None:
+        transport = self.transport
+        assert IPushProducer.providedBy(transport)
+        if on:
+            transport.resumeProducing()
+        else:
+            transport.pauseProducing()
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)
+
+
+class SocketOutputTests(TestCase):
+    async def connected(self, limits: LineLimits) -> tuple[LineFactory, LineProtocol, _Reader]:
+        """A line front end on 127.0.0.1, one client named ``alice`` on it, and its server side."""
+        factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
+        port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        self.addCleanup(port.stopListening)
+        client = _Reader()
+        address = port.getHost()
+        assert isinstance(address, IPv4Address)
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
+        await endpoint.connect(Factory.forProtocol(lambda: client))
+        self.addCleanup(self.closed, client)
+        assert client.transport is not None
+        client.transport.write(b"alice\n")
+        await client.seen(b"*** In #lobby (1): alice\r\n")
+        [server] = factory.connections
+        return factory, server, client
+
+    async def closed(self, client: _Reader) -> None:
+        if not client.lost.called:
+            assert client.transport is not None
+            client.transport.loseConnection()
+        await client.lost
+
+    def numbered(self, server: LineProtocol, first: int, count: int) -> None:
+        for n in range(first, first + count):
+            server.write(b"line %d %s\r\n" % (n, PAD))
+
+    async def test_client_that_keeps_up_is_written_straight_to_its_socket(self) -> None:
+        """A pass's lines leave in one send; the reactor never watches the socket for writing."""
+        factory, server, client = await self.connected(LineLimits())
+        self.assertIsInstance(server.output, SocketOutput)
+        self.numbered(server, 0, 20)
+        factory.outbox.send()
+        self.assertFalse(watched_for_writing(server))
+        await client.seen(b"line 19 ")
+        self.assertEqual([int(n) for n in NUMBERED.findall(bytes(client.received))], list(range(20)))
+
+    async def test_client_that_falls_behind_gets_every_line_in_order(self) -> None:
+        """What the kernel does not take waits in Twisted, and later lines queue behind it, not past it."""
+        factory, server, client = await self.connected(LineLimits(sendq=4 * 1024 * 1024))
+        client.reading(False)
+        sent = 0
+        while not watched_for_writing(server):
+            self.numbered(server, sent, 100)
+            sent += 100
+            factory.outbox.send()
+            # Let the kernel move what it took; the client still reads nothing.
+            await deferLater(reactor, 0.01)
+        self.numbered(server, sent, 100)
+        sent += 100
+        factory.outbox.send()
+        client.reading(True)
+        await client.seen(b"line %d " % (sent - 1))
+        # Caught up: the next pass goes straight to the socket again.
+        self.assertFalse(watched_for_writing(server))
+        self.numbered(server, sent, 10)
+        factory.outbox.send()
+        self.assertFalse(watched_for_writing(server))
+        await client.seen(b"line %d " % (sent + 9))
+        numbers = [int(n) for n in NUMBERED.findall(bytes(client.received))]
+        self.assertEqual(numbers, list(range(sent + 10)))
+
+    async def test_client_that_never_reads_is_cut_off_past_the_send_queue(self) -> None:
+        """Past the kernel's buffers, 64 KiB in Twisted and --sendq more, the connection is aborted."""
+        factory, server, client = await self.connected(LineLimits(sendq=16384))
+        client.reading(False)
+        sent = 0
+        while not server.closing:
+            self.numbered(server, sent, 50)
+            sent += 50
+            factory.outbox.send()
+            await deferLater(reactor, 0.01)
+            self.assertLess(sent, 20000, "never cut off")
+        # Reading again, the client finds the connection reset.
+        client.reading(True)
+        await client.lost
+        self.assertEqual(server._quit_reason, "send queue exceeded")
