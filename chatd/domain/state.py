@@ -15,7 +15,7 @@ from chatd.domain.errors import NoSuchNicknameError, NoSuchRoomError, NotInRoomE
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
-from chatd.domain.ports import Audience, Session
+from chatd.domain.ports import Session
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 
 
@@ -132,9 +132,17 @@ class ChatState:
 
     @staticmethod
     def _publish(event: Event, users: Iterable[User]) -> None:
-        """Hand ``event`` to each front end once, with all its recipients."""
-        by_audience: dict[Audience, list[Session]] = {}
-        for user in users:
-            by_audience.setdefault(user.session.audience, []).append(user.session)
-        for audience, sessions in by_audience.items():
+        """Hand ``event`` to each front end once, with all its recipients.
+
+        This runs for every line said, over every member of the room, so it
+        is written for the usual case of one front end: a comprehension per
+        step, no per-recipient grouping.
+        """
+        sessions = [user.session for user in users]
+        audiences = {session.audience: None for session in sessions}
+        if len(audiences) == 1:
+            [audience] = audiences
             audience.deliver(event, sessions)
+            return
+        for audience in audiences:
+            audience.deliver(event, [session for session in sessions if session.audience is audience])

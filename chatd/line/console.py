@@ -31,14 +31,9 @@ class Console(LineReceiver, LineSession):
 
     def __init__(self, chat: Chat, nick: str, default_room: str, max_line: int) -> None:
         # No address: the host cannot be banned by address, and /whois shows none.
-        LineSession.__init__(self, chat, "", default_room, set())
+        LineSession.__init__(self, chat, self, "", default_room, set())
         self._nick = nick
         self._max_line = max_line
-
-    @property
-    @override
-    def audience(self) -> "Console":
-        return self
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Write ``event`` to the terminal, unless the host ignores its sender."""

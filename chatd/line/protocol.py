@@ -54,7 +54,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     log = Logger()
 
     def __init__(self, factory: "LineFactory", peer: str) -> None:
-        LineSession.__init__(self, factory.chat, peer, factory.default_room, factory.ignorers)
+        LineSession.__init__(self, factory.chat, factory, peer, factory.default_room, factory.ignorers)
         self.factory: LineFactory = factory
         limits = factory.limits
         # One more byte than the limit, for the CR of a CRLF ending.
@@ -76,12 +76,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.output: Output | None = None
         """Where written bytes go once connected; gathered and sent once per reactor pass."""
         self._oper_budget = factory.login.budget()
-
-    @property
-    @override
-    def audience(self) -> "LineFactory":
-        """The factory renders and delivers this session's events."""
-        return self.factory
 
     @override
     def registered(self) -> None:

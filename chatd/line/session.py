@@ -41,8 +41,12 @@ class LineSession(ABC):
 
     log = Logger()
 
-    def __init__(self, chat: Chat, peer: str, default_room: str, ignorers: set["LineSession"]) -> None:
+    def __init__(
+        self, chat: Chat, audience: Audience, peer: str, default_room: str, ignorers: set["LineSession"]
+    ) -> None:
         self.chat = chat
+        self.audience = audience
+        """The front end that delivers this session's events (a plain attribute: the chat reads it per recipient)."""
         self.peer = peer
         """The client's address, as connections are counted and bans compare; empty on the console."""
         self.default_room = default_room
@@ -55,11 +59,6 @@ class LineSession(ABC):
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
         self.closing = False
-
-    @property
-    @abstractmethod
-    def audience(self) -> Audience:
-        """The front end that delivers this session's events."""
 
     @abstractmethod
     def write(self, data: bytes) -> None:
