@@ -29,7 +29,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
-from tests.helpers import ChatTestCase, RecordingSession
+from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
 
 
 class OperatorTests(ChatTestCase):
@@ -190,6 +190,15 @@ class BanTests(ChatTestCase):
             (error.code, error.message), ("nick-banned", "the nickname BOB is banned (50m left)")
         )
         self.assertRaises(NicknameBannedError, self.chat.rename, self.carol, "bob")
+
+    def test_banned_user_of_the_only_other_front_end_is_still_told(self) -> None:
+        """A ban taking a front end's last user off still reaches that user, through that front end."""
+        other = RecordingAudience()
+        dave = self.chat.register(RecordingSession(other), "dave", "10.0.0.4")
+        self.chat.join(dave, "#lobby")
+        self.chat.ban(self.op, "dave", 60)
+        self.assertEqual(other.deliveries[-1][0], Banned(100, "dave", "op", 160))
+        self.assertEqual(self.carol_session.received[-1], Banned(100, "dave", "op", 160))
 
     def test_nickname_ban_runs_out_by_the_clock(self) -> None:
         """After its time the nickname can be registered again."""

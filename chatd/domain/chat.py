@@ -48,6 +48,7 @@ class Chat(Moderation):
             raise NicknameInUseError(self._users[key].nick)
         user = User(nick, session, address=address)
         self._users[key] = user
+        self._audiences[session.audience] += 1
         return user
 
     def rename(self, user: User, nick: str) -> None:

@@ -91,7 +91,8 @@ class Moderation(ChatState):
         for user in covered:
             told = [user, *self._neighbours(user)]
             self._remove(user)
-            self._publish(Banned(self._now(), user.nick, by.nick, ban.until), told)
+            # The banned user is already offline, so no longer counted among its front end's.
+            self._publish_grouped(Banned(self._now(), user.nick, by.nick, ban.until), told)
         return ban
 
     def unban(self, by: User, target: str) -> str:

@@ -8,6 +8,7 @@ The halves are talk (chat.py) and moderation (moderation.py); they are the
 only writers of this state. Front ends hold a ``User`` but never change it.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from chatd.domain.errors import NoSuchNicknameError, NoSuchRoomError, NotInRoomE
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
-from chatd.domain.ports import Session
+from chatd.domain.ports import Audience, Session
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 
 
@@ -60,6 +61,8 @@ class ChatState:
         self.limits = limits
         self._users: dict[str, User] = {}
         self._rooms: dict[str, Room] = {}
+        self._audiences: Counter[Audience] = Counter()
+        """The front ends of the users online, each with how many users it has."""
 
     def members(self, name: str) -> Members:
         """Who is in room ``name``."""
@@ -123,6 +126,10 @@ class ChatState:
         for room in list(user.rooms.values()):
             self._leave(user, room)
         del self._users[fold(user.nick)]
+        audience = user.session.audience
+        self._audiences[audience] -= 1
+        if not self._audiences[audience]:
+            del self._audiences[audience]
         user.online = False
 
     @staticmethod
@@ -130,19 +137,23 @@ class ChatState:
         """Everyone who shares at least one room with ``user``, not ``user``."""
         return {m for room in user.rooms.values() for m in room.members.values()} - {user}
 
-    @staticmethod
-    def _publish(event: Event, users: Iterable[User]) -> None:
+    def _publish(self, event: Event, users: Iterable[User]) -> None:
         """Hand ``event`` to each front end once, with all its recipients.
 
-        This runs for every line said, over every member of the room, so it
-        is written for the usual case of one front end: a comprehension per
-        step, no per-recipient grouping.
+        This runs for every line said, over every member of the room, so the
+        usual case of one front end online costs one comprehension and no
+        per-recipient look at which front end a session belongs to.
         """
+        if len(self._audiences) == 1:
+            [audience] = self._audiences
+            audience.deliver(event, [user.session for user in users])
+            return
+        self._publish_grouped(event, users)
+
+    @staticmethod
+    def _publish_grouped(event: Event, users: Iterable[User]) -> None:
+        """Hand ``event`` to each front end once, looking up each recipient's: for users just taken offline too."""
         sessions = [user.session for user in users]
         audiences = {session.audience: None for session in sessions}
-        if len(audiences) == 1:
-            [audience] = audiences
-            audience.deliver(event, sessions)
-            return
         for audience in audiences:
             audience.deliver(event, [session for session in sessions if session.audience is audience])
