@@ -224,7 +224,11 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
         if sampler.returncode:
             raise servers.BenchError(f"py-spy failed: {errors.decode(errors='replace')}")
     print(workloads.describe_step("chatd", step), file=sys.stderr)
-    return {"step": asdict(step), "raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw), "summary": pyspy.summary(raw)}
+    return {
+        "step": asdict(step),
+        "raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw),
+        "summary": pyspy.summary(raw),
+    }
 
 
 def versions(names: list[str], commit: str | None) -> dict[str, str]:

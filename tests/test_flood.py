@@ -131,6 +131,18 @@ class FloodGateTests(SynchronousTestCase):
         self.assertEqual(self.gate.charge(4, 0), 0.0)
         self.assertEqual(self.gate.charge(0, 50), 0.5)
 
+    def test_stretch_over_budget_starts_at_its_first_wait_and_ends_with_none(self) -> None:
+        """over_since is when the client first had to wait, kept while it must, cleared when it need not."""
+        self.assertIsNone(self.gate.over_since)
+        self.clock.advance(5)
+        self.gate.charge(12, 0)
+        self.clock.advance(0.5)
+        self.gate.charge(1, 0)
+        self.assertEqual(self.gate.over_since, 5.0)
+        self.clock.advance(10)
+        self.assertEqual(self.gate.charge(1, 0), 0.0)
+        self.assertIsNone(self.gate.over_since)
+
     def test_invalid_budget_is_refused(self) -> None:
         """A gate with a non-positive line or byte rate or burst raises ValueError."""
         good = {"lines_per_second": 2.0, "line_burst": 10.0, "bytes_per_second": 100.0, "byte_burst": 400.0}

@@ -728,3 +728,21 @@ class ShutdownTests(LineTestCase):
         self.assertFalse(wire.disconnected)
         self.clock.advance(0.1)
         self.assertTrue(wire.disconnected)
+
+
+class FootprintTests(LineTestCase):
+    def test_connection_state_lives_in_slots_not_a_dict(self) -> None:
+        """A connection's own state is in slots; its __dict__ holds only what Twisted's classes set."""
+        alice, _ = self.connect(b"alice")
+        for _ in range(15):
+            alice.dataReceived(b"flood\n")  # slowed: LineReceiver's paused is set too
+        twisteds = {
+            "connected",
+            "transport",
+            "timeOut",
+            "_TimeoutMixin__timeoutCall",
+            "_busyReceiving",
+            "_buffer",
+            "paused",
+        }
+        self.assertLessEqual(set(vars(alice)), twisteds)

@@ -43,9 +43,9 @@ class TokenBucket:
 
 
 class FloodGate:
-    """One client's budget: a bucket of lines and a bucket of bytes."""
+    """One client's budget: a bucket of lines and a bucket of bytes, and since when it is over them."""
 
-    __slots__ = ("_bytes", "_lines")
+    __slots__ = ("_bytes", "_lines", "_now", "over_since")
 
     def __init__(
         self,
@@ -57,7 +57,18 @@ class FloodGate:
     ) -> None:
         self._lines = TokenBucket(lines_per_second, line_burst, now)
         self._bytes = TokenBucket(bytes_per_second, byte_burst, now)
+        self._now = now
+        self.over_since: float | None = None
+        """When the client's current stretch over budget began; None while it keeps within it."""
 
     def charge(self, lines: int, size: int) -> float:
-        """Charge ``lines`` and ``size`` bytes; return how long the client should now wait."""
-        return max(self._lines.take(lines), self._bytes.take(size))
+        """Charge ``lines`` and ``size`` bytes; return how long the client should now wait.
+
+        A charge with no wait ends a stretch over budget; the first with one starts it.
+        """
+        wait = max(self._lines.take(lines), self._bytes.take(size))
+        if not wait:
+            self.over_since = None
+        elif self.over_since is None:
+            self.over_since = self._now()
+        return wait

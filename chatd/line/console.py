@@ -27,6 +27,7 @@ from chatd.line.session import LineSession, decode, deliver
 class Console(LineReceiver, LineSession):
     """The host at the daemon's terminal; its own ``Audience``, with itself its only session."""
 
+    __slots__ = ("_max_line", "_nick")
     delimiter = b"\n"
 
     def __init__(self, chat: Chat, nick: str, default_room: str, max_line: int) -> None:

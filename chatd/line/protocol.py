@@ -50,6 +50,23 @@ SLOWED = Notice("flood", "You are sending faster than the server allows; your li
 class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     """One person (or program) on nc, telnet or the bundled client."""
 
+    # Slots keep a connection's own state out of its __dict__, which then
+    # holds only what Twisted's classes add: a few hundred bytes less per
+    # connection (CPython stops sharing a dict's keys once an instance adds
+    # attributes after many instances exist, and then the dict is 1.5 KiB).
+    __slots__ = (
+        "MAX_LENGTH",
+        "_discarding",
+        "_flood",
+        "_oper_budget",
+        "_overflow",
+        "_paste",
+        "_quit_reason",
+        "_release",
+        "_telnet",
+        "factory",
+        "output",
+    )
     delimiter = b"\n"
     log = Logger()
 
@@ -71,7 +88,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             4 * limits.flood_bytes,
             factory.reactor.seconds,
         )
-        self._held_since: float | None = None
         self._release: IDelayedCall | None = None
         self.output: Output | None = None
         """Where written bytes go once connected; gathered and sent once per reactor pass."""
@@ -228,15 +244,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """
         if self.closing:
             return False
+        was_over = self._flood.over_since
         wait = self._flood.charge(lines, size)
         if not wait:
-            self._held_since = None
             return True
-        now = self.factory.reactor.seconds()
-        if self._held_since is None:
-            self._held_since = now
+        if was_over is None:
             self.send(SLOWED)
-        elif now - self._held_since > self.factory.limits.flood_disconnect:
+        elif self.factory.reactor.seconds() - was_over > self.factory.limits.flood_disconnect:
             self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
             self._quit_reason = "flooding"
             self.close(FloodError(self.factory.limits.flood_disconnect))

@@ -39,6 +39,18 @@ PROMPT = Notice("prompt", "Choose a nickname:")
 class LineSession(ABC):
     """One session of a line front end: its state in the chat, and the commands it runs."""
 
+    __slots__ = (
+        "audience",
+        "chat",
+        "closing",
+        "current",
+        "default_room",
+        "ignored",
+        "ignorers",
+        "json",
+        "peer",
+        "user",
+    )
     log = Logger()
 
     def __init__(
