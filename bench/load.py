@@ -74,7 +74,19 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     add("--shape", action="append", help="CLIENTSxROOMS, repeatable (default: 1000x10 and 200x1)")
     add("--start", type=float, default=5000.0, help="first step's deliveries a second")
     add("--factor", type=float, default=1.5, help="each step's load over the last one's")
-    add("--top", type=float, default=1.5e6, help="no step above this many deliveries a second")
+    add(
+        "--top",
+        type=float,
+        default=4e6,
+        help="no step above this many deliveries a second (high enough that servers, or the generator, fail first)",
+    )
+    add(
+        "--also",
+        type=float,
+        action="append",
+        default=[100_000.0],
+        help="extra steps in the ladder, repeatable (the latency target is at 100k deliveries/s)",
+    )
     add(
         "--max-client-rate",
         type=float,
@@ -175,7 +187,9 @@ def machine(setup: Setup, nproc: int) -> dict[str, Any]:
 
 
 def ladder_targets(args: argparse.Namespace) -> list[float]:
-    return [float(t) for t in workloads.ladder(args.start, args.factor, args.top)]
+    """The ladder's rates, with the ``--also`` rates slotted in."""
+    extra = [t for t in args.also if args.start <= t <= args.top]
+    return sorted({float(t) for t in workloads.ladder(args.start, args.factor, args.top)} | set(extra))
 
 
 def run_fanout(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
