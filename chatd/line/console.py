@@ -35,6 +35,8 @@ class Console(LineReceiver, LineSession):
         LineSession.__init__(self, chat, self, "", default_room, set())
         self._nick = nick
         self._max_line = max_line
+        # The console writes to its terminal itself (see write), unless closing.
+        self.sink = self
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Write ``event`` to the terminal, unless the host ignores its sender."""

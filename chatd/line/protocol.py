@@ -33,7 +33,7 @@ from chatd.line.errors import (
 )
 from chatd.line.output import Output, output_for
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import PROMPT, LineSession, decode
+from chatd.line.session import NOWHERE, PROMPT, LineSession, decode
 from chatd.line.sockets import tune
 from chatd.line.telnet import IAC, TelnetFilter
 
@@ -112,7 +112,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def connectionMade(self) -> None:
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
-        self.output = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
+        self.output = self.sink = output_for(
+            transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded
+        )
         if ITCPTransport.providedBy(transport):
             tune(transport, limits.keepalive)
         self.setTimeout(limits.register_timeout)
@@ -271,18 +273,12 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         cast(IPushProducer, self.transport).resumeProducing()
         self._receive(b"")
 
-    @override
-    def write(self, data: bytes) -> None:
-        """Write rendered bytes, unless closing; they leave when the reactor pass ends."""
-        if self.closing or self.output is None:
-            return
-        self.output.write(data)
-
     def _send_queue_exceeded(self) -> None:
         """The client stopped reading and its output outgrew the send queue: abort it."""
         self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
         self._quit_reason = "send queue exceeded"
         self.closing = True
+        self.sink = NOWHERE
         cast(ITCPTransport, self.transport).abortConnection()
 
     @override
@@ -293,6 +289,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         if last is not None:
             self.send(last)
         self.closing = True
+        self.sink = NOWHERE
         if self.output is not None:
             self.output.flush()
         if self.transport is not None:
@@ -303,6 +300,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.closing = True
+        self.sink = NOWHERE
         if self.output is not None:
             self.output.drop()
         self.setTimeout(None)

@@ -11,7 +11,7 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from twisted.logger import Logger
 
@@ -36,6 +36,26 @@ from chatd.line.syntax import Command
 PROMPT = Notice("prompt", "Choose a nickname:")
 
 
+class Sink(Protocol):
+    """Where a session's rendered bytes go."""
+
+    def write(self, data: bytes) -> None:
+        """Take ``data`` for the session's client, or drop it."""
+        ...
+
+
+class _Nowhere:
+    """The sink of a session not yet connected, or closing: it drops everything."""
+
+    __slots__ = ()
+
+    def write(self, data: bytes) -> None:
+        """Drop ``data``."""
+
+
+NOWHERE = _Nowhere()
+
+
 class LineSession(ABC):
     """One session of a line front end: its state in the chat, and the commands it runs."""
 
@@ -49,6 +69,7 @@ class LineSession(ABC):
         "ignorers",
         "json",
         "peer",
+        "sink",
         "user",
     )
     log = Logger()
@@ -71,10 +92,16 @@ class LineSession(ABC):
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
         self.closing = False
+        self.sink: Sink = NOWHERE
+        """Where this session's bytes go: NOWHERE until connected and once closing.
 
-    @abstractmethod
+        Delivery writes to it directly, one call per recipient, since it runs
+        for every member of a room for every line said.
+        """
+
     def write(self, data: bytes) -> None:
         """Write rendered bytes to this session, unless it is closing."""
+        self.sink.write(data)
 
     @abstractmethod
     def close(self, last: Renderable | None) -> None:
@@ -180,10 +207,10 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
     for session in sessions:
         if session.json:
             data = data or json_line(event)
-            session.write(data)
+            session.sink.write(data)
         else:
             text = text or text_line(event)
-            session.write(text)
+            session.sink.write(text)
     if isinstance(event, Kicked | Banned):
         for session in sessions:
             session.settle()

@@ -3,20 +3,18 @@
 import re
 
 from twisted.internet import reactor
-from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
-from twisted.internet.interfaces import IListeningPort, IPushProducer
-from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.internet.interfaces import IPushProducer
+from twisted.internet.protocol import Protocol, connectionDone
 from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
-from chatd.domain.chat import Chat
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.output import SocketOutput
 from chatd.line.protocol import LineProtocol
+from tests.e2e.loopback import serve_one
 
 NUMBERED = re.compile(rb"^line (\d+) x+\r$", re.MULTILINE)
 PAD = b"x" * 200
@@ -67,14 +65,8 @@ class _Reader(Protocol):
 class SocketOutputTests(TestCase):
     async def connected(self, limits: LineLimits) -> tuple[LineFactory, LineProtocol, _Reader]:
         """A line front end on 127.0.0.1, one client named ``alice`` on it, and its server side."""
-        factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
-        port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
-        self.addCleanup(port.stopListening)
         client = _Reader()
-        address = port.getHost()
-        assert isinstance(address, IPv4Address)
-        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
-        await endpoint.connect(Factory.forProtocol(lambda: client))
+        factory = await serve_one(self, limits, client)
         self.addCleanup(self.closed, client)
         assert client.transport is not None
         client.transport.write(b"alice\n")

@@ -2,20 +2,16 @@
 
 import socket
 
-from twisted.internet import reactor
-from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
-from twisted.internet.interfaces import IListeningPort, ISystemHandle
-from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.internet.interfaces import ISystemHandle
+from twisted.internet.protocol import Protocol, connectionDone
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
-from chatd.domain.chat import Chat
-from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.sockets import SEND_BUFFER
+from tests.e2e.loopback import serve_one
 
 
 class _Greeted(Protocol):
@@ -36,14 +32,8 @@ class _Greeted(Protocol):
 class KeepAliveTests(TestCase):
     async def connected(self, limits: LineLimits) -> socket.socket:
         """The server side socket of one loopback connection to a factory with ``limits``."""
-        factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
-        port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
-        self.addCleanup(port.stopListening)
         client = _Greeted()
-        address = port.getHost()
-        assert isinstance(address, IPv4Address)
-        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
-        await endpoint.connect(Factory.forProtocol(lambda: client))
+        factory = await serve_one(self, limits, client)
         self.addCleanup(_closed, client)
         await client.greeted
         [server] = factory.connections
