@@ -39,6 +39,17 @@ def capacity_cell(run: dict[str, Any]) -> str:
     return ("≥ " if generator_limited(run) or unbounded else "") + rate(run["capacity"])
 
 
+def why_stopped(run: dict[str, Any]) -> str:
+    """Why a ladder ended: as it recorded, or, when the step half-way after a failure passed, that failure."""
+    if run["stopped"]:
+        return str(run["stopped"])
+    failed = [step for step in run["steps"] if not step["passed"]]
+    if failed:
+        first = failed[0]
+        return f"failed at {rate(first['deliveries_per_second'])}/s: {first['why']}; the step half-way passed"
+    return "end of the ladder: no step failed"
+
+
 def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
     """Per configuration: a summary with ratios, then every step."""
     out: list[str] = []
@@ -54,9 +65,7 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
         ]
         for name, run in group.items():
             share = ratio(chatd["capacity"], run["capacity"]) if chatd and name != "chatd" else ""
-            out.append(
-                f"| {NAMES[name]} | {capacity_cell(run)} | {share} | {run['stopped'] or 'end of the ladder'} |"
-            )
+            out.append(f"| {NAMES[name]} | {capacity_cell(run)} | {share} | {why_stopped(run)} |")
         out += [
             "",
             "| server | clients x lines/s each | deliveries/s | p50 / p99 / max ms | lost | server CPU | generator CPU | |",
