@@ -6,11 +6,12 @@ server and writes the results (``bench/out/results.json``), the markdown
 for docs/PERFORMANCE.md (``bench/out/report.md``, also printed) and the
 plot (docs/perf-fanout.png). Subcommands run one workload::
 
-    .venv/bin/python bench/load.py all                       # the report, about 15-20 minutes
+    .venv/bin/python bench/load.py all                       # the report, about 22 minutes
     .venv/bin/python bench/load.py fanout --servers chatd,ngircd --shape 1000x10
     .venv/bin/python bench/load.py idle --clients 5000
     .venv/bin/python bench/load.py burst --servers chatd
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
+    .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 3
     .venv/bin/python bench/load.py report bench/out/results.json
 
 The server runs pinned to the first CPU, the generator processes (one per
@@ -121,6 +122,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     profile.add_argument("--rooms", type=int, default=10)
     profile.add_argument("--deliveries", type=float, default=60000.0, help="load to hold while sampling")
     profile.add_argument("--seconds", type=float, default=20.0)
+    profile.add_argument(
+        "--idle",
+        action="store_true",
+        help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
+    )
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
@@ -221,28 +227,42 @@ def run_burst(
 
 
 def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
-    """Hold chatd at ``--deliveries`` a second under py-spy; the step and the profile's summary."""
-    py_spy = servers.tools_venv() / "bin" / "py-spy"
+    """chatd under py-spy: held at ``--deliveries`` a second, or (``--idle``) while clients register."""
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / "chatd-profile.txt"
-    clients, rate = workloads.shape(args.deliveries, args.clients, args.rooms, 2.0)
-    with workloads.running("chatd", setup, setup.chatd_capacity_args) as env:
-        env.fleet.connect(workloads.specs(0, clients, args.rooms, setup.probe_every), setup.window, 60)
-        time.sleep(setup.settle_seconds)
-        sampler = pyspy.record(py_spy, env.server.process.pid, args.seconds, raw)
-        if setup.generator_cpus and setup.server_cpu is not None:
-            os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
-        setup.step_seconds = args.seconds
-        step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
+    found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
+    extra = [] if args.idle else setup.chatd_capacity_args
+    with workloads.running("chatd", setup, extra) as env:
+        if args.idle:
+            time.sleep(setup.settle_seconds)
+            sampler = sample(env, setup, args.seconds, raw)
+            began = time.monotonic()
+            specs = workloads.specs(0, args.clients, args.rooms, args.clients + 1)
+            report = env.fleet.connect(specs, setup.window, 120)
+            found["registered"], found["seconds"] = report["registered"], time.monotonic() - began
+            print(f"  chatd: {report['registered']} registered in {found['seconds']:.1f} s", file=sys.stderr)
+        else:
+            clients, rate = workloads.shape(args.deliveries, args.clients, args.rooms, 2.0)
+            env.fleet.connect(workloads.specs(0, clients, args.rooms, setup.probe_every), setup.window, 60)
+            time.sleep(setup.settle_seconds)
+            sampler = sample(env, setup, args.seconds, raw)
+            setup.step_seconds = args.seconds
+            step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
+            found["step"] = asdict(step)
+            print(workloads.describe_step("chatd", step), file=sys.stderr)
         _, errors = sampler.communicate(timeout=args.seconds + 30)
         if sampler.returncode:
             raise servers.BenchError(f"py-spy failed: {errors.decode(errors='replace')}")
-    print(workloads.describe_step("chatd", step), file=sys.stderr)
-    return {
-        "step": asdict(step),
-        "raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw),
-        "summary": pyspy.summary(raw),
-    }
+    found["summary"] = pyspy.summary(raw)
+    return found
+
+
+def sample(env: workloads.Environment, setup: Setup, seconds: float, raw: Path) -> "subprocess.Popen[bytes]":
+    """Start py-spy on the server for ``seconds``, on the generator's CPUs so it takes none of the server's."""
+    sampler = pyspy.record(servers.tools_venv() / "bin" / "py-spy", env.server.process.pid, seconds, raw)
+    if setup.generator_cpus and setup.server_cpu is not None:
+        os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
+    return sampler
 
 
 def versions(names: list[str], commit: str | None) -> dict[str, str]:
