@@ -78,7 +78,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     add(
         "--top",
         type=float,
-        default=4e6,
+        default=8e6,
         help="no step above this many deliveries a second (high enough that servers, or the generator, fail first)",
     )
     add(
