@@ -156,7 +156,6 @@ class LineTestCase(SynchronousTestCase):
         protocol, wire = self.connect(nick, host)
         protocol.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [b"*** You are now an operator."])
-        self.end_pass()
         for each in self.wires:
             each.clear()
         return protocol, wire

@@ -3,8 +3,8 @@
 The protocol owns what belongs to a connection: its telnet parser (made
 only if the client speaks telnet), line buffer, flood budget, paste being
 gathered, output (chatd.line.output) and ``/oper`` budget; what it has in
-the chat (user, current room, format, ignores) and the commands it runs come from
-``LineSession``. It holds its limits on both directions: lines are capped,
+the chat (user, current room, format, ignores) and the commands it runs
+come from ``LineSession``. It holds its limits on both directions: lines are capped,
 fast clients are slowed and then cut off, and a client that stops reading
 is cut off before its waiting output outgrows the send queue.
 """
