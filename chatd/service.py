@@ -31,11 +31,13 @@ from twisted.logger import Logger
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.limits import Limits
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
+from chatd.storage.memory import MemoryHistory
 
 log = Logger()
 
@@ -63,7 +65,7 @@ def build(
         topic=options["max-topic"],
         rooms_per_user=options["max-rooms"],
     )
-    chat = Chat(now=reactor.seconds, limits=limits, stop=reactor.stop)
+    chat = Chat(reactor, MemoryHistory(), MemoryBus(), limits=limits, stop=reactor.stop)
     factory = LineFactory(
         chat,
         reactor=reactor,
@@ -87,7 +89,7 @@ def build(
     )
     daemon = MultiService()
     # Added first, so stopped last: listeners close before the goodbyes.
-    _Goodbye(factory).setServiceParent(daemon)
+    _Goodbye(factory, chat).setServiceParent(daemon)
     for endpoint in endpoints(options, reactor):
         listener = StreamServerEndpointService(_Announced(endpoint), factory)
         # As twisted.application.strports.service does: a port that cannot
@@ -154,12 +156,14 @@ class _Announced:
 class _Goodbye(Service):
     """On stop, tells every connection the server is going and waits for them to close."""
 
-    def __init__(self, factory: LineFactory) -> None:
+    def __init__(self, factory: LineFactory, chat: Chat) -> None:
         self._factory = factory
+        self._chat = chat
 
     @override
     def stopService(self) -> "Deferred[None]":
         super().stopService()
+        self._chat.stop()
         return self._factory.shutdown()
 
 

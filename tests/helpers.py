@@ -15,15 +15,18 @@ from twisted.scripts._twistd_unix import ServerOptions
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.domain.chat import Chat, User
+from chatd.bus.memory import MemoryBus
+from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
-from chatd.domain.ports import Session
+from chatd.domain.ports import Session, UserView
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.output import BufferedOutput
 from chatd.line.protocol import LineProtocol
+from chatd.storage.memory import MemoryHistory
 from chatd.tap import Options
+from tests.events import seen
 
 
 def quick_hash(password: str) -> str:
@@ -71,7 +74,7 @@ class RecordingSession:
 
     @property
     def received(self) -> list[Event]:
-        return [event for event, sessions in self.audience.deliveries if self in sessions]
+        return [seen(event) for event, sessions in self.audience.deliveries if self in sessions]
 
 
 class ChatTestCase(SynchronousTestCase):
@@ -81,13 +84,13 @@ class ChatTestCase(SynchronousTestCase):
         self.clock = Clock()
         self.clock.advance(100)
         self.stopped = 0
-        self.chat = Chat(now=self.clock.seconds, stop=self.stop)
+        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), stop=self.stop)
         self.audience = RecordingAudience()
 
     def stop(self) -> None:
         self.stopped += 1
 
-    def online(self, nick: str, *rooms: str, address: str = "") -> tuple[User, RecordingSession]:
+    def online(self, nick: str, *rooms: str, address: str = "") -> tuple[UserView, RecordingSession]:
         """A user ``nick`` from ``address``, in ``rooms`` (the first one they create, they own)."""
         session = RecordingSession(self.audience)
         user = self.chat.register(session, nick, address)
@@ -120,7 +123,7 @@ class LineTestCase(SynchronousTestCase):
     def setUp(self) -> None:
         self.clock = Clock()
         self.stopped = 0
-        self.chat = Chat(now=self.clock.seconds, limits=self.chat_limits, stop=self.stop)
+        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=self.chat_limits, stop=self.stop)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,

@@ -9,16 +9,6 @@ from chatd.domain.errors import (
     NoSuchRoomError,
     NotInRoomError,
 )
-from chatd.domain.events import (
-    Acted,
-    Joined,
-    NickChanged,
-    Parted,
-    Quit,
-    Said,
-    TopicChanged,
-    Whispered,
-)
 from chatd.domain.replies import (
     Members,
     RoomList,
@@ -27,6 +17,7 @@ from chatd.domain.replies import (
     Topic,
     UserList,
 )
+from tests.events import acted, joined, nick_changed, parted, quit, said, seen, topic_changed, whispered
 from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
 
 
@@ -84,9 +75,9 @@ class RoomTests(ChatTestCase):
         _, bob = self.online("bob", "#lobby")
         self.assertEqual(
             alice.received,
-            [Joined(100, "#lobby", "alice"), Joined(100, "#lobby", "bob")],
+            [joined(100, "#lobby", "alice", seq=1), joined(100, "#lobby", "bob", seq=2)],
         )
-        self.assertEqual(bob.received, [Joined(100, "#lobby", "bob")])
+        self.assertEqual(bob.received, [joined(100, "#lobby", "bob", seq=2)])
         self.assertEqual(self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob")))
 
     def test_joining_twice_changes_nothing(self) -> None:
@@ -108,19 +99,20 @@ class RoomTests(ChatTestCase):
         alice, session = self.online("alice", "#dev")
         self.chat.set_topic(alice, "#dev", "builds")
         self.chat.part(alice, "#dev", "lunch")
-        self.assertEqual(session.received[-1], Parted(100, "#dev", "alice", "lunch"))
+        self.assertEqual(session.received[-1], parted(100, "#dev", "alice", "lunch", seq=3))
         self.assertEqual(self.chat.rooms(), RoomList(()))
         self.assertRaises(NoSuchRoomError, self.chat.members, "#dev")
         self.chat.join(alice, "#dev")
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", ""))
+        self.assertEqual(session.received[-1], joined(100, "#dev", "alice", seq=4))
 
     def test_part_tells_remaining_members_and_parter(self) -> None:
         """Everyone in the room, the one leaving included, sees the part."""
         alice, alice_session = self.online("alice", "#lobby")
         _, bob_session = self.online("bob", "#lobby")
         self.chat.part(alice, "#lobby")
-        self.assertEqual(alice_session.received[-1], Parted(100, "#lobby", "alice", ""))
-        self.assertEqual(bob_session.received[-1], Parted(100, "#lobby", "alice", ""))
+        self.assertEqual(alice_session.received[-1], parted(100, "#lobby", "alice", "", seq=3))
+        self.assertEqual(bob_session.received[-1], parted(100, "#lobby", "alice", "", seq=3))
         self.assertEqual(self.chat.members("#lobby"), Members("#lobby", ("bob",)))
 
     def test_part_of_room_not_joined_is_refused(self) -> None:
@@ -149,9 +141,9 @@ class TalkTests(ChatTestCase):
         _, carol_session = self.online("carol", "#dev")
         self.clock.advance(5)
         self.chat.say(alice, "#lobby", "hi")
-        self.assertEqual(bob_session.received[-1], Said(105, "#lobby", "alice", "hi"))
-        self.assertEqual(alice_session.received[-1], Said(105, "#lobby", "alice", "hi"))
-        self.assertNotIn(Said(105, "#lobby", "alice", "hi"), carol_session.received)
+        self.assertEqual(bob_session.received[-1], said(105, "#lobby", "alice", "hi", seq=3))
+        self.assertEqual(alice_session.received[-1], said(105, "#lobby", "alice", "hi", seq=3))
+        self.assertNotIn(said(105, "#lobby", "alice", "hi", seq=3), carol_session.received)
 
     def test_one_delivery_per_front_end_for_whole_room(self) -> None:
         """A room of many gets one delivery call carrying every recipient."""
@@ -168,7 +160,8 @@ class TalkTests(ChatTestCase):
         bob = RecordingSession(other)
         self.chat.join(self.chat.register(bob, "bob"), "#lobby")
         self.chat.say(alice, "#lobby", "hi")
-        self.assertEqual(other.deliveries[-1], (Said(100, "#lobby", "alice", "hi"), [bob]))
+        event, sessions = other.deliveries[-1]
+        self.assertEqual((seen(event), sessions), (said(100, "#lobby", "alice", "hi", seq=3), [bob]))
         self.assertEqual(len(self.audience.deliveries[-1][1]), 1)
 
     def test_message_with_escape_is_refused_and_not_delivered(self) -> None:
@@ -190,7 +183,7 @@ class TalkTests(ChatTestCase):
         """/me becomes an Acted event for the room."""
         alice, session = self.online("alice", "#lobby")
         self.chat.act(alice, "#lobby", "waves")
-        self.assertEqual(session.received[-1], Acted(100, "#lobby", "alice", "waves"))
+        self.assertEqual(session.received[-1], acted(100, "#lobby", "alice", "waves", seq=2))
 
     def test_whisper_reaches_target_and_sender_only(self) -> None:
         """A private message goes to its target and back to its sender, nobody else."""
@@ -198,7 +191,7 @@ class TalkTests(ChatTestCase):
         _, bob_session = self.online("Bob", "#lobby")
         _, carol_session = self.online("carol", "#lobby")
         self.chat.whisper(alice, "BOB", "psst")
-        expected = Whispered(100, "alice", "Bob", "psst")
+        expected = whispered(100, "alice", "Bob", "psst")
         self.assertEqual(bob_session.received[-1], expected)
         self.assertEqual(alice_session.received[-1], expected)
         self.assertNotIn(expected, carol_session.received)
@@ -212,7 +205,7 @@ class TalkTests(ChatTestCase):
         """A topic reaches the room and stays until changed."""
         alice, session = self.online("alice", "#lobby")
         self.chat.set_topic(alice, "#lobby", " welcome ")
-        self.assertEqual(session.received[-1], TopicChanged(100, "#lobby", "alice", "welcome"))
+        self.assertEqual(session.received[-1], topic_changed(100, "#lobby", "alice", "welcome", seq=2))
         self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "welcome"))
 
     def test_overlong_topic_is_refused(self) -> None:
@@ -230,7 +223,7 @@ class NickAndQuitTests(ChatTestCase):
         _, bob_session = self.online("bob", "#a", "#b")
         _, carol_session = self.online("carol", "#c")
         self.chat.rename(alice, "alicia")
-        change = NickChanged(100, "alice", "alicia")
+        change = nick_changed(100, "alice", "alicia")
         self.assertEqual(alice_session.received[-1], change)
         self.assertEqual(bob_session.received.count(change), 1)
         self.assertNotIn(change, carol_session.received)
@@ -266,7 +259,7 @@ class NickAndQuitTests(ChatTestCase):
         alice, _ = self.online("alice", "#a", "#b")
         _, bob_session = self.online("bob", "#a", "#b")
         self.chat.quit(alice, "bye")
-        self.assertEqual(bob_session.received.count(Quit(100, "alice", "bye")), 1)
+        self.assertEqual(bob_session.received.count(quit(100, "alice", "bye")), 1)
         self.assertEqual(self.chat.members("#a"), Members("#a", ("bob",)))
         self.assertEqual(alice.rooms, {})
 
@@ -284,7 +277,7 @@ class NickAndQuitTests(ChatTestCase):
         alice, _ = self.online("alice", "#a")
         _, bob_session = self.online("bob", "#a")
         self.chat.quit(alice, "\x1b]0;owned\x07")
-        self.assertEqual(bob_session.received[-1], Quit(100, "alice", ""))
+        self.assertEqual(bob_session.received[-1], quit(100, "alice", ""))
 
     def test_time_is_the_injected_clock(self) -> None:
         """The server time is whatever the injected clock says."""

@@ -6,7 +6,7 @@ clock, stalls readers and drops connections, and after every step checks
 what must always hold: nothing escapes or is logged as a failure, every line
 a client gets is safe, memory per connection stays bounded and the chat's
 state stays consistent. These tests read private attributes on purpose
-(``chat._users``, ``chat._rooms``, ``factory._per_peer``, and a
+(``chat._state``'s users and rooms, ``factory._per_peer``, and a
 protocol's ``_buffer``, ``_paste``, ``_release`` and TimeoutMixin's timer):
 the invariants are about that state.
 
@@ -32,7 +32,9 @@ from twisted.logger import LogLevel, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
+from chatd.domain.durations import LONGEST
 from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
@@ -40,6 +42,7 @@ from chatd.domain.ports import Session
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.storage.memory import MemoryHistory
 from tests.helpers import buffered, verify
 
 # Small limits, so a short run reaches each of them: long lines, full
@@ -276,7 +279,7 @@ class World:
     def __init__(self, test: SynchronousTestCase, clients: int, named: int) -> None:
         self.test = test
         self.clock = Clock()
-        self.chat = Chat(now=self.clock.seconds, limits=CHAT_LIMITS)
+        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=CHAT_LIMITS)
         self.factory = LineFactory(
             self.chat, reactor=self.clock, server_name="fuzz", limits=LIMITS, verify=verify
         )
@@ -359,7 +362,9 @@ class World:
     def lose(self, client: Client, reason: Failure) -> None:
         client.alive = False
         client.protocol.connectionLost(reason)
-        left = [user.nick for user in self.chat._users.values() if user.session is client.protocol]
+        left = [
+            user.nick for user in self.chat._state.users.by_key.values() if client.protocol in user.sessions
+        ]
         self.test.assertEqual(left, [], "a lost connection left its user in the chat")
 
     def lose_everyone(self) -> None:
@@ -432,7 +437,7 @@ class World:
                 )
 
     def check_chat(self) -> None:
-        users, rooms = self.chat._users, self.chat._rooms
+        users, rooms = self.chat._state.users.by_key, self.chat._state.rooms.by_key
         alive = {client.protocol for client in self.clients if client.alive}
         self.test.assertEqual(self.factory.connections, alive)
         for key, room in rooms.items():
@@ -445,7 +450,8 @@ class World:
         for key, user in users.items():
             self.test.assertEqual(key, fold(user.nick))
             self.test.assertTrue(user.online)
-            self.test.assertIn(user.session, alive, f"{user.nick}'s connection is gone")
+            self.test.assertEqual(len(user.sessions), 1)
+            self.test.assertIn(user.sessions[0], alive, f"{user.nick}'s connection is gone")
             for room_key, room in user.rooms.items():
                 self.test.assertIs(rooms.get(room_key), room)
                 self.test.assertIn(key, room.members)
@@ -455,7 +461,7 @@ class World:
                 self.test.assertIs(users.get(fold(protocol.user.nick)), protocol.user)
                 if protocol.current is not None:
                     self.test.assertIn(fold(protocol.current), protocol.user.rooms)
-        sessions = [user.session for user in users.values()]
+        sessions = [session for user in users.values() for session in user.sessions]
         self.test.assertEqual(len(sessions), len(set(sessions)), "one connection holds two users")
 
 
@@ -492,7 +498,10 @@ class ArbitraryInputTests(SynchronousTestCase):
                 world.check()
             world.lose_everyone()
             world.check()
-        self.assertEqual((world.chat._users, world.chat._rooms), ({}, {}))
+        self.assertEqual((world.chat._state.users.by_key, world.chat._state.rooms.by_key), ({}, {}))
+        # Bans outlive their users; each runs out, as an event, within the longest duration.
+        world.clock.advance(LONGEST)
+        self.assertEqual(world.chat._state.bans.in_force(world.clock.seconds()), ())
         self.assertEqual(world.clock.getDelayedCalls(), [])
 
     @FUZZ
@@ -530,7 +539,10 @@ class SessionEndTests(SynchronousTestCase):
                 world.run(step)
                 world.check_chat()
             world.lose_everyone()
-        self.assertEqual((world.chat._users, world.chat._rooms), ({}, {}))
+        self.assertEqual((world.chat._state.users.by_key, world.chat._state.rooms.by_key), ({}, {}))
         self.assertEqual(world.factory.connections, set())
         self.assertEqual(world.factory._per_peer, {})
+        # Bans outlive their users; each runs out, as an event, within the longest duration.
+        world.clock.advance(LONGEST)
+        self.assertEqual(world.chat._state.bans.in_force(world.clock.seconds()), ())
         self.assertEqual(world.clock.getDelayedCalls(), [])

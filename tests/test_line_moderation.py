@@ -69,9 +69,19 @@ class KickTests(LineTestCase):
         bot.dataReceived(b"/format json\n")
         self.lines(bot_wire)
         op.dataReceived(b"/kick bob bye\n")
+        [kicked] = [json.loads(line) for line in self.lines(bot_wire)]
+        self.assertRegex(kicked.pop("id"), "^[0-9a-f]{16}$")
         self.assertEqual(
-            [json.loads(line) for line in self.lines(bot_wire)],
-            [{"type": "kicked", "at": 0.0, "room": "#lobby", "nick": "bob", "by": "op", "reason": "bye"}],
+            kicked,
+            {
+                "type": "kicked",
+                "at": 0.0,
+                "room": "#lobby",
+                "seq": 4,
+                "nick": "bob",
+                "by": "op",
+                "reason": "bye",
+            },
         )
 
 

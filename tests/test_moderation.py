@@ -16,19 +16,20 @@ from chatd.domain.errors import (
     TopicLockedError,
     UserNotInRoomError,
 )
-from chatd.domain.events import (
-    Banned,
-    Kicked,
-    Muted,
-    Said,
-    ShuttingDown,
-    TopicChanged,
-    TopicLocked,
-    Unmuted,
-    Walled,
-    Whispered,
-)
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
+from tests.events import (
+    banned,
+    kicked,
+    muted,
+    said,
+    seen,
+    shutting_down,
+    topic_changed,
+    topic_locked,
+    unmuted,
+    walled,
+    whispered,
+)
 from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
 
 
@@ -73,16 +74,16 @@ class KickTests(ChatTestCase):
     def test_owner_kicks_from_own_room(self) -> None:
         """The room's creator puts a member out; every member, the kicked one included, is told."""
         self.chat.kick(self.owner, "BOB", "#dev", "spam")
-        kicked = Kicked(100, "#dev", "bob", "owner", "spam")
-        self.assertEqual(self.bob_session.received[-1], kicked)
-        self.assertEqual(self.owner_session.received[-1], kicked)
+        expected = kicked(100, "#dev", "bob", "owner", "spam", seq=4)
+        self.assertEqual(self.bob_session.received[-1], expected)
+        self.assertEqual(self.owner_session.received[-1], expected)
         self.assertEqual(self.chat.members("#dev"), Members("#dev", ("owner", "carol")))
         self.assertEqual(self.bob.rooms, {})
 
     def test_operator_kicks_from_a_room_it_is_not_in(self) -> None:
         """An operator outside the room may kick, and is told along with the room."""
         self.chat.kick(self.op, "bob", "#dev")
-        self.assertEqual(self.op_session.received[-1], Kicked(100, "#dev", "bob", "op", ""))
+        self.assertEqual(self.op_session.received[-1], kicked(100, "#dev", "bob", "op", "", seq=4))
 
     def test_member_who_does_not_own_the_room_is_refused(self) -> None:
         """Only the owner and operators kick; a member who tries changes nothing."""
@@ -138,7 +139,7 @@ class TopicLockTests(ChatTestCase):
     def test_owner_locks_and_members_are_told(self) -> None:
         """Locking is an event for the room."""
         self.chat.lock_topic(self.owner, "#dev", True)
-        self.assertEqual(self.session.received[-1], TopicLocked(100, "#dev", "owner", True))
+        self.assertEqual(self.session.received[-1], topic_locked(100, "#dev", "owner", True, seq=3))
 
     def test_locked_topic_is_refused_to_members_only(self) -> None:
         """While locked, a member's topic is refused; the owner and operators still set it."""
@@ -150,7 +151,9 @@ class TopicLockTests(ChatTestCase):
         self.chat.set_topic(self.owner, "#dev", "release")
         self.chat.grant_operator(self.bob)
         self.chat.set_topic(self.bob, "#dev", "release friday")
-        self.assertEqual(self.session.received[-1], TopicChanged(100, "#dev", "bob", "release friday"))
+        self.assertEqual(
+            self.session.received[-1], topic_changed(100, "#dev", "bob", "release friday", seq=5)
+        )
 
     def test_unlock_lets_members_set_it_again(self) -> None:
         """After unlocking, any member sets the topic."""
@@ -178,8 +181,8 @@ class BanTests(ChatTestCase):
         """bob and his roommates are told, bob is offline, and nobody can be bob or become bob."""
         ban = self.chat.ban(self.op, "Bob", 3600)
         self.assertEqual(ban, Ban("Bob", 3700, "op"))
-        self.assertEqual(self.bob_session.received[-1], Banned(100, "bob", "op", 3700))
-        self.assertEqual(self.carol_session.received[-1], Banned(100, "bob", "op", 3700))
+        self.assertEqual(self.bob_session.received[-1], banned(100, "bob", "op", 3700))
+        self.assertEqual(self.carol_session.received[-1], banned(100, "bob", "op", 3700))
         self.assertFalse(self.bob.online)
         self.assertEqual(self.chat.users(), UserList(("carol", "op")))
         self.clock.advance(600)
@@ -197,8 +200,8 @@ class BanTests(ChatTestCase):
         dave = self.chat.register(RecordingSession(other), "dave", "10.0.0.4")
         self.chat.join(dave, "#lobby")
         self.chat.ban(self.op, "dave", 60)
-        self.assertEqual(other.deliveries[-1][0], Banned(100, "dave", "op", 160))
-        self.assertEqual(self.carol_session.received[-1], Banned(100, "dave", "op", 160))
+        self.assertEqual(seen(other.deliveries[-1][0]), banned(100, "dave", "op", 160))
+        self.assertEqual(self.carol_session.received[-1], banned(100, "dave", "op", 160))
 
     def test_nickname_ban_runs_out_by_the_clock(self) -> None:
         """After its time the nickname can be registered again."""
@@ -220,7 +223,7 @@ class BanTests(ChatTestCase):
         self.chat.ban(self.op, "10.0.0.2", None)
         self.assertFalse(self.bob.online)
         self.assertFalse(dave.online)
-        self.assertEqual(dave_session.received[-1], Banned(100, "dave", "op", None))
+        self.assertEqual(dave_session.received[-1], banned(100, "dave", "op", None))
         self.assertEqual(self.chat.users(), UserList(("carol", "op")))
         self.chat.ban(self.op, "10.0.0.9", None)
         self.assertTrue(self.op.online)
@@ -293,16 +296,16 @@ class MuteTests(ChatTestCase):
     def test_mute_is_told_to_the_muted_and_the_operator_only(self) -> None:
         """The muted user and the operator see the mute; roommates do not."""
         self.chat.mute(self.op, "BOB", 600)
-        self.assertEqual(self.bob_session.received[-1], Muted(100, "bob", "op", 700))
-        self.assertEqual(self.op_session.received[-1], Muted(100, "bob", "op", 700))
-        self.assertNotIn(Muted(100, "bob", "op", 700), self.carol_session.received)
+        self.assertEqual(self.bob_session.received[-1], muted(100, "bob", "op", 700))
+        self.assertEqual(self.op_session.received[-1], muted(100, "bob", "op", 700))
+        self.assertNotIn(muted(100, "bob", "op", 700), self.carol_session.received)
 
     def test_mute_runs_out_by_the_clock(self) -> None:
         """At the end of its time the user talks again, and there is nothing to unmute."""
         self.chat.mute(self.op, "bob", 60)
         self.clock.advance(60)
         self.chat.say(self.bob, "#lobby", "back")
-        self.assertEqual(self.carol_session.received[-1], Said(160, "#lobby", "bob", "back"))
+        self.assertEqual(self.carol_session.received[-1], said(160, "#lobby", "bob", "back", seq=4))
         self.assertRaises(NotMutedError, self.chat.unmute, self.op, "bob")
 
     def test_mute_without_duration_lasts_until_unmuted(self) -> None:
@@ -312,7 +315,7 @@ class MuteTests(ChatTestCase):
         error = self.assertRaises(MutedError, self.chat.say, self.bob, "#lobby", "hi")
         self.assertEqual(error.message, "you are muted; nobody sees what you say")
         self.chat.unmute(self.op, "bob")
-        self.assertEqual(self.bob_session.received[-1], Unmuted(self.clock.seconds(), "bob", "op"))
+        self.assertEqual(self.bob_session.received[-1], unmuted(self.clock.seconds(), "bob", "op"))
         self.chat.say(self.bob, "#lobby", "free")
 
     def test_unmute_of_someone_not_muted_is_refused(self) -> None:
@@ -338,14 +341,14 @@ class WallAndShutdownTests(ChatTestCase):
     def test_wall_reaches_everyone_online(self) -> None:
         """A wall reaches every user, in a room or not, the operator included."""
         self.chat.wall(self.op, "maintenance at noon")
-        walled = Walled(100, "op", "maintenance at noon")
-        self.assertEqual(self.roomless.received[-1], walled)
-        self.assertEqual(self.op_session.received[-1], walled)
+        expected = walled(100, "op", "maintenance at noon")
+        self.assertEqual(self.roomless.received[-1], expected)
+        self.assertEqual(self.op_session.received[-1], expected)
 
     def test_shutdown_tells_everyone_then_stops_once(self) -> None:
         """Everyone gets the shutdown event, then the daemon is stopped; a second one does nothing."""
         self.chat.shutdown(self.op, "bye")
-        self.assertEqual(self.roomless.received[-1], ShuttingDown(100, "op", "bye"))
+        self.assertEqual(self.roomless.received[-1], shutting_down(100, "op", "bye"))
         self.assertEqual(self.stopped, 1)
         before = len(self.audience.deliveries)
         self.chat.shutdown(self.op, "again")
@@ -359,7 +362,7 @@ class AwayAndWhoisTests(ChatTestCase):
         bob, bob_session = self.online("bob")
         self.chat.set_away(bob, " at lunch ")
         self.assertEqual(self.chat.whisper(alice, "bob", "hi"), Away("bob", "at lunch"))
-        self.assertEqual(bob_session.received[-1], Whispered(100, "alice", "bob", "hi"))
+        self.assertEqual(bob_session.received[-1], whispered(100, "alice", "bob", "hi"))
         self.chat.set_away(bob, "")
         self.assertIsNone(self.chat.whisper(alice, "bob", "back?"))
 

@@ -653,13 +653,17 @@ class JsonTests(LineTestCase):
         self.clock.advance(2.5)
         alice.dataReceived(b"hello\n/msg bot psst\n")
         bot.dataReceived(b"/who\n/nope\n")
+        parsed = [json.loads(line) for line in self.lines(bot_wire)]
+        # Ids sort in the order events happened: the second is the first's successor.
+        self.assertEqual([event.pop("id") for event in parsed[:2]], ["0000000009c40000", "0000000009c40001"])
         self.assertEqual(
-            [json.loads(line) for line in self.lines(bot_wire)],
+            parsed,
             [
                 {
                     "type": "said",
                     "at": 2.5,
                     "room": "#lobby",
+                    "seq": 3,
                     "nick": "alice",
                     "text": "hello",
                 },

@@ -21,10 +21,12 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.storage.memory import MemoryHistory
 
 
 class Hostile(NamedTuple):
@@ -246,7 +248,7 @@ class Scene:
 
     def __init__(self, in_ops: bool, attacker_named: bool) -> None:
         self.clock = Clock()
-        self.chat = Chat(now=self.clock.seconds)
+        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus())
         self.factory = LineFactory(self.chat, reactor=self.clock, server_name="test", limits=LineLimits())
         self.alice = self.connect(b"alice\n")
         self.bot = self.connect(b"/format json\nbot\n")

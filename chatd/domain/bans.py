@@ -1,12 +1,12 @@
-"""Bans by nickname or by address, each until a time or until lifted, kept in memory.
+"""Bans by nickname or by address, each until a time or until lifted.
 
-Nothing is stored yet (there is no server database): bans last until they
-run out, are lifted, or the daemon restarts. They expire by the chat's
-injected clock, so a test moves time rather than waiting.
+They are chat state, changed only by events (``BanAdded``, ``BanLifted``),
+so they are kept in history like everything else. They run out by the
+chat's injected clock (chatd.domain.expiry), so a test moves time rather
+than waiting.
 """
 
 import ipaddress
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.domain.errors import BadAddressError
@@ -59,32 +59,34 @@ def _canonical(text: str) -> str | None:
 
 
 class Bans:
-    """The bans in force, by target; a ban past its time is dropped when next looked at."""
+    """The bans by target. A ban past its time is not in force; it is dropped by its
+    ``BanLifted`` event when the chat's clock reaches it, never by a look-up."""
 
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
+    def __init__(self) -> None:
         self._bans: dict[tuple[bool, str], Ban] = {}
 
     def add(self, target: BanTarget, ban: Ban) -> None:
-        """Ban ``target``; a new ban on the same target replaces the old one."""
+        """Ban ``target``; a new ban on the same target replaces the old one (and goes last)."""
         self._bans.pop((target.address, target.key), None)
         self._bans[(target.address, target.key)] = ban
 
-    def remove(self, target: BanTarget) -> Ban | None:
-        """Lift the ban on ``target``; None if there was none in force."""
-        ban = self.find(target.address, target.key)
-        if ban is not None:
-            del self._bans[(target.address, target.key)]
-        return ban
+    def remove(self, address: bool, key: str) -> None:
+        """Drop the ban on the address or nickname ``key``, if there is one."""
+        self._bans.pop((address, key), None)
 
-    def find(self, address: bool, key: str) -> Ban | None:
-        """The ban in force on the address or nickname ``key``, if any."""
+    def get(self, address: bool, key: str) -> Ban | None:
+        """The ban on the address or nickname ``key``, in force or not (yet) dropped."""
+        return self._bans.get((address, key))
+
+    def find(self, address: bool, key: str, now: float) -> Ban | None:
+        """The ban in force at ``now`` on the address or nickname ``key``, if any."""
         ban = self._bans.get((address, key))
-        if ban is not None and ban.until is not None and ban.until <= self._now():
-            del self._bans[(address, key)]
-            return None
-        return ban
+        return ban if ban is not None and _in_force(ban, now) else None
 
-    def in_force(self) -> tuple[Ban, ...]:
-        """Every ban in force, oldest first."""
-        return tuple(ban for address, key in list(self._bans) if (ban := self.find(address, key)) is not None)
+    def in_force(self, now: float) -> tuple[Ban, ...]:
+        """Every ban in force at ``now``, oldest first."""
+        return tuple(ban for ban in self._bans.values() if _in_force(ban, now))
+
+
+def _in_force(ban: Ban, now: float) -> bool:
+    return ban.until is None or ban.until > now

@@ -1,176 +1,233 @@
-"""What happened in the chat, as plain data.
+"""What happened in the chat, as plain data: every change of chat state is one event.
 
-The chat builds one event per happening, stamped by its injected clock
-(``at``: seconds since the Unix epoch), and hands it to every front end that
-has a recipient. Events hold display names, never sessions, so storage and
-a message bus can keep and carry them as they are.
+The chat builds one event per change, stamped by its injected clock (``at``:
+seconds since the Unix epoch) and given a stable ``id`` (sortable, unique
+in this daemon), and hands it to one seam (chatd.domain.publish) that applies
+it to the state, keeps it in history, carries it on the bus and delivers it.
+An event in a room also carries that room's sequence number ``seq`` (1, 2,
+3, ... over the room's whole life, across its emptying and re-creation), so
+history can be paged and a client can resume from the last it saw.
+
+Events are complete on their own: ``actor`` is a snapshot of who acted (an
+IRC front end builds ``nick!user@host`` from it, a browser its view),
+never a live object, so storage and a message bus can keep and carry events
+as they are. Events hold no sessions.
 """
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class Said:
-    """``nick`` said ``text`` in ``room``; a paste holds several lines joined by ``\\n``."""
+class Actor:
+    """Who acted, as they were when they did.
 
-    at: float
-    room: str
+    ``address`` is where they connect from (empty for the host's console and
+    for the chat itself); front ends show it to operators only. ``account``
+    is the account they are identified to; accounts arrive with issue 13.
+    """
+
     nick: str
+    address: str = ""
+    account: str | None = None
+
+
+CHAT = Actor("")
+"""The chat itself, the actor of what nobody did by hand: a mute or a ban running out."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Base:
+    id: str
+    at: float
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _InRoom(_Base):
+    room: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registered(_Base):
+    """``actor`` came online under their nickname, from their address."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Said(_InRoom):
+    """``actor`` said ``text`` in ``room``; a paste holds several lines joined by ``\\n``."""
+
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Acted:
-    """``nick`` performed an action in ``room`` (``/me waves``)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Acted(_InRoom):
+    """``actor`` performed an action in ``room`` (``/me waves``)."""
 
-    at: float
-    room: str
-    nick: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Whispered:
-    """``nick`` sent ``text`` privately to ``to``; both of them receive it."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Whispered(_Base):
+    """``actor`` sent ``text`` privately to ``to``; both of them receive it."""
 
-    at: float
-    nick: str
     to: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Joined:
-    """``nick`` entered ``room``."""
-
-    at: float
-    room: str
-    nick: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Joined(_InRoom):
+    """``actor`` entered ``room``; the first to enter a room makes and owns it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Parted:
-    """``nick`` left ``room``; ``reason`` may be empty."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parted(_InRoom):
+    """``actor`` left ``room``; ``reason`` may be empty. An emptied room is gone."""
 
-    at: float
-    room: str
-    nick: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Quit:
-    """``nick`` left the chat (and so every room); ``reason`` may be empty."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quit(_Base):
+    """``actor`` left the chat (and so every room); ``reason`` may be empty."""
 
-    at: float
-    nick: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class NickChanged:
-    """The user called ``nick`` is now called ``new``."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NickChanged(_Base):
+    """``actor`` (under their old nickname) is now called ``new``."""
 
-    at: float
-    nick: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
-class TopicChanged:
-    """``nick`` set the topic of ``room``; an empty topic clears it."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwayChanged(_Base):
+    """``actor`` is away saying ``text``, or back if it is empty."""
 
-    at: float
-    room: str
-    nick: str
-    topic: str
-
-
-@dataclass(frozen=True, slots=True)
-class TopicLocked:
-    """``nick`` locked the topic of ``room`` (only its owner and operators may set it) or, if not ``locked``, unlocked it."""
-
-    at: float
-    room: str
-    nick: str
-    locked: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Kicked:
-    """``by`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty."""
-
-    at: float
-    room: str
-    nick: str
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Banned:
-    """Operator ``by`` banned ``nick`` (or their address) and so took them off the server.
-
-    ``until`` is when the ban ends, or None if it lasts until lifted (or the server restarts).
-    """
-
-    at: float
-    nick: str
-    by: str
-    until: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Muted:
-    """Operator ``by`` muted ``nick`` until ``until`` (None: until unmuted)."""
-
-    at: float
-    nick: str
-    by: str
-    until: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Unmuted:
-    """Operator ``by`` lifted the mute on ``nick``."""
-
-    at: float
-    nick: str
-    by: str
-
-
-@dataclass(frozen=True, slots=True)
-class Walled:
-    """Operator ``nick`` said ``text`` to everyone online."""
-
-    at: float
-    nick: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ShuttingDown:
-    """Operator ``nick`` is stopping the server; ``reason`` may be empty. The last event anyone gets."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorGranted(_Base):
+    """``actor`` became an operator (a front end checked that they are one)."""
 
-    at: float
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicChanged(_InRoom):
+    """``actor`` set the topic of ``room``; an empty topic clears it."""
+
+    topic: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicLocked(_InRoom):
+    """``actor`` locked the topic of ``room`` (only its owner and operators may set it) or, if not ``locked``, unlocked it."""
+
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kicked(_InRoom):
+    """``actor`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty."""
+
     nick: str
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BanAdded(_Base):
+    """Operator ``actor`` banned ``target`` (an ``address`` or a nickname) until ``until`` (None: until lifted).
+
+    Whoever online it covers is then taken off the server, one ``Banned`` each.
+    """
+
+    target: str
+    address: bool
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Banned(_Base):
+    """Operator ``actor``'s ban took ``nick`` off the server; ``until`` is when the ban ends (None: when lifted)."""
+
+    nick: str
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BanLifted(_Base):
+    """The ban on ``target`` is over: lifted by operator ``actor``, or run out (``actor`` is ``CHAT``)."""
+
+    target: str
+    address: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Muted(_Base):
+    """Operator ``actor`` muted ``nick`` until ``until`` (None: until unmuted)."""
+
+    nick: str
+    until: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unmuted(_Base):
+    """``nick``'s mute is over: lifted by operator ``actor``, or run out (``actor`` is ``CHAT``)."""
+
+    nick: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Walled(_Base):
+    """Operator ``actor`` said ``text`` to everyone online."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShuttingDown(_Base):
+    """Operator ``actor`` is stopping the server; ``reason`` may be empty. The last event anyone gets."""
+
+    reason: str
+
+
+RoomEvent = Said | Acted | Joined | Parted | TopicChanged | TopicLocked | Kicked
+"""The events that happen in one room and carry its sequence number."""
+
 Event = (
-    Said
-    | Acted
+    RoomEvent
+    | Registered
     | Whispered
-    | Joined
-    | Parted
     | Quit
     | NickChanged
-    | TopicChanged
-    | TopicLocked
-    | Kicked
+    | AwayChanged
+    | OperatorGranted
+    | BanAdded
     | Banned
+    | BanLifted
     | Muted
     | Unmuted
     | Walled
     | ShuttingDown
 )
+"""Every change of chat state."""
+
+ROOM_EVENTS: tuple[type[RoomEvent], ...] = (Said, Acted, Joined, Parted, TopicChanged, TopicLocked, Kicked)
+EVENTS: tuple[type[Event], ...] = (
+    *ROOM_EVENTS,
+    Registered,
+    Whispered,
+    Quit,
+    NickChanged,
+    AwayChanged,
+    OperatorGranted,
+    BanAdded,
+    Banned,
+    BanLifted,
+    Muted,
+    Unmuted,
+    Walled,
+    ShuttingDown,
+)
+"""Every event class, for codecs and tests that must cover them all."""

@@ -1,205 +1,223 @@
-"""The chat's moderation half: operators, room owners, bans, mutes, walls and shutdown.
+"""What operators and room owners may do: grant, kick, ban, mute, wall, lock topics, shut down.
 
-``Moderation`` is the middle layer of ``Chat`` (chat.py builds on it): it
-writes users and rooms only as part of the chat, through ``ChatState``'s
-steps. Who is an operator is recorded here, not how they proved it: a front
-end that checked a password (or, later, a registered nickname) or trusts
-its session (the host's console) calls ``grant_operator``.
+Who is an operator is recorded here (``grant_operator``), not how they
+proved it: a front end that checked a password (or, later, an account) or
+trusts its session (the host's console) asks for the grant.
 
 The rules: operators may do everything below anywhere; a room's owner (its
-creator, while online) and operators may kick from that room and lock its
+maker, while online) and operators may kick from that room and lock its
 topic; operators themselves cannot be muted, banned off the server, or
-kicked by an owner. Bans and mutes run out by the injected clock.
+kicked by an owner. Mutes and bans with a duration run out by the injected
+clock, each as an event of its own (chatd.domain.expiry). As in talk, each
+operation checks, then publishes events; nothing here writes the state.
 """
 
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from chatd.domain.bans import Bans, ban_target
-from chatd.domain.durations import format_duration
-from chatd.domain.errors import (
-    BannedError,
-    MutedError,
-    NicknameBannedError,
-    NotBannedError,
-    NotMutedError,
-    NotOperatorError,
-    NotOwnerError,
-    TargetIsOperatorError,
-    TopicLockedError,
-    UserNotInRoomError,
+from chatd.domain import rules
+from chatd.domain.bans import ban_target
+from chatd.domain.errors import NotBannedError, NotMutedError, TargetIsOperatorError, UserNotInRoomError
+from chatd.domain.events import (
+    CHAT,
+    BanAdded,
+    BanLifted,
+    Banned,
+    Kicked,
+    Muted,
+    OperatorGranted,
+    ShuttingDown,
+    TopicLocked,
+    Unmuted,
+    Walled,
 )
-from chatd.domain.events import Banned, Kicked, Muted, ShuttingDown, TopicLocked, Unmuted, Walled
+from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_text, fold
+from chatd.domain.ports import UserView
+from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
-from chatd.domain.state import ChatState, Room, User
+from chatd.domain.rooms import Room
+from chatd.domain.state import ChatState
+from chatd.domain.users import User, own
 
 
 def keep_running() -> None:
     """The default for ``stop``: a chat not told how to stop its daemon only announces /shutdown."""
 
 
-class Moderation(ChatState):
+class Moderation:
     """Operator and owner requests; each checks who asks first, and changes nothing if refused.
 
     ``stop`` ends the daemon after ``shutdown`` has told everyone (the
     service passes a callable that stops the reactor).
     """
 
-    def __init__(self, now: Callable[[], float], limits: Limits, stop: Callable[[], None]) -> None:
-        super().__init__(now, limits)
+    def __init__(
+        self,
+        state: ChatState,
+        seam: Publisher,
+        limits: Limits,
+        now: Callable[[], float],
+        deadlines: Deadlines,
+        stop: Callable[[], None],
+    ) -> None:
+        self._state = state
+        self._seam = seam
+        self._limits = limits
+        self._now = now
+        self._deadlines = deadlines
         self._stop = stop
         self._stopping = False
-        self._bans = Bans(now)
 
-    def grant_operator(self, user: User) -> None:
-        """Make ``user`` an operator, whoever checked that they are one."""
-        user.operator = True
+    def grant_operator(self, view: UserView) -> None:
+        """Make the user an operator, whoever checked that they are one; granting twice changes nothing."""
+        user = own(view)
+        if user.operator:
+            return
+        id, at = self._seam.stamp()
+        self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor), ())
 
-    def kick(self, by: User, nick: str, name: str, reason: str = "") -> None:
-        """Put ``nick`` out of room ``name``; ``by`` must own the room or be an operator."""
-        reason = check_text(reason, self.limits.reason)
-        room = self._room(name)
-        self._require_authority(by, room)
-        target = self._user(nick)
+    def kick(self, view: UserView, nick: str, name: str, reason: str = "") -> None:
+        """Put ``nick`` out of room ``name``; the asker must own the room or be an operator."""
+        by = own(view)
+        reason = check_text(reason, self._limits.reason)
+        room = self._state.rooms.find(name)
+        rules.require_authority(by, room)
+        target = self._state.users.find(nick)
         if fold(target.nick) not in room.members:
             raise UserNotInRoomError(target.nick, room.name)
         if target.operator and not by.operator:
             raise TargetIsOperatorError(target.nick)
-        told = self._room_and(by, room)
-        self._leave(target, room)
-        self._publish(Kicked(self._now(), room.name, target.nick, by.nick, reason), told)
+        id, at = self._seam.stamp()
+        event = Kicked(
+            id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, nick=target.nick, reason=reason
+        )
+        self._seam.publish(event, _room_and(by, room))
 
-    def ban(self, by: User, target: str, seconds: float | None) -> Ban:
+    def ban(self, view: UserView, target: str, seconds: float | None) -> Ban:
         """Ban a nickname or an address for ``seconds`` (None: until lifted); operators only.
 
         Whoever online it covers, bar operators, is taken off the server at
         once: each of them and their roommates get a ``Banned`` event.
         """
-        self._require_operator(by)
-        found = ban_target(target, self.limits.nickname)
+        by = own(view)
+        rules.require_operator(by)
+        found = ban_target(target, self._limits.nickname)
+        users = self._state.users
         if found.address:
-            covered = [u for u in self._users.values() if u.address == found.key and not u.operator]
+            covered = [u for u in users.by_key.values() if u.address == found.key and not u.operator]
         else:
-            holder = self._users.get(found.key)
+            holder = users.by_key.get(found.key)
             if holder is not None and holder.operator:
                 raise TargetIsOperatorError(holder.nick)
             covered = [] if holder is None else [holder]
-        ban = Ban(found.shown, None if seconds is None else self._now() + seconds, by.nick)
-        self._bans.add(found, ban)
+        id, at = self._seam.stamp()
+        until = None if seconds is None else at + seconds
+        self._seam.publish(
+            BanAdded(id=id, at=at, actor=by.actor, target=found.shown, address=found.address, until=until), ()
+        )
+        if until is not None:
+            self._deadlines.at(until, lambda: self._ban_ran_out(found.address, found.key, until))
         for user in covered:
-            told = [user, *self._neighbours(user)]
-            self._remove(user)
-            # The banned user is already offline, so no longer counted among its front end's.
-            self._publish_grouped(Banned(self._now(), user.nick, by.nick, ban.until), told)
-        return ban
+            id, at = self._seam.stamp()
+            banned = Banned(id=id, at=at, actor=by.actor, nick=user.nick, until=until)
+            self._seam.publish(banned, [user, *users.neighbours(user)])
+        return Ban(found.shown, until, by.nick)
 
-    def unban(self, by: User, target: str) -> str:
+    def unban(self, view: UserView, target: str) -> str:
         """Lift the ban on a nickname or address; operators only. Returns the target as shown."""
-        self._require_operator(by)
-        found = ban_target(target, self.limits.nickname)
-        if self._bans.remove(found) is None:
+        by = own(view)
+        rules.require_operator(by)
+        found = ban_target(target, self._limits.nickname)
+        ban = self._state.bans.find(found.address, found.key, self._now())
+        if ban is None:
             raise NotBannedError(found.shown)
+        id, at = self._seam.stamp()
+        self._seam.publish(
+            BanLifted(id=id, at=at, actor=by.actor, target=ban.target, address=found.address), ()
+        )
         return found.shown
 
-    def bans(self, by: User) -> BanList:
+    def bans(self, view: UserView) -> BanList:
         """Every ban in force; operators only."""
-        self._require_operator(by)
-        return BanList(self._bans.in_force())
+        rules.require_operator(own(view))
+        return BanList(self._state.bans.in_force(self._now()))
 
-    def mute(self, by: User, nick: str, seconds: float | None) -> None:
+    def mute(self, view: UserView, nick: str, seconds: float | None) -> None:
         """Refuse what ``nick`` says for ``seconds`` (None: until unmuted); operators only.
 
         The muted user and the operator get a ``Muted`` event; nobody else.
         """
-        self._require_operator(by)
-        target = self._user(nick)
+        by = own(view)
+        rules.require_operator(by)
+        target = self._state.users.find(nick)
         if target.operator:
             raise TargetIsOperatorError(target.nick)
-        until = None if seconds is None else self._now() + seconds
-        target.muted_until = math.inf if until is None else until
-        self._publish(Muted(self._now(), target.nick, by.nick, until), [target, by])
+        id, at = self._seam.stamp()
+        until = None if seconds is None else at + seconds
+        self._seam.publish(Muted(id=id, at=at, actor=by.actor, nick=target.nick, until=until), [target, by])
+        if until is not None:
+            self._deadlines.at(until, lambda: self._mute_ran_out(target, until))
 
-    def unmute(self, by: User, nick: str) -> None:
+    def unmute(self, view: UserView, nick: str) -> None:
         """Lift ``nick``'s mute; operators only."""
-        self._require_operator(by)
-        target = self._user(nick)
-        if self._mute_left(target) is None:
+        by = own(view)
+        rules.require_operator(by)
+        target = self._state.users.find(nick)
+        if target.muted_until is None or target.muted_until <= self._now():
             raise NotMutedError(target.nick)
-        target.muted_until = None
-        self._publish(Unmuted(self._now(), target.nick, by.nick), [target, by])
+        id, at = self._seam.stamp()
+        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=target.nick), [target, by])
 
-    def wall(self, by: User, text: str) -> None:
+    def wall(self, view: UserView, text: str) -> None:
         """Say ``text`` to everyone online; operators only."""
-        self._require_operator(by)
-        self._publish(Walled(self._now(), by.nick, check_text(text)), self._users.values())
+        by = own(view)
+        rules.require_operator(by)
+        id, at = self._seam.stamp()
+        event = Walled(id=id, at=at, actor=by.actor, text=check_text(text))
+        self._seam.publish(event, self._state.users.by_key.values())
 
-    def shutdown(self, by: User, reason: str = "") -> None:
+    def shutdown(self, view: UserView, reason: str = "") -> None:
         """Tell everyone online the server is stopping, then stop it; operators only.
 
         A second shutdown while the first is under way does nothing: the
         daemon is already stopping.
         """
-        self._require_operator(by)
-        reason = check_text(reason, self.limits.reason)
+        by = own(view)
+        rules.require_operator(by)
+        reason = check_text(reason, self._limits.reason)
         if self._stopping:
             return
         self._stopping = True
-        self._publish(ShuttingDown(self._now(), by.nick, reason), self._users.values())
+        id, at = self._seam.stamp()
+        event = ShuttingDown(id=id, at=at, actor=by.actor, reason=reason)
+        self._seam.publish(event, self._state.users.by_key.values())
         self._stop()
 
-    def lock_topic(self, by: User, name: str, locked: bool) -> None:
+    def lock_topic(self, view: UserView, name: str, locked: bool) -> None:
         """Lock (or unlock) the topic of room ``name``; its owner and operators only."""
-        room = self._room(name)
-        self._require_authority(by, room)
-        room.topic_locked = locked
-        self._publish(TopicLocked(self._now(), room.name, by.nick, locked), self._room_and(by, room))
+        by = own(view)
+        room = self._state.rooms.find(name)
+        rules.require_authority(by, room)
+        id, at = self._seam.stamp()
+        event = TopicLocked(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, locked=locked)
+        self._seam.publish(event, _room_and(by, room))
 
-    def _check_admitted(self, nick: str, address: str) -> None:
-        """Raise if ``address`` or ``nick`` is banned (an address ban first: it ends the connection)."""
-        ban = self._bans.find(True, address)
-        if ban is not None:
-            raise BannedError(self._left(ban.until))
-        self._check_nickname_allowed(nick)
+    def _mute_ran_out(self, target: User, until: float) -> None:
+        """``target``'s mute reached ``until``: unless lifted, replaced or gone offline, it ends now."""
+        if target.online and target.muted_until == until:
+            id, at = self._seam.stamp()
+            self._seam.publish(Unmuted(id=id, at=at, actor=CHAT, nick=target.nick), ())
 
-    def _check_nickname_allowed(self, nick: str) -> None:
-        ban = self._bans.find(False, fold(nick))
-        if ban is not None:
-            raise NicknameBannedError(nick, self._left(ban.until))
+    def _ban_ran_out(self, address: bool, key: str, until: float) -> None:
+        """The ban on ``key`` reached ``until``: unless lifted or replaced, it ends now."""
+        ban = self._state.bans.get(address, key)
+        if ban is not None and ban.until == until:
+            id, at = self._seam.stamp()
+            self._seam.publish(BanLifted(id=id, at=at, actor=CHAT, target=ban.target, address=address), ())
 
-    def _check_voice(self, user: User) -> None:
-        """Raise if ``user`` is muted; a mute that has run out is dropped."""
-        left = self._mute_left(user)
-        if left is not None:
-            raise MutedError(self._left(left))
 
-    def _check_topic_settable(self, user: User, room: Room) -> None:
-        if room.topic_locked and not user.operator and room.owner is not user:
-            raise TopicLockedError(room.name)
-
-    def _mute_left(self, user: User) -> float | None:
-        """When ``user``'s mute ends (``math.inf``: when lifted), or None if not muted (any more)."""
-        if user.muted_until is not None and user.muted_until <= self._now():
-            user.muted_until = None
-        return user.muted_until
-
-    def _left(self, until: float | None) -> str | None:
-        """How long until ``until``, as people read it; None for what lasts until lifted."""
-        return None if until is None or until == math.inf else format_duration(until - self._now())
-
-    @staticmethod
-    def _require_operator(user: User) -> None:
-        if not user.operator:
-            raise NotOperatorError()
-
-    @staticmethod
-    def _require_authority(user: User, room: Room) -> None:
-        if not user.operator and room.owner is not user:
-            raise NotOwnerError(room.name)
-
-    @staticmethod
-    def _room_and(user: User, room: Room) -> Iterable[User]:
-        """The members of ``room``, and ``user`` once whether or not a member."""
-        members = list(room.members.values())
-        return members if user in members else [*members, user]
+def _room_and(user: User, room: Room) -> list[User]:
+    """The members of ``room``, and ``user`` once whether or not a member."""
+    members = list(room.members.values())
+    return members if user in members else [*members, user]

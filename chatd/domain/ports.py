@@ -1,17 +1,24 @@
-"""What the chat needs from the outside, as typing.Protocols.
+"""What the chat needs from the outside, and what the outside may see of it, as typing.Protocols.
 
-A front end (the line protocol now; IRC or a browser later) is an
-``Audience``: the chat hands it each event once, together with all of that
-front end's sessions that should receive it, so the front end can render
-the event once and write the same bytes to each. A ``Session`` is one
-connection of a front end, as the chat sees it: it only needs to know which
-audience it belongs to.
+A front end (nc/telnet now; IRC and a browser later) is an ``Audience``: the
+chat hands it each event once, with all of that front end's sessions that
+should receive it, so it can render the event once and write the same bytes
+to each. A ``Session`` is one connection of a front end, as the chat sees it.
+
+``History`` keeps events (in memory now, SQLite next) and ``Bus`` carries
+them to other daemons (in memory now, Redis later); both take each event
+from the one seam in chatd.domain.publish and never make it wait.
+
+Front ends hold ``UserView`` and ``RoomView``s: read-only faces of the
+chat's own users and rooms, which only the chat changes, through events.
+
+``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Event
+from chatd.domain.events import Event, RoomEvent
 
 
 class Session(Protocol):
@@ -28,4 +35,84 @@ class Audience(Protocol):
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Show ``event`` to each of ``sessions``; never waits, never raises."""
+        ...
+
+
+class History(Protocol):
+    """Where events are kept, in the order they happened."""
+
+    def append(self, event: Event) -> None:
+        """Keep ``event``; never waits (a store on disk batches and writes off the reactor thread)."""
+        ...
+
+    def last_seq(self, room: str) -> int:
+        """The ``seq`` of the last event kept for the room whose folded name is ``room``; 0 if none."""
+        ...
+
+    def room_events(self, room: str, after: int, limit: int) -> Sequence[RoomEvent]:
+        """Up to ``limit`` events of the room whose folded name is ``room`` with ``seq`` above ``after``, oldest first."""
+        ...
+
+
+class Bus(Protocol):
+    """Carries every event to whoever subscribed: other daemons sharing the rooms, later."""
+
+    def publish(self, event: Event) -> None:
+        """Send ``event`` to every subscriber; never waits."""
+        ...
+
+    def subscribe(self, receive: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``receive`` with each event published from now on; returns how to stop."""
+        ...
+
+
+class RoomView(Protocol):
+    """A room as a front end may see it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def topic(self) -> str: ...
+
+
+class UserView(Protocol):
+    """A user as a front end may see it: the chat's own object, not to be changed."""
+
+    @property
+    def nick(self) -> str: ...
+
+    @property
+    def online(self) -> bool: ...
+
+    @property
+    def operator(self) -> bool: ...
+
+    @property
+    def away(self) -> str: ...
+
+    @property
+    def rooms(self) -> Mapping[str, RoomView]:
+        """The rooms the user is in, by folded name, in the order joined."""
+        ...
+
+
+class Timer(Protocol):
+    """A call scheduled on a ``Clock``."""
+
+    def active(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """The chat's time: the reactor in the daemon, ``twisted.internet.task.Clock`` in tests."""
+
+    def seconds(self) -> float:
+        """Seconds since the Unix epoch."""
+        ...
+
+    # Twisted's name, so the reactor and its test Clock fit as they are.
+    def callLater(self, delay: float, call: Callable[[], None], /) -> Timer:  # noqa: N802
+        """Call ``call`` after ``delay`` seconds."""
         ...

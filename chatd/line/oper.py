@@ -16,7 +16,7 @@ from twisted.logger import Logger
 from chatd.domain.chat import Chat
 from chatd.domain.errors import OperFailedError, OperThrottledError
 from chatd.domain.flood import TokenBucket
-from chatd.domain.state import User
+from chatd.domain.ports import UserView
 
 Verify = Callable[[str, str], bool]
 """Whether a password (the second argument) is that of an operator name (the first)."""
@@ -51,7 +51,7 @@ class OperatorLogin:
         return TokenBucket(1 / RETRY_SECONDS, FAILURES_PER_CONNECTION, self._now)
 
     def attempt(
-        self, chat: Chat, user: User, peer: str, budget: TokenBucket, name: str, password: str
+        self, chat: Chat, user: UserView, peer: str, budget: TokenBucket, name: str, password: str
     ) -> None:
         """Make ``user`` an operator if ``password`` is operator ``name``'s.
 

@@ -7,10 +7,9 @@ character reaches a terminal. docs/PROTOCOL.md is the grammar of both.
 """
 
 import json
-import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
@@ -47,6 +46,7 @@ from chatd.domain.replies import (
     UserList,
     Whois,
 )
+from chatd.frontend.codec import client_fields
 
 CRLF = b"\r\n"
 
@@ -76,21 +76,18 @@ def text_line(item: Renderable) -> bytes:
 
 
 def json_line(item: Renderable) -> bytes:
-    """One JSON object for ``item``, ending in CRLF; its ``type`` names its kind."""
+    """One JSON object for ``item``, ending in CRLF; its ``type`` names its kind (chatd.frontend.codec)."""
     if isinstance(item, ChatError):
         fields: dict[str, Any] = {
             "type": "error",
             "code": item.code,
             "text": item.message,
         }
+    elif isinstance(item, Notice):
+        fields = {"type": "notice", "kind": item.kind, "text": item.text}
     else:
-        fields = {"type": _type_name(type(item)), **asdict(item)}
+        fields = client_fields(item)
     return json.dumps(_scrubbed(fields), ensure_ascii=False, separators=(",", ":")).encode() + CRLF
-
-
-def _type_name(kind: type) -> str:
-    """``NickChanged`` -> ``nick_changed``: stable names taken from the classes."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()
 
 
 def _scrubbed(value: Any) -> Any:
@@ -145,32 +142,37 @@ def _register(kind: type, render: Callable[[Any], str | list[str]]) -> None:
     _human.register(kind)(render)
 
 
-_register(Said, lambda e: [f"{_clock(e.at)} {e.room} <{e.nick}> {line}" for line in e.text.split("\n")])
-_register(Acted, lambda e: f"{_clock(e.at)} {e.room} * {e.nick} {e.text}")
-_register(Whispered, lambda e: f"{_clock(e.at)} <{e.nick} -> {e.to}> {e.text}")
-_register(Joined, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} joined")
-_register(Parted, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} left{_because(e.reason)}")
-_register(Quit, lambda e: f"{_clock(e.at)} -- {e.nick} quit{_because(e.reason)}")
-_register(NickChanged, lambda e: f"{_clock(e.at)} -- {e.nick} is now known as {e.new}")
+_register(Said, lambda e: [f"{_clock(e.at)} {e.room} <{e.actor.nick}> {line}" for line in e.text.split("\n")])
+_register(Acted, lambda e: f"{_clock(e.at)} {e.room} * {e.actor.nick} {e.text}")
+_register(Whispered, lambda e: f"{_clock(e.at)} <{e.actor.nick} -> {e.to}> {e.text}")
+_register(Joined, lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} joined")
+_register(Parted, lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} left{_because(e.reason)}")
+_register(Quit, lambda e: f"{_clock(e.at)} -- {e.actor.nick} quit{_because(e.reason)}")
+_register(NickChanged, lambda e: f"{_clock(e.at)} -- {e.actor.nick} is now known as {e.new}")
 _register(
     TopicChanged,
     lambda e: (
-        f"{_clock(e.at)} {e.room} -- {e.nick} set the topic: {e.topic}"
+        f"{_clock(e.at)} {e.room} -- {e.actor.nick} set the topic: {e.topic}"
         if e.topic
-        else f"{_clock(e.at)} {e.room} -- {e.nick} cleared the topic"
+        else f"{_clock(e.at)} {e.room} -- {e.actor.nick} cleared the topic"
     ),
 )
 _register(
     TopicLocked,
-    lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} {'locked' if e.locked else 'unlocked'} the topic",
+    lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} {'locked' if e.locked else 'unlocked'} the topic",
 )
-_register(Kicked, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} was kicked by {e.by}{_because(e.reason)}")
-_register(Banned, lambda e: f"{_clock(e.at)} -- {e.nick} was banned by {e.by}{_lasting(e.at, e.until)}")
-_register(Muted, lambda e: f"{_clock(e.at)} -- {e.nick} was muted by {e.by}{_lasting(e.at, e.until)}")
-_register(Unmuted, lambda e: f"{_clock(e.at)} -- {e.nick} was unmuted by {e.by}")
-_register(Walled, lambda e: f"{_clock(e.at)} -- {e.nick} to everyone: {e.text}")
 _register(
-    ShuttingDown, lambda e: f"{_clock(e.at)} -- {e.nick} is shutting down the server{_because(e.reason)}"
+    Kicked, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}"
+)
+_register(
+    Banned, lambda e: f"{_clock(e.at)} -- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}"
+)
+_register(Muted, lambda e: f"{_clock(e.at)} -- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
+_register(Unmuted, lambda e: f"{_clock(e.at)} -- {e.nick} was unmuted by {e.actor.nick}")
+_register(Walled, lambda e: f"{_clock(e.at)} -- {e.actor.nick} to everyone: {e.text}")
+_register(
+    ShuttingDown,
+    lambda e: f"{_clock(e.at)} -- {e.actor.nick} is shutting down the server{_because(e.reason)}",
 )
 _register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}):{_names(r.nicks)}")
 _register(

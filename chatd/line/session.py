@@ -19,8 +19,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError, OperFailedError
 from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.names import fold
-from chatd.domain.ports import Audience
-from chatd.domain.state import User
+from chatd.domain.ports import Audience, UserView
 from chatd.line import moderation, talk
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
@@ -85,7 +84,7 @@ class LineSession(ABC):
         self.default_room = default_room
         self.ignorers = ignorers
         """The sessions of this front end that ignore someone; delivery filters only when it is not empty."""
-        self.user: User | None = None
+        self.user: UserView | None = None
         self.json = False
         self.current: str | None = None
         """The room plain lines go to: the last joined, or None."""
@@ -147,7 +146,7 @@ class LineSession(ABC):
             return
         _RUN[type(command)](self, command)
 
-    def me(self) -> User:
+    def me(self) -> UserView:
         """This session's user; only for commands that need a nickname (``perform`` checks)."""
         assert self.user is not None, "perform checks needs_nick"
         return self.user
@@ -201,7 +200,7 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
     a kick or a ban the sessions catch up with what it did to them.
     """
     if ignorers and isinstance(event, Said | Acted | Whispered):
-        sender = fold(event.nick)
+        sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
     text = data = b""
     for session in sessions:

@@ -7,9 +7,11 @@ from twisted.internet.interfaces import IListeningPort
 from twisted.internet.protocol import Factory, Protocol
 from twisted.trial.unittest import TestCase
 
+from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
+from chatd.storage.memory import MemoryHistory
 
 
 async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> LineFactory:
@@ -18,7 +20,9 @@ async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> Lin
     The server side is in the factory's ``connections`` once the client
     has heard from it (the greeting).
     """
-    factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
+    factory = LineFactory(
+        Chat(reactor, MemoryHistory(), MemoryBus()), reactor=reactor, server_name="t", limits=limits
+    )
     port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
     test.addCleanup(port.stopListening)
     address = port.getHost()

@@ -141,7 +141,10 @@ class SessionTests(SynchronousTestCase):
         self.bob.say("hi alice")
         said = self.alice.expect_json()
         at = said.pop("at")
-        self.assertEqual(said, {"type": "said", "room": "#lobby", "nick": "bob", "text": "hi alice"})
+        self.assertRegex(said.pop("id"), "^[0-9a-f]{16}$")
+        self.assertEqual(
+            said, {"type": "said", "room": "#lobby", "seq": 3, "nick": "bob", "text": "hi alice"}
+        )
         self.assertIsInstance(at, float)
         self.assertTrue(before <= at <= time.time(), (before, at))
         self.bob.expect_stamped("#lobby <bob> hi alice")

@@ -1,0 +1,70 @@
+"""The one seam every event leaves the chat through.
+
+Each chat operation checks its request, builds one event (stamped here with
+an id and the injected clock's time, and for a room the next sequence
+number) and hands it to ``Publisher.publish``, which, in this order, applies
+it to the state, appends it to history, publishes it to the bus and
+delivers it to each front end with its recipients. Who receives an event
+is decided before it is applied, so a user it takes offline still gets it.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+
+from chatd.domain.events import Event
+from chatd.domain.ids import EventIds
+from chatd.domain.names import fold
+from chatd.domain.ports import Audience, Bus, History, Session
+from chatd.domain.state import ChatState
+from chatd.domain.users import User
+
+Plan = Sequence[tuple[Audience, list[Session]]]
+"""Each front end with the sessions an event goes to."""
+
+
+class Publisher:
+    """Stamps events and sends each through apply, history, bus and delivery."""
+
+    def __init__(self, state: ChatState, now: Callable[[], float], history: History, bus: Bus) -> None:
+        self._state = state
+        self._now = now
+        self._ids = EventIds(now)
+        self._history = history
+        self._bus = bus
+
+    def stamp(self) -> tuple[str, float]:
+        """A new event's id and time."""
+        return self._ids(), self._now()
+
+    def next_seq(self, room: str) -> int:
+        """The sequence number of the next event in room ``room``, which may not exist yet."""
+        key = fold(room)
+        existing = self._state.rooms.by_key.get(key)
+        return (existing.seq if existing is not None else self._history.last_seq(key)) + 1
+
+    def publish(self, event: Event, recipients: Iterable[User]) -> None:
+        """Apply ``event``, keep it, carry it, and deliver it to each of ``recipients``' sessions."""
+        plan = self._plan(recipients)
+        self._state.apply(event)
+        self._history.append(event)
+        self._bus.publish(event)
+        for audience, sessions in plan:
+            audience.deliver(event, sessions)
+
+    def _plan(self, recipients: Iterable[User]) -> Plan:
+        """Each front end once, with its recipients' sessions; none for an event nobody is shown.
+
+        This runs for every line said, over every member of the room, so the
+        usual case of one front end online costs one comprehension and no
+        per-recipient look at which front end a session belongs to.
+        """
+        sessions = [session for user in recipients for session in user.sessions]
+        audiences = self._state.users.audiences
+        if not sessions:
+            return ()
+        if len(audiences) == 1:
+            [audience] = audiences
+            return ((audience, sessions),)
+        grouped: dict[Audience, list[Session]] = {}
+        for session in sessions:
+            grouped.setdefault(session.audience, []).append(session)
+        return tuple(grouped.items())

@@ -1,0 +1,67 @@
+"""The checks talk and moderation share: who is admitted, who may speak, who may set a topic.
+
+Each reads the state at the injected time ``now`` and raises a ChatError;
+none changes anything (a mute or ban past its time is simply not in force
+until its own event drops it).
+"""
+
+import math
+
+from chatd.domain.durations import format_duration
+from chatd.domain.errors import (
+    BannedError,
+    MutedError,
+    NicknameBannedError,
+    NotOperatorError,
+    NotOwnerError,
+    TopicLockedError,
+)
+from chatd.domain.names import fold
+from chatd.domain.rooms import Room
+from chatd.domain.state import ChatState
+from chatd.domain.users import User
+
+
+def check_admitted(state: ChatState, nick: str, address: str, now: float) -> None:
+    """Raise if ``address`` or ``nick`` is banned (an address ban first: it ends the connection)."""
+    ban = state.bans.find(True, address, now)
+    if ban is not None:
+        raise BannedError(left(ban.until, now))
+    check_nickname_allowed(state, nick, now)
+
+
+def check_nickname_allowed(state: ChatState, nick: str, now: float) -> None:
+    """Raise if ``nick`` is banned."""
+    ban = state.bans.find(False, fold(nick), now)
+    if ban is not None:
+        raise NicknameBannedError(nick, left(ban.until, now))
+
+
+def check_voice(user: User, now: float) -> None:
+    """Raise if ``user`` is muted."""
+    until = user.muted_until
+    if until is not None and until > now:
+        raise MutedError(left(until, now))
+
+
+def check_topic_settable(user: User, room: Room) -> None:
+    """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator."""
+    if room.topic_locked and not user.operator and room.owner is not user:
+        raise TopicLockedError(room.name)
+
+
+def require_operator(user: User) -> None:
+    """Raise unless ``user`` is an operator."""
+    if not user.operator:
+        raise NotOperatorError()
+
+
+def require_authority(user: User, room: Room) -> None:
+    """Raise unless ``user`` owns ``room`` or is an operator."""
+    if not user.operator and room.owner is not user:
+        raise NotOwnerError(room.name)
+
+
+def left(until: float | None, now: float) -> str | None:
+    """How long until ``until``, as people read it; None for what lasts until lifted."""
+    return None if until is None or until == math.inf else format_duration(until - now)

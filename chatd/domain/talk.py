@@ -1,0 +1,185 @@
+"""What everyone may do: come online, change nickname, join, part, talk, set topics, leave.
+
+Each operation checks its request against the state, raising a
+``ChatError`` that changes nothing, or builds one event and publishes it
+through the seam (chatd.domain.publish), which applies it. Nothing here
+writes the state itself.
+"""
+
+from collections.abc import Callable
+
+from chatd.domain import rules
+from chatd.domain.bans import address_key
+from chatd.domain.errors import InvalidTextError, NicknameInUseError, TooManyRoomsError
+from chatd.domain.events import (
+    Acted,
+    Actor,
+    AwayChanged,
+    Joined,
+    NickChanged,
+    Parted,
+    Quit,
+    Registered,
+    Said,
+    TopicChanged,
+    Whispered,
+)
+from chatd.domain.limits import Limits
+from chatd.domain.names import check_message, check_nickname, check_room_name, check_text, fold
+from chatd.domain.ports import RoomView, Session, UserView
+from chatd.domain.publish import Publisher
+from chatd.domain.replies import Away, Whois
+from chatd.domain.state import ChatState
+from chatd.domain.users import own
+
+
+class Talk:
+    """The requests of every user."""
+
+    def __init__(self, state: ChatState, seam: Publisher, limits: Limits, now: Callable[[], float]) -> None:
+        self._state = state
+        self._seam = seam
+        self._limits = limits
+        self._now = now
+
+    def register(self, session: Session, nick: str, address: str = "") -> UserView:
+        """Put a new user online under ``nick``, connecting from ``address``, with ``session``.
+
+        Raises if the nickname is invalid, taken or banned, or the address
+        is banned (``BannedError``: the front end then closes the connection).
+        """
+        nick = check_nickname(nick, self._limits.nickname)
+        address = address_key(address)
+        rules.check_admitted(self._state, nick, address, self._now())
+        taken = self._state.users.by_key.get(fold(nick))
+        if taken is not None:
+            raise NicknameInUseError(taken.nick)
+        id, at = self._seam.stamp()
+        self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address)), ())
+        registered = self._state.users.by_key[fold(nick)]
+        self._state.users.attach(registered, session)
+        return registered
+
+    def rename(self, view: UserView, nick: str) -> None:
+        """Give the user a new nickname; tells them and everyone who shares a room."""
+        user = own(view)
+        nick = check_nickname(nick, self._limits.nickname)
+        key = fold(nick)
+        taken = self._state.users.by_key.get(key)
+        if taken is not None and taken is not user:
+            raise NicknameInUseError(taken.nick)
+        if nick == user.nick:
+            return
+        if key != fold(user.nick):
+            rules.check_nickname_allowed(self._state, nick, self._now())
+        id, at = self._seam.stamp()
+        event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
+        self._seam.publish(event, [user, *self._state.users.neighbours(user)])
+
+    def join(self, view: UserView, name: str) -> RoomView:
+        """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing."""
+        user = own(view)
+        name = check_room_name(name, self._limits.room_name)
+        key = fold(name)
+        room = self._state.rooms.by_key.get(key)
+        if room is not None and fold(user.nick) in room.members:
+            return room
+        if len(user.rooms) >= self._limits.rooms_per_user:
+            raise TooManyRoomsError(self._limits.rooms_per_user)
+        shown = name if room is None else room.name
+        id, at = self._seam.stamp()
+        event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(key))
+        self._seam.publish(event, [*(() if room is None else room.members.values()), user])
+        return self._state.rooms.by_key[key]
+
+    def part(self, view: UserView, name: str, reason: str = "") -> None:
+        """Take the user out of room ``name``; an emptied room is gone."""
+        user = own(view)
+        reason = check_text(reason, self._limits.reason)
+        room = self._state.rooms.membership(user, name)
+        id, at = self._seam.stamp()
+        event = Parted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, reason=reason)
+        self._seam.publish(event, room.members.values())
+
+    def say(self, view: UserView, name: str, text: str) -> None:
+        """Send ``text`` to every member of room ``name``, sender included.
+
+        ``text`` may hold several lines joined by ``\\n`` (a paste): one message.
+        """
+        user = own(view)
+        rules.check_voice(user, self._now())
+        room = self._state.rooms.membership(user, name)
+        id, at = self._seam.stamp()
+        event = Said(
+            id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_message(text)
+        )
+        self._seam.publish(event, room.members.values())
+
+    def act(self, view: UserView, name: str, text: str) -> None:
+        """Show the user performing ``text`` to every member of room ``name``."""
+        user = own(view)
+        rules.check_voice(user, self._now())
+        room = self._state.rooms.membership(user, name)
+        id, at = self._seam.stamp()
+        event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_text(text))
+        self._seam.publish(event, room.members.values())
+
+    def whisper(self, view: UserView, nick: str, text: str) -> Away | None:
+        """Send ``text`` to the user called ``nick`` alone (and echo it back).
+
+        Returns the target's away text, for the sender, if they are away.
+        """
+        user = own(view)
+        rules.check_voice(user, self._now())
+        target = self._state.users.find(nick)
+        id, at = self._seam.stamp()
+        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_text(text))
+        self._seam.publish(event, [user, target])
+        return Away(target.nick, target.away) if target.away else None
+
+    def set_topic(self, view: UserView, name: str, topic: str) -> None:
+        """Set (or, with empty ``topic``, clear) the topic of a room the user is in.
+
+        While the topic is locked only the room's owner and operators may.
+        """
+        user = own(view)
+        rules.check_voice(user, self._now())
+        room = self._state.rooms.membership(user, name)
+        rules.check_topic_settable(user, room)
+        topic = check_text(topic, self._limits.topic).strip()
+        id, at = self._seam.stamp()
+        event = TopicChanged(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, topic=topic)
+        self._seam.publish(event, room.members.values())
+
+    def set_away(self, view: UserView, text: str) -> None:
+        """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message."""
+        user = own(view)
+        text = check_text(text, self._limits.reason).strip()
+        id, at = self._seam.stamp()
+        self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text), ())
+
+    def whois(self, asker: UserView | None, nick: str) -> Whois:
+        """Who ``nick`` is; their address only if ``asker`` is an operator."""
+        user = self._state.users.find(nick)
+        address = user.address if asker is not None and asker.operator else ""
+        return Whois(
+            user.nick, tuple(room.name for room in user.rooms.values()), user.away, user.operator, address
+        )
+
+    def quit(self, view: UserView, reason: str = "") -> None:
+        """Take the user offline and out of every room; safe to call twice.
+
+        A reason that breaks the text rules is dropped rather than refused:
+        the user is leaving either way.
+        """
+        user = own(view)
+        if not user.online:
+            return
+        try:
+            reason = check_text(reason, self._limits.reason)
+        except InvalidTextError:
+            reason = ""
+        id, at = self._seam.stamp()
+        self._seam.publish(
+            Quit(id=id, at=at, actor=user.actor, reason=reason), self._state.users.neighbours(user)
+        )

@@ -1,0 +1,109 @@
+"""Who is online: users by folded nickname, each with their sessions.
+
+A ``User`` belongs to the chat: front ends see it as a read-only
+``UserView`` and the chat changes it only by applying events
+(chatd.domain.state). A user may hold several sessions (two browser tabs, a
+phone and a terminal) once accounts let them prove a nickname is theirs;
+until then each user has exactly one.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from chatd.domain.errors import NoSuchNicknameError
+from chatd.domain.events import Actor
+from chatd.domain.names import fold
+from chatd.domain.ports import Audience, Session, UserView
+
+if TYPE_CHECKING:
+    from chatd.domain.rooms import Room
+
+
+@dataclass(eq=False, slots=True)
+class User:
+    """Someone online, and the snapshot (``actor``) their events carry."""
+
+    nick: str
+    address: str = ""
+    """Where the user connects from, as bans compare it; empty for the host's console."""
+    actor: Actor = field(init=False)
+    sessions: list[Session] = field(default_factory=list)
+    """The connections the user's events go to, oldest first."""
+    rooms: dict[str, "Room"] = field(default_factory=dict)
+    """The rooms this user is in, by folded name, in the order joined."""
+    online: bool = True
+    operator: bool = False
+    """Granted once a front end checked that the user is one (a password, the console)."""
+    away: str = ""
+    """Told to whoever sends them a private message; empty when not away."""
+    muted_until: float | None = None
+    """When the user's mute ends (``math.inf``: when lifted); None when not muted."""
+
+    def __post_init__(self) -> None:
+        self.actor = Actor(self.nick, self.address)
+
+    def renamed(self, nick: str) -> None:
+        """Take the nickname ``nick``, and a snapshot that says so."""
+        self.nick = nick
+        self.actor = Actor(nick, self.address)
+
+
+class Users:
+    """Everyone online by folded nickname, and how many sessions each front end has."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, User] = {}
+        self.audiences: Counter[Audience] = Counter()
+        """The front ends of the sessions online, each with how many it has."""
+
+    def find(self, nick: str) -> User:
+        """Whoever is online as ``nick`` (in any case); raises NoSuchNicknameError."""
+        user = self.by_key.get(fold(nick))
+        if user is None:
+            raise NoSuchNicknameError(nick)
+        return user
+
+    def add(self, user: User) -> None:
+        """Put ``user`` online under its nickname's key."""
+        self.by_key[fold(user.nick)] = user
+
+    def attach(self, user: User, session: Session) -> None:
+        """Deliver ``user``'s events to ``session`` too."""
+        user.sessions.append(session)
+        self.audiences[session.audience] += 1
+
+    def rename(self, user: User, nick: str) -> None:
+        """Move ``user`` to the key of ``nick``, in its rooms too (members stay in join order)."""
+        old_key, key = fold(user.nick), fold(nick)
+        del self.by_key[old_key]
+        self.by_key[key] = user
+        for room in user.rooms.values():
+            room.members = {key if k == old_key else k: member for k, member in room.members.items()}
+        user.renamed(nick)
+
+    def remove(self, user: User) -> None:
+        """Take ``user`` (already out of every room) offline, with all its sessions."""
+        del self.by_key[fold(user.nick)]
+        for session in user.sessions:
+            audience = session.audience
+            self.audiences[audience] -= 1
+            if not self.audiences[audience]:
+                del self.audiences[audience]
+        user.online = False
+
+    @staticmethod
+    def neighbours(user: User) -> set[User]:
+        """Everyone who shares at least one room with ``user``, not ``user``."""
+        return {m for room in user.rooms.values() for m in room.members.values()} - {user}
+
+
+def own(view: UserView) -> User:
+    """The chat's own ``User`` behind a front end's view of it.
+
+    Every view a front end holds came from the chat, so anything else is a
+    bug, not a request to refuse.
+    """
+    if not isinstance(view, User):
+        raise TypeError(f"not a user of this chat: {view!r}")
+    return view

@@ -1,0 +1,1 @@
+"""What every front end shares: output batching and socket writes, limits, flood control, codecs."""
