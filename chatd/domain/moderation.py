@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable, Iterable
 
 from chatd.domain.bans import Bans, ban_target
-from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     BannedError,
     MutedError,
@@ -184,9 +183,9 @@ class Moderation(ChatState):
             user.muted_until = None
         return user.muted_until
 
-    def _left(self, until: float | None) -> str | None:
-        """How long until ``until``, as people read it; None for what lasts until lifted."""
-        return None if until is None or until == math.inf else format_duration(until - self._now())
+    def _left(self, until: float | None) -> float | None:
+        """Seconds until ``until``; None for what lasts until lifted."""
+        return None if until is None or until == math.inf else until - self._now()
 
     @staticmethod
     def _require_operator(user: User) -> None:
