@@ -187,6 +187,7 @@ class BanTests(ChatTestCase):
         error = self.assertRaises(
             NicknameBannedError, self.chat.register, RecordingSession(self.audience), "BOB", "10.0.0.7"
         )
+        self.assertEqual(error, NicknameBannedError("BOB", seconds_left=3000))
         self.assertEqual((error.code, word(error)), ("nick-banned", "the nickname BOB is banned (50m left)"))
         self.assertRaises(NicknameBannedError, self.chat.rename, self.carol, "bob")
 
@@ -230,6 +231,7 @@ class BanTests(ChatTestCase):
         error = self.assertRaises(
             BannedError, self.chat.register, RecordingSession(self.audience), "eve", "::ffff:10.0.0.5"
         )
+        self.assertEqual(error, BannedError(seconds_left=120))
         self.assertEqual(
             (error.code, word(error)), ("banned", "your address is banned from this server (2m left)")
         )
@@ -286,6 +288,7 @@ class MuteTests(ChatTestCase):
             lambda: self.chat.set_topic(self.bob, "#lobby", "mine"),
         ):
             error = self.assertRaises(MutedError, request)
+            self.assertEqual(error, MutedError(seconds_left=600))
             self.assertEqual(word(error), "you are muted (10m left); nobody sees what you say")
         self.assertEqual(len(self.audience.deliveries), before)
 
@@ -309,6 +312,7 @@ class MuteTests(ChatTestCase):
         self.chat.mute(self.op, "bob", None)
         self.clock.advance(10**6)
         error = self.assertRaises(MutedError, self.chat.say, self.bob, "#lobby", "hi")
+        self.assertEqual(error, MutedError(seconds_left=None))
         self.assertEqual(word(error), "you are muted; nobody sees what you say")
         self.chat.unmute(self.op, "bob")
         self.assertEqual(self.bob_session.received[-1], Unmuted(self.clock.seconds(), "bob", "op"))
