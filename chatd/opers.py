@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from chatd.domain.errors import ChatError
 from chatd.domain.names import check_nickname, fold
+from chatd.line.wording import word
 
 
 class OpersFileError(ValueError):
@@ -83,7 +84,7 @@ def _entry(line: str, where: str) -> tuple[str, str]:
     try:
         name = check_operator_name(words[0])
     except ChatError as error:
-        raise OpersFileError(f"{where}: {error.message}") from None
+        raise OpersFileError(f"{where}: {word(error)}") from None
     try:
         extract_parameters(words[1])
     except InvalidHashError:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from chatd.domain.errors import ChatError
+from chatd.line.wording import word
 from chatd.opers import check_operator_name, hash_password
 
 
@@ -35,7 +36,10 @@ def main(
     try:
         name = check_operator_name(name)
         password = _password(name, stdin, ask)
-    except (ChatError, ValueError) as error:
+    except ChatError as error:
+        stderr.write(f"chatd.passwd: {word(error)}\n")
+        return 1
+    except ValueError as error:
         stderr.write(f"chatd.passwd: {error}\n")
         return 1
     stdout.write(f"{name} {hash_password(password)}\n")

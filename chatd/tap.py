@@ -15,6 +15,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.line.limits import LineLimits
+from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import build
 from chatd.tls import TLSConfigError, load_tls
@@ -197,7 +198,7 @@ class Options(usage.Options):
         try:
             self["default-room"] = check_room_name(self["default-room"])
         except ChatError as error:
-            raise usage.UsageError(f"--default-room: {error.message}.") from None
+            raise usage.UsageError(f"--default-room: {word(error)}.") from None
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
@@ -218,7 +219,7 @@ class Options(usage.Options):
         try:
             self["console-nick"] = check_nickname(self["console-nick"])
         except ChatError as error:
-            raise usage.UsageError(f"--console-nick: {error.message}.") from None
+            raise usage.UsageError(f"--console-nick: {word(error)}.") from None
         if not self["console"]:
             return
         if self.parent is None or not self.parent.get("nodaemon"):

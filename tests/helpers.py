@@ -1,8 +1,13 @@
 """Shared test fixtures: a chat with a recording front end, a line front end to connect to, a fake terminal."""
 
+import dataclasses
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from types import ModuleType
+from typing import get_type_hints
 
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -16,10 +21,13 @@ from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
 from chatd.bus.memory import MemoryBus
+from chatd.domain import errors as domain_errors
 from chatd.domain.chat import Chat
+from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session, UserView
+from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.output import BufferedOutput
@@ -27,6 +35,41 @@ from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
 from chatd.tap import Options
 from tests.events import seen
+
+# Values to fill each type of error field with; an enum field takes each of its members.
+_FIELD_EXAMPLES: dict[object, list[object]] = {
+    str: ["alice"],
+    int: [7],
+    float: [90.0],
+    int | None: [7],
+    float | None: [599.2, None],
+    str | None: ["\x1b"],
+}
+
+
+def error_types(*modules: ModuleType) -> list[type[ChatError]]:
+    """Every ChatError subclass ``modules`` define (the domain's and the line front end's by default)."""
+    return [
+        kind
+        for module in modules or (domain_errors, line_errors)
+        for kind in vars(module).values()
+        if isinstance(kind, type) and issubclass(kind, ChatError) and kind is not ChatError
+    ]
+
+
+def error_examples(kind: type[ChatError]) -> list[ChatError]:
+    """Instances of ``kind`` covering each value _FIELD_EXAMPLES gives its fields' types.
+
+    A field of a type not listed there raises KeyError: add the type, so no error escapes the tests.
+    """
+    hints = get_type_hints(kind)
+    choices = []
+    for each in dataclasses.fields(kind):
+        hint = hints[each.name]
+        choices.append(
+            list(hint) if isinstance(hint, type) and issubclass(hint, Enum) else _FIELD_EXAMPLES[hint]
+        )
+    return [kind(*values) for values in itertools.product(*choices)]
 
 
 def quick_hash(password: str) -> str:

@@ -5,6 +5,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.bans import Bans, BanTarget, address_key, ban_target
 from chatd.domain.errors import BadAddressError, InvalidNicknameError
 from chatd.domain.replies import Ban
+from chatd.line.wording import word
 
 
 class BanTargetTests(SynchronousTestCase):
@@ -22,7 +23,7 @@ class BanTargetTests(SynchronousTestCase):
         """A target with a dot, a colon or a leading digit is an address, or bad-address."""
         for text in ("10.0.0", "1bob", "host.example", "::g"):
             error = self.assertRaises(BadAddressError, ban_target, text, 24)
-            self.assertEqual(error.message, f"{text!r} is not an IPv4 or IPv6 address")
+            self.assertEqual(word(error), f"{text!r} is not an IPv4 or IPv6 address")
 
     def test_other_targets_follow_the_nickname_rules(self) -> None:
         """A target that is no address must be a valid nickname."""

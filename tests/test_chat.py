@@ -17,6 +17,7 @@ from chatd.domain.replies import (
     Topic,
     UserList,
 )
+from chatd.line.wording import word
 from tests.events import acted, joined, nick_changed, parted, quit, said, seen, topic_changed, whispered
 from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
 
@@ -31,7 +32,7 @@ class RegisterTests(ChatTestCase):
             RecordingSession(self.audience),
             "ALICE",
         )
-        self.assertEqual(error.message, "Alice is already taken")
+        self.assertEqual(word(error), "Alice is already taken")
 
     def test_full_width_look_alike_is_refused(self) -> None:
         """Full-width letters fold to the plain nickname they imitate."""

@@ -41,6 +41,7 @@ from chatd.line.moderation_commands import (
     Wall,
 )
 from chatd.line.syntax import Command
+from chatd.line.wording import word
 
 # For each command in the table, lines that use it well and what they mean.
 VALID: dict[str, list[tuple[str, Command]]] = {
@@ -209,12 +210,12 @@ class UsageErrorTests(SynchronousTestCase):
         """The message is "usage: " and the usage /help shows for that command."""
         for line, name in MISUSED:
             error = self.assertRaises(UsageError, parse, line)
-            self.assertEqual(error.message, f"usage: {COMMANDS[name].usage}", line)
+            self.assertEqual(word(error), f"usage: {COMMANDS[name].usage}", line)
 
     def test_msg_without_text_names_its_arguments(self) -> None:
         """/msg bob says how /msg is used."""
         error = self.assertRaises(UsageError, parse, "/msg bob")
-        self.assertEqual(error.message, "usage: /msg NICK text")
+        self.assertEqual(word(error), "usage: /msg NICK text")
 
     def test_durations_are_checked_while_parsing(self) -> None:
         """/ban and /mute with a duration that is no duration raise bad-duration, not usage."""
@@ -228,7 +229,7 @@ class UsageErrorTests(SynchronousTestCase):
     def test_format_refuses_other_formats(self) -> None:
         """/format xml lists the formats there are."""
         error = self.assertRaises(UsageError, parse, "/format xml")
-        self.assertEqual(error.message, "usage: /format text|json")
+        self.assertEqual(word(error), "usage: /format text|json")
 
 
 class UnknownCommandTests(SynchronousTestCase):
@@ -238,12 +239,12 @@ class UnknownCommandTests(SynchronousTestCase):
         """/bogus is refused with code unknown-command and a pointer to /help."""
         error = self.assertRaises(UnknownCommandError, parse, "/bogus")
         self.assertEqual(error.code, "unknown-command")
-        self.assertEqual(error.message, "/bogus is not a command; type /help to see them")
+        self.assertEqual(word(error), "/bogus is not a command; type /help to see them")
 
     def test_unknown_command_keeps_its_case_in_the_message(self) -> None:
         """The message quotes the command as typed, arguments left out."""
         error = self.assertRaises(UnknownCommandError, parse, "/BoGuS with args")
-        self.assertEqual(error.message, "/BoGuS is not a command; type /help to see them")
+        self.assertEqual(word(error), "/BoGuS is not a command; type /help to see them")
 
     def test_any_whitespace_ends_the_command_name(self) -> None:
         """A tab after the command name separates it from its arguments."""
@@ -329,4 +330,4 @@ def _outcome(text: str) -> Command | tuple[type[ChatError], str]:
     try:
         return parse(text)
     except ChatError as error:
-        return type(error), error.message
+        return type(error), word(error)

@@ -4,6 +4,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.durations import LONGEST, format_duration, parse_duration
 from chatd.domain.errors import BadDurationError
+from chatd.line.wording import word
 
 
 class ParseDurationTests(SynchronousTestCase):
@@ -20,7 +21,7 @@ class ParseDurationTests(SynchronousTestCase):
             error = self.assertRaises(BadDurationError, parse_duration, text)
             self.assertEqual(error.code, "bad-duration")
         self.assertEqual(
-            error.message,
+            word(error),
             "'\u0661\u0660m' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
         )
 

@@ -17,6 +17,7 @@ from chatd.domain.errors import (
     UserNotInRoomError,
 )
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
+from chatd.line.wording import word
 from tests.events import (
     banned,
     kicked,
@@ -57,7 +58,7 @@ class OperatorTests(ChatTestCase):
             lambda: self.chat.shutdown(alice, "bye"),
         ):
             error = self.assertRaises(NotOperatorError, request)
-            self.assertEqual((error.code, error.message), ("not-operator", "only operators may do that"))
+            self.assertEqual((error.code, word(error)), ("not-operator", "only operators may do that"))
         self.assertEqual(len(self.audience.deliveries), before)
         self.assertEqual(self.stopped, 0)
 
@@ -88,7 +89,7 @@ class KickTests(ChatTestCase):
     def test_member_who_does_not_own_the_room_is_refused(self) -> None:
         """Only the owner and operators kick; a member who tries changes nothing."""
         error = self.assertRaises(NotOwnerError, self.chat.kick, self.carol, "bob", "#dev")
-        self.assertEqual(error.message, "only the owner of #dev and operators may do that")
+        self.assertEqual(word(error), "only the owner of #dev and operators may do that")
         self.assertIn("bob", self.chat.members("#dev").nicks)
 
     def test_owner_of_another_room_is_refused(self) -> None:
@@ -101,7 +102,7 @@ class KickTests(ChatTestCase):
         self.assertRaises(NoSuchNicknameError, self.chat.kick, self.owner, "ghost", "#dev")
         self.assertRaises(NoSuchRoomError, self.chat.kick, self.owner, "bob", "#nowhere")
         error = self.assertRaises(UserNotInRoomError, self.chat.kick, self.owner, "op", "#dev")
-        self.assertEqual((error.code, error.message), ("user-not-in-room", "op is not in #dev"))
+        self.assertEqual((error.code, word(error)), ("user-not-in-room", "op is not in #dev"))
 
     def test_owner_cannot_kick_an_operator_but_an_operator_can(self) -> None:
         """An operator in the room is safe from its owner, not from another operator."""
@@ -146,7 +147,7 @@ class TopicLockTests(ChatTestCase):
         self.chat.lock_topic(self.owner, "#dev", True)
         error = self.assertRaises(TopicLockedError, self.chat.set_topic, self.bob, "#dev", "mine now")
         self.assertEqual(
-            error.message, "the topic of #dev is locked; only its owner and operators may change it"
+            word(error), "the topic of #dev is locked; only its owner and operators may change it"
         )
         self.chat.set_topic(self.owner, "#dev", "release")
         self.chat.grant_operator(self.bob)
@@ -189,9 +190,8 @@ class BanTests(ChatTestCase):
         error = self.assertRaises(
             NicknameBannedError, self.chat.register, RecordingSession(self.audience), "BOB", "10.0.0.7"
         )
-        self.assertEqual(
-            (error.code, error.message), ("nick-banned", "the nickname BOB is banned (50m left)")
-        )
+        self.assertEqual(error, NicknameBannedError("BOB", seconds_left=3000))
+        self.assertEqual((error.code, word(error)), ("nick-banned", "the nickname BOB is banned (50m left)"))
         self.assertRaises(NicknameBannedError, self.chat.rename, self.carol, "bob")
 
     def test_banned_user_of_the_only_other_front_end_is_still_told(self) -> None:
@@ -215,7 +215,7 @@ class BanTests(ChatTestCase):
         error = self.assertRaises(
             NicknameBannedError, self.chat.register, RecordingSession(self.audience), "mallory"
         )
-        self.assertEqual(error.message, "the nickname mallory is banned")
+        self.assertEqual(word(error), "the nickname mallory is banned")
 
     def test_address_ban_takes_off_everyone_from_it_but_operators(self) -> None:
         """Each user from the address is banned off; an operator from it stays; other addresses stay."""
@@ -234,8 +234,9 @@ class BanTests(ChatTestCase):
         error = self.assertRaises(
             BannedError, self.chat.register, RecordingSession(self.audience), "eve", "::ffff:10.0.0.5"
         )
+        self.assertEqual(error, BannedError(seconds_left=120))
         self.assertEqual(
-            (error.code, error.message), ("banned", "your address is banned from this server (2m left)")
+            (error.code, word(error)), ("banned", "your address is banned from this server (2m left)")
         )
         self.assertRaises(BannedError, self.chat.register, RecordingSession(self.audience), "eve", "10.0.0.5")
         self.clock.advance(120)
@@ -258,7 +259,7 @@ class BanTests(ChatTestCase):
         self.assertEqual(self.chat.unban(self.op, "BOB"), "BOB")
         self.online("bob")
         error = self.assertRaises(NotBannedError, self.chat.unban, self.op, "bob")
-        self.assertEqual((error.code, error.message), ("not-banned", "bob is not banned"))
+        self.assertEqual((error.code, word(error)), ("not-banned", "bob is not banned"))
 
     def test_bans_list_what_is_in_force(self) -> None:
         """The list holds the bans in force, oldest first, and not those that ran out."""
@@ -290,7 +291,8 @@ class MuteTests(ChatTestCase):
             lambda: self.chat.set_topic(self.bob, "#lobby", "mine"),
         ):
             error = self.assertRaises(MutedError, request)
-            self.assertEqual(error.message, "you are muted (10m left); nobody sees what you say")
+            self.assertEqual(error, MutedError(seconds_left=600))
+            self.assertEqual(word(error), "you are muted (10m left); nobody sees what you say")
         self.assertEqual(len(self.audience.deliveries), before)
 
     def test_mute_is_told_to_the_muted_and_the_operator_only(self) -> None:
@@ -313,7 +315,8 @@ class MuteTests(ChatTestCase):
         self.chat.mute(self.op, "bob", None)
         self.clock.advance(10**6)
         error = self.assertRaises(MutedError, self.chat.say, self.bob, "#lobby", "hi")
-        self.assertEqual(error.message, "you are muted; nobody sees what you say")
+        self.assertEqual(error, MutedError(seconds_left=None))
+        self.assertEqual(word(error), "you are muted; nobody sees what you say")
         self.chat.unmute(self.op, "bob")
         self.assertEqual(self.bob_session.received[-1], unmuted(self.clock.seconds(), "bob", "op"))
         self.chat.say(self.bob, "#lobby", "free")
@@ -321,7 +324,7 @@ class MuteTests(ChatTestCase):
     def test_unmute_of_someone_not_muted_is_refused(self) -> None:
         """Unmuting a user who is not muted says so."""
         error = self.assertRaises(NotMutedError, self.chat.unmute, self.op, "carol")
-        self.assertEqual((error.code, error.message), ("not-muted", "carol is not muted"))
+        self.assertEqual((error.code, word(error)), ("not-muted", "carol is not muted"))
 
     def test_operators_and_the_absent_cannot_be_muted(self) -> None:
         """Muting an operator or a nickname nobody holds is refused."""

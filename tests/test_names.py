@@ -19,6 +19,7 @@ from chatd.domain.names import (
     fold,
     scrub,
 )
+from chatd.line.wording import word
 
 # "Alice" in full-width letters (U+FF21...), escaped so no reader mistakes it.
 FULL_WIDTH_ALICE = "\uff21\uff4c\uff49\uff43\uff45"
@@ -80,7 +81,7 @@ class CheckNicknameTests(SynchronousTestCase):
     def assert_refused(self, name: str, why: str) -> None:
         error = self.assertRaises(InvalidNicknameError, check_nickname, name)
         self.assertEqual(error.code, "bad-nick")
-        self.assertIn(why, error.message)
+        self.assertIn(why, word(error))
 
     def test_plain_nickname_is_returned_unchanged(self) -> None:
         """A nickname of ASCII letters comes back as it was given."""
@@ -153,13 +154,13 @@ class CheckNicknameTests(SynchronousTestCase):
     def test_room_name_with_invisible_characters_is_refused(self) -> None:
         """A room cannot pass for another by an invisible character."""
         error = self.assertRaises(InvalidRoomNameError, check_room_name, "#dev\ufe0f")
-        self.assertIn("cannot hold invisible characters", error.message)
+        self.assertIn("cannot hold invisible characters", word(error))
 
     def test_refusal_quotes_the_nickname(self) -> None:
         """The message quotes the refused nickname as Python would show it."""
         error = self.assertRaises(InvalidNicknameError, check_nickname, "al ice")
         self.assertEqual(
-            error.message,
+            word(error),
             "'al ice' is not a valid nickname: a nickname holds only letters, digits and -_[]{}\\|^`",
         )
 
@@ -182,7 +183,7 @@ class CheckRoomNameTests(SynchronousTestCase):
     def assert_refused(self, name: str, why: str) -> None:
         error = self.assertRaises(InvalidRoomNameError, check_room_name, name)
         self.assertEqual(error.code, "bad-room")
-        self.assertIn(why, error.message)
+        self.assertIn(why, word(error))
 
     def test_plain_room_name_is_returned_unchanged(self) -> None:
         """A # followed by letters comes back as it was given."""
@@ -262,7 +263,7 @@ class CheckTextTests(SynchronousTestCase):
             error = self.assertRaises(InvalidTextError, check_text, f"hi {char} there")
             self.assertEqual(error.code, "bad-text")
             self.assertEqual(
-                error.message,
+                word(error),
                 f"not sent: control or bidi character U+{ord(char):04X} refused",
             )
 
@@ -274,7 +275,7 @@ class CheckTextTests(SynchronousTestCase):
         """Text one character over the limit is refused, naming the limit."""
         error = self.assertRaises(InvalidTextError, check_text, "a" * 11, 10)
         self.assertEqual(error.code, "bad-text")
-        self.assertEqual(error.message, "not sent: at most 10 characters allowed here")
+        self.assertEqual(word(error), "not sent: at most 10 characters allowed here")
 
     def test_text_without_a_limit_may_be_long(self) -> None:
         """Without a limit, length alone never refuses text."""

@@ -8,10 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.durations import LONGEST
 from chatd.domain.errors import (
+    BadDurationError,
     ChatError,
     InvalidNicknameError,
     NicknameInUseError,
+    NicknameRule,
     NoSuchNicknameError,
     NoSuchRoomError,
 )
@@ -52,6 +55,7 @@ from chatd.domain.replies import (
 )
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.wording import word
 from tests.events import (
     acted,
     banned,
@@ -244,8 +248,9 @@ def replies(text: st.SearchStrategy[str]) -> st.SearchStrategy[Reply]:
 def errors(text: st.SearchStrategy[str]) -> st.SearchStrategy[ChatError]:
     """Errors whose messages quote what a user typed."""
     return st.one_of(
-        st.builds(ChatError, text),
-        st.builds(InvalidNicknameError, text, text),
+        st.builds(NicknameInUseError, text),
+        st.builds(InvalidNicknameError, text, st.sampled_from(NicknameRule), st.integers(1, 99)),
+        st.builds(BadDurationError, text, st.floats(1, LONGEST)),
         st.builds(NoSuchNicknameError, text),
         st.builds(NoSuchRoomError, text),
         st.builds(UnknownCommandError, text),
@@ -522,6 +527,7 @@ class JsonLineTests(SynchronousTestCase):
     @settings(max_examples=200)
     @given(errors(SAFE_TEXT))
     def test_checked_error_message_comes_back_unchanged(self, error: ChatError) -> None:
-        """An error built from checked text has a checked message, sent unchanged."""
-        self.assertTrue(_accepted_unchanged(error.message), repr(error.message))
-        self.assertEqual(json.loads(json_line(error))["text"], error.message)
+        """An error built from checked text is worded as checked text, sent unchanged."""
+        self.assertTrue(_accepted_unchanged(word(error)), repr(word(error)))
+        self.assertEqual(json.loads(json_line(error))["text"], word(error))
+        self.assertEqual(text_line(error), f"ERR {error.code} {word(error)}\r\n".encode())

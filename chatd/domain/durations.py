@@ -1,8 +1,8 @@
 """Durations as people type them (``10m``, ``2h``, ``1d``) and as the chat shows them.
 
 Bans and mutes take an optional duration. Every front end reads it with
-``parse_duration`` and the chat says how long is left with
-``format_duration``, so a duration reads the same wherever it is typed.
+``parse_duration`` and shows how long is left with ``format_duration``, so
+a duration reads the same wherever it is typed.
 """
 
 import math
@@ -26,7 +26,7 @@ def parse_duration(text: str) -> float:
     """
     found = _DURATION.fullmatch(text.lower())
     if found is None or not 0 < int(found[1]) * UNIT_SECONDS[found[2]] <= LONGEST:
-        raise BadDurationError(text, format_duration(LONGEST))
+        raise BadDurationError(text, LONGEST)
     return float(int(found[1]) * UNIT_SECONDS[found[2]])
 
 

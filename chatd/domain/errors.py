@@ -1,221 +1,271 @@
-"""The ways a chat request can be refused, each with a stable code.
+"""The ways a chat request can be refused: each a stable code and the data behind it.
 
-Front ends show ``code`` to programs and ``message`` to people; neither
-changes meaning between releases, so bots can match on the code. Raising
-one of these means nothing changed.
+An error is plain data: its fields (a nickname, a room, seconds left, a
+limit) and a ``code`` that never changes meaning between releases, so bots
+can match on it. It holds no sentence and no front-end syntax: each front
+end words it for its own users (the line front end in chatd/line/wording.py),
+so an IRC numeric or a browser can say the same thing its own way (issue 11).
+Raising one of these means nothing changed.
 """
 
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
 
+
+class NicknameRule(StrEnum):
+    """Which rule of chatd.domain.names a nickname breaks; the values are stable."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too-long"
+    INVISIBLE = "invisible"
+    BAD_START = "bad-start"
+    BAD_CHARACTER = "bad-character"
+
+
+class RoomNameRule(StrEnum):
+    """Which rule of chatd.domain.names a room name breaks; the values are stable."""
+
+    NO_PREFIX = "no-prefix"
+    TOO_LONG = "too-long"
+    INVISIBLE = "invisible"
+    BAD_CHARACTER = "bad-character"
+
+
+class TextRule(StrEnum):
+    """Which rule of chatd.domain.names a text breaks; the values are stable."""
+
+    UNSAFE_CHARACTER = "unsafe-character"
+    TOO_LONG = "too-long"
+
+
+def _shown(value: object) -> str:
+    """A field as logs show it: a rule by its stable value, anything else by its repr."""
+    return str(value) if isinstance(value, StrEnum) else repr(value)
+
+
+@dataclass(eq=False)
 class ChatError(Exception):
-    """A request the chat refuses; ``code`` is stable, ``message`` readable."""
+    """A request the chat refuses: a stable ``code`` and the fields that say what was wrong.
 
-    code = "error"
+    Subclasses are dataclasses whose fields are the data; they compare
+    equal when their type and fields are, pickle through ``args`` (the
+    field values, in order), and ``str`` gives the code and the fields for
+    logs. Treat the fields as read-only.
+    """
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code: ClassVar[str] = "error"
+
+    def __post_init__(self) -> None:
+        # BaseException pickles as cls(*args): keep args the field values.
+        super().__init__(*self._values())
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, field.name) for field in dataclasses.fields(self))
+
+    def __str__(self) -> str:
+        """``bad-nick nick='bo ss' rule=bad-character limit=None``: the code and fields, for logs."""
+        shown = [f"{field.name}={_shown(getattr(self, field.name))}" for field in dataclasses.fields(self)]
+        return " ".join([self.code, *shown])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChatError) or type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
 
 
+@dataclass(eq=False)
 class InvalidNicknameError(ChatError):
-    """The nickname breaks a length or character rule."""
+    """The nickname breaks a rule; ``limit`` is the longest allowed, for TOO_LONG."""
 
     code = "bad-nick"
+    nick: str
+    rule: NicknameRule
+    limit: int | None = None
 
-    def __init__(self, nick: str, why: str) -> None:
-        super().__init__(f"{nick!r} is not a valid nickname: {why}")
 
-
+@dataclass(eq=False)
 class NicknameInUseError(ChatError):
-    """Someone online already holds a nickname with the same key."""
+    """Someone online already holds a nickname with the same key; ``nick`` is theirs."""
 
     code = "nick-in-use"
-
-    def __init__(self, nick: str) -> None:
-        super().__init__(f"{nick} is already taken")
+    nick: str
 
 
+@dataclass(eq=False)
 class InvalidRoomNameError(ChatError):
-    """The room name breaks a length or character rule."""
+    """The room name breaks a rule; ``limit`` is the longest allowed, for TOO_LONG."""
 
     code = "bad-room"
+    room: str
+    rule: RoomNameRule
+    limit: int | None = None
 
-    def __init__(self, room: str, why: str) -> None:
-        super().__init__(f"{room!r} is not a valid room name: {why}")
 
-
+@dataclass(eq=False)
 class InvalidTextError(ChatError):
-    """The text holds a character that may not reach a terminal, or is too long."""
+    """The text holds a character that may not reach a terminal (``character``), or is
+    longer than ``limit`` code points."""
 
     code = "bad-text"
+    rule: TextRule
+    character: str | None = None
+    limit: int | None = None
 
-    def __init__(self, why: str) -> None:
-        super().__init__(f"not sent: {why}")
 
-
+@dataclass(eq=False)
 class NoSuchNicknameError(ChatError):
     """Nobody online has that nickname."""
 
     code = "no-such-nick"
-
-    def __init__(self, nick: str) -> None:
-        super().__init__(f"nobody called {nick} is online")
+    nick: str
 
 
+@dataclass(eq=False)
 class NoSuchRoomError(ChatError):
     """No room has that name (rooms exist while someone is in them)."""
 
     code = "no-such-room"
-
-    def __init__(self, room: str) -> None:
-        super().__init__(f"there is no room {room}")
+    room: str
 
 
+@dataclass(eq=False)
 class NotInRoomError(ChatError):
     """The user is not a member of the room the request names."""
 
     code = "not-in-room"
-
-    def __init__(self, room: str) -> None:
-        super().__init__(f"you are not in {room}")
+    room: str
 
 
+@dataclass(eq=False)
 class TooManyRoomsError(ChatError):
-    """The user is already in as many rooms as the host allows."""
+    """The user is already in ``limit`` rooms, as many as the host allows."""
 
     code = "too-many-rooms"
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"you are in {limit} rooms already, the most allowed; /part one first")
+    limit: int
 
 
-def _left(left: str | None) -> str:
-    """`` (10m left)``, or nothing for what lasts until lifted (or the server restarts)."""
-    return f" ({left} left)" if left else ""
-
-
+@dataclass(eq=False)
 class NotOperatorError(ChatError):
     """The request is for operators, and the user is not one."""
 
     code = "not-operator"
 
-    def __init__(self) -> None:
-        super().__init__("only operators may do that")
 
-
+@dataclass(eq=False)
 class NotOwnerError(ChatError):
     """The request is for the room's owner (or an operator), and the user is neither."""
 
     code = "not-owner"
-
-    def __init__(self, room: str) -> None:
-        super().__init__(f"only the owner of {room} and operators may do that")
+    room: str
 
 
+@dataclass(eq=False)
 class TargetIsOperatorError(ChatError):
     """Operators cannot be muted, banned off the server or kicked by a room owner."""
 
     code = "is-operator"
-
-    def __init__(self, nick: str) -> None:
-        super().__init__(f"{nick} is an operator")
+    nick: str
 
 
+@dataclass(eq=False)
 class UserNotInRoomError(ChatError):
     """The user a request names is not a member of the room it names."""
 
     code = "user-not-in-room"
+    nick: str
+    room: str
 
-    def __init__(self, nick: str, room: str) -> None:
-        super().__init__(f"{nick} is not in {room}")
 
-
+@dataclass(eq=False)
 class BannedError(ChatError):
-    """The connection's address is banned; front ends close the connection after saying so."""
+    """The connection's address is banned; front ends close the connection after saying so.
+
+    ``seconds_left`` until the ban ends; None while it lasts until lifted.
+    """
 
     code = "banned"
-
-    def __init__(self, left: str | None) -> None:
-        super().__init__(f"your address is banned from this server{_left(left)}")
+    seconds_left: float | None
 
 
+@dataclass(eq=False)
 class NicknameBannedError(ChatError):
-    """The nickname is banned: nobody may register it or change to it."""
+    """The nickname is banned: nobody may register it or change to it.
+
+    ``seconds_left`` until the ban ends; None while it lasts until lifted.
+    """
 
     code = "nick-banned"
+    nick: str
+    seconds_left: float | None
 
-    def __init__(self, nick: str, left: str | None) -> None:
-        super().__init__(f"the nickname {nick} is banned{_left(left)}")
 
-
+@dataclass(eq=False)
 class MutedError(ChatError):
-    """The user is muted: their messages, actions, private messages and topics are refused."""
+    """The user is muted: their messages, actions, private messages and topics are refused.
+
+    ``seconds_left`` until the mute ends; None while it lasts until lifted.
+    """
 
     code = "muted"
-
-    def __init__(self, left: str | None) -> None:
-        super().__init__(f"you are muted{_left(left)}; nobody sees what you say")
+    seconds_left: float | None
 
 
+@dataclass(eq=False)
 class NotMutedError(ChatError):
-    """``/unmute`` of a user who is not muted (or whose mute has run out)."""
+    """An unmute of a user who is not muted (or whose mute has run out)."""
 
     code = "not-muted"
-
-    def __init__(self, nick: str) -> None:
-        super().__init__(f"{nick} is not muted")
+    nick: str
 
 
+@dataclass(eq=False)
 class BadDurationError(ChatError):
-    """A duration is not a whole number and a unit, or is out of range."""
+    """``text`` is not a whole number and a unit, or is not between 1 s and ``longest_seconds``."""
 
     code = "bad-duration"
-
-    def __init__(self, text: str, longest: str) -> None:
-        super().__init__(
-            f"{text!r} is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most {longest})"
-        )
+    text: str
+    longest_seconds: float
 
 
+@dataclass(eq=False)
 class BadAddressError(ChatError):
     """A ban target that looks like an address (a digit, '.' or ':') but is no IP address."""
 
     code = "bad-address"
-
-    def __init__(self, text: str) -> None:
-        super().__init__(f"{text!r} is not an IPv4 or IPv6 address")
+    text: str
 
 
+@dataclass(eq=False)
 class NotBannedError(ChatError):
-    """``/unban`` of a nickname or address that has no ban (or whose ban ran out)."""
+    """An unban of a nickname or address (``target``) that has no ban (or whose ban ran out)."""
 
     code = "not-banned"
-
-    def __init__(self, target: str) -> None:
-        super().__init__(f"{target} is not banned")
+    target: str
 
 
+@dataclass(eq=False)
 class TopicLockedError(ChatError):
     """The room's topic is locked: only its owner and operators may change it."""
 
     code = "topic-locked"
-
-    def __init__(self, room: str) -> None:
-        super().__init__(f"the topic of {room} is locked; only its owner and operators may change it")
+    room: str
 
 
+@dataclass(eq=False)
 class OperFailedError(ChatError):
-    """``/oper`` with an operator name and password that do not match."""
+    """An operator login with a name and password that do not match."""
 
     code = "oper-failed"
 
-    def __init__(self) -> None:
-        super().__init__("wrong operator name or password")
 
-
+@dataclass(eq=False)
 class OperThrottledError(ChatError):
-    """Too many failed ``/oper`` attempts from this connection or address; wait and retry."""
+    """Too many failed operator logins from this connection or address; retry in ``seconds_left``."""
 
     code = "oper-throttled"
-
-    def __init__(self, seconds: int) -> None:
-        super().__init__(f"too many failed /oper attempts; try again in {seconds} s")
+    seconds_left: int

@@ -14,6 +14,9 @@ from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
+    NicknameRule,
+    RoomNameRule,
+    TextRule,
 )
 
 NICKNAME_MAX = 24
@@ -64,35 +67,35 @@ def fold(name: str) -> str:
 
 
 def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
-    """Return ``name`` in normal form, or raise InvalidNicknameError saying why."""
+    """Return ``name`` in normal form, or raise InvalidNicknameError naming the rule it breaks."""
     nick = unicodedata.normalize("NFKC", name)
     if not nick:
-        raise InvalidNicknameError(name, "a nickname cannot be empty")
+        raise InvalidNicknameError(name, NicknameRule.EMPTY)
     if len(nick) > limit:
-        raise InvalidNicknameError(nick, f"a nickname is at most {limit} characters")
+        raise InvalidNicknameError(nick, NicknameRule.TOO_LONG, limit)
     if _INVISIBLE.search(nick):
-        raise InvalidNicknameError(nick, "a nickname cannot hold invisible characters")
+        raise InvalidNicknameError(nick, NicknameRule.INVISIBLE)
     first = nick[0]
     if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
-        raise InvalidNicknameError(nick, "a nickname cannot start with a digit, '-' or a mark")
+        raise InvalidNicknameError(nick, NicknameRule.BAD_START)
     for char in nick:
         if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _NICK_PUNCTUATION:
-            raise InvalidNicknameError(nick, "a nickname holds only letters, digits and -_[]{}\\|^`")
+            raise InvalidNicknameError(nick, NicknameRule.BAD_CHARACTER)
     return nick
 
 
 def check_room_name(name: str, limit: int = ROOM_NAME_MAX) -> str:
-    """Return ``name`` in normal form, or raise InvalidRoomNameError saying why."""
+    """Return ``name`` in normal form, or raise InvalidRoomNameError naming the rule it breaks."""
     room = unicodedata.normalize("NFKC", name)
     if not room.startswith(ROOM_PREFIX) or len(room) < 2:
-        raise InvalidRoomNameError(room, "a room name is # followed by its name")
+        raise InvalidRoomNameError(room, RoomNameRule.NO_PREFIX)
     if len(room) > limit:
-        raise InvalidRoomNameError(room, f"a room name is at most {limit} characters")
+        raise InvalidRoomNameError(room, RoomNameRule.TOO_LONG, limit)
     if _INVISIBLE.search(room):
-        raise InvalidRoomNameError(room, "a room name cannot hold invisible characters")
+        raise InvalidRoomNameError(room, RoomNameRule.INVISIBLE)
     for char in room[1:]:
         if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _ROOM_PUNCTUATION:
-            raise InvalidRoomNameError(room, "a room name holds only letters, digits and -_.")
+            raise InvalidRoomNameError(room, RoomNameRule.BAD_CHARACTER)
     return room
 
 
@@ -107,9 +110,9 @@ def check_text(text: str, limit: int | None = None) -> str:
     shown = text.replace("\t", " ")
     unsafe = _UNSAFE.search(shown)
     if unsafe is not None:
-        raise InvalidTextError(f"control or bidi character U+{ord(unsafe.group()):04X} refused")
+        raise InvalidTextError(TextRule.UNSAFE_CHARACTER, character=unsafe.group())
     if limit is not None and len(shown) > limit:
-        raise InvalidTextError(f"at most {limit} characters allowed here")
+        raise InvalidTextError(TextRule.TOO_LONG, limit=limit)
     return shown
 
 

@@ -7,7 +7,6 @@ until its own event drops it).
 
 import math
 
-from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     BannedError,
     MutedError,
@@ -62,6 +61,6 @@ def require_authority(user: User, room: Room) -> None:
         raise NotOwnerError(room.name)
 
 
-def left(until: float | None, now: float) -> str | None:
-    """How long until ``until``, as people read it; None for what lasts until lifted."""
-    return None if until is None or until == math.inf else format_duration(until - now)
+def left(until: float | None, now: float) -> float | None:
+    """Seconds until ``until``; None for what lasts until lifted."""
+    return None if until is None or until == math.inf else until - now

@@ -47,6 +47,7 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.frontend.codec import client_fields
+from chatd.line.wording import word
 
 CRLF = b"\r\n"
 
@@ -81,7 +82,7 @@ def json_line(item: Renderable) -> bytes:
         fields: dict[str, Any] = {
             "type": "error",
             "code": item.code,
-            "text": item.message,
+            "text": word(item),
         }
     elif isinstance(item, Notice):
         fields = {"type": "notice", "kind": item.kind, "text": item.text}
@@ -202,4 +203,4 @@ _register(
     ],
 )
 _register(Notice, lambda n: f"*** {n.text}")
-_register(ChatError, lambda e: f"ERR {e.code} {e.message}")
+_register(ChatError, lambda e: f"ERR {e.code} {word(e)}")

@@ -1,0 +1,204 @@
+"""The sentence a person reads for each refusal, in one table: error type -> wording.
+
+Errors are data (chatd/domain/errors.py, chatd/line/errors.py); this is
+where the line front end turns one into English, with its own syntax
+(``/part one first``) where that helps. Both renderings use it, the text
+``ERR code sentence`` line and the JSON ``text`` field, and so do the
+start-up checks that report a bad name (chatd/tap.py, chatd/opers.py,
+chatd/passwd.py). docs/PROTOCOL.md says the sentences may change; the codes
+may not. Another front end words errors its own way, from the same fields.
+"""
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, TypeVar, assert_never
+
+from chatd.domain.durations import format_duration
+from chatd.domain.errors import (
+    BadAddressError,
+    BadDurationError,
+    BannedError,
+    ChatError,
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    InvalidTextError,
+    MutedError,
+    NicknameBannedError,
+    NicknameInUseError,
+    NicknameRule,
+    NoSuchNicknameError,
+    NoSuchRoomError,
+    NotBannedError,
+    NotInRoomError,
+    NotMutedError,
+    NotOperatorError,
+    NotOwnerError,
+    OperFailedError,
+    OperThrottledError,
+    RoomNameRule,
+    TargetIsOperatorError,
+    TextRule,
+    TooManyRoomsError,
+    TopicLockedError,
+    UserNotInRoomError,
+)
+from chatd.line.errors import (
+    BadEncodingError,
+    FloodError,
+    InternalError,
+    LineTooLongError,
+    NeedNicknameError,
+    NoCurrentRoomError,
+    RegisterTimeoutError,
+    ServerFullError,
+    TelnetCommandError,
+    TelnetOverflowError,
+    TooManyConnectionsError,
+    TooManyIgnoredError,
+    UnknownCommandError,
+    UsageError,
+)
+
+_E = TypeVar("_E", bound=ChatError)
+
+
+def word(error: ChatError) -> str:
+    """The sentence for ``error``, without code or line ending (``alice is already taken``).
+
+    An error type with no row of its own takes its nearest base class's;
+    failing that (a bug tests/test_wording.py catches) the code and fields.
+    """
+    for kind in type(error).__mro__:
+        wording = WORDINGS.get(kind)
+        if wording is not None:
+            return wording(error)
+    return str(error)
+
+
+def _left(seconds: float | None) -> str:
+    """`` (10m left)``, or nothing for what lasts until lifted (or the server restarts)."""
+    return "" if seconds is None else f" ({format_duration(seconds)} left)"
+
+
+def _nickname_rule(error: InvalidNicknameError) -> str:
+    match error.rule:
+        case NicknameRule.EMPTY:
+            return "a nickname cannot be empty"
+        case NicknameRule.TOO_LONG:
+            return f"a nickname is at most {error.limit} characters"
+        case NicknameRule.INVISIBLE:
+            return "a nickname cannot hold invisible characters"
+        case NicknameRule.BAD_START:
+            return "a nickname cannot start with a digit, '-' or a mark"
+        case NicknameRule.BAD_CHARACTER:
+            return "a nickname holds only letters, digits and -_[]{}\\|^`"
+        case _:
+            assert_never(error.rule)
+
+
+def _room_name_rule(error: InvalidRoomNameError) -> str:
+    match error.rule:
+        case RoomNameRule.NO_PREFIX:
+            return "a room name is # followed by its name"
+        case RoomNameRule.TOO_LONG:
+            return f"a room name is at most {error.limit} characters"
+        case RoomNameRule.INVISIBLE:
+            return "a room name cannot hold invisible characters"
+        case RoomNameRule.BAD_CHARACTER:
+            return "a room name holds only letters, digits and -_."
+        case _:
+            assert_never(error.rule)
+
+
+def _text_rule(error: InvalidTextError) -> str:
+    match error.rule:
+        case TextRule.UNSAFE_CHARACTER:
+            return f"control or bidi character {_code_point(error.character)} refused"
+        case TextRule.TOO_LONG:
+            return f"at most {error.limit} characters allowed here"
+        case _:
+            assert_never(error.rule)
+
+
+def _code_point(character: str | None) -> str:
+    """``U+001B`` for ESC: the character itself would be refused on the way out, too."""
+    return "?" if character is None else f"U+{ord(character):04X}"
+
+
+def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError], Callable[[Any], str]]:
+    """One row of the table, typed so each wording reads only its own error's fields."""
+    return kind, wording
+
+
+WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
+    dict(
+        [
+            # The chat's refusals (chatd/domain/errors.py).
+            _row(InvalidNicknameError, lambda e: f"{e.nick!r} is not a valid nickname: {_nickname_rule(e)}"),
+            _row(NicknameInUseError, lambda e: f"{e.nick} is already taken"),
+            _row(
+                InvalidRoomNameError, lambda e: f"{e.room!r} is not a valid room name: {_room_name_rule(e)}"
+            ),
+            _row(InvalidTextError, lambda e: f"not sent: {_text_rule(e)}"),
+            _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),
+            _row(NoSuchRoomError, lambda e: f"there is no room {e.room}"),
+            _row(NotInRoomError, lambda e: f"you are not in {e.room}"),
+            _row(
+                TooManyRoomsError,
+                lambda e: f"you are in {e.limit} rooms already, the most allowed; /part one first",
+            ),
+            _row(NotOperatorError, lambda e: "only operators may do that"),
+            _row(NotOwnerError, lambda e: f"only the owner of {e.room} and operators may do that"),
+            _row(TargetIsOperatorError, lambda e: f"{e.nick} is an operator"),
+            _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),
+            _row(BannedError, lambda e: f"your address is banned from this server{_left(e.seconds_left)}"),
+            _row(NicknameBannedError, lambda e: f"the nickname {e.nick} is banned{_left(e.seconds_left)}"),
+            _row(MutedError, lambda e: f"you are muted{_left(e.seconds_left)}; nobody sees what you say"),
+            _row(NotMutedError, lambda e: f"{e.nick} is not muted"),
+            _row(
+                BadDurationError,
+                lambda e: (
+                    f"{e.text!r} is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d"
+                    f" (at most {format_duration(e.longest_seconds)})"
+                ),
+            ),
+            _row(BadAddressError, lambda e: f"{e.text!r} is not an IPv4 or IPv6 address"),
+            _row(NotBannedError, lambda e: f"{e.target} is not banned"),
+            _row(
+                TopicLockedError,
+                lambda e: f"the topic of {e.room} is locked; only its owner and operators may change it",
+            ),
+            _row(OperFailedError, lambda e: "wrong operator name or password"),
+            _row(
+                OperThrottledError,
+                lambda e: f"too many failed /oper attempts; try again in {e.seconds_left} s",
+            ),
+            # The line front end's own (chatd/line/errors.py).
+            _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
+            _row(UsageError, lambda e: f"usage: {e.usage}"),
+            _row(LineTooLongError, lambda e: f"lines are at most {e.limit} bytes; that one was not sent"),
+            _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
+            _row(NeedNicknameError, lambda e: "choose a nickname first"),
+            _row(NoCurrentRoomError, lambda e: "you are in no room; /join #room first"),
+            _row(InternalError, lambda e: "the server failed to do that; it has been logged"),
+            _row(TelnetCommandError, lambda e: "unknown telnet command ignored"),
+            _row(
+                FloodError,
+                lambda e: f"disconnected for flooding: over the line budget for more than {e.seconds:g} s",
+            ),
+            _row(RegisterTimeoutError, lambda e: f"no nickname chosen within {e.seconds:g} s; closing"),
+            _row(ServerFullError, lambda e: "the server is full; try again later"),
+            _row(
+                TooManyConnectionsError,
+                lambda e: f"at most {e.limit} connections from one address; close one first",
+            ),
+            _row(
+                TelnetOverflowError, lambda e: f"telnet subnegotiation longer than {e.limit} bytes; closing"
+            ),
+            _row(
+                TooManyIgnoredError, lambda e: f"you ignore {e.limit} nicknames already; /unignore one first"
+            ),
+        ]
+    )
+)
+"""Each error type's wording: a function of the error giving its sentence."""
