@@ -7,7 +7,7 @@ tells every connected user the server is going, and waits for those
 goodbyes to be written before the process ends.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from twisted.application.internet import StreamServerEndpointService
@@ -31,11 +31,10 @@ from twisted.logger import Logger
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.config import Config
 from chatd.domain.chat import Chat
-from chatd.domain.limits import Limits
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
-from chatd.line.limits import LineLimits
 
 log = Logger()
 
@@ -47,79 +46,60 @@ come back at once after a restart; each then waits a second to retry.
 """
 
 
-def build(
-    options: Mapping[str, Any], reactor: Any, terminal: Callable[[IProtocol], object] | None = None
-) -> IService:
-    """The whole daemon for parsed ``chatd.tap.Options``, on ``reactor``.
+def build(config: Config, reactor: Any, terminal: Callable[[IProtocol], object] | None = None) -> IService:
+    """The whole daemon ``config`` describes, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime``, ``IReactorCore`` (``/shutdown``
     stops it) and ``IReactorTCP`` (and whatever the ``--listen`` endpoints
-    need). With ``--console``, ``terminal`` connects the console protocol to
-    the daemon's terminal; by default through ``StandardIO`` on ``reactor``.
+    need). With a console configured, ``terminal`` connects the console
+    protocol to the daemon's terminal; by default through ``StandardIO`` on
+    ``reactor``.
     """
-    limits = Limits(
-        nickname=options["max-nick"],
-        room_name=options["max-room-name"],
-        topic=options["max-topic"],
-        rooms_per_user=options["max-rooms"],
-    )
-    chat = Chat(now=reactor.seconds, limits=limits, stop=reactor.stop)
+    chat = Chat(now=reactor.seconds, limits=config.chat, stop=reactor.stop)
     factory = LineFactory(
         chat,
         reactor=reactor,
-        server_name=options["name"],
-        motd=options["motd"],
-        default_room=options["default-room"],
-        limits=LineLimits(
-            max_line=options["max-line"],
-            flood_rate=options["flood-rate"],
-            flood_burst=options["flood-burst"],
-            flood_bytes=options["flood-bytes"],
-            flood_disconnect=options["flood-disconnect"],
-            paste_lines=options["paste-lines"],
-            sendq=options["sendq"],
-            register_timeout=options["register-timeout"],
-            keepalive=options["keepalive"],
-            max_connections=options["max-connections"],
-            max_per_ip=options["max-per-ip"],
-        ),
-        verify=options["operators"].verify,
+        server_name=config.server_name,
+        motd=config.motd,
+        default_room=config.default_room,
+        limits=config.line.limits,
+        verify=config.operators.verify,
     )
     daemon = MultiService()
     # Added first, so stopped last: listeners close before the goodbyes.
     _Goodbye(factory).setServiceParent(daemon)
-    for endpoint in endpoints(options, reactor):
+    for endpoint in endpoints(config, reactor):
         listener = StreamServerEndpointService(_Announced(endpoint), factory)
         # As twisted.application.strports.service does: a port that cannot
         # be bound fails startup instead of leaving a deaf daemon running.
         listener._raiseSynchronously = True
         listener.setServiceParent(daemon)
-    if options["console"]:
-        console = Console(chat, options["console-nick"], options["default-room"], options["max-line"])
+    if config.console is not None:
+        console = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         _Terminal(
             console, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))
         ).setServiceParent(daemon)
     return daemon
 
 
-def endpoints(options: Mapping[str, Any], reactor: Any) -> list[IStreamServerEndpoint]:
+def endpoints(config: Config, reactor: Any) -> list[IStreamServerEndpoint]:
     """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
     found: list[IStreamServerEndpoint] = []
-    if options["port"] is not None:
-        interface = options["interface"]
-        kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
-        found.append(kind(reactor, options["port"], backlog=LISTEN_BACKLOG, interface=interface))
-    if options["tls"] is not None:
+    line = config.line
+    if line.port is not None:
+        kind = TCP6ServerEndpoint if ":" in config.interface else TCP4ServerEndpoint
+        found.append(kind(reactor, line.port, backlog=LISTEN_BACKLOG, interface=config.interface))
+    if line.tls is not None:
         found.append(
             SSL4ServerEndpoint(
                 reactor,
-                options["tls-port"],
-                options["tls"],
+                line.tls.port,
+                line.tls.certificate,
                 backlog=LISTEN_BACKLOG,
-                interface=options["interface"],
+                interface=config.interface,
             )
         )
-    found.extend(serverFromString(reactor, description) for description in options["listen"])
+    found.extend(serverFromString(reactor, description) for description in line.listen)
     return found
 
 

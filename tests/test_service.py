@@ -12,6 +12,7 @@ from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.config import Config
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.service import build
@@ -19,10 +20,11 @@ from chatd.tap import Options
 from tests.helpers import Terminal, quick_hash, under_twistd
 
 
-def options(*arguments: str) -> Options:
+def config(*arguments: str) -> Config:
+    """The configuration ``twistd chatd --name testhost ARGUMENTS`` describes."""
     parsed = Options()
     parsed.parseOptions(["--name", "testhost", *arguments])
-    return parsed
+    return parsed.config()
 
 
 class ListenerTests(SynchronousTestCase):
@@ -32,7 +34,7 @@ class ListenerTests(SynchronousTestCase):
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def start(self, *arguments: str) -> IServiceCollection:
-        daemon = build(options(*arguments), self.reactor)
+        daemon = build(config(*arguments), self.reactor)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         return IServiceCollection(daemon)
@@ -88,7 +90,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:
         """A listener that fails to bind stops the service from starting."""
-        daemon = build(options("--port", "5000"), self.reactor)
+        daemon = build(config("--port", "5000"), self.reactor)
 
         def refuse(*args: object, **kwargs: object) -> None:
             raise CannotListenError("::", 5000, OSError("in use"))
@@ -98,7 +100,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_stop_says_goodbye_and_waits_for_connections(self) -> None:
         """Stopping the service tells each user and waits until connections close."""
-        daemon = build(options("--port", "5000"), self.reactor)
+        daemon = build(config("--port", "5000"), self.reactor)
         daemon.startService()
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
@@ -123,7 +125,7 @@ class OperatorWiringTests(SynchronousTestCase):
     def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
         """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""
         terminals: list[IProtocol] = []
-        daemon = build(options(*arguments), self.reactor, terminal=terminals.append)
+        daemon = build(config(*arguments), self.reactor, terminal=terminals.append)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         factory = self.reactor.tcpServers[0][1]
@@ -151,7 +153,7 @@ class OperatorWiringTests(SynchronousTestCase):
         self.patch(Options, "stdin", Terminal())
         terminals: list[IProtocol] = []
         daemon = build(
-            under_twistd("-n", "chatd", "--name", "testhost", "--console"),
+            under_twistd("-n", "chatd", "--name", "testhost", "--console").config(),
             self.reactor,
             terminal=terminals.append,
         )
