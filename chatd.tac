@@ -4,8 +4,9 @@ CHATD_PORT, CHATD_INTERFACE, CHATD_MOTD, CHATD_DEFAULT_ROOM, CHATD_NAME and
 CHATD_OPERS mean what --port, --interface, --motd, --default-room, --name and
 --opers mean;
 CHATD_LISTEN holds endpoint descriptions separated by whitespace, each as
---listen takes it. The same options parser checks them, so a bad value
-stops the daemon with the same message the plugin gives.
+--listen takes it. The same options parser checks them and makes the same
+typed configuration (chatd.config), so a bad value stops the daemon with
+the same message the plugin gives, and a good one runs the same daemon.
 """
 
 import os
@@ -31,4 +32,4 @@ options = Options()
 options.parseOptions(arguments)
 
 application = Application("chatd")
-build(options, reactor).setServiceParent(application)
+build(options.config(), reactor).setServiceParent(application)

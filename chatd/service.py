@@ -1,25 +1,31 @@
-"""Wires the chat, its clock, its listeners and the host's console into one twistd service.
+"""Wires the chat, its front ends, the services they rely on and the host's console into one twistd service.
 
 ``build`` is shared by the twistd plugin (chatd.tap) and chatd.tac, so both
-run the same daemon. Stopping the service (SIGTERM, SIGINT, or an
-operator's ``/shutdown``, which stops the reactor) closes the listeners,
-tells every connected user the server is going, and waits for those
-goodbyes to be written before the process ends.
+run the same daemon from the same ``chatd.config.Config``. A front end is a
+``chatd.frontend.ports.FrontEnd`` made by its own builder; the service only
+listens on its endpoints and calls its ``shutdown``.
+
+The daemon is four layers, started in this order:
+
+1. backing services: storage, bus, whatever the chat relies on;
+2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
+3. listeners: one per endpoint of each front end, each announced in the log;
+4. the host's console, when configured.
+
+Stopping (SIGTERM, SIGINT, or an operator's ``/shutdown``, which stops the
+reactor) goes the other way, each layer once the one above it has stopped:
+every listener closes, then every connected user is told the server is
+going and the daemon waits for those goodbyes to be written, and only then
+do storage and bus stop, so they see every event up to the last quit.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from twisted.application.internet import StreamServerEndpointService
 from twisted.application.service import IService, MultiService, Service
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import (
-    SSL4ServerEndpoint,
-    TCP4ServerEndpoint,
-    TCP6ServerEndpoint,
-    serverFromString,
-)
+from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
 from twisted.internet.interfaces import (
     IListeningPort,
     IProtocol,
@@ -28,101 +34,113 @@ from twisted.internet.interfaces import (
 )
 from twisted.internet.stdio import StandardIO
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.bus.memory import MemoryBus
+from chatd.config import Config
 from chatd.domain.chat import Chat
-from chatd.domain.limits import Limits
+from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
-from chatd.line.factory import LineFactory
-from chatd.line.limits import LineLimits
+from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryHistory
 
 log = Logger()
 
-LISTEN_BACKLOG = 1024
-"""Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
-
-Twisted's default of 50 drops connection attempts when a thousand clients
-come back at once after a restart; each then waits a second to retry.
-"""
-
 
 def build(
-    options: Mapping[str, Any], reactor: Any, terminal: Callable[[IProtocol], object] | None = None
+    config: Config,
+    reactor: Any,
+    terminal: Callable[[IProtocol], object] | None = None,
+    backing: Sequence[IService] = (),
 ) -> IService:
-    """The whole daemon for parsed ``chatd.tap.Options``, on ``reactor``.
+    """The whole daemon ``config`` describes, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime``, ``IReactorCore`` (``/shutdown``
     stops it) and ``IReactorTCP`` (and whatever the ``--listen`` endpoints
-    need). With ``--console``, ``terminal`` connects the console protocol to
-    the daemon's terminal; by default through ``StandardIO`` on ``reactor``.
+    need). With a console configured, ``terminal`` connects the console
+    protocol to the daemon's terminal; by default through ``StandardIO`` on
+    ``reactor``. ``backing`` are services the chat relies on (storage, bus):
+    they start before any front end listens and stop after every goodbye.
     """
-    limits = Limits(
-        nickname=options["max-nick"],
-        room_name=options["max-room-name"],
-        topic=options["max-topic"],
-        rooms_per_user=options["max-rooms"],
-    )
-    chat = Chat(reactor, MemoryHistory(), MemoryBus(), limits=limits, stop=reactor.stop)
-    factory = LineFactory(
-        chat,
-        reactor=reactor,
-        server_name=options["name"],
-        motd=options["motd"],
-        default_room=options["default-room"],
-        limits=LineLimits(
-            max_line=options["max-line"],
-            flood_rate=options["flood-rate"],
-            flood_burst=options["flood-burst"],
-            flood_bytes=options["flood-bytes"],
-            flood_disconnect=options["flood-disconnect"],
-            paste_lines=options["paste-lines"],
-            sendq=options["sendq"],
-            register_timeout=options["register-timeout"],
-            keepalive=options["keepalive"],
-            max_connections=options["max-connections"],
-            max_per_ip=options["max-per-ip"],
-        ),
-        verify=options["operators"].verify,
-    )
-    daemon = MultiService()
-    # Added first, so stopped last: listeners close before the goodbyes.
-    _Goodbye(factory, chat).setServiceParent(daemon)
-    for endpoint in endpoints(options, reactor):
-        listener = StreamServerEndpointService(_Announced(endpoint), factory)
-        # As twisted.application.strports.service does: a port that cannot
-        # be bound fails startup instead of leaving a deaf daemon running.
-        listener._raiseSynchronously = True
-        listener.setServiceParent(daemon)
-    if options["console"]:
-        console = Console(chat, options["console-nick"], options["default-room"], options["max-line"])
-        _Terminal(
-            console, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))
-        ).setServiceParent(daemon)
-    return daemon
+    # Storage and bus are made here, handed to the chat, and put first, so
+    # they start before and stop after the front ends.
+    history, bus = MemoryHistory(), MemoryBus()
+    chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop)
+    # One builder per front end; --irc-port and --web-port each add one here.
+    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor)]
+    console: list[IService] = []
+    if config.console is not None:
+        host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
+        console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
+    return compose([history, bus, _Timers(chat), *backing], front_ends, console)
 
 
-def endpoints(options: Mapping[str, Any], reactor: Any) -> list[IStreamServerEndpoint]:
-    """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
-    found: list[IStreamServerEndpoint] = []
-    if options["port"] is not None:
-        interface = options["interface"]
-        kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint
-        found.append(kind(reactor, options["port"], backlog=LISTEN_BACKLOG, interface=interface))
-    if options["tls"] is not None:
-        found.append(
-            SSL4ServerEndpoint(
-                reactor,
-                options["tls-port"],
-                options["tls"],
-                backlog=LISTEN_BACKLOG,
-                interface=options["interface"],
-            )
-        )
-    found.extend(serverFromString(reactor, description) for description in options["listen"])
-    return found
+def compose(
+    backing: Sequence[IService], front_ends: Sequence[FrontEnd], last: Sequence[IService] = ()
+) -> MultiService:
+    """The daemon's layers (see the module docstring): ``backing``, goodbyes, listeners, ``last``."""
+    goodbyes = [_Goodbye(front_end) for front_end in front_ends]
+    listeners = [
+        _listener(endpoint, front_end.factory) for front_end in front_ends for endpoint in front_end.endpoints
+    ]
+    return _Layers([backing, goodbyes, listeners, last])
+
+
+def _listener(endpoint: IStreamServerEndpoint, factory: IProtocolFactory) -> IService:
+    """A service listening on ``endpoint`` with ``factory`` once started, announcing where it listens."""
+    listener = StreamServerEndpointService(_Announced(endpoint), factory)
+    # As twisted.application.strports.service does: a port that cannot
+    # be bound fails startup instead of leaving a deaf daemon running.
+    listener._raiseSynchronously = True
+    return listener
+
+
+class _Layers(MultiService):
+    """Starts layers of services in order; stops them in reverse, each once the one after it has stopped."""
+
+    def __init__(self, layers: Sequence[Sequence[IService]]) -> None:
+        super().__init__()
+        for services in layers:
+            layer = _Layer()
+            for service in services:
+                service.setServiceParent(layer)
+            layer.setServiceParent(self)
+
+    @override
+    def stopService(self) -> "Deferred[None]":
+        Service.stopService(self)
+        stopped: Deferred[None] = succeed(None)
+        for layer in reversed(list(self)):
+            stopped.addCallback(_stop(layer))
+        return stopped.addCallback(lambda _: None)
+
+
+class _Layer(MultiService):
+    """Services that start in order and stop together; its stop fires once every one has stopped.
+
+    Together, so one slow goodbye does not hold back another front end's. A
+    service whose stop fails is logged, and holds back nothing.
+    """
+
+    @override
+    def stopService(self) -> "Deferred[None]":
+        Service.stopService(self)
+        stops = [maybeDeferred(service.stopService) for service in reversed(list(self))]
+        return DeferredList(stops, consumeErrors=True).addCallback(_log_failures)
+
+
+def _stop(service: IService) -> Callable[[object], "Deferred[object] | None"]:
+    """A callback that stops ``service``, so a chain of them stops one service after another."""
+    return lambda _: service.stopService()
+
+
+def _log_failures(results: list[tuple[bool, object]]) -> None:
+    """Log each failure among a ``DeferredList``'s results, which it consumed."""
+    for _, result in results:
+        if isinstance(result, Failure):
+            log.failure("A service failed to stop", failure=result)
 
 
 @implementer(IStreamServerEndpoint)
@@ -154,17 +172,27 @@ class _Announced:
 
 
 class _Goodbye(Service):
-    """On stop, tells every connection the server is going and waits for them to close."""
+    """On stop, has a front end tell every connection the server is going and waits for them to close."""
 
-    def __init__(self, factory: LineFactory, chat: Chat) -> None:
-        self._factory = factory
-        self._chat = chat
+    def __init__(self, front_end: FrontEnd) -> None:
+        self._front_end = front_end
 
     @override
     def stopService(self) -> "Deferred[None]":
         super().stopService()
+        return self._front_end.shutdown()
+
+
+class _Timers(Service):
+    """Cancels the chat's timers (mutes and bans running out) once the daemon stops."""
+
+    def __init__(self, chat: Chat) -> None:
+        self._chat = chat
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
         self._chat.stop()
-        return self._factory.shutdown()
 
 
 class _Terminal(Service):

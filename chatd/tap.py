@@ -11,6 +11,7 @@ from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from typing_extensions import override
 
+from chatd.config import DEFAULT_PORT, Config, ConsoleConfig, LineConfig, TLSPort
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
@@ -19,9 +20,6 @@ from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import build
 from chatd.tls import TLSConfigError, load_tls
-
-DEFAULT_PORT = 5000
-
 
 _LINE = LineLimits()
 _CHAT = Limits()
@@ -205,6 +203,42 @@ class Options(usage.Options):
         self["operators"] = self._operators()
         self._check_console()
 
+    def config(self) -> Config:
+        """The typed configuration these options describe; call it after ``parseOptions``."""
+        tls = self["tls"]
+        return Config(
+            server_name=self["name"],
+            motd=self["motd"],
+            default_room=self["default-room"],
+            interface=self["interface"],
+            chat=Limits(
+                nickname=self["max-nick"],
+                room_name=self["max-room-name"],
+                topic=self["max-topic"],
+                rooms_per_user=self["max-rooms"],
+            ),
+            line=LineConfig(
+                port=self["port"],
+                tls=None if tls is None else TLSPort(self["tls-port"], tls),
+                listen=tuple(self["listen"]),
+                limits=LineLimits(
+                    max_line=self["max-line"],
+                    flood_rate=self["flood-rate"],
+                    flood_burst=self["flood-burst"],
+                    flood_bytes=self["flood-bytes"],
+                    flood_disconnect=self["flood-disconnect"],
+                    paste_lines=self["paste-lines"],
+                    sendq=self["sendq"],
+                    register_timeout=self["register-timeout"],
+                    keepalive=self["keepalive"],
+                    max_connections=self["max-connections"],
+                    max_per_ip=self["max-per-ip"],
+                ),
+            ),
+            operators=self["operators"],
+            console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
+        )
+
     def _operators(self) -> Opers:
         """The --opers file, read now so a bad one stops the start; no file, no operators by password."""
         if self["opers"] is None:
@@ -268,4 +302,4 @@ def makeService(options: Options) -> IService:
     """Called by twistd with the parsed options."""
     from twisted.internet import reactor
 
-    return build(options, reactor)
+    return build(options.config(), reactor)

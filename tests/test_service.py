@@ -3,26 +3,41 @@
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 
-from twisted.application.service import IServiceCollection
+from twisted.application.service import IServiceCollection, Service
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.error import CannotListenError, ConnectionDone
-from twisted.internet.interfaces import IProtocol
+from twisted.internet.interfaces import (
+    IAddress,
+    IListeningPort,
+    IProtocol,
+    IProtocolFactory,
+    IStreamServerEndpoint,
+)
+from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.internet.testing import EventLoggingObserver, MemoryReactorClock, StringTransport
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
+from typing_extensions import override
+from zope.interface import implementer
 
+from chatd.config import Config
+from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
-from chatd.service import build
+from chatd.service import build, compose
 from chatd.tap import Options
 from tests.helpers import Terminal, quick_hash, under_twistd
 
 
-def options(*arguments: str) -> Options:
+def config(*arguments: str) -> Config:
+    """The configuration ``twistd chatd --name testhost ARGUMENTS`` describes."""
     parsed = Options()
     parsed.parseOptions(["--name", "testhost", *arguments])
-    return parsed
+    return parsed.config()
 
 
 class ListenerTests(SynchronousTestCase):
@@ -32,7 +47,7 @@ class ListenerTests(SynchronousTestCase):
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def start(self, *arguments: str) -> IServiceCollection:
-        daemon = build(options(*arguments), self.reactor)
+        daemon = build(config(*arguments), self.reactor)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         return IServiceCollection(daemon)
@@ -88,7 +103,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:
         """A listener that fails to bind stops the service from starting."""
-        daemon = build(options("--port", "5000"), self.reactor)
+        daemon = build(config("--port", "5000"), self.reactor)
 
         def refuse(*args: object, **kwargs: object) -> None:
             raise CannotListenError("::", 5000, OSError("in use"))
@@ -98,7 +113,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_stop_says_goodbye_and_waits_for_connections(self) -> None:
         """Stopping the service tells each user and waits until connections close."""
-        daemon = build(options("--port", "5000"), self.reactor)
+        daemon = build(config("--port", "5000"), self.reactor)
         daemon.startService()
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
@@ -113,6 +128,29 @@ class ListenerTests(SynchronousTestCase):
         protocol.connectionLost(Failure(ConnectionDone()))
         self.successResultOf(stopped)
 
+    def test_backing_services_start_first_and_stop_after_the_last_connection_closes(self) -> None:
+        """Services given to build (storage, bus) start before the listeners and stop once the goodbyes are done."""
+        journal = Journal()
+        storage = Recorder(journal, "storage")
+        storage.stopped.callback(None)
+        daemon = build(config("--port", "5000"), self.reactor, backing=[storage])
+        daemon.privilegedStartService()
+        self.assertEqual((journal, self.reactor.tcpServers[0][0]), (["privileged storage"], 5000))
+        daemon.startService()
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        protocol = factory.buildProtocol(None)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        self.reactor.advance(0)
+        wire.clear()
+        stopped = daemon.stopService()
+        self.assertEqual(wire.value(), b"*** Server shutting down. Goodbye.\r\n")
+        self.assertEqual(journal, ["privileged storage", "start storage"])
+        protocol.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(journal[2:], ["stop storage"])
+        self.successResultOf(stopped)
+
 
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
@@ -123,7 +161,7 @@ class OperatorWiringTests(SynchronousTestCase):
     def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
         """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""
         terminals: list[IProtocol] = []
-        daemon = build(options(*arguments), self.reactor, terminal=terminals.append)
+        daemon = build(config(*arguments), self.reactor, terminal=terminals.append)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         factory = self.reactor.tcpServers[0][1]
@@ -151,7 +189,7 @@ class OperatorWiringTests(SynchronousTestCase):
         self.patch(Options, "stdin", Terminal())
         terminals: list[IProtocol] = []
         daemon = build(
-            under_twistd("-n", "chatd", "--name", "testhost", "--console"),
+            under_twistd("-n", "chatd", "--name", "testhost", "--console").config(),
             self.reactor,
             terminal=terminals.append,
         )
@@ -168,3 +206,188 @@ class OperatorWiringTests(SynchronousTestCase):
         """Without --console nothing is connected to the terminal."""
         _, terminals = self.start()
         self.assertEqual(terminals, [])
+
+
+class Journal(list[str]):
+    """What happened, in order, to the services and listeners of one test."""
+
+
+class Recorder(Service):
+    """A backing service (storage, bus) that notes its start and stop; its stop waits for ``stopped``."""
+
+    def __init__(self, journal: Journal, name: str) -> None:
+        self.journal = journal
+        self.name = name
+        self.stopped: Deferred[None] = Deferred()
+
+    @override
+    def privilegedStartService(self) -> None:
+        super().privilegedStartService()
+        self.journal.append(f"privileged {self.name}")
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self.journal.append(f"start {self.name}")
+
+    @override
+    def stopService(self) -> "Deferred[None]":
+        super().stopService()
+        self.journal.append(f"stop {self.name}")
+        return self.stopped
+
+
+@implementer(IListeningPort)
+class RecordingPort:
+    """A listening port that notes when it is closed; closing waits for ``closed``."""
+
+    def __init__(self, journal: Journal, name: str, port: IListeningPort) -> None:
+        self._journal = journal
+        self._name = name
+        self._port = port
+        self.closed: Deferred[None] = Deferred()
+
+    def startListening(self) -> None:  # noqa: N802 (IListeningPort's name)
+        self._port.startListening()
+
+    def stopListening(self) -> "Deferred[None]":  # noqa: N802 (IListeningPort's name)
+        self._journal.append(f"close {self._name}")
+        self._port.stopListening()
+        return self.closed
+
+    def getHost(self) -> IAddress:  # noqa: N802 (IListeningPort's name)
+        return self._port.getHost()
+
+
+@implementer(IStreamServerEndpoint)
+class RecordingEndpoint:
+    """A TCP endpoint on the fake reactor that notes when it listens and hands out a ``RecordingPort``."""
+
+    def __init__(self, journal: Journal, reactor: MemoryReactorClock, port: int) -> None:
+        self._journal = journal
+        self._endpoint = TCP4ServerEndpoint(reactor, port, interface="127.0.0.1")
+        self._name = str(port)
+        self.ports: list[RecordingPort] = []
+
+    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
+        self._journal.append(f"listen {self._name}")
+        listening: Deferred[IListeningPort] = self._endpoint.listen(factory)
+        return listening.addCallback(self._record)
+
+    def _record(self, port: IListeningPort) -> IListeningPort:
+        recording = RecordingPort(self._journal, self._name, port)
+        self.ports.append(recording)
+        return recording
+
+
+class FakeFrontEnd:
+    """A ``FrontEnd`` whose shutdown is noted and fires when the test says."""
+
+    def __init__(self, journal: Journal, name: str, endpoints: Sequence[RecordingEndpoint]) -> None:
+        self._journal = journal
+        self.name = name
+        self.factory = ServerFactory.forProtocol(Protocol)
+        self.endpoints = endpoints
+        self.closed: Deferred[None] = Deferred()
+
+    def shutdown(self) -> "Deferred[None]":
+        self._journal.append(f"goodbye {self.name}")
+        return self.closed
+
+
+class CompositionTests(SynchronousTestCase):
+    """Backing services start first and stop last; listeners close before the goodbyes, which all run at once."""
+
+    def setUp(self) -> None:
+        self.reactor = MemoryReactorClock()
+        self.journal = Journal()
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.storage = Recorder(self.journal, "storage")
+        self.bus = Recorder(self.journal, "bus")
+        self.line_endpoints = [RecordingEndpoint(self.journal, self.reactor, port) for port in (5000, 5001)]
+        self.irc_endpoints = [RecordingEndpoint(self.journal, self.reactor, 6667)]
+        self.line = FakeFrontEnd(self.journal, "line", self.line_endpoints)
+        self.irc = FakeFrontEnd(self.journal, "irc", self.irc_endpoints)
+        front_ends: list[FrontEnd] = [self.line, self.irc]
+        console = Recorder(self.journal, "console")
+        console.stopped.callback(None)
+        self.daemon = compose([self.storage, self.bus], front_ends, [console])
+
+    def start(self) -> None:
+        """Start as twistd does: every privileged start first, then every start."""
+        self.daemon.privilegedStartService()
+        self.daemon.startService()
+
+    def closed(self, endpoints: Sequence[RecordingEndpoint]) -> None:
+        for endpoint in endpoints:
+            for port in endpoint.ports:
+                port.closed.callback(None)
+
+    def test_each_front_end_listens_on_its_own_endpoints_with_its_factory(self) -> None:
+        """Two front ends each get a listener per endpoint, serving their own factory, each announced."""
+        self.start()
+        self.assertEqual(
+            [(port, factory) for port, factory, _, _ in self.reactor.tcpServers],
+            [(5000, self.line.factory), (5001, self.line.factory), (6667, self.irc.factory)],
+        )
+        announced = [event["log_format"].format(**event) for event in self.logged]
+        self.assertEqual(
+            [text for text in announced if "listening on" in text],
+            [f"chatd listening on 0.0.0.0:{port}" for port in (5000, 5001, 6667)],
+        )
+
+    def test_backing_services_start_before_the_listeners(self) -> None:
+        """Each phase starts storage and bus first, then the listeners, then the console.
+
+        Ports are bound in the privileged phase (twistd binds before it
+        sheds root), but nothing is accepted until the reactor runs, after
+        every service has started.
+        """
+        self.start()
+        self.assertEqual(
+            self.journal,
+            [
+                *("privileged storage", "privileged bus"),
+                *("listen 5000", "listen 5001", "listen 6667"),
+                "privileged console",
+                *("start storage", "start bus", "start console"),
+            ],
+        )
+
+    def test_stop_closes_listeners_then_says_goodbye_then_stops_backing_services(self) -> None:
+        """Stopping waits for every listener to close before the goodbyes, and for every goodbye before storage and bus stop."""
+        self.start()
+        self.journal.clear()
+        stopped = self.daemon.stopService()
+        self.assertEqual(self.journal, ["stop console", "close 6667", "close 5001", "close 5000"])
+        self.closed(self.irc_endpoints)
+        self.assertEqual(self.journal[4:], [])
+        self.closed(self.line_endpoints)
+        self.assertEqual(self.journal[4:], ["goodbye irc", "goodbye line"])
+        self.irc.closed.callback(None)
+        self.assertEqual(self.journal[6:], [])
+        self.line.closed.callback(None)
+        self.assertEqual(self.journal[6:], ["stop bus", "stop storage"])
+        self.assertNoResult(stopped)
+        self.bus.stopped.callback(None)
+        self.assertNoResult(stopped)
+        self.storage.stopped.callback(None)
+        self.assertIsNone(self.successResultOf(stopped))
+
+    def test_a_failed_stop_does_not_hold_back_the_rest(self) -> None:
+        """A listener that fails to close still lets the goodbyes and the backing services stop."""
+        self.start()
+        stopped = self.daemon.stopService()
+        for endpoint in [*self.line_endpoints, *self.irc_endpoints]:
+            for port in endpoint.ports:
+                port.closed.errback(Failure(RuntimeError("cannot close")))
+        self.line.closed.callback(None)
+        self.irc.closed.callback(None)
+        self.bus.stopped.callback(None)
+        self.storage.stopped.callback(None)
+        self.assertIsNone(self.successResultOf(stopped))
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 3)
+        self.assertEqual(
+            [event["log_format"] for event in self.logged if "log_failure" in event],
+            ["A service failed to stop"] * 3,
+        )

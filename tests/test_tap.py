@@ -1,14 +1,22 @@
 """The twistd command-line options."""
 
+import dataclasses
 import io
 import os
 import shutil
+import socket
 import tempfile
 
+from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.tap import Options
+from chatd.config import Config, ConsoleConfig, LineConfig
+from chatd.domain.limits import Limits
+from chatd.line.limits import LineLimits
+from chatd.opers import Opers
+from chatd.tap import LIMIT_OPTIONS, Options
+from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 
 
@@ -143,3 +151,114 @@ class OperatorOptionsTests(SynchronousTestCase):
         """--console-nick follows the nickname rules."""
         error = self.assertRaises(usage.UsageError, parse, "--console-nick", "the host")
         self.assertIn("--console-nick: 'the host' is not a valid nickname", str(error))
+
+
+BIG = 1_000_000
+"""Larger than any limit's default, so a value from the command line stands out."""
+
+
+class ConfigTests(SynchronousTestCase):
+    """Options produce the typed configuration the service is built from."""
+
+    def test_defaults(self) -> None:
+        """With no options: port 5000 on '::', #lobby, no MOTD, the host's name, default limits, no console."""
+        config = parse().config()
+        # Opers compares by identity, so both sides share one for the comparison.
+        nobody = Opers({})
+        self.assertEqual(
+            dataclasses.replace(config, operators=nobody),
+            Config(
+                server_name=socket.gethostname(),
+                motd="",
+                default_room="#lobby",
+                interface="::",
+                chat=Limits(),
+                line=LineConfig(port=5000, tls=None, listen=(), limits=LineLimits()),
+                operators=nobody,
+                console=None,
+            ),
+        )
+        self.assertFalse(config.operators.verify("boss", "pw"))
+
+    def test_defaults_are_the_options_defaults(self) -> None:
+        """A Config made without arguments but a name equals what the options give by default."""
+        nobody = Opers({})
+        made = Config(server_name="testhost", operators=nobody)
+        parsed = parse("--name", "testhost").config()
+        self.assertEqual(made, dataclasses.replace(parsed, operators=nobody))
+        self.assertFalse(Config(server_name="testhost").operators.verify("boss", "pw"))
+
+    def test_options_reach_their_fields_with_their_types(self) -> None:
+        """Each option lands in one field, converted, and normalised as the options check it."""
+        config = parse(
+            *("--name", "chat.example", "--motd", "Be kind", "--default-room", "#Main"),
+            *(
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                "6000",
+                "--listen",
+                "tcp:7000",
+                "--listen",
+                "unix:/tmp/s",
+            ),
+        ).config()
+        self.assertEqual(
+            (config.server_name, config.motd, config.default_room, config.interface),
+            ("chat.example", "Be kind", "#Main", "127.0.0.1"),
+        )
+        self.assertEqual(config.line.port, 6000)
+        self.assertIsInstance(config.line.port, int)
+        self.assertEqual(config.line.listen, ("tcp:7000", "unix:/tmp/s"))
+
+    def test_listen_alone_leaves_no_port(self) -> None:
+        """--listen without --port: the line front end has no plain port of its own."""
+        self.assertIsNone(parse("--listen", "tcp:7000").config().line.port)
+
+    def test_every_limit_option_reaches_the_limits_it_names(self) -> None:
+        """Each limit option sets exactly one field of LineLimits or Limits, as its type."""
+        arguments: list[str] = []
+        for number, (name, *_) in enumerate(LIMIT_OPTIONS):
+            arguments += [f"--{name}", str(BIG + number)]
+        config = parse(*arguments).config()
+        given = sorted(
+            value
+            for limits in (config.line.limits, config.chat)
+            for value in dataclasses.asdict(limits).values()
+            if value >= BIG
+        )
+        self.assertEqual(given, [BIG + number for number in range(len(LIMIT_OPTIONS))])
+        self.assertIsInstance(config.line.limits.flood_rate, float)
+        self.assertIsInstance(config.line.limits.sendq, int)
+
+    def test_tls_port_with_its_certificate(self) -> None:
+        """--tls-port with its certificate and key is one TLS listener, its certificate loaded."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        tls = parse("--tls-port", "6697", "--tls-cert", certificate, "--tls-key", key).config().line.tls
+        assert tls is not None
+        self.assertEqual(tls.port, 6697)
+        self.assertIsInstance(tls.certificate, CertificateOptions)
+
+    def test_operators_are_the_loaded_file(self) -> None:
+        """--opers reaches the configuration as the operators whose passwords verify."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "opers")
+        with open(path, "w", encoding="utf-8") as opers:
+            opers.write("boss " + quick_hash("pw") + "\n")
+        self.assertTrue(parse("--opers", path).config().operators.verify("boss", "pw"))
+
+    def test_console_only_when_asked(self) -> None:
+        """--console gives console settings with the host's nickname; without it there are none."""
+        self.patch(Options, "stdin", Terminal())
+        config = under_twistd("-n", "chatd", "--console", "--console-nick", "Boss").config()
+        self.assertEqual(config.console, ConsoleConfig(nick="Boss"))
+        self.assertIsNone(parse("--console-nick", "Boss").config().console)
+
+    def test_config_is_frozen(self) -> None:
+        """Nothing changes a configuration once made."""
+        config = parse().config()
+        self.assertRaises(dataclasses.FrozenInstanceError, setattr, config, "motd", "changed")
+        self.assertRaises(dataclasses.FrozenInstanceError, setattr, config.line, "port", 1)

@@ -7,11 +7,13 @@ this process subscribed, in the order published.
 
 from collections.abc import Callable
 
+from twisted.application.service import Service
+
 from chatd.domain.events import Event
 
 
-class MemoryBus:
-    """A ``Bus`` whose subscribers are in this process."""
+class MemoryBus(Service):
+    """A ``Bus`` whose subscribers are in this process; as a service it has nothing to start or stop."""
 
     def __init__(self) -> None:
         self._subscribers: list[Callable[[Event], None]] = []

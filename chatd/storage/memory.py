@@ -11,6 +11,8 @@ from collections import deque
 from collections.abc import Sequence
 from itertools import islice
 
+from twisted.application.service import Service
+
 from chatd.domain.events import ROOM_EVENTS, Event, RoomEvent
 from chatd.domain.names import fold
 
@@ -18,8 +20,8 @@ PER_ROOM = 1000
 """Events kept for each room; older ones are forgotten first."""
 
 
-class MemoryHistory:
-    """A ``History`` in this process's memory."""
+class MemoryHistory(Service):
+    """A ``History`` in this process's memory; as a service it has nothing to start or stop."""
 
     def __init__(self, per_room: int = PER_ROOM) -> None:
         self._per_room = per_room

@@ -1,0 +1,75 @@
+"""The daemon's typed configuration: what ``chatd.tap.Options`` produces and ``chatd.service.build`` reads.
+
+Every value is checked and loaded by the time a ``Config`` exists (files
+read, names in normal form, the TLS certificate and key loaded, each
+endpoint description known to parse), so building the daemon from one cannot fail on
+configuration. The twistd plugin and chatd.tac produce it through the same
+``Options``, so both run the same daemon.
+
+Settings every front end reads (the server's name, the MOTD, the default
+room, the interface) sit on ``Config`` itself; each front end's own
+settings are one field (``line``), so a new front end adds one field and
+touches no other. The defaults are the options' defaults.
+"""
+
+from dataclasses import dataclass, field
+
+from twisted.internet.ssl import CertificateOptions
+
+from chatd.domain.limits import DEFAULT_LIMITS, Limits
+from chatd.line.limits import LineLimits
+from chatd.opers import Opers
+
+DEFAULT_PORT = 5000
+"""The line front end's TCP port when neither --port nor --listen is given."""
+
+
+@dataclass(frozen=True, slots=True)
+class TLSPort:
+    """A TLS listener beside the plain port, on the same interface (``--tls-port``)."""
+
+    port: int
+    """0 to 65535; 0 lets the system choose."""
+    certificate: CertificateOptions
+    """The certificate and key of ``--tls-cert`` and ``--tls-key``, loaded and checked to match."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineConfig:
+    """Where the line front end (nc, telnet, ``python -m chatd.client``) listens, and its limits."""
+
+    port: int | None = DEFAULT_PORT
+    """Plain TCP port on ``Config.interface``, 0 to 65535; None when only ``listen`` is wanted."""
+    tls: TLSPort | None = None
+    listen: tuple[str, ...] = ()
+    """Twisted server endpoint descriptions (``--listen``), each known to parse."""
+    limits: LineLimits = field(default_factory=LineLimits)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    """The host's console on the daemon's terminal (``--console``)."""
+
+    nick: str = "host"
+    """The host's nickname, in normal form."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the daemon is built from; see the module docstring."""
+
+    server_name: str
+    """Shown in each front end's greeting."""
+    motd: str = ""
+    """The message of the day's text (a file named by ``--motd`` is read already)."""
+    default_room: str = "#lobby"
+    """Room every user enters after choosing a nickname, in normal form."""
+    interface: str = "::"
+    """Address the front ends' own ports bind to: '::' is IPv6 and IPv4 on every interface."""
+    chat: Limits = DEFAULT_LIMITS
+    """How big the chat lets names, topics and memberships grow."""
+    line: LineConfig = field(default_factory=LineConfig)
+    operators: Opers = field(default_factory=lambda: Opers({}))
+    """Who may become an operator with a password; by default nobody."""
+    console: ConsoleConfig | None = None
+    """The host's console, or None without ``--console``."""

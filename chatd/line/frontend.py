@@ -1,0 +1,76 @@
+"""The line front end as the service wires it: its factory on --port, --tls-port and each --listen."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import (
+    SSL4ServerEndpoint,
+    TCP4ServerEndpoint,
+    TCP6ServerEndpoint,
+    serverFromString,
+)
+from twisted.internet.interfaces import IStreamServerEndpoint
+
+from chatd.config import Config
+from chatd.domain.chat import Chat
+from chatd.line.factory import LineFactory
+
+LISTEN_BACKLOG = 1024
+"""Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
+
+Twisted's default of 50 drops connection attempts when a thousand clients
+come back at once after a restart; each then waits a second to retry.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LineFrontEnd:
+    """A ``chatd.frontend.ports.FrontEnd``: one ``LineFactory`` served on every endpoint."""
+
+    factory: LineFactory
+    endpoints: Sequence[IStreamServerEndpoint]
+
+    def shutdown(self) -> "Deferred[None]":
+        """Say goodbye to every connection and fire once all are closed (``LineFactory.shutdown``)."""
+        return self.factory.shutdown()
+
+
+def line_front_end(config: Config, chat: Chat, reactor: Any) -> LineFrontEnd:
+    """The line front end ``config`` describes, for ``chat``, on ``reactor``.
+
+    ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
+    the ``--listen`` endpoints need.
+    """
+    factory = LineFactory(
+        chat,
+        reactor=reactor,
+        server_name=config.server_name,
+        motd=config.motd,
+        default_room=config.default_room,
+        limits=config.line.limits,
+        verify=config.operators.verify,
+    )
+    return LineFrontEnd(factory, endpoints(config, reactor))
+
+
+def endpoints(config: Config, reactor: Any) -> tuple[IStreamServerEndpoint, ...]:
+    """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
+    found: list[IStreamServerEndpoint] = []
+    line = config.line
+    if line.port is not None:
+        kind = TCP6ServerEndpoint if ":" in config.interface else TCP4ServerEndpoint
+        found.append(kind(reactor, line.port, backlog=LISTEN_BACKLOG, interface=config.interface))
+    if line.tls is not None:
+        found.append(
+            SSL4ServerEndpoint(
+                reactor,
+                line.tls.port,
+                line.tls.certificate,
+                backlog=LISTEN_BACKLOG,
+                interface=config.interface,
+            )
+        )
+    found.extend(serverFromString(reactor, description) for description in line.listen)
+    return tuple(found)
