@@ -8,6 +8,7 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
 
     .venv/bin/python bench/load.py all                       # the report, about 22 minutes
     .venv/bin/python bench/load.py fanout --servers chatd,ngircd --shape 1000x10
+    .venv/bin/python bench/load.py fanout --servers chatd@834abba,chatd@HEAD,ngircd   # before and after
     .venv/bin/python bench/load.py idle --clients 5000
     .venv/bin/python bench/load.py burst --servers chatd
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
@@ -55,7 +56,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     add = common.add_argument
-    add("--servers", default=",".join(SERVERS), help=f"comma-separated, of {', '.join(SERVERS)}")
+    add(
+        "--servers",
+        default=",".join(SERVERS),
+        help=f"comma-separated, of {', '.join(SERVERS)}, or chatd@COMMIT (a git archive copy; repeatable)",
+    )
     add("--out", type=Path, default=ROOT / "bench" / "out", help="where results, reports and profiles go")
     add("--workers", type=int, default=0, help="generator processes (0: one per CPU the server is not on)")
     add("--no-pin", action="store_true", help="pin neither the server nor the generator")
@@ -132,10 +137,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     args = parser.parse_args(argv)
     if args.command != "report":
-        args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
-        unknown = set(args.servers) - set(SERVERS)
-        if unknown:
-            parser.error(f"unknown server(s): {', '.join(sorted(unknown))}")
+        names = [name.strip() for name in args.servers.split(",") if name.strip()]
+        try:
+            args.servers, args.chatd_commits = server_labels(names, args.chatd_commit)
+        except ValueError as error:
+            parser.error(str(error))
     if args.command in ("fanout", "all"):
         try:
             args.shapes = [
@@ -144,6 +150,37 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         except ValueError:
             parser.error("--shape is CLIENTSxROOMS, e.g. 1000x10")
     return args
+
+
+def server_labels(names: list[str], chatd_commit: str | None) -> tuple[list[str], dict[str, str]]:
+    """Each server's label, and the commit each chatd label runs at (absent: the work tree).
+
+    ``chatd`` alone is the work tree or ``--chatd-commit``;
+    ``chatd@COMMIT`` is labelled with the commit's short hash, so a saved
+    result says what ran even after HEAD moves. A server named twice (the
+    same commit, to see the noise) gets a numbered label, so each run keeps
+    its own row. Raises ValueError for an unknown server or commit.
+    """
+    labels: list[str] = []
+    bases: list[str] = []
+    commits = {"chatd": chatd_commit} if chatd_commit else {}
+    for name in names:
+        base, _, commit = name.partition("@")
+        if base not in SERVERS or (commit and base != "chatd"):
+            raise ValueError(f"unknown server {name!r}")
+        if commit:
+            short = servers.short_commit(commit)
+            if short is None:
+                raise ValueError(f"no commit {commit!r} in this repository")
+            base, commit = f"chatd@{short}", short
+        elif base == "chatd":
+            commit = chatd_commit or ""
+        bases.append(base)
+        label = base if bases.count(base) == 1 else f"{base} ({bases.count(base)})"
+        labels.append(label)
+        if commit:
+            commits[label] = commit
+    return labels, commits
 
 
 def make_setup(args: argparse.Namespace) -> Setup:
@@ -165,7 +202,7 @@ def make_setup(args: argparse.Namespace) -> Setup:
         window=args.window,
         probe_every=args.probe_every,
         chatd_capacity_args=shlex.split(args.chatd_args),
-        chatd_source=servers.export_commit(args.chatd_commit) if args.chatd_commit else None,
+        chatd_sources={label: servers.export_commit(commit) for label, commit in args.chatd_commits.items()},
     )
 
 
@@ -265,8 +302,8 @@ def sample(env: workloads.Environment, setup: Setup, seconds: float, raw: Path) 
     return sampler
 
 
-def versions(names: list[str], commit: str | None) -> dict[str, str]:
-    return {name: servers.KINDS[name].version(commit) for name in names}
+def versions(names: list[str], commits: dict[str, str]) -> dict[str, str]:
+    return {name: servers.kind_of(name).version(commits.get(name)) for name in names}
 
 
 def save(results: dict[str, Any], path: Path) -> None:
@@ -311,8 +348,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return measure(args, setup)
     finally:
-        if setup.chatd_source:
-            shutil.rmtree(setup.chatd_source, ignore_errors=True)
+        for source in setup.chatd_sources.values():
+            shutil.rmtree(source, ignore_errors=True)
 
 
 def measure(args: argparse.Namespace, setup: Setup) -> int:
@@ -327,7 +364,7 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
     results: dict[str, Any] = {
         "command": shlex.join(["python", *sys.argv]),
         "machine": machine(setup, args.nproc),
-        "versions": versions(args.servers, args.chatd_commit),
+        "versions": versions(args.servers, args.chatd_commits),
     }
     if args.command in ("fanout", "all"):
         results["chatd_capacity_args"] = setup.chatd_capacity_args

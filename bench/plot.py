@@ -26,11 +26,13 @@ STYLE = {
     "twisted.words": ("tab:red", "D"),
 }
 NAMES = {"chatd": "chatd", "ngircd": "ngIRCd", "miniircd": "miniircd", "twisted.words": "twisted.words"}
+MORE_COLOURS = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+"""For the other rows (``chatd@COMMIT``, a server named twice), in turn, so no two look alike."""
 
 
 def panel(axes: Any, runs: list[dict[str, Any]], title: str) -> None:
-    for run in runs:
-        colour, marker = STYLE.get(run["server"], ("black", "x"))
+    for number, run in enumerate(runs):
+        colour, marker = STYLE.get(run["server"], (MORE_COLOURS[number % len(MORE_COLOURS)], "o"))
         steps = sorted(run["steps"], key=lambda s: s["deliveries_per_second"])
         xs = [max(1.0, s["deliveries_per_second"]) for s in steps]
         ys = [max(0.1, s["p99_ms"]) for s in steps]

@@ -1,13 +1,34 @@
 """Results (as saved in JSON by ``bench/load.py``) -> the markdown for docs/PERFORMANCE.md.
 
 Plain functions of plain data, so ``load.py report RESULTS.json`` can
-render a saved run again without running anything.
+render a saved run again without running anything. A run may hold several
+chatd rows (``chatd@COMMIT``, before and after a change): each is set
+against ngIRCd, the yardstick measured in the same run.
 """
 
 from typing import Any
 
+from servers import kind_of
+
 PEERS = ("ngircd", "miniircd", "twisted.words")
 NAMES = {"chatd": "chatd", "ngircd": "ngIRCd", "miniircd": "miniircd", "twisted.words": "twisted.words"}
+
+
+def name(server: str) -> str:
+    """A row's label as printed: ``ngircd (2)`` is ``ngIRCd (2)``, ``chatd@834abba`` itself."""
+    kind = kind_of(server).name
+    return NAMES[kind] + server[len(kind) :]
+
+
+def is_chatd(server: str) -> bool:
+    """A chatd row, plain or at a commit: the rows the targets are about."""
+    return kind_of(server).name == "chatd"
+
+
+def about(server: str, detail: str = "") -> str:
+    """A target's note in brackets: which chatd row (plain ``chatd`` goes unnamed) and ``detail``."""
+    parts = [part for part in (server if server != "chatd" else "", detail) if part]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def ratio(ours: float, theirs: float) -> str:
@@ -51,30 +72,30 @@ def why_stopped(run: dict[str, Any]) -> str:
 
 
 def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
-    """Per configuration: a summary with ratios, then every step."""
+    """Per configuration: a summary with each row's ratio to ngIRCd, then every step."""
     out: list[str] = []
     configs = sorted({(r["clients"], r["rooms"]) for r in runs}, reverse=True)
     for clients, rooms in configs:
         group = {r["server"]: r for r in runs if (r["clients"], r["rooms"]) == (clients, rooms)}
-        chatd = group.get("chatd")
+        ngircd = group.get("ngircd")
         out += [
             f"#### {clients} clients in {rooms} room{'s' if rooms > 1 else ''} ({clients // rooms} per room at the start)",
             "",
-            "| server | capacity (deliveries/s, p99 < 100 ms, none lost) | chatd / this | why the ladder stopped |",
+            "| server | capacity (deliveries/s, p99 < 100 ms, none lost) | this / ngIRCd | why the ladder stopped |",
             "|---|---|---|---|",
         ]
-        for name, run in group.items():
-            share = ratio(chatd["capacity"], run["capacity"]) if chatd and name != "chatd" else ""
-            out.append(f"| {NAMES[name]} | {capacity_cell(run)} | {share} | {why_stopped(run)} |")
+        for server, run in group.items():
+            share = ratio(run["capacity"], ngircd["capacity"]) if ngircd and server != "ngircd" else ""
+            out.append(f"| {name(server)} | {capacity_cell(run)} | {share} | {why_stopped(run)} |")
         out += [
             "",
             "| server | clients x lines/s each | deliveries/s | p50 / p99 / max ms | lost | server CPU | generator CPU | |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        for name, run in group.items():
+        for server, run in group.items():
             for step in run["steps"]:
                 out.append(
-                    f"| {NAMES[name]} | {step['clients']} x {step['rate']:.2f} | {rate(step['deliveries_per_second'])} | "
+                    f"| {name(server)} | {step['clients']} x {step['rate']:.2f} | {rate(step['deliveries_per_second'])} | "
                     f"{step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | {step['lost']} | "
                     f"{step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | "
                     f"{'pass' if step['passed'] else 'FAIL: ' + step['why']} |"
@@ -85,17 +106,17 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
 
 def idle_table(runs: list[dict[str, Any]]) -> list[str]:
     by_name = {r["server"]: r for r in runs}
-    chatd = by_name.get("chatd")
+    ngircd = by_name.get("ngircd")
     out = [
-        "| server | in their rooms | registered/s | registered and in a room/s | KiB per connection (RSS before → after) | server CPU | chatd / this: KiB, registered/s |",
+        "| server | in their rooms | registered/s | registered and in a room/s | KiB per connection (RSS before → after) | server CPU | this / ngIRCd: KiB, registered/s |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, run in by_name.items():
+    for server, run in by_name.items():
         share = ""
-        if chatd and name != "chatd":
+        if ngircd and server != "ngircd":
             share = (
-                f"{ratio(chatd['kib_per_connection'], run['kib_per_connection'])}, "
-                f"{ratio(chatd['registered_per_second'], run['registered_per_second'])}"
+                f"{ratio(run['kib_per_connection'], ngircd['kib_per_connection'])}, "
+                f"{ratio(run['registered_per_second'], ngircd['registered_per_second'])}"
             )
         note = ""
         if run["server_exit"] is not None:
@@ -103,7 +124,7 @@ def idle_table(runs: list[dict[str, Any]]) -> list[str]:
         elif run["failed"]:
             note = f"; failed: {run['failed']}"
         out.append(
-            f"| {NAMES[name]} | {run['ready']} of {run['clients']}{note} | {rate(run['registered_per_second'])} | "
+            f"| {name(server)} | {run['ready']} of {run['clients']}{note} | {rate(run['registered_per_second'])} | "
             f"{rate(run['ready_per_second'])} | {run['kib_per_connection']:.1f} "
             f"({run['rss_before_kib'] / 1024:.1f} → {run['rss_after_kib'] / 1024:.1f} MiB) | "
             f"{run['server_cpu']:.0%} | {share} |"
@@ -127,7 +148,7 @@ def burst_table(runs: list[dict[str, Any]]) -> list[str]:
             f"-{run['paste_seen_max']}" if run["paste_seen_max"] != run["paste_seen_min"] else ""
         )
         out.append(
-            f"| {NAMES[run['server']]} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} / {run['max_ms']:.0f} | "
+            f"| {name(run['server'])} | {run['p50_ms']:.1f} / {run['p99_ms']:.1f} / {run['max_ms']:.0f} | "
             f"{run['lost']} of {run['expected']} | {seen} of {run['paste_lines']} | "
             f"{run['paste_last_seconds']:.1f} s | {paster_cell(run['paster'])} |"
         )
@@ -135,59 +156,63 @@ def burst_table(runs: list[dict[str, Any]]) -> list[str]:
 
 
 def around(runs: list[dict[str, Any]], deliveries: float) -> list[tuple[str, dict[str, Any]]]:
-    """Per chatd run, its steps just below and just above ``deliveries``/s."""
+    """Per chatd run, its steps just below and just above ``deliveries``/s, with a note for the target."""
     found = []
     for run in runs:
-        if run["server"] != "chatd":
+        if not is_chatd(run["server"]):
             continue
         steps = sorted(run["steps"], key=lambda s: s["deliveries_per_second"])
         below = [s for s in steps if s["deliveries_per_second"] <= deliveries][-1:]
         above = [s for s in steps if s["deliveries_per_second"] > deliveries][:1]
-        found += [(f"{run['clients']} in {run['rooms']}", s) for s in below + above]
+        found += [(about(run["server"], f"{run['clients']} in {run['rooms']}"), s) for s in below + above]
     return found
 
 
+def capacity_targets(group: dict[str, dict[str, Any]], server: str, shape: str) -> list[str]:
+    """The fan-out targets for chatd row ``server`` among ``group``, one configuration's runs."""
+    ours = group[server]["capacity"]
+    best_peer = max((group[p]["capacity"] for p in ("ngircd", "miniircd") if p in group), default=0.0)
+    words = group.get("twisted.words", {}).get("capacity", 0.0)
+    return [
+        f"| fan-out capacity ≥ best of ngIRCd, miniircd{about(server, shape)} | {ratio(ours, best_peer)} "
+        f"({rate(ours)} vs {rate(best_peer)}) | {'yes' if best_peer and ours >= best_peer else 'no'} |",
+        f"| fan-out capacity ≥ 10x twisted.words{about(server, shape)} | {ratio(ours, words)} "
+        f"({rate(ours)} vs {rate(words)}) | {'yes' if words and ours >= 10 * words else 'no'} |",
+    ]
+
+
+def idle_targets(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """The idle-connection targets for chatd run ``ours`` against ngIRCd's, ``theirs``."""
+    kib, their_kib = ours["kib_per_connection"], theirs["kib_per_connection"]
+    speed, their_speed = ours["registered_per_second"], theirs["registered_per_second"]
+    return [
+        f"| memory per idle connection ≤ ngIRCd's{about(ours['server'])} | {ratio(kib, their_kib)} "
+        f"({kib:.1f} vs {their_kib:.1f} KiB) | {'yes' if kib <= their_kib else 'no'} |",
+        f"| connections accepted and registered per second ≥ ngIRCd's{about(ours['server'])} | "
+        f"{ratio(speed, their_speed)} ({rate(speed)} vs {rate(their_speed)}) | "
+        f"{'yes' if speed >= their_speed else 'no'} |",
+    ]
+
+
 def targets_table(results: dict[str, Any]) -> list[str]:
-    """The issue's targets against what was measured."""
+    """The issue's targets against what was measured, for each chatd row."""
     out = ["| target | measured | met |", "|---|---|---|"]
     for clients, rooms in sorted(
         {(r["clients"], r["rooms"]) for r in results.get("fanout", [])}, reverse=True
     ):
         group = {r["server"]: r for r in results["fanout"] if (r["clients"], r["rooms"]) == (clients, rooms)}
-        if "chatd" not in group:
-            continue
-        ours = group["chatd"]["capacity"]
-        best_peer = max((group[p]["capacity"] for p in ("ngircd", "miniircd") if p in group), default=0.0)
-        words = group.get("twisted.words", {}).get("capacity", 0.0)
-        label = f"{clients} in {rooms}"
+        for server in filter(is_chatd, group):
+            out += capacity_targets(group, server, f"{clients} in {rooms}")
+    for note, step in around(results.get("fanout", []), 100_000):
         out.append(
-            f"| fan-out capacity ≥ best of ngIRCd, miniircd ({label}) | {ratio(ours, best_peer)} "
-            f"({rate(ours)} vs {rate(best_peer)}) | {'yes' if best_peer and ours >= best_peer else 'no'} |"
-        )
-        out.append(
-            f"| fan-out capacity ≥ 10x twisted.words ({label}) | {ratio(ours, words)} "
-            f"({rate(ours)} vs {rate(words)}) | {'yes' if words and ours >= 10 * words else 'no'} |"
-        )
-    for label, step in around(results.get("fanout", []), 100_000):
-        out.append(
-            f"| p99 < 10 ms at 100k deliveries/s ({label}) | {step['p99_ms']:.1f} ms at "
+            f"| p99 < 10 ms at 100k deliveries/s{note} | {step['p99_ms']:.1f} ms at "
             f"{rate(step['deliveries_per_second'])}/s (server CPU {step['server_cpu']:.0%}) | "
             f"{'yes' if step['p99_ms'] < 10 else 'no'} |"
         )
     idle = {r["server"]: r for r in results.get("idle", [])}
-    if "chatd" in idle and "ngircd" in idle:
-        ours, theirs = idle["chatd"], idle["ngircd"]
-        out.append(
-            f"| memory per idle connection ≤ ngIRCd's | {ratio(ours['kib_per_connection'], theirs['kib_per_connection'])} "
-            f"({ours['kib_per_connection']:.1f} vs {theirs['kib_per_connection']:.1f} KiB) | "
-            f"{'yes' if ours['kib_per_connection'] <= theirs['kib_per_connection'] else 'no'} |"
-        )
-        out.append(
-            f"| connections accepted and registered per second ≥ ngIRCd's | "
-            f"{ratio(ours['registered_per_second'], theirs['registered_per_second'])} "
-            f"({rate(ours['registered_per_second'])} vs {rate(theirs['registered_per_second'])}) | "
-            f"{'yes' if ours['registered_per_second'] >= theirs['registered_per_second'] else 'no'} |"
-        )
+    if "ngircd" in idle:
+        for server in filter(is_chatd, idle):
+            out += idle_targets(idle[server], idle["ngircd"])
     return out
 
 
@@ -198,7 +223,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {machine['cpus']} CPUs (`nproc`: {machine['nproc']}), {machine['cpu_model']}, "
         f"Linux {machine['kernel']}, Python {machine['python']}; {machine['pinning']}.",
         "",
-        "Versions: " + "; ".join(versions.values()) + ".",
+        # Dict keys: a commit measured twice is named once.
+        "Versions: " + "; ".join(dict.fromkeys(versions.values())) + ".",
         "",
         f"Command: `{results['command']}` ({results['minutes']:.1f} minutes).",
         "",

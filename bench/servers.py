@@ -186,6 +186,16 @@ def export_commit(commit: str) -> str:
     return directory
 
 
+def short_commit(commit: str) -> str | None:
+    """``commit``'s abbreviated hash, or None if this repository has no such commit."""
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "--verify", "--quiet", f"{commit}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
+    return found.stdout.strip() or None
+
+
 @dataclass(frozen=True)
 class Kind:
     """One server under test: its name, the protocol clients speak to it, how to start it."""
@@ -245,10 +255,7 @@ class Kind:
             from chatd import __version__
 
             if commit:
-                described = subprocess.run(
-                    ["git", "-C", str(ROOT), "rev-parse", "--short", commit], capture_output=True, text=True
-                ).stdout.strip()
-                return f"chatd {__version__} at commit {described}"
+                return f"chatd {__version__} at commit {short_commit(commit)}"
             described = subprocess.run(
                 ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
             ).stdout.strip()
@@ -271,3 +278,11 @@ KINDS: dict[str, Kind] = {
     "miniircd": Kind("miniircd", "irc"),
     "twisted.words": Kind("twisted.words", "irc-pass"),
 }
+
+
+def kind_of(label: str) -> Kind:
+    """The server behind a label of ``bench/load.py --servers``: ``chatd@COMMIT`` is chatd, ``ngircd (2)`` ngIRCd.
+
+    Raises KeyError for a label of no known server.
+    """
+    return KINDS[re.split(r"[@ ]", label, maxsplit=1)[0]]

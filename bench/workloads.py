@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fleet import Fleet
-from servers import KINDS, BenchError, Server
+from servers import BenchError, Server, kind_of
 from soak import percentile
 from wire import DIALECTS
 from worker import ClientSpec
@@ -50,8 +50,9 @@ class Setup:
     """Clients connecting at once (Twisted's listen backlog is 50)."""
     probe_every: int = 10
     chatd_capacity_args: list[str] = field(default_factory=list)
-    chatd_source: str | None = None
-    """A copy of chatd at a commit (``servers.export_commit``); None runs the work tree."""
+    chatd_sources: dict[str, str] = field(default_factory=dict)
+    """Per chatd label (``chatd``, ``chatd@COMMIT``), a copy of chatd at a commit
+    (``servers.export_commit``); a label not here runs the work tree."""
 
 
 @dataclass
@@ -65,9 +66,9 @@ class Environment:
 
 @contextmanager
 def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
-    """Start server ``name`` and a fleet for it; stop both, whatever happens."""
-    kind = KINDS[name]
-    server = kind.start(setup.server_cpu, extra, setup.chatd_source)
+    """Start server ``name`` (a label of ``--servers``) and a fleet for it; stop both, whatever happens."""
+    kind = kind_of(name)
+    server = kind.start(setup.server_cpu, extra, setup.chatd_sources.get(name))
     fleet: Fleet | None = None
     try:
         dialect = DIALECTS[kind.dialect]
@@ -415,7 +416,7 @@ def burst(name: str, setup: Setup, chatters: int, lines: int, seconds: float, ra
         last = max(r["last_paste_ns"] for r in reports)
         result.sent = sum(r["sent"] for r in reports)
         # Only the chatters count: the paster may be cut off, and then hears nothing.
-        result.expected = result.sent * (chatters if DIALECTS[KINDS[name].dialect].echoes else chatters - 1)
+        result.expected = result.sent * (chatters if DIALECTS[kind_of(name).dialect].echoes else chatters - 1)
         result.received = sum(r["received"] for r in reports)
         result.p50_ms = percentile(latencies, 0.5)
         result.p99_ms = percentile(latencies, 0.99)
