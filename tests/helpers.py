@@ -121,13 +121,19 @@ class RecordingSession:
 
 
 class ChatTestCase(SynchronousTestCase):
-    """A chat on a fake clock (at 100 s) with one recording front end; ``stopped`` counts /shutdown's stops."""
+    """A chat on a fake clock (at 100 s) with one recording front end and in-memory history and bus;
+    ``published`` lists what the bus carried, ``stopped`` counts /shutdown's stops."""
 
     def setUp(self) -> None:
         self.clock = Clock()
         self.clock.advance(100)
         self.stopped = 0
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), stop=self.stop)
+        self.history = MemoryHistory()
+        self.bus = MemoryBus()
+        self.published: list[Event] = []
+        """Every event the chat published, in order, as the bus carried it."""
+        self.bus.subscribe(self.published.append)
+        self.chat = Chat(self.clock, self.history, self.bus, stop=self.stop)
         self.audience = RecordingAudience()
 
     def stop(self) -> None:

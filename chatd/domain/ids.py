@@ -1,6 +1,6 @@
 """Event ids: short strings that sort in the order events happened, unique in one daemon.
 
-An id is the event's millisecond on the injected clock (12 hex digits) and a
+An id is the event's millisecond on the injected clock (rounded; 12 hex digits) and a
 counter within that millisecond (4 hex digits). Ids never go backwards: if
 the clock does, or more than 65,536 events share a millisecond, the id
 borrows the next millisecond. Several daemons sharing rooms (the bus, later)
@@ -24,7 +24,7 @@ class EventIds:
 
     def __call__(self) -> str:
         """A new id, greater than every id made before it."""
-        ms = int(self._now() * 1000)
+        ms = round(self._now() * 1000)
         if ms > self._ms:
             self._ms, self._count = ms, 0
         else:

@@ -1,0 +1,55 @@
+"""The JSON codec of events: the whole event for the bus, and what a client reads."""
+
+from dataclasses import fields
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import EVENTS, Actor, Event, Said
+from chatd.frontend.codec import UndecodableEventError, client_fields, decode_event, encode_event
+from tests.test_render import events
+
+
+class BusCodecTests(SynchronousTestCase):
+    @settings(max_examples=300)
+    @given(events(st.text(), kinds=EVENTS))
+    def test_decode_gives_back_the_encoded_event(self, event: Event) -> None:
+        """Any event, whatever its text, comes back from its encoding equal, actor and all."""
+        self.assertEqual(decode_event(encode_event(event)), event)
+
+    @given(events(st.text(), kinds=EVENTS))
+    def test_encoding_is_one_line(self, event: Event) -> None:
+        """An encoded event holds no newline, so a line-based transport can carry it."""
+        self.assertNotIn("\n", encode_event(event))
+
+    def test_what_is_not_an_event_is_refused_in_one_error(self) -> None:
+        """Garbage, an unknown type or missing fields raise UndecodableEventError, nothing else."""
+        for text in ("", "[]", "{}", '{"type":"said"}', '{"type":"nope","actor":["a","",null]}', "{"):
+            self.assertRaises(UndecodableEventError, decode_event, text)
+
+
+class ClientFieldsTests(SynchronousTestCase):
+    @given(events(st.text(), kinds=EVENTS))
+    def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
+        """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor."""
+        own = {f.name for f in fields(event)} - {"actor"}
+        self.assertEqual(set(client_fields(event)), {"type", "by" if "nick" in own else "nick"} | own)
+
+    def test_said_has_its_id_and_sequence(self) -> None:
+        """A said object carries the event's id and its room's sequence number."""
+        event = Said(
+            id="00000000000f0001", at=1.0, actor=Actor("bob", "10.0.0.2"), room="#dev", seq=12, text="hi"
+        )
+        self.assertEqual(
+            client_fields(event),
+            {
+                "type": "said",
+                "id": "00000000000f0001",
+                "at": 1.0,
+                "room": "#dev",
+                "seq": 12,
+                "nick": "bob",
+                "text": "hi",
+            },
+        )

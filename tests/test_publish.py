@@ -1,0 +1,241 @@
+"""Every change of chat state is one event, and every event leaves through one seam."""
+
+from dataclasses import dataclass
+
+from chatd.domain.events import (
+    CHAT,
+    Actor,
+    AwayChanged,
+    BanAdded,
+    BanLifted,
+    Event,
+    OperatorGranted,
+    Registered,
+    Unmuted,
+)
+from chatd.domain.state import ChatState
+from tests.helpers import ChatTestCase, RecordingSession
+
+
+def _facts(state: ChatState) -> object:
+    """What the chat holds, with no object identities: users, rooms, bans."""
+    users = {
+        key: (user.nick, user.address, user.operator, user.away, user.muted_until, tuple(user.rooms))
+        for key, user in state.users.by_key.items()
+    }
+    rooms = {
+        key: (
+            room.name,
+            room.seq,
+            room.topic,
+            room.topic_locked,
+            tuple(room.members),
+            None if room.owner is None else room.owner.nick,
+        )
+        for key, room in state.rooms.by_key.items()
+    }
+    return users, rooms, state.bans.in_force(0)
+
+
+class EveryChangeIsAnEventTests(ChatTestCase):
+    def kinds(self) -> list[type]:
+        return [type(event) for event in self.published]
+
+    def test_registering_is_an_event_with_the_address(self) -> None:
+        """Coming online publishes Registered, its actor carrying the address bans compare."""
+        self.chat.register(RecordingSession(self.audience), "alice", "::ffff:10.0.0.1")
+        [event] = self.published
+        assert isinstance(event, Registered)
+        self.assertEqual(event.actor, Actor("alice", "10.0.0.1"))
+
+    def test_away_is_an_event_told_to_nobody(self) -> None:
+        """/away publishes AwayChanged; nobody's screen shows it."""
+        alice, session = self.online("alice", "#lobby")
+        before = list(session.received)
+        self.chat.set_away(alice, " lunch ")
+        self.assertIsInstance(self.published[-1], AwayChanged)
+        self.assertEqual(self.published[-1].text, "lunch")  # type: ignore[union-attr]
+        self.assertEqual(session.received, before)
+        self.assertEqual(alice.away, "lunch")
+
+    def test_becoming_operator_is_an_event_once(self) -> None:
+        """A grant publishes OperatorGranted; a second grant publishes nothing."""
+        alice, _ = self.online("alice")
+        self.chat.grant_operator(alice)
+        self.chat.grant_operator(alice)
+        self.assertEqual(self.kinds(), [Registered, OperatorGranted])
+
+    def test_banning_someone_offline_and_unbanning_are_events(self) -> None:
+        """A ban on a nickname nobody holds is a BanAdded; lifting it a BanLifted by the operator."""
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.chat.ban(op, "Ghost", 60)
+        self.chat.unban(op, "ghost")
+        added, lifted = self.published[-2:]
+        assert isinstance(added, BanAdded) and isinstance(lifted, BanLifted)
+        self.assertEqual(
+            (added.target, added.address, added.until, added.actor.nick), ("Ghost", False, 160, "op")
+        )
+        self.assertEqual((lifted.target, lifted.actor.nick), ("Ghost", "op"))
+        self.assertEqual(self.chat.bans(op).bans, ())
+
+    def test_replaying_the_events_gives_the_same_state(self) -> None:
+        """A fresh state that applies every published event holds what the chat holds: nothing changed unannounced."""
+        op, _ = self.online("op", "#ops")
+        self.chat.grant_operator(op)
+        alice, _ = self.online("alice", "#lobby", "#dev", address="10.0.0.1")
+        bob, _ = self.online("bob", "#lobby", address="10.0.0.2")
+        carol, _ = self.online("carol", "#dev", address="10.0.0.3")
+        self.chat.set_topic(alice, "#lobby", "hello")
+        self.chat.lock_topic(alice, "#dev", True)
+        self.chat.set_away(bob, "out")
+        self.chat.rename(alice, "Alicia")
+        self.chat.say(bob, "#lobby", "hi")
+        self.chat.mute(op, "bob", 30)
+        self.chat.kick(op, "carol", "#dev", "bye")
+        self.chat.ban(op, "10.0.0.3", None)
+        self.chat.ban(op, "mallory", 600)
+        self.chat.part(bob, "#lobby")
+        self.clock.advance(31)
+        replayed = ChatState()
+        for event in self.published:
+            replayed.apply(event)
+        self.assertEqual(_facts(replayed), _facts(self.chat._state))
+        self.assertFalse(carol.online)
+
+    def test_seam_order_is_apply_history_bus_deliver(self) -> None:
+        """An event is applied before history keeps it, the bus carries it and a front end shows it."""
+        order: list[str] = []
+        alice, _ = self.online("alice", "#lobby")
+
+        def on_bus(event: Event) -> None:
+            order.append(
+                f"bus:{event.seq if hasattr(event, 'seq') else '-'}:{len(self.history.room_events('#lobby', 0, 99))}"
+            )
+
+        self.bus.subscribe(on_bus)
+        self.audience.deliveries.clear()
+        self.chat.say(alice, "#lobby", "hi")
+        [(event, _)] = self.audience.deliveries
+        # By the bus's turn the event was applied (the room's seq moved on) and kept in history.
+        self.assertEqual(order, ["bus:2:2"])
+        self.assertEqual(self.chat._state.rooms.by_key["#lobby"].seq, 2)
+        self.assertEqual(self.history.room_events("#lobby", 1, 10), [event])
+
+
+class ExpiryTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.op, _ = self.online("op")
+        self.chat.grant_operator(self.op)
+        self.bob, self.bob_session = self.online("bob", "#lobby")
+
+    def test_mute_runs_out_as_an_event_at_its_time(self) -> None:
+        """At the end of a mute the chat itself publishes Unmuted, shown to nobody, without anyone looking."""
+        self.chat.mute(self.op, "bob", 60)
+        self.clock.advance(59.9)
+        self.assertEqual(self.chat._state.users.by_key["bob"].muted_until, 160)
+        before = len(self.published)
+        self.clock.advance(0.1)
+        [event] = self.published[before:]
+        assert isinstance(event, Unmuted)
+        self.assertEqual((event.actor, event.nick, event.at), (CHAT, "bob", 160))
+        self.assertIsNone(self.chat._state.users.by_key["bob"].muted_until)
+
+    def test_a_look_up_after_the_time_changes_nothing(self) -> None:
+        """Reading a mute past its time (before its event) lets the user speak and deletes nothing."""
+        self.chat.mute(self.op, "bob", 60)
+        [timer] = self.clock.getDelayedCalls()
+        self.clock.rightNow += 61  # time passes without the timer running
+        self.chat.say(self.bob, "#lobby", "back")
+        self.assertEqual(self.chat._state.users.by_key["bob"].muted_until, 160)
+        self.assertTrue(timer.active())
+
+    def test_lifted_or_replaced_mute_does_not_run_out_again(self) -> None:
+        """An unmute, or a new mute, leaves the old deadline nothing to do."""
+        self.chat.mute(self.op, "bob", 60)
+        self.chat.mute(self.op, "bob", 120)
+        self.clock.advance(60)
+        self.assertNotIsInstance(self.published[-1], Unmuted)
+        self.clock.advance(60)
+        self.assertIsInstance(self.published[-1], Unmuted)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_ban_runs_out_as_an_event_and_the_nickname_is_free(self) -> None:
+        """A timed ban is lifted by the chat itself at its time; the nickname registers again."""
+        self.chat.ban(self.op, "bob", 300)
+        self.clock.advance(300)
+        event = self.published[-1]
+        assert isinstance(event, BanLifted)
+        self.assertEqual((event.actor, event.target, event.address), (CHAT, "bob", False))
+        self.online("bob")
+
+    def test_unbanned_early_publishes_nothing_at_the_old_time(self) -> None:
+        """A ban lifted by hand does not run out a second time."""
+        self.chat.ban(self.op, "10.0.0.9", 300)
+        self.chat.unban(self.op, "10.0.0.9")
+        before = len(self.published)
+        self.clock.advance(300)
+        self.assertEqual(self.published[before:], [])
+
+    def test_stop_cancels_the_timer(self) -> None:
+        """Stopping the chat leaves nothing scheduled on its clock."""
+        self.chat.mute(self.op, "bob", 60)
+        self.chat.stop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+
+class SequenceTests(ChatTestCase):
+    def test_ids_grow_and_never_repeat(self) -> None:
+        """Every event's id is greater than the one before, within a millisecond and across time."""
+        alice, _ = self.online("alice", "#lobby")
+        for n in range(5):
+            self.chat.say(alice, "#lobby", str(n))
+            self.clock.advance(0.0004)
+        ids = [event.id for event in self.published]
+        self.assertEqual(ids, sorted(ids))
+        self.assertEqual(len(set(ids)), len(ids))
+
+    def test_each_room_numbers_its_events_from_one(self) -> None:
+        """Room events carry their room's own sequence; other events none."""
+        alice, _ = self.online("alice", "#a", "#b")
+        self.chat.say(alice, "#a", "x")
+        self.chat.say(alice, "#b", "y")
+        self.chat.say(alice, "#a", "z")
+        self.assertEqual(
+            [(e.room, e.seq) for e in self.published if hasattr(e, "seq")],  # type: ignore[union-attr]
+            [("#a", 1), ("#b", 1), ("#a", 2), ("#b", 2), ("#a", 3)],
+        )
+
+    def test_history_pages_a_room_by_sequence(self) -> None:
+        """History gives a room's events after a sequence number, oldest first, a page at a time."""
+        alice, _ = self.online("alice", "#lobby")
+        for n in range(10):
+            self.chat.say(alice, "#lobby", f"line {n}")
+        page = self.history.room_events("#lobby", 4, 3)
+        self.assertEqual(
+            [(e.seq, getattr(e, "text", None)) for e in page], [(5, "line 3"), (6, "line 4"), (7, "line 5")]
+        )
+        self.assertEqual(self.history.last_seq("#lobby"), 11)
+
+
+class SessionsTests(ChatTestCase):
+    def test_a_user_with_two_sessions_gets_each_event_on_both(self) -> None:
+        """A user's events go to every session it holds, once each."""
+        _, first = self.online("alice", "#lobby")
+        user = self.chat._state.users.by_key["alice"]
+        second = RecordingSession(self.audience)
+        self.chat._state.users.attach(user, second)
+        self.online("bob", "#lobby")
+        self.assertEqual(first.received[-1], second.received[-1])
+        self.assertEqual(self.chat._state.users.audiences[self.audience], 3)
+
+    def test_a_view_from_elsewhere_is_refused_as_a_bug(self) -> None:
+        """Only the chat's own users may ask: anything else is a TypeError, not a ChatError."""
+
+        @dataclass
+        class Fake:
+            nick: str = "alice"
+
+        self.online("alice", "#lobby")
+        self.assertRaises(TypeError, self.chat.say, Fake(), "#lobby", "hi")
