@@ -7,24 +7,21 @@ borrows the next millisecond. Several daemons sharing rooms (the bus, later)
 will add a daemon prefix; the per-room ``seq`` is what history pages by.
 """
 
-from collections.abc import Callable
-
 _COUNTER = 0x10000
 
 
 class EventIds:
-    """Makes one id per call, by the clock ``now`` (seconds)."""
+    """Makes one id per call, for an event at a time on the chat's clock."""
 
-    __slots__ = ("_count", "_ms", "_now")
+    __slots__ = ("_count", "_ms")
 
-    def __init__(self, now: Callable[[], float]) -> None:
-        self._now = now
+    def __init__(self) -> None:
         self._ms = -1
         self._count = 0
 
-    def __call__(self) -> str:
-        """A new id, greater than every id made before it."""
-        ms = round(self._now() * 1000)
+    def __call__(self, at: float) -> str:
+        """A new id for an event at ``at`` (seconds), greater than every id made before it."""
+        ms = round(at * 1000)
         if ms > self._ms:
             self._ms, self._count = ms, 0
         else:

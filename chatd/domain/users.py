@@ -28,6 +28,8 @@ class User:
     address: str = ""
     """Where the user connects from, as bans compare it; empty for the host's console."""
     actor: Actor = field(init=False)
+    session: Session = field(init=False)
+    """The user's first session (set when the chat attaches it): all of them, while there is one each."""
     sessions: list[Session] = field(default_factory=list)
     """The connections the user's events go to, oldest first."""
     rooms: dict[str, "Room"] = field(default_factory=dict)
@@ -56,6 +58,8 @@ class Users:
         self.by_key: dict[str, User] = {}
         self.audiences: Counter[Audience] = Counter()
         """The front ends of the sessions online, each with how many it has."""
+        self.several = 0
+        """How many users online hold more than one session; while none does, each has only ``session``."""
 
     def find(self, nick: str) -> User:
         """Whoever is online as ``nick`` (in any case); raises NoSuchNicknameError."""
@@ -70,6 +74,10 @@ class Users:
 
     def attach(self, user: User, session: Session) -> None:
         """Deliver ``user``'s events to ``session`` too."""
+        if not user.sessions:
+            user.session = session
+        elif len(user.sessions) == 1:
+            self.several += 1
         user.sessions.append(session)
         self.audiences[session.audience] += 1
 
@@ -85,6 +93,8 @@ class Users:
     def remove(self, user: User) -> None:
         """Take ``user`` (already out of every room) offline, with all its sessions."""
         del self.by_key[fold(user.nick)]
+        if len(user.sessions) > 1:
+            self.several -= 1
         for session in user.sessions:
             audience = session.audience
             self.audiences[audience] -= 1
