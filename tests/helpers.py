@@ -19,9 +19,9 @@ from chatd.domain.chat import Chat, User
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
+from chatd.frontend.output import BufferedOutput
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.line.output import BufferedOutput
 from chatd.line.protocol import LineProtocol
 from chatd.tap import Options
 

@@ -24,10 +24,10 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
+from chatd.frontend.output import Outbox
 from chatd.line.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.limits import LineLimits
 from chatd.line.oper import OperatorLogin, Verify, no_operators
-from chatd.line.output import Outbox
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import LineSession, deliver

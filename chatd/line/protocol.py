@@ -2,7 +2,7 @@
 
 The protocol owns what belongs to a connection: its telnet parser (made
 only if the client speaks telnet), line buffer, flood budget, paste being
-gathered, output (chatd.line.output) and ``/oper`` budget; what it has in
+gathered, output (chatd.frontend.output) and ``/oper`` budget; what it has in
 the chat (user, current room, format, ignores) and the commands it runs
 come from ``LineSession``. It holds its limits on both directions: lines are capped,
 fast clients are slowed and then cut off, and a client that stops reading
@@ -23,6 +23,8 @@ from typing_extensions import override
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
+from chatd.frontend.output import Output, output_for
+from chatd.frontend.sockets import tune
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     FloodError,
@@ -31,10 +33,8 @@ from chatd.line.errors import (
     TelnetCommandError,
     TelnetOverflowError,
 )
-from chatd.line.output import Output, output_for
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import NOWHERE, PROMPT, LineSession, decode
-from chatd.line.sockets import tune
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
+from chatd.frontend.output import SocketOutput
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.line.output import SocketOutput
 from chatd.line.protocol import LineProtocol
 from tests.e2e.loopback import serve_one
 
