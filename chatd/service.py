@@ -33,6 +33,7 @@ from zope.interface import implementer
 
 from chatd.domain.chat import Chat
 from chatd.domain.limits import Limits
+from chatd.frontend.admission import Admission
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -64,6 +65,8 @@ def build(
         rooms_per_user=options["max-rooms"],
     )
     chat = Chat(now=reactor.seconds, limits=limits, stop=reactor.stop)
+    # One for the whole daemon: every front end's connections count against the same limits.
+    admission = Admission(options["max-connections"], options["max-per-ip"])
     factory = LineFactory(
         chat,
         reactor=reactor,
@@ -80,10 +83,9 @@ def build(
             sendq=options["sendq"],
             register_timeout=options["register-timeout"],
             keepalive=options["keepalive"],
-            max_connections=options["max-connections"],
-            max_per_ip=options["max-per-ip"],
         ),
         verify=options["operators"].verify,
+        admission=admission,
     )
     daemon = MultiService()
     # Added first, so stopped last: listeners close before the goodbyes.

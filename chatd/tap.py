@@ -14,6 +14,7 @@ from typing_extensions import override
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
+from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import build
@@ -25,7 +26,7 @@ DEFAULT_PORT = 5000
 _LINE = LineLimits()
 _CHAT = Limits()
 
-# Every limit, with its default from the class that enforces it, so the
+# Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
 LIMIT_OPTIONS: list[list[Any]] = [
     [
@@ -71,8 +72,8 @@ LIMIT_OPTIONS: list[list[Any]] = [
         int,
     ],
     ["max-line", None, _LINE.max_line, "Longest line accepted, in bytes, not counting its ending.", int],
-    ["max-connections", None, _LINE.max_connections, "Connections open at once, in all.", int],
-    ["max-per-ip", None, _LINE.max_per_ip, "Connections open at once from one address.", int],
+    ["max-connections", None, MAX_CONNECTIONS, "Connections open at once, in all.", int],
+    ["max-per-ip", None, MAX_PER_IP, "Connections open at once from one address.", int],
     [
         "register-timeout",
         None,

@@ -19,6 +19,7 @@ from chatd.domain.chat import Chat, User
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
+from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.output import BufferedOutput
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -108,19 +109,23 @@ def verify(name: str, password: str) -> bool:
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it.
 
-    Subclasses set ``limits`` and ``chat_limits`` to test other settings.
+    Subclasses set ``limits``, ``chat_limits``, ``max_connections`` and
+    ``max_per_ip`` to test other settings; ``admission`` counts connections.
     ``/oper boss correct horse`` makes an operator; ``stopped`` counts the
     times /shutdown stopped the daemon.
     """
 
     limits = LineLimits()
     chat_limits = Limits()
+    max_connections = MAX_CONNECTIONS
+    max_per_ip = MAX_PER_IP
     motd = "Be kind.\n"
 
     def setUp(self) -> None:
         self.clock = Clock()
         self.stopped = 0
         self.chat = Chat(now=self.clock.seconds, limits=self.chat_limits, stop=self.stop)
+        self.admission = Admission(self.max_connections, self.max_per_ip)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,
@@ -128,6 +133,7 @@ class LineTestCase(SynchronousTestCase):
             motd=self.motd,
             limits=self.limits,
             verify=verify,
+            admission=self.admission,
         )
         self.wires: list[StringTransport] = []
 

@@ -6,7 +6,7 @@ clock, stalls readers and drops connections, and after every step checks
 what must always hold: nothing escapes or is logged as a failure, every line
 a client gets is safe, memory per connection stays bounded and the chat's
 state stays consistent. These tests read private attributes on purpose
-(``chat._users``, ``chat._rooms``, ``factory._per_peer``, and a
+(``chat._users``, ``chat._rooms``, ``admission._per_peer``, and a
 protocol's ``_buffer``, ``_paste``, ``_release`` and TimeoutMixin's timer):
 the invariants are about that state.
 
@@ -37,6 +37,7 @@ from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
 from chatd.domain.ports import Session
+from chatd.frontend.admission import Admission
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -55,9 +56,9 @@ LIMITS = LineLimits(
     sendq=600,
     register_timeout=20.0,
     keepalive=0,
-    max_connections=5,
-    max_per_ip=2,
 )
+MAX_CONNECTIONS = 5
+MAX_PER_IP = 2
 CHAT_LIMITS = Limits(rooms_per_user=2)
 # Connections come from these in turn: the third from 10.0.0.1 is over
 # max_per_ip, and a sixth at once is over max_connections.
@@ -278,7 +279,12 @@ class World:
         self.clock = Clock()
         self.chat = Chat(now=self.clock.seconds, limits=CHAT_LIMITS)
         self.factory = LineFactory(
-            self.chat, reactor=self.clock, server_name="fuzz", limits=LIMITS, verify=verify
+            self.chat,
+            reactor=self.clock,
+            server_name="fuzz",
+            limits=LIMITS,
+            verify=verify,
+            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP),
         )
         self.clients: list[Client] = []
         self.connections = 0
@@ -532,5 +538,5 @@ class SessionEndTests(SynchronousTestCase):
             world.lose_everyone()
         self.assertEqual((world.chat._users, world.chat._rooms), ({}, {}))
         self.assertEqual(world.factory.connections, set())
-        self.assertEqual(world.factory._per_peer, {})
+        self.assertEqual((world.factory.admission._per_peer, world.factory.admission.open), ({}, 0))
         self.assertEqual(world.clock.getDelayedCalls(), [])

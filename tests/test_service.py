@@ -83,7 +83,7 @@ class ListenerTests(SynchronousTestCase):
         self.start("--max-per-ip", "3", "--sendq", "1000", "--max-rooms", "4", "--max-nick", "9")
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
-        self.assertEqual((factory.limits.max_per_ip, factory.limits.sendq), (3, 1000))
+        self.assertEqual((factory.admission.max_per_ip, factory.limits.sendq), (3, 1000))
         self.assertEqual((factory.chat.limits.rooms_per_user, factory.chat.limits.nickname), (4, 9))
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:

@@ -46,9 +46,10 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--listen", "tcp:0:interface=::1")
 
     def test_limits_default_to_the_enforcing_classes(self) -> None:
-        """Each limit option defaults to what LineLimits and Limits hold."""
+        """Each limit option defaults to what LineLimits, Admission and Limits hold."""
         options = parse()
         self.assertEqual((options["flood-rate"], options["sendq"], options["max-rooms"]), (2.0, 262144, 20))
+        self.assertEqual((options["max-connections"], options["max-per-ip"]), (10000, 50))
 
     def test_limits_must_be_positive(self) -> None:
         """A limit of zero or less is refused, except keepalive 0 (off)."""

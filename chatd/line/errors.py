@@ -97,24 +97,6 @@ class RegisterTimeoutError(ChatError):
         super().__init__(f"no nickname chosen within {seconds:g} s; closing")
 
 
-class ServerFullError(ChatError):
-    """The server holds as many connections as its host allows."""
-
-    code = "server-full"
-
-    def __init__(self) -> None:
-        super().__init__("the server is full; try again later")
-
-
-class TooManyConnectionsError(ChatError):
-    """The client's address already holds as many connections as allowed."""
-
-    code = "too-many-connections"
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"at most {limit} connections from one address; close one first")
-
-
 class TelnetOverflowError(ChatError):
     """A telnet subnegotiation ran past conch's bound; the connection is closed."""
 

@@ -8,6 +8,7 @@ from twisted.internet.protocol import Factory, Protocol
 from twisted.trial.unittest import TestCase
 
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 
@@ -18,7 +19,9 @@ async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> Lin
     The server side is in the factory's ``connections`` once the client
     has heard from it (the greeting).
     """
-    factory = LineFactory(Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits)
+    factory = LineFactory(
+        Chat(now=reactor.seconds), reactor=reactor, server_name="t", limits=limits, admission=Admission()
+    )
     port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
     test.addCleanup(port.stopListening)
     address = port.getHost()
