@@ -42,8 +42,8 @@ def under_twistd(*arguments: str) -> Options:
 
 def buffered(protocol: LineProtocol) -> BufferedOutput:
     """The output of a connection on a ``StringTransport``, to pause and resume as a full TCP buffer would."""
-    assert isinstance(protocol.output, BufferedOutput)
-    return protocol.output
+    assert isinstance(protocol.sink, BufferedOutput)
+    return protocol.sink
 
 
 class Terminal(io.StringIO):

@@ -23,7 +23,7 @@ from typing_extensions import override
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
-from chatd.frontend.output import Output, output_for
+from chatd.frontend.output import output_for
 from chatd.frontend.sockets import tune
 from chatd.line import commands as cmd
 from chatd.line.errors import (
@@ -34,7 +34,7 @@ from chatd.line.errors import (
     TelnetOverflowError,
 )
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import NOWHERE, PROMPT, LineSession, decode
+from chatd.line.session import PROMPT, LineSession, decode
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -65,7 +65,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_release",
         "_telnet",
         "factory",
-        "output",
     )
     delimiter = b"\n"
     log = Logger()
@@ -89,8 +88,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             factory.reactor.seconds,
         )
         self._release: IDelayedCall | None = None
-        self.output: Output | None = None
-        """Where written bytes go once connected; gathered and sent once per reactor pass."""
         self._oper_budget = factory.login.budget()
 
     @override
@@ -112,9 +109,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def connectionMade(self) -> None:
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
-        self.output = self.sink = output_for(
-            transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded
-        )
+        # Gathered and sent once per reactor pass; it says whether the session is open.
+        self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
         if ITCPTransport.providedBy(transport):
             tune(transport, limits.keepalive)
         self.setTimeout(limits.register_timeout)
@@ -274,11 +270,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._receive(b"")
 
     def _send_queue_exceeded(self) -> None:
-        """The client stopped reading and its output outgrew the send queue: abort it."""
+        """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
         self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
         self._quit_reason = "send queue exceeded"
-        self.closing = True
-        self.sink = NOWHERE
         cast(ITCPTransport, self.transport).abortConnection()
 
     @override
@@ -288,10 +282,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             return
         if last is not None:
             self.send(last)
-        self.closing = True
-        self.sink = NOWHERE
-        if self.output is not None:
-            self.output.flush()
+        self.sink.close()
         if self.transport is not None:
             # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
@@ -299,10 +290,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.closing = True
-        self.sink = NOWHERE
-        if self.output is not None:
-            self.output.drop()
+        self.sink.drop()
         self.setTimeout(None)
         if self._release is not None and self._release.active():
             self._release.cancel()

@@ -11,7 +11,7 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from twisted.logger import Logger
 
@@ -21,6 +21,7 @@ from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.names import fold
 from chatd.domain.ports import Audience
 from chatd.domain.state import User
+from chatd.frontend.output import NOWHERE, Sink
 from chatd.line import moderation, talk
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
@@ -36,33 +37,12 @@ from chatd.line.syntax import Command
 PROMPT = Notice("prompt", "Choose a nickname:")
 
 
-class Sink(Protocol):
-    """Where a session's rendered bytes go."""
-
-    def write(self, data: bytes) -> None:
-        """Take ``data`` for the session's client, or drop it."""
-        ...
-
-
-class _Nowhere:
-    """The sink of a session not yet connected, or closing: it drops everything."""
-
-    __slots__ = ()
-
-    def write(self, data: bytes) -> None:
-        """Drop ``data``."""
-
-
-NOWHERE = _Nowhere()
-
-
 class LineSession(ABC):
     """One session of a line front end: its state in the chat, and the commands it runs."""
 
     __slots__ = (
         "audience",
         "chat",
-        "closing",
         "current",
         "default_room",
         "ignored",
@@ -91,13 +71,17 @@ class LineSession(ABC):
         """The room plain lines go to: the last joined, or None."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
-        self.closing = False
         self.sink: Sink = NOWHERE
-        """Where this session's bytes go: NOWHERE until connected and once closing.
+        """Where this session's bytes go (NOWHERE until connected), and whether it is open.
 
         Delivery writes to it directly, one call per recipient, since it runs
-        for every member of a room for every line said.
+        for every member of a room for every line said; a closing sink drops it.
         """
+
+    @property
+    def closing(self) -> bool:
+        """Whether the session is closing or closed, as its sink says: the one place that is kept."""
+        return self.sink.closing
 
     def write(self, data: bytes) -> None:
         """Write rendered bytes to this session, unless it is closing."""

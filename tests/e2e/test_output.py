@@ -87,7 +87,7 @@ class SocketOutputTests(TestCase):
     async def test_client_that_keeps_up_is_written_straight_to_its_socket(self) -> None:
         """A pass's lines leave in one send; the reactor never watches the socket for writing."""
         factory, server, client = await self.connected(LineLimits())
-        self.assertIsInstance(server.output, SocketOutput)
+        self.assertIsInstance(server.sink, SocketOutput)
         self.numbered(server, 0, 20)
         factory.outbox.send()
         self.assertFalse(watched_for_writing(server))
