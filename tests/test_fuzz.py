@@ -7,7 +7,7 @@ what must always hold: nothing escapes or is logged as a failure, every line
 a client gets is safe, memory per connection stays bounded and the chat's
 state stays consistent. These tests read private attributes on purpose
 (``chat._users``, ``chat._rooms``, ``admission._per_peer``, and a
-protocol's ``_buffer``, ``_paste``, ``_release`` and TimeoutMixin's timer):
+protocol's ``_buffer``, ``_paste``, ``_flood`` and TimeoutMixin's timer):
 the invariants are about that state.
 
 The first property also runs two explicit examples that broke it when
@@ -426,7 +426,7 @@ class World:
             # yet named is closed when its time is up: nobody hangs forever.
             self.test.assertEqual(protocol.paused, client.wire.producerState == "paused")
             if protocol.paused:
-                self.test.assertTrue(protocol._release is not None and protocol._release.active())
+                self.test.assertTrue(protocol._flood.waiting, "paused with no release scheduled")
             if protocol.user is None:
                 timeout = getattr(protocol, "_TimeoutMixin__timeoutCall", None)
                 self.test.assertTrue(timeout is not None and timeout.active(), "no register timeout")

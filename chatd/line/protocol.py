@@ -1,10 +1,12 @@
 """Bytes <-> chat: one ``LineProtocol`` per nc, telnet or client connection.
 
 The protocol owns what belongs to a connection: its telnet parser (made
-only if the client speaks telnet), line buffer, flood budget, paste being
-gathered, output (chatd.frontend.output) and ``/oper`` budget; what it has in
-the chat (user, current room, format, ignores) and the commands it runs
-come from ``LineSession``. It holds its limits on both directions: lines are capped,
+only if the client speaks telnet), line buffer, flood budget (driven by
+chatd.frontend.flood), the reasons it is not reading, if any
+(chatd.frontend.reading), paste being gathered, output
+(chatd.frontend.output) and ``/oper`` budget; what it has in the chat
+(user, current room, format, ignores) and the commands it runs come from
+``LineSession``. It holds its limits on both directions: lines are capped,
 fast clients are slowed and then cut off, and a client that stops reading
 is cut off before its waiting output outgrows the send queue.
 """
@@ -23,7 +25,9 @@ from typing_extensions import override
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
+from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import output_for
+from chatd.frontend.reading import Reading
 from chatd.frontend.sockets import tune
 from chatd.line import commands as cmd
 from chatd.line.errors import (
@@ -62,7 +66,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_overflow",
         "_paste",
         "_quit_reason",
-        "_release",
+        "_reading",
         "_telnet",
         "factory",
     )
@@ -80,14 +84,16 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._overflow = b""
         self._discarding = False
         self._paste: list[str] = []
-        self._flood = FloodGate(
+        self._reading = Reading(self)
+        """Why this connection is not reading, if it is not: its flood budget, a waiting command."""
+        gate = FloodGate(
             limits.flood_rate,
             limits.flood_burst,
             limits.flood_bytes,
             4 * limits.flood_bytes,
             factory.reactor.seconds,
         )
-        self._release: IDelayedCall | None = None
+        self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
         self._oper_budget = factory.login.budget()
 
     @override
@@ -238,31 +244,29 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _charge(self, lines: int, size: int) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
-        False once the connection is cut off: what was charged is not done.
+        False once the connection is closing or cut off: what was charged is not done.
         """
-        if self.closing:
-            return False
-        was_over = self._flood.over_since
-        wait = self._flood.charge(lines, size)
-        if not wait:
-            return True
-        if was_over is None:
-            self.send(SLOWED)
-        elif self.factory.reactor.seconds() - was_over > self.factory.limits.flood_disconnect:
-            self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
-            self._quit_reason = "flooding"
-            self.close(FloodError(self.factory.limits.flood_disconnect))
-            return False
-        if self._release is not None and self._release.active():
-            self._release.cancel()
+        return not self.closing and self._flood.charge(lines, size)
+
+    def warn_flooding(self) -> None:
+        """Say once per stretch over the flood budget that lines now wait their turn."""
+        self.send(SLOWED)
+
+    def cut_off_flooding(self) -> None:
+        """Over the flood budget for too long: say why and close."""
+        self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
+        self._quit_reason = "flooding"
+        self.close(FloodError(self.factory.limits.flood_disconnect))
+
+    def stop_reading(self) -> None:
+        """Take no more lines until ``start_reading``; ``Reading`` decides when."""
         # LineReceiver takes no more lines from its buffer while paused, and
         # the transport stops reading, so TCP pushes back on the client.
         self.paused = True
         cast(IPushProducer, self.transport).pauseProducing()
-        self._release = self.factory.reactor.callLater(wait, self._resume_reading)
-        return True
 
-    def _resume_reading(self) -> None:
+    def start_reading(self) -> None:
+        """Take lines again: the ones buffered meanwhile first, then the transport's."""
         self.paused = False
         if self.closing:
             return
@@ -292,8 +296,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         self.sink.drop()
         self.setTimeout(None)
-        if self._release is not None and self._release.active():
-            self._release.cancel()
+        self._flood.stop()
         if self.user is not None:
             self.chat.quit(self.user, self._quit_reason)
         self.factory.forget(self)
