@@ -14,7 +14,7 @@ from chatd.line import moderation_commands as mod
 from chatd.line.render import Notice
 
 if TYPE_CHECKING:
-    from chatd.line.session import LineSession
+    from chatd.line.session import LineSession, Waiting
 
 
 def _oper(session: "LineSession", command: mod.Oper) -> None:
@@ -62,7 +62,7 @@ def _shutdown(session: "LineSession", command: mod.Shutdown) -> None:
     session.chat.shutdown(session.me(), command.reason)
 
 
-RUN: dict[type, Callable[["LineSession", Any], None]] = {
+RUN: dict[type, Callable[["LineSession", Any], "Waiting"]] = {
     mod.Oper: _oper,
     mod.Kick: _kick,
     mod.Lock: _lock,

@@ -27,7 +27,7 @@ from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import output_for
-from chatd.frontend.reading import Reading
+from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
 from chatd.line import commands as cmd
 from chatd.line.errors import (
@@ -38,7 +38,7 @@ from chatd.line.errors import (
     TelnetOverflowError,
 )
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import PROMPT, LineSession, decode
+from chatd.line.session import PROMPT, LineSession, Waiting, decode
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -202,31 +202,41 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def lineReceived(self, line: bytes) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        self.guarded(lambda: self._take(line))
+        waiting = self.guarded(lambda: self._take(line))
+        if waiting is not None and not waiting.called:
+            # Later lines wait in LineReceiver's buffer, then in TCP, until
+            # this command is done: replies keep the order of the commands.
+            self._reading.pause(Pause.COMMAND)
+            waiting.addCallback(self._command_done)
 
-    def _take(self, line: bytes) -> None:
+    def _command_done(self, _: None) -> None:
+        self._reading.resume(Pause.COMMAND)
+
+    def _take(self, line: bytes) -> Waiting:
         """Gather a plain line into the paste, or send the paste and run the command.
 
         Whatever is refused is refused after the lines gathered before it
-        are sent, so replies keep the order of the lines they answer.
+        are sent, so replies keep the order of the lines they answer. A
+        command that waits returns its Deferred (see ``LineSession.perform``).
         """
         try:
             text = decode(line, self.factory.limits.max_line)
             if not text.strip():
-                return
+                return None
             command = cmd.parse(text)
             if isinstance(command, cmd.Say) and self.user is not None:
                 self._paste.append(check_text(command.text))
                 if len(self._paste) >= self.factory.limits.paste_lines:
                     self._send_paste()
-                return
+                return None
         except ChatError:
             self.guarded(self._send_paste)
             raise
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
-        if self._charge(1, len(line)):
-            self.perform(command)
+        if not self._charge(1, len(line)):
+            return None
+        return self.perform(command)
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.

@@ -13,7 +13,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError, OperFailedError
@@ -35,6 +37,9 @@ from chatd.line.render import Notice, Renderable, json_line, text_line
 from chatd.line.syntax import Command
 
 PROMPT = Notice("prompt", "Choose a nickname:")
+
+Waiting = Deferred[None] | None
+"""What running a command returns: a Deferred that fires when a command that waits is done, or None."""
 
 
 class LineSession(ABC):
@@ -107,20 +112,36 @@ class LineSession(ABC):
         """Render ``item`` in this session's format and write it."""
         self.write(json_line(item) if self.json else text_line(item))
 
-    def guarded(self, action: Callable[[], None]) -> None:
-        """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
+    def guarded(self, action: Callable[[], Waiting]) -> Waiting:
+        """Run ``action``; a refusal becomes one ERR line, a bug is logged too.
+
+        An action that waits returns a Deferred: its failure, when it comes,
+        is answered the same way, and the Deferred returned (None if the
+        action is done) fires with None once it is, never with a failure.
+        """
         try:
-            action()
-        except ChatError as error:
-            self.send(error)
+            waiting = action()
+        except Exception:
+            self._failed(Failure())
+            return None
+        return None if waiting is None else waiting.addErrback(self._failed)
+
+    def _failed(self, failure: Failure) -> None:
+        """Answer an action that failed: a ChatError is the user's, anything else a bug."""
+        if isinstance(failure.value, ChatError):
+            self.send(failure.value)
             if self.user is None and not self.closing:
                 self.send(PROMPT)
-        except Exception:
-            self.log.failure("Handling a line from {peer} failed", peer=self.peer)
-            self.send(InternalError())
+            return
+        self.log.failure("Handling a line from {peer} failed", failure, peer=self.peer)
+        self.send(InternalError())
 
-    def perform(self, command: Command) -> None:
-        """Run ``command``: before a nickname a plain line names the user, and some commands wait."""
+    def perform(self, command: Command) -> Waiting:
+        """Run ``command``: before a nickname a plain line names the user, and some commands wait.
+
+        A command that waits (for a password check, say) returns a Deferred
+        that fires when it is done; its failure is the command's refusal.
+        """
         if self.user is None:
             if isinstance(command, Say):
                 command = Nick(command.text.strip())
@@ -128,8 +149,8 @@ class LineSession(ABC):
                 raise NeedNicknameError()
         elif isinstance(command, Say):
             self.chat.say(self.user, self.room_or_current(None), command.text)
-            return
-        _RUN[type(command)](self, command)
+            return None
+        return _RUN[type(command)](self, command)
 
     def me(self) -> User:
         """This session's user; only for commands that need a nickname (``perform`` checks)."""
@@ -200,5 +221,5 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
             session.settle()
 
 
-_RUN: dict[type, Callable[[LineSession, Any], None]] = {**talk.RUN, **moderation.RUN}
+_RUN: dict[type, Callable[[LineSession, Any], Waiting]] = {**talk.RUN, **moderation.RUN}
 """What each typed command does, by its type."""
