@@ -3,7 +3,7 @@
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import formatEvent, globalLogPublisher
 
-from chatd.line.oper import FAILURES_PER_ADDRESS, RETRY_SECONDS
+from chatd.frontend.oper import FAILURES_PER_ADDRESS, RETRY_SECONDS
 from tests.helpers import LineTestCase
 
 FAILED = b"ERR oper-failed wrong operator name or password"

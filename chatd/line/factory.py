@@ -23,9 +23,9 @@ from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.oper import OperatorLogin, Verify, no_operators
 from chatd.frontend.output import Outbox
 from chatd.line.limits import LineLimits
-from chatd.line.oper import OperatorLogin, Verify, no_operators
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import LineSession, deliver

@@ -1,4 +1,4 @@
-"""``/oper`` on a line front end: the password checked outside the chat, failures throttled.
+"""``/oper`` on any front end: the password checked outside the chat, failures throttled.
 
 Checking an Argon2 hash takes tens of milliseconds, on purpose, and a guess
 costs the attacker nothing: so failures are budgeted with the token buckets
