@@ -28,12 +28,14 @@ from twisted.internet.interfaces import (
 )
 from twisted.internet.stdio import StandardIO
 from twisted.logger import Logger
+from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.chat import Chat
 from chatd.domain.limits import Limits
 from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -45,6 +47,20 @@ LISTEN_BACKLOG = 1024
 
 Twisted's default of 50 drops connection attempts when a thousand clients
 come back at once after a restart; each then waits a second to retry.
+"""
+
+PASSWORD_THREADS = 1
+"""Password checks (Argon2id at argon2-cffi's default cost) that may run at once.
+
+One, measured with tests/e2e/test_oper_load.py (20 wrong /oper at once while
+two users talk) on the shared 2-core host chatd is developed on, where each
+check takes about 0.25 s of one core and 64 MiB. With one thread the
+talkers' p99 was 4.7-7.8 ms and the 20 answers took 3.6-6.0 s; with two,
+p99 was 8.5-9.0 ms for answers in 3.2 s: the second thread takes the core
+the reactor would have had, for little gain. (On the reactor thread, as
+before issue 11: p99 5.4 s.) More threads would buy attackers faster
+answers with everyone else's latency; the failure budgets, not the pool,
+bound how much checking a stranger can ask for.
 """
 
 
@@ -67,6 +83,9 @@ def build(
     chat = Chat(now=reactor.seconds, limits=limits, stop=reactor.stop)
     # One for the whole daemon: every front end's connections count against the same limits.
     admission = Admission(options["max-connections"], options["max-per-ip"])
+    # Password checks run here, never on the reactor thread (issue 11).
+    passwords = password_pool(PASSWORD_THREADS)
+    login = OperatorLogin(in_thread_pool(reactor, passwords, options["operators"].verify), reactor.seconds)
     factory = LineFactory(
         chat,
         reactor=reactor,
@@ -84,11 +103,13 @@ def build(
             register_timeout=options["register-timeout"],
             keepalive=options["keepalive"],
         ),
-        verify=options["operators"].verify,
+        login=login,
         admission=admission,
     )
     daemon = MultiService()
-    # Added first, so stopped last: listeners close before the goodbyes.
+    # Added first, so started before the listeners and stopped after them.
+    _Threads(passwords).setServiceParent(daemon)
+    # Added before the listeners, so stopped after them: they close before the goodbyes.
     _Goodbye(factory).setServiceParent(daemon)
     for endpoint in endpoints(options, reactor):
         listener = StreamServerEndpointService(_Announced(endpoint), factory)
@@ -163,6 +184,23 @@ class _Goodbye(Service):
     def stopService(self) -> "Deferred[None]":
         super().stopService()
         return self._factory.shutdown()
+
+
+class _Threads(Service):
+    """Starts a thread pool with the daemon and stops it (waiting for its threads) with the daemon."""
+
+    def __init__(self, pool: ThreadPool) -> None:
+        self._pool = pool
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._pool.start()
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        self._pool.stop()
 
 
 class _Terminal(Service):

@@ -1,25 +1,31 @@
 """Shared test fixtures: a chat with a recording front end, a line front end to connect to, a fake terminal."""
 
 import io
-from collections.abc import Sequence
+import queue
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IReactorFromThreads
 from twisted.internet.task import Clock
-from twisted.internet.testing import StringTransport
+from twisted.internet.testing import MemoryReactorClock, StringTransport
 
 # What twistd parses its command line with on POSIX (twisted.scripts.twistd
 # picks the class by platform and does not export it).
 from twisted.scripts._twistd_unix import ServerOptions
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.domain.chat import Chat, User
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
+from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import BufferedOutput
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -44,6 +50,26 @@ def buffered(protocol: LineProtocol) -> BufferedOutput:
     """The output of a connection on a ``StringTransport``, to pause and resume as a full TCP buffer would."""
     assert isinstance(protocol.sink, BufferedOutput)
     return protocol.sink
+
+
+@implementer(IReactorFromThreads)
+class ThreadedReactor(MemoryReactorClock):
+    """A ``MemoryReactorClock`` that also takes calls from other threads, run when the test says.
+
+    A thread pool's answers reach the reactor thread through ``callFromThread``;
+    ``run_from_thread`` waits (up to a deadline, never a fixed time) for the next one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._from_threads: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+
+    def callFromThread(self, callable: Callable[..., object], *args: object, **kwargs: object) -> None:
+        self._from_threads.put(partial(callable, *args, **kwargs))
+
+    def run_from_thread(self, timeout: float = 10.0) -> None:
+        """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
+        self._from_threads.get(timeout=timeout)()
 
 
 class Terminal(io.StringIO):
@@ -106,6 +132,12 @@ def verify(name: str, password: str) -> bool:
     return OPERATORS.get(name) == password
 
 
+def check_at_once(name: str, password: str) -> "Deferred[bool]":
+    """``verify``, answered at once: the stand-in for the service's thread pool (tests/test_service.py and
+    tests/e2e/test_oper_load.py use the real one)."""
+    return succeed(verify(name, password))
+
+
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it.
 
@@ -132,7 +164,7 @@ class LineTestCase(SynchronousTestCase):
             server_name="testhost",
             motd=self.motd,
             limits=self.limits,
-            verify=verify,
+            login=OperatorLogin(check_at_once, self.clock.seconds),
             admission=self.admission,
         )
         self.wires: list[StringTransport] = []

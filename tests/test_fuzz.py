@@ -38,10 +38,11 @@ from chatd.domain.limits import Limits
 from chatd.domain.names import fold
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from tests.helpers import buffered, verify
+from tests.helpers import buffered, check_at_once
 
 # Small limits, so a short run reaches each of them: long lines, full
 # pastes, flood waits and cut-offs, full send queues, register timeouts,
@@ -283,7 +284,7 @@ class World:
             reactor=self.clock,
             server_name="fuzz",
             limits=LIMITS,
-            verify=verify,
+            login=OperatorLogin(check_at_once, self.clock.seconds),
             admission=Admission(MAX_CONNECTIONS, MAX_PER_IP),
         )
         self.clients: list[Client] = []

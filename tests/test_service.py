@@ -2,7 +2,9 @@
 
 import os
 import shutil
+import sys
 import tempfile
+import threading
 
 from twisted.application.service import IServiceCollection
 from twisted.internet.error import CannotListenError, ConnectionDone
@@ -12,11 +14,13 @@ from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
-from chatd.service import build
+from chatd.opers import Opers
+from chatd.service import _Threads, build
 from chatd.tap import Options
-from tests.helpers import Terminal, quick_hash, under_twistd
+from tests.helpers import Terminal, ThreadedReactor, quick_hash, under_twistd
 
 
 def options(*arguments: str) -> Options:
@@ -114,28 +118,47 @@ class ListenerTests(SynchronousTestCase):
         self.successResultOf(stopped)
 
 
+class RecordingOpers:
+    """Operators from a real --opers file, noting the thread each password is checked on."""
+
+    def __init__(self, opers: Opers) -> None:
+        self._opers = opers
+        self.threads: list[threading.Thread] = []
+        self.nice: list[int] = []
+
+    def verify(self, name: str, password: str) -> bool:
+        self.threads.append(threading.current_thread())
+        self.nice.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return self._opers.verify(name, password)
+
+
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.reactor = MemoryReactorClock()
+        self.reactor = ThreadedReactor()
         self.directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.directory)
 
     def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
         """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""
+        return self.start_with(options(*arguments))
+
+    def start_with(self, parsed: Options) -> tuple[LineFactory, list[IProtocol]]:
         terminals: list[IProtocol] = []
-        daemon = build(options(*arguments), self.reactor, terminal=terminals.append)
+        daemon = build(parsed, self.reactor, terminal=terminals.append)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
         return factory, terminals
 
-    def test_opers_file_operators_can_oper(self) -> None:
-        """An operator from --opers becomes one with /oper on a connection."""
+    def test_opers_file_operators_can_oper_checked_on_the_pool(self) -> None:
+        """An operator from --opers becomes one with /oper; the hash is checked on a low-priority thread of the daemon's pool."""
         path = os.path.join(self.directory, "opers")
         with open(path, "w", encoding="utf-8") as opers:
             opers.write("boss " + quick_hash("pw") + "\n")
-        factory, _ = self.start("--opers", path)
+        parsed = options("--opers", path)
+        recording = parsed["operators"] = RecordingOpers(parsed["operators"])
+        factory, _ = self.start_with(parsed)
         protocol = factory.buildProtocol(None)
         wire = StringTransport()
         protocol.makeConnection(wire)
@@ -144,7 +167,26 @@ class OperatorWiringTests(SynchronousTestCase):
         wire.clear()
         protocol.dataReceived(b"/oper boss pw\n")
         self.reactor.advance(0)
+        self.assertEqual(wire.value(), b"")
+        self.reactor.run_from_thread()
+        self.reactor.advance(0)
         self.assertEqual(wire.value(), b"*** You are now an operator.\r\n")
+        [thread] = recording.threads
+        self.assertIsNot(thread, threading.current_thread())
+        self.assertIn("chatd-passwords", thread.name)
+        if sys.platform.startswith("linux"):
+            self.assertEqual(recording.nice, [BACKGROUND_NICE])
+
+    def test_password_pool_runs_while_the_listeners_do(self) -> None:
+        """The password pool is started before the listeners and stopped, its threads joined, after them."""
+        daemon = build(options(), self.reactor)
+        pool = next(iter(IServiceCollection(daemon)))
+        self.assertIsInstance(pool, _Threads)
+        assert isinstance(pool, _Threads)
+        daemon.startService()
+        self.assertTrue(pool._pool.started)
+        daemon.stopService()
+        self.assertTrue(pool._pool.joined)
 
     def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
         """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""

@@ -23,7 +23,7 @@ from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
-from chatd.frontend.oper import OperatorLogin, Verify, no_operators
+from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Outbox
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
@@ -54,7 +54,7 @@ class LineFactory(ServerFactory):
         motd: str = "",
         default_room: str = "#lobby",
         limits: LineLimits = DEFAULT_LIMITS,
-        verify: Verify = no_operators,
+        login: OperatorLogin | None = None,
         *,
         admission: Admission,
     ) -> None:
@@ -70,7 +70,8 @@ class LineFactory(ServerFactory):
         """Live connections, so shutdown can say goodbye to each."""
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
-        self.login = OperatorLogin(verify, reactor.seconds)
+        self.login = login or OperatorLogin(no_operators, reactor.seconds)
+        """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends."""
         self.outbox = Outbox(reactor)
         """Sends each connection's output once per reactor pass."""
         self._drained: Deferred[None] | None = None

@@ -14,6 +14,7 @@ is cut off before its waiting output outgrows the send queue.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
@@ -23,7 +24,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
-from chatd.domain.flood import FloodGate
+from chatd.domain.flood import FloodGate, TokenBucket
 from chatd.domain.names import check_text
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import output_for
@@ -94,7 +95,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             factory.reactor.seconds,
         )
         self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
-        self._oper_budget = factory.login.budget()
+        self._oper_budget: TokenBucket | None = None
+        """Failed /oper attempts this connection may still make; made at its first attempt."""
 
     @override
     def registered(self) -> None:
@@ -103,8 +105,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         super().registered()
 
     @override
-    def prove_operator(self, name: str, password: str) -> None:
-        self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
+    def prove_operator(self, name: str, password: str) -> "Deferred[None]":
+        if self._oper_budget is None:
+            self._oper_budget = self.factory.login.budget()
+        return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
 
     @override
     def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:

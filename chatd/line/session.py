@@ -101,10 +101,12 @@ class LineSession(ABC):
         self.send(Notice("nick", f"You are {self.me().nick}."))
         self.perform(Join(self.default_room))
 
-    def prove_operator(self, name: str, password: str) -> None:
-        """Make this session's user an operator if ``password`` is operator ``name``'s, or raise.
+    def prove_operator(self, name: str, password: str) -> Deferred[None]:
+        """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.
 
-        A front end that checks no passwords refuses every attempt.
+        The check takes time, so the answer comes later; a wrong password
+        fails the Deferred with OperFailedError. A front end that checks no
+        passwords refuses every attempt.
         """
         raise OperFailedError()
 
