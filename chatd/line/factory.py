@@ -3,9 +3,10 @@
 The factory holds references to the chat, the clock and the limits (no chat
 state of its own), admits connections through the ``Admission`` every front
 end shares (refusing the ones over its limits with a line saying why),
-checks ``/oper`` passwords (``OperatorLogin``), and is the ``Audience``
-through which the chat reaches this front end: it renders each event once per format and writes the same
-bytes to every recipient that does not ignore its sender.
+checks ``/oper`` passwords through the ``OperatorLogin`` the front ends
+share, and is the ``Audience`` through which the chat reaches this front
+end: it renders each event once per format and writes the same bytes to
+every recipient that does not ignore its sender.
 """
 
 from collections.abc import Callable, Sequence
@@ -71,7 +72,10 @@ class LineFactory(ServerFactory):
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
         self.login = login or OperatorLogin(no_operators, reactor.seconds)
-        """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends."""
+        """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends.
+
+        Without one, nobody becomes an operator by password.
+        """
         self.outbox = Outbox(reactor)
         """Sends each connection's output once per reactor pass."""
         self._drained: Deferred[None] | None = None
