@@ -16,12 +16,10 @@ from chatd.line import moderation_commands as mod
 from chatd.line.render import Notice
 
 if TYPE_CHECKING:
-    from twisted.internet.defer import Deferred
-
     from chatd.line.session import LineSession, Waiting
 
 
-def _oper(session: "LineSession", command: mod.Oper) -> "Deferred[None] | None":
+def _oper(session: "LineSession", command: mod.Oper) -> "Waiting":
     if session.me().operator:
         session.send(Notice("oper", "You are an operator already."))
         return None
