@@ -7,7 +7,7 @@ configuration. The twistd plugin and chatd.tac produce it through the same
 ``Options``, so both run the same daemon.
 
 Settings every front end reads (the server's name, the MOTD, the default
-room, the interface) sit on ``Config`` itself; each front end's own
+room, the interface, the connection limits) sit on ``Config`` itself; each front end's own
 settings are one field (``line``), so a new front end adds one field and
 touches no other. The defaults are the options' defaults.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from twisted.internet.ssl import CertificateOptions
 
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
+from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 
@@ -68,6 +69,10 @@ class Config:
     """Address the front ends' own ports bind to: '::' is IPv6 and IPv4 on every interface."""
     chat: Limits = DEFAULT_LIMITS
     """How big the chat lets names, topics and memberships grow."""
+    max_connections: int = MAX_CONNECTIONS
+    """Connections open at once across every front end."""
+    max_per_ip: int = MAX_PER_IP
+    """Connections open at once from one address, across every front end."""
     line: LineConfig = field(default_factory=LineConfig)
     operators: Opers = field(default_factory=lambda: Opers({}))
     """Who may become an operator with a password; by default nobody."""

@@ -7,7 +7,7 @@ listens on its endpoints and calls its ``shutdown``.
 
 The daemon is four layers, started in this order:
 
-1. backing services: storage, bus, whatever the chat relies on;
+1. backing services: storage, bus, the chat's timers, the password threads;
 2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
@@ -35,18 +35,35 @@ from twisted.internet.interfaces import (
 from twisted.internet.stdio import StandardIO
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryHistory
 
 log = Logger()
+
+PASSWORD_THREADS = 1
+"""Password checks (Argon2id at argon2-cffi's default cost) that may run at once.
+
+One, measured with tests/e2e/test_oper_load.py (20 wrong /oper at once while
+two users talk) on the shared 2-core host chatd is developed on, where each
+check takes about 0.25 s of one core and 64 MiB. With one thread the
+talkers' p99 was 4.7-7.8 ms and the 20 answers took 3.6-6.0 s; with two,
+p99 was 8.5-9.0 ms for answers in 3.2 s: the second thread takes the core
+the reactor would have had, for little gain. (On the reactor thread, as
+before issue 11: p99 5.4 s.) More threads would buy attackers faster
+answers with everyone else's latency; the failure budgets, not the pool,
+bound how much checking a stranger can ask for.
+"""
 
 
 def build(
@@ -68,13 +85,18 @@ def build(
     # they start before and stop after the front ends.
     history, bus = MemoryHistory(), MemoryBus()
     chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop)
+    # One for the whole daemon: every front end's connections count against the same limits.
+    admission = Admission(config.max_connections, config.max_per_ip)
+    # Password checks run here, never on the reactor thread.
+    passwords = password_pool(PASSWORD_THREADS)
+    login = OperatorLogin(in_thread_pool(reactor, passwords, config.operators.verify), reactor.seconds)
     # One builder per front end; --irc-port and --web-port each add one here.
-    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor)]
+    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login)]
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-    return compose([history, bus, _Timers(chat), *backing], front_ends, console)
+    return compose([history, bus, _Timers(chat), _Threads(passwords), *backing], front_ends, console)
 
 
 def compose(
@@ -181,6 +203,23 @@ class _Goodbye(Service):
     def stopService(self) -> "Deferred[None]":
         super().stopService()
         return self._front_end.shutdown()
+
+
+class _Threads(Service):
+    """Starts a thread pool with the daemon and stops it (waiting for its threads) with the daemon."""
+
+    def __init__(self, pool: ThreadPool) -> None:
+        self._pool = pool
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._pool.start()
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        self._pool.stop()
 
 
 class _Timers(Service):

@@ -15,6 +15,7 @@ from chatd.config import DEFAULT_PORT, Config, ConsoleConfig, LineConfig, TLSPor
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
+from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
@@ -24,7 +25,7 @@ from chatd.tls import TLSConfigError, load_tls
 _LINE = LineLimits()
 _CHAT = Limits()
 
-# Every limit, with its default from the class that enforces it, so the
+# Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
 LIMIT_OPTIONS: list[list[Any]] = [
     [
@@ -70,8 +71,8 @@ LIMIT_OPTIONS: list[list[Any]] = [
         int,
     ],
     ["max-line", None, _LINE.max_line, "Longest line accepted, in bytes, not counting its ending.", int],
-    ["max-connections", None, _LINE.max_connections, "Connections open at once, in all.", int],
-    ["max-per-ip", None, _LINE.max_per_ip, "Connections open at once from one address.", int],
+    ["max-connections", None, MAX_CONNECTIONS, "Connections open at once, in all.", int],
+    ["max-per-ip", None, MAX_PER_IP, "Connections open at once from one address.", int],
     [
         "register-timeout",
         None,
@@ -211,6 +212,8 @@ class Options(usage.Options):
             motd=self["motd"],
             default_room=self["default-room"],
             interface=self["interface"],
+            max_connections=self["max-connections"],
+            max_per_ip=self["max-per-ip"],
             chat=Limits(
                 nickname=self["max-nick"],
                 room_name=self["max-room-name"],
@@ -231,8 +234,6 @@ class Options(usage.Options):
                     sendq=self["sendq"],
                     register_timeout=self["register-timeout"],
                     keepalive=self["keepalive"],
-                    max_connections=self["max-connections"],
-                    max_per_ip=self["max-per-ip"],
                 ),
             ),
             operators=self["operators"],

@@ -3,22 +3,27 @@
 import dataclasses
 import io
 import itertools
-from collections.abc import Sequence
+import queue
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from types import ModuleType
 from typing import get_type_hints
 
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IReactorFromThreads
 from twisted.internet.task import Clock
-from twisted.internet.testing import StringTransport
+from twisted.internet.testing import MemoryReactorClock, StringTransport
 
 # What twistd parses its command line with on POSIX (twisted.scripts.twistd
 # picks the class by platform and does not export it).
 from twisted.scripts._twistd_unix import ServerOptions
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain import errors as domain_errors
@@ -27,10 +32,13 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session, UserView
+from chatd.frontend import errors as frontend_errors
+from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
+from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import BufferedOutput
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.line.output import BufferedOutput
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
 from chatd.tap import Options
@@ -51,7 +59,7 @@ def error_types(*modules: ModuleType) -> list[type[ChatError]]:
     """Every ChatError subclass ``modules`` define (the domain's and the line front end's by default)."""
     return [
         kind
-        for module in modules or (domain_errors, line_errors)
+        for module in modules or (domain_errors, frontend_errors, line_errors)
         for kind in vars(module).values()
         if isinstance(kind, type) and issubclass(kind, ChatError) and kind is not ChatError
     ]
@@ -87,8 +95,28 @@ def under_twistd(*arguments: str) -> Options:
 
 def buffered(protocol: LineProtocol) -> BufferedOutput:
     """The output of a connection on a ``StringTransport``, to pause and resume as a full TCP buffer would."""
-    assert isinstance(protocol.output, BufferedOutput)
-    return protocol.output
+    assert isinstance(protocol.sink, BufferedOutput)
+    return protocol.sink
+
+
+@implementer(IReactorFromThreads)
+class ThreadedReactor(MemoryReactorClock):
+    """A ``MemoryReactorClock`` that also takes calls from other threads, run when the test says.
+
+    A thread pool's answers reach the reactor thread through ``callFromThread``;
+    ``run_from_thread`` waits (up to a deadline, never a fixed time) for the next one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._from_threads: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+
+    def callFromThread(self, callable: Callable[..., object], *args: object, **kwargs: object) -> None:
+        self._from_threads.put(partial(callable, *args, **kwargs))
+
+    def run_from_thread(self, timeout: float = 10.0) -> None:
+        """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
+        self._from_threads.get(timeout=timeout)()
 
 
 class Terminal(io.StringIO):
@@ -157,29 +185,40 @@ def verify(name: str, password: str) -> bool:
     return OPERATORS.get(name) == password
 
 
+def check_at_once(name: str, password: str) -> "Deferred[bool]":
+    """``verify``, answered at once: the stand-in for the service's thread pool (tests/test_service.py and
+    tests/e2e/test_oper_load.py use the real one)."""
+    return succeed(verify(name, password))
+
+
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it.
 
-    Subclasses set ``limits`` and ``chat_limits`` to test other settings.
+    Subclasses set ``limits``, ``chat_limits``, ``max_connections`` and
+    ``max_per_ip`` to test other settings; ``admission`` counts connections.
     ``/oper boss correct horse`` makes an operator; ``stopped`` counts the
     times /shutdown stopped the daemon.
     """
 
     limits = LineLimits()
     chat_limits = Limits()
+    max_connections = MAX_CONNECTIONS
+    max_per_ip = MAX_PER_IP
     motd = "Be kind.\n"
 
     def setUp(self) -> None:
         self.clock = Clock()
         self.stopped = 0
         self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=self.chat_limits, stop=self.stop)
+        self.admission = Admission(self.max_connections, self.max_per_ip)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,
             server_name="testhost",
             motd=self.motd,
             limits=self.limits,
-            verify=verify,
+            login=OperatorLogin(check_at_once, self.clock.seconds),
+            admission=self.admission,
         )
         self.wires: list[StringTransport] = []
 

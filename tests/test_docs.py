@@ -7,6 +7,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain import errors as domain_errors
 from chatd.domain.errors import ChatError
+from chatd.frontend import errors as frontend_errors
 from chatd.line import errors as line_errors
 from chatd.line.commands import COMMANDS
 from chatd.tap import LIMIT_OPTIONS, Options
@@ -36,7 +37,7 @@ class DocsTests(SynchronousTestCase):
         protocol = read("docs", "PROTOCOL.md")
         codes = {
             kind.code
-            for module in (domain_errors, line_errors)
+            for module in (domain_errors, frontend_errors, line_errors)
             for kind in vars(module).values()
             if isinstance(kind, type) and issubclass(kind, ChatError) and kind is not ChatError
         }

@@ -1,4 +1,4 @@
-"""Token buckets and flood gates on a fake clock: the waits they hand out are exact."""
+"""Token buckets and flood gates on a fake clock (the waits they hand out are exact), and the flood driver."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -6,6 +6,9 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.flood import FloodGate, TokenBucket
+from chatd.frontend.flood import FloodControl
+from chatd.frontend.reading import Pause, Reading
+from tests.test_reading import RecordingReader
 
 
 class TokenBucketTests(SynchronousTestCase):
@@ -187,3 +190,66 @@ class RateBoundTests(SynchronousTestCase):
                 taken = sum(each for _, each in takes[first : last + 1])
                 allowed = burst + rate * (end - start) + cost
                 self.assertLessEqual(taken, allowed * (1 + 1e-9) + 1e-6, f"takes {first}..{last}: {takes}")
+
+
+class RecordingConnection(RecordingReader):
+    """A connection that notes what the flood driver asks of it."""
+
+    def warn_flooding(self) -> None:
+        self.calls.append("warn")
+
+    def cut_off_flooding(self) -> None:
+        self.calls.append("cut off")
+
+
+class FloodControlTests(SynchronousTestCase):
+    """Two lines a second after ten (bytes are plentiful); cut off after 30 s over budget."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.connection = RecordingConnection()
+        self.reading = Reading(self.connection)
+        gate = FloodGate(2.0, 10.0, 4096.0, 16384.0, self.clock.seconds)
+        self.flood = FloodControl(gate, self.reading, self.connection, self.clock, 30.0)
+
+    def test_within_budget_nothing_happens(self) -> None:
+        """Ten lines at once are within budget: no warning, no pause, no timer."""
+        for _ in range(10):
+            self.assertTrue(self.flood.charge(1, 10))
+        self.assertEqual((self.connection.calls, self.clock.getDelayedCalls()), ([], []))
+
+    def test_over_budget_warns_once_and_pauses_until_refilled(self) -> None:
+        """The first line over budget warns and pauses reading; reading starts again exactly when the debt is paid."""
+        self.flood.charge(11, 10)
+        self.assertEqual(self.connection.calls, ["warn", "stop"])
+        self.assertTrue(self.flood.waiting)
+        self.clock.advance(0.49)
+        self.assertTrue(self.reading.paused)
+        self.clock.advance(0.01)
+        self.assertEqual((self.connection.calls, self.flood.waiting), (["warn", "stop", "start"], False))
+
+    def test_staying_over_budget_warns_once_then_cuts_off(self) -> None:
+        """Still over budget 30 s after the first wait, the connection is cut off and the charge refused."""
+        self.flood.charge(11, 10)
+        for _ in range(60):
+            self.clock.advance(0.5)
+            self.assertTrue(self.flood.charge(2, 10))
+        self.clock.advance(0.5)
+        self.assertFalse(self.flood.charge(2, 10))
+        self.assertEqual(self.connection.calls.count("warn"), 1)
+        self.assertEqual(self.connection.calls[-1], "cut off")
+
+    def test_release_does_not_start_reading_while_a_command_waits(self) -> None:
+        """The budget refilling lifts only the flood pause: a waiting command still holds reading."""
+        self.reading.pause(Pause.COMMAND)
+        self.flood.charge(11, 10)
+        self.clock.advance(0.5)
+        self.assertEqual((self.reading.reasons, self.connection.calls), (Pause.COMMAND, ["stop", "warn"]))
+        self.reading.resume(Pause.COMMAND)
+        self.assertEqual(self.connection.calls, ["stop", "warn", "start"])
+
+    def test_stop_cancels_the_release(self) -> None:
+        """A connection lost while waiting leaves no timer behind."""
+        self.flood.charge(11, 10)
+        self.flood.stop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])

@@ -6,8 +6,8 @@ clock, stalls readers and drops connections, and after every step checks
 what must always hold: nothing escapes or is logged as a failure, every line
 a client gets is safe, memory per connection stays bounded and the chat's
 state stays consistent. These tests read private attributes on purpose
-(``chat._state``'s users and rooms, ``factory._per_peer``, and a
-protocol's ``_buffer``, ``_paste``, ``_release`` and TimeoutMixin's timer):
+(``chat._state``'s users and rooms, ``admission._per_peer``, and a
+protocol's ``_buffer``, ``_paste``, ``_flood`` and TimeoutMixin's timer):
 the invariants are about that state.
 
 The first property also runs two explicit examples that broke it when
@@ -39,11 +39,13 @@ from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
 from chatd.domain.ports import Session
+from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
-from tests.helpers import buffered, verify
+from tests.helpers import buffered, check_at_once
 
 # Small limits, so a short run reaches each of them: long lines, full
 # pastes, flood waits and cut-offs, full send queues, register timeouts,
@@ -58,9 +60,9 @@ LIMITS = LineLimits(
     sendq=600,
     register_timeout=20.0,
     keepalive=0,
-    max_connections=5,
-    max_per_ip=2,
 )
+MAX_CONNECTIONS = 5
+MAX_PER_IP = 2
 CHAT_LIMITS = Limits(rooms_per_user=2)
 # Connections come from these in turn: the third from 10.0.0.1 is over
 # max_per_ip, and a sixth at once is over max_connections.
@@ -281,7 +283,12 @@ class World:
         self.clock = Clock()
         self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=CHAT_LIMITS)
         self.factory = LineFactory(
-            self.chat, reactor=self.clock, server_name="fuzz", limits=LIMITS, verify=verify
+            self.chat,
+            reactor=self.clock,
+            server_name="fuzz",
+            limits=LIMITS,
+            login=OperatorLogin(check_at_once, self.clock.seconds),
+            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP),
         )
         self.clients: list[Client] = []
         self.connections = 0
@@ -425,7 +432,7 @@ class World:
             # yet named is closed when its time is up: nobody hangs forever.
             self.test.assertEqual(protocol.paused, client.wire.producerState == "paused")
             if protocol.paused:
-                self.test.assertTrue(protocol._release is not None and protocol._release.active())
+                self.test.assertTrue(protocol._flood.waiting, "paused with no release scheduled")
             if protocol.user is None:
                 timeout = getattr(protocol, "_TimeoutMixin__timeoutCall", None)
                 self.test.assertTrue(timeout is not None and timeout.active(), "no register timeout")
@@ -542,7 +549,7 @@ class SessionEndTests(SynchronousTestCase):
             world.lose_everyone()
         self.assertEqual((world.chat._state.users.by_key, world.chat._state.rooms.by_key), ({}, {}))
         self.assertEqual(world.factory.connections, set())
-        self.assertEqual(world.factory._per_peer, {})
+        self.assertEqual((world.factory.admission._per_peer, world.factory.admission.open), ({}, 0))
         # Bans outlive their users; each with a duration runs out, as an event, within the longest one.
         world.clock.advance(LONGEST)
         kept = world.chat._state.bans._bans.values()

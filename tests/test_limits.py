@@ -7,6 +7,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.limits import Limits
+from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase, buffered
@@ -258,11 +259,12 @@ class RegisterTimeoutTests(LimitsTestCase):
 
 
 class ConnectionLimitTests(LimitsTestCase):
-    limits = LineLimits(max_per_ip=2, max_connections=4)
+    max_per_ip = 2
+    max_connections = 4
 
-    def refused(self, host: str) -> bytes:
+    def refused(self, host: str, factory: LineFactory | None = None) -> bytes:
         address = IPv6Address("TCP", host, 4000) if ":" in host else IPv4Address("TCP", host, 4000)
-        protocol = self.factory.buildProtocol(address)
+        protocol = (factory or self.factory).buildProtocol(address)
         self.assertNotIsInstance(protocol, LineProtocol)
         wire = StringTransport()
         protocol.makeConnection(wire)
@@ -298,6 +300,29 @@ class ConnectionLimitTests(LimitsTestCase):
         for n in range(4):
             self.connect(host=f"10.0.1.{n}")
         self.assertEqual(self.refused("10.0.2.1"), b"ERR server-full the server is full; try again later\r\n")
+
+    def test_front_ends_sharing_an_admission_share_the_counts(self) -> None:
+        """Connections to another front end with the same Admission count against the same address and total."""
+        other = LineFactory(self.chat, reactor=self.clock, server_name="testhost", admission=self.admission)
+        self.connect(host="10.0.0.1")
+        protocol = other.buildProtocol(IPv4Address("TCP", "10.0.0.1", 4000))
+        assert isinstance(protocol, LineProtocol)
+        protocol.makeConnection(StringTransport())
+        self.assertEqual(
+            self.refused("10.0.0.1"),
+            b"ERR too-many-connections at most 2 connections from one address; close one first\r\n",
+        )
+        self.assertEqual(
+            self.refused("10.0.0.1", other),
+            b"ERR too-many-connections at most 2 connections from one address; close one first\r\n",
+        )
+        self.connect(host="10.0.0.2")
+        self.connect(host="10.0.0.3")
+        self.assertEqual(
+            self.refused("10.0.0.4", other), b"ERR server-full the server is full; try again later\r\n"
+        )
+        protocol.connectionLost(Failure(ConnectionError()))
+        self.connect(host="10.0.0.1")
 
 
 class RoomLimitTests(LimitsTestCase):

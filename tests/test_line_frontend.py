@@ -10,11 +10,14 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
 from chatd.line.frontend import LineFrontEnd, line_front_end
 from chatd.storage.memory import MemoryHistory
 from chatd.tap import Options
 from tests.certificates import write_self_signed
+from tests.helpers import check_at_once
 
 
 class LineFrontEndTests(SynchronousTestCase):
@@ -26,7 +29,10 @@ class LineFrontEndTests(SynchronousTestCase):
         """The line front end ``twistd chatd --name testhost ARGUMENTS`` describes."""
         options = Options()
         options.parseOptions(["--name", "testhost", *arguments])
-        return line_front_end(options.config(), self.chat, self.reactor)
+        config = options.config()
+        admission = Admission(config.max_connections, config.max_per_ip)
+        login = OperatorLogin(check_at_once, self.reactor.seconds)
+        return line_front_end(config, self.chat, self.reactor, admission, login)
 
     def listen(self, front_end: FrontEnd) -> None:
         """Listen on each endpoint as the service does, knowing only the protocol (so mypy checks it fits)."""
@@ -71,7 +77,7 @@ class LineFrontEndTests(SynchronousTestCase):
         self.assertIn(b"on testhost", wire.value())
         self.assertIn(b"Be kind", wire.value())
         self.assertIn(b"#Main", wire.value())
-        self.assertEqual(front_end.factory.limits.max_per_ip, 3)
+        self.assertEqual(front_end.factory.admission.max_per_ip, 3)
 
     def test_shutdown_fires_once_every_connection_has_closed(self) -> None:
         """shutdown says goodbye and fires when the last connection is gone; at once when there is none."""

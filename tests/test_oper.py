@@ -1,10 +1,17 @@
-"""/oper on the line front end: passwords checked, failures throttled and logged, never the password."""
+"""/oper on the line front end: passwords checked (later, off the reactor thread), failures throttled and logged, never the password."""
 
+import threading
+
+from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import formatEvent, globalLogPublisher
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
+from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.line.oper import FAILURES_PER_ADDRESS, RETRY_SECONDS
-from tests.helpers import LineTestCase
+from chatd.frontend.oper import FAILURES_PER_ADDRESS, RETRY_SECONDS, OperatorLogin, in_thread_pool
+from tests.helpers import LineTestCase, ThreadedReactor
 
 FAILED = b"ERR oper-failed wrong operator name or password"
 NOW_OPERATOR = b"*** You are now an operator."
@@ -111,3 +118,108 @@ class OperTests(LineTestCase):
         alice, _ = self.connect(b"alice", host="10.0.0.1")
         alice.dataReceived(b"/oper \x1b[2Jboss x\n")
         self.assertEqual(self.logs(), ["Failed /oper as '\\x1b[2Jboss' from 10.0.0.1"])
+
+
+class HeldCheckTests(LineTestCase):
+    """Checks answered by hand, later, as the service's thread pool answers them."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.checks: list[Deferred[bool]] = []
+        self.factory.login = OperatorLogin(self.held, self.clock.seconds)
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def held(self, name: str, password: str) -> "Deferred[bool]":
+        check: Deferred[bool] = Deferred()
+        self.checks.append(check)
+        return check
+
+    def test_answer_and_later_lines_wait_for_the_check(self) -> None:
+        """Nothing is answered, and no later line is taken, until the check says the password is right."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/oper boss correct horse\nhello\n")
+        self.assertEqual((self.lines(alice_wire), self.lines(bob_wire)), ([], []))
+        self.assertFalse(alice.me().operator)
+        self.checks[0].callback(True)
+        self.assertEqual(self.lines(alice_wire), [NOW_OPERATOR, b"[00:00] #lobby <alice> hello"])
+        self.assertTrue(alice.me().operator)
+
+    def test_attempts_in_flight_from_one_address_cannot_pass_its_budget(self) -> None:
+        """Eleven attempts at once from one address: ten are checked, the eleventh is refused unchecked."""
+        wires = []
+        for n in range(FAILURES_PER_ADDRESS + 1):
+            protocol, wire = self.connect(b"guess%d" % n, host="10.0.0.1")
+            protocol.dataReceived(b"/oper boss wrong\n")
+            wires.append(wire)
+        self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS)
+        self.assertEqual(
+            self.lines(wires[-1]), [b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"]
+        )
+        for check in self.checks:
+            check.callback(False)
+        for wire in wires[:-1]:
+            self.assertEqual(self.lines(wire), [FAILED])
+
+    def test_right_password_gives_its_reservation_back(self) -> None:
+        """A right password costs no failure: after nine failures and a success, an address's next attempt is still checked."""
+        for n in range(3):
+            protocol, _ = self.connect(b"guess%d" % n, host="10.0.0.1")
+            for _ in range(3):
+                protocol.dataReceived(b"/oper boss wrong\n")
+                self.checks[-1].callback(False)
+        alice, wire = self.connect(b"alice", host="10.0.0.1")
+        alice.dataReceived(b"/oper boss correct horse\n")
+        self.checks[-1].callback(True)
+        self.assertEqual(self.lines(wire), [NOW_OPERATOR])
+        bob, bob_wire = self.connect(b"bob", host="10.0.0.1")
+        bob.dataReceived(b"/oper boss wrong\n")
+        self.assertEqual(len(self.checks), 11)
+        self.checks[-1].callback(False)
+        self.assertEqual(self.lines(bob_wire), [FAILED])
+
+    def test_user_gone_before_the_check_ends_is_not_made_operator(self) -> None:
+        """A connection lost while its password is checked: the right answer makes nobody an operator, and says nothing."""
+        alice, wire = self.connect(b"alice")
+        user = alice.me()
+        alice.dataReceived(b"/oper boss correct horse\n")
+        alice.connectionLost(Failure(ConnectionDone()))
+        self.checks[0].callback(True)
+        self.assertFalse(user.operator)
+        self.assertEqual(self.lines(wire), [])
+        self.assertNotIn("is now operator", " ".join(formatEvent(event) for event in self.logged))
+
+    def test_check_that_breaks_is_logged_and_answered_internal(self) -> None:
+        """A check that raises is a bug: logged, answered ERR internal, and the attempt still counts as a failure."""
+        alice, wire = self.connect(b"alice")
+        for _ in range(3):
+            alice.dataReceived(b"/oper boss x\n")
+            self.checks[-1].errback(RuntimeError("argon2 broke"))
+        self.assertEqual(
+            self.lines(wire), [b"ERR internal the server failed to do that; it has been logged"] * 3
+        )
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 3)
+        alice.dataReceived(b"/oper boss correct horse\n")
+        self.assertEqual(
+            self.lines(wire), [b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"]
+        )
+
+
+class InThreadPoolTests(SynchronousTestCase):
+    def test_verify_runs_on_a_pool_thread_and_answers_on_the_reactor(self) -> None:
+        """in_thread_pool runs the check on the pool's thread; its answer fires only through the reactor."""
+        reactor = ThreadedReactor()
+        pool = ThreadPool(0, 1, name="test-passwords")
+        pool.start()
+        self.addCleanup(pool.stop)
+        threads: list[threading.Thread] = []
+
+        def verify(name: str, password: str) -> bool:
+            threads.append(threading.current_thread())
+            return password == "right"
+
+        answer = in_thread_pool(reactor, pool, verify)("boss", "right")
+        self.assertNoResult(answer)
+        reactor.run_from_thread()
+        self.assertTrue(self.successResultOf(answer))
+        self.assertIsNot(threads[0], threading.current_thread())

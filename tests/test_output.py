@@ -1,8 +1,13 @@
 """Output is gathered over a reactor pass and sent once per connection when the pass ends."""
 
+from twisted.internet.error import ConnectionDone
+from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
+from chatd.frontend.output import NOWHERE, BufferedOutput, DirectOutput, Outbox
 from tests.helpers import LineTestCase
 
 
@@ -48,3 +53,70 @@ class GatheringTests(LineTestCase):
         alice.dataReceived(b"hello\n/quit\n")
         self.assertTrue(wire.disconnecting)
         self.assertEqual(wire.value(), b"[00:00] #lobby <alice> hello\r\n*** Goodbye.\r\n")
+
+
+class SinkStateTests(SynchronousTestCase):
+    """A sink is open, then closing, then closed; a session's ``closing`` is its sink's."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.wire = StringTransport()
+        self.overflowed = 0
+        self.output = BufferedOutput(self.wire, Outbox(self.clock), 100, self.overflow)
+
+    def overflow(self) -> None:
+        self.overflowed += 1
+
+    def test_closing_sends_what_waits_then_takes_nothing(self) -> None:
+        """close sends what was gathered at once; later writes are dropped, even after the pass ends."""
+        self.output.write(b"last words\r\n")
+        self.output.close()
+        self.assertEqual(self.wire.value(), b"last words\r\n")
+        self.output.write(b"too late\r\n")
+        self.clock.advance(0)
+        self.assertEqual(self.wire.value(), b"last words\r\n")
+        self.assertEqual((self.output.closing, self.output.closed), (True, False))
+
+    def test_dropping_discards_what_waits(self) -> None:
+        """drop (the connection is gone) sends nothing more, not even what was gathered; closing after it sends nothing."""
+        self.output.write(b"never sent\r\n")
+        self.output.drop()
+        self.output.close()
+        self.clock.advance(0)
+        self.assertEqual(self.wire.value(), b"")
+        self.assertEqual((self.output.closing, self.output.closed), (True, True))
+
+    def test_overflow_closes_the_sink(self) -> None:
+        """A client past its send queue is cut off: the sink is closed and says so once."""
+        self.output.pauseProducing()
+        self.output.write(b"x" * 101)
+        self.clock.advance(0)
+        self.assertEqual((self.overflowed, self.output.closed, self.wire.value()), (1, True, b""))
+
+    def test_direct_output_writes_at_once_until_closing(self) -> None:
+        """DirectOutput (the console's) writes each piece straight away, and nothing once closing."""
+        direct = DirectOutput(self.wire)
+        direct.write(b"one\r\n")
+        self.assertEqual(self.wire.value(), b"one\r\n")
+        direct.close()
+        direct.write(b"two\r\n")
+        self.assertEqual((self.wire.value(), direct.closing), (b"one\r\n", True))
+
+    def test_nowhere_stays_open_and_empty(self) -> None:
+        """The shared sink of unconnected sessions drops writes and cannot be closed by one of them."""
+        NOWHERE.write(b"dropped\r\n")
+        NOWHERE.close()
+        NOWHERE.drop()
+        self.assertFalse(NOWHERE.closing)
+
+
+class SessionClosingTests(LineTestCase):
+    def test_session_closing_is_its_sinks(self) -> None:
+        """A session is closing exactly when its sink is: after close, and after its connection is lost."""
+        alice, _ = self.connect(b"alice")
+        self.assertFalse(alice.closing)
+        alice.close(None)
+        self.assertTrue(alice.closing and alice.sink.closing)
+        bob, _ = self.connect(b"bob")
+        bob.connectionLost(Failure(ConnectionDone()))
+        self.assertTrue(bob.closing and bob.sink.closed)

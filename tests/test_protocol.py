@@ -2,14 +2,22 @@
 
 import json
 
+from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchRoomError
+from chatd.line import commands as cmd
+from chatd.line import session as session_module
 from chatd.line.commands import COMMANDS
+from chatd.line.errors import NoCurrentRoomError
 from chatd.line.limits import LineLimits
+from chatd.line.render import Notice
+from chatd.line.session import LineSession
 from tests.helpers import LineTestCase
+from tests.test_limits import SLOWED
 
 MAX_LINE_BYTES = LineLimits().max_line
 
@@ -750,3 +758,122 @@ class FootprintTests(LineTestCase):
             "paused",
         }
         self.assertLessEqual(set(vars(alice)), twisteds)
+
+
+class WaitingCommandTests(LineTestCase):
+    """/time stands in for a command that waits (as /oper does for its password check): its Deferred is fired by hand."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.pending: list[Deferred[None]] = []
+
+        def wait(session: LineSession, command: cmd.Time) -> "Deferred[None]":
+            done: Deferred[None] = Deferred()
+            self.pending.append(done)
+            return done.addCallback(lambda _: session.send(Notice("time", "done waiting")))
+
+        self.patch(session_module, "_RUN", {**session_module._RUN, cmd.Time: wait})
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def test_line_after_a_waiting_command_is_answered_after_it(self) -> None:
+        """While a command waits the connection reads nothing more; the line after it is taken once it is done."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/time\nhello\n")
+        self.assertEqual((self.lines(alice_wire), self.lines(bob_wire)), ([], []))
+        self.assertEqual(alice_wire.producerState, "paused")
+        alice.dataReceived(b"and more\n")
+        self.assertEqual(self.lines(bob_wire), [])
+        [done] = self.pending
+        done.callback(None)
+        self.assertEqual(
+            self.lines(alice_wire),
+            [b"*** done waiting", b"[00:00] #lobby <alice> hello", b"[00:00] #lobby <alice> and more"],
+        )
+        self.assertEqual(
+            self.lines(bob_wire), [b"[00:00] #lobby <alice> hello", b"[00:00] #lobby <alice> and more"]
+        )
+        self.assertEqual(alice_wire.producerState, "producing")
+
+    def test_waiting_commands_answer_in_order(self) -> None:
+        """Two waiting commands in one read: the second is not even started before the first is done."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/time\n/time\n")
+        self.assertEqual(len(self.pending), 1)
+        self.pending[0].callback(None)
+        self.assertEqual((self.lines(wire), len(self.pending)), ([b"*** done waiting"], 2))
+        self.pending[1].callback(None)
+        self.assertEqual(self.lines(wire), [b"*** done waiting"])
+
+    def test_refusal_of_a_waiting_command_is_one_err_line(self) -> None:
+        """A waiting command that fails with a ChatError answers with its ERR line, and the session goes on."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/time\nhello\n")
+        self.pending[0].errback(NoCurrentRoomError())
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR no-room you are in no room; /join #room first", b"[00:00] #lobby <alice> hello"],
+        )
+        self.assertEqual(list(self.logged), [])
+
+    def test_bug_in_a_waiting_command_is_logged_and_answered_internal(self) -> None:
+        """A waiting command that fails with anything else is logged and answered ERR internal, and the session goes on."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/time\nhello\n")
+        self.pending[0].errback(RuntimeError("bug"))
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR internal the server failed to do that; it has been logged",
+                b"[00:00] #lobby <alice> hello",
+            ],
+        )
+        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
+        self.assertEqual(
+            [event["log_format"] for event in self.logged], ["Handling a line from {peer} failed"]
+        )
+
+    def test_before_a_nickname_a_refused_waiting_command_prompts_again(self) -> None:
+        """An unnamed connection whose waiting command is refused is asked for a nickname again, as for any refusal."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"/time\n")
+        self.pending[0].errback(NoCurrentRoomError())
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR no-room you are in no room; /join #room first", b"*** Choose a nickname:"],
+        )
+
+    def test_flood_wait_ending_first_still_waits_for_the_command(self) -> None:
+        """Slowed and waiting on a command at once: the budget refilling does not let later lines overtake the command."""
+        alice, wire = self.connect(b"alice")
+        for n in range(9):  # one read each, so not one paste: with the nickname, the whole burst
+            alice.dataReceived(b"x%d\n" % n)
+        alice.dataReceived(b"/time\nafter\n")
+        self.assertIn(SLOWED, self.lines(wire))
+        self.clock.advance(10)
+        self.assertEqual((self.lines(wire), wire.producerState), ([], "paused"))
+        self.pending[0].callback(None)
+        self.assertEqual(self.lines(wire), [b"*** done waiting", b"[00:00] #lobby <alice> after"])
+
+    def test_command_ending_first_still_waits_for_the_flood_budget(self) -> None:
+        """Slowed and waiting on a command at once: the command's end does not let a flooder in before its wait is over."""
+        alice, wire = self.connect(b"alice")
+        for n in range(9):  # one read each, so not one paste: with the nickname, the whole burst
+            alice.dataReceived(b"x%d\n" % n)
+        alice.dataReceived(b"/time\nafter\n")
+        self.lines(wire)
+        self.pending[0].callback(None)
+        self.assertEqual((self.lines(wire), wire.producerState), ([b"*** done waiting"], "paused"))
+        self.clock.advance(0.49)
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(0.01)
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> after"])
+
+    def test_connection_lost_while_waiting_leaves_nothing_behind(self) -> None:
+        """A connection lost while its command waits quits at once; the command's end later writes nothing."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/time\nhello\n")
+        alice.connectionLost(Failure(ConnectionDone()))
+        self.pending[0].callback(None)
+        self.assertEqual(self.lines(wire), [])
+        self.assertEqual(self.chat.users().nicks, ())

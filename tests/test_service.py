@@ -2,7 +2,9 @@
 
 import os
 import shutil
+import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 
 from twisted.application.service import IServiceCollection, Service
@@ -25,19 +27,26 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.config import Config
+from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
-from chatd.service import build, compose
+from chatd.opers import Opers
+from chatd.service import _Threads, build, compose
 from chatd.tap import Options
-from tests.helpers import Terminal, quick_hash, under_twistd
+from tests.helpers import Terminal, ThreadedReactor, quick_hash, under_twistd
+
+
+def options(*arguments: str) -> Options:
+    """``twistd chatd --name testhost ARGUMENTS``, parsed."""
+    parsed = Options()
+    parsed.parseOptions(["--name", "testhost", *arguments])
+    return parsed
 
 
 def config(*arguments: str) -> Config:
     """The configuration ``twistd chatd --name testhost ARGUMENTS`` describes."""
-    parsed = Options()
-    parsed.parseOptions(["--name", "testhost", *arguments])
-    return parsed.config()
+    return options(*arguments).config()
 
 
 class ListenerTests(SynchronousTestCase):
@@ -98,7 +107,7 @@ class ListenerTests(SynchronousTestCase):
         self.start("--max-per-ip", "3", "--sendq", "1000", "--max-rooms", "4", "--max-nick", "9")
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
-        self.assertEqual((factory.limits.max_per_ip, factory.limits.sendq), (3, 1000))
+        self.assertEqual((factory.admission.max_per_ip, factory.limits.sendq), (3, 1000))
         self.assertEqual((factory.chat.limits.rooms_per_user, factory.chat.limits.nickname), (4, 9))
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:
@@ -152,37 +161,76 @@ class ListenerTests(SynchronousTestCase):
         self.successResultOf(stopped)
 
 
+class RecordingOpers:
+    """Operators from a real --opers file, noting the thread each password is checked on."""
+
+    def __init__(self, opers: Opers) -> None:
+        self._opers = opers
+        self.threads: list[threading.Thread] = []
+        self.nice: list[int] = []
+
+    def verify(self, name: str, password: str) -> bool:
+        self.threads.append(threading.current_thread())
+        self.nice.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return self._opers.verify(name, password)
+
+
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.reactor = MemoryReactorClock()
+        self.reactor = ThreadedReactor()
         self.directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.directory)
 
     def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
         """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""
+        return self.start_with(options(*arguments))
+
+    def start_with(self, parsed: Options) -> tuple[LineFactory, list[IProtocol]]:
         terminals: list[IProtocol] = []
-        daemon = build(config(*arguments), self.reactor, terminal=terminals.append)
+        daemon = build(parsed.config(), self.reactor, terminal=terminals.append)
         daemon.startService()
         self.addCleanup(daemon.stopService)
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
         return factory, terminals
 
-    def test_opers_file_operators_can_oper(self) -> None:
-        """An operator from --opers becomes one with /oper on a connection."""
+    def test_opers_file_operators_can_oper_checked_on_the_pool(self) -> None:
+        """An operator from --opers becomes one with /oper; the hash is checked on a low-priority thread of the daemon's pool."""
         path = os.path.join(self.directory, "opers")
         with open(path, "w", encoding="utf-8") as opers:
             opers.write("boss " + quick_hash("pw") + "\n")
-        factory, _ = self.start("--opers", path)
+        parsed = options("--opers", path)
+        recording = parsed["operators"] = RecordingOpers(parsed["operators"])
+        factory, _ = self.start_with(parsed)
         protocol = factory.buildProtocol(None)
         wire = StringTransport()
         protocol.makeConnection(wire)
+        # Gone before the daemon stops, so its goodbye is done and the pool's threads are joined.
+        self.addCleanup(protocol.connectionLost, Failure(ConnectionDone()))
         protocol.dataReceived(b"alice\n")
         self.reactor.advance(0)
         wire.clear()
         protocol.dataReceived(b"/oper boss pw\n")
         self.reactor.advance(0)
+        self.assertEqual(wire.value(), b"")
+        self.reactor.run_from_thread()
+        self.reactor.advance(0)
         self.assertEqual(wire.value(), b"*** You are now an operator.\r\n")
+        [thread] = recording.threads
+        self.assertIsNot(thread, threading.current_thread())
+        self.assertIn("chatd-passwords", thread.name)
+        if sys.platform.startswith("linux"):
+            self.assertEqual(recording.nice, [BACKGROUND_NICE])
+
+    def test_password_pool_runs_while_the_listeners_do(self) -> None:
+        """The password pool is started before the listeners and stopped, its threads joined, after them."""
+        daemon = build(config(), self.reactor)
+        backing = next(iter(IServiceCollection(daemon)))
+        [pool] = [service for service in IServiceCollection(backing) if isinstance(service, _Threads)]
+        daemon.startService()
+        self.assertTrue(pool._pool.started)
+        daemon.stopService()
+        self.assertTrue(pool._pool.joined)
 
     def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
         """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""

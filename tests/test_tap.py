@@ -54,9 +54,10 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--listen", "tcp:0:interface=::1")
 
     def test_limits_default_to_the_enforcing_classes(self) -> None:
-        """Each limit option defaults to what LineLimits and Limits hold."""
+        """Each limit option defaults to what LineLimits, Admission and Limits hold."""
         options = parse()
         self.assertEqual((options["flood-rate"], options["sendq"], options["max-rooms"]), (2.0, 262144, 20))
+        self.assertEqual((options["max-connections"], options["max-per-ip"]), (10000, 50))
 
     def test_limits_must_be_positive(self) -> None:
         """A limit of zero or less is refused, except keepalive 0 (off)."""
@@ -216,16 +217,19 @@ class ConfigTests(SynchronousTestCase):
         self.assertIsNone(parse("--listen", "tcp:7000").config().line.port)
 
     def test_every_limit_option_reaches_the_limits_it_names(self) -> None:
-        """Each limit option sets exactly one field of LineLimits or Limits, as its type."""
+        """Each limit option sets exactly one field of LineLimits, Limits or the connection limits, as its type."""
         arguments: list[str] = []
         for number, (name, *_) in enumerate(LIMIT_OPTIONS):
             arguments += [f"--{name}", str(BIG + number)]
         config = parse(*arguments).config()
         given = sorted(
-            value
-            for limits in (config.line.limits, config.chat)
-            for value in dataclasses.asdict(limits).values()
-            if value >= BIG
+            [
+                value
+                for limits in (config.line.limits, config.chat)
+                for value in dataclasses.asdict(limits).values()
+                if value >= BIG
+            ]
+            + [config.max_connections, config.max_per_ip]
         )
         self.assertEqual(given, [BIG + number for number in range(len(LIMIT_OPTIONS))])
         self.assertIsInstance(config.line.limits.flood_rate, float)

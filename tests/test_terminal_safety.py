@@ -23,6 +23,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -249,7 +250,9 @@ class Scene:
     def __init__(self, in_ops: bool, attacker_named: bool) -> None:
         self.clock = Clock()
         self.chat = Chat(self.clock, MemoryHistory(), MemoryBus())
-        self.factory = LineFactory(self.chat, reactor=self.clock, server_name="test", limits=LineLimits())
+        self.factory = LineFactory(
+            self.chat, reactor=self.clock, server_name="test", limits=LineLimits(), admission=Admission()
+        )
         self.alice = self.connect(b"alice\n")
         self.bot = self.connect(b"/format json\nbot\n")
         self.mallory = self.connect(b"mallory\n" if attacker_named else b"")

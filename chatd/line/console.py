@@ -19,6 +19,7 @@ from typing_extensions import override
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
+from chatd.frontend.output import DirectOutput
 from chatd.line import commands as cmd
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession, decode, deliver
@@ -35,8 +36,6 @@ class Console(LineReceiver, LineSession):
         LineSession.__init__(self, chat, self, "", default_room, set())
         self._nick = nick
         self._max_line = max_line
-        # The console writes to its terminal itself (see write), unless closing.
-        self.sink = self
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Write ``event`` to the terminal, unless the host ignores its sender."""
@@ -44,6 +43,8 @@ class Console(LineReceiver, LineSession):
 
     @override
     def connectionMade(self) -> None:
+        assert self.transport is not None, "connectionMade has a transport"
+        self.sink = DirectOutput(self.transport)
         self.guarded(lambda: self.perform(cmd.Nick(self._nick)))
 
     @override
@@ -63,22 +64,17 @@ class Console(LineReceiver, LineSession):
             self.perform(cmd.parse(text))
 
     @override
-    def write(self, data: bytes) -> None:
-        if not self.closing and self.transport is not None:
-            self.transport.write(data)
-
-    @override
     def close(self, last: Renderable | None) -> None:
         if self.closing:
             return
         if last is not None:
             self.send(last)
-        self.closing = True
+        self.sink.close()
         if self.transport is not None:
             self.transport.loseConnection()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.closing = True
+        self.sink.drop()
         if self.user is not None:
             self.chat.quit(self.user, "console closed")

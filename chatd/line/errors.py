@@ -86,21 +86,6 @@ class RegisterTimeoutError(ChatError):
 
 
 @dataclass(eq=False)
-class ServerFullError(ChatError):
-    """The server holds as many connections as its host allows."""
-
-    code = "server-full"
-
-
-@dataclass(eq=False)
-class TooManyConnectionsError(ChatError):
-    """The client's address already holds ``limit`` connections, as many as allowed."""
-
-    code = "too-many-connections"
-    limit: int
-
-
-@dataclass(eq=False)
 class TelnetOverflowError(ChatError):
     """A telnet subnegotiation ran past conch's bound of ``limit`` bytes; the connection is closed."""
 

@@ -1,18 +1,17 @@
 """``LineFactory``: the line front end of one server, and its way into the chat.
 
 The factory holds references to the chat, the clock and the limits (no chat
-state of its own), counts connections in all and per address to refuse the
-ones over the limits with a line saying why, checks ``/oper`` passwords
-(``OperatorLogin``), and is the ``Audience`` through which the chat reaches
-this front end: it renders each event once per format and writes the same
-bytes to every recipient that does not ignore its sender.
+state of its own), admits connections through the ``Admission`` every front
+end shares (refusing the ones over its limits with a line saying why),
+checks ``/oper`` passwords through the ``OperatorLogin`` the front ends
+share, and is the ``Audience`` through which the chat reaches this front
+end: it renders each event once per format and writes the same bytes to
+every recipient that does not ignore its sender.
 """
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
-from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IAddress, IDelayedCall, IReactorTime, ITCPTransport
 from twisted.internet.protocol import Protocol, ServerFactory
@@ -21,13 +20,13 @@ from typing_extensions import override
 
 from chatd import __version__
 from chatd.domain.chat import Chat
-from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
-from chatd.line.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.oper import OperatorLogin, no_operators
+from chatd.frontend.output import Outbox
 from chatd.line.limits import LineLimits
-from chatd.line.oper import OperatorLogin, Verify, no_operators
-from chatd.line.output import Outbox
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import LineSession, deliver
@@ -56,7 +55,9 @@ class LineFactory(ServerFactory):
         motd: str = "",
         default_room: str = "#lobby",
         limits: LineLimits = DEFAULT_LIMITS,
-        verify: Verify = no_operators,
+        login: OperatorLogin | None = None,
+        *,
+        admission: Admission,
     ) -> None:
         self.chat = chat
         self.reactor = reactor
@@ -64,27 +65,29 @@ class LineFactory(ServerFactory):
         self.motd = motd
         self.default_room = default_room
         self.limits = limits
+        self.admission = admission
+        """Counts connections across every front end of the daemon; the service shares one."""
         self.connections: set[LineProtocol] = set()
         """Live connections, so shutdown can say goodbye to each."""
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
-        self.login = OperatorLogin(verify, reactor.seconds)
+        self.login = login or OperatorLogin(no_operators, reactor.seconds)
+        """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends.
+
+        Without one, nobody becomes an operator by password.
+        """
         self.outbox = Outbox(reactor)
         """Sends each connection's output once per reactor pass."""
-        self._per_peer: Counter[str] = Counter()
         self._drained: Deferred[None] | None = None
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
-        peer = _peer(addr)
-        if len(self.connections) >= self.limits.max_connections:
-            return _Refusal(ServerFullError())
-        if self._per_peer[peer] >= self.limits.max_per_ip:
-            self.log.warn("Refused {peer}: too many connections", peer=peer)
-            return _Refusal(TooManyConnectionsError(self.limits.max_per_ip))
+        try:
+            peer = self.admission.admit(addr)
+        except (ServerFullError, TooManyConnectionsError) as refused:
+            return Refusal(text_line(refused))
         protocol = LineProtocol(self, peer)
         self.connections.add(protocol)
-        self._per_peer[peer] += 1
         return protocol
 
     def greeting(self) -> list[Notice]:
@@ -103,9 +106,7 @@ class LineFactory(ServerFactory):
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
         self.connections.discard(protocol)
         self.ignorers.discard(protocol)
-        self._per_peer[protocol.peer] -= 1
-        if not self._per_peer[protocol.peer]:
-            del self._per_peer[protocol.peer]
+        self.admission.release(protocol.peer)
         if not self.connections and self._drained is not None:
             drained, self._drained = self._drained, None
             drained.callback(None)
@@ -130,26 +131,6 @@ class LineFactory(ServerFactory):
             if protocol.transport is not None:
                 # Every listener chatd opens is a stream of the TCP kind.
                 cast(ITCPTransport, protocol.transport).abortConnection()
-
-
-class _Refusal(Protocol):
-    """Says why a connection is refused, in one line, and closes it."""
-
-    def __init__(self, error: ChatError) -> None:
-        self._error = error
-
-    @override
-    def connectionMade(self) -> None:
-        assert self.transport is not None, "connectionMade has a transport"
-        self.transport.write(text_line(self._error))
-        self.transport.loseConnection()
-
-
-def _peer(addr: IAddress | None) -> str:
-    """The address connections are counted by; an IPv4-mapped IPv6 address counts as IPv4."""
-    if isinstance(addr, IPv4Address | IPv6Address):
-        return addr.host.removeprefix("::ffff:")
-    return str(addr)
 
 
 def _cancelling(call: IDelayedCall) -> Callable[[_T], _T]:

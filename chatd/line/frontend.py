@@ -15,6 +15,8 @@ from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin
 from chatd.line.factory import LineFactory
 
 LISTEN_BACKLOG = 1024
@@ -37,11 +39,14 @@ class LineFrontEnd:
         return self.factory.shutdown()
 
 
-def line_front_end(config: Config, chat: Chat, reactor: Any) -> LineFrontEnd:
+def line_front_end(
+    config: Config, chat: Chat, reactor: Any, admission: Admission, login: OperatorLogin
+) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
-    the ``--listen`` endpoints need.
+    the ``--listen`` endpoints need. ``admission`` counts connections across
+    every front end; ``login`` checks /oper passwords off the reactor thread.
     """
     factory = LineFactory(
         chat,
@@ -50,7 +55,8 @@ def line_front_end(config: Config, chat: Chat, reactor: Any) -> LineFrontEnd:
         motd=config.motd,
         default_room=config.default_room,
         limits=config.line.limits,
-        verify=config.operators.verify,
+        login=login,
+        admission=admission,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -1,7 +1,9 @@
-"""The line front end's limits on each connection and on connections overall.
+"""The line front end's limits on each connection.
 
 Defaults fit a person chatting and pasting: typing, or pasting a screenful
 at once, is never slowed. docs/SECURITY.md lists each with its option.
+Limits on connections overall are counted across front ends
+(chatd.frontend.admission).
 """
 
 from dataclasses import dataclass
@@ -29,7 +31,3 @@ class LineLimits:
     """Seconds a connection has to choose a nickname."""
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""
-    max_connections: int = 10000
-    """Connections open at once, in all."""
-    max_per_ip: int = 50
-    """Connections open at once from one address (a classroom behind one NAT fits)."""

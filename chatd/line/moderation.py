@@ -3,7 +3,9 @@
 The chat decides who may (chatd.domain.moderation); these functions only
 pass the request on and tell the asker what happened where no event does.
 ``/oper`` is the exception: the front end checks the password
-(``LineSession.prove_operator``), and the chat only records the result.
+(``LineSession.prove_operator``), off the reactor thread, so ``_oper``
+returns a Deferred and the session's later lines wait for it; the chat
+only records the result.
 ``RUN`` maps each command type to its function.
 """
 
@@ -14,15 +16,15 @@ from chatd.line import moderation_commands as mod
 from chatd.line.render import Notice
 
 if TYPE_CHECKING:
-    from chatd.line.session import LineSession
+    from chatd.line.session import LineSession, Waiting
 
 
-def _oper(session: "LineSession", command: mod.Oper) -> None:
+def _oper(session: "LineSession", command: mod.Oper) -> "Waiting":
     if session.me().operator:
         session.send(Notice("oper", "You are an operator already."))
-        return
-    session.prove_operator(command.name, command.password)
-    session.send(Notice("oper", "You are now an operator."))
+        return None
+    proving = session.prove_operator(command.name, command.password)
+    return proving.addCallback(lambda _: session.send(Notice("oper", "You are now an operator.")))
 
 
 def _kick(session: "LineSession", command: mod.Kick) -> None:
@@ -62,7 +64,7 @@ def _shutdown(session: "LineSession", command: mod.Shutdown) -> None:
     session.chat.shutdown(session.me(), command.reason)
 
 
-RUN: dict[type, Callable[["LineSession", Any], None]] = {
+RUN: dict[type, Callable[["LineSession", Any], "Waiting"]] = {
     mod.Oper: _oper,
     mod.Kick: _kick,
     mod.Lock: _lock,

@@ -1,10 +1,12 @@
 """Bytes <-> chat: one ``LineProtocol`` per nc, telnet or client connection.
 
 The protocol owns what belongs to a connection: its telnet parser (made
-only if the client speaks telnet), line buffer, flood budget, paste being
-gathered, output (chatd.line.output) and ``/oper`` budget; what it has in
-the chat (user, current room, format, ignores) and the commands it runs
-come from ``LineSession``. It holds its limits on both directions: lines are capped,
+only if the client speaks telnet), line buffer, flood budget (driven by
+chatd.frontend.flood), the reasons it is not reading, if any
+(chatd.frontend.reading), paste being gathered, output
+(chatd.frontend.output) and ``/oper`` budget; what it has in the chat
+(user, current room, format, ignores) and the commands it runs come from
+``LineSession``. It holds its limits on both directions: lines are capped,
 fast clients are slowed and then cut off, and a client that stops reading
 is cut off before its waiting output outgrows the send queue.
 """
@@ -12,6 +14,7 @@ is cut off before its waiting output outgrows the send queue.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
@@ -21,8 +24,12 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
-from chatd.domain.flood import FloodGate
+from chatd.domain.flood import FloodGate, TokenBucket
 from chatd.domain.names import check_text
+from chatd.frontend.flood import FloodControl
+from chatd.frontend.output import output_for
+from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.sockets import tune
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     FloodError,
@@ -31,10 +38,8 @@ from chatd.line.errors import (
     TelnetCommandError,
     TelnetOverflowError,
 )
-from chatd.line.output import Output, output_for
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import NOWHERE, PROMPT, LineSession, decode
-from chatd.line.sockets import tune
+from chatd.line.session import PROMPT, LineSession, Waiting, decode
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -62,10 +67,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_overflow",
         "_paste",
         "_quit_reason",
-        "_release",
+        "_reading",
         "_telnet",
         "factory",
-        "output",
     )
     delimiter = b"\n"
     log = Logger()
@@ -81,17 +85,18 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._overflow = b""
         self._discarding = False
         self._paste: list[str] = []
-        self._flood = FloodGate(
+        self._reading = Reading(self)
+        """Why this connection is not reading, if it is not: its flood budget, a waiting command."""
+        gate = FloodGate(
             limits.flood_rate,
             limits.flood_burst,
             limits.flood_bytes,
             4 * limits.flood_bytes,
             factory.reactor.seconds,
         )
-        self._release: IDelayedCall | None = None
-        self.output: Output | None = None
-        """Where written bytes go once connected; gathered and sent once per reactor pass."""
-        self._oper_budget = factory.login.budget()
+        self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
+        self._oper_budget: TokenBucket | None = None
+        """Failed /oper attempts this connection may still make; made at its first attempt."""
 
     @override
     def registered(self) -> None:
@@ -100,8 +105,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         super().registered()
 
     @override
-    def prove_operator(self, name: str, password: str) -> None:
-        self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
+    def prove_operator(self, name: str, password: str) -> "Deferred[None]":
+        if self._oper_budget is None:
+            self._oper_budget = self.factory.login.budget()
+        return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
 
     @override
     def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
@@ -112,9 +119,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def connectionMade(self) -> None:
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
-        self.output = self.sink = output_for(
-            transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded
-        )
+        # Gathered and sent once per reactor pass; it says whether the session is open.
+        self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
         if ITCPTransport.providedBy(transport):
             tune(transport, limits.keepalive)
         self.setTimeout(limits.register_timeout)
@@ -200,31 +206,41 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def lineReceived(self, line: bytes) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        self.guarded(lambda: self._take(line))
+        waiting = self.guarded(lambda: self._take(line))
+        if waiting is not None and not waiting.called:
+            # Later lines wait in LineReceiver's buffer, then in TCP, until
+            # this command is done: replies keep the order of the commands.
+            self._reading.pause(Pause.COMMAND)
+            waiting.addCallback(self._command_done)
 
-    def _take(self, line: bytes) -> None:
+    def _command_done(self, _: None) -> None:
+        self._reading.resume(Pause.COMMAND)
+
+    def _take(self, line: bytes) -> Waiting:
         """Gather a plain line into the paste, or send the paste and run the command.
 
         Whatever is refused is refused after the lines gathered before it
-        are sent, so replies keep the order of the lines they answer.
+        are sent, so replies keep the order of the lines they answer. A
+        command that waits returns its Deferred (see ``LineSession.perform``).
         """
         try:
             text = decode(line, self.factory.limits.max_line)
             if not text.strip():
-                return
+                return None
             command = cmd.parse(text)
             if isinstance(command, cmd.Say) and self.user is not None:
                 self._paste.append(check_text(command.text))
                 if len(self._paste) >= self.factory.limits.paste_lines:
                     self._send_paste()
-                return
+                return None
         except ChatError:
             self.guarded(self._send_paste)
             raise
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
-        if self._charge(1, len(line)):
-            self.perform(command)
+        if not self._charge(1, len(line)):
+            return None
+        return self.perform(command)
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.
@@ -242,31 +258,29 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _charge(self, lines: int, size: int) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
-        False once the connection is cut off: what was charged is not done.
+        False once the connection is closing or cut off: what was charged is not done.
         """
-        if self.closing:
-            return False
-        was_over = self._flood.over_since
-        wait = self._flood.charge(lines, size)
-        if not wait:
-            return True
-        if was_over is None:
-            self.send(SLOWED)
-        elif self.factory.reactor.seconds() - was_over > self.factory.limits.flood_disconnect:
-            self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
-            self._quit_reason = "flooding"
-            self.close(FloodError(self.factory.limits.flood_disconnect))
-            return False
-        if self._release is not None and self._release.active():
-            self._release.cancel()
+        return not self.closing and self._flood.charge(lines, size)
+
+    def warn_flooding(self) -> None:
+        """Say once per stretch over the flood budget that lines now wait their turn."""
+        self.send(SLOWED)
+
+    def cut_off_flooding(self) -> None:
+        """Over the flood budget for too long: say why and close."""
+        self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
+        self._quit_reason = "flooding"
+        self.close(FloodError(self.factory.limits.flood_disconnect))
+
+    def stop_reading(self) -> None:
+        """Take no more lines until ``start_reading``; ``Reading`` decides when."""
         # LineReceiver takes no more lines from its buffer while paused, and
         # the transport stops reading, so TCP pushes back on the client.
         self.paused = True
         cast(IPushProducer, self.transport).pauseProducing()
-        self._release = self.factory.reactor.callLater(wait, self._resume_reading)
-        return True
 
-    def _resume_reading(self) -> None:
+    def start_reading(self) -> None:
+        """Take lines again: the ones buffered meanwhile first, then the transport's."""
         self.paused = False
         if self.closing:
             return
@@ -274,11 +288,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._receive(b"")
 
     def _send_queue_exceeded(self) -> None:
-        """The client stopped reading and its output outgrew the send queue: abort it."""
+        """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
         self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
         self._quit_reason = "send queue exceeded"
-        self.closing = True
-        self.sink = NOWHERE
         cast(ITCPTransport, self.transport).abortConnection()
 
     @override
@@ -288,10 +300,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             return
         if last is not None:
             self.send(last)
-        self.closing = True
-        self.sink = NOWHERE
-        if self.output is not None:
-            self.output.flush()
+        self.sink.close()
         if self.transport is not None:
             # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
@@ -299,13 +308,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.closing = True
-        self.sink = NOWHERE
-        if self.output is not None:
-            self.output.drop()
+        self.sink.drop()
         self.setTimeout(None)
-        if self._release is not None and self._release.active():
-            self._release.cancel()
+        self._flood.stop()
         if self.user is not None:
             self.chat.quit(self.user, self._quit_reason)
         self.factory.forget(self)

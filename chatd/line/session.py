@@ -11,15 +11,18 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError, OperFailedError
 from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.names import fold
 from chatd.domain.ports import Audience, UserView
+from chatd.frontend.output import NOWHERE, Sink
 from chatd.line import moderation, talk
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
@@ -34,25 +37,8 @@ from chatd.line.syntax import Command
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 
-
-class Sink(Protocol):
-    """Where a session's rendered bytes go."""
-
-    def write(self, data: bytes) -> None:
-        """Take ``data`` for the session's client, or drop it."""
-        ...
-
-
-class _Nowhere:
-    """The sink of a session not yet connected, or closing: it drops everything."""
-
-    __slots__ = ()
-
-    def write(self, data: bytes) -> None:
-        """Drop ``data``."""
-
-
-NOWHERE = _Nowhere()
+Waiting = Deferred[None] | None
+"""What running a command returns: a Deferred that fires when a command that waits is done, or None."""
 
 
 class LineSession(ABC):
@@ -61,7 +47,6 @@ class LineSession(ABC):
     __slots__ = (
         "audience",
         "chat",
-        "closing",
         "current",
         "default_room",
         "ignored",
@@ -90,13 +75,17 @@ class LineSession(ABC):
         """The room plain lines go to: the last joined, or None."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
-        self.closing = False
         self.sink: Sink = NOWHERE
-        """Where this session's bytes go: NOWHERE until connected and once closing.
+        """Where this session's bytes go (NOWHERE until connected), and whether it is open.
 
         Delivery writes to it directly, one call per recipient, since it runs
-        for every member of a room for every line said.
+        for every member of a room for every line said; a closing sink drops it.
         """
+
+    @property
+    def closing(self) -> bool:
+        """Whether the session is closing or closed, as its sink says: the one place that is kept."""
+        return self.sink.closing
 
     def write(self, data: bytes) -> None:
         """Write rendered bytes to this session, unless it is closing."""
@@ -111,10 +100,12 @@ class LineSession(ABC):
         self.send(Notice("nick", f"You are {self.me().nick}."))
         self.perform(Join(self.default_room))
 
-    def prove_operator(self, name: str, password: str) -> None:
-        """Make this session's user an operator if ``password`` is operator ``name``'s, or raise.
+    def prove_operator(self, name: str, password: str) -> Deferred[None]:
+        """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.
 
-        A front end that checks no passwords refuses every attempt.
+        The check takes time, so the answer comes later; a wrong password
+        fails the Deferred with OperFailedError. A front end that checks no
+        passwords refuses every attempt.
         """
         raise OperFailedError()
 
@@ -122,20 +113,36 @@ class LineSession(ABC):
         """Render ``item`` in this session's format and write it."""
         self.write(json_line(item) if self.json else text_line(item))
 
-    def guarded(self, action: Callable[[], None]) -> None:
-        """Run ``action``; a refusal becomes one ERR line, a bug is logged too."""
+    def guarded(self, action: Callable[[], Waiting]) -> Waiting:
+        """Run ``action``; a refusal becomes one ERR line, a bug is logged too.
+
+        An action that waits returns a Deferred: its failure, when it comes,
+        is answered the same way, and the Deferred returned (None if the
+        action is done) fires with None once it is, never with a failure.
+        """
         try:
-            action()
-        except ChatError as error:
-            self.send(error)
+            waiting = action()
+        except Exception:
+            self._failed(Failure())
+            return None
+        return None if waiting is None else waiting.addErrback(self._failed)
+
+    def _failed(self, failure: Failure) -> None:
+        """Answer an action that failed: a ChatError is the user's, anything else a bug."""
+        if isinstance(failure.value, ChatError):
+            self.send(failure.value)
             if self.user is None and not self.closing:
                 self.send(PROMPT)
-        except Exception:
-            self.log.failure("Handling a line from {peer} failed", peer=self.peer)
-            self.send(InternalError())
+            return
+        self.log.failure("Handling a line from {peer} failed", failure, peer=self.peer)
+        self.send(InternalError())
 
-    def perform(self, command: Command) -> None:
-        """Run ``command``: before a nickname a plain line names the user, and some commands wait."""
+    def perform(self, command: Command) -> Waiting:
+        """Run ``command``: before a nickname a plain line names the user, and some commands wait.
+
+        A command that waits (for a password check, say) returns a Deferred
+        that fires when it is done; its failure is the command's refusal.
+        """
         if self.user is None:
             if isinstance(command, Say):
                 command = Nick(command.text.strip())
@@ -143,8 +150,8 @@ class LineSession(ABC):
                 raise NeedNicknameError()
         elif isinstance(command, Say):
             self.chat.say(self.user, self.room_or_current(None), command.text)
-            return
-        _RUN[type(command)](self, command)
+            return None
+        return _RUN[type(command)](self, command)
 
     def me(self) -> UserView:
         """This session's user; only for commands that need a nickname (``perform`` checks)."""
@@ -215,5 +222,5 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
             session.settle()
 
 
-_RUN: dict[type, Callable[[LineSession, Any], None]] = {**talk.RUN, **moderation.RUN}
+_RUN: dict[type, Callable[[LineSession, Any], Waiting]] = {**talk.RUN, **moderation.RUN}
 """What each typed command does, by its type."""

@@ -42,6 +42,7 @@ from chatd.domain.errors import (
     TopicLockedError,
     UserNotInRoomError,
 )
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.errors import (
     BadEncodingError,
     FloodError,
@@ -50,10 +51,8 @@ from chatd.line.errors import (
     NeedNicknameError,
     NoCurrentRoomError,
     RegisterTimeoutError,
-    ServerFullError,
     TelnetCommandError,
     TelnetOverflowError,
-    TooManyConnectionsError,
     TooManyIgnoredError,
     UnknownCommandError,
     UsageError,

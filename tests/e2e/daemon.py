@@ -114,10 +114,12 @@ class Daemon:
         """The port of the first address chatd announced."""
         return self.addresses[0][1]
 
-    def connect(self, host: str | None = None, port: int | None = None) -> "LineClient":
-        """A client connected to ``host`` (default: the first address) on ``port``."""
+    def connect(
+        self, host: str | None = None, port: int | None = None, source: str | None = None
+    ) -> "LineClient":
+        """A client connected to ``host`` (default: the first address) on ``port``, from ``source`` if given."""
         first_host, first_port = self.addresses[0]
-        return LineClient(self, host or first_host, port or first_port)
+        return LineClient(self, host or first_host, port or first_port, source)
 
     def wait_for_log(self, pattern: "re.Pattern[bytes]") -> "re.Match[bytes]":
         """The first log line not yet scanned that matches ``pattern``; fails at the deadline or exit."""
@@ -190,7 +192,7 @@ class Daemon:
 class LineClient:
     """A blocking loopback connection to a daemon that reads CRLF-terminated lines."""
 
-    def __init__(self, daemon: Daemon, host: str, port: int) -> None:
+    def __init__(self, daemon: Daemon, host: str, port: int, source: str | None = None) -> None:
         self.daemon = daemon
         self.since = time.time()
         """When this client connected; its event stamps cannot be older."""
@@ -198,6 +200,9 @@ class LineClient:
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         daemon.case.addCleanup(self.socket.close)
         self.socket.settimeout(DEADLINE_SECONDS)
+        if source is not None:
+            # Any of 127.0.0.0/8 reaches a daemon on 127.0.0.1: one client per address.
+            self.socket.bind((source, 0))
         self.socket.connect((host, port))
         self._buffer = b""
 

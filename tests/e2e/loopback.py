@@ -9,6 +9,7 @@ from twisted.trial.unittest import TestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
+from chatd.frontend.admission import Admission
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryHistory
@@ -21,7 +22,11 @@ async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> Lin
     has heard from it (the greeting).
     """
     factory = LineFactory(
-        Chat(reactor, MemoryHistory(), MemoryBus()), reactor=reactor, server_name="t", limits=limits
+        Chat(reactor, MemoryHistory(), MemoryBus()),
+        reactor=reactor,
+        server_name="t",
+        limits=limits,
+        admission=Admission(),
     )
     port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
     test.addCleanup(port.stopListening)

@@ -10,9 +10,9 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
+from chatd.frontend.output import SocketOutput
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.line.output import SocketOutput
 from chatd.line.protocol import LineProtocol
 from tests.e2e.loopback import serve_one
 
@@ -87,7 +87,7 @@ class SocketOutputTests(TestCase):
     async def test_client_that_keeps_up_is_written_straight_to_its_socket(self) -> None:
         """A pass's lines leave in one send; the reactor never watches the socket for writing."""
         factory, server, client = await self.connected(LineLimits())
-        self.assertIsInstance(server.output, SocketOutput)
+        self.assertIsInstance(server.sink, SocketOutput)
         self.numbered(server, 0, 20)
         factory.outbox.send()
         self.assertFalse(watched_for_writing(server))

@@ -8,9 +8,9 @@ from twisted.internet.protocol import Protocol, connectionDone
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
+from chatd.frontend.sockets import SEND_BUFFER
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.line.sockets import SEND_BUFFER
 from tests.e2e.loopback import serve_one
 
 

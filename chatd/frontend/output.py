@@ -19,6 +19,11 @@ gathered bytes as one ``write`` (``BufferedOutput``).
 
 Either way a client that stops reading is cut off, not buffered: past
 Twisted's 64 KiB buffer, at most the send queue (``--sendq``) may wait.
+
+Every output is a ``Sink``, which also holds whether its session is open,
+closing or closed: the one place that state lives. A session's ``sink`` is
+what delivery writes to, so a closing session takes nothing more without
+anyone checking a flag of its own.
 """
 
 import socket
@@ -42,6 +47,102 @@ from zope.interface import implementer
 
 TRANSPORT_BUFFER = FileDescriptor.bufferSize
 """Bytes Twisted buffers for a connection before it reports the client as behind (64 KiB)."""
+
+_OPEN = 0
+_CLOSING = 1
+_CLOSED = 2
+
+
+class Sink(ABC):
+    """Where one session's rendered bytes go, and whether that session is still open.
+
+    A sink is open, then closing (its last words are sent and it takes
+    nothing more), then closed (the connection is gone, or is being aborted,
+    and anything still waiting is dropped). It never opens again. A session
+    derives its own ``closing`` from its sink's.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self) -> None:
+        self._state = _OPEN
+
+    @abstractmethod
+    def write(self, data: bytes) -> None:
+        """Take ``data`` for the client while open; drop it once closing."""
+
+    @property
+    def closing(self) -> bool:
+        """Whether the session is closing or closed: it takes no more output."""
+        return self._state != _OPEN
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is gone: nothing more is sent, not even what was waiting."""
+        return self._state == _CLOSED
+
+    def close(self) -> None:
+        """Send whatever waits now and take no more: the session is closing."""
+        if self._state == _OPEN:
+            self._state = _CLOSING
+            self.flush()
+
+    def drop(self) -> None:
+        """The connection is gone or being aborted: send nothing more, not even what waits."""
+        self._state = _CLOSED
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Send what waits now."""
+
+
+class _Unconnected(Sink):
+    """The sink of a session whose connection is not made yet: open, and it drops everything."""
+
+    __slots__ = ()
+
+    @override
+    def write(self, data: bytes) -> None:
+        """Drop ``data``: there is no connection to send it on yet."""
+
+    @override
+    def flush(self) -> None:
+        """Nothing waits here."""
+
+    @override
+    def close(self) -> None:
+        """Nothing to close; the one shared instance never changes state."""
+
+    @override
+    def drop(self) -> None:
+        """Nothing to drop; the one shared instance never changes state."""
+
+
+NOWHERE: Sink = _Unconnected()
+"""Every session's sink until its connection is made."""
+
+
+class DirectOutput(Sink):
+    """Writes each piece to ``transport`` at once: for a front end of one session (the console).
+
+    Batching saves system calls only where one event goes to many
+    connections; a terminal with one reader has nothing to gather.
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: ITransport) -> None:
+        super().__init__()
+        self._transport = transport
+
+    @override
+    def write(self, data: bytes) -> None:
+        if self._state == _OPEN:
+            self._transport.write(data)
+
+    @override
+    def flush(self) -> None:
+        """Nothing waits: each write went out at once."""
 
 
 class Outbox:
@@ -69,45 +170,49 @@ class Outbox:
             output.flush()
 
 
-class Output(ABC):
+class Output(Sink):
     """What one connection is sent: gathered over a reactor pass, then sent at once.
 
     ``overflow`` is called (once) when a client that does not read has more
-    waiting than the send queue allows; the output then drops everything
-    and the caller is expected to abort the connection.
+    waiting than the send queue allows; the output then drops everything,
+    is closed, and the caller is expected to abort the connection.
     """
 
-    __slots__ = ("_closed", "_outbox", "_overflow", "_parts", "_sendq", "_transport")
+    __slots__ = ("_outbox", "_overflow", "_parts", "_sendq", "_transport")
 
     def __init__(
         self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
     ) -> None:
+        super().__init__()
         self._transport = transport
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
         self._parts: list[bytes] = []
-        self._closed = False
 
+    @override
     def write(self, data: bytes) -> None:
         """Gather ``data``, to be sent when the reactor pass ends (or on ``flush``)."""
-        if self._closed:
+        # Delivery calls this for every recipient of every line: one compare
+        # (open is 0) is all it costs to drop output for a closing session.
+        if self._state:
             return
         if not self._parts:
             self._outbox.hold(self)
         self._parts.append(data)
 
+    @override
     def flush(self) -> None:
         """Send what has been gathered now (before closing, say)."""
-        if self._closed or not self._parts:
+        if self._state == _CLOSED or not self._parts:
             return
         data = b"".join(self._parts)
         self._parts.clear()
         self._send(data)
 
+    @override
     def drop(self) -> None:
-        """The connection is gone or being aborted: send nothing more."""
-        self._closed = True
+        super().drop()
         self._parts.clear()
 
     def _cut_off(self) -> None:

@@ -1,0 +1,83 @@
+"""Which connections may open: counted across every front end, in all and per address.
+
+The service builds one ``Admission`` and hands it to every front end's
+factory, so ``--max-connections`` and ``--max-per-ip`` bound the daemon, not
+each listener: an address holding its 50 connections on the line port gets
+none more on the TLS port, or on IRC's later. A refused connection is told
+why in one line by a ``Refusal`` and closed.
+"""
+
+from collections import Counter
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IAddress
+from twisted.internet.protocol import Protocol
+from twisted.logger import Logger
+from typing_extensions import override
+
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+
+MAX_CONNECTIONS = 10000
+"""Connections open at once, in all, unless the host says otherwise."""
+
+MAX_PER_IP = 50
+"""Connections open at once from one address (a classroom behind one NAT fits)."""
+
+
+class Admission:
+    """The connections open across all front ends, by address; refuses those over the limits."""
+
+    log = Logger()
+
+    def __init__(self, max_connections: int = MAX_CONNECTIONS, max_per_ip: int = MAX_PER_IP) -> None:
+        self.max_connections = max_connections
+        self.max_per_ip = max_per_ip
+        self.open = 0
+        """Connections admitted and not yet released."""
+        self._per_peer: Counter[str] = Counter()
+
+    def admit(self, address: IAddress | None) -> str:
+        """Count a new connection from ``address``; return its peer, the address it is counted by.
+
+        The peer is also what bans compare and operators see: an IPv4
+        address reached over IPv6 (``::ffff:a.b.c.d``) is the IPv4 address.
+        Raises ServerFullError or TooManyConnectionsError, counting nothing,
+        if the connection would be over a limit. Each admitted connection is
+        ``release``d once, when it ends.
+        """
+        peer = _peer(address)
+        if self.open >= self.max_connections:
+            raise ServerFullError()
+        if self._per_peer[peer] >= self.max_per_ip:
+            self.log.warn("Refused {peer}: too many connections", peer=peer)
+            raise TooManyConnectionsError(self.max_per_ip)
+        self.open += 1
+        self._per_peer[peer] += 1
+        return peer
+
+    def release(self, peer: str) -> None:
+        """A connection ``admit`` returned ``peer`` for has ended: its place is free."""
+        self.open -= 1
+        self._per_peer[peer] -= 1
+        if not self._per_peer[peer]:
+            del self._per_peer[peer]
+
+
+class Refusal(Protocol):
+    """Writes ``line`` (a front end's wording of why the connection is refused) and closes."""
+
+    def __init__(self, line: bytes) -> None:
+        self._line = line
+
+    @override
+    def connectionMade(self) -> None:
+        assert self.transport is not None, "connectionMade has a transport"
+        self.transport.write(self._line)
+        self.transport.loseConnection()
+
+
+def _peer(address: IAddress | None) -> str:
+    """The address connections are counted by; an IPv4-mapped IPv6 address counts as IPv4."""
+    if isinstance(address, IPv4Address | IPv6Address):
+        return address.host.removeprefix("::ffff:")
+    return str(address)

@@ -1,0 +1,24 @@
+"""Refusals any front end can meet, before a connection is any protocol's.
+
+They are ``ChatError``s with a stable code, so each front end words them as
+it words the domain's own (the line front end: ``ERR code message``).
+"""
+
+from dataclasses import dataclass
+
+from chatd.domain.errors import ChatError
+
+
+@dataclass(eq=False)
+class ServerFullError(ChatError):
+    """The server holds as many connections as its host allows."""
+
+    code = "server-full"
+
+
+@dataclass(eq=False)
+class TooManyConnectionsError(ChatError):
+    """The client's address already holds ``limit`` connections, as many as allowed."""
+
+    code = "too-many-connections"
+    limit: int

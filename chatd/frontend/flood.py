@@ -1,0 +1,89 @@
+"""The flood driver: what a connection's flood budget does to it when spent.
+
+Every line and byte a client sends is charged to its ``FloodGate`` (token
+buckets, chatd.domain.flood). Within budget nothing happens. Over it, the
+connection stops reading (``Reading``, for ``Pause.FLOOD``) until the budget
+has refilled, so its input queues in TCP while everyone else goes on; the
+client is warned once per stretch over budget; and one that stays over it
+longer than ``disconnect_after`` seconds is cut off. What the warning and
+the cut-off say, and how reading stops, is the front end's business: it
+implements ``Flooder`` and ``Reader``.
+"""
+
+from typing import Protocol
+
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+
+from chatd.domain.flood import FloodGate
+from chatd.frontend.reading import Pause, Reading
+
+
+class Flooder(Protocol):
+    """The connection's side: what it tells a client over budget, and how it cuts one off."""
+
+    def warn_flooding(self) -> None:
+        """Tell the client, once per stretch over budget, that its input now waits its turn."""
+
+    def cut_off_flooding(self) -> None:
+        """Close the connection: it stayed over budget too long."""
+
+
+class FloodControl:
+    """One connection's flood budget, its pauses and its cut-off, on ``reactor``'s clock.
+
+    The connection (``flooder``) charges each line and byte it receives with
+    ``charge`` and calls ``stop`` when it is lost, so no timer outlives it.
+    """
+
+    __slots__ = ("_disconnect_after", "_flooder", "_gate", "_reactor", "_reading", "_release")
+
+    def __init__(
+        self,
+        gate: FloodGate,
+        reading: Reading,
+        flooder: Flooder,
+        reactor: IReactorTime,
+        disconnect_after: float,
+    ) -> None:
+        self._gate = gate
+        self._reading = reading
+        self._flooder = flooder
+        self._reactor = reactor
+        self._disconnect_after = disconnect_after
+        self._release: IDelayedCall | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether reading is paused for the budget to refill (a timer will lift it)."""
+        return self._release is not None and self._release.active()
+
+    def charge(self, lines: int, size: int) -> bool:
+        """Spend ``lines`` and ``size`` bytes of budget; over it, pause reading, and in the end cut off.
+
+        False once the connection has been cut off: what was charged is not
+        to be done. True otherwise, even while reading is paused: the
+        charged input was read already and goes ahead; what follows waits.
+        """
+        was_over = self._gate.over_since
+        wait = self._gate.charge(lines, size)
+        if not wait:
+            return True
+        if was_over is None:
+            self._flooder.warn_flooding()
+        elif self._reactor.seconds() - was_over > self._disconnect_after:
+            self._flooder.cut_off_flooding()
+            return False
+        self.stop()
+        self._reading.pause(Pause.FLOOD)
+        self._release = self._reactor.callLater(wait, self._refilled)
+        return True
+
+    def stop(self) -> None:
+        """Cancel the pending release, if any: the connection is gone (or waits anew)."""
+        if self._release is not None and self._release.active():
+            self._release.cancel()
+        self._release = None
+
+    def _refilled(self) -> None:
+        self._release = None
+        self._reading.resume(Pause.FLOOD)

@@ -1,0 +1,72 @@
+"""Admission: connections counted across front ends, in all and per address, and refused past the limits."""
+
+from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.logger import formatEvent, globalLogPublisher
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.line.wording import word
+
+
+def tcp(host: str) -> IPv4Address | IPv6Address:
+    return IPv6Address("TCP", host, 4000) if ":" in host else IPv4Address("TCP", host, 4000)
+
+
+class AdmissionTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.admission = Admission(max_connections=3, max_per_ip=2)
+
+    def test_peer_is_the_host_and_mapped_ipv4_is_ipv4(self) -> None:
+        """A connection is counted by its host; ::ffff:10.0.0.1 is 10.0.0.1."""
+        self.assertEqual(self.admission.admit(tcp("10.0.0.1")), "10.0.0.1")
+        self.assertEqual(self.admission.admit(tcp("::ffff:10.0.0.1")), "10.0.0.1")
+        self.assertEqual(self.admission.admit(tcp("2001:db8::1")), "2001:db8::1")
+
+    def test_address_over_its_limit_is_refused_and_others_are_not(self) -> None:
+        """A third connection from one address raises TooManyConnectionsError; another address gets in."""
+        self.admission.admit(tcp("10.0.0.1"))
+        self.admission.admit(tcp("10.0.0.1"))
+        error = self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("10.0.0.1"))
+        self.assertEqual(word(error), "at most 2 connections from one address; close one first")
+        self.admission.admit(tcp("10.0.0.2"))
+
+    def test_total_over_its_limit_is_refused(self) -> None:
+        """Past max_connections in all, any address is refused with ServerFullError."""
+        for n in range(3):
+            self.admission.admit(tcp(f"10.0.0.{n}"))
+        self.assertRaises(ServerFullError, self.admission.admit, tcp("10.0.1.1"))
+        self.assertEqual(self.admission.open, 3)
+
+    def test_released_places_are_free_again_and_forgotten(self) -> None:
+        """Releasing a connection frees its place; an address with none open leaves no trace."""
+        peer = self.admission.admit(tcp("10.0.0.1"))
+        self.admission.admit(tcp("10.0.0.1"))
+        self.admission.release(peer)
+        self.admission.admit(tcp("10.0.0.1"))
+        self.admission.release(peer)
+        self.admission.release(peer)
+        self.assertEqual((self.admission.open, self.admission._per_peer), (0, {}))
+
+    def test_refusal_by_address_is_logged(self) -> None:
+        """An address refused for holding too many connections is logged; nothing else is."""
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.admission.admit(tcp("10.0.0.1"))
+        self.admission.admit(tcp("10.0.0.1"))
+        self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("10.0.0.1"))
+        self.assertEqual([formatEvent(event) for event in logged], ["Refused 10.0.0.1: too many connections"])
+
+    def test_address_without_host_counts_as_itself(self) -> None:
+        """A connection with no IP address (a UNIX socket) is counted by its address's text."""
+        self.assertEqual(self.admission.admit(UNIXAddress(b"/tmp/s")), str(UNIXAddress(b"/tmp/s")))
+
+
+class RefusalTests(SynchronousTestCase):
+    def test_writes_its_line_and_closes(self) -> None:
+        """A Refusal writes the one line it was given and closes the connection."""
+        wire = StringTransport()
+        Refusal(b"ERR server-full the server is full; try again later\r\n").makeConnection(wire)
+        self.assertEqual(wire.value(), b"ERR server-full the server is full; try again later\r\n")
+        self.assertTrue(wire.disconnecting)
