@@ -1,12 +1,14 @@
 """Typed text -> typed commands: the command table, usage errors, plain lines."""
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
+from chatd.line import commands, moderation_commands, table
 from chatd.line.commands import (
-    COMMANDS,
     Away,
     Format,
     Help,
@@ -25,7 +27,6 @@ from chatd.line.commands import (
     Users,
     Who,
     Whois,
-    parse,
 )
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.moderation_commands import (
@@ -41,7 +42,15 @@ from chatd.line.moderation_commands import (
     Wall,
 )
 from chatd.line.syntax import Command
+from chatd.line.table import COMMANDS, LINE
 from chatd.line.wording import word
+from tests.helpers import LineTestCase
+
+
+def parse(text: str) -> Command:
+    """The command ``text`` gives; its row is ``table.parse(text).row``."""
+    return table.parse(text).command
+
 
 # For each command in the table, lines that use it well and what they mean.
 VALID: dict[str, list[tuple[str, Command]]] = {
@@ -182,8 +191,8 @@ class ParseCommandTests(SynchronousTestCase):
     def test_commands_that_act_on_rooms_or_people_need_a_nickname(self) -> None:
         """Commands that act as someone need a nickname; help, nick, the listings, whois, time, quit and format do not."""
         for examples in VALID.values():
-            for _, command in examples:
-                self.assertEqual(command.needs_nick, type(command) in NEED_NICK, repr(command))
+            for line, command in examples:
+                self.assertEqual(table.parse(line).row.needs_nick, type(command) in NEED_NICK, repr(command))
 
     def test_usage_shows_command_and_arguments(self) -> None:
         """A table row's usage is /name and its arguments, no trailing space."""
@@ -331,3 +340,55 @@ def _outcome(text: str) -> Command | tuple[type[ChatError], str]:
         return parse(text)
     except ChatError as error:
         return type(error), word(error)
+
+
+class CommandTableTests(SynchronousTestCase):
+    """Each command is one row: name, usage, summary, parser, handler and the checks before it runs."""
+
+    def test_every_command_type_has_a_row_that_gives_it(self) -> None:
+        """No command can be parsed yet have no row, and so no handler: each typed command comes from a row."""
+        defined = {
+            kind
+            for module in (commands, moderation_commands)
+            for kind in vars(module).values()
+            if isinstance(kind, type)
+            and dataclasses.is_dataclass(kind)
+            and kind.__module__ == module.__name__
+        }
+        given = {type(command) for examples in VALID.values() for _, command in examples} | {Say}
+        self.assertEqual(defined, given)
+        self.assertIs(table.parse("hello").row, LINE)
+
+    def test_every_row_runs_a_handler_of_the_line_front_end(self) -> None:
+        """A row's handler is a function of chatd.line, never left out or a stand-in."""
+        for row in [*COMMANDS.values(), LINE]:
+            self.assertTrue(callable(row.run), row.name)
+            self.assertTrue(row.run.__module__.startswith("chatd.line."), row.name)
+
+    def test_rows_for_operators_say_so_in_their_summary(self) -> None:
+        """A row checked as operators-only says "(operators)" in /help; no other row does."""
+        for row in COMMANDS.values():
+            self.assertEqual(row.operators, row.summary.endswith("(operators)"), row.name)
+
+
+class HandlerTests(LineTestCase):
+    # Three connections an example, each closed with /quit (StringTransport never reports the close).
+    max_per_ip = max_connections = 1000
+
+    def test_every_example_runs_without_an_internal_error(self) -> None:
+        """Each row's handler takes every command its parser gives, as an operator and as a newcomer."""
+        for name, examples in VALID.items():
+            for line, _ in examples:
+                if name in ("quit", "shutdown"):
+                    continue
+                for protocol, wire in (self.operator(b"op"), self.connect(b"bob"), self.connect()):
+                    protocol.dataReceived(line.encode() + b"\n")
+                    self.clock.advance(1)
+                    self.assertNotIn(b"ERR internal", wire.value(), (name, line))
+                    protocol.dataReceived(b"/quit\n")
+
+    def test_operator_rows_are_refused_before_they_run(self) -> None:
+        """A non-operator's /wall is refused by the row's check, with the domain's own error line."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/wall hello\n")
+        self.assertEqual(self.lines(wire), [b"ERR not-operator only operators may do that"])

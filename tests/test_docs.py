@@ -9,7 +9,7 @@ from chatd.domain import errors as domain_errors
 from chatd.domain.errors import ChatError
 from chatd.frontend import errors as frontend_errors
 from chatd.line import errors as line_errors
-from chatd.line.commands import COMMANDS
+from chatd.line.table import COMMANDS
 from chatd.tap import LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,5 +1,6 @@
 """The line protocol through StringTransport, on a fake clock."""
 
+import dataclasses
 import json
 
 from twisted.internet.defer import Deferred
@@ -10,12 +11,12 @@ from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchRoomError
 from chatd.line import commands as cmd
-from chatd.line import session as session_module
-from chatd.line.commands import COMMANDS
+from chatd.line import table
 from chatd.line.errors import NoCurrentRoomError
 from chatd.line.limits import LineLimits
 from chatd.line.render import Notice
 from chatd.line.session import LineSession
+from chatd.line.table import COMMANDS
 from tests.helpers import LineTestCase
 from tests.test_limits import SLOWED
 
@@ -772,7 +773,9 @@ class WaitingCommandTests(LineTestCase):
             self.pending.append(done)
             return done.addCallback(lambda _: session.send(Notice("time", "done waiting")))
 
-        self.patch(session_module, "_RUN", {**session_module._RUN, cmd.Time: wait})
+        row = table.COMMANDS["time"]
+        table.COMMANDS["time"] = dataclasses.replace(row, run=wait)
+        self.addCleanup(table.COMMANDS.__setitem__, "time", row)
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def test_line_after_a_waiting_command_is_answered_after_it(self) -> None:

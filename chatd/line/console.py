@@ -20,9 +20,10 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.output import DirectOutput
-from chatd.line import commands as cmd
+from chatd.line import table
+from chatd.line.commands import Nick
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import LineSession, decode, deliver
+from chatd.line.session import LineSession, Waiting, decode, deliver
 
 
 class Console(LineReceiver, LineSession):
@@ -45,7 +46,7 @@ class Console(LineReceiver, LineSession):
     def connectionMade(self) -> None:
         assert self.transport is not None, "connectionMade has a transport"
         self.sink = DirectOutput(self.transport)
-        self.guarded(lambda: self.perform(cmd.Nick(self._nick)))
+        self.guarded(lambda: self.perform(table.COMMANDS["nick"], Nick(self._nick)))
 
     @override
     def registered(self) -> None:
@@ -58,10 +59,9 @@ class Console(LineReceiver, LineSession):
     def lineReceived(self, line: bytes) -> None:
         self.guarded(lambda: self._take(line.removesuffix(b"\r")))
 
-    def _take(self, line: bytes) -> None:
+    def _take(self, line: bytes) -> Waiting:
         text = decode(line, self._max_line)
-        if text.strip():
-            self.perform(cmd.parse(text))
+        return self.perform(*table.parse(text)) if text.strip() else None
 
     @override
     def close(self, last: Renderable | None) -> None:

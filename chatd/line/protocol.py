@@ -30,7 +30,8 @@ from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
-from chatd.line import commands as cmd
+from chatd.line import table
+from chatd.line.commands import Say
 from chatd.line.errors import (
     FloodError,
     LineTooLongError,
@@ -227,8 +228,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             text = decode(line, self.factory.limits.max_line)
             if not text.strip():
                 return None
-            command = cmd.parse(text)
-            if isinstance(command, cmd.Say) and self.user is not None:
+            row, command = table.parse(text)
+            if row is table.LINE and self.user is not None:
+                assert isinstance(command, Say), "the plain line's row gives Say"
                 self._paste.append(check_text(command.text))
                 if len(self._paste) >= self.factory.limits.paste_lines:
                     self._send_paste()
@@ -240,7 +242,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.guarded(self._send_paste)
         if not self._charge(1, len(line)):
             return None
-        return self.perform(command)
+        return self.perform(row, command)
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.

@@ -2,8 +2,8 @@
 
 A ``LineSession`` holds what a line-oriented session has in the chat: its
 user once named, the room its plain lines go to, its rendering (text or
-JSON) and the nicknames it ignores; and it runs typed commands through the
-functions in chatd.line.talk and chatd.line.moderation. Two front ends build
+JSON) and the nicknames it ignores; and it runs typed commands by their
+rows in the command table (chatd.line.table). Two front ends build
 on it: ``LineProtocol`` (nc, telnet, the bundled client) and ``Console``
 (the host's own terminal). ``deliver`` is how both write an event to their
 sessions.
@@ -11,19 +11,17 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import ChatError, OperFailedError
+from chatd.domain.errors import ChatError, NotOperatorError, OperFailedError
 from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.names import fold
 from chatd.domain.ports import Audience, UserView
 from chatd.frontend.output import NOWHERE, Sink
-from chatd.line import moderation, talk
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
@@ -33,7 +31,8 @@ from chatd.line.errors import (
     NoCurrentRoomError,
 )
 from chatd.line.render import Notice, Renderable, json_line, text_line
-from chatd.line.syntax import Command
+from chatd.line.syntax import Command, Spec
+from chatd.line.table import COMMANDS, LINE
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 
@@ -98,7 +97,7 @@ class LineSession(ABC):
     def registered(self) -> None:
         """The session's user is online: say so and enter the default room. Front ends add to this."""
         self.send(Notice("nick", f"You are {self.me().nick}."))
-        self.perform(Join(self.default_room))
+        self.perform(COMMANDS["join"], Join(self.default_room))
 
     def prove_operator(self, name: str, password: str) -> Deferred[None]:
         """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.
@@ -137,21 +136,21 @@ class LineSession(ABC):
         self.log.failure("Handling a line from {peer} failed", failure, peer=self.peer)
         self.send(InternalError())
 
-    def perform(self, command: Command) -> Waiting:
-        """Run ``command``: before a nickname a plain line names the user, and some commands wait.
+    def perform(self, row: Spec, command: Command) -> Waiting:
+        """Run ``command`` by its ``row``, once the row's checks pass; before a nickname a plain line names the user.
 
         A command that waits (for a password check, say) returns a Deferred
         that fires when it is done; its failure is the command's refusal.
         """
         if self.user is None:
-            if isinstance(command, Say):
-                command = Nick(command.text.strip())
-            elif command.needs_nick:
+            if row is LINE:
+                assert isinstance(command, Say), "the plain line's row gives Say"
+                row, command = COMMANDS["nick"], Nick(command.text.strip())
+            elif row.needs_nick:
                 raise NeedNicknameError()
-        elif isinstance(command, Say):
-            self.chat.say(self.user, self.room_or_current(None), command.text)
-            return None
-        return _RUN[type(command)](self, command)
+        elif row.operators and not self.user.operator:
+            raise NotOperatorError()
+        return row.run(self, command)
 
     def me(self) -> UserView:
         """This session's user; only for commands that need a nickname (``perform`` checks)."""
@@ -220,7 +219,3 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
     if isinstance(event, Kicked | Banned):
         for session in sessions:
             session.settle()
-
-
-_RUN: dict[type, Callable[[LineSession, Any], Waiting]] = {**talk.RUN, **moderation.RUN}
-"""What each typed command does, by its type."""

@@ -1,34 +1,44 @@
-"""The shape of the command table and the argument readers its rows share; pure.
+"""The shape of the command table and the argument readers its rows share.
 
-Every row of the table (``chatd.line.commands.COMMANDS``) is a ``Spec``: a
-name, how ``/help`` shows its arguments, a summary, and a parser from the
-text after the name to a typed command. The readers below cover the common
-argument shapes, so each command's row states its shape instead of
+Every row of the table (``chatd.line.table.COMMANDS``) is a ``Spec``: a
+name, how ``/help`` shows its arguments, a summary, a parser from the text
+after the name to a typed command, the handler that runs it, and the checks
+made before it runs (a nickname first; operators only). The readers below
+cover the common argument shapes, so each row states its shape instead of
 re-implementing it.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, Any
 
 from chatd.domain.durations import parse_duration
 from chatd.line.errors import UsageError
 
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession, Waiting
 
-class Command(Protocol):
-    """A typed command: a frozen dataclass saying whether it needs a nickname first."""
 
-    needs_nick: ClassVar[bool]
+Command = object
+"""A typed command: a frozen dataclass of the arguments a row's parser read."""
+
+Handler = Callable[["LineSession", Any], "Waiting"]
+"""What runs a command for a session; a Deferred means later lines wait for it."""
 
 
 @dataclass(frozen=True, slots=True)
 class Spec:
-    """One row of the command table: how to parse it and how to explain it."""
+    """One row of the command table: how to parse it, explain it, check it and run it."""
 
     name: str
     arguments: str
     summary: str
     parse: Callable[[str], Command]
+    run: Handler
+    needs_nick: bool = True
+    """Refused with NeedNicknameError before the session has a nickname."""
+    operators: bool = False
+    """Refused with NotOperatorError unless the session's user is an operator."""
 
     @property
     def usage(self) -> str:

@@ -6,25 +6,26 @@ through the chat. A refusal is a ChatError the session turns into one ERR
 line. ``RUN`` maps each command type to its function.
 """
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError
 from chatd.domain.names import fold
 from chatd.line import commands as cmd
-from chatd.line.errors import TooManyIgnoredError, UnknownCommandError
+from chatd.line.errors import TooManyIgnoredError
 from chatd.line.render import Notice
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession
 
-HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
-
 MAX_IGNORED = 100
 """Most nicknames one session may ignore, so the list stays small."""
 
 
-def _nick(session: "LineSession", command: cmd.Nick) -> None:
+def say(session: "LineSession", command: cmd.Say) -> None:
+    session.chat.say(session.me(), session.room_or_current(None), command.text)
+
+
+def nick(session: "LineSession", command: cmd.Nick) -> None:
     if session.user is not None:
         session.chat.rename(session.user, command.nick)
         return
@@ -36,7 +37,7 @@ def _nick(session: "LineSession", command: cmd.Nick) -> None:
     session.registered()
 
 
-def _join(session: "LineSession", command: cmd.Join) -> None:
+def join(session: "LineSession", command: cmd.Join) -> None:
     me = session.me()
     already = fold(command.room) in me.rooms
     room = session.chat.join(me, command.room)
@@ -48,34 +49,34 @@ def _join(session: "LineSession", command: cmd.Join) -> None:
         session.send(session.chat.topic(room.name))
 
 
-def _part(session: "LineSession", command: cmd.Part) -> None:
+def part(session: "LineSession", command: cmd.Part) -> None:
     session.chat.part(session.me(), session.room_or_current(command.room), command.reason)
     session.settle()
 
 
-def _rooms(session: "LineSession", command: cmd.Rooms) -> None:
+def list_rooms(session: "LineSession", command: cmd.Rooms) -> None:
     session.send(session.chat.rooms())
 
 
-def _who(session: "LineSession", command: cmd.Who) -> None:
+def who(session: "LineSession", command: cmd.Who) -> None:
     session.send(session.chat.members(session.room_or_current(command.room)))
 
 
-def _users(session: "LineSession", command: cmd.Users) -> None:
+def list_users(session: "LineSession", command: cmd.Users) -> None:
     session.send(session.chat.users())
 
 
-def _msg(session: "LineSession", command: cmd.Msg) -> None:
+def msg(session: "LineSession", command: cmd.Msg) -> None:
     away = session.chat.whisper(session.me(), command.nick, command.text)
     if away is not None:
         session.send(away)
 
 
-def _me_action(session: "LineSession", command: cmd.Me) -> None:
+def act(session: "LineSession", command: cmd.Me) -> None:
     session.chat.act(session.me(), session.room_or_current(None), command.text)
 
 
-def _topic(session: "LineSession", command: cmd.Topic) -> None:
+def topic(session: "LineSession", command: cmd.Topic) -> None:
     room = session.room_or_current(None)
     if command.text is None:
         session.send(session.chat.topic(room))
@@ -83,46 +84,33 @@ def _topic(session: "LineSession", command: cmd.Topic) -> None:
         session.chat.set_topic(session.me(), room, command.text)
 
 
-def _time(session: "LineSession", command: cmd.Time) -> None:
+def show_time(session: "LineSession", command: cmd.Time) -> None:
     session.send(session.chat.time())
 
 
-def _quit(session: "LineSession", command: cmd.Quit) -> None:
+def leave(session: "LineSession", command: cmd.Quit) -> None:
     user, session.user = session.user, None
     session.close(Notice("bye", "Goodbye."))
     if user is not None:
         session.chat.quit(user, command.reason)
 
 
-def _format(session: "LineSession", command: cmd.Format) -> None:
+def set_format(session: "LineSession", command: cmd.Format) -> None:
     session.json = command.json
     session.send(Notice("format", f"Lines are now {'json' if command.json else 'text'}."))
 
 
-def _help(session: "LineSession", command: cmd.Help) -> None:
-    if command.command is None:
-        specs = list(cmd.COMMANDS.values())
-    elif command.command in cmd.COMMANDS:
-        specs = [cmd.COMMANDS[command.command]]
-    else:
-        raise UnknownCommandError(command.command)
-    for spec in specs:
-        session.send(Notice("help", f"{spec.usage} - {spec.summary}"))
-    if command.command is None:
-        session.send(Notice("help", HELP_FOOTER))
-
-
-def _away(session: "LineSession", command: cmd.Away) -> None:
+def away(session: "LineSession", command: cmd.Away) -> None:
     me = session.me()
     session.chat.set_away(me, command.text)
     session.send(Notice("away", "You are marked as away." if me.away else "You are back."))
 
 
-def _whois(session: "LineSession", command: cmd.Whois) -> None:
+def whois(session: "LineSession", command: cmd.Whois) -> None:
     session.send(session.chat.whois(session.user, command.nick))
 
 
-def _ignore(session: "LineSession", command: cmd.Ignore) -> None:
+def ignore(session: "LineSession", command: cmd.Ignore) -> None:
     if command.nick is None:
         nicks = sorted(session.ignored.values())
         session.send(Notice("ignore", f"Ignoring ({len(nicks)}):" + "".join(" " + nick for nick in nicks)))
@@ -135,30 +123,8 @@ def _ignore(session: "LineSession", command: cmd.Ignore) -> None:
     session.send(Notice("ignore", f"You now ignore {nick}: you will not see their messages."))
 
 
-def _unignore(session: "LineSession", command: cmd.Unignore) -> None:
+def unignore(session: "LineSession", command: cmd.Unignore) -> None:
     nick = session.ignored.pop(fold(command.nick), command.nick)
     if not session.ignored:
         session.ignorers.discard(session)
     session.send(Notice("ignore", f"You no longer ignore {nick}."))
-
-
-RUN: dict[type, Callable[["LineSession", Any], None]] = {
-    cmd.Nick: _nick,
-    cmd.Join: _join,
-    cmd.Part: _part,
-    cmd.Rooms: _rooms,
-    cmd.Who: _who,
-    cmd.Users: _users,
-    cmd.Msg: _msg,
-    cmd.Me: _me_action,
-    cmd.Topic: _topic,
-    cmd.Time: _time,
-    cmd.Quit: _quit,
-    cmd.Format: _format,
-    cmd.Help: _help,
-    cmd.Away: _away,
-    cmd.Whois: _whois,
-    cmd.Ignore: _ignore,
-    cmd.Unignore: _unignore,
-}
-"""What each of these commands does, by its type."""
