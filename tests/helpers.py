@@ -14,7 +14,7 @@ from typing import get_type_hints
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IReactorFromThreads
+from twisted.internet.interfaces import IProtocol, IProtocolFactory, IReactorFromThreads
 from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 
@@ -91,6 +91,17 @@ def under_twistd(*arguments: str) -> Options:
     server.parseOptions(list(arguments))
     assert isinstance(server.subOptions, Options)
     return server.subOptions
+
+
+def connected(factory: IProtocolFactory, reactor: Clock) -> tuple[IProtocol, StringTransport]:
+    """A connection to ``factory`` on a StringTransport, its greeting sent and cleared."""
+    protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
+    assert protocol is not None, "the factory accepts connections"
+    wire = StringTransport()
+    protocol.makeConnection(wire)
+    reactor.advance(0)
+    wire.clear()
+    return protocol, wire
 
 
 def buffered(protocol: LineProtocol) -> BufferedOutput:

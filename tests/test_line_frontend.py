@@ -17,7 +17,7 @@ from chatd.line.frontend import LineFrontEnd, line_front_end
 from chatd.storage.memory import MemoryHistory
 from chatd.tap import Options
 from tests.certificates import write_self_signed
-from tests.helpers import check_at_once
+from tests.helpers import check_at_once, connected
 
 
 class LineFrontEndTests(SynchronousTestCase):
@@ -82,11 +82,7 @@ class LineFrontEndTests(SynchronousTestCase):
     def test_shutdown_fires_once_every_connection_has_closed(self) -> None:
         """shutdown says goodbye and fires when the last connection is gone; at once when there is none."""
         front_end = self.front_end()
-        connection = front_end.factory.buildProtocol(None)
-        wire = StringTransport()
-        connection.makeConnection(wire)
-        self.reactor.advance(0)
-        wire.clear()
+        connection, wire = connected(front_end.factory, self.reactor)
         closed = front_end.shutdown()
         self.assertEqual(wire.value(), b"*** Server shutting down. Goodbye.\r\n")
         self.assertNoResult(closed)

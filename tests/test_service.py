@@ -34,7 +34,7 @@ from chatd.line.factory import LineFactory
 from chatd.opers import Opers
 from chatd.service import _Threads, build, compose
 from chatd.tap import Options
-from tests.helpers import Terminal, ThreadedReactor, quick_hash, under_twistd
+from tests.helpers import Terminal, ThreadedReactor, connected, quick_hash, under_twistd
 
 
 def options(*arguments: str) -> Options:
@@ -124,13 +124,7 @@ class ListenerTests(SynchronousTestCase):
         """Stopping the service tells each user and waits until connections close."""
         daemon = build(config("--port", "5000"), self.reactor)
         daemon.startService()
-        factory = self.reactor.tcpServers[0][1]
-        assert isinstance(factory, LineFactory)
-        protocol = factory.buildProtocol(None)
-        wire = StringTransport()
-        protocol.makeConnection(wire)
-        self.reactor.advance(0)
-        wire.clear()
+        protocol, wire = connected(self.reactor.tcpServers[0][1], self.reactor)
         stopped = daemon.stopService()
         self.assertEqual(wire.value(), b"*** Server shutting down. Goodbye.\r\n")
         self.assertNoResult(stopped)
@@ -146,13 +140,7 @@ class ListenerTests(SynchronousTestCase):
         daemon.privilegedStartService()
         self.assertEqual((journal, self.reactor.tcpServers[0][0]), (["privileged storage"], 5000))
         daemon.startService()
-        factory = self.reactor.tcpServers[0][1]
-        assert isinstance(factory, LineFactory)
-        protocol = factory.buildProtocol(None)
-        wire = StringTransport()
-        protocol.makeConnection(wire)
-        self.reactor.advance(0)
-        wire.clear()
+        protocol, wire = connected(self.reactor.tcpServers[0][1], self.reactor)
         stopped = daemon.stopService()
         self.assertEqual(wire.value(), b"*** Server shutting down. Goodbye.\r\n")
         self.assertEqual(journal, ["privileged storage", "start storage"])
