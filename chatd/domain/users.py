@@ -29,9 +29,9 @@ class User:
     """Where the user connects from, as bans compare it; empty for the host's console."""
     actor: Actor = field(init=False)
     session: Session = field(init=False)
-    """The user's first session (set when the chat attaches it): all of them, while there is one each."""
-    sessions: list[Session] = field(default_factory=list)
-    """The connections the user's events go to, oldest first."""
+    """The user's first session, set when the chat attaches it."""
+    more: tuple[Session, ...] = ()
+    """Any later sessions, oldest first: empty (and so free) while a user has one, as every user does until accounts."""
     rooms: dict[str, "Room"] = field(default_factory=dict)
     """The rooms this user is in, by folded name, in the order joined."""
     online: bool = True
@@ -44,6 +44,11 @@ class User:
 
     def __post_init__(self) -> None:
         self.actor = Actor(self.nick, self.address)
+
+    @property
+    def sessions(self) -> tuple[Session, ...]:
+        """Every connection the user's events go to, oldest first (none in the moment between coming online and its first)."""
+        return (self.session, *self.more) if hasattr(self, "session") else ()
 
     def renamed(self, nick: str) -> None:
         """Take the nickname ``nick``, and a snapshot that says so."""
@@ -74,11 +79,11 @@ class Users:
 
     def attach(self, user: User, session: Session) -> None:
         """Deliver ``user``'s events to ``session`` too."""
-        if not user.sessions:
+        if not hasattr(user, "session"):
             user.session = session
-        elif len(user.sessions) == 1:
-            self.several += 1
-        user.sessions.append(session)
+        else:
+            self.several += not user.more
+            user.more += (session,)
         self.audiences[session.audience] += 1
 
     def rename(self, user: User, nick: str) -> None:
@@ -93,8 +98,7 @@ class Users:
     def remove(self, user: User) -> None:
         """Take ``user`` (already out of every room) offline, with all its sessions."""
         del self.by_key[fold(user.nick)]
-        if len(user.sessions) > 1:
-            self.several -= 1
+        self.several -= bool(user.more)
         for session in user.sessions:
             audience = session.audience
             self.audiences[audience] -= 1
