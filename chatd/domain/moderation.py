@@ -75,7 +75,7 @@ class Moderation:
         if user.operator:
             return
         id, at = self._seam.stamp()
-        self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor), ())
+        self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor))
 
     def kick(self, view: UserView, nick: str, name: str, reason: str = "") -> None:
         """Put ``nick`` out of room ``name``; the asker must own the room or be an operator."""
@@ -114,14 +114,14 @@ class Moderation:
         id, at = self._seam.stamp()
         until = None if seconds is None else at + seconds
         self._seam.publish(
-            BanAdded(id=id, at=at, actor=by.actor, target=found.shown, address=found.address, until=until), ()
+            BanAdded(id=id, at=at, actor=by.actor, target=found.shown, address=found.address, until=until)
         )
         if until is not None:
             self._deadlines.at(until, lambda: self._ban_ran_out(found.address, found.key, until))
         for user in covered:
             id, at = self._seam.stamp()
             banned = Banned(id=id, at=at, actor=by.actor, nick=user.nick, until=until)
-            self._seam.publish(banned, [user, *users.neighbours(user)])
+            self._seam.publish(banned, (user,), users.neighbours(user))
         return Ban(found.shown, until, by.nick)
 
     def unban(self, view: UserView, target: str) -> str:
@@ -207,14 +207,14 @@ class Moderation:
         """``target``'s mute reached ``until``: unless lifted, replaced or gone offline, it ends now."""
         if target.online and target.muted_until == until:
             id, at = self._seam.stamp()
-            self._seam.publish(Unmuted(id=id, at=at, actor=CHAT, nick=target.nick), ())
+            self._seam.publish(Unmuted(id=id, at=at, actor=CHAT, nick=target.nick))
 
     def _ban_ran_out(self, address: bool, key: str, until: float) -> None:
         """The ban on ``key`` reached ``until``: unless lifted or replaced, it ends now."""
         ban = self._state.bans.get(address, key)
         if ban is not None and ban.until == until:
             id, at = self._seam.stamp()
-            self._seam.publish(BanLifted(id=id, at=at, actor=CHAT, target=ban.target, address=address), ())
+            self._seam.publish(BanLifted(id=id, at=at, actor=CHAT, target=ban.target, address=address))
 
 
 def _room_and(user: User, room: Room) -> list[User]:

@@ -42,8 +42,13 @@ class Publisher:
         existing = self._state.rooms.by_key.get(key)
         return (existing.seq if existing is not None else self._history.last_seq(key)) + 1
 
-    def publish(self, event: Event, recipients: Iterable[User]) -> None:
-        """Apply ``event``, keep it, carry it, and deliver it to each of ``recipients``' sessions."""
+    def publish(self, event: Event, *recipients: Iterable[User]) -> None:
+        """Apply ``event``, keep it, carry it, and deliver it to the sessions of each group of ``recipients``.
+
+        Groups rather than one list, so the members of a room and one more
+        user (a joiner, say) need no copy of the room: a lobby of thousands
+        is announced each arrival.
+        """
         plan = self._plan(recipients)
         self._state.apply(event)
         self._history.append(event)
@@ -51,7 +56,7 @@ class Publisher:
         for audience, sessions in plan:
             audience.deliver(event, sessions)
 
-    def _plan(self, recipients: Iterable[User]) -> Plan:
+    def _plan(self, recipients: tuple[Iterable[User], ...]) -> Plan:
         """Each front end once, with its recipients' sessions; none for an event nobody is shown.
 
         This runs for every line said, over every member of the room, so the
@@ -60,13 +65,15 @@ class Publisher:
         """
         users = self._state.users
         if users.several:
-            sessions = [session for user in recipients for session in user.sessions]
+            sessions = [session for group in recipients for user in group for session in user.sessions]
         else:
             # Three times faster than the nested comprehension over a room of 100.
-            sessions = [user.session for user in recipients]
-        audiences = users.audiences
+            sessions = [user.session for user in recipients[0]] if recipients else []
+            for group in recipients[1:]:
+                sessions += [user.session for user in group]
         if not sessions:
             return ()
+        audiences = users.audiences
         if len(audiences) == 1:
             [audience] = audiences
             return ((audience, sessions),)

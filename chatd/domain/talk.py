@@ -55,7 +55,7 @@ class Talk:
         if taken is not None:
             raise NicknameInUseError(taken.nick)
         id, at = self._seam.stamp()
-        self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address)), ())
+        self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address)))
         registered = self._state.users.by_key[fold(nick)]
         self._state.users.attach(registered, session)
         return registered
@@ -74,7 +74,7 @@ class Talk:
             rules.check_nickname_allowed(self._state, nick, self._now())
         id, at = self._seam.stamp()
         event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
-        self._seam.publish(event, [user, *self._state.users.neighbours(user)])
+        self._seam.publish(event, (user,), self._state.users.neighbours(user))
 
     def join(self, view: UserView, name: str) -> RoomView:
         """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing."""
@@ -89,7 +89,7 @@ class Talk:
         shown = name if room is None else room.name
         id, at = self._seam.stamp()
         event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(key))
-        self._seam.publish(event, [*(() if room is None else room.members.values()), user])
+        self._seam.publish(event, () if room is None else room.members.values(), (user,))
         return self._state.rooms.by_key[key]
 
     def part(self, view: UserView, name: str, reason: str = "") -> None:
@@ -156,7 +156,7 @@ class Talk:
         user = own(view)
         text = check_text(text, self._limits.reason).strip()
         id, at = self._seam.stamp()
-        self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text), ())
+        self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text))
 
     def whois(self, asker: UserView | None, nick: str) -> Whois:
         """Who ``nick`` is; their address only if ``asker`` is an operator."""
