@@ -446,7 +446,7 @@ class World:
     def check_chat(self) -> None:
         users, rooms = self.chat._state.users.by_key, self.chat._state.rooms.by_key
         alive = {client.protocol for client in self.clients if client.alive}
-        self.test.assertEqual(self.factory.connections, alive)
+        self.test.assertEqual(self.factory.connections.live, alive)
         for key, room in rooms.items():
             self.test.assertEqual(key, fold(room.name))
             self.test.assertTrue(room.members, f"{room.name} is empty")
@@ -548,7 +548,7 @@ class SessionEndTests(SynchronousTestCase):
                 world.check_chat()
             world.lose_everyone()
         self.assertEqual((world.chat._state.users.by_key, world.chat._state.rooms.by_key), ({}, {}))
-        self.assertEqual(world.factory.connections, set())
+        self.assertEqual(world.factory.connections.live, set())
         self.assertEqual((world.factory.admission._per_peer, world.factory.admission.open), ({}, 0))
         # Bans outlive their users; each with a duration runs out, as an event, within the longest one.
         world.clock.advance(LONGEST)

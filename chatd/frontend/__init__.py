@@ -1,6 +1,6 @@
 """What every front end shares: output batching and socket writes, socket tuning, limits on
 connections across front ends, the flood driver, waiting on slow commands, the operator login
-throttle.
+throttle, the JSON codec, and how a front end's connections end when the daemon stops.
 
 Imports point ``line -> frontend -> domain``: nothing here knows a wire protocol (its
 ``ruff.toml`` bans ``chatd.line``), so the IRC and browser front ends can use it as it is.

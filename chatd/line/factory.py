@@ -9,11 +9,11 @@ end: it renders each event once per format and writes the same bytes to
 every recipient that does not ignore its sender.
 """
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from collections.abc import Sequence
+from typing import cast
 
-from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IAddress, IDelayedCall, IReactorTime, ITCPTransport
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IAddress, IReactorTime
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.logger import Logger
 from typing_extensions import override
@@ -23,6 +23,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Outbox
@@ -30,11 +31,6 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import LineSession, deliver
-
-_T = TypeVar("_T")
-
-SHUTDOWN_GRACE_SECONDS = 2.0
-"""How long shutdown waits for goodbyes to flush before cutting connections."""
 
 DEFAULT_LIMITS = LineLimits()
 
@@ -67,7 +63,7 @@ class LineFactory(ServerFactory):
         self.limits = limits
         self.admission = admission
         """Counts connections across every front end of the daemon; the service shares one."""
-        self.connections: set[LineProtocol] = set()
+        self.connections: Connections[LineProtocol] = Connections(reactor)
         """Live connections, so shutdown can say goodbye to each."""
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
@@ -78,7 +74,6 @@ class LineFactory(ServerFactory):
         """
         self.outbox = Outbox(reactor)
         """Sends each connection's output once per reactor pass."""
-        self._drained: Deferred[None] | None = None
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -104,41 +99,10 @@ class LineFactory(ServerFactory):
 
     def forget(self, protocol: LineProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
-        self.connections.discard(protocol)
         self.ignorers.discard(protocol)
         self.admission.release(protocol.peer)
-        if not self.connections and self._drained is not None:
-            drained, self._drained = self._drained, None
-            drained.callback(None)
+        self.connections.discard(protocol)
 
     def shutdown(self) -> "Deferred[None]":
-        """Tell everyone the server is going, close every connection, and fire when done.
-
-        Goodbyes get ``SHUTDOWN_GRACE_SECONDS`` to flush; connections that
-        still hang on (a client that never reads) are then aborted.
-        """
-        if not self.connections:
-            return succeed(None)
-        drained = self._drained = Deferred()
-        for protocol in list(self.connections):
-            protocol.close(SHUTDOWN)
-        cutoff = self.reactor.callLater(SHUTDOWN_GRACE_SECONDS, self._abort)
-        drained.addBoth(_cancelling(cutoff))
-        return drained
-
-    def _abort(self) -> None:
-        for protocol in list(self.connections):
-            if protocol.transport is not None:
-                # Every listener chatd opens is a stream of the TCP kind.
-                cast(ITCPTransport, protocol.transport).abortConnection()
-
-
-def _cancelling(call: IDelayedCall) -> Callable[[_T], _T]:
-    """A callback that cancels ``call`` if still pending and passes its result on."""
-
-    def cancel(result: _T) -> _T:
-        if call.active():
-            call.cancel()
-        return result
-
-    return cancel
+        """Tell everyone the server is going, close every connection, and fire when done."""
+        return self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
