@@ -32,6 +32,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session, UserView
+from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.oper import OperatorLogin
@@ -78,6 +79,26 @@ def error_examples(kind: type[ChatError]) -> list[ChatError]:
             list(hint) if isinstance(hint, type) and issubclass(hint, Enum) else _FIELD_EXAMPLES[hint]
         )
     return [kind(*values) for values in itertools.product(*choices)]
+
+
+def state_facts(state: ChatState) -> object:
+    """What a chat state holds, with no object identities: users, rooms, bans (a state replayed from events compares equal)."""
+    users = {
+        key: (user.nick, user.address, user.operator, user.away, user.muted_until, tuple(user.rooms))
+        for key, user in state.users.by_key.items()
+    }
+    rooms = {
+        key: (
+            room.name,
+            room.seq,
+            room.topic,
+            room.topic_locked,
+            tuple(room.members),
+            None if room.owner is None else room.owner.nick,
+        )
+        for key, room in state.rooms.by_key.items()
+    }
+    return users, rooms, state.bans.in_force(0)
 
 
 def quick_hash(password: str) -> str:

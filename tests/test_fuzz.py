@@ -39,13 +39,14 @@ from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
 from chatd.domain.names import fold
 from chatd.domain.ports import Session
+from chatd.domain.state import ChatState
 from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
-from tests.helpers import buffered, check_at_once
+from tests.helpers import buffered, check_at_once, state_facts
 
 # Small limits, so a short run reaches each of them: long lines, full
 # pastes, flood waits and cut-offs, full send queues, register timeouts,
@@ -281,7 +282,11 @@ class World:
     def __init__(self, test: SynchronousTestCase, clients: int, named: int) -> None:
         self.test = test
         self.clock = Clock()
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=CHAT_LIMITS)
+        bus = MemoryBus()
+        self.chat = Chat(self.clock, MemoryHistory(), bus, limits=CHAT_LIMITS)
+        # A second state built only from what the bus carries: it must always equal the chat's.
+        self.replayed = ChatState()
+        bus.subscribe(self.replayed.apply)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,
@@ -444,6 +449,9 @@ class World:
                 )
 
     def check_chat(self) -> None:
+        self.test.assertEqual(
+            state_facts(self.replayed), state_facts(self.chat._state), "a change escaped the events"
+        )
         users, rooms = self.chat._state.users.by_key, self.chat._state.rooms.by_key
         alive = {client.protocol for client in self.clients if client.alive}
         self.test.assertEqual(self.factory.connections.live, alive)

@@ -14,27 +14,7 @@ from chatd.domain.events import (
     Unmuted,
 )
 from chatd.domain.state import ChatState
-from tests.helpers import ChatTestCase, RecordingSession
-
-
-def _facts(state: ChatState) -> object:
-    """What the chat holds, with no object identities: users, rooms, bans."""
-    users = {
-        key: (user.nick, user.address, user.operator, user.away, user.muted_until, tuple(user.rooms))
-        for key, user in state.users.by_key.items()
-    }
-    rooms = {
-        key: (
-            room.name,
-            room.seq,
-            room.topic,
-            room.topic_locked,
-            tuple(room.members),
-            None if room.owner is None else room.owner.nick,
-        )
-        for key, room in state.rooms.by_key.items()
-    }
-    return users, rooms, state.bans.in_force(0)
+from tests.helpers import ChatTestCase, RecordingSession, state_facts
 
 
 class EveryChangeIsAnEventTests(ChatTestCase):
@@ -100,7 +80,7 @@ class EveryChangeIsAnEventTests(ChatTestCase):
         replayed = ChatState()
         for event in self.published:
             replayed.apply(event)
-        self.assertEqual(_facts(replayed), _facts(self.chat._state))
+        self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
         self.assertFalse(carol.online)
 
     def test_seam_order_is_apply_history_bus_deliver(self) -> None:
