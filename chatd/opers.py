@@ -15,8 +15,9 @@ from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chatd.domain.errors import ChatError
-from chatd.domain.names import check_nickname, fold
+from chatd.domain.names import check_nickname
 from chatd.line.wording import word
+from chatd.text import fold
 
 
 class OpersFileError(ValueError):

@@ -37,7 +37,6 @@ from chatd.domain.chat import Chat
 from chatd.domain.durations import LONGEST
 from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
-from chatd.domain.names import fold
 from chatd.domain.ports import Session
 from chatd.domain.state import ChatState
 from chatd.frontend.admission import Admission
@@ -46,6 +45,7 @@ from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
+from chatd.text import fold
 from tests.helpers import buffered, check_at_once, state_facts
 
 # Small limits, so a short run reaches each of them: long lines, full

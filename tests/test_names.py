@@ -11,15 +11,13 @@ from chatd.domain.errors import (
 )
 from chatd.domain.names import (
     NICKNAME_MAX,
-    REPLACEMENT,
     ROOM_NAME_MAX,
     check_nickname,
     check_room_name,
     check_text,
-    fold,
-    scrub,
 )
 from chatd.line.wording import word
+from chatd.text import REPLACEMENT, fold, scrub
 
 # "Alice" in full-width letters (U+FF21...), escaped so no reader mistakes it.
 FULL_WIDTH_ALICE = "\uff21\uff4c\uff49\uff43\uff45"

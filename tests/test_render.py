@@ -39,7 +39,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
-from chatd.domain.names import REPLACEMENT, check_text
+from chatd.domain.names import check_text
 from chatd.domain.replies import (
     Away,
     Ban,
@@ -56,6 +56,7 @@ from chatd.domain.replies import (
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.render import Notice, Renderable, json_line, text_line
 from chatd.line.wording import word
+from chatd.text import REPLACEMENT
 from tests.events import (
     acted,
     banned,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.client.render import Message
-from chatd.domain.names import fold, scrub
+from chatd.text import fold, scrub
 
 
 @dataclass(frozen=True, slots=True)

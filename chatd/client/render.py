@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from chatd.client.style import BOLD, MAGENTA, Look, View, compose, is_me, mentions, moment, nickname, paint
-from chatd.domain.names import scrub
+from chatd.text import scrub
 
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""

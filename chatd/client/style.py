@@ -3,7 +3,7 @@
 Pure, like render.py which uses it. Colour is SGR only (bold, dim, a
 foreground); without colour, the marker alone tells the kinds apart, and
 not one escape code is written. Nicknames are compared as the server
-compares them, folded (chatd.domain.names.fold).
+compares them, folded (chatd.text.fold).
 """
 
 import enum
@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from chatd.domain.names import fold
+from chatd.text import fold
 
 NICK_PALETTE = (32, 33, 34, 35, 36, 92, 93, 94, 95, 96)
 """SGR foreground colours for nicknames; red is left for errors."""

@@ -22,7 +22,7 @@ from typing_extensions import override
 from chatd.client.connection import Link
 from chatd.client.inputline import layout
 from chatd.client.render import Shown
-from chatd.domain.names import scrub
+from chatd.text import scrub
 
 CONFIRM = "Leave chatd? (y/n) "
 LEAVE_WORDS = frozenset({"exit", "quit"})

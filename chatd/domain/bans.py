@@ -10,8 +10,9 @@ import ipaddress
 from dataclasses import dataclass
 
 from chatd.domain.errors import BadAddressError
-from chatd.domain.names import check_nickname, fold
+from chatd.domain.names import check_nickname
 from chatd.domain.replies import Ban
+from chatd.text import fold
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,13 +32,14 @@ from chatd.domain.events import (
 )
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_text, fold
+from chatd.domain.names import check_text
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
+from chatd.text import fold
 
 
 def keep_running() -> None:

@@ -1,13 +1,13 @@
 """Rules for what users may call themselves and their rooms, and say.
 
-Every name is compared by its *key*: NFKC-normalised and case-folded, so
-``Alice``, ``ALICE`` and ``Alice`` in full-width letters are one name. Text that
-reaches other people's terminals must carry no control characters, no
-terminal escape sequences (they all begin with a C0 or C1 control) and no
-bidirectional overrides that could reorder what is shown around them.
+Every name is compared by its *key* (``chatd.text.fold``), so ``Alice``,
+``ALICE`` and ``Alice`` in full-width letters are one name. Text that
+reaches other people's terminals must carry none of ``chatd.text.UNSAFE``:
+no control characters, no terminal escape sequences (they all begin with a
+C0 or C1 control) and no bidirectional overrides that could reorder what is
+shown around them. Here such text is refused; renderers scrub it.
 """
 
-import functools
 import re
 import unicodedata
 
@@ -19,6 +19,7 @@ from chatd.domain.errors import (
     RoomNameRule,
     TextRule,
 )
+from chatd.text import UNSAFE
 
 NICKNAME_MAX = 24
 """Longest nickname, in code points after normalisation."""
@@ -40,13 +41,6 @@ _ROOM_PUNCTUATION = frozenset("-_.")
 # Letters, marks (scripts that need combining signs) and decimal digits.
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 
-# Characters never shown to another user: C0 and C1 controls (every
-# terminal escape sequence starts with one), surrogates, line and paragraph
-# separators, and the bidirectional marks, embeddings, overrides and
-# isolates (Unicode TR9) that can make a line display as something else.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
-REPLACEMENT = "\ufffd"
-
 # Characters that show as nothing yet make a name differ: Unicode's default
 # ignorables that pass the letter and mark test (variation selectors, the
 # combining grapheme joiner, Mongolian selectors, Khmer inherent vowels) and
@@ -54,22 +48,6 @@ REPLACEMENT = "\ufffd"
 _INVISIBLE = re.compile(
     "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
 )
-
-
-# Every request folds a room name or nickname, and every event applied or
-# kept folds its room's: the same few names, over and over. A bounded cache
-# makes a repeat a dictionary look-up (a third of the cost of two NFKC
-# passes), and memory stays fixed whatever names clients throw at it.
-@functools.lru_cache(maxsize=4096)
-def fold(name: str) -> str:
-    """Return the key under which ``name`` is unique.
-
-    NFKC first maps compatibility look-alikes (full-width letters,
-    ligatures) to their plain forms; casefold then drops case; a second NFKC
-    puts back into normal form what casefold may have decomposed, so that
-    ``fold(fold(x)) == fold(x)``.
-    """
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
 def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
@@ -114,7 +92,7 @@ def check_text(text: str, limit: int | None = None) -> str:
     points where the text is stored (topics, reasons).
     """
     shown = text.replace("\t", " ")
-    unsafe = _UNSAFE.search(shown)
+    unsafe = UNSAFE.search(shown)
     if unsafe is not None:
         raise InvalidTextError(TextRule.UNSAFE_CHARACTER, character=unsafe.group())
     if limit is not None and len(shown) > limit:
@@ -130,12 +108,3 @@ def check_message(text: str) -> str:
     each line as a message of its own.
     """
     return "\n".join(check_text(line) for line in text.split("\n"))
-
-
-def scrub(text: str) -> str:
-    """Replace every unsafe character with U+FFFD; the last line of defence.
-
-    Renderers pass every string through this before it goes on the wire, so
-    even a bug upstream cannot put an escape sequence on someone's screen.
-    """
-    return _UNSAFE.sub(REPLACEMENT, text.replace("\t", " "))

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from chatd.domain.events import Event
 from chatd.domain.ids import EventIds
-from chatd.domain.names import fold
 from chatd.domain.ports import Audience, Bus, History, Session
 from chatd.domain.state import ChatState
 from chatd.domain.users import User
+from chatd.text import fold
 
 Plan = Sequence[tuple[Audience, list[Session]]]
 """Each front end with the sessions an event goes to."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError
-from chatd.domain.names import fold
+from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.domain.users import User

@@ -15,10 +15,10 @@ from chatd.domain.errors import (
     NotOwnerError,
     TopicLockedError,
 )
-from chatd.domain.names import fold
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User
+from chatd.text import fold
 
 
 def check_admitted(state: ChatState, nick: str, address: str, now: float) -> None:

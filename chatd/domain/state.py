@@ -34,10 +34,10 @@ from chatd.domain.events import (
     TopicLocked,
     Unmuted,
 )
-from chatd.domain.names import fold
 from chatd.domain.replies import Ban
 from chatd.domain.rooms import Room, Rooms
 from chatd.domain.users import User, Users
+from chatd.text import fold
 
 
 class ChatState:

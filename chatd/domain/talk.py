@@ -25,12 +25,13 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_message, check_nickname, check_room_name, check_text, fold
+from chatd.domain.names import check_message, check_nickname, check_room_name, check_text
 from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
+from chatd.text import fold
 
 
 class Talk:

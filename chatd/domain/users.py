@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchNicknameError
 from chatd.domain.events import Actor
-from chatd.domain.names import fold
 from chatd.domain.ports import Audience, Session, UserView
+from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.domain.rooms import Room

@@ -33,7 +33,6 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
-from chatd.domain.names import scrub
 from chatd.domain.replies import (
     Away,
     Ban,
@@ -48,6 +47,7 @@ from chatd.domain.replies import (
 )
 from chatd.frontend.codec import client_fields
 from chatd.line.wording import word
+from chatd.text import scrub
 
 CRLF = b"\r\n"
 

@@ -19,7 +19,6 @@ from twisted.python.failure import Failure
 from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError, NotOperatorError, OperFailedError
 from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
-from chatd.domain.names import fold
 from chatd.domain.ports import Audience, UserView
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.line.commands import Join, Nick, Say
@@ -33,6 +32,7 @@ from chatd.line.errors import (
 from chatd.line.render import Notice, Renderable, json_line, text_line
 from chatd.line.syntax import Command, Spec
 from chatd.line.table import COMMANDS, LINE
+from chatd.text import fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 

@@ -9,10 +9,10 @@ line. ``RUN`` maps each command type to its function.
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError
-from chatd.domain.names import fold
 from chatd.line import commands as cmd
 from chatd.line.errors import TooManyIgnoredError
 from chatd.line.render import Notice
+from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession

@@ -16,7 +16,7 @@ from itertools import islice
 from twisted.application.service import Service
 
 from chatd.domain.events import ROOM_EVENTS, Acted, Event, RoomEvent, Said
-from chatd.domain.names import fold
+from chatd.text import fold
 
 PER_ROOM = 1000
 """Messages kept for each room; older ones are forgotten first."""
