@@ -25,6 +25,11 @@ class BanTarget:
     shown: str
 
 
+def target_key(address: bool, shown: str) -> str:
+    """The key a ban on ``shown`` (as ``BanTarget.shown`` or an event's ``target``) is kept under."""
+    return shown if address else fold(shown)
+
+
 def address_key(address: str) -> str:
     """``address`` in the one form bans compare: ``::ffff:10.0.0.1`` is ``10.0.0.1``, IPv6 compressed.
 
@@ -46,7 +51,7 @@ def ban_target(text: str, nickname_limit: int) -> BanTarget:
             raise BadAddressError(text)
         return BanTarget(True, key, key)
     nick = check_nickname(text, nickname_limit)
-    return BanTarget(False, fold(nick), nick)
+    return BanTarget(False, target_key(False, nick), nick)
 
 
 def _canonical(text: str) -> str | None:

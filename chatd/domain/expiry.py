@@ -2,12 +2,12 @@
 
 A mute or ban that runs out is a change of state like any other, so it is
 an event (``Unmuted`` or ``BanLifted`` by ``CHAT``) published when the
-injected clock reaches it, not a side effect of whoever looks next. One
-timer is armed at a time, for the earliest deadline.
+injected clock reaches it, not a side effect of whoever looks next. Each
+deadline is one call on the clock (the reactor keeps them in order); the
+action checks when it runs whether it still applies (lifted or replaced
+since), so nothing needs cancelling but everything at stop.
 """
 
-import heapq
-import itertools
 from collections.abc import Callable
 
 from chatd.domain.ports import Clock, Timer
@@ -18,33 +18,21 @@ class Deadlines:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._order = itertools.count()
-        self._timer: Timer | None = None
-        self._armed_for: float | None = None
+        self._pending: set[Timer] = set()
 
     def at(self, when: float, action: Callable[[], None]) -> None:
-        """Call ``action`` once the clock reaches ``when``; it checks itself whether it still applies."""
-        heapq.heappush(self._heap, (when, next(self._order), action))
-        self._arm()
+        """Call ``action`` once the clock reaches ``when``."""
+
+        def due() -> None:
+            self._pending.discard(timer)
+            action()
+
+        timer = self._clock.callLater(max(0.0, when - self._clock.seconds()), due)
+        self._pending.add(timer)
 
     def stop(self) -> None:
-        """Cancel the timer: the daemon is stopping."""
-        if self._timer is not None and self._timer.active():
-            self._timer.cancel()
-        self._timer = self._armed_for = None
-
-    def _arm(self) -> None:
-        if not self._heap or self._armed_for == self._heap[0][0]:
-            return
-        self.stop()
-        self._armed_for = self._heap[0][0]
-        self._timer = self._clock.callLater(max(0.0, self._armed_for - self._clock.seconds()), self._fire)
-
-    def _fire(self) -> None:
-        self._timer = self._armed_for = None
-        now = self._clock.seconds()
-        while self._heap and self._heap[0][0] <= now:
-            _, _, action = heapq.heappop(self._heap)
-            action()
-        self._arm()
+        """Cancel every pending deadline: the daemon is stopping."""
+        for timer in self._pending:
+            if timer.active():
+                timer.cancel()
+        self._pending.clear()

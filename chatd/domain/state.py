@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from chatd.domain.bans import Bans, BanTarget
+from chatd.domain.bans import Bans, BanTarget, target_key
 from chatd.domain.events import (
     Acted,
     AwayChanged,
@@ -124,14 +124,12 @@ def _unmuted(state: ChatState, event: Unmuted) -> None:
 
 
 def _ban_added(state: ChatState, event: BanAdded) -> None:
-    key = event.target if event.address else fold(event.target)
-    state.bans.add(
-        BanTarget(event.address, key, event.target), Ban(event.target, event.until, event.actor.nick)
-    )
+    target = BanTarget(event.address, target_key(event.address, event.target), event.target)
+    state.bans.add(target, Ban(event.target, event.until, event.actor.nick))
 
 
 def _ban_lifted(state: ChatState, event: BanLifted) -> None:
-    state.bans.remove(event.address, event.target if event.address else fold(event.target))
+    state.bans.remove(event.address, target_key(event.address, event.target))
 
 
 def _in_room(state: ChatState, event: RoomEvent) -> None:
