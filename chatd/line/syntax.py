@@ -2,10 +2,12 @@
 
 Every row of the table (``chatd.line.table.COMMANDS``) is a ``Spec``: a
 name, how ``/help`` shows its arguments, a summary, a parser from the text
-after the name to a typed command, the handler that runs it, and the checks
-made before it runs (a nickname first; operators only). The readers below
+after the name to a typed command, the handler that runs it, the checks
+made before it runs (a nickname first; operators only), and what ``/help
+NAME`` adds: the arguments explained and an example. The readers below
 cover the common argument shapes, so each row states its shape instead of
-re-implementing it.
+re-implementing it; a room is read by one rule (``room_argument``) in every
+command.
 """
 
 from collections.abc import Callable
