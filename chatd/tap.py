@@ -17,6 +17,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
+from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import build
@@ -129,7 +130,7 @@ class Options(usage.Options):
             "default-room",
             "r",
             "#lobby",
-            "Room every user enters after choosing a nickname.",
+            "Room every user enters after choosing a nickname ('lobby' means '#lobby', as in /join).",
         ],
         [
             "name",
@@ -195,7 +196,7 @@ class Options(usage.Options):
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
         self["tls"] = self._tls()
         try:
-            self["default-room"] = check_room_name(self["default-room"])
+            self["default-room"] = check_room_name(room_argument(self["default-room"]))
         except ChatError as error:
             raise usage.UsageError(f"--default-room: {word(error)}.") from None
         self["motd"] = _read_motd(self["motd"])

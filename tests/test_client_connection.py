@@ -160,13 +160,16 @@ class TalkTests(LinkTestCase):
         self.assertEqual(peer.sent(), ["/format json"])
         self.assertEqual(self.screen.connections, 1)
 
-    def test_greeting_text_then_json_rendered(self) -> None:
-        """The text greeting before the switch and the JSON after it are both shown, the switch itself not."""
+    def test_greeting_shown_once_from_its_json(self) -> None:
+        """The text greeting before the switch is not shown, the JSON greeting after it is, the switch itself not."""
         peer = self.endpoint.accept()
+        welcome = "Welcome to chatd 0.1.0 on testhost. Type /help for help."
         peer.send(
-            "*** Welcome to chatd 0.1.0 on testhost. Type /help for help.",
+            f"*** {welcome}",
             "*** Choose a nickname:",
-            {"type": "notice", "kind": "format", "text": "Lines are now json."},
+            {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
+            {"type": "notice", "kind": "welcome", "server": "testhost", "version": "0.1.0", "text": welcome},
+            {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
         )
         self.link.send("alice")
         self.assertEqual(peer.sent(), ["/format json", "alice"])
@@ -186,6 +189,12 @@ class TalkTests(LinkTestCase):
             ],
         )
         self.assertEqual(self.screen.bells, 1)
+
+    def test_refusal_on_connect_in_text_is_shown(self) -> None:
+        """A text ERR line, a refusal sent before the server reads /format json, is shown as an error."""
+        peer = self.endpoint.accept()
+        peer.send("ERR server-full the server is full; try again later")
+        self.assertEqual(self.screen.take(), ["09:00 ! the server is full; try again later (server-full)"])
 
     def test_rendering_matches_render(self) -> None:
         """The link shows exactly what render gives for the same object and view."""

@@ -41,7 +41,7 @@ from chatd.line.moderation_commands import (
     Unmute,
     Wall,
 )
-from chatd.line.syntax import Command
+from chatd.line.syntax import Command, RoomThenText
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.wording import word
 from tests.helpers import LineTestCase
@@ -62,11 +62,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "nick": [("/nick bob", Nick("bob")), ("/nick  bob ", Nick("bob"))],
     "join": [("/JOIN dev", Join("#dev")), ("/join #dev", Join("#dev"))],
     "part": [
-        ("/part", Part(None, "")),
-        ("/part #dev", Part("#dev", "")),
-        ("/part #dev bye now", Part("#dev", "bye now")),
-        ("/part #dev   bye now", Part("#dev", "bye now")),
-        ("/part see you", Part(None, "see you")),
+        ("/part", Part(RoomThenText(None, ""))),
+        ("/part #dev", Part(RoomThenText("#dev", ""))),
+        ("/part #dev bye now", Part(RoomThenText("#dev", "bye now"))),
+        ("/part #dev   bye now", Part(RoomThenText("#dev", "bye now"))),
+        ("/part lobby", Part(RoomThenText("#lobby", "", "lobby"))),
+        ("/part see  you", Part(RoomThenText("#see", "you", "see  you"))),
     ],
     "rooms": [("/rooms", Rooms()), ("/ROOMS  ", Rooms())],
     "who": [("/who", Who(None)), ("/who dev", Who("#dev")), ("/who #dev", Who("#dev"))],
@@ -76,7 +77,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/msg bob   hi", Msg("bob", "hi")),
     ],
     "me": [("/me waves", Me("waves")), ("/me waves  twice", Me("waves  twice"))],
-    "topic": [("/topic", Topic(None)), ("/topic release on friday", Topic("release on friday"))],
+    "topic": [
+        ("/topic", Topic(None)),
+        ("/topic release on friday", Topic("release on friday")),
+        ("/topic -", Topic("")),
+        ("/topic - and more", Topic("- and more")),
+    ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
     "format": [
@@ -93,10 +99,11 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/oper boss  pw", Oper("boss", "pw")),
     ],
     "kick": [
-        ("/kick bob", Kick("bob", None, "")),
-        ("/kick bob stop that", Kick("bob", None, "stop that")),
-        ("/kick bob #dev", Kick("bob", "#dev", "")),
-        ("/kick bob #dev  stop  that", Kick("bob", "#dev", "stop  that")),
+        ("/kick bob", Kick("bob", RoomThenText(None, ""))),
+        ("/kick bob stop that", Kick("bob", RoomThenText("#stop", "that", "stop that"))),
+        ("/kick bob #dev", Kick("bob", RoomThenText("#dev", ""))),
+        ("/kick bob #dev  stop  that", Kick("bob", RoomThenText("#dev", "stop  that"))),
+        ("/kick bob dev", Kick("bob", RoomThenText("#dev", "", "dev"))),
     ],
     "lock": [("/lock", Lock(True))],
     "unlock": [("/unlock", Lock(False))],
@@ -185,7 +192,7 @@ class ParseCommandTests(SynchronousTestCase):
 
     def test_table_parsers_agree_with_parse(self) -> None:
         """parse hands the stripped arguments to the table row's parser."""
-        self.assertEqual(COMMANDS["part"].parse("#dev bye"), Part("#dev", "bye"))
+        self.assertEqual(COMMANDS["part"].parse("#dev bye"), Part(RoomThenText("#dev", "bye")))
         self.assertEqual(COMMANDS["join"].parse("dev"), Join("#dev"))
 
     def test_commands_that_act_on_rooms_or_people_need_a_nickname(self) -> None:
@@ -358,6 +365,13 @@ class CommandTableTests(SynchronousTestCase):
         given = {type(command) for examples in VALID.values() for _, command in examples} | {Say}
         self.assertEqual(defined, given)
         self.assertIs(table.parse("hello").row, LINE)
+
+    def test_every_row_explains_itself_with_an_example_it_parses(self) -> None:
+        """Each row has details for /help NAME and an example that this row's own parser reads, so help cannot drift."""
+        for row in [*COMMANDS.values(), LINE]:
+            self.assertTrue(row.details.strip(), row.name)
+            # parse runs the row's own parser, which raises on a misused command.
+            self.assertIs(table.parse(row.example).row, row, row.example)
 
     def test_rows_for_operators_say_so_in_their_summary(self) -> None:
         """A row checked as operators-only says "(operators)" in /help; no other row does."""

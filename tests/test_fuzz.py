@@ -412,9 +412,10 @@ class World:
                 self.test.assertFalse(line.startswith(b"ERR internal"), "the server failed")
 
     def check_event(self, event: Event, sessions: Sequence[Session]) -> None:
-        """Events go to live connections only, carry only checked text, and pastes keep their bound."""
+        """Events go to live connections only and once each, carry only checked text, and pastes keep their bound."""
         alive = {client.protocol for client in self.clients if client.alive}
         self.test.assertTrue(set(sessions) <= alive, f"{event} went to a lost connection")
+        self.test.assertEqual(len(set(sessions)), len(sessions), f"{event} went to a connection twice")
         for name, value in asdict(event).items():
             if isinstance(value, str):
                 lines = value.split("\n") if isinstance(event, Said) and name == "text" else [value]

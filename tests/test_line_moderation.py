@@ -45,6 +45,28 @@ class KickTests(LineTestCase):
         owner.dataReceived(b"/kick bob\n")
         self.assertEqual(self.lines(owner_wire), [b"[00:00] #dev -- bob was kicked by owner"])
 
+    def test_kicking_oneself_is_refused(self) -> None:
+        """/kick of one's own nickname is refused with a pointer to /part, even by the room's owner."""
+        owner, wire = self.connect(b"owner")
+        owner.dataReceived(b"/join #dev\n")
+        self.lines(wire)
+        owner.dataReceived(b"/kick OWNER\n")
+        self.assertEqual(self.lines(wire), [b"ERR kick-self you cannot kick yourself; /part leaves a room"])
+
+    def test_bare_room_name_in_kick_names_a_room_if_one_exists(self) -> None:
+        """/kick bob dev kicks from #dev, as /join dev joins it; a first word naming no room begins the reason."""
+        op, op_wire = self.operator(b"op")
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join dev\n")
+        op.dataReceived(b"/kick bob dev\n/kick bob flooding again\n")
+        self.assertEqual(
+            self.lines(op_wire),
+            [
+                b"[00:00] #dev -- bob was kicked by op",
+                b"[00:00] #lobby -- bob was kicked by op (flooding again)",
+            ],
+        )
+
     def test_kick_refusals(self) -> None:
         """Kicking nobody, or someone not in the room, says which."""
         op, wire = self.operator(b"op")

@@ -4,6 +4,7 @@ from chatd.domain.errors import (
     BadAddressError,
     BannedError,
     InvalidTextError,
+    KickSelfError,
     MutedError,
     NicknameBannedError,
     NoSuchNicknameError,
@@ -112,6 +113,13 @@ class KickTests(ChatTestCase):
         self.chat.grant_operator(other)
         self.chat.kick(other, "op", "#dev")
         self.assertNotIn("op", self.chat.members("#dev").nicks)
+
+    def test_nobody_kicks_themselves(self) -> None:
+        """A kick of oneself, even by the owner or an operator, is refused: leaving is a part."""
+        self.chat.join(self.op, "#dev")
+        for user, nick in ((self.owner, "OWNER"), (self.op, "op")):
+            self.assertRaises(KickSelfError, self.chat.kick, user, nick, "#dev")
+        self.assertEqual(self.chat.members("#dev").nicks, ("owner", "bob", "carol", "op"))
 
     def test_kicking_the_last_member_empties_the_room(self) -> None:
         """A room whose last member is kicked is gone."""
@@ -320,6 +328,15 @@ class MuteTests(ChatTestCase):
         self.chat.unmute(self.op, "bob")
         self.assertEqual(self.bob_session.received[-1], unmuted(self.clock.seconds(), "bob", "op"))
         self.chat.say(self.bob, "#lobby", "free")
+
+    def test_operator_lifting_their_own_mute_is_told_once(self) -> None:
+        """A user muted before becoming an operator may unmute themselves, and hears of it once."""
+        self.chat.mute(self.op, "bob", None)
+        self.chat.grant_operator(self.bob)
+        self.chat.unmute(self.bob, "bob")
+        event, sessions = self.audience.deliveries[-1]
+        self.assertEqual(seen(event), unmuted(100, "bob", "bob"))
+        self.assertEqual(sessions, [self.bob_session])
 
     def test_unmute_of_someone_not_muted_is_refused(self) -> None:
         """Unmuting a user who is not muted says so."""

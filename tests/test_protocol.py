@@ -85,12 +85,26 @@ class ConnectTests(LineTestCase):
         self.assertEqual(self.lines(wire)[0], b"*** You are alice.")
 
     def test_commands_needing_nickname_are_refused_before_one(self) -> None:
-        """/join before a nickname is refused and the prompt repeats."""
+        """/join before a nickname is refused; the prompt is not repeated, since no nickname was refused."""
         protocol, wire = self.connect()
         protocol.dataReceived(b"/join #dev\n")
+        self.assertEqual(self.lines(wire), [b"ERR need-nick choose a nickname first"])
+
+    def test_only_a_refused_nickname_repeats_the_prompt(self) -> None:
+        """Errors before a nickname (usage, unknown command, bad UTF-8, a bad /nick) stand alone; a refused nickname is asked again."""
+        self.connect(b"alice")
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"/nope\n/nick\n\xc3(\n/whois ghost\n/nick alice\n")
         self.assertEqual(
             self.lines(wire),
-            [b"ERR need-nick choose a nickname first", b"*** Choose a nickname:"],
+            [
+                b"ERR unknown-command /nope is not a command; type /help to see them",
+                b"ERR usage usage: /nick NAME",
+                b"ERR bad-utf8 that line was not valid UTF-8 and was not sent",
+                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR nick-in-use alice is already taken",
+                b"*** Choose a nickname:",
+            ],
         )
 
     def test_quit_word_before_nickname_ends_session(self) -> None:
@@ -244,6 +258,24 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/part #lobby off to lunch\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice left (off to lunch)"])
 
+    def test_bare_room_name_in_part_means_the_room_as_in_join(self) -> None:
+        """/part lobby leaves #lobby, as /join lobby joins it, with the reason after it."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/join dev\n")
+        self.lines(wire)
+        alice.dataReceived(b"/part lobby see you\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby -- alice left (see you)"])
+
+    def test_first_word_of_part_naming_no_room_begins_the_reason(self) -> None:
+        """/part bye leaves the current room with the reason "bye": no room #bye exists."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/join dev\n")
+        self.lines(wire)
+        alice.dataReceived(b"/part bye  for now\n")
+        self.assertEqual(
+            self.lines(wire), [b"[00:00] #dev -- alice left (bye  for now)", b"*** Now talking in #lobby."]
+        )
+
     def test_no_room_left_means_lines_are_refused(self) -> None:
         """After leaving every room, a plain line says to join one."""
         alice, wire = self.connect(b"alice")
@@ -326,6 +358,21 @@ class RoomCommandTests(LineTestCase):
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice set the topic: Welcome!"])
         self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
 
+    def test_topic_dash_clears_the_topic(self) -> None:
+        """/topic - clears the topic: the room sees it cleared, JSON gets "topic": ""."""
+        alice, wire = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        alice.dataReceived(b"/topic Welcome!\n")
+        self.lines(wire)
+        self.lines(bot_wire)
+        alice.dataReceived(b"/topic -\n/topic\n")
+        self.assertEqual(
+            self.lines(wire), [b"[00:00] #lobby -- alice cleared the topic", b"*** #lobby has no topic"]
+        )
+        cleared = json.loads(self.lines(bot_wire)[0])
+        self.assertEqual((cleared["type"], cleared["topic"]), ("topic_changed", ""))
+
 
 class NickTimeHelpQuitTests(LineTestCase):
     def test_nick_change_seen_by_roommates(self) -> None:
@@ -373,15 +420,49 @@ class NickTimeHelpQuitTests(LineTestCase):
         self.assertEqual(len(lines), len(COMMANDS) + 1)
 
     def test_help_for_one_command(self) -> None:
-        """/help msg explains /msg alone; /help bogus is an error."""
+        """/help msg explains /msg alone: usage, what its arguments mean, an example; /help bogus is an error."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/help /MSG\n/help bogus\n")
         self.assertEqual(
             self.lines(wire),
             [
                 b"*** /msg NICK text - send a private message",
+                b"*** NICK: who gets it (any case); text: the rest of the line. "
+                b"It comes back to you as the receipt; if NICK is away you are told why.",
+                b"*** Example: /msg bob are you coming to #dev?",
                 b"ERR unknown-command /bogus is not a command; type /help to see them",
             ],
+        )
+
+    def test_help_for_every_command_has_usage_and_an_example(self) -> None:
+        """/help NAME of every command, operators' too, shows its usage first and an example last."""
+        alice, wire = self.connect(b"alice")
+        for row in COMMANDS.values():
+            self.clock.advance(1)  # one command a second stays within the flood budget
+            alice.dataReceived(b"/help " + row.name.encode() + b"\n")
+            lines = self.lines(wire)
+            self.assertEqual(lines[0], f"*** {row.usage} - {row.summary}".encode(), row.name)
+            self.assertEqual(lines[-1], f"*** Example: {row.example}".encode(), row.name)
+            self.assertEqual(len(lines), 3, row.name)
+
+    def test_help_is_data_for_programs(self) -> None:
+        """In JSON, /help NAME carries the command, usage, summary, details and example as fields."""
+        bot, wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n/help topic\n")
+        notice = json.loads(self.lines(wire)[1])
+        row = COMMANDS["topic"]
+        self.assertEqual(
+            notice,
+            {
+                "type": "notice",
+                "kind": "help",
+                "command": "topic",
+                "usage": "/topic [text|-]",
+                "summary": row.summary,
+                "details": row.details,
+                "example": row.example,
+                "text": f"/topic [text|-] - {row.summary}\n{row.details}\nExample: {row.example}",
+            },
         )
 
     def test_unknown_command_points_at_help(self) -> None:
@@ -657,7 +738,7 @@ class JsonTests(LineTestCase):
         bot.dataReceived(b"/format json\n")
         self.assertEqual(
             json.loads(self.lines(bot_wire)[0]),
-            {"type": "notice", "kind": "format", "text": "Lines are now json."},
+            {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
         )
         self.clock.advance(2.5)
         alice.dataReceived(b"hello\n/msg bot psst\n")
@@ -692,12 +773,73 @@ class JsonTests(LineTestCase):
             ],
         )
 
-    def test_json_before_nickname(self) -> None:
-        """A program can switch to JSON before choosing its nickname."""
+    def test_json_before_nickname_greets_again_in_json(self) -> None:
+        """/format json before a nickname is followed by the welcome, the MOTD and the prompt as JSON objects."""
         bot, wire = self.connect()
         bot.dataReceived(b"/format json\nbot\n")
-        kinds = [json.loads(line)["type"] for line in self.lines(wire)]
-        self.assertEqual(kinds, ["notice", "notice", "joined", "members"])
+        objects = [json.loads(line) for line in self.lines(wire)]
+        self.assertEqual(
+            objects[:5],
+            [
+                {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
+                {
+                    "type": "notice",
+                    "kind": "welcome",
+                    "server": "testhost",
+                    "version": "0.1.0",
+                    "text": "Welcome to chatd 0.1.0 on testhost. Type /help for help.",
+                },
+                {"type": "notice", "kind": "motd", "text": "Be kind."},
+                {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
+                {"type": "notice", "kind": "nick", "nick": "bot", "text": "You are bot."},
+            ],
+        )
+        self.assertEqual([each["type"] for each in objects[5:]], ["joined", "members"])
+
+    def test_text_before_nickname_greets_again_in_text(self) -> None:
+        """/format text before a nickname greets again too: the rule is the same for both formats."""
+        person, wire = self.connect()
+        person.dataReceived(b"/format text\n")
+        self.assertEqual(b"\r\n".join(self.lines(wire)) + b"\r\n", b"*** Lines are now text.\r\n" + GREETING)
+
+    def test_every_notice_carries_its_data(self) -> None:
+        """Notices about nicknames, rooms, away, ignores and bans carry what they say as fields."""
+        self.connect(b"bob")
+        bot, wire = self.operator(b"bot")
+        bot.dataReceived(b"/format json\n")
+        self.lines(wire)
+        for line in (
+            b"/nick bot",
+            b"/join #dev",
+            b"/join lobby",
+            b"/away lunch",
+            b"/away",
+            b"/ignore bob",
+            b"/ignore",
+            b"/unignore bob",
+            b"/ban carol",
+            b"/unban carol",
+            b"/part",
+            b"/part dev",
+        ):
+            self.clock.advance(1)  # one command a second stays within the flood budget
+            bot.dataReceived(line + b"\n")
+        notices = [each for each in map(json.loads, self.lines(wire)) if each["type"] == "notice"]
+        self.assertEqual(
+            [{key: value for key, value in each.items() if key not in ("type", "text")} for each in notices],
+            [
+                {"kind": "nick", "nick": "bot"},
+                {"kind": "room", "room": "#lobby"},
+                {"kind": "away", "away": "lunch"},
+                {"kind": "away", "away": ""},
+                {"kind": "ignore", "nick": "bob", "ignored": True},
+                {"kind": "ignore", "nicks": ["bob"]},
+                {"kind": "ignore", "nick": "bob", "ignored": False},
+                {"kind": "ban", "target": "carol", "banned": False},
+                {"kind": "room", "room": "#dev"},
+                {"kind": "room", "room": None},
+            ],
+        )
 
     def test_render_once_per_format(self) -> None:
         """Text and JSON sessions in one room get the same bytes as their peers."""
@@ -836,15 +978,12 @@ class WaitingCommandTests(LineTestCase):
             [event["log_format"] for event in self.logged], ["Handling a line from {peer} failed"]
         )
 
-    def test_before_a_nickname_a_refused_waiting_command_prompts_again(self) -> None:
-        """An unnamed connection whose waiting command is refused is asked for a nickname again, as for any refusal."""
+    def test_before_a_nickname_a_refused_waiting_command_is_one_line(self) -> None:
+        """An unnamed connection whose waiting command is refused gets its error alone: no nickname was refused."""
         protocol, wire = self.connect()
         protocol.dataReceived(b"/time\n")
         self.pending[0].errback(NoCurrentRoomError())
-        self.assertEqual(
-            self.lines(wire),
-            [b"ERR no-room you are in no room; /join #room first", b"*** Choose a nickname:"],
-        )
+        self.assertEqual(self.lines(wire), [b"ERR no-room you are in no room; /join #room first"])
 
     def test_flood_wait_ending_first_still_waits_for_the_command(self) -> None:
         """Slowed and waiting on a command at once: the budget refilling does not let later lines overtake the command."""

@@ -114,6 +114,11 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"*** Server time: 2023-11-14 22:13:20 UTC\r\n",
     ),
     (Notice("welcome", "Welcome to chatd."), b"*** Welcome to chatd.\r\n"),
+    (Notice("nick", "You are bob.", {"nick": "bob"}), b"*** You are bob.\r\n"),
+    (
+        Notice("help", "/me action", {"command": "me"}, ("Example: /me waves",)),
+        b"*** /me action\r\n*** Example: /me waves\r\n",
+    ),
     (topic_locked(AT, "#dev", "alice", True, seq=1), b"[00:01] #dev -- alice locked the topic\r\n"),
     (topic_locked(AT, "#dev", "alice", False, seq=1), b"[00:01] #dev -- alice unlocked the topic\r\n"),
     (
@@ -261,7 +266,15 @@ def errors(text: st.SearchStrategy[str]) -> st.SearchStrategy[ChatError]:
 
 def renderables(text: st.SearchStrategy[str]) -> st.SearchStrategy[Renderable]:
     """Anything a front end renders, with each string drawn from ``text``."""
-    return st.one_of(events(text), replies(text), st.builds(Notice, text, text), errors(text))
+    return st.one_of(events(text), replies(text), notices(text), errors(text))
+
+
+def notices(text: st.SearchStrategy[str]) -> st.SearchStrategy[Notice]:
+    """Notices with fields and further lines, each string drawn from ``text``."""
+    keys = st.sampled_from(["nick", "room", "usage", "away"])
+    return st.builds(
+        Notice, text, text, st.dictionaries(keys, text, max_size=3), st.lists(text, max_size=3).map(tuple)
+    )
 
 
 def _lines(line: bytes) -> list[bytes]:
@@ -273,6 +286,8 @@ def _lines(line: bytes) -> list[bytes]:
 
 def _client_fields(item: Event | Reply | Notice) -> dict[str, object]:
     """What a program reads of ``item``: its fields, for an event the actor as ``nick`` (or ``by``) and no address."""
+    if isinstance(item, Notice):
+        return {"kind": item.kind, **item.fields, "text": "\n".join((item.text, *item.more))}
     if not isinstance(item, EVENTS):
         return {key: _as_json(value) for key, value in asdict(item).items()}
     own = {f.name: getattr(item, f.name) for f in fields(item) if f.name != "actor"}
@@ -394,8 +409,8 @@ class TextLineTests(SynchronousTestCase):
     @given(renderables(st.text()))
     def test_item_renders_as_its_own_lines_whatever_its_fields(self, item: Renderable) -> None:
         """A room list takes one line per room plus a header, a message one line
-        per line of its text, and anything else exactly one line, whatever
-        characters its fields hold."""
+        per line of its text, a notice one per line it was given, and anything
+        else exactly one line, whatever characters its fields hold."""
         if isinstance(item, RoomList):
             expected = 1 + len(item.rooms)
         elif isinstance(item, BanList):
@@ -404,6 +419,8 @@ class TextLineTests(SynchronousTestCase):
             expected = 1 + item.operator + bool(item.address) + bool(item.away)
         elif isinstance(item, Said):
             expected = 1 + item.text.count("\n")
+        elif isinstance(item, Notice):
+            expected = 1 + len(item.more)
         else:
             expected = 1
         self.assertEqual(len(_lines(text_line(item))), expected)
@@ -508,12 +525,12 @@ class JsonLineTests(SynchronousTestCase):
             self.assertEqual(parsed["type"], TYPE_NAMES[type(item)])
 
     @settings(max_examples=200)
-    @given(st.one_of(replies(SAFE_TEXT), st.builds(Notice, SAFE_TEXT, SAFE_TEXT)))
+    @given(st.one_of(replies(SAFE_TEXT), notices(SAFE_TEXT)))
     def test_checked_fields_come_back_unchanged(self, item: Reply | Notice) -> None:
         """For a reply or notice of checked text, the JSON holds its fields as they are."""
         parsed = json.loads(json_line(item))
         del parsed["type"]
-        self.assertEqual(parsed, _as_json(asdict(item)))
+        self.assertEqual(parsed, _client_fields(item))
 
     @settings(max_examples=200)
     @given(events(SAFE_TEXT))

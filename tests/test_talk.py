@@ -30,6 +30,30 @@ class AwayTests(LineTestCase):
         self.assertEqual(self.lines(alice_wire), [b"[00:00] <alice -> bob> ping"])
 
 
+class SelfTests(LineTestCase):
+    """What a user asks of themselves gets one sensible line."""
+
+    def test_private_message_to_oneself_arrives_once(self) -> None:
+        """/msg to one's own nickname is delivered once, like any private message's receipt."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/msg ALICE note to self\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] <alice -> alice> note to self"])
+
+    def test_nick_to_ones_own_nickname_says_so(self) -> None:
+        """/nick to the nickname one holds says so; a change of case is a change."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/nick alice\n/nick Alice\n")
+        self.assertEqual(
+            self.lines(wire), [b"*** You are alice already.", b"[00:00] -- alice is now known as Alice"]
+        )
+
+    def test_away_when_not_away_says_so(self) -> None:
+        """/away alone while not away says so rather than welcoming the user back."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/away\n")
+        self.assertEqual(self.lines(wire), [b"*** You were not marked as away."])
+
+
 class WhoisTests(LineTestCase):
     def test_whois_shows_rooms_away_and_operator(self) -> None:
         """/whois lists the rooms, whether an operator, and the away text; not the address."""
@@ -61,7 +85,6 @@ class WhoisTests(LineTestCase):
             [
                 b"*** bob is in #lobby",
                 b"ERR no-such-nick nobody called ghost is online",
-                b"*** Choose a nickname:",
             ],
         )
 
@@ -129,7 +152,8 @@ class IgnoreTests(LineTestCase):
     def test_ignore_refusals(self) -> None:
         """Ignoring nobody, or more nicknames than allowed, is refused."""
         self.patch(talk, "MAX_IGNORED", 2)
-        self.alice.dataReceived(b"/ignore ghost\n/ignore carol\n/ignore alice\n/ignore bob\n")
+        self.connect(b"dave")
+        self.alice.dataReceived(b"/ignore ghost\n/ignore carol\n/ignore dave\n/ignore bob\n")
         self.assertEqual(
             self.lines(self.alice_wire),
             [
@@ -139,3 +163,16 @@ class IgnoreTests(LineTestCase):
                 b"*** You now ignore bob: you will not see their messages.",
             ],
         )
+
+    def test_ignoring_oneself_or_unignoring_nobody_is_refused(self) -> None:
+        """/ignore of one's own nickname (any case) and /unignore of someone not ignored each get one error line."""
+        self.alice.dataReceived(b"/ignore ALICE\n/unignore carol\n/unignore ghost\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"ERR ignore-self you cannot ignore yourself",
+                b"ERR not-ignored you do not ignore carol",
+                b"ERR not-ignored you do not ignore ghost",
+            ],
+        )
+        self.assertEqual(self.alice.ignored, {"bob": "bob"})

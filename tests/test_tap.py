@@ -74,9 +74,13 @@ class OptionsTests(SynchronousTestCase):
 
     def test_default_room_must_be_a_room_name(self) -> None:
         """--default-room is checked by the same rules as /join."""
-        error = self.assertRaises(usage.UsageError, parse, "--default-room", "lobby")
+        error = self.assertRaises(usage.UsageError, parse, "--default-room", "lob by")
         self.assertIn("not a valid room name", str(error))
         self.assertEqual(parse("--default-room", "#Main")["default-room"], "#Main")
+
+    def test_default_room_without_hash_means_the_same_as_in_join(self) -> None:
+        """--default-room lobby means #lobby, as /join lobby does."""
+        self.assertEqual(parse("--default-room", "lobby")["default-room"], "#lobby")
 
     def test_motd_from_file(self) -> None:
         """--motd naming a file shows the file's text."""

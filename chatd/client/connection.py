@@ -256,7 +256,11 @@ class Link:
         now = self._reactor.seconds()
         message = parse(text)
         if message is None:
-            self._show(render_text(text, self.view, now))
+            # The server greets again in JSON once it reads the client's first
+            # line, /format json (docs/PROTOCOL.md): of the text before it, only
+            # a refusal on connect (ERR, then the close) is news.
+            if text.startswith("ERR "):
+                self._show(render_text(text, self.view, now))
             return
         if message.get("type") == "notice" and message.get("kind") == "bye":
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.

@@ -19,6 +19,7 @@ from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
+from chatd.text import fold
 
 
 class Chat:
@@ -95,6 +96,10 @@ class Chat:
     def online(self, nick: str) -> str:
         """The nickname of whoever is online as ``nick`` (in any case), as they show it."""
         return self._state.users.find(nick).nick
+
+    def has_room(self, name: str) -> bool:
+        """Whether a room called ``name`` (in any case) exists."""
+        return fold(name) in self._state.rooms.by_key
 
     def time(self) -> ServerTime:
         """The server's clock."""

@@ -269,3 +269,10 @@ class OperThrottledError(ChatError):
 
     code = "oper-throttled"
     seconds_left: int
+
+
+@dataclass(eq=False)
+class KickSelfError(ChatError):
+    """A kick of the one asking: leaving a room is a part, not a kick."""
+
+    code = "kick-self"

@@ -16,7 +16,13 @@ from collections.abc import Callable
 
 from chatd.domain import rules
 from chatd.domain.bans import ban_target
-from chatd.domain.errors import NotBannedError, NotMutedError, TargetIsOperatorError, UserNotInRoomError
+from chatd.domain.errors import (
+    KickSelfError,
+    NotBannedError,
+    NotMutedError,
+    TargetIsOperatorError,
+    UserNotInRoomError,
+)
 from chatd.domain.events import (
     CHAT,
     BanAdded,
@@ -38,7 +44,7 @@ from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
-from chatd.domain.users import User, own
+from chatd.domain.users import User, both, own
 from chatd.text import fold
 
 
@@ -85,6 +91,8 @@ class Moderation:
         room = self._state.rooms.find(name)
         rules.require_authority(by, room)
         target = self._state.users.find(nick)
+        if target is by:
+            raise KickSelfError()
         if fold(target.nick) not in room.members:
             raise UserNotInRoomError(target.nick, room.name)
         if target.operator and not by.operator:
@@ -156,7 +164,9 @@ class Moderation:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
         until = None if seconds is None else at + seconds
-        self._seam.publish(Muted(id=id, at=at, actor=by.actor, nick=target.nick, until=until), [target, by])
+        self._seam.publish(
+            Muted(id=id, at=at, actor=by.actor, nick=target.nick, until=until), both(target, by)
+        )
         if until is not None:
             self._deadlines.at(until, lambda: self._mute_ran_out(target, until))
 
@@ -168,7 +178,7 @@ class Moderation:
         if target.muted_until is None or target.muted_until <= self._now():
             raise NotMutedError(target.nick)
         id, at = self._seam.stamp()
-        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=target.nick), [target, by])
+        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=target.nick), both(target, by))
 
     def wall(self, view: UserView, text: str) -> None:
         """Say ``text`` to everyone online; operators only."""

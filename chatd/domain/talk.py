@@ -30,7 +30,7 @@ from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Whois
 from chatd.domain.state import ChatState
-from chatd.domain.users import own
+from chatd.domain.users import both, own
 from chatd.text import fold
 
 
@@ -126,7 +126,7 @@ class Talk:
         self._seam.publish(event, room.members.values())
 
     def whisper(self, view: UserView, nick: str, text: str) -> Away | None:
-        """Send ``text`` to the user called ``nick`` alone (and echo it back).
+        """Send ``text`` to the user called ``nick`` alone (and echo it back, once if that is the sender).
 
         Returns the target's away text, for the sender, if they are away.
         """
@@ -135,7 +135,7 @@ class Talk:
         target = self._state.users.find(nick)
         id, at = self._seam.stamp()
         event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_text(text))
-        self._seam.publish(event, [user, target])
+        self._seam.publish(event, both(user, target))
         return Away(target.nick, target.away) if target.away else None
 
     def set_topic(self, view: UserView, name: str, topic: str) -> None:
@@ -153,9 +153,14 @@ class Talk:
         self._seam.publish(event, room.members.values())
 
     def set_away(self, view: UserView, text: str) -> None:
-        """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message."""
+        """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message.
+
+        The same text again (or blank while not away) changes nothing, so publishes nothing.
+        """
         user = own(view)
         text = check_text(text, self._limits.reason).strip()
+        if text == user.away:
+            return
         id, at = self._seam.stamp()
         self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text))
 

@@ -112,6 +112,15 @@ class Users:
         return {m for room in user.rooms.values() for m in room.members.values()} - {user}
 
 
+def both(first: User, second: User) -> tuple[User, ...]:
+    """``first`` and ``second`` as an event's recipients: once if they are the same user.
+
+    A private message to oneself, or an unmute by the user it lifts, names
+    one user twice, and ``Publisher.publish`` delivers once per listing.
+    """
+    return (first,) if first is second else (first, second)
+
+
 def own(view: UserView) -> User:
     """The chat's own ``User`` behind a front end's view of it.
 

@@ -8,9 +8,10 @@ operators and room owners are in chatd.line.moderation_commands.
 from dataclasses import dataclass
 
 from chatd.line.errors import UsageError
-from chatd.line.syntax import (
-    Command,
-)
+from chatd.line.syntax import Command, RoomThenText, room_then_text
+
+CLEAR_TOPIC = "-"
+"""``/topic -`` clears the topic: no topic worth setting is a lone dash."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,9 @@ class Join:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """``/part [#room] [reason]``; no room means the current one."""
+    """``/part [#room] [reason]``; no room means the current one (see ``RoomThenText``)."""
 
-    room: str | None
-    reason: str
+    where: RoomThenText
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ class Me:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """``/topic [text]``: without text, show the current room's topic."""
+    """``/topic [text|-]``: without text, show the current room's topic; ``-`` (as ``""``) clears it."""
 
     text: str | None
 
@@ -136,10 +136,13 @@ class Unignore:
 
 
 def parse_part(args: str) -> Command:
-    first, _, rest = args.partition(" ")
-    if first.startswith("#"):
-        return Part(first, rest.strip())
-    return Part(None, args)
+    return Part(room_then_text(args))
+
+
+def parse_topic(args: str) -> Command:
+    if not args:
+        return Topic(None)
+    return Topic("" if args == CLEAR_TOPIC else args)
 
 
 def parse_msg(args: str) -> Command:

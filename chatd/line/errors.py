@@ -99,3 +99,18 @@ class TooManyIgnoredError(ChatError):
 
     code = "too-many-ignored"
     limit: int
+
+
+@dataclass(eq=False)
+class NotIgnoredError(ChatError):
+    """An /unignore of ``nick``, whom the session does not ignore."""
+
+    code = "not-ignored"
+    nick: str
+
+
+@dataclass(eq=False)
+class IgnoreSelfError(ChatError):
+    """An /ignore of the session's own nickname: one's own lines cannot be hidden."""
+
+    code = "ignore-self"

@@ -88,7 +88,8 @@ class LineFactory(ServerFactory):
     def greeting(self) -> list[Notice]:
         """What a new connection is told before the nickname prompt."""
         welcome = f"Welcome to chatd {__version__} on {self.server_name}. Type /help for help."
-        return [Notice("welcome", welcome)] + [
+        fields = {"server": self.server_name, "version": __version__}
+        return [Notice("welcome", welcome, fields)] + [
             Notice("motd", line) for line in self.motd.splitlines() if line.strip()
         ]
 

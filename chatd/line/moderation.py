@@ -26,7 +26,8 @@ def oper(session: "LineSession", command: mod.Oper) -> "Waiting":
 
 
 def kick(session: "LineSession", command: mod.Kick) -> None:
-    session.chat.kick(session.me(), command.nick, session.room_or_current(command.room), command.reason)
+    room, reason = session.room_then_text(command.where)
+    session.chat.kick(session.me(), command.nick, room, reason)
 
 
 def lock(session: "LineSession", command: mod.Lock) -> None:
@@ -42,7 +43,7 @@ def ban(session: "LineSession", command: mod.Ban | mod.ListBans) -> None:
 
 def unban(session: "LineSession", command: mod.Unban) -> None:
     target = session.chat.unban(session.me(), command.target)
-    session.send(Notice("ban", f"{target} is no longer banned."))
+    session.send(Notice("ban", f"{target} is no longer banned.", {"target": target, "banned": False}))
 
 
 def mute(session: "LineSession", command: mod.Mute) -> None:

@@ -8,10 +8,7 @@ so ``/help`` and docs/PROTOCOL.md list them too.
 from dataclasses import dataclass, field
 
 from chatd.line.errors import UsageError
-from chatd.line.syntax import (
-    Command,
-    word_and_duration,
-)
+from chatd.line.syntax import Command, RoomThenText, room_then_text, word_and_duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +22,10 @@ class Oper:
 
 @dataclass(frozen=True, slots=True)
 class Kick:
-    """``/kick NICK [#room] [reason]``; no room means the current one."""
+    """``/kick NICK [#room] [reason]``; no room means the current one (see ``RoomThenText``)."""
 
     nick: str
-    room: str | None
-    reason: str
+    where: RoomThenText
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +96,7 @@ def parse_kick(args: str) -> Command:
     nick, _, rest = args.partition(" ")
     if not nick:
         raise UsageError("/kick NICK [#room] [reason]")
-    first, _, reason = rest.strip().partition(" ")
-    if first.startswith("#"):
-        return Kick(nick, first, reason.strip())
-    return Kick(nick, None, rest.strip())
+    return Kick(nick, room_then_text(rest.strip()))
 
 
 _parse_ban_target = word_and_duration(Ban, "/ban [NICK|ADDRESS [duration]]")

@@ -40,7 +40,7 @@ from chatd.line.errors import (
     TelnetOverflowError,
 )
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import PROMPT, LineSession, Waiting, decode
+from chatd.line.session import LineSession, Waiting, decode
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -106,6 +106,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         super().registered()
 
     @override
+    def greeting(self) -> list[Notice]:
+        return self.factory.greeting()
+
+    @override
     def prove_operator(self, name: str, password: str) -> "Deferred[None]":
         if self._oper_budget is None:
             self._oper_budget = self.factory.login.budget()
@@ -125,9 +129,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         if ITCPTransport.providedBy(transport):
             tune(transport, limits.keepalive)
         self.setTimeout(limits.register_timeout)
-        for notice in self.factory.greeting():
-            self.send(notice)
-        self.send(PROMPT)
+        self.greet()
 
     @override
     def timeoutConnection(self) -> None:

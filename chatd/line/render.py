@@ -8,8 +8,8 @@ character reaches a terminal. docs/PROTOCOL.md is the grammar of both.
 
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any
 
@@ -58,10 +58,16 @@ class Notice:
 
     ``kind`` lets programs tell them apart: welcome, motd, prompt, nick,
     room, help, format, flood, bye, shutdown, oper, away, ignore, ban.
+    ``fields`` is what it says as data (``{"nick": "alice"}`` for "You are
+    alice."), JSON keys between ``kind`` and ``text``, so a program never
+    reads the sentence. ``more`` are lines after ``text``: each a line of
+    its own in text, joined to ``text`` by ``\n`` in JSON.
     """
 
     kind: str
     text: str
+    fields: Mapping[str, object] = field(default_factory=dict)
+    more: tuple[str, ...] = ()
 
 
 Renderable = Event | Reply | Notice | ChatError
@@ -85,7 +91,12 @@ def json_line(item: Renderable) -> bytes:
             "text": word(item),
         }
     elif isinstance(item, Notice):
-        fields = {"type": "notice", "kind": item.kind, "text": item.text}
+        fields = {
+            "type": "notice",
+            "kind": item.kind,
+            **item.fields,
+            "text": "\n".join((item.text, *item.more)),
+        }
     else:
         fields = client_fields(item)
     return json.dumps(_scrubbed(fields), ensure_ascii=False, separators=(",", ":")).encode() + CRLF
@@ -202,5 +213,5 @@ _register(
         *(f"***   {b.target} {_until(b.until)} (by {b.by})" for b in r.bans),
     ],
 )
-_register(Notice, lambda n: f"*** {n.text}")
+_register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])
 _register(ChatError, lambda e: f"ERR {e.code} {word(e)}")

@@ -30,11 +30,13 @@ from chatd.line.errors import (
     NoCurrentRoomError,
 )
 from chatd.line.render import Notice, Renderable, json_line, text_line
-from chatd.line.syntax import Command, Spec
+from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
+from chatd.line.talk import now_talking
 from chatd.text import fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
+"""Asked on connect and again after a refused nickname; nothing else repeats it."""
 
 Waiting = Deferred[None] | None
 """What running a command returns: a Deferred that fires when a command that waits is done, or None."""
@@ -94,9 +96,25 @@ class LineSession(ABC):
     def close(self, last: Renderable | None) -> None:
         """Say ``last`` (if any) as the final line and end the session; once only."""
 
+    def greeting(self) -> list[Notice]:
+        """What this session is told before it is asked for a nickname: none unless the front end says more."""
+        return []
+
+    def greet(self) -> None:
+        """Say the greeting and ask for a nickname, in this session's format (on connect, and after /format)."""
+        for notice in self.greeting():
+            self.send(notice)
+        self.send(PROMPT)
+
+    def nickname_refused(self, refusal: ChatError) -> None:
+        """Say why the nickname was refused and ask again: the one repeat of the prompt."""
+        self.send(refusal)
+        self.send(PROMPT)
+
     def registered(self) -> None:
         """The session's user is online: say so and enter the default room. Front ends add to this."""
-        self.send(Notice("nick", f"You are {self.me().nick}."))
+        nick = self.me().nick
+        self.send(Notice("nick", f"You are {nick}.", {"nick": nick}))
         self.perform(COMMANDS["join"], Join(self.default_room))
 
     def prove_operator(self, name: str, password: str) -> Deferred[None]:
@@ -130,8 +148,6 @@ class LineSession(ABC):
         """Answer an action that failed: a ChatError is the user's, anything else a bug."""
         if isinstance(failure.value, ChatError):
             self.send(failure.value)
-            if self.user is None and not self.closing:
-                self.send(PROMPT)
             return
         self.log.failure("Handling a line from {peer} failed", failure, peer=self.peer)
         self.send(InternalError())
@@ -165,6 +181,16 @@ class LineSession(ABC):
             raise NoCurrentRoomError()
         return self.current
 
+    def room_then_text(self, given: RoomThenText) -> tuple[str, str]:
+        """The room a command means (the current one if it names none) and the text after it.
+
+        A bare first word names a room only if one by that name exists;
+        otherwise it was the first word of the text (see ``RoomThenText``).
+        """
+        if given.whole is not None and (given.room is None or not self.chat.has_room(given.room)):
+            return self.room_or_current(None), given.whole
+        return self.room_or_current(given.room), given.text
+
     def settle(self) -> None:
         """Catch up after the user may have left a room or the chat (part, kick, ban).
 
@@ -181,11 +207,7 @@ class LineSession(ABC):
             return
         rooms = list(self.user.rooms.values())
         self.current = rooms[-1].name if rooms else None
-        self.send(
-            Notice("room", f"Now talking in {self.current}.")
-            if self.current
-            else Notice("room", "You are in no room; /join #room to talk.")
-        )
+        self.send(now_talking(self.current))
 
 
 def decode(line: bytes, limit: int) -> str:

@@ -2,14 +2,16 @@
 
 Every row of the table (``chatd.line.table.COMMANDS``) is a ``Spec``: a
 name, how ``/help`` shows its arguments, a summary, a parser from the text
-after the name to a typed command, the handler that runs it, and the checks
-made before it runs (a nickname first; operators only). The readers below
+after the name to a typed command, the handler that runs it, the checks
+made before it runs (a nickname first; operators only), and what ``/help
+NAME`` adds: the arguments explained and an example. The readers below
 cover the common argument shapes, so each row states its shape instead of
-re-implementing it.
+re-implementing it; a room is read by one rule (``room_argument``) in every
+command.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
 from chatd.domain.durations import parse_duration
@@ -28,7 +30,13 @@ Handler = Callable[["LineSession", Any], "Waiting"]
 
 @dataclass(frozen=True, slots=True)
 class Spec:
-    """One row of the command table: how to parse it, explain it, check it and run it."""
+    """One row of the command table: how to parse it, explain it, check it and run it.
+
+    ``/help`` shows ``usage`` and ``summary`` for every row; ``/help NAME``
+    adds ``details`` (what each argument means) and ``example``, a line
+    that tests/test_commands.py parses with this row, so help cannot drift
+    from the parser.
+    """
 
     name: str
     arguments: str
@@ -39,6 +47,11 @@ class Spec:
     """Refused with NeedNicknameError before the session has a nickname."""
     operators: bool = False
     """Refused with NotOperatorError unless the session's user is an operator."""
+    _: KW_ONLY
+    details: str
+    """What the arguments mean and what happens, for ``/help NAME``."""
+    example: str
+    """A line using the command, for ``/help NAME``; it must parse to this row."""
 
     @property
     def usage(self) -> str:
@@ -47,8 +60,38 @@ class Spec:
 
 
 def room_argument(word: str) -> str:
-    """A room argument; ``lobby`` means ``#lobby``, as most chat users type it."""
+    """A room as typed: ``lobby`` means ``#lobby``, as most chat users type it.
+
+    The one rule for a room named in a command and for ``--default-room``
+    (chatd.tap), so a bare name means the same room everywhere.
+    """
     return word if word.startswith("#") else "#" + word
+
+
+@dataclass(frozen=True, slots=True)
+class RoomThenText:
+    """An optional room, then free text: what ``/part`` and ``/kick NICK`` take.
+
+    A first word with ``#`` is a room. A bare first word (``lobby``) is a
+    room only if a room of that name exists, which parsing cannot know:
+    ``room`` then holds it as a room and ``whole`` the text as typed, to be
+    taken whole (for the current room) if no such room exists
+    (``LineSession.room_then_text`` decides).
+    """
+
+    room: str | None
+    text: str
+    whole: str | None = None
+
+
+def room_then_text(args: str) -> RoomThenText:
+    """Read an optional room and the text after it (see ``RoomThenText``)."""
+    first, _, rest = args.partition(" ")
+    if not first:
+        return RoomThenText(None, "")
+    if first.startswith("#"):
+        return RoomThenText(first, rest.strip())
+    return RoomThenText(room_argument(first), rest.strip(), args)
 
 
 def no_arguments(make: Callable[[], Command], name: str) -> Callable[[str], Command]:

@@ -43,18 +43,31 @@ class Request(NamedTuple):
 
 def _help(session: "LineSession", command: cmd.Help) -> None:
     if command.command is None:
-        rows = list(COMMANDS.values())
-    elif command.command in COMMANDS:
-        rows = [COMMANDS[command.command]]
-    else:
-        raise UnknownCommandError(command.command)
-    for row in rows:
-        session.send(Notice("help", f"{row.usage} - {row.summary}"))
-    if command.command is None:
+        for row in COMMANDS.values():
+            session.send(Notice("help", f"{row.usage} - {row.summary}", _help_fields(row)))
         session.send(Notice("help", HELP_FOOTER))
+        return
+    asked = COMMANDS.get(command.command)
+    if asked is None:
+        raise UnknownCommandError(command.command)
+    fields = {**_help_fields(asked), "details": asked.details, "example": asked.example}
+    more = (asked.details, f"Example: {asked.example}")
+    session.send(Notice("help", f"{asked.usage} - {asked.summary}", fields, more))
 
 
-LINE = Spec("", "text", "say a line in the current room", cmd.Say, talk.say)
+def _help_fields(row: Spec) -> dict[str, object]:
+    return {"command": row.name, "usage": row.usage, "summary": row.summary}
+
+
+LINE = Spec(
+    "",
+    "text",
+    "say a line in the current room",
+    cmd.Say,
+    talk.say,
+    details="Any line that is not a command goes to the room you last joined.",
+    example="hello everyone",
+)
 """The row of a plain line, not a command: /help does not list it."""
 
 COMMANDS: dict[str, Spec] = {
@@ -67,6 +80,9 @@ COMMANDS: dict[str, Spec] = {
             lambda a: cmd.Help(a.lstrip("/").lower() or None),
             _help,
             needs_nick=False,
+            details="Alone, one line per command; with a command's name (with or without /), "
+            "what its arguments mean and an example.",
+            example="/help msg",
         ),
         Spec(
             "nick",
@@ -75,6 +91,9 @@ COMMANDS: dict[str, Spec] = {
             one_word(cmd.Nick, "/nick NAME"),
             talk.nick,
             needs_nick=False,
+            details="NAME: letters, digits and -_[]{}\\|^` (not first a digit or -); "
+            "everyone in your rooms sees the change.",
+            example="/nick alice",
         ),
         Spec(
             "join",
@@ -82,9 +101,19 @@ COMMANDS: dict[str, Spec] = {
             "join a room (created if new) and talk there",
             one_word(lambda w: cmd.Join(room_argument(w)), "/join #room"),
             talk.join,
+            details="#room: the room's name; the # may be left out (dev means #dev). "
+            "Joining a room you are in makes it current.",
+            example="/join #dev",
         ),
         Spec(
-            "part", "[#room] [reason]", "leave a room (default: the current one)", cmd.parse_part, talk.part
+            "part",
+            "[#room] [reason]",
+            "leave a room (default: the current one)",
+            cmd.parse_part,
+            talk.part,
+            details="#room: the room to leave (a first word without # is a room if one by that "
+            "name exists); reason: shown to the room.",
+            example="/part #dev see you tomorrow",
         ),
         Spec(
             "rooms",
@@ -93,6 +122,8 @@ COMMANDS: dict[str, Spec] = {
             no_arguments(cmd.Rooms, "rooms"),
             talk.list_rooms,
             needs_nick=False,
+            details="Takes no arguments.",
+            example="/rooms",
         ),
         Spec(
             "who",
@@ -101,6 +132,8 @@ COMMANDS: dict[str, Spec] = {
             optional_word(lambda w: cmd.Who(room_argument(w) if w else None), "/who [#room]"),
             talk.who,
             needs_nick=False,
+            details="#room: the room to list, # optional; members are shown in the order they joined.",
+            example="/who #dev",
         ),
         Spec(
             "users",
@@ -109,21 +142,36 @@ COMMANDS: dict[str, Spec] = {
             no_arguments(cmd.Users, "users"),
             talk.list_users,
             needs_nick=False,
+            details="Takes no arguments.",
+            example="/users",
         ),
-        Spec("msg", "NICK text", "send a private message", cmd.parse_msg, talk.msg),
+        Spec(
+            "msg",
+            "NICK text",
+            "send a private message",
+            cmd.parse_msg,
+            talk.msg,
+            details="NICK: who gets it (any case); text: the rest of the line. "
+            "It comes back to you as the receipt; if NICK is away you are told why.",
+            example="/msg bob are you coming to #dev?",
+        ),
         Spec(
             "me",
             "action",
             "act in the current room: /me waves",
             required_text(cmd.Me, "/me action"),
             talk.act,
+            details="action: the rest of the line, shown after your nickname.",
+            example="/me waves",
         ),
         Spec(
             "topic",
-            "[text]",
-            "show or set the current room's topic",
-            lambda a: cmd.Topic(a or None),
+            "[text|-]",
+            "show, set or clear the current room's topic",
+            cmd.parse_topic,
             talk.topic,
+            details="Alone, shows the topic; text: the new topic; - alone clears it.",
+            example="/topic release on Friday",
         ),
         Spec(
             "time",
@@ -132,8 +180,19 @@ COMMANDS: dict[str, Spec] = {
             no_arguments(cmd.Time, "time"),
             talk.show_time,
             needs_nick=False,
+            details="Takes no arguments.",
+            example="/time",
         ),
-        Spec("quit", "[reason]", "leave the chat (or type exit)", cmd.Quit, talk.leave, needs_nick=False),
+        Spec(
+            "quit",
+            "[reason]",
+            "leave the chat (or type exit)",
+            cmd.Quit,
+            talk.leave,
+            needs_nick=False,
+            details="reason: shown to everyone who shares a room with you.",
+            example="/quit off to lunch",
+        ),
         Spec(
             "format",
             "text|json",
@@ -141,6 +200,9 @@ COMMANDS: dict[str, Spec] = {
             cmd.parse_format,
             talk.set_format,
             needs_nick=False,
+            details="text or json: how the server's lines to you look from now on; "
+            "before a nickname, the greeting comes again in that format.",
+            example="/format json",
         ),
         Spec(
             "away",
@@ -148,6 +210,8 @@ COMMANDS: dict[str, Spec] = {
             "say you are away (shown to who messages you); no text: back",
             cmd.Away,
             talk.away,
+            details="text: told to whoever sends you a private message; /away alone says you are back.",
+            example="/away at lunch, back at 2",
         ),
         Spec(
             "whois",
@@ -156,6 +220,8 @@ COMMANDS: dict[str, Spec] = {
             one_word(cmd.Whois, "/whois NICK"),
             talk.whois,
             needs_nick=False,
+            details="NICK: who to look up (any case); operators also see their address.",
+            example="/whois bob",
         ),
         Spec(
             "ignore",
@@ -163,6 +229,9 @@ COMMANDS: dict[str, Spec] = {
             "hide someone's messages from you; alone, list who you ignore",
             optional_word(cmd.Ignore, "/ignore [NICK]"),
             talk.ignore,
+            details="NICK: whose messages, actions and private messages to hide from you alone, "
+            "until you /unignore them or leave.",
+            example="/ignore bob",
         ),
         Spec(
             "unignore",
@@ -170,14 +239,28 @@ COMMANDS: dict[str, Spec] = {
             "see someone's messages again",
             one_word(cmd.Unignore, "/unignore NICK"),
             talk.unignore,
+            details="NICK: someone you /ignore.",
+            example="/unignore bob",
         ),
-        Spec("oper", "NAME PASSWORD", "become an operator", mod.parse_oper, moderation.oper),
+        Spec(
+            "oper",
+            "NAME PASSWORD",
+            "become an operator",
+            mod.parse_oper,
+            moderation.oper,
+            details="NAME and PASSWORD: an operator's, from the host's operators file; "
+            "the password may hold spaces.",
+            example="/oper boss correct horse battery staple",
+        ),
         Spec(
             "kick",
             "NICK [#room] [reason]",
             "put someone out of a room (owner, operators)",
             mod.parse_kick,
             moderation.kick,
+            details="NICK: who to put out; #room: which room (default: the current one; a first "
+            "word without # is a room if one by that name exists); reason: shown to the room.",
+            example="/kick bob #dev please stop shouting",
         ),
         Spec(
             "lock",
@@ -185,6 +268,8 @@ COMMANDS: dict[str, Spec] = {
             "let only the owner and operators set this room's topic",
             no_arguments(lambda: mod.Lock(True), "lock"),
             moderation.lock,
+            details="Takes no arguments; acts on the current room.",
+            example="/lock",
         ),
         Spec(
             "unlock",
@@ -192,6 +277,8 @@ COMMANDS: dict[str, Spec] = {
             "let every member set this room's topic",
             no_arguments(lambda: mod.Lock(False), "unlock"),
             moderation.lock,
+            details="Takes no arguments; acts on the current room.",
+            example="/unlock",
         ),
         Spec(
             "ban",
@@ -200,6 +287,9 @@ COMMANDS: dict[str, Spec] = {
             mod.parse_ban,
             moderation.ban,
             operators=True,
+            details="NICK or ADDRESS (IPv4 or IPv6): who to keep off; duration: like 90s, 10m, 2h "
+            "or 1d, none meaning until lifted.",
+            example="/ban 192.0.2.7 2h",
         ),
         Spec(
             "unban",
@@ -208,6 +298,8 @@ COMMANDS: dict[str, Spec] = {
             one_word(mod.Unban, "/unban NICK|ADDRESS"),
             moderation.unban,
             operators=True,
+            details="NICK or ADDRESS: as the ban named it; /ban alone lists them.",
+            example="/unban 192.0.2.7",
         ),
         Spec(
             "mute",
@@ -216,6 +308,9 @@ COMMANDS: dict[str, Spec] = {
             word_and_duration(mod.Mute, "/mute NICK [duration]"),
             moderation.mute,
             operators=True,
+            details="NICK: whose messages, actions, private messages and topics to refuse; "
+            "duration: like 10m, none meaning until /unmute.",
+            example="/mute bob 10m",
         ),
         Spec(
             "unmute",
@@ -224,6 +319,8 @@ COMMANDS: dict[str, Spec] = {
             one_word(mod.Unmute, "/unmute NICK"),
             moderation.unmute,
             operators=True,
+            details="NICK: someone muted.",
+            example="/unmute bob",
         ),
         Spec(
             "wall",
@@ -232,6 +329,8 @@ COMMANDS: dict[str, Spec] = {
             required_text(mod.Wall, "/wall text"),
             moderation.wall,
             operators=True,
+            details="text: the rest of the line, shown to everyone online with your nickname.",
+            example="/wall restarting in 5 minutes",
         ),
         Spec(
             "shutdown",
@@ -240,6 +339,8 @@ COMMANDS: dict[str, Spec] = {
             mod.Shutdown,
             moderation.shutdown,
             operators=True,
+            details="reason: shown to everyone online before the server stops.",
+            example="/shutdown new release",
         ),
     )
 }

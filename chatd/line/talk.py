@@ -8,9 +8,10 @@ line. ``RUN`` maps each command type to its function.
 
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import BannedError
+from chatd.domain.errors import BannedError, ChatError
+from chatd.domain.ports import UserView
 from chatd.line import commands as cmd
-from chatd.line.errors import TooManyIgnoredError
+from chatd.line.errors import IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
 from chatd.line.render import Notice
 from chatd.text import fold
 
@@ -21,20 +22,38 @@ MAX_IGNORED = 100
 """Most nicknames one session may ignore, so the list stays small."""
 
 
+def now_talking(room: str | None) -> Notice:
+    """The notice that plain lines now go to ``room`` (None: to no room)."""
+    if room is None:
+        return Notice("room", "You are in no room; /join #room to talk.", {"room": None})
+    return Notice("room", f"Now talking in {room}.", {"room": room})
+
+
 def say(session: "LineSession", command: cmd.Say) -> None:
     session.chat.say(session.me(), session.room_or_current(None), command.text)
 
 
 def nick(session: "LineSession", command: cmd.Nick) -> None:
     if session.user is not None:
-        session.chat.rename(session.user, command.nick)
+        _rename(session, session.user, command.nick)
         return
     try:
         session.user = session.chat.register(session, command.nick, session.peer)
     except BannedError as error:
         session.close(error)
         return
+    except ChatError as error:
+        session.nickname_refused(error)
+        return
     session.registered()
+
+
+def _rename(session: "LineSession", me: UserView, nick: str) -> None:
+    """Change nickname; the change itself is an event, keeping the same one is said here."""
+    before = me.nick
+    session.chat.rename(me, nick)
+    if me.nick == before:
+        session.send(Notice("nick", f"You are {before} already.", {"nick": before}))
 
 
 def join(session: "LineSession", command: cmd.Join) -> None:
@@ -43,14 +62,15 @@ def join(session: "LineSession", command: cmd.Join) -> None:
     room = session.chat.join(me, command.room)
     session.current = room.name
     if already:
-        session.send(Notice("room", f"Now talking in {room.name}."))
+        session.send(now_talking(room.name))
     session.send(session.chat.members(room.name))
     if room.topic:
         session.send(session.chat.topic(room.name))
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:
-    session.chat.part(session.me(), session.room_or_current(command.room), command.reason)
+    room, reason = session.room_then_text(command.where)
+    session.chat.part(session.me(), room, reason)
     session.settle()
 
 
@@ -96,14 +116,23 @@ def leave(session: "LineSession", command: cmd.Quit) -> None:
 
 
 def set_format(session: "LineSession", command: cmd.Format) -> None:
+    """Switch formats; before a nickname, greet again in the new one, so a program's first line gets it all as JSON."""
     session.json = command.json
-    session.send(Notice("format", f"Lines are now {'json' if command.json else 'text'}."))
+    name = "json" if command.json else "text"
+    session.send(Notice("format", f"Lines are now {name}.", {"format": name}))
+    if session.user is None:
+        session.greet()
 
 
 def away(session: "LineSession", command: cmd.Away) -> None:
     me = session.me()
+    was_away = bool(me.away)
     session.chat.set_away(me, command.text)
-    session.send(Notice("away", "You are marked as away." if me.away else "You are back."))
+    if me.away:
+        text = "You are marked as away."
+    else:
+        text = "You are back." if was_away else "You were not marked as away."
+    session.send(Notice("away", text, {"away": me.away}))
 
 
 def whois(session: "LineSession", command: cmd.Whois) -> None:
@@ -113,18 +142,24 @@ def whois(session: "LineSession", command: cmd.Whois) -> None:
 def ignore(session: "LineSession", command: cmd.Ignore) -> None:
     if command.nick is None:
         nicks = sorted(session.ignored.values())
-        session.send(Notice("ignore", f"Ignoring ({len(nicks)}):" + "".join(" " + nick for nick in nicks)))
+        listed = f"Ignoring ({len(nicks)}):" + "".join(" " + nick for nick in nicks)
+        session.send(Notice("ignore", listed, {"nicks": nicks}))
         return
     nick = session.chat.online(command.nick)
+    if fold(nick) == fold(session.me().nick):
+        raise IgnoreSelfError()
     if fold(nick) not in session.ignored and len(session.ignored) >= MAX_IGNORED:
         raise TooManyIgnoredError(MAX_IGNORED)
     session.ignored[fold(nick)] = nick
     session.ignorers.add(session)
-    session.send(Notice("ignore", f"You now ignore {nick}: you will not see their messages."))
+    text = f"You now ignore {nick}: you will not see their messages."
+    session.send(Notice("ignore", text, {"nick": nick, "ignored": True}))
 
 
 def unignore(session: "LineSession", command: cmd.Unignore) -> None:
-    nick = session.ignored.pop(fold(command.nick), command.nick)
+    nick = session.ignored.pop(fold(command.nick), None)
+    if nick is None:
+        raise NotIgnoredError(command.nick)
     if not session.ignored:
         session.ignorers.discard(session)
-    session.send(Notice("ignore", f"You no longer ignore {nick}."))
+    session.send(Notice("ignore", f"You no longer ignore {nick}.", {"nick": nick, "ignored": False}))

@@ -22,6 +22,7 @@ from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
+    KickSelfError,
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
@@ -46,10 +47,12 @@ from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.errors import (
     BadEncodingError,
     FloodError,
+    IgnoreSelfError,
     InternalError,
     LineTooLongError,
     NeedNicknameError,
     NoCurrentRoomError,
+    NotIgnoredError,
     RegisterTimeoutError,
     TelnetCommandError,
     TelnetOverflowError,
@@ -150,6 +153,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NotOwnerError, lambda e: f"only the owner of {e.room} and operators may do that"),
             _row(TargetIsOperatorError, lambda e: f"{e.nick} is an operator"),
             _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),
+            _row(KickSelfError, lambda e: "you cannot kick yourself; /part leaves a room"),
             _row(BannedError, lambda e: f"your address is banned from this server{_left(e.seconds_left)}"),
             _row(NicknameBannedError, lambda e: f"the nickname {e.nick} is banned{_left(e.seconds_left)}"),
             _row(MutedError, lambda e: f"you are muted{_left(e.seconds_left)}; nobody sees what you say"),
@@ -197,6 +201,8 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 TooManyIgnoredError, lambda e: f"you ignore {e.limit} nicknames already; /unignore one first"
             ),
+            _row(NotIgnoredError, lambda e: f"you do not ignore {e.nick}"),
+            _row(IgnoreSelfError, lambda e: "you cannot ignore yourself"),
         ]
     )
 )

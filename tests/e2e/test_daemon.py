@@ -136,7 +136,7 @@ class SessionTests(SynchronousTestCase):
         self.alice.say("/format json")
         self.assertEqual(
             self.alice.expect_json(),
-            {"type": "notice", "kind": "format", "text": "Lines are now json."},
+            {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
         )
         self.bob.say("hi alice")
         said = self.alice.expect_json()

@@ -1,0 +1,67 @@
+"""The rough edges a newcomer met in the first ten minutes (issue 12), on a real daemon over loopback."""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd import __version__
+from tests.e2e.test_daemon import NAME, PROMPT, WELCOME, Lobby, start_chatd
+
+
+class FirstMinutesTests(SynchronousTestCase):
+    """One daemon started with ``--default-room lobby``, as a newcomer would type it."""
+
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self, "--default-room", "lobby", "--motd", "Be kind.")
+        self.lobby = Lobby(self.daemon)
+
+    def test_bare_default_room_is_the_lobby_and_bare_part_leaves_it(self) -> None:
+        """--default-room lobby puts users in #lobby; /part lobby then leaves #lobby, not with reason "lobby"."""
+        alice = self.lobby.enter("alice", motd=["Be kind."])
+        alice.say("/join dev")
+        alice.expect_stamped("#dev -- alice joined")
+        alice.expect("*** In #dev (1): alice")
+        alice.say("/part lobby")
+        alice.expect_stamped("#lobby -- alice left")
+
+    def test_message_to_oneself_arrives_once(self) -> None:
+        """/msg to one's own nickname arrives once: the next line is the reply to the next command."""
+        alice = self.lobby.enter("alice", motd=["Be kind."])
+        alice.say("/msg alice note to self")
+        alice.expect_stamped("<alice -> alice> note to self")
+        alice.say("/away")
+        alice.expect("*** You were not marked as away.")
+
+    def test_prompt_repeats_only_after_a_refused_nickname(self) -> None:
+        """Before a nickname, an unknown command is one ERR line; a taken nickname is asked again."""
+        self.lobby.enter("alice", motd=["Be kind."])
+        newcomer = self.daemon.connect()
+        newcomer.expect(WELCOME, "*** Be kind.", PROMPT)
+        newcomer.say("/join dev")
+        newcomer.say("alice")
+        newcomer.expect(
+            "ERR need-nick choose a nickname first", "ERR nick-in-use alice is already taken", PROMPT
+        )
+
+    def test_program_asking_for_json_first_gets_the_greeting_as_json(self) -> None:
+        """A first line /format json is answered with the welcome, MOTD and prompt as JSON, after the text greeting."""
+        bot = self.daemon.connect()
+        bot.say("/format json")
+        bot.expect(WELCOME, "*** Be kind.", PROMPT)
+        self.assertEqual(
+            [bot.expect_json() for _ in range(4)],
+            [
+                {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
+                {
+                    "type": "notice",
+                    "kind": "welcome",
+                    "server": NAME,
+                    "version": __version__,
+                    "text": WELCOME.removeprefix("*** "),
+                },
+                {"type": "notice", "kind": "motd", "text": "Be kind."},
+                {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
+            ],
+        )
+        bot.say("bot")
+        self.assertEqual(
+            bot.expect_json(), {"type": "notice", "kind": "nick", "nick": "bot", "text": "You are bot."}
+        )
