@@ -91,6 +91,13 @@ LIMIT_OPTIONS: list[list[Any]] = [
     ["max-nick", None, _CHAT.nickname, "Longest nickname, in characters.", int],
     ["max-room-name", None, _CHAT.room_name, "Longest room name, in characters, # included.", int],
     ["max-topic", None, _CHAT.topic, "Longest topic, in characters.", int],
+    [
+        "kick-rejoin",
+        None,
+        _CHAT.kick_rejoin,
+        "Seconds a kicked user must wait before joining that room again.",
+        float,
+    ],
 ]
 
 
@@ -219,6 +226,7 @@ class Options(usage.Options):
                 room_name=self["max-room-name"],
                 topic=self["max-topic"],
                 rooms_per_user=self["max-rooms"],
+                kick_rejoin=self["kick-rejoin"],
             ),
             line=LineConfig(
                 port=self["port"],

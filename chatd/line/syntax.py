@@ -39,6 +39,8 @@ class Spec:
     """Refused with NeedNicknameError before the session has a nickname."""
     operators: bool = False
     """Refused with NotOperatorError unless the session's user is an operator."""
+    shows_chat: bool = False
+    """Answers with what is in the chat (rooms, people): before a nickname, a banned address is refused it."""
 
     @property
     def usage(self) -> str:

@@ -12,6 +12,7 @@ handler (chatd.line.talk, chatd.line.moderation).
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatd.domain.listing import PAGE_SIZE
 from chatd.line import commands as cmd
 from chatd.line import moderation, talk
 from chatd.line import moderation_commands as mod
@@ -88,27 +89,30 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "rooms",
-            "",
-            "list the rooms with member counts and topics",
-            no_arguments(cmd.Rooms, "rooms"),
+            "[PAGE]",
+            f"list the rooms with member counts and topics, {PAGE_SIZE} a page",
+            cmd.parse_page(cmd.Rooms, "/rooms [PAGE]"),
             talk.list_rooms,
             needs_nick=False,
+            shows_chat=True,
         ),
         Spec(
             "who",
-            "[#room]",
-            "list who is in a room (default: the current one)",
-            optional_word(lambda w: cmd.Who(room_argument(w) if w else None), "/who [#room]"),
+            "[#room [PAGE]]",
+            f"list who is in a room (default: the current one), {PAGE_SIZE} a page",
+            cmd.parse_who,
             talk.who,
             needs_nick=False,
+            shows_chat=True,
         ),
         Spec(
             "users",
-            "",
-            "list everyone online",
-            no_arguments(cmd.Users, "users"),
+            "[PAGE]",
+            f"list everyone online, {PAGE_SIZE} a page",
+            cmd.parse_page(cmd.Users, "/users [PAGE]"),
             talk.list_users,
             needs_nick=False,
+            shows_chat=True,
         ),
         Spec("msg", "NICK text", "send a private message", cmd.parse_msg, talk.msg),
         Spec(
@@ -156,6 +160,7 @@ COMMANDS: dict[str, Spec] = {
             one_word(cmd.Whois, "/whois NICK"),
             talk.whois,
             needs_nick=False,
+            shows_chat=True,
         ),
         Spec(
             "ignore",
