@@ -183,10 +183,15 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["listen"] = []
+        self["rooms"] = []
 
     def opt_listen(self, description: str) -> None:
         """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1 (repeatable)."""
         self["listen"].append(description)
+
+    def opt_room(self, name: str) -> None:
+        """Another room that belongs to the server, like the default room: only operators moderate it (repeatable)."""
+        self["rooms"].append(name)
 
     @override
     def postOptions(self) -> None:
@@ -205,6 +210,10 @@ class Options(usage.Options):
             self["default-room"] = check_room_name(self["default-room"])
         except ChatError as error:
             raise usage.UsageError(f"--default-room: {word(error)}.") from None
+        try:
+            self["rooms"] = [check_room_name(name) for name in self["rooms"]]
+        except ChatError as error:
+            raise usage.UsageError(f"--room: {word(error)}.") from None
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
@@ -218,6 +227,7 @@ class Options(usage.Options):
             server_name=self["name"],
             motd=self["motd"],
             default_room=self["default-room"],
+            rooms=tuple(self["rooms"]),
             interface=self["interface"],
             max_connections=self["max-connections"],
             max_per_ip=self["max-per-ip"],

@@ -2,8 +2,8 @@
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import LineClient
-from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.daemon import TAC, Daemon, LineClient
+from tests.e2e.test_daemon import NAME, PROMPT, WELCOME, Lobby, start_chatd
 
 BUILDERS = 15
 """Connections that make the rooms, 20 each: 300 rooms, and #lobby."""
@@ -22,6 +22,25 @@ class ServerRoomTests(SynchronousTestCase):
             "ERR not-operator only operators may do that", "ERR not-operator only operators may do that"
         )
         lobby.hear("#lobby -- first set the topic: still mine?")
+
+    def test_rooms_named_in_the_environment_belong_to_the_server(self) -> None:
+        """Under chatd.tac, CHATD_ROOMS names more server rooms: their first member cannot kick from them."""
+        env = {
+            "CHATD_PORT": "0",
+            "CHATD_INTERFACE": "127.0.0.1",
+            "CHATD_NAME": NAME,
+            "CHATD_ROOMS": "#help #news",
+        }
+        lobby = Lobby(Daemon.start(self, ["-y", TAC], env=env))
+        first = lobby.enter("first")
+        bob = lobby.enter("bob")
+        first.say("/join #news")
+        first.expect_stamped("#news -- first joined")
+        first.expect("*** In #news (1): first")
+        bob.say("/join #news")
+        first.expect_stamped("#news -- bob joined")
+        first.say("/kick bob")
+        first.expect("ERR not-operator only operators may do that")
 
 
 class RoomListingTests(SynchronousTestCase):
