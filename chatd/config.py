@@ -65,6 +65,8 @@ class Config:
     """The message of the day's text (a file named by ``--motd`` is read already)."""
     default_room: str = "#lobby"
     """Room every user enters after choosing a nickname, in normal form."""
+    rooms: tuple[str, ...] = ()
+    """More rooms that belong to the server, as the default room does (``--room``), in normal form."""
     interface: str = "::"
     """Address the front ends' own ports bind to: '::' is IPv6 and IPv4 on every interface."""
     chat: Limits = DEFAULT_LIMITS

@@ -84,7 +84,9 @@ def build(
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
     history, bus = MemoryHistory(), MemoryBus()
-    chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop)
+    # The default room and the --room ones belong to the server: nobody owns them by joining first.
+    server_rooms = (config.default_room, *config.rooms)
+    chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop, server_rooms=server_rooms)
     # One for the whole daemon: every front end's connections count against the same limits.
     admission = Admission(config.max_connections, config.max_per_ip)
     # Password checks run here, never on the reactor thread.

@@ -92,6 +92,13 @@ LIMIT_OPTIONS: list[list[Any]] = [
     ["max-nick", None, _CHAT.nickname, "Longest nickname, in characters.", int],
     ["max-room-name", None, _CHAT.room_name, "Longest room name, in characters, # included.", int],
     ["max-topic", None, _CHAT.topic, "Longest topic, in characters.", int],
+    [
+        "kick-rejoin",
+        None,
+        _CHAT.kick_rejoin,
+        "Seconds a kicked user must wait before joining that room again.",
+        float,
+    ],
 ]
 
 
@@ -177,10 +184,15 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["listen"] = []
+        self["rooms"] = []
 
     def opt_listen(self, description: str) -> None:
         """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1 (repeatable)."""
         self["listen"].append(description)
+
+    def opt_room(self, name: str) -> None:
+        """Another room that belongs to the server, like the default room: only operators moderate it (repeatable)."""
+        self["rooms"].append(name)
 
     @override
     def postOptions(self) -> None:
@@ -199,6 +211,10 @@ class Options(usage.Options):
             self["default-room"] = check_room_name(room_argument(self["default-room"]))
         except ChatError as error:
             raise usage.UsageError(f"--default-room: {word(error)}.") from None
+        try:
+            self["rooms"] = [check_room_name(room_argument(name)) for name in self["rooms"]]
+        except ChatError as error:
+            raise usage.UsageError(f"--room: {word(error)}.") from None
         self["motd"] = _read_motd(self["motd"])
         if self["name"] is None:
             self["name"] = socket.gethostname()
@@ -212,6 +228,7 @@ class Options(usage.Options):
             server_name=self["name"],
             motd=self["motd"],
             default_room=self["default-room"],
+            rooms=tuple(self["rooms"]),
             interface=self["interface"],
             max_connections=self["max-connections"],
             max_per_ip=self["max-per-ip"],
@@ -220,6 +237,7 @@ class Options(usage.Options):
                 room_name=self["max-room-name"],
                 topic=self["max-topic"],
                 rooms_per_user=self["max-rooms"],
+                kick_rejoin=self["kick-rejoin"],
             ),
             line=LineConfig(
                 port=self["port"],

@@ -25,6 +25,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
+from chatd.domain.limits import DEFAULT_LIMITS
 
 
 def seen(event: Event) -> Event:
@@ -57,7 +58,17 @@ def topic_locked(at: float, room: str, nick: str, locked: bool, seq: int) -> Top
 
 
 def kicked(at: float, room: str, nick: str, by: str, reason: str, seq: int) -> Kicked:
-    return Kicked(id="", at=at, actor=Actor(by), room=room, seq=seq, nick=nick, reason=reason)
+    """A kick at ``at``, barring ``nick`` from ``room`` for the default ``Limits.kick_rejoin``."""
+    return Kicked(
+        id="",
+        at=at,
+        actor=Actor(by),
+        room=room,
+        seq=seq,
+        nick=nick,
+        reason=reason,
+        until=at + DEFAULT_LIMITS.kick_rejoin,
+    )
 
 
 def whispered(at: float, nick: str, to: str, text: str) -> Whispered:

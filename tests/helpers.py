@@ -84,7 +84,15 @@ def error_examples(kind: type[ChatError]) -> list[ChatError]:
 def state_facts(state: ChatState) -> object:
     """What a chat state holds, with no object identities: users, rooms, bans (a state replayed from events compares equal)."""
     users = {
-        key: (user.nick, user.address, user.operator, user.away, user.muted_until, tuple(user.rooms))
+        key: (
+            user.nick,
+            user.address,
+            user.operator,
+            user.away,
+            user.muted_until,
+            tuple(user.rooms),
+            user.kicked_from,
+        )
         for key, user in state.users.by_key.items()
     }
     rooms = {
@@ -224,7 +232,7 @@ def check_at_once(name: str, password: str) -> "Deferred[bool]":
 
 
 class LineTestCase(SynchronousTestCase):
-    """A line front end on a fake clock, and a way to connect users to it.
+    """A line front end on a fake clock, and a way to connect users to it; #lobby, the default room, is the server's.
 
     Subclasses set ``limits``, ``chat_limits``, ``max_connections`` and
     ``max_per_ip`` to test other settings; ``admission`` counts connections.
@@ -241,7 +249,15 @@ class LineTestCase(SynchronousTestCase):
     def setUp(self) -> None:
         self.clock = Clock()
         self.stopped = 0
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=self.chat_limits, stop=self.stop)
+        # #lobby is the server's, as chatd.service makes the default room.
+        self.chat = Chat(
+            self.clock,
+            MemoryHistory(),
+            MemoryBus(),
+            limits=self.chat_limits,
+            stop=self.stop,
+            server_rooms=("#lobby",),
+        )
         self.admission = Admission(self.max_connections, self.max_per_ip)
         self.factory = LineFactory(
             self.chat,

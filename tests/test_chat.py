@@ -57,14 +57,14 @@ class RegisterTests(ChatTestCase):
             RecordingSession(self.audience),
             "a b",
         )
-        self.assertEqual(self.chat.users(), UserList(()))
+        self.assertEqual(self.chat.users(), UserList((), 0))
 
     def test_quit_frees_the_nickname(self) -> None:
         """Once a user quits, the nickname can be taken again at once."""
         alice, _ = self.online("alice", "#lobby")
         self.chat.quit(alice)
         again, _ = self.online("ALICE")
-        self.assertEqual(self.chat.users(), UserList(("ALICE",)))
+        self.assertEqual(self.chat.users(), UserList(("ALICE",), 1))
         self.assertTrue(again.online)
         self.assertFalse(alice.online)
 
@@ -79,7 +79,7 @@ class RoomTests(ChatTestCase):
             [joined(100, "#lobby", "alice", seq=1), joined(100, "#lobby", "bob", seq=2)],
         )
         self.assertEqual(bob.received, [joined(100, "#lobby", "bob", seq=2)])
-        self.assertEqual(self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob")))
+        self.assertEqual(self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob"), 2))
 
     def test_joining_twice_changes_nothing(self) -> None:
         """A second join of the same room (any case) sends no event."""
@@ -93,7 +93,7 @@ class RoomTests(ChatTestCase):
         alice, _ = self.online("alice")
         self.assertRaises(InvalidRoomNameError, self.chat.join, alice, "lobby")
         self.assertRaises(InvalidRoomNameError, self.chat.join, alice, "#a b")
-        self.assertEqual(self.chat.rooms(), RoomList(()))
+        self.assertEqual(self.chat.rooms(), RoomList((), 0))
 
     def test_room_is_gone_when_last_member_parts(self) -> None:
         """An emptied room disappears, and its topic with it."""
@@ -101,7 +101,7 @@ class RoomTests(ChatTestCase):
         self.chat.set_topic(alice, "#dev", "builds")
         self.chat.part(alice, "#dev", "lunch")
         self.assertEqual(session.received[-1], parted(100, "#dev", "alice", "lunch", seq=3))
-        self.assertEqual(self.chat.rooms(), RoomList(()))
+        self.assertEqual(self.chat.rooms(), RoomList((), 0))
         self.assertRaises(NoSuchRoomError, self.chat.members, "#dev")
         self.chat.join(alice, "#dev")
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", ""))
@@ -114,7 +114,7 @@ class RoomTests(ChatTestCase):
         self.chat.part(alice, "#lobby")
         self.assertEqual(alice_session.received[-1], parted(100, "#lobby", "alice", "", seq=3))
         self.assertEqual(bob_session.received[-1], parted(100, "#lobby", "alice", "", seq=3))
-        self.assertEqual(self.chat.members("#lobby"), Members("#lobby", ("bob",)))
+        self.assertEqual(self.chat.members("#lobby"), Members("#lobby", ("bob",), 1))
 
     def test_part_of_room_not_joined_is_refused(self) -> None:
         """Parting a room one is not in says so; a missing room says that instead."""
@@ -130,7 +130,7 @@ class RoomTests(ChatTestCase):
         self.chat.set_topic(alice, "#dev", "builds")
         self.assertEqual(
             self.chat.rooms(),
-            RoomList((RoomSummary("#dev", 1, "builds"), RoomSummary("#lobby", 2, ""))),
+            RoomList((RoomSummary("#dev", 1, "builds"), RoomSummary("#lobby", 2, "")), 2),
         )
 
 
@@ -228,7 +228,7 @@ class NickAndQuitTests(ChatTestCase):
         self.assertEqual(alice_session.received[-1], change)
         self.assertEqual(bob_session.received.count(change), 1)
         self.assertNotIn(change, carol_session.received)
-        self.assertEqual(self.chat.members("#a"), Members("#a", ("alicia", "bob")))
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("alicia", "bob"), 2))
 
     def test_rename_frees_old_nickname(self) -> None:
         """After a rename the old nickname is free and the new one taken."""
@@ -246,14 +246,14 @@ class NickAndQuitTests(ChatTestCase):
         """Changing only the case of one's own nickname is not a clash."""
         alice, _ = self.online("alice")
         self.chat.rename(alice, "Alice")
-        self.assertEqual(self.chat.users(), UserList(("Alice",)))
+        self.assertEqual(self.chat.users(), UserList(("Alice",), 1))
 
     def test_rename_to_taken_nickname_is_refused(self) -> None:
         """A rename onto someone else's nickname is refused; both keep theirs."""
         alice, _ = self.online("alice")
         self.online("bob")
         self.assertRaises(NicknameInUseError, self.chat.rename, alice, "BOB")
-        self.assertEqual(self.chat.users(), UserList(("alice", "bob")))
+        self.assertEqual(self.chat.users(), UserList(("alice", "bob"), 2))
 
     def test_quit_reaches_roommates_and_empties_rooms(self) -> None:
         """A quit is seen once by each roommate; the user leaves every room."""
@@ -261,7 +261,7 @@ class NickAndQuitTests(ChatTestCase):
         _, bob_session = self.online("bob", "#a", "#b")
         self.chat.quit(alice, "bye")
         self.assertEqual(bob_session.received.count(quit(100, "alice", "bye")), 1)
-        self.assertEqual(self.chat.members("#a"), Members("#a", ("bob",)))
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("bob",), 1))
         self.assertEqual(alice.rooms, {})
 
     def test_quit_twice_is_harmless(self) -> None:

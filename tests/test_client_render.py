@@ -113,6 +113,21 @@ class RenderTests(SynchronousTestCase):
         documented |= {"topic_changed", "members", "topic", "room_list", "user_list", "server_time"}
         self.assertEqual(documented | {"notice", "error"}, {str(message["type"]) for message, _ in EXAMPLES})
 
+    def test_a_page_of_a_listing_says_where_it_is_and_how_to_go_on(self) -> None:
+        """A listing of several pages shows its total and page, and every page but the last the command for the next."""
+        self.assertEqual(
+            lines({"type": "user_list", "nicks": ["a", "b"], "total": 52, "page": 1, "pages": 2}),
+            ["05:00 * Online (52), page 1 of 2: a b", "05:00 * /users 2 for the next page."],
+        )
+        self.assertEqual(
+            lines({"type": "members", "room": "#x", "nicks": ["c"], "total": 51, "page": 2, "pages": 2}),
+            ["05:00 * In #x (51), page 2 of 2: c"],
+        )
+        self.assertEqual(
+            lines({"type": "room_list", "rooms": [], "total": 120, "page": 2, "pages": 3}),
+            ["05:00 * Rooms (120), page 2 of 3:", "05:00 * /rooms 3 for the next page."],
+        )
+
     def test_format_notice_is_not_shown(self) -> None:
         """The server's answer to the client's own /format json is no news to the user."""
         self.assertEqual(lines({"type": "notice", "kind": "format", "text": "Lines are now json."}), [])

@@ -69,9 +69,15 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/part lobby", Part(RoomThenText("#lobby", "", "lobby"))),
         ("/part see  you", Part(RoomThenText("#see", "you", "see  you"))),
     ],
-    "rooms": [("/rooms", Rooms()), ("/ROOMS  ", Rooms())],
-    "who": [("/who", Who(None)), ("/who dev", Who("#dev")), ("/who #dev", Who("#dev"))],
-    "users": [("/users", Users())],
+    "rooms": [("/rooms", Rooms(1)), ("/ROOMS  ", Rooms(1)), ("/rooms 3", Rooms(3))],
+    "who": [
+        ("/who", Who(None, 1)),
+        ("/who dev", Who("#dev", 1)),
+        ("/who #dev", Who("#dev", 1)),
+        ("/who 2", Who("#2", 1)),
+        ("/who #dev 2", Who("#dev", 2)),
+    ],
+    "users": [("/users", Users(1)), ("/users 12", Users(12))],
     "msg": [
         ("/msg bob hi  there", Msg("bob", "hi  there")),
         ("/msg bob   hi", Msg("bob", "hi")),
@@ -132,6 +138,12 @@ MISUSED = [
     ("/users extra", "users"),
     ("/time extra", "time"),
     ("/who a b", "who"),
+    ("/who #a 0", "who"),
+    ("/who #a 2 3", "who"),
+    ("/rooms 0", "rooms"),
+    ("/rooms -1", "rooms"),
+    ("/rooms 2 3", "rooms"),
+    ("/users ²", "users"),
     ("/me", "me"),
     ("/format xml", "format"),
     ("/format", "format"),
@@ -204,7 +216,7 @@ class ParseCommandTests(SynchronousTestCase):
     def test_usage_shows_command_and_arguments(self) -> None:
         """A table row's usage is /name and its arguments, no trailing space."""
         self.assertEqual(COMMANDS["msg"].usage, "/msg NICK text")
-        self.assertEqual(COMMANDS["rooms"].usage, "/rooms")
+        self.assertEqual(COMMANDS["rooms"].usage, "/rooms [PAGE]")
 
     @settings(max_examples=200)
     @given(st.sampled_from(sorted(COMMANDS)), st.text())

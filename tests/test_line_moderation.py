@@ -103,8 +103,33 @@ class KickTests(LineTestCase):
                 "nick": "bob",
                 "by": "op",
                 "reason": "bye",
+                "until": 60.0,
             },
         )
+
+    def test_kicked_user_is_told_how_long_before_rejoining(self) -> None:
+        """A kicked user's /join of that room is one ERR line saying how long to wait, until the minute is up."""
+        op, _ = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        op.dataReceived(b"/kick bob #dev\n")
+        self.clock.advance(15)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/join dev\n")
+        self.assertEqual(
+            self.lines(bob_wire), [b"ERR kicked you were kicked from #dev; you may join it again in 45s"]
+        )
+        self.clock.advance(45)
+        bob.dataReceived(b"/join dev\n")
+        self.assertEqual(self.lines(bob_wire)[0], b"[00:01] #dev -- bob joined")
+
+    def test_first_in_the_default_room_cannot_kick_or_lock_there(self) -> None:
+        """#lobby is the server's: whoever came first is refused /kick and /lock in it, as any member is."""
+        first, first_wire = self.connect(b"first")
+        _, bob_wire = self.connect(b"bob")
+        first.dataReceived(b"/kick bob\n/lock\n")
+        self.assertEqual(self.lines(first_wire), [NOT_OPERATOR, NOT_OPERATOR])
+        self.assertEqual(self.lines(bob_wire), [])
 
 
 class TopicLockTests(LineTestCase):
@@ -194,6 +219,20 @@ class BanTests(LineTestCase):
         eve, eve_wire = self.connect(host="10.0.0.2")
         eve.dataReceived(b"eve\n")
         self.assertEqual(self.lines(eve_wire)[0], b"*** You are eve.")
+
+    def test_banned_address_is_shown_nothing_before_a_nickname(self) -> None:
+        """From a banned address, /rooms, /users, /who and /whois before a nickname get ERR banned and the
+        connection closes; from others they are answered."""
+        op, _ = self.operator(b"op")
+        op.dataReceived(b"/ban 10.0.0.2\n")
+        for line in (b"/rooms", b"/users", b"/who #lobby", b"/whois op"):
+            eve, eve_wire = self.connect(host="10.0.0.2")
+            eve.dataReceived(line + b"\n/time\n")
+            self.assertEqual(self.lines(eve_wire), [b"ERR banned your address is banned from this server"])
+            self.assertTrue(eve_wire.disconnecting)
+        other, other_wire = self.connect(host="10.0.0.3")
+        other.dataReceived(b"/users\n")
+        self.assertEqual(self.lines(other_wire), [b"*** Online (1): op"])
 
     def test_ban_list_and_unban(self) -> None:
         """/ban alone lists the bans; /unban lifts one and says so."""

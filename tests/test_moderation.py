@@ -1,5 +1,6 @@
 """Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone."""
 
+from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadAddressError,
     BannedError,
@@ -13,11 +14,16 @@ from chatd.domain.errors import (
     NotMutedError,
     NotOperatorError,
     NotOwnerError,
+    RejoinTooSoonError,
     TargetIsOperatorError,
     TopicLockedError,
     UserNotInRoomError,
 )
+from chatd.domain.events import Kicked
+from chatd.domain.limits import Limits
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
+from chatd.domain.state import ChatState
+from chatd.domain.users import own
 from chatd.line.wording import word
 from tests.events import (
     banned,
@@ -32,7 +38,7 @@ from tests.events import (
     walled,
     whispered,
 )
-from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
+from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession, state_facts
 
 
 class OperatorTests(ChatTestCase):
@@ -79,7 +85,7 @@ class KickTests(ChatTestCase):
         expected = kicked(100, "#dev", "bob", "owner", "spam", seq=4)
         self.assertEqual(self.bob_session.received[-1], expected)
         self.assertEqual(self.owner_session.received[-1], expected)
-        self.assertEqual(self.chat.members("#dev"), Members("#dev", ("owner", "carol")))
+        self.assertEqual(self.chat.members("#dev"), Members("#dev", ("owner", "carol"), 2))
         self.assertEqual(self.bob.rooms, {})
 
     def test_operator_kicks_from_a_room_it_is_not_in(self) -> None:
@@ -139,6 +145,102 @@ class KickTests(ChatTestCase):
         self.assertRaises(NotOwnerError, self.chat.kick, again, "bob", "#dev")
 
 
+class KickRejoinTests(ChatTestCase):
+    """A kicked user may not join that room again for Limits.kick_rejoin (60 s), by the chat's clock."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.owner, _ = self.online("owner", "#dev")
+        self.bob, _ = self.online("bob", "#dev", "#lobby")
+        self.chat.kick(self.owner, "bob", "#dev")
+
+    def test_kicked_user_waits_a_minute_to_rejoin(self) -> None:
+        """Rejoining is refused with the time left until the kick's minute is over, then allowed."""
+        error = self.assertRaises(RejoinTooSoonError, self.chat.join, self.bob, "#DEV")
+        self.assertEqual((error.code, error.room, error.seconds_left), ("kicked", "#dev", 60.0))
+        self.clock.advance(59.5)
+        error = self.assertRaises(RejoinTooSoonError, self.chat.join, self.bob, "#dev")
+        self.assertEqual(word(error), "you were kicked from #dev; you may join it again in 1s")
+        self.assertNotIn("bob", self.chat.members("#dev").nicks)
+        self.clock.advance(0.5)
+        self.chat.join(self.bob, "#dev")
+        self.assertIn("bob", self.chat.members("#dev").nicks)
+
+    def test_the_kick_says_until_when(self) -> None:
+        """The Kicked event carries when its target may come back, so it is complete on its own."""
+        self.assertEqual([e.until for e in self.published if isinstance(e, Kicked)], [160.0])
+
+    def test_other_rooms_and_other_users_are_not_held_back(self) -> None:
+        """The kick bars one user from one room: others join it, and the kicked user joins others."""
+        self.online("carol", "#dev")
+        self.chat.join(self.bob, "#other")
+        self.assertEqual(self.chat.members("#dev").nicks, ("owner", "carol"))
+
+    def test_a_new_nickname_or_an_emptied_room_does_not_lift_it(self) -> None:
+        """Renamed, or with the room emptied and about to be made anew (and owned), the user still waits."""
+        self.chat.rename(self.bob, "robert")
+        self.chat.quit(self.owner)
+        self.assertRaises(RejoinTooSoonError, self.chat.join, self.bob, "#dev")
+        self.assertNotIn("#dev", [summary.room for summary in self.chat.rooms().rooms])
+
+    def test_operators_set_the_time_with_the_limit(self) -> None:
+        """``Limits.kick_rejoin`` (``--kick-rejoin``) sets how long the wait is."""
+        chat = Chat(self.clock, self.history, self.bus, limits=Limits(kick_rejoin=5))
+        owner = chat.register(RecordingSession(self.audience), "boss", "")
+        user = chat.register(RecordingSession(self.audience), "user", "")
+        chat.join(owner, "#x")
+        chat.join(user, "#x")
+        chat.kick(owner, "user", "#x")
+        self.clock.advance(5)
+        chat.join(user, "#x")
+
+    def test_kicks_past_their_time_are_dropped_at_the_next(self) -> None:
+        """A user keeps a record only of the kicks still in force when they were last kicked."""
+        self.chat.join(self.owner, "#two")
+        self.chat.join(self.bob, "#two")
+        self.clock.advance(61)
+        self.chat.kick(self.owner, "bob", "#two")
+        self.assertEqual(own(self.bob).kicked_from, {"#two": 221.0})
+
+
+class ServerRoomTests(ChatTestCase):
+    """The server's rooms (the default room) are owned by nobody: only operators moderate them."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.chat = Chat(self.clock, self.history, self.bus, server_rooms=("#Lobby",))
+        self.first, _ = self.online("first", "#lobby", "#mine")
+        self.bob, _ = self.online("bob", "#lobby", "#mine")
+
+    def test_first_to_join_the_default_room_does_not_own_it(self) -> None:
+        """The first in #lobby can neither kick from it nor lock its topic; in a room they made, they can."""
+        for request in (
+            lambda: self.chat.kick(self.first, "bob", "#lobby"),
+            lambda: self.chat.lock_topic(self.first, "#lobby", True),
+        ):
+            error = self.assertRaises(NotOperatorError, request)
+            self.assertEqual(word(error), "only operators may do that")
+        self.assertEqual(self.chat.members("#lobby").nicks, ("first", "bob"))
+        self.chat.kick(self.first, "bob", "#mine")
+
+    def test_operators_moderate_the_servers_rooms(self) -> None:
+        """An operator kicks from the default room and locks its topic."""
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.chat.lock_topic(op, "#lobby", True)
+        self.chat.kick(op, "bob", "#lobby")
+        self.assertEqual(self.chat.members("#lobby").nicks, ("first",))
+        self.assertRaises(TopicLockedError, self.chat.set_topic, self.first, "#lobby", "mine now")
+
+    def test_a_replayed_state_knows_the_servers_rooms(self) -> None:
+        """A state built from the events with the same server rooms has the same (missing) owners."""
+        replayed = ChatState(["#lobby"])
+        for event in self.published:
+            replayed.apply(event)
+        self.assertIsNone(replayed.rooms.find("#lobby").owner)
+        self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
+
+
 class TopicLockTests(ChatTestCase):
     def setUp(self) -> None:
         super().setUp()
@@ -193,7 +295,7 @@ class BanTests(ChatTestCase):
         self.assertEqual(self.bob_session.received[-1], banned(100, "bob", "op", 3700))
         self.assertEqual(self.carol_session.received[-1], banned(100, "bob", "op", 3700))
         self.assertFalse(self.bob.online)
-        self.assertEqual(self.chat.users(), UserList(("carol", "op")))
+        self.assertEqual(self.chat.users(), UserList(("carol", "op"), 2))
         self.clock.advance(600)
         error = self.assertRaises(
             NicknameBannedError, self.chat.register, RecordingSession(self.audience), "BOB", "10.0.0.7"
@@ -232,7 +334,7 @@ class BanTests(ChatTestCase):
         self.assertFalse(self.bob.online)
         self.assertFalse(dave.online)
         self.assertEqual(dave_session.received[-1], banned(100, "dave", "op", None))
-        self.assertEqual(self.chat.users(), UserList(("carol", "op")))
+        self.assertEqual(self.chat.users(), UserList(("carol", "op"), 2))
         self.chat.ban(self.op, "10.0.0.9", None)
         self.assertTrue(self.op.online)
 

@@ -714,7 +714,7 @@ class BadInputTests(LineTestCase):
         events = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         alice, wire = self.connect(b"alice")
 
-        def broken() -> None:
+        def broken(page: int) -> None:
             raise RuntimeError("bug")
 
         self.patch(self.chat, "users", broken)
@@ -764,7 +764,14 @@ class JsonTests(LineTestCase):
                     "to": "bot",
                     "text": "psst",
                 },
-                {"type": "members", "room": "#lobby", "nicks": ["alice", "bot"]},
+                {
+                    "type": "members",
+                    "room": "#lobby",
+                    "nicks": ["alice", "bot"],
+                    "total": 2,
+                    "page": 1,
+                    "pages": 1,
+                },
                 {
                     "type": "error",
                     "code": "unknown-command",

@@ -39,6 +39,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
+from chatd.domain.listing import remaining
 from chatd.domain.names import check_text
 from chatd.domain.replies import (
     Away,
@@ -103,11 +104,11 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         topic_changed(AT, "#lobby", "alice", "", seq=1),
         b"[00:01] #lobby -- alice cleared the topic\r\n",
     ),
-    (Members("#lobby", ("alice", "bob")), b"*** In #lobby (2): alice bob\r\n"),
+    (Members("#lobby", ("alice", "bob"), 2), b"*** In #lobby (2): alice bob\r\n"),
     (Topic("#lobby", "release friday"), b"*** Topic of #lobby: release friday\r\n"),
     (Topic("#lobby", ""), b"*** #lobby has no topic\r\n"),
-    (RoomList(()), b"*** Rooms (0):\r\n"),
-    (UserList(("alice", "bob", "carol")), b"*** Online (3): alice bob carol\r\n"),
+    (RoomList((), 0), b"*** Rooms (0):\r\n"),
+    (UserList(("alice", "bob", "carol"), 3), b"*** Online (3): alice bob carol\r\n"),
     (ServerTime(0.0), b"*** Server time: 1970-01-01 00:00:00 UTC\r\n"),
     (
         ServerTime(1_700_000_000.75),
@@ -334,7 +335,8 @@ class TextLineTests(SynchronousTestCase):
                 RoomSummary("#dev", 2, "release friday"),
                 RoomSummary("#lobby", 5, ""),
                 RoomSummary("#random", 1, "anything goes"),
-            )
+            ),
+            3,
         )
         self.assertEqual(
             text_line(rooms),
@@ -402,17 +404,20 @@ class TextLineTests(SynchronousTestCase):
 
     def test_empty_listings_end_after_the_colon(self) -> None:
         """A listing with nobody in it ends at its colon, with no trailing space."""
-        self.assertEqual(text_line(Members("#x", ())), b"*** In #x (0):\r\n")
-        self.assertEqual(text_line(UserList(())), b"*** Online (0):\r\n")
+        self.assertEqual(text_line(Members("#x", (), 0)), b"*** In #x (0):\r\n")
+        self.assertEqual(text_line(UserList((), 0)), b"*** Online (0):\r\n")
 
     @settings(max_examples=200)
     @given(renderables(st.text()))
     def test_item_renders_as_its_own_lines_whatever_its_fields(self, item: Renderable) -> None:
         """A room list takes one line per room plus a header, a message one line
-        per line of its text, a notice one per line it was given, and anything
-        else exactly one line, whatever characters its fields hold."""
+        per line of its text, a notice one per line it was given, a listing with
+        more pages one more line, and anything else exactly one line, whatever
+        characters its fields hold."""
         if isinstance(item, RoomList):
-            expected = 1 + len(item.rooms)
+            expected = 1 + len(item.rooms) + bool(remaining(item.total, item.page, len(item.rooms)))
+        elif isinstance(item, Members | UserList):
+            expected = 1 + bool(remaining(item.total, item.page, len(item.nicks)))
         elif isinstance(item, BanList):
             expected = 1 + len(item.bans)
         elif isinstance(item, Whois):
@@ -465,6 +470,7 @@ class JsonLineTests(SynchronousTestCase):
                 "nick": "bob",
                 "by": "alice",
                 "reason": "spam",
+                "until": 121.0,
             },
         )
 
@@ -477,7 +483,7 @@ class JsonLineTests(SynchronousTestCase):
     def test_other_keys_are_the_fields(self) -> None:
         """Bar "type", the object holds exactly the item's fields and values (an event's actor as its nickname)."""
         items = [item for item, _ in TEXT_LINES] + [
-            RoomList((RoomSummary("#dev", 2, "code"), RoomSummary("#lobby", 5, "")))
+            RoomList((RoomSummary("#dev", 2, "code"), RoomSummary("#lobby", 5, "")), 2)
         ]
         for item in items:
             parsed = json.loads(json_line(item))

@@ -27,6 +27,7 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.config import Config
+from chatd.domain.errors import NotOperatorError
 from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
@@ -34,7 +35,15 @@ from chatd.line.factory import LineFactory
 from chatd.opers import Opers
 from chatd.service import _Threads, build, compose
 from chatd.tap import Options
-from tests.helpers import Terminal, ThreadedReactor, connected, quick_hash, under_twistd
+from tests.helpers import (
+    RecordingAudience,
+    RecordingSession,
+    Terminal,
+    ThreadedReactor,
+    connected,
+    quick_hash,
+    under_twistd,
+)
 
 
 def options(*arguments: str) -> Options:
@@ -109,6 +118,22 @@ class ListenerTests(SynchronousTestCase):
         assert isinstance(factory, LineFactory)
         self.assertEqual((factory.admission.max_per_ip, factory.limits.sendq), (3, 1000))
         self.assertEqual((factory.chat.limits.rooms_per_user, factory.chat.limits.nickname), (4, 9))
+
+    def test_default_room_and_room_options_belong_to_the_server(self) -> None:
+        """Whoever makes the default room or a --room first may not kick from it; from a room of their own they may."""
+        self.start("--default-room", "#main", "--room", "#help")
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        chat = factory.chat
+        first = chat.register(RecordingSession(RecordingAudience()), "first")
+        bob = chat.register(RecordingSession(RecordingAudience()), "bob")
+        for room in ("#MAIN", "#help", "#mine"):
+            chat.join(first, room)
+            chat.join(bob, room)
+        self.assertRaises(NotOperatorError, chat.kick, first, "bob", "#main")
+        self.assertRaises(NotOperatorError, chat.kick, first, "bob", "#help")
+        chat.kick(first, "bob", "#mine")
+        self.assertEqual(sorted(bob.rooms), ["#help", "#main"])
 
     def test_port_that_cannot_be_bound_fails_startup(self) -> None:
         """A listener that fails to bind stops the service from starting."""

@@ -82,6 +82,16 @@ class OptionsTests(SynchronousTestCase):
         """--default-room lobby means #lobby, as /join lobby does."""
         self.assertEqual(parse("--default-room", "lobby")["default-room"], "#lobby")
 
+    def test_room_is_repeatable_and_checked(self) -> None:
+        """Each --room names one more server room, in normal form; a bad name is one sentence naming the option."""
+        config = parse("--room", "#help", "--room", "#\uff2eews").config()
+        self.assertEqual(config.rooms, ("#help", "#News"))
+        error = self.assertRaises(usage.UsageError, parse, "--room", "#no room")
+        self.assertEqual(
+            str(error),
+            "--room: '#no room' is not a valid room name: a room name holds only letters, digits and -_..",
+        )
+
     def test_motd_from_file(self) -> None:
         """--motd naming a file shows the file's text."""
         directory = tempfile.mkdtemp()

@@ -162,10 +162,25 @@ def _names(nicks: list[str]) -> str:
     return "".join(" " + nick for nick in nicks)
 
 
+def _counted(fields: _Fields, shown: int) -> str:
+    """``(300), page 1 of 6`` for a page of a listing; ``(2)`` for a listing of one page."""
+    total, page, pages = fields.number("total") or shown, fields.number("page"), fields.number("pages")
+    return f"({total}), page {page} of {pages}" if pages > 1 else f"({total})"
+
+
+def _listing(fields: _Fields, view: View, bodies: list[str], ask: str) -> Shown:
+    """A page of a listing, and after every page but the last the command that shows the next."""
+    page, pages = fields.number("page"), fields.number("pages")
+    more = [f"{ask} {page + 1} for the next page."] if 0 < page < pages else []
+    at = fields.at()
+    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [*bodies, *more]))
+
+
 def _members(fields: _Fields, view: View) -> Shown:
-    nicks = fields.texts("nicks")
-    body = f"In {fields.text('room')} ({len(nicks)}):{_names(nicks)}"
-    return _one(view, fields.at(), Look.NOTICE, body)
+    nicks, room = fields.texts("nicks"), fields.text("room")
+    return _listing(
+        fields, view, [f"In {room} {_counted(fields, len(nicks))}:{_names(nicks)}"], f"/who {room}"
+    )
 
 
 def _topic(fields: _Fields, view: View) -> Shown:
@@ -177,14 +192,13 @@ def _topic(fields: _Fields, view: View) -> Shown:
 
 def _room_list(fields: _Fields, view: View) -> Shown:
     rooms = fields.objects("rooms")
-    at = fields.at()
     rows = [f"  {r.text('room')} ({r.number('members')}) {r.text('topic')}".rstrip() for r in rooms]
-    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [f"Rooms ({len(rooms)}):", *rows]))
+    return _listing(fields, view, [f"Rooms {_counted(fields, len(rooms))}:", *rows], "/rooms")
 
 
 def _user_list(fields: _Fields, view: View) -> Shown:
     nicks = fields.texts("nicks")
-    return _one(view, fields.at(), Look.NOTICE, f"Online ({len(nicks)}):{_names(nicks)}")
+    return _listing(fields, view, [f"Online {_counted(fields, len(nicks))}:{_names(nicks)}"], "/users")
 
 
 def _server_time(fields: _Fields, view: View) -> Shown:

@@ -9,10 +9,14 @@ and one bus, and exposes their requests and the questions anyone may ask.
 It does no I/O.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
 
+from chatd.domain import rules
+from chatd.domain.bans import address_key
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
+from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.ports import Bus, Clock, History
 from chatd.domain.publish import Publisher
@@ -26,7 +30,9 @@ class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
     ``clock`` gives the time and runs out mutes and bans; every event goes
-    to ``history`` and ``bus``; ``stop`` ends the daemon after /shutdown.
+    to ``history`` and ``bus``; ``stop`` ends the daemon after /shutdown;
+    ``server_rooms`` (the default room) belong to the server, not to whoever
+    makes them.
     """
 
     def __init__(
@@ -36,10 +42,11 @@ class Chat:
         bus: Bus,
         limits: Limits = DEFAULT_LIMITS,
         stop: Callable[[], None] = keep_running,
+        server_rooms: Iterable[str] = (),
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
-        self._state = ChatState()
+        self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
         talk = Talk(self._state, seam, limits, clock.seconds)
@@ -70,28 +77,38 @@ class Chat:
         """Cancel the timers the chat holds on its clock: the daemon is stopping."""
         self._deadlines.stop()
 
-    def members(self, name: str) -> Members:
-        """Who is in room ``name``."""
+    def members(self, name: str, page: int = 1) -> Members:
+        """Who is in room ``name``, in join order: page ``page`` (raises NoSuchPageError past the last)."""
         room = self._state.rooms.find(name)
-        return Members(room.name, tuple(member.nick for member in room.members.values()))
+        start, stop, pages = page_bounds(page, len(room.members))
+        nicks = tuple(member.nick for member in islice(room.members.values(), start, stop))
+        return Members(room.name, nicks, len(room.members), page, pages)
 
     def topic(self, name: str) -> Topic:
         """The topic of room ``name``."""
         room = self._state.rooms.find(name)
         return Topic(room.name, room.topic)
 
-    def rooms(self) -> RoomList:
-        """Every room with its member count and topic, sorted by key."""
-        return RoomList(
-            tuple(
-                RoomSummary(room.name, len(room.members), room.topic)
-                for _, room in sorted(self._state.rooms.by_key.items())
-            )
+    def rooms(self, page: int = 1) -> RoomList:
+        """The rooms with their member counts and topics, sorted by key: page ``page``."""
+        rooms = self._state.rooms
+        start, stop, pages = page_bounds(page, len(rooms.order))
+        summaries = tuple(
+            RoomSummary(room.name, len(room.members), room.topic)
+            for room in map(rooms.by_key.__getitem__, rooms.order.slice(start, stop))
         )
+        return RoomList(summaries, len(rooms.order), page, pages)
 
-    def users(self) -> UserList:
-        """Everyone online, sorted by key."""
-        return UserList(tuple(user.nick for _, user in sorted(self._state.users.by_key.items())))
+    def users(self, page: int = 1) -> UserList:
+        """Everyone online, sorted by key: page ``page``."""
+        users = self._state.users
+        start, stop, pages = page_bounds(page, len(users.order))
+        nicks = tuple(users.by_key[key].nick for key in users.order.slice(start, stop))
+        return UserList(nicks, len(users.order), page, pages)
+
+    def check_address(self, address: str) -> None:
+        """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""
+        rules.check_address(self._state, address_key(address), self._now())
 
     def online(self, nick: str) -> str:
         """The nickname of whoever is online as ``nick`` (in any case), as they show it."""

@@ -276,3 +276,21 @@ class KickSelfError(ChatError):
     """A kick of the one asking: leaving a room is a part, not a kick."""
 
     code = "kick-self"
+
+
+@dataclass(eq=False)
+class NoSuchPageError(ChatError):
+    """A listing was asked for page ``page``, and it has ``pages`` (from 1)."""
+
+    code = "no-such-page"
+    page: int
+    pages: int
+
+
+@dataclass(eq=False)
+class RejoinTooSoonError(ChatError):
+    """The user was kicked from ``room`` and may not join it again for ``seconds_left``."""
+
+    code = "kicked"
+    room: str
+    seconds_left: float

@@ -129,10 +129,14 @@ class TopicLocked(_InRoom):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Kicked(_InRoom):
-    """``actor`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty."""
+    """``actor`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty.
+
+    ``nick`` may not join ``room`` again before ``until``.
+    """
 
     nick: str
     reason: str
+    until: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,6 +17,8 @@ class Limits:
     """Of a part or quit."""
     rooms_per_user: int = 20
     """How many rooms one user may be in at once."""
+    kick_rejoin: float = 60.0
+    """Seconds a kicked user must wait before joining that room again."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -6,10 +6,13 @@ trusts its session (the host's console) asks for the grant.
 
 The rules: operators may do everything below anywhere; a room's owner (its
 maker, while online) and operators may kick from that room and lock its
-topic; operators themselves cannot be muted, banned off the server, or
-kicked by an owner. Mutes and bans with a duration run out by the injected
-clock, each as an event of its own (chatd.domain.expiry). As in talk, each
-operation checks, then publishes events; nothing here writes the state.
+topic, and in the server's rooms, which nobody owns, only operators may;
+operators themselves cannot be muted, banned off the server, or kicked by
+an owner. Whoever is kicked may not join that room again until the time
+their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on). Mutes and
+bans with a duration run out by the injected clock, each as an event of its
+own (chatd.domain.expiry). As in talk, each operation checks, then
+publishes events; nothing here writes the state.
 """
 
 from collections.abc import Callable
@@ -85,7 +88,7 @@ class Moderation:
         self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor))
 
     def kick(self, view: UserView, nick: str, name: str, reason: str = "") -> None:
-        """Put ``nick`` out of room ``name``; the asker must own the room or be an operator."""
+        """Put ``nick`` out of room ``name`` for a while; the asker must own the room or be an operator."""
         by = own(view)
         reason = check_text(reason, self._limits.reason)
         room = self._state.rooms.find(name)
@@ -99,7 +102,14 @@ class Moderation:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
         event = Kicked(
-            id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, nick=target.nick, reason=reason
+            id=id,
+            at=at,
+            actor=by.actor,
+            room=room.name,
+            seq=room.seq + 1,
+            nick=target.nick,
+            reason=reason,
+            until=at + self._limits.kick_rejoin,
         )
         self._seam.publish(event, _room_and(by, room))
 

@@ -1,7 +1,9 @@
 """Answers to one user's question, as plain data.
 
 Unlike events these go to the asker alone and carry no timestamp of their
-own (bar ``ServerTime``); front ends render them like events.
+own (bar ``ServerTime``); front ends render them like events. Listings
+(``Members``, ``RoomList``, ``UserList``) are one page each
+(chatd.domain.listing): ``total`` says how many there are in all.
 """
 
 from dataclasses import dataclass
@@ -9,10 +11,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Members:
-    """Who is in ``room``, in the order they joined."""
+    """Who is in ``room``, in the order they joined: page ``page`` of ``pages``, of ``total`` members."""
 
     room: str
     nicks: tuple[str, ...]
+    total: int
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +39,22 @@ class RoomSummary:
 
 @dataclass(frozen=True, slots=True)
 class RoomList:
-    """Every room, by name."""
+    """The rooms, by name: page ``page`` of ``pages``, of ``total`` rooms."""
 
     rooms: tuple[RoomSummary, ...]
+    total: int
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class UserList:
-    """Everyone online, by nickname."""
+    """Everyone online, by nickname: page ``page`` of ``pages``, of ``total`` users."""
 
     nicks: tuple[str, ...]
+    total: int
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True, slots=True)

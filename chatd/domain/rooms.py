@@ -2,13 +2,17 @@
 
 A room exists while it has members; its sequence numbers (``seq``) go on
 from where its history left off when it is made again, so a room's events
-are numbered 1, 2, 3, ... over its whole life.
+are numbered 1, 2, 3, ... over its whole life. Whoever makes a room owns
+it, bar the server's rooms (the default room everyone enters): those
+belong to the server, and only operators moderate them (issue 12).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError
+from chatd.domain.listing import SortedKeys
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -25,16 +29,23 @@ class Room:
     members: dict[str, "User"] = field(default_factory=dict)
     topic: str = ""
     owner: "User | None" = None
-    """Whoever made the room, while they are online; it is not handed on."""
+    """Whoever made the room (it is not handed on); None for a server's room, which nobody owns."""
     topic_locked: bool = False
     """Only the owner and operators may set the topic while it is locked."""
 
 
 class Rooms:
-    """Every room by folded name."""
+    """Every room by folded name, and their keys in order for listings.
 
-    def __init__(self) -> None:
+    ``server`` names the server's rooms: made by a join like any other,
+    but owned by nobody.
+    """
+
+    def __init__(self, server: Iterable[str] = ()) -> None:
         self.by_key: dict[str, Room] = {}
+        self.order = SortedKeys()
+        """The keys of ``by_key``, sorted."""
+        self._server = frozenset(fold(name) for name in server)
 
     def find(self, name: str) -> Room:
         """The room called ``name`` (in any case); raises NoSuchRoomError."""
@@ -52,11 +63,12 @@ class Rooms:
         return room
 
     def enter(self, user: "User", name: str, seq: int) -> Room:
-        """Put ``user`` in room ``name``, making it (owned by ``user``) if it does not exist."""
+        """Put ``user`` in room ``name``, making it (owned by ``user``, bar a server's room) if it does not exist."""
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
-            room = self.by_key[key] = Room(name, seq, owner=user)
+            room = self.by_key[key] = Room(name, seq, owner=None if key in self._server else user)
+            self.order.add(key)
         room.seq = seq
         room.members[fold(user.nick)] = user
         user.rooms[key] = room
@@ -69,3 +81,4 @@ class Rooms:
         del user.rooms[key]
         if not room.members:
             del self.by_key[key]
+            self.order.remove(key)

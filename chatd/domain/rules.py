@@ -13,6 +13,7 @@ from chatd.domain.errors import (
     NicknameBannedError,
     NotOperatorError,
     NotOwnerError,
+    RejoinTooSoonError,
     TopicLockedError,
 )
 from chatd.domain.rooms import Room
@@ -23,10 +24,15 @@ from chatd.text import fold
 
 def check_admitted(state: ChatState, nick: str, address: str, now: float) -> None:
     """Raise if ``address`` or ``nick`` is banned (an address ban first: it ends the connection)."""
+    check_address(state, address, now)
+    check_nickname_allowed(state, nick, now)
+
+
+def check_address(state: ChatState, address: str, now: float) -> None:
+    """Raise BannedError if ``address`` (as ``address_key`` gives it) is banned."""
     ban = state.bans.find(True, address, now)
     if ban is not None:
         raise BannedError(left(ban.until, now))
-    check_nickname_allowed(state, nick, now)
 
 
 def check_nickname_allowed(state: ChatState, nick: str, now: float) -> None:
@@ -43,6 +49,13 @@ def check_voice(user: User, now: float) -> None:
         raise MutedError(left(until, now))
 
 
+def check_rejoin(user: User, room: str, now: float) -> None:
+    """Raise if ``user`` was kicked from room ``room`` and may not join it yet."""
+    until = user.kicked_from.get(fold(room), now)
+    if until > now:
+        raise RejoinTooSoonError(room, until - now)
+
+
 def check_topic_settable(user: User, room: Room) -> None:
     """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator."""
     if room.topic_locked and not user.operator and room.owner is not user:
@@ -56,8 +69,12 @@ def require_operator(user: User) -> None:
 
 
 def require_authority(user: User, room: Room) -> None:
-    """Raise unless ``user`` owns ``room`` or is an operator."""
-    if not user.operator and room.owner is not user:
+    """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room."""
+    if user.operator:
+        return
+    if room.owner is None:
+        raise NotOperatorError()
+    if room.owner is not user:
         raise NotOwnerError(room.name)
 
 

@@ -9,7 +9,7 @@ connections a user has is the daemon's own business (chatd.domain.users).
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chatd.domain.bans import Bans, BanTarget, target_key
@@ -41,11 +41,14 @@ from chatd.text import fold
 
 
 class ChatState:
-    """Users with unique nicknames, rooms made on first join, and bans."""
+    """Users with unique nicknames, rooms made on first join, and bans.
 
-    def __init__(self) -> None:
+    ``server_rooms`` names the rooms nobody owns (chatd.domain.rooms).
+    """
+
+    def __init__(self, server_rooms: Iterable[str] = ()) -> None:
         self.users = Users()
-        self.rooms = Rooms()
+        self.rooms = Rooms(server_rooms)
         self.bans = Bans()
 
     def apply(self, event: Event) -> None:
@@ -84,7 +87,11 @@ def _parted(state: ChatState, event: Parted) -> None:
 
 
 def _kicked(state: ChatState, event: Kicked) -> None:
-    state.rooms.leave(state.user(event.nick), state.room(event))
+    user = state.user(event.nick)
+    state.rooms.leave(user, state.room(event))
+    # Kicks past their time are dropped here, so a user keeps only those of the last minute or so.
+    user.kicked_from = {key: until for key, until in user.kicked_from.items() if until > event.at}
+    user.kicked_from[fold(event.room)] = event.until
 
 
 def _topic_changed(state: ChatState, event: TopicChanged) -> None:

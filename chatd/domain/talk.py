@@ -78,16 +78,21 @@ class Talk:
         self._seam.publish(event, (user,), self._state.users.neighbours(user))
 
     def join(self, view: UserView, name: str) -> RoomView:
-        """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing."""
+        """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing.
+
+        Nobody owns a server's room, whoever makes it. A user kicked from a
+        room is refused it until the kick's time is up.
+        """
         user = own(view)
         name = check_room_name(name, self._limits.room_name)
         key = fold(name)
         room = self._state.rooms.by_key.get(key)
         if room is not None and fold(user.nick) in room.members:
             return room
+        shown = name if room is None else room.name
+        rules.check_rejoin(user, shown, self._now())
         if len(user.rooms) >= self._limits.rooms_per_user:
             raise TooManyRoomsError(self._limits.rooms_per_user)
-        shown = name if room is None else room.name
         id, at = self._seam.stamp()
         event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(key))
         self._seam.publish(event, () if room is None else room.members.values(), (user,))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchNicknameError
 from chatd.domain.events import Actor
+from chatd.domain.listing import SortedKeys
 from chatd.domain.ports import Audience, Session, UserView
 from chatd.text import fold
 
@@ -41,6 +42,8 @@ class User:
     """Told to whoever sends them a private message; empty when not away."""
     muted_until: float | None = None
     """When the user's mute ends (``math.inf``: when lifted); None when not muted."""
+    kicked_from: dict[str, float] = field(default_factory=dict)
+    """Rooms (by folded name) the user was kicked from, each with when they may join it again."""
 
     def __post_init__(self) -> None:
         self.actor = Actor(self.nick, self.address)
@@ -61,6 +64,8 @@ class Users:
 
     def __init__(self) -> None:
         self.by_key: dict[str, User] = {}
+        self.order = SortedKeys()
+        """The keys of ``by_key``, sorted, for listings."""
         self.audiences: Counter[Audience] = Counter()
         """The front ends of the sessions online, each with how many it has."""
         self.several = 0
@@ -75,7 +80,9 @@ class Users:
 
     def add(self, user: User) -> None:
         """Put ``user`` online under its nickname's key."""
-        self.by_key[fold(user.nick)] = user
+        key = fold(user.nick)
+        self.by_key[key] = user
+        self.order.add(key)
 
     def attach(self, user: User, session: Session) -> None:
         """Deliver ``user``'s events to ``session`` too."""
@@ -91,13 +98,18 @@ class Users:
         old_key, key = fold(user.nick), fold(nick)
         del self.by_key[old_key]
         self.by_key[key] = user
+        if key != old_key:
+            self.order.remove(old_key)
+            self.order.add(key)
         for room in user.rooms.values():
             room.members = {key if k == old_key else k: member for k, member in room.members.items()}
         user.renamed(nick)
 
     def remove(self, user: User) -> None:
         """Take ``user`` (already out of every room) offline, with all its sessions."""
-        del self.by_key[fold(user.nick)]
+        key = fold(user.nick)
+        del self.by_key[key]
+        self.order.remove(key)
         self.several -= bool(user.more)
         for session in user.sessions:
             audience = session.audience

@@ -5,10 +5,11 @@ may run them and what runs them is chatd.line.table. The commands of
 operators and room owners are in chatd.line.moderation_commands.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.line.errors import UsageError
-from chatd.line.syntax import Command, RoomThenText, room_then_text
+from chatd.line.syntax import Command, RoomThenText, room_argument, room_then_text
 
 CLEAR_TOPIC = "-"
 """``/topic -`` clears the topic: no topic worth setting is a lone dash."""
@@ -51,19 +52,24 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Rooms:
-    """``/rooms``."""
+    """``/rooms [PAGE]``."""
+
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
 class Who:
-    """``/who [#room]``; no room means the current one."""
+    """``/who [#room [PAGE]]``; no room means the current one."""
 
     room: str | None
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
 class Users:
-    """``/users``."""
+    """``/users [PAGE]``."""
+
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,35 @@ def parse_topic(args: str) -> Command:
     if not args:
         return Topic(None)
     return Topic("" if args == CLEAR_TOPIC else args)
+
+
+def page_number(word: str, usage: str) -> int:
+    """A page of a listing: a whole number from 1 (the listing says how many there are)."""
+    if not (word.isascii() and word.isdigit()) or int(word) < 1:
+        raise UsageError(usage)
+    return int(word)
+
+
+def parse_page(make: Callable[[int], Command], usage: str) -> Callable[[str], Command]:
+    """A parser for a listing's optional page number (page 1 without one)."""
+
+    def parse(args: str) -> Command:
+        return make(page_number(args, usage) if args else 1)
+
+    return parse
+
+
+WHO_USAGE = "/who [#room [PAGE]]"
+
+
+def parse_who(args: str) -> Command:
+    """``/who``, ``/who #room``, ``/who #room PAGE``: a page is asked for with the room named,
+    since a bare word is a room (``/who 2`` is ``#2``)."""
+    words = args.split()
+    if len(words) > 2:
+        raise UsageError(WHO_USAGE)
+    room = room_argument(words[0]) if words else None
+    return Who(room, page_number(words[1], WHO_USAGE) if len(words) == 2 else 1)
 
 
 def parse_msg(args: str) -> Command:

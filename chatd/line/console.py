@@ -64,6 +64,10 @@ class Console(LineReceiver, LineSession):
         return self.perform(*table.parse(text)) if text.strip() else None
 
     @override
+    def charge_answer(self, lines: int) -> None:
+        """The host's terminal has no flood budget: its answers cost nothing."""
+
+    @override
     def close(self, last: Renderable | None) -> None:
         if self.closing:
             return

@@ -266,6 +266,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """
         return not self.closing and self._flood.charge(lines, size)
 
+    @override
+    def charge_answer(self, lines: int) -> None:
+        self._charge(lines, 0)
+
     def warn_flooding(self) -> None:
         """Say once per stretch over the flood budget that lines now wait their turn."""
         self.send(SLOWED)

@@ -33,6 +33,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
+from chatd.domain.listing import remaining
 from chatd.domain.replies import (
     Away,
     Ban,
@@ -150,6 +151,17 @@ def _names(names: tuple[str, ...]) -> str:
     return "".join(" " + name for name in names)
 
 
+def _page(page: int, pages: int) -> str:
+    """``, page 2 of 6`` for a listing of several pages; nothing for one of one."""
+    return f", page {page} of {pages}" if pages > 1 else ""
+
+
+def _more(total: int, page: int, shown: int, ask: str) -> list[str]:
+    """The last line of a page that is not the last: how many more entries, and what to type for them."""
+    more = remaining(total, page, shown)
+    return [f"*** {more} more: {ask} for the next page."] if more else []
+
+
 def _register(kind: type, render: Callable[[Any], str | list[str]]) -> None:
     _human.register(kind)(render)
 
@@ -186,7 +198,13 @@ _register(
     ShuttingDown,
     lambda e: f"{_clock(e.at)} -- {e.actor.nick} is shutting down the server{_because(e.reason)}",
 )
-_register(Members, lambda r: f"*** In {r.room} ({len(r.nicks)}):{_names(r.nicks)}")
+_register(
+    Members,
+    lambda r: [
+        f"*** In {r.room} ({r.total}){_page(r.page, r.pages)}:{_names(r.nicks)}",
+        *_more(r.total, r.page, len(r.nicks), f"/who {r.room} {r.page + 1}"),
+    ],
+)
 _register(
     Topic,
     lambda r: f"*** Topic of {r.room}: {r.topic}" if r.topic else f"*** {r.room} has no topic",
@@ -194,11 +212,18 @@ _register(
 _register(
     RoomList,
     lambda r: [
-        f"*** Rooms ({len(r.rooms)}):",
+        f"*** Rooms ({r.total}){_page(r.page, r.pages)}:",
         *(f"***   {s.room} ({s.members}) {s.topic}".rstrip() for s in r.rooms),
+        *_more(r.total, r.page, len(r.rooms), f"/rooms {r.page + 1}"),
     ],
 )
-_register(UserList, lambda r: f"*** Online ({len(r.nicks)}):{_names(r.nicks)}")
+_register(
+    UserList,
+    lambda r: [
+        f"*** Online ({r.total}){_page(r.page, r.pages)}:{_names(r.nicks)}",
+        *_more(r.total, r.page, len(r.nicks), f"/users {r.page + 1}"),
+    ],
+)
 _register(
     ServerTime,
     lambda r: time.strftime("*** Server time: %Y-%m-%d %H:%M:%S UTC", time.gmtime(r.at)),

@@ -17,9 +17,10 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import ChatError, NotOperatorError, OperFailedError
+from chatd.domain.errors import BannedError, ChatError, NotOperatorError, OperFailedError
 from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.ports import Audience, UserView
+from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
@@ -37,6 +38,9 @@ from chatd.text import fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
+
+ENTRIES_PER_LINE = 10
+"""Entries of a listing (rooms, nicknames) that cost one more line of flood budget."""
 
 Waiting = Deferred[None] | None
 """What running a command returns: a Deferred that fires when a command that waits is done, or None."""
@@ -130,6 +134,27 @@ class LineSession(ABC):
         """Render ``item`` in this session's format and write it."""
         self.write(json_line(item) if self.json else text_line(item))
 
+    def send_listing(self, listing: Reply, entries: int) -> None:
+        """Send a page of a listing of ``entries`` rooms or nicknames, charged for its size.
+
+        A command costs one line of flood budget, whatever it answers; a
+        listing costs one more for every ``ENTRIES_PER_LINE`` entries, so
+        asking for page after page of a big chat is slowed like a flood
+        (issue 12), while a short listing costs what any command does.
+        """
+        self.send(listing)
+        lines = entries // ENTRIES_PER_LINE
+        if lines:
+            self.charge_answer(lines)
+
+    @abstractmethod
+    def charge_answer(self, lines: int) -> None:
+        """Charge ``lines`` more lines of flood budget for an answer just sent.
+
+        Over budget, what the client sends next waits (or, in the end, the
+        client is cut off).
+        """
+
     def guarded(self, action: Callable[[], Waiting]) -> Waiting:
         """Run ``action``; a refusal becomes one ERR line, a bug is logged too.
 
@@ -164,9 +189,20 @@ class LineSession(ABC):
                 row, command = COMMANDS["nick"], Nick(command.text.strip())
             elif row.needs_nick:
                 raise NeedNicknameError()
+            elif row.shows_chat and self._banned():
+                return None
         elif row.operators and not self.user.operator:
             raise NotOperatorError()
         return row.run(self, command)
+
+    def _banned(self) -> bool:
+        """Whether the session's address is banned; if so it is told why, and closed (issue 12)."""
+        try:
+            self.chat.check_address(self.peer)
+        except BannedError as error:
+            self.close(error)
+            return True
+        return False
 
     def me(self) -> UserView:
         """This session's user; only for commands that need a nickname (``perform`` checks)."""

@@ -52,6 +52,8 @@ class Spec:
     """What the arguments mean and what happens, for ``/help NAME``."""
     example: str
     """A line using the command, for ``/help NAME``; it must parse to this row."""
+    shows_chat: bool = False
+    """Answers with what is in the chat (rooms, people): before a nickname, a banned address is refused it."""
 
     @property
     def usage(self) -> str:

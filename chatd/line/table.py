@@ -12,6 +12,7 @@ handler (chatd.line.talk, chatd.line.moderation).
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatd.domain.listing import PAGE_SIZE
 from chatd.line import commands as cmd
 from chatd.line import moderation, talk
 from chatd.line import moderation_commands as mod
@@ -117,33 +118,38 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "rooms",
-            "",
-            "list the rooms with member counts and topics",
-            no_arguments(cmd.Rooms, "rooms"),
+            "[PAGE]",
+            f"list the rooms with member counts and topics, {PAGE_SIZE} a page",
+            cmd.parse_page(cmd.Rooms, "/rooms [PAGE]"),
             talk.list_rooms,
             needs_nick=False,
-            details="Takes no arguments.",
-            example="/rooms",
+            details=f"PAGE: which page of {PAGE_SIZE} rooms, sorted by name (default: the first); "
+            "a page that is not the last ends saying what to type for the next.",
+            example="/rooms 2",
+            shows_chat=True,
         ),
         Spec(
             "who",
-            "[#room]",
-            "list who is in a room (default: the current one)",
-            optional_word(lambda w: cmd.Who(room_argument(w) if w else None), "/who [#room]"),
+            "[#room [PAGE]]",
+            f"list who is in a room (default: the current one), {PAGE_SIZE} a page",
+            cmd.parse_who,
             talk.who,
             needs_nick=False,
-            details="#room: the room to list, # optional; members are shown in the order they joined.",
-            example="/who #dev",
+            details="#room: the room to list, # optional; members are shown in the order they joined. "
+            f"PAGE: which page of {PAGE_SIZE} (name the room to ask for one: /who 2 is the room #2).",
+            example="/who #dev 2",
+            shows_chat=True,
         ),
         Spec(
             "users",
-            "",
-            "list everyone online",
-            no_arguments(cmd.Users, "users"),
+            "[PAGE]",
+            f"list everyone online, {PAGE_SIZE} a page",
+            cmd.parse_page(cmd.Users, "/users [PAGE]"),
             talk.list_users,
             needs_nick=False,
-            details="Takes no arguments.",
-            example="/users",
+            details=f"PAGE: which page of {PAGE_SIZE} people, sorted (default: the first).",
+            example="/users 2",
+            shows_chat=True,
         ),
         Spec(
             "msg",
@@ -222,6 +228,7 @@ COMMANDS: dict[str, Spec] = {
             needs_nick=False,
             details="NICK: who to look up (any case); operators also see their address.",
             example="/whois bob",
+            shows_chat=True,
         ),
         Spec(
             "ignore",

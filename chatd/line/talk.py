@@ -75,15 +75,18 @@ def part(session: "LineSession", command: cmd.Part) -> None:
 
 
 def list_rooms(session: "LineSession", command: cmd.Rooms) -> None:
-    session.send(session.chat.rooms())
+    rooms = session.chat.rooms(command.page)
+    session.send_listing(rooms, len(rooms.rooms))
 
 
 def who(session: "LineSession", command: cmd.Who) -> None:
-    session.send(session.chat.members(session.room_or_current(command.room)))
+    members = session.chat.members(session.room_or_current(command.room), command.page)
+    session.send_listing(members, len(members.nicks))
 
 
 def list_users(session: "LineSession", command: cmd.Users) -> None:
-    session.send(session.chat.users())
+    users = session.chat.users(command.page)
+    session.send_listing(users, len(users.nicks))
 
 
 def msg(session: "LineSession", command: cmd.Msg) -> None:

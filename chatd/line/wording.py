@@ -28,6 +28,7 @@ from chatd.domain.errors import (
     NicknameInUseError,
     NicknameRule,
     NoSuchNicknameError,
+    NoSuchPageError,
     NoSuchRoomError,
     NotBannedError,
     NotInRoomError,
@@ -36,6 +37,7 @@ from chatd.domain.errors import (
     NotOwnerError,
     OperFailedError,
     OperThrottledError,
+    RejoinTooSoonError,
     RoomNameRule,
     TargetIsOperatorError,
     TextRule,
@@ -167,6 +169,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(BadAddressError, lambda e: f"{e.text!r} is not an IPv4 or IPv6 address"),
             _row(NotBannedError, lambda e: f"{e.target} is not banned"),
+            _row(NoSuchPageError, lambda e: f"there is no page {e.page}; pages go from 1 to {e.pages}"),
+            _row(
+                RejoinTooSoonError,
+                lambda e: (
+                    f"you were kicked from {e.room}; you may join it again in {format_duration(e.seconds_left)}"
+                ),
+            ),
             _row(
                 TopicLockedError,
                 lambda e: f"the topic of {e.room} is locked; only its owner and operators may change it",
