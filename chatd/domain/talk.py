@@ -25,7 +25,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_message, check_nickname, check_room_name, check_text
+from chatd.domain.names import check_message, check_nickname, check_room_name, check_said, check_text
 from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Whois
@@ -122,7 +122,7 @@ class Talk:
         rules.check_voice(user, self._now())
         room = self._state.rooms.membership(user, name)
         id, at = self._seam.stamp()
-        event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_text(text))
+        event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_said(text))
         self._seam.publish(event, room.members.values())
 
     def whisper(self, view: UserView, nick: str, text: str) -> Away | None:
@@ -134,7 +134,7 @@ class Talk:
         rules.check_voice(user, self._now())
         target = self._state.users.find(nick)
         id, at = self._seam.stamp()
-        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_text(text))
+        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_said(text))
         self._seam.publish(event, [user, target])
         return Away(target.nick, target.away) if target.away else None
 

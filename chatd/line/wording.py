@@ -91,6 +91,8 @@ def _nickname_rule(error: InvalidNicknameError) -> str:
             return "a nickname cannot start with a digit, '-' or a mark"
         case NicknameRule.BAD_CHARACTER:
             return "a nickname holds only letters, digits and -_[]{}\\|^`"
+        case NicknameRule.TOO_MANY_MARKS:
+            return f"a nickname has at most {error.limit} combining marks on one letter"
         case _:
             assert_never(error.rule)
 
@@ -105,6 +107,8 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
             return "a room name cannot hold invisible characters"
         case RoomNameRule.BAD_CHARACTER:
             return "a room name holds only letters, digits and -_."
+        case RoomNameRule.TOO_MANY_MARKS:
+            return f"a room name has at most {error.limit} combining marks on one letter"
         case _:
             assert_never(error.rule)
 
@@ -115,6 +119,10 @@ def _text_rule(error: InvalidTextError) -> str:
             return f"control or bidi character {_code_point(error.character)} refused"
         case TextRule.TOO_LONG:
             return f"at most {error.limit} characters allowed here"
+        case TextRule.TOO_MANY_MARKS:
+            return f"at most {error.limit} combining marks on one character"
+        case TextRule.NOTHING_VISIBLE:
+            return "nothing in it would show"
         case _:
             assert_never(error.rule)
 
