@@ -1,10 +1,10 @@
-"""Each field's rule for invisible characters and mark towers, walked through the chat (issue 12).
+"""Each field's rule for invisible characters, mark towers and look-alikes, walked through the chat (issue 12).
 
 docs/PROTOCOL.md ("Text and names") has the table these tests hold the
 chat to: names refuse invisible characters and more than three marks on a
 letter; text loses what shows as nothing (keeping joiners, variation
 selectors and a flag's tags), refuses more than four marks on a character,
-and something said must show.
+and something said must show; no two names online look alike.
 """
 
 from collections.abc import Callable
@@ -20,7 +20,9 @@ from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
+    NicknameLookAlikeError,
     NicknameRule,
+    RoomLookAlikeError,
     RoomNameRule,
     TextRule,
 )
@@ -37,7 +39,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
-from chatd.domain.names import NAME_MARKS_MAX, TEXT_MARKS_MAX, check_nickname, check_room_name
+from chatd.domain.names import NAME_MARKS_MAX, TEXT_MARKS_MAX, check_nickname, check_room_name, look
 from chatd.domain.ports import UserView
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryHistory
@@ -309,3 +311,63 @@ class NameRuleTests(SynchronousTestCase):
         """One mark over the name limit is refused."""
         error = self.assertRaises(InvalidNicknameError, check_nickname, "bo\u0336\u0336\u0336\u0336b")
         self.assertEqual(error.rule, NicknameRule.TOO_MANY_MARKS)
+
+
+class LookAlikeTests(SynchronousTestCase):
+    """No two nicknames online, and no two rooms, share a confusables skeleton."""
+
+    def test_look_alikes_share_a_look(self) -> None:
+        """A Cyrillic a (U+0430), a capital I for l, a zero for o and mathematical letters look like plain ones."""
+        self.assertEqual(look("\u0430lice"), look("alice"))
+        self.assertEqual(look("AIice"), look("Alice"))
+        self.assertEqual(look("b0b"), look("bob"))
+        self.assertEqual(look("\U0001d51e\U0001d529\U0001d526\U0001d520\U0001d522"), look("alice"))
+
+    def test_different_names_keep_different_looks(self) -> None:
+        """Accents, other letters and m beside rn stay apart, as in Ergo."""
+        for one, other in (("alice", "alicia"), ("rene", "rené"), ("mary", "rnary"), ("Ζωή", "alice")):
+            with self.subTest(one=one, other=other):
+                self.assertNotEqual(look(one), look(other))
+
+    def test_cyrillic_look_alike_is_refused_while_the_latin_one_is_online(self) -> None:
+        """alice with a Cyrillic a (U+0430) cannot come online beside alice, nor take her name by /nick."""
+        s = scene()
+        session = RecordingSession(RecordingAudience())
+        error = self.assertRaises(NicknameLookAlikeError, s.chat.register, session, "\u0430lice")
+        self.assertEqual(word(error), "\u0430lice looks like alice, who is online; choose another nickname")
+        error = self.assertRaises(NicknameLookAlikeError, s.chat.rename, s.bob, "\u0430lice")
+        self.assertEqual(error, NicknameLookAlikeError("\u0430lice", "alice"))
+        self.assertEqual(s.chat.online("bob"), "bob")
+
+    def test_latin_name_is_refused_while_the_cyrillic_one_is_online(self) -> None:
+        """And the other way round: alice cannot come online beside her Cyrillic look-alike."""
+        s = scene()
+        s.chat.rename(s.alice, "\u0430lic\u0435")
+        error = self.assertRaises(
+            NicknameLookAlikeError, s.chat.register, RecordingSession(RecordingAudience()), "alice"
+        )
+        self.assertEqual(error, NicknameLookAlikeError("alice", "\u0430lic\u0435"))
+
+    def test_a_look_is_free_again_once_its_holder_goes(self) -> None:
+        """After alice quits, or renames, her Cyrillic look-alike may come online."""
+        s = scene()
+        s.chat.quit(s.alice)
+        s.chat.register(RecordingSession(RecordingAudience()), "\u0430lice")
+        s.chat.rename(s.bob, "carol")
+        s.chat.register(RecordingSession(RecordingAudience()), "b0b")
+
+    def test_a_user_may_change_the_case_of_their_own_name(self) -> None:
+        """Renaming alice to ALICE moves her look, and nobody else's."""
+        s = scene()
+        s.chat.rename(s.alice, "ALICE")
+        s.chat.rename(s.alice, "Alice")
+        self.assertEqual(s.chat.online("alice"), "Alice")
+
+    def test_a_new_room_may_not_look_like_one_that_exists(self) -> None:
+        """#dev with a Cyrillic e (U+0435) is refused while #dev exists, and free once it is gone."""
+        s = scene()
+        s.chat.join(s.alice, "#dev")
+        error = self.assertRaises(RoomLookAlikeError, s.chat.join, s.bob, "#d\u0435v")
+        self.assertEqual(word(error), "#d\u0435v looks like the room #dev; join it or choose another name")
+        s.chat.part(s.alice, "#dev")
+        s.chat.join(s.bob, "#d\u0435v")

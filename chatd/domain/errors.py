@@ -122,6 +122,27 @@ class InvalidTextError(ChatError):
     limit: int | None = None
 
 
+# Names that look like others (UTS #39 skeletons, chatd.domain.names.look).
+
+
+@dataclass(eq=False)
+class NicknameLookAlikeError(ChatError):
+    """``nick`` looks like ``holder``, the nickname of someone else online (the same skeleton)."""
+
+    code = "nick-look-alike"
+    nick: str
+    holder: str
+
+
+@dataclass(eq=False)
+class RoomLookAlikeError(ChatError):
+    """``room`` would be a new room that looks like the room ``existing`` (the same skeleton)."""
+
+    code = "room-look-alike"
+    room: str
+    existing: str
+
+
 @dataclass(eq=False)
 class NoSuchNicknameError(ChatError):
     """Nobody online has that nickname."""

@@ -1,8 +1,10 @@
 """Rules for what users may call themselves and their rooms, and say.
 
 Every name is compared by its *key* (``chatd.text.fold``), so ``Alice``,
-``ALICE`` and ``Alice`` in full-width letters are one name. Names refuse
-invisible characters and towers of combining marks.
+``ALICE`` and ``Alice`` in full-width letters are one name, and a nickname
+or room name may not *look* like another (``look``, Unicode's confusables
+skeleton), so ``alice`` with a Cyrillic a (U+0430) cannot pass for ``alice``.
+Names refuse invisible characters and towers of combining marks.
 
 Text that reaches other people's terminals must carry none of
 ``chatd.text.UNSAFE``: no control characters, no terminal escape sequences
@@ -15,6 +17,8 @@ towers of combining marks. docs/PROTOCOL.md has the rule for each field.
 
 import re
 import unicodedata
+
+from disarm import skeleton_key
 
 from chatd.domain.errors import (
     InvalidNicknameError,
@@ -85,6 +89,20 @@ _STACKING = frozenset({"Mn", "Me"})
 _JOINERS = frozenset("\u200c\u200d")
 # What shows nothing on its own: a message made only of these is not sent.
 _UNSEEN = frozenset({"Mn", "Me", "Cf", "Zs", "Zl", "Zp", "Cc"})
+
+
+def look(name: str) -> str:
+    """The key under which no two names may look alike: ``name``'s confusables skeleton, case-folded.
+
+    This is UTS #39's skeleton as Ergo keeps nicknames apart: taken of the
+    name as shown, before case is folded, so a capital ``I`` still looks
+    like ``l``; then folded, so ``alice`` with a Cyrillic a (U+0430), ``AIice`` and
+    ``b0b`` look like ``alice``, ``alice`` and ``bob``. Like Ergo, ``m``
+    does not look like ``rn``. disarm's ``skeleton_key`` computes it from
+    Unicode's confusables.txt, in Rust, in microseconds: it runs only when
+    someone takes or gives up a name.
+    """
+    return skeleton_key(name, digit_policy="tr39")
 
 
 def _stacked(text: str, most: int) -> bool:

@@ -2,13 +2,16 @@
 
 A room exists while it has members; its sequence numbers (``seq``) go on
 from where its history left off when it is made again, so a room's events
-are numbered 1, 2, 3, ... over its whole life.
+are numbered 1, 2, 3, ... over its whole life. No two rooms look alike
+(``chatd.domain.names.look``), so ``#dev`` with a Cyrillic e (U+0435) cannot
+draw people away from ``#dev``.
 """
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import NoSuchRoomError, NotInRoomError
+from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
+from chatd.domain.names import look
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ class Rooms:
 
     def __init__(self) -> None:
         self.by_key: dict[str, Room] = {}
+        self.by_look: dict[str, Room] = {}
+        """Every room by the look of its name: ``check_free`` keeps each look one room's."""
 
     def find(self, name: str) -> Room:
         """The room called ``name`` (in any case); raises NoSuchRoomError."""
@@ -42,6 +47,12 @@ class Rooms:
         if room is None:
             raise NoSuchRoomError(name)
         return room
+
+    def check_free(self, name: str) -> None:
+        """Raise RoomLookAlikeError if making a room ``name`` would make one that looks like another."""
+        alike = self.by_look.get(look(name))
+        if alike is not None:
+            raise RoomLookAlikeError(name, alike.name)
 
     def membership(self, user: "User", name: str) -> Room:
         """The room ``name`` that ``user`` is in; raises NoSuchRoomError or NotInRoomError."""
@@ -56,7 +67,7 @@ class Rooms:
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
-            room = self.by_key[key] = Room(name, seq, owner=user)
+            room = self.by_key[key] = self.by_look[look(name)] = Room(name, seq, owner=user)
         room.seq = seq
         room.members[fold(user.nick)] = user
         user.rooms[key] = room
@@ -69,3 +80,4 @@ class Rooms:
         del user.rooms[key]
         if not room.members:
             del self.by_key[key]
+            del self.by_look[look(room.name)]

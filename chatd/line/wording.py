@@ -25,6 +25,7 @@ from chatd.domain.errors import (
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
+    NicknameLookAlikeError,
     NicknameRule,
     NoSuchNicknameError,
     NoSuchRoomError,
@@ -35,6 +36,7 @@ from chatd.domain.errors import (
     NotOwnerError,
     OperFailedError,
     OperThrottledError,
+    RoomLookAlikeError,
     RoomNameRule,
     TargetIsOperatorError,
     TextRule,
@@ -179,6 +181,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 OperThrottledError,
                 lambda e: f"too many failed /oper attempts; try again in {e.seconds_left} s",
+            ),
+            # Names that look like others (issue 12).
+            _row(
+                NicknameLookAlikeError,
+                lambda e: f"{e.nick} looks like {e.holder}, who is online; choose another nickname",
+            ),
+            _row(
+                RoomLookAlikeError,
+                lambda e: f"{e.room} looks like the room {e.existing}; join it or choose another name",
             ),
             # The line front end's own (chatd/line/errors.py).
             _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),

@@ -6,6 +6,9 @@ from tests.e2e.daemon import LineClient
 from tests.e2e.test_abuse import named
 from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
 
+CYRILLIC_ALICE = "\u0430lice"
+"""alice with a Cyrillic a (U+0430) first: on screen, alice."""
+
 FILLER = "\u3164"
 """HANGUL FILLER: a letter to Unicode, a blank on screen."""
 
@@ -14,6 +17,40 @@ def refused_nick(client: LineClient, nick: str, error: str) -> None:
     """``client``, before a nickname, asks for ``nick`` and is told ``error`` and asked again."""
     client.say(nick)
     client.expect(error, PROMPT)
+
+
+class LookAlikeTests(SynchronousTestCase):
+    def test_cyrillic_and_latin_alice_are_never_online_together(self) -> None:
+        """alice with a Cyrillic a is refused while alice is on, alice while her look-alike is on, and a look-alike room too."""
+        daemon = start_chatd(self)
+        alice = named(daemon, "alice")
+        mallory = daemon.connect()
+        mallory.expect(WELCOME, PROMPT)
+        refused_nick(
+            mallory,
+            CYRILLIC_ALICE,
+            f"ERR nick-look-alike {CYRILLIC_ALICE} looks like alice, who is online; choose another nickname",
+        )
+        mallory.say("mallory")
+        mallory.expect("*** You are mallory.")
+        while not mallory.read_line().startswith(b"*** In #lobby"):
+            pass
+        alice.read_line()  # mallory joined
+
+        alice.say(f"/nick {CYRILLIC_ALICE}")  # her own look: allowed
+        alice.expect_stamped(f"-- alice is now known as {CYRILLIC_ALICE}")
+        mallory.expect_stamped(f"-- alice is now known as {CYRILLIC_ALICE}")
+        mallory.say("/nick alice")
+        mallory.expect(
+            f"ERR nick-look-alike alice looks like {CYRILLIC_ALICE}, who is online; choose another nickname"
+        )
+
+        alice.say("/join #dev")
+        alice.expect_stamped(f"#dev -- {CYRILLIC_ALICE} joined")
+        mallory.say("/join #d\u0435v")
+        mallory.expect(
+            "ERR room-look-alike #d\u0435v looks like the room #dev; join it or choose another name"
+        )
 
 
 class TextRuleTests(SynchronousTestCase):
