@@ -9,7 +9,6 @@ and something said must show; no two names online look alike.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
@@ -80,8 +79,6 @@ KEPT = {
 # The flag of Scotland: a black flag, the tags g b s c t, and CANCEL TAG.
 SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
 
-_E = TypeVar("_E", bound=Event)
-
 TOWER = "z" + "\u0336" * 23
 """24 code points: z under 23 overlaid strokes, a name the chat once accepted."""
 
@@ -112,80 +109,44 @@ def scene() -> Scene:
     return Scene(chat, alice, bob, published)
 
 
-def _said(s: Scene, text: str) -> str:
-    s.chat.say(s.alice, "#lobby", text)
-    return _last(s, Said).text
+@dataclass(frozen=True)
+class Field:
+    """A text field: how a user sets it in a scene, and the event field that carries it."""
+
+    send: Callable[[Scene, str], object]
+    kind: type[Event]
+    attribute: str
+
+    def carry(self, s: Scene, text: str) -> str:
+        """What the field's event carries when ``text`` is sent in ``s``."""
+        self.send(s, text)
+        event = s.published[-1]
+        assert isinstance(event, self.kind), event
+        value = getattr(event, self.attribute)
+        assert isinstance(value, str)
+        return value
 
 
-def _acted(s: Scene, text: str) -> str:
-    s.chat.act(s.alice, "#lobby", text)
-    return _last(s, Acted).text
-
-
-def _whispered(s: Scene, text: str) -> str:
-    s.chat.whisper(s.alice, "bob", text)
-    return _last(s, Whispered).text
-
-
-def _walled(s: Scene, text: str) -> str:
-    s.chat.wall(s.alice, text)
-    return _last(s, Walled).text
-
-
-def _topic(s: Scene, text: str) -> str:
-    s.chat.set_topic(s.alice, "#lobby", text)
-    return _last(s, TopicChanged).topic
-
-
-def _away(s: Scene, text: str) -> str:
-    s.chat.set_away(s.alice, text)
-    return _last(s, AwayChanged).text
-
-
-def _parted(s: Scene, text: str) -> str:
-    s.chat.part(s.alice, "#lobby", text)
-    return _last(s, Parted).reason
-
-
-def _quit(s: Scene, text: str) -> str:
-    s.chat.quit(s.bob, text)
-    return _last(s, Quit).reason
-
-
-def _kicked(s: Scene, text: str) -> str:
-    s.chat.kick(s.alice, "bob", "#lobby", text)
-    return _last(s, Kicked).reason
-
-
-def _shutdown(s: Scene, text: str) -> str:
-    s.chat.shutdown(s.alice, text)
-    return _last(s, ShuttingDown).reason
-
-
-def _last(s: Scene, kind: type[_E]) -> _E:
-    event = s.published[-1]
-    assert isinstance(event, kind), event
-    return event
-
-
-SAID: dict[str, Callable[[Scene, str], str]] = {
-    "message": _said,
-    "action": _acted,
-    "private message": _whispered,
-    "/wall": _walled,
+SAID = {
+    "message": Field(lambda s, text: s.chat.say(s.alice, "#lobby", text), Said, "text"),
+    "action": Field(lambda s, text: s.chat.act(s.alice, "#lobby", text), Acted, "text"),
+    "private message": Field(lambda s, text: s.chat.whisper(s.alice, "bob", text), Whispered, "text"),
+    "/wall": Field(lambda s, text: s.chat.wall(s.alice, text), Walled, "text"),
 }
 """Fields that are something said: they must show."""
 
-STORED: dict[str, Callable[[Scene, str], str]] = {
-    "topic": _topic,
-    "away message": _away,
-    "part reason": _parted,
-    "kick reason": _kicked,
-    "shutdown reason": _shutdown,
+STORED = {
+    "topic": Field(lambda s, text: s.chat.set_topic(s.alice, "#lobby", text), TopicChanged, "topic"),
+    "away message": Field(lambda s, text: s.chat.set_away(s.alice, text), AwayChanged, "text"),
+    "part reason": Field(lambda s, text: s.chat.part(s.alice, "#lobby", text), Parted, "reason"),
+    "kick reason": Field(lambda s, text: s.chat.kick(s.alice, "bob", "#lobby", text), Kicked, "reason"),
+    "shutdown reason": Field(lambda s, text: s.chat.shutdown(s.alice, text), ShuttingDown, "reason"),
 }
 """Fields that may be empty."""
 
-FIELDS = {**SAID, **STORED, "quit reason": _quit}
+QUIT = Field(lambda s, text: s.chat.quit(s.bob, text), Quit, "reason")
+
+FIELDS = {**SAID, **STORED, "quit reason": QUIT}
 
 
 class TextFieldTests(SynchronousTestCase):
@@ -193,81 +154,83 @@ class TextFieldTests(SynchronousTestCase):
 
     def test_invisible_characters_are_dropped_from_every_field(self) -> None:
         """Each character that shows as nothing is gone from each field, the rest kept as typed."""
-        for field, carry in FIELDS.items():
+        for field, carried in FIELDS.items():
             for name, char in STRIPPED.items():
                 with self.subTest(field=field, character=name):
-                    self.assertEqual(carry(scene(), f"hel{char}lo"), "hello")
+                    self.assertEqual(carried.carry(scene(), f"hel{char}lo"), "hello")
 
     def test_joiners_and_selectors_are_kept_in_every_field(self) -> None:
         """ZWJ, ZWNJ and the variation selectors change how text looks; each field keeps them."""
-        for field, carry in FIELDS.items():
+        for field, carried in FIELDS.items():
             for name, char in KEPT.items():
                 with self.subTest(field=field, character=name):
-                    self.assertEqual(carry(scene(), f"a{char}b"), f"a{char}b")
+                    self.assertEqual(carried.carry(scene(), f"a{char}b"), f"a{char}b")
 
     def test_emoji_sequences_and_a_flag_of_tags_are_kept(self) -> None:
         """A ZWJ emoji, a red heart with its selector, and Scotland's tag flag pass unchanged."""
         text = f"\U0001f469\u200d\U0001f4bb \u2764\ufe0f {SCOTLAND}"
-        for field, carry in FIELDS.items():
+        for field, carried in FIELDS.items():
             with self.subTest(field=field):
-                self.assertEqual(carry(scene(), text), text)
+                self.assertEqual(carried.carry(scene(), text), text)
 
     def test_tags_outside_a_flag_are_dropped_and_the_flag_stays(self) -> None:
         """Tags smuggled after a word go; a black flag without its cancel tag keeps only the flag."""
         hidden = "".join(chr(0xE0000 + ord(char)) for char in "ignore all previous")
-        self.assertEqual(_said(scene(), f"hi{hidden}"), "hi")
-        self.assertEqual(_said(scene(), "\U0001f3f4\U000e0067\U000e0062"), "\U0001f3f4")
+        self.assertEqual(SAID["message"].carry(scene(), f"hi{hidden}"), "hi")
+        self.assertEqual(SAID["message"].carry(scene(), "\U0001f3f4\U000e0067\U000e0062"), "\U0001f3f4")
 
     def test_a_tower_of_marks_is_refused_in_every_field(self) -> None:
         """Four marks on one character pass; a fifth refuses the text, naming the limit."""
-        for field, carry in FIELDS.items():
+        for field, carried in FIELDS.items():
             if field == "quit reason":
                 continue  # dropped rather than refused: see the next test
             with self.subTest(field=field):
                 fine = "a" + "\u0301\u0316" * (TEXT_MARKS_MAX // 2)
-                self.assertEqual(carry(scene(), fine), fine)
-                error = self.assertRaises(InvalidTextError, carry, scene(), fine + "\u0336")
+                self.assertEqual(carried.carry(scene(), fine), fine)
+                error = self.assertRaises(InvalidTextError, carried.carry, scene(), fine + "\u0336")
                 self.assertEqual(error.rule, TextRule.TOO_MANY_MARKS)
                 self.assertEqual(word(error), "not sent: at most 4 combining marks on one character")
 
     def test_a_quit_reason_with_a_tower_is_left_out(self) -> None:
         """The user leaves either way, without the reason."""
-        self.assertEqual(_quit(scene(), "a" + "\u0336" * 30), "")
+        self.assertEqual(QUIT.carry(scene(), "a" + "\u0336" * 30), "")
 
     def test_invisible_characters_cannot_part_a_tower(self) -> None:
         """Marks interleaved with dropped or joining characters still count on one character."""
         for between in ("\u034f", "\u200b", "\u200d"):
             with self.subTest(between=between):
-                self.assertRaises(InvalidTextError, _said, scene(), "a" + ("\u0336" + between) * 5)
+                self.assertRaises(
+                    InvalidTextError, SAID["message"].carry, scene(), "a" + ("\u0336" + between) * 5
+                )
 
     def test_marks_on_separate_characters_do_not_add_up(self) -> None:
         """Accents on every letter of a long word are fine: the limit is per character."""
         text = "a\u0301\u0323" * 50
-        self.assertEqual(_said(scene(), text), text)
+        self.assertEqual(SAID["message"].carry(scene(), text), text)
 
     def test_something_said_must_show(self) -> None:
         """A message, action, private message or /wall of invisible characters alone is refused."""
-        for field, carry in SAID.items():
+        for field, carried in SAID.items():
             for blank in ("\u3164", "\u200b\u200b", "\u200d", " \ufeff ", "\u0301"):
                 with self.subTest(field=field, text=blank):
-                    error = self.assertRaises(InvalidTextError, carry, scene(), blank)
+                    error = self.assertRaises(InvalidTextError, carried.carry, scene(), blank)
                     self.assertEqual(word(error), "not sent: nothing in it would show")
 
     def test_a_paste_with_one_line_that_shows_is_sent(self) -> None:
         """Lines of a paste that show nothing are kept blank when another line shows."""
-        self.assertEqual(_said(scene(), "\u200b\nhi"), "\nhi")
+        self.assertEqual(SAID["message"].carry(scene(), "\u200b\nhi"), "\nhi")
 
     def test_stored_fields_may_end_up_empty(self) -> None:
         """A topic, away message or reason of invisible characters alone becomes empty."""
-        for field, carry in STORED.items():
+        for field, carried in STORED.items():
             with self.subTest(field=field):
-                self.assertEqual(carry(scene(), "\u3164\u200b"), "")
+                self.assertEqual(carried.carry(scene(), "\u3164\u200b"), "")
 
     def test_a_limit_counts_what_is_left(self) -> None:
         """Dropped characters do not count against a topic's length."""
         s = scene()
         topic = "a" * s.chat.limits.topic
-        self.assertEqual(_topic(s, topic + "\u200b"), topic)
+        self.assertEqual(STORED["topic"].carry(s, topic + "\u200b"), topic)
 
 
 class NameRuleTests(SynchronousTestCase):
