@@ -72,9 +72,9 @@ _INVISIBLE = re.compile(f"[{_IGNORABLE}]")
 # controls, in UNSAFE) and those that change how their neighbours look: ZWNJ
 # and ZWJ (joining in Arabic, Persian and Indic scripts; emoji sequences),
 # the variation selectors (emoji or text style, CJK glyph variants) and the
-# Mongolian selectors. Tag characters go too, bar a flag's: U+1F3F4 and up to seven
-# tag letters or digits ended by CANCEL TAG (the flags of England, Scotland
-# and Wales, UTS #51), kept by the group in the pattern.
+# Mongolian selectors. Tag characters go too, bar a flag's: U+1F3F4 and up
+# to seven tag letters or digits ended by CANCEL TAG (the flags of England,
+# Scotland and Wales, UTS #51), kept by the group in the pattern.
 _STRIPPED = re.compile(
     "(\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,7}\U000e007f)"
     "|[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u200b\u2060-\u2065\u206a-\u206f\u3164\ufeff"
@@ -96,9 +96,9 @@ def look(name: str) -> str:
 
     This is UTS #39's skeleton as Ergo keeps nicknames apart: taken of the
     name as shown, before case is folded, so a capital ``I`` still looks
-    like ``l``; then folded, so ``alice`` with a Cyrillic a (U+0430), ``AIice`` and
-    ``b0b`` look like ``alice``, ``alice`` and ``bob``. Like Ergo, ``m``
-    does not look like ``rn``. disarm's ``skeleton_key`` computes it from
+    like ``l``; then folded, so ``alice`` with a Cyrillic a (U+0430),
+    ``AIice`` and ``b0b`` look like ``alice``, ``alice`` and ``bob``. Like
+    Ergo, ``m`` does not look like ``rn``. disarm's ``skeleton_key`` computes it from
     Unicode's confusables.txt, in Rust, in microseconds: it runs only when
     someone takes or gives up a name.
     """
