@@ -37,6 +37,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.durations import LONGEST
 from chatd.domain.events import Event, Said
 from chatd.domain.limits import Limits
+from chatd.domain.names import look
 from chatd.domain.ports import Session
 from chatd.domain.state import ChatState
 from chatd.frontend.admission import Admission
@@ -472,6 +473,12 @@ class World:
                 self.test.assertIs(rooms.get(room_key), room)
                 self.test.assertIn(key, room.members)
         self.test.assertEqual(len({fold(user.nick) for user in users.values()}), len(users))
+        # No two users, and no two rooms, look alike: each look is its holder's (issue 12).
+        looks = self.chat._state.users.by_look
+        self.test.assertEqual(looks, {look(user.nick): user for user in users.values()})
+        self.test.assertEqual(
+            self.chat._state.rooms.by_look, {look(room.name): room for room in rooms.values()}
+        )
         for protocol in alive:
             if protocol.user is not None:
                 self.test.assertIs(users.get(fold(protocol.user.nick)), protocol.user)

@@ -31,17 +31,23 @@ from chatd.storage.memory import MemoryHistory
 
 
 class Hostile(NamedTuple):
-    """One corpus entry: what it is, its bytes, and whether chat text may carry it."""
+    """One corpus entry: what it is, its bytes, and what chat text shows of it."""
 
     name: str
     wire: bytes
-    text_ok: bool = False
-    """True for characters that are harmless in text yet refused in names (zero-width and the like)."""
+    shown: bytes | None = None
+    """What text relays of it (invisible characters dropped, joiners and selectors kept); None: refused.
+
+    Names refuse all of these (docs/PROTOCOL.md, "Text and names").
+    """
 
 
 def _u(text: str) -> bytes:
     return text.encode("utf-8")
 
+
+FLAG = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+"""The flag of Scotland: a black flag, the tag letters g b s c t and CANCEL TAG."""
 
 CORPUS: tuple[Hostile, ...] = (
     # ESC / CSI sequences: screen, cursor and colour control.
@@ -95,23 +101,31 @@ CORPUS: tuple[Hostile, ...] = (
     # Line and paragraph separators: some clients break lines on them.
     Hostile("LINE SEPARATOR U+2028", _u("a\u2028b")),
     Hostile("PARAGRAPH SEPARATOR U+2029", _u("a\u2029b")),
-    # Invisible characters: harmless in text, refused in names.
-    Hostile("ZWSP U+200B", _u("a\u200bb"), text_ok=True),
-    Hostile("ZWNJ U+200C", _u("a\u200cb"), text_ok=True),
-    Hostile("ZWJ U+200D", _u("a\u200db"), text_ok=True),
-    Hostile("BOM U+FEFF", _u("\ufeffab"), text_ok=True),
-    Hostile("WORD JOINER U+2060", _u("a\u2060b"), text_ok=True),
-    Hostile("SOFT HYPHEN U+00AD", _u("a\u00adb"), text_ok=True),
-    Hostile("variation selector U+FE0F", _u("a\ufe0f"), text_ok=True),
-    Hostile("variation selector U+E0100", _u("a\U000e0100"), text_ok=True),
-    Hostile("combining grapheme joiner U+034F", _u("a\u034fb"), text_ok=True),
-    Hostile("Mongolian selector U+180B", _u("a\u180bb"), text_ok=True),
-    Hostile("Khmer inherent vowel U+17B4", _u("a\u17b4b"), text_ok=True),
-    Hostile("Hangul filler U+3164", _u("a\u3164b"), text_ok=True),
-    Hostile("halfwidth Hangul filler U+FFA0", _u("a\uffa0b"), text_ok=True),
-    Hostile("Hangul choseong filler U+115F", _u("a\u115fb"), text_ok=True),
-    Hostile("Hangul jungseong filler U+1160", _u("a\u1160b"), text_ok=True),
-    Hostile("tag characters U+E0041", _u("a\U000e0041\U000e007fb"), text_ok=True),
+    # Invisible characters: dropped from text or kept there (joiners, selectors), refused in names.
+    Hostile("ZWSP U+200B", _u("a\u200bb"), shown=b"ab"),
+    Hostile("ZWNJ U+200C", _u("a\u200cb"), shown=_u("a\u200cb")),
+    Hostile("ZWJ U+200D", _u("a\u200db"), shown=_u("a\u200db")),
+    Hostile("BOM U+FEFF", _u("\ufeffab"), shown=b"ab"),
+    Hostile("WORD JOINER U+2060", _u("a\u2060b"), shown=b"ab"),
+    Hostile("SOFT HYPHEN U+00AD", _u("a\u00adb"), shown=b"ab"),
+    Hostile("variation selector U+FE0F", _u("a\ufe0f"), shown=_u("a\ufe0f")),
+    Hostile("variation selector U+E0100", _u("a\U000e0100"), shown=_u("a\U000e0100")),
+    Hostile("combining grapheme joiner U+034F", _u("a\u034fb"), shown=b"ab"),
+    Hostile("Mongolian selector U+180B", _u("a\u180bb"), shown=_u("a\u180bb")),
+    Hostile("Khmer inherent vowel U+17B4", _u("a\u17b4b"), shown=b"ab"),
+    Hostile("Hangul filler U+3164", _u("a\u3164b"), shown=b"ab"),
+    Hostile("halfwidth Hangul filler U+FFA0", _u("a\uffa0b"), shown=b"ab"),
+    Hostile("Hangul choseong filler U+115F", _u("a\u115fb"), shown=b"ab"),
+    Hostile("Hangul jungseong filler U+1160", _u("a\u1160b"), shown=b"ab"),
+    Hostile("tag characters U+E0041", _u("a\U000e0041\U000e007fb"), shown=b"ab"),
+    Hostile(
+        "tag smuggling, hidden rm -rf",
+        _u("a" + "".join(chr(0xE0000 + ord(c)) for c in "rm -rf") + "b"),
+        shown=b"ab",
+    ),
+    Hostile("Scotland's tag flag", _u(FLAG), shown=_u(FLAG)),
+    # Combining marks: a tower over the lines around it is refused.
+    Hostile("zalgo tower", _u("a" + "\u0336\u0301\u0316" * 7)),
     # Invalid UTF-8: overlong encodings, surrogates, out of range, truncated.
     Hostile("overlong slash C0 AF", b"\xc0\xaf"),
     Hostile("overlong slash E0 80 AF", b"\xe0\x80\xaf"),
@@ -370,16 +384,17 @@ class TerminalSafetyTests(SynchronousTestCase):
         ]
 
         valid = _is_utf8(entry.wire)
-        relayed = valid and entry.text_ok and path.kind in ("text", "quit")
+        relayed = valid and entry.shown is not None and path.kind in ("text", "quit")
         errors = [
             line.split(b" ")[1].decode() for line in attacker.split(b"\r\n") if line.startswith(b"ERR ")
         ]
         if relayed:
             if errors:
                 problems.append(f"refused although allowed in text: {errors}")
+            shown = BEFORE + (entry.shown or b"") + AFTER
             for name, seen in (("text", alice), ("json", bot)):
-                if bait not in seen:
-                    problems.append(f"{name} observer did not get the text verbatim: {seen!r}")
+                if shown not in seen:
+                    problems.append(f"{name} observer did not get {shown!r}: {seen!r}")
             return problems
 
         expected = {"bad-utf8"} if not valid else _CODES[path.kind]

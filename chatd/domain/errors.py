@@ -22,6 +22,7 @@ class NicknameRule(StrEnum):
     INVISIBLE = "invisible"
     BAD_START = "bad-start"
     BAD_CHARACTER = "bad-character"
+    TOO_MANY_MARKS = "too-many-marks"
 
 
 class RoomNameRule(StrEnum):
@@ -31,6 +32,7 @@ class RoomNameRule(StrEnum):
     TOO_LONG = "too-long"
     INVISIBLE = "invisible"
     BAD_CHARACTER = "bad-character"
+    TOO_MANY_MARKS = "too-many-marks"
 
 
 class TextRule(StrEnum):
@@ -38,6 +40,8 @@ class TextRule(StrEnum):
 
     UNSAFE_CHARACTER = "unsafe-character"
     TOO_LONG = "too-long"
+    TOO_MANY_MARKS = "too-many-marks"
+    NOTHING_VISIBLE = "nothing-visible"
 
 
 def _shown(value: object) -> str:
@@ -80,7 +84,7 @@ class ChatError(Exception):
 
 @dataclass(eq=False)
 class InvalidNicknameError(ChatError):
-    """The nickname breaks a rule; ``limit`` is the longest allowed, for TOO_LONG."""
+    """The nickname breaks a rule; ``limit`` is the longest allowed (TOO_LONG) or the most marks (TOO_MANY_MARKS)."""
 
     code = "bad-nick"
     nick: str
@@ -98,7 +102,7 @@ class NicknameInUseError(ChatError):
 
 @dataclass(eq=False)
 class InvalidRoomNameError(ChatError):
-    """The room name breaks a rule; ``limit`` is the longest allowed, for TOO_LONG."""
+    """The room name breaks a rule; ``limit`` is the longest allowed (TOO_LONG) or the most marks (TOO_MANY_MARKS)."""
 
     code = "bad-room"
     room: str
@@ -108,13 +112,35 @@ class InvalidRoomNameError(ChatError):
 
 @dataclass(eq=False)
 class InvalidTextError(ChatError):
-    """The text holds a character that may not reach a terminal (``character``), or is
-    longer than ``limit`` code points."""
+    """The text holds a character that may not reach a terminal (``character``), is
+    longer than ``limit`` code points, has a character under more than ``limit``
+    marks, or shows nothing."""
 
     code = "bad-text"
     rule: TextRule
     character: str | None = None
     limit: int | None = None
+
+
+# Names that look like others (UTS #39 skeletons, chatd.domain.names.look).
+
+
+@dataclass(eq=False)
+class NicknameLookAlikeError(ChatError):
+    """``nick`` looks like ``holder``, the nickname of someone else online (the same skeleton)."""
+
+    code = "nick-look-alike"
+    nick: str
+    holder: str
+
+
+@dataclass(eq=False)
+class RoomLookAlikeError(ChatError):
+    """``room`` would be a new room that looks like the room ``existing`` (the same skeleton)."""
+
+    code = "room-look-alike"
+    room: str
+    existing: str
 
 
 @dataclass(eq=False)

@@ -41,7 +41,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_text
+from chatd.domain.names import check_said, check_text
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
@@ -195,7 +195,7 @@ class Moderation:
         by = own(view)
         rules.require_operator(by)
         id, at = self._seam.stamp()
-        event = Walled(id=id, at=at, actor=by.actor, text=check_text(text))
+        event = Walled(id=id, at=at, actor=by.actor, text=check_said(text))
         self._seam.publish(event, self._state.users.by_key.values())
 
     def shutdown(self, view: UserView, reason: str = "") -> None:

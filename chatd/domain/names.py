@@ -1,15 +1,24 @@
 """Rules for what users may call themselves and their rooms, and say.
 
 Every name is compared by its *key* (``chatd.text.fold``), so ``Alice``,
-``ALICE`` and ``Alice`` in full-width letters are one name. Text that
-reaches other people's terminals must carry none of ``chatd.text.UNSAFE``:
-no control characters, no terminal escape sequences (they all begin with a
-C0 or C1 control) and no bidirectional overrides that could reorder what is
-shown around them. Here such text is refused; renderers scrub it.
+``ALICE`` and ``Alice`` in full-width letters are one name, and a nickname
+or room name may not *look* like another (``look``, Unicode's confusables
+skeleton), so ``alice`` with a Cyrillic a (U+0430) cannot pass for ``alice``.
+Names refuse invisible characters and towers of combining marks.
+
+Text that reaches other people's terminals must carry none of
+``chatd.text.UNSAFE``: no control characters, no terminal escape sequences
+(they all begin with a C0 or C1 control) and no bidirectional overrides
+that could reorder what is shown around them. Here such text is refused;
+renderers scrub it. Text loses the characters that show as nothing (bar the
+joiners and selectors that change how their neighbours look), and refuses
+towers of combining marks. docs/PROTOCOL.md has the rule for each field.
 """
 
 import re
 import unicodedata
+
+from disarm import skeleton_key
 
 from chatd.domain.errors import (
     InvalidNicknameError,
@@ -41,13 +50,74 @@ _ROOM_PUNCTUATION = frozenset("-_.")
 # Letters, marks (scripts that need combining signs) and decimal digits.
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 
-# Characters that show as nothing yet make a name differ: Unicode's default
-# ignorables that pass the letter and mark test (variation selectors, the
-# combining grapheme joiner, Mongolian selectors, Khmer inherent vowels) and
-# the Hangul fillers, as PRECIS (RFC 8264) refuses in identifiers.
-_INVISIBLE = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+NAME_MARKS_MAX = 3
+"""Most non-spacing marks on one character of a name: a Tibetan stack (``སྒྲོ``) or a pointed Hebrew letter needs three."""
+
+TEXT_MARKS_MAX = 4
+"""Most non-spacing marks on one character of text: more is a tower over the lines around it (zalgo)."""
+
+# Unicode's default-ignorable code points (DerivedCoreProperties.txt,
+# Unicode 16), characters a renderer shows as nothing or as a blank (the
+# Hangul fillers), and the interlinear annotation marks U+FFF9-U+FFFB, which
+# can hide the text between them. Names refuse every one of them, as PRECIS
+# (RFC 8264) does in identifiers.
+_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
+_INVISIBLE = re.compile(f"[{_IGNORABLE}]")
+
+# What text loses: the characters above, less those it refuses (the bidi
+# controls, in UNSAFE) and those that change how their neighbours look: ZWNJ
+# and ZWJ (joining in Arabic, Persian and Indic scripts; emoji sequences),
+# the variation selectors (emoji or text style, CJK glyph variants) and the
+# Mongolian selectors. Tag characters go too, bar a flag's: U+1F3F4 and up
+# to seven tag letters or digits ended by CANCEL TAG (the flags of England,
+# Scotland and Wales, UTS #51), kept by the group in the pattern.
+_STRIPPED = re.compile(
+    "(\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,7}\U000e007f)"
+    "|[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u200b\u2060-\u2065\u206a-\u206f\u3164\ufeff"
+    "\uffa0\ufff0-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e00ff\U000e01f0-\U000e0fff]"
+)
+
+# Marks drawn over or under the character before them, which is what a
+# tower stacks; spacing marks (Mc) stand beside their letter and stack nothing.
+_STACKING = frozenset({"Mn", "Me"})
+# Joiners stand between a character and its marks without parting them.
+_JOINERS = frozenset("\u200c\u200d")
+# What shows nothing on its own: a message made only of these is not sent.
+_UNSEEN = frozenset({"Mn", "Me", "Cf", "Zs", "Zl", "Zp", "Cc"})
+
+
+def look(name: str) -> str:
+    """The key under which no two names may look alike: ``name``'s confusables skeleton, case-folded.
+
+    This is UTS #39's skeleton as Ergo keeps nicknames apart: taken of the
+    name as shown, before case is folded, so a capital ``I`` still looks
+    like ``l``; then folded, so ``alice`` with a Cyrillic a (U+0430),
+    ``AIice`` and ``b0b`` look like ``alice``, ``alice`` and ``bob``. Like
+    Ergo, ``m`` does not look like ``rn``. disarm's ``skeleton_key`` computes it from
+    Unicode's confusables.txt, in Rust, in microseconds: it runs only when
+    someone takes or gives up a name.
+    """
+    return skeleton_key(name, digit_policy="tr39")
+
+
+def _stacked(text: str, most: int) -> bool:
+    """Whether some character of ``text`` carries more than ``most`` non-spacing marks."""
+    run = 0
+    for char in text:
+        if char < "\u0300":  # no mark comes before the combining diacritics
+            run = 0
+        elif unicodedata.category(char) in _STACKING:
+            run += 1
+            if run > most:
+                return True
+        elif char not in _JOINERS:
+            run = 0
+    return False
 
 
 def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
@@ -65,6 +135,8 @@ def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
     for char in nick:
         if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _NICK_PUNCTUATION:
             raise InvalidNicknameError(nick, NicknameRule.BAD_CHARACTER)
+    if _stacked(nick, NAME_MARKS_MAX):
+        raise InvalidNicknameError(nick, NicknameRule.TOO_MANY_MARKS, NAME_MARKS_MAX)
     return nick
 
 
@@ -80,6 +152,8 @@ def check_room_name(name: str, limit: int = ROOM_NAME_MAX) -> str:
     for char in room[1:]:
         if unicodedata.category(char) not in _WORD_CATEGORIES and char not in _ROOM_PUNCTUATION:
             raise InvalidRoomNameError(room, RoomNameRule.BAD_CHARACTER)
+    if _stacked(room, NAME_MARKS_MAX):
+        raise InvalidRoomNameError(room, RoomNameRule.TOO_MANY_MARKS, NAME_MARKS_MAX)
     return room
 
 
@@ -88,23 +162,46 @@ def check_text(text: str, limit: int | None = None) -> str:
 
     A tab becomes a space (pasted code keeps its shape, terminals stay
     safe); any other unsafe character refuses the whole text rather than
-    silently changing what the user said. ``limit`` caps the length in code
-    points where the text is stored (topics, reasons).
+    silently changing what the user said. Characters that show as nothing
+    are dropped (``_STRIPPED``), which changes nothing anyone sees; a
+    character under more than TEXT_MARKS_MAX non-spacing marks refuses the
+    text. ``limit`` caps the length in code points, after the drop, where
+    the text is stored (topics, reasons).
     """
     shown = text.replace("\t", " ")
     unsafe = UNSAFE.search(shown)
     if unsafe is not None:
         raise InvalidTextError(TextRule.UNSAFE_CHARACTER, character=unsafe.group())
+    if not shown.isascii():  # the common case skips both passes: ASCII has neither
+        shown = _STRIPPED.sub(r"\1", shown)
+        if _stacked(shown, TEXT_MARKS_MAX):
+            raise InvalidTextError(TextRule.TOO_MANY_MARKS, limit=TEXT_MARKS_MAX)
     if limit is not None and len(shown) > limit:
         raise InvalidTextError(TextRule.TOO_LONG, limit=limit)
     return shown
 
 
+def check_said(text: str) -> str:
+    """Like ``check_text`` for something said (an action, a private message, /wall): it must show.
+
+    A message of nothing but invisible characters, marks and spaces would
+    reach everyone as a blank line; it is refused.
+    """
+    return _visible(check_text(text))
+
+
 def check_message(text: str) -> str:
-    """Like ``check_text`` for a message, which may hold several lines (a paste).
+    """Like ``check_said`` for a room message, which may hold several lines (a paste).
 
     Lines are joined by ``\\n``; each is checked on its own, so the newline is
     the one control character a message may carry, and every renderer shows
-    each line as a message of its own.
+    each line as a message of its own. Something in it must show.
     """
-    return "\n".join(check_text(line) for line in text.split("\n"))
+    return _visible("\n".join(check_text(line) for line in text.split("\n")))
+
+
+def _visible(shown: str) -> str:
+    """``shown``, unless nothing of it shows; then raise InvalidTextError."""
+    if not any(unicodedata.category(char) not in _UNSEEN for char in shown):
+        raise InvalidTextError(TextRule.NOTHING_VISIBLE)
+    return shown

@@ -4,15 +4,18 @@ A room exists while it has members; its sequence numbers (``seq``) go on
 from where its history left off when it is made again, so a room's events
 are numbered 1, 2, 3, ... over its whole life. Whoever makes a room owns
 it, bar the server's rooms (the default room everyone enters): those
-belong to the server, and only operators moderate them (issue 12).
+belong to the server, and only operators moderate them (issue 12). No two
+rooms look alike (``chatd.domain.names.look``), so ``#dev`` with a Cyrillic
+e (U+0435) cannot draw people away from ``#dev``.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import NoSuchRoomError, NotInRoomError
+from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
 from chatd.domain.listing import SortedKeys
+from chatd.domain.names import look
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -46,6 +49,8 @@ class Rooms:
         self.order = SortedKeys()
         """The keys of ``by_key``, sorted."""
         self._server = frozenset(fold(name) for name in server)
+        self.by_look: dict[str, Room] = {}
+        """Every room by the look of its name: ``check_free`` keeps each look one room's."""
 
     def find(self, name: str) -> Room:
         """The room called ``name`` (in any case); raises NoSuchRoomError."""
@@ -53,6 +58,12 @@ class Rooms:
         if room is None:
             raise NoSuchRoomError(name)
         return room
+
+    def check_free(self, name: str) -> None:
+        """Raise RoomLookAlikeError if making a room ``name`` would make one that looks like another."""
+        alike = self.by_look.get(look(name))
+        if alike is not None:
+            raise RoomLookAlikeError(name, alike.name)
 
     def membership(self, user: "User", name: str) -> Room:
         """The room ``name`` that ``user`` is in; raises NoSuchRoomError or NotInRoomError."""
@@ -67,7 +78,8 @@ class Rooms:
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
-            room = self.by_key[key] = Room(name, seq, owner=None if key in self._server else user)
+            room = Room(name, seq, owner=None if key in self._server else user)
+            self.by_key[key] = self.by_look[look(name)] = room
             self.order.add(key)
         room.seq = seq
         room.members[fold(user.nick)] = user
@@ -82,3 +94,4 @@ class Rooms:
         if not room.members:
             del self.by_key[key]
             self.order.remove(key)
+            del self.by_look[look(room.name)]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from chatd.domain import rules
 from chatd.domain.bans import address_key
-from chatd.domain.errors import InvalidTextError, NicknameInUseError, TooManyRoomsError
+from chatd.domain.errors import InvalidTextError, TooManyRoomsError
 from chatd.domain.events import (
     Acted,
     Actor,
@@ -25,7 +25,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_message, check_nickname, check_room_name, check_text
+from chatd.domain.names import check_message, check_nickname, check_room_name, check_said, check_text
 from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Whois
@@ -52,9 +52,7 @@ class Talk:
         nick = check_nickname(nick, self._limits.nickname)
         address = address_key(address)
         rules.check_admitted(self._state, nick, address, self._now())
-        taken = self._state.users.by_key.get(fold(nick))
-        if taken is not None:
-            raise NicknameInUseError(taken.nick)
+        self._state.users.check_free(nick)
         id, at = self._seam.stamp()
         self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address)))
         registered = self._state.users.by_key[fold(nick)]
@@ -65,13 +63,10 @@ class Talk:
         """Give the user a new nickname; tells them and everyone who shares a room."""
         user = own(view)
         nick = check_nickname(nick, self._limits.nickname)
-        key = fold(nick)
-        taken = self._state.users.by_key.get(key)
-        if taken is not None and taken is not user:
-            raise NicknameInUseError(taken.nick)
+        self._state.users.check_free(nick, user)
         if nick == user.nick:
             return
-        if key != fold(user.nick):
+        if fold(nick) != fold(user.nick):
             rules.check_nickname_allowed(self._state, nick, self._now())
         id, at = self._seam.stamp()
         event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
@@ -87,7 +82,9 @@ class Talk:
         name = check_room_name(name, self._limits.room_name)
         key = fold(name)
         room = self._state.rooms.by_key.get(key)
-        if room is not None and fold(user.nick) in room.members:
+        if room is None:
+            self._state.rooms.check_free(name)
+        elif fold(user.nick) in room.members:
             return room
         shown = name if room is None else room.name
         rules.check_rejoin(user, shown, self._now())
@@ -127,7 +124,7 @@ class Talk:
         rules.check_voice(user, self._now())
         room = self._state.rooms.membership(user, name)
         id, at = self._seam.stamp()
-        event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_text(text))
+        event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_said(text))
         self._seam.publish(event, room.members.values())
 
     def whisper(self, view: UserView, nick: str, text: str) -> Away | None:
@@ -139,7 +136,7 @@ class Talk:
         rules.check_voice(user, self._now())
         target = self._state.users.find(nick)
         id, at = self._seam.stamp()
-        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_text(text))
+        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_said(text))
         self._seam.publish(event, both(user, target))
         return Away(target.nick, target.away) if target.away else None
 

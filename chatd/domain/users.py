@@ -1,5 +1,9 @@
 """Who is online: users by folded nickname, each with their sessions.
 
+No two users online hold nicknames with the same key (``chatd.text.fold``:
+case and width) or the same look (``chatd.domain.names.look``: Unicode's
+confusables skeleton), so nobody can pass for someone else.
+
 A ``User`` belongs to the chat: front ends see it as a read-only
 ``UserView`` and the chat changes it only by applying events
 (chatd.domain.state). A user may hold several sessions (two browser tabs, a
@@ -11,9 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import NoSuchNicknameError
+from chatd.domain.errors import NicknameInUseError, NicknameLookAlikeError, NoSuchNicknameError
 from chatd.domain.events import Actor
 from chatd.domain.listing import SortedKeys
+from chatd.domain.names import look
 from chatd.domain.ports import Audience, Session, UserView
 from chatd.text import fold
 
@@ -66,6 +71,8 @@ class Users:
         self.by_key: dict[str, User] = {}
         self.order = SortedKeys()
         """The keys of ``by_key``, sorted, for listings."""
+        self.by_look: dict[str, User] = {}
+        """Everyone online by the look of their nickname: ``check_free`` keeps each look one user's."""
         self.audiences: Counter[Audience] = Counter()
         """The front ends of the sessions online, each with how many it has."""
         self.several = 0
@@ -78,10 +85,24 @@ class Users:
             raise NoSuchNicknameError(nick)
         return user
 
+    def check_free(self, nick: str, user: User | None = None) -> None:
+        """Raise unless ``nick`` is free for ``user`` (None: someone coming online).
+
+        NicknameInUseError when someone else holds a nickname with its key,
+        NicknameLookAlikeError when someone else's looks the same.
+        """
+        taken = self.by_key.get(fold(nick))
+        if taken is not None and taken is not user:
+            raise NicknameInUseError(taken.nick)
+        alike = self.by_look.get(look(nick))
+        if alike is not None and alike is not user:
+            raise NicknameLookAlikeError(nick, alike.nick)
+
     def add(self, user: User) -> None:
-        """Put ``user`` online under its nickname's key."""
+        """Put ``user`` online under its nickname's key and look."""
         key = fold(user.nick)
         self.by_key[key] = user
+        self.by_look[look(user.nick)] = user
         self.order.add(key)
 
     def attach(self, user: User, session: Session) -> None:
@@ -101,6 +122,8 @@ class Users:
         if key != old_key:
             self.order.remove(old_key)
             self.order.add(key)
+        del self.by_look[look(user.nick)]
+        self.by_look[look(nick)] = user
         for room in user.rooms.values():
             room.members = {key if k == old_key else k: member for k, member in room.members.items()}
         user.renamed(nick)
@@ -109,6 +132,7 @@ class Users:
         """Take ``user`` (already out of every room) offline, with all its sessions."""
         key = fold(user.nick)
         del self.by_key[key]
+        del self.by_look[look(user.nick)]
         self.order.remove(key)
         self.several -= bool(user.more)
         for session in user.sessions:

@@ -26,6 +26,7 @@ from chatd.domain.errors import (
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
+    NicknameLookAlikeError,
     NicknameRule,
     NoSuchNicknameError,
     NoSuchPageError,
@@ -38,6 +39,7 @@ from chatd.domain.errors import (
     OperFailedError,
     OperThrottledError,
     RejoinTooSoonError,
+    RoomLookAlikeError,
     RoomNameRule,
     TargetIsOperatorError,
     TextRule,
@@ -96,6 +98,8 @@ def _nickname_rule(error: InvalidNicknameError) -> str:
             return "a nickname cannot start with a digit, '-' or a mark"
         case NicknameRule.BAD_CHARACTER:
             return "a nickname holds only letters, digits and -_[]{}\\|^`"
+        case NicknameRule.TOO_MANY_MARKS:
+            return f"a nickname has at most {error.limit} combining marks on one letter"
         case _:
             assert_never(error.rule)
 
@@ -110,6 +114,8 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
             return "a room name cannot hold invisible characters"
         case RoomNameRule.BAD_CHARACTER:
             return "a room name holds only letters, digits and -_."
+        case RoomNameRule.TOO_MANY_MARKS:
+            return f"a room name has at most {error.limit} combining marks on one letter"
         case _:
             assert_never(error.rule)
 
@@ -120,6 +126,10 @@ def _text_rule(error: InvalidTextError) -> str:
             return f"control or bidi character {_code_point(error.character)} refused"
         case TextRule.TOO_LONG:
             return f"at most {error.limit} characters allowed here"
+        case TextRule.TOO_MANY_MARKS:
+            return f"at most {error.limit} combining marks on one character"
+        case TextRule.NOTHING_VISIBLE:
+            return "nothing in it would show"
         case _:
             assert_never(error.rule)
 
@@ -184,6 +194,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 OperThrottledError,
                 lambda e: f"too many failed /oper attempts; try again in {e.seconds_left} s",
+            ),
+            # Names that look like others (issue 12).
+            _row(
+                NicknameLookAlikeError,
+                lambda e: f"{e.nick} looks like {e.holder}, who is online; choose another nickname",
+            ),
+            _row(
+                RoomLookAlikeError,
+                lambda e: f"{e.room} looks like the room {e.existing}; join it or choose another name",
             ),
             # The line front end's own (chatd/line/errors.py).
             _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
