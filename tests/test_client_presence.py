@@ -20,6 +20,10 @@ def parted(room: str, nick: str = "alice") -> Message:
     return {"type": "parted", "at": AT, "room": room, "nick": nick, "reason": ""}
 
 
+def kicked(room: str, nick: str = "alice", by: str = "boss") -> Message:
+    return {"type": "kicked", "at": AT, "room": room, "nick": nick, "by": by, "reason": ""}
+
+
 def members(room: str, *nicks: str) -> Message:
     return {"type": "members", "room": room, "nicks": list(nicks) or ["alice"]}
 
@@ -84,6 +88,38 @@ class FollowingTests(SynchronousTestCase):
         feed(presence, joined("#dev"), joined("#ops"), parted("#ops"))
         feed(presence, notice("room", "Now talking in #dev."), members("#lobby"))
         self.assertEqual(presence.current, "#dev")
+
+    def test_kick_takes_the_room_away(self) -> None:
+        """Kicked from the current room, the user talks in the last joined room left, as the server says."""
+        presence = registered()
+        feed(presence, joined("#dev"), joined("#ops"), joined("#dev"))
+        feed(presence, kicked("#DEV"), notice("room", "Now talking in #ops."))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#ops"], "#ops"))
+        # The /who answered next is no switch.
+        feed(presence, members("#lobby"))
+        self.assertEqual(presence.current, "#ops")
+        feed(presence, kicked("#ops", "bob"))
+        self.assertEqual(presence.rooms, ["#lobby", "#ops"])
+
+    def test_kicked_room_not_rejoined(self) -> None:
+        """After a kick and a reconnection, the client does not go back to the room it was put out of."""
+        presence = registered()
+        feed(presence, joined("#dev"), kicked("#dev"))
+        presence.lost()
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
+
+    def test_ban_forgets_where_the_user_was(self) -> None:
+        """Banned, the user is off the server: a later connection starts afresh, asking for the same name."""
+        presence = registered()
+        feed(
+            presence, joined("#dev"), {"type": "banned", "at": AT, "nick": "bob", "by": "boss", "until": None}
+        )
+        self.assertEqual(presence.nick, "alice")
+        feed(presence, {"type": "banned", "at": AT, "nick": "Alice", "by": "boss", "until": None})
+        self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
 
     def test_own_rename_followed(self) -> None:
         """nick_changed for the user (compared folded) renames the user; for another, nothing."""

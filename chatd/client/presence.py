@@ -1,9 +1,9 @@
 """Who the user is on the server and where: kept from the JSON events alone.
 
 The server never says "you are in these rooms"; the client keeps count
-from what it is told: its own ``joined`` and ``parted`` events, its own
-``nick_changed``, and the order in which the server answers (documented
-in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
+from what it is told: its own ``joined``, ``parted`` and ``kicked``
+events, its own ``banned`` and ``nick_changed``, and the order in which
+the server answers (documented in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
 put the user back under the same nickname in the same rooms, the current
 room last, so plain lines go where they went before.
 """
@@ -100,14 +100,22 @@ class Presence:
         return []
 
     def _parted(self, message: Message) -> list[str]:
+        """The user left a room, or (the same for the user's rooms) was kicked out of it."""
         room = _room(message, "room")
         if room is None or not self._mine(message):
             return []
+        # The "Now talking in" that may follow answers this, not a /join.
         self._after_my_part = True
         self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
         if self.current is not None and fold(self.current) == fold(room):
             # As the server does: the last joined room the user is still in.
             self.current = self.rooms[-1] if self.rooms else None
+        return []
+
+    def _banned(self, message: Message) -> list[str]:
+        """The user is taken off the server: nothing of where they were is theirs to go back to."""
+        if self._mine(message):
+            self.nick, self.rooms, self.current, self._plan = None, [], None, None
         return []
 
     def _renamed(self, message: Message) -> list[str]:
@@ -147,5 +155,7 @@ def _room(message: Message, key: str) -> str | None:
 _FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {
     "joined": Presence._joined,
     "parted": Presence._parted,
+    "kicked": Presence._parted,
+    "banned": Presence._banned,
     "nick_changed": Presence._renamed,
 }
