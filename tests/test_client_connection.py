@@ -18,7 +18,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
 from chatd.client.connection import LEAVE_GRACE_SECONDS, Link
-from chatd.client.presence import Presence
+from chatd.client.presence import Answer, Presence
 from chatd.client.render import Shown
 from chatd.client.render import render as render_with
 from chatd.client.style import View
@@ -64,6 +64,7 @@ class RecordingScreen:
         self.notes: list[str] = []
         self.bells = 0
         self.connections = 0
+        self.answers: list[Answer] = []
 
     def show(self, shown: Shown) -> None:
         self.lines.extend(shown.lines)
@@ -74,6 +75,9 @@ class RecordingScreen:
 
     def server_connected(self) -> None:
         self.connections += 1
+
+    def answered(self, answer: Answer) -> None:
+        self.answers.append(answer)
 
     def take(self) -> list[str]:
         """The server lines shown since the last call."""

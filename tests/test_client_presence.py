@@ -2,7 +2,7 @@
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.client.presence import Presence
+from chatd.client.presence import Answer, Presence
 from chatd.client.render import Message
 
 AT = 100.0
@@ -194,3 +194,41 @@ class RestoreTests(SynchronousTestCase):
         presence.lost()
         feed(presence, notice("nick"), joined("#lobby"))
         self.assertEqual(feed(presence, joined("#ops")), [])
+
+
+class NamingTests(SynchronousTestCase):
+    """Which lines ask for a nickname, and which server object answers one."""
+
+    def asked(self, *lines: str) -> str | None:
+        presence = Presence()
+        for line in lines:
+            presence.sending(line)
+        return presence.asked
+
+    def test_lines_that_name_the_user(self) -> None:
+        """Before a nickname a plain line, /nick NAME or //text names the user; commands and exit do not."""
+        self.assertEqual(self.asked(" alice "), "alice")
+        self.assertEqual(self.asked("/NICK alice"), "alice")
+        self.assertEqual(self.asked("//x"), "/x")
+        self.assertIsNone(self.asked("/users", "/nick", "EXIT", "quit"))
+        self.assertEqual(Presence("alice").greeting(), ["/format json", "/nick alice"])
+
+    def test_lines_after_registration_name_nobody(self) -> None:
+        """Once the user has a nickname, a plain line is a message."""
+        presence = registered()
+        presence.sending("hello")
+        self.assertIsNone(presence.asked)
+
+    def test_error_refuses_and_registration_accepts(self) -> None:
+        """The next error refuses the nickname asked for; the join after "You are" accepts it."""
+        presence = Presence()
+        presence.sending("alice")
+        error = {"type": "error", "code": "nick-in-use", "text": "alice is\x1b taken"}
+        self.assertIsNone(presence.answer(notice("prompt")))
+        self.assertEqual(presence.answer(error), Answer("alice", "nick-in-use", "alice is\ufffd taken"))
+        self.assertIsNone(presence.answer(error))
+        presence.sending("alicia")
+        for message in (notice("nick", "You are alicia."), joined("#lobby", "alicia")):
+            feed(presence, message)
+            answer = presence.answer(message)
+        self.assertEqual(answer, Answer("alicia"))

@@ -66,7 +66,9 @@ class Options(usage.Options):
         "the bell. When stdin or stdout is not a terminal (a pipe, a script), each input "
         "line is sent as typed, each server line is printed without colour, the client's "
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
-        "(1 if the server cannot be reached or goes away)."
+        "(1 if the server cannot be reached, goes away or refuses the nickname). The line "
+        "that names you (or --nick) is answered before the next is read, so a taken "
+        "nickname ends the script instead of turning its next line into one."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],

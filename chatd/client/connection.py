@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
-from chatd.client.presence import Presence
+from chatd.client.presence import Answer, Presence
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.style import View
 
@@ -78,6 +78,9 @@ class Screen(Protocol):
 
     def server_connected(self) -> None:
         """A connection is up and the greeting sent: lines typed now reach the server."""
+
+    def answered(self, answer: Answer) -> None:
+        """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
 
 
 @implementer(IHandshakeListener)
@@ -211,6 +214,7 @@ class Link:
             return True
         if self._connection is None:
             return False
+        self.presence.sending(text)
         self._connection.sendLine(text.encode("utf-8"))
         return True
 
@@ -262,9 +266,12 @@ class Link:
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.
             self._leaving = True
         restore = self.presence.received(message)
+        answer = self.presence.answer(message)
         self._show(render(message, self.view, now))
         for line in restore:
             self.send(line)
+        if answer is not None and self._screen is not None:
+            self._screen.answered(answer)
 
     def _lost(self, reason: Failure) -> None:
         self._connection = None

@@ -103,6 +103,26 @@ class PlainClientTests(SynchronousTestCase):
         )
         self.assertIn(b"~ Connected to 127.0.0.1 port", err)
 
+    def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
+        """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
+        daemon = start_chatd(self)
+        bob = Lobby(daemon).enter("alice")
+        for arguments, script in (((), b"alice\nhello\n"), (("--nick", "alice"), b"hello\nagain\n")):
+            client = subprocess.run(
+                client_command(daemon.port, *arguments),
+                input=script,
+                capture_output=True,
+                timeout=DEADLINE_SECONDS,
+                check=False,
+            )
+            self.assertEqual(client.returncode, 1, client.stderr)
+            self.assertIn(
+                b"chatd.client: the nickname alice is taken; choose another with --nick\n", client.stderr
+            )
+            self.assertNotIn(b"You are", client.stdout)
+        bob.say("/users")
+        bob.expect("*** Online (1): alice")
+
     def test_unreachable_server_exits_1(self) -> None:
         """With nothing listening, the piped client says so on stderr and exits 1 at once."""
         daemon = start_chatd(self)
