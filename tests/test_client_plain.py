@@ -12,6 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.connection import Link
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
+from chatd.client.reach import Server
 from tests.test_client_connection import START, FakeEndpoint
 from tests.test_client_ui import said
 
@@ -26,7 +27,12 @@ class PlainTestCase(SynchronousTestCase):
         self.clock.advance(START)
         self.endpoint = FakeEndpoint()
         self.link = Link(
-            self.endpoint, self.clock, Presence(self.nick), "chat.example port 5000", retry=False, zone=UTC
+            self.endpoint,
+            self.clock,
+            Presence(self.nick),
+            Server("chat.example", 5000),
+            retry=False,
+            zone=UTC,
         )
         self.errors = io.StringIO()
         self.plain = PlainIO(self.link, self.errors)
