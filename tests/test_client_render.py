@@ -3,9 +3,10 @@
 import ast
 import json
 import re
+from dataclasses import fields, is_dataclass
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, get_type_hints
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
+from chatd.domain.errors import ChatError
+from chatd.domain.events import Actor
 from chatd.frontend.codec import type_name
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
@@ -359,6 +362,21 @@ class DocumentedKindsTests(SynchronousTestCase):
         sent -= {"object", "notice", "chat_error"}
         self.assertEqual(sent - set(documented_types()), set())
         self.assertLessEqual({"notice", "error"}, set(documented_types()))
+
+    def test_docs_list_every_key_the_server_sends(self) -> None:
+        """Each type's object, as the line front end writes it, has exactly the keys its row lists."""
+        types = documented_types()
+        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        for kind in line_render._human.registry:
+            # Notices and errors are written by hand, with the keys their rows list.
+            if not is_dataclass(kind) or kind in (line_render.Notice, ChatError):
+                continue
+            assert isinstance(kind, type), "the registry holds classes"
+            hints = get_type_hints(kind)
+            item: Any = kind(**{each.name: values.get(hints[each.name]) for each in fields(kind)})
+            sent = set(json.loads(line_render.json_line(item))) - {"type"}
+            own, _ = documented_keys(types[type_name(kind)])
+            self.assertEqual(sent, set(own), type_name(kind))
 
     def test_docs_list_every_notice_kind_the_server_sends(self) -> None:
         """Every ``Notice(kind, ...)`` in the server's source is one of the documented kinds."""
