@@ -7,18 +7,23 @@ to a ``StringTransport`` or fails it; time is a ``Clock``.
 import json
 from datetime import UTC
 
+from OpenSSL import SSL
+from service_identity import VerificationError
+from service_identity.exceptions import DNSMismatch
+from service_identity.hazmat import DNS_ID
 from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone, ConnectionRefusedError
-from twisted.internet.interfaces import IProtocol, IProtocolFactory, IStreamClientEndpoint
+from twisted.internet.interfaces import IProtocol, IProtocolFactory, ISSLTransport, IStreamClientEndpoint
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
-from zope.interface import implementer
+from zope.interface import alsoProvides, implementer
 
-from chatd.client.connection import LEAVE_GRACE_SECONDS, Link
-from chatd.client.presence import Presence
+from chatd.client.connection import LEAVE_GRACE_SECONDS, WORKED_SECONDS, Link
+from chatd.client.presence import Answer, Presence
+from chatd.client.reach import Server
 from chatd.client.render import Shown
 from chatd.client.render import render as render_with
 from chatd.client.style import View
@@ -39,13 +44,16 @@ class FakeEndpoint:
         self.attempts.append((protocolFactory, attempt))
         return attempt
 
-    def accept(self) -> "Peer":
-        """Connect the oldest attempt to a new wire."""
+    def accept(self, tls: bool = False) -> "Peer":
+        """Connect the oldest attempt to a new wire; over TLS, one whose handshake has not finished."""
         factory, attempt = self.attempts.pop(0)
         address = IPv4Address("TCP", "127.0.0.1", 5000)
         protocol = factory.buildProtocol(address)
         assert protocol is not None
         wire = StringTransport(peerAddress=address)
+        if tls:
+            # Over TLS the client waits for the handshake before it counts as connected.
+            alsoProvides(wire, ISSLTransport)
         protocol.makeConnection(wire)
         attempt.callback(protocol)
         return Peer(protocol, wire)
@@ -64,6 +72,7 @@ class RecordingScreen:
         self.notes: list[str] = []
         self.bells = 0
         self.connections = 0
+        self.answers: list[Answer] = []
 
     def show(self, shown: Shown) -> None:
         self.lines.extend(shown.lines)
@@ -74,6 +83,9 @@ class RecordingScreen:
 
     def server_connected(self) -> None:
         self.connections += 1
+
+    def answered(self, answer: Answer) -> None:
+        self.answers.append(answer)
 
     def take(self) -> list[str]:
         """The server lines shown since the last call."""
@@ -136,7 +148,7 @@ class LinkTestCase(SynchronousTestCase):
             self.endpoint,
             self.clock,
             Presence(self.nick),
-            "chat.example port 5000",
+            Server("chat.example", 5000),
             retry=self.retry,
             policy=lambda attempt: 2.0 * attempt,
             zone=UTC,
@@ -266,7 +278,7 @@ class ReconnectTests(LinkTestCase):
         self.endpoint.refuse()
         self.assertEqual(
             self.screen.take_notes(),
-            ["09:00 ~ Cannot reach chat.example port 5000 (connection refused); retrying in 4.0 s."],
+            ["09:00 ~ Cannot reach chat.example port 5000 (connection refused). Retrying in 4.0 s."],
         )
         self.clock.advance(4)
         peer = self.endpoint.accept()
@@ -285,6 +297,66 @@ class ReconnectTests(LinkTestCase):
         self.clock.advance(2)
         self.assertEqual(len(self.endpoint.attempts), 1)
         self.assertEqual(self.statuses, [])
+
+
+class BackoffTests(LinkTestCase):
+    """Failures in a row make the pauses grow, whether the server refuses or accepts and closes."""
+
+    def close_at_once(self, pause: float) -> list[str]:
+        """Wait ``pause``, accept the attempt then, and close it; return what the client said."""
+        self.clock.advance(pause)
+        self.endpoint.accept().close()
+        return self.screen.take_notes()
+
+    def test_server_that_accepts_and_closes_is_asked_less_and_less(self) -> None:
+        """A server that closes every connection at once (a banned address) is retried after 2, 4, 6 s."""
+        notes = self.close_at_once(0)
+        self.assertEqual(notes[-1], "09:00 ~ Reconnecting in 2.0 s.")
+        self.assertEqual(self.close_at_once(2)[-1], "09:00 ~ Reconnecting in 4.0 s.")
+        self.assertEqual(self.close_at_once(4)[-1], "09:00 ~ Reconnecting in 6.0 s.")
+        self.clock.advance(6)
+        self.endpoint.refuse()
+        self.assertEqual(
+            self.screen.take_notes(),
+            ["09:00 ~ Cannot reach chat.example port 5000 (connection refused). Retrying in 8.0 s."],
+        )
+
+    def test_pauses_start_afresh_after_a_session_that_worked(self) -> None:
+        """A nickname held WORKED_SECONDS makes the next loss the first failure; a shorter one does not."""
+        self.close_at_once(0)
+        self.close_at_once(2)
+        self.clock.advance(4)
+        peer = self.endpoint.accept()
+        peer.register()
+        self.clock.advance(WORKED_SECONDS - 1)
+        peer.close()
+        self.assertEqual(self.screen.take_notes()[-1], "09:00 ~ Reconnecting in 6.0 s.")
+        self.clock.advance(6)
+        peer = self.endpoint.accept()
+        peer.register()
+        self.clock.advance(WORKED_SECONDS)
+        peer.close()
+        self.assertEqual(self.screen.take_notes()[-1], "09:00 ~ Reconnecting in 2.0 s.")
+
+    def test_failed_tls_handshake_is_an_attempt_not_a_loss(self) -> None:
+        """A TLS connection that ends before its handshake is a failed attempt, said in words, and counted."""
+        self.endpoint.accept(tls=True).protocol.connectionLost(
+            Failure(VerificationError(errors=[DNSMismatch(DNS_ID("chat.example"))]))
+        )
+        self.assertEqual(
+            self.screen.take_notes(),
+            ["09:00 ~ The certificate of chat.example port 5000 is not for chat.example. Retrying in 2.0 s."],
+        )
+        self.assertFalse(self.link.connected)
+        self.clock.advance(2)
+        self.endpoint.accept(tls=True).protocol.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(
+            self.screen.take_notes(),
+            [
+                "09:00 ~ chat.example port 5000 closed the connection before the TLS handshake was done. "
+                "Retrying in 4.0 s."
+            ],
+        )
 
 
 class LeaveTests(LinkTestCase):
@@ -343,6 +415,17 @@ class PlainLinkTests(LinkTestCase):
         self.endpoint.refuse()
         self.assertEqual(
             self.screen.take_notes(), ["09:00 ~ Cannot reach chat.example port 5000 (connection refused)."]
+        )
+        self.assertEqual(self.statuses, [1])
+
+    def test_failed_tls_handshake_ends_with_1(self) -> None:
+        """A TLS check that fails is said as it is, never as a lost server, and ends the link."""
+        self.endpoint.accept(tls=True).protocol.connectionLost(
+            Failure(SSL.Error([("SSL routines", "", "wrong version number")]))
+        )
+        self.assertEqual(
+            self.screen.take_notes(),
+            ["09:00 ~ chat.example port 5000 does not speak TLS: is it the plain port?"],
         )
         self.assertEqual(self.statuses, [1])
 

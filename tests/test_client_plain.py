@@ -12,19 +12,27 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.connection import Link
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
+from chatd.client.reach import Server
 from tests.test_client_connection import START, FakeEndpoint
 from tests.test_client_ui import said
 
 
-class PlainTests(SynchronousTestCase):
+class PlainTestCase(SynchronousTestCase):
     """A PlainIO over a fake stdio, linked to a fake server, times in UTC."""
+
+    nick: str | None = None
 
     def setUp(self) -> None:
         self.clock = Clock()
         self.clock.advance(START)
         self.endpoint = FakeEndpoint()
         self.link = Link(
-            self.endpoint, self.clock, Presence(), "chat.example port 5000", retry=False, zone=UTC
+            self.endpoint,
+            self.clock,
+            Presence(self.nick),
+            Server("chat.example", 5000),
+            retry=False,
+            zone=UTC,
         )
         self.errors = io.StringIO()
         self.plain = PlainIO(self.link, self.errors)
@@ -39,6 +47,10 @@ class PlainTests(SynchronousTestCase):
         self.stdio.clear()
         return data.decode("utf-8").split("\n")
 
+
+class PlainTests(PlainTestCase):
+    """Lines in, lines out, and the exit status."""
+
     def test_stdin_waits_for_the_server(self) -> None:
         """stdin is not read until the connection is up; then it is."""
         self.assertEqual(self.stdio.producerState, "paused")
@@ -50,8 +62,9 @@ class PlainTests(SynchronousTestCase):
         """Each stdin line is sent as typed (CR dropped); each server line is printed without escapes."""
         peer = self.endpoint.accept()
         self.plain.dataReceived(b"alice\r\nhi \xff\n\n")
-        self.assertEqual(peer.sent(), ["/format json", "alice", "hi \ufffd"])
+        self.assertEqual(peer.sent(), ["/format json", "alice"])
         peer.register()
+        self.assertEqual(peer.sent(), ["hi \ufffd"])
         peer.send(
             said("bob", "hi alice"),
             {"type": "whispered", "at": START, "nick": "bob", "to": "alice", "text": "x"},
@@ -67,6 +80,48 @@ class PlainTests(SynchronousTestCase):
                 "",
             ],
         )
+
+    def test_lines_wait_for_the_nickname_to_be_accepted(self) -> None:
+        """After the line that names the user nothing more is read or sent until the server says yes."""
+        peer = self.endpoint.accept()
+        peer.sent()
+        self.plain.dataReceived(b"/users\nalice\nhello\n")
+        self.assertEqual(peer.sent(), ["/users", "alice"])
+        self.assertEqual(self.stdio.producerState, "paused")
+        peer.send({"type": "user_list", "nicks": ["bob"]})
+        self.assertEqual(peer.sent(), [])
+        peer.register()
+        self.assertEqual(peer.sent(), ["hello"])
+        self.assertEqual(self.stdio.producerState, "producing")
+
+    def test_taken_nickname_ends_with_1_and_sends_nothing_more(self) -> None:
+        """A refused nickname is said on stderr, the next line is never sent as one, and the exit status is 1."""
+        peer = self.endpoint.accept()
+        peer.sent()
+        self.plain.dataReceived(b"alice\nhello\n")
+        peer.send(
+            {"type": "error", "code": "nick-in-use", "text": "alice is already taken"},
+            {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
+        )
+        self.assertEqual(peer.sent(), ["alice", "/quit"])
+        self.assertIn(
+            "chatd.client: the nickname alice is taken; choose another with --nick\n", self.errors.getvalue()
+        )
+        peer.send({"type": "notice", "kind": "bye", "text": "Goodbye."})
+        peer.close()
+        self.plain.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(self.statuses, [1])
+
+    def test_other_refusal_said_in_the_servers_words(self) -> None:
+        """A nickname refused for another reason is said with the server's text."""
+        peer = self.endpoint.accept()
+        self.plain.dataReceived(b"//x\n")
+        peer.send({"type": "error", "code": "bad-nick", "text": "a nickname starts with a letter"})
+        self.assertIn(
+            "chatd.client: the server refused the nickname /x: a nickname starts with a letter\n",
+            self.errors.getvalue(),
+        )
+        self.assertEqual(peer.sent()[-1], "/quit")
 
     def test_end_of_input_quits_then_exits_0(self) -> None:
         """At the end of stdin /quit goes out; after the server's goodbye and close stdout is closed, status 0."""
@@ -112,3 +167,16 @@ class PlainTests(SynchronousTestCase):
         peer.close()
         self.plain.connectionLost(Failure(ConnectionDone()))
         self.assertEqual(self.statuses, [1])
+
+
+class PlainNickOptionTests(PlainTestCase):
+    """With --nick, stdin waits for the server to accept the nickname."""
+
+    nick = "alice"
+
+    def test_stdin_read_once_the_nickname_is_accepted(self) -> None:
+        """Connected, stdin stays paused until "You are alice."; refused, it is never read."""
+        peer = self.endpoint.accept()
+        self.assertEqual(self.stdio.producerState, "paused")
+        peer.register()
+        self.assertEqual(self.stdio.producerState, "producing")

@@ -2,7 +2,7 @@
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.client.presence import Presence
+from chatd.client.presence import Answer, Presence
 from chatd.client.render import Message
 
 AT = 100.0
@@ -18,6 +18,10 @@ def joined(room: str, nick: str = "alice") -> Message:
 
 def parted(room: str, nick: str = "alice") -> Message:
     return {"type": "parted", "at": AT, "room": room, "nick": nick, "reason": ""}
+
+
+def kicked(room: str, nick: str = "alice", by: str = "boss") -> Message:
+    return {"type": "kicked", "at": AT, "room": room, "nick": nick, "by": by, "reason": ""}
 
 
 def members(room: str, *nicks: str) -> Message:
@@ -84,6 +88,38 @@ class FollowingTests(SynchronousTestCase):
         feed(presence, joined("#dev"), joined("#ops"), parted("#ops"))
         feed(presence, notice("room", "Now talking in #dev."), members("#lobby"))
         self.assertEqual(presence.current, "#dev")
+
+    def test_kick_takes_the_room_away(self) -> None:
+        """Kicked from the current room, the user talks in the last joined room left, as the server says."""
+        presence = registered()
+        feed(presence, joined("#dev"), joined("#ops"), joined("#dev"))
+        feed(presence, kicked("#DEV"), notice("room", "Now talking in #ops."))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#ops"], "#ops"))
+        # The /who answered next is no switch.
+        feed(presence, members("#lobby"))
+        self.assertEqual(presence.current, "#ops")
+        feed(presence, kicked("#ops", "bob"))
+        self.assertEqual(presence.rooms, ["#lobby", "#ops"])
+
+    def test_kicked_room_not_rejoined(self) -> None:
+        """After a kick and a reconnection, the client does not go back to the room it was put out of."""
+        presence = registered()
+        feed(presence, joined("#dev"), kicked("#dev"))
+        presence.lost()
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
+
+    def test_ban_forgets_where_the_user_was(self) -> None:
+        """Banned, the user is off the server: a later connection starts afresh, asking for the same name."""
+        presence = registered()
+        feed(
+            presence, joined("#dev"), {"type": "banned", "at": AT, "nick": "bob", "by": "boss", "until": None}
+        )
+        self.assertEqual(presence.nick, "alice")
+        feed(presence, {"type": "banned", "at": AT, "nick": "Alice", "by": "boss", "until": None})
+        self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
 
     def test_own_rename_followed(self) -> None:
         """nick_changed for the user (compared folded) renames the user; for another, nothing."""
@@ -158,3 +194,41 @@ class RestoreTests(SynchronousTestCase):
         presence.lost()
         feed(presence, notice("nick"), joined("#lobby"))
         self.assertEqual(feed(presence, joined("#ops")), [])
+
+
+class NamingTests(SynchronousTestCase):
+    """Which lines ask for a nickname, and which server object answers one."""
+
+    def asked(self, *lines: str) -> str | None:
+        presence = Presence()
+        for line in lines:
+            presence.sending(line)
+        return presence.asked
+
+    def test_lines_that_name_the_user(self) -> None:
+        """Before a nickname a plain line, /nick NAME or //text names the user; commands and exit do not."""
+        self.assertEqual(self.asked(" alice "), "alice")
+        self.assertEqual(self.asked("/NICK alice"), "alice")
+        self.assertEqual(self.asked("//x"), "/x")
+        self.assertIsNone(self.asked("/users", "/nick", "EXIT", "quit"))
+        self.assertEqual(Presence("alice").greeting(), ["/format json", "/nick alice"])
+
+    def test_lines_after_registration_name_nobody(self) -> None:
+        """Once the user has a nickname, a plain line is a message."""
+        presence = registered()
+        presence.sending("hello")
+        self.assertIsNone(presence.asked)
+
+    def test_error_refuses_and_registration_accepts(self) -> None:
+        """The next error refuses the nickname asked for; the join after "You are" accepts it."""
+        presence = Presence()
+        presence.sending("alice")
+        error = {"type": "error", "code": "nick-in-use", "text": "alice is\x1b taken"}
+        self.assertIsNone(presence.answer(notice("prompt")))
+        self.assertEqual(presence.answer(error), Answer("alice", "nick-in-use", "alice is\ufffd taken"))
+        self.assertIsNone(presence.answer(error))
+        presence.sending("alicia")
+        for message in (notice("nick", "You are alicia."), joined("#lobby", "alicia")):
+            feed(presence, message)
+            answer = presence.answer(message)
+        self.assertEqual(answer, Answer("alicia"))

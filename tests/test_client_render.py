@@ -1,9 +1,12 @@
 """The client's rendering of server lines: exact lines, colours and markers, bells, local time, safety."""
 
+import ast
 import json
 import re
+from dataclasses import fields, is_dataclass
 from datetime import UTC, timedelta, timezone
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, get_type_hints
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +14,10 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
+from chatd.domain.errors import ChatError
+from chatd.domain.events import Actor
+from chatd.frontend.codec import type_name
+from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
 
 AT = 61.0
@@ -26,6 +33,87 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 """What docs/SECURITY.md says never reaches a terminal (written out here, not imported)."""
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTOCOL = (ROOT / "docs" / "PROTOCOL.md").read_text(encoding="utf-8")
+JSON_SECTION = PROTOCOL[PROTOCOL.index("## JSON lines") :]
+
+CANNOT_SHOW = "this client cannot show"
+"""What the client says for a kind of line it has no rendering for."""
+
+
+def documented_types() -> dict[str, str]:
+    """The JSON table of docs/PROTOCOL.md: each ``type`` with the text of its keys column."""
+    return dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", JSON_SECTION, re.MULTILINE))
+
+
+def documented_keys(column: str) -> tuple[list[str], list[str]]:
+    """A keys column's own keys, and the keys of the objects in its list (``{"room", ...}``), if any."""
+    nested = re.findall(r'"([a-z_]+)"', " ".join(re.findall(r"`\{[^}]*\}`", column)))
+    # What a column says about a key's values is in parentheses: not keys.
+    own = re.findall(r"`([a-z_]+)`", re.sub(r"\([^)]*\)|`\{[^}]*\}`", "", column))
+    return own, nested
+
+
+def documented_notice_kinds() -> list[str]:
+    """The notice kinds the JSON table lists, in the parentheses after ``kind``."""
+    found = re.search(r"`kind` \(([^)]*)\)", documented_types()["notice"])
+    assert found is not None, "the notice row lists its kinds"
+    return re.findall(r"`([a-z_]+)`", found.group(1))
+
+
+SAMPLES: dict[str, object] = {
+    "id": "01a20cc88ef80000",
+    "at": AT,
+    "seq": 7,
+    "room": "#sample-room",
+    "nick": "sample-nick",
+    "by": "sample-by",
+    "to": "sample-to",
+    "new": "sample-new",
+    "text": "sample text",
+    "reason": "sample reason",
+    "topic": "sample topic",
+    "nicks": ["first-nick", "second-nick"],
+    "members": 3,
+    "locked": True,
+    "operator": True,
+    "until": AT + 600,
+    "away": "sample away",
+    "address": "192.0.2.7",
+    "target": "sample-target",
+    "code": "sample-code",
+}
+"""A value for each key of the JSON table; a key not here gets a string and must not break rendering."""
+
+HIDDEN = frozenset({"type", "id", "seq", "kind"})
+"""Keys a person has no use for; every other string a message holds is on screen."""
+
+
+def sample(kind: str, column: str) -> dict[str, object]:
+    """A message of ``kind`` with every documented key, each holding its sample."""
+    own, nested = documented_keys(column)
+    message: dict[str, object] = {"type": kind}
+    for key in own:
+        if nested and key in ("rooms", "bans"):
+            message[key] = [{name: SAMPLES.get(name, f"sample-{name}") for name in nested}]
+        elif key == "rooms":
+            message[key] = ["#first-room", "#second-room"]
+        else:
+            message[key] = SAMPLES.get(key, f"sample-{key}")
+    return message
+
+
+def strings(value: object) -> list[str]:
+    """Every string inside ``value``, through lists and objects, bar the hidden keys."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() if key not in HIDDEN for text in strings(item)]
+    return []
 
 
 def lines(message: Message, view: View = PLAIN) -> list[str]:
@@ -94,6 +182,83 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     ),
     ({"type": "user_list", "nicks": ["alice", "bob"]}, ["05:00 * Online (2): alice bob"]),
     ({"type": "server_time", "at": AT}, ["00:01 * Server time: 1970-01-01 00:01:01 UTC"]),
+    (
+        {"type": "topic_locked", "at": AT, "room": "#dev", "nick": "boss", "locked": True},
+        ["00:01 - boss locked the topic of #dev"],
+    ),
+    (
+        {"type": "topic_locked", "at": AT, "room": "#dev", "nick": "boss", "locked": False},
+        ["00:01 - boss unlocked the topic of #dev"],
+    ),
+    (
+        {"type": "kicked", "at": AT, "room": "#dev", "nick": "bob", "by": "boss", "reason": "behave"},
+        ["00:01 - bob was kicked from #dev by boss (behave)"],
+    ),
+    (
+        {"type": "kicked", "at": AT, "room": "#dev", "nick": "bob", "by": "boss", "reason": ""},
+        ["00:01 - bob was kicked from #dev by boss"],
+    ),
+    (
+        {"type": "banned", "at": AT, "nick": "bob", "by": "boss", "until": AT + 600},
+        ["00:01 - bob was banned by boss until 00:11"],
+    ),
+    (
+        {"type": "banned", "at": AT, "nick": "bob", "by": "boss", "until": None},
+        ["00:01 - bob was banned by boss until lifted"],
+    ),
+    (
+        {"type": "muted", "at": AT, "nick": "bob", "by": "boss", "until": AT + 2 * 86400},
+        ["00:01 - bob was muted by boss until 1970-01-03 00:01"],
+    ),
+    ({"type": "unmuted", "at": AT, "nick": "bob", "by": "boss"}, ["00:01 - bob was unmuted by boss"]),
+    ({"type": "unmuted", "at": AT, "nick": "bob", "by": ""}, ["00:01 - bob's mute ran out"]),
+    (
+        {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
+        ["00:01 * boss to everyone: restart at noon"],
+    ),
+    (
+        {"type": "shutting_down", "at": AT, "nick": "boss", "reason": "upgrade"},
+        ["00:01 - boss is shutting down the server (upgrade)"],
+    ),
+    (
+        {
+            "type": "whois",
+            "nick": "bob",
+            "rooms": ["#lobby", "#dev"],
+            "away": "lunch",
+            "operator": True,
+            "address": "192.0.2.7",
+        },
+        [
+            "05:00 * bob is in #lobby #dev",
+            "05:00 * bob is an operator",
+            "05:00 * bob is connected from 192.0.2.7",
+            "05:00 * bob is away: lunch",
+        ],
+    ),
+    (
+        {"type": "whois", "nick": "bob", "rooms": [], "away": "", "operator": False, "address": ""},
+        ["05:00 * bob is in no room"],
+    ),
+    ({"type": "away", "nick": "bob", "text": "lunch"}, ["05:00 * bob is away: lunch"]),
+    (
+        {"type": "ban", "target": "192.0.2.7", "until": NOW + 3600, "by": "boss"},
+        ["05:00 * 192.0.2.7 is banned until 06:00 (by boss)"],
+    ),
+    (
+        {
+            "type": "ban_list",
+            "bans": [
+                {"target": "bob", "until": None, "by": "boss"},
+                {"target": "192.0.2.7", "until": NOW + 86400, "by": "root"},
+            ],
+        },
+        [
+            "05:00 * Bans (2):",
+            "05:00 *   bob until lifted (by boss)",
+            "05:00 *   192.0.2.7 until 1970-01-02 05:00 (by root)",
+        ],
+    ),
     ({"type": "notice", "kind": "welcome", "text": "Welcome to chatd."}, ["05:00 * Welcome to chatd."]),
     (
         {"type": "error", "code": "nick-in-use", "text": "bob is already taken"},
@@ -106,12 +271,10 @@ class RenderTests(SynchronousTestCase):
     """Each kind of server object becomes the lines a person reads."""
 
     def test_every_kind_renders_as_documented(self) -> None:
-        """Every JSON type of docs/PROTOCOL.md has a rendering, stamped with ``at`` or the client's clock."""
+        """Each kind of object has its exact lines, stamped with ``at`` or the client's clock."""
         for message, expected in EXAMPLES:
             self.assertEqual(lines(message), expected, message)
-        documented = {"said", "acted", "whispered", "joined", "parted", "quit", "nick_changed"}
-        documented |= {"topic_changed", "members", "topic", "room_list", "user_list", "server_time"}
-        self.assertEqual(documented | {"notice", "error"}, {str(message["type"]) for message, _ in EXAMPLES})
+        self.assertEqual(set(documented_types()), {str(message["type"]) for message, _ in EXAMPLES})
 
     def test_a_page_of_a_listing_says_where_it_is_and_how_to_go_on(self) -> None:
         """A listing of several pages shows its total and page, and every page but the last the command for the next."""
@@ -133,9 +296,12 @@ class RenderTests(SynchronousTestCase):
         self.assertEqual(lines({"type": "notice", "kind": "format", "text": "Lines are now json."}), [])
 
     def test_unknown_kind_is_shown_not_dropped(self) -> None:
-        """A kind of line from a newer server shows its text, or else its JSON."""
+        """A kind of line from a newer server shows its text, or else a short line naming it, never JSON."""
         self.assertEqual(lines({"type": "novel", "text": "new thing"}), ["05:00 * new thing"])
-        self.assertEqual(lines({"type": "novel", "n": 1}), ['05:00 * {"type": "novel", "n": 1}'])
+        self.assertEqual(
+            lines({"type": "novel", "n": 1}), ["05:00 * (a kind of line this client cannot show: novel)"]
+        )
+        self.assertEqual(lines({"n": 1}), ["05:00 * (a kind of line this client cannot show: no type)"])
 
     def test_missing_or_wrong_fields_read_as_empty(self) -> None:
         """A malformed object renders with blanks and the client's clock instead of failing."""
@@ -162,6 +328,86 @@ class RenderTests(SynchronousTestCase):
         self.assertEqual(parse('{"type":"quit"}'), {"type": "quit"})
         self.assertIsNone(parse("[1]"))
         self.assertIsNone(parse("*** Welcome"))
+
+
+class DocumentedKindsTests(SynchronousTestCase):
+    """Every kind docs/PROTOCOL.md documents has a rendering, and the docs list every kind the server sends."""
+
+    def assert_shown(self, message: Message, where: str) -> list[str]:
+        shown = lines(message)
+        self.assertNotEqual(shown, [], where)
+        for line in shown:
+            self.assertNotIn(CANNOT_SHOW, line, where)
+            self.assertNotIn('{"', line, where)
+        return shown
+
+    def test_every_documented_type_shows_all_it_says(self) -> None:
+        """A message of each documented type, each key filled, shows every string it holds."""
+        types = documented_types()
+        self.assertIn("banned", types)
+        for kind, column in types.items():
+            message = sample(kind, column)
+            shown = "\n".join(self.assert_shown(message, kind))
+            # A notice's text says what its other fields (if any) say again.
+            wanted = [str(message["text"])] if kind == "notice" else strings(message)
+            for text in wanted:
+                self.assertIn(text, shown, f"{kind} hides {text!r}")
+
+    def test_every_documented_notice_kind_shown(self) -> None:
+        """Every notice kind is shown by its text; only the answer to the client's own /format is not."""
+        kinds = documented_notice_kinds()
+        self.assertIn("welcome", kinds)
+        for kind in kinds:
+            shown = lines({"type": "notice", "kind": kind, "text": f"{kind} text"})
+            self.assertEqual(shown, [] if kind == "format" else [f"05:00 * {kind} text"])
+
+    def test_documented_examples_shown(self) -> None:
+        """Each JSON line in docs/PROTOCOL.md's examples renders as a line of its own kind."""
+        examples = [parse(line) for line in re.findall(r"^(\{.*\})$", PROTOCOL, re.MULTILINE)]
+        self.assertGreater(len(examples), 3)
+        for example in examples:
+            assert example is not None, "every example line is a JSON object"
+            if example.get("kind") != "format":
+                self.assert_shown(example, str(example))
+
+    def test_docs_list_every_type_the_server_renders(self) -> None:
+        """Every event and reply the line front end can render, and notice and error, is in the JSON table."""
+        # The line renderer's registry is what the server can send on a line connection at all.
+        sent = {type_name(kind) for kind in line_render._human.registry}
+        sent -= {"object", "notice", "chat_error"}
+        self.assertEqual(sent - set(documented_types()), set())
+        self.assertLessEqual({"notice", "error"}, set(documented_types()))
+
+    def test_docs_list_every_key_the_server_sends(self) -> None:
+        """Each type's object, as the line front end writes it, has exactly the keys its row lists."""
+        types = documented_types()
+        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        for kind in line_render._human.registry:
+            # Notices and errors are written by hand, with the keys their rows list.
+            if not is_dataclass(kind) or kind in (line_render.Notice, ChatError):
+                continue
+            assert isinstance(kind, type), "the registry holds classes"
+            hints = get_type_hints(kind)
+            item: Any = kind(**{each.name: values.get(hints[each.name]) for each in fields(kind)})
+            sent = set(json.loads(line_render.json_line(item))) - {"type"}
+            own, _ = documented_keys(types[type_name(kind)])
+            self.assertEqual(sent, set(own), type_name(kind))
+
+    def test_docs_list_every_notice_kind_the_server_sends(self) -> None:
+        """Every ``Notice(kind, ...)`` in the server's source is one of the documented kinds."""
+        used = set()
+        for path in (ROOT / "chatd").rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "Notice"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    used.add(node.args[0].value)
+        self.assertIn("welcome", used)
+        self.assertEqual(used - set(documented_notice_kinds()), set())
 
 
 class LookTests(SynchronousTestCase):
@@ -264,6 +510,7 @@ class SafetyTests(SynchronousTestCase):
                 }
                 poisoned.setdefault("nicks", [text])
                 poisoned.setdefault("rooms", [{"room": text, "members": 1, "topic": text}])
+                poisoned.setdefault("bans", [{"target": text, "until": None, "by": text}])
                 line = json.dumps(poisoned)
                 decoded = parse(line)
                 assert decoded is not None

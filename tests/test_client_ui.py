@@ -17,6 +17,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.connection import Link
 from chatd.client.presence import Presence
+from chatd.client.reach import Server
 from chatd.client.ui import ChatTerminal, is_leaving
 from tests.test_client_connection import START, FakeEndpoint, Peer
 
@@ -40,7 +41,7 @@ class TerminalTestCase(SynchronousTestCase):
             self.endpoint,
             self.clock,
             Presence(),
-            "chat.example port 5000",
+            Server("chat.example", 5000),
             policy=lambda attempt: 1.0,
             zone=UTC,
         )

@@ -18,9 +18,6 @@ from typing import Any, ClassVar, NoReturn
 
 from twisted.conch.insults.insults import ServerProtocol
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
-from twisted.internet.interfaces import IStreamClientEndpoint
-from twisted.internet.ssl import Certificate, CertificateOptions, optionsForClientTLS, platformTrust
 from twisted.internet.stdio import StandardIO
 from twisted.logger import (
     FilteringLogObserver,
@@ -39,10 +36,8 @@ from chatd import __version__
 from chatd.client.connection import Link
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
+from chatd.client.reach import connect_to
 from chatd.client.ui import ChatTerminal
-
-CONNECT_TIMEOUT_SECONDS = 10
-"""How long one connection attempt may take before it counts as failed."""
 
 DEFAULT_SIZE = (80, 24)
 """Columns and rows assumed when the terminal will not say."""
@@ -60,13 +55,16 @@ class Options(usage.Options):
         "/help lists the server's commands. Up and Down recall earlier lines, Ctrl-A/E, "
         "Ctrl-U/K/W edit as in a shell. exit or /quit asks before leaving; Ctrl-C, or "
         "Ctrl-D on an empty line, leaves at once. If the server goes away the client "
-        "retries with growing pauses and comes back under the same nickname in the same "
+        "retries with growing pauses (up to a minute, afresh only after a session that "
+        "kept its nickname 10 s) and comes back under the same nickname in the same "
         "rooms. Lines marked > are yours, @ private, - comings and goings, * from the "
         "server, ~ from the client, ! errors; a private message or your nickname rings "
         "the bell. When stdin or stdout is not a terminal (a pipe, a script), each input "
         "line is sent as typed, each server line is printed without colour, the client's "
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
-        "(1 if the server cannot be reached or goes away)."
+        "(1 if the server cannot be reached, goes away or refuses the nickname). The line "
+        "that names you (or --nick) is answered before the next is read, so a taken "
+        "nickname ends the script instead of turning its next line into one."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
@@ -137,9 +135,15 @@ def main(argv: list[str] | None = None) -> int:
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     colour = wants_colour(interactive, bool(options["no-color"]), os.environ)
-    host, port = options["host"], options["port"]
     try:
-        endpoint = connect_to(reactor, options)
+        endpoint, server = connect_to(
+            reactor,
+            options["host"],
+            options["port"],
+            tls=bool(options["tls"]),
+            cafile=options["cafile"],
+            insecure=bool(options["insecure"]),
+        )
     except OSError as error:
         sys.stderr.write(f"chatd.client: cannot read --cafile {options['cafile']}: {error.strerror}\n")
         return EXIT_USAGE
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         endpoint,
         reactor,
         Presence(options["nick"]),
-        f"{host} port {port}",
+        server,
         colour=colour,
         retry=interactive,
     )
@@ -160,20 +164,6 @@ INSECURE_WARNING = (
     "WARNING: --insecure: the server's certificate and name are NOT checked. The chat is encrypted,\n"
     "but anyone between you and the server can pretend to be it, and read and change every line.\n"
 )
-
-
-def connect_to(reactor: Any, options: Options) -> IStreamClientEndpoint:
-    """The endpoint for the options: plain TCP, or TLS checked against the system's CAs or ``--cafile``."""
-    tcp = HostnameEndpoint(reactor, options["host"], options["port"], timeout=CONNECT_TIMEOUT_SECONDS)
-    if not options["tls"]:
-        return tcp
-    if options["insecure"]:
-        return wrapClientTLS(CertificateOptions(), tcp)
-    trust = platformTrust()
-    if options["cafile"]:
-        with open(options["cafile"], "rb") as pem:
-            trust = Certificate.loadPEM(pem.read())
-    return wrapClientTLS(optionsForClientTLS(options["host"], trustRoot=trust), tcp)
 
 
 def wants_colour(interactive: bool, no_color: bool, environment: Mapping[str, str]) -> bool:

@@ -13,9 +13,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Protocol
 
-from OpenSSL import SSL
 from twisted.application.internet import ClientService, backoffPolicy
-from twisted.internet import error
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import (
     IAddress,
@@ -33,38 +31,26 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
-from chatd.client.presence import Presence
+from chatd.client.presence import Answer, Presence
+from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.style import View
 
-RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=30.0, factor=1.5, jitter=lambda: random.random() / 2)
-"""Seconds to wait before each reconnection attempt: 0.75 s growing to 30 s, plus up to 0.5 s of jitter
-so that the users of a restarted server do not all come back in the same instant."""
+RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
+"""Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
+of jitter so that the users of a restarted server do not all come back in the same instant."""
+
+WORKED_SECONDS = 10.0
+"""How long a session must have had its nickname for its end to start the pauses afresh.
+
+Anything shorter (refused at once, banned, a failed TLS check) counts as one
+more failure in a row, so a server that keeps closing is asked less and less often."""
 
 LEAVE_GRACE_SECONDS = 3.0
 """How long leaving waits for the server to say goodbye and close before closing anyway."""
 
 MAX_SERVER_LINE = 16 * 1024 * 1024
 """Longest server line accepted (a room list on a busy server is long); past it the connection drops."""
-
-
-_REASONS = (
-    (error.ConnectionRefusedError, "connection refused"),
-    (error.TimeoutError, "timed out"),
-    (error.DNSLookupError, "no such host"),
-    (error.ConnectionDone, "connection closed"),
-    (error.ConnectionLost, "connection lost"),
-)
-
-
-def why(failure: Failure) -> str:
-    """A few words on why a connection failed or ended, short enough for one line."""
-    for kind, words in _REASONS:
-        if failure.check(kind):
-            return words
-    if failure.check(SSL.Error):
-        return "TLS failed: the server's certificate is not trusted or not for this name (see --cafile)"
-    return failure.getErrorMessage()
 
 
 class Screen(Protocol):
@@ -78,6 +64,9 @@ class Screen(Protocol):
 
     def server_connected(self) -> None:
         """A connection is up and the greeting sent: lines typed now reach the server."""
+
+    def answered(self, answer: Answer) -> None:
+        """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
 
 
 @implementer(IHandshakeListener)
@@ -157,7 +146,7 @@ class Link:
         endpoint: IStreamClientEndpoint,
         reactor: IReactorTime,
         presence: Presence,
-        where: str,
+        server: Server,
         *,
         colour: bool = False,
         retry: bool = True,
@@ -165,8 +154,8 @@ class Link:
         zone: tzinfo | None = None,
     ) -> None:
         self.presence = presence
-        self.where = where
-        """The server as the user named it, ``HOST port PORT``, for messages."""
+        self.server = server
+        """The server as the user named it, which words the reasons it cannot be reached."""
         self._endpoint = endpoint
         self._reactor = reactor
         self._colour = colour
@@ -177,6 +166,11 @@ class Link:
         self._service: ClientService | None = None
         self._connection: ServerConnection | None = None
         self._failure: str | None = None
+        """Why the last attempt failed, said with the pause before the next."""
+        self._failures = 0
+        """Attempts and sessions that failed in a row: the count the retry policy is given."""
+        self._named_at: float | None = None
+        """When this connection's user got a nickname, for WORKED_SECONDS."""
         self._leaving = False
         self._cutoff: IDelayedCall | None = None
         self._finished: Deferred[int] = Deferred()
@@ -200,7 +194,7 @@ class Link:
             self._service = ClientService(endpoint, factory, retryPolicy=self._delay, clock=self._reactor)
             self._service.startService()
         else:
-            self._endpoint.connect(factory).addErrback(self._unreachable)
+            self._endpoint.connect(factory).addErrback(self._attempt_failed)
         return self._finished
 
     def send(self, text: str) -> bool:
@@ -211,6 +205,7 @@ class Link:
             return True
         if self._connection is None:
             return False
+        self.presence.sending(text)
         self._connection.sendLine(text.encode("utf-8"))
         return True
 
@@ -243,9 +238,9 @@ class Link:
         address = getattr(peer, "host", str(peer))
         # The address too when a name was given, so the user knows which machine answered.
         self.say(
-            f"Connected to {self.where}."
-            if self.where.startswith(f"{address} ")
-            else f"Connected to {self.where} ({address})."
+            f"Connected to {self.server}."
+            if self.server.host == address
+            else f"Connected to {self.server} ({address})."
         )
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
@@ -266,37 +261,56 @@ class Link:
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.
             self._leaving = True
         restore = self.presence.received(message)
+        answer = self.presence.answer(message)
+        if self._named_at is None and self.presence.nick is not None:
+            self._named_at = now
         self._show(render(message, self.view, now))
         for line in restore:
             self.send(line)
+        if answer is not None and self._screen is not None:
+            self._screen.answered(answer)
 
     def _lost(self, reason: Failure) -> None:
-        self._connection = None
+        reached, self._connection = self._connection is not None, None
+        named_at, self._named_at = self._named_at, None
         self.presence.lost()
         if self._leaving:
             self._stop()
             return
-        self.say(f"Lost the server at {self.where} ({why(reason)}).")
+        if not reached:
+            # The TLS handshake failed or was cut: an attempt that failed, not a server lost.
+            self._attempt_failed(reason)
+            return
+        if named_at is not None and self._reactor.seconds() - named_at >= WORKED_SECONDS:
+            self._failures = 0
+        self.say(self.server.lost(reason))
         if not self._retry:
             self._finish(1)
 
     def _attempt_failed(self, failure: Failure) -> None:
-        if not failure.check(CancelledError):
-            self._failure = why(failure)
+        if failure.check(CancelledError):
+            return
+        if self._retry:
+            self._failure = self.server.unreachable(failure)
+        else:
+            self.say(self.server.unreachable(failure))
+            self._finish(1)
 
     def _delay(self, attempt: int) -> float:
-        """ClientService's retry policy, shown to the user as it is applied."""
-        delay = self._policy(attempt)
+        """ClientService's retry policy, shown to the user as it is applied.
+
+        ClientService counts failures since the last connection, so a server
+        that accepts and then closes would be retried at the first pause
+        forever. The link counts them itself, until a session that worked.
+        """
+        self._failures += 1
+        delay = self._policy(self._failures)
         failure, self._failure = self._failure, None
         if failure is None:
             self.say(f"Reconnecting in {delay:.1f} s.")
         else:
-            self.say(f"Cannot reach {self.where} ({failure}); retrying in {delay:.1f} s.")
+            self.say(f"{failure} Retrying in {delay:.1f} s.")
         return delay
-
-    def _unreachable(self, failure: Failure) -> None:
-        self.say(f"Cannot reach {self.where} ({why(failure)}).")
-        self._finish(1)
 
     def _stop(self) -> None:
         if self._cutoff is not None and self._cutoff.active():

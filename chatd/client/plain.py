@@ -8,10 +8,10 @@ its end the client sends ``/quit`` and exits once the server has said
 goodbye and closed, so everything before it has been received.
 """
 
-from typing import TextIO, cast
+from typing import TextIO
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IHalfCloseableProtocol, IPushProducer
+from twisted.internet.interfaces import IHalfCloseableProtocol
 from twisted.internet.protocol import connectionDone
 from twisted.protocols.basic import LineReceiver
 from twisted.python.failure import Failure
@@ -19,6 +19,7 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.client.connection import MAX_SERVER_LINE, Link
+from chatd.client.presence import Answer
 from chatd.client.render import Shown
 
 
@@ -41,23 +42,26 @@ class PlainIO(LineReceiver):
     @override
     def connectionMade(self) -> None:
         # Lines read before the server is connected would have nowhere to go.
-        self._producer().pauseProducing()
-
-    def _producer(self) -> IPushProducer:
-        # StandardIO pauses and resumes reading stdin, though it declares only IProducer.
-        return cast(IPushProducer, self.transport)
+        self.pauseProducing()
 
     @override
     def lineReceived(self, line: bytes) -> None:
         text = line.removesuffix(b"\r").decode("utf-8", "replace")
         if text.strip() and not self.link.send(text):
             self._errors.write("chatd.client: not connected; line not sent\n")
+        if self.link.presence.asked is not None:
+            # The next line must not be taken for a nickname if this one is refused.
+            self.pauseProducing()
 
     @override
     def lineLengthExceeded(self, line: bytes) -> None:
         self._errors.write(f"chatd.client: an input line is over {self.MAX_LENGTH} bytes; stopping\n")
+        self._stop()
+
+    def _stop(self) -> None:
+        """Read no more, and leave with status 1."""
         self._failed = True
-        self._producer().pauseProducing()
+        self.pauseProducing()
         self.link.leave()
 
     def readConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
@@ -83,8 +87,28 @@ class PlainIO(LineReceiver):
         self._errors.flush()
 
     def server_connected(self) -> None:
-        """Start (or go on) reading stdin."""
-        self._producer().resumeProducing()
+        """Start reading stdin, or (with --nick) once the nickname is accepted."""
+        if self.link.presence.asked is None:
+            self.resumeProducing()
+
+    def answered(self, answer: Answer) -> None:
+        """Go on reading once the nickname is accepted; a refused one ends the script with status 1.
+
+        A person would type another nickname; a script's next line is no
+        nickname, so it is never sent as one.
+        """
+        if answer.code is None:
+            self.resumeProducing()
+            return
+        if answer.code == "nick-in-use":
+            self._errors.write(
+                f"chatd.client: the nickname {answer.nick} is taken; choose another with --nick\n"
+            )
+        else:
+            self._errors.write(
+                f"chatd.client: the server refused the nickname {answer.nick}: {answer.text}\n"
+            )
+        self._stop()
 
     def close(self, status: int) -> None:
         """The link is done: let stdout drain, then close; ``ended`` fires after."""

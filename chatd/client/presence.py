@@ -1,9 +1,9 @@
 """Who the user is on the server and where: kept from the JSON events alone.
 
 The server never says "you are in these rooms"; the client keeps count
-from what it is told: its own ``joined`` and ``parted`` events, its own
-``nick_changed``, and the order in which the server answers (documented
-in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
+from what it is told: its own ``joined``, ``parted`` and ``kicked``
+events, its own ``banned`` and ``nick_changed``, and the order in which
+the server answers (documented in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
 put the user back under the same nickname in the same rooms, the current
 room last, so plain lines go where they went before.
 """
@@ -24,6 +24,21 @@ class _Plan:
     current: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The server's answer to a nickname the client asked for: accepted, or refused with an error."""
+
+    nick: str
+    code: str | None = None
+    """The error code of a refusal (``nick-in-use``...), None if the nickname was accepted."""
+    text: str = ""
+    """The server's words for a refusal, scrubbed."""
+
+
+LEAVE_WORDS = frozenset({"exit", "quit"})
+"""Lines that leave the chat, alone on the line, any case (as the server reads them)."""
+
+
 class Presence:
     """The user's nickname, rooms (in join order) and current room, as the server last told them."""
 
@@ -35,6 +50,8 @@ class Presence:
         self.rooms: list[str] = []
         self.current: str | None = None
         """The room plain lines go to, as the server decides it: the last joined or switched to."""
+        self.asked: str | None = None
+        """A nickname sent and not answered yet: the server's next ``nick`` notice or error answers it."""
         self._plan: _Plan | None = None
         self._registering = False
         self._after_my_part = False
@@ -43,7 +60,44 @@ class Presence:
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, then the nickname if known."""
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
+        self.asked = self.wanted
         return ["/format json", *([f"/nick {self.wanted}"] if self.wanted else [])]
+
+    def sending(self, text: str) -> None:
+        """Note a line about to be sent: before a nickname, a line that is no command names the user."""
+        if self.nick is not None or text.strip().lower() in LEAVE_WORDS:
+            return
+        words = text.split(maxsplit=1)
+        if text.startswith("//"):
+            self.asked = text[1:].strip()
+        elif text.startswith("/"):
+            if words[0].lower() == "/nick" and len(words) == 2:
+                self.asked = words[1].strip()
+        else:
+            self.asked = text.strip()
+
+    def answer(self, message: Message) -> Answer | None:
+        """The answer ``message``, just received, gave to the nickname asked for, if it is one.
+
+        Replies come in the order of the lines they answer, so while a
+        nickname waits, the next error refuses it; it is accepted once the
+        server has put the user in (the join after "You are NICK.").
+        """
+        if self.asked is None:
+            return None
+        if self.nick is not None:
+            answer = Answer(self.asked)
+        elif message.get("type") == "error":
+            code, text = message.get("code"), message.get("text")
+            answer = Answer(
+                self.asked,
+                scrub(code) if isinstance(code, str) else "",
+                scrub(text) if isinstance(text, str) else "",
+            )
+        else:
+            return None
+        self.asked = None
+        return answer
 
     def lost(self) -> None:
         """The connection is gone: remember where the user was, and forget the server's state.
@@ -54,7 +108,7 @@ class Presence:
         if self.nick is not None:
             self.wanted = self.nick
             self._plan = _Plan(tuple(self.rooms), self.current)
-        self.nick, self.rooms, self.current = None, [], None
+        self.nick, self.rooms, self.current, self.asked = None, [], None, None
         self._registering = self._after_my_part = self._current_from_members = False
 
     def received(self, message: Message) -> list[str]:
@@ -100,14 +154,22 @@ class Presence:
         return []
 
     def _parted(self, message: Message) -> list[str]:
+        """The user left a room, or (the same for the user's rooms) was kicked out of it."""
         room = _room(message, "room")
         if room is None or not self._mine(message):
             return []
+        # The "Now talking in" that may follow answers this, not a /join.
         self._after_my_part = True
         self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
         if self.current is not None and fold(self.current) == fold(room):
             # As the server does: the last joined room the user is still in.
             self.current = self.rooms[-1] if self.rooms else None
+        return []
+
+    def _banned(self, message: Message) -> list[str]:
+        """The user is taken off the server: nothing of where they were is theirs to go back to."""
+        if self._mine(message):
+            self.nick, self.rooms, self.current, self._plan = None, [], None, None
         return []
 
     def _renamed(self, message: Message) -> list[str]:
@@ -147,5 +209,7 @@ def _room(message: Message, key: str) -> str | None:
 _FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {
     "joined": Presence._joined,
     "parted": Presence._parted,
+    "kicked": Presence._parted,
+    "banned": Presence._banned,
     "nick_changed": Presence._renamed,
 }

@@ -20,8 +20,8 @@ from chatd.text import scrub
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""
 
-_UNKNOWN_SHOWN = 200
-"""Characters of an unknown kind of line shown, so a newer server's lines are seen, not dropped."""
+_UNKNOWN_SHOWN = 40
+"""Characters of an unknown kind's name shown, so a newer server's lines are noticed, not dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +92,28 @@ class _Fields:
         items = value if isinstance(value, list) else []
         return [_Fields(item, self._now) for item in items if isinstance(item, dict)]
 
+    def flag(self, key: str) -> bool:
+        return self._message.get(key) is True
+
+    def moment(self, key: str) -> float | None:
+        """A time field (seconds since the epoch) that a calendar holds, or None (``null``: no end)."""
+        value = self._message.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        try:
+            moment(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return float(value)
+
     def number(self, key: str) -> int:
         value = self._message.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
     def at(self) -> float:
         """The server's ``at``, or the time of receipt if it is missing or no usable time."""
-        value = self._message.get("at")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            try:
-                moment(value, UTC)
-            except (OverflowError, OSError, ValueError):
-                return self._now
-            return float(value)
-        return self._now
+        at = self.moment("at")
+        return self._now if at is None else at
 
 
 def _one(view: View, at: float, look: Look, body: str, bell: bool = False) -> Shown:
@@ -144,7 +152,7 @@ def _event(text: str) -> Callable[[_Fields, View], Shown]:
     """A renderer for an event shown as one dimmed line, ``text`` formatted with the scrubbed fields."""
 
     def draw(fields: _Fields, view: View) -> Shown:
-        values = {key: fields.text(key) for key in ("room", "nick", "new", "topic")}
+        values = {key: fields.text(key) for key in ("room", "nick", "new", "topic", "by")}
         body = text.format(**values, because=_because(fields.text("reason")))
         return _one(view, fields.at(), Look.EVENT, body)
 
@@ -156,6 +164,85 @@ def _topic_changed(fields: _Fields, view: View) -> Shown:
     body = f"{nick} set the topic of {room}: {topic}" if topic else f"{nick} cleared the topic of {room}"
     mentioned = not is_me(nick, view) and mentions(topic, view.me)
     return _one(view, fields.at(), Look.EVENT, body, bell=mentioned)
+
+
+def _topic_locked(fields: _Fields, view: View) -> Shown:
+    done = "locked" if fields.flag("locked") else "unlocked"
+    body = f"{fields.text('nick')} {done} the topic of {fields.text('room')}"
+    return _one(view, fields.at(), Look.EVENT, body)
+
+
+def _until(until: float | None, view: View, since: float) -> str:
+    """``until 18:40`` in the view's zone (with the date if not the day of ``since``), or ``until lifted``."""
+    if until is None:
+        return "until lifted"
+    end = moment(until, view.zone)
+    same_day = end.date() == moment(since, view.zone).date()
+    return end.strftime("until %H:%M" if same_day else "until %Y-%m-%d %H:%M")
+
+
+def _moderated(done: str) -> Callable[[_Fields, View], Shown]:
+    """A renderer for a mute or ban of ``nick`` by ``by``: the user's own rings the bell."""
+
+    def draw(fields: _Fields, view: View) -> Shown:
+        nick, at = fields.text("nick"), fields.at()
+        body = f"{nick} was {done} by {fields.text('by')} {_until(fields.moment('until'), view, at)}"
+        return _one(view, at, Look.EVENT, body, bell=is_me(nick, view))
+
+    return draw
+
+
+def _kicked(fields: _Fields, view: View) -> Shown:
+    nick = fields.text("nick")
+    body = f"{nick} was kicked from {fields.text('room')} by {fields.text('by')}{_because(fields.text('reason'))}"
+    return _one(view, fields.at(), Look.EVENT, body, bell=is_me(nick, view))
+
+
+def _unmuted(fields: _Fields, view: View) -> Shown:
+    nick, by = fields.text("nick"), fields.text("by")
+    # No operator: the mute ran out (docs/PROTOCOL.md, the chat itself as actor).
+    body = f"{nick} was unmuted by {by}" if by else f"{nick}'s mute ran out"
+    return _one(view, fields.at(), Look.EVENT, body)
+
+
+def _walled(fields: _Fields, view: View) -> Shown:
+    nick = fields.text("nick")
+    texts = fields.lines("text")
+    mentioned = not is_me(nick, view) and any(mentions(text, view.me) for text in texts)
+    lines = tuple(compose(view, fields.at(), Look.NOTICE, f"{nick} to everyone: {text}") for text in texts)
+    return Shown(lines, bell=mentioned)
+
+
+def _whois(fields: _Fields, view: View) -> Shown:
+    nick, rooms, at = fields.text("nick"), fields.texts("rooms"), fields.at()
+    facts = [f"{nick} is in{_names(rooms)}" if rooms else f"{nick} is in no room"]
+    if fields.flag("operator"):
+        facts.append(f"{nick} is an operator")
+    if fields.text("address"):
+        facts.append(f"{nick} is connected from {fields.text('address')}")
+    if fields.text("away"):
+        facts.append(f"{nick} is away: {fields.text('away')}")
+    return Shown(tuple(compose(view, at, Look.NOTICE, fact) for fact in facts))
+
+
+def _away(fields: _Fields, view: View) -> Shown:
+    return _one(view, fields.at(), Look.NOTICE, f"{fields.text('nick')} is away: {fields.text('text')}")
+
+
+def _ban_terms(ban: _Fields, view: View) -> str:
+    """How long a ban lasts and who set it: ``until 18:40 (by alice)``."""
+    return f"{_until(ban.moment('until'), view, ban.at())} (by {ban.text('by')})"
+
+
+def _ban(fields: _Fields, view: View) -> Shown:
+    body = f"{fields.text('target')} is banned {_ban_terms(fields, view)}"
+    return _one(view, fields.at(), Look.NOTICE, body)
+
+
+def _ban_list(fields: _Fields, view: View) -> Shown:
+    bans, at = fields.objects("bans"), fields.at()
+    rows = [f"  {ban.text('target')} {_ban_terms(ban, view)}" for ban in bans]
+    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [f"Bans ({len(bans)}):", *rows]))
 
 
 def _names(nicks: list[str]) -> str:
@@ -222,11 +309,14 @@ def _error(fields: _Fields, view: View) -> Shown:
 
 
 def _unknown(message: Message, view: View, now: float) -> Shown:
+    # A kind from a newer server: its text if it has one, else a short line
+    # naming the kind; never raw JSON, which reads as noise.
     text = message.get("text")
-    if not isinstance(text, str):
-        # ensure_ascii escapes every control character; scrub is the belt to those braces.
-        text = json.dumps(message, ensure_ascii=True, default=str)[:_UNKNOWN_SHOWN]
-    return _one(view, now, Look.NOTICE, scrub(text))
+    if isinstance(text, str) and text:
+        return _one(view, now, Look.NOTICE, scrub(text))
+    kind = message.get("type")
+    named = scrub(kind)[:_UNKNOWN_SHOWN] if isinstance(kind, str) else "no type"
+    return _one(view, now, Look.NOTICE, f"(a kind of line this client cannot show: {named})")
 
 
 _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
@@ -243,6 +333,17 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "room_list": _room_list,
     "user_list": _user_list,
     "server_time": _server_time,
+    "topic_locked": _topic_locked,
+    "kicked": _kicked,
+    "banned": _moderated("banned"),
+    "muted": _moderated("muted"),
+    "unmuted": _unmuted,
+    "walled": _walled,
+    "shutting_down": _event("{nick} is shutting down the server{because}"),
+    "whois": _whois,
+    "away": _away,
+    "ban": _ban,
+    "ban_list": _ban_list,
     "notice": _notice,
     "error": _error,
 }

@@ -21,12 +21,11 @@ from typing_extensions import override
 
 from chatd.client.connection import Link
 from chatd.client.inputline import layout
+from chatd.client.presence import LEAVE_WORDS, Answer
 from chatd.client.render import Shown
 from chatd.text import scrub
 
 CONFIRM = "Leave chatd? (y/n) "
-LEAVE_WORDS = frozenset({"exit", "quit"})
-"""Lines that leave the chat, alone on the line, any case (as the server reads them)."""
 YES = frozenset({"y", "yes"})
 
 
@@ -118,6 +117,9 @@ class ChatTerminal(HistoricRecvLine):
     def server_connected(self) -> None:
         """The prompt changes from offline to the nickname prompt."""
         self._draw()
+
+    def answered(self, answer: Answer) -> None:
+        """A person reads the refusal and the prompt the server sends, and types another nickname."""
 
     def close(self, status: int) -> None:
         """The link is done: clear the input line, let the output drain, close; then ``ended`` fires."""

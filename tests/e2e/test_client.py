@@ -23,7 +23,7 @@ import pyte
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import NAME, Lobby, start_chatd
+from tests.e2e.test_daemon import LOOPBACK, NAME, Lobby, start_chatd
 
 COLUMNS, ROWS = 80, 24
 
@@ -102,6 +102,26 @@ class PlainClientTests(SynchronousTestCase):
             ],
         )
         self.assertIn(b"~ Connected to 127.0.0.1 port", err)
+
+    def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
+        """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
+        daemon = start_chatd(self)
+        bob = Lobby(daemon).enter("alice")
+        for arguments, script in (((), b"alice\nhello\n"), (("--nick", "alice"), b"hello\nagain\n")):
+            client = subprocess.run(
+                client_command(daemon.port, *arguments),
+                input=script,
+                capture_output=True,
+                timeout=DEADLINE_SECONDS,
+                check=False,
+            )
+            self.assertEqual(client.returncode, 1, client.stderr)
+            self.assertIn(
+                b"chatd.client: the nickname alice is taken; choose another with --nick\n", client.stderr
+            )
+            self.assertNotIn(b"You are", client.stdout)
+        bob.say("/users")
+        bob.expect("*** Online (1): alice")
 
     def test_unreachable_server_exits_1(self) -> None:
         """With nothing listening, the piped client says so on stderr and exits 1 at once."""
@@ -258,6 +278,35 @@ class InteractiveClientTests(SynchronousTestCase):
         self.assertNotEqual(terminal.local_modes() & termios.ICANON, 0)
         self.assertNotEqual(terminal.local_modes() & termios.ECHO, 0)
         self.assertNotIn(b"\x1bc", terminal.output)
+
+    def test_kick_moves_the_prompt_and_is_not_undone_by_a_restart(self) -> None:
+        """Kicked from #dev by an operator, the prompt says #lobby; after a restart the client stays out of #dev."""
+        console, follower = pty.openpty()
+        self.addCleanup(os.close, console)
+        try:
+            daemon = Daemon.start(self, [*LOOPBACK, "--console"], stdin=follower)
+        finally:
+            os.close(follower)
+        port = daemon.port
+        terminal = Terminal(self, port, "--nick", "alice", "--no-color")
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        terminal.type(b"/join #dev\r")
+        terminal.wait_for("#dev", terminal.prompt_is("#dev>"))
+        os.write(console, b"/kick alice #dev off-topic\n")
+        terminal.wait_for("the kick", terminal.shows("- alice was kicked from #dev by host (off-topic)"))
+        terminal.wait_for("the prompt back in #lobby", terminal.prompt_is("#lobby>"))
+
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        again = Daemon.start(self, ["chatd", "--port", str(port), "--interface", "127.0.0.1", "--name", NAME])
+        terminal.wait_for("the return", lambda: terminal.output.count(b"You are alice.") == 2)
+        carol = again.connect()
+        carol.say("carol")
+        read_until(carol, "*** In #lobby (2): alice carol")
+        terminal.type(b"back\r")
+        carol.expect_stamped("#lobby <alice> back")
+        self.assertEqual(terminal.input_row(), "#lobby>")
+        carol.say("/who #dev")
+        self.assertTrue(carol.read_line().startswith(b"ERR no-such-room"))
 
     def test_exit_asks_then_leaves(self) -> None:
         """exit asks for confirmation; yes quits, and the client exits 0 with the terminal restored."""

@@ -1,0 +1,151 @@
+"""How the client reaches the server, and why it could not, in one plain sentence.
+
+``connect_to`` builds the endpoint for the command line: plain TCP, or TLS
+that checks the certificate and the name with Twisted's own
+``optionsForClientTLS``. ``Server`` turns each way of failing into words a
+person can act on (a refused connection, a certificate for another name,
+``--tls`` against the plain port), never a Python repr. Over TLS, reaching
+the server means finishing the handshake: a connection that ends before it
+was never a session, so it is not "lost".
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from OpenSSL import SSL
+from service_identity import VerificationError
+from twisted.internet import error
+from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
+from twisted.internet.interfaces import IOpenSSLClientConnectionCreator, IStreamClientEndpoint
+from twisted.internet.ssl import Certificate, CertificateOptions, optionsForClientTLS, platformTrust
+from twisted.protocols.tls import TLSMemoryBIOProtocol
+from twisted.python.failure import Failure
+from zope.interface import implementer
+
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long one connection attempt may take before it counts as failed."""
+
+_REASONS = (
+    (error.ConnectionRefusedError, "connection refused"),
+    (error.TimeoutError, "timed out"),
+    (error.DNSLookupError, "no such host"),
+    (error.ConnectionDone, "connection closed"),
+    (error.ConnectionLost, "connection lost"),
+)
+
+_NOT_TLS = frozenset({"wrong version number", "packet length too long", "http request", "unknown protocol"})
+"""OpenSSL's reasons when the first bytes back are no TLS record: a plain-text server answered."""
+
+
+def _no_names() -> Sequence[str]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """The server as the user named it, and the names on the certificate it last presented (over TLS)."""
+
+    host: str
+    port: int
+    certificate_names: Callable[[], Sequence[str]] = field(default=_no_names, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.host} port {self.port}"
+
+    def unreachable(self, failure: Failure) -> str:
+        """Why a connection attempt (the TCP connection, or over TLS its handshake) failed."""
+        if failure.check(VerificationError):
+            names = ", ".join(self.certificate_names())
+            if names:
+                return f"The certificate of {self} is for {names}, not {self.host}."
+            return f"The certificate of {self} is not for {self.host}."
+        if failure.check(SSL.Error):
+            reasons = _ssl_reasons(failure.value)
+            if reasons & _NOT_TLS:
+                return f"{self} does not speak TLS: is it the plain port?"
+            if "certificate verify failed" in reasons:
+                return f"The certificate of {self} is not signed by a CA you trust (see --cafile), or has expired."
+            return f"TLS with {self} failed ({', '.join(sorted(reasons)) or failure.getErrorMessage()})."
+        if failure.check(error.ConnectionDone, error.ConnectionLost):
+            return f"{self} closed the connection before the TLS handshake was done."
+        return f"Cannot reach {self} ({_words(failure)})."
+
+    def lost(self, failure: Failure) -> str:
+        """Why a connection that was up ended."""
+        return f"Lost the server at {self} ({_words(failure)})."
+
+
+def _words(failure: Failure) -> str:
+    for kind, words in _REASONS:
+        if failure.check(kind):
+            return words
+    return failure.getErrorMessage()
+
+
+def _ssl_reasons(value: BaseException | None) -> set[str]:
+    """The reason strings of an OpenSSL error: its args are a list of (library, function, reason)."""
+    args = value.args if value is not None else ()
+    found = args[0] if args and isinstance(args[0], list) else []
+    return {entry[2] for entry in found if isinstance(entry, tuple) and len(entry) == 3}
+
+
+@implementer(IOpenSSLClientConnectionCreator)
+class NamedCheck:
+    """Twisted's checked client TLS, keeping the last connection so a failed name check can say whose it was.
+
+    Twisted checks the name inside the handshake and reports only that it
+    did not match; the certificate is still on the OpenSSL connection.
+    """
+
+    def __init__(self, creator: IOpenSSLClientConnectionCreator) -> None:
+        self._creator = creator
+        self._last: SSL.Connection | None = None
+
+    def clientConnectionForTLS(self, tlsProtocol: TLSMemoryBIOProtocol) -> SSL.Connection:  # noqa: N802, N803 - the interface's names
+        self._last = self._creator.clientConnectionForTLS(tlsProtocol)
+        return self._last
+
+    def names(self) -> Sequence[str]:
+        """The DNS names and addresses the last certificate presented is for; none if unknown."""
+        chain = self._last.get_peer_cert_chain() if self._last is not None else None
+        if not chain:
+            return ()
+        try:
+            extension = (
+                chain[0].to_cryptography().extensions.get_extension_for_class(x509.SubjectAlternativeName)
+            )
+        except (x509.ExtensionNotFound, ValueError):
+            return ()
+        names = extension.value
+        return [
+            *names.get_values_for_type(x509.DNSName),
+            *map(str, names.get_values_for_type(x509.IPAddress)),
+        ]
+
+
+def connect_to(
+    reactor: Any,
+    host: str,
+    port: int,
+    *,
+    tls: bool = False,
+    cafile: str | None = None,
+    insecure: bool = False,
+) -> tuple[IStreamClientEndpoint, Server]:
+    """The endpoint for plain TCP, or TLS checked against the system's CAs or ``cafile``; and the server it reaches.
+
+    Raises OSError if ``cafile`` cannot be read.
+    """
+    tcp = HostnameEndpoint(reactor, host, port, timeout=CONNECT_TIMEOUT_SECONDS)
+    if not tls:
+        return tcp, Server(host, port)
+    if insecure:
+        return wrapClientTLS(CertificateOptions(), tcp), Server(host, port)
+    trust = platformTrust()
+    if cafile:
+        with open(cafile, "rb") as pem:
+            trust = Certificate.loadPEM(pem.read())
+    check = NamedCheck(optionsForClientTLS(host, trustRoot=trust))
+    return wrapClientTLS(check, tcp), Server(host, port, check.names)
