@@ -43,9 +43,16 @@ CANNOT_SHOW = "this client cannot show"
 """What the client says for a kind of line it has no rendering for."""
 
 
+def table(header: str) -> str:
+    """The rows of the table under ``header`` in docs/PROTOCOL.md's JSON section."""
+    start = JSON_SECTION.index(header)
+    end = JSON_SECTION.find("\n\n", start)
+    return JSON_SECTION[start:end]
+
+
 def documented_types() -> dict[str, str]:
     """The JSON table of docs/PROTOCOL.md: each ``type`` with the text of its keys column."""
-    return dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", JSON_SECTION, re.MULTILINE))
+    return dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", table("| type | keys |"), re.MULTILINE))
 
 
 def documented_keys(column: str) -> tuple[list[str], list[str]]:
@@ -57,10 +64,9 @@ def documented_keys(column: str) -> tuple[list[str], list[str]]:
 
 
 def documented_notice_kinds() -> list[str]:
-    """The notice kinds the JSON table lists, in the parentheses after ``kind``."""
-    found = re.search(r"`kind` \(([^)]*)\)", documented_types()["notice"])
-    assert found is not None, "the notice row lists its kinds"
-    return re.findall(r"`([a-z_]+)`", found.group(1))
+    """The notice kinds of the table of notices' keys (a row may name several kinds)."""
+    rows = re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", table("| `kind` | keys besides `text` |"), re.MULTILINE)
+    return [kind for row in rows for kind in re.findall(r"`([a-z_]+)`", row)]
 
 
 SAMPLES: dict[str, object] = {
@@ -84,6 +90,9 @@ SAMPLES: dict[str, object] = {
     "address": "192.0.2.7",
     "target": "sample-target",
     "code": "sample-code",
+    "total": 120,
+    "page": 2,
+    "pages": 3,
 }
 """A value for each key of the JSON table; a key not here gets a string and must not break rendering."""
 
