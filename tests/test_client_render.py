@@ -65,7 +65,9 @@ def documented_keys(column: str) -> tuple[list[str], list[str]]:
 
 def documented_notice_kinds() -> list[str]:
     """The notice kinds of the table of notices' keys (a row may name several kinds)."""
-    rows = re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", table("| `kind` | keys besides `text` |"), re.MULTILINE)
+    rows = re.findall(
+        r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", table("| `kind` | keys besides `text` |"), re.MULTILINE
+    )
     return [kind for row in rows for kind in re.findall(r"`([a-z_]+)`", row)]
 
 
