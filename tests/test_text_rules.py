@@ -137,7 +137,10 @@ SAID = {
 
 STORED = {
     "topic": Field(lambda s, text: s.chat.set_topic(s.alice, "#lobby", text), TopicChanged, "topic"),
-    "away message": Field(lambda s, text: s.chat.set_away(s.alice, text), AwayChanged, "text"),
+    # Set while away already: a blank away message is news only to someone away.
+    "away message": Field(
+        lambda s, text: (s.chat.set_away(s.alice, "out"), s.chat.set_away(s.alice, text)), AwayChanged, "text"
+    ),
     "part reason": Field(lambda s, text: s.chat.part(s.alice, "#lobby", text), Parted, "reason"),
     "kick reason": Field(lambda s, text: s.chat.kick(s.alice, "bob", "#lobby", text), Kicked, "reason"),
     "shutdown reason": Field(lambda s, text: s.chat.shutdown(s.alice, text), ShuttingDown, "reason"),
