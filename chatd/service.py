@@ -43,6 +43,7 @@ from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
@@ -85,8 +86,10 @@ def build(
     # they start before and stop after the front ends.
     history, bus = MemoryHistory(), MemoryBus()
     chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop)
+    # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
+    bounded = BoundedLog(reactor)
     # One for the whole daemon: every front end's connections count against the same limits.
-    admission = Admission(config.max_connections, config.max_per_ip)
+    admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
     # Password checks run here, never on the reactor thread.
     passwords = password_pool(PASSWORD_THREADS)
     login = OperatorLogin(in_thread_pool(reactor, passwords, config.operators.verify), reactor.seconds)
@@ -96,7 +99,7 @@ def build(
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-    return compose([history, bus, _Timers(chat), _Threads(passwords), *backing], front_ends, console)
+    return compose([history, bus, bounded, _Timers(chat), _Threads(passwords), *backing], front_ends, console)
 
 
 def compose(

@@ -35,6 +35,7 @@ from chatd.domain.ports import Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import BufferedOutput
 from chatd.line import errors as line_errors
@@ -242,7 +243,9 @@ class LineTestCase(SynchronousTestCase):
         self.clock = Clock()
         self.stopped = 0
         self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=self.chat_limits, stop=self.stop)
-        self.admission = Admission(self.max_connections, self.max_per_ip)
+        self.bounded = BoundedLog(self.clock)
+        """The log of what strangers can repeat, as the service builds one."""
+        self.admission = Admission(self.max_connections, self.max_per_ip, bounded=self.bounded)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,

@@ -40,6 +40,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
 from chatd.domain.state import ChatState
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -293,7 +294,7 @@ class World:
             server_name="fuzz",
             limits=LIMITS,
             login=OperatorLogin(check_at_once, self.clock.seconds),
-            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP),
+            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP, bounded=BoundedLog(self.clock)),
         )
         self.clients: list[Client] = []
         self.connections = 0

@@ -24,7 +24,12 @@ class OperTests(LineTestCase):
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def logs(self) -> list[str]:
-        return [formatEvent(event) for event in self.logged]
+        """What the /oper login logged (connecting is logged too, elsewhere)."""
+        return [
+            formatEvent(event)
+            for event in self.logged
+            if event["log_namespace"] == OperatorLogin.log.namespace
+        ]
 
     def test_right_password_makes_an_operator(self) -> None:
         """/oper with an operator's name and password grants operator rights, and says so."""

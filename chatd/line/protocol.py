@@ -270,7 +270,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def cut_off_flooding(self) -> None:
         """Over the flood budget for too long: say why and close."""
-        self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
+        self.factory.admission.bounded.warn(self.log, "Disconnecting {peer} for flooding", peer=self.peer)
         self._quit_reason = "flooding"
         self.close(FloodError(self.factory.limits.flood_disconnect))
 
@@ -291,7 +291,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def _send_queue_exceeded(self) -> None:
         """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
-        self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
+        self.factory.admission.bounded.warn(
+            self.log, "Disconnecting {peer}: send queue exceeded", peer=self.peer
+        )
         self._quit_reason = "send queue exceeded"
         cast(ITCPTransport, self.transport).abortConnection()
 
