@@ -92,7 +92,9 @@ def build(
     admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
     # Password checks run here, never on the reactor thread.
     passwords = password_pool(PASSWORD_THREADS)
-    login = OperatorLogin(in_thread_pool(reactor, passwords, config.operators.verify), reactor.seconds)
+    login = OperatorLogin(
+        in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
+    )
     # One builder per front end; --irc-port and --web-port each add one here.
     front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login)]
     console: list[IService] = []

@@ -252,7 +252,7 @@ class LineTestCase(SynchronousTestCase):
             server_name="testhost",
             motd=self.motd,
             limits=self.limits,
-            login=OperatorLogin(check_at_once, self.clock.seconds),
+            login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
         )
         self.wires: list[StringTransport] = []

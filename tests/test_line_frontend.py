@@ -31,8 +31,9 @@ class LineFrontEndTests(SynchronousTestCase):
         options = Options()
         options.parseOptions(["--name", "testhost", *arguments])
         config = options.config()
-        admission = Admission(config.max_connections, config.max_per_ip, bounded=BoundedLog(self.reactor))
-        login = OperatorLogin(check_at_once, self.reactor.seconds)
+        bounded = BoundedLog(self.reactor)
+        admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
+        login = OperatorLogin(check_at_once, self.reactor, bounded=bounded)
         return line_front_end(config, self.chat, self.reactor, admission, login)
 
     def listen(self, front_end: FrontEnd) -> None:
