@@ -7,7 +7,8 @@ listens on its endpoints and calls its ``shutdown``.
 
 The daemon is four layers, started in this order:
 
-1. backing services: storage, bus, the chat's timers, the password threads;
+1. backing services: storage, bus, the log of who did what, the chat's
+   timers, the password threads;
 2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
@@ -39,6 +40,7 @@ from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
@@ -101,7 +103,11 @@ def build(
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-    return compose([history, bus, bounded, _Timers(chat), _Threads(passwords), *backing], front_ends, console)
+    return compose(
+        [history, bus, bounded, AuditLog(bus, bounded), _Timers(chat), _Threads(passwords), *backing],
+        front_ends,
+        console,
+    )
 
 
 def compose(
