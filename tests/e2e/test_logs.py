@@ -2,8 +2,6 @@
 
 import os
 import re
-import shutil
-import tempfile
 
 from twisted.logger import eventsFromJSONLogFile
 from twisted.trial.unittest import SynchronousTestCase
@@ -12,7 +10,7 @@ from chatd.audit import AuditLog
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BURST
 from chatd.frontend.oper import OperatorLogin
-from tests.e2e.daemon import ROOT, Daemon, LineClient
+from tests.e2e.daemon import ROOT, Daemon, LineClient, opers_file
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
 from tests.helpers import quick_hash
 
@@ -63,12 +61,8 @@ class AuditLogTests(SynchronousTestCase):
     """A session over real TCP, and the structured events the real daemon logs about it."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        opers = os.path.join(directory, "opers.txt")
-        with open(opers, "w", encoding="utf-8") as lines:
-            lines.write(f"boss {quick_hash(PASSWORD)}\n")
-        self.events = os.path.join(directory, "events.json")
+        opers = opers_file(self, quick_hash(PASSWORD))
+        self.events = os.path.join(os.path.dirname(opers), "events.json")
         self.daemon = Daemon.start(
             self,
             ["--logger", "tests.e2e.jsonlog.TextAndJSON", *LOOPBACK, "--opers", opers],

@@ -10,7 +10,7 @@ import tempfile
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.oper import FAILURES_PER_ADDRESS
-from tests.e2e.daemon import DEADLINE_SECONDS, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, LineClient, opers_file
 from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
 from tests.helpers import quick_hash
 
@@ -90,12 +90,7 @@ class LockOutTests(SynchronousTestCase):
     """Attackers sharing the operator's address guess at the operator's name, over real TCP (issue 12)."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        opers = os.path.join(directory, "opers.txt")
-        with open(opers, "w", encoding="utf-8") as lines:
-            lines.write(f"boss {quick_hash(PASSWORD)}\n")
-        self.daemon = start_chatd(self, "--opers", opers)
+        self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)))
 
     def roomless(self, nick: str) -> LineClient:
         """A user from 127.0.0.1 named ``nick`` and in no room, so nobody's arrival reaches it."""
