@@ -7,7 +7,8 @@ listens on its endpoints and calls its ``shutdown``.
 
 The daemon is four layers, started in this order:
 
-1. backing services: storage, bus, the chat's timers, the password threads;
+1. backing services: storage, bus, the log of who did what, the chat's
+   timers, the password threads;
 2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
@@ -39,10 +40,12 @@ from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
@@ -87,18 +90,26 @@ def build(
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
     chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop, server_rooms=server_rooms)
+    # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
+    bounded = BoundedLog(reactor)
     # One for the whole daemon: every front end's connections count against the same limits.
-    admission = Admission(config.max_connections, config.max_per_ip)
+    admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
     # Password checks run here, never on the reactor thread.
     passwords = password_pool(PASSWORD_THREADS)
-    login = OperatorLogin(in_thread_pool(reactor, passwords, config.operators.verify), reactor.seconds)
+    login = OperatorLogin(
+        in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
+    )
     # One builder per front end; --irc-port and --web-port each add one here.
     front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login)]
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-    return compose([history, bus, _Timers(chat), _Threads(passwords), *backing], front_ends, console)
+    return compose(
+        [history, bus, bounded, AuditLog(bus, bounded), _Timers(chat), _Threads(passwords), *backing],
+        front_ends,
+        console,
+    )
 
 
 def compose(

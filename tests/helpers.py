@@ -35,6 +35,7 @@ from chatd.domain.ports import Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import BufferedOutput
 from chatd.line import errors as line_errors
@@ -258,14 +259,16 @@ class LineTestCase(SynchronousTestCase):
             stop=self.stop,
             server_rooms=("#lobby",),
         )
-        self.admission = Admission(self.max_connections, self.max_per_ip)
+        self.bounded = BoundedLog(self.clock)
+        """The log of what strangers can repeat, as the service builds one."""
+        self.admission = Admission(self.max_connections, self.max_per_ip, bounded=self.bounded)
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,
             server_name="testhost",
             motd=self.motd,
             limits=self.limits,
-            login=OperatorLogin(check_at_once, self.clock.seconds),
+            login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
         )
         self.wires: list[StringTransport] = []

@@ -1,12 +1,14 @@
 """Admission: connections counted across front ends, in all and per address, and refused past the limits."""
 
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
+from twisted.internet.task import Clock
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.logs import BURST, BoundedLog
 from chatd.line.wording import word
 
 
@@ -16,7 +18,8 @@ def tcp(host: str) -> IPv4Address | IPv6Address:
 
 class AdmissionTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.admission = Admission(max_connections=3, max_per_ip=2)
+        self.clock = Clock()
+        self.admission = Admission(max_connections=3, max_per_ip=2, bounded=BoundedLog(self.clock))
 
     def test_peer_is_the_host_and_mapped_ipv4_is_ipv4(self) -> None:
         """A connection is counted by its host; ::ffff:10.0.0.1 is 10.0.0.1."""
@@ -49,14 +52,41 @@ class AdmissionTests(SynchronousTestCase):
         self.admission.release(peer)
         self.assertEqual((self.admission.open, self.admission._per_peer), (0, {}))
 
-    def test_refusal_by_address_is_logged(self) -> None:
-        """An address refused for holding too many connections is logged; nothing else is."""
+    def test_connections_and_refusals_are_logged_with_the_address(self) -> None:
+        """An admitted connection and each kind of refusal are logged with the address."""
         # Twisted annotates this for trial's TestCase, but any addCleanup will do.
         logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         self.admission.admit(tcp("10.0.0.1"))
         self.admission.admit(tcp("10.0.0.1"))
         self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("10.0.0.1"))
-        self.assertEqual([formatEvent(event) for event in logged], ["Refused 10.0.0.1: too many connections"])
+        self.admission.admit(tcp("10.0.0.2"))
+        self.assertRaises(ServerFullError, self.admission.admit, tcp("10.0.0.3"))
+        self.assertEqual(
+            [formatEvent(event) for event in logged],
+            [
+                "Connection from 10.0.0.1",
+                "Connection from 10.0.0.1",
+                "Refused 10.0.0.1: too many connections",
+                "Connection from 10.0.0.2",
+                "Refused 10.0.0.3: server full",
+            ],
+        )
+
+    def test_a_thousand_refusals_in_a_second_write_a_bounded_log(self) -> None:
+        """1000 refusals in one second write BURST lines, then one line counting the rest (issue 12)."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.admission.admit(tcp("10.0.0.1"))
+        self.admission.admit(tcp("10.0.0.1"))
+        for _ in range(1000):
+            self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("10.0.0.1"))
+            self.clock.advance(0.0005)
+        self.clock.advance(1)
+        refusals = [formatEvent(event) for event in logged][2:]
+        self.assertEqual(
+            refusals,
+            ["Refused 10.0.0.1: too many connections"] * BURST
+            + [f"Left {1000 - BURST} more lines out of the log like: Refused {{peer}}: too many connections"],
+        )
 
     def test_address_without_host_counts_as_itself(self) -> None:
         """A connection with no IP address (a UNIX socket) is counted by its address's text."""

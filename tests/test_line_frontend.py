@@ -11,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
 from chatd.line.frontend import LineFrontEnd, line_front_end
@@ -30,8 +31,9 @@ class LineFrontEndTests(SynchronousTestCase):
         options = Options()
         options.parseOptions(["--name", "testhost", *arguments])
         config = options.config()
-        admission = Admission(config.max_connections, config.max_per_ip)
-        login = OperatorLogin(check_at_once, self.reactor.seconds)
+        bounded = BoundedLog(self.reactor)
+        admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
+        login = OperatorLogin(check_at_once, self.reactor, bounded=bounded)
         return line_front_end(config, self.chat, self.reactor, admission, login)
 
     def listen(self, front_end: FrontEnd) -> None:

@@ -4,13 +4,24 @@ import threading
 
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone
-from twisted.internet.testing import EventLoggingObserver
+from twisted.internet.task import Clock
+from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.frontend.oper import FAILURES_PER_ADDRESS, RETRY_SECONDS, OperatorLogin, in_thread_pool
+from chatd.frontend.oper import (
+    FAILURES_PER_ADDRESS,
+    FAILURES_PER_NAME,
+    PACE_SECONDS,
+    PAUSE_SECONDS,
+    RETRY_SECONDS,
+    Attempts,
+    OperatorLogin,
+    in_thread_pool,
+)
+from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase, ThreadedReactor
 
 FAILED = b"ERR oper-failed wrong operator name or password"
@@ -24,10 +35,22 @@ class OperTests(LineTestCase):
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def logs(self) -> list[str]:
-        return [formatEvent(event) for event in self.logged]
+        """What the /oper login logged (connecting is logged too, elsewhere)."""
+        return [
+            formatEvent(event)
+            for event in self.logged
+            if event["log_namespace"] == OperatorLogin.log.namespace
+        ]
+
+    def wrong(self, protocol: LineProtocol, wire: StringTransport, times: int = 1) -> None:
+        """Send ``times`` wrong passwords for boss, each answered ERR oper-failed once its pause is over."""
+        for _ in range(times):
+            protocol.dataReceived(b"/oper boss wrong\n")
+            self.clock.advance(RETRY_SECONDS)
+            self.assertEqual(self.lines(wire), [FAILED])
 
     def test_right_password_makes_an_operator(self) -> None:
-        """/oper with an operator's name and password grants operator rights, and says so."""
+        """/oper with an operator's name and password grants operator rights, and says so at once."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [NOW_OPERATOR])
@@ -35,12 +58,29 @@ class OperTests(LineTestCase):
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [b"*** You are an operator already."])
 
-    def test_wrong_password_or_name_is_refused(self) -> None:
-        """A wrong password, or a name that is no operator's, gets the same refusal."""
+    def test_wrong_password_or_name_is_refused_after_a_pause_that_doubles(self) -> None:
+        """A wrong password, or a name that is no operator's, is refused alike: after 1 s, then after 2 s more."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/oper boss wrong\n/oper nobody correct horse\n")
-        self.assertEqual(self.lines(wire), [FAILED, FAILED])
+        self.clock.advance(PAUSE_SECONDS - 0.001)
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(0.001)
+        self.assertEqual(self.lines(wire), [FAILED])
+        self.clock.advance(2 * PAUSE_SECONDS - 0.001)
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(0.001)
+        self.assertEqual(self.lines(wire), [FAILED])
         self.assertFalse(alice.me().operator)
+
+    def test_connection_reads_nothing_while_it_pauses(self) -> None:
+        """A line sent after a wrong /oper waits for its answer: the failing connection is slowed, nobody else."""
+        alice, alice_wire = self.connect(b"alice")
+        bob, _ = self.connect(b"bob")
+        alice.dataReceived(b"/oper boss wrong\nhello\n")
+        bob.dataReceived(b"hi\n")
+        self.assertEqual(self.lines(alice_wire), [b"[00:00] #lobby <bob> hi"])
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(alice_wire), [FAILED, b"[00:00] #lobby <alice> hello"])
 
     def test_oper_needs_a_nickname(self) -> None:
         """/oper before choosing a nickname is refused; no password is checked."""
@@ -52,11 +92,12 @@ class OperTests(LineTestCase):
         """After three failures a connection's attempts are refused unchecked, even right ones, until a minute passes."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/oper boss a\n/oper boss b\n/oper boss c\n/oper boss correct horse\n")
+        self.clock.pump([PAUSE_SECONDS, 2 * PAUSE_SECONDS, 4 * PAUSE_SECONDS])
         self.assertEqual(
             self.lines(wire),
-            [FAILED, FAILED, FAILED, b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"],
+            [FAILED, FAILED, FAILED, b"ERR oper-throttled too many failed /oper attempts; try again in 53 s"],
         )
-        self.clock.advance(RETRY_SECONDS - 1)
+        self.clock.advance(52)
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(
             self.lines(wire), [b"ERR oper-throttled too many failed /oper attempts; try again in 1 s"]
@@ -65,31 +106,35 @@ class OperTests(LineTestCase):
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [NOW_OPERATOR])
 
-    def test_new_connections_from_one_address_share_a_budget(self) -> None:
-        """Reconnecting does not buy more guesses: an address has ten failures, then waits; others do not."""
+    def test_attackers_sharing_the_address_do_not_lock_the_operator_out(self) -> None:
+        """Others from the operator's address spend its budget: the right password still gets in (nobody waits ahead)."""
         failures = 0
         while failures < FAILURES_PER_ADDRESS:
             protocol, wire = self.connect(b"guess%d" % failures, host="10.0.0.1")
-            for _ in range(min(3, FAILURES_PER_ADDRESS - failures)):
-                protocol.dataReceived(b"/oper boss wrong\n")
-                failures += 1
-        protocol, wire = self.connect(b"fresh", host="10.0.0.1")
-        protocol.dataReceived(b"/oper boss correct horse\n")
-        self.assertEqual(
-            self.lines(wire), [b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"]
-        )
-        other, other_wire = self.connect(b"other", host="10.0.0.2")
-        other.dataReceived(b"/oper boss correct horse\n")
-        self.assertEqual(self.lines(other_wire), [NOW_OPERATOR])
+            self.wrong(protocol, wire, min(3, FAILURES_PER_ADDRESS - failures))
+            failures += 3
+        operator, wire = self.connect(b"boss", host="10.0.0.1")
+        operator.dataReceived(b"/oper boss correct horse\n")
+        self.assertEqual(self.lines(wire), [NOW_OPERATOR])
 
-    def test_address_budgets_are_forgotten_once_refilled(self) -> None:
-        """An address whose failures have all dripped back holds no memory."""
-        protocol, _ = self.connect(b"alice", host="10.0.0.1")
-        protocol.dataReceived(b"/oper boss wrong\n")
+    def test_guesses_at_a_name_from_everywhere_do_not_lock_its_operator_out(self) -> None:
+        """Failures at one name from many addresses spend its budget: the right password still gets in."""
+        for n in range(FAILURES_PER_NAME):
+            protocol, wire = self.connect(b"guess%d" % n, host=f"10.0.1.{n}")
+            self.wrong(protocol, wire)
+        operator, wire = self.connect(b"boss", host="10.0.2.1")
+        operator.dataReceived(b"/oper boss correct horse\n")
+        self.assertEqual(self.lines(wire), [NOW_OPERATOR])
+
+    def test_budgets_are_forgotten_once_refilled(self) -> None:
+        """An address or a name whose failures have all dripped back holds no memory."""
+        protocol, wire = self.connect(b"alice", host="10.0.0.1")
+        self.wrong(protocol, wire)
         self.clock.advance(RETRY_SECONDS)
         other, _ = self.connect(b"bob", host="10.0.0.2")
-        other.dataReceived(b"/oper boss wrong\n")
-        self.assertEqual(list(self.factory.login._by_address), ["10.0.0.2"])
+        other.dataReceived(b"/oper other wrong\n")
+        login = self.factory.login
+        self.assertEqual((list(login._by_address), list(login._by_name)), (["10.0.0.2"], ["other"]))
 
     def test_attempts_are_logged_with_name_and_address_never_the_password(self) -> None:
         """Failures, refusals and successes are logged with the name tried and the peer; no password appears."""
@@ -97,7 +142,7 @@ class OperTests(LineTestCase):
         alice.dataReceived(
             b"/oper boss hunter2\n/oper boss hunter3\n/oper boss hunter4\n/oper boss hunter5\n"
         )
-        self.clock.advance(RETRY_SECONDS)
+        self.clock.pump([PAUSE_SECONDS, 2 * PAUSE_SECONDS, 4 * PAUSE_SECONDS, RETRY_SECONDS])
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(
             self.logs(),
@@ -124,7 +169,7 @@ class HeldCheckTests(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.checks: list[Deferred[bool]] = []
-        self.factory.login = OperatorLogin(self.held, self.clock.seconds)
+        self.factory.login = OperatorLogin(self.held, self.clock, bounded=self.bounded)
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def held(self, name: str, password: str) -> "Deferred[bool]":
@@ -143,38 +188,60 @@ class HeldCheckTests(LineTestCase):
         self.assertEqual(self.lines(alice_wire), [NOW_OPERATOR, b"[00:00] #lobby <alice> hello"])
         self.assertTrue(alice.me().operator)
 
-    def test_attempts_in_flight_from_one_address_cannot_pass_its_budget(self) -> None:
-        """Eleven attempts at once from one address: ten are checked, the eleventh is refused unchecked."""
+    def test_past_an_address_budget_checks_are_paced_not_refused(self) -> None:
+        """Fourteen attempts at once from one address: ten are checked at once, then one a second, none refused."""
         wires = []
-        for n in range(FAILURES_PER_ADDRESS + 1):
+        for n in range(FAILURES_PER_ADDRESS + 4):
             protocol, wire = self.connect(b"guess%d" % n, host="10.0.0.1")
-            protocol.dataReceived(b"/oper boss wrong\n")
+            protocol.dataReceived(b"/oper guess%d wrong\n" % n)
             wires.append(wire)
-        self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS)
-        self.assertEqual(
-            self.lines(wires[-1]), [b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"]
-        )
+        self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS + 1)
+        for waited in range(1, 4):
+            self.clock.advance(PACE_SECONDS)
+            self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS + 1 + waited)
         for check in self.checks:
             check.callback(False)
-        for wire in wires[:-1]:
+        self.clock.advance(PAUSE_SECONDS)
+        for wire in wires:
             self.assertEqual(self.lines(wire), [FAILED])
 
+    def test_operator_waits_at_most_a_second_per_attempt_ahead(self) -> None:
+        """Behind attackers from its address, the right password is checked one second per paced attempt ahead."""
+        for n in range(FAILURES_PER_ADDRESS + 3):
+            protocol, _ = self.connect(b"guess%d" % n, host="10.0.0.1")
+            protocol.dataReceived(b"/oper boss wrong\n")
+        operator, wire = self.connect(b"boss", host="10.0.0.1")
+        operator.dataReceived(b"/oper boss correct horse\n")
+        self.clock.advance(3 * PACE_SECONDS - 0.001)
+        self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS + 3)
+        self.clock.advance(0.001)
+        self.checks[-1].callback(True)
+        self.assertEqual(self.lines(wire), [NOW_OPERATOR])
+
+    def test_a_name_is_one_budget_whatever_its_case(self) -> None:
+        """Guesses at boss, BOSS and Boss from twelve addresses share one budget: past it, they are paced."""
+        for n in range(FAILURES_PER_NAME + 2):
+            protocol, _ = self.connect(b"guess%d" % n, host=f"10.0.1.{n}")
+            protocol.dataReceived(b"/oper %s wrong\n" % [b"boss", b"BOSS", b"Boss"][n % 3])
+        self.assertEqual(len(self.checks), FAILURES_PER_NAME + 1)
+        self.clock.advance(PACE_SECONDS)
+        self.assertEqual(len(self.checks), FAILURES_PER_NAME + 2)
+
     def test_right_password_gives_its_reservation_back(self) -> None:
-        """A right password costs no failure: after nine failures and a success, an address's next attempt is still checked."""
+        """A right password costs no failure: after nine failures and a success, an address's next attempt is checked at once."""
         for n in range(3):
             protocol, _ = self.connect(b"guess%d" % n, host="10.0.0.1")
             for _ in range(3):
-                protocol.dataReceived(b"/oper boss wrong\n")
+                protocol.dataReceived(b"/oper guess wrong\n")
                 self.checks[-1].callback(False)
+                self.clock.advance(RETRY_SECONDS)
         alice, wire = self.connect(b"alice", host="10.0.0.1")
         alice.dataReceived(b"/oper boss correct horse\n")
         self.checks[-1].callback(True)
         self.assertEqual(self.lines(wire), [NOW_OPERATOR])
-        bob, bob_wire = self.connect(b"bob", host="10.0.0.1")
-        bob.dataReceived(b"/oper boss wrong\n")
+        bob, _ = self.connect(b"bob", host="10.0.0.1")
+        bob.dataReceived(b"/oper other wrong\n")
         self.assertEqual(len(self.checks), 11)
-        self.checks[-1].callback(False)
-        self.assertEqual(self.lines(bob_wire), [FAILED])
 
     def test_user_gone_before_the_check_ends_is_not_made_operator(self) -> None:
         """A connection lost while its password is checked: the right answer makes nobody an operator, and says nothing."""
@@ -201,6 +268,17 @@ class HeldCheckTests(LineTestCase):
         self.assertEqual(
             self.lines(wire), [b"ERR oper-throttled too many failed /oper attempts; try again in 60 s"]
         )
+
+
+class AttemptsTests(SynchronousTestCase):
+    def test_pause_doubles_up_to_a_minute_however_many_failures(self) -> None:
+        """The pause after a connection's failures goes 1, 2, 4 ... seconds, and stays at a minute past that."""
+        attempts = Attempts(Clock().seconds)
+        pauses = []
+        for failures in (1, 2, 3, 6, 7, 5000):
+            attempts.failures = failures
+            pauses.append(attempts.pause())
+        self.assertEqual(pauses, [1.0, 2.0, 4.0, 32.0, RETRY_SECONDS, RETRY_SECONDS])
 
 
 class InThreadPoolTests(SynchronousTestCase):

@@ -710,9 +710,9 @@ class BadInputTests(LineTestCase):
 
     def test_bug_is_logged_and_answered_with_internal_error(self) -> None:
         """An unexpected exception is logged and the session goes on."""
+        alice, wire = self.connect(b"alice")
         # Twisted annotates this for trial's TestCase, but any addCleanup will do.
         events = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
-        alice, wire = self.connect(b"alice")
 
         def broken(page: int) -> None:
             raise RuntimeError("bug")
@@ -925,7 +925,10 @@ class WaitingCommandTests(LineTestCase):
         row = table.COMMANDS["time"]
         table.COMMANDS["time"] = dataclasses.replace(row, run=wait)
         self.addCleanup(table.COMMANDS.__setitem__, "time", row)
-        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def log_from_now(self) -> EventLoggingObserver:
+        """What is logged from now on (after connecting, which is logged too)."""
+        return EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def test_line_after_a_waiting_command_is_answered_after_it(self) -> None:
         """While a command waits the connection reads nothing more; the line after it is taken once it is done."""
@@ -960,17 +963,19 @@ class WaitingCommandTests(LineTestCase):
     def test_refusal_of_a_waiting_command_is_one_err_line(self) -> None:
         """A waiting command that fails with a ChatError answers with its ERR line, and the session goes on."""
         alice, wire = self.connect(b"alice")
+        logged = self.log_from_now()
         alice.dataReceived(b"/time\nhello\n")
         self.pending[0].errback(NoCurrentRoomError())
         self.assertEqual(
             self.lines(wire),
             [b"ERR no-room you are in no room; /join #room first", b"[00:00] #lobby <alice> hello"],
         )
-        self.assertEqual(list(self.logged), [])
+        self.assertEqual(list(logged), [])
 
     def test_bug_in_a_waiting_command_is_logged_and_answered_internal(self) -> None:
         """A waiting command that fails with anything else is logged and answered ERR internal, and the session goes on."""
         alice, wire = self.connect(b"alice")
+        logged = self.log_from_now()
         alice.dataReceived(b"/time\nhello\n")
         self.pending[0].errback(RuntimeError("bug"))
         self.assertEqual(
@@ -981,9 +986,7 @@ class WaitingCommandTests(LineTestCase):
             ],
         )
         self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
-        self.assertEqual(
-            [event["log_format"] for event in self.logged], ["Handling a line from {peer} failed"]
-        )
+        self.assertEqual([event["log_format"] for event in logged], ["Handling a line from {peer} failed"])
 
     def test_before_a_nickname_a_refused_waiting_command_is_one_line(self) -> None:
         """An unnamed connection whose waiting command is refused gets its error alone: no nickname was refused."""

@@ -24,6 +24,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -265,7 +266,11 @@ class Scene:
         self.clock = Clock()
         self.chat = Chat(self.clock, MemoryHistory(), MemoryBus())
         self.factory = LineFactory(
-            self.chat, reactor=self.clock, server_name="test", limits=LineLimits(), admission=Admission()
+            self.chat,
+            reactor=self.clock,
+            server_name="test",
+            limits=LineLimits(),
+            admission=Admission(bounded=BoundedLog(self.clock)),
         )
         self.alice = self.connect(b"alice\n")
         self.bot = self.connect(b"/format json\nbot\n")

@@ -5,6 +5,11 @@ factory, so ``--max-connections`` and ``--max-per-ip`` bound the daemon, not
 each listener: an address holding its 50 connections on the line port gets
 none more on the TLS port, or on IRC's later. A refused connection is told
 why in one line by a ``Refusal`` and closed.
+
+Every connection, admitted or refused, is logged with its address through
+the daemon's ``BoundedLog`` (chatd.frontend.logs): a client that connects
+again and again, or is refused again and again, cannot fill the disk with
+it (issue 12), and the log says how many lines it left out.
 """
 
 from collections import Counter
@@ -16,6 +21,7 @@ from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.logs import BoundedLog
 
 MAX_CONNECTIONS = 10000
 """Connections open at once, in all, unless the host says otherwise."""
@@ -29,9 +35,13 @@ class Admission:
 
     log = Logger()
 
-    def __init__(self, max_connections: int = MAX_CONNECTIONS, max_per_ip: int = MAX_PER_IP) -> None:
+    def __init__(
+        self, max_connections: int = MAX_CONNECTIONS, max_per_ip: int = MAX_PER_IP, *, bounded: BoundedLog
+    ) -> None:
         self.max_connections = max_connections
         self.max_per_ip = max_per_ip
+        self.bounded = bounded
+        """The daemon's log of what strangers can repeat; front ends log cut-offs through it too."""
         self.open = 0
         """Connections admitted and not yet released."""
         self._per_peer: Counter[str] = Counter()
@@ -47,12 +57,14 @@ class Admission:
         """
         peer = _peer(address)
         if self.open >= self.max_connections:
+            self.bounded.warn(self.log, "Refused {peer}: server full", peer=peer)
             raise ServerFullError()
         if self._per_peer[peer] >= self.max_per_ip:
-            self.log.warn("Refused {peer}: too many connections", peer=peer)
+            self.bounded.warn(self.log, "Refused {peer}: too many connections", peer=peer)
             raise TooManyConnectionsError(self.max_per_ip)
         self.open += 1
         self._per_peer[peer] += 1
+        self.bounded.info(self.log, "Connection from {peer}", peer=peer)
         return peer
 
     def release(self, peer: str) -> None:

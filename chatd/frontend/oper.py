@@ -1,13 +1,36 @@
-"""``/oper`` on any front end: the password checked off the reactor thread, failures throttled.
+"""``/oper`` on any front end: the password checked off the reactor thread, failures charged to who failed.
 
 Checking an Argon2 hash takes a tenth of a second or more of CPU, on
 purpose, and a guess costs the attacker nothing. So the check runs in a
 thread pool the service owns (``in_thread_pool``), never on the reactor's
-thread, where it would stall every user; and failures are budgeted with
-the token buckets of chatd.domain.flood, per connection and per address.
-Once a budget is spent, further attempts are refused, unchecked, until it
-refills. Every attempt is logged with the name tried and the peer's
-address, never the password.
+thread, where it would stall every user.
+
+Failures are throttled so that a lock-out attempt costs the attacker, not
+the operator (issue 12: when an address's budget refused even the right
+password, anyone sharing the address, or guessing the name, locked the real
+operator out). The only thing that tells an operator from an attacker
+sharing their address is the password, so every attempt is checked unless
+its own connection has failed too often:
+
+- **Per connection**, the attacker's own: a wrong password is answered only
+  after a pause that doubles with each failure on that connection (1, 2,
+  4 s ... up to a minute), while the connection reads nothing else; after 3
+  failures its attempts are refused unchecked (``OperThrottledError``), one
+  more being allowed each minute. The operator's fresh connection has
+  failed nothing.
+- **Per address and per operator name**, shared by everyone: 10 failures
+  each, one more each minute. A spent budget refuses nothing: it paces,
+  so that checks from that address, or for that name, start one a second
+  at most, each attempt waiting its turn. This bounds the checks an
+  attacker can cause (and the guesses at one name) whatever the number of
+  connections, while the right password waits at most a second for each
+  attempt ahead of it: from one address, at most ``--max-per-ip`` - 1, as
+  a connection has at most one attempt in flight.
+
+A right password gives back the failures its attempt reserved. Every
+attempt is logged with the name tried and the peer's address, never the
+password; refusals through the daemon's ``BoundedLog``, since a connection
+can repeat them as fast as its flood budget lets it.
 """
 
 import math
@@ -17,7 +40,8 @@ import threading
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, fail, succeed
-from twisted.internet.interfaces import IReactorFromThreads
+from twisted.internet.interfaces import IReactorFromThreads, IReactorTime
+from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.threadpool import ThreadPool
@@ -27,6 +51,8 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import OperFailedError, OperThrottledError
 from chatd.domain.flood import TokenBucket
 from chatd.domain.ports import UserView
+from chatd.frontend.logs import BoundedLog
+from chatd.text import fold
 
 Verify = Callable[[str, str], bool]
 """Whether a password (the second argument) is that of an operator name (the first); may be slow."""
@@ -35,13 +61,22 @@ Check = Callable[[str, str], "Deferred[bool]"]
 """A ``Verify`` whose answer comes later, fired on the reactor thread."""
 
 FAILURES_PER_CONNECTION = 3
-"""Failed attempts one connection may make before it must wait."""
+"""Failed attempts one connection may make before its attempts are refused unchecked."""
 
 FAILURES_PER_ADDRESS = 10
-"""Failed attempts all connections from one address may make before they must wait."""
+"""Failed attempts all connections from one address may make before their checks are paced."""
+
+FAILURES_PER_NAME = 10
+"""Failed attempts at one operator name, from anywhere, before its checks are paced."""
 
 RETRY_SECONDS = 60.0
-"""Once a budget is spent, one more attempt is allowed per this many seconds."""
+"""Each budget gets one failure back per this many seconds; also the longest pause after a failure."""
+
+PAUSE_SECONDS = 1.0
+"""The pause before a connection's first wrong password is answered; it doubles with each further one."""
+
+PACE_SECONDS = 1.0
+"""Once an address's or a name's budget is spent, its checks start at most one per this many seconds."""
 
 BACKGROUND_NICE = 19
 """The nice value of a password thread: the lowest priority, so the scheduler serves chat first."""
@@ -86,63 +121,141 @@ def no_operators(name: str, password: str) -> "Deferred[bool]":
     return succeed(False)
 
 
+class Attempts:
+    """One connection's ``/oper`` failures: its budget, and how many in a row (which sets its pause)."""
+
+    __slots__ = ("budget", "failures")
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self.budget = TokenBucket(1 / RETRY_SECONDS, FAILURES_PER_CONNECTION, now)
+        self.failures = 0
+        """Wrong passwords since the connection's last right one."""
+
+    def pause(self) -> float:
+        """How long the answer to the latest failure waits: 1, 2, 4 ... seconds, at most a minute."""
+        # The exponent is capped too: a float power of two overflows past 1023.
+        return min(RETRY_SECONDS, PAUSE_SECONDS * 2.0 ** min(self.failures - 1, 32))
+
+
+class _Shared:
+    """The failures of one address or one operator name, and when its next paced check may start."""
+
+    __slots__ = ("budget", "next_check")
+
+    def __init__(self, burst: int, now: Callable[[], float]) -> None:
+        self.budget = TokenBucket(1 / RETRY_SECONDS, burst, now)
+        self.next_check = 0.0
+
+    def turn(self, now: float) -> float:
+        """Seconds until an attempt may be checked: none while failures are left, else its place in the line."""
+        if not _rounded(self.budget.wait(1)):
+            return 0.0
+        start = max(now, self.next_check)
+        self.next_check = start + PACE_SECONDS
+        return start - now
+
+    def idle(self, now: float) -> bool:
+        """Whether it holds nothing worth keeping: every failure back, nobody waiting."""
+        return not self.budget.wait(self.budget.burst) and self.next_check <= now
+
+
 class OperatorLogin:
-    """The password check and the failure budgets of every address; the service shares one among front ends."""
+    """The password check and the failures of every address and name; the service shares one among front ends."""
 
     log = Logger()
 
-    def __init__(self, check: Check, now: Callable[[], float]) -> None:
+    def __init__(self, check: Check, clock: IReactorTime, *, bounded: BoundedLog) -> None:
         self._check = check
-        self._now = now
-        self._by_address: dict[str, TokenBucket] = {}
+        self._clock = clock
+        self._bounded = bounded
+        self._by_address: dict[str, _Shared] = {}
+        self._by_name: dict[str, _Shared] = {}
 
-    def budget(self) -> TokenBucket:
-        """A new connection's own budget of failures."""
-        return TokenBucket(1 / RETRY_SECONDS, FAILURES_PER_CONNECTION, self._now)
+    def attempts(self) -> Attempts:
+        """A new connection's own record of failures."""
+        return Attempts(self._clock.seconds)
 
     def attempt(
-        self, chat: Chat, user: UserView, peer: str, budget: TokenBucket, name: str, password: str
+        self, chat: Chat, user: UserView, peer: str, attempts: Attempts, name: str, password: str
     ) -> "Deferred[None]":
         """Make ``user`` an operator if ``password`` is operator ``name``'s; fires with None once they are.
 
-        Fails at once with OperThrottledError, unchecked, while ``budget`` or
-        ``peer``'s is spent. Otherwise one failure is taken from each budget
-        before the check starts, so attempts in flight at the same time
-        cannot together pass a budget, and given back if the password is
-        right; if it is wrong, the Deferred fails with OperFailedError. A
-        user who has left by the time the check ends is not made an operator.
+        Fails at once with OperThrottledError, unchecked, while ``attempts``'
+        budget is spent. Otherwise one failure is taken from the budgets of
+        the connection, ``peer`` and ``name`` before the check starts (so
+        attempts in flight together cannot pass them), and given back if the
+        password is right. The check waits its turn while ``peer``'s or
+        ``name``'s budget is spent. A wrong password fails the Deferred with
+        OperFailedError after the connection's pause. A user who has left by
+        the time the check ends is not made an operator.
         """
-        address = self._by_address.get(peer)
-        # Rounded to the millisecond: a refill rate of 1/60 a second is not
-        # exact in binary, and a wait of 1e-12 s should not refuse anyone.
-        wait = round(max(budget.wait(1), 0.0 if address is None else address.wait(1)), 3)
+        wait = _rounded(attempts.budget.wait(1))
         if wait:
-            self.log.warn("Refused /oper as {name!r} from {peer}: too many failures", name=name, peer=peer)
+            self._bounded.warn(
+                self.log, "Refused /oper as {name!r} from {peer}: too many failures", name=name, peer=peer
+            )
             return fail(OperThrottledError(math.ceil(wait)))
-        budget.take(1)
-        address = self._reserve(peer)
+        now = self._clock.seconds()
+        self._forget(now)
+        shared = [
+            self._shared(self._by_address, peer, FAILURES_PER_ADDRESS),
+            # Folded, as operator names are compared: BOSS and boss share one budget.
+            self._shared(self._by_name, fold(name), FAILURES_PER_NAME),
+        ]
+        turn = max(each.turn(now) for each in shared)
+        for budget in (attempts.budget, *(each.budget for each in shared)):
+            budget.take(1)
 
-        def checked(right: bool) -> None:
+        def checked(right: bool) -> "Deferred[None]":
             if not right:
+                attempts.failures += 1
                 self.log.warn("Failed /oper as {name!r} from {peer}", name=name, peer=peer)
-                raise OperFailedError()
+                return deferLater(self._clock, attempts.pause(), _refuse)
             # Taking a negative cost gives a token back; a bucket never holds more than its burst.
-            budget.take(-1)
-            address.take(-1)
+            for budget in (attempts.budget, *(each.budget for each in shared)):
+                budget.take(-1)
+            attempts.failures = 0
             if not user.online:
-                return
+                return succeed(None)
             chat.grant_operator(user)
             self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
+            return succeed(None)
 
-        return self._check(name, password).addCallback(checked)
+        # A Deferred of its own, not yet called while a pause runs: a front
+        # end reads nothing more from the connection until it is.
+        answer: Deferred[None] = Deferred()
+        self._in_turn(turn, name, password).addCallback(checked).chainDeferred(answer)
+        return answer
 
-    def _reserve(self, peer: str) -> TokenBucket:
-        """Take one failure from ``peer``'s budget and return it; forget the budgets that have refilled."""
-        for address, bucket in list(self._by_address.items()):
-            if not bucket.wait(FAILURES_PER_ADDRESS):
-                del self._by_address[address]
-        bucket = self._by_address.setdefault(
-            peer, TokenBucket(1 / RETRY_SECONDS, FAILURES_PER_ADDRESS, self._now)
-        )
-        bucket.take(1)
-        return bucket
+    def _in_turn(self, turn: float, name: str, password: str) -> "Deferred[bool]":
+        """The check, started after ``turn`` seconds (at once if none)."""
+        if not turn:
+            return self._check(name, password)
+        return deferLater(self._clock, turn).addCallback(lambda _: self._check(name, password))
+
+    def _shared(self, by_key: dict[str, _Shared], key: str, burst: int) -> _Shared:
+        """The failures of address or name ``key``, made on its first attempt."""
+        found = by_key.get(key)
+        if found is None:
+            found = by_key[key] = _Shared(burst, self._clock.seconds)
+        return found
+
+    def _forget(self, now: float) -> None:
+        """Forget the addresses and names whose failures have all dripped back, so memory stays bounded."""
+        for by_key in (self._by_address, self._by_name):
+            for key in [key for key, shared in by_key.items() if shared.idle(now)]:
+                del by_key[key]
+
+
+def _refuse() -> None:
+    """The wrong password's answer, once its pause is over."""
+    raise OperFailedError()
+
+
+def _rounded(wait: float) -> float:
+    """A bucket's wait to the millisecond.
+
+    A refill rate of 1/60 a second is not exact in binary, and a wait of
+    1e-12 s should not refuse or pace anyone.
+    """
+    return round(wait, 3)

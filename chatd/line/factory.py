@@ -67,7 +67,7 @@ class LineFactory(ServerFactory):
         """Live connections, so shutdown can say goodbye to each."""
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
-        self.login = login or OperatorLogin(no_operators, reactor.seconds)
+        self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
         """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends.
 
         Without one, nobody becomes an operator by password.

@@ -24,9 +24,10 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
-from chatd.domain.flood import FloodGate, TokenBucket
+from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
 from chatd.frontend.flood import FloodControl
+from chatd.frontend.oper import Attempts
 from chatd.frontend.output import output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
@@ -96,8 +97,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             factory.reactor.seconds,
         )
         self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
-        self._oper_budget: TokenBucket | None = None
-        """Failed /oper attempts this connection may still make; made at its first attempt."""
+        self._oper_budget: Attempts | None = None
+        """This connection's failed /oper attempts; made at its first attempt."""
 
     @override
     def registered(self) -> None:
@@ -112,7 +113,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     @override
     def prove_operator(self, name: str, password: str) -> "Deferred[None]":
         if self._oper_budget is None:
-            self._oper_budget = self.factory.login.budget()
+            self._oper_budget = self.factory.login.attempts()
         return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
 
     @override
@@ -276,7 +277,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def cut_off_flooding(self) -> None:
         """Over the flood budget for too long: say why and close."""
-        self.log.warn("Disconnecting {peer} for flooding", peer=self.peer)
+        self.factory.admission.bounded.warn(self.log, "Disconnecting {peer} for flooding", peer=self.peer)
         self._quit_reason = "flooding"
         self.close(FloodError(self.factory.limits.flood_disconnect))
 
@@ -297,7 +298,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def _send_queue_exceeded(self) -> None:
         """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
-        self.log.warn("Disconnecting {peer}: send queue exceeded", peer=self.peer)
+        self.factory.admission.bounded.warn(
+            self.log, "Disconnecting {peer}: send queue exceeded", peer=self.peer
+        )
         self._quit_reason = "send queue exceeded"
         cast(ITCPTransport, self.transport).abortConnection()
 

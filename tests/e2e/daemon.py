@@ -60,6 +60,20 @@ def utc_stamps(since: float, until: float) -> set[bytes]:
     return stamps
 
 
+def opers_file(case: SynchronousTestCase, boss_hash: str) -> str:
+    """The path of an operators file naming one operator, ``boss``, with ``boss_hash``.
+
+    It is in a new temporary directory, removed at cleanup, where a test
+    may keep other files of its own.
+    """
+    directory = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, directory)
+    opers = os.path.join(directory, "opers.txt")
+    with open(opers, "w", encoding="utf-8") as lines:
+        lines.write(f"boss {boss_hash}\n")
+    return opers
+
+
 class Daemon:
     """One twistd process; ``addresses`` are where chatd said it listens."""
 

@@ -10,6 +10,7 @@ from twisted.trial.unittest import TestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryHistory
@@ -26,7 +27,7 @@ async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> Lin
         reactor=reactor,
         server_name="t",
         limits=limits,
-        admission=Admission(),
+        admission=Admission(bounded=BoundedLog(reactor)),
     )
     port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
     test.addCleanup(port.stopListening)

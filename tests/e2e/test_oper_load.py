@@ -12,17 +12,14 @@ within ``P99_SECONDS`` at the 99th percentile, and every attacker is told
 """
 
 import math
-import os
 import re
 import select
-import shutil
-import tempfile
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.opers import hash_password
-from tests.e2e.daemon import CRLF, DEADLINE_SECONDS, LineClient
+from tests.e2e.daemon import CRLF, DEADLINE_SECONDS, LineClient, opers_file
 from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
 
 PASSWORD = "correct horse battery staple"
@@ -59,12 +56,7 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 class OperUnderLoadTests(SynchronousTestCase):
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        opers = os.path.join(directory, "opers.txt")
-        with open(opers, "w", encoding="utf-8") as lines:
-            lines.write(f"boss {hash_password(PASSWORD)}\n")
-        self.daemon = start_chatd(self, "--opers", opers, *FAST_TALKERS)
+        self.daemon = start_chatd(self, "--opers", opers_file(self, hash_password(PASSWORD)), *FAST_TALKERS)
 
     def attacker(self, n: int) -> LineClient:
         """A user from 127.0.0.(n + 2), named and in no room, so the talk in #lobby never reaches it."""

@@ -9,10 +9,14 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import DEADLINE_SECONDS
-from tests.e2e.test_daemon import Lobby, start_chatd
+from chatd.frontend.oper import FAILURES_PER_ADDRESS
+from tests.e2e.daemon import DEADLINE_SECONDS, LineClient, opers_file
+from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
+from tests.helpers import quick_hash
 
 PASSWORD = "tr0ub4dor &3"
+
+FAILED = "ERR oper-failed wrong operator name or password"
 
 
 class OperatorTests(SynchronousTestCase):
@@ -80,3 +84,39 @@ class OperatorTests(SynchronousTestCase):
         again.read_line()  # the prompt
         again.say("BOB")
         self.assertTrue(again.read_line().startswith(b"ERR nick-banned"))
+
+
+class LockOutTests(SynchronousTestCase):
+    """Attackers sharing the operator's address guess at the operator's name, over real TCP (issue 12)."""
+
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)))
+
+    def roomless(self, nick: str) -> LineClient:
+        """A user from 127.0.0.1 named ``nick`` and in no room, so nobody's arrival reaches it."""
+        client = self.daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        client.say(nick)
+        client.say("/part")
+        while client.read_line() != b"*** You are in no room; /join #room to talk.\r\n":
+            pass
+        return client
+
+    def test_attackers_from_the_operators_address_do_not_lock_the_operator_out(self) -> None:
+        """Wrong passwords for boss from 127.0.0.1 spend the address's budget; boss still gets in from there.
+
+        Each attacker's connection is slowed (each failure answered later than
+        the last) and then refused unchecked; the operator's fresh connection
+        is checked and let in within the deadline.
+        """
+        attackers = [self.roomless(f"attacker{n}") for n in range(4)]
+        for attacker in attackers:
+            attacker.send(b"/oper boss guess1\n/oper boss guess2\n/oper boss guess3\n/oper boss guess4\n")
+        for _ in range(FAILURES_PER_ADDRESS):
+            self.daemon.wait_for_log(re.compile(rb"Failed /oper as 'boss' from 127\.0\.0\.1$"))
+        operator = self.roomless("operator")
+        operator.say(f"/oper boss {PASSWORD}")
+        operator.expect("*** You are now an operator.")
+        for attacker in attackers:
+            attacker.expect(*[FAILED] * 3)
+            self.assertTrue(attacker.read_line().startswith(b"ERR oper-throttled "))

@@ -1,0 +1,147 @@
+"""The daemon's log of who came and what was done to whom: one subscriber to every event the chat publishes.
+
+Every change of chat state leaves the chat as one event through one seam
+(chatd.domain.publish), which hands it to the bus; ``AuditLog`` subscribes
+there, so one place logs every registration and every act of moderation,
+whichever front end or console it came through (connections are logged as
+they are admitted, by chatd.frontend.admission). Each line is
+twisted.logger's structured form: a format naming its fields, with the
+actor's nickname and address as fields of their own (``actor``,
+``actor_address``) beside who or what was acted on.
+
+What people say is never logged: no message, action, private message,
+``/wall`` text, topic, kick or quit reason, nor any password (``/oper`` is
+logged by chatd.frontend.oper, with the name tried). Registrations go
+through the daemon's ``BoundedLog``, since a script can register one
+connection after another; the moderation lines need an operator, or a room
+owner's flood budget, and are all written.
+
+A bus between daemons (later) will hand this every daemon's events: each
+daemon should then log only its own, or every log holds them all.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from twisted.application.service import Service
+from twisted.logger import Logger
+from typing_extensions import override
+
+from chatd.domain.events import (
+    CHAT,
+    Actor,
+    BanAdded,
+    BanLifted,
+    Banned,
+    Event,
+    Kicked,
+    Muted,
+    Registered,
+    ShuttingDown,
+    TopicLocked,
+    Unmuted,
+    Walled,
+)
+from chatd.domain.ports import Bus
+from chatd.frontend.logs import BoundedLog
+
+Line = tuple[str, dict[str, object]]
+"""A log line: its format, and the fields the format names (and perhaps more, for programs)."""
+
+
+class AuditLog(Service):
+    """Logs, from ``bus``, each registration (through ``bounded``) and each act of moderation, by whom."""
+
+    log = Logger()
+
+    def __init__(self, bus: Bus, bounded: BoundedLog) -> None:
+        self._bus = bus
+        self._bounded = bounded
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._unsubscribe = self._bus.subscribe(self.receive)
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def receive(self, event: Event) -> None:
+        """Log ``event`` if it is worth a line; most (talk, joins, nicknames) are not."""
+        found = line(event)
+        if found is None:
+            return
+        format, fields = found
+        if isinstance(event, Registered):
+            self._bounded.info(self.log, format, **fields)
+        else:
+            self.log.info(format, **fields)
+
+
+def line(event: Event) -> Line | None:
+    """How ``event`` is logged; None if it is not. Never with what anyone said."""
+    match event:
+        case Registered(actor=actor):
+            return "{nick} registered from {address}", {"nick": actor.nick, "address": _where(actor)}
+        case Kicked(actor=actor):
+            return _by(actor, "kicked {nick} from {room}", nick=event.nick, room=event.room)
+        case BanAdded(actor=actor):
+            kind = "address" if event.address else "nickname"
+            return _by(
+                actor,
+                "banned {kind} {target} {lasting}",
+                kind=kind,
+                target=event.target,
+                **_until(event.until),
+            )
+        case Banned(actor=actor):
+            return _by(
+                actor, "put {nick} off the server by a ban {lasting}", nick=event.nick, **_until(event.until)
+            )
+        case BanLifted(actor=actor) if actor == CHAT:
+            return "The ban on {target} ran out", {"target": event.target}
+        case BanLifted(actor=actor):
+            return _by(actor, "lifted the ban on {target}", target=event.target)
+        case Muted(actor=actor):
+            return _by(actor, "muted {nick} {lasting}", nick=event.nick, **_until(event.until))
+        case Unmuted(actor=actor) if actor == CHAT:
+            return "The mute of {nick} ran out", {"nick": event.nick}
+        case Unmuted(actor=actor):
+            return _by(actor, "unmuted {nick}", nick=event.nick)
+        case TopicLocked(actor=actor):
+            what = "locked" if event.locked else "unlocked"
+            return _by(actor, f"{what} the topic of {{room}}", room=event.room)
+        case Walled(actor=actor):
+            return _by(actor, "wrote to everyone")
+        case ShuttingDown(actor=actor):
+            return _by(actor, "shut the server down")
+    return None
+
+
+def _by(actor: Actor, what: str, **fields: object) -> Line:
+    """The line saying ``actor`` did ``what`` (a format over ``fields``), led by who and from where."""
+    return "{actor} from {actor_address} " + what, {
+        "actor": actor.nick,
+        "actor_address": _where(actor),
+        **fields,
+    }
+
+
+def _where(actor: Actor) -> str:
+    """The address an actor acted from; the host at the daemon's console has none."""
+    return actor.address or "the console"
+
+
+def _until(until: float | None) -> dict[str, object]:
+    """``until`` as a field for programs (seconds since the epoch, or None: no end) and as words, ``lasting``."""
+    if until is None:
+        return {"until": None, "lasting": "until lifted"}
+    return {
+        "until": until,
+        "lasting": datetime.fromtimestamp(until, UTC).strftime("until %Y-%m-%dT%H:%M:%SZ"),
+    }

@@ -1,0 +1,134 @@
+"""AuditLog: who registered and who moderated whom, logged from the bus in structured form, never what was said."""
+
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import LogEvent, formatEvent, globalLogPublisher
+
+from chatd.audit import AuditLog
+from chatd.frontend.logs import BURST, BoundedLog
+from tests.helpers import ChatTestCase
+
+SECRET = "the plan is at midnight"
+"""Text said, walled, kicked or quit with: it must appear in no log event."""
+
+
+LEGACY = {"format", "isError", "message", "system", "time"}
+"""The keys twisted.python.log's observers add to every event they see."""
+
+
+class AuditLogTests(ChatTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.audit = AuditLog(self.bus, BoundedLog(self.clock))
+        self.audit.startService()
+        self.addCleanup(self.audit.stopService)
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.since = 0
+
+    def events(self) -> list[LogEvent]:
+        """What was logged since ``since``."""
+        return list(self.logged)[self.since :]
+
+    def lines(self) -> list[str]:
+        return [formatEvent(event) for event in self.events()]
+
+    def fields(self, event: LogEvent) -> dict[str, object]:
+        """The fields the line was logged with: not twisted.logger's own, nor those its legacy observer adds."""
+        return {
+            key: value for key, value in event.items() if not key.startswith("log_") and key not in LEGACY
+        }
+
+    def test_registration_is_logged_with_nick_and_address(self) -> None:
+        """A registration is logged with the nickname and the address as fields."""
+        self.online("alice", address="10.0.0.1")
+        self.assertEqual(self.lines(), ["alice registered from 10.0.0.1"])
+        self.assertEqual(self.fields(self.events()[0]), {"nick": "alice", "address": "10.0.0.1"})
+        self.assertEqual(self.events()[0]["log_namespace"], "chatd.audit.AuditLog")
+
+    def test_moderation_is_logged_with_who_did_it_and_never_what_was_said(self) -> None:
+        """Kick, ban, mute, their ends, a topic lock, a wall and /shutdown: each one line, by whom, with no text."""
+        boss, _ = self.online("boss", "#dev", address="10.0.0.1")
+        self.chat.grant_operator(boss)
+        bob, _ = self.online("bob", "#dev", address="10.0.0.2")
+        self.online("carol", address="10.0.0.3")
+        self.chat.say(bob, "#dev", SECRET)
+        self.since = len(self.logged)
+        self.chat.kick(boss, "bob", "#dev", SECRET)
+        self.chat.mute(boss, "carol", 60)
+        self.chat.unmute(boss, "carol")
+        self.chat.mute(boss, "carol", None)
+        self.chat.lock_topic(boss, "#dev", True)
+        self.chat.ban(boss, "10.0.0.2", 3600)
+        self.chat.unban(boss, "10.0.0.2")
+        self.chat.ban(boss, "dave", None)
+        self.chat.wall(boss, SECRET)
+        self.chat.shutdown(boss, SECRET)
+        self.assertEqual(
+            self.lines(),
+            [
+                "boss from 10.0.0.1 kicked bob from #dev",
+                "boss from 10.0.0.1 muted carol until 1970-01-01T00:02:40Z",
+                "boss from 10.0.0.1 unmuted carol",
+                "boss from 10.0.0.1 muted carol until lifted",
+                "boss from 10.0.0.1 locked the topic of #dev",
+                "boss from 10.0.0.1 banned address 10.0.0.2 until 1970-01-01T01:01:40Z",
+                "boss from 10.0.0.1 put bob off the server by a ban until 1970-01-01T01:01:40Z",
+                "boss from 10.0.0.1 lifted the ban on 10.0.0.2",
+                "boss from 10.0.0.1 banned nickname dave until lifted",
+                "boss from 10.0.0.1 wrote to everyone",
+                "boss from 10.0.0.1 shut the server down",
+            ],
+        )
+        self.assertEqual(
+            self.fields(self.events()[0]),
+            {"actor": "boss", "actor_address": "10.0.0.1", "nick": "bob", "room": "#dev"},
+        )
+        self.assertEqual(
+            self.fields(self.events()[5]),
+            {
+                "actor": "boss",
+                "actor_address": "10.0.0.1",
+                "kind": "address",
+                "target": "10.0.0.2",
+                "until": 3700.0,
+                "lasting": "until 1970-01-01T01:01:40Z",
+            },
+        )
+        for event in self.logged:
+            self.assertNotIn(SECRET, repr(event))
+
+    def test_ends_that_nobody_chose_are_logged_as_running_out(self) -> None:
+        """A mute or a ban that runs out is logged as such, with no actor."""
+        boss, _ = self.online("boss", address="10.0.0.1")
+        self.chat.grant_operator(boss)
+        self.online("carol", address="10.0.0.3")
+        self.chat.mute(boss, "carol", 60)
+        self.chat.ban(boss, "10.0.0.9", 120)
+        self.since = len(self.logged)
+        self.clock.advance(120)
+        self.assertEqual(self.lines(), ["The mute of carol ran out", "The ban on 10.0.0.9 ran out"])
+
+    def test_the_console_is_named_as_where_the_host_acted(self) -> None:
+        """The host at the daemon's console has no address: the log says the console."""
+        host, _ = self.online("host", "#dev")
+        self.online("bob", "#dev", address="10.0.0.2")
+        self.since = len(self.logged)
+        self.chat.kick(host, "bob", "#dev")
+        self.assertEqual(self.lines(), ["host from the console kicked bob from #dev"])
+
+    def test_registrations_are_bounded_against_churn(self) -> None:
+        """A script registering connection after connection writes a burst, then a count of the rest."""
+        for n in range(BURST + 40):
+            user, _ = self.online(f"bot{n}", address="10.0.0.7")
+            self.chat.quit(user, "")
+        self.clock.advance(1)
+        self.assertEqual(len(self.lines()), BURST + 1)
+        self.assertEqual(
+            self.lines()[-1], "Left 40 more lines out of the log like: {nick} registered from {address}"
+        )
+
+    def test_stopped_it_logs_nothing(self) -> None:
+        """Once stopped, the audit log no longer listens to the bus."""
+        self.audit.stopService()
+        self.online("alice", address="10.0.0.1")
+        self.assertEqual(self.lines(), [])
