@@ -26,7 +26,7 @@ def variable(option: str) -> str:
 
 
 def environment() -> dict[str, str]:
-    """Every option's variable (in the order --help lists them) and the option it sets."""
+    """Every option's variable, in the order usage lists the options (flags first), and the option it sets."""
     names = (name.removesuffix("=") for name in Options().longOpt)
     return {variable(name): name for name in names if name not in _ACTIONS}
 
