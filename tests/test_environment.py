@@ -9,12 +9,7 @@ from chatd.opers import Opers
 from chatd.start import StartError
 from chatd.tap import Options
 from tests.helpers import Terminal
-
-
-def parse(*arguments: str) -> Options:
-    options = Options()
-    options.parseOptions(list(arguments))
-    return options
+from tests.test_tap import parse
 
 
 class EnvironmentTests(SynchronousTestCase):
