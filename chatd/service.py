@@ -13,6 +13,11 @@ The daemon is four layers, started in this order:
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
 
+``bind`` opens the listeners ahead of the rest, when the service is made:
+twistd logs, forks and writes its pid file only after that, so a port that
+cannot be had stops the start where the host can still be told in one
+sentence (chatd.tap words it), instead of in a traceback in the log.
+
 Stopping (SIGTERM, SIGINT, or an operator's ``/shutdown``, which stops the
 reactor) goes the other way, each layer once the one above it has stopped:
 every listener closes, then every connected user is told the server is
@@ -20,11 +25,11 @@ going and the daemon waits for those goodbyes to be written, and only then
 do storage and bus stop, so they see every event up to the last quit.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from twisted.application.internet import StreamServerEndpointService
-from twisted.application.service import IService, MultiService, Service
+from twisted.application.service import IService, IServiceCollection, MultiService, Service
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
 from twisted.internet.interfaces import (
@@ -123,13 +128,42 @@ def compose(
     return _Layers([backing, goodbyes, listeners, last])
 
 
+def bind(daemon: IService) -> None:
+    """Open every listener of ``daemon`` (made by ``build`` or ``compose``) now, before it starts.
+
+    Raises ``CannotListenError`` for the first endpoint that cannot be
+    bound. Nothing is accepted before the reactor runs, by which time the
+    daemon has started; starting it later does not listen again.
+    """
+    for service in _services(daemon):
+        if isinstance(service, _Listener):
+            service.privilegedStartService()
+
+
+def _services(service: IService) -> Iterator[IService]:
+    """``service`` and every service under it."""
+    yield service
+    if IServiceCollection.providedBy(service):
+        for child in service:
+            yield from _services(child)
+
+
 def _listener(endpoint: IStreamServerEndpoint, factory: IProtocolFactory) -> IService:
     """A service listening on ``endpoint`` with ``factory`` once started, announcing where it listens."""
-    listener = StreamServerEndpointService(_Announced(endpoint), factory)
+    listener = _Listener(_Announced(endpoint), factory)
     # As twisted.application.strports.service does: a port that cannot
     # be bound fails startup instead of leaving a deaf daemon running.
     listener._raiseSynchronously = True
     return listener
+
+
+class _Listener(StreamServerEndpointService):
+    """Listens on its endpoint once, whether ``bind`` or the daemon's start gets there first."""
+
+    @override
+    def privilegedStartService(self) -> None:
+        if self._waitingForPort is None:
+            super().privilegedStartService()
 
 
 class _Layers(MultiService):

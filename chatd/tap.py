@@ -1,16 +1,24 @@
-"""``twistd chatd``: command-line options and the service they describe."""
+"""``twistd chatd``: command-line options and the service they describe.
+
+A mistake in them, or a port that cannot be bound, stops the start with
+one sentence on standard error (``chatd.start.StartError``), not twistd's
+page of usage or a traceback.
+"""
 
 import os
 import socket
 import sys
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, NoReturn, TextIO
 
 from twisted.application.service import IService
+from twisted.copyright import version as twisted_version
 from twisted.internet.endpoints import serverFromString
+from twisted.internet.error import CannotListenError
 from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from typing_extensions import override
 
+from chatd import __version__
 from chatd.config import DEFAULT_PORT, Config, ConsoleConfig, LineConfig, TLSPort
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
@@ -20,11 +28,20 @@ from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
-from chatd.service import build
+from chatd.service import bind, build
+from chatd.start import StartError, cannot_listen, number
 from chatd.tls import TLSConfigError, load_tls
 
 _LINE = LineLimits()
 _CHAT = Limits()
+
+
+def _named_numbers(rows: list[list[Any]]) -> list[list[Any]]:
+    """``rows`` of ``optParameters`` with each number option's coerce made to name the option."""
+    return [
+        [*row[:4], number(row[0], row[4])] if len(row) > 4 and row[4] in (int, float) else row for row in rows
+    ]
+
 
 # Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
@@ -169,6 +186,7 @@ class Options(usage.Options):
         ["console-nick", None, "host", "Nickname of the host at --console."],
         *LIMIT_OPTIONS,
     ]
+    optParameters = _named_numbers(optParameters)
     optFlags: ClassVar[list[list[Any]]] = [
         [
             "console",
@@ -195,6 +213,26 @@ class Options(usage.Options):
         self["rooms"].append(name)
 
     @override
+    def opt_version(self) -> NoReturn:
+        """Show chatd's version and Twisted's, and exit."""
+        print(f"chatd {__version__}")
+        print(f"Twisted {twisted_version}")
+        sys.exit(0)
+
+    @override
+    def parseOptions(self, options: list[str] | None = None) -> None:
+        """Parse and check ``options``; under twistd, a mistake is a ``StartError``.
+
+        Anywhere else (chatd.tac, the tests) it stays a ``UsageError``.
+        """
+        try:
+            super().parseOptions(options)
+        except usage.UsageError as error:
+            if self.parent is None:
+                raise
+            raise StartError.from_usage(error) from None
+
+    @override
     def postOptions(self) -> None:
         if self["port"] is None and not self["listen"]:
             self["port"] = DEFAULT_PORT
@@ -206,6 +244,8 @@ class Options(usage.Options):
         for name in ("port", "tls-port"):
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
+        if self["tls-port"] is not None and self["tls-port"] == self["port"] != 0:
+            raise usage.UsageError(f"--tls-port must differ from --port; both are {self['port']}.")
         self["tls"] = self._tls()
         try:
             self["default-room"] = check_room_name(room_argument(self["default-room"]))
@@ -276,7 +316,9 @@ class Options(usage.Options):
             raise usage.UsageError(f"--console-nick: {word(error)}.") from None
         if not self["console"]:
             return
-        if self.parent is None or not self.parent.get("nodaemon"):
+        # chatd.tac cannot see twistd's options (parent is None there); its
+        # console needs -n too, as README says.
+        if self.parent is not None and not self.parent.get("nodaemon"):
             raise usage.UsageError("--console needs twistd -n: a daemon in the background has no terminal.")
         if not self.stdin.isatty():
             raise usage.UsageError("--console needs a terminal on standard input.")
@@ -291,7 +333,16 @@ class Options(usage.Options):
         try:
             return load_tls(self["tls-cert"], self["tls-key"])
         except TLSConfigError as error:
-            raise usage.UsageError(f"TLS: {error}.") from None
+            option, fix = _TLS_FIXES[error.about]
+            raise usage.UsageError(f"{option}: {error}; {fix}.") from None
+
+
+_TLS_FIXES = {
+    "certificate": ("--tls-cert", "give a readable PEM certificate"),
+    "key": ("--tls-key", "give a readable PEM private key"),
+    "pair": ("--tls-key", "give the key the certificate was made with"),
+}
+"""The option to name and the fix to suggest, by what ``TLSConfigError.about`` says is wrong."""
 
 
 def _check_endpoint(description: str) -> None:
@@ -319,7 +370,17 @@ def _read_motd(value: str) -> str:
 
 
 def makeService(options: Options) -> IService:
-    """Called by twistd with the parsed options."""
+    """The daemon ``options`` describe, its ports already bound; called by twistd and chatd.tac.
+
+    twistd calls this before it starts logging and forks, so a port that
+    cannot be bound is told on the terminal as a ``StartError``.
+    """
     from twisted.internet import reactor
 
-    return build(options.config(), reactor)
+    daemon = build(options.config(), reactor)
+    try:
+        bind(daemon)
+    except CannotListenError as error:
+        ports = {"--port": options["port"], "--tls-port": options["tls-port"]}
+        raise StartError(cannot_listen(error, ports, options["interface"])) from None
+    return daemon

@@ -6,6 +6,7 @@ start, not meet a handshake failure when the first user connects.
 """
 
 import re
+from typing import Literal
 
 from OpenSSL import crypto
 from twisted.internet.error import VerifyError
@@ -15,7 +16,15 @@ _PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFIC
 
 
 class TLSConfigError(ValueError):
-    """The certificate or key cannot be used; the message says why, in a sentence."""
+    """The certificate or key cannot be used; the message says why, in a sentence.
+
+    ``about`` says which is at fault: "certificate", "key", or "pair" (each
+    loads, but the key is not the certificate's).
+    """
+
+    def __init__(self, message: str, about: Literal["certificate", "key", "pair"]) -> None:
+        super().__init__(message)
+        self.about = about
 
 
 def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
@@ -29,22 +38,22 @@ def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
     try:
         key = KeyPair.load(key_pem, crypto.FILETYPE_PEM)
     except crypto.Error:
-        raise TLSConfigError(f"{key_path} holds no PEM private key") from None
+        raise TLSConfigError(f"{key_path} holds no PEM private key", "key") from None
     try:
         certificate = PrivateCertificate.load(blocks[0], key, crypto.FILETYPE_PEM)
         chain = [Certificate.loadPEM(block).original for block in blocks[1:]]
     except (IndexError, crypto.Error):
-        raise TLSConfigError(f"{certificate_path} holds no PEM certificate") from None
+        raise TLSConfigError(f"{certificate_path} holds no PEM certificate", "certificate") from None
     except VerifyError:
         raise TLSConfigError(
-            f"the key in {key_path} does not belong to the certificate in {certificate_path}"
+            f"the key in {key_path} does not belong to the certificate in {certificate_path}", "pair"
         ) from None
     return CertificateOptions(privateKey=key.original, certificate=certificate.original, extraCertChain=chain)
 
 
-def _read(path: str, what: str) -> bytes:
+def _read(path: str, what: Literal["certificate", "key"]) -> bytes:
     try:
         with open(path, "rb") as pem:
             return pem.read()
     except OSError as error:
-        raise TLSConfigError(f"cannot read the {what} {path}: {error.strerror}") from None
+        raise TLSConfigError(f"cannot read the {what} {path}: {error.strerror}", what) from None

@@ -7,6 +7,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain import errors as domain_errors
 from chatd.domain.errors import ChatError
+from chatd.environment import environment
 from chatd.frontend import errors as frontend_errors
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
@@ -59,3 +60,29 @@ class DocsTests(SynchronousTestCase):
         for name, _, default, *_ in LIMIT_OPTIONS:
             shown = f"{default:g}" if isinstance(default, float) else str(default)
             self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \| {shown} \|", security), name)
+
+    def test_readme_lists_every_variable_of_the_tac(self) -> None:
+        """README.md's list of chatd.tac's variables is exactly one for each option, in order."""
+        listed = re.search(
+            r"The variables \(tests/test_docs.py holds this list to the options\):\n(.+?)\.\n",
+            read("README.md"),
+            re.DOTALL,
+        )
+        assert listed is not None, "README.md has the list of variables"
+        self.assertEqual(re.findall(r"`(CHATD_\w+)`", listed.group(1)), list(environment()))
+
+    def test_readme_commands_run_from_the_venv(self) -> None:
+        """After the set-up lines, README runs twistd and python from the venv the set-up made."""
+        readme = read("README.md")
+        self.assertEqual(re.findall(r"(?<![/\w])(?:twistd|python) -\w+", readme), [])
+        self.assertGreaterEqual(readme.count(".venv/bin/twistd -n"), 4)
+
+    def test_s_client_and_telnet_are_shown_in_forms_that_work(self) -> None:
+        """openssl s_client is shown with -quiet (else R and Q renegotiate and quit); telnet as HOST PORT."""
+        for document in (read("README.md"), read("docs", "PROTOCOL.md")):
+            commands = re.findall(r"openssl\s+s_client[^`]*", document)
+            self.assertTrue(commands)
+            for command in commands:
+                self.assertIn("-quiet", command)
+            self.assertNotRegex(document, r"telnet \S+ -\w")
+        self.assertIn("`telnet localhost 5000`", read("README.md"))

@@ -33,7 +33,7 @@ from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.opers import Opers
-from chatd.service import _Threads, build, compose
+from chatd.service import _Threads, bind, build, compose
 from chatd.tap import Options
 from tests.helpers import (
     RecordingAudience,
@@ -144,6 +144,16 @@ class ListenerTests(SynchronousTestCase):
 
         self.patch(self.reactor, "listenTCP", refuse)
         self.assertRaises(CannotListenError, daemon.privilegedStartService)
+
+    def test_bound_listeners_are_not_bound_again_at_start(self) -> None:
+        """bind listens on every endpoint before the start; the start then listens on none again."""
+        daemon = build(config("--port", "5000", "--listen", "tcp:7000"), self.reactor)
+        bind(daemon)
+        self.assertEqual([port for port, *_ in self.reactor.tcpServers], [5000, 7000])
+        daemon.privilegedStartService()
+        daemon.startService()
+        self.addCleanup(daemon.stopService)
+        self.assertEqual([port for port, *_ in self.reactor.tcpServers], [5000, 7000])
 
     def test_stop_says_goodbye_and_waits_for_connections(self) -> None:
         """Stopping the service tells each user and waits until connections close."""

@@ -15,6 +15,7 @@ from chatd.config import Config, ConsoleConfig, LineConfig
 from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
+from chatd.start import StartError
 from chatd.tap import LIMIT_OPTIONS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
@@ -70,7 +71,21 @@ class OptionsTests(SynchronousTestCase):
         """A port outside 0-65535 or not a number is refused with one sentence."""
         error = self.assertRaises(usage.UsageError, parse, "--port", "70000")
         self.assertEqual(str(error), "--port must be 0 to 65535, not 70000.")
-        self.assertRaises(usage.UsageError, parse, "--port", "five")
+        error = self.assertRaises(usage.UsageError, parse, "--port", "five")
+        self.assertEqual(str(error), "--port must be a whole number, not 'five'.")
+
+    def test_every_number_option_names_itself_when_not_a_number(self) -> None:
+        """Each number option refuses a word with its own name, not Twisted's "Parameter type enforcement"."""
+        numbers = [row[0] for row in Options.optParameters if len(row) > 4]
+        self.assertIn("max-per-ip", numbers)
+        for name in numbers:
+            error = self.assertRaises(usage.UsageError, parse, f"--{name}", "lots")
+            self.assertRegex(str(error), f"^--{name} must be a (whole )?number, not 'lots'[.]$")
+
+    def test_mistake_under_twistd_is_one_sentence_to_exit_with(self) -> None:
+        """Under twistd a mistake is a SystemExit carrying one sentence, so twistd prints no usage."""
+        error = self.assertRaises(SystemExit, under_twistd, "-n", "chatd", "--port", "five")
+        self.assertEqual(error.code, "chatd: --port must be a whole number, not 'five'.")
 
     def test_default_room_must_be_a_room_name(self) -> None:
         """--default-room is checked by the same rules as /join."""
@@ -143,17 +158,24 @@ class OperatorOptionsTests(SynchronousTestCase):
         self.assertFalse(parse()["operators"].verify("boss", "pw"))
 
     def test_console_needs_twistd_n(self) -> None:
-        """--console is refused when twistd would run in the background, or outside twistd."""
+        """Under twistd, --console is refused when twistd would run in the background."""
         self.patch(Options, "stdin", Terminal())
-        error = self.assertRaises(usage.UsageError, under_twistd, "chatd", "--console")
-        self.assertEqual(str(error), "--console needs twistd -n: a daemon in the background has no terminal.")
-        self.assertRaises(usage.UsageError, parse, "--console")
+        error = self.assertRaises(StartError, under_twistd, "chatd", "--console")
+        self.assertEqual(
+            str(error), "chatd: --console needs twistd -n: a daemon in the background has no terminal."
+        )
+
+    def test_console_outside_twistd_needs_only_a_terminal(self) -> None:
+        """chatd.tac cannot see twistd's -n, so outside twistd only the terminal is checked."""
+        self.patch(Options, "stdin", Terminal())
+        self.assertTrue(parse("--console")["console"])
 
     def test_console_needs_a_terminal(self) -> None:
         """--console with standard input that is not a terminal is refused."""
         self.patch(Options, "stdin", io.StringIO())
-        error = self.assertRaises(usage.UsageError, under_twistd, "-n", "chatd", "--console")
-        self.assertEqual(str(error), "--console needs a terminal on standard input.")
+        error = self.assertRaises(StartError, under_twistd, "-n", "chatd", "--console")
+        self.assertEqual(str(error), "chatd: --console needs a terminal on standard input.")
+        self.assertRaises(usage.UsageError, parse, "--console")
 
     def test_console_under_twistd_n_on_a_terminal(self) -> None:
         """twistd -n chatd --console on a terminal is accepted, with the host called host by default."""

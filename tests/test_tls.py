@@ -25,6 +25,13 @@ class TLSOptionTests(SynchronousTestCase):
     def refused(self, *arguments: str) -> str:
         return str(self.assertRaises(usage.UsageError, parse, *arguments))
 
+    def test_tls_port_must_differ_from_port(self) -> None:
+        """The same port for plain and TLS is refused before either is bound."""
+        message = self.refused(
+            "--port", "6697", "--tls-port", "6697", "--tls-cert", self.certificate, "--tls-key", self.key
+        )
+        self.assertEqual(message, "--tls-port must differ from --port; both are 6697.")
+
     def test_good_pair_gives_tls_options(self) -> None:
         """A certificate and its key load, ready for the TLS listener."""
         options = parse("--tls-port", "6697", "--tls-cert", self.certificate, "--tls-key", self.key)
@@ -43,22 +50,31 @@ class TLSOptionTests(SynchronousTestCase):
         """A certificate that is not there is named."""
         message = self.refused("--tls-port", "1", "--tls-cert", "/nonexistent.pem", "--tls-key", self.key)
         self.assertEqual(
-            message, "TLS: cannot read the certificate /nonexistent.pem: No such file or directory."
+            message,
+            "--tls-cert: cannot read the certificate /nonexistent.pem: No such file or directory; "
+            "give a readable PEM certificate.",
         )
 
     def test_swapped_files(self) -> None:
         """A key given as the certificate, and a certificate as the key, are each called out."""
         message = self.refused("--tls-port", "1", "--tls-cert", self.key, "--tls-key", self.key)
-        self.assertEqual(message, f"TLS: {self.key} holds no PEM certificate.")
+        self.assertEqual(
+            message, f"--tls-cert: {self.key} holds no PEM certificate; give a readable PEM certificate."
+        )
         message = self.refused(
             "--tls-port", "1", "--tls-cert", self.certificate, "--tls-key", self.certificate
         )
-        self.assertEqual(message, f"TLS: {self.certificate} holds no PEM private key.")
+        self.assertEqual(
+            message,
+            f"--tls-key: {self.certificate} holds no PEM private key; give a readable PEM private key.",
+        )
 
     def test_key_of_another_certificate(self) -> None:
         """A key that does not match the certificate is refused at start."""
         _, other_key = write_self_signed(self.directory, "other")
         message = self.refused("--tls-port", "1", "--tls-cert", self.certificate, "--tls-key", other_key)
         self.assertEqual(
-            message, f"TLS: the key in {other_key} does not belong to the certificate in {self.certificate}."
+            message,
+            f"--tls-key: the key in {other_key} does not belong to the certificate in {self.certificate}; "
+            "give the key the certificate was made with.",
         )

@@ -203,6 +203,34 @@ class Daemon:
         self.process.communicate(timeout=DEADLINE_SECONDS)
 
 
+def refused_start(
+    case: SynchronousTestCase, arguments: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run ``twistd -n --pidfile= *arguments`` as ``Daemon.start`` does, expecting it to stop by itself.
+
+    Returns its exit status, standard output and standard error; fails the
+    test if it is still running at the deadline.
+    """
+    cwd = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, cwd)
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
+    environment.update(env or {})
+    try:
+        done = subprocess.run(
+            [TWISTD, "-n", "--pidfile=", *arguments],
+            cwd=cwd,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+        )
+    except subprocess.TimeoutExpired as expired:
+        case.fail(
+            f"twistd {' '.join(arguments)} still running after {DEADLINE_SECONDS} s: {expired.output!r}"
+        )
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
 class LineClient:
     """A blocking loopback connection to a daemon that reads CRLF-terminated lines."""
 

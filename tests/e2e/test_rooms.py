@@ -24,12 +24,12 @@ class ServerRoomTests(SynchronousTestCase):
         lobby.hear("#lobby -- first set the topic: still mine?")
 
     def test_rooms_named_in_the_environment_belong_to_the_server(self) -> None:
-        """Under chatd.tac, CHATD_ROOMS names more server rooms: their first member cannot kick from them."""
+        """Under chatd.tac, CHATD_ROOM names more server rooms: their first member cannot kick from them."""
         env = {
             "CHATD_PORT": "0",
             "CHATD_INTERFACE": "127.0.0.1",
             "CHATD_NAME": NAME,
-            "CHATD_ROOMS": "#help #news",
+            "CHATD_ROOM": "#help #news",
         }
         lobby = Lobby(Daemon.start(self, ["-y", TAC], env=env))
         first = lobby.enter("first")

@@ -1,0 +1,78 @@
+"""How a start that cannot go ahead is told: one sentence naming the option and what to do.
+
+twistd answers a ``UsageError`` with its whole usage (some 60 lines) and a
+port it cannot bind with a traceback in its log. ``chatd.tap`` turns both
+into a ``StartError`` instead, worded here, for ``twistd chatd`` and
+``chatd.tac`` alike.
+"""
+
+import errno
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from twisted.internet.error import CannotListenError
+from twisted.python import usage
+
+
+class StartError(SystemExit):
+    """A configuration chatd cannot start with, as one sentence for the host.
+
+    A ``SystemExit``, so that twistd, which prints its usage for a
+    ``UsageError`` and catches ``Exception`` around loading a .tac file,
+    lets it through: Python prints the sentence alone on standard error and
+    exits 1.
+    """
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(f"chatd: {sentence}")
+
+    @classmethod
+    def from_usage(cls, error: usage.UsageError) -> "StartError":
+        """``error`` as a sentence; usage's own (an unknown option) point to the list of options."""
+        text = str(error)
+        return cls(text if text.endswith(".") else f"{text}; twistd chatd --help lists the options.")
+
+
+def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A coerce for ``--name`` that names the option when its value is not a ``kind`` (int or float).
+
+    Twisted's own message for a failed coerce ("Parameter type enforcement
+    failed") names neither; a ``UsageError`` raised here passes through as it is.
+    """
+    what = "a whole number" if kind is int else "a number"
+
+    def coerce(value: str) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            raise usage.UsageError(f"--{name} must be {what}, not {value!r}.") from None
+
+    return coerce
+
+
+def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], interface: str) -> str:
+    """One sentence for ``error``, naming the option whose port or address could not be bound.
+
+    ``ports`` maps each option that binds a port on ``interface`` (--port,
+    --tls-port) to its value; a port none of them gives came from --listen.
+    """
+    code = getattr(error.socketError, "errno", None)
+    reason = getattr(error.socketError, "strerror", None) or str(error.socketError)
+    flag = next(
+        (flag for flag, port in ports.items() if port == error.port and interface == error.interface), None
+    )
+    if flag is None:
+        return f"a --listen endpoint cannot listen on port {error.port} ({reason}); change that --listen."
+    if code == errno.EADDRINUSE:
+        return f"{flag} {error.port} is in use by another program; stop it or choose another {flag}."
+    if code == errno.EACCES:
+        return (
+            f"{flag} {error.port} needs root (ports below 1024 are privileged); choose {flag} 1024 or above."
+        )
+    if code == errno.EADDRNOTAVAIL or isinstance(error.socketError, socket.gaierror):
+        return (
+            f"--interface {error.interface} is not an address of this machine; "
+            "give one it has, or :: for every interface."
+        )
+    return f"{flag} {error.port} cannot be bound on --interface {error.interface} ({reason}); choose another."

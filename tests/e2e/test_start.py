@@ -1,0 +1,199 @@
+"""Starting the real daemon: a bad start is one sentence on stderr; chatd.tac takes every option from its variable."""
+
+import os
+import pty
+import re
+import shutil
+import signal
+import socket
+import ssl
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd import __version__
+from tests.certificates import write_self_signed
+from tests.e2e.daemon import TAC, Daemon, refused_start
+from tests.e2e.test_daemon import NAME, PROMPT, SHUTDOWN, WELCOME
+
+UNREACHABLE = "192.0.2.1"
+"""An address no machine has (TEST-NET-1, RFC 5737): binding to it fails; nothing is ever sent to it."""
+
+
+class BadStartTests(SynchronousTestCase):
+    """Each way a start can fail ends twistd with status 1 and one sentence naming the option."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.certificate, self.key = write_self_signed(self.directory)
+
+    def busy_port(self) -> int:
+        """A loopback port another program (this test) is listening on."""
+        holder = socket.socket()
+        self.addCleanup(holder.close)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port: int = holder.getsockname()[1]
+        return port
+
+    def assert_refused(self, arguments: list[str], sentence: str, env: dict[str, str] | None = None) -> None:
+        """twistd ``arguments`` exits 1 having written only ``sentence`` (after "chatd: ") to stderr."""
+        status, out, err = refused_start(self, arguments, env)
+        self.assertEqual((status, err, out), (1, f"chatd: {sentence}\n", ""))
+
+    def chatd(self, *options: str) -> list[str]:
+        return ["chatd", "--name", NAME, *options]
+
+    def test_busy_port(self) -> None:
+        """A --port another program holds is named, with what to do."""
+        port = self.busy_port()
+        self.assert_refused(
+            self.chatd("--port", str(port), "--interface", "127.0.0.1"),
+            f"--port {port} is in use by another program; stop it or choose another --port.",
+        )
+
+    def test_busy_tls_port(self) -> None:
+        """A busy --tls-port is named as such, not as --port."""
+        port = self.busy_port()
+        tls = ["--tls-port", str(port), "--tls-cert", self.certificate, "--tls-key", self.key]
+        self.assert_refused(
+            self.chatd("--port", "0", "--interface", "127.0.0.1", *tls),
+            f"--tls-port {port} is in use by another program; stop it or choose another --tls-port.",
+        )
+
+    def test_busy_listen_endpoint(self) -> None:
+        """A --listen endpoint that cannot listen says so."""
+        port = self.busy_port()
+        self.assert_refused(
+            self.chatd("--listen", f"tcp:{port}:interface=127.0.0.1"),
+            f"a --listen endpoint cannot listen on port {port} (Address already in use); change that --listen.",
+        )
+
+    def test_interface_the_machine_lacks(self) -> None:
+        """An --interface that is not one of this machine's addresses is named."""
+        self.assert_refused(
+            self.chatd("--port", "0", "--interface", UNREACHABLE),
+            f"--interface {UNREACHABLE} is not an address of this machine; give one it has, or :: for every interface.",
+        )
+
+    def test_port_not_a_number(self) -> None:
+        """--port abc is refused by name, without twistd's usage."""
+        self.assert_refused(self.chatd("--port", "abc"), "--port must be a whole number, not 'abc'.")
+
+    def test_limit_not_a_number(self) -> None:
+        """A limit that is not a number is refused by name."""
+        self.assert_refused(self.chatd("--flood-rate", "fast"), "--flood-rate must be a number, not 'fast'.")
+
+    def test_unknown_option(self) -> None:
+        """An option chatd does not have points to --help instead of printing it."""
+        self.assert_refused(
+            self.chatd("--prot", "5000"),
+            "option --prot not recognized; twistd chatd --help lists the options.",
+        )
+
+    def test_missing_certificate(self) -> None:
+        """A --tls-cert that cannot be read is named."""
+        missing = os.path.join(self.directory, "missing.pem")
+        self.assert_refused(
+            self.chatd("--tls-port", "0", "--tls-cert", missing, "--tls-key", self.key),
+            f"--tls-cert: cannot read the certificate {missing}: No such file or directory; "
+            "give a readable PEM certificate.",
+        )
+
+    def test_certificate_given_as_key(self) -> None:
+        """A --tls-key that holds no key is named."""
+        self.assert_refused(
+            self.chatd("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", self.certificate),
+            f"--tls-key: {self.certificate} holds no PEM private key; give a readable PEM private key.",
+        )
+
+    def test_key_of_another_certificate(self) -> None:
+        """A --tls-key made for another certificate is named."""
+        _, other = write_self_signed(self.directory, "other")
+        self.assert_refused(
+            self.chatd("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", other),
+            f"--tls-key: the key in {other} does not belong to the certificate in {self.certificate}; "
+            "give the key the certificate was made with.",
+        )
+
+    def test_tac_busy_port(self) -> None:
+        """chatd.tac stops with the same sentence as the plugin for a busy port."""
+        port = self.busy_port()
+        self.assert_refused(
+            ["-y", TAC],
+            f"--port {port} is in use by another program; stop it or choose another --port.",
+            {"CHATD_PORT": str(port), "CHATD_INTERFACE": "127.0.0.1"},
+        )
+
+    def test_tac_bad_values(self) -> None:
+        """chatd.tac refuses a bad value or flag in one sentence."""
+        self.assert_refused(["-y", TAC], "--port must be a whole number, not 'abc'.", {"CHATD_PORT": "abc"})
+        self.assert_refused(
+            ["-y", TAC], "CHATD_CONSOLE must be 1 (--console) or 0, not 'yes'.", {"CHATD_CONSOLE": "yes"}
+        )
+        self.assert_refused(
+            ["-y", TAC],
+            f"--tls-key: {self.certificate} holds no PEM private key; give a readable PEM private key.",
+            {"CHATD_TLS_PORT": "0", "CHATD_TLS_CERT": self.certificate, "CHATD_TLS_KEY": self.certificate},
+        )
+
+
+class VersionTests(SynchronousTestCase):
+    def test_version_names_chatd_and_twisted(self) -> None:
+        """twistd chatd --version prints chatd's version, then Twisted's."""
+        status, out, err = refused_start(self, ["chatd", "--version"])
+        self.assertEqual((status, err), (0, ""))
+        self.assertRegex(out, rf"\Achatd {re.escape(__version__)}\nTwisted \d+\.\d+\.\d+.*\n\Z")
+
+
+class TacEnvironmentTests(SynchronousTestCase):
+    """twistd -ny chatd.tac configured only by CHATD_* variables."""
+
+    def test_limit_and_tls_from_the_environment(self) -> None:
+        """CHATD_MAX_PER_IP and CHATD_TLS_* reach the daemon: TLS is served, the limit enforced."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        env = {
+            "CHATD_PORT": "0",
+            "CHATD_INTERFACE": "127.0.0.1",
+            "CHATD_NAME": NAME,
+            "CHATD_MAX_PER_IP": "1",
+            "CHATD_TLS_PORT": "0",
+            "CHATD_TLS_CERT": certificate,
+            "CHATD_TLS_KEY": key,
+        }
+        daemon = Daemon.start(self, ["-y", TAC], env=env, listeners=2)
+        tls_port = daemon.addresses[1][1]
+        secure = daemon.connect(port=tls_port)
+        context = ssl.create_default_context(cafile=certificate)
+        secure.socket = context.wrap_socket(secure.socket, server_hostname="localhost")
+        self.addCleanup(secure.socket.close)
+        secure.expect(WELCOME, PROMPT)
+        second = daemon.connect()
+        self.assertEqual(
+            second.read_to_end(),
+            b"ERR too-many-connections at most 1 connections from one address; close one first\r\n",
+        )
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.assertEqual(secure.read_to_end(), SHUTDOWN)
+
+    def test_console_through_the_tac(self) -> None:
+        """CHATD_CONSOLE=1 with twistd -ny chatd.tac reads the daemon's terminal as the host."""
+        terminal, slave = pty.openpty()
+        self.addCleanup(os.close, terminal)
+        env = {"CHATD_PORT": "0", "CHATD_INTERFACE": "127.0.0.1", "CHATD_NAME": NAME, "CHATD_CONSOLE": "1"}
+        try:
+            daemon = Daemon.start(self, ["-y", TAC], env=env, stdin=slave)
+        finally:
+            os.close(slave)
+        daemon.wait_for_log(re.compile(rb"^\*\*\* In #lobby \(1\): host\r$"))
+        alice = daemon.connect()
+        alice.expect(WELCOME, PROMPT)
+        alice.say("alice")
+        alice.expect("*** You are alice.")
+        alice.expect_stamped("#lobby -- alice joined")
+        alice.expect("*** In #lobby (2): host alice")
+        os.write(terminal, b"hello from the host\n")
+        alice.expect_stamped("#lobby <host> hello from the host")

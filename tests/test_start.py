@@ -1,0 +1,47 @@
+"""The sentences a start that cannot go ahead ends with."""
+
+import errno
+import os
+import socket
+
+from twisted.internet.error import CannotListenError
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.start import StartError, cannot_listen
+
+PORTS = {"--port": 5000, "--tls-port": 6697}
+
+
+def refused(code: int, interface: str = "::", port: int = 5000) -> CannotListenError:
+    return CannotListenError(interface, port, OSError(code, os.strerror(code)))
+
+
+class CannotListenTests(SynchronousTestCase):
+    def test_each_cause_names_its_option_and_the_fix(self) -> None:
+        """In use, privileged, not this machine's, or from --listen: each is told its own way."""
+        self.assertEqual(
+            cannot_listen(refused(errno.EADDRINUSE, port=6697), PORTS, "::"),
+            "--tls-port 6697 is in use by another program; stop it or choose another --tls-port.",
+        )
+        self.assertEqual(
+            cannot_listen(refused(errno.EACCES, port=80), {"--port": 80}, "::"),
+            "--port 80 needs root (ports below 1024 are privileged); choose --port 1024 or above.",
+        )
+        self.assertEqual(
+            cannot_listen(refused(errno.EADDRNOTAVAIL, "192.0.2.1"), PORTS, "192.0.2.1"),
+            "--interface 192.0.2.1 is not an address of this machine; give one it has, or :: for every interface.",
+        )
+        unknown = CannotListenError("nohost.invalid", 5000, socket.gaierror(-2, "Name or service not known"))
+        self.assertIn(
+            "--interface nohost.invalid is not an address", cannot_listen(unknown, PORTS, "nohost.invalid")
+        )
+        self.assertEqual(
+            cannot_listen(refused(errno.EADDRINUSE, "127.0.0.1", 7000), PORTS, "::"),
+            "a --listen endpoint cannot listen on port 7000 (Address already in use); change that --listen.",
+        )
+
+    def test_start_error_is_an_exit_with_one_sentence(self) -> None:
+        """A StartError exits with "chatd: " and the sentence, which Python prints alone on stderr."""
+        error = StartError("--port must be a whole number, not 'abc'.")
+        self.assertIsInstance(error, SystemExit)
+        self.assertEqual(error.code, "chatd: --port must be a whole number, not 'abc'.")
