@@ -135,6 +135,12 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def dataReceived(self, data: bytes) -> None:
+        # Every byte costs budget as it arrives, before anything reads it:
+        # telnet commands, blank lines and the discarded rest of an overlong
+        # line cost the same as text (issue 12). Lines are charged on top,
+        # each as it is taken, without their bytes.
+        if not self._charge(0, len(data)):
+            return
         if self._telnet is None:
             if IAC not in data:
                 # Until a client sends IAC there is no telnet to strip: nc's
@@ -166,13 +172,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             self._telnet_parse(telnet, piece[1 if escaped else 2 :])
 
     def _telnet_reply(self, data: bytes) -> None:
-        """Send a negotiation reply like any output, and charge its bytes to the flood budget.
+        """Send a negotiation reply like any output.
 
-        Each IAC DO a client sends earns a reply: without this a client that
-        never reads could make the server queue replies without bound.
+        A reply is no longer than the command that asked for it, whose bytes
+        were charged as they arrived, so replies grow only as fast as the
+        flood budget lets commands in; past the send queue the client is cut off.
         """
         self.write(data)
-        self._charge(0, len(data))
 
     def _telnet_overflow(self) -> None:
         self.close(TelnetOverflowError(TelnetFilter.MAX_SUBNEGOTIATION))
@@ -195,7 +201,11 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def lineLengthExceeded(self, line: bytes) -> None:
         # LineReceiver hands over the long line plus all that followed it;
         # refuse the line, keep what follows its newline, and if it has not
-        # ended yet, drop bytes until it does (memory stays bounded).
+        # ended yet, drop bytes until it does (memory stays bounded). Like
+        # any refused line it costs a line; its bytes were charged on arrival.
+        self.guarded(self._send_paste)
+        if not self._charge(1):
+            return
         self.send(LineTooLongError(self.factory.limits.max_line))
         _, newline, rest = line.partition(b"\n")
         if newline:
@@ -220,44 +230,57 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _take(self, line: bytes) -> Waiting:
         """Gather a plain line into the paste, or send the paste and run the command.
 
-        Whatever is refused is refused after the lines gathered before it
-        are sent, so replies keep the order of the lines they answer. A
-        command that waits returns its Deferred (see ``LineSession.perform``).
+        Every line costs a line of flood budget whatever becomes of it
+        (blank, refused, a command, a nickname), except a named user's plain
+        lines, blank ones included, which cost their share of a paste when
+        it is sent. Whatever is refused is refused after the lines gathered
+        before it are sent, so replies keep the order of the lines they
+        answer. A command that waits returns its Deferred (see
+        ``LineSession.perform``).
         """
         try:
             text = decode(line, self.factory.limits.max_line)
-            if not text.strip():
+            if self.user is not None and not text.strip():
+                # A blank line in a named user's paste (code has them) is
+                # shown as nothing, but paid for as one of its lines.
+                self._gather("")
                 return None
-            row, command = table.parse(text)
-            if row is table.LINE and self.user is not None:
-                assert isinstance(command, Say), "the plain line's row gives Say"
-                self._paste.append(check_text(command.text))
-                if len(self._paste) >= self.factory.limits.paste_lines:
-                    self._send_paste()
+            request = table.parse(text) if text.strip() else None
+            if request is not None and request.row is table.LINE and self.user is not None:
+                assert isinstance(request.command, Say), "the plain line's row gives Say"
+                self._gather(check_text(request.command.text))
                 return None
         except ChatError:
             self.guarded(self._send_paste)
+            self._charge(1)
             raise
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
-        if not self._charge(1, len(line)):
+        if not self._charge(1) or request is None:
             return None
-        return self.perform(row, command)
+        return self.perform(*request)
+
+    def _gather(self, text: str) -> None:
+        """Add ``text`` to the paste; a full paste is sent at once."""
+        self._paste.append(text)
+        if len(self._paste) >= self.factory.limits.paste_lines:
+            self._send_paste()
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.
 
         It costs one line of flood budget for every ``LINES_PER_CHARGE``
-        lines it holds: a screenful passes at once, a flood in pastes does not.
+        lines it holds, blank ones included: a screenful passes at once, a
+        flood in pastes does not. Its bytes were charged as they arrived.
         """
         if not self._paste or self.user is None:
             return
         lines, self._paste = self._paste, []
-        cost = -(-len(lines) // LINES_PER_CHARGE)
-        if self._charge(cost, sum(len(line.encode()) for line in lines)):
-            self.chat.say(self.user, self.room_or_current(None), "\n".join(lines))
+        texts = [line for line in lines if line]
+        if self._charge(-(-len(lines) // LINES_PER_CHARGE)) and texts:
+            self.chat.say(self.user, self.room_or_current(None), "\n".join(texts))
 
-    def _charge(self, lines: int, size: int) -> bool:
+    def _charge(self, lines: int, size: int = 0) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
         False once the connection is closing or cut off: what was charged is not done.

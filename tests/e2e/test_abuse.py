@@ -1,10 +1,11 @@
 """The real daemon's limits over real TCP: slow readers, floods, the nickname deadline, crowds."""
 
+import select
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
 
 
@@ -91,6 +92,96 @@ class FloodTests(SynchronousTestCase):
         while b"flooder quit" in got:
             got = calm.read_line()
         self.assertTrue(got.endswith(b"#lobby <calm> still here\r\n"), got)
+
+
+SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn.\r\n"
+CUT_OFF = b"ERR flood disconnected for flooding: over the line budget for more than 1 s\r\n"
+
+
+def flood_until_closed(client: LineClient, chunk: bytes, times: int | None = None) -> bytes:
+    """Send ``chunk`` (``times`` times, or for as long as the socket takes it) and read until the server closes.
+
+    Returns everything the server said; fails if it has not closed the
+    connection within the deadline.
+    """
+    sock = client.socket
+    sock.setblocking(False)
+    received = b""
+    sending = True
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        readable, writable, _ = select.select([sock], [sock] if sending else [], [], 0.1)
+        if readable:
+            try:
+                data = sock.recv(65536)
+            except ConnectionResetError:
+                return received
+            if not data:
+                return received
+            received += data
+        if writable:
+            try:
+                sock.send(chunk)
+            except BlockingIOError:
+                continue
+            except OSError:  # the server has closed; read what it said
+                sending = False
+                continue
+            if times is not None:
+                times -= 1
+                sending = times > 0
+    client.daemon.fail(f"the flooder was never cut off; it got {received[-300:]!r}")
+
+
+class RefusedInputFloodTests(SynchronousTestCase):
+    """Input that is not a message costs budget over real TCP: a flooder earning only refusals is cut off."""
+
+    def flood(self, chunk: bytes, *limits: str, times: int | None = None) -> list[bytes]:
+        """A daemon with a tight line budget; a calm user, then a flooder without a nickname.
+
+        Returns the flooder's lines, once the server has closed it, after
+        checking the calm user still talks at once.
+        """
+        daemon = start_chatd(
+            self, "--flood-rate", "2", "--flood-burst", "4", "--flood-disconnect", "1", *limits
+        )
+        calm = named(daemon, "calm")
+        flooder = daemon.connect()
+        flooder.expect(WELCOME, PROMPT)
+        lines = flood_until_closed(flooder, chunk, times).splitlines(keepends=True)
+        calm.say("still here")
+        calm.expect_stamped("#lobby <calm> still here")
+        return lines
+
+    def assert_cut_off(self, lines: list[bytes], refusal: bytes | None) -> None:
+        """Warned, then cut off, with refusals (if any) at the line budget's pace."""
+        self.assertIn(SLOWED, lines)
+        self.assertEqual(lines[-1], CUT_OFF)
+        refused = [line for line in lines if line.startswith(b"ERR ") and line != CUT_OFF]
+        self.assertEqual(set(refused), set() if refusal is None else {refusal})
+        self.assertLessEqual(len(refused), 10)
+
+    def test_blank_line_flood_is_cut_off(self) -> None:
+        """``yes '' | nc``, before a nickname: slowed, then disconnected."""
+        self.assert_cut_off(self.flood(b"\n" * 1000, "--flood-bytes", "100000", times=1), None)
+
+    def test_overlong_line_flood_is_cut_off(self) -> None:
+        """600-byte lines get a few refusals, not one per line, then the connection is cut off."""
+        lines = self.flood(b"x" * 600 + b"\n", "--flood-bytes", "100000", times=20)
+        self.assert_cut_off(
+            lines, b"ERR line-too-long lines are at most 512 bytes; that one was not sent\r\n"
+        )
+
+    def test_invalid_utf8_flood_is_cut_off(self) -> None:
+        """Lines of invalid UTF-8 are refused at the budget's pace, then the connection is cut off."""
+        lines = self.flood(b"\xc3(\n" * 20, "--flood-bytes", "100000", times=1)
+        self.assert_cut_off(lines, b"ERR bad-utf8 that line was not valid UTF-8 and was not sent\r\n")
+
+    def test_telnet_nop_flood_is_cut_off(self) -> None:
+        """A stream of IAC NOP costs its bytes: slowed, then disconnected."""
+        lines = self.flood(b"\xff\xf1" * 8192, "--flood-bytes", "65536")
+        self.assertTrue(lines[0].startswith(b"\xff\xfd\x00"), lines[0])  # IAC DO BINARY
+        self.assert_cut_off([lines[0][3:], *lines[1:]], None)
 
 
 class RegisterTimeoutTests(SynchronousTestCase):
