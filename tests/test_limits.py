@@ -7,6 +7,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.limits import Limits
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -308,6 +309,14 @@ class RegisterTimeoutTests(LimitsTestCase):
         self.clock.advance(1)
         self.assertTrue(wire.disconnecting)
         self.assertEqual(self.lines(wire), [b"ERR register-timeout no nickname chosen within 60 s; closing"])
+
+    def test_goodbye_not_written_in_time_is_dropped_with_the_connection(self) -> None:
+        """A timed-out connection whose goodbye is still not written after the grace is aborted."""
+        _, wire = self.connect(None)
+        self.clock.advance(60)
+        self.assertEqual((wire.disconnecting, wire.disconnected), (True, False))
+        self.clock.advance(GOODBYE_GRACE_SECONDS)
+        self.assertTrue(wire.disconnected)
 
     def test_garbage_does_not_extend_the_deadline(self) -> None:
         """Lines that choose no nickname do not buy more time."""

@@ -15,17 +15,27 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
+from twisted.internet.interfaces import (
+    IConsumer,
+    IDelayedCall,
+    IHandshakeListener,
+    IPushProducer,
+    ITCPTransport,
+    ITransport,
+)
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from twisted.protocols.policies import TimeoutMixin
+from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate, TokenBucket
 from chatd.domain.names import check_text
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import output_for
 from chatd.frontend.reading import Pause, Reading
@@ -53,8 +63,14 @@ SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 SLOWED = Notice("flood", "You are sending faster than the server allows; your lines now wait their turn.")
 
 
+@implementer(IHandshakeListener)
 class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
-    """One person (or program) on nc, telnet or the bundled client."""
+    """One person (or program) on nc, telnet or the bundled client.
+
+    Its one timer (TimeoutMixin's) holds its deadline: on TLS first the
+    handshake's, then the nickname's, and once it is closing the grace its
+    goodbye has to be written before the connection is aborted.
+    """
 
     # Slots keep a connection's own state out of its __dict__, which then
     # holds only what Twisted's classes add: about 1.3 KiB less per
@@ -64,6 +80,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "MAX_LENGTH",
         "_discarding",
         "_flood",
+        "_handshaking",
         "_oper_budget",
         "_overflow",
         "_paste",
@@ -86,6 +103,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._overflow = b""
         self._discarding = False
         self._paste: list[str] = []
+        self._handshaking = False
+        """Whether this is a TLS connection whose handshake is not done: nothing can be said to it yet."""
         self._reading = Reading(self)
         """Why this connection is not reading, if it is not: its flood budget, a waiting command."""
         gate = FloodGate(
@@ -124,13 +143,28 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
         if ITCPTransport.providedBy(transport):
             tune(transport, limits.keepalive)
-        self.setTimeout(limits.register_timeout)
+        # A TLS connection gets its greeting once its handshake is done,
+        # which it has a short time for; the nickname's time starts then.
+        self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
+        self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
         for notice in self.factory.greeting():
             self.send(notice)
         self.send(PROMPT)
 
+    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
+        """The TLS handshake is done: the connection now has its time to choose a nickname."""
+        self._handshaking = False
+        if not self.closing:
+            self.setTimeout(self.factory.limits.register_timeout)
+
     @override
     def timeoutConnection(self) -> None:
+        if self.closing or self._handshaking:
+            # A goodbye not written in time, or a TLS connection that never
+            # finished its handshake (nothing can be said to it): drop it.
+            self.sink.drop()
+            cast(ITCPTransport, self.transport).abortConnection()
+            return
         self.close(RegisterTimeoutError(self.factory.limits.register_timeout))
 
     @override
@@ -320,7 +354,12 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def close(self, last: Renderable | None) -> None:
-        """Say ``last`` (if any) as the final line and close once it is written; once only."""
+        """Say ``last`` (if any) as the final line and close once it is written; once only.
+
+        What is not written within ``GOODBYE_GRACE_SECONDS`` is dropped with
+        the connection: a client that does not read (or a TLS peer that
+        does not answer the close) cannot hold it open.
+        """
         if self.closing:
             return
         if last is not None:
@@ -330,6 +369,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
             self.transport.loseConnection()
+            self.setTimeout(GOODBYE_GRACE_SECONDS)
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

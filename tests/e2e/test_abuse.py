@@ -1,12 +1,17 @@
 """The real daemon's limits over real TCP: slow readers, floods, the nickname deadline, crowds."""
 
 import select
+import shutil
+import ssl
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
 
 
 def named(daemon: Daemon, nick: str) -> LineClient:
@@ -21,10 +26,11 @@ def named(daemon: Daemon, nick: str) -> LineClient:
 
 
 class SlowReaderTests(SynchronousTestCase):
-    def test_client_that_never_reads_is_cut_off_and_others_get_everything(self) -> None:
-        """A client that stops reading is dropped for its send queue; readers lose nothing."""
-        daemon = start_chatd(
-            self,
+    def assert_never_reader_cut_off(
+        self, extra: Sequence[str], connect: Callable[[Daemon], LineClient], batches: int
+    ) -> None:
+        """A client ``connect`` makes, that never reads, is cut off within ``batches`` of 40 KB it is sent."""
+        limits = (
             "--sendq",
             "20000",
             "--flood-rate",
@@ -34,17 +40,18 @@ class SlowReaderTests(SynchronousTestCase):
             "--flood-bytes",
             "100000000",
         )
+        daemon = Daemon.start(self, [*LOOPBACK, *limits, *extra], listeners=2 if extra else 1)
         reader = named(daemon, "reader")
         talker = named(daemon, "talker")
         reader.read_line()  # talker joined
-        sleeper = daemon.connect()
+        sleeper = connect(daemon)
         sleeper.say("sleeper")  # and never reads again
         for client in (reader, talker):
             self.assertTrue(client.read_line().endswith(b"-- sleeper joined\r\n"))
         padding = "x" * 400
         received: list[int] = []
         cut_off = False
-        for batch in range(200):
+        for batch in range(batches):
             # Read back each batch on both readers, so only the sleeper falls behind.
             talker.send("".join(f"{batch * 100 + n} {padding}\n" for n in range(100)).encode())
             for client, record in ((talker, None), (reader, received)):
@@ -61,9 +68,29 @@ class SlowReaderTests(SynchronousTestCase):
             if cut_off:
                 break
         else:
-            self.fail("the client that never reads was never cut off")
+            self.fail(f"the client that never reads was not cut off within {batches * 40} KB")
         self.assertEqual(received, list(range(len(received))))
         self.assertTrue(any(b"send queue exceeded" in entry for entry in daemon.logged_so_far()))
+
+    def test_client_that_never_reads_is_cut_off_and_others_get_everything(self) -> None:
+        """A client that stops reading is dropped for its send queue; readers lose nothing."""
+        self.assert_never_reader_cut_off((), lambda daemon: daemon.connect(), 200)
+
+    def test_tls_client_that_never_reads_is_cut_off_as_soon(self) -> None:
+        """On TLS too, within 1 MB (the kernel's send buffer is fixed there as well, not grown to MiBs)."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        context = ssl.create_default_context(cafile=certificate)
+
+        def connect(daemon: Daemon) -> LineClient:
+            client = daemon.connect(port=daemon.addresses[1][1])
+            client.socket = context.wrap_socket(client.socket, server_hostname="localhost")
+            self.addCleanup(client.socket.close)
+            return client
+
+        tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
+        self.assert_never_reader_cut_off(tls, connect, 25)
 
 
 class FloodTests(SynchronousTestCase):
