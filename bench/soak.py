@@ -1126,12 +1126,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     add("--junk", type=int, default=5, help="garbage senders")
     add("--junk-interval", type=float, default=0.2, help="seconds between one garbage sender's chunks")
     add("--blank", type=int, default=5, help="blank-line flooders (yes '' | nc, never a nickname)")
-    add(
-        "--refused",
-        type=int,
-        default=5,
-        help="refused-line flooders (600-byte lines, invalid UTF-8; no nickname)",
-    )
+    add("--refused", type=int, default=5, help="refused-line flooders (600-byte lines, bad UTF-8)")
     add("--stall", type=int, default=5, help="stalled handshakes (TCP to the TLS port, never a ClientHello)")
     add("--attack-room", default="#room0", help="room the attackers join (one of the users' rooms)")
     add(

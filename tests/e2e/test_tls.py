@@ -15,13 +15,17 @@ from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 
 
-class TLSTests(SynchronousTestCase):
+class TLSTestCase(SynchronousTestCase):
+    """A daemon with a plain and a TLS port on loopback, and the chatd options ``extra`` of the subclass."""
+
+    extra: tuple[str, ...] = ()
+
     def setUp(self) -> None:
         directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, directory)
         self.certificate, key = write_self_signed(directory)
         tls = ("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", key)
-        self.daemon = Daemon.start(self, [*LOOPBACK, *tls], listeners=2)
+        self.daemon = Daemon.start(self, [*LOOPBACK, *tls, *self.extra], listeners=2)
         self.plain_port, self.tls_port = (port for _, port in self.daemon.addresses)
 
     def tls_client(self, context: ssl.SSLContext) -> LineClient:
@@ -30,6 +34,8 @@ class TLSTests(SynchronousTestCase):
         self.addCleanup(client.socket.close)
         return client
 
+
+class TLSTests(TLSTestCase):
     def test_tls_and_plain_users_share_rooms(self) -> None:
         """A user over verified TLS and one on the plain port talk in the same room."""
         secure = self.tls_client(ssl.create_default_context(cafile=self.certificate))
@@ -89,17 +95,10 @@ def client_hello() -> bytes:
     return outgoing.read()
 
 
-class StalledTLSTests(SynchronousTestCase):
+class StalledTLSTests(TLSTestCase):
     """Connections to the TLS port that stall are closed on time, whatever waits for them, and free their places."""
 
-    def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.certificate, key = write_self_signed(directory)
-        tls = ("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", key)
-        limits = ("--handshake-timeout", "1", "--register-timeout", "1", "--max-per-ip", "2")
-        self.daemon = Daemon.start(self, [*LOOPBACK, *tls, *limits], listeners=2)
-        self.plain_port, self.tls_port = (port for _, port in self.daemon.addresses)
+    extra = ("--handshake-timeout", "1", "--register-timeout", "1", "--max-per-ip", "2")
 
     def raw(self) -> socket.socket:
         """A TCP connection to the TLS port that has sent nothing."""
@@ -153,7 +152,5 @@ class StalledTLSTests(SynchronousTestCase):
         --register-timeout, though their goodbye is never read and their close never answered."""
         context = ssl.create_default_context(cafile=self.certificate)
         for _ in range(2):
-            client = self.daemon.connect(port=self.tls_port)
-            client.socket = context.wrap_socket(client.socket, server_hostname="localhost")
-            self.addCleanup(client.socket.close)
+            self.tls_client(context)
         self.assert_place_freed()
