@@ -1,9 +1,12 @@
 """The line front end's limits: floods, pastes, slow readers, timeouts, connection counts."""
 
 import json
+import shutil
+import tempfile
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.testing import StringTransport
+from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.python.failure import Failure
 
 from chatd.domain.limits import Limits
@@ -11,6 +14,8 @@ from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.tls import load_tls
+from tests.certificates import write_self_signed
 from tests.helpers import LineTestCase, buffered
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
@@ -317,6 +322,21 @@ class RegisterTimeoutTests(LimitsTestCase):
         self.assertEqual((wire.disconnecting, wire.disconnected), (True, False))
         self.clock.advance(GOODBYE_GRACE_SECONDS)
         self.assertTrue(wire.disconnected)
+
+    def test_tls_handshake_not_finished_in_time_is_dropped(self) -> None:
+        """A TLS connection has 10 s to finish its handshake; then it is aborted, with nothing to say."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        tls = TLSMemoryBIOFactory(load_tls(*write_self_signed(directory)), False, self.factory, self.clock)
+        wire = StringTransport()
+        protocol = tls.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
+        assert protocol is not None, "the factory accepts connections"
+        protocol.makeConnection(wire)
+        self.clock.advance(9.9)
+        self.assertFalse(wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(wire.disconnected)
+        self.assertEqual(wire.value(), b"")
 
     def test_garbage_does_not_extend_the_deadline(self) -> None:
         """Lines that choose no nickname do not buy more time."""

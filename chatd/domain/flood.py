@@ -73,6 +73,6 @@ class FloodGate:
         if wait:
             if self.over_since is None:
                 self.over_since = self._now()
-        elif not self._lines.wait(1) and not self._bytes.wait(1):
+        elif self.over_since is not None and not self._lines.wait(1) and not self._bytes.wait(1):
             self.over_since = None
         return wait

@@ -24,7 +24,7 @@ limits as plain ones.
 import socket
 from typing import cast
 
-from twisted.internet.interfaces import ISystemHandle, ITCPTransport
+from twisted.internet.interfaces import ISystemHandle, ITCPTransport, ITransport
 from twisted.protocols.policies import ProtocolWrapper
 
 PROBES = 5
@@ -34,17 +34,19 @@ SEND_BUFFER = 65536
 """Bytes asked for as the kernel's send buffer (Linux books twice this)."""
 
 
-def tune(transport: ITCPTransport, keepalive: int) -> None:
+def tune(transport: ITransport, keepalive: int) -> None:
     """No Nagle; fix the send buffer; probe after ``keepalive`` seconds of silence (0: never).
 
     Probes follow every ``keepalive / PROBES`` seconds, so a dead peer is
     dropped about ``2 * keepalive`` seconds after it went silent. The
     intervals are Linux's TCP_KEEPIDLE and friends; elsewhere the system's
     own (usually two hours) apply. A wrapped transport (TLS) is tuned
-    through to the TCP transport it wraps.
+    through to the transport it wraps; one that is not TCP is left alone.
     """
     while isinstance(transport, ProtocolWrapper):
-        transport = cast(ITCPTransport, transport.transport)
+        transport = cast(ITransport, transport.transport)
+    if not ITCPTransport.providedBy(transport):
+        return
     transport.setTcpNoDelay(True)
     handle = ISystemHandle(transport).getHandle()
     if not isinstance(handle, socket.socket):

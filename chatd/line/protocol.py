@@ -141,8 +141,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         limits = self.factory.limits
         # Gathered and sent once per reactor pass; it says whether the session is open.
         self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
-        if ITCPTransport.providedBy(transport):
-            tune(transport, limits.keepalive)
+        tune(transport, limits.keepalive)
         # A TLS connection gets its greeting once its handshake is done,
         # which it has a short time for; the nickname's time starts then.
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
