@@ -16,7 +16,13 @@ server, most of them in ``#room0``:
 - never-readers join ``#room0`` with a tiny SO_RCVBUF and never read;
 - half-open connections send a partial nickname (or nothing) and hold;
 - garbage senders write random bytes (0xFF included), escape sequences,
-  invalid UTF-8, bidi and C0/C1 characters and overlong lines.
+  invalid UTF-8, bidi and C0/C1 characters and overlong lines;
+- blank-line flooders (``yes '' | nc``) and refused-line flooders (600-byte
+  lines and invalid UTF-8) send as fast as their socket takes it, without
+  ever choosing a nickname: input that earns nothing but refusals (issue 12);
+- stalled handshakes open a TCP connection to chatd's TLS port (the soak
+  gives chatd one, with a throwaway certificate made by ``openssl``) and
+  never start the handshake.
 
 It reports messages sent, deliveries expected and received, lost ones (must
 be 0), latency p50/p99/max (overall, in the attacked room, elsewhere), the
@@ -31,10 +37,12 @@ How to run (by hand, never in CI; loopback only; it stops by itself)::
     .venv/bin/python bench/soak.py                       # 60 s, 200 users, 10 rooms
     .venv/bin/python bench/soak.py --seconds 20 --users 100
     .venv/bin/python bench/soak.py --server-args '--flood-rate 1 --sendq 65536'
+    .venv/bin/python bench/soak.py --blank 0 --refused 0 --stall 0   # without issue 12's attackers
 
 ``--max-per-ip`` and ``--max-connections`` are raised to fit the run,
 since all load comes from 127.0.0.1; every other limit keeps its default
-unless ``--server-args`` says otherwise. The script uses the standard library only: one process, one
+unless ``--server-args`` says otherwise. The script uses the standard library only (and the
+``openssl`` command for the TLS port's certificate, when there are stalled handshakes): one process, one
 ``selectors`` loop over non-blocking sockets.
 
 Server memory is VmRSS of the twistd process (/proc/PID/status); what the
@@ -73,7 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 HOST = "127.0.0.1"
 LISTENING = re.compile(rb"chatd listening on 127\.0\.0\.1:(\d+)")
-"""chatd's own log line naming the port it bound."""
+"""chatd's own log line naming a port it bound: the plain one, then the TLS one if any."""
 
 START_SECONDS = 15.0
 """How long the daemon may take to announce its port."""
@@ -105,7 +113,7 @@ NOTICE_KINDS = re.compile(rb'"type":"notice","kind":"([a-z0-9-]+)"')
 ROUTINE_NOTICES = frozenset({"welcome", "motd", "prompt", "nick", "format", "room", "help"})
 """Notices every session gets; the others (a flood warning, say) are worth counting."""
 
-KINDS = ("flood", "paste", "deaf", "half", "junk")
+KINDS = ("flood", "paste", "deaf", "half", "junk", "blank", "refused", "stall")
 """Attacker kinds, also their nickname prefixes."""
 KIND_NAMES = {
     "flood": "flooder",
@@ -113,7 +121,14 @@ KIND_NAMES = {
     "deaf": "never-reader",
     "half": "half-open",
     "junk": "garbage sender",
+    "blank": "blank-line flooder",
+    "refused": "refused-line flooder",
+    "stall": "stalled handshake",
 }
+FLOODS = ("flood", "blank", "refused")
+"""Kinds that send as fast as their socket takes it."""
+CERTIFICATE_SECONDS = 30.0
+"""How long ``openssl`` may take to make the TLS port's certificate."""
 
 
 class SoakError(Exception):
@@ -137,10 +152,26 @@ def chatd_arguments(extra: str, connections: int) -> list[str]:
     ]  # fmt: skip
 
 
+def make_certificate(directory: str) -> tuple[str, str]:
+    """A throwaway self-signed certificate and key for chatd's TLS port, made by ``openssl``; their paths."""
+    certificate, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    try:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-subj", "/CN=localhost", "-days", "1", "-keyout", key, "-out", certificate],
+            check=True, capture_output=True, timeout=CERTIFICATE_SECONDS,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SoakError(
+            f"stalled handshakes need a TLS port, whose certificate openssl could not make ({error}); try --stall 0"
+        ) from None
+    return certificate, key
+
+
 class Daemon:
     """One ``twistd -n chatd`` in a temporary directory, logging to a file there."""
 
-    def __init__(self, command: list[str], cpu: int | None) -> None:
+    def __init__(self, command: list[str], cpu: int | None, listeners: int = 1) -> None:
         self.command = command
         self.directory = tempfile.mkdtemp(prefix="chatd-soak-")
         self.log_path = os.path.join(self.directory, "chatd.log")
@@ -154,17 +185,21 @@ class Daemon:
                 # One process, no threads yet, so preexec_fn is safe here.
                 preexec_fn=None if cpu is None else lambda: os.sched_setaffinity(0, {cpu}),
             )
+        self.listeners = listeners
         self.port = 0
+        self.tls_port = 0
+        """The TLS port, when chatd has one (the second it announces)."""
         self.exit_status: int | None = None
 
     def wait_for_port(self) -> int:
-        """The port chatd announced; raises if it exits or stays silent."""
+        """The (plain) port chatd announced, once it has announced all of them; raises if it exits or stays silent."""
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             with open(self.log_path, "rb") as log:
-                found = LISTENING.search(log.read())
-            if found is not None:
-                self.port = int(found.group(1))
+                ports = [int(port) for port in LISTENING.findall(log.read())]
+            if len(ports) >= self.listeners:
+                self.port, *rest = ports
+                self.tls_port = rest[0] if rest else 0
                 return self.port
             if self.process.poll() is not None:
                 break
@@ -506,8 +541,8 @@ class Flooder(Attacker):
 
     def __init__(self, loop: "Loop", sock: socket.socket, index: int) -> None:
         super().__init__(loop, sock, index)
-        line = f"flood from {self.nick}: the quick brown fox jumps over the lazy dog\n".encode()
-        self.block = memoryview(line * (65536 // len(line)))
+        line = self.pattern()
+        self.block = memoryview(line * max(1, 65536 // len(line)))
         self.offset = 0
         self.lines_sent = 0
 
@@ -518,6 +553,43 @@ class Flooder(Attacker):
         sent = self.send(self.block[self.offset :])
         self.lines_sent += self.block[self.offset : self.offset + sent].tobytes().count(b"\n")
         self.offset = (self.offset + sent) % len(self.block)
+
+    def pattern(self) -> bytes:
+        """What it sends, over and over."""
+        return f"flood from {self.nick}: the quick brown fox jumps over the lazy dog\n".encode()
+
+
+class BlankFlooder(Flooder):
+    """``yes '' | nc``: blank lines as fast as the socket takes them, never a nickname."""
+
+    kind = "blank"
+
+    def setup(self, room: str) -> None:
+        """Nothing: it never chooses a nickname."""
+
+    def pattern(self) -> bytes:
+        return b"\n"
+
+
+class RefusedFlooder(Flooder):
+    """600-byte lines and invalid UTF-8 as fast as the socket takes them, never a nickname: only refusals."""
+
+    kind = "refused"
+
+    def setup(self, room: str) -> None:
+        """Nothing: it never chooses a nickname."""
+
+    def pattern(self) -> bytes:
+        return b"x" * 600 + b"\n" + b"bad \xc3( utf-8\n"
+
+
+class StalledHandshake(Attacker):
+    """Opens a TCP connection to the TLS port and never starts the handshake."""
+
+    kind = "stall"
+
+    def setup(self, room: str) -> None:
+        """Nothing: not even a ClientHello."""
 
 
 class Paster(Attacker):
@@ -626,6 +698,9 @@ ATTACKERS: dict[str, type[Attacker]] = {
     "deaf": NeverReader,
     "half": HalfOpen,
     "junk": GarbageSender,
+    "blank": BlankFlooder,
+    "refused": RefusedFlooder,
+    "stall": StalledHandshake,
 }
 
 
@@ -774,8 +849,9 @@ class Loop:
     def connect_attackers(self, kinds: tuple[str, ...]) -> None:
         for kind in kinds:
             for index in range(getattr(self.args, kind)):
+                port = self.daemon.tls_port if kind == "stall" else self.daemon.port
                 try:
-                    sock = connect(self.daemon.port, self.args.deaf_rcvbuf if kind == "deaf" else None)
+                    sock = connect(port, self.args.deaf_rcvbuf if kind == "deaf" else None)
                 except OSError:
                     self.failed_connects[kind] += 1
                     continue
@@ -787,7 +863,7 @@ class Loop:
         """Users talk and attackers attack for ``seconds``; returns the wall time it took."""
         start = time.perf_counter()
         self.talking = True
-        self.connect_attackers(("flood", "paste", "deaf", "junk"))
+        self.connect_attackers(("flood", "paste", "deaf", "junk", "blank", "refused", "stall"))
         interval = self.args.interval
         for user in self.users:
             self.every(
@@ -948,7 +1024,10 @@ def measure_rows(loop: Loop, timing: Timing) -> list[str]:
     lost = loop.lost_so_far()
     growth = (memory.end - memory.warm) / memory.warm * 100 if memory.warm else 0.0
     cut_users = sum(1 for user in loop.users if user.closed_by and user.closed_by != "us")
-    flood_sent = sum(a.lines_sent for a in loop.attackers if isinstance(a, Flooder))
+    flood_sent = ", ".join(
+        f"{KIND_NAMES[kind]}s {sum(a.lines_sent for a in loop.attackers if isinstance(a, Flooder) and a.kind == kind)}"
+        for kind in FLOODS
+    )
     relayed = ", ".join(f"{KIND_NAMES.get(k, k)} {n}" for k, n in tally.relayed.most_common()) or "none"
     everything = tally.latencies_ms[True] + tally.latencies_ms[False]
     queued = (
@@ -978,7 +1057,7 @@ def measure_rows(loop: Loop, timing: Timing) -> list[str]:
         f"| server CPU | {timing.server_cpu:.1f} s of {timing.wall:.1f} s ({timing.server_cpu / timing.wall:.0%}) |",
         f"| load generator CPU | {timing.generator_cpu:.1f} s of {timing.wall:.1f} s "
         f"({timing.generator_cpu / timing.wall:.0%}) |",
-        f"| flood lines written to TCP by flooders | {flood_sent} |",
+        f"| lines written to TCP by | {flood_sent} |",
         f"| attackers' lines relayed to one {args.attack_room} member | {relayed} |",
     ]
     return rows
@@ -1046,6 +1125,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     add("--half", type=int, default=5, help="half-open connections (half a nickname or nothing)")
     add("--junk", type=int, default=5, help="garbage senders")
     add("--junk-interval", type=float, default=0.2, help="seconds between one garbage sender's chunks")
+    add("--blank", type=int, default=5, help="blank-line flooders (yes '' | nc, never a nickname)")
+    add("--refused", type=int, default=5, help="refused-line flooders (600-byte lines, bad UTF-8)")
+    add("--stall", type=int, default=5, help="stalled handshakes (TCP to the TLS port, never a ClientHello)")
     add("--attack-room", default="#room0", help="room the attackers join (one of the users' rooms)")
     add(
         "--drain", type=float, default=10.0, help="most seconds to wait for outstanding deliveries at the end"
@@ -1096,12 +1178,25 @@ def cpu_seconds() -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    connections = args.users + args.flood + args.paste + args.deaf + args.half + args.junk
+    connections = args.users + sum(getattr(args, kind) for kind in KINDS)
     raise_file_limit(2 * connections + 64)
     chatd = chatd_arguments(args.server_args, connections)
+    tls_directory = tempfile.mkdtemp(prefix="chatd-soak-tls-") if args.stall else None
+    try:
+        if tls_directory is not None:
+            certificate, key = make_certificate(tls_directory)
+            chatd += ["--tls-port", "0", "--tls-cert", certificate, "--tls-key", key]
+        return soak(args, chatd)
+    finally:
+        if tls_directory is not None:
+            shutil.rmtree(tls_directory, ignore_errors=True)
+
+
+def soak(args: argparse.Namespace, chatd: list[str]) -> int:
+    """Run chatd with ``chatd`` arguments, bring in the users and attackers, and print the summary."""
     command = [args.twistd, "-n", "--pidfile=", "chatd", *chatd]
     server_cpu, generator_cpu, pinned = choose_cpus(args.no_pin)
-    daemon = Daemon(command, server_cpu)
+    daemon = Daemon(command, server_cpu, listeners=2 if args.stall else 1)
     if generator_cpu is not None:
         os.sched_setaffinity(0, {generator_cpu})
     loop = Loop(args, daemon)

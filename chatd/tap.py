@@ -99,6 +99,13 @@ LIMIT_OPTIONS: list[list[Any]] = [
         float,
     ],
     [
+        "handshake-timeout",
+        None,
+        _LINE.handshake_timeout,
+        "Seconds a TLS connection has to finish its handshake; then --register-timeout starts.",
+        float,
+    ],
+    [
         "keepalive",
         None,
         _LINE.keepalive,
@@ -292,6 +299,7 @@ class Options(usage.Options):
                     paste_lines=self["paste-lines"],
                     sendq=self["sendq"],
                     register_timeout=self["register-timeout"],
+                    handshake_timeout=self["handshake-timeout"],
                     keepalive=self["keepalive"],
                 ),
             ),

@@ -1,12 +1,15 @@
 """Admission: connections counted across front ends, in all and per address, and refused past the limits."""
 
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
+from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import formatEvent, globalLogPublisher
+from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BURST, BoundedLog
 from chatd.line.wording import word
@@ -97,6 +100,26 @@ class RefusalTests(SynchronousTestCase):
     def test_writes_its_line_and_closes(self) -> None:
         """A Refusal writes the one line it was given and closes the connection."""
         wire = StringTransport()
-        Refusal(b"ERR server-full the server is full; try again later\r\n").makeConnection(wire)
+        Refusal(b"ERR server-full the server is full; try again later\r\n", Clock()).makeConnection(wire)
         self.assertEqual(wire.value(), b"ERR server-full the server is full; try again later\r\n")
         self.assertTrue(wire.disconnecting)
+
+    def test_line_not_written_in_time_is_dropped_with_the_connection(self) -> None:
+        """A refused connection still open after the goodbye grace (its line unwritten) is aborted."""
+        clock, wire = Clock(), StringTransport()
+        refusal = Refusal(b"ERR server-full the server is full; try again later\r\n", clock)
+        refusal.makeConnection(wire)
+        clock.advance(GOODBYE_GRACE_SECONDS - 0.1)
+        self.assertFalse(wire.disconnected)
+        clock.advance(0.1)
+        self.assertTrue(wire.disconnected)
+        refusal.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(clock.getDelayedCalls(), [])
+
+    def test_connection_gone_in_time_leaves_no_timer(self) -> None:
+        """A refused connection that closes within the grace is not aborted later."""
+        clock, wire = Clock(), StringTransport()
+        refusal = Refusal(b"ERR server-full the server is full; try again later\r\n", clock)
+        refusal.makeConnection(wire)
+        refusal.connectionLost(Failure(ConnectionDone()))
+        self.assertEqual(clock.getDelayedCalls(), [])

@@ -6,7 +6,7 @@ from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.connections import SHUTDOWN_GRACE_SECONDS, Connections
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS, Connections
 
 
 class _Aborting(StringTransport):
@@ -51,7 +51,7 @@ class ConnectionsTests(SynchronousTestCase):
         """A client that never lets its goodbye through is cut off once the grace is over."""
         _, wire = self.connect()
         self.connections.shutdown(self.said.append)
-        self.clock.advance(SHUTDOWN_GRACE_SECONDS - 0.1)
+        self.clock.advance(GOODBYE_GRACE_SECONDS - 0.1)
         self.assertFalse(wire.aborted)
         self.clock.advance(0.1)
         self.assertTrue(wire.aborted)

@@ -146,6 +146,16 @@ class FloodGateTests(SynchronousTestCase):
         self.assertEqual(self.gate.charge(1, 0), 0.0)
         self.assertIsNone(self.gate.over_since)
 
+    def test_stretch_goes_on_while_let_in_as_the_debt_is_paid(self) -> None:
+        """Charged the moment its debt is paid (its bytes on arrival, say), a client has no room to spare: still over."""
+        self.gate.charge(12, 0)
+        self.clock.advance(1)
+        self.assertEqual(self.gate.charge(0, 10), 0.0)
+        self.assertEqual(self.gate.over_since, 0.0)
+        self.clock.advance(0.5)
+        self.assertEqual(self.gate.charge(0, 10), 0.0)
+        self.assertIsNone(self.gate.over_since)
+
     def test_invalid_budget_is_refused(self) -> None:
         """A gate with a non-positive line or byte rate or burst raises ValueError."""
         good = {"lines_per_second": 2.0, "line_burst": 10.0, "bytes_per_second": 100.0, "byte_burst": 400.0}

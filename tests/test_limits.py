@@ -1,15 +1,21 @@
 """The line front end's limits: floods, pastes, slow readers, timeouts, connection counts."""
 
 import json
+import shutil
+import tempfile
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.testing import StringTransport
+from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.python.failure import Failure
 
 from chatd.domain.limits import Limits
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.tls import load_tls
+from tests.certificates import write_self_signed
 from tests.helpers import LineTestCase, buffered
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
@@ -107,6 +113,78 @@ class FloodTests(LimitsTestCase):
         alice.dataReceived(paste)
         self.assertNotIn(SLOWED, self.lines(wire))
         alice.dataReceived(paste)
+        self.assertIn(SLOWED, self.lines(wire))
+
+
+class InputCostTests(LimitsTestCase):
+    """Input that is not a message costs budget too (issue 12): a client that earns only refusals is cut off."""
+
+    CUT_OFF = b"ERR flood disconnected for flooding: over the line budget for more than 30 s"
+
+    def flood(self, nick: bytes | None, chunk: bytes) -> list[bytes]:
+        """Send ``chunk`` every 0.1 s while the server reads, for up to 45 s; the lines written back.
+
+        Like a real client, it sends only while the server reads (a paused
+        transport leaves the bytes in TCP). 45 s is past the 30 s flood
+        cut-off and short of the 60 s nickname deadline.
+        """
+        protocol, wire = self.connect(nick)
+        while not wire.disconnecting and self.clock.seconds() < 45:
+            if wire.producerState == "producing":
+                protocol.dataReceived(chunk)
+            self.clock.advance(0.1)
+        self.assertTrue(wire.disconnecting, "never cut off")
+        return self.lines(wire)
+
+    def assert_slowed_then_cut_off(self, lines: list[bytes], refusal: bytes | None) -> None:
+        """Warned once, cut off last, and answered (if at all) at about the line budget's rate."""
+        self.assertEqual(lines.count(SLOWED), 1)
+        self.assertEqual(lines[-1], self.CUT_OFF)
+        refused = [line for line in lines if line.startswith(b"ERR ") and line != self.CUT_OFF]
+        if refusal is None:
+            self.assertEqual(refused, [])
+        else:
+            self.assertEqual(set(refused), {refusal})
+            # The burst, then two a second for the 30 s over budget, and the
+            # line that started it: nothing like one per line sent.
+            self.assertLessEqual(len(refused), 10 + 2 * 31 + 1)
+
+    def test_blank_lines_before_a_nickname_are_charged(self) -> None:
+        """``yes '' | nc``: blank lines cost a line each; the connection is slowed and cut off."""
+        self.assert_slowed_then_cut_off(self.flood(None, b"\n" * 100), None)
+
+    def test_overlong_lines_are_charged(self) -> None:
+        """600-byte lines are refused at the line budget's pace, not one ERR per line, then cut off."""
+        lines = self.flood(None, b"x" * 600 + b"\n")
+        self.assert_slowed_then_cut_off(
+            lines, b"ERR line-too-long lines are at most 512 bytes; that one was not sent"
+        )
+
+    def test_invalid_utf8_lines_are_charged(self) -> None:
+        """Lines of invalid UTF-8 before a nickname cost a line each."""
+        lines = self.flood(None, b"\xc3(\n" * 10)
+        self.assert_slowed_then_cut_off(lines, b"ERR bad-utf8 that line was not valid UTF-8 and was not sent")
+
+    def test_refused_text_is_charged(self) -> None:
+        """A named user's lines refused for their characters cost a line each."""
+        lines = self.flood(b"mallory", b"\x1b[2J\n" * 10)
+        self.assert_slowed_then_cut_off(
+            lines, b"ERR bad-text not sent: control or bidi character U+001B refused"
+        )
+
+    def test_telnet_commands_are_charged_by_the_byte(self) -> None:
+        """IAC NOP costs its two bytes: a stream of them is slowed and cut off before a nickname."""
+        first, *rest = self.flood(None, b"\xff\xf1" * 2000)
+        self.assertEqual(first, b"\xff\xfd\x00" + SLOWED)  # IAC DO BINARY, then the warning
+        self.assert_slowed_then_cut_off([SLOWED, *rest], None)
+
+    def test_bytes_are_charged_once(self) -> None:
+        """Reads adding up to exactly the byte burst are not slowed: bytes count on arrival, not again as lines."""
+        alice, wire = self.connect(b"alice")  # 6 bytes
+        lines = [b"%03d" % n + b"y" * 508 + b"\n" for n in range(31)] + [b"y" * 505 + b"\n"]
+        alice.dataReceived(b"".join(lines))  # 16378 bytes, in 32 lines: two pastes
+        self.assertNotIn(SLOWED, self.lines(wire))
+        alice.dataReceived(b"z\n")
         self.assertIn(SLOWED, self.lines(wire))
 
 
@@ -236,6 +314,29 @@ class RegisterTimeoutTests(LimitsTestCase):
         self.clock.advance(1)
         self.assertTrue(wire.disconnecting)
         self.assertEqual(self.lines(wire), [b"ERR register-timeout no nickname chosen within 60 s; closing"])
+
+    def test_goodbye_not_written_in_time_is_dropped_with_the_connection(self) -> None:
+        """A timed-out connection whose goodbye is still not written after the grace is aborted."""
+        _, wire = self.connect(None)
+        self.clock.advance(60)
+        self.assertEqual((wire.disconnecting, wire.disconnected), (True, False))
+        self.clock.advance(GOODBYE_GRACE_SECONDS)
+        self.assertTrue(wire.disconnected)
+
+    def test_tls_handshake_not_finished_in_time_is_dropped(self) -> None:
+        """A TLS connection has 10 s to finish its handshake; then it is aborted, with nothing to say."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        tls = TLSMemoryBIOFactory(load_tls(*write_self_signed(directory)), False, self.factory, self.clock)
+        wire = StringTransport()
+        protocol = tls.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
+        assert protocol is not None, "the factory accepts connections"
+        protocol.makeConnection(wire)
+        self.clock.advance(9.9)
+        self.assertFalse(wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(wire.disconnected)
+        self.assertEqual(wire.value(), b"")
 
     def test_garbage_does_not_extend_the_deadline(self) -> None:
         """Lines that choose no nickname do not buy more time."""

@@ -558,9 +558,12 @@ class BadInputTests(LineTestCase):
         for _ in range(100):
             alice.dataReceived(b"z" * 4096)
             self.assertLessEqual(len(alice._buffer), MAX_LINE_BYTES + 1)
-        self.assertEqual(len(self.lines(wire)), 1)
+            self.clock.advance(1)  # 4 KiB a second: within the byte budget
+        self.assertEqual(
+            self.lines(wire), [b"ERR line-too-long lines are at most 512 bytes; that one was not sent"]
+        )
         alice.dataReceived(b"zzz\nfine\n")
-        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> fine"])
+        self.assertEqual(self.lines(wire), [b"[00:01] #lobby <alice> fine"])
 
     def test_invalid_utf8_refused_never_relayed(self) -> None:
         """A line that is not UTF-8 is refused and relayed to nobody."""

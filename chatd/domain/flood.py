@@ -64,11 +64,15 @@ class FloodGate:
     def charge(self, lines: int, size: int) -> float:
         """Charge ``lines`` and ``size`` bytes; return how long the client should now wait.
 
-        A charge with no wait ends a stretch over budget; the first with one starts it.
+        The first charge with a wait starts a stretch over budget. It ends
+        only at a charge that leaves room for one more line and byte: a
+        client let in as its debt is paid, and charged for its bytes apart
+        from its lines, is still over budget however small each charge is.
         """
         wait = max(self._lines.take(lines), self._bytes.take(size))
-        if not wait:
+        if wait:
+            if self.over_since is None:
+                self.over_since = self._now()
+        elif self.over_since is not None and not self._lines.wait(1) and not self._bytes.wait(1):
             self.over_since = None
-        elif self.over_since is None:
-            self.over_since = self._now()
         return wait

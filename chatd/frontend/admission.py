@@ -13,13 +13,18 @@ it (issue 12), and the log says how many lines it left out.
 """
 
 from collections import Counter
+from collections.abc import Callable
+from typing import cast
 
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IAddress
-from twisted.internet.protocol import Protocol
+from twisted.internet.interfaces import IAddress, IDelayedCall, IReactorTime, ITCPTransport
+from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
+from twisted.protocols.policies import TimeoutMixin
+from twisted.python.failure import Failure
 from typing_extensions import override
 
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BoundedLog
 
@@ -75,17 +80,39 @@ class Admission:
             del self._per_peer[peer]
 
 
-class Refusal(Protocol):
-    """Writes ``line`` (a front end's wording of why the connection is refused) and closes."""
+class Refusal(Protocol, TimeoutMixin):
+    """Writes ``line`` (a front end's wording of why the connection is refused) and closes.
 
-    def __init__(self, line: bytes) -> None:
+    A line that is not written within ``GOODBYE_GRACE_SECONDS`` (a client
+    that never reads, or never finishes its TLS handshake, before which
+    nothing can be written) is dropped with the connection: a refused
+    connection must not stay open, even though it holds no place.
+    """
+
+    def __init__(self, line: bytes, reactor: IReactorTime) -> None:
         self._line = line
+        self._reactor = reactor
+
+    @override
+    def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
+        """TimeoutMixin's timer, on the front end's (injectable) reactor."""
+        return self._reactor.callLater(period, func, *args)
 
     @override
     def connectionMade(self) -> None:
         assert self.transport is not None, "connectionMade has a transport"
         self.transport.write(self._line)
         self.transport.loseConnection()
+        self.setTimeout(GOODBYE_GRACE_SECONDS)
+
+    @override
+    def timeoutConnection(self) -> None:
+        # Every listener chatd opens is a stream of the TCP kind.
+        cast(ITCPTransport, self.transport).abortConnection()
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.setTimeout(None)
 
 
 def _peer(address: IAddress | None) -> str:

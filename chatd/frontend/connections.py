@@ -14,8 +14,13 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorTime, ITCPTransport
 from twisted.internet.protocol import Protocol
 
-SHUTDOWN_GRACE_SECONDS = 2.0
-"""How long shutdown waits for goodbyes to flush before cutting connections."""
+GOODBYE_GRACE_SECONDS = 2.0
+"""How long a connection's last words may take to be written before it is cut off, at shutdown and at any close.
+
+A close that waits for its output to be written waits for the client: one
+that never reads, or never finished its TLS handshake, would hold its
+connection (and its place under ``--max-per-ip``) for ever.
+"""
 
 P = TypeVar("P", bound=Protocol)
 
@@ -48,7 +53,7 @@ class Connections(Generic[P]):
     def shutdown(self, goodbye: Callable[[P], None]) -> "Deferred[None]":
         """Say ``goodbye`` to each connection (it should close it), and fire once all are gone.
 
-        Goodbyes get ``SHUTDOWN_GRACE_SECONDS`` to flush; connections that
+        Goodbyes get ``GOODBYE_GRACE_SECONDS`` to flush; connections that
         still hang on are then aborted.
         """
         if not self.live:
@@ -56,7 +61,7 @@ class Connections(Generic[P]):
         drained = self._drained = Deferred()
         for connection in self:
             goodbye(connection)
-        cutoff = self._reactor.callLater(SHUTDOWN_GRACE_SECONDS, self._abort)
+        cutoff = self._reactor.callLater(GOODBYE_GRACE_SECONDS, self._abort)
 
         def cancel(result: None) -> None:
             if cutoff.active():

@@ -14,11 +14,18 @@ Linux grows a socket's send buffer, up to several MiB, for a peer that
 does not read; until that fills, Twisted never hears the client is behind
 and the send-queue limit cannot start. A fixed send buffer stops the
 growth, so a client that stops reading is noticed within a few hundred KiB.
+
+A TLS connection's transport is a protocol wrapped around the TCP one
+(``TLSMemoryBIOProtocol``, whose own handle is the OpenSSL connection), so
+the settings go to the TCP transport under it: TLS users get the same
+limits as plain ones.
 """
 
 import socket
+from typing import cast
 
-from twisted.internet.interfaces import ISystemHandle, ITCPTransport
+from twisted.internet.interfaces import ISystemHandle, ITCPTransport, ITransport
+from twisted.protocols.policies import ProtocolWrapper
 
 PROBES = 5
 """Unanswered probes before the kernel gives up on a connection."""
@@ -27,14 +34,19 @@ SEND_BUFFER = 65536
 """Bytes asked for as the kernel's send buffer (Linux books twice this)."""
 
 
-def tune(transport: ITCPTransport, keepalive: int) -> None:
+def tune(transport: ITransport, keepalive: int) -> None:
     """No Nagle; fix the send buffer; probe after ``keepalive`` seconds of silence (0: never).
 
     Probes follow every ``keepalive / PROBES`` seconds, so a dead peer is
     dropped about ``2 * keepalive`` seconds after it went silent. The
     intervals are Linux's TCP_KEEPIDLE and friends; elsewhere the system's
-    own (usually two hours) apply.
+    own (usually two hours) apply. A wrapped transport (TLS) is tuned
+    through to the transport it wraps; one that is not TCP is left alone.
     """
+    while isinstance(transport, ProtocolWrapper):
+        transport = cast(ITransport, transport.transport)
+    if not ITCPTransport.providedBy(transport):
+        return
     transport.setTcpNoDelay(True)
     handle = ISystemHandle(transport).getHandle()
     if not isinstance(handle, socket.socket):

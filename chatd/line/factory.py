@@ -80,7 +80,7 @@ class LineFactory(ServerFactory):
         try:
             peer = self.admission.admit(addr)
         except (ServerFullError, TooManyConnectionsError) as refused:
-            return Refusal(text_line(refused))
+            return Refusal(text_line(refused), self.reactor)
         protocol = LineProtocol(self, peer)
         self.connections.add(protocol)
         return protocol

@@ -28,6 +28,8 @@ class LineLimits:
     sendq: int = 262144
     """Bytes that may wait for a client that does not read, beyond Twisted's 64 KiB buffer."""
     register_timeout: float = 60.0
-    """Seconds a connection has to choose a nickname."""
+    """Seconds a connection has to choose a nickname (on TLS, from the end of its handshake)."""
+    handshake_timeout: float = 10.0
+    """Seconds a TLS connection has to finish its handshake."""
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""

@@ -15,17 +15,27 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
+from twisted.internet.interfaces import (
+    IConsumer,
+    IDelayedCall,
+    IHandshakeListener,
+    IPushProducer,
+    ITCPTransport,
+    ITransport,
+)
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
 from twisted.protocols.basic import LineReceiver
 from twisted.protocols.policies import TimeoutMixin
+from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.domain.errors import ChatError
 from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
 from chatd.frontend.output import output_for
@@ -54,8 +64,14 @@ SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 SLOWED = Notice("flood", "You are sending faster than the server allows; your lines now wait their turn.")
 
 
+@implementer(IHandshakeListener)
 class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
-    """One person (or program) on nc, telnet or the bundled client."""
+    """One person (or program) on nc, telnet or the bundled client.
+
+    Its one timer (TimeoutMixin's) holds its deadline: on TLS first the
+    handshake's, then the nickname's, and once it is closing the grace its
+    goodbye has to be written before the connection is aborted.
+    """
 
     # Slots keep a connection's own state out of its __dict__, which then
     # holds only what Twisted's classes add: about 1.3 KiB less per
@@ -65,6 +81,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "MAX_LENGTH",
         "_discarding",
         "_flood",
+        "_handshaking",
         "_oper_budget",
         "_overflow",
         "_paste",
@@ -87,6 +104,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._overflow = b""
         self._discarding = False
         self._paste: list[str] = []
+        self._handshaking = False
+        """Whether this is a TLS connection whose handshake is not done: nothing can be said to it yet."""
         self._reading = Reading(self)
         """Why this connection is not reading, if it is not: its flood budget, a waiting command."""
         gate = FloodGate(
@@ -127,17 +146,37 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         limits = self.factory.limits
         # Gathered and sent once per reactor pass; it says whether the session is open.
         self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
-        if ITCPTransport.providedBy(transport):
-            tune(transport, limits.keepalive)
-        self.setTimeout(limits.register_timeout)
+        tune(transport, limits.keepalive)
+        # A TLS connection gets its greeting once its handshake is done,
+        # which it has a short time for; the nickname's time starts then.
+        self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
+        self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
         self.greet()
+
+    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
+        """The TLS handshake is done: the connection now has its time to choose a nickname."""
+        self._handshaking = False
+        if not self.closing:
+            self.setTimeout(self.factory.limits.register_timeout)
 
     @override
     def timeoutConnection(self) -> None:
+        if self.closing or self._handshaking:
+            # A goodbye not written in time, or a TLS connection that never
+            # finished its handshake (nothing can be said to it): drop it.
+            self.sink.drop()
+            cast(ITCPTransport, self.transport).abortConnection()
+            return
         self.close(RegisterTimeoutError(self.factory.limits.register_timeout))
 
     @override
     def dataReceived(self, data: bytes) -> None:
+        # Every byte costs budget as it arrives, before anything reads it:
+        # telnet commands, blank lines and the discarded rest of an overlong
+        # line cost the same as text (issue 12). Lines are charged on top,
+        # each as it is taken, without their bytes.
+        if not self._charge(0, len(data)):
+            return
         if self._telnet is None:
             if IAC not in data:
                 # Until a client sends IAC there is no telnet to strip: nc's
@@ -169,13 +208,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             self._telnet_parse(telnet, piece[1 if escaped else 2 :])
 
     def _telnet_reply(self, data: bytes) -> None:
-        """Send a negotiation reply like any output, and charge its bytes to the flood budget.
+        """Send a negotiation reply like any output.
 
-        Each IAC DO a client sends earns a reply: without this a client that
-        never reads could make the server queue replies without bound.
+        A reply is no longer than the command that asked for it, whose bytes
+        were charged as they arrived, so replies grow only as fast as the
+        flood budget lets commands in; past the send queue the client is cut off.
         """
         self.write(data)
-        self._charge(0, len(data))
 
     def _telnet_overflow(self) -> None:
         self.close(TelnetOverflowError(TelnetFilter.MAX_SUBNEGOTIATION))
@@ -198,7 +237,11 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def lineLengthExceeded(self, line: bytes) -> None:
         # LineReceiver hands over the long line plus all that followed it;
         # refuse the line, keep what follows its newline, and if it has not
-        # ended yet, drop bytes until it does (memory stays bounded).
+        # ended yet, drop bytes until it does (memory stays bounded). Like
+        # any refused line it costs a line; its bytes were charged on arrival.
+        self.guarded(self._send_paste)
+        if not self._charge(1):
+            return
         self.send(LineTooLongError(self.factory.limits.max_line))
         _, newline, rest = line.partition(b"\n")
         if newline:
@@ -223,44 +266,57 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _take(self, line: bytes) -> Waiting:
         """Gather a plain line into the paste, or send the paste and run the command.
 
-        Whatever is refused is refused after the lines gathered before it
-        are sent, so replies keep the order of the lines they answer. A
-        command that waits returns its Deferred (see ``LineSession.perform``).
+        Every line costs a line of flood budget whatever becomes of it
+        (blank, refused, a command, a nickname), except a named user's plain
+        lines, blank ones included, which cost their share of a paste when
+        it is sent. Whatever is refused is refused after the lines gathered
+        before it are sent, so replies keep the order of the lines they
+        answer. A command that waits returns its Deferred (see
+        ``LineSession.perform``).
         """
         try:
             text = decode(line, self.factory.limits.max_line)
-            if not text.strip():
+            if self.user is not None and not text.strip():
+                # A blank line in a named user's paste (code has them) is
+                # shown as nothing, but paid for as one of its lines.
+                self._gather("")
                 return None
-            row, command = table.parse(text)
-            if row is table.LINE and self.user is not None:
-                assert isinstance(command, Say), "the plain line's row gives Say"
-                self._paste.append(check_text(command.text))
-                if len(self._paste) >= self.factory.limits.paste_lines:
-                    self._send_paste()
+            request = table.parse(text) if text.strip() else None
+            if request is not None and request.row is table.LINE and self.user is not None:
+                assert isinstance(request.command, Say), "the plain line's row gives Say"
+                self._gather(check_text(request.command.text))
                 return None
         except ChatError:
             self.guarded(self._send_paste)
+            self._charge(1)
             raise
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
-        if not self._charge(1, len(line)):
+        if not self._charge(1) or request is None:
             return None
-        return self.perform(row, command)
+        return self.perform(*request)
+
+    def _gather(self, text: str) -> None:
+        """Add ``text`` to the paste; a full paste is sent at once."""
+        self._paste.append(text)
+        if len(self._paste) >= self.factory.limits.paste_lines:
+            self._send_paste()
 
     def _send_paste(self) -> None:
         """Say the lines gathered from one read as one message.
 
         It costs one line of flood budget for every ``LINES_PER_CHARGE``
-        lines it holds: a screenful passes at once, a flood in pastes does not.
+        lines it holds, blank ones included: a screenful passes at once, a
+        flood in pastes does not. Its bytes were charged as they arrived.
         """
         if not self._paste or self.user is None:
             return
         lines, self._paste = self._paste, []
-        cost = -(-len(lines) // LINES_PER_CHARGE)
-        if self._charge(cost, sum(len(line.encode()) for line in lines)):
-            self.chat.say(self.user, self.room_or_current(None), "\n".join(lines))
+        texts = [line for line in lines if line]
+        if self._charge(-(-len(lines) // LINES_PER_CHARGE)) and texts:
+            self.chat.say(self.user, self.room_or_current(None), "\n".join(texts))
 
-    def _charge(self, lines: int, size: int) -> bool:
+    def _charge(self, lines: int, size: int = 0) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
         False once the connection is closing or cut off: what was charged is not done.
@@ -306,7 +362,12 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def close(self, last: Renderable | None) -> None:
-        """Say ``last`` (if any) as the final line and close once it is written; once only."""
+        """Say ``last`` (if any) as the final line and close once it is written; once only.
+
+        What is not written within ``GOODBYE_GRACE_SECONDS`` is dropped with
+        the connection: a client that does not read (or a TLS peer that
+        does not answer the close) cannot hold it open.
+        """
         if self.closing:
             return
         if last is not None:
@@ -316,6 +377,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
             self.transport.loseConnection()
+            self.setTimeout(GOODBYE_GRACE_SECONDS)
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

@@ -1,10 +1,16 @@
-"""A line front end listening on 127.0.0.1 in the test's own reactor, and one client connected to it."""
+"""A line front end listening on 127.0.0.1 in the test's own reactor (plain or TLS), and one client connected to it."""
 
 from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
-from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
-from twisted.internet.interfaces import IListeningPort
+from twisted.internet.endpoints import (
+    SSL4ClientEndpoint,
+    SSL4ServerEndpoint,
+    TCP4ClientEndpoint,
+    TCP4ServerEndpoint,
+)
+from twisted.internet.interfaces import IListeningPort, IStreamClientEndpoint, IStreamServerEndpoint
 from twisted.internet.protocol import Factory, Protocol
+from twisted.internet.ssl import CertificateOptions
 from twisted.trial.unittest import TestCase
 
 from chatd.bus.memory import MemoryBus
@@ -16,11 +22,14 @@ from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryHistory
 
 
-async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> LineFactory:
+async def serve_one(
+    test: TestCase, limits: LineLimits, client: Protocol, tls: CertificateOptions | None = None
+) -> LineFactory:
     """Listen on a free loopback port with ``limits`` and connect ``client``; the port closes with the test.
 
-    The server side is in the factory's ``connections`` once the client
-    has heard from it (the greeting).
+    With ``tls`` (the server's certificate) the port and the client speak
+    TLS; the client checks no certificate. The server side is in the
+    factory's ``connections`` once the client has heard from it (the greeting).
     """
     factory = LineFactory(
         Chat(reactor, MemoryHistory(), MemoryBus()),
@@ -29,10 +38,19 @@ async def serve_one(test: TestCase, limits: LineLimits, client: Protocol) -> Lin
         limits=limits,
         admission=Admission(bounded=BoundedLog(reactor)),
     )
-    port: IListeningPort = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+    server: IStreamServerEndpoint = (
+        TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
+        if tls is None
+        else SSL4ServerEndpoint(reactor, 0, tls, interface="127.0.0.1")
+    )
+    port: IListeningPort = await server.listen(factory)
     test.addCleanup(port.stopListening)
     address = port.getHost()
     assert isinstance(address, IPv4Address)
-    endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
+    endpoint: IStreamClientEndpoint = (
+        TCP4ClientEndpoint(reactor, "127.0.0.1", address.port)
+        if tls is None
+        else SSL4ClientEndpoint(reactor, "127.0.0.1", address.port, CertificateOptions())
+    )
     await endpoint.connect(Factory.forProtocol(lambda: client))
     return factory

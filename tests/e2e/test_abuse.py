@@ -1,11 +1,17 @@
 """The real daemon's limits over real TCP: slow readers, floods, the nickname deadline, crowds."""
 
+import select
+import shutil
+import ssl
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
+from tests.certificates import write_self_signed
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
 
 
 def named(daemon: Daemon, nick: str) -> LineClient:
@@ -20,10 +26,11 @@ def named(daemon: Daemon, nick: str) -> LineClient:
 
 
 class SlowReaderTests(SynchronousTestCase):
-    def test_client_that_never_reads_is_cut_off_and_others_get_everything(self) -> None:
-        """A client that stops reading is dropped for its send queue; readers lose nothing."""
-        daemon = start_chatd(
-            self,
+    def assert_never_reader_cut_off(
+        self, extra: Sequence[str], connect: Callable[[Daemon], LineClient], batches: int
+    ) -> None:
+        """A client ``connect`` makes, that never reads, is cut off within ``batches`` of 40 KB it is sent."""
+        limits = (
             "--sendq",
             "20000",
             "--flood-rate",
@@ -33,17 +40,18 @@ class SlowReaderTests(SynchronousTestCase):
             "--flood-bytes",
             "100000000",
         )
+        daemon = Daemon.start(self, [*LOOPBACK, *limits, *extra], listeners=2 if extra else 1)
         reader = named(daemon, "reader")
         talker = named(daemon, "talker")
         reader.read_line()  # talker joined
-        sleeper = daemon.connect()
+        sleeper = connect(daemon)
         sleeper.say("sleeper")  # and never reads again
         for client in (reader, talker):
             self.assertTrue(client.read_line().endswith(b"-- sleeper joined\r\n"))
         padding = "x" * 400
         received: list[int] = []
         cut_off = False
-        for batch in range(200):
+        for batch in range(batches):
             # Read back each batch on both readers, so only the sleeper falls behind.
             talker.send("".join(f"{batch * 100 + n} {padding}\n" for n in range(100)).encode())
             for client, record in ((talker, None), (reader, received)):
@@ -60,9 +68,29 @@ class SlowReaderTests(SynchronousTestCase):
             if cut_off:
                 break
         else:
-            self.fail("the client that never reads was never cut off")
+            self.fail(f"the client that never reads was not cut off within {batches * 40} KB")
         self.assertEqual(received, list(range(len(received))))
         self.assertTrue(any(b"send queue exceeded" in entry for entry in daemon.logged_so_far()))
+
+    def test_client_that_never_reads_is_cut_off_and_others_get_everything(self) -> None:
+        """A client that stops reading is dropped for its send queue; readers lose nothing."""
+        self.assert_never_reader_cut_off((), lambda daemon: daemon.connect(), 200)
+
+    def test_tls_client_that_never_reads_is_cut_off_as_soon(self) -> None:
+        """On TLS too, within 1 MB (the kernel's send buffer is fixed there as well, not grown to MiBs)."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        context = ssl.create_default_context(cafile=certificate)
+
+        def connect(daemon: Daemon) -> LineClient:
+            client = daemon.connect(port=daemon.addresses[1][1])
+            client.socket = context.wrap_socket(client.socket, server_hostname="localhost")
+            self.addCleanup(client.socket.close)
+            return client
+
+        tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
+        self.assert_never_reader_cut_off(tls, connect, 25)
 
 
 class FloodTests(SynchronousTestCase):
@@ -91,6 +119,96 @@ class FloodTests(SynchronousTestCase):
         while b"flooder quit" in got:
             got = calm.read_line()
         self.assertTrue(got.endswith(b"#lobby <calm> still here\r\n"), got)
+
+
+SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn.\r\n"
+CUT_OFF = b"ERR flood disconnected for flooding: over the line budget for more than 1 s\r\n"
+
+
+def flood_until_closed(client: LineClient, chunk: bytes, times: int | None = None) -> bytes:
+    """Send ``chunk`` (``times`` times, or for as long as the socket takes it) and read until the server closes.
+
+    Returns everything the server said; fails if it has not closed the
+    connection within the deadline.
+    """
+    sock = client.socket
+    sock.setblocking(False)
+    received = b""
+    sending = True
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        readable, writable, _ = select.select([sock], [sock] if sending else [], [], 0.1)
+        if readable:
+            try:
+                data = sock.recv(65536)
+            except ConnectionResetError:
+                return received
+            if not data:
+                return received
+            received += data
+        if writable:
+            try:
+                sock.send(chunk)
+            except BlockingIOError:
+                continue
+            except OSError:  # the server has closed; read what it said
+                sending = False
+                continue
+            if times is not None:
+                times -= 1
+                sending = times > 0
+    client.daemon.fail(f"the flooder was never cut off; it got {received[-300:]!r}")
+
+
+class RefusedInputFloodTests(SynchronousTestCase):
+    """Input that is not a message costs budget over real TCP: a flooder earning only refusals is cut off."""
+
+    def flood(self, chunk: bytes, *limits: str, times: int | None = None) -> list[bytes]:
+        """A daemon with a tight line budget; a calm user, then a flooder without a nickname.
+
+        Returns the flooder's lines, once the server has closed it, after
+        checking the calm user still talks at once.
+        """
+        daemon = start_chatd(
+            self, "--flood-rate", "2", "--flood-burst", "4", "--flood-disconnect", "1", *limits
+        )
+        calm = named(daemon, "calm")
+        flooder = daemon.connect()
+        flooder.expect(WELCOME, PROMPT)
+        lines = flood_until_closed(flooder, chunk, times).splitlines(keepends=True)
+        calm.say("still here")
+        calm.expect_stamped("#lobby <calm> still here")
+        return lines
+
+    def assert_cut_off(self, lines: list[bytes], refusal: bytes | None) -> None:
+        """Warned, then cut off, with refusals (if any) at the line budget's pace."""
+        self.assertIn(SLOWED, lines)
+        self.assertEqual(lines[-1], CUT_OFF)
+        refused = [line for line in lines if line.startswith(b"ERR ") and line != CUT_OFF]
+        self.assertEqual(set(refused), set() if refusal is None else {refusal})
+        self.assertLessEqual(len(refused), 10)
+
+    def test_blank_line_flood_is_cut_off(self) -> None:
+        """``yes '' | nc``, before a nickname: slowed, then disconnected."""
+        self.assert_cut_off(self.flood(b"\n" * 1000, "--flood-bytes", "100000", times=1), None)
+
+    def test_overlong_line_flood_is_cut_off(self) -> None:
+        """600-byte lines get a few refusals, not one per line, then the connection is cut off."""
+        lines = self.flood(b"x" * 600 + b"\n", "--flood-bytes", "100000", times=20)
+        self.assert_cut_off(
+            lines, b"ERR line-too-long lines are at most 512 bytes; that one was not sent\r\n"
+        )
+
+    def test_invalid_utf8_flood_is_cut_off(self) -> None:
+        """Lines of invalid UTF-8 are refused at the budget's pace, then the connection is cut off."""
+        lines = self.flood(b"\xc3(\n" * 20, "--flood-bytes", "100000", times=1)
+        self.assert_cut_off(lines, b"ERR bad-utf8 that line was not valid UTF-8 and was not sent\r\n")
+
+    def test_telnet_nop_flood_is_cut_off(self) -> None:
+        """A stream of IAC NOP costs its bytes: slowed, then disconnected."""
+        lines = self.flood(b"\xff\xf1" * 8192, "--flood-bytes", "65536")
+        self.assertTrue(lines[0].startswith(b"\xff\xfd\x00"), lines[0])  # IAC DO BINARY
+        self.assert_cut_off([lines[0][3:], *lines[1:]], None)
 
 
 class RegisterTimeoutTests(SynchronousTestCase):

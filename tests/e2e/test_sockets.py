@@ -1,16 +1,22 @@
-"""Socket settings on real accepted sockets, as the kernel sees them."""
+"""Socket settings on real accepted sockets, plain and TLS, as the kernel sees them."""
 
+import shutil
 import socket
+import tempfile
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import ISystemHandle
 from twisted.internet.protocol import Protocol, connectionDone
+from twisted.internet.ssl import CertificateOptions
+from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
 from chatd.frontend.sockets import SEND_BUFFER
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.tls import load_tls
+from tests.certificates import write_self_signed
 from tests.e2e.loopback import serve_one
 
 
@@ -30,15 +36,22 @@ class _Greeted(Protocol):
 
 
 class KeepAliveTests(TestCase):
+    tls: CertificateOptions | None = None
+
     async def connected(self, limits: LineLimits) -> socket.socket:
         """The server side socket of one loopback connection to a factory with ``limits``."""
         client = _Greeted()
-        factory = await serve_one(self, limits, client)
+        factory = await serve_one(self, limits, client, self.tls)
         self.addCleanup(_closed, client)
         await client.greeted
         [server] = factory.connections
         assert isinstance(server, LineProtocol)
-        handle = ISystemHandle(server.transport).getHandle()
+        transport = server.transport
+        if self.tls is not None:
+            # TLS wraps the TCP transport, whose handle is the socket.
+            assert isinstance(transport, TLSMemoryBIOProtocol)
+            transport = transport.transport
+        handle = ISystemHandle(transport).getHandle()
         assert isinstance(handle, socket.socket)
         return handle
 
@@ -71,3 +84,12 @@ async def _closed(client: _Greeted) -> None:
     assert client.transport is not None
     client.transport.loseConnection()
     await client.lost
+
+
+class TLSKeepAliveTests(KeepAliveTests):
+    """The same settings on the socket under a TLS connection: the TLS port is as strong as the plain one."""
+
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.tls = load_tls(*write_self_signed(directory))

@@ -1,24 +1,31 @@
-"""TLS beside the plain port on the real daemon, checked by Python's ssl and by openssl s_client."""
+"""TLS beside the plain port on the real daemon, checked by Python's ssl, openssl s_client and raw sockets."""
 
+import contextlib
 import shutil
+import socket
 import ssl
 import subprocess
 import tempfile
+import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 
 
-class TLSTests(SynchronousTestCase):
+class TLSTestCase(SynchronousTestCase):
+    """A daemon with a plain and a TLS port on loopback, and the chatd options ``extra`` of the subclass."""
+
+    extra: tuple[str, ...] = ()
+
     def setUp(self) -> None:
         directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, directory)
         self.certificate, key = write_self_signed(directory)
         tls = ("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", key)
-        self.daemon = Daemon.start(self, [*LOOPBACK, *tls], listeners=2)
+        self.daemon = Daemon.start(self, [*LOOPBACK, *tls, *self.extra], listeners=2)
         self.plain_port, self.tls_port = (port for _, port in self.daemon.addresses)
 
     def tls_client(self, context: ssl.SSLContext) -> LineClient:
@@ -27,6 +34,8 @@ class TLSTests(SynchronousTestCase):
         self.addCleanup(client.socket.close)
         return client
 
+
+class TLSTests(TLSTestCase):
     def test_tls_and_plain_users_share_rooms(self) -> None:
         """A user over verified TLS and one on the plain port talk in the same room."""
         secure = self.tls_client(ssl.create_default_context(cafile=self.certificate))
@@ -75,3 +84,73 @@ class TLSTests(SynchronousTestCase):
         )
         self.assertIn(b"*** You are carol.\r\n", result.stdout)
         self.assertTrue(result.stdout.endswith(b"*** Goodbye.\r\n"), result.stdout)
+
+
+def client_hello() -> bytes:
+    """The first flight of a TLS client: its ClientHello."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ssl.create_default_context().wrap_bio(incoming, outgoing, server_hostname="localhost")
+    with contextlib.suppress(ssl.SSLWantReadError):  # it waits for the ServerHello
+        tls.do_handshake()
+    return outgoing.read()
+
+
+class StalledTLSTests(TLSTestCase):
+    """Connections to the TLS port that stall are closed on time, whatever waits for them, and free their places."""
+
+    extra = ("--handshake-timeout", "1", "--register-timeout", "1", "--max-per-ip", "2")
+
+    def raw(self) -> socket.socket:
+        """A TCP connection to the TLS port that has sent nothing."""
+        sock = socket.create_connection(("127.0.0.1", self.tls_port), timeout=DEADLINE_SECONDS)
+        self.addCleanup(sock.close)
+        return sock
+
+    def assert_closed_by_server(self, sock: socket.socket) -> None:
+        """The server ends the connection (end of file or reset) within the deadline."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        try:
+            while sock.recv(65536):
+                if time.monotonic() > deadline:
+                    break
+        except ConnectionResetError:
+            return
+        except TimeoutError:
+            self.daemon.fail(f"the server did not close the connection within {DEADLINE_SECONDS} s")
+
+    def assert_place_freed(self) -> None:
+        """A new connection from this address gets in, as soon as the ones before it are gone."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline:
+            client = self.daemon.connect(port=self.plain_port)
+            if client.read_line() == (WELCOME + "\r\n").encode():
+                return
+            client.close()
+            # Each refusal is logged: read the log, or the daemon blocks on its full pipe.
+            self.daemon.logged_so_far()
+        self.daemon.fail("the places of the stalled connections were never freed")
+
+    def test_connections_that_never_handshake_are_closed_and_free_their_places(self) -> None:
+        """TCP connections to the TLS port that send nothing are closed after --handshake-timeout, and so
+        is one refused for --max-per-ip, which cannot even be told why."""
+        stalled = [self.raw(), self.raw()]
+        refused = self.raw()
+        for sock in [refused, *stalled]:
+            self.assert_closed_by_server(sock)
+        self.assert_place_freed()
+
+    def test_half_a_client_hello_is_closed(self) -> None:
+        """A handshake that stops halfway is closed after --handshake-timeout."""
+        hello = client_hello()
+        sock = self.raw()
+        sock.sendall(hello[: len(hello) // 2])
+        self.assert_closed_by_server(sock)
+        self.assert_place_freed()
+
+    def test_tls_client_that_never_reads_is_closed_at_its_deadline(self) -> None:
+        """TLS clients that finish the handshake, then neither choose a nickname nor read, are closed at
+        --register-timeout, though their goodbye is never read and their close never answered."""
+        context = ssl.create_default_context(cafile=self.certificate)
+        for _ in range(2):
+            self.tls_client(context)
+        self.assert_place_freed()
