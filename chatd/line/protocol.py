@@ -79,6 +79,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     # attributes after many instances exist, and then the dict is 1.5 KiB).
     __slots__ = (
         "MAX_LENGTH",
+        "_blanks",
         "_discarding",
         "_flood",
         "_handshaking",
@@ -104,6 +105,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._overflow = b""
         self._discarding = False
         self._paste: list[str] = []
+        self._blanks = 0
+        """Blank lines among the paste's: paid for as its lines, shown as nothing."""
         self._handshaking = False
         """Whether this is a TLS connection whose handshake is not done: nothing can be said to it yet."""
         self._reading = Reading(self)
@@ -279,7 +282,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             if self.user is not None and not text.strip():
                 # A blank line in a named user's paste (code has them) is
                 # shown as nothing, but paid for as one of its lines.
-                self._gather("")
+                self._blanks += 1
+                self._send_full_paste()
                 return None
             request = table.parse(text) if text.strip() else None
             if request is not None and request.row is table.LINE and self.user is not None:
@@ -297,9 +301,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self.perform(*request)
 
     def _gather(self, text: str) -> None:
-        """Add ``text`` to the paste; a full paste is sent at once."""
+        """Add ``text`` to the paste (it may show nothing, and is then refused with it)."""
         self._paste.append(text)
-        if len(self._paste) >= self.factory.limits.paste_lines:
+        self._send_full_paste()
+
+    def _send_full_paste(self) -> None:
+        """Send the paste at once when it holds as many lines as one may."""
+        if len(self._paste) + self._blanks >= self.factory.limits.paste_lines:
             self._send_paste()
 
     def _send_paste(self) -> None:
@@ -309,12 +317,12 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         lines it holds, blank ones included: a screenful passes at once, a
         flood in pastes does not. Its bytes were charged as they arrived.
         """
-        if not self._paste or self.user is None:
+        if not (self._paste or self._blanks) or self.user is None:
             return
         lines, self._paste = self._paste, []
-        texts = [line for line in lines if line]
-        if self._charge(-(-len(lines) // LINES_PER_CHARGE)) and texts:
-            self.chat.say(self.user, self.room_or_current(None), "\n".join(texts))
+        count, self._blanks = len(lines) + self._blanks, 0
+        if self._charge(-(-count // LINES_PER_CHARGE)) and lines:
+            self.chat.say(self.user, self.room_or_current(None), "\n".join(lines))
 
     def _charge(self, lines: int, size: int = 0) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
