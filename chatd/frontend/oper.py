@@ -221,11 +221,7 @@ class OperatorLogin:
             self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
             return succeed(None)
 
-        # A Deferred of its own, not yet called while a pause runs: a front
-        # end reads nothing more from the connection until it is.
-        answer: Deferred[None] = Deferred()
-        self._in_turn(turn, name, password).addCallback(checked).chainDeferred(answer)
-        return answer
+        return self._in_turn(turn, name, password).addCallback(checked)
 
     def _in_turn(self, turn: float, name: str, password: str) -> "Deferred[bool]":
         """The check, started after ``turn`` seconds (at once if none)."""

@@ -161,13 +161,19 @@ class LineSession(ABC):
         An action that waits returns a Deferred: its failure, when it comes,
         is answered the same way, and the Deferred returned (None if the
         action is done) fires with None once it is, never with a failure.
+        That one is new, so its ``called`` is honest: the action's own may
+        be called already yet wait on another Deferred chained to it.
         """
         try:
             waiting = action()
         except Exception:
             self._failed(Failure())
             return None
-        return None if waiting is None else waiting.addErrback(self._failed)
+        if waiting is None:
+            return None
+        done: Deferred[None] = Deferred()
+        waiting.addErrback(self._failed).addCallback(lambda _: done.callback(None))
+        return done
 
     def _failed(self, failure: Failure) -> None:
         """Answer an action that failed: a ChatError is the user's, anything else a bug."""
