@@ -1,5 +1,6 @@
 """Every change of chat state is one event, and every event leaves through one seam."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatd.domain.events import (
@@ -11,6 +12,7 @@ from chatd.domain.events import (
     Event,
     OperatorGranted,
     Registered,
+    RoomEvent,
     Unmuted,
 )
 from chatd.domain.state import ChatState
@@ -90,9 +92,8 @@ class EveryChangeIsAnEventTests(ChatTestCase):
 
         def on_bus(event: Event) -> None:
             seq = self.chat._state.rooms.by_key["#lobby"].seq
-            seen_by_bus.append(
-                (seq, list(self.history.room_events("#lobby", 0, 10)), len(self.audience.deliveries))
-            )
+            kept: Sequence[RoomEvent] = self.successResultOf(self.history.room_events("#lobby", 0, 10))
+            seen_by_bus.append((seq, list(kept), len(self.audience.deliveries)))
 
         self.bus.subscribe(on_bus)
         delivered = len(self.audience.deliveries)
@@ -191,7 +192,7 @@ class SequenceTests(ChatTestCase):
         alice, _ = self.online("alice", "#lobby")
         for n in range(10):
             self.chat.say(alice, "#lobby", f"line {n}")
-        page = self.history.room_events("#lobby", 4, 3)
+        page = self.successResultOf(self.history.room_events("#lobby", 4, 3))
         self.assertEqual(
             [(e.seq, getattr(e, "text", None)) for e in page], [(5, "line 3"), (6, "line 4"), (7, "line 5")]
         )

@@ -15,7 +15,7 @@ chat's own users and rooms, which only the chat changes, through events.
 ``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from chatd.domain.events import Event, RoomEvent
@@ -39,18 +39,38 @@ class Audience(Protocol):
 
 
 class History(Protocol):
-    """Where events are kept, in the order they happened."""
+    """Where events are kept, in the order they happened.
+
+    Writing never waits: ``append`` queues, and a store on disk writes a
+    reactor pass's events in one transaction off the reactor thread.
+    ``when_written`` is how output waits for that, so no line reaches
+    anyone before it is safe from a crash. Reads are slow work too: each
+    answers with an ``Awaitable`` (a Deferred from a store), oldest event
+    first, and takes the room by its folded name.
+    """
 
     def append(self, event: Event) -> None:
-        """Keep ``event``; never waits (a store on disk batches and writes off the reactor thread)."""
+        """Keep ``event``; never waits."""
+        ...
+
+    def when_written(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once every event appended so far is kept (at once if none waits)."""
         ...
 
     def last_seq(self, room: str) -> int:
-        """The ``seq`` of the last event kept for the room whose folded name is ``room``; 0 if none."""
+        """The ``seq`` of the last event kept for room ``room``; 0 if none. Answered from memory."""
         ...
 
-    def room_events(self, room: str, after: int, limit: int) -> Sequence[RoomEvent]:
-        """Up to ``limit`` events of the room whose folded name is ``room`` with ``seq`` above ``after``, oldest first."""
+    def room_events(self, room: str, after: int, limit: int) -> Awaitable[Sequence[RoomEvent]]:
+        """Up to ``limit`` kept events of room ``room`` with ``seq`` above ``after``: what a client missed."""
+        ...
+
+    def recent(self, room: str, before: int | None, limit: int) -> Awaitable[Sequence[RoomEvent]]:
+        """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest)."""
+        ...
+
+    def around(self, room: str, event_id: str, limit: int) -> Awaitable[Sequence[RoomEvent]]:
+        """Up to ``limit`` kept events of room ``room`` centred on the one whose id is ``event_id``; none if not kept."""
         ...
 
 

@@ -10,10 +10,11 @@ the SQLite store of issue 13 keeps all of it on disk instead.
 """
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import islice
 
 from twisted.application.service import Service
+from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.events import ROOM_EVENTS, Acted, Event, RoomEvent, Said
 from chatd.text import fold
@@ -43,11 +44,30 @@ class MemoryHistory(Service):
                     kept = self._rooms[key] = deque(maxlen=self._per_room)
                 kept.append(event)
 
+    def when_written(self, call: Callable[[], None]) -> None:
+        """Memory keeps an event as it is appended: ``call`` now."""
+        call()
+
     def last_seq(self, room: str) -> int:
         """The ``seq`` of the last event of room ``room`` (folded name); 0 if none."""
         return self._last.get(room, 0)
 
-    def room_events(self, room: str, after: int, limit: int) -> Sequence[RoomEvent]:
+    def room_events(self, room: str, after: int, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept messages of room ``room`` (folded name) with ``seq`` above ``after``, oldest first."""
         kept = self._rooms.get(room, ())
-        return list(islice((event for event in kept if event.seq > after), limit))
+        return succeed(list(islice((event for event in kept if event.seq > after), limit)))
+
+    def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """The last ``limit`` kept messages of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
+        kept = self._rooms.get(room, ())
+        newest = (event for event in reversed(kept) if before is None or event.seq < before)
+        return succeed(list(islice(newest, limit))[::-1])
+
+    def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """Up to ``limit`` kept messages of room ``room`` centred on ``event_id``; none if it is not kept."""
+        kept = list(self._rooms.get(room, ()))
+        found = next((index for index, event in enumerate(kept) if event.id == event_id), None)
+        if found is None or limit < 1:
+            return succeed([])
+        start = max(0, min(found - (limit - 1) // 2, len(kept) - limit))
+        return succeed(kept[start : start + limit])
