@@ -15,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Actor
+from chatd.domain.events import ROOM_EVENTS, Actor
 from chatd.frontend.codec import type_name
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
@@ -403,6 +403,20 @@ class DocumentedKindsTests(SynchronousTestCase):
             sent = set(json.loads(line_render.json_line(item))) - {"type"}
             own, _ = documented_keys(types[type_name(kind)])
             self.assertEqual(sent, set(own), type_name(kind))
+
+    def test_docs_say_history_lines_are_live_lines_with_history_true(self) -> None:
+        """Each kind of room event, shown from history, has its row's keys and ``history``, which the docs name."""
+        self.assertIn('`"history": true`', JSON_SECTION)
+        types = documented_types()
+        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        kinds: tuple[Any, ...] = ROOM_EVENTS
+        for kind in kinds:
+            hints = get_type_hints(kind)
+            event = kind(**{each.name: values.get(hints[each.name]) for each in fields(kind)})
+            sent = json.loads(line_render.history_json(event))
+            own, _ = documented_keys(types[type_name(kind)])
+            self.assertEqual(set(sent) - {"type"}, {*own, "history"}, type_name(kind))
+            self.assertIs(sent["history"], True)
 
     def test_docs_list_every_notice_kind_the_server_sends(self) -> None:
         """Every ``Notice(kind, ...)`` in the server's source is one of the documented kinds."""
