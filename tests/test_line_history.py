@@ -145,8 +145,8 @@ class NoReplayTests(LineTestCase):
         )
 
 
-class LaterReplayTests(LineTestCase):
-    """A store answers later; what happens in the room meanwhile comes after the history, once."""
+class LaterStoreTests(LineTestCase):
+    """A store that answers later: what happens meanwhile comes after the history, once, and later lines wait."""
 
     chat_limits = Limits(replay=5)
 
@@ -230,6 +230,24 @@ class LaterReplayTests(LineTestCase):
         self.assertTrue(wire.disconnecting)
         self.store.answer()
         self.assertEqual(self.lines(wire), [])
+
+    def test_lines_after_history_wait_for_its_answer(self) -> None:
+        """A command sent after /history is answered after it."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"hello\n")
+        self.lines(wire)
+        self.store.later = True
+        alice.dataReceived(b"/history\n/who\n")
+        self.assertEqual(self.lines(wire), [])
+        self.store.answer()
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[1970-01-01 00:00] #lobby <alice> hello",
+                b"*** End of history of #lobby: nothing earlier is kept.",
+                b"*** In #lobby (1): alice",
+            ],
+        )
 
 
 class HistoryCommandTests(LineTestCase):
@@ -345,31 +363,3 @@ class HistoryCommandTests(LineTestCase):
         lines = self.ask(b"/history 100\n/time\n/time")
         self.assertEqual(len(lines), 101 + 1)
         self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
-
-
-class LaterHistoryCommandTests(LineTestCase):
-    """/history waits for a store that answers later, and later lines wait for it."""
-
-    chat_limits = Limits(replay=0)
-
-    def make_history(self) -> History:
-        self.store = LaterHistory()
-        return self.store
-
-    def test_lines_after_history_wait_for_its_answer(self) -> None:
-        """A command sent after /history is answered after it."""
-        alice, wire = self.connect(b"alice")
-        alice.dataReceived(b"hello\n")
-        self.lines(wire)
-        self.store.later = True
-        alice.dataReceived(b"/history\n/who\n")
-        self.assertEqual(self.lines(wire), [])
-        self.store.answer()
-        self.assertEqual(
-            self.lines(wire),
-            [
-                b"[1970-01-01 00:00] #lobby <alice> hello",
-                b"*** End of history of #lobby: nothing earlier is kept.",
-                b"*** In #lobby (1): alice",
-            ],
-        )
