@@ -347,6 +347,18 @@ class HistoryCommandTests(LineTestCase):
         self.assertEqual(shown[-1], b"*** End of history of #lobby; /history #lobby shows earlier lines.")
         self.assertEqual(self.ask(b"/history"), [b"*** No earlier lines of #lobby are kept."])
 
+    def test_lines_of_someone_ignored_are_not_shown(self) -> None:
+        """As live, history shows nothing said or done by someone the session ignores; the rest, and the marker."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"bob here\n/ignore alice\n/history 3\n")
+        self.assertEqual(
+            self.lines(wire)[-2:],
+            [
+                b"[1970-01-01 00:07] #lobby <bob> bob here",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+
     def test_around_an_id_not_kept_is_refused(self) -> None:
         """An id no line of the room has is one ERR line naming it."""
         self.assertEqual(

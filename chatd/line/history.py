@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import NotKeptError
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
 from chatd.line import commands as cmd
 from chatd.line.held import Place, keep_place
@@ -54,15 +54,16 @@ async def _replayed(
     session: "LineSession", room: str, read: Awaitable[Sequence[RoomEvent]], count: int, place: Place
 ) -> None:
     """Write the history read into its place; if the read fails, free the place and let the failure be answered."""
-    shown = b""
+    data = b""
     try:
         events = await read
-        if events:
+        shown = _visible(session, events)
+        if shown:
             session.paging = (fold(room), events[0].seq)
-            shown = _lines(session, events) + session.render(_end(room, len(events), len(events) == count))
+            data = _lines(session, shown) + session.render(_end(room, len(shown), len(events) == count))
     finally:
-        place.fill(shown)
-    session.charge_listing(len(events))
+        place.fill(data)
+    session.charge_listing(len(shown))
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
@@ -91,15 +92,27 @@ async def _paged(
     events = await read
     if command.around is not None and not events:
         raise NotKeptError(room, command.around)
+    shown = _visible(session, events)
     if events:
         session.paging = (fold(room), events[0].seq)
         more = command.around is not None or len(events) == command.count
-        end = _end(room, len(events), more)
+        end = _end(room, len(shown), more)
     else:
         earlier = "earlier " if before is not None else ""
         end = Notice("history_end", f"No {earlier}lines of {room} are kept.", {"room": room, "count": 0})
-    session.write(_lines(session, events) + session.render(end))
-    session.charge_listing(len(events))
+    session.write(_lines(session, shown) + session.render(end))
+    session.charge_listing(len(shown))
+
+
+def _visible(session: "LineSession", events: Sequence[RoomEvent]) -> Sequence[RoomEvent]:
+    """The lines ``session`` is shown of ``events``: as live, none said or acted by someone it ignores."""
+    if not session.ignored:
+        return events
+    return [
+        event
+        for event in events
+        if not (isinstance(event, Said | Acted) and fold(event.actor.nick) in session.ignored)
+    ]
 
 
 def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
