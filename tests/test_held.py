@@ -4,7 +4,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
 from chatd.frontend.output import Sink
-from chatd.line.held import HeldOutput, keep_place
+from chatd.line.held import MOST_HELD, HeldOutput, keep_place
 
 
 class Recording(Sink):
@@ -79,3 +79,19 @@ class HeldOutputTests(SynchronousTestCase):
         session.sink.drop()
         self.assertEqual(session.own.sent, [])
         self.assertTrue(session.sink.closed)
+
+    def test_holding_stops_past_its_bound(self) -> None:
+        """Past MOST_HELD bytes what was held goes out at once, and the history that comes later is not shown."""
+        session = Session()
+        place = keep_place(session)
+        chunk = b"x" * (MOST_HELD // 2)
+        session.sink.write(chunk)
+        session.sink.write(chunk)
+        self.assertEqual(session.own.sent, [])
+        session.sink.write(b"one more")
+        self.assertEqual(session.own.sent, [chunk, chunk, b"one more"])
+        self.assertIs(session.sink, session.own)
+        place.fill(b"history")
+        session.sink.write(b"live")
+        self.assertEqual(session.own.sent[-1:], [b"live"])
+        self.assertNotIn(b"history", session.own.sent)

@@ -16,6 +16,11 @@ as it is: it writes to ``session.sink`` for every recipient of every line
 said, and a check per recipient there would cost every line; here a
 session pays only while a read of its own is pending (a few milliseconds),
 and anything it is sent meanwhile is late by that much, never out of order.
+
+What is held is bounded (``MOST_HELD``): a store that stalls while a busy
+room goes on talking would otherwise grow it without end. Past the bound
+the output stops holding, lets what it held go, and the history still
+being read is never shown: the one case where order gives way, to memory.
 """
 
 from collections import deque
@@ -24,6 +29,9 @@ from typing import Protocol
 from typing_extensions import override
 
 from chatd.frontend.output import Sink
+
+MOST_HELD = 256 * 1024
+"""Bytes a session's output may hold behind places not yet filled (the default --sendq's worth)."""
 
 
 class _Holder(Protocol):
@@ -56,13 +64,15 @@ class HeldOutput(Sink):
     held go, places left empty, then closes that sink.
     """
 
-    __slots__ = ("_holder", "_inner", "_waiting")
+    __slots__ = ("_held", "_holder", "_inner", "_waiting")
 
     def __init__(self, holder: _Holder, inner: Sink) -> None:
         super().__init__()
         self._holder = holder
         self._inner = inner
         self._waiting: deque[bytes | Place] = deque()
+        self._held = 0
+        """Bytes held behind places, up to ``MOST_HELD``."""
 
     @property
     @override
@@ -76,9 +86,19 @@ class HeldOutput(Sink):
 
     @override
     def write(self, data: bytes) -> None:
-        """Hold ``data`` behind the places waiting (a closing session's output is dropped)."""
-        if not self._inner.closing:
-            self._waiting.append(data)
+        """Hold ``data`` behind the places waiting (a closing session's output is dropped).
+
+        Past ``MOST_HELD`` it stops holding: what it held and ``data`` go out
+        now, and places not yet filled stay empty.
+        """
+        if self._inner.closing:
+            return
+        self._held += len(data)
+        if self._held > MOST_HELD:
+            self._let_go()
+            self._inner.write(data)
+            return
+        self._waiting.append(data)
 
     def keep(self) -> Place:
         """A new place, behind everything written so far."""
@@ -106,13 +126,17 @@ class HeldOutput(Sink):
     @override
     def close(self) -> None:
         """The session is closing: what was held goes first, places not yet filled stay empty."""
+        self._let_go()
+        self._inner.close()
+
+    def _let_go(self) -> None:
+        """Send everything held and filled now, in order, leave empty places empty, and step aside."""
         while self._waiting:
             first = self._waiting.popleft()
             data = first.data if isinstance(first, Place) else first
             if data:
                 self._inner.write(data)
         self._restore()
-        self._inner.close()
 
     @override
     def drop(self) -> None:
