@@ -70,7 +70,7 @@ class Config:
     interface: str = "::"
     """Address the front ends' own ports bind to: '::' is IPv6 and IPv4 on every interface."""
     chat: Limits = DEFAULT_LIMITS
-    """How big the chat lets names, topics and memberships grow."""
+    """How big the chat lets names, topics and memberships grow, and how many lines a join replays (``--replay``)."""
     max_connections: int = MAX_CONNECTIONS
     """Connections open at once across every front end."""
     max_per_ip: int = MAX_PER_IP

@@ -20,6 +20,7 @@ from typing_extensions import override
 
 from chatd import __version__
 from chatd.config import DEFAULT_PORT, Config, ConsoleConfig, LineConfig, TLSPort
+from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
@@ -191,6 +192,13 @@ class Options(usage.Options):
             "they become operators with /oper NAME PASSWORD.",
         ],
         ["console-nick", None, "host", "Nickname of the host at --console."],
+        [
+            "replay",
+            None,
+            _CHAT.replay,
+            f"Lines of a room's history shown to whoever joins it, 0 (none) to {HISTORY_MOST}.",
+            int,
+        ],
         *LIMIT_OPTIONS,
     ]
     optParameters = _named_numbers(optParameters)
@@ -251,6 +259,8 @@ class Options(usage.Options):
         for name in ("port", "tls-port"):
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
+        if not 0 <= self["replay"] <= HISTORY_MOST:
+            raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
         if self["tls-port"] is not None and self["tls-port"] == self["port"] != 0:
             raise usage.UsageError(f"--tls-port must differ from --port; both are {self['port']}.")
         self["tls"] = self._tls()
@@ -285,6 +295,7 @@ class Options(usage.Options):
                 topic=self["max-topic"],
                 rooms_per_user=self["max-rooms"],
                 kick_rejoin=self["kick-rejoin"],
+                replay=self["replay"],
             ),
             line=LineConfig(
                 port=self["port"],

@@ -31,7 +31,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
-from chatd.domain.ports import Session, UserView
+from chatd.domain.ports import History, Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
@@ -250,10 +250,11 @@ class LineTestCase(SynchronousTestCase):
     def setUp(self) -> None:
         self.clock = Clock()
         self.stopped = 0
+        self.history = self.make_history()
         # #lobby is the server's, as chatd.service makes the default room.
         self.chat = Chat(
             self.clock,
-            MemoryHistory(),
+            self.history,
             MemoryBus(),
             limits=self.chat_limits,
             stop=self.stop,
@@ -272,6 +273,10 @@ class LineTestCase(SynchronousTestCase):
             admission=self.admission,
         )
         self.wires: list[StringTransport] = []
+
+    def make_history(self) -> History:
+        """The chat's history: in memory, unless a subclass keeps another."""
+        return MemoryHistory()
 
     def stop(self) -> None:
         self.stopped += 1

@@ -1,14 +1,22 @@
 """The chat domain on its own: no protocol, no reactor, a fake clock."""
 
+from collections.abc import Awaitable, Sequence
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
+    LineCountError,
     NicknameInUseError,
     NoSuchNicknameError,
     NoSuchRoomError,
     NotInRoomError,
+    NotMemberError,
 )
+from chatd.domain.events import RoomEvent
 from chatd.domain.replies import (
     Members,
     RoomList,
@@ -284,3 +292,60 @@ class NickAndQuitTests(ChatTestCase):
         """The server time is whatever the injected clock says."""
         self.clock.advance(1.5)
         self.assertEqual(self.chat.time(), ServerTime(101.5))
+
+
+class HistoryReadingTests(ChatTestCase):
+    """Only a room's members read its history, a bounded number of lines at a time."""
+
+    def read(self, answer: Awaitable[Sequence[RoomEvent]]) -> Sequence[RoomEvent]:
+        """What a read of the in-memory history answered, at once."""
+        assert isinstance(answer, Deferred), "MemoryHistory answers with Deferreds"
+        return self.successResultOf(answer)
+
+    def test_a_member_reads_the_last_lines_before_a_sequence_number(self) -> None:
+        """The lines said before ``before``, oldest first; None reads up to the latest."""
+        alice, _ = self.online("alice", "#dev")
+        for text in ("one", "two", "three"):
+            self.chat.say(alice, "#dev", text)
+        latest = self.read(self.chat.history(alice, "#DEV", None, 2))
+        self.assertEqual(
+            [seen(event) for event in latest],
+            [said(100, "#dev", "alice", t, s) for t, s in (("two", 3), ("three", 4))],
+        )
+        earlier = self.read(self.chat.history(alice, "#dev", 3, 5))
+        self.assertEqual([seen(event) for event in earlier], [said(100, "#dev", "alice", "one", 2)])
+
+    def test_a_member_reads_around_a_line(self) -> None:
+        """around an id gives that line and its neighbours; an id not kept gives none."""
+        alice, _ = self.online("alice", "#dev")
+        for text in ("one", "two", "three"):
+            self.chat.say(alice, "#dev", text)
+        two = self.read(self.chat.history(alice, "#dev", None, 3))[1]
+        around = self.read(self.chat.history_around(alice, "#dev", two.id, 1))
+        self.assertEqual(around, [two])
+        self.assertEqual(self.read(self.chat.history_around(alice, "#dev", "f" * 16, 3)), [])
+
+    def test_only_members_read_a_room_s_history(self) -> None:
+        """Someone not in the room, or a room that does not exist, is refused, whatever the read."""
+        alice, _ = self.online("alice", "#dev")
+        self.chat.say(alice, "#dev", "secret")
+        bob, _ = self.online("bob", "#lobby")
+        refused = NotMemberError("#dev")
+        self.assertEqual(self.assertRaises(NotMemberError, self.chat.history, bob, "#dev", None, 5), refused)
+        self.assertEqual(
+            self.assertRaises(NotMemberError, self.chat.history_around, bob, "#dev", "f" * 16, 5), refused
+        )
+        self.assertRaises(NotMemberError, self.chat.history, bob, "#gone", None, 5)
+        self.chat.part(alice, "#dev")
+        self.assertRaises(NotMemberError, self.chat.history, alice, "#dev", None, 5)
+        self.assertEqual(word(refused), "only members of #dev may read its history; /join #dev first")
+
+    def test_a_read_is_1_to_100_lines(self) -> None:
+        """Asking for none or more than HISTORY_MOST lines is refused."""
+        alice, _ = self.online("alice", "#dev")
+        self.assertEqual(
+            self.assertRaises(LineCountError, self.chat.history, alice, "#dev", None, 0),
+            LineCountError(0, 100),
+        )
+        self.assertRaises(LineCountError, self.chat.history_around, alice, "#dev", "f" * 16, 101)
+        self.assertEqual(self.read(self.chat.history(alice, "#dev", None, HISTORY_MOST)), [])

@@ -101,6 +101,16 @@ class FollowingTests(SynchronousTestCase):
         feed(presence, kicked("#ops", "bob"))
         self.assertEqual(presence.rooms, ["#lobby", "#ops"])
 
+    def test_history_moves_nothing(self) -> None:
+        """The user's own joins, parts and kicks shown from history are old news: they move nobody."""
+        presence = registered()
+        feed(presence, joined("#dev"))
+        past = [
+            {**message, "history": True} for message in (parted("#dev"), kicked("#lobby"), joined("#ops"))
+        ]
+        feed(presence, *past, notice("history_end", "End of history of #dev."))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+
     def test_kicked_room_not_rejoined(self) -> None:
         """After a kick and a reconnection, the client does not go back to the room it was put out of."""
         presence = registered()

@@ -15,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Actor
+from chatd.domain.events import ROOM_EVENTS, Actor
 from chatd.frontend.codec import type_name
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
@@ -341,6 +341,43 @@ class RenderTests(SynchronousTestCase):
         self.assertIsNone(parse("*** Welcome"))
 
 
+class HistoryTests(SynchronousTestCase):
+    """Lines from a room's history look like history: their own time, the | marker, dimmed, no bell."""
+
+    def test_history_line_has_its_time_and_the_history_marker(self) -> None:
+        """A line from history shows its own time (dated when not today), the | marker, and its live body."""
+        said = {
+            "type": "said",
+            "at": NOW - 60,
+            "room": "#a",
+            "nick": "bob",
+            "text": "one\ntwo",
+            "history": True,
+        }
+        self.assertEqual(lines(said), ["04:59 | #a <bob> one", "04:59 | #a <bob> two"])
+        joined = {"type": "joined", "at": AT - 86400, "room": "#a", "nick": "bob", "history": True}
+        self.assertEqual(lines(joined), ["1969-12-31 00:01 | bob joined #a"])
+
+    def test_history_line_is_dimmed_whole_and_rings_no_bell(self) -> None:
+        """With colour the whole line is dim, the nickname's colour left out; a mention in history is no news."""
+        said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "alice!", "history": True}
+        shown = render(said, COLOUR, NOW)
+        self.assertEqual(shown.lines, ("\x1b[2m00:01\x1b[0m \x1b[2m|\x1b[0m \x1b[2m#a <bob> alice!\x1b[0m",))
+        self.assertFalse(shown.bell)
+        self.assertTrue(render({**said, "history": False}, COLOUR, NOW).bell)
+
+    def test_history_end_is_a_notice(self) -> None:
+        """The marker after history is shown as the server words it."""
+        end = {
+            "type": "notice",
+            "kind": "history_end",
+            "room": "#a",
+            "count": 3,
+            "text": "End of history of #a.",
+        }
+        self.assertEqual(lines(end), ["05:00 * End of history of #a."])
+
+
 class DocumentedKindsTests(SynchronousTestCase):
     """Every kind docs/PROTOCOL.md documents has a rendering, and the docs list every kind the server sends."""
 
@@ -403,6 +440,20 @@ class DocumentedKindsTests(SynchronousTestCase):
             sent = set(json.loads(line_render.json_line(item))) - {"type"}
             own, _ = documented_keys(types[type_name(kind)])
             self.assertEqual(sent, set(own), type_name(kind))
+
+    def test_docs_say_history_lines_are_live_lines_with_history_true(self) -> None:
+        """Each kind of room event, shown from history, has its row's keys and ``history``, which the docs name."""
+        self.assertIn('`"history": true`', JSON_SECTION)
+        types = documented_types()
+        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        kinds: tuple[Any, ...] = ROOM_EVENTS
+        for kind in kinds:
+            hints = get_type_hints(kind)
+            event = kind(**{each.name: values.get(hints[each.name]) for each in fields(kind)})
+            sent = json.loads(line_render.history_json(event))
+            own, _ = documented_keys(types[type_name(kind)])
+            self.assertEqual(set(sent) - {"type"}, {*own, "history"}, type_name(kind))
+            self.assertIs(sent["history"], True)
 
     def test_docs_list_every_notice_kind_the_server_sends(self) -> None:
         """Every ``Notice(kind, ...)`` in the server's source is one of the documented kinds."""

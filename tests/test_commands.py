@@ -12,6 +12,7 @@ from chatd.line.commands import (
     Away,
     Format,
     Help,
+    History,
     Ignore,
     Join,
     Me,
@@ -89,6 +90,15 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/topic -", Topic("")),
         ("/topic - and more", Topic("- and more")),
     ],
+    "history": [
+        ("/history", History(None, 20)),
+        ("/history 50", History(None, 50)),
+        ("/history dev", History("#dev", 20)),
+        ("/history #2 5", History("#2", 5)),
+        ("/history #dev around 0194a2b3c4d50000", History("#dev", 20, "0194a2b3c4d50000")),
+        ("/history AROUND 0194a2b3c4d50000", History(None, 20, "0194a2b3c4d50000")),
+        ("/history around", History("#around", 20)),
+    ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
     "format": [
@@ -162,6 +172,11 @@ MISUSED = [
     ("/mute bob 1h extra", "mute"),
     ("/unmute", "unmute"),
     ("/wall", "wall"),
+    ("/history #dev 5 6", "history"),
+    ("/history 5 #dev", "history"),
+    ("/history #dev -5", "history"),
+    ("/history #dev around", "history"),
+    ("/history #dev around a b", "history"),
 ]
 
 # Commands that make sense only once the session has a nickname.
@@ -176,6 +191,7 @@ NEED_NICK = frozenset(
         Ignore,
         Unignore,
         Oper,
+        History,
         Kick,
         Lock,
         Ban,

@@ -67,6 +67,16 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
+    def test_replay_is_0_to_100_and_reaches_the_chat(self) -> None:
+        """--replay N is how many lines a join shows, 20 by default and 0 for none; past 100 is one sentence."""
+        self.assertEqual(parse().config().chat.replay, 20)
+        self.assertEqual(parse("--replay", "0").config().chat.replay, 0)
+        self.assertEqual(parse("--replay", "100").config().chat.replay, 100)
+        error = self.assertRaises(usage.UsageError, parse, "--replay", "101")
+        self.assertEqual(str(error), "--replay must be 0 to 100, not 101.")
+        error = self.assertRaises(usage.UsageError, parse, "--replay", "-1")
+        self.assertEqual(str(error), "--replay must be 0 to 100, not -1.")
+
     def test_port_must_be_a_port_number(self) -> None:
         """A port outside 0-65535 or not a number is refused with one sentence."""
         error = self.assertRaises(usage.UsageError, parse, "--port", "70000")

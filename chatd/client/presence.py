@@ -112,7 +112,13 @@ class Presence:
         self._registering = self._after_my_part = self._current_from_members = False
 
     def received(self, message: Message) -> list[str]:
-        """Follow one server object; return the lines to send to restore a lost presence, if any."""
+        """Follow one server object; return the lines to send to restore a lost presence, if any.
+
+        A line from a room's history (``"history": true``) tells what was,
+        not where the user is: a join or part of theirs in it is old news.
+        """
+        if message.get("history") is True:
+            return []
         kind = message.get("type")
         after_my_part, self._after_my_part = self._after_my_part, False
         current_from_members, self._current_from_members = self._current_from_members, False

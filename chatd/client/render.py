@@ -3,6 +3,9 @@
 The client asks for JSON lines (docs/PROTOCOL.md, "JSON lines") and draws
 every line itself: a local ``HH:MM``, a one-character marker saying what
 kind of line it is (so the kinds differ without colour too), and the body.
+A line from a room's history (``"history": true``) is drawn as it would be
+live but dimmed whole, with the marker ``|``, its own time (and date, if
+not today) and no bell: it is not news.
 Every string that came over the network goes through ``scrub`` before any
 escape sequence of the client's own is added, so nothing another user or
 the server sends can move the cursor, retitle the window or ring the bell:
@@ -11,10 +14,21 @@ only ``Shown.bell``, decided here, does that.
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
-from chatd.client.style import BOLD, MAGENTA, Look, View, compose, is_me, mentions, moment, nickname, paint
+from chatd.client.style import (
+    BOLD,
+    MAGENTA,
+    Look,
+    View,
+    compose,
+    is_me,
+    mentions,
+    moment,
+    nickname,
+    paint,
+)
 from chatd.text import scrub
 
 Message = Mapping[str, object]
@@ -47,6 +61,10 @@ def render(message: Message, view: View, now: float) -> Shown:
     draw = _RENDERERS.get(kind) if isinstance(kind, str) else None
     if draw is None:
         return _unknown(message, view, now)
+    if message.get("history") is True:
+        # Drawn without colour, then dimmed whole by the history look.
+        past = draw(_Fields(message, now, view), replace(view, colour=False))
+        return Shown(past.lines)
     return draw(_Fields(message, now), view)
 
 
@@ -58,21 +76,32 @@ def render_text(text: str, view: View, now: float) -> Shown:
     """
     if text.startswith("ERR "):
         code, _, rest = text[4:].partition(" ")
-        return _one(view, now, Look.ERROR, _error_body(scrub(code), scrub(rest)))
-    return _one(view, now, Look.NOTICE, scrub(text.removeprefix("*** ")))
+        return Shown((compose(view, now, Look.ERROR, _error_body(scrub(code), scrub(rest))),))
+    return Shown((compose(view, now, Look.NOTICE, scrub(text.removeprefix("*** "))),))
 
 
 def status(text: str, view: View, now: float) -> Shown:
     """One line of the client's own (connected, lost, retrying), stamped ``now``."""
-    return _one(view, now, Look.STATUS, scrub(text))
+    return Shown((compose(view, now, Look.STATUS, scrub(text)),))
 
 
 class _Fields:
-    """Typed, scrubbed access to a server object's fields; a wrong or missing field reads as empty."""
+    """Typed, scrubbed access to a server object's fields; a wrong or missing field reads as empty.
 
-    def __init__(self, message: Message, now: float) -> None:
+    ``past`` is the view a line from history is shown in (its renderer
+    gets one without colour), None for a live one.
+    """
+
+    def __init__(self, message: Message, now: float, past: View | None = None) -> None:
         self._message = message
         self._now = now
+        self._past = past
+
+    def line(self, view: View, look: Look, body: str) -> str:
+        """A screen line for this object, at its time: ``look``'s live, or the history look, dated if not today."""
+        if self._past is None:
+            return compose(view, self.at(), look, body)
+        return compose(self._past, self.at(), Look.HISTORY, body, since=self._now)
 
     def text(self, key: str) -> str:
         value = self._message.get(key)
@@ -116,8 +145,8 @@ class _Fields:
         return self._now if at is None else at
 
 
-def _one(view: View, at: float, look: Look, body: str, bell: bool = False) -> Shown:
-    return Shown((compose(view, at, look, body),), bell)
+def _one(fields: _Fields, view: View, look: Look, body: str, bell: bool = False) -> Shown:
+    return Shown((fields.line(view, look, body),), bell)
 
 
 def _said(fields: _Fields, view: View, action: bool = False) -> Shown:
@@ -128,7 +157,7 @@ def _said(fields: _Fields, view: View, action: bool = False) -> Shown:
     look = Look.OWN if own else Look.OTHER
     who = f"* {nickname(view, nick)}" if action else f"<{nickname(view, nick)}>"
     lines = tuple(
-        compose(view, fields.at(), look, f"{room} {who} {paint(view, text, BOLD if mentioned else '')}")
+        fields.line(view, look, f"{room} {who} {paint(view, text, BOLD if mentioned else '')}")
         for text in texts
     )
     return Shown(lines, bell=mentioned)
@@ -138,9 +167,7 @@ def _whispered(fields: _Fields, view: View) -> Shown:
     nick, to = fields.text("nick"), fields.text("to")
     head = f"<{nickname(view, nick)} -> {nickname(view, to)}>"
     texts = fields.lines("text")
-    lines = tuple(
-        compose(view, fields.at(), Look.PRIVATE, f"{head} {paint(view, text, MAGENTA)}") for text in texts
-    )
+    lines = tuple(fields.line(view, Look.PRIVATE, f"{head} {paint(view, text, MAGENTA)}") for text in texts)
     return Shown(lines, bell=not is_me(nick, view))
 
 
@@ -154,7 +181,7 @@ def _event(text: str) -> Callable[[_Fields, View], Shown]:
     def draw(fields: _Fields, view: View) -> Shown:
         values = {key: fields.text(key) for key in ("room", "nick", "new", "topic", "by")}
         body = text.format(**values, because=_because(fields.text("reason")))
-        return _one(view, fields.at(), Look.EVENT, body)
+        return _one(fields, view, Look.EVENT, body)
 
     return draw
 
@@ -163,13 +190,13 @@ def _topic_changed(fields: _Fields, view: View) -> Shown:
     nick, room, topic = fields.text("nick"), fields.text("room"), fields.text("topic")
     body = f"{nick} set the topic of {room}: {topic}" if topic else f"{nick} cleared the topic of {room}"
     mentioned = not is_me(nick, view) and mentions(topic, view.me)
-    return _one(view, fields.at(), Look.EVENT, body, bell=mentioned)
+    return _one(fields, view, Look.EVENT, body, bell=mentioned)
 
 
 def _topic_locked(fields: _Fields, view: View) -> Shown:
     done = "locked" if fields.flag("locked") else "unlocked"
     body = f"{fields.text('nick')} {done} the topic of {fields.text('room')}"
-    return _one(view, fields.at(), Look.EVENT, body)
+    return _one(fields, view, Look.EVENT, body)
 
 
 def _until(until: float | None, view: View, since: float) -> str:
@@ -187,7 +214,7 @@ def _moderated(done: str) -> Callable[[_Fields, View], Shown]:
     def draw(fields: _Fields, view: View) -> Shown:
         nick, at = fields.text("nick"), fields.at()
         body = f"{nick} was {done} by {fields.text('by')} {_until(fields.moment('until'), view, at)}"
-        return _one(view, at, Look.EVENT, body, bell=is_me(nick, view))
+        return _one(fields, view, Look.EVENT, body, bell=is_me(nick, view))
 
     return draw
 
@@ -195,26 +222,26 @@ def _moderated(done: str) -> Callable[[_Fields, View], Shown]:
 def _kicked(fields: _Fields, view: View) -> Shown:
     nick = fields.text("nick")
     body = f"{nick} was kicked from {fields.text('room')} by {fields.text('by')}{_because(fields.text('reason'))}"
-    return _one(view, fields.at(), Look.EVENT, body, bell=is_me(nick, view))
+    return _one(fields, view, Look.EVENT, body, bell=is_me(nick, view))
 
 
 def _unmuted(fields: _Fields, view: View) -> Shown:
     nick, by = fields.text("nick"), fields.text("by")
     # No operator: the mute ran out (docs/PROTOCOL.md, the chat itself as actor).
     body = f"{nick} was unmuted by {by}" if by else f"{nick}'s mute ran out"
-    return _one(view, fields.at(), Look.EVENT, body)
+    return _one(fields, view, Look.EVENT, body)
 
 
 def _walled(fields: _Fields, view: View) -> Shown:
     nick = fields.text("nick")
     texts = fields.lines("text")
     mentioned = not is_me(nick, view) and any(mentions(text, view.me) for text in texts)
-    lines = tuple(compose(view, fields.at(), Look.NOTICE, f"{nick} to everyone: {text}") for text in texts)
+    lines = tuple(fields.line(view, Look.NOTICE, f"{nick} to everyone: {text}") for text in texts)
     return Shown(lines, bell=mentioned)
 
 
 def _whois(fields: _Fields, view: View) -> Shown:
-    nick, rooms, at = fields.text("nick"), fields.texts("rooms"), fields.at()
+    nick, rooms = fields.text("nick"), fields.texts("rooms")
     facts = [f"{nick} is in{_names(rooms)}" if rooms else f"{nick} is in no room"]
     if fields.flag("operator"):
         facts.append(f"{nick} is an operator")
@@ -222,11 +249,11 @@ def _whois(fields: _Fields, view: View) -> Shown:
         facts.append(f"{nick} is connected from {fields.text('address')}")
     if fields.text("away"):
         facts.append(f"{nick} is away: {fields.text('away')}")
-    return Shown(tuple(compose(view, at, Look.NOTICE, fact) for fact in facts))
+    return Shown(tuple(fields.line(view, Look.NOTICE, fact) for fact in facts))
 
 
 def _away(fields: _Fields, view: View) -> Shown:
-    return _one(view, fields.at(), Look.NOTICE, f"{fields.text('nick')} is away: {fields.text('text')}")
+    return _one(fields, view, Look.NOTICE, f"{fields.text('nick')} is away: {fields.text('text')}")
 
 
 def _ban_terms(ban: _Fields, view: View) -> str:
@@ -236,13 +263,13 @@ def _ban_terms(ban: _Fields, view: View) -> str:
 
 def _ban(fields: _Fields, view: View) -> Shown:
     body = f"{fields.text('target')} is banned {_ban_terms(fields, view)}"
-    return _one(view, fields.at(), Look.NOTICE, body)
+    return _one(fields, view, Look.NOTICE, body)
 
 
 def _ban_list(fields: _Fields, view: View) -> Shown:
-    bans, at = fields.objects("bans"), fields.at()
+    bans = fields.objects("bans")
     rows = [f"  {ban.text('target')} {_ban_terms(ban, view)}" for ban in bans]
-    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [f"Bans ({len(bans)}):", *rows]))
+    return Shown(tuple(fields.line(view, Look.NOTICE, body) for body in [f"Bans ({len(bans)}):", *rows]))
 
 
 def _names(nicks: list[str]) -> str:
@@ -259,8 +286,7 @@ def _listing(fields: _Fields, view: View, bodies: list[str], ask: str) -> Shown:
     """A page of a listing, and after every page but the last the command that shows the next."""
     page, pages = fields.number("page"), fields.number("pages")
     more = [f"{ask} {page + 1} for the next page."] if 0 < page < pages else []
-    at = fields.at()
-    return Shown(tuple(compose(view, at, Look.NOTICE, body) for body in [*bodies, *more]))
+    return Shown(tuple(fields.line(view, Look.NOTICE, body) for body in [*bodies, *more]))
 
 
 def _members(fields: _Fields, view: View) -> Shown:
@@ -272,9 +298,7 @@ def _members(fields: _Fields, view: View) -> Shown:
 
 def _topic(fields: _Fields, view: View) -> Shown:
     room, topic = fields.text("room"), fields.text("topic")
-    return _one(
-        view, fields.at(), Look.NOTICE, f"Topic of {room}: {topic}" if topic else f"{room} has no topic"
-    )
+    return _one(fields, view, Look.NOTICE, f"Topic of {room}: {topic}" if topic else f"{room} has no topic")
 
 
 def _room_list(fields: _Fields, view: View) -> Shown:
@@ -290,14 +314,14 @@ def _user_list(fields: _Fields, view: View) -> Shown:
 
 def _server_time(fields: _Fields, view: View) -> Shown:
     shown = moment(fields.at(), view.zone).strftime("%Y-%m-%d %H:%M:%S %Z").rstrip()
-    return _one(view, fields.at(), Look.NOTICE, f"Server time: {shown}")
+    return _one(fields, view, Look.NOTICE, f"Server time: {shown}")
 
 
 def _notice(fields: _Fields, view: View) -> Shown:
     # The client switches to JSON itself; the server's acknowledgement is no news to the user.
     if fields.text("kind") == "format":
         return Shown(())
-    return _one(view, fields.at(), Look.NOTICE, fields.text("text"))
+    return _one(fields, view, Look.NOTICE, fields.text("text"))
 
 
 def _error_body(code: str, text: str) -> str:
@@ -305,7 +329,7 @@ def _error_body(code: str, text: str) -> str:
 
 
 def _error(fields: _Fields, view: View) -> Shown:
-    return _one(view, fields.at(), Look.ERROR, _error_body(fields.text("code"), fields.text("text")))
+    return _one(fields, view, Look.ERROR, _error_body(fields.text("code"), fields.text("text")))
 
 
 def _unknown(message: Message, view: View, now: float) -> Shown:
@@ -313,10 +337,10 @@ def _unknown(message: Message, view: View, now: float) -> Shown:
     # naming the kind; never raw JSON, which reads as noise.
     text = message.get("text")
     if isinstance(text, str) and text:
-        return _one(view, now, Look.NOTICE, scrub(text))
+        return Shown((compose(view, now, Look.NOTICE, scrub(text)),))
     kind = message.get("type")
     named = scrub(kind)[:_UNKNOWN_SHOWN] if isinstance(kind, str) else "no type"
-    return _one(view, now, Look.NOTICE, f"(a kind of line this client cannot show: {named})")
+    return Shown((compose(view, now, Look.NOTICE, f"(a kind of line this client cannot show: {named})"),))
 
 
 _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {

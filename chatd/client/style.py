@@ -37,6 +37,7 @@ class Look(enum.Enum):
     NOTICE = "*"
     STATUS = "~"
     ERROR = "!"
+    HISTORY = "|"
 
 
 _LOOK_COLOURS = {
@@ -47,6 +48,7 @@ _LOOK_COLOURS = {
     Look.NOTICE: ("36", "36"),
     Look.STATUS: ("1;33", "33"),
     Look.ERROR: ("1;31", "31"),
+    Look.HISTORY: (DIM, DIM),
 }
 """SGR codes for each look: (marker, body). Bodies that hold coloured nicknames get none, since
 the nickname's reset would end the body's colour halfway."""
@@ -65,9 +67,15 @@ class View:
     zone: tzinfo | None = None
 
 
-def clock(at: float, zone: tzinfo | None) -> str:
-    """``at`` (seconds since the epoch) as ``HH:MM`` in ``zone``, None meaning the machine's local time."""
-    return moment(at, zone).strftime("%H:%M")
+def clock(at: float, zone: tzinfo | None, since: float | None = None) -> str:
+    """``at`` (seconds since the epoch) as ``HH:MM`` in ``zone``, None meaning the machine's local time.
+
+    With ``since``, the date comes first when ``at`` is on another day than
+    ``since``: a line from history may be days old.
+    """
+    shown = moment(at, zone)
+    other_day = since is not None and shown.date() != moment(since, zone).date()
+    return shown.strftime("%Y-%m-%d %H:%M" if other_day else "%H:%M")
 
 
 def nick_colour(nick: str) -> int:
@@ -114,10 +122,10 @@ def paint(view: View, text: str, sgr: str) -> str:
     return f"\x1b[{sgr}m{text}\x1b[0m" if view.colour and sgr and text else text
 
 
-def compose(view: View, at: float, look: Look, body: str) -> str:
-    """A whole screen line: the local time, the look's marker, and ``body`` (already scrubbed)."""
+def compose(view: View, at: float, look: Look, body: str, since: float | None = None) -> str:
+    """A whole screen line: the local time (dated if not on the day of ``since``), the look's marker, and ``body`` (already scrubbed)."""
     marker_sgr, body_sgr = _LOOK_COLOURS[look]
-    stamp = paint(view, clock(at, view.zone), DIM)
+    stamp = paint(view, clock(at, view.zone, since), DIM)
     return f"{stamp} {paint(view, look.value, marker_sgr)} {paint(view, body, body_sgr)}"
 
 

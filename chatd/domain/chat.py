@@ -9,21 +9,26 @@ and one bus, and exposes their requests and the questions anyone may ask.
 It does no I/O.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import islice
 
 from chatd.domain import rules
 from chatd.domain.bans import address_key
+from chatd.domain.events import RoomEvent
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
-from chatd.domain.ports import Bus, Clock, History
+from chatd.domain.ports import Bus, Clock, History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
+from chatd.domain.users import own
 from chatd.text import fold
+
+HISTORY_MOST = 100
+"""Most lines of a room's history one read gives: an answer of a few screens, never the whole room."""
 
 
 class Chat:
@@ -46,6 +51,7 @@ class Chat:
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
+        self._history = history
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
@@ -105,6 +111,29 @@ class Chat:
         start, stop, pages = page_bounds(page, len(users.order))
         nicks = tuple(users.by_key[key].nick for key in users.order.slice(start, stop))
         return UserList(nicks, len(users.order), page, pages)
+
+    def history(
+        self, view: UserView, name: str, before: int | None, count: int
+    ) -> Awaitable[Sequence[RoomEvent]]:
+        """The last ``count`` lines of room ``name`` before sequence number ``before`` (None: the latest), oldest first.
+
+        Only members read a room's history (``rules.check_reader``: raises
+        NotMemberError, or LineCountError past ``HISTORY_MOST``). The chat
+        checks; the store reads, slowly, so the answer is an ``Awaitable``
+        the front end waits on.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return self._history.recent(fold(room.name), before, count)
+
+    def history_around(
+        self, view: UserView, name: str, event_id: str, count: int
+    ) -> Awaitable[Sequence[RoomEvent]]:
+        """Up to ``count`` lines of room ``name`` centred on the one with id ``event_id`` (none if not kept).
+
+        Checked as ``history`` is.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return self._history.around(fold(room.name), event_id, count)
 
     def check_address(self, address: str) -> None:
         """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""

@@ -320,3 +320,29 @@ class RejoinTooSoonError(ChatError):
     code = "kicked"
     room: str
     seconds_left: float
+
+
+@dataclass(eq=False)
+class NotMemberError(ChatError):
+    """Only members of ``room`` may read its history, and the user asking is not one."""
+
+    code = "members-only"
+    room: str
+
+
+@dataclass(eq=False)
+class LineCountError(ChatError):
+    """``count`` lines of history were asked for at once; one read gives 1 to ``most``."""
+
+    code = "bad-count"
+    count: int
+    most: int
+
+
+@dataclass(eq=False)
+class NotKeptError(ChatError):
+    """No line with the id ``event_id`` is kept in the history of ``room``."""
+
+    code = "not-kept"
+    room: str
+    event_id: str

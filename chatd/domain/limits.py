@@ -19,6 +19,8 @@ class Limits:
     """How many rooms one user may be in at once."""
     kick_rejoin: float = 60.0
     """Seconds a kicked user must wait before joining that room again."""
+    replay: int = 20
+    """Lines of a room's history shown to whoever joins it; 0 shows none."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -95,6 +95,11 @@ class RoomView(Protocol):
     @property
     def topic(self) -> str: ...
 
+    @property
+    def seq(self) -> int:
+        """The sequence number of the room's last event: right after a join, the join's own."""
+        ...
+
 
 class UserView(Protocol):
     """A user as a front end may see it: the chat's own object, not to be changed."""

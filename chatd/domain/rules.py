@@ -1,4 +1,4 @@
-"""The checks talk and moderation share: who is admitted, who may speak, who may set a topic.
+"""The checks talk and moderation share: who is admitted, who may speak, who may set a topic, who may read history.
 
 Each reads the state at the injected time ``now`` and raises a ChatError;
 none changes anything (a mute or ban past its time is simply not in force
@@ -9,8 +9,10 @@ import math
 
 from chatd.domain.errors import (
     BannedError,
+    LineCountError,
     MutedError,
     NicknameBannedError,
+    NotMemberError,
     NotOperatorError,
     NotOwnerError,
     RejoinTooSoonError,
@@ -60,6 +62,21 @@ def check_topic_settable(user: User, room: Room) -> None:
     """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator."""
     if room.topic_locked and not user.operator and room.owner is not user:
         raise TopicLockedError(room.name)
+
+
+def check_reader(user: User, name: str, count: int, most: int) -> Room:
+    """The room ``name`` whose history ``user`` may read ``count`` lines of, up to ``most`` at once.
+
+    Only members read a room's history: what was said there is theirs, and
+    joining is how anyone becomes one (so leaving and the kick's wait keep
+    someone out of it too). Raises NotMemberError or LineCountError.
+    """
+    room = user.rooms.get(fold(name))
+    if room is None:
+        raise NotMemberError(name)
+    if not 1 <= count <= most:
+        raise LineCountError(count, most)
+    return room
 
 
 def require_operator(user: User) -> None:

@@ -141,6 +141,45 @@ class Unignore:
     nick: str
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """``/history [#room] [N]`` or ``/history [#room] around ID``; no room means the current one."""
+
+    room: str | None
+    count: int
+    around: str | None = None
+
+
+HISTORY_LINES = 20
+"""Lines ``/history`` shows unless asked for another number."""
+
+HISTORY_USAGE = "/history [#room] [N|around ID]"
+
+
+def parse_history(args: str) -> Command:
+    """``/history``, ``/history #dev``, ``/history 50``, ``/history dev 50``, ``/history #dev around ID``.
+
+    A word of digits alone is a number of lines (write ``#2`` for the room
+    ``#2``); any other first word is a room, its ``#`` optional.
+    """
+    words = args.split()
+    room = None
+    if words and not _digits(words[0]) and not (words[0].lower() == "around" and len(words) == 2):
+        room = room_argument(words.pop(0))
+    match words:
+        case []:
+            return History(room, HISTORY_LINES)
+        case [count] if _digits(count):
+            return History(room, int(count))
+        case [around, event_id] if around.lower() == "around":
+            return History(room, HISTORY_LINES, event_id)
+    raise UsageError(HISTORY_USAGE)
+
+
+def _digits(word: str) -> bool:
+    return word.isascii() and word.isdigit()
+
+
 def parse_part(args: str) -> Command:
     return Part(room_then_text(args))
 

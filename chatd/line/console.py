@@ -49,11 +49,12 @@ class Console(LineReceiver, LineSession):
         self.guarded(lambda: self.perform(table.COMMANDS["nick"], Nick(self._nick)))
 
     @override
-    def registered(self) -> None:
+    def registered(self) -> Waiting:
         """The host is an operator: being at the daemon's terminal proves it."""
-        super().registered()
+        entered = super().registered()
         self.chat.grant_operator(self.me())
         self.send(Notice("oper", "You are an operator: this is the daemon's own terminal."))
+        return entered
 
     @override
     def lineReceived(self, line: bytes) -> None:

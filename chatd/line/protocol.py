@@ -123,10 +123,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """This connection's failed /oper attempts; made at its first attempt."""
 
     @override
-    def registered(self) -> None:
+    def registered(self) -> Waiting:
         """A named connection has no deadline: people may stay quiet for hours."""
         self.setTimeout(None)
-        super().registered()
+        return super().registered()
 
     @override
     def greeting(self) -> list[Notice]:

@@ -4,6 +4,11 @@ Two renderings of the same data: ``text`` lines for people on nc or telnet,
 and ``json`` lines (one object each) for programs. Both are pure, end every
 line in CRLF, and pass every string through ``scrub`` so no control or bidi
 character reaches a terminal. docs/PROTOCOL.md is the grammar of both.
+
+An event shown again from a room's history (on joining it, or by
+``/history``) renders as it did live, marked: its text clock holds the
+date (``history_text``), its JSON object ``"history": true``
+(``history_json``).
 """
 
 import json
@@ -25,6 +30,7 @@ from chatd.domain.events import (
     NickChanged,
     Parted,
     Quit,
+    RoomEvent,
     Said,
     ShuttingDown,
     TopicChanged,
@@ -58,7 +64,8 @@ class Notice:
     """Something the server says to one session: greeting, MOTD, prompt, help, goodbye.
 
     ``kind`` lets programs tell them apart: welcome, motd, prompt, nick,
-    room, help, format, flood, bye, shutdown, oper, away, ignore, ban.
+    room, help, format, flood, bye, shutdown, oper, away, ignore, ban,
+    history_end.
     ``fields`` is what it says as data (``{"nick": "alice"}`` for "You are
     alice."), JSON keys between ``kind`` and ``text``, so a program never
     reads the sentence. ``more`` are lines after ``text``: each a line of
@@ -76,7 +83,24 @@ Renderable = Event | Reply | Notice | ChatError
 
 def text_line(item: Renderable) -> bytes:
     """The line(s) a person sees for ``item``, each ending in CRLF."""
-    rendered = _human(item)
+    return _encoded(_human(item))
+
+
+def history_text(event: RoomEvent) -> bytes:
+    """The line(s) a person sees for ``event`` shown again from history: its date and time, then its live body.
+
+    A live line's clock is ``[HH:MM]``; a past one's ``[YYYY-MM-DD HH:MM]``,
+    so the first characters tell them apart and the day is never in doubt.
+    """
+    return _encoded(_stamped(_dated(event.at), _BODIES[type(event)](event)))
+
+
+def history_json(event: RoomEvent) -> bytes:
+    """The JSON object of ``event`` shown again from history: the live one's keys and ``"history": true``."""
+    return _json({**client_fields(event), "history": True})
+
+
+def _encoded(rendered: str | list[str]) -> bytes:
     lines = [rendered] if isinstance(rendered, str) else rendered
     # scrub each line, so a newline inside any field becomes U+FFFD rather
     # than a line of its own that could pass for someone else's.
@@ -100,6 +124,10 @@ def json_line(item: Renderable) -> bytes:
         }
     else:
         fields = client_fields(item)
+    return _json(fields)
+
+
+def _json(fields: dict[str, Any]) -> bytes:
     return json.dumps(_scrubbed(fields), ensure_ascii=False, separators=(",", ":")).encode() + CRLF
 
 
@@ -116,6 +144,10 @@ def _scrubbed(value: Any) -> Any:
 
 def _clock(at: float) -> str:
     return time.strftime("[%H:%M]", time.gmtime(at))
+
+
+def _dated(at: float) -> str:
+    return time.strftime("[%Y-%m-%d %H:%M]", time.gmtime(at))
 
 
 def _because(reason: str) -> str:
@@ -166,38 +198,42 @@ def _register(kind: type, render: Callable[[Any], str | list[str]]) -> None:
     _human.register(kind)(render)
 
 
-_register(Said, lambda e: [f"{_clock(e.at)} {e.room} <{e.actor.nick}> {line}" for line in e.text.split("\n")])
-_register(Acted, lambda e: f"{_clock(e.at)} {e.room} * {e.actor.nick} {e.text}")
-_register(Whispered, lambda e: f"{_clock(e.at)} <{e.actor.nick} -> {e.to}> {e.text}")
-_register(Joined, lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} joined")
-_register(Parted, lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} left{_because(e.reason)}")
-_register(Quit, lambda e: f"{_clock(e.at)} -- {e.actor.nick} quit{_because(e.reason)}")
-_register(NickChanged, lambda e: f"{_clock(e.at)} -- {e.actor.nick} is now known as {e.new}")
-_register(
+_BODIES: dict[type, Callable[[Any], str | list[str]]] = {}
+"""Each event's line(s) after the clock: the same body live and from history."""
+
+
+def _stamped(stamp: str, body: str | list[str]) -> list[str]:
+    return [f"{stamp} {line}" for line in ([body] if isinstance(body, str) else body)]
+
+
+def _event(kind: type, body: Callable[[Any], str | list[str]]) -> None:
+    """Render events of ``kind`` live as the clock, then ``body``."""
+    _BODIES[kind] = body
+    _register(kind, lambda e: _stamped(_clock(e.at), body(e)))
+
+
+_event(Said, lambda e: [f"{e.room} <{e.actor.nick}> {line}" for line in e.text.split("\n")])
+_event(Acted, lambda e: f"{e.room} * {e.actor.nick} {e.text}")
+_event(Whispered, lambda e: f"<{e.actor.nick} -> {e.to}> {e.text}")
+_event(Joined, lambda e: f"{e.room} -- {e.actor.nick} joined")
+_event(Parted, lambda e: f"{e.room} -- {e.actor.nick} left{_because(e.reason)}")
+_event(Quit, lambda e: f"-- {e.actor.nick} quit{_because(e.reason)}")
+_event(NickChanged, lambda e: f"-- {e.actor.nick} is now known as {e.new}")
+_event(
     TopicChanged,
     lambda e: (
-        f"{_clock(e.at)} {e.room} -- {e.actor.nick} set the topic: {e.topic}"
+        f"{e.room} -- {e.actor.nick} set the topic: {e.topic}"
         if e.topic
-        else f"{_clock(e.at)} {e.room} -- {e.actor.nick} cleared the topic"
+        else f"{e.room} -- {e.actor.nick} cleared the topic"
     ),
 )
-_register(
-    TopicLocked,
-    lambda e: f"{_clock(e.at)} {e.room} -- {e.actor.nick} {'locked' if e.locked else 'unlocked'} the topic",
-)
-_register(
-    Kicked, lambda e: f"{_clock(e.at)} {e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}"
-)
-_register(
-    Banned, lambda e: f"{_clock(e.at)} -- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}"
-)
-_register(Muted, lambda e: f"{_clock(e.at)} -- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
-_register(Unmuted, lambda e: f"{_clock(e.at)} -- {e.nick} was unmuted by {e.actor.nick}")
-_register(Walled, lambda e: f"{_clock(e.at)} -- {e.actor.nick} to everyone: {e.text}")
-_register(
-    ShuttingDown,
-    lambda e: f"{_clock(e.at)} -- {e.actor.nick} is shutting down the server{_because(e.reason)}",
-)
+_event(TopicLocked, lambda e: f"{e.room} -- {e.actor.nick} {'locked' if e.locked else 'unlocked'} the topic")
+_event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
+_event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")
+_event(Muted, lambda e: f"-- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
+_event(Unmuted, lambda e: f"-- {e.nick} was unmuted by {e.actor.nick}")
+_event(Walled, lambda e: f"-- {e.actor.nick} to everyone: {e.text}")
+_event(ShuttingDown, lambda e: f"-- {e.actor.nick} is shutting down the server{_because(e.reason)}")
 _register(
     Members,
     lambda r: [

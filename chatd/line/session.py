@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import BannedError, ChatError, NotOperatorError, OperFailedError
-from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
+from chatd.domain.events import Acted, Banned, Event, Kicked, RoomEvent, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -30,7 +30,7 @@ from chatd.line.errors import (
     NeedNicknameError,
     NoCurrentRoomError,
 )
-from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.render import Notice, Renderable, history_json, history_text, json_line, text_line
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.talk import now_talking
@@ -57,6 +57,7 @@ class LineSession(ABC):
         "ignored",
         "ignorers",
         "json",
+        "paging",
         "peer",
         "sink",
         "user",
@@ -80,6 +81,11 @@ class LineSession(ABC):
         """The room plain lines go to: the last joined, or None."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
+        self.paging: tuple[str, int] | None = None
+        """Where ``/history`` goes on from: a room's key and the ``seq`` of the oldest line shown of it.
+
+        Set by a replay or ``/history`` (chatd.line.history); any other command clears it.
+        """
         self.sink: Sink = NOWHERE
         """Where this session's bytes go (NOWHERE until connected), and whether it is open.
 
@@ -115,11 +121,15 @@ class LineSession(ABC):
         self.send(refusal)
         self.send(PROMPT)
 
-    def registered(self) -> None:
-        """The session's user is online: say so and enter the default room. Front ends add to this."""
+    def registered(self) -> Waiting:
+        """The session's user is online: say so and enter the default room. Front ends add to this.
+
+        Entering shows the room's last lines, which may take a while: the
+        Deferred returned, if any, fires once they are written.
+        """
         nick = self.me().nick
         self.send(Notice("nick", f"You are {nick}.", {"nick": nick}))
-        self.perform(COMMANDS["join"], Join(self.default_room))
+        return self.perform(COMMANDS["join"], Join(self.default_room))
 
     def prove_operator(self, name: str, password: str) -> Deferred[None]:
         """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.
@@ -132,17 +142,29 @@ class LineSession(ABC):
 
     def send(self, item: Renderable) -> None:
         """Render ``item`` in this session's format and write it."""
-        self.write(json_line(item) if self.json else text_line(item))
+        self.write(self.render(item))
+
+    def render(self, item: Renderable) -> bytes:
+        """``item`` in this session's format."""
+        return json_line(item) if self.json else text_line(item)
+
+    def render_history(self, event: RoomEvent) -> bytes:
+        """``event`` in this session's format, marked as shown again from history."""
+        return history_json(event) if self.json else history_text(event)
 
     def send_listing(self, listing: Reply, entries: int) -> None:
-        """Send a page of a listing of ``entries`` rooms or nicknames, charged for its size.
+        """Send a page of a listing of ``entries`` rooms or nicknames, charged for its size (``charge_listing``)."""
+        self.send(listing)
+        self.charge_listing(entries)
+
+    def charge_listing(self, entries: int) -> None:
+        """Charge for an answer of ``entries`` rooms, nicknames or lines of history just sent.
 
         A command costs one line of flood budget, whatever it answers; a
         listing costs one more for every ``ENTRIES_PER_LINE`` entries, so
         asking for page after page of a big chat is slowed like a flood
         (issue 12), while a short listing costs what any command does.
         """
-        self.send(listing)
         lines = entries // ENTRIES_PER_LINE
         if lines:
             self.charge_answer(lines)
@@ -199,6 +221,9 @@ class LineSession(ABC):
                 return None
         elif row.operators and not self.user.operator:
             raise NotOperatorError()
+        if row is not COMMANDS["history"]:
+            # /history goes back further only while nothing else comes between.
+            self.paging = None
         return row.run(self, command)
 
     def _banned(self) -> bool:

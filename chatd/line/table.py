@@ -7,14 +7,15 @@ current room or, before a nickname is chosen, taken as the nickname.
 ``COMMANDS`` is the table that parsing, the checks before a command runs,
 running it, ``/help`` and docs/PROTOCOL.md all follow: each row names its
 parser (chatd.line.commands, chatd.line.moderation_commands) and its
-handler (chatd.line.talk, chatd.line.moderation).
+handler (chatd.line.talk, chatd.line.history, chatd.line.moderation).
 """
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
 from chatd.line import commands as cmd
-from chatd.line import moderation, talk
+from chatd.line import history, moderation, talk
 from chatd.line import moderation_commands as mod
 from chatd.line.errors import UnknownCommandError
 from chatd.line.render import Notice
@@ -178,6 +179,18 @@ COMMANDS: dict[str, Spec] = {
             talk.topic,
             details="Alone, shows the topic; text: the new topic; - alone clears it.",
             example="/topic release on Friday",
+        ),
+        Spec(
+            "history",
+            "[#room] [N|around ID]",
+            "show a room's earlier lines; again to go further back",
+            cmd.parse_history,
+            history.history,
+            details=f"#room: a room you are in (default: the current one), # optional; N: how many lines, "
+            f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
+            "room #2). /history again, with no other command between, shows the lines before those; "
+            "around ID shows the lines around the one with that id (JSON lines carry ids).",
+            example="/history #dev 50",
         ),
         Spec(
             "time",

@@ -12,11 +12,12 @@ from chatd.domain.errors import BannedError, ChatError
 from chatd.domain.ports import UserView
 from chatd.line import commands as cmd
 from chatd.line.errors import IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
+from chatd.line.history import replay
 from chatd.line.render import Notice
 from chatd.text import fold
 
 if TYPE_CHECKING:
-    from chatd.line.session import LineSession
+    from chatd.line.session import LineSession, Waiting
 
 MAX_IGNORED = 100
 """Most nicknames one session may ignore, so the list stays small."""
@@ -33,19 +34,19 @@ def say(session: "LineSession", command: cmd.Say) -> None:
     session.chat.say(session.me(), session.room_or_current(None), command.text)
 
 
-def nick(session: "LineSession", command: cmd.Nick) -> None:
+def nick(session: "LineSession", command: cmd.Nick) -> "Waiting":
     if session.user is not None:
         _rename(session, session.user, command.nick)
-        return
+        return None
     try:
         session.user = session.chat.register(session, command.nick, session.peer)
     except BannedError as error:
         session.close(error)
-        return
+        return None
     except ChatError as error:
         session.nickname_refused(error)
-        return
-    session.registered()
+        return None
+    return session.registered()
 
 
 def _rename(session: "LineSession", me: UserView, nick: str) -> None:
@@ -56,7 +57,8 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
         session.send(Notice("nick", f"You are {before} already.", {"nick": before}))
 
 
-def join(session: "LineSession", command: cmd.Join) -> None:
+def join(session: "LineSession", command: cmd.Join) -> "Waiting":
+    """Join, say who is there and the topic; a first join then shows the room's last lines."""
     me = session.me()
     already = fold(command.room) in me.rooms
     room = session.chat.join(me, command.room)
@@ -66,6 +68,7 @@ def join(session: "LineSession", command: cmd.Join) -> None:
     session.send(session.chat.members(room.name))
     if room.topic:
         session.send(session.chat.topic(room.name))
+    return None if already else replay(session, room)
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:

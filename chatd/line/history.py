@@ -1,0 +1,125 @@
+"""What a line session shows of a room's past: its last lines on joining it, and ``/history``'s pages.
+
+Both ask the chat, which checks that the user is a member, and the chat's
+history store reads: slowly, off the reactor thread, so each returns a
+Deferred that fires once the lines are written, and the connection reads
+nothing more until then (replies keep the order of commands).
+
+A replay on join must come before what happens in the room after the
+join, which the chat delivers at once. It reads the lines before the
+join's own sequence number, and keeps a place for them in the session's
+output (chatd.line.held): whatever the session is sent meanwhile waits
+behind that place, so the history, its marker and then the live lines go
+out in that order, with no line twice and none missing.
+
+``/history`` pages backwards: the session remembers the oldest line it
+was shown of a room (``LineSession.paging``), and a ``/history`` of the
+same room right after goes on from there; any other command starts again
+from the latest line. A replay sets the same cursor, so ``/history``
+after joining goes on from the oldest line replayed.
+"""
+
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.errors import NotKeptError
+from chatd.domain.events import Acted, RoomEvent, Said
+from chatd.domain.ports import RoomView
+from chatd.line import commands as cmd
+from chatd.line.held import Place, keep_place
+from chatd.line.render import Notice
+from chatd.text import fold
+
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession, Waiting
+
+
+def replay(session: "LineSession", room: RoomView) -> "Waiting":
+    """Show the last lines of ``room`` before the session's user joined it, then the marker, before anything later.
+
+    Called right after the join, so the room's sequence number is the
+    join's own: the join and all after it are live. Nothing is shown (no
+    marker either) when ``--replay`` is 0 or the room has no history.
+    """
+    count = session.chat.limits.replay
+    if not count:
+        return None
+    read = session.chat.history(session.me(), room.name, room.seq, count)
+    return Deferred.fromCoroutine(_replayed(session, room.name, read, count, keep_place(session)))
+
+
+async def _replayed(
+    session: "LineSession", room: str, read: Awaitable[Sequence[RoomEvent]], count: int, place: Place
+) -> None:
+    """Write the history read into its place; if the read fails, free the place and let the failure be answered."""
+    data = b""
+    try:
+        events = await read
+        shown = _visible(session, events)
+        if shown:
+            session.paging = (fold(room), events[0].seq)
+            data = _lines(session, shown) + session.render(_end(room, len(shown), len(events) == count))
+    finally:
+        place.fill(data)
+    session.charge_listing(len(shown))
+
+
+def history(session: "LineSession", command: cmd.History) -> "Waiting":
+    """``/history``: a page of a room's past before the oldest line shown, or around one line."""
+    me = session.me()
+    name = session.room_or_current(command.room)
+    if command.around is not None:
+        read = session.chat.history_around(me, name, command.around, command.count)
+        before = None
+    else:
+        paging = session.paging
+        before = paging[1] if paging is not None and paging[0] == fold(name) else None
+        read = session.chat.history(me, name, before, command.count)
+    # The chat found the user in the room: its name as the room shows it.
+    room = me.rooms[fold(name)].name
+    return Deferred.fromCoroutine(_paged(session, room, read, command, before))
+
+
+async def _paged(
+    session: "LineSession",
+    room: str,
+    read: Awaitable[Sequence[RoomEvent]],
+    command: cmd.History,
+    before: int | None,
+) -> None:
+    events = await read
+    if command.around is not None and not events:
+        raise NotKeptError(room, command.around)
+    shown = _visible(session, events)
+    if events:
+        session.paging = (fold(room), events[0].seq)
+        more = command.around is not None or len(events) == command.count
+        end = _end(room, len(shown), more)
+    else:
+        earlier = "earlier " if before is not None else ""
+        end = Notice("history_end", f"No {earlier}lines of {room} are kept.", {"room": room, "count": 0})
+    session.write(_lines(session, shown) + session.render(end))
+    session.charge_listing(len(shown))
+
+
+def _visible(session: "LineSession", events: Sequence[RoomEvent]) -> Sequence[RoomEvent]:
+    """The lines ``session`` is shown of ``events``: as live, none said or acted by someone it ignores."""
+    if not session.ignored:
+        return events
+    return [
+        event
+        for event in events
+        if not (isinstance(event, Said | Acted) and fold(event.actor.nick) in session.ignored)
+    ]
+
+
+def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
+    return b"".join(session.render_history(event) for event in events)
+
+
+def _end(room: str, count: int, more: bool) -> Notice:
+    """The marker after lines of history; ``more``: a full page, so there may be earlier ones."""
+    after = f"; /history {room} shows earlier lines." if more else ": nothing earlier is kept."
+    return Notice("history_end", f"End of history of {room}{after}", {"room": room, "count": count})

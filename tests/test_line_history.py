@@ -1,0 +1,377 @@
+"""A room's past on the line front end: the last lines on joining, and /history's pages."""
+
+import json
+from collections.abc import Callable, Sequence
+
+from twisted.internet.defer import Deferred, fail
+from twisted.internet.testing import StringTransport
+
+from chatd.domain.events import RoomEvent
+from chatd.domain.limits import Limits
+from chatd.domain.ports import History
+from chatd.line.protocol import SLOWED, LineProtocol
+from chatd.line.render import text_line
+from chatd.storage.memory import MemoryHistory
+from tests.helpers import LineTestCase
+
+
+class LaterHistory(MemoryHistory):
+    """History in memory whose reads, once ``later`` is set, answer when the test says: as a store on disk does.
+
+    Each read is made when it is answered, so what the room says meanwhile
+    is there to be wrongly included.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.later = False
+        self.pending: list[Callable[[], object]] = []
+
+    def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        if not self.later:
+            return super().recent(room, before, limit)
+        answer: Deferred[Sequence[RoomEvent]] = Deferred()
+        self.pending.append(lambda: MemoryHistory.recent(self, room, before, limit).chainDeferred(answer))
+        return answer
+
+    def answer(self) -> None:
+        """Answer the oldest read waiting."""
+        self.pending.pop(0)()
+
+
+def said_lines(wire: StringTransport, test: LineTestCase) -> list[dict[str, object]]:
+    """The JSON objects written to ``wire``."""
+    return [json.loads(line) for line in test.lines(wire)]
+
+
+class ReplayTests(LineTestCase):
+    """Joining a room shows its last lines as history, then a marker, then what is said live."""
+
+    chat_limits = Limits(replay=3)
+
+    def talk(self) -> tuple[LineProtocol, StringTransport]:
+        """alice says four lines in #lobby, a minute apart, from 00:01."""
+        alice, wire = self.connect(b"alice")
+        for n in range(1, 5):
+            self.clock.advance(60)
+            alice.dataReceived(f"line {n}\n".encode())
+            self.end_pass()
+        wire.clear()
+        return alice, wire
+
+    def test_newcomer_sees_the_last_lines_dated_then_the_marker_then_live_lines(self) -> None:
+        """The last 3 lines come after the join and its members, dated, then the marker; then live lines."""
+        alice, _ = self.talk()
+        self.clock.advance(3600)
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        alice.dataReceived(b"welcome bob\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** You are bob.",
+                b"[01:04] #lobby -- bob joined",
+                b"*** In #lobby (2): alice bob",
+                b"[1970-01-01 00:02] #lobby <alice> line 2",
+                b"[1970-01-01 00:03] #lobby <alice> line 3",
+                b"[1970-01-01 00:04] #lobby <alice> line 4",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+                b"[01:04] #lobby <alice> welcome bob",
+            ],
+        )
+
+    def test_a_short_history_says_nothing_earlier_is_kept(self) -> None:
+        """Fewer lines than --replay: all of them, and the marker says there is nothing before."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\nonly line\n")
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.assertEqual(
+            self.lines(wire)[2:],
+            [
+                b"[1970-01-01 00:00] #dev <alice> only line",
+                b"*** End of history of #dev: nothing earlier is kept.",
+            ],
+        )
+
+    def test_json_history_lines_are_the_live_ones_marked_history(self) -> None:
+        """In JSON a history line has every key of the live line, the same values, and "history": true."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/format json\nhello\n")
+        live = said_lines(alice_wire, self)[-1]
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"/format json\nbob\n")
+        lines = said_lines(wire, self)[-2:]
+        self.assertEqual(lines[0], {**live, "history": True})
+        self.assertEqual(
+            lines[1],
+            {
+                "type": "notice",
+                "kind": "history_end",
+                "room": "#lobby",
+                "count": 1,
+                "text": "End of history of #lobby: nothing earlier is kept.",
+            },
+        )
+
+    def test_no_history_no_marker(self) -> None:
+        """A room with nothing said shows no history and no marker."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #new\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #new -- bob joined", b"*** In #new (1): bob"])
+
+    def test_joining_a_room_again_replays_nothing(self) -> None:
+        """/join of a room one is in only makes it current: no history again."""
+        self.talk()
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #lobby\n")
+        self.assertEqual(self.lines(wire), [b"*** Now talking in #lobby.", b"*** In #lobby (2): alice bob"])
+
+
+class NoReplayTests(LineTestCase):
+    """--replay 0 turns the replay off."""
+
+    chat_limits = Limits(replay=0)
+
+    def test_replay_zero_shows_nothing(self) -> None:
+        """With --replay 0 a join shows no history, nor a marker."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"hi\n")
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"*** You are bob.", b"[00:00] #lobby -- bob joined", b"*** In #lobby (2): alice bob"],
+        )
+
+
+class LaterStoreTests(LineTestCase):
+    """A store that answers later: what happens meanwhile comes after the history, once, and later lines wait."""
+
+    chat_limits = Limits(replay=5)
+
+    def make_history(self) -> History:
+        self.store = LaterHistory()
+        return self.store
+
+    def test_live_lines_during_the_read_come_after_the_marker_once_each(self) -> None:
+        """Lines said while the read waits are held, then follow the history and its marker: no gap, no repeat."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"before\n")
+        self.store.later = True
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"/format json\nbob\n/who\n")
+        alice.dataReceived(b"during one\n/me waves\n")
+        waiting = said_lines(wire, self)
+        self.assertEqual([line["type"] for line in waiting[-2:]], ["joined", "members"])
+        self.store.answer()
+        lines = said_lines(wire, self)
+        self.assertEqual(
+            [(line["type"], line.get("kind"), line.get("seq"), line.get("history")) for line in lines],
+            [
+                ("said", None, 2, True),
+                ("notice", "history_end", None, None),
+                ("said", None, 4, None),
+                ("acted", None, 5, None),
+                # bob's /who waited for the join to be done.
+                ("members", None, None, None),
+            ],
+        )
+
+    def test_other_rooms_and_private_lines_wait_too_and_keep_their_order(self) -> None:
+        """Everything sent to the session while its read waits comes after, in the order it came."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\nin dev\n")
+        bob, wire = self.connect(b"bob")
+        self.store.later = True
+        bob.dataReceived(b"/join #dev\n")
+        alice.dataReceived(b"/msg bob psst\n/join #lobby\nin lobby\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #dev -- bob joined", b"*** In #dev (2): alice bob"])
+        self.store.answer()
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[1970-01-01 00:00] #dev <alice> in dev",
+                b"*** End of history of #dev: nothing earlier is kept.",
+                b"[00:00] <alice -> bob> psst",
+                b"[00:00] #lobby <alice> in lobby",
+            ],
+        )
+
+    def test_a_failed_read_is_answered_and_lets_the_held_lines_go(self) -> None:
+        """A store that fails: the joiner is told, gets what was held, and can go on."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"hi\n")
+        self.store.recent = lambda room, before, limit: fail(OSError("disk gone"))  # type: ignore[method-assign]
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        alice.dataReceived(b"still here\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** You are bob.",
+                b"[00:00] #lobby -- bob joined",
+                b"*** In #lobby (2): alice bob",
+                b"ERR internal the server failed to do that; it has been logged",
+                b"[00:00] #lobby <alice> still here",
+            ],
+        )
+        self.assertEqual(len(self.flushLoggedErrors(OSError)), 1)
+
+    def test_taken_off_the_server_while_waiting_gets_what_was_held(self) -> None:
+        """A ban during the read: the joiner gets the lines held and the ban, then the connection closes."""
+        alice, _ = self.operator(b"alice")
+        self.store.later = True
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        alice.dataReceived(b"hello\n/ban bob\n")
+        lines = self.lines(wire)
+        self.assertEqual(lines[-2:], [b"[00:00] #lobby <alice> hello", b"[00:00] -- bob was banned by alice"])
+        self.assertTrue(wire.disconnecting)
+        self.store.answer()
+        self.assertEqual(self.lines(wire), [])
+
+    def test_lines_after_history_wait_for_its_answer(self) -> None:
+        """A command sent after /history is answered after it."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"hello\n")
+        self.lines(wire)
+        self.store.later = True
+        alice.dataReceived(b"/history\n/who\n")
+        self.assertEqual(self.lines(wire), [])
+        self.store.answer()
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[1970-01-01 00:00] #lobby <alice> hello",
+                b"*** End of history of #lobby: nothing earlier is kept.",
+                b"*** In #lobby (1): alice",
+            ],
+        )
+
+
+class HistoryCommandTests(LineTestCase):
+    """/history pages back through a room the user is in; around ID shows one line's context."""
+
+    chat_limits = Limits(replay=2)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice")
+        for n in range(1, 8):
+            self.clock.advance(60)
+            self.alice.dataReceived(f"line {n}\n".encode())
+            self.end_pass()
+        self.alice_wire.clear()
+
+    def ask(self, line: bytes) -> list[bytes]:
+        self.alice.dataReceived(line + b"\n")
+        return self.lines(self.alice_wire)
+
+    def test_history_pages_back_then_says_nothing_earlier(self) -> None:
+        """/history 3 shows the last 3; again, the 3 before; then the one left; then none."""
+        self.assertEqual(
+            self.ask(b"/history 3"),
+            [
+                b"[1970-01-01 00:05] #lobby <alice> line 5",
+                b"[1970-01-01 00:06] #lobby <alice> line 6",
+                b"[1970-01-01 00:07] #lobby <alice> line 7",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+        self.assertEqual(self.ask(b"/history lobby 3")[0], b"[1970-01-01 00:02] #lobby <alice> line 2")
+        self.assertEqual(
+            self.ask(b"/history 3"),
+            [
+                b"[1970-01-01 00:01] #lobby <alice> line 1",
+                b"*** End of history of #lobby: nothing earlier is kept.",
+            ],
+        )
+        self.assertEqual(self.ask(b"/history"), [b"*** No earlier lines of #lobby are kept."])
+
+    def test_another_command_between_starts_again_from_the_latest(self) -> None:
+        """Any other command ends the paging: the next /history starts from the latest line."""
+        self.ask(b"/history 3")
+        self.ask(b"/time")
+        self.assertEqual(self.ask(b"/history 1")[0], b"[1970-01-01 00:07] #lobby <alice> line 7")
+
+    def test_paging_is_per_room(self) -> None:
+        """/history of another room starts there from its latest line."""
+        self.ask(b"/join #dev")
+        self.ask(b"dev line")
+        self.ask(b"/history #lobby 2")
+        self.assertEqual(self.ask(b"/history #dev 2")[0], b"[1970-01-01 00:07] #dev <alice> dev line")
+        self.assertEqual(self.ask(b"/history #lobby 1")[0], b"[1970-01-01 00:07] #lobby <alice> line 7")
+
+    def test_after_a_replay_history_goes_on_from_the_oldest_line_replayed(self) -> None:
+        """/history right after a join shows the lines before those the join showed."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/history 1\n")
+        self.assertEqual(self.lines(wire)[0], b"[1970-01-01 00:05] #lobby <alice> line 5")
+
+    def test_only_members_read_a_room_s_history(self) -> None:
+        """A room one is not in, or that does not exist, is refused in one line, naming the room."""
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\nsecret\n")
+        self.assertEqual(
+            self.ask(b"/history #dev"),
+            [b"ERR members-only only members of #dev may read its history; /join #dev first"],
+        )
+        self.assertEqual(
+            self.ask(b"/history #none 5"),
+            [b"ERR members-only only members of #none may read its history; /join #none first"],
+        )
+
+    def test_line_counts_are_1_to_100(self) -> None:
+        """Zero lines or more than 100 is refused; a bad argument gets the usage."""
+        self.assertEqual(
+            self.ask(b"/history 0"), [b"ERR bad-count cannot show 0 lines at once; ask for 1 to 100"]
+        )
+        self.assertEqual(
+            self.ask(b"/history #lobby 101"),
+            [b"ERR bad-count cannot show 101 lines at once; ask for 1 to 100"],
+        )
+        self.assertEqual(self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room] [N|around ID]"])
+
+    def test_around_an_id_shows_its_context(self) -> None:
+        """around ID shows the lines centred on the one with that id; /history then goes on before them."""
+        self.alice.dataReceived(b"/format json\n/history 7\n")
+        lines = [json.loads(line) for line in self.lines(self.alice_wire)[1:-1]]
+        fourth = lines[3]
+        self.assertEqual(fourth["text"], "line 4")
+        self.alice.dataReceived(f"/format text\n/history #lobby around {fourth['id']}\n".encode())
+        shown = self.lines(self.alice_wire)[1:]
+        self.assertEqual(len(shown), 8)
+        self.assertEqual(shown[0], b"[1970-01-01 00:01] #lobby <alice> line 1")
+        self.assertEqual(shown[3], b"[1970-01-01 00:04] #lobby <alice> line 4")
+        self.assertEqual(shown[-1], b"*** End of history of #lobby; /history #lobby shows earlier lines.")
+        self.assertEqual(self.ask(b"/history"), [b"*** No earlier lines of #lobby are kept."])
+
+    def test_lines_of_someone_ignored_are_not_shown(self) -> None:
+        """As live, history shows nothing said or done by someone the session ignores; the rest, and the marker."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"bob here\n/ignore alice\n/history 3\n")
+        self.assertEqual(
+            self.lines(wire)[-2:],
+            [
+                b"[1970-01-01 00:07] #lobby <bob> bob here",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+
+    def test_around_an_id_not_kept_is_refused(self) -> None:
+        """An id no line of the room has is one ERR line naming it."""
+        self.assertEqual(
+            self.ask(b"/history around 00000000deadbeef"),
+            [b"ERR not-kept no line with the id 00000000deadbeef is kept in #lobby"],
+        )
+
+    def test_history_costs_flood_budget_by_its_size(self) -> None:
+        """100 lines cost 11 lines of budget: three /history 100 at once get two answers and the flood notice."""
+        for n in range(100):
+            self.alice.dataReceived(f"more {n}\n".encode())
+            self.clock.advance(1)
+        self.alice_wire.clear()
+        lines = self.ask(b"/history 100\n/time\n/time")
+        self.assertEqual(len(lines), 101 + 1)
+        self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
