@@ -465,6 +465,8 @@ class User(Connection):
                 self.got_other(json.loads(line))
 
     def got_message(self, said: dict[str, str], now_ns: int) -> None:
+        if said.get("history"):
+            return  # a line replayed on joining was counted when it was live
         if said.get("type") != "said" or said.get("room", "").lower() != self.room_name.lower():
             self.loop.tally.misrouted += 1
             return
