@@ -140,9 +140,7 @@ class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
     def result(self, answer: Awaitable[T]) -> T:
         read = deferred(answer)
         self.end_pass()
-        while not read.called:
-            self.reactor.run_from_thread()
-        return self.successResultOf(read)
+        return self.successResultOf(self.reactor.run_until(read))
 
     def end_pass(self) -> None:
         """End the pass, and let the writer's commit reach the reactor thread."""
@@ -165,9 +163,7 @@ def open_store(case: SynchronousTestCase, path: str, reactor: ThreadedReactor) -
     def stop() -> None:
         if not store.running:
             return
-        stopped = store.stopService()
-        while not stopped.called:
-            reactor.run_from_thread()
+        reactor.run_until(store.stopService())
 
     case.addCleanup(stop)
     return store

@@ -39,9 +39,7 @@ class StoreTestCase(SynchronousTestCase):
 
     def reopened(self, store: SQLiteHistory) -> SQLiteHistory:
         """``store`` stopped (all written), and the same file opened again, as a restart does."""
-        stopped = store.stopService()
-        while not stopped.called:
-            self.reactor.run_from_thread()
+        self.reactor.run_until(store.stopService())
         return open_store(self, self.path, self.reactor)
 
 
@@ -63,9 +61,7 @@ class KeptTests(StoreTestCase):
             store.append(replace(event, id=f"e{n}"))
         read = store.room_events("#r", 0, 10)
         self.end_pass(store)
-        while not read.called:
-            self.reactor.run_from_thread()
-        kept = self.successResultOf(read)
+        kept = self.successResultOf(self.reactor.run_until(read))
         self.assertEqual([(type(event), event.seq) for event in kept], [(type(e), e.seq) for e in events])
 
     def test_a_restart_keeps_numbering_and_moderation_but_not_private_messages(self) -> None:
@@ -230,9 +226,7 @@ def damage(case: SynchronousTestCase, path: str) -> None:
     for n in range(1, 301):
         store.append(said(n, "#lobby", "alice", "x" * 100, n))
     reactor.advance(0)
-    stopped = store.stopService()
-    while not stopped.called:
-        reactor.run_from_thread()
+    reactor.run_until(store.stopService())
     data = bytearray(_read(path))
     data[4096:8192] = b"\xff" * 4096
     with open(path, "wb") as file:
