@@ -24,6 +24,12 @@ from chatd.opers import Opers
 DEFAULT_PORT = 5000
 """The line front end's TCP port when neither --port nor --listen is given."""
 
+DEFAULT_DB = "chatd.sqlite"
+"""The --db file, in the daemon's working directory."""
+
+MEMORY = ":memory:"
+"""The --db value that keeps nothing on disk (SQLite's own name for a database in memory)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TLSPort:
@@ -80,3 +86,9 @@ class Config:
     """Who may become an operator with a password; by default nobody."""
     console: ConsoleConfig | None = None
     """The host's console, or None without ``--console``."""
+    db: str | None = None
+    """The SQLite file history and bans are kept in (``--db``); None keeps them in memory only.
+
+    The option's default is ``chatd.sqlite``; a ``Config`` made in code
+    (the tests) keeps nothing unless it names a file.
+    """

@@ -49,13 +49,16 @@ from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
+from chatd.domain.events import Event
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
+from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryHistory
+from chatd.storage.sqlite import SQLiteHistory
 
 log = Logger()
 
@@ -88,13 +91,19 @@ def build(
     protocol to the daemon's terminal; by default through ``StandardIO`` on
     ``reactor``. ``backing`` are services the chat relies on (storage, bus):
     they start before any front end listens and stop after every goodbye.
+    With ``config.db``, the SQLite file is opened, checked and read here
+    (``SQLiteHistory.open``: raises ``DatabaseFileError``), once, before
+    the daemon starts.
     """
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    history, bus = MemoryHistory(), MemoryBus()
+    history, barrier, restored = _history(config.db, reactor)
+    bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
     chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop, server_rooms=server_rooms)
+    # Before anything else happens: the bans kept from before are in force from the first connection.
+    chat.restore(restored)
     # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
     bounded = BoundedLog(reactor)
     # One for the whole daemon: every front end's connections count against the same limits.
@@ -105,7 +114,7 @@ def build(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
     # One builder per front end; --irc-port and --web-port each add one here.
-    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login)]
+    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login, barrier)]
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
@@ -115,6 +124,20 @@ def build(
         front_ends,
         console,
     )
+
+
+def _history(
+    db: str | None, reactor: Any
+) -> tuple[MemoryHistory | SQLiteHistory, Barrier | None, Sequence[Event]]:
+    """The history ``--db`` names, what output must wait for, and the events it kept to restore.
+
+    In memory, output waits for nothing and nothing is restored. Raises
+    ``DatabaseFileError`` for a file that cannot be used.
+    """
+    if db is None:
+        return MemoryHistory(), None, ()
+    store = SQLiteHistory.open(db, reactor)
+    return store, store.when_written, store.restored
 
 
 def compose(

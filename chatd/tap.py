@@ -19,7 +19,7 @@ from twisted.python import usage
 from typing_extensions import override
 
 from chatd import __version__
-from chatd.config import DEFAULT_PORT, Config, ConsoleConfig, LineConfig, TLSPort
+from chatd.config import DEFAULT_DB, DEFAULT_PORT, MEMORY, Config, ConsoleConfig, LineConfig, TLSPort
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
@@ -31,6 +31,7 @@ from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import bind, build
 from chatd.start import StartError, cannot_listen, number
+from chatd.storage.schema import DatabaseFileError
 from chatd.tls import TLSConfigError, load_tls
 
 _LINE = LineLimits()
@@ -199,6 +200,13 @@ class Options(usage.Options):
             f"Lines of a room's history shown to whoever joins it, 0 (none) to {HISTORY_MOST}.",
             int,
         ],
+        [
+            "db",
+            None,
+            DEFAULT_DB,
+            "SQLite file that keeps history and bans across restarts, made if missing, relative to the "
+            "daemon's working directory; ':memory:' keeps nothing.",
+        ],
         *LIMIT_OPTIONS,
     ]
     optParameters = _named_numbers(optParameters)
@@ -316,6 +324,7 @@ class Options(usage.Options):
             ),
             operators=self["operators"],
             console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
+            db=None if self["db"] == MEMORY else self["db"],
         )
 
     def _operators(self) -> Opers:
@@ -392,11 +401,15 @@ def makeService(options: Options) -> IService:
     """The daemon ``options`` describe, its ports already bound; called by twistd and chatd.tac.
 
     twistd calls this before it starts logging and forks, so a port that
-    cannot be bound is told on the terminal as a ``StartError``.
+    cannot be bound, or a ``--db`` file that cannot be used, is told on the
+    terminal as a ``StartError``.
     """
     from twisted.internet import reactor
 
-    daemon = build(options.config(), reactor)
+    try:
+        daemon = build(options.config(), reactor)
+    except DatabaseFileError as error:
+        raise StartError(str(error)) from None
     try:
         bind(daemon)
     except CannotListenError as error:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from types import ModuleType
-from typing import get_type_hints
+from typing import TypeVar, get_type_hints
 
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -140,6 +140,9 @@ def buffered(protocol: LineProtocol) -> BufferedOutput:
     return protocol.sink
 
 
+T = TypeVar("T")
+
+
 @implementer(IReactorFromThreads)
 class ThreadedReactor(MemoryReactorClock):
     """A ``MemoryReactorClock`` that also takes calls from other threads, run when the test says.
@@ -158,6 +161,12 @@ class ThreadedReactor(MemoryReactorClock):
     def run_from_thread(self, timeout: float = 10.0) -> None:
         """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
         self._from_threads.get(timeout=timeout)()
+
+    def run_until(self, deferred: "Deferred[T]") -> "Deferred[T]":
+        """Run calls from other threads until ``deferred`` has fired; returns it."""
+        while not deferred.called:
+            self.run_from_thread()
+        return deferred
 
 
 class Terminal(io.StringIO):

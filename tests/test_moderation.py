@@ -19,7 +19,7 @@ from chatd.domain.errors import (
     TopicLockedError,
     UserNotInRoomError,
 )
-from chatd.domain.events import Kicked
+from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, Muted
 from chatd.domain.limits import Limits
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
 from chatd.domain.state import ChatState
@@ -380,6 +380,53 @@ class BanTests(ChatTestCase):
         )
         self.clock.advance(60)
         self.assertEqual(self.chat.bans(self.op), BanList((Ban("10.0.0.7", None, "op"),)))
+
+
+class RestoreTests(ChatTestCase):
+    """Bans a store kept come back before anyone connects, their ends still counting (the clock is at 100)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        boss = Actor("boss", "10.0.0.9")
+
+        def ban(target: str, until: float | None) -> BanAdded:
+            return BanAdded(id="", at=10, actor=boss, target=target, address="." in target, until=until)
+
+        self.chat.restore(
+            [
+                ban("10.0.0.1", 150.0),
+                ban("10.0.0.2", 50.0),
+                ban("dave", None),
+                ban("10.0.0.3", None),
+                BanLifted(id="", at=20, actor=boss, target="10.0.0.3", address=True),
+                Muted(id="", at=20, actor=boss, nick="erin", until=None),
+            ]
+        )
+
+    def test_a_kept_ban_is_in_force_at_once(self) -> None:
+        """A running ban on an address, and a ban on a nickname until lifted, refuse at once; a lifted one does not."""
+        self.assertRaises(BannedError, self.chat.check_address, "10.0.0.1")
+        self.assertRaises(NicknameBannedError, self.online, "dave")
+        self.chat.check_address("10.0.0.3")
+
+    def test_a_ban_that_ended_while_down_runs_out_at_once(self) -> None:
+        """A ban whose end passed while the daemon was down is not in force, and runs out as an event when the clock runs."""
+        self.chat.check_address("10.0.0.2")
+        self.clock.advance(0)
+        self.assertEqual(
+            [seen(event) for event in self.published],
+            [BanLifted(id="", at=100, actor=CHAT, target="10.0.0.2", address=True)],
+        )
+
+    def test_a_running_ban_ends_at_its_own_time(self) -> None:
+        """A ban still running ends at the time it was set to, not a full term after the restart."""
+        self.clock.advance(49)
+        self.assertRaises(BannedError, self.chat.check_address, "10.0.0.1")
+        self.clock.advance(1)
+        self.chat.check_address("10.0.0.1")
+        self.assertEqual(
+            seen(self.published[-1]), BanLifted(id="", at=150, actor=CHAT, target="10.0.0.1", address=True)
+        )
 
 
 class MuteTests(ChatTestCase):

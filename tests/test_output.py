@@ -1,4 +1,6 @@
-"""Output is gathered over a reactor pass and sent once per connection when the pass ends."""
+"""Output is gathered over a reactor pass and sent once per connection when the pass ends (and its events are kept)."""
+
+from collections.abc import Callable
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -120,3 +122,60 @@ class SessionClosingTests(LineTestCase):
         bob, _ = self.connect(b"bob")
         bob.connectionLost(Failure(ConnectionDone()))
         self.assertTrue(bob.closing and bob.sink.closed)
+
+
+class BarrierTests(SynchronousTestCase):
+    """With a barrier (the history's ``when_written``), a pass's output waits until the barrier calls."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.waiting: list[Callable[[], None]] = []
+        """The calls the barrier holds, as a store holds them until its commit."""
+        self.outbox = Outbox(self.clock, self.waiting.append)
+        self.wires = [StringTransport(), StringTransport()]
+        self.outputs = [BufferedOutput(wire, self.outbox, 100, lambda: None) for wire in self.wires]
+
+    def passed(self) -> None:
+        """The barrier passes its oldest call: the first pass still waiting is safe."""
+        self.waiting.pop(0)()
+
+    def test_a_pass_is_sent_once_the_barrier_calls(self) -> None:
+        """Nothing is sent when the pass ends; everything gathered in it, once the barrier calls."""
+        for output in self.outputs:
+            output.write(b"hi\r\n")
+        self.clock.advance(0)
+        self.assertEqual([wire.value() for wire in self.wires], [b"", b""])
+        self.assertEqual(len(self.waiting), 1)
+        self.passed()
+        self.assertEqual([wire.value() for wire in self.wires], [b"hi\r\n", b"hi\r\n"])
+
+    def test_what_comes_after_a_pass_waits_for_its_own(self) -> None:
+        """Lines of a later pass are not sent with an earlier pass's, though the connection is the same; order holds."""
+        first, _ = self.outputs
+        first.write(b"one\r\n")
+        self.clock.advance(0)
+        first.write(b"two\r\n")
+        self.clock.advance(0)
+        self.passed()
+        self.assertEqual(self.wires[0].value(), b"one\r\n")
+        self.passed()
+        self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
+
+    def test_closing_sends_at_once_what_waits(self) -> None:
+        """A connection that closes gets everything gathered for it, in order, with its last words; nothing twice."""
+        first, _ = self.outputs
+        first.write(b"one\r\n")
+        self.clock.advance(0)
+        first.write(b"bye\r\n")
+        first.close()
+        self.passed()
+        self.assertEqual(self.wires[0].value(), b"one\r\nbye\r\n")
+
+    def test_dropped_output_is_never_sent(self) -> None:
+        """A connection gone before the barrier calls is sent nothing."""
+        first, _ = self.outputs
+        first.write(b"one\r\n")
+        self.clock.advance(0)
+        first.drop()
+        self.passed()
+        self.assertEqual(self.wires[0].value(), b"")

@@ -33,7 +33,9 @@ from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.opers import Opers
-from chatd.service import _Threads, bind, build, compose
+from chatd.service import _services, _Threads, bind, build, compose
+from chatd.storage.schema import DatabaseFileError
+from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
 from tests.helpers import (
     RecordingAudience,
@@ -47,9 +49,9 @@ from tests.helpers import (
 
 
 def options(*arguments: str) -> Options:
-    """``twistd chatd --name testhost ARGUMENTS``, parsed."""
+    """``twistd chatd --name testhost ARGUMENTS``, parsed; history in memory unless ``ARGUMENTS`` give a --db."""
     parsed = Options()
-    parsed.parseOptions(["--name", "testhost", *arguments])
+    parsed.parseOptions(["--name", "testhost", "--db", ":memory:", *arguments])
     return parsed
 
 
@@ -198,6 +200,67 @@ class RecordingOpers:
         return self._opers.verify(name, password)
 
 
+class StoreWiringTests(SynchronousTestCase):
+    """With --db, history is a SQLite file, and what users see waits for it to be written."""
+
+    def setUp(self) -> None:
+        self.reactor = ThreadedReactor()
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+
+    def start(self) -> LineFactory:
+        """The daemon with --db in the temporary directory, started, and stopped (all written) at cleanup.
+
+        No replay on joining (``--replay 0``): only the writer's commit holds output back, not a read.
+        """
+        daemon = build(config("--db", self.path, "--replay", "0"), self.reactor)
+        daemon.startService()
+
+        def stop() -> None:
+            stopped = daemon.stopService()
+            while not stopped.called:
+                self.reactor.advance(0)
+                self.reactor.run_from_thread()
+
+        self.addCleanup(stop)
+        [self.store] = [service for service in _services(daemon) if isinstance(service, SQLiteHistory)]
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        return factory
+
+    def settle(self) -> None:
+        """End the pass, and let the writer's commit (and so the output waiting for it) through."""
+        self.reactor.advance(0)
+        while self.store.writing:
+            self.reactor.run_from_thread()
+
+    def test_a_line_is_shown_once_it_is_on_disk(self) -> None:
+        """The speaker's echo and the others' copies are sent only after the writer commits the line."""
+        factory = self.start()
+        alice, alice_wire = connected(factory, self.reactor)
+        bob, bob_wire = connected(factory, self.reactor)
+        for protocol in (alice, bob):
+            self.addCleanup(protocol.connectionLost, Failure(ConnectionDone()))
+        alice.dataReceived(b"alice\n")
+        bob.dataReceived(b"bob\n")
+        self.settle()
+        alice_wire.clear()
+        bob_wire.clear()
+        alice.dataReceived(b"kept\n")
+        self.reactor.advance(0)
+        self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
+        self.reactor.run_from_thread()
+        self.assertEqual(alice_wire.value(), bob_wire.value())
+        self.assertTrue(alice_wire.value().endswith(b" #lobby <alice> kept\r\n"), alice_wire.value())
+
+    def test_a_file_that_cannot_be_used_stops_the_build(self) -> None:
+        """A --db that is not a database stops the daemon being built, with the sentence chatd.tap shows."""
+        with open(self.path, "w", encoding="utf-8") as text:
+            text.write("not a database\n" * 100)
+        self.assertRaises(DatabaseFileError, build, config("--db", self.path), self.reactor)
+
+
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.reactor = ThreadedReactor()
@@ -260,7 +323,7 @@ class OperatorWiringTests(SynchronousTestCase):
         self.patch(Options, "stdin", Terminal())
         terminals: list[IProtocol] = []
         daemon = build(
-            under_twistd("-n", "chatd", "--name", "testhost", "--console").config(),
+            under_twistd("-n", "chatd", "--name", "testhost", "--db", ":memory:", "--console").config(),
             self.reactor,
             terminal=terminals.append,
         )

@@ -223,16 +223,21 @@ class ConfigTests(SynchronousTestCase):
                 line=LineConfig(port=5000, tls=None, listen=(), limits=LineLimits()),
                 operators=nobody,
                 console=None,
+                db="chatd.sqlite",
             ),
         )
         self.assertFalse(config.operators.verify("boss", "pw"))
 
     def test_defaults_are_the_options_defaults(self) -> None:
-        """A Config made without arguments but a name equals what the options give by default."""
+        """A Config made without arguments but a name equals what the options give by default, bar --db.
+
+        A Config made in code keeps nothing on disk unless told where, so a
+        test that builds a daemon leaves no file behind.
+        """
         nobody = Opers({})
         made = Config(server_name="testhost", operators=nobody)
         parsed = parse("--name", "testhost").config()
-        self.assertEqual(made, dataclasses.replace(parsed, operators=nobody))
+        self.assertEqual(made, dataclasses.replace(parsed, operators=nobody, db=None))
         self.assertFalse(Config(server_name="testhost").operators.verify("boss", "pw"))
 
     def test_options_reach_their_fields_with_their_types(self) -> None:
@@ -257,6 +262,12 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(config.line.port, 6000)
         self.assertIsInstance(config.line.port, int)
         self.assertEqual(config.line.listen, ("tcp:7000", "unix:/tmp/s"))
+
+    def test_db_names_a_file_or_keeps_nothing(self) -> None:
+        """--db names the file (chatd.sqlite in the working directory by default); :memory: keeps nothing."""
+        self.assertEqual(parse().config().db, "chatd.sqlite")
+        self.assertEqual(parse("--db", "/var/lib/chatd/chat.db").config().db, "/var/lib/chatd/chat.db")
+        self.assertIsNone(parse("--db", ":memory:").config().db)
 
     def test_listen_alone_leaves_no_port(self) -> None:
         """--listen without --port: the line front end has no plain port of its own."""

@@ -78,6 +78,7 @@ class Chat:
         self.wall = moderation.wall
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
+        self.restore = moderation.restore
 
     def stop(self) -> None:
         """Cancel the timers the chat holds on its clock: the daemon is stopping."""

@@ -218,6 +218,8 @@ Event = (
 """Every change of chat state."""
 
 ROOM_EVENTS: tuple[type[RoomEvent], ...] = (Said, Acted, Joined, Parted, TopicChanged, TopicLocked, Kicked)
+MESSAGES: tuple[type[RoomEvent], ...] = (Said, Acted)
+"""What people said in a room: the lines history reads give back (replay, /history), in either store."""
 EVENTS: tuple[type[Event], ...] = (
     *ROOM_EVENTS,
     Registered,

@@ -15,10 +15,11 @@ own (chatd.domain.expiry). As in talk, each operation checks, then
 publishes events; nothing here writes the state.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from chatd.domain import rules
-from chatd.domain.bans import ban_target
+from chatd.domain.bans import ban_target, target_key
 from chatd.domain.errors import (
     KickSelfError,
     NotBannedError,
@@ -31,6 +32,7 @@ from chatd.domain.events import (
     BanAdded,
     BanLifted,
     Banned,
+    Event,
     Kicked,
     Muted,
     OperatorGranted,
@@ -223,6 +225,21 @@ class Moderation:
         id, at = self._seam.stamp()
         event = TopicLocked(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, locked=locked)
         self._seam.publish(event, _room_and(by, room))
+
+    def restore(self, events: Iterable[Event]) -> None:
+        """Bring back the bans a store kept (``events``, oldest first), before anyone connects.
+
+        Each ban event is applied as it happened; a ban with an end runs out
+        at that time, which keeps counting while the daemon is down: one
+        that ended meanwhile runs out (as a ``BanLifted`` by ``CHAT``) as
+        soon as the clock runs. Other events change nothing here.
+        """
+        for event in events:
+            if isinstance(event, (BanAdded, BanLifted)):
+                self._state.apply(event)
+            if isinstance(event, BanAdded) and event.until is not None:
+                key = target_key(event.address, event.target)
+                self._deadlines.at(event.until, partial(self._ban_ran_out, event.address, key, event.until))
 
     def _mute_ran_out(self, target: User, until: float) -> None:
         """``target``'s mute reached ``until``: unless lifted, replaced or gone offline, it ends now."""

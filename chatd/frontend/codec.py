@@ -59,12 +59,20 @@ def client_fields(item: Event | Reply) -> dict[str, Any]:
     return result
 
 
+_ENCODED: dict[type, tuple[str, tuple[str, ...]]] = {
+    kind: (type_name(kind), tuple(f.name for f in fields(kind))) for kind in EVENTS
+}
+"""Each event class's type name and fields, worked out once: ``encode_event`` runs for every event
+the SQLite store keeps, and the name's regular expression and ``fields`` were a third of its time."""
+
+
 def encode_event(event: Event) -> str:
-    """The whole of ``event`` as one line of JSON, for the bus."""
-    data: dict[str, Any] = {"type": type_name(type(event))}
-    for f in fields(event):
-        value = getattr(event, f.name)
-        data[f.name] = [value.nick, value.address, value.account] if isinstance(value, Actor) else value
+    """The whole of ``event`` as one line of JSON, for the bus and the SQLite store."""
+    name, names = _ENCODED[type(event)]
+    data: dict[str, Any] = {"type": name}
+    for field in names:
+        value = getattr(event, field)
+        data[field] = [value.nick, value.address, value.account] if isinstance(value, Actor) else value
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -145,11 +145,23 @@ class DirectOutput(Sink):
         """Nothing waits: each write went out at once."""
 
 
-class Outbox:
-    """The outputs written to during this reactor pass, each sent once the pass is over."""
+Barrier = Callable[[Callable[[], None]], None]
+"""``History.when_written``: calls its argument once every event appended so far is kept."""
 
-    def __init__(self, reactor: IReactorTime) -> None:
+
+class Outbox:
+    """The outputs written to during this reactor pass, each sent once the pass is over.
+
+    With a ``barrier`` (the history's ``when_written``), what a pass
+    gathered is set aside when the pass ends and sent once the barrier
+    calls: after the events behind it are safe on disk. One barrier call a
+    pass, however many outputs; what is written meanwhile waits for the
+    next. Without one (history in memory) it is sent at once.
+    """
+
+    def __init__(self, reactor: IReactorTime, barrier: Barrier | None = None) -> None:
         self._reactor = reactor
+        self._barrier = barrier
         self._waiting: list[Output] = []
         self._call: IDelayedCall | None = None
 
@@ -161,13 +173,24 @@ class Outbox:
             self._call = self._reactor.callLater(0, self.send)
 
     def send(self) -> None:
-        """Send every held output's bytes now."""
+        """Send every held output's bytes now, or once the barrier calls."""
         if self._call is not None and self._call.active():
             self._call.cancel()
         self._call = None
         waiting, self._waiting = self._waiting, []
+        if self._barrier is None:
+            for output in waiting:
+                output.flush()
+            return
         for output in waiting:
-            output.flush()
+            output.seal()
+        self._barrier(lambda: _release(waiting))
+
+
+def _release(outputs: list["Output"]) -> None:
+    """Send what each of ``outputs`` set aside at the end of the pass the barrier has now passed."""
+    for output in outputs:
+        output.release()
 
 
 class Output(Sink):
@@ -178,7 +201,7 @@ class Output(Sink):
     is closed, and the caller is expected to abort the connection.
     """
 
-    __slots__ = ("_outbox", "_overflow", "_parts", "_sendq", "_transport")
+    __slots__ = ("_outbox", "_overflow", "_parts", "_sealed", "_sendq", "_transport")
 
     def __init__(
         self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
@@ -189,6 +212,8 @@ class Output(Sink):
         self._sendq = sendq
         self._overflow = overflow
         self._parts: list[bytes] = []
+        self._sealed: list[bytes] = []
+        """What ended passes gathered, oldest first, each waiting for the outbox's barrier."""
 
     @override
     def write(self, data: bytes) -> None:
@@ -203,17 +228,31 @@ class Output(Sink):
 
     @override
     def flush(self) -> None:
-        """Send what has been gathered now (before closing, say)."""
-        if self._state == _CLOSED or not self._parts:
+        """Send everything gathered now, set aside or not (before closing, say)."""
+        if self._state == _CLOSED or not (self._parts or self._sealed):
             return
-        data = b"".join(self._parts)
+        data = b"".join([*self._sealed, *self._parts])
+        self._sealed.clear()
         self._parts.clear()
         self._send(data)
+
+    def seal(self) -> None:
+        """The pass is over: set what it gathered aside, to be sent by the matching ``release``."""
+        self._sealed.append(b"".join(self._parts))
+        self._parts.clear()
+
+    def release(self) -> None:
+        """Send what the oldest ``seal`` set aside (nothing if ``flush`` or ``drop`` took it)."""
+        if self._sealed:
+            data = self._sealed.pop(0)
+            if data and self._state != _CLOSED:
+                self._send(data)
 
     @override
     def drop(self) -> None:
         super().drop()
         self._parts.clear()
+        self._sealed.clear()
 
     def _cut_off(self) -> None:
         self.drop()

@@ -26,7 +26,7 @@ from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.output import Outbox
+from chatd.frontend.output import Barrier, Outbox
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
@@ -54,6 +54,7 @@ class LineFactory(ServerFactory):
         login: OperatorLogin | None = None,
         *,
         admission: Admission,
+        barrier: Barrier | None = None,
     ) -> None:
         self.chat = chat
         self.reactor = reactor
@@ -72,8 +73,9 @@ class LineFactory(ServerFactory):
 
         Without one, nobody becomes an operator by password.
         """
-        self.outbox = Outbox(reactor)
-        """Sends each connection's output once per reactor pass."""
+        self.outbox = Outbox(reactor, barrier)
+        """Sends each connection's output once per reactor pass, once ``barrier`` (the history's
+        ``when_written``) says the pass's events are kept."""
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:

@@ -17,6 +17,7 @@ from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Barrier
 from chatd.line.factory import LineFactory
 
 LISTEN_BACKLOG = 1024
@@ -40,13 +41,19 @@ class LineFrontEnd:
 
 
 def line_front_end(
-    config: Config, chat: Chat, reactor: Any, admission: Admission, login: OperatorLogin
+    config: Config,
+    chat: Chat,
+    reactor: Any,
+    admission: Admission,
+    login: OperatorLogin,
+    barrier: Barrier | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
     the ``--listen`` endpoints need. ``admission`` counts connections across
-    every front end; ``login`` checks /oper passwords off the reactor thread.
+    every front end; ``login`` checks /oper passwords off the reactor thread;
+    output waits for ``barrier`` (the history's ``when_written``) each pass.
     """
     factory = LineFactory(
         chat,
@@ -57,6 +64,7 @@ def line_front_end(
         limits=config.line.limits,
         login=login,
         admission=admission,
+        barrier=barrier,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -16,13 +16,11 @@ from itertools import islice
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
-from chatd.domain.events import ROOM_EVENTS, Acted, Event, RoomEvent, Said
+from chatd.domain.events import MESSAGES, ROOM_EVENTS, Event, RoomEvent
 from chatd.text import fold
 
 PER_ROOM = 1000
 """Messages kept for each room; older ones are forgotten first."""
-
-_MESSAGES = (Said, Acted)
 
 
 class MemoryHistory(Service):
@@ -38,7 +36,7 @@ class MemoryHistory(Service):
         if isinstance(event, ROOM_EVENTS):
             key = fold(event.room)
             self._last[key] = event.seq
-            if isinstance(event, _MESSAGES):
+            if isinstance(event, MESSAGES):
                 kept = self._rooms.get(key)
                 if kept is None:
                     kept = self._rooms[key] = deque(maxlen=self._per_room)

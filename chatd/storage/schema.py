@@ -1,0 +1,120 @@
+"""The SQLite store's schema, its version, and how an older database is brought up to date.
+
+A chatd database says it is one (``PRAGMA application_id`` is
+``APPLICATION_ID``) and which schema it holds (``PRAGMA user_version``: the
+number of ``STEPS`` applied). ``prepare`` is called once at start: a new,
+empty file gets every step; an older database gets the steps it lacks, in
+one transaction, so an upgrade that fails leaves the file as it was; a
+database from a newer chatd, a file of some other program, and a damaged
+file are refused with ``DatabaseFileError``, whose text is one sentence
+for the host (Synapse's ``synapse/storage/schema/`` keeps its versions the
+same way, as numbered steps).
+
+A change of schema is one more entry at the end of ``STEPS``, never an edit
+of one already released: databases out there have run it.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+
+APPLICATION_ID = 0x63686174
+"""``PRAGMA application_id`` of a chatd database: "chat" in ASCII."""
+
+STEPS: tuple[str, ...] = (
+    # 1: events, and each room's last sequence number.
+    """
+    CREATE TABLE events (
+        position INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        room TEXT,
+        seq INTEGER,
+        at REAL NOT NULL,
+        nick TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX events_by_room ON events (room, seq) WHERE room IS NOT NULL;
+    CREATE INDEX events_by_id ON events (id);
+    CREATE INDEX events_to_restore ON events (position)
+        WHERE kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted');
+    CREATE TABLE rooms (
+        room TEXT PRIMARY KEY,
+        last_seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
+)
+"""Each version's change, in order: a database at version N has run the first N."""
+
+VERSION = len(STEPS)
+"""The schema this chatd writes."""
+
+
+class DatabaseFileError(Exception):
+    """The ``--db`` file cannot be used; the text is one sentence saying why and what to do."""
+
+
+def prepare(connection: sqlite3.Connection, path: str, steps: Sequence[str] = STEPS) -> None:
+    """Make the database behind ``connection`` (opened on ``path``) hold the schema of ``steps``.
+
+    ``connection`` is in autocommit mode (``isolation_level=None``).
+    Raises ``DatabaseFileError``.
+    """
+    try:
+        application, version, tables = _identify(connection)
+        if (application, version, tables) == (0, 0, 0):
+            _upgrade(connection, 0, steps)
+        elif application != APPLICATION_ID:
+            raise DatabaseFileError(
+                f"--db {path} is not a chatd database; give a new file's name, or the one chatd made."
+            )
+        elif version > len(steps):
+            raise DatabaseFileError(
+                f"--db {path} was written by a newer chatd (schema {version}, this one knows {len(steps)}); "
+                "run that chatd, or restore a backup made by this one."
+            )
+        elif version < len(steps):
+            _upgrade(connection, version, steps)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseFileError(damaged(path, error)) from None
+
+
+def damaged(path: str, error: sqlite3.Error) -> str:
+    """The sentence for a ``--db`` file SQLite cannot read or write (``error`` says why)."""
+    return (
+        f"--db {path} cannot be used ({error}); restore it from a backup, "
+        "or move it away to start with an empty one."
+    )
+
+
+def _identify(connection: sqlite3.Connection) -> tuple[int, int, int]:
+    """The file's application id, schema version and number of tables."""
+    application = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return application, version, tables
+
+
+def _upgrade(connection: sqlite3.Connection, version: int, steps: Sequence[str]) -> None:
+    """Run ``steps`` after the first ``version`` in one transaction, and record the new version."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for step in steps[version:]:
+            for statement in _statements(step):
+                connection.execute(statement)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {len(steps)}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _statements(step: str) -> list[str]:
+    """The statements of ``step``, one by one: ``executescript`` would commit the transaction first."""
+    statements, current = [], ""
+    for line in step.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current)
+            current = ""
+    return statements

@@ -1,0 +1,244 @@
+"""The SQLite store beyond the History contract: what it keeps, one transaction a pass, reopening, its schema."""
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import replace
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.frontend.codec import type_name
+from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
+from chatd.storage.sqlite import SQLiteHistory
+from tests.events import joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
+from tests.helpers import ThreadedReactor
+from tests.test_history import open_store
+
+BOSS = Actor("boss", "10.0.0.9")
+
+
+def ban(n: int, target: str, until: float | None) -> BanAdded:
+    return BanAdded(id=f"b{n}", at=n, actor=BOSS, target=target, address="." in target, until=until)
+
+
+class StoreTestCase(SynchronousTestCase):
+    """A directory for database files, and a reactor whose calls from threads the test runs."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.reactor = ThreadedReactor()
+
+    def end_pass(self, store: SQLiteHistory) -> None:
+        """End the reactor pass and let its commit reach the reactor thread."""
+        self.reactor.advance(0)
+        while store.writing:
+            self.reactor.run_from_thread()
+
+    def reopened(self, store: SQLiteHistory) -> SQLiteHistory:
+        """``store`` stopped (all written), and the same file opened again, as a restart does."""
+        self.reactor.run_until(store.stopService())
+        return open_store(self, self.path, self.reactor)
+
+
+class KeptTests(StoreTestCase):
+    """Every room event is kept with its room and sequence; moderation comes back at start."""
+
+    def test_every_room_event_is_kept(self) -> None:
+        """Joins, parts, topics, locks, kicks and lines are all in the file, in order (reads give back the lines)."""
+        store = open_store(self, self.path, self.reactor)
+        events: list[RoomEvent] = [
+            joined(1, "#r", "alice", 1),
+            topic_changed(2, "#r", "alice", "hello", 2),
+            topic_locked(3, "#r", "alice", True, 3),
+            said(4, "#r", "alice", "hi", 4),
+            kicked(5, "#r", "bob", "alice", "bye", 5),
+            parted(6, "#r", "alice", "", 6),
+        ]
+        for n, event in enumerate(events):
+            store.append(replace(event, id=f"e{n}"))
+        read = store.room_events("#r", 0, 10)
+        self.end_pass(store)
+        self.assertEqual([event.seq for event in self.successResultOf(self.reactor.run_until(read))], [4])
+        with closing(sqlite3.connect(self.path)) as connection:
+            kept = connection.execute(
+                "SELECT kind, seq FROM events WHERE room = '#r' ORDER BY position"
+            ).fetchall()
+        self.assertEqual(kept, [(type_name(type(e)), e.seq) for e in events])
+
+    def test_a_restart_keeps_numbering_and_moderation_but_not_private_messages(self) -> None:
+        """Reopened, the store knows each room's last number and hands back the ban and mute events, oldest first."""
+        store = open_store(self, self.path, self.reactor)
+        moderation: list[Event] = [
+            ban(1, "10.0.0.1", None),
+            Muted(id="m1", at=2, actor=BOSS, nick="carol", until=500.0),
+            BanLifted(id="b2", at=3, actor=BOSS, target="10.0.0.1", address=True),
+            Unmuted(id="m2", at=4, actor=BOSS, nick="carol"),
+            ban(5, "dave", 900.0),
+        ]
+        store.append(said(1, "#Lobby", "alice", "hi", 41))
+        store.append(whispered(1, "alice", "bob", "secret"))
+        store.append(quit(1, "alice", "gone"))
+        for event in moderation:
+            store.append(event)
+        self.end_pass(store)
+        store = self.reopened(store)
+        self.assertEqual(store.last_seq("#lobby"), 41)
+        self.assertEqual(list(store.restored), moderation)
+        kinds = sqlite3.connect(self.path).execute("SELECT kind FROM events WHERE room IS NULL").fetchall()
+        self.assertNotIn(("whispered",), kinds)
+        self.assertIn(("quit",), kinds)
+
+
+class BatchTests(StoreTestCase):
+    """A reactor pass's events go to disk in one transaction, and output waits for it."""
+
+    def test_a_pass_is_one_transaction(self) -> None:
+        """200 events appended in one pass are one commit; the next pass's are the next."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 201):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+        self.end_pass(store)
+        self.assertEqual(store.commits, 1)
+        store.append(said(201, "#lobby", "alice", "more", 201))
+        self.end_pass(store)
+        self.assertEqual(store.commits, 2)
+
+    def test_when_written_waits_for_the_commit(self) -> None:
+        """A call waiting for the pass's events is not made when the pass ends, only once the writer has committed."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "hi", 1))
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        self.reactor.advance(0)
+        self.assertEqual(called, [])
+        self.reactor.run_from_thread()
+        self.assertEqual(called, [1])
+
+    def test_stopping_writes_what_waits(self) -> None:
+        """Events appended just before the daemon stops are written before the store closes."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "last words", 7))
+        store = self.reopened(store)
+        self.assertEqual(store.last_seq("#lobby"), 7)
+
+
+class SchemaTests(StoreTestCase):
+    """The file says it is chatd's and which schema it holds; older ones are upgraded, others refused."""
+
+    def refusal(self) -> str:
+        """The sentence opening the file at ``path`` is refused with."""
+        error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
+        return str(error)
+
+    def test_a_new_file_gets_the_current_schema(self) -> None:
+        """An absent file is made, marked as chatd's, at the current version, in WAL mode."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path)
+        self.addCleanup(connection.close)
+        self.assertEqual(connection.execute("PRAGMA application_id").fetchone(), (APPLICATION_ID,))
+        self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+        self.assertEqual(connection.execute("PRAGMA journal_mode").fetchone(), ("wal",))
+
+    def test_an_older_database_is_upgraded_keeping_its_rows(self) -> None:
+        """A database one step behind runs the missing step only, and keeps what it held."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "kept", 3))
+        store = self.reopened(store)
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(connection.close)
+        later = (*STEPS, "ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT '';")
+        prepare(connection, self.path, later)
+        self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION + 1,))
+        self.assertEqual(
+            connection.execute("SELECT room, last_seq, topic FROM rooms").fetchall(), [("#lobby", 3, "")]
+        )
+
+    def test_an_upgrade_that_fails_changes_nothing(self) -> None:
+        """A step that fails is undone with every other step of the upgrade, and the file says so in one sentence."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(connection.close)
+        later = (*STEPS, "CREATE TABLE extra (x);", "CREATE TABLE extra (x);")
+        error = self.assertRaises(DatabaseFileError, prepare, connection, self.path, later)
+        self.assertIn(f"--db {self.path} cannot be used (table extra already exists)", str(error))
+        self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+        self.assertEqual(
+            connection.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchall(), []
+        )
+
+    def test_a_newer_database_is_refused(self) -> None:
+        """A file a newer chatd wrote is refused, naming --db and what to do."""
+        open_store(self, self.path, self.reactor)
+        with sqlite3.connect(self.path) as connection:
+            connection.execute(f"PRAGMA user_version = {VERSION + 1}")
+        connection.close()
+        self.assertEqual(
+            self.refusal(),
+            f"--db {self.path} was written by a newer chatd (schema {VERSION + 1}, this one knows {VERSION}); "
+            "run that chatd, or restore a backup made by this one.",
+        )
+
+    def test_another_programs_database_is_refused_untouched(self) -> None:
+        """A SQLite file of some other program is refused, and not changed."""
+        with sqlite3.connect(self.path) as connection:
+            connection.execute("CREATE TABLE notes (text)")
+        connection.close()
+        before = _read(self.path)
+        self.assertEqual(
+            self.refusal(),
+            f"--db {self.path} is not a chatd database; give a new file's name, or the one chatd made.",
+        )
+        self.assertEqual(_read(self.path), before)
+
+    def test_a_file_that_is_not_a_database_is_refused(self) -> None:
+        """A text file is refused in one sentence."""
+        with open(self.path, "w", encoding="utf-8") as text:
+            text.write("not a database\n" * 100)
+        self.assertEqual(
+            self.refusal(),
+            f"--db {self.path} cannot be used (file is not a database); restore it from a backup, "
+            "or move it away to start with an empty one.",
+        )
+
+    def test_a_damaged_database_is_refused(self) -> None:
+        """A chatd database whose pages were overwritten is refused in one sentence."""
+        damage(self, self.path)
+        self.assertEqual(
+            self.refusal(),
+            f"--db {self.path} cannot be used (database disk image is malformed); restore it from a backup, "
+            "or move it away to start with an empty one.",
+        )
+
+    def test_a_file_that_cannot_be_made_is_refused(self) -> None:
+        """A --db in a directory that does not exist is refused, naming the option."""
+        self.path = os.path.join(self.directory, "missing", "chatd.sqlite")
+        self.assertEqual(
+            self.refusal(),
+            f"--db {self.path} cannot be opened (unable to open database file); "
+            "give a file in a directory the daemon may write.",
+        )
+
+
+def damage(case: SynchronousTestCase, path: str) -> None:
+    """Make a chatd database at ``path`` holding some lines, then overwrite its second page with noise."""
+    reactor = ThreadedReactor()
+    store = SQLiteHistory.open(path, reactor)
+    store.startService()
+    for n in range(1, 301):
+        store.append(said(n, "#lobby", "alice", "x" * 100, n))
+    reactor.advance(0)
+    reactor.run_until(store.stopService())
+    data = bytearray(_read(path))
+    data[4096:8192] = b"\xff" * 4096
+    with open(path, "wb") as file:
+        file.write(data)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
