@@ -22,6 +22,7 @@ from chatd.line.commands import (
     Quit,
     Rooms,
     Say,
+    Search,
     Time,
     Topic,
     Unignore,
@@ -98,6 +99,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history #dev around 0194a2b3c4d50000", History("#dev", 20, "0194a2b3c4d50000")),
         ("/history AROUND 0194a2b3c4d50000", History(None, 20, "0194a2b3c4d50000")),
         ("/history around", History("#around", 20)),
+    ],
+    "search": [
+        ("/search qwen3.6", Search(None, "qwen3.6")),
+        ("/search #dev cafe  menu", Search("#dev", "cafe  menu")),
+        ("/search dev news", Search(None, "dev news")),
+        ('/search "quoted" OR *', Search(None, '"quoted" OR *')),
     ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
@@ -177,6 +184,8 @@ MISUSED = [
     ("/history #dev -5", "history"),
     ("/history #dev around", "history"),
     ("/history #dev around a b", "history"),
+    ("/search", "search"),
+    ("/search #dev", "search"),
 ]
 
 # Commands that make sense only once the session has a nickname.
@@ -192,6 +201,7 @@ NEED_NICK = frozenset(
         Unignore,
         Oper,
         History,
+        Search,
         Kick,
         Lock,
         Ban,

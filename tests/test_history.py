@@ -120,6 +120,76 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.history.around("#lobby", "ffffffffffffffff", 3)), [])
         self.assertEqual(self.texts(self.history.around("#other", f"{5:016x}", 3)), [])
 
+    def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
+        """The texts of the lines a search of ``room`` finds, in the order given."""
+        return self.texts(self.history.search(room, query, limit))
+
+    def say_lines(self, *texts: str) -> None:
+        """``texts`` said in #Lobby after the ten lines of ``setUp``, by bob, one after another."""
+        for n, text in enumerate(texts, start=11):
+            self.history.append(replace(said(n, "#Lobby", "bob", text, n), id=f"{n:016x}"))
+
+    def test_search_finds_words_in_any_case_newest_first(self) -> None:
+        """Every line holding the word, whatever its case, the newest first; the limit keeps the newest."""
+        self.assertEqual(self.found("LINE"), [f"line {n}" for n in range(10, 0, -1)])
+        self.assertEqual(self.found("line", limit=2), ["line 10", "line 9"])
+        self.assertEqual(self.found("7"), ["line 7"])
+
+    def test_search_finds_words_without_their_accents(self) -> None:
+        """ "cafe" finds "Café" and "CAFÉ" finds "cafe": words match regardless of accents and case."""
+        self.say_lines("Un Café au lait", "the cafe is shut", "nothing here")
+        self.assertEqual(self.found("cafe"), ["the cafe is shut", "Un Café au lait"])
+        self.assertEqual(self.found("CAFÉ"), ["the cafe is shut", "Un Café au lait"])
+
+    def test_search_finds_pieces_of_words_versions_and_urls(self) -> None:
+        """ "wen3.6" finds "qwen3.6" and a piece of a URL finds the URL: text matches inside words."""
+        self.say_lines("try qwen3.6 now", "see https://example.org/docs/a?b=1 please", "qwen3 is old")
+        self.assertEqual(self.found("wen3.6"), ["try qwen3.6 now"])
+        self.assertEqual(self.found("example.org/docs"), ["see https://example.org/docs/a?b=1 please"])
+        self.assertEqual(self.found("qwen3"), ["qwen3 is old", "try qwen3.6 now"])
+
+    def test_search_finds_cjk_inside_a_longer_line(self) -> None:
+        """Chinese or Japanese text, written without spaces, is found inside a longer line."""
+        self.say_lines("明日は東京都に行きます", "大阪")
+        self.assertEqual(self.found("東京都"), ["明日は東京都に行きます"])
+        self.assertEqual(self.found("東京"), ["明日は東京都に行きます"])
+
+    def test_search_of_several_words_needs_all_of_them(self) -> None:
+        """Every word must be in the line, each as a word or as text; their order does not matter."""
+        self.say_lines("Café menu for qwen3.6 fans", "cafe without the model", "the menu alone")
+        self.assertEqual(self.found("menu cafe"), ["Café menu for qwen3.6 fans"])
+        self.assertEqual(self.found("wen3.6 cafe"), ["Café menu for qwen3.6 fans"])
+
+    def test_search_of_short_words_reads_the_latest_lines(self) -> None:
+        """A word under three characters is looked for too, as text in the lines read."""
+        self.say_lines("go team", "ok then", "a gopher")
+        self.assertEqual(self.found("go"), ["a gopher", "go team"])
+        self.assertEqual(self.found("ok"), ["ok then"])
+
+    def test_search_syntax_is_text(self) -> None:
+        """Quotes, stars, NEAR( and OR in a query are looked for as typed, never obeyed as FTS5 syntax."""
+        self.say_lines('she said "hi" to me', "NEAR(x, y) OR z*", "or something", "x y")
+        self.assertEqual(self.found('"hi"'), ['she said "hi" to me'])
+        self.assertEqual(self.found('"'), ['she said "hi" to me'])
+        self.assertEqual(self.found("NEAR(x,"), ["NEAR(x, y) OR z*"])
+        self.assertEqual(self.found("z*"), ["NEAR(x, y) OR z*"])
+        self.assertEqual(self.found("OR"), ["or something", "NEAR(x, y) OR z*"])
+        self.assertEqual(self.found("x OR y"), ["NEAR(x, y) OR z*"])
+        self.assertEqual(self.found("lin*"), [])
+        self.assertEqual(self.found("NEAR(line"), [])
+        self.assertEqual(self.found("text:said"), [])
+        self.assertEqual(self.found('"hi" OR "me'), [])
+
+    def test_search_finds_only_what_was_said_in_that_room(self) -> None:
+        """Topics, kicks and part reasons are not searched; nor is another room."""
+        self.history.append(topic_changed(11, "#Lobby", "bob", "secret plans", 11))
+        self.history.append(parted(12, "#Lobby", "bob", "secret reasons", 12))
+        self.history.append(said(13, "#Other", "bob", "secret elsewhere", 1))
+        self.history.append(acted(14, "#Lobby", "bob", "keeps a secret", 14))
+        self.assertEqual(self.found("secret"), ["keeps a secret"])
+        self.assertEqual(self.found("secret", room="#other"), ["secret elsewhere"])
+        self.assertEqual(self.found("secret", room="#nowhere"), [])
+
     def test_when_written_calls_once_everything_appended_is_kept(self) -> None:
         """Asked after appending, it calls by the end of the pass that writes; asked again with nothing new, at once."""
         called: list[str] = []

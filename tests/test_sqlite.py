@@ -4,16 +4,17 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
-from chatd.frontend.codec import type_name
+from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import SQLiteHistory
-from tests.events import joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
+from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
 from tests.test_history import open_store
 
@@ -222,6 +223,71 @@ class SchemaTests(StoreTestCase):
             f"--db {self.path} cannot be opened (unable to open database file); "
             "give a file in a directory the daemon may write.",
         )
+
+
+class SearchIndexTests(StoreTestCase):
+    """The two search indexes follow the lines kept: filled as they are written, emptied as they are deleted."""
+
+    def search(self, store: SQLiteHistory, query: str) -> list[str]:
+        read = store.search("#lobby", query, 20)
+        self.end_pass(store)
+        found: Sequence[RoomEvent] = self.successResultOf(self.reactor.run_until(read))
+        return [getattr(event, "text", "") for event in found]
+
+    def indexed(self, query: str) -> list[tuple[int]]:
+        """The rows each index holds for the FTS5 string ``query``, read from the file by another connection."""
+        with closing(sqlite3.connect(self.path)) as connection:
+            return [
+                connection.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", (query,)).fetchone()
+                for index in ("line_words", "line_trigrams")
+            ]
+
+    def test_lines_of_a_version_1_database_are_indexed_by_the_upgrade(self) -> None:
+        """A database from before /search gets its lines said and acted into both indexes, not its topics."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:1])
+            for event in (
+                said(1, "#Lobby", "alice", "Un café, svp", 1),
+                acted(2, "#Lobby", "bob", "runs qwen3.6", 2),
+                topic_changed(3, "#Lobby", "bob", "cafe talk", 3),
+            ):
+                connection.execute(
+                    "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        f"e{event.seq}",
+                        type_name(type(event)),
+                        "#lobby",
+                        event.seq,
+                        event.at,
+                        "x",
+                        encode_event(event),
+                    ),
+                )
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual(self.search(store, "cafe"), ["Un café, svp"])
+        self.assertEqual(self.search(store, "wen3.6"), ["runs qwen3.6"])
+        self.assertEqual(self.indexed('"cafe"'), [(1,), (0,)])
+        self.assertEqual(self.indexed('"café"'), [(1,), (1,)])
+
+    def test_a_line_is_indexed_in_the_transaction_that_writes_it(self) -> None:
+        """Once a pass is committed, both indexes hold its lines; it is still one commit."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 4):
+            store.append(said(n, "#lobby", "alice", f"release {n}", n))
+        self.end_pass(store)
+        self.assertEqual(store.commits, 1)
+        self.assertEqual(self.indexed('"release"'), [(3,), (3,)])
+
+    def test_a_deleted_line_leaves_both_indexes(self) -> None:
+        """Deleting a line from events (as retention will) takes it out of the indexes too."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "forget this cafe", 1))
+        store.append(said(2, "#lobby", "alice", "keep this cafe", 2))
+        self.end_pass(store)
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            connection.execute("DELETE FROM events WHERE seq = 1")
+        self.assertEqual(self.indexed('"cafe"'), [(1,), (1,)])
+        self.assertEqual(self.search(store, "forget"), [])
 
 
 def damage(case: SynchronousTestCase, path: str) -> None:

@@ -22,6 +22,7 @@ from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.ports import Bus, Clock, History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
+from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import own
@@ -135,6 +136,17 @@ class Chat:
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return self._history.around(fold(room.name), event_id, count)
+
+    def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
+        """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
+
+        Only members search a room (``rules.check_member``: raises
+        NotMemberError), and a query holds 1 to ``MOST_WORDS`` words
+        (SearchWordsError); the store looks, slowly, as ``history`` reads.
+        """
+        room = rules.check_member(own(view), name)
+        search_words(query)
+        return self._history.search(fold(room.name), query, SEARCH_HITS)
 
     def check_address(self, address: str) -> None:
         """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""

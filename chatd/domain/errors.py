@@ -340,6 +340,15 @@ class LineCountError(ChatError):
 
 
 @dataclass(eq=False)
+class SearchWordsError(ChatError):
+    """A search gave ``count`` words; one looks for 1 to ``most``."""
+
+    code = "bad-search"
+    count: int
+    most: int
+
+
+@dataclass(eq=False)
 class NotKeptError(ChatError):
     """No line with the id ``event_id`` is kept in the history of ``room``."""
 

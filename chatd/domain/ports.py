@@ -73,6 +73,16 @@ class History(Protocol):
         """Up to ``limit`` kept events of room ``room`` centred on the one whose id is ``event_id``; none if not kept."""
         ...
 
+    def search(self, room: str, query: str, limit: int) -> Awaitable[Sequence[RoomEvent]]:
+        """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first.
+
+        What matches is chatd.domain.search's rule (every word, as words or
+        as text); a query with a word under three characters looks only at
+        the last ``SCAN_LINES`` lines. Unlike the other reads, newest first:
+        the lines a search is most likely after.
+        """
+        ...
+
 
 class Bus(Protocol):
     """Carries every event to whoever subscribed: other daemons sharing the rooms, later."""

@@ -71,11 +71,17 @@ def check_reader(user: User, name: str, count: int, most: int) -> Room:
     joining is how anyone becomes one (so leaving and the kick's wait keep
     someone out of it too). Raises NotMemberError or LineCountError.
     """
+    room = check_member(user, name)
+    if not 1 <= count <= most:
+        raise LineCountError(count, most)
+    return room
+
+
+def check_member(user: User, name: str) -> Room:
+    """The room ``name`` if ``user`` is in it, whose history they may read or search; else NotMemberError."""
     room = user.rooms.get(fold(name))
     if room is None:
         raise NotMemberError(name)
-    if not 1 <= count <= most:
-        raise LineCountError(count, most)
     return room
 
 

@@ -176,6 +176,30 @@ def parse_history(args: str) -> Command:
     raise UsageError(HISTORY_USAGE)
 
 
+@dataclass(frozen=True, slots=True)
+class Search:
+    """``/search [#room] words``; no room means the current one."""
+
+    room: str | None
+    query: str
+
+
+SEARCH_USAGE = "/search [#room] words"
+
+
+def parse_search(args: str) -> Command:
+    """``/search qwen3.6``, ``/search #dev cafe menu``: a first word with ``#`` is the room, the rest the words.
+
+    Unlike ``/history``, a room must be written with its ``#``: any other
+    first word is one of the words looked for.
+    """
+    first, _, rest = args.partition(" ")
+    room, query = (first, rest.strip()) if first.startswith("#") else (None, args)
+    if not query:
+        raise UsageError(SEARCH_USAGE)
+    return Search(room, query)
+
+
 def _digits(word: str) -> bool:
     return word.isascii() and word.isdigit()
 

@@ -17,6 +17,9 @@ was shown of a room (``LineSession.paging``), and a ``/history`` of the
 same room right after goes on from there; any other command starts again
 from the latest line. A replay sets the same cursor, so ``/history``
 after joining goes on from the oldest line replayed.
+
+``/search`` shows the newest lines of a room holding some words, each with
+its id, so ``/history ROOM around ID`` shows it in its context.
 """
 
 from collections.abc import Awaitable, Sequence
@@ -27,9 +30,10 @@ from twisted.internet.defer import Deferred
 from chatd.domain.errors import NotKeptError
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
+from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
 from chatd.line import commands as cmd
 from chatd.line.held import Place, keep_place
-from chatd.line.render import Notice
+from chatd.line.render import Notice, found_json, found_text
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -123,3 +127,38 @@ def _end(room: str, count: int, more: bool) -> Notice:
     """The marker after lines of history; ``more``: a full page, so there may be earlier ones."""
     after = f"; /history {room} shows earlier lines." if more else ": nothing earlier is kept."
     return Notice("history_end", f"End of history of {room}{after}", {"room": room, "count": count})
+
+
+def search(session: "LineSession", command: cmd.Search) -> "Waiting":
+    """``/search``: the newest lines of a room holding every word asked for, each with its id."""
+    me = session.me()
+    name = session.room_or_current(command.room)
+    read = session.chat.search(me, name, command.query)
+    # The chat found the user in the room: its name as the room shows it.
+    room = me.rooms[fold(name)].name
+    return Deferred.fromCoroutine(_found(session, room, command.query, read))
+
+
+async def _found(session: "LineSession", room: str, query: str, read: Awaitable[Sequence[RoomEvent]]) -> None:
+    events = await read
+    shown = _visible(session, events)
+    render = found_json if session.json else found_text
+    end = _search_end(room, query, len(shown), len(events) == SEARCH_HITS)
+    session.write(b"".join(render(event) for event in shown) + session.render(end))
+    session.charge_listing(len(shown))
+
+
+def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
+    """The marker after a search's lines: how many, and what was read when a word is too short for the index."""
+    scan = scans(search_words(query))
+    read = (
+        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} lines were read)"
+        if scan
+        else ""
+    )
+    if not count:
+        text = f'No line of {room} holds "{query}"{read}.'
+    else:
+        newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
+        text = f'End of search of {room} for "{query}"{read}: {newest}. /history {room} around ID shows one in context.'
+    return Notice("search_end", text, {"room": room, "query": query, "count": count, "scan": scan})

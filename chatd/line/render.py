@@ -8,7 +8,8 @@ character reaches a terminal. docs/PROTOCOL.md is the grammar of both.
 An event shown again from a room's history (on joining it, or by
 ``/history``) renders as it did live, marked: its text clock holds the
 date (``history_text``), its JSON object ``"history": true``
-(``history_json``).
+(``history_json``). One found by ``/search`` also shows its id
+(``found_text``, ``found_json``).
 """
 
 import json
@@ -65,7 +66,7 @@ class Notice:
 
     ``kind`` lets programs tell them apart: welcome, motd, prompt, nick,
     room, help, format, flood, bye, shutdown, oper, away, ignore, ban,
-    history_end.
+    history_end, search_end.
     ``fields`` is what it says as data (``{"nick": "alice"}`` for "You are
     alice."), JSON keys between ``kind`` and ``text``, so a program never
     reads the sentence. ``more`` are lines after ``text``: each a line of
@@ -98,6 +99,20 @@ def history_text(event: RoomEvent) -> bytes:
 def history_json(event: RoomEvent) -> bytes:
     """The JSON object of ``event`` shown again from history: the live one's keys and ``"history": true``."""
     return _json({**client_fields(event), "history": True})
+
+
+def found_text(event: RoomEvent) -> bytes:
+    """The line(s) a person sees for ``event`` found by ``/search``: as from history, its id after the date.
+
+    The id comes before the room and sender, where nothing the sender typed
+    can stand, and is what ``/history ROOM around ID`` takes.
+    """
+    return _encoded(_stamped(f"{_dated(event.at)} {event.id}", _BODIES[type(event)](event)))
+
+
+def found_json(event: RoomEvent) -> bytes:
+    """The JSON object of ``event`` found by ``/search``: a history line's keys and ``"search": true``."""
+    return _json({**client_fields(event), "history": True, "search": True})
 
 
 def _encoded(rendered: str | list[str]) -> bytes:

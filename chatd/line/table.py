@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
+from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import commands as cmd
 from chatd.line import history, moderation, talk
 from chatd.line import moderation_commands as mod
@@ -191,6 +192,19 @@ COMMANDS: dict[str, Spec] = {
             "room #2). /history again, with no other command between, shows the lines before those; "
             "around ID shows the lines around the one with that id (JSON lines carry ids).",
             example="/history #dev 50",
+        ),
+        Spec(
+            "search",
+            "[#room] words",
+            "find a room's past lines holding some words, with their ids",
+            cmd.parse_search,
+            history.search,
+            details=f"#room: a room you are in, written with its # (default: the current one); words: "
+            f"what each line must hold, as words (any case or accents: cafe finds Café) or as text "
+            f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
+            f"come first, each with its id: /history #room around ID shows it in context. A word under "
+            f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines.",
+            example="/search #dev qwen3.6 release",
         ),
         Spec(
             "time",

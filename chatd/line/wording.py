@@ -44,6 +44,7 @@ from chatd.domain.errors import (
     RejoinTooSoonError,
     RoomLookAlikeError,
     RoomNameRule,
+    SearchWordsError,
     TargetIsOperatorError,
     TextRule,
     TooManyRoomsError,
@@ -199,6 +200,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(LineCountError, lambda e: f"cannot show {e.count} lines at once; ask for 1 to {e.most}"),
             _row(NotKeptError, lambda e: f"no line with the id {e.event_id} is kept in {e.room}"),
+            _row(SearchWordsError, lambda e: f"a search looks for 1 to {e.most} words, not {e.count}"),
             _row(OperFailedError, lambda e: "wrong operator name or password"),
             _row(
                 OperThrottledError,

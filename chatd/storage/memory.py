@@ -16,7 +16,8 @@ from itertools import islice
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
-from chatd.domain.events import MESSAGES, ROOM_EVENTS, Event, RoomEvent
+from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said
+from chatd.domain.search import matches, search_words
 from chatd.text import fold
 
 PER_ROOM = 1000
@@ -69,3 +70,14 @@ class MemoryHistory(Service):
             return succeed([])
         start = max(0, min(found - (limit - 1) // 2, len(kept) - limit))
         return succeed(kept[start : start + limit])
+
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.
+
+        It reads every message it keeps (at most ``per_room``, fewer than
+        the SQLite store's bounded scan), whatever the length of the words.
+        """
+        words = search_words(query)
+        kept = reversed(self._rooms.get(room, ()))
+        found = (e for e in kept if isinstance(e, Said | Acted) and matches(words, e.text))
+        return succeed(list(islice(found, limit)))

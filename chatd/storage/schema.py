@@ -42,6 +42,35 @@ STEPS: tuple[str, ...] = (
         last_seq INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 2: /search. Two indexes of the text of every line said or acted, keyed
+    # by its row: its words without case or accents, and its trigrams (any
+    # three characters: pieces of words, URLs, CJK). Contentless, so the
+    # text is stored once (in events.body); without column sizes, which only
+    # ranking reads. Triggers fill them in the writer's own transaction,
+    # whoever writes (the daemon, a tool), and empty them of deleted lines.
+    # The last two statements index the lines of an older database.
+    """
+    CREATE VIRTUAL TABLE line_words USING fts5 (
+        text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE line_trigrams USING fts5 (
+        text, content = '', columnsize = 0, tokenize = 'trigram'
+    );
+    CREATE TRIGGER lines_indexed AFTER INSERT ON events WHEN new.kind IN ('said', 'acted') BEGIN
+        INSERT INTO line_words (rowid, text) VALUES (new.position, json_extract(new.body, '$.text'));
+        INSERT INTO line_trigrams (rowid, text) VALUES (new.position, json_extract(new.body, '$.text'));
+    END;
+    CREATE TRIGGER lines_unindexed AFTER DELETE ON events WHEN old.kind IN ('said', 'acted') BEGIN
+        INSERT INTO line_words (line_words, rowid, text)
+            VALUES ('delete', old.position, json_extract(old.body, '$.text'));
+        INSERT INTO line_trigrams (line_trigrams, rowid, text)
+            VALUES ('delete', old.position, json_extract(old.body, '$.text'));
+    END;
+    INSERT INTO line_words (rowid, text)
+        SELECT position, json_extract(body, '$.text') FROM events WHERE kind IN ('said', 'acted');
+    INSERT INTO line_trigrams (rowid, text)
+        SELECT position, json_extract(body, '$.text') FROM events WHERE kind IN ('said', 'acted');
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

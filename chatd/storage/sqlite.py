@@ -27,6 +27,7 @@ with one sentence, and the chat has its bans before the first connection.
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any, cast
 
 from twisted.application.service import Service
@@ -50,6 +51,7 @@ from chatd.domain.events import (
     RoomEvent,
     Unmuted,
 )
+from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage.schema import DatabaseFileError, damaged, prepare
 from chatd.text import fold
@@ -225,6 +227,15 @@ class SQLiteHistory(Service):
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
         return self._read(_around, room, event_id, limit)
 
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
+
+        By the two FTS5 indexes (schema step 2), or, for a query with a word
+        under three characters, by reading the room's last ``SCAN_LINES``.
+        """
+        words = search_words(query)
+        return self._read(_scan if scans(words) else _look_up, room, words, limit)
+
     def _read(
         self, read: Callable[..., list[RoomEvent]], *arguments: object
     ) -> "Deferred[Sequence[RoomEvent]]":
@@ -321,3 +332,53 @@ def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int
     events = before + after
     start = max(0, min(len(before) - (limit - 1) // 2, len(events) - limit))
     return events[start : start + limit]
+
+
+_HOLDS = (
+    "(EXISTS (SELECT 1 FROM line_words WHERE line_words MATCH ? AND rowid = e.position)"
+    " OR EXISTS (SELECT 1 FROM line_trigrams WHERE line_trigrams MATCH ? AND rowid = e.position))"
+)
+"""The test that line ``e`` holds one more word, as words or as trigrams: a look-up at one row of each index."""
+
+
+def _look_up(
+    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
+) -> list[RoomEvent]:
+    """The newest ``limit`` lines of ``room`` holding every one of ``words``, by the indexes (reader thread).
+
+    The longest word (likely the rarest) leads: each index hands its rows
+    for it newest first, straight from the index, and each row is checked
+    against the room and the other words until ``limit`` are found, so a
+    common word in a busy room stops early. One walk per index, as a line
+    may hold the word in one and not the other ("cafe" is in "café"'s
+    words, not its trigrams); the newest ``limit`` of both walks are the
+    answer.
+    """
+    first, *others = (_phrase(word) for word in sorted(words, key=len, reverse=True))
+    holds = "".join(f" AND {_HOLDS}" for _ in others)
+    each_twice = [phrase for other in others for phrase in (other, other)]
+    found: dict[int, str] = {}
+    for index in ("line_words", "line_trigrams"):
+        query = (
+            f"SELECT e.position, e.body FROM {index} AS h CROSS JOIN events AS e ON e.position = h.rowid "
+            f"WHERE h.{index} MATCH ? AND e.room = ? AND {_LINES}{holds} ORDER BY h.rowid DESC LIMIT ?"
+        )
+        found.update(connection.execute(query, (first, room, *each_twice, limit)))
+    newest = sorted(found.items(), reverse=True)[:limit]
+    return [cast(RoomEvent, decode_event(body)) for _, body in newest]
+
+
+def _phrase(word: str) -> str:
+    """``word`` as an FTS5 string: quoted, so ``"``, ``*``, ``NEAR(``, ``OR`` or ``:`` in it are text, never syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
+    """The newest ``limit`` of the last ``SCAN_LINES`` lines of ``room`` holding every one of ``words`` (reader thread)."""
+    lines = connection.execute(
+        f"SELECT json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
+        "ORDER BY seq DESC LIMIT ?",
+        (room, SCAN_LINES),
+    )
+    found = (body for text, body in lines if matches(words, text))
+    return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]

@@ -1,0 +1,75 @@
+"""What ``/search`` finds: the words of a query, and when a line of history matches them; pure.
+
+A query is words separated by spaces; a line matches when it holds every
+one of them, each either as words (ignoring case and accents: "cafe"
+finds "Café", "qwen3 6" finds "qwen3.6") or as a piece of text ignoring
+case ("wen3.6" finds "qwen3.6", a fragment of a URL, "東京都" inside a
+longer line). Every character is text: nothing a user types is search
+syntax. The SQLite store answers this with its two FTS5 indexes
+(chatd.storage.sqlite); ``matches`` is the same rule in Python, for the
+memory store and for queries too short for the indexes.
+
+A trigram index cannot look up fewer than three characters, so a query
+with a word that short reads the last ``SCAN_LINES`` lines of the room
+rather than the whole of it (``scans``).
+"""
+
+import re
+import unicodedata
+
+from chatd.domain.errors import SearchWordsError
+
+SEARCH_HITS = 20
+"""Lines one search shows at most, the newest first: a screen, as /history's default."""
+
+MOST_WORDS = 8
+"""Words one query may hold: each is an index look-up for every line it checks."""
+
+SHORTEST_INDEXED = 3
+"""The fewest characters the trigram index can look up."""
+
+SCAN_LINES = 10_000
+"""Lines of a room a query with a shorter word reads, newest first: a bound on work no index helps with."""
+
+_WORD = re.compile(r"[^\W_]+")
+"""A run of letters and digits: a word as FTS5's unicode61 tokenizer cuts text (punctuation and spaces separate)."""
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """The words of ``query``, split at spaces; raises SearchWordsError if none or more than ``MOST_WORDS``."""
+    words = tuple(query.split())
+    if not 1 <= len(words) <= MOST_WORDS:
+        raise SearchWordsError(len(words), MOST_WORDS)
+    return words
+
+
+def scans(words: tuple[str, ...]) -> bool:
+    """Whether a query of ``words`` is answered by reading the last ``SCAN_LINES`` lines, not by the indexes."""
+    return any(len(word) < SHORTEST_INDEXED for word in words)
+
+
+def matches(words: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` holds every one of ``words``, as words (no case, no accents) or as text (no case)."""
+    folded = text.casefold()
+    tokens: list[str] | None = None
+    for word in words:
+        if word.casefold() in folded:
+            continue
+        if tokens is None:
+            tokens = _tokens(text)
+        wanted = _tokens(word)
+        if not wanted or not _contains(tokens, wanted):
+            return False
+    return True
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` without case or accents, as unicode61 with ``remove_diacritics 2`` indexes them."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return _WORD.findall(plain)
+
+
+def _contains(tokens: list[str], wanted: list[str]) -> bool:
+    """Whether ``wanted`` appears in ``tokens`` as a run, one after the other (an FTS5 phrase)."""
+    size = len(wanted)
+    return any(tokens[start : start + size] == wanted for start in range(len(tokens) - size + 1))

@@ -1,0 +1,153 @@
+"""/search on the line front end: the newest lines holding some words, each with its id, to members only."""
+
+import json
+
+from chatd.line.protocol import SLOWED
+from chatd.line.render import text_line
+from tests.helpers import LineTestCase
+
+
+class SearchCommandTests(LineTestCase):
+    """alice said seven lines in #lobby, a minute apart from 00:01; some hold words worth finding."""
+
+    TEXTS = ("hello all", "try qwen3.6 now", "Un café au lait", "back soon", "CAFE again", "go home", "bye")
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice")
+        for text in self.TEXTS:
+            self.clock.advance(60)
+            self.alice.dataReceived(text.encode() + b"\n")
+            self.end_pass()
+        self.alice_wire.clear()
+
+    def ask(self, line: bytes) -> list[bytes]:
+        self.alice.dataReceived(line + b"\n")
+        return self.lines(self.alice_wire)
+
+    def test_hits_show_date_id_room_sender_and_text_newest_first_then_the_end(self) -> None:
+        """Each line found shows its date, its id, the room, who said it and what; the end says how many."""
+        self.alice.dataReceived(b"/format json\n/history 7\n")
+        ids = [json.loads(line)["id"] for line in self.lines(self.alice_wire)[1:-1]]
+        self.assertEqual(
+            self.ask(b"/format text\n/search cafe"),
+            [
+                b"*** Lines are now text.",
+                f"[1970-01-01 00:05] {ids[4]} #lobby <alice> CAFE again".encode(),
+                f"[1970-01-01 00:03] {ids[2]} #lobby <alice> Un café au lait".encode(),
+                b'*** End of search of #lobby for "cafe": 2 found. '
+                b"/history #lobby around ID shows one in context.",
+            ],
+        )
+
+    def test_a_hit_s_id_jumps_to_its_context(self) -> None:
+        """The id a search shows is what /history ROOM around ID takes."""
+        [hit, _] = self.ask(b"/search wen3.6")
+        event_id = hit.split()[2].decode()
+        around = self.ask(f"/history #lobby around {event_id}".encode())
+        self.assertIn(b"[1970-01-01 00:02] #lobby <alice> try qwen3.6 now", around)
+
+    def test_json_hits_are_history_lines_marked_search(self) -> None:
+        """In JSON a hit has every key of the live line, "history": true and "search": true; the end its count."""
+        self.alice.dataReceived(b"/format json\nqwen3.6 again\n")
+        live = json.loads(self.lines(self.alice_wire)[-1])
+        self.alice.dataReceived(b"/search #lobby wen3.6 again\n")
+        hit, end = (json.loads(line) for line in self.lines(self.alice_wire))
+        self.assertEqual(hit, {**live, "history": True, "search": True})
+        self.assertEqual(
+            end,
+            {
+                "type": "notice",
+                "kind": "search_end",
+                "room": "#lobby",
+                "query": "wen3.6 again",
+                "count": 1,
+                "scan": False,
+                "text": 'End of search of #lobby for "wen3.6 again": 1 found. '
+                "/history #lobby around ID shows one in context.",
+            },
+        )
+
+    def test_nothing_found_says_so(self) -> None:
+        """A search that finds nothing says so in one line, naming the room and the words."""
+        self.assertEqual(self.ask(b"/search zebra"), [b'*** No line of #lobby holds "zebra".'])
+
+    def test_a_short_word_says_only_the_latest_lines_were_read(self) -> None:
+        """A word under three characters finds lines too, and the end says the search read only the latest."""
+        lines = self.ask(b"/search go")
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(lines[0].endswith(b" #lobby <alice> go home"), lines[0])
+        self.assertEqual(
+            lines[1],
+            b'*** End of search of #lobby for "go" (a word under 3 characters: only the last 10,000 lines '
+            b"were read): 1 found. /history #lobby around ID shows one in context.",
+        )
+
+    def test_a_full_page_says_more_words_find_older_ones(self) -> None:
+        """Twenty lines found is a full page: the end says so."""
+        for n in range(25):
+            self.alice.dataReceived(f"more {n}\n".encode())
+            self.end_pass()
+            self.clock.advance(10)
+        self.alice_wire.clear()
+        lines = self.ask(b"/search more")
+        self.assertEqual(len(lines), 21)
+        self.assertTrue(lines[0].endswith(b"<alice> more 24"), lines[0])
+        self.assertEqual(
+            lines[-1],
+            b'*** End of search of #lobby for "more": the newest 20; more words find older ones. '
+            b"/history #lobby around ID shows one in context.",
+        )
+
+    def test_only_members_search_a_room(self) -> None:
+        """A room one is not in, or that does not exist, is refused as /history refuses it."""
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\nsecret plans\n")
+        self.assertEqual(
+            self.ask(b"/search #dev secret"),
+            [b"ERR members-only only members of #dev may read its history; /join #dev first"],
+        )
+        self.assertEqual(
+            self.ask(b"/search #none x"),
+            [b"ERR members-only only members of #none may read its history; /join #none first"],
+        )
+
+    def test_another_room_is_named_with_its_hash(self) -> None:
+        """/search #dev words searches #dev; a first word without # is a word, in the current room."""
+        self.ask(b"/join #dev\ndev news")
+        self.assertTrue(self.ask(b"/search #lobby bye")[0].endswith(b"#lobby <alice> bye"))
+        self.assertTrue(self.ask(b"/search dev news")[0].endswith(b"#dev <alice> dev news"))
+
+    def test_bad_searches_get_one_line(self) -> None:
+        """No words, a room and no words, or more than eight words: one line each, nothing else."""
+        usage = [b"ERR usage usage: /search [#room] words"]
+        self.assertEqual(self.ask(b"/search"), usage)
+        self.assertEqual(self.ask(b"/search #lobby"), usage)
+        self.assertEqual(
+            self.ask(b"/search a b c d e f g h i"),
+            [b"ERR bad-search a search looks for 1 to 8 words, not 9"],
+        )
+
+    def test_lines_of_those_ignored_are_not_shown(self) -> None:
+        """A search shows nothing said by someone the asker ignores, as history does not."""
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"cafe from bob\n")
+        self.end_pass()
+        self.ask(b"/ignore bob")
+        lines = self.ask(b"/search cafe")
+        self.assertNotIn(b"bob", b"".join(lines))
+        self.assertEqual(len(lines), 3)
+
+    def test_searching_again_and_again_is_slowed(self) -> None:
+        """A page of 20 lines costs 3 lines of budget (the command and 2 for its lines): five searches at once
+        get four answers, the last into debt, then the flood notice; the fifth waits for its budget."""
+        for n in range(20):
+            self.alice.dataReceived(f"more {n}\n".encode())
+            self.end_pass()
+            self.clock.advance(10)
+        self.alice_wire.clear()
+        lines = self.ask(b"/search more\n" * 5)
+        self.assertEqual(lines.count(lines[-2]), 4, lines[-2])
+        self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
+        self.clock.advance(10)
+        self.assertEqual(len(self.lines(self.alice_wire)), 21)
