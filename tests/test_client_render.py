@@ -366,6 +366,26 @@ class HistoryTests(SynchronousTestCase):
         self.assertFalse(shown.bell)
         self.assertTrue(render({**said, "history": False}, COLOUR, NOW).bell)
 
+    def test_search_hit_is_history_with_its_id_first(self) -> None:
+        """A line /search found is drawn as history, dimmed, with its id before the room, for /history around ID."""
+        hit = {
+            "type": "said",
+            "id": "019c2a7e5b400000",
+            "at": NOW - 60,
+            "room": "#a",
+            "nick": "bob",
+            "text": "try qwen3.6",
+            "history": True,
+            "search": True,
+        }
+        self.assertEqual(lines(hit), ["04:59 | 019c2a7e5b400000 #a <bob> try qwen3.6"])
+        shown = render(hit, COLOUR, NOW)
+        self.assertEqual(
+            shown.lines,
+            ("\x1b[2m04:59\x1b[0m \x1b[2m|\x1b[0m \x1b[2m019c2a7e5b400000 #a <bob> try qwen3.6\x1b[0m",),
+        )
+        self.assertFalse(shown.bell)
+
     def test_history_end_is_a_notice(self) -> None:
         """The marker after history is shown as the server words it."""
         end = {

@@ -5,7 +5,9 @@ every line itself: a local ``HH:MM``, a one-character marker saying what
 kind of line it is (so the kinds differ without colour too), and the body.
 A line from a room's history (``"history": true``) is drawn as it would be
 live but dimmed whole, with the marker ``|``, its own time (and date, if
-not today) and no bell: it is not news.
+not today) and no bell: it is not news. A line ``/search`` found
+(``"search": true`` too) is drawn so, with its id first, which the user
+types in ``/history #room around ID`` to see it in context.
 Every string that came over the network goes through ``scrub`` before any
 escape sequence of the client's own is added, so nothing another user or
 the server sends can move the cursor, retitle the window or ring the bell:
@@ -101,6 +103,8 @@ class _Fields:
         """A screen line for this object, at its time: ``look``'s live, or the history look, dated if not today."""
         if self._past is None:
             return compose(view, self.at(), look, body)
+        if self.flag("search"):
+            body = f"{self.text('id')} {body}"
         return compose(self._past, self.at(), Look.HISTORY, body, since=self._now)
 
     def text(self, key: str) -> str:
