@@ -1,0 +1,113 @@
+"""/search against the real daemon over TCP, on a real SQLite file: across a kill -9, and in a file from before it."""
+
+import os
+import shutil
+import signal
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import replace
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.frontend.codec import encode_event, type_name
+from chatd.storage.schema import STEPS, prepare
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.events import said
+
+TEXTS = (
+    "Un café au lait, svp",
+    "we run qwen3.6 now",
+    "docs at https://example.org/guide/search?lang=en",
+    "明日は東京都に行きます",
+)
+
+
+class SearchTests(SynchronousTestCase):
+    """Lines said over TCP are found by words, pieces of words, URLs and CJK, and jump to their context."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.db = os.path.join(self.directory, "chatd.sqlite")
+
+    def start(self) -> Daemon:
+        # A burst that fits the test's lines: the default slows a client after 10.
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--flood-burst", "50"])
+
+    def enter(self, daemon: Daemon, nick: str) -> LineClient:
+        """``nick`` in #lobby, reading JSON lines from now on, past any history replayed."""
+        client = daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        client.say(nick)
+        client.say("/format json")
+        while not client.read_line().startswith(b"{"):
+            pass  # the text lines before the answer to /format, which is the first JSON line
+        client.say("/time")
+        while client.expect_json()["type"] != "server_time":
+            pass
+        return client
+
+    def search(self, client: LineClient, query: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The lines ``/search query`` shows ``client``, and its end line."""
+        client.say(f"/search {query}")
+        found = []
+        while (line := client.expect_json())["type"] != "notice":
+            found.append(line)
+        self.assertEqual(line["kind"], "search_end", line)
+        return found, line
+
+    def texts(self, client: LineClient, query: str) -> list[str]:
+        return [line["text"] for line in self.search(client, query)[0]]
+
+    def test_lines_said_are_found_and_found_again_after_kill_9(self) -> None:
+        """Words without accents, a piece of a version, a URL's fragment and CJK find their lines, before and after SIGKILL."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        said_live = []
+        for text in TEXTS:
+            alice.say(text)
+            said_live.append(alice.expect_json())
+        queries = {"CAFE": TEXTS[0], "wen3.6": TEXTS[1], "example.org/guide": TEXTS[2], "東京都": TEXTS[3]}
+        for query, text in queries.items():
+            self.assertEqual(self.texts(alice, query), [text], query)
+        [hit], end = self.search(alice, "#lobby wen3.6")
+        self.assertEqual(hit, {**said_live[1], "history": True, "search": True})
+        self.assertEqual((end["count"], end["scan"]), (1, False))
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+
+        bob = self.enter(self.start(), "bob")
+        for query, text in queries.items():
+            self.assertEqual(self.texts(bob, query), [text], query)
+        bob.say(f"/history #lobby around {hit['id']}")
+        around = []
+        while (line := bob.expect_json())["type"] != "notice":
+            around.append(line["text"])
+        self.assertIn(TEXTS[1], around)
+
+    def test_a_short_word_reads_the_latest_lines(self) -> None:
+        """A two-character word finds its line by the bounded scan, and the end line says so."""
+        alice = self.enter(self.start(), "alice")
+        for text in TEXTS:
+            alice.say(text)
+            alice.expect_json()
+        found, end = self.search(alice, "東京")
+        self.assertEqual([line["text"] for line in found], [TEXTS[3]])
+        self.assertEqual((end["count"], end["scan"]), (1, True))
+
+    def test_lines_of_a_database_from_before_search_are_found(self) -> None:
+        """A file at schema 1, written before /search, is upgraded at start and its lines are found."""
+        with closing(sqlite3.connect(self.db, isolation_level=None)) as connection:
+            prepare(connection, self.db, STEPS[:1])
+            for seq, text in enumerate(TEXTS, start=1):
+                event = replace(said(1_700_000_000 + seq, "#lobby", "carol", text, seq), id=f"{seq:016x}")
+                connection.execute(
+                    "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (event.id, type_name(type(event)), "#lobby", seq, event.at, "carol", encode_event(event)),
+                )
+            connection.execute("INSERT INTO rooms (room, last_seq) VALUES ('#lobby', ?)", (len(TEXTS),))
+        alice = self.enter(self.start(), "alice")
+        self.assertEqual(self.texts(alice, "cafe"), [TEXTS[0]])
+        self.assertEqual(self.texts(alice, "guide/search"), [TEXTS[2]])
