@@ -128,6 +128,13 @@ class SearchCommandTests(LineTestCase):
             [b"ERR bad-search a search looks for 1 to 8 words, not 9"],
         )
 
+    def test_a_control_character_is_refused_as_in_a_line_said(self) -> None:
+        """A query holding a control character (a NUL, an escape) is refused in one line, as a message would be."""
+        self.assertEqual(
+            self.ask(b"/search the\x00re"),
+            [b"ERR bad-text not sent: control or bidi character U+0000 refused"],
+        )
+
     def test_lines_of_those_ignored_are_not_shown(self) -> None:
         """A search shows nothing said by someone the asker ignores, as history does not."""
         bob, _ = self.connect(b"bob")

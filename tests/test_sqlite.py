@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.domain.search import search_words
 from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import SQLiteHistory
@@ -288,6 +292,31 @@ class SearchIndexTests(StoreTestCase):
             connection.execute("DELETE FROM events WHERE seq = 1")
         self.assertEqual(self.indexed('"cafe"'), [(1,), (1,)])
         self.assertEqual(self.search(store, "forget"), [])
+
+
+class SearchSyntaxTests(StoreTestCase):
+    """Whatever a user types, SQLite's FTS5 reads it as text: a query the chat accepts never fails in the store."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = open_store(self, self.path, self.reactor)
+        self.store.append(said(1, "#lobby", "alice", 'Un café "x" NEAR(a b) OR c* ^d col:e {f} -g +h', 1))
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.text(
+            alphabet=st.sampled_from("\"'*()^:{}-+,.%_\\ aéE東NEAROTD\x00\u200b"), min_size=1, max_size=16
+        )
+    )
+    def test_any_query_is_answered(self, query: str) -> None:
+        """Quotes, stars, brackets, carets, colons, keywords and NULs give lines or none, never an error from SQLite."""
+        try:
+            search_words(query)
+        except ChatError:
+            return  # refused by the chat before any store sees it
+        read = self.store.search("#lobby", query, 20)
+        self.end_pass(self.store)
+        self.assertLessEqual(len(self.successResultOf(self.reactor.run_until(read))), 1)
 
 
 def damage(case: SynchronousTestCase, path: str) -> None:

@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from chatd.domain.errors import SearchWordsError
+from chatd.domain.names import check_text
 
 SEARCH_HITS = 20
 """Lines one search shows at most, the newest first: a screen, as /history's default."""
@@ -36,8 +37,14 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def search_words(query: str) -> tuple[str, ...]:
-    """The words of ``query``, split at spaces; raises SearchWordsError if none or more than ``MOST_WORDS``."""
-    words = tuple(query.split())
+    """The words of ``query``, split at spaces; raises SearchWordsError if none or more than ``MOST_WORDS``.
+
+    The query is text as a line said is (``check_text``): a control or bidi
+    character refuses it (InvalidTextError; no line holds one, and FTS5
+    reads a NUL as the end of its query), and what shows as nothing is
+    dropped, as it was from the lines kept.
+    """
+    words = tuple(check_text(query).split())
     if not 1 <= len(words) <= MOST_WORDS:
         raise SearchWordsError(len(words), MOST_WORDS)
     return words
