@@ -18,6 +18,7 @@ from chatd.domain.search import search_words
 from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import SQLiteHistory
+from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
 from tests.test_history import open_store
@@ -248,25 +249,14 @@ class SearchIndexTests(StoreTestCase):
 
     def test_lines_of_a_version_1_database_are_indexed_by_the_upgrade(self) -> None:
         """A database from before /search gets its lines said and acted into both indexes, not its topics."""
-        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
-            prepare(connection, self.path, STEPS[:1])
-            for event in (
-                said(1, "#Lobby", "alice", "Un café, svp", 1),
-                acted(2, "#Lobby", "bob", "runs qwen3.6", 2),
-                topic_changed(3, "#Lobby", "bob", "cafe talk", 3),
-            ):
-                connection.execute(
-                    "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        f"e{event.seq}",
-                        type_name(type(event)),
-                        "#lobby",
-                        event.seq,
-                        event.at,
-                        "x",
-                        encode_event(event),
-                    ),
-                )
+        version_1(
+            self.path,
+            [
+                replace(said(1, "#Lobby", "alice", "Un café, svp", 1), id="e1"),
+                replace(acted(2, "#Lobby", "bob", "runs qwen3.6", 2), id="e2"),
+                replace(topic_changed(3, "#Lobby", "bob", "cafe talk", 3), id="e3"),
+            ],
+        )
         store = open_store(self, self.path, self.reactor)
         self.assertEqual(self.search(store, "cafe"), ["Un café, svp"])
         self.assertEqual(self.search(store, "wen3.6"), ["runs qwen3.6"])
@@ -317,6 +307,31 @@ class SearchSyntaxTests(StoreTestCase):
         read = self.store.search("#lobby", query, 20)
         self.end_pass(self.store)
         self.assertLessEqual(len(self.successResultOf(self.reactor.run_until(read))), 1)
+
+
+def version_1(path: str, events: Sequence[RoomEvent]) -> None:
+    """Make a database of schema 1, from before /search, at ``path``, holding ``events`` as that chatd wrote them."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        prepare(connection, path, STEPS[:1])
+        for event in events:
+            room = fold(event.room)
+            connection.execute(
+                "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.id,
+                    type_name(type(event)),
+                    room,
+                    event.seq,
+                    event.at,
+                    event.actor.nick,
+                    encode_event(event),
+                ),
+            )
+            connection.execute(
+                "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
+                "ON CONFLICT (room) DO UPDATE SET last_seq = excluded.last_seq",
+                (room, event.seq),
+            )
 
 
 def damage(case: SynchronousTestCase, path: str) -> None:

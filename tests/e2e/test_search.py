@@ -3,19 +3,16 @@
 import os
 import shutil
 import signal
-import sqlite3
 import tempfile
-from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.frontend.codec import encode_event, type_name
-from chatd.storage.schema import STEPS, prepare
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
+from tests.test_sqlite import version_1
 
 TEXTS = (
     "Un café au lait, svp",
@@ -101,15 +98,13 @@ class SearchTests(SynchronousTestCase):
 
     def test_lines_of_a_database_from_before_search_are_found(self) -> None:
         """A file at schema 1, written before /search, is upgraded at start and its lines are found."""
-        with closing(sqlite3.connect(self.db, isolation_level=None)) as connection:
-            prepare(connection, self.db, STEPS[:1])
-            for seq, text in enumerate(TEXTS, start=1):
-                event = replace(said(1_700_000_000 + seq, "#lobby", "carol", text, seq), id=f"{seq:016x}")
-                connection.execute(
-                    "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (event.id, type_name(type(event)), "#lobby", seq, event.at, "carol", encode_event(event)),
-                )
-            connection.execute("INSERT INTO rooms (room, last_seq) VALUES ('#lobby', ?)", (len(TEXTS),))
+        version_1(
+            self.db,
+            [
+                replace(said(1_700_000_000 + seq, "#lobby", "carol", text, seq), id=f"{seq:016x}")
+                for seq, text in enumerate(TEXTS, start=1)
+            ],
+        )
         alice = self.enter(self.start(), "alice")
         self.assertEqual(self.texts(alice, "cafe"), [TEXTS[0]])
         self.assertEqual(self.texts(alice, "guide/search"), [TEXTS[2]])
