@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from itertools import accumulate
 from typing import Any
 
 import workloads
@@ -69,9 +70,13 @@ def words(rng: random.Random) -> list[str]:
     return ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(VOCABULARY)]
 
 
-def line(rng: random.Random, vocabulary: list[str], weights: list[float]) -> str:
-    """One chat line: 6 to 12 words with a long tail, sometimes a version, a URL, an accent or Japanese."""
-    parts = rng.choices(vocabulary, weights, k=rng.randint(6, 12))
+def line(rng: random.Random, vocabulary: list[str], tail: list[float]) -> str:
+    """One chat line: 6 to 12 words with a long tail, sometimes a version, a URL, an accent or Japanese.
+
+    ``tail`` is the cumulative weights of ``vocabulary`` (``choices`` would
+    add the weights up again for every line).
+    """
+    parts = rng.choices(vocabulary, cum_weights=tail, k=rng.randint(6, 12))
     extra = rng.random()
     if extra < 0.05:
         parts.insert(rng.randrange(len(parts)), rng.choice(VERSIONS))
@@ -88,7 +93,7 @@ def fill(path: str, lines: int, rooms: int, seed: int) -> float:
     """Write ``lines`` lines into a new store at ``path``; seconds it took."""
     rng = random.Random(seed)
     vocabulary = words(rng)
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    tail = list(accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
     store = SQLiteHistory.open(path, reactor)
     store.startService()
     actors = [Actor(f"user{n}", "10.0.0.1") for n in range(50)]
@@ -107,7 +112,7 @@ def fill(path: str, lines: int, rooms: int, seed: int) -> float:
             room = written % rooms
             seqs[room] += 1
             moment = at + written
-            text = line(rng, vocabulary, weights)
+            text = line(rng, vocabulary, tail)
             event = Said(
                 id=ids(moment),
                 at=moment,
