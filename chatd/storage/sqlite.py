@@ -27,6 +27,7 @@ with one sentence, and the chat has its bans before the first connection.
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from itertools import islice
 from typing import Any, cast
 
@@ -375,10 +376,12 @@ def _phrase(word: str) -> str:
 
 def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
     """The newest ``limit`` of the last ``SCAN_LINES`` lines of ``room`` holding every one of ``words`` (reader thread)."""
-    lines = connection.execute(
+    query = (
         f"SELECT json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
-        "ORDER BY seq DESC LIMIT ?",
-        (room, SCAN_LINES),
+        "ORDER BY seq DESC LIMIT ?"
     )
-    found = (body for text, body in lines if matches(words, text))
-    return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
+    # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
+    # holds its read open, and with it the WAL file the writer could otherwise start over.
+    with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
+        found = (body for text, body in lines if matches(words, text))
+        return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
