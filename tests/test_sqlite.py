@@ -1,6 +1,7 @@
 """The SQLite store beyond the History contract: what it keeps, one transaction a pass, reopening, its schema."""
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -176,6 +177,24 @@ class SchemaTests(StoreTestCase):
         self.assertEqual(
             connection.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchall(), []
         )
+
+    def test_a_sqlite_without_a_tokenizer_a_step_needs_is_named_not_the_file(self) -> None:
+        """A step SQLite cannot run for want of a module or tokenizer says what this SQLite lacks; the file is kept."""
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(connection.close)
+        prepare(connection, self.path)
+        for step in (
+            "CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'nosuch');",
+            "CREATE VIRTUAL TABLE t USING nosuch;",
+        ):
+            error = self.assertRaises(DatabaseFileError, prepare, connection, self.path, (*STEPS, step))
+            self.assertRegex(
+                str(error),
+                rf"^--db {re.escape(self.path)} needs SQLite with FTS5 and its trigram tokenizer \(3\.34 or later\), "
+                rf"and this Python's SQLite {re.escape(sqlite3.sqlite_version)} has not \(no such (tokenizer|module): "
+                r"nosuch\); run chatd on a Python whose SQLite has them, or give --db :memory:\.$",
+            )
+        self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""

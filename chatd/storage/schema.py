@@ -104,7 +104,17 @@ def prepare(connection: sqlite3.Connection, path: str, steps: Sequence[str] = ST
         elif version < len(steps):
             _upgrade(connection, version, steps)
     except sqlite3.DatabaseError as error:
+        if str(error).startswith(_MISSING):
+            raise DatabaseFileError(
+                f"--db {path} needs SQLite with FTS5 and its trigram tokenizer (3.34 or later), and this "
+                f"Python's SQLite {sqlite3.sqlite_version} has not ({error}); run chatd on a Python "
+                "whose SQLite has them, or give --db :memory:."
+            ) from None
         raise DatabaseFileError(damaged(path, error)) from None
+
+
+_MISSING = ("no such module", "no such tokenizer")
+"""How SQLite says it was built without a part a step uses (FTS5, a tokenizer): not the file's fault."""
 
 
 def damaged(path: str, error: sqlite3.Error) -> str:
