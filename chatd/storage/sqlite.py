@@ -27,7 +27,7 @@ with one sentence, and the chat has its bans before the first connection.
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred
@@ -63,6 +63,8 @@ read them; arrivals, nickname changes and walls are not history.
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted)
 """The events read back at start to restore the chat's state (schema's ``events_to_restore`` index)."""
+
+T = TypeVar("T")
 
 _LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
@@ -211,6 +213,20 @@ class SQLiteHistory(Service):
             (room, after, limit),
         )
 
+    def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
+        """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
+        return self._read(
+            _value, f"SELECT seq FROM events WHERE id = ? AND room = ? AND {_LINES}", (event_id, room)
+        )
+
+    def count(self, room: str, after: int, before: int) -> "Deferred[int]":
+        """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
+        return self._read(
+            _value,
+            f"SELECT count(*) FROM events WHERE room = ? AND seq > ? AND seq < ? AND {_LINES}",
+            (room, after, before),
+        )
+
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
         bound = before if before is not None else 1 << 62
@@ -225,11 +241,9 @@ class SQLiteHistory(Service):
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
         return self._read(_around, room, event_id, limit)
 
-    def _read(
-        self, read: Callable[..., list[RoomEvent]], *arguments: object
-    ) -> "Deferred[Sequence[RoomEvent]]":
+    def _read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
-        found: Deferred[Sequence[RoomEvent]] = Deferred()
+        found: Deferred[T] = Deferred()
 
         def start() -> None:
             reading = deferToThreadPool(self._reactor, self._reading, read, self._reader, *arguments)
@@ -299,6 +313,12 @@ def _row(event: Event) -> tuple[str, str, str | None, int | None, float, str, st
 def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
     """The room events ``query`` selects, decoded (on the reader thread)."""
     return [cast(RoomEvent, decode_event(body)) for (body,) in connection.execute(query, arguments)]
+
+
+def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:
+    """The first column of the first row ``query`` selects, or None if it selects none (on the reader thread)."""
+    row = connection.execute(query, arguments).fetchone()
+    return None if row is None else row[0]
 
 
 def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent]:
