@@ -20,6 +20,7 @@ from chatd.line.commands import (
     Nick,
     Part,
     Quit,
+    Resume,
     Rooms,
     Say,
     Time,
@@ -99,6 +100,10 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history AROUND 0194a2b3c4d50000", History(None, 20, "0194a2b3c4d50000")),
         ("/history around", History("#around", 20)),
     ],
+    "resume": [
+        ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000")),
+        ("/RESUME dev  0194a2b3c4d50000 ", Resume("#dev", "0194a2b3c4d50000")),
+    ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
     "format": [
@@ -177,6 +182,9 @@ MISUSED = [
     ("/history #dev -5", "history"),
     ("/history #dev around", "history"),
     ("/history #dev around a b", "history"),
+    ("/resume", "resume"),
+    ("/resume #dev", "resume"),
+    ("/resume #dev a b", "resume"),
 ]
 
 # Commands that make sense only once the session has a nickname.
