@@ -215,8 +215,12 @@ class SQLiteHistory(Service):
 
     def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
         """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
+        # Named: without statistics SQLite picks events_by_room for "room = ?"
+        # and walks the whole room (0.1 s at 300,000 lines, against 0.2 ms).
         return self._read(
-            _value, f"SELECT seq FROM events WHERE id = ? AND room = ? AND {_LINES}", (event_id, room)
+            _value,
+            f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}",
+            (event_id, room),
         )
 
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
