@@ -1,4 +1,4 @@
-"""A room's past on the line front end: the last lines on joining, and /history's pages."""
+"""A room's past on the line front end: the last lines on joining, what a returning client missed, and /history's pages."""
 
 import json
 from collections.abc import Callable, Sequence
