@@ -75,6 +75,10 @@ class ResumeTests(SynchronousTestCase):
                 return lines, line
             lines.append(line)
 
+    def resumed_end(self, count: int, missed: int) -> dict[str, Any]:
+        """The marker after a resume in #lobby, but its text."""
+        return {"type": "notice", "kind": "history_end", "room": "#lobby", "count": count, "missed": missed}
+
     def drop(self, alice: LineClient, bob: LineClient) -> None:
         """bob's connection drops; alice sees him go, so his nickname is free again."""
         bob.close()
@@ -128,9 +132,6 @@ class ResumeTests(SynchronousTestCase):
         )
         self.assertEqual(bob.expect_json(), {**last, "history": True})
         self.assertEqual(bob.expect_json()["text"], "End of history of #lobby: nothing earlier is kept.")
-
-    def resumed_end(self, count: int, missed: int) -> dict[str, Any]:
-        return {"type": "notice", "kind": "history_end", "room": "#lobby", "count": count, "missed": missed}
 
     def test_after_kill_9_the_client_gets_exactly_the_lines_it_missed(self) -> None:
         """Lines said while bob was away, then SIGKILL and a restart on the same file: bob gets exactly those."""
