@@ -206,6 +206,66 @@ class RestoreTests(SynchronousTestCase):
         self.assertEqual(feed(presence, joined("#ops")), [])
 
 
+def said(room: str, seq: int, event_id: str, history: bool = False) -> Message:
+    return {
+        "type": "said",
+        "id": event_id,
+        "at": AT,
+        "room": room,
+        "seq": seq,
+        "nick": "bob",
+        "text": "hi",
+        "history": history,
+    }
+
+
+class ResumeTests(SynchronousTestCase):
+    """The client keeps the latest line it saw of each room, and coming back says where it left off."""
+
+    def test_the_latest_line_of_each_room_is_kept_live_or_from_history(self) -> None:
+        """The highest seq wins, whether live or from history; a page of older history moves nothing back."""
+        presence = registered()
+        feed(
+            presence,
+            said("#lobby", 5, "00000000000000a5", history=True),
+            said("#lobby", 7, "00000000000000a7"),
+        )
+        feed(presence, {**said("#dev", 2, "00000000000000d2"), "type": "acted"})
+        feed(presence, said("#lobby", 3, "00000000000000a3", history=True))
+        self.assertEqual(presence.seen, {"#lobby": (7, "00000000000000a7"), "#dev": (2, "00000000000000d2")})
+
+    def test_ids_unfit_to_send_back_are_not_kept(self) -> None:
+        """An id with a space, a control character or too long could forge a command: it is ignored."""
+        presence = registered()
+        for hostile in ("a b", "a\n/quit", "x" * 65, "", "é1"):
+            feed(presence, said("#lobby", 9, hostile))
+        feed(presence, {**said("#lobby", 9, "00000000000000a9"), "seq": "9"})
+        self.assertEqual(presence.seen, {})
+
+    def test_coming_back_names_each_room_it_returns_to_before_the_nickname(self) -> None:
+        """/resume for every room it was in with a line seen, then /nick; the joins then follow as before."""
+        presence = registered()
+        feed(presence, joined("#dev"), joined("#ops"), said("#lobby", 4, "00000000000000a4"))
+        feed(presence, said("#dev", 8, "00000000000000d8"), said("#gone", 1, "00000000000000f1"))
+        presence.lost()
+        self.assertEqual(
+            presence.greeting(),
+            [
+                "/format json",
+                "/resume #lobby 00000000000000a4",
+                "/resume #dev 00000000000000d8",
+                "/nick alice",
+            ],
+        )
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #dev", "/join #ops"])
+
+    def test_a_first_connection_names_no_room(self) -> None:
+        """Before any loss there is nothing to resume."""
+        presence = Presence("alice")
+        feed(presence, said("#lobby", 4, "00000000000000a4"))
+        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
+
+
 class NamingTests(SynchronousTestCase):
     """Which lines ask for a nickname, and which server object answers one."""
 

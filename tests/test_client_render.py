@@ -398,6 +398,41 @@ class HistoryTests(SynchronousTestCase):
         self.assertEqual(lines(end), ["05:00 * End of history of #a."])
 
 
+class ResumeMarkerTests(SynchronousTestCase):
+    """After lines a reconnection resumed, a rule says how many were missed, and how many are not shown."""
+
+    def end(self, count: int, missed: int) -> Message:
+        return {
+            "type": "notice",
+            "kind": "history_end",
+            "room": "#a",
+            "count": count,
+            "missed": missed,
+            "text": "x",
+        }
+
+    def test_the_rule_says_how_many_were_missed(self) -> None:
+        """All shown: missed N lines; none: nothing missed; past the bound, how many earlier ones are not shown."""
+        self.assertEqual(lines(self.end(3, 3)), ["05:00 * ---- missed 3 lines in #a ----"])
+        self.assertEqual(lines(self.end(1, 1)), ["05:00 * ---- missed 1 line in #a ----"])
+        self.assertEqual(lines(self.end(0, 0)), ["05:00 * ---- nothing missed in #a ----"])
+        self.assertEqual(
+            lines(self.end(1000, 1500)),
+            ["05:00 * ---- missed 1500 lines in #a; 500 earlier lines not shown (/history #a) ----"],
+        )
+
+    def test_the_server_noting_where_the_client_left_off_is_not_shown(self) -> None:
+        """The client says where it left off itself; the server's acknowledgement is no news."""
+        noted = {
+            "type": "notice",
+            "kind": "resume",
+            "room": "#a",
+            "id": "0194a2b3c4d50000",
+            "text": "Joining",
+        }
+        self.assertEqual(lines(noted), [])
+
+
 class DocumentedKindsTests(SynchronousTestCase):
     """Every kind docs/PROTOCOL.md documents has a rendering, and the docs list every kind the server sends."""
 
@@ -422,12 +457,12 @@ class DocumentedKindsTests(SynchronousTestCase):
                 self.assertIn(text, shown, f"{kind} hides {text!r}")
 
     def test_every_documented_notice_kind_shown(self) -> None:
-        """Every notice kind is shown by its text; only the answer to the client's own /format is not."""
+        """Every notice kind is shown by its text; only the answers to the client's own /format and /resume are not."""
         kinds = documented_notice_kinds()
         self.assertIn("welcome", kinds)
         for kind in kinds:
             shown = lines({"type": "notice", "kind": kind, "text": f"{kind} text"})
-            self.assertEqual(shown, [] if kind == "format" else [f"05:00 * {kind} text"])
+            self.assertEqual(shown, [] if kind in ("format", "resume") else [f"05:00 * {kind} text"])
 
     def test_documented_examples_shown(self) -> None:
         """Each JSON line in docs/PROTOCOL.md's examples renders as a line of its own kind."""
@@ -435,7 +470,7 @@ class DocumentedKindsTests(SynchronousTestCase):
         self.assertGreater(len(examples), 3)
         for example in examples:
             assert example is not None, "every example line is a JSON object"
-            if example.get("kind") != "format":
+            if example.get("kind") not in ("format", "resume"):
                 self.assert_shown(example, str(example))
 
     def test_docs_list_every_type_the_server_renders(self) -> None:

@@ -20,6 +20,7 @@ from chatd.line.commands import (
     Nick,
     Part,
     Quit,
+    Resume,
     Rooms,
     Say,
     Search,
@@ -106,6 +107,10 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/search dev news", Search(None, "dev news")),
         ('/search "quoted" OR *', Search(None, '"quoted" OR *')),
     ],
+    "resume": [
+        ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000")),
+        ("/RESUME dev  0194a2b3c4d50000 ", Resume("#dev", "0194a2b3c4d50000")),
+    ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
     "format": [
@@ -186,6 +191,9 @@ MISUSED = [
     ("/history #dev around a b", "history"),
     ("/search", "search"),
     ("/search #dev", "search"),
+    ("/resume", "resume"),
+    ("/resume #dev", "resume"),
+    ("/resume #dev a b", "resume"),
 ]
 
 # Commands that make sense only once the session has a nickname.

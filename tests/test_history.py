@@ -190,6 +190,33 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("secret", room="#other"), ["secret elsewhere"])
         self.assertEqual(self.found("secret", room="#nowhere"), [])
 
+    def test_seq_of_finds_a_kept_line_of_that_room_only(self) -> None:
+        """An id maps to its line's seq in its own room; another room's, an unknown or a garbage id to None."""
+        self.history.append(replace(said(11, "#Other", "bob", "elsewhere", 1), id=f"{11:016x}"))
+        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{4:016x}")), 4)
+        self.assertEqual(self.result(self.history.seq_of("#other", f"{11:016x}")), 1)
+        self.assertIsNone(self.result(self.history.seq_of("#other", f"{4:016x}")))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", "not an id' OR 1=1 --")))
+        self.assertIsNone(self.result(self.history.seq_of("#nowhere", f"{4:016x}")))
+
+    def test_seq_of_knows_no_arrival_or_topic(self) -> None:
+        """Only messages are what a client missed: the id of a join or a topic maps to None."""
+        self.history.append(replace(joined(11, "#Lobby", "bob", 11), id=f"{11:016x}"))
+        self.history.append(replace(topic_changed(12, "#Lobby", "bob", "news", 12), id=f"{12:016x}"))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{12:016x}")))
+
+    def test_count_is_the_messages_strictly_between_two_numbers(self) -> None:
+        """Messages with seq above one number and below another; arrivals between are not counted."""
+        self.history.append(joined(11, "#Lobby", "bob", 11))
+        self.history.append(said(12, "#Lobby", "bob", "after", 12))
+        self.assertEqual(self.result(self.history.count("#lobby", 4, 8)), 3)
+        self.assertEqual(self.result(self.history.count("#lobby", 0, 13)), 11)
+        self.assertEqual(self.result(self.history.count("#lobby", 10, 12)), 0)
+        self.assertEqual(self.result(self.history.count("#lobby", 9, 9)), 0)
+        self.assertEqual(self.result(self.history.count("#nowhere", 0, 100)), 0)
+
     def test_when_written_calls_once_everything_appended_is_kept(self) -> None:
         """Asked after appending, it calls by the end of the pass that writes; asked again with nothing new, at once."""
         called: list[str] = []

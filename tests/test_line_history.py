@@ -1,4 +1,4 @@
-"""A room's past on the line front end: the last lines on joining, and /history's pages."""
+"""A room's past on the line front end: the last lines on joining, what a returning client missed, and /history's pages."""
 
 import json
 from collections.abc import Callable, Sequence
@@ -9,6 +9,9 @@ from twisted.internet.testing import StringTransport
 from chatd.domain.events import RoomEvent
 from chatd.domain.limits import Limits
 from chatd.domain.ports import History
+from chatd.domain.resume import RESUME_MOST
+from chatd.line.history import RESUMED_BYTES
+from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED, LineProtocol
 from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
@@ -176,6 +179,23 @@ class LaterStoreTests(LineTestCase):
                 # bob's /who waited for the join to be done.
                 ("members", None, None, None),
             ],
+        )
+
+    def test_lines_said_while_a_resume_reads_come_after_its_marker_once_each(self) -> None:
+        """A resume holds live lines as a replay does: the missed lines, the marker, then what came meanwhile."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/format json\nseen\n")
+        seen = said_lines(alice_wire, self)[-1]
+        alice.dataReceived(b"missed\n")
+        self.store.later = True
+        bob, wire = self.connect(None)
+        bob.dataReceived(f"/format json\n/resume #lobby {seen['id']}\nbob\n".encode())
+        alice.dataReceived(b"during\n")
+        self.assertEqual([line["type"] for line in said_lines(wire, self)[-2:]], ["joined", "members"])
+        self.store.answer()
+        self.assertEqual(
+            [(line.get("text"), line.get("history")) for line in said_lines(wire, self)],
+            [("missed", True), ("End of what you missed in #lobby: 1 line.", None), ("during", None)],
         )
 
     def test_other_rooms_and_private_lines_wait_too_and_keep_their_order(self) -> None:
@@ -375,3 +395,217 @@ class HistoryCommandTests(LineTestCase):
         lines = self.ask(b"/history 100\n/time\n/time")
         self.assertEqual(len(lines), 101 + 1)
         self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
+
+
+class ResumeTests(LineTestCase):
+    """/resume #room ID rejoins a room showing exactly what was said after that line, then how much it was."""
+
+    chat_limits = Limits(replay=2)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice")
+        self.alice.dataReceived(b"/format json\n/join #dev\n")
+        self.say(self.alice, "#dev", 3)
+        self.seen = said_lines(self.alice_wire, self)[-1]
+        """The last line bob saw before he dropped: line 3 of #dev."""
+        self.bob, self.bob_wire = self.connect(None)
+        self.bob.dataReceived(b"/format json\n")
+        self.lines(self.bob_wire)
+
+    def say(self, who: LineProtocol, room: str, count: int, first: int = 1) -> None:
+        """``who`` says ``count`` lines in ``room``, numbered from ``first``, a pass apart."""
+        for n in range(first, first + count):
+            self.clock.advance(1)  # within the flood budget
+            who.dataReceived(f"/join {room}\nline {n}\n".encode())
+            self.end_pass()
+
+    def resumed(self, line: bytes) -> list[dict[str, object]]:
+        """What bob is shown after ``line``, past his join and the members."""
+        self.bob.dataReceived(line)
+        return said_lines(self.bob_wire, self)
+
+    def test_rejoining_shows_exactly_the_lines_missed_then_how_many(self) -> None:
+        """After the join and members: every line said since the id, marked history, then the marker; then live."""
+        self.say(self.alice, "#dev", 4, first=4)
+        self.bob.dataReceived(b"bob\n")
+        self.lines(self.bob_wire)
+        lines = self.resumed(f"/resume #dev {self.seen['id']}\n".encode())
+        self.alice.dataReceived(b"/join #dev\nlive\n")
+        lines += said_lines(self.bob_wire, self)
+        self.assertEqual(
+            [(line["type"], line.get("text"), line.get("history")) for line in lines[2:]],
+            [
+                ("said", "line 4", True),
+                ("said", "line 5", True),
+                ("said", "line 6", True),
+                ("said", "line 7", True),
+                ("notice", "End of what you missed in #dev: 4 lines.", None),
+                ("said", "live", None),
+            ],
+        )
+        self.assertEqual(
+            lines[6], {**lines[6], "kind": "history_end", "room": "#dev", "count": 4, "missed": 4}
+        )
+        self.assertEqual(lines[0]["type"], "joined")
+
+    def test_points_given_before_a_nickname_serve_the_automatic_join_and_later_joins(self) -> None:
+        """Said before the nickname, the default room's join and a later /join show only what was missed."""
+        self.alice.dataReceived(b"/join #lobby\nin lobby\n")
+        lobby = said_lines(self.alice_wire, self)[-1]
+        self.say(self.alice, "#dev", 1, first=4)
+        self.alice.dataReceived(b"/join #lobby\nlobby again\n")
+        self.bob.dataReceived(f"/resume #lobby {lobby['id']}\n/resume dev {self.seen['id']}\n".encode())
+        self.assertEqual(
+            [line["text"] for line in said_lines(self.bob_wire, self)],
+            [
+                f"Joining #lobby will show what was said there after {lobby['id']}.",
+                f"Joining #dev will show what was said there after {self.seen['id']}.",
+            ],
+        )
+        self.bob.dataReceived(b"bob\n/join #dev\n")
+        texts = [line.get("text") for line in said_lines(self.bob_wire, self) if "text" in line]
+        self.assertEqual(
+            texts,
+            [
+                "You are bob.",
+                "lobby again",
+                "End of what you missed in #lobby: 1 line.",
+                "line 4",
+                "End of what you missed in #dev: 1 line.",
+            ],
+        )
+
+    def test_nothing_missed_is_said(self) -> None:
+        """Nothing said since the id: no lines, and the marker says so."""
+        self.bob.dataReceived(b"bob\n")
+        self.lines(self.bob_wire)
+        lines = self.resumed(f"/resume #dev {self.seen['id']}\n".encode())
+        self.assertEqual(
+            lines[2:],
+            [
+                {
+                    "type": "notice",
+                    "kind": "history_end",
+                    "room": "#dev",
+                    "count": 0,
+                    "missed": 0,
+                    "text": "Nothing missed in #dev.",
+                }
+            ],
+        )
+
+    def test_an_id_the_room_does_not_keep_is_said_and_the_last_lines_follow(self) -> None:
+        """Garbage, or another room's line: one notice naming the id, then the usual replay and its marker."""
+        self.bob.dataReceived(b"/format text\nbob\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/resume #dev 00000000deadbeef\n")
+        self.assertEqual(
+            self.lines(self.bob_wire)[2:],
+            [
+                b"*** No line with the id 00000000deadbeef is kept in #dev: what you missed there is not known.",
+                b"[1970-01-01 00:00] #dev <alice> line 2",
+                b"[1970-01-01 00:00] #dev <alice> line 3",
+                b"*** End of history of #dev; /history #dev shows earlier lines.",
+            ],
+        )
+        self.alice.dataReceived(b"/join #lobby\nlobby line\n")
+        lobby = said_lines(self.alice_wire, self)[-1]
+        self.bob.dataReceived(f"/part #dev\n/resume #dev {lobby['id']}\n".encode())
+        self.assertIn(
+            f"*** No line with the id {lobby['id']} is kept in #dev: what you missed there is not known.".encode(),
+            self.lines(self.bob_wire),
+        )
+
+    def test_a_room_one_is_in_is_refused(self) -> None:
+        """What a member missed was shown live: /resume of a room one is in is one ERR line, and nothing else."""
+        self.bob.dataReceived(b"/format text\nbob\n/join #dev\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(f"/resume #DEV {self.seen['id']}\n".encode())
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b"ERR joined you are in #dev already; /resume shows what you missed when you rejoin a room"],
+        )
+        self.assertEqual(self.bob.resuming, {})
+
+    def test_bad_arguments_are_refused(self) -> None:
+        """A missing id, a word too many, or a bad room name: one ERR line each."""
+        self.bob.dataReceived(b"/format text\n/resume #dev\n/resume #dev a b\n/resume #no! x\n")
+        self.assertEqual(
+            self.lines(self.bob_wire)[-3:],
+            [
+                b"ERR usage usage: /resume #room ID",
+                b"ERR usage usage: /resume #room ID",
+                b"ERR bad-room '#no!' is not a valid room name: a room name holds only letters, digits and -_.",
+            ],
+        )
+        self.assertEqual(self.bob.resuming, {})
+
+    def test_a_session_keeps_as_many_points_as_rooms_one_may_be_in(self) -> None:
+        """Past the rooms one may be in, the oldest point is forgotten."""
+        for n in range(self.chat_limits.rooms_per_user + 1):
+            self.bob.dataReceived(f"/resume #r{n} {n}\n".encode())
+            self.clock.advance(1)  # within the flood budget
+        self.assertEqual(len(self.bob.resuming), self.chat_limits.rooms_per_user)
+        self.assertNotIn("#r0", self.bob.resuming)
+        self.assertEqual(self.bob.resuming["#r20"], "20")
+
+
+class ResumeBoundTests(LineTestCase):
+    """Beyond the bound a resume shows the latest lines and says how many were missed in all."""
+
+    limits = LineLimits(flood_rate=10_000, flood_burst=10_000, flood_bytes=1 << 30)
+
+    def make_history(self) -> History:
+        """A store that keeps more than a resume shows (as SQLite does), so the line seen is still there."""
+        return MemoryHistory(per_room=2 * RESUME_MOST)
+
+    def test_beyond_the_bound_the_latest_lines_and_the_count(self) -> None:
+        """1,005 lines missed: the last 1,000 shown, the marker says 1005 and how to see earlier ones."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/format json\nseen\n")
+        seen = said_lines(alice_wire, self)[-1]
+        for n in range(1, RESUME_MOST + 6):
+            alice.dataReceived(f"line {n}\n".encode())
+            self.end_pass()
+        bob, wire = self.connect(None)
+        bob.dataReceived(f"/format json\n/resume #lobby {seen['id']}\nbob\n".encode())
+        lines = said_lines(wire, self)
+        history = [line for line in lines if line.get("history")]
+        self.assertEqual(len(history), RESUME_MOST)
+        self.assertEqual((history[0]["text"], history[-1]["text"]), ("line 6", "line 1005"))
+        self.assertEqual(
+            lines[-1],
+            {
+                "type": "notice",
+                "kind": "history_end",
+                "room": "#lobby",
+                "count": 1000,
+                "missed": 1005,
+                "text": "End of what you missed in #lobby: 1005 lines, the last 1000 shown; "
+                "/history #lobby shows earlier lines.",
+            },
+        )
+        bob.dataReceived(b"/history 3\n")
+        self.assertEqual(said_lines(wire, self)[0]["text"], "line 3")
+
+    def test_lines_past_the_bytes_bound_are_counted_not_shown(self) -> None:
+        """Long lines: only the latest that fit in 256 KiB are shown; the marker counts the rest."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/format json\nseen\n")
+        seen = said_lines(alice_wire, self)[-1]
+        for n in range(1, 1001):
+            alice.dataReceived(f"{n:04} {'x' * 400}\n".encode())
+            self.end_pass()
+        bob, wire = self.connect(None)
+        bob.dataReceived(f"/resume #lobby {seen['id']}\nbob\n".encode())
+        lines = self.lines(wire)
+        shown = [line for line in lines if line.startswith(b"[1970")]
+        self.assertLessEqual(sum(len(line) + 2 for line in shown), RESUMED_BYTES)
+        self.assertGreater(sum(len(line) + 2 for line in shown), RESUMED_BYTES - 500)
+        self.assertEqual(shown[-1][-405:-401], b"1000")
+        self.assertEqual(
+            lines[-1],
+            f"*** End of what you missed in #lobby: 1000 lines, the last {len(shown)} shown; "
+            "/history #lobby shows earlier lines.".encode(),
+        )

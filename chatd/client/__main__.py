@@ -57,7 +57,7 @@ class Options(usage.Options):
         "Ctrl-D on an empty line, leaves at once. If the server goes away the client "
         "retries with growing pauses (up to a minute, afresh only after a session that "
         "kept its nickname 10 s) and comes back under the same nickname in the same "
-        "rooms. Lines marked > are yours, @ private, - comings and goings, * from the "
+        "rooms, showing in each only the lines missed meanwhile and then a rule saying how many. Lines marked > are yours, @ private, - comings and goings, * from the "
         "server, ~ from the client, ! errors; a private message or your nickname rings "
         "the bell. When stdin or stdout is not a terminal (a pipe, a script), each input "
         "line is sent as typed, each server line is printed without colour, the client's "

@@ -6,11 +6,17 @@ events, its own ``banned`` and ``nick_changed``, and the order in which
 the server answers (documented in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
 put the user back under the same nickname in the same rooms, the current
 room last, so plain lines go where they went before.
+
+It also keeps, per room, the id of the latest line said there that the
+user was shown, live or from history; coming back, it names each room it
+returns to with that id (``/resume``, before the nickname, so the join to
+the default room uses it too), and each join shows only what was missed.
 """
 
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from chatd.client.render import Message
 from chatd.text import fold, scrub
@@ -52,16 +58,21 @@ class Presence:
         """The room plain lines go to, as the server decides it: the last joined or switched to."""
         self.asked: str | None = None
         """A nickname sent and not answered yet: the server's next ``nick`` notice or error answers it."""
+        self.seen: dict[str, tuple[int, str]] = {}
+        """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
         self._registering = False
         self._after_my_part = False
         self._current_from_members = False
 
     def greeting(self) -> list[str]:
-        """The lines to send first on every connection: JSON lines, then the nickname if known."""
+        """The lines to send first on every connection: JSON lines, where the user left off, then the nickname."""
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
-        return ["/format json", *([f"/nick {self.wanted}"] if self.wanted else [])]
+        rooms = self._plan.rooms if self._plan is not None else ()
+        points = [(room, self.seen.get(fold(room))) for room in rooms]
+        resume = [f"/resume {room} {point[1]}" for room, point in points if point is not None]
+        return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
 
     def sending(self, text: str) -> None:
         """Note a line about to be sent: before a nickname, a line that is no command names the user."""
@@ -117,9 +128,11 @@ class Presence:
         A line from a room's history (``"history": true``) tells what was,
         not where the user is: a join or part of theirs in it is old news.
         """
+        kind = message.get("type")
+        if kind in ("said", "acted"):
+            self._saw(message)
         if message.get("history") is True:
             return []
-        kind = message.get("type")
         after_my_part, self._after_my_part = self._after_my_part, False
         current_from_members, self._current_from_members = self._current_from_members, False
         if kind == "notice":
@@ -136,6 +149,15 @@ class Presence:
             if follow is not None:
                 return follow(self, message)
         return []
+
+    def _saw(self, message: Message) -> None:
+        """Note a line said in a room, if it is the latest of that room shown yet (history pages go back)."""
+        room, seq, event_id = _room(message, "room"), message.get("seq"), message.get("id")
+        if room is None or not isinstance(seq, int) or not _is_id(event_id):
+            return
+        key = fold(room)
+        if seq > self.seen.get(key, (0, ""))[0]:
+            self.seen[key] = (seq, event_id)
 
     def _mine(self, message: Message) -> bool:
         nick = message.get("nick")
@@ -210,6 +232,11 @@ def _room(message: Message, key: str) -> str | None:
         return None
     room = scrub(value)
     return room if room.startswith("#") and len(room.split()) == 1 and room == room.strip() else None
+
+
+def _is_id(value: object) -> TypeGuard[str]:
+    """An event id fit to send back in a command: one short word of letters and digits (16 hex digits today)."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isalnum()
 
 
 _FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {

@@ -7,7 +7,9 @@ A line from a room's history (``"history": true``) is drawn as it would be
 live but dimmed whole, with the marker ``|``, its own time (and date, if
 not today) and no bell: it is not news. A line ``/search`` found
 (``"search": true`` too) is drawn so, with its id first, which the user
-types in ``/history #room around ID`` to see it in context.
+types in ``/history #room around ID`` to see it in context. After the
+lines a reconnection resumed, a rule says how many were missed (or that none were), and how
+many of them were not shown.
 Every string that came over the network goes through ``scrub`` before any
 escape sequence of the client's own is added, so nothing another user or
 the server sends can move the cursor, retitle the window or ring the bell:
@@ -124,6 +126,10 @@ class _Fields:
         value = self._message.get(key)
         items = value if isinstance(value, list) else []
         return [_Fields(item, self._now) for item in items if isinstance(item, dict)]
+
+    def has(self, key: str) -> bool:
+        """Whether the object carries ``key`` at all."""
+        return key in self._message
 
     def flag(self, key: str) -> bool:
         return self._message.get(key) is True
@@ -322,10 +328,32 @@ def _server_time(fields: _Fields, view: View) -> Shown:
 
 
 def _notice(fields: _Fields, view: View) -> Shown:
-    # The client switches to JSON itself; the server's acknowledgement is no news to the user.
-    if fields.text("kind") == "format":
+    kind = fields.text("kind")
+    # The client switches to JSON and says where it left off itself: the
+    # server's acknowledgements are no news to the user.
+    if kind in ("format", "resume"):
         return Shown(())
+    if kind == "history_end" and fields.has("missed"):
+        return _one(
+            fields,
+            view,
+            Look.NOTICE,
+            _missed(fields.text("room"), fields.number("count"), fields.number("missed")),
+        )
     return _one(fields, view, Look.NOTICE, fields.text("text"))
+
+
+def _missed(room: str, shown: int, missed: int) -> str:
+    """The rule drawn between what a resume showed and the live lines after it."""
+    if not missed:
+        said = f"nothing missed in {room}"
+    else:
+        said = f"missed {missed} line{'s' * (missed != 1)} in {room}"
+        if shown < missed:
+            said += (
+                f"; {missed - shown} earlier line{'s' * (missed - shown != 1)} not shown (/history {room})"
+            )
+    return f"---- {said} ----"
 
 
 def _error_body(code: str, text: str) -> str:

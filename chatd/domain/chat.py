@@ -12,7 +12,7 @@ It does no I/O.
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import islice
 
-from chatd.domain import rules
+from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.events import RoomEvent
 from chatd.domain.expiry import Deadlines
@@ -22,6 +22,7 @@ from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.ports import Bus, Clock, History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
+from chatd.domain.resume import RESUME_MOST, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
@@ -147,6 +148,17 @@ class Chat:
         room = rules.check_member(own(view), name)
         search_words(query)
         return self._history.search(fold(room.name), query, SEARCH_HITS)
+
+    def missed(
+        self, view: UserView, name: str, event_id: str, before: int, most: int = RESUME_MOST
+    ) -> Awaitable[Missed | None]:
+        """What was said in room ``name`` after the line with id ``event_id`` and below ``before``: the latest ``most``.
+
+        None if the room keeps no line with that id. Checked as ``history``
+        is: a member reads it, the rejoin just made.
+        """
+        room = rules.check_reader(own(view), name, most, most)
+        return resume.missed(self._history, fold(room.name), event_id, before, most)
 
     def check_address(self, address: str) -> None:
         """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""

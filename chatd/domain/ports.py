@@ -65,6 +65,19 @@ class History(Protocol):
         """Up to ``limit`` kept events of room ``room`` with ``seq`` above ``after``: what a client missed."""
         ...
 
+    def seq_of(self, room: str, event_id: str) -> Awaitable[int | None]:
+        """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept.
+
+        How a client that says which line it saw last is told what came
+        after it: an id of another room's line, of one no longer kept, or
+        of none at all is None alike.
+        """
+        ...
+
+    def count(self, room: str, after: int, before: int) -> Awaitable[int]:
+        """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
+        ...
+
     def recent(self, room: str, before: int | None, limit: int) -> Awaitable[Sequence[RoomEvent]]:
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest)."""
         ...

@@ -150,6 +150,25 @@ class History:
     around: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """``/resume #room ID``: join ``room`` showing what was said there after the line with id ``event_id``."""
+
+    room: str
+    event_id: str
+
+
+RESUME_USAGE = "/resume #room ID"
+
+
+def parse_resume(args: str) -> Command:
+    """``/resume #dev 01a20cc867700000``, ``/resume dev 01a20cc867700000``: a room and an id, both needed."""
+    words = args.split()
+    if len(words) != 2:
+        raise UsageError(RESUME_USAGE)
+    return Resume(room_argument(words[0]), words[1])
+
+
 HISTORY_LINES = 20
 """Lines ``/history`` shows unless asked for another number."""
 

@@ -110,6 +110,14 @@ class NotIgnoredError(ChatError):
 
 
 @dataclass(eq=False)
+class AlreadyJoinedError(ChatError):
+    """A ``/resume`` of ``room``, which the user is in: what it said meanwhile was shown live."""
+
+    code = "joined"
+    room: str
+
+
+@dataclass(eq=False)
 class IgnoreSelfError(ChatError):
     """An /ignore of the session's own nickname: one's own lines cannot be hidden."""
 

@@ -1,4 +1,4 @@
-"""What a line session shows of a room's past: its last lines on joining it, and ``/history``'s pages.
+"""What a line session shows of a room's past: its last lines on joining it, what it missed, and ``/history``'s pages.
 
 Both ask the chat, which checks that the user is a member, and the chat's
 history store reads: slowly, off the reactor thread, so each returns a
@@ -10,7 +10,9 @@ join, which the chat delivers at once. It reads the lines before the
 join's own sequence number, and keeps a place for them in the session's
 output (chatd.line.held): whatever the session is sent meanwhile waits
 behind that place, so the history, its marker and then the live lines go
-out in that order, with no line twice and none missing.
+out in that order, with no line twice and none missing. A join that
+resumes (``/resume``) fills the same place with what was said after the
+line the client last saw instead, and how much it was.
 
 ``/history`` pages backwards: the session remembers the oldest line it
 was shown of a room (``LineSession.paging``), and a ``/history`` of the
@@ -22,22 +24,32 @@ after joining goes on from the oldest line replayed.
 its id, so ``/history ROOM around ID`` shows it in its context.
 """
 
-from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import NotKeptError
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
+from chatd.domain.resume import Missed
 from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
 from chatd.line import commands as cmd
-from chatd.line.held import Place, keep_place
+from chatd.line.held import keep_place
 from chatd.line.render import Notice, found_json, found_text
 from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
+
+
+RESUMED_PER_CHARGE = 100
+"""Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
+back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size."""
+
+RESUMED_BYTES = 256 * 1024
+"""Most bytes of lines a resume shows (the default --sendq): the latest that fit, so a client that
+has not read them yet is never cut off for what it asked for. The rest are counted as not shown."""
 
 
 def replay(session: "LineSession", room: RoomView) -> "Waiting":
@@ -51,23 +63,76 @@ def replay(session: "LineSession", room: RoomView) -> "Waiting":
     if not count:
         return None
     read = session.chat.history(session.me(), room.name, room.seq, count)
-    return Deferred.fromCoroutine(_replayed(session, room.name, read, count, keep_place(session)))
+    return _in_place(session, _replayed(session, room.name, read, count))
+
+
+def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Waiting":
+    """Show what ``room`` said after the line with id ``event_id`` and before the join, then how much it was.
+
+    As ``replay`` does, right after the join and before anything later;
+    up to ``RESUME_MOST`` lines and ``RESUMED_BYTES``, the latest. An id
+    the room does not keep is said in one line, then the replay follows.
+    """
+    me, before = session.me(), room.seq
+    read = session.chat.missed(me, room.name, event_id, before)
+
+    async def resumed() -> bytes:
+        missed = await read
+        if missed is not None:
+            return _missed(session, room.name, missed)
+        text = f"No line with the id {event_id} is kept in {room.name}: what you missed there is not known."
+        unknown = session.render(Notice("not_kept", text, {"room": room.name, "id": event_id}))
+        count = session.chat.limits.replay
+        if not count:
+            return unknown
+        last = session.chat.history(me, room.name, before, count)
+        return unknown + await _replayed(session, room.name, last, count)
+
+    return _in_place(session, resumed())
+
+
+def _in_place(session: "LineSession", lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
+    """Keep a place in the session's output now, and fill it with ``lines`` once read; a failure frees it."""
+    place = keep_place(session)
+
+    async def filled() -> None:
+        data = b""
+        try:
+            data = await lines
+        finally:
+            place.fill(data)
+
+    return Deferred.fromCoroutine(filled())
 
 
 async def _replayed(
-    session: "LineSession", room: str, read: Awaitable[Sequence[RoomEvent]], count: int, place: Place
-) -> None:
-    """Write the history read into its place; if the read fails, free the place and let the failure be answered."""
-    data = b""
-    try:
-        events = await read
-        shown = _visible(session, events)
-        if shown:
-            session.paging = (fold(room), events[0].seq)
-            data = _lines(session, shown) + session.render(_end(room, len(shown), len(events) == count))
-    finally:
-        place.fill(data)
+    session: "LineSession", room: str, read: Awaitable[Sequence[RoomEvent]], count: int
+) -> bytes:
+    """The lines of history read and their marker (none for none), charged as a listing."""
+    events = await read
+    shown = _visible(session, events)
     session.charge_listing(len(shown))
+    if not shown:
+        return b""
+    session.paging = (fold(room), events[0].seq)
+    return _lines(session, shown) + session.render(_end(room, len(shown), len(events) == count))
+
+
+def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
+    """The latest lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown."""
+    shown = list(_visible(session, missed.lines))
+    rendered = [session.render_history(event) for event in shown]
+    first, size = len(rendered), 0
+    while first and size + len(rendered[first - 1]) <= RESUMED_BYTES:
+        first -= 1
+        size += len(rendered[first])
+    shown, rendered = shown[first:], rendered[first:]
+    if shown:
+        session.paging = (fold(room), shown[0].seq)
+    cost = len(shown) // RESUMED_PER_CHARGE
+    if cost:
+        session.charge_answer(cost)
+    return b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count))
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
@@ -121,6 +186,21 @@ def _visible(session: "LineSession", events: Sequence[RoomEvent]) -> Sequence[Ro
 
 def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
     return b"".join(session.render_history(event) for event in events)
+
+
+def _missed_end(room: str, shown: int, missed: int) -> Notice:
+    """The marker after what a resume shows: how many lines were missed, and how many of them are shown."""
+    if not missed:
+        text = f"Nothing missed in {room}."
+    elif shown == missed:
+        text = f"End of what you missed in {room}: {_count(missed)}."
+    else:
+        text = f"End of what you missed in {room}: {_count(missed)}, the last {shown} shown; /history {room} shows earlier lines."
+    return Notice("history_end", text, {"room": room, "count": shown, "missed": missed})
+
+
+def _count(lines: int) -> str:
+    return "1 line" if lines == 1 else f"{lines} lines"
 
 
 def _end(room: str, count: int, more: bool) -> Notice:

@@ -59,6 +59,7 @@ class LineSession(ABC):
         "json",
         "paging",
         "peer",
+        "resuming",
         "sink",
         "user",
     )
@@ -85,6 +86,11 @@ class LineSession(ABC):
         """Where ``/history`` goes on from: a room's key and the ``seq`` of the oldest line shown of it.
 
         Set by a replay or ``/history`` (chatd.line.history); any other command clears it.
+        """
+        self.resuming: dict[str, str] = {}
+        """Where the session left off in rooms it has yet to join (``/resume``): a line's id by the room's key.
+
+        The join of that room shows what was said after it, and uses it up.
         """
         self.sink: Sink = NOWHERE
         """Where this session's bytes go (NOWHERE until connected), and whether it is open.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
+from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import commands as cmd
 from chatd.line import history, moderation, talk
@@ -107,6 +108,19 @@ COMMANDS: dict[str, Spec] = {
             details="#room: the room's name; the # may be left out (dev means #dev). "
             "Joining a room you are in makes it current.",
             example="/join #dev",
+        ),
+        Spec(
+            "resume",
+            "#room ID",
+            "rejoin a room showing what you missed since the line with that id",
+            cmd.parse_resume,
+            talk.resume,
+            needs_nick=False,
+            details=f"#room: a room you are not in, # optional; ID: the id of the last line of it you saw "
+            f"(JSON lines carry ids). Shows the lines said after it, up to {RESUME_MOST}, instead of the "
+            "last few, then how many you missed. Before a nickname it waits for the join choosing one "
+            "makes, or for /join of that room. An id the room does not keep shows its last lines instead.",
+            example="/resume #dev 01a20cc867700000",
         ),
         Spec(
             "part",

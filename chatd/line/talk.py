@@ -9,10 +9,11 @@ line. ``RUN`` maps each command type to its function.
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError, ChatError
+from chatd.domain.names import check_room_name
 from chatd.domain.ports import UserView
 from chatd.line import commands as cmd
-from chatd.line.errors import IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
-from chatd.line.history import replay
+from chatd.line.errors import AlreadyJoinedError, IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
+from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
 from chatd.text import fold
 
@@ -58,7 +59,11 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
 
 
 def join(session: "LineSession", command: cmd.Join) -> "Waiting":
-    """Join, say who is there and the topic; a first join then shows the room's last lines."""
+    """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed.
+
+    What was missed, when the session said where it left off in the room
+    (``/resume``): that point is used up.
+    """
     me = session.me()
     already = fold(command.room) in me.rooms
     room = session.chat.join(me, command.room)
@@ -68,7 +73,35 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
     session.send(session.chat.members(room.name))
     if room.topic:
         session.send(session.chat.topic(room.name))
-    return None if already else replay(session, room)
+    if already:
+        return None
+    after = session.resuming.pop(fold(room.name), None)
+    return replay(session, room) if after is None else resume_after(session, room, after)
+
+
+def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
+    """Note where the session left off in a room; with a nickname, join it now.
+
+    Before a nickname it is kept for the join that choosing one makes (the
+    default room) or a later ``/join``: a client coming back says where it
+    was in each room first, so even the automatic join shows only what it
+    missed. The session keeps as many points as rooms one may be in, the
+    oldest forgotten first.
+    """
+    name = check_room_name(command.room, session.chat.limits.room_name)
+    key = fold(name)
+    if session.user is not None and key in session.user.rooms:
+        raise AlreadyJoinedError(session.user.rooms[key].name)
+    points = session.resuming
+    points.pop(key, None)
+    if len(points) >= session.chat.limits.rooms_per_user:
+        del points[next(iter(points))]
+    points[key] = command.event_id
+    if session.user is not None:
+        return join(session, cmd.Join(name))
+    text = f"Joining {name} will show what was said there after {command.event_id}."
+    session.send(Notice("resume", text, {"room": name, "id": command.event_id}))
+    return None
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:

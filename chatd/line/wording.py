@@ -53,6 +53,7 @@ from chatd.domain.errors import (
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.line.errors import (
+    AlreadyJoinedError,
     BadEncodingError,
     FloodError,
     IgnoreSelfError,
@@ -242,6 +243,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(NotIgnoredError, lambda e: f"you do not ignore {e.nick}"),
             _row(IgnoreSelfError, lambda e: "you cannot ignore yourself"),
+            _row(
+                AlreadyJoinedError,
+                lambda e: (
+                    f"you are in {e.room} already; /resume shows what you missed when you rejoin a room"
+                ),
+            ),
         ]
     )
 )

@@ -56,6 +56,15 @@ class MemoryHistory(Service):
         kept = self._rooms.get(room, ())
         return succeed(list(islice((event for event in kept if event.seq > after), limit)))
 
+    def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
+        """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
+        kept = self._rooms.get(room, ())
+        return succeed(next((event.seq for event in kept if event.id == event_id), None))
+
+    def count(self, room: str, after: int, before: int) -> "Deferred[int]":
+        """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
+        return succeed(sum(1 for event in self._rooms.get(room, ()) if after < event.seq < before))
+
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """The last ``limit`` kept messages of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
         kept = self._rooms.get(room, ())

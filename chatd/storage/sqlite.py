@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from itertools import islice
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred
@@ -67,8 +67,14 @@ read them; arrivals, nickname changes and walls are not history.
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted)
 """The events read back at start to restore the chat's state (schema's ``events_to_restore`` index)."""
 
+T = TypeVar("T")
+
 _LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
+
+_SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}"
+"""A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
+events_by_room for "room = ?" and walks the whole room (0.1 s at 300,000 lines, against 0.2 ms)."""
 
 _INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _LAST_SEQ = (
@@ -214,6 +220,18 @@ class SQLiteHistory(Service):
             (room, after, limit),
         )
 
+    def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
+        """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
+        return self._read(_value, _SEQ_OF, (event_id, room))
+
+    def count(self, room: str, after: int, before: int) -> "Deferred[int]":
+        """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
+        return self._read(
+            _value,
+            f"SELECT count(*) FROM events WHERE room = ? AND seq > ? AND seq < ? AND {_LINES}",
+            (room, after, before),
+        )
+
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
         bound = before if before is not None else 1 << 62
@@ -237,11 +255,9 @@ class SQLiteHistory(Service):
         words = search_words(query)
         return self._read(_scan if scans(words) else _look_up, room, words, limit)
 
-    def _read(
-        self, read: Callable[..., list[RoomEvent]], *arguments: object
-    ) -> "Deferred[Sequence[RoomEvent]]":
+    def _read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
-        found: Deferred[Sequence[RoomEvent]] = Deferred()
+        found: Deferred[T] = Deferred()
 
         def start() -> None:
             reading = deferToThreadPool(self._reactor, self._reading, read, self._reader, *arguments)
@@ -313,22 +329,26 @@ def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object,
     return [cast(RoomEvent, decode_event(body)) for (body,) in connection.execute(query, arguments)]
 
 
+def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:
+    """The first column of the first row ``query`` selects, or None if it selects none (on the reader thread)."""
+    row = connection.execute(query, arguments).fetchone()
+    return None if row is None else row[0]
+
+
 def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent]:
     """Up to ``limit`` events of ``room`` centred on ``event_id``, as ``MemoryHistory.around`` (reader thread)."""
-    found = connection.execute(
-        f"SELECT seq FROM events WHERE id = ? AND room = ? AND {_LINES}", (event_id, room)
-    ).fetchone()
-    if found is None or limit < 1:
+    seq = _value(connection, _SEQ_OF, (event_id, room))
+    if seq is None or limit < 1:
         return []
     before = _select(
         connection,
         f"SELECT body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
-        (room, found[0], limit),
+        (room, seq, limit),
     )[::-1]
     after = _select(
         connection,
         f"SELECT body FROM events WHERE room = ? AND seq >= ? AND {_LINES} ORDER BY seq LIMIT ?",
-        (room, found[0], limit),
+        (room, seq, limit),
     )
     events = before + after
     start = max(0, min(len(before) - (limit - 1) // 2, len(events) - limit))

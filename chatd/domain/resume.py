@@ -1,0 +1,47 @@
+"""What a member missed of a room since the last line they saw: the lines, and how many in all.
+
+A client that drops and comes back (issue 13) names, per room, the id of
+the last line it was shown. Ids are what clients see and keep; the store
+reads by the room's sequence numbers, so the id is looked up first
+(``History.seq_of``), then the lines between it and the rejoin are counted
+and the latest of them read. Up to ``RESUME_MOST`` come back; beyond it,
+the count says how many were left out, so nobody is told "nothing missed"
+when lines were. An id the room does not keep (another room's, forgotten,
+never one) gives None, and the front end says so and shows the usual last
+lines instead.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatd.domain.events import RoomEvent
+from chatd.domain.ports import History
+
+RESUME_MOST = 1000
+"""Most lines a resume shows of one room: what the in-memory store keeps of it, at most a few hundred KiB."""
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """What was said in a room after a line and before a rejoin: the latest ``lines``, of ``count`` in all."""
+
+    lines: Sequence[RoomEvent]
+    """Oldest first; all ``count`` of them unless there were more than the read's bound."""
+    count: int
+
+
+async def missed(history: History, room: str, event_id: str, before: int, most: int) -> Missed | None:
+    """The messages of room ``room`` (folded) after the one with id ``event_id`` and below ``before``.
+
+    The latest ``most`` of them, and how many there are; None if no
+    message with that id is kept in the room.
+    """
+    after = await history.seq_of(room, event_id)
+    if after is None:
+        return None
+    count = await history.count(room, after, before)
+    if not count:
+        return Missed((), 0)
+    lines = await history.recent(room, before, min(count, most))
+    # A line forgotten meanwhile (retention) may have let an older one in.
+    return Missed([line for line in lines if line.seq > after], count)

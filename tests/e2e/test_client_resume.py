@@ -1,0 +1,169 @@
+"""The bundled client comes back after a ``kill -9`` of the daemon to exactly what it missed, over real TCP.
+
+A real twistd with a ``--db`` file on loopback; the client's ``Link`` in
+this process, with its pauses between attempts on a ``Clock`` the test
+advances, so the others talk while it is away, for as long as the test
+likes. Coming back, it names where it left off in each room, and draws
+the lines it missed, then a rule saying how many, then the live ones.
+"""
+
+import os
+import re
+import shutil
+import signal
+import tempfile
+from datetime import UTC
+
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock, deferLater
+from twisted.trial.unittest import TestCase
+from typing_extensions import override
+
+from chatd import __version__
+from chatd.client.connection import Link
+from chatd.client.presence import Presence
+from chatd.client.reach import connect_to
+from chatd.client.render import Shown
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME
+from tests.test_client_connection import START, RecordingScreen
+
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d )?\d\d:\d\d ")
+"""A client line's time, dated for a line of another day (the client's clock here is 09:00 of 1970)."""
+
+
+class WatchedScreen(RecordingScreen):
+    """A screen a test can wait on: ``showing`` fires once a line holding some text has been drawn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._waiting: list[tuple[str, int, Deferred[None]]] = []
+
+    @override
+    def show(self, shown: Shown) -> None:
+        super().show(shown)
+        self._check()
+
+    @override
+    def note(self, shown: Shown) -> None:
+        super().note(shown)
+        self._check()
+
+    def count(self, text: str) -> int:
+        """How many lines drawn so far, the client's own included, hold ``text``."""
+        return sum(text in line for line in [*self.lines, *self.notes])
+
+    def showing(self, text: str, times: int = 1) -> "Deferred[None]":
+        """Fires once ``times`` lines holding ``text`` have been drawn; fails at the deadline."""
+        drawn: Deferred[None] = Deferred()
+        self._waiting.append((text, times, drawn))
+        self._check()
+        return drawn.addTimeout(DEADLINE_SECONDS, reactor)
+
+    def _check(self) -> None:
+        for waiting in list(self._waiting):
+            text, times, drawn = waiting
+            if self.count(text) >= times:
+                self._waiting.remove(waiting)
+                drawn.callback(None)
+
+
+def said_by(client: LineClient, text: str, echo: str | None = None) -> None:
+    """``client`` says ``text`` in its current room, and reads on until its echo ends ``echo`` (``> text``)."""
+    client.say(text)
+    ending = (echo or f"> {text}") + "\r\n"
+    while not client.read_line().endswith(ending.encode()):
+        pass
+
+
+def enter(daemon: Daemon, nick: str) -> LineClient:
+    """A raw nc-like user named ``nick``, in #lobby, past what naming shows."""
+    client = daemon.connect()
+    client.expect(WELCOME, PROMPT)
+    client.say(nick)
+    while not client.read_line().startswith(b"*** In #lobby"):
+        pass
+    return client
+
+
+def switch(client: LineClient, room: str) -> None:
+    """``client`` joins ``room`` (or makes it current), past the members line."""
+    client.say(f"/join {room}")
+    while not client.read_line().startswith(f"*** In {room}".encode()):
+        pass
+
+
+class ReconnectResumeTests(TestCase):
+    """alice, on the bundled client, in #lobby and #dev; the daemon is killed; bob talks; alice comes back."""
+
+    async def test_the_client_comes_back_to_exactly_what_it_missed_with_a_marker(self) -> None:
+        """Only the lines said while away come back, drawn as history, each room's rule after them, then live lines."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
+        daemon = Daemon.start(self, arguments)
+        port = daemon.port
+
+        clock = Clock()
+        clock.advance(START)
+        endpoint, server = connect_to(reactor, "127.0.0.1", port)
+        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
+        screen = WatchedScreen()
+        finished = link.start(screen)
+
+        def leave() -> "Deferred[int]":
+            link.leave()
+            link.leave()  # the second stops at once, whether the server answered or not
+            return finished
+
+        self.addCleanup(leave)
+        await screen.showing("alice joined #lobby")
+        link.send("/join #dev")
+        await screen.showing("alice joined #dev")
+
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        said_by(bob, "seen in dev")
+        switch(bob, "#lobby")
+        said_by(bob, "seen in lobby")
+        await screen.showing("#lobby <bob> seen in lobby")
+
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        await screen.showing("Reconnecting in 1.0 s.")
+        # The pause is announced before ClientService schedules it: let it, on the next turn.
+        await deferLater(reactor, 0, lambda: None)
+        daemon = Daemon.start(self, ["chatd", "--port", str(port), *arguments[3:]])
+        self.assertEqual(arguments[1:3], ["--port", "0"])
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        said_by(bob, "missed in dev 1")
+        said_by(bob, "/me missed in dev 2", "* bob missed in dev 2")
+        switch(bob, "#lobby")
+        said_by(bob, "missed in lobby")
+        before = len(screen.lines)
+
+        clock.advance(1.0)
+        await screen.showing("---- missed 2 lines in #dev ----")
+        said_by(bob, "live")
+        await screen.showing("#lobby <bob> live")
+        back = [STAMP.sub("", line) for line in screen.lines[before:]]
+        self.assertEqual(
+            back,
+            [
+                f"* Welcome to chatd {__version__} on {NAME}. Type /help for help.",
+                "* Choose a nickname:",
+                "* You are alice.",
+                "- alice joined #lobby",
+                "* In #lobby (2): bob alice",
+                "| #lobby <bob> missed in lobby",
+                "* ---- missed 1 line in #lobby ----",
+                "- alice joined #dev",
+                "* In #dev (2): bob alice",
+                "| #dev <bob> missed in dev 1",
+                "| #dev * bob missed in dev 2",
+                "* ---- missed 2 lines in #dev ----",
+                "  #lobby <bob> live",
+            ],
+        )
+        self.assertEqual((screen.count("seen in lobby"), screen.count("seen in dev")), (1, 1))
