@@ -73,6 +73,11 @@ class History(Protocol):
         """Up to ``limit`` kept events of room ``room`` centred on the one whose id is ``event_id``; none if not kept."""
         ...
 
+    def prune(self, before: float) -> Awaitable[int]:
+        """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
+        at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""
+        ...
+
 
 class Bus(Protocol):
     """Carries every event to whoever subscribed: other daemons sharing the rooms, later."""
