@@ -278,7 +278,7 @@ class Options(usage.Options):
         if not 0 <= self["replay"] <= HISTORY_MOST:
             raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
         if self["retain-days"] is not None and not self["retain-days"] > 0:
-            raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']}.")
+            raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         if self["tls-port"] is not None and self["tls-port"] == self["port"] != 0:
             raise usage.UsageError(f"--tls-port must differ from --port; both are {self['port']}.")
         self["tls"] = self._tls()
