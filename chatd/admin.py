@@ -94,6 +94,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     except AdminError as error:
         print(f"python -m chatd.admin: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # export | head: the reader has what it wanted. Python's own advice: point standard output
+        # at /dev/null, or the flush at exit fails again with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
