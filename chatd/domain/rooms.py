@@ -3,8 +3,9 @@
 A room exists while it has members, bar what a room that outlives its
 members keeps while it has none: the server's rooms (later, registered
 ones) keep their topic and its lock, here while the daemon runs and, from
-the store's kept events (``Rooms.recall``), across a restart. its sequence numbers (``seq``) go on
-from where its history left off when it is made again, so a room's events
+the store's kept events (``Rooms.recall``), across a restart. Its sequence
+numbers (``seq``) go on from where its history left off when it is made
+again, so a room's events
 are numbered 1, 2, 3, ... over its whole life. Whoever makes a room owns
 it, bar the server's rooms (the default room everyone enters): those
 belong to the server, and only operators moderate them (issue 12). No two

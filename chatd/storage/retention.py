@@ -39,6 +39,7 @@ from typing_extensions import override
 from chatd.domain.bans import target_key
 from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
 from chatd.frontend.codec import decode_event
+from chatd.storage.schema import MODERATION, TOPICS
 from chatd.text import fold
 
 CHUNK = 1000
@@ -49,25 +50,19 @@ EVERY = 3600.0
 
 DAY = 86400.0
 
-_MODERATION = "kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted')"
-"""The SQL test the ``events_to_restore`` index is made for."""
-
-_TOPICS = "kind IN ('topic_changed', 'topic_locked')"
-"""The SQL test the ``events_topics`` index is made for."""
-
 
 def superseded(connection: sqlite3.Connection, before: float, now: float) -> list[int]:
     """The positions of the ban, mute and topic events older than ``before`` that nothing needs back at ``now``."""
     targets: defaultdict[tuple[str, bool, str], list[tuple[int, float, Event]]] = defaultdict(list)
     for position, at, body in connection.execute(
-        f"SELECT position, at, body FROM events WHERE {_MODERATION} ORDER BY position"
+        f"SELECT position, at, body FROM events WHERE {MODERATION} ORDER BY position"
     ):
         event = decode_event(body)
         targets[_target(event)].append((position, at, event))
     doomed = [position for rows in targets.values() for position in _unneeded(rows, before, now)]
     rooms: defaultdict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     for position, room, kind, at in connection.execute(
-        f"SELECT position, room, kind, at FROM events WHERE {_TOPICS} ORDER BY position"
+        f"SELECT position, room, kind, at FROM events WHERE {TOPICS} ORDER BY room, kind, position"
     ):
         rooms[room, kind].append((position, at))
     doomed += [position for rows in rooms.values() for position, at in rows[:-1] if at < before]
@@ -130,7 +125,7 @@ def window(connection: sqlite3.Connection, after: int, before: float) -> tuple[i
     try:
         deleted = connection.execute(
             f"DELETE FROM events WHERE position > ? AND position <= ? AND at < ? "
-            f"AND NOT {_MODERATION} AND NOT {_TOPICS}",
+            f"AND NOT {MODERATION} AND NOT {TOPICS}",
             (after, last, before),
         )
     except BaseException:

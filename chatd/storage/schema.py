@@ -51,6 +51,12 @@ STEPS: tuple[str, ...] = (
 )
 """Each version's change, in order: a database at version N has run the first N."""
 
+MODERATION = "kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted')"
+"""The ban and mute events, in the words of the ``events_to_restore`` index, so a query with it uses the index."""
+
+TOPICS = "kind IN ('topic_changed', 'topic_locked')"
+"""The topic events, in the words of the ``events_topics`` index, so a query with it uses the index."""
+
 VERSION = len(STEPS)
 """The schema this chatd writes."""
 

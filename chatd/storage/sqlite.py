@@ -20,9 +20,10 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
 the chat needs at start (each room's last sequence number, the ban and mute
-events, each room's last topic and lock) read, by ``SQLiteHistory.open``, once, before the daemon starts:
-``chatd.tap`` calls it before twistd forks, so a bad file stops the start
-with one sentence, and the chat has its bans before the first connection.
+events, each room's last topic and lock) read, by ``SQLiteHistory.open``,
+once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
+so a bad file stops the start with one sentence, and the chat has its bans
+before the first connection.
 """
 
 import sqlite3
@@ -54,7 +55,7 @@ from chatd.domain.events import (
 )
 from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage import retention
-from chatd.storage.schema import DatabaseFileError, damaged, prepare
+from chatd.storage.schema import MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.text import fold
 
 T = TypeVar("T")
@@ -71,10 +72,8 @@ RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicC
 ``events_to_restore`` index), and each room's last topic and last lock (``events_topics``)."""
 
 _RESTORE = (
-    "SELECT body FROM events WHERE position IN ("
-    "SELECT position FROM events WHERE kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted') "
-    "UNION ALL SELECT max(position) FROM events WHERE kind IN ('topic_changed', 'topic_locked') "
-    "GROUP BY room, kind) ORDER BY position"
+    f"SELECT body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
+    f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
 )
 
 _LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
