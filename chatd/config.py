@@ -92,3 +92,5 @@ class Config:
     The option's default is ``chatd.sqlite``; a ``Config`` made in code
     (the tests) keeps nothing unless it names a file.
     """
+    retain_days: float | None = None
+    """Days history is kept (``--retain-days``), bar what restores the chat's state; None keeps it forever."""

@@ -7,8 +7,8 @@ listens on its endpoints and calls its ``shutdown``.
 
 The daemon is four layers, started in this order:
 
-1. backing services: storage, bus, the log of who did what, the chat's
-   timers, the password threads;
+1. backing services: storage (and, with ``--retain-days``, its forgetting),
+   bus, the log of who did what, the chat's timers, the password threads;
 2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
@@ -58,6 +58,7 @@ from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryHistory
+from chatd.storage.retention import Retention
 from chatd.storage.sqlite import SQLiteHistory
 
 log = Logger()
@@ -119,8 +120,19 @@ def build(
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
+    # Started after the store, so its first round (at start) finds the store's threads running.
+    forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
     return compose(
-        [history, bus, bounded, AuditLog(bus, bounded), _Timers(chat), _Threads(passwords), *backing],
+        [
+            history,
+            *forgetting,
+            bus,
+            bounded,
+            AuditLog(bus, bounded),
+            _Timers(chat),
+            _Threads(passwords),
+            *backing,
+        ],
         front_ends,
         console,
     )

@@ -204,8 +204,16 @@ class Options(usage.Options):
             "db",
             None,
             DEFAULT_DB,
-            "SQLite file that keeps history and bans across restarts, made if missing, relative to the "
+            "SQLite file that keeps history, bans, mutes and topics across restarts, made if missing, relative to the "
             "daemon's working directory; ':memory:' keeps nothing.",
+        ],
+        [
+            "retain-days",
+            None,
+            None,
+            "Days history is kept, checked at start and every hour (default: forever); bans and mutes in "
+            "force and each room's last topic stay whatever their age.",
+            float,
         ],
         *LIMIT_OPTIONS,
     ]
@@ -269,6 +277,8 @@ class Options(usage.Options):
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
         if not 0 <= self["replay"] <= HISTORY_MOST:
             raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
+        if self["retain-days"] is not None and not self["retain-days"] > 0:
+            raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         if self["tls-port"] is not None and self["tls-port"] == self["port"] != 0:
             raise usage.UsageError(f"--tls-port must differ from --port; both are {self['port']}.")
         self["tls"] = self._tls()
@@ -325,6 +335,7 @@ class Options(usage.Options):
             operators=self["operators"],
             console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
             db=None if self["db"] == MEMORY else self["db"],
+            retain_days=self["retain-days"],
         )
 
     def _operators(self) -> Opers:

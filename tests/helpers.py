@@ -83,14 +83,13 @@ def error_examples(kind: type[ChatError]) -> list[ChatError]:
 
 
 def state_facts(state: ChatState) -> object:
-    """What a chat state holds, with no object identities: users, rooms, bans (a state replayed from events compares equal)."""
+    """What a chat state holds, with no object identities: users, rooms, bans, mutes (a state replayed from events compares equal)."""
     users = {
         key: (
             user.nick,
             user.address,
             user.operator,
             user.away,
-            user.muted_until,
             tuple(user.rooms),
             user.kicked_from,
         )
@@ -107,7 +106,7 @@ def state_facts(state: ChatState) -> object:
         )
         for key, room in state.rooms.by_key.items()
     }
-    return users, rooms, state.bans.in_force(0)
+    return users, rooms, state.bans.in_force(0), state.mutes, state.rooms.kept
 
 
 def quick_hash(password: str) -> str:

@@ -226,6 +226,15 @@ class HistoryContract(_TestCase):
         self.history.when_written(lambda: called.append("again"))
         self.assertEqual(called, ["first", "again"])
 
+    def test_prune_forgets_lines_from_before_a_time(self) -> None:
+        """Lines from before the time go, the rest stay, and the room's numbering goes on."""
+        self.assertEqual(self.result(self.history.prune(4)), 3)
+        self.assertEqual(self.texts(self.history.recent("#lobby", None, 3)), ["line 8", "line 9", "line 10"])
+        self.assertEqual(len(self.result(self.history.room_events("#lobby", 0, 20))), 7)
+        self.assertEqual(self.texts(self.history.around("#lobby", f"{2:016x}", 3)), [])
+        self.assertEqual(self.history.last_seq("#lobby"), 10)
+        self.assertEqual(self.result(self.history.prune(4)), 0)
+
 
 class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
     """The contract, in memory: every answer is there at once."""

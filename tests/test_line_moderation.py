@@ -304,6 +304,26 @@ class MuteTests(LineTestCase):
             ],
         )
 
+    def test_a_mute_outlasts_the_connection_and_keeps_the_nickname(self) -> None:
+        """bob, muted, cannot take another nickname; connecting again as bob two minutes on, he is muted for 8m."""
+        op, _ = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/mute bob 10m\n")
+        bob.dataReceived(b"/nick robert\n")
+        self.assertEqual(
+            self.lines(bob_wire)[-1], b"ERR muted you are muted (10m left); nobody sees what you say"
+        )
+        bob.dataReceived(b"/quit\n")
+        self.clock.advance(120)
+        again, again_wire = self.connect(b"bob")
+        again.dataReceived(b"hello\n")
+        self.assertEqual(
+            self.lines(again_wire), [b"ERR muted you are muted (8m left); nobody sees what you say"]
+        )
+        op.dataReceived(b"/unmute bob\n")
+        again.dataReceived(b"hello\n")
+        self.assertEqual(self.lines(again_wire)[-1], b"[00:02] #lobby <bob> hello")
+
     def test_mute_ends_by_the_clock_or_unmute(self) -> None:
         """A mute ends when its time is up; /unmute ends an open one and tells both."""
         op, op_wire = self.operator(b"op")

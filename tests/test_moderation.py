@@ -19,7 +19,7 @@ from chatd.domain.errors import (
     TopicLockedError,
     UserNotInRoomError,
 )
-from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, Muted
+from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, Muted, Unmuted
 from chatd.domain.limits import Limits
 from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
 from chatd.domain.state import ChatState
@@ -239,6 +239,45 @@ class ServerRoomTests(ChatTestCase):
             replayed.apply(event)
         self.assertIsNone(replayed.rooms.find("#lobby").owner)
         self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
+
+    def test_the_servers_room_keeps_its_topic_and_lock_while_empty(self) -> None:
+        """An emptied server's room made again has the topic and lock it had; a user's room starts bare."""
+        op, _ = self.online("op", "#lobby")
+        self.chat.grant_operator(op)
+        self.chat.set_topic(op, "#lobby", "rules: be kind")
+        self.chat.lock_topic(op, "#lobby", True)
+        self.chat.set_topic(self.first, "#mine", "mine")
+        for user in (self.first, self.bob, op):
+            self.chat.quit(user)
+        self.assertFalse(self.chat.has_room("#lobby"))
+        carol, _ = self.online("carol", "#LOBBY", "#mine")
+        self.assertEqual(self.chat.topic("#lobby").topic, "rules: be kind")
+        self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#lobby", "mine now")
+        self.assertEqual(self.chat.topic("#mine").topic, "")
+
+    def test_a_restart_gives_the_servers_rooms_their_kept_topics(self) -> None:
+        """Restored topic events give a server's room its last topic and lock when it is made; other rooms none."""
+        chat = Chat(self.clock, self.history, self.bus, server_rooms=("#lobby", "#help"))
+        chat.restore(
+            [
+                topic_changed(1, "#Lobby", "op", "old", 2),
+                topic_changed(2, "#lobby", "op", "welcome", 3),
+                topic_locked(3, "#lobby", "op", True, 4),
+                topic_changed(4, "#gone", "alice", "private", 2),
+                topic_locked(5, "#help", "op", True, 2),
+                topic_locked(6, "#help", "op", False, 3),
+            ]
+        )
+        self.chat = chat
+        alice, _ = self.online("alice", "#lobby", "#gone", "#help")
+        self.assertEqual(
+            [
+                (chat.topic(room).topic, chat._state.rooms.find(room).topic_locked)
+                for room in ("#lobby", "#gone", "#help")
+            ],
+            [("welcome", True), ("", False), ("", False)],
+        )
+        self.assertRaises(TopicLockedError, chat.set_topic, alice, "#lobby", "mine")
 
 
 class TopicLockTests(ChatTestCase):
@@ -498,6 +537,70 @@ class MuteTests(ChatTestCase):
         self.chat.grant_operator(other)
         self.assertRaises(TargetIsOperatorError, self.chat.mute, self.op, "other", None)
         self.assertRaises(NoSuchNicknameError, self.chat.mute, self.op, "ghost", None)
+
+    def test_coming_back_under_the_nickname_keeps_the_mute(self) -> None:
+        """A muted user who quits and connects again as the same nickname (in any case) is muted for what is left."""
+        self.chat.mute(self.op, "bob", 600)
+        self.chat.quit(self.bob)
+        self.clock.advance(100)
+        again, _ = self.online("BOB", "#lobby")
+        error = self.assertRaises(MutedError, self.chat.say, again, "#lobby", "I'm back")
+        self.assertEqual(error, MutedError(seconds_left=500))
+
+    def test_a_muted_user_keeps_their_nickname(self) -> None:
+        """A muted user cannot shed the mute by a new nickname; a change of case alone is allowed."""
+        self.chat.mute(self.op, "bob", 600)
+        error = self.assertRaises(MutedError, self.chat.rename, self.bob, "robert")
+        self.assertEqual(error, MutedError(seconds_left=600))
+        self.chat.rename(self.bob, "Bob")
+        self.assertRaises(MutedError, self.chat.say, self.bob, "#lobby", "hi")
+
+    def test_a_mute_runs_out_and_is_lifted_with_nobody_under_it(self) -> None:
+        """The mute of a nickname nobody holds runs out at its time, and an operator may lift one too."""
+        self.chat.mute(self.op, "bob", 60)
+        self.chat.mute(self.op, "carol", None)
+        self.chat.quit(self.bob)
+        self.chat.quit(self.carol)
+        self.clock.advance(60)
+        self.assertEqual(seen(self.published[-1]), unmuted(160, "bob", ""))
+        self.chat.unmute(self.op, "CAROL")
+        self.assertEqual(self.op_session.received[-1], unmuted(160, "carol", "op"))
+        self.assertEqual(self.chat._state.mutes, {})
+        self.assertRaises(NotMutedError, self.chat.unmute, self.op, "carol")
+
+
+class RestoredMuteTests(ChatTestCase):
+    """Mutes a store kept come back before anyone connects, their ends still counting (the clock is at 100)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        boss = Actor("boss", "10.0.0.9")
+        self.chat.restore(
+            [
+                Muted(id="", at=10, actor=boss, nick="Erin", until=None),
+                Muted(id="", at=20, actor=boss, nick="frank", until=400.0),
+                Muted(id="", at=30, actor=boss, nick="gina", until=50.0),
+                Muted(id="", at=40, actor=boss, nick="hal", until=None),
+                Unmuted(id="", at=50, actor=boss, nick="hal"),
+            ]
+        )
+
+    def test_kept_mutes_hold_for_whoever_comes_under_them(self) -> None:
+        """A mute until lifted and a running one refuse at once with the time left; lifted and ended ones do not."""
+        erin, _ = self.online("erin", "#lobby")
+        frank, _ = self.online("frank", "#lobby")
+        self.assertEqual(self.assertRaises(MutedError, self.chat.say, erin, "#lobby", "hi"), MutedError(None))
+        self.assertEqual(self.assertRaises(MutedError, self.chat.say, frank, "#lobby", "hi"), MutedError(300))
+        for nick in ("gina", "hal"):
+            user, _ = self.online(nick, "#lobby")
+            self.chat.say(user, "#lobby", "free")
+
+    def test_kept_mutes_run_out_at_their_own_time(self) -> None:
+        """One that ended while the daemon was down runs out at once; a running one at its original end."""
+        self.clock.advance(0)
+        self.assertEqual([seen(event) for event in self.published], [unmuted(100, "gina", "")])
+        self.clock.advance(300)
+        self.assertEqual(seen(self.published[-1]), unmuted(400, "frank", ""))
 
 
 class WallAndShutdownTests(ChatTestCase):

@@ -114,13 +114,13 @@ class ExpiryTests(ChatTestCase):
         """At the end of a mute the chat itself publishes Unmuted, shown to nobody, without anyone looking."""
         self.chat.mute(self.op, "bob", 60)
         self.clock.advance(59.9)
-        self.assertEqual(self.chat._state.users.by_key["bob"].muted_until, 160)
+        self.assertEqual(self.chat._state.mutes["bob"].until, 160)
         before = len(self.published)
         self.clock.advance(0.1)
         [event] = self.published[before:]
         assert isinstance(event, Unmuted)
         self.assertEqual((event.actor, event.nick, event.at), (CHAT, "bob", 160))
-        self.assertIsNone(self.chat._state.users.by_key["bob"].muted_until)
+        self.assertNotIn("bob", self.chat._state.mutes)
 
     def test_a_look_up_after_the_time_changes_nothing(self) -> None:
         """Reading a mute past its time (before its event) lets the user speak and deletes nothing."""
@@ -128,7 +128,7 @@ class ExpiryTests(ChatTestCase):
         [timer] = self.clock.getDelayedCalls()
         self.clock.rightNow += 61  # time passes without the timer running
         self.chat.say(self.bob, "#lobby", "back")
-        self.assertEqual(self.chat._state.users.by_key["bob"].muted_until, 160)
+        self.assertEqual(self.chat._state.mutes["bob"].until, 160)
         self.assertTrue(timer.active())
 
     def test_lifted_or_replaced_mute_does_not_run_out_again(self) -> None:

@@ -18,7 +18,7 @@ from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEv
 from chatd.domain.search import search_words
 from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
@@ -99,6 +99,59 @@ class KeptTests(StoreTestCase):
         kinds = sqlite3.connect(self.path).execute("SELECT kind FROM events WHERE room IS NULL").fetchall()
         self.assertNotIn(("whispered",), kinds)
         self.assertIn(("quit",), kinds)
+
+
+class RetentionTests(StoreTestCase):
+    """Pruning forgets old events but what the chat needs back at start (the clock is at 1,000; old is before 500)."""
+
+    def prune(self, store: SQLiteHistory, before: float) -> int:
+        self.reactor.advance(0)
+        return self.successResultOf(self.reactor.run_until(store.prune(before)))
+
+    def kinds(self) -> list[tuple[str, str]]:
+        with closing(sqlite3.connect(self.path)) as connection:
+            return connection.execute("SELECT id, kind FROM events ORDER BY position").fetchall()
+
+    def test_old_lines_go_in_chunks_and_young_ones_stay(self) -> None:
+        """2,500 old events (more than two chunks) go, wherever a window ends; the young ones and the numbering stay."""
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        for n in range(1, 2501):
+            store.append(said(n / 10, "#lobby", "alice", f"old {n}", n))
+        store.append(quit(400, "alice", "gone"))
+        for n in range(2501, 2511):
+            store.append(said(500 + n / 100, "#lobby", "bob", f"young {n}", n))
+        self.assertEqual(self.prune(store, 500), 2501)
+        self.assertEqual(len(self.kinds()), 10)
+        self.assertEqual(self.reopened(store).last_seq("#lobby"), 2510)
+
+    def test_what_restores_the_chat_is_kept_whatever_its_age(self) -> None:
+        """Bans and mutes in force, and each room's last topic and lock, survive pruning; what they outdid goes."""
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        events: list[Event] = [
+            ban(1, "10.0.0.1", None),  # lifted by b3: both go
+            ban(2, "dave", 200.0),  # replaced by b4, which holds: goes
+            BanLifted(id="b3", at=3, actor=BOSS, target="10.0.0.1", address=True),
+            ban(4, "Dave", 2000.0),  # in force: stays
+            Muted(id="m1", at=5, actor=BOSS, nick="carol", until=None),  # in force: stays
+            Muted(id="m2", at=6, actor=BOSS, nick="erin", until=300.0),  # ran out: goes
+            Muted(
+                id="m3", at=7, actor=BOSS, nick="frank", until=None
+            ),  # lifted by a young unmute, which says all: goes
+            Unmuted(id="m4", at=600, actor=BOSS, nick="frank"),
+            replace(topic_changed(8, "#Lobby", "boss", "old", 1), id="t1"),  # outdone: goes
+            replace(topic_changed(9, "#lobby", "boss", "rules", 2), id="t2"),
+            replace(topic_locked(10, "#lobby", "boss", True, 3), id="t3"),
+            replace(topic_changed(11, "#dev", "alice", "dev talk", 1), id="t4"),
+            replace(said(12, "#lobby", "boss", "hi", 4), id="s1"),
+        ]
+        for event in events:
+            store.append(event)
+        self.assertEqual(self.prune(store, 500), 7)
+        kept = ["b4", "m1", "m4", "t2", "t3", "t4"]
+        self.assertEqual([id for id, _ in self.kinds()], kept)
+        self.assertEqual([event.id for event in self.reopened(store).restored], kept)
 
 
 class BatchTests(StoreTestCase):
@@ -195,6 +248,21 @@ class SchemaTests(StoreTestCase):
                 r"nosuch\); run chatd on a Python whose SQLite has them, or give --db :memory:\.$",
             )
         self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+
+    def test_a_version_1_database_gets_its_topics_back(self) -> None:
+        """A database from before the topics index is upgraded, and its rooms' last topics and locks are restored."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:1])
+            for event in (
+                replace(topic_changed(1, "#lobby", "boss", "old", 1), id="t1"),
+                replace(topic_changed(2, "#lobby", "boss", "rules", 2), id="t2"),
+                replace(said(3, "#lobby", "boss", "hi", 3), id="s1"),
+            ):
+                connection.execute(_INSERT, _row(event))
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual([event.id for event in store.restored], ["t2"])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""

@@ -77,6 +77,15 @@ class OptionsTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--replay", "-1")
         self.assertEqual(str(error), "--replay must be 0 to 100, not -1.")
 
+    def test_retain_days_is_a_positive_number_or_forever(self) -> None:
+        """--retain-days keeps history forever by default, takes days (fractions too), and refuses 0 in one sentence."""
+        self.assertIsNone(parse().config().retain_days)
+        self.assertEqual(parse("--retain-days", "1.5").config().retain_days, 1.5)
+        error = self.assertRaises(usage.UsageError, parse, "--retain-days", "0")
+        self.assertEqual(str(error), "--retain-days must be more than 0, not 0.")
+        error = self.assertRaises(usage.UsageError, parse, "--retain-days", "a week")
+        self.assertEqual(str(error), "--retain-days must be a number, not 'a week'.")
+
     def test_port_must_be_a_port_number(self) -> None:
         """A port outside 0-65535 or not a number is refused with one sentence."""
         error = self.assertRaises(usage.UsageError, parse, "--port", "70000")

@@ -4,7 +4,8 @@ The parts: the state (users, rooms, bans: chatd.domain.state), the seam
 every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
 (chatd.domain.moderation), and the deadlines mutes and bans run out by
-(chatd.domain.expiry). ``Chat`` builds them around one clock, one history
+(chatd.domain.expiry). At start it takes back what a store kept
+(``Chat.restore``). ``Chat`` builds them around one clock, one history
 and one bus, and exposes their requests and the questions anyone may ask.
 It does no I/O.
 """
@@ -14,7 +15,7 @@ from itertools import islice
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
@@ -80,7 +81,19 @@ class Chat:
         self.wall = moderation.wall
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
-        self.restore = moderation.restore
+        self._moderation = moderation
+
+    def restore(self, events: Sequence[Event]) -> None:
+        """Bring back what a store kept (``events``, oldest first), before anyone connects.
+
+        Bans and mutes come back in force, running out at their own ends
+        (``Moderation.restore``); each room that outlives its members gets
+        back its last topic and lock for when it is made again.
+        """
+        self._moderation.restore(events)
+        for event in events:
+            if isinstance(event, (TopicChanged, TopicLocked)):
+                self._state.rooms.recall(event)
 
     def stop(self) -> None:
         """Cancel the timers the chat holds on its clock: the daemon is stopping."""

@@ -167,7 +167,10 @@ class Moderation:
     def mute(self, view: UserView, nick: str, seconds: float | None) -> None:
         """Refuse what ``nick`` says for ``seconds`` (None: until unmuted); operators only.
 
-        The muted user and the operator get a ``Muted`` event; nobody else.
+        The mute is on the nickname (folded): it holds while its holder is
+        away and when they, or anyone, come back under it, and across a
+        restart (the store keeps it). The muted user and the operator get
+        a ``Muted`` event; nobody else.
         """
         by = own(view)
         rules.require_operator(by)
@@ -180,17 +183,20 @@ class Moderation:
             Muted(id=id, at=at, actor=by.actor, nick=target.nick, until=until), both(target, by)
         )
         if until is not None:
-            self._deadlines.at(until, lambda: self._mute_ran_out(target, until))
+            self._deadlines.at(until, partial(self._mute_ran_out, fold(target.nick), until))
 
     def unmute(self, view: UserView, nick: str) -> None:
-        """Lift ``nick``'s mute; operators only."""
+        """Lift the mute on ``nick``, whether or not anyone holds it now; operators only."""
         by = own(view)
         rules.require_operator(by)
-        target = self._state.users.find(nick)
-        if target.muted_until is None or target.muted_until <= self._now():
-            raise NotMutedError(target.nick)
+        mute = self._state.mutes.get(fold(nick))
+        if mute is None or mute.until <= self._now():
+            raise NotMutedError(nick)
+        target = self._state.users.by_key.get(fold(nick))
+        shown = mute.nick if target is None else target.nick
+        recipients = (by,) if target is None else both(target, by)
         id, at = self._seam.stamp()
-        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=target.nick), both(target, by))
+        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=shown), recipients)
 
     def wall(self, view: UserView, text: str) -> None:
         """Say ``text`` to everyone online; operators only."""
@@ -227,25 +233,29 @@ class Moderation:
         self._seam.publish(event, _room_and(by, room))
 
     def restore(self, events: Iterable[Event]) -> None:
-        """Bring back the bans a store kept (``events``, oldest first), before anyone connects.
+        """Bring back the bans and mutes a store kept (``events``, oldest first), before anyone connects.
 
-        Each ban event is applied as it happened; a ban with an end runs out
-        at that time, which keeps counting while the daemon is down: one
-        that ended meanwhile runs out (as a ``BanLifted`` by ``CHAT``) as
-        soon as the clock runs. Other events change nothing here.
+        Each ban and mute event is applied as it happened; one with an end
+        runs out at that time, which keeps counting while the daemon is
+        down: one that ended meanwhile runs out (as a ``BanLifted`` or
+        ``Unmuted`` by ``CHAT``) as soon as the clock runs. Other events
+        change nothing here.
         """
         for event in events:
-            if isinstance(event, (BanAdded, BanLifted)):
+            if isinstance(event, (BanAdded, BanLifted, Muted, Unmuted)):
                 self._state.apply(event)
             if isinstance(event, BanAdded) and event.until is not None:
                 key = target_key(event.address, event.target)
                 self._deadlines.at(event.until, partial(self._ban_ran_out, event.address, key, event.until))
+            elif isinstance(event, Muted) and event.until is not None:
+                self._deadlines.at(event.until, partial(self._mute_ran_out, fold(event.nick), event.until))
 
-    def _mute_ran_out(self, target: User, until: float) -> None:
-        """``target``'s mute reached ``until``: unless lifted, replaced or gone offline, it ends now."""
-        if target.online and target.muted_until == until:
+    def _mute_ran_out(self, key: str, until: float) -> None:
+        """The mute on the nickname ``key`` reached ``until``: unless lifted or replaced, it ends now."""
+        mute = self._state.mutes.get(key)
+        if mute is not None and mute.until == until:
             id, at = self._seam.stamp()
-            self._seam.publish(Unmuted(id=id, at=at, actor=CHAT, nick=target.nick))
+            self._seam.publish(Unmuted(id=id, at=at, actor=CHAT, nick=mute.nick))
 
     def _ban_ran_out(self, address: bool, key: str, until: float) -> None:
         """The ban on ``key`` reached ``until``: unless lifted or replaced, it ends now."""

@@ -96,6 +96,11 @@ class History(Protocol):
         """
         ...
 
+    def prune(self, before: float) -> Awaitable[int]:
+        """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
+        at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""
+        ...
+
 
 class Bus(Protocol):
     """Carries every event to whoever subscribed: other daemons sharing the rooms, later."""

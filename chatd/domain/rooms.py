@@ -1,7 +1,11 @@
 """The rooms: each by folded name, with its members in join order and its sequence.
 
-A room exists while it has members; its sequence numbers (``seq``) go on
-from where its history left off when it is made again, so a room's events
+A room exists while it has members, bar what a room that outlives its
+members keeps while it has none: the server's rooms (later, registered
+ones) keep their topic and its lock, here while the daemon runs and, from
+the store's kept events (``Rooms.recall``), across a restart. Its sequence
+numbers (``seq``) go on from where its history left off when it is made
+again, so a room's events
 are numbered 1, 2, 3, ... over its whole life. Whoever makes a room owns
 it, bar the server's rooms (the default room everyone enters): those
 belong to the server, and only operators moderate them (issue 12). No two
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
+from chatd.domain.events import TopicChanged, TopicLocked
 from chatd.domain.listing import SortedKeys
 from chatd.domain.names import look
 from chatd.text import fold
@@ -37,6 +42,14 @@ class Room:
     """Only the owner and operators may set the topic while it is locked."""
 
 
+@dataclass(slots=True)
+class Kept:
+    """What a room that outlives its members keeps while it has none, for when it is made again."""
+
+    topic: str = ""
+    topic_locked: bool = False
+
+
 class Rooms:
     """Every room by folded name, and their keys in order for listings.
 
@@ -51,6 +64,27 @@ class Rooms:
         self._server = frozenset(fold(name) for name in server)
         self.by_look: dict[str, Room] = {}
         """Every room by the look of its name: ``check_free`` keeps each look one room's."""
+        self.kept: dict[str, Kept] = {}
+        """What each room that outlives its members keeps, by folded name, while it has none."""
+
+    def outlives(self, key: str) -> bool:
+        """Whether the room with folded name ``key`` keeps its topic while nobody is in it: a server's room."""
+        return key in self._server
+
+    def recall(self, event: TopicChanged | TopicLocked) -> None:
+        """Keep the topic or lock ``event`` set (a store kept it) for its room, if that room outlives its members.
+
+        Called at start, before anyone joins, with a store's kept events
+        oldest first; the last of each kind wins.
+        """
+        key = fold(event.room)
+        if not self.outlives(key):
+            return
+        kept = self.kept.setdefault(key, Kept())
+        if isinstance(event, TopicChanged):
+            kept.topic = event.topic
+        else:
+            kept.topic_locked = event.locked
 
     def find(self, name: str) -> Room:
         """The room called ``name`` (in any case); raises NoSuchRoomError."""
@@ -78,7 +112,9 @@ class Rooms:
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
-            room = Room(name, seq, owner=None if key in self._server else user)
+            kept = self.kept.pop(key, Kept())
+            owner = None if self.outlives(key) else user
+            room = Room(name, seq, owner=owner, topic=kept.topic, topic_locked=kept.topic_locked)
             self.by_key[key] = self.by_look[look(name)] = room
             self.order.add(key)
         room.seq = seq
@@ -87,7 +123,7 @@ class Rooms:
         return room
 
     def leave(self, user: "User", room: Room) -> None:
-        """Take ``user`` out of ``room``; an emptied room is gone."""
+        """Take ``user`` out of ``room``; an emptied room is gone, bar what it keeps if it outlives its members."""
         key = fold(room.name)
         del room.members[fold(user.nick)]
         del user.rooms[key]
@@ -95,3 +131,5 @@ class Rooms:
             del self.by_key[key]
             self.order.remove(key)
             del self.by_look[look(room.name)]
+            if self.outlives(key):
+                self.kept[key] = Kept(room.topic, room.topic_locked)

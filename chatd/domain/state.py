@@ -1,6 +1,6 @@
 """The chat's state and the one way it changes: applying an event.
 
-``ChatState`` holds the users, rooms and bans. ``apply`` changes them by
+``ChatState`` holds the users, rooms, bans and mutes. ``apply`` changes them by
 one event, and nothing else changes them: so the state is what the events
 say, and a store or a bus that keeps or carries the events keeps or carries
 the state. Events that change nothing here (what was said, private
@@ -10,6 +10,7 @@ connections a user has is the daemon's own business (chatd.domain.users).
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from chatd.domain.bans import Bans, BanTarget, target_key
@@ -40,8 +41,16 @@ from chatd.domain.users import User, Users
 from chatd.text import fold
 
 
+@dataclass(frozen=True, slots=True)
+class Mute:
+    """A mute on a nickname: ``nick`` as the mute named it, and when it ends (``math.inf``: when lifted)."""
+
+    nick: str
+    until: float
+
+
 class ChatState:
-    """Users with unique nicknames, rooms made on first join, and bans.
+    """Users with unique nicknames, rooms made on first join, bans, and mutes.
 
     ``server_rooms`` names the rooms nobody owns (chatd.domain.rooms).
     """
@@ -50,6 +59,9 @@ class ChatState:
         self.users = Users()
         self.rooms = Rooms(server_rooms)
         self.bans = Bans()
+        self.mutes: dict[str, Mute] = {}
+        """Mutes by folded nickname, online or not: a mute follows the nickname, not the connection
+        (issue 13), so whoever comes back under it, or a restart, finds it still running."""
 
     def apply(self, event: Event) -> None:
         """Change the state by ``event``, which the chat has checked can be applied."""
@@ -123,11 +135,11 @@ def _operator_granted(state: ChatState, event: OperatorGranted) -> None:
 
 
 def _muted(state: ChatState, event: Muted) -> None:
-    state.user(event.nick).muted_until = math.inf if event.until is None else event.until
+    state.mutes[fold(event.nick)] = Mute(event.nick, math.inf if event.until is None else event.until)
 
 
 def _unmuted(state: ChatState, event: Unmuted) -> None:
-    state.user(event.nick).muted_until = None
+    state.mutes.pop(fold(event.nick), None)
 
 
 def _ban_added(state: ChatState, event: BanAdded) -> None:

@@ -60,13 +60,18 @@ class Talk:
         return registered
 
     def rename(self, view: UserView, nick: str) -> None:
-        """Give the user a new nickname; tells them and everyone who shares a room."""
+        """Give the user a new nickname; tells them and everyone who shares a room.
+
+        A muted user keeps their nickname (``MutedError``) but for its case:
+        the mute is on the nickname, so a new one would shed it.
+        """
         user = own(view)
         nick = check_nickname(nick, self._limits.nickname)
         self._state.users.check_free(nick, user)
         if nick == user.nick:
             return
         if fold(nick) != fold(user.nick):
+            rules.check_voice(self._state, user, self._now())
             rules.check_nickname_allowed(self._state, nick, self._now())
         id, at = self._seam.stamp()
         event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
@@ -110,7 +115,7 @@ class Talk:
         ``text`` may hold several lines joined by ``\\n`` (a paste): one message.
         """
         user = own(view)
-        rules.check_voice(user, self._now())
+        rules.check_voice(self._state, user, self._now())
         room = self._state.rooms.membership(user, name)
         id, at = self._seam.stamp()
         event = Said(
@@ -121,7 +126,7 @@ class Talk:
     def act(self, view: UserView, name: str, text: str) -> None:
         """Show the user performing ``text`` to every member of room ``name``."""
         user = own(view)
-        rules.check_voice(user, self._now())
+        rules.check_voice(self._state, user, self._now())
         room = self._state.rooms.membership(user, name)
         id, at = self._seam.stamp()
         event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_said(text))
@@ -133,7 +138,7 @@ class Talk:
         Returns the target's away text, for the sender, if they are away.
         """
         user = own(view)
-        rules.check_voice(user, self._now())
+        rules.check_voice(self._state, user, self._now())
         target = self._state.users.find(nick)
         id, at = self._seam.stamp()
         event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_said(text))
@@ -146,7 +151,7 @@ class Talk:
         While the topic is locked only the room's owner and operators may.
         """
         user = own(view)
-        rules.check_voice(user, self._now())
+        rules.check_voice(self._state, user, self._now())
         room = self._state.rooms.membership(user, name)
         rules.check_topic_settable(user, room)
         topic = check_text(topic, self._limits.topic).strip()

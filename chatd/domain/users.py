@@ -45,8 +45,6 @@ class User:
     """Granted once a front end checked that the user is one (a password, the console)."""
     away: str = ""
     """Told to whoever sends them a private message; empty when not away."""
-    muted_until: float | None = None
-    """When the user's mute ends (``math.inf``: when lifted); None when not muted."""
     kicked_from: dict[str, float] = field(default_factory=dict)
     """Rooms (by folded name) the user was kicked from, each with when they may join it again."""
 

@@ -43,6 +43,15 @@ class MemoryHistory(Service):
                     kept = self._rooms[key] = deque(maxlen=self._per_room)
                 kept.append(event)
 
+    def prune(self, before: float) -> "Deferred[int]":
+        """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
+        count = 0
+        for kept in self._rooms.values():
+            while kept and kept[0].at < before:
+                kept.popleft()
+                count += 1
+        return succeed(count)
+
     def when_written(self, call: Callable[[], None]) -> None:
         """Memory keeps an event as it is appended: ``call`` now."""
         call()

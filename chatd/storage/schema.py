@@ -71,8 +71,20 @@ STEPS: tuple[str, ...] = (
     INSERT INTO line_trigrams (rowid, text)
         SELECT position, json_extract(body, '$.text') FROM events WHERE kind IN ('said', 'acted');
     """,
+    # 3: each room's topic events, found quickly: its last topic and lock come back at start (rooms that
+    # outlive their members) and are kept past --retain-days.
+    """
+    CREATE INDEX events_topics ON events (room, kind, position)
+        WHERE kind IN ('topic_changed', 'topic_locked');
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
+
+MODERATION = "kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted')"
+"""The ban and mute events, in the words of the ``events_to_restore`` index, so a query with it uses the index."""
+
+TOPICS = "kind IN ('topic_changed', 'topic_locked')"
+"""The topic events, in the words of the ``events_topics`` index, so a query with it uses the index."""
 
 VERSION = len(STEPS)
 """The schema this chatd writes."""
@@ -92,16 +104,9 @@ def prepare(connection: sqlite3.Connection, path: str, steps: Sequence[str] = ST
         application, version, tables = _identify(connection)
         if (application, version, tables) == (0, 0, 0):
             _upgrade(connection, 0, steps)
-        elif application != APPLICATION_ID:
-            raise DatabaseFileError(
-                f"--db {path} is not a chatd database; give a new file's name, or the one chatd made."
-            )
-        elif version > len(steps):
-            raise DatabaseFileError(
-                f"--db {path} was written by a newer chatd (schema {version}, this one knows {len(steps)}); "
-                "run that chatd, or restore a backup made by this one."
-            )
-        elif version < len(steps):
+            return
+        _refuse_foreign(application, version, path, steps)
+        if version < len(steps):
             _upgrade(connection, version, steps)
     except sqlite3.DatabaseError as error:
         if str(error).startswith(_MISSING):
@@ -115,6 +120,38 @@ def prepare(connection: sqlite3.Connection, path: str, steps: Sequence[str] = ST
 
 _MISSING = ("no such module", "no such tokenizer")
 """How SQLite says it was built without a part a step uses (FTS5, a tokenizer): not the file's fault."""
+
+
+def check(connection: sqlite3.Connection, path: str, steps: Sequence[str] = STEPS) -> None:
+    """Raise ``DatabaseFileError`` unless the database behind ``connection`` holds exactly the schema of ``steps``.
+
+    For tools that work on a database the daemon made (chatd.admin): they
+    make and upgrade nothing, so an empty file and an older schema are
+    refused too.
+    """
+    try:
+        application, version, _ = _identify(connection)
+        _refuse_foreign(application, version, path, steps)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseFileError(damaged(path, error)) from None
+    if version < len(steps):
+        raise DatabaseFileError(
+            f"--db {path} was written by an older chatd (schema {version}, this one knows {len(steps)}); "
+            "start this chatd on it once to upgrade it."
+        )
+
+
+def _refuse_foreign(application: int, version: int, path: str, steps: Sequence[str]) -> None:
+    """Raise ``DatabaseFileError`` if the file is not chatd's, or a newer chatd's."""
+    if application != APPLICATION_ID:
+        raise DatabaseFileError(
+            f"--db {path} is not a chatd database; give a new file's name, or the one chatd made."
+        )
+    if version > len(steps):
+        raise DatabaseFileError(
+            f"--db {path} was written by a newer chatd (schema {version}, this one knows {len(steps)}); "
+            "run that chatd, or restore a backup made by this one."
+        )
 
 
 def damaged(path: str, error: sqlite3.Error) -> str:

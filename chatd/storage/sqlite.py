@@ -20,9 +20,10 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
 the chat needs at start (each room's last sequence number, the ban and mute
-events) read, by ``SQLiteHistory.open``, once, before the daemon starts:
-``chatd.tap`` calls it before twistd forks, so a bad file stops the start
-with one sentence, and the chat has its bans before the first connection.
+events, each room's last topic and lock) read, by ``SQLiteHistory.open``,
+once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
+so a bad file stops the start with one sentence, and the chat has its bans
+before the first connection.
 """
 
 import sqlite3
@@ -50,12 +51,17 @@ from chatd.domain.events import (
     Muted,
     Quit,
     RoomEvent,
+    TopicChanged,
+    TopicLocked,
     Unmuted,
 )
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.frontend.codec import decode_event, encode_event, type_name
-from chatd.storage.schema import DatabaseFileError, damaged, prepare
+from chatd.storage import retention
+from chatd.storage.schema import MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.text import fold
+
+T = TypeVar("T")
 
 KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
 """What is written: what happened in rooms, who left, and moderation of the whole server.
@@ -64,10 +70,14 @@ Private messages wait for accounts (issue 13 point 4), which say who may
 read them; arrivals, nickname changes and walls are not history.
 """
 
-RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted)
-"""The events read back at start to restore the chat's state (schema's ``events_to_restore`` index)."""
+RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked)
+"""The events read back at start to restore the chat's state: every ban and mute event (schema's
+``events_to_restore`` index), and each room's last topic and last lock (``events_topics``)."""
 
-T = TypeVar("T")
+_RESTORE = (
+    f"SELECT body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
+    f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
+)
 
 _LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
@@ -115,7 +125,7 @@ class SQLiteHistory(Service):
         self._reader = reader
         self._last = last
         self.restored = restored
-        """The ban and mute events kept, oldest first, for ``Chat.restore``."""
+        """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -144,13 +154,7 @@ class SQLiteHistory(Service):
             writer.execute("PRAGMA journal_mode = WAL")
             writer.execute("PRAGMA synchronous = NORMAL")
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
-            restored = [
-                decode_event(body)
-                for (body,) in writer.execute(
-                    "SELECT body FROM events INDEXED BY events_to_restore "
-                    "WHERE kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted') ORDER BY position"
-                )
-            ]
+            restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -254,6 +258,35 @@ class SQLiteHistory(Service):
         """
         words = search_words(query)
         return self._read(_scan if scans(words) else _look_up, room, words, limit)
+
+    def prune(self, before: float) -> "Deferred[int]":
+        """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.
+
+        chatd.storage.retention says what stays. The work runs on the writer
+        thread a chunk at a time, each chunk its own transaction, so new
+        events wait at most one chunk; it ends early if the store stops.
+        """
+        return Deferred.fromCoroutine(self._prune(before))
+
+    async def _prune(self, before: float) -> int:
+        written: Deferred[None] = Deferred()
+        self.when_written(lambda: written.callback(None))
+        await written
+        doomed = await self._on_writer(retention.superseded, before, self._reactor.seconds())
+        count = 0
+        for start in range(0, len(doomed), retention.CHUNK):
+            if not self.running:
+                return count
+            count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
+        after: int | None = 0
+        while after is not None and self.running:
+            after, deleted = await self._on_writer(retention.window, after, before)
+            count += deleted
+        return count
+
+    def _on_writer(self, work: Callable[..., T], *arguments: object) -> "Deferred[T]":
+        """``work(writer, *arguments)`` on the writer thread, between two batches."""
+        return deferToThreadPool(self._reactor, self._writing, work, self._writer, *arguments)
 
     def _read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""

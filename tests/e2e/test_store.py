@@ -1,23 +1,48 @@
 """The real daemon with its SQLite file: a kill -9 loses no line anyone saw, nor a ban; a bad file stops the start."""
 
 import os
+import re
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import Actor, BanAdded, RoomEvent
 from chatd.frontend.codec import client_fields
+from chatd.storage.retention import DAY
 from chatd.storage.sqlite import SQLiteHistory
 from tests.e2e.daemon import Daemon, LineClient, opers_file, refused_start
+from tests.e2e.test_admin import fill
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.events import said, topic_changed
 from tests.helpers import ThreadedReactor, quick_hash
 from tests.test_sqlite import damage
 
 PASSWORD = "correct horse"
+
+STAMP = re.compile(rb"^\[(\d{4}-\d\d-\d\d )?\d\d:\d\d\] ")
+
+
+def answer(client: LineClient, line: str, prefix: bytes) -> list[bytes]:
+    """Send ``line``; the lines after it up to the first that starts with ``prefix``, without time stamps or CRLF."""
+    client.say(line)
+    received: list[bytes] = []
+    while not received or not received[-1].startswith(prefix):
+        received.append(STAMP.sub(b"", client.read_line().rstrip(b"\r\n")))
+    return received
+
+
+def named(daemon: Daemon, nick: str, source: str = "127.0.0.1") -> LineClient:
+    """A client from ``source`` that has sent ``nick`` as its nickname, in text."""
+    client = daemon.connect(source=source)
+    client.expect(WELCOME, PROMPT)
+    client.say(nick)
+    return client
 
 
 class KillTests(SynchronousTestCase):
@@ -41,6 +66,13 @@ class KillTests(SynchronousTestCase):
         while not client.read_line().startswith(b"{"):
             pass  # the text lines before the answer to /format, which is the first JSON line
         return client
+
+    def operator(self) -> tuple[Daemon, LineClient]:
+        """A daemon started, and boss in it, an operator, reading JSON lines."""
+        daemon = self.start()
+        boss = self.enter(daemon, "boss")
+        boss.say(f"/oper boss {PASSWORD}")
+        return daemon, boss
 
     def lines(self, client: LineClient, count: int) -> list[dict[str, Any]]:
         """The next ``count`` lines said or acted that ``client`` is shown, skipping everything else."""
@@ -81,18 +113,14 @@ class KillTests(SynchronousTestCase):
 
     def test_bans_and_numbering_survive_kill_9(self) -> None:
         """A ban set before SIGKILL still refuses its address after the restart; the room counts on from its last line."""
-        daemon = self.start()
-        boss = self.enter(daemon, "boss")
-        boss.say(f"/oper boss {PASSWORD}")
+        daemon, boss = self.operator()
         boss.say("/ban 127.0.0.2 1h")
         boss.say("last before the kill")
         [last] = self.lines(boss, 1)
         self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
 
         daemon = self.start()
-        refused = daemon.connect(source="127.0.0.2")
-        refused.expect(WELCOME, PROMPT)
-        refused.say("carol")
+        refused = named(daemon, "carol", "127.0.0.2")
         self.assertRegex(
             refused.read_to_end(),
             rb"^ERR banned your address is banned from this server \((1h|59m( [0-9]+s)?) left\)\r\n$",
@@ -102,6 +130,75 @@ class KillTests(SynchronousTestCase):
         [first] = self.lines(alice, 1)
         self.assertGreater(first["seq"], last["seq"] + 1)
         self.assertEqual(self.kept("#lobby")[-1]["seq"], first["seq"])
+
+    def test_a_mute_survives_kill_9_with_the_time_it_had_left(self) -> None:
+        """A muted user who comes back after SIGKILL and a restart is still muted, for what was left of it."""
+        daemon, boss = self.operator()
+        bob = named(daemon, "bob", "127.0.0.3")
+        boss.say("/mute bob 10m")
+        self.assertEqual(
+            answer(bob, "/whois bob", b"-- bob was muted")[-1], b"-- bob was muted by boss for 10m"
+        )
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+
+        daemon = self.start()
+        bob = named(daemon, "BOB", "127.0.0.3")
+        self.assertRegex(
+            answer(bob, "back with a new connection", b"ERR")[-1],
+            rb"^ERR muted you are muted \((10m|9m( [0-9]+s)?) left\); nobody sees what you say$",
+        )
+        self.assertRegex(answer(bob, "/nick robert", b"ERR")[-1], rb"^ERR muted you are muted ")
+
+    def test_the_default_rooms_topic_survives_kill_9(self) -> None:
+        """The topic and lock of #lobby, set before SIGKILL, are #lobby's again when it is made after the restart."""
+        daemon, boss = self.operator()
+        boss.say("/topic be kind")
+        boss.say("/lock")
+        boss.say("last before the kill")
+        self.lines(boss, 1)
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+
+        daemon = self.start()
+        alice = named(daemon, "alice")
+        self.assertEqual(answer(alice, "/topic", b"*** Topic")[-1], b"*** Topic of #lobby: be kind")
+        self.assertEqual(
+            answer(alice, "/topic mine now", b"ERR")[-1],
+            b"ERR topic-locked the topic of #lobby is locked; only its owner and operators may change it",
+        )
+
+
+class RetentionTests(SynchronousTestCase):
+    """A daemon started with --retain-days on a file holding old events forgets them, but what restores its state."""
+
+    def test_old_lines_go_and_bans_and_topics_stay(self) -> None:
+        """Lines three days old go at start with --retain-days 1; an old ban in force and #lobby's topic stay."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = os.path.join(directory, "chatd.sqlite")
+        old = time.time() - 3 * DAY
+        boss = Actor("boss", "127.0.0.1")
+        fill(
+            db,
+            [
+                replace(topic_changed(old, "#lobby", "boss", "be kind", 1), id="t1", actor=boss),
+                BanAdded(id="b1", at=old + 1, actor=boss, target="127.0.0.2", address=True, until=None),
+                *(replace(said(old + n, "#lobby", "boss", f"old {n}", n), id=f"s{n}") for n in range(2, 50)),
+                replace(said(time.time(), "#lobby", "boss", "young", 50), id="s50"),
+            ],
+        )
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", db, "--retain-days", "1"])
+        forgot = daemon.wait_for_log(
+            re.compile(rb"Forgot (\d+) events older than 1.0 days \(--retain-days\)")
+        )
+        self.assertEqual(forgot.group(1), b"48")
+        refused = named(daemon, "carol", "127.0.0.2")
+        self.assertEqual(refused.read_to_end(), b"ERR banned your address is banned from this server\r\n")
+        alice = named(daemon, "alice")
+        self.assertEqual(answer(alice, "/topic", b"*** Topic")[-1], b"*** Topic of #lobby: be kind")
+        self.assertEqual(
+            answer(alice, "/history 10", b"*** End of history")[-2:],
+            [b"#lobby <boss> young", b"*** End of history of #lobby: nothing earlier is kept."],
+        )
 
 
 class BadFileTests(SynchronousTestCase):

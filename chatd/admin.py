@@ -1,0 +1,177 @@
+"""``python -m chatd.admin``: back up, export or forget from a chatd database, the daemon running or not.
+
+- ``backup DEST``: a consistent copy through SQLite's online backup API
+  (``sqlite3.Connection.backup``), which a running daemon's writes do not
+  disturb; DEST must not exist yet.
+- ``export [--room ROOM]``: the kept events, oldest first, one JSON object a
+  line on standard output, each the whole event as
+  ``chatd.frontend.codec.encode_event`` writes it (``decode_event`` reads
+  it back).
+- ``forget NICK``: deletes every line (message or action) NICK sent in a
+  room, whatever the case or width they wrote it in (``chatd.text.fold``).
+
+The daemon keeps its file in WAL mode and each of its transactions short,
+so this tool's reads never stop it; ``forget`` deletes a chunk at a time
+(``chatd.storage.retention.CHUNK`` lines a transaction) and waits its turn
+(a busy timeout) rather than failing while the daemon writes.
+
+A mistake (a file that does not exist, is not a chatd database, or is of
+another schema; a DEST that exists) is one sentence on standard error and
+exit status 2, never a traceback; no file is made but DEST.
+"""
+
+import argparse
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from contextlib import closing
+from typing import NoReturn, TextIO
+from urllib.parse import quote
+
+from typing_extensions import override
+
+from chatd.config import DEFAULT_DB
+from chatd.domain.errors import ChatError
+from chatd.domain.names import check_room_name
+from chatd.frontend.codec import decode_event, encode_event
+from chatd.line.syntax import room_argument
+from chatd.line.wording import word
+from chatd.storage import retention
+from chatd.storage.schema import DatabaseFileError, check, damaged
+from chatd.text import fold
+
+DESCRIPTION = (
+    "Back up, export or forget from a chatd database (the daemon's --db file), the daemon running or not."
+)
+
+BUSY_SECONDS = 30.0
+"""How long a statement waits for the daemon's writer to let go before it gives up."""
+
+_LINES = "kind IN ('said', 'acted')"
+
+
+class AdminError(Exception):
+    """What went wrong, as one sentence for the host."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its mistakes told in one sentence, as everything else here."""
+
+    @override
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; --help lists what it takes.\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: --db, then one of backup, export, forget."""
+    top = _Parser(prog="python -m chatd.admin", description=DESCRIPTION)
+    top.add_argument("--db", default=DEFAULT_DB, help=f"the daemon's --db file (default: {DEFAULT_DB})")
+    # Also after the command (export --db FILE); SUPPRESS leaves the one before it alone when absent.
+    db = _Parser(add_help=False)
+    db.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    backup = commands.add_parser("backup", parents=[db], help="copy the database to DEST, consistently")
+    backup.add_argument("dest", metavar="DEST", help="the copy's file name; it must not exist")
+    export = commands.add_parser("export", parents=[db], help="write the kept events as JSON lines")
+    export.add_argument("--room", help="only this room's events")
+    forget = commands.add_parser("forget", parents=[db], help="delete every line NICK sent")
+    forget.add_argument("nick", metavar="NICK")
+    return top
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """Run the command ``argv`` names; 0 when done, 2 after one sentence on standard error."""
+    arguments = parser().parse_args(argv)
+    try:
+        with closing(_open(arguments.db)) as connection:
+            if arguments.command == "backup":
+                backup(connection, arguments.db, arguments.dest, out)
+            elif arguments.command == "export":
+                export(connection, arguments.room, out)
+            else:
+                forget(connection, arguments.nick, out)
+    except AdminError as error:
+        print(f"python -m chatd.admin: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # export | head: the reader has what it wanted. Python's own advice: point standard output
+        # at /dev/null, or the flush at exit fails again with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _open(path: str) -> sqlite3.Connection:
+    """A connection to the existing chatd database ``path``, checked; raises AdminError."""
+    if not os.path.isfile(path):
+        raise AdminError(f"--db {path} does not exist; give the file the daemon's --db names.")
+    try:
+        # mode=rw: never make a file that is not there (a typo would leave an empty database behind).
+        connection = sqlite3.connect(
+            f"file:{quote(os.path.abspath(path))}?mode=rw",
+            uri=True,
+            timeout=BUSY_SECONDS,
+            isolation_level=None,
+        )
+    except sqlite3.Error as error:
+        raise AdminError(damaged(path, error)) from None
+    try:
+        check(connection, path)
+    except DatabaseFileError as error:
+        connection.close()
+        raise AdminError(str(error)) from None
+    return connection
+
+
+def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:
+    """Copy the database to ``dest`` (which must not exist) in one step of SQLite's online backup."""
+    if os.path.lexists(dest):
+        raise AdminError(f"{dest} exists already; give the name of a new file for the backup.")
+    try:
+        with closing(sqlite3.connect(dest)) as copy:
+            connection.backup(copy)
+    except sqlite3.Error as error:
+        if os.path.exists(dest):
+            os.remove(dest)
+        raise AdminError(f"cannot back up --db {path} to {dest} ({error}).") from None
+    print(f"Backed up {path} to {dest}.", file=out)
+
+
+def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> None:
+    """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line."""
+    if room is None:
+        rows = connection.execute("SELECT body FROM events ORDER BY position")
+    else:
+        try:
+            name = check_room_name(room_argument(room))
+        except ChatError as error:
+            raise AdminError(f"--room: {word(error)}.") from None
+        rows = connection.execute("SELECT body FROM events WHERE room = ? ORDER BY seq", (fold(name),))
+    try:
+        for (body,) in rows:
+            out.write(encode_event(decode_event(body)) + "\n")
+    except sqlite3.Error as error:
+        raise AdminError(f"cannot read the events ({error}).") from None
+
+
+def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
+    """Delete every line ``nick`` (in any case) sent in a room, a chunk at a time; say how many."""
+    connection.create_function("fold", 1, fold, deterministic=True)
+    try:
+        # Found first, outside any write, so the daemon's writer waits only for each chunk's delete.
+        positions = [
+            position
+            for (position,) in connection.execute(
+                f"SELECT position FROM events WHERE {_LINES} AND fold(nick) = ?", (fold(nick),)
+            )
+        ]
+        count = 0
+        for start in range(0, len(positions), retention.CHUNK):
+            count += retention.delete(connection, positions[start : start + retention.CHUNK])
+    except sqlite3.Error as error:
+        raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
+    print(f"Forgot {count} lines {nick} sent.", file=out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Forgetting old events (``--retain-days``): what goes, what stays, and the schedule.
+
+Everything kept longer ago than the retention goes, bar what the chat needs
+back at start, which no age makes useless:
+
+- a ban or mute still in force: the last event on its target (an address,
+  or a folded nickname) when that is a ban or mute without an end or with
+  an end still to come. Older events on the same target changed nothing
+  the last one does not say again, so they go; so do a lift, an unmute, and
+  a ban or mute that ran out, once old, with everything before them.
+- each room's last topic and last lock (one event of each a room): a room
+  that outlives its members gets them back when it is made again
+  (chatd.domain.rooms).
+
+Each room's numbering is in the ``rooms`` table, which nothing deletes, so
+a room goes on counting after its old lines are gone.
+
+The work is done on the store's writer thread a chunk at a time
+(``CHUNK`` events, each chunk its own transaction), so the batches of new
+events the chat writes meanwhile wait at most one chunk. Old events are
+found by position (the order they were written, which is the order of
+their times): a window of ``CHUNK`` positions at a time from the oldest,
+until a window holds nothing that old; no index on time is needed, and the
+writes of every line pay for none.
+"""
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from typing_extensions import override
+
+from chatd.domain.bans import target_key
+from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
+from chatd.frontend.codec import decode_event
+from chatd.storage.schema import MODERATION, TOPICS
+from chatd.text import fold
+
+CHUNK = 1000
+"""Events looked at (and at most deleted) in one transaction of the writer."""
+
+EVERY = 3600.0
+"""Seconds between two rounds of forgetting (the first is at start)."""
+
+DAY = 86400.0
+
+
+def superseded(connection: sqlite3.Connection, before: float, now: float) -> list[int]:
+    """The positions of the ban, mute and topic events older than ``before`` that nothing needs back at ``now``."""
+    targets: defaultdict[tuple[str, bool, str], list[tuple[int, float, Event]]] = defaultdict(list)
+    for position, at, body in connection.execute(
+        f"SELECT position, at, body FROM events WHERE {MODERATION} ORDER BY position"
+    ):
+        event = decode_event(body)
+        targets[_target(event)].append((position, at, event))
+    doomed = [position for rows in targets.values() for position in _unneeded(rows, before, now)]
+    rooms: defaultdict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+    for position, room, kind, at in connection.execute(
+        f"SELECT position, room, kind, at FROM events WHERE {TOPICS} ORDER BY room, kind, position"
+    ):
+        rooms[room, kind].append((position, at))
+    doomed += [position for rows in rooms.values() for position, at in rows[:-1] if at < before]
+    return sorted(doomed)
+
+
+def _target(event: Event) -> tuple[str, bool, str]:
+    """What a ban or mute event is about: the kind of thing, whether an address, and its key."""
+    if isinstance(event, (BanAdded, BanLifted)):
+        return "ban", event.address, target_key(event.address, event.target)
+    assert isinstance(event, (Muted, Unmuted)), "only ban and mute events are read"
+    return "mute", False, fold(event.nick)
+
+
+def _unneeded(rows: Sequence[tuple[int, float, Event]], before: float, now: float) -> list[int]:
+    """Of one target's events (oldest first), the positions of those older than ``before`` that can go.
+
+    What is left must restore what all of them do: the last event decides.
+    """
+    old = [position for position, at, _ in rows if at < before]
+    young = [event for _, at, event in rows if at >= before]
+    if _in_force(rows[-1][2], now) or (young and _in_force(young[-1], now)):
+        # Keep the last event: it holds the ban or mute, or (when the clock
+        # went back) it lifts one that a younger event, kept, would bring back.
+        return [position for position in old if position != rows[-1][0]]
+    return old
+
+
+def _in_force(event: Event, now: float) -> bool:
+    """Whether ``event`` sets a ban or mute that holds at ``now``."""
+    return isinstance(event, (BanAdded, Muted)) and (event.until is None or event.until > now)
+
+
+def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
+    """Delete the events at ``positions`` in one transaction; how many went."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        deleted = connection.executemany("DELETE FROM events WHERE position = ?", [(p,) for p in positions])
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return deleted.rowcount
+
+
+def window(connection: sqlite3.Connection, after: int, before: float) -> tuple[int | None, int]:
+    """Delete the events older than ``before`` among the ``CHUNK`` after position ``after``, in one transaction.
+
+    Ban, mute and topic events are left to ``superseded``. Returns the last
+    position looked at, None once a window holds nothing that old (the rest
+    is younger), and how many went.
+    """
+    rows = connection.execute(
+        "SELECT position, at FROM events WHERE position > ? ORDER BY position LIMIT ?", (after, CHUNK)
+    ).fetchall()
+    if not any(at < before for _, at in rows):
+        return None, 0
+    last = rows[-1][0]
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        deleted = connection.execute(
+            f"DELETE FROM events WHERE position > ? AND position <= ? AND at < ? "
+            f"AND NOT {MODERATION} AND NOT {TOPICS}",
+            (after, last, before),
+        )
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return last, deleted.rowcount
+
+
+class Retention(Service):
+    """Has a history forget what is older than ``days`` days: once at start, then every ``EVERY`` seconds.
+
+    ``prune(before)`` deletes what is older than ``before`` (seconds since
+    the epoch) and fires with how many events went; the next round waits
+    for it. A round that fails is logged, and the next one tries again.
+    """
+
+    log = Logger()
+
+    def __init__(self, prune: Callable[[float], "Deferred[int]"], days: float, clock: Any) -> None:
+        self._prune = prune
+        self._days = days
+        self._clock = clock
+        self._loop = LoopingCall(self._round)
+        self._loop.clock = clock
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._loop.start(EVERY, now=True)
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        if self._loop.running:
+            self._loop.stop()
+
+    def _round(self) -> "Deferred[None]":
+        """Forget what is older than the retention now; log how much went, or why nothing did."""
+        pruned = self._prune(self._clock.seconds() - self._days * DAY)
+        return pruned.addCallback(self._done).addErrback(self._failed)
+
+    def _done(self, count: int) -> None:
+        """Log how many events went, if any did."""
+        if count:
+            self.log.info(
+                "Forgot {count} events older than {days} days (--retain-days)", count=count, days=self._days
+            )
+
+    def _failed(self, failure: Failure) -> None:
+        """Log why a round failed; the loop goes on to the next."""
+        self.log.failure("Could not forget old events (--retain-days)", failure)

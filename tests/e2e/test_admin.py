@@ -1,0 +1,176 @@
+"""``python -m chatd.admin`` run for real, on real SQLite files, beside a real daemon that has the file open."""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import replace
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import Actor, Event
+from chatd.frontend.codec import decode_event
+from chatd.storage.sqlite import SQLiteHistory
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.events import joined, said, topic_changed
+from tests.helpers import ThreadedReactor
+
+ADMIN = "python -m chatd.admin: "
+
+
+def fill(path: str, events: Sequence[Event]) -> None:
+    """Make the chatd database ``path`` hold ``events``, written by the store as the daemon writes them."""
+    reactor = ThreadedReactor()
+    store = SQLiteHistory.open(path, reactor)
+    store.startService()
+    for event in events:
+        store.append(event)
+    reactor.advance(0)
+    reactor.run_until(store.stopService())
+
+
+class AdminTestCase(SynchronousTestCase):
+    """A directory to work in, with a chatd database at ``db``."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.db = os.path.join(self.directory, "chatd.sqlite")
+
+    def admin(self, *arguments: str) -> tuple[int, str, str]:
+        """Run ``python -m chatd.admin *arguments`` in the directory: its exit status, output and errors."""
+        done = subprocess.run(
+            [sys.executable, "-m", "chatd.admin", *arguments],
+            cwd=self.directory,
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+class ExportTests(AdminTestCase):
+    """export writes the kept events, whole, oldest first, one JSON object a line."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        alice = Actor("alice", "10.0.0.1")
+        self.events: list[Event] = [
+            replace(joined(1, "#lobby", "alice", 1), id="e1", actor=alice),
+            replace(said(2, "#Dev", "alice", "in dev", 1), id="e2", actor=alice),
+            replace(said(3, "#lobby", "alice", "hello ✓", 2), id="e3", actor=alice),
+            replace(topic_changed(4, "#lobby", "alice", "news", 3), id="e4", actor=alice),
+        ]
+        fill(self.db, self.events)
+
+    def test_every_kept_event_comes_out_whole(self) -> None:
+        """Each line decodes to the event the daemon kept, address and all."""
+        status, out, err = self.admin("export")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual([decode_event(line) for line in out.splitlines()], self.events)
+
+    def test_one_rooms_events(self) -> None:
+        """--room gives one room's events, named as in /join (any case, # optional)."""
+        status, out, _ = self.admin("export", "--room", "LOBBY", "--db", self.db)
+        self.assertEqual(status, 0)
+        self.assertEqual([json.loads(line)["id"] for line in out.splitlines()], ["e1", "e3", "e4"])
+
+
+class MistakeTests(AdminTestCase):
+    """Every mistake is one sentence on standard error and status 2; no file is made or changed."""
+
+    def assert_refused(self, arguments: Sequence[str], sentence: str) -> None:
+        self.assertEqual(self.admin(*arguments), (2, "", ADMIN + sentence + "\n"))
+
+    def test_a_missing_file_is_named_and_not_made(self) -> None:
+        """A --db that does not exist is refused, and still does not exist."""
+        self.assert_refused(
+            ["export"], "--db chatd.sqlite does not exist; give the file the daemon's --db names."
+        )
+        self.assertEqual(os.listdir(self.directory), [])
+
+    def test_a_file_that_is_not_chatds_is_refused_untouched(self) -> None:
+        """Another program's database, and a text file, are refused as the daemon refuses them."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            connection.execute("CREATE TABLE notes (text)")
+        self.assert_refused(
+            ["forget", "bob"],
+            "--db chatd.sqlite is not a chatd database; give a new file's name, or the one chatd made.",
+        )
+        with open(os.path.join(self.directory, "notes.txt"), "w", encoding="utf-8") as notes:
+            notes.write("my notes\n" * 100)
+        self.assert_refused(
+            ["--db", "notes.txt", "backup", "copy.sqlite"],
+            "--db notes.txt cannot be used (file is not a database); restore it from a backup, "
+            "or move it away to start with an empty one.",
+        )
+        self.assertFalse(os.path.exists(os.path.join(self.directory, "copy.sqlite")))
+
+    def test_bad_arguments_are_one_sentence(self) -> None:
+        """An existing backup file, a bad room name and an unknown command are each one sentence."""
+        fill(self.db, [])
+        self.assert_refused(
+            ["backup", "chatd.sqlite"],
+            "chatd.sqlite exists already; give the name of a new file for the backup.",
+        )
+        status, out, err = self.admin("export", "--room", "#a b")
+        self.assertEqual((status, out), (2, ""))
+        self.assertRegex(err, r"^python -m chatd\.admin: --room: [^\n]+\.\n$")
+        status, _, err = self.admin("restore")
+        self.assertEqual(status, 2)
+        self.assertRegex(err, r"^python -m chatd\.admin: [^\n]+; --help lists what it takes\.\n$")
+
+
+class LiveDaemonTests(AdminTestCase):
+    """backup and forget work on the file of a daemon that runs, and the daemon goes on working."""
+
+    def enter(self, daemon: Daemon, nick: str) -> LineClient:
+        """``nick`` in #lobby, reading JSON lines from now on."""
+        client = daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        client.say(nick)
+        client.say("/format json")
+        while not client.read_line().startswith(b"{"):
+            pass
+        return client
+
+    def said(self, client: LineClient) -> dict[str, object]:
+        """The next line said that ``client`` is shown, skipping everything else."""
+        while (line := client.expect_json())["type"] != "said":
+            pass
+        return line
+
+    def test_backup_and_forget_while_the_daemon_runs(self) -> None:
+        """A backup holds what was said; forget removes one user's lines from what a newcomer is replayed."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db])
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        for n, speaker in enumerate([alice, bob, alice, bob]):
+            speaker.say(f"line {n}")
+            self.said(alice)
+            self.said(bob)
+
+        status, out, err = self.admin("backup", "--db", self.db, "copy.sqlite")
+        self.assertEqual((status, out, err), (0, f"Backed up {self.db} to copy.sqlite.\n", ""))
+        status, out, _ = self.admin("--db", "copy.sqlite", "export", "--room", "#lobby")
+        texts = [json.loads(line).get("text") for line in out.splitlines()]
+        self.assertEqual([text for text in texts if text], ["line 0", "line 1", "line 2", "line 3"])
+
+        self.assertEqual(
+            self.admin("--db", self.db, "forget", "ALICE"), (0, "Forgot 2 lines ALICE sent.\n", "")
+        )
+        alice.say("after the forgetting")
+        self.assertEqual(self.said(bob)["text"], "after the forgetting")
+        carol = self.enter(daemon, "carol")
+        carol.say("/history 10")
+        replayed = []
+        while (line := carol.expect_json()).get("kind") != "history_end":
+            if line["type"] == "said":
+                replayed.append((line["nick"], line["text"]))
+        self.assertEqual(replayed, [("bob", "line 1"), ("bob", "line 3"), ("alice", "after the forgetting")])
