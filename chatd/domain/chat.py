@@ -3,9 +3,10 @@
 The parts: the state (users, rooms, bans: chatd.domain.state), the seam
 every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
-(chatd.domain.moderation), and the deadlines mutes and bans run out by
-(chatd.domain.expiry). ``Chat`` builds them around one clock, one history
-and one bus, and exposes their requests and the questions anyone may ask.
+(chatd.domain.moderation), what accounts let a user do
+(chatd.domain.identity), and the deadlines mutes and bans run out by
+(chatd.domain.expiry). ``Chat`` builds them around one clock, one history,
+one bus and one store of accounts, and exposes their requests and the questions anyone may ask.
 It does no I/O.
 """
 
@@ -16,10 +17,11 @@ from chatd.domain import rules
 from chatd.domain.bans import address_key
 from chatd.domain.events import RoomEvent
 from chatd.domain.expiry import Deadlines
+from chatd.domain.identity import Identity, Protection
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
-from chatd.domain.ports import Bus, Clock, History, UserView
+from chatd.domain.ports import Accounts, Bus, Clock, History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.state import ChatState
@@ -35,7 +37,7 @@ class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
     ``clock`` gives the time and runs out mutes and bans; every event goes
-    to ``history`` and ``bus``; ``stop`` ends the daemon after /shutdown;
+    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname; ``stop`` ends the daemon after /shutdown;
     ``server_rooms`` (the default room) belong to the server, not to whoever
     makes them.
     """
@@ -48,6 +50,8 @@ class Chat:
         limits: Limits = DEFAULT_LIMITS,
         stop: Callable[[], None] = keep_running,
         server_rooms: Iterable[str] = (),
+        *,
+        accounts: Accounts,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
@@ -55,7 +59,9 @@ class Chat:
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
-        talk = Talk(self._state, seam, limits, clock.seconds)
+        protect = Protection(self._state, seam, accounts, clock.seconds)
+        talk = Talk(self._state, seam, limits, clock.seconds, protect)
+        identity = Identity(self._state, seam, accounts, clock.seconds, talk)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
         self.register = talk.register
         self.rename = talk.rename
@@ -79,6 +85,14 @@ class Chat:
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
         self.restore = moderation.restore
+        self.check_registrable = identity.check_registrable
+        self.register_account = identity.register_account
+        self.account = identity.account
+        self.password_hash = identity.password_hash
+        self.is_registered = identity.is_registered
+        self.identify = identity.identify
+        self.change_password = identity.change_password
+        self.drop_account = identity.drop_account
 
     def stop(self) -> None:
         """Cancel the timers the chat holds on its clock: the daemon is stopping."""

@@ -9,7 +9,7 @@ line. ``RUN`` maps each command type to its function.
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError, ChatError
-from chatd.domain.ports import UserView
+from chatd.domain.ports import RoomView, UserView
 from chatd.line import commands as cmd
 from chatd.line.errors import IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
 from chatd.line.history import replay
@@ -65,10 +65,17 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
     session.current = room.name
     if already:
         session.send(now_talking(room.name))
+        show_room(session, room, replayed=False)
+        return None
+    return show_room(session, room)
+
+
+def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> "Waiting":
+    """Say who is in ``room`` and its topic, then (if ``replayed``) its last lines: what joining it shows."""
     session.send(session.chat.members(room.name))
     if room.topic:
         session.send(session.chat.topic(room.name))
-    return None if already else replay(session, room)
+    return replay(session, room) if replayed else None
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:
@@ -118,7 +125,7 @@ def leave(session: "LineSession", command: cmd.Quit) -> None:
     user, session.user = session.user, None
     session.close(Notice("bye", "Goodbye."))
     if user is not None:
-        session.chat.quit(user, command.reason)
+        session.chat.quit(user, command.reason, session)
 
 
 def set_format(session: "LineSession", command: cmd.Format) -> None:

@@ -42,6 +42,15 @@ STEPS: tuple[str, ...] = (
         last_seq INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 2: accounts: each registered nickname (its folded form the key) and its password's Argon2id hash.
+    """
+    CREATE TABLE accounts (
+        account TEXT PRIMARY KEY,
+        nick TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        registered_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 
