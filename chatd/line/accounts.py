@@ -67,6 +67,7 @@ def _identified(session: "LineSession", nick: str) -> "Waiting":
 async def _show_rooms(session: "LineSession", user: UserView) -> None:
     """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another."""
     session.send(Notice("nick", f"You are {user.nick}.", {"nick": user.nick}))
+    session.current = None
     for room in list(user.rooms.values()):
         session.current = room.name
         shown = show_room(session, room)
