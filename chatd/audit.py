@@ -11,7 +11,11 @@ actor's nickname and address as fields of their own (``actor``,
 
 What people say is never logged: no message, action, private message,
 ``/wall`` text, topic, kick or quit reason, nor any password (``/oper`` is
-logged by chatd.frontend.oper, with the name tried). Registrations go
+logged by chatd.frontend.oper, with the name tried, and wrong account
+passwords the same way). Accounts registered, proved, changed and given
+up are logged with the nickname and address; a registered nickname refused
+to someone only when its owner was online to be told (at most one a minute
+per account: chatd.domain.identity). Registrations go
 through the daemon's ``BoundedLog``, since a script can register one
 connection after another; the moderation lines need an operator, or a room
 owner's flood budget, and are all written.
@@ -29,13 +33,18 @@ from typing_extensions import override
 
 from chatd.domain.events import (
     CHAT,
+    AccountDropped,
+    AccountRegistered,
     Actor,
     BanAdded,
     BanLifted,
     Banned,
     Event,
+    Identified,
     Kicked,
     Muted,
+    NicknameClaimed,
+    PasswordChanged,
     Registered,
     ShuttingDown,
     TopicLocked,
@@ -46,6 +55,15 @@ from chatd.domain.ports import Bus
 from chatd.frontend.logs import BoundedLog
 
 Line = tuple[str, dict[str, object]]
+
+BOUNDED: tuple[type[Event], ...] = (
+    Registered,
+    AccountRegistered,
+    Identified,
+    PasswordChanged,
+    AccountDropped,
+)
+"""What a script can repeat one connection after another, so logged through the ``BoundedLog``."""
 """A log line: its format, and the fields the format names (and perhaps more, for programs)."""
 
 
@@ -77,7 +95,7 @@ class AuditLog(Service):
         if found is None:
             return
         format, fields = found
-        if isinstance(event, Registered):
+        if isinstance(event, BOUNDED):
             self._bounded.info(self.log, format, **fields)
         else:
             self.log.info(format, **fields)
@@ -88,6 +106,20 @@ def line(event: Event) -> Line | None:
     match event:
         case Registered(actor=actor):
             return "{nick} registered from {address}", {"nick": actor.nick, "address": _where(actor)}
+        case AccountRegistered(actor=actor):
+            return _by(actor, "registered the account {account}", account=event.account)
+        case Identified(actor=actor):
+            return _by(actor, "identified to the account {account}", account=event.account)
+        case PasswordChanged(actor=actor):
+            return _by(actor, "changed the password of the account {account}", account=event.account)
+        case AccountDropped(actor=actor):
+            return _by(actor, "unregistered the account {account}", account=event.account)
+        case NicknameClaimed():
+            return "Refused the registered nickname {nick} to {address}", {
+                "nick": event.nick,
+                "address": event.address,
+                "account": event.account,
+            }
         case Kicked(actor=actor):
             return _by(actor, "kicked {nick} from {room}", nick=event.nick, room=event.room)
         case BanAdded(actor=actor):

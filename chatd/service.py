@@ -50,6 +50,8 @@ from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
+from chatd.domain.ports import Accounts
+from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
@@ -57,9 +59,10 @@ from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
-from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory
 from chatd.storage.retention import Retention
 from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_accounts import SQLiteAccounts
 
 log = Logger()
 
@@ -98,11 +101,19 @@ def build(
     """
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    history, barrier, restored = _history(config.db, reactor)
+    history, accounts, barrier, restored = _stores(config.db, reactor)
     bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
-    chat = Chat(reactor, history, bus, limits=config.chat, stop=reactor.stop, server_rooms=server_rooms)
+    chat = Chat(
+        reactor,
+        history,
+        bus,
+        limits=config.chat,
+        stop=reactor.stop,
+        server_rooms=server_rooms,
+        accounts=accounts,
+    )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(restored)
     # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
@@ -115,7 +126,10 @@ def build(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
     # One builder per front end; --irc-port and --web-port each add one here.
-    front_ends: list[FrontEnd] = [line_front_end(config, chat, reactor, admission, login, barrier)]
+    accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
+    front_ends: list[FrontEnd] = [
+        line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
+    ]
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
@@ -138,18 +152,18 @@ def build(
     )
 
 
-def _history(
+def _stores(
     db: str | None, reactor: Any
-) -> tuple[MemoryHistory | SQLiteHistory, Barrier | None, Sequence[Event]]:
-    """The history ``--db`` names, what output must wait for, and the events it kept to restore.
+) -> tuple[MemoryHistory | SQLiteHistory, Accounts, Barrier | None, Sequence[Event]]:
+    """The history and accounts ``--db`` names, what output must wait for, and the events kept to restore.
 
     In memory, output waits for nothing and nothing is restored. Raises
     ``DatabaseFileError`` for a file that cannot be used.
     """
     if db is None:
-        return MemoryHistory(), None, ()
+        return MemoryHistory(), MemoryAccounts(), None, ()
     store = SQLiteHistory.open(db, reactor)
-    return store, store.when_written, store.restored
+    return store, SQLiteAccounts(store), store.when_written, store.restored
 
 
 def compose(

@@ -34,6 +34,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.ports import History, Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
+from chatd.frontend.accounts import AccountLogin, verify_password
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
@@ -42,7 +43,7 @@ from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory
 from chatd.tap import Options
 from tests.events import seen
 
@@ -210,7 +211,7 @@ class ChatTestCase(SynchronousTestCase):
         self.published: list[Event] = []
         """Every event the chat published, in order, as the bus carried it."""
         self.bus.subscribe(self.published.append)
-        self.chat = Chat(self.clock, self.history, self.bus, stop=self.stop)
+        self.chat = Chat(self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts())
         self.audience = RecordingAudience()
 
     def stop(self) -> None:
@@ -240,6 +241,16 @@ def check_at_once(name: str, password: str) -> "Deferred[bool]":
     return succeed(verify(name, password))
 
 
+def hash_at_once(password: str) -> "Deferred[str]":
+    """``quick_hash``, answered at once: the stand-in for hashing on the service's thread pool."""
+    return succeed(quick_hash(password))
+
+
+def verify_at_once(hashed: str | None, password: str) -> "Deferred[bool]":
+    """``verify_password``, answered at once (a hash's own cost: quick for ``quick_hash``'s)."""
+    return succeed(verify_password(hashed, password))
+
+
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it; #lobby, the default room, is the server's.
 
@@ -259,6 +270,7 @@ class LineTestCase(SynchronousTestCase):
         self.clock = Clock()
         self.stopped = 0
         self.history = self.make_history()
+        self.accounts = MemoryAccounts()
         # #lobby is the server's, as chatd.service makes the default room.
         self.chat = Chat(
             self.clock,
@@ -267,6 +279,7 @@ class LineTestCase(SynchronousTestCase):
             limits=self.chat_limits,
             stop=self.stop,
             server_rooms=("#lobby",),
+            accounts=self.accounts,
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""
@@ -279,6 +292,7 @@ class LineTestCase(SynchronousTestCase):
             limits=self.limits,
             login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
+            accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
         )
         self.wires: list[StringTransport] = []
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
-from chatd.line import commands, moderation_commands, table
+from chatd.line import account_commands, commands, moderation_commands, table
+from chatd.line.account_commands import Identify, Password, Register, Unregister
 from chatd.line.commands import (
     Away,
     Format,
@@ -122,6 +123,13 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "whois": [("/whois bob", Whois("bob"))],
     "ignore": [("/ignore", Ignore(None)), ("/ignore bob", Ignore("bob"))],
     "unignore": [("/unignore bob", Unignore("bob"))],
+    "register": [("/register correct horse", Register("correct horse"))],
+    "identify": [
+        ("/identify hunter22", Identify(None, "hunter22")),
+        ("/identify alice correct horse", Identify("alice", "correct horse")),
+    ],
+    "password": [("/password old1 new one", Password("old1", "new one"))],
+    "unregister": [("/unregister correct horse", Unregister("correct horse"))],
     "oper": [
         ("/oper boss correct horse", Oper("boss", "correct horse")),
         ("/oper boss  pw", Oper("boss", "pw")),
@@ -173,6 +181,10 @@ MISUSED = [
     ("/whois a b", "whois"),
     ("/ignore a b", "ignore"),
     ("/unignore", "unignore"),
+    ("/register", "register"),
+    ("/identify", "identify"),
+    ("/password old", "password"),
+    ("/unregister", "unregister"),
     ("/oper boss", "oper"),
     ("/oper", "oper"),
     ("/kick", "kick"),
@@ -208,6 +220,9 @@ NEED_NICK = frozenset(
         Ignore,
         Unignore,
         Oper,
+        Register,
+        Password,
+        Unregister,
         History,
         Search,
         Kick,
@@ -402,7 +417,7 @@ class CommandTableTests(SynchronousTestCase):
         """No command can be parsed yet have no row, and so no handler: each typed command comes from a row."""
         defined = {
             kind
-            for module in (commands, moderation_commands)
+            for module in (commands, moderation_commands, account_commands)
             for kind in vars(module).values()
             if isinstance(kind, type)
             and dataclasses.is_dataclass(kind)
@@ -431,11 +446,13 @@ class HandlerTests(LineTestCase):
 
     def test_every_example_runs_without_an_internal_error(self) -> None:
         """Each row's handler takes every command its parser gives, as an operator and as a newcomer."""
-        for name, examples in VALID.items():
+        for number, (name, examples) in enumerate(VALID.items()):
             for line, _ in examples:
                 if name in ("quit", "shutdown"):
                     continue
-                for protocol, wire in (self.operator(b"op"), self.connect(b"bob"), self.connect()):
+                # Nicknames of their own: /register keeps one from everyone after.
+                operator, newcomer = f"op{number}".encode(), f"bob{number}".encode()
+                for protocol, wire in (self.operator(operator), self.connect(newcomer), self.connect()):
                     protocol.dataReceived(line.encode() + b"\n")
                     self.clock.advance(1)
                     self.assertNotIn(b"ERR internal", wire.value(), (name, line))

@@ -11,7 +11,7 @@ from chatd.domain.replies import RoomSummary
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory
 from tests.helpers import ChatTestCase, LineTestCase
 
 ROOMS = 300
@@ -45,7 +45,13 @@ class PageTests(ChatTestCase):
 class ChatListingTests(ChatTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), limits=Limits(rooms_per_user=ROOMS))
+        self.chat = Chat(
+            self.clock,
+            MemoryHistory(),
+            MemoryBus(),
+            limits=Limits(rooms_per_user=ROOMS),
+            accounts=MemoryAccounts(),
+        )
 
     def test_rooms_come_a_page_at_a_time_sorted_by_name(self) -> None:
         """With 300 rooms, /rooms is 50 of them in name order, with the count of all and of pages."""

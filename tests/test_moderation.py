@@ -25,6 +25,7 @@ from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
+from chatd.storage.memory import MemoryAccounts
 from tests.events import (
     banned,
     kicked,
@@ -185,7 +186,9 @@ class KickRejoinTests(ChatTestCase):
 
     def test_operators_set_the_time_with_the_limit(self) -> None:
         """``Limits.kick_rejoin`` (``--kick-rejoin``) sets how long the wait is."""
-        chat = Chat(self.clock, self.history, self.bus, limits=Limits(kick_rejoin=5))
+        chat = Chat(
+            self.clock, self.history, self.bus, limits=Limits(kick_rejoin=5), accounts=MemoryAccounts()
+        )
         owner = chat.register(RecordingSession(self.audience), "boss", "")
         user = chat.register(RecordingSession(self.audience), "user", "")
         chat.join(owner, "#x")
@@ -208,7 +211,9 @@ class ServerRoomTests(ChatTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.chat = Chat(self.clock, self.history, self.bus, server_rooms=("#Lobby",))
+        self.chat = Chat(
+            self.clock, self.history, self.bus, server_rooms=("#Lobby",), accounts=MemoryAccounts()
+        )
         self.first, _ = self.online("first", "#lobby", "#mine")
         self.bob, _ = self.online("bob", "#lobby", "#mine")
 

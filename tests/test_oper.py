@@ -133,7 +133,7 @@ class OperTests(LineTestCase):
         self.clock.advance(RETRY_SECONDS)
         other, _ = self.connect(b"bob", host="10.0.0.2")
         other.dataReceived(b"/oper other wrong\n")
-        login = self.factory.login
+        login = self.factory.login.throttle
         self.assertEqual((list(login._by_address), list(login._by_name)), (["10.0.0.2"], ["other"]))
 
     def test_attempts_are_logged_with_name_and_address_never_the_password(self) -> None:

@@ -28,7 +28,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory
 
 
 class Hostile(NamedTuple):
@@ -264,7 +264,7 @@ class Scene:
 
     def __init__(self, in_ops: bool, attacker_named: bool) -> None:
         self.clock = Clock()
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus())
+        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts())
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,

@@ -3,10 +3,12 @@
 The parts: the state (users, rooms, bans: chatd.domain.state), the seam
 every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
-(chatd.domain.moderation), and the deadlines mutes and bans run out by
+(chatd.domain.moderation), what accounts let a user do
+(chatd.domain.identity), and the deadlines mutes and bans run out by
 (chatd.domain.expiry). At start it takes back what a store kept
-(``Chat.restore``). ``Chat`` builds them around one clock, one history
-and one bus, and exposes their requests and the questions anyone may ask.
+(``Chat.restore``). ``Chat`` builds them around one clock, one history,
+one bus and one store of accounts, and exposes their requests and the
+questions anyone may ask.
 It does no I/O.
 """
 
@@ -17,10 +19,11 @@ from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
+from chatd.domain.identity import Identity, Protection
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
-from chatd.domain.ports import Bus, Clock, History, UserView
+from chatd.domain.ports import Accounts, Bus, Clock, History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.resume import RESUME_MOST, Missed
@@ -38,7 +41,7 @@ class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
     ``clock`` gives the time and runs out mutes and bans; every event goes
-    to ``history`` and ``bus``; ``stop`` ends the daemon after /shutdown;
+    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname; ``stop`` ends the daemon after /shutdown;
     ``server_rooms`` (the default room) belong to the server, not to whoever
     makes them.
     """
@@ -51,6 +54,8 @@ class Chat:
         limits: Limits = DEFAULT_LIMITS,
         stop: Callable[[], None] = keep_running,
         server_rooms: Iterable[str] = (),
+        *,
+        accounts: Accounts,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
@@ -58,7 +63,9 @@ class Chat:
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
-        talk = Talk(self._state, seam, limits, clock.seconds)
+        protect = Protection(self._state, seam, accounts, clock.seconds)
+        talk = Talk(self._state, seam, limits, clock.seconds, protect)
+        identity = Identity(self._state, seam, accounts, clock.seconds, talk)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
         self.register = talk.register
         self.rename = talk.rename
@@ -82,6 +89,14 @@ class Chat:
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
         self._moderation = moderation
+        self.check_registrable = identity.check_registrable
+        self.register_account = identity.register_account
+        self.account = identity.account
+        self.password_hash = identity.password_hash
+        self.is_registered = identity.is_registered
+        self.identify = identity.identify
+        self.change_password = identity.change_password
+        self.drop_account = identity.drop_account
 
     def restore(self, events: Sequence[Event]) -> None:
         """Bring back what a store kept (``events``, oldest first), before anyone connects.

@@ -355,3 +355,51 @@ class NotKeptError(ChatError):
     code = "not-kept"
     room: str
     event_id: str
+
+
+@dataclass(eq=False)
+class NicknameRegisteredError(ChatError):
+    """``nick`` is registered (or looks like ``registered``, which is); only who identifies to it may take it."""
+
+    code = "nick-registered"
+    nick: str
+    registered: str
+
+
+@dataclass(eq=False)
+class PasswordTooShortError(ChatError):
+    """An account's password must have at least ``least`` characters."""
+
+    code = "password-too-short"
+    least: int
+
+
+@dataclass(eq=False)
+class IdentifyFailedError(ChatError):
+    """No account ``nick``, or a wrong password for it (which of the two is not said)."""
+
+    code = "identify-failed"
+    nick: str
+
+
+@dataclass(eq=False)
+class IdentifyThrottledError(ChatError):
+    """Too many wrong passwords from this connection; retry in ``seconds_left``."""
+
+    code = "identify-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
+class NotIdentifiedError(ChatError):
+    """The command needs an account the user has proved, and the user has none."""
+
+    code = "not-identified"
+
+
+@dataclass(eq=False)
+class AlreadyIdentifiedError(ChatError):
+    """The user is identified to the account ``account`` already."""
+
+    code = "already-identified"
+    account: str

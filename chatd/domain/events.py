@@ -23,7 +23,7 @@ class Actor:
 
     ``address`` is where they connect from (empty for the host's console and
     for the chat itself); front ends show it to operators only. ``account``
-    is the account they are identified to; accounts arrive with issue 13.
+    is the account they are identified to (its folded nickname), None if none.
     """
 
     nick: str
@@ -196,6 +196,49 @@ class ShuttingDown(_Base):
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountRegistered(_Base):
+    """``actor`` registered their nickname as the account ``account`` (its folded form), and is identified to it."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identified(_Base):
+    """``actor`` proved they own the account ``account`` (a folded nickname) with its password."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordChanged(_Base):
+    """``actor`` changed the password of their account ``account``; the event holds no password."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountDropped(_Base):
+    """``actor`` unregistered their account ``account``: the nickname is anyone's again."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NicknameClaimed(_Base):
+    """Someone at ``address`` tried to take ``nick``, registered to the account ``account``, without its password.
+
+    Shown to the account's sessions online; ``tries`` counts the attempts
+    since the last such notice (at most one per ``CLAIM_NOTICE_SECONDS``).
+    ``actor`` is the chat: whoever tried had no nickname of their own yet.
+    """
+
+    account: str
+    nick: str
+    address: str
+    tries: int
+
+
 RoomEvent = Said | Acted | Joined | Parted | TopicChanged | TopicLocked | Kicked
 """The events that happen in one room and carry its sequence number."""
 
@@ -214,6 +257,11 @@ Event = (
     | Unmuted
     | Walled
     | ShuttingDown
+    | AccountRegistered
+    | Identified
+    | PasswordChanged
+    | AccountDropped
+    | NicknameClaimed
 )
 """Every change of chat state."""
 
@@ -235,5 +283,10 @@ EVENTS: tuple[type[Event], ...] = (
     Unmuted,
     Walled,
     ShuttingDown,
+    AccountRegistered,
+    Identified,
+    PasswordChanged,
+    AccountDropped,
+    NicknameClaimed,
 )
 """Every event class, for codecs and tests that must cover them all."""

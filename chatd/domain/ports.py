@@ -12,6 +12,8 @@ from the one seam in chatd.domain.publish and never make it wait.
 Front ends hold ``UserView`` and ``RoomView``s: read-only faces of the
 chat's own users and rooms, which only the chat changes, through events.
 
+``Accounts`` keeps who owns which nickname, and the hashes of their passwords.
+
 ``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
 
@@ -102,6 +104,44 @@ class History(Protocol):
         ...
 
 
+class Accounts(Protocol):
+    """Who owns which nickname: accounts, each a registered nickname and its password's hash.
+
+    An account is named by its folded nickname (``chatd.text.fold``).
+    ``owner`` is asked at every nickname taken, so it is answered from
+    memory: a store keeps every registered nickname there (by key and by
+    look), and only the hashes on disk. Reading a hash is slow work like a
+    history read, so it answers with an ``Awaitable``; each change answers
+    with one that fires once the change is kept (the SQLite store: written
+    in the same transaction as the pass's events, so ``History.when_written``
+    waits for it too), and takes effect in ``owner`` at once.
+    """
+
+    def owner(self, nick: str) -> str | None:
+        """The account whose nickname has ``nick``'s key or look; None if none does."""
+        ...
+
+    def nick(self, account: str) -> str:
+        """The nickname of ``account`` as it was registered (its case and form)."""
+        ...
+
+    def password(self, account: str) -> Awaitable[str | None]:
+        """The password hash of ``account``; None if there is no such account."""
+        ...
+
+    def create(self, nick: str, hashed: str, at: float) -> Awaitable[None]:
+        """Register ``nick`` with password hash ``hashed`` at time ``at``; the caller checked ``owner(nick)`` is None."""
+        ...
+
+    def change(self, account: str, hashed: str) -> Awaitable[None]:
+        """Give ``account`` the password hash ``hashed``."""
+        ...
+
+    def delete(self, account: str) -> Awaitable[None]:
+        """Forget ``account``: its nickname is anyone's again."""
+        ...
+
+
 class Bus(Protocol):
     """Carries every event to whoever subscribed: other daemons sharing the rooms, later."""
 
@@ -143,6 +183,11 @@ class UserView(Protocol):
 
     @property
     def away(self) -> str: ...
+
+    @property
+    def account(self) -> str | None:
+        """The account the user proved with its password (its folded nickname); None if not identified."""
+        ...
 
     @property
     def rooms(self) -> Mapping[str, RoomView]:

@@ -15,12 +15,15 @@ from typing import Any
 
 from chatd.domain.bans import Bans, BanTarget, target_key
 from chatd.domain.events import (
+    AccountDropped,
+    AccountRegistered,
     Acted,
     AwayChanged,
     BanAdded,
     BanLifted,
     Banned,
     Event,
+    Identified,
     Joined,
     Kicked,
     Muted,
@@ -87,7 +90,15 @@ class ChatState:
 
 
 def _registered(state: ChatState, event: Registered) -> None:
-    state.users.add(User(event.actor.nick, event.actor.address))
+    state.users.add(User(event.actor.nick, event.actor.address, event.actor.account))
+
+
+def _identified(state: ChatState, event: AccountRegistered | Identified) -> None:
+    state.users.identify(state.user(event.actor.nick), event.account)
+
+
+def _account_dropped(state: ChatState, event: AccountDropped) -> None:
+    state.users.identify(state.user(event.actor.nick), None)
 
 
 def _joined(state: ChatState, event: Joined) -> None:
@@ -173,5 +184,8 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     BanLifted: _ban_lifted,
     Said: _in_room,
     Acted: _in_room,
+    AccountRegistered: _identified,
+    Identified: _identified,
+    AccountDropped: _account_dropped,
 }
 """How each kind of event changes the state; what is said in a room only moves its sequence on."""

@@ -37,24 +37,38 @@ from chatd.text import fold
 class Talk:
     """The requests of every user."""
 
-    def __init__(self, state: ChatState, seam: Publisher, limits: Limits, now: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        state: ChatState,
+        seam: Publisher,
+        limits: Limits,
+        now: Callable[[], float],
+        protect: Callable[[str, str | None, str], None],
+    ) -> None:
         self._state = state
+        self._protect = protect
+        """Raises unless a nickname is no account's but the one given (chatd.domain.identity.Protection)."""
         self._seam = seam
         self._limits = limits
         self._now = now
 
-    def register(self, session: Session, nick: str, address: str = "") -> UserView:
+    def register(
+        self, session: Session, nick: str, address: str = "", account: str | None = None
+    ) -> UserView:
         """Put a new user online under ``nick``, connecting from ``address``, with ``session``.
 
-        Raises if the nickname is invalid, taken or banned, or the address
-        is banned (``BannedError``: the front end then closes the connection).
+        ``account`` is the account the user proved, if any (chatd.domain.identity).
+        Raises if the nickname is invalid, registered to another account,
+        taken or banned, or the address is banned (``BannedError``: the
+        front end then closes the connection).
         """
         nick = check_nickname(nick, self._limits.nickname)
         address = address_key(address)
         rules.check_admitted(self._state, nick, address, self._now())
+        self._protect(nick, account, address)
         self._state.users.check_free(nick)
         id, at = self._seam.stamp()
-        self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address)))
+        self._seam.publish(Registered(id=id, at=at, actor=Actor(nick, address, account)))
         registered = self._state.users.by_key[fold(nick)]
         self._state.users.attach(registered, session)
         return registered
@@ -67,6 +81,7 @@ class Talk:
         """
         user = own(view)
         nick = check_nickname(nick, self._limits.nickname)
+        self._protect(nick, user.account, user.address)
         self._state.users.check_free(nick, user)
         if nick == user.nick:
             return
@@ -179,14 +194,20 @@ class Talk:
             user.nick, tuple(room.name for room in user.rooms.values()), user.away, user.operator, address
         )
 
-    def quit(self, view: UserView, reason: str = "") -> None:
+    def quit(self, view: UserView, reason: str = "", session: Session | None = None) -> None:
         """Take the user offline and out of every room; safe to call twice.
 
-        A reason that breaks the text rules is dropped rather than refused:
-        the user is leaving either way.
+        With ``session``, only that session leaves if the user has others
+        (an account's several connections): nobody else notices. A reason
+        that breaks the text rules is dropped rather than refused: the user
+        is leaving either way.
         """
         user = own(view)
         if not user.online:
+            return
+        if session is not None and user.more:
+            if session in user.sessions:
+                self._state.users.detach(user, session)
             return
         try:
             reason = check_text(reason, self._limits.reason)

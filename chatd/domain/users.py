@@ -7,8 +7,8 @@ confusables skeleton), so nobody can pass for someone else.
 A ``User`` belongs to the chat: front ends see it as a read-only
 ``UserView`` and the chat changes it only by applying events
 (chatd.domain.state). A user may hold several sessions (two browser tabs, a
-phone and a terminal) once accounts let them prove a nickname is theirs;
-until then each user has exactly one.
+phone and a terminal): each further one proved the account the user is
+identified to (``account``); everyone else has exactly one.
 """
 
 from collections import Counter
@@ -36,8 +36,10 @@ class User:
     actor: Actor = field(init=False)
     session: Session = field(init=False)
     """The user's first session, set when the chat attaches it."""
+    account: str | None = None
+    """The account the user proved (its folded nickname) with its password; None if not identified."""
     more: tuple[Session, ...] = ()
-    """Any later sessions, oldest first: empty (and so free) while a user has one, as every user does until accounts."""
+    """Any later sessions, oldest first: empty (and so free) while a user has one, as most do."""
     rooms: dict[str, "Room"] = field(default_factory=dict)
     """The rooms this user is in, by folded name, in the order joined."""
     online: bool = True
@@ -49,7 +51,7 @@ class User:
     """Rooms (by folded name) the user was kicked from, each with when they may join it again."""
 
     def __post_init__(self) -> None:
-        self.actor = Actor(self.nick, self.address)
+        self.actor = Actor(self.nick, self.address, self.account)
 
     @property
     def sessions(self) -> tuple[Session, ...]:
@@ -59,7 +61,12 @@ class User:
     def renamed(self, nick: str) -> None:
         """Take the nickname ``nick``, and a snapshot that says so."""
         self.nick = nick
-        self.actor = Actor(nick, self.address)
+        self.actor = Actor(nick, self.address, self.account)
+
+    def identified(self, account: str | None) -> None:
+        """Be identified to ``account`` (None: to none), and a snapshot that says so."""
+        self.account = account
+        self.actor = Actor(self.nick, self.address, account)
 
 
 class Users:
@@ -71,6 +78,8 @@ class Users:
         """The keys of ``by_key``, sorted, for listings."""
         self.by_look: dict[str, User] = {}
         """Everyone online by the look of their nickname: ``check_free`` keeps each look one user's."""
+        self.by_account: dict[str, User] = {}
+        """Everyone online identified to an account, by the account: one user per account."""
         self.audiences: Counter[Audience] = Counter()
         """The front ends of the sessions online, each with how many it has."""
         self.several = 0
@@ -102,6 +111,16 @@ class Users:
         self.by_key[key] = user
         self.by_look[look(user.nick)] = user
         self.order.add(key)
+        if user.account is not None:
+            self.by_account[user.account] = user
+
+    def identify(self, user: User, account: str | None) -> None:
+        """Make ``user`` the one online identified to ``account`` (None: to none)."""
+        if user.account is not None:
+            del self.by_account[user.account]
+        user.identified(account)
+        if account is not None:
+            self.by_account[account] = user
 
     def attach(self, user: User, session: Session) -> None:
         """Deliver ``user``'s events to ``session`` too."""
@@ -111,6 +130,14 @@ class Users:
             self.several += not user.more
             user.more += (session,)
         self.audiences[session.audience] += 1
+
+    def detach(self, user: User, session: Session) -> None:
+        """Deliver ``user``'s events to ``session`` no more; ``user`` keeps at least one other session."""
+        assert user.more, "a user's last session leaves by quitting"
+        sessions = [each for each in user.sessions if each is not session]
+        user.session, user.more = sessions[0], tuple(sessions[1:])
+        self.several -= not user.more
+        self._forget_audience(session)
 
     def rename(self, user: User, nick: str) -> None:
         """Move ``user`` to the key of ``nick``, in its rooms too (members stay in join order)."""
@@ -132,13 +159,19 @@ class Users:
         del self.by_key[key]
         del self.by_look[look(user.nick)]
         self.order.remove(key)
+        if user.account is not None:
+            del self.by_account[user.account]
         self.several -= bool(user.more)
         for session in user.sessions:
-            audience = session.audience
-            self.audiences[audience] -= 1
-            if not self.audiences[audience]:
-                del self.audiences[audience]
+            self._forget_audience(session)
         user.online = False
+
+    def _forget_audience(self, session: Session) -> None:
+        """Count one session fewer on ``session``'s front end."""
+        audience = session.audience
+        self.audiences[audience] -= 1
+        if not self.audiences[audience]:
+            del self.audiences[audience]
 
     @staticmethod
     def neighbours(user: User) -> set[User]:

@@ -1,4 +1,4 @@
-"""``/oper`` on any front end: the password checked off the reactor thread, failures charged to who failed.
+"""Passwords on any front end (``/oper``, and accounts' through ``Throttle``): checked off the reactor thread, failures charged to who failed.
 
 Checking an Argon2 hash takes a tenth of a second or more of CPU, on
 purpose, and a guess costs the attacker nothing. So the check runs in a
@@ -48,7 +48,7 @@ from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import OperFailedError, OperThrottledError
+from chatd.domain.errors import ChatError, OperFailedError, OperThrottledError
 from chatd.domain.flood import TokenBucket
 from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
@@ -159,15 +159,31 @@ class _Shared:
         return not self.budget.wait(self.budget.burst) and self.next_check <= now
 
 
-class OperatorLogin:
-    """The password check and the failures of every address and name; the service shares one among front ends."""
+class Throttle:
+    """The failures of every address and name for one kind of password check, and the pauses they bring.
 
-    log = Logger()
+    ``what`` names the check in the log (``/oper``); a wrong password fails
+    with ``failed(name)``, an attempt over its connection's budget with
+    ``throttled(seconds_left)``; attempts are logged to ``log``, the
+    checker's. The service shares one per kind among front ends.
+    """
 
-    def __init__(self, check: Check, clock: IReactorTime, *, bounded: BoundedLog) -> None:
-        self._check = check
+    def __init__(
+        self,
+        clock: IReactorTime,
+        *,
+        bounded: BoundedLog,
+        log: Logger,
+        what: str,
+        failed: Callable[[str], ChatError],
+        throttled: Callable[[int], ChatError],
+    ) -> None:
         self._clock = clock
         self._bounded = bounded
+        self.log = log
+        self._what = what
+        self._failed = failed
+        self._throttled = throttled
         self._by_address: dict[str, _Shared] = {}
         self._by_name: dict[str, _Shared] = {}
 
@@ -176,30 +192,33 @@ class OperatorLogin:
         return Attempts(self._clock.seconds)
 
     def attempt(
-        self, chat: Chat, user: UserView, peer: str, attempts: Attempts, name: str, password: str
+        self, peer: str, attempts: Attempts, name: str, check: Callable[[], "Deferred[bool]"]
     ) -> "Deferred[None]":
-        """Make ``user`` an operator if ``password`` is operator ``name``'s; fires with None once they are.
+        """Fire with None once ``check()`` says the password for ``name`` from ``peer`` is right.
 
-        Fails at once with OperThrottledError, unchecked, while ``attempts``'
+        Fails at once with ``throttled``, unchecked, while ``attempts``'
         budget is spent. Otherwise one failure is taken from the budgets of
         the connection, ``peer`` and ``name`` before the check starts (so
         attempts in flight together cannot pass them), and given back if the
         password is right. The check waits its turn while ``peer``'s or
         ``name``'s budget is spent. A wrong password fails the Deferred with
-        OperFailedError after the connection's pause. A user who has left by
-        the time the check ends is not made an operator.
+        ``failed`` after the connection's pause.
         """
         wait = _rounded(attempts.budget.wait(1))
         if wait:
             self._bounded.warn(
-                self.log, "Refused /oper as {name!r} from {peer}: too many failures", name=name, peer=peer
+                self.log,
+                "Refused {what} as {name!r} from {peer}: too many failures",
+                what=self._what,
+                name=name,
+                peer=peer,
             )
-            return fail(OperThrottledError(math.ceil(wait)))
+            return fail(self._throttled(math.ceil(wait)))
         now = self._clock.seconds()
         self._forget(now)
         shared = [
             self._shared(self._by_address, peer, FAILURES_PER_ADDRESS),
-            # Folded, as operator names are compared: BOSS and boss share one budget.
+            # Folded, as names are compared: BOSS and boss share one budget.
             self._shared(self._by_name, fold(name), FAILURES_PER_NAME),
         ]
         turn = max(each.turn(now) for each in shared)
@@ -209,25 +228,25 @@ class OperatorLogin:
         def checked(right: bool) -> "Deferred[None]":
             if not right:
                 attempts.failures += 1
-                self.log.warn("Failed /oper as {name!r} from {peer}", name=name, peer=peer)
-                return deferLater(self._clock, attempts.pause(), _refuse)
+                self.log.warn("Failed {what} as {name!r} from {peer}", what=self._what, name=name, peer=peer)
+                return deferLater(self._clock, attempts.pause(), self._refuse, name)
             # Taking a negative cost gives a token back; a bucket never holds more than its burst.
             for budget in (attempts.budget, *(each.budget for each in shared)):
                 budget.take(-1)
             attempts.failures = 0
-            if not user.online:
-                return succeed(None)
-            chat.grant_operator(user)
-            self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
             return succeed(None)
 
-        return self._in_turn(turn, name, password).addCallback(checked)
+        return self._in_turn(turn, check).addCallback(checked)
 
-    def _in_turn(self, turn: float, name: str, password: str) -> "Deferred[bool]":
+    def _refuse(self, name: str) -> None:
+        """The wrong password's answer, once its pause is over."""
+        raise self._failed(name)
+
+    def _in_turn(self, turn: float, check: Callable[[], "Deferred[bool]"]) -> "Deferred[bool]":
         """The check, started after ``turn`` seconds (at once if none)."""
         if not turn:
-            return self._check(name, password)
-        return deferLater(self._clock, turn).addCallback(lambda _: self._check(name, password))
+            return check()
+        return deferLater(self._clock, turn).addCallback(lambda _: check())
 
     def _shared(self, by_key: dict[str, _Shared], key: str, burst: int) -> _Shared:
         """The failures of address or name ``key``, made on its first attempt."""
@@ -243,9 +262,44 @@ class OperatorLogin:
                 del by_key[key]
 
 
-def _refuse() -> None:
-    """The wrong password's answer, once its pause is over."""
-    raise OperFailedError()
+class OperatorLogin:
+    """The ``/oper`` password check and its ``Throttle``; the service shares one among front ends."""
+
+    log = Logger()
+
+    def __init__(self, check: Check, clock: IReactorTime, *, bounded: BoundedLog) -> None:
+        self._check = check
+        self.throttle = Throttle(
+            clock,
+            bounded=bounded,
+            log=self.log,
+            what="/oper",
+            failed=lambda name: OperFailedError(),
+            throttled=OperThrottledError,
+        )
+
+    def attempts(self) -> Attempts:
+        """A new connection's own record of failures."""
+        return self.throttle.attempts()
+
+    def attempt(
+        self, chat: Chat, user: UserView, peer: str, attempts: Attempts, name: str, password: str
+    ) -> "Deferred[None]":
+        """Make ``user`` an operator if ``password`` is operator ``name``'s; fires with None once they are.
+
+        Throttled as ``Throttle.attempt`` says: fails with OperThrottledError
+        or, for a wrong password, OperFailedError. A user who has left by
+        the time the check ends is not made an operator.
+        """
+
+        def right(_: None) -> None:
+            if not user.online:
+                return
+            chat.grant_operator(user)
+            self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
+
+        checking = self.throttle.attempt(peer, attempts, name, lambda: self._check(name, password))
+        return checking.addCallback(right)
 
 
 def _rounded(wait: float) -> float:

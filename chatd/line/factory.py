@@ -4,7 +4,7 @@ The factory holds references to the chat, the clock and the limits (no chat
 state of its own), admits connections through the ``Admission`` every front
 end shares (refusing the ones over its limits with a line saying why),
 checks ``/oper`` passwords through the ``OperatorLogin`` the front ends
-share, and is the ``Audience`` through which the chat reaches this front
+share (and account passwords through their ``AccountLogin``), and is the ``Audience`` through which the chat reaches this front
 end: it renders each event once per format and writes the same bytes to
 every recipient that does not ignore its sender.
 """
@@ -22,6 +22,7 @@ from chatd import __version__
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
+from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
@@ -55,6 +56,7 @@ class LineFactory(ServerFactory):
         *,
         admission: Admission,
         barrier: Barrier | None = None,
+        accounts: AccountLogin | None = None,
     ) -> None:
         self.chat = chat
         self.reactor = reactor
@@ -73,6 +75,8 @@ class LineFactory(ServerFactory):
 
         Without one, nobody becomes an operator by password.
         """
+        self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
+        """Hashes and checks account passwords and budgets failures; the service's runs on its thread pool."""
         self.outbox = Outbox(reactor, barrier)
         """Sends each connection's output once per reactor pass, once ``barrier`` (the history's
         ``when_written``) says the pass's events are kept."""

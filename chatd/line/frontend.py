@@ -15,6 +15,7 @@ from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
 from chatd.domain.chat import Chat
+from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
@@ -47,13 +48,14 @@ def line_front_end(
     admission: Admission,
     login: OperatorLogin,
     barrier: Barrier | None = None,
+    accounts: AccountLogin | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
     the ``--listen`` endpoints need. ``admission`` counts connections across
-    every front end; ``login`` checks /oper passwords off the reactor thread;
-    output waits for ``barrier`` (the history's ``when_written``) each pass.
+    every front end; ``login`` checks /oper passwords off the reactor thread,
+    and ``accounts`` account passwords; output waits for ``barrier`` (the history's ``when_written``) each pass.
     """
     factory = LineFactory(
         chat,
@@ -65,6 +67,7 @@ def line_front_end(
         login=login,
         admission=admission,
         barrier=barrier,
+        accounts=accounts,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

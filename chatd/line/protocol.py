@@ -79,6 +79,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     # attributes after many instances exist, and then the dict is 1.5 KiB).
     __slots__ = (
         "MAX_LENGTH",
+        "_account_budget",
         "_blanks",
         "_discarding",
         "_flood",
@@ -121,6 +122,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
         self._oper_budget: Attempts | None = None
         """This connection's failed /oper attempts; made at its first attempt."""
+        self._account_budget: Attempts | None = None
+        """This connection's wrong account passwords; made at its first attempt."""
 
     @override
     def registered(self) -> Waiting:
@@ -137,6 +140,16 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         if self._oper_budget is None:
             self._oper_budget = self.factory.login.attempts()
         return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
+
+    @override
+    def prove_account(self, nick: str, password: str) -> "Deferred[None]":
+        if self._account_budget is None:
+            self._account_budget = self.factory.accounts.attempts()
+        return self.factory.accounts.prove(self.chat, self.peer, self._account_budget, nick, password)
+
+    @override
+    def hash_password(self, password: str) -> "Deferred[str]":
+        return self.factory.accounts.hash(password)
 
     @override
     def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
@@ -393,5 +406,5 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.setTimeout(None)
         self._flood.stop()
         if self.user is not None:
-            self.chat.quit(self.user, self._quit_reason)
+            self.chat.quit(self.user, self._quit_reason, self)
         self.factory.forget(self)

@@ -29,6 +29,7 @@ from chatd.domain.events import (
     Kicked,
     Muted,
     NickChanged,
+    NicknameClaimed,
     Parted,
     Quit,
     RoomEvent,
@@ -248,6 +249,13 @@ _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.a
 _event(Muted, lambda e: f"-- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
 _event(Unmuted, lambda e: f"-- {e.nick} was unmuted by {e.actor.nick}")
 _event(Walled, lambda e: f"-- {e.actor.nick} to everyone: {e.text}")
+_event(
+    NicknameClaimed,
+    lambda e: (
+        f"-- someone at {e.address} tried to take your nickname {e.nick}"
+        + (f" ({e.tries} tries since the last notice)" if e.tries > 1 else "")
+    ),
+)
 _event(ShuttingDown, lambda e: f"-- {e.actor.nick} is shutting down the server{_because(e.reason)}")
 _register(
     Members,

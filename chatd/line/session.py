@@ -17,11 +17,19 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import BannedError, ChatError, NotOperatorError, OperFailedError
+from chatd.domain.errors import (
+    BannedError,
+    ChatError,
+    IdentifyFailedError,
+    NotIdentifiedError,
+    NotOperatorError,
+    OperFailedError,
+)
 from chatd.domain.events import Acted, Banned, Event, Kicked, RoomEvent, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
+from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
@@ -146,6 +154,21 @@ class LineSession(ABC):
         """
         raise OperFailedError()
 
+    def prove_account(self, nick: str, password: str) -> Deferred[None]:
+        """Fire once ``password`` is that of the account ``nick``; a wrong one fails with IdentifyFailedError.
+
+        Checked later, off the reactor thread, throttled. A front end that
+        checks no passwords refuses every attempt.
+        """
+        raise IdentifyFailedError(nick)
+
+    def hash_password(self, password: str) -> Deferred[str]:
+        """The hash to keep for ``password``, made later, off the reactor thread; raises PasswordTooShortError.
+
+        A front end that hashes no passwords registers nobody.
+        """
+        raise NotIdentifiedError()
+
     def send(self, item: Renderable) -> None:
         """Render ``item`` in this session's format and write it."""
         self.write(self.render(item))
@@ -220,7 +243,7 @@ class LineSession(ABC):
         if self.user is None:
             if row is LINE:
                 assert isinstance(command, Say), "the plain line's row gives Say"
-                row, command = COMMANDS["nick"], Nick(command.text.strip())
+                row, command = self._first_line(command.text.strip())
             elif row.needs_nick:
                 raise NeedNicknameError()
             elif row.shows_chat and self._banned():
@@ -231,6 +254,14 @@ class LineSession(ABC):
             # /history goes back further only while nothing else comes between.
             self.paging = None
         return row.run(self, command)
+
+    def _first_line(self, text: str) -> tuple[Spec, Command]:
+        """A plain line before a nickname: ``NICK PASSWORD`` identifies to a registered nickname; else it is the nickname."""
+        identify = parse_identify(text)
+        assert isinstance(identify, Identify), "parse_identify gives Identify"
+        if identify.nick is not None and self.chat.is_registered(identify.nick):
+            return COMMANDS["identify"], identify
+        return COMMANDS["nick"], Nick(text)
 
     def _banned(self) -> bool:
         """Whether the session's address is banned; if so it is told why, and closed (issue 12)."""

@@ -7,17 +7,20 @@ current room or, before a nickname is chosen, taken as the nickname.
 ``COMMANDS`` is the table that parsing, the checks before a command runs,
 running it, ``/help`` and docs/PROTOCOL.md all follow: each row names its
 parser (chatd.line.commands, chatd.line.moderation_commands) and its
-handler (chatd.line.talk, chatd.line.history, chatd.line.moderation).
+handler (chatd.line.talk, chatd.line.history, chatd.line.accounts,
+chatd.line.moderation).
 """
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
+from chatd.line import account_commands as acct
+from chatd.line import accounts, history, moderation, talk
 from chatd.line import commands as cmd
-from chatd.line import history, moderation, talk
 from chatd.line import moderation_commands as mod
 from chatd.line.errors import UnknownCommandError
 from chatd.line.render import Notice
@@ -289,6 +292,46 @@ COMMANDS: dict[str, Spec] = {
             talk.unignore,
             details="NICK: someone you /ignore.",
             example="/unignore bob",
+        ),
+        Spec(
+            "register",
+            "PASSWORD",
+            "register your nickname, so only you may take it",
+            acct.parse_register,
+            accounts.register,
+            details=f"PASSWORD: at least {MIN_PASSWORD} characters (spaces allowed), needed to identify "
+            "as this nickname later; you are identified at once.",
+            example="/register correct horse battery staple",
+        ),
+        Spec(
+            "identify",
+            "[NICK] PASSWORD",
+            "prove a registered nickname is yours",
+            acct.parse_identify,
+            accounts.identify,
+            needs_nick=False,
+            details="NICK: the registered nickname (default: yours; needed if PASSWORD holds spaces); "
+            "you take it, and if you are online elsewhere this connection joins that one. "
+            "Before a nickname, NICK PASSWORD as the first line does the same.",
+            example="/identify alice correct horse battery staple",
+        ),
+        Spec(
+            "password",
+            "OLD NEW",
+            "change your account's password",
+            acct.parse_password,
+            accounts.password,
+            details=f"OLD: the password now (one word); NEW: the new one, at least {MIN_PASSWORD} characters.",
+            example="/password hunter22 correct horse battery staple",
+        ),
+        Spec(
+            "unregister",
+            "PASSWORD",
+            "give up your registered nickname",
+            acct.parse_unregister,
+            accounts.unregister,
+            details="PASSWORD: your account's; the nickname stays yours until you leave it, then is anyone's.",
+            example="/unregister correct horse battery staple",
         ),
         Spec(
             "oper",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError, ChatError
 from chatd.domain.names import check_room_name
-from chatd.domain.ports import UserView
+from chatd.domain.ports import RoomView, UserView
 from chatd.line import commands as cmd
 from chatd.line.errors import AlreadyJoinedError, IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
 from chatd.line.history import replay, resume_after
@@ -59,21 +59,28 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
 
 
 def join(session: "LineSession", command: cmd.Join) -> "Waiting":
-    """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed.
-
-    What was missed, when the session said where it left off in the room
-    (``/resume``): that point is used up.
-    """
+    """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed."""
     me = session.me()
     already = fold(command.room) in me.rooms
     room = session.chat.join(me, command.room)
     session.current = room.name
     if already:
         session.send(now_talking(room.name))
+        show_room(session, room, replayed=False)
+        return None
+    return show_room(session, room)
+
+
+def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> "Waiting":
+    """Say who is in ``room`` and its topic, then (if ``replayed``) its last lines: what joining it shows.
+
+    Or what was missed there, when the session said where it left off in the
+    room (``/resume``): that point is used up.
+    """
     session.send(session.chat.members(room.name))
     if room.topic:
         session.send(session.chat.topic(room.name))
-    if already:
+    if not replayed:
         return None
     after = session.resuming.pop(fold(room.name), None)
     return replay(session, room) if after is None else resume_after(session, room, after)
@@ -151,7 +158,7 @@ def leave(session: "LineSession", command: cmd.Quit) -> None:
     user, session.user = session.user, None
     session.close(Notice("bye", "Goodbye."))
     if user is not None:
-        session.chat.quit(user, command.reason)
+        session.chat.quit(user, command.reason, session)
 
 
 def set_format(session: "LineSession", command: cmd.Format) -> None:

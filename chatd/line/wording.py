@@ -15,10 +15,13 @@ from typing import Any, TypeVar, assert_never
 
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
+    AlreadyIdentifiedError,
     BadAddressError,
     BadDurationError,
     BannedError,
     ChatError,
+    IdentifyFailedError,
+    IdentifyThrottledError,
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
@@ -28,11 +31,13 @@ from chatd.domain.errors import (
     NicknameBannedError,
     NicknameInUseError,
     NicknameLookAlikeError,
+    NicknameRegisteredError,
     NicknameRule,
     NoSuchNicknameError,
     NoSuchPageError,
     NoSuchRoomError,
     NotBannedError,
+    NotIdentifiedError,
     NotInRoomError,
     NotKeptError,
     NotMemberError,
@@ -41,6 +46,7 @@ from chatd.domain.errors import (
     NotOwnerError,
     OperFailedError,
     OperThrottledError,
+    PasswordTooShortError,
     RejoinTooSoonError,
     RoomLookAlikeError,
     RoomNameRule,
@@ -69,6 +75,7 @@ from chatd.line.errors import (
     UnknownCommandError,
     UsageError,
 )
+from chatd.text import fold
 
 _E = TypeVar("_E", bound=ChatError)
 
@@ -144,6 +151,13 @@ def _code_point(character: str | None) -> str:
     return "?" if character is None else f"U+{ord(character):04X}"
 
 
+def _registered(error: NicknameRegisteredError) -> str:
+    """How to get in with a registered nickname: identify, or choose another (one that does not look like it)."""
+    if fold(error.nick) != fold(error.registered):
+        return f"{error.nick} looks like {error.registered}, which is registered; choose another nickname"
+    return f"{error.nick} is registered; /identify {error.nick} PASSWORD if it is yours, or choose another nickname"
+
+
 def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError], Callable[[Any], str]]:
     """One row of the table, typed so each wording reads only its own error's fields."""
     return kind, wording
@@ -207,6 +221,19 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 OperThrottledError,
                 lambda e: f"too many failed /oper attempts; try again in {e.seconds_left} s",
             ),
+            # Accounts (issue 13).
+            _row(NicknameRegisteredError, _registered),
+            _row(PasswordTooShortError, lambda e: f"a password needs at least {e.least} characters"),
+            _row(IdentifyFailedError, lambda e: f"wrong password, or {e.nick} is not registered"),
+            _row(
+                IdentifyThrottledError,
+                lambda e: f"too many wrong passwords; try again in {e.seconds_left} s",
+            ),
+            _row(
+                NotIdentifiedError,
+                lambda e: "you are not identified; /register PASSWORD or /identify PASSWORD first",
+            ),
+            _row(AlreadyIdentifiedError, lambda e: f"you are identified as {e.account} already"),
             # Names that look like others (issue 12).
             _row(
                 NicknameLookAlikeError,

@@ -1,4 +1,4 @@
-"""History kept in memory: the store of a daemon that keeps nothing across restarts.
+"""History and accounts kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
 
 It keeps the last ``per_room`` messages of each room (lines said and
 actions: what a user scrolls back to) and the last sequence number of every
@@ -16,6 +16,7 @@ from itertools import islice
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
+from chatd.domain.accounts import RegisteredNames
 from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said
 from chatd.domain.search import matches, search_words
 from chatd.text import fold
@@ -99,3 +100,39 @@ class MemoryHistory(Service):
         kept = reversed(self._rooms.get(room, ()))
         found = (e for e in kept if isinstance(e, Said | Acted) and matches(words, e.text))
         return succeed(list(islice(found, limit)))
+
+
+class MemoryAccounts:
+    """``Accounts`` in this process's memory: every answer is there at once, and gone at exit."""
+
+    def __init__(self) -> None:
+        self._names = RegisteredNames()
+        self._hashes: dict[str, str] = {}
+
+    def owner(self, nick: str) -> str | None:
+        """The account whose nickname has ``nick``'s key or look; None if none."""
+        return self._names.owner(nick)
+
+    def nick(self, account: str) -> str:
+        """The nickname of ``account`` as registered."""
+        return self._names.nick(account)
+
+    def password(self, account: str) -> "Deferred[str | None]":
+        """The password hash of ``account``; None if there is none."""
+        return succeed(self._hashes.get(account))
+
+    def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
+        """Register ``nick`` with ``hashed``."""
+        self._hashes[self._names.add(nick)] = hashed
+        return succeed(None)
+
+    def change(self, account: str, hashed: str) -> "Deferred[None]":
+        """Give ``account`` the hash ``hashed``."""
+        self._hashes[account] = hashed
+        return succeed(None)
+
+    def delete(self, account: str) -> "Deferred[None]":
+        """Forget ``account``."""
+        self._names.remove(account)
+        self._hashes.pop(account, None)
+        return succeed(None)

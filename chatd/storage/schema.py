@@ -77,6 +77,15 @@ STEPS: tuple[str, ...] = (
     CREATE INDEX events_topics ON events (room, kind, position)
         WHERE kind IN ('topic_changed', 'topic_locked');
     """,
+    # 4: accounts: each registered nickname (its folded form the key) and its password's Argon2id hash.
+    """
+    CREATE TABLE accounts (
+        account TEXT PRIMARY KEY,
+        nick TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        registered_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

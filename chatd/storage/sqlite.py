@@ -93,14 +93,24 @@ _LAST_SEQ = (
 )
 
 
-class _Batch:
-    """The events of one reactor pass, and who waits for them to be written."""
+T = TypeVar("T")
 
-    __slots__ = ("events", "waiting")
+Statement = tuple[str, tuple[object, ...]]
+"""One SQL statement and its arguments, written in a pass's transaction after its events."""
+
+
+class _Batch:
+    """The events and other statements of one reactor pass, and who waits for them to be written."""
+
+    __slots__ = ("changes", "events", "failure", "statements", "waiting")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.statements: list[Statement] = []
         self.waiting: list[Callable[[], None]] = []
+        self.changes: list[Deferred[None]] = []
+        """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
+        self.failure: Failure | None = None
 
 
 class SQLiteHistory(Service):
@@ -119,6 +129,7 @@ class SQLiteHistory(Service):
         reader: sqlite3.Connection,
         last: dict[str, int],
         restored: Sequence[Event],
+        registered: Sequence[str] = (),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -126,6 +137,8 @@ class SQLiteHistory(Service):
         self._last = last
         self.restored = restored
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
+        self.registered = registered
+        """The registered nicknames, read at start, for ``SQLiteAccounts``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -155,6 +168,7 @@ class SQLiteHistory(Service):
             writer.execute("PRAGMA synchronous = NORMAL")
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
+            registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -162,7 +176,7 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored)
+        return cls(reactor, writer, reader, last, restored, registered)
 
     @override
     def startService(self) -> None:
@@ -194,10 +208,22 @@ class SQLiteHistory(Service):
             return
         if isinstance(event, ROOM_EVENTS):
             self._last[fold(event.room)] = event.seq
+        self._batch().events.append(event)
+
+    def change(self, statement: str, *arguments: object) -> "Deferred[None]":
+        """Run ``statement`` in this pass's transaction; fires once committed, fails if it could not be."""
+        batch = self._batch()
+        batch.statements.append((statement, arguments))
+        done: Deferred[None] = Deferred()
+        batch.changes.append(done)
+        return done
+
+    def _batch(self) -> _Batch:
+        """The batch this pass fills, begun (and its write scheduled for the end of the pass) if need be."""
         if self._open is None:
             self._open = _Batch()
             self._call = self._reactor.callLater(0, self._write_batch)
-        self._open.events.append(event)
+        return self._open
 
     def when_written(self, call: Callable[[], None]) -> None:
         """Call ``call`` once every event appended so far is committed; at once if none waits."""
@@ -218,7 +244,7 @@ class SQLiteHistory(Service):
 
     def room_events(self, room: str, after: int, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept events of room ``room`` (folded name) with ``seq`` above ``after``, oldest first."""
-        return self._read(
+        return self.read(
             _select,
             f"SELECT body FROM events WHERE room = ? AND seq > ? AND {_LINES} ORDER BY seq LIMIT ?",
             (room, after, limit),
@@ -226,11 +252,11 @@ class SQLiteHistory(Service):
 
     def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
         """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
-        return self._read(_value, _SEQ_OF, (event_id, room))
+        return self.read(_value, _SEQ_OF, (event_id, room))
 
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
-        return self._read(
+        return self.read(
             _value,
             f"SELECT count(*) FROM events WHERE room = ? AND seq > ? AND seq < ? AND {_LINES}",
             (room, after, before),
@@ -239,7 +265,7 @@ class SQLiteHistory(Service):
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
         bound = before if before is not None else 1 << 62
-        newest = self._read(
+        newest = self.read(
             _select,
             f"SELECT body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
             (room, bound, limit),
@@ -248,7 +274,7 @@ class SQLiteHistory(Service):
 
     def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
-        return self._read(_around, room, event_id, limit)
+        return self.read(_around, room, event_id, limit)
 
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
@@ -257,7 +283,7 @@ class SQLiteHistory(Service):
         under three characters, by reading the room's last ``SCAN_LINES``.
         """
         words = search_words(query)
-        return self._read(_scan if scans(words) else _look_up, room, words, limit)
+        return self.read(_scan if scans(words) else _look_up, room, words, limit)
 
     def prune(self, before: float) -> "Deferred[int]":
         """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.
@@ -288,7 +314,7 @@ class SQLiteHistory(Service):
         """``work(writer, *arguments)`` on the writer thread, between two batches."""
         return deferToThreadPool(self._reactor, self._writing, work, self._writer, *arguments)
 
-    def _read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
+    def read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
         found: Deferred[T] = Deferred()
 
@@ -305,18 +331,22 @@ class SQLiteHistory(Service):
         if batch is None:
             return
         self._sent = batch
-        written = deferToThreadPool(self._reactor, self._writing, self._commit, batch.events)
+        written = deferToThreadPool(
+            self._reactor, self._writing, self._commit, batch.events, batch.statements
+        )
         written.addErrback(self._failed, batch)
         written.addCallback(lambda _: self._written(batch))
 
-    def _commit(self, events: Sequence[Event]) -> None:
-        """Write ``events`` in one transaction (on the writer thread)."""
+    def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> None:
+        """Write ``events``, then run ``statements``, in one transaction (on the writer thread)."""
         rows = [_row(event) for event in events]
         rooms = {row[2]: row[3] for row in rows if row[2] is not None}
         self._writer.execute("BEGIN")
         try:
             self._writer.executemany(_INSERT, rows)
             self._writer.executemany(_LAST_SEQ, rooms.items())
+            for statement, arguments in statements:
+                self._writer.execute(statement, arguments)
         except BaseException:
             self._writer.execute("ROLLBACK")
             raise
@@ -325,10 +355,12 @@ class SQLiteHistory(Service):
 
     def _failed(self, failure: Failure, batch: _Batch) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
+        batch.failure = failure
         self.log.failure(
-            "Could not write {count} events to the --db file; they are not kept",
+            "Could not write {count} events and {changes} other changes to the --db file; they are not kept",
             failure=failure,
             count=len(batch.events),
+            changes=len(batch.statements),
         )
 
     def _written(self, batch: _Batch) -> None:
@@ -337,6 +369,11 @@ class SQLiteHistory(Service):
             self._sent = None
         for call in batch.waiting:
             call()
+        for done in batch.changes:
+            if batch.failure is None:
+                done.callback(None)
+            else:
+                done.errback(batch.failure)
 
 
 def _check(connection: sqlite3.Connection) -> None:

@@ -19,7 +19,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory
 
 
 async def serve_one(
@@ -32,7 +32,7 @@ async def serve_one(
     factory's ``connections`` once the client has heard from it (the greeting).
     """
     factory = LineFactory(
-        Chat(reactor, MemoryHistory(), MemoryBus()),
+        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts()),
         reactor=reactor,
         server_name="t",
         limits=limits,

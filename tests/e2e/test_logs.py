@@ -27,7 +27,7 @@ PASSWORD = "tr0ub4dor &3"
 NAMESPACES = {AuditLog.log.namespace, Admission.log.namespace, OperatorLogin.log.namespace}
 """Where chatd logs about people: who connected, registered, became an operator and moderated."""
 
-FIELDS = ("peer", "nick", "address", "name", "actor", "actor_address", "room", "kind", "target")
+FIELDS = ("peer", "nick", "address", "name", "actor", "actor_address", "room", "kind", "target", "what")
 """The fields compared; ``until`` and ``lasting`` depend on the clock, and are checked in tests/test_audit.py."""
 
 REFUSALS = 300
@@ -110,7 +110,10 @@ class AuditLogTests(SynchronousTestCase):
                 ("{nick} registered from {address}", {"nick": "bob", "address": "127.0.0.2"}),
                 ("Connection from {peer}", {"peer": "127.0.0.3"}),
                 ("{nick} registered from {address}", {"nick": "carol", "address": "127.0.0.3"}),
-                ("Failed /oper as {name!r} from {peer}", {"name": "boss", "peer": "127.0.0.1"}),
+                (
+                    "Failed {what} as {name!r} from {peer}",
+                    {"what": "/oper", "name": "boss", "peer": "127.0.0.1"},
+                ),
                 (
                     "{nick} from {peer} is now operator {name!r}",
                     {"nick": "alice", "peer": "127.0.0.1", "name": "boss"},

@@ -1,0 +1,232 @@
+"""What accounts let a user do, and the protection of registered nicknames.
+
+A user registers the nickname they hold (``register_account``), proves an
+account with its password (``identify``: the front end checks the
+password, off the reactor thread, and the chat records the result),
+changes its password, or gives it up. Whoever has not proved an account
+cannot take its nickname, nor one that looks like it (``protect``, which
+``Talk`` asks at every nickname taken); the account's user, if online, is
+told who tried, at most once per ``CLAIM_NOTICE_SECONDS`` with a count, so
+trying cannot flood them.
+
+One account is one user online: proving it from a second connection adds
+that connection to the user's sessions (``Users.attach``) rather than
+making a second user. The chat keeps no password nor hash: the Accounts
+port does, and the front end hashes and checks.
+"""
+
+import math
+from collections.abc import Awaitable, Callable
+
+from chatd.domain.errors import (
+    AlreadyIdentifiedError,
+    IdentifyFailedError,
+    NicknameRegisteredError,
+    NotIdentifiedError,
+)
+from chatd.domain.events import (
+    CHAT,
+    AccountDropped,
+    AccountRegistered,
+    Identified,
+    NickChanged,
+    NicknameClaimed,
+    PasswordChanged,
+)
+from chatd.domain.names import look
+from chatd.domain.ports import Accounts, Session, UserView
+from chatd.domain.publish import Publisher
+from chatd.domain.state import ChatState
+from chatd.domain.talk import Talk
+from chatd.domain.users import User, own
+from chatd.text import fold
+
+CLAIM_NOTICE_SECONDS = 60.0
+"""At most one notice per this many seconds tells an account's user that someone tried their nickname."""
+
+GUEST = "Guest"
+"""The start of the nickname given to someone who held a registered nickname when its owner identified."""
+
+
+class Protection:
+    """The check that keeps registered nicknames their owners'; ``Talk`` asks it at every nickname taken."""
+
+    def __init__(
+        self, state: ChatState, seam: Publisher, accounts: Accounts, now: Callable[[], float]
+    ) -> None:
+        self._state = state
+        self._seam = seam
+        self._accounts = accounts
+        self._now = now
+        self._claims: dict[str, tuple[float, int]] = {}
+        """For each account whose nickname was tried: when its user was last told, and the tries since."""
+
+    def __call__(self, nick: str, account: str | None, address: str) -> None:
+        """Raise NicknameRegisteredError unless ``nick`` (or its look) is no account's but ``account``'s.
+
+        The account's user, if online, is told that someone at ``address`` tried.
+        """
+        owner = self._accounts.owner(nick)
+        if owner is None or owner == account:
+            return
+        self._tell_owner(owner, nick, address)
+        raise NicknameRegisteredError(nick, self._accounts.nick(owner))
+
+    def _tell_owner(self, account: str, nick: str, address: str) -> None:
+        """Tell ``account``'s user, if online, of this try and those since the last notice; at most one notice a while."""
+        user = self._state.users.by_account.get(account)
+        if user is None:
+            return
+        now = self._now()
+        last, tries = self._claims.get(account, (-math.inf, 0))
+        if now - last < CLAIM_NOTICE_SECONDS:
+            self._claims[account] = (last, tries + 1)
+            return
+        self._claims[account] = (now, 0)
+        id, at = self._seam.stamp()
+        event = NicknameClaimed(
+            id=id, at=at, actor=CHAT, account=account, nick=nick, address=address, tries=tries + 1
+        )
+        self._seam.publish(event, (user,))
+
+
+class Identity:
+    """The requests about accounts: register, identify, change the password, unregister.
+
+    ``talk`` brings a user online identified, renames them to their
+    account's nickname, or takes offline the user a connection leaves for
+    the account's.
+    """
+
+    def __init__(
+        self, state: ChatState, seam: Publisher, accounts: Accounts, now: Callable[[], float], talk: Talk
+    ) -> None:
+        self._state = state
+        self._seam = seam
+        self._accounts = accounts
+        self._now = now
+        self._talk = talk
+        self._guests = 0
+
+    def check_registrable(self, view: UserView) -> User:
+        """The user, if they may register the nickname they hold: not identified yet, and it is nobody's."""
+        user = own(view)
+        if user.account is not None:
+            raise AlreadyIdentifiedError(user.account)
+        owner = self._accounts.owner(user.nick)
+        if owner is not None:
+            raise NicknameRegisteredError(user.nick, self._accounts.nick(owner))
+        return user
+
+    def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:
+        """Register the user's nickname with the password hash ``hashed``, and identify them to it.
+
+        Fires once the account is kept; in the meantime its nickname is protected already.
+        """
+        user = self.check_registrable(view)
+        written = self._accounts.create(user.nick, hashed, self._now())
+        id, at = self._seam.stamp()
+        self._seam.publish(AccountRegistered(id=id, at=at, actor=user.actor, account=fold(user.nick)))
+        return written
+
+    def is_registered(self, nick: str) -> bool:
+        """Whether ``nick`` (in any case) is an account's nickname."""
+        return self._accounts.owner(nick) == fold(nick)
+
+    def password_hash(self, nick: str) -> Awaitable[str | None]:
+        """The password hash of the account ``nick`` (any case), for the front end to check; None if none."""
+        return self._accounts.password(fold(nick))
+
+    def account(self, view: UserView) -> str:
+        """The account the user is identified to; raises NotIdentifiedError."""
+        account = own(view).account
+        if account is None:
+            raise NotIdentifiedError()
+        return account
+
+    def change_password(self, view: UserView, hashed: str) -> Awaitable[None]:
+        """Give the user's account the password hash ``hashed`` (the front end checked the old password)."""
+        user = own(view)
+        account = self.account(user)
+        written = self._accounts.change(account, hashed)
+        id, at = self._seam.stamp()
+        self._seam.publish(PasswordChanged(id=id, at=at, actor=user.actor, account=account))
+        return written
+
+    def drop_account(self, view: UserView) -> Awaitable[None]:
+        """Unregister the user's account (the front end checked its password); they keep the nickname, unprotected."""
+        user = own(view)
+        account = self.account(user)
+        written = self._accounts.delete(account)
+        id, at = self._seam.stamp()
+        self._seam.publish(AccountDropped(id=id, at=at, actor=user.actor, account=account))
+        return written
+
+    def identify(
+        self,
+        session: Session,
+        view: UserView | None,
+        nick: str,
+        address: str,
+    ) -> UserView:
+        """The user ``session`` belongs to once it proved the account ``nick`` (the front end checked the password).
+
+        ``view`` is the session's user, None before it has a nickname. If
+        the account's user is online, the session becomes one more of
+        theirs (and its own user, if any, quits). Otherwise the session's
+        user (or a new one, from ``address``) is identified and takes the
+        account's nickname; someone
+        else holding that nickname is renamed to a guest's first.
+        Raises IdentifyFailedError if the account was given up meanwhile.
+        """
+        account = fold(nick)
+        if not self.is_registered(nick):
+            raise IdentifyFailedError(nick)
+        users = self._state.users
+        holder = users.by_account.get(account)
+        if view is not None and holder is not None and own(view) is holder:
+            raise AlreadyIdentifiedError(account)
+        if holder is not None:
+            if view is not None:
+                self._talk.quit(view)
+            users.attach(holder, session)
+            self._identified(holder, account)
+            return holder
+        registered = self._accounts.nick(account)
+        if view is None:
+            self._take_over(registered, None)
+            return self._talk.register(session, registered, address, account)
+        user = own(view)
+        self._identified(user, account)
+        if user.nick != registered:
+            self._take_over(registered, user)
+            self._talk.rename(user, registered)
+        return user
+
+    def _identified(self, user: User, account: str) -> None:
+        id, at = self._seam.stamp()
+        self._seam.publish(Identified(id=id, at=at, actor=user.actor, account=account))
+
+    def _take_over(self, nick: str, user: User | None) -> None:
+        """Rename whoever else holds ``nick`` (or a nickname that looks like it) to a guest's nickname."""
+        users = self._state.users
+        holder = users.by_key.get(fold(nick)) or users.by_look.get(look(nick))
+        if holder is None or holder is user:
+            return
+        id, at = self._seam.stamp()
+        event = NickChanged(id=id, at=at, actor=holder.actor, new=self._guest())
+        self._seam.publish(event, (holder,), users.neighbours(holder))
+
+    def _guest(self) -> str:
+        """A nickname nobody holds, registered by nobody: Guest1, Guest2, ..."""
+        users = self._state.users
+        while True:
+            self._guests += 1
+            nick = f"{GUEST}{self._guests}"
+            key = fold(nick)
+            if (
+                key not in users.by_key
+                and look(nick) not in users.by_look
+                and self._accounts.owner(nick) is None
+            ):
+                return nick

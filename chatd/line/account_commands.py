@@ -1,0 +1,69 @@
+"""The account commands as typed data, and their parsers; pure.
+
+Passwords are the rest of the line (they may hold spaces) except where two
+are given (``/password OLD NEW``: OLD is one word). A command may end up in
+a traceback or a test failure, so no password is in its ``repr``.
+"""
+
+from dataclasses import dataclass, field
+
+from chatd.line.errors import UsageError
+from chatd.line.syntax import Command
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """``/register PASSWORD``: make the current nickname an account."""
+
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Identify:
+    """``/identify [NICK] PASSWORD``, or ``NICK PASSWORD`` as a first line: prove an account (None: the current nickname's)."""
+
+    nick: str | None
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Password:
+    """``/password OLD NEW``: change the account's password."""
+
+    old: str = field(repr=False)
+    new: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Unregister:
+    """``/unregister PASSWORD``: give the account up."""
+
+    password: str = field(repr=False)
+
+
+def parse_register(args: str) -> Command:
+    if not args:
+        raise UsageError("/register PASSWORD")
+    return Register(args)
+
+
+def parse_identify(args: str) -> Command:
+    first, _, rest = args.partition(" ")
+    rest = rest.lstrip(" ")
+    if not first:
+        raise UsageError("/identify [NICK] PASSWORD")
+    return Identify(first, rest) if rest else Identify(None, first)
+
+
+def parse_password(args: str) -> Command:
+    old, _, new = args.partition(" ")
+    new = new.lstrip(" ")
+    if not old or not new:
+        raise UsageError("/password OLD NEW")
+    return Password(old, new)
+
+
+def parse_unregister(args: str) -> Command:
+    if not args:
+        raise UsageError("/unregister PASSWORD")
+    return Unregister(args)

@@ -1,0 +1,118 @@
+"""What a line session does for the account commands: register, identify, change the password, unregister.
+
+Each checks a password or makes a hash, which takes a while off the reactor
+thread (``LineSession.prove_account``, ``LineSession.hash_password``), so
+each returns a Deferred: the connection reads nothing more until it fires,
+and replies keep the order of commands. The chat records the result
+(chatd.domain.identity); what is said here is said once the change is kept
+(the store's Deferred), so "registered" is never told before it is.
+"""
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.ports import UserView
+from chatd.line import account_commands as acct
+from chatd.line.errors import UsageError
+from chatd.line.render import Notice
+from chatd.line.talk import now_talking, show_room
+
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession, Waiting
+
+
+def register(session: "LineSession", command: acct.Register) -> "Waiting":
+    me = session.me()
+    session.chat.check_registrable(me)
+    hashing = session.hash_password(command.password)
+    return hashing.addCallback(lambda hashed: _registering(session, me, hashed))
+
+
+def _registering(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
+    if not me.online:
+        return None
+    nick = me.nick
+    written = Deferred.fromCoroutine(_kept(session.chat.register_account(me, hashed)))
+    text = f"The nickname {nick} is registered to you, and you are identified to it."
+    return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "registered"))))
+
+
+def identify(session: "LineSession", command: acct.Identify) -> "Waiting":
+    nick = command.nick
+    if nick is None:
+        if session.user is None:
+            raise UsageError("/identify NICK PASSWORD")
+        nick = session.user.nick
+    proving = session.prove_account(nick, command.password)
+    return proving.addCallback(lambda _: _identified(session, nick))
+
+
+def _identified(session: "LineSession", nick: str) -> "Waiting":
+    """The password was right: the session's user (or a new one) is identified to the account."""
+    before = session.user
+    if session.closing or (before is not None and not before.online):
+        return None
+    user = session.chat.identify(session, before, nick, session.peer)
+    session.user = user
+    session.send(Notice("account", f"You are identified as {nick}.", _fields(user, "identified")))
+    if before is None and not user.rooms:
+        return session.registered()
+    if user is not before:
+        return Deferred.fromCoroutine(_show_rooms(session, user))
+    return None
+
+
+async def _show_rooms(session: "LineSession", user: UserView) -> None:
+    """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another."""
+    session.send(Notice("nick", f"You are {user.nick}.", {"nick": user.nick}))
+    session.current = None
+    for room in list(user.rooms.values()):
+        session.current = room.name
+        shown = show_room(session, room)
+        if shown is not None:
+            await shown
+    session.send(now_talking(session.current))
+
+
+def password(session: "LineSession", command: acct.Password) -> "Waiting":
+    me = session.me()
+    account = session.chat.account(me)
+    proving = session.prove_account(account, command.old)
+    hashing = proving.addCallback(lambda _: session.hash_password(command.new))
+    return hashing.addCallback(lambda hashed: _changing(session, me, hashed))
+
+
+def _changing(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
+    if not me.online:
+        return None
+    written = Deferred.fromCoroutine(_kept(session.chat.change_password(me, hashed)))
+    return written.addCallback(
+        lambda _: session.send(Notice("account", "Your password is changed.", _fields(me, "password")))
+    )
+
+
+def unregister(session: "LineSession", command: acct.Unregister) -> "Waiting":
+    me = session.me()
+    account = session.chat.account(me)
+    proving = session.prove_account(account, command.password)
+    return proving.addCallback(lambda _: _dropping(session, me))
+
+
+def _dropping(session: "LineSession", me: UserView) -> "Waiting":
+    if not me.online:
+        return None
+    written = Deferred.fromCoroutine(_kept(session.chat.drop_account(me)))
+    text = f"The nickname {me.nick} is no longer registered; anyone may take it once you leave it."
+    return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "unregistered"))))
+
+
+async def _kept(change: Awaitable[None]) -> None:
+    """Wait for a store's change to be kept."""
+    await change
+
+
+def _fields(user: UserView, what: str) -> dict[str, object]:
+    """The JSON fields of an account notice: what happened, the nickname and the account now."""
+    return {"account": user.account, "nick": user.nick, "change": what}

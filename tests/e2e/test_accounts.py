@@ -1,0 +1,115 @@
+"""Accounts on the real daemon over loopback TCP: a stolen nickname refused and its owner told, one account on
+two connections, the owner back while a stale connection holds on, wrong passwords throttled, and accounts
+that survive a kill -9."""
+
+import os
+import shutil
+import signal
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+
+PASSWORD = "hunter22"
+REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
+IDENTIFIED = "*** You are identified as alice."
+PROTECTED = "ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
+WRONG = "ERR identify-failed wrong password, or alice is not registered"
+
+
+class AccountTests(SynchronousTestCase):
+    """A daemon with its --db in a temporary directory; alice registers from 127.0.0.1."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.daemon = self.start()
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db])
+
+    def connect(self, source: str, first: str | None = None) -> LineClient:
+        """A connection from ``source`` past its greeting; ``first`` sent as its first line."""
+        client = self.daemon.connect(source=source)
+        client.expect(WELCOME, PROMPT)
+        if first is not None:
+            client.say(first)
+        return client
+
+    def until(self, client: LineClient, line: str) -> None:
+        """Read ``client``'s lines up to ``line`` (with or without a time stamp before it)."""
+        wanted = line.encode("utf-8") + b"\r\n"
+        while True:
+            received = client.read_line()
+            if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
+                return
+
+    def register_alice(self) -> LineClient:
+        alice = self.connect("127.0.0.1", "alice")
+        alice.say(f"/register {PASSWORD}")
+        self.until(alice, REGISTERED)
+        return alice
+
+    def test_a_stolen_nickname_is_refused_and_its_owner_told(self) -> None:
+        """Someone at another address who says alice is refused in one line and asked again; alice sees who tried."""
+        alice = self.register_alice()
+        thief = self.connect("127.0.0.2", "alice")
+        thief.expect(PROTECTED, PROMPT)
+        thief.say("AIice")
+        thief.expect(
+            "ERR nick-registered AIice looks like alice, which is registered; choose another nickname", PROMPT
+        )
+        self.until(alice, "-- someone at 127.0.0.2 tried to take your nickname alice")
+
+    def test_two_connections_of_one_account_see_each_others_lines(self) -> None:
+        """A second connection identified as alice is alice: each sees what the other says, as bob does."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (2): alice bob")
+        second = self.connect("127.0.0.3", f"alice {PASSWORD}")
+        second.expect(IDENTIFIED, "*** You are alice.", "*** In #lobby (2): alice bob")
+        self.until(second, "*** Now talking in #lobby.")
+        second.say("from the second")
+        for client in (alice, second, bob):
+            self.until(client, "#lobby <alice> from the second")
+        alice.say("from the first")
+        for client in (alice, second, bob):
+            self.until(client, "#lobby <alice> from the first")
+
+    def test_the_owner_back_while_a_stale_connection_holds_on_takes_the_nickname(self) -> None:
+        """alice's old connection has stopped reading, not closed: identifying again gets her in as alice
+        at once, and what she says from the new one is alice's."""
+        self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (2): alice bob")
+        back = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        back.expect(IDENTIFIED, "*** You are alice.")
+        self.until(back, "*** Now talking in #lobby.")
+        back.say("I am back")
+        self.until(bob, "#lobby <alice> I am back")
+
+    def test_wrong_passwords_are_throttled(self) -> None:
+        """Three wrong passwords from one connection, each answered after a longer pause; then even the right one is refused."""
+        self.register_alice()
+        guesser = self.connect("127.0.0.2")
+        for guess in ("guess0001", "guess0002", "guess0003"):
+            guesser.say(f"/identify alice {guess}")
+        guesser.say(f"/identify alice {PASSWORD}")
+        guesser.expect(WRONG, WRONG, WRONG)
+        line = guesser.read_line()
+        self.assertRegex(
+            line, rb"^ERR identify-throttled too many wrong passwords; try again in [0-9]+ s\r\n$"
+        )
+
+    def test_accounts_survive_kill_9(self) -> None:
+        """Registered, then SIGKILL: after the restart alice is still protected, and her password identifies her."""
+        self.register_alice()
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        thief = self.connect("127.0.0.2", "alice")
+        thief.expect(PROTECTED, PROMPT)
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED, "*** You are alice.")

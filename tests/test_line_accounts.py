@@ -1,0 +1,335 @@
+"""Accounts on the line front end: /register, /identify (and NICK PASSWORD at connect), /password, /unregister,
+the protection of registered nicknames, several sessions of one account, and the takeover of a held nickname."""
+
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import globalLogPublisher
+from twisted.python.failure import Failure
+
+from chatd.domain.accounts import MIN_PASSWORD
+from chatd.domain.identity import CLAIM_NOTICE_SECONDS
+from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
+from chatd.line.protocol import LineProtocol
+from tests.helpers import LineTestCase, quick_hash
+
+PASSWORD = b"hunter22"
+
+REGISTERED = b"*** The nickname alice is registered to you, and you are identified to it."
+IDENTIFIED = b"*** You are identified as alice."
+PROTECTED = b"ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
+WRONG = b"ERR identify-failed wrong password, or alice is not registered"
+
+
+class AccountTestCase(LineTestCase):
+    """A line front end where alice (from 10.0.0.1) has registered her nickname and is online in #lobby and #dev."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice", host="10.0.0.1")
+        self.alice.dataReceived(b"/join #dev\n/register " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(self.alice_wire)[-1], REGISTERED)
+
+    def leave(self, protocol: LineProtocol) -> None:
+        """Close ``protocol``'s connection as the client would, and forget what it was sent."""
+        protocol.dataReceived(b"/quit\n")
+        protocol.connectionLost(Failure(Exception("closed")))
+        for wire in self.wires:
+            self.lines(wire)
+
+
+class RegisterTests(LineTestCase):
+    """/register makes the current nickname an account, once the password is good and the account kept."""
+
+    def test_register_identifies_and_names_the_account(self) -> None:
+        """The user is told, is identified to the account, and the account is their nickname's key."""
+        alice, wire = self.connect(b"Alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"*** The nickname Alice is registered to you, and you are identified to it."],
+        )
+        assert alice.user is not None
+        self.assertEqual(alice.user.account, "alice")
+        self.assertEqual(self.accounts.owner("ALICE"), "alice")
+
+    def test_a_short_password_is_refused(self) -> None:
+        """A password under the least length is refused in one line, and nothing is registered."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/register " + b"x" * (MIN_PASSWORD - 1) + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR password-too-short a password needs at least 8 characters"])
+        self.assertIsNone(self.accounts.owner("alice"))
+
+    def test_registering_twice_is_refused(self) -> None:
+        """An identified user cannot register again."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n/register " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire)[-1], b"ERR already-identified you are identified as alice already")
+
+    def test_the_password_is_in_no_log_and_no_event(self) -> None:
+        """Registering and identifying log and publish the nickname and address, never the password."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        other, _ = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"alice wrongpass\n")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertTrue(logged)
+        for event in logged:
+            self.assertNotIn("hunter22", repr(event))
+            self.assertNotIn("wrongpass", repr(event))
+
+
+class ProtectionTests(AccountTestCase):
+    """A registered nickname, and any that looks like it, is refused to whoever has not identified."""
+
+    def test_connecting_as_a_registered_nickname_in_any_case_leaves_the_connection_unnamed(self) -> None:
+        """ALICE is alice's too: the connection has no nickname."""
+        bob, _ = self.connect(b"ALICE", host="10.0.0.2")
+        self.assertIsNone(bob.user)
+
+    def test_refusal_at_connect_is_one_line_then_the_prompt(self) -> None:
+        """What the newcomer reads."""
+        bob, wire = self.connect(None, host="10.0.0.2")
+        bob.dataReceived(b"alice\n")
+        self.assertEqual(self.lines(wire), [PROTECTED, b"*** Choose a nickname:"])
+        self.assertIsNone(bob.user)
+
+    def test_nick_to_a_registered_or_look_alike_nickname_is_refused(self) -> None:
+        """/nick to it, in any case or look, is refused; the user keeps their nickname."""
+        bob, wire = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/nick Alice\n/nick AIice\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR nick-registered Alice is registered; /identify Alice PASSWORD if it is yours, "
+                b"or choose another nickname",
+                b"ERR nick-registered AIice looks like alice, which is registered; choose another nickname",
+            ],
+        )
+        assert bob.user is not None
+        self.assertEqual(bob.user.nick, "bob")
+
+    def test_the_owner_online_is_told_who_tried_at_most_once_a_while(self) -> None:
+        """The first try is told at once with the address; those within the next minute are counted into the next notice."""
+        others = [self.connect(None, host="10.0.0.2")[0] for _ in range(3)]
+        for other in others:
+            other.dataReceived(b"alice\n")
+        self.assertEqual(
+            self.lines(self.alice_wire), [b"[00:00] -- someone at 10.0.0.2 tried to take your nickname alice"]
+        )
+        self.clock.advance(CLAIM_NOTICE_SECONDS)
+        other, _ = self.connect(None, host="10.0.0.3")
+        other.dataReceived(b"/nick AIice\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"[00:01] -- someone at 10.0.0.3 tried to take your nickname AIice (3 tries since the last notice)"
+            ],
+        )
+
+    def test_an_unregistered_nickname_with_a_word_after_is_still_a_bad_nickname(self) -> None:
+        """NICK PASSWORD identifies only to a registered nickname; any other two words are a nickname refused."""
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"bob secret\n")
+        self.assertEqual(self.lines(wire)[1], b"*** Choose a nickname:")
+
+
+class IdentifyTests(AccountTestCase):
+    """/identify and NICK PASSWORD prove an account; a wrong password is refused and throttled."""
+
+    def test_nick_password_at_connect_identifies(self) -> None:
+        """Alice gone, NICK PASSWORD as the first line names and identifies her, and she enters the default room."""
+        self.leave(self.alice)
+        alice, wire = self.connect(None, host="10.0.0.2")
+        alice.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(wire)[:3], [IDENTIFIED, b"*** You are alice.", b"[00:00] #lobby -- alice joined"]
+        )
+        assert alice.user is not None
+        self.assertEqual((alice.user.nick, alice.user.account), ("alice", "alice"))
+
+    def test_identify_before_a_nickname_in_json(self) -> None:
+        """A program in JSON mode sends /identify NICK PASSWORD first, and reads the answers as JSON."""
+        self.leave(self.alice)
+        alice, wire = self.connect(None, host="10.0.0.2")
+        alice.dataReceived(b"/format json\n/identify alice " + PASSWORD + b"\n")
+        lines = self.lines(wire)
+        self.assertIn(
+            b'{"type":"notice","kind":"account","account":"alice","nick":"alice","change":"identified",'
+            b'"text":"You are identified as alice."}',
+            lines,
+        )
+
+    def test_a_wrong_password_is_refused_after_a_pause(self) -> None:
+        """The answer waits a second, says nothing of whether the account exists, and names nobody."""
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"alice wrongpass\n")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(wire), [WRONG])
+        self.assertIsNone(other.user)
+
+    def test_wrong_passwords_are_throttled_per_connection(self) -> None:
+        """After three wrong passwords a connection's attempts are refused unchecked, even the right one."""
+        other, wire = self.connect(b"bob", host="10.0.0.2")
+        for failure in range(FAILURES_PER_CONNECTION):
+            other.dataReceived(b"/identify alice wrongpass\n")
+            self.clock.advance(PAUSE_SECONDS * 2**failure)
+        other.dataReceived(b"/identify alice " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(wire),
+            [WRONG] * FAILURES_PER_CONNECTION
+            # A failure comes back each minute; the pauses took 1 + 2 + 4 s of it.
+            + [b"ERR identify-throttled too many wrong passwords; try again in 53 s"],
+        )
+
+    def test_identify_as_a_guest_takes_the_accounts_nickname(self) -> None:
+        """Alice gone, someone named bob identifies to alice and becomes alice; their rooms see the change."""
+        self.leave(self.alice)
+        _, carol_wire = self.connect(b"carol", host="10.0.0.3")
+        bob, wire = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/identify alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] -- bob is now known as alice", IDENTIFIED])
+        self.assertEqual(self.lines(carol_wire), [b"[00:00] -- bob is now known as alice"])
+
+    def test_identify_to_the_current_nickname(self) -> None:
+        """/identify PASSWORD alone proves the nickname held, if it is registered; twice is refused."""
+        self.alice.dataReceived(b"/identify " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(self.alice_wire), [b"ERR already-identified you are identified as alice already"]
+        )
+
+    def test_identify_needs_a_nickname_before_one_is_chosen(self) -> None:
+        """/identify PASSWORD alone before a nickname says how it is used."""
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"/identify " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR usage usage: /identify NICK PASSWORD"])
+
+
+class SessionsTests(AccountTestCase):
+    """One account, several connections: each sees what the account sees, and what one sends the others see as their own."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.9")
+        self.bob.dataReceived(b"/join #dev\n")
+        self.second, self.second_wire = self.connect(None, host="10.0.0.2")
+        self.second.dataReceived(b"alice " + PASSWORD + b"\n")
+
+    def test_a_second_connection_joins_the_user_and_is_shown_their_rooms(self) -> None:
+        """It is told who it is and the rooms the user is in, as on joining; nobody sees anyone arrive."""
+        self.assertEqual(
+            self.lines(self.second_wire),
+            [
+                IDENTIFIED,
+                b"*** You are alice.",
+                b"*** In #lobby (2): alice bob",
+                b"*** In #dev (2): alice bob",
+                b"*** Now talking in #dev.",
+            ],
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+        self.assertIs(self.second.user, self.alice.user)
+
+    def test_what_one_session_says_every_session_sees(self) -> None:
+        """A line from either session reaches both, as their own, and the room."""
+        self.lines(self.second_wire)
+        self.second.dataReceived(b"from the second\n")
+        self.alice.dataReceived(b"from the first\n")
+        both = [b"[00:00] #dev <alice> from the second", b"[00:00] #dev <alice> from the first"]
+        for wire in (self.alice_wire, self.second_wire, self.bob_wire):
+            self.assertEqual(self.lines(wire), both)
+
+    def test_private_messages_reach_every_session(self) -> None:
+        """A private message to the account goes to each of its connections."""
+        self.lines(self.second_wire)
+        self.bob.dataReceived(b"/msg alice psst\n")
+        for wire in (self.alice_wire, self.second_wire):
+            self.assertEqual(self.lines(wire), [b"[00:00] <bob -> alice> psst"])
+
+    def test_one_session_leaving_leaves_the_user_online(self) -> None:
+        """/quit on one ends that connection only; the last one to go takes the user offline."""
+        self.leave(self.second)
+        self.assertEqual(self.lines(self.bob_wire), [])
+        assert self.alice.user is not None
+        self.assertTrue(self.alice.user.online)
+        self.alice.dataReceived(b"still here\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] #dev <alice> still here"])
+        self.leave(self.alice)
+        self.bob.dataReceived(b"/whois alice\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"ERR no-such-nick nobody called alice is online"])
+
+    def test_a_named_user_identifying_leaves_for_the_accounts_user(self) -> None:
+        """Someone named carol who identifies to alice, online elsewhere, quits as carol and joins alice."""
+        carol, wire = self.connect(b"carol", host="10.0.0.3")
+        carol.dataReceived(b"/identify alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire)[:2], [IDENTIFIED, b"*** You are alice."])
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] -- carol quit"])
+        self.assertIs(carol.user, self.alice.user)
+
+
+class TakeoverTests(LineTestCase):
+    """Someone who holds a nickname when its account's owner identifies is renamed to a guest's nickname."""
+
+    def test_the_holder_is_renamed_and_the_owner_takes_the_nickname(self) -> None:
+        """alice is held by someone not identified to it (the account made by another daemon sharing the
+        file, or a tool): the owner identifying renames the holder Guest1, and takes alice."""
+        holder, holder_wire = self.connect(b"alice", host="10.0.0.2")
+        self.accounts.create("alice", _hash(PASSWORD), 0.0)
+        owner, wire = self.connect(None, host="10.0.0.1")
+        owner.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(holder_wire),
+            [b"[00:00] -- alice is now known as Guest1", b"[00:00] #lobby -- alice joined"],
+        )
+        self.assertEqual(self.lines(wire)[:2], [IDENTIFIED, b"*** You are alice."])
+        assert holder.user is not None and owner.user is not None
+        self.assertEqual((holder.user.nick, owner.user.nick), ("Guest1", "alice"))
+
+
+class PasswordTests(AccountTestCase):
+    """/password changes the password, given the old one; /unregister gives the nickname up."""
+
+    def test_password_changes_the_password(self) -> None:
+        """After /password OLD NEW, the new one identifies and the old one does not."""
+        self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Your password is changed."])
+        self.leave(self.alice)
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.clock.advance(PAUSE_SECONDS)
+        other.dataReceived(b"/identify alice correct horse\n")
+        self.assertEqual(self.lines(wire)[:2], [WRONG, IDENTIFIED])
+
+    def test_password_needs_the_old_one(self) -> None:
+        """A wrong old password changes nothing."""
+        self.alice.dataReceived(b"/password wrongpass correct horse\n")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(self.alice_wire), [WRONG])
+
+    def test_password_and_unregister_need_an_account(self) -> None:
+        """Someone not identified is told so."""
+        bob, wire = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/password a bbbbbbbb\n/unregister aaaaaaaa\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"]
+            * 2,
+        )
+
+    def test_unregister_frees_the_nickname_once_left(self) -> None:
+        """Unregistered, alice keeps her nickname; once she leaves, anyone may take it."""
+        self.alice.dataReceived(b"/unregister " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b"*** The nickname alice is no longer registered; anyone may take it once you leave it."],
+        )
+        assert self.alice.user is not None
+        self.assertIsNone(self.alice.user.account)
+        self.leave(self.alice)
+        other, _ = self.connect(b"alice", host="10.0.0.2")
+        assert other.user is not None
+        self.assertEqual(other.user.nick, "alice")
+
+
+def _hash(password: bytes) -> str:
+    return quick_hash(password.decode())
