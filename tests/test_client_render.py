@@ -78,6 +78,7 @@ SAMPLES: dict[str, object] = {
     "room": "#sample-room",
     "nick": "sample-nick",
     "by": "sample-by",
+    "tries": 2,
     "to": "sample-to",
     "new": "sample-new",
     "text": "sample text",
@@ -226,6 +227,20 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     (
         {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
         ["00:01 * boss to everyone: restart at noon"],
+    ),
+    (
+        {
+            "type": "nickname_claimed",
+            "at": AT,
+            "nick": "A1ice",
+            "by": "",
+            "account": "alice",
+            "address": "10.0.0.7",
+            "tries": 3,
+        },
+        [
+            "00:01 * someone at 10.0.0.7 tried to take the nickname A1ice of your account alice (3 tries since the last notice)"
+        ],
     ),
     (
         {"type": "shutting_down", "at": AT, "nick": "boss", "reason": "upgrade"},

@@ -250,6 +250,20 @@ def _walled(fields: _Fields, view: View) -> Shown:
     return Shown(lines, bell=mentioned)
 
 
+def _nickname_claimed(fields: _Fields, view: View) -> Shown:
+    """A warning that rings: someone without the password tried the user's registered nickname."""
+    tries, by = fields.number("tries"), fields.text("by")
+    body = (
+        f"someone at {fields.text('address')} tried to take the nickname {fields.text('nick')}"
+        f" of your account {fields.text('account')}"
+    )
+    if tries > 1:
+        body += f" ({tries} tries since the last notice)"
+    if by:  # the chat itself tells (docs/PROTOCOL.md); a server that names someone is shown it
+        body += f", said {by}"
+    return _one(fields, view, Look.NOTICE, body, bell=True)
+
+
 def _whois(fields: _Fields, view: View) -> Shown:
     nick, rooms = fields.text("nick"), fields.texts("rooms")
     facts = [f"{nick} is in{_names(rooms)}" if rooms else f"{nick} is in no room"]
@@ -395,6 +409,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "muted": _moderated("muted"),
     "unmuted": _unmuted,
     "walled": _walled,
+    "nickname_claimed": _nickname_claimed,
     "shutting_down": _event("{nick} is shutting down the server{because}"),
     "whois": _whois,
     "away": _away,
