@@ -258,6 +258,17 @@ class SessionsTests(AccountTestCase):
         self.bob.dataReceived(b"/whois alice\n")
         self.assertEqual(self.lines(self.bob_wire), [b"ERR no-such-nick nobody called alice is online"])
 
+    def test_the_first_session_leaving_leaves_the_later_one_everything(self) -> None:
+        """The connection that came first going, the later one still gets the account's lines and messages."""
+        self.lines(self.second_wire)
+        self.alice.connectionLost(Failure(Exception("reset")))
+        self.bob.dataReceived(b"hello\n/msg alice psst\n")
+        self.assertEqual(
+            self.lines(self.second_wire),
+            [b"[00:00] #dev <bob> hello", b"[00:00] <bob -> alice> psst"],
+        )
+        self.assertEqual(self.lines(self.bob_wire)[0], b"[00:00] #dev <bob> hello")
+
     def test_a_named_user_identifying_leaves_for_the_accounts_user(self) -> None:
         """Someone named carol who identifies to alice, online elsewhere, quits as carol and joins alice."""
         carol, wire = self.connect(b"carol", host="10.0.0.3")
