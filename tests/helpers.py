@@ -94,6 +94,7 @@ def state_facts(state: ChatState) -> object:
             user.muted_until,
             tuple(user.rooms),
             user.kicked_from,
+            user.account,
         )
         for key, user in state.users.by_key.items()
     }

@@ -75,6 +75,7 @@ SAMPLES: dict[str, object] = {
     "id": "01a20cc88ef80000",
     "at": AT,
     "seq": 7,
+    "tries": 2,
     "room": "#sample-room",
     "nick": "sample-nick",
     "by": "sample-by",
@@ -223,6 +224,20 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     ),
     ({"type": "unmuted", "at": AT, "nick": "bob", "by": "boss"}, ["00:01 - bob was unmuted by boss"]),
     ({"type": "unmuted", "at": AT, "nick": "bob", "by": ""}, ["00:01 - bob's mute ran out"]),
+    (
+        {
+            "type": "nickname_claimed",
+            "at": AT,
+            "nick": "AIice",
+            "account": "alice",
+            "address": "192.0.2.7",
+            "tries": 3,
+        },
+        [
+            "00:01 - someone at 192.0.2.7 tried to take AIice, a nickname of your account alice "
+            "(3 tries since the last notice)"
+        ],
+    ),
     (
         {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
         ["00:01 * boss to everyone: restart at noon"],

@@ -121,6 +121,11 @@ class _Fields:
         items = value if isinstance(value, list) else []
         return [_Fields(item, self._now) for item in items if isinstance(item, dict)]
 
+    def count(self, key: str) -> int:
+        """A whole number field; 0 if it is not one."""
+        value = self._message.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
     def flag(self, key: str) -> bool:
         return self._message.get(key) is True
 
@@ -229,6 +234,15 @@ def _unmuted(fields: _Fields, view: View) -> Shown:
     nick, by = fields.text("nick"), fields.text("by")
     # No operator: the mute ran out (docs/PROTOCOL.md, the chat itself as actor).
     body = f"{nick} was unmuted by {by}" if by else f"{nick}'s mute ran out"
+    return _one(fields, view, Look.EVENT, body)
+
+
+def _nickname_claimed(fields: _Fields, view: View) -> Shown:
+    nick, account, address = fields.text("nick"), fields.text("account"), fields.text("address")
+    body = f"someone at {address} tried to take {nick}, a nickname of your account {account}"
+    tries = fields.count("tries")
+    if tries > 1:
+        body += f" ({tries} tries since the last notice)"
     return _one(fields, view, Look.EVENT, body)
 
 
@@ -363,6 +377,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "muted": _moderated("muted"),
     "unmuted": _unmuted,
     "walled": _walled,
+    "nickname_claimed": _nickname_claimed,
     "shutting_down": _event("{nick} is shutting down the server{because}"),
     "whois": _whois,
     "away": _away,

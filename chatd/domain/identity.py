@@ -25,9 +25,9 @@ from chatd.domain.errors import (
     NotIdentifiedError,
 )
 from chatd.domain.events import (
-    CHAT,
     AccountDropped,
     AccountRegistered,
+    Actor,
     Identified,
     NickChanged,
     NicknameClaimed,
@@ -85,7 +85,7 @@ class Protection:
         self._claims[account] = (now, 0)
         id, at = self._seam.stamp()
         event = NicknameClaimed(
-            id=id, at=at, actor=CHAT, account=account, nick=nick, address=address, tries=tries + 1
+            id=id, at=at, actor=Actor(nick, address), account=account, address=address, tries=tries + 1
         )
         self._seam.publish(event, (user,))
 
