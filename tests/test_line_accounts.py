@@ -198,6 +198,16 @@ class IdentifyTests(AccountTestCase):
             self.lines(self.alice_wire), [b"ERR already-identified you are identified as alice already"]
         )
 
+    def test_a_banned_address_is_closed_after_the_right_password(self) -> None:
+        """The account's password does not get past an address ban: told why, and closed."""
+        self.leave(self.alice)
+        boss, _ = self.operator(b"boss", host="10.0.0.5")
+        boss.dataReceived(b"/ban 10.0.0.2\n")
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR banned your address is banned from this server"])
+        self.assertTrue(other.closing)
+
     def test_identify_needs_a_nickname_before_one_is_chosen(self) -> None:
         """/identify PASSWORD alone before a nickname says how it is used."""
         other, wire = self.connect(None, host="10.0.0.2")
@@ -229,6 +239,11 @@ class SessionsTests(AccountTestCase):
         )
         self.assertEqual(self.lines(self.bob_wire), [])
         self.assertIs(self.second.user, self.alice.user)
+
+    def test_a_second_connection_has_no_deadline_for_a_nickname(self) -> None:
+        """Named by the account it joined, it may stay quiet as long as any named connection."""
+        self.clock.advance(self.limits.register_timeout + 1)
+        self.assertFalse(self.second.closing)
 
     def test_what_one_session_says_every_session_sees(self) -> None:
         """A line from either session reaches both, as their own, and the room."""
