@@ -114,9 +114,9 @@ def line(event: Event) -> Line | None:
             return _by(actor, "changed the password of the account {account}", account=event.account)
         case AccountDropped(actor=actor):
             return _by(actor, "unregistered the account {account}", account=event.account)
-        case NicknameClaimed():
+        case NicknameClaimed(actor=actor):
             return "Refused the registered nickname {nick} to {address}", {
-                "nick": event.nick,
+                "nick": actor.nick,
                 "address": event.address,
                 "account": event.account,
             }

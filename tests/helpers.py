@@ -93,6 +93,7 @@ def state_facts(state: ChatState) -> object:
             user.away,
             tuple(user.rooms),
             user.kicked_from,
+            user.account,
         )
         for key, user in state.users.by_key.items()
     }

@@ -4,8 +4,9 @@ from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
 from chatd.audit import AuditLog
+from chatd.domain.errors import NicknameRegisteredError
 from chatd.frontend.logs import BURST, BoundedLog
-from tests.helpers import ChatTestCase
+from tests.helpers import ChatTestCase, RecordingSession
 
 SECRET = "the plan is at midnight"
 """Text said, walled, kicked or quit with: it must appear in no log event."""
@@ -132,3 +133,37 @@ class AuditLogTests(ChatTestCase):
         self.audit.stopService()
         self.online("alice", address="10.0.0.1")
         self.assertEqual(self.lines(), [])
+
+
+class AccountAuditTests(AuditLogTests):
+    """Accounts registered, proved, changed and given up, and nicknames refused, each one line: nickname and address."""
+
+    def test_accounts_are_logged_by_nickname_and_address(self) -> None:
+        """Each change of an account is one line naming who and from where; a hash never appears."""
+        alice, _ = self.online("alice", address="10.0.0.1")
+        self.since = len(self.logged)
+        self.chat.register_account(alice, "HASH-1")
+        self.assertRaises(NicknameRegisteredError, self.online, "ALICE", address="10.0.0.2")
+        self.chat.change_password(alice, "HASH-2")
+        self.chat.quit(alice)
+        self.since = len(self.logged)
+        again = self.chat.identify(RecordingSession(self.audience), None, "alice", "10.0.0.3")
+        self.chat.drop_account(again)
+        self.assertEqual(
+            self.lines(),
+            [
+                "alice registered from 10.0.0.3",
+                "alice from 10.0.0.3 identified to the account alice",
+                "alice from 10.0.0.3 unregistered the account alice",
+            ],
+        )
+        for event in self.logged:
+            self.assertNotIn("HASH", repr(event))
+
+    def test_a_refused_nickname_is_logged_when_its_owner_is_told(self) -> None:
+        """Refusing a registered nickname to an address is logged with both, as its owner is told."""
+        alice, _ = self.online("alice", address="10.0.0.1")
+        self.chat.register_account(alice, "HASH-1")
+        self.since = len(self.logged)
+        self.assertRaises(NicknameRegisteredError, self.online, "AIice", address="10.0.0.2")
+        self.assertEqual(self.lines(), ["Refused the registered nickname AIice to 10.0.0.2"])

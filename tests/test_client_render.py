@@ -225,22 +225,22 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     ({"type": "unmuted", "at": AT, "nick": "bob", "by": "boss"}, ["00:01 - bob was unmuted by boss"]),
     ({"type": "unmuted", "at": AT, "nick": "bob", "by": ""}, ["00:01 - bob's mute ran out"]),
     (
-        {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
-        ["00:01 * boss to everyone: restart at noon"],
-    ),
-    (
         {
             "type": "nickname_claimed",
             "at": AT,
-            "nick": "A1ice",
-            "by": "",
+            "nick": "AIice",
             "account": "alice",
-            "address": "10.0.0.7",
+            "address": "192.0.2.7",
             "tries": 3,
         },
         [
-            "00:01 * someone at 10.0.0.7 tried to take the nickname A1ice of your account alice (3 tries since the last notice)"
+            "00:01 - someone at 192.0.2.7 tried to take AIice, a nickname of your account alice "
+            "(3 tries since the last notice)"
         ],
+    ),
+    (
+        {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
+        ["00:01 * boss to everyone: restart at noon"],
     ),
     (
         {"type": "shutting_down", "at": AT, "nick": "boss", "reason": "upgrade"},

@@ -198,6 +198,16 @@ class IdentifyTests(AccountTestCase):
             self.lines(self.alice_wire), [b"ERR already-identified you are identified as alice already"]
         )
 
+    def test_a_banned_address_is_closed_after_the_right_password(self) -> None:
+        """The account's password does not get past an address ban: told why, and closed."""
+        self.leave(self.alice)
+        boss, _ = self.operator(b"boss", host="10.0.0.5")
+        boss.dataReceived(b"/ban 10.0.0.2\n")
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR banned your address is banned from this server"])
+        self.assertTrue(other.closing)
+
     def test_identify_needs_a_nickname_before_one_is_chosen(self) -> None:
         """/identify PASSWORD alone before a nickname says how it is used."""
         other, wire = self.connect(None, host="10.0.0.2")
@@ -230,6 +240,11 @@ class SessionsTests(AccountTestCase):
         self.assertEqual(self.lines(self.bob_wire), [])
         self.assertIs(self.second.user, self.alice.user)
 
+    def test_a_second_connection_has_no_deadline_for_a_nickname(self) -> None:
+        """Named by the account it joined, it may stay quiet as long as any named connection."""
+        self.clock.advance(self.limits.register_timeout + 1)
+        self.assertFalse(self.second.closing)
+
     def test_what_one_session_says_every_session_sees(self) -> None:
         """A line from either session reaches both, as their own, and the room."""
         self.lines(self.second_wire)
@@ -257,6 +272,17 @@ class SessionsTests(AccountTestCase):
         self.leave(self.alice)
         self.bob.dataReceived(b"/whois alice\n")
         self.assertEqual(self.lines(self.bob_wire), [b"ERR no-such-nick nobody called alice is online"])
+
+    def test_the_first_session_leaving_leaves_the_later_one_everything(self) -> None:
+        """The connection that came first going, the later one still gets the account's lines and messages."""
+        self.lines(self.second_wire)
+        self.alice.connectionLost(Failure(Exception("reset")))
+        self.bob.dataReceived(b"hello\n/msg alice psst\n")
+        self.assertEqual(
+            self.lines(self.second_wire),
+            [b"[00:00] #dev <bob> hello", b"[00:00] <bob -> alice> psst"],
+        )
+        self.assertEqual(self.lines(self.bob_wire)[0], b"[00:00] #dev <bob> hello")
 
     def test_a_named_user_identifying_leaves_for_the_accounts_user(self) -> None:
         """Someone named carol who identifies to alice, online elsewhere, quits as carol and joins alice."""

@@ -78,6 +78,11 @@ class EveryChangeIsAnEventTests(ChatTestCase):
         self.chat.ban(op, "10.0.0.3", None)
         self.chat.ban(op, "mallory", 600)
         self.chat.part(bob, "#lobby")
+        self.chat.register_account(bob, "HASH")
+        self.chat.register_account(op, "HASH")
+        self.chat.drop_account(op)
+        self.chat.quit(bob)
+        self.chat.identify(RecordingSession(self.audience), None, "bob", "10.0.0.4")
         self.clock.advance(31)
         replayed = ChatState()
         for event in self.published:

@@ -242,26 +242,21 @@ def _unmuted(fields: _Fields, view: View) -> Shown:
     return _one(fields, view, Look.EVENT, body)
 
 
+def _nickname_claimed(fields: _Fields, view: View) -> Shown:
+    nick, account, address = fields.text("nick"), fields.text("account"), fields.text("address")
+    body = f"someone at {address} tried to take {nick}, a nickname of your account {account}"
+    tries = fields.number("tries")
+    if tries > 1:
+        body += f" ({tries} tries since the last notice)"
+    return _one(fields, view, Look.EVENT, body)
+
+
 def _walled(fields: _Fields, view: View) -> Shown:
     nick = fields.text("nick")
     texts = fields.lines("text")
     mentioned = not is_me(nick, view) and any(mentions(text, view.me) for text in texts)
     lines = tuple(fields.line(view, Look.NOTICE, f"{nick} to everyone: {text}") for text in texts)
     return Shown(lines, bell=mentioned)
-
-
-def _nickname_claimed(fields: _Fields, view: View) -> Shown:
-    """A warning that rings: someone without the password tried the user's registered nickname."""
-    tries, by = fields.number("tries"), fields.text("by")
-    body = (
-        f"someone at {fields.text('address')} tried to take the nickname {fields.text('nick')}"
-        f" of your account {fields.text('account')}"
-    )
-    if tries > 1:
-        body += f" ({tries} tries since the last notice)"
-    if by:  # the chat itself tells (docs/PROTOCOL.md); a server that names someone is shown it
-        body += f", said {by}"
-    return _one(fields, view, Look.NOTICE, body, bell=True)
 
 
 def _whois(fields: _Fields, view: View) -> Shown:

@@ -226,15 +226,15 @@ class AccountDropped(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NicknameClaimed(_Base):
-    """Someone at ``address`` tried to take ``nick``, registered to the account ``account``, without its password.
+    """``actor`` (the nickname they tried, and their address) tried to take a nickname of the account ``account``.
 
-    Shown to the account's sessions online; ``tries`` counts the attempts
-    since the last such notice (at most one per ``CLAIM_NOTICE_SECONDS``).
-    ``actor`` is the chat: whoever tried had no nickname of their own yet.
+    Shown to the account's sessions online, with the address (``address``:
+    the actor's, which events otherwise show operators only); ``tries``
+    counts the attempts since the last such notice (at most one per
+    chatd.domain.identity's ``CLAIM_NOTICE_SECONDS``).
     """
 
     account: str
-    nick: str
     address: str
     tries: int
 

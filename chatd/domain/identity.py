@@ -25,9 +25,9 @@ from chatd.domain.errors import (
     NotIdentifiedError,
 )
 from chatd.domain.events import (
-    CHAT,
     AccountDropped,
     AccountRegistered,
+    Actor,
     Identified,
     NickChanged,
     NicknameClaimed,
@@ -85,7 +85,7 @@ class Protection:
         self._claims[account] = (now, 0)
         id, at = self._seam.stamp()
         event = NicknameClaimed(
-            id=id, at=at, actor=CHAT, account=account, nick=nick, address=address, tries=tries + 1
+            id=id, at=at, actor=Actor(nick, address), account=account, address=address, tries=tries + 1
         )
         self._seam.publish(event, (user,))
 
@@ -175,8 +175,8 @@ class Identity:
         the account's user is online, the session becomes one more of
         theirs (and its own user, if any, quits). Otherwise the session's
         user (or a new one, from ``address``) is identified and takes the
-        account's nickname; someone
-        else holding that nickname is renamed to a guest's first.
+        account's nickname; someone else holding it is renamed to a guest's
+        first.
         Raises IdentifyFailedError if the account was given up meanwhile.
         """
         account = fold(nick)
@@ -195,11 +195,13 @@ class Identity:
         registered = self._accounts.nick(account)
         if view is None:
             self._take_over(registered, None)
-            return self._talk.register(session, registered, address, account)
-        user = own(view)
+            user = own(self._talk.register(session, registered, address, account))
+        else:
+            user = own(view)
+            if user.nick != registered:
+                self._take_over(registered, user)
         self._identified(user, account)
         if user.nick != registered:
-            self._take_over(registered, user)
             self._talk.rename(user, registered)
         return user
 

@@ -41,12 +41,6 @@ class Unregister:
     password: str = field(repr=False)
 
 
-def parse_register(args: str) -> Command:
-    if not args:
-        raise UsageError("/register PASSWORD")
-    return Register(args)
-
-
 def parse_identify(args: str) -> Command:
     first, _, rest = args.partition(" ")
     rest = rest.lstrip(" ")
@@ -61,9 +55,3 @@ def parse_password(args: str) -> Command:
     if not old or not new:
         raise UsageError("/password OLD NEW")
     return Password(old, new)
-
-
-def parse_unregister(args: str) -> Command:
-    if not args:
-        raise UsageError("/unregister PASSWORD")
-    return Unregister(args)

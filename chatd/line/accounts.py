@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
+from chatd.domain.errors import BannedError
 from chatd.domain.ports import UserView
 from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError
@@ -54,12 +55,18 @@ def _identified(session: "LineSession", nick: str) -> "Waiting":
     before = session.user
     if session.closing or (before is not None and not before.online):
         return None
-    user = session.chat.identify(session, before, nick, session.peer)
+    try:
+        user = session.chat.identify(session, before, nick, session.peer)
+    except BannedError as error:
+        # As when choosing a nickname: a banned address is told why and closed.
+        session.close(error)
+        return None
     session.user = user
     session.send(Notice("account", f"You are identified as {nick}.", _fields(user, "identified")))
     if before is None and not user.rooms:
         return session.registered()
     if user is not before:
+        session.named()
         return Deferred.fromCoroutine(_show_rooms(session, user))
     return None
 

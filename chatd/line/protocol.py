@@ -126,10 +126,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """This connection's wrong account passwords; made at its first attempt."""
 
     @override
-    def registered(self) -> Waiting:
+    def named(self) -> None:
         """A named connection has no deadline: people may stay quiet for hours."""
         self.setTimeout(None)
-        return super().registered()
 
     @override
     def greeting(self) -> list[Notice]:

@@ -252,7 +252,7 @@ _event(Walled, lambda e: f"-- {e.actor.nick} to everyone: {e.text}")
 _event(
     NicknameClaimed,
     lambda e: (
-        f"-- someone at {e.address} tried to take your nickname {e.nick}"
+        f"-- someone at {e.address} tried to take your nickname {e.actor.nick}"
         + (f" ({e.tries} tries since the last notice)" if e.tries > 1 else "")
     ),
 )

@@ -141,9 +141,17 @@ class LineSession(ABC):
         Entering shows the room's last lines, which may take a while: the
         Deferred returned, if any, fires once they are written.
         """
+        self.named()
         nick = self.me().nick
         self.send(Notice("nick", f"You are {nick}.", {"nick": nick}))
         return self.perform(COMMANDS["join"], Join(self.default_room))
+
+    def named(self) -> None:
+        """The session has a user now, new or one it joined (an account's): a front end drops its deadline for a nickname.
+
+        The console has no such deadline.
+        """
+        return None
 
     def prove_operator(self, name: str, password: str) -> Deferred[None]:
         """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.

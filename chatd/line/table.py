@@ -297,7 +297,7 @@ COMMANDS: dict[str, Spec] = {
             "register",
             "PASSWORD",
             "register your nickname, so only you may take it",
-            acct.parse_register,
+            required_text(acct.Register, "/register PASSWORD"),
             accounts.register,
             details=f"PASSWORD: at least {MIN_PASSWORD} characters (spaces allowed), needed to identify "
             "as this nickname later; you are identified at once.",
@@ -328,7 +328,7 @@ COMMANDS: dict[str, Spec] = {
             "unregister",
             "PASSWORD",
             "give up your registered nickname",
-            acct.parse_unregister,
+            required_text(acct.Unregister, "/unregister PASSWORD"),
             accounts.unregister,
             details="PASSWORD: your account's; the nickname stays yours until you leave it, then is anyone's.",
             example="/unregister correct horse battery staple",
