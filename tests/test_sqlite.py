@@ -10,9 +10,9 @@ from dataclasses import replace
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
-from chatd.frontend.codec import type_name
+from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from tests.events import joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
 from tests.test_history import open_store
@@ -108,6 +108,19 @@ class BatchTests(StoreTestCase):
         self.end_pass(store)
         self.assertEqual(store.commits, 2)
 
+    def test_passes_ending_during_a_commit_go_in_the_next_one(self) -> None:
+        """While one pass's commit is written, the passes that end meanwhile are gathered into one more commit."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 4):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+            self.reactor.advance(0)
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        while store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual((store.commits, called), (2, [2]))
+        self.assertEqual(store.last_seq("#lobby"), 3)
+
     def test_when_written_waits_for_the_commit(self) -> None:
         """A call waiting for the pass's events is not made when the pass ends, only once the writer has committed."""
         store = open_store(self, self.path, self.reactor)
@@ -170,6 +183,28 @@ class SchemaTests(StoreTestCase):
         self.assertEqual(
             connection.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchall(), []
         )
+
+    def test_writing_a_line_builds_no_temporary_table(self) -> None:
+        """Inserting a row tests the restore index's condition in place (an IN list there built a table per row)."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path)
+        self.addCleanup(connection.close)
+        program = connection.execute(f"EXPLAIN {_INSERT}", _row(said(1, "#lobby", "alice", "hi", 1)))
+        self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
+
+    def test_a_version_1_database_keeps_its_bans_through_the_upgrade(self) -> None:
+        """A database of schema 1 gets the restore index of schema 2, and its bans still come back at start."""
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        prepare(connection, self.path, STEPS[:1])
+        connection.execute(
+            "INSERT INTO events (id, kind, at, nick, body) VALUES (?, 'ban_added', 1, 'boss', ?)",
+            ("b1", encode_event(ban(1, "10.0.0.1", None))),
+        )
+        connection.close()
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual(list(store.restored), [ban(1, "10.0.0.1", None)])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""

@@ -3,7 +3,8 @@
 Nothing here runs SQL on the reactor thread once the daemon runs. ``append``
 only queues: the events of one reactor pass are written in one transaction
 (``callLater(0)`` ends the pass) by the writer, one thread with its own
-connection. ``when_written`` calls back once the transaction holding every
+connection, one transaction at a time: passes that end while one is being
+written go together in the next (a group commit). ``when_written`` calls back once the transaction holding every
 event appended so far has committed; the front ends' ``Outbox`` waits on it,
 so nobody is shown a line a ``kill -9`` could lose (docs/SECURITY.md).
 Reads run on a second thread with a connection of their own (WAL lets it
@@ -51,7 +52,7 @@ from chatd.domain.events import (
     Unmuted,
 )
 from chatd.frontend.codec import decode_event, encode_event, type_name
-from chatd.storage.schema import DatabaseFileError, damaged, prepare
+from chatd.storage.schema import RESTORED_KINDS, DatabaseFileError, damaged, prepare
 from chatd.text import fold
 
 KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
@@ -63,6 +64,9 @@ read them; arrivals, nickname changes and walls are not history.
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted)
 """The events read back at start to restore the chat's state (schema's ``events_to_restore`` index)."""
+
+_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in KEPT}
+"""Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
 _LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
@@ -138,8 +142,7 @@ class SQLiteHistory(Service):
             restored = [
                 decode_event(body)
                 for (body,) in writer.execute(
-                    "SELECT body FROM events INDEXED BY events_to_restore "
-                    "WHERE kind IN ('ban_added', 'ban_lifted', 'muted', 'unmuted') ORDER BY position"
+                    f"SELECT body FROM events INDEXED BY events_to_restore WHERE {RESTORED_KINDS} ORDER BY position"
                 )
             ]
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -183,7 +186,8 @@ class SQLiteHistory(Service):
             self._last[fold(event.room)] = event.seq
         if self._open is None:
             self._open = _Batch()
-            self._call = self._reactor.callLater(0, self._write_batch)
+            if self._sent is None:
+                self._call = self._reactor.callLater(0, self._write_batch)
         self._open.events.append(event)
 
     def when_written(self, call: Callable[[], None]) -> None:
@@ -239,7 +243,13 @@ class SQLiteHistory(Service):
         return found
 
     def _write_batch(self) -> None:
-        """Hand this pass's batch to the writer thread; its waiters are called once it commits."""
+        """Hand the batch gathered to the writer thread; its waiters are called once it commits.
+
+        One batch is written at a time: the passes that end while it is
+        (a busy chat's, or any while the disk is slow) gather into the next,
+        handed over as soon as it commits, so each commit's fixed cost (the
+        pages it rewrites) is shared by more lines the busier the chat is.
+        """
         batch, self._open, self._call = self._open, None, None
         if batch is None:
             return
@@ -271,9 +281,10 @@ class SQLiteHistory(Service):
         )
 
     def _written(self, batch: _Batch) -> None:
-        """``batch`` is committed (or failed): call whoever waited for it."""
-        if self._sent is batch:
-            self._sent = None
+        """``batch`` is committed (or failed): hand over what gathered meanwhile, then call whoever waited."""
+        self._sent = None
+        if self._call is None:
+            self._write_batch()
         for call in batch.waiting:
             call()
 
@@ -293,7 +304,7 @@ def _check(connection: sqlite3.Connection) -> None:
 def _row(event: Event) -> tuple[str, str, str | None, int | None, float, str, str]:
     """``event`` as a row of ``events``: what it is looked up by, then the whole of it."""
     room, seq = (fold(event.room), event.seq) if isinstance(event, ROOM_EVENTS) else (None, None)
-    return (event.id, type_name(type(event)), room, seq, event.at, event.actor.nick, encode_event(event))
+    return (event.id, _KINDS[type(event)], room, seq, event.at, event.actor.nick, encode_event(event))
 
 
 def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
