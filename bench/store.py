@@ -15,6 +15,11 @@ events table, to see what more indexing would cost: ``row`` inserts each
 line's JSON into a plain table of its own, ``fts5`` its text into a
 full-text index (``unicode61 remove_diacritics 2``, as issue 13's
 ``/search`` asks; its trigram index beside it would cost more again).
+
+``--keep PATH --lines N --bans B`` leaves the file behind at ``PATH``
+instead, holding ``N`` lines and ``B`` address bans, as a daemon's earlier
+run would have left it: ``bench/load.py restart`` starts chatd on it.
+Lines go to ``#lobby`` and ``#r0`` ... (the rooms the load's clients join).
 """
 
 import argparse
@@ -26,7 +31,7 @@ import time
 
 from twisted.internet import reactor
 
-from chatd.domain.events import Actor, Said
+from chatd.domain.events import Actor, BanAdded, Said
 from chatd.storage.sqlite import SQLiteHistory
 
 WAITING = 1
@@ -50,18 +55,29 @@ EXTRAS = {
 """What ``--extra`` adds to the file before the run: more work for every row inserted."""
 
 
-def main(seconds: float, per_pass: int, extra: str) -> None:
+def main(
+    seconds: float, per_pass: int, extra: str, rooms: int, keep: str | None, lines: int, bans: int
+) -> None:
     directory = tempfile.mkdtemp()
     try:
-        path = os.path.join(directory, "chatd.sqlite")
+        path = keep or os.path.join(directory, "chatd.sqlite")
         store = SQLiteHistory.open(path, reactor)
+        operator = Actor("boss", "10.0.0.9")
+        for n in range(bans):
+            address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+            store.append(
+                BanAdded(
+                    id=f"b{n:015x}", at=time.time(), actor=operator, target=address, address=True, until=None
+                )
+            )
         with sqlite3.connect(path) as connection:
             connection.executescript(EXTRAS[extra])
         connection.close()
         store.startService()
         actor = Actor("alice", "10.0.0.1")
         text = "a line of about the length people type in a chat, give or take"
-        seqs = [0] * 10
+        names = ["#lobby", *(f"#r{n}" for n in range(rooms - 1))]
+        seqs = [0] * rooms
         appended = 0
         unwritten = 0
         """Passes appended whose lines are not yet committed."""
@@ -70,20 +86,20 @@ def main(seconds: float, per_pass: int, extra: str) -> None:
 
         def one_pass() -> None:
             nonlocal appended, unwritten
-            if time.perf_counter() - started >= seconds:
+            if time.perf_counter() - started >= seconds or (lines and appended >= lines):
                 if not ending:
                     ending.append(True)
                     store.when_written(finish)
                 return
-            for n in range(per_pass):
-                room = n % 10
+            for n in range(min(per_pass, lines - appended) if lines else per_pass):
+                room = n % rooms
                 seqs[room] += 1
                 store.append(
                     Said(
                         id=f"{appended:016x}",
                         at=time.time(),
                         actor=actor,
-                        room=f"#room{room}",
+                        room=names[room],
                         seq=seqs[room],
                         text=text,
                     )
@@ -124,5 +140,13 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--per-pass", type=int, default=500, help="lines appended each reactor pass")
     parser.add_argument("--extra", choices=sorted(EXTRAS), default="none", help="more work for every row")
+    parser.add_argument("--rooms", type=int, default=10, help="#lobby and #r0 ... (rooms - 2)")
+    parser.add_argument(
+        "--keep", help="leave the file here (it must not exist), rather than in a temporary directory"
+    )
+    parser.add_argument("--lines", type=int, default=0, help="stop after this many lines (0: at --seconds)")
+    parser.add_argument("--bans", type=int, default=0, help="address bans written before the lines")
     args = parser.parse_args()
-    main(args.seconds, args.per_pass, args.extra)
+    if args.keep and os.path.exists(args.keep):
+        parser.error(f"--keep {args.keep} exists already")
+    main(args.seconds, args.per_pass, args.extra, args.rooms, args.keep, args.lines, args.bans)

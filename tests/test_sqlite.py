@@ -9,9 +9,9 @@ from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.frontend.codec import encode_event, type_name
-from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
+from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from tests.events import joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
@@ -191,6 +191,23 @@ class SchemaTests(StoreTestCase):
         self.addCleanup(connection.close)
         program = connection.execute(f"EXPLAIN {_INSERT}", _row(said(1, "#lobby", "alice", "hi", 1)))
         self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
+
+    def test_a_replay_reads_lines_only_never_the_joins_between_them(self) -> None:
+        """Reading a room's last lines walks an index of lines: a room's joins and parts are never scanned past."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path)
+        self.addCleanup(connection.close)
+        plan = connection.execute(
+            f"EXPLAIN QUERY PLAN SELECT body FROM events WHERE room = ? AND seq < ? AND {LINE_KINDS} "
+            "ORDER BY seq DESC LIMIT ?",
+            ("#lobby", 100, 20),
+        ).fetchall()
+        self.assertEqual(
+            [row[-1] for row in plan], ["SEARCH events USING INDEX lines_by_room (room=? AND seq<?)"]
+        )
+        self.assertEqual(
+            LINE_KINDS, " OR ".join(f"kind = '{type_name(kind)}'" for kind in MESSAGES).join("()")
+        )
 
     def test_a_version_1_database_keeps_its_bans_through_the_upgrade(self) -> None:
         """A database of schema 1 gets the restore index of schema 2, and its bans still come back at start."""

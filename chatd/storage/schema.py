@@ -20,11 +20,15 @@ from collections.abc import Sequence
 APPLICATION_ID = 0x63686174
 """``PRAGMA application_id`` of a chatd database: "chat" in ASCII."""
 
-RESTORED_KINDS = "kind = 'ban_added' OR kind = 'ban_lifted' OR kind = 'muted' OR kind = 'unmuted'"
+RESTORED_KINDS = "(kind = 'ban_added' OR kind = 'ban_lifted' OR kind = 'muted' OR kind = 'unmuted')"
 """The condition of the ``events_to_restore`` index (step 2): a query uses that index only if it says the same.
 
 Part of a released step, so never changed: another condition is another step.
 """
+
+LINE_KINDS = "(kind = 'said' OR kind = 'acted')"
+"""The condition of the ``lines_by_room`` index (step 2), the kinds of ``chatd.domain.events.MESSAGES``:
+what history reads give back. Part of a released step, as ``RESTORED_KINDS``."""
 
 STEPS: tuple[str, ...] = (
     # 1: events, and each room's last sequence number.
@@ -48,12 +52,16 @@ STEPS: tuple[str, ...] = (
         last_seq INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
-    # 2: the restore index's condition as ORs: SQLite evaluates an IN list in a partial index's
-    # condition through a temporary table built for every row inserted, which was a third of the
-    # cost of writing a line (bench/store.py); ORs of equalities are tested in place.
+    # 2: partial indexes whose conditions SQLite tests in place, and that hold only what is read.
+    # An IN list in a partial index's condition is looked up in a temporary table built for every
+    # row inserted (a third of the cost of writing a line, bench/store.py); ORs are not. History
+    # reads want lines only, and an index of every room event made a replay walk back over all the
+    # joins and parts since the last line (thousands, as a restarted daemon's users come back).
     f"""
     DROP INDEX events_to_restore;
     CREATE INDEX events_to_restore ON events (position) WHERE {RESTORED_KINDS};
+    DROP INDEX events_by_room;
+    CREATE INDEX lines_by_room ON events (room, seq) WHERE {LINE_KINDS};
     """,
 )
 """Each version's change, in order: a database at version N has run the first N."""

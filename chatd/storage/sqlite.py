@@ -28,6 +28,7 @@ with one sentence, and the chat has its bans before the first connection.
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 from twisted.application.service import Service
@@ -40,7 +41,6 @@ from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
 from chatd.domain.events import (
-    MESSAGES,
     ROOM_EVENTS,
     BanAdded,
     BanLifted,
@@ -52,7 +52,7 @@ from chatd.domain.events import (
     Unmuted,
 )
 from chatd.frontend.codec import decode_event, encode_event, type_name
-from chatd.storage.schema import RESTORED_KINDS, DatabaseFileError, damaged, prepare
+from chatd.storage.schema import LINE_KINDS, RESTORED_KINDS, DatabaseFileError, damaged, prepare
 from chatd.text import fold
 
 KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
@@ -68,8 +68,12 @@ RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted)
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in KEPT}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
-_LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
-"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
+_LINES = LINE_KINDS
+"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
+the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
+
+DECODED_MOST = 4096
+"""Events ``_decoded`` remembers: a replay's worth (``--replay``, 20 by default) of 200 rooms."""
 
 _INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _LAST_SEQ = (
@@ -119,6 +123,11 @@ class SQLiteHistory(Service):
         self._sent: _Batch | None = None
         """The last batch handed to the writer and not yet committed."""
         self.commits = 0
+        self._decoded = lru_cache(maxsize=DECODED_MOST)(decode_event)
+        """``decode_event`` for reads, remembering the texts it decoded last (events are immutable, so
+        shared). Replays read the same few lines again and again: the last ones of ``#lobby``, where
+        everyone lands, and of each room, for each user who joins it (5,000 coming back after a
+        restart read each of 50 rooms' 20 a hundred times); decoding was most of such a read's cost."""
 
     @classmethod
     def open(cls, path: str, reactor: Any) -> "SQLiteHistory":
@@ -232,11 +241,13 @@ class SQLiteHistory(Service):
     def _read(
         self, read: Callable[..., list[RoomEvent]], *arguments: object
     ) -> "Deferred[Sequence[RoomEvent]]":
-        """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
+        """``read(reader, decode, *arguments)`` on the reader thread, once everything appended so far is written."""
         found: Deferred[Sequence[RoomEvent]] = Deferred()
 
         def start() -> None:
-            reading = deferToThreadPool(self._reactor, self._reading, read, self._reader, *arguments)
+            reading = deferToThreadPool(
+                self._reactor, self._reading, read, self._reader, self._decoded, *arguments
+            )
             reading.addCallbacks(found.callback, found.errback)
 
         self.when_written(start)
@@ -307,12 +318,16 @@ def _row(event: Event) -> tuple[str, str, str | None, int | None, float, str, st
     return (event.id, _KINDS[type(event)], room, seq, event.at, event.actor.nick, encode_event(event))
 
 
-def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
-    """The room events ``query`` selects, decoded (on the reader thread)."""
-    return [cast(RoomEvent, decode_event(body)) for (body,) in connection.execute(query, arguments)]
+def _select(
+    connection: sqlite3.Connection, decode: Callable[[str], Event], query: str, arguments: tuple[object, ...]
+) -> list[RoomEvent]:
+    """The room events ``query`` selects, each decoded by ``decode`` (on the reader thread)."""
+    return [cast(RoomEvent, decode(body)) for (body,) in connection.execute(query, arguments)]
 
 
-def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent]:
+def _around(
+    connection: sqlite3.Connection, decode: Callable[[str], Event], room: str, event_id: str, limit: int
+) -> list[RoomEvent]:
     """Up to ``limit`` events of ``room`` centred on ``event_id``, as ``MemoryHistory.around`` (reader thread)."""
     found = connection.execute(
         f"SELECT seq FROM events WHERE id = ? AND room = ? AND {_LINES}", (event_id, room)
@@ -321,11 +336,13 @@ def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int
         return []
     before = _select(
         connection,
+        decode,
         f"SELECT body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
         (room, found[0], limit),
     )[::-1]
     after = _select(
         connection,
+        decode,
         f"SELECT body FROM events WHERE room = ? AND seq >= ? AND {_LINES} ORDER BY seq LIMIT ?",
         (room, found[0], limit),
     )
