@@ -51,6 +51,8 @@ SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
 CHATD_CAPACITY_ARGS = "--flood-rate 10 --flood-burst 50 --flood-bytes 16384"
 """chatd's default flood limits (2 lines/s) would slow the senders, not measure fan-out."""
 SQLITE, MEMORY = report.SQLITE, report.MEMORY
+REPLAY_OFF = report.REPLAY_OFF
+"""``restart``'s third configuration: the SQLite file, nothing shown again on joining (what the replay costs)."""
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -167,7 +169,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     args = parser.parse_args(argv)
     if args.command in ("store", "restart"):
-        args.servers = variants(args.rounds)
+        args.servers = variants(
+            args.rounds, (SQLITE, MEMORY, REPLAY_OFF) if args.command == "restart" else (SQLITE, MEMORY)
+        )
         short = servers.short_commit(args.chatd_commit) if args.chatd_commit else ""
         if args.chatd_commit and not short:
             parser.error(f"no commit {args.chatd_commit!r} in this repository")
@@ -218,15 +222,19 @@ def server_labels(names: list[str], chatd_commit: str | None) -> tuple[list[str]
     return labels, commits
 
 
-def variants(rounds: int) -> list[str]:
+def variants(rounds: int, configurations: tuple[str, ...] = (SQLITE, MEMORY)) -> list[str]:
     """``rounds`` labels of each configuration, interleaved: sqlite, memory, sqlite (2), memory (2), ..."""
-    return [f"{label} ({n})" if n > 1 else label for n in range(1, rounds + 1) for label in (SQLITE, MEMORY)]
+    return [f"{label} ({n})" if n > 1 else label for n in range(1, rounds + 1) for label in configurations]
 
 
 def variant_options(labels: list[str], database: str | None = None) -> dict[str, list[str]]:
-    """Each label's ``--db``: ``database`` (else a new file in the server's directory) or ``:memory:``."""
+    """Each label's ``--db``: ``database`` (else a new file in the server's directory) or ``:memory:``.
+
+    ``REPLAY_OFF`` runs also get ``--replay 0``.
+    """
     return {
         label: ["--db", ":memory:" if label.startswith(MEMORY) else database or "chatd.sqlite"]
+        + (["--replay", "0"] if label.startswith(REPLAY_OFF) else [])
         for label in labels
     }
 

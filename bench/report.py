@@ -12,6 +12,8 @@ from servers import kind_of
 
 SQLITE, MEMORY = "chatd sqlite", "chatd memory"
 """The labels of chatd with its SQLite store and with ``--db :memory:`` (``load.py store`` and ``restart``)."""
+REPLAY_OFF = f"{SQLITE} --replay 0"
+"""``load.py restart``'s SQLite runs with nothing shown again on joining: what the replay costs."""
 PEERS = ("ngircd", "miniircd", "twisted.words")
 NAMES = {"chatd": "chatd", "ngircd": "ngIRCd", "miniircd": "miniircd", "twisted.words": "twisted.words"}
 
@@ -106,13 +108,14 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def pairs(runs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(SQLite run, :memory: run) of each round, matched by label: ``chatd sqlite (2)`` with ``chatd memory (2)``."""
+def pairs(runs: list[dict[str, Any]], ours: str = SQLITE) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(run of configuration ``ours``, :memory: run) of each round, matched by label:
+    ``chatd sqlite (2)`` with ``chatd memory (2)``."""
     by_label = {run["server"]: run for run in runs}
     return [
-        (run, by_label[MEMORY + run["server"][len(SQLITE) :]])
+        (run, by_label[MEMORY + run["server"][len(ours) :]])
         for run in runs
-        if run["server"].startswith(SQLITE) and MEMORY + run["server"][len(SQLITE) :] in by_label
+        if run["server"].startswith(ours) and MEMORY + run["server"][len(ours) :] in by_label
     ]
 
 
@@ -155,12 +158,12 @@ def store_tables(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def restart_ratio(runs: list[dict[str, Any]], key: str) -> tuple[float, float, float]:
-    """(mean SQLite ``key``, mean :memory: ``key``, their ratio) over the rounds of ``load.py restart``."""
-    matched = pairs(runs)
-    ours = sum(a[key] for a, _ in matched) / max(1, len(matched))
+def restart_ratio(runs: list[dict[str, Any]], key: str, ours: str = SQLITE) -> tuple[float, float, float]:
+    """(mean ``key`` of configuration ``ours``, mean :memory: ``key``, their ratio) over ``load.py restart``'s rounds."""
+    matched = pairs(runs, ours)
+    mine = sum(a[key] for a, _ in matched) / max(1, len(matched))
     theirs = sum(b[key] for _, b in matched) / max(1, len(matched))
-    return ours, theirs, ours / theirs if theirs else 0.0
+    return mine, theirs, mine / theirs if theirs else 0.0
 
 
 def restart_table(runs: list[dict[str, Any]]) -> list[str]:
@@ -175,11 +178,13 @@ def restart_table(runs: list[dict[str, Any]]) -> list[str]:
             f"{rate(run['registered_per_second'])} | {rate(run['ready_per_second'])} | "
             f"{run['kib_per_connection']:.1f} | {run['server_cpu']:.0%} |"
         )
-    for key, what in (("registered_per_second", "registered/s"), ("ready_per_second", "in a room/s")):
-        ours, theirs, share = restart_ratio(runs, key)
-        out.append(
-            f"| mean, SQLite / :memory: | | | {what}: {rate(ours)} / {rate(theirs)} = {share:.2f}x | | | |"
-        )
+    for label, configuration in ((SQLITE, "SQLite"), (REPLAY_OFF, "SQLite --replay 0")):
+        for key, what in (("registered_per_second", "registered/s"), ("ready_per_second", "in a room/s")):
+            if pairs(runs, label):
+                ours, theirs, share = restart_ratio(runs, key, label)
+                out.append(
+                    f"| mean, {configuration} / :memory: | | | {what}: {rate(ours)} / {rate(theirs)} = {share:.2f}x | | | |"
+                )
     return out
 
 
