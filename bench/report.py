@@ -288,7 +288,9 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         if any(kind_of(server).name != "chatd" for server in group):
             for server in filter(is_chatd, group):
                 out += capacity_targets(group, server, f"{clients} in {rooms}")
-    for note, step in around(results.get("fanout", []), 100_000):
+    # A run of chatd against itself (SQLite and :memory:) is about their ratio, not issue 7's latency target.
+    latency_runs = [] if pairs(results.get("fanout", [])) else results.get("fanout", [])
+    for note, step in around(latency_runs, 100_000):
         out.append(
             f"| p99 < 10 ms at 100k deliveries/s{note} | {step['p99_ms']:.1f} ms at "
             f"{rate(step['deliveries_per_second'])}/s (server CPU {step['server_cpu']:.0%}) | "
