@@ -4,9 +4,10 @@ Nothing here runs SQL on the reactor thread once the daemon runs. ``append``
 only queues: the events of one reactor pass are written in one transaction
 (``callLater(0)`` ends the pass) by the writer, one thread with its own
 connection, one transaction at a time: passes that end while one is being
-written go together in the next (a group commit). ``when_written`` calls back once the transaction holding every
-event appended so far has committed; the front ends' ``Outbox`` waits on it,
-so nobody is shown a line a ``kill -9`` could lose (docs/SECURITY.md).
+written go together in the next (a group commit). ``when_written`` calls
+back once the transaction holding every event appended so far has
+committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
+line a ``kill -9`` could lose (docs/SECURITY.md).
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do.
@@ -73,7 +74,7 @@ _LINES = LINE_KINDS
 the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
 
 DECODED_MOST = 4096
-"""Events ``_decoded`` remembers: a replay's worth (``--replay``, 20 by default) of 200 rooms."""
+"""Events a store's reads keep decoded: a replay's worth (``--replay``, 20 by default) of 200 rooms."""
 
 _INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _LAST_SEQ = (
@@ -121,7 +122,7 @@ class SQLiteHistory(Service):
         """The batch this reactor pass is filling, written when the pass ends."""
         self._call: IDelayedCall | None = None
         self._sent: _Batch | None = None
-        """The last batch handed to the writer and not yet committed."""
+        """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
         self._decoded = lru_cache(maxsize=DECODED_MOST)(decode_event)
         """``decode_event`` for reads, remembering the texts it decoded last (events are immutable, so
