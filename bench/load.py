@@ -14,6 +14,8 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
     .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 3
     .venv/bin/python bench/load.py report bench/out/results.json
+    .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:
+    .venv/bin/python bench/load.py restart --rounds 2          # 5000 registering after a restart on a full --db
 
 The server runs pinned to the first CPU, the generator processes (one per
 other CPU) to the rest. The bench installs what it needs itself: ngIRCd
@@ -23,6 +25,7 @@ for what each workload does and what was measured.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +34,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -46,6 +50,9 @@ from workloads import Setup
 SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
 CHATD_CAPACITY_ARGS = "--flood-rate 10 --flood-burst 50 --flood-bytes 16384"
 """chatd's default flood limits (2 lines/s) would slow the senders, not measure fan-out."""
+SQLITE, MEMORY = report.SQLITE, report.MEMORY
+REPLAY_OFF = report.REPLAY_OFF
+"""``restart``'s third configuration: the SQLite file, nothing shown again on joining (what the replay costs)."""
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -132,21 +139,53 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
     )
+    store = commands.add_parser(
+        "store",
+        parents=[common, fan],
+        formatter_class=formatter,
+        help="fan-out capacity with the SQLite store and with --db :memory:, interleaved, and their ratio",
+    )
+    # Finer steps than the peers' ladder: the target is a ratio of 0.9, and steps of x1.5 cannot show one.
+    store.set_defaults(start=50_000.0, factor=1.2)
+    store.add_argument("--rounds", type=int, default=2, help="ladders of each configuration, interleaved")
+    restart = commands.add_parser(
+        "restart",
+        parents=[common],
+        formatter_class=formatter,
+        help="clients registering after a restart on a --db holding history and bans, against --db :memory:",
+    )
+    # chatd against itself: 50 connecting at once (Twisted's listen backlog), so the rate is what the
+    # daemon's CPU allows rather than ten clients' round trips.
+    restart.set_defaults(window=50)
+    restart.add_argument("--clients", type=int, default=5000)
+    restart.add_argument("--rooms", type=int, default=50)
+    restart.add_argument(
+        "--lines", type=int, default=200_000, help="lines in the database before the restart"
+    )
+    restart.add_argument("--bans", type=int, default=100, help="address bans in the database")
+    restart.add_argument("--rounds", type=int, default=2, help="runs of each configuration, interleaved")
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     args = parser.parse_args(argv)
-    if args.command != "report":
+    if args.command in ("store", "restart"):
+        args.servers = variants(
+            args.rounds, (SQLITE, MEMORY, REPLAY_OFF) if args.command == "restart" else (SQLITE, MEMORY)
+        )
+        short = servers.short_commit(args.chatd_commit) if args.chatd_commit else ""
+        if args.chatd_commit and not short:
+            parser.error(f"no commit {args.chatd_commit!r} in this repository")
+        args.chatd_commits = {label: short for label in args.servers if short}
+    elif args.command != "report":
         names = [name.strip() for name in args.servers.split(",") if name.strip()]
         try:
             args.servers, args.chatd_commits = server_labels(names, args.chatd_commit)
         except ValueError as error:
             parser.error(str(error))
-    if args.command in ("fanout", "all"):
+    if args.command in ("fanout", "all", "store"):
+        default = ["1000x10"] if args.command == "store" else ["1000x10", "200x1"]
         try:
-            args.shapes = [
-                tuple(int(n) for n in shape.split("x")) for shape in args.shape or ["1000x10", "200x1"]
-            ]
+            args.shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shape or default]
         except ValueError:
             parser.error("--shape is CLIENTSxROOMS, e.g. 1000x10")
     return args
@@ -181,6 +220,23 @@ def server_labels(names: list[str], chatd_commit: str | None) -> tuple[list[str]
         if commit:
             commits[label] = commit
     return labels, commits
+
+
+def variants(rounds: int, configurations: tuple[str, ...] = (SQLITE, MEMORY)) -> list[str]:
+    """``rounds`` labels of each configuration, interleaved: sqlite, memory, sqlite (2), memory (2), ..."""
+    return [f"{label} ({n})" if n > 1 else label for n in range(1, rounds + 1) for label in configurations]
+
+
+def variant_options(labels: list[str], database: str | None = None) -> dict[str, list[str]]:
+    """Each label's ``--db``: ``database`` (else a new file in the server's directory) or ``:memory:``.
+
+    ``REPLAY_OFF`` runs also get ``--replay 0``.
+    """
+    return {
+        label: ["--db", ":memory:" if label.startswith(MEMORY) else database or "chatd.sqlite"]
+        + (["--replay", "0"] if label.startswith(REPLAY_OFF) else [])
+        for label in labels
+    }
 
 
 def make_setup(args: argparse.Namespace) -> Setup:
@@ -243,6 +299,45 @@ def run_fanout(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
             result = workloads.fanout(name, setup, clients, rooms, ladder_targets(args), args.max_client_rate)
             runs.append(workloads.as_dict(result))
     return runs
+
+
+def run_store(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
+    """The fan-out ladder of each configuration in turn, ``--rounds`` times: noise shows between rounds."""
+    setup.chatd_options = variant_options(args.servers)
+    return run_fanout(args, setup)
+
+
+def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
+    """``--clients`` register on a restarted chatd: on a copy of one full --db file, or on --db :memory:.
+
+    The file is written once by ``bench/store.py`` (chatd's own store, as a
+    daemon's earlier run leaves it: lines in ``#lobby`` and every room the
+    clients join, and address bans) and copied for each run, so each starts
+    from the same file; the SQLite runs replay its lines to every client
+    that joins, as a restarted daemon does.
+    """
+    directory = tempfile.mkdtemp(prefix="chatd-bench-db-")
+    try:
+        full = os.path.join(directory, "full.sqlite")
+        print(f"restart: writing {args.lines} lines and {args.bans} bans into {full}", file=sys.stderr)
+        fill = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "bench" / "store.py"), "--keep", full]
+        fill += ["--lines", str(args.lines), "--bans", str(args.bans), "--rooms", str(args.rooms + 1)]
+        subprocess.run([*fill, "--seconds", "3600"], check=True, stdout=subprocess.DEVNULL)
+        runs = []
+        for label in args.servers:
+            copy = os.path.join(directory, "run.sqlite")
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(copy + suffix)
+            shutil.copyfile(full, copy)
+            setup.chatd_options = variant_options([label], copy)
+            print(
+                f"restart, {args.clients} clients in {args.rooms} rooms: {label}", file=sys.stderr, flush=True
+            )
+            runs.append(workloads.as_dict(workloads.idle(label, setup, args.clients, args.rooms)))
+        return runs
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def run_idle(args: argparse.Namespace, setup: Setup, clients: int, rooms: int) -> list[dict[str, Any]]:
@@ -369,6 +464,12 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
     if args.command in ("fanout", "all"):
         results["chatd_capacity_args"] = setup.chatd_capacity_args
         results["fanout"] = run_fanout(args, setup)
+    if args.command == "store":
+        results["chatd_capacity_args"] = setup.chatd_capacity_args
+        results["fanout"] = run_store(args, setup)
+    if args.command == "restart":
+        results["restart"] = run_restart(args, setup)
+        results["restart_database"] = {"lines": args.lines, "bans": args.bans}
     if args.command in ("idle", "all"):
         clients, rooms = (args.clients, args.rooms) if args.command == "idle" else (5000, 50)
         results["idle"] = run_idle(args, setup, clients, rooms)

@@ -69,6 +69,20 @@ class Dialect:
         """What a client must answer to ``line`` (a PING's PONG), or nothing."""
         return b""
 
+    history_hint: bytes = b""
+    """Bytes every line shown again from history holds (empty: the server replays nothing).
+
+    Cheap to look for, so the hot loop only calls ``live`` on a read that may hold such a line.
+    """
+
+    def live(self, data: bytes) -> bytes:
+        """``data`` (whole lines) without the lines shown again from history: they were counted live."""
+        return data
+
+
+HISTORY_LINE = re.compile(rb"^\[\d{4}-\d\d-\d\d [^\n]*\n", re.MULTILINE)
+"""A line chatd shows again from a room's history: its clock holds the date (``[YYYY-MM-DD HH:MM]``)."""
+
 
 @dataclass(frozen=True)
 class LineDialect(Dialect):
@@ -82,6 +96,11 @@ class LineDialect(Dialect):
     name: str = "line"
     echoes: bool = True
     slow_markers: tuple[bytes, ...] = (b"ERR ", b"*** You are sending")
+    # The date's hyphen: the bench's live chat lines hold none.
+    history_hint: bytes = b"-"
+
+    def live(self, data: bytes) -> bytes:
+        return HISTORY_LINE.sub(b"", data)
 
     def register(self, nick: str, room: str) -> bytes:
         return f"{nick}\n".encode()

@@ -15,7 +15,9 @@ answered by one reply:
 - ``close`` closes every socket and ends the process.
 
 The hot path counts a tag in each read with ``bytes.count`` and parses
-timestamps only on probe clients (``findall`` on the whole read). Probes
+timestamps only on probe clients (``findall`` on the whole read); a read
+that may hold lines shown again from a room's history (``Dialect.history_hint``)
+loses them first, since they were counted when they were live. Probes
 are read the moment data arrives; the other clients only count, so they
 sit in a second selector polled every ``LAZY_NS``, and each of their
 reads takes several lines at once: one ``recv`` per line would make the
@@ -277,6 +279,9 @@ class Generator:
             return
         step = self.step
         if step is not None:
+            if self.dialect.history_hint and data.find(self.dialect.history_hint, 0, end) >= 0:
+                data = self.dialect.live(data[:end])
+                end = len(data)
             found = data.count(step.chat, 0, end)
             # The paster's own chat lines are not the ones a burst is about.
             if found and client is not step.paster:

@@ -53,6 +53,9 @@ class Setup:
     chatd_sources: dict[str, str] = field(default_factory=dict)
     """Per chatd label (``chatd``, ``chatd@COMMIT``), a copy of chatd at a commit
     (``servers.export_commit``); a label not here runs the work tree."""
+    chatd_options: dict[str, list[str]] = field(default_factory=dict)
+    """Per chatd label, options of its own after the workload's (``--db :memory:``), so
+    two configurations of one chatd run side by side as two labels."""
 
 
 @dataclass
@@ -62,19 +65,25 @@ class Environment:
     name: str
     server: Server
     fleet: Fleet
+    start_seconds: float
+    """From starting the server's process to its listening (chatd: opening and checking its --db too)."""
 
 
 @contextmanager
 def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
     """Start server ``name`` (a label of ``--servers``) and a fleet for it; stop both, whatever happens."""
     kind = kind_of(name)
-    server = kind.start(setup.server_cpu, extra, setup.chatd_sources.get(name))
+    began = time.monotonic()
+    server = kind.start(
+        setup.server_cpu, [*extra, *setup.chatd_options.get(name, [])], setup.chatd_sources.get(name)
+    )
+    start_seconds = time.monotonic() - began
     fleet: Fleet | None = None
     try:
         dialect = DIALECTS[kind.dialect]
         address = ("127.0.0.1", server.port)
         fleet = Fleet(kind.dialect, dialect.echoes, address, setup.generator_cpus, setup.workers)
-        yield Environment(name, server, fleet)
+        yield Environment(name, server, fleet, start_seconds)
     finally:
         if fleet is not None:
             fleet.close()
@@ -325,6 +334,8 @@ class IdleResult:
     server_log: str = ""
     """The end of the server's log, if it exited."""
     troubles: dict[str, int] = field(default_factory=dict)
+    start_seconds: float = 0.0
+    """From starting the server to its listening."""
 
     @property
     def kib_per_connection(self) -> float:
@@ -337,6 +348,7 @@ def idle(name: str, setup: Setup, clients: int, rooms: int) -> IdleResult:
     """Bring ``clients`` in, ``setup.window`` at a time; time it, then weigh the server."""
     result = IdleResult(name, clients, rooms)
     with running(name, setup, []) as env:
+        result.start_seconds = env.start_seconds
         time.sleep(setup.settle_seconds)
         result.rss_before_kib = env.server.memory_kib()[0]
         server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.frontend.codec import encode_event, type_name
-from chatd.storage.schema import APPLICATION_ID, STEPS, VERSION, DatabaseFileError, prepare
+from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
@@ -168,6 +168,19 @@ class BatchTests(StoreTestCase):
         self.end_pass(store)
         self.assertEqual(store.commits, 2)
 
+    def test_passes_ending_during_a_commit_go_in_the_next_one(self) -> None:
+        """While one pass's commit is written, the passes that end meanwhile are gathered into one more commit."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 4):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+            self.reactor.advance(0)
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        while store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual((store.commits, called), (2, [2]))
+        self.assertEqual(store.last_seq("#lobby"), 3)
+
     def test_when_written_waits_for_the_commit(self) -> None:
         """A call waiting for the pass's events is not made when the pass ends, only once the writer has committed."""
         store = open_store(self, self.path, self.reactor)
@@ -261,6 +274,43 @@ class SchemaTests(StoreTestCase):
                 connection.execute(_INSERT, _row(event))
         store = open_store(self, self.path, self.reactor)
         self.assertEqual([event.id for event in store.restored], ["t2"])
+
+    def test_writing_a_line_builds_no_temporary_table(self) -> None:
+        """Inserting a row tests the restore index's condition in place (an IN list there built a table per row)."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path)
+        self.addCleanup(connection.close)
+        program = connection.execute(f"EXPLAIN {_INSERT}", _row(said(1, "#lobby", "alice", "hi", 1)))
+        self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
+
+    def test_a_replay_reads_lines_only_never_the_joins_between_them(self) -> None:
+        """Reading a room's last lines walks an index of lines: a room's joins and parts are never scanned past."""
+        open_store(self, self.path, self.reactor)
+        connection = sqlite3.connect(self.path)
+        self.addCleanup(connection.close)
+        plan = connection.execute(
+            f"EXPLAIN QUERY PLAN SELECT body FROM events WHERE room = ? AND seq < ? AND {LINE_KINDS} "
+            "ORDER BY seq DESC LIMIT ?",
+            ("#lobby", 100, 20),
+        ).fetchall()
+        self.assertEqual(
+            [row[-1] for row in plan], ["SEARCH events USING INDEX lines_by_room (room=? AND seq<?)"]
+        )
+        self.assertEqual(
+            LINE_KINDS, " OR ".join(f"kind = '{type_name(kind)}'" for kind in MESSAGES).join("()")
+        )
+
+    def test_a_version_1_database_keeps_its_bans_through_the_upgrade(self) -> None:
+        """A database of schema 1 gets the restore index of schema 2, and its bans still come back at start."""
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        prepare(connection, self.path, STEPS[:1])
+        connection.execute(
+            "INSERT INTO events (id, kind, at, nick, body) VALUES (?, 'ban_added', 1, 'boss', ?)",
+            ("b1", encode_event(ban(1, "10.0.0.1", None))),
+        )
+        connection.close()
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual(list(store.restored), [ban(1, "10.0.0.1", None)])
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
 

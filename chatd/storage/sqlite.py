@@ -3,9 +3,11 @@
 Nothing here runs SQL on the reactor thread once the daemon runs. ``append``
 only queues: the events of one reactor pass are written in one transaction
 (``callLater(0)`` ends the pass) by the writer, one thread with its own
-connection. ``when_written`` calls back once the transaction holding every
-event appended so far has committed; the front ends' ``Outbox`` waits on it,
-so nobody is shown a line a ``kill -9`` could lose (docs/SECURITY.md).
+connection, one transaction at a time: passes that end while one is being
+written go together in the next (a group commit). ``when_written`` calls
+back once the transaction holding every event appended so far has
+committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
+line a ``kill -9`` could lose (docs/SECURITY.md).
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do.
@@ -42,7 +44,6 @@ from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
 from chatd.domain.events import (
-    MESSAGES,
     ROOM_EVENTS,
     BanAdded,
     BanLifted,
@@ -58,7 +59,7 @@ from chatd.domain.events import (
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage import retention
-from chatd.storage.schema import MODERATION, TOPICS, DatabaseFileError, damaged, prepare
+from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.text import fold
 
 T = TypeVar("T")
@@ -79,8 +80,12 @@ _RESTORE = (
     f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
 )
 
-_LINES = "kind IN ({})".format(", ".join(f"'{type_name(kind)}'" for kind in MESSAGES))
-"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps."""
+_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in KEPT}
+"""Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
+
+_LINES = LINE_KINDS
+"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
+the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
 
 _SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}"
 """A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
@@ -143,7 +148,7 @@ class SQLiteHistory(Service):
         """The batch this reactor pass is filling, written when the pass ends."""
         self._call: IDelayedCall | None = None
         self._sent: _Batch | None = None
-        """The last batch handed to the writer and not yet committed."""
+        """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
 
     @classmethod
@@ -220,7 +225,8 @@ class SQLiteHistory(Service):
         """The batch this pass fills, begun (and its write scheduled for the end of the pass) if need be."""
         if self._open is None:
             self._open = _Batch()
-            self._call = self._reactor.callLater(0, self._write_batch)
+            if self._sent is None:
+                self._call = self._reactor.callLater(0, self._write_batch)
         return self._open
 
     def when_written(self, call: Callable[[], None]) -> None:
@@ -324,7 +330,13 @@ class SQLiteHistory(Service):
         return found
 
     def _write_batch(self) -> None:
-        """Hand this pass's batch to the writer thread; its waiters are called once it commits."""
+        """Hand the batch gathered to the writer thread; its waiters are called once it commits.
+
+        One batch is written at a time: the passes that end while it is
+        (a busy chat's, or any while the disk is slow) gather into the next,
+        handed over as soon as it commits, so each commit's fixed cost (the
+        pages it rewrites) is shared by more lines the busier the chat is.
+        """
         batch, self._open, self._call = self._open, None, None
         if batch is None:
             return
@@ -362,9 +374,10 @@ class SQLiteHistory(Service):
         )
 
     def _written(self, batch: _Batch) -> None:
-        """``batch`` is committed (or failed): call whoever waited for it."""
-        if self._sent is batch:
-            self._sent = None
+        """``batch`` is committed (or failed): hand over what gathered meanwhile, then call whoever waited."""
+        self._sent = None
+        if self._call is None:
+            self._write_batch()
         for call in batch.waiting:
             call()
         for done in batch.changes:
@@ -389,7 +402,7 @@ def _check(connection: sqlite3.Connection) -> None:
 def _row(event: Event) -> tuple[str, str, str | None, int | None, float, str, str]:
     """``event`` as a row of ``events``: what it is looked up by, then the whole of it."""
     room, seq = (fold(event.room), event.seq) if isinstance(event, ROOM_EVENTS) else (None, None)
-    return (event.id, type_name(type(event)), room, seq, event.at, event.actor.nick, encode_event(event))
+    return (event.id, _KINDS[type(event)], room, seq, event.at, event.actor.nick, encode_event(event))
 
 
 def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
