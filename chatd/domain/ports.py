@@ -20,7 +20,7 @@ chat's own users and rooms, which only the chat changes, through events.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Event, RoomEvent
+from chatd.domain.events import Event, RoomEvent, Whispered
 
 
 class Session(Protocol):
@@ -139,6 +139,27 @@ class Accounts(Protocol):
 
     def delete(self, account: str) -> Awaitable[None]:
         """Forget ``account``: its nickname is anyone's again."""
+        ...
+
+
+class Mailbox(Protocol):
+    """Private messages kept for offline accounts (chatd.domain.offline), each account's oldest first.
+
+    ``waiting`` is asked at every message kept, so it is answered from
+    memory; ``keep`` writes as ``Accounts``' changes do (the SQLite store:
+    in the pass's transaction, so output waits for it).
+    """
+
+    def waiting(self, account: str) -> int:
+        """How many messages wait for ``account``."""
+        ...
+
+    def keep(self, account: str, event: Whispered) -> None:
+        """Keep ``event`` for ``account``; never waits."""
+        ...
+
+    def take(self, account: str) -> Awaitable[Sequence[Whispered]]:
+        """The messages kept for ``account``, oldest first, and forget them."""
         ...
 
 

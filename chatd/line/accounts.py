@@ -57,11 +57,34 @@ def _identified(session: "LineSession", nick: str) -> "Waiting":
     user = session.chat.identify(session, before, nick, session.peer)
     session.user = user
     session.send(Notice("account", f"You are identified as {nick}.", _fields(user, "identified")))
+    return Deferred.fromCoroutine(_arrived(session, before, user))
+
+
+async def _arrived(session: "LineSession", before: UserView | None, user: UserView) -> None:
+    """What an identified session is shown next: what was kept for it while offline, then its rooms."""
+    await _offline(session, user)
     if before is None and not user.rooms:
-        return session.registered()
-    if user is not before:
-        return Deferred.fromCoroutine(_show_rooms(session, user))
-    return None
+        shown = session.registered()
+        if shown is not None:
+            await shown
+    elif user is not before:
+        await _show_rooms(session, user)
+
+
+async def _offline(session: "LineSession", user: UserView) -> None:
+    """Show the private messages kept for ``user`` while offline, with their times, then how many; none: nothing."""
+    kept = await session.chat.take_offline(user)
+    if not kept:
+        return
+    count = len(kept)
+    text = (
+        f"End of the {'message' if count == 1 else f'{count} messages'} sent to you while you were offline."
+    )
+    session.write(
+        b"".join(session.render_history(event) for event in kept)
+        + session.render(Notice("offline_end", text, {"count": count}))
+    )
+    session.charge_listing(count)
 
 
 async def _show_rooms(session: "LineSession", user: UserView) -> None:

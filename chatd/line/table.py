@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
+from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
@@ -177,7 +178,8 @@ COMMANDS: dict[str, Spec] = {
             cmd.parse_msg,
             talk.msg,
             details="NICK: who gets it (any case); text: the rest of the line. "
-            "It comes back to you as the receipt; if NICK is away you are told why.",
+            "It comes back to you as the receipt; if NICK is away you are told why. To a registered "
+            f"nickname whose owner is offline it is kept (up to {MAILBOX_MOST}) and shown when they identify.",
             example="/msg bob are you coming to #dev?",
         ),
         Spec(

@@ -17,7 +17,7 @@ from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.accounts import RegisteredNames
-from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said
+from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said, Whispered
 from chatd.domain.search import matches, search_words
 from chatd.text import fold
 
@@ -136,3 +136,22 @@ class MemoryAccounts:
         self._names.remove(account)
         self._hashes.pop(account, None)
         return succeed(None)
+
+
+class MemoryMailbox:
+    """A ``Mailbox`` in this process's memory: what waits for offline accounts, gone at exit."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, list[Whispered]] = {}
+
+    def waiting(self, account: str) -> int:
+        """How many messages wait for ``account``."""
+        return len(self._kept.get(account, ()))
+
+    def keep(self, account: str, event: Whispered) -> None:
+        """Keep ``event`` for ``account``."""
+        self._kept.setdefault(account, []).append(event)
+
+    def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
+        """What waits for ``account``, oldest first, forgotten."""
+        return succeed(self._kept.pop(account, []))

@@ -86,6 +86,15 @@ STEPS: tuple[str, ...] = (
         registered_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: private messages kept for offline accounts (chatd.domain.offline), each the whole event, in order.
+    """
+    CREATE TABLE mailbox (
+        position INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX mailbox_by_account ON mailbox (account, position);
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

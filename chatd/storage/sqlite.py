@@ -130,6 +130,7 @@ class SQLiteHistory(Service):
         last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[str] = (),
+        waiting: dict[str, int] | None = None,
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -139,6 +140,8 @@ class SQLiteHistory(Service):
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self.registered = registered
         """The registered nicknames, read at start, for ``SQLiteAccounts``."""
+        self.waiting = waiting or {}
+        """How many private messages wait for each offline account, read at start, for ``SQLiteMailbox``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -169,6 +172,7 @@ class SQLiteHistory(Service):
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
+            waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -176,7 +180,7 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored, registered)
+        return cls(reactor, writer, reader, last, restored, registered, waiting)
 
     @override
     def startService(self) -> None:

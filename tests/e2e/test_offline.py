@@ -1,0 +1,47 @@
+"""Offline messages on the real daemon over loopback TCP: a message to a registered nickname whose owner is
+away is kept across a kill -9 and shown, with its time, when they identify."""
+
+import signal
+
+from tests.e2e.test_accounts import IDENTIFIED, PASSWORD, AccountTestCase
+
+KEPT = "*** alice is offline: your message is kept until they identify (1 waiting)"
+
+
+class OfflineMessageTests(AccountTestCase):
+    """As for AccountTests: a daemon with its --db in a temporary directory."""
+
+    def test_a_message_kept_for_alice_survives_kill_9(self) -> None:
+        """bob is told it is kept; SIGKILL; after the restart alice identifies and reads it, dated."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say("/msg alice see you at noon")
+        self.until(bob, "<bob -> alice> see you at noon")
+        bob.expect(KEPT)
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED)
+        line = alice.read_line().decode("utf-8")
+        self.assertRegex(line, r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] <bob -> alice> see you at noon\r\n$")
+        alice.expect("*** End of the message sent to you while you were offline.", "*** You are alice.")
+
+    def test_nothing_is_kept_twice(self) -> None:
+        """A message shown once is not shown again at the next identify."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say("/msg alice once")
+        self.until(bob, KEPT)
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED)
+        self.until(alice, "*** End of the message sent to you while you were offline.")
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        again = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        again.expect(IDENTIFIED, "*** You are alice.")
