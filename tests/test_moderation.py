@@ -262,7 +262,9 @@ class ServerRoomTests(ChatTestCase):
 
     def test_a_restart_gives_the_servers_rooms_their_kept_topics(self) -> None:
         """Restored topic events give a server's room its last topic and lock when it is made; other rooms none."""
-        chat = Chat(self.clock, self.history, self.bus, server_rooms=("#lobby", "#help"))
+        chat = Chat(
+            self.clock, self.history, self.bus, server_rooms=("#lobby", "#help"), accounts=MemoryAccounts()
+        )
         chat.restore(
             [
                 topic_changed(1, "#Lobby", "op", "old", 2),

@@ -93,8 +93,6 @@ _LAST_SEQ = (
 )
 
 
-T = TypeVar("T")
-
 Statement = tuple[str, tuple[object, ...]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""
 
