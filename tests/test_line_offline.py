@@ -67,3 +67,52 @@ class OfflineMessageTests(AccountTestCase):
             self.lines(self.bob_wire),
             [b"ERR mailbox-full alice is offline with 100 messages waiting already; try later"],
         )
+
+
+class PrivateHistoryTests(AccountTestCase):
+    """alice and bob identified; carol identified too; dave not."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.3")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.carol, self.carol_wire = self.connect(b"carol", host="10.0.0.4")
+        self.carol.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.dave, self.dave_wire = self.connect(b"dave", host="10.0.0.5")
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/msg bob hello bob\n")
+        self.bob.dataReceived(b"/msg alice hi alice\n")
+        self.dave.dataReceived(b"/msg bob from dave\n")
+        for wire in self.wires:
+            self.lines(wire)
+
+    def test_each_party_reads_the_conversation_dated(self) -> None:
+        """Both sides see both messages, oldest first, dated as history, then a marker; dave's is not kept."""
+        expected = [
+            b"[1970-01-01 00:01] <alice -> bob> hello bob",
+            b"[1970-01-01 00:01] <bob -> alice> hi alice",
+            b"*** End of private messages with %s.",
+        ]
+        self.alice.dataReceived(b"/history bob\n")
+        self.assertEqual(self.lines(self.alice_wire), [*expected[:2], expected[2] % b"bob"])
+        self.bob.dataReceived(b"/history Alice 5\n")
+        self.assertEqual(self.lines(self.bob_wire), [*expected[:2], expected[2] % b"Alice"])
+
+    def test_a_third_identified_user_reads_only_their_own(self) -> None:
+        """carol asking for bob gets her own conversation with him: none."""
+        self.carol.dataReceived(b"/history bob\n")
+        self.assertEqual(
+            self.lines(self.carol_wire),
+            [b"*** No private messages with bob are kept (only those between two identified users are)."],
+        )
+
+    def test_an_unidentified_user_is_refused_in_one_line(self) -> None:
+        """dave has no account: one error line."""
+        self.dave.dataReceived(b"/history bob\n")
+        [line] = self.lines(self.dave_wire)
+        self.assertTrue(line.startswith(b"ERR not-identified "), line)
+
+    def test_a_room_the_user_is_in_still_wins_over_a_nickname(self) -> None:
+        """/history dev is #dev for alice, who is in it."""
+        self.alice.dataReceived(b"/history dev\n")
+        self.assertIn(b"#dev", self.lines(self.alice_wire)[-1])

@@ -1,4 +1,5 @@
-"""The Mailbox port's contract, held by both stores (in memory, and in a SQLite file), and schema step 5's upgrade."""
+"""Private messages in both stores (in memory, and in a SQLite file): the Mailbox port's contract, the History
+port's conversations between two accounts, and schema step 5's upgrade."""
 
 import sqlite3
 from collections.abc import Awaitable
@@ -8,9 +9,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Whispered
-from chatd.domain.ports import Mailbox
-from chatd.storage.memory import MemoryMailbox
+from chatd.domain.events import Actor, Whispered
+from chatd.domain.offline import conversation
+from chatd.domain.ports import History, Mailbox
+from chatd.storage.memory import MemoryHistory, MemoryMailbox
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import whispered
@@ -52,6 +54,67 @@ class MailboxContract(_TestCase):
         """A count of 0 and nothing to take."""
         self.assertEqual(self.mailbox.waiting("dave"), 0)
         self.assertEqual(list(self.result(self.mailbox.take("dave"))), [])
+
+
+def private(n: int, sender: str | None, to: str | None) -> Whispered:
+    """A private message from ``sender`` to ``to``, each identified to their own nickname unless None."""
+    return Whispered(
+        id=f"{n:016x}",
+        at=n,
+        actor=Actor(sender or "dave", "", sender),
+        to=to or "dave",
+        text=f"private {n}",
+        to_account=to,
+    )
+
+
+class ConversationContract(_TestCase):
+    """What every ``History`` keeps of private messages: those between two accounts, for those two."""
+
+    history: History
+
+    def result(self, answer: Awaitable[T]) -> T:
+        raise NotImplementedError
+
+    def test_a_conversation_holds_both_directions_oldest_first_and_nothing_else(self) -> None:
+        """alice to bob and back are one conversation; one with an unidentified side is not kept."""
+        for event in (private(1, "alice", "bob"), private(2, "bob", "alice"), private(3, None, "bob")):
+            self.history.append(event)
+        self.history.append(private(4, "carol", "bob"))
+        both = self.result(self.history.conversation(conversation("bob", "alice"), 10))
+        self.assertEqual([event.id for event in both], [f"{1:016x}", f"{2:016x}"])
+        self.assertEqual(both[0], private(1, "alice", "bob"))
+        last = self.result(self.history.conversation(conversation("alice", "bob"), 1))
+        self.assertEqual([event.text for event in last], ["private 2"])
+        self.assertEqual(list(self.result(self.history.conversation(conversation("alice", "carol"), 10))), [])
+
+
+class MemoryConversationTests(ConversationContract, SynchronousTestCase):
+    def setUp(self) -> None:
+        self.history = MemoryHistory()
+
+    def result(self, answer: Awaitable[T]) -> T:
+        return self.successResultOf(deferred(answer))
+
+
+class SQLiteConversationTests(ConversationContract, StoreTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = open_store(self, self.path, self.reactor)
+        self.history = self.store
+
+    def result(self, answer: Awaitable[T]) -> T:
+        read = deferred(answer)
+        self.end_pass(self.store)
+        return self.successResultOf(self.reactor.run_until(read))
+
+    def test_a_conversation_survives_a_restart(self) -> None:
+        """Written, stopped, opened again: still there for its two accounts."""
+        self.store.append(private(1, "alice", "bob"))
+        self.end_pass(self.store)
+        self.history = self.store = self.reopened(self.store)
+        kept = self.result(self.store.conversation(conversation("alice", "bob"), 10))
+        self.assertEqual(list(kept), [private(1, "alice", "bob")])
 
 
 class MemoryMailboxTests(MailboxContract, SynchronousTestCase):

@@ -17,6 +17,7 @@ from itertools import islice
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
+from chatd.domain.errors import NotIdentifiedError
 from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked, Whispered
 from chatd.domain.expiry import Deadlines
 from chatd.domain.identity import Identity, Protection
@@ -77,7 +78,9 @@ class Chat:
         self.say = talk.say
         self.act = talk.act
         self._offline = (
-            None if mailbox is None else Offline(self._state, seam, accounts, mailbox, clock.seconds, talk)
+            None
+            if mailbox is None
+            else Offline(self._state, seam, accounts, mailbox, history, clock.seconds, talk)
         )
         self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
             talk.whisper if self._offline is None else self._offline.whisper
@@ -195,6 +198,15 @@ class Chat:
         """
         room = rules.check_reader(own(view), name, most, most)
         return resume.missed(self._history, fold(room.name), event_id, before, most)
+
+    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Whispered]]:
+        """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).
+
+        Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
+        """
+        if self._offline is None:
+            raise NotIdentifiedError()
+        return self._offline.conversation(view, nick, count, HISTORY_MOST)
 
     async def take_offline(self, view: UserView) -> Sequence[Whispered]:
         """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.

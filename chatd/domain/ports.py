@@ -98,6 +98,14 @@ class History(Protocol):
         """
         ...
 
+    def conversation(self, pair: str, limit: int) -> Awaitable[Sequence[Whispered]]:
+        """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation), oldest first.
+
+        A store keeps a private message only if both sides were identified
+        (``conversation_of`` is not None).
+        """
+        ...
+
     def prune(self, before: float) -> Awaitable[int]:
         """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
         at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""

@@ -1,7 +1,8 @@
 """History and accounts kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
 
 It keeps the last ``per_room`` messages of each room (lines said and
-actions: what a user scrolls back to) and the last sequence number of every
+actions: what a user scrolls back to), as many private messages of each
+pair of identified users, and the last sequence number of every
 room it has seen, so a room made again goes on numbering from where it
 stopped. Everything else passes through: arrivals and departures would
 make a busy lobby's memory grow with every user who comes online (5,000
@@ -18,6 +19,7 @@ from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.accounts import RegisteredNames
 from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said, Whispered
+from chatd.domain.offline import conversation_of
 from chatd.domain.search import matches, search_words
 from chatd.text import fold
 
@@ -32,10 +34,19 @@ class MemoryHistory(Service):
         self._per_room = per_room
         self._rooms: dict[str, deque[RoomEvent]] = {}
         self._last: dict[str, int] = {}
+        self._private: dict[str, deque[Whispered]] = {}
+        """The last ``per_room`` private messages of each conversation between two accounts."""
 
     def append(self, event: Event) -> None:
-        """Number ``event`` if it happened in a room; keep it if it is a message."""
-        if isinstance(event, ROOM_EVENTS):
+        """Number ``event`` if it happened in a room; keep it if it is a message, or private between two accounts."""
+        if isinstance(event, Whispered):
+            pair = conversation_of(event)
+            if pair is not None:
+                kept_privately = self._private.get(pair)
+                if kept_privately is None:
+                    kept_privately = self._private[pair] = deque(maxlen=self._per_room)
+                kept_privately.append(event)
+        elif isinstance(event, ROOM_EVENTS):
             key = fold(event.room)
             self._last[key] = event.seq
             if isinstance(event, MESSAGES):
@@ -48,10 +59,15 @@ class MemoryHistory(Service):
         """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
         count = 0
         for kept in self._rooms.values():
-            while kept and kept[0].at < before:
-                kept.popleft()
-                count += 1
+            count += _drop_older(kept, before)
+        for private in self._private.values():
+            count += _drop_older(private, before)
         return succeed(count)
+
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
+        kept = self._private.get(pair, ())
+        return succeed(list(islice(reversed(kept), limit))[::-1])
 
     def when_written(self, call: Callable[[], None]) -> None:
         """Memory keeps an event as it is appended: ``call`` now."""
@@ -100,6 +116,15 @@ class MemoryHistory(Service):
         kept = reversed(self._rooms.get(room, ()))
         found = (e for e in kept if isinstance(e, Said | Acted) and matches(words, e.text))
         return succeed(list(islice(found, limit)))
+
+
+def _drop_older(kept: "deque[RoomEvent] | deque[Whispered]", before: float) -> int:
+    """Forget the events of ``kept`` from before ``before``; how many went."""
+    count = 0
+    while kept and kept[0].at < before:
+        kept.popleft()
+        count += 1
+    return count
 
 
 class MemoryAccounts:

@@ -86,7 +86,8 @@ STEPS: tuple[str, ...] = (
         registered_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
-    # 5: private messages kept for offline accounts (chatd.domain.offline), each the whole event, in order.
+    # 5: private messages kept for offline accounts (chatd.domain.offline), each the whole event, in order;
+    # and private messages between two accounts, kept in events with their conversation's key as "pair".
     """
     CREATE TABLE mailbox (
         position INTEGER PRIMARY KEY,
@@ -94,6 +95,8 @@ STEPS: tuple[str, ...] = (
         body TEXT NOT NULL
     );
     CREATE INDEX mailbox_by_account ON mailbox (account, position);
+    ALTER TABLE events ADD COLUMN pair TEXT;
+    CREATE INDEX events_by_pair ON events (pair, position) WHERE pair IS NOT NULL;
     """,
 )
 """Each version's change, in order: a database at version N has run the first N."""

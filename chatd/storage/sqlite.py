@@ -54,7 +54,9 @@ from chatd.domain.events import (
     TopicChanged,
     TopicLocked,
     Unmuted,
+    Whispered,
 )
+from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage import retention
@@ -66,9 +68,14 @@ T = TypeVar("T")
 KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
 """What is written: what happened in rooms, who left, and moderation of the whole server.
 
-Private messages wait for accounts (issue 13 point 4), which say who may
-read them; arrivals, nickname changes and walls are not history.
+Private messages are written too when both sides had identified
+(``conversation_of``): only their two accounts read them back. Arrivals,
+nickname changes and walls are not history.
 """
+
+_PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind = 'whispered'"
+"""Files a private message just written under its conversation, in the same transaction: a statement of
+its own, so the events' row (``_row``, ``_INSERT``) is the same for every schema since the first."""
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
@@ -206,6 +213,12 @@ class SQLiteHistory(Service):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
+        if isinstance(event, Whispered):
+            pair = conversation_of(event)
+            if pair is not None:
+                self._batch().events.append(event)
+                self.change(_PAIRED, pair, event.id).addErrback(lambda _: None)  # the store logs a failure
+            return
         if not isinstance(event, KEPT):
             return
         if isinstance(event, ROOM_EVENTS):
@@ -277,6 +290,10 @@ class SQLiteHistory(Service):
     def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
         return self.read(_around, room, event_id, limit)
+
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
+        return self.read(_conversation, pair, limit)
 
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
@@ -477,3 +494,9 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
     with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
         found = (body for text, body in lines if matches(words, text))
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
+
+
+def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Whispered]:
+    """The last ``limit`` private messages of ``pair``, oldest first (on the reader thread)."""
+    query = "SELECT body FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT ?"
+    return [cast(Whispered, decode_event(body)) for (body,) in connection.execute(query, (pair, limit))][::-1]

@@ -1,6 +1,7 @@
 """Offline messages on the real daemon over loopback TCP: a message to a registered nickname whose owner is
 away is kept across a kill -9 and shown, with its time, when they identify."""
 
+import re
 import signal
 
 from tests.e2e.test_accounts import IDENTIFIED, PASSWORD, AccountTestCase
@@ -45,3 +46,37 @@ class OfflineMessageTests(AccountTestCase):
         self.until(alice, "*** Goodbye.")
         again = self.connect("127.0.0.1", f"alice {PASSWORD}")
         again.expect(IDENTIFIED, "*** You are alice.")
+
+
+class PrivateHistoryTests(AccountTestCase):
+    """alice and bob identified talk privately; the daemon is killed; each reads it back, carol cannot."""
+
+    def test_private_history_survives_kill_9_for_its_two_parties_alone(self) -> None:
+        """Both read both messages, dated, after a SIGKILL; carol, not identified, gets one error line."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(bob, "*** The nickname bob is registered to you, and you are identified to it.")
+        alice.say("/msg bob the key is under the mat")
+        self.until(bob, "<alice -> bob> the key is under the mat")
+        bob.say("/msg alice thanks")
+        self.until(alice, "<bob -> alice> thanks")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        for nick, other in (("alice", "bob"), ("bob", "alice")):
+            client = self.connect("127.0.0.1", f"{nick} {PASSWORD}")
+            client.say(f"/history {other}")
+            lines: list[str] = []
+            end = f"*** End of private messages with {other}.\r\n"
+            while not lines or lines[-1] != end:
+                lines.append(client.read_line().decode("utf-8"))
+            dated = [line[19:] for line in lines if re.match(r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] <", line)]
+            self.assertEqual(
+                dated, ["<alice -> bob> the key is under the mat\r\n", "<bob -> alice> thanks\r\n"]
+            )
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/history bob")
+        self.until(
+            carol,
+            "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first",
+        )
