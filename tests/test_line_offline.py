@@ -69,8 +69,8 @@ class OfflineMessageTests(AccountTestCase):
         )
 
 
-class PrivateHistoryTests(AccountTestCase):
-    """alice and bob identified; carol identified too; dave not."""
+class IdentifiedTestCase(AccountTestCase):
+    """alice and bob identified, having sent each other a private message; carol identified too; dave not."""
 
     def setUp(self) -> None:
         super().setUp()
@@ -85,6 +85,10 @@ class PrivateHistoryTests(AccountTestCase):
         self.dave.dataReceived(b"/msg bob from dave\n")
         for wire in self.wires:
             self.lines(wire)
+
+
+class PrivateHistoryTests(IdentifiedTestCase):
+    """/history NICK: private messages for their two parties alone."""
 
     def test_each_party_reads_the_conversation_dated(self) -> None:
         """Both sides see both messages, oldest first, dated as history, then a marker; dave's is not kept."""
@@ -116,3 +120,33 @@ class PrivateHistoryTests(AccountTestCase):
         """/history dev is #dev for alice, who is in it."""
         self.alice.dataReceived(b"/history dev\n")
         self.assertIn(b"#dev", self.lines(self.alice_wire)[-1])
+
+
+class ForgetTests(IdentifiedTestCase):
+    """/forget deletes what alice sent, rooms and private, after a confirmation."""
+
+    def test_forget_asks_first_then_deletes_and_counts(self) -> None:
+        """/forget alone deletes nothing; /forget confirm deletes her room line and private message."""
+        self.alice.dataReceived(b"in the lobby\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/forget\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"*** /forget confirm deletes every message, action and private message you sent as alice "
+                b"from the server, for good."
+            ],
+        )
+        self.alice.dataReceived(b"/forget confirm\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Forgot 2 messages you sent as alice."])
+        self.bob.dataReceived(b"/history alice\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b"[1970-01-01 00:01] <bob -> alice> hi alice", b"*** End of private messages with alice."],
+        )
+
+    def test_forget_needs_an_account(self) -> None:
+        """dave, not identified, gets one error line and nothing is deleted."""
+        self.dave.dataReceived(b"/forget confirm\n")
+        [line] = self.lines(self.dave_wire)
+        self.assertTrue(line.startswith(b"ERR not-identified "), line)

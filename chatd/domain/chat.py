@@ -64,6 +64,7 @@ class Chat:
         self.limits = limits
         self._now = clock.seconds
         self._history = history
+        self._accounts = accounts
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
@@ -207,6 +208,18 @@ class Chat:
         if self._offline is None:
             raise NotIdentifiedError()
         return self._offline.conversation(view, nick, count, HISTORY_MOST)
+
+    def account_nick(self, account: str) -> str:
+        """The nickname of ``account`` as it was registered."""
+        return self._accounts.nick(account)
+
+    def forget(self, view: UserView) -> Awaitable[int]:
+        """Delete every message the identified user's account sent (under its nickname); answers how many.
+
+        Raises NotIdentifiedError: only an account proves whose lines they were.
+        """
+        account = self.account(view)
+        return self._history.forget(self._accounts.nick(account))
 
     async def take_offline(self, view: UserView) -> Sequence[Whispered]:
         """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.

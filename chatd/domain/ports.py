@@ -106,6 +106,13 @@ class History(Protocol):
         """
         ...
 
+    def forget(self, nick: str) -> Awaitable[int]:
+        """Delete every message, action and private message sent under nickname ``nick`` (any case); answers how many.
+
+        ``/forget`` (an account's own lines) and ``python -m chatd.admin forget``.
+        """
+        ...
+
     def prune(self, before: float) -> Awaitable[int]:
         """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
         at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""

@@ -131,6 +131,31 @@ def _dropping(session: "LineSession", me: UserView) -> "Waiting":
     return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "unregistered"))))
 
 
+def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
+    """``/forget``: say what ``/forget confirm`` deletes; that deletes it and says how much went."""
+    me = session.me()
+    account = session.chat.account(me)
+    nick = session.chat.account_nick(account)
+    if not command.confirmed:
+        text = (
+            f"/forget confirm deletes every message, action and private message you sent as {nick} "
+            "from the server, for good."
+        )
+        session.send(Notice("forget", text, {"nick": nick, "count": None}))
+        return None
+    deleting = Deferred.fromCoroutine(_count(session.chat.forget(me)))
+
+    def done(count: int) -> None:
+        text = f"Forgot {count} {'message' if count == 1 else 'messages'} you sent as {nick}."
+        session.send(Notice("forget", text, {"nick": nick, "count": count}))
+
+    return deleting.addCallback(done)
+
+
+async def _count(deleting: Awaitable[int]) -> int:
+    return await deleting
+
+
 async def _kept(change: Awaitable[None]) -> None:
     """Wait for a store's change to be kept."""
     await change

@@ -338,6 +338,17 @@ COMMANDS: dict[str, Spec] = {
             example="/unregister correct horse battery staple",
         ),
         Spec(
+            "forget",
+            "[confirm]",
+            "delete every message you sent, once you confirm",
+            acct.parse_forget,
+            accounts.forget,
+            details="Alone, says what it deletes; with confirm, deletes every message, action and private "
+            "message you sent under your account's nickname from the server's history, and says how many. "
+            "Needs you identified.",
+            example="/forget confirm",
+        ),
+        Spec(
             "oper",
             "NAME PASSWORD",
             "become an operator",

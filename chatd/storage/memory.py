@@ -64,6 +64,20 @@ class MemoryHistory(Service):
             count += _drop_older(private, before)
         return succeed(count)
 
+    def forget(self, nick: str) -> "Deferred[int]":
+        """Forget every message, action and private message ``nick`` (any case) sent; how many went."""
+        key = fold(nick)
+        count = 0
+        for room, kept in self._rooms.items():
+            others = deque((e for e in kept if fold(e.actor.nick) != key), maxlen=self._per_room)
+            count += len(kept) - len(others)
+            self._rooms[room] = others
+        for pair, private in self._private.items():
+            left = deque((e for e in private if fold(e.actor.nick) != key), maxlen=self._per_room)
+            count += len(private) - len(left)
+            self._private[pair] = left
+        return succeed(count)
+
     def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
         """The last ``limit`` private messages of conversation ``pair``, oldest first."""
         kept = self._private.get(pair, ())

@@ -80,3 +80,29 @@ class PrivateHistoryTests(AccountTestCase):
             carol,
             "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first",
         )
+
+
+class ForgetTests(AccountTestCase):
+    """/forget over TCP against a --db daemon: alice's lines are gone from history and search, bob's stay."""
+
+    def test_forget_deletes_what_alice_sent_and_nothing_else(self) -> None:
+        """After /forget confirm, bob's /history shows only his own line, also after a restart."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (2): alice bob")
+        alice.say("#lobby secret from alice")
+        self.until(bob, "#lobby <alice> #lobby secret from alice")
+        bob.say("plain from bob")
+        self.until(alice, "#lobby <bob> plain from bob")
+        alice.say("/forget confirm")
+        self.until(alice, "*** Forgot 1 message you sent as alice.")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say("/history 10")
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("*** End of history of #lobby"):
+            lines.append(bob.read_line().decode("utf-8"))
+        said = [line for line in lines if "> " in line and "#lobby <" in line]
+        self.assertEqual([line[19:] for line in said], ["#lobby <bob> plain from bob\r\n"])
