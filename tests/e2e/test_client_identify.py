@@ -5,22 +5,17 @@ import os
 import subprocess
 
 from tests.e2e.daemon import DEADLINE_SECONDS
-from tests.e2e.test_accounts import PASSWORD, AccountTestCase
+from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_client import client_command
+from tests.e2e.test_offline import OfflineTestCase
 
 
-class IdentifyingClientTests(AccountTestCase):
+class IdentifyingClientTests(OfflineTestCase):
     """A daemon with --db; alice registered, then left, and bob sent her a message meanwhile."""
 
     def setUp(self) -> None:
         super().setUp()
-        alice = self.register_alice()
-        alice.say("/quit")
-        self.until(alice, "*** Goodbye.")
-        self.bob = self.connect("127.0.0.4", "bob")
-        self.until(self.bob, "*** In #lobby (1): bob")
-        self.bob.say("/msg alice lunch at noon?")
-        self.until(self.bob, "*** alice is offline: your message is kept until they identify (1 waiting)")
+        self.bob = self.write_to_absent_alice("lunch at noon?")
         self.password_file = os.path.join(self.directory, "password")
         with open(self.password_file, "w") as file:
             file.write(PASSWORD + "\n")

@@ -4,24 +4,34 @@ away is kept across a kill -9 and shown, with its time, when they identify."""
 import re
 import signal
 
+from tests.e2e.daemon import LineClient
 from tests.e2e.test_accounts import IDENTIFIED, PASSWORD, AccountTestCase
 
 KEPT = "*** alice is offline: your message is kept until they identify (1 waiting)"
 
 
-class OfflineMessageTests(AccountTestCase):
+class OfflineTestCase(AccountTestCase):
     """As for AccountTests: a daemon with its --db in a temporary directory."""
 
-    def test_a_message_kept_for_alice_survives_kill_9(self) -> None:
-        """bob is told it is kept; SIGKILL; after the restart alice identifies and reads it, dated."""
+    def write_to_absent_alice(self, text: str) -> LineClient:
+        """alice registers and leaves; bob sends her ``text``, is echoed it and told it is kept. Returns bob."""
         alice = self.register_alice()
         alice.say("/quit")
         self.until(alice, "*** Goodbye.")
         bob = self.connect("127.0.0.4", "bob")
         self.until(bob, "*** In #lobby (1): bob")
-        bob.say("/msg alice see you at noon")
-        self.until(bob, "<bob -> alice> see you at noon")
+        bob.say(f"/msg alice {text}")
+        self.until(bob, f"<bob -> alice> {text}")
         bob.expect(KEPT)
+        return bob
+
+
+class OfflineMessageTests(OfflineTestCase):
+    """A message kept for alice, over TCP."""
+
+    def test_a_message_kept_for_alice_survives_kill_9(self) -> None:
+        """bob is told it is kept; SIGKILL; after the restart alice identifies and reads it, dated."""
+        self.write_to_absent_alice("see you at noon")
         self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
         self.daemon = self.start()
         alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
@@ -32,13 +42,7 @@ class OfflineMessageTests(AccountTestCase):
 
     def test_nothing_is_kept_twice(self) -> None:
         """A message shown once is not shown again at the next identify."""
-        alice = self.register_alice()
-        alice.say("/quit")
-        self.until(alice, "*** Goodbye.")
-        bob = self.connect("127.0.0.4", "bob")
-        self.until(bob, "*** In #lobby (1): bob")
-        bob.say("/msg alice once")
-        self.until(bob, KEPT)
+        self.write_to_absent_alice("once")
         alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
         alice.expect(IDENTIFIED)
         self.until(alice, "*** End of the message sent to you while you were offline.")
