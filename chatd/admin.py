@@ -156,15 +156,8 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
 
 def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
     """Delete every line ``nick`` (in any case) sent in a room, a chunk at a time; say how many."""
-    connection.create_function("fold", 1, fold, deterministic=True)
     try:
-        # Found first, outside any write, so the daemon's writer waits only for each chunk's delete.
-        positions = [
-            position
-            for (position,) in connection.execute(
-                f"SELECT position FROM events WHERE {_LINES} AND fold(nick) = ?", (fold(nick),)
-            )
-        ]
+        positions = retention.sent_by(connection, nick, _LINES)
         count = 0
         for start in range(0, len(positions), retention.CHUNK):
             count += retention.delete(connection, positions[start : start + retention.CHUNK])

@@ -31,7 +31,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
-from chatd.domain.ports import History, Session, UserView
+from chatd.domain.ports import History, Mailbox, Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.accounts import AccountLogin, verify_password
@@ -43,7 +43,7 @@ from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox
 from chatd.tap import Options
 from tests.events import seen
 
@@ -281,6 +281,7 @@ class LineTestCase(SynchronousTestCase):
             stop=self.stop,
             server_rooms=("#lobby",),
             accounts=self.accounts,
+            mailbox=self.make_mailbox(),
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""
@@ -300,6 +301,10 @@ class LineTestCase(SynchronousTestCase):
     def make_history(self) -> History:
         """The chat's history: in memory, unless a subclass keeps another."""
         return MemoryHistory()
+
+    def make_mailbox(self) -> Mailbox:
+        """Where private messages wait for offline accounts: in memory, unless a subclass keeps another."""
+        return MemoryMailbox()
 
     def stop(self) -> None:
         self.stopped += 1

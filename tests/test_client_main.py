@@ -1,7 +1,10 @@
 """The client's command line."""
 
 import io
+import os
+import shutil
 import sys
+import tempfile
 
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
@@ -12,10 +15,62 @@ from chatd.client.__main__ import EXIT_USAGE, Options, main, wants_colour
 class OptionsTests(SynchronousTestCase):
     """HOST, PORT, --nick and --no-color, with the documented defaults."""
 
+    def setUp(self) -> None:
+        self.config = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.config)
+
     def parse(self, *arguments: str) -> Options:
+        """``arguments`` parsed, then settled with a config directory that holds what a test wrote there."""
         options = Options()
         options.parseOptions(list(arguments))
+        options.settle({"XDG_CONFIG_HOME": self.config})
         return options
+
+    def write_config(self, text: str) -> None:
+        os.makedirs(os.path.join(self.config, "chatd"), exist_ok=True)
+        with open(os.path.join(self.config, "chatd", "client.toml"), "w") as file:
+            file.write(text)
+
+    def test_the_config_file_fills_what_the_command_line_leaves_out(self) -> None:
+        """host, port, nick, identify and password_file from client.toml; the command line wins."""
+        self.write_config(
+            'host = "chat.example"\nport = 6000\nnick = "alice"\nidentify = true\npassword_file = "~/pw"\n'
+        )
+        options = self.parse("--nick", "bob")
+        self.assertEqual(
+            (
+                options["host"],
+                options["port"],
+                options["nick"],
+                options["identify"],
+                options["password-file"],
+            ),
+            ("chat.example", 6000, "bob", True, "~/pw"),
+        )
+
+    def test_a_bad_config_file_is_one_sentence(self) -> None:
+        """An unknown key, a value of the wrong type, or text that is not TOML: a UsageError naming the file."""
+        for text, sentence in (
+            ("colour = 1\n", "says colour, which is none of host, port, nick, identify, password_file."),
+            ('port = "x"\n', "port in the config file"),
+            ("port = \n", "is not TOML"),
+        ):
+            self.write_config(text)
+            error = self.assertRaises(usage.UsageError, self.parse)
+            self.assertIn(sentence, str(error))
+
+    def test_identify_needs_a_nickname(self) -> None:
+        """--identify alone: which nickname to prove is not known."""
+        error = self.assertRaises(usage.UsageError, self.parse, "--identify")
+        self.assertEqual(
+            str(error), "--identify needs --nick (or nick in the config file): the nickname to prove."
+        )
+
+    def test_a_named_config_file_must_exist(self) -> None:
+        """--config of a missing file is refused; the default one may be missing."""
+        missing = os.path.join(self.config, "nope.toml")
+        error = self.assertRaises(usage.UsageError, self.parse, "--config", missing)
+        self.assertEqual(str(error), f"--config {missing} does not exist.")
 
     def test_defaults(self) -> None:
         """With no arguments: localhost, port 5000, no nickname, colour allowed."""

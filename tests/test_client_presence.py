@@ -50,6 +50,19 @@ class FollowingTests(SynchronousTestCase):
         # The server shows names after NFKC; so does the client.
         self.assertEqual(Presence("\uff41lice").greeting(), ["/format json", "/nick alice"])
 
+    def test_with_a_password_every_greeting_identifies_as_the_account(self) -> None:
+        """--identify: /identify NICK PASSWORD instead of /nick, again after a reconnection under another nickname."""
+        presence = Presence("alice", "hunter22")
+        self.assertEqual(presence.greeting(), ["/format json", "/identify alice hunter22"])
+        feed(
+            presence,
+            notice("nick"),
+            joined("#lobby", "alice"),
+            {"type": "nick_changed", "nick": "alice", "new": "ally"},
+        )
+        presence.lost()
+        self.assertEqual(presence.greeting()[-1], "/identify alice hunter22")
+
     def test_nickname_is_the_join_after_you_are(self) -> None:
         """After the nick notice, the join to the default room names the user as the server spells it."""
         presence = Presence()

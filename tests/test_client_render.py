@@ -90,6 +90,7 @@ SAMPLES: dict[str, object] = {
     "operator": True,
     "until": AT + 600,
     "away": "sample away",
+    "waiting": 4,
     "address": "192.0.2.7",
     "target": "sample-target",
     "code": "sample-code",
@@ -267,6 +268,10 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["05:00 * bob is in no room"],
     ),
     ({"type": "away", "nick": "bob", "text": "lunch"}, ["05:00 * bob is away: lunch"]),
+    (
+        {"type": "kept", "nick": "bob", "waiting": 2},
+        ["05:00 * bob is offline: kept until they identify (2 waiting)"],
+    ),
     (
         {"type": "ban", "target": "192.0.2.7", "until": NOW + 3600, "by": "boss"},
         ["05:00 * 192.0.2.7 is banned until 06:00 (by boss)"],

@@ -32,8 +32,9 @@ class BusCodecTests(SynchronousTestCase):
 class ClientFieldsTests(SynchronousTestCase):
     @given(events(st.text(), kinds=EVENTS))
     def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
-        """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor."""
-        own = {f.name for f in fields(event)} - {"actor"}
+        """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor
+        and the account a private message went to."""
+        own = {f.name for f in fields(event)} - {"actor", "to_account"}
         self.assertEqual(set(client_fields(event)), {"type", "by" if "nick" in own else "nick"} | own)
 
     def test_said_has_its_id_and_sequence(self) -> None:

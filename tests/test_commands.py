@@ -8,7 +8,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
 from chatd.line import account_commands, commands, moderation_commands, table
-from chatd.line.account_commands import Identify, Password, Register, Unregister
+from chatd.line.account_commands import Forget, Identify, Password, Register, Unregister
 from chatd.line.commands import (
     Away,
     Format,
@@ -96,11 +96,11 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "history": [
         ("/history", History(None, 20)),
         ("/history 50", History(None, 50)),
-        ("/history dev", History("#dev", 20)),
+        ("/history dev", History("#dev", 20, nick="dev")),
         ("/history #2 5", History("#2", 5)),
         ("/history #dev around 0194a2b3c4d50000", History("#dev", 20, "0194a2b3c4d50000")),
         ("/history AROUND 0194a2b3c4d50000", History(None, 20, "0194a2b3c4d50000")),
-        ("/history around", History("#around", 20)),
+        ("/history around", History("#around", 20, nick="around")),
     ],
     "search": [
         ("/search qwen3.6", Search(None, "qwen3.6")),
@@ -130,6 +130,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     ],
     "password": [("/password old1 new one", Password("old1", "new one"))],
     "unregister": [("/unregister correct horse", Unregister("correct horse"))],
+    "forget": [("/forget", Forget(False)), ("/forget CONFIRM", Forget(True))],
     "oper": [
         ("/oper boss correct horse", Oper("boss", "correct horse")),
         ("/oper boss  pw", Oper("boss", "pw")),
@@ -185,6 +186,7 @@ MISUSED = [
     ("/identify", "identify"),
     ("/password old", "password"),
     ("/unregister", "unregister"),
+    ("/forget now", "forget"),
     ("/oper boss", "oper"),
     ("/oper", "oper"),
     ("/kick", "kick"),
@@ -212,6 +214,7 @@ MISUSED = [
 NEED_NICK = frozenset(
     {
         Join,
+        Forget,
         Part,
         Msg,
         Me,

@@ -351,7 +351,7 @@ class HistoryCommandTests(LineTestCase):
             self.ask(b"/history #lobby 101"),
             [b"ERR bad-count cannot show 101 lines at once; ask for 1 to 100"],
         )
-        self.assertEqual(self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room] [N|around ID]"])
+        self.assertEqual(self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room|NICK] [N|around ID]"])
 
     def test_around_an_id_shows_its_context(self) -> None:
         """around ID shows the lines centred on the one with that id; /history then goes on before them."""

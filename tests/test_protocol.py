@@ -428,7 +428,8 @@ class NickTimeHelpQuitTests(LineTestCase):
             [
                 b"*** /msg NICK text - send a private message",
                 b"*** NICK: who gets it (any case); text: the rest of the line. "
-                b"It comes back to you as the receipt; if NICK is away you are told why.",
+                b"It comes back to you as the receipt; if NICK is away you are told why. To a registered "
+                b"nickname whose owner is offline it is kept (up to 100) and shown when they identify.",
                 b"*** Example: /msg bob are you coming to #dev?",
                 b"ERR unknown-command /bogus is not a command; type /help to see them",
             ],

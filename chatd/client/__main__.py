@@ -1,4 +1,4 @@
-"""``python -m chatd.client [HOST] [PORT] [--nick NAME] [--no-color]``: options, wiring, the reactor.
+"""``python -m chatd.client [HOST] [PORT] [--nick NAME] [--identify] [--no-color]``: options, wiring, the reactor.
 
 The only module of the client that touches the global reactor or the
 process's terminal: it picks the interactive mode when stdin and stdout
@@ -33,6 +33,7 @@ from typing_extensions import override
 from zope.interface import provider
 
 from chatd import __version__
+from chatd.client import settings
 from chatd.client.connection import Link
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
@@ -64,10 +65,16 @@ class Options(usage.Options):
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
         "(1 if the server cannot be reached, goes away or refuses the nickname). The line "
         "that names you (or --nick) is answered before the next is read, so a taken "
-        "nickname ends the script instead of turning its next line into one."
+        "nickname ends the script instead of turning its next line into one. --identify proves "
+        "a registered nickname on every connection and reconnection: the password is the first "
+        "line of --password-file, else asked on the terminal, never taken from the command line. "
+        "A config file (default ~/.config/chatd/client.toml, or under $XDG_CONFIG_HOME) may set "
+        "host, port, nick, identify (true or false) and password_file; the command line wins."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
+        ["password-file", None, None, "With --identify: read the password from the first line of this file."],
+        ["config", None, None, "Read settings from this TOML file (default: ~/.config/chatd/client.toml)."],
         [
             "cafile",
             None,
@@ -77,6 +84,7 @@ class Options(usage.Options):
     ]
     optFlags: ClassVar[list[list[Any]]] = [
         ["no-color", None, "No colours (also when the NO_COLOR environment variable is set)."],
+        ["identify", None, "Identify as --nick, a registered nickname, on connecting and reconnecting."],
         ["tls", None, "Connect over TLS, checking the server's certificate and name (a chatd --tls-port)."],
         [
             "insecure",
@@ -116,24 +124,57 @@ class Options(usage.Options):
         if self["cafile"] and self["insecure"]:
             raise usage.UsageError("--cafile checks the certificate and --insecure does not: choose one.")
 
-    def parseArgs(self, host: str = "localhost", port: str = "5000") -> None:  # noqa: N802 - usage.Options calls it
-        """``HOST`` and ``PORT``, both optional."""
-        if not port.isdigit() or not 1 <= int(port) <= 65535:
+    def parseArgs(self, host: str | None = None, port: str | None = None) -> None:  # noqa: N802 - usage.Options calls it
+        """``HOST`` and ``PORT``, both optional (the config file's, else localhost 5000)."""
+        if port is not None and (not port.isdigit() or not 1 <= int(port) <= 65535):
             raise usage.UsageError(f"PORT is a number from 1 to 65535, not {port!r}.")
-        self["host"], self["port"] = host, int(port)
+        self["host"], self["port"] = host, None if port is None else int(port)
+
+    def settle(self, environment: Mapping[str, str]) -> None:
+        """Fill what the command line left out from the config file, then the defaults; raises UsageError."""
+        path = self["config"] or settings.default_path(environment)
+        try:
+            found = settings.load(path, required=self["config"] is not None)
+        except settings.SettingsError as error:
+            raise usage.UsageError(str(error)) from None
+        for key, option in (
+            ("host", "host"),
+            ("port", "port"),
+            ("nick", "nick"),
+            ("password_file", "password-file"),
+        ):
+            if self[option] is None:
+                self[option] = found.get(key)
+        self["identify"] = bool(self["identify"] or found.get("identify", False))
+        self["host"] = self["host"] or "localhost"
+        self["port"] = self["port"] or 5000
+        if not 1 <= self["port"] <= 65535:
+            raise usage.UsageError(f"port in {path} is a number from 1 to 65535, not {self['port']}.")
+        if self["identify"] and not self["nick"]:
+            raise usage.UsageError(
+                "--identify needs --nick (or nick in the config file): the nickname to prove."
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the client until the user leaves; return the exit status."""
     options = Options()
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
     try:
         options.parseOptions(argv)
+        options.settle(os.environ)
     except usage.UsageError as error:
         sys.stderr.write(f"{options}\nchatd.client: {error}\n")
         return EXIT_USAGE
+    password = None
+    if options["identify"]:
+        try:
+            password = settings.password(options["password-file"], interactive, options["nick"])
+        except settings.SettingsError as error:
+            sys.stderr.write(f"chatd.client: {error}\n")
+            return EXIT_USAGE
     from twisted.internet import reactor
 
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
     colour = wants_colour(interactive, bool(options["no-color"]), os.environ)
     try:
         endpoint, server = connect_to(
@@ -152,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     link = Link(
         endpoint,
         reactor,
-        Presence(options["nick"]),
+        Presence(options["nick"], password),
         server,
         colour=colour,
         retry=interactive,

@@ -48,7 +48,7 @@ LEAVE_WORDS = frozenset({"exit", "quit"})
 class Presence:
     """The user's nickname, rooms (in join order) and current room, as the server last told them."""
 
-    def __init__(self, nick: str | None = None) -> None:
+    def __init__(self, nick: str | None = None, password: str | None = None) -> None:
         self.nick: str | None = None
         """The nickname on the live connection; None until the server accepts one."""
         self.wanted: str | None = unicodedata.normalize("NFKC", nick) if nick else None
@@ -58,6 +58,8 @@ class Presence:
         """The room plain lines go to, as the server decides it: the last joined or switched to."""
         self.asked: str | None = None
         """A nickname sent and not answered yet: the server's next ``nick`` notice or error answers it."""
+        self._identify = (self.wanted, password) if self.wanted and password else None
+        """The account and password to identify with on every connection (``--identify``), if any."""
         self.seen: dict[str, tuple[int, str]] = {}
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
@@ -66,12 +68,22 @@ class Presence:
         self._current_from_members = False
 
     def greeting(self) -> list[str]:
-        """The lines to send first on every connection: JSON lines, where the user left off, then the nickname."""
+        """The lines to send first on every connection: JSON lines, where the user left off, then the nickname.
+
+        With a password (``--identify``) the nickname is the account's, and
+        ``/identify NICK PASSWORD`` names the user: the connect form for a
+        client that speaks JSON (docs/PROTOCOL.md).
+        """
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
         rooms = self._plan.rooms if self._plan is not None else ()
         points = [(room, self.seen.get(fold(room))) for room in rooms]
         resume = [f"/resume {room} {point[1]}" for room, point in points if point is not None]
+        if self._identify is not None:
+            # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
+            account, password = self._identify
+            self.asked = account
+            return ["/format json", *resume, f"/identify {account} {password}"]
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
 
     def sending(self, text: str) -> None:

@@ -275,6 +275,12 @@ def _away(fields: _Fields, view: View) -> Shown:
     return _one(fields, view, Look.NOTICE, f"{fields.text('nick')} is away: {fields.text('text')}")
 
 
+def _kept(fields: _Fields, view: View) -> Shown:
+    """A private message kept for someone offline: they get it when they next identify."""
+    nick, waiting = fields.text("nick"), fields.number("waiting")
+    return _one(fields, view, Look.NOTICE, f"{nick} is offline: kept until they identify ({waiting} waiting)")
+
+
 def _ban_terms(ban: _Fields, view: View) -> str:
     """How long a ban lasts and who set it: ``until 18:40 (by alice)``."""
     return f"{_until(ban.moment('until'), view, ban.at())} (by {ban.text('by')})"
@@ -408,6 +414,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "shutting_down": _event("{nick} is shutting down the server{because}"),
     "whois": _whois,
     "away": _away,
+    "kept": _kept,
     "ban": _ban,
     "ban_list": _ban_list,
     "notice": _notice,

@@ -17,15 +17,17 @@ from itertools import islice
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
-from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked
+from chatd.domain.errors import NotIdentifiedError
+from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked, Whispered
 from chatd.domain.expiry import Deadlines
 from chatd.domain.identity import Identity, Protection
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
-from chatd.domain.ports import Accounts, Bus, Clock, History, UserView
+from chatd.domain.offline import Offline
+from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.replies import Members, RoomList, RoomSummary, ServerTime, Topic, UserList
+from chatd.domain.replies import Away, Kept, Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.resume import RESUME_MOST, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
@@ -41,7 +43,8 @@ class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
     ``clock`` gives the time and runs out mutes and bans; every event goes
-    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname; ``stop`` ends the daemon after /shutdown;
+    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname; ``mailbox`` the private
+    messages sent to an account while offline (None: they are refused as to anyone offline); ``stop`` ends the daemon after /shutdown;
     ``server_rooms`` (the default room) belong to the server, not to whoever
     makes them.
     """
@@ -56,10 +59,12 @@ class Chat:
         server_rooms: Iterable[str] = (),
         *,
         accounts: Accounts,
+        mailbox: Mailbox | None = None,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
         self._history = history
+        self._accounts = accounts
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
@@ -73,7 +78,14 @@ class Chat:
         self.part = talk.part
         self.say = talk.say
         self.act = talk.act
-        self.whisper = talk.whisper
+        self._offline = (
+            None
+            if mailbox is None
+            else Offline(self._state, seam, accounts, mailbox, history, clock.seconds, talk)
+        )
+        self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
+            talk.whisper if self._offline is None else self._offline.whisper
+        )
         self.set_topic = talk.set_topic
         self.set_away = talk.set_away
         self.whois = talk.whois
@@ -187,6 +199,36 @@ class Chat:
         """
         room = rules.check_reader(own(view), name, most, most)
         return resume.missed(self._history, fold(room.name), event_id, before, most)
+
+    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Whispered]]:
+        """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).
+
+        Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
+        """
+        if self._offline is None:
+            raise NotIdentifiedError()
+        return self._offline.conversation(view, nick, count, HISTORY_MOST)
+
+    def account_nick(self, account: str) -> str:
+        """The nickname of ``account`` as it was registered."""
+        return self._accounts.nick(account)
+
+    def forget(self, view: UserView) -> Awaitable[int]:
+        """Delete every message the identified user's account sent (under its nickname); answers how many.
+
+        Raises NotIdentifiedError: only an account proves whose lines they were.
+        """
+        account = self.account(view)
+        return self._history.forget(self._accounts.nick(account))
+
+    async def take_offline(self, view: UserView) -> Sequence[Whispered]:
+        """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.
+
+        None without a mailbox. Raises NotIdentifiedError (chatd.domain.offline).
+        """
+        if self._offline is None:
+            return ()
+        return await self._offline.take(view)
 
     def check_address(self, address: str) -> None:
         """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""

@@ -152,6 +152,15 @@ class NoSuchNicknameError(ChatError):
 
 
 @dataclass(eq=False)
+class MailboxFullError(ChatError):
+    """``nick`` is offline and ``most`` private messages wait for them already: no more are kept."""
+
+    code = "mailbox-full"
+    nick: str
+    most: int
+
+
+@dataclass(eq=False)
 class NoSuchRoomError(ChatError):
     """No room has that name (rooms exist while someone is in them)."""
 

@@ -69,10 +69,16 @@ class Acted(_InRoom):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Whispered(_Base):
-    """``actor`` sent ``text`` privately to ``to``; both of them receive it."""
+    """``actor`` sent ``text`` privately to ``to``; both of them receive it.
+
+    ``to_account`` is the account ``to`` was identified to (None if none):
+    with the sender's (``actor.account``), who may read it back later
+    (chatd.domain.offline.conversation). Clients are not shown it.
+    """
 
     to: str
     text: str
+    to_account: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,7 +20,7 @@ chat's own users and rooms, which only the chat changes, through events.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Event, RoomEvent
+from chatd.domain.events import Event, RoomEvent, Whispered
 
 
 class Session(Protocol):
@@ -98,6 +98,21 @@ class History(Protocol):
         """
         ...
 
+    def conversation(self, pair: str, limit: int) -> Awaitable[Sequence[Whispered]]:
+        """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation), oldest first.
+
+        A store keeps a private message only if both sides were identified
+        (``conversation_of`` is not None).
+        """
+        ...
+
+    def forget(self, nick: str) -> Awaitable[int]:
+        """Delete every message, action and private message sent under nickname ``nick`` (any case); answers how many.
+
+        ``/forget`` (an account's own lines) and ``python -m chatd.admin forget``.
+        """
+        ...
+
     def prune(self, before: float) -> Awaitable[int]:
         """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
         at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""
@@ -139,6 +154,27 @@ class Accounts(Protocol):
 
     def delete(self, account: str) -> Awaitable[None]:
         """Forget ``account``: its nickname is anyone's again."""
+        ...
+
+
+class Mailbox(Protocol):
+    """Private messages kept for offline accounts (chatd.domain.offline), each account's oldest first.
+
+    ``waiting`` is asked at every message kept, so it is answered from
+    memory; ``keep`` writes as ``Accounts``' changes do (the SQLite store:
+    in the pass's transaction, so output waits for it).
+    """
+
+    def waiting(self, account: str) -> int:
+        """How many messages wait for ``account``."""
+        ...
+
+    def keep(self, account: str, event: Whispered) -> None:
+        """Keep ``event`` for ``account``; never waits."""
+        ...
+
+    def take(self, account: str) -> Awaitable[Sequence[Whispered]]:
+        """The messages kept for ``account``, oldest first, and forget them."""
         ...
 
 

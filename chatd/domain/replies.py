@@ -88,6 +88,14 @@ class Away:
 
 
 @dataclass(frozen=True, slots=True)
+class Kept:
+    """``nick``'s owner is offline: the private message sent to them is kept, one of ``waiting`` for them."""
+
+    nick: str
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
 class Ban:
     """``target`` (a nickname or an address) is banned by ``by`` until ``until`` (None: until lifted or restart)."""
 
@@ -103,4 +111,4 @@ class BanList:
     bans: tuple[Ban, ...]
 
 
-Reply = Members | Topic | RoomList | UserList | ServerTime | Whois | Away | Ban | BanList
+Reply = Members | Topic | RoomList | UserList | ServerTime | Whois | Away | Kept | Ban | BanList

@@ -156,7 +156,9 @@ class Talk:
         rules.check_voice(self._state, user, self._now())
         target = self._state.users.find(nick)
         id, at = self._seam.stamp()
-        event = Whispered(id=id, at=at, actor=user.actor, to=target.nick, text=check_said(text))
+        event = Whispered(
+            id=id, at=at, actor=user.actor, to=target.nick, text=check_said(text), to_account=target.account
+        )
         self._seam.publish(event, both(user, target))
         return Away(target.nick, target.away) if target.away else None
 

@@ -29,9 +29,12 @@ def type_name(kind: type) -> str:
 
 
 _BY_NAME: dict[str, type[Event]] = {type_name(kind): kind for kind in EVENTS}
+_NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account")
+"""Fields a client is not given as its event's own: the first five it gets otherwise, and a private
+message's ``to_account`` only says who may read it back (the sender's account is not shown either)."""
+
 _OWN_FIELDS: dict[type, tuple[str, ...]] = {
-    kind: tuple(f.name for f in fields(kind) if f.name not in ("id", "at", "actor", "room", "seq"))
-    for kind in EVENTS
+    kind: tuple(f.name for f in fields(kind) if f.name not in _NOT_SHOWN) for kind in EVENTS
 }
 
 

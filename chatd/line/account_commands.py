@@ -41,6 +41,19 @@ class Unregister:
     password: str = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """``/forget``: what it would delete; ``/forget confirm``: delete it."""
+
+    confirmed: bool
+
+
+def parse_forget(args: str) -> Command:
+    if args.lower() not in ("", "confirm"):
+        raise UsageError("/forget [confirm]")
+    return Forget(bool(args))
+
+
 def parse_identify(args: str) -> Command:
     first, _, rest = args.partition(" ")
     rest = rest.lstrip(" ")

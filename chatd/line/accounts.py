@@ -63,12 +63,35 @@ def _identified(session: "LineSession", nick: str) -> "Waiting":
         return None
     session.user = user
     session.send(Notice("account", f"You are identified as {nick}.", _fields(user, "identified")))
+    return Deferred.fromCoroutine(_arrived(session, before, user))
+
+
+async def _arrived(session: "LineSession", before: UserView | None, user: UserView) -> None:
+    """What an identified session is shown next: what was kept for it while offline, then its rooms."""
+    await _offline(session, user)
     if before is None and not user.rooms:
-        return session.registered()
-    if user is not before:
+        shown = session.registered()
+        if shown is not None:
+            await shown
+    elif user is not before:
         session.named()
-        return Deferred.fromCoroutine(_show_rooms(session, user))
-    return None
+        await _show_rooms(session, user)
+
+
+async def _offline(session: "LineSession", user: UserView) -> None:
+    """Show the private messages kept for ``user`` while offline, with their times, then how many; none: nothing."""
+    kept = await session.chat.take_offline(user)
+    if not kept:
+        return
+    count = len(kept)
+    text = (
+        f"End of the {'message' if count == 1 else f'{count} messages'} sent to you while you were offline."
+    )
+    session.write(
+        b"".join(session.render_history(event) for event in kept)
+        + session.render(Notice("offline_end", text, {"count": count}))
+    )
+    session.charge_listing(count)
 
 
 async def _show_rooms(session: "LineSession", user: UserView) -> None:
@@ -113,6 +136,31 @@ def _dropping(session: "LineSession", me: UserView) -> "Waiting":
     written = Deferred.fromCoroutine(_kept(session.chat.drop_account(me)))
     text = f"The nickname {me.nick} is no longer registered; anyone may take it once you leave it."
     return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "unregistered"))))
+
+
+def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
+    """``/forget``: say what ``/forget confirm`` deletes; that deletes it and says how much went."""
+    me = session.me()
+    account = session.chat.account(me)
+    nick = session.chat.account_nick(account)
+    if not command.confirmed:
+        text = (
+            f"/forget confirm deletes every message, action and private message you sent as {nick} "
+            "from the server, for good."
+        )
+        session.send(Notice("forget", text, {"nick": nick, "count": None}))
+        return None
+    deleting = Deferred.fromCoroutine(_count(session.chat.forget(me)))
+
+    def done(count: int) -> None:
+        text = f"Forgot {count} {'message' if count == 1 else 'messages'} you sent as {nick}."
+        session.send(Notice("forget", text, {"nick": nick, "count": count}))
+
+    return deleting.addCallback(done)
+
+
+async def _count(deleting: Awaitable[int]) -> int:
+    return await deleting
 
 
 async def _kept(change: Awaitable[None]) -> None:

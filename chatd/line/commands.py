@@ -143,11 +143,17 @@ class Unignore:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """``/history [#room] [N]`` or ``/history [#room] around ID``; no room means the current one."""
+    """``/history [#room|NICK] [N]`` or ``/history [#room] around ID``; no room means the current one.
+
+    ``nick`` is the first word as typed when it had no ``#``: the room
+    ``room`` if the user is in it, else the nickname whose private
+    messages with the user to show.
+    """
 
     room: str | None
     count: int
     around: str | None = None
+    nick: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +178,7 @@ def parse_resume(args: str) -> Command:
 HISTORY_LINES = 20
 """Lines ``/history`` shows unless asked for another number."""
 
-HISTORY_USAGE = "/history [#room] [N|around ID]"
+HISTORY_USAGE = "/history [#room|NICK] [N|around ID]"
 
 
 def parse_history(args: str) -> Command:
@@ -182,14 +188,16 @@ def parse_history(args: str) -> Command:
     ``#2``); any other first word is a room, its ``#`` optional.
     """
     words = args.split()
-    room = None
+    room = nick = None
     if words and not _digits(words[0]) and not (words[0].lower() == "around" and len(words) == 2):
-        room = room_argument(words.pop(0))
+        first = words.pop(0)
+        room = room_argument(first)
+        nick = None if first.startswith("#") else first
     match words:
         case []:
-            return History(room, HISTORY_LINES)
+            return History(room, HISTORY_LINES, nick=nick)
         case [count] if _digits(count):
-            return History(room, int(count))
+            return History(room, int(count), nick=nick)
         case [around, event_id] if around.lower() == "around":
             return History(room, HISTORY_LINES, event_id)
     raise UsageError(HISTORY_USAGE)

@@ -136,8 +136,13 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
-    """``/history``: a page of a room's past before the oldest line shown, or around one line."""
+    """``/history``: a page of a room's past before the oldest line shown, or around one line; or private messages.
+
+    A first word without ``#`` is a room the user is in, else a nickname (``private``).
+    """
     me = session.me()
+    if command.nick is not None and command.room is not None and fold(command.room) not in me.rooms:
+        return private(session, command.nick, command.count)
     name = session.room_or_current(command.room)
     if command.around is not None:
         read = session.chat.history_around(me, name, command.around, command.count)
@@ -171,6 +176,23 @@ async def _paged(
         end = Notice("history_end", f"No {earlier}lines of {room} are kept.", {"room": room, "count": 0})
     session.write(_lines(session, shown) + session.render(end))
     session.charge_listing(len(shown))
+
+
+def private(session: "LineSession", nick: str, count: int) -> "Waiting":
+    """``/history NICK [N]``: the last private messages between the user's account and ``nick``'s, then a marker."""
+    read = session.chat.conversation(session.me(), nick, count)
+
+    async def shown() -> None:
+        events = await read
+        if events:
+            text = f"End of private messages with {nick}."
+        else:
+            text = f"No private messages with {nick} are kept (only those between two identified users are)."
+        end = Notice("private_end", text, {"nick": nick, "count": len(events)})
+        session.write(b"".join(session.render_history(event) for event in events) + session.render(end))
+        session.charge_listing(len(events))
+
+    return Deferred.fromCoroutine(shown())
 
 
 def _visible(session: "LineSession", events: Sequence[RoomEvent]) -> Sequence[RoomEvent]:

@@ -46,6 +46,7 @@ from chatd.domain.replies import (
     Away,
     Ban,
     BanList,
+    Kept,
     Members,
     Reply,
     RoomList,
@@ -88,7 +89,7 @@ def text_line(item: Renderable) -> bytes:
     return _encoded(_human(item))
 
 
-def history_text(event: RoomEvent) -> bytes:
+def history_text(event: Event) -> bytes:
     """The line(s) a person sees for ``event`` shown again from history: its date and time, then its live body.
 
     A live line's clock is ``[HH:MM]``; a past one's ``[YYYY-MM-DD HH:MM]``,
@@ -97,7 +98,7 @@ def history_text(event: RoomEvent) -> bytes:
     return _encoded(_stamped(_dated(event.at), _BODIES[type(event)](event)))
 
 
-def history_json(event: RoomEvent) -> bytes:
+def history_json(event: Event) -> bytes:
     """The JSON object of ``event`` shown again from history: the live one's keys and ``"history": true``."""
     return _json({**client_fields(event), "history": True})
 
@@ -289,6 +290,9 @@ _register(
 )
 _register(Whois, _whois)
 _register(Away, lambda r: f"*** {r.nick} is away: {r.text}")
+_register(
+    Kept, lambda r: f"*** {r.nick} is offline: your message is kept until they identify ({r.waiting} waiting)"
+)
 _register(Ban, lambda r: f"*** {r.target} is banned {_until(r.until)} (by {r.by})")
 _register(
     BanList,

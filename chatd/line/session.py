@@ -25,7 +25,7 @@ from chatd.domain.errors import (
     NotOperatorError,
     OperFailedError,
 )
-from chatd.domain.events import Acted, Banned, Event, Kicked, RoomEvent, Said, Whispered
+from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -185,7 +185,7 @@ class LineSession(ABC):
         """``item`` in this session's format."""
         return json_line(item) if self.json else text_line(item)
 
-    def render_history(self, event: RoomEvent) -> bytes:
+    def render_history(self, event: Event) -> bytes:
         """``event`` in this session's format, marked as shown again from history."""
         return history_json(event) if self.json else history_text(event)
 

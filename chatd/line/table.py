@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
+from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
@@ -177,7 +178,8 @@ COMMANDS: dict[str, Spec] = {
             cmd.parse_msg,
             talk.msg,
             details="NICK: who gets it (any case); text: the rest of the line. "
-            "It comes back to you as the receipt; if NICK is away you are told why.",
+            "It comes back to you as the receipt; if NICK is away you are told why. To a registered "
+            f"nickname whose owner is offline it is kept (up to {MAILBOX_MOST}) and shown when they identify.",
             example="/msg bob are you coming to #dev?",
         ),
         Spec(
@@ -200,14 +202,16 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "history",
-            "[#room] [N|around ID]",
-            "show a room's earlier lines; again to go further back",
+            "[#room|NICK] [N|around ID]",
+            "show a room's earlier lines, or your private messages with NICK",
             cmd.parse_history,
             history.history,
             details=f"#room: a room you are in (default: the current one), # optional; N: how many lines, "
             f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
             "room #2). /history again, with no other command between, shows the lines before those; "
-            "around ID shows the lines around the one with that id (JSON lines carry ids).",
+            "around ID shows the lines around the one with that id (JSON lines carry ids). A word without # "
+            "that is no room you are in is a nickname: your last N private messages with them, kept "
+            "only if you both had identified (and you must have now).",
             example="/history #dev 50",
         ),
         Spec(
@@ -332,6 +336,17 @@ COMMANDS: dict[str, Spec] = {
             accounts.unregister,
             details="PASSWORD: your account's; the nickname stays yours until you leave it, then is anyone's.",
             example="/unregister correct horse battery staple",
+        ),
+        Spec(
+            "forget",
+            "[confirm]",
+            "delete every message you sent, once you confirm",
+            acct.parse_forget,
+            accounts.forget,
+            details="Alone, says what it deletes; with confirm, deletes every message, action and private "
+            "message you sent under your account's nickname from the server's history, and says how many. "
+            "Needs you identified.",
+            example="/forget confirm",
         ),
         Spec(
             "oper",

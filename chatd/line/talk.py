@@ -133,9 +133,9 @@ def list_users(session: "LineSession", command: cmd.Users) -> None:
 
 
 def msg(session: "LineSession", command: cmd.Msg) -> None:
-    away = session.chat.whisper(session.me(), command.nick, command.text)
-    if away is not None:
-        session.send(away)
+    answer = session.chat.whisper(session.me(), command.nick, command.text)
+    if answer is not None:
+        session.send(answer)
 
 
 def act(session: "LineSession", command: cmd.Me) -> None:

@@ -27,6 +27,7 @@ from chatd.domain.errors import (
     InvalidTextError,
     KickSelfError,
     LineCountError,
+    MailboxFullError,
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
@@ -174,6 +175,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(InvalidTextError, lambda e: f"not sent: {_text_rule(e)}"),
             _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),
+            _row(
+                MailboxFullError,
+                lambda e: f"{e.nick} is offline with {e.most} messages waiting already; try later",
+            ),
             _row(NoSuchRoomError, lambda e: f"there is no room {e.room}"),
             _row(NotInRoomError, lambda e: f"you are not in {e.room}"),
             _row(

@@ -1,7 +1,8 @@
 """History and accounts kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
 
 It keeps the last ``per_room`` messages of each room (lines said and
-actions: what a user scrolls back to) and the last sequence number of every
+actions: what a user scrolls back to), as many private messages of each
+pair of identified users, and the last sequence number of every
 room it has seen, so a room made again goes on numbering from where it
 stopped. Everything else passes through: arrivals and departures would
 make a busy lobby's memory grow with every user who comes online (5,000
@@ -17,7 +18,8 @@ from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.accounts import RegisteredNames
-from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said
+from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said, Whispered
+from chatd.domain.offline import conversation_of
 from chatd.domain.search import matches, search_words
 from chatd.text import fold
 
@@ -32,10 +34,19 @@ class MemoryHistory(Service):
         self._per_room = per_room
         self._rooms: dict[str, deque[RoomEvent]] = {}
         self._last: dict[str, int] = {}
+        self._private: dict[str, deque[Whispered]] = {}
+        """The last ``per_room`` private messages of each conversation between two accounts."""
 
     def append(self, event: Event) -> None:
-        """Number ``event`` if it happened in a room; keep it if it is a message."""
-        if isinstance(event, ROOM_EVENTS):
+        """Number ``event`` if it happened in a room; keep it if it is a message, or private between two accounts."""
+        if isinstance(event, Whispered):
+            pair = conversation_of(event)
+            if pair is not None:
+                kept_privately = self._private.get(pair)
+                if kept_privately is None:
+                    kept_privately = self._private[pair] = deque(maxlen=self._per_room)
+                kept_privately.append(event)
+        elif isinstance(event, ROOM_EVENTS):
             key = fold(event.room)
             self._last[key] = event.seq
             if isinstance(event, MESSAGES):
@@ -48,10 +59,29 @@ class MemoryHistory(Service):
         """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
         count = 0
         for kept in self._rooms.values():
-            while kept and kept[0].at < before:
-                kept.popleft()
-                count += 1
+            count += _drop_older(kept, before)
+        for private in self._private.values():
+            count += _drop_older(private, before)
         return succeed(count)
+
+    def forget(self, nick: str) -> "Deferred[int]":
+        """Forget every message, action and private message ``nick`` (any case) sent; how many went."""
+        key = fold(nick)
+        count = 0
+        for room, kept in self._rooms.items():
+            others = deque((e for e in kept if fold(e.actor.nick) != key), maxlen=self._per_room)
+            count += len(kept) - len(others)
+            self._rooms[room] = others
+        for pair, private in self._private.items():
+            left = deque((e for e in private if fold(e.actor.nick) != key), maxlen=self._per_room)
+            count += len(private) - len(left)
+            self._private[pair] = left
+        return succeed(count)
+
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
+        kept = self._private.get(pair, ())
+        return succeed(list(islice(reversed(kept), limit))[::-1])
 
     def when_written(self, call: Callable[[], None]) -> None:
         """Memory keeps an event as it is appended: ``call`` now."""
@@ -102,6 +132,15 @@ class MemoryHistory(Service):
         return succeed(list(islice(found, limit)))
 
 
+def _drop_older(kept: "deque[RoomEvent] | deque[Whispered]", before: float) -> int:
+    """Forget the events of ``kept`` from before ``before``; how many went."""
+    count = 0
+    while kept and kept[0].at < before:
+        kept.popleft()
+        count += 1
+    return count
+
+
 class MemoryAccounts:
     """``Accounts`` in this process's memory: every answer is there at once, and gone at exit."""
 
@@ -136,3 +175,22 @@ class MemoryAccounts:
         self._names.remove(account)
         self._hashes.pop(account, None)
         return succeed(None)
+
+
+class MemoryMailbox:
+    """A ``Mailbox`` in this process's memory: what waits for offline accounts, gone at exit."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, list[Whispered]] = {}
+
+    def waiting(self, account: str) -> int:
+        """How many messages wait for ``account``."""
+        return len(self._kept.get(account, ()))
+
+    def keep(self, account: str, event: Whispered) -> None:
+        """Keep ``event`` for ``account``."""
+        self._kept.setdefault(account, []).append(event)
+
+    def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
+        """What waits for ``account``, oldest first, forgotten."""
+        return succeed(self._kept.pop(account, []))

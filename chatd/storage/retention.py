@@ -96,6 +96,17 @@ def _in_force(event: Event, now: float) -> bool:
     return isinstance(event, (BanAdded, Muted)) and (event.until is None or event.until > now)
 
 
+def sent_by(connection: sqlite3.Connection, nick: str, kinds: str) -> list[int]:
+    """The positions of the events of ``kinds`` (an SQL test of ``kind``) sent by ``nick`` in any case or width.
+
+    Found outside any write, so a writer waits only for each chunk's ``delete``
+    (``/forget`` and ``python -m chatd.admin forget``).
+    """
+    connection.create_function("fold", 1, fold, deterministic=True)
+    query = f"SELECT position FROM events WHERE {kinds} AND fold(nick) = ?"
+    return [position for (position,) in connection.execute(query, (fold(nick),))]
+
+
 def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
     """Delete the events at ``positions`` in one transaction; how many went."""
     connection.execute("BEGIN IMMEDIATE")

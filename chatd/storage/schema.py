@@ -110,6 +110,18 @@ STEPS: tuple[str, ...] = (
     DROP INDEX events_by_room;
     CREATE INDEX lines_by_room ON events (room, seq) WHERE {LINE_KINDS};
     """,
+    # 6: private messages kept for offline accounts (chatd.domain.offline), each the whole event, in order;
+    # and private messages between two accounts, kept in events with their conversation's key as "pair".
+    """
+    CREATE TABLE mailbox (
+        position INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX mailbox_by_account ON mailbox (account, position);
+    ALTER TABLE events ADD COLUMN pair TEXT;
+    CREATE INDEX events_by_pair ON events (pair, position) WHERE pair IS NOT NULL;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

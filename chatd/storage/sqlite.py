@@ -55,7 +55,9 @@ from chatd.domain.events import (
     TopicChanged,
     TopicLocked,
     Unmuted,
+    Whispered,
 )
+from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage import retention
@@ -67,9 +69,14 @@ T = TypeVar("T")
 KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
 """What is written: what happened in rooms, who left, and moderation of the whole server.
 
-Private messages wait for accounts (issue 13 point 4), which say who may
-read them; arrivals, nickname changes and walls are not history.
+Private messages are written too when both sides had identified
+(``conversation_of``): only their two accounts read them back. Arrivals,
+nickname changes and walls are not history.
 """
+
+_PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind = 'whispered'"
+"""Files a private message just written under its conversation, in the same transaction: a statement of
+its own, so the events' row (``_row``, ``_INSERT``) is the same for every schema since the first."""
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
@@ -80,12 +87,15 @@ _RESTORE = (
     f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
 )
 
-_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in KEPT}
+_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
 _LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
 the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
+
+_SENT = "kind IN ('said', 'acted', 'whispered')"
+"""What ``forget`` deletes of someone's: lines and actions in rooms, and private messages."""
 
 _SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}"
 """A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
@@ -133,6 +143,7 @@ class SQLiteHistory(Service):
         last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[str] = (),
+        waiting: dict[str, int] | None = None,
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -142,6 +153,8 @@ class SQLiteHistory(Service):
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self.registered = registered
         """The registered nicknames, read at start, for ``SQLiteAccounts``."""
+        self.waiting = waiting or {}
+        """How many private messages wait for each offline account, read at start, for ``SQLiteMailbox``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -172,6 +185,7 @@ class SQLiteHistory(Service):
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
+            waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -179,7 +193,7 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored, registered)
+        return cls(reactor, writer, reader, last, restored, registered, waiting)
 
     @override
     def startService(self) -> None:
@@ -207,6 +221,12 @@ class SQLiteHistory(Service):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
+        if isinstance(event, Whispered):
+            pair = conversation_of(event)
+            if pair is not None:
+                self._batch().events.append(event)
+                self.change(_PAIRED, pair, event.id).addErrback(lambda _: None)  # the store logs a failure
+            return
         if not isinstance(event, KEPT):
             return
         if isinstance(event, ROOM_EVENTS):
@@ -280,6 +300,10 @@ class SQLiteHistory(Service):
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
         return self.read(_around, room, event_id, limit)
 
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
+        return self.read(_conversation, pair, limit)
+
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
@@ -312,6 +336,23 @@ class SQLiteHistory(Service):
         while after is not None and self.running:
             after, deleted = await self._on_writer(retention.window, after, before)
             count += deleted
+        return count
+
+    def forget(self, nick: str) -> "Deferred[int]":
+        """Delete every message, action and private message ``nick`` (any case) sent; fires with how many.
+
+        On the writer thread, a chunk at a time, as ``prune`` does.
+        """
+        return Deferred.fromCoroutine(self._forget(nick))
+
+    async def _forget(self, nick: str) -> int:
+        written: Deferred[None] = Deferred()
+        self.when_written(lambda: written.callback(None))
+        await written
+        doomed = await self._on_writer(retention.sent_by, nick, _SENT)
+        count = 0
+        for start in range(0, len(doomed), retention.CHUNK):
+            count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
         return count
 
     def _on_writer(self, work: Callable[..., T], *arguments: object) -> "Deferred[T]":
@@ -486,3 +527,9 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
     with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
         found = (body for text, body in lines if matches(words, text))
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
+
+
+def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Whispered]:
+    """The last ``limit`` private messages of ``pair``, oldest first (on the reader thread)."""
+    query = "SELECT body FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT ?"
+    return [cast(Whispered, decode_event(body)) for (body,) in connection.execute(query, (pair, limit))][::-1]

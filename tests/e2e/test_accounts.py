@@ -19,7 +19,7 @@ PROTECTED = "ERR nick-registered alice is registered; /identify alice PASSWORD i
 WRONG = "ERR identify-failed wrong password, or alice is not registered"
 
 
-class AccountTests(SynchronousTestCase):
+class AccountTestCase(SynchronousTestCase):
     """A daemon with its --db in a temporary directory; alice registers from 127.0.0.1."""
 
     def setUp(self) -> None:
@@ -52,6 +52,10 @@ class AccountTests(SynchronousTestCase):
         alice.say(f"/register {PASSWORD}")
         self.until(alice, REGISTERED)
         return alice
+
+
+class AccountTests(AccountTestCase):
+    """A stolen nickname, two connections of one account, a stale one, wrong passwords, a kill -9."""
 
     def test_a_stolen_nickname_is_refused_and_its_owner_told(self) -> None:
         """Someone at another address who says alice is refused in one line and asked again; alice sees who tried."""

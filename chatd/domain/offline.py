@@ -1,0 +1,121 @@
+"""Private messages kept: for a registered nickname whose owner is offline, and between two identified users.
+
+``/msg`` to someone online goes through ``Talk.whisper``; to a registered
+nickname nobody holds, ``Offline.whisper`` keeps the message in the
+``Mailbox`` port (memory, or the ``--db`` file) instead, as the same
+``Whispered`` event the sender is echoed, so it keeps its id and time. At
+most ``MAILBOX_MOST`` wait for one account: a stranger cannot fill a disk
+through it (``MailboxFullError`` beyond). The account's user takes them
+(``Offline.take``) once identified; they are then gone from the mailbox.
+
+A private message between two identified users (both accounts known when
+it was sent) is kept in history under its ``conversation`` key, readable
+by those two accounts alone (``Offline.conversation``); one where either
+side had not identified is not kept, as nobody could later prove it theirs.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from chatd.domain import rules
+from chatd.domain.errors import LineCountError, MailboxFullError, NoSuchNicknameError, NotIdentifiedError
+from chatd.domain.events import Whispered
+from chatd.domain.names import check_said
+from chatd.domain.ports import Accounts, History, Mailbox, UserView
+from chatd.domain.publish import Publisher
+from chatd.domain.replies import Away, Kept
+from chatd.domain.state import ChatState
+from chatd.domain.talk import Talk
+from chatd.domain.users import own
+from chatd.text import fold
+
+MAILBOX_MOST = 100
+"""Most private messages kept for one offline account; the next is refused until they identify."""
+
+
+def conversation(first: str, second: str) -> str:
+    """The key of the private messages between accounts ``first`` and ``second``, whoever sent them.
+
+    Both, sorted, joined by a space, which no account (a folded nickname) holds.
+    """
+    return " ".join(sorted((first, second)))
+
+
+def conversation_of(event: Whispered) -> str | None:
+    """The ``conversation`` ``event`` belongs to; None unless both sides were identified (it is not kept)."""
+    sender, to = event.actor.account, event.to_account
+    return None if sender is None or to is None else conversation(sender, to)
+
+
+class Offline:
+    """``/msg`` that falls back to the mailbox for an offline account, and the handing over of what waits."""
+
+    def __init__(
+        self,
+        state: ChatState,
+        seam: Publisher,
+        accounts: Accounts,
+        mailbox: Mailbox,
+        history: History,
+        now: Callable[[], float],
+        talk: Talk,
+    ) -> None:
+        self._history = history
+        self._state = state
+        self._seam = seam
+        self._accounts = accounts
+        self._mailbox = mailbox
+        self._now = now
+        self._talk = talk
+
+    def whisper(self, view: UserView, nick: str, text: str) -> Away | Kept | None:
+        """Send ``text`` to ``nick`` (``Talk.whisper``), or keep it if ``nick`` is an offline account's nickname.
+
+        Kept, the sender alone is shown it (the receipt) and told it is kept
+        (``Kept``). Raises NoSuchNicknameError for a nickname neither online
+        nor registered, MailboxFullError past ``MAILBOX_MOST``.
+        """
+        try:
+            return self._talk.whisper(view, nick, text)
+        except NoSuchNicknameError:
+            account = fold(nick)
+            if self._accounts.owner(nick) != account:
+                raise
+        user = own(view)
+        rules.check_voice(self._state, user, self._now())
+        text = check_said(text)
+        waiting = self._mailbox.waiting(account)
+        to = self._accounts.nick(account)
+        if waiting >= MAILBOX_MOST:
+            raise MailboxFullError(to, MAILBOX_MOST)
+        id, at = self._seam.stamp()
+        event = Whispered(id=id, at=at, actor=user.actor, to=to, text=text, to_account=account)
+        self._seam.publish(event, (user,))
+        self._mailbox.keep(account, event)
+        return Kept(to, waiting + 1)
+
+    def take(self, view: UserView) -> Awaitable[Sequence[Whispered]]:
+        """The messages kept for the user's account, oldest first, now gone from the mailbox.
+
+        Raises NotIdentifiedError for a user not identified.
+        """
+        account = own(view).account
+        if account is None:
+            raise NotIdentifiedError()
+        return self._mailbox.take(account)
+
+    def conversation(
+        self, view: UserView, nick: str, count: int, most: int
+    ) -> Awaitable[Sequence[Whispered]]:
+        """The last ``count`` private messages between the user's account and the account ``nick``, oldest first.
+
+        Only its two parties read a conversation, so the user must be
+        identified (NotIdentifiedError); ``count`` is 1 to ``most``
+        (LineCountError). A nickname no account has, or one never written
+        to, has none.
+        """
+        account = own(view).account
+        if account is None:
+            raise NotIdentifiedError()
+        if not 1 <= count <= most:
+            raise LineCountError(count, most)
+        return self._history.conversation(conversation(account, fold(nick)), count)

@@ -1,0 +1,61 @@
+"""Private messages kept for offline accounts in the SQLite store's file (schema step 5).
+
+As ``SQLiteAccounts`` does: how many wait for each account is in memory
+(read by ``SQLiteHistory.open`` at start), so keeping one never waits; the
+messages go into the pass's transaction with its events, so the sender's
+receipt, which the front end's output holds until that commits, is shown
+only once a ``kill -9`` cannot lose the message.
+"""
+
+import sqlite3
+from collections.abc import Sequence
+from typing import cast
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.events import Whispered
+from chatd.frontend.codec import decode_event, encode_event
+from chatd.storage.sqlite import SQLiteHistory
+
+
+class SQLiteMailbox:
+    """A ``Mailbox`` in ``store``'s file; the counts it starts with are ``store.waiting``."""
+
+    def __init__(self, store: SQLiteHistory) -> None:
+        self._store = store
+        self._waiting = dict(store.waiting)
+
+    def waiting(self, account: str) -> int:
+        """How many messages wait for ``account``."""
+        return self._waiting.get(account, 0)
+
+    def keep(self, account: str, event: Whispered) -> None:
+        """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass."""
+        self._waiting[account] = self.waiting(account) + 1
+        written = self._store.change(
+            "INSERT INTO mailbox (account, body) VALUES (?, ?)", account, encode_event(event)
+        )
+        # The store logs a transaction that fails; the sender's receipt, held behind it, is never shown.
+        written.addErrback(lambda _: None)
+
+    def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
+        """What waits for ``account``, oldest first; deleted in the pass the answer comes in."""
+        return Deferred.fromCoroutine(self._take(account))
+
+    async def _take(self, account: str) -> Sequence[Whispered]:
+        rows = await self._store.read(_kept, account)
+        if not rows:
+            return ()
+        self._waiting[account] = self.waiting(account) - len(rows)
+        if not self._waiting[account]:
+            del self._waiting[account]
+        last = rows[-1][0]
+        deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
+        deleted.addErrback(lambda _: None)  # logged by the store; the messages come again next time
+        return [cast(Whispered, decode_event(body)) for _, body in rows]
+
+
+def _kept(connection: sqlite3.Connection, account: str) -> list[tuple[int, str]]:
+    """Each message kept for ``account``: its position and its event (on the reader thread)."""
+    query = "SELECT position, body FROM mailbox WHERE account = ? ORDER BY position"
+    return list(connection.execute(query, (account,)))

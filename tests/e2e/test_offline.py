@@ -1,0 +1,112 @@
+"""Offline messages on the real daemon over loopback TCP: a message to a registered nickname whose owner is
+away is kept across a kill -9 and shown, with its time, when they identify."""
+
+import re
+import signal
+
+from tests.e2e.daemon import LineClient
+from tests.e2e.test_accounts import IDENTIFIED, PASSWORD, AccountTestCase
+
+KEPT = "*** alice is offline: your message is kept until they identify (1 waiting)"
+
+
+class OfflineTestCase(AccountTestCase):
+    """As for AccountTests: a daemon with its --db in a temporary directory."""
+
+    def write_to_absent_alice(self, text: str) -> LineClient:
+        """alice registers and leaves; bob sends her ``text``, is echoed it and told it is kept. Returns bob."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say(f"/msg alice {text}")
+        self.until(bob, f"<bob -> alice> {text}")
+        bob.expect(KEPT)
+        return bob
+
+
+class OfflineMessageTests(OfflineTestCase):
+    """A message kept for alice, over TCP."""
+
+    def test_a_message_kept_for_alice_survives_kill_9(self) -> None:
+        """bob is told it is kept; SIGKILL; after the restart alice identifies and reads it, dated."""
+        self.write_to_absent_alice("see you at noon")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED)
+        line = alice.read_line().decode("utf-8")
+        self.assertRegex(line, r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] <bob -> alice> see you at noon\r\n$")
+        alice.expect("*** End of the message sent to you while you were offline.", "*** You are alice.")
+
+    def test_nothing_is_kept_twice(self) -> None:
+        """A message shown once is not shown again at the next identify."""
+        self.write_to_absent_alice("once")
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED)
+        self.until(alice, "*** End of the message sent to you while you were offline.")
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        again = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        again.expect(IDENTIFIED, "*** You are alice.")
+
+
+class PrivateHistoryTests(AccountTestCase):
+    """alice and bob identified talk privately; the daemon is killed; each reads it back, carol cannot."""
+
+    def test_private_history_survives_kill_9_for_its_two_parties_alone(self) -> None:
+        """Both read both messages, dated, after a SIGKILL; carol, not identified, gets one error line."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(bob, "*** The nickname bob is registered to you, and you are identified to it.")
+        alice.say("/msg bob the key is under the mat")
+        self.until(bob, "<alice -> bob> the key is under the mat")
+        bob.say("/msg alice thanks")
+        self.until(alice, "<bob -> alice> thanks")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        for nick, other in (("alice", "bob"), ("bob", "alice")):
+            client = self.connect("127.0.0.1", f"{nick} {PASSWORD}")
+            client.say(f"/history {other}")
+            lines: list[str] = []
+            end = f"*** End of private messages with {other}.\r\n"
+            while not lines or lines[-1] != end:
+                lines.append(client.read_line().decode("utf-8"))
+            dated = [line[19:] for line in lines if re.match(r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] <", line)]
+            self.assertEqual(
+                dated, ["<alice -> bob> the key is under the mat\r\n", "<bob -> alice> thanks\r\n"]
+            )
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/history bob")
+        self.until(
+            carol,
+            "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first",
+        )
+
+
+class ForgetTests(AccountTestCase):
+    """/forget over TCP against a --db daemon: alice's lines are gone from history and search, bob's stay."""
+
+    def test_forget_deletes_what_alice_sent_and_nothing_else(self) -> None:
+        """After /forget confirm, bob's /history shows only his own line, also after a restart."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (2): alice bob")
+        alice.say("#lobby secret from alice")
+        self.until(bob, "#lobby <alice> #lobby secret from alice")
+        bob.say("plain from bob")
+        self.until(alice, "#lobby <bob> plain from bob")
+        alice.say("/forget confirm")
+        self.until(alice, "*** Forgot 1 message you sent as alice.")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say("/history 10")
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("*** End of history of #lobby"):
+            lines.append(bob.read_line().decode("utf-8"))
+        said = [line for line in lines if "> " in line and "#lobby <" in line]
+        self.assertEqual([line[19:] for line in said], ["#lobby <bob> plain from bob\r\n"])

@@ -1,0 +1,152 @@
+"""Private messages to a registered nickname whose owner is offline: kept, bounded, and shown when they identify."""
+
+from chatd.domain.offline import MAILBOX_MOST
+from tests.test_line_accounts import IDENTIFIED, PASSWORD, AccountTestCase
+
+KEPT = b"*** alice is offline: your message is kept until they identify (1 waiting)"
+
+
+class OfflineMessageTests(AccountTestCase):
+    """Alice registered, then left; bob messages her."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.leave(self.alice)
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.3")
+
+    def test_the_sender_is_echoed_and_told_it_is_kept(self) -> None:
+        """The receipt as for anyone, then one line saying it waits for alice."""
+        self.clock.advance(60)
+        self.bob.dataReceived(b"/msg Alice are you there?\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:01] <bob -> alice> are you there?", KEPT])
+
+    def test_the_sender_is_told_in_json(self) -> None:
+        """A program reads a ``kept`` object with the nickname and how many wait."""
+        self.bob.dataReceived(b"/format json\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/msg alice hi\n")
+        self.assertEqual(self.lines(self.bob_wire)[-1], b'{"type":"kept","nick":"alice","waiting":1}')
+
+    def test_a_nickname_neither_online_nor_registered_is_still_refused(self) -> None:
+        """Nothing is kept for a nickname nobody owns."""
+        self.bob.dataReceived(b"/msg carol hi\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"ERR no-such-nick nobody called carol is online"])
+
+    def test_alice_identifying_gets_them_with_their_times_then_no_more(self) -> None:
+        """On identifying, the kept messages come dated, then a count; the next time, nothing."""
+        self.clock.advance(60)
+        self.bob.dataReceived(b"/msg alice one\n")
+        self.clock.advance(60)
+        self.bob.dataReceived(b"/msg alice two\n")
+        self.clock.advance(3600)
+        alice, wire = self.connect(None, host="10.0.0.1")
+        alice.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(
+            self.lines(wire)[:5],
+            [
+                IDENTIFIED,
+                b"[1970-01-01 00:01] <bob -> alice> one",
+                b"[1970-01-01 00:02] <bob -> alice> two",
+                b"*** End of the 2 messages sent to you while you were offline.",
+                b"*** You are alice.",
+            ],
+        )
+        self.leave(alice)
+        again, wire = self.connect(None, host="10.0.0.1")
+        again.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire)[:2], [IDENTIFIED, b"*** You are alice."])
+
+    def test_past_the_bound_a_message_is_refused(self) -> None:
+        """At most MAILBOX_MOST wait for one account; the next gets one error line."""
+        for _ in range(MAILBOX_MOST):
+            self.bob.dataReceived(b"/msg alice hi\n")
+            self.clock.advance(1)
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/msg alice one more\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b"ERR mailbox-full alice is offline with 100 messages waiting already; try later"],
+        )
+
+
+class IdentifiedTestCase(AccountTestCase):
+    """alice and bob identified, having sent each other a private message; carol identified too; dave not."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.3")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.carol, self.carol_wire = self.connect(b"carol", host="10.0.0.4")
+        self.carol.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.dave, self.dave_wire = self.connect(b"dave", host="10.0.0.5")
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/msg bob hello bob\n")
+        self.bob.dataReceived(b"/msg alice hi alice\n")
+        self.dave.dataReceived(b"/msg bob from dave\n")
+        for wire in self.wires:
+            self.lines(wire)
+
+
+class PrivateHistoryTests(IdentifiedTestCase):
+    """/history NICK: private messages for their two parties alone."""
+
+    def test_each_party_reads_the_conversation_dated(self) -> None:
+        """Both sides see both messages, oldest first, dated as history, then a marker; dave's is not kept."""
+        expected = [
+            b"[1970-01-01 00:01] <alice -> bob> hello bob",
+            b"[1970-01-01 00:01] <bob -> alice> hi alice",
+            b"*** End of private messages with %s.",
+        ]
+        self.alice.dataReceived(b"/history bob\n")
+        self.assertEqual(self.lines(self.alice_wire), [*expected[:2], expected[2] % b"bob"])
+        self.bob.dataReceived(b"/history Alice 5\n")
+        self.assertEqual(self.lines(self.bob_wire), [*expected[:2], expected[2] % b"Alice"])
+
+    def test_a_third_identified_user_reads_only_their_own(self) -> None:
+        """carol asking for bob gets her own conversation with him: none."""
+        self.carol.dataReceived(b"/history bob\n")
+        self.assertEqual(
+            self.lines(self.carol_wire),
+            [b"*** No private messages with bob are kept (only those between two identified users are)."],
+        )
+
+    def test_an_unidentified_user_is_refused_in_one_line(self) -> None:
+        """dave has no account: one error line."""
+        self.dave.dataReceived(b"/history bob\n")
+        [line] = self.lines(self.dave_wire)
+        self.assertTrue(line.startswith(b"ERR not-identified "), line)
+
+    def test_a_room_the_user_is_in_still_wins_over_a_nickname(self) -> None:
+        """/history dev is #dev for alice, who is in it."""
+        self.alice.dataReceived(b"/history dev\n")
+        self.assertIn(b"#dev", self.lines(self.alice_wire)[-1])
+
+
+class ForgetTests(IdentifiedTestCase):
+    """/forget deletes what alice sent, rooms and private, after a confirmation."""
+
+    def test_forget_asks_first_then_deletes_and_counts(self) -> None:
+        """/forget alone deletes nothing; /forget confirm deletes her room line and private message."""
+        self.alice.dataReceived(b"in the lobby\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/forget\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"*** /forget confirm deletes every message, action and private message you sent as alice "
+                b"from the server, for good."
+            ],
+        )
+        self.alice.dataReceived(b"/forget confirm\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Forgot 2 messages you sent as alice."])
+        self.bob.dataReceived(b"/history alice\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b"[1970-01-01 00:01] <bob -> alice> hi alice", b"*** End of private messages with alice."],
+        )
+
+    def test_forget_needs_an_account(self) -> None:
+        """dave, not identified, gets one error line and nothing is deleted."""
+        self.dave.dataReceived(b"/forget confirm\n")
+        [line] = self.lines(self.dave_wire)
+        self.assertTrue(line.startswith(b"ERR not-identified "), line)

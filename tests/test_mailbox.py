@@ -1,0 +1,165 @@
+"""Private messages in both stores (in memory, and in a SQLite file): the Mailbox port's contract, the History
+port's conversations between two accounts, and schema step 5's upgrade."""
+
+import sqlite3
+from collections.abc import Awaitable
+from contextlib import closing
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import Actor, Whispered
+from chatd.domain.offline import conversation
+from chatd.domain.ports import History, Mailbox
+from chatd.storage.memory import MemoryHistory, MemoryMailbox
+from chatd.storage.schema import STEPS, VERSION, prepare
+from chatd.storage.sqlite_mailbox import SQLiteMailbox
+from tests.events import whispered
+from tests.test_history import deferred, open_store
+from tests.test_sqlite import StoreTestCase
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    _TestCase = SynchronousTestCase
+else:
+    _TestCase = object
+
+
+def message(n: int, to: str = "alice") -> Whispered:
+    return replace(whispered(n, "bob", to, f"message {n}"), id=f"{n:016x}")
+
+
+class MailboxContract(_TestCase):
+    """What every ``Mailbox`` does; a subclass makes it and waits for its answers."""
+
+    mailbox: Mailbox
+
+    def result(self, answer: Awaitable[T]) -> T:
+        raise NotImplementedError
+
+    def test_messages_come_back_whole_in_order_then_are_gone(self) -> None:
+        """Each account gets its own messages, oldest first, as kept; once taken, none wait."""
+        for n in (1, 2):
+            self.mailbox.keep("alice", message(n))
+        self.mailbox.keep("carol", message(3, "carol"))
+        self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.waiting("carol")), (2, 1))
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1), message(2)])
+        self.assertEqual(self.mailbox.waiting("alice"), 0)
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [])
+        self.assertEqual(list(self.result(self.mailbox.take("carol"))), [message(3, "carol")])
+
+    def test_nothing_waits_for_an_account_never_written_to(self) -> None:
+        """A count of 0 and nothing to take."""
+        self.assertEqual(self.mailbox.waiting("dave"), 0)
+        self.assertEqual(list(self.result(self.mailbox.take("dave"))), [])
+
+
+def private(n: int, sender: str | None, to: str | None) -> Whispered:
+    """A private message from ``sender`` to ``to``, each identified to their own nickname unless None."""
+    return Whispered(
+        id=f"{n:016x}",
+        at=n,
+        actor=Actor(sender or "dave", "", sender),
+        to=to or "dave",
+        text=f"private {n}",
+        to_account=to,
+    )
+
+
+class ConversationContract(_TestCase):
+    """What every ``History`` keeps of private messages: those between two accounts, for those two."""
+
+    history: History
+
+    def result(self, answer: Awaitable[T]) -> T:
+        raise NotImplementedError
+
+    def test_a_conversation_holds_both_directions_oldest_first_and_nothing_else(self) -> None:
+        """alice to bob and back are one conversation; one with an unidentified side is not kept."""
+        for event in (private(1, "alice", "bob"), private(2, "bob", "alice"), private(3, None, "bob")):
+            self.history.append(event)
+        self.history.append(private(4, "carol", "bob"))
+        both = self.result(self.history.conversation(conversation("bob", "alice"), 10))
+        self.assertEqual([event.id for event in both], [f"{1:016x}", f"{2:016x}"])
+        self.assertEqual(both[0], private(1, "alice", "bob"))
+        last = self.result(self.history.conversation(conversation("alice", "bob"), 1))
+        self.assertEqual([event.text for event in last], ["private 2"])
+        self.assertEqual(list(self.result(self.history.conversation(conversation("alice", "carol"), 10))), [])
+
+
+class MemoryConversationTests(ConversationContract, SynchronousTestCase):
+    def setUp(self) -> None:
+        self.history = MemoryHistory()
+
+    def result(self, answer: Awaitable[T]) -> T:
+        return self.successResultOf(deferred(answer))
+
+
+class SQLiteConversationTests(ConversationContract, StoreTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = open_store(self, self.path, self.reactor)
+        self.history = self.store
+
+    def result(self, answer: Awaitable[T]) -> T:
+        read = deferred(answer)
+        self.end_pass(self.store)
+        return self.successResultOf(self.reactor.run_until(read))
+
+    def test_a_conversation_survives_a_restart(self) -> None:
+        """Written, stopped, opened again: still there for its two accounts."""
+        self.store.append(private(1, "alice", "bob"))
+        self.end_pass(self.store)
+        self.history = self.store = self.reopened(self.store)
+        kept = self.result(self.store.conversation(conversation("alice", "bob"), 10))
+        self.assertEqual(list(kept), [private(1, "alice", "bob")])
+
+
+class MemoryMailboxTests(MailboxContract, SynchronousTestCase):
+    def setUp(self) -> None:
+        self.mailbox = MemoryMailbox()
+
+    def result(self, answer: Awaitable[T]) -> T:
+        return self.successResultOf(deferred(answer))
+
+
+class SQLiteMailboxTests(MailboxContract, StoreTestCase):
+    """The contract in a SQLite file; what waits is there again after a restart, counts and all."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = open_store(self, self.path, self.reactor)
+        self.mailbox = SQLiteMailbox(self.store)
+
+    def result(self, answer: Awaitable[T]) -> T:
+        read = deferred(answer)
+        self.end_pass(self.store)
+        found = self.successResultOf(self.reactor.run_until(read))
+        self.end_pass(self.store)
+        return found
+
+    def test_what_waits_survives_a_restart(self) -> None:
+        """Kept, stopped, opened again: counted at start, and taken whole."""
+        self.mailbox.keep("alice", message(1))
+        self.end_pass(self.store)
+        self.store = self.reopened(self.store)
+        self.mailbox = SQLiteMailbox(self.store)
+        self.assertEqual(self.mailbox.waiting("alice"), 1)
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1)])
+
+    def test_a_version_4_database_is_upgraded_to_keep_messages(self) -> None:
+        """A database from before the mailbox gets its table at start, and keeps its accounts."""
+        path = self.path + ".4"
+        with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            prepare(connection, path, STEPS[:4])
+            connection.execute("INSERT INTO accounts VALUES ('alice', 'alice', 'hash', 1.0)")
+        store = open_store(self, path, self.reactor)
+        self.assertEqual(store.registered, ["alice"])
+        mailbox = SQLiteMailbox(store)
+        mailbox.keep("alice", message(1))
+        self.store = store
+        self.assertEqual(list(self.result(mailbox.take("alice"))), [message(1)])
+        with closing(sqlite3.connect(path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
