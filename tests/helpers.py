@@ -43,7 +43,7 @@ from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.tap import Options
 from tests.events import seen
 
@@ -211,7 +211,9 @@ class ChatTestCase(SynchronousTestCase):
         self.published: list[Event] = []
         """Every event the chat published, in order, as the bus carried it."""
         self.bus.subscribe(self.published.append)
-        self.chat = Chat(self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts())
+        self.chat = Chat(
+            self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts(), rooms=MemoryRooms()
+        )
         self.audience = RecordingAudience()
 
     def stop(self) -> None:
@@ -271,6 +273,7 @@ class LineTestCase(SynchronousTestCase):
         self.stopped = 0
         self.history = self.make_history()
         self.accounts = MemoryAccounts()
+        self.rooms = MemoryRooms()
         # #lobby is the server's, as chatd.service makes the default room.
         self.chat = Chat(
             self.clock,
@@ -280,6 +283,7 @@ class LineTestCase(SynchronousTestCase):
             stop=self.stop,
             server_rooms=("#lobby",),
             accounts=self.accounts,
+            rooms=self.rooms,
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""

@@ -86,6 +86,21 @@ STEPS: tuple[str, ...] = (
         registered_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: registered rooms: each room's (folded name the key) name as registered and owner's account, and its room
+    # operators' accounts. Unregistering deletes a room's rows from both.
+    """
+    CREATE TABLE registered_rooms (
+        room TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        registered_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE room_operators (
+        room TEXT NOT NULL,
+        account TEXT NOT NULL,
+        PRIMARY KEY (room, account)
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

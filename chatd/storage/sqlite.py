@@ -86,14 +86,17 @@ _SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room
 """A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
 events_by_room for "room = ?" and walks the whole room (0.1 s at 300,000 lines, against 0.2 ms)."""
 
+_REGISTERED_ROOMS = (
+    "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
+)
+"""Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
+
 _INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _LAST_SEQ = (
     "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
     "ON CONFLICT (room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"
 )
 
-
-T = TypeVar("T")
 
 Statement = tuple[str, tuple[object, ...]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""
@@ -130,6 +133,7 @@ class SQLiteHistory(Service):
         last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[str] = (),
+        rooms: Sequence[tuple[str, str, str | None]] = (),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -139,6 +143,8 @@ class SQLiteHistory(Service):
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self.registered = registered
         """The registered nicknames, read at start, for ``SQLiteAccounts``."""
+        self.rooms = rooms
+        """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -169,6 +175,7 @@ class SQLiteHistory(Service):
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
+            rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -176,7 +183,7 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored, registered)
+        return cls(reactor, writer, reader, last, restored, registered, rooms)
 
     @override
     def startService(self) -> None:
