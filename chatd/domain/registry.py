@@ -149,11 +149,7 @@ class Registry:
             if key not in self._state.rooms.by_key:
                 raise NoSuchRoomError(name)
             raise RoomNotRegisteredError(self._state.rooms.by_key[key].name)
-        if by.operator:
-            return registration
-        if by.account is None:
-            raise NotIdentifiedError()
-        if by.account != registration.owner:
+        if not by.operator and by.account != registration.owner:
             raise NotOwnerError(registration.name)
         return registration
 

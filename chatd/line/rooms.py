@@ -40,8 +40,9 @@ def op(session: "LineSession", command: rooms.Op) -> "Waiting":
     change = chat.add_room_operator if command.add else chat.remove_room_operator
     written = change(session.me(), room, command.nick)
     if written is None:
-        already = "is a room operator already" if command.add else "is not a room operator"
-        session.send(Notice("room", f"{command.nick} {already} of {room}.", {"room": room}))
+        already = "is already a room operator" if command.add else "is not a room operator"
+        fields = {"room": room, "nick": command.nick, "operator": command.add}
+        session.send(Notice("room_operator", f"{command.nick} {already} of {room}.", fields))
         return None
     return _waiting(written)
 
