@@ -94,42 +94,29 @@ class Registry:
         account that registered it (so someone offline may be named).
         None if the account is already one: nothing changes.
         """
-        by = own(view)
-        registration = self._owned(by, name)
-        account, shown_nick = self._account_of(nick)
-        if account in registration.operators:
-            return None
-        key = fold(registration.name)
-        written = self._store.add_operator(key, account)
-        id, at = self._seam.stamp()
-        shown = self._shown(key, registration)
-        event = RoomOperatorAdded(
-            id=id,
-            at=at,
-            actor=by.actor,
-            room=shown,
-            seq=self._seam.next_seq(shown),
-            nick=shown_nick,
-            account=account,
-        )
-        self._seam.publish(event, _room_and(self._state, by, key))
-        return written
+        return self._name_operator(view, name, nick, True)
 
     def remove_operator(self, view: UserView, name: str, nick: str) -> Awaitable[None] | None:
         """Take the account of ``nick`` off the operators of registered room ``name``; as ``add_operator``.
 
         None if that account is not one: nothing changes.
         """
+        return self._name_operator(view, name, nick, False)
+
+    def _name_operator(self, view: UserView, name: str, nick: str, add: bool) -> Awaitable[None] | None:
+        """Add (``add``) or remove the account of ``nick`` as an operator of room ``name``: one event, one change kept."""
         by = own(view)
         registration = self._owned(by, name)
         account, shown_nick = self._account_of(nick)
-        if account not in registration.operators:
+        if (account in registration.operators) == add:
             return None
         key = fold(registration.name)
-        written = self._store.remove_operator(key, account)
+        change = self._store.add_operator if add else self._store.remove_operator
+        written = change(key, account)
         id, at = self._seam.stamp()
         shown = self._shown(key, registration)
-        event = RoomOperatorRemoved(
+        kind = RoomOperatorAdded if add else RoomOperatorRemoved
+        event = kind(
             id=id,
             at=at,
             actor=by.actor,
