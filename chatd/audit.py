@@ -46,6 +46,10 @@ from chatd.domain.events import (
     NicknameClaimed,
     PasswordChanged,
     Registered,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomUnregistered,
     ShuttingDown,
     TopicLocked,
     Unmuted,
@@ -145,6 +149,14 @@ def line(event: Event) -> Line | None:
             return "The mute of {nick} ran out", {"nick": event.nick}
         case Unmuted(actor=actor):
             return _by(actor, "unmuted {nick}", nick=event.nick)
+        case RoomRegistered(actor=actor):
+            return _by(actor, "registered {room}", room=event.room)
+        case RoomUnregistered(actor=actor):
+            return _by(actor, "unregistered {room}", room=event.room)
+        case RoomOperatorAdded(actor=actor):
+            return _by(actor, "made {nick} a room operator of {room}", nick=event.nick, room=event.room)
+        case RoomOperatorRemoved(actor=actor):
+            return _by(actor, "took room operator of {room} from {nick}", nick=event.nick, room=event.room)
         case TopicLocked(actor=actor):
             what = "locked" if event.locked else "unlocked"
             return _by(actor, f"{what} the topic of {{room}}", room=event.room)

@@ -50,7 +50,7 @@ from chatd.bus.memory import MemoryBus
 from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
-from chatd.domain.ports import Accounts, Mailbox
+from chatd.domain.ports import Accounts, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
@@ -59,11 +59,12 @@ from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.retention import Retention
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
+from chatd.storage.sqlite_rooms import SQLiteRooms
 
 log = Logger()
 
@@ -102,7 +103,7 @@ def build(
     """
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    history, accounts, mailbox, barrier, restored = _stores(config.db, reactor)
+    history, accounts, mailbox, rooms, barrier, restored = _stores(config.db, reactor)
     bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
@@ -115,6 +116,7 @@ def build(
         server_rooms=server_rooms,
         accounts=accounts,
         mailbox=mailbox,
+        rooms=rooms,
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(restored)
@@ -156,16 +158,23 @@ def build(
 
 def _stores(
     db: str | None, reactor: Any
-) -> tuple[MemoryHistory | SQLiteHistory, Accounts, Mailbox, Barrier | None, Sequence[Event]]:
-    """The history, accounts and mailbox ``--db`` names, what output must wait for, and the events kept to restore.
+) -> tuple[MemoryHistory | SQLiteHistory, Accounts, Mailbox, RoomStore, Barrier | None, Sequence[Event]]:
+    """The history, accounts, mailbox and registered rooms ``--db`` names, what output must wait for, and the events kept to restore.
 
     In memory, output waits for nothing and nothing is restored. Raises
     ``DatabaseFileError`` for a file that cannot be used.
     """
     if db is None:
-        return MemoryHistory(), MemoryAccounts(), MemoryMailbox(), None, ()
+        return MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), None, ()
     store = SQLiteHistory.open(db, reactor)
-    return store, SQLiteAccounts(store), SQLiteMailbox(store), store.when_written, store.restored
+    return (
+        store,
+        SQLiteAccounts(store),
+        SQLiteMailbox(store),
+        SQLiteRooms(store),
+        store.when_written,
+        store.restored,
+    )
 
 
 def compose(

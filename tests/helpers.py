@@ -43,7 +43,7 @@ from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.tap import Options
 from tests.events import seen
 
@@ -212,7 +212,9 @@ class ChatTestCase(SynchronousTestCase):
         self.published: list[Event] = []
         """Every event the chat published, in order, as the bus carried it."""
         self.bus.subscribe(self.published.append)
-        self.chat = Chat(self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts())
+        self.chat = Chat(
+            self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts(), rooms=MemoryRooms()
+        )
         self.audience = RecordingAudience()
 
     def stop(self) -> None:
@@ -272,6 +274,7 @@ class LineTestCase(SynchronousTestCase):
         self.stopped = 0
         self.history = self.make_history()
         self.accounts = MemoryAccounts()
+        self.rooms = MemoryRooms()
         # #lobby is the server's, as chatd.service makes the default room.
         self.chat = Chat(
             self.clock,
@@ -282,6 +285,7 @@ class LineTestCase(SynchronousTestCase):
             server_rooms=("#lobby",),
             accounts=self.accounts,
             mailbox=self.make_mailbox(),
+            rooms=self.rooms,
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""

@@ -204,6 +204,36 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["00:01 - boss unlocked the topic of #dev"],
     ),
     (
+        {"type": "room_registered", "at": AT, "room": "#dev", "nick": "Alice", "account": "alice"},
+        ["00:01 - Alice registered #dev to the account alice"],
+    ),
+    (
+        {"type": "room_unregistered", "at": AT, "room": "#dev", "nick": "alice"},
+        ["00:01 - alice unregistered #dev"],
+    ),
+    (
+        {
+            "type": "room_operator_added",
+            "at": AT,
+            "room": "#dev",
+            "nick": "Bob",
+            "by": "alice",
+            "account": "bob",
+        },
+        ["00:01 - alice made Bob a room operator of #dev (account bob)"],
+    ),
+    (
+        {
+            "type": "room_operator_removed",
+            "at": AT,
+            "room": "#dev",
+            "nick": "Bob",
+            "by": "alice",
+            "account": "bob",
+        },
+        ["00:01 - alice took room operator of #dev from Bob (account bob)"],
+    ),
+    (
         {"type": "kicked", "at": AT, "room": "#dev", "nick": "bob", "by": "boss", "reason": "behave"},
         ["00:01 - bob was kicked from #dev by boss (behave)"],
     ),

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
-from chatd.line import account_commands, commands, moderation_commands, table
+from chatd.line import account_commands, commands, moderation_commands, room_commands, table
 from chatd.line.account_commands import Forget, Identify, Password, Register, Unregister
 from chatd.line.commands import (
     Away,
@@ -45,6 +45,7 @@ from chatd.line.moderation_commands import (
     Unmute,
     Wall,
 )
+from chatd.line.room_commands import Op, RegisterRoom, UnregisterRoom
 from chatd.line.syntax import Command, RoomThenText
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.wording import word
@@ -123,13 +124,22 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "whois": [("/whois bob", Whois("bob"))],
     "ignore": [("/ignore", Ignore(None)), ("/ignore bob", Ignore("bob"))],
     "unignore": [("/unignore bob", Unignore("bob"))],
-    "register": [("/register correct horse", Register("correct horse"))],
+    # One password example a row, last: it registers the nickname the next example would use.
+    "register": [
+        ("/register #dev", RegisterRoom("#dev")),
+        ("/register correct horse", Register("correct horse")),
+    ],
     "identify": [
         ("/identify hunter22", Identify(None, "hunter22")),
         ("/identify alice correct horse", Identify("alice", "correct horse")),
     ],
     "password": [("/password old1 new one", Password("old1", "new one"))],
-    "unregister": [("/unregister correct horse", Unregister("correct horse"))],
+    "unregister": [
+        ("/unregister #Dev", UnregisterRoom("#Dev")),
+        ("/unregister correct horse", Unregister("correct horse")),
+    ],
+    "op": [("/op bob", Op(None, "bob", True)), ("/op #dev bob", Op("#dev", "bob", True))],
+    "deop": [("/deop bob", Op(None, "bob", False)), ("/deop  #dev  bob ", Op("#dev", "bob", False))],
     "forget": [("/forget", Forget(False)), ("/forget CONFIRM", Forget(True))],
     "oper": [
         ("/oper boss correct horse", Oper("boss", "correct horse")),
@@ -187,6 +197,10 @@ MISUSED = [
     ("/password old", "password"),
     ("/unregister", "unregister"),
     ("/forget now", "forget"),
+    ("/op", "op"),
+    ("/op bob carol", "op"),
+    ("/op #dev bob carol", "op"),
+    ("/deop", "deop"),
     ("/oper boss", "oper"),
     ("/oper", "oper"),
     ("/kick", "kick"),
@@ -226,6 +240,9 @@ NEED_NICK = frozenset(
         Register,
         Password,
         Unregister,
+        RegisterRoom,
+        UnregisterRoom,
+        Op,
         History,
         Search,
         Kick,
@@ -420,7 +437,7 @@ class CommandTableTests(SynchronousTestCase):
         """No command can be parsed yet have no row, and so no handler: each typed command comes from a row."""
         defined = {
             kind
-            for module in (commands, moderation_commands, account_commands)
+            for module in (commands, moderation_commands, account_commands, room_commands)
             for kind in vars(module).values()
             if isinstance(kind, type)
             and dataclasses.is_dataclass(kind)

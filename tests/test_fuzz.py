@@ -47,7 +47,7 @@ from chatd.frontend.reading import Pause
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.text import fold
 from tests.helpers import buffered, check_at_once, state_facts
 
@@ -286,7 +286,14 @@ class World:
         self.test = test
         self.clock = Clock()
         bus = MemoryBus()
-        self.chat = Chat(self.clock, MemoryHistory(), bus, limits=CHAT_LIMITS, accounts=MemoryAccounts())
+        self.chat = Chat(
+            self.clock,
+            MemoryHistory(),
+            bus,
+            limits=CHAT_LIMITS,
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
+        )
         # A second state built only from what the bus carries: it must always equal the chat's.
         self.replayed = ChatState()
         bus.subscribe(self.replayed.apply)

@@ -15,7 +15,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
 from chatd.line.frontend import LineFrontEnd, line_front_end
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.tap import Options
 from tests.certificates import write_self_signed
 from tests.helpers import check_at_once, connected
@@ -24,7 +24,9 @@ from tests.helpers import check_at_once, connected
 class LineFrontEndTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.reactor = MemoryReactorClock()
-        self.chat = Chat(self.reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts())
+        self.chat = Chat(
+            self.reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()
+        )
 
     def front_end(self, *arguments: str) -> LineFrontEnd:
         """The line front end ``twistd chatd --name testhost ARGUMENTS`` describes."""

@@ -11,7 +11,7 @@ from chatd.domain.replies import RoomSummary
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from tests.helpers import ChatTestCase, LineTestCase
 
 ROOMS = 300
@@ -51,6 +51,7 @@ class ChatListingTests(ChatTestCase):
             MemoryBus(),
             limits=Limits(rooms_per_user=ROOMS),
             accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
         )
 
     def test_rooms_come_a_page_at_a_time_sorted_by_name(self) -> None:

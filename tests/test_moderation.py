@@ -25,7 +25,7 @@ from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts
+from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import (
     banned,
     kicked,
@@ -187,7 +187,12 @@ class KickRejoinTests(ChatTestCase):
     def test_operators_set_the_time_with_the_limit(self) -> None:
         """``Limits.kick_rejoin`` (``--kick-rejoin``) sets how long the wait is."""
         chat = Chat(
-            self.clock, self.history, self.bus, limits=Limits(kick_rejoin=5), accounts=MemoryAccounts()
+            self.clock,
+            self.history,
+            self.bus,
+            limits=Limits(kick_rejoin=5),
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
         )
         owner = chat.register(RecordingSession(self.audience), "boss", "")
         user = chat.register(RecordingSession(self.audience), "user", "")
@@ -212,7 +217,12 @@ class ServerRoomTests(ChatTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.chat = Chat(
-            self.clock, self.history, self.bus, server_rooms=("#Lobby",), accounts=MemoryAccounts()
+            self.clock,
+            self.history,
+            self.bus,
+            server_rooms=("#Lobby",),
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
         )
         self.first, _ = self.online("first", "#lobby", "#mine")
         self.bob, _ = self.online("bob", "#lobby", "#mine")
@@ -263,7 +273,12 @@ class ServerRoomTests(ChatTestCase):
     def test_a_restart_gives_the_servers_rooms_their_kept_topics(self) -> None:
         """Restored topic events give a server's room its last topic and lock when it is made; other rooms none."""
         chat = Chat(
-            self.clock, self.history, self.bus, server_rooms=("#lobby", "#help"), accounts=MemoryAccounts()
+            self.clock,
+            self.history,
+            self.bus,
+            server_rooms=("#lobby", "#help"),
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
         )
         chat.restore(
             [

@@ -31,6 +31,10 @@ from chatd.domain.events import (
     NickChanged,
     Parted,
     Quit,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomUnregistered,
     Said,
     ShuttingDown,
     TopicChanged,
@@ -123,6 +127,24 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
     (topic_locked(AT, "#dev", "alice", True, seq=1), b"[00:01] #dev -- alice locked the topic\r\n"),
     (topic_locked(AT, "#dev", "alice", False, seq=1), b"[00:01] #dev -- alice unlocked the topic\r\n"),
     (
+        RoomRegistered(id="1", at=AT, actor=Actor("Alice"), room="#dev", seq=2, account="alice"),
+        b"[00:01] #dev -- Alice registered the room to the account alice\r\n",
+    ),
+    (
+        RoomUnregistered(id="1", at=AT, actor=Actor("Alice"), room="#dev", seq=2),
+        b"[00:01] #dev -- Alice unregistered the room\r\n",
+    ),
+    (
+        RoomOperatorAdded(id="1", at=AT, actor=Actor("alice"), room="#dev", seq=3, nick="Bob", account="bob"),
+        b"[00:01] #dev -- alice made Bob a room operator (account bob)\r\n",
+    ),
+    (
+        RoomOperatorRemoved(
+            id="1", at=AT, actor=Actor("alice"), room="#dev", seq=4, nick="Bob", account="bob"
+        ),
+        b"[00:01] #dev -- alice took room operator from Bob (account bob)\r\n",
+    ),
+    (
         kicked(AT, "#dev", "bob", "alice", "spam", seq=1),
         b"[00:01] #dev -- bob was kicked by alice (spam)\r\n",
     ),
@@ -172,6 +194,10 @@ TYPE_NAMES: dict[type, str] = {
     Notice: "notice",
     TopicLocked: "topic_locked",
     Kicked: "kicked",
+    RoomRegistered: "room_registered",
+    RoomUnregistered: "room_unregistered",
+    RoomOperatorAdded: "room_operator_added",
+    RoomOperatorRemoved: "room_operator_removed",
     Banned: "banned",
     Muted: "muted",
     Unmuted: "unmuted",

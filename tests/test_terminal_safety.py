@@ -28,7 +28,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 
 
 class Hostile(NamedTuple):
@@ -264,7 +264,9 @@ class Scene:
 
     def __init__(self, in_ops: bool, attacker_named: bool) -> None:
         self.clock = Clock()
-        self.chat = Chat(self.clock, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts())
+        self.chat = Chat(
+            self.clock, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()
+        )
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,

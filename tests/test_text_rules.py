@@ -41,7 +41,7 @@ from chatd.domain.events import (
 from chatd.domain.names import NAME_MARKS_MAX, TEXT_MARKS_MAX, check_nickname, check_room_name, look
 from chatd.domain.ports import UserView
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from tests.helpers import RecordingAudience, RecordingSession
 
 # Characters that show as nothing, which text loses and names refuse.
@@ -99,7 +99,7 @@ def scene() -> Scene:
     bus = MemoryBus()
     published: list[Event] = []
     bus.subscribe(published.append)
-    chat = Chat(clock, MemoryHistory(), bus, accounts=MemoryAccounts())
+    chat = Chat(clock, MemoryHistory(), bus, accounts=MemoryAccounts(), rooms=MemoryRooms())
     audience = RecordingAudience()
     alice = chat.register(RecordingSession(audience), "alice")
     bob = chat.register(RecordingSession(audience), "bob")

@@ -189,7 +189,7 @@ def _event(text: str) -> Callable[[_Fields, View], Shown]:
     """A renderer for an event shown as one dimmed line, ``text`` formatted with the scrubbed fields."""
 
     def draw(fields: _Fields, view: View) -> Shown:
-        values = {key: fields.text(key) for key in ("room", "nick", "new", "topic", "by")}
+        values = {key: fields.text(key) for key in ("room", "nick", "new", "topic", "by", "account")}
         body = text.format(**values, because=_because(fields.text("reason")))
         return _one(fields, view, Look.EVENT, body)
 
@@ -406,6 +406,10 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "server_time": _server_time,
     "topic_locked": _topic_locked,
     "kicked": _kicked,
+    "room_registered": _event("{nick} registered {room} to the account {account}"),
+    "room_unregistered": _event("{nick} unregistered {room}"),
+    "room_operator_added": _event("{by} made {nick} a room operator of {room} (account {account})"),
+    "room_operator_removed": _event("{by} took room operator of {room} from {nick} (account {account})"),
     "banned": _moderated("banned"),
     "muted": _moderated("muted"),
     "unmuted": _unmuted,

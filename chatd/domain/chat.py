@@ -25,8 +25,9 @@ from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import page_bounds
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.offline import Offline
-from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, UserView
+from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
+from chatd.domain.registry import Registry
 from chatd.domain.replies import Away, Kept, Members, RoomList, RoomSummary, ServerTime, Topic, UserList
 from chatd.domain.resume import RESUME_MOST, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
@@ -43,8 +44,9 @@ class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
     ``clock`` gives the time and runs out mutes and bans; every event goes
-    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname; ``mailbox`` the private
-    messages sent to an account while offline (None: they are refused as to anyone offline); ``stop`` ends the daemon after /shutdown;
+    to ``history`` and ``bus``; ``accounts`` keeps who owns which nickname, ``rooms`` which rooms are
+    registered (chatd.domain.registry); ``mailbox`` the private messages sent to an account while
+    offline (None: they are refused as to anyone offline); ``stop`` ends the daemon after /shutdown;
     ``server_rooms`` (the default room) belong to the server, not to whoever
     makes them.
     """
@@ -60,6 +62,7 @@ class Chat:
         *,
         accounts: Accounts,
         mailbox: Mailbox | None = None,
+        rooms: RoomStore,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
@@ -72,6 +75,7 @@ class Chat:
         talk = Talk(self._state, seam, limits, clock.seconds, protect)
         identity = Identity(self._state, seam, accounts, clock.seconds, talk)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
+        registry = Registry(self._state, seam, rooms, accounts, clock.seconds)
         self.register = talk.register
         self.rename = talk.rename
         self.join = talk.join
@@ -101,6 +105,11 @@ class Chat:
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
         self._moderation = moderation
+        self._registry = registry
+        self.register_room = registry.register_room
+        self.unregister_room = registry.unregister_room
+        self.add_room_operator = registry.add_operator
+        self.remove_room_operator = registry.remove_operator
         self.check_registrable = identity.check_registrable
         self.register_account = identity.register_account
         self.account = identity.account
@@ -115,9 +124,11 @@ class Chat:
 
         Bans and mutes come back in force, running out at their own ends
         (``Moderation.restore``); each room that outlives its members gets
-        back its last topic and lock for when it is made again.
+        back its last topic and lock for when it is made again, the
+        registered ones (``rooms``' own) among them.
         """
         self._moderation.restore(events)
+        self._registry.restore()
         for event in events:
             if isinstance(event, (TopicChanged, TopicLocked)):
                 self._state.rooms.recall(event)

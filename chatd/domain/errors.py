@@ -412,3 +412,36 @@ class AlreadyIdentifiedError(ChatError):
 
     code = "already-identified"
     account: str
+
+
+@dataclass(eq=False)
+class ServerRoomError(ChatError):
+    """The room ``room`` is one of the server's (the default room, a --room one): nobody may register it."""
+
+    code = "server-room"
+    room: str
+
+
+@dataclass(eq=False)
+class RoomRegisteredError(ChatError):
+    """The room ``room`` is registered already, to the account ``owner``."""
+
+    code = "room-registered"
+    room: str
+    owner: str
+
+
+@dataclass(eq=False)
+class RoomNotRegisteredError(ChatError):
+    """The room ``room`` is not registered, so it has no room operators to name."""
+
+    code = "room-not-registered"
+    room: str
+
+
+@dataclass(eq=False)
+class NoAccountError(ChatError):
+    """``nick`` is neither identified online nor a registered nickname: only an account can be a room operator."""
+
+    code = "no-account"
+    nick: str

@@ -245,7 +245,48 @@ class NicknameClaimed(_Base):
     tries: int
 
 
-RoomEvent = Said | Acted | Joined | Parted | TopicChanged | TopicLocked | Kicked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomRegistered(_InRoom):
+    """``actor`` registered ``room`` to their account ``account``: they own it across restarts, and it
+    outlives its members."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomUnregistered(_InRoom):
+    """``actor``, its owner, gave ``room`` up: it is an ordinary room again, owned by nobody."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomOperatorAdded(_InRoom):
+    """``actor`` (the room's owner) made the account ``account``, online as ``nick``, an operator of ``room``."""
+
+    nick: str
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomOperatorRemoved(_InRoom):
+    """``actor`` (the room's owner) took the account ``account`` (``nick``) off the operators of ``room``."""
+
+    nick: str
+    account: str
+
+
+RoomEvent = (
+    Said
+    | Acted
+    | Joined
+    | Parted
+    | TopicChanged
+    | TopicLocked
+    | Kicked
+    | RoomRegistered
+    | RoomUnregistered
+    | RoomOperatorAdded
+    | RoomOperatorRemoved
+)
 """The events that happen in one room and carry its sequence number."""
 
 Event = (
@@ -271,7 +312,19 @@ Event = (
 )
 """Every change of chat state."""
 
-ROOM_EVENTS: tuple[type[RoomEvent], ...] = (Said, Acted, Joined, Parted, TopicChanged, TopicLocked, Kicked)
+ROOM_EVENTS: tuple[type[RoomEvent], ...] = (
+    Said,
+    Acted,
+    Joined,
+    Parted,
+    TopicChanged,
+    TopicLocked,
+    Kicked,
+    RoomRegistered,
+    RoomUnregistered,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+)
 MESSAGES: tuple[type[RoomEvent], ...] = (Said, Acted)
 """What people said in a room: the lines history reads give back (replay, /history), in either store."""
 EVENTS: tuple[type[Event], ...] = (

@@ -12,7 +12,8 @@ from the one seam in chatd.domain.publish and never make it wait.
 Front ends hold ``UserView`` and ``RoomView``s: read-only faces of the
 chat's own users and rooms, which only the chat changes, through events.
 
-``Accounts`` keeps who owns which nickname, and the hashes of their passwords.
+``Accounts`` keeps who owns which nickname, and the hashes of their passwords;
+``RoomStore`` keeps the registered rooms: who owns each, and its room operators.
 
 ``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
@@ -21,6 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from chatd.domain.events import Event, RoomEvent, Whispered
+from chatd.domain.rooms import RegisteredRoom
 
 
 class Session(Protocol):
@@ -175,6 +177,38 @@ class Mailbox(Protocol):
 
     def take(self, account: str) -> Awaitable[Sequence[Whispered]]:
         """The messages kept for ``account``, oldest first, and forget them."""
+        ...
+
+
+class RoomStore(Protocol):
+    """The registered rooms, kept across restarts: each room's owner and its room operators, all accounts.
+
+    A port of its own rather than more of ``Accounts``: a room is not a
+    nickname, and a store may keep one without the other. Rooms are named
+    by their folded names. ``registered`` answers from memory (read at
+    start); each change answers with an ``Awaitable`` that fires once it is
+    kept, as ``Accounts`` changes do (the SQLite store: in the pass's
+    transaction, with its events).
+    """
+
+    def registered(self) -> Sequence[RegisteredRoom]:
+        """Every registered room, as kept when the store was opened and changed since."""
+        ...
+
+    def register(self, room: str, name: str, owner: str, at: float) -> Awaitable[None]:
+        """Register room ``room`` (shown as ``name``) to the account ``owner`` at time ``at``, with no operators."""
+        ...
+
+    def unregister(self, room: str) -> Awaitable[None]:
+        """Forget room ``room``'s registration and its operators."""
+        ...
+
+    def add_operator(self, room: str, account: str) -> Awaitable[None]:
+        """Make ``account`` an operator of the registered room ``room``."""
+        ...
+
+    def remove_operator(self, room: str, account: str) -> Awaitable[None]:
+        """Take ``account`` off the operators of the registered room ``room``."""
         ...
 
 

@@ -1,14 +1,17 @@
 """The rooms: each by folded name, with its members in join order and its sequence.
 
 A room exists while it has members, bar what a room that outlives its
-members keeps while it has none: the server's rooms (later, registered
-ones) keep their topic and its lock, here while the daemon runs and, from
+members keeps while it has none: the server's rooms and registered ones
+keep their topic and its lock, here while the daemon runs and, from
 the store's kept events (``Rooms.recall``), across a restart. Its sequence
 numbers (``seq``) go on from where its history left off when it is made
 again, so a room's events
 are numbered 1, 2, 3, ... over its whole life. Whoever makes a room owns
 it, bar the server's rooms (the default room everyone enters): those
-belong to the server, and only operators moderate them (issue 12). No two
+belong to the server, and only operators moderate them (issue 12). A
+registered room (``Registration``, issue 13) is owned by an account, not
+by whoever made it: its owner and the room operators it names moderate it
+whenever they are identified, across restarts. No two
 rooms look alike (``chatd.domain.names.look``), so ``#dev`` with a Cyrillic
 e (U+0435) cannot draw people away from ``#dev``.
 """
@@ -40,6 +43,30 @@ class Room:
     """Whoever made the room (it is not handed on); None for a server's room, which nobody owns."""
     topic_locked: bool = False
     """Only the owner and operators may set the topic while it is locked."""
+    registration: "Registration | None" = None
+    """Who owns the room and who are its operators, by account, if it is registered."""
+
+
+@dataclass(slots=True)
+class Registration:
+    """A registered room's name as registered, its owner and room operators (accounts: folded nicknames)."""
+
+    name: str
+    owner: str
+    operators: set[str] = field(default_factory=set)
+
+    def moderates(self, account: str | None) -> bool:
+        """Whether ``account`` is the room's owner or one of its operators."""
+        return account is not None and (account == self.owner or account in self.operators)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredRoom:
+    """A registered room as a store keeps it: its name as registered, owner, and operators."""
+
+    name: str
+    owner: str
+    operators: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -66,10 +93,32 @@ class Rooms:
         """Every room by the look of its name: ``check_free`` keeps each look one room's."""
         self.kept: dict[str, Kept] = {}
         """What each room that outlives its members keeps, by folded name, while it has none."""
+        self.registered: dict[str, Registration] = {}
+        """Each registered room's owner and operators by folded name, whether or not anyone is in it."""
 
     def outlives(self, key: str) -> bool:
-        """Whether the room with folded name ``key`` keeps its topic while nobody is in it: a server's room."""
+        """Whether the room with folded name ``key`` keeps its topic while nobody is in it: a server's or registered room."""
+        return key in self._server or key in self.registered
+
+    def is_server(self, key: str) -> bool:
+        """Whether the room with folded name ``key`` is one of the server's, which nobody may register."""
         return key in self._server
+
+    def register(self, key: str, registration: Registration | None) -> None:
+        """Register the room with folded name ``key`` to ``registration`` (None: unregister it).
+
+        An unregistered room is nobody's: its maker's ownership ended when
+        it was registered.
+        """
+        if registration is None:
+            self.registered.pop(key, None)
+            self.kept.pop(key, None)
+        else:
+            self.registered[key] = registration
+        room = self.by_key.get(key)
+        if room is not None:
+            room.owner = None
+            room.registration = registration
 
     def recall(self, event: TopicChanged | TopicLocked) -> None:
         """Keep the topic or lock ``event`` set (a store kept it) for its room, if that room outlives its members.
@@ -115,6 +164,7 @@ class Rooms:
             kept = self.kept.pop(key, Kept())
             owner = None if self.outlives(key) else user
             room = Room(name, seq, owner=owner, topic=kept.topic, topic_locked=kept.topic_locked)
+            room.registration = self.registered.get(key)
             self.by_key[key] = self.by_look[look(name)] = room
             self.order.add(key)
         room.seq = seq

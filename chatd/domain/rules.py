@@ -60,8 +60,10 @@ def check_rejoin(user: User, room: str, now: float) -> None:
 
 
 def check_topic_settable(user: User, room: Room) -> None:
-    """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator."""
-    if room.topic_locked and not user.operator and room.owner is not user:
+    """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator (or a room operator)."""
+    if not room.topic_locked or user.operator or room.owner is user:
+        return
+    if room.registration is None or not room.registration.moderates(user.account):
         raise TopicLockedError(room.name)
 
 
@@ -93,8 +95,16 @@ def require_operator(user: User) -> None:
 
 
 def require_authority(user: User, room: Room) -> None:
-    """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room."""
+    """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room.
+
+    A registered room's owner and room operators are accounts: whoever is
+    identified to one of them has authority there, and its maker no more.
+    """
     if user.operator:
+        return
+    if room.registration is not None:
+        if not room.registration.moderates(user.account):
+            raise NotOwnerError(room.name)
         return
     if room.owner is None:
         raise NotOperatorError()

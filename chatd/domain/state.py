@@ -33,13 +33,17 @@ from chatd.domain.events import (
     Quit,
     Registered,
     RoomEvent,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomUnregistered,
     Said,
     TopicChanged,
     TopicLocked,
     Unmuted,
 )
 from chatd.domain.replies import Ban
-from chatd.domain.rooms import Room, Rooms
+from chatd.domain.rooms import Registration, Room, Rooms
 from chatd.domain.users import User, Users
 from chatd.text import fold
 
@@ -166,6 +170,33 @@ def _in_room(state: ChatState, event: RoomEvent) -> None:
     state.room(event)
 
 
+def _moved_on(state: ChatState, event: RoomEvent) -> None:
+    """Move the room's sequence on to ``event``'s, if anyone is in it: a registered room may be empty."""
+    room = state.rooms.by_key.get(fold(event.room))
+    if room is not None:
+        room.seq = event.seq
+
+
+def _room_registered(state: ChatState, event: RoomRegistered) -> None:
+    _moved_on(state, event)
+    state.rooms.register(fold(event.room), Registration(event.room, event.account))
+
+
+def _room_unregistered(state: ChatState, event: RoomUnregistered) -> None:
+    _moved_on(state, event)
+    state.rooms.register(fold(event.room), None)
+
+
+def _room_operator_added(state: ChatState, event: RoomOperatorAdded) -> None:
+    _moved_on(state, event)
+    state.rooms.registered[fold(event.room)].operators.add(event.account)
+
+
+def _room_operator_removed(state: ChatState, event: RoomOperatorRemoved) -> None:
+    _moved_on(state, event)
+    state.rooms.registered[fold(event.room)].operators.discard(event.account)
+
+
 _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     Registered: _registered,
     Joined: _joined,
@@ -187,5 +218,9 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     AccountRegistered: _identified,
     Identified: _identified,
     AccountDropped: _account_dropped,
+    RoomRegistered: _room_registered,
+    RoomUnregistered: _room_unregistered,
+    RoomOperatorAdded: _room_operator_added,
+    RoomOperatorRemoved: _room_operator_removed,
 }
 """How each kind of event changes the state; what is said in a room only moves its sequence on."""

@@ -33,6 +33,10 @@ from chatd.domain.events import (
     Parted,
     Quit,
     RoomEvent,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomUnregistered,
     Said,
     ShuttingDown,
     TopicChanged,
@@ -245,6 +249,16 @@ _event(
     ),
 )
 _event(TopicLocked, lambda e: f"{e.room} -- {e.actor.nick} {'locked' if e.locked else 'unlocked'} the topic")
+_event(RoomRegistered, lambda e: f"{e.room} -- {e.actor.nick} registered the room to the account {e.account}")
+_event(RoomUnregistered, lambda e: f"{e.room} -- {e.actor.nick} unregistered the room")
+_event(
+    RoomOperatorAdded,
+    lambda e: f"{e.room} -- {e.actor.nick} made {e.nick} a room operator (account {e.account})",
+)
+_event(
+    RoomOperatorRemoved,
+    lambda e: f"{e.room} -- {e.actor.nick} took room operator from {e.nick} (account {e.account})",
+)
 _event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
 _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")
 _event(Muted, lambda e: f"-- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")

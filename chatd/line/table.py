@@ -20,9 +20,10 @@ from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
-from chatd.line import accounts, history, moderation, talk
+from chatd.line import accounts, history, moderation, rooms, talk
 from chatd.line import commands as cmd
 from chatd.line import moderation_commands as mod
+from chatd.line import room_commands as room_cmd
 from chatd.line.errors import UnknownCommandError
 from chatd.line.render import Notice
 from chatd.line.syntax import (
@@ -299,12 +300,14 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "register",
-            "PASSWORD",
-            "register your nickname, so only you may take it",
-            required_text(acct.Register, "/register PASSWORD"),
-            accounts.register,
+            "PASSWORD|#room",
+            "register your nickname, so only you may take it, or a room you own",
+            room_cmd.parse_register,
+            rooms.register,
             details=f"PASSWORD: at least {MIN_PASSWORD} characters (spaces allowed), needed to identify "
-            "as this nickname later; you are identified at once.",
+            "as this nickname later; you are identified at once. #room: a room you are in and own "
+            "(you made it), once identified: it stays yours across restarts, keeps its topic when "
+            "empty, and you name its room operators (/op). Not the server's rooms.",
             example="/register correct horse battery staple",
         ),
         Spec(
@@ -330,11 +333,12 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "unregister",
-            "PASSWORD",
-            "give up your registered nickname",
-            required_text(acct.Unregister, "/unregister PASSWORD"),
-            accounts.unregister,
-            details="PASSWORD: your account's; the nickname stays yours until you leave it, then is anyone's.",
+            "PASSWORD|#room",
+            "give up your registered nickname, or a room you registered",
+            room_cmd.parse_unregister,
+            rooms.unregister,
+            details="PASSWORD: your account's; the nickname stays yours until you leave it, then is anyone's. "
+            "#room: a room registered to you; it becomes nobody's, and goes when it empties.",
             example="/unregister correct horse battery staple",
         ),
         Spec(
@@ -367,6 +371,26 @@ COMMANDS: dict[str, Spec] = {
             details="NICK: who to put out; #room: which room (default: the current one; a first "
             "word without # is a room if one by that name exists); reason: shown to the room.",
             example="/kick bob #dev please stop shouting",
+        ),
+        Spec(
+            "op",
+            "[#room] NICK",
+            "make someone a room operator of your registered room",
+            room_cmd.parse_op,
+            rooms.op,
+            details="#room: a room registered to you (default: the current one); NICK: someone identified "
+            "online, or a registered nickname. Room operators may kick and set and lock the topic, "
+            "whenever they are identified, across restarts.",
+            example="/op #dev bob",
+        ),
+        Spec(
+            "deop",
+            "[#room] NICK",
+            "take room operator from someone",
+            room_cmd.parse_deop,
+            rooms.op,
+            details="#room: a room registered to you (default: the current one); NICK: one of its room operators.",
+            example="/deop bob",
         ),
         Spec(
             "lock",

@@ -34,6 +34,7 @@ from chatd.domain.errors import (
     NicknameLookAlikeError,
     NicknameRegisteredError,
     NicknameRule,
+    NoAccountError,
     NoSuchNicknameError,
     NoSuchPageError,
     NoSuchRoomError,
@@ -51,7 +52,10 @@ from chatd.domain.errors import (
     RejoinTooSoonError,
     RoomLookAlikeError,
     RoomNameRule,
+    RoomNotRegisteredError,
+    RoomRegisteredError,
     SearchWordsError,
+    ServerRoomError,
     TargetIsOperatorError,
     TextRule,
     TooManyRoomsError,
@@ -239,6 +243,16 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: "you are not identified; /register PASSWORD or /identify PASSWORD first",
             ),
             _row(AlreadyIdentifiedError, lambda e: f"you are identified as {e.account} already"),
+            _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
+            _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),
+            _row(
+                RoomNotRegisteredError,
+                lambda e: f"{e.room} is not registered; its owner may /register {e.room} first",
+            ),
+            _row(
+                NoAccountError,
+                lambda e: f"{e.nick} is not a registered nickname; only an account can be a room operator",
+            ),
             # Names that look like others (issue 12).
             _row(
                 NicknameLookAlikeError,

@@ -1,4 +1,4 @@
-"""History and accounts kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
+"""History, accounts and registered rooms kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
 
 It keeps the last ``per_room`` messages of each room (lines said and
 actions: what a user scrolls back to), as many private messages of each
@@ -12,6 +12,7 @@ the SQLite store of issue 13 keeps all of it on disk instead.
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from itertools import islice
 
 from twisted.application.service import Service
@@ -20,6 +21,7 @@ from twisted.internet.defer import Deferred, succeed
 from chatd.domain.accounts import RegisteredNames
 from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said, Whispered
 from chatd.domain.offline import conversation_of
+from chatd.domain.rooms import RegisteredRoom
 from chatd.domain.search import matches, search_words
 from chatd.text import fold
 
@@ -194,3 +196,36 @@ class MemoryMailbox:
     def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
         """What waits for ``account``, oldest first, forgotten."""
         return succeed(self._kept.pop(account, []))
+
+
+class MemoryRooms:
+    """``RoomStore`` in this process's memory: the chat's own state is all there is, and gone at exit."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[str, RegisteredRoom] = {}
+
+    def registered(self) -> Sequence[RegisteredRoom]:
+        """Every room registered since start."""
+        return list(self._rooms.values())
+
+    def register(self, room: str, name: str, owner: str, at: float) -> "Deferred[None]":
+        """Register ``room`` to ``owner``."""
+        self._rooms[room] = RegisteredRoom(name, owner)
+        return succeed(None)
+
+    def unregister(self, room: str) -> "Deferred[None]":
+        """Forget ``room``'s registration."""
+        self._rooms.pop(room, None)
+        return succeed(None)
+
+    def add_operator(self, room: str, account: str) -> "Deferred[None]":
+        """Make ``account`` an operator of ``room``."""
+        kept = self._rooms[room]
+        self._rooms[room] = replace(kept, operators=kept.operators | {account})
+        return succeed(None)
+
+    def remove_operator(self, room: str, account: str) -> "Deferred[None]":
+        """Take ``account`` off the operators of ``room``."""
+        kept = self._rooms[room]
+        self._rooms[room] = replace(kept, operators=kept.operators - {account})
+        return succeed(None)

@@ -122,6 +122,21 @@ STEPS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN pair TEXT;
     CREATE INDEX events_by_pair ON events (pair, position) WHERE pair IS NOT NULL;
     """,
+    # 7: registered rooms: each room's (folded name the key) name as registered and owner's account, and its room
+    # operators' accounts. Unregistering deletes a room's rows from both.
+    """
+    CREATE TABLE registered_rooms (
+        room TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        registered_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE room_operators (
+        room TEXT NOT NULL,
+        account TEXT NOT NULL,
+        PRIMARY KEY (room, account)
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

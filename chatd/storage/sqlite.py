@@ -101,6 +101,11 @@ _SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room
 """A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
 events_by_room for "room = ?" and walks the whole room (0.1 s at 300,000 lines, against 0.2 ms)."""
 
+_REGISTERED_ROOMS = (
+    "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
+)
+"""Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
+
 _INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _LAST_SEQ = (
     "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
@@ -144,6 +149,7 @@ class SQLiteHistory(Service):
         restored: Sequence[Event],
         registered: Sequence[str] = (),
         waiting: dict[str, int] | None = None,
+        rooms: Sequence[tuple[str, str, str | None]] = (),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -155,6 +161,8 @@ class SQLiteHistory(Service):
         """The registered nicknames, read at start, for ``SQLiteAccounts``."""
         self.waiting = waiting or {}
         """How many private messages wait for each offline account, read at start, for ``SQLiteMailbox``."""
+        self.rooms = rooms
+        """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -186,6 +194,7 @@ class SQLiteHistory(Service):
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
             waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
+            rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             writer.close()
@@ -193,7 +202,7 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored, registered, waiting)
+        return cls(reactor, writer, reader, last, restored, registered, waiting, rooms)
 
     @override
     def startService(self) -> None:

@@ -19,7 +19,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.storage.memory import MemoryAccounts, MemoryHistory
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 
 
 async def serve_one(
@@ -32,7 +32,7 @@ async def serve_one(
     factory's ``connections`` once the client has heard from it (the greeting).
     """
     factory = LineFactory(
-        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts()),
+        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()),
         reactor=reactor,
         server_name="t",
         limits=limits,

@@ -1,0 +1,117 @@
+"""Registered rooms on the real daemon over loopback TCP: alice registers #dev and makes bob a room operator,
+the daemon is killed with SIGKILL, and after the restart the owner, the operator and the topic are all there;
+someone else cannot /op, and nobody unidentified registers a room."""
+
+import os
+import shutil
+import signal
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+
+PASSWORD = "hunter22"
+
+
+class RegisteredRoomTests(SynchronousTestCase):
+    """A daemon with its --db in a temporary directory."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.daemon = self.start()
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db])
+
+    def connect(self, source: str, first: str) -> LineClient:
+        """A connection from ``source`` past its greeting, ``first`` sent as its first line."""
+        client = self.daemon.connect(source=source)
+        client.expect(WELCOME, PROMPT)
+        client.say(first)
+        return client
+
+    def until(self, client: LineClient, line: str) -> None:
+        """Read ``client``'s lines up to ``line`` (with or without a time stamp before it)."""
+        wanted = line.encode("utf-8") + b"\r\n"
+        while True:
+            received = client.read_line()
+            if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
+                return
+
+    def registered(self, nick: str, source: str) -> LineClient:
+        """``nick`` online from ``source``, with a registered nickname, in #dev."""
+        client = self.connect(source, nick)
+        client.say(f"/register {PASSWORD}")
+        self.until(client, f"*** The nickname {nick} is registered to you, and you are identified to it.")
+        client.say("/join #dev")
+        self.until(client, f"#dev -- {nick} joined")
+        return client
+
+    def identified(self, nick: str, source: str) -> LineClient:
+        """``nick`` back after a restart, identified, in #dev."""
+        client = self.connect(source, f"{nick} {PASSWORD}")
+        self.until(client, f"*** You are identified as {nick}.")
+        client.say("/join #dev")
+        self.until(client, f"#dev -- {nick} joined")
+        return client
+
+    def test_owner_ops_and_topic_survive_kill_9(self) -> None:
+        """alice registers #dev, ops bob, locks a topic; SIGKILL; back, bob sets the locked topic and carol cannot."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        alice.say("/register #dev")
+        self.until(bob, "#dev -- alice registered the room to the account alice")
+        alice.say("/op bob")
+        self.until(bob, "#dev -- alice made bob a room operator (account bob)")
+        alice.say("/topic release friday")
+        alice.say("/lock")
+        self.until(bob, "#dev -- alice locked the topic")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/join #dev")
+        self.until(carol, "*** Topic of #dev: release friday")
+        carol.say("/topic mine now")
+        self.until(
+            carol, "ERR topic-locked the topic of #dev is locked; only its owner and operators may change it"
+        )
+        carol.say("/op carol")
+        self.until(carol, "ERR not-owner only the owner of #dev and operators may do that")
+        bob = self.identified("bob", "127.0.0.2")
+        bob.say("/topic bob was here")
+        self.until(carol, "#dev -- bob set the topic: bob was here")
+        alice = self.identified("alice", "127.0.0.1")
+        alice.say("/deop bob")
+        self.until(carol, "#dev -- alice took room operator from bob (account bob)")
+        bob.say("/topic again")
+        self.until(
+            bob, "ERR topic-locked the topic of #dev is locked; only its owner and operators may change it"
+        )
+
+    def test_a_non_owner_cannot_op_and_the_unidentified_cannot_register(self) -> None:
+        """bob (identified, in alice's #dev) gets not-owner; dave, not identified, in a room he made, not-identified."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
+        bob.say("/op bob")
+        self.until(bob, "ERR not-owner only the owner of #dev and operators may do that")
+        dave = self.connect("127.0.0.4", "dave")
+        dave.say("/join #mine")
+        self.until(dave, "#mine -- dave joined")
+        dave.say("/register #mine")
+        self.until(
+            dave, "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"
+        )
+        dave.say("/register #lobby")
+        self.until(
+            dave, "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"
+        )
+        alice.say("/join #lobby")
+        alice.say("/register #lobby")
+        self.until(alice, "ERR server-room #lobby belongs to the server; nobody may register it")

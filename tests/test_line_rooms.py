@@ -1,0 +1,106 @@
+"""Registered rooms on the line front end: /register #room, /unregister #room, /op and /deop, in text and JSON."""
+
+import json
+
+from tests.helpers import LineTestCase
+from tests.test_line_accounts import AccountTestCase
+
+PASSWORD = b"hunter22"
+
+
+class RoomCommandTests(AccountTestCase):
+    """alice (identified) made #dev; bob registers his nickname and joins it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n/join #dev\n")
+        self.lines(self.bob_wire)
+        self.lines(self.alice_wire)
+
+    def test_register_op_and_deop_are_shown_to_the_room(self) -> None:
+        """Each change is one line to every member, the owner included."""
+        self.alice.dataReceived(b"/register #dev\n/op bob\n/deop #DEV bob\n")
+        expected = [
+            b"[00:00] #dev -- alice registered the room to the account alice",
+            b"[00:00] #dev -- alice made bob a room operator (account bob)",
+            b"[00:00] #dev -- alice took room operator from bob (account bob)",
+        ]
+        self.assertEqual(self.lines(self.alice_wire), expected)
+        self.assertEqual(self.lines(self.bob_wire), expected)
+
+    def test_an_op_already_one_is_told_and_nothing_is_published(self) -> None:
+        """Naming an operator twice changes nothing, and says so to the asker alone."""
+        self.alice.dataReceived(b"/register #dev\n/op bob\n")
+        self.lines(self.bob_wire)
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/op bob\n/deop carol\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"*** bob is already a room operator of #dev.",
+                b"ERR no-account carol is not a registered nickname; only an account can be a room operator",
+            ],
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+
+    def test_refusals_are_one_line_each(self) -> None:
+        """A non-owner's /op, a server room, an unregistered room's /op, each one ERR line."""
+        self.bob.dataReceived(b"/register #dev\n/op #dev bob\n")
+        self.alice.dataReceived(b"/op bob\n/register #lobby\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [
+                b"ERR not-owner only the owner of #dev and operators may do that",
+                b"ERR room-not-registered #dev is not registered; its owner may /register #dev first",
+            ],
+        )
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"ERR room-not-registered #dev is not registered; its owner may /register #dev first",
+                b"ERR server-room #lobby belongs to the server; nobody may register it",
+            ],
+        )
+
+    def test_unregister_by_the_owner(self) -> None:
+        """/unregister #room gives the room up; the password form is still the account's."""
+        self.alice.dataReceived(b"/register #dev\n/unregister #dev\n/unregister #dev\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"[00:00] #dev -- alice registered the room to the account alice",
+                b"[00:00] #dev -- alice unregistered the room",
+                b"ERR room-not-registered #dev is not registered; its owner may /register #dev first",
+            ],
+        )
+
+    def test_json_lines_carry_the_accounts(self) -> None:
+        """In JSON an operator's line names the new operator, the owner as ``by``, and the account."""
+        self.bob.dataReceived(b"/format json\n")
+        self.lines(self.bob_wire)
+        self.alice.dataReceived(b"/register #dev\n/op bob\n")
+        registered, added = (json.loads(line) for line in self.lines(self.bob_wire))
+        self.assertEqual(
+            {k: registered[k] for k in ("type", "room", "nick", "account")},
+            {"type": "room_registered", "room": "#dev", "nick": "alice", "account": "alice"},
+        )
+        self.assertEqual(
+            {k: added[k] for k in ("type", "room", "nick", "by", "account")},
+            {"type": "room_operator_added", "room": "#dev", "nick": "bob", "by": "alice", "account": "bob"},
+        )
+
+
+class UnidentifiedTests(LineTestCase):
+    """Without an account, no room can be registered."""
+
+    def test_an_unidentified_user_cannot_register_a_room(self) -> None:
+        """dave made #mine but is not identified: one ERR line."""
+        dave, wire = self.connect(b"dave")
+        dave.dataReceived(b"/join #mine\n")
+        self.lines(wire)
+        dave.dataReceived(b"/register #mine\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"],
+        )

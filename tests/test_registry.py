@@ -1,0 +1,196 @@
+"""Registered rooms in the domain: an identified owner registers a room, names room operators by account,
+and the room keeps them, its topic and its lock while empty and across a restart (chatd.domain.registry)."""
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import (
+    NoAccountError,
+    NotIdentifiedError,
+    NotInRoomError,
+    NotOwnerError,
+    RoomNotRegisteredError,
+    RoomRegisteredError,
+    ServerRoomError,
+    TopicLockedError,
+)
+from chatd.domain.events import RoomOperatorAdded, RoomOperatorRemoved, RoomRegistered, RoomUnregistered
+from chatd.domain.ports import UserView
+from chatd.domain.rooms import RegisteredRoom
+from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from tests.events import seen
+from tests.helpers import ChatTestCase, RecordingSession
+
+
+class RegistryTestCase(ChatTestCase):
+    """A chat whose #lobby is the server's; alice made #dev and is identified, bob is in it, identified too."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.accounts = MemoryAccounts()
+        self.rooms = MemoryRooms()
+        self.chat = self.make_chat()
+        self.alice, self.alice_session = self.identified("alice", "#lobby", "#dev")
+        self.bob, self.bob_session = self.identified("bob", "#lobby", "#dev")
+
+    def make_chat(self) -> Chat:
+        """A chat on this test's clock, history, accounts and rooms: a restart keeps what they keep."""
+        return Chat(
+            self.clock,
+            self.history,
+            self.bus,
+            server_rooms=("#lobby",),
+            accounts=self.accounts,
+            rooms=self.rooms,
+        )
+
+    def identified(self, nick: str, *rooms: str) -> tuple[UserView, RecordingSession]:
+        """A user ``nick`` in ``rooms`` who registered their nickname, and so is identified to it."""
+        user, session = self.online(nick, *rooms)
+        self.chat.register_account(user, "hash")
+        return user, session
+
+
+class RegisterRoomTests(RegistryTestCase):
+    """/register #room by its identified owner; nobody else."""
+
+    def test_owner_registers_and_every_member_is_told(self) -> None:
+        """The room is registered to alice's account, kept by the store, and both members get the event."""
+        self.chat.register_room(self.alice, "#Dev")
+        event = self.published[-1]
+        assert isinstance(event, RoomRegistered)
+        self.assertEqual((event.room, event.account, event.actor.nick), ("#dev", "alice", "alice"))
+        self.assertIn(seen(event), self.bob_session.received)
+        self.assertEqual(self.rooms.registered(), [RegisteredRoom("#dev", "alice")])
+
+    def test_an_unidentified_user_cannot_register_a_room(self) -> None:
+        """Someone not identified is refused, even in a room they made, and nothing changes."""
+        carol, _ = self.online("carol", "#mine")
+        before = len(self.published)
+        self.assertRaises(NotIdentifiedError, self.chat.register_room, carol, "#mine")
+        self.assertEqual(len(self.published), before)
+        self.assertEqual(self.rooms.registered(), [])
+
+    def test_a_member_who_does_not_own_the_room_cannot_register_it(self) -> None:
+        """bob is in #dev and identified, but alice made it."""
+        self.assertRaises(NotOwnerError, self.chat.register_room, self.bob, "#dev")
+
+    def test_the_servers_room_cannot_be_registered(self) -> None:
+        """The default room belongs to the server, whoever asks."""
+        self.assertRaises(ServerRoomError, self.chat.register_room, self.alice, "#lobby")
+
+    def test_a_room_one_is_not_in_cannot_be_registered(self) -> None:
+        """The owner must be in the room."""
+        self.chat.part(self.alice, "#dev")
+        self.assertRaises(NotInRoomError, self.chat.register_room, self.alice, "#dev")
+
+    def test_registering_twice_is_refused(self) -> None:
+        """A registered room names its owner when registered again."""
+        self.chat.register_room(self.alice, "#dev")
+        self.assertRaises(RoomRegisteredError, self.chat.register_room, self.alice, "#dev")
+
+
+class RoomOperatorTests(RegistryTestCase):
+    """The owner of a registered room names room operators by account; they kick and lock the topic."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.chat.register_room(self.alice, "#dev")
+
+    def test_a_room_operator_may_lock_and_kick_and_is_announced(self) -> None:
+        """bob, made a room operator, locks the topic and kicks; everyone in the room saw him made one."""
+        carol, _ = self.online("carol", "#dev")
+        self.chat.add_room_operator(self.alice, "#dev", "BOB")
+        event = self.published[-1]
+        assert isinstance(event, RoomOperatorAdded)
+        self.assertEqual((event.nick, event.account, event.actor.nick), ("bob", "bob", "alice"))
+        self.assertIn(seen(event), self.bob_session.received)
+        self.chat.lock_topic(self.bob, "#dev", True)
+        self.chat.set_topic(self.bob, "#dev", "ops only")
+        self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
+        self.chat.kick(self.bob, "carol", "#dev")
+        self.assertNotIn("#dev", carol.rooms)
+
+    def test_a_removed_room_operator_may_no_longer(self) -> None:
+        """After /deop bob is refused what he could do."""
+        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.chat.remove_room_operator(self.alice, "#dev", "bob")
+        self.assertIsInstance(self.published[-1], RoomOperatorRemoved)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)
+
+    def test_a_non_owner_cannot_name_operators(self) -> None:
+        """Neither a member nor a room operator names room operators."""
+        carol, _ = self.identified("carol", "#dev")
+        self.assertRaises(NotOwnerError, self.chat.add_room_operator, self.bob, "#dev", "carol")
+        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.assertRaises(NotOwnerError, self.chat.add_room_operator, self.bob, "#dev", "carol")
+        self.assertRaises(NotOwnerError, self.chat.remove_room_operator, carol, "#dev", "bob")
+        self.assertRaises(NotOwnerError, self.chat.unregister_room, self.bob, "#dev")
+
+    def test_only_an_account_can_be_a_room_operator(self) -> None:
+        """Someone online who is not identified, and not a registered nickname, is refused."""
+        self.online("carol", "#dev")
+        self.assertRaises(NoAccountError, self.chat.add_room_operator, self.alice, "#dev", "carol")
+
+    def test_an_unregistered_room_has_no_operators_to_name(self) -> None:
+        """/op in a room nobody registered says so."""
+        self.online("dave", "#plain")
+        self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#plain", "bob")
+
+    def test_room_operators_are_kept_by_account(self) -> None:
+        """bob leaves; back under his nickname he is nobody's operator until he identifies again."""
+        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.chat.quit(self.bob)
+        bob, session = self.online("bob2", "#dev")
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, bob, "#dev", True)
+        bob = self.chat.identify(session, bob, "bob", "")
+        self.chat.lock_topic(bob, "#dev", True)
+        self.assertTrue(self.chat._state.rooms.find("#dev").topic_locked)
+
+
+class OutlivesTests(RegistryTestCase):
+    """A registered room keeps its topic, lock, owner and operators while empty, and across a restart."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.chat.register_room(self.alice, "#dev")
+        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.chat.set_topic(self.alice, "#dev", "release friday")
+        self.chat.lock_topic(self.alice, "#dev", True)
+
+    def test_an_emptied_room_keeps_its_topic_and_is_not_its_next_makers(self) -> None:
+        """Everyone leaves; whoever makes it again finds the topic locked and owns nothing."""
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+        carol, _ = self.online("carol", "#dev")
+        self.assertEqual(self.chat.topic("#dev").topic, "release friday")
+        self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", False)
+
+    def test_a_restart_keeps_owner_operators_and_topic(self) -> None:
+        """A new chat on the same stores gives the room back: alice owns it, bob is its operator."""
+        chat = self.make_chat()
+        chat.restore(list(self.published))
+        self.chat = chat
+        alice, _ = self.identified_again("alice")
+        bob, _ = self.identified_again("bob")
+        self.assertEqual(chat.topic("#dev").topic, "release friday")
+        chat.lock_topic(bob, "#dev", False)
+        chat.remove_room_operator(alice, "#dev", "bob")
+        self.assertRaises(NotOwnerError, chat.lock_topic, bob, "#dev", True)
+
+    def test_the_owner_may_unregister_it_while_empty(self) -> None:
+        """Unregistered, the room is an ordinary one: gone when empty, with its topic."""
+        self.chat.part(self.bob, "#dev")
+        self.chat.part(self.alice, "#dev")
+        self.chat.unregister_room(self.alice, "#dev")
+        self.assertIsInstance(self.published[-1], RoomUnregistered)
+        self.assertEqual(self.rooms.registered(), [])
+        carol, _ = self.online("carol", "#dev")
+        self.assertEqual(self.chat.topic("#dev").topic, "")
+        self.chat.lock_topic(carol, "#dev", True)
+
+    def identified_again(self, nick: str) -> tuple[UserView, RecordingSession]:
+        """``nick`` back online after a restart, identified to their account, in #dev."""
+        user, session = self.online(nick + "_")
+        user = self.chat.identify(session, user, nick, "")
+        self.chat.join(user, "#dev")
+        return user, session

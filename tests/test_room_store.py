@@ -1,0 +1,113 @@
+"""The RoomStore port's contract, against the memory store and the SQLite store (a real file), and the
+schema step that added registered rooms to an older database."""
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from contextlib import closing
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.ports import RoomStore
+from chatd.domain.rooms import RegisteredRoom
+from chatd.storage.memory import MemoryRooms
+from chatd.storage.schema import STEPS, VERSION, prepare
+from chatd.storage.sqlite_rooms import SQLiteRooms
+from tests.events import said
+from tests.helpers import ThreadedReactor
+from tests.test_history import open_store
+
+
+class RoomStoreContract:
+    """What every ``RoomStore`` does; a subclass says how to make one and how to restart it."""
+
+    def make(self) -> RoomStore:
+        raise NotImplementedError()
+
+    def restarted(self, rooms: RoomStore) -> RoomStore:
+        """What a daemon started again finds (for a store that keeps nothing, the same object)."""
+        raise NotImplementedError()
+
+    def test_a_registered_room_is_kept_with_its_operators(self) -> None:
+        """Registering, then naming two operators and dropping one, leaves the owner and the other."""
+        rooms = self.make()
+        rooms.register("#dev", "#Dev", "alice", 1.0)
+        rooms.add_operator("#dev", "bob")
+        rooms.add_operator("#dev", "carol")
+        rooms.remove_operator("#dev", "bob")
+        rooms.register("#ops", "#ops", "bob", 2.0)
+        kept = sorted(self.restarted(rooms).registered(), key=lambda room: room.name)
+        assert isinstance(self, SynchronousTestCase)
+        self.assertEqual(
+            kept, [RegisteredRoom("#Dev", "alice", frozenset({"carol"})), RegisteredRoom("#ops", "bob")]
+        )
+
+    def test_an_unregistered_room_is_forgotten_with_its_operators(self) -> None:
+        """Unregistered, a room and its operators are gone; registered again it has none."""
+        rooms = self.make()
+        rooms.register("#dev", "#dev", "alice", 1.0)
+        rooms.add_operator("#dev", "bob")
+        rooms.unregister("#dev")
+        assert isinstance(self, SynchronousTestCase)
+        self.assertEqual(list(rooms.registered()), [])
+        rooms.register("#dev", "#dev", "carol", 2.0)
+        self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
+
+
+class MemoryRoomsTests(RoomStoreContract, SynchronousTestCase):
+    """``MemoryRooms`` keeps what it is told while the daemon runs."""
+
+    def make(self) -> RoomStore:
+        return MemoryRooms()
+
+    def restarted(self, rooms: RoomStore) -> RoomStore:
+        return rooms
+
+
+class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
+    """``SQLiteRooms`` keeps it in the file, with the pass's events, and reads it back at start."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.reactor = ThreadedReactor()
+
+    def make(self) -> RoomStore:
+        self.store = open_store(self, self.path, self.reactor)
+        return SQLiteRooms(self.store)
+
+    def restarted(self, rooms: RoomStore) -> RoomStore:
+        self.reactor.run_until(self.store.stopService())
+        self.store = open_store(self, self.path, self.reactor)
+        return SQLiteRooms(self.store)
+
+    def test_a_change_fires_once_committed_with_the_pass(self) -> None:
+        """The Deferred of a change fires only once the pass's transaction, events and all, is written."""
+        rooms = self.make()
+        self.store.append(said(1, "#dev", "alice", "hi", 1))
+        done: list[None] = []
+        rooms.register("#dev", "#dev", "alice", 1.0).addCallback(done.append)  # type: ignore[attr-defined]
+        self.assertEqual(done, [])
+        self.reactor.advance(0)
+        while self.store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual(done, [None])
+        self.assertEqual(self.store.commits, 1)
+
+    def test_a_version_4_database_is_upgraded_with_its_accounts_kept(self) -> None:
+        """A database from before registered rooms gets their tables, keeps its rows, and registers rooms."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:4])
+            connection.execute("INSERT INTO accounts VALUES ('alice', 'Alice', 'hash', 1.0)")
+        rooms = self.make()
+        self.assertEqual(list(rooms.registered()), [])
+        self.assertEqual(self.store.registered, ["Alice"])
+        rooms.register("#dev", "#dev", "alice", 2.0)
+        rooms.add_operator("#dev", "bob")
+        self.assertEqual(
+            list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "alice", frozenset({"bob"}))]
+        )
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
