@@ -218,8 +218,10 @@ class StoreWiringTests(SynchronousTestCase):
         daemon.startService()
 
         def stop() -> None:
-            stopped = daemon.stopService()
-            while not stopped.called:
+            # Until the whole chain has run: ``called`` is true while it waits on a Deferred it returned.
+            done: list[object] = []
+            daemon.stopService().addBoth(done.append)
+            while not done:
                 self.reactor.advance(0)
                 self.reactor.run_from_thread()
 
