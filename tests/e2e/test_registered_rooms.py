@@ -2,45 +2,14 @@
 the daemon is killed with SIGKILL, and after the restart the owner, the operator and the topic are all there;
 someone else cannot /op, and nobody unidentified registers a room."""
 
-import os
-import shutil
 import signal
-import tempfile
 
-from twisted.trial.unittest import SynchronousTestCase
-
-from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
-
-PASSWORD = "hunter22"
+from tests.e2e.daemon import LineClient
+from tests.e2e.test_accounts import PASSWORD, AccountTestCase
 
 
-class RegisteredRoomTests(SynchronousTestCase):
-    """A daemon with its --db in a temporary directory."""
-
-    def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
-        self.daemon = self.start()
-
-    def start(self) -> Daemon:
-        return Daemon.start(self, [*LOOPBACK, "--db", self.db])
-
-    def connect(self, source: str, first: str) -> LineClient:
-        """A connection from ``source`` past its greeting, ``first`` sent as its first line."""
-        client = self.daemon.connect(source=source)
-        client.expect(WELCOME, PROMPT)
-        client.say(first)
-        return client
-
-    def until(self, client: LineClient, line: str) -> None:
-        """Read ``client``'s lines up to ``line`` (with or without a time stamp before it)."""
-        wanted = line.encode("utf-8") + b"\r\n"
-        while True:
-            received = client.read_line()
-            if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
-                return
+class RegisteredRoomTests(AccountTestCase):
+    """A daemon with its --db in a temporary directory (the accounts tests' set-up and reading)."""
 
     def registered(self, nick: str, source: str) -> LineClient:
         """``nick`` online from ``source``, with a registered nickname, in #dev."""
