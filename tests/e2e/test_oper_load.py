@@ -26,8 +26,12 @@ PASSWORD = "correct horse battery staple"
 
 ATTACKERS = 20
 
-P99_SECONDS = 0.020
-"""The other users' echo time the attack may not push the 99th percentile past."""
+P99_SECONDS = 0.050
+"""The other users' echo time the attack may not push the 99th percentile past.
+
+Half the tenth of a second one check on the reactor thread would stall
+everyone: 20 ms failed at 20.3 on a busy two-core machine with no check
+on the reactor thread, while a stalled reactor gives 100 ms or more."""
 
 ATTACK_DEADLINE_SECONDS = 60.0
 """How long all the checks may take to be answered, on a loaded machine, before the test fails."""
@@ -71,8 +75,8 @@ class OperUnderLoadTests(SynchronousTestCase):
             pass
         return client
 
-    def test_concurrent_wrong_opers_leave_others_p99_under_20_ms(self) -> None:
-        """While 20 wrong /oper checks run, two users' echoes keep a p99 under 20 ms; each attacker gets ERR oper-failed."""
+    def test_concurrent_wrong_opers_leave_others_p99_under_50_ms(self) -> None:
+        """While 20 wrong /oper checks run, two users' echoes keep a p99 under 50 ms; each attacker gets ERR oper-failed."""
         attackers = [self.attacker(n) for n in range(ATTACKERS)]
         lobby = Lobby(self.daemon)
         talkers = {"alice": lobby.enter("alice"), "bob": lobby.enter("bob")}
