@@ -5,7 +5,7 @@
   disturb; DEST must not exist yet.
 - ``export [--room ROOM]``: the kept events, oldest first, one JSON object a
   line on standard output, each the whole event as
-  ``chatd.frontend.codec.encode_event`` writes it (``decode_event`` reads
+  ``chatd.domain.encoding.encode_event`` writes it (``decode_event`` reads
   it back).
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
   room, whatever the case or width they wrote it in (``chatd.text.fold``).
@@ -32,9 +32,9 @@ from urllib.parse import quote
 from typing_extensions import override
 
 from chatd.config import DEFAULT_DB
+from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.errors import ChatError
 from chatd.domain.names import check_room_name
-from chatd.frontend.codec import decode_event, encode_event
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.storage import retention

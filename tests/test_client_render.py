@@ -14,9 +14,9 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
+from chatd.domain.encoding import type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import ROOM_EVENTS, Actor
-from chatd.frontend.codec import type_name
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
 

@@ -6,8 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.encoding import UndecodableEventError, decode_event, encode_event
 from chatd.domain.events import EVENTS, Actor, Event, Said
-from chatd.frontend.codec import UndecodableEventError, client_fields, decode_event, encode_event
+from chatd.frontend.codec import client_fields
 from tests.test_render import events
 
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
-from chatd.frontend.codec import encode_event, type_name
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold

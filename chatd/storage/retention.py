@@ -37,8 +37,8 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.bans import target_key
+from chatd.domain.encoding import decode_event
 from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
-from chatd.frontend.codec import decode_event
 from chatd.storage.schema import MODERATION, TOPICS
 from chatd.text import fold
 

@@ -43,6 +43,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
+from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.events import (
     ROOM_EVENTS,
     BanAdded,
@@ -59,7 +60,6 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
-from chatd.frontend.codec import decode_event, encode_event, type_name
 from chatd.storage import retention
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.text import fold

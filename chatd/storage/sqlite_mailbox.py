@@ -13,8 +13,8 @@ from typing import cast
 
 from twisted.internet.defer import Deferred
 
+from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.events import Whispered
-from chatd.frontend.codec import decode_event, encode_event
 from chatd.storage.sqlite import SQLiteHistory
 
 

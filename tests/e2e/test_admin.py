@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.encoding import decode_event
 from chatd.domain.events import Actor, Event
-from chatd.frontend.codec import decode_event
 from chatd.storage.sqlite import SQLiteHistory
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
