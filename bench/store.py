@@ -24,6 +24,7 @@ Lines go to ``#lobby`` and ``#r0`` ... (the rooms the load's clients join).
 
 import argparse
 import os
+import random
 import shutil
 import sqlite3
 import tempfile
@@ -75,7 +76,7 @@ def main(
         connection.close()
         store.startService()
         actor = Actor("alice", "10.0.0.1")
-        text = "a line of about the length people type in a chat, give or take"
+        texts = _texts()
         names = ["#lobby", *(f"#r{n}" for n in range(rooms - 1))]
         seqs = [0] * rooms
         appended = 0
@@ -101,7 +102,7 @@ def main(
                         actor=actor,
                         room=names[room],
                         seq=seqs[room],
-                        text=text,
+                        text=texts[appended % len(texts)],
                     )
                 )
                 appended += 1
@@ -120,6 +121,15 @@ def main(
             elapsed = time.perf_counter() - started
             print(f"{appended} lines in {elapsed:.1f} s: {appended / elapsed:,.0f} lines/s committed")
             print(f"{store.commits} commits, {appended / max(store.commits, 1):.0f} lines each")
+            store.index.catch_up()
+            store.index.caught_up().addCallback(lambda _: indexed(elapsed))
+
+        def indexed(committed: float) -> None:
+            elapsed = time.perf_counter() - started
+            print(
+                f"search index caught up {elapsed - committed:.2f} s after the last commit: "
+                f"{appended / elapsed:,.0f} lines/s indexed"
+            )
             store.stopService().addCallback(lambda _: reactor.stop())
 
         reactor.callWhenRunning(one_pass)
@@ -133,6 +143,15 @@ def main(
         )
     finally:
         shutil.rmtree(directory)
+
+
+def _texts() -> list[str]:
+    """1,000 lines of 8 to 14 words each from 5,000 made-up ones, always the same: an index meets new words
+    as it would in a chat, not one line's words again and again."""
+    rng = random.Random(13)
+    letters = "etaoinshrdlucmfwypvbgkqjxz"
+    vocabulary = ["".join(rng.choices(letters, k=rng.randint(2, 9))) for _ in range(5000)]
+    return [" ".join(rng.choices(vocabulary, k=rng.randint(8, 14))) for _ in range(1000)]
 
 
 if __name__ == "__main__":

@@ -252,7 +252,8 @@ class StoreWiringTests(SynchronousTestCase):
         alice.dataReceived(b"kept\n")
         self.reactor.advance(0)
         self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
-        self.reactor.run_from_thread()
+        while self.store.writing:
+            self.reactor.run_from_thread()
         self.assertEqual(alice_wire.value(), bob_wire.value())
         self.assertTrue(alice_wire.value().endswith(b" #lobby <alice> kept\r\n"), alice_wire.value())
 

@@ -18,6 +18,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
+from chatd.storage.search_index import _TAIL, index_path
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
@@ -189,7 +190,8 @@ class BatchTests(StoreTestCase):
         store.when_written(lambda: called.append(store.commits))
         self.reactor.advance(0)
         self.assertEqual(called, [])
-        self.reactor.run_from_thread()
+        while store.writing:
+            self.reactor.run_from_thread()
         self.assertEqual(called, [1])
 
     def test_stopping_writes_what_waits(self) -> None:
@@ -271,7 +273,7 @@ class SchemaTests(StoreTestCase):
                 replace(topic_changed(2, "#lobby", "boss", "rules", 2), id="t2"),
                 replace(said(3, "#lobby", "boss", "hi", 3), id="s1"),
             ):
-                connection.execute(_INSERT, _row(event))
+                connection.execute(_INSERT, _row(event.seq, event))
         store = open_store(self, self.path, self.reactor)
         self.assertEqual([event.id for event in store.restored], ["t2"])
 
@@ -280,7 +282,7 @@ class SchemaTests(StoreTestCase):
         open_store(self, self.path, self.reactor)
         connection = sqlite3.connect(self.path)
         self.addCleanup(connection.close)
-        program = connection.execute(f"EXPLAIN {_INSERT}", _row(said(1, "#lobby", "alice", "hi", 1)))
+        program = connection.execute(f"EXPLAIN {_INSERT}", _row(1, said(1, "#lobby", "alice", "hi", 1)))
         self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
 
     def test_a_replay_reads_lines_only_never_the_joins_between_them(self) -> None:
@@ -368,7 +370,8 @@ class SchemaTests(StoreTestCase):
 
 
 class SearchIndexTests(StoreTestCase):
-    """The two search indexes follow the lines kept: filled as they are written, emptied as they are deleted."""
+    """The search index, in a file of its own, follows the lines kept: filled once they are committed, emptied
+    as they are deleted, made again if it is lost; and a search finds what it has not read yet."""
 
     def search(self, store: SQLiteHistory, query: str) -> list[str]:
         read = store.search("#lobby", query, 20)
@@ -376,15 +379,35 @@ class SearchIndexTests(StoreTestCase):
         found: Sequence[RoomEvent] = self.successResultOf(self.reactor.run_until(read))
         return [getattr(event, "text", "") for event in found]
 
-    def indexed(self, query: str) -> list[tuple[int]]:
-        """The rows each index holds for the FTS5 string ``query``, read from the file by another connection."""
-        with closing(sqlite3.connect(self.path)) as connection:
-            return [
-                connection.execute(f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", (query,)).fetchone()
-                for index in ("line_words", "line_trigrams")
-            ]
+    def caught_up(self, store: SQLiteHistory) -> None:
+        """Have the index read what the history holds, and let what that asks of the writer be committed."""
+        store.index.catch_up()
+        self.reactor.run_until(store.index.caught_up())
+        self.end_pass(store)
 
-    def test_lines_of_a_version_1_database_are_indexed_by_the_upgrade(self) -> None:
+    def indexed(self, index: str, query: str) -> int:
+        """How many rows ``index`` holds for the FTS5 string ``query``, read from its file by another connection."""
+        with closing(sqlite3.connect(index_path(self.path))) as connection:
+            return int(
+                connection.execute(
+                    f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", (query,)
+                ).fetchone()[0]
+            )
+
+    def words(self, query: str) -> int:
+        return self.indexed("line_words", query)
+
+    def trigrams(self, query: str) -> int:
+        return self.indexed("line_trigrams", query)
+
+    def write_behind_its_back(self, *events: RoomEvent) -> None:
+        """Commit ``events`` to the history by another connection: no commit of the store's tells the index."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            last = connection.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+            for position, event in enumerate(events, last + 1):
+                connection.execute(_INSERT, _row(position, event))
+
+    def test_lines_of_a_version_1_database_are_indexed_once_started(self) -> None:
         """A database from before /search gets its lines said and acted into both indexes, not its topics."""
         version_1(
             self.path,
@@ -395,30 +418,128 @@ class SearchIndexTests(StoreTestCase):
             ],
         )
         store = open_store(self, self.path, self.reactor)
+        self.caught_up(store)
         self.assertEqual(self.search(store, "cafe"), ["Un café, svp"])
         self.assertEqual(self.search(store, "wen3.6"), ["runs qwen3.6"])
-        self.assertEqual(self.indexed('"cafe"'), [(1,), (0,)])
-        self.assertEqual(self.indexed('"café"'), [(1,), (1,)])
+        self.assertEqual((self.words('"cafe"'), self.trigrams('"caf"'), self.trigrams('"afe"')), (1, 1, 0))
+        self.assertEqual((self.trigrams('"n3."'), self.words('"talk"'), self.trigrams('"tal"')), (1, 0, 0))
 
-    def test_a_line_is_indexed_in_the_transaction_that_writes_it(self) -> None:
-        """Once a pass is committed, both indexes hold its lines; it is still one commit."""
+    def test_a_version_7_database_moves_its_index_to_a_file_of_its_own(self) -> None:
+        """Upgraded from schema 7, where triggers filled the index in the history's file: the file keeps its
+        lines and loses that index, the index file holds them, and the next line takes the next position."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:7])
+            for n, text in enumerate(("older release", "newer release"), 1):
+                event = replace(said(n, "#lobby", "alice", text, n), id=f"e{n}")
+                connection.execute(
+                    "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    _row(n, event)[1:],
+                )
+            self.assertEqual(
+                connection.execute("SELECT count(*) FROM line_words('release')").fetchone(), (2,)
+            )
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(3, "#lobby", "bob", "newest release", 3))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.assertEqual(self.search(store, "release"), ["newest release", "newer release", "older release"])
+        self.assertEqual(self.words('"release"'), 3)
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT max(position) FROM events").fetchone(), (3,))
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+        self.assertFalse({"line_words", "line_trigrams", "lines_indexed", "lines_unindexed"} & tables)
+
+    def test_the_index_is_written_beside_the_commit_not_in_it(self) -> None:
+        """A pass's lines are one commit of the history; the index then holds them, in its own file."""
         store = open_store(self, self.path, self.reactor)
         for n in range(1, 4):
             store.append(said(n, "#lobby", "alice", f"release {n}", n))
         self.end_pass(store)
         self.assertEqual(store.commits, 1)
-        self.assertEqual(self.indexed('"release"'), [(3,), (3,)])
+        self.caught_up(store)
+        self.assertEqual((self.words('"release"'), self.trigrams('"lea"')), (3, 3))
+
+    def test_a_search_finds_lines_the_index_has_not_read(self) -> None:
+        """Lines committed since the index last read the history are found by reading them, newest first."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "release one", 1))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.write_behind_its_back(
+            said(2, "#lobby", "bob", "release two", 2), said(3, "#dev", "bob", "release 3", 3)
+        )
+        self.assertEqual(self.words('"release"'), 1)
+        self.assertEqual(self.search(store, "release"), ["release two", "release one"])
+        self.assertEqual(self.search(store, "leas"), ["release two", "release one"])
+
+    def test_a_search_looks_at_the_trigrams_lines_hold_in_order(self) -> None:
+        """The trigram index knows no order: a line holding a word's trigrams elsewhere is not an answer."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "abca cab", 1))
+        store.append(said(2, "#lobby", "alice", "xabcab", 2))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.assertEqual(self.trigrams('"abc" "bca" "cab"'), 2)
+        self.assertEqual(self.search(store, "abcab"), ["xabcab"])
+        self.assertEqual(self.search(store, "bcab"), ["xabcab"])
 
     def test_a_deleted_line_leaves_both_indexes(self) -> None:
-        """Deleting a line from events (as retention will) takes it out of the indexes too."""
+        """Deleting a line from events (as retention and /forget do, or a tool) takes it out of the index."""
         store = open_store(self, self.path, self.reactor)
         store.append(said(1, "#lobby", "alice", "forget this cafe", 1))
         store.append(said(2, "#lobby", "alice", "keep this cafe", 2))
         self.end_pass(store)
+        self.caught_up(store)
         with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
             connection.execute("DELETE FROM events WHERE seq = 1")
-        self.assertEqual(self.indexed('"cafe"'), [(1,), (1,)])
         self.assertEqual(self.search(store, "forget"), [])
+        self.caught_up(store)
+        self.assertEqual((self.words('"cafe"'), self.trigrams('"for"'), self.trigrams('"kee"')), (1, 0, 1))
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT count(*) FROM unindexed").fetchone(), (0,))
+
+    def test_a_position_is_never_used_twice(self) -> None:
+        """The last line deleted, the next one written (before a restart and after) takes a new position."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "first", 1))
+        self.end_pass(store)
+        self.successResultOf(self.reactor.run_until(store.forget("alice")))
+        store.append(said(2, "#lobby", "bob", "second", 2))
+        self.end_pass(store)
+        store = self.reopened(store)
+        self.successResultOf(self.reactor.run_until(store.forget("bob")))
+        store = self.reopened(store)
+        store.append(said(3, "#lobby", "carol", "third", 3))
+        self.end_pass(store)
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT position FROM events").fetchall(), [(3,)])
+        self.caught_up(store)
+        self.assertEqual((self.words('"third"'), self.words('"first" OR "second"')), (1, 0))
+
+    def test_a_lost_or_damaged_index_is_made_again(self) -> None:
+        """Without its index file, or with one that is not an index, the store starts and indexes its lines again."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "remember me", 1))
+        self.end_pass(store)
+        self.reactor.run_until(store.stopService())
+        for damaged in (b"", b"not a database at all" * 500):
+            if damaged:
+                with open(index_path(self.path), "wb") as file:
+                    file.write(damaged)
+            else:
+                os.remove(index_path(self.path))
+            store = open_store(self, self.path, self.reactor)
+            self.caught_up(store)
+            self.assertEqual(self.words('"remember"'), 1)
+            self.reactor.run_until(store.stopService())
+
+    def test_the_unread_lines_are_found_by_position_not_by_room(self) -> None:
+        """Reading the lines the index has not read walks the newest positions, not a busy room's whole history."""
+        open_store(self, self.path, self.reactor)
+        with closing(sqlite3.connect(self.path)) as connection:
+            connection.execute("ATTACH DATABASE ? AS search", (index_path(self.path),))
+            plan = connection.execute(f"EXPLAIN QUERY PLAN {_TAIL}", (0, 10, "#lobby")).fetchall()
+        self.assertIn("SEARCH events USING INTEGER PRIMARY KEY (rowid>?)", [row[-1] for row in plan])
 
 
 class SearchSyntaxTests(StoreTestCase):
@@ -472,7 +593,7 @@ def version_1(path: str, events: Sequence[RoomEvent]) -> None:
 
 
 def damage(case: SynchronousTestCase, path: str) -> None:
-    """Make a chatd database at ``path`` holding some lines, then overwrite its second page with noise."""
+    """Make a chatd database at ``path`` holding some lines, then overwrite the first page of its events with noise."""
     reactor = ThreadedReactor()
     store = SQLiteHistory.open(path, reactor)
     store.startService()
@@ -480,8 +601,10 @@ def damage(case: SynchronousTestCase, path: str) -> None:
         store.append(said(n, "#lobby", "alice", "x" * 100, n))
     reactor.advance(0)
     reactor.run_until(store.stopService())
+    with closing(sqlite3.connect(path)) as connection:
+        (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events'").fetchone()
     data = bytearray(_read(path))
-    data[4096:8192] = b"\xff" * 4096
+    data[(root - 1) * 4096 : root * 4096] = b"\xff" * 4096
     with open(path, "wb") as file:
         file.write(data)
 

@@ -137,6 +137,31 @@ STEPS: tuple[str, ...] = (
         PRIMARY KEY (room, account)
     ) WITHOUT ROWID;
     """,
+    # 8: /search's indexes move to a file of their own, filled by a thread of their own once lines are
+    # committed (chatd.storage.search_index): filled by trigger in the writer's transaction they cost it five
+    # times what writing the line does. What stays here is what that file cannot know: the text of each
+    # line deleted, until the index has dropped it too (a contentless index forgets a row only when given
+    # the text it indexed), and the highest position ever used, so that no position is used twice (the
+    # index knows a line by its position; SQLite would reuse the last one's after it is deleted).
+    f"""
+    DROP TRIGGER lines_indexed;
+    DROP TRIGGER lines_unindexed;
+    DROP TABLE line_words;
+    DROP TABLE line_trigrams;
+    CREATE TABLE unindexed (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE TABLE last_position (position INTEGER NOT NULL);
+    INSERT INTO last_position SELECT coalesce(max(position), 0) FROM events;
+    CREATE TRIGGER position_kept AFTER DELETE ON events BEGIN
+        UPDATE last_position SET position = max(position, old.position);
+    END;
+    CREATE TRIGGER line_deleted AFTER DELETE ON events WHEN {LINE_KINDS.replace("kind", "old.kind")} BEGIN
+        INSERT INTO unindexed (position, text) VALUES (old.position, json_extract(old.body, '$.text'));
+    END;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

@@ -62,6 +62,7 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.storage import retention
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
+from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
 from chatd.text import fold
 
 T = TypeVar("T")
@@ -106,7 +107,11 @@ _REGISTERED_ROOMS = (
 )
 """Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
 
-_INSERT = "INSERT INTO events (id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_LAST_POSITION = (
+    "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
+)
+"""The highest position any event has had: the writer numbers the next ones after it, never twice (schema step 8)."""
 _LAST_SEQ = (
     "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
     "ON CONFLICT (room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"
@@ -145,6 +150,8 @@ class SQLiteHistory(Service):
         reactor: Any,
         writer: sqlite3.Connection,
         reader: sqlite3.Connection,
+        index: sqlite3.Connection,
+        position: int,
         last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[str] = (),
@@ -154,6 +161,10 @@ class SQLiteHistory(Service):
         self._reactor = reactor
         self._writer = writer
         self._reader = reader
+        self._position = position
+        """The position of the last event written (the writer thread's)."""
+        self.index = SearchIndex(reactor, index, self._unindexed)
+        """``/search``'s index (chatd.storage.search_index), kept up after every commit."""
         self._last = last
         self.restored = restored
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
@@ -195,20 +206,24 @@ class SQLiteHistory(Service):
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
             waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
+            position = writer.execute(_LAST_POSITION).fetchone()[0]
+            index = open_index(path)
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
         except sqlite3.Error as error:
             writer.close()
             raise DatabaseFileError(damaged(path, error)) from None
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, last, restored, registered, waiting, rooms)
+        return cls(reactor, writer, reader, index, position, last, restored, registered, waiting, rooms)
 
     @override
     def startService(self) -> None:
         super().startService()
         self._writing.start()
         self._reading.start()
+        self.index.start()
 
     @override
     def stopService(self) -> "Deferred[None]":
@@ -217,12 +232,12 @@ class SQLiteHistory(Service):
         if self._call is not None and self._call.active():
             self._call.cancel()
             self._write_batch()
-        stopped: Deferred[None] = Deferred()
-        self.when_written(lambda: stopped.callback(None))
-        return stopped.addCallback(lambda _: self._close())
+        return Deferred.fromCoroutine(self._stop())
 
-    def _close(self) -> None:
-        """Close each connection on its own thread, then end the threads (all written by now)."""
+    async def _stop(self) -> None:
+        """Once all is written and the index's chunk with it, close each connection on its own thread, end the threads."""
+        await self._all_written()
+        await self.index.stop()
         self._writing.callInThread(self._writer.close)
         self._reading.callInThread(self._reader.close)
         self._writing.stop()
@@ -265,6 +280,12 @@ class SQLiteHistory(Service):
             call()
         else:
             batch.waiting.append(call)
+
+    def _all_written(self) -> "Deferred[None]":
+        """Fires once every event appended so far is committed."""
+        written: Deferred[None] = Deferred()
+        self.when_written(lambda: written.callback(None))
+        return written
 
     @property
     def writing(self) -> bool:
@@ -320,7 +341,7 @@ class SQLiteHistory(Service):
         under three characters, by reading the room's last ``SCAN_LINES``.
         """
         words = search_words(query)
-        return self.read(_scan if scans(words) else _look_up, room, words, limit)
+        return self.read(_scan if scans(words) else _indexed, room, words, limit)
 
     def prune(self, before: float) -> "Deferred[int]":
         """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.
@@ -332,9 +353,7 @@ class SQLiteHistory(Service):
         return Deferred.fromCoroutine(self._prune(before))
 
     async def _prune(self, before: float) -> int:
-        written: Deferred[None] = Deferred()
-        self.when_written(lambda: written.callback(None))
-        await written
+        await self._all_written()
         doomed = await self._on_writer(retention.superseded, before, self._reactor.seconds())
         count = 0
         for start in range(0, len(doomed), retention.CHUNK):
@@ -345,6 +364,7 @@ class SQLiteHistory(Service):
         while after is not None and self.running:
             after, deleted = await self._on_writer(retention.window, after, before)
             count += deleted
+        self.index.catch_up()
         return count
 
     def forget(self, nick: str) -> "Deferred[int]":
@@ -355,13 +375,12 @@ class SQLiteHistory(Service):
         return Deferred.fromCoroutine(self._forget(nick))
 
     async def _forget(self, nick: str) -> int:
-        written: Deferred[None] = Deferred()
-        self.when_written(lambda: written.callback(None))
-        await written
+        await self._all_written()
         doomed = await self._on_writer(retention.sent_by, nick, _SENT)
         count = 0
         for start in range(0, len(doomed), retention.CHUNK):
             count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
+        self.index.catch_up()
         return count
 
     def _on_writer(self, work: Callable[..., T], *arguments: object) -> "Deferred[T]":
@@ -399,8 +418,9 @@ class SQLiteHistory(Service):
 
     def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> None:
         """Write ``events``, then run ``statements``, in one transaction (on the writer thread)."""
-        rows = [_row(event) for event in events]
-        rooms = {row[2]: row[3] for row in rows if row[2] is not None}
+        first = self._position + 1
+        rows = [_row(position, event) for position, event in enumerate(events, first)]
+        rooms = {row[3]: row[4] for row in rows if row[3] is not None}
         self._writer.execute("BEGIN")
         try:
             self._writer.executemany(_INSERT, rows)
@@ -411,7 +431,13 @@ class SQLiteHistory(Service):
             self._writer.execute("ROLLBACK")
             raise
         self._writer.execute("COMMIT")
+        self._position += len(rows)
         self.commits += 1
+
+    def _unindexed(self, forgotten: int) -> None:
+        """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
+        if self.running:
+            self.change("DELETE FROM unindexed WHERE id <= ?", forgotten).addErrback(lambda _: None)  # logged
 
     def _failed(self, failure: Failure, batch: _Batch) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
@@ -428,6 +454,7 @@ class SQLiteHistory(Service):
         self._sent = None
         if self._call is None:
             self._write_batch()
+        self.index.catch_up()
         for call in batch.waiting:
             call()
         for done in batch.changes:
@@ -449,10 +476,19 @@ def _check(connection: sqlite3.Connection) -> None:
         raise sqlite3.DatabaseError(found[0].splitlines()[-1])
 
 
-def _row(event: Event) -> tuple[str, str, str | None, int | None, float, str, str]:
-    """``event`` as a row of ``events``: what it is looked up by, then the whole of it."""
+def _row(position: int, event: Event) -> tuple[int, str, str, str | None, int | None, float, str, str]:
+    """``event`` as the row of ``events`` at ``position``: what it is looked up by, then the whole of it."""
     room, seq = (fold(event.room), event.seq) if isinstance(event, ROOM_EVENTS) else (None, None)
-    return (event.id, _KINDS[type(event)], room, seq, event.at, event.actor.nick, encode_event(event))
+    return (
+        position,
+        event.id,
+        _KINDS[type(event)],
+        room,
+        seq,
+        event.at,
+        event.actor.nick,
+        encode_event(event),
+    )
 
 
 def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
@@ -486,43 +522,11 @@ def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int
     return events[start : start + limit]
 
 
-_HOLDS = (
-    "(EXISTS (SELECT 1 FROM line_words WHERE line_words MATCH ? AND rowid = e.position)"
-    " OR EXISTS (SELECT 1 FROM line_trigrams WHERE line_trigrams MATCH ? AND rowid = e.position))"
-)
-"""The test that line ``e`` holds one more word, as words or as trigrams: a look-up at one row of each index."""
-
-
-def _look_up(
+def _indexed(
     connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
 ) -> list[RoomEvent]:
-    """The newest ``limit`` lines of ``room`` holding every one of ``words``, by the indexes (reader thread).
-
-    The longest word (likely the rarest) leads: each index hands its rows
-    for it newest first, straight from the index, and each row is checked
-    against the room and the other words until ``limit`` are found, so a
-    common word in a busy room stops early. One walk per index, as a line
-    may hold the word in one and not the other ("cafe" is in "café"'s
-    words, not its trigrams); the newest ``limit`` of both walks are the
-    answer.
-    """
-    first, *others = (_phrase(word) for word in sorted(words, key=len, reverse=True))
-    holds = "".join(f" AND {_HOLDS}" for _ in others)
-    each_twice = [phrase for other in others for phrase in (other, other)]
-    found: dict[int, str] = {}
-    for index in ("line_words", "line_trigrams"):
-        query = (
-            f"SELECT e.position, e.body FROM {index} AS h CROSS JOIN events AS e ON e.position = h.rowid "
-            f"WHERE h.{index} MATCH ? AND e.room = ? AND {_LINES}{holds} ORDER BY h.rowid DESC LIMIT ?"
-        )
-        found.update(connection.execute(query, (first, room, *each_twice, limit)))
-    newest = sorted(found.items(), reverse=True)[:limit]
-    return [cast(RoomEvent, decode_event(body)) for _, body in newest]
-
-
-def _phrase(word: str) -> str:
-    """``word`` as an FTS5 string: quoted, so ``"``, ``*``, ``NEAR(``, ``OR`` or ``:`` in it are text, never syntax."""
-    return '"' + word.replace('"', '""') + '"'
+    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index (reader thread)."""
+    return [cast(RoomEvent, decode_event(body)) for body in look_up(connection, room, words, limit)]
 
 
 def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:

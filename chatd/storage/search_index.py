@@ -1,0 +1,322 @@
+"""``/search``'s two FTS5 indexes, in a file of their own beside the history, filled by a thread of their own.
+
+Filled by trigger in the writer's transaction, cutting each line into words
+and trigrams cost the writer five times what writing the line does, and
+every line shown waits for its commit (bench/store.py). Here the indexer
+thread reads lines once they are committed, a chunk at a time, and writes
+them into ``PATH-search`` (``index_path``) in transactions of its own: the
+writer never waits for it, and on two cores both run at once (SQLite lets go
+of Python's lock while it works).
+
+The index is derived: all of it can be made again from the history. The
+file says how far it has got (``progress``: the last position of the
+history read, and the last deletion applied) in the same transaction as
+what it indexed, so after a ``kill -9`` it goes on from there; a file that
+is missing, of another version or damaged is replaced by an empty one at
+start and filled from the beginning while the chat runs.
+
+A search reads both files (the reader's connection attaches the index):
+the index for the lines up to its progress, and the newest lines after
+that, which the indexer has not read yet, by reading them (at most
+``TAIL`` events): a line is found as soon as it is committed, however far
+the index lags. While an index is being filled from the beginning, older
+lines than that are not found yet.
+
+Deleting lines (``--retain-days``, ``/forget``, ``chatd.admin forget``): a
+contentless index drops a row only when given the text it indexed, so the
+history's trigger (schema step 8) keeps each deleted line's text in
+``unindexed`` until the indexer has applied it, and the store then deletes
+those rows (``SearchIndex``'s ``forgotten``). No position is used twice
+(step 8's ``last_position``), so a position in the index names one line.
+
+The trigram index keeps no positions (``detail=none``: about a third of
+the work and a quarter less file), so it finds lines holding a word's
+trigrams anywhere; ``chatd.domain.search.matches`` keeps those that hold
+the word itself, and checks every line found, so both stores answer alike.
+"""
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, suppress
+from itertools import islice
+from typing import Any
+
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.threads import deferToThreadPool
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
+
+from chatd.domain.search import SCAN_LINES, matches
+from chatd.storage.schema import LINE_KINDS, DatabaseFileError
+
+APPLICATION_ID = 0x63686978
+"""``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
+
+VERSION = 1
+"""``PRAGMA user_version`` of the index this chatd writes; a file of another is made again."""
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE line_words USING fts5 (
+    text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE line_trigrams USING fts5 (
+    text, content = '', columnsize = 0, detail = none, tokenize = 'trigram'
+);
+CREATE TABLE progress (indexed INTEGER NOT NULL, forgotten INTEGER NOT NULL);
+INSERT INTO progress VALUES (0, 0);
+"""
+
+INDEXES = ("line_words", "line_trigrams")
+
+CHUNK = 5000
+"""Events of the history read, or deletions applied, in one transaction of the indexer."""
+
+TAIL = SCAN_LINES
+"""Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
+
+
+def index_path(path: str) -> str:
+    """The index file beside the history in ``path``."""
+    return f"{path}-search"
+
+
+def open_index(path: str) -> sqlite3.Connection:
+    """The indexer's connection to the index of the history in ``path``, which it attaches as ``history``.
+
+    A missing index file is made; one from another chatd version, another
+    program or damaged is replaced. Raises ``DatabaseFileError`` if it
+    cannot be made.
+    """
+    where = index_path(path)
+    try:
+        connection = _usable(where)
+    except sqlite3.Error:
+        connection = None
+    if connection is None:
+        for name in (where, f"{where}-wal", f"{where}-shm"):
+            with suppress(FileNotFoundError):
+                os.remove(name)
+        try:
+            connection = _connect(where)
+            connection.executescript(
+                f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {VERSION}; COMMIT;"
+            )
+        except sqlite3.Error as error:
+            raise DatabaseFileError(
+                f"--db {path}: its search index {where} cannot be made ({error}); "
+                "give a --db in a directory the daemon may write."
+            ) from None
+    connection.execute("ATTACH DATABASE ? AS history", (path,))
+    return connection
+
+
+def _connect(where: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    return connection
+
+
+def _usable(where: str) -> sqlite3.Connection | None:
+    """A connection to the index at ``where`` if it is one of this version and sound; else None."""
+    if not os.path.exists(where):
+        return None
+    connection = _connect(where)
+    application = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    sound = connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    if (application, version, sound) == (APPLICATION_ID, VERSION, True):
+        return connection
+    connection.close()
+    return None
+
+
+def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
+    """Apply up to ``CHUNK`` deletions, else index the lines of the next ``CHUNK`` events, in one transaction.
+
+    Deletions first, all of them before any more lines: the index's view
+    of the history is one snapshot, and a deletion seen in it is of a line
+    either indexed already (dropped now) or not (which the next lines read
+    will not hold either). Returns whether more may wait, and the last
+    deletion applied (on the indexer thread).
+    """
+    connection.execute("BEGIN")
+    try:
+        indexed, forgotten = connection.execute("SELECT indexed, forgotten FROM progress").fetchone()
+        gone = connection.execute(
+            "SELECT id, position, text FROM history.unindexed WHERE id > ? ORDER BY id LIMIT ?",
+            (forgotten, CHUNK),
+        ).fetchall()
+        if gone:
+            dropped = [(position, text) for _, position, text in gone if position <= indexed]
+            for index in INDEXES:
+                connection.executemany(
+                    f"INSERT INTO {index} ({index}, rowid, text) VALUES ('delete', ?, ?)", dropped
+                )
+            forgotten = gone[-1][0]
+            more = len(gone) == CHUNK
+        else:
+            window = connection.execute(
+                "SELECT max(position), count(*) FROM "
+                "(SELECT position FROM history.events WHERE position > ? ORDER BY position LIMIT ?)",
+                (indexed, CHUNK),
+            )
+            last, count = window.fetchone()
+            for index in INDEXES:
+                connection.execute(
+                    f"INSERT INTO {index} (rowid, text) SELECT position, body ->> '$.text' FROM history.events "
+                    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
+                    (indexed, last),
+                )
+            indexed = last or indexed
+            more = count == CHUNK
+        connection.execute("UPDATE progress SET indexed = ?, forgotten = ?", (indexed, forgotten))
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return more, forgotten
+
+
+class SearchIndex:
+    """Keeps the index file up with the history: ``catch_up`` after each commit or deletion.
+
+    One chunk at a time on a thread of its own; a ``catch_up`` while one is
+    being written asks for another after it. ``forgotten(id)`` is called
+    with the last deletion applied, when that moved, so the store can
+    delete the rows of ``unindexed`` up to it.
+    """
+
+    log = Logger()
+
+    def __init__(
+        self, reactor: Any, connection: sqlite3.Connection, forgotten: Callable[[int], object]
+    ) -> None:
+        self._reactor = reactor
+        self._connection = connection
+        self._forgotten = forgotten
+        self._last_forgotten = 0
+        self._pool = ThreadPool(1, 1, "chatd-search-index")
+        self._writing: Deferred[tuple[bool, int]] | None = None
+        self._again = False
+        self._stopping = False
+        self._idle: list[Deferred[None]] = []
+
+    def start(self) -> None:
+        """Start the thread, and catch up with what the history holds."""
+        self._pool.start()
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Index what the history holds and the index not yet, a chunk at a time."""
+        if self._writing is not None:
+            self._again = True
+            return
+        self._again = False
+        self._writing = deferToThreadPool(self._reactor, self._pool, index_chunk, self._connection)
+        self._writing.addCallbacks(self._written, self._failed)
+
+    def _written(self, result: tuple[bool, int]) -> None:
+        more, forgotten = result
+        self._writing = None
+        if forgotten != self._last_forgotten:
+            self._last_forgotten = forgotten
+            self._forgotten(forgotten)
+        if (more or self._again) and not self._stopping:
+            self.catch_up()
+        else:
+            self._settled()
+
+    def _failed(self, failure: Failure) -> None:
+        """A chunk could not be written: say so; the next commit tries again, searches read what is not indexed."""
+        self._writing = None
+        self.log.failure("Could not bring the search index up to date", failure)
+        self._settled()
+
+    def _settled(self) -> None:
+        idle, self._idle = self._idle, []
+        for waiting in idle:
+            waiting.callback(None)
+
+    def caught_up(self) -> "Deferred[None]":
+        """Fires once no chunk is being written: after a ``catch_up``, once the index holds all there was."""
+        if self._writing is None:
+            return succeed(None)
+        waiting: Deferred[None] = Deferred()
+        self._idle.append(waiting)
+        return waiting
+
+    def stop(self) -> "Deferred[None]":
+        """Finish the chunk being written (not the rest: the next start goes on), close the file, end the thread."""
+        self._stopping = True
+        return self.caught_up().addCallback(lambda _: self._close())
+
+    def _close(self) -> None:
+        self._pool.callInThread(self._connection.close)
+        self._pool.stop()
+
+
+def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[str]:
+    """The bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader thread).
+
+    The reader's ``connection`` attaches the index as ``search``. The lines
+    the index has not read yet are read first (they are the newest), then
+    each index is walked newest first from its longest word (likely the
+    rarest), each row checked against the room and the other words, until
+    ``limit`` lines hold them all; a line may be found by both walks.
+    """
+    indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
+    with closing(connection.execute(_TAIL, (indexed, TAIL, room))) as tail:
+        found = dict(_holding(tail, words, limit))
+    first, *others = sorted(words, key=len, reverse=True)
+    holds = "".join(f" AND {_HOLDS}" for _ in others)
+    each = [query for other in others for query in (_phrase(other), _trigrams(other))]
+    for index, query in (("line_words", _phrase(first)), ("line_trigrams", _trigrams(first))):
+        walk = (
+            f"SELECT e.position, e.body ->> '$.text', e.body FROM search.{index} AS h "
+            f"CROSS JOIN events AS e ON e.position = h.rowid "
+            f"WHERE h.{index} MATCH ? AND e.room = ? AND {LINE_KINDS}{holds} ORDER BY h.rowid DESC"
+        )
+        # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
+        with closing(connection.execute(walk, (query, room, *each))) as rows:
+            found.update(_holding(rows, words, limit))
+    return [body for _, body in sorted(found.items(), reverse=True)[:limit]]
+
+
+def _holding(
+    rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int
+) -> Iterator[tuple[int, str]]:
+    """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``."""
+    return islice(((position, body) for position, text, body in rows if matches(words, text)), limit)
+
+
+_TAIL = (
+    "SELECT position, body ->> '$.text', body FROM events WHERE position > "
+    f"max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND +room = ? AND {LINE_KINDS} "
+    "ORDER BY position DESC"
+)
+"""The lines of a room after the index's progress, bounded to the last ``TAIL`` events, newest first. "+room":
+the key's range bounds the reading, not the room's lines (both are indexed, and a room may hold millions)."""
+
+_HOLDS = (
+    "(EXISTS (SELECT 1 FROM search.line_words WHERE line_words MATCH ? AND rowid = e.position)"
+    " OR EXISTS (SELECT 1 FROM search.line_trigrams WHERE line_trigrams MATCH ? AND rowid = e.position))"
+)
+"""The test that line ``e`` may hold one more word, as words or as trigrams: a look-up at one row of each index."""
+
+
+def _phrase(word: str) -> str:
+    """``word`` as an FTS5 string: quoted, so ``"``, ``*``, ``NEAR(``, ``OR`` or ``:`` in it are text, never syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _trigrams(word: str) -> str:
+    """An FTS5 query for lines holding every trigram of ``word`` (three characters or more), each quoted.
+
+    Without positions the index cannot look up a phrase: every piece, in
+    any order, is the nearest it can ask; ``matches`` does the rest.
+    """
+    pieces = dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
+    return " ".join(_phrase(piece) for piece in pieces)
