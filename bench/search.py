@@ -7,8 +7,9 @@
 It fills a SQLite file in a temporary directory with ``--lines`` lines said
 in ``--rooms`` rooms (``#s0``, ``#s1``, ...) through the store's own write
 path (``SQLiteHistory.append``, a pass of ``PER_PASS`` lines committed
-before the next, as bench/store.py does), so the search indexes are filled
-by the schema's own triggers. The text is words drawn from a vocabulary
+before the next, as bench/store.py does), and waits for the store's own
+indexer to have indexed them all, so searches walk the indexes, not lines
+the indexer has not reached. The text is words drawn from a vocabulary
 with a long tail (a few words are in many lines, most in few), some
 versions like ``qwen3.6``, URLs, accented words and Japanese.
 
@@ -106,7 +107,9 @@ def fill(path: str, lines: int, rooms: int, seed: int) -> float:
     def one_pass() -> None:
         nonlocal written
         if written >= lines:
-            store.stopService().addCallback(lambda _: reactor.stop())
+            store.index.catch_up()
+            indexed = store.index.caught_up().addCallback(lambda _: store.stopService())
+            indexed.addCallback(lambda _: reactor.stop())
             return
         for _ in range(min(PER_PASS, lines - written)):
             room = written % rooms
