@@ -567,6 +567,110 @@ class SearchSyntaxTests(StoreTestCase):
         self.assertLessEqual(len(self.successResultOf(self.reactor.run_until(read))), 1)
 
 
+class RecentLinesTests(StoreTestCase):
+    """A room's last lines come from memory once read (chatd.storage.recent), and are always the file's."""
+
+    def say(
+        self, store: SQLiteHistory, first: int, last: int, room: str = "#Lobby", nick: str = "alice"
+    ) -> None:
+        """Lines ``first`` to ``last`` of ``room`` (its seq and time the line's number), each its own id."""
+        for n in range(first, last + 1):
+            store.append(replace(said(n, room, nick, f"line {n}", n), id=f"{room}{n}"))
+
+    def latest(self, store: SQLiteHistory, before: int | None = None, limit: int = 20) -> list[str]:
+        """The texts of the last ``limit`` lines of #lobby below ``before``, once the store has answered."""
+        read = store.recent("#lobby", before, limit)
+        self.end_pass(store)
+        return [getattr(event, "text", "") for event in self.successResultOf(self.reactor.run_until(read))]
+
+    def from_file(self, store: SQLiteHistory, before: int | None = None, limit: int = 20) -> list[str]:
+        """What a restart on ``store``'s file gives for the same read: the file's own lines."""
+        return self.latest(self.reopened(store), before, limit)
+
+    def test_after_one_read_the_last_lines_are_answered_at_once_with_those_not_yet_written(self) -> None:
+        """A replay after the first reads nothing: it answers in the same pass, lines appended meanwhile included."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 30)
+        self.assertEqual(self.latest(store, limit=3), ["line 28", "line 29", "line 30"])
+        self.say(store, 31, 32)
+        store.append(joined(33, "#lobby", "bob", 33))
+        now = self.successResultOf(store.recent("#lobby", 33, 3))
+        self.assertTrue(store.writing)
+        self.assertEqual([getattr(event, "text", "") for event in now], ["line 30", "line 31", "line 32"])
+        self.assertEqual(self.from_file(store, 33, 3), ["line 30", "line 31", "line 32"])
+
+    def test_lines_appended_while_the_first_read_runs_come_once_each_in_order(self) -> None:
+        """The lines said between asking for a room's first read and its answer join it, none twice, none missing."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 10)
+        first = store.recent("#lobby", None, 5)
+        self.reactor.advance(0)
+        self.say(store, 11, 12)
+        self.reactor.advance(0)
+        self.say(store, 13, 13)
+        self.successResultOf(self.reactor.run_until(first))
+        self.assertEqual(self.latest(store, limit=6), [f"line {n}" for n in range(8, 14)])
+        self.assertEqual(self.from_file(store, limit=6), [f"line {n}" for n in range(8, 14)])
+
+    def test_a_page_further_back_than_memory_holds_is_read_from_the_file(self) -> None:
+        """Memory keeps a room's last 100 lines; /history before them reads the file, and gets the same lines."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 250)
+        self.assertEqual(self.latest(store, limit=100), [f"line {n}" for n in range(151, 251)])
+        self.say(store, 251, 260)
+        expected = [f"line {n}" for n in range(141, 161)]
+        self.assertEqual(self.latest(store, 161, 20), expected)
+        self.assertEqual(self.latest(store, None, 100), [f"line {n}" for n in range(161, 261)])
+        self.assertEqual(self.from_file(store, 161, 20), expected)
+
+    def test_a_quiet_room_is_whole_in_memory(self) -> None:
+        """A room with fewer lines than memory keeps answers from memory that there is nothing older."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 3)
+        self.assertEqual(self.latest(store, limit=5), ["line 1", "line 2", "line 3"])
+        self.assertEqual(self.successResultOf(store.recent("#lobby", 2, 5))[0].seq, 1)
+        self.assertEqual(self.from_file(store, 2, 5), ["line 1"])
+
+    def test_forgotten_and_pruned_lines_leave_memory_too(self) -> None:
+        """/forget and --retain-days delete lines from memory as from the file."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 5)
+        self.say(store, 6, 8, nick="bob")
+        self.assertEqual(len(self.latest(store)), 8)
+        self.reactor.run_until(store.forget("BOB"))
+        self.assertEqual(self.latest(store), [f"line {n}" for n in range(1, 6)])
+        self.reactor.advance(0)
+        self.reactor.run_until(store.prune(4))
+        self.assertEqual(self.latest(store), ["line 4", "line 5"])
+        self.assertEqual(self.from_file(store), ["line 4", "line 5"])
+
+    def test_lines_another_program_deletes_leave_memory_at_the_next_write(self) -> None:
+        """python -m chatd.admin forget on the live file: the store reads the room again once it next writes."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 4)
+        self.say(store, 5, 6, nick="mallory")
+        self.assertEqual(len(self.latest(store)), 6)
+        with closing(sqlite3.connect(self.path)) as admin, admin:
+            admin.execute("DELETE FROM events WHERE nick = 'mallory'")
+        store.append(joined(7, "#lobby", "bob", 7))
+        self.end_pass(store)
+        self.assertEqual(self.latest(store), [f"line {n}" for n in range(1, 5)])
+
+    def test_a_write_that_fails_leaves_memory_as_the_file(self) -> None:
+        """Lines whose transaction failed are not kept, so memory forgets them too."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 3)
+        self.assertEqual(len(self.latest(store)), 3)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        self.say(store, 4, 4)
+        self.end_pass(store)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(self.latest(store), ["line 1", "line 2", "line 3"])
+
+
 def version_1(path: str, events: Sequence[RoomEvent]) -> None:
     """Make a database of schema 1, from before /search, at ``path``, holding ``events`` as that chatd wrote them."""
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:

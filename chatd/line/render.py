@@ -16,7 +16,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import singledispatch
+from functools import lru_cache, singledispatch
 from typing import Any
 
 from chatd.domain.durations import format_duration
@@ -93,6 +93,12 @@ def text_line(item: Renderable) -> bytes:
     return _encoded(_human(item))
 
 
+# Everyone who joins a room is shown its last lines: the same events, again
+# and again (the SQLite store hands out the ones it keeps of each room, and
+# memory keeps them as they were appended). A bounded cache renders each once
+# per format rather than once per user who joins; events are immutable, so a
+# hit is the same bytes. 4,096: 20 lines of 200 rooms.
+@lru_cache(maxsize=4096)
 def history_text(event: Event) -> bytes:
     """The line(s) a person sees for ``event`` shown again from history: its date and time, then its live body.
 
@@ -102,6 +108,7 @@ def history_text(event: Event) -> bytes:
     return _encoded(_stamped(_dated(event.at), _BODIES[type(event)](event)))
 
 
+@lru_cache(maxsize=4096)
 def history_json(event: Event) -> bytes:
     """The JSON object of ``event`` shown again from history: the live one's keys and ``"history": true``."""
     return _json({**client_fields(event), "history": True})

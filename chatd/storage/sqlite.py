@@ -10,7 +10,8 @@ committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
 line a ``kill -9`` could lose (docs/SECURITY.md).
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
-is written, so a read sees what the chat has said, as ``MemoryHistory``'s do.
+is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
+a room's last lines, once read, come from memory (chatd.storage.recent).
 
 Two one-thread ``ThreadPool``s rather than ``twisted.enterprise.adbapi``:
 with one connection there is nothing to pool, and a transaction per batch
@@ -35,7 +36,7 @@ from itertools import islice
 from typing import Any, TypeVar, cast
 
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IDelayedCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
@@ -45,6 +46,7 @@ from typing_extensions import override
 
 from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.events import (
+    MESSAGES,
     ROOM_EVENTS,
     BanAdded,
     BanLifted,
@@ -61,6 +63,7 @@ from chatd.domain.events import (
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.storage import retention
+from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
 from chatd.text import fold
@@ -182,6 +185,10 @@ class SQLiteHistory(Service):
         self._sent: _Batch | None = None
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
+        self._recent = RecentLines()
+        """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
+        self._version = _data_version(writer)
+        """The writer's ``PRAGMA data_version`` as of its last batch: it changes when another connection commits."""
 
     @classmethod
     def open(cls, path: str, reactor: Any) -> "SQLiteHistory":
@@ -254,7 +261,10 @@ class SQLiteHistory(Service):
         if not isinstance(event, KEPT):
             return
         if isinstance(event, ROOM_EVENTS):
-            self._last[fold(event.room)] = event.seq
+            room = fold(event.room)
+            self._last[room] = event.seq
+            if isinstance(event, MESSAGES):
+                self._recent.add(room, event)
         self._batch().events.append(event)
 
     def change(self, statement: str, *arguments: object) -> "Deferred[None]":
@@ -317,7 +327,29 @@ class SQLiteHistory(Service):
         )
 
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
-        """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
+        """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first.
+
+        From memory (chatd.storage.recent) once the room has been read since
+        start, unless the lines asked for go back further; the first read of
+        a room reads its last ``HISTORY_MOST`` lines.
+        """
+        known = self._recent.last(room, before, limit)
+        if known is not None:
+            return succeed(known)
+        fill = self._recent.reading(room)
+        if fill is None:
+            return self._read_recent(room, before, limit)
+        return Deferred.fromCoroutine(self._first_read(room, fill, before, limit))
+
+    async def _first_read(
+        self, room: str, fill: Callable[[Sequence[RoomEvent]], None], before: int | None, limit: int
+    ) -> Sequence[RoomEvent]:
+        fill(await self._read_recent(room, None, self._recent.most))
+        known = self._recent.last(room, before, limit)
+        return known if known is not None else await self._read_recent(room, before, limit)
+
+    def _read_recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """``recent`` read from the file."""
         bound = before if before is not None else 1 << 62
         newest = self.read(
             _select,
@@ -384,8 +416,17 @@ class SQLiteHistory(Service):
         return count
 
     def _on_writer(self, work: Callable[..., T], *arguments: object) -> "Deferred[T]":
-        """``work(writer, *arguments)`` on the writer thread, between two batches."""
-        return deferToThreadPool(self._reactor, self._writing, work, self._writer, *arguments)
+        """``work(writer, *arguments)`` on the writer thread, between two batches.
+
+        Such work deletes lines (``prune``, ``forget``): what ``recent`` keeps
+        in memory is read from the file again after each piece.
+        """
+        done = deferToThreadPool(self._reactor, self._writing, work, self._writer, *arguments)
+        return done.addBoth(self._cleared)
+
+    def _cleared(self, result: T) -> T:
+        self._recent.clear()
+        return result
 
     def read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
@@ -413,11 +454,16 @@ class SQLiteHistory(Service):
         written = deferToThreadPool(
             self._reactor, self._writing, self._commit, batch.events, batch.statements
         )
+        written.addCallback(self._elsewhere)
         written.addErrback(self._failed, batch)
         written.addCallback(lambda _: self._written(batch))
 
-    def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> None:
-        """Write ``events``, then run ``statements``, in one transaction (on the writer thread)."""
+    def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> bool:
+        """Write ``events``, then run ``statements``, in one transaction (on the writer thread).
+
+        Returns whether another connection committed since the last batch
+        (``python -m chatd.admin forget`` on the live file).
+        """
         first = self._position + 1
         rows = [_row(position, event) for position, event in enumerate(events, first)]
         rooms = {row[3]: row[4] for row in rows if row[3] is not None}
@@ -433,6 +479,13 @@ class SQLiteHistory(Service):
         self._writer.execute("COMMIT")
         self._position += len(rows)
         self.commits += 1
+        version, self._version = self._version, _data_version(self._writer)
+        return version != self._version
+
+    def _elsewhere(self, changed: bool) -> None:
+        """Another connection changed the file (deleted lines, maybe): read each room's from it again."""
+        if changed:
+            self._recent.clear()
 
     def _unindexed(self, forgotten: int) -> None:
         """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
@@ -442,6 +495,8 @@ class SQLiteHistory(Service):
     def _failed(self, failure: Failure, batch: _Batch) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
         batch.failure = failure
+        # The lines appended are not kept after all: read each room's from the file again.
+        self._recent.clear()
         self.log.failure(
             "Could not write {count} events and {changes} other changes to the --db file; they are not kept",
             failure=failure,
@@ -474,6 +529,11 @@ def _check(connection: sqlite3.Connection) -> None:
     found = [problem for (problem,) in connection.execute("PRAGMA quick_check")]
     if found != ["ok"]:
         raise sqlite3.DatabaseError(found[0].splitlines()[-1])
+
+
+def _data_version(connection: sqlite3.Connection) -> int:
+    """``PRAGMA data_version``: a number that changes when a connection other than ``connection`` commits."""
+    return int(connection.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _row(position: int, event: Event) -> tuple[int, str, str, str | None, int | None, float, str, str]:

@@ -1,0 +1,110 @@
+"""Each room's last lines in memory beside the SQLite file, so showing them to whoever joins reads nothing.
+
+Every join shows the room's last ``--replay`` lines (issue 13). Read from
+the file, each replay was a query on the reader thread, two thread hops
+while the joining connection stopped reading, and the decoding of every
+line, for every user who joined: after a restart, 5,000 users coming back
+into 50 rooms read the same 20 lines of each room a hundred times, and
+registered at half the rate of ``--db :memory:`` (docs/PERFORMANCE.md,
+"Registering after a restart"). ``RecentLines`` keeps the last
+``HISTORY_MOST`` lines (the most one read gives) of each room read since
+start: the first read of a room fills it from the file, and every line
+appended after that is added as it is appended, so it holds what the file
+holds plus what is appended and not yet committed, as ``MemoryHistory``
+does. Output still waits for the commit (``Outbox``), so nobody is shown a
+line a ``kill -9`` could lose.
+
+A room nobody has read since start costs nothing; one read costs at most
+``HISTORY_MOST`` events, a tenth of what ``MemoryHistory`` keeps of every
+room. Whatever deletes lines behind the appends (``--retain-days``,
+``/forget``, ``python -m chatd.admin forget``, a failed write) makes the
+store call ``clear``: every room is read from the file again.
+"""
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from chatd.domain.chat import HISTORY_MOST
+from chatd.domain.events import RoomEvent
+
+
+class _Room:
+    """The last lines of one room, oldest first, once read from the file (``ready``)."""
+
+    __slots__ = ("lines", "ready", "whole")
+
+    def __init__(self, most: int) -> None:
+        self.lines: deque[RoomEvent] = deque(maxlen=most)
+        self.ready = False
+        """Whether the file's lines are in: until then ``lines`` holds only those appended since the read began."""
+        self.whole = True
+        """Whether ``lines`` holds every line of the room, none having been pushed out by a newer one."""
+
+    def add(self, line: RoomEvent) -> None:
+        if len(self.lines) == self.lines.maxlen:
+            self.whole = False
+        self.lines.append(line)
+
+    def fill(self, kept: Sequence[RoomEvent]) -> None:
+        """Put the file's last lines (``kept``, oldest first) before those appended since they were asked for.
+
+        Lines are committed in the order they are appended, so the read gave
+        the room's lines up to some line, and ``lines`` holds every one
+        appended since the read was asked for: together, each line once.
+        """
+        newest = kept[-1].seq if kept else 0
+        later = [line for line in self.lines if line.seq > newest]
+        most = self.lines.maxlen
+        assert most is not None, "made with a bound"
+        self.whole = self.whole and len(kept) < most and len(kept) + len(later) <= most
+        self.lines = deque([*kept, *later], maxlen=most)
+        self.ready = True
+
+    def last(self, before: int | None, limit: int) -> list[RoomEvent] | None:
+        """The last ``limit`` lines below ``before`` (None: the latest), oldest first; None if some are not here."""
+        found: list[RoomEvent] = []
+        for line in reversed(self.lines):
+            if len(found) == limit:
+                break
+            if before is None or line.seq < before:
+                found.append(line)
+        if len(found) < limit and not self.whole:
+            return None
+        found.reverse()
+        return found
+
+
+class RecentLines:
+    """The last ``most`` lines of each room read since start, and of those appended to it since, by folded name."""
+
+    def __init__(self, most: int = HISTORY_MOST) -> None:
+        self.most = most
+        self._rooms: dict[str, _Room] = {}
+
+    def add(self, room: str, line: RoomEvent) -> None:
+        """``line`` was appended to ``room``: kept if the room is (or is being read)."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            kept.add(line)
+
+    def last(self, room: str, before: int | None, limit: int) -> list[RoomEvent] | None:
+        """The last ``limit`` lines of ``room`` below ``before``, oldest first, as the file has them; None if not known here."""
+        kept = self._rooms.get(room)
+        if kept is None or not kept.ready:
+            return None
+        return kept.last(before, limit)
+
+    def reading(self, room: str) -> Callable[[Sequence[RoomEvent]], None] | None:
+        """Begin keeping ``room``, whose last ``most`` lines are about to be read: what to give them to, oldest first.
+
+        None if the room is kept, or being read, already. Lines appended
+        from now on are kept, and go after the ones read.
+        """
+        if room in self._rooms:
+            return None
+        kept = self._rooms[room] = _Room(self.most)
+        return kept.fill
+
+    def clear(self) -> None:
+        """Forget every room: lines were deleted from the file. A read under way fills a room no longer kept."""
+        self._rooms = {}
