@@ -18,7 +18,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.search_index import _TAIL, index_path
+from chatd.storage.search_index import _TAIL, PAUSE, index_path
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
@@ -382,7 +382,10 @@ class SearchIndexTests(StoreTestCase):
     def caught_up(self, store: SQLiteHistory) -> None:
         """Have the index read what the history holds, and let what that asks of the writer be committed."""
         store.index.catch_up()
-        self.reactor.run_until(store.index.caught_up())
+        idle = store.index.caught_up()
+        while not idle.called:
+            self.reactor.advance(PAUSE)
+            self.reactor.run_from_thread()
         self.end_pass(store)
 
     def indexed(self, index: str, query: str) -> int:

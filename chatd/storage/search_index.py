@@ -42,7 +42,8 @@ from contextlib import closing, suppress
 from itertools import islice
 from typing import Any
 
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IDelayedCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -76,6 +77,9 @@ INDEXES = ("line_words", "line_trigrams")
 
 CHUNK = 5000
 """Events of the history read, or deletions applied, in one transaction of the indexer."""
+
+PAUSE = 0.25
+"""Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
 
 TAIL = SCAN_LINES
 """Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
@@ -187,10 +191,13 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
 class SearchIndex:
     """Keeps the index file up with the history: ``catch_up`` after each commit or deletion.
 
-    One chunk at a time on a thread of its own; a ``catch_up`` while one is
-    being written asks for another after it. ``forgotten(id)`` is called
-    with the last deletion applied, when that moved, so the store can
-    delete the rows of ``unindexed`` up to it.
+    One chunk at a time, on a thread of its own, at most every ``PAUSE``
+    seconds while the chat is not far ahead (a backlog is read chunk after
+    chunk): each chunk is a transaction and a segment of each index, so
+    fewer, larger ones cost the indexer less, and a search reads the lines
+    it has not reached. ``forgotten(id)`` is called with the last deletion
+    applied, when that moved, so the store can delete the rows of
+    ``unindexed`` up to it.
     """
 
     log = Logger()
@@ -204,21 +211,27 @@ class SearchIndex:
         self._last_forgotten = 0
         self._pool = ThreadPool(1, 1, "chatd-search-index")
         self._writing: Deferred[tuple[bool, int]] | None = None
+        self._due: IDelayedCall | None = None
+        """The next chunk, asked for and waiting out the pause."""
         self._again = False
+        """Whether a ``catch_up`` came while a chunk was being written."""
         self._stopping = False
         self._idle: list[Deferred[None]] = []
 
     def start(self) -> None:
-        """Start the thread, and catch up with what the history holds."""
+        """Start the thread, and catch up with what the history holds, at once."""
         self._pool.start()
-        self.catch_up()
+        self._chunk()
 
     def catch_up(self) -> None:
-        """Index what the history holds and the index not yet, a chunk at a time."""
+        """Have the index read, within ``PAUSE`` seconds, what the history holds that it has not read."""
         if self._writing is not None:
             self._again = True
-            return
-        self._again = False
+        elif self._due is None and not self._stopping:
+            self._due = self._reactor.callLater(PAUSE, self._chunk)
+
+    def _chunk(self) -> None:
+        self._due, self._again = None, False
         self._writing = deferToThreadPool(self._reactor, self._pool, index_chunk, self._connection)
         self._writing.addCallbacks(self._written, self._failed)
 
@@ -228,10 +241,11 @@ class SearchIndex:
         if forgotten != self._last_forgotten:
             self._last_forgotten = forgotten
             self._forgotten(forgotten)
-        if (more or self._again) and not self._stopping:
+        if more and not self._stopping:
+            self._chunk()
+        elif self._again:
             self.catch_up()
-        else:
-            self._settled()
+        self._settled()
 
     def _failed(self, failure: Failure) -> None:
         """A chunk could not be written: say so; the next commit tries again, searches read what is not indexed."""
@@ -240,21 +254,25 @@ class SearchIndex:
         self._settled()
 
     def _settled(self) -> None:
-        idle, self._idle = self._idle, []
-        for waiting in idle:
-            waiting.callback(None)
+        """Tell whoever waits for the index to be idle, if it is: no chunk written, none due."""
+        if self._writing is None and self._due is None:
+            idle, self._idle = self._idle, []
+            for waiting in idle:
+                waiting.callback(None)
 
     def caught_up(self) -> "Deferred[None]":
-        """Fires once no chunk is being written: after a ``catch_up``, once the index holds all there was."""
-        if self._writing is None:
-            return succeed(None)
+        """Fires once the index is idle: no chunk written or due (after a ``catch_up``: all there was is read)."""
         waiting: Deferred[None] = Deferred()
         self._idle.append(waiting)
+        self._settled()
         return waiting
 
     def stop(self) -> "Deferred[None]":
         """Finish the chunk being written (not the rest: the next start goes on), close the file, end the thread."""
         self._stopping = True
+        if self._due is not None:
+            self._due.cancel()
+            self._due = None
         return self.caught_up().addCallback(lambda _: self._close())
 
     def _close(self) -> None:
