@@ -17,6 +17,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.events import Actor, RoomEvent
 from chatd.domain.ports import History
 from chatd.storage.memory import MemoryHistory
+from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import acted, joined, kicked, parted, said, topic_changed
 from tests.helpers import ThreadedReactor
@@ -268,6 +269,28 @@ class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
         self.reactor.advance(0)
         while self.store.writing:
             self.reactor.run_from_thread()
+
+
+class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
+    """The contract again, each search asked once the search index has read every line: by the index, not the
+    lines it has not read (as the other, where the index lags a search)."""
+
+    def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
+        self.end_pass()
+        caught_up(self.reactor, self.store)
+        return super().found(query, room, limit)
+
+
+def caught_up(reactor: ThreadedReactor, store: SQLiteHistory) -> None:
+    """Have ``store``'s search index read what the file holds, and let what that asks of the writer be committed."""
+    store.index.catch_up()
+    idle = store.index.caught_up()
+    while not idle.called:
+        reactor.advance(PAUSE)
+        reactor.run_from_thread()
+    reactor.advance(0)
+    while store.writing:
+        reactor.run_from_thread()
 
 
 def deferred(answer: Awaitable[T]) -> "Deferred[T]":

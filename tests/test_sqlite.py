@@ -18,12 +18,12 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.search_index import _TAIL, PAUSE, index_path
+from chatd.storage.search_index import _TAIL, index_path
 from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
-from tests.test_history import open_store
+from tests.test_history import caught_up, open_store
 
 BOSS = Actor("boss", "10.0.0.9")
 
@@ -380,13 +380,7 @@ class SearchIndexTests(StoreTestCase):
         return [getattr(event, "text", "") for event in found]
 
     def caught_up(self, store: SQLiteHistory) -> None:
-        """Have the index read what the history holds, and let what that asks of the writer be committed."""
-        store.index.catch_up()
-        idle = store.index.caught_up()
-        while not idle.called:
-            self.reactor.advance(PAUSE)
-            self.reactor.run_from_thread()
-        self.end_pass(store)
+        caught_up(self.reactor, store)
 
     def indexed(self, index: str, query: str) -> int:
         """How many rows ``index`` holds for the FTS5 string ``query``, read from its file by another connection."""

@@ -82,6 +82,9 @@ PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
 
 TAIL = SCAN_LINES
+
+MIXED = 2000
+"""Rows of each index a search of several words reads at most for lines holding some as words, some as text."""
 """Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
 
 
@@ -284,25 +287,32 @@ def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], l
     """The bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader thread).
 
     The reader's ``connection`` attaches the index as ``search``. The lines
-    the index has not read yet are read first (they are the newest), then
-    each index is walked newest first from its longest word (likely the
-    rarest), each row checked against the room and the other words, until
-    ``limit`` lines hold them all; a line may be found by both walks.
+    the index has not read yet are read first (they are the newest). Then
+    each index is asked, newest row first, for the lines holding every
+    word its way (FTS5 intersects the words itself), until ``limit`` of
+    them are in the room. With several words a line may hold some only as
+    words and the others only as text ("cafe" in "Café", "wen3" in
+    "qwen3"): the newest ``MIXED`` rows of either index for the longest
+    word are checked for the rest in Python.
     """
     indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
     with closing(connection.execute(_TAIL, (indexed, TAIL, room))) as tail:
         found = dict(_holding(tail, words, limit))
-    first, *others = sorted(words, key=len, reverse=True)
-    holds = "".join(f" AND {_HOLDS}" for _ in others)
-    each = [query for other in others for query in (_phrase(other), _trigrams(other))]
-    for index, query in (("line_words", _phrase(first)), ("line_trigrams", _trigrams(first))):
+    walks = [
+        ("line_words", " ".join(_phrase(word) for word in words), -1),
+        ("line_trigrams", " ".join(_trigrams(word) for word in words), -1),
+    ]
+    if len(words) > 1:
+        first = max(words, key=len)
+        walks += [("line_words", _phrase(first), MIXED), ("line_trigrams", _trigrams(first), MIXED)]
+    for index, query, most in walks:
         walk = (
-            f"SELECT e.position, e.body ->> '$.text', e.body FROM search.{index} AS h "
-            f"CROSS JOIN events AS e ON e.position = h.rowid "
-            f"WHERE h.{index} MATCH ? AND e.room = ? AND {LINE_KINDS}{holds} ORDER BY h.rowid DESC"
+            f"SELECT e.position, e.body ->> '$.text', e.body FROM "
+            f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? ORDER BY rowid DESC LIMIT ?) AS h "
+            f"CROSS JOIN events AS e ON e.position = h.rowid WHERE e.room = ? AND {LINE_KINDS}"
         )
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
-        with closing(connection.execute(walk, (query, room, *each))) as rows:
+        with closing(connection.execute(walk, (query, most, room))) as rows:
             found.update(_holding(rows, words, limit))
     return [body for _, body in sorted(found.items(), reverse=True)[:limit]]
 
@@ -321,12 +331,6 @@ _TAIL = (
 )
 """The lines of a room after the index's progress, bounded to the last ``TAIL`` events, newest first. "+room":
 the key's range bounds the reading, not the room's lines (both are indexed, and a room may hold millions)."""
-
-_HOLDS = (
-    "(EXISTS (SELECT 1 FROM search.line_words WHERE line_words MATCH ? AND rowid = e.position)"
-    " OR EXISTS (SELECT 1 FROM search.line_trigrams WHERE line_trigrams MATCH ? AND rowid = e.position))"
-)
-"""The test that line ``e`` may hold one more word, as words or as trigrams: a look-up at one row of each index."""
 
 
 def _phrase(word: str) -> str:
