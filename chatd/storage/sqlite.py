@@ -120,7 +120,7 @@ Statement = tuple[str, tuple[object, ...]]
 class _Batch:
     """The events and other statements of one reactor pass, and who waits for them to be written."""
 
-    __slots__ = ("changes", "events", "failure", "statements", "waiting")
+    __slots__ = ("changes", "committed", "events", "failure", "statements", "waiting")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
@@ -129,6 +129,9 @@ class _Batch:
         self.changes: list[Deferred[None]] = []
         """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
         self.failure: Failure | None = None
+        self.committed = False
+        """Set by the writer thread once the transaction is committed; read by the reactor thread, which
+        may see it before the writer's ``callFromThread`` arrives (one assignment: atomic under the GIL)."""
 
 
 class SQLiteHistory(Service):
@@ -230,6 +233,7 @@ class SQLiteHistory(Service):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
+        self._settle()
         if isinstance(event, Whispered):
             pair = conversation_of(event)
             if pair is not None:
@@ -259,7 +263,14 @@ class SQLiteHistory(Service):
         return self._open
 
     def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is committed; at once if none waits."""
+        """Call ``call`` once every event appended so far is committed; at once if none waits.
+
+        ``call`` runs on the reactor thread as soon as the commit is seen:
+        maybe in the middle of a pass, inside a later ``append``. So it may
+        send bytes or start a read, never publish an event (a Deferred of
+        ``change``, which may, fires between passes).
+        """
+        self._settle()
         batch = self._open or self._sent
         if batch is None:
             call()
@@ -391,27 +402,26 @@ class SQLiteHistory(Service):
         if batch is None:
             return
         self._sent = batch
-        written = deferToThreadPool(
-            self._reactor, self._writing, self._commit, batch.events, batch.statements
-        )
+        written = deferToThreadPool(self._reactor, self._writing, self._commit, batch)
         written.addErrback(self._failed, batch)
         written.addCallback(lambda _: self._written(batch))
 
-    def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> None:
-        """Write ``events``, then run ``statements``, in one transaction (on the writer thread)."""
-        rows = [_row(event) for event in events]
+    def _commit(self, batch: _Batch) -> None:
+        """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread)."""
+        rows = [_row(event) for event in batch.events]
         rooms = {row[2]: row[3] for row in rows if row[2] is not None}
         self._writer.execute("BEGIN")
         try:
             self._writer.executemany(_INSERT, rows)
             self._writer.executemany(_LAST_SEQ, rooms.items())
-            for statement, arguments in statements:
+            for statement, arguments in batch.statements:
                 self._writer.execute(statement, arguments)
         except BaseException:
             self._writer.execute("ROLLBACK")
             raise
         self._writer.execute("COMMIT")
         self.commits += 1
+        batch.committed = True
 
     def _failed(self, failure: Failure, batch: _Batch) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
@@ -423,13 +433,33 @@ class SQLiteHistory(Service):
             changes=len(batch.statements),
         )
 
-    def _written(self, batch: _Batch) -> None:
-        """``batch`` is committed (or failed): hand over what gathered meanwhile, then call whoever waited."""
+    def _settle(self) -> None:
+        """If the batch being written has committed, act on it now, not when the writer's word comes.
+
+        The writer's ``callFromThread`` runs between reactor passes: under
+        load, one pass after the commit, so each line waited a pass more
+        than with ``--db :memory:`` (docs/PERFORMANCE.md, issue 13). The
+        reactor thread looks at the writer's mark on every ``append`` and
+        ``when_written`` instead, which a busy pass makes many of; the word
+        from the writer still comes, for a quiet chat and for failures.
+        """
+        sent = self._sent
+        if sent is not None and sent.committed:
+            self._done(sent)
+
+    def _done(self, batch: _Batch) -> None:
+        """``batch``, being written, is committed (or failed): hand over what gathered meanwhile, call who waited."""
         self._sent = None
         if self._call is None:
             self._write_batch()
-        for call in batch.waiting:
+        waiting, batch.waiting = batch.waiting, []
+        for call in waiting:
             call()
+
+    def _written(self, batch: _Batch) -> None:
+        """The writer's word on ``batch`` (between passes): act on it if ``_settle`` has not, then tell ``change``'s callers."""
+        if self._sent is batch:
+            self._done(batch)
         for done in batch.changes:
             if batch.failure is None:
                 done.callback(None)
