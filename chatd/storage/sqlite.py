@@ -423,6 +423,13 @@ class SQLiteHistory(Service):
         self.commits += 1
         batch.committed = True
 
+    @staticmethod
+    def _call_waiting(batch: _Batch) -> None:
+        """Call whoever waits for ``batch`` to be written (once: the list is emptied)."""
+        waiting, batch.waiting = batch.waiting, []
+        for call in waiting:
+            call()
+
     def _failed(self, failure: Failure, batch: _Batch) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
         batch.failure = failure
@@ -434,32 +441,33 @@ class SQLiteHistory(Service):
         )
 
     def _settle(self) -> None:
-        """If the batch being written has committed, act on it now, not when the writer's word comes.
+        """If the batch being written has committed, call who waited now, not when the writer's word comes.
 
         The writer's ``callFromThread`` runs between reactor passes: under
         load, one pass after the commit, so each line waited a pass more
         than with ``--db :memory:`` (docs/PERFORMANCE.md, issue 13). The
         reactor thread looks at the writer's mark on every ``append`` and
-        ``when_written`` instead, which a busy pass makes many of; the word
-        from the writer still comes, for a quiet chat and for failures.
+        ``when_written`` instead, which a busy pass makes many of. What
+        gathered meanwhile still goes when the pass ends, in one
+        transaction: a commit's cost is mostly fixed (the pages it
+        rewrites), so more, smaller ones would take the reactor's CPU.
+        The word from the writer still comes, for a quiet chat and for
+        failures.
         """
         sent = self._sent
         if sent is not None and sent.committed:
-            self._done(sent)
-
-    def _done(self, batch: _Batch) -> None:
-        """``batch``, being written, is committed (or failed): hand over what gathered meanwhile, call who waited."""
-        self._sent = None
-        if self._call is None:
-            self._write_batch()
-        waiting, batch.waiting = batch.waiting, []
-        for call in waiting:
-            call()
+            self._sent = None
+            if self._open is not None:
+                self._call = self._reactor.callLater(0, self._write_batch)
+            self._call_waiting(sent)
 
     def _written(self, batch: _Batch) -> None:
-        """The writer's word on ``batch`` (between passes): act on it if ``_settle`` has not, then tell ``change``'s callers."""
+        """The writer's word on ``batch`` (between passes): unless ``_settle`` saw it, hand over what
+        gathered meanwhile and call who waited; then tell ``change``'s callers."""
         if self._sent is batch:
-            self._done(batch)
+            self._sent = None
+            self._write_batch()
+            self._call_waiting(batch)
         for done in batch.changes:
             if batch.failure is None:
                 done.callback(None)
