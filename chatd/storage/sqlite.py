@@ -7,7 +7,10 @@ connection, one transaction at a time: passes that end while one is being
 written go together in the next (a group commit). ``when_written`` calls
 back once the transaction holding every event appended so far has
 committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
-line a ``kill -9`` could lose (docs/SECURITY.md).
+line a ``kill -9`` could lose (docs/SECURITY.md). The writer marks each
+batch once committed, and the reactor thread looks at the mark on every
+``append``: under load it sees the commit in the middle of the next pass,
+rather than when the writer's ``callFromThread`` runs after that pass.
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do.
