@@ -161,7 +161,11 @@ class ThreadedReactor(MemoryReactorClock):
 
     def run_from_thread(self, timeout: float = 10.0) -> None:
         """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
-        self._from_threads.get(timeout=timeout)()
+        self.next_from_thread(timeout)()
+
+    def next_from_thread(self, timeout: float = 10.0) -> Callable[[], object]:
+        """The next call another thread made, not run: waits up to ``timeout`` seconds for it to be made."""
+        return self._from_threads.get(timeout=timeout)
 
     def run_until(self, deferred: "Deferred[T]") -> "Deferred[T]":
         """Run calls from other threads until ``deferred`` has fired; returns it."""

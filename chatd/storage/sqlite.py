@@ -7,7 +7,10 @@ connection, one transaction at a time: passes that end while one is being
 written go together in the next (a group commit). ``when_written`` calls
 back once the transaction holding every event appended so far has
 committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
-line a ``kill -9`` could lose (docs/SECURITY.md).
+line a ``kill -9`` could lose (docs/SECURITY.md). The writer marks each
+batch once committed, and the reactor thread looks at the mark on every
+``append``: under load it sees the commit in the middle of the next pass,
+rather than when the writer's ``callFromThread`` runs after that pass.
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
@@ -128,7 +131,7 @@ Statement = tuple[str, tuple[object, ...]]
 class _Batch:
     """The events and other statements of one reactor pass, and who waits for them to be written."""
 
-    __slots__ = ("changes", "events", "failure", "statements", "waiting")
+    __slots__ = ("changes", "committed", "events", "failure", "statements", "waiting")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
@@ -137,6 +140,9 @@ class _Batch:
         self.changes: list[Deferred[None]] = []
         """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
         self.failure: Failure | None = None
+        self.committed = False
+        """Set by the writer thread once the transaction is committed; read by the reactor thread, which
+        may see it before the writer's ``callFromThread`` arrives (one assignment: atomic under the GIL)."""
 
 
 class SQLiteHistory(Service):
@@ -252,6 +258,7 @@ class SQLiteHistory(Service):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
+        self._settle()
         if isinstance(event, Whispered):
             pair = conversation_of(event)
             if pair is not None:
@@ -284,7 +291,14 @@ class SQLiteHistory(Service):
         return self._open
 
     def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is committed; at once if none waits."""
+        """Call ``call`` once every event appended so far is committed; at once if none waits.
+
+        ``call`` runs on the reactor thread as soon as the commit is seen:
+        maybe in the middle of a pass, inside a later ``append``. So it may
+        send bytes or start a read, never publish an event (a Deferred of
+        ``change``, which may, fires between passes).
+        """
+        self._settle()
         batch = self._open or self._sent
         if batch is None:
             call()
@@ -451,27 +465,25 @@ class SQLiteHistory(Service):
         if batch is None:
             return
         self._sent = batch
-        written = deferToThreadPool(
-            self._reactor, self._writing, self._commit, batch.events, batch.statements
-        )
+        written = deferToThreadPool(self._reactor, self._writing, self._commit, batch)
         written.addCallback(self._elsewhere)
         written.addErrback(self._failed, batch)
         written.addCallback(lambda _: self._written(batch))
 
-    def _commit(self, events: Sequence[Event], statements: Sequence[Statement]) -> bool:
-        """Write ``events``, then run ``statements``, in one transaction (on the writer thread).
+    def _commit(self, batch: _Batch) -> bool:
+        """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread).
 
         Returns whether another connection committed since the last batch
         (``python -m chatd.admin forget`` on the live file).
         """
         first = self._position + 1
-        rows = [_row(position, event) for position, event in enumerate(events, first)]
+        rows = [_row(position, event) for position, event in enumerate(batch.events, first)]
         rooms = {row[3]: row[4] for row in rows if row[3] is not None}
         self._writer.execute("BEGIN")
         try:
             self._writer.executemany(_INSERT, rows)
             self._writer.executemany(_LAST_SEQ, rooms.items())
-            for statement, arguments in statements:
+            for statement, arguments in batch.statements:
                 self._writer.execute(statement, arguments)
         except BaseException:
             self._writer.execute("ROLLBACK")
@@ -479,8 +491,16 @@ class SQLiteHistory(Service):
         self._writer.execute("COMMIT")
         self._position += len(rows)
         self.commits += 1
+        batch.committed = True
         version, self._version = self._version, _data_version(self._writer)
         return version != self._version
+
+    @staticmethod
+    def _call_waiting(batch: _Batch) -> None:
+        """Call whoever waits for ``batch`` to be written (once: the list is emptied)."""
+        waiting, batch.waiting = batch.waiting, []
+        for call in waiting:
+            call()
 
     def _elsewhere(self, changed: bool) -> None:
         """Another connection changed the file (deleted lines, maybe): read each room's from it again."""
@@ -504,14 +524,35 @@ class SQLiteHistory(Service):
             changes=len(batch.statements),
         )
 
+    def _settle(self) -> None:
+        """If the batch being written has committed, call who waited now, not when the writer's word comes.
+
+        The writer's ``callFromThread`` runs between reactor passes: under
+        load, one pass after the commit, so each line waited a pass more
+        than with ``--db :memory:`` (docs/PERFORMANCE.md, issue 13). The
+        reactor thread looks at the writer's mark on every ``append`` and
+        ``when_written`` instead, which a busy pass makes many of. What
+        gathered meanwhile still goes when the pass ends, in one
+        transaction: each commit has a fixed cost (about 0.4 ms of CPU),
+        and more, smaller ones would take it from the reactor's core.
+        The word from the writer still comes, for a quiet chat and for
+        failures.
+        """
+        sent = self._sent
+        if sent is not None and sent.committed:
+            self._sent = None
+            if self._open is not None:
+                self._call = self._reactor.callLater(0, self._write_batch)
+            self._call_waiting(sent)
+
     def _written(self, batch: _Batch) -> None:
-        """``batch`` is committed (or failed): hand over what gathered meanwhile, then call whoever waited."""
-        self._sent = None
-        if self._call is None:
+        """The writer's word on ``batch`` (between passes): unless ``_settle`` saw it, hand over what
+        gathered meanwhile and call who waited; then tell ``change``'s callers."""
+        if self._sent is batch:
+            self._sent = None
             self._write_batch()
+            self._call_waiting(batch)
         self.index.catch_up()
-        for call in batch.waiting:
-            call()
         for done in batch.changes:
             if batch.failure is None:
                 done.callback(None)
