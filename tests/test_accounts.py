@@ -124,11 +124,12 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
 
     def test_a_change_that_cannot_be_written_fails(self) -> None:
         """A change the file refuses (here: a second account under a key already taken) fails its Deferred."""
-        self.accounts.create("alice", "hash-a", 100.0)
+        created = deferred(self.accounts.create("alice", "hash-a", 100.0))
         again = deferred(self.store.change("INSERT INTO accounts VALUES ('alice', 'alice', 'x', 1.0)"))
         self.reactor.advance(0)
         self.reactor.run_until(again)
         self.failureResultOf(again, sqlite3.IntegrityError)
+        self.failureResultOf(created, sqlite3.IntegrityError)  # the same transaction: neither is kept
         self.flushLoggedErrors(sqlite3.IntegrityError)
 
 
