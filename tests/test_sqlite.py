@@ -5,7 +5,6 @@ import re
 import shutil
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -558,20 +557,6 @@ class SearchIndexTests(StoreTestCase):
             self.caught_up(store)
             self.assertEqual(self.words('"remember"'), 1)
             self.reactor.run_until(store.stopService())
-
-    def test_the_indexer_yields_the_cpu_to_the_chat(self) -> None:
-        """The indexer's thread runs at the lowest priority (nice 19); the rest of the daemon at its own."""
-        store = open_store(self, self.path, self.reactor)
-        self.reactor.run_until(store.index.caught_up())
-        indexers = [thread for thread in threading.enumerate() if "chatd-search-index" in thread.name]
-        self.assertNotEqual(indexers, [])
-        for thread in indexers:
-            self.assertEqual(os.getpriority(os.PRIO_PROCESS, thread.native_id or 0), 19)
-        writers = [thread for thread in threading.enumerate() if "chatd-store-writer" in thread.name]
-        own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        self.assertEqual(
-            {os.getpriority(os.PRIO_PROCESS, thread.native_id or 0) for thread in writers}, {own}
-        )
 
     def test_the_unread_lines_are_found_by_position_not_by_room(self) -> None:
         """Reading the lines the index has not read walks the newest positions, not a busy room's whole history."""

@@ -37,8 +37,6 @@ the word itself, and checks every line found, so both stores answer alike.
 
 import os
 import sqlite3
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, suppress
 from itertools import islice
@@ -224,9 +222,8 @@ class SearchIndex:
         self._idle: list[Deferred[None]] = []
 
     def start(self) -> None:
-        """Start the thread at the lowest priority, and catch up with what the history holds, at once."""
+        """Start the thread, and catch up with what the history holds, at once."""
         self._pool.start()
-        self._pool.callInThread(_in_the_background)
         self._chunk()
 
     def catch_up(self) -> None:
@@ -284,18 +281,6 @@ class SearchIndex:
     def _close(self) -> None:
         self._pool.callInThread(self._connection.close)
         self._pool.stop()
-
-
-def _in_the_background() -> None:
-    """Run the calling thread (the indexer's) at the lowest CPU priority, where a thread has its own (Linux).
-
-    The index may lag, as a search reads the lines it has not reached:
-    while the chat keeps the CPU busy, the reactor and the writer (whose
-    commits the chat's output waits for) go first, and the indexer catches
-    up in the quiet that follows.
-    """
-    if sys.platform.startswith("linux"):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[str]:
