@@ -15,6 +15,8 @@ Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
 a room's last lines, once read, come from memory (chatd.storage.recent).
+``/search``'s index is a third thread's, in a file of its own, filled from
+committed lines (chatd.storage.search_index).
 
 Two one-thread ``ThreadPool``s rather than ``twisted.enterprise.adbapi``:
 with one connection there is nothing to pool, and a transaction per batch
