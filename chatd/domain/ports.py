@@ -58,7 +58,12 @@ class History(Protocol):
         ...
 
     def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is kept (at once if none waits)."""
+        """Call ``call`` once every event appended so far is kept (at once if none waits).
+
+        ``call`` may run in the middle of a pass, inside a later ``append``
+        (the SQLite store calls it as soon as it sees the commit), so it may
+        send bytes or start a read, never publish an event.
+        """
         ...
 
     def last_seq(self, room: str) -> int:
