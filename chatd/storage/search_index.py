@@ -82,10 +82,10 @@ PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
 
 TAIL = SCAN_LINES
+"""Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
 
 MIXED = 2000
 """Rows of each index a search of several words reads at most for lines holding some as words, some as text."""
-"""Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
 
 
 def index_path(path: str) -> str:
@@ -101,10 +101,7 @@ def open_index(path: str) -> sqlite3.Connection:
     cannot be made.
     """
     where = index_path(path)
-    try:
-        connection = _usable(where)
-    except sqlite3.Error:
-        connection = None
+    connection = _usable(where)
     if connection is None:
         for name in (where, f"{where}-wal", f"{where}-shm"):
             with suppress(FileNotFoundError):
@@ -123,8 +120,9 @@ def open_index(path: str) -> sqlite3.Connection:
     return connection
 
 
-def _connect(where: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
+def _connect(where: str, connection: sqlite3.Connection | None = None) -> sqlite3.Connection:
+    """``connection`` (else a new one) to the index file ``where``, in WAL mode as the history is."""
+    connection = connection or sqlite3.connect(where, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
     return connection
@@ -134,12 +132,15 @@ def _usable(where: str) -> sqlite3.Connection | None:
     """A connection to the index at ``where`` if it is one of this version and sound; else None."""
     if not os.path.exists(where):
         return None
-    connection = _connect(where)
-    application = connection.execute("PRAGMA application_id").fetchone()[0]
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    sound = connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    if (application, version, sound) == (APPLICATION_ID, VERSION, True):
-        return connection
+    connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
+    try:
+        application = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        sound = connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        if (application, version, sound) == (APPLICATION_ID, VERSION, True):
+            return _connect(where, connection)
+    except sqlite3.Error:
+        pass
     connection.close()
     return None
 
@@ -175,13 +176,14 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
                 (indexed, CHUNK),
             )
             last, count = window.fetchone()
-            for index in INDEXES:
-                connection.execute(
-                    f"INSERT INTO {index} (rowid, text) SELECT position, body ->> '$.text' FROM history.events "
-                    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
-                    (indexed, last),
-                )
-            indexed = last or indexed
+            if last is not None:  # the history has events past the index's progress
+                for index in INDEXES:
+                    connection.execute(
+                        f"INSERT INTO {index} (rowid, text) SELECT position, body ->> '$.text' FROM history.events "
+                        f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
+                        (indexed, last),
+                    )
+                indexed = last
             more = count == CHUNK
         connection.execute("UPDATE progress SET indexed = ?, forgotten = ?", (indexed, forgotten))
     except BaseException:
