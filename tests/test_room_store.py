@@ -88,11 +88,11 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         rooms = self.make()
         self.store.append(said(1, "#dev", "alice", "hi", 1))
         done: list[None] = []
-        rooms.register("#dev", "#dev", "alice", 1.0).addCallback(done.append)  # type: ignore[attr-defined]
+        registered = rooms.register("#dev", "#dev", "alice", 1.0)
+        registered.addCallback(done.append)  # type: ignore[attr-defined]
         self.assertEqual(done, [])
         self.reactor.advance(0)
-        while self.store.writing:
-            self.reactor.run_from_thread()
+        self.reactor.run_until(registered)  # type: ignore[arg-type]
         self.assertEqual(done, [None])
         self.assertEqual(self.store.commits, 1)
 

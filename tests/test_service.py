@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -238,8 +239,13 @@ class StoreWiringTests(SynchronousTestCase):
             self.reactor.run_from_thread()
 
     def test_a_line_is_shown_once_it_is_on_disk(self) -> None:
-        """The speaker's echo and the others' copies are sent only after the writer commits the line."""
+        """The speaker's echo and the others' copies are sent only after the writer commits the line.
+
+        Another connection holds the file's write lock, so the commit comes
+        only once it lets go, long after the pass ended.
+        """
         factory = self.start()
+        self.store.commit_wait = 0.05
         alice, alice_wire = connected(factory, self.reactor)
         bob, bob_wire = connected(factory, self.reactor)
         for protocol in (alice, bob):
@@ -249,9 +255,13 @@ class StoreWiringTests(SynchronousTestCase):
         self.settle()
         alice_wire.clear()
         bob_wire.clear()
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
         alice.dataReceived(b"kept\n")
         self.reactor.advance(0)
         self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
+        blocker.execute("COMMIT")
         while self.store.writing:
             self.reactor.run_from_thread()
         self.assertEqual(alice_wire.value(), bob_wire.value())

@@ -172,6 +172,7 @@ class BatchTests(StoreTestCase):
     def test_passes_ending_during_a_commit_go_in_the_next_one(self) -> None:
         """While one pass's commit is written, the passes that end meanwhile are gathered into one more commit."""
         store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 0  # a disk slower than the reactor waits for
         for n in range(1, 4):
             store.append(said(n, "#lobby", "alice", f"line {n}", n))
             self.reactor.advance(0)
@@ -185,6 +186,7 @@ class BatchTests(StoreTestCase):
     def test_when_written_waits_for_the_commit(self) -> None:
         """A call waiting for the pass's events is not made when the pass ends, only once the writer has committed."""
         store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 0
         store.append(said(1, "#lobby", "alice", "hi", 1))
         called: list[int] = []
         store.when_written(lambda: called.append(store.commits))
@@ -202,6 +204,7 @@ class BatchTests(StoreTestCase):
         fan-out with SQLite at 0.66x of --db :memory:).
         """
         store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 0
         self.reactor.run_until(
             store.index.caught_up()
         )  # the index's first round: no other thread's word comes
@@ -221,6 +224,38 @@ class BatchTests(StoreTestCase):
         self.assertEqual(
             [event.seq for event in self.successResultOf(self.reactor.run_until(read))], [1, 2, 3]
         )
+
+    def test_the_pass_ends_with_its_commit(self) -> None:
+        """Ending a pass waits for its commit, so who waited is called before the reactor reads more.
+
+        Sent when the reactor next looked, a pass's lines went out while it
+        read the next one's, and each line read meanwhile waited a pass
+        more (the median line twice as long as with --db :memory:).
+        """
+        store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 10  # the test's own bound: the commit comes long before
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        self.reactor.advance(0)
+        self.assertEqual((called, store.writing), ([1], False))
+
+    def test_a_commit_slower_than_the_wait_is_sent_when_seen(self) -> None:
+        """While another connection holds the file's write lock, the pass ends without its commit; it is sent later."""
+        store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 0.05
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        self.reactor.advance(0)
+        self.assertEqual((called, store.writing), ([], True))
+        blocker.execute("COMMIT")
+        while store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual(called, [1])
 
     def test_stopping_writes_what_waits(self) -> None:
         """Events appended just before the daemon stops are written before the store closes."""

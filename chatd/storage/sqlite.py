@@ -7,10 +7,12 @@ connection, one transaction at a time: passes that end while one is being
 written go together in the next (a group commit). ``when_written`` calls
 back once the transaction holding every event appended so far has
 committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
-line a ``kill -9`` could lose (docs/SECURITY.md). The writer marks each
-batch once committed, and the reactor thread looks at the mark on every
-``append``: under load it sees the commit in the middle of the next pass,
-rather than when the writer's ``callFromThread`` runs after that pass.
+line a ``kill -9`` could lose (docs/SECURITY.md). Having handed a pass's
+batch over, the reactor thread waits for its commit, a few milliseconds
+at most (``COMMIT_WAIT``), so the pass's lines go out before it reads
+more; past that (a slow disk) it goes on, and looks at the writer's mark
+on every ``append`` and sends as soon as it sees the commit, rather than
+when the writer's ``callFromThread`` runs after that pass.
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
@@ -35,6 +37,7 @@ before the first connection.
 """
 
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from itertools import islice
@@ -126,6 +129,19 @@ _LAST_SEQ = (
 )
 
 
+COMMIT_WAIT = 0.005
+"""Seconds the reactor thread waits for the commit of the batch it has just handed over, before it polls again.
+
+Sent before the next poll, a pass's lines go out as they do with ``--db
+:memory:``; sent when the reactor next looked (while reading the next
+pass's input), every line that arrived while they went out waited a
+further pass, and the median line took twice as long at 700,000
+deliveries a second (docs/PERFORMANCE.md). While the reactor waits the
+writer has Python's lock and the core; a commit of a busy pass takes one
+or two milliseconds. Bounded, so a slow disk costs each pass this much at
+most: a commit later than that is sent as soon as it is seen."""
+
+
 Statement = tuple[str, tuple[object, ...]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""
 
@@ -133,7 +149,7 @@ Statement = tuple[str, tuple[object, ...]]
 class _Batch:
     """The events and other statements of one reactor pass, and who waits for them to be written."""
 
-    __slots__ = ("changes", "committed", "events", "failure", "statements", "waiting")
+    __slots__ = ("changes", "committed", "elsewhere", "events", "failure", "statements", "waiting")
 
     def __init__(self) -> None:
         self.events: list[Event] = []
@@ -142,9 +158,12 @@ class _Batch:
         self.changes: list[Deferred[None]] = []
         """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
         self.failure: Failure | None = None
-        self.committed = False
-        """Set by the writer thread once the transaction is committed; read by the reactor thread, which
-        may see it before the writer's ``callFromThread`` arrives (one assignment: atomic under the GIL)."""
+        self.elsewhere = False
+        """Set by the writer before ``committed``: another connection committed since the last batch
+        (``python -m chatd.admin forget`` on the live file)."""
+        self.committed = threading.Event()
+        """Set by the writer thread once the transaction is committed; the reactor thread waits on it briefly
+        after handing the batch over, and looks at it before the writer's ``callFromThread`` arrives."""
 
 
 class SQLiteHistory(Service):
@@ -193,6 +212,8 @@ class SQLiteHistory(Service):
         self._sent: _Batch | None = None
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
+        self.commit_wait = COMMIT_WAIT
+        """Seconds the reactor thread waits for a batch's commit once handed over (``COMMIT_WAIT``)."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
         self._version = _data_version(writer)
@@ -468,16 +489,13 @@ class SQLiteHistory(Service):
             return
         self._sent = batch
         written = deferToThreadPool(self._reactor, self._writing, self._commit, batch)
-        written.addCallback(self._elsewhere)
         written.addErrback(self._failed, batch)
         written.addCallback(lambda _: self._written(batch))
+        if batch.committed.wait(self.commit_wait):
+            self._settle()
 
-    def _commit(self, batch: _Batch) -> bool:
-        """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread).
-
-        Returns whether another connection committed since the last batch
-        (``python -m chatd.admin forget`` on the live file).
-        """
+    def _commit(self, batch: _Batch) -> None:
+        """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread)."""
         first = self._position + 1
         rows = [_row(position, event) for position, event in enumerate(batch.events, first)]
         rooms = {row[3]: row[4] for row in rows if row[3] is not None}
@@ -493,21 +511,21 @@ class SQLiteHistory(Service):
         self._writer.execute("COMMIT")
         self._position += len(rows)
         self.commits += 1
-        batch.committed = True
         version, self._version = self._version, _data_version(self._writer)
-        return version != self._version
+        batch.elsewhere = version != self._version
+        batch.committed.set()
 
-    @staticmethod
-    def _call_waiting(batch: _Batch) -> None:
-        """Call whoever waits for ``batch`` to be written (once: the list is emptied)."""
+    def _call_waiting(self, batch: _Batch) -> None:
+        """Call whoever waits for ``batch`` to be written (once: the list is emptied).
+
+        First, if another connection changed the file (deleted lines, maybe),
+        each room's lines are read from it again rather than from memory.
+        """
+        if batch.elsewhere:
+            self._recent.clear()
         waiting, batch.waiting = batch.waiting, []
         for call in waiting:
             call()
-
-    def _elsewhere(self, changed: bool) -> None:
-        """Another connection changed the file (deleted lines, maybe): read each room's from it again."""
-        if changed:
-            self._recent.clear()
 
     def _unindexed(self, forgotten: int) -> None:
         """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
@@ -529,19 +547,18 @@ class SQLiteHistory(Service):
     def _settle(self) -> None:
         """If the batch being written has committed, call who waited now, not when the writer's word comes.
 
-        The writer's ``callFromThread`` runs between reactor passes: under
-        load, one pass after the commit, so each line waited a pass more
-        than with ``--db :memory:`` (docs/PERFORMANCE.md, issue 13). The
-        reactor thread looks at the writer's mark on every ``append`` and
-        ``when_written`` instead, which a busy pass makes many of. What
+        For a commit the pass's end did not wait for (slower than
+        ``commit_wait``): the writer's ``callFromThread`` runs between
+        reactor passes, under load a pass after the commit, so the reactor
+        thread looks at the writer's mark on every ``append`` and
+        ``when_written`` too, which a busy pass makes many of. What
         gathered meanwhile still goes when the pass ends, in one
         transaction: each commit has a fixed cost (about 0.4 ms of CPU),
         and more, smaller ones would take it from the reactor's core.
-        The word from the writer still comes, for a quiet chat and for
-        failures.
+        The word from the writer still comes, for failures.
         """
         sent = self._sent
-        if sent is not None and sent.committed:
+        if sent is not None and sent.committed.is_set():
             self._sent = None
             if self._open is not None:
                 self._call = self._reactor.callLater(0, self._write_batch)
@@ -552,8 +569,8 @@ class SQLiteHistory(Service):
         gathered meanwhile and call who waited; then tell ``change``'s callers."""
         if self._sent is batch:
             self._sent = None
-            self._write_batch()
             self._call_waiting(batch)
+            self._write_batch()
         self.index.catch_up()
         for done in batch.changes:
             if batch.failure is None:
