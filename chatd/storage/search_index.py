@@ -84,8 +84,12 @@ PAUSE = 0.25
 TAIL = SCAN_LINES
 """Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
 
-MIXED = 2000
-"""Rows of each index a search of several words reads at most for lines holding some as words, some as text."""
+MIXED = 500
+"""Rows of each index a search of several words reads at most for lines holding some as words, some as text.
+
+Each row is a look-up in the history and a check in Python: 2,000 of them
+took two words 15 ms of the reader's time over a million lines, against 6
+ms for 500 (bench/search.py's two-word queries, docs/PERFORMANCE.md)."""
 
 
 def index_path(path: str) -> str:
