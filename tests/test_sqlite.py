@@ -1,6 +1,7 @@
 """The SQLite store beyond the History contract: what it keeps, one transaction a pass, reopening, its schema."""
 
 import os
+import queue
 import re
 import shutil
 import sqlite3
@@ -204,15 +205,20 @@ class BatchTests(StoreTestCase):
         fan-out with SQLite at 0.66x of --db :memory:).
         """
         store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 0
+        store.commit_wait = 0.01
         self.reactor.run_until(
             store.index.caught_up()
         )  # the index's first round: no other thread's word comes
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")  # the commit comes after the pass's end stopped waiting for it
         store.append(said(1, "#lobby", "alice", "one", 1))
         called: list[int] = []
         store.when_written(lambda: called.append(store.commits))
         self.reactor.advance(0)
         store.append(said(2, "#lobby", "alice", "two", 2))
+        self.assertEqual(called, [])
+        blocker.execute("COMMIT")
         word = self.reactor.next_from_thread()  # held: the reactor is busy with its pass
         store.append(said(3, "#lobby", "alice", "three", 3))
         self.assertEqual(called, [1])
@@ -224,6 +230,16 @@ class BatchTests(StoreTestCase):
         self.assertEqual(
             [event.seq for event in self.successResultOf(self.reactor.run_until(read))], [1, 2, 3]
         )
+
+    def test_a_commit_the_pass_waited_for_sends_no_word(self) -> None:
+        """The reactor thread saw the commit itself, so the writer does not wake it: nothing comes from its thread."""
+        store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 10
+        self.reactor.run_until(store.index.caught_up())
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        self.reactor.advance(0)
+        self.assertFalse(store.writing)
+        self.assertRaises(queue.Empty, self.reactor.next_from_thread, 0.2)
 
     def test_the_pass_ends_with_its_commit(self) -> None:
         """Ending a pass waits for its commit, so who waited is called before the reactor reads more.

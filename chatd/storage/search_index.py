@@ -75,8 +75,13 @@ alike (``automerge``, 4 by default): about a third less work for the indexer, a 
 
 INDEXES = ("line_words", "line_trigrams")
 
-CHUNK = 5000
-"""Events of the history read, or deletions applied, in one transaction of the indexer."""
+CHUNK = 20000
+"""Events of the history read, or deletions applied, in one transaction of the indexer.
+
+Only a backlog fills a chunk (a busy chat's quarter second is a few
+thousand lines): catching up, 20,000 at a time indexed 59,000-63,000 lines
+a second against 52,000 for 5,000 (bench/store.py, docs/PERFORMANCE.md),
+each chunk a segment fewer for FTS5 to merge."""
 
 PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""

@@ -10,9 +10,10 @@ committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
 line a ``kill -9`` could lose (docs/SECURITY.md). Having handed a pass's
 batch over, the reactor thread waits for its commit, a few milliseconds
 at most (``COMMIT_WAIT``), so the pass's lines go out before it reads
-more; past that (a slow disk) it goes on, and looks at the writer's mark
-on every ``append`` and sends as soon as it sees the commit, rather than
-when the writer's ``callFromThread`` runs after that pass.
+more; past that (a slow disk) it goes on, asks the writer for word
+(``callFromThread``, only then), and looks at the writer's mark on every
+``append`` meanwhile, sending as soon as it sees the commit rather than
+when the word comes after that pass.
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
@@ -149,7 +150,17 @@ Statement = tuple[str, tuple[object, ...]]
 class _Batch:
     """The events and other statements of one reactor pass, and who waits for them to be written."""
 
-    __slots__ = ("changes", "committed", "elsewhere", "events", "failure", "statements", "waiting")
+    __slots__ = (
+        "_lock",
+        "_word",
+        "changes",
+        "committed",
+        "elsewhere",
+        "events",
+        "failure",
+        "statements",
+        "waiting",
+    )
 
     def __init__(self) -> None:
         self.events: list[Event] = []
@@ -163,7 +174,21 @@ class _Batch:
         (``python -m chatd.admin forget`` on the live file)."""
         self.committed = threading.Event()
         """Set by the writer thread once the transaction is committed; the reactor thread waits on it briefly
-        after handing the batch over, and looks at it before the writer's ``callFromThread`` arrives."""
+        after handing the batch over, and looks at it on every ``append`` after that."""
+        self._lock = threading.Lock()
+        self._word = False
+
+    def ask_for_word(self) -> bool:
+        """From the reactor thread, done waiting: have the writer say when it commits; False if it has already."""
+        with self._lock:
+            self._word = not self.committed.is_set()
+            return self._word
+
+    def mark_committed(self) -> bool:
+        """From the writer thread: the transaction is committed; returns whether the reactor asked to be told."""
+        with self._lock:
+            self.committed.set()
+            return self._word
 
 
 class SQLiteHistory(Service):
@@ -488,11 +513,26 @@ class SQLiteHistory(Service):
         if batch is None:
             return
         self._sent = batch
-        written = deferToThreadPool(self._reactor, self._writing, self._commit, batch)
-        written.addErrback(self._failed, batch)
-        written.addCallback(lambda _: self._written(batch))
-        if batch.committed.wait(self.commit_wait):
-            self._settle()
+        self._writing.callInThread(self._write, batch)
+        if batch.committed.wait(self.commit_wait) or not batch.ask_for_word():
+            self._settle(between_passes=True)
+
+    def _write(self, batch: _Batch) -> None:
+        """Commit ``batch`` (writer thread); tell the reactor thread only if it asked, or if the write failed.
+
+        Most commits end while the reactor thread waits for them
+        (``commit_wait``), which then sees the mark itself: a word through
+        ``callFromThread`` would cost the writer a write to the reactor's
+        waker and the reactor a wake-up, a tenth of the writer's cost a
+        commit (bench/load.py restart's profile).
+        """
+        try:
+            self._commit(batch)
+        except Exception:
+            self._reactor.callFromThread(self._not_written, batch, Failure())
+            return
+        if batch.mark_committed():
+            self._reactor.callFromThread(self._written, batch)
 
     def _commit(self, batch: _Batch) -> None:
         """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread)."""
@@ -513,7 +553,6 @@ class SQLiteHistory(Service):
         self.commits += 1
         version, self._version = self._version, _data_version(self._writer)
         batch.elsewhere = version != self._version
-        batch.committed.set()
 
     def _call_waiting(self, batch: _Batch) -> None:
         """Call whoever waits for ``batch`` to be written (once: the list is emptied).
@@ -532,7 +571,7 @@ class SQLiteHistory(Service):
         if self.running:
             self.change("DELETE FROM unindexed WHERE id <= ?", forgotten).addErrback(lambda _: None)  # logged
 
-    def _failed(self, failure: Failure, batch: _Batch) -> None:
+    def _not_written(self, batch: _Batch, failure: Failure) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
         batch.failure = failure
         # The lines appended are not kept after all: read each room's from the file again.
@@ -543,34 +582,45 @@ class SQLiteHistory(Service):
             count=len(batch.events),
             changes=len(batch.statements),
         )
+        self._written(batch)
 
-    def _settle(self) -> None:
-        """If the batch being written has committed, call who waited now, not when the writer's word comes.
+    def _settle(self, between_passes: bool = False) -> None:
+        """If the batch being written has committed, call who waited now.
 
         For a commit the pass's end did not wait for (slower than
-        ``commit_wait``): the writer's ``callFromThread`` runs between
-        reactor passes, under load a pass after the commit, so the reactor
-        thread looks at the writer's mark on every ``append`` and
-        ``when_written`` too, which a busy pass makes many of. What
-        gathered meanwhile still goes when the pass ends, in one
-        transaction: each commit has a fixed cost (about 0.4 ms of CPU),
-        and more, smaller ones would take it from the reactor's core.
-        The word from the writer still comes, for failures.
+        ``commit_wait``): the reactor thread looks at the writer's mark on
+        every ``append`` and ``when_written`` too, which a busy pass makes
+        many of, rather than only when the writer's word comes between
+        passes. What gathered meanwhile still goes when the pass ends, in
+        one transaction: each commit has a fixed cost (about 0.4 ms of
+        CPU), and more, smaller ones would take it from the reactor's core.
         """
         sent = self._sent
         if sent is not None and sent.committed.is_set():
             self._sent = None
             if self._open is not None:
                 self._call = self._reactor.callLater(0, self._write_batch)
-            self._call_waiting(sent)
+            self._done(sent, between_passes)
 
     def _written(self, batch: _Batch) -> None:
-        """The writer's word on ``batch`` (between passes): unless ``_settle`` saw it, hand over what
-        gathered meanwhile and call who waited; then tell ``change``'s callers."""
+        """The writer's word on ``batch`` (between passes): unless ``_settle`` saw it, call who waited and hand
+        over what gathered meanwhile."""
         if self._sent is batch:
             self._sent = None
-            self._call_waiting(batch)
+            self._done(batch, between_passes=True)
             self._write_batch()
+
+    def _done(self, batch: _Batch, between_passes: bool) -> None:
+        """Call who waited for ``batch``; then, between passes, tell the index and ``change``'s callers."""
+        self._call_waiting(batch)
+        if between_passes:
+            self._finish(batch)
+        else:
+            # ``change``'s callers may publish: not in the middle of the append that saw the commit.
+            self._reactor.callLater(0, self._finish, batch)
+
+    def _finish(self, batch: _Batch) -> None:
+        """Have the index read what was committed; fire (or fail) the Deferreds of ``change``."""
         self.index.catch_up()
         for done in batch.changes:
             if batch.failure is None:
