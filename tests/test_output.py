@@ -161,14 +161,24 @@ class BarrierTests(SynchronousTestCase):
         self.passed()
         self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
 
-    def test_closing_sends_at_once_what_waits(self) -> None:
-        """A connection that closes gets everything gathered for it, in order, with its last words; nothing twice."""
+    def test_closing_sends_what_waits_once_the_barrier_passes_it(self) -> None:
+        """A connection that closes gets everything gathered for it, in order, with its last words, once what is
+        behind them is kept (a ``kill -9`` must not lose a line it saw); then it may hang up. Nothing twice."""
         first, _ = self.outputs
         first.write(b"one\r\n")
         self.clock.advance(0)
         first.write(b"bye\r\n")
-        first.close()
+        hung_up: list[bool] = []
+        first.close(lambda: hung_up.append(True))
+        first.write(b"too late\r\n")
+        self.assertEqual((self.wires[0].value(), hung_up), (b"", []))
         self.passed()
+        self.assertEqual((self.wires[0].value(), hung_up), (b"one\r\n", []))
+        self.passed()
+        self.clock.advance(0)
+        self.assertEqual((self.wires[0].value(), hung_up), (b"one\r\nbye\r\n", [True]))
+        while self.waiting:
+            self.passed()
         self.assertEqual(self.wires[0].value(), b"one\r\nbye\r\n")
 
     def test_dropped_output_is_never_sent(self) -> None:

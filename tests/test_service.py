@@ -267,6 +267,28 @@ class StoreWiringTests(SynchronousTestCase):
         self.assertEqual(alice_wire.value(), bob_wire.value())
         self.assertTrue(alice_wire.value().endswith(b" #lobby <alice> kept\r\n"), alice_wire.value())
 
+    def test_a_closing_session_is_shown_its_last_lines_once_they_are_on_disk(self) -> None:
+        """A line said just before /quit reaches its speaker's last words only after the commit, then the hang-up."""
+        factory = self.start()
+        self.store.commit_wait = 0.05
+        alice, wire = connected(factory, self.reactor)
+        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
+        alice.dataReceived(b"alice\n")
+        self.settle()
+        wire.clear()
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        alice.dataReceived(b"last words\n/quit\n")
+        self.reactor.advance(0)
+        self.assertEqual((wire.value(), wire.disconnecting), (b"", False))
+        blocker.execute("COMMIT")
+        while self.store.writing:
+            self.reactor.run_from_thread()
+        self.assertIn(b" #lobby <alice> last words\r\n", wire.value())
+        self.assertTrue(wire.value().endswith(b"*** Goodbye.\r\n"), wire.value())
+        self.assertTrue(wire.disconnecting)
+
     def test_a_file_that_cannot_be_used_stops_the_build(self) -> None:
         """A --db that is not a database stops the daemon being built, with the sentence chatd.tap shows."""
         with open(self.path, "w", encoding="utf-8") as text:

@@ -81,11 +81,13 @@ class Sink(ABC):
         """Whether the connection is gone: nothing more is sent, not even what was waiting."""
         return self._state == _CLOSED
 
-    def close(self) -> None:
-        """Send whatever waits now and take no more: the session is closing."""
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        """Send whatever waits and take no more (the session is closing); then call ``then``, once it is sent."""
         if self._state == _OPEN:
             self._state = _CLOSING
             self.flush()
+        if then is not None:
+            then()
 
     def drop(self) -> None:
         """The connection is gone or being aborted: send nothing more, not even what waits."""
@@ -110,8 +112,10 @@ class _Unconnected(Sink):
         """Nothing waits here."""
 
     @override
-    def close(self) -> None:
+    def close(self, then: Callable[[], None] | None = None) -> None:
         """Nothing to close; the one shared instance never changes state."""
+        if then is not None:
+            then()
 
     @override
     def drop(self) -> None:
@@ -171,6 +175,13 @@ class Outbox:
         if self._call is None:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
+
+    def after_written(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once the events behind everything written so far are kept: now if no barrier."""
+        if self._barrier is None:
+            call()
+        else:
+            self._barrier(call)
 
     def send(self) -> None:
         """Send every held output's bytes now, or once the barrier calls."""
@@ -247,6 +258,23 @@ class Output(Sink):
             data = self._sealed.pop(0)
             if data and self._state != _CLOSED:
                 self._send(data)
+
+    @override
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        """Take no more; send what waits once the events behind it are kept (not before: a ``kill -9``
+        could lose a line its reader saw), then call ``then``."""
+        if self._state != _OPEN:
+            if then is not None:
+                then()
+            return
+        self._state = _CLOSING
+
+        def last() -> None:
+            self.flush()
+            if then is not None:
+                then()
+
+        self._outbox.after_written(last)
 
     @override
     def drop(self) -> None:

@@ -24,6 +24,7 @@ being read is never shown: the one case where order gives way, to memory.
 """
 
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from typing_extensions import override
@@ -124,10 +125,10 @@ class HeldOutput(Sink):
         self._inner.flush()
 
     @override
-    def close(self) -> None:
+    def close(self, then: Callable[[], None] | None = None) -> None:
         """The session is closing: what was held goes first, places not yet filled stay empty."""
         self._let_go()
-        self._inner.close()
+        self._inner.close(then)
 
     def _let_go(self) -> None:
         """Send everything held and filled now, in order, leave empty places empty, and step aside."""

@@ -384,7 +384,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def close(self, last: Renderable | None) -> None:
         """Say ``last`` (if any) as the final line and close once it is written; once only.
 
-        What is not written within ``GOODBYE_GRACE_SECONDS`` is dropped with
+        The last words, as all output, go out once the events behind them
+        are kept (``Output.close``): a ``kill -9`` loses no line a closing
+        session was shown. What is not written within ``GOODBYE_GRACE_SECONDS`` is dropped with
         the connection: a client that does not read (or a TLS peer that
         does not answer the close) cannot hold it open.
         """
@@ -392,12 +394,16 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             return
         if last is not None:
             self.send(last)
-        self.sink.close()
+        self.sink.close(self._hang_up)
+        if self.transport is not None:
+            self.setTimeout(GOODBYE_GRACE_SECONDS)
+
+    def _hang_up(self) -> None:
+        """The last words are with the transport: close the connection once they are written."""
         if self.transport is not None:
             # A producer would keep a closing TCP transport open.
             cast(IConsumer, self.transport).unregisterProducer()
             self.transport.loseConnection()
-            self.setTimeout(GOODBYE_GRACE_SECONDS)
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
