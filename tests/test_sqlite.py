@@ -6,6 +6,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -20,7 +21,7 @@ from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Mut
 from chatd.domain.search import search_words
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, index_path
-from chatd.storage.sqlite import _INSERT, SQLiteHistory, _row
+from chatd.storage.sqlite import _INSERT, WAIT_EVENTS, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor
@@ -236,10 +237,34 @@ class BatchTests(StoreTestCase):
         store = open_store(self, self.path, self.reactor)
         store.commit_wait = 10
         self.reactor.run_until(store.index.caught_up())
-        store.append(said(1, "#lobby", "alice", "one", 1))
+        for n in range(1, WAIT_EVENTS + 1):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
         self.reactor.advance(0)
         self.assertFalse(store.writing)
         self.assertRaises(queue.Empty, self.reactor.next_from_thread, 0.2)
+
+    def test_a_quiet_pass_does_not_wait_for_its_commit(self) -> None:
+        """A pass of fewer than ``WAIT_EVENTS`` ends at once; passes ending meanwhile can share the next commit.
+
+        The file's write lock is held for half a second from another thread:
+        had the pass waited, it would have ended with its commit.
+        """
+        store = open_store(self, self.path, self.reactor)
+        store.commit_wait = 10
+        blocker = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        letting_go = threading.Timer(0.5, blocker.execute, ("COMMIT",))
+        letting_go.start()
+        self.addCleanup(letting_go.join)
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        called: list[int] = []
+        store.when_written(lambda: called.append(store.commits))
+        self.reactor.advance(0)
+        self.assertEqual((called, store.writing), ([], True))
+        while store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual(called, [1])
 
     def test_the_pass_ends_with_its_commit(self) -> None:
         """Ending a pass waits for its commit, so who waited is called before the reactor reads more.
@@ -250,7 +275,8 @@ class BatchTests(StoreTestCase):
         """
         store = open_store(self, self.path, self.reactor)
         store.commit_wait = 10  # the test's own bound: the commit comes long before
-        store.append(said(1, "#lobby", "alice", "one", 1))
+        for n in range(1, WAIT_EVENTS + 1):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
         called: list[int] = []
         store.when_written(lambda: called.append(store.commits))
         self.reactor.advance(0)
@@ -263,7 +289,8 @@ class BatchTests(StoreTestCase):
         blocker = sqlite3.connect(self.path, isolation_level=None)
         self.addCleanup(blocker.close)
         blocker.execute("BEGIN IMMEDIATE")
-        store.append(said(1, "#lobby", "alice", "one", 1))
+        for n in range(1, WAIT_EVENTS + 1):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
         called: list[int] = []
         store.when_written(lambda: called.append(store.commits))
         self.reactor.advance(0)

@@ -7,10 +7,11 @@ connection, one transaction at a time: passes that end while one is being
 written go together in the next (a group commit). ``when_written`` calls
 back once the transaction holding every event appended so far has
 committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
-line a ``kill -9`` could lose (docs/SECURITY.md). Having handed a pass's
-batch over, the reactor thread waits for its commit, a few milliseconds
-at most (``COMMIT_WAIT``), so the pass's lines go out before it reads
-more; past that (a slow disk) it goes on, asks the writer for word
+line a ``kill -9`` could lose (docs/SECURITY.md). Having handed a busy
+pass's batch over (``WAIT_EVENTS``), the reactor thread waits for its
+commit, a few milliseconds at most (``COMMIT_WAIT``), so the pass's lines
+go out before it reads more. Past that (a slow disk), or for a quiet pass,
+it goes on, asks the writer for word
 (``callFromThread``, only then), and looks at the writer's mark on every
 ``append`` meanwhile, sending as soon as it sees the commit rather than
 when the word comes after that pass.
@@ -131,16 +132,27 @@ _LAST_SEQ = (
 
 
 COMMIT_WAIT = 0.005
-"""Seconds the reactor thread waits for the commit of the batch it has just handed over, before it polls again.
+"""Seconds the reactor thread waits for the commit of a busy pass's batch it has just handed over, before it polls again.
 
-Sent before the next poll, a pass's lines go out as they do with ``--db
-:memory:``; sent when the reactor next looked (while reading the next
-pass's input), every line that arrived while they went out waited a
+Sent before the next poll, a busy pass's lines go out as they do with
+``--db :memory:``; sent when the reactor next looked (while reading the
+next pass's input), every line that arrived while they went out waited a
 further pass, and the median line took twice as long at 700,000
 deliveries a second (docs/PERFORMANCE.md). While the reactor waits the
 writer has Python's lock and the core; a commit of a busy pass takes one
 or two milliseconds. Bounded, so a slow disk costs each pass this much at
 most: a commit later than that is sent as soon as it is seen."""
+
+WAIT_EVENTS = 20
+"""Events a pass's batch holds at least for the reactor thread to wait for its commit (``COMMIT_WAIT``).
+
+A quiet chat's passes hold a line or two: waiting for each one's commit
+made every pass a commit of its own (about 0.4 ms of CPU each), where
+passes ending while one is written otherwise go together in the next,
+and at 86,400 deliveries a second the daemon's CPU went from 84% to 98%
+and the median line from 1 ms to 11 (docs/PERFORMANCE.md). A pass of 20
+lines is a busy one: its sends take long enough for a pass more of
+waiting to show."""
 
 
 Statement = tuple[str, tuple[object, ...]]
@@ -238,7 +250,7 @@ class SQLiteHistory(Service):
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
         self.commit_wait = COMMIT_WAIT
-        """Seconds the reactor thread waits for a batch's commit once handed over (``COMMIT_WAIT``)."""
+        """Seconds the reactor thread waits for a busy pass's commit once handed over (``COMMIT_WAIT``)."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
         self._version = _data_version(writer)
@@ -514,7 +526,8 @@ class SQLiteHistory(Service):
             return
         self._sent = batch
         self._writing.callInThread(self._write, batch)
-        if batch.committed.wait(self.commit_wait) or not batch.ask_for_word():
+        wait = self.commit_wait if len(batch.events) >= WAIT_EVENTS else 0
+        if (wait and batch.committed.wait(wait)) or not batch.ask_for_word():
             self._settle(between_passes=True)
 
     def _write(self, batch: _Batch) -> None:
