@@ -238,6 +238,19 @@ class StoreWiringTests(SynchronousTestCase):
         while self.store.writing:
             self.reactor.run_from_thread()
 
+    def locked(self) -> sqlite3.Connection:
+        """Another connection, holding the file's write lock: the writer's next commit waits for ``unlocked``."""
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        return blocker
+
+    def unlocked(self, blocker: sqlite3.Connection) -> None:
+        """``blocker`` lets go of the lock; the writer commits and its word reaches the reactor."""
+        blocker.execute("COMMIT")
+        while self.store.writing:
+            self.reactor.run_from_thread()
+
     def test_a_line_is_shown_once_it_is_on_disk(self) -> None:
         """The speaker's echo and the others' copies are sent only after the writer commits the line.
 
@@ -245,7 +258,6 @@ class StoreWiringTests(SynchronousTestCase):
         only once it lets go, long after the pass ended.
         """
         factory = self.start()
-        self.store.commit_wait = 0.05
         alice, alice_wire = connected(factory, self.reactor)
         bob, bob_wire = connected(factory, self.reactor)
         for protocol in (alice, bob):
@@ -255,36 +267,27 @@ class StoreWiringTests(SynchronousTestCase):
         self.settle()
         alice_wire.clear()
         bob_wire.clear()
-        blocker = sqlite3.connect(self.path, isolation_level=None)
-        self.addCleanup(blocker.close)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = self.locked()
         alice.dataReceived(b"kept\n")
         self.reactor.advance(0)
         self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
-        blocker.execute("COMMIT")
-        while self.store.writing:
-            self.reactor.run_from_thread()
+        self.unlocked(blocker)
         self.assertEqual(alice_wire.value(), bob_wire.value())
         self.assertTrue(alice_wire.value().endswith(b" #lobby <alice> kept\r\n"), alice_wire.value())
 
     def test_a_closing_session_is_shown_its_last_lines_once_they_are_on_disk(self) -> None:
         """A line said just before /quit reaches its speaker's last words only after the commit, then the hang-up."""
         factory = self.start()
-        self.store.commit_wait = 0.05
         alice, wire = connected(factory, self.reactor)
         self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
         alice.dataReceived(b"alice\n")
         self.settle()
         wire.clear()
-        blocker = sqlite3.connect(self.path, isolation_level=None)
-        self.addCleanup(blocker.close)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = self.locked()
         alice.dataReceived(b"last words\n/quit\n")
         self.reactor.advance(0)
         self.assertEqual((wire.value(), wire.disconnecting), (b"", False))
-        blocker.execute("COMMIT")
-        while self.store.writing:
-            self.reactor.run_from_thread()
+        self.unlocked(blocker)
         self.assertIn(b" #lobby <alice> last words\r\n", wire.value())
         self.assertTrue(wire.value().endswith(b"*** Goodbye.\r\n"), wire.value())
         self.assertTrue(wire.disconnecting)
