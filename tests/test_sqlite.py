@@ -562,6 +562,19 @@ class SearchIndexTests(StoreTestCase):
         self.caught_up(store)
         self.assertEqual((self.words('"release"'), self.trigrams('"lea"')), (3, 3))
 
+    def test_the_indexer_checkpoints_the_history_and_the_writer_never_does(self) -> None:
+        """A commit of more pages than SQLite's automatic checkpoint waits for leaves them all in the WAL, the
+        file as it was; the indexer's next chunk copies them into the file."""
+        store = open_store(self, self.path, self.reactor)
+        size = os.path.getsize(self.path)
+        for n in range(1, 5001):
+            store.append(said(n, "#lobby", "alice", f"{n} " + "x" * 1000, n))
+        self.end_pass(store)
+        self.assertGreater(os.path.getsize(f"{self.path}-wal"), 1000 * 4096)
+        self.assertEqual(os.path.getsize(self.path), size)
+        self.caught_up(store)
+        self.assertGreater(os.path.getsize(self.path), size + 5000 * 1000)
+
     def test_a_search_finds_lines_the_index_has_not_read(self) -> None:
         """Lines committed since the index last read the history are found by reading them, newest first."""
         store = open_store(self, self.path, self.reactor)

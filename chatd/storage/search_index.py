@@ -202,8 +202,26 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
     return more, forgotten
 
 
+def keep_up(connection: sqlite3.Connection) -> tuple[bool, int]:
+    """A chunk of the index (``index_chunk``), then a checkpoint of the history's WAL, whatever became of it.
+
+    The history's writer never checkpoints (``wal_autocheckpoint = 0``,
+    ``SQLiteHistory.open``): a checkpoint in its commit, copying the WAL's
+    pages into the file and syncing both, made that commit several times
+    slower, and lines shown wait for commits. This thread follows the
+    writer's commits anyway and nobody waits for it; a ``PASSIVE``
+    checkpoint takes no lock the writer needs, so the writer goes on
+    writing meanwhile, and once all is copied its next transaction starts
+    the WAL over (indexer thread).
+    """
+    try:
+        return index_chunk(connection)
+    finally:
+        connection.execute("PRAGMA history.wal_checkpoint(PASSIVE)").fetchall()
+
+
 class SearchIndex:
-    """Keeps the index file up with the history: ``catch_up`` after each commit or deletion.
+    """Keeps the index file up with the history, and the history's WAL short: ``catch_up`` after each commit or deletion.
 
     One chunk at a time, on a thread of its own, at most every ``PAUSE``
     seconds while the chat is not far ahead (a backlog is read chunk after
@@ -246,7 +264,7 @@ class SearchIndex:
 
     def _chunk(self) -> None:
         self._due, self._again = None, False
-        self._writing = deferToThreadPool(self._reactor, self._pool, index_chunk, self._connection)
+        self._writing = deferToThreadPool(self._reactor, self._pool, keep_up, self._connection)
         self._writing.addCallbacks(self._written, self._failed)
 
     def _written(self, result: tuple[bool, int]) -> None:

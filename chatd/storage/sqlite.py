@@ -20,7 +20,8 @@ read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
 a room's last lines, once read, come from memory (chatd.storage.recent).
 ``/search``'s index is a third thread's, in a file of its own, filled from
-committed lines (chatd.storage.search_index).
+committed lines (chatd.storage.search_index); that thread also checkpoints
+the history's WAL, so no commit the chat waits for does.
 
 Two one-thread ``ThreadPool``s rather than ``twisted.enterprise.adbapi``:
 with one connection there is nothing to pool, and a transaction per batch
@@ -274,6 +275,9 @@ class SQLiteHistory(Service):
             _check(writer)
             writer.execute("PRAGMA journal_mode = WAL")
             writer.execute("PRAGMA synchronous = NORMAL")
+            writer.execute(
+                "PRAGMA wal_autocheckpoint = 0"
+            )  # the indexer thread checkpoints (search_index.keep_up)
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
