@@ -14,7 +14,7 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
     .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 3
     .venv/bin/python bench/load.py report bench/out/results.json
-    .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:
+    .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:, side by side
     .venv/bin/python bench/load.py restart --rounds 2          # 5000 registering after a restart on a full --db
 
 The server runs pinned to the first CPU, the generator processes (one per
@@ -143,11 +143,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "store",
         parents=[common, fan],
         formatter_class=formatter,
-        help="fan-out capacity with the SQLite store and with --db :memory:, interleaved, and their ratio",
+        help="fan-out capacity with the SQLite store and with --db :memory:, side by side, and their ratio",
     )
-    # Finer steps than the peers' ladder: the target is a ratio of 0.9, and steps of x1.5 cannot show one.
-    store.set_defaults(start=50_000.0, factor=1.2)
-    store.add_argument("--rounds", type=int, default=2, help="ladders of each configuration, interleaved")
+    # Finer steps than the peers' ladder: the target is a ratio of 0.9, and steps of x1.2 cannot show one.
+    store.set_defaults(start=200_000.0, factor=1.1)
+    store.add_argument("--rounds", type=int, default=2, help="pairs of ladders climbed side by side")
     restart = commands.add_parser(
         "restart",
         parents=[common],
@@ -302,9 +302,21 @@ def run_fanout(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
 
 
 def run_store(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
-    """The fan-out ladder of each configuration in turn, ``--rounds`` times: noise shows between rounds."""
+    """The fan-out ladders of the two configurations side by side (``workloads.side_by_side``), ``--rounds`` times."""
     setup.chatd_options = variant_options(args.servers)
-    return run_fanout(args, setup)
+    runs = []
+    for clients, rooms in args.shapes:
+        for pair in zip(args.servers[::2], args.servers[1::2], strict=True):
+            print(
+                f"fan-out, {clients} clients in {rooms} rooms: {' and '.join(pair)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            results = workloads.side_by_side(
+                list(pair), setup, clients, rooms, ladder_targets(args), args.max_client_rate
+            )
+            runs += [workloads.as_dict(result) for result in results]
+    return runs
 
 
 def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:

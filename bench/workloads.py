@@ -12,6 +12,7 @@ Every run starts a fresh server, so one workload's garbage is not the next
 one's memory, and ends it with SIGTERM whatever happens.
 """
 
+import contextlib
 import math
 import time
 from collections import Counter
@@ -251,6 +252,66 @@ def fanout(
             queue = [math.sqrt(last_pass * target)]
             wait_for_quiet(env)
     return result
+
+
+def side_by_side(
+    names: list[str], setup: Setup, clients: int, rooms: int, targets: list[float], max_rate: float
+) -> list[FanoutResult]:
+    """The ladders of servers ``names`` climbed together: each step's load on each in turn, one after the other.
+
+    For a ratio between two configurations on a shared machine whose speed
+    moves by half within minutes (docs/PERFORMANCE.md): a ladder of one
+    then a ladder of the other measured the machine as much as them. Here
+    every load is measured on both within a few seconds, first one then
+    the other, in the other order at the next load. A server that fails
+    a second step is done (one failure alone may be the machine); its
+    capacity is the highest step it passed. All run at once, each with a
+    fleet of its own; the others sit idle while one is loaded.
+    """
+    results = [FanoutResult(name, clients, rooms) for name in names]
+    with contextlib.ExitStack() as stack:
+        envs = [stack.enter_context(running(name, setup, setup.chatd_capacity_args)) for name in names]
+        connected = [0] * len(names)
+        failures = [0] * len(names)
+        for number, target in enumerate(targets, 1):
+            turn = list(range(len(names)))
+            for index in turn if number % 2 else turn[::-1]:
+                result, env = results[index], envs[index]
+                if result.stopped:
+                    continue
+                wanted, _ = shape(target, clients, rooms, max_rate)
+                if wanted > connected[index]:
+                    report = env.fleet.connect(
+                        specs(connected[index], wanted - connected[index], rooms, setup.probe_every),
+                        setup.window,
+                        60,
+                    )
+                    if report["ready"] < report["asked"]:
+                        result.stopped = (
+                            f"only {connected[index] + report['ready']} of {wanted} clients got in"
+                        )
+                        continue
+                    connected[index] = wanted
+                    time.sleep(setup.settle_seconds)
+                rate = target * rooms / connected[index] ** 2
+                step = measure(env, setup, f"s{number:02d}", target, connected[index], rate)
+                result.steps.append(step)
+                print(describe_step(result.server, step), flush=True)
+                if env.server.process.poll() is not None:
+                    result.stopped = f"server exited ({env.server.process.returncode})"
+                elif not step.passed:
+                    failures[index] += 1
+                    if inconclusive(step) or step.generator_cpu >= GENERATOR_BOUND:
+                        result.stopped = f"generator CPU at {step.generator_cpu:.0%}: the generator, not the server, is the limit here"
+                    elif failures[index] == 2 or step.closed:
+                        result.stopped = f"failed a second time at {target:,.0f}/s: {step.why}"
+                    else:
+                        wait_for_quiet(env)
+            if all(result.stopped for result in results):
+                break
+        for result in results:
+            result.stopped = result.stopped or "end of the ladder: no second step failed"
+    return results
 
 
 def inconclusive(step: StepResult) -> bool:
