@@ -20,7 +20,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.search_index import _TAIL, index_path
+from chatd.storage.search_index import _TAIL, NICE, index_path
 from chatd.storage.sqlite import _INSERT, WAIT_EVENTS, SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
@@ -574,6 +574,25 @@ class SearchIndexTests(StoreTestCase):
         self.assertEqual(os.path.getsize(self.path), size)
         self.caught_up(store)
         self.assertGreater(os.path.getsize(self.path), size + 5000 * 1000)
+
+    def test_the_indexer_runs_nicer_than_the_chat(self) -> None:
+        """The indexer's thread, alone of the daemon's, gives way to the others when the core is busy."""
+        store = open_store(self, self.path, self.reactor)
+        self.caught_up(store)
+        niceness = {
+            thread.name.rsplit("-", 1)[0]: os.getpriority(os.PRIO_PROCESS, thread.native_id or 0)
+            for thread in threading.enumerate()
+            if thread.name.startswith("PoolThread-chatd-")
+        }
+        ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        self.assertEqual(
+            niceness,
+            {
+                "PoolThread-chatd-search-index": max(NICE, ours),
+                "PoolThread-chatd-store-writer": ours,
+                "PoolThread-chatd-store-reader": ours,
+            },
+        )
 
     def test_a_search_finds_lines_the_index_has_not_read(self) -> None:
         """Lines committed since the index last read the history are found by reading them, newest first."""

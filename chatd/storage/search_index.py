@@ -37,6 +37,8 @@ the word itself, and checks every line found, so both stores answer alike.
 
 import os
 import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, suppress
 from itertools import islice
@@ -82,6 +84,17 @@ Only a backlog fills a chunk (a busy chat's quarter second is a few
 thousand lines): catching up, 20,000 at a time indexed 59,000-63,000 lines
 a second against 52,000 for 5,000 (bench/store.py, docs/PERFORMANCE.md),
 each chunk a segment fewer for FTS5 to merge."""
+
+NICE = 10
+"""The indexer thread's niceness (Linux): when the core is busy it gets about a tenth of it, not half.
+
+FTS5 merges its segments now and then, a second or more of work in one
+statement; at the same priority as the reactor it took half the core for
+that long (48% in one second, the reactor down to 47%: bench/load.py
+store, docs/PERFORMANCE.md), and every line shown then waited twice as
+long. A tenth still indexes about 5,000 lines a second (bench/store.py's
+indexer does 55,000 with a core to itself), and the core's idle time is
+the indexer's whole; a search reads what it has not reached (``TAIL``)."""
 
 PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
@@ -202,6 +215,18 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
     return more, forgotten
 
 
+def _yield_to_the_chat() -> None:
+    """Lower the calling thread's priority to ``NICE`` (the indexer's, once, first thing); Linux only.
+
+    There ``setpriority`` of a thread's own id changes that thread alone;
+    elsewhere it would change the whole daemon's, so there it does nothing.
+    """
+    if sys.platform == "linux":
+        thread = threading.get_native_id()
+        # Never less nice than the daemon was started: raising a priority takes privilege.
+        os.setpriority(os.PRIO_PROCESS, thread, max(NICE, os.getpriority(os.PRIO_PROCESS, thread)))
+
+
 def keep_up(connection: sqlite3.Connection) -> tuple[bool, int]:
     """A chunk of the index (``index_chunk``), then a checkpoint of the history's WAL, whatever became of it.
 
@@ -253,6 +278,7 @@ class SearchIndex:
     def start(self) -> None:
         """Start the thread, and catch up with what the history holds, at once."""
         self._pool.start()
+        self._pool.callInThread(_yield_to_the_chat)
         self._chunk()
 
     def catch_up(self) -> None:
