@@ -275,9 +275,8 @@ class SQLiteHistory(Service):
             _check(writer)
             writer.execute("PRAGMA journal_mode = WAL")
             writer.execute("PRAGMA synchronous = NORMAL")
-            writer.execute(
-                "PRAGMA wal_autocheckpoint = 0"
-            )  # the indexer thread checkpoints (search_index.keep_up)
+            # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
+            writer.execute("PRAGMA wal_autocheckpoint = 0")
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
