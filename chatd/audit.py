@@ -34,6 +34,7 @@ from typing_extensions import override
 from chatd.domain.events import (
     CHAT,
     AccountDropped,
+    AccountNotKept,
     AccountRegistered,
     Actor,
     BanAdded,
@@ -66,6 +67,7 @@ BOUNDED: tuple[type[Event], ...] = (
     Identified,
     PasswordChanged,
     AccountDropped,
+    AccountNotKept,
 )
 """What a script can repeat one connection after another, so logged through the ``BoundedLog``."""
 """A log line: its format, and the fields the format names (and perhaps more, for programs)."""
@@ -118,6 +120,12 @@ def line(event: Event) -> Line | None:
             return _by(actor, "changed the password of the account {account}", account=event.account)
         case AccountDropped(actor=actor):
             return _by(actor, "unregistered the account {account}", account=event.account)
+        case AccountNotKept(actor=actor):
+            return _by(
+                actor,
+                "did not get the account {account}: the --db file could not keep it",
+                account=event.account,
+            )
         case NicknameClaimed(actor=actor):
             return "Refused the registered nickname {nick} to {address}", {
                 "nick": actor.nick,

@@ -4,7 +4,7 @@ import dataclasses
 import io
 import itertools
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -13,7 +13,7 @@ from typing import TypeVar, get_type_hints
 
 from argon2 import PasswordHasher
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred, ensureDeferred, succeed
 from twisted.internet.interfaces import IProtocol, IProtocolFactory, IReactorFromThreads
 from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
@@ -231,6 +231,14 @@ class ChatTestCase(SynchronousTestCase):
         for room in rooms:
             self.chat.join(user, room)
         return user, session
+
+    def kept(self, change: Awaitable[None]) -> None:
+        """Wait for an account change the chat made to be kept (at once, in memory)."""
+
+        async def waiting() -> None:
+            await change
+
+        self.successResultOf(ensureDeferred(waiting()))
 
 
 OPERATORS = {"boss": "correct horse"}

@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Awaitable
+from contextlib import closing
 from typing import TYPE_CHECKING, TypeVar
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -131,6 +132,38 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
         self.failureResultOf(again, sqlite3.IntegrityError)
         self.failureResultOf(created, sqlite3.IntegrityError)  # the same transaction: neither is kept
         self.flushLoggedErrors(sqlite3.IntegrityError)
+
+    def refuse(self, statement: str) -> None:
+        """Have the file refuse every ``statement`` on accounts from now on, as a full disk would."""
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                f"CREATE TRIGGER refuse BEFORE {statement} ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+
+    def refused(self, change: Awaitable[None]) -> None:
+        waiting = deferred(change)
+        self.reactor.advance(0)
+        while not waiting.called:
+            self.reactor.run_from_thread()
+        self.failureResultOf(waiting, sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+
+    def test_an_account_the_file_refuses_leaves_memory_too(self) -> None:
+        """Registered in memory at once, the nickname is anyone's again once the file refused it."""
+        self.refuse("INSERT")
+        created = self.accounts.create("Alice", "hash-a", 100.0)
+        self.assertEqual(self.accounts.owner("alice"), "alice")
+        self.refused(created)
+        self.assertIsNone(self.accounts.owner("alice"))
+
+    def test_a_deletion_the_file_refuses_leaves_the_account_in_memory(self) -> None:
+        """Gone from memory at once, the account is back, nickname as registered, once the file refused to delete it."""
+        self.result(self.accounts.create("Alice", "hash-a", 100.0))
+        self.refuse("DELETE")
+        deleted = self.accounts.delete("alice")
+        self.assertIsNone(self.accounts.owner("alice"))
+        self.refused(deleted)
+        self.assertEqual((self.accounts.owner("AIice"), self.accounts.nick("alice")), ("alice", "Alice"))
 
 
 class UpgradeTests(SynchronousTestCase):

@@ -142,13 +142,13 @@ class AccountAuditTests(AuditLogTests):
         """Each change of an account is one line naming who and from where; a hash never appears."""
         alice, _ = self.online("alice", address="10.0.0.1")
         self.since = len(self.logged)
-        self.chat.register_account(alice, "HASH-1")
+        self.kept(self.chat.register_account(alice, "HASH-1"))
         self.assertRaises(NicknameRegisteredError, self.online, "ALICE", address="10.0.0.2")
-        self.chat.change_password(alice, "HASH-2")
+        self.kept(self.chat.change_password(alice, "HASH-2"))
         self.chat.quit(alice)
         self.since = len(self.logged)
         again = self.chat.identify(RecordingSession(self.audience), None, "alice", "10.0.0.3")
-        self.chat.drop_account(again)
+        self.kept(self.chat.drop_account(again))
         self.assertEqual(
             self.lines(),
             [
@@ -163,7 +163,7 @@ class AccountAuditTests(AuditLogTests):
     def test_a_refused_nickname_is_logged_when_its_owner_is_told(self) -> None:
         """Refusing a registered nickname to an address is logged with both, as its owner is told."""
         alice, _ = self.online("alice", address="10.0.0.1")
-        self.chat.register_account(alice, "HASH-1")
+        self.kept(self.chat.register_account(alice, "HASH-1"))
         self.since = len(self.logged)
         self.assertRaises(NicknameRegisteredError, self.online, "AIice", address="10.0.0.2")
         self.assertEqual(self.lines(), ["Refused the registered nickname AIice to 10.0.0.2"])

@@ -45,7 +45,7 @@ class RegistryTestCase(ChatTestCase):
     def identified(self, nick: str, *rooms: str) -> tuple[UserView, RecordingSession]:
         """A user ``nick`` in ``rooms`` who registered their nickname, and so is identified to it."""
         user, session = self.online(nick, *rooms)
-        self.chat.register_account(user, "hash")
+        self.kept(self.chat.register_account(user, "hash"))
         return user, session
 
 

@@ -400,6 +400,14 @@ class IdentifyThrottledError(ChatError):
 
 
 @dataclass(eq=False)
+class AccountNotKeptError(ChatError):
+    """The store could not keep a change to the account ``account`` (a full disk, say): nothing changed."""
+
+    code = "not-saved"
+    account: str
+
+
+@dataclass(eq=False)
 class NotIdentifiedError(ChatError):
     """The command needs an account the user has proved, and the user has none."""
 

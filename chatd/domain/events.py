@@ -231,6 +231,13 @@ class AccountDropped(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccountNotKept(_Base):
+    """The store could not keep ``actor``'s new account ``account``: it is undone, and they are identified to none."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NicknameClaimed(_Base):
     """``actor`` (the nickname they tried, and their address) tried to take a nickname of the account ``account``.
 
@@ -308,6 +315,7 @@ Event = (
     | Identified
     | PasswordChanged
     | AccountDropped
+    | AccountNotKept
     | NicknameClaimed
 )
 """Every change of chat state."""
@@ -346,6 +354,7 @@ EVENTS: tuple[type[Event], ...] = (
     Identified,
     PasswordChanged,
     AccountDropped,
+    AccountNotKept,
     NicknameClaimed,
 )
 """Every event class, for codecs and tests that must cover them all."""

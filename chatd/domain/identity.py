@@ -19,6 +19,7 @@ import math
 from collections.abc import Awaitable, Callable
 
 from chatd.domain.errors import (
+    AccountNotKeptError,
     AlreadyIdentifiedError,
     IdentifyFailedError,
     NicknameRegisteredError,
@@ -26,6 +27,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotKept,
     AccountRegistered,
     Actor,
     Identified,
@@ -121,13 +123,16 @@ class Identity:
     def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:
         """Register the user's nickname with the password hash ``hashed``, and identify them to it.
 
-        Fires once the account is kept; in the meantime its nickname is protected already.
+        Fires once the account is kept; in the meantime its nickname is
+        protected already. If the store cannot keep it, the user is
+        identified to nothing again and it fails with AccountNotKeptError.
         """
         user = self.check_registrable(view)
+        account = fold(user.nick)
         written = self._accounts.create(user.nick, hashed, self._now())
         id, at = self._seam.stamp()
-        self._seam.publish(AccountRegistered(id=id, at=at, actor=user.actor, account=fold(user.nick)))
-        return written
+        self._seam.publish(AccountRegistered(id=id, at=at, actor=user.actor, account=account))
+        return self._kept(written, account, lambda: self._not_registered(user, account))
 
     def is_registered(self, nick: str) -> bool:
         """Whether ``nick`` (in any case) is an account's nickname."""
@@ -151,7 +156,7 @@ class Identity:
         written = self._accounts.change(account, hashed)
         id, at = self._seam.stamp()
         self._seam.publish(PasswordChanged(id=id, at=at, actor=user.actor, account=account))
-        return written
+        return self._kept(written, account)
 
     def drop_account(self, view: UserView) -> Awaitable[None]:
         """Unregister the user's account (the front end checked its password); they keep the nickname, unprotected."""
@@ -160,7 +165,33 @@ class Identity:
         written = self._accounts.delete(account)
         id, at = self._seam.stamp()
         self._seam.publish(AccountDropped(id=id, at=at, actor=user.actor, account=account))
-        return written
+        return self._kept(written, account, lambda: self._still_registered(user, account))
+
+    async def _kept(
+        self, written: Awaitable[None], account: str, undo: Callable[[], None] = lambda: None
+    ) -> None:
+        """Wait for the store to keep a change to ``account``; if it cannot, ``undo`` what the chat did, and refuse.
+
+        The store logs why it failed and takes back what it holds in
+        memory; the user is told that nothing changed (AccountNotKeptError).
+        """
+        try:
+            await written
+        except Exception:
+            undo()
+            raise AccountNotKeptError(account) from None
+
+    def _not_registered(self, user: User, account: str) -> None:
+        """The new account ``account`` was not kept: its user, if still identified to it, is to nothing."""
+        if user.online and user.account == account:
+            id, at = self._seam.stamp()
+            self._seam.publish(AccountNotKept(id=id, at=at, actor=user.actor, account=account))
+
+    def _still_registered(self, user: User, account: str) -> None:
+        """Unregistering ``account`` was not kept: its user, if still holding its nickname, is identified again."""
+        if user.online and user.account is None and self._accounts.owner(user.nick) == account:
+            id, at = self._seam.stamp()
+            self._seam.publish(Identified(id=id, at=at, actor=user.actor, account=account))
 
     def identify(
         self,

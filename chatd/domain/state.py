@@ -16,6 +16,7 @@ from typing import Any
 from chatd.domain.bans import Bans, BanTarget, target_key
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotKept,
     AccountRegistered,
     Acted,
     AwayChanged,
@@ -101,7 +102,7 @@ def _identified(state: ChatState, event: AccountRegistered | Identified) -> None
     state.users.identify(state.user(event.actor.nick), event.account)
 
 
-def _account_dropped(state: ChatState, event: AccountDropped) -> None:
+def _account_dropped(state: ChatState, event: AccountDropped | AccountNotKept) -> None:
     state.users.identify(state.user(event.actor.nick), None)
 
 
@@ -218,6 +219,7 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     AccountRegistered: _identified,
     Identified: _identified,
     AccountDropped: _account_dropped,
+    AccountNotKept: _account_dropped,
     RoomRegistered: _room_registered,
     RoomUnregistered: _room_unregistered,
     RoomOperatorAdded: _room_operator_added,

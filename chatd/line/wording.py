@@ -15,6 +15,7 @@ from typing import Any, TypeVar, assert_never
 
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
+    AccountNotKeptError,
     AlreadyIdentifiedError,
     BadAddressError,
     BadDurationError,
@@ -243,6 +244,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: "you are not identified; /register PASSWORD or /identify PASSWORD first",
             ),
             _row(AlreadyIdentifiedError, lambda e: f"you are identified as {e.account} already"),
+            _row(
+                AccountNotKeptError,
+                lambda e: (
+                    f"the server could not save the change to the account {e.account}; "
+                    "nothing changed, try again later"
+                ),
+            ),
             _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
             _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),
             _row(

@@ -11,8 +11,10 @@ sooner.
 """
 
 import sqlite3
+from collections.abc import Callable
 
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from chatd.domain.accounts import RegisteredNames
 from chatd.storage.sqlite import SQLiteHistory
@@ -40,24 +42,33 @@ class SQLiteAccounts:
         return self._store.read(_hash, account)
 
     def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
-        """Register ``nick``: in memory at once, on disk by the end of the pass."""
+        """Register ``nick``: in memory at once, on disk by the end of the pass (else out of memory again)."""
         account = self._names.add(nick)
-        return self._store.change(
+        written = self._store.change(
             "INSERT INTO accounts (account, nick, hash, registered_at) VALUES (?, ?, ?, ?)",
             account,
             nick,
             hashed,
             at,
         )
+        return written.addErrback(self._undo, lambda: self._names.remove(account))
 
     def change(self, account: str, hashed: str) -> "Deferred[None]":
         """Give ``account`` the hash ``hashed``."""
         return self._store.change("UPDATE accounts SET hash = ? WHERE account = ?", hashed, account)
 
     def delete(self, account: str) -> "Deferred[None]":
-        """Forget ``account``: at once in memory, on disk by the end of the pass."""
+        """Forget ``account``: at once in memory, on disk by the end of the pass (else back in memory)."""
+        nick = self._names.nick(account)
         self._names.remove(account)
-        return self._store.change("DELETE FROM accounts WHERE account = ?", account)
+        written = self._store.change("DELETE FROM accounts WHERE account = ?", account)
+        return written.addErrback(self._undo, lambda: self._names.add(nick))
+
+    @staticmethod
+    def _undo(failure: Failure, undo: Callable[[], object]) -> Failure:
+        """The change was not kept: ``undo`` what memory holds of it, so memory says what the file does."""
+        undo()
+        return failure
 
 
 def _hash(connection: sqlite3.Connection, account: str) -> str | None:

@@ -5,7 +5,9 @@ that survive a kill -9."""
 import os
 import shutil
 import signal
+import sqlite3
 import tempfile
+from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -17,6 +19,8 @@ REGISTERED = "*** The nickname alice is registered to you, and you are identifie
 IDENTIFIED = "*** You are identified as alice."
 PROTECTED = "ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
 WRONG = "ERR identify-failed wrong password, or alice is not registered"
+NOT_SAVED = "ERR not-saved the server could not save the change to the account alice; nothing changed, try again later"
+NOT_IDENTIFIED = "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"
 
 
 class AccountTestCase(SynchronousTestCase):
@@ -82,6 +86,42 @@ class AccountTests(AccountTestCase):
         alice.say("from the first")
         for client in (alice, second, bob):
             self.until(client, "#lobby <alice> from the first")
+
+    def test_an_account_the_file_cannot_keep_is_refused_and_undone(self) -> None:
+        """The --db file refuses the account (as a full disk would): /register says in one line that nothing
+        changed, alice is identified to no account and her nickname protects nothing; once the file takes
+        accounts again, /register works."""
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        alice = self.connect("127.0.0.1", "alice")
+        alice.say(f"/register {PASSWORD}")
+        self.until(alice, NOT_SAVED)
+        alice.say(f"/unregister {PASSWORD}")
+        self.until(alice, NOT_IDENTIFIED)
+        second = self.connect("127.0.0.2", f"/identify alice {PASSWORD}")
+        self.until(second, WRONG)
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute("DROP TRIGGER refuse")
+        alice.say(f"/register {PASSWORD}")
+        self.until(alice, REGISTERED)
+
+    def test_an_unregistration_the_file_cannot_keep_is_refused_and_undone(self) -> None:
+        """The file refuses to delete the account: /unregister says nothing changed, and alice is still
+        identified to it (she cannot register it again) and still owns the nickname."""
+        alice = self.register_alice()
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        alice.say(f"/unregister {PASSWORD}")
+        self.until(alice, NOT_SAVED)
+        alice.say(f"/register {PASSWORD}")
+        self.until(alice, "ERR already-identified you are identified as alice already")
+        thief = self.connect("127.0.0.2")
+        thief.say(f"/identify alice {PASSWORD}")
+        self.until(thief, IDENTIFIED)
 
     def test_the_owner_back_while_a_stale_connection_holds_on_takes_the_nickname(self) -> None:
         """alice's old connection has stopped reading, not closed: identifying again gets her in as alice
