@@ -153,10 +153,13 @@ class Identity:
         """Give the user's account the password hash ``hashed`` (the front end checked the old password)."""
         user = own(view)
         account = self.account(user)
-        written = self._accounts.change(account, hashed)
+        return self._password_changed(self._accounts.change(account, hashed), user.actor, account)
+
+    async def _password_changed(self, written: Awaitable[None], actor: Actor, account: str) -> None:
+        """Once the new hash is kept, say so (the audit log reads it): a change not kept never happened."""
+        await self._kept(written, account)
         id, at = self._seam.stamp()
-        self._seam.publish(PasswordChanged(id=id, at=at, actor=user.actor, account=account))
-        return self._kept(written, account)
+        self._seam.publish(PasswordChanged(id=id, at=at, actor=actor, account=account))
 
     def drop_account(self, view: UserView) -> Awaitable[None]:
         """Unregister the user's account (the front end checked its password); they keep the nickname, unprotected."""

@@ -123,6 +123,19 @@ class AccountTests(AccountTestCase):
         thief.say(f"/identify alice {PASSWORD}")
         self.until(thief, IDENTIFIED)
 
+    def test_a_password_the_file_cannot_keep_is_refused(self) -> None:
+        """The file refuses the new hash: /password says nothing changed, and the old password still works."""
+        alice = self.register_alice()
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        alice.say(f"/password {PASSWORD} another-password")
+        self.until(alice, NOT_SAVED)
+        second = self.connect("127.0.0.3")
+        second.say(f"/identify alice {PASSWORD}")
+        self.until(second, IDENTIFIED)
+
     def test_the_owner_back_while_a_stale_connection_holds_on_takes_the_nickname(self) -> None:
         """alice's old connection has stopped reading, not closed: identifying again gets her in as alice
         at once, and what she says from the new one is alice's."""
