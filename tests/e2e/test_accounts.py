@@ -51,6 +51,17 @@ class AccountTestCase(SynchronousTestCase):
             if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
                 return
 
+    def run_sql(self, statement: str) -> None:
+        """Run ``statement`` on the daemon's --db file from a connection of the test's own, as another program may."""
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(statement)
+
+    def refuse(self, statement: str) -> None:
+        """Have the --db file refuse every ``statement`` on accounts from now on, as a full disk would."""
+        self.run_sql(
+            f"CREATE TRIGGER refuse BEFORE {statement} ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+
     def register_alice(self) -> LineClient:
         alice = self.connect("127.0.0.1", "alice")
         alice.say(f"/register {PASSWORD}")
@@ -91,10 +102,7 @@ class AccountTests(AccountTestCase):
         """The --db file refuses the account (as a full disk would): /register says in one line that nothing
         changed, alice is identified to no account and her nickname protects nothing; once the file takes
         accounts again, /register works."""
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(
-                "CREATE TRIGGER refuse BEFORE INSERT ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
-            )
+        self.refuse("INSERT")
         alice = self.connect("127.0.0.1", "alice")
         alice.say(f"/register {PASSWORD}")
         self.until(alice, NOT_SAVED)
@@ -102,8 +110,7 @@ class AccountTests(AccountTestCase):
         self.until(alice, NOT_IDENTIFIED)
         second = self.connect("127.0.0.2", f"/identify alice {PASSWORD}")
         self.until(second, WRONG)
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute("DROP TRIGGER refuse")
+        self.run_sql("DROP TRIGGER refuse")
         alice.say(f"/register {PASSWORD}")
         self.until(alice, REGISTERED)
 
@@ -111,10 +118,7 @@ class AccountTests(AccountTestCase):
         """The file refuses to delete the account: /unregister says nothing changed, and alice is still
         identified to it (she cannot register it again) and still owns the nickname."""
         alice = self.register_alice()
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(
-                "CREATE TRIGGER refuse BEFORE DELETE ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
-            )
+        self.refuse("DELETE")
         alice.say(f"/unregister {PASSWORD}")
         self.until(alice, NOT_SAVED)
         alice.say(f"/register {PASSWORD}")
@@ -126,10 +130,7 @@ class AccountTests(AccountTestCase):
     def test_a_password_the_file_cannot_keep_is_refused(self) -> None:
         """The file refuses the new hash: /password says nothing changed, and the old password still works."""
         alice = self.register_alice()
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(
-                "CREATE TRIGGER refuse BEFORE UPDATE ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
-            )
+        self.refuse("UPDATE")
         alice.say(f"/password {PASSWORD} another-password")
         self.until(alice, NOT_SAVED)
         second = self.connect("127.0.0.3")
