@@ -92,9 +92,10 @@ FTS5 merges its segments now and then, a second or more of work in one
 statement; at the same priority as the reactor it took half the core for
 that long (48% in one second, the reactor down to 47%: bench/load.py
 store, docs/PERFORMANCE.md), and every line shown then waited twice as
-long. A tenth still indexes about 5,000 lines a second (bench/store.py's
-indexer does 55,000 with a core to itself), and the core's idle time is
-the indexer's whole; a search reads what it has not reached (``TAIL``)."""
+long. Niced, it still indexed 7,776 lines a second with a busy loop of
+normal priority on its core (bench/store.py pinned beside one; 32,785
+without it), and the core's idle time is the indexer's whole; a search
+reads what it has not reached (``TAIL``)."""
 
 PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
