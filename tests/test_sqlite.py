@@ -594,6 +594,21 @@ class SearchIndexTests(StoreTestCase):
             },
         )
 
+    def test_matches_behind_hundreds_of_others_come_newest_first(self) -> None:
+        """The matching lines are the oldest of the room's 700, among another room's: found, newest first,
+        before and after the index reads them, and by the scan of a two-letter query."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 701):
+            text = f"needle {n}" if n <= 100 and n % 4 == 0 else f"hay {n}"
+            store.append(said(n, "#lobby", "alice", text, n))
+            store.append(said(n, "#elsewhere", "bob", f"needle elsewhere {n}", n))
+        self.end_pass(store)
+        newest = [f"needle {n}" for n in range(100, 20, -4)]
+        self.assertEqual(self.search(store, "needle"), newest)
+        self.caught_up(store)
+        self.assertEqual(self.search(store, "needle"), newest)
+        self.assertEqual(self.search(store, "ne"), newest)
+
     def test_a_search_finds_lines_the_index_has_not_read(self) -> None:
         """Lines committed since the index last read the history are found by reading them, newest first."""
         store = open_store(self, self.path, self.reactor)
