@@ -216,30 +216,15 @@ def fanout(
         number = 0
         while queue:
             target = queue.pop(0)
-            wanted, rate = shape(target, clients, rooms, max_rate)
-            if wanted > connected:
-                report = env.fleet.connect(
-                    specs(connected, wanted - connected, rooms, setup.probe_every), setup.window, 60
-                )
-                if report["ready"] < report["asked"]:
-                    result.stopped = (
-                        f"only {connected + report['ready']} of {wanted} clients got in: {report['failed']}"
-                    )
-                    break
-                connected = wanted
-                time.sleep(setup.settle_seconds)
-            # Clients never leave: a step between two others may find more than it needs.
-            rate = target * rooms / connected**2
-            number += 1
-            step = measure(env, setup, f"s{number:02d}", target, connected, rate)
-            result.steps.append(step)
-            print(describe_step(name, step), flush=True)
-            if env.server.process.poll() is not None:
-                result.stopped = f"server exited ({env.server.process.returncode})"
+            wanted, _ = shape(target, clients, rooms, max_rate)
+            result.stopped = grow(env, setup, connected, wanted, rooms)
+            if result.stopped:
                 break
-            # A step that passed shows the generator kept up, however busy: the next step tells.
-            if (step.generator_cpu >= GENERATOR_BOUND and not step.passed) or inconclusive(step):
-                result.stopped = f"generator CPU at {step.generator_cpu:.0%}: the generator, not the server, is the limit here"
+            connected = max(connected, wanted)
+            number += 1
+            step = climb(env, setup, result, number, target, connected)
+            result.stopped = beyond_the_server(env, step)
+            if result.stopped:
                 break
             if step.passed:
                 last_pass = target
@@ -252,6 +237,41 @@ def fanout(
             queue = [math.sqrt(last_pass * target)]
             wait_for_quiet(env)
     return result
+
+
+def grow(env: Environment, setup: Setup, connected: int, wanted: int, rooms: int) -> str:
+    """Connect clients up to ``wanted`` (``connected`` are in already); why the ladder stops, "" if all got in."""
+    if wanted <= connected:
+        return ""
+    report = env.fleet.connect(
+        specs(connected, wanted - connected, rooms, setup.probe_every), setup.window, 60
+    )
+    if report["ready"] < report["asked"]:
+        return f"only {connected + report['ready']} of {wanted} clients got in: {report['failed']}"
+    time.sleep(setup.settle_seconds)
+    return ""
+
+
+def climb(
+    env: Environment, setup: Setup, result: FanoutResult, number: int, target: float, connected: int
+) -> StepResult:
+    """Step ``number`` of ``result``'s ladder: ``target`` deliveries a second from ``connected`` clients."""
+    # Clients never leave: a step below an earlier one may find more than it needs.
+    rate = target * result.rooms / connected**2
+    step = measure(env, setup, f"s{number:02d}", target, connected, rate)
+    result.steps.append(step)
+    print(describe_step(result.server, step), flush=True)
+    return step
+
+
+def beyond_the_server(env: Environment, step: StepResult) -> str:
+    """Why the ladder must stop whatever the step says of the server (it exited, or the generator is the limit); else ""."""
+    if env.server.process.poll() is not None:
+        return f"server exited ({env.server.process.returncode})"
+    # A step that passed shows the generator kept up, however busy: the next step tells.
+    if (step.generator_cpu >= GENERATOR_BOUND and not step.passed) or inconclusive(step):
+        return f"generator CPU at {step.generator_cpu:.0%}: the generator, not the server, is the limit here"
+    return ""
 
 
 def side_by_side(
@@ -280,33 +300,19 @@ def side_by_side(
                 if result.stopped:
                     continue
                 wanted, _ = shape(target, clients, rooms, max_rate)
-                if wanted > connected[index]:
-                    report = env.fleet.connect(
-                        specs(connected[index], wanted - connected[index], rooms, setup.probe_every),
-                        setup.window,
-                        60,
-                    )
-                    if report["ready"] < report["asked"]:
-                        result.stopped = (
-                            f"only {connected[index] + report['ready']} of {wanted} clients got in"
-                        )
-                        continue
-                    connected[index] = wanted
-                    time.sleep(setup.settle_seconds)
-                rate = target * rooms / connected[index] ** 2
-                step = measure(env, setup, f"s{number:02d}", target, connected[index], rate)
-                result.steps.append(step)
-                print(describe_step(result.server, step), flush=True)
-                if env.server.process.poll() is not None:
-                    result.stopped = f"server exited ({env.server.process.returncode})"
-                elif not step.passed:
-                    failures[index] += 1
-                    if inconclusive(step) or step.generator_cpu >= GENERATOR_BOUND:
-                        result.stopped = f"generator CPU at {step.generator_cpu:.0%}: the generator, not the server, is the limit here"
-                    elif failures[index] == 2 or step.closed:
-                        result.stopped = f"failed a second time at {target:,.0f}/s: {step.why}"
-                    else:
-                        wait_for_quiet(env)
+                result.stopped = grow(env, setup, connected[index], wanted, rooms)
+                if result.stopped:
+                    continue
+                connected[index] = max(connected[index], wanted)
+                step = climb(env, setup, result, number, target, connected[index])
+                result.stopped = beyond_the_server(env, step)
+                if result.stopped or step.passed:
+                    continue
+                failures[index] += 1
+                if failures[index] == 2 or step.closed:
+                    result.stopped = f"failed a second time at {target:,.0f}/s: {step.why}"
+                else:
+                    wait_for_quiet(env)
             if all(result.stopped for result in results):
                 break
         for result in results:

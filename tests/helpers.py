@@ -4,7 +4,9 @@ import dataclasses
 import io
 import itertools
 import queue
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
@@ -239,6 +241,18 @@ class ChatTestCase(SynchronousTestCase):
             await change
 
         self.successResultOf(ensureDeferred(waiting()))
+
+
+def refuse_on_accounts(path: str, statement: str) -> None:
+    """Have the SQLite file at ``path`` refuse every ``statement`` on accounts from now on, as a full disk would.
+
+    Through a trigger written by a connection of the test's own, as another
+    program may write to a live --db file; ``DROP TRIGGER refuse`` ends it.
+    """
+    with closing(sqlite3.connect(path)) as other, other:
+        other.execute(
+            f"CREATE TRIGGER refuse BEFORE {statement} ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
 
 
 OPERATORS = {"boss": "correct horse"}

@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Awaitable
-from contextlib import closing
 from typing import TYPE_CHECKING, TypeVar
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -23,7 +22,7 @@ from chatd.storage.schema import STEPS, prepare
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, refuse_on_accounts
 from tests.test_history import deferred, open_store
 
 T = TypeVar("T")
@@ -133,13 +132,6 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
         self.failureResultOf(created, sqlite3.IntegrityError)  # the same transaction: neither is kept
         self.flushLoggedErrors(sqlite3.IntegrityError)
 
-    def refuse(self, statement: str) -> None:
-        """Have the file refuse every ``statement`` on accounts from now on, as a full disk would."""
-        with closing(sqlite3.connect(self.path)) as other, other:
-            other.execute(
-                f"CREATE TRIGGER refuse BEFORE {statement} ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
-            )
-
     def refused(self, change: Awaitable[None]) -> None:
         waiting = deferred(change)
         self.reactor.advance(0)
@@ -150,7 +142,7 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
 
     def test_an_account_the_file_refuses_leaves_memory_too(self) -> None:
         """Registered in memory at once, the nickname is anyone's again once the file refused it."""
-        self.refuse("INSERT")
+        refuse_on_accounts(self.path, "INSERT")
         created = self.accounts.create("Alice", "hash-a", 100.0)
         self.assertEqual(self.accounts.owner("alice"), "alice")
         self.refused(created)
@@ -159,7 +151,7 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
     def test_a_deletion_the_file_refuses_leaves_the_account_in_memory(self) -> None:
         """Gone from memory at once, the account is back, nickname as registered, once the file refused to delete it."""
         self.result(self.accounts.create("Alice", "hash-a", 100.0))
-        self.refuse("DELETE")
+        refuse_on_accounts(self.path, "DELETE")
         deleted = self.accounts.delete("alice")
         self.assertIsNone(self.accounts.owner("alice"))
         self.refused(deleted)

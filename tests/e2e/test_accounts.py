@@ -13,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import refuse_on_accounts
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -51,16 +52,9 @@ class AccountTestCase(SynchronousTestCase):
             if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
                 return
 
-    def run_sql(self, statement: str) -> None:
-        """Run ``statement`` on the daemon's --db file from a connection of the test's own, as another program may."""
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(statement)
-
     def refuse(self, statement: str) -> None:
-        """Have the --db file refuse every ``statement`` on accounts from now on, as a full disk would."""
-        self.run_sql(
-            f"CREATE TRIGGER refuse BEFORE {statement} ON accounts BEGIN SELECT RAISE(ABORT, 'full'); END"
-        )
+        """Have the daemon's --db file refuse every ``statement`` on accounts from now on, as a full disk would."""
+        refuse_on_accounts(self.db, statement)
 
     def register_alice(self) -> LineClient:
         alice = self.connect("127.0.0.1", "alice")
@@ -110,7 +104,8 @@ class AccountTests(AccountTestCase):
         self.until(alice, NOT_IDENTIFIED)
         second = self.connect("127.0.0.2", f"/identify alice {PASSWORD}")
         self.until(second, WRONG)
-        self.run_sql("DROP TRIGGER refuse")
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute("DROP TRIGGER refuse")
         alice.say(f"/register {PASSWORD}")
         self.until(alice, REGISTERED)
 
