@@ -8,7 +8,7 @@ configuration. The twistd plugin and chatd.tac produce it through the same
 
 Settings every front end reads (the server's name, the MOTD, the default
 room, the interface, the connection limits) sit on ``Config`` itself; each front end's own
-settings are one field (``line``), so a new front end adds one field and
+settings are one field (``line``, ``web``), so a new front end adds one field and
 touches no other. The defaults are the options' defaults.
 """
 
@@ -54,6 +54,29 @@ class LineConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """Where the browser front end (the page and its WebSocket, chatd/web) listens, and whom it lets in.
+
+    Its connections have the line front end's limits (``LineConfig.limits``):
+    the browser speaks the same protocol, in JSON, a WebSocket message a line.
+    """
+
+    port: int | None = None
+    """Plain HTTP port on ``Config.interface`` (``--web-port``), 0 to 65535; None for none."""
+    tls: TLSPort | None = None
+    """HTTPS beside it (``--web-tls-port``), with the certificate of ``--tls-cert`` and ``--tls-key``."""
+    listen: tuple[str, ...] = ()
+    """Twisted server endpoint descriptions (``--listen web:...``, the ``web:`` taken off), each known to parse."""
+    origins: tuple[str, ...] = ()
+    """Origins a page may open the WebSocket from besides its own (``--web-origin``), as ``scheme://host[:port]``."""
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the daemon serves the page at all: on none of these, the browser front end is off."""
+        return self.port is not None or self.tls is not None or bool(self.listen)
+
+
+@dataclass(frozen=True, slots=True)
 class ConsoleConfig:
     """The host's console on the daemon's terminal (``--console``)."""
 
@@ -82,6 +105,7 @@ class Config:
     max_per_ip: int = MAX_PER_IP
     """Connections open at once from one address, across every front end."""
     line: LineConfig = field(default_factory=LineConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     operators: Opers = field(default_factory=lambda: Opers({}))
     """Who may become an operator with a password; by default nobody."""
     console: ConsoleConfig | None = None

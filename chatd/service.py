@@ -65,6 +65,7 @@ from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
+from chatd.web.frontend import web_front_end
 
 log = Logger()
 
@@ -129,11 +130,13 @@ def build(
     login = OperatorLogin(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
-    # One builder per front end; --irc-port and --web-port each add one here.
+    # One builder per front end; --irc-port will add one here as --web-port does.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
         line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
     ]
+    if config.web.wanted:
+        front_ends.append(web_front_end(config, chat, reactor, admission, login, barrier, accounts_login))
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)

@@ -9,6 +9,7 @@ import os
 import socket
 import sys
 from typing import Any, ClassVar, NoReturn, TextIO
+from urllib.parse import urlsplit
 
 from twisted.application.service import IService
 from twisted.copyright import version as twisted_version
@@ -19,7 +20,16 @@ from twisted.python import usage
 from typing_extensions import override
 
 from chatd import __version__
-from chatd.config import DEFAULT_DB, DEFAULT_PORT, MEMORY, Config, ConsoleConfig, LineConfig, TLSPort
+from chatd.config import (
+    DEFAULT_DB,
+    DEFAULT_PORT,
+    MEMORY,
+    Config,
+    ConsoleConfig,
+    LineConfig,
+    TLSPort,
+    WebConfig,
+)
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
@@ -35,6 +45,12 @@ from chatd.storage.schema import DatabaseFileError
 from chatd.tls import TLSConfigError, load_tls
 
 _LINE = LineLimits()
+
+PORT_OPTIONS = ("port", "tls-port", "web-port", "web-tls-port")
+"""The options that each bind a port on --interface."""
+
+WEB_PREFIX = "web:"
+"""How a --listen value names an endpoint of the browser front end instead of the line one."""
 _CHAT = Limits()
 
 
@@ -142,7 +158,7 @@ class Options(usage.Options):
             "port",
             "p",
             None,
-            f"TCP port to listen on (default: {DEFAULT_PORT}, or none when --listen is given).",
+            f"TCP port to listen on (default: {DEFAULT_PORT}, or none when a --listen other than web: is given).",
             int,
         ],
         [
@@ -185,6 +201,21 @@ class Options(usage.Options):
             "PEM certificate for --tls-port, with any intermediate certificates after it.",
         ],
         ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
+        [
+            "web-port",
+            None,
+            None,
+            "Serve the chat in the browser (the page and its WebSocket) on this HTTP port, on --interface "
+            "(off unless given).",
+            int,
+        ],
+        [
+            "web-tls-port",
+            None,
+            None,
+            "Serve the browser page over HTTPS on this port, on --interface (needs --tls-cert and --tls-key).",
+            int,
+        ],
         [
             "opers",
             None,
@@ -233,11 +264,22 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["listen"] = []
+        self["web-listen"] = []
+        self["web-origins"] = []
         self["rooms"] = []
 
     def opt_listen(self, description: str) -> None:
-        """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1 (repeatable)."""
-        self["listen"].append(description)
+        """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1; web:tcp:8080 serves the
+        browser page there (repeatable)."""
+        if description.startswith(WEB_PREFIX):
+            self["web-listen"].append(description.removeprefix(WEB_PREFIX))
+        else:
+            self["listen"].append(description)
+
+    def opt_web_origin(self, origin: str) -> None:
+        """Let pages from this origin too open the chat's WebSocket, e.g. https://chat.example.org
+        (repeatable; a page's own origin always may)."""
+        self["web-origins"].append(_check_origin(origin))
 
     def opt_room(self, name: str) -> None:
         """Another room that belongs to the server, like the default room: only operators moderate it (repeatable)."""
@@ -269,18 +311,19 @@ class Options(usage.Options):
             self["port"] = DEFAULT_PORT
         for description in self["listen"]:
             _check_endpoint(description)
+        for description in self["web-listen"]:
+            _check_endpoint(WEB_PREFIX + description, description)
         for name, *_ in LIMIT_OPTIONS:
             if self[name] < 0 or (self[name] == 0 and name != "keepalive"):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
-        for name in ("port", "tls-port"):
+        for name in PORT_OPTIONS:
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
         if not 0 <= self["replay"] <= HISTORY_MOST:
             raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
         if self["retain-days"] is not None and not self["retain-days"] > 0:
             raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
-        if self["tls-port"] is not None and self["tls-port"] == self["port"] != 0:
-            raise usage.UsageError(f"--tls-port must differ from --port; both are {self['port']}.")
+        self._check_ports_differ()
         self["tls"] = self._tls()
         try:
             self["default-room"] = check_room_name(room_argument(self["default-room"]))
@@ -317,7 +360,7 @@ class Options(usage.Options):
             ),
             line=LineConfig(
                 port=self["port"],
-                tls=None if tls is None else TLSPort(self["tls-port"], tls),
+                tls=None if tls is None or self["tls-port"] is None else TLSPort(self["tls-port"], tls),
                 listen=tuple(self["listen"]),
                 limits=LineLimits(
                     max_line=self["max-line"],
@@ -331,6 +374,14 @@ class Options(usage.Options):
                     handshake_timeout=self["handshake-timeout"],
                     keepalive=self["keepalive"],
                 ),
+            ),
+            web=WebConfig(
+                port=self["web-port"],
+                tls=None
+                if tls is None or self["web-tls-port"] is None
+                else TLSPort(self["web-tls-port"], tls),
+                listen=tuple(self["web-listen"]),
+                origins=tuple(self["web-origins"]),
             ),
             operators=self["operators"],
             console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
@@ -362,13 +413,27 @@ class Options(usage.Options):
         if not self.stdin.isatty():
             raise usage.UsageError("--console needs a terminal on standard input.")
 
+    def _check_ports_differ(self) -> None:
+        """Two options may not name the same port (0 excepted: the system chooses each)."""
+        seen: dict[int, str] = {}
+        for name in PORT_OPTIONS:
+            port = self[name]
+            if port is None or port == 0:
+                continue
+            if port in seen:
+                raise usage.UsageError(f"--{name} must differ from --{seen[port]}; both are {port}.")
+            seen[port] = name
+
     def _tls(self) -> CertificateOptions | None:
-        """The TLS options --tls-port needs, checked now so a bad file stops the start."""
-        given = [name for name in ("tls-port", "tls-cert", "tls-key") if self[name] is not None]
-        if not given:
+        """The TLS options --tls-port and --web-tls-port need, checked now so a bad file stops the start."""
+        ports = [name for name in ("tls-port", "web-tls-port") if self[name] is not None]
+        files = [name for name in ("tls-cert", "tls-key") if self[name] is not None]
+        if not ports and not files:
             return None
-        if len(given) < 3:
-            raise usage.UsageError("--tls-port, --tls-cert and --tls-key go together; give all three.")
+        if not ports or len(files) < 2:
+            raise usage.UsageError(
+                "--tls-cert and --tls-key go together with --tls-port or --web-tls-port; give both files and a port."
+            )
         try:
             return load_tls(self["tls-cert"], self["tls-key"])
         except TLSConfigError as error:
@@ -384,17 +449,32 @@ _TLS_FIXES = {
 """The option to name and the fix to suggest, by what ``TLSConfigError.about`` says is wrong."""
 
 
-def _check_endpoint(description: str) -> None:
-    """Refuse a --listen description Twisted cannot parse, before anything starts."""
+def _check_endpoint(given: str, description: str | None = None) -> None:
+    """Refuse a --listen value (``given``) whose endpoint (``description``, default ``given``) Twisted cannot parse."""
     from twisted.internet import reactor
 
     try:
-        serverFromString(reactor, description)
+        serverFromString(reactor, given if description is None else description)
     except (ValueError, TypeError, KeyError) as error:
         raise usage.UsageError(
-            f"--listen {description!r} is not a Twisted server endpoint ({error}); "
+            f"--listen {given!r} is not a Twisted server endpoint ({error}); "
             "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
         ) from None
+
+
+def _check_origin(origin: str) -> str:
+    """``origin`` as --web-origin takes it, ``scheme://host[:port]`` in lower case; else one sentence why not."""
+    parts = urlsplit(origin.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+    ):
+        raise usage.UsageError(
+            f"--web-origin {origin!r} is not an origin; write it as a browser sends it, e.g. https://chat.example.org."
+        )
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _read_motd(value: str) -> str:
@@ -424,6 +504,6 @@ def makeService(options: Options) -> IService:
     try:
         bind(daemon)
     except CannotListenError as error:
-        ports = {"--port": options["port"], "--tls-port": options["tls-port"]}
+        ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
     return daemon

@@ -122,3 +122,29 @@ class IgnoreSelfError(ChatError):
     """An /ignore of the session's own nickname: one's own lines cannot be hidden."""
 
     code = "ignore-self"
+
+
+@dataclass(eq=False)
+class MessageTooBigError(ChatError):
+    """A WebSocket message longer than ``limit`` bytes (the browser front end, chatd/web); it was dropped whole.
+
+    One that keeps coming past the limit, unfinished, ends the connection.
+    """
+
+    code = "message-too-big"
+    limit: int
+
+
+@dataclass(eq=False)
+class BinaryMessageError(ChatError):
+    """A binary WebSocket message: the browser front end reads text messages only; it was dropped."""
+
+    code = "binary-message"
+
+
+@dataclass(eq=False)
+class PingTimeoutError(ChatError):
+    """A WebSocket that did not answer a ping within ``seconds``: the connection is closed as dead."""
+
+    code = "ping-timeout"
+    seconds: float

@@ -36,7 +36,7 @@ from chatd.domain.resume import Missed
 from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
 from chatd.line import commands as cmd
 from chatd.line.held import keep_place
-from chatd.line.render import Notice, found_json, found_text
+from chatd.line.render import Notice
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -244,9 +244,8 @@ def search(session: "LineSession", command: cmd.Search) -> "Waiting":
 async def _found(session: "LineSession", room: str, query: str, read: Awaitable[Sequence[RoomEvent]]) -> None:
     events = await read
     shown = _visible(session, events)
-    render = found_json if session.json else found_text
     end = _search_end(room, query, len(shown), len(events) == SEARCH_HITS)
-    session.write(b"".join(render(event) for event in shown) + session.render(end))
+    session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
     session.charge_listing(len(shown))
 
 

@@ -25,7 +25,7 @@ from chatd.domain.errors import (
     NotOperatorError,
     OperFailedError,
 )
-from chatd.domain.events import Acted, Banned, Event, Kicked, Said, Whispered
+from chatd.domain.events import Acted, Banned, Event, Kicked, RoomEvent, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -38,7 +38,16 @@ from chatd.line.errors import (
     NeedNicknameError,
     NoCurrentRoomError,
 )
-from chatd.line.render import Notice, Renderable, history_json, history_text, json_line, text_line
+from chatd.line.render import (
+    Notice,
+    Renderable,
+    found_json,
+    found_text,
+    history_json,
+    history_text,
+    json_line,
+    text_line,
+)
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.talk import now_talking
@@ -189,6 +198,10 @@ class LineSession(ABC):
         """``event`` in this session's format, marked as shown again from history."""
         return history_json(event) if self.json else history_text(event)
 
+    def render_found(self, event: RoomEvent) -> bytes:
+        """``event`` in this session's format, marked as found by ``/search``."""
+        return found_json(event) if self.json else found_text(event)
+
     def send_listing(self, listing: Reply, entries: int) -> None:
         """Send a page of a listing of ``entries`` rooms or nicknames, charged for its size (``charge_listing``)."""
         self.send(listing)
@@ -332,8 +345,17 @@ def decode(line: bytes, limit: int) -> str:
         raise BadEncodingError() from None
 
 
-def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSession]) -> None:
+def deliver(
+    event: Event,
+    sessions: Sequence[LineSession],
+    ignorers: set[LineSession],
+    json: Callable[[Event], bytes] = json_line,
+    text: Callable[[Event], bytes] = text_line,
+) -> None:
     """Render ``event`` at most once per format and write it to each session that does not ignore its sender.
+
+    ``json`` and ``text`` render it: a front end that wraps each rendering
+    (the browser's, in a WebSocket frame) wraps it here once for all its sessions.
 
     The ignore check runs only while ``ignorers`` (the front end's sessions
     that ignore someone) is not empty, so it costs nothing otherwise. After
@@ -342,14 +364,14 @@ def deliver(event: Event, sessions: Sequence[LineSession], ignorers: set[LineSes
     if ignorers and isinstance(event, Said | Acted | Whispered):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
-    text = data = b""
+    as_text = as_json = b""
     for session in sessions:
         if session.json:
-            data = data or json_line(event)
-            session.sink.write(data)
+            as_json = as_json or json(event)
+            session.sink.write(as_json)
         else:
-            text = text or text_line(event)
-            session.sink.write(text)
+            as_text = as_text or text(event)
+            session.sink.write(as_text)
     if isinstance(event, Kicked | Banned):
         for session in sessions:
             session.settle()

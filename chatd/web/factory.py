@@ -1,0 +1,101 @@
+"""``WebFactory``: the browser front end of one server, and its way into the chat.
+
+It is a ``LineFactory`` (the chat, the limits, the outbox, password checks,
+the connections to say goodbye to) whose connections are HTTP first: each
+TCP connection is admitted under the limits every front end shares, given
+its ``WebSession`` at once (so its bytes are charged from the first), and
+read by Twisted's web server (``page_site``) through a ``WebConnection``.
+Delivery frames each event once, for every socket it goes to.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import cast
+
+from twisted.internet.interfaces import IAddress, IReactorTime
+from twisted.internet.protocol import Protocol
+from twisted.protocols.policies import WrappingFactory
+from typing_extensions import override
+
+from chatd.domain.chat import Chat
+from chatd.domain.events import Event
+from chatd.domain.ports import Session
+from chatd.frontend.accounts import AccountLogin
+from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Barrier
+from chatd.line.factory import DEFAULT_LIMITS, LineFactory
+from chatd.line.limits import LineLimits
+from chatd.line.protocol import LineProtocol
+from chatd.line.render import json_line, text_line
+from chatd.line.session import deliver
+from chatd.web.connection import WebConnection
+from chatd.web.frames import text_frame
+from chatd.web.session import WebSession
+from chatd.web.site import page_site
+
+
+class WebFactory(LineFactory):
+    """Builds a ``WebConnection`` per TCP connection and delivers chat events to the sockets among them."""
+
+    def __init__(
+        self,
+        chat: Chat,
+        reactor: IReactorTime,
+        server_name: str,
+        motd: str = "",
+        default_room: str = "#lobby",
+        limits: LineLimits = DEFAULT_LIMITS,
+        login: OperatorLogin | None = None,
+        *,
+        admission: Admission,
+        barrier: Barrier | None = None,
+        accounts: AccountLogin | None = None,
+        origins: Iterable[str] = (),
+    ) -> None:
+        """As ``LineFactory``; ``origins`` are the pages' origins the socket takes besides its own."""
+        super().__init__(
+            chat,
+            reactor,
+            server_name,
+            motd,
+            default_room,
+            limits,
+            login,
+            admission=admission,
+            barrier=barrier,
+            accounts=accounts,
+        )
+        self.site = page_site(origins)
+        self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
+
+    @override
+    def buildProtocol(self, addr: IAddress | None) -> Protocol:
+        try:
+            peer = self.admission.admit(addr)
+        except (ServerFullError, TooManyConnectionsError) as refused:
+            return Refusal(http_refusal(text_line(refused)), self.reactor)
+        session = WebSession(self, peer)
+        self.connections.add(session)
+        return WebConnection(self._wrapping, self.site.buildProtocol(addr), session)
+
+    @override
+    def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
+        """Frame ``event`` at most once per format and write the frame to each socket that wants it."""
+        deliver(
+            event,
+            cast(Sequence[LineProtocol], sessions),
+            self.ignorers,
+            json=lambda item: text_frame(json_line(item)),
+            text=lambda item: text_frame(text_line(item)),
+        )
+
+
+def http_refusal(line: bytes) -> bytes:
+    """A whole HTTP response that says ``line`` (the front end's ``ERR`` line) and closes: 503."""
+    return (
+        b"HTTP/1.1 503 Service Unavailable\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: %d\r\n"
+        b"Connection: close\r\n\r\n" % len(line)
+    ) + line
