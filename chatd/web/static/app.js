@@ -1,0 +1,690 @@
+// chatd's page: one more front end of the same rooms, over a WebSocket that
+// carries the line protocol's JSON form (docs/PROTOCOL.md, "JSON lines").
+// The page sends each line as a user of nc would type it, and keeps what it
+// shows from the objects the server sends: who the user is, which rooms they
+// are in, the last line seen in each (so that coming back after a dropped
+// connection shows exactly what was missed: /resume), and what is unread.
+
+import { Conversation, conversationKey } from "./conversation.js";
+import { el, fold, roomName } from "./dom.js";
+import { eventLine, noticeLine } from "./lines.js";
+import { Link } from "./link.js";
+import { View } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+
+const OLDER_PAGE = 50;
+/** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
+const NICK_RETRIES = 5;
+
+/** Events shown in a room's log, by type. */
+const ROOM_EVENTS = new Set(["said", "acted", "joined", "parted", "topic_changed", "topic_locked", "kicked"]);
+
+class Chat {
+  constructor() {
+    this.view = new View({
+      show: (conversation) => this.show(conversation, true),
+      leave: (conversation) => this.leave(conversation),
+      whisper: (nick) => this.show(this.privateWith(nick), true),
+    });
+    this.link = new Link({
+      opened: () => this.opened(),
+      received: (object) => this.receive(object),
+      lost: (seconds, failures) => this.lost(seconds, failures),
+    });
+    this.conversations = new Map(); // key -> Conversation, rooms in join order
+    this.current = null; // the Conversation shown
+    this.me = null; // the nickname the server gave, while connected
+    this.wanted = null; // the nickname to ask for (the user's, then the server's)
+    this.password = null; // kept in memory only, to identify again after a reconnection
+    this.asked = false; // a nickname was sent and not answered yet
+    this.automatic = false; // ... by the page itself, coming back
+    this.nickRetries = 0;
+    this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
+    this.plan = null; // where the user was when the connection dropped: [rooms], in join order
+    this.restoring = false; // the next join of the user's own is the default room's, after a nickname
+    this.switchTo = null; // folded name of a room the user asked to join: shown once joined
+    this.searching = null; // {room} while search results come in
+    this.mention = null; // RegExp finding the user's nickname as a word
+    this.wasConnected = false;
+  }
+
+  start() {
+    this.bindForms();
+    this.view.say("Connecting…");
+    this.link.start();
+  }
+
+  // ---- the connection ----
+
+  opened() {
+    this.view.say(this.wasConnected ? "Connected again; coming back in…" : "Connected.");
+    this.wasConnected = true;
+  }
+
+  lost(seconds, failures) {
+    if (this.me !== null) {
+      // Where the user was, to go back to: each room with the last line seen there.
+      this.plan = this.rooms().filter((room) => room.joined);
+      this.wanted = this.me;
+    }
+    this.me = null;
+    this.asked = false;
+    this.serverRoom = null;
+    for (const room of this.rooms()) {
+      room.joined = false;
+      room.older = 0;
+      room.expect = [];
+    }
+    this.enableComposer();
+    this.view.list(this.all());
+    this.view.header();
+    const again = failures > 1 ? ` (attempt ${failures})` : "";
+    this.view.say(`Disconnected. Reconnecting in ${Math.max(1, Math.round(seconds))} s${again}…`);
+  }
+
+  send(line) {
+    if (this.link.send(line)) return true;
+    this.view.say("Not connected: that was not sent. Reconnecting…");
+    return false;
+  }
+
+  /** The lines that put a returning user back: where they left off in each room, then the nickname. */
+  greet() {
+    const lines = [];
+    for (const room of this.plan ?? []) {
+      if (room.lastSeen) lines.push(`/resume ${room.name} ${room.lastSeen}`);
+    }
+    // /nick, not the bare name: a nickname such as "exit" must not read as a command.
+    lines.push(this.password ? `/identify ${this.wanted} ${this.password}` : `/nick ${this.wanted}`);
+    this.asked = true;
+    for (const line of lines) this.send(line);
+  }
+
+  // ---- what the server sends ----
+
+  receive(object) {
+    const type = object.type;
+    if (typeof type !== "string") return;
+    if (object.search === true) {
+      this.found(object);
+      return;
+    }
+    const handler = HANDLERS[type];
+    if (handler !== undefined) handler.call(this, object);
+    // Unknown types are left alone: a newer server may send more.
+  }
+
+  notice(object) {
+    const text = typeof object.text === "string" ? object.text : "";
+    switch (object.kind) {
+      case "welcome":
+        $("welcome").textContent = text;
+        $("motd").replaceChildren();
+        return;
+      case "motd":
+        $("motd").append(el("li", {}, text));
+        return;
+      case "prompt":
+        if (this.wanted !== null) {
+          this.automatic = this.plan !== null;
+          this.greet();
+        } else {
+          this.view.say("Connected. Choose a nickname.");
+          this.enableLogin(true);
+        }
+        return;
+      case "nick":
+        this.named(object.nick);
+        return;
+      case "room":
+        this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
+        if (this.switchTo !== null && this.serverRoom === this.switchTo) {
+          const room = this.conversations.get(this.switchTo);
+          this.switchTo = null;
+          if (room !== undefined) this.show(room, true);
+        }
+        return;
+      case "history_end":
+        this.historyEnd(object);
+        return;
+      case "search_end":
+        this.searchEnd(object);
+        return;
+      case "not_kept":
+        this.roomNotice(object.room, text);
+        return;
+      case "resume":
+      case "format":
+      case "private_end":
+        return;
+      default:
+        this.say(text);
+    }
+  }
+
+  named(nick) {
+    if (typeof nick !== "string") return;
+    const first = this.me === null;
+    this.me = nick;
+    this.wanted = nick;
+    this.asked = false;
+    this.nickRetries = 0;
+    this.mention = wordFinder(nick);
+    if (first) {
+      this.restoring = true;
+      $("login-box").hidden = true;
+      document.body.classList.add("named");
+      this.enableComposer();
+      this.view.say(this.plan !== null ? "Reconnected." : `You are ${nick}.`);
+      if (this.current !== null) $("composer-text").focus();
+    }
+  }
+
+  error(object) {
+    const text = typeof object.text === "string" ? object.text : "Error";
+    if (object.code === "not-kept") {
+      for (const room of this.rooms()) {
+        const at = room.expect.findIndex((expected) => expected.kind === "around");
+        if (at >= 0) {
+          room.expect.splice(at, 1);
+          break;
+        }
+      }
+    }
+    if (this.me === null && this.asked) {
+      this.asked = false;
+      if (this.automatic && object.code === "nick-in-use" && this.nickRetries < NICK_RETRIES) {
+        // The server has not yet seen the old connection go: try again shortly.
+        this.nickRetries += 1;
+        this.view.say(`${this.wanted} is still taken on the server; trying again…`);
+        this.link.restart();
+        return;
+      }
+      this.automatic = false;
+      this.enableLogin(true, text);
+      return;
+    }
+    this.say(text, "error");
+  }
+
+  joined(object) {
+    const room = this.room(object.room);
+    if (room === null) return;
+    if (object.history !== true && this.mine(object.nick)) {
+      room.joined = true;
+      this.serverRoom = room.key;
+      room.members = [];
+      if (this.restoring) {
+        this.restoring = false;
+        this.restore(room);
+      }
+      if (this.switchTo === room.key || this.current === null) {
+        this.switchTo = null;
+        this.show(room, true);
+      }
+    } else if (object.history !== true) {
+      room.addMember(object.nick);
+    }
+    this.event(room, object);
+    if (room === this.current) this.view.members();
+  }
+
+  /** After the join to the default room that choosing a nickname makes, rejoin the rooms the user was in. */
+  restore(defaultRoom) {
+    const plan = this.plan;
+    this.plan = null;
+    this.automatic = false;
+    if (plan === null) return;
+    for (const room of plan) {
+      if (room.key !== defaultRoom.key) this.send(`/join ${room.name}`);
+    }
+    if (!plan.some((room) => room.key === defaultRoom.key)) {
+      this.send(`/part ${defaultRoom.name}`);
+    }
+    this.view.say("Reconnected.");
+  }
+
+  parted(object) {
+    const room = this.room(object.room, false);
+    if (room === null) return;
+    this.event(room, object);
+    if (object.history === true) return;
+    if (this.mine(object.nick)) {
+      room.joined = false;
+      if (object.type === "parted") this.forget(room);
+      else this.view.list(this.all());
+    } else {
+      room.removeMember(object.nick);
+    }
+    if (room === this.current) this.view.members();
+  }
+
+  quit(object) {
+    for (const conversation of this.all()) {
+      const there = conversation.kind === "room" ? conversation.hasMember(object.nick) : fold(conversation.name) === fold(object.nick);
+      if (!there) continue;
+      this.event(conversation, object);
+      if (conversation.kind === "room") conversation.removeMember(object.nick);
+    }
+    this.view.members();
+  }
+
+  renamed(object) {
+    if (typeof object.new !== "string") return;
+    if (this.mine(object.nick)) {
+      this.me = object.new;
+      this.wanted = object.new;
+      this.mention = wordFinder(object.new);
+    }
+    for (const conversation of this.all()) {
+      const there = conversation.kind === "room" ? conversation.hasMember(object.nick) : fold(conversation.name) === fold(object.nick);
+      if (!there) continue;
+      this.event(conversation, object);
+      if (conversation.kind === "room") conversation.renameMember(object.nick, object.new);
+    }
+    this.view.members();
+  }
+
+  members(object) {
+    const room = this.room(object.room, false);
+    if (room === null || !Array.isArray(object.nicks)) return;
+    const nicks = object.nicks.filter((nick) => typeof nick === "string");
+    const page = Number.isInteger(object.page) ? object.page : 1;
+    const pages = Number.isInteger(object.pages) ? object.pages : 1;
+    room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
+    if (page < pages) {
+      this.send(`/who ${room.name} ${page + 1}`);
+      return;
+    }
+    room.members = room.memberPages;
+    room.memberPages = [];
+    if (room === this.current) this.view.members();
+  }
+
+  topic(object) {
+    const room = this.room(object.room, false);
+    if (room === null) return;
+    room.topic = typeof object.topic === "string" ? object.topic : "";
+    if (object.type === "topic_changed") this.event(room, object);
+    if (room === this.current) this.view.header();
+  }
+
+  said(object) {
+    const room = this.room(object.room);
+    if (room === null) return;
+    room.saw(object.id);
+    this.event(room, object, this.mentions(object));
+  }
+
+  whispered(object) {
+    const nick = typeof object.nick === "string" ? object.nick : "";
+    const to = typeof object.to === "string" ? object.to : "";
+    const other = this.mine(nick) ? to : nick;
+    if (!other) return;
+    const conversation = this.privateWith(other);
+    this.event(conversation, object, !this.mine(nick));
+  }
+
+  /** An event that names no room but the user's own (a wall, a ban, a shutdown): in the log shown. */
+  general(object) {
+    const target = this.current ?? this.rooms()[0];
+    if (target !== undefined && target !== null) this.event(target, object);
+  }
+
+  kept(object) {
+    const nick = typeof object.nick === "string" ? object.nick : "";
+    if (!nick) return;
+    this.privateWith(nick).addNotice(noticeLine(`${nick} is offline: your message is kept until they identify (${object.waiting} waiting).`));
+  }
+
+  // ---- the logs ----
+
+  /** Show `object` in `conversation`'s log, once; count it unread unless the reader sees it now. */
+  event(conversation, object, mention = false) {
+    const line = eventLine(object, mention);
+    if (line === null) return;
+    if (!conversation.addEvent(object.id, line)) return;
+    if (object.history === true) return;
+    const talk = object.type === "said" || object.type === "acted" || object.type === "whispered";
+    if (!talk || this.mine(object.nick)) return;
+    const seen = conversation === this.current && !document.hidden;
+    if (!seen) {
+      conversation.unread += 1;
+      if (mention) conversation.mentions += 1;
+      this.view.list(this.all());
+    }
+    if (mention && document.hidden) notify(conversation, object);
+  }
+
+  mentions(object) {
+    if (this.mention === null || this.mine(object.nick) || object.type === "joined") return false;
+    return typeof object.text === "string" && this.mention.test(object.text);
+  }
+
+  say(text, kind = "notice") {
+    const target = this.current;
+    if (target === null) {
+      if (kind === "error") $("login-error").textContent = text;
+      return;
+    }
+    target.addNotice(noticeLine(text, kind));
+  }
+
+  roomNotice(name, text) {
+    const room = typeof name === "string" ? this.conversations.get(conversationKey("room", name)) : undefined;
+    if (room !== undefined) room.addNotice(noticeLine(text));
+    else this.say(text);
+  }
+
+  historyEnd(object) {
+    const room = this.room(object.room, false);
+    if (room === null) return;
+    if ("missed" in object && typeof object.text === "string") room.addNotice(noticeLine(object.text));
+    const expected = room.expect.shift();
+    if (expected === undefined) return;
+    if (expected.kind === "older") {
+      room.older = Math.max(0, room.older - 1);
+      if (!(object.count >= OLDER_PAGE)) room.exhausted = true;
+      if (room === this.current) this.view.header();
+    } else if (expected.kind === "around") {
+      room.older = Math.max(0, room.older - 1);
+      if (expected.id && room === this.current) {
+        room.highlight(expected.id);
+        room.lines.get(expected.id)?.setAttribute("tabindex", "-1");
+        room.lines.get(expected.id)?.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  /** Ask for the page of lines before the oldest shown: around that line, then further back. */
+  older(room) {
+    if (room.kind !== "room" || !room.joined || room.exhausted || room.older > 0) return;
+    if (room.oldestKept) {
+      // "around" places /history on that line whatever was sent since;
+      // the page after it then goes on before the oldest line shown.
+      room.expect.push({ kind: "around", id: null });
+      room.older += 1;
+      if (!this.send(`/history ${room.name} around ${room.oldestKept}`)) return;
+    }
+    room.expect.push({ kind: "older" });
+    room.older += 1;
+    this.send(`/history ${room.name} ${OLDER_PAGE}`);
+    this.view.header();
+  }
+
+  // ---- search ----
+
+  search(words) {
+    const room = this.current;
+    if (room === null || room.kind !== "room") {
+      this.view.say("Search works in a room: open one first.");
+      return;
+    }
+    this.searching = { room };
+    $("results-list").replaceChildren();
+    $("results-heading").textContent = `Searching ${room.name}…`;
+    $("results").hidden = false;
+    this.send(`/search ${room.name} ${words}`);
+  }
+
+  found(object) {
+    const room = this.room(object.room, false);
+    if (room === null || typeof object.id !== "string") return;
+    const id = object.id;
+    const line = eventLine({ ...object, history: false });
+    if (line === null) return;
+    const jump = el("button", { type: "button", class: "hit" }, ...line.childNodes);
+    jump.addEventListener("click", () => this.jump(room, id));
+    $("results-list").append(el("li", { "data-id": id }, jump));
+  }
+
+  searchEnd(object) {
+    const count = Number.isInteger(object.count) ? object.count : 0;
+    const room = typeof object.room === "string" ? object.room : "";
+    $("results-heading").textContent = count ? `${count} found in ${room}` : `Nothing found in ${room}`;
+    this.searching = null;
+    const first = $("results-list").querySelector("button");
+    if (first !== null) first.focus();
+  }
+
+  /** Show the line with `id` in its context: from the log if it is there, else /history around it. */
+  jump(room, id) {
+    this.show(room, false);
+    if (room.highlight(id)) return;
+    room.expect.push({ kind: "around", id });
+    room.older += 1;
+    this.send(`/history ${room.name} around ${id}`);
+  }
+
+  // ---- conversations ----
+
+  all() {
+    return [...this.conversations.values()];
+  }
+
+  rooms() {
+    return this.all().filter((conversation) => conversation.kind === "room");
+  }
+
+  mine(nick) {
+    return typeof nick === "string" && this.me !== null && fold(nick) === fold(this.me);
+  }
+
+  /** The room conversation for `name`, made if `make`; null for no room name. */
+  room(name, make = true) {
+    if (typeof name !== "string" || !name) return null;
+    const key = conversationKey("room", name);
+    let room = this.conversations.get(key);
+    if (room === undefined) {
+      if (!make) return null;
+      room = this.adopt(new Conversation("room", name));
+      room.expect = [];
+    }
+    return room;
+  }
+
+  privateWith(nick) {
+    const key = conversationKey("private", nick);
+    return this.conversations.get(key) ?? this.adopt(new Conversation("private", nick));
+  }
+
+  adopt(conversation) {
+    conversation.expect = [];
+    this.conversations.set(conversation.key, conversation);
+    conversation.log.addEventListener("scroll", () => {
+      if (conversation.log.scrollTop < 40 && conversation === this.current) this.older(conversation);
+    });
+    this.view.list(this.all());
+    return conversation;
+  }
+
+  forget(conversation) {
+    this.conversations.delete(conversation.key);
+    if (this.current === conversation) {
+      const next = this.rooms().find((room) => room.joined) ?? this.all()[0] ?? null;
+      this.show(next, false);
+    }
+    this.view.list(this.all());
+  }
+
+  /** Show `conversation` (or nothing); `focus` moves the keyboard to the message box. */
+  show(conversation, focus) {
+    this.current = conversation;
+    if (conversation !== null) {
+      conversation.unread = 0;
+      conversation.mentions = 0;
+    }
+    this.view.showConversation(conversation);
+    this.enableComposer();
+    if (this.view.folded()) this.view.closePanels();
+    if (focus && conversation !== null) $("composer-text").focus();
+  }
+
+  leave(conversation) {
+    if (conversation.kind === "room" && conversation.joined) {
+      this.send(`/part ${conversation.name}`);
+    } else {
+      this.forget(conversation);
+    }
+  }
+
+  // ---- what the user does ----
+
+  /** Send what the user typed to the conversation shown, as a nc user would type it there. */
+  submit(text) {
+    const conversation = this.current;
+    if (conversation === null || !text.trim()) return false;
+    if (conversation.kind === "private") {
+      const command = text.startsWith("/") && !text.startsWith("//");
+      return this.send(command ? text : `/msg ${conversation.name} ${text.startsWith("//") ? text.slice(1) : text}`);
+    }
+    if (!conversation.joined) {
+      this.view.say(`You are not in ${conversation.name}.`);
+      return false;
+    }
+    // Plain lines go to the server's current room: make it this one first.
+    if (this.serverRoom !== conversation.key) {
+      if (!this.send(`/join ${conversation.name}`)) return false;
+      this.serverRoom = conversation.key;
+    }
+    return this.send(text);
+  }
+
+  enableComposer() {
+    const usable = this.me !== null && this.current !== null;
+    $("composer-text").disabled = !usable;
+    $("send").disabled = !usable;
+    $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
+  }
+
+  enableLogin(enabled, error = "") {
+    $("login-box").hidden = false;
+    document.body.classList.remove("named");
+    $("login-submit").disabled = !enabled;
+    $("login-error").textContent = error;
+    if (enabled) {
+      const nick = $("login-nick");
+      if (!nick.value && this.wanted) nick.value = this.wanted;
+      nick.focus();
+    }
+  }
+
+  bindForms() {
+    $("login").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const nick = $("login-nick").value.trim();
+      if (!nick) return;
+      const password = $("login-password").value;
+      this.wanted = nick;
+      this.password = password || null;
+      this.automatic = false;
+      $("login-error").textContent = "";
+      if (this.link.connected) {
+        $("login-submit").disabled = true;
+        this.greet();
+      } else {
+        this.view.say("Not connected yet: your nickname is sent once the server answers.");
+      }
+    });
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = $("composer-text");
+      if (this.submit(input.value)) input.value = "";
+    });
+    $("join").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = $("join-room");
+      const name = roomName(input.value);
+      if (name.length < 2 || /\s/.test(name)) return;
+      const existing = this.conversations.get(conversationKey("room", name));
+      if (existing !== undefined && existing.joined) {
+        this.show(existing, true);
+        input.value = "";
+        return;
+      }
+      this.switchTo = fold(name);
+      if (this.send(`/join ${name}`)) input.value = "";
+    });
+    $("search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const words = $("search-words").value.trim();
+      if (words) this.search(words);
+    });
+    $("results-close").addEventListener("click", () => this.closeResults());
+    $("older").addEventListener("click", () => {
+      if (this.current !== null) this.older(this.current);
+    });
+    $("notify").addEventListener("click", () => {
+      Notification.requestPermission().then(() => offerNotifications());
+    });
+    offerNotifications();
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      if (this.view.closePanels()) return;
+      if (!$("results").hidden) this.closeResults();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && this.current !== null) {
+        this.current.unread = 0;
+        this.current.mentions = 0;
+        this.view.list(this.all());
+      }
+    });
+  }
+
+  closeResults() {
+    $("results").hidden = true;
+    $("search-words").focus();
+  }
+}
+
+const HANDLERS = {
+  notice: Chat.prototype.notice,
+  error: Chat.prototype.error,
+  said: Chat.prototype.said,
+  acted: Chat.prototype.said,
+  whispered: Chat.prototype.whispered,
+  joined: Chat.prototype.joined,
+  parted: Chat.prototype.parted,
+  kicked: Chat.prototype.parted,
+  quit: Chat.prototype.quit,
+  nick_changed: Chat.prototype.renamed,
+  members: Chat.prototype.members,
+  topic: Chat.prototype.topic,
+  topic_changed: Chat.prototype.topic,
+  topic_locked(object) {
+    const room = this.room(object.room, false);
+    if (room !== null) this.event(room, object);
+  },
+  walled: Chat.prototype.general,
+  shutting_down: Chat.prototype.general,
+  banned: Chat.prototype.general,
+  muted: Chat.prototype.general,
+  unmuted: Chat.prototype.general,
+  kept: Chat.prototype.kept,
+};
+
+/** A RegExp finding `nick` as a word of its own, whatever its case. */
+function wordFinder(nick) {
+  const escaped = nick.replace(/[\\^$.*+?()[\]{}|-]/g, "\\$&");
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, "iu");
+}
+
+/** Offer notifications where the browser has them and the user has not been asked yet. */
+function offerNotifications() {
+  $("notify").hidden = !("Notification" in window) || Notification.permission !== "default";
+}
+
+/** A browser notification for a mention while the tab is hidden: only if the user allowed them. */
+function notify(conversation, object) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const title = conversation.kind === "room" ? `${object.nick} in ${conversation.name}` : `${object.nick} (private)`;
+  const shown = new Notification(title, { body: typeof object.text === "string" ? object.text : "", tag: conversation.key });
+  shown.addEventListener("click", () => window.focus());
+}
+
+export const chat = new Chat();
+chat.start();
+// For tests and the curious: the state the page keeps, read-only by convention.
+window.chatd = chat;

@@ -1,0 +1,100 @@
+// One line of a conversation's log, built from a server object. Each field
+// the server sent is put in as text (dom.js's el), whatever it holds.
+
+import { el } from "./dom.js";
+
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const DATED = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+function sameDay(a, b) {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** A <time> for `at` (seconds since the epoch) in the reader's own zone; with the date unless today. */
+export function stamp(at, now = new Date()) {
+  const when = typeof at === "number" && Number.isFinite(at) ? new Date(at * 1000) : now;
+  const words = sameDay(when, now) ? CLOCK.format(when) : DATED.format(when);
+  return el("time", { datetime: when.toISOString(), title: when.toLocaleString() }, words);
+}
+
+function text(value) {
+  return typeof value === "string" ? value : "";
+}
+
+function reason(value) {
+  const said = text(value);
+  return said ? ` (${said})` : "";
+}
+
+function who(nick, extra = "") {
+  return el("span", { class: `nick${extra}` }, text(nick));
+}
+
+/** The body of an event line, or null for a type this page does not show in a log. */
+function body(object) {
+  const nick = object.nick;
+  switch (object.type) {
+    case "said":
+      return [who(nick), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+    case "acted":
+      return [el("span", { class: "star", "aria-hidden": "true" }, "* "), who(nick), " ", el("span", { class: "text" }, text(object.text))];
+    case "whispered":
+      return [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+    case "joined":
+      return [who(nick), " joined"];
+    case "parted":
+      return [who(nick), ` left${reason(object.reason)}`];
+    case "quit":
+      return [who(nick), ` quit${reason(object.reason)}`];
+    case "nick_changed":
+      return [who(nick), " is now known as ", who(object.new)];
+    case "topic_changed":
+      return text(object.topic)
+        ? [who(nick), " set the topic: ", el("span", { class: "text" }, text(object.topic))]
+        : [who(nick), " cleared the topic"];
+    case "topic_locked":
+      return [who(nick), object.locked ? " locked the topic" : " unlocked the topic"];
+    case "kicked":
+      return [who(nick), " was kicked by ", who(object.by), reason(object.reason)];
+    case "walled":
+      return ["Announcement from ", who(nick), ": ", el("span", { class: "text" }, text(object.text))];
+    case "shutting_down":
+      return [`The server is shutting down${reason(object.reason)}`];
+    case "banned":
+      return [who(nick), " was banned by ", who(object.by)];
+    case "muted":
+      return [who(nick), " was muted by ", who(object.by)];
+    case "unmuted":
+      return [who(nick), " was unmuted by ", who(object.by)];
+    default:
+      return null;
+  }
+}
+
+const KINDS = {
+  said: "said",
+  acted: "acted",
+  whispered: "said",
+};
+
+/** The <li> for an event, or null if the page does not show that type. */
+export function eventLine(object, mention = false) {
+  const parts = body(object);
+  if (parts === null) return null;
+  const kind = KINDS[object.type] ?? "event";
+  const classes = ["line", kind, object.type];
+  if (mention) classes.push("mention");
+  if (object.history === true) classes.push("history");
+  return el("li", { class: classes.join(" "), "data-id": typeof object.id === "string" ? object.id : null }, stamp(object.at), " ", ...parts);
+}
+
+/** The <li> for a notice or an error: the server's own sentence. */
+export function noticeLine(words, kind = "notice") {
+  return el("li", { class: `line ${kind}` }, stamp(undefined), " ", el("span", { class: "text" }, words));
+}

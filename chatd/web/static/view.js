@@ -1,0 +1,148 @@
+// What the page shows around the logs: the lists of rooms and private
+// conversations with their counts, the members, the title and topic, the
+// status line, the panels that fold away at phone width. Only text nodes
+// carry what the server sent.
+
+import { clear, el } from "./dom.js";
+
+const $ = (id) => document.getElementById(id);
+
+export class View {
+  constructor(actions) {
+    this.actions = actions; // {show(conversation), leave(conversation), whisper(nick)}
+    this.rooms = $("rooms");
+    this.privates = $("privates");
+    this.memberList = $("member-list");
+    this.title = $("conversation-title");
+    this.topic = $("topic");
+    this.status = $("status");
+    this.logBox = $("log-box");
+    this.older = $("older");
+    this.empty = $("no-room");
+    this.shown = null;
+    for (const [button, panel] of [
+      [$("rooms-toggle"), "side"],
+      [$("members-toggle"), "members"],
+    ]) {
+      button.addEventListener("click", () => this.toggle(panel));
+    }
+  }
+
+  say(words) {
+    this.status.textContent = words;
+  }
+
+  /** Open or close a panel that folds away at phone width (the rooms, the members). */
+  toggle(panel, open = undefined) {
+    const button = $(`${panel === "side" ? "rooms" : "members"}-toggle`);
+    const opening = open ?? button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(opening));
+    document.body.classList.toggle(`${panel}-open`, opening);
+    if (opening) {
+      const first = $(panel).querySelector("button, input");
+      if (first !== null && this.folded()) first.focus();
+    }
+    return opening;
+  }
+
+  /** Close every open panel; true if one was open (Escape then does nothing else). */
+  closePanels() {
+    let closed = false;
+    for (const panel of ["side", "members"]) {
+      if (document.body.classList.contains(`${panel}-open`)) {
+        this.toggle(panel, false);
+        $(`${panel === "side" ? "rooms" : "members"}-toggle`).focus();
+        closed = true;
+      }
+    }
+    return closed;
+  }
+
+  /** Whether the page is narrow enough that the side panels fold away. */
+  folded() {
+    return getComputedStyle($("rooms-toggle")).display !== "none";
+  }
+
+  /** Make `conversation`'s log the one shown, and its name, topic and members. */
+  showConversation(conversation) {
+    if (this.shown !== null && this.shown !== conversation) this.shown.log.remove();
+    this.shown = conversation;
+    this.empty.hidden = conversation !== null;
+    if (conversation !== null) {
+      if (conversation.log.parentNode !== this.logBox) this.logBox.append(conversation.log);
+      conversation.scrollToEnd();
+    }
+    this.header();
+    this.members();
+    this.list();
+  }
+
+  header() {
+    const conversation = this.shown;
+    this.title.textContent = conversation === null ? "chatd" : conversation.name;
+    const topic = conversation?.kind === "room" ? conversation.topic : "";
+    this.topic.textContent = topic;
+    this.topic.hidden = !topic;
+    this.older.hidden = conversation === null || conversation.kind !== "room" || conversation.exhausted || !conversation.joined;
+    this.older.disabled = conversation !== null && conversation.older > 0;
+  }
+
+  members() {
+    const conversation = this.shown;
+    clear(this.memberList);
+    if (conversation === null || conversation.kind !== "room") return;
+    for (const nick of conversation.members) {
+      const button = el("button", { type: "button", class: "member", title: `Private messages with ${nick}` }, nick);
+      button.addEventListener("click", () => this.actions.whisper(nick));
+      this.memberList.append(el("li", {}, button));
+    }
+    $("members-heading").textContent = `Members (${conversation.members.length})`;
+  }
+
+  /** Bring the lists of conversations up to date, keeping each item (and the focus on it). */
+  list(conversations = this.known ?? []) {
+    this.known = conversations;
+    for (const [list, kind] of [
+      [this.rooms, "room"],
+      [this.privates, "private"],
+    ]) {
+      const wanted = conversations.filter((conversation) => conversation.kind === kind);
+      for (const item of [...list.children]) {
+        if (!wanted.some((conversation) => conversation.listItem === item)) item.remove();
+      }
+      for (const conversation of wanted) {
+        if (conversation.listItem === null) conversation.listItem = this.item(conversation);
+        if (conversation.listItem.parentNode !== list) list.append(conversation.listItem);
+        this.badges(conversation);
+      }
+    }
+    const unread = conversations.reduce((sum, conversation) => sum + conversation.mentions, 0);
+    const name = this.shown === null ? "chatd" : `${this.shown.name} · chatd`;
+    document.title = unread ? `(${unread}) ${name}` : name;
+  }
+
+  item(conversation) {
+    const open = el("button", { type: "button", class: "open" }, el("span", { class: "name" }, conversation.name), el("span", { class: "counts" }));
+    open.addEventListener("click", () => this.actions.show(conversation));
+    const item = el("li", { class: "conversation" }, open);
+    if (conversation.kind === "room") {
+      const leave = el("button", { type: "button", class: "leave quiet", "aria-label": `Leave ${conversation.name}`, title: `Leave ${conversation.name}` }, "×");
+      leave.addEventListener("click", () => this.actions.leave(conversation));
+      item.append(leave);
+    }
+    return item;
+  }
+
+  badges(conversation) {
+    const open = conversation.listItem.querySelector(".open");
+    open.setAttribute("aria-current", conversation === this.shown ? "true" : "false");
+    conversation.listItem.classList.toggle("away", conversation.kind === "room" && !conversation.joined);
+    const counts = clear(open.querySelector(".counts"));
+    if (conversation.mentions) {
+      counts.append(el("span", { class: "badge mentions" }, String(conversation.mentions), el("span", { class: "visually-hidden" }, conversation.mentions === 1 ? " mention" : " mentions")));
+    }
+    if (conversation.unread) {
+      counts.append(el("span", { class: "badge unread" }, String(conversation.unread), el("span", { class: "visually-hidden" }, " unread")));
+    }
+  }
+}

@@ -1,0 +1,193 @@
+"""A real headless Chromium on chatd's page, for end-to-end tests of the browser front end (issue 14).
+
+Debian's ``chromium`` and ``chromedriver`` (``/usr/bin``) are driven by
+Selenium, which is told where both are and never to fetch a browser or a
+driver of its own (``SE_OFFLINE``): a machine without them fails these
+tests, it does not skip them. Each browser gets a fresh profile directory,
+removed at cleanup with the browser.
+
+``start_web`` runs the daemon with ``--web-port 0`` and reads the page's
+address from chatd's own "chatd web page at" log line. ``Page`` wraps one
+browser tab on it with the few things a test does there (choose a
+nickname, join a room, say a line) and waits that fail the test with what
+the page shows. Nothing sleeps: every wait polls a condition until
+``DEADLINE_SECONDS``.
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
+from tests.e2e.test_daemon import LOOPBACK
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+"""Chromium's flags: headless in a container, and nothing fetched from the network but the page."""
+
+WEB_PAGE = re.compile(rb"\[chatd\.web\.[a-z.]+#info\] chatd web page at (?P<url>https?://\S+/)$")
+"""chatd's own log line giving the page's address."""
+
+T = TypeVar("T")
+
+
+def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
+    """A daemon on 127.0.0.1 with the line port and the web port, both ephemeral; and the page's URL."""
+    daemon = Daemon.start(case, [*LOOPBACK, "--web-port", "0", *extra])
+    return daemon, web_url(daemon)
+
+
+def web_url(daemon: Daemon) -> str:
+    """The page's address, from the daemon's log line."""
+    return daemon.wait_for_log(WEB_PAGE).group("url").decode("ascii")
+
+
+class Page:
+    """One headless Chromium showing chatd's page, quit at cleanup."""
+
+    def __init__(self, case: SynchronousTestCase, url: str, width: int = 1280, height: int = 900) -> None:
+        self.case = case
+        self.url = url
+        profile = tempfile.mkdtemp()
+        case.addCleanup(shutil.rmtree, profile, ignore_errors=True)
+        # Selenium Manager must never download a browser or driver: Debian's or nothing.
+        os.environ["SE_OFFLINE"] = "true"
+        for path in (CHROMIUM, CHROMEDRIVER):
+            if not os.access(path, os.X_OK):
+                case.fail(f"{path} is missing: install Debian's chromium and chromium-driver")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={profile}")
+        options.add_argument(f"--window-size={width},{height}")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+        case.addCleanup(self.driver.quit)
+        self.driver.get(url)
+
+    # ---- waiting ----
+
+    def wait(self, condition: Callable[[], T | None], what: str) -> T:
+        """The first true value of ``condition()``, polled until the deadline; fails the test, saying ``what``."""
+
+        def check(_: Any) -> T | None:
+            try:
+                return condition()
+            except WebDriverException:
+                return None  # an element replaced while read: look again
+
+        try:
+            return WebDriverWait(self.driver, DEADLINE_SECONDS, poll_frequency=0.05).until(check)
+        except TimeoutException:
+            self.case.fail(f"waited {DEADLINE_SECONDS} s for {what}; the page shows:\n{self.shown()}")
+
+    def shown(self) -> str:
+        """What the page shows now, as text, with its status line and console: for failure messages."""
+        try:
+            body = self.driver.find_element(By.TAG_NAME, "body").text
+            console = "\n".join(str(entry.get("message")) for entry in self.driver.get_log("browser"))
+        except WebDriverException as error:
+            return f"(the page cannot be read: {error})"
+        return f"{body}\n--- console ---\n{console}"
+
+    # ---- reading ----
+
+    def find(self, css: str) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def script(self, source: str, *arguments: Any) -> Any:
+        return self.driver.execute_script(source, *arguments)
+
+    def texts(self, css: str) -> list[str]:
+        """The textContent of every element matching ``css``, in document order (hidden ones included)."""
+        found = self.script(
+            "return Array.from(document.querySelectorAll(arguments[0]), (node) => node.textContent);", css
+        )
+        return [str(text) for text in found]
+
+    def said(self) -> list[str]:
+        """The text of every line said, acted or whispered in the log shown, in order."""
+        return self.texts("#log-box .log .line:is(.said, .acted) .text")
+
+    def wait_for_said(self, text: str) -> WebElement:
+        """The line of the log shown whose text is ``text``, once it is there."""
+
+        def line() -> WebElement | None:
+            for element in self.driver.find_elements(By.CSS_SELECTOR, "#log-box .log .line"):
+                found = element.find_elements(By.CSS_SELECTOR, ".text")
+                if found and found[0].get_attribute("textContent") == text:
+                    return element
+            return None
+
+        return self.wait(line, f"a line saying {text!r}")
+
+    def status(self) -> str:
+        return self.find("#status").text
+
+    def title(self) -> str:
+        return str(self.find("#conversation-title").get_attribute("textContent"))
+
+    def console_errors(self) -> list[str]:
+        """Errors the page logged (an exception, a refused script or style: the CSP at work)."""
+        entries = self.driver.get_log("browser")
+        return [str(entry["message"]) for entry in entries if entry.get("level") == "SEVERE"]
+
+    # ---- doing ----
+
+    def login(self, nick: str, password: str = "") -> None:
+        """Choose ``nick`` (identify with ``password`` if given) and wait until in the default room."""
+        self.wait(lambda: self.find("#login-nick").is_enabled() or None, "the nickname box")
+        box = self.find("#login-nick")
+        box.clear()
+        box.send_keys(nick)
+        if password:
+            self.find("#login-password").send_keys(password)
+        box.send_keys(Keys.ENTER)
+        self.wait(lambda: self.find("#login-box").get_attribute("hidden") is not None or None, f"{nick} to get in")
+        self.wait(lambda: self.find("#composer-text").is_enabled() or None, "the message box")
+
+    def join(self, room: str) -> None:
+        """Join ``room`` through the join box, and wait until its log is the one shown."""
+        box = self.find("#join-room")
+        box.send_keys(room, Keys.ENTER)
+        self.wait(lambda: self.title() == room or None, f"{room} to be shown")
+
+    def open(self, name: str) -> None:
+        """Show the conversation ``name`` from the lists beside the log."""
+        for button in self.driver.find_elements(By.CSS_SELECTOR, ".conversation .open"):
+            if button.find_element(By.CSS_SELECTOR, ".name").get_attribute("textContent") == name:
+                button.click()
+                self.wait(lambda: self.title() == name or None, f"{name} to be shown")
+                return
+        self.case.fail(f"no conversation {name!r} in the lists; the page shows:\n{self.shown()}")
+
+    def say(self, text: str) -> None:
+        """Type ``text`` in the message box and press Enter."""
+        box = self.find("#composer-text")
+        box.send_keys(text, Keys.ENTER)
+        self.wait(lambda: box.get_attribute("value") == "" or None, f"{text!r} to be sent")
