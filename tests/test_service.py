@@ -38,6 +38,7 @@ from chatd.service import _services, _Threads, bind, build, compose
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
+from chatd.web.factory import WebFactory
 from tests.helpers import (
     RecordingAudience,
     RecordingSession,
@@ -113,6 +114,30 @@ class ListenerTests(SynchronousTestCase):
         factories = {factory for _, factory, _, _ in self.reactor.tcpServers}
         self.assertEqual(len(self.reactor.tcpServers), 2)
         self.assertEqual(len(factories), 1)
+
+    def test_web_port_serves_the_page_beside_the_line_port(self) -> None:
+        """--web-port adds the browser front end on its own port, on the same chat and admission, and logs its page."""
+        self.start("--port", "5000", "--web-port", "8080", "--interface", "127.0.0.1")
+        [(line_port, line, _, _), (web_port, web, _, interface)] = self.reactor.tcpServers
+        self.assertEqual((line_port, web_port, interface), (5000, 8080, "127.0.0.1"))
+        assert isinstance(line, LineFactory) and isinstance(web, WebFactory)
+        self.assertIs(web.chat, line.chat)
+        self.assertIs(web.admission, line.admission)
+        pages = [
+            event["log_format"].format(**event) for event in self.logged if "web page" in event["log_format"]
+        ]
+        # The memory reactor's ports report 0.0.0.0 as their host, as a wildcard does.
+        self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])
+
+    def test_web_page_on_every_interface_is_announced_by_the_servers_name(self) -> None:
+        """On '::' the page's address in the log is the server's name, as people would type it."""
+        self.start("--web-port", "8080", "--listen", "web:tcp6:8081:interface=\\:\\:1")
+        pages = [
+            event["log_format"].format(**event) for event in self.logged if "web page" in event["log_format"]
+        ]
+        self.assertEqual(
+            pages, ["chatd web page at http://testhost:8080/", "chatd web page at http://[::1]:8081/"]
+        )
 
     def test_limit_options_reach_the_front_end_and_the_chat(self) -> None:
         """Limits given on the command line are the ones enforced."""

@@ -11,7 +11,7 @@ from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.config import Config, ConsoleConfig, LineConfig
+from chatd.config import Config, ConsoleConfig, LineConfig, WebConfig
 from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
@@ -332,3 +332,54 @@ class ConfigTests(SynchronousTestCase):
         config = parse().config()
         self.assertRaises(dataclasses.FrozenInstanceError, setattr, config, "motd", "changed")
         self.assertRaises(dataclasses.FrozenInstanceError, setattr, config.line, "port", 1)
+
+
+class WebOptionsTests(SynchronousTestCase):
+    def test_browser_front_end_is_off_unless_asked_for(self) -> None:
+        """Without --web-port, --web-tls-port or a web: --listen, no page is served."""
+        self.assertEqual(parse().config().web, WebConfig())
+        self.assertFalse(WebConfig().wanted)
+
+    def test_web_port_and_web_listen(self) -> None:
+        """--web-port and --listen web:ENDPOINT reach the web front end; the line port keeps its default."""
+        config = parse("--web-port", "8080", "--listen", "web:tcp:8081:interface=127.0.0.1").config()
+        self.assertEqual((config.web.port, config.web.listen), (8080, ("tcp:8081:interface=127.0.0.1",)))
+        self.assertTrue(config.web.wanted)
+        self.assertEqual((config.line.port, config.line.listen), (5000, ()))
+
+    def test_web_listen_must_be_an_endpoint(self) -> None:
+        """A web: --listen Twisted cannot parse is refused, named as given."""
+        error = self.assertRaises(usage.UsageError, parse, "--listen", "web:bogus:1")
+        self.assertIn("--listen 'web:bogus:1' is not a Twisted server endpoint", str(error))
+
+    def test_web_tls_port_shares_the_certificate(self) -> None:
+        """--web-tls-port takes --tls-cert and --tls-key, with or without --tls-port."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        config = parse("--web-tls-port", "8443", "--tls-cert", certificate, "--tls-key", key).config()
+        assert config.web.tls is not None
+        self.assertEqual(config.web.tls.port, 8443)
+        self.assertIsNone(config.line.tls)
+        error = self.assertRaises(usage.UsageError, parse, "--web-tls-port", "8443")
+        self.assertEqual(
+            str(error),
+            "--tls-cert and --tls-key go together with --tls-port or --web-tls-port; give both files and a port.",
+        )
+
+    def test_ports_must_differ(self) -> None:
+        """Two options naming one port are refused, naming both."""
+        error = self.assertRaises(usage.UsageError, parse, "--port", "5000", "--web-port", "5000")
+        self.assertEqual(str(error), "--web-port must differ from --port; both are 5000.")
+        self.assertEqual(parse("--port", "0", "--web-port", "0").config().web.port, 0)
+        self.assertRaises(usage.UsageError, parse, "--web-port", "70000")
+
+    def test_web_origin_is_repeatable_and_checked(self) -> None:
+        """--web-origin takes origins as browsers send them, lower-cased; anything else is refused."""
+        config = parse(
+            "--web-origin", "https://Chat.Example.org", "--web-origin", "http://a.test:8080/"
+        ).config()
+        self.assertEqual(config.web.origins, ("https://chat.example.org", "http://a.test:8080"))
+        for bad in ("chat.example.org", "ftp://x.test", "https://x.test/page", "https://"):
+            error = self.assertRaises(usage.UsageError, parse, "--web-origin", bad)
+            self.assertIn(f"--web-origin {bad!r} is not an origin", str(error))

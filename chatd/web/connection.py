@@ -8,8 +8,16 @@ transport and the channel) sees every byte first and has the connection's
 so a page request, a ping or a frame costs what its bytes cost, whatever
 becomes of them. It also knows the connection's place under the
 connection limits, held from the first byte to the last.
+
+Twisted's HTTP channel pauses and resumes its transport around each
+request; the session pauses it while its flood budget refills. Each
+pause is kept apart, so the channel finishing a request does not let a
+flooding connection read again early.
 """
 
+from typing import cast
+
+from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
@@ -26,7 +34,31 @@ class WebConnection(ProtocolWrapper):
     ) -> None:
         super().__init__(factory, channel)
         self.session = session
+        self._held_by: set[str] = set()
+        """Who wants the transport not read: the HTTP channel (a request in hand), the session (its flood budget)."""
         session.attach(self)
+
+    def pauseProducing(self) -> None:
+        """The HTTP channel stops reading while it answers a request."""
+        self.hold("http")
+
+    def resumeProducing(self) -> None:
+        """The HTTP channel reads again; the transport does only if the session's budget lets it too."""
+        self.release("http")
+
+    def hold(self, reason: str) -> None:
+        """Stop reading the transport for ``reason`` (``http`` or ``session``)."""
+        if not self._held_by:
+            cast(IPushProducer, self.transport).pauseProducing()
+        self._held_by.add(reason)
+
+    def release(self, reason: str) -> None:
+        """Lift ``reason``; read the transport again once no reason holds."""
+        if reason not in self._held_by:
+            return
+        self._held_by.discard(reason)
+        if not self._held_by:
+            cast(IPushProducer, self.transport).resumeProducing()
 
     @override
     def dataReceived(self, data: bytes) -> None:

@@ -66,7 +66,7 @@ class WebFactory(LineFactory):
             barrier=barrier,
             accounts=accounts,
         )
-        self.site = page_site(origins)
+        self.site = page_site(origins, reactor)
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
 
     @override

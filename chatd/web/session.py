@@ -26,7 +26,7 @@ whose transport is that ``WebConnection``.
 
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport
+from twisted.internet.interfaces import IConsumer, IDelayedCall, ITCPTransport
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
@@ -181,16 +181,18 @@ class WebSession(LineProtocol):
 
     @override
     def stop_reading(self) -> None:
-        # Before the upgrade there is no transport of the session's own: the TCP connection's is paused.
+        # The TCP connection is paused through its wrapper, which the HTTP channel pauses too.
         self.paused = True
-        cast(IPushProducer, self._tcp()).pauseProducing()
+        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
+        self._connection.hold("session")
 
     @override
     def start_reading(self) -> None:
         self.paused = False
         if self.closing:
             return
-        cast(IPushProducer, self._tcp()).resumeProducing()
+        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
+        self._connection.release("session")
         self._receive(b"")
 
     def _tcp(self) -> ITCPTransport:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
+from twisted.internet.interfaces import IReactorTime
 from twisted.web import http
 from twisted.web.resource import IResource
 from twisted.web.server import Request, Site
@@ -133,11 +134,11 @@ class _Upgrades:
         return cast("WebConnection", request.channel.transport).session.upgrading(request.channel)
 
 
-def page_site(origins: Iterable[str]) -> Site:
-    """The web port's HTTP server: the page at ``/`` and its files, the WebSocket at ``/ws``."""
+def page_site(origins: Iterable[str], reactor: IReactorTime) -> Site:
+    """The web port's HTTP server: the page at ``/`` and its files, the WebSocket at ``/ws``; timed on ``reactor``."""
     root = Page(STATIC, defaultType="application/octet-stream")
     root.putChild(SOCKET_PATH, ChatSocket(origins))
-    site = _QuietSite(root, requestFactory=SecureRequest, timeout=HTTP_IDLE_SECONDS)
+    site = _QuietSite(root, requestFactory=SecureRequest, timeout=HTTP_IDLE_SECONDS, reactor=reactor)
     site.displayTracebacks = False
     return site
 

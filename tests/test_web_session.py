@@ -1,0 +1,226 @@
+"""The browser's WebSocket: the line protocol's JSON form, a message a line, with its own limits."""
+
+import json
+
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Ping,
+    RejectConnection,
+    RejectData,
+    TextMessage,
+)
+
+from chatd.line.limits import LineLimits
+from chatd.web.session import PING_SECONDS
+from tests.web import WebTestCase
+
+
+class UpgradeTests(WebTestCase):
+    origins = ("https://chat.example.org",)
+
+    def test_socket_greets_in_json_from_the_first_frame(self) -> None:
+        """The upgrade is accepted and the welcome, the MOTD and the prompt follow, one JSON object a frame."""
+        client = self.open()
+        self.assertIsInstance(client.upgrade()[0], AcceptConnection)
+        self.assertEqual(
+            client.objects(),
+            [
+                {
+                    "type": "notice",
+                    "kind": "welcome",
+                    "server": "testhost",
+                    "version": "0.1.0",
+                    "text": "Welcome to chatd 0.1.0 on testhost. Type /help for help.",
+                },
+                {"type": "notice", "kind": "motd", "text": "Be kind."},
+                {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
+            ],
+        )
+
+    def test_page_from_another_origin_is_refused_before_the_upgrade(self) -> None:
+        """A page of another site gets 403 and one ERR line; no session starts."""
+        client = self.open()
+        events = client.upgrade(origin="http://evil.example")
+        self.assertIsInstance(events[0], RejectConnection)
+        self.assertEqual(events[0].status_code, 403)  # type: ignore[attr-defined]
+        body = b"".join(bytes(event.data) for event in events if isinstance(event, RejectData))
+        self.assertEqual(body, b"ERR bad-origin pages from that origin may not open this chat\r\n")
+        self.assertFalse(client.connection.session.upgraded)
+
+    def test_allowed_origins_are_the_pages_own_and_the_listed_ones(self) -> None:
+        """The page's own origin (its host and port), a --web-origin, and a program's request without Origin get in."""
+        for origin in ("http://chat.test:8080", "https://CHAT.test:8080", "https://chat.example.org", None):
+            events = self.open().upgrade(origin=origin)
+            self.assertIsInstance(events[0], AcceptConnection, origin)
+        for origin in ("http://chat.test", "http://chat.test:8081", "https://chat.example.org:444", "null"):
+            events = self.open().upgrade(origin=origin)
+            self.assertIsInstance(events[0], RejectConnection, origin)
+
+
+class TalkTests(WebTestCase):
+    def test_browser_and_nc_users_talk_in_one_room(self) -> None:
+        """A line from the browser reaches nc as text; nc's reaches the browser as JSON."""
+        alice = self.browser("alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.objects()
+        alice.send("hello bob")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hello bob"])
+        said = alice.objects()
+        self.assertEqual([(item["type"], item["text"]) for item in said], [("said", "hello bob")])
+        self.factory.connections.live.pop().dataReceived(b"hi alice\n")
+        self.assertEqual(
+            [(item["type"], item["nick"], item["text"]) for item in alice.objects()],
+            [("said", "bob", "hi alice")],
+        )
+
+    def test_one_frame_goes_to_every_socket(self) -> None:
+        """Every browser in the room is sent the very same frame bytes for a line."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        carol = self.browser("carol")
+        for client in (alice, bob, carol):
+            client.events()
+        alice.send("one frame")
+        self.end_pass()
+        frames = {bob.wire.value(), carol.wire.value()}
+        self.assertEqual(len(frames), 1)
+        frame = frames.pop()
+        self.assertEqual(frame[0], 0x81)
+        self.assertEqual(json.loads(frame[2:])["text"], "one frame")
+
+    def test_lines_of_one_message_are_one_paste(self) -> None:
+        """A message of several lines is said as one paste, as lines arriving together from nc are."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        alice.send("first\nsecond\r\nthird")
+        self.assertEqual([item["text"] for item in bob.objects()], ["first\nsecond\nthird"])
+
+    def test_commands_run_as_on_the_line_protocol(self) -> None:
+        """A message holding a command runs it: /join, then a line to the room joined."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.send("/join #dev")
+        self.assertEqual(alice.kinds(), ["joined", "members"])
+        alice.send("here")
+        self.assertEqual([(item["room"], item["text"]) for item in alice.objects()], [("#dev", "here")])
+
+    def test_closing_the_tab_quits_and_frees_the_place(self) -> None:
+        """A socket that drops takes its user off the chat and its connection off the count."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        bob.objects()
+        self.assertEqual(self.admission.open, 2)
+        alice.wire.loseConnection()
+        alice.connection.connectionLost()
+        quits = bob.objects()
+        self.assertEqual([(item["type"], item["nick"]) for item in quits], [("quit", "alice")])
+        self.assertEqual(self.admission.open, 1)
+        self.assertNotIn(alice.connection.session, self.web.connections.live)
+
+    def test_quit_ends_with_a_close_frame(self) -> None:
+        """/quit says goodbye in JSON, then closes the socket with code 1000."""
+        alice = self.browser("alice")
+        alice.send("/quit")
+        events = alice.events()
+        self.assertEqual(json.loads(events[0].data)["kind"], "bye")  # type: ignore[attr-defined]
+        self.assertIsInstance(events[-1], CloseConnection)
+        self.assertEqual(events[-1].code, 1000)  # type: ignore[attr-defined]
+        self.assertTrue(alice.wire.disconnecting)
+
+
+class LimitTests(WebTestCase):
+    limits = LineLimits(max_line=20, paste_lines=3)
+
+    def test_message_over_the_limit_is_refused_whole_and_the_session_goes_on(self) -> None:
+        """A message longer than a paste of the longest lines is refused with one error; the next is taken."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        alice.send("x" * 67)
+        self.assertEqual(
+            alice.objects(),
+            [
+                {
+                    "type": "error",
+                    "code": "message-too-big",
+                    "text": "messages are at most 66 bytes; that one was not sent",
+                }
+            ],
+        )
+        self.assertEqual(bob.objects(), [])
+        alice.send("x" * 66)
+        self.assertEqual(alice.kinds(), ["line-too-long"])
+        alice.send("still here")
+        self.assertEqual([item["text"] for item in bob.objects()], ["still here"])
+
+    def test_unfinished_message_past_the_limit_closes_with_1009(self) -> None:
+        """Frames of one message that never ends, past the limit, close the socket (Twisted would keep them all)."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 60, message_finished=False)))
+        self.assertEqual(alice.events(), [])
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
+        events = alice.events()
+        self.assertEqual(json.loads(events[0].data)["code"], "message-too-big")  # type: ignore[attr-defined]
+        self.assertIsInstance(events[-1], CloseConnection)
+        self.assertEqual(events[-1].code, 1009)  # type: ignore[attr-defined]
+
+    def test_binary_message_is_refused(self) -> None:
+        """A binary message is no line: one error, and the session goes on."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(alice.ws.send(BytesMessage(b"\x00\x01")))
+        self.assertEqual(alice.kinds(), ["binary-message"])
+        alice.send("/time")
+        self.assertEqual(alice.kinds(), ["server_time"])
+
+
+class PingTests(WebTestCase):
+    def test_socket_that_answers_pings_stays(self) -> None:
+        """Every 30 s the socket is pinged; one that answers is pinged again, not closed."""
+        alice = self.browser("alice")
+        alice.events()
+        for _ in range(3):
+            self.clock.advance(PING_SECONDS)
+            events = alice.events()
+            self.assertEqual([type(event) for event in events], [Ping])
+            alice.connection.dataReceived(alice.ws.send(events[0].response()))  # type: ignore[attr-defined]
+        self.assertFalse(alice.wire.disconnecting)
+
+    def test_socket_that_does_not_answer_is_closed_at_the_next_ping(self) -> None:
+        """A ping unanswered by the next is a dead socket: it is closed and its user quits."""
+        alice = self.browser("alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.events()
+        self.clock.advance(PING_SECONDS)
+        self.assertEqual([type(event) for event in alice.events()], [Ping])
+        self.clock.advance(PING_SECONDS - 1)
+        self.assertFalse(alice.wire.disconnecting)
+        self.clock.advance(1)
+        self.assertEqual(alice.kinds(), ["ping-timeout"])
+        self.assertTrue(alice.wire.disconnecting)
+        alice.connection.connectionLost()
+        self.assertEqual(self.lines(bob_wire), [b"[00:01] -- alice quit (ping timeout)"])
+
+
+class ShutdownTests(WebTestCase):
+    def test_sockets_hear_the_goodbye_and_http_connections_are_dropped(self) -> None:
+        """At shutdown a socket is told, then closed with 1000; a plain HTTP connection is dropped at once."""
+        alice = self.browser("alice")
+        page = self.open()
+        alice.objects()
+        done = self.web.shutdown()
+        events = alice.events()
+        self.assertEqual(json.loads(events[0].data)["kind"], "shutdown")  # type: ignore[attr-defined]
+        self.assertEqual(events[-1].code, 1000)  # type: ignore[attr-defined]
+        self.assertTrue(page.wire.disconnecting)
+        self.assertNoResult(done)
+        for client in (alice, page):
+            client.connection.connectionLost()
+        self.successResultOf(done)
+        self.assertEqual(self.admission.open, 0)

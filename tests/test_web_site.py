@@ -1,0 +1,139 @@
+"""The web port over plain HTTP: the page's files with their types and headers, nothing else, within the limits."""
+
+import os
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
+
+from chatd.frontend.admission import Refusal
+from chatd.line.limits import LineLimits
+from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
+from tests.web import WebClient, WebTestCase
+
+
+def get(
+    client: WebClient, path: str, *headers: str, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (lower-cased names) and body of a request for ``path`` on ``client``'s connection.
+
+    A file's body is sent by a producer on the global reactor's cooperator,
+    which these tests do not run: they ask with HEAD for files that exist
+    (tests/e2e/test_web.py reads bodies from a real daemon).
+    """
+    request = (
+        f"{method} {path} HTTP/1.1\r\nHost: chat.test:8080\r\n"
+        + "".join(f"{h}\r\n" for h in headers)
+        + "\r\n"
+    )
+    client.connection.dataReceived(request.encode())
+    client.case.end_pass()
+    data = client.wire.value()
+    client.wire.clear()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines)
+    return int(status.split()[1]), {name.lower(): value for name, value in fields.items()}, body
+
+
+class PageTests(WebTestCase):
+    def test_page_is_served_with_its_type_and_the_security_headers(self) -> None:
+        """/ is index.html, as HTML, with the strict CSP, nosniff, no referrer, no framing and no-cache."""
+        status, headers, _ = get(self.open(), "/", method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(int(headers["content-length"]), os.path.getsize(os.path.join(STATIC, "index.html")))
+        self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
+        self.assertEqual(headers["content-security-policy"], CONTENT_SECURITY_POLICY)
+        self.assertIn("script-src 'self';", CONTENT_SECURITY_POLICY)
+        self.assertNotIn("unsafe", CONTENT_SECURITY_POLICY)
+        self.assertIn("frame-ancestors 'none'", CONTENT_SECURITY_POLICY)
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
+        self.assertEqual(headers["referrer-policy"], "no-referrer")
+        self.assertEqual(headers["x-frame-options"], "DENY")
+        self.assertEqual(headers["cache-control"], "no-cache")
+
+    def test_every_file_of_the_page_has_a_named_type(self) -> None:
+        """Each shipped file is served with the type of its extension, never as octet-stream."""
+        client = self.open()
+        names = sorted(os.listdir(STATIC))
+        self.assertIn("index.html", names)
+        for name in names:
+            status, headers, _ = get(client, f"/{name}", method="HEAD")
+            self.assertEqual(status, 200, name)
+            self.assertNotEqual(headers["content-type"], "application/octet-stream", name)
+            if name.endswith(".js"):
+                self.assertEqual(headers["content-type"], "text/javascript; charset=utf-8")
+
+    def test_unchanged_file_is_answered_not_modified(self) -> None:
+        """A browser asking again with the date it has is answered 304 with no body."""
+        client = self.open()
+        _, headers, _ = get(client, "/", method="HEAD")
+        status, _, body = get(client, "/", f"If-Modified-Since: {headers['last-modified']}")
+        self.assertEqual((status, body), (304, b""))
+
+    def test_nothing_outside_the_page_is_reachable(self) -> None:
+        """Paths that climb out of the page's folder, encoded or not, and folders, are not found."""
+        client = self.open()
+        for path in (
+            "/../setup.cfg",
+            "/%2e%2e/site.py",
+            "/..%2fsite.py",
+            "/%2e%2e%2f%2e%2e%2fsetup.cfg",
+            "//etc/passwd",
+            "/..\\site.py",
+            "/static/",
+            "/ws/../site.py",
+            "/__init__.py",
+            "/site.py",
+        ):
+            status, _, body = get(client, path)
+            self.assertEqual(status, 404, path)
+            self.assertNotIn(b"import", body, path)
+
+    def test_other_methods_are_not_allowed(self) -> None:
+        """A POST to the page is 405: it only serves files."""
+        client = self.open()
+        client.connection.dataReceived(b"POST / HTTP/1.1\r\nHost: chat.test\r\nContent-Length: 2\r\n\r\nhi")
+        self.end_pass()
+        self.assertTrue(client.wire.value().startswith(b"HTTP/1.1 405 "))
+
+    def test_idle_http_connection_is_closed(self) -> None:
+        """An HTTP connection that sends nothing for 30 s is closed; the place it held is freed."""
+        client = self.open()
+        self.clock.advance(29)
+        self.assertFalse(client.wire.disconnecting)
+        self.clock.advance(1)
+        self.assertTrue(client.wire.disconnecting)
+        client.connection.connectionLost()
+        self.assertEqual(self.admission.open, 0)
+
+
+class HTTPLimitTests(WebTestCase):
+    max_per_ip = 2
+    limits = LineLimits(flood_bytes=100, flood_disconnect=5)
+
+    def test_connections_count_with_the_line_front_ends(self) -> None:
+        """Past --max-per-ip across front ends, the web port answers 503 with the ERR line."""
+        self.connect(b"alice")
+        self.open()
+        refused = self.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        self.assertIsInstance(refused, Refusal)
+        wire = StringTransport()
+        refused.makeConnection(wire)
+        line = b"ERR too-many-connections at most 2 connections from one address; close one first\r\n"
+        self.assertEqual(
+            wire.value(),
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(line) + line,
+        )
+
+    def test_http_bytes_cost_flood_budget(self) -> None:
+        """Requests cost their bytes: past the budget the connection stops reading, and in the end is cut off."""
+        client = self.open()
+        status, _, _ = get(client, "/", "X-Padding: " + "a" * 500, method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(client.wire.producerState, "paused")
+        client.connection.dataReceived(b"HEAD / HTTP/1.1\r\nX-Padding: " + b"a" * 10000)
+        self.clock.advance(6)
+        self.assertFalse(client.wire.disconnecting)
+        client.connection.dataReceived(b"a")
+        self.assertTrue(client.wire.disconnecting)
