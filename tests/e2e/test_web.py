@@ -1,0 +1,144 @@
+"""The web port of a real twistd over loopback: the page's files over HTTP, and the WebSocket beside nc."""
+
+import http.client
+import os
+import shutil
+import signal
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.websocket import WebSocketClient, web_port
+
+
+def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """GET ``path`` as written (no normalising) on a fresh connection: status, headers, body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_SECONDS)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+class PageOverHTTPTests(SynchronousTestCase):
+    """One daemon serves every test of the class: they only read files."""
+
+    daemon: Daemon
+    port: int
+
+    def setUp(self) -> None:
+        self.daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", "--web-port", "0"])
+        self.port = web_port(self.daemon)
+
+    def test_every_file_of_the_page_is_served_whole_with_its_headers(self) -> None:
+        """Each file in the package's static folder comes back byte for byte, typed, with the CSP."""
+        for name in sorted(os.listdir(STATIC)):
+            status, headers, body = fetch(self.port, "/" + name)
+            with open(os.path.join(STATIC, name), "rb") as shipped:
+                self.assertEqual((status, body), (200, shipped.read()), name)
+            self.assertEqual(headers["content-security-policy"], CONTENT_SECURITY_POLICY, name)
+            self.assertEqual(headers["x-content-type-options"], "nosniff", name)
+        status, headers, body = fetch(self.port, "/")
+        with open(os.path.join(STATIC, "index.html"), "rb") as page:
+            self.assertEqual((status, body), (200, page.read()))
+        self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
+
+    def test_path_traversal_reaches_nothing(self) -> None:
+        """Paths that climb out of the page's folder, plain or encoded, are 404 and show no file of the server."""
+        for path in (
+            "/../site.py",
+            "/../../../../etc/passwd",
+            "/%2e%2e/site.py",
+            "/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+            "/..%5csite.py",
+            "/%2F..%2Fsite.py",
+            "/.%2e/.%2e/setup.cfg",
+        ):
+            status, _, body = fetch(self.port, path)
+            self.assertEqual(status, 404, path)
+            self.assertNotIn(b"root:", body, path)
+            self.assertNotIn(b"import", body, path)
+
+
+class SocketBesideNcTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.db = os.path.join(directory, "chatd.sqlite")
+
+    def start(self, web: int = 0) -> tuple[Daemon, int]:
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db, "--web-port", str(web)])
+        return daemon, web_port(daemon)
+
+    def enter(
+        self, daemon: Daemon, port: int, nick: str, resume: dict[str, str] | None = None
+    ) -> WebSocketClient:
+        """A socket named ``nick``, having noted ``resume`` (room -> id) first, read past its nickname's notice."""
+        client = WebSocketClient(daemon, port)
+        client.until("prompt")
+        for room, event_id in (resume or {}).items():
+            client.send(f"/resume {room} {event_id}")
+            client.until("resume")
+        client.send(nick)
+        client.until("nick")
+        return client
+
+    def test_browser_socket_and_nc_talk_in_one_room(self) -> None:
+        """A line from the socket reaches nc as text; nc's reaches the socket as JSON, in a real daemon."""
+        daemon, port = self.start()
+        alice = self.enter(daemon, port, "alice")
+        bob = daemon.connect()
+        bob.read_line()
+        bob.read_line()
+        bob.say("bob")
+        alice.until("joined")
+        alice.send("hello bob")
+        said = alice.until("said")[-1]
+        self.assertEqual((said["nick"], said["text"], said["room"]), ("alice", "hello bob", "#lobby"))
+        line = b""
+        while b"<alice>" not in line:
+            line = bob.read_line()
+        self.assertTrue(line.endswith(b"#lobby <alice> hello bob\r\n"), line)
+        bob.say("hi alice")
+        heard = alice.until("said")[-1]
+        self.assertEqual((heard["nick"], heard["text"]), ("bob", "hi alice"))
+        alice.send("/quit")
+        self.assertEqual(alice.until("bye")[-1]["kind"], "bye")
+        self.assertEqual(alice.closed().code, 1000)
+
+    def test_socket_resumes_after_a_restart_with_exactly_what_it_missed(self) -> None:
+        """After kill -9 and a restart on the same file and port, /resume gives the socket the lines nc said meanwhile."""
+        daemon, port = self.start()
+        alice = self.enter(daemon, port, "alice")
+        alice.send("before")
+        last = alice.until("said")[-1]["id"]
+        daemon.process.send_signal(signal.SIGKILL)
+        daemon.exit_status("after SIGKILL")
+        alice.socket.close()
+        daemon, port = self.start(port)
+        bob = daemon.connect()
+        bob.read_line()
+        bob.read_line()
+        bob.say("bob")
+        for text in ("while", "you", "were away"):
+            # One at a time: lines that arrive together would be one paste.
+            bob.say(text)
+            self.await_said(bob, text)
+        alice = self.enter(daemon, port, "alice", {"#lobby": last})
+        shown = alice.until("history_end")
+        self.assertEqual(
+            [item["text"] for item in shown if item["type"] == "said"], ["while", "you", "were away"]
+        )
+        self.assertEqual((shown[-1]["count"], shown[-1]["missed"]), (3, 3))
+
+    @staticmethod
+    def await_said(client: LineClient, text: str) -> None:
+        """Read ``client``'s lines until its own ``text`` comes back (the daemon has taken it)."""
+        while not client.read_line().rstrip(b"\r\n").endswith(f"> {text}".encode()):
+            pass

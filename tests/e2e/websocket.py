@@ -1,0 +1,93 @@
+"""A blocking WebSocket client on loopback for end-to-end tests: wsproto over a socket, as a browser speaks.
+
+``WebSocketClient`` upgrades at ``/ws`` with the page's own ``Origin``,
+sends text messages and reads JSON objects, each wait bounded by the
+daemon's deadline. ``web_port`` reads the port from the daemon's own
+"chatd web page at" log line.
+"""
+
+import json
+import re
+import socket
+import time
+from typing import Any
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Event, Ping, Request, TextMessage
+
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
+
+PAGE = re.compile(rb"\[chatd\.web\.frontend#info\] chatd web page at http://(?P<host>[^/]+):(?P<port>\d+)/$")
+"""chatd's own log line naming the page's address."""
+
+
+def web_port(daemon: Daemon) -> int:
+    """The port of the first page address the daemon announced."""
+    return int(daemon.wait_for_log(PAGE).group("port"))
+
+
+class WebSocketClient:
+    """One socket to a daemon's ``/ws``, upgraded on connect; closed at the test's cleanup."""
+
+    def __init__(self, daemon: Daemon, port: int, host: str = "127.0.0.1") -> None:
+        self.daemon = daemon
+        self.socket = socket.create_connection((host, port), timeout=DEADLINE_SECONDS)
+        daemon.case.addCleanup(self.socket.close)
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.waiting: list[Event] = []
+        origin = f"http://{host}:{port}"
+        self.socket.sendall(
+            self.ws.send(
+                Request(host=f"{host}:{port}", target="/ws", extra_headers=[(b"Origin", origin.encode())])
+            )
+        )
+        accepted = self.next_event()
+        if not isinstance(accepted, AcceptConnection):
+            daemon.fail(f"the upgrade was not accepted: {accepted!r}")
+
+    def send(self, text: str) -> None:
+        """One text message."""
+        self.socket.sendall(self.ws.send(TextMessage(text)))
+
+    def next_event(self) -> Event:
+        """The next event the server's bytes make (pings are answered and skipped); fails at the deadline."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while not self.waiting:
+            self.socket.settimeout(max(deadline - time.monotonic(), 0.001))
+            try:
+                data = self.socket.recv(65536)
+            except TimeoutError:
+                self.daemon.fail("no WebSocket message within the deadline")
+            if not data:
+                self.daemon.fail("the server closed the connection")
+            self.ws.receive_data(data)
+            for event in self.ws.events():
+                if isinstance(event, Ping):
+                    self.socket.sendall(self.ws.send(event.response()))
+                else:
+                    self.waiting.append(event)
+        return self.waiting.pop(0)
+
+    def next_object(self) -> dict[str, Any]:
+        """The next JSON object the server sent; each is one whole text message."""
+        event = self.next_event()
+        if not isinstance(event, TextMessage) or not event.message_finished:
+            self.daemon.fail(f"expected a whole text message, got {event!r}")
+        found: dict[str, Any] = json.loads(event.data)
+        return found
+
+    def until(self, kind: str) -> list[dict[str, Any]]:
+        """The objects up to and including the first whose type (or notice kind) is ``kind``."""
+        seen = []
+        while True:
+            item = self.next_object()
+            seen.append(item)
+            if kind in (item["type"], item.get("kind")):
+                return seen
+
+    def closed(self) -> CloseConnection:
+        """The close frame that ends what the server sends, skipping the objects before it."""
+        while True:
+            event = self.next_event()
+            if isinstance(event, CloseConnection):
+                return event
