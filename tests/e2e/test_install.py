@@ -66,3 +66,14 @@ class PlainInstallTests(SynchronousTestCase):
         where, plugins = shown.splitlines()
         self.assertTrue(where.startswith(self.target), where)
         self.assertIn("'chatd'", plugins)
+
+    def test_install_carries_every_file_of_the_page(self) -> None:
+        """The browser page's files are in the installed package, as the checkout has them."""
+        shipped = os.path.join(ROOT, "chatd", "web", "static")
+        installed = os.path.join(self.target, "chatd", "web", "static")
+        for folder, _, names in os.walk(shipped):
+            for name in names:
+                relative = os.path.relpath(os.path.join(folder, name), shipped)
+                with open(os.path.join(shipped, relative), "rb") as ours:
+                    with open(os.path.join(installed, relative), "rb") as theirs:
+                        self.assertEqual(theirs.read(), ours.read(), relative)
