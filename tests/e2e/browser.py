@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -95,11 +95,12 @@ class Page:
     def wait(self, condition: Callable[[], T | None], what: str) -> T:
         """The first true value of ``condition()``, polled until the deadline; fails the test, saying ``what``."""
 
-        def check(_: Any) -> T | None:
+        def check(_: Any) -> T | Literal[False]:
             try:
-                return condition()
+                value = condition()
             except WebDriverException:
-                return None  # an element replaced while read: look again
+                return False  # an element replaced while read: look again
+            return False if value is None else value
 
         try:
             return WebDriverWait(self.driver, DEADLINE_SECONDS, poll_frequency=0.05).until(check)
@@ -146,6 +147,10 @@ class Page:
 
         return self.wait(line, f"a line saying {text!r}")
 
+    def wait_for_member(self, nick: str) -> None:
+        """Wait until ``nick`` is in the members of the room shown."""
+        self.wait(lambda: nick in self.texts("#member-list .member") or None, f"{nick} among the members")
+
     def status(self) -> str:
         return self.find("#status").text
 
@@ -168,7 +173,9 @@ class Page:
         if password:
             self.find("#login-password").send_keys(password)
         box.send_keys(Keys.ENTER)
-        self.wait(lambda: self.find("#login-box").get_attribute("hidden") is not None or None, f"{nick} to get in")
+        self.wait(
+            lambda: self.find("#login-box").get_attribute("hidden") is not None or None, f"{nick} to get in"
+        )
         self.wait(lambda: self.find("#composer-text").is_enabled() or None, "the message box")
 
     def join(self, room: str) -> None:

@@ -575,6 +575,10 @@ class Chat {
       event.preventDefault();
       const nick = $("login-nick").value.trim();
       if (!nick) return;
+      if (/\s/.test(nick)) {
+        $("login-error").textContent = "A nickname is one word, without spaces.";
+        return;
+      }
       const password = $("login-password").value;
       this.wanted = nick;
       this.password = password || null;
@@ -596,7 +600,11 @@ class Chat {
       event.preventDefault();
       const input = $("join-room");
       const name = roomName(input.value);
-      if (name.length < 2 || /\s/.test(name)) return;
+      if (name.length < 2) return;
+      if (/\s/.test(name)) {
+        this.view.say("A room name is one word, without spaces.");
+        return;
+      }
       const existing = this.conversations.get(conversationKey("room", name));
       if (existing !== undefined && existing.joined) {
         this.show(existing, true);

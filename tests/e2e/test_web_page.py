@@ -1,0 +1,340 @@
+"""chatd's page in a real headless Chromium against a real daemon (issue 14).
+
+Each test runs ``twistd ... --web-port 0`` and opens the page the daemon
+serves in Debian's Chromium (tests/e2e/browser.py), beside nc-like users on
+the line port: people in browsers and on nc chat in one room, history
+shows on joining and further back on scrolling up, a search hit opens in
+its context, a restarted daemon is rejoined with exactly the lines missed,
+text from the network never becomes markup, and the page works by keyboard
+alone and at phone width. A test also fails if the page logged an error
+(an exception, or anything the Content-Security-Policy refused).
+"""
+
+import os
+import shutil
+import signal
+import tempfile
+
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.browser import Page, start_web, web_url
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_client_resume import enter, said_by, switch
+from tests.e2e.test_daemon import LOOPBACK
+
+FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "100000000")
+"""Options that let one nc user say many lines at once without being slowed."""
+
+
+def quiet(case: SynchronousTestCase, page: Page) -> None:
+    """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
+    case.assertEqual(page.console_errors(), [])
+
+
+class ChatTests(SynchronousTestCase):
+    """Browsers and nc users in the same rooms of one daemon."""
+
+    def test_two_browsers_and_an_nc_user_chat_in_one_room(self) -> None:
+        """alice and bob in browsers and carol on nc, in #dev: each sees the others' lines, in order."""
+        daemon, url = start_web(self)
+        alice, bob = Page(self, url), Page(self, url)
+        alice.login("alice")
+        bob.login("bob")
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        for page in (alice, bob):
+            page.join("#dev")
+            page.wait_for_member("carol")
+        alice.say("hello from alice")
+        bob.wait_for_said("hello from alice")
+        bob.say("hi from bob")
+        alice.wait_for_said("hi from bob")
+        said_by(carol, "and carol on nc")
+        for page in (alice, bob):
+            page.wait_for_said("and carol on nc")
+            self.assertEqual(page.said(), ["hello from alice", "hi from bob", "and carol on nc"])
+        # carol's nc saw both browsers' lines, and an action, as a line user sees them.
+        alice.say("/me waves")
+        while not carol.read_line().endswith(b"* alice waves\r\n"):
+            pass
+        self.assertEqual(bob.wait_for_said("waves").get_attribute("class"), "line acted acted")
+        for page in (alice, bob):
+            self.assertEqual(sorted(page.texts("#member-list .member")), ["alice", "bob", "carol"])
+            quiet(self, page)
+
+    def test_a_private_message_opens_a_conversation_with_its_sender(self) -> None:
+        """carol's /msg to alice shows under Private as carol's, counted unread, and alice's answer reaches carol."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        carol.say("/msg alice psst, alice")
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        self.assertEqual(alice.texts("#privates .badge.unread"), ["1 unread"])
+        self.assertEqual(alice.texts("#privates .badge.mentions"), ["1 mention"])
+        alice.open("carol")
+        alice.wait_for_said("psst, alice")
+        self.assertEqual(alice.texts("#privates .badge"), [])
+        alice.say("hello carol")
+        while not carol.read_line().endswith(b"<alice -> carol> hello carol\r\n"):
+            pass
+        alice.wait_for_said("hello carol")
+        quiet(self, alice)
+
+
+class HistoryTests(SynchronousTestCase):
+    """What a room said before the page came, on joining and further back."""
+
+    def test_history_appears_on_join(self) -> None:
+        """Three lines said on nc before alice comes show in her log, marked as history, then live ones after them."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        for text in ("one", "two", "three"):
+            said_by(carol, text)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == ["one", "two", "three"] or None, "the three lines from history")
+        self.assertEqual(alice.texts(".log .line.history .text"), ["one", "two", "three"])
+        said_by(carol, "four")
+        alice.wait_for_said("four")
+        self.assertEqual(alice.said(), ["one", "two", "three", "four"])
+        quiet(self, alice)
+
+    def test_scrolling_up_loads_older_history(self) -> None:
+        """With --replay 10 the page shows lines 31-40 of 40; scrolling up the log shows 1-40, each once, and no more to load."""
+        daemon, url = start_web(self, "--replay", "10", *FAST)
+        carol = enter(daemon, "carol")
+        texts = [f"line {n}" for n in range(1, 41)]
+        for text in texts:
+            said_by(carol, text)
+        alice = Page(self, url, height=360)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == texts[30:] or None, "the last 10 lines")
+        log = alice.find("#log-box .log")
+        self.assertTrue(alice.script("return arguments[0].scrollHeight > arguments[0].clientHeight;", log))
+        ActionChains(alice.driver).scroll_from_origin(ScrollOrigin.from_element(log), 0, -5000).perform()
+        alice.wait(lambda: alice.said() == texts or None, "lines 1 to 40")
+        alice.wait(lambda: not alice.find("#older").is_displayed() or None, "nothing more to load")
+        self.assertEqual(alice.said(), texts)
+        quiet(self, alice)
+
+    def test_a_search_hit_jumps_to_its_context(self) -> None:
+        """A line older than the replay, found by the search box, opens among its neighbours, marked and in view."""
+        daemon, url = start_web(self, "--replay", "5", *FAST)
+        carol = enter(daemon, "carol")
+        texts = [
+            *(f"before {n}" for n in range(1, 6)),
+            "the needle is here",
+            *(f"after {n}" for n in range(1, 31)),
+        ]
+        for text in texts:
+            said_by(carol, text)
+        alice = Page(self, url, height=500)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == texts[-5:] or None, "the last 5 lines")
+        alice.find("#search-words").send_keys("needle", Keys.ENTER)
+        hit = alice.wait(lambda: alice.find("#results-list .hit"), "a search hit")
+        self.assertEqual(
+            hit.find_element(By.CSS_SELECTOR, ".text").get_attribute("textContent"), "the needle is here"
+        )
+        self.assertEqual(alice.texts("#results-heading"), ["1 found in #lobby"])
+        hit.click()
+        found = alice.wait(lambda: alice.find("#log-box .log .line.found"), "the hit marked in the log")
+        self.assertEqual(
+            found.find_element(By.CSS_SELECTOR, ".text").get_attribute("textContent"), "the needle is here"
+        )
+        shown = alice.said()
+        self.assertIn("before 5", shown)
+        self.assertIn("after 5", shown)
+        self.assertEqual(shown, [text for text in texts if text in shown], "in order, each once")
+        in_view = alice.script(
+            "const [line, log] = [arguments[0].getBoundingClientRect(), arguments[1].getBoundingClientRect()];"
+            "return line.top >= log.top && line.bottom <= log.bottom;",
+            found,
+            alice.find("#log-box .log"),
+        )
+        self.assertTrue(in_view)
+        quiet(self, alice)
+
+
+class ResumeTests(SynchronousTestCase):
+    """The daemon restarts on its --db file; the page comes back to exactly what it missed."""
+
+    def test_the_page_resumes_after_a_restart_with_no_gap(self) -> None:
+        """Lines said on nc while the page was away show once each, in both of its rooms; live lines follow."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, url = start_web(self, *db)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        said_by(carol, "seen in dev")
+        alice.wait_for_said("seen in dev")
+        switch(carol, "#lobby")
+        said_by(carol, "seen in lobby")
+        alice.open("#lobby")
+        alice.wait_for_said("seen in lobby")
+
+        daemon.signal(signal.SIGTERM)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        # Freeze the page's timers (a Clock, in effect) so it comes back only once carol has talked.
+        alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "frozen"})
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = Daemon.start(self, [*LOOPBACK, *db, "--web-port", port])
+        self.assertEqual(web_url(daemon), url)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        said_by(carol, "missed in dev 1")
+        said_by(carol, "/me missed in dev 2", "* carol missed in dev 2")
+        switch(carol, "#lobby")
+        said_by(carol, "missed in lobby")
+        alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
+
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_said("missed in lobby")
+        said_by(carol, "live in lobby")
+        alice.wait_for_said("live in lobby")
+        self.assertEqual(alice.said(), ["seen in lobby", "missed in lobby", "live in lobby"])
+        alice.open("#dev")
+        alice.wait_for_said("missed in dev 2")
+        self.assertEqual(alice.said(), ["seen in dev", "missed in dev 1", "missed in dev 2"])
+        self.assertIn("End of what you missed in #dev: 2 lines.", alice.texts(".log .line.notice .text"))
+
+
+XSS = (
+    "<script>window.__xss = 1</script>",
+    "<img src=x onerror=window.__xss=2>",
+    "javascript:window.__xss=3",
+    '"><svg onload=window.__xss=4>',
+    '<a href="javascript:window.__xss=5">click me</a>',
+    '<iframe src="javascript:window.__xss=6"></iframe>',
+    "&lt;b&gt;not bold&lt;/b&gt; <b>nor this</b>",
+)
+"""Markup that would run or show something if a page inserted it as HTML."""
+
+NICK_XSS = "<svg/onload=alert(1)>"
+"""Markup short enough for the nickname box (24 characters), with no space: the server reads it as a nickname."""
+
+ROOM_XSS = '"><svg/onload=alert(2)>'
+"""Markup for the join box: no space, so the server reads it as a room name (and refuses it)."""
+
+INJECTED = "img, svg, iframe, object, embed, a[href]:not(.skip), b, script:not([src='/app.js'])"
+"""Elements the page itself never has: any of them was made from network text."""
+
+
+class SafetyTests(SynchronousTestCase):
+    def test_an_xss_corpus_renders_inert(self) -> None:
+        """Markup in nicknames, room names, topics, messages and private messages is shown as the text it is."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        mallory = Page(self, url)
+        # A nickname of markup is refused: the refusal, quoting it, is shown as text.
+        mallory.wait(lambda: mallory.find("#login-nick").is_enabled() or None, "the nickname box")
+        mallory.find("#login-nick").send_keys(NICK_XSS, Keys.ENTER)
+        error = mallory.wait(
+            lambda: mallory.find("#login-error").get_attribute("textContent") or None, "the refusal"
+        )
+        self.assertIn(NICK_XSS, error)
+        mallory.login("mallory")
+        # So is a room name.
+        mallory.find("#join-room").send_keys(ROOM_XSS, Keys.ENTER)
+        mallory.wait(
+            lambda: any(ROOM_XSS in text for text in mallory.texts(".log .line.error .text")) or None,
+            "the room name refused",
+        )
+        carol.say(f"/topic {XSS[1]}")
+        mallory.wait(
+            lambda: mallory.find("#topic").get_attribute("textContent") == XSS[1] or None, "the topic"
+        )
+        for text in XSS:
+            said_by(carol, text)
+        mallory.wait(lambda: mallory.said()[-len(XSS) :] == list(XSS) or None, "every message, as text")
+        carol.say(f"/msg mallory {XSS[0]}")
+        mallory.wait(lambda: mallory.texts("#privates .name") == ["carol"] or None, "carol's private message")
+        mallory.open("carol")
+        mallory.wait_for_said(XSS[0])
+
+        self.assertEqual(mallory.texts(INJECTED), [])
+        self.assertIsNone(mallory.script("return window.__xss;"))
+        with self.assertRaises(NoAlertPresentException):
+            mallory.driver.switch_to.alert.text  # noqa: B018 - reading it is the check
+        quiet(self, mallory)
+
+
+class AccessTests(SynchronousTestCase):
+    """The page without a mouse, and on a phone."""
+
+    def test_keyboard_alone_chooses_a_nickname_joins_a_room_and_sends(self) -> None:
+        """Typing, Tab and Enter only: a nickname, then #kb from the join box, then a line nc reads in #kb."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#kb")
+        page = Page(self, url)
+
+        def active() -> str:
+            return str(page.script("return document.activeElement.id;"))
+
+        def keys(*typed: str) -> None:
+            ActionChains(page.driver).send_keys(*typed).perform()
+
+        page.wait(lambda: active() == "login-nick" or None, "the focus in the nickname box")
+        keys("kim", Keys.ENTER)
+        page.wait(lambda: active() == "composer-text" or None, "the focus in the message box, once in")
+        for _ in range(20):
+            if active() == "join-room":
+                break
+            keys(Keys.TAB)
+        self.assertEqual(active(), "join-room")
+        keys("#kb", Keys.ENTER)
+        page.wait(lambda: page.title() == "#kb" or None, "#kb to be shown")
+        page.wait(lambda: active() == "composer-text" or None, "the focus back in the message box")
+        keys("typed, not clicked", Keys.ENTER)
+        while not carol.read_line().endswith(b"#kb <kim> typed, not clicked\r\n"):
+            pass
+        page.wait_for_said("typed, not clicked")
+        focused = page.script("return getComputedStyle(document.activeElement).outlineStyle;")
+        self.assertNotEqual(focused, "none", "the focus is visible")
+        quiet(self, page)
+
+    def test_phone_width_keeps_the_page_usable(self) -> None:
+        """At 360 px the rooms fold behind a button (Escape closes them); joining and sending still work."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#phone")
+        page = Page(self, url)
+        page.driver.set_window_size(360, 740)
+        page.login("pat")
+        width = page.script("return document.documentElement.clientWidth;")
+        self.assertLessEqual(page.script("return document.documentElement.scrollWidth;"), width)
+        self.assertFalse(page.find("#side").is_displayed())
+        box = page.find("#composer-text")
+        self.assertTrue(box.is_displayed())
+        self.assertLessEqual(box.rect["x"] + box.rect["width"], width)
+
+        toggle = page.find("#rooms-toggle")
+        toggle.click()
+        page.wait(lambda: page.find("#side").is_displayed() or None, "the rooms panel")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+        ActionChains(page.driver).send_keys(Keys.ESCAPE).perform()
+        page.wait(lambda: not page.find("#side").is_displayed() or None, "Escape to close the panel")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "false")
+
+        toggle.click()
+        page.join("#phone")
+        page.wait(lambda: not page.find("#side").is_displayed() or None, "the panel to close on joining")
+        page.say("from a phone")
+        while not carol.read_line().endswith(b"#phone <pat> from a phone\r\n"):
+            pass
+        said_by(carol, "hello phone")
+        page.wait_for_said("hello phone")
+        quiet(self, page)
