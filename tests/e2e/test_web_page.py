@@ -75,8 +75,7 @@ class ChatTests(SynchronousTestCase):
         carol = enter(daemon, "carol")
         carol.say("/msg alice psst, alice")
         alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
-        self.assertEqual(alice.texts("#privates .badge.unread"), ["1 unread"])
-        self.assertEqual(alice.texts("#privates .badge.mentions"), ["1 mention"])
+        self.assertEqual(alice.texts("#privates .badge.unread.mentions"), ["1 unread, 1 mention"])
         alice.open("carol")
         alice.wait_for_said("psst, alice")
         self.assertEqual(alice.texts("#privates .badge"), [])
@@ -84,6 +83,25 @@ class ChatTests(SynchronousTestCase):
         while not carol.read_line().endswith(b"<alice -> carol> hello carol\r\n"):
             pass
         alice.wait_for_said("hello carol")
+        quiet(self, alice)
+
+    def test_a_mention_is_counted_in_its_room_and_highlighted(self) -> None:
+        """carol names alice in #lobby while alice reads #dev: #lobby counts it, and its line is marked."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        carol = enter(daemon, "carol")
+        said_by(carol, "nobody in particular")
+        said_by(carol, "Alice, have a look")
+        alice.wait(
+            lambda: alice.texts("#rooms .badge") == ["2 unread, 1 mention"] or None, "the count beside #lobby"
+        )
+        alice.open("#lobby")
+        mention = alice.wait_for_said("Alice, have a look")
+        self.assertIn("mention", str(mention.get_attribute("class")).split())
+        self.assertNotIn("mention", str(alice.wait_for_said("nobody in particular").get_attribute("class")))
+        self.assertEqual(alice.texts("#rooms .badge"), [])
         quiet(self, alice)
 
 

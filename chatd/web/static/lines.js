@@ -91,10 +91,10 @@ export function eventLine(object, mention = false) {
   const classes = ["line", kind, object.type];
   if (mention) classes.push("mention");
   if (object.history === true) classes.push("history");
-  return el("li", { class: classes.join(" "), "data-id": typeof object.id === "string" ? object.id : null }, stamp(object.at), " ", ...parts);
+  return el("li", { class: classes.join(" "), "data-id": typeof object.id === "string" ? object.id : null }, stamp(object.at), " ", el("span", { class: "body" }, ...parts));
 }
 
 /** The <li> for a notice or an error: the server's own sentence. */
 export function noticeLine(words, kind = "notice") {
-  return el("li", { class: `line ${kind}` }, stamp(undefined), " ", el("span", { class: "text" }, words));
+  return el("li", { class: `line ${kind}` }, stamp(undefined), " ", el("span", { class: "body" }, el("span", { class: "text" }, words)));
 }

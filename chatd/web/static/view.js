@@ -138,11 +138,11 @@ export class View {
     open.setAttribute("aria-current", conversation === this.shown ? "true" : "false");
     conversation.listItem.classList.toggle("away", conversation.kind === "room" && !conversation.joined);
     const counts = clear(open.querySelector(".counts"));
-    if (conversation.mentions) {
-      counts.append(el("span", { class: "badge mentions" }, String(conversation.mentions), el("span", { class: "visually-hidden" }, conversation.mentions === 1 ? " mention" : " mentions")));
-    }
     if (conversation.unread) {
-      counts.append(el("span", { class: "badge unread" }, String(conversation.unread), el("span", { class: "visually-hidden" }, " unread")));
+      // One badge: how many are unread, in the accent colour when one of them names the user.
+      const mentions = conversation.mentions;
+      const words = mentions ? ` unread, ${mentions} ${mentions === 1 ? "mention" : "mentions"}` : " unread";
+      counts.append(el("span", { class: mentions ? "badge unread mentions" : "badge unread" }, String(conversation.unread), el("span", { class: "visually-hidden" }, words)));
     }
   }
 }
