@@ -170,6 +170,20 @@ class LimitTests(WebTestCase):
         self.assertIsInstance(events[-1], CloseConnection)
         self.assertEqual(events[-1].code, 1009)  # type: ignore[attr-defined]
 
+    def test_text_that_is_not_utf8_fails_the_socket_as_the_rfc_requires(self) -> None:
+        """A text message of invalid UTF-8 closes the socket with 1007 (RFC 6455 section 8.1); the user quits."""
+        alice = self.browser("alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.objects()
+        # FIN and text, masked with a zero key, one byte: 0xff is no UTF-8.
+        alice.connection.dataReceived(b"\x81\x81\x00\x00\x00\x00\xff")
+        events = alice.events()
+        self.assertIsInstance(events[-1], CloseConnection)
+        self.assertEqual(events[-1].code, 1007)  # type: ignore[attr-defined]
+        self.assertTrue(alice.wire.disconnecting)
+        alice.connection.connectionLost()
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"])
+
     def test_binary_message_is_refused(self) -> None:
         """A binary message is no line: one error, and the session goes on."""
         alice = self.browser("alice")
