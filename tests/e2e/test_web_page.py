@@ -10,6 +10,7 @@ alone and at phone width. A test also fails if the page logged an error
 (an exception, or anything the Content-Security-Policy refused).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -103,6 +104,67 @@ class ChatTests(SynchronousTestCase):
         self.assertNotIn("mention", str(alice.wait_for_said("nobody in particular").get_attribute("class")))
         self.assertEqual(alice.texts("#rooms .badge"), [])
         quiet(self, alice)
+
+    def test_a_mention_while_the_tab_is_hidden_is_notified(self) -> None:
+        """With notifications allowed, a mention said while another tab is in front is notified; other lines are not.
+
+        The browser's Notification is replaced by a recorder once the page
+        has loaded (a headless browser shows none), which keeps what it is
+        asked to show in localStorage: a second tab of the same origin, in
+        front meanwhile, reads it there. What is tested is the page's
+        choice, by visibility, permission and mention.
+        """
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        alice.script(
+            "window.Notification = class {"
+            "  static permission = 'granted';"
+            "  constructor(title, options) {"
+            "    const shown = JSON.parse(localStorage.getItem('notified') || '[]');"
+            "    shown.push([title, options.body, document.hidden]);"
+            "    localStorage.setItem('notified', JSON.stringify(shown));"
+            "  }"
+            "  addEventListener() {}"
+            "};"
+        )
+        said_by(carol, "alice, seen while looking")
+        alice.wait_for_said("alice, seen while looking")
+        alice.driver.switch_to.new_window("tab")
+        alice.driver.get(url)
+        said_by(carol, "a line for nobody")
+        said_by(carol, "alice: are you there?")
+        notified = alice.wait(
+            lambda: alice.script("return localStorage.getItem('notified');"), "a notification"
+        )
+        self.assertEqual(json.loads(notified), [["carol in #lobby", "alice: are you there?", True]])
+        quiet(self, alice)
+
+    def test_a_registered_nickname_is_identified_with_its_password(self) -> None:
+        """A wrong password is refused in the form; the right one gets the nickname, and the page says so."""
+        daemon, url = start_web(self)
+        dora = enter(daemon, "dora")
+        dora.say("/register secret-pass-1")
+        while b"is registered to you" not in dora.read_line():
+            pass
+        dora.say("/quit")
+        dora.read_to_end()
+        page = Page(self, url)
+        page.wait(lambda: page.find("#login-nick").is_enabled() or None, "the nickname box")
+        page.find("#login-nick").send_keys("dora")
+        page.find("#login-password").send_keys("not-the-password", Keys.ENTER)
+        page.wait(
+            lambda: "wrong password" in str(page.find("#login-error").get_attribute("textContent")) or None,
+            "the wrong password refused",
+        )
+        page.find("#login-password").clear()
+        page.login("dora", "secret-pass-1")
+        page.wait(
+            lambda: "You are identified as dora." in page.texts(".log .line.notice .text") or None,
+            "the page to say dora is identified",
+        )
+        quiet(self, page)
 
 
 class HistoryTests(SynchronousTestCase):

@@ -47,6 +47,7 @@ class Chat {
     this.searching = null; // {room} while search results come in
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
+    this.early = []; // notices said before any conversation was shown
   }
 
   start() {
@@ -365,6 +366,8 @@ class Chat {
   say(text, kind = "notice") {
     const target = this.current;
     if (target === null) {
+      // Said before any conversation is shown (an account's notice on identifying): shown with the first.
+      this.early.push(noticeLine(text, kind));
       if (kind === "error") $("login-error").textContent = text;
       return;
     }
@@ -512,6 +515,7 @@ class Chat {
   show(conversation, focus) {
     this.current = conversation;
     if (conversation !== null) {
+      for (const line of this.early.splice(0)) conversation.addNotice(line);
       conversation.unread = 0;
       conversation.mentions = 0;
     }
