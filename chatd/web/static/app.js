@@ -31,6 +31,7 @@ class Chat {
       opened: () => this.opened(),
       received: (object) => this.receive(object),
       lost: (seconds, failures) => this.lost(seconds, failures),
+      ended: () => this.view.say("You left the chat. Reload the page to come back."),
     });
     this.conversations = new Map(); // key -> Conversation, rooms in join order
     this.current = null; // the Conversation shown
@@ -48,6 +49,7 @@ class Chat {
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
+    this.account = null; // the account identified to, whose private messages the server keeps
   }
 
   start() {
@@ -155,6 +157,15 @@ class Chat {
       case "not_kept":
         this.roomNotice(object.room, text);
         return;
+      case "bye":
+        // The user's own /quit: the server closes, and the page does not come back by itself.
+        this.link.stop();
+        this.say(text);
+        return;
+      case "account":
+        this.account = typeof object.account === "string" ? object.account : null;
+        this.say(text);
+        return;
       case "resume":
       case "format":
       case "private_end":
@@ -175,6 +186,7 @@ class Chat {
     if (first) {
       this.restoring = true;
       $("login-box").hidden = true;
+      inert(false);
       document.body.classList.add("named");
       this.enableComposer();
       this.view.say(this.plan !== null ? "Reconnected." : `You are ${nick}.`);
@@ -521,6 +533,11 @@ class Chat {
     }
     this.view.showConversation(conversation);
     this.enableComposer();
+    if (conversation?.kind === "private" && this.account !== null && !conversation.fetched && this.me !== null) {
+      // Kept private messages, between two identified users only (docs/PROTOCOL.md, History).
+      conversation.fetched = true;
+      this.send(`/history ${conversation.name} ${OLDER_PAGE}`);
+    }
     if (this.view.folded()) this.view.closePanels();
     if (focus && conversation !== null) $("composer-text").focus();
   }
@@ -556,7 +573,8 @@ class Chat {
   }
 
   enableComposer() {
-    const usable = this.me !== null && this.current !== null;
+    // Kept usable while reconnecting, so nothing typed is lost; sending then says it is not connected.
+    const usable = (this.me !== null || this.plan !== null) && this.current !== null;
     $("composer-text").disabled = !usable;
     $("send").disabled = !usable;
     $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
@@ -564,6 +582,7 @@ class Chat {
 
   enableLogin(enabled, error = "") {
     $("login-box").hidden = false;
+    inert(true);
     document.body.classList.remove("named");
     $("login-submit").disabled = !enabled;
     $("login-error").textContent = error;
@@ -621,7 +640,9 @@ class Chat {
     $("search").addEventListener("submit", (event) => {
       event.preventDefault();
       const words = $("search-words").value.trim();
-      if (words) this.search(words);
+      if (!words) return;
+      if (this.view.folded()) this.view.closePanels();
+      this.search(words);
     });
     $("results-close").addEventListener("click", () => this.closeResults());
     $("older").addEventListener("click", () => {
@@ -676,6 +697,11 @@ const HANDLERS = {
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,
 };
+
+/** Keep the keyboard and screen readers in the login form while it is shown, or let them out. */
+function inert(on) {
+  for (const id of ["rooms-toggle", "members-toggle", "side", "main", "members"]) $(id).inert = on;
+}
 
 /** A RegExp finding `nick` as a word of its own, whatever its case. */
 function wordFinder(nick) {

@@ -26,7 +26,7 @@ export function socketUrl() {
  * `handlers.opened()` runs when a socket is up, `handlers.received(object)`
  * for each JSON object the server sends (frames that are no JSON object are
  * dropped), `handlers.lost(seconds, failures)` when it is gone and the next
- * attempt is `seconds` away.
+ * attempt is `seconds` away, `handlers.ended()` when it is gone after `stop`.
  */
 export class Link {
   constructor(handlers, url = socketUrl()) {
@@ -36,6 +36,7 @@ export class Link {
     this.failures = 0;
     this.timer = null;
     this.openedAt = 0;
+    this.stopped = false;
   }
 
   get connected() {
@@ -73,6 +74,10 @@ export class Link {
       this.socket = null;
       if (this.openedAt && Date.now() - this.openedAt >= WORKED_MS) this.failures = 0;
       this.openedAt = 0;
+      if (this.stopped) {
+        this.handlers.ended();
+        return;
+      }
       this.retry();
     });
   }
@@ -96,6 +101,13 @@ export class Link {
     if (!this.connected) return false;
     this.socket.send(line);
     return true;
+  }
+
+  /** Stop for good once the socket closes: the user left the chat. */
+  stop() {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** Close the socket so that the next attempt starts at once: the server kept a nickname, say. */
