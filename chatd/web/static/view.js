@@ -87,16 +87,28 @@ export class View {
     this.older.disabled = conversation !== null && conversation.older > 0;
   }
 
+  /** The members of the room shown, keeping the item of each one still there (and the focus on it). */
   members() {
     const conversation = this.shown;
-    clear(this.memberList);
-    if (conversation === null || conversation.kind !== "room") return;
-    for (const nick of conversation.members) {
-      const button = el("button", { type: "button", class: "member", title: `Private messages with ${nick}` }, nick);
-      button.addEventListener("click", () => this.actions.whisper(nick));
-      this.memberList.append(el("li", {}, button));
+    const nicks = conversation?.kind === "room" ? conversation.members : [];
+    const items = new Map();
+    for (const item of [...this.memberList.children]) {
+      const nick = item.firstChild.textContent;
+      if (nicks.includes(nick) && !items.has(nick)) items.set(nick, item);
+      else item.remove();
     }
-    $("members-heading").textContent = `Members (${conversation.members.length})`;
+    let before = this.memberList.firstChild;
+    for (const nick of nicks) {
+      let item = items.get(nick);
+      if (item === undefined) {
+        const button = el("button", { type: "button", class: "member", title: `Private messages with ${nick}` }, nick);
+        button.addEventListener("click", () => this.actions.whisper(nick));
+        item = el("li", {}, button);
+      }
+      if (item !== before) this.memberList.insertBefore(item, before);
+      else before = before.nextSibling;
+    }
+    $("members-heading").textContent = conversation?.kind === "room" ? `Members (${nicks.length})` : "Members";
   }
 
   /** Bring the lists of conversations up to date, keeping each item (and the focus on it). */
