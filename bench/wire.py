@@ -1,9 +1,11 @@
-"""What a load-generating client says and looks for, per protocol: chatd's line protocol or IRC.
+"""What a load-generating client says and looks for, per protocol: chatd's line protocol, its WebSocket, or IRC.
 
 A ``Dialect`` is plain data and small functions, so the generator's hot loop
-(``bench/worker.py``) needs no per-protocol branches: it counts a tag in
-the bytes it receives and looks for a few cheap markers (``slow_markers``)
-before it parses lines one by one.
+(``bench/worker.py``) needs no per-protocol branches: it keeps what follows
+the end of a read's last whole message (``messages_end``) for the next one, counts a tag in the
+rest, wraps what it says with ``frame`` (the line as it is, but for the
+WebSocket), and looks for a few cheap markers (``slow_markers``) before it
+splits a read into messages (``messages``) and looks at them one by one.
 
 Each measured message carries ``~TAG_NANOS`` in its text: ``TAG`` names the
 run, the step and the kind (chat or paste), ``NANOS`` is
@@ -12,7 +14,8 @@ process on the machine), so any receiver knows the message's latency.
 """
 
 import re
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, field
 
 FILLER = b" the quick brown fox jumps over the lazy dog"
 """After the timestamp, so a message is about as long as a chat line (60-70 bytes)."""
@@ -41,6 +44,25 @@ class Dialect:
     def register(self, nick: str, room: str) -> bytes:
         """Bytes sent right after connecting."""
         raise NotImplementedError
+
+    def messages_end(self, data: bytes) -> int:
+        """Where the last whole message of ``data`` ends: the rest waits for the next read.
+
+        Never inside a tag, so no tag is split between two reads; called on every read, so cheap.
+        """
+        return data.rfind(b"\n") + 1
+
+    def handshake(self, message: bytes, nick: str) -> bytes:
+        """What to send on ``message`` while registering, before the server has seen a nickname (or nothing)."""
+        return b""
+
+    def frame(self, line: bytes) -> bytes:
+        """``line`` (with its ``eol``) as it goes on the wire: as it is, but for a framed protocol."""
+        return line
+
+    def messages(self, data: bytes) -> list[bytes]:
+        """``data`` (up to ``messages_end``) split into the messages ``registered``, ``trouble``... look at."""
+        return [line.rstrip(b"\r") for line in data.split(b"\n")]
 
     def after_registered(self, room: str) -> bytes:
         """Bytes sent once registration is confirmed (empty if already pipelined)."""
@@ -180,8 +202,129 @@ class IrcDialect(Dialect):
         return b""
 
 
+WEBSOCKET_MASK = b"\x5a\xa5\x3c\xc3"
+"""The mask of every frame the bench sends: fixed, since the bench is no browser (RFC 6455 asks a
+random one so a page's script cannot choose the bytes a proxy sees; chatd unmasks any alike)."""
+
+WEBSOCKET_PONG = b"\x8a\x80" + WEBSOCKET_MASK
+"""A masked pong with no payload: the answer to chatd's pings (``\\x89\\x00``)."""
+
+WEBSOCKET_PING = b"\x89\x00"
+"""chatd's ping: a server frame is not masked, and its pings carry nothing."""
+
+WEBSOCKET_UPGRADE = (
+    b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+"""A program's upgrade request (no ``Origin``: chatd checks it only for pages), the key RFC 6455's example."""
+
+JSON_MESSAGE = re.compile(rb'(?=\{"type":)')
+"""Where each JSON object of chatd's begins: each server frame holds one, and its type comes first."""
+
+JSON_HISTORY = re.compile(rb'\{"type":[^{}]*"history":true[^{}]*\}')
+"""An object shown again from history (chatd's objects hold no object inside)."""
+
+JSON_ERROR_CODE = re.compile(rb'"code":"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class WebDialect(LineDialect):
+    """chatd's WebSocket (``/ws`` on ``--web-port``): the line protocol's lines in masked text frames, JSON back.
+
+    The upgrade request goes first; the nickname follows once the server
+    has answered it (RFC 6455 section 4.1: a client sends nothing more
+    until then, and chatd reads nothing sent earlier). Every line the line
+    dialect would send is a frame of its own, masked with
+    ``WEBSOCKET_MASK``: a frame's header and its mask's bytes depend on the
+    line's length alone, so both are made once per length and kept
+    (``_masks``), and masking is one XOR of two integers. chatd's frames are
+    not masked, so the tags stand in the bytes as they are; each holds one
+    JSON object, which ends in ``}``: a read is looked at up to its last
+    one, or a ping after it. A length byte of 125 is a ``}`` too, which cuts
+    between a frame's header and its object: harmless, as no tag holds one.
+    """
+
+    name: str = "web"
+    slow_markers: tuple[bytes, ...] = (WEBSOCKET_PING, b'"type":"error"', b'"kind":"flood"')
+    history_hint: bytes = b'"history":true'
+    _masks: dict[int, tuple[bytes, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Per payload length: the frame's header (with the mask) and the mask repeated to that length, as an int."""
+
+    def live(self, data: bytes) -> bytes:
+        return JSON_HISTORY.sub(b"", data)
+
+    def messages_end(self, data: bytes) -> int:
+        # A ping after the last object must be answered now: an idle socket gets nothing else.
+        end = data.rfind(b"}") + 1
+        ping = data.find(WEBSOCKET_PING, end)
+        return end if ping < 0 else ping + len(WEBSOCKET_PING)
+
+    def register(self, nick: str, room: str) -> bytes:
+        return WEBSOCKET_UPGRADE
+
+    def handshake(self, message: bytes, nick: str) -> bytes:
+        if message.startswith(b"HTTP/1.1 101 "):
+            return self.frame(nick.encode())
+        return b""
+
+    def after_registered(self, room: str) -> bytes:
+        return self.frame(f"/join {room}".encode()) + self.frame(b"/part #lobby")
+
+    def frame(self, line: bytes) -> bytes:
+        size = len(line)
+        known = self._masks.get(size)
+        if known is None:
+            known = self._masks[size] = _mask_for(size)
+        header, mask = known
+        return header + (int.from_bytes(line, "big") ^ mask).to_bytes(size, "big")
+
+    def messages(self, data: bytes) -> list[bytes]:
+        return JSON_MESSAGE.split(data)
+
+    def registered(self, line: bytes, nick: str) -> bool:
+        return b'"kind":"nick"' in line and f'"nick":"{nick}"'.encode() in line
+
+    def joined(self, line: bytes, nick: str, room: str) -> bool:
+        return (
+            line.startswith(b'{"type":"parted"')
+            and b'"room":"#lobby"' in line
+            and f'"nick":"{nick}"'.encode() in line
+        )
+
+    @property
+    def eol(self) -> bytes:
+        # A frame is one line: it needs no end of its own.
+        return b""
+
+    def trouble(self, line: bytes) -> str | None:
+        if line.startswith(b'{"type":"error"'):
+            found = JSON_ERROR_CODE.search(line)
+            return "ERR " + (found.group(1).decode("ascii", "replace") if found else "?")
+        if b'"kind":"flood"' in line:
+            return "notice: slowed"
+        if line.startswith(b"HTTP/1.") and not line.startswith(b"HTTP/1.1 101 "):
+            return "HTTP " + line[9:12].decode("ascii", "replace")
+        return None
+
+    def reply(self, line: bytes) -> bytes:
+        return WEBSOCKET_PONG * line.count(WEBSOCKET_PING)
+
+
+def _mask_for(size: int) -> tuple[bytes, int]:
+    """A masked client text frame's header for a ``size``-byte payload, and the mask repeated over ``size`` bytes."""
+    if size < 126:
+        header = bytes((0x81, 0x80 | size))
+    elif size <= 0xFFFF:
+        header = struct.pack("!BBH", 0x81, 0x80 | 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 0x80 | 127, size)
+    repeated = (WEBSOCKET_MASK * (size // 4 + 1))[:size]
+    return header + WEBSOCKET_MASK, int.from_bytes(repeated, "big")
+
+
 DIALECTS: dict[str, Dialect] = {
     "line": LineDialect(),
+    "web": WebDialect(),
     "irc": IrcDialect(),
     # twisted.words logs a user in with a password; its bench checker takes any.
     "irc-pass": IrcDialect(name="irc-pass", password="bench"),

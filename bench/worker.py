@@ -60,6 +60,8 @@ class ClientSpec:
     probe: bool
     """Parse every chat line's timestamp (others only count them)."""
     sends: bool = True
+    room_prefix: str = "#r"
+    """The room is this and its number: two fleets on one server keep to rooms of their own."""
 
 
 @dataclass(eq=False)
@@ -135,6 +137,9 @@ class Generator:
     def __init__(self, pipe: Connection, dialect: Dialect, address: tuple[str, int]) -> None:
         self.pipe = pipe
         self.dialect = dialect
+        self.messages_end = dialect.messages_end
+        self.frame = dialect.frame
+        """The dialect's two hooks of the hot path, looked up once."""
         self.address = address
         self.selector = selectors.DefaultSelector()
         self.selector.register(pipe.fileno(), selectors.EVENT_READ, None)
@@ -272,7 +277,7 @@ class Generator:
             return
         if client.tail:
             data = client.tail + data
-        end = data.rfind(b"\n") + 1
+        end = self.messages_end(data)
         client.tail = data[end:]
         if client.state != READY:
             self.setting_up(client, data[:end], now)
@@ -299,9 +304,8 @@ class Generator:
                 break
 
     def look_closer(self, client: Client, data: bytes) -> None:
-        """Answer PINGs and note errors, line by line (rare, so it may be slow)."""
-        for line in data.split(b"\n"):
-            line = line.rstrip(b"\r")
+        """Answer PINGs and note errors, message by message (rare, so it may be slow)."""
+        for line in self.dialect.messages(data):
             answer = self.dialect.reply(line)
             if answer:
                 self.send(client, answer)
@@ -322,7 +326,7 @@ class Generator:
 
     def open(self, spec: ClientSpec, now: int) -> None:
         assert self.joining is not None
-        room_name = f"#r{spec.room}"
+        room_name = f"{spec.room_prefix}{spec.room}"
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
         client = Client(spec, sock, room_name, self.dialect.say_prefix(room_name), connect_ns=now)
@@ -352,11 +356,12 @@ class Generator:
         self.send(client, self.dialect.register(client.spec.nick, client.room_name))
 
     def setting_up(self, client: Client, data: bytes, now: int) -> None:
-        """Follow registration and the join, line by line."""
+        """Follow the handshake (if any), registration and the join, message by message."""
         nick, dialect = client.spec.nick, self.dialect
-        for raw in data.split(b"\n"):
-            line = raw.rstrip(b"\r")
+        for line in dialect.messages(data):
             answer = dialect.reply(line)
+            if client.state == REGISTERING:
+                answer += dialect.handshake(line, nick)
             if answer:
                 self.send(client, answer)
             trouble = dialect.trouble(line)
@@ -441,7 +446,7 @@ class Generator:
                     step.sent += 1
                     step.sent_by_room[client.spec.room] += 1
                     stamp = step.chat + str(time.monotonic_ns()).encode()
-                    self.send(client, client.say + stamp + FILLER + self.dialect.eol)
+                    self.send(client, self.frame(client.say + stamp + FILLER + self.dialect.eol))
             if now >= step.end_ns:
                 step.sending = False
                 step.cpu_in_window = cpu_seconds() - step.cpu_at_start
@@ -455,7 +460,7 @@ class Generator:
         """One write of ``paste_lines`` lines (a paste), each tagged so receivers can count it."""
         stamp = step.paste + str(time.monotonic_ns()).encode()
         lines = [
-            client.say + stamp + f" line {n + 1:04d} of a long paste".encode() + self.dialect.eol
+            self.frame(client.say + stamp + f" line {n + 1:04d} of a long paste".encode() + self.dialect.eol)
             for n in range(step.paste_lines)
         ]
         self.send(client, b"".join(lines))
