@@ -13,9 +13,11 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py burst --servers chatd
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
     .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 3
+    .venv/bin/python bench/load.py profile --web --deliveries 100000   # chatd's web port under fan-out
     .venv/bin/python bench/load.py report bench/out/results.json
     .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:, side by side
     .venv/bin/python bench/load.py restart --rounds 2          # 5000 registering after a restart on a full --db
+    .venv/bin/python bench/load.py web --rounds 2              # one chatd's web port beside its line port (issue 14)
 
 The server runs pinned to the first CPU, the generator processes (one per
 other CPU) to the rest. The bench installs what it needs itself: ngIRCd
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,7 @@ SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
 CHATD_CAPACITY_ARGS = "--flood-rate 10 --flood-burst 50 --flood-bytes 16384"
 """chatd's default flood limits (2 lines/s) would slow the senders, not measure fan-out."""
 SQLITE, MEMORY = report.SQLITE, report.MEMORY
+LINE, WEB = report.LINE, report.WEB
 REPLAY_OFF = report.REPLAY_OFF
 """``restart``'s third configuration: the SQLite file, nothing shown again on joining (what the replay costs)."""
 
@@ -139,6 +143,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
     )
+    profile.add_argument(
+        "--web", action="store_true", help="load chatd's web port (--web-port), not its line port"
+    )
     store = commands.add_parser(
         "store",
         parents=[common, fan],
@@ -164,14 +171,32 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     restart.add_argument("--bans", type=int, default=100, help="address bans in the database")
     restart.add_argument("--rounds", type=int, default=2, help="runs of each configuration, interleaved")
+    web = commands.add_parser(
+        "web",
+        parents=[common, fan],
+        formatter_class=formatter,
+        help="one chatd's web port (WebSocket) beside its line port: fan-out, p99 at 100k/s, memory per idle connection",
+    )
+    # From below the latency target's 100,000/s, in steps fine enough for a ratio of 0.5.
+    web.set_defaults(start=50_000.0, factor=1.2)
+    web.add_argument(
+        "--rounds", type=int, default=2, help="daemons measured, the order of the ports swapped each"
+    )
+    web.add_argument("--idle-clients", type=int, default=2000, help="idle connections of each kind")
+    web.add_argument(
+        "--idle-rooms", type=int, default=20, help="rooms the idle connections of each kind join"
+    )
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     args = parser.parse_args(argv)
-    if args.command in ("store", "restart"):
-        args.servers = variants(
-            args.rounds, (SQLITE, MEMORY, REPLAY_OFF) if args.command == "restart" else (SQLITE, MEMORY)
-        )
+    if args.command in ("store", "restart", "web"):
+        configurations = {
+            "store": (SQLITE, MEMORY),
+            "restart": (SQLITE, MEMORY, REPLAY_OFF),
+            "web": (LINE, WEB),
+        }[args.command]
+        args.servers = variants(args.rounds, configurations)
         short = servers.short_commit(args.chatd_commit) if args.chatd_commit else ""
         if args.chatd_commit and not short:
             parser.error(f"no commit {args.chatd_commit!r} in this repository")
@@ -182,8 +207,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
             args.servers, args.chatd_commits = server_labels(names, args.chatd_commit)
         except ValueError as error:
             parser.error(str(error))
-    if args.command in ("fanout", "all", "store"):
-        default = ["1000x10"] if args.command == "store" else ["1000x10", "200x1"]
+    if args.command in ("fanout", "all", "store", "web"):
+        default = ["1000x10"] if args.command in ("store", "web") else ["1000x10", "200x1"]
         try:
             args.shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shape or default]
         except ValueError:
@@ -319,6 +344,43 @@ def run_store(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
     return runs
 
 
+def run_web(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One chatd's line port and web port side by side, ``--rounds`` times: (fan-out runs, idle runs).
+
+    Each round starts one daemon with both ports and the capacity flags
+    (``--chatd-args``) and climbs the two ladders together
+    (``workloads.climb_together``, each load on one port then the other);
+    then a fresh daemon, every setting at its default, takes
+    ``--idle-clients`` idle connections on one port and as many on the
+    other. Odd rounds measure the line port first, even ones the web port.
+    """
+    fanout: list[dict[str, Any]] = []
+    idle: list[dict[str, Any]] = []
+    for number, (line, web) in enumerate(zip(args.servers[::2], args.servers[1::2], strict=True), 1):
+        web_first = number % 2 == 0
+        for clients, rooms in args.shapes:
+            print(
+                f"fan-out, {clients} clients in {rooms} rooms on each port: {line} and {web}"
+                f"{', web first' if web_first else ''}",
+                file=sys.stderr,
+                flush=True,
+            )
+            with workloads.ports(setup, setup.chatd_capacity_args, (line, web)) as envs:
+                order = list(envs[::-1] if web_first else envs)
+                results = workloads.climb_together(
+                    order, setup, clients, rooms, ladder_targets(args), args.max_client_rate
+                )
+            fanout += [workloads.as_dict(result) for result in sorted(results, key=lambda r: r.server)]
+        print(
+            f"idle, {args.idle_clients} connections in {args.idle_rooms} rooms on each port: {line} and {web}",
+            file=sys.stderr,
+            flush=True,
+        )
+        weighed = workloads.idle_ports(setup, args.idle_clients, args.idle_rooms, (line, web), web_first)
+        idle += [workloads.as_dict(result) for result in weighed]
+    return fanout, idle
+
+
 def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
     """``--clients`` register on a restarted chatd: on a copy of one full --db file, or on --db :memory:.
 
@@ -376,18 +438,23 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     raw = args.out / "chatd-profile.txt"
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
     extra = [] if args.idle else setup.chatd_capacity_args
-    with workloads.running("chatd", setup, extra) as env:
+    with loaded(args.web, setup, extra) as env:
         if args.idle:
             time.sleep(setup.settle_seconds)
             sampler = sample(env, setup, args.seconds, raw)
             began = time.monotonic()
-            specs = workloads.specs(0, args.clients, args.rooms, args.clients + 1)
+            specs = workloads.specs(
+                0, args.clients, args.rooms, args.clients + 1, env.nick_prefix, env.room_prefix
+            )
             report = env.fleet.connect(specs, setup.window, 120)
             found["registered"], found["seconds"] = report["registered"], time.monotonic() - began
             print(f"  chatd: {report['registered']} registered in {found['seconds']:.1f} s", file=sys.stderr)
         else:
             clients, rate = workloads.shape(args.deliveries, args.clients, args.rooms, 2.0)
-            env.fleet.connect(workloads.specs(0, clients, args.rooms, setup.probe_every), setup.window, 60)
+            specs = workloads.specs(
+                0, clients, args.rooms, setup.probe_every, env.nick_prefix, env.room_prefix
+            )
+            env.fleet.connect(specs, setup.window, 60)
             time.sleep(setup.settle_seconds)
             sampler = sample(env, setup, args.seconds, raw)
             setup.step_seconds = args.seconds
@@ -399,6 +466,17 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             raise servers.BenchError(f"py-spy failed: {errors.decode(errors='replace')}")
     found["summary"] = pyspy.summary(raw)
     return found
+
+
+@contextlib.contextmanager
+def loaded(web: bool, setup: Setup, extra: list[str]) -> Iterator[workloads.Environment]:
+    """A chatd to profile, and the environment whose port is loaded: its web port's (``web``), else its line port's."""
+    if not web:
+        with workloads.running("chatd", setup, extra) as env:
+            yield env
+        return
+    with workloads.ports(setup, extra) as (_, env):
+        yield env
 
 
 def sample(env: workloads.Environment, setup: Setup, seconds: float, raw: Path) -> "subprocess.Popen[bytes]":
@@ -479,6 +557,9 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
     if args.command == "store":
         results["chatd_capacity_args"] = setup.chatd_capacity_args
         results["fanout"] = run_store(args, setup)
+    if args.command == "web":
+        results["chatd_capacity_args"] = setup.chatd_capacity_args
+        results["fanout"], results["idle"] = run_web(args, setup)
     if args.command == "restart":
         results["restart"] = run_restart(args, setup)
         results["restart_database"] = {"lines": args.lines, "bans": args.bans}

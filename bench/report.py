@@ -14,6 +14,15 @@ SQLITE, MEMORY = "chatd sqlite", "chatd memory"
 """The labels of chatd with its SQLite store and with ``--db :memory:`` (``load.py store`` and ``restart``)."""
 REPLAY_OFF = f"{SQLITE} --replay 0"
 """``load.py restart``'s SQLite runs with nothing shown again on joining: what the replay costs."""
+LINE, WEB = "chatd line", "chatd web"
+"""The labels of one chatd's line port and its web port (``load.py web``)."""
+WEB_LATENCY_LOAD = 100_000.0
+"""Deliveries a second at which the web port's p99 is held to ``WEB_P99_MS`` (issue 14)."""
+WEB_P99_MS = 10.0
+WEB_CAPACITY_SHARE = 0.5
+"""The web port's fan-out capacity, at least this share of the line port's."""
+WEB_MEMORY_SHARE = 2.0
+"""An idle web socket's memory, at most this many times an idle line connection's."""
 PEERS = ("ngircd", "miniircd", "twisted.words")
 NAMES = {"chatd": "chatd", "ngircd": "ngIRCd", "miniircd": "miniircd", "twisted.words": "twisted.words"}
 
@@ -108,14 +117,16 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def pairs(runs: list[dict[str, Any]], ours: str = SQLITE) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(run of configuration ``ours``, :memory: run) of each round, matched by label:
-    ``chatd sqlite (2)`` with ``chatd memory (2)``."""
+def pairs(
+    runs: list[dict[str, Any]], ours: str = SQLITE, theirs: str = MEMORY
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(run of configuration ``ours``, run of ``theirs``, :memory: by default) of each round, matched by
+    label: ``chatd sqlite (2)`` with ``chatd memory (2)``."""
     by_label = {run["server"]: run for run in runs}
     return [
-        (run, by_label[MEMORY + run["server"][len(ours) :]])
+        (run, by_label[theirs + run["server"][len(ours) :]])
         for run in runs
-        if run["server"].startswith(ours) and MEMORY + run["server"][len(ours) :] in by_label
+        if run["server"].startswith(ours) and theirs + run["server"][len(ours) :] in by_label
     ]
 
 
@@ -288,8 +299,10 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         if any(kind_of(server).name != "chatd" for server in group):
             for server in filter(is_chatd, group):
                 out += capacity_targets(group, server, f"{clients} in {rooms}")
-    # A run of chatd against itself (SQLite and :memory:) is about their ratio, not issue 7's latency target.
-    latency_runs = [] if pairs(results.get("fanout", [])) else results.get("fanout", [])
+    # A run of chatd against itself (SQLite and :memory:, web and line) is about their ratio, not issue 7's
+    # latency target (``web_targets`` holds the web port's).
+    against_itself = pairs(results.get("fanout", [])) or pairs(results.get("fanout", []), WEB, LINE)
+    latency_runs = [] if against_itself else results.get("fanout", [])
     for note, step in around(latency_runs, 100_000):
         out.append(
             f"| p99 < 10 ms at 100k deliveries/s{note} | {step['p99_ms']:.1f} ms at "
@@ -308,10 +321,98 @@ def targets_table(results: dict[str, Any]) -> list[str]:
             f"| registering after a restart on a full --db no slower than --db :memory: | "
             f"{share:.2f}x ({rate(ours)} vs {rate(theirs)} a second) | {'yes' if share >= 1 else 'no'} |"
         )
+    out += web_targets(results)
     idle = {r["server"]: r for r in results.get("idle", [])}
     if "ngircd" in idle:
         for server in filter(is_chatd, idle):
             out += idle_targets(idle[server], idle["ngircd"])
+    return out
+
+
+def step_at(run: dict[str, Any], target: float) -> dict[str, Any] | None:
+    """The step of ``run``'s ladder at ``target`` deliveries a second, if it climbed that far."""
+    return next((step for step in run["steps"] if step["target"] == target), None)
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def web_targets(results: dict[str, Any]) -> list[str]:
+    """Issue 14's targets for the web port against the line port of the same daemon, round by round."""
+    out: list[str] = []
+    fanout = pairs(results.get("fanout", []), WEB, LINE)
+    if fanout:
+        shares = [ratio(web["capacity"], line["capacity"]) for web, line in fanout]
+        web_mean = mean([web["capacity"] for web, _ in fanout])
+        line_mean = mean([line["capacity"] for _, line in fanout])
+        share = web_mean / line_mean if line_mean else 0.0
+        out.append(
+            f"| fan-out capacity of the web port ≥ {WEB_CAPACITY_SHARE}x the line port's "
+            f"({fanout[0][0]['clients']} clients in {fanout[0][0]['rooms']} rooms) | rounds {', '.join(shares)}; "
+            f"mean {share:.2f}x ({rate(web_mean)} vs {rate(line_mean)}) | "
+            f"{'yes' if share >= WEB_CAPACITY_SHARE else 'no'} |"
+        )
+        for n, (web, line) in enumerate(fanout, 1):
+            ours, theirs = step_at(web, WEB_LATENCY_LOAD), step_at(line, WEB_LATENCY_LOAD)
+            if ours is None:
+                continue
+            beside = "" if theirs is None else f"; the line port {theirs['p99_ms']:.1f} ms"
+            out.append(
+                f"| p99 < {WEB_P99_MS:g} ms at {rate(WEB_LATENCY_LOAD)} deliveries/s over the web port (round {n}) | "
+                f"{ours['p99_ms']:.1f} ms at {rate(ours['deliveries_per_second'])}/s, server CPU "
+                f"{ours['server_cpu']:.0%}{beside} | {'yes' if ours['p99_ms'] < WEB_P99_MS and ours['passed'] else 'no'} |"
+            )
+    idle = pairs(results.get("idle", []), WEB, LINE)
+    if idle:
+        shares = [ratio(web["kib_per_connection"], line["kib_per_connection"]) for web, line in idle]
+        web_kib = mean([web["kib_per_connection"] for web, _ in idle])
+        line_kib = mean([line["kib_per_connection"] for _, line in idle])
+        share = web_kib / line_kib if line_kib else 0.0
+        out.append(
+            f"| memory per idle web socket ≤ {WEB_MEMORY_SHARE:g}x an idle line connection's "
+            f"({idle[0][0]['clients']} of each) | rounds {', '.join(shares)}; mean {share:.2f}x "
+            f"({web_kib:.1f} vs {line_kib:.1f} KiB) | {'yes' if share and share <= WEB_MEMORY_SHARE else 'no'} |"
+        )
+    return out
+
+
+def web_tables(results: dict[str, Any]) -> list[str]:
+    """The line port against the web port, round by round: capacity, the step at 100,000/s, idle memory."""
+    out = [
+        "| round | line port (deliveries/s) | web port | web / line |",
+        "|---|---|---|---|",
+    ]
+    for n, (web, line) in enumerate(pairs(results.get("fanout", []), WEB, LINE), 1):
+        out.append(
+            f"| {n} | {capacity_cell(line)} | {capacity_cell(web)} | {ratio(web['capacity'], line['capacity'])} |"
+        )
+    out += [
+        "",
+        f"At {rate(WEB_LATENCY_LOAD)} deliveries/s (the ladder's step there):",
+        "",
+        "| round | port | clients x lines/s each | deliveries/s | p50 / p99 / max ms | lost | server CPU | generator CPU |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for n, pair in enumerate(pairs(results.get("fanout", []), WEB, LINE), 1):
+        for port, run in zip(("web", "line"), pair, strict=True):
+            step = step_at(run, WEB_LATENCY_LOAD)
+            if step is None:
+                continue
+            out.append(
+                f"| {n} | {port} | {step['clients']} x {step['rate']:.2f} | {rate(step['deliveries_per_second'])} | "
+                f"{step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | {step['lost']} | "
+                f"{step['server_cpu']:.0%} | {step['generator_cpu']:.0%} |"
+            )
+    idle = pairs(results.get("idle", []), WEB, LINE)
+    if idle:
+        out += [
+            "",
+            "Memory per idle connection (the daemon's RSS growth while each kind came in, "
+            "named and in its room; the kind measured first is listed first):",
+            "",
+            *idle_table(results["idle"]),
+        ]
     return out
 
 
@@ -341,6 +442,8 @@ def markdown(results: dict[str, Any]) -> str:
             *store_tables(results["fanout"]),
             "",
         ]
+    if pairs(results.get("fanout", []), WEB, LINE):
+        out += ["### The line port and the web port of one daemon", "", *web_tables(results), ""]
     if results.get("fanout"):
         out += ["### Fan-out", "", *fanout_tables(results["fanout"])]
     if results.get("restart"):
@@ -352,7 +455,7 @@ def markdown(results: dict[str, Any]) -> str:
             *restart_table(results["restart"]),
             "",
         ]
-    if results.get("idle"):
+    if results.get("idle") and not pairs(results["idle"], WEB, LINE):
         clients = results["idle"][0]["clients"]
         out += [f"### {clients} idle connections", "", *idle_table(results["idle"]), ""]
     if results.get("burst"):

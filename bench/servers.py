@@ -172,6 +172,31 @@ class Server(Daemon):
         raise SoakError(f"{self.command[0]} did not announce its port within {START_SECONDS:g} s")
 
 
+WEB_PAGE = re.compile(rb"chatd web page at http://127\.0\.0\.1:(\d+)/")
+"""chatd's log line once its web port (``--web-port``) listens."""
+
+
+def chatd_web_port(server: Server) -> tuple[int, int]:
+    """(line port, web port) of a chatd started with ``--web-port 0``, from its own log lines.
+
+    Both ports are announced ``chatd listening on``; the web port's line
+    comes after its page's address, which tells the two apart.
+    """
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        with open(server.log_path, "rb") as log:
+            text = log.read()
+        page = WEB_PAGE.search(text)
+        ports = [int(port) for port in LISTENING.findall(text)]
+        if page is not None and int(page.group(1)) in ports and len(ports) >= 2:
+            web = int(page.group(1))
+            return next(port for port in ports if port != web), web
+        if server.process.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise BenchError(f"chatd did not announce its web port within {START_SECONDS:g} s")
+
+
 def export_commit(commit: str) -> str:
     """A temporary copy of chatd at ``commit`` (``git archive``; the work tree is left alone).
 

@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fleet import Fleet
-from servers import BenchError, Server, kind_of
+from report import LINE, WEB
+from servers import BenchError, Server, chatd_web_port, kind_of
 from soak import percentile
 from wire import DIALECTS
 from worker import ClientSpec
@@ -68,6 +69,9 @@ class Environment:
     fleet: Fleet
     start_seconds: float
     """From starting the server's process to its listening (chatd: opening and checking its --db too)."""
+    nick_prefix: str = "u"
+    room_prefix: str = "#r"
+    """Its clients' nicknames and rooms: two environments on one server (``ports``) keep apart."""
 
 
 @contextmanager
@@ -92,7 +96,44 @@ def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
         server.remove(None)
 
 
-def specs(first: int, count: int, rooms: int, probe_every: int, prefix: str = "u") -> list[ClientSpec]:
+@contextmanager
+def ports(
+    setup: Setup, extra: list[str], names: tuple[str, str] = (LINE, WEB)
+) -> Iterator[tuple[Environment, Environment]]:
+    """One chatd with its line port and its web port (``--web-port``): an environment for each, named ``names``.
+
+    The two share the daemon; their clients keep to rooms of their own
+    (``#r0``... and ``#w0``...), so a line said on one port reaches no
+    client of the other. Both fleets are closed and the daemon stopped,
+    whatever happens.
+    """
+    kind = kind_of(LINE)
+    began = time.monotonic()
+    server = kind.start(setup.server_cpu, [*extra, "--web-port", "0"], setup.chatd_sources.get(names[0]))
+    fleets: list[Fleet] = []
+    try:
+        line_port, web_port = chatd_web_port(server)
+        start_seconds = time.monotonic() - began
+        envs = []
+        for name, dialect, port, nick, room in (
+            (names[0], "line", line_port, "u", "#r"),
+            (names[1], "web", web_port, "w", "#w"),
+        ):
+            address = ("127.0.0.1", port)
+            fleet = Fleet(dialect, DIALECTS[dialect].echoes, address, setup.generator_cpus, setup.workers)
+            fleets.append(fleet)
+            envs.append(Environment(name, server, fleet, start_seconds, nick, room))
+        yield envs[0], envs[1]
+    finally:
+        for fleet in fleets:
+            fleet.close()
+        server.stop()
+        server.remove(None)
+
+
+def specs(
+    first: int, count: int, rooms: int, probe_every: int, prefix: str = "u", room_prefix: str = "#r"
+) -> list[ClientSpec]:
     """Clients ``first`` .. ``first + count - 1``, dealt round the rooms; every ``probe_every``-th in a room probes."""
     return [
         ClientSpec(
@@ -100,6 +141,7 @@ def specs(first: int, count: int, rooms: int, probe_every: int, prefix: str = "u
             room=n % rooms,
             source=f"127.0.0.{2 + n % SOURCES}",
             probe=(n // rooms) % probe_every == 0,
+            room_prefix=room_prefix,
         )
         for n in range(first, first + count)
     ]
@@ -244,7 +286,9 @@ def grow(env: Environment, setup: Setup, connected: int, wanted: int, rooms: int
     if wanted <= connected:
         return ""
     report = env.fleet.connect(
-        specs(connected, wanted - connected, rooms, setup.probe_every), setup.window, 60
+        specs(connected, wanted - connected, rooms, setup.probe_every, env.nick_prefix, env.room_prefix),
+        setup.window,
+        60,
     )
     if report["ready"] < report["asked"]:
         return f"only {connected + report['ready']} of {wanted} clients got in: {report['failed']}"
@@ -288,35 +332,43 @@ def side_by_side(
     capacity is the highest step it passed. All run at once, each with a
     fleet of its own; the others sit idle while one is loaded.
     """
-    results = [FanoutResult(name, clients, rooms) for name in names]
     with contextlib.ExitStack() as stack:
         envs = [stack.enter_context(running(name, setup, setup.chatd_capacity_args)) for name in names]
-        connected = [0] * len(names)
-        failures = [0] * len(names)
-        for number, target in enumerate(targets, 1):
-            turn = list(range(len(names)))
-            for index in turn if number % 2 else turn[::-1]:
-                result, env = results[index], envs[index]
-                if result.stopped:
-                    continue
-                wanted, _ = shape(target, clients, rooms, max_rate)
-                result.stopped = grow(env, setup, connected[index], wanted, rooms)
-                if result.stopped:
-                    continue
-                connected[index] = max(connected[index], wanted)
-                step = climb(env, setup, result, number, target, connected[index])
-                result.stopped = beyond_the_server(env, step)
-                if result.stopped or step.passed:
-                    continue
-                failures[index] += 1
-                if failures[index] == 2 or step.closed:
-                    result.stopped = f"failed a second time at {target:,.0f}/s: {step.why}"
-                else:
-                    wait_for_quiet(env)
-            if all(result.stopped for result in results):
-                break
-        for result in results:
-            result.stopped = result.stopped or "end of the ladder: no second step failed"
+        return climb_together(envs, setup, clients, rooms, targets, max_rate)
+
+
+def climb_together(
+    envs: list[Environment], setup: Setup, clients: int, rooms: int, targets: list[float], max_rate: float
+) -> list[FanoutResult]:
+    """``side_by_side``'s ladders, on running environments (``bench/load.py web``: two ports of one daemon)."""
+    names = [env.name for env in envs]
+    results = [FanoutResult(name, clients, rooms) for name in names]
+    connected = [0] * len(names)
+    failures = [0] * len(names)
+    for number, target in enumerate(targets, 1):
+        turn = list(range(len(names)))
+        for index in turn if number % 2 else turn[::-1]:
+            result, env = results[index], envs[index]
+            if result.stopped:
+                continue
+            wanted, _ = shape(target, clients, rooms, max_rate)
+            result.stopped = grow(env, setup, connected[index], wanted, rooms)
+            if result.stopped:
+                continue
+            connected[index] = max(connected[index], wanted)
+            step = climb(env, setup, result, number, target, connected[index])
+            result.stopped = beyond_the_server(env, step)
+            if result.stopped or step.passed:
+                continue
+            failures[index] += 1
+            if failures[index] == 2 or step.closed:
+                result.stopped = f"failed a second time at {target:,.0f}/s: {step.why}"
+            else:
+                wait_for_quiet(env)
+        if all(result.stopped for result in results):
+            break
+    for result in results:
+        result.stopped = result.stopped or "end of the ladder: no second step failed"
     return results
 
 
@@ -414,35 +466,56 @@ class IdleResult:
 
 def idle(name: str, setup: Setup, clients: int, rooms: int) -> IdleResult:
     """Bring ``clients`` in, ``setup.window`` at a time; time it, then weigh the server."""
-    result = IdleResult(name, clients, rooms)
     with running(name, setup, []) as env:
-        result.start_seconds = env.start_seconds
         time.sleep(setup.settle_seconds)
-        result.rss_before_kib = env.server.memory_kib()[0]
-        server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()
-        began = time.monotonic()
-        report = env.fleet.connect(specs(0, clients, rooms, clients + 1), setup.window, 120)
-        result.seconds = time.monotonic() - began
-        result.server_cpu = (env.server.cpu_seconds() - server_before) / result.seconds
-        result.generator_cpu = (
-            (env.fleet.cpu_seconds() - generator_before) / result.seconds / len(setup.generator_cpus)
-        )
-        result.ready, result.registered = report["ready"], report["registered"]
-        result.failed, result.troubles = report["failed"], report["troubles"]
-        started = report["first_connect_ns"]
-        if report["registered"]:
-            result.registered_per_second = report["registered"] / (
-                (report["last_registered_ns"] - started) / 1e9
-            )
-        if report["ready"]:
-            result.ready_per_second = report["ready"] / ((report["last_ready_ns"] - started) / 1e9)
-        time.sleep(2 * setup.settle_seconds)
-        result.rss_after_kib = env.server.memory_kib()[0]
-        result.server_exit = env.server.process.poll()
-        if result.server_exit is not None:
-            result.server_log = env.server.log_tail(5)
+        return weigh_idle(env, setup, clients, rooms)
+
+
+def idle_ports(
+    setup: Setup, clients: int, rooms: int, names: tuple[str, str], web_first: bool
+) -> list[IdleResult]:
+    """``clients`` idle on the line port and as many on the web port of one daemon, one kind then the other.
+
+    Each kind's memory per connection is the daemon's RSS growth while it
+    came in (and settled) over how many got in; the other kind's clients
+    sit idle meanwhile, answering pings. Which comes first alternates
+    between rounds (``web_first``): the second kind finds a heap the first
+    has grown.
+    """
+    with ports(setup, [], names) as (line, web):
+        time.sleep(setup.settle_seconds)
+        return [weigh_idle(env, setup, clients, rooms) for env in ((web, line) if web_first else (line, web))]
+
+
+def weigh_idle(env: Environment, setup: Setup, clients: int, rooms: int) -> IdleResult:
+    """``idle``'s measure on a running ``env``: ``clients`` in, then the RSS they added."""
+    result = IdleResult(env.name, clients, rooms)
+    result.start_seconds = env.start_seconds
+    result.rss_before_kib = env.server.memory_kib()[0]
+    server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()
+    began = time.monotonic()
+    report = env.fleet.connect(
+        specs(0, clients, rooms, clients + 1, env.nick_prefix, env.room_prefix), setup.window, 120
+    )
+    result.seconds = time.monotonic() - began
+    result.server_cpu = (env.server.cpu_seconds() - server_before) / result.seconds
+    result.generator_cpu = (
+        (env.fleet.cpu_seconds() - generator_before) / result.seconds / len(setup.generator_cpus)
+    )
+    result.ready, result.registered = report["ready"], report["registered"]
+    result.failed, result.troubles = report["failed"], report["troubles"]
+    started = report["first_connect_ns"]
+    if report["registered"]:
+        result.registered_per_second = report["registered"] / ((report["last_registered_ns"] - started) / 1e9)
+    if report["ready"]:
+        result.ready_per_second = report["ready"] / ((report["last_ready_ns"] - started) / 1e9)
+    time.sleep(2 * setup.settle_seconds)
+    result.rss_after_kib = env.server.memory_kib()[0]
+    result.server_exit = env.server.process.poll()
+    if result.server_exit is not None:
+        result.server_log = env.server.log_tail(5)
     print(
-        f"  {name}: {result.ready}/{clients} in, registered {result.registered_per_second:,.0f}/s, in rooms {result.ready_per_second:,.0f}/s, "
+        f"  {env.name}: {result.ready}/{clients} in, registered {result.registered_per_second:,.0f}/s, in rooms {result.ready_per_second:,.0f}/s, "
         f"{result.kib_per_connection:.1f} KiB each, server CPU {result.server_cpu:.0%}, "
         f"generator CPU {result.generator_cpu:.0%}{'; failed: ' + str(result.failed) if result.failed else ''}",
         flush=True,
