@@ -13,6 +13,7 @@ from typing import cast
 
 from twisted.internet.interfaces import IAddress, IReactorTime
 from twisted.internet.protocol import Protocol
+from twisted.internet.task import LoopingCall
 from twisted.protocols.policies import WrappingFactory
 from typing_extensions import override
 
@@ -31,7 +32,7 @@ from chatd.line.render import json_line, text_line
 from chatd.line.session import deliver
 from chatd.web.connection import WebConnection
 from chatd.web.frames import text_frame
-from chatd.web.session import WebSession
+from chatd.web.session import PING_SECONDS, WebSession
 from chatd.web.site import page_site
 
 
@@ -67,6 +68,8 @@ class WebFactory(LineFactory):
             accounts=accounts,
         )
         self.site = page_site(origins, reactor)
+        self.sockets = Sockets(reactor)
+        """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
 
     @override
@@ -99,3 +102,34 @@ def http_refusal(line: bytes) -> bytes:
         b"Content-Length: %d\r\n"
         b"Connection: close\r\n\r\n" % len(line)
     ) + line
+
+
+class Sockets:
+    """The upgraded sessions of a factory, and the one timer that pings them all.
+
+    One round every ``PING_SECONDS`` for every socket, rather than a timer
+    each: a timer costs a socket as much memory as half its own state, and
+    a round a single pass over the set. The timer runs only while there is
+    a socket to ping, so an idle daemon (or a test) keeps no call waiting.
+    """
+
+    def __init__(self, reactor: IReactorTime) -> None:
+        self._live: set[WebSession] = set()
+        self._round = LoopingCall(self._ping)
+        self._round.clock = reactor
+
+    def add(self, session: WebSession) -> None:
+        """``session`` is a WebSocket now: it is pinged from the next round."""
+        self._live.add(session)
+        if not self._round.running:
+            self._round.start(PING_SECONDS, now=False)
+
+    def discard(self, session: WebSession) -> None:
+        """``session`` is gone; the last one gone stops the rounds."""
+        self._live.discard(session)
+        if not self._live and self._round.running:
+            self._round.stop()
+
+    def _ping(self) -> None:
+        for session in list(self._live):
+            session.ping()

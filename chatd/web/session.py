@@ -15,8 +15,9 @@ connection is known:
 - a message is at most ``max_message`` bytes: a longer whole one is
   refused with one error, and a connection that keeps sending past that
   without ending its message (which Twisted would buffer) is closed 1009;
-- the socket is pinged every ``PING_SECONDS``; one that has not answered
-  by the next ping is closed as dead.
+- the socket is pinged every ``PING_SECONDS`` (one round for all sockets,
+  ``WebFactory``'s); one that has not answered by the next round is
+  closed as dead.
 
 The session exists from the TCP connection's start (so its bytes are
 charged while it is still HTTP) but joins the chat only once the upgrade
@@ -26,7 +27,7 @@ whose transport is that ``WebConnection``.
 
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import IConsumer, IDelayedCall, ITCPTransport
+from twisted.internet.interfaces import IConsumer, ITCPTransport
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
@@ -61,11 +62,13 @@ MESSAGE_TOO_BIG = 1009
 class WebSession(LineProtocol):
     """A ``LineProtocol`` spoken over a WebSocket; see the module docstring."""
 
-    __slots__ = ("_answered", "_channel", "_close_code", "_connection", "_pinging", "_unfinished", "_wire")
+    __slots__ = ("_answered", "_channel", "_close_code", "_connection", "_sockets", "_unfinished", "_wire")
 
     def __init__(self, factory: "WebFactory", peer: str) -> None:
         super().__init__(factory, peer)
         self.json = True
+        self._sockets = factory.sockets
+        """The factory's upgraded sessions, which this one joins once upgraded (and leaves at its end)."""
         self._connection: WebConnection | None = None
         """The TCP connection's wrapper, set by it once made: charges bytes, pauses reading."""
         self._wire: WebSocketTransport | None = None
@@ -74,7 +77,6 @@ class WebSession(LineProtocol):
         """Bytes received since the last whole message: what Twisted may be buffering of the next."""
         self._answered = True
         """Whether the socket has answered the last ping (or none was sent yet)."""
-        self._pinging: IDelayedCall | None = None
         self._close_code = NORMAL_CLOSURE
         self._channel: HTTPChannel | None = None
         """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""
@@ -130,9 +132,13 @@ class WebSession(LineProtocol):
         # The HTTP channel still has its idle timeout and is still the
         # transport's producer; a quiet socket must stay, and output is ours.
         self._channel.setTimeout(None)
+        # Nothing reads the request that asked for the upgrade again (Twisted hands the end of the
+        # connection to the socket, not to it): let it go, and its headers with it.
+        self._channel.requests.clear()
+        self._channel = None
         connection.unregisterProducer()
         self.makeConnection(connection)
-        self._pinging = self.factory.reactor.callLater(PING_SECONDS, self._ping)
+        self._sockets.add(self)
 
     def textMessageReceived(self, message: str) -> None:  # noqa: N802 - Twisted's name
         """A message: its lines are taken as an nc user's lines arriving together (a paste of several)."""
@@ -155,9 +161,10 @@ class WebSession(LineProtocol):
         self._answered = True
         self._unfinished = max(0, self._unfinished - len(payload) - CONTROL_FRAME_HEADER)
 
-    def _ping(self) -> None:
-        """Ping the socket, or close it if the last ping went unanswered."""
-        self._pinging = None
+    def ping(self) -> None:
+        """Ping the socket, or close it if it has not answered the last ping (``WebFactory``'s round calls this)."""
+        if self.closing:
+            return
         if not self._answered:
             self._quit_reason = "ping timeout"
             self.close(PingTimeoutError(PING_SECONDS))
@@ -165,7 +172,6 @@ class WebSession(LineProtocol):
         self._answered = False
         assert self._wire is not None, "pinged only once upgraded"
         self._wire.ping(b"")
-        self._pinging = self.factory.reactor.callLater(PING_SECONDS, self._ping)
 
     @override
     def render(self, item: Renderable) -> bytes:
@@ -225,7 +231,5 @@ class WebSession(LineProtocol):
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        if self._pinging is not None and self._pinging.active():
-            self._pinging.cancel()
-        self._pinging = None
+        self._sockets.discard(self)
         super().connectionLost(reason)

@@ -74,6 +74,8 @@ class PlainInstallTests(SynchronousTestCase):
         for folder, _, names in os.walk(shipped):
             for name in names:
                 relative = os.path.relpath(os.path.join(folder, name), shipped)
-                with open(os.path.join(shipped, relative), "rb") as ours:
-                    with open(os.path.join(installed, relative), "rb") as theirs:
-                        self.assertEqual(theirs.read(), ours.read(), relative)
+                with (
+                    open(os.path.join(shipped, relative), "rb") as ours,
+                    open(os.path.join(installed, relative), "rb") as theirs,
+                ):
+                    self.assertEqual(theirs.read(), ours.read(), relative)
