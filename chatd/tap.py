@@ -198,7 +198,7 @@ class Options(usage.Options):
             "tls-cert",
             None,
             None,
-            "PEM certificate for --tls-port, with any intermediate certificates after it.",
+            "PEM certificate for --tls-port and --web-tls-port, with any intermediate certificates after it.",
         ],
         ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
         [
