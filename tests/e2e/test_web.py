@@ -4,14 +4,16 @@ import http.client
 import os
 import shutil
 import signal
+import ssl
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
+from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
-from tests.e2e.websocket import WebSocketClient, web_port
+from tests.e2e.websocket import PAGE, WebSocketClient, web_port
 
 
 def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -142,3 +144,39 @@ class SocketBesideNcTests(SynchronousTestCase):
         """Read ``client``'s lines until its own ``text`` comes back (the daemon has taken it)."""
         while not client.read_line().rstrip(b"\r\n").endswith(f"> {text}".encode()):
             pass
+
+
+class SecurePageTests(SynchronousTestCase):
+    def test_web_tls_port_serves_the_page_and_the_socket_over_tls(self) -> None:
+        """--web-tls-port with the --tls-cert pair: the page over HTTPS and the chat over wss, announced as https."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        daemon = Daemon.start(
+            self,
+            [
+                *LOOPBACK,
+                "--db",
+                ":memory:",
+                "--web-tls-port",
+                "0",
+                "--tls-cert",
+                certificate,
+                "--tls-key",
+                key,
+            ],
+        )
+        found = daemon.wait_for_log(PAGE)
+        self.assertTrue(found.group(0).endswith(b"at https://127.0.0.1:%s/" % found.group("port")))
+        port = int(found.group("port"))
+        trusted = ssl.create_default_context(cafile=certificate)
+        connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=DEADLINE_SECONDS, context=trusted)
+        self.addCleanup(connection.close)
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        with open(os.path.join(STATIC, "index.html"), "rb") as page:
+            self.assertEqual((response.status, response.read()), (200, page.read()))
+        alice = WebSocketClient(daemon, port, tls=trusted)
+        alice.until("prompt")
+        alice.send("alice")
+        self.assertEqual(alice.until("nick")[-1]["nick"], "alice")

@@ -9,6 +9,7 @@ daemon's deadline. ``web_port`` reads the port from the daemon's own
 import json
 import re
 import socket
+import ssl
 import time
 from typing import Any
 
@@ -17,7 +18,9 @@ from wsproto.events import AcceptConnection, CloseConnection, Event, Ping, Reque
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 
-PAGE = re.compile(rb"\[chatd\.web\.frontend#info\] chatd web page at http://(?P<host>[^/]+):(?P<port>\d+)/$")
+PAGE = re.compile(
+    rb"\[chatd\.web\.frontend#info\] chatd web page at https?://(?P<host>[^/]+):(?P<port>\d+)/$"
+)
 """chatd's own log line naming the page's address."""
 
 
@@ -29,13 +32,16 @@ def web_port(daemon: Daemon) -> int:
 class WebSocketClient:
     """One socket to a daemon's ``/ws``, upgraded on connect; closed at the test's cleanup."""
 
-    def __init__(self, daemon: Daemon, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, daemon: Daemon, port: int, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+    ) -> None:
         self.daemon = daemon
-        self.socket = socket.create_connection((host, port), timeout=DEADLINE_SECONDS)
+        plain = socket.create_connection((host, port), timeout=DEADLINE_SECONDS)
+        self.socket = plain if tls is None else tls.wrap_socket(plain, server_hostname=host)
         daemon.case.addCleanup(self.socket.close)
         self.ws = WSConnection(ConnectionType.CLIENT)
         self.waiting: list[Event] = []
-        origin = f"http://{host}:{port}"
+        origin = f"{'http' if tls is None else 'https'}://{host}:{port}"
         self.socket.sendall(
             self.ws.send(
                 Request(host=f"{host}:{port}", target="/ws", extra_headers=[(b"Origin", origin.encode())])
