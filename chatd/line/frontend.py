@@ -5,28 +5,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import (
-    SSL4ServerEndpoint,
-    TCP4ServerEndpoint,
-    TCP6ServerEndpoint,
-    serverFromString,
-)
 from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
+from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
 from chatd.line.factory import LineFactory
-
-LISTEN_BACKLOG = 1024
-"""Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
-
-Twisted's default of 50 drops connection attempts when a thousand clients
-come back at once after a restart; each then waits a second to retry.
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +62,8 @@ def line_front_end(
 
 def endpoints(config: Config, reactor: Any) -> tuple[IStreamServerEndpoint, ...]:
     """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
-    found: list[IStreamServerEndpoint] = []
     line = config.line
-    if line.port is not None:
-        kind = TCP6ServerEndpoint if ":" in config.interface else TCP4ServerEndpoint
-        found.append(kind(reactor, line.port, backlog=LISTEN_BACKLOG, interface=config.interface))
-    if line.tls is not None:
-        found.append(
-            SSL4ServerEndpoint(
-                reactor,
-                line.tls.port,
-                line.tls.certificate,
-                backlog=LISTEN_BACKLOG,
-                interface=config.interface,
-            )
-        )
-    found.extend(serverFromString(reactor, description) for description in line.listen)
-    return tuple(found)
+    tls = None if line.tls is None else (line.tls.port, line.tls.certificate)
+    return tuple(
+        endpoint for endpoint, _ in listening(reactor, config.interface, line.port, tls, line.listen)
+    )

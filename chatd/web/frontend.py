@@ -1,17 +1,9 @@
 """The browser front end as the service wires it: its factory on --web-port, --web-tls-port and each --listen web:."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred
-from twisted.internet.endpoints import (
-    SSL4ServerEndpoint,
-    TCP4ServerEndpoint,
-    TCP6ServerEndpoint,
-    serverFromString,
-)
 from twisted.internet.interfaces import IListeningPort, IProtocolFactory, IStreamServerEndpoint
 from twisted.logger import Logger
 from zope.interface import implementer
@@ -20,27 +12,16 @@ from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
+from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
-from chatd.line.frontend import LISTEN_BACKLOG
+from chatd.line.frontend import LineFrontEnd
 from chatd.web.factory import WebFactory
 
 log = Logger()
 
 WILDCARDS = ("::", "0.0.0.0")
 """Addresses that stand for every interface: the page's address is then the server's name."""
-
-
-@dataclass(frozen=True, slots=True)
-class WebFrontEnd:
-    """A ``chatd.frontend.ports.FrontEnd``: one ``WebFactory`` served on every endpoint."""
-
-    factory: WebFactory
-    endpoints: Sequence[IStreamServerEndpoint]
-
-    def shutdown(self) -> "Deferred[None]":
-        """Say goodbye to every socket, drop every HTTP connection, and fire once all are closed."""
-        return self.factory.shutdown()
 
 
 def web_front_end(
@@ -51,8 +32,11 @@ def web_front_end(
     login: OperatorLogin,
     barrier: Barrier | None = None,
     accounts: AccountLogin | None = None,
-) -> WebFrontEnd:
-    """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``."""
+) -> LineFrontEnd:
+    """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
+
+    It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets.
+    """
     factory = WebFactory(
         chat,
         reactor,
@@ -66,26 +50,17 @@ def web_front_end(
         accounts=accounts,
         origins=config.web.origins,
     )
-    return WebFrontEnd(factory, endpoints(config, reactor))
+    return LineFrontEnd(factory, endpoints(config, reactor))
 
 
 def endpoints(config: Config, reactor: Any) -> tuple[IStreamServerEndpoint, ...]:
     """``--web-port``, ``--web-tls-port`` (both on ``--interface``), then each ``--listen web:``, each announcing its page."""
-    found: list[IStreamServerEndpoint] = []
     web = config.web
-    if web.port is not None:
-        kind = TCP6ServerEndpoint if ":" in config.interface else TCP4ServerEndpoint
-        plain = kind(reactor, web.port, backlog=LISTEN_BACKLOG, interface=config.interface)
-        found.append(_PageAnnounced(plain, "http", config.server_name))
-    if web.tls is not None:
-        secure = SSL4ServerEndpoint(
-            reactor, web.tls.port, web.tls.certificate, backlog=LISTEN_BACKLOG, interface=config.interface
-        )
-        found.append(_PageAnnounced(secure, "https", config.server_name))
-    for description in web.listen:
-        scheme = "https" if description.startswith("ssl:") else "http"
-        found.append(_PageAnnounced(serverFromString(reactor, description), scheme, config.server_name))
-    return tuple(found)
+    tls = None if web.tls is None else (web.tls.port, web.tls.certificate)
+    return tuple(
+        _PageAnnounced(endpoint, "https" if secure else "http", config.server_name)
+        for endpoint, secure in listening(reactor, config.interface, web.port, tls, web.listen)
+    )
 
 
 @implementer(IStreamServerEndpoint)
