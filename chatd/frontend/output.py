@@ -385,14 +385,29 @@ class SocketOutput(Output):
         """Twisted has sent everything it held: the client is keeping up."""
         self._held = 0
 
+    def wait_for_transport(self) -> None:
+        """Send through Twisted's buffer until it next says it is empty: it may hold another writer's bytes."""
+        self._held = max(self._held, 1)
+
     def stopProducing(self) -> None:
         """The connection is going; the protocol hears of it in connectionLost."""
 
 
-def output_for(transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]) -> Output:
-    """The fastest ``Output`` ``transport`` allows, registered with it as its producer."""
+def output_for(
+    transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None], behind: bool = False
+) -> Output:
+    """The fastest ``Output`` ``transport`` allows, registered with it as its producer.
+
+    ``behind``: something else has written to ``transport`` already (the
+    answer to a WebSocket upgrade), which may still wait in Twisted's
+    buffer: a ``SocketOutput`` then sends through Twisted until it has sent
+    all it holds, so as not to overtake it.
+    """
     if isinstance(transport, FileDescriptor) and ITCPTransport.providedBy(transport):
         handle = ISystemHandle(transport).getHandle()
         if isinstance(handle, socket.socket):
-            return SocketOutput(transport, handle, outbox, sendq, overflow)
+            output = SocketOutput(transport, handle, outbox, sendq, overflow)
+            if behind:
+                output.wait_for_transport()
+            return output
     return BufferedOutput(transport, outbox, sendq, overflow)

@@ -38,7 +38,7 @@ from chatd.domain.names import check_text
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
-from chatd.frontend.output import output_for
+from chatd.frontend.output import Output, output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
 from chatd.line import table
@@ -160,13 +160,19 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
         # Gathered and sent once per reactor pass; it says whether the session is open.
-        self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
+        self.sink = self.make_output(transport)
         tune(transport, limits.keepalive)
         # A TLS connection gets its greeting once its handshake is done,
         # which it has a short time for; the nickname's time starts then.
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
         self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
         self.greet()
+
+    def make_output(self, transport: ITransport) -> Output:
+        """Where this connection's output goes: the fastest ``Output`` its transport allows."""
+        return output_for(
+            transport, self.factory.outbox, self.factory.limits.sendq, self._send_queue_exceeded
+        )
 
     def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
         """The TLS handshake is done: the connection now has its time to choose a nickname."""

@@ -27,7 +27,7 @@ whose transport is that ``WebConnection``.
 
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import IConsumer, ITCPTransport
+from twisted.internet.interfaces import IConsumer, ITCPTransport, ITransport
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
@@ -36,6 +36,7 @@ from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
 from chatd.domain.events import Event, RoomEvent
+from chatd.frontend.output import Output, output_for
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import Renderable
@@ -172,6 +173,21 @@ class WebSession(LineProtocol):
         self._answered = False
         assert self._wire is not None, "pinged only once upgraded"
         self._wire.ping(b"")
+
+    @override
+    def make_output(self, transport: ITransport) -> Output:
+        """Output straight to the TCP (or TLS) transport under the wrapper, once what Twisted holds is sent.
+
+        Twisted wrote the upgrade's answer itself, and may hold it still: the
+        first frames go through its buffer, so they cannot overtake it.
+        """
+        return output_for(
+            self._tcp(),
+            self.factory.outbox,
+            self.factory.limits.sendq,
+            self._send_queue_exceeded,
+            behind=True,
+        )
 
     @override
     def render(self, item: Renderable) -> bytes:

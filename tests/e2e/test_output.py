@@ -3,6 +3,7 @@
 import re
 
 from twisted.internet import reactor
+from twisted.internet.abstract import FileDescriptor
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import Protocol, connectionDone
@@ -10,7 +11,7 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
-from chatd.frontend.output import SocketOutput
+from chatd.frontend.output import SocketOutput, output_for
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -134,3 +135,23 @@ class SocketOutputTests(TestCase):
         client.reading(True)
         await client.lost
         self.assertEqual(server._quit_reason, "send queue exceeded")
+
+    async def test_output_behind_another_writer_does_not_overtake_it(self) -> None:
+        """Bytes Twisted holds from another writer (an upgrade's answer) leave first; then sends go straight out."""
+        factory, server, client = await self.connected(LineLimits())
+        transport = server.transport
+        assert isinstance(transport, FileDescriptor)
+        transport.unregisterProducer()
+        # Twisted holds this until the reactor next writes: a send straight to the socket would pass it.
+        transport.write(b"answer\r\n")
+        output = output_for(transport, factory.outbox, 65536, lambda: None, behind=True)
+        output.write(b"first frame\r\n")
+        factory.outbox.send()
+        await client.seen(b"first frame\r\n")
+        self.assertEqual(
+            bytes(client.received).split(b"*** In #lobby (1): alice\r\n")[-1], b"answer\r\nfirst frame\r\n"
+        )
+        output.write(b"second frame\r\n")
+        factory.outbox.send()
+        self.assertFalse(watched_for_writing(server))
+        await client.seen(b"second frame\r\n")
