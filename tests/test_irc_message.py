@@ -19,12 +19,12 @@ from chatd.irc.message import MAX_PARAMS, Message, ParseError, RenderError, pars
 # (a host name) and "/", then letters, digits and hyphens.
 TAG_KEYS = st.from_regex(r"\+?([a-z0-9-]+(\.[a-z0-9-]+)*/)?[A-Za-z0-9-]+", fullmatch=True)
 # Any value but one holding NUL, which no escape can carry.
-TAG_VALUES = st.text(st.characters(blacklist_characters="\0"))
-WORD = st.characters(blacklist_characters=" \0\r\n")
+TAG_VALUES = st.text(st.characters(codec="utf-8", blacklist_characters="\0"))
+WORD = st.characters(codec="utf-8", blacklist_characters=" \0\r\n")
 SOURCES = st.none() | st.text(WORD, min_size=1)
 COMMANDS = st.from_regex(r"[A-Z]+|[0-9]{3}", fullmatch=True)
 MIDDLES = st.text(WORD, min_size=1).filter(lambda param: not param.startswith(":"))
-LASTS = st.text(st.characters(blacklist_characters="\0\r\n"))
+LASTS = st.text(st.characters(codec="utf-8", blacklist_characters="\0\r\n"))
 # Characters that mean something to the parser, so random text reaches every branch.
 IRCISH = st.text(st.sampled_from("@:;= \\+/!aZ09\r\n\0\t") | st.characters())
 
