@@ -19,6 +19,7 @@ MAX_PARAMS = 15
 """The most parameters ``render`` writes: Modern IRC says software SHOULD AVOID sending more."""
 
 NO_TAGS: Mapping[str, str] = MappingProxyType({})
+"""The tags of a message that has none, shared by all of them."""
 
 _FORBIDDEN = re.compile("[\0\r\n]")
 """NUL, CR and LF: no part of a message may hold them, escaped or not."""
@@ -65,6 +66,7 @@ class Message:
     params: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        """Hold a read-only copy of the tags given, so the caller's mapping can change freely."""
         if self.tags is not NO_TAGS:
             object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)) if self.tags else NO_TAGS)
 
