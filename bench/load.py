@@ -186,6 +186,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     web.add_argument(
         "--idle-rooms", type=int, default=20, help="rooms the idle connections of each kind join"
     )
+    web.add_argument(
+        "--line-format",
+        choices=("text", "json"),
+        default="text",
+        help="what the line port's clients read: text lines, as nc users do, or /format json (the web port's objects)",
+    )
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
@@ -356,6 +362,7 @@ def run_web(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]
     """
     fanout: list[dict[str, Any]] = []
     idle: list[dict[str, Any]] = []
+    line_dialect = "line-json" if args.line_format == "json" else "line"
     for number, (line, web) in enumerate(zip(args.servers[::2], args.servers[1::2], strict=True), 1):
         web_first = number % 2 == 0
         for clients, rooms in args.shapes:
@@ -365,7 +372,7 @@ def run_web(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]
                 file=sys.stderr,
                 flush=True,
             )
-            with workloads.ports(setup, setup.chatd_capacity_args, (line, web)) as envs:
+            with workloads.ports(setup, setup.chatd_capacity_args, (line, web), line_dialect) as envs:
                 order = list(envs[::-1] if web_first else envs)
                 results = workloads.climb_together(
                     order, setup, clients, rooms, ladder_targets(args), args.max_client_rate
@@ -376,7 +383,9 @@ def run_web(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]
             file=sys.stderr,
             flush=True,
         )
-        weighed = workloads.idle_ports(setup, args.idle_clients, args.idle_rooms, (line, web), web_first)
+        weighed = workloads.idle_ports(
+            setup, args.idle_clients, args.idle_rooms, (line, web), web_first, line_dialect
+        )
         idle += [workloads.as_dict(result) for result in weighed]
     return fanout, idle
 

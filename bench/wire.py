@@ -310,6 +310,29 @@ class WebDialect(LineDialect):
         return WEBSOCKET_PONG * line.count(WEBSOCKET_PING)
 
 
+@dataclass(frozen=True)
+class LineJsonDialect(WebDialect):
+    """chatd's line protocol in ``/format json``: the web port's JSON objects, as lines on the line port.
+
+    Beside the web port it tells what its JSON costs from what its
+    WebSocket costs (``bench/load.py web --line-format json``).
+    """
+
+    name: str = "line-json"
+    slow_markers: tuple[bytes, ...] = (b'"type":"error"', b'"kind":"flood"')
+
+    def register(self, nick: str, room: str) -> bytes:
+        return f"/format json\n{nick}\n".encode()
+
+    messages_end = Dialect.messages_end
+    handshake = Dialect.handshake
+    frame = Dialect.frame
+    messages = Dialect.messages
+    reply = Dialect.reply
+    after_registered = LineDialect.after_registered
+    eol = LineDialect.eol
+
+
 def _mask_for(size: int) -> tuple[bytes, int]:
     """A masked client text frame's header for a ``size``-byte payload, and the mask repeated over ``size`` bytes."""
     if size < 126:
@@ -325,6 +348,7 @@ def _mask_for(size: int) -> tuple[bytes, int]:
 DIALECTS: dict[str, Dialect] = {
     "line": LineDialect(),
     "web": WebDialect(),
+    "line-json": LineJsonDialect(),
     "irc": IrcDialect(),
     # twisted.words logs a user in with a password; its bench checker takes any.
     "irc-pass": IrcDialect(name="irc-pass", password="bench"),

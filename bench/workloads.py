@@ -98,7 +98,7 @@ def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
 
 @contextmanager
 def ports(
-    setup: Setup, extra: list[str], names: tuple[str, str] = (LINE, WEB)
+    setup: Setup, extra: list[str], names: tuple[str, str] = (LINE, WEB), line_dialect: str = "line"
 ) -> Iterator[tuple[Environment, Environment]]:
     """One chatd with its line port and its web port (``--web-port``): an environment for each, named ``names``.
 
@@ -116,7 +116,7 @@ def ports(
         start_seconds = time.monotonic() - began
         envs = []
         for name, dialect, port, nick, room in (
-            (names[0], "line", line_port, "u", "#r"),
+            (names[0], line_dialect, line_port, "u", "#r"),
             (names[1], "web", web_port, "w", "#w"),
         ):
             address = ("127.0.0.1", port)
@@ -472,7 +472,12 @@ def idle(name: str, setup: Setup, clients: int, rooms: int) -> IdleResult:
 
 
 def idle_ports(
-    setup: Setup, clients: int, rooms: int, names: tuple[str, str], web_first: bool
+    setup: Setup,
+    clients: int,
+    rooms: int,
+    names: tuple[str, str],
+    web_first: bool,
+    line_dialect: str = "line",
 ) -> list[IdleResult]:
     """``clients`` idle on the line port and as many on the web port of one daemon, one kind then the other.
 
@@ -482,7 +487,7 @@ def idle_ports(
     between rounds (``web_first``): the second kind finds a heap the first
     has grown.
     """
-    with ports(setup, [], names) as (line, web):
+    with ports(setup, [], names, line_dialect) as (line, web):
         time.sleep(setup.settle_seconds)
         return [weigh_idle(env, setup, clients, rooms) for env in ((web, line) if web_first else (line, web))]
 
