@@ -1,6 +1,8 @@
 """The browser's WebSocket: the line protocol's JSON form, a message a line, with its own limits."""
 
+import gc
 import json
+import weakref
 
 from wsproto.events import (
     AcceptConnection,
@@ -38,6 +40,16 @@ class UpgradeTests(WebTestCase):
                 {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
             ],
         )
+
+    def test_upgraded_socket_keeps_no_http_channel(self) -> None:
+        """Once upgraded, the HTTP channel and its request are let go: a socket holds only what it reads with."""
+        client = self.open()
+        channel = weakref.ref(client.connection.wrappedProtocol)
+        client.upgrade()
+        client.send("alice")
+        self.assertEqual(client.kinds()[-1], "members")
+        gc.collect()
+        self.assertIsNone(channel())
 
     def test_page_from_another_origin_is_refused_before_the_upgrade(self) -> None:
         """A page of another site gets 403 and one ERR line; no session starts."""
