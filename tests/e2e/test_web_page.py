@@ -12,6 +12,7 @@ alone and at phone width. A test also fails if the page logged an error
 
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -35,6 +36,10 @@ FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "1
 def quiet(case: SynchronousTestCase, page: Page) -> None:
     """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
     case.assertEqual(page.console_errors(), [])
+
+
+CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
+"""chatd's log line for each connection it admits."""
 
 
 class ChatTests(SynchronousTestCase):
@@ -67,6 +72,20 @@ class ChatTests(SynchronousTestCase):
         for page in (alice, bob):
             self.assertEqual(sorted(page.texts("#member-list .member")), ["alice", "bob", "carol"])
             quiet(self, page)
+
+    def test_a_nickname_chosen_after_the_servers_deadline_still_gets_in(self) -> None:
+        """The server closes a socket that chose no nickname in time; the page reconnects quietly and the nickname works."""
+        daemon, url = start_web(self, "--register-timeout", "1")
+        page = Page(self, url)
+        page.wait(lambda: page.find("#login-nick").is_enabled() or None, "the nickname box")
+        # Two more connections: the page came back by itself twice after the deadline closed it.
+        for _ in range(3):
+            daemon.wait_for_log(CONNECTED)
+        self.assertNotIn("no nickname chosen", page.shown())
+        page.login("slowpoke")
+        self.assertEqual(page.title(), "#lobby")
+        self.assertNotIn("no nickname chosen", page.shown())
+        quiet(self, page)
 
     def test_a_private_message_opens_a_conversation_with_its_sender(self) -> None:
         """carol's /msg to alice shows under Private as carol's, counted unread, and alice's answer reaches carol."""
