@@ -10,14 +10,12 @@ becomes of them. It also knows the connection's place under the
 connection limits, held from the first byte to the last.
 
 Twisted's HTTP channel pauses and resumes its transport around each
-request; the session pauses it while its flood budget refills. Each
-pause is kept apart, so the channel finishing a request does not let a
-flooding connection read again early.
+request; the session pauses it while its flood budget refills. The
+channel's pauses are one more reason of the session's ``Reading``
+(chatd.frontend.reading), so the channel finishing a request does not let
+a flooding connection read again early.
 """
 
-from typing import cast
-
-from twisted.internet.interfaces import IPushProducer
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
@@ -34,31 +32,15 @@ class WebConnection(ProtocolWrapper):
     ) -> None:
         super().__init__(factory, channel)
         self.session = session
-        self._held_by: set[str] = set()
-        """Who wants the transport not read: the HTTP channel (a request in hand), the session (its flood budget)."""
         session.attach(self)
 
     def pauseProducing(self) -> None:
-        """The HTTP channel stops reading while it answers a request."""
-        self.hold("http")
+        """The HTTP channel stops reading while it answers a request: one more reason for the session's reading."""
+        self.session.request_in_hand(True)
 
     def resumeProducing(self) -> None:
-        """The HTTP channel reads again; the transport does only if the session's budget lets it too."""
-        self.release("http")
-
-    def hold(self, reason: str) -> None:
-        """Stop reading the transport for ``reason`` (``http`` or ``session``)."""
-        if not self._held_by:
-            cast(IPushProducer, self.transport).pauseProducing()
-        self._held_by.add(reason)
-
-    def release(self, reason: str) -> None:
-        """Lift ``reason``; read the transport again once no reason holds."""
-        if reason not in self._held_by:
-            return
-        self._held_by.discard(reason)
-        if not self._held_by:
-            cast(IPushProducer, self.transport).resumeProducing()
+        """The HTTP channel reads again; the transport does only once the session has no other reason to wait."""
+        self.session.request_in_hand(False)
 
     @override
     def dataReceived(self, data: bytes) -> None:

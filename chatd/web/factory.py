@@ -89,9 +89,19 @@ class WebFactory(LineFactory):
             event,
             cast(Sequence[LineProtocol], sessions),
             self.ignorers,
-            json=lambda item: text_frame(json_line(item)),
-            text=lambda item: text_frame(text_line(item)),
+            json=_json_frame,
+            text=_text_frame,
         )
+
+
+def _json_frame(event: Event) -> bytes:
+    """``event``'s JSON object as one WebSocket text frame."""
+    return text_frame(json_line(event))
+
+
+def _text_frame(event: Event) -> bytes:
+    """``event``'s text rendering as one WebSocket text frame (a socket that asked for ``/format text``)."""
+    return text_frame(text_line(event))
 
 
 def http_refusal(line: bytes) -> bytes:

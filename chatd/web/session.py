@@ -27,7 +27,7 @@ whose transport is that ``WebConnection``.
 
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import IConsumer, ITCPTransport, ITransport
+from twisted.internet.interfaces import IConsumer, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
@@ -37,6 +37,7 @@ from wsproto.utilities import LocalProtocolError
 
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.output import Output, output_for
+from chatd.frontend.reading import Pause
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import Renderable
@@ -141,6 +142,8 @@ class WebSession(LineProtocol):
         # upgrade and its headers, which nothing reads again, are let go (0.7 KiB of RSS a socket less).
         connection.wrappedProtocol = cast(Protocol, self._wire)
         self.makeConnection(connection)
+        # The channel no longer reads, so it will not lift a pause of its own.
+        self.request_in_hand(False)
         self._sockets.add(self)
 
     def textMessageReceived(self, message: str) -> None:  # noqa: N802 - Twisted's name
@@ -203,20 +206,25 @@ class WebSession(LineProtocol):
     def render_found(self, event: RoomEvent) -> bytes:
         return text_frame(super().render_found(event))
 
+    def request_in_hand(self, answering: bool) -> None:
+        """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile."""
+        if answering:
+            self._reading.pause(Pause.REQUEST)
+        else:
+            self._reading.resume(Pause.REQUEST)
+
     @override
     def stop_reading(self) -> None:
-        # The TCP connection is paused through its wrapper, which the HTTP channel pauses too.
+        # The TCP connection under the wrapper is paused: before the upgrade the session has no transport.
         self.paused = True
-        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
-        self._connection.hold("session")
+        cast(IPushProducer, self._tcp()).pauseProducing()
 
     @override
     def start_reading(self) -> None:
         self.paused = False
         if self.closing:
             return
-        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
-        self._connection.release("session")
+        cast(IPushProducer, self._tcp()).resumeProducing()
         self._receive(b"")
 
     def _tcp(self) -> ITCPTransport:
