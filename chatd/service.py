@@ -59,13 +59,14 @@ from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
+from chatd.line.web_frontend import web_front_end
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.retention import Retention
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
-from chatd.web.frontend import web_front_end
+from chatd.web.site import page_site
 
 log = Logger()
 
@@ -136,7 +137,10 @@ def build(
         line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
     ]
     if config.web.wanted:
-        front_ends.append(web_front_end(config, chat, reactor, admission, login, barrier, accounts_login))
+        page = page_site(config.web.origins, reactor)
+        front_ends.append(
+            web_front_end(config, chat, reactor, admission, login, barrier, accounts_login, site=page)
+        )
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)

@@ -33,12 +33,12 @@ from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
+from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
 from chatd.service import _services, _Threads, bind, build, compose
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
-from chatd.web.factory import WebFactory
 from tests.helpers import (
     RecordingAudience,
     RecordingSession,

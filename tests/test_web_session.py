@@ -15,7 +15,7 @@ from wsproto.events import (
 )
 
 from chatd.line.limits import LineLimits
-from chatd.web.session import PING_SECONDS
+from chatd.line.web_session import PING_SECONDS
 from tests.web import WebTestCase
 
 

@@ -16,8 +16,9 @@ from wsproto.events import Message, Request, TextMessage
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
-from chatd.web.connection import WebConnection
-from chatd.web.factory import WebFactory
+from chatd.frontend.websocket import WebConnection
+from chatd.line.web_factory import WebFactory
+from chatd.web.site import page_site
 from tests.helpers import LineTestCase, check_at_once, hash_at_once, verify_at_once
 
 HOST = "chat.test:8080"
@@ -87,7 +88,7 @@ class WebTestCase(LineTestCase):
             OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
-            origins=self.origins,
+            site=page_site(self.origins, self.clock),
         )
 
     def open(self, host: str = "127.0.0.1") -> WebClient:

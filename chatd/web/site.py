@@ -8,28 +8,24 @@ refused by ``FilePath.child``; chatd turns off its directory listings and
 names the types itself rather than trusting the host's MIME table.
 
 Every response carries the headers that keep the page's text inert and
-the page itself unframed (``SecureRequest``). The WebSocket upgrade is
-Twisted's (``twisted.web.websocket``); before it, ``ChatSocket`` checks the
-``Origin`` a browser sends against the allow-list, so a page on another
-site cannot open a socket with its visitor's cookies or network position.
+the page itself unframed (``SecureRequest``). The WebSocket at ``/ws`` is
+chatd.frontend.websocket's ``ChatSocket``, which checks the ``Origin`` a
+browser sends before Twisted's upgrade; which front end speaks over it is
+the web port's factory's business (``chatd.line.web_factory``).
 """
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
-from urllib.parse import urlsplit
+from typing import cast
 
 from twisted.internet.interfaces import IReactorTime
 from twisted.web import http
 from twisted.web.resource import IResource
 from twisted.web.server import Request, Site
 from twisted.web.static import File
-from twisted.web.websocket import WebSocketResource
 from typing_extensions import override
 
-if TYPE_CHECKING:
-    from chatd.web.connection import WebConnection
-    from chatd.web.session import WebSession
+from chatd.frontend.websocket import ChatSocket
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
@@ -92,46 +88,6 @@ class SecureRequest(Request):
         for name, value in SECURITY_HEADERS:
             self.setHeader(name, value)
         super().process()
-
-
-class ChatSocket(WebSocketResource):
-    """``/ws``: the upgrade to a ``WebSession``, for pages of allowed origins only.
-
-    A browser always sends ``Origin`` with a WebSocket request; it is
-    allowed when its host (and port) is the host the request was sent to
-    (the page's own origin, through a reverse proxy that keeps ``Host``
-    too), or when it is one of ``origins`` exactly. A request without
-    ``Origin`` comes from a program, not from a page, and is let in: the
-    check protects browsers' users, not the server.
-    """
-
-    def __init__(self, origins: Iterable[str]) -> None:
-        super().__init__(_Upgrades())
-        self._origins = frozenset(origin.rstrip("/").lower() for origin in origins)
-
-    @override
-    def render_GET(self, request: Request) -> bytes | int:
-        origin = request.getHeader(b"origin")
-        if origin is not None and not self._allowed(origin.decode("latin-1").lower(), request):
-            request.setResponseCode(403)
-            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-            return b"ERR bad-origin pages from that origin may not open this chat\r\n"
-        return super().render_GET(request)
-
-    def _allowed(self, origin: str, request: Request) -> bool:
-        """Whether a page from ``origin`` may open the socket of ``request``."""
-        if origin in self._origins:
-            return True
-        host = request.getHeader(b"host")
-        return host is not None and urlsplit(origin).netloc == host.decode("latin-1").lower()
-
-
-class _Upgrades:
-    """The ``WebSocketServerFactory`` of ``ChatSocket``: the session made with the request's connection."""
-
-    def buildProtocol(self, request: Request) -> "WebSession":
-        """The session of the TCP connection the request came on (``WebConnection`` made it)."""
-        return cast("WebConnection", request.channel.transport).session.upgrading(request.channel)
 
 
 def page_site(origins: Iterable[str], reactor: IReactorTime) -> Site:

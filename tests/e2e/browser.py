@@ -15,7 +15,6 @@ the page shows. Nothing sleeps: every wait polls a condition until
 """
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.websocket import PAGE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -49,8 +49,6 @@ FLAGS = (
 )
 """Chromium's flags: headless in a container, and nothing fetched from the network but the page."""
 
-WEB_PAGE = re.compile(rb"\[chatd\.web\.[a-z.]+#info\] chatd web page at (?P<url>https?://\S+/)$")
-"""chatd's own log line giving the page's address."""
 
 T = TypeVar("T")
 
@@ -63,7 +61,7 @@ def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
 
 def web_url(daemon: Daemon) -> str:
     """The page's address, from the daemon's log line."""
-    return daemon.wait_for_log(WEB_PAGE).group("url").decode("ascii")
+    return daemon.wait_for_log(PAGE).group("url").decode("ascii")
 
 
 class Page:

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 from wsproto.frame_protocol import FrameProtocol, Opcode
 
-from chatd.web.frames import text_frame
+from chatd.frontend.frames import text_frame
 
 
 def read(frame: bytes) -> list[tuple[Opcode, str, bool]]:

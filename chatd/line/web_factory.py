@@ -1,20 +1,21 @@
-"""``WebFactory``: the browser front end of one server, and its way into the chat.
+"""``WebFactory``: the line protocol served over WebSockets (the browser's), and its way into the chat.
 
 It is a ``LineFactory`` (the chat, the limits, the outbox, password checks,
 the connections to say goodbye to) whose connections are HTTP first: each
 TCP connection is admitted under the limits every front end shares, given
 its ``WebSession`` at once (so its bytes are charged from the first), and
-read by Twisted's web server (``page_site``) through a ``WebConnection``.
+read by the web port's site (chatd.web.site's ``page_site``, given to it) through a
+``WebConnection``.
 Delivery frames each event once, for every socket it goes to.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import cast
 
 from twisted.internet.interfaces import IAddress, IReactorTime
 from twisted.internet.protocol import Protocol
-from twisted.internet.task import LoopingCall
 from twisted.protocols.policies import WrappingFactory
+from twisted.web.server import Site
 from typing_extensions import override
 
 from chatd.domain.chat import Chat
@@ -23,17 +24,16 @@ from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
+from chatd.frontend.websocket import Sockets, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import json_line, text_line
 from chatd.line.session import deliver
-from chatd.web.connection import WebConnection
-from chatd.web.frames import text_frame
-from chatd.web.session import PING_SECONDS, WebSession
-from chatd.web.site import page_site
+from chatd.line.web_session import PING_SECONDS, WebSession
 
 
 class WebFactory(LineFactory):
@@ -52,9 +52,9 @@ class WebFactory(LineFactory):
         admission: Admission,
         barrier: Barrier | None = None,
         accounts: AccountLogin | None = None,
-        origins: Iterable[str] = (),
+        site: Site,
     ) -> None:
-        """As ``LineFactory``; ``origins`` are the pages' origins the socket takes besides its own."""
+        """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``)."""
         super().__init__(
             chat,
             reactor,
@@ -67,8 +67,8 @@ class WebFactory(LineFactory):
             barrier=barrier,
             accounts=accounts,
         )
-        self.site = page_site(origins, reactor)
-        self.sockets = Sockets(reactor)
+        self.site = site
+        self.sockets = Sockets(reactor, PING_SECONDS)
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
 
@@ -112,34 +112,3 @@ def http_refusal(line: bytes) -> bytes:
         b"Content-Length: %d\r\n"
         b"Connection: close\r\n\r\n" % len(line)
     ) + line
-
-
-class Sockets:
-    """The upgraded sessions of a factory, and the one timer that pings them all.
-
-    One round every ``PING_SECONDS`` for every socket, rather than a timer
-    each: a timer costs a socket as much memory as half its own state, and
-    a round a single pass over the set. The timer runs only while there is
-    a socket to ping, so an idle daemon (or a test) keeps no call waiting.
-    """
-
-    def __init__(self, reactor: IReactorTime) -> None:
-        self._live: set[WebSession] = set()
-        self._round = LoopingCall(self._ping)
-        self._round.clock = reactor
-
-    def add(self, session: WebSession) -> None:
-        """``session`` is a WebSocket now: it is pinged from the next round."""
-        self._live.add(session)
-        if not self._round.running:
-            self._round.start(PING_SECONDS, now=False)
-
-    def discard(self, session: WebSession) -> None:
-        """``session`` is gone; the last one gone stops the rounds."""
-        self._live.discard(session)
-        if not self._live and self._round.running:
-            self._round.stop()
-
-    def _ping(self) -> None:
-        for session in list(self._live):
-            session.ping()

@@ -6,8 +6,8 @@ object a frame: so the browser runs the very commands, flood budget,
 pastes, send queue and deadlines nc users have, and every change to them
 reaches it too. It starts in JSON (``/format text`` still works: a text
 rendering a frame). ``twisted.web.websocket`` parses the client's frames
-and answers its pings; what that lacks, chatd adds here, where the
-connection is known:
+and answers its pings; what that lacks, chatd adds here and in
+chatd.frontend.websocket, where the connection is known:
 
 - every byte on the wire is charged to the flood budget before anything
   reads it (the ``WebConnection`` under the HTTP channel reports it), the
@@ -36,16 +36,16 @@ from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
 from chatd.domain.events import Event, RoomEvent
+from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.reading import Pause
+from chatd.frontend.websocket import WebConnection
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import Renderable
-from chatd.web.frames import text_frame
 
 if TYPE_CHECKING:
-    from chatd.web.connection import WebConnection
-    from chatd.web.factory import WebFactory
+    from chatd.line.web_factory import WebFactory
 
 PING_SECONDS = 30.0
 """Seconds between pings; a socket that has not answered one by the next is closed (so within a minute)."""
@@ -88,7 +88,7 @@ class WebSession(LineProtocol):
         """Whether the connection is a WebSocket now (Twisted then hands it its end, ``connectionLost``)."""
         return self._wire is not None
 
-    def attach(self, connection: "WebConnection") -> None:
+    def attach(self, connection: WebConnection) -> None:
         """The TCP connection this session's bytes arrive on; its reading is what floods pause."""
         self._connection = connection
 

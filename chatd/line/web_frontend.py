@@ -1,4 +1,4 @@
-"""The browser front end as the service wires it: its factory on --web-port, --web-tls-port and each --listen web:."""
+"""The line protocol over WebSockets as the service wires it: the browser's front end on --web-port, --web-tls-port and each --listen web:."""
 
 from typing import Any
 
@@ -6,6 +6,7 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IListeningPort, IProtocolFactory, IStreamServerEndpoint
 from twisted.logger import Logger
+from twisted.web.server import Site
 from zope.interface import implementer
 
 from chatd.config import Config
@@ -16,7 +17,7 @@ from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
 from chatd.line.frontend import LineFrontEnd
-from chatd.web.factory import WebFactory
+from chatd.line.web_factory import WebFactory
 
 log = Logger()
 
@@ -32,10 +33,13 @@ def web_front_end(
     login: OperatorLogin,
     barrier: Barrier | None = None,
     accounts: AccountLogin | None = None,
+    *,
+    site: Site,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
-    It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets.
+    It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets,
+    answering HTTP with ``site`` (chatd.web.site's ``page_site``: the page, and the WebSocket at ``/ws``).
     """
     factory = WebFactory(
         chat,
@@ -48,7 +52,7 @@ def web_front_end(
         admission=admission,
         barrier=barrier,
         accounts=accounts,
-        origins=config.web.origins,
+        site=site,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -1,0 +1,176 @@
+"""What a front end needs to be spoken over a WebSocket, on Twisted's web server.
+
+Twisted's ``twisted.web.websocket`` parses frames and answers pings; what
+it lacks chatd adds here, where the connection is known, for any front end
+served over a WebSocket (the line protocol now, for the browser; IRC over
+WebSocket later): ``WebConnection`` under the HTTP channel, ``ChatSocket``
+(the upgrade, for allowed origins only) and ``Sockets`` (one ping round).
+
+``WebConnection``: a TCP connection of the web port, under its HTTP channel.
+
+Twisted's web server reads a connection's bytes as HTTP, then, once the
+WebSocket upgrade is done, as frames; neither tells chatd what arrived on
+the wire. This wrapper (Twisted's ``ProtocolWrapper``, between the
+transport and the channel) sees every byte first and has the connection's
+``session`` charge it to the flood budget before anything reads it,
+so a page request, a ping or a frame costs what its bytes cost, whatever
+becomes of them. It also knows the connection's place under the
+connection limits, held from the first byte to the last.
+
+Twisted's HTTP channel pauses and resumes its transport around each
+request; the session pauses it while its flood budget refills. The
+channel's pauses are one more reason of the session's ``Reading``
+(chatd.frontend.reading), so the channel finishing a request does not let
+a flooding connection read again early.
+"""
+
+import typing
+from collections.abc import Iterable
+from typing import cast
+from urllib.parse import urlsplit
+
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.protocol import Protocol, connectionDone
+from twisted.internet.task import LoopingCall
+from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
+from twisted.python.failure import Failure
+from twisted.web.http import HTTPChannel
+from twisted.web.server import Request
+from twisted.web.websocket import WebSocketProtocol, WebSocketResource
+from typing_extensions import override
+
+
+class Upgradable(typing.Protocol):
+    """The session of a connection that starts as HTTP and may become a WebSocket."""
+
+    @property
+    def upgraded(self) -> bool:
+        """Whether the connection is a WebSocket now (Twisted then hands it its end, ``connectionLost``)."""
+        ...
+
+    def attach(self, connection: "WebConnection") -> None:
+        """The TCP connection this session's bytes arrive on."""
+
+    def received(self, size: int) -> bool:
+        """Charge ``size`` bytes that just arrived; False if they must not be read."""
+        ...
+
+    def request_in_hand(self, answering: bool) -> None:
+        """The HTTP channel is answering a request (True) or done with it: reading waits meanwhile."""
+
+    def upgrading(self, channel: HTTPChannel) -> WebSocketProtocol:
+        """The WebSocket upgrade was asked for on ``channel``: the protocol that speaks over it."""
+        ...
+
+    def connectionLost(self, reason: Failure) -> None:
+        """The connection is gone, before or after the upgrade."""
+
+
+class Pingable(typing.Protocol):
+    """A WebSocket session that ``Sockets`` pings."""
+
+    def ping(self) -> None:
+        """Ping the socket, or close it if it has not answered the last ping."""
+
+
+class WebConnection(ProtocolWrapper):
+    """The ``channel`` of one TCP connection, with the ``session`` that pays for its bytes."""
+
+    def __init__(
+        self, factory: "WrappingFactory[WebConnection]", channel: Protocol, session: "Upgradable"
+    ) -> None:
+        super().__init__(factory, channel)
+        self.session = session
+        session.attach(self)
+
+    def pauseProducing(self) -> None:
+        """The HTTP channel stops reading while it answers a request: one more reason for the session's reading."""
+        self.session.request_in_hand(True)
+
+    def resumeProducing(self) -> None:
+        """The HTTP channel reads again; the transport does only once the session has no other reason to wait."""
+        self.session.request_in_hand(False)
+
+    @override
+    def dataReceived(self, data: bytes) -> None:
+        if self.session.received(len(data)):
+            super().dataReceived(data)
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        # Once upgraded, Twisted hands the session its end through the channel.
+        super().connectionLost(reason)
+        if not self.session.upgraded:
+            self.session.connectionLost(reason)
+
+
+class ChatSocket(WebSocketResource):
+    """``/ws``: the upgrade to the session of the request's connection, for pages of allowed origins only.
+
+    A browser always sends ``Origin`` with a WebSocket request; it is
+    allowed when its host (and port) is the host the request was sent to
+    (the page's own origin, through a reverse proxy that keeps ``Host``
+    too), or when it is one of ``origins`` exactly. A request without
+    ``Origin`` comes from a program, not from a page, and is let in: the
+    check protects browsers' users, not the server.
+    """
+
+    def __init__(self, origins: Iterable[str]) -> None:
+        super().__init__(_Upgrades())
+        self._origins = frozenset(origin.rstrip("/").lower() for origin in origins)
+
+    @override
+    def render_GET(self, request: Request) -> bytes | int:
+        origin = request.getHeader(b"origin")
+        if origin is not None and not self._allowed(origin.decode("latin-1").lower(), request):
+            request.setResponseCode(403)
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            return b"ERR bad-origin pages from that origin may not open this chat\r\n"
+        return super().render_GET(request)
+
+    def _allowed(self, origin: str, request: Request) -> bool:
+        """Whether a page from ``origin`` may open the socket of ``request``."""
+        if origin in self._origins:
+            return True
+        host = request.getHeader(b"host")
+        return host is not None and urlsplit(origin).netloc == host.decode("latin-1").lower()
+
+
+class _Upgrades:
+    """The ``WebSocketServerFactory`` of ``ChatSocket``: the session made with the request's connection."""
+
+    def buildProtocol(self, request: Request) -> WebSocketProtocol:
+        """The session of the TCP connection the request came on (under its ``WebConnection``)."""
+        return cast(WebConnection, request.channel.transport).session.upgrading(request.channel)
+
+
+class Sockets:
+    """The upgraded sessions of a factory, and the one timer that pings them all.
+
+    One round every ``seconds`` for every socket, rather than a timer
+    each: a timer costs a socket as much memory as half its own state, and
+    a round a single pass over the set. The timer runs only while there is
+    a socket to ping, so an idle daemon (or a test) keeps no call waiting.
+    """
+
+    def __init__(self, reactor: IReactorTime, seconds: float) -> None:
+        self._seconds = seconds
+        self._live: set[Pingable] = set()
+        self._round = LoopingCall(self._ping)
+        self._round.clock = reactor
+
+    def add(self, session: Pingable) -> None:
+        """``session`` is a WebSocket now: it is pinged from the next round."""
+        self._live.add(session)
+        if not self._round.running:
+            self._round.start(self._seconds, now=False)
+
+    def discard(self, session: Pingable) -> None:
+        """``session`` is gone; the last one gone stops the rounds."""
+        self._live.discard(session)
+        if not self._live and self._round.running:
+            self._round.stop()
+
+    def _ping(self) -> None:
+        for session in list(self._live):
+            session.ping()
