@@ -8,7 +8,7 @@ configuration. The twistd plugin and chatd.tac produce it through the same
 
 Settings every front end reads (the server's name, the MOTD, the default
 room, the interface, the connection limits) sit on ``Config`` itself; each front end's own
-settings are one field (``line``, ``web``), so a new front end adds one field and
+settings are one field (``line``, ``web``, ``irc``), so a new front end adds one field and
 touches no other. The defaults are the options' defaults.
 """
 
@@ -18,6 +18,7 @@ from twisted.internet.ssl import CertificateOptions
 
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
+from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 
@@ -77,6 +78,24 @@ class WebConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class IRCConfig:
+    """Where the IRC front end (chatd/irc) listens, and its limits (from the line front end's options)."""
+
+    port: int | None = None
+    """Plain TCP port on ``Config.interface`` (``--irc-port``), 0 to 65535; None for none."""
+    tls: TLSPort | None = None
+    """TLS beside it (``--irc-tls-port``), with the certificate of ``--tls-cert`` and ``--tls-key``."""
+    listen: tuple[str, ...] = ()
+    """Twisted server endpoint descriptions (``--listen irc:...``, the ``irc:`` taken off), each known to parse."""
+    limits: IRCLimits = field(default_factory=IRCLimits)
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the daemon speaks IRC at all: on none of these, the IRC front end is off."""
+        return self.port is not None or self.tls is not None or bool(self.listen)
+
+
+@dataclass(frozen=True, slots=True)
 class ConsoleConfig:
     """The host's console on the daemon's terminal (``--console``)."""
 
@@ -106,6 +125,7 @@ class Config:
     """Connections open at once from one address, across every front end."""
     line: LineConfig = field(default_factory=LineConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    irc: IRCConfig = field(default_factory=IRCConfig)
     operators: Opers = field(default_factory=lambda: Opers({}))
     """Who may become an operator with a password; by default nobody."""
     console: ConsoleConfig | None = None

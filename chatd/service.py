@@ -57,6 +57,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
+from chatd.irc.frontend import irc_front_end
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.line.web_frontend import web_front_end
@@ -131,7 +132,7 @@ def build(
     login = OperatorLogin(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
-    # One builder per front end; --irc-port will add one here as --web-port does.
+    # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
         line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
@@ -141,6 +142,8 @@ def build(
         front_ends.append(
             web_front_end(config, chat, reactor, admission, login, barrier, accounts_login, site=page)
         )
+    if config.irc.wanted:
+        front_ends.append(irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login))
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)

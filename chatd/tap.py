@@ -26,6 +26,7 @@ from chatd.config import (
     MEMORY,
     Config,
     ConsoleConfig,
+    IRCConfig,
     LineConfig,
     TLSPort,
     WebConfig,
@@ -35,6 +36,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
+from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
@@ -46,10 +48,11 @@ from chatd.tls import TLSConfigError, load_tls
 
 _LINE = LineLimits()
 
-PORT_OPTIONS = ("port", "tls-port", "web-port", "web-tls-port")
+PORT_OPTIONS = ("port", "tls-port", "web-port", "web-tls-port", "irc-port", "irc-tls-port")
 """The options that each bind a port on --interface."""
 
 WEB_PREFIX = "web:"
+IRC_PREFIX = "irc:"
 """How a --listen value names an endpoint of the browser front end instead of the line one."""
 _CHAT = Limits()
 
@@ -158,7 +161,7 @@ class Options(usage.Options):
             "port",
             "p",
             None,
-            f"TCP port to listen on (default: {DEFAULT_PORT}, or none when a --listen other than web: is given).",
+            f"TCP port to listen on (default: {DEFAULT_PORT}, or none when a --listen other than web: or irc: is given).",
             int,
         ],
         [
@@ -182,10 +185,10 @@ class Options(usage.Options):
             "Room every user enters after choosing a nickname ('lobby' means '#lobby', as in /join).",
         ],
         [
-            "name",
+            "server-name",
             "n",
             None,
-            "Server name shown in the greeting (default: this host's name).",
+            "Server name shown in the greeting and in every IRC prefix, numeric and PONG (default: this host's name).",
         ],
         [
             "tls-port",
@@ -198,7 +201,7 @@ class Options(usage.Options):
             "tls-cert",
             None,
             None,
-            "PEM certificate for --tls-port and --web-tls-port, with any intermediate certificates after it.",
+            "PEM certificate for --tls-port, --web-tls-port and --irc-tls-port, with any intermediate certificates after it.",
         ],
         ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
         [
@@ -214,6 +217,21 @@ class Options(usage.Options):
             None,
             None,
             "Serve the browser page over HTTPS on this port, on --interface (needs --tls-cert and --tls-key).",
+            int,
+        ],
+        [
+            "irc-port",
+            None,
+            None,
+            "Speak IRC to IRC clients (irssi, WeeChat, HexChat...) on this TCP port, on --interface "
+            "(off unless given; 6667 is IRC's usual).",
+            int,
+        ],
+        [
+            "irc-tls-port",
+            None,
+            None,
+            "Speak IRC over TLS on this port, on --interface (needs --tls-cert and --tls-key; 6697 is IRC's usual).",
             int,
         ],
         [
@@ -265,14 +283,17 @@ class Options(usage.Options):
         super().__init__()
         self["listen"] = []
         self["web-listen"] = []
+        self["irc-listen"] = []
         self["web-origins"] = []
         self["rooms"] = []
 
     def opt_listen(self, description: str) -> None:
         """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1; web:tcp:8080 serves the
-        browser page there (repeatable)."""
+        browser page there, irc:tcp:6667 speaks IRC there (repeatable)."""
         if description.startswith(WEB_PREFIX):
             self["web-listen"].append(description.removeprefix(WEB_PREFIX))
+        elif description.startswith(IRC_PREFIX):
+            self["irc-listen"].append(description.removeprefix(IRC_PREFIX))
         else:
             self["listen"].append(description)
 
@@ -280,6 +301,10 @@ class Options(usage.Options):
         """Let pages from this origin too open the chat's WebSocket, e.g. https://chat.example.org
         (repeatable; a page's own origin always may)."""
         self["web-origins"].append(_check_origin(origin))
+
+    def opt_name(self, name: str) -> None:
+        """The same as --server-name (its first name, still taken)."""
+        self["server-name"] = name
 
     def opt_room(self, name: str) -> None:
         """Another room that belongs to the server, like the default room: only operators moderate it (repeatable)."""
@@ -313,6 +338,8 @@ class Options(usage.Options):
             _check_endpoint(description)
         for description in self["web-listen"]:
             _check_endpoint(WEB_PREFIX + description, description)
+        for description in self["irc-listen"]:
+            _check_endpoint(IRC_PREFIX + description, description)
         for name, *_ in LIMIT_OPTIONS:
             if self[name] < 0 or (self[name] == 0 and name != "keepalive"):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
@@ -334,8 +361,8 @@ class Options(usage.Options):
         except ChatError as error:
             raise usage.UsageError(f"--room: {word(error)}.") from None
         self["motd"] = _read_motd(self["motd"])
-        if self["name"] is None:
-            self["name"] = socket.gethostname()
+        if self["server-name"] is None:
+            self["server-name"] = socket.gethostname()
         self["operators"] = self._operators()
         self._check_console()
 
@@ -343,7 +370,7 @@ class Options(usage.Options):
         """The typed configuration these options describe; call it after ``parseOptions``."""
         tls = self["tls"]
         return Config(
-            server_name=self["name"],
+            server_name=self["server-name"],
             motd=self["motd"],
             default_room=self["default-room"],
             rooms=tuple(self["rooms"]),
@@ -382,6 +409,23 @@ class Options(usage.Options):
                 else TLSPort(self["web-tls-port"], tls),
                 listen=tuple(self["web-listen"]),
                 origins=tuple(self["web-origins"]),
+            ),
+            irc=IRCConfig(
+                port=self["irc-port"],
+                tls=None
+                if tls is None or self["irc-tls-port"] is None
+                else TLSPort(self["irc-tls-port"], tls),
+                listen=tuple(self["irc-listen"]),
+                limits=IRCLimits(
+                    flood_rate=self["flood-rate"],
+                    flood_burst=self["flood-burst"],
+                    flood_bytes=self["flood-bytes"],
+                    flood_disconnect=self["flood-disconnect"],
+                    sendq=self["sendq"],
+                    register_timeout=self["register-timeout"],
+                    handshake_timeout=self["handshake-timeout"],
+                    keepalive=self["keepalive"],
+                ),
             ),
             operators=self["operators"],
             console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
@@ -426,13 +470,13 @@ class Options(usage.Options):
 
     def _tls(self) -> CertificateOptions | None:
         """The TLS options --tls-port and --web-tls-port need, checked now so a bad file stops the start."""
-        ports = [name for name in ("tls-port", "web-tls-port") if self[name] is not None]
+        ports = [name for name in ("tls-port", "web-tls-port", "irc-tls-port") if self[name] is not None]
         files = [name for name in ("tls-cert", "tls-key") if self[name] is not None]
         if not ports and not files:
             return None
         if not ports or len(files) < 2:
             raise usage.UsageError(
-                "--tls-cert and --tls-key go together with --tls-port or --web-tls-port; give both files and a port."
+                "--tls-cert and --tls-key go together with --tls-port, --web-tls-port or --irc-tls-port; give both files and a port."
             )
         try:
             return load_tls(self["tls-cert"], self["tls-key"])

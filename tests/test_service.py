@@ -21,7 +21,7 @@ from twisted.internet.interfaces import (
 )
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.internet.testing import EventLoggingObserver, MemoryReactorClock, StringTransport
-from twisted.logger import globalLogPublisher
+from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
@@ -123,18 +123,14 @@ class ListenerTests(SynchronousTestCase):
         assert isinstance(line, LineFactory) and isinstance(web, WebFactory)
         self.assertIs(web.chat, line.chat)
         self.assertIs(web.admission, line.admission)
-        pages = [
-            event["log_format"].format(**event) for event in self.logged if "web page" in event["log_format"]
-        ]
+        pages = [line for line in map(formatEvent, self.logged) if "web page" in line]
         # The memory reactor's ports report 0.0.0.0 as their host, as a wildcard does.
         self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])
 
     def test_web_page_on_every_interface_is_announced_by_the_servers_name(self) -> None:
         """On '::' the page's address in the log is the server's name, as people would type it."""
         self.start("--web-port", "8080", "--listen", "web:tcp6:8081:interface=\\:\\:1")
-        pages = [
-            event["log_format"].format(**event) for event in self.logged if "web page" in event["log_format"]
-        ]
+        pages = [line for line in map(formatEvent, self.logged) if "web page" in line]
         self.assertEqual(
             pages, ["chatd web page at http://testhost:8080/", "chatd web page at http://[::1]:8081/"]
         )

@@ -41,7 +41,7 @@ class OptionsTests(SynchronousTestCase):
             ),
             (5000, "::", "#lobby", "", []),
         )
-        self.assertTrue(options["name"])
+        self.assertTrue(options["server-name"])
 
     def test_listen_is_repeatable_and_drops_default_port(self) -> None:
         """Each --listen adds an endpoint; alone they replace the default port."""
@@ -364,7 +364,7 @@ class WebOptionsTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--web-tls-port", "8443")
         self.assertEqual(
             str(error),
-            "--tls-cert and --tls-key go together with --tls-port or --web-tls-port; give both files and a port.",
+            "--tls-cert and --tls-key go together with --tls-port, --web-tls-port or --irc-tls-port; give both files and a port.",
         )
 
     def test_ports_must_differ(self) -> None:

@@ -249,6 +249,10 @@ class Chat:
         """The nickname of whoever is online as ``nick`` (in any case), as they show it."""
         return self._state.users.find(nick).nick
 
+    def account_of(self, nick: str) -> str | None:
+        """The account whoever is online as ``nick`` is identified to (None if none); raises NoSuchNicknameError."""
+        return self._state.users.find(nick).account
+
     def has_room(self, name: str) -> bool:
         """Whether a room called ``name`` (in any case) exists."""
         return fold(name) in self._state.rooms.by_key

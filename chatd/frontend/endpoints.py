@@ -9,14 +9,20 @@ differs.
 from collections.abc import Sequence
 from typing import Any
 
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import (
     SSL4ServerEndpoint,
     TCP4ServerEndpoint,
     TCP6ServerEndpoint,
     serverFromString,
 )
-from twisted.internet.interfaces import IStreamServerEndpoint
+from twisted.internet.interfaces import IListeningPort, IProtocolFactory, IStreamServerEndpoint
 from twisted.internet.ssl import CertificateOptions
+from twisted.logger import Logger
+from zope.interface import implementer
+
+log = Logger()
 
 LISTEN_BACKLOG = 1024
 """Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
@@ -49,3 +55,46 @@ def listening(
         (serverFromString(reactor, description), description.startswith("ssl:")) for description in listen
     )
     return tuple(found)
+
+
+WILDCARDS = ("::", "0.0.0.0")
+"""Addresses that mean every interface: an announced address names the server instead."""
+
+
+def announced(
+    found: Sequence[tuple[IStreamServerEndpoint, bool]], server_name: str, what: str, schemes: tuple[str, str]
+) -> tuple[IStreamServerEndpoint, ...]:
+    """``found`` (as ``listening`` gives them), each logging ``chatd WHAT at URL`` once it listens.
+
+    ``schemes`` are the URL's scheme without TLS and with it. So a host
+    (and a test, reading the log) learns where clients connect, port 0
+    included.
+    """
+    return tuple(_Announced(endpoint, schemes[secure], server_name, what) for endpoint, secure in found)
+
+
+@implementer(IStreamServerEndpoint)
+class _Announced:
+    """An endpoint that logs the address a client connects to once it listens: ``chatd WHAT at URL``."""
+
+    def __init__(self, endpoint: IStreamServerEndpoint, scheme: str, server_name: str, what: str) -> None:
+        self._endpoint = endpoint
+        self._scheme = scheme
+        self._server_name = server_name
+        self._what = what
+
+    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
+        """Listen as the endpoint does, then announce the address."""
+        return self._endpoint.listen(factory).addCallback(self._announce)
+
+    def _announce(self, port: IListeningPort) -> IListeningPort:
+        address = port.getHost()
+        if not isinstance(address, IPv4Address | IPv6Address):
+            return port
+        host = address.host
+        if host in WILDCARDS:
+            host = self._server_name
+        elif isinstance(address, IPv6Address):
+            host = f"[{host}]"
+        log.info("chatd {what} at {url}", what=self._what, url=f"{self._scheme}://{host}:{address.port}/")
+        return port

@@ -3,8 +3,8 @@
 Twisted's ``twisted.web.websocket`` parses frames and answers pings; what
 it lacks chatd adds here, where the connection is known, for any front end
 served over a WebSocket (the line protocol now, for the browser; IRC over
-WebSocket later): ``WebConnection`` under the HTTP channel, ``ChatSocket``
-(the upgrade, for allowed origins only) and ``Sockets`` (one ping round).
+WebSocket later): ``WebConnection`` under the HTTP channel and ``ChatSocket``
+(the upgrade, for allowed origins only); chatd.frontend.pings pings them.
 
 ``WebConnection``: a TCP connection of the web port, under its HTTP channel.
 
@@ -29,9 +29,7 @@ from collections.abc import Iterable
 from typing import cast
 from urllib.parse import urlsplit
 
-from twisted.internet.interfaces import IReactorTime
 from twisted.internet.protocol import Protocol, connectionDone
-from twisted.internet.task import LoopingCall
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
@@ -64,13 +62,6 @@ class Upgradable(typing.Protocol):
 
     def connectionLost(self, reason: Failure) -> None:
         """The connection is gone, before or after the upgrade."""
-
-
-class Pingable(typing.Protocol):
-    """A WebSocket session that ``Sockets`` pings."""
-
-    def ping(self) -> None:
-        """Ping the socket, or close it if it has not answered the last ping."""
 
 
 class WebConnection(ProtocolWrapper):
@@ -142,35 +133,3 @@ class _Upgrades:
     def buildProtocol(self, request: Request) -> WebSocketProtocol:
         """The session of the TCP connection the request came on (under its ``WebConnection``)."""
         return cast(WebConnection, request.channel.transport).session.upgrading(request.channel)
-
-
-class Sockets:
-    """The upgraded sessions of a factory, and the one timer that pings them all.
-
-    One round every ``seconds`` for every socket, rather than a timer
-    each: a timer costs a socket as much memory as half its own state, and
-    a round a single pass over the set. The timer runs only while there is
-    a socket to ping, so an idle daemon (or a test) keeps no call waiting.
-    """
-
-    def __init__(self, reactor: IReactorTime, seconds: float) -> None:
-        self._seconds = seconds
-        self._live: set[Pingable] = set()
-        self._round = LoopingCall(self._ping)
-        self._round.clock = reactor
-
-    def add(self, session: Pingable) -> None:
-        """``session`` is a WebSocket now: it is pinged from the next round."""
-        self._live.add(session)
-        if not self._round.running:
-            self._round.start(self._seconds, now=False)
-
-    def discard(self, session: Pingable) -> None:
-        """``session`` is gone; the last one gone stops the rounds."""
-        self._live.discard(session)
-        if not self._live and self._round.running:
-            self._round.stop()
-
-    def _ping(self) -> None:
-        for session in list(self._live):
-            session.ping()

@@ -27,7 +27,8 @@ from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
-from chatd.frontend.websocket import Sockets, WebConnection
+from chatd.frontend.pings import PingRound
+from chatd.frontend.websocket import WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -68,7 +69,7 @@ class WebFactory(LineFactory):
             accounts=accounts,
         )
         self.site = site
-        self.sockets = Sockets(reactor, PING_SECONDS)
+        self.sockets = PingRound(reactor, PING_SECONDS)
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
 

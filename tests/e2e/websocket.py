@@ -19,7 +19,7 @@ from wsproto.events import AcceptConnection, CloseConnection, Event, Ping, Reque
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 
 PAGE = re.compile(
-    rb"\[chatd\.line\.web_frontend#info\] chatd web page at (?P<url>https?://(?P<host>[^/]+):(?P<port>\d+)/)$"
+    rb"\[chatd\.frontend\.endpoints#info\] chatd web page at (?P<url>https?://(?P<host>[^/]+):(?P<port>\d+)/)$"
 )
 """chatd's own log line naming the page's address."""
 

@@ -1,0 +1,27 @@
+"""The IRCv3 capabilities chatd offers, and how ``CAP LS`` shows them.
+
+Each is offered because the listener does what its specification asks;
+docs/IRC.md says what each changes. ``sasl`` names its one mechanism to a
+302 client (``sasl=PLAIN``), as the SASL 3.2 spec has it.
+"""
+
+CAPS: dict[str, str] = {
+    "account-tag": "",
+    "cap-notify": "",
+    "echo-message": "",
+    "extended-join": "",
+    "message-tags": "",
+    "multi-prefix": "",
+    "sasl": "PLAIN",
+    "server-time": "",
+    "userhost-in-names": "",
+}
+"""Each capability offered, with its value for ``CAP LS 302`` (empty: none)."""
+
+LS_CHUNK = 12
+"""Capabilities in one ``CAP LS`` line: well within 512 bytes whatever the names."""
+
+
+def advertised(values: bool) -> list[str]:
+    """The capabilities as ``CAP LS`` lists them: with their values for a 302 client (``values``)."""
+    return [f"{name}={value}" if values and value else name for name, value in sorted(CAPS.items())]

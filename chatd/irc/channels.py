@@ -1,0 +1,208 @@
+"""Channels over IRC: JOIN, PART, TOPIC, NAMES, LIST, KICK and MODE, on chatd's rooms.
+
+An IRC channel is a chatd room: the same name (``#`` and all), members,
+topic and moderation, whichever front end its members use. A join's own
+JOIN line reaches the joiner through the chat like anyone's; what follows
+it for the joiner alone (the topic, 332/333, and NAMES, 353/366) is
+``join_burst``, written as the factory delivers the join to the joiner, so
+it comes right after the JOIN on every connection of the user.
+"""
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from chatd.domain.errors import ChatError, NotInRoomError
+from chatd.irc import numerics as n
+from chatd.irc.framing import MESSAGE_LIMIT
+from chatd.irc.message import Message
+from chatd.irc.render import HOST
+from chatd.text import fold
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+ENTRIES_PER_LINE = 10
+"""Entries of a listing (LIST, NAMES, WHO) that cost one more message of flood budget."""
+
+
+def join(session: "IRCSession", message: Message) -> "Waiting":
+    """JOIN #a,#b [keys]; ``JOIN 0`` leaves every channel."""
+    me = session.me()
+    if message.params[0] == "0":
+        for room in list(me.rooms.values()):
+            session.chat.part(me, room.name)
+        return None
+    for name in message.params[0].split(","):
+        if not name:
+            continue
+        try:
+            session.chat.join(me, name)
+        except ChatError as error:
+            session.refuse(error, "JOIN")
+    return None
+
+
+def join_burst(session: "IRCSession", name: str) -> None:
+    """What a joiner reads after its JOIN: the topic (if any) and the names."""
+    topic = session.chat.topic(name)
+    if topic.topic:
+        session.reply(n.RPL_TOPIC, topic.room, topic.topic)
+    send_names(session, name)
+
+
+def part(session: "IRCSession", message: Message) -> "Waiting":
+    """PART #a,#b [:reason]."""
+    reason = message.params[1] if len(message.params) > 1 else ""
+    for name in message.params[0].split(","):
+        try:
+            session.chat.part(session.me(), name, reason)
+        except ChatError as error:
+            session.refuse(error, "PART")
+    return None
+
+
+def topic(session: "IRCSession", message: Message) -> "Waiting":
+    """TOPIC #room asks; TOPIC #room :text sets (empty clears)."""
+    name = message.params[0]
+    if len(message.params) > 1:
+        session.chat.set_topic(session.me(), name, message.params[1])
+        return None
+    if fold(name) not in session.me().rooms:
+        raise NotInRoomError(name)
+    shown = session.chat.topic(name)
+    if shown.topic:
+        session.reply(n.RPL_TOPIC, shown.room, shown.topic)
+    else:
+        session.reply(n.RPL_NOTOPIC, shown.room, "No topic is set")
+    return None
+
+
+def names(session: "IRCSession", message: Message) -> "Waiting":
+    """NAMES #room: the members of a room; with no room, of each room the client is in."""
+    if not message.params:
+        for room in list(session.me().rooms.values()):
+            send_names(session, room.name)
+        session.reply(n.RPL_ENDOFNAMES, "*", "End of /NAMES list")
+        return None
+    name = message.params[0].split(",")[0]
+    if session.chat.has_room(name):
+        send_names(session, name)
+    else:
+        session.reply(n.RPL_ENDOFNAMES, name, "End of /NAMES list")
+    return None
+
+
+def send_names(session: "IRCSession", name: str) -> None:
+    """353 lines of as many nicknames as fit, then 366; charged by size."""
+    nicks = list(members(session, name))
+    shown = session.chat.topic(name).room
+    userhost = "userhost-in-names" in session.caps
+    entries = [f"{nick}!{nick}@{HOST}" if userhost else nick for nick in nicks]
+    room = MESSAGE_LIMIT - len(f":{session.factory.server_name} 353 {session.shown} = {shown} :\r\n".encode())
+    for chunk in _fill(entries, room):
+        session.reply(n.RPL_NAMREPLY, "=", shown, " ".join(chunk))
+    session.reply(n.RPL_ENDOFNAMES, shown, "End of /NAMES list")
+    session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
+
+
+def members(session: "IRCSession", name: str) -> Iterator[str]:
+    """Every member of room ``name``, a page of the chat's listing at a time."""
+    page = session.chat.members(name, 1)
+    yield from page.nicks
+    for number in range(2, page.pages + 1):
+        yield from session.chat.members(name, number).nicks
+
+
+def _fill(entries: list[str], room: int) -> Iterator[list[str]]:
+    """``entries`` in runs whose space-joined bytes fit in ``room``."""
+    chunk: list[str] = []
+    size = 0
+    for entry in entries:
+        grown = size + len(entry.encode()) + (1 if chunk else 0)
+        if chunk and grown > room:
+            yield chunk
+            chunk, grown = [], len(entry.encode())
+        chunk.append(entry)
+        size = grown
+    if chunk:
+        yield chunk
+
+
+def list_(session: "IRCSession", message: Message) -> "Waiting":
+    """LIST: every room with its member count and topic (321, 322 each, 323), charged by size."""
+    session.reply(n.RPL_LISTSTART, "Channel", "Users  Name")
+    number, pages, count = 1, 1, 0
+    while number <= pages:
+        listing = session.chat.rooms(number)
+        for summary in listing.rooms:
+            session.reply(n.RPL_LIST, summary.room, str(summary.members), summary.topic)
+        count += len(listing.rooms)
+        pages = listing.pages
+        number += 1
+    session.reply(n.RPL_LISTEND, "End of /LIST")
+    session.charge_answer(count // ENTRIES_PER_LINE)
+    return None
+
+
+def kick(session: "IRCSession", message: Message) -> "Waiting":
+    """KICK #room nick[,nick] [:reason]."""
+    reason = message.params[2] if len(message.params) > 2 else ""
+    for nick in message.params[1].split(","):
+        try:
+            session.chat.kick(session.me(), nick, message.params[0], reason)
+        except ChatError as error:
+            session.refuse(error, "KICK")
+    return None
+
+
+def mode(session: "IRCSession", message: Message) -> "Waiting":
+    """MODE #room [changes] or MODE nick [changes]."""
+    target = message.params[0]
+    if target.startswith("#"):
+        return _room_mode(session, target, message.params[1:])
+    if fold(target) != fold(session.me().nick):
+        session.reply(n.ERR_USERSDONTMATCH, "Cant change mode for other users")
+        return None
+    if len(message.params) == 1:
+        modes = "".join(sorted(session.modes | ({"o"} if session.me().operator else set())))
+        session.reply(n.RPL_UMODEIS, f"+{modes}")
+        return None
+    _user_modes(session, message.params[1])
+    return None
+
+
+def _user_modes(session: "IRCSession", changes: str) -> None:
+    """+i, +w and their minus: kept for the client; -o is not taken back (operators stay until they leave)."""
+    adding = True
+    done: list[str] = []
+    for char in changes:
+        if char in "+-":
+            adding = char == "+"
+        elif char in "iw":
+            if adding != (char in session.modes):
+                (session.modes.add if adding else session.modes.discard)(char)
+                done.append(("+" if adding else "-") + char)
+        elif char != "o":
+            session.reply(n.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
+    if done:
+        session.from_me("MODE", session.me().nick, "".join(done))
+
+
+def _room_mode(session: "IRCSession", name: str, changes: tuple[str, ...]) -> "Waiting":
+    """MODE #room alone shows the settings; +t/-t lock and unlock the topic."""
+    me = session.me()
+    if not session.chat.has_room(name):
+        session.reply(n.ERR_NOSUCHCHANNEL, name, "No such channel")
+        return None
+    if not changes:
+        session.reply(n.RPL_CHANNELMODEIS, session.chat.topic(name).room, "+n")
+        return None
+    adding = True
+    for char in changes[0]:
+        if char in "+-":
+            adding = char == "+"
+        elif char == "t":
+            session.chat.lock_topic(me, name, adding)
+        else:
+            session.reply(n.ERR_UNKNOWNMODE, char, "is unknown mode char to me")
+    return None

@@ -1,0 +1,67 @@
+"""The IRC command table: one row per command, with its handler and the checks before it runs.
+
+``IRCSession.run`` follows it: an unknown command is 421 (451 before
+registration), a row that needs registration is 451 before it, too few
+parameters are 461; then the handler runs. HELP lists the rows and
+docs/IRC.md documents each (tests/test_docs.py holds the two together).
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from chatd.irc import channels, operators, queries, registration, talk
+from chatd.irc.message import Message
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+
+class Row(NamedTuple):
+    """A command: how it is used, what it does, its handler, its least parameters, and whether it needs registration."""
+
+    usage: str
+    summary: str
+    run: "Callable[[IRCSession, Message], Waiting]"
+    least: int = 0
+    registered: bool = True
+
+
+COMMANDS: dict[str, Row] = {
+    "AUTHENTICATE": Row(
+        "AUTHENTICATE PLAIN", "log in to an account with SASL PLAIN", registration.authenticate, 1, False
+    ),
+    "AWAY": Row("AWAY [:text]", "mark yourself away, or back with no text", talk.away),
+    "CAP": Row(
+        "CAP LS [302] | LIST | REQ :caps | END", "negotiate IRCv3 capabilities", registration.cap, 1, False
+    ),
+    "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),
+    "ISON": Row("ISON nick...", "which of these nicknames are online", queries.ison, 1),
+    "JOIN": Row("JOIN #room[,#room] | 0", "join rooms (0 leaves them all)", channels.join, 1),
+    "KICK": Row("KICK #room nick [:reason]", "put someone out of a room you run", channels.kick, 2),
+    "LIST": Row("LIST", "list the rooms with their sizes and topics", channels.list_),
+    "LUSERS": Row("LUSERS", "how many are online", registration.lusers),
+    "MODE": Row("MODE target [changes]", "show or change a room's or your own modes", channels.mode, 1),
+    "MOTD": Row("MOTD", "the message of the day", registration.motd),
+    "NAMES": Row("NAMES [#room]", "who is in a room", channels.names),
+    "NICK": Row("NICK nick", "choose or change your nickname", registration.nick, 0, False),
+    "NOTICE": Row("NOTICE target :text", "send text that is never answered automatically", talk.notice),
+    "OPER": Row("OPER name password", "become an operator", operators.oper, 2),
+    "PART": Row("PART #room[,#room] [:reason]", "leave rooms", channels.part, 1),
+    "PASS": Row("PASS password", "the password of your account, before NICK", registration.pass_, 1, False),
+    "PING": Row("PING token", "ask the server for a PONG", registration.ping, 1, False),
+    "PONG": Row("PONG token", "answer the server's PING", registration.pong, 0, False),
+    "PRIVMSG": Row("PRIVMSG target[,target] :text", "talk in a room or to someone", talk.privmsg),
+    "QUIT": Row("QUIT [:reason]", "leave the server", registration.quit_, 0, False),
+    "TIME": Row("TIME", "the server's clock", queries.time),
+    "TOPIC": Row("TOPIC #room [:topic]", "show or set a room's topic", channels.topic, 1),
+    "USER": Row("USER name 0 * :real name", "register, with NICK", registration.user, 4, False),
+    "USERHOST": Row("USERHOST nick...", "nick=+user@host for up to five nicknames", queries.userhost, 1),
+    "VERSION": Row("VERSION", "the server's version", queries.version),
+    "WALLOPS": Row("WALLOPS :text", "say something to everyone online (operators)", operators.wallops, 1),
+    "WHO": Row(
+        "WHO #room|nick [%fields[,token]]", "who is in a room, or who someone is (WHOX)", queries.who, 1
+    ),
+    "WHOIS": Row("WHOIS nick", "who someone is", queries.whois, 1),
+    "WHOWAS": Row("WHOWAS nick", "who someone was (chatd keeps no record)", queries.whowas, 1),
+}
+"""Every command the IRC listener runs, by name."""

@@ -1,0 +1,135 @@
+"""``IRCFactory``: the IRC front end of one server, and its way into the chat.
+
+It admits connections through the ``Admission`` every front end shares
+(a refused one reads one ``ERROR`` line), checks /oper and account
+passwords through the logins the front ends share, pings its registered
+clients in one round, and is the ``Audience`` through which the chat
+reaches IRC clients: it renders each event once per ``Shape`` in use
+(chatd.irc.render) and writes the same bytes to every recipient of that
+shape.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import cast
+
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IAddress, IReactorTime
+from twisted.internet.protocol import Protocol, ServerFactory
+from twisted.logger import Logger
+from typing_extensions import override
+
+from chatd.domain.chat import Chat
+from chatd.domain.events import Acted, Banned, Event, Joined, Said, Whispered
+from chatd.domain.ports import Session
+from chatd.frontend.accounts import AccountLogin, on_calling_thread
+from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.connections import Connections
+from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.oper import OperatorLogin, no_operators
+from chatd.frontend.output import Barrier, Outbox
+from chatd.frontend.pings import PingRound
+from chatd.irc.channels import join_burst
+from chatd.irc.limits import IRCLimits
+from chatd.irc.protocol import IRCProtocol
+from chatd.irc.render import EventLines, Shape
+from chatd.irc.session import IRCSession
+from chatd.text import fold
+
+DEFAULT_LIMITS = IRCLimits()
+
+_SPOKEN = (Said, Acted, Whispered)
+"""What a client that did not ask for echo-message is not sent back."""
+
+
+class IRCFactory(ServerFactory):
+    """Builds an ``IRCProtocol`` per connection and delivers chat events to them."""
+
+    log = Logger()
+    noisy = False
+
+    def __init__(
+        self,
+        chat: Chat,
+        reactor: IReactorTime,
+        server_name: str,
+        motd: str = "",
+        limits: IRCLimits = DEFAULT_LIMITS,
+        login: OperatorLogin | None = None,
+        *,
+        admission: Admission,
+        barrier: Barrier | None = None,
+        accounts: AccountLogin | None = None,
+    ) -> None:
+        self.chat = chat
+        self.reactor = reactor
+        self.server_name = server_name
+        self.motd = motd
+        self.limits = limits
+        self.admission = admission
+        self.started = reactor.seconds()
+        """When the front end was made: 003's "created"."""
+        self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
+        self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
+        self.outbox = Outbox(reactor, barrier)
+        self.connections: Connections[IRCProtocol] = Connections(reactor)
+        self.pings = PingRound(reactor, limits.ping_interval)
+        """Registered connections, each PINGed once silent for a round and closed if silent for two."""
+        self.events = EventLines(server_name)
+        self._speaking: IRCSession | None = None
+        """The session whose PRIVMSG is being said: without echo-message it is not sent its own line."""
+
+    @override
+    def buildProtocol(self, addr: IAddress | None) -> Protocol:
+        try:
+            peer = self.admission.admit(addr)
+        except ServerFullError:
+            return Refusal(b"ERROR :Closing Link: server full\r\n", self.reactor)
+        except TooManyConnectionsError as refused:
+            text = (
+                f"ERROR :Closing Link: too many connections from your address (at most {refused.limit})\r\n"
+            )
+            return Refusal(text.encode(), self.reactor)
+        protocol = IRCProtocol(self, peer)
+        self.connections.add(protocol)
+        return protocol
+
+    @contextmanager
+    def speaking(self, session: IRCSession) -> Iterator[None]:
+        """While ``session``'s own message is said: delivery knows whom not to echo it to."""
+        self._speaking = session
+        try:
+            yield
+        finally:
+            self._speaking = None
+
+    def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
+        """Render ``event`` once per shape and write it to each session; joiners then get their burst."""
+        rendered: dict[Shape, bytes] = {}
+        skip = self._speaking if isinstance(event, _SPOKEN) else None
+        for session in cast(Sequence[IRCSession], sessions):
+            if session is skip and not session.echo:
+                continue
+            data = rendered.get(session.shape)
+            if data is None:
+                data = rendered[session.shape] = self.events.render(event, session.shape)
+            session.sink.write(data)
+        if isinstance(event, Joined):
+            joiner = fold(event.actor.nick)
+            for session in cast(Sequence[IRCSession], sessions):
+                if session.user is not None and fold(session.user.nick) == joiner:
+                    join_burst(session, event.room)
+        elif isinstance(event, Banned):
+            for session in cast(Sequence[IRCSession], sessions):
+                if session.user is not None and not session.user.online:
+                    session.user = None
+                    session.close("Banned")
+
+    def forget(self, protocol: IRCProtocol) -> None:
+        """``protocol``'s connection is gone; the last one gone ends a shutdown."""
+        self.admission.release(protocol.peer)
+        self.connections.discard(protocol)
+
+    def shutdown(self) -> "Deferred[None]":
+        """Tell everyone the server is going, close every connection, and fire when done."""
+        return self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))

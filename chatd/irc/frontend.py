@@ -1,0 +1,56 @@
+"""The IRC front end as the service wires it: its factory on --irc-port, --irc-tls-port and each --listen irc:."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IStreamServerEndpoint
+
+from chatd.config import Config
+from chatd.domain.chat import Chat
+from chatd.frontend.accounts import AccountLogin
+from chatd.frontend.admission import Admission
+from chatd.frontend.endpoints import announced, listening
+from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Barrier
+from chatd.irc.factory import IRCFactory
+
+
+@dataclass(frozen=True, slots=True)
+class IRCFrontEnd:
+    """A ``chatd.frontend.ports.FrontEnd``: one ``IRCFactory`` served on every IRC endpoint."""
+
+    factory: IRCFactory
+    endpoints: Sequence[IStreamServerEndpoint]
+
+    def shutdown(self) -> "Deferred[None]":
+        """Say ERROR to every connection and fire once all are closed (``IRCFactory.shutdown``)."""
+        return self.factory.shutdown()
+
+
+def irc_front_end(
+    config: Config,
+    chat: Chat,
+    reactor: Any,
+    admission: Admission,
+    login: OperatorLogin,
+    barrier: Barrier | None = None,
+    accounts: AccountLogin | None = None,
+) -> IRCFrontEnd:
+    """The IRC front end ``config.irc`` describes, for ``chat``, on ``reactor`` (as ``line_front_end``)."""
+    factory = IRCFactory(
+        chat,
+        reactor=reactor,
+        server_name=config.server_name,
+        motd=config.motd,
+        limits=config.irc.limits,
+        login=login,
+        admission=admission,
+        barrier=barrier,
+        accounts=accounts,
+    )
+    irc = config.irc
+    tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)
+    found = listening(reactor, config.interface, irc.port, tls, irc.listen)
+    return IRCFrontEnd(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))

@@ -1,0 +1,42 @@
+"""RPL_ISUPPORT (005): what this server supports, honestly, from the chat's own limits.
+
+CASEMAPPING: chatd compares names by Unicode case folding and NFKC
+(chatd.text.fold), which no classic mapping describes; ``rfc7613`` (PRECIS)
+is the nearest name a client knows. UTF8ONLY: every line must be UTF-8
+(others are answered ``FAIL * INVALID_UTF8``).
+"""
+
+from collections.abc import Iterator
+
+from chatd.domain.limits import Limits
+
+TOKENS_PER_LINE = 12
+"""Tokens in one 005 line, as servers keep it (Modern IRC: at most 13 parameters besides the nick)."""
+
+
+def isupport_tokens(limits: Limits, network: str) -> list[str]:
+    """Every token this server advertises."""
+    return [
+        "AWAYLEN=200",
+        "CASEMAPPING=rfc7613",
+        f"CHANLIMIT=#:{limits.rooms_per_user}",
+        "CHANMODES=b,k,l,imnst",
+        f"CHANNELLEN={limits.room_name}",
+        "CHANTYPES=#",
+        f"KICKLEN={limits.reason}",
+        "MODES=4",
+        f"NETWORK={network}",
+        f"NICKLEN={limits.nickname}",
+        "PREFIX=(ov)@+",
+        "TARGMAX=JOIN:,KICK:1,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
+        f"TOPICLEN={limits.topic}",
+        "UTF8ONLY",
+        "WHOX",
+    ]
+
+
+def isupport_lines(limits: Limits, network: str) -> Iterator[list[str]]:
+    """The tokens in 005 lines of ``TOKENS_PER_LINE``."""
+    tokens = isupport_tokens(limits, network)
+    for start in range(0, len(tokens), TOKENS_PER_LINE):
+        yield tokens[start : start + TOKENS_PER_LINE]

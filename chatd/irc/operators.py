@@ -1,0 +1,36 @@
+"""Operators over IRC: OPER and WALLOPS, through the same checks as every front end's.
+
+OPER checks the password as ``/oper`` does (chatd.frontend.oper: off the
+reactor thread, throttled), so the client reads nothing more until the
+answer, and then 381 and its ``+o``. WALLOPS is the chat's ``/wall``: every
+user online reads it (chatd has no ``+w`` audience of its own; IRC clients
+show it as a wallops).
+"""
+
+from typing import TYPE_CHECKING
+
+from chatd.irc import numerics as n
+from chatd.irc.message import Message
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+
+def oper(session: "IRCSession", message: Message) -> "Waiting":
+    """OPER name password: 381 and MODE +o once the password is checked, 464 if wrong."""
+    name, password = message.params[0], message.params[1]
+    proving = session.prove_operator(name, password)
+    return proving.addCallback(lambda _: _opered(session))
+
+
+def _opered(session: "IRCSession") -> None:
+    if session.user is None or not session.user.operator:
+        return
+    session.reply(n.RPL_YOUREOPER, "You are now an IRC operator")
+    session.from_me("MODE", session.user.nick, "+o")
+
+
+def wallops(session: "IRCSession", message: Message) -> "Waiting":
+    """WALLOPS :text: said to everyone online (operators only)."""
+    session.chat.wall(session.me(), message.params[0])
+    return None

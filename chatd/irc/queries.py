@@ -1,0 +1,170 @@
+"""Questions over IRC: WHO (and WHOX), WHOIS, WHOWAS, ISON, USERHOST, TIME, VERSION and HELP.
+
+Every user is shown as ``nick!nick@HOST`` (chatd.irc.render); WHOIS shows
+an operator the address a user connects from (378), as the line front
+end's /whois does. chatd keeps no record of who was online: WHOWAS says
+so (406), as a server answers for a nickname it has not seen.
+"""
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from chatd import __version__
+from chatd.domain.errors import ChatError, NoSuchNicknameError
+from chatd.irc import numerics as n
+from chatd.irc.channels import ENTRIES_PER_LINE, members
+from chatd.irc.message import Message
+from chatd.irc.render import HOST
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+WHOX_FIELDS = "tcuihsnfdlaor"
+"""The WHOX fields in the order 354 gives them (the order of the letters asked does not matter)."""
+
+
+def who(session: "IRCSession", message: Message) -> "Waiting":
+    """WHO #room or WHO nick, with WHOX's ``%fields[,token]`` if given; 315 ends it."""
+    mask = message.params[0]
+    fields, _, token = message.params[1].partition(",") if len(message.params) > 1 else ("", "", "")
+    whox = fields.startswith("%")
+    chat = session.chat
+    if mask.startswith("#"):
+        if chat.has_room(mask):
+            room = chat.topic(mask).room
+            nicks = list(members(session, mask))
+            for nick in nicks:
+                _who_line(session, room, nick, whox, fields, token)
+            session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
+    else:
+        try:
+            nick = chat.online(mask)
+        except NoSuchNicknameError:
+            pass
+        else:
+            _who_line(session, "*", nick, whox, fields, token)
+    session.reply(n.RPL_ENDOFWHO, mask, "End of WHO list")
+    return None
+
+
+def _who_line(session: "IRCSession", room: str, nick: str, whox: bool, fields: str, token: str) -> None:
+    whois = session.chat.whois(session.me(), nick)
+    flags = ("G" if whois.away else "H") + ("*" if whois.operator else "")
+    server = session.factory.server_name
+    if not whox:
+        session.reply(n.RPL_WHOREPLY, room, nick, HOST, server, nick, flags, f"0 {nick}")
+        return
+    values = {
+        "t": token or "0",
+        "c": room,
+        "u": nick,
+        "i": "255.255.255.255",
+        "h": HOST,
+        "s": server,
+        "n": nick,
+        "f": flags,
+        "d": "0",
+        "l": "0",
+        "a": _account(session, nick) or "0",
+        "o": "n/a",
+        "r": nick,
+    }
+    session.reply(n.RPL_WHOSPCRPL, *(values[field] for field in WHOX_FIELDS if field in fields))
+
+
+def _account(session: "IRCSession", nick: str) -> str | None:
+    """The account ``nick`` is identified to, if they are."""
+    return session.chat.account_of(nick)
+
+
+def whois(session: "IRCSession", message: Message) -> "Waiting":
+    """WHOIS [server] nick: 311, 312, 313, 319, 301, 330, 378 as they apply, then 318."""
+    nick = message.params[-1]
+    try:
+        found = session.chat.whois(session.me(), nick)
+    except ChatError:
+        session.reply(n.ERR_NOSUCHNICK, nick, "No such nick/channel")
+        session.reply(n.RPL_ENDOFWHOIS, nick, "End of /WHOIS list")
+        return None
+    shown = found.nick
+    session.reply(n.RPL_WHOISUSER, shown, shown, HOST, "*", shown)
+    session.reply(n.RPL_WHOISSERVER, shown, session.factory.server_name, "chatd")
+    if found.operator:
+        session.reply(n.RPL_WHOISOPERATOR, shown, "is an IRC operator")
+    if found.rooms:
+        session.reply(n.RPL_WHOISCHANNELS, shown, " ".join(found.rooms))
+    if found.away:
+        session.reply(n.RPL_AWAY, shown, found.away)
+    account = _account(session, shown)
+    if account:
+        session.reply(n.RPL_WHOISACCOUNT, shown, account, "is logged in as")
+    if found.address:
+        session.reply(n.RPL_WHOISHOST, shown, f"is connecting from *@{found.address} {found.address}")
+    session.reply(n.RPL_ENDOFWHOIS, shown, "End of /WHOIS list")
+    return None
+
+
+def whowas(session: "IRCSession", message: Message) -> "Waiting":
+    """WHOWAS nick: chatd keeps no record of who was online."""
+    nick = message.params[0]
+    session.reply(n.ERR_WASNOSUCHNICK, nick, "There was no such nickname")
+    session.reply(n.RPL_ENDOFWHOWAS, nick, "End of WHOWAS")
+    return None
+
+
+def ison(session: "IRCSession", message: Message) -> "Waiting":
+    """ISON nick...: those of them online, as they show their nicknames."""
+    online = [_online(session, nick) for param in message.params for nick in param.split()]
+    session.reply(n.RPL_ISON, " ".join(nick for nick in online if nick))
+    return None
+
+
+def userhost(session: "IRCSession", message: Message) -> "Waiting":
+    """USERHOST nick...: up to five, ``nick[*]=+nick@host`` each (``-`` when away)."""
+    found = []
+    for nick in message.params[:5]:
+        shown = _online(session, nick)
+        if shown:
+            whois = session.chat.whois(session.me(), shown)
+            found.append(f"{shown}{'*' if whois.operator else ''}={'-' if whois.away else '+'}{shown}@{HOST}")
+    session.reply(n.RPL_USERHOST, " ".join(found))
+    return None
+
+
+def _online(session: "IRCSession", nick: str) -> str | None:
+    try:
+        return session.chat.online(nick)
+    except ChatError:
+        return None
+
+
+def time(session: "IRCSession", message: Message) -> "Waiting":
+    """TIME: the server's clock."""
+    at = datetime.fromtimestamp(session.chat.time().at, UTC)
+    session.reply(n.RPL_TIME, session.factory.server_name, at.strftime("%A %B %d %Y -- %H:%M:%S UTC"))
+    return None
+
+
+def version(session: "IRCSession", message: Message) -> "Waiting":
+    """VERSION: chatd's version, then ISUPPORT again as Modern IRC says."""
+    session.reply(n.RPL_VERSION, f"chatd-{__version__}", session.factory.server_name, "chatd IRC listener")
+    return None
+
+
+def help_(session: "IRCSession", message: Message) -> "Waiting":
+    """HELP [command]: the command table's summaries (704, 705..., 706) or 524."""
+    from chatd.irc.commands import COMMANDS
+
+    subject = message.params[0].upper() if message.params else ""
+    if subject and subject not in COMMANDS:
+        session.reply(n.ERR_HELPNOTFOUND, subject, "No help available on this topic")
+        return None
+    shown = subject or "*"
+    rows = [(subject, COMMANDS[subject])] if subject else sorted(COMMANDS.items())
+    session.reply(
+        n.RPL_HELPSTART, shown, "chatd IRC commands" if not subject else f"{subject}: {rows[0][1].usage}"
+    )
+    for name, row in rows:
+        session.reply(n.RPL_HELPTXT, shown, f"{name} - {row.summary}")
+    session.reply(n.RPL_ENDOFHELP, shown, "End of /HELP")
+    return None

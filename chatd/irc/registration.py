@@ -1,0 +1,280 @@
+"""Coming online over IRC: CAP, PASS, NICK, USER and SASL, then the welcome burst.
+
+A client registers once it has sent NICK and USER and, if it began
+capability negotiation, CAP END (a client that never sends CAP registers
+all the same). Its nickname goes to the chat then, not before: a NICK
+refused at registration (taken, registered to an account, banned) is
+answered 432/433 and the client may send another. A nickname that is an
+account's needs its password: SASL PLAIN during negotiation, or PASS
+before NICK; the session is then identified to the account
+(``Chat.identify``), taking its nickname, or joins its user if the account
+is online already (one user, several connections).
+"""
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from chatd import __version__
+from chatd.domain.errors import BannedError, ChatError
+from chatd.domain.names import check_nickname
+from chatd.irc import numerics as n
+from chatd.irc.caps import CAPS, LS_CHUNK, advertised
+from chatd.irc.channels import join_burst
+from chatd.irc.isupport import isupport_lines
+from chatd.irc.message import Message
+from chatd.irc.render import source
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+SASL_CHUNK = 400
+"""Bytes of base64 in one AUTHENTICATE line; a full one means more follows (IRCv3 SASL)."""
+
+
+def cap(session: "IRCSession", message: Message) -> "Waiting":
+    """CAP LS [302], LIST, REQ, END."""
+    sub = message.params[0].upper()
+    if sub == "LS":
+        if session.user is None:
+            session.negotiating = True
+        version = message.params[1] if len(message.params) > 1 else ""
+        _cap_ls(session, advertised(version >= "302" and version.isdigit()))
+        if version.isdigit() and int(version) >= 302:
+            session.caps.add("cap-notify")
+        return None
+    if sub == "LIST":
+        session.write_message(_cap(session, "LIST", " ".join(sorted(session.caps))))
+        return None
+    if sub == "REQ":
+        if session.user is None:
+            session.negotiating = True
+        asked = message.params[1].split() if len(message.params) > 1 else []
+        on = {name for name in asked if not name.startswith("-")}
+        off = {name[1:] for name in asked if name.startswith("-")}
+        if not asked or any(name not in CAPS for name in on | off) or "cap-notify" in off:
+            session.write_message(_cap(session, "NAK", " ".join(asked)))
+            return None
+        session.took(on, True)
+        session.took(off, False)
+        session.write_message(_cap(session, "ACK", " ".join(asked)))
+        return None
+    if sub == "END":
+        session.negotiating = False
+        return try_register(session)
+    session.reply(n.ERR_INVALIDCAPCMD, sub, "Invalid CAP command")
+    return None
+
+
+def _cap(session: "IRCSession", sub: str, *params: str) -> Message:
+    return Message(source=session.factory.server_name, command="CAP", params=(session.shown, sub, *params))
+
+
+def _cap_ls(session: "IRCSession", caps: list[str]) -> None:
+    """CAP LS, split over lines marked ``*`` as a 302 client reads them, each within IRC's line length."""
+    chunks = [caps[i : i + LS_CHUNK] for i in range(0, len(caps), LS_CHUNK)] or [[]]
+    for chunk in chunks[:-1]:
+        session.write_message(_cap(session, "LS", "*", " ".join(chunk)))
+    session.write_message(_cap(session, "LS", " ".join(chunks[-1])))
+
+
+def pass_(session: "IRCSession", message: Message) -> "Waiting":
+    """PASS: the password of the account NICK will name (only before registering)."""
+    if session.user is not None:
+        session.reply(n.ERR_ALREADYREGISTERED, "You may not reregister")
+        return None
+    session.password = message.params[0]
+    return None
+
+
+def nick(session: "IRCSession", message: Message) -> "Waiting":
+    """NICK: the nickname to register with, or a new one for the user."""
+    if not message.params or not message.params[0]:
+        session.reply(n.ERR_NONICKNAMEGIVEN, "No nickname given")
+        return None
+    wanted = message.params[0]
+    if session.user is not None:
+        session.chat.rename(session.user, wanted)
+        return None
+    session.nick = check_nickname(wanted, session.chat.limits.nickname)
+    return try_register(session)
+
+
+def user(session: "IRCSession", message: Message) -> "Waiting":
+    """USER name mode unused :real name."""
+    if session.user is not None or session.username is not None:
+        session.reply(n.ERR_ALREADYREGISTERED, "You may not reregister")
+        return None
+    session.username = message.params[0] or "user"
+    session.realname = message.params[3]
+    return try_register(session)
+
+
+def try_register(session: "IRCSession") -> "Waiting":
+    """Register once NICK, USER and (if begun) CAP END are in; identify first if an account is meant."""
+    if session.user is not None or session.nick is None or session.username is None or session.negotiating:
+        return None
+    if session.proven is not None:
+        _identify(session, session.proven)
+        return None
+    wanted = session.nick
+    if session.password is not None and session.chat.is_registered(wanted):
+        password, session.password = session.password, None
+        proving = session.prove_account(wanted, password)
+        return proving.addCallbacks(
+            lambda _: _identify(session, wanted), lambda failure: _not_proven(session, failure)
+        )
+    try:
+        session.user = session.chat.register(session, wanted, session.peer)
+    except BannedError as error:
+        session.refuse(error, "NICK")
+        session.close("Banned")
+        return None
+    except ChatError:
+        session.nick = None
+        raise
+    welcome(session)
+    return None
+
+
+def _not_proven(session: "IRCSession", failure: object) -> None:
+    """A wrong PASS for an account's nickname: 464, and the client may try another nickname."""
+    session.nick = None
+    session.reply(n.ERR_PASSWDMISMATCH, "Password incorrect")
+
+
+def _identify(session: "IRCSession", account: str) -> None:
+    """Come online as the account ``account`` proved (a new user, or one more connection of theirs)."""
+    if session.closing:
+        return
+    try:
+        user = session.chat.identify(session, session.user, account, session.peer)
+    except BannedError as error:
+        session.refuse(error, "NICK")
+        session.close("Banned")
+        return
+    first = session.user is None
+    session.user = user
+    logged_in(session)
+    if first:
+        welcome(session)
+        for room in list(user.rooms.values()):
+            join_burst(session, room.name)
+
+
+def logged_in(session: "IRCSession") -> None:
+    """900: the client is identified to its user's account."""
+    me = session.me()
+    account = me.account or ""
+    session.reply(n.RPL_LOGGEDIN, source(me.nick), account, f"You are now logged in as {account}")
+
+
+def authenticate(session: "IRCSession", message: Message) -> "Waiting":
+    """AUTHENTICATE PLAIN, then the base64 of ``authzid NUL authcid NUL password`` in 400-byte lines."""
+    given = message.params[0]
+    if given == "*":
+        session.sasl = None
+        session.reply(n.ERR_SASLABORTED, "SASL authentication aborted")
+        return None
+    if session.sasl is None:
+        if (session.user is not None and session.user.account is not None) or session.proven is not None:
+            session.reply(n.ERR_SASLALREADY, "You have already authenticated using SASL")
+        elif given.upper() != "PLAIN":
+            session.reply(n.RPL_SASLMECHS, "PLAIN", "are available SASL mechanisms")
+            session.reply(n.ERR_SASLFAIL, "SASL authentication failed")
+        else:
+            session.sasl = ""
+            session.write_message(Message(command="AUTHENTICATE", params=("+",)))
+        return None
+    if given != "+":
+        session.sasl += given
+    if len(session.sasl) > 4 * SASL_CHUNK:
+        session.sasl = None
+        session.reply(n.ERR_SASLTOOLONG, "SASL message too long")
+        return None
+    if len(given) == SASL_CHUNK:
+        return None
+    gathered, session.sasl = session.sasl, None
+    try:
+        _, name, password = base64.b64decode(gathered, validate=True).decode("utf-8").split("\0")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        session.reply(n.ERR_SASLFAIL, "SASL authentication failed")
+        return None
+    proving = session.prove_account(name, password)
+    return proving.addCallbacks(lambda _: _proven(session, name), lambda _: _sasl_failed(session))
+
+
+def _proven(session: "IRCSession", name: str) -> None:
+    if session.user is None:
+        session.proven = name
+        session.reply(n.RPL_LOGGEDIN, f"{name}!{name}@*", name, f"You are now logged in as {name}")
+    else:
+        _identify(session, name)
+    session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
+
+
+def _sasl_failed(session: "IRCSession") -> None:
+    session.reply(n.ERR_SASLFAIL, "SASL authentication failed")
+
+
+def welcome(session: "IRCSession") -> None:
+    """001 to 005, LUSERS and the MOTD: what every client reads on registering."""
+    factory = session.factory
+    me = session.me()
+    session.registered()
+    server = factory.server_name
+    session.reply(n.RPL_WELCOME, f"Welcome to the chatd IRC network, {source(me.nick)}")
+    session.reply(n.RPL_YOURHOST, f"Your host is {server}, running version chatd-{__version__}")
+    started = datetime.fromtimestamp(factory.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    session.reply(n.RPL_CREATED, f"This server was created {started}")
+    session.reply(n.RPL_MYINFO, server, f"chatd-{__version__}", "iow", "biklmnostv", "bklov")
+    for tokens in isupport_lines(session.chat.limits, server):
+        session.reply(n.RPL_ISUPPORT, *tokens, "are supported by this server")
+    lusers(session, message=None)
+    motd(session, message=None)
+
+
+def lusers(session: "IRCSession", message: Message | None) -> "Waiting":
+    """LUSERS: how many are online and how many rooms there are."""
+    users = session.chat.users().total
+    rooms = session.chat.rooms().total
+    session.reply(n.RPL_LUSERCLIENT, f"There are {users} users and 0 invisible on 1 servers")
+    session.reply(n.RPL_LUSERCHANNELS, str(rooms), "channels formed")
+    session.reply(n.RPL_LUSERME, f"I have {users} clients and 0 servers")
+    return None
+
+
+def motd(session: "IRCSession", message: Message | None) -> "Waiting":
+    """MOTD: the message of the day (--motd), or 422."""
+    lines = [text for text in session.factory.motd.splitlines() if text.strip()]
+    if not lines:
+        session.reply(n.ERR_NOMOTD, "MOTD File is missing")
+        return None
+    session.reply(n.RPL_MOTDSTART, f"- {session.factory.server_name} Message of the day - ")
+    for text in lines:
+        session.reply(n.RPL_MOTD, f"- {text}")
+    session.reply(n.RPL_ENDOFMOTD, "End of /MOTD command.")
+    return None
+
+
+def ping(session: "IRCSession", message: Message) -> "Waiting":
+    """PING token: PONG server token."""
+    server = session.factory.server_name
+    session.write_message(Message(source=server, command="PONG", params=(server, message.params[0])))
+    return None
+
+
+def pong(session: "IRCSession", message: Message) -> "Waiting":
+    """PONG: the client is there (any bytes say so; nothing more to do)."""
+    return None
+
+
+def quit_(session: "IRCSession", message: Message) -> "Waiting":
+    """QUIT [:reason]: leave, with ERROR before the close."""
+    reason = message.params[0] if message.params else ""
+    if session.user is not None:
+        session.chat.quit(session.user, reason, session)
+        session.user = None
+    session.close(f"Quit: {reason}" if reason else "Quit")
+    return None

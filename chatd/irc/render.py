@@ -1,0 +1,297 @@
+"""Chat events -> IRC lines, rendered once per kind of client and written to each of that kind.
+
+What an event looks like on IRC depends on a few capabilities a client
+asked for (its ``Shape``: server-time, message-tags, account-tag,
+extended-join), never on who receives it, so a room line is rendered once
+per shape in use and the same bytes go to every member with that shape
+(chatd.irc.factory). Anything aimed at one client (numerics carry its
+nickname) is a reply, built by the protocol, not here.
+
+Sources: every user is ``nick!nick@HOST``. chatd keeps who connects from
+where for operators alone (WHOIS shows them the address), so the host
+shown to everyone is the same, and no client learns an address from a
+line. A chatd message may hold several lines (a paste) and be longer than
+IRC's 512 bytes: each line is one PRIVMSG, split at a character boundary
+where the source and target leave too little room.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from enum import IntFlag
+
+from chatd.domain.events import (
+    CHAT,
+    AccountDropped,
+    AccountNotKept,
+    AccountRegistered,
+    Acted,
+    Actor,
+    AwayChanged,
+    BanAdded,
+    BanLifted,
+    Banned,
+    Event,
+    Identified,
+    Joined,
+    Kicked,
+    Muted,
+    NickChanged,
+    NicknameClaimed,
+    OperatorGranted,
+    Parted,
+    PasswordChanged,
+    Quit,
+    Registered,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomUnregistered,
+    Said,
+    ShuttingDown,
+    TopicChanged,
+    TopicLocked,
+    Unmuted,
+    Walled,
+    Whispered,
+)
+from chatd.irc.framing import MESSAGE_LIMIT
+from chatd.irc.message import NO_TAGS, Message, render
+
+HOST = "chatd"
+"""The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
+
+ACTION = "\x01ACTION "
+"""How CTCP wraps ``/me``: ``\\x01ACTION waves\\x01``."""
+
+
+class Shape(IntFlag):
+    """What a client asked for that changes how events look to it (its capabilities)."""
+
+    PLAIN = 0
+    TIME = 1
+    """server-time: a ``time`` tag on every event."""
+    TAGS = 2
+    """message-tags: a ``msgid`` tag (the event's id) on every event."""
+    ACCOUNT = 4
+    """account-tag: an ``account`` tag when the actor is identified."""
+    EXTENDED_JOIN = 8
+    """extended-join: JOIN carries the account (or ``*``) and a real name."""
+
+
+def source(nick: str) -> str:
+    """The IRC source of the user ``nick``."""
+    return f"{nick}!{nick}@{HOST}"
+
+
+def line(message: Message) -> bytes:
+    """``message`` as the bytes a client reads, CR LF included."""
+    return render(message).encode("utf-8") + b"\r\n"
+
+
+def timestamp(at: float) -> str:
+    """``at`` (seconds since the epoch) as server-time writes it: ``2026-12-04T15:04:05.123Z``."""
+    moment = datetime.fromtimestamp(at, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class EventLines:
+    """Renders events for one server: ``server`` is the source of what the chat itself says."""
+
+    __slots__ = ("_renderers", "server")
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self._renderers: dict[type, Callable[[Event, Shape], Iterator[Message]]] = {
+            Said: self._said,
+            Acted: self._acted,
+            Whispered: self._whispered,
+            Joined: self._joined,
+            Parted: self._parted,
+            Quit: self._quit,
+            NickChanged: self._nick,
+            TopicChanged: self._topic,
+            TopicLocked: self._topic_locked,
+            Kicked: self._kicked,
+            Banned: self._banned,
+            BanAdded: self._notice,
+            BanLifted: self._notice,
+            Muted: self._notice,
+            Unmuted: self._notice,
+            NicknameClaimed: self._notice,
+            ShuttingDown: self._notice,
+            Walled: self._walled,
+            RoomRegistered: self._room_notice,
+            RoomUnregistered: self._room_notice,
+            RoomOperatorAdded: self._room_operator,
+            RoomOperatorRemoved: self._room_operator,
+            AwayChanged: _nothing,
+            OperatorGranted: _nothing,
+            Registered: _nothing,
+            AccountRegistered: _nothing,
+            Identified: _nothing,
+            PasswordChanged: _nothing,
+            AccountDropped: _nothing,
+            AccountNotKept: _nothing,
+        }
+
+    def covers(self, kind: type) -> bool:
+        """Whether events of ``kind`` have a rendering (the tests hold every event class to this)."""
+        return kind in self._renderers
+
+    def render(self, event: Event, shape: Shape) -> bytes:
+        """``event`` as clients of ``shape`` read it; empty if IRC shows it to nobody."""
+        return b"".join(map(line, self._renderers[type(event)](event, shape)))
+
+    def _from(self, actor: Actor) -> str:
+        return self.server if actor is CHAT or not actor.nick else source(actor.nick)
+
+    def _message(self, event: Event, shape: Shape, command: str, *params: str, part: int = 0) -> Message:
+        """A message for ``event`` from its actor, tagged as ``shape`` asks (``part``: its n-th line)."""
+        return Message(
+            tags=_tags(event, shape, part), source=self._from(event.actor), command=command, params=params
+        )
+
+    def _said(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Said)
+        yield from self._privmsgs(event, shape, event.room, event.text)
+
+    def _acted(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Acted)
+        for part, text in enumerate(split_text(self._room_for(event.actor, event.room), event.text, 10)):
+            yield self._message(event, shape, "PRIVMSG", event.room, f"{ACTION}{text}\x01", part=part)
+
+    def _whispered(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Whispered)
+        yield from self._privmsgs(event, shape, event.to, event.text)
+
+    def _privmsgs(self, event: Said | Whispered, shape: Shape, target: str, text: str) -> Iterator[Message]:
+        for part, piece in enumerate(split_text(self._room_for(event.actor, target), text)):
+            yield self._message(event, shape, "PRIVMSG", target, piece, part=part)
+
+    def _room_for(self, actor: Actor, target: str) -> int:
+        """Bytes a PRIVMSG line from ``actor`` to ``target`` leaves for its text."""
+        overhead = len(f":{self._from(actor)} PRIVMSG {target} :\r\n".encode())
+        return MESSAGE_LIMIT - overhead
+
+    def _joined(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Joined)
+        if shape & Shape.EXTENDED_JOIN:
+            account = event.actor.account or "*"
+            yield self._message(event, shape, "JOIN", event.room, account, event.actor.nick)
+        else:
+            yield self._message(event, shape, "JOIN", event.room)
+
+    def _parted(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Parted)
+        reason = (event.reason,) if event.reason else ()
+        yield self._message(event, shape, "PART", event.room, *reason)
+
+    def _quit(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Quit)
+        yield self._message(event, shape, "QUIT", f"Quit: {event.reason}" if event.reason else "Quit")
+
+    def _nick(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, NickChanged)
+        yield self._message(event, shape, "NICK", event.new)
+
+    def _topic(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, TopicChanged)
+        yield self._message(event, shape, "TOPIC", event.room, event.topic)
+
+    def _topic_locked(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, TopicLocked)
+        yield self._message(event, shape, "MODE", event.room, "+t" if event.locked else "-t")
+
+    def _kicked(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Kicked)
+        yield self._message(event, shape, "KICK", event.room, event.nick, event.reason or event.actor.nick)
+
+    def _banned(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Banned)
+        # The banned user leaves every room: to IRC that is their QUIT.
+        yield Message(
+            tags=_tags(event, shape, 0), source=source(event.nick), command="QUIT", params=("Banned",)
+        )
+
+    def _walled(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Walled)
+        yield self._message(event, shape, "WALLOPS", event.text)
+
+    def _notice(self, event: Event, shape: Shape) -> Iterator[Message]:
+        yield Message(
+            tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=("*", notice(event))
+        )
+
+    def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, RoomRegistered | RoomUnregistered)
+        yield Message(
+            tags=_tags(event, shape, 0),
+            source=self.server,
+            command="NOTICE",
+            params=(event.room, notice(event)),
+        )
+
+    def _room_operator(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, RoomOperatorAdded | RoomOperatorRemoved)
+        sign = "+o" if isinstance(event, RoomOperatorAdded) else "-o"
+        yield self._message(event, shape, "MODE", event.room, sign, event.nick)
+
+
+def _nothing(event: Event, shape: Shape) -> Iterator[Message]:
+    """Events IRC shows nobody as a line (the asker gets a numeric reply instead)."""
+    return iter(())
+
+
+def _tags(event: Event, shape: Shape, part: int) -> Mapping[str, str]:
+    """The tags ``shape`` asks for on ``event``'s ``part``-th line."""
+    if not shape & (Shape.TIME | Shape.TAGS | Shape.ACCOUNT):
+        return NO_TAGS
+    tags: dict[str, str] = {}
+    if shape & Shape.ACCOUNT and event.actor.account:
+        tags["account"] = event.actor.account
+    if shape & Shape.TAGS:
+        tags["msgid"] = event.id if not part else f"{event.id}.{part}"
+    if shape & Shape.TIME:
+        tags["time"] = timestamp(event.at)
+    return tags
+
+
+def notice(event: Event) -> str:
+    """What a NOTICE says of an event IRC has no command for."""
+    match event:
+        case BanAdded(target=target, until=until):
+            return f"{event.actor.nick} banned {target}" + (
+                "" if until is None else f" until {timestamp(until)}"
+            )
+        case BanLifted(target=target):
+            by = "ran out" if event.actor is CHAT else f"lifted by {event.actor.nick}"
+            return f"The ban on {target} {by}"
+        case Muted(nick=nick, until=until):
+            return f"{event.actor.nick} muted {nick}" + (
+                "" if until is None else f" until {timestamp(until)}"
+            )
+        case Unmuted(nick=nick):
+            return f"{nick} may speak again"
+        case NicknameClaimed(actor=actor, address=address, tries=tries):
+            return f"Someone at {address} tried to take your nickname as {actor.nick} ({tries} tries)"
+        case ShuttingDown(reason=reason):
+            return "Server shutting down" + (f": {reason}" if reason else "")
+        case RoomRegistered(room=room, account=account):
+            return f"{room} is registered to {account}"
+        case RoomUnregistered(room=room):
+            return f"{room} is no longer registered"
+    raise AssertionError(f"no notice for {type(event).__name__}")
+
+
+def split_text(room: int, text: str, reserve: int = 0) -> Iterator[str]:
+    """The lines of ``text``, each cut at character boundaries into pieces of at most ``room - reserve`` bytes."""
+    limit = room - reserve
+    for piece in text.split("\n"):
+        encoded = piece.encode("utf-8")
+        while len(encoded) > limit:
+            cut = limit
+            while encoded[cut] & 0xC0 == 0x80:  # not inside a character
+                cut -= 1
+            yield encoded[:cut].decode("utf-8")
+            encoded = encoded[cut:]
+        yield encoded.decode("utf-8")

@@ -1,0 +1,210 @@
+"""One IRC client as the chat and the command table see it: its user, capabilities and replies.
+
+``IRCSession`` holds what an IRC connection has in the chat (its user once
+registered, the nickname and user name it asked for before, what
+capabilities it took and so how events look to it) and runs each message by
+its row of the command table (chatd.irc.commands): a refusal is one reply
+(chatd.irc.wording), a bug is logged and answered ``FAIL ... INTERNAL``, and
+the connection goes on. ``IRCProtocol`` adds the bytes.
+"""
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from chatd.domain.errors import ChatError, IdentifyFailedError, OperFailedError
+from chatd.domain.ports import UserView
+from chatd.frontend.oper import Attempts
+from chatd.frontend.output import NOWHERE, Sink
+from chatd.irc import numerics as n
+from chatd.irc.commands import COMMANDS
+from chatd.irc.message import Message
+from chatd.irc.render import Shape, line, source
+from chatd.irc.wording import refusal
+
+if TYPE_CHECKING:
+    from chatd.irc.factory import IRCFactory
+
+Waiting = Deferred[None] | None
+"""What running a command returns: a Deferred that fires once a command that waits is done, or None."""
+
+SHAPES = {
+    "server-time": Shape.TIME,
+    "message-tags": Shape.TAGS,
+    "account-tag": Shape.ACCOUNT,
+    "extended-join": Shape.EXTENDED_JOIN,
+}
+"""The capabilities that change how events look, and how."""
+
+
+class IRCSession(ABC):
+    """One IRC client: its place in the chat and the replies it is sent."""
+
+    log = Logger()
+
+    def __init__(self, factory: "IRCFactory", peer: str) -> None:
+        self.factory = factory
+        self.chat = factory.chat
+        self.audience = factory
+        """The front end that delivers this session's events (read by the chat per recipient)."""
+        self.peer = peer
+        """The client's address, as connections are counted and bans compare."""
+        self.sink: Sink = NOWHERE
+        self.user: UserView | None = None
+        self.nick: str | None = None
+        """The nickname asked for before registering (NICK); the user's own once registered."""
+        self.username: str | None = None
+        """The user name USER gave (chatd shows every user as ``nick!nick@host``; this only marks USER as sent)."""
+        self.realname = ""
+        self.password: str | None = None
+        """What PASS gave: the password of the account the nickname is, checked at registration."""
+        self.proven: str | None = None
+        """The account nickname SASL proved before registration; the registration identifies to it."""
+        self.sasl: str | None = None
+        """SASL PLAIN's base64 gathered so far while an AUTHENTICATE exchange is on; None otherwise."""
+        self.caps: set[str] = set()
+        self.negotiating = False
+        """Between CAP LS or REQ and CAP END, registration waits."""
+        self.shape = Shape.PLAIN
+        self.modes: set[str] = set()
+        """User modes set with MODE (``i``, ``w``): kept for the client to read back."""
+        self._quit_reason = "Connection closed"
+        self._oper_budget: Attempts | None = None
+        self._account_budget: Attempts | None = None
+
+    @property
+    def closing(self) -> bool:
+        """Whether the session is closing or closed, as its sink says."""
+        return self.sink.closing
+
+    @property
+    def echo(self) -> bool:
+        """Whether the client asked to be sent its own messages back (echo-message)."""
+        return "echo-message" in self.caps
+
+    @property
+    def shown(self) -> str:
+        """The client's nickname as numerics address it: ``*`` before it has one."""
+        if self.user is not None:
+            return self.user.nick
+        return self.nick or "*"
+
+    def took(self, caps: set[str], on: bool) -> None:
+        """The client took (or dropped) ``caps``: its shape follows."""
+        if on:
+            self.caps |= caps
+        else:
+            self.caps -= caps
+        self.shape = Shape.PLAIN
+        for cap in self.caps:
+            self.shape |= SHAPES.get(cap, Shape.PLAIN)
+
+    def write(self, data: bytes) -> None:
+        """Write rendered bytes, unless the session is closing."""
+        self.sink.write(data)
+
+    def write_message(self, message: Message) -> None:
+        """Write one message."""
+        self.sink.write(line(message))
+
+    def reply(self, numeric: str, *params: str) -> None:
+        """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname."""
+        self.write_message(
+            Message(source=self.factory.server_name, command=numeric, params=(self.shown, *params))
+        )
+
+    def server_notice(self, text: str) -> None:
+        """A NOTICE from the server to this client."""
+        self.write_message(
+            Message(source=self.factory.server_name, command="NOTICE", params=(self.shown, text))
+        )
+
+    def from_me(self, command: str, *params: str) -> None:
+        """A message as if from this client's own user (MODE, NICK confirmations)."""
+        self.write_message(Message(source=source(self.shown), command=command, params=params))
+
+    def refuse(self, error: ChatError, command: str) -> None:
+        """Say why ``command`` was refused, as IRC says it (chatd.irc.wording)."""
+        numeric, params = refusal(error, command)
+        if numeric == "FAIL":
+            self.write_message(Message(source=self.factory.server_name, command="FAIL", params=params))
+        else:
+            self.reply(numeric, *params)
+
+    def run(self, message: Message) -> Waiting:
+        """Run ``message`` by its row: checks first, then the handler; refusals answered, bugs logged."""
+        row = COMMANDS.get(message.command)
+        if row is None:
+            if self.user is not None:
+                self.reply(n.ERR_UNKNOWNCOMMAND, message.command, "Unknown command")
+            else:
+                self.reply(n.ERR_NOTREGISTERED, "You have not registered")
+            return None
+        if row.registered and self.user is None:
+            self.reply(n.ERR_NOTREGISTERED, "You have not registered")
+            return None
+        if len(message.params) < row.least:
+            self.reply(n.ERR_NEEDMOREPARAMS, message.command, "Not enough parameters")
+            return None
+        try:
+            waiting = row.run(self, message)
+        except Exception:
+            self._failed(Failure(), message.command)
+            return None
+        if waiting is None:
+            return None
+        done: Deferred[None] = Deferred()
+        waiting.addErrback(self._failed, message.command).addCallback(lambda _: done.callback(None))
+        return done
+
+    def _failed(self, failure: Failure, command: str) -> None:
+        """Answer a command that failed: a ChatError is the client's, anything else a bug."""
+        if isinstance(failure.value, ChatError):
+            self.refuse(failure.value, command)
+            return
+        self.log.failure(
+            "Handling IRC {command} from {peer} failed", failure, command=command, peer=self.peer
+        )
+        self.write_message(
+            Message(
+                source=self.factory.server_name,
+                command="FAIL",
+                params=(command, "INTERNAL", "Internal error"),
+            )
+        )
+
+    def me(self) -> UserView:
+        """This session's user; only for rows that need registration (``run`` checks)."""
+        assert self.user is not None, "run checks the row's registered flag"
+        return self.user
+
+    def prove_operator(self, name: str, password: str) -> Deferred[None]:
+        """Make the user an operator if ``password`` is operator ``name``'s (checked off the reactor thread)."""
+        if self._oper_budget is None:
+            self._oper_budget = self.factory.login.attempts()
+        if self.user is None:
+            raise OperFailedError()
+        return self.factory.login.attempt(self.chat, self.user, self.peer, self._oper_budget, name, password)
+
+    def prove_account(self, nick: str, password: str) -> Deferred[None]:
+        """Fire once ``password`` is the account ``nick``'s; fails with IdentifyFailedError (throttled)."""
+        if self._account_budget is None:
+            self._account_budget = self.factory.accounts.attempts()
+        if not nick:
+            raise IdentifyFailedError(nick)
+        return self.factory.accounts.prove(self.chat, self.peer, self._account_budget, nick, password)
+
+    @abstractmethod
+    def registered(self) -> None:
+        """The session's user is online: the protocol drops its deadline and watches for silence."""
+
+    @abstractmethod
+    def close(self, reason: str | None) -> None:
+        """Say ``ERROR`` with ``reason`` (if any) and close; once only."""
+
+    @abstractmethod
+    def charge_answer(self, lines: int) -> None:
+        """Charge ``lines`` more lines of flood budget for a long answer just sent (LIST, NAMES)."""

@@ -1,0 +1,115 @@
+"""Talking over IRC: PRIVMSG and NOTICE to channels and nicknames, and AWAY.
+
+IRC text reaches the chat as plain text: mIRC formatting codes (bold,
+colours, italics, underline, reverse, monospace, reset) are taken out
+first, since chatd's text carries no control characters (nc users' terminals
+would obey them); a CTCP ACTION (``/me``) becomes the chat's action, and any
+other CTCP, which means nothing to a user of another front end, is not
+carried (a PRIVMSG of one is answered, a NOTICE never is). A NOTICE reaches
+the chat as a message like a PRIVMSG (the chat has one kind) and is never
+answered with an error, as RFC 2812 asks.
+"""
+
+import re
+from typing import TYPE_CHECKING
+
+from chatd.domain.errors import ChatError
+from chatd.domain.replies import Away, Kept
+from chatd.irc import numerics as n
+from chatd.irc.message import Message
+from chatd.irc.render import ACTION
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+_FORMATTING = re.compile(
+    "\x03(?:[0-9]{1,2}(?:,[0-9]{1,2})?)?"  # colour, with up to two numbers
+    "|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?"  # hex colour
+    "|[\x02\x0f\x11\x16\x1d\x1e\x1f]"  # bold, reset, monospace, reverse, italics, strike, underline
+)
+
+
+def strip_formatting(text: str) -> str:
+    """``text`` without mIRC formatting codes."""
+    return _FORMATTING.sub("", text)
+
+
+def privmsg(session: "IRCSession", message: Message) -> "Waiting":
+    """PRIVMSG targets :text; every refusal answered."""
+    _send(session, message, quiet=False)
+    return None
+
+
+def notice(session: "IRCSession", message: Message) -> "Waiting":
+    """NOTICE targets :text; never answered with an error."""
+    _send(session, message, quiet=True)
+    return None
+
+
+def _send(session: "IRCSession", message: Message, *, quiet: bool) -> None:
+    if not message.params:
+        if not quiet:
+            session.reply(n.ERR_NORECIPIENT, f"No recipient given ({message.command})")
+        return
+    if len(message.params) < 2 or not message.params[1]:
+        if not quiet:
+            session.reply(n.ERR_NOTEXTTOSEND, "No text to send")
+        return
+    text = message.params[1]
+    for target in message.params[0].split(",")[:4]:
+        if not target:
+            continue
+        try:
+            _to(session, target, text, quiet)
+        except ChatError as error:
+            if not quiet:
+                session.refuse(error, message.command)
+
+
+def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
+    """Say ``text`` to one target, the factory told who is speaking so echo-message can be honoured."""
+    chat = session.chat
+    me = session.me()
+    action = text.startswith(ACTION)
+    if text.startswith("\x01") and not action:
+        if not quiet:
+            session.write_message(
+                Message(
+                    source=session.factory.server_name,
+                    command="FAIL",
+                    params=("PRIVMSG", "CTCP_NOT_CARRIED", "Only CTCP ACTION reaches chatd's users"),
+                )
+            )
+        return
+    if action:
+        text = text[len(ACTION) :].removesuffix("\x01")
+    text = strip_formatting(text)
+    if not text.strip():
+        if not quiet:
+            session.reply(n.ERR_NOTEXTTOSEND, "No text to send")
+        return
+    with session.factory.speaking(session):
+        if target.startswith("#"):
+            if action:
+                chat.act(me, target, text)
+            else:
+                chat.say(me, target, text)
+            return
+        answer = chat.whisper(me, target, f"* {me.nick} {text}" if action else text)
+    if isinstance(answer, Away) and not quiet:
+        session.reply(n.RPL_AWAY, answer.nick, answer.text)
+    elif isinstance(answer, Kept):
+        session.server_notice(
+            f"{answer.nick} is offline; your message is kept for them ({answer.waiting} waiting)"
+        )
+
+
+def away(session: "IRCSession", message: Message) -> "Waiting":
+    """AWAY :text marks the user away; AWAY alone (or empty) back."""
+    text = message.params[0] if message.params else ""
+    session.chat.set_away(session.me(), text)
+    if session.me().away:
+        session.reply(n.RPL_NOWAWAY, "You have been marked as being away")
+    else:
+        session.reply(n.RPL_UNAWAY, "You are no longer marked as being away")
+    return None

@@ -1,0 +1,123 @@
+"""The chat's refusals as IRC says them: the numeric the specifications give, or a standard reply.
+
+Errors are data (chatd/domain/errors.py); each front end words them. Here
+each becomes the numeric an IRC client expects for it, where RFC 2812 or
+Modern IRC has one, in the context of the command that was refused (a
+PRIVMSG to a room one is not in is 404, a PART of it 442); a refusal IRC
+has no numeric for is an IRCv3 standard reply, ``FAIL COMMAND CODE
+:sentence``, its code chatd's own in capitals (``MUTED``), which every
+client shows as text. ``refusal`` gives the parameters after the client's
+nickname.
+"""
+
+from chatd.domain.durations import format_duration
+from chatd.domain.errors import (
+    AlreadyIdentifiedError,
+    BannedError,
+    ChatError,
+    IdentifyFailedError,
+    IdentifyThrottledError,
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    InvalidTextError,
+    KickSelfError,
+    MutedError,
+    NicknameBannedError,
+    NicknameInUseError,
+    NicknameLookAlikeError,
+    NicknameRegisteredError,
+    NoSuchNicknameError,
+    NoSuchRoomError,
+    NotInRoomError,
+    NotOperatorError,
+    NotOwnerError,
+    OperFailedError,
+    OperThrottledError,
+    RejoinTooSoonError,
+    RoomLookAlikeError,
+    TargetIsOperatorError,
+    TooManyRoomsError,
+    TopicLockedError,
+    UserNotInRoomError,
+)
+from chatd.irc import numerics as n
+
+Refusal = tuple[str, tuple[str, ...]]
+"""A numeric (or ``FAIL``) and its parameters after the client's nickname (a FAIL has none before them)."""
+
+_SPEAKING = frozenset({"PRIVMSG", "NOTICE"})
+
+
+def refusal(error: ChatError, command: str) -> Refusal:
+    """How the refusal of ``command`` with ``error`` is said to an IRC client."""
+    speaking = command in _SPEAKING
+    match error:
+        case InvalidNicknameError(nick=nick, rule=rule):
+            return n.ERR_ERRONEUSNICKNAME, (nick or "*", f"Erroneous nickname ({rule.value})")
+        case NicknameInUseError(nick=nick):
+            return n.ERR_NICKNAMEINUSE, (nick, "Nickname is already in use")
+        case NicknameLookAlikeError(nick=nick, holder=holder):
+            return n.ERR_NICKNAMEINUSE, (nick, f"Nickname looks like {holder}, who is online")
+        case NicknameRegisteredError(nick=nick, registered=registered):
+            return n.ERR_NICKNAMEINUSE, (
+                nick,
+                f"Nickname is registered as {registered}; log in with SASL or PASS to use it",
+            )
+        case NicknameBannedError(nick=nick, seconds_left=left):
+            return n.ERR_ERRONEUSNICKNAME, (nick, f"Nickname is banned{_for(left)}")
+        case NoSuchNicknameError(nick=nick):
+            return n.ERR_NOSUCHNICK, (nick, "No such nick")
+        case NoSuchRoomError(room=room):
+            return n.ERR_NOSUCHCHANNEL, (room, "No such channel")
+        case InvalidRoomNameError(room=room, rule=rule):
+            return n.ERR_NOSUCHCHANNEL, (room or "*", f"Bad channel name ({rule.value})")
+        case RoomLookAlikeError(room=room, existing=existing):
+            return n.ERR_NOSUCHCHANNEL, (room, f"Channel name looks like {existing}; join that one")
+        case NotInRoomError(room=room) if speaking:
+            return n.ERR_CANNOTSENDTOCHAN, (room, "Cannot send to channel: join it first")
+        case NotInRoomError(room=room):
+            return n.ERR_NOTONCHANNEL, (room, "You're not on that channel")
+        case TooManyRoomsError(limit=limit):
+            return n.ERR_TOOMANYCHANNELS, ("*", f"You have joined too many channels (at most {limit})")
+        case UserNotInRoomError(nick=nick, room=room):
+            return n.ERR_USERNOTINCHANNEL, (nick, room, "They aren't on that channel")
+        case NotOwnerError(room=room) | TopicLockedError(room=room):
+            return n.ERR_CHANOPRIVSNEEDED, (room, "You're not channel operator")
+        case NotOperatorError():
+            return n.ERR_NOPRIVILEGES, ("Permission Denied- You're not an IRC operator",)
+        case TargetIsOperatorError(nick=nick):
+            return "FAIL", (command, "IS_OPERATOR", nick, f"{nick} is an operator and cannot be acted on")
+        case KickSelfError():
+            return "FAIL", (command, "KICK_SELF", "Use PART to leave a channel")
+        case RejoinTooSoonError(room=room, seconds_left=left):
+            return n.ERR_BANNEDFROMCHAN, (
+                room,
+                f"Cannot join channel: kicked, try again in {format_duration(left)}",
+            )
+        case BannedError(seconds_left=left):
+            return n.ERR_YOUREBANNEDCREEP, (f"You are banned from this server{_for(left)}",)
+        case MutedError(seconds_left=left) if speaking:
+            return n.ERR_CANNOTSENDTOCHAN, ("*", f"Cannot send: you are muted{_for(left)}")
+        case MutedError(seconds_left=left):
+            return "FAIL", (command, "MUTED", f"You are muted{_for(left)}")
+        case InvalidTextError(rule=rule) if speaking:
+            return n.ERR_NOTEXTTOSEND, (f"Cannot send that text ({rule.value})",)
+        case OperFailedError():
+            return n.ERR_PASSWDMISMATCH, ("Password incorrect",)
+        case OperThrottledError(seconds_left=left) | IdentifyThrottledError(seconds_left=left):
+            return "FAIL", (command, "THROTTLED", f"Too many wrong passwords; try again in {left} seconds")
+        case IdentifyFailedError():
+            return n.ERR_SASLFAIL, ("SASL authentication failed",)
+        case AlreadyIdentifiedError():
+            return n.ERR_SASLALREADY, ("You have already authenticated using SASL",)
+    return "FAIL", (command, error.code.upper().replace("-", "_"), _sentence(error))
+
+
+def _for(seconds: float | None) -> str:
+    """`` for 5 minutes`` or nothing for what lasts until lifted."""
+    return "" if seconds is None else f" for {format_duration(seconds)}"
+
+
+def _sentence(error: ChatError) -> str:
+    """A refusal IRC has no numeric for, in words: its code and the data it carries."""
+    return str(error).replace("-", " ", 1).capitalize()
