@@ -50,6 +50,7 @@ class IRCTestCase(LineTestCase):
         if caps:
             lines.append("CAP END")
         self.send(protocol, *lines)
+        self.end_pass()
         self.assertIn(f":{SERVER} 001 {nick} ".encode(), wire.value())
         for each in self.wires:
             each.clear()

@@ -64,6 +64,10 @@ class Message:
     source: str | None = None
     command: str
     params: tuple[str, ...] = ()
+    trailing: bool = field(default=False, compare=False)
+    """Whether ``render`` writes the last parameter with its colon even when it needs none: text (a
+    PRIVMSG's, a numeric's) is written so, as servers do, for clients that read text as "after the
+    colon". Not a part of the message's meaning, so ``parse`` leaves it False and equality ignores it."""
 
     def __post_init__(self) -> None:
         """Hold a read-only copy of the tags given, so the caller's mapping can change freely."""
@@ -164,7 +168,8 @@ def render(message: Message) -> str:
         last = message.params[-1]
         if _FORBIDDEN.search(last):
             raise RenderError("bad last parameter")
-        parts.append(":" + last if not last or last.startswith(":") or " " in last else last)
+        colon = message.trailing or not last or last.startswith(":") or " " in last
+        parts.append(":" + last if colon else last)
     return " ".join(parts)
 
 

@@ -169,6 +169,7 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
                     source=self.factory.server_name,
                     command="FAIL",
                     params=("*", "INVALID_UTF8", "Message was not UTF-8 and was dropped"),
+                    trailing=True,
                 )
             )
             return None
@@ -180,6 +181,7 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
                     source=self.factory.server_name,
                     command="FAIL",
                     params=("*", "INVALID_MESSAGE", "That line is not an IRC message"),
+                    trailing=True,
                 )
             )
             return None
@@ -234,7 +236,9 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         if self.closing:
             return
         if reason is not None:
-            self.write_message(Message(command="ERROR", params=(f"Closing Link: {self.peer} ({reason})",)))
+            self.write_message(
+                Message(command="ERROR", params=(f"Closing Link: {self.peer} ({reason})",), trailing=True)
+            )
         self.sink.close(self._hang_up)
         if self.transport is not None:
             self.setTimeout(GOODBYE_GRACE_SECONDS)

@@ -68,7 +68,9 @@ def cap(session: "IRCSession", message: Message) -> "Waiting":
 
 
 def _cap(session: "IRCSession", sub: str, *params: str) -> Message:
-    return Message(source=session.factory.server_name, command="CAP", params=(session.shown, sub, *params))
+    return Message(
+        source=session.factory.server_name, command="CAP", params=(session.shown, sub, *params), trailing=True
+    )
 
 
 def _cap_ls(session: "IRCSession", caps: list[str]) -> None:

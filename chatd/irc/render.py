@@ -60,6 +60,9 @@ from chatd.irc.message import NO_TAGS, Message, render
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
 
+_TEXT_COMMANDS = frozenset({"PRIVMSG", "NOTICE", "PART", "QUIT", "TOPIC", "KICK", "WALLOPS"})
+"""Commands whose last parameter is text: written after a colon always, as servers write text."""
+
 ACTION = "\x01ACTION "
 """How CTCP wraps ``/me``: ``\\x01ACTION waves\\x01``."""
 
@@ -146,9 +149,16 @@ class EventLines:
         return self.server if actor is CHAT or not actor.nick else source(actor.nick)
 
     def _message(self, event: Event, shape: Shape, command: str, *params: str, part: int = 0) -> Message:
-        """A message for ``event`` from its actor, tagged as ``shape`` asks (``part``: its n-th line)."""
+        """A message for ``event`` from its actor, tagged as ``shape`` asks (``part``: its n-th line).
+
+        The last parameter of a command that carries text is written as trailing text.
+        """
         return Message(
-            tags=_tags(event, shape, part), source=self._from(event.actor), command=command, params=params
+            tags=_tags(event, shape, part),
+            source=self._from(event.actor),
+            command=command,
+            params=params,
+            trailing=command in _TEXT_COMMANDS,
         )
 
     def _said(self, event: Event, shape: Shape) -> Iterator[Message]:
@@ -210,7 +220,11 @@ class EventLines:
         assert isinstance(event, Banned)
         # The banned user leaves every room: to IRC that is their QUIT.
         yield Message(
-            tags=_tags(event, shape, 0), source=source(event.nick), command="QUIT", params=("Banned",)
+            tags=_tags(event, shape, 0),
+            source=source(event.nick),
+            command="QUIT",
+            params=("Banned",),
+            trailing=True,
         )
 
     def _walled(self, event: Event, shape: Shape) -> Iterator[Message]:

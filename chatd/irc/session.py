@@ -113,13 +113,17 @@ class IRCSession(ABC):
     def reply(self, numeric: str, *params: str) -> None:
         """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname."""
         self.write_message(
-            Message(source=self.factory.server_name, command=numeric, params=(self.shown, *params))
+            Message(
+                source=self.factory.server_name, command=numeric, params=(self.shown, *params), trailing=True
+            )
         )
 
     def server_notice(self, text: str) -> None:
         """A NOTICE from the server to this client."""
         self.write_message(
-            Message(source=self.factory.server_name, command="NOTICE", params=(self.shown, text))
+            Message(
+                source=self.factory.server_name, command="NOTICE", params=(self.shown, text), trailing=True
+            )
         )
 
     def from_me(self, command: str, *params: str) -> None:
@@ -130,7 +134,9 @@ class IRCSession(ABC):
         """Say why ``command`` was refused, as IRC says it (chatd.irc.wording)."""
         numeric, params = refusal(error, command)
         if numeric == "FAIL":
-            self.write_message(Message(source=self.factory.server_name, command="FAIL", params=params))
+            self.write_message(
+                Message(source=self.factory.server_name, command="FAIL", params=params, trailing=True)
+            )
         else:
             self.reply(numeric, *params)
 

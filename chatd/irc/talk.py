@@ -78,6 +78,7 @@ def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
                     source=session.factory.server_name,
                     command="FAIL",
                     params=("PRIVMSG", "CTCP_NOT_CARRIED", "Only CTCP ACTION reaches chatd's users"),
+                    trailing=True,
                 )
             )
         return

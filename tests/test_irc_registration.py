@@ -1,0 +1,213 @@
+"""Coming online over IRC: CAP, NICK, USER, PASS, SASL, the welcome burst, PING and QUIT (chatd.irc.registration)."""
+
+import base64
+
+from chatd.frontend.oper import PAUSE_SECONDS
+from chatd.irc.caps import CAPS
+from tests.irc import IRCTestCase
+
+
+def plain(name: str, password: str) -> str:
+    """SASL PLAIN's payload for ``name`` and ``password``."""
+    return base64.b64encode(f"\0{name}\0{password}".encode()).decode()
+
+
+class RegistrationTests(IRCTestCase):
+    def test_client_that_never_sends_cap_registers_with_nick_and_user(self) -> None:
+        """NICK and USER alone register: 001 to 005, LUSERS and the MOTD, in that order."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "USER a 0 * :Alice Liddell")
+        lines = self.lines(wire)
+        self.assertEqual(
+            [line.split(b" ")[1] for line in lines],
+            [b"001", b"002", b"003", b"004", b"005", b"005", b"251", b"254", b"255", b"375", b"372", b"376"],
+        )
+        self.assertEqual(
+            lines[0], b":testhost 001 alice :Welcome to the chatd IRC network, alice!alice@chatd"
+        )
+        self.assertIn(b" UTF8ONLY ", lines[5] + b" ")
+        self.assertEqual(lines[10], b":testhost 372 alice :- Be kind.")
+        self.assertEqual(self.chat.online("ALICE"), "alice")
+
+    def test_registration_waits_for_cap_end_once_cap_began(self) -> None:
+        """After CAP LS, NICK and USER do not register until CAP END."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS 302", "NICK alice", "USER a 0 * :Alice")
+        lines = self.lines(wire)
+        self.assertEqual(len(lines), 1)
+        self.assertTrue(lines[0].startswith(b":testhost CAP * LS :account-tag cap-notify "))
+        self.assertIn(b"sasl=PLAIN", lines[0])
+        self.send(client, "CAP END")
+        self.assertTrue(self.lines(wire)[0].startswith(b":testhost 001 alice "))
+
+    def test_cap_ls_without_302_shows_no_values(self) -> None:
+        """A client that did not ask for 302 reads the names alone."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS")
+        self.assertEqual(self.lines(wire), [f":testhost CAP * LS :{' '.join(sorted(CAPS))}".encode()])
+
+    def test_cap_req_acks_known_and_naks_any_unknown_whole(self) -> None:
+        """CAP REQ takes all or nothing: one unknown capability refuses the lot."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP REQ :server-time echo-message", "CAP REQ :server-time bogus", "CAP LIST")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost CAP * ACK :server-time echo-message",
+                b":testhost CAP * NAK :server-time bogus",
+                b":testhost CAP * LIST :echo-message server-time",
+            ],
+        )
+
+    def test_nickname_in_use_is_433_and_another_may_follow(self) -> None:
+        """A taken nickname leaves the client unregistered; the next NICK registers it."""
+        self.connect(b"alice")
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "USER a 0 * :A")
+        self.assertEqual(self.lines(wire), [b":testhost 433 * alice :Nickname is already in use"])
+        self.send(client, "NICK alice2")
+        self.assertTrue(self.lines(wire)[0].startswith(b":testhost 001 alice2 "))
+
+    def test_erroneous_nickname_is_432(self) -> None:
+        """A nickname chatd's rules refuse is 432, naming the rule."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK 9lives")
+        self.assertEqual(self.lines(wire), [b":testhost 432 * 9lives :Erroneous nickname (bad-start)"])
+
+    def test_no_nickname_is_431_and_missing_parameters_461(self) -> None:
+        """NICK with nothing is 431; USER with too few parameters 461."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK", "USER a 0")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost 431 * :No nickname given", b":testhost 461 * USER :Not enough parameters"],
+        )
+
+    def test_commands_before_registration_are_451(self) -> None:
+        """JOIN before registering is 451; so is a command chatd does not know."""
+        client, wire = self.irc_connect()
+        self.send(client, "JOIN #lobby", "FROB")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost 451 * :You have not registered", b":testhost 451 * :You have not registered"],
+        )
+
+    def test_unknown_command_after_registration_is_421(self) -> None:
+        """An unknown command is 421, and the connection goes on."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "FROB x", "PING :tok")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost 421 alice FROB :Unknown command", b":testhost PONG testhost tok"],
+        )
+
+    def test_quit_says_error_before_closing_and_others_see_quit(self) -> None:
+        """QUIT: the client reads ERROR, then the connection closes; its rooms read QUIT."""
+        client, wire = self.irc_user("alice")
+        _, line_wire = self.connect(b"bob")
+        self.send(client, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(line_wire)
+        self.send(client, "QUIT :gone fishing")
+        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Quit: gone fishing)"])
+        self.assertTrue(wire.disconnecting)
+        self.assertEqual(self.lines(line_wire), [b"[00:00] -- alice quit (gone fishing)"])
+
+    def test_unregistered_connection_is_closed_at_the_deadline(self) -> None:
+        """A connection that never registers gets ERROR after the registration timeout, not before."""
+        _, wire = self.irc_connect()
+        self.clock.advance(self.irc_limits.register_timeout - 1)
+        self.assertFalse(wire.disconnecting)
+        self.clock.advance(1)
+        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Registration timed out)"])
+
+    def test_silent_client_is_pinged_then_closed(self) -> None:
+        """A registered client silent for a round is sent PING; silent for the next too, it is closed."""
+        client, wire = self.irc_user("alice")
+        round_ = self.irc_limits.ping_interval
+        self.clock.advance(round_)
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(round_)
+        self.assertEqual(self.lines(wire), [b"PING testhost"])
+        self.send(client, "PONG testhost")
+        self.clock.advance(round_)
+        self.clock.advance(round_)
+        self.assertEqual(self.lines(wire), [b"PING testhost"])
+        self.clock.advance(round_)
+        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Ping timeout)"])
+        self.assertTrue(wire.disconnecting)
+
+
+class AccountTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        owner, _ = self.connect(b"alice")
+        owner.dataReceived(b"/register sesame12\n")
+        owner.dataReceived(b"/quit\n")
+        self.end_pass()
+
+    def test_registered_nickname_needs_its_password(self) -> None:
+        """Without a password an account's nickname is refused with 433 saying how to log in."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "USER a 0 * :A")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS to use it",
+            ],
+        )
+
+    def test_pass_before_nick_logs_in(self) -> None:
+        """PASS with the account's password registers the client as the account's user: 900, then 001."""
+        client, wire = self.irc_connect()
+        self.send(client, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        lines = self.lines(wire)
+        self.assertEqual(
+            lines[0], b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"
+        )
+        self.assertTrue(lines[1].startswith(b":testhost 001 alice "))
+
+    def test_wrong_pass_is_464(self) -> None:
+        """A wrong PASS is 464 and the client stays unregistered."""
+        client, wire = self.irc_connect()
+        self.send(client, "PASS nope", "NICK alice", "USER a 0 * :A")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(wire), [b":testhost 464 * :Password incorrect"])
+
+    def test_sasl_plain_logs_in_before_registration(self) -> None:
+        """CAP REQ sasl, AUTHENTICATE PLAIN, the payload: 900 and 903, then registration as the account."""
+        client, wire = self.irc_connect()
+        self.send(
+            client, "CAP LS 302", "CAP REQ :sasl", "NICK someone", "USER a 0 * :A", "AUTHENTICATE PLAIN"
+        )
+        self.assertEqual(self.lines(wire)[-1], b"AUTHENTICATE +")
+        self.send(client, f"AUTHENTICATE {plain('alice', 'sesame12')}")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 900 someone alice!alice@* alice :You are now logged in as alice",
+                b":testhost 903 someone :SASL authentication successful",
+            ],
+        )
+        self.send(client, "CAP END")
+        lines = self.lines(wire)
+        self.assertTrue(lines[1].startswith(b":testhost 001 alice "), lines)
+
+    def test_sasl_wrong_password_is_904(self) -> None:
+        """A wrong password is 904 and nothing is logged in."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP REQ :sasl", "AUTHENTICATE PLAIN", f"AUTHENTICATE {plain('alice', 'wrong')}")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(wire)[-1], b":testhost 904 * :SASL authentication failed")
+
+    def test_sasl_other_mechanism_lists_plain(self) -> None:
+        """A mechanism chatd lacks is 908 (PLAIN is the one) and 904."""
+        client, wire = self.irc_connect()
+        self.send(client, "AUTHENTICATE EXTERNAL")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 908 * PLAIN :are available SASL mechanisms",
+                b":testhost 904 * :SASL authentication failed",
+            ],
+        )

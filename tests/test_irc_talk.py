@@ -1,0 +1,120 @@
+"""Talking over IRC, with nc users in the same rooms (chatd.irc.talk, chatd.irc.render)."""
+
+from chatd.irc.message import parse
+from chatd.irc.talk import strip_formatting
+from tests.irc import IRCTestCase
+
+
+class RoomTalkTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.irc_user("alice")
+        self.send(self.alice, "JOIN #lobby")
+        self.bob, self.bob_wire = self.connect(b"bob")
+        self.lines(self.alice_wire)
+
+    def test_irc_line_reaches_nc_user_and_not_the_sender(self) -> None:
+        """A PRIVMSG to a room reaches the nc user; without echo-message the sender reads nothing back."""
+        self.send(self.alice, "PRIVMSG #lobby :hello nc")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] #lobby <alice> hello nc"])
+        self.assertEqual(self.lines(self.alice_wire), [])
+
+    def test_nc_line_reaches_irc_user_as_privmsg(self) -> None:
+        """An nc user's line is a PRIVMSG from nick!nick@chatd."""
+        self.bob.dataReceived(b"hello irc\n")
+        self.assertEqual(self.lines(self.alice_wire), [b":bob!bob@chatd PRIVMSG #lobby :hello irc"])
+
+    def test_echo_message_sends_the_line_back_with_its_tags(self) -> None:
+        """With echo-message, server-time and message-tags the sender reads its line back, tagged."""
+        carol, wire = self.irc_user("carol", "echo-message", "server-time", "message-tags")
+        self.send(carol, "JOIN #lobby")
+        self.lines(wire)
+        self.clock.advance(61.5)
+        self.send(carol, "PRIVMSG #lobby :tagged")
+        [line] = self.lines(wire)
+        self.assertRegex(
+            line, rb"^@msgid=[^;]+;time=1970-01-01T00:01:01\.500Z :carol!carol@chatd PRIVMSG #lobby :tagged$"
+        )
+
+    def test_paste_becomes_one_privmsg_a_line(self) -> None:
+        """An nc user's paste (several lines in one read) is one PRIVMSG per line."""
+        self.bob.dataReceived(b"one\ntwo\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b":bob!bob@chatd PRIVMSG #lobby :one", b":bob!bob@chatd PRIVMSG #lobby :two"],
+        )
+
+    def test_actions_go_both_ways(self) -> None:
+        """CTCP ACTION is the chat's /me, and /me reaches IRC as CTCP ACTION."""
+        self.send(self.alice, "PRIVMSG #lobby :\x01ACTION waves\x01")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] #lobby * alice waves"])
+        self.bob.dataReceived(b"/me bows\n")
+        self.assertEqual(self.lines(self.alice_wire), [b":bob!bob@chatd PRIVMSG #lobby :\x01ACTION bows\x01"])
+
+    def test_formatting_is_stripped_before_the_chat(self) -> None:
+        """Bold and colour codes never reach an nc user's terminal."""
+        self.send(self.alice, "PRIVMSG #lobby :\x02bold\x02 and \x0304,01red\x03 text")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] #lobby <alice> bold and red text"])
+
+    def test_other_ctcp_is_not_carried(self) -> None:
+        """A CTCP other than ACTION is answered FAIL to a PRIVMSG and dropped quietly from a NOTICE."""
+        self.send(self.alice, "PRIVMSG bob :\x01VERSION\x01", "NOTICE bob :\x01VERSION\x01")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b":testhost FAIL PRIVMSG CTCP_NOT_CARRIED :Only CTCP ACTION reaches chatd's users"],
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+
+    def test_privmsg_to_a_room_not_joined_is_404_and_notice_is_never_answered(self) -> None:
+        """404 for PRIVMSG to a room one is not in; the same NOTICE is answered with nothing."""
+        self.send(self.alice, "PRIVMSG #elsewhere :hi", "NOTICE #elsewhere :hi", "NOTICE nobody :hi")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b":testhost 403 alice #elsewhere :No such channel"],
+        )
+
+    def test_private_messages_go_both_ways_and_away_is_told(self) -> None:
+        """PRIVMSG nick reaches an nc user; their /msg reaches IRC; an away target answers 301."""
+        self.send(self.alice, "PRIVMSG bob :psst")
+        self.assertEqual(self.lines(self.bob_wire), [b"[00:00] <alice -> bob> psst"])
+        self.bob.dataReceived(b"/msg alice back\n/away lunch\n")
+        self.assertEqual(self.lines(self.alice_wire), [b":bob!bob@chatd PRIVMSG alice :back"])
+        self.send(self.alice, "PRIVMSG bob :still there?")
+        self.assertEqual(self.lines(self.alice_wire), [b":testhost 301 alice bob :lunch"])
+
+    def test_no_text_and_no_recipient(self) -> None:
+        """PRIVMSG without text is 412, without a target 411."""
+        self.send(self.alice, "PRIVMSG #lobby", "PRIVMSG")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b":testhost 412 alice :No text to send", b":testhost 411 alice :No recipient given (PRIVMSG)"],
+        )
+
+    def test_away_and_back(self) -> None:
+        """AWAY :text is 306; AWAY alone 305."""
+        self.send(self.alice, "AWAY :lunch", "AWAY")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b":testhost 306 alice :You have been marked as being away",
+                b":testhost 305 alice :You are no longer marked as being away",
+            ],
+        )
+
+    def test_long_line_is_split_to_fit_irc(self) -> None:
+        """A 500-character nc line becomes PRIVMSGs of at most 512 bytes each, nothing lost."""
+        text = "é" * 250
+        self.bob.dataReceived(text.encode() + b"\n")
+        lines = self.lines(self.alice_wire)
+        self.assertGreater(len(lines), 1)
+        self.assertTrue(all(len(line) + 2 <= 512 for line in lines))
+        said = "".join(parse(line.decode()).params[1] for line in lines)
+        self.assertEqual(said, text)
+
+
+class FormattingTests(IRCTestCase):
+    def test_strip_formatting_keeps_text(self) -> None:
+        """Every mIRC code goes; the text between them stays."""
+        self.assertEqual(
+            strip_formatting("\x1ditalic\x1d \x1funder\x0f \x04ff0000,00ff00hex\x03"), "italic under hex"
+        )
