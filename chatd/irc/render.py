@@ -60,8 +60,9 @@ from chatd.irc.message import NO_TAGS, Message, render
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
 
-_TEXT_COMMANDS = frozenset({"PRIVMSG", "NOTICE", "PART", "QUIT", "TOPIC", "KICK", "WALLOPS"})
-"""Commands whose last parameter is text: written after a colon always, as servers write text."""
+_TEXT_AT = {"PRIVMSG": 2, "NOTICE": 2, "PART": 2, "QUIT": 1, "TOPIC": 2, "KICK": 3, "WALLOPS": 1, "JOIN": 3}
+"""Where a command carries text, as its parameter count when the last one is text (a PART's reason, an
+extended JOIN's name): that text is written after a colon always, as servers write text."""
 
 ACTION = "\x01ACTION "
 """How CTCP wraps ``/me``: ``\\x01ACTION waves\\x01``."""
@@ -151,14 +152,14 @@ class EventLines:
     def _message(self, event: Event, shape: Shape, command: str, *params: str, part: int = 0) -> Message:
         """A message for ``event`` from its actor, tagged as ``shape`` asks (``part``: its n-th line).
 
-        The last parameter of a command that carries text is written as trailing text.
+        The last parameter of a command that carries text (``_TEXT_AT``) is written as trailing text.
         """
         return Message(
             tags=_tags(event, shape, part),
             source=self._from(event.actor),
             command=command,
             params=params,
-            trailing=command in _TEXT_COMMANDS,
+            trailing=len(params) == _TEXT_AT.get(command),
         )
 
     def _said(self, event: Event, shape: Shape) -> Iterator[Message]:

@@ -1,0 +1,159 @@
+"""Channels over IRC: JOIN, PART, TOPIC, NAMES, LIST, KICK and MODE on chatd's rooms (chatd.irc.channels)."""
+
+from tests.irc import IRCTestCase
+
+
+class JoinTests(IRCTestCase):
+    def test_join_shows_join_then_topic_then_names(self) -> None:
+        """The joiner reads its JOIN, 332 when there is a topic, 353 with every member, then 366."""
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/topic Welcome all\n")
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":alice!alice@chatd JOIN #lobby",
+                b":testhost 332 alice #lobby :Welcome all",
+                b":testhost 353 alice = #lobby :bob alice",
+                b":testhost 366 alice #lobby :End of /NAMES list",
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice joined"])
+
+    def test_join_several_and_one_refused(self) -> None:
+        """JOIN #a,bad,#b joins #a and #b and answers the bad name alone."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #a,bad,#b")
+        lines = self.lines(wire)
+        self.assertIn(b":alice!alice@chatd JOIN #a", lines)
+        self.assertIn(b":alice!alice@chatd JOIN #b", lines)
+        self.assertIn(b":testhost 403 alice bad :Bad channel name (no-prefix)", lines)
+
+    def test_extended_join_and_userhost_in_names(self) -> None:
+        """extended-join adds the account (or *) and a name; userhost-in-names shows nick!user@host."""
+        alice, wire = self.irc_user("alice", "extended-join", "userhost-in-names")
+        self.send(alice, "JOIN #x")
+        self.assertEqual(
+            self.lines(wire)[:2],
+            [b":alice!alice@chatd JOIN #x * :alice", b":testhost 353 alice = #x :alice!alice@chatd"],
+        )
+
+    def test_join_zero_leaves_every_room(self) -> None:
+        """JOIN 0 is a PART of each room."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #a,#b")
+        self.lines(wire)
+        self.send(alice, "JOIN 0")
+        self.assertEqual(self.lines(wire), [b":alice!alice@chatd PART #a", b":alice!alice@chatd PART #b"])
+
+    def test_part_with_reason_and_part_of_room_not_in(self) -> None:
+        """PART #room :why is seen by the room; a room one is not in is 442."""
+        alice, wire = self.irc_user("alice")
+        _, bob_wire = self.connect(b"bob")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(alice, "PART #lobby :bye now", "PART #lobby")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":alice!alice@chatd PART #lobby :bye now",
+                b":testhost 442 alice #lobby :You're not on that channel",
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice left (bye now)"])
+
+
+class TopicTests(IRCTestCase):
+    def test_topic_set_seen_by_all_and_asked(self) -> None:
+        """TOPIC #room :text reaches the room; TOPIC #room answers 332, or 331 with none."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #x", "TOPIC #x")
+        self.assertEqual(self.lines(wire)[-1], b":testhost 331 alice #x :No topic is set")
+        self.send(alice, "TOPIC #x :new things", "TOPIC #x")
+        self.assertEqual(
+            self.lines(wire),
+            [b":alice!alice@chatd TOPIC #x :new things", b":testhost 332 alice #x :new things"],
+        )
+
+    def test_locked_topic_is_482_for_others(self) -> None:
+        """MODE #x +t by its maker locks the topic; anyone else setting it reads 482."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #x", "MODE #x +t")
+        self.send(bob, "JOIN #x")
+        self.lines(bob_wire)
+        self.assertEqual(self.lines(wire)[-2:], [b":alice!alice@chatd MODE #x +t", b":bob!bob@chatd JOIN #x"])
+        self.send(bob, "TOPIC #x :mine now")
+        self.assertEqual(self.lines(bob_wire), [b":testhost 482 bob #x :You're not channel operator"])
+
+
+class ListingTests(IRCTestCase):
+    def test_list_shows_rooms_with_counts_and_topics(self) -> None:
+        """LIST: 321, a 322 per room, 323."""
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/topic hello\n")
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "LIST")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 321 alice Channel :Users  Name",
+                b":testhost 322 alice #lobby 1 :hello",
+                b":testhost 323 alice :End of /LIST",
+            ],
+        )
+
+    def test_names_of_a_big_room_fit_irc_lines(self) -> None:
+        """300 members' names come in 353 lines of at most 512 bytes, every name once."""
+        nicks = [f"user{number:03d}" for number in range(300)]
+        for nick in nicks:
+            self.connect(nick.encode(), host=f"10.0.{len(self.wires) // 40}.1")
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "NAMES #lobby")
+        lines = self.lines(wire)
+        self.assertTrue(all(len(line) + 2 <= 512 for line in lines))
+        names = [name for line in lines[:-1] for name in line.split(b" :", 1)[1].split()]
+        self.assertEqual(names, [nick.encode() for nick in nicks])
+        self.assertEqual(lines[-1], b":testhost 366 alice #lobby :End of /NAMES list")
+
+
+class KickTests(IRCTestCase):
+    def test_room_maker_kicks_and_everyone_sees_kick(self) -> None:
+        """KICK by the room's maker reaches the room as KICK; the kicked nc user is told."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #x")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #x\n")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(alice, "KICK #x bob :behave")
+        self.assertEqual(self.lines(wire), [b":alice!alice@chatd KICK #x bob :behave"])
+        self.assertIn(b"kicked", b" ".join(self.lines(bob_wire)))
+
+    def test_kick_by_a_member_who_does_not_run_the_room_is_482(self) -> None:
+        """Only whoever runs the room may kick."""
+        alice, _wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #x")
+        self.send(bob, "JOIN #x")
+        self.lines(bob_wire)
+        self.send(bob, "KICK #x alice")
+        self.assertEqual(self.lines(bob_wire), [b":testhost 482 bob #x :You're not channel operator"])
+
+
+class UserModeTests(IRCTestCase):
+    def test_user_modes_are_kept_and_shown(self) -> None:
+        """MODE nick +iw is echoed as MODE and read back as 221; another's modes are 502."""
+        alice, wire = self.irc_user("alice")
+        self.connect(b"bob")
+        self.send(alice, "MODE alice +iw", "MODE alice", "MODE bob +i")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":alice!alice@chatd MODE alice +i+w",
+                b":testhost 221 alice :+iw",
+                b":testhost 502 alice :Cant change mode for other users",
+            ],
+        )

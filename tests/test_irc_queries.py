@@ -1,0 +1,114 @@
+"""Questions over IRC: WHO, WHOX, WHOIS, WHOWAS, ISON, USERHOST, LUSERS, TIME, HELP (chatd.irc.queries)."""
+
+from chatd.irc.commands import COMMANDS
+from tests.irc import IRCTestCase
+
+
+class QueryTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, _ = self.connect(b"bob")
+        self.bob.dataReceived(b"/away lunch\n")
+        self.alice, self.wire = self.irc_user("alice")
+        self.send(self.alice, "JOIN #lobby")
+        self.lines(self.wire)
+
+    def test_who_room_and_whox(self) -> None:
+        """WHO #room is a 352 per member then 315; WHOX gives the fields asked, with the token."""
+        self.send(self.alice, "WHO #lobby", "WHO #lobby %tnfa,7")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 352 alice #lobby bob chatd testhost bob G :0 bob",
+                b":testhost 352 alice #lobby alice chatd testhost alice H :0 alice",
+                b":testhost 315 alice #lobby :End of WHO list",
+                b":testhost 354 alice 7 bob G :0",
+                b":testhost 354 alice 7 alice H :0",
+                b":testhost 315 alice #lobby :End of WHO list",
+            ],
+        )
+
+    def test_whois_shows_rooms_away_and_end(self) -> None:
+        """WHOIS: 311, 312, 319, 301, 318; an unknown nick 401 then 318."""
+        self.send(self.alice, "WHOIS bob", "WHOIS nobody")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 311 alice bob bob chatd * :bob",
+                b":testhost 312 alice bob testhost :chatd",
+                b":testhost 319 alice bob :#lobby",
+                b":testhost 301 alice bob :lunch",
+                b":testhost 318 alice bob :End of /WHOIS list",
+                b":testhost 401 alice nobody :No such nick/channel",
+                b":testhost 318 alice nobody :End of /WHOIS list",
+            ],
+        )
+
+    def test_whois_shows_an_operator_the_address(self) -> None:
+        """An operator's WHOIS adds 378 with where the user connects from."""
+        self.send(self.alice, "OPER boss :correct horse", "WHOIS bob")
+        lines = self.lines(self.wire)
+        self.assertEqual(
+            lines[:2],
+            [b":testhost 381 alice :You are now an IRC operator", b":alice!alice@chatd MODE alice +o"],
+        )
+        self.assertIn(b":testhost 378 alice bob :is connecting from *@127.0.0.1 127.0.0.1", lines)
+
+    def test_wrong_oper_password_is_464(self) -> None:
+        """A wrong OPER password is 464."""
+        self.send(self.alice, "OPER boss wrong")
+        self.clock.advance(5)
+        self.assertEqual(self.lines(self.wire), [b":testhost 464 alice :Password incorrect"])
+
+    def test_ison_userhost_and_whowas(self) -> None:
+        """ISON lists those online as they show; USERHOST marks the away with -; WHOWAS keeps no record."""
+        self.send(self.alice, "ISON BOB nobody alice", "USERHOST bob alice", "WHOWAS carol")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 303 alice :bob alice",
+                b":testhost 302 alice :bob=-bob@chatd alice=+alice@chatd",
+                b":testhost 406 alice carol :There was no such nickname",
+                b":testhost 369 alice carol :End of WHOWAS",
+            ],
+        )
+
+    def test_lusers_and_time(self) -> None:
+        """LUSERS counts everyone online, whichever front end; TIME is the server's clock."""
+        self.clock.advance(3600)
+        self.send(self.alice, "LUSERS", "TIME")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 251 alice :There are 2 users and 0 invisible on 1 servers",
+                b":testhost 254 alice 1 :channels formed",
+                b":testhost 255 alice :I have 2 clients and 0 servers",
+                b":testhost 391 alice testhost :Thursday January 01 1970 -- 01:00:00 UTC",
+            ],
+        )
+
+    def test_help_lists_every_command_and_explains_one(self) -> None:
+        """HELP lists the table; HELP JOIN its usage; HELP FROB is 524."""
+        self.send(self.alice, "HELP")
+        lines = self.lines(self.wire)
+        self.assertEqual(len(lines), len(COMMANDS) + 2)
+        self.send(self.alice, "HELP join", "HELP frob")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 704 alice JOIN :JOIN: JOIN #room[,#room] | 0",
+                b":testhost 705 alice JOIN :JOIN - join rooms (0 leaves them all)",
+                b":testhost 706 alice JOIN :End of /HELP",
+                b":testhost 524 alice FROB :No help available on this topic",
+            ],
+        )
+
+    def test_wallops_reaches_everyone_from_an_operator_only(self) -> None:
+        """WALLOPS from a non-operator is 481; from an operator every user reads it."""
+        self.send(self.alice, "WALLOPS :hear ye")
+        self.assertEqual(
+            self.lines(self.wire), [b":testhost 481 alice :Permission Denied- You're not an IRC operator"]
+        )
+        self.send(self.alice, "OPER boss :correct horse", "WALLOPS :hear ye")
+        self.assertEqual(self.lines(self.wire)[-1], b":alice!alice@chatd WALLOPS :hear ye")
+        self.assertEqual(self.lines(self.wires[0])[-1], b"[00:00] -- alice to everyone: hear ye")
