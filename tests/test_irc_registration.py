@@ -211,3 +211,19 @@ class AccountTests(IRCTestCase):
                 b":testhost 904 * :SASL authentication failed",
             ],
         )
+
+    def test_messages_kept_while_offline_come_after_login(self) -> None:
+        """A private message sent to the account while nobody was online as it arrives on login, with its time."""
+        bob, _ = self.connect(b"bob")
+        self.clock.advance(90)
+        bob.dataReceived(b"/msg alice see you at noon\n")
+        client, wire = self.irc_connect()
+        self.send(client, "CAP REQ server-time", "PASS sesame12", "NICK alice", "USER a 0 * :A", "CAP END")
+        lines = self.lines(wire)
+        self.assertEqual(
+            lines[-2:],
+            [
+                b":testhost NOTICE alice :1 private messages were kept for you while you were offline:",
+                b"@time=1970-01-01T00:01:30.000Z :bob!bob@chatd PRIVMSG alice :see you at noon",
+            ],
+        )

@@ -16,9 +16,12 @@ import binascii
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from twisted.internet.defer import Deferred
+
 from chatd import __version__
 from chatd.domain.errors import BannedError, ChatError
 from chatd.domain.names import check_nickname
+from chatd.domain.ports import UserView
 from chatd.irc import numerics as n
 from chatd.irc.caps import CAPS, LS_CHUNK, advertised
 from chatd.irc.channels import join_burst
@@ -118,8 +121,7 @@ def try_register(session: "IRCSession") -> "Waiting":
     if session.user is not None or session.nick is None or session.username is None or session.negotiating:
         return None
     if session.proven is not None:
-        _identify(session, session.proven)
-        return None
+        return _identify(session, session.proven)
     wanted = session.nick
     if session.password is not None and session.chat.is_registered(wanted):
         password, session.password = session.password, None
@@ -146,16 +148,21 @@ def _not_proven(session: "IRCSession", failure: object) -> None:
     session.reply(n.ERR_PASSWDMISMATCH, "Password incorrect")
 
 
-def _identify(session: "IRCSession", account: str) -> None:
-    """Come online as the account ``account`` proved (a new user, or one more connection of theirs)."""
+def _identify(session: "IRCSession", account: str) -> "Waiting":
+    """Come online as the account ``account`` proved (a new user, or one more connection of theirs).
+
+    What was kept for the account while nobody was online as it comes
+    next, as the PRIVMSGs they were (their ``time`` tags, with server-time,
+    say when); the connection reads nothing more until they are written.
+    """
     if session.closing:
-        return
+        return None
     try:
         user = session.chat.identify(session, session.user, account, session.peer)
     except BannedError as error:
         session.refuse(error, "NICK")
         session.close("Banned")
-        return
+        return None
     first = session.user is None
     session.user = user
     logged_in(session)
@@ -163,6 +170,17 @@ def _identify(session: "IRCSession", account: str) -> None:
         welcome(session)
         for room in list(user.rooms.values()):
             join_burst(session, room.name)
+    return Deferred.fromCoroutine(_offline(session, user))
+
+
+async def _offline(session: "IRCSession", user: UserView) -> None:
+    """Write the private messages kept for ``user``'s account while nobody was online as it."""
+    kept = await session.chat.take_offline(user)
+    if not kept or session.closing:
+        return
+    session.server_notice(f"{len(kept)} private messages were kept for you while you were offline:")
+    for event in kept:
+        session.write(session.factory.events.render(event, session.shape))
 
 
 def logged_in(session: "IRCSession") -> None:
@@ -207,13 +225,16 @@ def authenticate(session: "IRCSession", message: Message) -> "Waiting":
     return proving.addCallbacks(lambda _: _proven(session, name), lambda _: _sasl_failed(session))
 
 
-def _proven(session: "IRCSession", name: str) -> None:
+def _proven(session: "IRCSession", name: str) -> "Waiting":
+    """SASL proved the account ``name``: registration will identify to it, or, registered already, at once."""
     if session.user is None:
         session.proven = name
         session.reply(n.RPL_LOGGEDIN, f"{name}!{name}@*", name, f"You are now logged in as {name}")
-    else:
-        _identify(session, name)
+        session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
+        return None
+    waiting = _identify(session, name)
     session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
+    return waiting
 
 
 def _sasl_failed(session: "IRCSession") -> None:
