@@ -3,8 +3,8 @@
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
+from chatd.frontend.held import MOST_HELD, HeldOutput, keep_place
 from chatd.frontend.output import Sink
-from chatd.line.held import MOST_HELD, HeldOutput, keep_place
 
 
 class Recording(Sink):

@@ -8,7 +8,7 @@ nothing more until then (replies keep the order of commands).
 A replay on join must come before what happens in the room after the
 join, which the chat delivers at once. It reads the lines before the
 join's own sequence number, and keeps a place for them in the session's
-output (chatd.line.held): whatever the session is sent meanwhile waits
+output (chatd.frontend.held): whatever the session is sent meanwhile waits
 behind that place, so the history, its marker and then the live lines go
 out in that order, with no line twice and none missing. A join that
 resumes (``/resume``) fills the same place with what was said after the
@@ -34,8 +34,8 @@ from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
+from chatd.frontend.held import keep_place
 from chatd.line import commands as cmd
-from chatd.line.held import keep_place
 from chatd.line.render import Notice
 from chatd.text import fold
 
