@@ -7,7 +7,9 @@ docs/IRC.md says what each changes. ``sasl`` names its one mechanism to a
 
 CAPS: dict[str, str] = {
     "account-tag": "",
+    "batch": "",
     "cap-notify": "",
+    "draft/chathistory": "",
     "echo-message": "",
     "extended-join": "",
     "message-tags": "",

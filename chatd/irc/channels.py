@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import ChatError, NotInRoomError
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
+from chatd.irc.history import replay
 from chatd.irc.message import Message
 from chatd.irc.render import HOST
 from chatd.text import fold
@@ -42,12 +43,14 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
     return None
 
 
-def join_burst(session: "IRCSession", name: str) -> None:
-    """What a joiner reads after its JOIN: the topic (if any) and the names."""
+def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None:
+    """What a joiner reads after its JOIN: the topic (if any), the names, and (``seq``: the join's) the last lines."""
     topic = session.chat.topic(name)
     if topic.topic:
         session.reply(n.RPL_TOPIC, topic.room, topic.topic)
     send_names(session, name)
+    if seq is not None:
+        replay(session, name, seq)
 
 
 def part(session: "IRCSession", message: Message) -> "Waiting":

@@ -9,7 +9,7 @@ docs/IRC.md documents each (tests/test_docs.py holds the two together).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from chatd.irc import channels, operators, queries, registration, talk
+from chatd.irc import channels, history, operators, queries, registration, talk
 from chatd.irc.message import Message
 
 if TYPE_CHECKING:
@@ -33,6 +33,12 @@ COMMANDS: dict[str, Row] = {
     "AWAY": Row("AWAY [:text]", "mark yourself away, or back with no text", talk.away),
     "CAP": Row(
         "CAP LS [302] | LIST | REQ :caps | END", "negotiate IRCv3 capabilities", registration.cap, 1, False
+    ),
+    "CHATHISTORY": Row(
+        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND target *|msgid=ID limit",
+        "read a room's (or a conversation's) history",
+        history.chathistory,
+        4,
     ),
     "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),
     "ISON": Row("ISON nick...", "which of these nicknames are online", queries.ison, 1),

@@ -118,7 +118,7 @@ class IRCFactory(ServerFactory):
             joiner = fold(event.actor.nick)
             for session in cast(Sequence[IRCSession], sessions):
                 if session.user is not None and fold(session.user.nick) == joiner:
-                    join_burst(session, event.room)
+                    join_burst(session, event.room, event.seq)
         elif isinstance(event, Banned):
             for session in cast(Sequence[IRCSession], sessions):
                 if session.user is not None and not session.user.online:

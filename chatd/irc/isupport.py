@@ -9,6 +9,7 @@ is the nearest name a client knows. UTF8ONLY: every line must be UTF-8
 from collections.abc import Iterator
 
 from chatd.domain.limits import Limits
+from chatd.irc.history import CHATHISTORY_MOST
 
 TOKENS_PER_LINE = 12
 """Tokens in one 005 line, as servers keep it (Modern IRC: at most 13 parameters besides the nick)."""
@@ -19,12 +20,14 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
     return [
         "AWAYLEN=200",
         "CASEMAPPING=rfc7613",
+        f"CHATHISTORY={CHATHISTORY_MOST}",
         f"CHANLIMIT=#:{limits.rooms_per_user}",
         "CHANMODES=b,k,l,imnst",
         f"CHANNELLEN={limits.room_name}",
         "CHANTYPES=#",
         f"KICKLEN={limits.reason}",
         "MODES=4",
+        "MSGREFTYPES=msgid",
         f"NETWORK={network}",
         f"NICKLEN={limits.nickname}",
         "PREFIX=(ov)@+",

@@ -16,6 +16,7 @@ where the source and target leave too little room.
 """
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import IntFlag
 
@@ -142,9 +143,12 @@ class EventLines:
         """Whether events of ``kind`` have a rendering (the tests hold every event class to this)."""
         return kind in self._renderers
 
-    def render(self, event: Event, shape: Shape) -> bytes:
-        """``event`` as clients of ``shape`` read it; empty if IRC shows it to nobody."""
-        return b"".join(map(line, self._renderers[type(event)](event, shape)))
+    def render(self, event: Event, shape: Shape, batch: str | None = None) -> bytes:
+        """``event`` as clients of ``shape`` read it, in the batch ``batch`` if any; empty if IRC shows it to nobody."""
+        messages = self._renderers[type(event)](event, shape)
+        if batch is not None:
+            messages = (replace(message, tags={**message.tags, "batch": batch}) for message in messages)
+        return b"".join(map(line, messages))
 
     def _from(self, actor: Actor) -> str:
         return self.server if actor is CHAT or not actor.nick else source(actor.nick)

@@ -1,0 +1,161 @@
+"""History over IRC: a room's last lines on joining it, and ``draft/chathistory``.
+
+Autoreplay: right after its join burst, a client that took server-time
+reads the room's last ``--replay`` lines, each tagged with when it was said
+(in a ``chathistory`` batch if it took ``batch``), before anything said
+after its join: as on the line front end, the history is read up to the
+join's sequence number and the session's output keeps its place meanwhile
+(chatd.frontend.held). A client without server-time is shown no replay:
+lines without their times would read as said now.
+
+CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
+``msgid=``), BEFORE, AFTER and AROUND a ``msgid=`` in a room the client is
+in; and LATEST ``*`` of a private conversation between two accounts. Only
+msgids are references (``MSGREFTYPES=msgid``): chatd reads history by a
+line's id, not by time. The answer is a ``chathistory`` batch, and the
+connection reads nothing more until it is written. chatd's history keeps
+what people said (PRIVMSGs and actions), not joins and parts, so
+``draft/event-playback`` is not offered.
+"""
+
+from collections.abc import Awaitable, Coroutine, Sequence
+from itertools import count
+from typing import TYPE_CHECKING, Any
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.chat import HISTORY_MOST
+from chatd.domain.errors import ChatError
+from chatd.domain.events import Event, RoomEvent
+from chatd.frontend.held import keep_place
+from chatd.irc.message import Message
+from chatd.irc.render import line
+from chatd.text import fold
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+CHATHISTORY_MOST = HISTORY_MOST // 2
+"""Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): BEFORE and AFTER read around the reference, twice that."""
+
+_batches = count(1)
+"""Batch references: unique in the daemon, which is all a client needs."""
+
+
+def replay(session: "IRCSession", room: str, before: int) -> None:
+    """Show ``room``'s last lines below ``before`` (the join's seq) in the place kept now, before anything later."""
+    most = session.chat.limits.replay
+    if not most or "server-time" not in session.caps:
+        return
+    read = session.chat.history(session.me(), room, before, most)
+    _in_place(session, _batch(session, room, read))
+
+
+def _in_place(session: "IRCSession", lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
+    """Keep a place in the session's output now, and fill it with ``lines`` once read; a failure frees it."""
+    place = keep_place(session)
+
+    async def filled() -> None:
+        data = b""
+        try:
+            data = await lines
+        finally:
+            place.fill(data)
+
+    return Deferred.fromCoroutine(filled())
+
+
+async def _batch(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) -> bytes:
+    """The events read, as one ``chathistory`` batch (when the client takes batches), charged by their number."""
+    events = await read
+    session.charge_answer(len(events) // 10)
+    return batch(session, target, events)
+
+
+def batch(session: "IRCSession", target: str, events: Sequence[Event]) -> bytes:
+    """``events`` as ``session`` reads them, in a ``chathistory`` batch if it takes batches."""
+    render = session.factory.events.render
+    if "batch" not in session.caps:
+        return b"".join(render(event, session.shape) for event in events)
+    reference = f"h{next(_batches)}"
+    server = session.factory.server_name
+    start = Message(source=server, command="BATCH", params=(f"+{reference}", "chathistory", target))
+    end = Message(source=server, command="BATCH", params=(f"-{reference}",))
+    return line(start) + b"".join(render(event, session.shape, reference) for event in events) + line(end)
+
+
+def chathistory(session: "IRCSession", message: Message) -> "Waiting":
+    """CHATHISTORY LATEST|BEFORE|AFTER|AROUND target reference limit."""
+    sub, target, reference, limit = message.params[:4]
+    sub = sub.upper()
+    if sub not in ("LATEST", "BEFORE", "AFTER", "AROUND"):
+        _fail(session, "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER and AROUND")
+        return None
+    if not limit.isdigit() or not int(limit):
+        _fail(session, "INVALID_PARAMS", limit, "The limit must be a number above 0")
+        return None
+    most = min(int(limit), CHATHISTORY_MOST)
+    event_id = reference.removeprefix("msgid=") if reference.startswith("msgid=") else None
+    if event_id is None and not (sub == "LATEST" and reference == "*"):
+        _fail(session, "INVALID_MSGREFTYPE", reference, "Only msgid= references are kept")
+        return None
+    try:
+        if not target.startswith("#"):
+            if event_id is not None:
+                _fail(
+                    session,
+                    "INVALID_PARAMS",
+                    reference,
+                    "A private conversation is read from its latest lines",
+                )
+                return None
+            return _send(session, target, session.chat.conversation(session.me(), target, most))
+        if fold(target) not in session.me().rooms:
+            _fail(session, "INVALID_TARGET", target, "Join the room to read its history")
+            return None
+        return _send(session, target, _room_lines(session, sub, target, event_id, most))
+    except ChatError as error:
+        _fail(session, "INVALID_TARGET", target, error.code)
+        return None
+
+
+async def _room_lines(
+    session: "IRCSession", sub: str, room: str, event_id: str | None, most: int
+) -> Sequence[RoomEvent]:
+    """What CHATHISTORY ``sub`` asks of ``room`` around ``event_id`` (None: the latest)."""
+    chat, me = session.chat, session.me()
+    if event_id is None:
+        return await chat.history(me, room, None, most)
+    if sub == "LATEST":
+        missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
+        return () if missed is None else missed.lines
+    around = await chat.history_around(me, room, event_id, min(2 * most + 1, HISTORY_MOST))
+    at = next((index for index, event in enumerate(around) if event.id == event_id), None)
+    if at is None:
+        return ()
+    if sub == "BEFORE":
+        return around[max(0, at - most) : at]
+    if sub == "AFTER":
+        return around[at + 1 : at + 1 + most]
+    start = max(0, at - most // 2)
+    return around[start : start + most]
+
+
+def _send(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) -> "Deferred[None]":
+    """Write what ``read`` gives as a batch once it comes; the connection waits for it."""
+
+    async def sent() -> None:
+        session.write(await _batch(session, target, read))
+
+    return Deferred.fromCoroutine(sent())
+
+
+def _fail(session: "IRCSession", code: str, about: str, text: str) -> None:
+    session.write_message(
+        Message(
+            source=session.factory.server_name,
+            command="FAIL",
+            params=("CHATHISTORY", code, about, text),
+            trailing=True,
+        )
+    )

@@ -1,0 +1,89 @@
+"""History over IRC: replay on join and draft/chathistory (chatd.irc.history)."""
+
+import re
+
+from tests.irc import IRCTestCase
+
+
+class HistoryTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, _ = self.connect(b"bob")
+        for number in range(1, 6):
+            self.clock.advance(60)
+            self.bob.dataReceived(f"line {number}\n".encode())
+            self.end_pass()
+
+    def ids(self, lines: list[bytes]) -> list[str]:
+        """The msgids of ``lines``, in order."""
+        found = (re.search(rb"msgid=([^; ]+).* PRIVMSG ", line) for line in lines)
+        return [match.group(1).decode() for match in found if match]
+
+    def test_join_replays_the_last_lines_in_a_batch_with_their_times(self) -> None:
+        """A server-time client joining reads the names, then the room's lines in a chathistory batch."""
+        alice, wire = self.irc_user("alice", "server-time", "batch")
+        self.send(alice, "JOIN #lobby")
+        lines = self.lines(wire)
+        self.assertEqual(lines[2], b":testhost 366 alice #lobby :End of /NAMES list")
+        self.assertRegex(lines[3], rb"^:testhost BATCH \+\w+ chathistory #lobby$")
+        reference = lines[3].split()[2][1:]
+        self.assertEqual(
+            lines[4:],
+            [
+                b"@time=1970-01-01T00:0%d:00.000Z;batch=%s :bob!bob@chatd PRIVMSG #lobby :line %d"
+                % (number, reference, number)
+                for number in range(1, 6)
+            ]
+            + [b":testhost BATCH -" + reference],
+        )
+
+    def test_live_line_during_the_read_comes_after_the_replay(self) -> None:
+        """What is said while the replay is read is written after it, never before."""
+        alice, wire = self.irc_user("alice", "server-time")
+        self.send(alice, "JOIN #lobby")
+        self.bob.dataReceived(b"live one\n")
+        lines = self.lines(wire)
+        self.assertTrue(lines[-2].endswith(b"PRIVMSG #lobby :line 5"))
+        self.assertTrue(lines[-1].endswith(b"PRIVMSG #lobby :live one"))
+
+    def test_no_replay_without_server_time(self) -> None:
+        """Lines without their times would read as said now: a plain client is shown none."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby")
+        self.assertEqual(len(self.lines(wire)), 3)
+
+    def test_chathistory_latest_before_after_and_around(self) -> None:
+        """LATEST *, then BEFORE, AFTER and AROUND a msgid, each a batch of the right lines."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        all_ids = self.ids(self.lines(wire))
+        self.assertEqual(len(all_ids), 5)
+        self.send(alice, "CHATHISTORY LATEST #lobby * 2")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[3:])
+        self.send(alice, f"CHATHISTORY BEFORE #lobby msgid={all_ids[2]} 10")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[:2])
+        self.send(alice, f"CHATHISTORY AFTER #lobby msgid={all_ids[2]} 1")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[3:4])
+        self.send(alice, f"CHATHISTORY AROUND #lobby msgid={all_ids[2]} 3")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[1:4])
+        self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
+
+    def test_chathistory_refusals(self) -> None:
+        """A room not joined, a timestamp reference and an unknown subcommand are FAILs; the client goes on."""
+        alice, wire = self.irc_user("alice", "batch", "draft/chathistory")
+        self.send(
+            alice,
+            "CHATHISTORY LATEST #lobby * 10",
+            "CHATHISTORY BEFORE #lobby timestamp=2026-01-01T00:00:00.000Z 10",
+            "CHATHISTORY TARGETS * * 10",
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL CHATHISTORY INVALID_TARGET #lobby :Join the room to read its history",
+                b":testhost FAIL CHATHISTORY INVALID_MSGREFTYPE timestamp=2026-01-01T00:00:00.000Z"
+                b" :Only msgid= references are kept",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS :chatd answers LATEST, BEFORE, AFTER and AROUND",
+            ],
+        )
