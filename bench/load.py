@@ -59,12 +59,14 @@ REPLAY_OFF = report.REPLAY_OFF
 """``restart``'s third configuration: the SQLite file, nothing shown again on joining (what the replay costs)."""
 
 
-def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Fan-out, idle-connection and paste-burst load on chatd and its peers (by hand, never in CI).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+def common_options() -> argparse.ArgumentParser:
+    """The options every measuring subcommand takes: a new parser each time.
+
+    A subcommand's ``set_defaults`` changes the default of the parent's own
+    argument objects, so parents shared between subcommands handed one
+    subcommand's defaults to the others (``restart``'s window of 50 and
+    ``web``'s ladder to ``fanout`` and ``all``).
+    """
     common = argparse.ArgumentParser(add_help=False)
     add = common.add_argument
     add(
@@ -86,6 +88,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     add("--probe-every", type=int, default=10, help="every Nth member of a room times each line it gets")
     add("--chatd-args", default=CHATD_CAPACITY_ARGS, help="extra chatd options for fan-out and profile runs")
     add("--chatd-commit", help="measure chatd at this commit (a git archive copy), not the work tree")
+    return common
+
+
+def ladder_options() -> argparse.ArgumentParser:
+    """The fan-out ladder's options, a new parser each time (as ``common_options``)."""
     fan = argparse.ArgumentParser(add_help=False)
     add = fan.add_argument
     add("--shape", action="append", help="CLIENTSxROOMS, repeatable (default: 1000x10 and 200x1)")
@@ -110,15 +117,29 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=2.0,
         help="lines a second one client may send; past it, more clients",
     )
+    return fan
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Fan-out, idle-connection and paste-burst load on chatd and its peers (by hand, never in CI).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
     formatter = argparse.ArgumentDefaultsHelpFormatter
     commands.add_parser(
-        "fanout", parents=[common, fan], formatter_class=formatter, help="fan-out capacity ladder"
+        "fanout",
+        parents=[common_options(), ladder_options()],
+        formatter_class=formatter,
+        help="fan-out capacity ladder",
     )
-    idle = commands.add_parser("idle", parents=[common], formatter_class=formatter, help="idle connections")
+    idle = commands.add_parser(
+        "idle", parents=[common_options()], formatter_class=formatter, help="idle connections"
+    )
     idle.add_argument("--clients", type=int, default=5000)
     idle.add_argument("--rooms", type=int, default=50)
     burst = commands.add_parser(
-        "burst", parents=[common], formatter_class=formatter, help="a paste into a busy room"
+        "burst", parents=[common_options()], formatter_class=formatter, help="a paste into a busy room"
     )
     burst.add_argument("--chatters", type=int, default=50)
     burst.add_argument("--lines", type=int, default=1000, help="lines in the paste (one write)")
@@ -126,13 +147,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     burst.add_argument("--rate", type=float, default=1.0, help="lines a second each chatter says")
     everything = commands.add_parser(
         "all",
-        parents=[common, fan],
+        parents=[common_options(), ladder_options()],
         formatter_class=formatter,
         help="every workload on every server, then the report",
     )
     everything.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     profile = commands.add_parser(
-        "profile", parents=[common], formatter_class=formatter, help="chatd under py-spy"
+        "profile", parents=[common_options()], formatter_class=formatter, help="chatd under py-spy"
     )
     profile.add_argument("--clients", type=int, default=1000)
     profile.add_argument("--rooms", type=int, default=10)
@@ -148,7 +169,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     store = commands.add_parser(
         "store",
-        parents=[common, fan],
+        parents=[common_options(), ladder_options()],
         formatter_class=formatter,
         help="fan-out capacity with the SQLite store and with --db :memory:, side by side, and their ratio",
     )
@@ -157,7 +178,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     store.add_argument("--rounds", type=int, default=2, help="pairs of ladders climbed side by side")
     restart = commands.add_parser(
         "restart",
-        parents=[common],
+        parents=[common_options()],
         formatter_class=formatter,
         help="clients registering after a restart on a --db holding history and bans, against --db :memory:",
     )
@@ -173,7 +194,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     restart.add_argument("--rounds", type=int, default=2, help="runs of each configuration, interleaved")
     web = commands.add_parser(
         "web",
-        parents=[common, fan],
+        parents=[common_options(), ladder_options()],
         formatter_class=formatter,
         help="one chatd's web port (WebSocket) beside its line port: fan-out, p99 at 100k/s, memory per idle connection",
     )
