@@ -25,7 +25,7 @@ a flooding connection read again early.
 """
 
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -56,8 +56,8 @@ class Upgradable(typing.Protocol):
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: reading waits meanwhile."""
 
-    def upgrading(self, channel: HTTPChannel) -> WebSocketProtocol:
-        """The WebSocket upgrade was asked for on ``channel``: the protocol that speaks over it."""
+    def upgrading(self, channel: HTTPChannel, offered: Sequence[str]) -> WebSocketProtocol:
+        """The WebSocket upgrade was asked for on ``channel``, offering ``offered`` subprotocols: who speaks over it."""
         ...
 
     def connectionLost(self, reason: Failure) -> None:
@@ -72,7 +72,26 @@ class WebConnection(ProtocolWrapper):
     ) -> None:
         super().__init__(factory, channel)
         self.session = session
+        self._subprotocol: bytes | None = None
         session.attach(self)
+
+    def accept(self, subprotocol: str) -> None:
+        """Answer the upgrade in progress with ``subprotocol`` chosen.
+
+        Twisted answers every upgrade without naming a subprotocol, and a
+        browser that offered some fails a socket whose answer names none: so
+        the answer Twisted is about to write through this wrapper gets its
+        ``Sec-WebSocket-Protocol`` line here, before the blank line that ends it.
+        """
+        self._subprotocol = subprotocol.encode("ascii")
+
+    @override
+    def write(self, data: bytes) -> None:
+        if self._subprotocol is not None and data.startswith(b"HTTP/1.1 101"):
+            head, end, rest = data.partition(b"\r\n\r\n")
+            data = head + b"\r\nSec-WebSocket-Protocol: " + self._subprotocol + end + rest
+            self._subprotocol = None
+        super().write(data)
 
     def pauseProducing(self) -> None:
         """The HTTP channel stops reading while it answers a request: one more reason for the session's reading."""
@@ -131,5 +150,46 @@ class _Upgrades:
     """The ``WebSocketServerFactory`` of ``ChatSocket``: the session made with the request's connection."""
 
     def buildProtocol(self, request: Request) -> WebSocketProtocol:
-        """The session of the TCP connection the request came on (under its ``WebConnection``)."""
-        return cast(WebConnection, request.channel.transport).session.upgrading(request.channel)
+        """The session of the TCP connection the request came on (under its ``WebConnection``), told the subprotocols offered."""
+        offered = [
+            name.strip()
+            for value in request.requestHeaders.getRawHeaders(b"sec-websocket-protocol", [])
+            for name in value.decode("latin-1").split(",")
+            if name.strip()
+        ]
+        return cast(WebConnection, request.channel.transport).session.upgrading(request.channel, offered)
+
+
+class Takeover(typing.Protocol):
+    """Another front end's way in: a session of its own for a socket of the web port, in ``subprotocol``."""
+
+    def __call__(self, peer: str, subprotocol: str) -> Upgradable:
+        """A new session for the connection from ``peer``, counted under the limits already (it is handed over)."""
+        ...
+
+
+class Takeovers:
+    """The front ends that speak over the web port's sockets in subprotocols of their own, by subprotocol.
+
+    The web port's own sessions speak the line protocol's JSON; a client
+    that offers one of these subprotocols (IRC's ``text.ircv3.net``, say)
+    is handed to the front end that registered it. The service fills this
+    in as it builds the front ends.
+    """
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Takeover] = {}
+
+    def add(self, subprotocols: Iterable[str], take: Takeover) -> None:
+        """Hand clients that offer any of ``subprotocols`` to ``take``."""
+        for name in subprotocols:
+            self._by_name[name] = take
+
+    def take(self, peer: str, offered: Sequence[str]) -> tuple[Upgradable, str] | None:
+        """The session for a client from ``peer`` offering ``offered`` (in its order of preference) and the
+        subprotocol chosen; None if no front end speaks any of them."""
+        for name in offered:
+            take = self._by_name.get(name)
+            if take is not None:
+                return take(peer, name), name
+        return None

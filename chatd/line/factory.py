@@ -104,6 +104,11 @@ class LineFactory(ServerFactory):
         # Every session whose audience is this factory is one of its protocols.
         deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers)
 
+    def hand_over(self, protocol: LineProtocol) -> None:
+        """``protocol``'s connection now belongs to another front end, its place under the limits with it."""
+        self.ignorers.discard(protocol)
+        self.connections.discard(protocol)
+
     def forget(self, protocol: LineProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
         self.ignorers.discard(protocol)

@@ -28,7 +28,7 @@ from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
 from chatd.frontend.pings import PingRound
-from chatd.frontend.websocket import WebConnection
+from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -54,8 +54,10 @@ class WebFactory(LineFactory):
         barrier: Barrier | None = None,
         accounts: AccountLogin | None = None,
         site: Site,
+        takeovers: Takeovers | None = None,
     ) -> None:
-        """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``)."""
+        """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
+        ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's)."""
         super().__init__(
             chat,
             reactor,
@@ -69,6 +71,7 @@ class WebFactory(LineFactory):
             accounts=accounts,
         )
         self.site = site
+        self.takeovers = takeovers or Takeovers()
         self.sockets = PingRound(reactor, PING_SECONDS)
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)

@@ -12,6 +12,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
+from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
 from chatd.line.web_factory import WebFactory
 
@@ -28,6 +29,7 @@ def web_front_end(
     accounts: AccountLogin | None = None,
     *,
     site: Site,
+    takeovers: Takeovers | None = None,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
@@ -46,6 +48,7 @@ def web_front_end(
         barrier=barrier,
         accounts=accounts,
         site=site,
+        takeovers=takeovers,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -25,21 +25,20 @@ is done (``negotiationFinished``): from then on it is a ``LineProtocol``
 whose transport is that ``WebConnection``.
 """
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import IConsumer, IPushProducer, ITCPTransport, ITransport
-from twisted.internet.protocol import Protocol, connectionDone
+from twisted.internet.interfaces import ITransport
+from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
-from twisted.web.websocket import WebSocketTransport
+from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
-from wsproto.utilities import LocalProtocolError
 
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
-from chatd.frontend.reading import Pause
-from chatd.frontend.websocket import WebConnection
+from chatd.frontend.socket_session import SocketSession
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import Renderable
@@ -50,19 +49,9 @@ if TYPE_CHECKING:
 PING_SECONDS = 30.0
 """Seconds between pings; a socket that has not answered one by the next is closed (so within a minute)."""
 
-FRAME_HEADER_MOST = 14
-"""Bytes a client's frame header may take: 2, 8 of length, 4 of mask (RFC 6455 section 5.2)."""
 
-CONTROL_FRAME_HEADER = 6
-"""Bytes of a client's control frame (a pong) besides its payload: 2, and 4 of mask."""
-
-NORMAL_CLOSURE = 1000
-MESSAGE_TOO_BIG = 1009
-"""Close codes of RFC 6455 section 7.4.1."""
-
-
-class WebSession(LineProtocol):
-    """A ``LineProtocol`` spoken over a WebSocket; see the module docstring."""
+class WebSession(LineProtocol, SocketSession):
+    """A ``LineProtocol`` spoken over a WebSocket (chatd.frontend.socket_session); see the module docstring."""
 
     __slots__ = ("_answered", "_channel", "_close_code", "_connection", "_sockets", "_unfinished", "_wire")
 
@@ -71,45 +60,9 @@ class WebSession(LineProtocol):
         self.json = True
         self._sockets = factory.sockets
         """The factory's upgraded sessions, which this one joins once upgraded (and leaves at its end)."""
-        self._connection: WebConnection | None = None
-        """The TCP connection's wrapper, set by it once made: charges bytes, pauses reading."""
-        self._wire: WebSocketTransport | None = None
-        """Twisted's WebSocket transport once the upgrade starts; None while the connection is HTTP."""
-        self._unfinished = 0
-        """Bytes received since the last whole message: what Twisted may be buffering of the next."""
         self._answered = True
         """Whether the socket has answered the last ping (or none was sent yet)."""
-        self._close_code = NORMAL_CLOSURE
-        self._channel: HTTPChannel | None = None
-        """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""
-
-    @property
-    def upgraded(self) -> bool:
-        """Whether the connection is a WebSocket now (Twisted then hands it its end, ``connectionLost``)."""
-        return self._wire is not None
-
-    def attach(self, connection: WebConnection) -> None:
-        """The TCP connection this session's bytes arrive on; its reading is what floods pause."""
-        self._connection = connection
-
-    def received(self, size: int) -> bool:
-        """Charge ``size`` bytes that just arrived, HTTP or WebSocket; False if they must not be read.
-
-        That is when the connection is cut off or closing, or has sent more
-        than a message may hold without ending it (it is then closed with
-        1009, after one error: Twisted keeps an unfinished message in memory).
-        """
-        if not self._charge(0, size):
-            return False
-        if self._wire is None:
-            return True
-        self._unfinished += size
-        if self._unfinished <= self._max_message + FRAME_HEADER_MOST:
-            return True
-        self._close_code = MESSAGE_TOO_BIG
-        self._quit_reason = "message too big"
-        self.close(MessageTooBigError(self._max_message))
-        return False
+        self._start_socket()
 
     @property
     def _max_message(self) -> int:
@@ -117,38 +70,40 @@ class WebSession(LineProtocol):
         limits = self.factory.limits
         return (limits.max_line + 2) * limits.paste_lines
 
-    def upgrading(self, channel: HTTPChannel) -> "WebSession":
-        """The WebSocket upgrade was asked for on ``channel``, this connection's HTTP channel; returns self."""
-        self._channel = channel
-        return self
+    def _message_too_big(self) -> None:
+        self._quit_reason = "message too big"
+        self.close(MessageTooBigError(self._max_message))
 
-    def negotiationStarted(self, transport: WebSocketTransport) -> None:  # noqa: N802 - Twisted's name
-        """Twisted's WebSocket transport for this connection: frames are parsed from here on."""
-        self._wire = transport
+    def upgrading(self, channel: HTTPChannel, offered: Sequence[str]) -> WebSocketProtocol:
+        """The WebSocket upgrade was asked for on ``channel``: this session, or another front end's for its subprotocol.
+
+        A client that offers a subprotocol another front end speaks (IRC's,
+        ``text.ircv3.net``) is handed to that front end's session with the
+        connection and its place under the limits; any other is this one's,
+        in the line protocol's JSON.
+        """
+        other = cast("WebFactory", self.factory).takeovers.take(self.peer, offered)
+        if other is None:
+            self._channel = channel
+            return self
+        session, subprotocol = other
+        connection = self._connection
+        assert connection is not None, "WebConnection attaches itself before any request"
+        self._flood.stop()
+        self.factory.hand_over(self)
+        connection.session = session
+        session.attach(connection)
+        connection.accept(subprotocol)
+        return session.upgrading(channel, offered)
 
     def negotiationFinished(self) -> None:  # noqa: N802 - Twisted's name
         """The upgrade is answered: the connection leaves HTTP and the session starts, greeting in JSON."""
-        connection = self._connection
-        assert connection is not None, "WebConnection attaches itself before any request"
-        assert self._channel is not None, "the upgrade's request named its channel"
-        assert self._wire is not None, "negotiation started before it finished"
-        # The HTTP channel still has its idle timeout and is still the
-        # transport's producer; a quiet socket must stay, and output is ours.
-        self._channel.setTimeout(None)
-        self._channel = None
-        connection.unregisterProducer()
-        # Twisted routes the channel's bytes and its end to the WebSocket from now on; the wrapper
-        # hands them to the WebSocket itself, so the channel, the request that asked for the
-        # upgrade and its headers, which nothing reads again, are let go (0.7 KiB of RSS a socket less).
-        connection.wrappedProtocol = cast(Protocol, self._wire)
-        self.makeConnection(connection)
-        # The channel no longer reads, so it will not lift a pause of its own.
-        self.request_in_hand(False)
+        self._leave_http()
         self._sockets.add(self)
 
     def textMessageReceived(self, message: str) -> None:  # noqa: N802 - Twisted's name
         """A message: its lines are taken as an nc user's lines arriving together (a paste of several)."""
-        self._unfinished = 0
+        self._message_done()
         data = message.encode()
         if len(data) > self._max_message:
             if self._charge(1):
@@ -158,14 +113,15 @@ class WebSession(LineProtocol):
 
     def bytesMessageReceived(self, data: bytes | bytearray) -> None:  # noqa: N802 - Twisted's name
         """A binary message is no line: refused, and charged as a line."""
-        self._unfinished = 0
+        self._message_done()
         if self._charge(1):
             self.send(BinaryMessageError())
 
-    def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
+    @override
+    def pongReceived(self, payload: bytes) -> None:
         """The socket is alive; the pong's bytes are no part of a message."""
         self._answered = True
-        self._unfinished = max(0, self._unfinished - len(payload) - CONTROL_FRAME_HEADER)
+        super().pongReceived(payload)
 
     def ping(self) -> None:
         """Ping the socket, or close it if it has not answered the last ping (``WebFactory``'s round calls this)."""
@@ -206,54 +162,31 @@ class WebSession(LineProtocol):
     def render_found(self, event: RoomEvent) -> bytes:
         return text_frame(super().render_found(event))
 
-    def request_in_hand(self, answering: bool) -> None:
-        """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile."""
-        if answering:
-            self._reading.pause(Pause.REQUEST)
-        else:
-            self._reading.resume(Pause.REQUEST)
-
     @override
     def stop_reading(self) -> None:
         # The TCP connection under the wrapper is paused: before the upgrade the session has no transport.
         self.paused = True
-        cast(IPushProducer, self._tcp()).pauseProducing()
+        self._pause_tcp()
 
     @override
     def start_reading(self) -> None:
         self.paused = False
         if self.closing:
             return
-        cast(IPushProducer, self._tcp()).resumeProducing()
+        self._resume_tcp()
         self._receive(b"")
-
-    def _tcp(self) -> ITCPTransport:
-        """The transport under the HTTP channel (TCP, or the TLS over it)."""
-        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
-        return cast(ITCPTransport, self._connection.transport)
 
     @override
     def close(self, last: Renderable | None) -> None:
-        if self._wire is None:
-            # Still HTTP (at shutdown, or cut off for flooding): nothing can be said in a frame, and a
-            # response being written is not waited for.
-            if self._connection is not None and self._connection.transport is not None:
-                self._tcp().abortConnection()
-            return
-        super().close(last)
+        # Still HTTP (at shutdown, or cut off for flooding): nothing can be said in a frame, and a
+        # response being written is not waited for.
+        if not self._abort_http():
+            super().close(last)
 
     @override
     def _hang_up(self) -> None:
         """The last frames are with the transport: send the close frame, then close the connection."""
-        if self.transport is None or self._wire is None:
-            return
-        # Output was this producer; the connection closes after the close frame, whatever waits.
-        cast(IConsumer, self.transport).unregisterProducer()
-        try:
-            self._wire.loseConnection(self._close_code)
-        except LocalProtocolError:
-            # The client closed first; Twisted answered it and closes the connection.
-            self.transport.loseConnection()
+        self._close_socket()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

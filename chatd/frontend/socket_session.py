@@ -1,0 +1,180 @@
+"""The WebSocket side of a session on the web port, whatever the session speaks over it.
+
+A session on the web port exists from its TCP connection's start, while
+the connection is still HTTP, so that every byte is charged from the first;
+it starts speaking once Twisted's upgrade is done. What that takes is the
+same whichever language the socket then carries (the line protocol's JSON
+for the page, IRC for a web IRC client), so it is here once, mixed into
+each front end's protocol (``chatd.line.web_session.WebSession``,
+``chatd.irc.socket.IRCSocket``):
+
+- every byte on the wire is charged before anything reads it (the
+  ``WebConnection`` under the HTTP channel reports it), and a connection
+  that sends more than a message may hold without ending it is closed
+  (Twisted keeps an unfinished message in memory);
+- once upgraded, the HTTP channel lets go of the transport: its idle
+  timeout, its producer, and (through the wrapper) the channel itself;
+- reading is paused and resumed on the TCP transport under the wrapper,
+  the HTTP channel's own pauses being one more reason of the session's;
+- the last frames are followed by a close frame.
+
+The protocol it is mixed into provides ``_charge``, ``_reading``,
+``makeConnection`` and ``transport``, and says how long a message may be
+(``_max_message``) and what a connection past it is told
+(``_message_too_big``).
+"""
+
+from typing import cast
+
+from twisted.internet.interfaces import IConsumer, IPushProducer, ITCPTransport, ITransport
+from twisted.internet.protocol import Protocol
+from twisted.web.http import HTTPChannel
+from twisted.web.websocket import WebSocketTransport
+from wsproto.utilities import LocalProtocolError
+
+from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.websocket import WebConnection
+
+FRAME_HEADER_MOST = 14
+"""Bytes a client's frame header may take: 2, 8 of length, 4 of mask (RFC 6455 section 5.2)."""
+
+CONTROL_FRAME_HEADER = 6
+"""Bytes of a client's control frame (a pong) besides its payload: 2, and 4 of mask."""
+
+NORMAL_CLOSURE = 1000
+MESSAGE_TOO_BIG = 1009
+"""Close codes of RFC 6455 section 7.4.1."""
+
+
+class SocketSession:
+    """The connection, upgrade and close of a session spoken over a WebSocket; see the module docstring."""
+
+    _connection: WebConnection | None
+    """The TCP connection's wrapper, set by it once made: charges bytes, pauses reading."""
+    _wire: WebSocketTransport | None
+    """Twisted's WebSocket transport once the upgrade starts; None while the connection is HTTP."""
+    _unfinished: int
+    """Bytes received since the last whole message: what Twisted may be buffering of the next."""
+    _close_code: int
+    _channel: HTTPChannel | None
+    """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""
+    _reading: Reading
+    transport: ITransport | None
+
+    def _start_socket(self) -> None:
+        """Set the socket's side up, from the protocol's ``__init__``."""
+        self._connection = None
+        self._wire = None
+        self._unfinished = 0
+        self._close_code = NORMAL_CLOSURE
+        self._channel = None
+
+    def _charge(self, lines: int, size: int = 0) -> bool:
+        raise NotImplementedError
+
+    @property
+    def _max_message(self) -> int:
+        raise NotImplementedError
+
+    def _message_too_big(self) -> None:
+        """Say that the message is too big and close (with ``MESSAGE_TOO_BIG``)."""
+        raise NotImplementedError
+
+    def makeConnection(self, transport: ITransport) -> None:  # noqa: N802 - Twisted's name
+        raise NotImplementedError
+
+    @property
+    def upgraded(self) -> bool:
+        """Whether the connection is a WebSocket now (Twisted then hands it its end, ``connectionLost``)."""
+        return self._wire is not None
+
+    def attach(self, connection: WebConnection) -> None:
+        """The TCP connection this session's bytes arrive on; its reading is what floods pause."""
+        self._connection = connection
+
+    def received(self, size: int) -> bool:
+        """Charge ``size`` bytes that just arrived, HTTP or WebSocket; False if they must not be read.
+
+        That is when the connection is cut off or closing, or has sent more
+        than a message may hold without ending it.
+        """
+        if not self._charge(0, size):
+            return False
+        if self._wire is None:
+            return True
+        self._unfinished += size
+        if self._unfinished <= self._max_message + FRAME_HEADER_MOST:
+            return True
+        self._close_code = MESSAGE_TOO_BIG
+        self._message_too_big()
+        return False
+
+    def negotiationStarted(self, transport: WebSocketTransport) -> None:  # noqa: N802 - Twisted's name
+        """Twisted's WebSocket transport for this connection: frames are parsed from here on."""
+        self._wire = transport
+
+    def _leave_http(self) -> None:
+        """The upgrade is answered: the session takes the connection over from the HTTP channel and starts."""
+        connection = self._connection
+        assert connection is not None, "WebConnection attaches itself before any request"
+        assert self._channel is not None, "the upgrade's request named its channel"
+        assert self._wire is not None, "negotiation started before it finished"
+        # The HTTP channel still has its idle timeout and is still the
+        # transport's producer; a quiet socket must stay, and output is ours.
+        self._channel.setTimeout(None)
+        self._channel = None
+        connection.unregisterProducer()
+        # Twisted routes the channel's bytes and its end to the WebSocket from now on; the wrapper
+        # hands them to the WebSocket itself, so the channel, the request that asked for the
+        # upgrade and its headers, which nothing reads again, are let go (0.7 KiB of RSS a socket less).
+        connection.wrappedProtocol = cast(Protocol, self._wire)
+        self.makeConnection(cast(ITransport, connection))
+        # The channel no longer reads, so it will not lift a pause of its own.
+        self.request_in_hand(False)
+
+    def _message_done(self) -> None:
+        """A whole message arrived: nothing is being buffered of the next."""
+        self._unfinished = 0
+
+    def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
+        """The socket is alive; the pong's bytes are no part of a message."""
+        self._unfinished = max(0, self._unfinished - len(payload) - CONTROL_FRAME_HEADER)
+
+    def request_in_hand(self, answering: bool) -> None:
+        """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile."""
+        if answering:
+            self._reading.pause(Pause.REQUEST)
+        else:
+            self._reading.resume(Pause.REQUEST)
+
+    def _tcp(self) -> ITCPTransport:
+        """The transport under the HTTP channel (TCP, or the TLS over it)."""
+        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
+        return cast(ITCPTransport, self._connection.transport)
+
+    def _pause_tcp(self) -> None:
+        """Stop reading the TCP connection under the wrapper: before the upgrade the session has no transport."""
+        cast(IPushProducer, self._tcp()).pauseProducing()
+
+    def _resume_tcp(self) -> None:
+        cast(IPushProducer, self._tcp()).resumeProducing()
+
+    def _abort_http(self) -> bool:
+        """Close a connection that is still HTTP at once (nothing can be said in a frame); False once upgraded."""
+        if self._wire is not None:
+            return False
+        if self._connection is not None and self._connection.transport is not None:
+            self._tcp().abortConnection()
+        return True
+
+    def _close_socket(self) -> None:
+        """The last frames are with the transport: send the close frame, then close the connection."""
+        if self.transport is None or self._wire is None:
+            return
+        # Output was this producer; the connection closes after the close frame, whatever waits.
+        cast(IConsumer, self.transport).unregisterProducer()
+        try:
+            self._wire.loseConnection(self._close_code)
+        except LocalProtocolError:
+            # The client closed first; Twisted answered it and closes the connection.
+            self.transport.loseConnection()
