@@ -18,6 +18,14 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:, side by side
     .venv/bin/python bench/load.py restart --rounds 2          # 5000 registering after a restart on a full --db
     .venv/bin/python bench/load.py web --rounds 2              # one chatd's web port beside its line port (issue 14)
+    .venv/bin/python bench/load.py irc --rounds 2              # chatd's IRC listener against the IRC servers and its line port (issue 15)
+    .venv/bin/python bench/load.py fanout --servers chatd-irc,chatd,ngircd,miniircd,twisted.words
+    .venv/bin/python bench/load.py profile --irc --deliveries 100000   # chatd's IRC port under fan-out
+
+``chatd-irc`` is chatd started with ``--irc-port 0`` (and the same
+``--chatd-args``), its clients speaking to that port the IRC the three IRC
+servers get; ``chatd-irc@COMMIT`` and ``--chatd-commit`` pin it as they
+pin ``chatd``, at any commit since chatd had an IRC listener.
 
 The server runs pinned to the first CPU, the generator processes (one per
 other CPU) to the rest. The bench installs what it needs itself: ngIRCd
@@ -50,7 +58,14 @@ import workloads
 from soak import ROOT, interrupted, raise_file_limit
 from workloads import Setup
 
-SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
+SERVERS = ("chatd", "chatd-irc", "ngircd", "miniircd", "twisted.words")
+"""Every server ``--servers`` may name (chatd and chatd-irc also at a commit: ``chatd@COMMIT``)."""
+DEFAULT_SERVERS = ("chatd", "ngircd", "miniircd", "twisted.words")
+"""Issue 7's comparison: chatd's line port and the three IRC servers."""
+IRC_SERVERS = ("chatd-irc", "chatd", "ngircd", "miniircd", "twisted.words")
+"""``irc``'s servers (issue 15 point 7): chatd's IRC port, its line port, and the IRC servers."""
+CHATD_KINDS = ("chatd", "chatd-irc")
+"""The servers that are this repository's chatd, so may run at a commit."""
 CHATD_CAPACITY_ARGS = "--flood-rate 10 --flood-burst 50 --flood-bytes 16384"
 """chatd's default flood limits (2 lines/s) would slow the senders, not measure fan-out."""
 SQLITE, MEMORY = report.SQLITE, report.MEMORY
@@ -71,8 +86,8 @@ def common_options() -> argparse.ArgumentParser:
     add = common.add_argument
     add(
         "--servers",
-        default=",".join(SERVERS),
-        help=f"comma-separated, of {', '.join(SERVERS)}, or chatd@COMMIT (a git archive copy; repeatable)",
+        default=",".join(DEFAULT_SERVERS),
+        help=f"comma-separated, of {', '.join(SERVERS)}, or chatd@COMMIT, chatd-irc@COMMIT (a git archive copy; repeatable)",
     )
     add("--out", type=Path, default=ROOT / "bench" / "out", help="where results, reports and profiles go")
     add("--workers", type=int, default=0, help="generator processes (0: one per CPU the server is not on)")
@@ -164,8 +179,14 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
     )
-    profile.add_argument(
+    ports = profile.add_mutually_exclusive_group()
+    ports.add_argument(
         "--web", action="store_true", help="load chatd's web port (--web-port), not its line port"
+    )
+    ports.add_argument(
+        "--irc",
+        action="store_true",
+        help="load chatd's IRC port (--irc-port) with IRC clients, not its line port",
     )
     store = commands.add_parser(
         "store",
@@ -213,6 +234,21 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default="text",
         help="what the line port's clients read: text lines, as nc users do, or /format json (the web port's objects)",
     )
+    irc = commands.add_parser(
+        "irc",
+        parents=[common_options(), ladder_options()],
+        formatter_class=formatter,
+        help="chatd's IRC port against ngIRCd, miniircd, twisted.words and its line port: fan-out and p99 at 100k/s",
+    )
+    # From below the latency target's load, in steps fine enough for a ratio of 2; the step at
+    # 100,000/s is measured on its own before the ladders (``run_irc``), so the ladder needs none.
+    irc.set_defaults(servers=",".join(IRC_SERVERS), start=50_000.0, factor=1.2, also=[])
+    irc.add_argument(
+        "--rounds", type=int, default=2, help="rounds, each with fresh servers, the order reversed"
+    )
+    irc.add_argument(
+        "--latency-load", type=float, default=100_000.0, help="deliveries a second at which p99 is compared"
+    )
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
@@ -230,12 +266,22 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         args.chatd_commits = {label: short for label in args.servers if short}
     elif args.command != "report":
         names = [name.strip() for name in args.servers.split(",") if name.strip()]
+        args.round_size = len(names)
+        if args.command == "irc":
+            # Each round has its own labels: ``ngircd`` in round 1, ``ngircd (2)`` in round 2.
+            names *= max(1, args.rounds)
         try:
             args.servers, args.chatd_commits = server_labels(names, args.chatd_commit)
         except ValueError as error:
             parser.error(str(error))
-    if args.command in ("fanout", "all", "store", "web"):
-        default = ["1000x10"] if args.command in ("store", "web") else ["1000x10", "200x1"]
+    if args.command == "profile" and args.irc and args.chatd_commit:
+        short = servers.short_commit(args.chatd_commit)
+        if short and not servers.has_irc_listener(short):
+            parser.error(
+                f"chatd at {short} has no IRC listener (it came with {servers.IRC_SINCE}): no --irc there"
+            )
+    if args.command in ("fanout", "all", "store", "web", "irc"):
+        default = ["1000x10"] if args.command in ("store", "web", "irc") else ["1000x10", "200x1"]
         try:
             args.shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shape or default]
         except ValueError:
@@ -246,26 +292,39 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def server_labels(names: list[str], chatd_commit: str | None) -> tuple[list[str], dict[str, str]]:
     """Each server's label, and the commit each chatd label runs at (absent: the work tree).
 
-    ``chatd`` alone is the work tree or ``--chatd-commit``;
+    ``chatd`` (and ``chatd-irc``) alone is the work tree or ``--chatd-commit``;
     ``chatd@COMMIT`` is labelled with the commit's short hash, so a saved
     result says what ran even after HEAD moves. A server named twice (the
     same commit, to see the noise) gets a numbered label, so each run keeps
-    its own row. Raises ValueError for an unknown server or commit.
+    its own row. Raises ValueError for an unknown server or commit, or for
+    chatd-irc at a commit before chatd had an IRC listener.
     """
     labels: list[str] = []
     bases: list[str] = []
-    commits = {"chatd": chatd_commit} if chatd_commit else {}
+    if chatd_commit:
+        # Resolved now, so a HEAD that moves during the run changes nothing.
+        short = servers.short_commit(chatd_commit)
+        if short is None:
+            raise ValueError(f"no commit {chatd_commit!r} in this repository")
+        chatd_commit = short
+    commits = dict.fromkeys(CHATD_KINDS, chatd_commit) if chatd_commit else {}
     for name in names:
         base, _, commit = name.partition("@")
-        if base not in SERVERS or (commit and base != "chatd"):
+        if base not in SERVERS or (commit and base not in CHATD_KINDS):
             raise ValueError(f"unknown server {name!r}")
+        kind = base
         if commit:
             short = servers.short_commit(commit)
             if short is None:
                 raise ValueError(f"no commit {commit!r} in this repository")
-            base, commit = f"chatd@{short}", short
-        elif base == "chatd":
+            base, commit = f"{base}@{short}", short
+        elif base in CHATD_KINDS:
             commit = chatd_commit or ""
+        if kind == "chatd-irc" and commit and not servers.has_irc_listener(commit):
+            raise ValueError(
+                f"chatd at {commit} has no IRC listener (no --irc-port; it came with {servers.IRC_SINCE}), "
+                "so chatd-irc cannot run there: name chatd alone for that commit"
+            )
         bases.append(base)
         label = base if bases.count(base) == 1 else f"{base} ({bases.count(base)})"
         labels.append(label)
@@ -411,6 +470,60 @@ def run_web(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]
     return fanout, idle
 
 
+def run_irc(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every server of ``--servers`` at once, ``--rounds`` times: (fan-out runs, steps at ``--latency-load``).
+
+    Each round starts a fresh server of each kind (chatd and chatd-irc with
+    the same ``--chatd-args``), all pinned to the one server CPU, each with a
+    fleet of its own, and brings 1000 clients into 10 rooms on each (the
+    shape's). Then, one server after another, a step at ``--latency-load``
+    (100,000 deliveries/s: 1000 clients, a line a second each), whatever the
+    server did before; then the capacity ladders climbed together
+    (``workloads.climb_together``: each load on each server in turn, the
+    order reversed at every load), a server done at its second failed step.
+    Before a server is loaded, the one loaded before it has gone quiet, so
+    none works off its backlog (or chatd's indexer its lines) on the
+    CPU another is measured on. Round 2 takes the servers in the reverse
+    order. The others sit idle, their clients connected, while one is loaded.
+    """
+    fanout: list[dict[str, Any]] = []
+    latency: list[dict[str, Any]] = []
+    size = args.round_size
+    rounds = [args.servers[n : n + size] for n in range(0, len(args.servers), size)]
+    for number, names in enumerate(rounds, 1):
+        order = names if number % 2 else names[::-1]
+        for clients, rooms in args.shapes:
+            print(
+                f"round {number}, {clients} clients in {rooms} rooms on each: {', '.join(order)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            with contextlib.ExitStack() as stack:
+                envs = [
+                    stack.enter_context(workloads.running(name, setup, setup.chatd_capacity_args))
+                    for name in order
+                ]
+                connected = []
+                for env in envs:
+                    stopped = workloads.grow(env, setup, 0, clients, rooms)
+                    if stopped:
+                        raise servers.BenchError(f"{env.name}: {stopped}")
+                    connected.append(clients)
+                latency += workloads.hold_each(envs, setup, args.latency_load, connected, rooms)
+                results = workloads.climb_together(
+                    envs,
+                    setup,
+                    clients,
+                    rooms,
+                    ladder_targets(args),
+                    args.max_client_rate,
+                    connected=connected,
+                    settle_between=True,
+                )
+            fanout += [workloads.as_dict(result) for result in results]
+    return fanout, latency
+
+
 def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
     """``--clients`` register on a restarted chatd: on a copy of one full --db file, or on --db :memory:.
 
@@ -468,7 +581,7 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     raw = args.out / "chatd-profile.txt"
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
     extra = [] if args.idle else setup.chatd_capacity_args
-    with loaded(args.web, setup, extra) as env:
+    with loaded(args.web, setup, extra, args.irc) as env:
         if args.idle:
             time.sleep(setup.settle_seconds)
             sampler = sample(env, setup, args.seconds, raw)
@@ -499,10 +612,11 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def loaded(web: bool, setup: Setup, extra: list[str]) -> Iterator[workloads.Environment]:
-    """A chatd to profile, and the environment whose port is loaded: its web port's (``web``), else its line port's."""
+def loaded(web: bool, setup: Setup, extra: list[str], irc: bool = False) -> Iterator[workloads.Environment]:
+    """A chatd to profile, and the environment whose port is loaded: its web port's (``web``), its
+    IRC port's (``irc``, IRC clients), else its line port's."""
     if not web:
-        with workloads.running("chatd", setup, extra) as env:
+        with workloads.running("chatd-irc" if irc else "chatd", setup, extra) as env:
             yield env
         return
     with workloads.ports(setup, extra) as (_, env):
@@ -573,6 +687,7 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
     if args.command == "profile":
         profile = run_profile(args, setup)
         profile["chatd"] = servers.KINDS["chatd"].version(args.chatd_commit)
+        profile["port"] = "web" if args.web else "irc" if args.irc else "line"
         print(profile["summary"])
         save({"profile": profile}, args.out / "profile.json")
         return 0
@@ -590,6 +705,10 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
     if args.command == "web":
         results["chatd_capacity_args"] = setup.chatd_capacity_args
         results["fanout"], results["idle"] = run_web(args, setup)
+    if args.command == "irc":
+        results["chatd_capacity_args"] = setup.chatd_capacity_args
+        results["latency_load"] = args.latency_load
+        results["fanout"], results["irc_latency"] = run_irc(args, setup)
     if args.command == "restart":
         results["restart"] = run_restart(args, setup)
         results["restart_database"] = {"lines": args.lines, "bans": args.bans}

@@ -6,6 +6,7 @@ chatd rows (``chatd@COMMIT``, before and after a change): each is set
 against ngIRCd, the yardstick measured in the same run.
 """
 
+import re
 from typing import Any
 
 from servers import kind_of
@@ -24,7 +25,24 @@ WEB_CAPACITY_SHARE = 0.5
 WEB_MEMORY_SHARE = 2.0
 """An idle web socket's memory, at most this many times an idle line connection's."""
 PEERS = ("ngircd", "miniircd", "twisted.words")
-NAMES = {"chatd": "chatd", "ngircd": "ngIRCd", "miniircd": "miniircd", "twisted.words": "twisted.words"}
+NAMES = {
+    "chatd": "chatd",
+    "chatd-irc": "chatd IRC",
+    "ngircd": "ngIRCd",
+    "miniircd": "miniircd",
+    "twisted.words": "twisted.words",
+}
+IRC_OVER_NGIRCD = 2.0
+"""Issue 15 point 7: chatd's IRC port's fan-out capacity, at least this many times ngIRCd's."""
+IRC_OVER_MINIIRCD = 1.0
+"""... and at least miniircd's."""
+LINE_BEFORE = (
+    "issue 7's run (`886c7e2`, a quiet machine): 1,191,790/s, 1.85x ngIRCd's 645,142; "
+    "p99 13.2 ms at 100,000/s. Issue 14's runs (a busy machine): 309,578-641,948/s; p99 38-45 ms at 100,000/s"
+)
+"""The line port's figures as docs/PERFORMANCE.md last reported them, which ``irc``'s line row is set against."""
+ROUND = re.compile(r" \((\d+)\)$")
+"""The suffix of a server's label in rounds after the first: ``ngircd (2)``."""
 
 
 def name(server: str) -> str:
@@ -34,8 +52,21 @@ def name(server: str) -> str:
 
 
 def is_chatd(server: str) -> bool:
-    """A chatd row, plain or at a commit: the rows the targets are about."""
-    return kind_of(server).name == "chatd"
+    """A chatd row (its line port or its IRC port), plain or at a commit: the rows the targets are about."""
+    return kind_of(server).name in ("chatd", "chatd-irc")
+
+
+def round_of(server: str) -> int:
+    """Which round (1, 2, ...) a label belongs to: ``ngircd (2)`` is round 2, ``ngircd`` round 1."""
+    found = ROUND.search(server)
+    return int(found.group(1)) if found else 1
+
+
+def yardstick(group: dict[str, dict[str, Any]], server: str) -> dict[str, Any] | None:
+    """The ngIRCd run ``server`` is set against: the one of its own round if there is one, else ngIRCd's."""
+    found = ROUND.search(server)
+    same_round = group.get("ngircd" + found.group(0)) if found else None
+    return same_round or group.get("ngircd")
 
 
 def about(server: str, detail: str = "") -> str:
@@ -90,7 +121,6 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
     configs = sorted({(r["clients"], r["rooms"]) for r in runs}, reverse=True)
     for clients, rooms in configs:
         group = {r["server"]: r for r in runs if (r["clients"], r["rooms"]) == (clients, rooms)}
-        ngircd = group.get("ngircd")
         out += [
             f"#### {clients} clients in {rooms} room{'s' if rooms > 1 else ''} ({clients // rooms} per room at the start)",
             "",
@@ -98,7 +128,8 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
             "|---|---|---|---|",
         ]
         for server, run in group.items():
-            share = ratio(run["capacity"], ngircd["capacity"]) if ngircd and server != "ngircd" else ""
+            ngircd = yardstick(group, server)
+            share = ratio(run["capacity"], ngircd["capacity"]) if ngircd and ngircd is not run else ""
             out.append(f"| {name(server)} | {capacity_cell(run)} | {share} | {why_stopped(run)} |")
         out += [
             "",
@@ -296,13 +327,13 @@ def targets_table(results: dict[str, Any]) -> list[str]:
         {(r["clients"], r["rooms"]) for r in results.get("fanout", [])}, reverse=True
     ):
         group = {r["server"]: r for r in results["fanout"] if (r["clients"], r["rooms"]) == (clients, rooms)}
-        if any(kind_of(server).name != "chatd" for server in group):
+        if "irc_latency" not in results and not all(map(is_chatd, group)):
             for server in filter(is_chatd, group):
                 out += capacity_targets(group, server, f"{clients} in {rooms}")
     # A run of chatd against itself (SQLite and :memory:, web and line) is about their ratio, not issue 7's
     # latency target (``web_targets`` holds the web port's).
     against_itself = pairs(results.get("fanout", [])) or pairs(results.get("fanout", []), WEB, LINE)
-    latency_runs = [] if against_itself else results.get("fanout", [])
+    latency_runs = [] if against_itself or "irc_latency" in results else results.get("fanout", [])
     for note, step in around(latency_runs, 100_000):
         out.append(
             f"| p99 < 10 ms at 100k deliveries/s{note} | {step['p99_ms']:.1f} ms at "
@@ -322,6 +353,7 @@ def targets_table(results: dict[str, Any]) -> list[str]:
             f"{share:.2f}x ({rate(ours)} vs {rate(theirs)} a second) | {'yes' if share >= 1 else 'no'} |"
         )
     out += web_targets(results)
+    out += irc_targets(results)
     idle = {r["server"]: r for r in results.get("idle", [])}
     if "ngircd" in idle:
         for server in filter(is_chatd, idle):
@@ -416,6 +448,135 @@ def web_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def base(server: str) -> str:
+    """A label without its round: ``chatd@8467811 (2)`` is ``chatd@8467811``."""
+    return ROUND.sub("", server)
+
+
+def by_round(runs: list[dict[str, Any]], label: str) -> dict[int, dict[str, Any]]:
+    """Per round, the run of server ``label`` (a label of round 1: ``ngircd``, ``chatd@8467811``)."""
+    return {round_of(run["server"]): run for run in runs if base(run["server"]) == label}
+
+
+def held(results: dict[str, Any], label: str) -> dict[int, dict[str, Any]]:
+    """Per round, the step ``irc`` held server ``label`` at (``irc_latency``)."""
+    return {
+        round_of(entry["server"]): entry["step"]
+        for entry in results.get("irc_latency", [])
+        if base(entry["server"]) == label
+    }
+
+
+def irc_labels(runs: list[dict[str, Any]]) -> tuple[list[str], str | None, list[str]]:
+    """``irc``'s servers in ``--servers`` order (round 1's labels), its chatd IRC row, its chatd line rows."""
+    labels = list(dict.fromkeys(base(run["server"]) for run in runs))
+    ircs = [label for label in labels if kind_of(label).name == "chatd-irc"]
+    lines = [label for label in labels if kind_of(label).name == "chatd"]
+    return labels, ircs[0] if ircs else None, lines
+
+
+def capacity_rounds(ours: dict[int, dict[str, Any]], theirs: dict[int, dict[str, Any]]) -> tuple[str, float]:
+    """Round by round, ``ours`` capacity against ``theirs`` and the ratio, then the means'; and that mean ratio."""
+    rounds = [n for n in sorted(ours) if n in theirs]
+    cells = [
+        f"round {n}: {rate(ours[n]['capacity'])} vs {rate(theirs[n]['capacity'])} "
+        f"({ratio(ours[n]['capacity'], theirs[n]['capacity'])})"
+        for n in rounds
+    ]
+    mine = mean([ours[n]["capacity"] for n in rounds])
+    their = mean([theirs[n]["capacity"] for n in rounds])
+    share = mine / their if their else 0.0
+    return "; ".join(cells) + f"; mean {rate(mine)} vs {rate(their)} (**{share:.2f}x**)", share
+
+
+def irc_targets(results: dict[str, Any]) -> list[str]:
+    """Issue 15 point 7: chatd's IRC port against ngIRCd, miniircd and twisted.words, and its line port."""
+    if "irc_latency" not in results:
+        return []
+    runs = results.get("fanout", [])
+    _, irc_label, lines = irc_labels(runs)
+    if irc_label is None:
+        return []
+    irc = by_round(runs, irc_label)
+    load = rate(results.get("latency_load", WEB_LATENCY_LOAD))
+    out = []
+    for peer, times in (("ngircd", IRC_OVER_NGIRCD), ("miniircd", IRC_OVER_MINIIRCD)):
+        theirs = by_round(runs, peer)
+        if not theirs:
+            continue
+        cells, share = capacity_rounds(irc, theirs)
+        every = all(irc[n]["capacity"] >= times * theirs[n]["capacity"] for n in irc if n in theirs)
+        met = "yes" if share >= times else "no"
+        if share >= times and not every:
+            met += ", not in every round"
+        out.append(
+            f"| {name(irc_label)} fan-out ≥ {times:g}x {NAMES[peer]}'s "
+            f"({irc[1]['clients']} clients in {irc[1]['rooms']} rooms) | {cells} | {met} |"
+        )
+    ours = held(results, irc_label)
+    for peer in PEERS:
+        theirs = held(results, peer)
+        rounds = [n for n in sorted(ours) if n in theirs]
+        if not rounds:
+            continue
+        cells = [f"round {n}: {ours[n]['p99_ms']:.1f} vs {theirs[n]['p99_ms']:.1f} ms" for n in rounds]
+        under = [ours[n]["p99_ms"] < theirs[n]["p99_ms"] for n in rounds]
+        met = "yes" if all(under) else "no" if not any(under) else "in some rounds only"
+        out.append(
+            f"| {name(irc_label)} p99 at {load} deliveries/s under {NAMES[peer]}'s | {'; '.join(cells)} | {met} |"
+        )
+    ngircd = by_round(runs, "ngircd")
+    for label in lines:
+        line, line_held = by_round(runs, label), held(results, label)
+        cells = ", ".join(rate(line[n]["capacity"]) for n in sorted(line))
+        shares = ", ".join(
+            ratio(line[n]["capacity"], ngircd[n]["capacity"]) for n in sorted(line) if n in ngircd
+        )
+        p99 = ", ".join(f"{line_held[n]['p99_ms']:.1f}" for n in sorted(line_held))
+        out.append(
+            f"| {name(label)}'s line port: figures unchanged | this run: {cells}/s ({shares} of ngIRCd's), "
+            f"p99 {p99} ms at {load}/s | see the text |"
+        )
+    if lines:
+        out.append(f"| the line port before | {LINE_BEFORE} | |")
+    return out
+
+
+def irc_tables(results: dict[str, Any]) -> list[str]:
+    """``irc``'s capacities round by round, then the step each server was held at."""
+    runs = results.get("fanout", [])
+    labels, irc_label, _ = irc_labels(runs)
+    rounds = sorted({round_of(run["server"]) for run in runs})
+    irc_mean = mean([run["capacity"] for run in by_round(runs, irc_label or "").values()])
+    out = [
+        "| server | " + " | ".join(f"round {n}" for n in rounds) + " | mean | chatd IRC / this (means) |",
+        "|---|" + "---|" * (len(rounds) + 2),
+    ]
+    for label in labels:
+        found = by_round(runs, label)
+        average = mean([run["capacity"] for run in found.values()])
+        cells = [capacity_cell(found[n]) if n in found else "" for n in rounds]
+        share = "" if label == irc_label else ratio(irc_mean, average)
+        out.append(f"| {name(label)} | " + " | ".join(cells) + f" | {rate(average)} | {share} |")
+    load = rate(results.get("latency_load", WEB_LATENCY_LOAD))
+    out += [
+        "",
+        f"Held at {load} deliveries/s, before the ladders (one step each, in the round's order):",
+        "",
+        "| round | server | clients x lines/s each | deliveries/s | p50 / p99 / max ms | lost | server CPU | generator CPU | |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in results.get("irc_latency", []):
+        step = entry["step"]
+        out.append(
+            f"| {round_of(entry['server'])} | {name(base(entry['server']))} | {step['clients']} x {step['rate']:.2f} | "
+            f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
+            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | "
+            f"{'pass' if step['passed'] else 'FAIL: ' + step['why']} |"
+        )
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The whole results section: machine, versions, command, then each workload's tables."""
     machine, versions = results["machine"], results["versions"]
@@ -444,6 +605,8 @@ def markdown(results: dict[str, Any]) -> str:
         ]
     if pairs(results.get("fanout", []), WEB, LINE):
         out += ["### The line port and the web port of one daemon", "", *web_tables(results), ""]
+    if results.get("irc_latency"):
+        out += ["### chatd's IRC port, its line port and the IRC servers", "", *irc_tables(results), ""]
     if results.get("fanout"):
         out += ["### Fan-out", "", *fanout_tables(results["fanout"])]
     if results.get("restart"):

@@ -1,6 +1,8 @@
 """The servers under test, each installed and started on loopback by the bench itself.
 
 - chatd: this repository's ``twistd -n chatd`` from ``.venv`` (its line protocol);
+- chatd-irc: the same daemon with ``--irc-port 0``, its clients speaking IRC
+  to that port as they do to the three IRC servers (issue 15);
 - ngIRCd: Debian's ``ngircd``, installed with apt-get if missing, run in the
   foreground with a config file of its own in a temporary directory;
 - miniircd: from PyPI, in the bench's own venv (``tools_venv()``);
@@ -172,6 +174,13 @@ class Server(Daemon):
         raise SoakError(f"{self.command[0]} did not announce its port within {START_SECONDS:g} s")
 
 
+IRC_ANNOUNCED = re.compile(rb"chatd IRC at irc://127\.0\.0\.1:(\d+)/")
+"""chatd's log line once its IRC port (``--irc-port``) listens; its line port is announced too, so
+``chatd listening on`` cannot tell the two apart."""
+
+IRC_SINCE = "f73bf33"
+"""The commit that gave chatd its IRC listener (``--irc-port``): chatd-irc runs at no commit before it."""
+
 WEB_PAGE = re.compile(rb"chatd web page at http://127\.0\.0\.1:(\d+)/")
 """chatd's log line once its web port (``--web-port``) listens."""
 
@@ -211,6 +220,14 @@ def export_commit(commit: str) -> str:
     return directory
 
 
+def has_irc_listener(commit: str) -> bool:
+    """chatd at ``commit`` takes ``--irc-port`` (its tap names the option), so chatd-irc can run there."""
+    tap = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit}:chatd/tap.py"], capture_output=True, text=True
+    )
+    return tap.returncode == 0 and '"irc-port"' in tap.stdout
+
+
 def short_commit(commit: str) -> str | None:
     """``commit``'s abbreviated hash, or None if this repository has no such commit."""
     found = subprocess.run(
@@ -236,7 +253,7 @@ class Kind:
         """
         server = self._launch(cpu, extra, source)
         try:
-            if self.name == "twisted.words":
+            if self.name in ("twisted.words", "chatd-irc"):
                 server.wait_announced()
             else:
                 server.wait_for_port()
@@ -249,11 +266,15 @@ class Kind:
 
     def _launch(self, cpu: int | None, extra: list[str], source: str | None) -> Server:
         twistd = str(ROOT / ".venv" / "bin" / "twistd")
-        if self.name == "chatd":
+        if self.name in ("chatd", "chatd-irc"):
             # The copy comes first on the path, so its chatd and its plugin win.
             first = ["env", f"PYTHONPATH={source}"] if source else []
             chatd = ["chatd", "--port", "0", "--interface", "127.0.0.1", *extra]
-            return Server([*first, twistd, "-n", "--pidfile=", *chatd], cpu)
+            if self.name == "chatd":
+                return Server([*first, twistd, "-n", "--pidfile=", *chatd], cpu)
+            # The line port stays open (it cannot be turned off beside --irc-port) and idle.
+            chatd += ["--irc-port", "0"]
+            return Server([*first, twistd, "-n", "--pidfile=", *chatd], cpu, announce=IRC_ANNOUNCED)
         if self.name == "twisted.words":
             tac = str(ROOT / "bench" / "twisted_words.tac")
             return Server([twistd, "-n", "--pidfile=", "-y", tac], cpu, announce=TWISTED_LISTENING)
@@ -276,7 +297,7 @@ class Kind:
 
     def version(self, commit: str | None = None) -> str:
         """The version string the bench reports for this server (chatd: at ``commit``, else the work tree)."""
-        if self.name == "chatd":
+        if self.name in ("chatd", "chatd-irc"):
             from chatd import __version__
 
             if commit:
@@ -299,6 +320,8 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "chatd": Kind("chatd", "line"),
+    # The same IRC client as the three IRC servers get: NICK/USER, JOIN, PRIVMSG, no CAP (so no echo).
+    "chatd-irc": Kind("chatd-irc", "irc"),
     "ngircd": Kind("ngircd", "irc"),
     "miniircd": Kind("miniircd", "irc"),
     "twisted.words": Kind("twisted.words", "irc-pass"),

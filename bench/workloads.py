@@ -338,19 +338,36 @@ def side_by_side(
 
 
 def climb_together(
-    envs: list[Environment], setup: Setup, clients: int, rooms: int, targets: list[float], max_rate: float
+    envs: list[Environment],
+    setup: Setup,
+    clients: int,
+    rooms: int,
+    targets: list[float],
+    max_rate: float,
+    connected: list[int] | None = None,
+    settle_between: bool = False,
 ) -> list[FanoutResult]:
-    """``side_by_side``'s ladders, on running environments (``bench/load.py web``: two ports of one daemon)."""
+    """``side_by_side``'s ladders, on running environments (``bench/load.py web``: two ports of one daemon).
+
+    ``connected``: clients each environment already has (``specs`` from 0),
+    none by default. ``settle_between``: before each step, wait for the
+    server loaded last to go quiet (separate servers on one CPU,
+    ``bench/load.py irc``), so its backlog takes nothing from the next one.
+    """
     names = [env.name for env in envs]
     results = [FanoutResult(name, clients, rooms) for name in names]
-    connected = [0] * len(names)
+    connected = list(connected) if connected is not None else [0] * len(names)
     failures = [0] * len(names)
+    last: Environment | None = None
     for number, target in enumerate(targets, 1):
         turn = list(range(len(names)))
         for index in turn if number % 2 else turn[::-1]:
             result, env = results[index], envs[index]
             if result.stopped:
                 continue
+            if settle_between and last is not None and last is not env:
+                wait_for_quiet(last)
+            last = env
             wanted, _ = shape(target, clients, rooms, max_rate)
             result.stopped = grow(env, setup, connected[index], wanted, rooms)
             if result.stopped:
@@ -370,6 +387,28 @@ def climb_together(
     for result in results:
         result.stopped = result.stopped or "end of the ladder: no second step failed"
     return results
+
+
+def hold_each(
+    envs: list[Environment], setup: Setup, target: float, connected: list[int], rooms: int
+) -> list[dict[str, Any]]:
+    """One step at ``target`` deliveries a second on each environment in turn, pass or fail.
+
+    For a latency compared at one load (``bench/load.py irc``): a ladder
+    stops a server at its second failure, which may come below ``target``.
+    ``connected``: the clients each has, all of whom send (at the rate
+    the load needs); before each step the server loaded before it has
+    gone quiet. Each step as data: ``{"server": name, "step": StepResult
+    as a dict}``.
+    """
+    held = []
+    for index, (env, clients) in enumerate(zip(envs, connected, strict=True)):
+        if index:
+            wait_for_quiet(envs[index - 1])
+        step = measure(env, setup, "h01", target, clients, target * rooms / clients**2)
+        print(describe_step(env.name, step), flush=True)
+        held.append({"server": env.name, "step": asdict(step) | {"lost": step.lost}})
+    return held
 
 
 def inconclusive(step: StepResult) -> bool:
