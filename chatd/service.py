@@ -57,7 +57,9 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
+from chatd.irc.socket import SUBPROTOCOLS
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.line.web_frontend import web_front_end
@@ -137,13 +139,28 @@ def build(
     front_ends: list[FrontEnd] = [
         line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
     ]
+    # Other front ends a web port's socket may ask for by subprotocol (IRC's).
+    takeovers = Takeovers()
     if config.web.wanted:
         page = page_site(config.web.origins, reactor)
         front_ends.append(
-            web_front_end(config, chat, reactor, admission, login, barrier, accounts_login, site=page)
+            web_front_end(
+                config,
+                chat,
+                reactor,
+                admission,
+                login,
+                barrier,
+                accounts_login,
+                site=page,
+                takeovers=takeovers,
+            )
         )
-    if config.irc.wanted:
-        front_ends.append(irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login))
+    if config.irc.wanted or config.web.wanted:
+        # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
+        irc = irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
+        takeovers.add(SUBPROTOCOLS, irc.factory.socket)
+        front_ends.append(irc)
     console: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)

@@ -15,6 +15,9 @@ CRLF = b"\r\n"
 _FIN_TEXT = 0x81
 """FIN set (the message is whole in this frame), opcode 1: text."""
 
+_FIN_BINARY = 0x82
+"""FIN set, opcode 2: binary (IRC's ``binary.ircv3.net`` carries lines that way)."""
+
 _SHORT = 125
 """Longest payload whose length fits in the frame's second byte."""
 
@@ -24,12 +27,20 @@ _MEDIUM = 0xFFFF
 
 def text_frame(line: bytes) -> bytes:
     """One whole text frame carrying ``line`` (UTF-8), without the CRLF a rendered line ends in."""
-    payload = line.removesuffix(CRLF)
+    return _frame(_FIN_TEXT, line.removesuffix(CRLF))
+
+
+def binary_frame(line: bytes) -> bytes:
+    """One whole binary frame carrying ``line``, without its CRLF."""
+    return _frame(_FIN_BINARY, line.removesuffix(CRLF))
+
+
+def _frame(first: int, payload: bytes) -> bytes:
     size = len(payload)
     if size <= _SHORT:
-        header = bytes((_FIN_TEXT, size))
+        header = bytes((first, size))
     elif size <= _MEDIUM:
-        header = struct.pack("!BBH", _FIN_TEXT, 126, size)
+        header = struct.pack("!BBH", first, 126, size)
     else:
-        header = struct.pack("!BBQ", _FIN_TEXT, 127, size)
+        header = struct.pack("!BBQ", first, 127, size)
     return header + payload

@@ -24,14 +24,18 @@ The protocol it is mixed into provides ``_charge``, ``_reading``,
 (``_message_too_big``).
 """
 
+from collections.abc import Callable
 from typing import cast
 
 from twisted.internet.interfaces import IConsumer, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import Protocol
 from twisted.web.http import HTTPChannel
 from twisted.web.websocket import WebSocketTransport
+from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
+from chatd.frontend.frames import CRLF
+from chatd.frontend.output import Sink
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.websocket import WebConnection
 
@@ -178,3 +182,45 @@ class SocketSession:
         except LocalProtocolError:
             # The client closed first; Twisted answered it and closes the connection.
             self.transport.loseConnection()
+
+
+class FramedOutput(Sink):
+    """A session's output as one WebSocket frame a line, for a socket whose language is lines (IRC's).
+
+    What is written is whole rendered lines, several at once at times (a
+    paste's PRIVMSGs, a burst of numerics); each becomes a frame of its
+    own, as the IRCv3 WebSocket specification asks: a message a frame.
+    """
+
+    __slots__ = ("_frame", "_inner")
+
+    def __init__(self, inner: Sink, frame: Callable[[bytes], bytes]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._frame = frame
+
+    @override
+    def write(self, data: bytes) -> None:
+        self._inner.write(b"".join(self._frame(line) for line in data.split(CRLF)[:-1]))
+
+    @property
+    @override
+    def closing(self) -> bool:
+        return self._inner.closing
+
+    @property
+    @override
+    def closed(self) -> bool:
+        return self._inner.closed
+
+    @override
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        self._inner.close(then)
+
+    @override
+    def drop(self) -> None:
+        self._inner.drop()
+
+    @override
+    def flush(self) -> None:
+        self._inner.flush()

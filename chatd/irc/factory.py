@@ -34,6 +34,7 @@ from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.render import EventLines, Shape
 from chatd.irc.session import IRCSession
+from chatd.irc.socket import IRCSocket
 from chatd.text import fold
 
 DEFAULT_LIMITS = IRCLimits()
@@ -93,6 +94,15 @@ class IRCFactory(ServerFactory):
         protocol = IRCProtocol(self, peer)
         self.connections.add(protocol)
         return protocol
+
+    def socket(self, peer: str, subprotocol: str) -> IRCSocket:
+        """A session for a web port's socket from ``peer`` in ``subprotocol``, its place under the limits handed over.
+
+        The web port admitted the connection; this front end releases it when it ends.
+        """
+        session = IRCSocket(self, peer, subprotocol)
+        self.connections.add(session)
+        return session
 
     @contextmanager
     def speaking(self, session: IRCSession) -> Iterator[None]:

@@ -36,7 +36,7 @@ from zope.interface import implementer
 from chatd.domain.flood import FloodGate
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
-from chatd.frontend.output import output_for
+from chatd.frontend.output import Sink, output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
 from chatd.irc import numerics as n
@@ -91,10 +91,16 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     def connectionMade(self) -> None:
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
-        self.sink = output_for(transport, self.factory.outbox, limits.sendq, self._send_queue_exceeded)
+        self.sink = self.make_output(transport)
         tune(transport, limits.keepalive)
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
         self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
+
+    def make_output(self, transport: ITransport) -> Sink:
+        """Where this connection's output goes: the fastest ``Output`` its transport allows."""
+        return output_for(
+            transport, self.factory.outbox, self.factory.limits.sendq, self._send_queue_exceeded
+        )
 
     def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
         """The TLS handshake is done: the connection now has its time to register."""

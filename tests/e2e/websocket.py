@@ -33,7 +33,12 @@ class WebSocketClient:
     """One socket to a daemon's ``/ws``, upgraded on connect; closed at the test's cleanup."""
 
     def __init__(
-        self, daemon: Daemon, port: int, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+        self,
+        daemon: Daemon,
+        port: int,
+        host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
+        subprotocols: list[str] | None = None,
     ) -> None:
         self.daemon = daemon
         plain = socket.create_connection((host, port), timeout=DEADLINE_SECONDS)
@@ -44,12 +49,19 @@ class WebSocketClient:
         origin = f"{'http' if tls is None else 'https'}://{host}:{port}"
         self.socket.sendall(
             self.ws.send(
-                Request(host=f"{host}:{port}", target="/ws", extra_headers=[(b"Origin", origin.encode())])
+                Request(
+                    host=f"{host}:{port}",
+                    target="/ws",
+                    extra_headers=[(b"Origin", origin.encode())],
+                    subprotocols=subprotocols or [],
+                )
             )
         )
         accepted = self.next_event()
         if not isinstance(accepted, AcceptConnection):
             daemon.fail(f"the upgrade was not accepted: {accepted!r}")
+        self.subprotocol = accepted.subprotocol
+        """The subprotocol the server chose, None if none."""
 
     def send(self, text: str) -> None:
         """One text message."""
