@@ -12,6 +12,7 @@ CAPS: dict[str, str] = {
     "draft/chathistory": "",
     "echo-message": "",
     "extended-join": "",
+    "labeled-response": "",
     "message-tags": "",
     "multi-prefix": "",
     "sasl": "PLAIN",

@@ -173,6 +173,11 @@ def render(message: Message) -> str:
     return " ".join(parts)
 
 
+def tag(key: str, value: str) -> bytes:
+    """``key=value`` as it goes into a line's tags, the value escaped (a label, a batch reference)."""
+    return _render_tag(key, value).encode("utf-8")
+
+
 def _render_tag(key: str, value: str) -> str:
     """``key=value`` with the value escaped, or the bare key for an empty value."""
     if not key or _BAD_KEY.search(key):

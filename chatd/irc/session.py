@@ -21,7 +21,8 @@ from chatd.frontend.oper import Attempts
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.irc import numerics as n
 from chatd.irc.commands import COMMANDS
-from chatd.irc.message import Message
+from chatd.irc.labels import labelled, tagged
+from chatd.irc.message import Message, tag
 from chatd.irc.render import Shape, line, source
 from chatd.irc.wording import refusal
 
@@ -69,6 +70,8 @@ class IRCSession(ABC):
         self.negotiating = False
         """Between CAP LS or REQ and CAP END, registration waits."""
         self.shape = Shape.PLAIN
+        self.batch: str | None = None
+        """The labeled-response batch a waiting command's replies go in (chatd.irc.labels); None when none is open."""
         self.modes: set[str] = set()
         """User modes set with MODE (``i``, ``w``): kept for the client to read back."""
         self._quit_reason = "Connection closed"
@@ -103,12 +106,14 @@ class IRCSession(ABC):
             self.shape |= SHAPES.get(cap, Shape.PLAIN)
 
     def write(self, data: bytes) -> None:
-        """Write rendered bytes, unless the session is closing."""
+        """Write rendered lines, unless the session is closing; in the labelled answer's batch while one is open."""
+        if self.batch is not None:
+            data = tagged(data, tag("batch", self.batch))
         self.sink.write(data)
 
     def write_message(self, message: Message) -> None:
         """Write one message."""
-        self.sink.write(line(message))
+        self.write(line(message))
 
     def reply(self, numeric: str, *params: str) -> None:
         """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname."""
@@ -141,6 +146,13 @@ class IRCSession(ABC):
             self.reply(numeric, *params)
 
     def run(self, message: Message) -> Waiting:
+        """Run ``message``; its answer carries its ``label`` tag if the client took labeled-response."""
+        label = message.tags.get("label") if "labeled-response" in self.caps else None
+        if label is None:
+            return self._run(message)
+        return labelled(self, label, lambda: self._run(message))
+
+    def _run(self, message: Message) -> Waiting:
         """Run ``message`` by its row: checks first, then the handler; refusals answered, bugs logged."""
         row = COMMANDS.get(message.command)
         if row is None:

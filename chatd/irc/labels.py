@@ -1,0 +1,125 @@
+"""labeled-response: what answers a client's labelled command carries its label.
+
+A client that took ``labeled-response`` may tag a command ``label=L``; the
+server's answer then carries it: a single line gets the tag, several come
+in a ``labeled-response`` batch that opens with it, and an answer of
+nothing is an ``ACK`` with it. What answers a command is everything the
+session is sent while it runs (its own JOIN or, with echo-message, its
+PRIVMSG included), gathered by ``Gathering`` in place of its output. A
+command that waits (a password check, a history read) opens its batch as
+soon as it starts waiting; from then on what the session itself writes
+(replies, not others' lines delivered meanwhile) is tagged with the
+batch, which closes when the command is done.
+"""
+
+from collections.abc import Callable
+from itertools import count
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+from typing_extensions import override
+
+from chatd.frontend.frames import CRLF
+from chatd.frontend.output import Sink
+from chatd.irc.message import Message, tag
+from chatd.irc.render import line
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession
+
+_references = count(1)
+"""Batch references for labelled answers: unique in the daemon."""
+
+
+def tagged(data: bytes, added: bytes) -> bytes:
+    """Every line of ``data`` with the tag ``added`` (``key=value``, escaped) among its tags."""
+    return b"".join(
+        (b"@" + added + b";" + text[1:] if text.startswith(b"@") else b"@" + added + b" " + text) + CRLF
+        for text in data.split(CRLF)[:-1]
+    )
+
+
+class Gathering(Sink):
+    """A session's output while a labelled command runs: held to be labelled, then passed through."""
+
+    __slots__ = ("_gathered", "_inner")
+
+    def __init__(self, inner: Sink) -> None:
+        super().__init__()
+        self._inner = inner
+        self._gathered: list[bytes] | None = []
+
+    @override
+    def write(self, data: bytes) -> None:
+        if self._gathered is None:
+            self._inner.write(data)
+        else:
+            self._gathered.append(data)
+
+    def take(self) -> bytes:
+        """What was gathered; from now on writes pass through."""
+        gathered, self._gathered = b"".join(self._gathered or ()), None
+        return gathered
+
+    @property
+    @override
+    def closing(self) -> bool:
+        return self._inner.closing
+
+    @property
+    @override
+    def closed(self) -> bool:
+        return self._inner.closed
+
+    @override
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        self._inner.write(self.take())
+        self._inner.close(then)
+
+    @override
+    def drop(self) -> None:
+        self._gathered = None
+        self._inner.drop()
+
+    @override
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def labelled(
+    session: "IRCSession", label: str, run: Callable[[], "Deferred[None] | None"]
+) -> "Deferred[None] | None":
+    """Run a command whose answer carries ``label``; see the module docstring."""
+    inner = session.sink
+    gathering = Gathering(inner)
+    session.sink = gathering
+    try:
+        waiting = run()
+    finally:
+        if session.sink is gathering:
+            session.sink = inner
+    answer = gathering.take()
+    labelled_tag = tag("label", label)
+    server = session.factory.server_name
+    if waiting is not None and not waiting.called:
+        reference = f"l{next(_references)}"
+        start = Message(source=server, command="BATCH", params=(f"+{reference}", "labeled-response"))
+        inner.write(tagged(line(start), labelled_tag) + tagged(answer, tag("batch", reference)))
+        session.batch = reference
+
+        def done(result: None) -> None:
+            session.batch = None
+            session.write_message(Message(source=server, command="BATCH", params=(f"-{reference}",)))
+
+        return waiting.addBoth(done)
+    lines = answer.count(CRLF)
+    if lines == 0:
+        inner.write(tagged(line(Message(source=server, command="ACK")), labelled_tag))
+    elif lines == 1:
+        inner.write(tagged(answer, labelled_tag))
+    else:
+        reference = f"l{next(_references)}"
+        start = Message(source=server, command="BATCH", params=(f"+{reference}", "labeled-response"))
+        end = Message(source=server, command="BATCH", params=(f"-{reference}",))
+        inner.write(tagged(line(start), labelled_tag) + tagged(answer, tag("batch", reference)) + line(end))
+    return waiting
