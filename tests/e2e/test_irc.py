@@ -1,16 +1,23 @@
 """chatd's IRC listener on a real twistd over loopback, spoken to by real IRC clients beside nc users (issue 15).
 
-The client is jaraco's ``irc`` library (``tests/e2e/ircclient.py``), so
-the daemon's lines are read by a parser that is not ours; the nc users are
-the raw sockets of ``tests/e2e/daemon.py``. Each test runs its own daemon
-on ephemeral ports.
+The clients are jaraco's ``irc`` library (``tests/e2e/ircclient.py``) and
+Debian's WeeChat (``tests/e2e/weechat.py``), so the daemon's lines are read
+by parsers that are not ours; the nc users are the raw sockets of
+``tests/e2e/daemon.py``. Each test runs its own daemon on ephemeral ports.
 """
+
+import os
+import re
+import shutil
+import signal
+import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon
+from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME, Lobby
+from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
+from tests.e2e.weechat import Shown, WeeChat
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -19,6 +26,19 @@ REGISTERED = "*** The nickname alice is registered to you, and you are identifie
 def start(case: SynchronousTestCase, db: str, port: int = 0) -> Daemon:
     """A daemon on loopback with its IRC listener on ``port`` (0: any free one) and ``db`` as its --db."""
     return Daemon.start(case, [*LOOPBACK, "--irc-port", str(port), "--db", db])
+
+
+DATED = re.compile(rb"\[\d{4}-\d\d-\d\d \d\d:\d\d\] (?P<rest>.*)\r\n", re.DOTALL)
+"""A history line as the line front end replays it: ``[YYYY-MM-DD HH:MM] `` then the line, then CRLF."""
+
+
+def expect_dated(client: LineClient, line: str) -> None:
+    """The next line ``client`` reads is ``line`` replayed from history, dated."""
+    received = client.read_line()
+    found = DATED.fullmatch(received)
+    if found is None:
+        client.daemon.case.fail(f"{received!r} is not [YYYY-MM-DD HH:MM] {line!r} CRLF")
+    client.daemon.case.assertEqual(found.group("rest"), line.encode("utf-8"))
 
 
 def welcome(nick: str) -> Heard:
@@ -99,6 +119,14 @@ class AccountLoginTests(SynchronousTestCase):
         alice = IRCClient(self.daemon, self.port, "alice", password=PASSWORD)
         self.assertEqual(alice.registered(), welcome("alice"))
 
+    def test_weechat_logs_in_with_sasl_to_the_account_an_nc_user_registered(self) -> None:
+        """WeeChat set up with the account's name and password logs in (903) and joins #lobby as alice."""
+        weechat = WeeChat(self.daemon, self.port, "alice", sasl=("alice", PASSWORD))
+        success = weechat.next_shown(lambda line: "irc_903" in line.tags, "903")
+        self.assertEqual(success.message, "SASL authentication successful")
+        weechat.joined("#lobby")
+        self.carol.expect_stamped("#lobby -- alice joined")
+
     def test_wrong_sasl_password_is_answered_904_and_the_nickname_stays_refused(self) -> None:
         """A wrong password gets 904, and registering as alice anyway is refused with 433."""
         mallory = IRCClient(self.daemon, self.port, "alice", sasl=("alice", "not-" + PASSWORD))
@@ -115,3 +143,64 @@ class AccountLoginTests(SynchronousTestCase):
                 ("alice", "Nickname is registered as alice; log in with SASL or PASS to use it"),
             ),
         )
+
+
+class WeeChatTests(SynchronousTestCase):
+    """WeeChat talks with an nc user in #lobby, and again by itself after the daemon restarts."""
+
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.db = os.path.join(directory, "chatd.sqlite")
+
+    def test_weechat_talks_with_nc_user_and_again_after_a_restart_on_the_same_port(self) -> None:
+        """WeeChat joins #lobby and talks both ways; after SIGTERM and a new daemon on the same IRC port and
+        --db it reconnects and rejoins by itself, and talks both ways again."""
+        first = start(self, self.db)
+        port = irc_port(first)
+        alice = Lobby(first).enter("alice")
+        weechat = WeeChat(first, port, "wee")
+        weechat.joined("#lobby")
+        alice.expect_stamped("#lobby -- wee joined")
+        said = self.talk(alice, weechat, "before the restart")
+
+        self.assertEqual(first.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.assertEqual(alice.read_to_end(), SHUTDOWN)
+        closing = weechat.next_shown(lambda line: "irc_error" in line.tags, "ERROR line")
+        self.assertEqual(closing.message, "Closing Link: 127.0.0.1 (Server shutting down)")
+        weechat.disconnected()
+
+        second = start(self, self.db, port)
+        self.assertEqual(irc_port(second), port)
+        weechat.daemon = second  # whose log a failure shows from now on
+        weechat.joined("#lobby")
+        # The same --db: on rejoining, WeeChat (which took server-time) is
+        # replayed the room's lines from before the restart, stamped with
+        # when they were said, and so is alice when she comes back, dated.
+        replayed = weechat.heard("#lobby")
+        self.assertEqual((replayed.prefix, replayed.message), ("alice", "hello WeeChat, before the restart"))
+        self.assertEqual(replayed.server_time, said.server_time)
+        replayed = weechat.heard("#lobby")
+        self.assertEqual((replayed.prefix, replayed.message), ("wee", "hello alice, before the restart ☕"))
+        alice = second.connect()
+        alice.expect(WELCOME, PROMPT)
+        alice.say("alice")
+        alice.expect("*** You are alice.")
+        alice.expect_stamped("#lobby -- alice joined")
+        alice.expect("*** In #lobby (2): wee alice")
+        expect_dated(alice, "#lobby <alice> hello WeeChat, before the restart")
+        expect_dated(alice, "#lobby <wee> hello alice, before the restart ☕")
+        alice.expect("*** End of history of #lobby: nothing earlier is kept.")
+        self.talk(alice, weechat, "after the restart")
+
+    def talk(self, alice: LineClient, weechat: WeeChat, when: str) -> Shown:
+        """alice says a line WeeChat shows as hers (returned); WeeChat's user types one alice reads as wee's."""
+        alice.say(f"hello WeeChat, {when}")
+        alice.expect_stamped(f"#lobby <alice> hello WeeChat, {when}")
+        heard = weechat.heard("#lobby")
+        self.assertEqual((heard.prefix, heard.message), ("alice", f"hello WeeChat, {when}"))
+        self.assertIn("nick_alice", heard.tags)
+        self.assertIsNotNone(heard.server_time)
+        weechat.say("#lobby", f"hello alice, {when} ☕")
+        alice.expect_stamped(f"#lobby <wee> hello alice, {when} ☕")
+        return heard
