@@ -12,7 +12,8 @@ actor's nickname and address as fields of their own (``actor``,
 What people say is never logged: no message, action, private message,
 ``/wall`` text, topic, kick or quit reason, nor any password (``/oper`` is
 logged by chatd.frontend.oper, with the name tried, and wrong account
-passwords the same way). Accounts registered, proved, changed and given
+passwords the same way), nor a room's key (a change of it is logged as
+``+key``, without it). Accounts registered, proved, changed and given
 up are logged with the nickname and address; a registered nickname refused
 to someone only when its owner was online to be told (at most one a minute
 per account: chatd.domain.identity). Registrations go
@@ -43,14 +44,17 @@ from chatd.domain.events import (
     Event,
     Identified,
     Kicked,
+    ModeChange,
     Muted,
     NicknameClaimed,
     PasswordChanged,
     Registered,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
     RoomUnregistered,
+    Setting,
     ShuttingDown,
     TopicLocked,
     Unmuted,
@@ -165,6 +169,13 @@ def line(event: Event) -> Line | None:
             return _by(actor, "made {nick} a room operator of {room}", nick=event.nick, room=event.room)
         case RoomOperatorRemoved(actor=actor):
             return _by(actor, "took room operator of {room} from {nick}", nick=event.nick, room=event.room)
+        case RoomModesChanged(actor=actor):
+            return _by(
+                actor,
+                "changed {room}: {changes}",
+                room=event.room,
+                changes=" ".join(map(_logged, event.changes)),
+            )
         case TopicLocked(actor=actor):
             what = "locked" if event.locked else "unlocked"
             return _by(actor, f"{what} the topic of {{room}}", room=event.room)
@@ -182,6 +193,12 @@ def _by(actor: Actor, what: str, **fields: object) -> Line:
         "actor_address": _where(actor),
         **fields,
     }
+
+
+def _logged(change: ModeChange) -> str:
+    """``+ban *!*@10.0.0.*``: a change as the log shows it, with a key left out (it is a password)."""
+    shown = "" if change.setting is Setting.KEY or not change.argument else f" {change.argument}"
+    return f"{'+' if change.on else '-'}{change.setting}{shown}"
 
 
 def _where(actor: Actor) -> str:

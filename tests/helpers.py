@@ -86,7 +86,8 @@ def error_examples(kind: type[ChatError]) -> list[ChatError]:
 
 
 def state_facts(state: ChatState) -> object:
-    """What a chat state holds, with no object identities: users, rooms, bans, mutes (a state replayed from events compares equal)."""
+    """What a chat state holds, with no object identities: users, rooms (settings and standing too), bans,
+    mutes and the rooms listed (a state replayed from events compares equal)."""
     users = {
         key: (
             user.nick,
@@ -96,6 +97,7 @@ def state_facts(state: ChatState) -> object:
             tuple(user.rooms),
             user.kicked_from,
             user.account,
+            user.invited,
         )
         for key, user in state.users.by_key.items()
     }
@@ -107,10 +109,22 @@ def state_facts(state: ChatState) -> object:
             room.topic_locked,
             tuple(room.members),
             None if room.owner is None else room.owner.nick,
+            (room.invite_only, room.key, room.limit, room.moderated, room.secret),
+            sorted(user.nick for user in room.operators),
+            sorted(user.nick for user in room.voiced),
+            room.bans,
+            sorted(user.nick for user in room.banned),
         )
         for key, room in state.rooms.by_key.items()
     }
-    return users, rooms, state.bans.in_force(0), state.mutes, state.rooms.kept
+    return (
+        users,
+        rooms,
+        state.bans.in_force(0),
+        state.mutes,
+        state.rooms.kept,
+        state.rooms.order.slice(0, len(state.rooms.order)),
+    )
 
 
 def quick_hash(password: str) -> str:

@@ -5,6 +5,7 @@ from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
 from chatd.audit import AuditLog
 from chatd.domain.errors import NicknameRegisteredError
+from chatd.domain.events import ModeChange, Setting
 from chatd.frontend.logs import BURST, BoundedLog
 from tests.helpers import ChatTestCase, RecordingSession
 
@@ -97,6 +98,27 @@ class AuditLogTests(ChatTestCase):
         )
         for event in self.logged:
             self.assertNotIn(SECRET, repr(event))
+
+    def test_room_settings_are_logged_without_the_key(self) -> None:
+        """A change of a room's settings is one line of its changes, by whom; a key is a password: left out."""
+        alice, _ = self.online("alice", "#dev", address="10.0.0.1")
+        self.online("bob", "#dev", address="10.0.0.2")
+        self.since = len(self.logged)
+        self.chat.change_room(
+            alice,
+            "#dev",
+            [
+                ModeChange(Setting.INVITE_ONLY, True),
+                ModeChange(Setting.KEY, True, "hunter2-at-midnight"),
+                ModeChange(Setting.VOICE, True, "bob"),
+                ModeChange(Setting.BAN, True, "*!*@10.0.0.9"),
+            ],
+        )
+        self.assertEqual(
+            self.lines(), ["alice from 10.0.0.1 changed #dev: +invite_only +key +voice bob +ban *!*@10.0.0.9"]
+        )
+        for event in self.logged:
+            self.assertNotIn("hunter2-at-midnight", repr(event))
 
     def test_ends_that_nobody_chose_are_logged_as_running_out(self) -> None:
         """A mute or a ban that runs out is logged as such, with no actor."""

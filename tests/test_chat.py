@@ -79,7 +79,7 @@ class RegisterTests(ChatTestCase):
 
 class RoomTests(ChatTestCase):
     def test_first_join_creates_room_and_tells_members(self) -> None:
-        """Joining announces the joiner to everyone in the room, joiner included."""
+        """Joining announces the joiner to everyone in the room, joiner included; its maker is its operator."""
         _, alice = self.online("alice", "#lobby")
         _, bob = self.online("bob", "#lobby")
         self.assertEqual(
@@ -87,7 +87,9 @@ class RoomTests(ChatTestCase):
             [joined(100, "#lobby", "alice", seq=1), joined(100, "#lobby", "bob", seq=2)],
         )
         self.assertEqual(bob.received, [joined(100, "#lobby", "bob", seq=2)])
-        self.assertEqual(self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob"), 2))
+        self.assertEqual(
+            self.chat.members("#LOBBY"), Members("#lobby", ("alice", "bob"), 2, operators=("alice",))
+        )
 
     def test_joining_twice_changes_nothing(self) -> None:
         """A second join of the same room (any case) sends no event."""
@@ -236,7 +238,7 @@ class NickAndQuitTests(ChatTestCase):
         self.assertEqual(alice_session.received[-1], change)
         self.assertEqual(bob_session.received.count(change), 1)
         self.assertNotIn(change, carol_session.received)
-        self.assertEqual(self.chat.members("#a"), Members("#a", ("alicia", "bob"), 2))
+        self.assertEqual(self.chat.members("#a"), Members("#a", ("alicia", "bob"), 2, operators=("alicia",)))
 
     def test_rename_frees_old_nickname(self) -> None:
         """After a rename the old nickname is free and the new one taken."""

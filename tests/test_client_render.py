@@ -16,7 +16,7 @@ from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
 from chatd.domain.encoding import type_name
 from chatd.domain.errors import ChatError
-from chatd.domain.events import ROOM_EVENTS, Actor
+from chatd.domain.events import ROOM_EVENTS, Actor, ModeChange, Setting
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
 
@@ -97,6 +97,15 @@ SAMPLES: dict[str, object] = {
     "total": 120,
     "page": 2,
     "pages": 3,
+    "operators": ["first-nick"],
+    "voiced": ["second-nick"],
+    "on": True,
+    "invite_only": True,
+    "keyed": True,
+    "limit": 10,
+    "moderated": True,
+    "secret": True,
+    "topic_locked": True,
 }
 """A value for each key of the JSON table; a key not here gets a string and must not break rendering."""
 
@@ -109,7 +118,7 @@ def sample(kind: str, column: str) -> dict[str, object]:
     own, nested = documented_keys(column)
     message: dict[str, object] = {"type": kind}
     for key in own:
-        if nested and key in ("rooms", "bans"):
+        if nested and key in ("rooms", "bans", "changes"):
             message[key] = [{name: SAMPLES.get(name, f"sample-{name}") for name in nested}]
         elif key == "rooms":
             message[key] = ["#first-room", "#second-room"]
@@ -181,6 +190,16 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["00:01 - bob cleared the topic of #dev"],
     ),
     ({"type": "members", "room": "#lobby", "nicks": ["bob", "alice"]}, ["05:00 * In #lobby (2): bob alice"]),
+    (
+        {
+            "type": "members",
+            "room": "#dev",
+            "nicks": ["alice", "bob", "carol"],
+            "operators": ["alice"],
+            "voiced": ["alice", "bob"],
+        },
+        ["05:00 * In #dev (3): @alice +bob carol"],
+    ),
     ({"type": "topic", "room": "#dev", "topic": "ship it"}, ["05:00 * Topic of #dev: ship it"]),
     ({"type": "topic", "room": "#dev", "topic": ""}, ["05:00 * #dev has no topic"]),
     (
@@ -232,6 +251,50 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
             "account": "bob",
         },
         ["00:01 - alice took room operator of #dev from Bob (account bob)"],
+    ),
+    (
+        {
+            "type": "room_modes_changed",
+            "at": AT,
+            "room": "#dev",
+            "nick": "boss",
+            "changes": [
+                {"setting": "invite_only", "on": True, "argument": ""},
+                {"setting": "key", "on": True, "argument": "hunter2"},
+                {"setting": "operator", "on": False, "argument": "bob"},
+                {"setting": "quiet", "on": True, "argument": "carol"},
+            ],
+        },
+        [
+            "00:01 - boss made #dev invite-only, set the key of #dev to hunter2, took operator in #dev from bob, "
+            "set #dev +quiet carol"
+        ],
+    ),
+    (
+        {"type": "invited", "at": AT, "room": "#dev", "nick": "bob", "by": "boss"},
+        ["00:01 - boss invited bob to #dev"],
+    ),
+    (
+        {"type": "invited", "at": AT, "room": "#dev", "nick": "alice", "by": "boss"},
+        ["00:01 - boss invited alice to #dev (/join #dev)"],
+    ),
+    (
+        {
+            "type": "room_modes",
+            "room": "#dev",
+            "invite_only": True,
+            "keyed": True,
+            "key": "",
+            "limit": 10,
+            "moderated": False,
+            "secret": True,
+            "topic_locked": False,
+        },
+        ["05:00 * Settings of #dev: invite-only, key, limit 10, secret"],
+    ),
+    (
+        {"type": "room_ban_list", "room": "#dev", "bans": [{"mask": "*!*@10.*", "by": "boss", "at": AT}]},
+        ["05:00 * Bans of #dev (1):", "05:00 *   *!*@10.* set 1970-01-01 00:01 (by boss)"],
     ),
     (
         {"type": "kicked", "at": AT, "room": "#dev", "nick": "bob", "by": "boss", "reason": "behave"},
@@ -534,7 +597,14 @@ class DocumentedKindsTests(SynchronousTestCase):
     def test_docs_list_every_key_the_server_sends(self) -> None:
         """Each type's object, as the line front end writes it, has exactly the keys its row lists."""
         types = documented_types()
-        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        values: dict[object, object] = {
+            str: "x",
+            float: 1.0,
+            int: 1,
+            bool: True,
+            Actor: Actor("x"),
+            tuple[ModeChange, ...]: (ModeChange(Setting.KEY, True, "x"),),
+        }
         for kind in line_render._human.registry:
             # Notices and errors are written by hand, with the keys their rows list.
             if not is_dataclass(kind) or kind in (line_render.Notice, ChatError):
@@ -550,7 +620,14 @@ class DocumentedKindsTests(SynchronousTestCase):
         """Each kind of room event, shown from history, has its row's keys and ``history``, which the docs name."""
         self.assertIn('`"history": true`', JSON_SECTION)
         types = documented_types()
-        values: dict[object, object] = {str: "x", float: 1.0, int: 1, bool: True, Actor: Actor("x")}
+        values: dict[object, object] = {
+            str: "x",
+            float: 1.0,
+            int: 1,
+            bool: True,
+            Actor: Actor("x"),
+            tuple[ModeChange, ...]: (ModeChange(Setting.KEY, True, "x"),),
+        }
         kinds: tuple[Any, ...] = ROOM_EVENTS
         for kind in kinds:
             hints = get_type_hints(kind)

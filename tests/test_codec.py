@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import UndecodableEventError, decode_event, encode_event
-from chatd.domain.events import EVENTS, Actor, Event, Said
+from chatd.domain.events import EVENTS, Actor, Event, ModeChange, RoomModesChanged, Said, Setting
 from chatd.frontend.codec import client_fields
 from tests.test_render import events
 
@@ -23,6 +23,24 @@ class BusCodecTests(SynchronousTestCase):
     def test_encoding_is_one_line(self, event: Event) -> None:
         """An encoded event holds no newline, so a line-based transport can carry it."""
         self.assertNotIn("\n", encode_event(event))
+
+    def test_a_rooms_changes_are_kept_as_lists(self) -> None:
+        """Each change of a room is [setting, on, argument] in the text, and a ModeChange again decoded."""
+        event = RoomModesChanged(
+            id="1",
+            at=1.0,
+            actor=Actor("alice"),
+            room="#dev",
+            seq=3,
+            changes=(ModeChange(Setting.KEY, True, "k"), ModeChange(Setting.SECRET, False)),
+        )
+        text = encode_event(event)
+        self.assertIn('"changes":[["key",true,"k"],["secret",false,""]]', text)
+        decoded = decode_event(text)
+        self.assertEqual(decoded, event)
+        assert isinstance(decoded, RoomModesChanged)
+        self.assertIs(decoded.changes[0].setting, Setting.KEY)
+        self.assertRaises(UndecodableEventError, decode_event, text.replace('"key"', '"bogus"'))
 
     def test_what_is_not_an_event_is_refused_in_one_error(self) -> None:
         """Garbage, an unknown type or missing fields raise UndecodableEventError, nothing else."""

@@ -255,7 +255,7 @@ class PasteTests(LimitsTestCase):
             [
                 b"[00:00] #lobby <alice> before",
                 b"[00:00] #dev -- alice joined",
-                b"*** In #dev (1): alice",
+                b"*** In #dev (1): @alice",
                 b"[00:00] #dev <alice> after",
             ],
         )

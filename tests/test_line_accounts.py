@@ -233,7 +233,7 @@ class SessionsTests(AccountTestCase):
                 IDENTIFIED,
                 b"*** You are alice.",
                 b"*** In #lobby (2): alice bob",
-                b"*** In #dev (2): alice bob",
+                b"*** In #dev (2): @alice bob",
                 b"*** Now talking in #dev.",
             ],
         )

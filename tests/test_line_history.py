@@ -121,7 +121,7 @@ class ReplayTests(LineTestCase):
         """A room with nothing said shows no history and no marker."""
         bob, wire = self.connect(b"bob")
         bob.dataReceived(b"/join #new\n")
-        self.assertEqual(self.lines(wire), [b"[00:00] #new -- bob joined", b"*** In #new (1): bob"])
+        self.assertEqual(self.lines(wire), [b"[00:00] #new -- bob joined", b"*** In #new (1): @bob"])
 
     def test_joining_a_room_again_replays_nothing(self) -> None:
         """/join of a room one is in only makes it current: no history again."""
@@ -206,7 +206,7 @@ class LaterStoreTests(LineTestCase):
         self.store.later = True
         bob.dataReceived(b"/join #dev\n")
         alice.dataReceived(b"/msg bob psst\n/join #lobby\nin lobby\n")
-        self.assertEqual(self.lines(wire), [b"[00:00] #dev -- bob joined", b"*** In #dev (2): alice bob"])
+        self.assertEqual(self.lines(wire), [b"[00:00] #dev -- bob joined", b"*** In #dev (2): @alice bob"])
         self.store.answer()
         self.assertEqual(
             self.lines(wire),

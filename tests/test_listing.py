@@ -2,11 +2,15 @@
 
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.errors import NoSuchPageError
 from chatd.domain.limits import Limits
-from chatd.domain.listing import PAGE_SIZE, SortedKeys, page_bounds, remaining
+from chatd.domain.listing import PAGE_SIZE, SortedKeys, merged_slice, page_bounds, remaining
 from chatd.domain.replies import RoomSummary
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
@@ -175,3 +179,27 @@ class ListingCommandTests(LineTestCase):
                 b"*** Online (60), page 2 of 2: " + b" ".join(f"u{n:02}".encode() for n in range(48, 58)),
             ],
         )
+
+
+class MergedSliceTests(SynchronousTestCase):
+    """A page of the rooms everyone sees and the few only the asker sees, merged without sorting them all."""
+
+    @settings(max_examples=300)
+    @given(
+        st.sets(st.text("abcd", min_size=1, max_size=3), max_size=30),
+        st.sets(st.text("abcd", min_size=1, max_size=3), max_size=6),
+        st.integers(0, 40),
+        st.integers(0, 40),
+    )
+    def test_a_slice_of_the_merge_is_the_slice_of_the_sorted_whole(
+        self, listed: set[str], extra: set[str], start: int, length: int
+    ) -> None:
+        """Whatever the keys and the bounds within them, the page is what sorting everything would give."""
+        extra -= listed
+        keys = SortedKeys()
+        for key in listed:
+            keys.add(key)
+        whole = sorted(listed | extra)
+        start = min(start, len(whole))
+        stop = min(start + length, len(whole))
+        self.assertEqual(merged_slice(keys, extra, start, stop), whole[start:stop])

@@ -86,7 +86,9 @@ class KickTests(ChatTestCase):
         expected = kicked(100, "#dev", "bob", "owner", "spam", seq=4)
         self.assertEqual(self.bob_session.received[-1], expected)
         self.assertEqual(self.owner_session.received[-1], expected)
-        self.assertEqual(self.chat.members("#dev"), Members("#dev", ("owner", "carol"), 2))
+        self.assertEqual(
+            self.chat.members("#dev"), Members("#dev", ("owner", "carol"), 2, operators=("owner",))
+        )
         self.assertEqual(self.bob.rooms, {})
 
     def test_operator_kicks_from_a_room_it_is_not_in(self) -> None:

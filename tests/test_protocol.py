@@ -207,7 +207,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join dev\n")
         self.assertEqual(
             self.lines(alice_wire),
-            [b"[00:00] #dev -- alice joined", b"*** In #dev (2): bob alice"],
+            [b"[00:00] #dev -- alice joined", b"*** In #dev (2): @bob alice"],
         )
         alice.dataReceived(b"in dev\n")
         self.assertEqual(
@@ -229,7 +229,7 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join #dev\n/join #lobby\n")
         self.lines(wire)
         alice.dataReceived(b"/join #dev\n")
-        self.assertEqual(self.lines(wire), [b"*** Now talking in #dev.", b"*** In #dev (1): alice"])
+        self.assertEqual(self.lines(wire), [b"*** Now talking in #dev.", b"*** In #dev (1): @alice"])
         alice.dataReceived(b"hi\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #dev <alice> hi"])
 
@@ -333,7 +333,7 @@ class RoomCommandTests(LineTestCase):
             self.lines(wire),
             [
                 b"*** In #lobby (2): alice bob",
-                b"*** In #dev (1): bob",
+                b"*** In #dev (1): @bob",
                 b"ERR no-such-room there is no room #nowhere",
             ],
         )
@@ -775,6 +775,8 @@ class JsonTests(LineTestCase):
                     "total": 2,
                     "page": 1,
                     "pages": 1,
+                    "operators": [],
+                    "voiced": [],
                 },
                 {
                     "type": "error",

@@ -25,17 +25,21 @@ from chatd.domain.events import (
     Actor,
     Banned,
     Event,
+    Invited,
     Joined,
     Kicked,
+    ModeChange,
     Muted,
     NickChanged,
     Parted,
     Quit,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
     RoomUnregistered,
     Said,
+    Setting,
     ShuttingDown,
     TopicChanged,
     TopicLocked,
@@ -51,7 +55,10 @@ from chatd.domain.replies import (
     BanList,
     Members,
     Reply,
+    RoomBan,
+    RoomBanList,
     RoomList,
+    RoomModes,
     RoomSummary,
     ServerTime,
     Topic,
@@ -109,6 +116,10 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"[00:01] #lobby -- alice cleared the topic\r\n",
     ),
     (Members("#lobby", ("alice", "bob"), 2), b"*** In #lobby (2): alice bob\r\n"),
+    (
+        Members("#dev", ("alice", "bob", "carol"), 3, operators=("alice",), voiced=("alice", "bob")),
+        b"*** In #dev (3): @alice +bob carol\r\n",
+    ),
     (Topic("#lobby", "release friday"), b"*** Topic of #lobby: release friday\r\n"),
     (Topic("#lobby", ""), b"*** #lobby has no topic\r\n"),
     (RoomList((), 0), b"*** Rooms (0):\r\n"),
@@ -145,6 +156,54 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"[00:01] #dev -- alice took room operator from Bob (account bob)\r\n",
     ),
     (
+        RoomModesChanged(
+            id="1",
+            at=AT,
+            actor=Actor("alice"),
+            room="#dev",
+            seq=5,
+            changes=(
+                ModeChange(Setting.INVITE_ONLY, True),
+                ModeChange(Setting.KEY, True, "hunter2"),
+                ModeChange(Setting.LIMIT, True, "10"),
+                ModeChange(Setting.MODERATED, True),
+                ModeChange(Setting.SECRET, True),
+                ModeChange(Setting.OPERATOR, True, "bob"),
+                ModeChange(Setting.VOICE, True, "carol"),
+                ModeChange(Setting.BAN, True, "*!*@10.0.0.*"),
+            ),
+        ),
+        b"[00:01] #dev -- alice made the room invite-only, set the room's key to hunter2, limited the room to "
+        b"10 members, made the room moderated, made the room secret, gave bob operator, gave carol voice, "
+        b"banned *!*@10.0.0.*\r\n",
+    ),
+    (
+        RoomModesChanged(
+            id="1",
+            at=AT,
+            actor=Actor("alice"),
+            room="#dev",
+            seq=6,
+            changes=(
+                ModeChange(Setting.INVITE_ONLY, False),
+                ModeChange(Setting.KEY, False),
+                ModeChange(Setting.LIMIT, False),
+                ModeChange(Setting.MODERATED, False),
+                ModeChange(Setting.SECRET, False),
+                ModeChange(Setting.OPERATOR, False, "bob"),
+                ModeChange(Setting.VOICE, False, "carol"),
+                ModeChange(Setting.BAN, False, "*!*@10.0.0.*"),
+            ),
+        ),
+        b"[00:01] #dev -- alice let anyone join the room, removed the room's key, removed the room's member "
+        b"limit, let every member speak, made the room no longer secret, took operator from bob, took voice "
+        b"from carol, lifted the ban on *!*@10.0.0.*\r\n",
+    ),
+    (
+        Invited(id="1", at=AT, actor=Actor("alice"), room="#dev", seq=7, nick="bob"),
+        b"[00:01] #dev -- alice invited bob\r\n",
+    ),
+    (
         kicked(AT, "#dev", "bob", "alice", "spam", seq=1),
         b"[00:01] #dev -- bob was kicked by alice (spam)\r\n",
     ),
@@ -166,6 +225,19 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"*** bob is away: lunch\r\n",
     ),
     (Away("bob", "lunch"), b"*** bob is away: lunch\r\n"),
+    (
+        RoomModes("#dev", True, True, "hunter2", 10, True, True, True),
+        b"*** Settings of #dev: invite-only, key hunter2, limit 10, moderated, secret, topic locked\r\n",
+    ),
+    (RoomModes("#dev", False, True, "", 0, False, False, False), b"*** Settings of #dev: key\r\n"),
+    (RoomModes("#dev", False, False, "", 0, False, False, False), b"*** Settings of #dev: none\r\n"),
+    (
+        RoomBanList("#dev", (RoomBan("*!*@10.0.0.*", "alice", 86400.0), RoomBan("bob!*@*", "op", AT))),
+        b"*** Bans of #dev (2):\r\n"
+        b"***   *!*@10.0.0.* set 1970-01-02 00:00 UTC (by alice)\r\n"
+        b"***   bob!*@* set 1970-01-01 00:01 UTC (by op)\r\n",
+    ),
+    (RoomBanList("#dev", ()), b"*** Bans of #dev (0):\r\n"),
     (Ban("bob", 86400.0, "op"), b"*** bob is banned until 1970-01-02 00:00 UTC (by op)\r\n"),
     (Ban("10.0.0.2", None, "op"), b"*** 10.0.0.2 is banned until lifted (by op)\r\n"),
     (
@@ -207,6 +279,10 @@ TYPE_NAMES: dict[type, str] = {
     Away: "away",
     Ban: "ban",
     BanList: "ban_list",
+    RoomModesChanged: "room_modes_changed",
+    Invited: "invited",
+    RoomModes: "room_modes",
+    RoomBanList: "room_ban_list",
 }
 
 # What no rendered text may hold, bar the CRLF that ends each line: C0 and
@@ -254,6 +330,9 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "until": st.none() | TIMES,
         "locked": st.booleans(),
         "address": st.booleans(),
+        "changes": st.lists(
+            st.builds(ModeChange, st.sampled_from(Setting), st.booleans(), text), min_size=1, max_size=3
+        ).map(tuple),
     }
     return st.one_of(
         *(st.builds(kind, **{f.name: by_name.get(f.name, text) for f in fields(kind)}) for kind in kinds)
@@ -265,8 +344,11 @@ def replies(text: st.SearchStrategy[str]) -> st.SearchStrategy[Reply]:
     names = st.lists(text, max_size=4).map(tuple)
     summaries = st.builds(RoomSummary, text, st.integers(min_value=0), text)
     bans = st.builds(Ban, text, st.none() | TIMES, text)
+    room_bans = st.builds(RoomBan, text, text, TIMES)
     return st.one_of(
-        st.builds(Members, text, names),
+        st.builds(Members, text, names, st.integers(min_value=0), operators=names, voiced=names),
+        st.builds(RoomModes, text, *[st.booleans()] * 2, text, st.integers(0, 100_000), *[st.booleans()] * 3),
+        st.builds(RoomBanList, text, st.lists(room_bans, max_size=4).map(tuple)),
         st.builds(Topic, text, text),
         st.builds(RoomList, st.lists(summaries, max_size=4).map(tuple)),
         st.builds(UserList, names),
@@ -321,7 +403,7 @@ def _client_fields(item: Event | Reply | Notice) -> dict[str, object]:
         return {"kind": item.kind, **item.fields, "text": "\n".join((item.text, *item.more))}
     if not isinstance(item, EVENTS):
         return {key: _as_json(value) for key, value in asdict(item).items()}
-    own = {f.name: getattr(item, f.name) for f in fields(item) if f.name not in ACCOUNTS}
+    own = {f.name: _as_json(getattr(item, f.name)) for f in fields(item) if f.name not in ACCOUNTS}
     own["by" if "nick" in own else "nick"] = item.actor.nick
     return own
 
@@ -332,6 +414,8 @@ def _as_json(value: object) -> object:
         return {key: _as_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_as_json(item) for item in value]
+    if isinstance(value, ModeChange):
+        return _as_json(asdict(value))
     return value
 
 
@@ -448,7 +532,7 @@ class TextLineTests(SynchronousTestCase):
             expected = 1 + len(item.rooms) + bool(remaining(item.total, item.page, len(item.rooms)))
         elif isinstance(item, Members | UserList):
             expected = 1 + bool(remaining(item.total, item.page, len(item.nicks)))
-        elif isinstance(item, BanList):
+        elif isinstance(item, BanList | RoomBanList):
             expected = 1 + len(item.bans)
         elif isinstance(item, Whois):
             expected = 1 + item.operator + bool(item.address) + bool(item.away)
@@ -577,6 +661,10 @@ class JsonLineTests(SynchronousTestCase):
         kind = type(event)
         self.assertEqual(parsed.pop("type"), TYPE_NAMES[kind])
         actor = Actor(parsed.pop("by" if "by" in parsed else "nick"))
+        if "changes" in parsed:
+            parsed["changes"] = tuple(
+                ModeChange(Setting(c["setting"]), c["on"], c["argument"]) for c in parsed["changes"]
+            )
         shown = replace(event, actor=actor)
         if isinstance(shown, Whispered):
             shown = replace(shown, to_account=None)

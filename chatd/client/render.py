@@ -301,6 +301,81 @@ def _names(nicks: list[str]) -> str:
     return "".join(" " + nick for nick in nicks)
 
 
+_CHANGES: dict[tuple[str, bool], str] = {
+    ("invite_only", True): "made {room} invite-only",
+    ("invite_only", False): "let anyone join {room}",
+    ("key", True): "set the key of {room} to {argument}",
+    ("key", False): "removed the key of {room}",
+    ("limit", True): "limited {room} to {argument} members",
+    ("limit", False): "removed the member limit of {room}",
+    ("moderated", True): "made {room} moderated",
+    ("moderated", False): "let every member of {room} speak",
+    ("secret", True): "made {room} secret",
+    ("secret", False): "made {room} no longer secret",
+    ("operator", True): "gave {argument} operator in {room}",
+    ("operator", False): "took operator in {room} from {argument}",
+    ("voice", True): "gave {argument} voice in {room}",
+    ("voice", False): "took voice in {room} from {argument}",
+    ("ban", True): "banned {argument} from {room}",
+    ("ban", False): "lifted the ban on {argument} in {room}",
+}
+"""How each change of a room (docs/PROTOCOL.md, ``room_modes_changed``) reads; a setting from a newer
+server reads as its name, its sign and its argument."""
+
+
+def _change(change: _Fields, room: str) -> str:
+    setting, on, argument = change.text("setting"), change.flag("on"), change.text("argument")
+    wording = _CHANGES.get((setting, on))
+    if wording is None:
+        return f"set {room} {'+' if on else '-'}{setting} {argument}".rstrip()
+    return wording.format(room=room, argument=argument)
+
+
+def _room_modes_changed(fields: _Fields, view: View) -> Shown:
+    room = fields.text("room")
+    changes = ", ".join(_change(change, room) for change in fields.objects("changes"))
+    return _one(fields, view, Look.EVENT, f"{fields.text('nick')} {changes or f'changed nothing in {room}'}")
+
+
+def _invited(fields: _Fields, view: View) -> Shown:
+    nick, room = fields.text("nick"), fields.text("room")
+    # Being invited is news for the one invited: the bell, and how to take it up.
+    mine = is_me(nick, view)
+    body = f"{fields.text('by')} invited {nick} to {room}" + (f" (/join {room})" if mine else "")
+    return _one(fields, view, Look.EVENT, body, bell=mine)
+
+
+def _room_modes(fields: _Fields, view: View) -> Shown:
+    key = fields.text("key")
+    shown = [
+        *(["invite-only"] if fields.flag("invite_only") else []),
+        *([f"key {key}" if key else "key"] if fields.flag("keyed") else []),
+        *([f"limit {fields.number('limit')}"] if fields.number("limit") else []),
+        *(["moderated"] if fields.flag("moderated") else []),
+        *(["secret"] if fields.flag("secret") else []),
+        *(["topic locked"] if fields.flag("topic_locked") else []),
+    ]
+    return _one(fields, view, Look.NOTICE, f"Settings of {fields.text('room')}: {', '.join(shown) or 'none'}")
+
+
+def _room_ban_list(fields: _Fields, view: View) -> Shown:
+    bans = fields.objects("bans")
+    rows = [
+        f"  {ban.text('mask')} set {moment(ban.at(), view.zone):%Y-%m-%d %H:%M} (by {ban.text('by')})"
+        for ban in bans
+    ]
+    head = f"Bans of {fields.text('room')} ({len(bans)}):"
+    return Shown(tuple(fields.line(view, Look.NOTICE, body) for body in [head, *rows]))
+
+
+def _standing(fields: _Fields) -> list[str]:
+    """The members' nicknames, an operator's after ``@``, a voiced member's after ``+``."""
+    operators, voiced = set(fields.texts("operators")), set(fields.texts("voiced"))
+    return [
+        ("@" if nick in operators else "+" if nick in voiced else "") + nick for nick in fields.texts("nicks")
+    ]
+
+
 def _counted(fields: _Fields, shown: int) -> str:
     """``(300), page 1 of 6`` for a page of a listing; ``(2)`` for a listing of one page."""
     total, page, pages = fields.number("total") or shown, fields.number("page"), fields.number("pages")
@@ -315,7 +390,7 @@ def _listing(fields: _Fields, view: View, bodies: list[str], ask: str) -> Shown:
 
 
 def _members(fields: _Fields, view: View) -> Shown:
-    nicks, room = fields.texts("nicks"), fields.text("room")
+    nicks, room = _standing(fields), fields.text("room")
     return _listing(
         fields, view, [f"In {room} {_counted(fields, len(nicks))}:{_names(nicks)}"], f"/who {room}"
     )
@@ -406,6 +481,10 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "server_time": _server_time,
     "topic_locked": _topic_locked,
     "kicked": _kicked,
+    "room_modes_changed": _room_modes_changed,
+    "invited": _invited,
+    "room_modes": _room_modes,
+    "room_ban_list": _room_ban_list,
     "room_registered": _event("{nick} registered {room} to the account {account}"),
     "room_unregistered": _event("{nick} unregistered {room}"),
     "room_operator_added": _event("{by} made {nick} a room operator of {room} (account {account})"),

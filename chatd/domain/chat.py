@@ -3,7 +3,8 @@
 The parts: the state (users, rooms, bans: chatd.domain.state), the seam
 every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
-(chatd.domain.moderation), what accounts let a user do
+(chatd.domain.moderation), a room's settings, standing and invites
+(chatd.domain.modes), what accounts let a user do
 (chatd.domain.identity), and the deadlines mutes and bans run out by
 (chatd.domain.expiry). At start it takes back what a store kept
 (``Chat.restore``). ``Chat`` builds them around one clock, one history,
@@ -22,8 +23,9 @@ from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked, Whi
 from chatd.domain.expiry import Deadlines
 from chatd.domain.identity import Identity, Protection
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
-from chatd.domain.listing import page_bounds
+from chatd.domain.listing import merged_slice, page_bounds
 from chatd.domain.moderation import Moderation, keep_running
+from chatd.domain.modes import Modes
 from chatd.domain.offline import Offline
 from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
@@ -76,6 +78,7 @@ class Chat:
         identity = Identity(self._state, seam, accounts, clock.seconds, talk)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds)
+        modes = Modes(self._state, seam, clock.seconds)
         self.register = talk.register
         self.rename = talk.rename
         self.join = talk.join
@@ -104,6 +107,11 @@ class Chat:
         self.wall = moderation.wall
         self.shutdown = moderation.shutdown
         self.lock_topic = moderation.lock_topic
+        self.change_room = modes.change_room
+        self.invite = modes.invite
+        self.room_modes = modes.room_modes
+        self.room_bans = modes.room_bans
+        self.standing = modes.standing
         self._moderation = moderation
         self._registry = registry
         self.register_room = registry.register_room
@@ -138,26 +146,38 @@ class Chat:
         self._deadlines.stop()
 
     def members(self, name: str, page: int = 1) -> Members:
-        """Who is in room ``name``, in join order: page ``page`` (raises NoSuchPageError past the last)."""
+        """Who is in room ``name``, in join order: page ``page`` (raises NoSuchPageError past the last).
+
+        With the page's room operators and voiced members, a set look-up each.
+        """
         room = self._state.rooms.find(name)
         start, stop, pages = page_bounds(page, len(room.members))
-        nicks = tuple(member.nick for member in islice(room.members.values(), start, stop))
-        return Members(room.name, nicks, len(room.members), page, pages)
+        shown = list(islice(room.members.values(), start, stop))
+        nicks = tuple(member.nick for member in shown)
+        operators = tuple(member.nick for member in shown if member in room.operators)
+        voiced = tuple(member.nick for member in shown if member in room.voiced)
+        return Members(room.name, nicks, len(room.members), page, pages, operators, voiced)
 
     def topic(self, name: str) -> Topic:
         """The topic of room ``name``."""
         room = self._state.rooms.find(name)
         return Topic(room.name, room.topic)
 
-    def rooms(self, page: int = 1) -> RoomList:
-        """The rooms with their member counts and topics, sorted by key: page ``page``."""
+    def rooms(self, page: int = 1, asker: UserView | None = None) -> RoomList:
+        """The rooms with their member counts and topics, sorted by key: page ``page``.
+
+        Secret rooms are left out, bar those ``asker`` is in.
+        """
         rooms = self._state.rooms
-        start, stop, pages = page_bounds(page, len(rooms.order))
+        secret = [] if asker is None else [key for key, room in own(asker).rooms.items() if room.secret]
+        total = len(rooms.order) + len(secret)
+        start, stop, pages = page_bounds(page, total)
+        keys = merged_slice(rooms.order, secret, start, stop) if secret else rooms.order.slice(start, stop)
         summaries = tuple(
             RoomSummary(room.name, len(room.members), room.topic)
-            for room in map(rooms.by_key.__getitem__, rooms.order.slice(start, stop))
+            for room in map(rooms.by_key.__getitem__, keys)
         )
-        return RoomList(summaries, len(rooms.order), page, pages)
+        return RoomList(summaries, total, page, pages)
 
     def users(self, page: int = 1) -> UserList:
         """Everyone online, sorted by key: page ``page``."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import fields
 from typing import Any
 
-from chatd.domain.events import EVENTS, Actor, Event
+from chatd.domain.events import EVENTS, Actor, Event, ModeChange, Setting
 
 
 def type_name(kind: type) -> str:
@@ -42,7 +42,12 @@ def encode_event(event: Event) -> str:
     data: dict[str, Any] = {"type": name}
     for field in names:
         value = getattr(event, field)
-        data[field] = [value.nick, value.address, value.account] if isinstance(value, Actor) else value
+        if isinstance(value, Actor):
+            value = [value.nick, value.address, value.account]
+        elif isinstance(value, tuple):
+            # A room's changes (RoomModesChanged), each as [setting, on, argument].
+            value = [[change.setting, change.on, change.argument] for change in value]
+        data[field] = value
     return _ENCODER.encode(data)
 
 
@@ -52,6 +57,10 @@ def decode_event(text: str) -> Event:
         data = json.loads(text)
         kind = _BY_NAME[data.pop("type")]
         nick, address, account = data.pop("actor")
+        if "changes" in data:
+            data["changes"] = tuple(
+                ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]
+            )
         return kind(actor=Actor(nick, address, account), **data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise UndecodableEventError(f"not a chatd event: {error}") from None

@@ -15,6 +15,7 @@ as they are. Events hold no sessions.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +282,62 @@ class RoomOperatorRemoved(_InRoom):
     account: str
 
 
+class Setting(StrEnum):
+    """What one change of a room's settings or of someone's standing in it changes; the values are stable.
+
+    Front-end-neutral words: an IRC front end maps its mode letters onto
+    them (i, k, l, m, s, o, v, b), the line front end its ``/mode``.
+    """
+
+    INVITE_ONLY = "invite_only"
+    """Only the invited, and those with authority in the room, may join."""
+    KEY = "key"
+    """Joining takes the room's key (a password)."""
+    LIMIT = "limit"
+    """At most that many members; the argument is the number as text."""
+    MODERATED = "moderated"
+    """Only the room's operators and voiced members speak."""
+    SECRET = "secret"
+    """Left out of room listings and ``whois`` for anyone not in the room."""
+    OPERATOR = "operator"
+    """A member's standing as one of the room's operators: the argument is their nickname."""
+    VOICE = "voice"
+    """A member's voice, which speaks in a moderated room: the argument is their nickname."""
+    BAN = "ban"
+    """A ban mask (chatd.domain.masks): the argument is the mask."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChange:
+    """One change to a room: ``setting`` turned ``on`` or off, with its ``argument``.
+
+    ``argument`` is the key, the limit as text, the nickname, or the mask;
+    ``""`` where there is none (a flag, or turning the key or the limit off).
+    """
+
+    setting: Setting
+    on: bool
+    argument: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomModesChanged(_InRoom):
+    """``actor`` (with authority in ``room``) made ``changes``, in order, as one request.
+
+    Only real changes are here: a request that asks for what already holds
+    drops that part, and one with nothing left is not published.
+    """
+
+    changes: tuple[ModeChange, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invited(_InRoom):
+    """``actor``, a member of ``room``, invited ``nick``, who may then join it past invite-only once."""
+
+    nick: str
+
+
 RoomEvent = (
     Said
     | Acted
@@ -293,6 +350,8 @@ RoomEvent = (
     | RoomUnregistered
     | RoomOperatorAdded
     | RoomOperatorRemoved
+    | RoomModesChanged
+    | Invited
 )
 """The events that happen in one room and carry its sequence number."""
 
@@ -332,6 +391,8 @@ ROOM_EVENTS: tuple[type[RoomEvent], ...] = (
     RoomUnregistered,
     RoomOperatorAdded,
     RoomOperatorRemoved,
+    RoomModesChanged,
+    Invited,
 )
 MESSAGES: tuple[type[RoomEvent], ...] = (Said, Acted)
 """What people said in a room: the lines history reads give back (replay, /history), in either store."""

@@ -9,6 +9,7 @@ everything.
 """
 
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 
 from chatd.domain.errors import NoSuchPageError
 
@@ -56,3 +57,29 @@ class SortedKeys:
     def slice(self, start: int, stop: int) -> list[str]:
         """The keys from index ``start`` up to ``stop``, in order."""
         return self._keys[start:stop]
+
+    def position(self, key: str) -> int:
+        """How many keys sort before ``key`` (which need not be here)."""
+        return bisect_left(self._keys, key)
+
+
+def merged_slice(keys: SortedKeys, extra: Iterable[str], start: int, stop: int) -> list[str]:
+    """The keys from index ``start`` up to ``stop`` of ``keys`` and ``extra`` (none of them in ``keys``) in order.
+
+    ``extra`` is a few keys one asker sees and others do not (their secret
+    rooms): each is placed by a binary search, so a page costs its own
+    length and the extras, never a merge of everything.
+    """
+    added = sorted(extra)
+    # Where each extra key falls in the merged order: its place among ``keys``, plus the extras before it.
+    places = [keys.position(key) + before for before, key in enumerate(added)]
+    ahead = sum(1 for place in places if place < start)
+    listed = iter(keys.slice(start - ahead, stop - ahead))
+    page = []
+    for index in range(start, stop):
+        if ahead < len(added) and places[ahead] == index:
+            page.append(added[ahead])
+            ahead += 1
+        else:
+            page.append(next(listed))
+    return page

@@ -66,7 +66,7 @@ class Registry:
             raise ServerRoomError(room.name)
         if room.registration is not None:
             raise RoomRegisteredError(room.name, room.registration.owner)
-        rules.require_authority(by, room)
+        rules.require_owner(by, room)
         written = self._store.register(key, room.name, by.account, self._now())
         id, at = self._seam.stamp()
         event = RoomRegistered(

@@ -11,13 +11,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Members:
-    """Who is in ``room``, in the order they joined: page ``page`` of ``pages``, of ``total`` members."""
+    """Who is in ``room``, in the order they joined: page ``page`` of ``pages``, of ``total`` members.
+
+    ``operators`` and ``voiced`` are the nicknames of this page that are
+    the room's operators and that have voice (a nickname may be in both),
+    so a front end marks each member's standing (IRC's ``@nick``, ``+nick``).
+    """
 
     room: str
     nicks: tuple[str, ...]
     total: int
     page: int = 1
     pages: int = 1
+    operators: tuple[str, ...] = ()
+    voiced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,4 +118,64 @@ class BanList:
     bans: tuple[Ban, ...]
 
 
-Reply = Members | Topic | RoomList | UserList | ServerTime | Whois | Away | Kept | Ban | BanList
+@dataclass(frozen=True, slots=True)
+class RoomModes:
+    """The settings of ``room``: what IRC's mode reply (324) shows.
+
+    ``keyed`` says whether joining takes a key, and ``key`` is that key, or
+    ``""`` unless the asker is in the room or has authority there; ``limit``
+    is the most members, 0 for none. Every room also lets only members
+    speak (IRC's +n).
+    """
+
+    room: str
+    invite_only: bool
+    keyed: bool
+    key: str
+    limit: int
+    moderated: bool
+    secret: bool
+    topic_locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Whether ``nick`` is one of the operators of ``room`` and whether they have voice there."""
+
+    room: str
+    nick: str
+    operator: bool
+    voiced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoomBan:
+    """A ban mask of a room, who set it (``by``, a nickname) and when (``at``, seconds since the epoch)."""
+
+    mask: str
+    by: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RoomBanList:
+    """The ban masks of ``room``, oldest first."""
+
+    room: str
+    bans: tuple[RoomBan, ...]
+
+
+Reply = (
+    Members
+    | Topic
+    | RoomList
+    | UserList
+    | ServerTime
+    | Whois
+    | Away
+    | Kept
+    | Ban
+    | BanList
+    | RoomModes
+    | RoomBanList
+)

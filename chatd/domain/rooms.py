@@ -11,7 +11,16 @@ it, bar the server's rooms (the default room everyone enters): those
 belong to the server, and only operators moderate them (issue 12). A
 registered room (``Registration``, issue 13) is owned by an account, not
 by whoever made it: its owner and the room operators it names moderate it
-whenever they are identified, across restarts. No two
+whenever they are identified, across restarts.
+
+A live room also has settings and standing (issue 15): invite-only, a key,
+a member limit, moderated, secret, ban masks (chatd.domain.masks), and
+its operators and voiced members, by user. They live in memory while the
+room has members, and are gone with it: nothing keeps them when it empties
+or across a restart (the topic lock, kept as before, is the exception).
+Its maker is one of its operators from the join that makes it, as is
+whoever joins with authority there by ownership or by a registration's
+account; standing goes when its holder leaves the room. No two
 rooms look alike (``chatd.domain.names.look``), so ``#dev`` with a Cyrillic
 e (U+0435) cannot draw people away from ``#dev``.
 """
@@ -23,7 +32,9 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
 from chatd.domain.events import TopicChanged, TopicLocked
 from chatd.domain.listing import SortedKeys
+from chatd.domain.masks import parse_mask
 from chatd.domain.names import look
+from chatd.domain.replies import RoomBan
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -45,6 +56,36 @@ class Room:
     """Only the owner and operators may set the topic while it is locked."""
     registration: "Registration | None" = None
     """Who owns the room and who are its operators, by account, if it is registered."""
+    invite_only: bool = False
+    """Only the invited (``User.invited``) and those with authority here may join."""
+    key: str = ""
+    """What a join must give to get in; empty for none."""
+    limit: int = 0
+    """The most members a join may make; 0 for no limit."""
+    moderated: bool = False
+    """Only the room's operators (and those with authority) and its voiced members speak."""
+    secret: bool = False
+    """Left out of room listings and of ``whois`` for anyone not in the room."""
+    operators: "set[User]" = field(default_factory=set)
+    """Members with operator standing here, who have authority in the room as its owner has."""
+    voiced: "set[User]" = field(default_factory=set)
+    """Members with voice, who speak while the room is moderated."""
+    bans: dict[str, RoomBan] = field(default_factory=dict)
+    """The ban masks by their key (``Mask.key``), oldest first."""
+    banned: "set[User]" = field(default_factory=set)
+    """The members a ban mask covers (so a line said looks up one set, not every mask); kept by the state."""
+
+    def ban_covers(self, user: "User") -> bool:
+        """Whether one of the room's ban masks covers ``user``, by nickname and address."""
+        key = fold(user.nick)
+        return any(parse_mask(ban.mask).covers(key, user.address) for ban in self.bans.values())
+
+    def recheck_ban(self, user: "User") -> None:
+        """Note whether the masks cover ``user``, a member, after their nickname or the masks changed."""
+        if self.bans and self.ban_covers(user):
+            self.banned.add(user)
+        else:
+            self.banned.discard(user)
 
 
 @dataclass(slots=True)
@@ -87,7 +128,7 @@ class Rooms:
     def __init__(self, server: Iterable[str] = ()) -> None:
         self.by_key: dict[str, Room] = {}
         self.order = SortedKeys()
-        """The keys of ``by_key``, sorted."""
+        """The keys of ``by_key`` of the rooms listed to everyone (all but the secret ones), sorted."""
         self._server = frozenset(fold(name) for name in server)
         self.by_look: dict[str, Room] = {}
         """Every room by the look of its name: ``check_free`` keeps each look one room's."""
@@ -170,16 +211,37 @@ class Rooms:
         room.seq = seq
         room.members[fold(user.nick)] = user
         user.rooms[key] = room
+        user.invited.pop(key, None)
+        if room.owner is user or (
+            room.registration is not None and room.registration.moderates(user.account)
+        ):
+            room.operators.add(user)
+        if room.bans:
+            room.recheck_ban(user)
         return room
+
+    def set_secret(self, room: Room, secret: bool) -> None:
+        """Make ``room`` secret (left out of listings) or not."""
+        if secret == room.secret:
+            return
+        room.secret = secret
+        if secret:
+            self.order.remove(fold(room.name))
+        else:
+            self.order.add(fold(room.name))
 
     def leave(self, user: "User", room: Room) -> None:
         """Take ``user`` out of ``room``; an emptied room is gone, bar what it keeps if it outlives its members."""
         key = fold(room.name)
         del room.members[fold(user.nick)]
         del user.rooms[key]
+        room.operators.discard(user)
+        room.voiced.discard(user)
+        room.banned.discard(user)
         if not room.members:
             del self.by_key[key]
-            self.order.remove(key)
+            if not room.secret:
+                self.order.remove(key)
             del self.by_look[look(room.name)]
             if self.outlives(key):
                 self.kept[key] = Kept(room.topic, room.topic_locked)

@@ -1,4 +1,5 @@
-"""The checks talk and moderation share: who is admitted, who may speak, who may set a topic, who may read history.
+"""The checks talk and moderation share: who is admitted, who may join or speak in a room, who may set a
+topic, who may read history, who has authority in a room.
 
 Each reads the state at the injected time ``now`` and raises a ChatError;
 none changes anything (a mute or ban past its time is simply not in force
@@ -9,13 +10,18 @@ import math
 
 from chatd.domain.errors import (
     BannedError,
+    BannedFromRoomError,
+    InviteOnlyError,
     LineCountError,
+    ModeratedError,
     MutedError,
     NicknameBannedError,
     NotMemberError,
     NotOperatorError,
     NotOwnerError,
     RejoinTooSoonError,
+    RoomFullError,
+    RoomKeyError,
     TopicLockedError,
 )
 from chatd.domain.rooms import Room
@@ -60,11 +66,42 @@ def check_rejoin(user: User, room: str, now: float) -> None:
 
 
 def check_topic_settable(user: User, room: Room) -> None:
-    """Raise if the topic of ``room`` is locked and ``user`` neither owns it nor is an operator (or a room operator)."""
-    if not room.topic_locked or user.operator or room.owner is user:
-        return
-    if room.registration is None or not room.registration.moderates(user.account):
+    """Raise if the topic of ``room`` is locked and ``user`` has no authority there (``has_authority``)."""
+    if room.topic_locked and not has_authority(user, room):
         raise TopicLockedError(room.name)
+
+
+def check_entry(user: User, room: Room, key: str) -> None:
+    """Raise if ``user`` may not join ``room`` (which exists), giving ``key``.
+
+    In turn: a ban mask covers them, it is invite-only and they hold no
+    invite to it, ``key`` is not its key, it is full. Whoever has authority
+    in the room passes them all, so nobody is locked out of a room they
+    moderate.
+    """
+    if has_authority(user, room):
+        return
+    if room.bans and room.ban_covers(user):
+        raise BannedFromRoomError(room.name)
+    if room.invite_only and fold(room.name) not in user.invited:
+        raise InviteOnlyError(room.name)
+    if room.key and key != room.key:
+        raise RoomKeyError(room.name)
+    if room.limit and len(room.members) >= room.limit:
+        raise RoomFullError(room.name, room.limit)
+
+
+def check_speech(user: User, room: Room) -> None:
+    """Raise if ``user``, a member, may not speak in ``room``: a ban mask covers them, or it is moderated
+    and they have neither voice nor authority there.
+
+    This runs for every line said: while a room has no masks and is not
+    moderated it is two attribute reads.
+    """
+    if room.banned and user in room.banned and not has_authority(user, room):
+        raise BannedFromRoomError(room.name)
+    if room.moderated and user not in room.voiced and not has_authority(user, room):
+        raise ModeratedError(room.name)
 
 
 def check_reader(user: User, name: str, count: int, most: int) -> Room:
@@ -94,11 +131,34 @@ def require_operator(user: User) -> None:
         raise NotOperatorError()
 
 
+def has_authority(user: User, room: Room) -> bool:
+    """Whether ``user`` may moderate ``room``: an operator, one of its operators, its owner, or (registered)
+    identified to its owner's or a room operator's account. Every test is a look-up."""
+    if user.operator or user in room.operators:
+        return True
+    if room.registration is not None:
+        return room.registration.moderates(user.account)
+    return room.owner is user
+
+
 def require_authority(user: User, room: Room) -> None:
+    """Raise unless ``user`` has authority in ``room`` (``has_authority``).
+
+    NotOperatorError in a server's room (nobody owns it, so only operators
+    and its room operators moderate it), NotOwnerError elsewhere.
+    """
+    if user in room.operators:
+        return
+    require_owner(user, room)
+
+
+def require_owner(user: User, room: Room) -> None:
     """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room.
 
     A registered room's owner and room operators are accounts: whoever is
     identified to one of them has authority there, and its maker no more.
+    Operator standing in the live room is not enough: registering a room
+    (chatd.domain.registry) takes this.
     """
     if user.operator:
         return

@@ -25,8 +25,10 @@ from chatd.domain.events import (
     Banned,
     Event,
     Identified,
+    Invited,
     Joined,
     Kicked,
+    ModeChange,
     Muted,
     NickChanged,
     OperatorGranted,
@@ -34,18 +36,21 @@ from chatd.domain.events import (
     Quit,
     Registered,
     RoomEvent,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
     RoomUnregistered,
     Said,
+    Setting,
     TopicChanged,
     TopicLocked,
     Unmuted,
 )
-from chatd.domain.replies import Ban
+from chatd.domain.masks import parse_mask
+from chatd.domain.replies import Ban, RoomBan
 from chatd.domain.rooms import Registration, Room, Rooms
-from chatd.domain.users import User, Users
+from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
 
 
@@ -139,7 +144,11 @@ def _banned(state: ChatState, event: Banned) -> None:
 
 
 def _nick_changed(state: ChatState, event: NickChanged) -> None:
-    state.users.rename(state.user(event.actor.nick), event.new)
+    user = state.user(event.actor.nick)
+    state.users.rename(user, event.new)
+    for room in user.rooms.values():
+        if room.bans:
+            room.recheck_ban(user)
 
 
 def _away_changed(state: ChatState, event: AwayChanged) -> None:
@@ -191,11 +200,93 @@ def _room_unregistered(state: ChatState, event: RoomUnregistered) -> None:
 def _room_operator_added(state: ChatState, event: RoomOperatorAdded) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.add(event.account)
+    _account_standing(state, event, True)
 
 
 def _room_operator_removed(state: ChatState, event: RoomOperatorRemoved) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.discard(event.account)
+    _account_standing(state, event, False)
+
+
+def _account_standing(state: ChatState, event: RoomOperatorAdded | RoomOperatorRemoved, on: bool) -> None:
+    """Give (``on``) or take the live room's operator standing of whoever in it is identified to the account:
+    a registered room's operators hold it while there, as they get it on joining (chatd.domain.rooms)."""
+    room = state.rooms.by_key.get(fold(event.room))
+    user = state.users.by_account.get(event.account)
+    if room is None or user is None or fold(user.nick) not in room.members:
+        return
+    if on:
+        room.operators.add(user)
+    else:
+        room.operators.discard(user)
+
+
+def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:
+    room = state.room(event)
+    for change in event.changes:
+        _SETTINGS[change.setting](state, room, change, event)
+
+
+def _set_flag(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
+    if change.setting is Setting.SECRET:
+        state.rooms.set_secret(room, change.on)
+    elif change.setting is Setting.MODERATED:
+        room.moderated = change.on
+    else:
+        room.invite_only = change.on
+
+
+def _set_key(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
+    room.key = change.argument if change.on else ""
+
+
+def _set_limit(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
+    room.limit = int(change.argument) if change.on else 0
+
+
+def _set_standing(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
+    holders = room.operators if change.setting is Setting.OPERATOR else room.voiced
+    user = state.user(change.argument)
+    if change.on:
+        holders.add(user)
+    else:
+        holders.discard(user)
+
+
+def _set_ban(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
+    # Who a mask covers is worked out here, once, not at every line said: a new mask is matched against
+    # each member (one match each), and a lifted one sends only those it may have covered back to the rest.
+    mask = parse_mask(change.argument)
+    if change.on:
+        room.bans[mask.key] = RoomBan(change.argument, event.actor.nick, event.at)
+        room.banned.update(m for m in room.members.values() if mask.covers(fold(m.nick), m.address))
+    else:
+        room.bans.pop(mask.key, None)
+        for member in list(room.banned):
+            room.recheck_ban(member)
+
+
+_SETTINGS: dict[Setting, Callable[[ChatState, Room, ModeChange, RoomModesChanged], None]] = {
+    Setting.INVITE_ONLY: _set_flag,
+    Setting.MODERATED: _set_flag,
+    Setting.SECRET: _set_flag,
+    Setting.KEY: _set_key,
+    Setting.LIMIT: _set_limit,
+    Setting.OPERATOR: _set_standing,
+    Setting.VOICE: _set_standing,
+    Setting.BAN: _set_ban,
+}
+"""How each kind of change of a room's settings or standing applies."""
+
+
+def _invited(state: ChatState, event: Invited) -> None:
+    state.room(event)
+    invited = state.user(event.nick).invited
+    invited.pop(fold(event.room), None)
+    invited[fold(event.room)] = event.at
+    if len(invited) > INVITES_KEPT:
+        del invited[next(iter(invited))]
 
 
 _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
@@ -224,5 +315,7 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     RoomUnregistered: _room_unregistered,
     RoomOperatorAdded: _room_operator_added,
     RoomOperatorRemoved: _room_operator_removed,
+    RoomModesChanged: _room_modes_changed,
+    Invited: _invited,
 }
 """How each kind of event changes the state; what is said in a room only moves its sequence on."""

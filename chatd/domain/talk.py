@@ -92,28 +92,32 @@ class Talk:
         event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
         self._seam.publish(event, (user,), self._state.users.neighbours(user))
 
-    def join(self, view: UserView, name: str) -> RoomView:
+    def join(self, view: UserView, name: str, key: str = "") -> RoomView:
         """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing.
 
         Nobody owns a server's room, whoever makes it. A user kicked from a
-        room is refused it until the kick's time is up.
+        room is refused it until the kick's time is up; a room's settings
+        may refuse them too (``rules.check_entry``: a ban mask, invite-only,
+        ``key`` not its key, full). The join uses up an invite to the room.
         """
         user = own(view)
         name = check_room_name(name, self._limits.room_name)
-        key = fold(name)
-        room = self._state.rooms.by_key.get(key)
+        folded = fold(name)
+        room = self._state.rooms.by_key.get(folded)
         if room is None:
             self._state.rooms.check_free(name)
         elif fold(user.nick) in room.members:
             return room
         shown = name if room is None else room.name
         rules.check_rejoin(user, shown, self._now())
+        if room is not None:
+            rules.check_entry(user, room, key)
         if len(user.rooms) >= self._limits.rooms_per_user:
             raise TooManyRoomsError(self._limits.rooms_per_user)
         id, at = self._seam.stamp()
-        event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(key))
+        event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(folded))
         self._seam.publish(event, () if room is None else room.members.values(), (user,))
-        return self._state.rooms.by_key[key]
+        return self._state.rooms.by_key[folded]
 
     def part(self, view: UserView, name: str, reason: str = "") -> None:
         """Take the user out of room ``name``; an emptied room is gone."""
@@ -128,10 +132,13 @@ class Talk:
         """Send ``text`` to every member of room ``name``, sender included.
 
         ``text`` may hold several lines joined by ``\\n`` (a paste): one message.
+        A ban mask of the room covering the sender, or a moderated room
+        without voice, refuses it (``rules.check_speech``).
         """
         user = own(view)
         rules.check_voice(self._state, user, self._now())
         room = self._state.rooms.membership(user, name)
+        rules.check_speech(user, room)
         id, at = self._seam.stamp()
         event = Said(
             id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_message(text)
@@ -143,6 +150,7 @@ class Talk:
         user = own(view)
         rules.check_voice(self._state, user, self._now())
         room = self._state.rooms.membership(user, name)
+        rules.check_speech(user, room)
         id, at = self._seam.stamp()
         event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_said(text))
         self._seam.publish(event, room.members.values())
@@ -189,12 +197,15 @@ class Talk:
         self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text))
 
     def whois(self, asker: UserView | None, nick: str) -> Whois:
-        """Who ``nick`` is; their address only if ``asker`` is an operator."""
+        """Who ``nick`` is; their address only if ``asker`` is an operator.
+
+        Their secret rooms are left out unless ``asker`` is in them too.
+        """
         user = self._state.users.find(nick)
         address = user.address if asker is not None and asker.operator else ""
-        return Whois(
-            user.nick, tuple(room.name for room in user.rooms.values()), user.away, user.operator, address
-        )
+        asking = None if asker is None else fold(asker.nick)
+        rooms = tuple(room.name for room in user.rooms.values() if not room.secret or asking in room.members)
+        return Whois(user.nick, rooms, user.away, user.operator, address)
 
     def quit(self, view: UserView, reason: str = "", session: Session | None = None) -> None:
         """Take the user offline and out of every room; safe to call twice.

@@ -25,6 +25,9 @@ from chatd.text import fold
 if TYPE_CHECKING:
     from chatd.domain.rooms import Room
 
+INVITES_KEPT = 20
+"""The most invites one user holds; a new one past that drops the oldest, so invites cannot pile up."""
+
 
 @dataclass(eq=False, slots=True)
 class User:
@@ -49,6 +52,9 @@ class User:
     """Told to whoever sends them a private message; empty when not away."""
     kicked_from: dict[str, float] = field(default_factory=dict)
     """Rooms (by folded name) the user was kicked from, each with when they may join it again."""
+    invited: dict[str, float] = field(default_factory=dict)
+    """Rooms (by folded name) the user was invited to, each with when, oldest first: each lets them join
+    that room past invite-only once, and goes with that join (at most ``INVITES_KEPT``)."""
 
     def __post_init__(self) -> None:
         self.actor = Actor(self.nick, self.address, self.account)

@@ -4,7 +4,8 @@
 ``type`` (the class name in snake_case), ``id``, ``at``, for a room event
 ``room`` and ``seq``, then the event's own fields, with the actor's nickname
 as ``nick`` (or as ``by`` where ``nick`` names the user acted on: kicked,
-banned, muted). The actor's address is never in it.
+banned, muted, invited), and a room's changes as objects (``setting``,
+``on``, ``argument``). The actor's address is never in it.
 
 The other form, the whole event as one JSON text for stores and buses, is
 chatd.domain.encoding's. This one is pure and scrubs no text (renderers
@@ -15,7 +16,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from chatd.domain.encoding import type_name
-from chatd.domain.events import EVENTS, ROOM_EVENTS, Event
+from chatd.domain.events import EVENTS, ROOM_EVENTS, Event, RoomModesChanged
 from chatd.domain.replies import Reply
 
 _NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account")
@@ -44,4 +45,6 @@ def client_fields(item: Event | Reply) -> dict[str, Any]:
         result[name] = getattr(event, name)
         if name == "nick":
             result["by"] = event.actor.nick
+    if isinstance(item, RoomModesChanged):
+        result["changes"] = [asdict(change) for change in item.changes]
     return result

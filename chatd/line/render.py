@@ -25,19 +25,23 @@ from chatd.domain.events import (
     Acted,
     Banned,
     Event,
+    Invited,
     Joined,
     Kicked,
+    ModeChange,
     Muted,
     NickChanged,
     NicknameClaimed,
     Parted,
     Quit,
     RoomEvent,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
     RoomUnregistered,
     Said,
+    Setting,
     ShuttingDown,
     TopicChanged,
     TopicLocked,
@@ -53,7 +57,9 @@ from chatd.domain.replies import (
     Kept,
     Members,
     Reply,
+    RoomBanList,
     RoomList,
+    RoomModes,
     ServerTime,
     Topic,
     UserList,
@@ -187,6 +193,10 @@ def _lasting(at: float, until: float | None) -> str:
     return "" if until is None else f" for {format_duration(until - at)}"
 
 
+def _dated_utc(at: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(at))
+
+
 def _until(until: float | None) -> str:
     return "until lifted" if until is None else time.strftime("until %Y-%m-%d %H:%M UTC", time.gmtime(until))
 
@@ -199,6 +209,53 @@ def _whois(r: Whois) -> list[str]:
         *([f"*** {r.nick} is connected from {r.address}"] if r.address else []),
         *([f"*** {r.nick} is away: {r.away}"] if r.away else []),
     ]
+
+
+_CHANGES: dict[tuple[Setting, bool], str] = {
+    (Setting.INVITE_ONLY, True): "made the room invite-only",
+    (Setting.INVITE_ONLY, False): "let anyone join the room",
+    (Setting.KEY, True): "set the room's key to {}",
+    (Setting.KEY, False): "removed the room's key",
+    (Setting.LIMIT, True): "limited the room to {} members",
+    (Setting.LIMIT, False): "removed the room's member limit",
+    (Setting.MODERATED, True): "made the room moderated",
+    (Setting.MODERATED, False): "let every member speak",
+    (Setting.SECRET, True): "made the room secret",
+    (Setting.SECRET, False): "made the room no longer secret",
+    (Setting.OPERATOR, True): "gave {} operator",
+    (Setting.OPERATOR, False): "took operator from {}",
+    (Setting.VOICE, True): "gave {} voice",
+    (Setting.VOICE, False): "took voice from {}",
+    (Setting.BAN, True): "banned {}",
+    (Setting.BAN, False): "lifted the ban on {}",
+}
+"""How a line says each change of a room's settings or standing; ``{}`` is its argument."""
+
+
+def _change(change: ModeChange) -> str:
+    return _CHANGES[change.setting, change.on].format(change.argument)
+
+
+def _settings(r: RoomModes) -> str:
+    """The settings of a room in words, for ``/mode ROOM``: ``invite-only, key hunter2, limit 10``."""
+    key = f"key {r.key}" if r.key else "key"
+    shown = [
+        *(["invite-only"] if r.invite_only else []),
+        *([key] if r.keyed else []),
+        *([f"limit {r.limit}"] if r.limit else []),
+        *(["moderated"] if r.moderated else []),
+        *(["secret"] if r.secret else []),
+        *(["topic locked"] if r.topic_locked else []),
+    ]
+    return ", ".join(shown) or "none"
+
+
+def _standing(r: Members) -> tuple[str, ...]:
+    """The page's nicknames, a room operator's after ``@``, a voiced member's after ``+``."""
+    if not r.operators and not r.voiced:
+        return r.nicks
+    operators, voiced = set(r.operators), set(r.voiced)
+    return tuple(("@" if nick in operators else "+" if nick in voiced else "") + nick for nick in r.nicks)
 
 
 @singledispatch
@@ -266,6 +323,8 @@ _event(
     RoomOperatorRemoved,
     lambda e: f"{e.room} -- {e.actor.nick} took room operator from {e.nick} (account {e.account})",
 )
+_event(RoomModesChanged, lambda e: f"{e.room} -- {e.actor.nick} " + ", ".join(map(_change, e.changes)))
+_event(Invited, lambda e: f"{e.room} -- {e.actor.nick} invited {e.nick}")
 _event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
 _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")
 _event(Muted, lambda e: f"-- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
@@ -282,7 +341,7 @@ _event(ShuttingDown, lambda e: f"-- {e.actor.nick} is shutting down the server{_
 _register(
     Members,
     lambda r: [
-        f"*** In {r.room} ({r.total}){_page(r.page, r.pages)}:{_names(r.nicks)}",
+        f"*** In {r.room} ({r.total}){_page(r.page, r.pages)}:{_names(_standing(r))}",
         *_more(r.total, r.page, len(r.nicks), f"/who {r.room} {r.page + 1}"),
     ],
 )
@@ -320,6 +379,14 @@ _register(
     lambda r: [
         f"*** Bans ({len(r.bans)}):",
         *(f"***   {b.target} {_until(b.until)} (by {b.by})" for b in r.bans),
+    ],
+)
+_register(RoomModes, lambda r: f"*** Settings of {r.room}: {_settings(r)}")
+_register(
+    RoomBanList,
+    lambda r: [
+        f"*** Bans of {r.room} ({len(r.bans)}):",
+        *(f"***   {b.mask} set {_dated_utc(b.at)} (by {b.by})" for b in r.bans),
     ],
 )
 _register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])

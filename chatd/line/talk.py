@@ -118,7 +118,7 @@ def part(session: "LineSession", command: cmd.Part) -> None:
 
 
 def list_rooms(session: "LineSession", command: cmd.Rooms) -> None:
-    rooms = session.chat.rooms(command.page)
+    rooms = session.chat.rooms(command.page, session.user)
     session.send_listing(rooms, len(rooms.rooms))
 
 

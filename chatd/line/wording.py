@@ -20,15 +20,21 @@ from chatd.domain.errors import (
     BadAddressError,
     BadDurationError,
     BannedError,
+    BannedFromRoomError,
     ChatError,
     IdentifyFailedError,
     IdentifyThrottledError,
+    InvalidMaskError,
     InvalidNicknameError,
+    InvalidRoomKeyError,
+    InvalidRoomLimitError,
     InvalidRoomNameError,
     InvalidTextError,
+    InviteOnlyError,
     KickSelfError,
     LineCountError,
     MailboxFullError,
+    ModeratedError,
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
@@ -51,6 +57,8 @@ from chatd.domain.errors import (
     OperThrottledError,
     PasswordTooShortError,
     RejoinTooSoonError,
+    RoomFullError,
+    RoomKeyError,
     RoomLookAlikeError,
     RoomNameRule,
     RoomNotRegisteredError,
@@ -59,8 +67,10 @@ from chatd.domain.errors import (
     ServerRoomError,
     TargetIsOperatorError,
     TextRule,
+    TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
+    UserInRoomError,
     UserNotInRoomError,
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
@@ -263,6 +273,37 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 NoAccountError,
                 lambda e: f"{e.nick} is not a registered nickname; only an account can be a room operator",
+            ),
+            # Room settings, standing and invites (issue 15).
+            _row(RoomKeyError, lambda e: f"{e.room} takes a key to join; /join {e.room} KEY"),
+            _row(
+                InviteOnlyError, lambda e: f"{e.room} is invite-only; ask one of its operators to /invite you"
+            ),
+            _row(RoomFullError, lambda e: f"{e.room} is full: it takes at most {e.limit} members"),
+            _row(BannedFromRoomError, lambda e: f"you are banned from {e.room}"),
+            _row(
+                ModeratedError,
+                lambda e: f"{e.room} is moderated: only its operators and voiced members speak",
+            ),
+            _row(UserInRoomError, lambda e: f"{e.nick} is in {e.room} already"),
+            _row(
+                InvalidRoomKeyError,
+                lambda e: f"{e.key!r} cannot be a key: 1 to {e.limit} characters, no spaces or commas",
+            ),
+            _row(
+                InvalidRoomLimitError,
+                lambda e: f"{e.text!r} is not a member limit: write a whole number from 1 to {e.most}",
+            ),
+            _row(
+                InvalidMaskError,
+                lambda e: (
+                    f"{e.mask!r} is not a ban mask: write nick!user@host with * and ? (at most {e.limit} "
+                    "characters, no spaces or commas)"
+                ),
+            ),
+            _row(
+                TooManyRoomBansError,
+                lambda e: f"{e.room} has {e.most} ban masks already, the most it keeps; lift one first",
             ),
             # Names that look like others (issue 12).
             _row(

@@ -268,7 +268,7 @@ class InteractiveClientTests(SynchronousTestCase):
         carol.say("carol")
         read_until(carol, "*** In #lobby (2): alice carol")
         carol.say("/who #dev")
-        carol.expect("*** In #dev (1): alice")
+        carol.expect("*** In #dev (1): @alice")
         terminal.wait_for("carol's arrival", terminal.shows("- carol joined #lobby"))
         self.assertEqual(terminal.input_row(), "#dev> half a li")
 

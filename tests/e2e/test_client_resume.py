@@ -159,7 +159,7 @@ class ReconnectResumeTests(TestCase):
                 "| #lobby <bob> missed in lobby",
                 "* ---- missed 1 line in #lobby ----",
                 "- alice joined #dev",
-                "* In #dev (2): bob alice",
+                "* In #dev (2): @bob alice",
                 "| #dev <bob> missed in dev 1",
                 "| #dev * bob missed in dev 2",
                 "* ---- missed 2 lines in #dev ----",

@@ -77,11 +77,11 @@ class RoomTalkTests(SynchronousTestCase):
         """A line said in #dev reaches its members and not a user who is only in #lobby."""
         self.alice.say("/join #dev")
         self.alice.expect_stamped("#dev -- alice joined")
-        self.alice.expect("*** In #dev (1): alice")
+        self.alice.expect("*** In #dev (1): @alice")
         self.bob.say("/join dev")
         for member in (self.alice, self.bob):
             member.expect_stamped("#dev -- bob joined")
-        self.bob.expect("*** In #dev (2): alice bob")
+        self.bob.expect("*** In #dev (2): @alice bob")
 
         self.alice.say("dev only")
         for member in (self.alice, self.bob):

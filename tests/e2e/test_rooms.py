@@ -61,7 +61,7 @@ class RoomListingTests(SynchronousTestCase):
         for b in range(BUILDERS):
             builder = self.enter(f"b{b:02}")
             builder.send(b"".join(f"/join #r{b:02}{r:02}\n".encode() for r in range(20)))
-            while builder.read_line() != f"*** In #r{b:02}19 (1): b{b:02}\r\n".encode():
+            while builder.read_line() != f"*** In #r{b:02}19 (1): @b{b:02}\r\n".encode():
                 pass
         asker = self.enter("asker")
         asker.expect_stamped("#lobby -- asker joined")

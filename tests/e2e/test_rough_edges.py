@@ -18,7 +18,7 @@ class FirstMinutesTests(SynchronousTestCase):
         alice = self.lobby.enter("alice", motd=["Be kind."])
         alice.say("/join dev")
         alice.expect_stamped("#dev -- alice joined")
-        alice.expect("*** In #dev (1): alice")
+        alice.expect("*** In #dev (1): @alice")
         alice.say("/part lobby")
         alice.expect_stamped("#lobby -- alice left")
 

@@ -1,0 +1,92 @@
+"""Room ban masks: ``nick!user@host`` patterns with ``*`` and ``?``, and whom they cover.
+
+A mask names people the way IRC does, so a mask an IRC user sets means
+the same on every front end. chatd has no ident (no user part): a user
+is their nickname and their address (``User.address``, as bans compare
+it), so the user part of a mask is kept and shown but matches anything
+(``*!baduser@*`` covers everyone); only the nick and host parts decide.
+The nick part matches the nickname's key (``chatd.text.fold``: case and
+width do not matter), the host part the address, casefolded. Either may
+use ``*`` (any run of characters, none included) and ``?`` (one
+character); nothing else is special, so ``[`` and ``]``, common in
+nicknames, match themselves.
+
+Matching is the two-cursor wildcard walk, time linear in the pattern
+times the text and no more however many stars a mask holds (a regular
+expression built from ``*a*a*a*...`` can backtrack for minutes).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from chatd.domain.errors import InvalidMaskError
+from chatd.text import UNSAFE, fold
+
+MASK_MAX = 100
+"""The longest mask, in code points: a nickname, an IPv6 address and wildcards fit with room to spare."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mask:
+    """A checked mask: ``text`` as shown (``nick!user@host``), and its nick and host patterns, folded."""
+
+    text: str
+    nick: str
+    host: str
+
+    @property
+    def key(self) -> str:
+        """What a room keeps the mask under: two masks with the same key are one (``BOB!*@*`` is ``bob!*@*``)."""
+        return fold(self.text)
+
+    def covers(self, nick_key: str, address: str) -> bool:
+        """Whether someone whose nickname's key is ``nick_key``, connecting from ``address``, matches."""
+        return glob(self.nick, nick_key) and glob(self.host, address.casefold())
+
+
+def parse_mask(text: str) -> Mask:
+    """``text`` as a mask, its missing parts filled in as IRC does; raises InvalidMaskError.
+
+    ``bob`` is ``bob!*@*``, ``*@10.0.0.*`` is ``*!*@10.0.0.*``, ``bob!x`` is
+    ``bob!x@*``. A mask holds no space, comma or control character, no part
+    of it is empty, and it is at most ``MASK_MAX`` code points.
+    """
+    shown = unicodedata.normalize("NFKC", text)
+    if "!" not in shown and "@" not in shown:
+        shown += "!*@*"
+    elif "!" not in shown:
+        shown = "*!" + shown
+    elif "@" not in shown.partition("!")[2]:
+        shown += "@*"
+    nick, _, rest = shown.partition("!")
+    user, _, host = rest.partition("@")
+    if (
+        len(shown) > MASK_MAX
+        or not (nick and user and host)
+        or UNSAFE.search(shown)
+        or any(char.isspace() or char == "," for char in shown)
+    ):
+        raise InvalidMaskError(text, MASK_MAX)
+    return Mask(shown, fold(nick), host.casefold())
+
+
+def glob(pattern: str, text: str) -> bool:
+    """Whether all of ``text`` matches ``pattern``, where ``*`` is any run of characters and ``?`` any one."""
+    p = t = 0
+    star = -1
+    """The index in ``pattern`` just past the last ``*`` seen, or -1 before any."""
+    resume = 0
+    """Where in ``text`` that ``*`` started matching, so a mismatch lets it take one more character."""
+    while t < len(text):
+        if p < len(pattern) and pattern[p] == "*":
+            p += 1
+            star, resume = p, t
+        elif p < len(pattern) and pattern[p] in ("?", text[t]):
+            p += 1
+            t += 1
+        elif star >= 0:
+            resume += 1
+            p, t = star, resume
+        else:
+            return False
+    return all(char == "*" for char in pattern[p:])

@@ -1,0 +1,101 @@
+"""Room ban masks: nick!user@host patterns, filled in as IRC fills them, matched by nickname and address."""
+
+import re
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.errors import InvalidMaskError
+from chatd.domain.masks import MASK_MAX, Mask, glob, parse_mask
+from chatd.line.wording import word
+from chatd.text import fold
+
+
+def reference(pattern: str, text: str) -> bool:
+    """``glob`` by a regular expression: fine for the short texts hypothesis draws, hopeless for a hostile one."""
+    translated = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(translated, text, re.DOTALL) is not None
+
+
+class ParseMaskTests(SynchronousTestCase):
+    def test_missing_parts_are_filled_in_as_irc_does(self) -> None:
+        """A nickname alone, user@host alone, or nick!user alone name the whole mask."""
+        self.assertEqual(parse_mask("Bob").text, "Bob!*@*")
+        self.assertEqual(parse_mask("*@10.0.0.*").text, "*!*@10.0.0.*")
+        self.assertEqual(parse_mask("bob!x").text, "bob!x@*")
+        self.assertEqual(parse_mask("bob!x@Host").text, "bob!x@Host")
+
+    def test_patterns_are_folded_and_masks_alike_share_a_key(self) -> None:
+        """A mask is put in normal form (NFKC), its nick part folded as nicknames are and its host casefolded;
+        BOB!*@* and bob!*@* are one mask."""
+        self.assertEqual(
+            parse_mask("\uff22\uff2f\uff22!*@2001:DB8::*"), Mask("BOB!*@2001:DB8::*", "bob", "2001:db8::*")
+        )
+        self.assertEqual(parse_mask("BOB").key, parse_mask("bob!*@*").key)
+
+    def test_what_is_no_mask_is_refused_with_its_text(self) -> None:
+        """An empty part, a space, a comma, a control character or too many characters: bad-mask."""
+        for text in (
+            "",
+            "!@",
+            "bob!@host",
+            "!x@host",
+            "bob!x@",
+            "a b",
+            "a,b",
+            "bob\x1b",
+            "*" * (MASK_MAX + 1),
+        ):
+            error = self.assertRaises(InvalidMaskError, parse_mask, text)
+            self.assertEqual(error, InvalidMaskError(text, MASK_MAX))
+        self.assertEqual(
+            word(InvalidMaskError("a b", MASK_MAX)),
+            "'a b' is not a ban mask: write nick!user@host with * and ? (at most 100 characters, no spaces or commas)",
+        )
+
+
+class CoversTests(SynchronousTestCase):
+    def test_nick_any_case_and_host_decide_the_user_part_matches_anyone(self) -> None:
+        """chatd has no ident: only the nickname (by its key) and the address count."""
+        mask = parse_mask("Bo?!nobody@10.0.0.*")
+        self.assertTrue(mask.covers(fold("BOB"), "10.0.0.7"))
+        self.assertFalse(mask.covers(fold("bobby"), "10.0.0.7"))
+        self.assertFalse(mask.covers(fold("bob"), "10.0.1.7"))
+        self.assertTrue(parse_mask("*!baduser@*").covers(fold("anyone"), "192.0.2.1"))
+
+    def test_brackets_in_nicknames_match_themselves(self) -> None:
+        """[ and ] are nickname characters, not a character class."""
+        self.assertTrue(parse_mask("[bot]").covers(fold("[bot]"), ""))
+        self.assertFalse(parse_mask("[bot]").covers("b", ""))
+
+
+class GlobTests(SynchronousTestCase):
+    def test_stars_and_question_marks(self) -> None:
+        """* is any run (none included), ? one character, the rest itself; the whole text must match."""
+        cases = [
+            ("*", "", True),
+            ("?", "", False),
+            ("a*c", "abbbc", True),
+            ("a*c", "abbbd", False),
+            ("*a", "bab", False),
+            ("a?c", "abc", True),
+            ("**a**", "xxa", True),
+            ("a*b*c", "aXbYbZc", True),
+        ]
+        for pattern, text, expected in cases:
+            self.assertEqual(glob(pattern, text), expected, (pattern, text))
+
+    @settings(max_examples=500)
+    @given(st.text("ab*?", max_size=8), st.text("ab", max_size=10))
+    def test_agrees_with_a_regular_expression(self, pattern: str, text: str) -> None:
+        """On small alphabets, where every case comes up, glob answers as the obvious regular expression does."""
+        self.assertEqual(glob(pattern, text), reference(pattern, text))
+
+    def test_a_hostile_mask_costs_its_length_times_the_text(self) -> None:
+        """*a*a*...*b against a's: a backtracking matcher takes ages; this one a few milliseconds."""
+        pattern = "*a" * 49 + "b"
+        started = time.perf_counter()
+        self.assertFalse(glob(pattern, "a" * 100))
+        self.assertLess(time.perf_counter() - started, 0.5)
