@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
-from chatd.line import account_commands, commands, moderation_commands, room_commands, table
+from chatd.domain.events import ModeChange, Setting
+from chatd.line import account_commands, commands, mode_commands, moderation_commands, room_commands, table
 from chatd.line.account_commands import Forget, Identify, Password, Register, Unregister
 from chatd.line.commands import (
     Away,
@@ -32,7 +33,8 @@ from chatd.line.commands import (
     Who,
     Whois,
 )
-from chatd.line.errors import UnknownCommandError, UsageError
+from chatd.line.errors import ModeLetterError, UnknownCommandError, UsageError
+from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
     Ban,
     Kick,
@@ -65,7 +67,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/help /JOIN", Help("join")),
     ],
     "nick": [("/nick bob", Nick("bob")), ("/nick  bob ", Nick("bob"))],
-    "join": [("/JOIN dev", Join("#dev")), ("/join #dev", Join("#dev"))],
+    "join": [
+        ("/JOIN dev", Join("#dev")),
+        ("/join #dev", Join("#dev")),
+        ("/join #dev hunter2", Join("#dev", "hunter2")),
+        ("/join dev  hunter2 ", Join("#dev", "hunter2")),
+    ],
     "part": [
         ("/part", Part(RoomThenText(None, ""))),
         ("/part #dev", Part(RoomThenText("#dev", ""))),
@@ -152,6 +159,56 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/kick bob #dev  stop  that", Kick("bob", RoomThenText("#dev", "stop  that"))),
         ("/kick bob dev", Kick("bob", RoomThenText("#dev", "", "dev"))),
     ],
+    "mode": [
+        ("/mode #dev", Mode("#dev", None)),
+        ("/MODE dev +b", ListRoomBans("#dev")),
+        ("/mode #dev b", ListRoomBans("#dev")),
+        (
+            "/mode #dev +ik-m hunter2",
+            Mode(
+                "#dev",
+                (
+                    ModeChange(Setting.INVITE_ONLY, True),
+                    ModeChange(Setting.KEY, True, "hunter2"),
+                    ModeChange(Setting.MODERATED, False),
+                ),
+            ),
+        ),
+        (
+            "/mode #dev +ov bob carol",
+            Mode(
+                "#dev", (ModeChange(Setting.OPERATOR, True, "bob"), ModeChange(Setting.VOICE, True, "carol"))
+            ),
+        ),
+        (
+            "/mode #dev +o bob -v carol",
+            Mode(
+                "#dev", (ModeChange(Setting.OPERATOR, True, "bob"), ModeChange(Setting.VOICE, False, "carol"))
+            ),
+        ),
+        (
+            "/mode #dev +l 10 +b *!*@10.0.0.* -s",
+            Mode(
+                "#dev",
+                (
+                    ModeChange(Setting.LIMIT, True, "10"),
+                    ModeChange(Setting.BAN, True, "*!*@10.0.0.*"),
+                    ModeChange(Setting.SECRET, False),
+                ),
+            ),
+        ),
+        (
+            "/mode #dev -k hunter2 -l",
+            Mode("#dev", (ModeChange(Setting.KEY, False), ModeChange(Setting.LIMIT, False))),
+        ),
+        (
+            "/mode #dev -k +m",
+            Mode("#dev", (ModeChange(Setting.KEY, False), ModeChange(Setting.MODERATED, True))),
+        ),
+        ("/mode #dev +t", Mode("#dev", (), True)),
+        ("/mode #dev +i-t", Mode("#dev", (ModeChange(Setting.INVITE_ONLY, True),), False)),
+    ],
+    "invite": [("/invite bob", Invite("bob", None)), ("/invite bob dev", Invite("bob", "#dev"))],
     "lock": [("/lock", Lock(True))],
     "unlock": [("/unlock", Lock(False))],
     "ban": [
@@ -172,7 +229,7 @@ MISUSED = [
     ("/msg bob", "msg"),
     ("/msg", "msg"),
     ("/join", "join"),
-    ("/join a b", "join"),
+    ("/join a b c", "join"),
     ("/nick", "nick"),
     ("/nick bob smith", "nick"),
     ("/rooms extra", "rooms"),
@@ -222,6 +279,17 @@ MISUSED = [
     ("/resume", "resume"),
     ("/resume #dev", "resume"),
     ("/resume #dev a b", "resume"),
+    ("/mode", "mode"),
+    ("/mode +i", "mode"),
+    ("/mode #dev i", "mode"),
+    ("/mode #dev +k", "mode"),
+    ("/mode #dev +o", "mode"),
+    ("/mode #dev -b", "mode"),
+    ("/mode #dev +l", "mode"),
+    ("/mode #dev +i extra", "mode"),
+    ("/mode #dev +o bob carol", "mode"),
+    ("/invite", "invite"),
+    ("/invite bob #dev extra", "invite"),
 ]
 
 # Commands that make sense only once the session has a nickname.
@@ -254,6 +322,9 @@ NEED_NICK = frozenset(
         Unmute,
         Wall,
         Shutdown,
+        Mode,
+        ListRoomBans,
+        Invite,
     }
 )
 
@@ -327,6 +398,23 @@ class UsageErrorTests(SynchronousTestCase):
         """/format xml lists the formats there are."""
         error = self.assertRaises(UsageError, parse, "/format xml")
         self.assertEqual(word(error), "usage: /format text|json")
+
+
+class ModeParseTests(SynchronousTestCase):
+    """``/mode`` reads IRC's letters into the chat's own words, and refuses a letter of no setting."""
+
+    def test_a_letter_of_no_setting_is_named(self) -> None:
+        """/mode #dev +n (every room is already) and +x are refused with the letter and the ones there are."""
+        for line, letter in (("/mode #dev +n", "n"), ("/mode #dev +ix", "x"), ("/mode #dev -I", "I")):
+            error = self.assertRaises(ModeLetterError, parse, line)
+            self.assertEqual(error.code, "bad-mode")
+            self.assertEqual(
+                word(error), f"{letter!r} is no room setting; /mode takes +/- and i k l m s t o v b"
+            )
+
+    def test_a_key_may_look_like_changes(self) -> None:
+        """A letter takes the next word as its argument whatever it looks like, as IRC's MODE does."""
+        self.assertEqual(parse("/mode #dev +k +m"), Mode("#dev", (ModeChange(Setting.KEY, True, "+m"),)))
 
 
 class UnknownCommandTests(SynchronousTestCase):
@@ -419,7 +507,7 @@ class ParseRobustnessTests(SynchronousTestCase):
         try:
             parse(text)
         except ChatError as error:
-            self.assertIsInstance(error, (UsageError, UnknownCommandError, BadDurationError))
+            self.assertIsInstance(error, (UsageError, UnknownCommandError, BadDurationError, ModeLetterError))
 
 
 def _outcome(text: str) -> Command | tuple[type[ChatError], str]:
@@ -437,7 +525,7 @@ class CommandTableTests(SynchronousTestCase):
         """No command can be parsed yet have no row, and so no handler: each typed command comes from a row."""
         defined = {
             kind
-            for module in (commands, moderation_commands, account_commands, room_commands)
+            for module in (commands, moderation_commands, account_commands, room_commands, mode_commands)
             for kind in vars(module).values()
             if isinstance(kind, type)
             and dataclasses.is_dataclass(kind)

@@ -38,9 +38,26 @@ class Nick:
 
 @dataclass(frozen=True, slots=True)
 class Join:
-    """``/join #room``."""
+    """``/join #room [KEY]``: ``key`` is the room's key, if it takes one."""
 
     room: str
+    key: str = ""
+
+
+JOIN_USAGE = "/join #room [KEY]"
+
+
+def parse_join(args: str) -> Command:
+    """``/join #dev``, ``/join dev``, ``/join #dev hunter2``: a room, its ``#`` optional, and perhaps its key.
+
+    The two are split at spaces only: any other white space (a tab, a
+    vertical tab, a CR) stays in the room's name, which refuses it, rather
+    than cutting a hostile name into a room and a key (tests/test_terminal_safety.py).
+    """
+    words = [word for word in args.split(" ") if word]
+    if not 1 <= len(words) <= 2:
+        raise UsageError(JOIN_USAGE)
+    return Join(room_argument(words[0]), words[1] if len(words) == 2 else "")
 
 
 @dataclass(frozen=True, slots=True)

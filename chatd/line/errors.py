@@ -148,3 +148,11 @@ class PingTimeoutError(ChatError):
 
     code = "ping-timeout"
     seconds: float
+
+
+@dataclass(eq=False)
+class ModeLetterError(ChatError):
+    """``/mode`` was given ``letter``, which names no room setting it knows."""
+
+    code = "bad-mode"
+    letter: str

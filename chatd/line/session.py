@@ -25,7 +25,7 @@ from chatd.domain.errors import (
     NotOperatorError,
     OperFailedError,
 )
-from chatd.domain.events import Acted, Banned, Event, Kicked, RoomEvent, Said, Whispered
+from chatd.domain.events import Acted, Banned, Event, Invited, Kicked, RoomEvent, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -361,7 +361,7 @@ def deliver(
     that ignore someone) is not empty, so it costs nothing otherwise. After
     a kick or a ban the sessions catch up with what it did to them.
     """
-    if ignorers and isinstance(event, Said | Acted | Whispered):
+    if ignorers and isinstance(event, Said | Acted | Whispered | Invited):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
     as_text = as_json = b""

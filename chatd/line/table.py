@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, NamedTuple
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.listing import PAGE_SIZE
+from chatd.domain.masks import MASK_MAX
+from chatd.domain.modes import KEY_MAX, LIMIT_MOST, ROOM_BANS_MOST
 from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
-from chatd.line import accounts, history, moderation, rooms, talk
+from chatd.line import accounts, history, moderation, modes, rooms, talk
 from chatd.line import commands as cmd
+from chatd.line import mode_commands as mode_cmd
 from chatd.line import moderation_commands as mod
 from chatd.line import room_commands as room_cmd
 from chatd.line.errors import UnknownCommandError
@@ -33,7 +36,6 @@ from chatd.line.syntax import (
     one_word,
     optional_word,
     required_text,
-    room_argument,
     word_and_duration,
 )
 
@@ -106,11 +108,12 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "join",
-            "#room",
+            "#room [KEY]",
             "join a room (created if new) and talk there",
-            one_word(lambda w: cmd.Join(room_argument(w)), "/join #room"),
+            cmd.parse_join,
             talk.join,
             details="#room: the room's name; the # may be left out (dev means #dev). "
+            "KEY: the room's key, if it takes one (/mode #room shows whether it does). "
             "Joining a room you are in makes it current.",
             example="/join #dev",
         ),
@@ -409,6 +412,33 @@ COMMANDS: dict[str, Spec] = {
             moderation.lock,
             details="Takes no arguments; acts on the current room.",
             example="/unlock",
+        ),
+        Spec(
+            "mode",
+            "#room [CHANGES]",
+            "show a room's settings, or change them and who is its operator or voiced",
+            mode_cmd.parse_mode,
+            modes.mode,
+            details="#room: the room, # optional. Alone, shows its settings; +b alone lists its ban masks. "
+            "CHANGES (its owner, operators and room operators): IRC's letters after + or -, each taking "
+            f"its argument from the words that follow: i invite-only, k KEY (1 to {KEY_MAX} characters, "
+            f"no spaces; -k takes none), l N (at most N members, up to {LIMIT_MOST:,}; -l takes none), "
+            "m moderated (only operators and voiced members speak), s secret (left out of /rooms and "
+            "/whois for others), t topic lock, o NICK room operator, v NICK voice, b MASK ban mask "
+            f"(nick!user@host with * and ?; the user part matches anyone; up to {ROOM_BANS_MOST} a room, "
+            f"{MASK_MAX} characters each). All are made or none; what holds already is left out.",
+            example="/mode #dev +ik-m hunter2",
+        ),
+        Spec(
+            "invite",
+            "NICK [#room]",
+            "invite someone to a room, past its invite-only",
+            mode_cmd.parse_invite,
+            modes.invite,
+            details="NICK: someone online, not in the room; #room: a room you are in (default: the "
+            "current one; # optional). They may join it once even if it is invite-only; in an "
+            "invite-only room only its owner and operators invite. They, you and the room's operators see it.",
+            example="/invite bob #dev",
         ),
         Spec(
             "ban",

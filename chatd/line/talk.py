@@ -62,7 +62,7 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
     """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed."""
     me = session.me()
     already = fold(command.room) in me.rooms
-    room = session.chat.join(me, command.room)
+    room = session.chat.join(me, command.room, command.key)
     session.current = room.name
     if already:
         session.send(now_talking(room.name))

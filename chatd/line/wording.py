@@ -83,6 +83,7 @@ from chatd.line.errors import (
     InternalError,
     LineTooLongError,
     MessageTooBigError,
+    ModeLetterError,
     NeedNicknameError,
     NoCurrentRoomError,
     NotIgnoredError,
@@ -347,6 +348,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(NotIgnoredError, lambda e: f"you do not ignore {e.nick}"),
             _row(IgnoreSelfError, lambda e: "you cannot ignore yourself"),
+            _row(
+                ModeLetterError,
+                lambda e: f"{e.letter!r} is no room setting; /mode takes +/- and i k l m s t o v b",
+            ),
             _row(
                 AlreadyJoinedError,
                 lambda e: (

@@ -1,0 +1,37 @@
+"""What a line session does for ``/mode`` and ``/invite``.
+
+The chat decides who may (chatd.domain.modes) and tells the room what
+changed, the asker included; these pass the request on, and answer the
+asker alone where no event does: the settings, the ban masks, or that a
+request changed nothing.
+"""
+
+from typing import TYPE_CHECKING
+
+from chatd.line import mode_commands as modes
+from chatd.line.render import Notice
+
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession
+
+
+def mode(session: "LineSession", command: modes.Mode | modes.ListRoomBans) -> None:
+    chat = session.chat
+    me = session.me()
+    if isinstance(command, modes.ListRoomBans):
+        bans = chat.room_bans(me, command.room)
+        session.send_listing(bans, len(bans.bans))
+        return
+    if command.changes is None:
+        session.send(chat.room_modes(command.room, me))
+        return
+    changed = chat.change_room(me, command.room, command.changes)
+    if command.lock is not None:
+        chat.lock_topic(me, command.room, command.lock)
+    elif not changed:
+        room = chat.room_modes(command.room).room
+        session.send(Notice("mode", f"Nothing to change in {room}.", {"room": room}))
+
+
+def invite(session: "LineSession", command: modes.Invite) -> None:
+    session.chat.invite(session.me(), session.room_or_current(command.room), command.nick)
