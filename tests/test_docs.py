@@ -7,8 +7,13 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain import errors as domain_errors
 from chatd.domain.errors import ChatError
+from chatd.domain.limits import Limits
 from chatd.environment import environment
 from chatd.frontend import errors as frontend_errors
+from chatd.irc import numerics
+from chatd.irc.caps import CAPS
+from chatd.irc.commands import COMMANDS as IRC_COMMANDS
+from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
 from chatd.tap import LIMIT_OPTIONS, Options
@@ -86,3 +91,16 @@ class DocsTests(SynchronousTestCase):
                 self.assertIn("-quiet", command)
             self.assertNotRegex(document, r"telnet \S+ -\w")
         self.assertIn("`telnet localhost 5000`", read("README.md"))
+
+    def test_irc_md_lists_every_command_capability_token_and_numeric(self) -> None:
+        """docs/IRC.md has a row for each IRC command, capability and ISUPPORT token, and names every numeric."""
+        irc = read("docs", "IRC.md")
+        for row in IRC_COMMANDS.values():
+            self.assertIn(f"| `{row.usage.replace('|', chr(92) + '|')}` |", irc)
+        for cap in CAPS:
+            self.assertIn(f"| `{cap}` |", irc)
+        for token in isupport_tokens(Limits(), "testhost"):
+            self.assertIn(f"| `{token.split('=')[0]}` |", irc)
+        for name, value in vars(numerics).items():
+            if name.isupper():
+                self.assertIn(f"`{value}`", irc, name)

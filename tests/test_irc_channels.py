@@ -36,7 +36,7 @@ class JoinTests(IRCTestCase):
         self.send(alice, "JOIN #x")
         self.assertEqual(
             self.lines(wire)[:2],
-            [b":alice!alice@chatd JOIN #x * :alice", b":testhost 353 alice = #x :alice!alice@chatd"],
+            [b":alice!alice@chatd JOIN #x * :alice", b":testhost 353 alice = #x :@alice!alice@chatd"],
         )
 
     def test_join_zero_leaves_every_room(self) -> None:
@@ -153,7 +153,7 @@ class UserModeTests(IRCTestCase):
             self.lines(wire),
             [
                 b":alice!alice@chatd MODE alice +i+w",
-                b":testhost 221 alice :+iw",
+                b":testhost 221 alice +iw",
                 b":testhost 502 alice :Cant change mode for other users",
             ],
         )

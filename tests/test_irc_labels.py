@@ -32,7 +32,7 @@ class LabelTests(IRCTestCase):
             lines[1:],
             [
                 b"@batch=" + reference + b" :alice!alice@chatd JOIN #x",
-                b"@batch=" + reference + b" :testhost 353 alice = #x :alice",
+                b"@batch=" + reference + b" :testhost 353 alice = #x :@alice",
                 b"@batch=" + reference + b" :testhost 366 alice #x :End of /NAMES list",
                 b":testhost BATCH -" + reference,
             ],
@@ -55,7 +55,10 @@ class LabelTests(IRCTestCase):
         reference = start.group(1)
         self.assertEqual(
             lines[1:],
-            [b"@batch=" + reference + b" :testhost 464 alice :Password incorrect", b":testhost BATCH -" + reference],
+            [
+                b"@batch=" + reference + b" :testhost 464 alice :Password incorrect",
+                b":testhost BATCH -" + reference,
+            ],
         )
 
     def test_label_without_the_capability_is_ignored(self) -> None:

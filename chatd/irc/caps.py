@@ -12,6 +12,7 @@ CAPS: dict[str, str] = {
     "draft/chathistory": "",
     "echo-message": "",
     "extended-join": "",
+    "invite-notify": "",
     "labeled-response": "",
     "message-tags": "",
     "multi-prefix": "",
@@ -21,8 +22,8 @@ CAPS: dict[str, str] = {
 }
 """Each capability offered, with its value for ``CAP LS 302`` (empty: none)."""
 
-LS_CHUNK = 12
-"""Capabilities in one ``CAP LS`` line: well within 512 bytes whatever the names."""
+LS_ROOM = 400
+"""Bytes of capabilities in one ``CAP LS`` line: within IRC's 512 with the source, nickname and ``LS *``."""
 
 
 def advertised(values: bool) -> list[str]:

@@ -16,6 +16,7 @@ from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.history import replay
 from chatd.irc.message import Message
+from chatd.irc.modes import room_mode
 from chatd.irc.render import HOST
 from chatd.text import fold
 
@@ -33,11 +34,12 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
         for room in list(me.rooms.values()):
             session.chat.part(me, room.name)
         return None
-    for name in message.params[0].split(","):
+    keys = message.params[1].split(",") if len(message.params) > 1 else []
+    for number, name in enumerate(message.params[0].split(",")):
         if not name:
             continue
         try:
-            session.chat.join(me, name)
+            session.chat.join(me, name, keys[number] if number < len(keys) else "")
         except ChatError as error:
             session.refuse(error, "JOIN")
     return None
@@ -100,7 +102,10 @@ def send_names(session: "IRCSession", name: str) -> None:
     nicks = list(members(session, name))
     shown = session.chat.topic(name).room
     userhost = "userhost-in-names" in session.caps
-    entries = [f"{nick}!{nick}@{HOST}" if userhost else nick for nick in nicks]
+    every = "multi-prefix" in session.caps
+    entries = [
+        _prefix(standing, every) + (f"{nick}!{nick}@{HOST}" if userhost else nick) for nick, standing in nicks
+    ]
     room = MESSAGE_LIMIT - len(f":{session.factory.server_name} 353 {session.shown} = {shown} :\r\n".encode())
     for chunk in _fill(entries, room):
         session.reply(n.RPL_NAMREPLY, "=", shown, " ".join(chunk))
@@ -108,12 +113,21 @@ def send_names(session: "IRCSession", name: str) -> None:
     session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
 
 
-def members(session: "IRCSession", name: str) -> Iterator[str]:
-    """Every member of room ``name``, a page of the chat's listing at a time."""
-    page = session.chat.members(name, 1)
-    yield from page.nicks
-    for number in range(2, page.pages + 1):
-        yield from session.chat.members(name, number).nicks
+def members(session: "IRCSession", name: str) -> Iterator[tuple[str, str]]:
+    """Every member of room ``name`` with their standing (``@`` operator, ``+`` voice, both, or none), a page at a time."""
+    number, pages = 1, 1
+    while number <= pages:
+        page = session.chat.members(name, number)
+        operators, voiced = set(page.operators), set(page.voiced)
+        for nick in page.nicks:
+            yield nick, ("@" if nick in operators else "") + ("+" if nick in voiced else "")
+        pages = page.pages
+        number += 1
+
+
+def _prefix(standing: str, every: bool) -> str:
+    """The prefix NAMES and WHO show: the highest standing, or every one with multi-prefix."""
+    return standing if every else standing[:1]
 
 
 def _fill(entries: list[str], room: int) -> Iterator[list[str]]:
@@ -162,13 +176,13 @@ def mode(session: "IRCSession", message: Message) -> "Waiting":
     """MODE #room [changes] or MODE nick [changes]."""
     target = message.params[0]
     if target.startswith("#"):
-        return _room_mode(session, target, message.params[1:])
+        return room_mode(session, target, message.params[1:])
     if fold(target) != fold(session.me().nick):
         session.reply(n.ERR_USERSDONTMATCH, "Cant change mode for other users")
         return None
     if len(message.params) == 1:
         modes = "".join(sorted(session.modes | ({"o"} if session.me().operator else set())))
-        session.reply(n.RPL_UMODEIS, f"+{modes}")
+        session.reply(n.RPL_UMODEIS, f"+{modes}", text=False)
         return None
     _user_modes(session, message.params[1])
     return None
@@ -189,23 +203,3 @@ def _user_modes(session: "IRCSession", changes: str) -> None:
             session.reply(n.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
     if done:
         session.from_me("MODE", session.me().nick, "".join(done))
-
-
-def _room_mode(session: "IRCSession", name: str, changes: tuple[str, ...]) -> "Waiting":
-    """MODE #room alone shows the settings; +t/-t lock and unlock the topic."""
-    me = session.me()
-    if not session.chat.has_room(name):
-        session.reply(n.ERR_NOSUCHCHANNEL, name, "No such channel")
-        return None
-    if not changes:
-        session.reply(n.RPL_CHANNELMODEIS, session.chat.topic(name).room, "+n")
-        return None
-    adding = True
-    for char in changes[0]:
-        if char in "+-":
-            adding = char == "+"
-        elif char == "t":
-            session.chat.lock_topic(me, name, adding)
-        else:
-            session.reply(n.ERR_UNKNOWNMODE, char, "is unknown mode char to me")
-    return None

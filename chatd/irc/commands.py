@@ -9,7 +9,7 @@ docs/IRC.md documents each (tests/test_docs.py holds the two together).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from chatd.irc import channels, history, operators, queries, registration, talk
+from chatd.irc import channels, history, modes, operators, queries, registration, talk
 from chatd.irc.message import Message
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ COMMANDS: dict[str, Row] = {
         4,
     ),
     "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),
+    "INVITE": Row("INVITE nick #room", "invite someone to a room you are in", modes.invite, 2),
     "ISON": Row("ISON nick...", "which of these nicknames are online", queries.ison, 1),
     "JOIN": Row("JOIN #room[,#room] | 0", "join rooms (0 leaves them all)", channels.join, 1),
     "KICK": Row("KICK #room nick [:reason]", "put someone out of a room you run", channels.kick, 2),

@@ -20,7 +20,7 @@ from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd.domain.chat import Chat
-from chatd.domain.events import Acted, Banned, Event, Joined, Said, Whispered
+from chatd.domain.events import Acted, Banned, Event, Invited, Joined, Said, Whispered
 from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
@@ -117,6 +117,8 @@ class IRCFactory(ServerFactory):
         """Render ``event`` once per shape and write it to each session; joiners then get their burst."""
         rendered: dict[Shape, bytes] = {}
         skip = self._speaking if isinstance(event, _SPOKEN) else None
+        if isinstance(event, Invited):
+            sessions = _told_of_invite(event, sessions)
         for session in cast(Sequence[IRCSession], sessions):
             if session is skip and not session.echo:
                 continue
@@ -143,3 +145,15 @@ class IRCFactory(ServerFactory):
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
         return self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))
+
+
+def _told_of_invite(event: Invited, sessions: Sequence[Session]) -> list[Session]:
+    """Who reads an INVITE: the one invited, and the room's operators that took invite-notify (not the
+    inviter, answered 341)."""
+    invited, inviter = fold(event.nick), fold(event.actor.nick)
+    told: list[Session] = []
+    for session in cast(Sequence[IRCSession], sessions):
+        nick = fold(session.user.nick) if session.user is not None else ""
+        if nick == invited or (nick != inviter and "invite-notify" in session.caps):
+            told.append(session)
+    return told

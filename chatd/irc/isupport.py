@@ -9,6 +9,7 @@ is the nearest name a client knows. UTF8ONLY: every line must be UTF-8
 from collections.abc import Iterator
 
 from chatd.domain.limits import Limits
+from chatd.domain.modes import ROOM_BANS_MOST
 from chatd.irc.history import CHATHISTORY_MOST
 
 TOKENS_PER_LINE = 12
@@ -26,6 +27,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         f"CHANNELLEN={limits.room_name}",
         "CHANTYPES=#",
         f"KICKLEN={limits.reason}",
+        f"MAXLIST=b:{ROOM_BANS_MOST}",
         "MODES=4",
         "MSGREFTYPES=msgid",
         f"NETWORK={network}",

@@ -33,8 +33,9 @@ def who(session: "IRCSession", message: Message) -> "Waiting":
         if chat.has_room(mask):
             room = chat.topic(mask).room
             nicks = list(members(session, mask))
-            for nick in nicks:
-                _who_line(session, room, nick, whox, fields, token)
+            every = "multi-prefix" in session.caps
+            for nick, standing in nicks:
+                _who_line(session, room, nick, whox, fields, token, standing if every else standing[:1])
             session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
     else:
         try:
@@ -42,14 +43,17 @@ def who(session: "IRCSession", message: Message) -> "Waiting":
         except NoSuchNicknameError:
             pass
         else:
-            _who_line(session, "*", nick, whox, fields, token)
+            _who_line(session, "*", nick, whox, fields, token, "")
     session.reply(n.RPL_ENDOFWHO, mask, "End of WHO list")
     return None
 
 
-def _who_line(session: "IRCSession", room: str, nick: str, whox: bool, fields: str, token: str) -> None:
+def _who_line(
+    session: "IRCSession", room: str, nick: str, whox: bool, fields: str, token: str, standing: str
+) -> None:
+    """One 352 (or WHOX's 354) of ``nick``, seen in ``room`` with ``standing`` there (``@``, ``+``)."""
     whois = session.chat.whois(session.me(), nick)
-    flags = ("G" if whois.away else "H") + ("*" if whois.operator else "")
+    flags = ("G" if whois.away else "H") + ("*" if whois.operator else "") + standing
     server = session.factory.server_name
     if not whox:
         session.reply(n.RPL_WHOREPLY, room, nick, HOST, server, nick, flags, f"0 {nick}")

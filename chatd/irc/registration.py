@@ -23,7 +23,7 @@ from chatd.domain.errors import BannedError, ChatError
 from chatd.domain.names import check_nickname
 from chatd.domain.ports import UserView
 from chatd.irc import numerics as n
-from chatd.irc.caps import CAPS, LS_CHUNK, advertised
+from chatd.irc.caps import CAPS, LS_ROOM, advertised
 from chatd.irc.channels import join_burst
 from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
@@ -77,11 +77,15 @@ def _cap(session: "IRCSession", sub: str, *params: str) -> Message:
 
 
 def _cap_ls(session: "IRCSession", caps: list[str]) -> None:
-    """CAP LS, split over lines marked ``*`` as a 302 client reads them, each within IRC's line length."""
-    chunks = [caps[i : i + LS_CHUNK] for i in range(0, len(caps), LS_CHUNK)] or [[]]
-    for chunk in chunks[:-1]:
-        session.write_message(_cap(session, "LS", "*", " ".join(chunk)))
-    session.write_message(_cap(session, "LS", " ".join(chunks[-1])))
+    """CAP LS in as few lines as fit in IRC's, the ones before the last marked ``*`` as a 302 client reads them."""
+    lines: list[list[str]] = [[]]
+    for cap in caps:
+        if sum(len(name) + 1 for name in lines[-1]) + len(cap) > LS_ROOM:
+            lines.append([])
+        lines[-1].append(cap)
+    for names in lines[:-1]:
+        session.write_message(_cap(session, "LS", "*", " ".join(names)))
+    session.write_message(_cap(session, "LS", " ".join(lines[-1])))
 
 
 def pass_(session: "IRCSession", message: Message) -> "Waiting":
@@ -251,7 +255,7 @@ def welcome(session: "IRCSession") -> None:
     session.reply(n.RPL_YOURHOST, f"Your host is {server}, running version chatd-{__version__}")
     started = datetime.fromtimestamp(factory.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     session.reply(n.RPL_CREATED, f"This server was created {started}")
-    session.reply(n.RPL_MYINFO, server, f"chatd-{__version__}", "iow", "biklmnostv", "bklov")
+    session.reply(n.RPL_MYINFO, server, f"chatd-{__version__}", "iow", "biklmnostv", "bklov", text=False)
     for tokens in isupport_lines(session.chat.limits, server):
         session.reply(n.RPL_ISUPPORT, *tokens, "are supported by this server")
     lusers(session, message=None)

@@ -33,6 +33,7 @@ from chatd.domain.events import (
     Banned,
     Event,
     Identified,
+    Invited,
     Joined,
     Kicked,
     Muted,
@@ -43,6 +44,7 @@ from chatd.domain.events import (
     PasswordChanged,
     Quit,
     Registered,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
@@ -57,6 +59,7 @@ from chatd.domain.events import (
 )
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render
+from chatd.irc.modes import mode_string
 
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
@@ -128,6 +131,8 @@ class EventLines:
             RoomRegistered: self._room_notice,
             RoomUnregistered: self._room_notice,
             RoomOperatorAdded: self._room_operator,
+            RoomModesChanged: self._modes,
+            Invited: self._invited,
             RoomOperatorRemoved: self._room_operator,
             AwayChanged: _nothing,
             OperatorGranted: _nothing,
@@ -249,6 +254,14 @@ class EventLines:
             command="NOTICE",
             params=(event.room, notice(event)),
         )
+
+    def _modes(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, RoomModesChanged)
+        yield self._message(event, shape, "MODE", event.room, *mode_string(event.changes))
+
+    def _invited(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Invited)
+        yield self._message(event, shape, "INVITE", event.nick, event.room)
 
     def _room_operator(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, RoomOperatorAdded | RoomOperatorRemoved)

@@ -115,11 +115,14 @@ class IRCSession(ABC):
         """Write one message."""
         self.write(line(message))
 
-    def reply(self, numeric: str, *params: str) -> None:
-        """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname."""
+    def reply(self, numeric: str, *params: str, text: bool = True) -> None:
+        """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname.
+
+        Its last parameter is text, written after a colon, unless ``text`` is False (a mode string, a name).
+        """
         self.write_message(
             Message(
-                source=self.factory.server_name, command=numeric, params=(self.shown, *params), trailing=True
+                source=self.factory.server_name, command=numeric, params=(self.shown, *params), trailing=text
             )
         )
 

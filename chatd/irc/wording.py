@@ -14,13 +14,19 @@ from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     AlreadyIdentifiedError,
     BannedError,
+    BannedFromRoomError,
     ChatError,
     IdentifyFailedError,
     IdentifyThrottledError,
+    InvalidMaskError,
     InvalidNicknameError,
+    InvalidRoomKeyError,
+    InvalidRoomLimitError,
     InvalidRoomNameError,
     InvalidTextError,
+    InviteOnlyError,
     KickSelfError,
+    ModeratedError,
     MutedError,
     NicknameBannedError,
     NicknameInUseError,
@@ -34,10 +40,14 @@ from chatd.domain.errors import (
     OperFailedError,
     OperThrottledError,
     RejoinTooSoonError,
+    RoomFullError,
+    RoomKeyError,
     RoomLookAlikeError,
     TargetIsOperatorError,
+    TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
+    UserInRoomError,
     UserNotInRoomError,
 )
 from chatd.irc import numerics as n
@@ -108,6 +118,29 @@ def refusal(error: ChatError, command: str) -> Refusal:
             return "FAIL", (command, "THROTTLED", f"Too many wrong passwords; try again in {left} seconds")
         case IdentifyFailedError():
             return n.ERR_SASLFAIL, ("SASL authentication failed",)
+        case RoomKeyError(room=room):
+            return n.ERR_BADCHANNELKEY, (room, "Cannot join channel (+k)")
+        case InviteOnlyError(room=room):
+            return n.ERR_INVITEONLYCHAN, (room, "Cannot join channel (+i)")
+        case RoomFullError(room=room):
+            return n.ERR_CHANNELISFULL, (room, "Cannot join channel (+l)")
+        case BannedFromRoomError(room=room):
+            return n.ERR_BANNEDFROMCHAN, (room, "Cannot join channel (+b)")
+        case ModeratedError(room=room):
+            return n.ERR_CANNOTSENDTOCHAN, (room, "Cannot send to channel (+m)")
+        case UserInRoomError(nick=nick, room=room):
+            return n.ERR_USERONCHANNEL, (nick, room, "is already on channel")
+        case InvalidRoomKeyError(limit=limit):
+            return n.ERR_INVALIDKEY, (
+                "*",
+                f"Key is not well-formed (at most {limit} characters, no spaces or commas)",
+            )
+        case InvalidRoomLimitError(text=text, most=most):
+            return n.ERR_INVALIDMODEPARAM, ("*", "l", text, f"The limit must be a number from 1 to {most}")
+        case InvalidMaskError(mask=mask):
+            return n.ERR_INVALIDMODEPARAM, ("*", "b", mask, "That is not a nick!user@host mask")
+        case TooManyRoomBansError(room=room, most=most):
+            return n.ERR_BANLISTFULL, (room, "b", f"Channel ban list is full (at most {most})")
         case AlreadyIdentifiedError():
             return n.ERR_SASLALREADY, ("You have already authenticated using SASL",)
     return "FAIL", (command, error.code.upper().replace("-", "_"), _sentence(error))

@@ -1,0 +1,143 @@
+"""Room modes over IRC: MODE on a room, INVITE, and how a room's settings and standing read as letters.
+
+The chat keeps a room's settings and each member's standing in words of
+its own (chatd.domain.events' ``Setting``); IRC's letters map onto them
+here, both ways: ``+i`` invite-only, ``+k`` a key, ``+l`` a member limit,
+``+m`` moderated, ``+s`` secret, ``+o`` and ``+v`` a member's operator
+standing and voice, ``+b`` a ban mask (``CHANMODES=b,k,l,imnst``,
+``PREFIX=(ov)@+``). ``+t`` is the chat's topic lock, ``+n`` always holds.
+A MODE's changes go to the chat as one request, all or nothing, and come
+back to every member as one MODE line.
+"""
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from chatd.domain.events import ModeChange, Setting
+from chatd.domain.replies import RoomModes
+from chatd.irc import numerics as n
+from chatd.irc.message import Message
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+LETTERS = {
+    Setting.INVITE_ONLY: "i",
+    Setting.KEY: "k",
+    Setting.LIMIT: "l",
+    Setting.MODERATED: "m",
+    Setting.SECRET: "s",
+    Setting.OPERATOR: "o",
+    Setting.VOICE: "v",
+    Setting.BAN: "b",
+}
+"""Each setting's IRC mode letter."""
+
+SETTINGS = {letter: setting for setting, letter in LETTERS.items()}
+
+_ALWAYS_ARGUMENT = frozenset("kovb")
+"""Letters that take an argument both ways (CHANMODES' lists and keys, and PREFIX)."""
+
+MODES_MOST = 4
+"""Changes with an argument one MODE may make (ISUPPORT ``MODES``)."""
+
+
+def mode_string(changes: Sequence[ModeChange]) -> tuple[str, ...]:
+    """``+kl-v key 10 bob``: ``changes`` as a MODE line's parameters."""
+    letters = ""
+    arguments = []
+    sign = ""
+    for change in changes:
+        wanted = "+" if change.on else "-"
+        if wanted != sign:
+            letters += wanted
+            sign = wanted
+        letters += LETTERS[change.setting]
+        if change.argument:
+            arguments.append(change.argument)
+        elif change.setting is Setting.KEY:
+            arguments.append("*")
+    return (letters, *arguments)
+
+
+def settings(modes: RoomModes) -> tuple[str, ...]:
+    """A room's settings as 324 shows them: ``+nt`` and the key and limit after."""
+    flags = "n" + "".join(
+        letter
+        for letter, on in (
+            ("t", modes.topic_locked),
+            ("i", modes.invite_only),
+            ("m", modes.moderated),
+            ("s", modes.secret),
+        )
+        if on
+    )
+    arguments = []
+    if modes.keyed:
+        flags += "k"
+        arguments.append(modes.key or "*")
+    if modes.limit:
+        flags += "l"
+        arguments.append(str(modes.limit))
+    return (f"+{flags}", *arguments)
+
+
+def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiting":
+    """MODE #room [changes [arguments]]: show, list bans, or change."""
+    chat = session.chat
+    if not chat.has_room(name):
+        session.reply(n.ERR_NOSUCHCHANNEL, name, "No such channel")
+        return None
+    me = session.me()
+    if not params:
+        modes = chat.room_modes(name, me)
+        session.reply(n.RPL_CHANNELMODEIS, modes.room, *settings(modes), text=False)
+        return None
+    if params[0].lstrip("+") == "b" and len(params) == 1:
+        listing = chat.room_bans(me, name)
+        for ban in listing.bans:
+            session.reply(n.RPL_BANLIST, listing.room, ban.mask, ban.by, str(int(ban.at)), text=False)
+        session.reply(n.RPL_ENDOFBANLIST, listing.room, "End of channel ban list")
+        return None
+    changes = []
+    for letter, on, argument in _parse(session, params[0], list(params[1:])):
+        if letter == "t":
+            chat.lock_topic(me, name, on)
+        elif letter != "n":
+            changes.append(ModeChange(SETTINGS[letter], on, argument))
+    if changes:
+        chat.change_room(me, name, changes)
+    return None
+
+
+def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> Iterator[tuple[str, bool, str]]:
+    """Each known letter with its sign and argument; unknown ones answered 472, missing arguments 461."""
+    on = True
+    taken = 0
+    for letter in letters:
+        if letter in "+-":
+            on = letter == "+"
+            continue
+        if letter not in SETTINGS and letter not in "tn":
+            session.reply(n.ERR_UNKNOWNMODE, letter, "is unknown mode char to me")
+            continue
+        needs = letter in _ALWAYS_ARGUMENT or (letter == "l" and on)
+        argument = ""
+        if needs:
+            if not arguments or taken == MODES_MOST:
+                if letter != "k" or on:
+                    session.reply(n.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters")
+                    continue
+            else:
+                argument = arguments.pop(0)
+                taken += 1
+        yield letter, on, argument
+
+
+def invite(session: "IRCSession", message: Message) -> "Waiting":
+    """INVITE nick #room: 341 to the inviter; the one invited (and the room's operators with invite-notify) read INVITE."""
+    nick, room = message.params[0], message.params[1]
+    session.chat.invite(session.me(), room, nick)
+    shown = session.chat.online(nick)
+    session.reply(n.RPL_INVITING, shown, session.chat.topic(room).room, text=False)
+    return None

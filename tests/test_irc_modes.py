@@ -1,0 +1,118 @@
+"""Room modes over IRC: MODE letters on the chat's settings and standing, INVITE, keys (chatd.irc.modes)."""
+
+from tests.irc import IRCTestCase
+
+
+class ModeTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.wire = self.irc_user("alice", "multi-prefix")
+        self.bob, self.bob_wire = self.irc_user("bob")
+        self.send(self.alice, "JOIN #x")
+        self.send(self.bob, "JOIN #x")
+        self.lines(self.wire)
+        self.lines(self.bob_wire)
+
+    def test_maker_is_operator_in_names(self) -> None:
+        """The room's maker is @ in NAMES."""
+        self.send(self.bob, "NAMES #x")
+        self.assertEqual(self.lines(self.bob_wire)[0], b":testhost 353 bob = #x :@alice bob")
+
+    def test_several_changes_are_one_mode_line_to_everyone(self) -> None:
+        """MODE #x +kl-n secret 5: one MODE line with the changes made; 324 shows them (the key to members)."""
+        self.send(self.alice, "MODE #x +kl secret 5")
+        line = b":alice!alice@chatd MODE #x +kl secret 5"
+        self.assertEqual(self.lines(self.wire), [line])
+        self.assertEqual(self.lines(self.bob_wire), [line])
+        self.send(self.bob, "MODE #x")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 324 bob #x +nkl secret 5"])
+
+    def test_key_is_needed_to_join(self) -> None:
+        """A keyed room refuses a join without it (475) and takes one with it."""
+        self.send(self.alice, "MODE #x +k sesame")
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x", "JOIN #x sesame")
+        lines = self.lines(wire)
+        self.assertEqual(lines[0], b":testhost 475 carol #x :Cannot join channel (+k)")
+        self.assertEqual(lines[1], b":carol!carol@chatd JOIN #x")
+
+    def test_invite_only_and_invite(self) -> None:
+        """+i refuses a join (473) until an INVITE: 341 to the inviter, INVITE to the invited."""
+        self.send(self.alice, "MODE #x +i")
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(wire), [b":testhost 473 carol #x :Cannot join channel (+i)"])
+        self.lines(self.wire)
+        self.send(self.alice, "INVITE carol #x")
+        self.assertEqual(self.lines(self.wire), [b":testhost 341 alice carol #x"])
+        self.assertEqual(self.lines(wire), [b":alice!alice@chatd INVITE carol #x"])
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(wire)[0], b":carol!carol@chatd JOIN #x")
+
+    def test_limit_fills_the_room(self) -> None:
+        """+l 2 with two members refuses a third (471)."""
+        self.send(self.alice, "MODE #x +l 2")
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(wire), [b":testhost 471 carol #x :Cannot join channel (+l)"])
+
+    def test_moderated_needs_voice(self) -> None:
+        """+m: bob's PRIVMSG is 404 until he is given +v; NAMES then shows him +."""
+        self.send(self.alice, "MODE #x +m")
+        self.lines(self.bob_wire)
+        self.send(self.bob, "PRIVMSG #x :hello?")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 404 bob #x :Cannot send to channel (+m)"])
+        self.send(self.alice, "MODE #x +v bob")
+        self.send(self.bob, "PRIVMSG #x :thanks")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":alice!alice@chatd MODE #x +m",
+                b":alice!alice@chatd MODE #x +v bob",
+                b":bob!bob@chatd PRIVMSG #x :thanks",
+            ],
+        )
+
+    def test_operator_standing_and_multi_prefix(self) -> None:
+        """+o and +v on bob: with multi-prefix NAMES shows @+bob, without only @bob."""
+        self.send(self.alice, "MODE #x +ov bob bob", "NAMES #x")
+        self.send(self.bob, "NAMES #x")
+        self.assertEqual(self.lines(self.wire)[1], b":testhost 353 alice = #x :@alice @+bob")
+        self.assertEqual(self.lines(self.bob_wire)[1], b":testhost 353 bob = #x :@alice @bob")
+
+    def test_ban_mask_keeps_out_and_is_listed(self) -> None:
+        """+b carol!*@* keeps carol out (474); MODE #x +b lists it (367, 368)."""
+        self.send(self.alice, "MODE #x +b carol!*@*")
+        self.lines(self.wire)
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(wire), [b":testhost 474 carol #x :Cannot join channel (+b)"])
+        self.send(self.alice, "MODE #x b")
+        lines = self.lines(self.wire)
+        self.assertRegex(lines[0], rb"^:testhost 367 alice #x carol!\*@\* alice \d+$")
+        self.assertEqual(lines[1], b":testhost 368 alice #x :End of channel ban list")
+
+    def test_non_operator_cannot_change_modes(self) -> None:
+        """bob, not an operator of #x, reads 482 and nothing changes."""
+        self.send(self.bob, "MODE #x +i")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 482 bob #x :You're not channel operator"])
+        self.assertEqual(self.lines(self.wire), [])
+
+    def test_unknown_letter_and_bad_limit(self) -> None:
+        """An unknown letter is 472; a limit that is no number is 696 and nothing changes."""
+        self.send(self.alice, "MODE #x +z", "MODE #x +l many")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 472 alice z :is unknown mode char to me",
+                b":testhost 696 alice * l many :The limit must be a number from 1 to 100000",
+            ],
+        )
+
+    def test_nc_user_sees_irc_mode_changes(self) -> None:
+        """A MODE made on IRC reaches an nc member of the room in its own words."""
+        line, line_wire = self.connect(b"dave")
+        line.dataReceived(b"/join #x\n")
+        self.lines(line_wire)
+        self.send(self.alice, "MODE #x +m")
+        self.assertEqual(len(self.lines(line_wire)), 1)
