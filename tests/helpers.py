@@ -105,7 +105,7 @@ def state_facts(state: ChatState) -> object:
         key: (
             room.name,
             room.seq,
-            room.topic,
+            (room.topic, room.topic_by, room.topic_at),
             room.topic_locked,
             tuple(room.members),
             None if room.owner is None else room.owner.nick,

@@ -213,18 +213,32 @@ class TalkTests(ChatTestCase):
         self.assertRaises(NoSuchNicknameError, self.chat.whisper, alice, "ghost", "hi")
 
     def test_topic_change_is_announced_and_kept(self) -> None:
-        """A topic reaches the room and stays until changed."""
+        """A topic reaches the room and stays until changed, with who set it and when."""
         alice, session = self.online("alice", "#lobby")
         self.chat.set_topic(alice, "#lobby", " welcome ")
         self.assertEqual(session.received[-1], topic_changed(100, "#lobby", "alice", "welcome", seq=2))
-        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "welcome"))
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "welcome", "alice", 100.0))
+
+    def test_the_topic_names_its_setter_as_they_were_until_it_is_cleared(self) -> None:
+        """A room with no topic names nobody; a new topic names its setter and time, kept through their
+        change of nickname; a cleared one names nobody again."""
+        alice, _ = self.online("alice", "#dev")
+        bob, _ = self.online("bob", "#dev")
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "", "", 0.0))
+        self.chat.set_topic(alice, "#dev", "builds")
+        self.clock.advance(30)
+        self.chat.set_topic(bob, "#dev", "releases")
+        self.chat.rename(bob, "robert")
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "releases", "bob", 130.0))
+        self.chat.set_topic(alice, "#dev", "")
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "", "", 0.0))
 
     def test_overlong_topic_is_refused(self) -> None:
         """A topic past the limit is refused and the old one stays."""
         alice, _ = self.online("alice", "#lobby")
         self.chat.set_topic(alice, "#lobby", "old")
         self.assertRaises(InvalidTextError, self.chat.set_topic, alice, "#lobby", "x" * 301)
-        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "old"))
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#lobby", "old", "alice", 100.0))
 
 
 class NickAndQuitTests(ChatTestCase):

@@ -201,7 +201,11 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["05:00 * In #dev (3): @alice +bob carol"],
     ),
     ({"type": "topic", "room": "#dev", "topic": "ship it"}, ["05:00 * Topic of #dev: ship it"]),
-    ({"type": "topic", "room": "#dev", "topic": ""}, ["05:00 * #dev has no topic"]),
+    (
+        {"type": "topic", "room": "#dev", "topic": "ship it", "by": "bob", "at": AT},
+        ["05:00 * Topic of #dev: ship it (set by bob, 00:01)"],
+    ),
+    ({"type": "topic", "room": "#dev", "topic": "", "by": "", "at": 0.0}, ["05:00 * #dev has no topic"]),
     (
         {
             "type": "room_list",
@@ -399,6 +403,14 @@ class RenderTests(SynchronousTestCase):
         for message, expected in EXAMPLES:
             self.assertEqual(lines(message), expected, message)
         self.assertEqual(set(documented_types()), {str(message["type"]) for message, _ in EXAMPLES})
+
+    def test_a_topic_set_on_another_day_is_dated(self) -> None:
+        """The topic's time names its day unless it was set today; the line itself is stamped when received."""
+        topic = {"type": "topic", "room": "#dev", "topic": "ship it", "by": "bob", "at": AT}
+        self.assertEqual(
+            list(render(topic, PLAIN, NOW + 86400).lines),
+            ["05:00 * Topic of #dev: ship it (set by bob, 1970-01-01 00:01)"],
+        )
 
     def test_a_page_of_a_listing_says_where_it_is_and_how_to_go_on(self) -> None:
         """A listing of several pages shows its total and page, and every page but the last the command for the next."""

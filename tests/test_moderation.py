@@ -21,7 +21,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, Muted, Unmuted
 from chatd.domain.limits import Limits
-from chatd.domain.replies import Away, Ban, BanList, Members, UserList, Whois
+from chatd.domain.replies import Away, Ban, BanList, Members, Topic, UserList, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
@@ -267,10 +267,11 @@ class ServerRoomTests(ChatTestCase):
         for user in (self.first, self.bob, op):
             self.chat.quit(user)
         self.assertFalse(self.chat.has_room("#lobby"))
+        self.clock.advance(60)
         carol, _ = self.online("carol", "#LOBBY", "#mine")
-        self.assertEqual(self.chat.topic("#lobby").topic, "rules: be kind")
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#LOBBY", "rules: be kind", "op", 100.0))
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#lobby", "mine now")
-        self.assertEqual(self.chat.topic("#mine").topic, "")
+        self.assertEqual(self.chat.topic("#mine"), Topic("#mine", "", "", 0.0))
 
     def test_a_restart_gives_the_servers_rooms_their_kept_topics(self) -> None:
         """Restored topic events give a server's room its last topic and lock when it is made; other rooms none."""
@@ -296,10 +297,14 @@ class ServerRoomTests(ChatTestCase):
         alice, _ = self.online("alice", "#lobby", "#gone", "#help")
         self.assertEqual(
             [
-                (chat.topic(room).topic, chat._state.rooms.find(room).topic_locked)
+                (chat.topic(room), chat._state.rooms.find(room).topic_locked)
                 for room in ("#lobby", "#gone", "#help")
             ],
-            [("welcome", True), ("", False), ("", False)],
+            [
+                (Topic("#lobby", "welcome", "op", 2.0), True),
+                (Topic("#gone", "", "", 0.0), False),
+                (Topic("#help", "", "", 0.0), False),
+            ],
         )
         self.assertRaises(TopicLockedError, chat.set_topic, alice, "#lobby", "mine")
 

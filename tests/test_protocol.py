@@ -373,6 +373,27 @@ class RoomCommandTests(LineTestCase):
         cleared = json.loads(self.lines(bot_wire)[0])
         self.assertEqual((cleared["type"], cleared["topic"]), ("topic_changed", ""))
 
+    def test_topic_in_json_says_who_set_it_and_when(self) -> None:
+        """A program's /topic names the setter and the time (none and 0 without a topic); people's line is as before."""
+        alice, wire = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n/topic\n")
+        self.assertEqual(
+            json.loads(self.lines(bot_wire)[-1]),
+            {"type": "topic", "room": "#lobby", "topic": "", "by": "", "at": 0.0},
+        )
+        self.clock.advance(90)
+        alice.dataReceived(b"/topic Welcome!\n")
+        self.clock.advance(30)
+        alice.dataReceived(b"/topic\n")
+        self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
+        self.lines(bot_wire)
+        bot.dataReceived(b"/topic\n")
+        self.assertEqual(
+            json.loads(self.lines(bot_wire)[-1]),
+            {"type": "topic", "room": "#lobby", "topic": "Welcome!", "by": "alice", "at": 90.0},
+        )
+
 
 class NickTimeHelpQuitTests(LineTestCase):
     def test_nick_change_seen_by_roommates(self) -> None:

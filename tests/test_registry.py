@@ -14,6 +14,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import RoomOperatorAdded, RoomOperatorRemoved, RoomRegistered, RoomUnregistered
 from chatd.domain.ports import UserView
+from chatd.domain.replies import Topic
 from chatd.domain.rooms import RegisteredRoom
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import seen
@@ -153,15 +154,17 @@ class OutlivesTests(RegistryTestCase):
         super().setUp()
         self.chat.register_room(self.alice, "#dev")
         self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.set_at = self.clock.seconds()
         self.chat.set_topic(self.alice, "#dev", "release friday")
         self.chat.lock_topic(self.alice, "#dev", True)
+        self.clock.advance(60)
 
     def test_an_emptied_room_keeps_its_topic_and_is_not_its_next_makers(self) -> None:
         """Everyone leaves; whoever makes it again finds the topic locked and owns nothing."""
         self.chat.part(self.alice, "#dev")
         self.chat.part(self.bob, "#dev")
         carol, _ = self.online("carol", "#dev")
-        self.assertEqual(self.chat.topic("#dev").topic, "release friday")
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "release friday", "alice", self.set_at))
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
         self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", False)
 
@@ -172,7 +175,7 @@ class OutlivesTests(RegistryTestCase):
         self.chat = chat
         alice, _ = self.identified_again("alice")
         bob, _ = self.identified_again("bob")
-        self.assertEqual(chat.topic("#dev").topic, "release friday")
+        self.assertEqual(chat.topic("#dev"), Topic("#dev", "release friday", "alice", self.set_at))
         chat.lock_topic(bob, "#dev", False)
         chat.remove_room_operator(alice, "#dev", "bob")
         self.assertRaises(NotOwnerError, chat.lock_topic, bob, "#dev", True)

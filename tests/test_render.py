@@ -349,7 +349,7 @@ def replies(text: st.SearchStrategy[str]) -> st.SearchStrategy[Reply]:
         st.builds(Members, text, names, st.integers(min_value=0), operators=names, voiced=names),
         st.builds(RoomModes, text, *[st.booleans()] * 2, text, st.integers(0, 100_000), *[st.booleans()] * 3),
         st.builds(RoomBanList, text, st.lists(room_bans, max_size=4).map(tuple)),
-        st.builds(Topic, text, text),
+        st.builds(Topic, text, text, text, TIMES),
         st.builds(RoomList, st.lists(summaries, max_size=4).map(tuple)),
         st.builds(UserList, names),
         st.builds(ServerTime, TIMES),

@@ -109,6 +109,14 @@ class _Fields:
             body = f"{self.text('id')} {body}"
         return compose(self._past, self.at(), Look.HISTORY, body, since=self._now)
 
+    def received(self, view: View, look: Look, body: str) -> str:
+        """A screen line for a reply whose ``at`` is not its own time (a topic's): stamped when received."""
+        return compose(view, self._now, look, body)
+
+    def received_at(self) -> float:
+        """When the client received this object."""
+        return self._now
+
     def text(self, key: str) -> str:
         value = self._message.get(key)
         return scrub(value) if isinstance(value, str) else ""
@@ -397,8 +405,23 @@ def _members(fields: _Fields, view: View) -> Shown:
 
 
 def _topic(fields: _Fields, view: View) -> Shown:
+    """The answer to ``/topic`` (and the topic on joining), stamped when received: its ``at`` is when the
+    topic was set, said after it with who set it."""
     room, topic = fields.text("room"), fields.text("topic")
-    return _one(fields, view, Look.NOTICE, f"Topic of {room}: {topic}" if topic else f"{room} has no topic")
+    body = f"Topic of {room}: {topic}{_topic_setter(fields, view)}" if topic else f"{room} has no topic"
+    return Shown((fields.received(view, Look.NOTICE, body),))
+
+
+def _topic_setter(fields: _Fields, view: View) -> str:
+    """`` (set by bob, 18:40)`` in the view's zone (with the date if not today); nothing from a server that does not say."""
+    by, at = fields.text("by"), fields.moment("at")
+    if not by:
+        return ""
+    if not at:
+        return f" (set by {by})"
+    when = moment(at, view.zone)
+    same_day = when.date() == moment(fields.received_at(), view.zone).date()
+    return f" (set by {by}, {when.strftime('%H:%M' if same_day else '%Y-%m-%d %H:%M')})"
 
 
 def _room_list(fields: _Fields, view: View) -> Shown:

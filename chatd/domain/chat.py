@@ -159,9 +159,9 @@ class Chat:
         return Members(room.name, nicks, len(room.members), page, pages, operators, voiced)
 
     def topic(self, name: str) -> Topic:
-        """The topic of room ``name``."""
+        """The topic of room ``name``, with who set it and when."""
         room = self._state.rooms.find(name)
-        return Topic(room.name, room.topic)
+        return Topic(room.name, room.topic, room.topic_by, room.topic_at)
 
     def rooms(self, page: int = 1, asker: UserView | None = None) -> RoomList:
         """The rooms with their member counts and topics, sorted by key: page ``page``.

@@ -29,10 +29,17 @@ class Members:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """The topic of ``room``; empty when none is set."""
+    """The topic of ``room``; empty when none is set.
+
+    ``by`` is the nickname of whoever set it, as it was then, and ``at``
+    when (seconds since the epoch): ``""`` and ``0.0`` when there is no
+    topic (IRC's 333 is made of them).
+    """
 
     room: str
     topic: str
+    by: str = ""
+    at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 A room exists while it has members, bar what a room that outlives its
 members keeps while it has none: the server's rooms and registered ones
-keep their topic and its lock, here while the daemon runs and, from
+keep their topic (with who set it and when) and its lock, here while the daemon runs and, from
 the store's kept events (``Rooms.recall``), across a restart. Its sequence
 numbers (``seq``) go on from where its history left off when it is made
 again, so a room's events
@@ -50,6 +50,10 @@ class Room:
     """The sequence number of the room's last event."""
     members: dict[str, "User"] = field(default_factory=dict)
     topic: str = ""
+    topic_by: str = ""
+    """The nickname that set ``topic``, as it was then; empty when there is no topic."""
+    topic_at: float = 0.0
+    """When ``topic`` was set (seconds since the epoch); 0.0 when there is no topic."""
     owner: "User | None" = None
     """Whoever made the room (it is not handed on); None for a server's room, which nobody owns."""
     topic_locked: bool = False
@@ -88,6 +92,13 @@ class Room:
             self.banned.discard(user)
 
 
+def topic_set(event: TopicChanged) -> tuple[str, str, float]:
+    """The topic ``event`` sets, who set it and when; a cleared topic was set by nobody, at 0.0."""
+    if not event.topic:
+        return "", "", 0.0
+    return event.topic, event.actor.nick, event.at
+
+
 @dataclass(slots=True)
 class Registration:
     """A registered room's name as registered, its owner and room operators (accounts: folded nicknames)."""
@@ -112,10 +123,15 @@ class RegisteredRoom:
 
 @dataclass(slots=True)
 class Kept:
-    """What a room that outlives its members keeps while it has none, for when it is made again."""
+    """What a room that outlives its members keeps while it has none, for when it is made again.
+
+    The topic with who set it and when (as ``Room`` holds them), and its lock.
+    """
 
     topic: str = ""
     topic_locked: bool = False
+    topic_by: str = ""
+    topic_at: float = 0.0
 
 
 class Rooms:
@@ -172,7 +188,7 @@ class Rooms:
             return
         kept = self.kept.setdefault(key, Kept())
         if isinstance(event, TopicChanged):
-            kept.topic = event.topic
+            kept.topic, kept.topic_by, kept.topic_at = topic_set(event)
         else:
             kept.topic_locked = event.locked
 
@@ -204,7 +220,15 @@ class Rooms:
         if room is None:
             kept = self.kept.pop(key, Kept())
             owner = None if self.outlives(key) else user
-            room = Room(name, seq, owner=owner, topic=kept.topic, topic_locked=kept.topic_locked)
+            room = Room(
+                name,
+                seq,
+                owner=owner,
+                topic=kept.topic,
+                topic_by=kept.topic_by,
+                topic_at=kept.topic_at,
+                topic_locked=kept.topic_locked,
+            )
             room.registration = self.registered.get(key)
             self.by_key[key] = self.by_look[look(name)] = room
             self.order.add(key)
@@ -244,4 +268,4 @@ class Rooms:
                 self.order.remove(key)
             del self.by_look[look(room.name)]
             if self.outlives(key):
-                self.kept[key] = Kept(room.topic, room.topic_locked)
+                self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at)

@@ -49,7 +49,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.masks import parse_mask
 from chatd.domain.replies import Ban, RoomBan
-from chatd.domain.rooms import Registration, Room, Rooms
+from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
 
@@ -128,7 +128,8 @@ def _kicked(state: ChatState, event: Kicked) -> None:
 
 
 def _topic_changed(state: ChatState, event: TopicChanged) -> None:
-    state.room(event).topic = event.topic
+    room = state.room(event)
+    room.topic, room.topic_by, room.topic_at = topic_set(event)
 
 
 def _topic_locked(state: ChatState, event: TopicLocked) -> None:
