@@ -30,15 +30,36 @@ class EveryChangeIsAnEventTests(ChatTestCase):
         assert isinstance(event, Registered)
         self.assertEqual(event.actor, Actor("alice", "10.0.0.1"))
 
-    def test_away_is_an_event_told_to_nobody(self) -> None:
-        """/away publishes AwayChanged; nobody's screen shows it."""
-        alice, session = self.online("alice", "#lobby")
-        before = list(session.received)
+    def test_away_is_told_to_the_user_and_their_roommates_once_each(self) -> None:
+        """/away publishes AwayChanged to the user and everyone sharing a room with them (IRC's away-notify),
+        once each however many rooms they share; nobody else gets it."""
+        alice, alice_session = self.online("alice", "#lobby", "#dev")
+        _, bob_session = self.online("bob", "#lobby", "#dev")
+        _, carol_session = self.online("carol", "#dev")
+        _, dave_session = self.online("dave", "#elsewhere")
         self.chat.set_away(alice, " lunch ")
-        self.assertIsInstance(self.published[-1], AwayChanged)
-        self.assertEqual(self.published[-1].text, "lunch")  # type: ignore[union-attr]
-        self.assertEqual(session.received, before)
+        event = self.published[-1]
+        assert isinstance(event, AwayChanged)
+        self.assertEqual((event.actor.nick, event.text), ("alice", "lunch"))
+        self.assertEqual(self.audience.deliveries[-1][0], event)
+        self.assertCountEqual(self.audience.deliveries[-1][1], [alice_session, bob_session, carol_session])
+        self.assertNotIn(dave_session, self.audience.deliveries[-1][1])
         self.assertEqual(alice.away, "lunch")
+        self.chat.set_away(alice, "")
+        back = self.published[-1]
+        assert isinstance(back, AwayChanged)
+        self.assertEqual(back.text, "")
+        self.assertCountEqual(self.audience.deliveries[-1][1], [alice_session, bob_session, carol_session])
+
+    def test_away_in_no_room_is_told_to_the_user_alone(self) -> None:
+        """Someone in no room shares none: only they get their AwayChanged; the same text again publishes nothing."""
+        alice, alice_session = self.online("alice")
+        self.online("bob", "#lobby")
+        self.chat.set_away(alice, "out")
+        self.assertEqual(self.audience.deliveries[-1][1], [alice_session])
+        published = len(self.published)
+        self.chat.set_away(alice, "out")
+        self.assertEqual(len(self.published), published)
 
     def test_becoming_operator_is_an_event_once(self) -> None:
         """A grant publishes OperatorGranted; a second grant publishes nothing."""

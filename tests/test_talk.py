@@ -29,6 +29,20 @@ class AwayTests(LineTestCase):
         alice.dataReceived(b"/msg bob ping\n")
         self.assertEqual(self.lines(alice_wire), [b"[00:00] <alice -> bob> ping"])
 
+    def test_roommates_see_nothing_of_away_in_text_or_json(self) -> None:
+        """The chat tells bob's roommates he is away or back (for IRC's away-notify); on the line protocol they
+        see nothing of it, as before, and bob sees only the answer to his /away."""
+        alice, alice_wire = self.connect(b"alice")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/away lunch\n/away\n")
+        self.assertEqual(self.lines(bob_wire), [b"*** You are marked as away.", b"*** You are back."])
+        self.assertEqual(self.lines(alice_wire), [])
+        self.assertEqual(self.lines(bot_wire), [])
+        alice.dataReceived(b"hi\n")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> hi"])
+
 
 class SelfTests(LineTestCase):
     """What a user asks of themselves gets one sensible line."""

@@ -102,6 +102,17 @@ class TalkTests(WebTestCase):
         self.assertEqual(frame[0], 0x81)
         self.assertEqual(json.loads(frame[2:])["text"], "one frame")
 
+    def test_the_page_is_sent_nothing_of_someone_going_away(self) -> None:
+        """The chat tells a browser's user their roommate is away (IRC's away-notify); the socket is sent
+        nothing of it, as before: only the one who went away gets the answer to /away."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        bob.send("/away lunch")
+        self.assertEqual([item.get("kind") for item in bob.objects()], ["away"])
+        self.assertEqual(alice.objects(), [])
+
     def test_lines_of_one_message_are_one_paste(self) -> None:
         """A message of several lines is said as one paste, as lines arriving together from nc are."""
         alice = self.browser("alice")

@@ -187,14 +187,18 @@ class Talk:
     def set_away(self, view: UserView, text: str) -> None:
         """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message.
 
-        The same text again (or blank while not away) changes nothing, so publishes nothing.
+        The user and everyone who shares a room with them get the
+        ``AwayChanged`` (IRC's away-notify; the line front end shows it to
+        nobody). The same text again (or blank while not away) changes
+        nothing, so publishes nothing.
         """
         user = own(view)
         text = check_text(text, self._limits.reason).strip()
         if text == user.away:
             return
         id, at = self._seam.stamp()
-        self._seam.publish(AwayChanged(id=id, at=at, actor=user.actor, text=text))
+        event = AwayChanged(id=id, at=at, actor=user.actor, text=text)
+        self._seam.publish(event, (user,), self._state.users.neighbours(user))
 
     def whois(self, asker: UserView | None, nick: str) -> Whois:
         """Who ``nick`` is; their address only if ``asker`` is an operator.

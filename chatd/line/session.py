@@ -25,7 +25,7 @@ from chatd.domain.errors import (
     NotOperatorError,
     OperFailedError,
 )
-from chatd.domain.events import Acted, Banned, Event, Invited, Kicked, RoomEvent, Said, Whispered
+from chatd.domain.events import Acted, AwayChanged, Banned, Event, Invited, Kicked, RoomEvent, Said, Whispered
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -345,6 +345,11 @@ def decode(line: bytes, limit: int) -> str:
         raise BadEncodingError() from None
 
 
+NOT_SHOWN: frozenset[type[Event]] = frozenset({AwayChanged})
+"""Events the line protocol shows nobody, though the chat sends them to people: IRC clients are told
+who went away (away-notify); a line session, text or JSON, saw none of it before and sees none now."""
+
+
 def deliver(
     event: Event,
     sessions: Sequence[LineSession],
@@ -357,10 +362,13 @@ def deliver(
     ``json`` and ``text`` render it: a front end that wraps each rendering
     (the browser's, in a WebSocket frame) wraps it here once for all its sessions.
 
+    An event in ``NOT_SHOWN`` is dropped here, once for all its recipients.
     The ignore check runs only while ``ignorers`` (the front end's sessions
     that ignore someone) is not empty, so it costs nothing otherwise. After
     a kick or a ban the sessions catch up with what it did to them.
     """
+    if type(event) in NOT_SHOWN:
+        return
     if ignorers and isinstance(event, Said | Acted | Whispered | Invited):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
