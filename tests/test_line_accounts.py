@@ -1,6 +1,8 @@
 """Accounts on the line front end: /register, /identify (and NICK PASSWORD at connect), /password, /unregister,
 the protection of registered nicknames, several sessions of one account, and the takeover of a held nickname."""
 
+import json
+
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
@@ -50,6 +52,34 @@ class RegisterTests(LineTestCase):
         assert alice.user is not None
         self.assertEqual(alice.user.account, "alice")
         self.assertEqual(self.accounts.owner("ALICE"), "alice")
+
+    def test_roommates_see_nothing_of_an_account_in_text_or_json(self) -> None:
+        """The chat tells alice's roommates of each change of her account (for IRC's account-notify); on the line
+        protocol they see nothing of it, as before: only alice's own notices, and a rename where there is one."""
+        _, bob_wire = self.connect(b"bob")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(
+            b"/register " + PASSWORD + b"\n/unregister " + PASSWORD + b"\n/register " + PASSWORD + b"\n"
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                REGISTERED,
+                b"*** The nickname alice is no longer registered; anyone may take it once you leave it.",
+                REGISTERED,
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+        self.assertEqual(self.lines(bot_wire), [])
+        alice.dataReceived(b"/quit\n")
+        someone, wire = self.connect(b"someone")
+        someone.dataReceived(b"/identify alice " + PASSWORD + b"\n")
+        renamed = b"[00:00] -- someone is now known as alice"
+        self.assertEqual(self.lines(wire), [renamed, IDENTIFIED])
+        self.assertEqual(self.lines(bob_wire), [renamed])
+        self.assertEqual([json.loads(line)["type"] for line in self.lines(bot_wire)], ["nick_changed"])
 
     def test_a_short_password_is_refused(self) -> None:
         """A password under the least length is refused in one line, and nothing is registered."""

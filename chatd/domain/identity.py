@@ -13,6 +13,12 @@ One account is one user online: proving it from a second connection adds
 that connection to the user's sessions (``Users.attach``) rather than
 making a second user. The chat keeps no password nor hash: the Accounts
 port does, and the front end hashes and checks.
+
+Each change of the account a user is identified to (registered, proved,
+given up, or not kept) is told to them and everyone who shares a room
+with them, so a front end can keep who is who (IRC's account-notify);
+a second connection proving an account already online changes nothing
+for the others, and only its user is told.
 """
 
 import math
@@ -45,6 +51,9 @@ from chatd.text import fold
 
 CLAIM_NOTICE_SECONDS = 60.0
 """At most one notice per this many seconds tells an account's user that someone tried their nickname."""
+
+AccountEvent = AccountRegistered | Identified | AccountDropped | AccountNotKept
+"""A change of which account a user is identified to: told to them and their roommates (``Identity._publish``)."""
 
 GUEST = "Guest"
 """The start of the nickname given to someone who held a registered nickname when its owner identified."""
@@ -131,7 +140,7 @@ class Identity:
         account = fold(user.nick)
         written = self._accounts.create(user.nick, hashed, self._now())
         id, at = self._seam.stamp()
-        self._seam.publish(AccountRegistered(id=id, at=at, actor=user.actor, account=account))
+        self._publish(AccountRegistered(id=id, at=at, actor=user.actor, account=account), user)
         return self._kept(written, account, lambda: self._not_registered(user, account))
 
     def is_registered(self, nick: str) -> bool:
@@ -167,7 +176,7 @@ class Identity:
         account = self.account(user)
         written = self._accounts.delete(account)
         id, at = self._seam.stamp()
-        self._seam.publish(AccountDropped(id=id, at=at, actor=user.actor, account=account))
+        self._publish(AccountDropped(id=id, at=at, actor=user.actor, account=account), user)
         return self._kept(written, account, lambda: self._still_registered(user, account))
 
     async def _kept(
@@ -188,13 +197,13 @@ class Identity:
         """The new account ``account`` was not kept: its user, if still identified to it, is to nothing."""
         if user.online and user.account == account:
             id, at = self._seam.stamp()
-            self._seam.publish(AccountNotKept(id=id, at=at, actor=user.actor, account=account))
+            self._publish(AccountNotKept(id=id, at=at, actor=user.actor, account=account), user)
 
     def _still_registered(self, user: User, account: str) -> None:
         """Unregistering ``account`` was not kept: its user, if still holding its nickname, is identified again."""
         if user.online and user.account is None and self._accounts.owner(user.nick) == account:
             id, at = self._seam.stamp()
-            self._seam.publish(Identified(id=id, at=at, actor=user.actor, account=account))
+            self._publish(Identified(id=id, at=at, actor=user.actor, account=account), user)
 
     def identify(
         self,
@@ -224,7 +233,9 @@ class Identity:
             if view is not None:
                 self._talk.quit(view)
             users.attach(holder, session)
-            self._identified(holder, account)
+            # One more connection of an account online: nothing changed for anyone else, so only its user is told.
+            id, at = self._seam.stamp()
+            self._seam.publish(Identified(id=id, at=at, actor=holder.actor, account=account), (holder,))
             return holder
         registered = self._accounts.nick(account)
         if view is None:
@@ -241,7 +252,15 @@ class Identity:
 
     def _identified(self, user: User, account: str) -> None:
         id, at = self._seam.stamp()
-        self._seam.publish(Identified(id=id, at=at, actor=user.actor, account=account))
+        self._publish(Identified(id=id, at=at, actor=user.actor, account=account), user)
+
+    def _publish(self, event: AccountEvent, user: User) -> None:
+        """Publish ``event``, a change of ``user``'s account, to them and everyone who shares a room with them.
+
+        So a front end can show who is identified to what as it changes
+        (IRC's account-notify); the line front end shows none of these.
+        """
+        self._seam.publish(event, (user,), self._state.users.neighbours(user))
 
     def _take_over(self, nick: str, user: User | None) -> None:
         """Rename whoever else holds ``nick`` (or a nickname that looks like it) to a guest's nickname."""

@@ -25,7 +25,21 @@ from chatd.domain.errors import (
     NotOperatorError,
     OperFailedError,
 )
-from chatd.domain.events import Acted, AwayChanged, Banned, Event, Invited, Kicked, RoomEvent, Said, Whispered
+from chatd.domain.events import (
+    AccountDropped,
+    AccountNotKept,
+    AccountRegistered,
+    Acted,
+    AwayChanged,
+    Banned,
+    Event,
+    Identified,
+    Invited,
+    Kicked,
+    RoomEvent,
+    Said,
+    Whispered,
+)
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
@@ -345,9 +359,12 @@ def decode(line: bytes, limit: int) -> str:
         raise BadEncodingError() from None
 
 
-NOT_SHOWN: frozenset[type[Event]] = frozenset({AwayChanged})
+NOT_SHOWN: frozenset[type[Event]] = frozenset[type[Event]](
+    (AwayChanged, AccountRegistered, Identified, AccountDropped, AccountNotKept)
+)
 """Events the line protocol shows nobody, though the chat sends them to people: IRC clients are told
-who went away (away-notify); a line session, text or JSON, saw none of it before and sees none now."""
+who went away (away-notify) and who is identified to what (account-notify); a line session, text or
+JSON, saw none of it before and sees none now (its own account changes are answered by notices)."""
 
 
 def deliver(

@@ -1,0 +1,103 @@
+"""Who is told of a change of someone's account, in the chat domain alone (IRC's account-notify)."""
+
+from twisted.internet.defer import Deferred, ensureDeferred, fail
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import AccountNotKeptError
+from chatd.domain.events import AccountDropped, AccountNotKept, AccountRegistered, Event, Identified
+from chatd.domain.ports import Session
+from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from tests.helpers import ChatTestCase, RecordingSession
+
+
+class RefusingAccounts(MemoryAccounts):
+    """Accounts whose store cannot keep a new account (a full disk, say)."""
+
+    def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
+        super().create(nick, hashed, at)
+        return fail(OSError("disk full"))
+
+
+class AccountNotifyTests(ChatTestCase):
+    """alice is in #lobby with bob and in #dev with carol; dave shares no room with her."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_session = self.online("alice", "#lobby", "#dev")
+        _, self.bob_session = self.online("bob", "#lobby")
+        _, self.carol_session = self.online("carol", "#dev")
+        _, self.dave_session = self.online("dave", "#elsewhere")
+        self.roommates: list[Session] = [self.alice_session, self.bob_session, self.carol_session]
+
+    def last(self, kind: type[Event]) -> tuple[Event, list[Session]]:
+        """The last delivery of an event of ``kind``: the event and its sessions."""
+        return next(
+            (event, sessions)
+            for event, sessions in reversed(self.audience.deliveries)
+            if isinstance(event, kind)
+        )
+
+    def test_registering_an_account_is_told_to_the_user_and_their_roommates(self) -> None:
+        """AccountRegistered reaches alice and everyone sharing a room with her, once each; nobody else."""
+        self.kept(self.chat.register_account(self.alice, "HASH"))
+        event, sessions = self.last(AccountRegistered)
+        assert isinstance(event, AccountRegistered)
+        self.assertEqual((event.actor.nick, event.account), ("alice", "alice"))
+        self.assertCountEqual(sessions, self.roommates)
+
+    def test_giving_an_account_up_is_told_to_the_user_and_their_roommates(self) -> None:
+        """AccountDropped reaches the same people as the registration did."""
+        self.kept(self.chat.register_account(self.alice, "HASH"))
+        self.kept(self.chat.drop_account(self.alice))
+        event, sessions = self.last(AccountDropped)
+        self.assertEqual(event.actor.nick, "alice")
+        self.assertCountEqual(sessions, self.roommates)
+
+    def test_identifying_is_told_to_the_user_and_their_roommates_before_the_rename(self) -> None:
+        """Someone in rooms who proves an account is shown identified to their roommates, then renamed to it."""
+        self.kept(self.chat.register_account(self.alice, "HASH"))
+        self.chat.quit(self.alice)
+        again, again_session = self.online("alice_", "#lobby", "#dev")
+        self.chat.identify(again_session, again, "alice", "")
+        event, sessions = self.last(Identified)
+        assert isinstance(event, Identified)
+        self.assertEqual((event.actor.nick, event.actor.account, event.account), ("alice_", None, "alice"))
+        self.assertCountEqual(sessions, [again_session, self.bob_session, self.carol_session])
+        self.assertEqual(self.chat.online("ALICE"), "alice")
+
+    def test_identifying_from_a_new_connection_is_told_to_that_user_alone(self) -> None:
+        """A connection with no user yet that proves an account nobody holds online shares no room: only it is told."""
+        self.kept(self.chat.register_account(self.alice, "HASH"))
+        self.chat.quit(self.alice)
+        session = RecordingSession(self.audience)
+        self.chat.identify(session, None, "alice", "10.0.0.1")
+        _, sessions = self.last(Identified)
+        self.assertEqual(sessions, [session])
+
+    def test_a_second_connection_of_an_account_is_told_to_its_user_alone(self) -> None:
+        """Proving an account already online adds a session and changes nothing for the roommates: only the
+        user's sessions, the new one among them, are told."""
+        self.kept(self.chat.register_account(self.alice, "HASH"))
+        second = RecordingSession(self.audience)
+        self.chat.identify(second, None, "alice", "10.0.0.1")
+        _, sessions = self.last(Identified)
+        self.assertEqual(sessions, [self.alice_session, second])
+
+    def test_an_account_not_kept_is_told_to_the_user_and_their_roommates(self) -> None:
+        """A registration the store could not keep is undone by AccountNotKept, told as the registration was."""
+        self.chat = Chat(self.clock, self.history, self.bus, accounts=RefusingAccounts(), rooms=MemoryRooms())
+        self.audience.deliveries.clear()
+        alice, alice_session = self.online("alice", "#lobby")
+        _, bob_session = self.online("bob", "#lobby")
+        self.online("dave")
+
+        async def registering() -> None:
+            await self.chat.register_account(alice, "HASH")
+
+        self.failureResultOf(ensureDeferred(registering()), AccountNotKeptError)
+        registered, told = self.last(AccountRegistered)
+        undone, sessions = self.last(AccountNotKept)
+        self.assertEqual((registered.actor.nick, undone.actor.nick), ("alice", "alice"))
+        self.assertCountEqual(told, [alice_session, bob_session])
+        self.assertCountEqual(sessions, [alice_session, bob_session])
+        self.assertIsNone(alice.account)
