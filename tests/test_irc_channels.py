@@ -15,6 +15,7 @@ class JoinTests(IRCTestCase):
             [
                 b":alice!alice@chatd JOIN #lobby",
                 b":testhost 332 alice #lobby :Welcome all",
+                b":testhost 333 alice #lobby bob 0",
                 b":testhost 353 alice = #lobby :bob alice",
                 b":testhost 366 alice #lobby :End of /NAMES list",
             ],
@@ -71,10 +72,15 @@ class TopicTests(IRCTestCase):
         alice, wire = self.irc_user("alice")
         self.send(alice, "JOIN #x", "TOPIC #x")
         self.assertEqual(self.lines(wire)[-1], b":testhost 331 alice #x :No topic is set")
+        self.clock.advance(90)
         self.send(alice, "TOPIC #x :new things", "TOPIC #x")
         self.assertEqual(
             self.lines(wire),
-            [b":alice!alice@chatd TOPIC #x :new things", b":testhost 332 alice #x :new things"],
+            [
+                b":alice!alice@chatd TOPIC #x :new things",
+                b":testhost 332 alice #x :new things",
+                b":testhost 333 alice #x alice 90",
+            ],
         )
 
     def test_locked_topic_is_482_for_others(self) -> None:

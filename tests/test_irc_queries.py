@@ -96,8 +96,8 @@ class QueryTests(IRCTestCase):
         self.assertEqual(
             self.lines(self.wire),
             [
-                b":testhost 704 alice JOIN :JOIN: JOIN #room[,#room] | 0",
-                b":testhost 705 alice JOIN :JOIN - join rooms (0 leaves them all)",
+                b":testhost 704 alice JOIN :JOIN: JOIN #room[,#room] [key[,key]] | 0",
+                b":testhost 705 alice JOIN :JOIN - join rooms, with their keys (0 leaves them all)",
                 b":testhost 706 alice JOIN :End of /HELP",
                 b":testhost 524 alice FROB :No help available on this topic",
             ],

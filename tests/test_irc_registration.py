@@ -35,7 +35,7 @@ class RegistrationTests(IRCTestCase):
         self.send(client, "CAP LS 302", "NICK alice", "USER a 0 * :Alice")
         lines = self.lines(wire)
         self.assertEqual(len(lines), 1)
-        self.assertTrue(lines[0].startswith(b":testhost CAP * LS :account-tag batch cap-notify "))
+        self.assertTrue(lines[0].startswith(b":testhost CAP * LS :account-tag away-notify batch cap-notify "))
         self.assertIn(b"sasl=PLAIN", lines[0])
         self.send(client, "CAP END")
         self.assertTrue(self.lines(wire)[0].startswith(b":testhost 001 alice "))
@@ -191,7 +191,7 @@ class AccountTests(IRCTestCase):
         )
         self.send(client, "CAP END")
         lines = self.lines(wire)
-        self.assertTrue(lines[1].startswith(b":testhost 001 alice "), lines)
+        self.assertTrue(lines[0].startswith(b":testhost 001 alice "), lines)
 
     def test_sasl_wrong_password_is_904(self) -> None:
         """A wrong password is 904 and nothing is logged in."""

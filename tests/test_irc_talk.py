@@ -101,6 +101,16 @@ class RoomTalkTests(IRCTestCase):
             ],
         )
 
+    def test_away_notify_tells_roommates_that_asked(self) -> None:
+        """With away-notify a roommate reads AWAY when someone goes away and comes back; without it, nothing."""
+        carol, wire = self.irc_user("carol", "away-notify")
+        self.send(carol, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(self.alice_wire)
+        self.bob.dataReceived(b"/away lunch\n/away\n")
+        self.assertEqual(self.lines(wire), [b":bob!bob@chatd AWAY :lunch", b":bob!bob@chatd AWAY"])
+        self.assertEqual(self.lines(self.alice_wire), [])
+
     def test_long_line_is_split_to_fit_irc(self) -> None:
         """A 500-character nc line becomes PRIVMSGs of at most 512 bytes each, nothing lost."""
         text = "é" * 250

@@ -7,6 +7,7 @@ docs/IRC.md says what each changes. ``sasl`` names its one mechanism to a
 
 CAPS: dict[str, str] = {
     "account-tag": "",
+    "away-notify": "",
     "batch": "",
     "cap-notify": "",
     "draft/chathistory": "",

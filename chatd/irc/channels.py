@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotInRoomError
+from chatd.domain.replies import Topic
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.history import replay
@@ -49,10 +50,17 @@ def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None
     """What a joiner reads after its JOIN: the topic (if any), the names, and (``seq``: the join's) the last lines."""
     topic = session.chat.topic(name)
     if topic.topic:
-        session.reply(n.RPL_TOPIC, topic.room, topic.topic)
+        send_topic(session, topic)
     send_names(session, name)
     if seq is not None:
         replay(session, name, seq)
+
+
+def send_topic(session: "IRCSession", topic: Topic) -> None:
+    """332 and, when the chat knows who set it, 333 with who and when."""
+    session.reply(n.RPL_TOPIC, topic.room, topic.topic)
+    if topic.by:
+        session.reply(n.RPL_TOPICWHOTIME, topic.room, topic.by, str(int(topic.at)), text=False)
 
 
 def part(session: "IRCSession", message: Message) -> "Waiting":
@@ -76,7 +84,7 @@ def topic(session: "IRCSession", message: Message) -> "Waiting":
         raise NotInRoomError(name)
     shown = session.chat.topic(name)
     if shown.topic:
-        session.reply(n.RPL_TOPIC, shown.room, shown.topic)
+        send_topic(session, shown)
     else:
         session.reply(n.RPL_NOTOPIC, shown.room, "No topic is set")
     return None

@@ -43,7 +43,12 @@ COMMANDS: dict[str, Row] = {
     "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),
     "INVITE": Row("INVITE nick #room", "invite someone to a room you are in", modes.invite, 2),
     "ISON": Row("ISON nick...", "which of these nicknames are online", queries.ison, 1),
-    "JOIN": Row("JOIN #room[,#room] | 0", "join rooms (0 leaves them all)", channels.join, 1),
+    "JOIN": Row(
+        "JOIN #room[,#room] [key[,key]] | 0",
+        "join rooms, with their keys (0 leaves them all)",
+        channels.join,
+        1,
+    ),
     "KICK": Row("KICK #room nick [:reason]", "put someone out of a room you run", channels.kick, 2),
     "LIST": Row("LIST", "list the rooms with their sizes and topics", channels.list_),
     "LUSERS": Row("LUSERS", "how many are online", registration.lusers),

@@ -20,7 +20,7 @@ from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd.domain.chat import Chat
-from chatd.domain.events import Acted, Banned, Event, Invited, Joined, Said, Whispered
+from chatd.domain.events import Acted, AwayChanged, Banned, Event, Invited, Joined, Said, Whispered
 from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
@@ -119,6 +119,8 @@ class IRCFactory(ServerFactory):
         skip = self._speaking if isinstance(event, _SPOKEN) else None
         if isinstance(event, Invited):
             sessions = _told_of_invite(event, sessions)
+        elif isinstance(event, AwayChanged):
+            sessions = _with_cap(sessions, "away-notify", fold(event.actor.nick))
         for session in cast(Sequence[IRCSession], sessions):
             if session is skip and not session.echo:
                 continue
@@ -157,3 +159,12 @@ def _told_of_invite(event: Invited, sessions: Sequence[Session]) -> list[Session
         if nick == invited or (nick != inviter and "invite-notify" in session.caps):
             told.append(session)
     return told
+
+
+def _with_cap(sessions: Sequence[Session], cap: str, actor: str) -> list[Session]:
+    """The sessions that took ``cap``, bar the actor's own (answered with a numeric instead)."""
+    return [
+        session
+        for session in cast(Sequence[IRCSession], sessions)
+        if cap in session.caps and (session.user is None or fold(session.user.nick) != actor)
+    ]

@@ -168,11 +168,16 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
         session.close("Banned")
         return None
     first = session.user is None
+    proven_before, session.proven = session.proven, None
     session.user = user
-    logged_in(session)
+    if proven_before is None:
+        logged_in(session)
     if first:
         welcome(session)
+        # One more connection of a user who is in rooms already: it is shown
+        # each room as on joining it, its JOIN first (a client opens the room on it).
         for room in list(user.rooms.values()):
+            session.from_me("JOIN", room.name)
             join_burst(session, room.name)
     return Deferred.fromCoroutine(_offline(session, user))
 

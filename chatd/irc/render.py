@@ -64,7 +64,17 @@ from chatd.irc.modes import mode_string
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
 
-_TEXT_AT = {"PRIVMSG": 2, "NOTICE": 2, "PART": 2, "QUIT": 1, "TOPIC": 2, "KICK": 3, "WALLOPS": 1, "JOIN": 3}
+_TEXT_AT = {
+    "AWAY": 1,
+    "PRIVMSG": 2,
+    "NOTICE": 2,
+    "PART": 2,
+    "QUIT": 1,
+    "TOPIC": 2,
+    "KICK": 3,
+    "WALLOPS": 1,
+    "JOIN": 3,
+}
 """Where a command carries text, as its parameter count when the last one is text (a PART's reason, an
 extended JOIN's name): that text is written after a colon always, as servers write text."""
 
@@ -134,7 +144,7 @@ class EventLines:
             RoomModesChanged: self._modes,
             Invited: self._invited,
             RoomOperatorRemoved: self._room_operator,
-            AwayChanged: _nothing,
+            AwayChanged: self._away,
             OperatorGranted: _nothing,
             Registered: _nothing,
             AccountRegistered: _nothing,
@@ -254,6 +264,11 @@ class EventLines:
             command="NOTICE",
             params=(event.room, notice(event)),
         )
+
+    def _away(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, AwayChanged)
+        text = (event.text,) if event.text else ()
+        yield self._message(event, shape, "AWAY", *text)
 
     def _modes(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, RoomModesChanged)

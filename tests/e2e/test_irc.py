@@ -204,3 +204,22 @@ class WeeChatTests(SynchronousTestCase):
         weechat.say("#lobby", f"hello alice, {when} ☕")
         alice.expect_stamped(f"#lobby <wee> hello alice, {when} ☕")
         return heard
+
+
+class SecondConnectionTests(SynchronousTestCase):
+    """An IRC client logs in to an account that is already online on nc: one more connection of that user."""
+
+    def test_irc_client_of_an_account_online_on_nc_is_joined_to_its_rooms(self) -> None:
+        """It is sent a JOIN for #lobby before #lobby's NAMES, as a client needs to open the room, and
+        then hears what is said there."""
+        daemon = start(self, ":memory:")
+        lobby = Lobby(daemon)
+        alice = lobby.enter("alice")
+        alice.say(f"/register {PASSWORD}")
+        alice.expect(REGISTERED)
+        carol = lobby.enter("carol")
+        irc = IRCClient(daemon, irc_port(daemon), "alice", sasl=("alice", PASSWORD))
+        self.assertEqual(irc.registered(), welcome("alice"))
+        self.assertEqual(irc.next("join", "namreply"), Heard("join", "alice", "#lobby", ()))
+        carol.say("hello both alices")
+        self.assertEqual(irc.next("pubmsg"), Heard("pubmsg", "carol", "#lobby", ("hello both alices",)))
