@@ -71,7 +71,7 @@ class SocketOutputTests(TestCase):
         self.addCleanup(self.closed, client)
         assert client.transport is not None
         client.transport.write(b"alice\n")
-        await client.seen(b"*** In #lobby (1): alice\r\n")
+        await client.seen(b"*** In #lobby (1): @alice\r\n")
         [server] = factory.connections
         return factory, server, client
 
@@ -149,7 +149,7 @@ class SocketOutputTests(TestCase):
         factory.outbox.send()
         await client.seen(b"first frame\r\n")
         self.assertEqual(
-            bytes(client.received).split(b"*** In #lobby (1): alice\r\n")[-1], b"answer\r\nfirst frame\r\n"
+            bytes(client.received).split(b"*** In #lobby (1): @alice\r\n")[-1], b"answer\r\nfirst frame\r\n"
         )
         output.write(b"second frame\r\n")
         factory.outbox.send()
