@@ -42,7 +42,7 @@ class TLSOptionTests(SynchronousTestCase):
         """A TLS port without a certificate (or the reverse) is refused."""
         self.assertEqual(
             self.refused("--tls-port", "6697"),
-            "--tls-cert and --tls-key go together with --tls-port or --web-tls-port; give both files and a port.",
+            "--tls-cert and --tls-key go together with --tls-port, --web-tls-port or --irc-tls-port; give both files and a port.",
         )
         self.refused("--tls-cert", self.certificate, "--tls-key", self.key)
 

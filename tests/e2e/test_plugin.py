@@ -15,7 +15,8 @@ OPTIONS = [
     (None, "--listen"),
     ("-m", "--motd"),
     ("-r", "--default-room"),
-    ("-n", "--name"),
+    ("-n", "--server-name"),
+    (None, "--name"),
 ]
 """Every chatd option, with its short form where it has one."""
 
