@@ -64,4 +64,4 @@ class PluginTests(SynchronousTestCase):
         shown = " ".join(self.twistd("chatd", "--help").split())
         self.assertIn("[default: ::]", shown)
         self.assertIn("[default: #lobby]", shown)
-        self.assertIn("(default: 5000, or none when a --listen other than web: is given)", shown)
+        self.assertIn("(default: 5000, or none when a --listen other than web: or irc: is given)", shown)
