@@ -21,6 +21,7 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py irc --rounds 2              # chatd's IRC listener against the IRC servers and its line port (issue 15)
     .venv/bin/python bench/load.py fanout --servers chatd-irc,chatd,ngircd,miniircd,twisted.words
     .venv/bin/python bench/load.py profile --irc --deliveries 100000   # chatd's IRC port under fan-out
+    .venv/bin/python bench/load.py profile --irc --gil --deliveries 400000   # only the thread holding the GIL
 
 ``chatd-irc`` is chatd started with ``--irc-port 0`` (and the same
 ``--chatd-args``), its clients speaking to that port the IRC the three IRC
@@ -178,6 +179,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--idle",
         action="store_true",
         help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
+    )
+    profile.add_argument(
+        "--gil",
+        action="store_true",
+        help="sample only the thread holding the GIL (py-spy --gil): where the CPU goes, not where threads wait",
     )
     ports = profile.add_mutually_exclusive_group()
     ports.add_argument(
@@ -584,7 +590,7 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     with loaded(args.web, setup, extra, args.irc) as env:
         if args.idle:
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw)
+            sampler = sample(env, setup, args.seconds, raw, args.gil)
             began = time.monotonic()
             specs = workloads.specs(
                 0, args.clients, args.rooms, args.clients + 1, env.nick_prefix, env.room_prefix
@@ -599,7 +605,7 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             )
             env.fleet.connect(specs, setup.window, 60)
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw)
+            sampler = sample(env, setup, args.seconds, raw, args.gil)
             setup.step_seconds = args.seconds
             step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
             found["step"] = asdict(step)
@@ -623,9 +629,12 @@ def loaded(web: bool, setup: Setup, extra: list[str], irc: bool = False) -> Iter
         yield env
 
 
-def sample(env: workloads.Environment, setup: Setup, seconds: float, raw: Path) -> "subprocess.Popen[bytes]":
+def sample(
+    env: workloads.Environment, setup: Setup, seconds: float, raw: Path, gil: bool = False
+) -> "subprocess.Popen[bytes]":
     """Start py-spy on the server for ``seconds``, on the generator's CPUs so it takes none of the server's."""
-    sampler = pyspy.record(servers.tools_venv() / "bin" / "py-spy", env.server.process.pid, seconds, raw)
+    py_spy = servers.tools_venv() / "bin" / "py-spy"
+    sampler = pyspy.record(py_spy, env.server.process.pid, seconds, raw, gil=gil)
     if setup.generator_cpus and setup.server_cpu is not None:
         os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
     return sampler

@@ -22,15 +22,20 @@ AREAS = (
 )
 
 
-def record(py_spy: Path, pid: int, seconds: float, out: Path, rate: int = 200) -> subprocess.Popen[bytes]:
+def record(
+    py_spy: Path, pid: int, seconds: float, out: Path, rate: int = 200, gil: bool = False
+) -> subprocess.Popen[bytes]:
     """Start sampling ``pid`` for ``seconds`` into ``out``; the caller waits on the process.
 
     ``--nonblocking`` reads the stacks without pausing chatd, so the
-    latencies measured meanwhile are chatd's own.
+    latencies measured meanwhile are chatd's own. ``gil``: only the thread
+    holding the GIL is sampled; otherwise the reactor thread waiting for it
+    while the search indexer's thread runs counts where it waits (in a hot
+    loop, where the interpreter hands the GIL over), which inflates that loop.
     """
     command = [
         str(py_spy), "record", "--pid", str(pid), "--duration", str(round(seconds)), "--rate", str(rate),
-        "--format", "raw", "--nolineno", "--nonblocking", "--output", str(out),
+        "--format", "raw", "--nolineno", "--nonblocking", "--output", str(out), *(["--gil"] if gil else []),
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
