@@ -29,9 +29,9 @@ def record(
 
     ``--nonblocking`` reads the stacks without pausing chatd, so the
     latencies measured meanwhile are chatd's own. ``gil``: only the thread
-    holding the GIL is sampled; otherwise the reactor thread waiting for it
-    while the search indexer's thread runs counts where it waits (in a hot
-    loop, where the interpreter hands the GIL over), which inflates that loop.
+    holding the GIL is sampled (otherwise every thread is, the search
+    indexer's too, and one waiting for the GIL where it waits), so the
+    shares are of the Python work done and two runs' counts compare.
     """
     command = [
         str(py_spy), "record", "--pid", str(pid), "--duration", str(round(seconds)), "--rate", str(rate),
