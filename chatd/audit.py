@@ -10,7 +10,7 @@ actor's nickname and address as fields of their own (``actor``,
 ``actor_address``) beside who or what was acted on.
 
 What people say is never logged: no message, action, private message,
-``/wall`` text, topic, kick or quit reason, nor any password (``/oper`` is
+``/wall`` text, topic, kick, kill or quit reason, nor any password (``/oper`` is
 logged by chatd.frontend.oper, with the name tried, and wrong account
 passwords the same way), nor a room's key (a change of it is logged as
 ``+key``, without it). Accounts registered, proved, changed and given
@@ -44,6 +44,7 @@ from chatd.domain.events import (
     Event,
     Identified,
     Kicked,
+    Killed,
     ModeChange,
     Muted,
     NicknameClaimed,
@@ -151,6 +152,8 @@ def line(event: Event) -> Line | None:
             return _by(
                 actor, "put {nick} off the server by a ban {lasting}", nick=event.nick, **_until(event.until)
             )
+        case Killed(actor=actor):
+            return _by(actor, "killed {nick} off the server", nick=event.nick)
         case BanLifted(actor=actor) if actor == CHAT:
             return "The ban on {target} ran out", {"target": event.target}
         case BanLifted(actor=actor):

@@ -13,6 +13,7 @@ from chatd.domain.events import (
     Event,
     Joined,
     Kicked,
+    Killed,
     Muted,
     NickChanged,
     Parted,
@@ -85,6 +86,10 @@ def nick_changed(at: float, nick: str, new: str) -> NickChanged:
 
 def banned(at: float, nick: str, by: str, until: float | None) -> Banned:
     return Banned(id="", at=at, actor=Actor(by), nick=nick, until=until)
+
+
+def killed(at: float, nick: str, by: str, reason: str) -> Killed:
+    return Killed(id="", at=at, actor=Actor(by), nick=nick, reason=reason)
 
 
 def muted(at: float, nick: str, by: str, until: float | None) -> Muted:

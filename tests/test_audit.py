@@ -48,7 +48,8 @@ class AuditLogTests(ChatTestCase):
         self.assertEqual(self.events()[0]["log_namespace"], "chatd.audit.AuditLog")
 
     def test_moderation_is_logged_with_who_did_it_and_never_what_was_said(self) -> None:
-        """Kick, ban, mute, their ends, a topic lock, a wall and /shutdown: each one line, by whom, with no text."""
+        """Kick, ban, kill, mute, their ends, a topic lock, a wall and /shutdown: each one line, by whom, with no
+        text (a kill's reason is not logged, as a kick's is not)."""
         boss, _ = self.online("boss", "#dev", address="10.0.0.1")
         self.chat.grant_operator(boss)
         bob, _ = self.online("bob", "#dev", address="10.0.0.2")
@@ -63,6 +64,7 @@ class AuditLogTests(ChatTestCase):
         self.chat.ban(boss, "10.0.0.2", 3600)
         self.chat.unban(boss, "10.0.0.2")
         self.chat.ban(boss, "dave", None)
+        self.chat.kill(boss, "carol", SECRET)
         self.chat.wall(boss, SECRET)
         self.chat.shutdown(boss, SECRET)
         self.assertEqual(
@@ -77,6 +79,7 @@ class AuditLogTests(ChatTestCase):
                 "boss from 10.0.0.1 put bob off the server by a ban until 1970-01-01T01:01:40Z",
                 "boss from 10.0.0.1 lifted the ban on 10.0.0.2",
                 "boss from 10.0.0.1 banned nickname dave until lifted",
+                "boss from 10.0.0.1 killed carol off the server",
                 "boss from 10.0.0.1 wrote to everyone",
                 "boss from 10.0.0.1 shut the server down",
             ],
@@ -95,6 +98,9 @@ class AuditLogTests(ChatTestCase):
                 "until": 3700.0,
                 "lasting": "until 1970-01-01T01:01:40Z",
             },
+        )
+        self.assertEqual(
+            self.fields(self.events()[9]), {"actor": "boss", "actor_address": "10.0.0.1", "nick": "carol"}
         )
         for event in self.logged:
             self.assertNotIn(SECRET, repr(event))

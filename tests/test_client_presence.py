@@ -144,6 +144,19 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
         self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
 
+    def test_a_kill_forgets_where_the_user_was(self) -> None:
+        """Killed, the user is off the server as a ban takes them: coming back, the client starts afresh."""
+        presence = registered()
+        feed(
+            presence, joined("#dev"), {"type": "killed", "at": AT, "nick": "bob", "by": "boss", "reason": ""}
+        )
+        self.assertEqual(presence.rooms, ["#lobby", "#dev"])
+        feed(presence, {"type": "killed", "at": AT, "nick": "ALICE", "by": "boss", "reason": "flooding"})
+        self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
+        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
+
     def test_own_rename_followed(self) -> None:
         """nick_changed for the user (compared folded) renames the user; for another, nothing."""
         presence = registered()

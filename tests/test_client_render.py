@@ -317,6 +317,14 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["00:01 - bob was banned by boss until lifted"],
     ),
     (
+        {"type": "killed", "at": AT, "nick": "bob", "by": "boss", "reason": "flooding"},
+        ["00:01 - bob was killed by boss (flooding)"],
+    ),
+    (
+        {"type": "killed", "at": AT, "nick": "bob", "by": "boss", "reason": ""},
+        ["00:01 - bob was killed by boss"],
+    ),
+    (
         {"type": "muted", "at": AT, "nick": "bob", "by": "boss", "until": AT + 2 * 86400},
         ["00:01 - bob was muted by boss until 1970-01-03 00:01"],
     ),
@@ -730,6 +738,16 @@ class BellTests(SynchronousTestCase):
         """A line naming the user has its text in bold."""
         said = {"type": "said", "at": AT, "room": "#a", "nick": "bob", "text": "hi alice"}
         self.assertTrue(lines(said, COLOUR)[0].endswith("\x1b[1mhi alice\x1b[0m"))
+
+    def test_being_kicked_banned_or_killed_rings_the_bell(self) -> None:
+        """What is done to the user rings the bell; the same done to someone else does not."""
+        for done in (
+            {"type": "kicked", "at": AT, "room": "#a", "nick": "alice", "by": "boss", "reason": ""},
+            {"type": "banned", "at": AT, "nick": "alice", "by": "boss", "until": None},
+            {"type": "killed", "at": AT, "nick": "alice", "by": "boss", "reason": ""},
+        ):
+            self.assertTrue(self.bell(done), done)
+            self.assertFalse(self.bell({**done, "nick": "bob"}), done)
 
     def test_no_bell_before_a_nickname(self) -> None:
         """Before the user has a nickname nothing is a mention."""

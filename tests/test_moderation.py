@@ -6,6 +6,7 @@ from chatd.domain.errors import (
     BannedError,
     InvalidTextError,
     KickSelfError,
+    KillSelfError,
     MutedError,
     NicknameBannedError,
     NoSuchNicknameError,
@@ -29,6 +30,7 @@ from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import (
     banned,
     kicked,
+    killed,
     muted,
     said,
     seen,
@@ -52,13 +54,14 @@ class OperatorTests(ChatTestCase):
         self.assertTrue(alice.operator)
 
     def test_every_operator_request_refuses_others(self) -> None:
-        """Ban, unban, bans, mute, unmute, wall and shutdown refuse a user who is not an operator."""
+        """Ban, unban, kill, bans, mute, unmute, wall and shutdown refuse a user who is not an operator."""
         alice, _ = self.online("alice", "#lobby")
         self.online("bob", "#lobby")
         before = len(self.audience.deliveries)
         for request in (
             lambda: self.chat.ban(alice, "bob", None),
             lambda: self.chat.unban(alice, "bob"),
+            lambda: self.chat.kill(alice, "bob"),
             lambda: self.chat.bans(alice),
             lambda: self.chat.mute(alice, "bob", None),
             lambda: self.chat.unmute(alice, "bob"),
@@ -448,6 +451,75 @@ class BanTests(ChatTestCase):
         )
         self.clock.advance(60)
         self.assertEqual(self.chat.bans(self.op), BanList((Ban("10.0.0.7", None, "op"),)))
+
+
+class KillTests(ChatTestCase):
+    """op is an operator in #ops; bob is in #lobby with carol and in #dev with dave; eve shares no room with bob."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.op, self.op_session = self.online("op", "#ops", address="10.0.0.9")
+        self.chat.grant_operator(self.op)
+        self.bob, self.bob_session = self.online("bob", "#lobby", "#dev", address="10.0.0.2")
+        _, self.carol_session = self.online("carol", "#lobby")
+        _, self.dave_session = self.online("dave", "#dev")
+        _, self.eve_session = self.online("eve", "#elsewhere")
+
+    def test_kill_takes_the_user_off_and_tells_them_their_roommates_and_the_operator(self) -> None:
+        """bob is offline with every room left; he, each roommate and the operator are told once; nobody else."""
+        self.clock.advance(5)
+        self.chat.kill(self.op, "BOB", "flooding")
+        expected = killed(105, "bob", "op", "flooding")
+        event, sessions = self.audience.deliveries[-1]
+        self.assertEqual(seen(event), expected)
+        self.assertCountEqual(
+            sessions, [self.bob_session, self.carol_session, self.dave_session, self.op_session]
+        )
+        self.assertFalse(self.bob.online)
+        self.assertEqual(self.bob.rooms, {})
+        self.assertEqual(self.chat.users(), UserList(("carol", "dave", "eve", "op"), 4))
+        self.assertEqual(self.chat.members("#dev").nicks, ("dave",))
+
+    def test_the_operator_sharing_a_room_is_told_once(self) -> None:
+        """An operator who is a roommate of the one killed gets the event once."""
+        self.chat.join(self.op, "#lobby")
+        self.chat.kill(self.op, "bob")
+        self.assertEqual(self.audience.deliveries[-1][1].count(self.op_session), 1)
+
+    def test_the_one_killed_may_come_back_at_once(self) -> None:
+        """A kill keeps nothing: the nickname and the address are free again the same moment."""
+        self.chat.kill(self.op, "bob")
+        again, _ = self.online("bob", "#dev", address="10.0.0.2")
+        self.assertTrue(again.online)
+        self.assertEqual(self.chat.bans(self.op), BanList(()))
+
+    def test_every_session_of_the_user_is_taken_off(self) -> None:
+        """A user with several sessions loses them all: each is told."""
+        user = self.chat._state.users.by_key["bob"]
+        second = RecordingSession(self.audience)
+        self.chat._state.users.attach(user, second)
+        self.chat.kill(self.op, "bob")
+        self.assertIn(second, self.audience.deliveries[-1][1])
+        self.assertFalse(self.bob.online)
+
+    def test_nobody_kills_themselves_nor_another_operator(self) -> None:
+        """A kill of oneself or of an operator is refused and changes nothing."""
+        other, _ = self.online("other")
+        self.chat.grant_operator(other)
+        before = len(self.published)
+        error = self.assertRaises(KillSelfError, self.chat.kill, self.op, "OP")
+        self.assertEqual(
+            (error.code, word(error)), ("kill-self", "you cannot kill yourself; /quit leaves the server")
+        )
+        self.assertRaises(TargetIsOperatorError, self.chat.kill, self.op, "other")
+        self.assertEqual(len(self.published), before)
+        self.assertTrue(other.online)
+
+    def test_kill_of_nobody_or_with_an_unsafe_reason_is_refused(self) -> None:
+        """A nickname nobody holds, or a reason breaking the text rules, is refused; bob stays."""
+        self.assertRaises(NoSuchNicknameError, self.chat.kill, self.op, "ghost")
+        self.assertRaises(InvalidTextError, self.chat.kill, self.op, "bob", "\x1b[2J")
+        self.assertTrue(self.bob.online)
 
 
 class RestoreTests(ChatTestCase):

@@ -104,12 +104,15 @@ class EveryChangeIsAnEventTests(ChatTestCase):
         self.kept(self.chat.drop_account(op))
         self.chat.quit(bob)
         self.chat.identify(RecordingSession(self.audience), None, "bob", "10.0.0.4")
+        dave, _ = self.online("dave", "#lobby", "#dev")
+        self.chat.kill(op, "dave", "enough")
         self.clock.advance(31)
         replayed = ChatState()
         for event in self.published:
             replayed.apply(event)
         self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
         self.assertFalse(carol.online)
+        self.assertFalse(dave.online)
 
     def test_seam_order_is_apply_history_bus_deliver(self) -> None:
         """An event is applied before history keeps it, the bus carries it, and then a front end shows it."""

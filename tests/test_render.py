@@ -28,6 +28,7 @@ from chatd.domain.events import (
     Invited,
     Joined,
     Kicked,
+    Killed,
     ModeChange,
     Muted,
     NickChanged,
@@ -74,6 +75,7 @@ from tests.events import (
     banned,
     joined,
     kicked,
+    killed,
     muted,
     nick_changed,
     parted,
@@ -210,6 +212,8 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
     (kicked(AT, "#dev", "bob", "alice", "", seq=1), b"[00:01] #dev -- bob was kicked by alice\r\n"),
     (banned(AT, "bob", "op", AT + 7200), b"[00:01] -- bob was banned by op for 2h\r\n"),
     (banned(AT, "bob", "op", None), b"[00:01] -- bob was banned by op\r\n"),
+    (killed(AT, "bob", "op", "flooding"), b"[00:01] -- bob was killed by op (flooding)\r\n"),
+    (killed(AT, "bob", "op", ""), b"[00:01] -- bob was killed by op\r\n"),
     (muted(AT, "bob", "op", AT + 90), b"[00:01] -- bob was muted by op for 1m 30s\r\n"),
     (muted(AT, "bob", "op", None), b"[00:01] -- bob was muted by op\r\n"),
     (unmuted(AT, "bob", "op"), b"[00:01] -- bob was unmuted by op\r\n"),
@@ -271,6 +275,7 @@ TYPE_NAMES: dict[type, str] = {
     RoomOperatorAdded: "room_operator_added",
     RoomOperatorRemoved: "room_operator_removed",
     Banned: "banned",
+    Killed: "killed",
     Muted: "muted",
     Unmuted: "unmuted",
     Walled: "walled",
@@ -314,7 +319,7 @@ SAFE_TEXT = st.text(
 ).filter(_accepted_unchanged)
 
 
-SHOWN = (*ROOM_EVENTS, Whispered, Quit, NickChanged, Banned, Muted, Unmuted, Walled, ShuttingDown)
+SHOWN = (*ROOM_EVENTS, Whispered, Quit, NickChanged, Banned, Killed, Muted, Unmuted, Walled, ShuttingDown)
 """The events a front end shows someone; the rest (a user online, away, made operator, a ban
 set or lifted) change state and are kept, and reach people only through replies and notices."""
 

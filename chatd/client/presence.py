@@ -2,7 +2,7 @@
 
 The server never says "you are in these rooms"; the client keeps count
 from what it is told: its own ``joined``, ``parted`` and ``kicked``
-events, its own ``banned`` and ``nick_changed``, and the order in which
+events, its own ``banned``, ``killed`` and ``nick_changed``, and the order in which
 the server answers (documented in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
 put the user back under the same nickname in the same rooms, the current
 room last, so plain lines go where they went before.
@@ -207,7 +207,7 @@ class Presence:
         return []
 
     def _banned(self, message: Message) -> list[str]:
-        """The user is taken off the server: nothing of where they were is theirs to go back to."""
+        """The user is taken off the server (banned or killed): nothing of where they were is theirs to go back to."""
         if self._mine(message):
             self.nick, self.rooms, self.current, self._plan = None, [], None, None
         return []
@@ -256,5 +256,6 @@ _FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {
     "parted": Presence._parted,
     "kicked": Presence._parted,
     "banned": Presence._banned,
+    "killed": Presence._banned,
     "nick_changed": Presence._renamed,
 }

@@ -243,6 +243,12 @@ def _kicked(fields: _Fields, view: View) -> Shown:
     return _one(fields, view, Look.EVENT, body, bell=is_me(nick, view))
 
 
+def _killed(fields: _Fields, view: View) -> Shown:
+    nick = fields.text("nick")
+    body = f"{nick} was killed by {fields.text('by')}{_because(fields.text('reason'))}"
+    return _one(fields, view, Look.EVENT, body, bell=is_me(nick, view))
+
+
 def _unmuted(fields: _Fields, view: View) -> Shown:
     nick, by = fields.text("nick"), fields.text("by")
     # No operator: the mute ran out (docs/PROTOCOL.md, the chat itself as actor).
@@ -513,6 +519,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "room_operator_added": _event("{by} made {nick} a room operator of {room} (account {account})"),
     "room_operator_removed": _event("{by} took room operator of {room} from {nick} (account {account})"),
     "banned": _moderated("banned"),
+    "killed": _killed,
     "muted": _moderated("muted"),
     "unmuted": _unmuted,
     "walled": _walled,

@@ -100,6 +100,7 @@ class Chat:
         self.grant_operator = moderation.grant_operator
         self.kick = moderation.kick
         self.ban = moderation.ban
+        self.kill = moderation.kill
         self.unban = moderation.unban
         self.bans = moderation.bans
         self.mute = moderation.mute

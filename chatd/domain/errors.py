@@ -201,7 +201,7 @@ class NotOwnerError(ChatError):
 
 @dataclass(eq=False)
 class TargetIsOperatorError(ChatError):
-    """Operators cannot be muted, banned off the server or kicked by a room owner."""
+    """Operators cannot be muted, banned or killed off the server, or kicked by a room owner."""
 
     code = "is-operator"
     nick: str
@@ -311,6 +311,13 @@ class KickSelfError(ChatError):
     """A kick of the one asking: leaving a room is a part, not a kick."""
 
     code = "kick-self"
+
+
+@dataclass(eq=False)
+class KillSelfError(ChatError):
+    """A kill of the one asking: leaving the server is a quit, not a kill."""
+
+    code = "kill-self"
 
 
 @dataclass(eq=False)

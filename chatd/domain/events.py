@@ -167,6 +167,17 @@ class Banned(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Killed(_Base):
+    """Operator ``actor`` took ``nick`` off the server (IRC's KILL); ``reason`` may be empty.
+
+    Unlike a ban it leaves nothing behind: they may come back at once.
+    """
+
+    nick: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BanLifted(_Base):
     """The ban on ``target`` is over: lifted by operator ``actor``, or run out (``actor`` is ``CHAT``)."""
 
@@ -365,6 +376,7 @@ Event = (
     | OperatorGranted
     | BanAdded
     | Banned
+    | Killed
     | BanLifted
     | Muted
     | Unmuted
@@ -406,6 +418,7 @@ EVENTS: tuple[type[Event], ...] = (
     OperatorGranted,
     BanAdded,
     Banned,
+    Killed,
     BanLifted,
     Muted,
     Unmuted,

@@ -1,4 +1,4 @@
-"""What operators and room owners may do: grant, kick, ban, mute, wall, lock topics, shut down.
+"""What operators and room owners may do: grant, kick, ban, kill, mute, wall, lock topics, shut down.
 
 Who is an operator is recorded here (``grant_operator``), not how they
 proved it: a front end that checked a password (or, later, an account) or
@@ -7,8 +7,8 @@ trusts its session (the host's console) asks for the grant.
 The rules: operators may do everything below anywhere; a room's owner (its
 maker, while online) and operators may kick from that room and lock its
 topic, and in the server's rooms, which nobody owns, only operators may;
-operators themselves cannot be muted, banned off the server, or kicked by
-an owner. Whoever is kicked may not join that room again until the time
+operators themselves cannot be muted, banned or killed off the server, or
+kicked by an owner. Whoever is kicked may not join that room again until the time
 their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on). Mutes and
 bans with a duration run out by the injected clock, each as an event of its
 own (chatd.domain.expiry). As in talk, each operation checks, then
@@ -22,6 +22,7 @@ from chatd.domain import rules
 from chatd.domain.bans import ban_target, target_key
 from chatd.domain.errors import (
     KickSelfError,
+    KillSelfError,
     NotBannedError,
     NotMutedError,
     TargetIsOperatorError,
@@ -34,6 +35,7 @@ from chatd.domain.events import (
     Banned,
     Event,
     Kicked,
+    Killed,
     Muted,
     OperatorGranted,
     ShuttingDown,
@@ -144,6 +146,26 @@ class Moderation:
             banned = Banned(id=id, at=at, actor=by.actor, nick=user.nick, until=until)
             self._seam.publish(banned, (user,), users.neighbours(user))
         return Ban(found.shown, until, by.nick)
+
+    def kill(self, view: UserView, nick: str, reason: str = "") -> None:
+        """Take ``nick`` off the server at once, with all their sessions (IRC's KILL); operators only.
+
+        Not oneself (KillSelfError: leaving is a quit) nor another operator
+        (TargetIsOperatorError). The one killed, everyone who shares a room
+        with them and the operator get a ``Killed`` event; nothing is kept
+        against them, so they may come back at once.
+        """
+        by = own(view)
+        rules.require_operator(by)
+        reason = check_text(reason, self._limits.reason)
+        target = self._state.users.find(nick)
+        if target is by:
+            raise KillSelfError()
+        if target.operator:
+            raise TargetIsOperatorError(target.nick)
+        id, at = self._seam.stamp()
+        event = Killed(id=id, at=at, actor=by.actor, nick=target.nick, reason=reason)
+        self._seam.publish(event, (target,), self._state.users.neighbours(target) | {by})
 
     def unban(self, view: UserView, target: str) -> str:
         """Lift the ban on a nickname or address; operators only. Returns the target as shown."""

@@ -28,6 +28,7 @@ from chatd.domain.events import (
     Invited,
     Joined,
     Kicked,
+    Killed,
     ModeChange,
     Muted,
     NickChanged,
@@ -140,7 +141,7 @@ def _quit(state: ChatState, event: Quit) -> None:
     state.take_offline(state.user(event.actor.nick))
 
 
-def _banned(state: ChatState, event: Banned) -> None:
+def _taken_off(state: ChatState, event: Banned | Killed) -> None:
     state.take_offline(state.user(event.nick))
 
 
@@ -298,7 +299,8 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     TopicChanged: _topic_changed,
     TopicLocked: _topic_locked,
     Quit: _quit,
-    Banned: _banned,
+    Banned: _taken_off,
+    Killed: _taken_off,
     NickChanged: _nick_changed,
     AwayChanged: _away_changed,
     OperatorGranted: _operator_granted,

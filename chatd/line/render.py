@@ -28,6 +28,7 @@ from chatd.domain.events import (
     Invited,
     Joined,
     Kicked,
+    Killed,
     ModeChange,
     Muted,
     NickChanged,
@@ -327,6 +328,7 @@ _event(RoomModesChanged, lambda e: f"{e.room} -- {e.actor.nick} " + ", ".join(ma
 _event(Invited, lambda e: f"{e.room} -- {e.actor.nick} invited {e.nick}")
 _event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
 _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")
+_event(Killed, lambda e: f"-- {e.nick} was killed by {e.actor.nick}{_because(e.reason)}")
 _event(Muted, lambda e: f"-- {e.nick} was muted by {e.actor.nick}{_lasting(e.at, e.until)}")
 _event(Unmuted, lambda e: f"-- {e.nick} was unmuted by {e.actor.nick}")
 _event(Walled, lambda e: f"-- {e.actor.nick} to everyone: {e.text}")

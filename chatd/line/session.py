@@ -36,6 +36,7 @@ from chatd.domain.events import (
     Identified,
     Invited,
     Kicked,
+    Killed,
     RoomEvent,
     Said,
     Whispered,
@@ -331,7 +332,7 @@ class LineSession(ABC):
         return self.room_or_current(given.room), given.text
 
     def settle(self) -> None:
-        """Catch up after the user may have left a room or the chat (part, kick, ban).
+        """Catch up after the user may have left a room or the chat (part, kick, ban, kill).
 
         Taken off the server, the session ends; out of its current room, it
         talks in the last joined room it is still in, and says so.
@@ -382,7 +383,7 @@ def deliver(
     An event in ``NOT_SHOWN`` is dropped here, once for all its recipients.
     The ignore check runs only while ``ignorers`` (the front end's sessions
     that ignore someone) is not empty, so it costs nothing otherwise. After
-    a kick or a ban the sessions catch up with what it did to them.
+    a kick, a ban or a kill the sessions catch up with what it did to them.
     """
     if type(event) in NOT_SHOWN:
         return
@@ -397,6 +398,6 @@ def deliver(
         else:
             as_text = as_text or text(event)
             session.sink.write(as_text)
-    if isinstance(event, Kicked | Banned):
+    if isinstance(event, Kicked | Banned | Killed):
         for session in sessions:
             session.settle()

@@ -339,7 +339,7 @@ class Chat {
     this.event(conversation, object, !this.mine(nick));
   }
 
-  /** An event that names no room but the user's own (a wall, a ban, a shutdown): in the log shown. */
+  /** An event that names no room but the user's own (a wall, a ban, a kill, a shutdown): in the log shown. */
   general(object) {
     const target = this.current ?? this.rooms()[0];
     if (target !== undefined && target !== null) this.event(target, object);
@@ -693,6 +693,7 @@ const HANDLERS = {
   walled: Chat.prototype.general,
   shutting_down: Chat.prototype.general,
   banned: Chat.prototype.general,
+  killed: Chat.prototype.general,
   muted: Chat.prototype.general,
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,

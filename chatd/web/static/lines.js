@@ -68,6 +68,8 @@ function body(object) {
       return [`The server is shutting down${reason(object.reason)}`];
     case "banned":
       return [who(nick), " was banned by ", who(object.by)];
+    case "killed":
+      return [who(nick), " was killed by ", who(object.by), reason(object.reason)];
     case "muted":
       return [who(nick), " was muted by ", who(object.by)];
     case "unmuted":
