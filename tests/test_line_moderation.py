@@ -272,6 +272,87 @@ class BanTests(LineTestCase):
         self.assertEqual(self.lines(bob_wire), [NOT_OPERATOR] * 3)
 
 
+class KillTests(LineTestCase):
+    def test_kill_closes_the_user_and_tells_their_rooms_and_the_operator(self) -> None:
+        """/kill NICK reason: bob, his roommates and the operator (in none of his rooms) see why; bob's connection
+        closes; someone who shares no room with him sees nothing."""
+        op, op_wire = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        eve, eve_wire = self.connect(b"eve")
+        bob.dataReceived(b"/join #dev\n")
+        op.dataReceived(b"/part\n")
+        eve.dataReceived(b"/part\n")
+        for wire in self.wires:
+            self.lines(wire)
+        op.dataReceived(b"/kill bob flooding #lobby\n")
+        killed = b"[00:00] -- bob was killed by op (flooding #lobby)"
+        self.assertEqual(self.lines(bob_wire), [killed])
+        self.assertTrue(bob_wire.disconnecting)
+        self.assertEqual(self.lines(carol_wire), [killed])
+        self.assertEqual(self.lines(op_wire), [killed])
+        self.assertEqual(self.lines(eve_wire), [])
+        self.assertFalse(carol_wire.disconnecting)
+        op.dataReceived(b"/users\n")
+        self.assertEqual(self.lines(op_wire), [b"*** Online (3): carol eve op"])
+
+    def test_the_one_killed_may_come_back_at_once(self) -> None:
+        """Unlike a ban, a kill keeps nothing: the same nickname from the same address is welcome the same moment."""
+        op, _ = self.operator(b"op")
+        self.connect(b"bob", host="10.0.0.2")
+        op.dataReceived(b"/kill bob\n")
+        again, wire = self.connect(host="10.0.0.2")
+        again.dataReceived(b"bob\n")
+        self.assertEqual(self.lines(wire)[:2], [b"*** You are bob.", b"[00:00] #lobby -- bob joined"])
+
+    def test_kill_is_json_for_programs(self) -> None:
+        """A program reads a kill as a killed object naming who, by whom and why."""
+        op, _ = self.operator(b"op")
+        bot, bot_wire = self.connect(b"bot")
+        bot.dataReceived(b"/format json\n")
+        self.connect(b"bob")
+        self.clock.advance(5)
+        op.dataReceived(b"/kill bob\n")
+        [line] = self.lines(bot_wire)
+        killed = json.loads(line)
+        self.assertEqual(
+            {key: value for key, value in killed.items() if key != "id"},
+            {"type": "killed", "at": 5.0, "nick": "bob", "by": "op", "reason": ""},
+        )
+
+    def test_every_connection_of_an_account_is_closed(self) -> None:
+        """A user online from two connections (an account's) loses both."""
+        op, _ = self.operator(b"op")
+        alice, first = self.connect(b"alice")
+        alice.dataReceived(b"/register correct horse battery\n")
+        second_protocol, second = self.connect()
+        second_protocol.dataReceived(b"/identify alice correct horse battery\n")
+        for wire in self.wires:
+            self.lines(wire)
+        op.dataReceived(b"/kill alice\n")
+        for wire in (first, second):
+            self.assertEqual(self.lines(wire), [b"[00:00] -- alice was killed by op"])
+            self.assertTrue(wire.disconnecting)
+
+    def test_kill_refusals(self) -> None:
+        """Oneself, another operator, nobody, no nickname at all, or a user who is not an operator: each refused."""
+        op, wire = self.operator(b"op")
+        self.operator(b"other")
+        op.dataReceived(b"/kill OP\n/kill other\n/kill ghost\n/kill\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR kill-self you cannot kill yourself; /quit leaves the server",
+                b"ERR is-operator other is an operator",
+                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR usage usage: /kill NICK [reason]",
+            ],
+        )
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/kill op\n")
+        self.assertEqual(self.lines(bob_wire), [NOT_OPERATOR])
+
+
 class MuteTests(LineTestCase):
     def test_muted_user_is_refused_everywhere_and_heard_by_nobody(self) -> None:
         """A muted user's messages, actions and private messages are refused with the time left."""

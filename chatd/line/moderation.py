@@ -41,6 +41,10 @@ def ban(session: "LineSession", command: mod.Ban | mod.ListBans) -> None:
         session.send(session.chat.ban(session.me(), command.target, command.seconds))
 
 
+def kill(session: "LineSession", command: mod.Kill) -> None:
+    session.chat.kill(session.me(), command.nick, command.reason)
+
+
 def unban(session: "LineSession", command: mod.Unban) -> None:
     target = session.chat.unban(session.me(), command.target)
     session.send(Notice("ban", f"{target} is no longer banned.", {"target": target, "banned": False}))

@@ -37,6 +37,14 @@ class Ban:
 
 
 @dataclass(frozen=True, slots=True)
+class Kill:
+    """``/kill NICK [reason]``: off the server now, free to come back."""
+
+    nick: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListBans:
     """``/ban`` alone."""
 
@@ -97,6 +105,13 @@ def parse_kick(args: str) -> Command:
     if not nick:
         raise UsageError("/kick NICK [#room] [reason]")
     return Kick(nick, room_then_text(rest.strip()))
+
+
+def parse_kill(args: str) -> Command:
+    nick, _, reason = args.partition(" ")
+    if not nick:
+        raise UsageError("/kill NICK [reason]")
+    return Kill(nick, reason.strip())
 
 
 _parse_ban_target = word_and_duration(Ban, "/ban [NICK|ADDRESS [duration]]")

@@ -452,6 +452,17 @@ COMMANDS: dict[str, Spec] = {
             example="/ban 192.0.2.7 2h",
         ),
         Spec(
+            "kill",
+            "NICK [reason]",
+            "take someone off the server now; they may come back (operators)",
+            mod.parse_kill,
+            moderation.kill,
+            operators=True,
+            details="NICK: who to take off (not an operator); reason: shown to them and everyone in "
+            "their rooms. All their connections close; unlike /ban, nothing stops them coming back.",
+            example="/kill bob flooding #lobby",
+        ),
+        Spec(
             "unban",
             "NICK|ADDRESS",
             "lift a ban (operators)",

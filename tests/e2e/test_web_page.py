@@ -25,9 +25,10 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web, web_url
-from tests.e2e.daemon import Daemon
+from tests.e2e.daemon import Daemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import quick_hash
 
 FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "100000000")
 """Options that let one nc user say many lines at once without being slowed."""
@@ -36,6 +37,11 @@ FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "1
 def quiet(case: SynchronousTestCase, page: Page) -> None:
     """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
     case.assertEqual(page.console_errors(), [])
+
+
+def wait_for_text(page: Page, css: str, text: str) -> None:
+    """Wait until an element of ``page`` matching ``css`` holds exactly ``text``."""
+    page.wait(lambda: text in page.texts(css) or None, f"{text!r} in {css}")
 
 
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
@@ -104,6 +110,24 @@ class ChatTests(SynchronousTestCase):
             pass
         alice.wait_for_said("hello carol")
         quiet(self, alice)
+
+    def test_a_kill_is_shown_in_the_page_of_the_one_killed_and_of_their_roommates(self) -> None:
+        """An operator on nc kills bob, who is in a browser: bob's page and alice's show who did it and why, and
+        alice's page goes on."""
+        daemon, url = start_web(self, "--opers", opers_file(self, quick_hash("correct horse")))
+        alice, bob = Page(self, url), Page(self, url)
+        alice.login("alice")
+        bob.login("bob")
+        op = enter(daemon, "op")
+        op.say("/oper boss correct horse")
+        op.expect("*** You are now an operator.")
+        op.say("/kill bob flooding")
+        for page in (alice, bob):
+            wait_for_text(page, "#log-box .log .line.killed .body", "bob was killed by op (flooding)")
+        alice.say("still here")
+        alice.wait_for_said("still here")
+        for page in (alice, bob):
+            quiet(self, page)
 
     def test_a_mention_is_counted_in_its_room_and_highlighted(self) -> None:
         """carol names alice in #lobby while alice reads #dev: #lobby counts it, and its line is marked."""
