@@ -112,3 +112,28 @@ class QueryTests(IRCTestCase):
         self.send(self.alice, "OPER boss :correct horse", "WALLOPS :hear ye")
         self.assertEqual(self.lines(self.wire)[-1], b":alice!alice@chatd WALLOPS :hear ye")
         self.assertEqual(self.lines(self.wires[0])[-1], b"[00:00] -- alice to everyone: hear ye")
+
+    def test_kill_takes_someone_off_and_the_room_reads_quit(self) -> None:
+        """An operator's KILL: the room reads the victim's QUIT, the victim ERROR and the close; non-operators 481."""
+        carol, carol_wire = self.irc_user("carol")
+        self.send(carol, "JOIN #lobby")
+        self.lines(carol_wire)
+        self.lines(self.wire)
+        self.send(carol, "KILL bob :spam")
+        self.assertEqual(
+            self.lines(carol_wire), [b":testhost 481 carol :Permission Denied- You're not an IRC operator"]
+        )
+        self.send(self.alice, "OPER boss :correct horse", "KILL carol :spam")
+        self.assertEqual(self.lines(self.wire)[-1], b":carol!carol@chatd QUIT :Killed (alice (spam))")
+        self.assertEqual(
+            self.lines(carol_wire),
+            [
+                b":carol!carol@chatd QUIT :Killed (alice (spam))",
+                b"ERROR :Closing Link: 127.0.0.1 (Killed (alice (spam)))",
+            ],
+        )
+        self.assertTrue(carol_wire.disconnecting)
+        self.send(self.alice, "KILL alice")
+        self.assertEqual(
+            self.lines(self.wire), [b":testhost FAIL KILL KILL_SELF :Use QUIT to leave the server"]
+        )

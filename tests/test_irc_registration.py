@@ -35,7 +35,11 @@ class RegistrationTests(IRCTestCase):
         self.send(client, "CAP LS 302", "NICK alice", "USER a 0 * :Alice")
         lines = self.lines(wire)
         self.assertEqual(len(lines), 1)
-        self.assertTrue(lines[0].startswith(b":testhost CAP * LS :account-tag away-notify batch cap-notify "))
+        self.assertTrue(
+            lines[0].startswith(
+                b":testhost CAP * LS :account-notify account-tag away-notify batch cap-notify "
+            )
+        )
         self.assertIn(b"sasl=PLAIN", lines[0])
         self.send(client, "CAP END")
         self.assertTrue(self.lines(wire)[0].startswith(b":testhost 001 alice "))
@@ -226,4 +230,16 @@ class AccountTests(IRCTestCase):
                 b":testhost NOTICE alice :1 private messages were kept for you while you were offline:",
                 b"@time=1970-01-01T00:01:30.000Z :bob!bob@chatd PRIVMSG alice :see you at noon",
             ],
+        )
+
+    def test_account_notify_tells_roommates_of_a_login(self) -> None:
+        """With account-notify a roommate reads ACCOUNT when an nc user in the room identifies (then their NICK)."""
+        watcher, wire = self.irc_user("watcher", "account-notify")
+        self.send(watcher, "JOIN #lobby")
+        self.lines(wire)
+        nc, _ = self.connect(b"someone")
+        self.lines(wire)
+        nc.dataReceived(b"/identify alice sesame12\n")
+        self.assertEqual(
+            self.lines(wire), [b":someone!someone@chatd ACCOUNT alice", b":someone!someone@chatd NICK alice"]
         )

@@ -6,6 +6,7 @@ docs/IRC.md says what each changes. ``sasl`` names its one mechanism to a
 """
 
 CAPS: dict[str, str] = {
+    "account-notify": "",
     "account-tag": "",
     "away-notify": "",
     "batch": "",

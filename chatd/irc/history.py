@@ -29,7 +29,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.held import keep_place
 from chatd.irc.message import Message
-from chatd.irc.render import line
+from chatd.irc.render import Shape, line
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -76,12 +76,14 @@ def batch(session: "IRCSession", target: str, events: Sequence[Event]) -> bytes:
     """``events`` as ``session`` reads them, in a ``chathistory`` batch if it takes batches."""
     render = session.factory.events.render
     if "batch" not in session.caps:
-        return b"".join(render(event, session.shape) for event in events)
+        return b"".join(render(event, Shape(session.shape)) for event in events)
     reference = f"h{next(_batches)}"
     server = session.factory.server_name
     start = Message(source=server, command="BATCH", params=(f"+{reference}", "chathistory", target))
     end = Message(source=server, command="BATCH", params=(f"-{reference}",))
-    return line(start) + b"".join(render(event, session.shape, reference) for event in events) + line(end)
+    return (
+        line(start) + b"".join(render(event, Shape(session.shape), reference) for event in events) + line(end)
+    )
 
 
 def chathistory(session: "IRCSession", message: Message) -> "Waiting":

@@ -1,10 +1,12 @@
-"""Operators over IRC: OPER and WALLOPS, through the same checks as every front end's.
+"""Operators over IRC: OPER, KILL and WALLOPS, through the same checks as every front end's.
 
 OPER checks the password as ``/oper`` does (chatd.frontend.oper: off the
 reactor thread, throttled), so the client reads nothing more until the
 answer, and then 381 and its ``+o``. WALLOPS is the chat's ``/wall``: every
 user online reads it (chatd has no ``+w`` audience of its own; IRC clients
-show it as a wallops).
+show it as a wallops). KILL takes a user off the server, every connection of
+theirs: the others in their rooms read their QUIT (``Killed (op (reason))``),
+they read ERROR; nothing is kept against them.
 """
 
 from typing import TYPE_CHECKING
@@ -28,6 +30,13 @@ def _opered(session: "IRCSession") -> None:
         return
     session.reply(n.RPL_YOUREOPER, "You are now an IRC operator")
     session.from_me("MODE", session.user.nick, "+o")
+
+
+def kill(session: "IRCSession", message: Message) -> "Waiting":
+    """KILL nick [:reason]: take someone off the server (operators only); they may come back at once."""
+    reason = message.params[1] if len(message.params) > 1 else ""
+    session.chat.kill(session.me(), message.params[0], reason)
+    return None
 
 
 def wallops(session: "IRCSession", message: Message) -> "Waiting":

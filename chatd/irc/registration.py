@@ -27,7 +27,7 @@ from chatd.irc.caps import CAPS, LS_ROOM, advertised
 from chatd.irc.channels import join_burst
 from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
-from chatd.irc.render import source
+from chatd.irc.render import Shape, source
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -189,7 +189,7 @@ async def _offline(session: "IRCSession", user: UserView) -> None:
         return
     session.server_notice(f"{len(kept)} private messages were kept for you while you were offline:")
     for event in kept:
-        session.write(session.factory.events.render(event, session.shape))
+        session.write(session.factory.events.render(event, Shape(session.shape)))
 
 
 def logged_in(session: "IRCSession") -> None:

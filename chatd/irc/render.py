@@ -36,6 +36,7 @@ from chatd.domain.events import (
     Invited,
     Joined,
     Kicked,
+    Killed,
     Muted,
     NickChanged,
     NicknameClaimed,
@@ -131,6 +132,7 @@ class EventLines:
             TopicLocked: self._topic_locked,
             Kicked: self._kicked,
             Banned: self._banned,
+            Killed: self._killed,
             BanAdded: self._notice,
             BanLifted: self._notice,
             Muted: self._notice,
@@ -147,11 +149,11 @@ class EventLines:
             AwayChanged: self._away,
             OperatorGranted: _nothing,
             Registered: _nothing,
-            AccountRegistered: _nothing,
-            Identified: _nothing,
+            AccountRegistered: self._account,
+            Identified: self._account,
             PasswordChanged: _nothing,
-            AccountDropped: _nothing,
-            AccountNotKept: _nothing,
+            AccountDropped: self._account,
+            AccountNotKept: self._account,
         }
 
     def covers(self, kind: type) -> bool:
@@ -247,6 +249,16 @@ class EventLines:
             trailing=True,
         )
 
+    def _killed(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, Killed)
+        yield Message(
+            tags=_tags(event, shape, 0),
+            source=source(event.nick),
+            command="QUIT",
+            params=(killed_reason(event),),
+            trailing=True,
+        )
+
     def _walled(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Walled)
         yield self._message(event, shape, "WALLOPS", event.text)
@@ -264,6 +276,11 @@ class EventLines:
             command="NOTICE",
             params=(event.room, notice(event)),
         )
+
+    def _account(self, event: Event, shape: Shape) -> Iterator[Message]:
+        assert isinstance(event, AccountRegistered | Identified | AccountDropped | AccountNotKept)
+        account = event.account if isinstance(event, AccountRegistered | Identified) else "*"
+        yield self._message(event, shape, "ACCOUNT", account)
 
     def _away(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, AwayChanged)
@@ -301,6 +318,11 @@ def _tags(event: Event, shape: Shape, part: int) -> Mapping[str, str]:
     if shape & Shape.TIME:
         tags["time"] = timestamp(event.at)
     return tags
+
+
+def killed_reason(event: Killed) -> str:
+    """What a KILL's QUIT and ERROR say: who killed, and why."""
+    return f"Killed ({event.actor.nick} ({event.reason}))" if event.reason else f"Killed ({event.actor.nick})"
 
 
 def notice(event: Event) -> str:

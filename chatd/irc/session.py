@@ -69,7 +69,8 @@ class IRCSession(ABC):
         self.caps: set[str] = set()
         self.negotiating = False
         """Between CAP LS or REQ and CAP END, registration waits."""
-        self.shape = Shape.PLAIN
+        self.shape = int(Shape.PLAIN)
+        """The client's ``Shape`` as a plain int: delivery compares it for every recipient."""
         self.batch: str | None = None
         """The labeled-response batch a waiting command's replies go in (chatd.irc.labels); None when none is open."""
         self.modes: set[str] = set()
@@ -101,9 +102,10 @@ class IRCSession(ABC):
             self.caps |= caps
         else:
             self.caps -= caps
-        self.shape = Shape.PLAIN
+        shape = Shape.PLAIN
         for cap in self.caps:
-            self.shape |= SHAPES.get(cap, Shape.PLAIN)
+            shape |= SHAPES.get(cap, Shape.PLAIN)
+        self.shape = int(shape)
 
     def write(self, data: bytes) -> None:
         """Write rendered lines, unless the session is closing; in the labelled answer's batch while one is open."""

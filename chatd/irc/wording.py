@@ -26,6 +26,7 @@ from chatd.domain.errors import (
     InvalidTextError,
     InviteOnlyError,
     KickSelfError,
+    KillSelfError,
     ModeratedError,
     MutedError,
     NicknameBannedError,
@@ -99,6 +100,8 @@ def refusal(error: ChatError, command: str) -> Refusal:
             return "FAIL", (command, "IS_OPERATOR", nick, f"{nick} is an operator and cannot be acted on")
         case KickSelfError():
             return "FAIL", (command, "KICK_SELF", "Use PART to leave a channel")
+        case KillSelfError():
+            return "FAIL", (command, "KILL_SELF", "Use QUIT to leave the server")
         case RejoinTooSoonError(room=room, seconds_left=left):
             return n.ERR_BANNEDFROMCHAN, (
                 room,
