@@ -82,6 +82,17 @@ class RoomTalkTests(IRCTestCase):
         self.send(self.alice, "PRIVMSG bob :still there?")
         self.assertEqual(self.lines(self.alice_wire), [b":testhost 301 alice bob :lunch"])
 
+    def test_client_tags_and_tagmsg_are_not_carried(self) -> None:
+        """A PRIVMSG's client-only tags reach nobody (the text does); a TAGMSG is dropped without a word."""
+        carol, wire = self.irc_user("carol", "message-tags")
+        self.send(carol, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(self.alice_wire)
+        self.send(self.alice, "@+typing=active TAGMSG #lobby", "@+draft/reply=abc PRIVMSG #lobby :tagged")
+        self.assertEqual(self.lines(self.alice_wire), [])
+        [line] = self.lines(wire)
+        self.assertRegex(line, rb"^@msgid=[^ ;]+ :alice!alice@chatd PRIVMSG #lobby :tagged$")
+
     def test_no_text_and_no_recipient(self) -> None:
         """PRIVMSG without text is 412, without a target 411."""
         self.send(self.alice, "PRIVMSG #lobby", "PRIVMSG")

@@ -65,6 +65,9 @@ COMMANDS: dict[str, Row] = {
     "PONG": Row("PONG token", "answer the server's PING", registration.pong, 0, False),
     "PRIVMSG": Row("PRIVMSG target[,target] :text", "talk in a room or to someone", talk.privmsg),
     "QUIT": Row("QUIT [:reason]", "leave the server", registration.quit_, 0, False),
+    "TAGMSG": Row(
+        "TAGMSG target", "client-only tags alone: taken and dropped (CLIENTTAGDENY=*)", talk.tagmsg, 1
+    ),
     "TIME": Row("TIME", "the server's clock", queries.time),
     "TOPIC": Row("TOPIC #room [:topic]", "show or set a room's topic", channels.topic, 1),
     "USER": Row("USER name 0 * :real name", "register, with NICK", registration.user, 4, False),

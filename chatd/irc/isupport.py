@@ -26,6 +26,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         "CHANMODES=b,k,l,imnst",
         f"CHANNELLEN={limits.room_name}",
         "CHANTYPES=#",
+        "CLIENTTAGDENY=*",
         f"KICKLEN={limits.reason}",
         f"MAXLIST=b:{ROOM_BANS_MOST}",
         "MODES=4",

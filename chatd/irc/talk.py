@@ -114,3 +114,13 @@ def away(session: "IRCSession", message: Message) -> "Waiting":
     else:
         session.reply(n.RPL_UNAWAY, "You are no longer marked as being away")
     return None
+
+
+def tagmsg(session: "IRCSession", message: Message) -> "Waiting":
+    """TAGMSG target: a message of client-only tags alone, which chatd does not carry (``CLIENTTAGDENY=*``).
+
+    The chat's messages hold text, not tags, so there is nothing of it to
+    pass on; it is taken (and paid for) and dropped without a word, as
+    message-tags asks of a server that denies every client-only tag.
+    """
+    return None
