@@ -111,6 +111,17 @@ class ListingTests(IRCTestCase):
             ],
         )
 
+    def test_secret_room_is_listed_to_its_members_only(self) -> None:
+        """LIST leaves a +s room out for those not in it, and shows it to its members."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #hidden", "MODE #hidden +s")
+        self.lines(wire)
+        self.send(alice, "LIST")
+        self.send(bob, "LIST")
+        self.assertIn(b":testhost 322 alice #hidden 1 :", self.lines(wire))
+        self.assertNotIn(b"#hidden", b"".join(self.lines(bob_wire)))
+
     def test_names_of_a_big_room_fit_irc_lines(self) -> None:
         """300 members' names come in 353 lines of at most 512 bytes, every name once."""
         nicks = [f"user{number:03d}" for number in range(300)]

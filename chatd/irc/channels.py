@@ -158,7 +158,7 @@ def list_(session: "IRCSession", message: Message) -> "Waiting":
     session.reply(n.RPL_LISTSTART, "Channel", "Users  Name")
     number, pages, count = 1, 1, 0
     while number <= pages:
-        listing = session.chat.rooms(number)
+        listing = session.chat.rooms(number, session.me())
         for summary in listing.rooms:
             session.reply(n.RPL_LIST, summary.room, str(summary.members), summary.topic)
         count += len(listing.rooms)
