@@ -310,6 +310,26 @@ class NickAndQuitTests(ChatTestCase):
         self.assertEqual(self.chat.time(), ServerTime(101.5))
 
 
+class DepartedTests(ChatTestCase):
+    def test_nicknames_given_up_are_remembered_newest_first(self) -> None:
+        """A quit and a rename are remembered with their times, newest first, found in any case."""
+        alice, _ = self.online("alice")
+        self.clock.advance(10)
+        self.chat.rename(alice, "alicia")
+        self.clock.advance(10)
+        self.chat.quit(alice)
+        bob, _ = self.online("ALICE")
+        self.clock.advance(5)
+        self.chat.quit(bob)
+        self.assertEqual(
+            [(gone.nick, gone.at) for gone in self.chat.departed("alice", 5)],
+            [("ALICE", 125.0), ("alice", 110.0)],
+        )
+        self.assertEqual([gone.nick for gone in self.chat.departed("Alicia", 5)], ["alicia"])
+        self.assertEqual(self.chat.departed("alice", 1)[0].at, 125.0)
+        self.assertEqual(self.chat.departed("nobody", 5), ())
+
+
 class HistoryReadingTests(ChatTestCase):
     """Only a room's members read its history, a bounded number of lines at a time."""
 

@@ -73,6 +73,26 @@ class QueryTests(IRCTestCase):
             ],
         )
 
+    def test_whowas_tells_when_a_nickname_was_given_up(self) -> None:
+        """A user who quit and one who renamed are in WHOWAS, newest first, with when."""
+        carol, _ = self.irc_user("carol")
+        self.clock.advance(60)
+        self.send(carol, "NICK caroline")
+        self.clock.advance(60)
+        self.send(carol, "QUIT")
+        self.send(self.alice, "WHOWAS CAROL", "WHOWAS caroline 1")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 314 alice carol carol chatd * :carol",
+                b":testhost 312 alice carol testhost :1970-01-01 00:01:00 UTC",
+                b":testhost 369 alice CAROL :End of WHOWAS",
+                b":testhost 314 alice caroline caroline chatd * :caroline",
+                b":testhost 312 alice caroline testhost :1970-01-01 00:02:00 UTC",
+                b":testhost 369 alice caroline :End of WHOWAS",
+            ],
+        )
+
     def test_lusers_and_time(self) -> None:
         """LUSERS counts everyone online, whichever front end; TIME is the server's clock."""
         self.clock.advance(3600)

@@ -30,7 +30,17 @@ from chatd.domain.offline import Offline
 from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.registry import Registry
-from chatd.domain.replies import Away, Kept, Members, RoomList, RoomSummary, ServerTime, Topic, UserList
+from chatd.domain.replies import (
+    Away,
+    Departed,
+    Kept,
+    Members,
+    RoomList,
+    RoomSummary,
+    ServerTime,
+    Topic,
+    UserList,
+)
 from chatd.domain.resume import RESUME_MOST, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
@@ -269,6 +279,15 @@ class Chat:
     def online(self, nick: str) -> str:
         """The nickname of whoever is online as ``nick`` (in any case), as they show it."""
         return self._state.users.find(nick).nick
+
+    def departed(self, nick: str, most: int) -> tuple[Departed, ...]:
+        """When ``nick`` (in any case) last stopped being used, newest first, at most ``most`` times; empty if not lately.
+
+        The chat remembers the last ``DEPARTED_KEPT`` nicknames given up, in memory only.
+        """
+        key = fold(nick)
+        found = (gone for gone in self._state.departed if fold(gone.nick) == key)
+        return tuple(islice(found, most))
 
     def account_of(self, nick: str) -> str | None:
         """The account whoever is online as ``nick`` is identified to (None if none); raises NoSuchNicknameError."""

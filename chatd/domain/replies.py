@@ -79,6 +79,14 @@ class ServerTime:
 
 
 @dataclass(frozen=True, slots=True)
+class Departed:
+    """``nick`` stopped being used at ``at`` (seconds since the epoch): they left, were taken off, or took another name."""
+
+    nick: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Whois:
     """Who ``nick`` is: their rooms in join order, away text, whether an operator.
 

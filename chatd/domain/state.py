@@ -9,6 +9,7 @@ connections a user has is the daemon's own business (chatd.domain.users).
 """
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,10 +50,13 @@ from chatd.domain.events import (
     Unmuted,
 )
 from chatd.domain.masks import parse_mask
-from chatd.domain.replies import Ban, RoomBan
+from chatd.domain.replies import Ban, Departed, RoomBan
 from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
+
+DEPARTED_KEPT = 500
+"""Nicknames kept after they stopped being used, for WHOWAS: a few hours of a busy chat, a few KiB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class ChatState:
         self.users = Users()
         self.rooms = Rooms(server_rooms)
         self.bans = Bans()
+        self.departed: deque[Departed] = deque(maxlen=DEPARTED_KEPT)
+        """The nicknames that stopped being used, newest first: IRC's WHOWAS reads them."""
         self.mutes: dict[str, Mute] = {}
         """Mutes by folded nickname, online or not: a mute follows the nickname, not the connection
         (issue 13), so whoever comes back under it, or a restart, finds it still running."""
@@ -139,13 +145,16 @@ def _topic_locked(state: ChatState, event: TopicLocked) -> None:
 
 def _quit(state: ChatState, event: Quit) -> None:
     state.take_offline(state.user(event.actor.nick))
+    state.departed.appendleft(Departed(event.actor.nick, event.at))
 
 
 def _taken_off(state: ChatState, event: Banned | Killed) -> None:
     state.take_offline(state.user(event.nick))
+    state.departed.appendleft(Departed(event.nick, event.at))
 
 
 def _nick_changed(state: ChatState, event: NickChanged) -> None:
+    state.departed.appendleft(Departed(event.actor.nick, event.at))
     user = state.user(event.actor.nick)
     state.users.rename(user, event.new)
     for room in user.rooms.values():

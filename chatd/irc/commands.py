@@ -78,6 +78,6 @@ COMMANDS: dict[str, Row] = {
         "WHO #room|nick [%fields[,token]]", "who is in a room, or who someone is (WHOX)", queries.who, 1
     ),
     "WHOIS": Row("WHOIS nick", "who someone is", queries.whois, 1),
-    "WHOWAS": Row("WHOWAS nick", "who someone was (chatd keeps no record)", queries.whowas, 1),
+    "WHOWAS": Row("WHOWAS nick [count]", "when a nickname was last given up", queries.whowas, 1),
 }
 """Every command the IRC listener runs, by name."""

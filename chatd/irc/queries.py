@@ -2,8 +2,8 @@
 
 Every user is shown as ``nick!nick@HOST`` (chatd.irc.render); WHOIS shows
 an operator the address a user connects from (378), as the line front
-end's /whois does. chatd keeps no record of who was online: WHOWAS says
-so (406), as a server answers for a nickname it has not seen.
+end's /whois does. WHOWAS reads the chat's memory of the nicknames given
+up lately (quit, taken off, or renamed), in memory only.
 """
 
 from datetime import UTC, datetime
@@ -18,6 +18,9 @@ from chatd.irc.render import HOST
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
+
+WHOWAS_MOST = 10
+"""Most times WHOWAS gives for one nickname."""
 
 WHOX_FIELDS = "tcuihsnfdlaor"
 """The WHOX fields in the order 354 gives them (the order of the letters asked does not matter)."""
@@ -109,9 +112,18 @@ def whois(session: "IRCSession", message: Message) -> "Waiting":
 
 
 def whowas(session: "IRCSession", message: Message) -> "Waiting":
-    """WHOWAS nick: chatd keeps no record of who was online."""
+    """WHOWAS nick [count]: a 314 and 312 (when) for each time the nickname was given up lately, or 406; then 369."""
     nick = message.params[0]
-    session.reply(n.ERR_WASNOSUCHNICK, nick, "There was no such nickname")
+    count = message.params[1] if len(message.params) > 1 else ""
+    most = int(count) if count.isdigit() and int(count) > 0 else WHOWAS_MOST
+    departures = session.chat.departed(nick, min(most, WHOWAS_MOST))
+    server = session.factory.server_name
+    for gone in departures:
+        session.reply(n.RPL_WHOWASUSER, gone.nick, gone.nick, HOST, "*", gone.nick)
+        when = datetime.fromtimestamp(gone.at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        session.reply(n.RPL_WHOISSERVER, gone.nick, server, when)
+    if not departures:
+        session.reply(n.ERR_WASNOSUCHNICK, nick, "There was no such nickname")
     session.reply(n.RPL_ENDOFWHOWAS, nick, "End of WHOWAS")
     return None
 
