@@ -58,8 +58,10 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     watched by the factory's ping round instead (``ping``).
     """
 
-    log = Logger()
+    __slots__ = ("_flood", "_handshaking", "_heard", "_held", "_pinged", "_reading", "_splitter")
     factory: "IRCFactory"
+
+    log = Logger()
 
     def __init__(self, factory: "IRCFactory", peer: str) -> None:
         IRCSession.__init__(self, factory, peer)

@@ -1,0 +1,36 @@
+"""Events as IRC lines (chatd.irc.render): the short way for one line said is the long way's bytes."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import Actor, Said, Whispered
+from chatd.irc.render import EventLines, Shape, line
+
+TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
+SHAPES = st.sampled_from([Shape(value) for value in range(16)])
+
+
+class OneLineTests(SynchronousTestCase):
+    @given(TEXT, SHAPES, st.sampled_from(["", "alice"]))
+    def test_one_line_is_what_the_general_rendering_gives(
+        self, text: str, shape: Shape, account: str
+    ) -> None:
+        """For any text, shape and actor, a line said renders to the same bytes the short way and the long way."""
+        lines = EventLines("testhost")
+        actor = Actor("bob", "10.0.0.1", account or None)
+        for event in (
+            Said(id="01a2", at=12.5, actor=actor, room="#lobby", seq=3, text=text),
+            Whispered(id="01a3", at=12.5, actor=actor, to="carol", text=text),
+        ):
+            general = b"".join(map(line, lines._renderers[type(event)](event, shape)))
+            self.assertEqual(lines.render(event, shape), general)
+
+    def test_long_line_still_splits(self) -> None:
+        """A line too long for one PRIVMSG takes the long way and is split."""
+        text = "word " * 150
+        event = Said(id="01a2", at=0.0, actor=Actor("bob"), room="#lobby", seq=1, text=text)
+        lines = EventLines("testhost").render(event, Shape.PLAIN).split(b"\r\n")[:-1]
+        self.assertGreater(len(lines), 1)
+        self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
+        self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
