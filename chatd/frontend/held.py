@@ -29,7 +29,7 @@ from typing import Protocol
 
 from typing_extensions import override
 
-from chatd.frontend.output import Sink
+from chatd.frontend.output import InFront, Sink
 
 MOST_HELD = 256 * 1024
 """Bytes a session's output may hold behind places not yet filled (the default --sendq's worth)."""
@@ -58,32 +58,21 @@ class Place:
             self._output.drain()
 
 
-class HeldOutput(Sink):
+class HeldOutput(InFront):
     """A session's output while places in it wait for bytes: it holds what comes after the first one.
 
     Its state is its session's own sink's: closing, it lets everything
     held go, places left empty, then closes that sink.
     """
 
-    __slots__ = ("_held", "_holder", "_inner", "_waiting")
+    __slots__ = ("_held", "_holder", "_waiting")
 
     def __init__(self, holder: _Holder, inner: Sink) -> None:
-        super().__init__()
+        super().__init__(inner)
         self._holder = holder
-        self._inner = inner
         self._waiting: deque[bytes | Place] = deque()
         self._held = 0
         """Bytes held behind places, up to ``MOST_HELD``."""
-
-    @property
-    @override
-    def closing(self) -> bool:
-        return self._inner.closing
-
-    @property
-    @override
-    def closed(self) -> bool:
-        return self._inner.closed
 
     @override
     def write(self, data: bytes) -> None:
@@ -120,15 +109,10 @@ class HeldOutput(Sink):
         self._restore()
 
     @override
-    def flush(self) -> None:
-        """Send what the session's sink holds now; what waits for a place goes on waiting."""
-        self._inner.flush()
-
-    @override
     def close(self, then: Callable[[], None] | None = None) -> None:
         """The session is closing: what was held goes first, places not yet filled stay empty."""
         self._let_go()
-        self._inner.close(then)
+        super().close(then)
 
     def _let_go(self) -> None:
         """Send everything held and filled now, in order, leave empty places empty, and step aside."""
@@ -143,7 +127,7 @@ class HeldOutput(Sink):
     def drop(self) -> None:
         self._waiting.clear()
         self._restore()
-        self._inner.drop()
+        super().drop()
 
     def _restore(self) -> None:
         """Give the session its own sink back: nothing waits any more."""

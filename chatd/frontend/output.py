@@ -98,6 +98,43 @@ class Sink(ABC):
         """Send what waits now."""
 
 
+class InFront(Sink):
+    """A sink in front of a session's own (``inner``), changing what is written; the rest is ``inner``'s.
+
+    Its state is ``inner``'s: closing, closed, dropped and flushed with it.
+    Subclasses say what ``write`` does (hold, frame, gather) and what they
+    let go of first when closed or dropped.
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: Sink) -> None:
+        super().__init__()
+        self._inner = inner
+
+    @property
+    @override
+    def closing(self) -> bool:
+        return self._inner.closing
+
+    @property
+    @override
+    def closed(self) -> bool:
+        return self._inner.closed
+
+    @override
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        self._inner.close(then)
+
+    @override
+    def drop(self) -> None:
+        self._inner.drop()
+
+    @override
+    def flush(self) -> None:
+        self._inner.flush()
+
+
 class _Unconnected(Sink):
     """The sink of a session whose connection is not made yet: open, and it drops everything."""
 

@@ -35,7 +35,7 @@ from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
 from chatd.frontend.frames import CRLF
-from chatd.frontend.output import Sink
+from chatd.frontend.output import InFront, Sink
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.websocket import WebConnection
 
@@ -184,7 +184,7 @@ class SocketSession:
             self.transport.loseConnection()
 
 
-class FramedOutput(Sink):
+class FramedOutput(InFront):
     """A session's output as one WebSocket frame a line, for a socket whose language is lines (IRC's).
 
     What is written is whole rendered lines, several at once at times (a
@@ -192,35 +192,12 @@ class FramedOutput(Sink):
     own, as the IRCv3 WebSocket specification asks: a message a frame.
     """
 
-    __slots__ = ("_frame", "_inner")
+    __slots__ = ("_frame",)
 
     def __init__(self, inner: Sink, frame: Callable[[bytes], bytes]) -> None:
-        super().__init__()
-        self._inner = inner
+        super().__init__(inner)
         self._frame = frame
 
     @override
     def write(self, data: bytes) -> None:
         self._inner.write(b"".join(self._frame(line) for line in data.split(CRLF)[:-1]))
-
-    @property
-    @override
-    def closing(self) -> bool:
-        return self._inner.closing
-
-    @property
-    @override
-    def closed(self) -> bool:
-        return self._inner.closed
-
-    @override
-    def close(self, then: Callable[[], None] | None = None) -> None:
-        self._inner.close(then)
-
-    @override
-    def drop(self) -> None:
-        self._inner.drop()
-
-    @override
-    def flush(self) -> None:
-        self._inner.flush()

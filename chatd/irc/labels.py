@@ -20,7 +20,7 @@ from twisted.internet.defer import Deferred
 from typing_extensions import override
 
 from chatd.frontend.frames import CRLF
-from chatd.frontend.output import Sink
+from chatd.frontend.output import InFront, Sink
 from chatd.irc.message import Message, tag
 from chatd.irc.render import line
 
@@ -39,14 +39,13 @@ def tagged(data: bytes, added: bytes) -> bytes:
     )
 
 
-class Gathering(Sink):
+class Gathering(InFront):
     """A session's output while a labelled command runs: held to be labelled, then passed through."""
 
-    __slots__ = ("_gathered", "_inner")
+    __slots__ = ("_gathered",)
 
     def __init__(self, inner: Sink) -> None:
-        super().__init__()
-        self._inner = inner
+        super().__init__(inner)
         self._gathered: list[bytes] | None = []
 
     @override
@@ -61,29 +60,15 @@ class Gathering(Sink):
         gathered, self._gathered = b"".join(self._gathered or ()), None
         return gathered
 
-    @property
-    @override
-    def closing(self) -> bool:
-        return self._inner.closing
-
-    @property
-    @override
-    def closed(self) -> bool:
-        return self._inner.closed
-
     @override
     def close(self, then: Callable[[], None] | None = None) -> None:
         self._inner.write(self.take())
-        self._inner.close(then)
+        super().close(then)
 
     @override
     def drop(self) -> None:
         self._gathered = None
-        self._inner.drop()
-
-    @override
-    def flush(self) -> None:
-        self._inner.flush()
+        super().drop()
 
 
 def labelled(
