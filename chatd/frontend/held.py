@@ -24,9 +24,10 @@ being read is never shown: the one case where order gives way, to memory.
 """
 
 from collections import deque
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
+from twisted.internet.defer import Deferred
 from typing_extensions import override
 
 from chatd.frontend.output import InFront, Sink
@@ -142,3 +143,20 @@ def keep_place(holder: _Holder) -> Place:
         sink = HeldOutput(holder, sink)
         holder.sink = sink
     return sink.keep()
+
+
+def fill_place(holder: _Holder, lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
+    """Keep a place in ``holder``'s output now, and fill it with what ``lines`` gives once read; a failure frees it.
+
+    The Deferred fires once the place is filled (with nothing, if the read failed: its failure is the Deferred's).
+    """
+    place = keep_place(holder)
+
+    async def filled() -> None:
+        data = b""
+        try:
+            data = await lines
+        finally:
+            place.fill(data)
+
+    return Deferred.fromCoroutine(filled())

@@ -18,16 +18,16 @@ what people said (PRIVMSGs and actions), not joins and parts, so
 ``draft/event-playback`` is not offered.
 """
 
-from collections.abc import Awaitable, Coroutine, Sequence
+from collections.abc import Awaitable, Sequence
 from itertools import count
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
-from chatd.frontend.held import keep_place
+from chatd.frontend.held import fill_place
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, line
 from chatd.text import fold
@@ -48,21 +48,7 @@ def replay(session: "IRCSession", room: str, before: int) -> None:
     if not most or "server-time" not in session.caps:
         return
     read = session.chat.history(session.me(), room, before, most)
-    _in_place(session, _batch(session, room, read))
-
-
-def _in_place(session: "IRCSession", lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
-    """Keep a place in the session's output now, and fill it with ``lines`` once read; a failure frees it."""
-    place = keep_place(session)
-
-    async def filled() -> None:
-        data = b""
-        try:
-            data = await lines
-        finally:
-            place.fill(data)
-
-    return Deferred.fromCoroutine(filled())
+    fill_place(session, _batch(session, room, read))
 
 
 async def _batch(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) -> bytes:

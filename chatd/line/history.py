@@ -24,8 +24,8 @@ after joining goes on from the oldest line replayed.
 its id, so ``/history ROOM around ID`` shows it in its context.
 """
 
-from collections.abc import Awaitable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
@@ -34,7 +34,7 @@ from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
-from chatd.frontend.held import keep_place
+from chatd.frontend.held import fill_place
 from chatd.line import commands as cmd
 from chatd.line.render import Notice
 from chatd.text import fold
@@ -63,7 +63,7 @@ def replay(session: "LineSession", room: RoomView) -> "Waiting":
     if not count:
         return None
     read = session.chat.history(session.me(), room.name, room.seq, count)
-    return _in_place(session, _replayed(session, room.name, read, count))
+    return fill_place(session, _replayed(session, room.name, read, count))
 
 
 def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Waiting":
@@ -88,21 +88,7 @@ def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Wait
         last = session.chat.history(me, room.name, before, count)
         return unknown + await _replayed(session, room.name, last, count)
 
-    return _in_place(session, resumed())
-
-
-def _in_place(session: "LineSession", lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
-    """Keep a place in the session's output now, and fill it with ``lines`` once read; a failure frees it."""
-    place = keep_place(session)
-
-    async def filled() -> None:
-        data = b""
-        try:
-            data = await lines
-        finally:
-            place.fill(data)
-
-    return Deferred.fromCoroutine(filled())
+    return fill_place(session, resumed())
 
 
 async def _replayed(
