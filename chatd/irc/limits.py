@@ -2,7 +2,7 @@
 
 They come from the same options as the line front end's (``--flood-rate``,
 ``--sendq`` and the rest; docs/SECURITY.md): one host sets one budget for
-everyone, whichever client they use. The IRC-only ones are the ping round's.
+everyone, whichever client they use. The IRC-only one is the ping round's.
 """
 
 from dataclasses import dataclass
@@ -29,6 +29,5 @@ class IRCLimits:
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""
     ping_interval: float = 120.0
-    """Seconds of silence from a registered client before the server sends it a PING."""
-    ping_timeout: float = 60.0
-    """Seconds a client has to answer that PING (with anything) before it is closed."""
+    """Seconds between ping rounds: a registered client silent for a whole round is sent a PING, and one
+    silent for the next round too is closed (chatd.irc.protocol's ``ping``)."""
