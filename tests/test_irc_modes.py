@@ -115,4 +115,4 @@ class ModeTests(IRCTestCase):
         line.dataReceived(b"/join #x\n")
         self.lines(line_wire)
         self.send(self.alice, "MODE #x +m")
-        self.assertEqual(len(self.lines(line_wire)), 1)
+        self.assertEqual(self.lines(line_wire), [b"[00:00] #x -- alice made the room moderated"])

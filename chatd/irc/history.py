@@ -77,21 +77,21 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
     sub, target, reference, limit = message.params[:4]
     sub = sub.upper()
     if sub not in ("LATEST", "BEFORE", "AFTER", "AROUND"):
-        _fail(session, "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER and AROUND")
+        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER and AROUND")
         return None
     if not limit.isdigit() or not int(limit):
-        _fail(session, "INVALID_PARAMS", limit, "The limit must be a number above 0")
+        session.fail("CHATHISTORY", "INVALID_PARAMS", limit, "The limit must be a number above 0")
         return None
     most = min(int(limit), CHATHISTORY_MOST)
     event_id = reference.removeprefix("msgid=") if reference.startswith("msgid=") else None
     if event_id is None and not (sub == "LATEST" and reference == "*"):
-        _fail(session, "INVALID_MSGREFTYPE", reference, "Only msgid= references are kept")
+        session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", reference, "Only msgid= references are kept")
         return None
     try:
         if not target.startswith("#"):
             if event_id is not None:
-                _fail(
-                    session,
+                session.fail(
+                    "CHATHISTORY",
                     "INVALID_PARAMS",
                     reference,
                     "A private conversation is read from its latest lines",
@@ -99,11 +99,11 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
                 return None
             return _send(session, target, session.chat.conversation(session.me(), target, most))
         if fold(target) not in session.me().rooms:
-            _fail(session, "INVALID_TARGET", target, "Join the room to read its history")
+            session.fail("CHATHISTORY", "INVALID_TARGET", target, "Join the room to read its history")
             return None
         return _send(session, target, _room_lines(session, sub, target, event_id, most))
     except ChatError as error:
-        _fail(session, "INVALID_TARGET", target, error.code)
+        session.fail("CHATHISTORY", "INVALID_TARGET", target, error.code)
         return None
 
 
@@ -136,14 +136,3 @@ def _send(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) 
         session.write(await _batch(session, target, read))
 
     return Deferred.fromCoroutine(sent())
-
-
-def _fail(session: "IRCSession", code: str, about: str, text: str) -> None:
-    session.write_message(
-        Message(
-            source=session.factory.server_name,
-            command="FAIL",
-            params=("CHATHISTORY", code, about, text),
-            trailing=True,
-        )
-    )

@@ -172,26 +172,12 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
             self.reply(n.ERR_INPUTTOOLONG, "Input line was too long")
             return None
         if isinstance(item, NotUtf8):
-            self.write_message(
-                Message(
-                    source=self.factory.server_name,
-                    command="FAIL",
-                    params=("*", "INVALID_UTF8", "Message was not UTF-8 and was dropped"),
-                    trailing=True,
-                )
-            )
+            self.fail("*", "INVALID_UTF8", "Message was not UTF-8 and was dropped")
             return None
         try:
             message = parse(item)
         except ParseError:
-            self.write_message(
-                Message(
-                    source=self.factory.server_name,
-                    command="FAIL",
-                    params=("*", "INVALID_MESSAGE", "That line is not an IRC message"),
-                    trailing=True,
-                )
-            )
+            self.fail("*", "INVALID_MESSAGE", "That line is not an IRC message")
             return None
         return self.run(message)
 
@@ -214,7 +200,7 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
 
     def stop_reading(self) -> None:
         """Take no more bytes until ``start_reading``; what was read and not run waits."""
-        cast(IPushProducer, self.transport).pauseProducing()
+        self.reader().pauseProducing()
 
     def start_reading(self) -> None:
         """Run what waited, then read again, unless that paused the reading once more."""
@@ -223,7 +209,11 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         held, self._held = self._held, []
         self._take(held)
         if not self._reading.paused and not self.closing:
-            cast(IPushProducer, self.transport).resumeProducing()
+            self.reader().resumeProducing()
+
+    def reader(self) -> IPushProducer:
+        """What is paused to stop reading: the transport."""
+        return cast(IPushProducer, self.transport)
 
     def _send_queue_exceeded(self) -> None:
         """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""

@@ -43,8 +43,9 @@ def cap(session: "IRCSession", message: Message) -> "Waiting":
         if session.user is None:
             session.negotiating = True
         version = message.params[1] if len(message.params) > 1 else ""
-        _cap_ls(session, advertised(version >= "302" and version.isdigit()))
-        if version.isdigit() and int(version) >= 302:
+        modern = version.isdigit() and int(version) >= 302
+        _cap_ls(session, advertised(modern))
+        if modern:
             session.caps.add("cap-notify")
         return None
     if sub == "LIST":

@@ -15,7 +15,7 @@ from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from chatd.domain.errors import ChatError, IdentifyFailedError, OperFailedError
+from chatd.domain.errors import ChatError, IdentifyFailedError
 from chatd.domain.ports import UserView
 from chatd.frontend.oper import Attempts
 from chatd.frontend.output import NOWHERE, Sink
@@ -167,13 +167,19 @@ class IRCSession(ABC):
         """A message as if from this client's own user (MODE, NICK confirmations)."""
         self.write_message(Message(source=source(self.shown), command=command, params=params))
 
+    def fail(self, command: str, code: str, *about: str) -> None:
+        """An IRCv3 standard reply, ``FAIL COMMAND CODE [context...] :sentence``: ``about`` ends with the sentence."""
+        self.write_message(
+            Message(
+                source=self.factory.server_name, command="FAIL", params=(command, code, *about), trailing=True
+            )
+        )
+
     def refuse(self, error: ChatError, command: str) -> None:
         """Say why ``command`` was refused, as IRC says it (chatd.irc.wording)."""
         numeric, params = refusal(error, command)
         if numeric == "FAIL":
-            self.write_message(
-                Message(source=self.factory.server_name, command="FAIL", params=params, trailing=True)
-            )
+            self.fail(*params)
         else:
             self.reply(numeric, *params)
 
@@ -218,13 +224,7 @@ class IRCSession(ABC):
         self.log.failure(
             "Handling IRC {command} from {peer} failed", failure, command=command, peer=self.peer
         )
-        self.write_message(
-            Message(
-                source=self.factory.server_name,
-                command="FAIL",
-                params=(command, "INTERNAL", "Internal error"),
-            )
-        )
+        self.fail(command, "INTERNAL", "Internal error")
 
     def me(self) -> UserView:
         """This session's user; only for rows that need registration (``run`` checks)."""
@@ -235,9 +235,7 @@ class IRCSession(ABC):
         """Make the user an operator if ``password`` is operator ``name``'s (checked off the reactor thread)."""
         if self._oper_budget is None:
             self._oper_budget = self.factory.login.attempts()
-        if self.user is None:
-            raise OperFailedError()
-        return self.factory.login.attempt(self.chat, self.user, self.peer, self._oper_budget, name, password)
+        return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
 
     def prove_account(self, nick: str, password: str) -> Deferred[None]:
         """Fire once ``password`` is the account ``nick``'s; fails with IdentifyFailedError (throttled)."""

@@ -13,9 +13,9 @@ is the shared ``SocketSession``.
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from twisted.internet.interfaces import ITransport
+from twisted.internet.interfaces import IPushProducer, ITransport
 from twisted.web.http import HTTPChannel
 from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
@@ -83,17 +83,9 @@ class IRCSocket(IRCProtocol, SocketSession):
         self._take(self._splitter.feed(data if data.endswith(b"\n") else data + b"\n"))
 
     @override
-    def stop_reading(self) -> None:
-        self._pause_tcp()
-
-    @override
-    def start_reading(self) -> None:
-        if self.closing:
-            return
-        held, self._held = self._held, []
-        self._take(held)
-        if not self._reading.paused and not self.closing:
-            self._resume_tcp()
+    def reader(self) -> IPushProducer:
+        """The TCP (or TLS) transport under the wrapper: before the upgrade the session has no transport."""
+        return cast(IPushProducer, self._tcp())
 
     @override
     def close(self, reason: str | None) -> None:

@@ -73,14 +73,7 @@ def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
     action = text.startswith(ACTION)
     if text.startswith("\x01") and not action:
         if not quiet:
-            session.write_message(
-                Message(
-                    source=session.factory.server_name,
-                    command="FAIL",
-                    params=("PRIVMSG", "CTCP_NOT_CARRIED", "Only CTCP ACTION reaches chatd's users"),
-                    trailing=True,
-                )
-            )
+            session.fail("PRIVMSG", "CTCP_NOT_CARRIED", "Only CTCP ACTION reaches chatd's users")
         return
     if action:
         text = text[len(ACTION) :].removesuffix("\x01")
