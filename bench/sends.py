@@ -108,7 +108,9 @@ def main() -> None:
             results[mode].append(measure(mode, args.clients, args.seconds, cpus))
     for mode in MODES:
         values = results[mode]
-        print(f"{mode:8} {sum(values) / len(values):6.2f} us a send  ({', '.join(f'{v:.2f}' for v in values)})")
+        print(
+            f"{mode:8} {sum(values) / len(values):6.2f} us a send  ({', '.join(f'{v:.2f}' for v in values)})"
+        )
 
 
 if __name__ == "__main__":
