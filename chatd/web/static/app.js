@@ -7,6 +7,7 @@
 
 import { Conversation, conversationKey } from "./conversation.js";
 import { el, fold, roomName } from "./dom.js";
+import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
 import { View } from "./view.js";
@@ -32,6 +33,12 @@ class Chat {
       received: (object) => this.receive(object),
       lost: (seconds, failures) => this.lost(seconds, failures),
       ended: () => this.view.say("You left the chat. Reload the page to come back."),
+    });
+    this.files = new Transfers({
+      send: (line) => this.link.send(line),
+      conversationFor: (object) => this.fileConversation(object),
+      mine: (nick) => this.mine(nick),
+      say: (text, kind) => this.say(text, kind),
     });
     this.conversations = new Map(); // key -> Conversation, rooms in join order
     this.current = null; // the Conversation shown
@@ -74,6 +81,7 @@ class Chat {
     this.me = null;
     this.asked = false;
     this.serverRoom = null;
+    this.files.lost();
     for (const room of this.rooms()) {
       room.joined = false;
       room.older = 0;
@@ -196,6 +204,7 @@ class Chat {
 
   error(object) {
     const text = typeof object.text === "string" ? object.text : "Error";
+    if (this.me !== null && this.files.error(object)) return;
     if (object.code === "not-kept") {
       for (const room of this.rooms()) {
         const at = room.expect.findIndex((expected) => expected.kind === "around");
@@ -255,6 +264,8 @@ class Chat {
     if (!plan.some((room) => room.key === defaultRoom.key)) {
       this.send(`/part ${defaultRoom.name}`);
     }
+    // Back in the rooms the offers went to: uploads and downloads go on.
+    this.files.back();
     this.view.say("Reconnected.");
   }
 
@@ -349,6 +360,29 @@ class Chat {
     const nick = typeof object.nick === "string" ? object.nick : "";
     if (!nick) return;
     this.privateWith(nick).addNotice(noticeLine(`${nick} is offline: your message is kept until they identify (${object.waiting} waiting).`));
+  }
+
+  /** Where a file offer is shown: its room, or the private conversation with the other person. */
+  fileConversation(object) {
+    const to = typeof object.to === "string" ? object.to : "";
+    if (to.startsWith("#")) return this.room(to);
+    const other = this.mine(object.nick) ? to : object.nick;
+    return typeof other === "string" && other ? this.privateWith(other) : null;
+  }
+
+  /** Send the files the user chose or dropped to the conversation shown. */
+  sendFiles(files) {
+    const conversation = this.current;
+    if (conversation === null || files.length === 0) return;
+    if (this.me === null) {
+      this.view.say("Not connected: the file was not sent.");
+      return;
+    }
+    if (conversation.kind === "room" && !conversation.joined) {
+      this.view.say(`You are not in ${conversation.name}.`);
+      return;
+    }
+    for (const file of files) this.files.send(file, conversation);
   }
 
   // ---- the logs ----
@@ -577,6 +611,7 @@ class Chat {
     const usable = (this.me !== null || this.plan !== null) && this.current !== null;
     $("composer-text").disabled = !usable;
     $("send").disabled = !usable;
+    $("file-input").disabled = !usable;
     $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
   }
 
@@ -637,6 +672,12 @@ class Chat {
       this.switchTo = fold(name);
       if (this.send(`/join ${name}`)) input.value = "";
     });
+    $("file-input").addEventListener("change", () => {
+      const input = $("file-input");
+      this.sendFiles([...input.files]);
+      input.value = "";
+    });
+    this.bindDrop();
     $("search").addEventListener("submit", (event) => {
       event.preventDefault();
       const words = $("search-words").value.trim();
@@ -663,6 +704,34 @@ class Chat {
         this.current.mentions = 0;
         this.view.list(this.all());
       }
+    });
+  }
+
+  /** Files dropped on the conversation are sent to it, as the file button's are. */
+  bindDrop() {
+    const area = $("main");
+    const carries = (event) => event.dataTransfer !== null && [...event.dataTransfer.types].includes("Files");
+    let depth = 0; // dragenter and dragleave come for each child crossed
+    area.addEventListener("dragenter", (event) => {
+      if (!carries(event) || this.current === null) return;
+      depth += 1;
+      area.classList.add("dropping");
+    });
+    area.addEventListener("dragover", (event) => {
+      if (!carries(event) || this.current === null) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+    });
+    area.addEventListener("dragleave", () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) area.classList.remove("dropping");
+    });
+    area.addEventListener("drop", (event) => {
+      depth = 0;
+      area.classList.remove("dropping");
+      if (!carries(event)) return;
+      event.preventDefault();
+      this.sendFiles([...event.dataTransfer.files]);
     });
   }
 
@@ -697,6 +766,30 @@ const HANDLERS = {
   muted: Chat.prototype.general,
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,
+  file_upload(object) {
+    this.files.uploadStarts(object);
+  },
+  file_progress(object) {
+    this.files.uploadProgress(object);
+  },
+  file_uploaded(object) {
+    this.files.uploaded(object);
+  },
+  file_offered(object) {
+    this.files.offered(object);
+  },
+  file_chunk(object) {
+    this.files.chunk(object);
+  },
+  file_sent(object) {
+    this.files.sent(object);
+  },
+  file_declined(object) {
+    this.files.declined(object);
+  },
+  file_cancelled(object) {
+    this.files.cancelled(object);
+  },
 };
 
 /** Keep the keyboard and screen readers in the login form while it is shown, or let them out. */

@@ -1,0 +1,190 @@
+// What the page shows of a file transfer: one line in a conversation's log
+// (a "card") with what the file is, its progress bar, its buttons and its
+// state; and the small rules shared by sending and fetching (sizes for
+// people, safe names, hashes as hex, base64). Every text from the network
+// (names, nicknames, types, hashes) goes in as text through dom.js's el.
+
+import { el } from "./dom.js";
+import { stamp } from "./lines.js";
+
+/** The server's chunk size (docs/PROTOCOL.md, Files): offsets of resumed downloads are multiples of it. */
+export const CHUNK = 16384;
+
+const NAME_BYTES = 200;
+
+/** A size for people, in decimal units as the server's nc line says it: `512 B`, `2.1 MB`. */
+export function size(bytes) {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** Seconds for people: `4 s`, `3 min 20 s`, `1 h 5 min`. */
+export function duration(seconds) {
+  const whole = Math.max(0, Math.ceil(seconds));
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  return `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+}
+
+/**
+ * A file name safe to save under and to put on a command line: its last
+ * path component (`/` and `\` both separate), without control or format
+ * characters (a newline would end the `/file offer` line and start
+ * another command), without leading dots, trimmed, at most 200 bytes of
+ * UTF-8 keeping the extension, `file` if nothing is left.
+ */
+export function safeName(name) {
+  const last = String(name).split(/[/\\]/).pop() ?? "";
+  let cleaned = last
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, "")
+    .trim()
+    .replace(/^\.+/, "")
+    .trim();
+  const encoder = new TextEncoder();
+  if (encoder.encode(cleaned).length > NAME_BYTES) {
+    const dot = cleaned.lastIndexOf(".");
+    const extension = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : "";
+    const room = NAME_BYTES - encoder.encode(extension).length;
+    let stem = "";
+    for (const character of cleaned.slice(0, cleaned.length - extension.length)) {
+      if (encoder.encode(stem + character).length > room) break;
+      stem += character;
+    }
+    cleaned = stem + extension;
+  }
+  return cleaned || "file";
+}
+
+/** A MIME type as `/file offer` takes it (token characters around one slash), else `application/octet-stream`. */
+export function mimeType(type) {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(type) ? type : "application/octet-stream";
+}
+
+export function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The SHA-256 of `bytes` (an ArrayBuffer or a view of one), as 64 lowercase hex digits. */
+export async function sha256(bytes) {
+  return hex(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+/** Standard base64 with padding, built a slice at a time (one String.fromCharCode call per 32 KiB at most). */
+export function toBase64(bytes) {
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(at, at + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** The bytes of standard base64; throws on anything that is not base64. */
+export function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let at = 0; at < binary.length; at += 1) bytes[at] = binary.charCodeAt(at);
+  return bytes;
+}
+
+let cards = 0;
+
+/**
+ * One transfer's line in a log. `what` is the list of nodes that say what
+ * the file is; `buttons` the labelled buttons it offers now. The card's
+ * methods change what it shows as the transfer goes on.
+ */
+export class Card {
+  constructor(fileId, what) {
+    cards += 1;
+    const barId = `file-progress-${cards}`;
+    this.bar = el("progress", { id: barId, max: "100", value: "0" });
+    this.label = el("label", { for: barId, class: "file-rate" });
+    this.meter = el("span", { class: "file-meter", hidden: true }, this.bar, " ", this.label);
+    this.actions = el("span", { class: "file-actions" });
+    this.state = el("span", { class: "file-state" });
+    this.saved = el("span", { class: "file-saved" });
+    this.line = el(
+      "li",
+      { class: "line file", "data-file": fileId },
+      stamp(undefined),
+      " ",
+      el("span", { class: "body" }, el("span", { class: "file-what" }, ...what), this.meter, this.actions, this.state, this.saved),
+    );
+    this.mark = null; // {at, bytes}: where the rate is measured from
+  }
+
+  setFile(fileId) {
+    this.line.setAttribute("data-file", fileId);
+  }
+
+  /** Offer these buttons, each `[text, label, action]`; none for an empty list. */
+  buttons(...buttons) {
+    this.actions.replaceChildren();
+    for (const [text, label, action] of buttons) {
+      const button = el("button", { type: "button", class: `quiet file-${text.toLowerCase()}`, "aria-label": label }, text);
+      button.addEventListener("click", action);
+      this.actions.append(button);
+    }
+  }
+
+  /** Say where the transfer is, in words, beside the file. */
+  say(words, kind = "") {
+    this.state.textContent = words;
+    this.state.className = kind ? `file-state ${kind}` : "file-state";
+  }
+
+  /** Start measuring the rate afresh from `done` bytes (on starting, and on going on after a drop). */
+  restart(done) {
+    this.mark = { at: performance.now(), bytes: done };
+  }
+
+  /** Show `done` of `total` bytes: the bar, and its label with the percentage, the rate and the time left. */
+  progress(done, total) {
+    this.meter.hidden = false;
+    const percent = total > 0 ? Math.floor((done * 100) / total) : 100;
+    this.bar.value = percent;
+    if (this.mark === null) this.restart(done);
+    const seconds = (performance.now() - this.mark.at) / 1000;
+    const moved = done - this.mark.bytes;
+    const rate = seconds > 0.2 && moved > 0 ? moved / seconds : 0;
+    const parts = [`${percent}%`];
+    if (rate > 0) parts.push(`${size(Math.round(rate))}/s`, `${duration((total - done) / rate)} left`);
+    this.label.textContent = parts.join(" · ");
+  }
+
+  /** The transfer is over: no bar, no buttons. */
+  end(words, kind = "") {
+    this.meter.hidden = true;
+    this.buttons();
+    this.say(words, kind);
+  }
+
+  /** Keep a link to the saved file in the card: `name` saved under the download attribute. */
+  link(url, name) {
+    const link = el("a", { href: url, download: name, class: "file-link" }, `Save ${name} again`);
+    this.saved.replaceChildren(link);
+    return link;
+  }
+}
+
+/** The nodes saying what an offered file is: who offers it, its name, size, type and a short hash. */
+export function describe(nick, verb, name, bytes, mime, hash) {
+  const short = typeof hash === "string" ? `${hash.slice(0, 12)}…` : "";
+  return [
+    el("span", { class: "nick" }, nick),
+    ` ${verb} `,
+    el("span", { class: "file-name" }, name),
+    ` (${size(bytes)}, `,
+    el("span", { class: "file-type" }, mime),
+    ", sha256 ",
+    el("abbr", { class: "file-hash", title: hash }, short),
+    ")",
+  ];
+}

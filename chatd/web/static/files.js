@@ -1,0 +1,439 @@
+// Files over the page's WebSocket (docs/PROTOCOL.md, Files): sending one to
+// the conversation shown, and fetching one offered. Sending hashes the file
+// (SHA-256 of the whole, and of each 16 KiB chunk, for the check when an
+// upload goes on), offers it, then uploads it a chunk at a time read with
+// File.slice, at most 8 chunks unacknowledged. Fetching checks each chunk's
+// hash as it comes, acknowledges it, checks the whole file against the
+// offer's hash, and saves it through a download link. After the socket drops
+// and the page is back in its rooms, uploads go on from what the server holds
+// and downloads from what the page holds.
+
+import { el } from "./dom.js";
+import { noticeLine } from "./lines.js";
+import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, toBase64 } from "./filecard.js";
+
+/** Chunks sent and not yet acknowledged, at most (the server's window too). */
+const WINDOW = 8;
+
+/** Error codes that answer `/file offer` (or its `/file restart`). */
+const OFFER_CODES = new Set(["file-too-big", "file-day-limit", "file-too-many", "file-store-full", "bad-file-offer", "no-such-nick", "not-in-room", "file-to-self"]);
+
+/** Error codes that answer `/file accept`. */
+const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json"]);
+
+/**
+ * Every transfer of this page. `host` is the chat: `send(line)` (false when
+ * no socket is up), `conversationFor(object)` (where an offer is shown),
+ * `mine(nick)`, `say(text, kind)` (a notice in the conversation shown).
+ */
+export class Transfers {
+  constructor(host) {
+    this.host = host;
+    this.uploads = new Set();
+    this.downloads = new Map(); // file id -> download
+    this.offers = new Map(); // file id -> offer shown
+    this.waiting = []; // uploads and downloads whose /file offer or /file accept is not answered yet, in order sent
+  }
+
+  get usable() {
+    return typeof crypto !== "undefined" && crypto.subtle !== undefined;
+  }
+
+  // ---- sending ----
+
+  /** Send `file` to `conversation` (a room the user is in, or a private conversation). */
+  async send(file, conversation) {
+    if (!this.usable) {
+      this.host.say("This page cannot send files here: the browser hashes them only on a secure page (https, or http on 127.0.0.1 or localhost).", "error");
+      return;
+    }
+    if (file.size === 0) {
+      this.host.say(`${file.name} is empty: there is nothing to send.`, "error");
+      return;
+    }
+    const name = safeName(file.name);
+    const upload = { file, name, size: file.size, mime: mimeType(file.type), target: conversation.name, conversation, id: null, state: "hashing", next: 0, acked: 0, chunk: CHUNK, hash: "", chunks: [], reading: false };
+    upload.card = new Card("", [el("span", { class: "nick" }, "You"), " send ", el("span", { class: "file-name" }, name), ` (${size(file.size)}) to ${conversation.name}`]);
+    upload.card.buttons(["Cancel", `Cancel sending ${name}`, () => this.cancelUpload(upload)]);
+    upload.card.say("Hashing…");
+    conversation.addNotice(upload.card.line);
+    this.uploads.add(upload);
+    try {
+      const whole = await file.arrayBuffer();
+      upload.hash = await sha256(whole);
+      for (let at = 0; at < whole.byteLength; at += CHUNK) {
+        upload.chunks.push(await sha256(new Uint8Array(whole, at, Math.min(CHUNK, whole.byteLength - at))));
+      }
+    } catch (error) {
+      this.failUpload(upload, `${name} cannot be read: ${error.message}`);
+      return;
+    }
+    if (upload.state !== "hashing") return; // cancelled meanwhile
+    upload.state = "offering";
+    this.offer(upload);
+  }
+
+  offer(upload) {
+    upload.card.say("Offering…");
+    if (this.host.send(`/file offer ${upload.target} ${upload.size} ${upload.hash} ${upload.mime} ${upload.name}`)) {
+      this.waiting.push(upload);
+    } else {
+      upload.card.say("Waiting for the connection…");
+    }
+  }
+
+  /** `file_upload`: the server's id for an offer, and how much of it the server holds already. */
+  async uploadStarts(object) {
+    let upload = this.upload(object.file);
+    if (upload === undefined) {
+      const at = this.waiting.findIndex((each) => each.file !== undefined && each.hash === object.sha256 && each.size === object.size);
+      if (at < 0) return;
+      upload = this.waiting.splice(at, 1)[0];
+    }
+    upload.id = object.file;
+    upload.card.setFile(object.file);
+    if (Number.isInteger(object.chunk) && object.chunk > 0) upload.chunk = object.chunk;
+    if (upload.state === "cancelled") {
+      this.host.send(`/file cancel ${upload.id}`);
+      return;
+    }
+    const have = Number.isInteger(object.have) ? object.have : 0;
+    if (have > 0 && !(await this.sameTail(upload, have, object.tail))) {
+      // The server's bytes there are not this file's: it starts over, and a new file_upload follows.
+      upload.state = "restarting";
+      this.host.send(`/file restart ${upload.id}`);
+      return;
+    }
+    upload.state = have >= upload.size ? "checking" : "uploading";
+    upload.acked = have;
+    upload.next = have;
+    upload.card.restart(have);
+    upload.card.progress(have, upload.size);
+    upload.card.say(have > 0 ? `Going on from ${size(have)}.` : "Sending…");
+    this.pump(upload);
+  }
+
+  /** Whether the server's last chunk (`tail`, ending at `have`) is this file's, from the hashes of the first read. */
+  async sameTail(upload, have, tail) {
+    const start = Math.floor((have - 1) / CHUNK) * CHUNK;
+    if (have === upload.size || have - start === CHUNK) return upload.chunks[start / CHUNK] === tail;
+    const bytes = await upload.file.slice(start, have).arrayBuffer();
+    return (await sha256(bytes)) === tail;
+  }
+
+  /** Send chunks while fewer than WINDOW are unacknowledged, each read from the file as it goes. */
+  async pump(upload) {
+    if (upload.reading) return;
+    upload.reading = true;
+    try {
+      while (upload.state === "uploading" && upload.next < upload.size && upload.next - upload.acked < WINDOW * upload.chunk) {
+        const [id, offset] = [upload.id, upload.next];
+        const end = Math.min(upload.size, offset + upload.chunk);
+        const bytes = new Uint8Array(await upload.file.slice(offset, end).arrayBuffer());
+        if (upload.id !== id || upload.next !== offset) continue; // moved meanwhile (a drop, a wrong offset): look again
+        if (!this.host.send(`/file put ${id} ${offset} ${toBase64(bytes)}`)) break;
+        upload.next = end;
+      }
+    } catch (error) {
+      this.failUpload(upload, `${upload.name} cannot be read any more: ${error.message}`);
+    } finally {
+      upload.reading = false;
+    }
+  }
+
+  /** `file_progress`: the server holds `have` bytes. */
+  uploadProgress(object) {
+    const upload = this.upload(object.file);
+    if (upload === undefined || upload.state !== "uploading") return;
+    upload.acked = Math.max(upload.acked, object.have);
+    upload.card.progress(upload.acked, upload.size);
+    if (upload.acked >= upload.size) {
+      upload.state = "checking";
+      upload.card.say("Sent; the server checks it…");
+    }
+    this.pump(upload);
+  }
+
+  /** `file_uploaded`: the server holds all of it, checked, and has offered it. */
+  uploaded(object) {
+    const upload = this.upload(object.file);
+    if (upload === undefined) return;
+    upload.state = "offered";
+    upload.card.progress(upload.size, upload.size);
+    upload.card.buttons(["Cancel", `Withdraw ${upload.name}`, () => this.cancelUpload(upload)]);
+    upload.card.say(`Uploaded and offered to ${upload.target}.`, "finished");
+    upload.conversation.addNotice(noticeLine(`${upload.name} is on the server, checked, and offered to ${upload.target}.`));
+  }
+
+  cancelUpload(upload) {
+    const was = upload.state;
+    upload.state = "cancelled";
+    if (upload.id !== null && was !== "hashing") this.host.send(`/file cancel ${upload.id}`);
+    upload.card.end("Cancelled.", "cancelled");
+    upload.conversation.addNotice(noticeLine(`You cancelled sending ${upload.name}.`));
+    this.uploads.delete(upload);
+  }
+
+  failUpload(upload, words) {
+    upload.state = "failed";
+    upload.card.end(words, "failed");
+    upload.conversation.addNotice(noticeLine(words, "error"));
+    this.uploads.delete(upload);
+  }
+
+  // ---- fetching ----
+
+  /** `file_offered`: a file someone offers (or the user's own offer, echoed). */
+  offered(object) {
+    if (typeof object.file !== "string" || this.offers.has(object.file)) return;
+    if (this.upload(object.file) !== undefined) return; // the user's own offer, echoed: its card says so
+    const conversation = this.host.conversationFor(object);
+    if (conversation === null) return;
+    const name = safeName(typeof object.name === "string" ? object.name : "");
+    const bytes = Number.isInteger(object.size) ? object.size : 0;
+    const mime = typeof object.mime === "string" ? object.mime : "";
+    const hash = typeof object.sha256 === "string" ? object.sha256 : "";
+    const mine = this.host.mine(object.nick);
+    const offer = { id: object.file, name, size: bytes, hash, nick: object.nick, conversation, mine };
+    offer.card = new Card(object.file, describe(typeof object.nick === "string" ? object.nick : "", mine ? "offer" : "offers", name, bytes, mime, hash));
+    this.offers.set(object.file, offer);
+    if (mine) {
+      offer.card.say(`Offered to ${typeof object.to === "string" ? object.to : ""}.`);
+    } else {
+      offer.card.buttons(
+        ["Accept", `Accept ${name} from ${offer.nick}`, () => this.accept(offer)],
+        ["Decline", `Decline ${name} from ${offer.nick}`, () => this.decline(offer)],
+      );
+    }
+    if (!conversation.addEvent(object.id, offer.card.line)) this.offers.delete(object.file);
+  }
+
+  accept(offer) {
+    if (!this.usable) {
+      offer.card.say("This page cannot check files here: the browser hashes only on a secure page (https, or http on 127.0.0.1 or localhost).", "failed");
+      return;
+    }
+    const download = { offer, id: offer.id, parts: [], hashes: [], held: 0, state: "downloading", queue: Promise.resolve() };
+    if (!this.host.send(`/file accept ${offer.id}`)) return;
+    this.downloads.set(offer.id, download);
+    this.waiting.push(download);
+    offer.card.buttons(["Cancel", `Cancel fetching ${offer.name}`, () => this.cancelDownload(download)]);
+    offer.card.restart(0);
+    offer.card.progress(0, offer.size);
+    offer.card.say("Fetching…");
+  }
+
+  decline(offer) {
+    if (!this.host.send(`/file decline ${offer.id}`)) return;
+    offer.card.end("You declined it.", "declined");
+  }
+
+  /** `file_chunk`: the next chunk of a download, checked against its hash before it is kept and acknowledged. */
+  chunk(object) {
+    const download = this.downloads.get(object.file);
+    if (download === undefined) return;
+    this.answered(download);
+    download.queue = download.queue.then(() => this.take(download, object));
+  }
+
+  async take(download, object) {
+    if (download.state !== "downloading" || object.offset !== download.held) return; // sent before a resume, or over
+    let bytes;
+    let hash = "";
+    try {
+      bytes = fromBase64(typeof object.data === "string" ? object.data : "");
+      hash = await sha256(bytes);
+    } catch {
+      bytes = null;
+    }
+    if (bytes === null || hash !== object.sha256) {
+      this.failDownload(download, `A chunk of ${download.offer.name} arrived damaged: the download stopped.`);
+      this.host.send(`/file cancel ${download.id}`);
+      return;
+    }
+    download.parts.push(bytes);
+    download.hashes.push(hash);
+    download.held += bytes.length;
+    this.host.send(`/file ack ${download.id} ${download.held}`);
+    download.offer.card.progress(download.held, download.offer.size);
+  }
+
+  /** `file_sent`: the last chunk came; once every chunk is taken, check the whole file and save it. */
+  sent(object) {
+    const download = this.downloads.get(object.file);
+    if (download === undefined) return;
+    this.answered(download);
+    download.queue = download.queue.then(() => this.finish(download));
+  }
+
+  async finish(download) {
+    if (download.state !== "downloading") return;
+    const offer = download.offer;
+    const blob = new Blob(download.parts, { type: "application/octet-stream" });
+    const whole = download.held === offer.size ? await sha256(await blob.arrayBuffer()) : "";
+    this.downloads.delete(download.id);
+    if (whole !== offer.hash) {
+      this.failDownload(download, `${offer.name} arrived, but its SHA-256 is not the one offered: it was thrown away.`);
+      this.host.send(`/file cancel ${download.id}`);
+      return;
+    }
+    download.state = "done";
+    download.parts = [];
+    const link = offer.card.link(URL.createObjectURL(blob), offer.name);
+    offer.card.end(`Fetched, checked (SHA-256 matches) and saved as ${offer.name}.`, "finished");
+    offer.conversation.addNotice(noticeLine(`${offer.name} from ${offer.nick} is here, checked.`));
+    link.click();
+  }
+
+  cancelDownload(download) {
+    download.state = "cancelled";
+    this.downloads.delete(download.id);
+    this.host.send(`/file cancel ${download.id}`);
+    download.offer.card.end("Cancelled.", "cancelled");
+    download.offer.conversation.addNotice(noticeLine(`You stopped fetching ${download.offer.name}.`));
+  }
+
+  failDownload(download, words) {
+    download.state = "failed";
+    download.parts = [];
+    this.downloads.delete(download.id);
+    download.offer.card.end(words, "failed");
+    download.offer.conversation.addNotice(noticeLine(words, "error"));
+  }
+
+  // ---- either way ----
+
+  /** The upload with the server's id `id`, if any. */
+  upload(id) {
+    for (const upload of this.uploads) if (upload.id === id) return upload;
+    return undefined;
+  }
+
+  /** A command of `transfer`'s was answered (not refused): it no longer waits for an answer. */
+  answered(transfer) {
+    const at = this.waiting.indexOf(transfer);
+    if (at >= 0) this.waiting.splice(at, 1);
+  }
+
+  /** `file_declined`: someone declined the user's offer. */
+  declined(object) {
+    const upload = this.upload(object.file);
+    const offer = this.offers.get(object.file);
+    const conversation = upload?.conversation ?? offer?.conversation;
+    const name = upload?.name ?? offer?.name;
+    if (conversation === undefined) return;
+    conversation.addNotice(noticeLine(`${typeof object.nick === "string" ? object.nick : "Someone"} declined ${name}.`));
+  }
+
+  /** `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. */
+  cancelled(object) {
+    if (this.host.mine(object.nick)) return; // the user's own: shown when it was done
+    const who = typeof object.nick === "string" ? object.nick : "Someone";
+    const why = typeof object.reason === "string" && object.reason ? ` (${object.reason})` : "";
+    const offer = this.offers.get(object.file);
+    if (offer !== undefined && !offer.mine) {
+      const download = this.downloads.get(object.file);
+      if (download !== undefined) {
+        download.state = "cancelled";
+        download.parts = [];
+        this.downloads.delete(object.file);
+      }
+      offer.card.end(`Cancelled by ${who}${why}.`, "cancelled");
+      offer.conversation.addNotice(noticeLine(`${who} cancelled ${offer.name}${why}.`));
+      return;
+    }
+    const upload = this.upload(object.file);
+    const conversation = upload?.conversation ?? offer?.conversation;
+    if (conversation !== undefined) conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
+  }
+
+  /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
+  error(object) {
+    const code = object.code;
+    if (code === "file-offset") {
+      const upload = this.uploadFor(object);
+      if (upload === undefined || !Number.isInteger(object.have)) return true;
+      upload.acked = object.have;
+      upload.next = object.have;
+      this.pump(upload);
+      return true;
+    }
+    if (code === "bad-file-chunk" || code === "file-corrupt") {
+      const upload = this.uploadFor(object);
+      if (upload !== undefined) this.failUpload(upload, this.words(object));
+      return upload !== undefined;
+    }
+    const transfer = this.waiting[0];
+    if (transfer === undefined) return false;
+    if (transfer.file !== undefined && OFFER_CODES.has(code)) {
+      this.waiting.shift();
+      this.failUpload(transfer, this.words(object));
+      return true;
+    }
+    if (transfer.offer !== undefined && ACCEPT_CODES.has(code)) {
+      this.waiting.shift();
+      if (code === "file-resume-mismatch") {
+        // The server's copy differs from what the page holds there: start again from the first byte.
+        transfer.parts = [];
+        transfer.hashes = [];
+        transfer.held = 0;
+        transfer.offer.card.restart(0);
+        if (this.host.send(`/file accept ${transfer.id}`)) this.waiting.push(transfer);
+        return true;
+      }
+      this.failDownload(transfer, this.words(object));
+      return true;
+    }
+    return false;
+  }
+
+  /** The upload an error is about: the one it names, else the only one sending. */
+  uploadFor(object) {
+    const uploads = [...this.uploads];
+    if (typeof object.file === "string") return uploads.find((each) => each.id === object.file);
+    const sending = uploads.filter((each) => each.state === "uploading" || each.state === "checking");
+    return sending.length === 1 ? sending[0] : undefined;
+  }
+
+  words(object) {
+    return typeof object.text === "string" ? object.text : String(object.code);
+  }
+
+  // ---- after a drop ----
+
+  /** The socket dropped: nothing sent is awaited any more; uploads and downloads wait to go on. */
+  lost() {
+    this.waiting = [];
+    for (const upload of this.uploads) {
+      if (upload.state === "uploading" || upload.state === "checking" || upload.state === "offering" || upload.state === "restarting") {
+        upload.state = "offering";
+        upload.card.say("Disconnected: waiting to go on…");
+      }
+    }
+    for (const download of this.downloads.values()) download.offer.card.say("Disconnected: waiting to go on…");
+  }
+
+  /** The page is back in its rooms: offer the uploads again (the server says how far it got) and resume downloads. */
+  back() {
+    for (const upload of this.uploads) {
+      if (upload.state === "offering") this.offer(upload);
+    }
+    for (const download of this.downloads.values()) {
+      download.queue = download.queue.then(() => this.resume(download));
+    }
+  }
+
+  resume(download) {
+    if (download.state !== "downloading") return;
+    // Only whole chunks count: the server's resume point is a multiple of the chunk size.
+    while (download.held % CHUNK !== 0) {
+      download.held -= download.parts.pop().length;
+      download.hashes.pop();
+    }
+    const line = download.held > 0 ? `/file accept ${download.id} ${download.held} ${download.hashes.at(-1)}` : `/file accept ${download.id}`;
+    if (!this.host.send(line)) return;
+    this.waiting.push(download);
+    download.offer.card.restart(download.held);
+    download.offer.card.say(download.held > 0 ? `Going on from ${size(download.held)}.` : "Fetching…");
+  }
+}
