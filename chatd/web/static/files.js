@@ -349,50 +349,43 @@ export class Transfers {
 
   /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
   error(object) {
-    const code = object.code;
-    if (code === "file-offset") {
-      const upload = this.uploadFor(object);
-      if (upload === undefined || !Number.isInteger(object.have)) return true;
-      upload.acked = object.have;
-      upload.next = object.have;
-      this.pump(upload);
-      return true;
-    }
-    if (code === "bad-file-chunk" || code === "file-corrupt") {
-      const upload = this.uploadFor(object);
-      if (upload !== undefined) this.failUpload(upload, this.words(object));
-      return upload !== undefined;
-    }
-    const transfer = this.waiting[0];
+    const transfer = this.refused(object);
     if (transfer === undefined) return false;
-    if (transfer.file !== undefined && OFFER_CODES.has(code)) {
-      this.waiting.shift();
-      this.failUpload(transfer, this.words(object));
-      return true;
-    }
-    if (transfer.offer !== undefined && ACCEPT_CODES.has(code)) {
-      this.waiting.shift();
-      if (code === "file-resume-mismatch") {
-        // The server's copy differs from what the page holds there: start again from the first byte.
-        transfer.parts = [];
-        transfer.hashes = [];
-        transfer.held = 0;
-        transfer.offer.card.restart(0);
-        if (this.host.send(`/file accept ${transfer.id}`)) this.waiting.push(transfer);
-        return true;
+    this.answered(transfer);
+    if (transfer.offer === undefined) {
+      if (object.code === "file-offset" && Number.isInteger(object.have)) {
+        // The server holds another amount than the page thought (a chunk lost in a drop): go on from there.
+        transfer.acked = object.have;
+        transfer.next = object.have;
+        this.pump(transfer);
+      } else {
+        this.failUpload(transfer, this.words(object));
       }
+    } else if (object.code === "file-resume-mismatch") {
+      // The server's copy differs from what the page holds there: start again from the first byte.
+      transfer.parts = [];
+      transfer.hashes = [];
+      transfer.held = 0;
+      transfer.offer.card.restart(0);
+      if (this.host.send(`/file accept ${transfer.id}`)) this.waiting.push(transfer);
+    } else {
       this.failDownload(transfer, this.words(object));
-      return true;
     }
-    return false;
+    return true;
   }
 
-  /** The upload an error is about: the one it names, else the only one sending. */
-  uploadFor(object) {
-    const uploads = [...this.uploads];
-    if (typeof object.file === "string") return uploads.find((each) => each.id === object.file);
-    const sending = uploads.filter((each) => each.state === "uploading" || each.state === "checking");
-    return sending.length === 1 ? sending[0] : undefined;
+  /** The upload or download an error refuses: the one it names, else the one sending chunks, else the oldest command awaiting its answer. */
+  refused(object) {
+    const code = object.code;
+    if (typeof object.file === "string") return this.downloads.get(object.file) ?? this.upload(object.file);
+    if (code === "file-offset" || code === "bad-file-chunk" || code === "file-corrupt") {
+      const sending = [...this.uploads].filter((each) => each.state === "uploading" || each.state === "checking");
+      return sending.length === 1 ? sending[0] : undefined;
+    }
+    const transfer = this.waiting[0];
+    if (transfer === undefined) return undefined;
+    const codes = transfer.offer === undefined ? OFFER_CODES : ACCEPT_CODES;
+    return codes.has(code) ? transfer : undefined;
   }
 
   words(object) {
