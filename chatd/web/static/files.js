@@ -16,10 +16,10 @@ import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, to
 const WINDOW = 8;
 
 /** Error codes that answer `/file offer` (or its `/file restart`). */
-const OFFER_CODES = new Set(["file-too-big", "file-day-limit", "file-too-many", "file-store-full", "bad-file-offer", "no-such-nick", "not-in-room", "file-to-self"]);
+const OFFER_CODES = new Set(["file-too-big", "file-day-limit", "file-too-many", "file-store-full", "bad-file-offer", "no-such-nick", "not-in-room", "file-to-self", "no-files"]);
 
 /** Error codes that answer `/file accept`. */
-const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json"]);
+const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json", "no-files"]);
 
 /**
  * Every transfer of this page. `host` is the chat: `send(line)` (false when
@@ -110,6 +110,7 @@ export class Transfers {
     upload.card.restart(have);
     upload.card.progress(have, upload.size);
     upload.card.say(have > 0 ? `Going on from ${size(have)}.` : "Sending…");
+    if (have > 0) upload.conversation.addNotice(noticeLine(`The server holds ${size(have)} of ${upload.name} already: sending goes on from there.`));
     this.pump(upload);
   }
 
@@ -428,5 +429,6 @@ export class Transfers {
     this.waiting.push(download);
     download.offer.card.restart(download.held);
     download.offer.card.say(download.held > 0 ? `Going on from ${size(download.held)}.` : "Fetching…");
+    if (download.held > 0) download.offer.conversation.addNotice(noticeLine(`Fetching ${download.offer.name} goes on from the ${size(download.held)} the page holds.`));
   }
 }
