@@ -35,10 +35,15 @@ from zope.interface import provider
 from chatd import __version__
 from chatd.client import settings
 from chatd.client.connection import Link
+from chatd.client.files import Transfers
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
 from chatd.client.ui import ChatTerminal
+from chatd.client.worker import ThreadWorker
+
+DEFAULT_DOWNLOADS = os.path.join("~", "Downloads", "chatd")
+"""Where received files are saved unless --downloads (or downloads in the config file) says."""
 
 DEFAULT_SIZE = (80, 24)
 """Columns and rows assumed when the terminal will not say."""
@@ -69,12 +74,21 @@ class Options(usage.Options):
         "a registered nickname on every connection and reconnection: the password is the first "
         "line of --password-file, else asked on the terminal, never taken from the command line. "
         "A config file (default ~/.config/chatd/client.toml, or under $XDG_CONFIG_HOME) may set "
-        "host, port, nick, identify (true or false) and password_file; the command line wins."
+        "host, port, nick, identify (true or false) and password_file; the command line wins. "
+        "Files: /send NICK|#room PATH offers a file (checked by SHA-256, resumed after a drop); "
+        "/accept [N], /decline [N], /cancel [N] and /files list and steer transfers; received files land "
+        "in --downloads under a safe name that never overwrites."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
         ["password-file", None, None, "With --identify: read the password from the first line of this file."],
         ["config", None, None, "Read settings from this TOML file (default: ~/.config/chatd/client.toml)."],
+        [
+            "downloads",
+            None,
+            None,
+            "Save received files in this folder, made if missing (default: ~/Downloads/chatd).",
+        ],
         [
             "cafile",
             None,
@@ -146,6 +160,7 @@ class Options(usage.Options):
             if self[option] is None:
                 self[option] = found.get(key)
         self["identify"] = bool(self["identify"] or found.get("identify", False))
+        self["downloads"] = os.path.expanduser(self["downloads"] or DEFAULT_DOWNLOADS)
         self["host"] = self["host"] or "localhost"
         self["port"] = self["port"] or 5000
         if not 1 <= self["port"] <= 65535:
@@ -198,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         colour=colour,
         retry=interactive,
     )
+    link.files = Transfers(link, reactor, ThreadWorker(reactor), options["downloads"])
     return _interactive(reactor, link, colour) if interactive else _plain(reactor, link)
 
 
@@ -223,6 +239,8 @@ def _plain(reactor: Any, link: Link) -> int:
 
 def _interactive(reactor: Any, link: Link, colour: bool) -> int:
     ui = ChatTerminal(link, colour, _measure)
+    if link.files is not None:
+        link.files.watch(ui)
 
     @provider(ILogObserver)
     def on_screen(event: dict[str, Any]) -> None:

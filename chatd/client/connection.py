@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.client.files import Transfers
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
@@ -174,6 +175,8 @@ class Link:
         self._leaving = False
         self._cutoff: IDelayedCall | None = None
         self._finished: Deferred[int] = Deferred()
+        self.files: Transfers | None = None
+        """File transfers (``/send`` and the rest), if this client carries files: set by whoever builds the link."""
 
     @property
     def view(self) -> View:
@@ -198,16 +201,30 @@ class Link:
         return self._finished
 
     def send(self, text: str) -> bool:
-        """Send one line as typed; False if there is no connection to send it on."""
+        """Send one line as typed (or carry out a file command); False if there is no connection to send it on."""
         words = text.split(maxsplit=1)
         if words and words[0].lower() == "/format":
             self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
+            return True
+        if self.files is not None and self.files.command(text):
             return True
         if self._connection is None:
             return False
         self.presence.sending(text)
         self._connection.sendLine(text.encode("utf-8"))
         return True
+
+    def send_line(self, text: str) -> bool:
+        """Send ``text`` to the server as it is, no command of the client's own; False with no connection."""
+        if self._connection is None:
+            return False
+        self._connection.sendLine(text.encode("utf-8"))
+        return True
+
+    def show_lines(self, shown: Shown) -> None:
+        """Put lines of the client's own, already rendered, on screen."""
+        if self._screen is not None and shown.lines:
+            self._screen.note(shown)
 
     def leave(self, line: str = "/quit") -> None:
         """Send ``line`` (a quit), wait for the server to close, then stop for good.
@@ -262,9 +279,13 @@ class Link:
             self._leaving = True
         restore = self.presence.received(message)
         answer = self.presence.answer(message)
-        if self._named_at is None and self.presence.nick is not None:
+        named = self._named_at is None and self.presence.nick is not None
+        if named:
             self._named_at = now
-        self._show(render(message, self.view, now))
+        shown = self.files.received(message) if self.files is not None else None
+        self._show(render(message, self.view, now) if shown is None else shown)
+        if named and self.files is not None:
+            self.files.online()
         for line in restore:
             self.send(line)
         if answer is not None and self._screen is not None:
@@ -274,6 +295,8 @@ class Link:
         reached, self._connection = self._connection is not None, None
         named_at, self._named_at = self._named_at, None
         self.presence.lost()
+        if self.files is not None:
+            self.files.offline()
         if self._leaving:
             self._stop()
             return

@@ -12,7 +12,7 @@ emoji edit as they should.
 """
 
 import codecs
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from twisted.conch.recvline import HistoricRecvLine
 from twisted.internet.defer import Deferred
@@ -22,6 +22,7 @@ from typing_extensions import override
 from chatd.client.connection import Link
 from chatd.client.inputline import layout
 from chatd.client.presence import LEAVE_WORDS, Answer
+from chatd.client.progress import Bar, bar_text
 from chatd.client.render import Shown
 from chatd.text import scrub
 
@@ -55,6 +56,10 @@ class ChatTerminal(HistoricRecvLine):
         """The quit line to send if the user answers yes to "Leave chatd?"."""
         self._status: int | None = None
         self._gone = False
+        self._bars: Sequence[Bar] = ()
+        """The progress bars drawn above the input line, one row each (files.py hands them over)."""
+        self._bar_rows = 0
+        """How many rows above the input line the bars take now."""
         self.ended: Deferred[int] = Deferred()
 
     @override
@@ -100,15 +105,38 @@ class ChatTerminal(HistoricRecvLine):
     # The link's Screen.
 
     def show(self, shown: Shown) -> None:
-        """Print ``shown`` above the input line, ringing the bell if it says so."""
-        self.terminal.write(b"\r")
-        self.terminal.eraseLine()
+        """Print ``shown`` above the progress bars and the input line, ringing the bell if it says so."""
+        self._clear_bottom()
         for line in shown.lines:
             # ServerProtocol.write turns LF into CRLF, as raw mode needs.
             self.terminal.write(line.encode("utf-8") + b"\n")
         if shown.bell:
             self.terminal.write(b"\a")
+        self._draw_bars()
         self._draw()
+
+    def progress(self, bars: Sequence[Bar]) -> None:
+        """Draw ``bars`` above the input line, one row each, in place of the last ones (none: take them away)."""
+        self._clear_bottom()
+        self._bars = bars
+        self._draw_bars()
+        self._draw()
+
+    def _clear_bottom(self) -> None:
+        """Erase the bars and the input line, leaving the cursor where the first bar was."""
+        self.terminal.write(b"\r")
+        if self._bar_rows:
+            self.terminal.cursorUp(self._bar_rows)
+        self.terminal.eraseToDisplayEnd()
+        self._bar_rows = 0
+
+    def _draw_bars(self) -> None:
+        # Each bar ends in a newline, so the screen scrolls as for chat lines and the input line stays last.
+        for bar in self._bars:
+            text = bar_text(bar, self.width)
+            painted = f"\x1b[2m{text}\x1b[0m" if self._colour else text
+            self.terminal.write(painted.encode("utf-8") + b"\n")
+        self._bar_rows = len(self._bars)
 
     def note(self, shown: Shown) -> None:
         """The client's own lines go where the chat goes."""
@@ -127,8 +155,8 @@ class ChatTerminal(HistoricRecvLine):
         if self._gone:
             self._end()
             return
-        self.terminal.write(b"\r")
-        self.terminal.eraseLine()
+        self._bars = ()
+        self._clear_bottom()
         # The stdio transport, not the ServerProtocol: its loseConnection
         # would reset the terminal and wipe the conversation off the screen.
         self.terminal.transport.loseConnection()
@@ -254,6 +282,8 @@ class ChatTerminal(HistoricRecvLine):
     def _redraw_screen(self) -> None:
         self.terminal.eraseDisplay()
         self.terminal.cursorHome()
+        self._bar_rows = 0
+        self._draw_bars()
         self._draw()
 
     def _interrupt(self) -> None:

@@ -1,0 +1,188 @@
+"""One file coming down: accepted (or resumed), each chunk checked, written, acknowledged, the whole checked.
+
+The server sends ``file_chunk`` objects in order, at most 8 unacknowledged.
+Each chunk's SHA-256 is checked before it is written; it is acknowledged
+(``/file ack ID END``) only once it is in the part file, so what was
+acknowledged is what a resume can go on from. At ``file_sent`` the whole
+part file is hashed and, if it is the offer's SHA-256, saved under its
+name; otherwise it is deleted and the user told. Disk work runs on the
+``Worker``, one step at a time per download (a ``DeferredLock``), so writes
+land in order and the screen never waits for the disk.
+"""
+
+import base64
+import binascii
+import enum
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from twisted.internet.defer import Deferred, DeferredLock
+from twisted.python.failure import Failure
+
+from chatd.client.partfile import Offer, PartFile
+from chatd.client.upload import CHUNK
+from chatd.client.worker import Worker
+
+T = TypeVar("T")
+
+
+class Stage(enum.Enum):
+    """Where a download is; the value is how ``/files`` says it."""
+
+    OFFERED = "offered"
+    ACCEPTING = "accepting"
+    RECEIVING = "receiving"
+    CHECKING = "being checked"
+    WAITING = "waiting for the connection"
+    PAUSED = "unfinished"
+    ENDED = "ended"
+
+
+class Download:
+    """The recipient's side of one offered file.
+
+    ``send`` puts a line on the wire; ``ended`` is told once how it ended:
+    the saved path, or None and a sentence saying why it failed.
+    """
+
+    def __init__(
+        self,
+        number: int,
+        offer: Offer,
+        folder: str,
+        send: Callable[[str], None],
+        worker: Worker,
+        ended: "Callable[[Download, str | None, str], None]",
+        part: PartFile | None = None,
+    ) -> None:
+        self.number = number
+        self.offer = offer
+        self.folder = folder
+        self.part = part
+        self.stage = Stage.PAUSED if part is not None else Stage.OFFERED
+        self.held = 0
+        """Bytes written to the part file and acknowledged."""
+        self._next = 0
+        """The offset the next chunk must have: the end of what arrived (written or being written)."""
+        self._send = send
+        self._worker = worker
+        self._ended = ended
+        self._disk = DeferredLock()
+        self._round = 0
+
+    def _on_disk(self, work: Callable[..., T], *args: object) -> "Deferred[T]":
+        """Run ``work(*args)`` on the worker after every earlier disk step of this download."""
+        return self._disk.run(self._worker, work, *args)
+
+    def accept(self) -> None:
+        """Accept the offer, or go on from the part file after a drop or a restart of the client."""
+        self.stage = Stage.ACCEPTING
+        self._round += 1
+        this_round = self._round
+        if self.part is None:
+            self._on_disk(PartFile.create, self.folder, self.offer).addCallbacks(
+                lambda part: self._created(this_round, part), self._disk_failed
+            )
+            return
+        self._on_disk(self.part.resume_point, CHUNK).addCallbacks(
+            lambda point: self._resumed(this_round, *point), self._disk_failed
+        )
+
+    def _created(self, this_round: int, part: PartFile) -> None:
+        self.part = part
+        if this_round == self._round and self.stage is Stage.ACCEPTING:
+            self.held = self._next = 0
+            self._send(f"/file accept {self.offer.file}")
+
+    def _resumed(self, this_round: int, offset: int, last: str) -> None:
+        if this_round != self._round or self.stage is not Stage.ACCEPTING:
+            return
+        self.held = self._next = offset
+        self._send(f"/file accept {self.offer.file}" + (f" {offset} {last}" if offset else ""))
+
+    def mismatch(self) -> None:
+        """``ERR file-resume-mismatch``: the part file is not the start of the server's copy; start from 0."""
+        if self.stage is not Stage.ACCEPTING or self.part is None:
+            return
+        self._round += 1
+        this_round = self._round
+        self._on_disk(self.part.restart).addCallbacks(
+            lambda _: self._resumed(this_round, 0, ""), self._disk_failed
+        )
+
+    def chunk(self, offset: int, data: str, sha256: str) -> None:
+        """A ``file_chunk``: check it, write it, then acknowledge it."""
+        if self.stage not in (Stage.ACCEPTING, Stage.RECEIVING) or offset != self._next or self.part is None:
+            # Sent before a drop or a re-accept, or out of order: what follows the held bytes comes again.
+            return
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raw = None
+        if raw is None or hashlib.sha256(raw).hexdigest() != sha256 or offset + len(raw) > self.offer.size:
+            self.fail(f"a piece of it arrived damaged (bytes {offset} on)")
+            return
+        self.stage = Stage.RECEIVING
+        self._next = end = offset + len(raw)
+        this_round = self._round
+        self._on_disk(self.part.write, offset, raw).addCallbacks(
+            lambda _: self._written(this_round, end), self._disk_failed
+        )
+
+    def _written(self, this_round: int, end: int) -> None:
+        if this_round == self._round and self.stage is Stage.RECEIVING:
+            self.held = end
+            self._send(f"/file ack {self.offer.file} {end}")
+
+    def sent(self) -> None:
+        """``file_sent``: every chunk has come; once written, check the whole file and save it."""
+        if self.stage not in (Stage.ACCEPTING, Stage.RECEIVING) or self.part is None:
+            return
+        if self._next != self.offer.size:
+            self.fail(f"the server said it was all sent after {self._next} of {self.offer.size} bytes")
+            return
+        self.stage = Stage.CHECKING
+        self._on_disk(self.part.finish, self.offer.sha256).addCallbacks(self._finished, self._disk_failed)
+
+    def _finished(self, path: str | None) -> None:
+        if path is None:
+            self.stage = Stage.ENDED
+            self._send(f"/file cancel {self.offer.file}")
+            self._ended(self, None, "its SHA-256 is not the one offered, so it was deleted")
+            return
+        self.stage = Stage.ENDED
+        self.held = self.offer.size
+        self._ended(self, path, "")
+
+    def offline(self) -> None:
+        """The connection dropped: go on from the part file on the next connection."""
+        if self.stage in (Stage.ACCEPTING, Stage.RECEIVING):
+            self.stage = Stage.WAITING
+            self._round += 1
+
+    def decline(self) -> None:
+        """Refuse the offer: nothing was written."""
+        self.stage = Stage.ENDED
+        self._send(f"/file decline {self.offer.file}")
+
+    def cancel(self, tell_server: bool = True) -> None:
+        """Stop for good and delete what arrived; tell the server unless it told us."""
+        self.stage = Stage.ENDED
+        self._round += 1
+        if tell_server:
+            self._send(f"/file cancel {self.offer.file}")
+        if self.part is not None:
+            self._on_disk(self.part.discard).addErrback(lambda _: None)
+
+    def fail(self, why: str) -> None:
+        """End with ``why``: cancelled on the server, the part file deleted."""
+        if self.stage is Stage.ENDED:
+            return
+        self.cancel()
+        self._ended(self, None, why)
+
+    def _disk_failed(self, failure: Failure) -> None:
+        reason = failure.value
+        why = f"the disk said: {reason.strerror}" if isinstance(reason, OSError) else "writing it failed"
+        self.fail(why)

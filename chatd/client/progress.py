@@ -1,0 +1,97 @@
+"""Progress bars for transfers: how far, how fast, how long left; pure arithmetic and text.
+
+A ``Meter`` follows one transfer's byte count over time and smooths its
+rate, so the time left does not jump with every chunk; ``bar_text`` lays a
+``Bar`` out on one terminal row. The terminal draws the bars above the
+input line (ui.py); files.py decides which transfers have one.
+"""
+
+from dataclasses import dataclass
+
+from chatd.client.inputline import cells
+
+SHOWN_AFTER_SECONDS = 1.0
+"""A transfer gets a bar once it has run this long: a file that arrives at once needs none."""
+
+_SMOOTHING = 0.4
+"""Weight of the newest rate in the running average."""
+
+_UNITS = ("B", "KB", "MB", "GB", "TB")
+
+
+def size_text(count: float) -> str:
+    """A byte count for people, in powers of 1000: ``512 B``, ``2.1 MB``, ``15 GB``."""
+    unit = 0
+    while count >= 1000 and unit < len(_UNITS) - 1:
+        count /= 1000
+        unit += 1
+    if unit == 0:
+        return f"{int(count)} B"
+    return f"{count:.1f} {_UNITS[unit]}" if count < 100 else f"{count:.0f} {_UNITS[unit]}"
+
+
+def duration_text(seconds: float) -> str:
+    """``0:42``, ``12:05``, ``1:02:05``."""
+    whole = max(int(seconds + 0.5), 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+class Meter:
+    """Bytes done over time for one transfer; ``rate`` is bytes a second, None until measured."""
+
+    def __init__(self, now: float, done: int) -> None:
+        self.since = now
+        self.rate: float | None = None
+        self._at = now
+        self._done = done
+
+    def sample(self, now: float, done: int) -> None:
+        """Note that ``done`` bytes are done at ``now``."""
+        elapsed = now - self._at
+        if elapsed <= 0:
+            return
+        rate = max(done - self._done, 0) / elapsed
+        self.rate = rate if self.rate is None else (1 - _SMOOTHING) * self.rate + _SMOOTHING * rate
+        self._at, self._done = now, done
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One transfer's progress: ``label`` (already scrubbed), bytes ``done`` of ``size``, bytes a second."""
+
+    label: str
+    done: int
+    size: int
+    rate: float | None
+
+
+def bar_text(bar: Bar, width: int) -> str:
+    """``bar`` on one row of ``width`` columns (the last left free): label, bar, percent, rate, time left."""
+    fraction = bar.done / bar.size if bar.size else 1.0
+    if bar.rate:
+        figures = (
+            f" {fraction:4.0%} {size_text(bar.rate)}/s {duration_text((bar.size - bar.done) / bar.rate)} left"
+        )
+    else:
+        figures = f" {fraction:4.0%}"
+    room = width - 1 - len(figures)
+    label = _cut(bar.label, max(min(room // 2, room - 12), 0))
+    track = room - cells(label) - 3
+    if track < 4:
+        return _cut(f"{label}{figures}", width - 1)
+    filled = int(track * fraction)
+    return f"{label} [{'#' * filled}{'-' * (track - filled)}]{figures}"
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, an ellipsis marking the cut."""
+    if cells(text) <= width:
+        return text
+    kept = ""
+    for char in text:
+        if cells(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…" if width > 0 else ""

@@ -1,0 +1,264 @@
+"""One file going up: hashed once, offered, sent in order with at most 8 chunks unacknowledged.
+
+The server answers an offer with ``file_upload`` and how much of this
+content it already holds (``have``), with the SHA-256 of its last chunk
+(``tail``): the upload checks that chunk against its own file and either
+goes on from there or asks the server to start over (``/file restart``).
+Each chunk put is acknowledged with ``file_progress``; a window of
+``WINDOW`` chunks keeps the pipe full while the user's own chat lines
+wait behind at most 128 KiB. Reading and base64 run on the ``Worker``,
+one batch at a time, so the file is never read whole into memory.
+If the connection drops, the upload waits; on the next connection it is
+offered again, and the server's ``have`` says where to go on.
+"""
+
+import base64
+import enum
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatd.client.partfile import READ_BYTES
+from chatd.client.worker import Worker
+
+CHUNK = 16384
+"""The protocol's chunk size: the client hashes its file in chunks of this many bytes."""
+
+WINDOW = 8
+"""Chunks put and not yet acknowledged, at most."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """A file read once: its size, its SHA-256, and the SHA-256 of each CHUNK-byte chunk in order."""
+
+    size: int
+    sha256: str
+    chunks: tuple[str, ...]
+
+
+def hash_file(path: str) -> Hashed:
+    """Read ``path`` once, in chunks, hashing it whole and chunk by chunk. Blocks; raises OSError."""
+    whole = hashlib.sha256()
+    chunks = []
+    size = 0
+    with open(path, "rb") as file:
+        while block := file.read(READ_BYTES):
+            whole.update(block)
+            size += len(block)
+            chunks += [
+                hashlib.sha256(block[at : at + CHUNK]).hexdigest() for at in range(0, len(block), CHUNK)
+            ]
+    return Hashed(size, whole.hexdigest(), tuple(chunks))
+
+
+def span_sha256(path: str, start: int, end: int) -> str:
+    """The SHA-256 of bytes ``[start, end)`` of ``path``. Blocks; raises OSError."""
+    with open(path, "rb") as file:
+        file.seek(start)
+        return hashlib.sha256(file.read(end - start)).hexdigest()
+
+
+class FileChangedError(Exception):
+    """The file is shorter than when it was hashed: it changed while being sent."""
+
+
+def put_lines(
+    path: str, file_id: str, offset: int, count: int, chunk: int, size: int
+) -> list[tuple[str, int]]:
+    """The ``/file put`` lines for ``count`` chunks from ``offset``, with each chunk's length. Blocks."""
+    with open(path, "rb") as file:
+        file.seek(offset)
+        data = file.read(min(count * chunk, size - offset))
+    if len(data) < min(count * chunk, size - offset):
+        raise FileChangedError(path)
+    lines = []
+    for at in range(0, len(data), chunk):
+        piece = data[at : at + chunk]
+        lines.append(
+            (f"/file put {file_id} {offset + at} {base64.b64encode(piece).decode('ascii')}", len(piece))
+        )
+    return lines
+
+
+class Stage(enum.Enum):
+    """Where an upload is; the value is how ``/files`` says it."""
+
+    HASHING = "hashing"
+    OFFERING = "offering"
+    SENDING = "sending"
+    CHECKING = "being checked"
+    WAITING = "waiting for the connection"
+    OFFERED = "offered"
+    ENDED = "ended"
+
+
+class Upload:
+    """The sender's side of one file, from hashing to the server's ``file_uploaded``.
+
+    ``send`` puts a line on the wire; ``ended`` is told once, with a
+    sentence, if the upload fails for a reason of the client's own (the file
+    cannot be read or changed). The server's refusals reach the user as
+    its own error lines.
+    """
+
+    def __init__(
+        self,
+        number: int,
+        target: str,
+        path: str,
+        name: str,
+        mime: str,
+        send: Callable[[str], None],
+        worker: Worker,
+        ended: "Callable[[Upload, str], None]",
+    ) -> None:
+        self.number = number
+        self.target = target
+        self.path = path
+        self.name = name
+        self.mime = mime
+        self.hashed: Hashed | None = None
+        self.file_id: str | None = None
+        self.stage = Stage.HASHING
+        self.held = 0
+        """Bytes the server has acknowledged."""
+        self.put = 0
+        """Bytes sent in ``/file put`` lines: the offset of the next chunk."""
+        self.chunk = CHUNK
+        self._send = send
+        self._worker = worker
+        self._ended = ended
+        self._reading = False
+        self._round = 0
+        """Bumped whenever what is in flight stops counting (a drop, a wrong offset, a restart)."""
+
+    @property
+    def size(self) -> int:
+        """The file's size once hashed, else 0."""
+        return self.hashed.size if self.hashed is not None else 0
+
+    def offer_line(self) -> str:
+        """The ``/file offer`` for this file (hashed)."""
+        assert self.hashed is not None, "offered only once hashed"
+        return f"/file offer {self.target} {self.hashed.size} {self.hashed.sha256} {self.mime} {self.name}"
+
+    def offer(self) -> None:
+        """Offer the (hashed) file: on starting, and again on each new connection."""
+        self.stage = Stage.OFFERING
+        self.file_id = None
+        self._round += 1
+        self._send(self.offer_line())
+
+    def matches(self, message: dict[str, object]) -> bool:
+        """Whether ``file_upload`` ``message`` answers this upload's offer."""
+        hashed = self.hashed
+        return (
+            self.stage is Stage.OFFERING
+            and hashed is not None
+            and message.get("sha256") == hashed.sha256
+            and message.get("size") == hashed.size
+        )
+
+    def started(self, file_id: str, have: int, tail: str, chunk: int) -> None:
+        """The server's ``file_upload``: go on from ``have`` once its last chunk (``tail``) is checked."""
+        self.file_id, self.chunk = file_id, chunk
+        if have <= 0:
+            self._go_on(0)
+            return
+        start = (have - 1) // chunk * chunk
+        hashed = self.hashed
+        assert hashed is not None
+        if chunk == CHUNK and have - start == CHUNK and start // CHUNK < len(hashed.chunks):
+            self._checked(self._round, have, tail, hashed.chunks[start // CHUNK])
+            return
+        this_round = self._round
+        self._worker(span_sha256, self.path, start, min(have, hashed.size)).addCallbacks(
+            lambda own: self._checked(this_round, have, tail, own), self._unreadable
+        )
+
+    def _checked(self, this_round: int, have: int, tail: str, own: str) -> None:
+        if this_round != self._round or self.file_id is None:
+            return
+        if have > self.size or own != tail:
+            # The server holds other bytes than this file's there: start again, from 0.
+            self.stage = Stage.OFFERING
+            self._round += 1
+            self._send(f"/file restart {self.file_id}")
+            return
+        self._go_on(have)
+
+    def _go_on(self, have: int) -> None:
+        self.held = self.put = have
+        self.stage = Stage.CHECKING if have >= self.size else Stage.SENDING
+        self._pump()
+
+    def progressed(self, have: int) -> None:
+        """``file_progress``: the server holds ``have`` bytes."""
+        if self.stage is not Stage.SENDING:
+            return
+        self.held = max(self.held, min(have, self.put))
+        if self.held >= self.size:
+            self.stage = Stage.CHECKING
+        self._pump()
+
+    def wrong_offset(self, have: int) -> None:
+        """``ERR file-offset``: the server holds ``have``; what was sent past it is dropped, so send again from there."""
+        if self.stage is not Stage.SENDING:
+            return
+        self._round += 1
+        self.held = self.put = have
+        self._pump()
+
+    def uploaded(self) -> None:
+        """``file_uploaded``: the server holds the whole file, checked; recipients are offered it."""
+        self.held = self.put = self.size
+        self.stage = Stage.OFFERED
+
+    def offline(self) -> None:
+        """The connection dropped: what was in flight is lost; wait for the next connection."""
+        if self.stage in (Stage.OFFERING, Stage.SENDING, Stage.CHECKING):
+            self.stage = Stage.WAITING
+            self.file_id = None
+            self._round += 1
+
+    def end(self) -> None:
+        """Stop for good (cancelled, refused, failed): nothing more is read or sent."""
+        self.stage = Stage.ENDED
+        self._round += 1
+
+    def _pump(self) -> None:
+        """Read and send the next chunks while the window has room; one read at a time."""
+        if self.stage is not Stage.SENDING or self._reading or self.file_id is None:
+            return
+        unacknowledged = -(-(self.put - self.held) // self.chunk)
+        left = -(-(self.size - self.put) // self.chunk)
+        count = min(WINDOW - unacknowledged, left)
+        if count <= 0:
+            return
+        self._reading = True
+        this_round, offset = self._round, self.put
+        reading = self._worker(put_lines, self.path, self.file_id, offset, count, self.chunk, self.size)
+        reading.addCallbacks(lambda lines: self._read(this_round, offset, lines), self._unreadable)
+
+    def _read(self, this_round: int, offset: int, lines: list[tuple[str, int]]) -> None:
+        self._reading = False
+        if this_round == self._round and offset == self.put and self.stage is Stage.SENDING:
+            for line, length in lines:
+                self._send(line)
+                self.put += length
+        self._pump()
+
+    def _unreadable(self, failure: object) -> None:
+        self._reading = False
+        if self.stage is Stage.ENDED:
+            return
+        reason = getattr(failure, "value", None)
+        if isinstance(reason, FileChangedError):
+            why = "it changed while being sent"
+        elif isinstance(reason, OSError):
+            why = f"it cannot be read ({reason.strerror})"
+        else:
+            why = "reading it failed"
+        self.end()
+        self._ended(self, why)

@@ -1,0 +1,511 @@
+"""The client's side of file transfers, against a fake server speaking docs/PROTOCOL.md's "Files" lines.
+
+The link runs on a fake endpoint and a ``Clock`` (test_client_connection's
+kit); file work runs at once on an ``InlineWorker``, in a temporary
+downloads folder. The server's end is a ``Peer``: what the client sends is
+read as lines, what the server sends is JSON objects.
+"""
+
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC
+from typing import ParamSpec, TypeVar
+
+from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.client.connection import Link
+from chatd.client.files import Transfers, mime_type
+from chatd.client.presence import Presence
+from chatd.client.progress import Bar
+from chatd.client.reach import Server
+from chatd.client.upload import CHUNK, WINDOW
+from tests.test_client_connection import START, FakeEndpoint, Peer, RecordingScreen
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+FILE_ID = "1a2b3c4d5e6f7a8b"
+
+
+class InlineWorker:
+    """A Worker that runs the work at once, on the test's thread."""
+
+    def __call__(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> "Deferred[T]":
+        try:
+            return succeed(work(*args, **kwargs))
+        except Exception:
+            return fail()
+
+
+class RecordingDisplay:
+    """A Display that keeps each set of bars it is given."""
+
+    def __init__(self) -> None:
+        self.drawn: list[list[Bar]] = []
+
+    def progress(self, bars: Sequence[Bar]) -> None:
+        self.drawn.append(list(bars))
+
+
+def put(offset: int, data: bytes, file_id: str = FILE_ID) -> str:
+    return f"/file put {file_id} {offset} {base64.b64encode(data).decode()}"
+
+
+def chunk(offset: int, data: bytes, file_id: str = FILE_ID) -> dict[str, object]:
+    return {
+        "type": "file_chunk",
+        "file": file_id,
+        "offset": offset,
+        "data": base64.b64encode(data).decode(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def offered(
+    data: bytes, name: str = "photo.jpg", to: str = "alice", sha256: str | None = None
+) -> dict[str, object]:
+    return {
+        "type": "file_offered",
+        "id": "e1",
+        "at": START,
+        "file": FILE_ID,
+        "nick": "bob",
+        "to": to,
+        "name": name,
+        "size": len(data),
+        "mime": "image/jpeg",
+        "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+    }
+
+
+class FilesTestCase(SynchronousTestCase):
+    """alice's link, registered, with transfers into a fresh downloads folder."""
+
+    def setUp(self) -> None:
+        self.top = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.top)
+        self.folder = os.path.join(self.top, "Downloads")
+        self.start_client()
+
+    def start_client(self) -> None:
+        """A new client process, as it were: a new link and transfers over the same downloads folder."""
+        self.clock = Clock()
+        self.clock.advance(START)
+        self.endpoint = FakeEndpoint()
+        self.link = Link(
+            self.endpoint,
+            self.clock,
+            Presence("alice"),
+            Server("chat.example", 5000),
+            policy=lambda attempt: 1.0,
+            zone=UTC,
+        )
+        self.display = RecordingDisplay()
+        self.link.files = self.transfers()
+        self.screen = RecordingScreen()
+        self.link.start(self.screen)
+        self.peer = self.online()
+
+    def transfers(self) -> Transfers:
+        files = Transfers(self.link, self.clock, InlineWorker(), self.folder)
+        files.watch(self.display)
+        return files
+
+    def online(self) -> Peer:
+        peer = self.endpoint.accept()
+        peer.register()
+        self.greeted = peer.sent()
+        """What the client sent on connecting, up to and just after the server accepted its nickname."""
+        self.screen.take()
+        self.noted = [line[6:] for line in self.screen.take_notes()]
+        """The client's own lines up to being back online."""
+        return peer
+
+    def drop(self) -> None:
+        self.peer.close()
+        self.clock.advance(1)
+        self.peer = self.online()
+
+    def file(self, data: bytes, name: str = "holiday photo.jpg") -> str:
+        path = os.path.join(self.top, name)
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
+
+    def receive(self, data: bytes, start: int = 0) -> list[str]:
+        """The server sends ``data`` from ``start`` in chunks; what the client sent back."""
+        self.peer.send(*[chunk(at, data[at : at + CHUNK]) for at in range(start, len(data), CHUNK)])
+        return self.peer.sent()
+
+    def lines(self) -> list[str]:
+        """Everything drawn since the last call, server lines and the client's own, without the time."""
+        return [line[6:] for line in [*self.screen.take(), *self.screen.take_notes()]]
+
+
+class SendTests(FilesTestCase):
+    """``/send``: hash once, offer, upload in order with a window of 8 chunks."""
+
+    def start(self, data: bytes, have: int = 0, tail: str = "") -> str:
+        path = self.file(data)
+        self.link.send(f"/send bob {path}")
+        digest = hashlib.sha256(data).hexdigest()
+        self.assertEqual(
+            self.peer.sent(), [f"/file offer bob {len(data)} {digest} image/jpeg holiday photo.jpg"]
+        )
+        self.peer.send(
+            {
+                "type": "file_upload",
+                "file": FILE_ID,
+                "name": "holiday photo.jpg",
+                "size": len(data),
+                "sha256": digest,
+                "have": have,
+                "chunk": CHUNK,
+                "tail": tail,
+            }
+        )
+        return path
+
+    def test_send_offers_the_file_with_its_size_hash_and_type(self) -> None:
+        """The offer line carries the whole file's SHA-256 and the guessed MIME type; one line says it started."""
+        self.start(b"abc")
+        self.assertEqual(
+            self.lines(), ['~ Reading "holiday photo.jpg" to send it to bob; /cancel 1 stops it.']
+        )
+
+    def test_at_most_8_chunks_are_unacknowledged(self) -> None:
+        """20 chunks: 8 go at once, then one more per acknowledged chunk, in order."""
+        data = os.urandom(CHUNK * 19 + 100)
+        self.start(data)
+        sent = self.peer.sent()
+        self.assertEqual(sent, [put(at, data[at : at + CHUNK]) for at in range(0, WINDOW * CHUNK, CHUNK)])
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)})
+        self.assertEqual(self.peer.sent(), [put(WINDOW * CHUNK, data[WINDOW * CHUNK : (WINDOW + 1) * CHUNK])])
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": 9 * CHUNK, "size": len(data)})
+        self.assertEqual(len(self.peer.sent()), 8)
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": 17 * CHUNK, "size": len(data)})
+        self.assertEqual(self.peer.sent()[-1], put(19 * CHUNK, data[19 * CHUNK :]))
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": len(data), "size": len(data)})
+        self.assertEqual(self.peer.sent(), [])
+        self.peer.send({"type": "file_uploaded", "file": FILE_ID})
+        self.assertIn(
+            '* Sent "holiday photo.jpg" (311 KB) to the server, checked: bob is offered it; /cancel 1 withdraws it.',
+            self.lines(),
+        )
+
+    def test_have_with_a_matching_tail_goes_on_from_there(self) -> None:
+        """The server holds 3 chunks whose last matches the file's: the upload starts at the fourth."""
+        data = os.urandom(CHUNK * 5)
+        self.start(data, 3 * CHUNK, hashlib.sha256(data[2 * CHUNK : 3 * CHUNK]).hexdigest())
+        self.assertEqual(
+            self.peer.sent(), [put(3 * CHUNK, data[3 * CHUNK : 4 * CHUNK]), put(4 * CHUNK, data[4 * CHUNK :])]
+        )
+        self.assertIn(
+            '* The server holds 60% of "holiday photo.jpg" already: going on from there.', self.lines()
+        )
+
+    def test_have_with_a_partial_last_chunk_is_checked_by_reading_it(self) -> None:
+        """A tail of fewer than 16 KiB is hashed from the file itself."""
+        data = os.urandom(CHUNK * 2)
+        have = CHUNK + 500
+        self.start(data, have, hashlib.sha256(data[CHUNK:have]).hexdigest())
+        self.assertEqual(self.peer.sent(), [put(have, data[have:])])
+
+    def test_a_tail_that_differs_restarts_the_upload(self) -> None:
+        """Other bytes on the server: ``/file restart ID``, and nothing put until the new ``file_upload``."""
+        data = os.urandom(CHUNK * 3)
+        self.start(data, 2 * CHUNK, hashlib.sha256(b"other").hexdigest())
+        self.assertEqual(self.peer.sent(), [f"/file restart {FILE_ID}"])
+
+    def test_a_wrong_offset_sends_again_from_what_the_server_holds(self) -> None:
+        """``ERR file-offset`` with ``have``: the next put is at ``have``."""
+        data = os.urandom(CHUNK * 10)
+        self.start(data)
+        self.peer.sent()
+        self.peer.send(
+            {"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)},
+            {"type": "error", "code": "file-offset", "text": "wrong offset", "have": CHUNK},
+        )
+        sent = self.peer.sent()
+        self.assertEqual(sent[1:], [put(at, data[at : at + CHUNK]) for at in range(CHUNK, 9 * CHUNK, CHUNK)])
+
+    def test_a_refused_offer_is_one_line_naming_the_file(self) -> None:
+        """``ERR file-too-big`` ends the upload with one line."""
+        path = self.file(b"x" * 10)
+        self.link.send(f"/send bob {path}")
+        self.lines()
+        self.peer.send({"type": "error", "code": "file-too-big", "text": "Files may be up to 100 MiB."})
+        self.assertEqual(
+            self.lines(), ['! "holiday photo.jpg" was not sent: Files may be up to 100 MiB. (file-too-big)']
+        )
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+
+    def test_a_lying_checksum_is_one_line(self) -> None:
+        """``ERR file-corrupt`` after the last chunk: one line naming the file, the upload gone."""
+        self.start(b"abc")
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": 3, "size": 3})
+        self.lines()
+        self.peer.send(
+            {
+                "type": "error",
+                "code": "file-corrupt",
+                "text": "The file's SHA-256 is not the one announced; it was refused.",
+            }
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '! "holiday photo.jpg" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
+            ],
+        )
+
+    def test_after_a_drop_the_file_is_offered_again_and_goes_on(self) -> None:
+        """Reconnected: the same offer; the server's ``have`` says where to go on."""
+        data = os.urandom(CHUNK * 10)
+        self.start(data)
+        self.peer.sent()
+        self.drop()
+        self.assertEqual(
+            self.greeted[-1:],
+            [f"/file offer bob {len(data)} {hashlib.sha256(data).hexdigest()} image/jpeg holiday photo.jpg"],
+        )
+
+    def test_a_missing_file_is_said_at_once(self) -> None:
+        """Nothing is offered for a path that is no file."""
+        self.link.send(f"/send bob {self.top}/nothing")
+        self.assertEqual(self.lines(), [f"! There is no file {self.top}/nothing."])
+        self.assertEqual(self.peer.sent(), [])
+
+    def test_cancel_withdraws_the_upload(self) -> None:
+        """``/cancel`` with no number: the latest transfer; the server is told."""
+        self.start(os.urandom(CHUNK * 10))
+        self.peer.sent()
+        self.lines()
+        self.link.send("/cancel")
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
+        self.assertEqual(self.lines(), ['~ Cancelled sending "holiday photo.jpg" to bob.'])
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": CHUNK * 10})
+        self.assertEqual(self.peer.sent(), [])
+
+
+class MimeTests(SynchronousTestCase):
+    """The type offered is the standard library's guess from the name."""
+
+    def test_types_by_name(self) -> None:
+        self.assertEqual(mime_type("a.jpg"), "image/jpeg")
+        self.assertEqual(mime_type("a.unknownext"), "application/octet-stream")
+        self.assertEqual(mime_type("noextension"), "application/octet-stream")
+
+
+class ReceiveTests(FilesTestCase):
+    """Offers, ``/accept``, chunks checked, written and acknowledged, the whole checked at the end."""
+
+    def offer(self, data: bytes, **fields: object) -> None:
+        self.peer.send({**offered(data), **fields})
+
+    def saved(self, name: str = "photo.jpg") -> bytes:
+        with open(os.path.join(self.folder, name), "rb") as saved:
+            return saved.read()
+
+    def test_an_offer_is_one_line_with_sender_name_size_type_and_short_hash(self) -> None:
+        """Numbered for typing, with the commands that answer it; the bell rings for an offer to the user."""
+        data = b"x" * 2_100_000
+        self.offer(data)
+        self.assertEqual(
+            self.screen.take(),
+            [
+                f'09:00 * bob offers "photo.jpg" to you (2.1 MB, image/jpeg, sha256 {hashlib.sha256(data).hexdigest()[:12]}): '
+                "/accept 1 or /decline 1"
+            ],
+        )
+        self.assertEqual(self.screen.bells, 1)
+
+    def test_a_hostile_name_is_shown_and_saved_safely(self) -> None:
+        """``../../etc/passwd`` with an escape in it lands as ``passwd`` in the downloads folder."""
+        data = b"root:x:0:0"
+        self.offer(data, name="../../etc/\x1b[2Jpasswd")
+        self.assertIn('bob offers "[2Jpasswd" to you', self.lines()[0])
+        self.link.send("/accept")
+        self.receive(data)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(os.listdir(self.folder), ["[2Jpasswd"])
+
+    def test_accept_fetches_checks_each_chunk_acknowledges_and_saves(self) -> None:
+        """Byte-identical, each chunk acknowledged after it is written, the part file renamed into place."""
+        data = os.urandom(CHUNK * 3 + 7)
+        self.offer(data)
+        self.lines()
+        self.link.send("/accept 1")
+        self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
+        self.assertEqual(sorted(os.listdir(self.folder)), ["photo.jpg.part", "photo.jpg.part.json"])
+        self.assertEqual(
+            self.receive(data),
+            [f"/file ack {FILE_ID} {end}" for end in (CHUNK, 2 * CHUNK, 3 * CHUNK, len(data))],
+        )
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+        self.assertEqual(os.listdir(self.folder), ["photo.jpg"])
+        self.assertEqual(
+            self.lines()[-1],
+            f'~ Saved "photo.jpg" (49.2 KB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
+        )
+
+    def test_a_second_file_of_the_same_name_does_not_overwrite_the_first(self) -> None:
+        """``photo.jpg`` exists: the next is ``photo (1).jpg``."""
+        os.makedirs(self.folder)
+        with open(os.path.join(self.folder, "photo.jpg"), "wb") as first:
+            first.write(b"first")
+        data = b"second"
+        self.offer(data)
+        self.link.send("/accept")
+        self.receive(data)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual((self.saved(), self.saved("photo (1).jpg")), (b"first", b"second"))
+
+    def test_a_whole_file_whose_hash_lies_is_deleted_and_said(self) -> None:
+        """Chunks fine, the whole not the offer's SHA-256: deleted, the server told, one line."""
+        data = os.urandom(CHUNK + 1)
+        self.offer(data, sha256=hashlib.sha256(b"something else").hexdigest())
+        self.link.send("/accept")
+        self.receive(data)
+        self.lines()
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assertEqual(
+            self.lines(),
+            ['! "photo.jpg" from bob failed: its SHA-256 is not the one offered, so it was deleted.'],
+        )
+
+    def test_a_damaged_chunk_ends_the_download(self) -> None:
+        """A chunk whose hash is not the one sent with it: cancelled, nothing kept."""
+        data = os.urandom(CHUNK * 2)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.sent()
+        self.lines()
+        bad = {**chunk(0, data[:CHUNK]), "sha256": hashlib.sha256(b"x").hexdigest()}
+        self.peer.send(bad)
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
+        self.assertEqual(
+            self.lines(), ['! "photo.jpg" from bob failed: a piece of it arrived damaged (bytes 0 on).']
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_after_a_drop_the_download_goes_on_from_the_part_file(self) -> None:
+        """Reconnected: ``/file accept ID OFFSET HASH`` from the last whole chunk held, then the rest."""
+        data = os.urandom(CHUNK * 4)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.sent()
+        self.peer.send(chunk(0, data[:CHUNK]), chunk(CHUNK, data[CHUNK : 2 * CHUNK]))
+        self.drop()
+        last = hashlib.sha256(data[CHUNK : 2 * CHUNK]).hexdigest()
+        self.assertEqual(self.greeted[-1], f"/file accept {FILE_ID} {2 * CHUNK} {last}")
+        self.receive(data, 2 * CHUNK)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+
+    def test_a_resume_the_server_refuses_starts_again_from_0(self) -> None:
+        """``ERR file-resume-mismatch``: the part file is emptied and accepted from the start."""
+        data = os.urandom(CHUNK * 2)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.send(chunk(0, b"y" * CHUNK))
+        self.drop()
+        self.peer.send({"type": "error", "code": "file-resume-mismatch", "text": "no"})
+        self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
+        self.receive(data)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+
+    def test_a_restarted_client_finds_its_part_files_and_resumes_on_accept(self) -> None:
+        """The sidecar names the offer: a new client lists it under /files and goes on with /accept."""
+        data = os.urandom(CHUNK * 3)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.send(chunk(0, data[:CHUNK]), chunk(CHUNK, data[CHUNK : 2 * CHUNK]))
+        self.link.leave()
+        self.link.leave()
+
+        self.start_client()
+        self.assertEqual(
+            self.noted[-1:],
+            [f"~ Unfinished downloads in {self.folder}: 1 (/files lists them; /accept 1 goes on with one)."],
+        )
+        self.link.send("/files")
+        self.assertEqual(
+            self.lines(),
+            ["~ Transfers here (1):", '~   [1] from bob: "photo.jpg" (49.2 KB) unfinished: /accept 1'],
+        )
+        self.assertEqual(self.peer.sent(), ["/file list"])
+        self.link.send("/accept 1")
+        last = hashlib.sha256(data[CHUNK : 2 * CHUNK]).hexdigest()
+        self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID} {2 * CHUNK} {last}"])
+        self.receive(data, 2 * CHUNK)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+
+    def test_decline_and_cancel(self) -> None:
+        """``/decline`` refuses an offer; a sender's cancel removes what arrived and says so."""
+        self.offer(b"abc")
+        self.link.send("/decline")
+        self.assertEqual(self.peer.sent(), [f"/file decline {FILE_ID}"])
+        self.offer(os.urandom(CHUNK * 2))
+        self.link.send("/accept 2")
+        self.peer.send(chunk(0, b"z" * CHUNK))
+        self.lines()
+        self.peer.send({"type": "file_cancelled", "file": FILE_ID, "nick": "bob", "reason": "oops"})
+        self.assertEqual(self.lines(), ['! bob cancelled "photo.jpg" (oops); nothing of it was kept.'])
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_server_list_registers_offers_to_accept(self) -> None:
+        """``file_list`` rows from others get numbers; the user's own are listed."""
+        data = b"abc"
+        row = {key: offered(data)[key] for key in ("file", "nick", "to", "name", "size", "mime", "sha256")}
+        mine = {**row, "file": "ffff000011112222", "nick": "alice", "to": "#lobby", "name": "mine.txt"}
+        self.peer.send(
+            {"type": "file_list", "files": [{**row, "state": "offered"}, {**mine, "state": "uploading"}]}
+        )
+        short = hashlib.sha256(data).hexdigest()[:12]
+        self.assertEqual(
+            self.lines(),
+            [
+                "* Files on the server (2):",
+                f'*   [1] from bob: "photo.jpg" (3 B, image/jpeg, sha256 {short}) offered',
+                f'*   to #lobby: "mine.txt" (3 B, image/jpeg, sha256 {short}) uploading',
+            ],
+        )
+        self.link.send("/accept 1")
+        self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
+
+
+class ProgressTests(FilesTestCase):
+    """Bars for what takes more than a moment, gone when it ends."""
+
+    def test_a_bar_appears_after_a_moment_with_rate_and_goes_at_the_end(self) -> None:
+        """Nothing in the first second; then the bytes done and the rate; an empty set once saved."""
+        data = os.urandom(CHUNK * 4)
+        self.peer.send(offered(data))
+        self.link.send("/accept")
+        self.clock.advance(0.5)
+        self.assertEqual(self.display.drawn, [])
+        self.peer.send(chunk(0, data[:CHUNK]))
+        self.clock.advance(0.5)
+        self.peer.send(chunk(CHUNK, data[CHUNK : 2 * CHUNK]))
+        self.clock.advance(0.5)
+        self.assertEqual(
+            self.display.drawn[-1], [Bar("↓ photo.jpg from bob", 2 * CHUNK, 4 * CHUNK, 2.0 * CHUNK)]
+        )
+        self.receive(data, 2 * CHUNK)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.display.drawn[-1], [])
+        self.clock.advance(5)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
