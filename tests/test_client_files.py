@@ -354,7 +354,7 @@ class ReceiveTests(FilesTestCase):
         self.assertEqual(os.listdir(self.folder), ["photo.jpg"])
         self.assertEqual(
             self.lines()[-1],
-            f'~ Saved "photo.jpg" (49.2 KB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
+            f'~ Saved "photo.jpg" (49 KB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
         )
 
     def test_a_second_file_of_the_same_name_does_not_overwrite_the_first(self) -> None:
@@ -443,7 +443,7 @@ class ReceiveTests(FilesTestCase):
         self.link.send("/files")
         self.assertEqual(
             self.lines(),
-            ["~ Transfers here (1):", '~   [1] from bob: "photo.jpg" (49.2 KB) unfinished: /accept 1'],
+            ["~ Transfers here (1):", '~   [1] from bob: "photo.jpg" (49 KB) unfinished: /accept 1'],
         )
         self.assertEqual(self.peer.sent(), ["/file list"])
         self.link.send("/accept 1")

@@ -177,14 +177,12 @@ class Transfers:
         if not self._link.connected:
             self._say("Not connected: accept once the client is back.", Look.ERROR)
             return
-        goes_on = download.part is not None
+        said = "Going on with" if download.part is not None else "Fetching"
         download.accept()
-        where = download.part.path if download.part is not None else self.folder
         offer = download.offer
-        said = "Going on with" if goes_on else "Fetching"
         self._say(
             f"{said} {quoted(offer.name)} ({size_text(offer.size)}) from {scrub(offer.nick)} into "
-            f"{scrub(os.path.dirname(where) if goes_on else where)}; /cancel {download.number} stops it."
+            f"{scrub(self.folder)}; /cancel {download.number} stops it."
         )
         self._tick_soon()
 

@@ -27,7 +27,7 @@ def size_text(count: float) -> str:
         unit += 1
     if unit == 0:
         return f"{int(count)} B"
-    return f"{count:.1f} {_UNITS[unit]}" if count < 100 else f"{count:.0f} {_UNITS[unit]}"
+    return f"{count:.1f} {_UNITS[unit]}" if count < 10 else f"{count:.0f} {_UNITS[unit]}"
 
 
 def duration_text(seconds: float) -> str:
@@ -77,7 +77,8 @@ def bar_text(bar: Bar, width: int) -> str:
     else:
         figures = f" {fraction:4.0%}"
     room = width - 1 - len(figures)
-    label = _cut(bar.label, max(min(room // 2, room - 12), 0))
+    # The label gets what a track of 9 columns leaves, up to 30 columns, or half the row if more.
+    label = _cut(bar.label, max(room // 2, min(room - 12, 30), 0))
     track = room - cells(label) - 3
     if track < 4:
         return _cut(f"{label}{figures}", width - 1)

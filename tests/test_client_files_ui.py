@@ -1,0 +1,111 @@
+"""Progress bars on the terminal, and file work kept off the reactor thread.
+
+The terminal is emulated by pyte (test_client_ui's kit); the server is a
+``Peer`` on a ``StringTransport``.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from twisted.internet.defer import Deferred
+
+from chatd.client.files import Transfers
+from chatd.client.progress import Bar, bar_text, duration_text, size_text
+from chatd.client.upload import CHUNK
+from tests.test_client_files import FILE_ID, InlineWorker, chunk, offered
+from tests.test_client_ui import TerminalTestCase, said
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class QueuedWorker:
+    """A Worker that holds each call until the test runs it, as a busy thread pool would."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Callable[[], None]] = []
+
+    def __call__(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> "Deferred[T]":
+        done: Deferred[T] = Deferred()
+        self.waiting.append(lambda: done.callback(work(*args, **kwargs)))
+        return done
+
+    def run(self) -> None:
+        while self.waiting:
+            self.waiting.pop(0)()
+
+
+class BarTextTests(TerminalTestCase):
+    """One row per bar: label, track, percent, rate, time left."""
+
+    def test_a_bar_fits_its_row(self) -> None:
+        """Percent, rate and time left always show; the label and track share the rest."""
+        bar = Bar("↓ photo.jpg from bob", 5_000_000, 20_000_000, 2_500_000.0)
+        self.assertEqual(bar_text(bar, 60), "↓ photo.jpg from bob [###---------]  25% 2.5 MB/s 0:06 left")
+        self.assertEqual(len(bar_text(bar, 40)), 39)
+        self.assertEqual(bar_text(Bar("x", 0, 10, None), 20), "x [----------]   0%")
+
+    def test_sizes_and_durations_read_as_people_write_them(self) -> None:
+        self.assertEqual(
+            [size_text(n) for n in (512, 2_100_000, 15_000_000_000, 999_999)],
+            ["512 B", "2.1 MB", "15 GB", "1000 KB"],
+        )
+        self.assertEqual([duration_text(s) for s in (42, 725, 3725)], ["0:42", "12:05", "1:02:05"])
+
+
+class TerminalBarTests(TerminalTestCase):
+    """A download's bar sits between the chat and the input line, and goes when it ends."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.folder)
+
+    def attach(self, worker: object) -> Transfers:
+        files = Transfers(self.link, self.clock, worker, self.folder)  # type: ignore[arg-type]  # the test's workers
+        files.watch(self.ui)
+        self.link.files = files
+        return files
+
+    def test_the_bar_stays_above_the_input_line_while_chat_lines_arrive(self) -> None:
+        """Chat scrolls above the bar; the bar and the half-typed line stay whole; the end removes the bar."""
+        self.attach(InlineWorker())
+        peer = self.online()
+        data = os.urandom(CHUNK * 4)
+        peer.send(offered(data))
+        self.type(b"/accept\r")
+        peer.send(chunk(0, data[:CHUNK]))
+        for _ in range(3):
+            self.clock.advance(0.5)
+        self.type(b"half")
+        peer.send(said("bob", "still here"))
+        rows = self.rows()
+        self.assertEqual(rows[-3], "09:00   #lobby <bob> still here")
+        self.assertTrue(rows[-2].startswith("↓ photo.jpg from bob [##---"), rows[-2])
+        self.assertTrue(rows[-2].endswith("  25%"), rows[-2])
+        self.assertEqual(rows[-1], "#lobby> half")
+        peer.send(*[chunk(at, data[at : at + CHUNK]) for at in range(CHUNK, len(data), CHUNK)])
+        peer.send({"type": "file_sent", "file": FILE_ID})
+        rows = self.rows()
+        self.assertTrue(any(row.startswith('09:00 ~ Saved "photo.jpg"') for row in rows), rows)
+        self.assertEqual(rows[-1], "#lobby> half")
+        self.assertFalse(any(row.startswith("↓") for row in rows))
+
+    def test_hashing_a_file_leaves_the_chat_going(self) -> None:
+        """While the file is hashed off the reactor thread, typed lines go out at once; the offer follows."""
+        worker = QueuedWorker()
+        self.attach(worker)
+        peer = self.online()
+        path = os.path.join(self.folder, "big.bin")
+        with open(path, "wb") as out:
+            out.write(b"\0" * 100_000)
+        self.type(f"/send bob {path}\r".encode())
+        self.type(b"hello\r")
+        self.assertEqual(peer.sent(), ["hello"])
+        worker.run()
+        digest = hashlib.sha256(b"\0" * 100_000).hexdigest()
+        self.assertEqual(peer.sent(), [f"/file offer bob 100000 {digest} application/octet-stream big.bin"])
