@@ -8,7 +8,15 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
 from chatd.domain.events import ModeChange, Setting
-from chatd.line import account_commands, commands, mode_commands, moderation_commands, room_commands, table
+from chatd.line import (
+    account_commands,
+    commands,
+    files,
+    mode_commands,
+    moderation_commands,
+    room_commands,
+    table,
+)
 from chatd.line.account_commands import Forget, Identify, Password, Register, Unregister
 from chatd.line.commands import (
     Away,
@@ -34,6 +42,7 @@ from chatd.line.commands import (
     Whois,
 )
 from chatd.line.errors import ModeLetterError, UnknownCommandError, UsageError
+from chatd.line.files import FileAbout, FileAccept, FileAck, FileListing, FileOffer, FilePut
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
     Ban,
@@ -130,6 +139,17 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     ],
     "away": [("/away", Away("")), ("/away  at lunch ", Away("at lunch"))],
     "whois": [("/whois bob", Whois("bob"))],
+    "file": [
+        ("/file list", FileListing()),
+        ("/file decline 1a2b3c4d5e6f7a8b", FileAbout("decline", "1a2b3c4d5e6f7a8b")),
+        ("/file ack 1a2b3c4d5e6f7a8b 16384", FileAck("1a2b3c4d5e6f7a8b", 16384)),
+        ("/file accept 1a2b3c4d5e6f7a8b", FileAccept("1a2b3c4d5e6f7a8b")),
+        ("/file put 1a2b3c4d5e6f7a8b 0 aGk=", FilePut("1a2b3c4d5e6f7a8b", 0, "aGk=")),
+        (
+            "/file offer bob 2 " + "0" * 64 + " text/plain my notes.txt",
+            FileOffer("bob", 2, "0" * 64, "text/plain", "my notes.txt"),
+        ),
+    ],
     "ignore": [("/ignore", Ignore(None)), ("/ignore bob", Ignore("bob"))],
     "unignore": [("/unignore bob", Unignore("bob"))],
     # One password example a row, last: it registers the nickname the next example would use.
@@ -301,6 +321,12 @@ MISUSED = [
 # Commands that make sense only once the session has a nickname.
 NEED_NICK = frozenset(
     {
+        FileListing,
+        FileAbout,
+        FileAck,
+        FileAccept,
+        FilePut,
+        FileOffer,
         Join,
         Forget,
         Part,
@@ -532,7 +558,14 @@ class CommandTableTests(SynchronousTestCase):
         """No command can be parsed yet have no row, and so no handler: each typed command comes from a row."""
         defined = {
             kind
-            for module in (commands, moderation_commands, account_commands, room_commands, mode_commands)
+            for module in (
+                commands,
+                moderation_commands,
+                account_commands,
+                room_commands,
+                mode_commands,
+                files,
+            )
             for kind in vars(module).values()
             if isinstance(kind, type)
             and dataclasses.is_dataclass(kind)

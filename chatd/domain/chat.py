@@ -5,7 +5,7 @@ every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
 (chatd.domain.moderation), a room's settings, standing and invites
 (chatd.domain.modes), what accounts let a user do
-(chatd.domain.identity), and the deadlines mutes and bans run out by
+(chatd.domain.identity), whom files are offered to (chatd.domain.files), and the deadlines mutes and bans run out by
 (chatd.domain.expiry). At start it takes back what a store kept
 (``Chat.restore``). ``Chat`` builds them around one clock, one history,
 one bus and one store of accounts, and exposes their requests and the
@@ -21,6 +21,7 @@ from chatd.domain.bans import address_key
 from chatd.domain.errors import NotIdentifiedError
 from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked, Whispered
 from chatd.domain.expiry import Deadlines
+from chatd.domain.files import Files
 from chatd.domain.identity import Identity, Protection
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import merged_slice, page_bounds
@@ -137,6 +138,11 @@ class Chat:
         self.identify = identity.identify
         self.change_password = identity.change_password
         self.drop_account = identity.drop_account
+        files = Files(self._state, seam, accounts)
+        self.file_target = files.target
+        self.offer_file = files.offer
+        self.file_sessions = files.sessions
+        self.file_sender = files.sender
 
     def restore(self, events: Sequence[Event]) -> None:
         """Bring back what a store kept (``events``, oldest first), before anyone connects.

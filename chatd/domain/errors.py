@@ -550,3 +550,101 @@ class TooManyRoomBansError(ChatError):
     code = "too-many-room-bans"
     room: str
     most: int
+
+
+@dataclass(eq=False)
+class BadFileOfferError(ChatError):
+    """A ``/file offer`` whose size, SHA-256, type or name is not as the protocol says (issue 16)."""
+
+    code = "bad-file-offer"
+
+
+@dataclass(eq=False)
+class FileTooBigError(ChatError):
+    """A file of ``size`` bytes is over the host's ``limit`` for one file."""
+
+    code = "file-too-big"
+    size: int
+    limit: int
+
+
+@dataclass(eq=False)
+class FileDayLimitError(ChatError):
+    """The file would take the user past ``limit`` bytes uploaded today."""
+
+    code = "file-day-limit"
+    limit: int
+
+
+@dataclass(eq=False)
+class FileTooManyError(ChatError):
+    """The user has ``limit`` transfers going already, the most allowed at once."""
+
+    code = "file-too-many"
+    limit: int
+
+
+@dataclass(eq=False)
+class FileStoreFullError(ChatError):
+    """The server's spool has no room for the file now."""
+
+    code = "file-store-full"
+
+
+@dataclass(eq=False)
+class FileToSelfError(ChatError):
+    """A file offered to the sender's own nickname."""
+
+    code = "file-to-self"
+
+
+@dataclass(eq=False)
+class NoSuchFileError(ChatError):
+    """No transfer with the id ``file`` is open for this user."""
+
+    code = "no-such-file"
+    file: str
+
+
+@dataclass(eq=False)
+class FileOffsetError(ChatError):
+    """A chunk sent for another offset than ``have``, the bytes the server holds; nothing was stored."""
+
+    code = "file-offset"
+    have: int
+
+
+@dataclass(eq=False)
+class BadFileChunkError(ChatError):
+    """A chunk that is not base64, or longer than a chunk may be; nothing was stored."""
+
+    code = "bad-file-chunk"
+
+
+@dataclass(eq=False)
+class FileCorruptError(ChatError):
+    """The uploaded bytes' SHA-256 is not the one announced: the file was refused and dropped."""
+
+    code = "file-corrupt"
+
+
+@dataclass(eq=False)
+class FileResumeMismatchError(ChatError):
+    """A download resumed at an offset whose last chunk differs from the server's: accept again from 0."""
+
+    code = "file-resume-mismatch"
+
+
+@dataclass(eq=False)
+class FileNeedsJsonError(ChatError):
+    """File bytes go only to a session that reads JSON; a text session gets a link instead."""
+
+    code = "file-needs-json"
+    file: str
+
+
+@dataclass(eq=False)
+class NoWebPortError(ChatError):
+    """An HTTP link asked for while the server has no web port."""
+
+    code = "no-web-port"

@@ -349,6 +349,26 @@ class Invited(_InRoom):
     nick: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileOffered(_Base):
+    """``actor`` offers the file ``file`` (a transfer's id) to ``to``: a room's members, or one nickname.
+
+    Its bytes are on the server and checked against ``sha256`` already
+    (chatd.domain.files). ``name`` is the safe name, ``mime`` the type the
+    sender guessed. ``waited``: delivered once an account identified, after
+    waiting for them offline. Delivered to the recipients and the sender;
+    no history keeps it, so it carries no ``seq`` even for a room.
+    """
+
+    file: str
+    to: str
+    name: str
+    size: int
+    mime: str
+    sha256: str
+    waited: bool = False
+
+
 RoomEvent = (
     Said
     | Acted
@@ -388,6 +408,7 @@ Event = (
     | AccountDropped
     | AccountNotKept
     | NicknameClaimed
+    | FileOffered
 )
 """Every change of chat state."""
 
@@ -430,5 +451,6 @@ EVENTS: tuple[type[Event], ...] = (
     AccountDropped,
     AccountNotKept,
     NicknameClaimed,
+    FileOffered,
 )
 """Every event class, for codecs and tests that must cover them all."""

@@ -180,6 +180,116 @@ class RoomBanList:
     bans: tuple[RoomBan, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class FileUpload:
+    """To the sender of an offer: upload ``file`` from ``have`` on, in chunks of ``chunk`` bytes.
+
+    ``tail`` is the SHA-256 of the last chunk held (``""`` when ``have`` is
+    0), for the sender to compare with its own bytes there before going on.
+    """
+
+    file: str
+    name: str
+    size: int
+    sha256: str
+    have: int
+    chunk: int
+    tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileProgress:
+    """To the sender: the server holds ``have`` of ``size`` bytes of ``file``."""
+
+    file: str
+    have: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileUploaded:
+    """To the sender: ``file`` is all there and matched its SHA-256; its recipients are offered it."""
+
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileChunk:
+    """To a recipient: the bytes of ``file`` from ``offset``, base64, with their SHA-256."""
+
+    file: str
+    offset: int
+    data: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileSent:
+    """To a recipient: every byte of ``file`` was sent and acknowledged."""
+
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileDeclined:
+    """To the sender: ``nick`` declined ``file``."""
+
+    file: str
+    nick: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileCancelled:
+    """``nick`` (the sender, or a recipient) cancelled ``file``, saying ``reason``."""
+
+    file: str
+    nick: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileLink:
+    """A single-use HTTP(S) ``url`` that fetches ``file``."""
+
+    file: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One open transfer in ``/file list``: ``state`` is ``uploading``, ``offered`` or ``downloading``."""
+
+    file: str
+    nick: str
+    to: str
+    name: str
+    size: int
+    mime: str
+    sha256: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileList:
+    """The open transfers to and from the asker, so a client that came back can resume them."""
+
+    files: tuple[FileEntry, ...]
+
+
+FileReply = (
+    FileUpload
+    | FileProgress
+    | FileUploaded
+    | FileChunk
+    | FileSent
+    | FileDeclined
+    | FileCancelled
+    | FileLink
+    | FileList
+)
+"""What the transfer engine answers a session, rendered like the chat's replies."""
+
+
 Reply = (
     Members
     | Topic
@@ -193,4 +303,13 @@ Reply = (
     | BanList
     | RoomModes
     | RoomBanList
+    | FileUpload
+    | FileProgress
+    | FileUploaded
+    | FileChunk
+    | FileSent
+    | FileDeclined
+    | FileCancelled
+    | FileLink
+    | FileList
 )

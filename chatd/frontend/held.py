@@ -91,6 +91,12 @@ class HeldOutput(InFront):
             return
         self._waiting.append(data)
 
+    @property
+    @override
+    def idle(self) -> bool:
+        """Not while anything is held: a file chunk would go out before it."""
+        return not self._waiting and self._inner.idle
+
     def keep(self) -> Place:
         """A new place, behind everything written so far."""
         place = Place(self)

@@ -97,6 +97,11 @@ class Sink(ABC):
     def flush(self) -> None:
         """Send what waits now."""
 
+    @property
+    def idle(self) -> bool:
+        """Whether nothing waits to go out: file chunks are written only then, so no line waits behind one (issue 16)."""
+        return self._state == _OPEN
+
 
 class InFront(Sink):
     """A sink in front of a session's own (``inner``), changing what is written; the rest is ``inner``'s.
@@ -133,6 +138,11 @@ class InFront(Sink):
     @override
     def flush(self) -> None:
         self._inner.flush()
+
+    @property
+    @override
+    def idle(self) -> bool:
+        return self._inner.idle
 
 
 class _Unconnected(Sink):
@@ -327,6 +337,16 @@ class Output(Sink):
     def _send(self, data: bytes) -> None:
         """Hand ``data`` to the transport, or cut the client off if it is too far behind."""
 
+    @property
+    @override
+    def idle(self) -> bool:
+        """Open, nothing gathered or set aside, and the transport keeping up."""
+        return self._state == _OPEN and not self._parts and not self._sealed and not self._behind()
+
+    @abstractmethod
+    def _behind(self) -> bool:
+        """Whether the transport holds bytes the client has not taken yet."""
+
 
 @implementer(IPushProducer)
 class BufferedOutput(Output):
@@ -355,6 +375,10 @@ class BufferedOutput(Output):
                 self._cut_off()
                 return
         self._transport.write(data)
+
+    @override
+    def _behind(self) -> bool:
+        return self._backlog is not None
 
     def pauseProducing(self) -> None:
         """The transport's buffer is full: the client is not keeping up with its output."""
@@ -417,6 +441,10 @@ class SocketOutput(Output):
             self._cut_off()
             return
         self._transport.write(data)
+
+    @override
+    def _behind(self) -> bool:
+        return self._held > 0
 
     def resumeProducing(self) -> None:
         """Twisted has sent everything it held: the client is keeping up."""

@@ -19,6 +19,8 @@ class Pause(Flag):
     """The flood budget is spent; a timer lifts this when it has refilled."""
     COMMAND = auto()
     """A command is still running; its Deferred lifts this when it fires."""
+    TRANSFER = auto()
+    """An upload's bytes passed the transfer budget (--file-rate); a timer lifts this when it has refilled."""
     REQUEST = auto()
     """An HTTP request is being answered (the browser front end's page); the HTTP channel lifts this."""
 

@@ -33,6 +33,7 @@ from chatd.domain.events import (
     BanLifted,
     Banned,
     Event,
+    FileOffered,
     Identified,
     Invited,
     Joined,
@@ -158,6 +159,7 @@ class EventLines:
             PasswordChanged: _nothing,
             AccountDropped: self._account,
             AccountNotKept: self._account,
+            FileOffered: self._file_offered,
         }
 
     def covers(self, kind: type) -> bool:
@@ -297,6 +299,17 @@ class EventLines:
     def _notice(self, event: Event, shape: Shape) -> Iterator[Message]:
         yield Message(
             tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=("*", notice(event))
+        )
+
+    def _file_offered(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """IRC users are never sent file bytes: a NOTICE says what is offered and where to fetch it (issue 16)."""
+        assert isinstance(event, FileOffered)
+        text = (
+            f'{event.actor.nick} offers {event.to} "{event.name}" ({event.size} bytes, {event.mime}, '
+            f"sha256 {event.sha256}): fetch it with the bundled client (python -m chatd.client) or the web page"
+        )
+        yield Message(
+            tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )
 
     def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:

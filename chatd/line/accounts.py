@@ -69,6 +69,9 @@ def _identified(session: "LineSession", nick: str) -> "Waiting":
 async def _arrived(session: "LineSession", before: UserView | None, user: UserView) -> None:
     """What an identified session is shown next: what was kept for it while offline, then its rooms."""
     await _offline(session, user)
+    if session.files is not None:
+        # Files offered to the account while it was offline are offered now (issue 16).
+        session.files.identified(session)
     if before is None and not user.rooms:
         shown = session.registered()
         if shown is not None:

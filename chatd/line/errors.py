@@ -156,3 +156,10 @@ class ModeLetterError(ChatError):
 
     code = "bad-mode"
     letter: str
+
+
+@dataclass(eq=False)
+class NoFilesError(ChatError):
+    """``/file`` on a session that carries no files (the host's console)."""
+
+    code = "no-files"

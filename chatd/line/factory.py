@@ -20,7 +20,7 @@ from typing_extensions import override
 
 from chatd import __version__
 from chatd.domain.chat import Chat
-from chatd.domain.events import Event
+from chatd.domain.events import Event, FileOffered
 from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
@@ -28,9 +28,10 @@ from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Barrier, Outbox
+from chatd.frontend.transfers import Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
-from chatd.line.render import Notice, text_line
+from chatd.line.render import Notice, offered_text, text_line
 from chatd.line.session import LineSession, deliver
 
 DEFAULT_LIMITS = LineLimits()
@@ -57,8 +58,11 @@ class LineFactory(ServerFactory):
         admission: Admission,
         barrier: Barrier | None = None,
         accounts: AccountLogin | None = None,
+        files: Transfers | None = None,
     ) -> None:
         self.chat = chat
+        self.files = files
+        """The transfer engine every connection's ``/file`` commands go to; None: files are not carried."""
         self.reactor = reactor
         self.server_name = server_name
         self.motd = motd
@@ -102,6 +106,10 @@ class LineFactory(ServerFactory):
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Render ``event`` at most once per format and write it to each session that wants it."""
         # Every session whose audience is this factory is one of its protocols.
+        if isinstance(event, FileOffered) and self.files is not None and self.files.links is not None:
+            # nc users are told of /file link only when there is a web port to fetch from.
+            deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers, text=_offered_with_link)
+            return
         deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers)
 
     def hand_over(self, protocol: LineProtocol) -> None:
@@ -118,3 +126,9 @@ class LineFactory(ServerFactory):
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
         return self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
+
+
+def _offered_with_link(event: Event) -> bytes:
+    """An offer's text line on a server with a web port: it names ``/file link`` too."""
+    assert isinstance(event, FileOffered)
+    return offered_text(event, link=True)

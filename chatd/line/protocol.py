@@ -33,7 +33,8 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.errors import ChatError
-from chatd.domain.flood import FloodGate
+from chatd.domain.files import PUT_LINE_MOST
+from chatd.domain.flood import FloodGate, TokenBucket
 from chatd.domain.names import check_text
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
@@ -41,7 +42,7 @@ from chatd.frontend.oper import Attempts
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
-from chatd.line import table
+from chatd.line import files, table
 from chatd.line.commands import Say
 from chatd.line.errors import (
     FloodError,
@@ -90,6 +91,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_quit_reason",
         "_reading",
         "_telnet",
+        "_transfer_budget",
+        "_transfer_release",
         "factory",
     )
     delimiter = b"\n"
@@ -124,6 +127,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """This connection's failed /oper attempts; made at its first attempt."""
         self._account_budget: Attempts | None = None
         """This connection's wrong account passwords; made at its first attempt."""
+        self.files = factory.files
+        self._transfer_budget: TokenBucket | None = None
+        """What an open upload's bytes are charged to instead of the byte budget (--file-rate); made at the first."""
+        self._transfer_release: IDelayedCall | None = None
 
     @override
     def named(self) -> None:
@@ -162,6 +169,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         # Gathered and sent once per reactor pass; it says whether the session is open.
         self.sink = self.make_output(transport)
         tune(transport, limits.keepalive)
+        if self.files is not None:
+            self.files.attach(self)
         # A TLS connection gets its greeting once its handshake is done,
         # which it has a short time for; the nickname's time starts then.
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
@@ -240,8 +249,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _telnet_overflow(self) -> None:
         self.close(TelnetOverflowError(TelnetFilter.MAX_SUBNEGOTIATION))
 
+    def _uploading(self) -> bool:
+        """Whether this connection has an upload open: its bytes go to the transfer budget, its put lines may be long."""
+        return self.files is not None and self.files.uploading(self)
+
     def _receive(self, data: bytes) -> None:
         """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""
+        self.MAX_LENGTH = (PUT_LINE_MOST if self._uploading() else self.factory.limits.max_line) + 1
         while not self.closing:
             if self._discarding:
                 _, newline, data = data.partition(b"\n")
@@ -296,7 +310,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         ``LineSession.perform``).
         """
         try:
-            text = decode(line, self.factory.limits.max_line)
+            putting = line.startswith(b"/file put ") and self._uploading()
+            text = decode(line, PUT_LINE_MOST if putting else self.factory.limits.max_line)
             if self.user is not None and not text.strip():
                 # A blank line in a named user's paste (code has them) is
                 # shown as nothing, but paid for as one of its lines.
@@ -314,7 +329,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
             raise
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
-        if not self._charge(1) or request is None:
+        # A transfer's own lines (/file put, /file ack) cost no line: the
+        # transfer budget and the window pace them (issue 16).
+        free = request is not None and isinstance(request.command, files.FREE)
+        if self.closing or (not free and not self._charge(1)) or request is None:
             return None
         return self.perform(*request)
 
@@ -345,9 +363,38 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _charge(self, lines: int, size: int = 0) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
-        False once the connection is closing or cut off: what was charged is not done.
+        While an upload is open, bytes go to the transfer budget instead
+        (``_charge_transfer``). False once the connection is closing or cut
+        off: what was charged is not done.
         """
-        return not self.closing and self._flood.charge(lines, size)
+        if self.closing:
+            return False
+        if size and self._uploading():
+            self._charge_transfer(size)
+            size = 0
+            if not lines:
+                return True
+        return self._flood.charge(lines, size)
+
+    def _charge_transfer(self, size: int) -> None:
+        """Charge an upload's bytes to the transfer budget: over it, stop reading until it refills.
+
+        That is the upload's rate limit: no warning, no cut-off.
+        """
+        budget = self._transfer_budget
+        if budget is None:
+            rate = self.files.limits.rate if self.files is not None else 1
+            budget = self._transfer_budget = TokenBucket(
+                rate, max(rate, PUT_LINE_MOST), self.factory.reactor.seconds
+            )
+        wait = budget.take(size)
+        if wait and self._transfer_release is None:
+            self._reading.pause(Pause.TRANSFER)
+            self._transfer_release = self.factory.reactor.callLater(wait, self._transfer_refilled)
+
+    def _transfer_refilled(self) -> None:
+        self._transfer_release = None
+        self._reading.resume(Pause.TRANSFER)
 
     @override
     def charge_answer(self, lines: int) -> None:
@@ -416,6 +463,11 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.sink.drop()
         self.setTimeout(None)
         self._flood.stop()
+        if self._transfer_release is not None:
+            self._transfer_release.cancel()
+            self._transfer_release = None
+        if self.files is not None:
+            self.files.detach(self)
         if self.user is not None:
             self.chat.quit(self.user, self._quit_reason, self)
         self.factory.forget(self)

@@ -20,11 +20,12 @@ from functools import lru_cache, singledispatch
 from typing import Any
 
 from chatd.domain.durations import format_duration
-from chatd.domain.errors import ChatError
+from chatd.domain.errors import ChatError, FileOffsetError
 from chatd.domain.events import (
     Acted,
     Banned,
     Event,
+    FileOffered,
     Invited,
     Joined,
     Kicked,
@@ -55,6 +56,15 @@ from chatd.domain.replies import (
     Away,
     Ban,
     BanList,
+    FileCancelled,
+    FileChunk,
+    FileDeclined,
+    FileLink,
+    FileList,
+    FileProgress,
+    FileSent,
+    FileUpload,
+    FileUploaded,
     Kept,
     Members,
     Reply,
@@ -150,6 +160,9 @@ def json_line(item: Renderable) -> bytes:
             "code": item.code,
             "text": word(item),
         }
+        if isinstance(item, FileOffsetError):
+            # Where the upload goes on from, for a program (docs/PROTOCOL.md "Files").
+            fields["have"] = item.have
     elif isinstance(item, Notice):
         fields = {
             "type": "notice",
@@ -393,3 +406,59 @@ _register(
 )
 _register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])
 _register(ChatError, lambda e: f"ERR {e.code} {word(e)}")
+
+
+def _size(size: int) -> str:
+    """``2.1 MB``: a file's size as people read it (powers of 1,000, one decimal past a kilobyte)."""
+    if size < 1000:
+        return f"{size} B"
+    shown = size / 1000
+    for unit in ("kB", "MB"):
+        if shown < 1000:
+            return f"{shown:.1f} {unit}"
+        shown /= 1000
+    return f"{shown:.1f} GB"
+
+
+def offered_body(event: FileOffered, link: bool = False) -> str:
+    """The sentence a text session reads for an offer: who offers what to whom, and how it is fetched.
+
+    ``link``: the server has a web port, so ``/file link`` can give an HTTP link.
+    """
+    how = "the bundled client (python -m chatd.client) or the web page can fetch it"
+    if link:
+        how += f", or /file link {event.file} gives an HTTP link"
+    waited = " (while you were offline)" if event.waited else ""
+    return (
+        f'* {event.actor.nick} offers {event.to} "{event.name}" ({_size(event.size)}, {event.mime}, '
+        f"sha256 {event.sha256[:6]}...){waited}: {how}; /file decline {event.file} refuses it."
+    )
+
+
+def offered_text(event: FileOffered, link: bool) -> bytes:
+    """``event`` for a text session on a server whose web port is on (``link``) or off."""
+    return _encoded(_stamped(_clock(event.at), offered_body(event, link)))
+
+
+_event(FileOffered, offered_body)
+_register(
+    FileUpload,
+    lambda r: (
+        f'*** Upload {r.file} of "{r.name}": the server holds {r.have} of {r.size} bytes; '
+        f"send chunks of {r.chunk} bytes from {r.have}."
+    ),
+)
+_register(FileProgress, lambda r: f"*** {r.file}: {r.have} of {r.size} bytes uploaded")
+_register(FileUploaded, lambda r: f"*** {r.file} is uploaded and checked; it is offered now.")
+_register(FileChunk, lambda r: f"*** {r.file}: {len(r.data)} characters of base64 from byte {r.offset}")
+_register(FileSent, lambda r: f"*** {r.file} is all sent.")
+_register(FileDeclined, lambda r: f"*** {r.nick} declined {r.file}.")
+_register(FileCancelled, lambda r: f"*** {r.nick} cancelled {r.file}{_because(r.reason)}.")
+_register(FileLink, lambda r: f"*** {r.file}: {r.url} (one download, within an hour)")
+_register(
+    FileList,
+    lambda r: [
+        f"*** Files ({len(r.files)}):",
+        *(f'***   {f.file} {f.state}: "{f.name}" ({_size(f.size)}) from {f.nick} to {f.to}' for f in r.files),
+    ],
+)

@@ -44,6 +44,7 @@ from chatd.domain.events import (
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.output import NOWHERE, Sink
+from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.commands import Join, Nick, Say
 from chatd.line.errors import (
@@ -86,6 +87,7 @@ class LineSession(ABC):
         "chat",
         "current",
         "default_room",
+        "files",
         "ignored",
         "ignorers",
         "json",
@@ -124,6 +126,8 @@ class LineSession(ABC):
 
         The join of that room shows what was said after it, and uses it up.
         """
+        self.files: Transfers | None = None
+        """The transfer engine this session's ``/file`` commands go to; None where files are not carried."""
         self.sink: Sink = NOWHERE
         """Where this session's bytes go (NOWHERE until connected), and whether it is open.
 

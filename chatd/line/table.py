@@ -22,7 +22,7 @@ from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
-from chatd.line import accounts, history, moderation, modes, rooms, talk
+from chatd.line import accounts, files, history, moderation, modes, rooms, talk
 from chatd.line import commands as cmd
 from chatd.line import mode_commands as mode_cmd
 from chatd.line import moderation_commands as mod
@@ -300,6 +300,19 @@ COMMANDS: dict[str, Spec] = {
             talk.unignore,
             details="NICK: someone you /ignore.",
             example="/unignore bob",
+        ),
+        Spec(
+            "file",
+            "offer|put|restart|accept|ack|decline|cancel|list|link ...",
+            "send files through the server (the bundled client and the web page do it for you)",
+            files.parse_file,
+            files.run_file,
+            details="offer TARGET SIZE SHA256 TYPE NAME announces a file for a nickname or a #room you are in; "
+            "put ID OFFSET BASE64 uploads a chunk; restart ID uploads again from 0; accept ID [OFFSET "
+            "CHUNK_SHA256] fetches one offered to you (JSON sessions only); ack ID END says what you hold; "
+            "decline ID refuses it; cancel ID stops a transfer; list shows the open ones; link ID gives a "
+            "single-use HTTP link (when the server has a web port). docs/PROTOCOL.md says how it goes.",
+            example="/file decline 1a2b3c4d5e6f7a8b",
         ),
         Spec(
             "register",

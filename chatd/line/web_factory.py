@@ -28,6 +28,7 @@ from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
 from chatd.frontend.pings import PingRound
+from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
@@ -55,6 +56,7 @@ class WebFactory(LineFactory):
         accounts: AccountLogin | None = None,
         site: Site,
         takeovers: Takeovers | None = None,
+        files: Transfers | None = None,
     ) -> None:
         """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
         ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's)."""
@@ -69,6 +71,7 @@ class WebFactory(LineFactory):
             admission=admission,
             barrier=barrier,
             accounts=accounts,
+            files=files,
         )
         self.site = site
         self.takeovers = takeovers or Takeovers()

@@ -36,6 +36,7 @@ from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
 from chatd.domain.events import Event, RoomEvent
+from chatd.domain.files import PUT_LINE_MOST
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.socket_session import SocketSession
@@ -68,7 +69,9 @@ class WebSession(LineProtocol, SocketSession):
     def _max_message(self) -> int:
         """Longest message taken: a paste's worth of the longest lines, each with its CRLF."""
         limits = self.factory.limits
-        return (limits.max_line + 2) * limits.paste_lines
+        most = (limits.max_line + 2) * limits.paste_lines
+        # While an upload is open a message may hold a /file put line (issue 16).
+        return max(most, PUT_LINE_MOST + 2) if self._uploading() else most
 
     def _message_too_big(self) -> None:
         self._quit_reason = "message too big"

@@ -19,9 +19,20 @@ from chatd.domain.errors import (
     AlreadyIdentifiedError,
     BadAddressError,
     BadDurationError,
+    BadFileChunkError,
+    BadFileOfferError,
     BannedError,
     BannedFromRoomError,
     ChatError,
+    FileCorruptError,
+    FileDayLimitError,
+    FileNeedsJsonError,
+    FileOffsetError,
+    FileResumeMismatchError,
+    FileStoreFullError,
+    FileTooBigError,
+    FileTooManyError,
+    FileToSelfError,
     IdentifyFailedError,
     IdentifyThrottledError,
     InvalidMaskError,
@@ -43,6 +54,7 @@ from chatd.domain.errors import (
     NicknameRegisteredError,
     NicknameRule,
     NoAccountError,
+    NoSuchFileError,
     NoSuchNicknameError,
     NoSuchPageError,
     NoSuchRoomError,
@@ -54,6 +66,7 @@ from chatd.domain.errors import (
     NotMutedError,
     NotOperatorError,
     NotOwnerError,
+    NoWebPortError,
     OperFailedError,
     OperThrottledError,
     PasswordTooShortError,
@@ -87,6 +100,7 @@ from chatd.line.errors import (
     ModeLetterError,
     NeedNicknameError,
     NoCurrentRoomError,
+    NoFilesError,
     NotIgnoredError,
     PingTimeoutError,
     RegisterTimeoutError,
@@ -324,6 +338,47 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
             _row(NeedNicknameError, lambda e: "choose a nickname first"),
             _row(NoCurrentRoomError, lambda e: "you are in no room; /join #room first"),
+            # Files (issue 16).
+            _row(
+                BadFileOfferError,
+                lambda e: (
+                    "an offer is TARGET SIZE SHA256 TYPE NAME: a size of 1 byte or more, "
+                    "64 lowercase hex digits, a type like image/png, and a name"
+                ),
+            ),
+            _row(
+                FileTooBigError, lambda e: f"a file is at most {e.limit:,} bytes here; this one is {e.size:,}"
+            ),
+            _row(
+                FileDayLimitError,
+                lambda e: f"that would pass your {e.limit:,} bytes of files a day; try tomorrow",
+            ),
+            _row(
+                FileTooManyError,
+                lambda e: f"you have {e.limit} transfers going, the most at once; wait for one to end",
+            ),
+            _row(FileStoreFullError, lambda e: "the server has no room for that file now; try later"),
+            _row(FileToSelfError, lambda e: "you cannot send a file to yourself"),
+            _row(NoSuchFileError, lambda e: f"no transfer {e.file} is open for you"),
+            _row(FileOffsetError, lambda e: f"the server holds {e.have} bytes; send the chunk from there"),
+            _row(
+                BadFileChunkError,
+                lambda e: "a chunk is standard base64 of 1 to 16384 bytes, within the file's size",
+            ),
+            _row(FileCorruptError, lambda e: "The file's SHA-256 is not the one announced; it was refused."),
+            _row(
+                FileResumeMismatchError,
+                lambda e: "your last chunk differs from the server's; accept again from 0",
+            ),
+            _row(
+                FileNeedsJsonError,
+                lambda e: (
+                    f"files are sent only to /format json sessions; /file link {e.file} gives an "
+                    "HTTP link, or use the bundled client or the web page"
+                ),
+            ),
+            _row(NoWebPortError, lambda e: "the server has no web port, so no HTTP link"),
+            _row(NoFilesError, lambda e: "this session carries no files"),
             _row(InternalError, lambda e: "the server failed to do that; it has been logged"),
             _row(TelnetCommandError, lambda e: "unknown telnet command ignored"),
             _row(

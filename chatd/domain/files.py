@@ -1,0 +1,228 @@
+"""Files offered through the chat (issue 16): names, limits, the offer's checks and its delivery.
+
+A file is uploaded to the server first, then offered: the chat's part is to
+check what an offer announces (``check_offer``), to say whom it goes to
+(``Files.target``: a nickname online, a room the sender is in, or a
+registered account that is offline, for whom it waits) and, once the bytes
+are all there and checked, to publish one ``FileOffered`` event to them and
+the sender (``Files.offer``). The bytes, the windows and the rates belong to
+the front ends' transfer engine (chatd.frontend.transfers); the names a
+server shows are made safe here (``safe_name``). Pure, no I/O.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from chatd.domain.errors import (
+    BadFileOfferError,
+    FileTooBigError,
+    FileToSelfError,
+    NoSuchNicknameError,
+)
+from chatd.domain.events import Actor, FileOffered
+from chatd.domain.ports import Accounts, Session, UserView
+from chatd.domain.publish import Publisher
+from chatd.domain.state import ChatState
+from chatd.domain.users import User, own
+from chatd.text import fold
+
+CHUNK = 16384
+"""Raw bytes in one chunk, up and down: hashes of chunks and resume offsets are counted in it."""
+
+WINDOW = 8
+"""Chunks a side may have sent and not yet had acknowledged: 128 KiB a chat line may wait behind."""
+
+PUT_LINE_MOST = 22000
+"""Bytes a ``/file put`` line may hold while its upload is open: a chunk's base64 and the words before it."""
+
+NAME_MOST = 200
+"""Bytes of UTF-8 a safe name holds at most."""
+
+MIB = 1024 * 1024
+
+
+def content_key(sha256: str, size: int) -> str:
+    """The spool's name for a file of ``size`` bytes whose SHA-256 is ``sha256``: content-addressed."""
+    return f"{sha256}-{size}"
+
+
+def chunk_hash(data: bytes) -> str:
+    """The SHA-256 of ``data`` in lowercase hex, as chunk and file hashes are written on the wire."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """The host's limits on files, with the defaults docs/SECURITY.md states.
+
+    ``max_size`` bytes a file; ``day_bytes`` uploaded a user a day (by
+    account if identified, else by address); ``transfers`` going at once a
+    user, up and down; ``rate`` bytes a second a user, each way; ``keep``
+    seconds a file waits for an offline recipient, or an interrupted upload
+    for its sender; ``store_bytes`` the whole spool.
+    """
+
+    max_size: int = 100 * MIB
+    day_bytes: int = 1024 * MIB
+    transfers: int = 4
+    rate: int = 10 * MIB
+    keep: float = 7 * 86400
+    store_bytes: int = 1024 * MIB
+
+
+_HEX64 = re.compile("[0-9a-f]{64}")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""A MIME type of RFC 9110's token characters: ``type/subtype``, no parameters."""
+
+
+def _hidden(char: str) -> bool:
+    """Control characters, DEL, and Unicode format characters (bidi marks among them) leave a name."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def safe_name(name: str) -> str:
+    """``name`` as a file may be called here: the last path part, no hidden characters, at most 200 bytes.
+
+    Both ``/`` and ``\\`` separate parts; control characters, ``\\x7f`` and
+    Unicode format characters go; leading dots go (no hidden files, no
+    ``..``); spaces round it are trimmed. A name past ``NAME_MOST`` bytes of
+    UTF-8 is cut at a character, keeping its extension; nothing left is ``file``.
+    """
+    last = re.split(r"[/\\]", name)[-1]
+    kept = "".join(char for char in last if not _hidden(char)).strip().lstrip(".").strip()
+    if len(kept.encode()) > NAME_MOST:
+        stem, dot, extension = kept.rpartition(".")
+        if not dot or not stem or len(extension.encode()) > 20:
+            stem, extension = kept, ""
+        tail = "." + extension if extension else ""
+        room = NAME_MOST - len(tail.encode())
+        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip()
+        kept = stem + tail
+    return kept or "file"
+
+
+def check_offer(size: int, sha256: str, mime: str, name: str, max_size: int) -> str:
+    """The safe name of an offer whose announcement holds; raises BadFileOfferError or FileTooBigError.
+
+    ``size`` is 1 or more, ``sha256`` 64 lowercase hex digits, ``mime`` a
+    ``type/subtype`` of token characters, ``name`` not blank.
+    """
+    if size < 1 or not _HEX64.fullmatch(sha256) or not _TOKEN.fullmatch(mime) or not name.strip():
+        raise BadFileOfferError()
+    if size > max_size:
+        raise FileTooBigError(size, max_size)
+    return safe_name(name)
+
+
+@dataclass(frozen=True, slots=True)
+class FileTarget:
+    """Whom an offer goes to: a ``room``, or a nickname (``to``) and, for one offline, its ``account``.
+
+    ``to`` is the room's or the nickname's name as shown. ``account`` is set
+    for a registered nickname whose owner is offline: the offer waits for them.
+    """
+
+    to: str
+    room: bool = False
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedFile:
+    """What an offer shows its recipients: the transfer's id and the file as announced (name made safe)."""
+
+    file: str
+    name: str
+    size: int
+    mime: str
+    sha256: str
+
+
+class Files:
+    """Where offers go, and the one ``FileOffered`` each delivery is."""
+
+    def __init__(self, state: ChatState, seam: Publisher, accounts: Accounts) -> None:
+        self._state = state
+        self._seam = seam
+        self._accounts = accounts
+
+    def target(self, view: UserView, target: str) -> FileTarget:
+        """Whom ``target`` names for the user's offer: a room they are in, or a nickname not theirs.
+
+        Raises NoSuchRoomError or NotInRoomError for a room they are not in, FileToSelfError for their own nickname,
+        NoSuchNicknameError for one neither online nor registered.
+        """
+        user = own(view)
+        if target.startswith("#"):
+            return FileTarget(self._state.rooms.membership(user, target).name, room=True)
+        key = fold(target)
+        if key == fold(user.nick):
+            raise FileToSelfError()
+        found = self._state.users.by_key.get(key)
+        if found is not None:
+            if found is user or (user.account is not None and found.account == user.account):
+                raise FileToSelfError()
+            return FileTarget(found.nick)
+        if self._accounts.owner(target) != key:
+            raise NoSuchNicknameError(target)
+        if user.account == key:
+            raise FileToSelfError()
+        return FileTarget(self._accounts.nick(key), account=key)
+
+    def offer(
+        self, sender: Actor, target: FileTarget, offered: OfferedFile, waited: bool = False
+    ) -> tuple[str, ...]:
+        """Offer ``offered`` from ``sender`` to ``target``'s people now; the keys (folded nicknames) offered it.
+
+        The sender, if online, is shown it too (the echo) but is not among
+        the keys. A room offer goes to the room's members as they are now; a
+        nickname's to whoever holds it now (to the account's user, for an
+        account), none if nobody: the engine keeps the offer waiting.
+        """
+        echo = self._sender(sender)
+        if target.room:
+            room = self._state.rooms.by_key.get(fold(target.to))
+            people = [] if room is None else [user for user in room.members.values() if user is not echo]
+        else:
+            holder = self._holder(target)
+            people = [] if holder is None or holder is echo else [holder]
+        id, at = self._seam.stamp()
+        event = FileOffered(
+            id=id,
+            at=at,
+            actor=sender,
+            file=offered.file,
+            to=target.to,
+            name=offered.name,
+            size=offered.size,
+            mime=offered.mime,
+            sha256=offered.sha256,
+            waited=waited,
+        )
+        recipients: list[User] = [*people, *([echo] if echo is not None else [])]
+        if recipients:
+            self._seam.publish(event, recipients)
+        return tuple(fold(user.nick) for user in people)
+
+    def sender(self, view: UserView) -> Actor:
+        """Who the user is as the sender of an offer: a snapshot, kept with the transfer while they come and go."""
+        return own(view).actor
+
+    def sessions(self, nick: str) -> tuple[Session, ...]:
+        """The sessions of whoever is online as ``nick`` (any case): where a transfer's news for them goes."""
+        user = self._state.users.by_key.get(fold(nick))
+        return () if user is None else user.sessions
+
+    def _holder(self, target: FileTarget) -> User | None:
+        if target.account is not None:
+            return self._state.users.by_account.get(target.account)
+        return self._state.users.by_key.get(fold(target.to))
+
+    def _sender(self, sender: Actor) -> User | None:
+        """The sender's user now, if online as they were (by account if identified, else by nickname)."""
+        if sender.account is not None:
+            return self._state.users.by_account.get(sender.account)
+        user = self._state.users.by_key.get(fold(sender.nick))
+        return user if user is not None and user.address == sender.address else None

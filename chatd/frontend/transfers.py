@@ -1,0 +1,593 @@
+"""The transfer engine: files up to the spool and down to recipients, beside the chat (issue 16).
+
+One ``Transfers`` serves every front end whose sessions speak the line
+protocol's JSON (nc's line port, the browser's WebSocket). A transfer is
+uploaded first (``offer``, then ``put`` chunk after chunk, checked whole at
+the end), then offered through the chat's seam (``Chat.offer_file``), then
+fetched by each recipient (``accept``, chunks pumped out as ``ack``s come
+back). The engine owns what only it knows: the transfers open, who is
+uploading or downloading what, the per-user budgets (transfers at once,
+bytes a day, bytes a second down), and when a file's bytes can go.
+
+Chunks go out one per reactor pass per download, at most ``WINDOW``
+unacknowledged, never faster than the sender's user's rate, and only while
+the session's output is idle (``Sink.idle``): a chat line never waits
+behind more than the chunk being written.
+"""
+
+import base64
+import binascii
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, cast
+
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.logger import Logger
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import (
+    BadFileChunkError,
+    ChatError,
+    FileCorruptError,
+    FileDayLimitError,
+    FileNeedsJsonError,
+    FileOffsetError,
+    FileResumeMismatchError,
+    FileStoreFullError,
+    FileTooManyError,
+    NoSuchFileError,
+    NoWebPortError,
+)
+from chatd.domain.events import Actor
+from chatd.domain.files import (
+    CHUNK,
+    WINDOW,
+    FileLimits,
+    FileTarget,
+    OfferedFile,
+    check_offer,
+    chunk_hash,
+    content_key,
+)
+from chatd.domain.flood import TokenBucket
+from chatd.domain.ports import UserView
+from chatd.domain.replies import (
+    FileCancelled,
+    FileChunk,
+    FileDeclined,
+    FileEntry,
+    FileLink,
+    FileList,
+    FileProgress,
+    FileReply,
+    FileSent,
+    FileUpload,
+    FileUploaded,
+)
+from chatd.frontend.output import Sink
+from chatd.text import fold
+
+RETRY_SECONDS = 0.005
+"""How long a download waits to look again while its session's output is busy."""
+
+DAY = 86400
+
+DEFAULT_FILE_LIMITS = FileLimits()
+
+
+class FileStore(Protocol):
+    """The spool as the engine uses it (chatd.storage.spool): content-addressed bytes, held counts known at once."""
+
+    def held(self, key: str) -> int: ...
+
+    @property
+    def reserved(self) -> int: ...
+
+    def begun(self, key: str) -> bool: ...
+
+    def open(self, key: str, size: int) -> None: ...
+
+    def hash_before(self, key: str, end: int) -> "Deferred[str]": ...
+
+    def write(self, key: str, offset: int, data: bytes) -> "Deferred[int]": ...
+
+    def check(self, key: str, sha256: str) -> "Deferred[bool]": ...
+
+    def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]": ...
+
+    def drop(self, key: str) -> "Deferred[None]": ...
+
+
+class Peer(Protocol):
+    """A session as the engine sees it: its user, format, way out, address, and how it is sent a reply."""
+
+    user: UserView | None
+    json: bool
+    sink: Sink
+    peer: str
+
+    def send(self, item: FileReply | ChatError) -> None:
+        """Render ``item`` in the session's format and write it."""
+
+
+@dataclass(eq=False)
+class Transfer:
+    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
+
+    ``owner`` is the key limits count it under (the account if identified,
+    else the address); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
+    have not finished, declined or cancelled (an offline account's key,
+    until it identifies); ``uploader`` the session uploading it, if any.
+    """
+
+    offered: OfferedFile
+    sender: Actor
+    owner: str
+    by: str
+    target: FileTarget
+    key: str
+    began: float
+    uploader: Peer | None = None
+    offered_at: float | None = None
+    pending: set[str] = field(default_factory=set)
+
+    @property
+    def file(self) -> str:
+        return self.offered.file
+
+
+@dataclass(eq=False)
+class Download:
+    """One recipient session fetching one transfer: bytes sent, bytes acknowledged, the next pump."""
+
+    transfer: Transfer
+    peer: Peer
+    owner: str
+    sent: int
+    acked: int
+    reading: bool = False
+    call: IDelayedCall | None = None
+
+
+Links = Callable[[Transfer], str]
+"""Makes a single-use URL that fetches a transfer's file (chatd.web.site), when a web port is on."""
+
+
+class Transfers:
+    """Every transfer of the daemon, on ``chat``, ``spool`` and ``reactor``, within ``limits``."""
+
+    log = Logger()
+
+    def __init__(
+        self,
+        chat: Chat,
+        spool: FileStore,
+        reactor: IReactorTime,
+        limits: FileLimits = DEFAULT_FILE_LIMITS,
+        links: Links | None = None,
+        new_id: Callable[[], str] = lambda: os.urandom(8).hex(),
+    ) -> None:
+        self._chat = chat
+        self.spool = spool
+        self._reactor = reactor
+        self.limits = limits
+        self.links = links
+        self._new_id = new_id
+        self._transfers: dict[str, Transfer] = {}
+        self._peers: set[object] = set()
+        """The sessions served (as objects: the chat's sessions are looked up in it)."""
+        self._uploading: dict[Peer, set[str]] = {}
+        self._downloads: dict[tuple[str, Peer], Download] = {}
+        self._days: dict[tuple[str, int], int] = {}
+        self._rates: dict[str, TokenBucket] = {}
+
+    # Sessions.
+
+    def attach(self, peer: Peer) -> None:
+        """``peer`` is connected: news of transfers may go to it."""
+        self._peers.add(peer)
+
+    def detach(self, peer: Peer) -> None:
+        """``peer`` is gone: its uploads wait to be resumed, its downloads stop where they are."""
+        self._peers.discard(peer)
+        for file in self._uploading.pop(peer, set()):
+            transfer = self._transfers.get(file)
+            if transfer is not None and transfer.uploader is peer:
+                transfer.uploader = None
+        for pair in [pair for pair in self._downloads if pair[1] is peer]:
+            self._stop(self._downloads.pop(pair))
+
+    def uploading(self, peer: Peer) -> bool:
+        """Whether ``peer`` has an upload open: its input is then charged to its transfer budget."""
+        return bool(self._uploading.get(peer))
+
+    # Uploads.
+
+    def offer(
+        self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
+    ) -> "Deferred[None]":
+        """Open (or reopen, to resume) an upload of a file announced as ``size`` bytes hashing to ``sha256``.
+
+        Raises the offer's refusals (``check_offer``, ``Chat.file_target``,
+        and the limits); answers ``FileUpload``, then, if every byte is
+        there already, goes on as for the last chunk.
+        """
+        user = _named(peer)
+        safe = check_offer(size, sha256, mime, name, self.limits.max_size)
+        goes_to = self._chat.file_target(user, target)
+        owner = _owner(user, peer)
+        key = content_key(sha256, size)
+        by = _sender_key(user)
+        transfer = self._reopened(by, key, goes_to)
+        held = self.spool.held(key)
+        if transfer is None:
+            self._check_room(owner, key, size, held)
+            offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
+            sender = self._chat.file_sender(user)
+            transfer = Transfer(offered, sender, owner, by, goes_to, key, self._reactor.seconds())
+            self._transfers[transfer.file] = transfer
+            self.spool.open(key, size)
+        elif self._day_used(owner) + size - held > self.limits.day_bytes:
+            raise FileDayLimitError(self.limits.day_bytes)
+        transfer.uploader = peer
+        self._uploading.setdefault(peer, set()).add(transfer.file)
+        tail = self.spool.hash_before(key, held) if held else succeed("")
+        return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
+
+    def _reopened(self, by: str, key: str, target: FileTarget) -> Transfer | None:
+        """The upload of this content by this sender to the same people, still open, if any: offered again to resume."""
+        for transfer in self._transfers.values():
+            if (
+                transfer.offered_at is None
+                and transfer.by == by
+                and transfer.key == key
+                and fold(transfer.target.to) == fold(target.to)
+            ):
+                return transfer
+        return None
+
+    def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
+        """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room."""
+        limits = self.limits
+        if self._going(owner) >= limits.transfers:
+            raise FileTooManyError(limits.transfers)
+        if self._day_used(owner) + size - held > limits.day_bytes:
+            raise FileDayLimitError(limits.day_bytes)
+        if not self.spool.begun(key) and self.spool.reserved + size > limits.store_bytes:
+            raise FileStoreFullError()
+
+    def _going(self, owner: str) -> int:
+        """Transfers the owner has going: uploads not yet offered and downloads under way."""
+        uploads = sum(1 for t in self._transfers.values() if t.owner == owner and t.offered_at is None)
+        return uploads + sum(1 for d in self._downloads.values() if d.owner == owner)
+
+    def _day_used(self, owner: str) -> int:
+        return self._days.get((owner, int(self._reactor.seconds() // DAY)), 0)
+
+    def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
+        offered = transfer.offered
+        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, held, CHUNK, tail))
+        if held == offered.size:
+            return self._uploaded(transfer)
+        return None
+
+    def restart(self, peer: Peer, file: str) -> "Deferred[None]":
+        """Drop what the spool holds of ``file``'s content (it differs from the sender's) and upload it again."""
+        transfer = self._upload_of(peer, file)
+        return self.spool.drop(transfer.key).addCallback(lambda _: self._reset(peer, transfer))
+
+    def _reset(self, peer: Peer, transfer: Transfer) -> None:
+        self.spool.open(transfer.key, transfer.offered.size)
+        offered = transfer.offered
+        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, 0, CHUNK, ""))
+
+    def put(self, peer: Peer, file: str, offset: int, data: str) -> "Deferred[None]":
+        """Store one chunk at ``offset``, which must be what the spool holds; answers ``FileProgress``.
+
+        Raises NoSuchFileError, BadFileChunkError (not base64, empty, too
+        long, past the end) or FileOffsetError. The last chunk checks the whole.
+        """
+        transfer = self._upload_of(peer, file)
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadFileChunkError() from None
+        size = transfer.offered.size
+        if not raw or len(raw) > CHUNK or offset + len(raw) > size:
+            raise BadFileChunkError()
+        held = self.spool.held(transfer.key)
+        if offset != held:
+            raise FileOffsetError(held)
+        day = (transfer.owner, int(self._reactor.seconds() // DAY))
+        self._days[day] = self._days.get(day, 0) + len(raw)
+        written = self.spool.write(transfer.key, offset, raw)
+        return written.addCallback(lambda have: self._progress(peer, transfer, have))
+
+    def _progress(self, peer: Peer, transfer: Transfer, have: int) -> Deferred[None] | None:
+        peer.send(FileProgress(transfer.file, have, transfer.offered.size))
+        if have == transfer.offered.size:
+            return self._uploaded(transfer)
+        return None
+
+    def _uploaded(self, transfer: Transfer) -> "Deferred[None]":
+        """Every byte is there: check the whole, then tell the sender and offer it, or refuse it."""
+        checked = self.spool.check(transfer.key, transfer.offered.sha256)
+        return checked.addCallback(lambda good: self._checked(transfer, good))
+
+    def _checked(self, transfer: Transfer, good: bool) -> None:
+        uploader = transfer.uploader
+        self._end_upload(transfer)
+        if not good:
+            del self._transfers[transfer.file]
+            if uploader is not None:
+                uploader.send(FileCorruptError())
+            return
+        transfer.offered_at = self._reactor.seconds()
+        if uploader is not None:
+            uploader.send(FileUploaded(transfer.file))
+        self._deliver(transfer)
+
+    def _end_upload(self, transfer: Transfer) -> None:
+        uploader, transfer.uploader = transfer.uploader, None
+        if uploader is not None:
+            self._uploading.get(uploader, set()).discard(transfer.file)
+
+    def _deliver(self, transfer: Transfer, waited: bool = False) -> None:
+        """Offer ``transfer`` to its people now; an offline account's offer waits for them."""
+        offered = self._chat.offer_file(transfer.sender, transfer.target, transfer.offered, waited)
+        transfer.pending = set(offered)
+        if not offered and transfer.target.account is not None:
+            transfer.pending = {transfer.target.account}
+        self._maybe_done(transfer)
+
+    def identified(self, peer: Peer) -> None:
+        """``peer``'s user identified: the offers that waited for their account are offered now."""
+        user = peer.user
+        account = None if user is None else user.account
+        for transfer in list(self._transfers.values()):
+            target = transfer.target
+            if target.account is not None and target.account == account and account in transfer.pending:
+                self._deliver(transfer, waited=True)
+
+    def _upload_of(self, peer: Peer, file: str) -> Transfer:
+        transfer = self._transfers.get(file)
+        if transfer is None or transfer.uploader is not peer:
+            raise NoSuchFileError(file)
+        return transfer
+
+    # Downloads.
+
+    def accept(self, peer: Peer, file: str, offset: int = 0, tail: str = "") -> "Deferred[None]":
+        """Send ``file`` to ``peer`` from ``offset`` (its last chunk's hash ``tail`` checked first).
+
+        Raises NoSuchFileError for a file not offered to the session's user,
+        FileNeedsJsonError for a text session, FileTooManyError past the
+        user's transfers, FileResumeMismatchError for a ``tail`` that differs.
+        """
+        transfer = self._offered_to(peer, file)
+        if not peer.json:
+            raise FileNeedsJsonError(file)
+        size = transfer.offered.size
+        if offset < 0 or offset > size or (offset % CHUNK and offset != size):
+            raise FileResumeMismatchError()
+        owner = _owner(_named(peer), peer)
+        if (file, peer) not in self._downloads and self._going(owner) >= self.limits.transfers:
+            raise FileTooManyError(self.limits.transfers)
+        self._cancel_download(file, peer)
+        if not offset:
+            self._start(transfer, peer, owner, 0)
+            return succeed(None)
+        checked = self.spool.hash_before(transfer.key, offset)
+        return checked.addCallback(lambda held: self._resume(transfer, peer, owner, offset, held, tail))
+
+    def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:
+        if held != tail:
+            raise FileResumeMismatchError()
+        self._start(transfer, peer, owner, offset)
+
+    def _start(self, transfer: Transfer, peer: Peer, owner: str, offset: int) -> None:
+        download = Download(transfer, peer, owner, offset, offset)
+        self._downloads[transfer.file, peer] = download
+        self._pump(download)
+
+    def ack(self, peer: Peer, file: str, end: int) -> None:
+        """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
+        download = self._downloads.get((file, peer))
+        if download is None:
+            raise NoSuchFileError(file)
+        if end <= download.acked or end > download.sent:
+            return
+        download.acked = end
+        if end == download.transfer.offered.size:
+            del self._downloads[file, peer]
+            self._stop(download)
+            peer.send(FileSent(file))
+            self._finished(download.transfer, fold(_named(peer).nick))
+            return
+        self._schedule(download, 0)
+
+    def _pump(self, download: Download) -> None:
+        """Send the next chunk if the window, the rate and the session's output allow; else look again later."""
+        download.call = None
+        peer, transfer = download.peer, download.transfer
+        size = transfer.offered.size
+        if download.reading or peer.sink.closing or download.sent >= size:
+            return
+        if download.sent - download.acked >= WINDOW * CHUNK:
+            return
+        if not peer.sink.idle:
+            self._schedule(download, RETRY_SECONDS)
+            return
+        length = min(CHUNK, size - download.sent)
+        bucket = self._bucket(download.owner)
+        wait = bucket.wait(length)
+        if wait:
+            self._schedule(download, wait)
+            return
+        bucket.take(length)
+        download.reading = True
+        read = self.spool.read(transfer.key, download.sent, length)
+        read.addCallback(lambda data: self._chunk_read(download, data))
+        read.addErrback(
+            lambda failure: self.log.failure("Reading {file} failed", failure, file=transfer.file)
+        )
+
+    def _chunk_read(self, download: Download, data: bytes) -> None:
+        download.reading = False
+        if self._downloads.get((download.transfer.file, download.peer)) is not download:
+            return
+        encoded = base64.b64encode(data).decode("ascii")
+        download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
+        download.sent += len(data)
+        self._schedule(download, 0)
+
+    def _schedule(self, download: Download, delay: float) -> None:
+        if download.call is None or not download.call.active():
+            download.call = self._reactor.callLater(delay, self._pump, download)
+
+    def _stop(self, download: Download) -> None:
+        if download.call is not None and download.call.active():
+            download.call.cancel()
+        download.call = None
+
+    def _bucket(self, owner: str) -> TokenBucket:
+        bucket = self._rates.get(owner)
+        if bucket is None:
+            rate = self.limits.rate
+            bucket = self._rates[owner] = TokenBucket(rate, max(rate, CHUNK), self._reactor.seconds)
+        return bucket
+
+    def _cancel_download(self, file: str, peer: Peer) -> None:
+        download = self._downloads.pop((file, peer), None)
+        if download is not None:
+            self._stop(download)
+
+    def _offered_to(self, peer: Peer, file: str) -> Transfer:
+        transfer = self._transfers.get(file)
+        if transfer is None or transfer.offered_at is None or fold(_named(peer).nick) not in transfer.pending:
+            raise NoSuchFileError(file)
+        return transfer
+
+    # Either side.
+
+    def decline(self, peer: Peer, file: str) -> None:
+        """A recipient refuses ``file``: the sender is told, and the recipient is done with it."""
+        transfer = self._offered_to(peer, file)
+        nick = _named(peer).nick
+        self._cancel_download(file, peer)
+        self._tell(transfer.sender.nick, FileDeclined(file, nick))
+        self._finished(transfer, fold(nick))
+
+    def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
+        """The sender withdraws ``file`` (everyone not done is told), or a recipient stops fetching it (the sender is)."""
+        transfer = self._transfers.get(file)
+        me = _named(peer)
+        if transfer is not None and transfer.by == _sender_key(me):
+            self._end_upload(transfer)
+            why = reason or "withdrawn by the sender"
+            for nick in transfer.pending:
+                self._tell(nick, FileCancelled(file, me.nick, why))
+            peer.send(FileCancelled(file, me.nick, why))
+            for pair in [pair for pair in self._downloads if pair[0] == file]:
+                self._stop(self._downloads.pop(pair))
+            transfer.pending.clear()
+            self._forget(transfer)
+            return
+        transfer = self._offered_to(peer, file)
+        self._cancel_download(file, peer)
+        why = reason or "cancelled by the recipient"
+        self._tell(transfer.sender.nick, FileCancelled(file, me.nick, why))
+        peer.send(FileCancelled(file, me.nick, why))
+        self._finished(transfer, fold(me.nick))
+
+    def listing(self, peer: Peer) -> FileList:
+        """The transfers open to and from ``peer``'s user, with where each stands."""
+        me = _named(peer)
+        key, by = fold(me.nick), _sender_key(me)
+        entries = []
+        for transfer in self._transfers.values():
+            if transfer.by == by:
+                state = "uploading" if transfer.offered_at is None else "offered"
+            elif transfer.offered_at is not None and key in transfer.pending:
+                state = "downloading" if (transfer.file, peer) in self._downloads else "offered"
+            else:
+                continue
+            offered = transfer.offered
+            entries.append(
+                FileEntry(
+                    transfer.file,
+                    transfer.sender.nick,
+                    transfer.target.to,
+                    offered.name,
+                    offered.size,
+                    offered.mime,
+                    offered.sha256,
+                    state,
+                )
+            )
+        return FileList(tuple(entries))
+
+    def link(self, peer: Peer, file: str) -> FileLink:
+        """A single-use URL for ``file``; raises NoWebPortError without a web port."""
+        transfer = self._offered_to(peer, file)
+        if self.links is None:
+            raise NoWebPortError()
+        return FileLink(file, self.links(transfer))
+
+    def transfer(self, file: str) -> Transfer | None:
+        """The open transfer ``file``, if any."""
+        return self._transfers.get(file)
+
+    def fetched(self, transfer: Transfer, nick: str) -> None:
+        """``nick`` fetched ``transfer`` whole some other way (the HTTP link): they are done with it."""
+        self._finished(transfer, fold(nick))
+
+    def _finished(self, transfer: Transfer, nick: str) -> None:
+        transfer.pending.discard(nick)
+        self._maybe_done(transfer)
+
+    def _maybe_done(self, transfer: Transfer) -> None:
+        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them)."""
+        if transfer.offered_at is not None and not transfer.pending:
+            self._forget(transfer)
+
+    def _forget(self, transfer: Transfer) -> None:
+        self._transfers.pop(transfer.file, None)
+        if not any(other.key == transfer.key for other in self._transfers.values()):
+            self.spool.drop(transfer.key)
+
+    def _tell(self, nick: str, item: FileReply) -> None:
+        """Send ``item`` to each session of ``nick`` that this engine serves."""
+        for session in self._sessions(nick):
+            session.send(item)
+
+    def _sessions(self, nick: str) -> Iterator[Peer]:
+        for session in self._chat.file_sessions(nick):
+            if session in self._peers:
+                yield cast(Peer, session)
+
+    def expire(self) -> None:
+        """Drop what waited past ``--file-keep``: offers nobody fetched, uploads nobody finished."""
+        cutoff = self._reactor.seconds() - self.limits.keep
+        for transfer in list(self._transfers.values()):
+            if transfer.began < cutoff and not any(pair[0] == transfer.file for pair in self._downloads):
+                self._end_upload(transfer)
+                self._forget(transfer)
+
+
+def _named(peer: Peer) -> UserView:
+    user = peer.user
+    assert user is not None, "file commands need a nickname"
+    return user
+
+
+def _owner(user: UserView, peer: Peer) -> str:
+    """Whom limits count a user's transfers under: their account, else their address."""
+    return f"account:{user.account}" if user.account else f"address:{peer.peer}"
+
+
+def _sender_key(user: UserView) -> str:
+    """Who sends a transfer, so they may resume, list and cancel it: their account, else their nickname."""
+    return f"account:{user.account}" if user.account else f"nick:{fold(user.nick)}"

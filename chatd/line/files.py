@@ -1,0 +1,171 @@
+"""``/file``: what a line session says to the transfer engine (issue 16), parsed and run.
+
+One row of the command table, with subcommands: ``offer``, ``put``,
+``restart``, ``accept``, ``ack``, ``decline``, ``cancel``, ``list`` and
+``link`` (docs/PROTOCOL.md "Files"). Parsing is pure and typed; running asks
+the session's engine (chatd.frontend.transfers), which answers the session
+and reaches everyone else through the chat. ``put`` and ``ack`` are the
+only lines that cost no line of flood budget (``FREE``): a transfer's pace
+is set by its own budget, not the chat's.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatd.frontend.transfers import Transfers
+from chatd.line.errors import NoFilesError, UsageError
+
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession, Waiting
+
+USAGE = "/file offer|put|restart|accept|ack|decline|cancel|list|link ..."
+
+_ID = re.compile("[0-9a-f]{16}")
+_NUMBER = re.compile("[0-9]{1,15}")
+
+
+@dataclass(frozen=True, slots=True)
+class FileOffer:
+    """``/file offer TARGET SIZE SHA256 TYPE NAME``."""
+
+    target: str
+    size: int
+    sha256: str
+    mime: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilePut:
+    """``/file put ID OFFSET BASE64``."""
+
+    file: str
+    offset: int
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileAccept:
+    """``/file accept ID [OFFSET CHUNK_SHA256]``."""
+
+    file: str
+    offset: int = 0
+    tail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileAck:
+    """``/file ack ID END``."""
+
+    file: str
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileAbout:
+    """``/file restart|decline|cancel|link ID``: a subcommand ``what`` about one transfer."""
+
+    what: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileListing:
+    """``/file list``."""
+
+
+FileCommand = FileOffer | FilePut | FileAccept | FileAck | FileAbout | FileListing
+
+FREE = (FilePut, FileAck)
+"""Commands that cost no line of flood budget: a transfer's lines, paced by the transfer budget and window."""
+
+_ABOUT = ("restart", "decline", "cancel", "link")
+
+
+def _id(word: str, usage: str) -> str:
+    if not _ID.fullmatch(word):
+        raise UsageError(usage)
+    return word
+
+
+def _number(word: str, usage: str) -> int:
+    if not _NUMBER.fullmatch(word):
+        raise UsageError(usage)
+    return int(word)
+
+
+def parse_file(args: str) -> FileCommand:
+    """The ``/file`` subcommand ``args`` gives; raises UsageError with the subcommand's usage."""
+    sub, _, rest = args.partition(" ")
+    sub = sub.lower()
+    if sub == "offer":
+        return _offer(rest)
+    words = rest.split()
+    if sub == "put":
+        usage = "/file put ID OFFSET BASE64"
+        if len(words) != 3:
+            raise UsageError(usage)
+        return FilePut(_id(words[0], usage), _number(words[1], usage), words[2])
+    if sub == "accept":
+        usage = "/file accept ID [OFFSET CHUNK_SHA256]"
+        if len(words) == 1:
+            return FileAccept(_id(words[0], usage))
+        if len(words) != 3:
+            raise UsageError(usage)
+        return FileAccept(_id(words[0], usage), _number(words[1], usage), words[2].lower())
+    if sub == "ack":
+        usage = "/file ack ID END"
+        if len(words) != 2:
+            raise UsageError(usage)
+        return FileAck(_id(words[0], usage), _number(words[1], usage))
+    if sub in _ABOUT:
+        usage = f"/file {sub} ID"
+        if len(words) != 1:
+            raise UsageError(usage)
+        return FileAbout(sub, _id(words[0], usage))
+    if sub == "list" and not words:
+        return FileListing()
+    raise UsageError(USAGE)
+
+
+def _offer(rest: str) -> FileOffer:
+    """``TARGET SIZE SHA256 TYPE NAME``; a bad size or hash is the offer's refusal, not a usage error."""
+    parts = rest.split(" ", 4)
+    if len(parts) < 4 or not all(parts[:4]):
+        raise UsageError("/file offer TARGET SIZE SHA256 TYPE NAME")
+    target, size, sha256, mime = parts[:4]
+    name = parts[4] if len(parts) == 5 else ""
+    return FileOffer(target, int(size) if _NUMBER.fullmatch(size) else -1, sha256, mime, name)
+
+
+def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
+    """Run a ``/file`` subcommand through the session's engine; its refusals are ChatErrors."""
+    files = _engine(session)
+    match command:
+        case FileOffer(target, size, sha256, mime, name):
+            return files.offer(session, target, size, sha256, mime, name)
+        case FilePut(file, offset, data):
+            return files.put(session, file, offset, data)
+        case FileAccept(file, offset, tail):
+            return files.accept(session, file, offset, tail)
+        case FileAck(file, end):
+            files.ack(session, file, end)
+        case FileAbout("restart", file):
+            return files.restart(session, file)
+        case FileAbout("decline", file):
+            files.decline(session, file)
+        case FileAbout("cancel", file):
+            files.cancel(session, file)
+        case FileAbout(_, file):
+            session.send(files.link(session, file))
+        case FileListing():
+            session.send(files.listing(session))
+    return None
+
+
+def _engine(session: "LineSession") -> Transfers:
+    files = session.files
+    if files is None:
+        raise NoFilesError()
+    return files

@@ -1,0 +1,170 @@
+"""The spool: files' bytes on disk while they are uploaded, offered and fetched (issue 16).
+
+Content-addressed: a file's bytes live under its SHA-256 and size
+(``KEY.part`` while incomplete, ``KEY`` once checked), so an upload
+interrupted by a dropped link or a daemon restart goes on from what is
+there, and two offers of the same file share one copy. File I/O runs
+through ``run`` (in the daemon, a one-thread ``ThreadPool`` off the reactor
+thread, as chatd.storage.sqlite does; in unit tests, at once), so a slow
+disk never holds chat up. What the spool holds (each key's size and bytes
+held) is known in memory from a scan at start, so checks never wait.
+"""
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from twisted.internet.defer import Deferred, maybeDeferred
+
+from chatd.domain.files import CHUNK, chunk_hash
+
+T = TypeVar("T")
+
+Run = Callable[[Callable[[], T]], "Deferred[T]"]
+"""How the spool runs a piece of file I/O: it returns a Deferred of its result."""
+
+_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)(\.part)?")
+
+READ_BLOCK = 1024 * 1024
+
+
+def at_once(work: Callable[[], T]) -> "Deferred[T]":
+    """Run ``work`` now, on the calling thread: for tests and tools, not the daemon."""
+    return maybeDeferred(work)
+
+
+class Spool:
+    """The files in ``directory``: each key's declared size, the bytes held, whether checked whole."""
+
+    def __init__(self, directory: str, run: Run[object] = at_once) -> None:
+        self.directory = directory
+        self._run = run
+        os.makedirs(directory, exist_ok=True)
+        self._held: dict[str, int] = {}
+        self._complete: set[str] = set()
+        self._sizes: dict[str, int] = {}
+        for entry in os.listdir(directory):
+            found = _NAME.fullmatch(entry)
+            if found is None:
+                continue
+            key = f"{found[1]}-{found[2]}"
+            self._sizes[key] = int(found[2])
+            self._held[key] = os.path.getsize(os.path.join(directory, entry))
+            if found[3] is None:
+                self._complete.add(key)
+
+    def held(self, key: str) -> int:
+        """Bytes of ``key`` the spool holds (0: none)."""
+        return self._held.get(key, 0)
+
+    def complete(self, key: str) -> bool:
+        """Whether ``key`` is held whole and was checked against its SHA-256."""
+        return key in self._complete
+
+    @property
+    def reserved(self) -> int:
+        """Bytes the spool holds or has promised to: the full size of every file begun."""
+        return sum(self._sizes.values())
+
+    def begun(self, key: str) -> bool:
+        """Whether the spool holds some bytes of ``key``, or has begun it."""
+        return key in self._sizes
+
+    def open(self, key: str, size: int) -> None:
+        """Begin ``key`` (a file of ``size`` bytes), if it is not begun already."""
+        self._sizes.setdefault(key, size)
+        self._held.setdefault(key, 0)
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key if key in self._complete else key + ".part")
+
+    def _call(self, work: Callable[[], T]) -> "Deferred[T]":
+        return self._run(work)  # type: ignore[return-value]  # Run is generic in what it returns
+
+    def hash_before(self, key: str, end: int) -> "Deferred[str]":
+        """The SHA-256 of the chunk that ends at ``end`` (``CHUNK`` bytes, or fewer at the file's start)."""
+        path = self._path(key)
+
+        def work() -> str:
+            start = (end - 1) // CHUNK * CHUNK
+            with open(path, "rb") as file:
+                file.seek(start)
+                return chunk_hash(file.read(end - start))
+
+        return self._call(work)
+
+    def write(self, key: str, offset: int, data: bytes) -> "Deferred[int]":
+        """Write ``data`` at ``offset`` of ``key``'s ``.part`` file; fires with the bytes now held."""
+        path = os.path.join(self.directory, key + ".part")
+        self._held[key] = max(self.held(key), offset + len(data))
+        held = self._held[key]
+
+        def work() -> int:
+            mode = "r+b" if os.path.exists(path) else "wb"
+            with open(path, mode) as file:
+                file.seek(offset)
+                file.write(data)
+            return held
+
+        return self._call(work)
+
+    def check(self, key: str, sha256: str) -> "Deferred[bool]":
+        """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone."""
+        if key in self._complete:
+            return Deferred.fromCoroutine(_true())
+        path = os.path.join(self.directory, key + ".part")
+        whole = os.path.join(self.directory, key)
+
+        def work() -> bool:
+            digest = hashlib.sha256()
+            with open(path, "rb") as file:
+                while block := file.read(READ_BLOCK):
+                    digest.update(block)
+            if digest.hexdigest() != sha256:
+                os.remove(path)
+                return False
+            os.replace(path, whole)
+            return True
+
+        def done(good: bool) -> bool:
+            if good:
+                self._complete.add(key)
+            else:
+                self._forget(key)
+            return good
+
+        return self._call(work).addCallback(done)
+
+    def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]":
+        """Up to ``length`` bytes of ``key`` from ``offset``."""
+        path = self._path(key)
+
+        def work() -> bytes:
+            with open(path, "rb") as file:
+                file.seek(offset)
+                return file.read(length)
+
+        return self._call(work)
+
+    def drop(self, key: str) -> "Deferred[None]":
+        """Remove every byte of ``key``: nobody needs it any more (or an upload starts again)."""
+        paths = [os.path.join(self.directory, key), os.path.join(self.directory, key + ".part")]
+        self._forget(key)
+
+        def work() -> None:
+            for path in paths:
+                if os.path.exists(path):
+                    os.remove(path)
+
+        return self._call(work)
+
+    def _forget(self, key: str) -> None:
+        self._held.pop(key, None)
+        self._sizes.pop(key, None)
+        self._complete.discard(key)
+
+
+async def _true() -> bool:
+    return True

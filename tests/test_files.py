@@ -1,0 +1,449 @@
+"""Files through the line front end (issue 16): upload, offer, download, resume and every refusal, over StringTransport."""
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from twisted.internet.testing import StringTransport
+
+from chatd.domain.files import CHUNK, FileLimits, safe_name
+from chatd.frontend.transfers import Transfers
+from chatd.line.protocol import LineProtocol
+from chatd.storage.spool import Spool
+from tests.helpers import LineTestCase
+
+CONTENT = bytes(range(256)) * 160  # 40,960 bytes: two whole chunks and a part
+SHA = hashlib.sha256(CONTENT).hexdigest()
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.b64encode(data)
+
+
+class FileTestCase(LineTestCase):
+    """A line front end whose connections carry files, spooled in a temporary folder."""
+
+    file_limits = FileLimits()
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.folder)
+        self.ids = iter(f"{n:016x}" for n in range(1, 100))
+        self.spool = Spool(self.folder)
+        self.files = Transfers(
+            self.chat, self.spool, self.clock, self.file_limits, new_id=lambda: next(self.ids)
+        )
+        self.factory.files = self.files
+
+    def json_user(self, nick: bytes) -> tuple[LineProtocol, StringTransport]:
+        protocol, wire = self.connect(nick)
+        protocol.dataReceived(b"/format json\n")
+        self.end_pass()
+        wire.clear()
+        return protocol, wire
+
+    def objects(self, wire: StringTransport) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines(wire)]
+
+    def upload(
+        self, protocol: LineProtocol, data: bytes, start: int = 0, file: str = "0000000000000001"
+    ) -> None:
+        for offset in range(start, len(data), CHUNK):
+            protocol.dataReceived(
+                b"/file put %s %d %s\n" % (file.encode(), offset, _b64(data[offset : offset + CHUNK]))
+            )
+
+    def offer(
+        self, protocol: LineProtocol, to: bytes = b"bob", sha: str = SHA, size: int = len(CONTENT)
+    ) -> None:
+        protocol.dataReceived(
+            b"/file offer %s %d %s image/png holiday photo.png\n" % (to, size, sha.encode())
+        )
+
+    def download(
+        self, protocol: LineProtocol, wire: StringTransport, file: str = "0000000000000001"
+    ) -> bytes:
+        """Fetch ``file`` acking each chunk, checking each chunk's hash; the bytes got."""
+        got = b""
+        for _ in range(100):
+            self.clock.advance(0.01)
+            for item in self.objects(wire):
+                if item["type"] == "file_chunk":
+                    data = base64.b64decode(item["data"])
+                    self.assertEqual(item["offset"], len(got))
+                    self.assertEqual(hashlib.sha256(data).hexdigest(), item["sha256"])
+                    got += data
+                    protocol.dataReceived(b"/file ack %s %d\n" % (file.encode(), len(got)))
+                elif item["type"] == "file_sent":
+                    return got
+        self.fail(f"no file_sent after {len(got)} bytes")
+
+
+class WholeTransferTests(FileTestCase):
+    def test_upload_offer_and_download_are_byte_identical(self) -> None:
+        """A file uploaded in chunks, checked, offered to bob and fetched by him arrives byte for byte."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.assertEqual(
+            self.objects(alice_wire),
+            [
+                {
+                    "type": "file_upload",
+                    "file": "0000000000000001",
+                    "name": "holiday photo.png",
+                    "size": len(CONTENT),
+                    "sha256": SHA,
+                    "have": 0,
+                    "chunk": CHUNK,
+                    "tail": "",
+                }
+            ],
+        )
+        self.upload(alice, CONTENT)
+        told = self.objects(alice_wire)
+        self.assertEqual(
+            [item for item in told if item["type"] == "file_progress"],
+            [
+                {"type": "file_progress", "file": "0000000000000001", "have": have, "size": len(CONTENT)}
+                for have in (CHUNK, 2 * CHUNK, len(CONTENT))
+            ],
+        )
+        self.assertEqual(told[3], {"type": "file_uploaded", "file": "0000000000000001"})
+        offered = self.objects(bob_wire)
+        self.assertEqual(len(offered), 1)
+        self.assertEqual(
+            {key: value for key, value in offered[0].items() if key not in ("id", "at")},
+            {
+                "type": "file_offered",
+                "nick": "alice",
+                "file": "0000000000000001",
+                "to": "bob",
+                "name": "holiday photo.png",
+                "size": len(CONTENT),
+                "mime": "image/png",
+                "sha256": SHA,
+                "waited": False,
+            },
+        )
+        self.assertEqual(told[4]["type"], "file_offered")  # the sender's echo
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        self.assertEqual(os.listdir(self.folder), [], "the bytes go once every recipient is done")
+
+    def test_window_holds_at_most_eight_chunks_unacknowledged(self) -> None:
+        """Without acks the server sends eight chunks and then waits."""
+        big = os.urandom(CHUNK * 10)
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice, sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        self.upload(alice, big)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        for _ in range(50):
+            self.clock.advance(0.01)
+        chunks = [item for item in self.objects(bob_wire) if item["type"] == "file_chunk"]
+        self.assertEqual([item["offset"] for item in chunks], [n * CHUNK for n in range(8)])
+
+    def test_room_offer_reaches_every_member_and_text_users_get_one_line(self) -> None:
+        """An offer to a room goes to its members; an nc user reads one line saying how to fetch it."""
+        alice, _ = self.json_user(b"alice")
+        _, carol_wire = self.connect(b"carol")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        [line] = self.lines(carol_wire)
+        self.assertEqual(
+            line,
+            b'[00:00] * alice offers #lobby "holiday photo.png" (41.0 kB, image/png, sha256 '
+            + SHA[:6].encode()
+            + b"...): the bundled client (python -m chatd.client) or the web page can fetch it; "
+            b"/file decline 0000000000000001 refuses it.",
+        )
+
+    def test_text_session_is_sent_no_bytes(self) -> None:
+        """An nc user who accepts is refused with a pointer to /file link."""
+        alice, _ = self.json_user(b"alice")
+        carol, carol_wire = self.connect(b"carol")
+        self.offer(alice, to=b"carol")
+        self.upload(alice, CONTENT)
+        self.lines(carol_wire)
+        carol.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(
+            self.lines(carol_wire),
+            [
+                b"ERR file-needs-json files are sent only to /format json sessions; /file link "
+                b"0000000000000001 gives an HTTP link, or use the bundled client or the web page"
+            ],
+        )
+
+    def test_decline_tells_the_sender_and_frees_the_bytes(self) -> None:
+        """bob declines: alice is told, and nothing of the file stays on the server."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, _ = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(alice_wire)
+        bob.dataReceived(b"/file decline 0000000000000001\n")
+        self.assertEqual(
+            self.objects(alice_wire), [{"type": "file_declined", "file": "0000000000000001", "nick": "bob"}]
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_sender_cancel_tells_recipients(self) -> None:
+        """alice withdraws an offer: bob hears who cancelled and why."""
+        alice, _ = self.json_user(b"alice")
+        _, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(bob_wire)
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
+        self.assertEqual(
+            self.objects(bob_wire),
+            [
+                {
+                    "type": "file_cancelled",
+                    "file": "0000000000000001",
+                    "nick": "alice",
+                    "reason": "withdrawn by the sender",
+                }
+            ],
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_list_shows_open_transfers_both_ways(self) -> None:
+        """/file list shows the sender its upload and the recipient its offer."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.lines(alice_wire)
+        alice.dataReceived(b"/file list\n")
+        [listing] = self.objects(alice_wire)
+        self.assertEqual(
+            listing,
+            {
+                "type": "file_list",
+                "files": [
+                    {
+                        "file": "0000000000000001",
+                        "nick": "alice",
+                        "to": "bob",
+                        "name": "holiday photo.png",
+                        "size": len(CONTENT),
+                        "mime": "image/png",
+                        "sha256": SHA,
+                        "state": "uploading",
+                    }
+                ],
+            },
+        )
+        bob.dataReceived(b"/file list\n")
+        self.assertEqual(self.objects(bob_wire), [{"type": "file_list", "files": []}])
+
+
+class ResumeTests(FileTestCase):
+    def test_upload_resumes_where_it_stopped_with_the_tail_hash(self) -> None:
+        """A sender that lost its connection offers again and is told what the server holds and its last chunk's hash."""
+        alice, _ = self.json_user(b"alice")
+        _, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[: 2 * CHUNK])
+        alice.transport.loseConnection()  # type: ignore[union-attr]
+        alice.connectionLost()
+        self.assertEqual([item["type"] for item in self.objects(bob_wire) if "file" in item], [])
+        again, again_wire = self.json_user(b"alice")
+        self.offer(again)
+        [upload] = self.objects(again_wire)
+        self.assertEqual(upload["file"], "0000000000000001")
+        self.assertEqual(upload["have"], 2 * CHUNK)
+        self.assertEqual(upload["tail"], hashlib.sha256(CONTENT[CHUNK : 2 * CHUNK]).hexdigest())
+        self.upload(again, CONTENT, start=2 * CHUNK)
+        self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, self.objects(again_wire))
+
+    def test_restart_drops_what_was_held(self) -> None:
+        """/file restart starts the upload again from 0."""
+        alice, alice_wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.lines(alice_wire)
+        alice.dataReceived(b"/file restart 0000000000000001\n")
+        [upload] = self.objects(alice_wire)
+        self.assertEqual((upload["type"], upload["have"], upload["tail"]), ("file_upload", 0, ""))
+
+    def test_download_resumes_from_an_offset_whose_chunk_matches(self) -> None:
+        """bob, holding the first chunk, accepts from there and gets the rest only."""
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(bob_wire)
+        tail = hashlib.sha256(CONTENT[:CHUNK]).hexdigest()
+        bob.dataReceived(b"/file accept 0000000000000001 %d %s\n" % (CHUNK, tail.encode()))
+        self.clock.advance(0.01)
+        first = self.objects(bob_wire)[0]
+        self.assertEqual((first["type"], first["offset"]), ("file_chunk", CHUNK))
+
+    def test_download_resume_with_another_chunk_is_refused(self) -> None:
+        """A last chunk that differs from the server's is refused: the client accepts again from 0."""
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001 %d %s\n" % (CHUNK, b"0" * 64))
+        [refusal] = self.objects(bob_wire)
+        self.assertEqual(refusal["code"], "file-resume-mismatch")
+
+
+class RefusalTests(FileTestCase):
+    file_limits = FileLimits(max_size=100_000, day_bytes=100_000, transfers=2, store_bytes=120_000)
+
+    def refusal(self, wire: StringTransport) -> bytes:
+        [line] = self.lines(wire)
+        return line
+
+    def test_lying_checksum_is_refused_and_nobody_hears_of_it(self) -> None:
+        """Bytes that do not hash to the announced SHA-256 are refused, dropped, and offered to nobody."""
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.json_user(b"bob")
+        self.offer(alice, sha="ab" * 32)
+        self.upload(alice, CONTENT)
+        self.assertEqual(
+            self.lines(alice_wire)[-1],
+            b"ERR file-corrupt The file's SHA-256 is not the one announced; it was refused.",
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_oversize_file_is_refused(self) -> None:
+        """A file past --file-max-size is refused before a byte is sent."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        self.offer(alice, size=100_001)
+        self.assertEqual(
+            self.refusal(wire), b"ERR file-too-big a file is at most 100,000 bytes here; this one is 100,001"
+        )
+
+    def test_bad_offers_are_refused(self) -> None:
+        """A size that is no number, a hash that is not 64 lowercase hex digits, or a type with spaces is refused."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        for line in (
+            b"/file offer bob ten %s image/png x\n" % SHA.encode(),
+            b"/file offer bob 10 %s image/png x\n" % SHA.upper().encode(),
+            b"/file offer bob 10 %s image x\n" % SHA.encode(),
+            b"/file offer bob 0 %s image/png x\n" % SHA.encode(),
+            b"/file offer bob 10 %s image/png\n" % SHA.encode(),
+        ):
+            alice.dataReceived(line)
+            self.assertTrue(self.refusal(wire).startswith(b"ERR bad-file-offer "), line)
+
+    def test_targets_are_checked(self) -> None:
+        """Oneself, nobody and a room one is not in are refused with their own codes."""
+        alice, wire = self.connect(b"alice")
+        self.offer(alice, to=b"ALICE")
+        self.assertEqual(self.refusal(wire), b"ERR file-to-self you cannot send a file to yourself")
+        self.offer(alice, to=b"nobody")
+        self.assertTrue(self.refusal(wire).startswith(b"ERR no-such-nick "))
+        self.offer(alice, to=b"#elsewhere")
+        self.assertTrue(self.refusal(wire).startswith(b"ERR no-such-room "))
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.offer(alice, to=b"#dev")
+        self.assertEqual(self.refusal(wire), b"ERR not-in-room you are not in #dev")
+
+    def test_too_many_transfers_at_once_are_refused(self) -> None:
+        """A third upload going at once is refused under --file-transfers 2."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        for n in range(2):
+            self.offer(alice, sha=f"{n:064x}", size=10)
+        self.lines(wire)
+        self.offer(alice, sha=f"{3:064x}", size=10)
+        self.assertEqual(
+            self.refusal(wire),
+            b"ERR file-too-many you have 2 transfers going, the most at once; wait for one to end",
+        )
+
+    def test_day_limit_counts_uploaded_bytes(self) -> None:
+        """Uploads count against the day's bytes: past --file-day-bytes the next offer is refused."""
+        alice, wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(wire)
+        self.offer(alice, sha="cd" * 32, size=60_000)
+        [refusal] = self.objects(wire)
+        self.assertEqual(refusal["code"], "file-day-limit")
+
+    def test_store_full_is_refused(self) -> None:
+        """An offer that would take the spool past --file-store-bytes is refused."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        self.offer(alice, sha="ab" * 32, size=90_000)
+        self.lines(wire)
+        self.offer(alice, sha="cd" * 32, size=40_000)
+        self.assertEqual(
+            self.refusal(wire), b"ERR file-store-full the server has no room for that file now; try later"
+        )
+
+    def test_wrong_offset_and_bad_chunks_store_nothing(self) -> None:
+        """A chunk for another offset is refused with what the server holds; bad base64 and long chunks too."""
+        alice, wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.lines(wire)
+        alice.dataReceived(b"/file put 0000000000000001 5 %s\n" % _b64(b"hello"))
+        [refusal] = self.objects(wire)
+        self.assertEqual((refusal["code"], refusal["have"]), ("file-offset", 0))
+        alice.dataReceived(b"/file put 0000000000000001 0 !!!!\n")
+        self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
+        alice.dataReceived(b"/file put 0000000000000001 0 %s\n" % _b64(b"x" * (CHUNK + 1)))
+        self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
+        self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), 0)
+
+    def test_vanished_sender_offers_nobody_anything(self) -> None:
+        """A sender gone mid-upload leaves the bytes for resuming, and nobody is offered a thing."""
+        alice, _ = self.json_user(b"alice")
+        _, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        alice.connectionLost()
+        self.assertEqual([line for line in self.lines(bob_wire) if b"file" in line], [])
+        self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), CHUNK)
+
+
+class NameTests(FileTestCase):
+    def test_paths_are_cut_to_their_last_part(self) -> None:
+        """Neither / nor \\ nor leading dots survive: ../../etc/passwd is passwd."""
+        self.assertEqual(safe_name("../../etc/passwd"), "passwd")
+        self.assertEqual(safe_name("..\\..\\windows\\win.ini"), "win.ini")
+        self.assertEqual(safe_name(".."), "file")
+        self.assertEqual(safe_name("/"), "file")
+
+    def test_control_and_format_characters_are_removed(self) -> None:
+        """Terminal escapes, DEL and bidi overrides leave the name."""
+        self.assertEqual(safe_name("a\x1b[31mb\x7fc\u202etxt.exe"), "a[31mbctxt.exe")
+
+    def test_a_long_name_is_cut_keeping_its_extension(self) -> None:
+        """A 10,000-character name is cut to 200 bytes of UTF-8 at a character, keeping .png."""
+        name = safe_name("é" * 10_000 + ".png")
+        self.assertLessEqual(len(name.encode()), 200)
+        self.assertTrue(name.endswith("é.png"))
+
+    def test_the_offer_shows_the_safe_name(self) -> None:
+        """A malicious name reaches the recipient only as its safe form."""
+        alice, _ = self.json_user(b"alice")
+        _, bob_wire = self.json_user(b"bob")
+        alice.dataReceived(
+            b"/file offer bob %d %s image/png ../../etc/\x1bpasswd\n" % (len(CONTENT), SHA.encode())
+        )
+        self.upload(alice, CONTENT)
+        [offer] = self.objects(bob_wire)
+        self.assertEqual(offer["name"], "passwd")
