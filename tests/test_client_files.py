@@ -20,7 +20,8 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.connection import Link
-from chatd.client.files import Transfers, mime_type
+from chatd.client.filecommands import mime_type
+from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.client.progress import Bar
 from chatd.client.reach import Server

@@ -1,0 +1,173 @@
+"""The file commands the client keeps to itself: ``/send``, ``/accept``, ``/decline``, ``/cancel``, ``/files``.
+
+Each takes the ``Transfers`` and what followed the command word. A number
+(``/accept 3``) or a 16-digit file id names a transfer; without one, the
+latest that fits is meant. Problems are said in one line of the client's
+own; nothing reaches the server then.
+"""
+
+import mimetypes
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chatd.client.download import Download
+from chatd.client.download import Stage as Down
+from chatd.client.fileevents import quoted
+from chatd.client.filenames import safe_name
+from chatd.client.progress import size_text
+from chatd.client.style import Look
+from chatd.client.upload import Hashed, Upload, hash_file
+from chatd.client.upload import Stage as Up
+from chatd.text import scrub
+
+if TYPE_CHECKING:
+    from chatd.client.files import Transfers
+
+OCTET_STREAM = "application/octet-stream"
+
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/")
+
+
+def mime_type(path: str) -> str:
+    """The MIME type the standard library guesses from ``path``'s name; octet-stream if none, or not a token."""
+    guessed, _ = mimetypes.guess_type(path, strict=False)
+    if guessed is None or not set(guessed) <= _TOKEN:
+        return OCTET_STREAM
+    return guessed
+
+
+def _file_id(transfer: Upload | Download) -> str | None:
+    return transfer.file_id if isinstance(transfer, Upload) else transfer.offer.file
+
+
+def send(files: "Transfers", rest: str) -> None:
+    words = rest.split(maxsplit=1)
+    if len(words) < 2:
+        files.say("Usage: /send NICK|#room PATH sends a file.")
+        return
+    target, path = words[0], os.path.expanduser(words[1].strip())
+    if not os.path.isfile(path):
+        files.say(f"There is no file {scrub(path)}.", Look.ERROR)
+        return
+    number = files.number()
+    name = safe_name(os.path.basename(path))
+    upload = Upload(number, target, path, name, mime_type(path), files.put, files.worker, files.upload_failed)
+    files.all[number] = upload
+    files.say(f"Reading {quoted(name)} to send it to {scrub(target)}; /cancel {number} stops it.")
+    files.worker(hash_file, path).addCallbacks(
+        lambda hashed: _hashed(files, upload, hashed),
+        lambda failure: files.upload_failed(upload, f"it cannot be read ({failure.getErrorMessage()})"),
+    )
+
+
+def _hashed(files: "Transfers", upload: Upload, hashed: Hashed) -> None:
+    if upload.stage is not Up.HASHING:
+        return
+    if hashed.size == 0:
+        files.drop(upload)
+        files.say(f"{quoted(upload.name)} is empty: there is nothing to send.", Look.ERROR)
+        return
+    upload.hashed = hashed
+    if files.link.connected:
+        upload.offer()
+    else:
+        upload.stage = Up.WAITING
+    files.tick_soon()
+
+
+def accept(files: "Transfers", rest: str) -> None:
+    download = _pick(files, rest, Download, (Down.OFFERED, Down.PAUSED), "an offer to accept")
+    if not isinstance(download, Download):
+        return
+    if not files.link.connected:
+        files.say("Not connected: accept once the client is back.", Look.ERROR)
+        return
+    said = "Going on with" if download.part is not None else "Fetching"
+    download.accept()
+    offer = download.offer
+    files.say(
+        f"{said} {quoted(offer.name)} ({size_text(offer.size)}) from {scrub(offer.nick)} into "
+        f"{scrub(files.folder)}; /cancel {download.number} stops it."
+    )
+    files.tick_soon()
+
+
+def decline(files: "Transfers", rest: str) -> None:
+    download = _pick(files, rest, Download, (Down.OFFERED,), "an offer to decline")
+    if isinstance(download, Download):
+        download.decline()
+        files.drop(download)
+        files.say(f"Declined {quoted(download.offer.name)} from {scrub(download.offer.nick)}.")
+
+
+def cancel(files: "Transfers", rest: str) -> None:
+    transfer = _pick(files, rest, (Upload, Download), None, "a transfer to cancel")
+    if transfer is None:
+        return
+    files.drop(transfer)
+    if isinstance(transfer, Download):
+        transfer.cancel()
+        files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")
+        return
+    if transfer.file_id is not None:
+        files.put(f"/file cancel {transfer.file_id}")
+    transfer.end()
+    files.say(f"Cancelled sending {quoted(transfer.name)} to {scrub(transfer.target)}.")
+
+
+def list_files(files: "Transfers", rest: str) -> None:
+    rows = [_row(transfer) for transfer in files.transfers()]
+    lines = [f"Transfers here ({len(rows)}):", *rows] if rows else ["No transfers here."]
+    files.say_lines(lines)
+    files.put("/file list")
+
+
+def _row(transfer: Upload | Download) -> str:
+    if isinstance(transfer, Upload):
+        done = f", {transfer.held * 100 // transfer.size}%" if transfer.size else ""
+        return (
+            f"  [{transfer.number}] to {scrub(transfer.target)}: {quoted(transfer.name)}"
+            f" ({size_text(transfer.size)}{done}) {transfer.stage.value}"
+        )
+    offer, stage = transfer.offer, transfer.stage
+    done = f", {transfer.held * 100 // offer.size}%" if offer.size and transfer.held else ""
+    hint = f": /accept {transfer.number}" if stage in (Down.OFFERED, Down.PAUSED) else ""
+    return (
+        f"  [{transfer.number}] from {scrub(offer.nick)}: {quoted(offer.name)}"
+        f" ({size_text(offer.size)}{done}) {stage.value}{hint}"
+    )
+
+
+def _pick(
+    files: "Transfers",
+    rest: str,
+    kind: type[Upload] | type[Download] | tuple[type[Upload], type[Download]],
+    stages: tuple[Down, ...] | None,
+    what: str,
+) -> Upload | Download | None:
+    """The transfer ``rest`` names (a number or a file id), or the latest that fits; says why if none."""
+    fits = [
+        transfer
+        for transfer in files.transfers()
+        if isinstance(transfer, kind) and (stages is None or transfer.stage in stages)
+    ]
+    if not rest:
+        if not fits:
+            files.say(f"There is no {what}; /files lists the transfers.", Look.ERROR)
+        return fits[-1] if fits else None
+    for transfer in fits:
+        if rest == str(transfer.number) or rest == _file_id(transfer):
+            return transfer
+    files.say(f"{scrub(rest)} is not {what}; /files lists the transfers.", Look.ERROR)
+    return None
+
+
+COMMANDS: dict[str, Callable[["Transfers", str], None]] = {
+    "/send": send,
+    "/accept": accept,
+    "/decline": decline,
+    "/cancel": cancel,
+    "/files": list_files,
+}
+"""The client's own file commands, by the word that starts them."""

@@ -1,0 +1,247 @@
+"""What the server says about files (docs/PROTOCOL.md, "Files"), followed and put in words.
+
+One function per kind of JSON object: each moves the transfer it is about
+(found by its ``file`` id, or for an answer without one, the oldest that
+waits for it) and returns the lines to show, often none (a chunk, an
+acknowledgement). ``error`` takes the file errors that end or steer a
+transfer and words them with the file's name; it returns None for any
+other error, which the renderer shows as usual.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from chatd.client.download import Download
+from chatd.client.download import Stage as Down
+from chatd.client.filenames import safe_name
+from chatd.client.partfile import Offer
+from chatd.client.progress import size_text
+from chatd.client.render import Message, Shown
+from chatd.client.style import Look, compose, is_me
+from chatd.client.upload import Stage as Up
+from chatd.client.upload import Upload
+from chatd.text import scrub
+
+if TYPE_CHECKING:
+    from chatd.client.files import Transfers
+
+OFFER_REFUSALS = frozenset(
+    {
+        "file-too-big",
+        "file-day-limit",
+        "file-too-many",
+        "file-store-full",
+        "bad-file-offer",
+        "no-such-nick",
+        "not-in-room",
+        "file-to-self",
+    }
+)
+"""Error codes that answer a ``/file offer`` (docs/PROTOCOL.md): the offer is refused, nothing else changes."""
+
+UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
+"""Error codes that end an upload on the server's side."""
+
+
+def upload_started(files: "Transfers", message: Message) -> Shown:
+    file_id, have, chunk = message.get("file"), _number(message, "have"), _number(message, "chunk")
+    tail = message.get("tail")
+    upload = next((t for t in files.transfers() if isinstance(t, Upload) and t.matches(dict(message))), None)
+    if upload is None or not isinstance(file_id, str) or not isinstance(tail, str) or chunk <= 0:
+        return Shown(())
+    upload.started(file_id, have, tail, chunk)
+    files.tick_soon()
+    if have > 0:
+        share = have * 100 // upload.size if upload.size else 100
+        return files.lines(
+            [f"The server holds {share}% of {quoted(upload.name)} already: going on from there."]
+        )
+    return Shown(())
+
+
+def upload_progressed(files: "Transfers", message: Message) -> Shown:
+    upload = files.upload_for(message, ())
+    if upload is not None:
+        upload.progressed(_number(message, "have"))
+    return Shown(())
+
+
+def uploaded(files: "Transfers", message: Message) -> Shown:
+    upload = files.upload_for(message, ())
+    if upload is None:
+        return Shown(())
+    upload.uploaded()
+    files.refresh()
+    return files.lines(
+        [
+            f"Sent {quoted(upload.name)} ({size_text(upload.size)}) to the server, checked: "
+            f"{scrub(upload.target)} is offered it; /cancel {upload.number} withdraws it."
+        ]
+    )
+
+
+def offered(files: "Transfers", message: Message) -> Shown:
+    offer = Offer.read(dict(message))
+    if offer is None:
+        return Shown(())
+    view = files.link.view
+    if is_me(offer.nick, view):
+        # The echo of the user's own offer: file_uploaded said it already.
+        if files.upload_for(message, ()) is not None:
+            return Shown(())
+        return files.lines([f"You offer {quoted(offer.name)} to {scrub(offer.to)} ({facts(offer)})."])
+    download = files.download_for(message)
+    if download is None:
+        download = files.register(offer)
+    number = download.number
+    to = "you" if is_me(offer.to, view) else scrub(offer.to)
+    waited = " (it waited for you)" if message.get("waited") is True else ""
+    body = (
+        f"{scrub(offer.nick)} offers {quoted(offer.name)} to {to}{waited} ({facts(offer)}): "
+        f"/accept {number} or /decline {number}"
+    )
+    return Shown((compose(view, files.reactor.seconds(), Look.NOTICE, body),), bell=to == "you")
+
+
+def chunk(files: "Transfers", message: Message) -> Shown:
+    download = files.download_for(message)
+    data, sha256 = message.get("data"), message.get("sha256")
+    if download is not None and isinstance(data, str) and isinstance(sha256, str):
+        download.chunk(_number(message, "offset"), data, sha256)
+    return Shown(())
+
+
+def sent(files: "Transfers", message: Message) -> Shown:
+    download = files.download_for(message)
+    if download is not None:
+        download.sent()
+    return Shown(())
+
+
+def declined(files: "Transfers", message: Message) -> Shown:
+    upload = files.upload_for(message, ())
+    name = quoted(upload.name) if upload is not None else "your file"
+    return files.lines([f"{_text(message, 'nick')} declined {name}."])
+
+
+def cancelled(files: "Transfers", message: Message) -> Shown:
+    reason = _text(message, "reason")
+    because = f" ({reason})" if reason else ""
+    download = files.download_for(message)
+    if download is not None:
+        files.drop(download)
+        download.cancel(tell_server=False)
+        offer = download.offer
+        return files.lines(
+            [f"{scrub(offer.nick)} cancelled {quoted(offer.name)}{because}; nothing of it was kept."],
+            Look.ERROR,
+        )
+    upload = files.upload_for(message, ())
+    if upload is None:
+        return Shown(())
+    return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
+
+
+def listed(files: "Transfers", message: Message) -> Shown:
+    listing = message.get("files")
+    rows = []
+    for entry in listing if isinstance(listing, list) else []:
+        offer = Offer.read(entry)
+        if offer is None or not isinstance(entry, dict):
+            continue
+        state = _text(entry, "state")
+        if is_me(offer.nick, files.link.view):
+            rows.append(f"  to {scrub(offer.to)}: {quoted(offer.name)} ({facts(offer)}) {state}")
+            continue
+        download = files.download_for({"file": offer.file})
+        if download is None:
+            if state not in ("offered", "downloading"):
+                continue
+            download = files.register(offer)
+        rows.append(
+            f"  [{download.number}] from {scrub(offer.nick)}: {quoted(offer.name)} ({facts(offer)}) {state}"
+        )
+    return files.lines(
+        [f"Files on the server ({len(rows)}):", *rows] if rows else ["No files on the server."]
+    )
+
+
+def linked(files: "Transfers", message: Message) -> Shown:
+    return files.lines([f"Link (one download, for an hour): {_text(message, 'url')}"])
+
+
+def error(files: "Transfers", message: Message) -> Shown | None:
+    code = message.get("code")
+    text = _text(message, "text")
+    if code in OFFER_REFUSALS:
+        upload = files.upload_for(message, (Up.OFFERING,))
+        if upload is not None and upload.file_id is None:
+            files.drop(upload)
+            upload.end()
+            return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
+    elif code == "file-offset":
+        upload = files.upload_for(message, (Up.SENDING,))
+        if upload is not None:
+            upload.wrong_offset(_number(message, "have"))
+            return Shown(())
+    elif code in UPLOAD_FAILURES:
+        upload = files.upload_for(message, (Up.SENDING, Up.CHECKING))
+        if upload is not None:
+            files.drop(upload)
+            upload.end()
+            return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
+    elif code == "no-such-file":
+        download = files.download_for(message)
+        if download is not None and download.stage is not Down.ENDED:
+            files.drop(download)
+            download.cancel(tell_server=False)
+            return files.lines(
+                [f"The server no longer has {quoted(download.offer.name)} ({code})."], Look.ERROR
+            )
+    elif code == "file-resume-mismatch":
+        download = files.download_for(message) or next(
+            (t for t in files.transfers() if isinstance(t, Download) and t.stage is Down.ACCEPTING), None
+        )
+        if download is not None:
+            download.mismatch()
+            return files.lines(
+                [
+                    f"The server's {quoted(download.offer.name)} does not go on from the part file: fetching it from the start."
+                ]
+            )
+    return None
+
+
+def quoted(name: str) -> str:
+    """A file name as shown: its safe form, scrubbed, in quotes."""
+    return f'"{scrub(safe_name(name))}"'
+
+
+def facts(offer: Offer) -> str:
+    """Size, type and the start of the SHA-256: what a person checks an offer by."""
+    return f"{size_text(offer.size)}, {scrub(offer.mime)}, sha256 {offer.sha256[:12]}"
+
+
+def _number(message: Mapping[str, object], key: str) -> int:
+    value = message.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _text(message: Mapping[str, object], key: str) -> str:
+    value = message.get(key)
+    return scrub(value) if isinstance(value, str) else ""
+
+
+FOLLOWERS: dict[str, Callable[["Transfers", Message], Shown]] = {
+    "file_upload": upload_started,
+    "file_progress": upload_progressed,
+    "file_uploaded": uploaded,
+    "file_offered": offered,
+    "file_chunk": chunk,
+    "file_sent": sent,
+    "file_declined": declined,
+    "file_cancelled": cancelled,
+    "file_list": listed,
+    "file_link": linked,
+}
+"""How each file object of the server is followed, by its ``type``."""
