@@ -33,6 +33,7 @@ OFFER_REFUSALS = frozenset(
         "file-store-full",
         "bad-file-offer",
         "no-such-nick",
+        "no-such-room",
         "not-in-room",
         "file-to-self",
     }

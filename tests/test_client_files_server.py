@@ -1,0 +1,211 @@
+"""The client's transfers against the server's own line front end and transfer engine, in one process.
+
+Each client is a real ``Link`` with ``Transfers``; each server connection a
+real ``LineProtocol`` with the engine and spool of tests/test_files.py.
+Their two ``StringTransport``s are pumped into each other, and time is the
+one ``Clock`` both use, so this is the wire contract checked both ways,
+without sockets (tests/e2e/test_client_files.py has the real daemon).
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import UTC
+
+from twisted.internet.address import IPv4Address
+from twisted.internet.error import ConnectionDone
+from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
+
+from chatd.client.connection import Link
+from chatd.client.files import Transfers
+from chatd.client.presence import Presence
+from chatd.client.reach import Server
+from chatd.domain.files import FileLimits
+from chatd.line.protocol import LineProtocol
+from tests.test_client_connection import FakeEndpoint, Peer, RecordingScreen
+from tests.test_client_files import InlineWorker
+from tests.test_files import FileTestCase
+
+ROUNDS = 5000
+"""Most pump rounds a wait may take before the test fails."""
+
+
+class Client:
+    """One user on the bundled client: the link, its screen, its downloads folder, its current connection."""
+
+    def __init__(self, case: "ClientServerTestCase", nick: str) -> None:
+        self.case = case
+        self.folder = os.path.join(case.top, nick)
+        self.endpoint = FakeEndpoint()
+        self.link = Link(
+            self.endpoint, case.clock, Presence(nick), Server("t", 5000), policy=lambda attempt: 1.0, zone=UTC
+        )
+        self.link.files = Transfers(self.link, case.clock, InlineWorker(), self.folder)
+        self.screen = RecordingScreen()
+        self.sent: list[str] = []
+        """Every line the client sent the server, in order."""
+        self.link.start(self.screen)
+        self.connect()
+
+    def connect(self) -> None:
+        """Take the pending connection attempt and join it to a new server connection."""
+        self.peer: Peer = self.endpoint.accept()
+        server = self.case.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
+        assert isinstance(server, LineProtocol)
+        self.server = server
+        self.wire = StringTransport()
+        server.makeConnection(self.wire)
+
+    def drop(self) -> None:
+        """The connection breaks on both sides at once."""
+        self.server.connectionLost(Failure(ConnectionDone()))
+        self.peer.close()
+
+    def pump(self) -> bool:
+        """Move what each side wrote to the other; whether anything moved."""
+        up: bytes = self.peer.wire.value()
+        self.peer.wire.clear()
+        if up:
+            self.sent += up.decode().splitlines()
+            self.server.dataReceived(up)
+        self.case.clock.advance(0)
+        down: bytes = self.wire.value()
+        self.wire.clear()
+        if down:
+            self.peer.protocol.dataReceived(down)
+        return bool(up or down)
+
+    def showing(self, text: str) -> bool:
+        """Whether a line holding ``text`` has been drawn, the client's own included."""
+        return any(text in line for line in [*self.screen.lines, *self.screen.notes])
+
+    def saved(self, name: str) -> bytes:
+        with open(os.path.join(self.folder, name), "rb") as saved:
+            return saved.read()
+
+
+class ClientServerTestCase(FileTestCase):
+    """Clients on the bundled client's code, the server on the line front end's, a folder for each client's downloads."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.top = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.top)
+        self.clients: list[Client] = []
+
+    def client(self, nick: str) -> Client:
+        client = Client(self, nick)
+        self.clients.append(client)
+        self.until(lambda: client.showing(f"{nick} joined #lobby"))
+        return client
+
+    def until(self, done: Callable[[], bool]) -> None:
+        """Pump until ``done``; time moves on 10 ms whenever nothing moved (the server's pacing)."""
+        for _ in range(ROUNDS):
+            if done():
+                return
+            moved = [client.pump() for client in self.clients]
+            if not any(moved):
+                self.clock.advance(0.01)
+        self.fail("the condition never came true")
+
+    def file(self, data: bytes, name: str = "data.bin") -> str:
+        path = os.path.join(self.top, name)
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
+
+
+class ExchangeTests(ClientServerTestCase):
+    def test_a_file_sent_to_a_nickname_arrives_byte_identical(self) -> None:
+        """alice /send, bob /accept: saved in bob's folder, both told in one line."""
+        alice, bob = self.client("alice"), self.client("bob")
+        data = os.urandom(100_000)
+        alice.link.send(f"/send bob {self.file(data)}")
+        self.until(lambda: bob.showing('alice offers "data.bin" to you (100 KB, application/octet-stream'))
+        self.assertTrue(alice.showing('Sent "data.bin" (100 KB) to the server, checked: bob is offered it'))
+        bob.link.send("/accept")
+        self.until(lambda: bob.showing("SHA-256 checked."))
+        self.assertEqual(bob.saved("data.bin"), data)
+        self.assertEqual(os.listdir(bob.folder), ["data.bin"])
+
+    def test_a_file_sent_to_a_room_is_offered_to_each_member(self) -> None:
+        """Both others in #lobby are offered it and may fetch it."""
+        alice, bob, carol = self.client("alice"), self.client("bob"), self.client("carol")
+        data = os.urandom(20_000)
+        alice.link.send(f"/send #lobby {self.file(data, 'notes.txt')}")
+        self.until(
+            lambda: bob.showing('alice offers "notes.txt" to #lobby') and carol.showing("alice offers")
+        )
+        carol.link.send("/accept")
+        self.until(lambda: carol.showing("SHA-256 checked."))
+        self.assertEqual(carol.saved("notes.txt"), data)
+        bob.link.send("/decline")
+        self.until(lambda: alice.showing('bob declined "notes.txt".'))
+
+    def test_a_download_cut_off_goes_on_from_the_part_file(self) -> None:
+        """bob's connection breaks halfway: reconnected, he goes on from his part file, byte-identical."""
+        alice, bob = self.client("alice"), self.client("bob")
+        data = os.urandom(300_000)
+        alice.link.send(f"/send bob {self.file(data)}")
+        self.until(lambda: bob.showing("alice offers"))
+        bob.link.send("/accept")
+        part = os.path.join(bob.folder, "data.bin.part")
+        self.until(lambda: os.path.exists(part) and os.path.getsize(part) >= 100_000)
+        bob.drop()
+        self.clock.advance(1.0)
+        bob.connect()
+        self.until(lambda: bob.showing("SHA-256 checked."))
+        self.assertEqual(bob.saved("data.bin"), data)
+        accepts = [line.split()[3:4] for line in bob.sent if line.startswith("/file accept ")]
+        self.assertEqual(len(accepts), 2)
+        self.assertEqual(accepts[0], [])
+        self.assertGreaterEqual(int(accepts[1][0]), 16384)
+
+    def test_an_upload_cut_off_goes_on_from_what_the_server_holds(self) -> None:
+        """alice's connection breaks mid-upload: offered again, the server's have says where to go on."""
+        alice, bob = self.client("alice"), self.client("bob")
+        data = os.urandom(2_000_000)
+        alice.link.send(f"/send bob {self.file(data)}")
+        upload = alice.link.files.transfers()[0] if alice.link.files is not None else None
+        self.until(lambda: upload is not None and upload.held >= 500_000)
+        alice.drop()
+        self.clock.advance(1.0)
+        alice.connect()
+        self.until(lambda: alice.showing("already: going on from there."))
+        self.until(lambda: bob.showing("alice offers"))
+        bob.link.send("/accept")
+        self.until(lambda: bob.showing("SHA-256 checked."))
+        self.assertEqual(bob.saved("data.bin"), data)
+
+
+class RefusalTests(ClientServerTestCase):
+    file_limits = FileLimits(max_size=50_000)
+
+    def test_an_oversize_file_fails_with_one_clear_line(self) -> None:
+        """Over --file-max-size: one line on the sender's screen, nothing offered."""
+        alice, bob = self.client("alice"), self.client("bob")
+        alice.link.send(f"/send bob {self.file(b'x' * 50_001)}")
+        self.until(lambda: alice.showing("was not sent"))
+        refusals = [line[6:] for line in alice.screen.lines if "was not sent" in line]
+        self.assertEqual(len(refusals), 1)
+        self.assertTrue(refusals[0].startswith('! "data.bin" was not sent: '), refusals[0])
+        self.assertTrue(refusals[0].endswith("(file-too-big)"), refusals[0])
+        self.assertFalse(bob.showing("offers"))
+
+    def test_a_lying_checksum_fails_with_one_clear_line(self) -> None:
+        """The file changes after it was hashed: the server refuses it, one line says so, nobody is offered it."""
+        alice, bob = self.client("alice"), self.client("bob")
+        path = self.file(b"a" * 30_000)
+        alice.link.send(f"/send bob {path}")
+        self.file(b"b" * 30_000)
+        self.until(lambda: alice.showing("was not sent"))
+        self.assertEqual(
+            [line[6:] for line in alice.screen.lines if "was not sent" in line],
+            [
+                '! "data.bin" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
+            ],
+        )
+        self.assertFalse(bob.showing("offers"))
