@@ -9,12 +9,16 @@ import tempfile
 from typing import Any
 
 from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
 
 from chatd.domain.files import CHUNK, FileLimits, safe_name
 from chatd.frontend.transfers import Transfers
+from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
 from tests.helpers import LineTestCase
+from tests.irc import SERVER, IRCTestCase
+from tests.test_line_accounts import PASSWORD
 
 CONTENT = bytes(range(256)) * 160  # 40,960 bytes: two whole chunks and a part
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -447,3 +451,182 @@ class NameTests(FileTestCase):
         self.upload(alice, CONTENT)
         [offer] = self.objects(bob_wire)
         self.assertEqual(offer["name"], "passwd")
+
+
+def _put_line(file: str, offset: int, data: bytes, length: int | None = None) -> bytes:
+    """A ``/file put`` line (without its LF), padded with spaces between its words to ``length`` bytes if given."""
+    line = b"/file put %s %d %s" % (file.encode(), offset, _b64(data))
+    if length is not None:
+        line = line.replace(b" %d " % offset, b" " * (length - len(line) + 1) + b"%d " % offset, 1)
+        assert len(line) == length
+    return line
+
+
+class BudgetTests(FileTestCase):
+    """While an upload is open its bytes go to the transfer budget; a transfer's own lines cost no line."""
+
+    file_limits = FileLimits(rate=2 * CHUNK)
+    limits = LineLimits(flood_disconnect=1.0)
+
+    def test_upload_over_the_transfer_budget_pauses_reading_without_warning_or_cut_off(self) -> None:
+        """Eight chunks at once at 32 KiB/s: reading stops until the budget refills, then all go on; no notice, no cut-off."""
+        big = os.urandom(8 * CHUNK)
+        alice, wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice, sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        self.lines(wire)
+        sent = b"".join(
+            _put_line("0000000000000001", o, big[o : o + CHUNK]) + b"\n" for o in range(0, len(big), CHUNK)
+        )
+        alice.dataReceived(sent)
+        # 175 kB against a 32 KiB burst refilling at 32 KiB/s: about 4.3 s of debt.
+        self.assertEqual(wire.producerState, "paused")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(4)
+        self.assertEqual(wire.producerState, "paused")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(0.5)
+        self.assertEqual(wire.producerState, "producing")
+        told = self.objects(wire)
+        self.assertEqual(
+            [item["type"] for item in told], ["file_progress"] * 8 + ["file_uploaded", "file_offered"]
+        )
+        self.assertFalse(wire.disconnecting)
+
+    def test_the_byte_budget_would_have_slowed_the_same_bytes_without_an_upload(self) -> None:
+        """The same amount of chat bytes, with no upload open, is over the byte budget and warned about."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/file list\n" + b" " * 20000 + b"\n")
+        self.assertIn(
+            b"*** You are sending faster than the server allows; your lines now wait their turn.",
+            self.lines(wire),
+        )
+
+
+class FreeLineTests(FileTestCase):
+    """``/file put`` and ``/file ack`` cost no line of flood budget; every other line does."""
+
+    def test_twelve_puts_and_twelve_acks_are_not_slowed_but_eleven_lists_are(self) -> None:
+        """A 12-chunk file goes up in one read and down with 12 acks without a flood notice; 11 /file list lines get one."""
+        big = os.urandom(12 * CHUNK)
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice, sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        alice.dataReceived(
+            b"".join(
+                _put_line("0000000000000001", o, big[o : o + CHUNK]) + b"\n"
+                for o in range(0, len(big), CHUNK)
+            )
+        )
+        told = self.objects(alice_wire)
+        self.assertEqual(
+            [item["type"] for item in told][-3:], ["file_progress", "file_uploaded", "file_offered"]
+        )
+        self.assertNotIn("notice", [item["type"] for item in told])
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), big)
+        self.assertEqual([item for item in self.objects(bob_wire) if item["type"] != "file_chunk"], [])
+        alice.dataReceived(b"/file list\n" * 11)
+        notices = [item for item in self.objects(alice_wire) if item["type"] == "notice"]
+        self.assertEqual([item.get("kind") for item in notices], ["flood"])
+
+
+class LongPutLineTests(FileTestCase):
+    """A ``/file put`` line may hold 22,000 bytes only while the connection has an upload open."""
+
+    limits = LineLimits(flood_bytes=65536)  # the byte budget is not what this is about
+
+    def test_a_22000_byte_put_line_is_taken_only_while_an_upload_is_open(self) -> None:
+        """Before the offer and after the upload the line is too long; between, it stores a chunk."""
+        alice, wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        chunk = _put_line("0000000000000001", 0, CONTENT[:CHUNK], 22000) + b"\n"
+        alice.dataReceived(chunk)
+        [refusal] = self.objects(wire)
+        self.assertEqual(refusal["code"], "line-too-long")
+        self.offer(alice)
+        self.lines(wire)
+        alice.dataReceived(chunk)
+        self.assertEqual(
+            self.objects(wire),
+            [{"type": "file_progress", "file": "0000000000000001", "have": CHUNK, "size": len(CONTENT)}],
+        )
+        alice.dataReceived(_put_line("0000000000000001", CHUNK, CONTENT[CHUNK : 2 * CHUNK], 22001) + b"\n")
+        [refusal] = self.objects(wire)
+        self.assertEqual(refusal["code"], "line-too-long")
+        self.upload(alice, CONTENT, start=CHUNK)
+        self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, self.objects(wire))
+        alice.dataReceived(chunk)
+        [refusal] = self.objects(wire)
+        self.assertEqual(refusal["code"], "line-too-long")
+
+
+class DownloadRateTests(FileTestCase):
+    """A user's downloads go no faster than --file-rate."""
+
+    file_limits = FileLimits(rate=2 * CHUNK)
+
+    def test_chunks_go_out_at_the_rate_after_a_burst_of_one_second(self) -> None:
+        """At 32 KiB/s, a full budget sends two chunks at once, then one each half second, acks or not."""
+        big = os.urandom(10 * CHUNK)
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice, sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        self.upload(alice, big)
+        self.clock.advance(10)  # the upload is paced by the same rate, on alice's connection
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        offsets: list[int] = []
+        # 2.1 s, acking each chunk at once: a chunk waits a few ms more
+        # whenever the session's output is busy, so not 2.0 s exactly.
+        for _ in range(21):
+            self.clock.advance(0.1)
+            for item in self.objects(bob_wire):
+                offsets.append(item["offset"])
+                bob.dataReceived(b"/file ack 0000000000000001 %d\n" % (item["offset"] + CHUNK))
+        self.assertEqual(offsets, [n * CHUNK for n in range(6)])
+
+
+class WaitingOfferTests(FileTestCase):
+    """An offer to a registered account that is offline waits for it to identify."""
+
+    def test_an_offline_account_is_offered_the_file_when_it_identifies(self) -> None:
+        """bob registered and left; alice's upload goes ahead, and bob, identifying, gets it with "waited": true."""
+        bob, _ = self.connect(b"bob", host="10.0.0.3")
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        bob.dataReceived(b"/quit\n")
+        bob.connectionLost(Failure(Exception("closed")))
+        alice, alice_wire = self.json_user(b"alice")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        told = self.objects(alice_wire)
+        self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, told)
+        self.assertEqual(told[-1]["type"], "file_offered")  # the sender's own echo
+        again, wire = self.connect(None, host="10.0.0.3")
+        again.dataReceived(b"/format json\nbob " + PASSWORD + b"\n")
+        offers = [item for item in self.objects(wire) if item["type"] == "file_offered"]
+        self.assertEqual(len(offers), 1)
+        self.assertEqual(
+            (offers[0]["file"], offers[0]["nick"], offers[0]["to"], offers[0]["waited"]),
+            ("0000000000000001", "alice", "bob", True),
+        )
+        again.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(again, wire), CONTENT)
+
+
+class IRCNoticeTests(FileTestCase, IRCTestCase):
+    """IRC users are never sent file bytes: a NOTICE tells them of an offer."""
+
+    def test_an_irc_user_offered_a_file_gets_one_notice(self) -> None:
+        """dave on IRC is offered alice's file: one NOTICE from the server with its name, size, type and hash."""
+        _, dave_wire = self.irc_user("dave")
+        alice, _ = self.json_user(b"alice")
+        self.offer(alice, to=b"dave")
+        self.upload(alice, CONTENT)
+        self.end_pass()
+        self.assertEqual(
+            dave_wire.value().decode(),
+            f':{SERVER} NOTICE dave :alice offers dave "holiday photo.png" ({len(CONTENT)} bytes, image/png, '
+            f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page\r\n",
+        )
