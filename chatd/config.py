@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from twisted.internet.ssl import CertificateOptions
 
+from chatd.domain.files import FileLimits
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.irc.limits import IRCLimits
@@ -27,6 +28,9 @@ DEFAULT_PORT = 5000
 
 DEFAULT_DB = "chatd.sqlite"
 """The --db file, in the daemon's working directory."""
+
+DEFAULT_FILES = "chatd-files"
+"""The --files folder, beside the --db file."""
 
 MEMORY = ":memory:"
 """The --db value that keeps nothing on disk (SQLite's own name for a database in memory)."""
@@ -96,6 +100,15 @@ class IRCConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FilesConfig:
+    """Where files wait while they are uploaded and fetched (``--files``), and the limits on them."""
+
+    directory: str | None = None
+    """The spool's folder; None for a temporary one, removed at stop (``--db :memory:``, and a ``Config`` made in code)."""
+    limits: FileLimits = field(default_factory=FileLimits)
+
+
+@dataclass(frozen=True, slots=True)
 class ConsoleConfig:
     """The host's console on the daemon's terminal (``--console``)."""
 
@@ -136,5 +149,6 @@ class Config:
     The option's default is ``chatd.sqlite``; a ``Config`` made in code
     (the tests) keeps nothing unless it names a file.
     """
+    files: FilesConfig = field(default_factory=FilesConfig)
     retain_days: float | None = None
     """Days history is kept (``--retain-days``), bar what restores the chat's state; None keeps it forever."""

@@ -25,10 +25,12 @@ going and the daemon waits for those goodbyes to be written, and only then
 do storage and bus stop, so they see every event up to the last quit.
 """
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from twisted.application.internet import StreamServerEndpointService
+from twisted.application.internet import StreamServerEndpointService, TimerService
 from twisted.application.service import IService, IServiceCollection, MultiService, Service
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
@@ -39,6 +41,7 @@ from twisted.internet.interfaces import (
     IStreamServerEndpoint,
 )
 from twisted.internet.stdio import StandardIO
+from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
@@ -47,7 +50,7 @@ from zope.interface import implementer
 
 from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
-from chatd.config import Config
+from chatd.config import Config, FilesConfig
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Accounts, Mailbox, RoomStore
@@ -57,6 +60,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
 from chatd.irc.socket import SUBPROTOCOLS
@@ -65,6 +69,7 @@ from chatd.line.frontend import line_front_end
 from chatd.line.web_frontend import web_front_end
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.retention import Retention
+from chatd.storage.spool import Spool
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
@@ -134,10 +139,12 @@ def build(
     login = OperatorLogin(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
+    # One for the whole daemon: the line and web front ends' connections carry files through it.
+    files, file_services = _files(config.files, chat, reactor)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
-        line_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
+        line_front_end(config, chat, reactor, admission, login, barrier, accounts_login, files)
     ]
     # Other front ends a web port's socket may ask for by subprotocol (IRC's).
     takeovers = Takeovers()
@@ -154,6 +161,7 @@ def build(
                 accounts_login,
                 site=page,
                 takeovers=takeovers,
+                files=files,
             )
         )
     if config.irc.wanted or config.web.wanted:
@@ -176,6 +184,7 @@ def build(
             AuditLog(bus, bounded),
             _Timers(chat),
             _Threads(passwords),
+            *file_services,
             *backing,
         ],
         front_ends,
@@ -202,6 +211,30 @@ def _stores(
         store.when_written,
         store.restored,
     )
+
+
+EXPIRY_SECONDS = 3600.0
+"""How often files that waited past ``--file-keep`` are looked for (and once at start)."""
+
+
+def _files(config: FilesConfig, chat: Chat, reactor: Any) -> tuple[Transfers, list[IService]]:
+    """The transfer engine over a spool in ``config.directory`` (a temporary folder if None), and its services.
+
+    The spool's file I/O runs on a thread of its own, so a slow disk holds
+    up no chat line; what waited too long goes every ``EXPIRY_SECONDS``.
+    Raises ``SpoolFolderError`` for a folder that cannot be used.
+    """
+    pool = ThreadPool(1, 1, "chatd-files")
+    directory = config.directory
+    if directory is None:
+        directory = tempfile.mkdtemp(prefix="chatd-files-")
+    spool = Spool(directory, run=lambda work: deferToThreadPool(reactor, pool, work))
+    transfers = Transfers(chat, spool, reactor, config.limits)
+    expiry = TimerService(EXPIRY_SECONDS, transfers.expire)
+    expiry.clock = reactor
+    # Listed first, so stopped last: the folder goes once the thread writing to it has stopped.
+    removed = [] if config.directory is not None else [_Removed(directory)]
+    return transfers, [*removed, _Threads(pool), expiry]
 
 
 def compose(
@@ -354,6 +387,18 @@ class _Threads(Service):
     def stopService(self) -> None:
         super().stopService()
         self._pool.stop()
+
+
+class _Removed(Service):
+    """Removes a temporary folder, and everything in it, once the daemon stops."""
+
+    def __init__(self, directory: str) -> None:
+        self._directory = directory
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        shutil.rmtree(self._directory, ignore_errors=True)
 
 
 class _Timers(Service):

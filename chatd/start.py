@@ -51,6 +51,33 @@ def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return coerce
 
 
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+"""What a size option's last letter multiplies by: binary units, as ``ls -h`` and ``du -h`` show sizes."""
+
+
+def size(name: str) -> Callable[[str], int]:
+    """A coerce for ``--name`` that takes a number of bytes, or of KiB, MiB, GiB or TiB with K, M, G or T after it.
+
+    ``100M`` is 100 MiB; ``1.5G`` is one and a half GiB; a bare number is
+    bytes. Anything else stops the start with one sentence naming the option.
+    """
+
+    def coerce(value: str) -> int:
+        text = value.strip().upper().removesuffix("IB").removesuffix("B")
+        unit = text[-1] if text and text[-1] in "KMGT" else ""
+        try:
+            amount = float(text[: len(text) - len(unit)])
+        except ValueError:
+            amount = -1.0
+        if not amount >= 0 or amount == float("inf"):
+            raise usage.UsageError(
+                f"--{name} must be a size: a number of bytes, or with K, M, G or T after it (100M), not {value!r}."
+            ) from None
+        return int(amount * SIZE_UNITS[unit])
+
+    return coerce
+
+
 def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], interface: str) -> str:
     """One sentence for ``error``, naming the option whose port or address could not be bound.
 

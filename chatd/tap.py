@@ -22,10 +22,12 @@ from typing_extensions import override
 from chatd import __version__
 from chatd.config import (
     DEFAULT_DB,
+    DEFAULT_FILES,
     DEFAULT_PORT,
     MEMORY,
     Config,
     ConsoleConfig,
+    FilesConfig,
     IRCConfig,
     LineConfig,
     TLSPort,
@@ -33,6 +35,7 @@ from chatd.config import (
 )
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
+from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
@@ -42,8 +45,9 @@ from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import bind, build
-from chatd.start import StartError, cannot_listen, number
+from chatd.start import StartError, cannot_listen, number, size
 from chatd.storage.schema import DatabaseFileError
+from chatd.storage.spool import SpoolFolderError
 from chatd.tls import TLSConfigError, load_tls
 
 _LINE = LineLimits()
@@ -55,6 +59,7 @@ WEB_PREFIX = "web:"
 IRC_PREFIX = "irc:"
 """How a --listen value names an endpoint of the browser front end instead of the line one."""
 _CHAT = Limits()
+_FILES = FileLimits()
 
 
 def _named_numbers(rows: list[list[Any]]) -> list[list[Any]]:
@@ -145,6 +150,47 @@ LIMIT_OPTIONS: list[list[Any]] = [
         float,
     ],
 ]
+
+
+FILE_OPTIONS: list[list[Any]] = [
+    [
+        "file-max-size",
+        None,
+        _FILES.max_size,
+        "Largest file one may send, in bytes or with K, M, G after it (default 100 MiB).",
+        size("file-max-size"),
+    ],
+    [
+        "file-day-bytes",
+        None,
+        _FILES.day_bytes,
+        "Bytes of files one user (an account, else an address) may send a day (default 1 GiB).",
+        size("file-day-bytes"),
+    ],
+    ["file-transfers", None, _FILES.transfers, "Files one user may be sending and fetching at once.", int],
+    [
+        "file-rate",
+        None,
+        _FILES.rate,
+        "Bytes a second one user's files may move, each way (default 10 MiB).",
+        size("file-rate"),
+    ],
+    [
+        "file-keep",
+        None,
+        _FILES.keep / 86400,
+        "Days a file waits for a recipient who is offline, or an interrupted upload for its sender.",
+        float,
+    ],
+    [
+        "file-store-bytes",
+        None,
+        _FILES.store_bytes,
+        "Bytes all files waiting on the server may take at once (default 1 GiB).",
+        size("file-store-bytes"),
+    ],
+]
+"""The limits on files (chatd.domain.files.FileLimits), each more than 0."""
 
 
 class Options(usage.Options):
@@ -265,6 +311,14 @@ class Options(usage.Options):
             float,
         ],
         *LIMIT_OPTIONS,
+        [
+            "files",
+            None,
+            None,
+            f"Folder that holds files while they are uploaded and fetched (default: {DEFAULT_FILES} beside the --db "
+            "file; with --db :memory:, a temporary folder removed at stop).",
+        ],
+        *FILE_OPTIONS,
     ]
     optParameters = _named_numbers(optParameters)
     optFlags: ClassVar[list[list[Any]]] = [
@@ -348,6 +402,9 @@ class Options(usage.Options):
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
         if not 0 <= self["replay"] <= HISTORY_MOST:
             raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
+        for name, *_ in FILE_OPTIONS:
+            if not self[name] > 0:
+                raise usage.UsageError(f"--{name} must be more than 0, not {self[name]:g}.")
         if self["retain-days"] is not None and not self["retain-days"] > 0:
             raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         self._check_ports_differ()
@@ -430,6 +487,20 @@ class Options(usage.Options):
             operators=self["operators"],
             console=ConsoleConfig(self["console-nick"]) if self["console"] else None,
             db=None if self["db"] == MEMORY else self["db"],
+            files=FilesConfig(
+                directory=self["files"]
+                or (
+                    None if self["db"] == MEMORY else os.path.join(os.path.dirname(self["db"]), DEFAULT_FILES)
+                ),
+                limits=FileLimits(
+                    max_size=self["file-max-size"],
+                    day_bytes=self["file-day-bytes"],
+                    transfers=self["file-transfers"],
+                    rate=self["file-rate"],
+                    keep=self["file-keep"] * 86400,
+                    store_bytes=self["file-store-bytes"],
+                ),
+            ),
             retain_days=self["retain-days"],
         )
 
@@ -543,7 +614,7 @@ def makeService(options: Options) -> IService:
 
     try:
         daemon = build(options.config(), reactor)
-    except DatabaseFileError as error:
+    except (DatabaseFileError, SpoolFolderError) as error:
         raise StartError(str(error)) from None
     try:
         bind(daemon)

@@ -37,6 +37,7 @@ from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
 from chatd.service import _services, _Threads, bind, build, compose
 from chatd.storage.schema import DatabaseFileError
+from chatd.storage.spool import SpoolFolderError
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
 from tests.helpers import (
@@ -319,6 +320,27 @@ class StoreWiringTests(SynchronousTestCase):
             text.write("not a database\n" * 100)
         self.assertRaises(DatabaseFileError, build, config("--db", self.path), self.reactor)
 
+    def test_a_files_folder_that_cannot_be_used_stops_the_build(self) -> None:
+        """A --files that is a file, not a folder, stops the daemon being built with one sentence naming --files."""
+        with open(self.path, "w", encoding="utf-8") as text:
+            text.write("a file\n")
+        error = self.assertRaises(SpoolFolderError, build, config("--files", self.path), self.reactor)
+        self.assertEqual(
+            str(error),
+            f"--files {self.path} cannot be used (File exists); give a folder the daemon may write.",
+        )
+
+    def test_files_are_spooled_in_a_temporary_folder_removed_at_stop(self) -> None:
+        """With --db :memory: and no --files, the spool is a folder of its own that is gone once the daemon stops."""
+        before = set(os.listdir(tempfile.gettempdir()))
+        daemon = build(config("--db", ":memory:"), self.reactor)
+        [made] = {
+            name for name in os.listdir(tempfile.gettempdir()) if name.startswith("chatd-files-")
+        } - before
+        daemon.startService()
+        daemon.stopService()
+        self.assertFalse(os.path.exists(os.path.join(tempfile.gettempdir(), made)))
+
 
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
@@ -368,14 +390,15 @@ class OperatorWiringTests(SynchronousTestCase):
             self.assertEqual(recording.nice, [BACKGROUND_NICE])
 
     def test_password_pool_runs_while_the_listeners_do(self) -> None:
-        """The password pool is started before the listeners and stopped, its threads joined, after them."""
+        """The thread pools (passwords, files) are started before the listeners and stopped, their threads joined, after them."""
         daemon = build(config(), self.reactor)
         backing = next(iter(IServiceCollection(daemon)))
-        [pool] = [service for service in IServiceCollection(backing) if isinstance(service, _Threads)]
+        pools = [service._pool for service in IServiceCollection(backing) if isinstance(service, _Threads)]
+        self.assertEqual(sorted(pool.name for pool in pools), ["chatd-files", "chatd-passwords"])
         daemon.startService()
-        self.assertTrue(pool._pool.started)
+        self.assertTrue(all(pool.started for pool in pools))
         daemon.stopService()
-        self.assertTrue(pool._pool.joined)
+        self.assertTrue(all(pool.joined for pool in pools))
 
     def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
         """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""

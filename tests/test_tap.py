@@ -11,7 +11,8 @@ from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.config import Config, ConsoleConfig, LineConfig, WebConfig
+from chatd.config import Config, ConsoleConfig, FilesConfig, LineConfig, WebConfig
+from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
@@ -99,7 +100,7 @@ class OptionsTests(SynchronousTestCase):
         self.assertIn("max-per-ip", numbers)
         for name in numbers:
             error = self.assertRaises(usage.UsageError, parse, f"--{name}", "lots")
-            self.assertRegex(str(error), f"^--{name} must be a (whole )?number, not 'lots'[.]$")
+            self.assertRegex(str(error), f"^--{name} must be a ((whole )?number|size: .*), not 'lots'[.]$")
 
     def test_mistake_under_twistd_is_one_sentence_to_exit_with(self) -> None:
         """Under twistd a mistake is a SystemExit carrying one sentence, so twistd prints no usage."""
@@ -233,6 +234,7 @@ class ConfigTests(SynchronousTestCase):
                 operators=nobody,
                 console=None,
                 db="chatd.sqlite",
+                files=FilesConfig(directory="chatd-files"),
             ),
         )
         self.assertFalse(config.operators.verify("boss", "pw"))
@@ -246,7 +248,7 @@ class ConfigTests(SynchronousTestCase):
         nobody = Opers({})
         made = Config(server_name="testhost", operators=nobody)
         parsed = parse("--name", "testhost").config()
-        self.assertEqual(made, dataclasses.replace(parsed, operators=nobody, db=None))
+        self.assertEqual(made, dataclasses.replace(parsed, operators=nobody, db=None, files=FilesConfig()))
         self.assertFalse(Config(server_name="testhost").operators.verify("boss", "pw"))
 
     def test_options_reach_their_fields_with_their_types(self) -> None:
@@ -277,6 +279,48 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse().config().db, "chatd.sqlite")
         self.assertEqual(parse("--db", "/var/lib/chatd/chat.db").config().db, "/var/lib/chatd/chat.db")
         self.assertIsNone(parse("--db", ":memory:").config().db)
+
+    def test_files_folder_is_kept_beside_the_database_or_temporary(self) -> None:
+        """--files names the spool (chatd-files beside the --db file by default); with --db :memory: a temporary folder."""
+        self.assertEqual(parse().config().files.directory, "chatd-files")
+        self.assertEqual(
+            parse("--db", "/var/lib/chatd/c.db").config().files.directory, "/var/lib/chatd/chatd-files"
+        )
+        self.assertEqual(parse("--files", "/srv/spool").config().files.directory, "/srv/spool")
+        self.assertIsNone(parse("--db", ":memory:").config().files.directory)
+        self.assertEqual(parse("--db", ":memory:", "--files", "f").config().files.directory, "f")
+
+    def test_file_limits_take_sizes_and_days(self) -> None:
+        """Sizes take K, M, G, T (binary) or bytes; --file-keep is days; each reaches one FileLimits field."""
+        limits = (
+            parse(
+                *("--file-max-size", "5M", "--file-day-bytes", "2G", "--file-transfers", "3"),
+                *("--file-rate", "1.5K", "--file-keep", "0.5", "--file-store-bytes", "123456"),
+            )
+            .config()
+            .files.limits
+        )
+        self.assertEqual(
+            limits,
+            FileLimits(
+                max_size=5 * 1024**2,
+                day_bytes=2 * 1024**3,
+                transfers=3,
+                rate=1536,
+                keep=43200.0,
+                store_bytes=123456,
+            ),
+        )
+        self.assertEqual(parse("--file-max-size", "10MiB").config().files.limits.max_size, 10 * 1024**2)
+        self.assertEqual(parse().config().files.limits, FileLimits())
+
+    def test_file_limits_must_be_more_than_zero(self) -> None:
+        """A file limit of 0 is refused in one sentence naming it."""
+        for name in ("file-max-size", "file-transfers", "file-keep", "file-rate"):
+            error = self.assertRaises(usage.UsageError, parse, f"--{name}", "0")
+            self.assertEqual(str(error), f"--{name} must be more than 0, not 0.")
+        error = self.assertRaises(usage.UsageError, parse, "--file-rate", "-1M")
+        self.assertIn("--file-rate must be a size", str(error))
 
     def test_listen_alone_leaves_no_port(self) -> None:
         """--listen without --port: the line front end has no plain port of its own."""

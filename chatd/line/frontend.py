@@ -14,6 +14,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
+from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
 
 
@@ -37,13 +38,15 @@ def line_front_end(
     login: OperatorLogin,
     barrier: Barrier | None = None,
     accounts: AccountLogin | None = None,
+    files: Transfers | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
     the ``--listen`` endpoints need. ``admission`` counts connections across
     every front end; ``login`` checks /oper passwords off the reactor thread,
-    and ``accounts`` account passwords; output waits for ``barrier`` (the history's ``when_written``) each pass.
+    and ``accounts`` account passwords; output waits for ``barrier`` (the history's ``when_written``) each pass;
+    ``files`` carries its connections' files (none without it).
     """
     factory = LineFactory(
         chat,
@@ -56,6 +59,7 @@ def line_front_end(
         admission=admission,
         barrier=barrier,
         accounts=accounts,
+        files=files,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

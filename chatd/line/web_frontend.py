@@ -12,6 +12,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
+from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
 from chatd.line.web_factory import WebFactory
@@ -30,6 +31,7 @@ def web_front_end(
     *,
     site: Site,
     takeovers: Takeovers | None = None,
+    files: Transfers | None = None,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
@@ -49,6 +51,7 @@ def web_front_end(
         accounts=accounts,
         site=site,
         takeovers=takeovers,
+        files=files,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -30,6 +30,10 @@ _NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)(\.part)?")
 READ_BLOCK = 1024 * 1024
 
 
+class SpoolFolderError(Exception):
+    """The ``--files`` folder cannot be used; the text is one sentence saying why and what to do."""
+
+
 def at_once(work: Callable[[], T]) -> "Deferred[T]":
     """Run ``work`` now, on the calling thread: for tests and tools, not the daemon."""
     return maybeDeferred(work)
@@ -41,11 +45,19 @@ class Spool:
     def __init__(self, directory: str, run: Run[object] = at_once) -> None:
         self.directory = directory
         self._run = run
-        os.makedirs(directory, exist_ok=True)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            entries = os.listdir(directory)
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise PermissionError(13, "Permission denied")
+        except OSError as error:
+            raise SpoolFolderError(
+                f"--files {directory} cannot be used ({error.strerror or error}); give a folder the daemon may write."
+            ) from None
         self._held: dict[str, int] = {}
         self._complete: set[str] = set()
         self._sizes: dict[str, int] = {}
-        for entry in os.listdir(directory):
+        for entry in entries:
             found = _NAME.fullmatch(entry)
             if found is None:
                 continue
