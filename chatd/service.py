@@ -60,7 +60,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Barrier
 from chatd.frontend.ports import FrontEnd
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.transfers import Transfers, TransferStore
 from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
 from chatd.irc.socket import SUBPROTOCOLS
@@ -74,6 +74,7 @@ from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
+from chatd.storage.sqlite_transfers import SQLiteTransfers
 from chatd.web.site import page_site
 
 log = Logger()
@@ -140,7 +141,9 @@ def build(
         in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
     )
     # One for the whole daemon: the line and web front ends' connections carry files through it.
-    files, file_services = _files(config.files, chat, reactor)
+    # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
+    kept = SQLiteTransfers(history) if isinstance(history, SQLiteHistory) else None
+    files, file_services = _files(config.files, chat, reactor, kept)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
@@ -217,11 +220,14 @@ EXPIRY_SECONDS = 3600.0
 """How often files that waited past ``--file-keep`` are looked for (and once at start)."""
 
 
-def _files(config: FilesConfig, chat: Chat, reactor: Any) -> tuple[Transfers, list[IService]]:
+def _files(
+    config: FilesConfig, chat: Chat, reactor: Any, kept: TransferStore | None = None
+) -> tuple[Transfers, list[IService]]:
     """The transfer engine over a spool in ``config.directory`` (a temporary folder if None), and its services.
 
     The spool's file I/O runs on a thread of its own, so a slow disk holds
     up no chat line; what waited too long goes every ``EXPIRY_SECONDS``.
+    ``kept`` keeps the open transfers across a restart (``--db FILE``).
     Raises ``SpoolFolderError`` for a folder that cannot be used.
     """
     pool = ThreadPool(1, 1, "chatd-files")
@@ -229,7 +235,7 @@ def _files(config: FilesConfig, chat: Chat, reactor: Any) -> tuple[Transfers, li
     if directory is None:
         directory = tempfile.mkdtemp(prefix="chatd-files-")
     spool = Spool(directory, run=lambda work: deferToThreadPool(reactor, pool, work))
-    transfers = Transfers(chat, spool, reactor, config.limits)
+    transfers = Transfers(chat, spool, reactor, config.limits, store=kept)
     expiry = TimerService(EXPIRY_SECONDS, transfers.expire)
     expiry.clock = reactor
     # Listed first, so stopped last: the folder goes once the thread writing to it has stopped.

@@ -140,6 +140,25 @@ class OfferedFile:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class KeptTransfer:
+    """An open transfer as a store keeps it across a restart: what the engine needs to go on with it.
+
+    ``began`` and ``offered_at`` are the reactor's seconds (None: not
+    offered yet, the upload is open); ``pending`` the keys (folded
+    nicknames, or an offline account's) that may still fetch it.
+    """
+
+    offered: OfferedFile
+    sender: Actor
+    owner: str
+    by: str
+    target: FileTarget
+    began: float
+    offered_at: float | None
+    pending: tuple[str, ...]
+
+
 class Files:
     """Where offers go, and the one ``FileOffered`` each delivery is."""
 

@@ -18,7 +18,7 @@ behind more than the chunk being written.
 import base64
 import binascii
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
@@ -46,6 +46,7 @@ from chatd.domain.files import (
     WINDOW,
     FileLimits,
     FileTarget,
+    KeptTransfer,
     OfferedFile,
     check_offer,
     chunk_hash,
@@ -100,6 +101,32 @@ class FileStore(Protocol):
     def drop(self, key: str) -> "Deferred[None]": ...
 
 
+class TransferStore(Protocol):
+    """Where open transfers outlive a restart (chatd.storage.sqlite_transfers with ``--db FILE``), or nowhere."""
+
+    def kept(self) -> Sequence[KeptTransfer]:
+        """The transfers open when the daemon last stopped."""
+
+    def keep(self, transfer: KeptTransfer) -> None:
+        """Keep ``transfer`` as it is now: a new one, or a change."""
+
+    def forget(self, file: str) -> None:
+        """``file`` is over."""
+
+
+class NotKept:
+    """A ``TransferStore`` that keeps nothing (``--db :memory:``): transfers live as long as the daemon."""
+
+    def kept(self) -> Sequence[KeptTransfer]:
+        return ()
+
+    def keep(self, transfer: KeptTransfer) -> None:
+        pass
+
+    def forget(self, file: str) -> None:
+        pass
+
+
 class Peer(Protocol):
     """A session as the engine sees it: its user, format, way out, address, and how it is sent a reply."""
 
@@ -137,6 +164,35 @@ class Transfer:
     def file(self) -> str:
         return self.offered.file
 
+    def record(self) -> KeptTransfer:
+        """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
+        return KeptTransfer(
+            self.offered,
+            self.sender,
+            self.owner,
+            self.by,
+            self.target,
+            self.began,
+            self.offered_at,
+            tuple(self.pending),
+        )
+
+    @classmethod
+    def kept(cls, record: KeptTransfer) -> "Transfer":
+        """The transfer a store kept as ``record``, with no uploader."""
+        transfer = cls(
+            record.offered,
+            record.sender,
+            record.owner,
+            record.by,
+            record.target,
+            content_key(record.offered.sha256, record.offered.size),
+            record.began,
+        )
+        transfer.offered_at = record.offered_at
+        transfer.pending = set(record.pending)
+        return transfer
+
 
 @dataclass(eq=False)
 class Download:
@@ -156,7 +212,12 @@ Links = Callable[[Transfer], str]
 
 
 class Transfers:
-    """Every transfer of the daemon, on ``chat``, ``spool`` and ``reactor``, within ``limits``."""
+    """Every transfer of the daemon, on ``chat``, ``spool`` and ``reactor``, within ``limits``.
+
+    ``store`` keeps the open ones across a restart: those it kept are open
+    again from the start, so senders may offer again to go on uploading and
+    recipients accept from where they stopped.
+    """
 
     log = Logger()
 
@@ -168,6 +229,7 @@ class Transfers:
         limits: FileLimits = DEFAULT_FILE_LIMITS,
         links: Links | None = None,
         new_id: Callable[[], str] = lambda: os.urandom(8).hex(),
+        store: TransferStore | None = None,
     ) -> None:
         self._chat = chat
         self.spool = spool
@@ -182,6 +244,9 @@ class Transfers:
         self._downloads: dict[tuple[str, Peer], Download] = {}
         self._days: dict[tuple[str, int], int] = {}
         self._rates: dict[str, TokenBucket] = {}
+        self._store: TransferStore = NotKept() if store is None else store
+        for record in self._store.kept():
+            self._transfers[record.offered.file] = Transfer.kept(record)
 
     # Sessions.
 
@@ -228,6 +293,7 @@ class Transfers:
             sender = self._chat.file_sender(user)
             transfer = Transfer(offered, sender, owner, by, goes_to, key, self._reactor.seconds())
             self._transfers[transfer.file] = transfer
+            self._store.keep(transfer.record())
             self.spool.open(key, size)
         elif self._day_used(owner) + size - held > self.limits.day_bytes:
             raise FileDayLimitError(self.limits.day_bytes)
@@ -321,6 +387,7 @@ class Transfers:
         self._end_upload(transfer)
         if not good:
             del self._transfers[transfer.file]
+            self._store.forget(transfer.file)
             if uploader is not None:
                 uploader.send(FileCorruptError())
             return
@@ -340,7 +407,7 @@ class Transfers:
         transfer.pending = set(offered)
         if not offered and transfer.target.account is not None:
             transfer.pending = {transfer.target.account}
-        self._maybe_done(transfer)
+        self._settled(transfer)
 
     def identified(self, peer: Peer) -> None:
         """``peer``'s user identified: the offers that waited for their account are offered now."""
@@ -546,15 +613,18 @@ class Transfers:
 
     def _finished(self, transfer: Transfer, nick: str) -> None:
         transfer.pending.discard(nick)
-        self._maybe_done(transfer)
+        self._settled(transfer)
 
-    def _maybe_done(self, transfer: Transfer) -> None:
-        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them)."""
+    def _settled(self, transfer: Transfer) -> None:
+        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them); else it is kept as it is now."""
         if transfer.offered_at is not None and not transfer.pending:
             self._forget(transfer)
+        elif transfer.file in self._transfers:
+            self._store.keep(transfer.record())
 
     def _forget(self, transfer: Transfer) -> None:
-        self._transfers.pop(transfer.file, None)
+        if self._transfers.pop(transfer.file, None) is not None:
+            self._store.forget(transfer.file)
         if not any(other.key == transfer.key for other in self._transfers.values()):
             self.spool.drop(transfer.key)
 

@@ -162,6 +162,14 @@ STEPS: tuple[str, ...] = (
         INSERT INTO unindexed (position, text) VALUES (old.position, json_extract(old.body, '$.text'));
     END;
     """,
+    # 9: files' transfers still open (issue 16), each the whole record (chatd.storage.sqlite_transfers), so a
+    # restarted daemon goes on with their uploads and downloads; their bytes are in the --files spool.
+    """
+    CREATE TABLE transfers (
+        file TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

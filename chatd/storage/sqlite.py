@@ -225,6 +225,7 @@ class SQLiteHistory(Service):
         registered: Sequence[str] = (),
         waiting: dict[str, int] | None = None,
         rooms: Sequence[tuple[str, str, str | None]] = (),
+        transfers: Sequence[str] = (),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -242,6 +243,8 @@ class SQLiteHistory(Service):
         """How many private messages wait for each offline account, read at start, for ``SQLiteMailbox``."""
         self.rooms = rooms
         """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
+        self.transfers = transfers
+        """The files' transfers still open, read at start, for ``SQLiteTransfers``: each one's record, encoded."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -282,6 +285,7 @@ class SQLiteHistory(Service):
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
             waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
+            transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
             position = writer.execute(_LAST_POSITION).fetchone()[0]
             index = open_index(path)
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -292,7 +296,9 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
-        return cls(reactor, writer, reader, index, position, last, restored, registered, waiting, rooms)
+        return cls(
+            reactor, writer, reader, index, position, last, restored, registered, waiting, rooms, transfers
+        )
 
     @override
     def startService(self) -> None:

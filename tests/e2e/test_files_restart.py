@@ -1,0 +1,118 @@
+"""Files across a daemon restart on the same --db and --files: uploads and downloads go on where they stopped (issue 16)."""
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import tempfile
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.files import CHUNK
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+
+CONTENT = os.urandom(12 * CHUNK + 1000)
+SHA = hashlib.sha256(CONTENT).hexdigest()
+
+
+def enter(daemon: Daemon, nick: str, source: str) -> LineClient:
+    """``nick`` from ``source``, reading JSON lines from now on."""
+    client = daemon.connect(source=source)
+    client.expect(WELCOME, PROMPT)
+    client.say(nick)
+    client.say("/format json")
+    while not client.read_line().startswith(b"{"):
+        pass  # the text lines before the answer to /format, which is the first JSON line
+    return client
+
+
+def until(client: LineClient, kind: str) -> dict[str, Any]:
+    """The next JSON object of type ``kind``, skipping the others (notices, joins)."""
+    while True:
+        item = client.expect_json()
+        if item["type"] == "error":
+            client.daemon.fail(f"refused: {item}")
+        if item["type"] == kind:
+            return item
+
+
+def put(client: LineClient, file: str, start: int, end: int) -> None:
+    """Upload ``CONTENT[start:end]`` chunk by chunk, each answered before the next goes."""
+    for offset in range(start, end, CHUNK):
+        data = base64.b64encode(CONTENT[offset : min(offset + CHUNK, end)]).decode()
+        client.say(f"/file put {file} {offset} {data}")
+        until(client, "file_progress")
+
+
+def fetch(client: LineClient, file: str, got: bytes, stop: int) -> bytes:
+    """Take chunks (each checked against its hash, each acknowledged) until ``stop`` bytes are held in all."""
+    while len(got) < stop:
+        chunk = until(client, "file_chunk")
+        data = base64.b64decode(chunk["data"])
+        client.daemon.case.assertEqual(
+            (chunk["offset"], chunk["sha256"]), (len(got), hashlib.sha256(data).hexdigest())
+        )
+        got += data
+        client.say(f"/file ack {file} {len(got)}")
+    return got
+
+
+class RestartTests(SynchronousTestCase):
+    """alice sends bob a file; the daemon is stopped and started again on the same --db and --files, twice."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.arguments = [
+            *LOOPBACK,
+            "--db",
+            os.path.join(self.directory, "chatd.sqlite"),
+            "--files",
+            os.path.join(self.directory, "files"),
+        ]
+
+    def restart(self, daemon: Daemon) -> Daemon:
+        daemon.signal(signal.SIGTERM)
+        return Daemon.start(self, self.arguments)
+
+    def test_upload_and_download_go_on_after_restarts_and_the_file_is_byte_identical(self) -> None:
+        """Half uploaded, restart, offered again: ``have`` is where it stopped; half fetched, restart, accepted from there."""
+        daemon = Daemon.start(self, self.arguments)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        enter(daemon, "bob", "127.0.0.3")
+        offer = f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin"
+        alice.say(offer)
+        file = until(alice, "file_upload")["file"]
+        half = 6 * CHUNK
+        put(alice, file, 0, half)
+
+        daemon = self.restart(daemon)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        alice.say(offer)
+        upload = until(alice, "file_upload")
+        self.assertEqual(
+            (upload["file"], upload["have"], upload["tail"]),
+            (file, half, hashlib.sha256(CONTENT[half - CHUNK : half]).hexdigest()),
+        )
+        put(alice, file, half, len(CONTENT))
+        self.assertEqual(until(alice, "file_uploaded"), {"type": "file_uploaded", "file": file})
+        self.assertEqual(until(bob, "file_offered")["sha256"], SHA)
+        bob.say(f"/file accept {file}")
+        got = fetch(bob, file, b"", 5 * CHUNK)
+
+        daemon = self.restart(daemon)
+        bob = enter(daemon, "bob", "127.0.0.3")
+        bob.say("/file list")
+        [entry] = until(bob, "file_list")["files"]
+        self.assertEqual((entry["file"], entry["state"]), (file, "offered"))
+        bob.say(f"/file accept {file} {len(got)} {hashlib.sha256(got[-CHUNK:]).hexdigest()}")
+        got = fetch(bob, file, got, len(CONTENT))
+        self.assertEqual(until(bob, "file_sent"), {"type": "file_sent", "file": file})
+        self.assertEqual(got, CONTENT)
+        # Stopped, the spool's thread has done its last work: nothing of the file is left.
+        daemon.signal(signal.SIGTERM)
+        self.assertEqual(os.listdir(os.path.join(self.directory, "files")), [])
