@@ -410,6 +410,7 @@ class ReceiveTests(FilesTestCase):
         self.drop()
         last = hashlib.sha256(data[CHUNK : 2 * CHUNK]).hexdigest()
         self.assertEqual(self.greeted[-1], f"/file accept {FILE_ID} {2 * CHUNK} {last}")
+        self.assertEqual(self.noted[-1], '~ Going on with "photo.jpg" from 50% (33 KB of 66 KB held).')
         self.receive(data, 2 * CHUNK)
         self.peer.send({"type": "file_sent", "file": FILE_ID})
         self.assertEqual(self.saved(), data)

@@ -348,5 +348,7 @@ class Link:
             self._finish(0)
 
     def _finish(self, status: int) -> None:
+        if self.files is not None:
+            self.files.stop()
         if not self._finished.called:
             self._finished.callback(status)

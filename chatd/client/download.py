@@ -43,7 +43,8 @@ class Download:
     """The recipient's side of one offered file.
 
     ``send`` puts a line on the wire; ``ended`` is told once how it ended:
-    the saved path, or None and a sentence saying why it failed.
+    the saved path, or None and a sentence saying why it failed;
+    ``resumed``, each time it goes on from a part file, how many bytes it held.
     """
 
     def __init__(
@@ -54,6 +55,7 @@ class Download:
         send: Callable[[str], None],
         worker: Worker,
         ended: "Callable[[Download, str | None, str], None]",
+        resumed: "Callable[[Download, int], None]",
         part: PartFile | None = None,
     ) -> None:
         self.number = number
@@ -68,6 +70,7 @@ class Download:
         self._send = send
         self._worker = worker
         self._ended = ended
+        self._resumed_from = resumed
         self._disk = DeferredLock()
         self._round = 0
 
@@ -100,6 +103,8 @@ class Download:
             return
         self.held = self._next = offset
         self._send(f"/file accept {self.offer.file}" + (f" {offset} {last}" if offset else ""))
+        if offset:
+            self._resumed_from(self, offset)
 
     def mismatch(self) -> None:
         """``ERR file-resume-mismatch``: the part file is not the start of the server's copy; start from 0."""

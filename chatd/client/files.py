@@ -133,7 +133,9 @@ class Transfers:
     def register(self, offer: Offer, part: PartFile | None = None) -> Download:
         """A new numbered download of ``offer`` (going on from ``part``, if any)."""
         number = self.number()
-        download = Download(number, offer, self.folder, self.put, self.worker, self.download_ended, part)
+        download = Download(
+            number, offer, self.folder, self.put, self.worker, self.download_ended, self._resumed, part
+        )
         self.all[number] = download
         return download
 
@@ -143,6 +145,13 @@ class Transfers:
             self.put(f"/file cancel {upload.file_id}")
         upload.end()
         self.say(f"Sending {quoted(upload.name)} failed: {why}.", Look.ERROR)
+
+    def _resumed(self, download: Download, held: int) -> None:
+        offer = download.offer
+        share = held * 100 // offer.size if offer.size else 100
+        self.say(
+            f"Going on with {quoted(offer.name)} from {share}% ({size_text(held)} of {size_text(offer.size)} held)."
+        )
 
     def download_ended(self, download: Download, path: str | None, why: str) -> None:
         self.drop(download)
@@ -201,8 +210,15 @@ class Transfers:
         ]
 
     def tick_soon(self) -> None:
-        if self._ticking is None or not self._ticking.active():
+        """Redraw the bars in a moment, if anything is running (a timer only while something is)."""
+        if self._active() and (self._ticking is None or not self._ticking.active()):
             self._ticking = self.reactor.callLater(TICK_SECONDS, self._tick)
+
+    def stop(self) -> None:
+        """The link is done: no more redraws."""
+        if self._ticking is not None and self._ticking.active():
+            self._ticking.cancel()
+        self._ticking = None
 
     def _tick(self) -> None:
         self._ticking = None

@@ -1,0 +1,262 @@
+"""Files between bundled clients through a real chatd under twistd, on loopback.
+
+alice and bob are the client's ``Link`` with ``Transfers`` in this process,
+on the real reactor, their file work on its thread pool, each with a
+downloads folder of its own; carol, where she is needed, is a raw nc-like
+socket in a thread of her own, chatting while the file goes through, and
+her lines' round trips are printed (measured, never asserted: see
+docs/PERFORMANCE.md and bench/ for what is measured properly). Every wait
+polls for a condition until a deadline.
+"""
+
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC
+
+from twisted.internet import reactor, threads
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+from twisted.trial.unittest import TestCase
+from typing_extensions import override
+
+from chatd.client.connection import Link
+from chatd.client.files import Transfers
+from chatd.client.presence import Presence
+from chatd.client.reach import connect_to
+from chatd.client.render import Shown
+from chatd.client.upload import Hashed, hash_file
+from chatd.client.worker import ThreadWorker
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_client_resume import enter
+from tests.e2e.test_daemon import LOOPBACK
+from tests.test_client_connection import RecordingScreen
+
+TRANSFER_SECONDS = 120.0
+"""How long a whole transfer may take on a slow, shared machine before the test fails."""
+
+POLL_SECONDS = 0.05
+
+UNLIMITED = ("--flood-rate", "1000000", "--flood-burst", "1000000", "--flood-bytes", "100000000")
+"""Flood limits no chatting probe reaches."""
+
+
+class Screen(RecordingScreen):
+    """A screen whose lines a test can search, the client's own included."""
+
+    def showing(self, text: str) -> bool:
+        return any(text in line for line in [*self.lines, *self.notes])
+
+    def matching(self, text: str) -> list[str]:
+        """The lines holding ``text``, without their time."""
+        return [line[6:] for line in [*self.lines, *self.notes] if text in line]
+
+    @override
+    def show(self, shown: Shown) -> None:
+        # A 20 MB transfer draws no line per chunk, but carol's chat does: keep only what tests look for.
+        super().show(Shown(tuple(line for line in shown.lines if "<carol>" not in line), shown.bell))
+
+
+async def until(condition: Callable[[], bool], seconds: float = TRANSFER_SECONDS, what: str = "") -> None:
+    """Wait, letting the reactor run, until ``condition`` holds; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what or condition}")
+        await deferLater(reactor, POLL_SECONDS, lambda: None)
+
+
+class User:
+    """A bundled client of this process: the link, its screen and its downloads folder."""
+
+    def __init__(self, case: TestCase, port: int, nick: str, worker: ThreadWorker | None = None) -> None:
+        self.folder = tempfile.mkdtemp()
+        case.addCleanup(shutil.rmtree, self.folder)
+        endpoint, server = connect_to(reactor, "127.0.0.1", port)
+        self.link = Link(endpoint, reactor, Presence(nick), server, policy=lambda attempt: 0.2, zone=UTC)
+        self.files = Transfers(self.link, reactor, worker or ThreadWorker(reactor), self.folder)
+        self.link.files = self.files
+        self.screen = Screen()
+        finished = self.link.start(self.screen)
+
+        def leave() -> "Deferred[int]":
+            self.link.leave()
+            self.link.leave()
+            return finished
+
+        case.addCleanup(leave)
+
+    def saved(self, name: str) -> bytes:
+        with open(os.path.join(self.folder, name), "rb") as saved:
+            return saved.read()
+
+    def part_size(self, name: str) -> int:
+        path = os.path.join(self.folder, name + ".part")
+        return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def random_file(case: TestCase, size: int, name: str = "random.bin") -> tuple[str, bytes]:
+    folder = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, folder)
+    data = os.urandom(size)
+    path = os.path.join(folder, name)
+    with open(path, "wb") as out:
+        out.write(data)
+    return path, data
+
+
+class Chatter:
+    """carol on nc in a thread: says a line, times its echo, again, until told to stop."""
+
+    def __init__(self, client: LineClient) -> None:
+        self.client = client
+        self.stop = threading.Event()
+
+    def run(self, count: int | None = None) -> list[float]:
+        """Round trips in milliseconds, ``count`` of them or until ``stop``."""
+        times = []
+        number = 0
+        while not self.stop.is_set() and (count is None or number < count):
+            number += 1
+            text = f"line {number}"
+            began = time.perf_counter()
+            self.client.say(text)
+            while not self.client.read_line().endswith(f"<carol> {text}\r\n".encode()):
+                pass
+            times.append((time.perf_counter() - began) * 1000)
+        return times
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"{len(ordered)} lines, median {statistics.median(ordered):.2f} ms, p99 {p99:.2f} ms, max {ordered[-1]:.2f} ms"
+
+
+class ExchangeTests(TestCase):
+    async def test_20_mb_between_two_clients_byte_identical_while_a_third_chats(self) -> None:
+        """alice sends bob 20 MB of random bytes; it arrives byte-identical; carol's lines go on meanwhile."""
+        # carol is a probe that says her next line as soon as the last comes back: no flood limit for her.
+        daemon = Daemon.start(self, [*LOOPBACK, *UNLIMITED])
+        alice, bob = User(self, daemon.port, "alice"), User(self, daemon.port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        carol = Chatter(enter(daemon, "carol"))
+        quiet = await threads.deferToThread(carol.run, 200)
+
+        path, data = random_file(self, 20_000_000)
+        alice.link.send(f"/send bob {path}")
+        chatting = threads.deferToThread(carol.run)
+        try:
+            await until(
+                lambda: bob.screen.showing('alice offers "random.bin" to you (20 MB'), what="the offer"
+            )
+            bob.link.send("/accept")
+            await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
+        finally:
+            carol.stop.set()
+            busy = await chatting
+        self.assertEqual(bob.saved("random.bin"), data)
+        self.assertEqual(os.listdir(bob.folder), ["random.bin"])
+        sys.stdout.write(f"\ncarol's round trips, nothing else going on: {summary(quiet)}\n")
+        sys.stdout.write(f"carol's round trips, 20 MB going through: {summary(busy)}\n")
+
+
+class RestartTests(TestCase):
+    async def test_a_transfer_interrupted_by_a_daemon_restart_resumes_byte_identical(self) -> None:
+        """The daemon is killed mid-download and started again: bob goes on from his part file, not from 0."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        rest = [
+            "--interface",
+            "127.0.0.1",
+            "--db",
+            os.path.join(store, "chatd.sqlite"),
+            "--files",
+            os.path.join(store, "files"),
+            "--file-rate",
+            "500000",
+        ]
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *rest])
+        port = daemon.port
+        alice, bob = User(self, port, "alice"), User(self, port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        path, data = random_file(self, 3_000_000)
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: bob.screen.showing("alice offers"), what="the offer")
+        bob.link.send("/accept")
+        await until(lambda: bob.part_size("random.bin") >= 500_000, what="half the download")
+        daemon.signal(signal.SIGKILL)
+        daemon = Daemon.start(self, ["chatd", "--port", str(port), *rest])
+        await until(lambda: bob.screen.showing("SHA-256 checked."), what="the resumed download")
+        self.assertEqual(bob.saved("random.bin"), data)
+        # Not from the start: from the part file's last whole chunk, at least the half a megabyte seen.
+        [going_on] = bob.screen.matching('Going on with "random.bin" from ')
+        held = int(going_on.split(" from ")[1].split("%")[0])
+        self.assertGreaterEqual(held, 16)
+
+
+class LyingWorker(ThreadWorker):
+    """A thread worker after whose hashing the file changes: the checksum sent is then a lie."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(reactor)
+        self._path = path
+
+    @override
+    def __call__(self, work, /, *args, **kwargs):  # type: ignore[no-untyped-def]  # the Worker signature, passed on
+        if work is not hash_file:
+            return super().__call__(work, *args, **kwargs)
+
+        def hash_then_change(path: str) -> Hashed:
+            hashed = hash_file(path)
+            with open(self._path, "r+b") as changed:
+                changed.write(b"\0" * 16)
+            return hashed
+
+        return super().__call__(hash_then_change, *args)
+
+
+class RefusalTests(TestCase):
+    async def test_a_lying_checksum_fails_with_one_clear_line(self) -> None:
+        """The bytes sent are not those hashed: the server refuses the file, one line says so, bob hears nothing."""
+        daemon = Daemon.start(self, LOOPBACK)
+        path, _ = random_file(self, 100_000)
+        alice = User(self, daemon.port, "alice", LyingWorker(path))
+        bob = User(self, daemon.port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: alice.screen.showing("was not sent"), what="the refusal")
+        self.assertEqual(
+            alice.screen.matching("was not sent"),
+            [
+                '! "random.bin" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
+            ],
+        )
+        self.assertFalse(bob.screen.showing("offers"))
+
+    async def test_an_oversize_file_fails_with_one_clear_line(self) -> None:
+        """Over --file-max-size: one line, and nothing offered."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--file-max-size", "1000"])
+        alice, bob = User(self, daemon.port, "alice"), User(self, daemon.port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        path, _ = random_file(self, 1001)
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: alice.screen.showing("was not sent"), what="the refusal")
+        [line] = alice.screen.matching("was not sent")
+        self.assertTrue(line.startswith('! "random.bin" was not sent: '), line)
+        self.assertTrue(line.endswith("(file-too-big)"), line)
+        self.assertFalse(bob.screen.showing("offers"))
