@@ -169,21 +169,50 @@ class ExchangeTests(TestCase):
         sys.stdout.write(f"carol's round trips, 20 MB going through: {summary(busy)}\n")
 
 
+def restartable(store: str) -> list[str]:
+    """twistd arguments (after ``--port``) for a daemon whose transfers outlive it, slow enough to cut one off."""
+    return [
+        "--interface",
+        "127.0.0.1",
+        "--db",
+        os.path.join(store, "chatd.sqlite"),
+        "--files",
+        os.path.join(store, "files"),
+        "--file-rate",
+        "500000",
+    ]
+
+
 class RestartTests(TestCase):
+    async def test_an_upload_interrupted_by_a_daemon_restart_goes_on_from_what_the_server_held(self) -> None:
+        """The daemon is killed mid-upload and started again: alice offers again and goes on from its have."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
+        port = daemon.port
+        alice, bob = User(self, port, "alice"), User(self, port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        path, data = random_file(self, 3_000_000)
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: any(t.held >= 500_000 for t in alice.files.transfers()), what="half the upload")
+        daemon.signal(signal.SIGKILL)
+        daemon = Daemon.start(self, ["chatd", "--port", str(port), *restartable(store)])
+        await until(lambda: bob.screen.showing("alice offers"), what="the offer after the restart")
+        [going_on] = alice.screen.matching("already: going on from there.")
+        self.assertTrue(going_on.startswith("* The server holds "), going_on)
+        # More than nothing: what the spool had written when the daemon died (at most the 500 KB acknowledged).
+        self.assertGreater(int(going_on.split("holds ")[1].split("%")[0]), 0)
+        bob.link.send("/accept")
+        await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
+        self.assertEqual(bob.saved("random.bin"), data)
+
     async def test_a_transfer_interrupted_by_a_daemon_restart_resumes_byte_identical(self) -> None:
         """The daemon is killed mid-download and started again: bob goes on from his part file, not from 0."""
         store = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, store)
-        rest = [
-            "--interface",
-            "127.0.0.1",
-            "--db",
-            os.path.join(store, "chatd.sqlite"),
-            "--files",
-            os.path.join(store, "files"),
-            "--file-rate",
-            "500000",
-        ]
+        rest = restartable(store)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *rest])
         port = daemon.port
         alice, bob = User(self, port, "alice"), User(self, port, "bob")
