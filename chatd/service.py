@@ -75,6 +75,7 @@ from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
+from chatd.web.files import FileLinks
 from chatd.web.site import page_site
 
 log = Logger()
@@ -152,7 +153,10 @@ def build(
     # Other front ends a web port's socket may ask for by subprotocol (IRC's).
     takeovers = Takeovers()
     if config.web.wanted:
-        page = page_site(config.web.origins, reactor)
+        # Files offered may be fetched over HTTP with single-use links under the web port's URL.
+        links = FileLinks(files, reactor)
+        files.links = links.make
+        page = page_site(config.web.origins, reactor, links)
         front_ends.append(
             web_front_end(
                 config,
@@ -165,6 +169,7 @@ def build(
                 site=page,
                 takeovers=takeovers,
                 files=files,
+                heard=links.heard,
             )
         )
     if config.irc.wanted or config.web.wanted:

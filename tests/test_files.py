@@ -12,7 +12,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.files import CHUNK, FileLimits, safe_name
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.transfers import Transfer, Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
@@ -630,3 +630,33 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
             f':{SERVER} NOTICE dave :alice offers dave "holiday photo.png" ({len(CONTENT)} bytes, image/png, '
             f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page\r\n",
         )
+
+
+class LinkLineTests(FileTestCase):
+    def test_with_a_web_port_the_text_line_names_file_link_and_the_link_is_answered(self) -> None:
+        """An nc user is told of /file link when links can be made, and /file link answers one for them."""
+        made: list[tuple[str, str]] = []
+
+        def make(transfer: Transfer, nick: str) -> str:
+            made.append((transfer.file, nick))
+            return "http://testhost:8080/files/token"
+
+        self.files.links = make
+        alice, _ = self.json_user(b"alice")
+        carol, carol_wire = self.connect(b"carol")
+        self.offer(alice, to=b"carol")
+        self.upload(alice, CONTENT)
+        [line] = self.lines(carol_wire)
+        self.assertTrue(
+            line.endswith(
+                b"the bundled client (python -m chatd.client) or the web page can fetch it, or /file link "
+                b"0000000000000001 gives an HTTP link; /file decline 0000000000000001 refuses it."
+            ),
+            line,
+        )
+        carol.dataReceived(b"/file link 0000000000000001\n")
+        self.assertEqual(
+            self.lines(carol_wire),
+            [b"*** 0000000000000001: http://testhost:8080/files/token (one download, within an hour)"],
+        )
+        self.assertEqual(made, [("0000000000000001", "carol")])

@@ -6,7 +6,7 @@ way, with a backlog that fits a reconnect storm; only what it serves there
 differs.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -62,23 +62,38 @@ WILDCARDS = ("::", "0.0.0.0")
 
 
 def announced(
-    found: Sequence[tuple[IStreamServerEndpoint, bool]], server_name: str, what: str, schemes: tuple[str, str]
+    found: Sequence[tuple[IStreamServerEndpoint, bool]],
+    server_name: str,
+    what: str,
+    schemes: tuple[str, str],
+    heard: Callable[[str], None] | None = None,
 ) -> tuple[IStreamServerEndpoint, ...]:
     """``found`` (as ``listening`` gives them), each logging ``chatd WHAT at URL`` once it listens.
 
     ``schemes`` are the URL's scheme without TLS and with it. So a host
     (and a test, reading the log) learns where clients connect, port 0
-    included.
+    included. ``heard``, if given, is told each URL too (the web port's
+    file links are made under it).
     """
-    return tuple(_Announced(endpoint, schemes[secure], server_name, what) for endpoint, secure in found)
+    return tuple(
+        _Announced(endpoint, schemes[secure], server_name, what, heard) for endpoint, secure in found
+    )
 
 
 @implementer(IStreamServerEndpoint)
 class _Announced:
     """An endpoint that logs the address a client connects to once it listens: ``chatd WHAT at URL``."""
 
-    def __init__(self, endpoint: IStreamServerEndpoint, scheme: str, server_name: str, what: str) -> None:
+    def __init__(
+        self,
+        endpoint: IStreamServerEndpoint,
+        scheme: str,
+        server_name: str,
+        what: str,
+        heard: Callable[[str], None] | None = None,
+    ) -> None:
         self._endpoint = endpoint
+        self._heard = heard
         self._scheme = scheme
         self._server_name = server_name
         self._what = what
@@ -96,5 +111,8 @@ class _Announced:
             host = self._server_name
         elif isinstance(address, IPv6Address):
             host = f"[{host}]"
-        log.info("chatd {what} at {url}", what=self._what, url=f"{self._scheme}://{host}:{address.port}/")
+        url = f"{self._scheme}://{host}:{address.port}/"
+        log.info("chatd {what} at {url}", what=self._what, url=url)
+        if self._heard is not None:
+            self._heard(url)
         return port

@@ -100,6 +100,8 @@ class FileStore(Protocol):
 
     def drop(self, key: str) -> "Deferred[None]": ...
 
+    def path(self, key: str) -> str: ...
+
 
 class TransferStore(Protocol):
     """Where open transfers outlive a restart (chatd.storage.sqlite_transfers with ``--db FILE``), or nowhere."""
@@ -207,8 +209,8 @@ class Download:
     call: IDelayedCall | None = None
 
 
-Links = Callable[[Transfer], str]
-"""Makes a single-use URL that fetches a transfer's file (chatd.web.site), when a web port is on."""
+Links = Callable[[Transfer, str], str]
+"""Makes a single-use URL with which a nickname fetches a transfer's file (chatd.web.files), when a web port is on."""
 
 
 class Transfers:
@@ -601,7 +603,7 @@ class Transfers:
         transfer = self._offered_to(peer, file)
         if self.links is None:
             raise NoWebPortError()
-        return FileLink(file, self.links(transfer))
+        return FileLink(file, self.links(transfer, _named(peer).nick))
 
     def transfer(self, file: str) -> Transfer | None:
         """The open transfer ``file``, if any."""

@@ -1,5 +1,6 @@
 """The line protocol over WebSockets as the service wires it: the browser's front end on --web-port, --web-tls-port and each --listen web:."""
 
+from collections.abc import Callable
 from typing import Any
 
 from twisted.internet.interfaces import IStreamServerEndpoint
@@ -32,6 +33,7 @@ def web_front_end(
     site: Site,
     takeovers: Takeovers | None = None,
     files: Transfers | None = None,
+    heard: Callable[[str], None] | None = None,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
@@ -53,12 +55,14 @@ def web_front_end(
         takeovers=takeovers,
         files=files,
     )
-    return LineFrontEnd(factory, endpoints(config, reactor))
+    return LineFrontEnd(factory, endpoints(config, reactor, heard))
 
 
-def endpoints(config: Config, reactor: Any) -> tuple[IStreamServerEndpoint, ...]:
-    """``--web-port``, ``--web-tls-port`` (both on ``--interface``), then each ``--listen web:``, each announcing its page."""
+def endpoints(
+    config: Config, reactor: Any, heard: Callable[[str], None] | None = None
+) -> tuple[IStreamServerEndpoint, ...]:
+    """``--web-port``, ``--web-tls-port`` (both on ``--interface``), then each ``--listen web:``, each announcing its page (to ``heard`` too)."""
     web = config.web
     tls = None if web.tls is None else (web.tls.port, web.tls.certificate)
     found = listening(reactor, config.interface, web.port, tls, web.listen)
-    return announced(found, config.server_name, "web page", ("http", "https"))
+    return announced(found, config.server_name, "web page", ("http", "https"), heard)

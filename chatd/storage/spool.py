@@ -89,7 +89,8 @@ class Spool:
         self._sizes.setdefault(key, size)
         self._held.setdefault(key, 0)
 
-    def _path(self, key: str) -> str:
+    def path(self, key: str) -> str:
+        """Where ``key``'s bytes are: its own name once checked whole, ``KEY.part`` until then."""
         return os.path.join(self.directory, key if key in self._complete else key + ".part")
 
     def _call(self, work: Callable[[], T]) -> "Deferred[T]":
@@ -97,7 +98,7 @@ class Spool:
 
     def hash_before(self, key: str, end: int) -> "Deferred[str]":
         """The SHA-256 of the chunk that ends at ``end`` (``CHUNK`` bytes, or fewer at the file's start)."""
-        path = self._path(key)
+        path = self.path(key)
 
         def work() -> str:
             start = (end - 1) // CHUNK * CHUNK
@@ -151,7 +152,7 @@ class Spool:
 
     def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes of ``key`` from ``offset``."""
-        path = self._path(key)
+        path = self.path(key)
 
         def work() -> bytes:
             with open(path, "rb") as file:

@@ -1,4 +1,4 @@
-"""What the web port answers over HTTP: the page's files, the WebSocket at ``/ws``, and nothing else.
+"""What the web port answers over HTTP: the page's files, the WebSocket at ``/ws``, file links at ``/files``, nothing else.
 
 The page is the files in ``chatd/web/static/``, shipped in the package and
 served as they are (no build step, nothing fetched from anywhere else).
@@ -26,6 +26,7 @@ from twisted.web.static import File
 from typing_extensions import override
 
 from chatd.frontend.websocket import ChatSocket
+from chatd.web.files import FILES_PATH, FileLinks
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
@@ -90,10 +91,13 @@ class SecureRequest(Request):
         super().process()
 
 
-def page_site(origins: Iterable[str], reactor: IReactorTime) -> Site:
-    """The web port's HTTP server: the page at ``/`` and its files, the WebSocket at ``/ws``; timed on ``reactor``."""
+def page_site(origins: Iterable[str], reactor: IReactorTime, links: FileLinks | None = None) -> Site:
+    """The web port's HTTP server: the page at ``/`` and its files, the WebSocket at ``/ws``, the file
+    links at ``/files`` (chatd.web.files) if ``links``; timed on ``reactor``."""
     root = Page(STATIC, defaultType="application/octet-stream")
     root.putChild(SOCKET_PATH, ChatSocket(origins))
+    if links is not None:
+        root.putChild(FILES_PATH, links.resource())
     site = _QuietSite(root, requestFactory=SecureRequest, timeout=HTTP_IDLE_SECONDS, reactor=reactor)
     site.displayTracebacks = False
     return site

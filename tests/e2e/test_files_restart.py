@@ -39,10 +39,10 @@ def until(client: LineClient, kind: str) -> dict[str, Any]:
             return item
 
 
-def put(client: LineClient, file: str, start: int, end: int) -> None:
-    """Upload ``CONTENT[start:end]`` chunk by chunk, each answered before the next goes."""
+def put(client: LineClient, file: str, start: int, end: int, content: bytes = CONTENT) -> None:
+    """Upload ``content[start:end]`` chunk by chunk, each answered before the next goes."""
     for offset in range(start, end, CHUNK):
-        data = base64.b64encode(CONTENT[offset : min(offset + CHUNK, end)]).decode()
+        data = base64.b64encode(content[offset : min(offset + CHUNK, end)]).decode()
         client.say(f"/file put {file} {offset} {data}")
         until(client, "file_progress")
 

@@ -1,0 +1,138 @@
+"""``GET /files/TOKEN`` on the web port: a file offered through chatd, fetched once by HTTP (issue 16).
+
+``/file link ID`` (or the NOTICE an IRC user is sent) makes a token: 128
+random bits from ``secrets``, good for one complete download by the
+nickname it was made for, or for ``LINK_SECONDS``, whichever ends first.
+The response streams the spool's copy with Twisted's ``static.File`` (a
+producer: the file is never held in memory; ``Range`` honoured, so a
+browser or ``curl -C -`` resumes), as ``application/octet-stream``, an
+attachment under the file's safe name, never cached. A token unknown,
+used or expired, or whose transfer is over, is 404 like any path.
+"""
+
+import secrets
+import urllib.parse
+from dataclasses import dataclass
+from typing import cast
+
+from twisted.internet.interfaces import IReactorTime
+from twisted.web.pages import notFound
+from twisted.web.resource import IResource, Resource
+from twisted.web.server import Request
+from twisted.web.static import File
+from typing_extensions import override
+
+from chatd.frontend.transfers import Transfer, Transfers
+
+LINK_SECONDS = 3600.0
+"""How long a link is good for, if nobody downloads the whole file with it first."""
+
+FILES_PATH = b"files"
+"""The links' path under the page: ``/files/TOKEN``."""
+
+
+@dataclass
+class _Link:
+    file: str
+    nick: str
+    until: float
+
+
+class FileLinks:
+    """The single-use links of ``transfers``' files, on ``reactor``'s clock; ``base`` the web port's URL once it listens."""
+
+    def __init__(self, transfers: Transfers, reactor: IReactorTime) -> None:
+        self._transfers = transfers
+        self._reactor = reactor
+        self._links: dict[str, _Link] = {}
+        self.base: str | None = None
+        """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
+
+    def heard(self, url: str) -> None:
+        """The web port listens at ``url``: links are made under the first such."""
+        if self.base is None:
+            self.base = url
+
+    def make(self, transfer: Transfer, nick: str) -> str:
+        """A fresh URL with which ``nick`` fetches ``transfer``'s file, once, within the hour."""
+        now = self._reactor.seconds()
+        for token in [token for token, link in self._links.items() if link.until <= now]:
+            del self._links[token]
+        token = secrets.token_urlsafe(16)
+        self._links[token] = _Link(transfer.file, nick, now + LINK_SECONDS)
+        return f"{self.base or '/'}{FILES_PATH.decode()}/{token}"
+
+    def resource(self) -> IResource:
+        """What answers ``/files``: each good token's file, 404 for anything else."""
+        return _Downloads(self)
+
+    def _open(self, token: str) -> tuple[str, Transfer] | None:
+        """The nickname and transfer behind ``token``, if it is good now."""
+        link = self._links.get(token)
+        if link is None or link.until <= self._reactor.seconds():
+            return None
+        transfer = self._transfers.transfer(link.file)
+        if transfer is None or transfer.offered_at is None:
+            return None
+        return link.nick, transfer
+
+    def _used(self, token: str, transfer: Transfer, nick: str) -> None:
+        """``token`` fetched the whole file: it is spent, and ``nick`` is done with the transfer."""
+        if self._links.pop(token, None) is not None:
+            self._transfers.fetched(transfer, nick)
+
+
+class _Downloads(Resource):
+    def __init__(self, links: FileLinks) -> None:
+        super().__init__()
+        self._links = links
+
+    @override
+    def getChild(self, path: bytes, request: Request) -> IResource:
+        token = path.decode("ascii", "replace")
+        found = self._links._open(token)
+        if found is None or request.postpath:
+            return notFound()
+        nick, transfer = found
+        return _Download(self._links, token, nick, transfer)
+
+
+class _Download(File):
+    """One file, streamed by ``static.File`` under the transfer's safe name; its token is spent once it is all sent."""
+
+    def __init__(self, links: FileLinks, token: str, nick: str, transfer: Transfer) -> None:
+        super().__init__(links._transfers.spool.path(transfer.key), defaultType="application/octet-stream")
+        self.type = "application/octet-stream"
+        self.encoding = None
+        self._links = links
+        self._token = token
+        self._nick = nick
+        self._transfer = transfer
+
+    @override
+    def render_GET(self, request: Request) -> bytes | int:
+        name = urllib.parse.quote(self._transfer.offered.name, safe="")
+        request.setHeader(b"content-disposition", f"attachment; filename*=UTF-8''{name}".encode("ascii"))
+        request.setHeader(b"cache-control", b"no-store")
+        answer = cast(bytes | int, super().render_GET(request))
+        if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):
+            request.notifyFinish().addCallbacks(
+                lambda _: self._links._used(self._token, self._transfer, self._nick), lambda _: None
+            )
+        return answer
+
+    @override
+    def directoryListing(self) -> IResource:
+        return notFound()
+
+
+def _reaches_end(request: Request, size: int) -> bool:
+    """Whether the response sends the file's last byte: a whole 200, or a 206 whose range ends at the end."""
+    if request.code == 200:
+        return True
+    if request.code != 206:
+        return False
+    sent = request.responseHeaders.getRawHeaders(b"content-range", [b""])[0]
+    _, _, span = sent.partition(b" ")
+    ends = span.partition(b"/")[0].partition(b"-")[2]
+    return ends.isdigit() and int(ends) == size - 1

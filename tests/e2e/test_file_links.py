@@ -1,0 +1,55 @@
+"""A file uploaded over TCP and fetched once with a single-use HTTP link from the web port (issue 16)."""
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.files import CHUNK
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_files_restart import enter, put, until
+
+CONTENT = os.urandom(3 * CHUNK + 77)
+SHA = hashlib.sha256(CONTENT).hexdigest()
+NAME = "rapport d'été.bin"
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (lower-case names) and body of a GET of ``url``; a 4xx is an answer, not an error."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+class FileLinkTests(SynchronousTestCase):
+    def test_a_link_fetches_the_file_once_byte_identical_then_is_404(self) -> None:
+        """alice uploads over TCP; bob's /file link URL gives the file whole with its headers, and a second GET is 404."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", "--web-port", "0"], listeners=2)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/pdf ../{NAME}")
+        file = until(alice, "file_upload")["file"]
+        put(alice, file, 0, len(CONTENT), CONTENT)
+        until(bob, "file_offered")
+        bob.say(f"/file link {file}")
+        url = until(bob, "file_link")["url"]
+        web = daemon.addresses[1][1]
+        self.assertRegex(url, rf"^http://127\.0\.0\.1:{web}/files/[A-Za-z0-9_-]{{22}}$")
+        status, headers, _ = get(url, {"Range": "bytes=100-199"})
+        self.assertEqual((status, headers["content-range"]), (206, f"bytes 100-199/{len(CONTENT)}"))
+        status, headers, body = get(url)
+        self.assertEqual((status, body), (200, CONTENT))
+        self.assertEqual(headers["content-type"], "application/octet-stream")
+        self.assertEqual(
+            headers["content-disposition"], "attachment; filename*=UTF-8''rapport%20d%27%C3%A9t%C3%A9.bin"
+        )
+        self.assertEqual(headers["x-content-type-options"], "nosniff")
+        self.assertIn("default-src 'none'", headers["content-security-policy"])
+        self.assertEqual(get(url)[0], 404)
+        self.assertEqual(get(url.rsplit("/", 1)[0] + "/" + "A" * 22)[0], 404)
