@@ -155,6 +155,22 @@ class TalkTests(WebTestCase):
         self.assertTrue(alice.wire.disconnecting)
 
 
+class ClientCloseTests(WebTestCase):
+    def test_nothing_follows_the_answer_to_a_clients_close(self) -> None:
+        """Once the client's close frame is answered, the session sends nothing more, though the room talks on."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        alice.connection.dataReceived(alice.ws.send(CloseConnection(1000)))
+        self.assertIsInstance(alice.events()[-1], CloseConnection)
+        self.assertTrue(alice.wire.disconnecting)
+        bob.send("anyone there?")
+        self.clock.advance(0)
+        self.assertEqual(alice.wire.value(), b"")
+        self.assertEqual([item["text"] for item in bob.objects()], ["anyone there?"])
+
+
 class LimitTests(WebTestCase):
     limits = LineLimits(max_line=20, paste_lines=3)
 
@@ -192,6 +208,20 @@ class LimitTests(WebTestCase):
         self.assertEqual(json.loads(events[0].data)["code"], "message-too-big")  # type: ignore[attr-defined]
         self.assertIsInstance(events[-1], CloseConnection)
         self.assertEqual(events[-1].code, 1009)  # type: ignore[attr-defined]
+
+    def test_whole_messages_arriving_in_one_read_are_each_within_the_limit(self) -> None:
+        """Five whole messages in one read, together past the limit, are five messages, not one too long (issue 16)."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        lines = [f"line {n} " + "z" * 12 for n in range(5)]
+        alice.connection.dataReceived(b"".join(alice.ws.send(TextMessage(line)) for line in lines))
+        self.assertEqual([item["text"] for item in bob.objects()], lines)
+        self.assertFalse(alice.wire.disconnecting)
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 60, message_finished=False)))
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
+        self.assertEqual(alice.events()[-1].code, 1009)  # type: ignore[attr-defined]
 
     def test_text_that_is_not_utf8_fails_the_socket_as_the_rfc_requires(self) -> None:
         """A text message of invalid UTF-8 closes the socket with 1007 (RFC 6455 section 8.1); the user quits."""

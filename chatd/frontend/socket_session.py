@@ -45,6 +45,12 @@ FRAME_HEADER_MOST = 14
 CONTROL_FRAME_HEADER = 6
 """Bytes of a client's control frame (a pong) besides its payload: 2, and 4 of mask."""
 
+
+def frame_header(size: int) -> int:
+    """Bytes of the header of a client's frame carrying ``size`` bytes: 2, the longer length if any, 4 of mask."""
+    return 6 + (0 if size < 126 else 2 if size < 65536 else 8)
+
+
 NORMAL_CLOSURE = 1000
 MESSAGE_TOO_BIG = 1009
 """Close codes of RFC 6455 section 7.4.1."""
@@ -58,6 +64,8 @@ class SocketSession:
     _wire: WebSocketTransport | None
     """Twisted's WebSocket transport once the upgrade starts; None while the connection is HTTP."""
     _unfinished: int
+    sink: Sink
+    """The session's output, which writes to the socket itself (chatd.frontend.output)."""
     """Bytes received since the last whole message: what Twisted may be buffering of the next."""
     _close_code: int
     _channel: HTTPChannel | None
@@ -99,19 +107,27 @@ class SocketSession:
     def received(self, size: int) -> bool:
         """Charge ``size`` bytes that just arrived, HTTP or WebSocket; False if they must not be read.
 
-        That is when the connection is cut off or closing, or has sent more
-        than a message may hold without ending it.
+        That is when the connection is cut off or closing. Once upgraded the
+        bytes count towards the message they belong to, until ``parsed``.
         """
         if not self._charge(0, size):
             return False
-        if self._wire is None:
-            return True
-        self._unfinished += size
-        if self._unfinished <= self._max_message + FRAME_HEADER_MOST:
-            return True
-        self._close_code = MESSAGE_TOO_BIG
-        self._message_too_big()
-        return False
+        if self._wire is not None:
+            self._unfinished += size
+        return True
+
+    def parsed(self) -> None:
+        """The bytes ``received`` last are parsed: close a connection whose unfinished message is too long.
+
+        Checked after parsing, not before: one read may hold several whole
+        messages (a client's window of file chunks, or what waited in TCP
+        while reading was paused), which ``_message_done`` takes off the
+        count, and only what is left belongs to a message not yet ended.
+        So Twisted holds at most one read more than a message may be.
+        """
+        if self._wire is not None and self._unfinished > self._max_message + FRAME_HEADER_MOST:
+            self._close_code = MESSAGE_TOO_BIG
+            self._message_too_big()
 
     def negotiationStarted(self, transport: WebSocketTransport) -> None:  # noqa: N802 - Twisted's name
         """Twisted's WebSocket transport for this connection: frames are parsed from here on."""
@@ -136,9 +152,22 @@ class SocketSession:
         # The channel no longer reads, so it will not lift a pause of its own.
         self.request_in_hand(False)
 
-    def _message_done(self) -> None:
-        """A whole message arrived: nothing is being buffered of the next."""
-        self._unfinished = 0
+    def wire_closing(self) -> None:
+        """Twisted is closing the socket, its close frame written: nothing may follow that frame.
+
+        The session's output sends to the socket itself, past Twisted's
+        buffer, so without this a file chunk or line sent after a client's
+        close frame was answered would follow the answer onto the wire. And
+        the output is the transport's producer, which Twisted would ask for
+        more rather than close the connection once its buffer is written.
+        """
+        self.sink.drop()
+        if self.transport is not None:
+            cast(IConsumer, self.transport).unregisterProducer()
+
+    def _message_done(self, size: int) -> None:
+        """A whole message of ``size`` bytes arrived: its bytes and its frame's header are off the count."""
+        self._unfinished = max(0, self._unfinished - size - frame_header(size))
 
     def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
         """The socket is alive; the pong's bytes are no part of a message."""
@@ -175,8 +204,7 @@ class SocketSession:
         """The last frames are with the transport: send the close frame, then close the connection."""
         if self.transport is None or self._wire is None:
             return
-        # Output was this producer; the connection closes after the close frame, whatever waits.
-        cast(IConsumer, self.transport).unregisterProducer()
+        # Both ways close through the wrapper, which has the session stop its output (``wire_closing``).
         try:
             self._wire.loseConnection(self._close_code)
         except LocalProtocolError:

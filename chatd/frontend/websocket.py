@@ -53,6 +53,12 @@ class Upgradable(typing.Protocol):
         """Charge ``size`` bytes that just arrived; False if they must not be read."""
         ...
 
+    def parsed(self) -> None:
+        """The bytes just received have been parsed: whatever messages they ended have arrived."""
+
+    def wire_closing(self) -> None:
+        """The WebSocket's close frame is written and the connection is being closed: send nothing more."""
+
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: reading waits meanwhile."""
 
@@ -102,9 +108,18 @@ class WebConnection(ProtocolWrapper):
         self.session.request_in_hand(False)
 
     @override
+    def loseConnection(self) -> None:
+        # Once upgraded, Twisted closes the socket by writing its close frame through this wrapper
+        # and then calling this, without telling the session, whose output skips Twisted's buffer.
+        if self.session.upgraded:
+            self.session.wire_closing()
+        super().loseConnection()
+
+    @override
     def dataReceived(self, data: bytes) -> None:
         if self.session.received(len(data)):
             super().dataReceived(data)
+            self.session.parsed()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

@@ -78,7 +78,7 @@ class IRCSocket(IRCProtocol, SocketSession):
         self._line(bytes(data))
 
     def _line(self, data: bytes) -> None:
-        self._message_done()
+        self._message_done(len(data))
         self._heard = True
         self._take(self._splitter.feed(data if data.endswith(b"\n") else data + b"\n"))
 

@@ -106,8 +106,8 @@ class WebSession(LineProtocol, SocketSession):
 
     def textMessageReceived(self, message: str) -> None:  # noqa: N802 - Twisted's name
         """A message: its lines are taken as an nc user's lines arriving together (a paste of several)."""
-        self._message_done()
         data = message.encode()
+        self._message_done(len(data))
         if len(data) > self._max_message:
             if self._charge(1):
                 self.send(MessageTooBigError(self._max_message))
@@ -116,7 +116,7 @@ class WebSession(LineProtocol, SocketSession):
 
     def bytesMessageReceived(self, data: bytes | bytearray) -> None:  # noqa: N802 - Twisted's name
         """A binary message is no line: refused, and charged as a line."""
-        self._message_done()
+        self._message_done(len(data))
         if self._charge(1):
             self.send(BinaryMessageError())
 

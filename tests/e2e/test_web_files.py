@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import tempfile
-import unittest
 from typing import Any
 
 from selenium.common.exceptions import NoAlertPresentException
@@ -255,11 +254,6 @@ def bar(page: Page, file_id: str = "") -> int:
 class ResumeTests(SynchronousTestCase):
     """A dropped socket in the middle of a transfer: the page comes back and the transfer goes on."""
 
-    # The server closes the page's socket each time it reads again after --file-rate paused it
-    # ("messages are at most 22002 bytes"): the buffered /file put messages are counted as one
-    # unfinished message (chatd/line/web_session.py). The page goes on after each drop, so the
-    # file arrives whole, but goes on more than once. Skipped until that is fixed, not hidden.
-    @unittest.skip("server: a socket paused by --file-rate is closed as message-too-big on reading again")
     def test_an_upload_cut_off_goes_on_from_what_the_server_holds(self) -> None:
         """alice's socket drops during her upload to bob; back, she sends only the rest, and bob's copy is whole."""
         daemon, url = start_web(self, *SLOW)
@@ -289,10 +283,6 @@ class ResumeTests(SynchronousTestCase):
         self.assertEqual(fetch(bob, offered["file"]), data)
         quiet(self, alice)
 
-    # The server sends data frames after the close the page started, which Chromium logs as an
-    # error ("Data frame received after close"): everything else here holds. Skipped until
-    # the server stops writing once a close is under way, not hidden.
-    @unittest.skip("server: data frames sent after the page's close frame")
     def test_a_download_cut_off_goes_on_from_what_the_page_holds(self) -> None:
         """alice's socket drops while she fetches bob's file; back, she fetches only the rest, and it is saved whole."""
         daemon, url = start_web(self, *SLOW)
