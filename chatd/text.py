@@ -42,3 +42,39 @@ def scrub(text: str) -> str:
     even a bug upstream cannot put an escape sequence on someone's screen.
     """
     return UNSAFE.sub(REPLACEMENT, text.replace("\t", " "))
+
+
+FILE_NAME_MOST = 200
+"""Longest file name kept, in bytes of UTF-8: with a client's ``.part.json`` after it, still under the usual 255."""
+
+FILE_NAME_FALLBACK = "file"
+"""The name of a file whose name had nothing safe left in it."""
+
+_NOT_IN_FILE_NAMES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Unicode categories a file name loses: controls (DEL and C1 too), format characters (bidi marks, zero
+widths), lone surrogates and the line and paragraph separators."""
+
+_LONGEST_EXTENSION = 20
+"""An extension longer than this, in bytes, is no extension worth keeping when a name is cut."""
+
+
+def safe_file_name(name: str) -> str:
+    """``name``, a file's name from another user, as one safe to show and to save: never empty, never a path.
+
+    The server shows an offer's name made safe by it, and the bundled
+    client saves a file under it (docs/PROTOCOL.md, "Names"): the last path
+    part only (``/`` and ``\\`` both separate), without the characters above,
+    leading dots (no hidden files, no ``..``) or spaces round it, cut at a
+    character to ``FILE_NAME_MOST`` bytes keeping a short extension.
+    """
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(char for char in last if unicodedata.category(char) not in _NOT_IN_FILE_NAMES)
+    kept = kept.strip().lstrip(".").strip()
+    if len(kept.encode()) > FILE_NAME_MOST:
+        stem, dot, extension = kept.rpartition(".")
+        if not dot or not stem or len(extension.encode()) > _LONGEST_EXTENSION:
+            stem, extension = kept, ""
+        tail = "." + extension if extension else ""
+        stem = stem.encode()[: FILE_NAME_MOST - len(tail.encode())].decode("utf-8", "ignore").rstrip()
+        kept = stem + tail
+    return kept or FILE_NAME_FALLBACK

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.client.filenames import MAX_NAME_BYTES, free_name, numbered, safe_name
+from chatd.client.filenames import free_name, numbered
 from chatd.client.partfile import Offer, PartFile
+from chatd.text import FILE_NAME_MOST, safe_file_name
 
 
 def offer(name: str = "photo.jpg", data: bytes = b"x" * 40000) -> Offer:
@@ -26,45 +27,45 @@ class SafeNameTests(SynchronousTestCase):
 
     def test_a_path_keeps_only_its_last_component(self) -> None:
         """``../../etc/passwd`` is saved as ``passwd``, in the downloads folder; backslashes separate too."""
-        self.assertEqual(safe_name("../../etc/passwd"), "passwd")
-        self.assertEqual(safe_name("..\\..\\Windows\\win.ini"), "win.ini")
-        self.assertEqual(safe_name("/etc/"), "file")
+        self.assertEqual(safe_file_name("../../etc/passwd"), "passwd")
+        self.assertEqual(safe_file_name("..\\..\\Windows\\win.ini"), "win.ini")
+        self.assertEqual(safe_file_name("/etc/"), "file")
 
     def test_control_and_format_characters_are_removed(self) -> None:
         """Escapes, bells, DEL, C1, bidi overrides and line separators vanish; the rest stays."""
-        self.assertEqual(safe_name("a\x1b[31mb\x07\x7f\x9b.txt"), "a[31mb.txt")
-        self.assertEqual(safe_name("\u202egnp.exe"), "gnp.exe")
-        self.assertEqual(safe_name("one\u2028two\n.txt"), "onetwo.txt")
+        self.assertEqual(safe_file_name("a\x1b[31mb\x07\x7f\x9b.txt"), "a[31mb.txt")
+        self.assertEqual(safe_file_name("\u202egnp.exe"), "gnp.exe")
+        self.assertEqual(safe_file_name("one\u2028two\n.txt"), "onetwo.txt")
 
     def test_leading_dots_and_blanks_go_and_nothing_left_is_file(self) -> None:
         """A name cannot hide itself or be empty: ``.bashrc`` is ``bashrc``, ``..`` is ``file``."""
-        self.assertEqual(safe_name(".bashrc"), "bashrc")
-        self.assertEqual(safe_name("  . hidden.txt "), "hidden.txt")
-        self.assertEqual(safe_name(".."), "file")
-        self.assertEqual(safe_name(""), "file")
-        self.assertEqual(safe_name("\x00\x01"), "file")
+        self.assertEqual(safe_file_name(".bashrc"), "bashrc")
+        self.assertEqual(safe_file_name("  . hidden.txt "), "hidden.txt")
+        self.assertEqual(safe_file_name(".."), "file")
+        self.assertEqual(safe_file_name(""), "file")
+        self.assertEqual(safe_file_name("\x00\x01"), "file")
 
     def test_a_name_of_10000_characters_is_cut_to_200_bytes_keeping_its_extension(self) -> None:
         """Cut at a character, never inside one, with the extension kept."""
-        long = safe_name("a" * 10000 + ".tar")
-        self.assertEqual((len(long.encode()), long[-4:]), (MAX_NAME_BYTES, ".tar"))
-        accents = safe_name("é" * 10000 + ".txt")
-        self.assertLessEqual(len(accents.encode()), MAX_NAME_BYTES)
+        long = safe_file_name("a" * 10000 + ".tar")
+        self.assertEqual((len(long.encode()), long[-4:]), (FILE_NAME_MOST, ".tar"))
+        accents = safe_file_name("é" * 10000 + ".txt")
+        self.assertLessEqual(len(accents.encode()), FILE_NAME_MOST)
         self.assertTrue(accents.endswith("é.txt"))
-        self.assertEqual(len(safe_name("x" * 10000).encode()), MAX_NAME_BYTES)
+        self.assertEqual(len(safe_file_name("x" * 10000).encode()), FILE_NAME_MOST)
 
     @given(st.text(max_size=300))
     def test_whatever_the_name_the_result_is_one_safe_component(self, name: str) -> None:
         """No separator, no control or format character, at most 200 bytes, never empty, stable."""
-        safe = safe_name(name)
+        safe = safe_file_name(name)
         self.assertTrue(safe)
         self.assertNotIn("/", safe)
         self.assertNotIn("\\", safe)
         self.assertFalse(safe.startswith("."))
-        self.assertLessEqual(len(safe.encode("utf-8")), MAX_NAME_BYTES)
+        self.assertLessEqual(len(safe.encode("utf-8")), FILE_NAME_MOST)
         categories = {unicodedata.category(char) for char in safe}
         self.assertFalse(categories & {"Cc", "Cf", "Cs", "Zl", "Zp"}, repr(safe))
-        self.assertEqual(safe_name(safe), safe)
+        self.assertEqual(safe_file_name(safe), safe)
 
 
 class FreeNameTests(SynchronousTestCase):
@@ -94,8 +95,8 @@ class FreeNameTests(SynchronousTestCase):
 
     def test_a_numbered_name_at_the_limit_stays_within_it(self) -> None:
         """The number is never cut off: the stem is."""
-        name = safe_name("a" * 10000 + ".txt")
-        self.assertEqual(len(numbered(name, 12).encode()), MAX_NAME_BYTES)
+        name = safe_file_name("a" * 10000 + ".txt")
+        self.assertEqual(len(numbered(name, 12).encode()), FILE_NAME_MOST)
         self.assertTrue(numbered(name, 12).endswith(" (12).txt"))
 
 

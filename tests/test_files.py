@@ -11,11 +11,12 @@ from typing import Any
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.files import CHUNK, FileLimits, safe_name
+from chatd.domain.files import CHUNK, FileLimits
 from chatd.frontend.transfers import Transfer, Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
+from chatd.text import safe_file_name
 from tests.helpers import LineTestCase
 from tests.irc import SERVER, IRCTestCase
 from tests.test_line_accounts import PASSWORD
@@ -426,18 +427,18 @@ class RefusalTests(FileTestCase):
 class NameTests(FileTestCase):
     def test_paths_are_cut_to_their_last_part(self) -> None:
         """Neither / nor \\ nor leading dots survive: ../../etc/passwd is passwd."""
-        self.assertEqual(safe_name("../../etc/passwd"), "passwd")
-        self.assertEqual(safe_name("..\\..\\windows\\win.ini"), "win.ini")
-        self.assertEqual(safe_name(".."), "file")
-        self.assertEqual(safe_name("/"), "file")
+        self.assertEqual(safe_file_name("../../etc/passwd"), "passwd")
+        self.assertEqual(safe_file_name("..\\..\\windows\\win.ini"), "win.ini")
+        self.assertEqual(safe_file_name(".."), "file")
+        self.assertEqual(safe_file_name("/"), "file")
 
     def test_control_and_format_characters_are_removed(self) -> None:
         """Terminal escapes, DEL and bidi overrides leave the name."""
-        self.assertEqual(safe_name("a\x1b[31mb\x7fc\u202etxt.exe"), "a[31mbctxt.exe")
+        self.assertEqual(safe_file_name("a\x1b[31mb\x7fc\u202etxt.exe"), "a[31mbctxt.exe")
 
     def test_a_long_name_is_cut_keeping_its_extension(self) -> None:
         """A 10,000-character name is cut to 200 bytes of UTF-8 at a character, keeping .png."""
-        name = safe_name("é" * 10_000 + ".png")
+        name = safe_file_name("é" * 10_000 + ".png")
         self.assertLessEqual(len(name.encode()), 200)
         self.assertTrue(name.endswith("é.png"))
 

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from chatd.client.download import Download
 from chatd.client.download import Stage as Down
 from chatd.client.fileevents import quoted
-from chatd.client.filenames import safe_name
 from chatd.client.progress import size_text
 from chatd.client.style import Look
 from chatd.client.upload import Hashed, Upload, hash_file
 from chatd.client.upload import Stage as Up
-from chatd.text import scrub
+from chatd.text import safe_file_name, scrub
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -51,7 +50,7 @@ def send(files: "Transfers", rest: str) -> None:
         files.say(f"There is no file {scrub(path)}.", Look.ERROR)
         return
     number = files.number()
-    name = safe_name(os.path.basename(path))
+    name = safe_file_name(os.path.basename(path))
     upload = Upload(number, target, path, name, mime_type(path), files.put, files.worker, files.upload_failed)
     files.all[number] = upload
     files.say(f"Reading {quoted(name)} to send it to {scrub(target)}; /cancel {number} stops it.")

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 from chatd.client.download import Download
 from chatd.client.download import Stage as Down
-from chatd.client.filenames import safe_name
 from chatd.client.partfile import Offer
 from chatd.client.progress import size_text
 from chatd.client.render import Message, Shown
 from chatd.client.style import Look, compose, is_me
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
-from chatd.text import scrub
+from chatd.text import safe_file_name, scrub
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -215,7 +214,7 @@ def error(files: "Transfers", message: Message) -> Shown | None:
 
 def quoted(name: str) -> str:
     """A file name as shown: its safe form, scrubbed, in quotes."""
-    return f'"{scrub(safe_name(name))}"'
+    return f'"{scrub(safe_file_name(name))}"'
 
 
 def facts(offer: Offer) -> str:

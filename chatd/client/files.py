@@ -21,7 +21,6 @@ from chatd.client.download import Download
 from chatd.client.download import Stage as Down
 from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS, error, quoted
-from chatd.client.filenames import safe_name
 from chatd.client.partfile import Offer, PartFile
 from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter, size_text
 from chatd.client.render import Message, Shown
@@ -29,7 +28,7 @@ from chatd.client.style import Look, View, compose
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
 from chatd.client.worker import Worker
-from chatd.text import scrub
+from chatd.text import safe_file_name, scrub
 
 TICK_SECONDS = 0.5
 """How often the progress bars are redrawn while a transfer runs."""
@@ -268,7 +267,7 @@ class Transfers:
 def _label(transfer: Transfer) -> str:
     if isinstance(transfer, Upload):
         return f"↑ {scrub(transfer.name)} to {scrub(transfer.target)}"
-    return f"↓ {scrub(safe_name(transfer.offer.name))} from {scrub(transfer.offer.nick)}"
+    return f"↓ {scrub(safe_file_name(transfer.offer.name))} from {scrub(transfer.offer.nick)}"
 
 
 def _size(transfer: Transfer) -> int:

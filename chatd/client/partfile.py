@@ -17,7 +17,8 @@ import json
 import os
 from dataclasses import asdict, dataclass
 
-from chatd.client.filenames import PART, SIDECAR, free_name, safe_name
+from chatd.client.filenames import PART, SIDECAR, free_name
+from chatd.text import safe_file_name
 
 READ_BYTES = 1024 * 1024
 """How much of a file is read at once when hashing it whole."""
@@ -97,7 +98,7 @@ class PartFile:
         """An empty part file for ``offer`` under a free safe name in ``folder`` (made if missing). Raises OSError."""
         os.makedirs(folder, exist_ok=True)
         while True:
-            part = cls(folder, free_name(folder, safe_name(offer.name)))
+            part = cls(folder, free_name(folder, safe_file_name(offer.name)))
             try:
                 # Exclusive: another client saving into the same folder cannot share it.
                 with open(part.path, "xb"):

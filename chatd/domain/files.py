@@ -7,12 +7,12 @@ registered account that is offline, for whom it waits) and, once the bytes
 are all there and checked, to publish one ``FileOffered`` event to them and
 the sender (``Files.offer``). The bytes, the windows and the rates belong to
 the front ends' transfer engine (chatd.frontend.transfers); the names a
-server shows are made safe here (``safe_name``). Pure, no I/O.
+server shows are made safe by ``chatd.text.safe_file_name``, the rule the
+bundled client saves files by too. Pure, no I/O.
 """
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from chatd.domain.errors import (
@@ -26,7 +26,7 @@ from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
-from chatd.text import fold
+from chatd.text import fold, safe_file_name
 
 CHUNK = 16384
 """Raw bytes in one chunk, up and down: hashes of chunks and resume offsets are counted in it."""
@@ -36,9 +36,6 @@ WINDOW = 8
 
 PUT_LINE_MOST = 22000
 """Bytes a ``/file put`` line may hold while its upload is open: a chunk's base64 and the words before it."""
-
-NAME_MOST = 200
-"""Bytes of UTF-8 a safe name holds at most."""
 
 MIB = 1024 * 1024
 
@@ -77,32 +74,6 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 """A MIME type of RFC 9110's token characters: ``type/subtype``, no parameters."""
 
 
-def _hidden(char: str) -> bool:
-    """Control characters, DEL, and Unicode format characters (bidi marks among them) leave a name."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
-
-
-def safe_name(name: str) -> str:
-    """``name`` as a file may be called here: the last path part, no hidden characters, at most 200 bytes.
-
-    Both ``/`` and ``\\`` separate parts; control characters, ``\\x7f`` and
-    Unicode format characters go; leading dots go (no hidden files, no
-    ``..``); spaces round it are trimmed. A name past ``NAME_MOST`` bytes of
-    UTF-8 is cut at a character, keeping its extension; nothing left is ``file``.
-    """
-    last = re.split(r"[/\\]", name)[-1]
-    kept = "".join(char for char in last if not _hidden(char)).strip().lstrip(".").strip()
-    if len(kept.encode()) > NAME_MOST:
-        stem, dot, extension = kept.rpartition(".")
-        if not dot or not stem or len(extension.encode()) > 20:
-            stem, extension = kept, ""
-        tail = "." + extension if extension else ""
-        room = NAME_MOST - len(tail.encode())
-        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip()
-        kept = stem + tail
-    return kept or "file"
-
-
 def check_offer(size: int, sha256: str, mime: str, name: str, max_size: int) -> str:
     """The safe name of an offer whose announcement holds; raises BadFileOfferError or FileTooBigError.
 
@@ -113,7 +84,7 @@ def check_offer(size: int, sha256: str, mime: str, name: str, max_size: int) -> 
         raise BadFileOfferError()
     if size > max_size:
         raise FileTooBigError(size, max_size)
-    return safe_name(name)
+    return safe_file_name(name)
 
 
 @dataclass(frozen=True, slots=True)
