@@ -174,7 +174,7 @@ def build(
         )
     if config.irc.wanted or config.web.wanted:
         # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
-        irc = irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login)
+        irc = irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login, files)
         takeovers.add(SUBPROTOCOLS, irc.factory.socket)
         front_ends.append(irc)
     console: list[IService] = []

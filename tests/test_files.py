@@ -632,6 +632,33 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
             f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page\r\n",
         )
 
+    def test_with_a_web_port_each_irc_recipient_gets_a_link_of_its_own(self) -> None:
+        """With links to make, dave's and erin's NOTICEs in #lobby each name a link made for them; alice's names none."""
+        made: list[tuple[str, str]] = []
+
+        def make(transfer: Transfer, nick: str) -> str:
+            made.append((transfer.file, nick))
+            return f"http://testhost:8080/files/{nick}-token"
+
+        self.files.links = make
+        self.irc.files = self.files
+        dave, dave_wire = self.irc_user("dave")
+        erin, erin_wire = self.irc_user("erin")
+        for protocol in (dave, erin):
+            self.send(protocol, "JOIN #lobby")
+        alice, _ = self.json_user(b"alice")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        self.end_pass()
+        for nick, wire in (("dave", dave_wire), ("erin", erin_wire)):
+            self.assertEqual(
+                wire.value().decode().splitlines()[-1],
+                f':{SERVER} NOTICE #lobby :alice offers #lobby "holiday photo.png" ({len(CONTENT)} bytes, '
+                f"image/png, sha256 {SHA}): fetch it at http://testhost:8080/files/{nick}-token (a link for you "
+                "alone, good once) or with the bundled client (python -m chatd.client) or the web page",
+            )
+        self.assertEqual(sorted(nick for _, nick in made), ["dave", "erin"])
+
 
 class LinkLineTests(FileTestCase):
     def test_with_a_web_port_the_text_line_names_file_link_and_the_link_is_answered(self) -> None:

@@ -605,6 +605,18 @@ class Transfers:
             raise NoWebPortError()
         return FileLink(file, self.links(transfer, _named(peer).nick))
 
+    def link_for(self, file: str, nick: str) -> str | None:
+        """A single-use URL of ``file`` for ``nick``, to whom its offer is being delivered; None for its sender or without a web port.
+
+        Called while the offer is delivered, before the engine has noted
+        whom it went to: the caller (a front end's delivery) vouches that
+        ``nick`` is a recipient.
+        """
+        transfer = self._transfers.get(file)
+        if self.links is None or transfer is None or fold(nick) == fold(transfer.sender.nick):
+            return None
+        return self.links(transfer, nick)
+
     def transfer(self, file: str) -> Transfer | None:
         """The open transfer ``file``, if any."""
         return self._transfers.get(file)

@@ -28,6 +28,7 @@ from chatd.domain.events import (
     AwayChanged,
     Banned,
     Event,
+    FileOffered,
     Identified,
     Invited,
     Joined,
@@ -43,6 +44,7 @@ from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Barrier, Outbox
 from chatd.frontend.pings import PingRound
+from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
 from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
@@ -78,8 +80,11 @@ class IRCFactory(ServerFactory):
         admission: Admission,
         barrier: Barrier | None = None,
         accounts: AccountLogin | None = None,
+        files: Transfers | None = None,
     ) -> None:
         self.chat = chat
+        self.files = files
+        """The transfer engine, for the single-use links offers name when the web port is on; None: no links."""
         self.reactor = reactor
         self.server_name = server_name
         self.motd = motd
@@ -132,6 +137,9 @@ class IRCFactory(ServerFactory):
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Render ``event`` once per shape and write it to each session; joiners then get their burst."""
+        if isinstance(event, FileOffered) and self.files is not None and self.files.links is not None:
+            self._offer_with_links(event, self.files, cast(Sequence[IRCSession], sessions))
+            return
         rendered: dict[int, bytes] = {}
         skip = self._speaking if isinstance(event, _SPOKEN) else None
         if isinstance(event, Invited):
@@ -167,6 +175,18 @@ class IRCFactory(ServerFactory):
                 if session.user is not None and not session.user.online:
                     session.user = None
                     session.close(why)
+
+    def _offer_with_links(self, event: FileOffered, files: Transfers, sessions: Sequence[IRCSession]) -> None:
+        """Each recipient's NOTICE of an offer names a link made for them: IRC has no other way to fetch it."""
+        for session in sessions:
+            nick = session.user.nick if session.user is not None else None
+            link = None if nick is None else files.link_for(event.file, nick)
+            shape = Shape(session.shape)
+            session.sink.write(
+                self.events.render(event, shape)
+                if link is None
+                else self.events.file_offered(event, shape, link)
+            )
 
     def forget(self, protocol: IRCProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""

@@ -14,6 +14,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Barrier
+from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 
 
@@ -37,6 +38,7 @@ def irc_front_end(
     login: OperatorLogin,
     barrier: Barrier | None = None,
     accounts: AccountLogin | None = None,
+    files: Transfers | None = None,
 ) -> IRCFrontEnd:
     """The IRC front end ``config.irc`` describes, for ``chat``, on ``reactor`` (as ``line_front_end``)."""
     factory = IRCFactory(
@@ -49,6 +51,7 @@ def irc_front_end(
         admission=admission,
         barrier=barrier,
         accounts=accounts,
+        files=files,
     )
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)

@@ -304,11 +304,19 @@ class EventLines:
     def _file_offered(self, event: Event, shape: Shape) -> Iterator[Message]:
         """IRC users are never sent file bytes: a NOTICE says what is offered and where to fetch it (issue 16)."""
         assert isinstance(event, FileOffered)
+        yield self._offer_notice(event, shape, None)
+
+    def file_offered(self, event: FileOffered, shape: Shape, link: str) -> bytes:
+        """The NOTICE of an offer for one recipient, with ``link``, a single-use URL made for them alone."""
+        return line(self._offer_notice(event, shape, link))
+
+    def _offer_notice(self, event: FileOffered, shape: Shape, link: str | None) -> Message:
+        fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
         text = (
             f'{event.actor.nick} offers {event.to} "{event.name}" ({event.size} bytes, {event.mime}, '
-            f"sha256 {event.sha256}): fetch it with the bundled client (python -m chatd.client) or the web page"
+            f"sha256 {event.sha256}): {fetch} the bundled client (python -m chatd.client) or the web page"
         )
-        yield Message(
+        return Message(
             tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )
 
