@@ -112,6 +112,55 @@ class SinkStateTests(SynchronousTestCase):
         self.assertFalse(NOWHERE.closing)
 
 
+class WhenIdleTests(SynchronousTestCase):
+    """``when_idle`` calls back once nothing waits to go out: what a file download's next chunk waits for."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.wire = StringTransport()
+        self.output = BufferedOutput(self.wire, Outbox(self.clock), 100, lambda: None)
+        self.called = 0
+
+    def call(self) -> None:
+        self.called += 1
+
+    def test_idle_output_calls_at_once(self) -> None:
+        """With nothing gathered and the transport keeping up, the call comes at once."""
+        self.output.when_idle(self.call)
+        self.assertEqual(self.called, 1)
+
+    def test_a_pass_gathered_calls_once_it_is_sent(self) -> None:
+        """Lines gathered this pass: the call comes when the pass's send has gone, once."""
+        self.output.write(b"a line\r\n")
+        self.output.when_idle(self.call)
+        self.output.when_idle(self.call)
+        self.assertEqual(self.called, 0)
+        self.clock.advance(0)
+        self.assertEqual((self.called, self.wire.value()), (2, b"a line\r\n"))
+        self.output.write(b"another\r\n")
+        self.clock.advance(0)
+        self.assertEqual(self.called, 2)
+
+    def test_a_transport_behind_calls_once_it_has_caught_up(self) -> None:
+        """While the transport says its buffer is full, the call waits for it to drain."""
+        self.output.pauseProducing()
+        self.output.when_idle(self.call)
+        self.output.write(b"queued\r\n")
+        self.clock.advance(0)
+        self.assertEqual(self.called, 0)
+        self.output.resumeProducing()
+        self.assertEqual(self.called, 1)
+
+    def test_a_dropped_or_closing_output_never_calls(self) -> None:
+        """Gone is gone: a call waiting when the output is dropped, or asked for once it is closing, never comes."""
+        self.output.write(b"x\r\n")
+        self.output.when_idle(self.call)
+        self.output.drop()
+        self.output.resumeProducing()
+        self.output.when_idle(self.call)
+        self.assertEqual(self.called, 0)
+
+
 class SessionClosingTests(LineTestCase):
     def test_session_closing_is_its_sinks(self) -> None:
         """A session is closing exactly when its sink is: after close, and after its connection is lost."""

@@ -102,6 +102,11 @@ class Sink(ABC):
         """Whether nothing waits to go out: file chunks are written only then, so no line waits behind one (issue 16)."""
         return self._state == _OPEN
 
+    def when_idle(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once nothing waits to go out: now if nothing does; never if the sink is closing."""
+        if self.idle:
+            call()
+
 
 class InFront(Sink):
     """A sink in front of a session's own (``inner``), changing what is written; the rest is ``inner``'s.
@@ -143,6 +148,10 @@ class InFront(Sink):
     @override
     def idle(self) -> bool:
         return self._inner.idle
+
+    @override
+    def when_idle(self, call: Callable[[], None]) -> None:
+        self._inner.when_idle(call)
 
 
 class _Unconnected(Sink):
@@ -259,7 +268,7 @@ class Output(Sink):
     is closed, and the caller is expected to abort the connection.
     """
 
-    __slots__ = ("_outbox", "_overflow", "_parts", "_sealed", "_sendq", "_transport")
+    __slots__ = ("_idle_calls", "_outbox", "_overflow", "_parts", "_sealed", "_sendq", "_transport")
 
     def __init__(
         self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
@@ -272,6 +281,8 @@ class Output(Sink):
         self._parts: list[bytes] = []
         self._sealed: list[bytes] = []
         """What ended passes gathered, oldest first, each waiting for the outbox's barrier."""
+        self._idle_calls: list[Callable[[], None]] | None = None
+        """Who waits for nothing to wait (``when_idle``): a file download's next chunk; None, mostly."""
 
     @override
     def write(self, data: bytes) -> None:
@@ -293,6 +304,8 @@ class Output(Sink):
         self._sealed.clear()
         self._parts.clear()
         self._send(data)
+        if self._idle_calls is not None:
+            self._caught_up()
 
     def seal(self) -> None:
         """The pass is over: set what it gathered aside, to be sent by the matching ``release``."""
@@ -305,6 +318,8 @@ class Output(Sink):
             data = self._sealed.pop(0)
             if data and self._state != _CLOSED:
                 self._send(data)
+        if self._idle_calls is not None:
+            self._caught_up()
 
     @override
     def close(self, then: Callable[[], None] | None = None) -> None:
@@ -328,6 +343,7 @@ class Output(Sink):
         super().drop()
         self._parts.clear()
         self._sealed.clear()
+        self._idle_calls = None
 
     def _cut_off(self) -> None:
         self.drop()
@@ -342,6 +358,28 @@ class Output(Sink):
     def idle(self) -> bool:
         """Open, nothing gathered or set aside, and the transport keeping up."""
         return self._state == _OPEN and not self._parts and not self._sealed and not self._behind()
+
+    @override
+    def when_idle(self, call: Callable[[], None]) -> None:
+        """Call ``call`` now if nothing waits, else once what waits is sent and the transport has sent it all.
+
+        So a file download is told the moment its next chunk may go, rather
+        than looking again and again (a 5 ms poll held downloads to a third
+        of their speed on loopback).
+        """
+        if self.idle:
+            call()
+        elif self._state == _OPEN:
+            if self._idle_calls is None:
+                self._idle_calls = []
+            self._idle_calls.append(call)
+
+    def _caught_up(self) -> None:
+        """Something went out: if nothing waits now, call whoever waits for that."""
+        if self._idle_calls is not None and self.idle:
+            calls, self._idle_calls = self._idle_calls, None
+            for call in calls:
+                call()
 
     @abstractmethod
     def _behind(self) -> bool:
@@ -388,6 +426,7 @@ class BufferedOutput(Output):
     def resumeProducing(self) -> None:
         """The client has caught up."""
         self._backlog = None
+        self._caught_up()
 
     def stopProducing(self) -> None:
         """The connection is going; the protocol hears of it in connectionLost."""
@@ -449,6 +488,7 @@ class SocketOutput(Output):
     def resumeProducing(self) -> None:
         """Twisted has sent everything it held: the client is keeping up."""
         self._held = 0
+        self._caught_up()
 
     def wait_for_transport(self) -> None:
         """Send through Twisted's buffer until it next says it is empty: it may hold another writer's bytes."""

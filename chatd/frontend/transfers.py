@@ -11,8 +11,9 @@ bytes a day, bytes a second down), and when a file's bytes can go.
 
 Chunks go out one per reactor pass per download, at most ``WINDOW``
 unacknowledged, never faster than the sender's user's rate, and only while
-the session's output is idle (``Sink.idle``): a chat line never waits
-behind more than the chunk being written.
+the session's output is idle (``Sink.idle``, which calls back once it is:
+``Sink.when_idle``): a chat line never waits behind more than the chunk
+being written.
 """
 
 import base64
@@ -69,9 +70,6 @@ from chatd.domain.replies import (
 )
 from chatd.frontend.output import Sink
 from chatd.text import fold
-
-RETRY_SECONDS = 0.005
-"""How long a download waits to look again while its session's output is busy."""
 
 DAY = 86400
 
@@ -206,6 +204,8 @@ class Download:
     sent: int
     acked: int
     reading: bool = False
+    waiting: bool = False
+    """Whether it waits for its session's output to have nothing waiting (``Sink.when_idle``)."""
     call: IDelayedCall | None = None
 
 
@@ -478,7 +478,7 @@ class Transfers:
         self._schedule(download, 0)
 
     def _pump(self, download: Download) -> None:
-        """Send the next chunk if the window, the rate and the session's output allow; else look again later."""
+        """Send the next chunk if the window, the rate and the session's output allow; else wait for the one that does not."""
         download.call = None
         peer, transfer = download.peer, download.transfer
         size = transfer.offered.size
@@ -487,7 +487,9 @@ class Transfers:
         if download.sent - download.acked >= WINDOW * CHUNK:
             return
         if not peer.sink.idle:
-            self._schedule(download, RETRY_SECONDS)
+            if not download.waiting:
+                download.waiting = True
+                peer.sink.when_idle(lambda: self._idle(download))
             return
         length = min(CHUNK, size - download.sent)
         bucket = self._bucket(download.owner)
@@ -502,6 +504,11 @@ class Transfers:
         read.addErrback(
             lambda failure: self.log.failure("Reading {file} failed", failure, file=transfer.file)
         )
+
+    def _idle(self, download: Download) -> None:
+        """``download``'s session has nothing waiting to go out: its next chunk may."""
+        download.waiting = False
+        self._schedule(download, 0)
 
     def _chunk_read(self, download: Download, data: bytes) -> None:
         download.reading = False
