@@ -504,6 +504,37 @@ class BudgetTests(FileTestCase):
         )
 
 
+class AckBudgetTests(FileTestCase):
+    """A download's acknowledgements are paid from the transfer budget, not the byte budget chat lines use."""
+
+    limits = LineLimits(flood_bytes=64, flood_disconnect=1.0)
+
+    def test_acks_past_the_byte_budget_neither_slow_nor_warn_the_reader(self) -> None:
+        """With a 64-byte budget (256 at once), 24 acks of 30-odd bytes go through unslowed; once done, bytes count again."""
+        big = os.urandom(24 * CHUNK)
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice, sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        self.upload(alice, big)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        got = b""
+        for _ in range(200):
+            self.clock.advance(0.01)
+            for line in self.lines(bob_wire):
+                self.assertNotIn(b"faster than the server allows", line)
+                item = json.loads(line)
+                if item["type"] == "file_chunk":
+                    got += base64.b64decode(item["data"])
+                    bob.dataReceived(b"/file ack 0000000000000001 %d\n" % len(got))
+                    self.assertEqual(bob_wire.producerState, "producing")
+        self.assertEqual(got, big)
+        self.assertFalse(bob_wire.disconnecting)
+        bob.dataReceived(b"/file list\n" + b" " * 300 + b"\n")
+        self.end_pass()
+        self.assertIn(b"faster than the server allows", bob_wire.value())
+
+
 class FreeLineTests(FileTestCase):
     """``/file put`` and ``/file ack`` cost no line of flood budget; every other line does."""
 

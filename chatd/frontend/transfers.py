@@ -243,6 +243,8 @@ class Transfers:
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
+        self._fetching: dict[Peer, set[str]] = {}
+        """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
         self._downloads: dict[tuple[str, Peer], Download] = {}
         self._days: dict[tuple[str, int], int] = {}
         self._rates: dict[str, TokenBucket] = {}
@@ -264,11 +266,20 @@ class Transfers:
             if transfer is not None and transfer.uploader is peer:
                 transfer.uploader = None
         for pair in [pair for pair in self._downloads if pair[1] is peer]:
-            self._stop(self._downloads.pop(pair))
+            self._end_download(self._downloads.pop(pair))
 
     def uploading(self, peer: Peer) -> bool:
-        """Whether ``peer`` has an upload open: its input is then charged to its transfer budget."""
+        """Whether ``peer`` has an upload open: its put lines may then be long."""
         return bool(self._uploading.get(peer))
+
+    def transferring(self, peer: Peer) -> bool:
+        """Whether ``peer`` has an upload or a download open: its input is then charged to its transfer budget.
+
+        A download's acknowledgements are a line a chunk: a 100 MiB file's
+        would be 237 KB, a minute of the default byte budget, and the
+        download would crawl, its reader warned of flooding.
+        """
+        return bool(self._uploading.get(peer)) or peer in self._fetching
 
     # Uploads.
 
@@ -459,6 +470,7 @@ class Transfers:
     def _start(self, transfer: Transfer, peer: Peer, owner: str, offset: int) -> None:
         download = Download(transfer, peer, owner, offset, offset)
         self._downloads[transfer.file, peer] = download
+        self._fetching.setdefault(peer, set()).add(transfer.file)
         self._pump(download)
 
     def ack(self, peer: Peer, file: str, end: int) -> None:
@@ -471,7 +483,7 @@ class Transfers:
         download.acked = end
         if end == download.transfer.offered.size:
             del self._downloads[file, peer]
-            self._stop(download)
+            self._end_download(download)
             peer.send(FileSent(file))
             self._finished(download.transfer, fold(_named(peer).nick))
             return
@@ -523,10 +535,16 @@ class Transfers:
         if download.call is None or not download.call.active():
             download.call = self._reactor.callLater(delay, self._pump, download)
 
-    def _stop(self, download: Download) -> None:
+    def _end_download(self, download: Download) -> None:
+        """``download`` is over (done, cancelled, or its session gone): no more pumping, and its session fetches one less."""
         if download.call is not None and download.call.active():
             download.call.cancel()
         download.call = None
+        fetching = self._fetching.get(download.peer)
+        if fetching is not None:
+            fetching.discard(download.transfer.file)
+            if not fetching:
+                del self._fetching[download.peer]
 
     def _bucket(self, owner: str) -> TokenBucket:
         bucket = self._rates.get(owner)
@@ -538,7 +556,7 @@ class Transfers:
     def _cancel_download(self, file: str, peer: Peer) -> None:
         download = self._downloads.pop((file, peer), None)
         if download is not None:
-            self._stop(download)
+            self._end_download(download)
 
     def _offered_to(self, peer: Peer, file: str) -> Transfer:
         transfer = self._transfers.get(file)
@@ -567,7 +585,7 @@ class Transfers:
                 self._tell(nick, FileCancelled(file, me.nick, why))
             peer.send(FileCancelled(file, me.nick, why))
             for pair in [pair for pair in self._downloads if pair[0] == file]:
-                self._stop(self._downloads.pop(pair))
+                self._end_download(self._downloads.pop(pair))
             transfer.pending.clear()
             self._forget(transfer)
             return

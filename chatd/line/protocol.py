@@ -363,13 +363,13 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def _charge(self, lines: int, size: int = 0) -> bool:
         """Spend flood budget; over it, stop reading for a while, and in the end cut off.
 
-        While an upload is open, bytes go to the transfer budget instead
-        (``_charge_transfer``). False once the connection is closing or cut
+        While an upload or a download is open, bytes go to the transfer
+        budget instead (``_charge_transfer``). False once the connection is closing or cut
         off: what was charged is not done.
         """
         if self.closing:
             return False
-        if size and self._uploading():
+        if size and self.files is not None and self.files.transferring(self):
             self._charge_transfer(size)
             size = 0
             if not lines:
@@ -377,9 +377,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self._flood.charge(lines, size)
 
     def _charge_transfer(self, size: int) -> None:
-        """Charge an upload's bytes to the transfer budget: over it, stop reading until it refills.
+        """Charge a transfer's bytes (an upload's chunks, a download's acknowledgements) to the transfer budget.
 
-        That is the upload's rate limit: no warning, no cut-off.
+        Over it, reading stops until it refills: that is an upload's rate
+        limit, with no warning and no cut-off.
         """
         budget = self._transfer_budget
         if budget is None:
