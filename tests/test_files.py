@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from typing import Any
 
+from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
@@ -719,3 +720,40 @@ class LinkLineTests(FileTestCase):
             [b"*** 0000000000000001: http://testhost:8080/files/token (one download, within an hour)"],
         )
         self.assertEqual(made, [("0000000000000001", "carol")])
+
+
+class ExpiryTests(FileTestCase):
+    """What waited past --file-keep goes, bytes and all; so do bytes no transfer names."""
+
+    file_limits = FileLimits(keep=100.0)
+
+    def test_an_interrupted_upload_goes_once_it_has_waited_too_long(self) -> None:
+        """Half an upload, its sender gone: kept for --file-keep, then gone with its bytes."""
+        alice, _ = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        alice.connectionLost(Failure(ConnectionDone()))
+        key = f"{SHA}-{len(CONTENT)}"
+        self.clock.advance(99)
+        self.files.expire()
+        self.assertEqual(self.spool.held(key), CHUNK)
+        self.clock.advance(2)
+        self.files.expire()
+        self.assertEqual((self.spool.held_keys(), os.listdir(self.folder)), ([], []))
+        self.assertIsNone(self.files.transfer("0000000000000001"))
+
+    def test_bytes_no_transfer_names_are_removed_and_others_stay(self) -> None:
+        """A spool file from before a start that no transfer names goes at the first look; an open upload's stays."""
+        alice, _ = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.files.expire()
+        self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}.part"])
+        earlier = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, earlier)
+        with open(os.path.join(earlier, f"{'ab' * 32}-10.part"), "wb") as file:
+            file.write(b"left")
+        Transfers(self.chat, Spool(earlier), self.clock, self.file_limits).expire()
+        self.assertEqual(os.listdir(earlier), [])

@@ -86,6 +86,8 @@ class FileStore(Protocol):
 
     def begun(self, key: str) -> bool: ...
 
+    def held_keys(self) -> list[str]: ...
+
     def open(self, key: str, size: int) -> None: ...
 
     def hash_before(self, key: str, end: int) -> "Deferred[str]": ...
@@ -678,12 +680,22 @@ class Transfers:
                 yield cast(Peer, session)
 
     def expire(self) -> None:
-        """Drop what waited past ``--file-keep``: offers nobody fetched, uploads nobody finished."""
+        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), and bytes nobody refers to.
+
+        The spool can hold bytes no open transfer names: a daemon killed
+        between forgetting a transfer and removing its file, or a --files
+        folder kept while the transfers were in memory (``--db :memory:``).
+        Nothing but a transfer stays on the server, so they go too.
+        """
         cutoff = self._reactor.seconds() - self.limits.keep
         for transfer in list(self._transfers.values()):
             if transfer.began < cutoff and not any(pair[0] == transfer.file for pair in self._downloads):
                 self._end_upload(transfer)
                 self._forget(transfer)
+        named = {transfer.key for transfer in self._transfers.values()}
+        for key in self.spool.held_keys():
+            if key not in named:
+                self.spool.drop(key)
 
 
 def _named(peer: Peer) -> UserView:

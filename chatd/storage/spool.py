@@ -84,6 +84,10 @@ class Spool:
         """Whether the spool holds some bytes of ``key``, or has begun it."""
         return key in self._sizes
 
+    def held_keys(self) -> list[str]:
+        """Every key the spool holds bytes of, or has begun."""
+        return list(self._sizes)
+
     def open(self, key: str, size: int) -> None:
         """Begin ``key`` (a file of ``size`` bytes), if it is not begun already."""
         self._sizes.setdefault(key, size)
