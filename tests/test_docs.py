@@ -16,7 +16,7 @@ from chatd.irc.commands import COMMANDS as IRC_COMMANDS
 from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
-from chatd.tap import LIMIT_OPTIONS, Options
+from chatd.tap import FILE_OPTIONS, LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -65,6 +65,13 @@ class DocsTests(SynchronousTestCase):
         for name, _, default, *_ in LIMIT_OPTIONS:
             shown = f"{default:g}" if isinstance(default, float) else str(default)
             self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \| {shown} \|", security), name)
+
+    def test_every_file_limit_in_security_with_its_default(self) -> None:
+        """docs/SECURITY.md has a row for each --file-* limit giving its real default (sizes may say it in MiB too)."""
+        security = read("docs", "SECURITY.md")
+        for name, _, default, *_ in FILE_OPTIONS:
+            shown = f"{default:g}" if isinstance(default, float) else str(default)
+            self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \| {shown}( \([^)]*\))? \|", security), name)
 
     def test_readme_lists_every_variable_of_the_tac(self) -> None:
         """README.md's list of chatd.tac's variables is exactly one for each option, in order."""
