@@ -387,6 +387,11 @@ class RefusalTests(FileTestCase):
         self.offer(alice, sha="cd" * 32, size=60_000)
         [refusal] = self.objects(wire)
         self.assertEqual(refusal["code"], "file-day-limit")
+        # A new day (and a look that forgets the old one's counts): the same offer is taken.
+        self.clock.advance(86400)
+        self.files.expire()
+        self.offer(alice, sha="cd" * 32, size=60_000)
+        self.assertEqual([item["type"] for item in self.objects(wire)], ["file_upload"])
 
     def test_store_full_is_refused(self) -> None:
         """An offer that would take the spool past --file-store-bytes is refused."""

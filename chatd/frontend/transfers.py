@@ -680,7 +680,7 @@ class Transfers:
                 yield cast(Peer, session)
 
     def expire(self) -> None:
-        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), and bytes nobody refers to.
+        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), bytes nobody refers to, and past days' counts.
 
         The spool can hold bytes no open transfer names: a daemon killed
         between forgetting a transfer and removing its file, or a --files
@@ -692,6 +692,9 @@ class Transfers:
             if transfer.began < cutoff and not any(pair[0] == transfer.file for pair in self._downloads):
                 self._end_upload(transfer)
                 self._forget(transfer)
+        today = int(self._reactor.seconds() // DAY)
+        for day in [day for day in self._days if day[1] != today]:
+            del self._days[day]
         named = {transfer.key for transfer in self._transfers.values()}
         for key in self.spool.held_keys():
             if key not in named:
