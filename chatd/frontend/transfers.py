@@ -680,7 +680,7 @@ class Transfers:
                 yield cast(Peer, session)
 
     def expire(self) -> None:
-        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), bytes nobody refers to, and past days' counts.
+        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), bytes nobody refers to, past days' counts and idle rate buckets.
 
         The spool can hold bytes no open transfer names: a daemon killed
         between forgetting a transfer and removing its file, or a --files
@@ -695,6 +695,10 @@ class Transfers:
         today = int(self._reactor.seconds() // DAY)
         for day in [day for day in self._days if day[1] != today]:
             del self._days[day]
+        # An owner with no download going has a full bucket by the next look: it is made again when needed.
+        fetching = {download.owner for download in self._downloads.values()}
+        for owner in [owner for owner in self._rates if owner not in fetching]:
+            del self._rates[owner]
         named = {transfer.key for transfer in self._transfers.values()}
         for key in self.spool.held_keys():
             if key not in named:
