@@ -385,20 +385,89 @@ class ReceiveTests(FilesTestCase):
             ['! "photo.jpg" from bob failed: its SHA-256 is not the one offered, so it was deleted.'],
         )
 
-    def test_a_damaged_chunk_ends_the_download(self) -> None:
-        """A chunk whose hash is not the one sent with it: cancelled, nothing kept."""
-        data = os.urandom(CHUNK * 2)
+    def damage(self, piece: dict[str, object]) -> dict[str, object]:
+        """``piece`` with a hash that is not its data's."""
+        return {**piece, "sha256": hashlib.sha256(b"not this").hexdigest()}
+
+    def test_a_damaged_chunk_is_fetched_again_from_the_last_good_one(self) -> None:
+        """What came before is kept and acknowledged; the chunks already on their way after it are ignored."""
+        data = os.urandom(CHUNK * 4)
         self.offer(data)
         self.link.send("/accept")
         self.peer.sent()
         self.lines()
-        bad = {**chunk(0, data[:CHUNK]), "sha256": hashlib.sha256(b"x").hexdigest()}
-        self.peer.send(bad)
+        self.peer.send(
+            chunk(0, data[:CHUNK]),
+            chunk(CHUNK, data[CHUNK : 2 * CHUNK]),
+            self.damage(chunk(2 * CHUNK, data[2 * CHUNK : 3 * CHUNK])),
+            chunk(3 * CHUNK, data[3 * CHUNK :]),
+        )
+        last = hashlib.sha256(data[CHUNK : 2 * CHUNK]).hexdigest()
+        self.assertEqual(
+            self.peer.sent(),
+            [
+                f"/file ack {FILE_ID} {CHUNK}",
+                f"/file ack {FILE_ID} {2 * CHUNK}",
+                f"/file accept {FILE_ID} {2 * CHUNK} {last}",
+            ],
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '~ Part of "photo.jpg" arrived damaged (bytes 32768 on): fetching it again from there (retry 1 of 3).'
+            ],
+        )
+        self.assertEqual(
+            self.receive(data, 2 * CHUNK), [f"/file ack {FILE_ID} {end}" for end in (3 * CHUNK, 4 * CHUNK)]
+        )
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+        self.assertEqual(
+            self.lines()[-1],
+            f'~ Saved "photo.jpg" (66 KB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
+        )
+
+    def test_a_damaged_first_chunk_is_accepted_again_from_the_start(self) -> None:
+        """Nothing good held yet: a plain ``/file accept ID``."""
+        data = os.urandom(CHUNK + 10)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.sent()
+        self.peer.send(self.damage(chunk(0, data[:CHUNK])))
+        self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
+        self.receive(data)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), data)
+
+    def test_a_fourth_damaged_chunk_ends_the_download_in_one_line(self) -> None:
+        """Three retries; the fourth damaged chunk cancels it on the server and deletes what came."""
+        data = os.urandom(CHUNK * 3)
+        self.offer(data)
+        self.link.send("/accept")
+        self.peer.send(chunk(0, data[:CHUNK]))
+        self.peer.sent()
+        self.lines()
+        last = hashlib.sha256(data[:CHUNK]).hexdigest()
+        for retry in (1, 2, 3):
+            self.peer.send(self.damage(chunk(CHUNK, data[CHUNK : 2 * CHUNK])))
+            self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID} {CHUNK} {last}"])
+            self.assertEqual(
+                self.lines(),
+                [
+                    f'~ Part of "photo.jpg" arrived damaged (bytes 16384 on): fetching it again from there (retry {retry} of 3).'
+                ],
+            )
+        self.peer.send(self.damage(chunk(CHUNK, data[CHUNK : 2 * CHUNK])))
         self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
         self.assertEqual(
-            self.lines(), ['! "photo.jpg" from bob failed: a piece of it arrived damaged (bytes 0 on).']
+            self.lines(),
+            [
+                '! "photo.jpg" from bob failed: pieces of it arrived damaged 4 times (the last at bytes 16384 on), so it was cancelled.'
+            ],
         )
         self.assertEqual(os.listdir(self.folder), [])
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
 
     def test_after_a_drop_the_download_goes_on_from_the_part_file(self) -> None:
         """Reconnected: ``/file accept ID OFFSET HASH`` from the last whole chunk held, then the rest."""

@@ -3,7 +3,10 @@
 The server sends ``file_chunk`` objects in order, at most 8 unacknowledged.
 Each chunk's SHA-256 is checked before it is written; it is acknowledged
 (``/file ack ID END``) only once it is in the part file, so what was
-acknowledged is what a resume can go on from. At ``file_sent`` the whole
+acknowledged is what a resume can go on from. A chunk that arrives
+damaged is not written: the download accepts again from the end of the
+last good chunk (``/file accept ID OFFSET HASH``), up to ``RETRIES`` times
+for one file, and gives up on the next. At ``file_sent`` the whole
 part file is hashed and, if it is the offer's SHA-256, saved under its
 name; otherwise it is deleted and the user told. Disk work runs on the
 ``Worker``, one step at a time per download (a ``DeferredLock``), so writes
@@ -26,6 +29,9 @@ from chatd.client.worker import Worker
 
 T = TypeVar("T")
 
+RETRIES = 3
+"""Damaged chunks a download gets over by accepting again from the last good one; the next one ends it."""
+
 
 class Stage(enum.Enum):
     """Where a download is; the value is how ``/files`` says it."""
@@ -44,7 +50,8 @@ class Download:
 
     ``send`` puts a line on the wire; ``ended`` is told once how it ended:
     the saved path, or None and a sentence saying why it failed;
-    ``resumed``, each time it goes on from a part file, how many bytes it held.
+    ``resumed``, each time it goes on from a part file, how many bytes it
+    held (``repairing`` is True when a damaged chunk is why).
     """
 
     def __init__(
@@ -73,6 +80,10 @@ class Download:
         self._resumed_from = resumed
         self._disk = DeferredLock()
         self._round = 0
+        self.damaged = 0
+        """Chunks of this file that arrived damaged, each answered by accepting again."""
+        self.repairing = False
+        """True from a damaged chunk until the accept that goes on after it is sent."""
 
     def _on_disk(self, work: Callable[..., T], *args: object) -> "Deferred[T]":
         """Run ``work(*args)`` on the worker after every earlier disk step of this download."""
@@ -103,8 +114,9 @@ class Download:
             return
         self.held = self._next = offset
         self._send(f"/file accept {self.offer.file}" + (f" {offset} {last}" if offset else ""))
-        if offset:
+        if offset or self.repairing:
             self._resumed_from(self, offset)
+        self.repairing = False
 
     def mismatch(self) -> None:
         """``ERR file-resume-mismatch``: the part file is not the start of the server's copy; start from 0."""
@@ -126,13 +138,36 @@ class Download:
         except (binascii.Error, ValueError):
             raw = None
         if raw is None or hashlib.sha256(raw).hexdigest() != sha256 or offset + len(raw) > self.offer.size:
-            self.fail(f"a piece of it arrived damaged (bytes {offset} on)")
+            self._damaged(offset)
             return
         self.stage = Stage.RECEIVING
         self._next = end = offset + len(raw)
         this_round = self._round
         self._on_disk(self.part.write, offset, raw).addCallbacks(
             lambda _: self._written(this_round, end), self._disk_failed
+        )
+
+    def _damaged(self, offset: int) -> None:
+        """The chunk at ``offset`` is not what its hash says: keep what came before, and accept again from there.
+
+        The chunks already on their way after it are ignored (their offsets
+        are not the next one), and what is being written is finished first,
+        so the part file ends where the damaged chunk began.
+        """
+        self.damaged += 1
+        if self.damaged > RETRIES:
+            self.fail(
+                f"pieces of it arrived damaged {self.damaged} times (the last at bytes {offset} on), "
+                "so it was cancelled"
+            )
+            return
+        assert self.part is not None, "chunks are taken only once the part file exists"
+        self.stage = Stage.ACCEPTING
+        self.repairing = True
+        self._round += 1
+        this_round = self._round
+        self._on_disk(self.part.resume_point, CHUNK).addCallbacks(
+            lambda point: self._resumed(this_round, *point), self._disk_failed
         )
 
     def _written(self, this_round: int, end: int) -> None:
@@ -165,6 +200,7 @@ class Download:
         if self.stage in (Stage.ACCEPTING, Stage.RECEIVING):
             self.stage = Stage.WAITING
             self._round += 1
+            self.repairing = False
 
     def decline(self) -> None:
         """Refuse the offer: nothing was written."""

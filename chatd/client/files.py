@@ -17,7 +17,7 @@ from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
-from chatd.client.download import Download
+from chatd.client.download import RETRIES, Download
 from chatd.client.download import Stage as Down
 from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS, error, quoted
@@ -147,6 +147,12 @@ class Transfers:
 
     def _resumed(self, download: Download, held: int) -> None:
         offer = download.offer
+        if download.repairing:
+            self.say(
+                f"Part of {quoted(offer.name)} arrived damaged (bytes {held} on): fetching it again from there "
+                f"(retry {download.damaged} of {RETRIES})."
+            )
+            return
         share = held * 100 // offer.size if offer.size else 100
         self.say(
             f"Going on with {quoted(offer.name)} from {share}% ({size_text(held)} of {size_text(offer.size)} held)."
