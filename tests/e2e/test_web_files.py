@@ -137,6 +137,45 @@ def saved(page: Page, folder: str, name: str) -> bytes:
         return file.read()
 
 
+def on_disk(case: SynchronousTestCase, name: str, data: bytes) -> str:
+    """The path of a new file ``name`` holding ``data``, in a folder removed at cleanup."""
+    folder = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, folder)
+    path = os.path.join(folder, name)
+    with open(path, "wb") as file:
+        file.write(data)
+    return path
+
+
+def card_named(page: Page, name: str) -> str:
+    """The file id of the transfer line named ``name`` in the log shown, once it is there."""
+
+    def found() -> str | None:
+        for line in page.driver.find_elements(By.CSS_SELECTOR, "#log-box .log .line.file"):
+            if line.find_element(By.CSS_SELECTOR, ".file-name").get_attribute("textContent") == name:
+                return str(line.get_attribute("data-file")) or None
+        return None
+
+    return page.wait(found, f"a line offering {name}")
+
+
+def accept(page: Page, name: str) -> str:
+    """Press Accept on the offer of ``name`` in the log shown; the file's id."""
+    file_id = card_named(page, name)
+    page.find(f'#log-box .log .line.file[data-file="{file_id}"] .file-accept').click()
+    return file_id
+
+
+def fetched(page: Page, file_id: str, name: str) -> None:
+    """Wait until the page says it fetched, checked and saved ``name``."""
+    page.wait(
+        lambda: (
+            card_state(page, file_id) == [f"Fetched, checked (SHA-256 matches) and saved as {name}."] or None
+        ),
+        f"{name} checked",
+    )
+
+
 def quiet(case: SynchronousTestCase, page: Page) -> None:
     """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
     case.assertEqual(page.console_errors(), [])
@@ -313,3 +352,50 @@ class ResumeTests(SynchronousTestCase):
         self.assertEqual(len(went_on), 1, went_on)
         self.assertEqual(saved(alice, folder, "fetched.bin"), data)
         quiet(self, alice)
+
+
+class BetweenPagesTests(SynchronousTestCase):
+    """Two people with the page send each other files (issue 16's "done when")."""
+
+    def test_two_pages_send_each_other_files_privately_and_in_a_room(self) -> None:
+        """alice's page sends bob's a file in their private conversation, bob's sends one to #lobby, and each file
+        Chromium saves is the sender's byte for byte."""
+        _, url = start_web(self)
+        alice, bob = Page(self, url), Page(self, url)
+        alice_folder, bob_folder = save_to(alice), save_to(bob)
+        alice.login("alice")
+        bob.login("bob")
+        to_bob = content(200_003, seed=21)
+        to_lobby = content(150_000, seed=77)
+
+        alice.wait_for_member("bob")
+        alice.wait(
+            lambda: alice.find("#member-list .member[title='Private messages with bob']"), "bob's button"
+        )
+        alice.find("#member-list .member[title='Private messages with bob']").click()
+        alice.wait(lambda: alice.title() == "bob" or None, "the private conversation with bob")
+        choose(alice, on_disk(self, "café menu.pdf", to_bob))
+        alice.wait(lambda: card_state(alice) == ["Uploaded and offered to bob."] or None, "alice's offer")
+        bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
+        bob.open("alice")
+        private_id = accept(bob, "café menu.pdf")
+        fetched(bob, private_id, "café menu.pdf")
+        self.assertEqual(saved(bob, bob_folder, "café menu.pdf"), to_bob)
+
+        bob.open("#lobby")
+        choose(bob, on_disk(self, "scan.tiff", to_lobby))
+        bob.wait(
+            lambda: card_state(bob) == ["Uploaded and offered to #lobby."] or None, "bob's offer to #lobby"
+        )
+        alice.open("#lobby")
+        room_id = accept(alice, "scan.tiff")
+        fetched(alice, room_id, "scan.tiff")
+        self.assertEqual(saved(alice, alice_folder, "scan.tiff"), to_lobby)
+        self.assertEqual(
+            alice.texts(f'#log-box .log .line.file[data-file="{room_id}"] .file-what'),
+            [
+                f"bob offers scan.tiff (150 kB, image/tiff, sha256 {hashlib.sha256(to_lobby).hexdigest()[:12]}…)"
+            ],
+        )
+        quiet(self, alice)
+        quiet(self, bob)
