@@ -218,6 +218,57 @@ class SendTests(SynchronousTestCase):
         quiet(self, alice)
 
 
+DROP = """
+const [name, size, seed] = arguments;
+const bytes = new Uint8Array(size);
+for (let n = 0; n < size; n += 1) bytes[n] = (seed + n * 7 + Math.floor(n / 251)) % 256;
+const carried = new DataTransfer();
+carried.items.add(new File([bytes], name, { type: "application/octet-stream" }));
+const log = document.querySelector("#log-box .log");
+const main = document.getElementById("main");
+const fire = (type) => log.dispatchEvent(new DragEvent(type, { dataTransfer: carried, bubbles: true, cancelable: true }));
+fire("dragenter");
+const marked = main.classList.contains("dropping");
+const taken = !fire("dragover");
+const dropped = !fire("drop");
+return [marked, taken, dropped, main.classList.contains("dropping")];
+"""
+"""Drag a file made in the page (the bytes of ``content(size, seed)``) over the log shown and drop it there: whether
+the conversation was marked as a drop target, took the dragover, took the drop, and is still marked after it."""
+
+
+class DropTests(SynchronousTestCase):
+    """Files dropped on the conversation are sent to it."""
+
+    def test_a_file_dropped_on_the_room_reaches_its_members_byte_identical(self) -> None:
+        """A 70,000-byte file dropped on #lobby's log (a real drop event carrying a File) is offered to bob there,
+        and what he fetches is the file's bytes; the room is marked while the file is over it, and not after."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        alice.open("#lobby")
+
+        self.assertEqual(alice.script(DROP, "dropped.bin", 70_000, 40), [True, True, True, False])
+        offered = next_of(bob, "file_offered")
+        data = content(70_000, seed=40)
+        self.assertEqual(
+            {key: offered[key] for key in ("nick", "to", "name", "size", "sha256")},
+            {
+                "nick": "alice",
+                "to": "#lobby",
+                "name": "dropped.bin",
+                "size": 70_000,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            },
+        )
+        self.assertEqual(fetch(bob, offered["file"]), data)
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
+        )
+        quiet(self, alice)
+
+
 class FetchTests(SynchronousTestCase):
     """The page fetches a file a program offered, and shows its name as text."""
 
