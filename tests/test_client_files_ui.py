@@ -11,8 +11,10 @@ import tempfile
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+import pyte
 from twisted.internet.defer import Deferred
 
+from chatd.client import upload
 from chatd.client.files import Transfers
 from chatd.client.progress import Bar, bar_text, duration_text, size_text
 from chatd.client.upload import CHUNK
@@ -38,6 +40,10 @@ class QueuedWorker:
         while self.waiting:
             self.waiting.pop(0)()
 
+    def run_one(self) -> None:
+        """Run the oldest call held (what it queues in turn waits)."""
+        self.waiting.pop(0)()
+
 
 class BarTextTests(TerminalTestCase):
     """One row per bar: label, track, percent, rate, time left."""
@@ -57,8 +63,8 @@ class BarTextTests(TerminalTestCase):
         self.assertEqual([duration_text(s) for s in (42, 725, 3725)], ["0:42", "12:05", "1:02:05"])
 
 
-class TerminalBarTests(TerminalTestCase):
-    """A download's bar sits between the chat and the input line, and goes when it ends."""
+class TransfersTerminalTestCase(TerminalTestCase):
+    """The emulated terminal, with transfers into a fresh downloads folder once ``attach``ed."""
 
     def setUp(self) -> None:
         super().setUp()
@@ -70,6 +76,10 @@ class TerminalBarTests(TerminalTestCase):
         files.watch(self.ui)
         self.link.files = files
         return files
+
+
+class TerminalBarTests(TransfersTerminalTestCase):
+    """A download's bar sits between the chat and the input line, and goes when it ends."""
 
     def test_the_bar_stays_above_the_input_line_while_chat_lines_arrive(self) -> None:
         """Chat scrolls above the bar; the bar and the half-typed line stay whole; the end removes the bar."""
@@ -109,3 +119,62 @@ class TerminalBarTests(TerminalTestCase):
         worker.run()
         digest = hashlib.sha256(b"\0" * 100_000).hexdigest()
         self.assertEqual(peer.sent(), [f"/file offer bob 100000 {digest} application/octet-stream big.bin"])
+
+
+class HashingBarTests(TransfersTerminalTestCase):
+    """Hashing a big file before it is offered has a bar of its own, which the upload's bar then takes over."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # 80 columns, so the bars' labels are whole.
+        self.size = (80, 10)
+        self.screen = pyte.Screen(*self.size)
+        self.stream = pyte.ByteStream(self.screen)
+        self.ui.resized()
+
+    def big_file(self, size: int) -> str:
+        path = os.path.join(self.folder, "big.bin")
+        with open(path, "wb") as out:
+            out.write(os.urandom(size))
+        return path
+
+    def test_hashing_shows_a_bar_with_percent_and_rate_then_the_upload_bar_takes_its_row(self) -> None:
+        """Four slices: after a moment "hashing big.bin" at 75% and its rate; once offered, the upload's bar there."""
+        self.patch(upload, "HASH_SLICE", 4 * CHUNK)
+        worker = QueuedWorker()
+        self.attach(worker)
+        peer = self.online()
+        worker.run()  # The look for part files left by an earlier run.
+        path = self.big_file(16 * CHUNK)
+        self.type(f"/send bob {path}\r".encode())
+        for _ in range(3):
+            worker.run_one()
+            self.clock.advance(0.5)
+        rows = self.rows()
+        self.assertEqual(
+            rows[-2], "hashing big.bin [###########################----------]  75% 131 KB/s 0:01 left"
+        )
+        self.assertEqual(rows[-1], "#lobby>")
+        worker.run()
+        [offer] = peer.sent()
+        self.assertTrue(offer.startswith("/file offer bob 262144 "), offer)
+        self.clock.advance(0.5)
+        rows = self.rows()
+        self.assertEqual(rows[-2], f"↑ big.bin to bob [{'-' * 55}]   0%")
+        self.assertFalse(any(row.startswith("hashing") for row in rows), rows)
+
+    def test_cancel_stops_the_hashing_between_slices(self) -> None:
+        """Cancelled while hashing: the next slice is not read, nothing is offered, the bar goes."""
+        self.patch(upload, "HASH_SLICE", 4 * CHUNK)
+        worker = QueuedWorker()
+        self.attach(worker)
+        peer = self.online()
+        worker.run()
+        self.type(f"/send bob {self.big_file(16 * CHUNK)}\r".encode())
+        worker.run_one()
+        self.type(b"/cancel\r")
+        worker.run()
+        self.assertEqual(worker.waiting, [])
+        self.assertEqual(peer.sent(), [])
+        self.clock.advance(5)
+        self.assertFalse(any(row.startswith("hashing") for row in self.rows()))

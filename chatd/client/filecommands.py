@@ -16,7 +16,7 @@ from chatd.client.download import Stage as Down
 from chatd.client.fileevents import quoted
 from chatd.client.progress import size_text
 from chatd.client.style import Look
-from chatd.client.upload import Hashed, Upload, hash_file
+from chatd.client.upload import Hashed, Upload
 from chatd.client.upload import Stage as Up
 from chatd.text import safe_file_name, scrub
 
@@ -51,17 +51,25 @@ def send(files: "Transfers", rest: str) -> None:
         return
     number = files.number()
     name = safe_file_name(os.path.basename(path))
-    upload = Upload(number, target, path, name, mime_type(path), files.put, files.worker, files.upload_failed)
+    try:
+        expected = os.path.getsize(path)
+    except OSError as problem:
+        files.say(f"{scrub(path)} cannot be read: {scrub(problem.strerror or str(problem))}.", Look.ERROR)
+        return
+    upload = Upload(
+        number, target, path, name, mime_type(path), expected, files.put, files.worker, files.upload_failed
+    )
     files.all[number] = upload
     files.say(f"Reading {quoted(name)} to send it to {scrub(target)}; /cancel {number} stops it.")
-    files.worker(hash_file, path).addCallbacks(
+    upload.hash().addCallbacks(
         lambda hashed: _hashed(files, upload, hashed),
         lambda failure: files.upload_failed(upload, f"it cannot be read ({failure.getErrorMessage()})"),
     )
+    files.tick_soon()
 
 
-def _hashed(files: "Transfers", upload: Upload, hashed: Hashed) -> None:
-    if upload.stage is not Up.HASHING:
+def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
+    if hashed is None or upload.stage is not Up.HASHING:
         return
     if hashed.size == 0:
         files.drop(upload)

@@ -75,7 +75,10 @@ class Transfers:
         self.worker = worker
         self._numbers = 0
         self.all: dict[int, Transfer] = {}
-        self._meters: dict[int, Meter] = {}
+        self._meters: dict[tuple[int, bool], Meter] = {}
+        """Each running transfer's meter, by its number and whether it is hashing."""
+        self._since: dict[int, float] = {}
+        """When each running transfer was first measured: its bar shows a moment after."""
         self._display: Display | None = None
         self._ticking: IDelayedCall | None = None
         self._drawn = False
@@ -207,11 +210,8 @@ class Transfers:
         return [
             transfer
             for transfer in self.transfers()
-            if (isinstance(transfer, Upload) and transfer.stage in (Up.SENDING, Up.CHECKING))
-            or (
-                isinstance(transfer, Download)
-                and transfer.stage in (Down.ACCEPTING, Down.RECEIVING, Down.CHECKING)
-            )
+            if (isinstance(transfer, Upload) and transfer.stage in _UPLOAD_BARS)
+            or (isinstance(transfer, Download) and transfer.stage in _DOWNLOAD_BARS)
         ]
 
     def tick_soon(self) -> None:
@@ -232,20 +232,30 @@ class Transfers:
             self.tick_soon()
 
     def refresh(self) -> None:
-        """Measure the running transfers and redraw their bars; take the bars of ended ones away."""
+        """Measure the running transfers and redraw their bars; take the bars of ended ones away.
+
+        A transfer's bar shows once it has run a moment, hashing included:
+        a file hashed for longer than that goes on to its upload's bar at
+        once, in the same row. Hashing and sending are measured apart, so
+        the rate of one is not taken for the other's.
+        """
         now = self.reactor.seconds()
         bars = []
         active = self._active()
         for transfer in active:
-            meter = self._meters.get(transfer.number)
+            label, done, size = _progress(transfer)
+            key = _meter_key(transfer)
+            meter = self._meters.get(key)
             if meter is None:
-                meter = self._meters[transfer.number] = Meter(now, transfer.held)
+                meter = self._meters[key] = Meter(now, done)
             else:
-                meter.sample(now, transfer.held)
-            if now - meter.since >= SHOWN_AFTER_SECONDS:
-                bars.append(Bar(_label(transfer), transfer.held, _size(transfer), meter.rate))
-        for number in set(self._meters) - {transfer.number for transfer in active}:
-            del self._meters[number]
+                meter.sample(now, done)
+            if now - self._since.setdefault(transfer.number, now) >= SHOWN_AFTER_SECONDS:
+                bars.append(Bar(label, min(done, size), size, meter.rate))
+        going = {transfer.number for transfer in active}
+        measured = {_meter_key(transfer) for transfer in active}
+        self._meters = {key: meter for key, meter in self._meters.items() if key in measured}
+        self._since = {number: since for number, since in self._since.items() if number in going}
         if self._display is not None and (bars or self._drawn):
             self._display.progress(bars)
             self._drawn = bool(bars)
@@ -270,11 +280,23 @@ class Transfers:
         self.link.show_lines(self.lines(bodies, Look.STATUS))
 
 
-def _label(transfer: Transfer) -> str:
-    if isinstance(transfer, Upload):
-        return f"↑ {scrub(transfer.name)} to {scrub(transfer.target)}"
-    return f"↓ {scrub(safe_file_name(transfer.offer.name))} from {scrub(transfer.offer.nick)}"
+_UPLOAD_BARS = (Up.HASHING, Up.OFFERING, Up.SENDING, Up.CHECKING)
+"""The stages of an upload that have a bar."""
+
+_DOWNLOAD_BARS = (Down.ACCEPTING, Down.RECEIVING, Down.CHECKING)
+"""The stages of a download that have a bar."""
 
 
-def _size(transfer: Transfer) -> int:
-    return transfer.size if isinstance(transfer, Upload) else transfer.offer.size
+def _meter_key(transfer: Transfer) -> tuple[int, bool]:
+    """Hashing and sending are measured apart: the transfer's number, and whether it is hashing."""
+    return transfer.number, isinstance(transfer, Upload) and transfer.stage is Up.HASHING
+
+
+def _progress(transfer: Transfer) -> tuple[str, int, int]:
+    """A running transfer's bar label (scrubbed), bytes done and bytes in all."""
+    if isinstance(transfer, Download):
+        offer = transfer.offer
+        return f"↓ {scrub(safe_file_name(offer.name))} from {scrub(offer.nick)}", transfer.held, offer.size
+    if transfer.stage is Up.HASHING:
+        return f"hashing {scrub(transfer.name)}", transfer.hashing_done, transfer.expected
+    return f"↑ {scrub(transfer.name)} to {scrub(transfer.target)}", transfer.held, transfer.size

@@ -6,8 +6,8 @@ content it already holds (``have``), with the SHA-256 of its last chunk
 goes on from there or asks the server to start over (``/file restart``).
 Each chunk put is acknowledged with ``file_progress``; a window of
 ``WINDOW`` chunks keeps the pipe full while the user's own chat lines
-wait behind at most 128 KiB. Reading and base64 run on the ``Worker``,
-one batch at a time, so the file is never read whole into memory.
+wait behind at most 128 KiB. Hashing, reading and base64 run on the ``Worker``, a slice or a batch at
+a time, so the file is never read whole into memory and the bar moves.
 If the connection drops, the upload waits; on the next connection it is
 offered again, and the server's ``have`` says where to go on.
 """
@@ -17,6 +17,9 @@ import enum
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from chatd.client.partfile import READ_BYTES
 from chatd.client.worker import Worker
@@ -37,19 +40,53 @@ class Hashed:
     chunks: tuple[str, ...]
 
 
+HASH_SLICE = 8 * 1024 * 1024
+"""Bytes hashed in one go on the worker: between slices the bar moves and a cancel is heard. A multiple of CHUNK."""
+
+
+class Hashing:
+    """A file being hashed a slice at a time, whole and chunk by chunk.
+
+    ``step`` runs on the worker, one call at a time; nothing else touches
+    the object while one runs, so the reactor thread reads ``size`` only
+    between steps.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0
+        """Bytes hashed so far."""
+        self._whole = hashlib.sha256()
+        self._chunks: list[str] = []
+
+    def step(self, path: str) -> bool:
+        """Hash up to ``HASH_SLICE`` more bytes of ``path``; True once its end is reached. Blocks; raises OSError."""
+        with open(path, "rb") as file:
+            file.seek(self.size)
+            left = HASH_SLICE
+            while left > 0:
+                block = file.read(min(READ_BYTES, left))
+                if not block:
+                    return True
+                self._whole.update(block)
+                self.size += len(block)
+                left -= len(block)
+                # Blocks start on a chunk's boundary: READ_BYTES and HASH_SLICE are multiples of CHUNK.
+                self._chunks += [
+                    hashlib.sha256(block[at : at + CHUNK]).hexdigest() for at in range(0, len(block), CHUNK)
+                ]
+        return False
+
+    def result(self) -> Hashed:
+        """What the finished hashing found."""
+        return Hashed(self.size, self._whole.hexdigest(), tuple(self._chunks))
+
+
 def hash_file(path: str) -> Hashed:
     """Read ``path`` once, in chunks, hashing it whole and chunk by chunk. Blocks; raises OSError."""
-    whole = hashlib.sha256()
-    chunks = []
-    size = 0
-    with open(path, "rb") as file:
-        while block := file.read(READ_BYTES):
-            whole.update(block)
-            size += len(block)
-            chunks += [
-                hashlib.sha256(block[at : at + CHUNK]).hexdigest() for at in range(0, len(block), CHUNK)
-            ]
-    return Hashed(size, whole.hexdigest(), tuple(chunks))
+    hashing = Hashing()
+    while not hashing.step(path):
+        pass
+    return hashing.result()
 
 
 def span_sha256(path: str, start: int, end: int) -> str:
@@ -109,6 +146,7 @@ class Upload:
         path: str,
         name: str,
         mime: str,
+        expected: int,
         send: Callable[[str], None],
         worker: Worker,
         ended: "Callable[[Upload, str], None]",
@@ -119,6 +157,10 @@ class Upload:
         self.name = name
         self.mime = mime
         self.hashed: Hashed | None = None
+        self.hashing_done = 0
+        """Bytes hashed so far, while the stage is HASHING."""
+        self.expected = expected
+        """The file's size when ``/send`` found it: what hashing is measured against."""
         self.file_id: str | None = None
         self.stage = Stage.HASHING
         self.held = 0
@@ -137,6 +179,33 @@ class Upload:
     def size(self) -> int:
         """The file's size once hashed, else 0."""
         return self.hashed.size if self.hashed is not None else 0
+
+    def hash(self) -> "Deferred[Hashed | None]":
+        """Hash the file on the worker, a slice at a time; the result, or None if the upload ended meanwhile.
+
+        Fails with the OSError that reading raised.
+        """
+        hashing = Hashing()
+        result: Deferred[Hashed | None] = Deferred()
+
+        def stepped(done: bool) -> None:
+            if self.stage is not Stage.HASHING:
+                result.callback(None)
+            elif done:
+                self.hashing_done = hashing.size
+                result.callback(hashing.result())
+            else:
+                self.hashing_done = hashing.size
+                self._worker(hashing.step, self.path).addCallbacks(stepped, failed)
+
+        def failed(failure: Failure) -> None:
+            if self.stage is Stage.HASHING:
+                result.errback(failure)
+            else:
+                result.callback(None)
+
+        self._worker(hashing.step, self.path).addCallbacks(stepped, failed)
+        return result
 
     def offer_line(self) -> str:
         """The ``/file offer`` for this file (hashed)."""
