@@ -48,10 +48,24 @@ class OptionsTests(SynchronousTestCase):
             ("chat.example", 6000, "bob", True, "~/pw"),
         )
 
+    def test_the_downloads_folder_comes_from_the_config_file_unless_the_command_line_says(self) -> None:
+        """downloads in client.toml, ``~`` expanded; --downloads wins; neither: ~/Downloads/chatd."""
+        home = os.path.expanduser("~")
+        self.assertEqual(self.parse()["downloads"], os.path.join(home, "Downloads", "chatd"))
+        self.write_config('downloads = "~/received"\n')
+        self.assertEqual(self.parse()["downloads"], os.path.join(home, "received"))
+        self.assertEqual(self.parse("--downloads", "/tmp/elsewhere")["downloads"], "/tmp/elsewhere")
+        self.write_config("downloads = 3\n")
+        error = self.assertRaises(usage.UsageError, self.parse)
+        self.assertIn("downloads in the config file", str(error))
+
     def test_a_bad_config_file_is_one_sentence(self) -> None:
         """An unknown key, a value of the wrong type, or text that is not TOML: a UsageError naming the file."""
         for text, sentence in (
-            ("colour = 1\n", "says colour, which is none of host, port, nick, identify, password_file."),
+            (
+                "colour = 1\n",
+                "says colour, which is none of host, port, nick, identify, password_file, downloads.",
+            ),
             ('port = "x"\n', "port in the config file"),
             ("port = \n", "is not TOML"),
         ):

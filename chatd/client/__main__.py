@@ -74,7 +74,7 @@ class Options(usage.Options):
         "a registered nickname on every connection and reconnection: the password is the first "
         "line of --password-file, else asked on the terminal, never taken from the command line. "
         "A config file (default ~/.config/chatd/client.toml, or under $XDG_CONFIG_HOME) may set "
-        "host, port, nick, identify (true or false) and password_file; the command line wins. "
+        "host, port, nick, identify (true or false), password_file and downloads; the command line wins. "
         "Files: /send NICK|#room PATH offers a file (checked by SHA-256, resumed after a drop); "
         "/accept [N], /decline [N], /cancel [N] and /files list and steer transfers; received files land "
         "in --downloads under a safe name that never overwrites."
@@ -87,7 +87,7 @@ class Options(usage.Options):
             "downloads",
             None,
             None,
-            "Save received files in this folder, made if missing (default: ~/Downloads/chatd).",
+            "Save received files in this folder, made if missing (default: downloads in the config file, else ~/Downloads/chatd).",
         ],
         [
             "cafile",
@@ -160,7 +160,9 @@ class Options(usage.Options):
             if self[option] is None:
                 self[option] = found.get(key)
         self["identify"] = bool(self["identify"] or found.get("identify", False))
-        self["downloads"] = os.path.expanduser(self["downloads"] or DEFAULT_DOWNLOADS)
+        self["downloads"] = os.path.expanduser(
+            self["downloads"] or found.get("downloads") or DEFAULT_DOWNLOADS
+        )
         self["host"] = self["host"] or "localhost"
         self["port"] = self["port"] or 5000
         if not 1 <= self["port"] <= 65535:

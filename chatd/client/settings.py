@@ -2,8 +2,8 @@
 
 ``~/.config/chatd/client.toml`` (``$XDG_CONFIG_HOME`` if set; ``--config``
 names another) may say ``host``, ``port``, ``nick``, ``identify`` (true:
-identify as ``nick``) and ``password_file``; what the command line says
-wins. The password is the first line of the password file, or is asked
+identify as ``nick``), ``password_file`` and ``downloads`` (the folder
+received files are saved in); what the command line says wins. The password is the first line of the password file, or is asked
 on the terminal (``getpass``, which does not echo it): a password on the
 command line would be in every ``ps`` listing and the shell's history.
 """
@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-KEYS = {"host": str, "port": int, "nick": str, "identify": bool, "password_file": str}
+KEYS = {"host": str, "port": int, "nick": str, "identify": bool, "password_file": str, "downloads": str}
 """What the config file may say, and the type of each."""
 
 
