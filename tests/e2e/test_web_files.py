@@ -176,9 +176,27 @@ def fetched(page: Page, file_id: str, name: str) -> None:
     )
 
 
+def private_with(page: Page, nick: str) -> None:
+    """Open the private conversation with ``nick``, from the members of the room shown."""
+    page.wait_for_member(nick)
+    page.find(f"#member-list .member[title='Private messages with {nick}']").click()
+    page.wait(lambda: page.title() == nick or None, f"the private conversation with {nick}")
+
+
+def press(page: Page, file_id: str, button: str) -> None:
+    """Press ``button`` (``accept``, ``decline``, ``cancel``) on the line of file ``file_id`` in the log shown."""
+    page.find(f'#log-box .log .line.file[data-file="{file_id}"] .file-{button}').click()
+
+
+def notices(page: Page) -> list[str]:
+    """The notices of the log shown, in order."""
+    return page.texts("#log-box .log .line.notice .text")
+
+
 def quiet(case: SynchronousTestCase, page: Page) -> None:
-    """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
+    """The page logged no error (no exception, nothing the Content-Security-Policy refused) and showed none."""
     case.assertEqual(page.console_errors(), [])
+    case.assertEqual(page.texts(".log .line.error .text"), [])
 
 
 class SendTests(SynchronousTestCase):
@@ -419,12 +437,7 @@ class BetweenPagesTests(SynchronousTestCase):
         to_bob = content(200_003, seed=21)
         to_lobby = content(150_000, seed=77)
 
-        alice.wait_for_member("bob")
-        alice.wait(
-            lambda: alice.find("#member-list .member[title='Private messages with bob']"), "bob's button"
-        )
-        alice.find("#member-list .member[title='Private messages with bob']").click()
-        alice.wait(lambda: alice.title() == "bob" or None, "the private conversation with bob")
+        private_with(alice, "bob")
         choose(alice, on_disk(self, "café menu.pdf", to_bob))
         alice.wait(lambda: card_state(alice) == ["Uploaded and offered to bob."] or None, "alice's offer")
         bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
@@ -447,6 +460,96 @@ class BetweenPagesTests(SynchronousTestCase):
             [
                 f"bob offers scan.tiff (150 kB, image/tiff, sha256 {hashlib.sha256(to_lobby).hexdigest()[:12]}…)"
             ],
+        )
+        quiet(self, alice)
+        quiet(self, bob)
+
+
+def two_pages(case: SynchronousTestCase, *extra: str) -> tuple[Page, Page]:
+    """alice's page and bob's, both named and in #lobby, on a daemon started with ``extra``; alice's shows bob."""
+    _, url = start_web(case, *extra)
+    alice, bob = Page(case, url), Page(case, url)
+    alice.login("alice")
+    bob.login("bob")
+    private_with(alice, "bob")
+    return alice, bob
+
+
+def offer_to_bob(case: SynchronousTestCase, alice: Page, bob: Page, name: str, data: bytes) -> str:
+    """alice's page sends ``data`` as ``name`` to bob in private; once offered, bob's page shows it: its id."""
+    choose(alice, on_disk(case, name, data))
+    alice.wait(lambda: card_state(alice) == ["Uploaded and offered to bob."] or None, "alice's offer")
+    bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
+    bob.open("alice")
+    return card_named(bob, name)
+
+
+class EndingTests(SynchronousTestCase):
+    """A transfer between two pages declined or cancelled by either side: both pages say so."""
+
+    def test_a_declined_offer_is_said_on_the_senders_page(self) -> None:
+        """bob declines alice's file: his line says he did, hers that he declined it, with a line in the log."""
+        alice, bob = two_pages(self)
+        file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
+        self.assertEqual(bob.texts(f'[data-file="{file_id}"] .file-decline'), ["Decline"])
+        press(bob, file_id, "decline")
+        bob.wait(lambda: card_state(bob, file_id) == ["You declined it."] or None, "bob's line to say so")
+        alice.wait(lambda: "bob declined draft.odt." in notices(alice) or None, "alice to be told")
+        self.assertEqual(card_state(alice, file_id), ["bob declined it."])
+        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
+        quiet(self, alice)
+        quiet(self, bob)
+
+    def test_an_upload_cancelled_before_the_offer_reaches_nobody(self) -> None:
+        """alice cancels in the middle of her upload: her line says so, and bob, not offered it yet, hears nothing
+        of it (a message she sends afterwards reaches him with no file before it)."""
+        alice, bob = two_pages(self, *SLOW)
+        choose(alice, on_disk(self, "half.bin", content(400_000)))
+        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        alice.find("#log-box .log .line.file .file-cancel").click()
+        alice.wait(lambda: card_state(alice) == ["Cancelled."] or None, "alice's line to say so")
+        self.assertIn("You cancelled sending half.bin.", notices(alice))
+        alice.say("never mind")
+        bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
+        bob.open("alice")
+        bob.wait_for_said("never mind")
+        self.assertEqual(bob.texts("#log-box .log .line.file"), [])
+        quiet(self, alice)
+        quiet(self, bob)
+
+    def test_a_file_withdrawn_while_fetched_stops_the_recipients_download(self) -> None:
+        """alice withdraws her file while bob's page fetches it: his line and log say she cancelled it."""
+        alice, bob = two_pages(self, *SLOW)
+        file_id = offer_to_bob(self, alice, bob, "movie.mkv", content(400_000, seed=2))
+        press(bob, file_id, "accept")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+        press(alice, file_id, "cancel")
+        alice.wait(lambda: card_state(alice, file_id) == ["Withdrawn."] or None, "alice's line to say so")
+        self.assertIn("You withdrew movie.mkv.", notices(alice))
+        bob.wait(
+            lambda: card_state(bob, file_id) == ["Cancelled by alice (withdrawn by the sender)."] or None,
+            "bob's line to say so",
+        )
+        self.assertIn("alice cancelled movie.mkv (withdrawn by the sender).", notices(bob))
+        self.assertEqual(bob.texts(f'[data-file="{file_id}"] button'), [])
+        quiet(self, alice)
+        quiet(self, bob)
+
+    def test_a_download_cancelled_by_the_recipient_is_said_on_the_senders_page(self) -> None:
+        """bob cancels in the middle of fetching alice's file: his line says so, and hers that he stopped."""
+        alice, bob = two_pages(self, *SLOW)
+        file_id = offer_to_bob(self, alice, bob, "backup.tar", content(400_000, seed=4))
+        press(bob, file_id, "accept")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+        press(bob, file_id, "cancel")
+        bob.wait(lambda: card_state(bob, file_id) == ["Cancelled."] or None, "bob's line to say so")
+        self.assertIn("You stopped fetching backup.tar.", notices(bob))
+        alice.wait(
+            lambda: "bob stopped fetching backup.tar (cancelled by the recipient)." in notices(alice) or None,
+            "alice to be told",
+        )
+        self.assertEqual(
+            card_state(alice, file_id), ["bob stopped fetching it (cancelled by the recipient)."]
         )
         quiet(self, alice)
         quiet(self, bob)

@@ -131,6 +131,7 @@ export class Transfers {
         const [id, offset] = [upload.id, upload.next];
         const end = Math.min(upload.size, offset + upload.chunk);
         const bytes = new Uint8Array(await upload.file.slice(offset, end).arrayBuffer());
+        if (upload.state !== "uploading") break; // cancelled while reading: nothing more goes out
         if (upload.id !== id || upload.next !== offset) continue; // moved meanwhile (a drop, a wrong offset): look again
         if (!this.host.send(`/file put ${id} ${offset} ${toBase64(bytes)}`)) break;
         upload.next = end;
@@ -170,8 +171,16 @@ export class Transfers {
     const was = upload.state;
     upload.state = "cancelled";
     if (upload.id !== null && was !== "hashing") this.host.send(`/file cancel ${upload.id}`);
-    upload.card.end("Cancelled.", "cancelled");
-    upload.conversation.addNotice(noticeLine(`You cancelled sending ${upload.name}.`));
+    upload.card.end(was === "offered" ? "Withdrawn." : "Cancelled.", "cancelled");
+    upload.conversation.addNotice(noticeLine(was === "offered" ? `You withdrew ${upload.name}.` : `You cancelled sending ${upload.name}.`));
+    this.uploads.delete(upload);
+  }
+
+  /** The user's offer to one person is over on their side (declined, or stopped): its line says so, and nothing more is sent. */
+  endPrivate(upload, words, kind) {
+    if (upload === undefined || upload.target.startsWith("#")) return; // a room's other members may still fetch it
+    upload.state = kind;
+    upload.card.end(words, kind);
     this.uploads.delete(upload);
   }
 
@@ -323,7 +332,9 @@ export class Transfers {
     const conversation = upload?.conversation ?? offer?.conversation;
     const name = upload?.name ?? offer?.name;
     if (conversation === undefined) return;
-    conversation.addNotice(noticeLine(`${typeof object.nick === "string" ? object.nick : "Someone"} declined ${name}.`));
+    const who = typeof object.nick === "string" ? object.nick : "Someone";
+    this.endPrivate(upload, `${who} declined it.`, "declined");
+    conversation.addNotice(noticeLine(`${who} declined ${name}.`));
   }
 
   /** `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. */
@@ -345,7 +356,9 @@ export class Transfers {
     }
     const upload = this.upload(object.file);
     const conversation = upload?.conversation ?? offer?.conversation;
-    if (conversation !== undefined) conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
+    if (conversation === undefined) return;
+    this.endPrivate(upload, `${who} stopped fetching it${why}.`, "cancelled");
+    conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
   }
 
   /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
