@@ -77,7 +77,8 @@ class Options(usage.Options):
         "host, port, nick, identify (true or false), password_file and downloads; the command line wins. "
         "Files: /send NICK|#room PATH offers a file (checked by SHA-256, resumed after a drop); "
         "/accept [N], /decline [N], /cancel [N] and /files list and steer transfers; received files land "
-        "in --downloads under a safe name that never overwrites."
+        "in --downloads under a safe name that never overwrites. A bar shows each transfer's progress; "
+        "piped, a line on stderr every 10%."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
@@ -232,6 +233,8 @@ def wants_colour(interactive: bool, no_color: bool, environment: Mapping[str, st
 
 def _plain(reactor: Any, link: Link) -> int:
     plain = PlainIO(link, sys.stderr)
+    if link.files is not None:
+        link.files.watch(plain)
     warnings = FilteringLogObserver(textFileLogObserver(sys.stderr), [LogLevelFilterPredicate(LogLevel.warn)])
     globalLogBeginner.beginLoggingTo([warnings], redirectStandardIO=False)
     StandardIO(plain, reactor=reactor)

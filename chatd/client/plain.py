@@ -3,11 +3,13 @@
 Used when stdin or stdout is not a terminal. No escape codes and no bell
 reach stdout, only the client's rendering of each server line (a local
 ``HH:MM``, the marker, the text). The client's own notices (connected,
-lost) go to stderr. stdin is read only once the server is connected; at
-its end the client sends ``/quit`` and exits once the server has said
-goodbye and closed, so everything before it has been received.
+lost, a transfer's progress every 10%) go to stderr. stdin is read only
+once the server is connected; at its end the client sends ``/quit`` and
+exits once the server has said goodbye and closed, so everything before
+it has been received.
 """
 
+from collections.abc import Sequence
 from typing import TextIO
 
 from twisted.internet.defer import Deferred
@@ -20,6 +22,7 @@ from zope.interface import implementer
 
 from chatd.client.connection import MAX_SERVER_LINE, Link
 from chatd.client.presence import Answer
+from chatd.client.progress import Bar, Steps
 from chatd.client.render import Shown
 
 
@@ -38,6 +41,7 @@ class PlainIO(LineReceiver):
         self._writable = True
         """False once stdout is closed: then nothing drains and nothing waits for it."""
         self.ended: Deferred[int] = Deferred()
+        self._steps = Steps()
 
     @override
     def connectionMade(self) -> None:
@@ -85,6 +89,11 @@ class PlainIO(LineReceiver):
         for line in shown.lines:
             self._errors.write(line + "\n")
         self._errors.flush()
+
+    def progress(self, bars: Sequence[Bar]) -> None:
+        """Transfers' progress, without a bar to redraw: a line on stderr each time one passes another 10%."""
+        for text in self._steps.lines(bars):
+            self.link.say(text)
 
     def server_connected(self) -> None:
         """Start reading stdin, or (with --nick) once the nickname is accepted."""

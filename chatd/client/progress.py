@@ -3,9 +3,12 @@
 A ``Meter`` follows one transfer's byte count over time and smooths its
 rate, so the time left does not jump with every chunk; ``bar_text`` lays a
 ``Bar`` out on one terminal row. The terminal draws the bars above the
-input line (ui.py); files.py decides which transfers have one.
+input line (ui.py); files.py decides which transfers have one. Where no
+bar can be drawn (a pipe, a log), ``Steps`` turns the same bars into a
+line each time a transfer passes another ``STEP_PERCENT``.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatd.client.inputline import cells
@@ -17,6 +20,9 @@ _SMOOTHING = 0.4
 """Weight of the newest rate in the running average."""
 
 _UNITS = ("B", "KB", "MB", "GB", "TB")
+
+STEP_PERCENT = 10
+"""Without a terminal, a transfer's progress is a line each time it passes another this many percent."""
 
 
 def size_text(count: float) -> str:
@@ -96,3 +102,36 @@ def _cut(text: str, width: int) -> str:
             break
         kept += char
     return kept + "…" if width > 0 else ""
+
+
+def step_text(bar: Bar, percent: int) -> str:
+    """``bar`` as a line of text at ``percent``: ``↓ photo.jpg from bob: 40% of 2.1 MB, 350 KB/s, 0:03 left``."""
+    figures = f"{bar.label}: {percent}% of {size_text(bar.size)}"
+    if bar.rate:
+        figures += f", {size_text(bar.rate)}/s, {duration_text((bar.size - bar.done) / bar.rate)} left"
+    return figures
+
+
+class Steps:
+    """Bars drawn as lines: one when a transfer passes 10%, 20%... of its size, none in between.
+
+    A transfer is known by its bar's label, so hashing a file and sending
+    it count apart; a transfer whose bar went is forgotten. A tick that
+    jumps over several steps says only the last.
+    """
+
+    def __init__(self) -> None:
+        self._said: dict[str, int] = {}
+
+    def lines(self, bars: Sequence[Bar]) -> list[str]:
+        """The lines to write for ``bars``, the running transfers now."""
+        lines = []
+        for bar in bars:
+            percent = bar.done * 100 // bar.size if bar.size else 100
+            step = min(percent, 100) // STEP_PERCENT * STEP_PERCENT
+            if step > self._said.get(bar.label, 0):
+                self._said[bar.label] = step
+                lines.append(step_text(bar, step))
+        labels = {bar.label for bar in bars}
+        self._said = {label: step for label, step in self._said.items() if label in labels}
+        return lines
