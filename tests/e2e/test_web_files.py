@@ -5,9 +5,12 @@ user's choice would be) that a program on the line port, speaking JSON,
 fetches byte for byte; it fetches a file such a program offered, checks
 it, and saves it through a download link into a folder Chromium is told
 to save to; a file's name from the network is shown as the text it is;
-and an upload cut off by a dropped socket goes on from what the server
-holds once the page is back. Every wait polls a condition until the
-deadline; nothing is timed.
+an upload cut off by a dropped socket goes on from what the server holds
+once the page is back. Two pages send each other files, privately and in
+a room; a file dropped on the conversation is sent to it; declines and
+cancels from either side are said on both pages; a reloaded page shows
+again what is still offered to its user. Every wait polls a condition
+until the deadline; nothing is timed.
 """
 
 import base64
@@ -550,6 +553,96 @@ class EndingTests(SynchronousTestCase):
         )
         self.assertEqual(
             card_state(alice, file_id), ["bob stopped fetching it (cancelled by the recipient)."]
+        )
+        quiet(self, alice)
+        quiet(self, bob)
+
+
+class ReloadTests(SynchronousTestCase):
+    """A page reloaded in the middle of a transfer finds its open transfers again from the server."""
+
+    def test_a_page_reloaded_while_fetching_is_offered_the_file_again(self) -> None:
+        """bob reloads his page while fetching alice's file; named again, his page shows the offer again with
+        Accept, and accepting fetches it from the first byte, saved whole."""
+        daemon, url = start_web(self, *SLOW)
+        bob = Page(self, url)
+        folder = save_to(bob)
+        bob.login("bob")
+        alice = json_user(daemon, "alice")
+        data = content(300_000, seed=11)
+        file_id = upload(alice, "bob", "reloaded.bin", data)
+        bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
+        bob.open("alice")
+        press(bob, card_named(bob, "reloaded.bin"), "accept")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+
+        bob.driver.refresh()
+        next_of(alice, "quit", nick="bob")  # the server saw the old page go: "bob" is free again
+        bob.login("bob")
+        bob.wait(
+            lambda: bob.texts("#privates .name") == ["alice"] or None, "the conversation with alice again"
+        )
+        bob.open("alice")
+        bob.wait(lambda: card_state(bob, file_id) == ["Still offered to you."] or None, "the offer again")
+        self.assertEqual(
+            bob.find(f'[data-file="{file_id}"] .file-accept').get_attribute("aria-label"),
+            "Accept reloaded.bin from alice",
+        )
+        press(bob, file_id, "accept")
+        fetched(bob, file_id, "reloaded.bin")
+        self.assertEqual(saved(bob, folder, "reloaded.bin"), data)
+        self.assertEqual([text for text in notices(bob) if "goes on" in text], [])
+        quiet(self, bob)
+
+    def test_a_page_reloaded_while_sending_says_how_to_go_on_and_does(self) -> None:
+        """alice reloads her page in the middle of an upload to #lobby; named again, her page says the upload stopped
+        and how to go on; choosing the file again sends only the rest, and bob fetches it whole."""
+        daemon, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        data = content(400_000, seed=13)
+        path = on_disk(self, "cut.bin", data)
+        choose(alice, path)
+        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+
+        alice.driver.refresh()
+        next_of(bob, "quit", nick="alice")
+        alice.login("alice")
+        stopped = (
+            "Sending cut.bin to #lobby stopped before the end: "
+            "send the same file here again and it goes on from what the server holds."
+        )
+        alice.wait(lambda: stopped in notices(alice) or None, "the page to say the upload stopped")
+        choose(alice, path)
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
+        )
+        went_on = [text for text in notices(alice) if text.startswith("The server holds ")]
+        self.assertEqual(len(went_on), 1, went_on)
+        self.assertEqual(fetch(bob, next_of(bob, "file_offered")["file"]), data)
+        quiet(self, alice)
+
+    def test_a_reloaded_senders_page_can_still_withdraw_its_offer(self) -> None:
+        """alice reloads her page after offering bob a file; named again, her page shows her offer with a Cancel
+        that withdraws it, and bob's page says she cancelled it."""
+        alice, bob = two_pages(self)
+        file_id = offer_to_bob(self, alice, bob, "old.pdf", content(30_000, seed=6))
+        bob.open("#lobby")
+        alice.driver.refresh()
+        bob.wait(lambda: "alice" not in bob.texts("#member-list .member") or None, "alice to be gone")
+        bob.open("alice")
+        alice.login("alice")
+        alice.wait(
+            lambda: alice.texts("#privates .name") == ["bob"] or None, "the conversation with bob again"
+        )
+        alice.open("bob")
+        alice.wait(lambda: card_state(alice, file_id) == ["Still offered."] or None, "her offer again")
+        press(alice, file_id, "cancel")
+        alice.wait(lambda: card_state(alice, file_id) == ["Withdrawn."] or None, "her line to say so")
+        bob.wait(
+            lambda: card_state(bob, file_id) == ["Cancelled by alice (withdrawn by the sender)."] or None,
+            "bob's line to say so",
         )
         quiet(self, alice)
         quiet(self, bob)

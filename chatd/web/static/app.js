@@ -199,6 +199,8 @@ class Chat {
       this.enableComposer();
       this.view.say(this.plan !== null ? "Reconnected." : `You are ${nick}.`);
       if (this.current !== null) $("composer-text").focus();
+      // Files offered while the page was away, or before it was reloaded, are shown again.
+      this.files.ask();
     }
   }
 
@@ -789,6 +791,9 @@ const HANDLERS = {
   },
   file_cancelled(object) {
     this.files.cancelled(object);
+  },
+  file_list(object) {
+    this.files.listed(object);
   },
 };
 

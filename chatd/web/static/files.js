@@ -6,7 +6,9 @@
 // hash as it comes, acknowledges it, checks the whole file against the
 // offer's hash, and saves it through a download link. After the socket drops
 // and the page is back in its rooms, uploads go on from what the server holds
-// and downloads from what the page holds.
+// and downloads from what the page holds. On every connection the page asks
+// the server which transfers are open, so a reloaded page (which holds none
+// in memory) shows again the files still offered to its user.
 
 import { el } from "./dom.js";
 import { noticeLine } from "./lines.js";
@@ -193,12 +195,12 @@ export class Transfers {
 
   // ---- fetching ----
 
-  /** `file_offered`: a file someone offers (or the user's own offer, echoed). */
+  /** `file_offered`: a file someone offers (or the user's own offer, echoed); the offer shown, if new. */
   offered(object) {
-    if (typeof object.file !== "string" || this.offers.has(object.file)) return;
-    if (this.upload(object.file) !== undefined) return; // the user's own offer, echoed: its card says so
+    if (typeof object.file !== "string" || this.offers.has(object.file)) return undefined;
+    if (this.upload(object.file) !== undefined) return undefined; // the user's own offer, echoed: its card says so
     const conversation = this.host.conversationFor(object);
-    if (conversation === null) return;
+    if (conversation === null) return undefined;
     const name = safeName(typeof object.name === "string" ? object.name : "");
     const bytes = Number.isInteger(object.size) ? object.size : 0;
     const mime = typeof object.mime === "string" ? object.mime : "";
@@ -208,14 +210,27 @@ export class Transfers {
     offer.card = new Card(object.file, describe(typeof object.nick === "string" ? object.nick : "", mine ? "offer" : "offers", name, bytes, mime, hash));
     this.offers.set(object.file, offer);
     if (mine) {
+      // Sent from another session of the user's, or before this page was loaded: it can still be withdrawn here.
       offer.card.say(`Offered to ${typeof object.to === "string" ? object.to : ""}.`);
+      offer.card.buttons(["Cancel", `Withdraw ${name}`, () => this.withdraw(offer)]);
     } else {
       offer.card.buttons(
         ["Accept", `Accept ${name} from ${offer.nick}`, () => this.accept(offer)],
         ["Decline", `Decline ${name} from ${offer.nick}`, () => this.decline(offer)],
       );
     }
-    if (!conversation.addEvent(object.id, offer.card.line)) this.offers.delete(object.file);
+    if (!conversation.addEvent(object.id, offer.card.line)) {
+      this.offers.delete(object.file);
+      return undefined;
+    }
+    return offer;
+  }
+
+  /** Withdraw the user's own offer that this page did not upload. */
+  withdraw(offer) {
+    if (!this.host.send(`/file cancel ${offer.id}`)) return;
+    offer.card.end("Withdrawn.", "cancelled");
+    offer.conversation.addNotice(noticeLine(`You withdrew ${offer.name}.`));
   }
 
   accept(offer) {
@@ -339,7 +354,12 @@ export class Transfers {
 
   /** `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. */
   cancelled(object) {
-    if (this.host.mine(object.nick)) return; // the user's own: shown when it was done
+    if (this.host.mine(object.nick)) {
+      // The user's own: shown when it was done here; an offer shown from elsewhere (another session, before a reload) ends.
+      const own = this.offers.get(object.file);
+      if (own?.mine && own.card.actions.childElementCount > 0) own.card.end("Withdrawn.", "cancelled");
+      return;
+    }
     const who = typeof object.nick === "string" ? object.nick : "Someone";
     const why = typeof object.reason === "string" && object.reason ? ` (${object.reason})` : "";
     const offer = this.offers.get(object.file);
@@ -406,7 +426,39 @@ export class Transfers {
     return typeof object.text === "string" ? object.text : String(object.code);
   }
 
-  // ---- after a drop ----
+  // ---- after a drop, or a reload ----
+
+  /** The page has a nickname (first, or again after a drop): ask which transfers are open to and from its user. */
+  ask() {
+    this.host.send("/file list");
+  }
+
+  /**
+   * `file_list`: each file still offered to the user that this page does
+   * not show yet is shown again with Accept (after a reload: whatever was
+   * fetched before it is gone, so fetching starts from the first byte); an
+   * upload of the user's that no page holds says how to go on with it.
+   */
+  listed(object) {
+    if (!Array.isArray(object.files)) return;
+    for (const entry of object.files) {
+      if (entry === null || typeof entry !== "object" || typeof entry.file !== "string") continue;
+      if (entry.state === "uploading") {
+        if (this.host.mine(entry.nick)) this.unfinished(entry);
+        continue;
+      }
+      this.offered(entry)?.card.say(this.host.mine(entry.nick) ? "Still offered." : "Still offered to you.");
+    }
+  }
+
+  /** An upload of the user's the server holds part of and this page does not (it was reloaded): choosing the file again goes on. */
+  unfinished(entry) {
+    const uploading = [...this.uploads].some((upload) => upload.id === entry.file || (upload.hash === entry.sha256 && upload.size === entry.size && upload.target === entry.to));
+    const conversation = this.host.conversationFor(entry);
+    if (uploading || conversation === null) return;
+    const name = safeName(typeof entry.name === "string" ? entry.name : "");
+    conversation.addNotice(noticeLine(`Sending ${name} to ${entry.to} stopped before the end: send the same file here again and it goes on from what the server holds.`));
+  }
 
   /** The socket dropped: nothing sent is awaited any more; uploads and downloads wait to go on. */
   lost() {
