@@ -213,11 +213,7 @@ class SendTests(SynchronousTestCase):
         alice.login("alice")
         bob = json_user(daemon, "bob")
         data = content(300_001)
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
-        path = os.path.join(folder, "report 2024.bin")
-        with open(path, "wb") as file:
-            file.write(data)
+        path = on_disk(self, "report 2024.bin", data)
 
         choose(alice, path)
         offered = next_of(bob, "file_offered")
@@ -372,11 +368,7 @@ class ResumeTests(SynchronousTestCase):
         alice.login("alice")
         bob = json_user(daemon, "bob")
         data = content(400_000, seed=5)
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
-        path = os.path.join(folder, "big.bin")
-        with open(path, "wb") as file:
-            file.write(data)
+        path = on_disk(self, "big.bin", data)
         alice.open("#lobby")
         choose(alice, path)
         alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
