@@ -1,29 +1,37 @@
 """Files between bundled clients when something goes wrong on the way: damaged chunks, a vanished sender, a hostile name.
 
 A real chatd under twistd on loopback, the clients' ``Link`` and
-``Transfers`` in this process (test_client_files's ``User``). Damage is
-done by a relay in this process between bob and the daemon, which changes
-the hash of chosen ``file_chunk`` lines as they pass, as a broken proxy or
-a flipped bit would.
+``Transfers`` in this process (test_client_files's ``User``), or where a
+client is killed, ``python -m chatd.client`` itself in a process of its
+own, piped. Damage is done by a relay in this process between bob and the
+daemon, which changes the hash of chosen ``file_chunk`` lines as they
+pass, as a broken proxy or a flipped bit would. The hostile sender is a
+raw socket speaking the JSON lines of docs/PROTOCOL.md, as any program may.
 """
 
+import base64
 import hashlib
 import json
 import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
 
-from twisted.internet import reactor
+from twisted.internet import reactor, threads
 from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
 from twisted.internet.interfaces import IListeningPort
-from twisted.internet.protocol import Factory, Protocol, connectionDone
+from twisted.internet.protocol import Factory, ProcessProtocol, Protocol, connectionDone
 from twisted.protocols.basic import LineReceiver
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 from typing_extensions import override
 
 from chatd.client.upload import CHUNK
-from tests.e2e.daemon import Daemon
-from tests.e2e.test_client_files import User, random_file, until
+from tests.e2e.daemon import ROOT, Daemon, LineClient
+from tests.e2e.test_client_files import User, random_file, restartable, until
 from tests.e2e.test_daemon import LOOPBACK
 
 DAMAGED_SHA256 = hashlib.sha256(b"not the chunk").hexdigest()
@@ -152,3 +160,149 @@ class DamageTests(TestCase):
             ],
         )
         await until(lambda: os.listdir(bob.folder) == [], what="the part file removed")
+
+
+class ClientProcess(ProcessProtocol):
+    """``python -m chatd.client`` piped, in a process of its own: what it prints, and its end."""
+
+    def __init__(self) -> None:
+        self.output = ""
+        """stdout and stderr as they came, interleaved."""
+        self.ended: Deferred[None] = Deferred()
+
+    @override
+    def outReceived(self, data: bytes) -> None:
+        self.output += data.decode("utf-8", "replace")
+
+    @override
+    def errReceived(self, data: bytes) -> None:
+        self.output += data.decode("utf-8", "replace")
+
+    @override
+    def processEnded(self, reason: Failure) -> None:
+        self.ended.callback(None)
+
+    def showing(self, text: str) -> bool:
+        return text in self.output
+
+    def matching(self, text: str) -> list[str]:
+        """The lines holding ``text``, without their time."""
+        return [line[6:] for line in self.output.splitlines() if text in line]
+
+    def type(self, text: str) -> None:
+        """A line on the client's stdin."""
+        assert self.transport is not None
+        self.transport.write(text.encode() + b"\n")
+
+    def kill(self) -> "Deferred[None]":
+        """SIGKILL: no /quit, no cancel, the socket closed by the kernel."""
+        if not self.ended.called and self.transport is not None:
+            self.transport.signalProcess("KILL")
+        return self.ended
+
+
+def client_process(case: TestCase, port: int, nick: str) -> ClientProcess:
+    """The bundled client as a user runs it (stdin a pipe kept open), as ``nick``, with empty settings."""
+    home = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, home)
+    client = ClientProcess()
+    arguments = ["-m", "chatd.client", "127.0.0.1", str(port), "--nick", nick]
+    arguments += ["--downloads", os.path.join(home, "downloads")]
+    environment = {**os.environ, "XDG_CONFIG_HOME": home, "HOME": home}
+    reactor.spawnProcess(client, sys.executable, [sys.executable, *arguments], env=environment, path=ROOT)
+    case.addCleanup(client.kill)
+    return client
+
+
+class VanishedSenderTests(TestCase):
+    async def test_a_sender_killed_mid_upload_offers_nothing_and_goes_on_when_started_again(self) -> None:
+        """alice's client dies mid-upload: bob is offered nothing; started again, she goes on from the server's have."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
+        bob = User(self, daemon.port, "bob")
+        alice = client_process(self, daemon.port, "alice")
+        await until(lambda: bob.screen.showing("alice joined #lobby"), what="alice")
+        path, data = random_file(self, 3_000_000)
+        alice.type(f"/send bob {path}")
+        # The first progress line (piped, one every 10%) comes a second in: 3 MB at 500 KB/s takes six.
+        await until(lambda: alice.showing("↑ random.bin to bob: "), what="the upload under way")
+        await alice.kill()
+        [*_, last] = alice.matching("↑ random.bin to bob: ")
+        acknowledged = int(last.split(": ")[1].split("%")[0])
+        await until(lambda: bob.screen.showing("alice quit"), what="alice gone")
+        bob.link.send("/files")
+        await until(lambda: bob.screen.showing("No files on the server."), what="bob's list")
+        self.assertFalse(bob.screen.showing("offers"))
+
+        alice = client_process(self, daemon.port, "alice")
+        alice.type(f"/send bob {path}")
+        await until(lambda: bob.screen.showing('alice offers "random.bin" to you'), what="the offer")
+        [going_on] = alice.matching("already: going on from there.")
+        held = int(going_on.split("holds ")[1].split("%")[0])
+        self.assertGreaterEqual(held, acknowledged)
+        bob.link.send("/accept")
+        await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
+        self.assertEqual(bob.saved("random.bin"), data)
+
+
+def hostile_upload(client: LineClient, name: str, data: bytes) -> dict[str, object]:
+    """Offer bob ``data`` under ``name`` and upload it, as a raw JSON client; the server's ``file_upload``."""
+    digest = hashlib.sha256(data).hexdigest()
+    client.send(f"/file offer bob {len(data)} {digest} text/plain {name}\n".encode())
+    upload = read_json(client, "file_upload")
+    encoded = base64.b64encode(data).decode()
+    client.send(f"/file put {upload['file']} 0 {encoded}\n".encode())
+    read_json(client, "file_uploaded")
+    return upload
+
+
+def read_json(client: LineClient, kind: str) -> dict[str, object]:
+    """The next JSON object of type ``kind`` (others skipped); fails on an error."""
+    while True:
+        line = client.read_line()
+        if not line.startswith(b"{"):
+            continue
+        message = json.loads(line)
+        assert message.get("type") != "error", message
+        if message.get("type") == kind:
+            return dict(message)
+
+
+def seen(user: User, text: str, times: int) -> Callable[[], bool]:
+    """Whether ``user`` has been shown ``times`` lines holding ``text``."""
+    return lambda: len(user.screen.matching(text)) == times
+
+
+class HostileNameTests(TestCase):
+    async def test_names_that_climb_out_or_hide_controls_land_as_passwd_in_the_downloads_folder(self) -> None:
+        """``../../etc/passwd`` and one full of control characters: both saved as passwd (the second numbered), nothing elsewhere."""
+        daemon = Daemon.start(self, LOOPBACK)
+        top = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, top)
+        bob = User(self, daemon.port, "bob")
+        # Two levels down, so the climb ../../etc/passwd would land inside ``top``, where the test looks.
+        bob.files.folder = os.path.join(top, "home", "downloads")
+        await until(lambda: bob.screen.showing("bob joined #lobby"), what="bob")
+        mallory = daemon.connect()
+        mallory.say("mallory")
+        mallory.say("/format json")
+        data = b"root:x:0:0:root:/root:/bin/sh\n"
+        for name, number in (("../../etc/passwd", 1), ("../../etc/pa\x1bss\x07wd\x08\x7f", 2)):
+            await threads.deferToThread(hostile_upload, mallory, name, data)
+            await until(seen(bob, 'mallory offers "passwd" to you', number), what=f"offer {number}")
+            bob.link.send(f"/accept {number}")
+            await until(seen(bob, "SHA-256 checked.", number), what=f"download {number}")
+        self.assertEqual(
+            [line.split(" as ")[1] for line in bob.screen.matching("SHA-256 checked.")],
+            [
+                f"{bob.files.folder}/passwd; SHA-256 checked.",
+                f"{bob.files.folder}/passwd (1); SHA-256 checked.",
+            ],
+        )
+        found = sorted(
+            os.path.relpath(os.path.join(here, name), top)
+            for here, _, names in os.walk(top)
+            for name in names
+        )
+        self.assertEqual(found, ["home/downloads/passwd", "home/downloads/passwd (1)"])
