@@ -71,6 +71,18 @@ class FileTestCase(LineTestCase):
             b"/file offer %s %d %s image/png holiday photo.png\n" % (to, size, sha.encode())
         )
 
+    def alice_offers_bob(
+        self, data: bytes = CONTENT
+    ) -> tuple[LineProtocol, StringTransport, LineProtocol, StringTransport]:
+        """alice and bob in JSON, alice's offer of CONTENT to bob with ``data`` (of it) uploaded; both wires cleared."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, data)
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        return alice, alice_wire, bob, bob_wire
+
     def download(
         self, protocol: LineProtocol, wire: StringTransport, file: str = "0000000000000001"
     ) -> bytes:
@@ -189,11 +201,7 @@ class WholeTransferTests(FileTestCase):
 
     def test_decline_tells_the_sender_and_frees_the_bytes(self) -> None:
         """bob declines: alice is told, and nothing of the file stays on the server."""
-        alice, alice_wire = self.json_user(b"alice")
-        bob, _ = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT)
-        self.lines(alice_wire)
+        _, alice_wire, bob, _ = self.alice_offers_bob()
         bob.dataReceived(b"/file decline 0000000000000001\n")
         self.assertEqual(
             self.objects(alice_wire), [{"type": "file_declined", "file": "0000000000000001", "nick": "bob"}]
@@ -202,11 +210,7 @@ class WholeTransferTests(FileTestCase):
 
     def test_sender_cancel_tells_recipients(self) -> None:
         """alice withdraws an offer: bob hears who cancelled and why."""
-        alice, _ = self.json_user(b"alice")
-        _, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT)
-        self.lines(bob_wire)
+        alice, _, _, bob_wire = self.alice_offers_bob()
         alice.dataReceived(b"/file cancel 0000000000000001\n")
         self.assertEqual(
             self.objects(bob_wire),
@@ -223,11 +227,7 @@ class WholeTransferTests(FileTestCase):
 
     def test_list_shows_open_transfers_both_ways(self) -> None:
         """/file list shows the sender its upload and the recipient its offer."""
-        alice, alice_wire = self.json_user(b"alice")
-        bob, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[:CHUNK])
-        self.lines(alice_wire)
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.dataReceived(b"/file list\n")
         [listing] = self.objects(alice_wire)
         self.assertEqual(
@@ -255,10 +255,7 @@ class WholeTransferTests(FileTestCase):
 class ResumeTests(FileTestCase):
     def test_upload_resumes_where_it_stopped_with_the_tail_hash(self) -> None:
         """A sender that lost its connection offers again and is told what the server holds and its last chunk's hash."""
-        alice, _ = self.json_user(b"alice")
-        _, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[: 2 * CHUNK])
+        alice, _, _, bob_wire = self.alice_offers_bob(CONTENT[: 2 * CHUNK])
         alice.transport.loseConnection()  # type: ignore[union-attr]
         alice.connectionLost()
         self.assertEqual([item["type"] for item in self.objects(bob_wire) if "file" in item], [])
@@ -273,22 +270,14 @@ class ResumeTests(FileTestCase):
 
     def test_restart_drops_what_was_held(self) -> None:
         """/file restart starts the upload again from 0."""
-        alice, alice_wire = self.json_user(b"alice")
-        self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[:CHUNK])
-        self.lines(alice_wire)
+        alice, alice_wire, _, _ = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.dataReceived(b"/file restart 0000000000000001\n")
         [upload] = self.objects(alice_wire)
         self.assertEqual((upload["type"], upload["have"], upload["tail"]), ("file_upload", 0, ""))
 
     def test_download_resumes_from_an_offset_whose_chunk_matches(self) -> None:
         """bob, holding the first chunk, accepts from there and gets the rest only."""
-        alice, _ = self.json_user(b"alice")
-        bob, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT)
-        self.lines(bob_wire)
+        _, _, bob, bob_wire = self.alice_offers_bob()
         tail = hashlib.sha256(CONTENT[:CHUNK]).hexdigest()
         bob.dataReceived(b"/file accept 0000000000000001 %d %s\n" % (CHUNK, tail.encode()))
         self.clock.advance(0.01)
@@ -297,11 +286,7 @@ class ResumeTests(FileTestCase):
 
     def test_download_resume_with_another_chunk_is_refused(self) -> None:
         """A last chunk that differs from the server's is refused: the client accepts again from 0."""
-        alice, _ = self.json_user(b"alice")
-        bob, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT)
-        self.lines(bob_wire)
+        _, _, bob, bob_wire = self.alice_offers_bob()
         bob.dataReceived(b"/file accept 0000000000000001 %d %s\n" % (CHUNK, b"0" * 64))
         [refusal] = self.objects(bob_wire)
         self.assertEqual(refusal["code"], "file-resume-mismatch")
@@ -379,11 +364,7 @@ class RefusalTests(FileTestCase):
 
     def test_day_limit_counts_uploaded_bytes(self) -> None:
         """Uploads count against the day's bytes: past --file-day-bytes the next offer is refused."""
-        alice, wire = self.json_user(b"alice")
-        self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT)
-        self.lines(wire)
+        alice, wire, _, _ = self.alice_offers_bob()
         self.offer(alice, sha="cd" * 32, size=60_000)
         [refusal] = self.objects(wire)
         self.assertEqual(refusal["code"], "file-day-limit")
@@ -421,10 +402,7 @@ class RefusalTests(FileTestCase):
 
     def test_vanished_sender_offers_nobody_anything(self) -> None:
         """A sender gone mid-upload leaves the bytes for resuming, and nobody is offered a thing."""
-        alice, _ = self.json_user(b"alice")
-        _, bob_wire = self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[:CHUNK])
+        alice, _, _, bob_wire = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.connectionLost()
         self.assertEqual([line for line in self.lines(bob_wire) if b"file" in line], [])
         self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), CHUNK)
@@ -734,10 +712,7 @@ class ExpiryTests(FileTestCase):
 
     def test_an_interrupted_upload_goes_once_it_has_waited_too_long(self) -> None:
         """Half an upload, its sender gone: kept for --file-keep, then gone with its bytes."""
-        alice, _ = self.json_user(b"alice")
-        self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[:CHUNK])
+        alice, _, _, _ = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.connectionLost(Failure(ConnectionDone()))
         key = f"{SHA}-{len(CONTENT)}"
         self.clock.advance(99)
@@ -750,10 +725,7 @@ class ExpiryTests(FileTestCase):
 
     def test_bytes_no_transfer_names_are_removed_and_others_stay(self) -> None:
         """A spool file from before a start that no transfer names goes at the first look; an open upload's stays."""
-        alice, _ = self.json_user(b"alice")
-        self.json_user(b"bob")
-        self.offer(alice)
-        self.upload(alice, CONTENT[:CHUNK])
+        self.alice_offers_bob(CONTENT[:CHUNK])
         self.files.expire()
         self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}.part"])
         earlier = tempfile.mkdtemp()
