@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.client.fileevents import FOLLOWERS
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
 from chatd.domain.encoding import type_name
@@ -55,11 +56,16 @@ def documented_types() -> dict[str, str]:
     return dict(re.findall(r"^\| `([a-z_]+)` \| (.*) \|$", table("| type | keys |"), re.MULTILINE))
 
 
+def rendered_types() -> dict[str, str]:
+    """The documented types the client shows as lines: all but the files' (chatd.client.fileevents follows those)."""
+    return {kind: column for kind, column in documented_types().items() if kind not in FOLLOWERS}
+
+
 def documented_keys(column: str) -> tuple[list[str], list[str]]:
     """A keys column's own keys, and the keys of the objects in its list (``{"room", ...}``), if any."""
-    nested = re.findall(r'"([a-z_]+)"', " ".join(re.findall(r"`\{[^}]*\}`", column)))
+    nested = re.findall(r'"([a-z_][a-z0-9_]*)"', " ".join(re.findall(r"`\{[^}]*\}`", column)))
     # What a column says about a key's values is in parentheses: not keys.
-    own = re.findall(r"`([a-z_]+)`", re.sub(r"\([^)]*\)|`\{[^}]*\}`", "", column))
+    own = re.findall(r"`([a-z_][a-z0-9_]*)`", re.sub(r"\([^)]*\)|`\{[^}]*\}`", "", column))
     return own, nested
 
 
@@ -91,6 +97,7 @@ SAMPLES: dict[str, object] = {
     "until": AT + 600,
     "away": "sample away",
     "waiting": 4,
+    "have": 16384,
     "address": "192.0.2.7",
     "target": "sample-target",
     "code": "sample-code",
@@ -410,7 +417,13 @@ class RenderTests(SynchronousTestCase):
         """Each kind of object has its exact lines, stamped with ``at`` or the client's clock."""
         for message, expected in EXAMPLES:
             self.assertEqual(lines(message), expected, message)
-        self.assertEqual(set(documented_types()), {str(message["type"]) for message, _ in EXAMPLES})
+        self.assertEqual(set(rendered_types()), {str(message["type"]) for message, _ in EXAMPLES})
+
+    def test_every_documented_file_type_is_followed_by_the_transfers(self) -> None:
+        """The documented types rendering leaves out are exactly the files' ones, each followed by chatd.client.fileevents."""
+        files = set(documented_types()) - set(rendered_types())
+        self.assertEqual(files, set(FOLLOWERS))
+        self.assertIn("file_offered", files)
 
     def test_a_topic_set_on_another_day_is_dated(self) -> None:
         """The topic's time names its day unless it was set today; the line itself is stamped when received."""
@@ -578,8 +591,8 @@ class DocumentedKindsTests(SynchronousTestCase):
         return shown
 
     def test_every_documented_type_shows_all_it_says(self) -> None:
-        """A message of each documented type, each key filled, shows every string it holds."""
-        types = documented_types()
+        """A message of each documented type it renders, each key filled, shows every string it holds."""
+        types = rendered_types()
         self.assertIn("banned", types)
         for kind, column in types.items():
             message = sample(kind, column)
