@@ -55,6 +55,26 @@ class PipedProgressTests(PlainTestCase):
         self.assertTrue(lines[-1].startswith('09:00 ~ Saved "photo.jpg" (1.6 MB) from bob'), lines[-1])
         self.assertFalse(any("↓" in line or "\x1b" in line for line in self.stdout()))
 
+    def test_the_end_of_stdin_waits_for_a_file_moving(self) -> None:
+        """stdin ends mid-download: the client says it waits, and sends /quit only once the file is saved."""
+        data = os.urandom(8 * CHUNK)
+        self.peer.send(offered(data))
+        self.plain.lineReceived(b"/accept")
+        self.peer.send(*[chunk(start, data[start : start + CHUNK]) for start in range(0, 4 * CHUNK, CHUNK)])
+        self.plain.readConnectionLost()
+        self.assertIn(
+            "chatd.client: waiting for 1 file transfer(s) before quitting\n", self.errors.getvalue()
+        )
+        self.assertNotIn("/quit", self.peer.sent())
+        self.peer.send(
+            *[chunk(start, data[start : start + CHUNK]) for start in range(4 * CHUNK, 8 * CHUNK, CHUNK)]
+        )
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.clock.advance(1)
+        self.assertEqual(self.peer.sent()[-1], "/quit")
+        with open(os.path.join(self.folder, "photo.jpg"), "rb") as saved:
+            self.assertEqual(saved.read(), data)
+
 
 class StepsTests(SynchronousTestCase):
     """Bars become lines at each tenth."""

@@ -12,7 +12,7 @@ downloads from their part files; started afresh, it finds the part files
 left in the downloads folder and offers to resume them (``/files``).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -83,6 +83,8 @@ class Transfers:
         self._ticking: IDelayedCall | None = None
         self._drawn = False
         self._looked = False
+        self._when_still: list[Callable[[], None]] = []
+        """Who waits for no transfer to be moving (a piped client at the end of its stdin)."""
 
     def watch(self, display: Display) -> None:
         """Draw progress bars on ``display``."""
@@ -214,6 +216,21 @@ class Transfers:
             or (isinstance(transfer, Download) and transfer.stage in _DOWNLOAD_BARS)
         ]
 
+    def moving(self) -> int:
+        """How many transfers are moving bytes now (hashing, sending, receiving, being checked)."""
+        return len(self._active())
+
+    def when_still(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once no transfer is moving: now if none is.
+
+        A transfer stopped by a dropped connection does not count: it goes
+        on only when a connection comes back, which may never happen.
+        """
+        if self._active():
+            self._when_still.append(call)
+        else:
+            call()
+
     def tick_soon(self) -> None:
         """Redraw the bars in a moment, if anything is running (a timer only while something is)."""
         if self._active() and (self._ticking is None or not self._ticking.active()):
@@ -259,6 +276,10 @@ class Transfers:
         if self._display is not None and (bars or self._drawn):
             self._display.progress(bars)
             self._drawn = bool(bars)
+        if not active and self._when_still:
+            calls, self._when_still = self._when_still, []
+            for call in calls:
+                call()
 
     # Helpers.
 

@@ -4,9 +4,9 @@ Used when stdin or stdout is not a terminal. No escape codes and no bell
 reach stdout, only the client's rendering of each server line (a local
 ``HH:MM``, the marker, the text). The client's own notices (connected,
 lost, a transfer's progress every 10%) go to stderr. stdin is read only
-once the server is connected; at its end the client sends ``/quit`` and
-exits once the server has said goodbye and closed, so everything before
-it has been received.
+once the server is connected; at its end the client waits for the files
+it is sending or fetching, sends ``/quit`` and exits once the server has
+said goodbye and closed, so everything before it has been received.
 """
 
 from collections.abc import Sequence
@@ -69,8 +69,19 @@ class PlainIO(LineReceiver):
         self.link.leave()
 
     def readConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
-        """stdin ended: quit, and exit once the server has had everything."""
-        self.link.leave()
+        """stdin ended: quit once every file moving is through, and exit once the server has had everything.
+
+        ``echo "/send bob f" | python -m chatd.client`` means to send the
+        file: quitting at the end of stdin would cut its upload short.
+        """
+        transfers = self.link.files
+        if transfers is None or not transfers.moving():
+            self.link.leave()
+            return
+        self._errors.write(
+            f"chatd.client: waiting for {transfers.moving()} file transfer(s) before quitting\n"
+        )
+        transfers.when_still(self.link.leave)
 
     def writeConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
         """Nobody reads stdout any more (``| head``): leave as at the end of stdin."""
