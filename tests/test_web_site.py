@@ -35,6 +35,15 @@ def get(
     return int(status.split()[1]), {name.lower(): value for name, value in fields.items()}, body
 
 
+def shipped_files() -> list[str]:
+    """The page's files, as paths under its folder with ``/`` between parts."""
+    return [
+        os.path.relpath(os.path.join(folder, name), STATIC).replace(os.sep, "/")
+        for folder, _, names in os.walk(STATIC)
+        for name in names
+    ]
+
+
 class PageTests(WebTestCase):
     def test_page_is_served_with_its_type_and_the_security_headers(self) -> None:
         """/ is index.html, as HTML, with the strict CSP, nosniff, no referrer, no framing and no-cache."""
@@ -43,8 +52,13 @@ class PageTests(WebTestCase):
         self.assertEqual(int(headers["content-length"]), os.path.getsize(os.path.join(STATIC, "index.html")))
         self.assertEqual(headers["content-type"], "text/html; charset=utf-8")
         self.assertEqual(headers["content-security-policy"], CONTENT_SECURITY_POLICY)
-        self.assertIn("script-src 'self';", CONTENT_SECURITY_POLICY)
-        self.assertNotIn("unsafe", CONTENT_SECURITY_POLICY)
+        # WebAssembly (libsodium, issue 17) is the one thing allowed beyond the page's own files:
+        # no eval, no inline script or style.
+        self.assertIn("script-src 'self' 'wasm-unsafe-eval';", CONTENT_SECURITY_POLICY)
+        self.assertNotIn("unsafe", CONTENT_SECURITY_POLICY.replace("'wasm-unsafe-eval'", "", 1))
+        self.assertIn("default-src 'none';", CONTENT_SECURITY_POLICY)
+        self.assertIn("style-src 'self';", CONTENT_SECURITY_POLICY)
+        self.assertIn("connect-src 'self';", CONTENT_SECURITY_POLICY)
         self.assertIn("frame-ancestors 'none'", CONTENT_SECURITY_POLICY)
         self.assertEqual(headers["x-content-type-options"], "nosniff")
         self.assertEqual(headers["referrer-policy"], "no-referrer")
@@ -52,10 +66,11 @@ class PageTests(WebTestCase):
         self.assertEqual(headers["cache-control"], "no-cache")
 
     def test_every_file_of_the_page_has_a_named_type(self) -> None:
-        """Each shipped file is served with the type of its extension, never as octet-stream."""
+        """Each shipped file, in vendor/ too, is served with the type of its extension, never as octet-stream."""
         client = self.open()
-        names = sorted(os.listdir(STATIC))
+        names = sorted(shipped_files())
         self.assertIn("index.html", names)
+        self.assertIn("vendor/libsodium.js", names)
         for name in names:
             status, headers, _ = get(client, f"/{name}", method="HEAD")
             self.assertEqual(status, 200, name)

@@ -38,11 +38,16 @@ HTTP_IDLE_SECONDS = 30
 """Seconds an HTTP connection (one that is not a WebSocket) may stay idle before it is closed."""
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; font-src 'self'; manifest-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-"""Only the page's own files run or style it: no inline script or style, no eval, no framing."""
+"""Only the page's own files run or style it: no inline script or style, no eval, no framing.
+
+``'wasm-unsafe-eval'`` lets the page compile WebAssembly, and nothing else
+(JavaScript's eval and ``new Function`` stay refused): libsodium, which
+seals and opens the page's encrypted private messages (issue 17), is C
+compiled to WebAssembly and embedded in vendor/libsodium.js."""
 
 SECURITY_HEADERS = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),

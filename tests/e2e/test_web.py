@@ -14,6 +14,7 @@ from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import PAGE, WebSocketClient, web_port
+from tests.test_web_site import shipped_files
 
 
 def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -40,7 +41,7 @@ class PageOverHTTPTests(SynchronousTestCase):
 
     def test_every_file_of_the_page_is_served_whole_with_its_headers(self) -> None:
         """Each file in the package's static folder comes back byte for byte, typed, with the CSP."""
-        for name in sorted(os.listdir(STATIC)):
+        for name in sorted(shipped_files()):
             status, headers, body = fetch(self.port, "/" + name)
             with open(os.path.join(STATIC, name), "rb") as shipped:
                 self.assertEqual((status, body), (200, shipped.read()), name)

@@ -1,0 +1,80 @@
+// What the page keeps of end-to-end encryption, in the browser's IndexedDB
+// (database "chatd-e2e", this origin only): this browser's key pair for each
+// account identified to here (made on first use), and the keys it has
+// pinned for each contact (trust on first use) with whether the user
+// verified them. libsodium's keys are plain bytes: IndexedDB holds the secret
+// key as 32 bytes any script of this origin could read (docs/SECURITY.md);
+// WebCrypto's non-extractable keys have no X25519 box to offer in return.
+
+const DATABASE = "chatd-e2e";
+const VERSION = 1;
+
+function request(call) {
+  return new Promise((resolve, reject) => {
+    call.addEventListener("success", () => resolve(call.result));
+    call.addEventListener("error", () => reject(call.error));
+  });
+}
+
+/** The keys of one account on this browser: its own key pair and its pins. Accounts are folded names. */
+export class KeyStore {
+  constructor(account) {
+    this.account = account;
+    this.database = null;
+  }
+
+  async db() {
+    if (this.database === null) {
+      const opening = indexedDB.open(DATABASE, VERSION);
+      opening.addEventListener("upgradeneeded", () => {
+        const made = opening.result;
+        made.createObjectStore("identities", { keyPath: "account" });
+        made.createObjectStore("pins", { keyPath: "id" });
+      });
+      this.database = await request(opening);
+    }
+    return this.database;
+  }
+
+  async get(store, key) {
+    const db = await this.db();
+    return request(db.transaction(store, "readonly").objectStore(store).get(key));
+  }
+
+  async put(store, value) {
+    const db = await this.db();
+    const transaction = db.transaction(store, "readwrite");
+    transaction.objectStore(store).put(value);
+    return new Promise((resolve, reject) => {
+      transaction.addEventListener("complete", resolve);
+      transaction.addEventListener("error", () => reject(transaction.error));
+    });
+  }
+
+  /** This browser's key pair for the account, {publicKey (base64), secretKey (32 bytes)}, made by `make()` if there is none. */
+  async identity(make) {
+    const kept = await this.get("identities", this.account);
+    if (kept !== undefined) return { publicKey: kept.publicKey, secretKey: kept.secretKey };
+    const made = make();
+    // add, not put: two tabs making a key at once keep the first one written, and both use it.
+    const db = await this.db();
+    try {
+      await request(db.transaction("identities", "readwrite").objectStore("identities").add({ account: this.account, ...made }));
+    } catch {
+      const first = await this.get("identities", this.account);
+      return { publicKey: first.publicKey, secretKey: first.secretKey };
+    }
+    return made;
+  }
+
+  /** The keys pinned for `contact` (a folded account name): {keys: [base64, sorted], verified}, or null. */
+  async pinned(contact) {
+    const kept = await this.get("pins", `${this.account}\n${contact}`);
+    return kept === undefined ? null : { keys: kept.keys, verified: kept.verified };
+  }
+
+  /** Pin `keys` for `contact`, verified or not. */
+  async pin(contact, keys, verified) {
+    await this.put("pins", { id: `${this.account}\n${contact}`, keys: [...keys].sort(), verified });
+  }
+}
