@@ -14,6 +14,7 @@ import sys
 import termios
 import tty
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, ClassVar, NoReturn
 
 from twisted.conch.insults.insults import ServerProtocol
@@ -35,7 +36,10 @@ from zope.interface import provider
 from chatd import __version__
 from chatd.client import settings
 from chatd.client.connection import Link
+from chatd.client.crypto import Identity
+from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
+from chatd.client.keyring import Keyring
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
@@ -49,6 +53,12 @@ DEFAULT_SIZE = (80, 24)
 """Columns and rows assumed when the terminal will not say."""
 
 EXIT_USAGE = 2
+
+IDENTITY_FILE = "identity.key"
+"""This device's secret key, beside client.toml: made on first use, mode 0600."""
+
+KNOWN_KEYS_FILE = "known_keys.json"
+"""The contacts' pinned keys and the key log as last checked, beside client.toml."""
 
 
 class Options(usage.Options):
@@ -78,7 +88,10 @@ class Options(usage.Options):
         "Files: /send NICK|#room PATH offers a file (checked by SHA-256, resumed after a drop); "
         "/accept [N], /decline [N], /cancel [N] and /files list and steer transfers; received files land "
         "in --downloads under a safe name that never overwrites. A bar shows each transfer's progress; "
-        "piped, a line on stderr every 10%."
+        "piped, a line on stderr every 10%. "
+        "Identified, the client publishes this device's key (~/.config/chatd/identity.key) and /msg NICK text "
+        "is sealed end to end to NICK's keys when they have any (/msg --plain sends in the clear); "
+        "/fingerprint [NICK], /verify NICK FINGERPRINT, /trust NICK and /keylog check whose keys they are."
     )
     optParameters: ClassVar[list[list[Any]]] = [
         ["nick", "n", None, "Nickname to ask for on connecting and reconnecting (else you are asked)."],
@@ -217,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         retry=interactive,
     )
     link.files = Transfers(link, reactor, ThreadWorker(reactor), options["downloads"])
+    folder = os.path.dirname(settings.default_path(os.environ))
+    link.e2e = EndToEnd(
+        link,
+        reactor,
+        partial(Identity.load_or_make, os.path.join(folder, IDENTITY_FILE)),
+        Keyring.load(os.path.join(folder, KNOWN_KEYS_FILE), f"{options['host']}:{options['port']}"),
+    )
     return _interactive(reactor, link, colour) if interactive else _plain(reactor, link)
 
 

@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import Server
@@ -175,6 +176,8 @@ class Link:
         self._leaving = False
         self._cutoff: IDelayedCall | None = None
         self._finished: Deferred[int] = Deferred()
+        self.e2e: EndToEnd | None = None
+        """Encrypted private messages (``/msg`` sealed, ``/fingerprint`` and the rest), if set by whoever builds the link."""
         self.files: Transfers | None = None
         """File transfers (``/send`` and the rest), if this client carries files: set by whoever builds the link."""
 
@@ -205,6 +208,8 @@ class Link:
         words = text.split(maxsplit=1)
         if words and words[0].lower() == "/format":
             self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
+            return True
+        if self._connection is not None and self.e2e is not None and self.e2e.command(text):
             return True
         if self.files is not None and self.files.command(text):
             return True
@@ -282,7 +287,9 @@ class Link:
         named = self._named_at is None and self.presence.nick is not None
         if named:
             self._named_at = now
-        shown = self.files.received(message) if self.files is not None else None
+        shown = self.e2e.received(message) if self.e2e is not None else None
+        if shown is None and self.files is not None:
+            shown = self.files.received(message)
         self._show(render(message, self.view, now) if shown is None else shown)
         if named and self.files is not None:
             self.files.online()
@@ -295,6 +302,8 @@ class Link:
         reached, self._connection = self._connection is not None, None
         named_at, self._named_at = self._named_at, None
         self.presence.lost()
+        if self.e2e is not None:
+            self.e2e.offline()
         if self.files is not None:
             self.files.offline()
         if self._leaving:

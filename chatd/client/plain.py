@@ -74,6 +74,11 @@ class PlainIO(LineReceiver):
         ``echo "/send bob f" | python -m chatd.client`` means to send the
         file: quitting at the end of stdin would cut its upload short.
         """
+        e2e = self.link.e2e
+        if e2e is not None and e2e.busy():
+            # A /msg waits for the recipient's keys before its sealed line goes.
+            e2e.when_idle(self.readConnectionLost)
+            return
         transfers = self.link.files
         if transfers is None or not transfers.moving():
             self.link.leave()

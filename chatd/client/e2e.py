@@ -1,0 +1,387 @@
+"""Encrypted private messages in the bundled client: publish, fetch and check keys, seal and open.
+
+``EndToEnd`` sits beside the link as ``Transfers`` does: it takes the
+commands of chatd.client.e2ecommands before they reach the server, and the
+server's key and ``encrypted`` objects (docs/PROTOCOL.md, "Encrypted
+private messages") before the renderer. Once the user is identified to an
+account it publishes this device's key and fetches the account's own keys.
+``/msg NICK text`` asks the server for NICK's keys, checks the key log and
+the pins, then sends the text sealed to every key of NICK's account and of
+the user's own; with none it sends it in the clear and says so.
+
+Answers come in the order of the commands that asked (docs/PROTOCOL.md),
+so each ``/key get`` waits in a queue for its ``keys`` or its error.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from twisted.internet.interfaces import IReactorTime
+
+from chatd.client.crypto import (
+    EnvelopeError,
+    Identity,
+    IdentityError,
+    fingerprint,
+    fingerprints,
+    open_envelope,
+    seal,
+)
+from chatd.client.e2ecommands import COMMANDS, show_contact
+from chatd.client.keyring import LOG_WARNING, Keyring, Pinning
+from chatd.client.render import Message, Shown, render
+from chatd.client.style import Look, compose, moment
+from chatd.text import fold, scrub
+
+if TYPE_CHECKING:
+    from chatd.client.files import Outlet
+
+MAX_EMSG_LINE = 16384
+"""The longest ``/emsg`` line the server takes, in bytes."""
+
+ENCRYPTED_MARK = "[encrypted]"
+
+UNDECRYPTABLE = "a message from {nick} could not be decrypted: it was altered or not meant for this device"
+
+REFUSALS = frozenset(
+    {"no-such-account", "not-identified", "unknown-command", "bad-envelope", "too-many-keys"}
+)
+"""Error codes that answer a ``/key`` or ``/emsg`` of ours."""
+
+
+@dataclass
+class Want:
+    """A ``/key get`` sent and not answered yet, and what to do with its answer."""
+
+    nick: str
+    purpose: str
+    """``send`` (seal ``text`` to the keys), ``show`` (say the fingerprints), ``pin`` or ``own``."""
+    text: str = ""
+
+
+class EndToEnd:
+    """This device's key, the keyring, and the key requests in flight on one link."""
+
+    def __init__(
+        self, link: "Outlet", clock: IReactorTime, identity: Callable[[], Identity], keyring: Keyring
+    ) -> None:
+        self.link = link
+        self.clock = clock
+        self._load_identity = identity
+        self._identity: Identity | None = None
+        self.keyring = keyring
+        self.account: str | None = None
+        """The account the user is identified to on this connection, if any."""
+        self.own_keys: list[str] = []
+        """The keys of the user's account (other devices), as the server served them and the log gave them."""
+        self.accounts: dict[str, str] = {}
+        """Account names by folded nickname, as ``keys`` answers told them."""
+        self.wants: list[Want] = []
+        self._log_waiting: list[tuple[Message, Want | None]] = []
+        """``keys`` answers held until the log catches up with their seq."""
+        self._log_fetching = False
+        self._log_shown = False
+        self._published = False
+        self._when_idle: list[Callable[[], None]] = []
+
+    @property
+    def identity(self) -> Identity:
+        """This device's key pair, read (or made, on first use) when first needed; raises IdentityError."""
+        if self._identity is None:
+            self._identity = self._load_identity()
+        return self._identity
+
+    # What the user types: chatd.client.e2ecommands.
+
+    def command(self, text: str) -> bool:
+        """Carry out ``text`` if it is one of the encryption commands; False if it goes to the server as it is."""
+        words = text.split(maxsplit=1)
+        run = COMMANDS.get(words[0].lower()) if words else None
+        if run is None:
+            return False
+        return run(self, words[1].strip() if len(words) > 1 else "")
+
+    def ask_keys(self, nick: str, purpose: str, text: str = "") -> None:
+        self.wants.append(Want(nick, purpose, text))
+        self.put(f"/key get {nick}")
+
+    def ask_log(self) -> None:
+        if not self._log_fetching:
+            self._log_fetching = True
+            self.put(f"/key log {self.keyring.log.seq + 1}")
+
+    # What the server sends.
+
+    def received(self, message: Message) -> Shown | None:
+        """Follow one server object; the lines to show for it, or None if it is none of ours."""
+        kind = message.get("type")
+        if kind == "notice" and message.get("kind") == "account":
+            self._identified(message)
+            return None
+        if kind in ("key_published", "key_dropped"):
+            return self._published_answer(message)
+        if kind == "keys":
+            self._keys(message)
+            return Shown(())
+        if kind == "key_log":
+            self._key_log(message)
+            return Shown(())
+        if kind == "encrypted":
+            return self._encrypted(message)
+        if kind == "error" and message.get("code") in REFUSALS and self.wants:
+            return self._refused(message)
+        return None
+
+    def _identified(self, message: Message) -> None:
+        account = message.get("account")
+        if message.get("change") not in ("identified", "registered") or not isinstance(account, str):
+            if message.get("change") == "unregistered":
+                self.account = None
+            return
+        try:
+            public = self.identity.public
+        except IdentityError as error:
+            self.say(f"No encryption: {error}", Look.ERROR)
+            return
+        self.account = account
+        self.put(f"/key publish {public}")
+        self.ask_keys(account, "own")
+
+    def _published_answer(self, message: Message) -> Shown:
+        if message.get("type") == "key_published" and not self._published:
+            self._published = True
+            self.say(
+                f"This device's key is published to your account {self.text(message, 'account')}: "
+                f"fingerprint {fingerprint(self.identity.public)}."
+            )
+        return Shown(())
+
+    def _refused(self, message: Message) -> Shown | None:
+        want = self.wants.pop(0)
+        code = message.get("code")
+        if want.purpose == "send" and code in ("no-such-account", "unknown-command"):
+            self.put(f"/msg {want.nick} {want.text}")
+            why = "has no account" if code == "no-such-account" else "is on a server without encryption"
+            self.say(f"Sent to {scrub(want.nick)} NOT encrypted: {scrub(want.nick)} {why}.", Look.ERROR)
+            self._idle()
+            return Shown(())
+        if want.purpose == "show" and code == "no-such-account":
+            self.say(f"{scrub(want.nick)} is no account: there are no keys to show.", Look.ERROR)
+            self._idle()
+            return Shown(())
+        self._idle()
+        return None
+
+    def _keys(self, message: Message) -> None:
+        nick = self.text(message, "nick")
+        want = next((want for want in self.wants if fold(want.nick) == fold(nick)), None)
+        if want is not None:
+            self.wants.remove(want)
+        self._answer(message, want)
+
+    def _answer(self, message: Message, want: Want | None) -> None:
+        """A ``keys`` answer: the log must have only grown to its seq; then its keys are checked and used."""
+        seq, head = message.get("seq"), message.get("head")
+        log = self.keyring.log
+        if (
+            not isinstance(seq, int)
+            or not isinstance(head, str)
+            or seq < log.seq
+            or (seq == log.seq and head != log.head)
+        ):
+            self._fail(want, f"{LOG_WARNING} (it was at {log.seq}, it says {seq!r} now)")
+            return
+        if seq > log.seq:
+            self._log_waiting.append((message, want))
+            self.ask_log()
+            return
+        self._checked_keys(message, want)
+
+    def _key_log(self, message: Message) -> None:
+        entries, seq, head = message.get("entries"), message.get("seq"), message.get("head")
+        more = message.get("more") is True
+        self._log_fetching = False
+        problem = (
+            "the answer is malformed"
+            if not isinstance(entries, list) or not isinstance(seq, int) or not isinstance(head, str)
+            else self.keyring.extend_log(entries, seq, head, more)
+        )
+        if problem is not None:
+            waiting, self._log_waiting = self._log_waiting, []
+            self.say(f"WARNING: {LOG_WARNING}: {scrub(problem)}.", Look.ERROR)
+            for _, want in waiting:
+                self._fail(want, None)
+            return
+        if more:
+            self.ask_log()
+            return
+        self.save()
+        if self._log_shown:
+            self._log_shown = False
+            self.say(
+                f"Key log: seq {self.keyring.log.seq}, head {self.keyring.log.head or '(empty)'}; "
+                "checked: it only grew since this client last looked. Compare it with your contact's /keylog."
+            )
+        waiting, self._log_waiting = self._log_waiting, []
+        for keys, want in waiting:
+            self._answer(keys, want)
+
+    def show_log(self) -> None:
+        self._log_shown = True
+        self.ask_log()
+
+    def _checked_keys(self, message: Message, want: Want | None) -> None:
+        """A ``keys`` answer at the log's checked seq: the keys must be the log's, then pinned, then used."""
+        nick, account = self.text(message, "nick"), self.text(message, "account")
+        served = message.get("keys")
+        keys = sorted(key for key in served if isinstance(key, str)) if isinstance(served, list) else []
+        if keys != self.keyring.logged_keys(account):
+            self._fail(want, f"{LOG_WARNING} (it serves keys for {account} that its log does not hold)")
+            return
+        self.accounts[fold(nick)] = account
+        if self.account is not None and fold(account) == fold(self.account):
+            self.own_keys = keys
+            self._then(want, keys)
+            return
+        pinning = self.keyring.offer(account, keys) if keys else None
+        self.save()
+        if pinning is Pinning.FIRST:
+            self.say(
+                f"Pinned {nick}'s key{'s' * (len(keys) > 1)} on first use: {', '.join(fingerprints(keys))}. "
+                f"Compare with {nick} (/fingerprint) and /verify {nick} FINGERPRINT."
+            )
+        elif pinning is Pinning.CHANGED:
+            self.say(
+                f"WARNING: {nick}'s keys changed: now {', '.join(fingerprints(keys)) or 'none'}. "
+                f"Compare fingerprints before trusting (/fingerprint {nick}), then /trust {nick}.",
+                Look.ERROR,
+            )
+        self._then(want, keys)
+
+    def _then(self, want: Want | None, keys: list[str]) -> None:
+        if want is not None and want.purpose == "send":
+            self.send_sealed(want.nick, want.text, keys)
+        elif want is not None and want.purpose == "show":
+            show_contact(self, want.nick)
+        self._idle()
+
+    def _fail(self, want: Want | None, warning: str | None) -> None:
+        if warning is not None:
+            self.say(f"WARNING: {warning}.", Look.ERROR)
+        if want is not None and want.purpose == "send":
+            self.say(f"Not sent to {scrub(want.nick)}: the keys cannot be trusted.", Look.ERROR)
+        self._idle()
+
+    def send_sealed(self, nick: str, text: str, keys: list[str]) -> None:
+        """Seal ``text`` to ``keys`` (NICK's pinned account keys) and the user's own; in the clear if there are none."""
+        if not keys:
+            self.put(f"/msg {nick} {text}")
+            self.say(f"Sent to {scrub(nick)} NOT encrypted: {scrub(nick)} has published no key.", Look.ERROR)
+            return
+        account = self.accounts.get(fold(nick), nick)
+        contact = self.keyring.contact(account)
+        if contact is None or contact.pending is not None or sorted(contact.keys) != keys:
+            self.say(
+                f"Not sent: {scrub(nick)}'s keys changed. Compare fingerprints (/fingerprint {scrub(nick)}), "
+                f"then /trust {scrub(nick)} and send again.",
+                Look.ERROR,
+            )
+            return
+        envelope = seal(text, self.identity.secret, [*keys, *self.own_keys, self.identity.public])
+        line = f"/emsg {nick} {envelope}"
+        if len(line.encode("utf-8")) > MAX_EMSG_LINE:
+            self.say(f"Not sent: too long to encrypt for {len(keys) + len(self.own_keys)} keys.", Look.ERROR)
+            return
+        self.put(line)
+
+    def _encrypted(self, message: Message) -> Shown:
+        nick, envelope = self.text(message, "nick"), message.get("envelope")
+        try:
+            opened = open_envelope(envelope if isinstance(envelope, str) else "", self.identity)
+        except EnvelopeError:
+            bad = Look.HISTORY if message.get("history") is True else Look.ERROR
+            return Shown((compose(self.link.view, self.at(message), bad, UNDECRYPTABLE.format(nick=nick)),))
+        whispered = {**message, "type": "whispered", "text": f"{ENCRYPTED_MARK} {opened.text}"}
+        shown = render(whispered, self.link.view, self.at(message))
+        warning = self._unpinned(nick, opened.sender)
+        if warning is None:
+            return shown
+        return Shown(
+            (*shown.lines, compose(self.link.view, self.at(message), Look.ERROR, warning)), shown.bell
+        )
+
+    def _unpinned(self, nick: str, sender: str) -> str | None:
+        """The warning for a message sealed by a key not pinned for its sender, or None."""
+        account = self.accounts.get(fold(nick))
+        mine = self.account is not None and fold(account or nick) == fold(self.account)
+        if mine and sender in {self.identity.public, *self.own_keys}:
+            return None
+        contact = self.keyring.contact(account) if account is not None else None
+        if contact is not None and sender in contact.keys:
+            return None
+        if not mine:
+            self.ask_keys(nick, "pin")
+        return (
+            f"WARNING: that message was sealed by a key not pinned for {nick} "
+            f"(fingerprint {fingerprint(sender)}): compare fingerprints (/fingerprint {nick})."
+        )
+
+    # The connection.
+
+    def offline(self) -> None:
+        """The connection dropped: the answers waited for will not come."""
+        for want in self.wants:
+            if want.purpose == "send":
+                self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
+        self.wants, self._log_waiting, self._log_fetching, self.account = [], [], False, None
+        self._idle()
+
+    def when_idle(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once no key request is in flight (a piped client at the end of its stdin)."""
+        if self.busy():
+            self._when_idle.append(call)
+        else:
+            call()
+
+    def busy(self) -> bool:
+        return bool(self.wants or self._log_waiting or self._log_fetching)
+
+    def _idle(self) -> None:
+        if not self.busy():
+            calls, self._when_idle = self._when_idle, []
+            for call in calls:
+                call()
+
+    # Helpers.
+
+    def save(self) -> None:
+        try:
+            self.keyring.save()
+        except OSError as error:
+            self.say(
+                f"Cannot save the pinned keys in {scrub(self.keyring.path)}: {error.strerror}.", Look.ERROR
+            )
+
+    def put(self, text: str) -> None:
+        self.link.send_line(text)
+
+    def say(self, body: str, look: Look = Look.STATUS) -> None:
+        self.link.show_lines(Shown((compose(self.link.view, self.clock.seconds(), look, body),)))
+
+    def at(self, message: Message) -> float:
+        """The server's ``at``, or now if it is missing or no time a calendar holds."""
+        at = message.get("at")
+        if not isinstance(at, int | float) or isinstance(at, bool):
+            return self.clock.seconds()
+        try:
+            moment(at, UTC)
+        except (OverflowError, OSError, ValueError):
+            return self.clock.seconds()
+        return float(at)
+
+    @staticmethod
+    def text(message: Message, key: str) -> str:
+        value = message.get(key)
+        return scrub(value) if isinstance(value, str) else ""
