@@ -233,6 +233,23 @@ class SendTests(EndToEndTestCase):
         self.assertEqual(self.lines(), ["@ <bob -> alice> [encrypted] hi alice"])
         self.assertEqual(self.screen.bells, 1)
 
+    def test_a_first_message_from_a_new_contact_waits_for_their_keys_to_be_pinned(self) -> None:
+        """carol never seen: her keys are fetched and pinned, then her line shows, with no warning."""
+        carol = Identity(PrivateKey.generate())
+        self.keys.add("carol", carol.public)
+        self.lines()
+        self.keys.peer.send(encrypted("carol", "alice", seal("hello", carol.secret, [self.me.public])))
+        self.assertEqual(self.lines(), [])
+        self.assertEqual(self.keys.serve(), ["/key get carol", "/key log 3"])
+        self.assertEqual(
+            self.lines(),
+            [
+                "@ <carol -> alice> [encrypted] hello",
+                f"~ Pinned carol's key on first use: {fingerprint(carol.public)}. "
+                "Compare with carol (/fingerprint) and /verify carol FINGERPRINT.",
+            ],
+        )
+
     def test_a_tampered_message_is_one_clear_line(self) -> None:
         """A box altered on the way is never shown as text: one line says it could not be decrypted."""
         envelope = json.loads(base64.b64decode(seal("hi", self.bob.secret, [self.me.public])))

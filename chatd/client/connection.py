@@ -249,6 +249,10 @@ class Link:
         if self._screen is not None:
             self._screen.note(status(text, self.view, self._reactor.seconds()))
 
+    def show(self, shown: Shown) -> None:
+        """Put lines of the server's on screen (a message held until its sender's keys were fetched)."""
+        self._show(shown)
+
     def _show(self, shown: Shown) -> None:
         if self._screen is not None and shown.lines:
             self._screen.show(shown)

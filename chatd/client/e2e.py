@@ -14,9 +14,9 @@ so each ``/key get`` waits in a queue for its ``keys`` or its error.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from twisted.internet.interfaces import IReactorTime
 
@@ -30,13 +30,32 @@ from chatd.client.crypto import (
     seal,
 )
 from chatd.client.e2ecommands import COMMANDS, show_contact
-from chatd.client.keyring import LOG_WARNING, Keyring, Pinning
+from chatd.client.keyring import LOG_WARNING, Contact, Keyring, Pinning
 from chatd.client.render import Message, Shown, render
-from chatd.client.style import Look, compose, moment
+from chatd.client.style import Look, View, compose, moment
 from chatd.text import fold, scrub
 
-if TYPE_CHECKING:
-    from chatd.client.files import Outlet
+
+class Outlet(Protocol):
+    """What encryption needs of the link: send lines, show lines, know how to render."""
+
+    @property
+    def view(self) -> View:
+        """How lines are rendered now."""
+        ...
+
+    def send_line(self, text: str) -> bool:
+        """Send ``text`` to the server as it is; False with no connection."""
+        ...
+
+    def show_lines(self, shown: Shown) -> None:
+        """Put lines of the client's own on screen."""
+        ...
+
+    def show(self, shown: Shown) -> None:
+        """Put lines of the server's on screen, as if they had just arrived."""
+        ...
+
 
 MAX_EMSG_LINE = 16384
 """The longest ``/emsg`` line the server takes, in bytes."""
@@ -59,13 +78,15 @@ class Want:
     purpose: str
     """``send`` (seal ``text`` to the keys), ``show`` (say the fingerprints), ``pin`` or ``own``."""
     text: str = ""
+    held: list[tuple[Shown, str]] = field(default_factory=list)
+    """For ``pin``: messages from a contact not pinned yet, each with the key that sealed it, shown once pinned."""
 
 
 class EndToEnd:
     """This device's key, the keyring, and the key requests in flight on one link."""
 
     def __init__(
-        self, link: "Outlet", clock: IReactorTime, identity: Callable[[], Identity], keyring: Keyring
+        self, link: Outlet, clock: IReactorTime, identity: Callable[[], Identity], keyring: Keyring
     ) -> None:
         self.link = link
         self.clock = clock
@@ -167,6 +188,10 @@ class EndToEnd:
             self.say(f"Sent to {scrub(want.nick)} NOT encrypted: {scrub(want.nick)} {why}.", Look.ERROR)
             self._idle()
             return Shown(())
+        if want.purpose == "pin":
+            self._release(want)
+            self._idle()
+            return Shown(())
         if want.purpose == "show" and code == "no-such-account":
             self.say(f"{scrub(want.nick)} is no account: there are no keys to show.", Look.ERROR)
             self._idle()
@@ -265,6 +290,7 @@ class EndToEnd:
             self.send_sealed(want.nick, want.text, keys)
         elif want is not None and want.purpose == "show":
             show_contact(self, want.nick)
+        self._release(want)
         self._idle()
 
     def _fail(self, want: Want | None, warning: str | None) -> None:
@@ -272,7 +298,16 @@ class EndToEnd:
             self.say(f"WARNING: {warning}.", Look.ERROR)
         if want is not None and want.purpose == "send":
             self.say(f"Not sent to {scrub(want.nick)}: the keys cannot be trusted.", Look.ERROR)
+        self._release(want)
         self._idle()
+
+    def _release(self, want: Want | None) -> None:
+        """Show the messages ``want`` held, each warned about if the key that sealed it is not pinned."""
+        if want is None:
+            return
+        for shown, sender in want.held:
+            self.link.show(self._warned(shown, want.nick, sender))
+        want.held = []
 
     def send_sealed(self, nick: str, text: str, keys: list[str]) -> None:
         """Seal ``text`` to ``keys`` (NICK's pinned account keys) and the user's own; in the clear if there are none."""
@@ -305,27 +340,43 @@ class EndToEnd:
             return Shown((compose(self.link.view, self.at(message), bad, UNDECRYPTABLE.format(nick=nick)),))
         whispered = {**message, "type": "whispered", "text": f"{ENCRYPTED_MARK} {opened.text}"}
         shown = render(whispered, self.link.view, self.at(message))
-        warning = self._unpinned(nick, opened.sender)
-        if warning is None:
+        if self._pinned(nick, opened.sender):
             return shown
-        return Shown(
-            (*shown.lines, compose(self.link.view, self.at(message), Look.ERROR, warning)), shown.bell
-        )
+        mine = self.account is not None and fold(nick) == fold(self.account)
+        waiting = next((w for w in self.wants if w.purpose == "pin" and fold(w.nick) == fold(nick)), None)
+        if waiting is not None:
+            waiting.held.append((shown, opened.sender))
+            return Shown(())
+        if mine or self._contact(nick) is not None:
+            if not mine:
+                # Perhaps the keys changed since: asking says so, loudly, if they did.
+                self.ask_keys(nick, "pin")
+            return self._warned(shown, nick, opened.sender)
+        # Never seen: fetch the keys, pin them on first use, then show it (warned if it was another key).
+        self.wants.append(Want(nick, "pin", held=[(shown, opened.sender)]))
+        self.put(f"/key get {nick}")
+        return Shown(())
 
-    def _unpinned(self, nick: str, sender: str) -> str | None:
-        """The warning for a message sealed by a key not pinned for its sender, or None."""
-        account = self.accounts.get(fold(nick))
-        mine = self.account is not None and fold(account or nick) == fold(self.account)
-        if mine and sender in {self.identity.public, *self.own_keys}:
-            return None
-        contact = self.keyring.contact(account) if account is not None else None
-        if contact is not None and sender in contact.keys:
-            return None
-        if not mine:
-            self.ask_keys(nick, "pin")
-        return (
+    def _contact(self, nick: str) -> Contact | None:
+        return self.keyring.contact(self.accounts.get(fold(nick), nick))
+
+    def _pinned(self, nick: str, sender: str) -> bool:
+        """Whether ``sender`` is a key pinned for ``nick`` (for the user's own nickname: one of the account's)."""
+        if self.account is not None and fold(nick) == fold(self.account):
+            return sender in {self.identity.public, *self.own_keys}
+        contact = self._contact(nick)
+        return contact is not None and sender in contact.keys
+
+    def _warned(self, shown: Shown, nick: str, sender: str) -> Shown:
+        """``shown``, and after it a warning if ``sender`` is not a key pinned for ``nick``."""
+        if self._pinned(nick, sender):
+            return shown
+        warning = (
             f"WARNING: that message was sealed by a key not pinned for {nick} "
             f"(fingerprint {fingerprint(sender)}): compare fingerprints (/fingerprint {nick})."
+        )
+        return Shown(
+            (*shown.lines, compose(self.link.view, self.clock.seconds(), Look.ERROR, warning)), shown.bell
         )
 
     # The connection.
@@ -335,6 +386,7 @@ class EndToEnd:
         for want in self.wants:
             if want.purpose == "send":
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
+            self._release(want)
         self.wants, self._log_waiting, self._log_fetching, self.account = [], [], False, None
         self._idle()
 
