@@ -67,6 +67,7 @@ from chatd.irc.socket import SUBPROTOCOLS
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.line.web_frontend import web_front_end
+from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.retention import Retention
 from chatd.storage.spool import Spool
@@ -129,6 +130,8 @@ def build(
         accounts=accounts,
         mailbox=mailbox,
         rooms=rooms,
+        # Accounts' device keys and their log (issue 17), in the same file as the accounts.
+        keys=SQLiteKeys(history) if isinstance(history, SQLiteHistory) else MemoryKeys(),
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(restored)

@@ -33,7 +33,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
-from chatd.domain.ports import History, Mailbox, Session, UserView
+from chatd.domain.ports import History, KeyStore, Mailbox, Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.accounts import AccountLogin, verify_password
@@ -45,6 +45,7 @@ from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.storage.keys import MemoryKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.tap import Options
 from tests.events import seen
@@ -326,6 +327,7 @@ class LineTestCase(SynchronousTestCase):
             accounts=self.accounts,
             mailbox=self.make_mailbox(),
             rooms=self.rooms,
+            keys=self.make_keys(),
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""
@@ -345,6 +347,10 @@ class LineTestCase(SynchronousTestCase):
     def make_history(self) -> History:
         """The chat's history: in memory, unless a subclass keeps another."""
         return MemoryHistory()
+
+    def make_keys(self) -> KeyStore:
+        """Where accounts' device keys and their log are kept: in memory, unless a subclass keeps another."""
+        return MemoryKeys()
 
     def make_mailbox(self) -> Mailbox:
         """Where private messages wait for offline accounts: in memory, unless a subclass keeps another."""

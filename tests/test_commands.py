@@ -12,6 +12,7 @@ from chatd.line import (
     account_commands,
     commands,
     files,
+    keys,
     mode_commands,
     moderation_commands,
     room_commands,
@@ -43,6 +44,7 @@ from chatd.line.commands import (
 )
 from chatd.line.errors import ModeLetterError, UnknownCommandError, UsageError
 from chatd.line.files import FileAbout, FileAccept, FileAck, FileListing, FileOffer, FilePut
+from chatd.line.keys import Emsg, KeyCommand
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
     Ban,
@@ -103,6 +105,17 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "msg": [
         ("/msg bob hi  there", Msg("bob", "hi  there")),
         ("/msg bob   hi", Msg("bob", "hi")),
+    ],
+    "emsg": [
+        ("/emsg bob eyJ2IjoxfQ==", Emsg("bob", "eyJ2IjoxfQ==")),
+        ("/EMSG Bob  abc ", Emsg("Bob", "abc")),
+    ],
+    "key": [
+        ("/key get bob", KeyCommand("get", "bob")),
+        ("/key PUBLISH k+/=", KeyCommand("publish", "k+/=")),
+        ("/key drop k", KeyCommand("drop", "k")),
+        ("/key log", KeyCommand("log", "1")),
+        ("/key log 42", KeyCommand("log", "42")),
     ],
     "me": [("/me waves", Me("waves")), ("/me waves  twice", Me("waves  twice"))],
     "topic": [
@@ -251,6 +264,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
 
 # Lines that name a command with missing or extra arguments.
 MISUSED = [
+    ("/emsg bob", "emsg"),
+    ("/emsg bob a b", "emsg"),
+    ("/key", "key"),
+    ("/key get", "key"),
+    ("/key log x", "key"),
+    ("/key lose k", "key"),
     ("/msg bob", "msg"),
     ("/msg", "msg"),
     ("/join", "join"),
@@ -321,6 +340,8 @@ MISUSED = [
 # Commands that make sense only once the session has a nickname.
 NEED_NICK = frozenset(
     {
+        Emsg,
+        KeyCommand,
         FileListing,
         FileAbout,
         FileAck,
@@ -565,6 +586,7 @@ class CommandTableTests(SynchronousTestCase):
                 room_commands,
                 mode_commands,
                 files,
+                keys,
             )
             for kind in vars(module).values()
             if isinstance(kind, type)

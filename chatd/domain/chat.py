@@ -8,7 +8,8 @@ every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.identity), whom files are offered to (chatd.domain.files), and the deadlines mutes and bans run out by
 (chatd.domain.expiry). At start it takes back what a store kept
 (``Chat.restore``). ``Chat`` builds them around one clock, one history,
-one bus and one store of accounts, and exposes their requests and the
+one bus and one store of accounts (and one of device keys: chatd.domain.keys,
+chatd.domain.envelopes), and exposes their requests and the
 questions anyone may ask.
 It does no I/O.
 """
@@ -18,17 +19,19 @@ from itertools import islice
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
-from chatd.domain.errors import NotIdentifiedError
-from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked, Whispered
+from chatd.domain.envelopes import EncryptedMail
+from chatd.domain.errors import KeysNotKeptError, NotIdentifiedError
+from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
 from chatd.domain.identity import Identity, Protection
+from chatd.domain.keys import KeyDirectory
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import merged_slice, page_bounds
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.modes import Modes
 from chatd.domain.offline import Offline
-from chatd.domain.ports import Accounts, Bus, Clock, History, Mailbox, RoomStore, UserView
+from chatd.domain.ports import Accounts, Bus, Clock, History, KeyStore, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.registry import Registry
 from chatd.domain.replies import (
@@ -76,6 +79,7 @@ class Chat:
         accounts: Accounts,
         mailbox: Mailbox | None = None,
         rooms: RoomStore,
+        keys: KeyStore | None = None,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
@@ -137,12 +141,42 @@ class Chat:
         self.is_registered = identity.is_registered
         self.identify = identity.identify
         self.change_password = identity.change_password
-        self.drop_account = identity.drop_account
+        self._drop_account = identity.drop_account
         files = Files(self._state, seam, accounts)
         self.file_target = files.target
         self.offer_file = files.offer
         self.file_sessions = files.sessions
         self.file_sender = files.sender
+        self._keys = None if keys is None else KeyDirectory(keys, accounts, clock.seconds)
+        self._mail = (
+            None
+            if self._keys is None
+            else EncryptedMail(self._state, seam, self._keys, mailbox, clock.seconds)
+        )
+
+    def drop_account(self, view: UserView) -> Awaitable[None]:
+        """Unregister the user's account (``Identity.drop_account``), its device keys withdrawn in the key log.
+
+        A later owner of the nickname starts with no keys: nobody boxes
+        messages for the old owner's devices by mistake.
+        """
+        account = self.account(view)
+        dropped = self._drop_account(view)
+        if self._keys is not None:
+            self._keys.drop_all(account)
+        return dropped
+
+    def key_directory(self) -> KeyDirectory:
+        """The accounts' device keys and their log (``/key``); raises KeysNotKeptError for a chat given no key store."""
+        if self._keys is None:
+            raise KeysNotKeptError()
+        return self._keys
+
+    def send_encrypted(self, view: UserView, nick: str, envelope: str) -> Kept | None:
+        """``/emsg``: send ``envelope`` to the account ``nick`` (chatd.domain.envelopes); ``Kept`` if it waits for them."""
+        if self._mail is None:
+            raise KeysNotKeptError()
+        return self._mail.send(view, nick, envelope)
 
     def restore(self, events: Sequence[Event]) -> None:
         """Bring back what a store kept (``events``, oldest first), before anyone connects.
@@ -248,7 +282,7 @@ class Chat:
         room = rules.check_reader(own(view), name, most, most)
         return resume.missed(self._history, fold(room.name), event_id, before, most)
 
-    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Whispered]]:
+    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Private]]:
         """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).
 
         Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
@@ -269,7 +303,7 @@ class Chat:
         account = self.account(view)
         return self._history.forget(self._accounts.nick(account))
 
-    async def take_offline(self, view: UserView) -> Sequence[Whispered]:
+    async def take_offline(self, view: UserView) -> Sequence[Private]:
         """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.
 
         None without a mailbox. Raises NotIdentifiedError (chatd.domain.offline).

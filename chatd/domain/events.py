@@ -83,6 +83,21 @@ class Whispered(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Encrypted(_Base):
+    """``actor`` sent ``to`` a private message the server cannot read (issue 17): ``envelope`` holds it boxed.
+
+    ``envelope`` is the base64 the sender's client made (chatd.domain.envelopes
+    checks its shape): one NaCl box of the text per device key of ``to``'s
+    account and of the sender's own, so only those devices open it. Kept and
+    carried as it is, like a ``Whispered``'s text; ``to_account`` as there.
+    """
+
+    to: str
+    envelope: str
+    to_account: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Joined(_InRoom):
     """``actor`` entered ``room``; the first to enter a room makes and owns it."""
 
@@ -390,6 +405,7 @@ Event = (
     RoomEvent
     | Registered
     | Whispered
+    | Encrypted
     | Quit
     | NickChanged
     | AwayChanged
@@ -433,6 +449,7 @@ EVENTS: tuple[type[Event], ...] = (
     *ROOM_EVENTS,
     Registered,
     Whispered,
+    Encrypted,
     Quit,
     NickChanged,
     AwayChanged,
@@ -454,3 +471,6 @@ EVENTS: tuple[type[Event], ...] = (
     FileOffered,
 )
 """Every event class, for codecs and tests that must cover them all."""
+
+Private = Whispered | Encrypted
+"""A private message, readable or sealed: what mailboxes and two accounts' conversations keep."""

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from chatd.domain import rules
 from chatd.domain.errors import LineCountError, MailboxFullError, NoSuchNicknameError, NotIdentifiedError
-from chatd.domain.events import Whispered
+from chatd.domain.events import Private, Whispered
 from chatd.domain.names import check_said
 from chatd.domain.ports import Accounts, History, Mailbox, UserView
 from chatd.domain.publish import Publisher
@@ -40,7 +40,7 @@ def conversation(first: str, second: str) -> str:
     return " ".join(sorted((first, second)))
 
 
-def conversation_of(event: Whispered) -> str | None:
+def conversation_of(event: Private) -> str | None:
     """The ``conversation`` ``event`` belongs to; None unless both sides were identified (it is not kept)."""
     sender, to = event.actor.account, event.to_account
     return None if sender is None or to is None else conversation(sender, to)
@@ -93,7 +93,7 @@ class Offline:
         self._mailbox.keep(account, event)
         return Kept(to, waiting + 1)
 
-    def take(self, view: UserView) -> Awaitable[Sequence[Whispered]]:
+    def take(self, view: UserView) -> Awaitable[Sequence[Private]]:
         """The messages kept for the user's account, oldest first, now gone from the mailbox.
 
         Raises NotIdentifiedError for a user not identified.
@@ -103,9 +103,7 @@ class Offline:
             raise NotIdentifiedError()
         return self._mailbox.take(account)
 
-    def conversation(
-        self, view: UserView, nick: str, count: int, most: int
-    ) -> Awaitable[Sequence[Whispered]]:
+    def conversation(self, view: UserView, nick: str, count: int, most: int) -> Awaitable[Sequence[Private]]:
         """The last ``count`` private messages between the user's account and the account ``nick``, oldest first.
 
         Only its two parties read a conversation, so the user must be

@@ -21,7 +21,8 @@ chat's own users and rooms, which only the chat changes, through events.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Event, RoomEvent, Whispered
+from chatd.domain.events import Event, Private, RoomEvent
+from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import RegisteredRoom
 
 
@@ -105,7 +106,7 @@ class History(Protocol):
         """
         ...
 
-    def conversation(self, pair: str, limit: int) -> Awaitable[Sequence[Whispered]]:
+    def conversation(self, pair: str, limit: int) -> Awaitable[Sequence[Private]]:
         """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation), oldest first.
 
         A store keeps a private message only if both sides were identified
@@ -176,12 +177,39 @@ class Mailbox(Protocol):
         """How many messages wait for ``account``."""
         ...
 
-    def keep(self, account: str, event: Whispered) -> None:
+    def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``; never waits."""
         ...
 
-    def take(self, account: str) -> Awaitable[Sequence[Whispered]]:
+    def take(self, account: str) -> Awaitable[Sequence[Private]]:
         """The messages kept for ``account``, oldest first, and forget them."""
+        ...
+
+
+class KeyStore(Protocol):
+    """The key log (chatd.domain.keylog) and the keys it gives each account (issue 17).
+
+    ``head`` and ``keys`` are asked at every ``/key`` and ``/emsg``, so they
+    are answered from memory (a store reads every account's keys and the
+    last entry at start); ``append`` changes them at once and writes as
+    ``Mailbox.keep`` does (the SQLite store: in the pass's transaction, so
+    the answer, which output holds until then, is shown once it is kept).
+    """
+
+    def head(self) -> tuple[int, str]:
+        """The last entry's seq and hash; ``(0, "")`` for an empty log."""
+        ...
+
+    def keys(self, account: str) -> tuple[str, ...]:
+        """The keys ``account`` has published and not dropped, in the order published."""
+        ...
+
+    def append(self, entry: KeyEntry) -> None:
+        """Add ``entry``, whose seq is one past ``head``'s and whose ``prev`` is its hash; never waits."""
+        ...
+
+    def entries(self, first: int, limit: int) -> Awaitable[Sequence[KeyEntry]]:
+        """Up to ``limit`` entries from seq ``first`` on, in order."""
         ...
 
 

@@ -8,6 +8,8 @@ own (bar ``ServerTime``); front ends render them like events. Listings
 
 from dataclasses import dataclass
 
+from chatd.domain.keylog import KeyEntry
+
 
 @dataclass(frozen=True, slots=True)
 class Members:
@@ -276,6 +278,47 @@ class FileList:
     files: tuple[FileEntry, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class KeyChanged:
+    """The answer to ``/key publish`` or ``/key drop``: ``account`` has ``key`` now (or no more); the log's head."""
+
+    account: str
+    key: str
+    seq: int
+    head: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPublished(KeyChanged):
+    """``key`` is one of ``account``'s keys (published now, or already)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyDropped(KeyChanged):
+    """``key`` is no longer one of ``account``'s keys."""
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The keys of the account that owns ``nick`` (``account``), oldest first, as the log stands at (seq, head)."""
+
+    nick: str
+    account: str
+    keys: tuple[str, ...]
+    seq: int
+    head: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyLog:
+    """The log's ``entries`` from some seq on, at most ``LOG_PAGE``; ``more`` if later ones were left out."""
+
+    entries: tuple[KeyEntry, ...]
+    seq: int
+    head: str
+    more: bool
+
+
 FileReply = (
     FileUpload
     | FileProgress
@@ -312,4 +355,8 @@ Reply = (
     | FileCancelled
     | FileLink
     | FileList
+    | KeyPublished
+    | KeyDropped
+    | Keys
+    | KeyLog
 )

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from enum import IntFlag
 from typing import cast
 
+from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.events import (
     CHAT,
     AccountDropped,
@@ -32,6 +33,7 @@ from chatd.domain.events import (
     BanAdded,
     BanLifted,
     Banned,
+    Encrypted,
     Event,
     FileOffered,
     Identified,
@@ -160,6 +162,7 @@ class EventLines:
             AccountDropped: self._account,
             AccountNotKept: self._account,
             FileOffered: self._file_offered,
+            Encrypted: self._encrypted,
         }
 
     def covers(self, kind: type) -> bool:
@@ -232,6 +235,12 @@ class EventLines:
     def _privmsgs(self, event: Said | Whispered, shape: Shape, target: str, text: str) -> Iterator[Message]:
         for part, piece in enumerate(split_text(self._room_for(event.actor, target), text)):
             yield self._message(event, shape, "PRIVMSG", target, piece, part=part)
+
+    def _encrypted(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """An IRC client cannot open one (issue 17): a NOTICE says it came and what reads it, never the ciphertext."""
+        assert isinstance(event, Encrypted)
+        text = f"{event.actor.nick} sent you an encrypted message: {READ_ENCRYPTED}"
+        yield self._message(event, shape, "NOTICE", event.to, text)
 
     def _room_for(self, actor: Actor, target: str) -> int:
         """Bytes a PRIVMSG line from ``actor`` to ``target`` leaves for its text."""

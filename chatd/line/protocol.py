@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.domain.envelopes import EMSG_LINE_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.files import PUT_LINE_MOST
 from chatd.domain.flood import FloodGate, TokenBucket
@@ -51,6 +52,7 @@ from chatd.line.errors import (
     TelnetCommandError,
     TelnetOverflowError,
 )
+from chatd.line.keys import line_most
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession, Waiting, decode
 from chatd.line.telnet import IAC, TelnetFilter
@@ -253,9 +255,19 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """Whether this connection has an upload open: its bytes go to the transfer budget, its put lines may be long."""
         return self.files is not None and self.files.uploading(self)
 
+    def _longest(self) -> int:
+        """The longest line this connection may send now: a ``/file put`` while uploading, an ``/emsg`` once
+        identified (issue 17; only an account may send one), else ``max_line``; ``_take`` holds other lines
+        to ``max_line`` still."""
+        if self._uploading():
+            return PUT_LINE_MOST
+        if self.user is not None and self.user.account is not None:
+            return max(self.factory.limits.max_line, EMSG_LINE_MOST)
+        return self.factory.limits.max_line
+
     def _receive(self, data: bytes) -> None:
         """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""
-        self.MAX_LENGTH = (PUT_LINE_MOST if self._uploading() else self.factory.limits.max_line) + 1
+        self.MAX_LENGTH = self._longest() + 1
         while not self.closing:
             if self._discarding:
                 _, newline, data = data.partition(b"\n")
@@ -311,7 +323,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """
         try:
             putting = line.startswith(b"/file put ") and self._uploading()
-            text = decode(line, PUT_LINE_MOST if putting else self.factory.limits.max_line)
+            text = decode(line, PUT_LINE_MOST if putting else line_most(line, self.factory.limits.max_line))
             if self.user is not None and not text.strip():
                 # A blank line in a named user's paste (code has them) is
                 # shown as nothing, but paid for as one of its lines.

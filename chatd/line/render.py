@@ -20,10 +20,12 @@ from functools import lru_cache, singledispatch
 from typing import Any
 
 from chatd.domain.durations import format_duration
+from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.errors import ChatError, FileOffsetError
 from chatd.domain.events import (
     Acted,
     Banned,
+    Encrypted,
     Event,
     FileOffered,
     Invited,
@@ -66,6 +68,10 @@ from chatd.domain.replies import (
     FileUpload,
     FileUploaded,
     Kept,
+    KeyDropped,
+    KeyLog,
+    KeyPublished,
+    Keys,
     Members,
     Reply,
     RoomBanList,
@@ -314,6 +320,7 @@ def _event(kind: type, body: Callable[[Any], str | list[str]]) -> None:
 _event(Said, lambda e: [f"{e.room} <{e.actor.nick}> {line}" for line in e.text.split("\n")])
 _event(Acted, lambda e: f"{e.room} * {e.actor.nick} {e.text}")
 _event(Whispered, lambda e: f"<{e.actor.nick} -> {e.to}> {e.text}")
+_event(Encrypted, lambda e: encrypted_body(e.actor.nick, e.to))
 _event(Joined, lambda e: f"{e.room} -- {e.actor.nick} joined")
 _event(Parted, lambda e: f"{e.room} -- {e.actor.nick} left{_because(e.reason)}")
 _event(Quit, lambda e: f"-- {e.actor.nick} quit{_because(e.reason)}")
@@ -406,6 +413,37 @@ _register(
 )
 _register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])
 _register(ChatError, lambda e: f"ERR {e.code} {word(e)}")
+
+
+def encrypted_body(sender: str, to: str) -> str:
+    """The line a text session reads for an encrypted message: who sent it to whom, and how to read it; never ciphertext."""
+    return f"* {sender} sent {to} an encrypted message: {READ_ENCRYPTED}"
+
+
+def _head(seq: int, head: str) -> str:
+    return f"key log {seq}, head {head or 'none'}"
+
+
+_register(KeyPublished, lambda r: f"*** Key {r.key} is published for {r.account} ({_head(r.seq, r.head)}).")
+_register(KeyDropped, lambda r: f"*** Key {r.key} is dropped from {r.account} ({_head(r.seq, r.head)}).")
+_register(
+    Keys,
+    lambda r: [
+        f"*** Keys of {r.nick} (account {r.account}, {_head(r.seq, r.head)}): {len(r.keys)}",
+        *(f"***   {key}" for key in r.keys),
+    ],
+)
+_register(
+    KeyLog,
+    lambda r: [
+        f"*** Key log ({_head(r.seq, r.head)}):",
+        *(
+            f"***   {e.seq} {_dated_utc(e.at)} {e.account} {e.action} {e.key} prev {e.prev or 'none'}"
+            for e in r.entries
+        ),
+        *([f"*** More: /key log {r.entries[-1].seq + 1}"] if r.more and r.entries else []),
+    ],
+)
 
 
 def _size(size: int) -> str:

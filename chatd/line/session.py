@@ -32,6 +32,7 @@ from chatd.domain.events import (
     Acted,
     AwayChanged,
     Banned,
+    Encrypted,
     Event,
     Identified,
     Invited,
@@ -391,7 +392,7 @@ def deliver(
     """
     if type(event) in NOT_SHOWN:
         return
-    if ignorers and isinstance(event, Said | Acted | Whispered | Invited):
+    if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
     as_text = as_json = b""

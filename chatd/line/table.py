@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.chat import HISTORY_MOST
+from chatd.domain.envelopes import EMSG_LINE_MOST
+from chatd.domain.keylog import KEYS_MOST, LOG_PAGE
 from chatd.domain.listing import PAGE_SIZE
 from chatd.domain.masks import MASK_MAX
 from chatd.domain.modes import KEY_MAX, LIMIT_MOST, ROOM_BANS_MOST
@@ -22,7 +24,7 @@ from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
-from chatd.line import accounts, files, history, moderation, modes, rooms, talk
+from chatd.line import accounts, files, history, keys, moderation, modes, rooms, talk
 from chatd.line import commands as cmd
 from chatd.line import mode_commands as mode_cmd
 from chatd.line import moderation_commands as mod
@@ -185,6 +187,32 @@ COMMANDS: dict[str, Spec] = {
             "It comes back to you as the receipt; if NICK is away you are told why. To a registered "
             f"nickname whose owner is offline it is kept (up to {MAILBOX_MOST}) and shown when they identify.",
             example="/msg bob are you coming to #dev?",
+        ),
+        Spec(
+            "emsg",
+            "NICK ENVELOPE",
+            "send an encrypted private message (the bundled client and the web page do it for you)",
+            keys.parse_emsg,
+            keys.run_emsg,
+            details="NICK: a registered nickname, online or not; ENVELOPE: base64 of the JSON "
+            '{"v":1,"from":KEY,"to":{KEY:"NONCE:CIPHERTEXT",...}}, a NaCl box of the text for each key of '
+            "NICK's account and of your own others, from a key your account published. Both must be "
+            f"identified. The line may be up to {EMSG_LINE_MOST:,} bytes. The server cannot read it; "
+            "docs/PROTOCOL.md says how it goes.",
+            example="/emsg bob eyJ2IjoxfQ==",
+        ),
+        Spec(
+            "key",
+            "publish KEY|drop KEY|get NICK|log [FROM]",
+            "publish your device keys, fetch someone's, read the key log (the bundled client and the web page do it)",
+            keys.parse_key,
+            keys.run_key,
+            details=f"publish KEY adds a public key (base64 of 32 bytes) to your account's, up to {KEYS_MOST}; "
+            "drop KEY removes one; get NICK shows the keys of a registered nickname; log [FROM] shows the "
+            f"key log's entries from FROM on (default 1), {LOG_PAGE} a page, and its head. Publishing "
+            "and dropping need you identified. Every change is an entry of the log, which commits to the one "
+            "before it: docs/PROTOCOL.md says how to check it.",
+            example="/key get bob",
         ),
         Spec(
             "me",

@@ -36,7 +36,6 @@ from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
 from chatd.domain.events import Event, RoomEvent
-from chatd.domain.files import PUT_LINE_MOST
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.socket_session import SocketSession
@@ -70,8 +69,9 @@ class WebSession(LineProtocol, SocketSession):
         """Longest message taken: a paste's worth of the longest lines, each with its CRLF."""
         limits = self.factory.limits
         most = (limits.max_line + 2) * limits.paste_lines
-        # While an upload is open a message may hold a /file put line (issue 16).
-        return max(most, PUT_LINE_MOST + 2) if self._uploading() else most
+        # While an upload is open a message may hold a /file put line (issue 16), and once
+        # identified an /emsg line (issue 17): _longest says which.
+        return max(most, self._longest() + 2)
 
     def _message_too_big(self) -> None:
         self._quit_reason = "message too big"

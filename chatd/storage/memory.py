@@ -19,7 +19,17 @@ from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.accounts import RegisteredNames
-from chatd.domain.events import MESSAGES, ROOM_EVENTS, Acted, Event, RoomEvent, Said, Whispered
+from chatd.domain.events import (
+    MESSAGES,
+    ROOM_EVENTS,
+    Acted,
+    Encrypted,
+    Event,
+    Private,
+    RoomEvent,
+    Said,
+    Whispered,
+)
 from chatd.domain.offline import conversation_of
 from chatd.domain.rooms import RegisteredRoom
 from chatd.domain.search import matches, search_words
@@ -36,12 +46,12 @@ class MemoryHistory(Service):
         self._per_room = per_room
         self._rooms: dict[str, deque[RoomEvent]] = {}
         self._last: dict[str, int] = {}
-        self._private: dict[str, deque[Whispered]] = {}
+        self._private: dict[str, deque[Private]] = {}
         """The last ``per_room`` private messages of each conversation between two accounts."""
 
     def append(self, event: Event) -> None:
         """Number ``event`` if it happened in a room; keep it if it is a message, or private between two accounts."""
-        if isinstance(event, Whispered):
+        if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
                 kept_privately = self._private.get(pair)
@@ -80,7 +90,7 @@ class MemoryHistory(Service):
             self._private[pair] = left
         return succeed(count)
 
-    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair``, oldest first."""
         kept = self._private.get(pair, ())
         return succeed(list(islice(reversed(kept), limit))[::-1])
@@ -134,7 +144,7 @@ class MemoryHistory(Service):
         return succeed(list(islice(found, limit)))
 
 
-def _drop_older(kept: "deque[RoomEvent] | deque[Whispered]", before: float) -> int:
+def _drop_older(kept: "deque[RoomEvent] | deque[Private]", before: float) -> int:
     """Forget the events of ``kept`` from before ``before``; how many went."""
     count = 0
     while kept and kept[0].at < before:
@@ -183,17 +193,17 @@ class MemoryMailbox:
     """A ``Mailbox`` in this process's memory: what waits for offline accounts, gone at exit."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, list[Whispered]] = {}
+        self._kept: dict[str, list[Private]] = {}
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
         return len(self._kept.get(account, ()))
 
-    def keep(self, account: str, event: Whispered) -> None:
+    def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``."""
         self._kept.setdefault(account, []).append(event)
 
-    def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
+    def take(self, account: str) -> "Deferred[Sequence[Private]]":
         """What waits for ``account``, oldest first, forgotten."""
         return succeed(self._kept.pop(account, []))
 

@@ -170,6 +170,26 @@ STEPS: tuple[str, ...] = (
         body TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 10: accounts' device keys and the hash-chained log of their publications (issue 17, chatd.domain.keylog):
+    # each entry as the clients hash it, with its hash (the last one's is the head, read at start), and
+    # each account's keys now, in the order published (the log's sum, read at start rather than replayed).
+    """
+    CREATE TABLE key_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        action TEXT NOT NULL,
+        key TEXT NOT NULL,
+        prev TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE device_keys (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (account, key)
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

@@ -62,8 +62,10 @@ from chatd.domain.events import (
     BanAdded,
     BanLifted,
     Banned,
+    Encrypted,
     Event,
     Muted,
+    Private,
     Quit,
     RoomEvent,
     TopicChanged,
@@ -89,7 +91,7 @@ Private messages are written too when both sides had identified
 nickname changes and walls are not history.
 """
 
-_PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind = 'whispered'"
+_PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind IN ('whispered', 'encrypted')"
 """Files a private message just written under its conversation, in the same transaction: a statement of
 its own, so the events' row (``_row``, ``_INSERT``) is the same for every schema since the first."""
 
@@ -102,15 +104,15 @@ _RESTORE = (
     f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
 )
 
-_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered)}
+_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
 _LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
 the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
 
-_SENT = "kind IN ('said', 'acted', 'whispered')"
-"""What ``forget`` deletes of someone's: lines and actions in rooms, and private messages."""
+_SENT = "kind IN ('said', 'acted', 'whispered', 'encrypted')"
+"""What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
 _SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}"
 """A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
@@ -120,6 +122,9 @@ _REGISTERED_ROOMS = (
     "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
 )
 """Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
+
+_KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
+"""The key log's last entry: its seq and hash (the head)."""
 
 _INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _LAST_POSITION = (
@@ -226,6 +231,8 @@ class SQLiteHistory(Service):
         waiting: dict[str, int] | None = None,
         rooms: Sequence[tuple[str, str, str | None]] = (),
         transfers: Sequence[str] = (),
+        keys: Sequence[tuple[str, str]] = (),
+        key_head: tuple[int, str] = (0, ""),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -245,6 +252,10 @@ class SQLiteHistory(Service):
         """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
         self.transfers = transfers
         """The files' transfers still open, read at start, for ``SQLiteTransfers``: each one's record, encoded."""
+        self.keys = keys
+        """Every account's device keys, oldest first, read at start, for ``SQLiteKeys``: (account, key) a row."""
+        self.key_head = key_head
+        """The key log's last seq and hash, read at start, for ``SQLiteKeys``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._open: _Batch | None = None
@@ -286,6 +297,8 @@ class SQLiteHistory(Service):
             waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
             transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
+            keys = writer.execute("SELECT account, key FROM device_keys ORDER BY seq").fetchall()
+            key_head = writer.execute(_KEY_HEAD).fetchone() or (0, "")
             position = writer.execute(_LAST_POSITION).fetchone()[0]
             index = open_index(path)
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -297,7 +310,19 @@ class SQLiteHistory(Service):
             writer.close()
             raise
         return cls(
-            reactor, writer, reader, index, position, last, restored, registered, waiting, rooms, transfers
+            reactor,
+            writer,
+            reader,
+            index,
+            position,
+            last,
+            restored,
+            registered,
+            waiting,
+            rooms,
+            transfers,
+            keys,
+            key_head,
         )
 
     @override
@@ -328,7 +353,7 @@ class SQLiteHistory(Service):
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
         self._settle()
-        if isinstance(event, Whispered):
+        if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
                 self._batch().events.append(event)
@@ -445,7 +470,7 @@ class SQLiteHistory(Service):
         """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
         return self.read(_around, room, event_id, limit)
 
-    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Whispered]]":
+    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair``, oldest first."""
         return self.read(_conversation, pair, limit)
 
@@ -734,7 +759,7 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
 
 
-def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Whispered]:
+def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Private]:
     """The last ``limit`` private messages of ``pair``, oldest first (on the reader thread)."""
     query = "SELECT body FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT ?"
-    return [cast(Whispered, decode_event(body)) for (body,) in connection.execute(query, (pair, limit))][::-1]
+    return [cast(Private, decode_event(body)) for (body,) in connection.execute(query, (pair, limit))][::-1]

@@ -14,7 +14,7 @@ from typing import cast
 from twisted.internet.defer import Deferred
 
 from chatd.domain.encoding import decode_event, encode_event
-from chatd.domain.events import Whispered
+from chatd.domain.events import Private
 from chatd.storage.sqlite import SQLiteHistory
 
 
@@ -29,7 +29,7 @@ class SQLiteMailbox:
         """How many messages wait for ``account``."""
         return self._waiting.get(account, 0)
 
-    def keep(self, account: str, event: Whispered) -> None:
+    def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass."""
         self._waiting[account] = self.waiting(account) + 1
         written = self._store.change(
@@ -38,11 +38,11 @@ class SQLiteMailbox:
         # The store logs a transaction that fails; the sender's receipt, held behind it, is never shown.
         written.addErrback(lambda _: None)
 
-    def take(self, account: str) -> "Deferred[Sequence[Whispered]]":
+    def take(self, account: str) -> "Deferred[Sequence[Private]]":
         """What waits for ``account``, oldest first; deleted in the pass the answer comes in."""
         return Deferred.fromCoroutine(self._take(account))
 
-    async def _take(self, account: str) -> Sequence[Whispered]:
+    async def _take(self, account: str) -> Sequence[Private]:
         rows = await self._store.read(_kept, account)
         if not rows:
             return ()
@@ -52,7 +52,7 @@ class SQLiteMailbox:
         last = rows[-1][0]
         deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
         deleted.addErrback(lambda _: None)  # logged by the store; the messages come again next time
-        return [cast(Whispered, decode_event(body)) for _, body in rows]
+        return [cast(Private, decode_event(body)) for _, body in rows]
 
 
 def _kept(connection: sqlite3.Connection, account: str) -> list[tuple[int, str]]:

@@ -1,0 +1,90 @@
+"""``/key``: the directory of accounts' device keys, over the key log (chatd.domain.keylog; issue 17)."""
+
+from collections.abc import Callable
+
+from chatd.domain.errors import NoSuchAccountError, NoSuchKeyError, NotIdentifiedError, TooManyKeysError
+from chatd.domain.keylog import ADD, DROP, KEYS_MOST, LOG_PAGE, KeyEntry, check_key
+from chatd.domain.ports import Accounts, KeyStore, UserView
+from chatd.domain.replies import KeyDropped, KeyLog, KeyPublished, Keys
+from chatd.domain.users import own
+from chatd.text import fold
+
+
+class KeyDirectory:
+    """``/key``: publish and drop one's own keys, fetch anyone's, read the log.
+
+    Writes go to ``store`` at once (in memory there, on disk by the end of
+    the pass); ``now`` stamps entries.
+    """
+
+    def __init__(self, store: KeyStore, accounts: Accounts, now: Callable[[], float]) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._now = now
+
+    def publish(self, view: UserView, key: str) -> KeyPublished:
+        """Add ``key`` to the user's account's keys; a key it has already is answered the same, unlogged.
+
+        Raises NotIdentifiedError, BadKeyError, TooManyKeysError.
+        """
+        account = _account(view)
+        key = check_key(key)
+        keys = self._store.keys(account)
+        if key not in keys:
+            if len(keys) >= KEYS_MOST:
+                raise TooManyKeysError(KEYS_MOST)
+            self._log(account, ADD, key)
+        seq, head = self._store.head()
+        return KeyPublished(account, key, seq, head)
+
+    def drop(self, view: UserView, key: str) -> KeyDropped:
+        """Take ``key`` out of the user's account's keys (a lost device). Raises NotIdentifiedError, NoSuchKeyError."""
+        account = _account(view)
+        if key not in self._store.keys(account):
+            raise NoSuchKeyError()
+        self._log(account, DROP, key)
+        seq, head = self._store.head()
+        return KeyDropped(account, key, seq, head)
+
+    def drop_all(self, account: str) -> None:
+        """Log the withdrawal of every key of ``account``: it is unregistered, and its nickname anyone's."""
+        for key in self._store.keys(account):
+            self._log(account, DROP, key)
+
+    def get(self, nick: str) -> Keys:
+        """The keys of the account whose nickname is ``nick`` (any case), online or not. Raises NoSuchAccountError."""
+        account = self.account_of(nick)
+        seq, head = self._store.head()
+        return Keys(self._accounts.nick(account), account, self._store.keys(account), seq, head)
+
+    def nick(self, account: str) -> str:
+        """The nickname of ``account`` as registered."""
+        return self._accounts.nick(account)
+
+    def keys(self, account: str) -> tuple[str, ...]:
+        """The keys ``account`` has published and not dropped, oldest first."""
+        return self._store.keys(account)
+
+    def account_of(self, nick: str) -> str:
+        """The account named ``nick`` (its folded form); raises NoSuchAccountError if none is."""
+        account = fold(nick)
+        if self._accounts.owner(nick) != account:
+            raise NoSuchAccountError(nick)
+        return account
+
+    async def log(self, first: int) -> KeyLog:
+        """The entries from seq ``first`` on (below 1: from 1), at most ``LOG_PAGE``, and the head now."""
+        seq, head = self._store.head()
+        entries = await self._store.entries(max(first, 1), LOG_PAGE + 1)
+        return KeyLog(tuple(entries[:LOG_PAGE]), seq, head, len(entries) > LOG_PAGE)
+
+    def _log(self, account: str, action: str, key: str) -> None:
+        seq, head = self._store.head()
+        self._store.append(KeyEntry(seq + 1, int(self._now()), account, action, key, head))
+
+
+def _account(view: UserView) -> str:
+    account = own(view).account
+    if account is None:
+        raise NotIdentifiedError()
+    return account

@@ -1,0 +1,94 @@
+"""``/key`` and ``/emsg``: device keys and encrypted private messages on the line front end (issue 17).
+
+People do not type these: the bundled client and the page do, in JSON
+(docs/PROTOCOL.md "Encrypted private messages"). A text session is
+answered in words all the same, and an ``/emsg`` reaching one reads as a
+line saying what to read it with, never as ciphertext.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.envelopes import EMSG_LINE_MOST
+from chatd.line.errors import UsageError
+from chatd.line.syntax import Command
+
+if TYPE_CHECKING:
+    from chatd.line.session import LineSession, Waiting
+
+KEY_USAGE = "/key publish KEY|drop KEY|get NICK|log [FROM]"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCommand:
+    """``/key ACTION ARGUMENT``: publish or drop one's own key, get a nickname's keys, read the log from a seq."""
+
+    action: str
+    argument: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emsg:
+    """``/emsg NICK ENVELOPE``: an envelope of boxes for the account ``nick`` and the sender's other devices."""
+
+    nick: str
+    envelope: str
+
+
+def parse_key(args: str) -> Command:
+    """The ``/key`` subcommand ``args`` gives; raises UsageError."""
+    words = args.split()
+    action = words[0].lower() if words else ""
+    if action in ("publish", "drop", "get") and len(words) == 2:
+        return KeyCommand(action, words[1])
+    if action == "log" and len(words) <= 2:
+        first = words[1] if len(words) == 2 else "1"
+        if first.isdigit() and first.isascii():
+            return KeyCommand(action, first)
+    raise UsageError(KEY_USAGE)
+
+
+def parse_emsg(args: str) -> Command:
+    """``NICK ENVELOPE``; raises UsageError."""
+    words = args.split()
+    if len(words) != 2:
+        raise UsageError("/emsg NICK ENVELOPE")
+    return Emsg(words[0], words[1])
+
+
+def is_emsg(line: bytes) -> bool:
+    """Whether ``line`` is an ``/emsg`` command, which may be up to ``EMSG_LINE_MOST`` bytes (any case)."""
+    return line[:6].lower() == b"/emsg "
+
+
+def line_most(line: bytes, most: int) -> int:
+    """The longest ``line`` may be: ``EMSG_LINE_MOST`` for an ``/emsg``, else ``most``."""
+    return max(most, EMSG_LINE_MOST) if is_emsg(line) else most
+
+
+def run_key(session: "LineSession", command: KeyCommand) -> "Waiting":
+    """Answer ``/key``: each answer is the user's alone; the log's page comes once read."""
+    directory = session.chat.key_directory()
+    if command.action == "publish":
+        session.send(directory.publish(session.me(), command.argument))
+    elif command.action == "drop":
+        session.send(directory.drop(session.me(), command.argument))
+    elif command.action == "get":
+        session.send(directory.get(command.argument))
+    else:
+        page = directory.log(int(command.argument))
+
+        async def shown() -> None:
+            session.send(await page)
+
+        return Deferred.fromCoroutine(shown())
+    return None
+
+
+def run_emsg(session: "LineSession", command: Emsg) -> None:
+    """Send the envelope; the sender's sessions get it back as the receipt, and a ``kept`` if it waits."""
+    kept = session.chat.send_encrypted(session.me(), command.nick, command.envelope)
+    if kept is not None:
+        session.send(kept)

@@ -1,0 +1,133 @@
+"""``/emsg`` on the line front end (issue 17): sealed private messages relayed, kept and shown, never as text."""
+
+import base64
+import json
+
+from nacl.public import Box, PrivateKey
+
+from tests.test_line_accounts import PASSWORD, AccountTestCase
+
+ALICE = PrivateKey(b"\x01" * 32)
+BOB = PrivateKey(b"\x02" * 32)
+SECRET = "the eagle lands at noon"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def envelope(sender: PrivateKey, *to: PrivateKey, text: str = SECRET) -> str:
+    """What a client sends: a box of ``text`` for each key of ``to``, from ``sender``'s key."""
+    boxes = {}
+    for key in to:
+        sealed = Box(sender, key.public_key).encrypt(text.encode())
+        boxes[b64(bytes(key.public_key))] = b64(sealed.nonce) + ":" + b64(sealed.ciphertext)
+    data = {"v": 1, "from": b64(bytes(sender.public_key)), "to": boxes}
+    return b64(json.dumps(data).encode())
+
+
+READ = "read it with the bundled client (python -m chatd.client) or the web page"
+
+
+class EmsgTests(AccountTestCase):
+    """alice and bob are identified, each with a published key; alice reads JSON, bob text."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.bob.dataReceived(f"/key publish {b64(bytes(BOB.public_key))}\n".encode())
+        self.alice.dataReceived(f"/format json\n/key publish {b64(bytes(ALICE.public_key))}\n".encode())
+        self.lines(self.alice_wire)
+        self.lines(self.bob_wire)
+
+    def test_both_sides_get_the_envelope_and_a_text_session_a_line_saying_how_to_read_it(self) -> None:
+        """alice's JSON session gets the encrypted object; bob on nc reads who sent what to whom, no ciphertext."""
+        sealed = envelope(ALICE, BOB, ALICE)
+        self.clock.advance(60)
+        self.alice.dataReceived(f"/emsg bob {sealed}\n".encode())
+        [echo] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(
+            {key: echo[key] for key in ("type", "nick", "to", "envelope")},
+            {"type": "encrypted", "nick": "alice", "to": "bob", "envelope": sealed},
+        )
+        self.assertEqual(sorted(echo), ["at", "envelope", "id", "nick", "to", "type"])
+        self.assertEqual(
+            self.lines(self.bob_wire), [f"[00:01] * alice sent bob an encrypted message: {READ}".encode()]
+        )
+
+    def test_the_recipient_opens_the_box_for_its_key(self) -> None:
+        """What bob's JSON session gets opens with his secret key and alice's public one: the server relays it as is."""
+        self.bob.dataReceived(b"/format json\n")
+        self.lines(self.bob_wire)
+        self.alice.dataReceived(f"/emsg bob {envelope(ALICE, BOB)}\n".encode())
+        [got] = [json.loads(row) for row in self.lines(self.bob_wire)]
+        data = json.loads(base64.b64decode(got["envelope"]))
+        nonce, sealed = data["to"][b64(bytes(BOB.public_key))].split(":")
+        opened = Box(BOB, ALICE.public_key).decrypt(base64.b64decode(sealed), base64.b64decode(nonce))
+        self.assertEqual(opened.decode(), SECRET)
+
+    def test_an_envelope_from_a_key_not_the_senders_is_refused(self) -> None:
+        """bob's key is not alice's: bad-envelope, and bob gets nothing."""
+        self.alice.dataReceived(f"/emsg bob {envelope(BOB, BOB)}\n".encode())
+        [error] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(error["code"], "bad-envelope")
+        self.assertEqual(self.lines(self.bob_wire), [])
+
+    def test_envelopes_not_of_the_agreed_shape_are_refused(self) -> None:
+        """Not base64, not JSON, no boxes, a short nonce: each one error line."""
+        me = b64(bytes(ALICE.public_key))
+        shapes = [
+            "%%%",
+            b64(b"not json"),
+            b64(json.dumps({"v": 1, "from": me, "to": {}}).encode()),
+            b64(json.dumps({"v": 1, "from": me, "to": {me: b64(b"n") + ":" + b64(b"x" * 16)}}).encode()),
+        ]
+        for shape in shapes:
+            self.clock.advance(1)
+            self.alice.dataReceived(f"/emsg bob {shape}\n".encode())
+            [error] = [json.loads(row) for row in self.lines(self.alice_wire)]
+            self.assertEqual(error["code"], "bad-envelope", shape)
+
+    def test_both_sides_must_be_accounts(self) -> None:
+        """To carol (no account): no-such-account; from carol (not identified): not-identified."""
+        carol, wire = self.connect(b"carol", host="10.0.0.3")
+        self.alice.dataReceived(f"/emsg carol {envelope(ALICE, BOB)}\n".encode())
+        [error] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(error["code"], "no-such-account")
+        carol.dataReceived(f"/emsg bob {envelope(ALICE, BOB)}\n".encode())
+        self.assertTrue(self.lines(wire)[0].startswith(b"ERR not-identified "))
+
+    def test_an_envelope_may_be_longer_than_other_lines_but_not_without_bound(self) -> None:
+        """A 4,000-character message's envelope passes the 512-byte line limit; past 16,384 bytes it is refused."""
+        long = envelope(ALICE, BOB, ALICE, text="x" * 4000)
+        self.assertGreater(len(long), 512)
+        self.alice.dataReceived(f"/emsg bob {long}\n".encode())
+        self.assertEqual(json.loads(self.lines(self.alice_wire)[0])["type"], "encrypted")
+        self.clock.advance(30)
+        self.alice.dataReceived(f"/emsg bob {'A' * 16400}\n".encode())
+        self.clock.advance(10)  # its bytes are over the flood budget's burst: it waits its turn
+        self.assertIn("line-too-long", self.codes())
+        self.clock.advance(30)
+        self.alice.dataReceived(b"/msg bob " + b"y" * 600 + b"\n")
+        self.assertIn("line-too-long", self.codes())
+
+    def codes(self) -> list[object]:
+        """The codes of the errors alice was sent since last asked (a flood notice may come with them)."""
+        return [row.get("code") for row in map(json.loads, self.lines(self.alice_wire))]
+
+    def test_to_an_offline_account_it_is_kept_as_ciphertext_and_shown_when_they_identify(self) -> None:
+        """bob gone, alice is told it is kept; bob identifying gets the envelope, dated, and private history holds it."""
+        self.leave(self.bob)
+        sealed = envelope(ALICE, BOB)
+        self.alice.dataReceived(f"/emsg bob {sealed}\n".encode())
+        echo, kept = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual((echo["type"], kept), ("encrypted", {"type": "kept", "nick": "bob", "waiting": 1}))
+        bob, wire = self.connect(None, host="10.0.0.2")
+        bob.dataReceived(b"/format json\nbob " + PASSWORD + b"\n")
+        shown = [json.loads(row) for row in self.lines(wire)]
+        [waited] = [row for row in shown if row.get("type") == "encrypted"]
+        self.assertEqual((waited["envelope"], waited["history"]), (sealed, True))
+        bob.dataReceived(b"/history alice\n")
+        rows = [json.loads(row) for row in self.lines(wire)]
+        self.assertEqual([row.get("envelope") for row in rows], [sealed, None])

@@ -1,0 +1,147 @@
+"""``/key`` on the line front end (issue 17): publish and drop one's device keys, fetch anyone's, read the log."""
+
+import hashlib
+import json
+
+from nacl.public import PrivateKey
+
+from chatd.domain.keylog import KEYS_MOST
+from tests.test_line_accounts import PASSWORD, AccountTestCase
+
+
+def public(seed: int) -> str:
+    """A real X25519 public key, as base64, the same for the same seed."""
+    import base64
+
+    return base64.b64encode(bytes(PrivateKey(bytes([seed]) * 32).public_key)).decode()
+
+
+def canonical_hash(entry: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class KeyCommandTests(AccountTestCase):
+    """alice is registered and identified, in JSON; bob registers too."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice.dataReceived(b"/format json\n")
+        self.bob, self.bob_wire = self.connect(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n/format json\n")
+        self.lines(self.alice_wire)
+        self.lines(self.bob_wire)
+
+    def said(self, line: str) -> list[dict[str, object]]:
+        """What alice is answered for ``line``, as JSON objects."""
+        self.alice.dataReceived(line.encode() + b"\n")
+        return [json.loads(row) for row in self.lines(self.alice_wire)]
+
+    def test_publishing_answers_the_key_and_the_logs_new_head(self) -> None:
+        """The first key is entry 1, whose head is the hash of its canonical JSON with prev empty."""
+        self.clock.advance(100.7)
+        [answer] = self.said(f"/key publish {public(1)}")
+        entry = {"seq": 1, "at": 100, "account": "alice", "action": "add", "key": public(1), "prev": ""}
+        self.assertEqual(
+            answer,
+            {
+                "type": "key_published",
+                "account": "alice",
+                "key": public(1),
+                "seq": 1,
+                "head": canonical_hash(entry),
+            },
+        )
+
+    def test_publishing_the_same_key_again_logs_nothing(self) -> None:
+        """The answer is the same; the log stays at one entry."""
+        [first] = self.said(f"/key publish {public(1)}")
+        [again] = self.said(f"/key publish {public(1)}")
+        self.assertEqual(again, first)
+
+    def test_anyone_gets_an_accounts_keys_by_its_nickname_online_or_not(self) -> None:
+        """bob reads alice's two keys, oldest first, with the log's seq and head; still once she has left."""
+        self.said(f"/key publish {public(1)}")
+        [second] = self.said(f"/key publish {public(2)}")
+        self.leave(self.alice)
+        self.bob.dataReceived(b"/key get ALICE\n")
+        [keys] = [json.loads(row) for row in self.lines(self.bob_wire)]
+        self.assertEqual(
+            keys,
+            {
+                "type": "keys",
+                "nick": "alice",
+                "account": "alice",
+                "keys": [public(1), public(2)],
+                "seq": 2,
+                "head": second["head"],
+            },
+        )
+
+    def test_a_nickname_that_is_no_account_has_no_keys(self) -> None:
+        """carol is online but not registered: no-such-account."""
+        self.connect(b"carol", host="10.0.0.3")
+        [error] = self.said("/key get carol")
+        self.assertEqual(error["code"], "no-such-account")
+
+    def test_dropping_a_key_is_logged_and_leaves_the_others(self) -> None:
+        """The drop is entry 3; alice has her second key only; a key not hers is refused."""
+        self.said(f"/key publish {public(1)}")
+        self.said(f"/key publish {public(2)}")
+        [dropped] = self.said(f"/key drop {public(1)}")
+        self.assertEqual((dropped["type"], dropped["seq"]), ("key_dropped", 3))
+        [keys] = self.said("/key get alice")
+        self.assertEqual(keys["keys"], [public(2)])
+        [error] = self.said(f"/key drop {public(3)}")
+        self.assertEqual(error["code"], "no-such-key")
+
+    def test_the_log_is_read_from_a_seq_and_its_chain_recomputes_to_the_head(self) -> None:
+        """bob reads alice's and his own entries; each prev is the hash of the one before, the last's the head."""
+        self.said(f"/key publish {public(1)}")
+        self.bob.dataReceived(f"/key publish {public(5)}\n/key log\n/key log 2\n".encode())
+        _, log, later = [json.loads(row) for row in self.lines(self.bob_wire)]
+        self.assertEqual(log["type"], "key_log")
+        self.assertEqual([e["account"] for e in log["entries"]], ["alice", "bob"])
+        previous = ""
+        for entry in log["entries"]:
+            self.assertEqual(entry["prev"], previous)
+            previous = canonical_hash(entry)
+        self.assertEqual((log["seq"], log["head"], log["more"]), (2, previous, False))
+        self.assertEqual(later["entries"], log["entries"][1:])
+
+    def test_keys_need_an_account_and_are_checked(self) -> None:
+        """Someone unidentified cannot publish; a key that is not base64 of 32 bytes is refused; 8 at most."""
+        carol, wire = self.connect(b"carol", host="10.0.0.3")
+        carol.dataReceived(f"/key publish {public(1)}\n".encode())
+        self.assertEqual(self.lines(wire)[0][:19], b"ERR not-identified ")
+        [bad] = self.said("/key publish AAAA")
+        self.assertEqual(bad["code"], "bad-key")
+        for seed in range(1, KEYS_MOST + 1):
+            self.clock.advance(1)  # within the flood budget
+            self.said(f"/key publish {public(seed)}")
+        self.clock.advance(1)
+        [full] = self.said(f"/key publish {public(99)}")
+        self.assertEqual(full["code"], "too-many-keys")
+
+    def test_unregistering_withdraws_the_accounts_keys_in_the_log(self) -> None:
+        """A later owner of the nickname starts with none, and the log says why."""
+        self.said(f"/key publish {public(1)}")
+        self.said("/unregister " + PASSWORD.decode())
+        self.bob.dataReceived(b"/key log\n")
+        [log] = [json.loads(row) for row in self.lines(self.bob_wire)]
+        self.assertEqual(
+            [(e["action"], e["key"]) for e in log["entries"]], [("add", public(1)), ("drop", public(1))]
+        )
+
+    def test_text_sessions_read_keys_in_words(self) -> None:
+        """A person on nc sees the keys and the log's head as lines."""
+        [published] = self.said(f"/key publish {public(1)}")
+        self.bob.dataReceived(b"/format text\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/key get alice\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [
+                f"*** Keys of alice (account alice, key log 1, head {published['head']}): 1".encode(),
+                f"***   {public(1)}".encode(),
+            ],
+        )

@@ -1,0 +1,149 @@
+"""The key log and device keys (issue 17): both stores keep the same chain, and the SQLite one across a restart."""
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from twisted.internet.defer import Deferred
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.keylog import ADD, DROP, KeyEntry
+from chatd.domain.ports import KeyStore
+from chatd.storage.keys import MemoryKeys, SQLiteKeys
+from chatd.storage.sqlite import SQLiteHistory
+from tests.test_history import open_store
+from tests.test_sqlite import StoreTestCase
+
+ALICE_PHONE = "A" * 43 + "="
+ALICE_LAPTOP = "B" * 43 + "="
+BOB_KEY = "C" * 43 + "="
+
+
+def recomputed(entry: dict[str, object]) -> str:
+    """The contract's hash of an entry, worked out here from its JSON alone: sorted keys, no spaces."""
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class KeyStoreContract:
+    """What every ``KeyStore`` does; a subclass makes one with ``make`` and ends a pass with ``settle``."""
+
+    def make(self) -> KeyStore:
+        raise NotImplementedError
+
+    def settle(self) -> None:
+        """Let what was appended be written (nothing to do in memory)."""
+
+    def read(self, store: KeyStore, first: int, limit: int) -> Sequence[KeyEntry]:
+        raise NotImplementedError
+
+    def append(self, store: KeyStore, account: str, action: str, key: str, at: int = 1000) -> None:
+        seq, head = store.head()
+        store.append(KeyEntry(seq + 1, at, account, action, key, head))
+
+    def test_an_empty_log_has_no_head_and_no_keys(self) -> None:
+        """Seq 0, head empty, and nobody has keys."""
+        store = self.make()
+        case: SynchronousTestCase = self  # type: ignore[assignment]  # mixed into a test case
+        case.assertEqual(store.head(), (0, ""))
+        case.assertEqual(store.keys("alice"), ())
+
+    def test_keys_follow_the_adds_and_drops_in_order(self) -> None:
+        """Published keys come oldest first; a dropped one is gone, the others stay in order."""
+        store = self.make()
+        case: SynchronousTestCase = self  # type: ignore[assignment]
+        self.append(store, "alice", ADD, ALICE_PHONE)
+        self.append(store, "bob", ADD, BOB_KEY)
+        self.append(store, "alice", ADD, ALICE_LAPTOP)
+        self.append(store, "alice", DROP, ALICE_PHONE)
+        case.assertEqual(store.keys("alice"), (ALICE_LAPTOP,))
+        case.assertEqual(store.keys("bob"), (BOB_KEY,))
+
+    def test_the_chain_recomputed_from_the_entries_reaches_the_head(self) -> None:
+        """Each entry's prev is the hash of the one before, by the contract's own recipe, and the last is the head."""
+        store = self.make()
+        case: SynchronousTestCase = self  # type: ignore[assignment]
+        self.append(store, "alice", ADD, ALICE_PHONE, at=1000)
+        self.append(store, "bob", ADD, BOB_KEY, at=1001)
+        self.append(store, "alice", DROP, ALICE_PHONE, at=1002)
+        self.settle()
+        entries = self.read(store, 1, 10)
+        previous = ""
+        for seq, entry in enumerate(entries, 1):
+            fields = {
+                "seq": entry.seq,
+                "at": entry.at,
+                "account": entry.account,
+                "action": entry.action,
+                "key": entry.key,
+                "prev": entry.prev,
+            }
+            case.assertEqual((entry.seq, entry.prev), (seq, previous))
+            previous = recomputed(fields)
+        case.assertEqual(store.head(), (3, previous))
+        case.assertEqual([entry.action for entry in entries], ["add", "add", "drop"])
+
+    def test_entries_are_read_from_a_seq_a_page_at_a_time(self) -> None:
+        """From seq 2, two at most: entries 2 and 3."""
+        store = self.make()
+        case: SynchronousTestCase = self  # type: ignore[assignment]
+        for key in (ALICE_PHONE, ALICE_LAPTOP, BOB_KEY, "D" * 43 + "="):
+            self.append(store, "alice", ADD, key)
+        self.settle()
+        case.assertEqual([entry.seq for entry in self.read(store, 2, 2)], [2, 3])
+        case.assertEqual([entry.seq for entry in self.read(store, 5, 2)], [])
+
+    def test_an_entry_that_does_not_follow_the_head_is_refused(self) -> None:
+        """A store never keeps a fork: a wrong seq or prev raises, and nothing changes."""
+        store = self.make()
+        case: SynchronousTestCase = self  # type: ignore[assignment]
+        self.append(store, "alice", ADD, ALICE_PHONE)
+        head = store.head()
+        case.assertRaises(ValueError, store.append, KeyEntry(2, 1, "bob", ADD, BOB_KEY, "0" * 64))
+        case.assertRaises(ValueError, store.append, KeyEntry(3, 1, "bob", ADD, BOB_KEY, head[1]))
+        case.assertEqual((store.head(), store.keys("bob")), (head, ()))
+
+
+class MemoryKeysTests(KeyStoreContract, SynchronousTestCase):
+    def make(self) -> KeyStore:
+        return MemoryKeys()
+
+    def read(self, store: KeyStore, first: int, limit: int) -> Sequence[KeyEntry]:
+        return self.successResultOf(Deferred.fromCoroutine(_entries(store, first, limit)))
+
+
+async def _entries(store: KeyStore, first: int, limit: int) -> Sequence[KeyEntry]:
+    return await store.entries(first, limit)
+
+
+class SQLiteKeysTests(KeyStoreContract, StoreTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.store: SQLiteHistory | None = None
+
+    def make(self) -> KeyStore:
+        self.store = open_store(self, self.path, self.reactor)
+        return SQLiteKeys(self.store)
+
+    def settle(self) -> None:
+        assert self.store is not None
+        self.end_pass(self.store)
+
+    def read(self, store: KeyStore, first: int, limit: int) -> Sequence[KeyEntry]:
+        read = self.reactor.run_until(Deferred.fromCoroutine(_entries(store, first, limit)))
+        return self.successResultOf(read)
+
+    def test_keys_head_and_entries_are_there_after_a_restart(self) -> None:
+        """Stopped and opened again, the store has the same keys, head and entries, and the chain goes on from it."""
+        keys = self.make()
+        self.append(keys, "alice", ADD, ALICE_PHONE)
+        self.append(keys, "alice", ADD, ALICE_LAPTOP)
+        self.append(keys, "alice", DROP, ALICE_PHONE)
+        self.settle()
+        head, before = keys.head(), self.read(keys, 1, 10)
+        assert self.store is not None
+        self.store = self.reopened(self.store)
+        again = SQLiteKeys(self.store)
+        self.assertEqual((again.head(), again.keys("alice")), (head, (ALICE_LAPTOP,)))
+        self.assertEqual(self.read(again, 1, 10), before)
+        self.append(again, "bob", ADD, BOB_KEY)
+        self.assertEqual(again.head()[0], 4)
