@@ -144,7 +144,7 @@ class LyingRelay:
         self.thread.join(DEADLINE_SECONDS)
 
 
-class EncryptedExchangeTests(AccountTestCase):
+class SealedTestCase(AccountTestCase):
     """alice and bob, registered, each on the bundled client with a device key of their own."""
 
     def setUp(self) -> None:
@@ -168,6 +168,10 @@ class EncryptedExchangeTests(AccountTestCase):
     def key_of(self, home: str) -> str:
         with open(os.path.join(self.homes, home, "chatd", "identity.key"), "rb") as file:
             return Identity(PrivateKey(file.read())).public
+
+
+class EncryptedExchangeTests(SealedTestCase):
+    """Both online: messages both ways, a new device, a lying server."""
 
     def test_two_clients_exchange_sealed_messages_the_server_keeps_only_as_ciphertext(self) -> None:
         """Both read both texts marked [encrypted]; no file of the daemon's, nor its log, holds either."""
@@ -229,3 +233,25 @@ class EncryptedExchangeTests(AccountTestCase):
         alice.quit()
         bob.quit()
         self.assertNotIn("meet me", "\n".join(bob.seen))
+
+
+class OfflineSealedTests(SealedTestCase):
+    """Sealed messages to someone offline: kept as ciphertext, read when they identify, and in history."""
+
+    def test_a_sealed_message_typed_last_is_sent_kept_and_read_when_bob_identifies(self) -> None:
+        """alice's last stdin line is a /msg to offline bob: it goes before she quits; bob reads it later; both read it in /history."""
+        self.client("bob").quit()
+        alice = self.client("alice")
+        alice.say("/msg bob the parcel is at the door")
+        alice.quit()
+        self.assertIn("* bob is offline: kept until they identify (1 waiting)", alice.seen)
+        bob = self.client("bob")
+        bob.until("| <alice -> bob> [encrypted] the parcel is at the door")
+        bob.say("/history alice")
+        bob.until("| <alice -> bob> [encrypted] the parcel is at the door")
+        bob.quit()
+        alice = self.client("alice")
+        alice.say("/history bob")
+        alice.until("| <alice -> bob> [encrypted] the parcel is at the door")
+        alice.quit()
+        self.assertNotIn("could not be decrypted", "\n".join(alice.seen + bob.seen))
