@@ -7,6 +7,7 @@
 
 import { Conversation, conversationKey } from "./conversation.js";
 import { el, fold, roomName } from "./dom.js";
+import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
@@ -40,6 +41,18 @@ class Chat {
       mine: (nick) => this.mine(nick),
       say: (text, kind) => this.say(text, kind),
     });
+    this.encryption = new Encryption(
+      {
+        send: (line) => this.link.send(line),
+        privateWith: (nick) => this.privateWith(nick),
+        mine: (nick) => this.mine(nick),
+        me: () => this.me,
+        say: (text, kind) => this.say(text, kind),
+        current: () => this.current,
+        shown: (conversation, object, line) => this.event(conversation, object, !this.mine(object.nick), line),
+      },
+      fold,
+    );
     this.conversations = new Map(); // key -> Conversation, rooms in join order
     this.current = null; // the Conversation shown
     this.me = null; // the nickname the server gave, while connected
@@ -82,6 +95,7 @@ class Chat {
     this.asked = false;
     this.serverRoom = null;
     this.files.lost();
+    this.encryption.lost();
     for (const room of this.rooms()) {
       room.joined = false;
       room.older = 0;
@@ -173,6 +187,7 @@ class Chat {
       case "account":
         this.account = typeof object.account === "string" ? object.account : null;
         this.say(text);
+        this.encryption.identified(this.account);
         return;
       case "resume":
       case "format":
@@ -207,6 +222,7 @@ class Chat {
   error(object) {
     const text = typeof object.text === "string" ? object.text : "Error";
     if (this.me !== null && this.files.error(object)) return;
+    if (this.me !== null && this.encryption.error(object)) return;
     if (object.code === "not-kept") {
       for (const room of this.rooms()) {
         const at = room.expect.findIndex((expected) => expected.kind === "around");
@@ -389,13 +405,12 @@ class Chat {
 
   // ---- the logs ----
 
-  /** Show `object` in `conversation`'s log, once; count it unread unless the reader sees it now. */
-  event(conversation, object, mention = false) {
-    const line = eventLine(object, mention);
+  /** Show `object` in `conversation`'s log (as `line`, if given), once; count it unread unless the reader sees it now. */
+  event(conversation, object, mention = false, line = eventLine(object, mention)) {
     if (line === null) return;
     if (!conversation.addEvent(object.id, line)) return;
     if (object.history === true) return;
-    const talk = object.type === "said" || object.type === "acted" || object.type === "whispered";
+    const talk = object.type === "said" || object.type === "acted" || object.type === "whispered" || object.type === "encrypted";
     if (!talk || this.mine(object.nick)) return;
     const seen = conversation === this.current && !document.hidden;
     if (!seen) {
@@ -569,6 +584,7 @@ class Chat {
     }
     this.view.showConversation(conversation);
     this.enableComposer();
+    this.encryption.showing(conversation);
     if (conversation?.kind === "private" && this.account !== null && !conversation.fetched && this.me !== null) {
       // Kept private messages, between two identified users only (docs/PROTOCOL.md, History).
       conversation.fetched = true;
@@ -594,7 +610,11 @@ class Chat {
     if (conversation === null || !text.trim()) return false;
     if (conversation.kind === "private") {
       const command = text.startsWith("/") && !text.startsWith("//");
-      return this.send(command ? text : `/msg ${conversation.name} ${text.startsWith("//") ? text.slice(1) : text}`);
+      if (command) return this.send(text);
+      const said = text.startsWith("//") ? text.slice(1) : text;
+      // Sealed for the contact's keys when the account has them (docs/PROTOCOL.md, Encrypted private messages).
+      if (this.encryption.active && this.me !== null) return this.encryption.send(conversation, said);
+      return this.send(`/msg ${conversation.name} ${said}`);
     }
     if (!conversation.joined) {
       this.view.say(`You are not in ${conversation.name}.`);
@@ -768,6 +788,12 @@ const HANDLERS = {
   muted: Chat.prototype.general,
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,
+  keys(object) {
+    this.encryption.keys(object);
+  },
+  encrypted(object) {
+    this.encryption.received(object);
+  },
   file_upload(object) {
     this.files.uploadStarts(object);
   },

@@ -44,8 +44,15 @@ function body(object) {
       return [who(nick), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
     case "acted":
       return [el("span", { class: "star", "aria-hidden": "true" }, "* "), who(nick), " ", el("span", { class: "text" }, text(object.text))];
-    case "whispered":
-      return [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+    case "whispered": {
+      const parts = [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+      // An encrypted message opened by the page (encryption.js): marked, and with its warning if its key is not pinned.
+      if (object.sealed === true) parts.unshift(el("span", { class: "sealed", title: "End-to-end encrypted: the server could not read it" }, "[encrypted]"), " ");
+      if (text(object.warning)) parts.push(el("span", { class: "key-warning" }, text(object.warning)));
+      return parts;
+    }
+    case "unreadable":
+      return [el("span", { class: "text" }, text(object.reason))];
     case "joined":
       return [who(nick), " joined"];
     case "parted":
@@ -83,6 +90,7 @@ const KINDS = {
   said: "said",
   acted: "acted",
   whispered: "said",
+  unreadable: "error",
 };
 
 /** The <li> for an event, or null if the page does not show that type. */
@@ -91,6 +99,7 @@ export function eventLine(object, mention = false) {
   if (parts === null) return null;
   const kind = KINDS[object.type] ?? "event";
   const classes = ["line", kind, object.type];
+  if (object.sealed === true) classes.push("encrypted");
   if (mention) classes.push("mention");
   if (object.history === true) classes.push("history");
   return el("li", { class: classes.join(" "), "data-id": typeof object.id === "string" ? object.id : null }, stamp(object.at), " ", el("span", { class: "body" }, ...parts));

@@ -1,0 +1,276 @@
+// Encrypted private messages in the page (docs/PROTOCOL.md, "Encrypted
+// private messages"; docs/SECURITY.md). Once the user identifies to an
+// account, the page loads libsodium, takes this browser's key pair for the
+// account from IndexedDB (made on first use) and publishes its public key.
+// A private message to a contact whose account has keys is then sealed for
+// each of them and each of the user's own (/emsg); one to a contact with
+// none goes in the clear, and the page says so. The first keys seen for an
+// account are pinned (trust on first use); when the server serves another
+// set, the conversation says so inline and nothing is sealed to that
+// account until the user presses Confirm. Received envelopes are opened
+// with this browser's key; one that does not open is one clear line.
+
+import { el } from "./dom.js";
+import { EnvelopeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
+import { KeyStore } from "./keystore.js";
+import { eventLine, noticeLine, stamp } from "./lines.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** Error codes that answer `/key get`. */
+const KEY_GET_CODES = new Set(["no-such-account", "not-identified"]);
+
+function sameKeys(a, b) {
+  return a.length === b.length && [...a].sort().every((key, at) => key === [...b].sort()[at]);
+}
+
+/**
+ * `host` is the chat: `send(line)` (false when no socket is up), `privateWith(nick)`,
+ * `mine(nick)`, `me()` (the user's nickname), `say(text, kind)` (in the conversation shown),
+ * `current()` (the conversation shown), `shown(conversation, object, line)` (an event's line
+ * put in a log). `fold` folds names as the server compares them.
+ */
+export class Encryption {
+  constructor(host, fold) {
+    this.host = host;
+    this.fold = fold;
+    this.S = null;
+    this.store = null;
+    this.keyPair = null; // {publicKey (base64), secretKey (bytes)} of this browser, once identified
+    this.starting = null; // the Promise of the above
+    this.contacts = new Map(); // folded account -> {account, keys (served), pinned, verified, changed}
+    this.asked = []; // /key get lines sent and not answered yet: {nick, resolve}, in order
+    this.warned = new Set(); // "account\nkeys" of key changes already said inline
+    this.bindPanel();
+  }
+
+  /** Whether this page seals: identified, with its key ready. */
+  get active() {
+    return this.keyPair !== null;
+  }
+
+  /** The user identified to `account`: take this browser's key for it and publish it. */
+  identified(account) {
+    if (typeof account !== "string" || !account) {
+      // Unregistered: no account to publish a key to, so nothing is sealed any more.
+      this.keyPair = null;
+      this.panel();
+      return;
+    }
+    if (!usable()) {
+      this.host.say("Private messages from this page are not encrypted: the browser keeps keys only on a secure page (https, or http on 127.0.0.1 or localhost).");
+      return;
+    }
+    this.starting = this.start(this.fold(account)).catch((error) => {
+      this.host.say(`Encryption could not start: ${error.message}`, "error");
+    });
+  }
+
+  async start(account) {
+    this.S = await sodium();
+    if (this.store === null || this.store.account !== account) {
+      this.store = new KeyStore(account);
+      this.contacts.clear();
+    }
+    const S = this.S;
+    this.keyPair = await this.store.identity(() => {
+      const pair = newKeyPair(S);
+      return { publicKey: toBase64(S, pair.publicKey), secretKey: pair.secretKey };
+    });
+    this.host.send(`/key publish ${this.keyPair.publicKey}`);
+    this.panel();
+  }
+
+  lost() {
+    for (const waiting of this.asked.splice(0)) waiting.resolve(null);
+  }
+
+  // ---- keys ----
+
+  /** The keys the server serves for `nick`'s account, checked against the pins: the contact, or null. */
+  lookup(nick) {
+    return new Promise((resolve) => {
+      if (!this.host.send(`/key get ${nick}`)) {
+        resolve(null);
+        return;
+      }
+      this.asked.push({ nick: this.fold(nick), resolve });
+    });
+  }
+
+  /** A `keys` answer: compare with the pin (pin it if there is none), then answer whoever asked. */
+  async keys(object) {
+    if (typeof object.nick !== "string" || typeof object.account !== "string" || !Array.isArray(object.keys)) return;
+    const served = object.keys.filter((key) => typeof key === "string");
+    const contact = await this.check(object.nick, this.fold(object.account), served);
+    const folded = this.fold(object.nick);
+    const waiting = this.asked.filter((asked) => asked.nick === folded);
+    this.asked = this.asked.filter((asked) => asked.nick !== folded);
+    for (const asked of waiting) asked.resolve(contact);
+  }
+
+  async check(nick, account, served) {
+    let pin = await this.store.pinned(account);
+    if (pin === null && served.length > 0) {
+      await this.store.pin(account, served, false);
+      pin = { keys: [...served].sort(), verified: false };
+    }
+    const changed = pin !== null && !sameKeys(pin.keys, served);
+    const contact = { nick, account, keys: served, pinned: pin?.keys ?? [], verified: pin?.verified === true && !changed, changed };
+    this.contacts.set(account, contact);
+    if (changed) await this.warn(contact);
+    this.panel();
+    return contact;
+  }
+
+  /** An error that answers `/key get`: true if it was one (nobody then sees it as an error). */
+  error(object) {
+    if (!KEY_GET_CODES.has(object.code) || this.asked.length === 0) return false;
+    this.asked.shift().resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false });
+    return true;
+  }
+
+  /** Say inline, once per new set, that `contact`'s keys changed, with the button that accepts them. */
+  async warn(contact) {
+    const mark = `${contact.account}\n${[...contact.keys].sort().join(",")}`;
+    if (this.warned.has(mark)) return;
+    this.warned.add(mark);
+    const now = (await fingerprints(this.S, contact.keys)).join(", ") || "none";
+    const before = (await fingerprints(this.S, contact.pinned)).join(", ") || "none";
+    const words = `${contact.nick}'s keys changed: ${before} before, ${now} now. Compare fingerprints with ${contact.nick} before trusting them; nothing is sent encrypted to ${contact.nick} until you press Confirm.`;
+    const confirm = el("button", { type: "button", class: "key-confirm" }, "Confirm");
+    confirm.setAttribute("aria-label", `Confirm ${contact.nick}'s new keys`);
+    const line = el("li", { class: "line error key-changed" }, stamp(undefined), " ", el("span", { class: "body" }, el("span", { class: "text" }, words), " ", confirm));
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = true;
+      await this.confirm(contact);
+      line.classList.replace("error", "notice");
+      line.querySelector(".text").textContent = `You confirmed ${contact.nick}'s new keys: ${now}.`;
+      confirm.remove();
+    });
+    this.host.privateWith(contact.nick).addNotice(line);
+  }
+
+  /** Accept the keys the server serves for `contact` now: pinned, not verified. */
+  async confirm(contact) {
+    await this.store.pin(contact.account, contact.keys, false);
+    Object.assign(contact, { pinned: [...contact.keys].sort(), changed: false, verified: false });
+    this.panel();
+  }
+
+  // ---- sending ----
+
+  /**
+   * Send `text` to the private conversation `conversation`, sealed if the
+   * contact has keys. False if it cannot be sent now (the contact's keys
+   * changed and are not confirmed): the text stays in the message box.
+   */
+  send(conversation, text) {
+    const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === this.fold(conversation.name));
+    if (known !== undefined && known.changed) {
+      this.host.say(`Not sent: ${known.nick}'s keys changed. Compare fingerprints, then press Confirm.`, "error");
+      return false;
+    }
+    this.sendSealed(conversation, text).catch((error) => this.host.say(`Not sent: ${error.message}`, "error"));
+    return true;
+  }
+
+  async sendSealed(conversation, text) {
+    const nick = conversation.name;
+    const contact = await this.lookup(nick);
+    if (contact === null) throw new Error("not connected.");
+    if (contact.keys.length === 0) {
+      if (this.host.send(`/msg ${nick} ${text}`)) {
+        conversation.addNotice(noticeLine(`Not encrypted: ${nick} has no key published (no account, or never on the page or the bundled client), so that went in the clear.`));
+      }
+      return;
+    }
+    if (contact.changed) throw new Error(`${contact.nick}'s keys changed. Compare fingerprints, then press Confirm.`);
+    const own = this.host.mine(nick) ? contact : await this.lookup(this.host.me());
+    if (own === null) throw new Error("not connected.");
+    if (own.changed) throw new Error("your own account's keys changed. Compare fingerprints, then press Confirm.");
+    const recipients = [...contact.keys, ...own.keys, this.keyPair.publicKey];
+    this.host.send(`/emsg ${nick} ${seal(this.S, text, this.keyPair.secretKey, recipients)}`);
+  }
+
+  // ---- receiving ----
+
+  /** An `encrypted` event: opened with this browser's key and shown in its private conversation. */
+  async received(object) {
+    const nick = typeof object.nick === "string" ? object.nick : "";
+    const to = typeof object.to === "string" ? object.to : "";
+    const other = this.host.mine(nick) ? to : nick;
+    if (!other) return;
+    const conversation = this.host.privateWith(other);
+    if (this.starting !== null) await this.starting;
+    let line;
+    if (!this.active) {
+      line = eventLine({ ...object, type: "unreadable", reason: `an encrypted message from ${nick}: identify to your account on a secure page to read it` });
+    } else {
+      try {
+        const opened = open(this.S, String(object.envelope), this.keyPair);
+        line = eventLine({ ...object, type: "whispered", text: opened.text, sealed: true, warning: await this.stranger(nick, opened.sender) });
+      } catch (error) {
+        if (!(error instanceof EnvelopeError)) throw error;
+        line = eventLine({ ...object, type: "unreadable", reason: `a message from ${nick} could not be decrypted: it was altered or not meant for this device` });
+      }
+    }
+    this.host.shown(conversation, object, line);
+  }
+
+  /** The warning shown with a message sealed by `key`, if `key` is not one of `nick`'s pinned keys; "" if it is. */
+  async stranger(nick, key) {
+    if (key === this.keyPair.publicKey) return "";
+    const folded = this.fold(nick);
+    const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === folded);
+    const contact = known !== undefined && known.pinned.includes(key) ? known : await this.lookup(nick);
+    if (contact !== null && contact.pinned.includes(key) && !contact.changed) return "";
+    return `${nick}'s keys changed: this was sealed with a key you have not accepted for ${nick}. Compare fingerprints before trusting it.`;
+  }
+
+  // ---- the panel ----
+
+  bindPanel() {
+    $("keys-verify").addEventListener("click", async () => {
+      const contact = this.current();
+      if (contact === null || contact.changed || contact.keys.length === 0) return;
+      await this.store.pin(contact.account, contact.keys, true);
+      contact.verified = true;
+      this.panel();
+    });
+  }
+
+  /** The contact of the private conversation shown, if its keys are known. */
+  current() {
+    const conversation = this.host.current();
+    if (conversation === null || conversation.kind !== "private") return null;
+    return [...this.contacts.values()].find((contact) => this.fold(contact.nick) === this.fold(conversation.name)) ?? null;
+  }
+
+  /** A private conversation is shown: ask for the contact's keys, so the panel shows them. */
+  showing(conversation) {
+    this.panel();
+    if (this.active && conversation !== null && conversation.kind === "private") this.lookup(conversation.name);
+  }
+
+  /** Bring the panel up to date: this browser's fingerprint, the contact's, and whether they are verified. */
+  async panel() {
+    const conversation = this.host.current();
+    const box = $("keys");
+    box.hidden = !this.active || conversation === null || conversation.kind !== "private";
+    if (box.hidden) return;
+    const contact = this.current();
+    const name = conversation.name;
+    $("keys-mine").textContent = (await fingerprints(this.S, [this.keyPair.publicKey]))[0];
+    $("keys-whose").textContent = `${name}'s:`;
+    const theirs = contact === null ? [] : await fingerprints(this.S, contact.keys);
+    $("keys-theirs").replaceChildren(...(theirs.length ? theirs.map((each) => el("li", {}, el("code", {}, each))) : [el("li", {}, contact === null ? "asking the server…" : "none: messages go in the clear")]));
+    let state = "";
+    if (contact !== null && contact.changed) state = `${name}'s keys changed: compare fingerprints, then Confirm them in the conversation.`;
+    else if (contact !== null && contact.verified) state = `Verified: you compared these with ${name}.`;
+    else if (theirs.length) state = `Not verified: compare these with ${name} (in person, or over a call), then press Verify.`;
+    $("keys-state").textContent = state;
+    $("keys-verify").hidden = contact === null || contact.changed || contact.verified || theirs.length === 0;
+    $("keys-summary").textContent = contact !== null && contact.verified ? "Encrypted · verified" : theirs.length ? "Encrypted · not verified" : "Not encrypted";
+  }
+}
