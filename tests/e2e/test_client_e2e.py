@@ -8,6 +8,7 @@ A lying server is played by a relay between one client and the daemon that
 swaps bob's key for mallory's in every ``keys`` answer it passes on.
 """
 
+import base64
 import json
 import os
 import re
@@ -18,6 +19,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from nacl.public import PrivateKey
 
@@ -92,10 +95,12 @@ class PipedClient:
 
 
 class LyingRelay:
-    """A TCP relay to the daemon that serves ``fake`` as bob's key in every ``keys`` answer; one connection."""
+    """A TCP relay to the daemon that rewrites what it passes down with ``rewrite``; one connection."""
 
-    def __init__(self, case: AccountTestCase, upstream: tuple[str, int], fake: str) -> None:
-        self.fake = fake
+    def __init__(
+        self, case: AccountTestCase, upstream: tuple[str, int], rewrite: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.rewrite = rewrite
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(DEADLINE_SECONDS)
         self.port = self.listener.getsockname()[1]
@@ -133,10 +138,10 @@ class LyingRelay:
             message = json.loads(line)
         except ValueError:
             return line
-        if isinstance(message, dict) and message.get("type") == "keys" and message.get("nick") == "bob":
-            message["keys"] = [self.fake]
-            return json.dumps(message).encode("utf-8")
-        return line
+        if not isinstance(message, dict):
+            return line
+        self.rewrite(message)
+        return json.dumps(message).encode("utf-8")
 
     def _close(self) -> None:
         for sock in self.sockets:
@@ -223,7 +228,12 @@ class EncryptedExchangeTests(SealedTestCase):
         """Through the lying relay alice is served mallory's key for bob: the log check says so; nothing sealed."""
         bob = self.client("bob")
         mallory = Identity(PrivateKey.generate()).public
-        relay = LyingRelay(self, self.daemon.addresses[0], mallory)
+
+        def swap(message: dict[str, Any]) -> None:
+            if message.get("type") == "keys" and message.get("nick") == "bob":
+                message["keys"] = [mallory]
+
+        relay = LyingRelay(self, self.daemon.addresses[0], swap)
         alice = self.client("alice", port=relay.port)
         alice.say("/msg bob meet me at the usual place")
         alice.until(f"! WARNING: {LOG_WARNING} (it serves keys for bob that its log does not hold).")
@@ -233,6 +243,32 @@ class EncryptedExchangeTests(SealedTestCase):
         alice.quit()
         bob.quit()
         self.assertNotIn("meet me", "\n".join(bob.seen))
+
+    def test_a_tampered_message_is_one_clear_line_never_text(self) -> None:
+        """A relay flips one bit of alice's box in what reaches bob: bob sees the contract's line."""
+
+        def flip(message: dict[str, Any]) -> None:
+            if message.get("type") == "encrypted" and message.get("nick") == "alice":
+                body = json.loads(base64.b64decode(message["envelope"]))
+                key = self.key_of("bob")
+                nonce, box = body["to"][key].split(":")
+                raw = bytearray(base64.b64decode(box))
+                raw[-1] ^= 1
+                body["to"][key] = f"{nonce}:{base64.b64encode(bytes(raw)).decode()}"
+                message["envelope"] = base64.b64encode(json.dumps(body).encode()).decode()
+
+        self.client("bob").quit()
+        relay = LyingRelay(self, self.daemon.addresses[0], flip)
+        bob = self.client("bob", port=relay.port)
+        alice = self.client("alice")
+        alice.say("/msg bob the vault code is 4471")
+        alice.until("@ <alice -> bob> [encrypted] the vault code is 4471")
+        bob.until(
+            "! a message from alice could not be decrypted: it was altered or not meant for this device"
+        )
+        alice.quit()
+        bob.quit()
+        self.assertNotIn("4471", "\n".join(bob.seen))
 
 
 class OfflineSealedTests(SealedTestCase):
