@@ -8,19 +8,28 @@ both are held to. Every wait polls a condition until the deadline.
 """
 
 import base64
+import contextlib
+import hashlib
 import json
 import os
 import shutil
 import signal
+import socket
 import tempfile
+import threading
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.crypto import Identity, fingerprint, open_envelope, seal
 from tests.e2e.browser import Page, start_web
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_web_files import json_user, next_of, private_with
+
+LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"
 
 VECTORS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "vectors", "e2e.json")
 
@@ -94,6 +103,87 @@ class InteropTests(SynchronousTestCase):
         self.assertEqual(result["sealed"], [vector["envelope"] for vector in shared["envelopes"]])
         self.assertEqual(
             [outcome for outcome, _ in result["tampered"]], ["refused"] * len(shared["tampered"])
+        )
+        quiet(self, page)
+
+
+KEY_LOG = """
+const [vectors, strange, done] = arguments;
+(async () => {
+  const { KeyLog, entryHash } = await import("/keylog.js");
+  const { fold } = await import("/dom.js");
+  const entries = vectors.key_log.map((item) => item.entry);
+  const head = vectors.key_log_head;
+  const result = { hashes: [], strange: [] };
+  for (const entry of entries) result.hashes.push(await entryHash(entry));
+  for (const entry of strange) result.strange.push(await entryHash(entry));
+  const whole = new KeyLog(fold);
+  result.whole = [await whole.extend(entries, head.seq, head.head, false), whole.kept()];
+  const paged = new KeyLog(fold);
+  result.paged = [
+    await paged.extend(entries.slice(0, 2), head.seq, head.head, true),
+    await paged.extend(entries.slice(2), head.seq, head.head, false),
+    paged.kept(),
+    paged.logged("ALICE"),
+  ];
+  const kept = new KeyLog(fold, paged.kept());
+  result.caught_up = await kept.extend([], head.seq, head.head, false);
+  const rewritten = entries.map((entry) => ({ ...entry }));
+  rewritten[1].at += 1;
+  const fooled = new KeyLog(fold);
+  result.rewritten = [await fooled.extend(rewritten, head.seq, head.head, false), fooled.kept()];
+  const lastTwo = new KeyLog(fold, { seq: 2, head: vectors.key_log[0].hash, keys: {} });
+  result.forked = await lastTwo.extend(entries.slice(2), head.seq, head.head, false);
+  const behind = new KeyLog(fold, paged.kept());
+  result.behind = await behind.extend([], 3, vectors.key_log[2].hash, false);
+  return result;
+})().then(done, (error) => done({ error: String(error && error.stack || error) }));
+"""
+"""Run in the page: hash and check the shared key log vectors, whole, in pages, rewritten, forked and rolled back."""
+
+STRANGE_ENTRIES = [
+    {"seq": 1, "at": 1767225601, "account": name, "action": "add", "key": "A" * 43 + "=", "prev": ""}
+    for name in ("Jürgen", "日本語", "rain\U0001f327", 'q"\\\x7f\x01é')
+]
+"""Entries whose accounts Python escapes: Latin and CJK letters, a character past U+FFFF, quotes, DEL, a control."""
+
+
+class KeyLogTests(SynchronousTestCase):
+    """The page checks the server's key log as the terminal client does, byte for byte as Python hashes it."""
+
+    def test_the_page_hashes_and_checks_the_shared_key_log_and_catches_a_rewritten_one(self) -> None:
+        """In Chromium: each entry of tests/vectors/e2e.json's log hashes to the file's hash, and so does each entry
+        with a non-ASCII account to what Python's json.dumps and SHA-256 give; the whole log, or the log in two pages,
+        reaches the file's head with its accounts' keys; a log with one entry rewritten, one that does not go on
+        from the head seen, and one that went back are each refused and nothing of them is taken."""
+        shared = vectors()
+        _, url = start_web(self)
+        page = Page(self, url)
+        page.driver.set_script_timeout(30)
+        result = page.driver.execute_async_script(KEY_LOG, shared, STRANGE_ENTRIES)
+        self.assertNotIn("error", result)
+        self.assertEqual(result["hashes"], [item["hash"] for item in shared["key_log"]])
+        self.assertEqual(
+            result["strange"],
+            [
+                hashlib.sha256(json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+                for entry in STRANGE_ENTRIES
+            ],
+        )
+        head = shared["key_log_head"]
+        self.assertEqual(result["whole"], [None, head])
+        self.assertEqual(result["paged"], [None, None, head, head["keys"]["alice"]])
+        self.assertIsNone(result["caught_up"])
+        problem, kept = result["rewritten"]
+        self.assertTrue(problem.startswith("entry 3 does not follow the head this page saw ("), problem)
+        self.assertEqual(kept, {"seq": 0, "head": "", "keys": {}})
+        self.assertEqual(
+            result["forked"],
+            f"entry 3 does not follow the head this page saw ({shared['key_log'][0]['hash']})",
+        )
+        self.assertEqual(
+            result["behind"],
+            f"the log's entries end at 4 ({head['head']}), but the server says 3 ({shared['key_log'][2]['hash']})",
         )
         quiet(self, page)
 
@@ -328,3 +418,214 @@ class TrustTests(SynchronousTestCase):
         alice.wait(lambda: encrypted_lines(alice) == ["good text"] or None, "the good one")
         self.assertEqual(alice.texts("#log-box .log .line.unreadable .text"), [UNREADABLE])
         self.assertNotIn("altered text", alice.shown())
+
+
+class WebRelay:
+    """A lying server's stand-in: a TCP relay to the daemon's web port that rewrites what the page's WebSocket gets.
+
+    Any number of connections (the page, its files, its socket). One whose
+    first request is the WebSocket upgrade has the server's frames after the
+    101 answer read one by one: each whole text frame (the server sends
+    each JSON object as one, unmasked) goes on rewritten by ``rewrite``;
+    every other byte, both ways, goes on as it came. Host and Origin are the
+    relay's own, so the daemon takes the page as its own.
+    """
+
+    def __init__(
+        self, case: SynchronousTestCase, upstream: tuple[str, int], rewrite: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.rewrite = rewrite
+        self.upstream = upstream
+        self.rewritten = 0
+        """How many objects ``rewrite`` changed."""
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.sockets: list[socket.socket] = [self.listener]
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+        case.addCleanup(self._close)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                page, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream, timeout=DEADLINE_SECONDS)
+            page.settimeout(None)
+            server.settimeout(None)
+            self.sockets += [page, server]
+            upgraded = threading.Event()
+            decided = threading.Event()
+            for target, arguments in (
+                (self._up, (page, server, upgraded, decided)),
+                (self._down, (server, page, upgraded, decided)),
+            ):
+                thread = threading.Thread(target=target, args=arguments, daemon=True)
+                self.threads.append(thread)
+                thread.start()
+
+    def _up(
+        self, source: socket.socket, sink: socket.socket, upgraded: threading.Event, decided: threading.Event
+    ) -> None:
+        head = b""
+        try:
+            while not decided.is_set():
+                data = source.recv(65536)
+                if not data:
+                    break
+                head += data
+                if b"\r\n\r\n" in head:
+                    if b"\r\nupgrade: websocket" in head.lower():
+                        upgraded.set()
+                    decided.set()
+                sink.sendall(data)
+            decided.set()
+            while data := source.recv(65536):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            decided.set()
+
+    def _down(
+        self, source: socket.socket, sink: socket.socket, upgraded: threading.Event, decided: threading.Event
+    ) -> None:
+        decided.wait(DEADLINE_SECONDS)
+        buffer = b""
+        try:
+            if upgraded.is_set():
+                while b"\r\n\r\n" not in buffer:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    buffer += data
+                answer, _, buffer = buffer.partition(b"\r\n\r\n")
+                sink.sendall(answer + b"\r\n\r\n")
+                while True:
+                    buffer = self._frames(buffer, sink)
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    buffer += data
+            else:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+
+    def _frames(self, buffer: bytes, sink: socket.socket) -> bytes:
+        """Send on every whole frame of ``buffer`` (text ones rewritten); what is left of it."""
+        while len(buffer) >= 2:
+            size, start = buffer[1] & 0x7F, 2
+            if size == 126:
+                size, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif size == 127:
+                size, start = int.from_bytes(buffer[2:10], "big"), 10
+            if buffer[1] & 0x80 or len(buffer) < start + size:
+                if buffer[1] & 0x80:
+                    raise OSError("the server masked a frame")
+                return buffer
+            frame, payload, buffer = (
+                buffer[: start + size],
+                buffer[start : start + size],
+                buffer[start + size :],
+            )
+            if frame[0] == 0x81:  # FIN and text: a whole text message
+                frame = text_frame(self._rewritten(payload))
+            sink.sendall(frame)
+        return buffer
+
+    def _rewritten(self, payload: bytes) -> bytes:
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            return payload
+        if not isinstance(message, dict):
+            return payload
+        before = json.dumps(message)
+        self.rewrite(message)
+        if json.dumps(message) == before:
+            return payload
+        self.rewritten += 1
+        return json.dumps(message).encode("utf-8")
+
+    def _close(self) -> None:
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in self.threads:
+            thread.join(DEADLINE_SECONDS)
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One whole, unmasked WebSocket text frame of ``payload``, as a server sends it."""
+    size = len(payload)
+    if size < 126:
+        return bytes([0x81, size]) + payload
+    if size < 1 << 16:
+        return bytes([0x81, 126]) + size.to_bytes(2, "big") + payload
+    return bytes([0x81, 127]) + size.to_bytes(8, "big") + payload
+
+
+def objects_until(client: LineClient, wanted: str) -> list[dict[str, Any]]:
+    """Every JSON object ``client`` reads up to and including the first of type ``wanted``."""
+    seen = []
+    while True:
+        line = client.read_line()
+        if line.startswith(b"{"):
+            seen.append(json.loads(line))
+            if seen[-1]["type"] == wanted:
+                return seen
+
+
+class LyingServerTests(SynchronousTestCase):
+    """A server that serves the page other keys than its key log holds is caught, and nothing is sealed to them."""
+
+    def test_a_relay_serving_the_page_another_key_for_bob_is_caught_by_the_key_log(self) -> None:
+        """Through a relay that swaps bob's key for mallory's in every keys answer the page gets: the page says
+        inline that the server's key log does not match, refuses to send to bob (the text stays in the box), its
+        panel says so and shows the log's real seq and head; bob gets nothing from alice."""
+        daemon, url = start_web(self)
+        bob = registered(daemon, "bob")
+        bob_key = device(self)
+        publish(bob, bob_key)
+        mallory = device(self).public
+
+        def swap(message: dict[str, Any]) -> None:
+            if message.get("type") == "keys" and message.get("nick") == "bob":
+                message["keys"] = [mallory]
+
+        relay = WebRelay(self, ("127.0.0.1", int(urlsplit(url).port or 0)), swap)
+        alice = Page(self, relay.url)
+        alice.login("alice")
+        register_in_page(alice)
+        private_with(alice, "bob")
+        mismatch = "#log-box .log .line.key-log-mismatch .text"
+        alice.wait(lambda: alice.texts(mismatch) or None, "the key log warning")
+        self.assertEqual(
+            alice.texts(mismatch),
+            [
+                f"WARNING: {LOG_WARNING} (it serves keys for bob that its log does not hold). Nothing is sent encrypted to bob while it does not."
+            ],
+        )
+        self.assertGreater(relay.rewritten, 0)
+
+        box = alice.find("#composer-text")
+        box.send_keys("meet me at the usual place", Keys.ENTER)
+        alice.wait(
+            lambda: (
+                f"Not sent: bob's keys cannot be trusted: {LOG_WARNING}."
+                in alice.texts("#log-box .log .line.error .text")
+                or None
+            ),
+            "the refusal",
+        )
+        self.assertEqual(box.get_attribute("value"), "meet me at the usual place")
+        self.assertEqual(alice.texts("#keys-summary"), ["Not encrypted · the key log does not match"])
+        bob.say("/key log")
+        answer = objects_until(bob, "key_log")
+        self.assertEqual([seen["type"] for seen in answer if seen["type"] == "encrypted"], [])
+        self.assertEqual(alice.texts("#keys-log"), [f"seq {answer[-1]['seq']}, head {answer[-1]['head']}"])
+        self.assertEqual(answer[-1]["seq"], 2)

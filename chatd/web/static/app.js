@@ -791,6 +791,9 @@ const HANDLERS = {
   keys(object) {
     this.encryption.keys(object);
   },
+  key_log(object) {
+    this.encryption.keyLog(object);
+  },
   encrypted(object) {
     this.encryption.received(object);
   },

@@ -9,9 +9,17 @@
 // set, the conversation says so inline and nothing is sealed to that
 // account until the user presses Confirm. Received envelopes are opened
 // with this browser's key; one that does not open is one clear line.
+//
+// Every `keys` answer is first held to the server's key log (keylog.js),
+// as the terminal client holds it: the log must only have grown since this
+// browser last verified it, and the keys served must be exactly the log's.
+// When they are not, a loud warning goes inline and nothing is sealed to
+// that account: a server that serves this page another key than its log
+// holds is caught before anything is sealed to that key.
 
 import { el } from "./dom.js";
 import { EnvelopeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
+import { KeyLog, LOG_WARNING } from "./keylog.js";
 import { KeyStore } from "./keystore.js";
 import { eventLine, noticeLine, stamp } from "./lines.js";
 
@@ -41,6 +49,12 @@ export class Encryption {
     this.contacts = new Map(); // folded account -> {account, keys (served), pinned, verified, changed}
     this.asked = []; // /key get lines sent and not answered yet: {nick, resolve}, in order
     this.warned = new Set(); // "account\nkeys" of key changes already said inline
+    this.log = null; // the server's key log as verified (KeyLog), once identified
+    this.server = location.host; // whose key log: the page's own server
+    this.serial = Promise.resolve(); // keys and key_log answers, checked one after the other
+    this.logWaiting = []; // keys answers held until the log catches up with their seq
+    this.logFetching = false; // a /key log is asked and not answered yet
+    this.reasked = new Set(); // folded nicks asked again because the log moved on meanwhile
     this.bindPanel();
   }
 
@@ -73,16 +87,23 @@ export class Encryption {
       this.contacts.clear();
     }
     const S = this.S;
+    this.log = new KeyLog(this.fold, await this.store.log(this.server));
     this.keyPair = await this.store.identity(() => {
       const pair = newKeyPair(S);
       return { publicKey: toBase64(S, pair.publicKey), secretKey: pair.secretKey };
     });
     this.host.send(`/key publish ${this.keyPair.publicKey}`);
+    // The log as it is now, our own key's entry included: checked from where this browser last left it.
+    this.logFetching = false;
+    this.askLog();
     this.panel();
   }
 
   lost() {
     for (const waiting of this.asked.splice(0)) waiting.resolve(null);
+    this.logWaiting = [];
+    this.logFetching = false;
+    this.reasked.clear();
   }
 
   // ---- keys ----
@@ -98,12 +119,103 @@ export class Encryption {
     });
   }
 
-  /** A `keys` answer: compare with the pin (pin it if there is none), then answer whoever asked. */
-  async keys(object) {
+  /** Run `work` once everything received before it is checked: answers are taken in the order they came. */
+  serially(work) {
+    this.serial = this.serial
+      .then(async () => {
+        if (this.starting !== null) await this.starting;
+        if (this.log !== null) await work();
+      })
+      .catch((error) => this.host.say(`Encryption: ${error.message}`, "error"));
+    return this.serial;
+  }
+
+  /** A `keys` answer: held to the key log, then compared with the pin (pinned if there is none); whoever asked is answered. */
+  keys(object) {
     if (typeof object.nick !== "string" || typeof object.account !== "string" || !Array.isArray(object.keys)) return;
-    const served = object.keys.filter((key) => typeof key === "string");
-    const contact = await this.check(object.nick, this.fold(object.account), served);
+    this.serially(() => this.logged(object));
+  }
+
+  /** A `key_log` answer: the entries after this browser's seq, checked and taken. */
+  keyLog(object) {
+    this.serially(() => this.extendLog(object));
+  }
+
+  askLog() {
+    if (this.logFetching) return;
+    this.logFetching = this.host.send(`/key log ${this.log.seq + 1}`);
+  }
+
+  /** Check `object` (a `keys` answer) against the log; the log is fetched first if the server's has grown. */
+  async logged(object) {
+    const { seq, head } = object;
     const folded = this.fold(object.nick);
+    const again = this.reasked.delete(folded);
+    if (!Number.isInteger(seq) || typeof head !== "string" || (seq < this.log.seq && again) || (seq === this.log.seq && head !== this.log.head)) {
+      await this.distrust(object, `it was at ${this.log.seq}, it says ${JSON.stringify(seq)} now`);
+      return;
+    }
+    if (seq < this.log.seq) {
+      // The log grew between the server's answer and the log this page fetched since: ask once more.
+      this.reasked.add(folded);
+      this.host.send(`/key get ${object.nick}`);
+      return;
+    }
+    if (seq > this.log.seq) {
+      this.logWaiting.push(object);
+      this.askLog();
+      return;
+    }
+    const served = object.keys.filter((key) => typeof key === "string");
+    if (!sameKeys(served, this.log.logged(object.account))) {
+      await this.distrust(object, `it serves keys for ${object.account} that its log does not hold`);
+      return;
+    }
+    this.answer(object.nick, await this.check(object.nick, this.fold(object.account), served));
+  }
+
+  async extendLog(object) {
+    this.logFetching = false;
+    const problem = await this.log.extend(object.entries, object.seq, object.head, object.more === true);
+    if (problem !== null) {
+      this.host.say(`WARNING: ${LOG_WARNING}: ${problem}.`, "error");
+      for (const waiting of this.logWaiting.splice(0)) await this.distrust(waiting, problem, false);
+      this.panel();
+      return;
+    }
+    if (object.more === true) {
+      this.askLog();
+      return;
+    }
+    await this.store.keepLog(this.server, this.log.kept());
+    this.panel();
+    for (const waiting of this.logWaiting.splice(0)) await this.logged(waiting);
+  }
+
+  /**
+   * The server's `keys` answer `object` does not match its log: a loud
+   * warning inline (unless `say` is false: said already), and the contact
+   * marked so that nothing is sealed to it; whoever asked is answered so.
+   */
+  async distrust(object, why, say = true) {
+    const account = this.fold(object.account);
+    const pin = await this.store.pinned(account);
+    const served = object.keys.filter((key) => typeof key === "string");
+    const contact = { nick: object.nick, account, keys: served, pinned: pin?.keys ?? [], verified: false, changed: false, lying: true };
+    this.contacts.set(account, contact);
+    if (say) {
+      const words = `WARNING: ${LOG_WARNING} (${why}). Nothing is sent encrypted to ${object.nick} while it does not.`;
+      const line = el("li", { class: "line error key-log-mismatch" }, stamp(undefined), " ", el("span", { class: "body" }, el("span", { class: "text" }, words)));
+      if (this.host.mine(object.nick)) this.host.say(words, "error");
+      else this.host.privateWith(object.nick).addNotice(line);
+    }
+    this.answer(object.nick, contact);
+    this.panel();
+  }
+
+  /** Whoever asked for `nick`'s keys gets `contact`. */
+  answer(nick, contact) {
+    const folded = this.fold(nick);
     const waiting = this.asked.filter((asked) => asked.nick === folded);
     this.asked = this.asked.filter((asked) => asked.nick !== folded);
     for (const asked of waiting) asked.resolve(contact);
@@ -116,7 +228,7 @@ export class Encryption {
       pin = { keys: [...served].sort(), verified: false };
     }
     const changed = pin !== null && !sameKeys(pin.keys, served);
-    const contact = { nick, account, keys: served, pinned: pin?.keys ?? [], verified: pin?.verified === true && !changed, changed };
+    const contact = { nick, account, keys: served, pinned: pin?.keys ?? [], verified: pin?.verified === true && !changed, changed, lying: false };
     this.contacts.set(account, contact);
     if (changed) await this.warn(contact);
     this.panel();
@@ -126,7 +238,7 @@ export class Encryption {
   /** An error that answers `/key get`: true if it was one (nobody then sees it as an error). */
   error(object) {
     if (!KEY_GET_CODES.has(object.code) || this.asked.length === 0) return false;
-    this.asked.shift().resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false });
+    this.asked.shift().resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false, lying: false });
     return true;
   }
 
@@ -171,6 +283,10 @@ export class Encryption {
       this.host.say(`Not sent: ${known.nick}'s keys changed. Compare fingerprints, then press Confirm.`, "error");
       return false;
     }
+    if (known !== undefined && known.lying) {
+      this.host.say(`Not sent: ${untrusted(known.nick)}`, "error");
+      return false;
+    }
     this.sendSealed(conversation, text).catch((error) => this.host.say(`Not sent: ${error.message}`, "error"));
     return true;
   }
@@ -179,6 +295,7 @@ export class Encryption {
     const nick = conversation.name;
     const contact = await this.lookup(nick);
     if (contact === null) throw new Error("not connected.");
+    if (contact.lying) throw new Error(untrusted(contact.nick));
     if (contact.keys.length === 0) {
       if (this.host.send(`/msg ${nick} ${text}`)) {
         conversation.addNotice(noticeLine(`Not encrypted: ${nick} has no key published (no account, or never on the page or the bundled client), so that went in the clear.`));
@@ -188,6 +305,7 @@ export class Encryption {
     if (contact.changed) throw new Error(`${contact.nick}'s keys changed. Compare fingerprints, then press Confirm.`);
     const own = this.host.mine(nick) ? contact : await this.lookup(this.host.me());
     if (own === null) throw new Error("not connected.");
+    if (own.lying) throw new Error(untrusted("your own account"));
     if (own.changed) throw new Error("your own account's keys changed. Compare fingerprints, then press Confirm.");
     const recipients = [...contact.keys, ...own.keys, this.keyPair.publicKey];
     this.host.send(`/emsg ${nick} ${seal(this.S, text, this.keyPair.secretKey, recipients)}`);
@@ -224,6 +342,7 @@ export class Encryption {
     const folded = this.fold(nick);
     const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === folded);
     const contact = known !== undefined && known.pinned.includes(key) ? known : await this.lookup(nick);
+    if (contact !== null && contact.lying) return `WARNING: ${LOG_WARNING}. Compare fingerprints with ${nick} before trusting this.`;
     if (contact !== null && contact.pinned.includes(key) && !contact.changed) return "";
     return `${nick}'s keys changed: this was sealed with a key you have not accepted for ${nick}. Compare fingerprints before trusting it.`;
   }
@@ -233,7 +352,7 @@ export class Encryption {
   bindPanel() {
     $("keys-verify").addEventListener("click", async () => {
       const contact = this.current();
-      if (contact === null || contact.changed || contact.keys.length === 0) return;
+      if (contact === null || contact.changed || contact.lying || contact.keys.length === 0) return;
       await this.store.pin(contact.account, contact.keys, true);
       contact.verified = true;
       this.panel();
@@ -265,12 +384,22 @@ export class Encryption {
     $("keys-whose").textContent = `${name}'s:`;
     const theirs = contact === null ? [] : await fingerprints(this.S, contact.keys);
     $("keys-theirs").replaceChildren(...(theirs.length ? theirs.map((each) => el("li", {}, el("code", {}, each))) : [el("li", {}, contact === null ? "asking the server…" : "none: messages go in the clear")]));
+    $("keys-log").textContent = this.log === null || this.log.seq === 0 ? "empty" : `seq ${this.log.seq}, head ${this.log.head}`;
     let state = "";
-    if (contact !== null && contact.changed) state = `${name}'s keys changed: compare fingerprints, then Confirm them in the conversation.`;
+    if (contact !== null && contact.lying) state = `The server's key log does not match the keys it serves for ${name}: it may be lying about keys. Nothing is sent encrypted to ${name}.`;
+    else if (contact !== null && contact.changed) state = `${name}'s keys changed: compare fingerprints, then Confirm them in the conversation.`;
     else if (contact !== null && contact.verified) state = `Verified: you compared these with ${name}.`;
     else if (theirs.length) state = `Not verified: compare these with ${name} (in person, or over a call), then press Verify.`;
     $("keys-state").textContent = state;
-    $("keys-verify").hidden = contact === null || contact.changed || contact.verified || theirs.length === 0;
-    $("keys-summary").textContent = contact !== null && contact.verified ? "Encrypted · verified" : theirs.length ? "Encrypted · not verified" : "Not encrypted";
+    $("keys-verify").hidden = contact === null || contact.changed || contact.lying || contact.verified || theirs.length === 0;
+    let summary = theirs.length ? "Encrypted · not verified" : "Not encrypted";
+    if (contact !== null && contact.lying) summary = "Not encrypted · the key log does not match";
+    else if (contact !== null && contact.verified) summary = "Encrypted · verified";
+    $("keys-summary").textContent = summary;
   }
+}
+
+/** Why nothing is sealed to `whose` keys: the server's key log does not hold them. */
+function untrusted(whose) {
+  return `${whose}'s keys cannot be trusted: ${LOG_WARNING}.`;
 }

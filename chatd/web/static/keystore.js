@@ -1,13 +1,13 @@
 // What the page keeps of end-to-end encryption, in the browser's IndexedDB
 // (database "chatd-e2e", this origin only): this browser's key pair for each
-// account identified to here (made on first use), and the keys it has
-// pinned for each contact (trust on first use) with whether the user
-// verified them. libsodium's keys are plain bytes: IndexedDB holds the secret
+// account identified to here (made on first use), the keys it has pinned
+// for each contact (trust on first use) with whether the user verified
+// them, and the server's key log as last verified (keylog.js), per server. libsodium's keys are plain bytes: IndexedDB holds the secret
 // key as 32 bytes any script of this origin could read (docs/SECURITY.md);
 // WebCrypto's non-extractable keys have no X25519 box to offer in return.
 
 const DATABASE = "chatd-e2e";
-const VERSION = 1;
+const VERSION = 2; // 2: the key log's checkpoints ("logs")
 
 function request(call) {
   return new Promise((resolve, reject) => {
@@ -28,8 +28,9 @@ export class KeyStore {
       const opening = indexedDB.open(DATABASE, VERSION);
       opening.addEventListener("upgradeneeded", () => {
         const made = opening.result;
-        made.createObjectStore("identities", { keyPath: "account" });
-        made.createObjectStore("pins", { keyPath: "id" });
+        for (const [store, keyPath] of [["identities", "account"], ["pins", "id"], ["logs", "server"]]) {
+          if (!made.objectStoreNames.contains(store)) made.createObjectStore(store, { keyPath });
+        }
       });
       this.database = await request(opening);
     }
@@ -76,5 +77,16 @@ export class KeyStore {
   /** Pin `keys` for `contact`, verified or not. */
   async pin(contact, keys, verified) {
     await this.put("pins", { id: `${this.account}\n${contact}`, keys: [...keys].sort(), verified });
+  }
+
+  /** The key log as last verified on `server` (host:port): {seq, head, keys}, or null if never. */
+  async log(server) {
+    const kept = await this.get("logs", server);
+    return kept === undefined ? null : { seq: kept.seq, head: kept.head, keys: kept.keys };
+  }
+
+  /** Keep `checkpoint` ({seq, head, keys}) as the key log last verified on `server`. */
+  async keepLog(server, checkpoint) {
+    await this.put("logs", { server, ...checkpoint });
   }
 }
