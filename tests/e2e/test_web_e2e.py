@@ -25,8 +25,11 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.crypto import Identity, fingerprint, open_envelope, seal
-from tests.e2e.browser import Page, start_web
+from tests.e2e.browser import Page, start_web, web_url
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_accounts import PASSWORD as PASSWORD_OF_ACCOUNTS
+from tests.e2e.test_client_e2e import SealedTestCase
+from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import json_user, next_of, private_with
 
 LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"
@@ -629,3 +632,67 @@ class LyingServerTests(SynchronousTestCase):
         self.assertEqual([seen["type"] for seen in answer if seen["type"] == "encrypted"], [])
         self.assertEqual(alice.texts("#keys-log"), [f"seq {answer[-1]['seq']}, head {answer[-1]['head']}"])
         self.assertEqual(answer[-1]["seq"], 2)
+
+
+class ClientAndPageTests(SealedTestCase):
+    """The issue's "done when": one person in the terminal client, one in the page, over a real daemon and SQLite."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--web-port", "0"])
+
+    def test_the_terminal_client_and_the_page_exchange_encrypted_messages_and_verify_each_other(self) -> None:
+        """bob runs ``python -m chatd.client`` as a process, alice the page in Chromium: each reads the other's
+        message marked encrypted, neither sees a warning; alice compares bob's fingerprint from his /fingerprint with
+        her panel and presses Verify, bob verifies hers with /verify; both see the same key log seq and head; the
+        daemon's SQLite files and its log hold neither text."""
+        url = web_url(self.daemon)
+        bob = self.client("bob")
+        alice = Page(self, url)
+        alice.login("alice", PASSWORD_OF_ACCOUNTS)
+        alice.wait(lambda: alice.script("return window.chatd.encryption.active") or None, "the page's key")
+        private_with(alice, "bob")
+        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+
+        to_bob = "the spare key is under the blue pot"
+        alice.say(to_bob)
+        bob.until(f"@ <alice -> bob> [encrypted] {to_bob}")
+        alice.wait(lambda: encrypted_lines(alice) == [to_bob] or None, "alice's own message, opened")
+        to_alice = "Danke! Ich hole ihn um acht ab 🌙"
+        bob.say(f"/msg alice {to_alice}")
+        bob.until(f"@ <bob -> alice> [encrypted] {to_alice}")
+        alice.wait(lambda: encrypted_lines(alice) == [to_bob, to_alice] or None, "bob's message, opened")
+        self.assertEqual(alice.texts("#log-box .log .line.encrypted .sealed"), ["[encrypted]"] * 2)
+        self.assertEqual(alice.texts("#log-box .log .line .key-warning"), [])
+        self.assertEqual(alice.texts("#log-box .log .line.key-log-mismatch"), [])
+
+        bob.say("/fingerprint")
+        bob.until("Your key on this device: ")
+        bobs = bob.seen[-1].split("Your key on this device: ")[1].rstrip(".")
+        self.assertEqual(bobs, fingerprint(self.key_of("bob")))
+        self.assertEqual(alice.texts("#keys-theirs code"), [bobs])
+        alice.find("#keys-summary").click()
+        alice.find("#keys-verify").click()
+        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · verified"] or None, "bob verified")
+        alices = alice.texts("#keys-mine")[0]
+        bob.say(f"/verify alice {alices}")
+        bob.until(f"alice is verified: {alices}.")
+
+        bob.say("/keylog")
+        bob.until("Key log: seq 2, head ")
+        head = bob.seen[-1].split("head ")[1].split(";")[0]
+        self.assertEqual(alice.texts("#keys-log"), [f"seq 2, head {head}"])
+        self.assertNotIn("WARNING", "\n".join(bob.seen))
+        quiet(self, alice)
+        bob.quit()
+
+        self.assertEqual(self.daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        stored = b""
+        for name in os.listdir(self.directory):
+            if name.startswith("chatd.sqlite"):
+                with open(os.path.join(self.directory, name), "rb") as file:
+                    stored += file.read()
+        self.assertIn(self.key_of("bob").encode(), stored)
+        logged = b"\n".join(self.daemon.log)
+        for text in (to_bob, to_alice):
+            self.assertNotIn(text.encode("utf-8"), stored)
+            self.assertNotIn(text.encode("utf-8"), logged)
