@@ -633,6 +633,54 @@ class LyingServerTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#keys-log"), [f"seq {answer[-1]['seq']}, head {answer[-1]['head']}"])
         self.assertEqual(answer[-1]["seq"], 2)
 
+    def test_a_relay_rewriting_the_key_log_is_caught_and_nothing_is_sealed(self) -> None:
+        """Through a relay that changes the time of the last entry of every key log the page gets: the chain no
+        longer reaches the server's head, the page says so loudly, keeps no part of that log, and seals nothing to
+        bob."""
+        daemon, url = start_web(self)
+        bob = registered(daemon, "bob")
+        publish(bob, device(self))
+
+        def rewrite(message: dict[str, Any]) -> None:
+            if message.get("type") == "key_log" and message.get("entries"):
+                message["entries"][-1]["at"] += 1
+
+        relay = WebRelay(self, ("127.0.0.1", int(urlsplit(url).port or 0)), rewrite)
+        alice = Page(self, relay.url)
+        alice.login("alice")
+        register_in_page(alice)
+        bob.say("/key log")
+        real = objects_until(bob, "key_log")[-1]
+        warning = f"WARNING: {LOG_WARNING}: the log's entries end at 2 ("
+        alice.wait(
+            lambda: (
+                [text for text in alice.texts("#log-box .log .line.error .text") if text.startswith(warning)]
+                or None
+            ),
+            "the key log warning",
+        )
+        self.assertIn(
+            f"but the server says 2 ({real['head']}).",
+            " ".join(alice.texts("#log-box .log .line.error .text")),
+        )
+        private_with(alice, "bob")
+        box = alice.find("#composer-text")
+        box.send_keys("meet me at the usual place", Keys.ENTER)
+        alice.wait(
+            lambda: (
+                f"Not sent: bob's keys cannot be trusted: {LOG_WARNING}."
+                in alice.texts("#log-box .log .line.error .text")
+                or None
+            ),
+            "the refusal",
+        )
+        self.assertEqual(alice.texts("#keys-log"), ["empty"])
+        self.assertGreater(relay.rewritten, 0)
+        bob.say("/key log")
+        self.assertEqual(
+            [seen["type"] for seen in objects_until(bob, "key_log") if seen["type"] == "encrypted"], []
+        )
+
 
 class ClientAndPageTests(SealedTestCase):
     """The issue's "done when": one person in the terminal client, one in the page, over a real daemon and SQLite."""
