@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.client.e2e import FOLLOWED
 from chatd.client.fileevents import FOLLOWERS
 from chatd.client.render import Message, parse, render, render_text, status
 from chatd.client.style import View, nick_colour
@@ -57,8 +58,12 @@ def documented_types() -> dict[str, str]:
 
 
 def rendered_types() -> dict[str, str]:
-    """The documented types the client shows as lines: all but the files' (chatd.client.fileevents follows those)."""
-    return {kind: column for kind, column in documented_types().items() if kind not in FOLLOWERS}
+    """The documented types the client shows as lines: all but the files' and the keys' and sealed messages'.
+
+    chatd.client.fileevents follows the files' (``FOLLOWERS``), chatd.client.e2e the others (``FOLLOWED``).
+    """
+    followed = {*FOLLOWERS, *FOLLOWED}
+    return {kind: column for kind, column in documented_types().items() if kind not in followed}
 
 
 def documented_keys(column: str) -> tuple[list[str], list[str]]:
@@ -419,11 +424,11 @@ class RenderTests(SynchronousTestCase):
             self.assertEqual(lines(message), expected, message)
         self.assertEqual(set(rendered_types()), {str(message["type"]) for message, _ in EXAMPLES})
 
-    def test_every_documented_file_type_is_followed_by_the_transfers(self) -> None:
-        """The documented types rendering leaves out are exactly the files' ones, each followed by chatd.client.fileevents."""
-        files = set(documented_types()) - set(rendered_types())
-        self.assertEqual(files, set(FOLLOWERS))
-        self.assertIn("file_offered", files)
+    def test_every_documented_type_rendering_leaves_out_is_followed(self) -> None:
+        """The documented types rendering leaves out are exactly those the transfers and the encryption follow."""
+        followed = set(documented_types()) - set(rendered_types())
+        self.assertEqual(followed, {*FOLLOWERS, *FOLLOWED})
+        self.assertLessEqual({"file_offered", "encrypted", "keys"}, followed)
 
     def test_a_topic_set_on_another_day_is_dated(self) -> None:
         """The topic's time names its day unless it was set today; the line itself is stamped when received."""

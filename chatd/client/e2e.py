@@ -82,6 +82,10 @@ class Want:
     """For ``pin``: messages from a contact not pinned yet, each with the key that sealed it, shown once pinned."""
 
 
+FOLLOWED = frozenset({"key_published", "key_dropped", "keys", "key_log", "encrypted"})
+"""The server's objects this module follows rather than the line renderer: keys, the key log, sealed messages."""
+
+
 class EndToEnd:
     """This device's key, the keyring, and the key requests in flight on one link."""
 
@@ -141,8 +145,14 @@ class EndToEnd:
         if kind == "notice" and message.get("kind") == "account":
             self._identified(message)
             return None
-        if kind in ("key_published", "key_dropped"):
-            return self._published_answer(message)
+        if kind in FOLLOWED:
+            return self._follow(kind, message)
+        if kind == "error" and message.get("code") in REFUSALS and self.wants:
+            return self._refused(message)
+        return None
+
+    def _follow(self, kind: object, message: Message) -> Shown | None:
+        """One of the server's objects about keys and sealed messages (``FOLLOWED``)."""
         if kind == "keys":
             self._keys(message)
             return Shown(())
@@ -151,9 +161,7 @@ class EndToEnd:
             return Shown(())
         if kind == "encrypted":
             return self._encrypted(message)
-        if kind == "error" and message.get("code") in REFUSALS and self.wants:
-            return self._refused(message)
-        return None
+        return self._published_answer(message)
 
     def _identified(self, message: Message) -> None:
         account = message.get("account")
