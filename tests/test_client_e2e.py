@@ -45,6 +45,8 @@ class KeyServer:
         """Nicknames that are no account."""
         self.lie: dict[str, list[str]] = {}
         """Keys to serve for an account instead of the log's."""
+        self.published_meanwhile: list[tuple[str, str]] = []
+        """Keys someone publishes just before the next ``/key log`` is answered: the log grows under the client."""
 
     def add(self, account: str, key: str, action: str = "add") -> None:
         entry = {
@@ -103,6 +105,10 @@ class KeyServer:
                 }
             )
         elif line.startswith("/key log "):
+            for account, key in self.published_meanwhile:
+                self.add(account, key)
+            self.published_meanwhile.clear()
+            seq, head = self.head()
             start = int(words[2])
             self.peer.send({"type": "key_log", "entries": self.log[start - 1 :], "seq": seq, "head": head})
         elif line.startswith("/emsg "):
@@ -414,6 +420,16 @@ class KeyLogTests(EndToEndTestCase):
         self.type("/msg bob hi again")
         self.assertEqual(self.keys.relayed, [])
         self.assertIn(self.WARNING, "\n".join(self.lines()))
+
+    def test_a_log_grown_while_an_answer_waited_for_it_is_no_lie(self) -> None:
+        """carol publishes before bob's keys are answered and dave before the log is: bob's answer is stale, asked again, used."""
+        self.keys.add("carol", Identity(PrivateKey.generate()).public)
+        self.keys.published_meanwhile.append(("dave", Identity(PrivateKey.generate()).public))
+        self.lines()
+        sent = self.type("/msg bob hi")
+        self.assertEqual([line for line in sent if line.startswith("/key get")], ["/key get bob"] * 2)
+        self.assertEqual([nick for nick, _ in self.keys.relayed], ["bob"])
+        self.assertNotIn(self.WARNING, "\n".join(self.lines()))
 
     def test_a_log_that_shrank_is_caught(self) -> None:
         """The server forgets its last entry: the seq went back."""
