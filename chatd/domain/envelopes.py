@@ -17,11 +17,11 @@ import json
 from collections.abc import Callable
 
 from chatd.domain import rules
-from chatd.domain.errors import BadEnvelopeError, BadKeyError, MailboxFullError, NotIdentifiedError
+from chatd.domain.errors import BadEnvelopeError, BadKeyError, NotIdentifiedError
 from chatd.domain.events import Encrypted
 from chatd.domain.keylog import KEYS_MOST, check_key
 from chatd.domain.keys import KeyDirectory
-from chatd.domain.offline import MAILBOX_MOST
+from chatd.domain.offline import keep_for
 from chatd.domain.ports import Mailbox, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Kept
@@ -121,12 +121,9 @@ class EncryptedMail:
         if self._mailbox is None:
             self._state.users.find(nick)  # raises NoSuchNicknameError, as /msg to someone offline does
         assert self._mailbox is not None
-        waiting = self._mailbox.waiting(account)
         to = self._keys.nick(account)
-        if waiting >= MAILBOX_MOST:
-            raise MailboxFullError(to, MAILBOX_MOST)
-        id, at = self._seam.stamp()
-        event = Encrypted(id=id, at=at, actor=user.actor, to=to, envelope=envelope, to_account=account)
-        self._seam.publish(event, (user,))
-        self._mailbox.keep(account, event)
-        return Kept(to, waiting + 1)
+
+        def sealed(id: str, at: float) -> Encrypted:
+            return Encrypted(id=id, at=at, actor=user.actor, to=to, envelope=envelope, to_account=account)
+
+        return keep_for(self._seam, self._mailbox, user, account, to, sealed)

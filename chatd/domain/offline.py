@@ -25,7 +25,7 @@ from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Kept
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
-from chatd.domain.users import own
+from chatd.domain.users import User, own
 from chatd.text import fold
 
 MAILBOX_MOST = 100
@@ -44,6 +44,29 @@ def conversation_of(event: Private) -> str | None:
     """The ``conversation`` ``event`` belongs to; None unless both sides were identified (it is not kept)."""
     sender, to = event.actor.account, event.to_account
     return None if sender is None or to is None else conversation(sender, to)
+
+
+def keep_for(
+    seam: Publisher,
+    mailbox: Mailbox,
+    sender: User,
+    account: str,
+    to: str,
+    make: Callable[[str, float], Private],
+) -> Kept:
+    """Keep the private message ``make`` builds (from its id and time) for the offline ``account`` (``to``).
+
+    Only the sender is shown it (the receipt); past ``MAILBOX_MOST`` waiting
+    for the account it is refused (MailboxFullError) and nothing is kept.
+    """
+    waiting = mailbox.waiting(account)
+    if waiting >= MAILBOX_MOST:
+        raise MailboxFullError(to, MAILBOX_MOST)
+    id, at = seam.stamp()
+    event = make(id, at)
+    seam.publish(event, (sender,))
+    mailbox.keep(account, event)
+    return Kept(to, waiting + 1)
 
 
 class Offline:
@@ -83,15 +106,12 @@ class Offline:
         user = own(view)
         rules.check_voice(self._state, user, self._now())
         text = check_said(text)
-        waiting = self._mailbox.waiting(account)
         to = self._accounts.nick(account)
-        if waiting >= MAILBOX_MOST:
-            raise MailboxFullError(to, MAILBOX_MOST)
-        id, at = self._seam.stamp()
-        event = Whispered(id=id, at=at, actor=user.actor, to=to, text=text, to_account=account)
-        self._seam.publish(event, (user,))
-        self._mailbox.keep(account, event)
-        return Kept(to, waiting + 1)
+
+        def whispered(id: str, at: float) -> Private:
+            return Whispered(id=id, at=at, actor=user.actor, to=to, text=text, to_account=account)
+
+        return keep_for(self._seam, self._mailbox, user, account, to, whispered)
 
     def take(self, view: UserView) -> Awaitable[Sequence[Private]]:
         """The messages kept for the user's account, oldest first, now gone from the mailbox.

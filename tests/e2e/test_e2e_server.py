@@ -82,14 +82,19 @@ class EncryptedMessageTests(SynchronousTestCase):
         self.db = os.path.join(self.directory, "chatd.sqlite")
         self.daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db])
 
-    def test_a_message_is_relayed_and_kept_only_as_ciphertext(self) -> None:
-        """alice's sealed message opens at bob's and at her own; the file, index and log never hold its text."""
+    def two_with_keys(self) -> tuple[LineClient, PrivateKey, LineClient, PrivateKey]:
+        """alice and bob, each registered and with a device key published."""
         alice_key, bob_key = PrivateKey.generate(), PrivateKey.generate()
         alice = registered(self.daemon, "alice", "127.0.0.2")
         bob = registered(self.daemon, "bob", "127.0.0.3")
         for client, key in ((alice, alice_key), (bob, bob_key)):
             client.say(f"/key publish {b64(bytes(key.public_key))}")
             until(client, "key_published")
+        return alice, alice_key, bob, bob_key
+
+    def test_a_message_is_relayed_and_kept_only_as_ciphertext(self) -> None:
+        """alice's sealed message opens at bob's and at her own; the file, index and log never hold its text."""
+        alice, alice_key, bob, bob_key = self.two_with_keys()
         alice.say("/key get bob")
         keys = until(alice, "keys")
         self.assertEqual(keys["keys"], [b64(bytes(bob_key.public_key))])
@@ -121,12 +126,7 @@ class EncryptedMessageTests(SynchronousTestCase):
 
     def test_a_tampered_envelope_relays_but_does_not_open(self) -> None:
         """One byte of the ciphertext flipped on the way: the daemon relays it, bob's box refuses it."""
-        alice_key, bob_key = PrivateKey.generate(), PrivateKey.generate()
-        alice = registered(self.daemon, "alice", "127.0.0.2")
-        bob = registered(self.daemon, "bob", "127.0.0.3")
-        for client, key in ((alice, alice_key), (bob, bob_key)):
-            client.say(f"/key publish {b64(bytes(key.public_key))}")
-            until(client, "key_published")
+        alice, alice_key, bob, bob_key = self.two_with_keys()
         bob_public = b64(bytes(bob_key.public_key))
         opened = json.loads(base64.b64decode(seal(alice_key, [bob_public], SECRET)))
         nonce, ciphertext = opened["to"][bob_public].split(":")
