@@ -23,9 +23,10 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.connection import Link
 from chatd.client.crypto import Identity, fingerprint, open_envelope, seal
 from chatd.client.e2e import EndToEnd
-from chatd.client.keyring import Keyring, entry_hash
+from chatd.client.keyring import Keyring
 from chatd.client.presence import Presence
 from chatd.client.reach import Server
+from chatd.keylog import entry_hash
 from tests.test_client_connection import START, FakeEndpoint, Peer, RecordingScreen
 
 SERVER = "chat.example:5000"

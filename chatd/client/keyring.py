@@ -15,15 +15,15 @@ caught. Everything is kept per server (``host:port``): one account name on
 two servers is two people.
 """
 
-import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from chatd.client.crypto import is_public_key
+from chatd.keylog import entry_hash
 from chatd.text import fold
 
 LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"
@@ -56,13 +56,6 @@ class LogCheckpoint:
     head: str = ""
     keys: dict[str, list[str]] = field(default_factory=dict)
     """By folded account name."""
-
-
-def entry_hash(entry: Mapping[str, object]) -> str:
-    """The lowercase hex SHA-256 of an entry's canonical JSON (keys sorted, no spaces), ``prev`` included."""
-    return hashlib.sha256(
-        json.dumps(entry, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    ).hexdigest()
 
 
 class Keyring:

@@ -21,11 +21,10 @@ checks entries (here); a ``KeyStore`` (chatd.domain.ports) keeps them; ``KeyDire
 
 import base64
 import binascii
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 
 from chatd.domain.errors import BadKeyError
+from chatd.keylog import entry_hash
 
 KEYS_MOST = 8
 """Most keys one account may have published at once: a device each, a few devices."""
@@ -55,13 +54,9 @@ class KeyEntry:
     key: str
     prev: str
 
-    def canonical(self) -> str:
-        """The entry's canonical JSON: what its hash is of."""
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
-
     def hash(self) -> str:
-        """The lowercase hex SHA-256 of the canonical JSON: the next entry's ``prev``, or the head."""
-        return hashlib.sha256(self.canonical().encode("ascii")).hexdigest()
+        """The next entry's ``prev``, or the head: ``chatd.keylog.entry_hash``, the rule clients check by too."""
+        return entry_hash(asdict(self))
 
 
 def check_key(key: str) -> str:
