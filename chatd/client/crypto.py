@@ -21,7 +21,8 @@ from nacl.exceptions import CryptoError
 from nacl.public import Box, PrivateKey, PublicKey
 from nacl.utils import random
 
-KEY_BYTES = 32
+from chatd.keylog import KEY_BYTES, is_public_key
+
 NONCE_BYTES = Box.NONCE_SIZE
 FINGERPRINT_BYTES = 16
 """A fingerprint is the first 16 bytes of SHA-256 of the public key: 32 hex digits to compare."""
@@ -51,17 +52,6 @@ def unb64(text: str, size: int | None = None) -> bytes:
     if size is not None and len(data) != size:
         raise ValueError(f"{len(data)} bytes, not {size}")
     return data
-
-
-def is_public_key(text: object) -> bool:
-    """True if ``text`` is a public key as it travels: base64 of 32 bytes."""
-    if not isinstance(text, str) or len(text) != 44:
-        return False
-    try:
-        unb64(text, KEY_BYTES)
-    except ValueError:
-        return False
-    return True
 
 
 def fingerprint(public_key: str) -> str:

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from chatd.client.crypto import is_public_key
-from chatd.keylog import entry_hash
+from chatd.keylog import entry_hash, is_public_key
 from chatd.text import fold
 
 LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"

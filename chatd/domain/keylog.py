@@ -19,21 +19,16 @@ checks entries (here); a ``KeyStore`` (chatd.domain.ports) keeps them; ``KeyDire
 (chatd.domain.keys) answers ``/key``.
 """
 
-import base64
-import binascii
 from dataclasses import asdict, dataclass
 
 from chatd.domain.errors import BadKeyError
-from chatd.keylog import entry_hash
+from chatd.keylog import entry_hash, is_public_key
 
 KEYS_MOST = 8
 """Most keys one account may have published at once: a device each, a few devices."""
 
 LOG_PAGE = 500
 """Most entries one ``/key log`` answer holds; ``more`` says when there are more."""
-
-KEY_BYTES = 32
-"""An X25519 public key's length."""
 
 ADD = "add"
 DROP = "drop"
@@ -60,11 +55,7 @@ class KeyEntry:
 
 
 def check_key(key: str) -> str:
-    """``key`` if it is standard base64 of ``KEY_BYTES`` bytes in its one canonical spelling; else BadKeyError."""
-    try:
-        raw = base64.b64decode(key, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadKeyError() from None
-    if len(raw) != KEY_BYTES or base64.b64encode(raw).decode("ascii") != key:
+    """``key`` if it is a public key as it travels (``chatd.keylog.is_public_key``); else BadKeyError."""
+    if not is_public_key(key):
         raise BadKeyError()
     return key
