@@ -28,6 +28,7 @@ do storage and bus stop, so they see every event up to the last quit.
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from twisted.application.internet import StreamServerEndpointService, TimerService
@@ -53,7 +54,7 @@ from chatd.bus.memory import MemoryBus
 from chatd.config import Config, FilesConfig
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
-from chatd.domain.ports import Accounts, Mailbox, RoomStore
+from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
@@ -116,7 +117,8 @@ def build(
     """
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    history, accounts, mailbox, rooms, barrier, restored = _stores(config.db, reactor)
+    stores = _stores(config.db, reactor)
+    history, barrier = stores.history, stores.barrier
     bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
@@ -127,14 +129,13 @@ def build(
         limits=config.chat,
         stop=reactor.stop,
         server_rooms=server_rooms,
-        accounts=accounts,
-        mailbox=mailbox,
-        rooms=rooms,
-        # Accounts' device keys and their log (issue 17), in the same file as the accounts.
-        keys=SQLiteKeys(history) if isinstance(history, SQLiteHistory) else MemoryKeys(),
+        accounts=stores.accounts,
+        mailbox=stores.mailbox,
+        rooms=stores.rooms,
+        keys=stores.keys,
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
-    chat.restore(restored)
+    chat.restore(stores.restored)
     # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
     bounded = BoundedLog(reactor)
     # One for the whole daemon: every front end's connections count against the same limits.
@@ -146,8 +147,7 @@ def build(
     )
     # One for the whole daemon: the line and web front ends' connections carry files through it.
     # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
-    kept = SQLiteTransfers(history) if isinstance(history, SQLiteHistory) else None
-    files, file_services = _files(config.files, chat, reactor, kept)
+    files, file_services = _files(config.files, chat, reactor, stores.transfers)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
@@ -203,22 +203,37 @@ def build(
     )
 
 
-def _stores(
-    db: str | None, reactor: Any
-) -> tuple[MemoryHistory | SQLiteHistory, Accounts, Mailbox, RoomStore, Barrier | None, Sequence[Event]]:
-    """The history, accounts, mailbox and registered rooms ``--db`` names, what output must wait for, and the events kept to restore.
+@dataclass(frozen=True)
+class _Stores:
+    """What ``--db`` keeps the chat in: one file, or memory; what output waits for; the events kept to restore."""
 
-    In memory, output waits for nothing and nothing is restored. Raises
-    ``DatabaseFileError`` for a file that cannot be used.
+    history: MemoryHistory | SQLiteHistory
+    accounts: Accounts
+    mailbox: Mailbox
+    rooms: RoomStore
+    keys: KeyStore
+    """Accounts' device keys and their log (issue 17)."""
+    transfers: TransferStore | None
+    """The files' transfers still open (issue 16); None: they end with the daemon."""
+    barrier: Barrier | None = None
+    restored: Sequence[Event] = ()
+
+
+def _stores(db: str | None, reactor: Any) -> _Stores:
+    """The stores ``--db`` names. In memory, output waits for nothing and nothing is restored.
+
+    Raises ``DatabaseFileError`` for a file that cannot be used.
     """
     if db is None:
-        return MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), None, ()
+        return _Stores(MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), MemoryKeys(), None)
     store = SQLiteHistory.open(db, reactor)
-    return (
+    return _Stores(
         store,
         SQLiteAccounts(store),
         SQLiteMailbox(store),
         SQLiteRooms(store),
+        SQLiteKeys(store),
+        SQLiteTransfers(store),
         store.when_written,
         store.restored,
     )
