@@ -62,11 +62,15 @@ class FileLinks:
         self._links[token] = _Link(transfer.file, nick, now + LINK_SECONDS)
         return f"{self.base or '/'}{FILES_PATH.decode()}/{token}"
 
+    def path(self, transfer: Transfer) -> str:
+        """Where ``transfer``'s checked bytes are in the spool."""
+        return self._transfers.spool.path(transfer.key)
+
     def resource(self) -> IResource:
         """What answers ``/files``: each good token's file, 404 for anything else."""
         return _Downloads(self)
 
-    def _open(self, token: str) -> tuple[str, Transfer] | None:
+    def open(self, token: str) -> tuple[str, Transfer] | None:
         """The nickname and transfer behind ``token``, if it is good now."""
         link = self._links.get(token)
         if link is None or link.until <= self._reactor.seconds():
@@ -76,7 +80,7 @@ class FileLinks:
             return None
         return link.nick, transfer
 
-    def _used(self, token: str, transfer: Transfer, nick: str) -> None:
+    def used(self, token: str, transfer: Transfer, nick: str) -> None:
         """``token`` fetched the whole file: it is spent, and ``nick`` is done with the transfer."""
         if self._links.pop(token, None) is not None:
             self._transfers.fetched(transfer, nick)
@@ -90,7 +94,7 @@ class _Downloads(Resource):
     @override
     def getChild(self, path: bytes, request: Request) -> IResource:
         token = path.decode("ascii", "replace")
-        found = self._links._open(token)
+        found = self._links.open(token)
         if found is None or request.postpath:
             return notFound()
         nick, transfer = found
@@ -101,7 +105,7 @@ class _Download(File):
     """One file, streamed by ``static.File`` under the transfer's safe name; its token is spent once it is all sent."""
 
     def __init__(self, links: FileLinks, token: str, nick: str, transfer: Transfer) -> None:
-        super().__init__(links._transfers.spool.path(transfer.key), defaultType="application/octet-stream")
+        super().__init__(links.path(transfer), defaultType="application/octet-stream")
         self.type = "application/octet-stream"
         self.encoding = None
         self._links = links
@@ -117,7 +121,7 @@ class _Download(File):
         answer = cast(bytes | int, super().render_GET(request))
         if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):
             request.notifyFinish().addCallbacks(
-                lambda _: self._links._used(self._token, self._transfer, self._nick), lambda _: None
+                lambda _: self._links.used(self._token, self._transfer, self._nick), lambda _: None
             )
         return answer
 
