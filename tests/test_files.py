@@ -478,6 +478,31 @@ class BudgetTests(FileTestCase):
         )
         self.assertFalse(wire.disconnecting)
 
+    def test_two_connections_of_one_user_share_one_budget(self) -> None:
+        """alice's 8 chunks put her budget in debt; bob, from her address (one user to the limits), waits too."""
+        big = os.urandom(8 * CHUNK)
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.json_user(b"carol")
+        self.offer(alice, to=b"carol", sha=hashlib.sha256(big).hexdigest(), size=len(big))
+        self.offer(bob, to=b"carol", sha=hashlib.sha256(big[:CHUNK]).hexdigest(), size=CHUNK)
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        alice.dataReceived(
+            b"".join(
+                _put_line("0000000000000001", o, big[o : o + CHUNK]) + b"\n"
+                for o in range(0, len(big), CHUNK)
+            )
+        )
+        self.assertEqual(alice_wire.producerState, "paused")
+        bob.dataReceived(_put_line("0000000000000002", 0, big[:CHUNK]) + b"\n")
+        self.assertEqual(bob_wire.producerState, "paused")
+        self.end_pass()
+        self.assertEqual(self.objects(bob_wire), [])
+        # Once the shared budget is out of debt (about 5 s of 32 KiB/s), bob's chunk is read.
+        self.clock.advance(10)
+        self.assertEqual([item["type"] for item in self.objects(bob_wire)][:1], ["file_progress"])
+
     def test_the_byte_budget_would_have_slowed_the_same_bytes_without_an_upload(self) -> None:
         """The same amount of chat bytes, with no upload open, is over the byte budget and warned about."""
         alice, wire = self.connect(b"alice")

@@ -44,6 +44,7 @@ from chatd.domain.errors import (
 from chatd.domain.events import Actor
 from chatd.domain.files import (
     CHUNK,
+    PUT_LINE_MOST,
     WINDOW,
     FileLimits,
     FileTarget,
@@ -72,6 +73,10 @@ from chatd.frontend.output import Sink
 from chatd.text import fold
 
 DAY = 86400
+
+UP = "up"
+DOWN = "down"
+"""The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
 
 DEFAULT_FILE_LIMITS = FileLimits()
 
@@ -249,7 +254,8 @@ class Transfers:
         """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
         self._downloads: dict[tuple[str, Peer], Download] = {}
         self._days: dict[tuple[str, int], int] = {}
-        self._rates: dict[str, TokenBucket] = {}
+        self._rates: dict[tuple[str, str], TokenBucket] = {}
+        """Each owner's budgets of bytes a second, by owner and way (``UP``, ``DOWN``)."""
         self._store: TransferStore = NotKept() if store is None else store
         for record in self._store.kept():
             self._transfers[record.offered.file] = Transfer.kept(record)
@@ -548,12 +554,24 @@ class Transfers:
             if not fetching:
                 del self._fetching[download.peer]
 
-    def _bucket(self, owner: str) -> TokenBucket:
-        bucket = self._rates.get(owner)
+    def _bucket(self, owner: str, way: str = DOWN) -> TokenBucket:
+        """The owner's budget of bytes a second one way (``--file-rate``), holding a second's worth."""
+        bucket = self._rates.get((owner, way))
         if bucket is None:
             rate = self.limits.rate
-            bucket = self._rates[owner] = TokenBucket(rate, max(rate, CHUNK), self._reactor.seconds)
+            bucket = self._rates[owner, way] = TokenBucket(
+                rate, max(rate, PUT_LINE_MOST), self._reactor.seconds
+            )
         return bucket
+
+    def charge(self, peer: Peer, size: int) -> float:
+        """Charge ``size`` bytes ``peer`` sent while transferring to its user's budget up; seconds until it is out of debt.
+
+        One budget a user (account, else address), however many connections
+        they send from, as ``--file-rate`` says: the connection stops reading
+        for that long, which is an upload's rate limit.
+        """
+        return self._bucket(_owner(_named(peer), peer), UP).take(size)
 
     def _cancel_download(self, file: str, peer: Peer) -> None:
         download = self._downloads.pop((file, peer), None)
@@ -695,10 +713,11 @@ class Transfers:
         today = int(self._reactor.seconds() // DAY)
         for day in [day for day in self._days if day[1] != today]:
             del self._days[day]
-        # An owner with no download going has a full bucket by the next look: it is made again when needed.
-        fetching = {download.owner for download in self._downloads.values()}
-        for owner in [owner for owner in self._rates if owner not in fetching]:
-            del self._rates[owner]
+        # An owner with nothing going has full buckets by the next look: they are made again when needed.
+        going = {download.owner for download in self._downloads.values()}
+        going |= {transfer.owner for transfer in self._transfers.values() if transfer.uploader is not None}
+        for rated in [rated for rated in self._rates if rated[0] not in going]:
+            del self._rates[rated]
         named = {transfer.key for transfer in self._transfers.values()}
         for key in self.spool.held_keys():
             if key not in named:

@@ -35,7 +35,7 @@ from zope.interface import implementer
 from chatd.domain.envelopes import EMSG_LINE_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.files import PUT_LINE_MOST
-from chatd.domain.flood import FloodGate, TokenBucket
+from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
@@ -93,7 +93,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_quit_reason",
         "_reading",
         "_telnet",
-        "_transfer_budget",
         "_transfer_release",
         "factory",
     )
@@ -130,8 +129,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._account_budget: Attempts | None = None
         """This connection's wrong account passwords; made at its first attempt."""
         self.files = factory.files
-        self._transfer_budget: TokenBucket | None = None
-        """What an open upload's bytes are charged to instead of the byte budget (--file-rate); made at the first."""
         self._transfer_release: IDelayedCall | None = None
 
     @override
@@ -394,13 +391,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         Over it, reading stops until it refills: that is an upload's rate
         limit, with no warning and no cut-off.
         """
-        budget = self._transfer_budget
-        if budget is None:
-            rate = self.files.limits.rate if self.files is not None else 1
-            budget = self._transfer_budget = TokenBucket(
-                rate, max(rate, PUT_LINE_MOST), self.factory.reactor.seconds
-            )
-        wait = budget.take(size)
+        assert self.files is not None, "only a connection with files transfers"
+        wait = self.files.charge(self, size)
         if wait and self._transfer_release is None:
             self._reading.pause(Pause.TRANSFER)
             self._transfer_release = self.factory.reactor.callLater(wait, self._transfer_refilled)
