@@ -289,6 +289,14 @@ class Options(usage.Options):
         ],
         ["console-nick", None, "host", "Nickname of the host at --console."],
         [
+            "big-room",
+            None,
+            _CHAT.big_room,
+            "Members from which a room's joins, parts, quits and nickname changes are summed up once a minute "
+            "instead of told one by one, and a joiner is shown the first names only; 0: never.",
+            int,
+        ],
+        [
             "replay",
             None,
             _CHAT.replay,
@@ -400,6 +408,8 @@ class Options(usage.Options):
         for name in PORT_OPTIONS:
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
+        if self["big-room"] < 0:
+            raise usage.UsageError(f"--big-room must be 0 (never) or more, not {self['big-room']}.")
         if not 0 <= self["replay"] <= HISTORY_MOST:
             raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
         for name, *_ in FILE_OPTIONS:
@@ -441,6 +451,7 @@ class Options(usage.Options):
                 rooms_per_user=self["max-rooms"],
                 kick_rejoin=self["kick-rejoin"],
                 replay=self["replay"],
+                big_room=self["big-room"],
             ),
             line=LineConfig(
                 port=self["port"],

@@ -78,3 +78,14 @@ def safe_file_name(name: str) -> str:
         stem = stem.encode()[: FILE_NAME_MOST - len(tail.encode())].decode("utf-8", "ignore").rstrip()
         kept = stem + tail
     return kept or FILE_NAME_FALLBACK
+
+
+def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
+    """A big room's tally (issue 18) as every text front end and the client say it.
+
+    ``12 joined, 3 left, 1 changed nickname; 5000 here now``: the counts
+    that are not nought, then the crowd.
+    """
+    counts = ((joined, "joined"), (left, "left"), (renamed, "changed nickname"))
+    said = ", ".join(f"{count} {what}" for count, what in counts if count)
+    return f"{said or 'nobody came or went'}; {members} here now"

@@ -222,7 +222,9 @@ class RecordingSession:
 
 class ChatTestCase(SynchronousTestCase):
     """A chat on a fake clock (at 100 s) with one recording front end and in-memory history and bus;
-    ``published`` lists what the bus carried, ``stopped`` counts /shutdown's stops."""
+    ``published`` lists what the bus carried, ``stopped`` counts /shutdown's stops; subclasses may set ``limits``."""
+
+    limits = Limits()
 
     def setUp(self) -> None:
         self.clock = Clock()
@@ -234,7 +236,13 @@ class ChatTestCase(SynchronousTestCase):
         """Every event the chat published, in order, as the bus carried it."""
         self.bus.subscribe(self.published.append)
         self.chat = Chat(
-            self.clock, self.history, self.bus, stop=self.stop, accounts=MemoryAccounts(), rooms=MemoryRooms()
+            self.clock,
+            self.history,
+            self.bus,
+            self.limits,
+            stop=self.stop,
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
         )
         self.audience = RecordingAudience()
 

@@ -97,6 +97,9 @@ SAMPLES: dict[str, object] = {
     "topic": "sample topic",
     "nicks": ["first-nick", "second-nick"],
     "members": 3,
+    "joined": 12,
+    "left": 3,
+    "renamed": 1,
     "locked": True,
     "operator": True,
     "until": AT + 600,
@@ -189,6 +192,18 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     (
         {"type": "parted", "at": AT, "room": "#lobby", "nick": "bob", "reason": ""},
         ["00:01 - bob left #lobby"],
+    ),
+    (
+        {
+            "type": "crowd_tallied",
+            "at": AT,
+            "room": "#lobby",
+            "joined": 12,
+            "left": 3,
+            "renamed": 0,
+            "members": 5000,
+        },
+        ["00:01 - #lobby: 12 joined, 3 left; 5000 here now"],
     ),
     ({"type": "quit", "at": AT, "nick": "bob", "reason": "bye"}, ["00:01 - bob quit (bye)"]),
     ({"type": "quit", "at": AT, "nick": "bob", "reason": ""}, ["00:01 - bob quit"]),

@@ -7,7 +7,16 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import UndecodableEventError, decode_event, encode_event
-from chatd.domain.events import EVENTS, Actor, Event, ModeChange, RoomModesChanged, Said, Setting
+from chatd.domain.events import (
+    EVENTS,
+    Actor,
+    CrowdTallied,
+    Event,
+    ModeChange,
+    RoomModesChanged,
+    Said,
+    Setting,
+)
 from chatd.frontend.codec import client_fields
 from tests.test_render import events
 
@@ -52,9 +61,10 @@ class ClientFieldsTests(SynchronousTestCase):
     @given(events(st.text(), kinds=EVENTS))
     def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
         """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor
-        and the account a private message went to."""
+        and the account a private message went to; a tally, which nobody made, names nobody."""
         own = {f.name for f in fields(event)} - {"actor", "to_account"}
-        self.assertEqual(set(client_fields(event)), {"type", "by" if "nick" in own else "nick"} | own)
+        actor = set() if isinstance(event, CrowdTallied) else {"by" if "nick" in own else "nick"}
+        self.assertEqual(set(client_fields(event)), {"type"} | actor | own)
 
     def test_said_has_its_id_and_sequence(self) -> None:
         """A said object carries the event's id and its room's sequence number."""

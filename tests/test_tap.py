@@ -68,6 +68,14 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
+    def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
+        """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""
+        self.assertEqual(parse().config().chat.big_room, 200)
+        self.assertEqual(parse("--big-room", "0").config().chat.big_room, 0)
+        self.assertEqual(parse("--big-room", "5000").config().chat.big_room, 5000)
+        error = self.assertRaises(usage.UsageError, parse, "--big-room", "-1")
+        self.assertEqual(str(error), "--big-room must be 0 (never) or more, not -1.")
+
     def test_replay_is_0_to_100_and_reaches_the_chat(self) -> None:
         """--replay N is how many lines a join shows, 20 by default and 0 for none; past 100 is one sentence."""
         self.assertEqual(parse().config().chat.replay, 20)

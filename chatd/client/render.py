@@ -33,7 +33,7 @@ from chatd.client.style import (
     nickname,
     paint,
 )
-from chatd.text import scrub
+from chatd.text import scrub, tally_words
 
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""
@@ -202,6 +202,12 @@ def _event(text: str) -> Callable[[_Fields, View], Shown]:
         return _one(fields, view, Look.EVENT, body)
 
     return draw
+
+
+def _crowd_tallied(fields: _Fields, view: View) -> Shown:
+    """A big room's comings and goings since its last tally, as one dimmed line of the room."""
+    counts = (fields.number(key) for key in ("joined", "left", "renamed", "members"))
+    return _one(fields, view, Look.EVENT, f"{fields.text('room')}: {tally_words(*counts)}")
 
 
 def _topic_changed(fields: _Fields, view: View) -> Shown:
@@ -500,6 +506,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "whispered": _whispered,
     "joined": _event("{nick} joined {room}"),
     "parted": _event("{nick} left {room}{because}"),
+    "crowd_tallied": _crowd_tallied,
     "quit": _event("{nick} quit{because}"),
     "nick_changed": _event("{nick} is now known as {new}"),
     "topic_changed": _topic_changed,

@@ -19,6 +19,7 @@ from itertools import islice
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
+from chatd.domain.crowds import Crowds
 from chatd.domain.envelopes import EncryptedMail
 from chatd.domain.errors import KeysNotKeptError, NotIdentifiedError
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
@@ -89,8 +90,9 @@ class Chat:
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
         protect = Protection(self._state, seam, accounts, clock.seconds)
-        talk = Talk(self._state, seam, limits, clock.seconds, protect)
-        identity = Identity(self._state, seam, accounts, clock.seconds, talk)
+        self._crowds = Crowds(self._state, seam, clock, limits.big_room)
+        talk = Talk(self._state, seam, limits, clock.seconds, protect, self._crowds)
+        identity = Identity(self._state, seam, accounts, clock.seconds, talk, self._crowds)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds)
         modes = Modes(self._state, seam, clock.seconds)
@@ -195,6 +197,7 @@ class Chat:
     def stop(self) -> None:
         """Cancel the timers the chat holds on its clock: the daemon is stopping."""
         self._deadlines.stop()
+        self._crowds.stop()
 
     def members(self, name: str, page: int = 1) -> Members:
         """Who is in room ``name``, in join order: page ``page`` (raises NoSuchPageError past the last).
@@ -208,6 +211,10 @@ class Chat:
         operators = tuple(member.nick for member in shown if member in room.operators)
         voiced = tuple(member.nick for member in shown if member in room.voiced)
         return Members(room.name, nicks, len(room.members), page, pages, operators, voiced)
+
+    def crowded(self, name: str) -> bool:
+        """Whether room ``name`` is big: its comings and goings are tallied (chatd.domain.crowds), its list capped on join."""
+        return self._crowds.big(self._state.rooms.find(name))
 
     def topic(self, name: str) -> Topic:
         """The topic of room ``name``, with who set it and when."""

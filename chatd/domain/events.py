@@ -365,6 +365,22 @@ class Invited(_InRoom):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CrowdTallied(_Base):
+    """Since its last tally, ``joined`` came into big room ``room``, ``left`` went and ``renamed`` took a new nickname.
+
+    Sent by the chat (``CHAT``) to a big room's members instead of each
+    join, part, quit and new nickname (chatd.domain.crowds); ``members`` is
+    how many are in it now. No history keeps it, so it carries no ``seq``.
+    """
+
+    room: str
+    joined: int
+    left: int
+    renamed: int
+    members: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FileOffered(_Base):
     """``actor`` offers the file ``file`` (a transfer's id) to ``to``: a room's members, or one nickname.
 
@@ -424,6 +440,7 @@ Event = (
     | AccountDropped
     | AccountNotKept
     | NicknameClaimed
+    | CrowdTallied
     | FileOffered
 )
 """Every change of chat state."""
@@ -468,6 +485,7 @@ EVENTS: tuple[type[Event], ...] = (
     AccountDropped,
     AccountNotKept,
     NicknameClaimed,
+    CrowdTallied,
     FileOffered,
 )
 """Every event class, for codecs and tests that must cover them all."""

@@ -24,6 +24,7 @@ for the others, and only its user is told.
 import math
 from collections.abc import Awaitable, Callable
 
+from chatd.domain.crowds import Crowds
 from chatd.domain.errors import (
     AccountNotKeptError,
     AlreadyIdentifiedError,
@@ -110,13 +111,20 @@ class Identity:
     """
 
     def __init__(
-        self, state: ChatState, seam: Publisher, accounts: Accounts, now: Callable[[], float], talk: Talk
+        self,
+        state: ChatState,
+        seam: Publisher,
+        accounts: Accounts,
+        now: Callable[[], float],
+        talk: Talk,
+        crowds: Crowds,
     ) -> None:
         self._state = state
         self._seam = seam
         self._accounts = accounts
         self._now = now
         self._talk = talk
+        self._crowds = crowds
         self._guests = 0
 
     def check_registrable(self, view: UserView) -> User:
@@ -260,7 +268,7 @@ class Identity:
         So a front end can show who is identified to what as it changes
         (IRC's account-notify); the line front end shows none of these.
         """
-        self._seam.publish(event, (user,), self._state.users.neighbours(user))
+        self._seam.publish(event, (user,), self._crowds.neighbours(user))
 
     def _take_over(self, nick: str, user: User | None) -> None:
         """Rename whoever else holds ``nick`` (or a nickname that looks like it) to a guest's nickname."""
@@ -270,7 +278,7 @@ class Identity:
             return
         id, at = self._seam.stamp()
         event = NickChanged(id=id, at=at, actor=holder.actor, new=self._guest())
-        self._seam.publish(event, (holder,), users.neighbours(holder))
+        self._seam.publish(event, (holder,), self._crowds.renaming(holder))
 
     def _guest(self) -> str:
         """A nickname nobody holds, registered by nobody: Guest1, Guest2, ..."""

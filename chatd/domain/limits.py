@@ -21,6 +21,8 @@ class Limits:
     """Seconds a kicked user must wait before joining that room again."""
     replay: int = 20
     """Lines of a room's history shown to whoever joins it; 0 shows none."""
+    big_room: int = 200
+    """Members from which a room's comings and goings are tallied, not told one by one (chatd.domain.crowds); 0: never."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from chatd.domain import rules
 from chatd.domain.bans import address_key
+from chatd.domain.crowds import Crowds
 from chatd.domain.errors import InvalidTextError, TooManyRoomsError
 from chatd.domain.events import (
     Acted,
@@ -44,8 +45,11 @@ class Talk:
         limits: Limits,
         now: Callable[[], float],
         protect: Callable[[str, str | None, str], None],
+        crowds: Crowds,
     ) -> None:
         self._state = state
+        self._crowds = crowds
+        """Who is told of comings and goings, by room size."""
         self._protect = protect
         """Raises unless a nickname is no account's but the one given (chatd.domain.identity.Protection)."""
         self._seam = seam
@@ -90,7 +94,7 @@ class Talk:
             rules.check_nickname_allowed(self._state, nick, self._now())
         id, at = self._seam.stamp()
         event = NickChanged(id=id, at=at, actor=user.actor, new=nick)
-        self._seam.publish(event, (user,), self._state.users.neighbours(user))
+        self._seam.publish(event, (user,), self._crowds.renaming(user))
 
     def join(self, view: UserView, name: str, key: str = "") -> RoomView:
         """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing.
@@ -116,7 +120,7 @@ class Talk:
             raise TooManyRoomsError(self._limits.rooms_per_user)
         id, at = self._seam.stamp()
         event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(folded))
-        self._seam.publish(event, () if room is None else room.members.values(), (user,))
+        self._seam.publish(event, self._crowds.arriving(room), (user,))
         return self._state.rooms.by_key[folded]
 
     def part(self, view: UserView, name: str, reason: str = "") -> None:
@@ -126,7 +130,7 @@ class Talk:
         room = self._state.rooms.membership(user, name)
         id, at = self._seam.stamp()
         event = Parted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, reason=reason)
-        self._seam.publish(event, room.members.values())
+        self._seam.publish(event, self._crowds.leaving(room, user))
 
     def say(self, view: UserView, name: str, text: str) -> None:
         """Send ``text`` to every member of room ``name``, sender included.
@@ -198,7 +202,7 @@ class Talk:
             return
         id, at = self._seam.stamp()
         event = AwayChanged(id=id, at=at, actor=user.actor, text=text)
-        self._seam.publish(event, (user,), self._state.users.neighbours(user))
+        self._seam.publish(event, (user,), self._crowds.neighbours(user))
 
     def whois(self, asker: UserView | None, nick: str) -> Whois:
         """Who ``nick`` is; their address only if ``asker`` is an operator.
@@ -231,6 +235,4 @@ class Talk:
         except InvalidTextError:
             reason = ""
         id, at = self._seam.stamp()
-        self._seam.publish(
-            Quit(id=id, at=at, actor=user.actor, reason=reason), self._state.users.neighbours(user)
-        )
+        self._seam.publish(Quit(id=id, at=at, actor=user.actor, reason=reason), self._crowds.quitting(user))

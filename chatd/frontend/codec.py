@@ -16,7 +16,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from chatd.domain.encoding import type_name
-from chatd.domain.events import EVENTS, ROOM_EVENTS, Event, RoomModesChanged
+from chatd.domain.events import EVENTS, ROOM_EVENTS, CrowdTallied, Event, RoomModesChanged
 from chatd.domain.replies import Reply
 
 _NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account")
@@ -24,8 +24,14 @@ _NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account")
 message's ``to_account`` only says who may read it back (the sender's account is not shown either)."""
 
 _OWN_FIELDS: dict[type, tuple[str, ...]] = {
-    kind: tuple(f.name for f in fields(kind) if f.name not in _NOT_SHOWN) for kind in EVENTS
+    kind: tuple(
+        f.name
+        for f in fields(kind)
+        if f.name not in _NOT_SHOWN or (f.name == "room" and kind not in ROOM_EVENTS)
+    )
+    for kind in EVENTS
 }
+"""Each event's own fields: ``room`` among them for an event that names a room but is no room event (a tally)."""
 
 
 def client_fields(item: Event | Reply) -> dict[str, Any]:
@@ -39,7 +45,8 @@ def client_fields(item: Event | Reply) -> dict[str, Any]:
     if isinstance(item, ROOM_EVENTS):
         result["room"] = item.room
         result["seq"] = item.seq
-    if "nick" not in own:
+    if "nick" not in own and kind is not CrowdTallied:
+        # A tally is the chat's own count of a room: nobody acted.
         result["nick"] = event.actor.nick
     for name in own:
         result[name] = getattr(event, name)

@@ -5,7 +5,9 @@ topic and moderation, whichever front end its members use. A join's own
 JOIN line reaches the joiner through the chat like anyone's; what follows
 it for the joiner alone (the topic, 332/333, and NAMES, 353/366) is
 ``join_burst``, written as the factory delivers the join to the joiner, so
-it comes right after the JOIN on every connection of the user.
+it comes right after the JOIN on every connection of the user. In a big
+room (chatd.domain.crowds) that NAMES holds the first page of names only,
+and a NOTICE to the channel says so; NAMES asked for later lists everyone.
 """
 
 from collections.abc import Iterator
@@ -51,9 +53,26 @@ def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None
     topic = session.chat.topic(name)
     if topic.topic:
         send_topic(session, topic)
-    send_names(session, name)
+    if session.chat.crowded(name):
+        big_room_names(session, name)
+    else:
+        send_names(session, name)
     if seq is not None:
         replay(session, name, seq)
+
+
+def big_room_names(session: "IRCSession", name: str) -> None:
+    """A big room's first names only, and a NOTICE to the channel saying why (chatd.domain.crowds)."""
+    page = session.chat.members(name, 1)
+    send_names(session, name, every=False)
+    text = (
+        f"{page.room} is a big room ({page.total} here): NAMES on joining lists the first {len(page.nicks)}, "
+        "and who comes and goes is summed up once a minute, not told one by one; NAMES lists everyone."
+    )
+    message = Message(
+        source=session.factory.server_name, command="NOTICE", params=(page.room, text), trailing=True
+    )
+    session.write_message(message)
 
 
 def send_topic(session: "IRCSession", topic: Topic) -> None:
@@ -105,9 +124,9 @@ def names(session: "IRCSession", message: Message) -> "Waiting":
     return None
 
 
-def send_names(session: "IRCSession", name: str) -> None:
-    """353 lines of as many nicknames as fit, then 366; charged by size."""
-    nicks = list(members(session, name))
+def send_names(session: "IRCSession", name: str, every: bool = True) -> None:
+    """353 lines of as many nicknames as fit, then 366; charged by size. Not ``every``: the first page's."""
+    nicks = list(members(session, name, every))
     shown = session.chat.topic(name).room
     userhost = "userhost-in-names" in session.caps
     every = "multi-prefix" in session.caps
@@ -121,10 +140,13 @@ def send_names(session: "IRCSession", name: str) -> None:
     session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
 
 
-def members(session: "IRCSession", name: str) -> Iterator[tuple[str, str]]:
-    """Every member of room ``name`` with their standing (``@`` operator, ``+`` voice, both, or none), a page at a time."""
+def members(session: "IRCSession", name: str, every: bool = True) -> Iterator[tuple[str, str]]:
+    """Every member of room ``name`` (not ``every``: the first page's) with their standing, a page at a time.
+
+    The standing is ``@`` for an operator, ``+`` for voice, both, or none.
+    """
     number, pages = 1, 1
-    while number <= pages:
+    while number <= (pages if every else 1):
         page = session.chat.members(name, number)
         operators, voiced = set(page.operators), set(page.voiced)
         for nick in page.nicks:

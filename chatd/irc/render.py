@@ -33,6 +33,7 @@ from chatd.domain.events import (
     BanAdded,
     BanLifted,
     Banned,
+    CrowdTallied,
     Encrypted,
     Event,
     FileOffered,
@@ -65,6 +66,7 @@ from chatd.domain.events import (
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render, tag
 from chatd.irc.modes import mode_string
+from chatd.text import tally_words
 
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
@@ -149,6 +151,7 @@ class EventLines:
             Walled: self._walled,
             RoomRegistered: self._room_notice,
             RoomUnregistered: self._room_notice,
+            CrowdTallied: self._room_notice,
             RoomOperatorAdded: self._room_operator,
             RoomModesChanged: self._modes,
             Invited: self._invited,
@@ -330,7 +333,7 @@ class EventLines:
         )
 
     def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
-        assert isinstance(event, RoomRegistered | RoomUnregistered)
+        assert isinstance(event, RoomRegistered | RoomUnregistered | CrowdTallied)
         yield Message(
             tags=_tags(event, shape, 0),
             source=self.server,
@@ -410,6 +413,8 @@ def notice(event: Event) -> str:
             return f"{room} is registered to {account}"
         case RoomUnregistered(room=room):
             return f"{room} is no longer registered"
+        case CrowdTallied(joined=joined, left=left, renamed=renamed, members=members):
+            return f"Since the last count: {tally_words(joined, left, renamed, members)} (a big room: NAMES lists everyone)"
     raise AssertionError(f"no notice for {type(event).__name__}")
 
 

@@ -25,6 +25,7 @@ from chatd.domain.errors import ChatError, FileOffsetError
 from chatd.domain.events import (
     Acted,
     Banned,
+    CrowdTallied,
     Encrypted,
     Event,
     FileOffered,
@@ -84,7 +85,7 @@ from chatd.domain.replies import (
 )
 from chatd.frontend.codec import client_fields
 from chatd.line.wording import word
-from chatd.text import scrub
+from chatd.text import scrub, tally_words
 
 CRLF = b"\r\n"
 
@@ -322,6 +323,7 @@ _event(Acted, lambda e: f"{e.room} * {e.actor.nick} {e.text}")
 _event(Whispered, lambda e: f"<{e.actor.nick} -> {e.to}> {e.text}")
 _event(Encrypted, lambda e: encrypted_body(e.actor.nick, e.to))
 _event(Joined, lambda e: f"{e.room} -- {e.actor.nick} joined")
+_event(CrowdTallied, lambda e: f"{e.room} -- {tally_words(e.joined, e.left, e.renamed, e.members)}")
 _event(Parted, lambda e: f"{e.room} -- {e.actor.nick} left{_because(e.reason)}")
 _event(Quit, lambda e: f"-- {e.actor.nick} quit{_because(e.reason)}")
 _event(NickChanged, lambda e: f"-- {e.actor.nick} is now known as {e.new}")

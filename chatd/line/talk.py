@@ -31,6 +31,15 @@ def now_talking(room: str | None) -> Notice:
     return Notice("room", f"Now talking in {room}.", {"room": room})
 
 
+def big_room(room: str, members: int) -> Notice:
+    """What a joiner of a big room is told: only the first names were shown, and comings and goings come as a tally."""
+    text = (
+        f"{room} is a big room ({members} here): who comes and goes is summed up once a minute, "
+        f"not told one by one; /names {room} PAGE lists everyone."
+    )
+    return Notice("big_room", text, {"room": room, "members": members})
+
+
 def say(session: "LineSession", command: cmd.Say) -> None:
     session.chat.say(session.me(), session.room_or_current(None), command.text)
 
@@ -72,12 +81,16 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
 
 
 def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> "Waiting":
-    """Say who is in ``room`` and its topic, then (if ``replayed``) its last lines: what joining it shows.
+    """Say who is in ``room`` (a page: a big room says so) and its topic, then (if ``replayed``) its last lines.
 
     Or what was missed there, when the session said where it left off in the
     room (``/resume``): that point is used up.
     """
-    session.send(session.chat.members(room.name))
+    members = session.chat.members(room.name)
+    if session.chat.crowded(room.name):
+        # Before the names, so a program knows not to ask for every page.
+        session.send(big_room(members.room, members.total))
+    session.send(members)
     if room.topic:
         session.send(session.chat.topic(room.name))
     if not replayed:

@@ -28,6 +28,7 @@ class Chat {
       show: (conversation) => this.show(conversation, true),
       leave: (conversation) => this.leave(conversation),
       whisper: (nick) => this.show(this.privateWith(nick), true),
+      everyone: (room) => this.everyone(room),
     });
     this.link = new Link({
       opened: () => this.opened(),
@@ -179,6 +180,12 @@ class Chat {
       case "not_kept":
         this.roomNotice(object.room, text);
         return;
+      case "big_room": {
+        const room = this.room(object.room, false);
+        if (room !== null && Number.isInteger(object.members)) room.crowd = object.members;
+        this.roomNotice(object.room, text);
+        return;
+      }
       case "bye":
         // The user's own /quit: the server closes, and the page does not come back by itself.
         this.link.stop();
@@ -255,6 +262,8 @@ class Chat {
       room.joined = true;
       this.serverRoom = room.key;
       room.members = [];
+      room.crowd = 0;
+      room.everyone = false;
       if (this.restoring) {
         this.restoring = false;
         this.restore(room);
@@ -335,12 +344,30 @@ class Chat {
     const page = Number.isInteger(object.page) ? object.page : 1;
     const pages = Number.isInteger(object.pages) ? object.pages : 1;
     room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
-    if (page < pages) {
+    if (Number.isInteger(object.total) && room.crowd > 0) room.crowd = object.total;
+    // A big room's list stops at its first page until everyone is asked for (the "List everyone" button).
+    if (page < pages && (room.crowd === 0 || room.everyone)) {
       this.send(`/who ${room.name} ${page + 1}`);
       return;
     }
     room.members = room.memberPages;
     room.memberPages = [];
+    if (room === this.current) this.view.members();
+  }
+
+  /** The whole list of a big room, asked for by hand: a page at a time, as /who answers. */
+  everyone(room) {
+    room.everyone = true;
+    this.view.members();
+    this.send(`/who ${room.name} 1`);
+  }
+
+  /** A big room's tally of who came and went: a line in its log, and its count of members. */
+  tallied(object) {
+    const room = this.room(object.room, false);
+    if (room === null) return;
+    if (Number.isInteger(object.members)) room.crowd = object.members;
+    this.event(room, object);
     if (room === this.current) this.view.members();
   }
 
@@ -775,6 +802,7 @@ const HANDLERS = {
   quit: Chat.prototype.quit,
   nick_changed: Chat.prototype.renamed,
   members: Chat.prototype.members,
+  crowd_tallied: Chat.prototype.tallied,
   topic: Chat.prototype.topic,
   topic_changed: Chat.prototype.topic,
   topic_locked(object) {

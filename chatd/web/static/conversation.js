@@ -22,6 +22,8 @@ export class Conversation {
     this.mentions = 0;
     this.members = []; // nicknames, in join order
     this.memberPages = []; // pages of a /who answer being gathered
+    this.crowd = 0; // a big room's number of members (its list is the first page until asked for all); 0 for a room told every join
+    this.everyone = false; // the whole list of a big room was asked for
     this.topic = "";
     this.lastSeen = ""; // id of the latest line said or acted seen here
     this.newest = ""; // id of the latest event of any kind in the log

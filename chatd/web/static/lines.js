@@ -36,7 +36,18 @@ function who(nick, extra = "") {
   return el("span", { class: `nick${extra}` }, text(nick));
 }
 
-/** The body of an event line, or null for a type this page does not show in a log. */
+/** A big room's tally: "12 joined, 3 left, 1 changed nickname; 5000 here now" (the server's own wording). */
+function tally(object) {
+  const counts = [
+    [object.joined, "joined"],
+    [object.left, "left"],
+    [object.renamed, "changed nickname"],
+  ].filter(([count]) => Number.isInteger(count) && count > 0);
+  const said = counts.map(([count, what]) => `${count} ${what}`).join(", ") || "nobody came or went";
+  return `${said}; ${Number.isInteger(object.members) ? object.members : "?"} here now`;
+}
+
+
 function body(object) {
   const nick = object.nick;
   switch (object.type) {
@@ -57,6 +68,8 @@ function body(object) {
       return [who(nick), " joined"];
     case "parted":
       return [who(nick), ` left${reason(object.reason)}`];
+    case "crowd_tallied":
+      return [tally(object)];
     case "quit":
       return [who(nick), ` quit${reason(object.reason)}`];
     case "nick_changed":

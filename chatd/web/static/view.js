@@ -9,10 +9,14 @@ const $ = (id) => document.getElementById(id);
 
 export class View {
   constructor(actions) {
-    this.actions = actions; // {show(conversation), leave(conversation), whisper(nick)}
+    this.actions = actions; // {show(conversation), leave(conversation), whisper(nick), everyone(room)}
     this.rooms = $("rooms");
     this.privates = $("privates");
     this.memberList = $("member-list");
+    this.everyone = $("everyone");
+    this.everyone.addEventListener("click", () => {
+      if (this.shown?.kind === "room") this.actions.everyone(this.shown);
+    });
     this.title = $("conversation-title");
     this.topic = $("topic");
     this.status = $("status");
@@ -91,10 +95,11 @@ export class View {
   members() {
     const conversation = this.shown;
     const nicks = conversation?.kind === "room" ? conversation.members : [];
+    const wanted = new Set(nicks);
     const items = new Map();
     for (const item of [...this.memberList.children]) {
       const nick = item.firstChild.textContent;
-      if (nicks.includes(nick) && !items.has(nick)) items.set(nick, item);
+      if (wanted.has(nick) && !items.has(nick)) items.set(nick, item);
       else item.remove();
     }
     let before = this.memberList.firstChild;
@@ -108,7 +113,12 @@ export class View {
       if (item !== before) this.memberList.insertBefore(item, before);
       else before = before.nextSibling;
     }
-    $("members-heading").textContent = conversation?.kind === "room" ? `Members (${nicks.length})` : "Members";
+    // A big room lists its first names until everyone is asked for; its count comes from the server.
+    const crowd = conversation?.kind === "room" ? conversation.crowd : 0;
+    const partial = crowd > nicks.length;
+    this.everyone.hidden = !partial || conversation.everyone;
+    const count = partial ? `${nicks.length} of ${crowd}` : `${nicks.length}`;
+    $("members-heading").textContent = conversation?.kind === "room" ? `Members (${count})` : "Members";
   }
 
   /** Bring the lists of conversations up to date, keeping each item (and the focus on it). */
