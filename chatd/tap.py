@@ -149,6 +149,13 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "Seconds a kicked user must wait before joining that room again.",
         float,
     ],
+    [
+        "big-room-tally",
+        None,
+        _CHAT.tally_seconds,
+        "Seconds between the summaries of a big room's comings and goings (see --big-room).",
+        float,
+    ],
 ]
 
 
@@ -452,6 +459,7 @@ class Options(usage.Options):
                 kick_rejoin=self["kick-rejoin"],
                 replay=self["replay"],
                 big_room=self["big-room"],
+                tally_seconds=self["big-room-tally"],
             ),
             line=LineConfig(
                 port=self["port"],

@@ -89,3 +89,10 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     counts = ((joined, "joined"), (left, "left"), (renamed, "changed nickname"))
     said = ", ".join(f"{count} {what}" for count, what in counts if count)
     return f"{said or 'nobody came or went'}; {members} here now"
+
+
+def tally_period(seconds: float) -> str:
+    """How often a big room's tally comes, as its joiners are told: ``once a minute`` by default."""
+    if seconds == 60:
+        return "once a minute"
+    return "every second" if seconds == 1 else f"every {seconds:g} seconds"

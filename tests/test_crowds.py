@@ -2,11 +2,13 @@
 
 import json
 
-from chatd.domain.crowds import TALLY_SECONDS
 from chatd.domain.events import CHAT, CrowdTallied, Joined, Kicked, NickChanged, Parted, Quit, Said
 from chatd.domain.limits import Limits
 from tests.helpers import ChatTestCase, LineTestCase, RecordingSession
 from tests.irc import IRCTestCase
+
+TALLY = Limits().tally_seconds
+"""Seconds between tallies by default: a minute."""
 
 
 def kinds(session: RecordingSession) -> list[str]:
@@ -69,7 +71,7 @@ class BigRoomTests(ChatTestCase):
         erin, _ = self.online("erin", "#big")
         self.chat.rename(erin, "eve")
         self.chat.part(dave, "#big")
-        self.clock.advance(TALLY_SECONDS - 1)
+        self.clock.advance(TALLY - 1)
         self.assertEqual(self.alice_s.received, [])
         self.clock.advance(1)
         [tally] = self.alice_s.received
@@ -84,10 +86,10 @@ class BigRoomTests(ChatTestCase):
     def test_a_quiet_minute_sends_nothing_and_holds_no_timer(self) -> None:
         """No tally without a change, and no timer left waiting on the clock once told."""
         self.online("dave", "#big")
-        self.clock.advance(TALLY_SECONDS)
+        self.clock.advance(TALLY)
         self.assertEqual(len(self.alice_s.received), 1)
         self.assertEqual(self.clock.getDelayedCalls(), [])
-        self.clock.advance(10 * TALLY_SECONDS)
+        self.clock.advance(10 * TALLY)
         self.assertEqual(len(self.alice_s.received), 1)
 
     def test_a_quit_counts_as_leaving_each_big_room(self) -> None:
@@ -96,7 +98,7 @@ class BigRoomTests(ChatTestCase):
             self.chat.join(getattr(self, nick), "#other")
         dave, _ = self.online("dave", "#big", "#other")
         self.chat.quit(dave)
-        self.clock.advance(TALLY_SECONDS)
+        self.clock.advance(TALLY)
         tallies = {e.room: (e.joined, e.left) for e in self.alice_s.received if isinstance(e, CrowdTallied)}
         self.assertEqual(tallies, {"#big": (1, 1), "#other": (1, 1)})
 
@@ -106,7 +108,7 @@ class BigRoomTests(ChatTestCase):
         for user in (self.alice, self.bob, self.carol, dave):
             self.chat.part(user, "#big")
         self.audience.deliveries.clear()
-        self.clock.advance(TALLY_SECONDS)
+        self.clock.advance(TALLY)
         self.assertEqual(self.audience.deliveries, [])
 
     def test_a_kick_stays_told_to_everyone(self) -> None:
@@ -187,7 +189,7 @@ class LineBigRoomTests(LineTestCase):
         dave, _ = self.connect(b"dave")
         dave.dataReceived(b"/nick dan\n/quit\n")
         self.end_pass()
-        self.clock.advance(TALLY_SECONDS)
+        self.clock.advance(TALLY)
         self.assertEqual(
             self.lines(alice_wire), [b"[00:01] #lobby -- 1 joined, 1 left, 1 changed nickname; 3 here now"]
         )
@@ -241,7 +243,7 @@ class IRCBigRoomTests(IRCTestCase):
         self.lines(wire)
         self.connect(b"late", host="10.0.1.1")
         self.assertEqual(self.lines(wire), [])
-        self.clock.advance(TALLY_SECONDS)
+        self.clock.advance(TALLY)
         self.assertEqual(
             self.lines(wire),
             [

@@ -90,7 +90,7 @@ class Chat:
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
         protect = Protection(self._state, seam, accounts, clock.seconds)
-        self._crowds = Crowds(self._state, seam, clock, limits.big_room)
+        self._crowds = Crowds(self._state, seam, clock, limits.big_room, limits.tally_seconds)
         talk = Talk(self._state, seam, limits, clock.seconds, protect, self._crowds)
         identity = Identity(self._state, seam, accounts, clock.seconds, talk, self._crowds)
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)

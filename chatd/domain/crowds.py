@@ -7,7 +7,7 @@ crowd, and nobody can read the room for joins. So in a big room (one of
 one arriving) a join is told to the joiner alone, a part to the one leaving,
 and a quit, a new nickname, an away or an account change only to those who
 share a room with the user that is not big. A kick, a ban or a kill stays
-told to everyone: moderation is seen. Every ``TALLY_SECONDS`` each big room
+told to everyone: moderation is seen. Every ``Limits.tally_seconds`` each big room
 where anyone came, went or changed nickname is sent one ``CrowdTallied``
 with the counts and the number of members now; a quiet minute sends
 nothing, and no timer runs while nothing waits to be told. Small rooms are
@@ -26,9 +26,6 @@ from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User
 from chatd.text import fold
-
-TALLY_SECONDS = 60.0
-"""How often a big room's members are told who came and went: often enough to see a room fill, rarely enough to read it."""
 
 
 @dataclass(slots=True)
@@ -49,6 +46,8 @@ class Crowds:
     clock: Clock
     threshold: int
     """A room of this many members or more is big; 0: none is."""
+    every: float
+    """Seconds between a big room's tallies."""
     _tallies: dict[str, _Tally] = field(default_factory=dict)
     _due: Timer | None = None
 
@@ -101,7 +100,7 @@ class Crowds:
     def _count(self, room: Room) -> _Tally:
         """``room``'s tally, the timer that will tell it set if none is."""
         if self._due is None:
-            self._due = self.clock.callLater(TALLY_SECONDS, self._tell)
+            self._due = self.clock.callLater(self.every, self._tell)
         key = fold(room.name)
         tally = self._tallies.get(key)
         if tally is None:

@@ -23,6 +23,8 @@ class Limits:
     """Lines of a room's history shown to whoever joins it; 0 shows none."""
     big_room: int = 200
     """Members from which a room's comings and goings are tallied, not told one by one (chatd.domain.crowds); 0: never."""
+    tally_seconds: float = 60.0
+    """How often a big room's members are told who came and went: often enough to see it fill, rarely enough to read."""
 
 
 DEFAULT_LIMITS = Limits()

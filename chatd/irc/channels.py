@@ -21,7 +21,7 @@ from chatd.irc.history import replay
 from chatd.irc.message import Message
 from chatd.irc.modes import room_mode
 from chatd.irc.render import HOST
-from chatd.text import fold
+from chatd.text import fold, tally_period
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -67,7 +67,8 @@ def big_room_names(session: "IRCSession", name: str) -> None:
     send_names(session, name, every=False)
     text = (
         f"{page.room} is a big room ({page.total} here): NAMES on joining lists the first {len(page.nicks)}, "
-        "and who comes and goes is summed up once a minute, not told one by one; NAMES lists everyone."
+        f"and who comes and goes is summed up {tally_period(session.chat.limits.tally_seconds)}, "
+        "not told one by one; NAMES lists everyone."
     )
     message = Message(
         source=session.factory.server_name, command="NOTICE", params=(page.room, text), trailing=True

@@ -15,7 +15,7 @@ from chatd.line import commands as cmd
 from chatd.line.errors import AlreadyJoinedError, IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
 from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
-from chatd.text import fold
+from chatd.text import fold, tally_period
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -31,10 +31,10 @@ def now_talking(room: str | None) -> Notice:
     return Notice("room", f"Now talking in {room}.", {"room": room})
 
 
-def big_room(room: str, members: int) -> Notice:
-    """What a joiner of a big room is told: only the first names were shown, and comings and goings come as a tally."""
+def big_room(room: str, members: int, every: float) -> Notice:
+    """What a joiner of a big room is told: only the first names are shown, and comings and goings come as a tally."""
     text = (
-        f"{room} is a big room ({members} here): who comes and goes is summed up once a minute, "
+        f"{room} is a big room ({members} here): who comes and goes is summed up {tally_period(every)}, "
         f"not told one by one; /names {room} PAGE lists everyone."
     )
     return Notice("big_room", text, {"room": room, "members": members})
@@ -89,7 +89,7 @@ def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> 
     members = session.chat.members(room.name)
     if session.chat.crowded(room.name):
         # Before the names, so a program knows not to ask for every page.
-        session.send(big_room(members.room, members.total))
+        session.send(big_room(members.room, members.total, session.chat.limits.tally_seconds))
     session.send(members)
     if room.topic:
         session.send(session.chat.topic(room.name))

@@ -1,0 +1,124 @@
+"""Big rooms on a real twistd (issue 18): nc users, WeeChat and Chromium in a lobby that is big from 3.
+
+The daemon runs with ``--big-room 3 --big-room-tally 1``, so a lobby of a
+few dozen line users (one per loopback address, as people come from
+different machines) is big and its tally comes every second, not every
+minute. Each test has its own daemon.
+"""
+
+import json
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.browser import Page, start_web
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.ircclient import irc_port
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.weechat import WeeChat
+
+BIG = ("--big-room", "3", "--big-room-tally", "1")
+CROWD = 55
+"""Line users brought in first: more than a page of names (50)."""
+
+
+def crowd(daemon: Daemon, count: int = CROWD) -> list[LineClient]:
+    """``count`` line users in #lobby, each from its own address, each read up to its list of names."""
+    clients = []
+    for number in range(count):
+        client = daemon.connect(source=f"127.0.{number // 200 + 1}.{number % 200 + 1}")
+        client.expect(WELCOME, PROMPT)
+        client.say(f"user{number:02}")
+        clients.append(client)
+    for client in clients:
+        while not client.read_line().startswith(b"*** In #lobby"):
+            pass
+    return clients
+
+
+def tally_line(client: LineClient, mark: bytes = b" here now") -> bytes:
+    """The next tally ``client`` reads (the line holding ``mark``), skipping anything else before it."""
+    while True:
+        line = client.read_line()
+        if mark in line:
+            return line
+
+
+class LineBigRoomTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.daemon = Daemon.start(self, [*LOOPBACK, *BIG, "--db", ":memory:"])
+        self.crowd = crowd(self.daemon)
+
+    def test_a_joiner_reads_why_and_a_page_of_names_the_crowd_reads_a_tally_not_the_join(self) -> None:
+        """A JSON bot joins a lobby of 55: ``big_room``, then page 1 of 2; a second later everyone's tally counts it."""
+        bot = self.daemon.connect(source="127.0.9.1")
+        bot.expect(WELCOME, PROMPT)
+        bot.say("/format json")
+        while bot.expect_json().get("kind") != "prompt":
+            pass
+        bot.say("bot")
+        objects = [bot.expect_json() for _ in range(3)]
+        self.assertEqual([o.get("kind", o["type"]) for o in objects], ["nick", "joined", "big_room"])
+        self.assertEqual(objects[2]["members"], CROWD + 1)
+        names = bot.expect_json()
+        self.assertEqual(
+            (names["type"], names["total"], names["page"], names["pages"]), ("members", 56, 1, 2)
+        )
+        self.assertEqual(len(names["nicks"]), 50)
+        tally = json.loads(tally_line(bot, b'"crowd_tallied"'))
+        self.assertEqual((tally["type"], tally["room"], tally["members"]), ("crowd_tallied", "#lobby", 56))
+        # Everyone in the crowd reads tallies only, never "bot joined"; the first tally counted them too.
+        seen = b""
+        for client in self.crowd[3:]:
+            line = tally_line(client)
+            seen += line
+            self.assertRegex(line, rb"#lobby -- \d+ joined; \d+ here now\r\n$")
+        self.assertNotIn(b"bot joined", seen)
+
+    def test_a_quit_in_a_big_room_is_counted_not_told(self) -> None:
+        """user54 quits: the others' next tally says one left, and nobody reads "user54 quit"."""
+        for client in self.crowd:
+            tally_line(client)
+        self.crowd[-1].say("/quit")
+        line = tally_line(self.crowd[10])
+        self.assertRegex(line, rb"#lobby -- 1 left; 54 here now\r\n$")
+
+
+class IRCBigRoomTests(SynchronousTestCase):
+    def test_weechat_in_a_big_lobby_shows_the_notice_and_the_tally_in_the_channel(self) -> None:
+        """WeeChat autojoins a big #lobby: the server's NOTICEs show in #lobby's buffer, and NAMES gives everyone."""
+        daemon = Daemon.start(self, [*LOOPBACK, *BIG, "--irc-port", "0", "--db", ":memory:"])
+        port = irc_port(daemon)
+        crowd(daemon)
+        weechat = WeeChat(daemon, port, "wee")
+        weechat.joined("#lobby")
+        lobby = weechat.buffer("#lobby")
+        notice = weechat.next_shown(
+            lambda line: line.buffer == lobby and "is a big room (56 here)" in line.message,
+            "the big-room notice",
+        )
+        self.assertIn("NAMES lists everyone", notice.message)
+        tally = weechat.next_shown(
+            lambda line: line.buffer == lobby and "Since the last count" in line.message, "a tally"
+        )
+        self.assertRegex(tally.message, r"\d+ joined; 56 here now")
+
+
+class PageBigRoomTests(SynchronousTestCase):
+    def test_the_page_lists_the_first_names_until_asked_and_shows_the_tally(self) -> None:
+        """Chromium in a lobby of 56: "Members (50 of 56)", "List everyone" brings all 56, a tally line shows."""
+        daemon, url = start_web(self, *BIG, "--db", ":memory:")
+        crowd(daemon)
+        page = Page(self, url)
+        page.login("web")
+
+        def heading() -> str:
+            return str(page.find("#members-heading").get_attribute("textContent"))
+
+        page.wait(lambda: heading() == "Members (50 of 56)" or None, "the capped list")
+        self.assertEqual(len(page.texts("#member-list .member")), 50)
+        page.wait(lambda: "56 here now" in page.shown() or None, "a tally line in the log")
+        page.find("#everyone").click()
+        page.wait(lambda: heading() == "Members (56)" or None, "the whole list")
+        self.assertIn("web", page.texts("#member-list .member"))
+        self.assertTrue(page.find("#everyone").get_attribute("hidden"))
+        self.assertEqual(page.console_errors(), [])
