@@ -102,7 +102,15 @@ class Fleet:
             "first_connect_ns": min(started, default=0),
             "last_registered_ns": max(r["last_registered_ns"] for r in reports),
             "last_ready_ns": max(r["last_ready_ns"] for r in reports),
+            "ready_ns": sorted(t for r in reports for t in memoryview(r["ready_ns"]).cast("q")),
         }
+
+    def tally(self) -> dict[str, int]:
+        """Bytes and lines every client has read so far outside steps, summed over the processes."""
+        for pipe in self.pipes:
+            pipe.send(("tally", None))
+        reports = self.replies("tallied", 0)
+        return {key: sum(r[key] for r in reports) for key in ("bytes", "lines")}
 
     def step(self, params: dict[str, Any], drain: float) -> list[dict[str, Any]]:
         """Run one step (``worker.Generator.begin`` says what ``params`` holds); each process's report."""

@@ -22,6 +22,9 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py fanout --servers chatd-irc,chatd,ngircd,miniircd,twisted.words
     .venv/bin/python bench/load.py profile --irc --deliveries 100000   # chatd's IRC port under fan-out
     .venv/bin/python bench/load.py profile --irc --gil --deliveries 400000   # only the thread holding the GIL
+    .venv/bin/python bench/load.py storm --servers chatd@HEAD,ngircd,miniircd --rounds 2   # 10,000 into #lobby (issue 18)
+    .venv/bin/python bench/load.py profile --storm --clients 10000 --seconds 30   # chatd under py-spy in the storm
+    .venv/bin/python bench/load.py hold --servers chatd@HEAD,ngircd --rounds 2   # p99 at exactly 100k and 200k/s
 
 ``chatd-irc`` is chatd started with ``--irc-port 0`` (and the same
 ``--chatd-args``), its clients speaking to that port the IRC the three IRC
@@ -55,6 +58,7 @@ from typing import Any
 import pyspy
 import report
 import servers
+import storm
 import workloads
 from soak import ROOT, interrupted, raise_file_limit
 from workloads import Setup
@@ -181,6 +185,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="sample while --clients register and join --rooms rooms (every setting at its default), not under fan-out",
     )
     profile.add_argument(
+        "--storm",
+        action="store_true",
+        help="sample while --clients land in the default room and stay, 50 at a time (the reconnect storm), not under fan-out",
+    )
+    profile.add_argument(
         "--gil",
         action="store_true",
         help="sample only the thread holding the GIL (py-spy --gil): where the CPU goes, not where threads wait",
@@ -255,6 +264,37 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     irc.add_argument(
         "--latency-load", type=float, default=100_000.0, help="deliveries a second at which p99 is compared"
     )
+    storm_parser = commands.add_parser(
+        "storm",
+        parents=[common_options()],
+        formatter_class=formatter,
+        help="a reconnect storm: --clients into the default room, --window at a time, then memory per idle connection (issue 18)",
+    )
+    # The issue's storm: 50 in flight, every one staying in #lobby.
+    storm_parser.set_defaults(servers="chatd,ngircd,miniircd", window=50, chatd_args="")
+    storm_parser.add_argument("--clients", type=int, default=10_000)
+    storm_parser.add_argument(
+        "--seconds", type=float, default=240.0, help="most seconds the storm may take on one server"
+    )
+    storm_parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds, each with fresh servers, the order reversed"
+    )
+    hold = commands.add_parser(
+        "hold",
+        parents=[common_options()],
+        formatter_class=formatter,
+        help="p50/p99 held at exactly --loads deliveries a second, every server of --servers in turn (issue 18 point 4)",
+    )
+    hold.set_defaults(servers="chatd,ngircd")
+    hold.add_argument("--shape", default="1000x10", help="CLIENTSxROOMS, every client sending")
+    hold.add_argument(
+        "--loads",
+        default="100000,200000",
+        help="comma-separated deliveries a second, each held --step-seconds on each server",
+    )
+    hold.add_argument(
+        "--rounds", type=int, default=1, help="rounds, each with fresh servers, the order reversed"
+    )
     again = commands.add_parser("report", formatter_class=formatter, help="render saved results again")
     again.add_argument("results", type=Path, nargs="+", help="JSON files written by other subcommands")
     again.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
@@ -273,13 +313,20 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     elif args.command != "report":
         names = [name.strip() for name in args.servers.split(",") if name.strip()]
         args.round_size = len(names)
-        if args.command == "irc":
+        if args.command in ("irc", "storm", "hold"):
             # Each round has its own labels: ``ngircd`` in round 1, ``ngircd (2)`` in round 2.
             names *= max(1, args.rounds)
         try:
             args.servers, args.chatd_commits = server_labels(names, args.chatd_commit)
         except ValueError as error:
             parser.error(str(error))
+    if args.command == "hold":
+        try:
+            args.loads = [float(load) for load in args.loads.split(",")]
+            clients, rooms = (int(n) for n in args.shape.split("x"))
+        except ValueError:
+            parser.error("--loads is numbers with commas, --shape CLIENTSxROOMS (1000x10)")
+        args.shapes = [(clients, rooms)]
     if args.command == "profile" and args.irc and args.chatd_commit:
         short = servers.short_commit(args.chatd_commit)
         if short and not servers.has_irc_listener(short):
@@ -563,6 +610,67 @@ def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def rounds_of(args: argparse.Namespace) -> list[list[str]]:
+    """``--servers``' labels cut into rounds, every even round in the reverse order."""
+    size = args.round_size
+    rounds = [args.servers[n : n + size] for n in range(0, len(args.servers), size)]
+    return [names if number % 2 else names[::-1] for number, names in enumerate(rounds, 1)]
+
+
+def run_storm(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
+    """``--clients`` into the default room of each server in turn, fresh each time, ``--rounds`` times.
+
+    One server runs at a time, alone on the server CPU. chatd gets
+    ``--chatd-args`` and, past its default of 10,000 connections in all,
+    ``--max-connections`` for the storm's clients.
+    """
+    extra = list(setup.chatd_capacity_args)
+    if args.clients > storm.CHATD_MAX_CONNECTIONS:
+        extra += ["--max-connections", str(args.clients)]
+    runs = []
+    for number, order in enumerate(rounds_of(args), 1):
+        for name in order:
+            print(
+                f"storm, round {number}: {args.clients} clients into #lobby, {setup.window} at a time: {name}",
+                file=sys.stderr,
+                flush=True,
+            )
+            runs.append(storm.as_dict(storm.storm(name, setup, args.clients, args.seconds, extra)))
+    return runs
+
+
+def run_hold(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
+    """Each load of ``--loads`` held on every server in turn, all running at once, ``--rounds`` times.
+
+    ``workloads.hold_each`` at each load, after every server has its
+    ``--shape`` of clients (all sending, at the rate the load needs); the
+    servers of a round are fresh, started together, and loaded one after
+    another, each once the one before has gone quiet.
+    """
+    ((clients, rooms),) = args.shapes
+    held: list[dict[str, Any]] = []
+    for number, order in enumerate(rounds_of(args), 1):
+        print(
+            f"hold, round {number}, {clients} clients in {rooms} rooms on each: {', '.join(order)}",
+            file=sys.stderr,
+        )
+        with contextlib.ExitStack() as stack:
+            envs = [
+                stack.enter_context(workloads.running(name, setup, setup.chatd_capacity_args))
+                for name in order
+            ]
+            for env in envs:
+                stopped = workloads.grow(env, setup, 0, clients, rooms)
+                if stopped:
+                    raise servers.BenchError(f"{env.name}: {stopped}")
+            for load in args.loads:
+                if held:
+                    workloads.wait_for_quiet(envs[-1])
+                steps = workloads.hold_each(envs, setup, load, [clients] * len(envs), rooms)
+                held += [step | {"load": load, "rooms": rooms} for step in steps]
+    return held
+
+
 def run_idle(args: argparse.Namespace, setup: Setup, clients: int, rooms: int) -> list[dict[str, Any]]:
     runs = []
     for name in args.servers:
@@ -586,9 +694,16 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / "chatd-profile.txt"
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
-    extra = [] if args.idle else setup.chatd_capacity_args
-    with loaded(args.web, setup, extra, args.irc) as env:
-        if args.idle:
+    extra = [] if args.idle or args.storm else setup.chatd_capacity_args
+    with loaded(args.web, setup, extra, args.irc, args.storm) as env:
+        if args.storm:
+            time.sleep(setup.settle_seconds)
+            sampler = sample(env, setup, args.seconds, raw, args.gil)
+            began = time.monotonic()
+            report = env.fleet.connect(storm.specs(args.clients), storm.STORM_WINDOW, args.seconds + 60)
+            found["registered"], found["seconds"] = report["ready"], time.monotonic() - began
+            print(f"  chatd: {report['ready']} in the lobby in {found['seconds']:.1f} s", file=sys.stderr)
+        elif args.idle:
             time.sleep(setup.settle_seconds)
             sampler = sample(env, setup, args.seconds, raw, args.gil)
             began = time.monotonic()
@@ -618,11 +733,15 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def loaded(web: bool, setup: Setup, extra: list[str], irc: bool = False) -> Iterator[workloads.Environment]:
+def loaded(
+    web: bool, setup: Setup, extra: list[str], irc: bool = False, lobby: bool = False
+) -> Iterator[workloads.Environment]:
     """A chatd to profile, and the environment whose port is loaded: its web port's (``web``), its
-    IRC port's (``irc``, IRC clients), else its line port's."""
+    IRC port's (``irc``, IRC clients), else its line port's (``lobby``: clients that stay in #lobby)."""
     if not web:
-        with workloads.running("chatd-irc" if irc else "chatd", setup, extra) as env:
+        kind = "chatd-irc" if irc else "chatd"
+        dialect = storm.LOBBY_DIALECTS.get(servers.KINDS[kind].dialect) if lobby else None
+        with workloads.running(kind, setup, extra, dialect) as env:
             yield env
         return
     with workloads.ports(setup, extra) as (_, env):
@@ -718,6 +837,12 @@ def measure(args: argparse.Namespace, setup: Setup) -> int:
         results["chatd_capacity_args"] = setup.chatd_capacity_args
         results["latency_load"] = args.latency_load
         results["fanout"], results["irc_latency"] = run_irc(args, setup)
+    if args.command == "storm":
+        results["chatd_args"] = setup.chatd_capacity_args
+        results["storm"] = run_storm(args, setup)
+    if args.command == "hold":
+        results["chatd_capacity_args"] = setup.chatd_capacity_args
+        results["hold"] = run_hold(args, setup)
     if args.command == "restart":
         results["restart"] = run_restart(args, setup)
         results["restart_database"] = {"lines": args.lines, "bans": args.bans}

@@ -577,6 +577,128 @@ def irc_tables(results: dict[str, Any]) -> list[str]:
     return out
 
 
+STORM_SECONDS = 5.0
+"""Issue 18 point 2: 10,000 clients into the default room in under this."""
+FLAT_COST = 1.5
+"""Server CPU per arrival in the storm's last tenth over its first: at most this counts as flat
+(not growing with the number online); a cost that grows with it is many times this at 10,000."""
+HOLD_P99_MS = {100_000.0: 5.0, 200_000.0: 10.0}
+"""Issue 18 point 4: p99 under these at those deliveries a second (1000 clients in 10 rooms)."""
+
+
+def storm_table(runs: list[dict[str, Any]]) -> list[str]:
+    """One row per server and round: the storm, and then memory per idle connection, set against the peers."""
+    peers = {r["server"]: r for r in runs if not is_chatd(r["server"])}
+    out = [
+        "| server | in #lobby | storm (first connect → last in) | registered/s | in #lobby/s | server / generator CPU "
+        "| arrivals/s, first → last tenth (ratio) | server CPU ms per arrival, first → last tenth (growth) "
+        "| lines (MiB) the server sent | SYNs dropped | KiB per idle connection (RSS before → after) | KiB / ngIRCd's, miniircd's |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        server = run["server"]
+        found = ROUND.search(server)
+        suffix = found.group(0) if found else ""
+        shares = []
+        for peer in ("ngircd", "miniircd"):
+            theirs = peers.get(peer + suffix) or peers.get(peer)
+            usable = theirs and theirs is not run and theirs["ready"] == theirs["clients"]
+            shares.append(ratio(run["kib_per_connection"], theirs["kib_per_connection"]) if usable else "-")
+        note = ""
+        if run["server_exit"] is not None:
+            note = f"; **server exited ({run['server_exit']})** after {run['registered']} registered"
+        elif run["failed"]:
+            note = f"; failed: {run['failed']}"
+        first, last = (run["tenths"][0], run["tenths"][-1]) if run["tenths"] else ({}, {})
+        pace = (
+            f"{rate(first['per_second'])} → {rate(last['per_second'])} ({run['first_over_last']:.1f}x)"
+            if first
+            else "-"
+        )
+        cost = (
+            f"{first['cpu_ms_per_arrival']:.2f} → {last['cpu_ms_per_arrival']:.2f} ({run['cost_growth']:.1f}x)"
+            if first
+            else "-"
+        )
+        memory = (
+            f"{run['kib_per_connection']:.2f} ({run['rss_before_kib'] / 1024:.1f} → {run['rss_after_kib'] / 1024:.1f} MiB)"
+            if run["ready"] and run["server_exit"] is None
+            else "-"
+        )
+        out.append(
+            f"| {name(server)} | {run['ready']} of {run['clients']}{note} | {run['seconds']:.1f} s | "
+            f"{rate(run['registered_per_second'])} | {rate(run['ready_per_second'])} | {run['server_cpu']:.0%} / {run.get('generator_cpu', 0):.0%} | "
+            f"{pace} | {cost} | {rate(run['lines_sent'])} ({run['bytes_sent'] / 2**20:,.0f}) | {run.get('listen_drops', '-')} | {memory} | "
+            f"{', '.join(shares) if is_chatd(server) else ''} |"
+        )
+    return out
+
+
+def storm_tenths(runs: list[dict[str, Any]]) -> list[str]:
+    """Arrivals a second in each tenth of each storm: how the pace falls as the room fills."""
+    out = [
+        "| server | " + " | ".join(f"{10 * k + 1}-{10 * k + 10}%" for k in range(10)) + " |",
+        "|---|" + "---|" * 10,
+    ]
+    for run in runs:
+        if run["tenths"]:
+            out.append(
+                f"| {name(run['server'])} | "
+                + " | ".join(rate(t["per_second"]) for t in run["tenths"])
+                + " |"
+            )
+    return out
+
+
+def storm_targets(runs: list[dict[str, Any]]) -> list[str]:
+    """Issue 18's storm and memory targets, for each chatd storm."""
+    out = []
+    peers = {r["server"]: r for r in runs if not is_chatd(r["server"])}
+    for run in runs:
+        server = run["server"]
+        if not is_chatd(server):
+            continue
+        whole = run["ready"] == run["clients"]
+        out.append(
+            f"| {run['clients']:,} into #lobby in under {STORM_SECONDS:g} s{about(server)} | {run['seconds']:.1f} s "
+            f"({rate(run['ready_per_second'])}/s, server CPU {run['server_cpu']:.0%}) | "
+            f"{'yes' if whole and run['seconds'] < STORM_SECONDS else 'no'} |"
+        )
+        out.append(
+            f"| cost per arrival flat (last tenth ≤ {FLAT_COST:g}x the first){about(server)} | "
+            f"{run['cost_growth']:.1f}x CPU per arrival, {run['first_over_last']:.1f}x slower arrivals | "
+            f"{'yes' if run['cost_growth'] <= FLAT_COST else 'no'} |"
+        )
+        theirs = yardstick(peers, server)
+        if theirs and theirs["ready"] == theirs["clients"]:
+            out.append(
+                f"| memory per idle connection in #lobby ≤ ngIRCd's{about(server)} | "
+                f"{run['kib_per_connection']:.2f} vs {theirs['kib_per_connection']:.2f} KiB "
+                f"({ratio(run['kib_per_connection'], theirs['kib_per_connection'])}) | "
+                f"{'yes' if run['kib_per_connection'] <= theirs['kib_per_connection'] else 'no'} |"
+            )
+    return out
+
+
+def hold_table(held: list[dict[str, Any]]) -> list[str]:
+    out = [
+        "| server | load held | delivered/s | p50 / p99 / max ms | lost | server CPU | generator CPU | p99 target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in held:
+        step, load = entry["step"], entry["load"]
+        limit = HOLD_P99_MS.get(load)
+        target = ""
+        if limit is not None and is_chatd(entry["server"]):
+            target = f"< {limit:g} ms: {'yes' if step['p99_ms'] < limit and not step['lost'] else 'no'}"
+        out.append(
+            f"| {name(entry['server'])} | {rate(load)}/s ({step['clients']} clients x {step['rate']:.2f}/s) | "
+            f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
+            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | {target} |"
+        )
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The whole results section: machine, versions, command, then each workload's tables."""
     machine, versions = results["machine"], results["versions"]
@@ -595,6 +717,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"chatd's fan-out runs add `{' '.join(results['chatd_capacity_args'])}`; every other setting is its default.",
             "",
         ]
+    if results.get("storm") or results.get("hold"):
+        return "\n".join(out + issue18_sections(results))
     out += ["### Against the targets", "", *targets_table(results), ""]
     if pairs(results.get("fanout", [])):
         out += [
@@ -630,3 +754,36 @@ def markdown(results: dict[str, Any]) -> str:
             "",
         ]
     return "\n".join(out)
+
+
+def issue18_sections(results: dict[str, Any]) -> list[str]:
+    """``load.py storm`` and ``hold``'s tables (issue 18): the targets, then what was measured."""
+    out = ["#### Against the targets", "", "| target | measured | met |", "|---|---|---|"]
+    out += storm_targets(results.get("storm", []))
+    for entry in results.get("hold", []):
+        limit = HOLD_P99_MS.get(entry["load"])
+        if limit is not None and is_chatd(entry["server"]):
+            step = entry["step"]
+            out.append(
+                f"| p99 < {limit:g} ms at {rate(entry['load'])} deliveries/s{about(entry['server'])} | "
+                f"{step['p99_ms']:.1f} ms at {rate(step['deliveries_per_second'])}/s, lost {step['lost']} | "
+                f"{'yes' if step['p99_ms'] < limit and not step['lost'] else 'no'} |"
+            )
+    out.append("")
+    if results.get("storm"):
+        runs = results["storm"]
+        out += [
+            f"#### The storm: {runs[0]['clients']:,} clients into #lobby, {runs[0]['window']} at a time",
+            "",
+        ]
+        out += [
+            *storm_table(runs),
+            "",
+            "Arrivals a second in each tenth of the storm:",
+            "",
+            *storm_tenths(runs),
+            "",
+        ]
+    if results.get("hold"):
+        out += ["#### Held at fixed loads", "", *hold_table(results["hold"]), ""]
+    return out

@@ -152,6 +152,24 @@ class LineDialect(Dialect):
         return None
 
 
+@dataclass(frozen=True)
+class LobbyLineDialect(LineDialect):
+    """chatd's line protocol as a reconnecting nc user speaks it: a nickname, then nothing.
+
+    The client lands in the default room (``#lobby``) and stays: the
+    reconnect storm of issue 18. It is in once chatd has listed the room's
+    members (``*** In #lobby (N): ...``), the last line of its welcome.
+    """
+
+    name: str = "line-lobby"
+
+    def after_registered(self, room: str) -> bytes:
+        return b""
+
+    def joined(self, line: bytes, nick: str, room: str) -> bool:
+        return line.startswith(f"*** In {room} (".encode())
+
+
 IRC_ERROR_NUMERIC = re.compile(rb"^:\S+ ([45]\d\d) ")
 
 
@@ -349,6 +367,7 @@ DIALECTS: dict[str, Dialect] = {
     "line": LineDialect(),
     "web": WebDialect(),
     "line-json": LineJsonDialect(),
+    "line-lobby": LobbyLineDialect(),
     "irc": IrcDialect(),
     # twisted.words logs a user in with a password; its bench checker takes any.
     "irc-pass": IrcDialect(name="irc-pass", password="bench"),

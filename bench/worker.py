@@ -12,6 +12,8 @@ answered by one reply:
   lines this process's clients should receive), reads until they are all
   in or a deadline passes, and replies with what arrived: counts,
   latencies in microseconds, CPU used, disconnections and error lines;
+- ``tally`` replies the bytes and lines the clients have read outside
+  steps (the reconnect storm's join notices and member lists);
 - ``close`` closes every socket and ends the process.
 
 The hot path counts a tag in each read with ``bytes.count`` and parses
@@ -62,6 +64,8 @@ class ClientSpec:
     sends: bool = True
     room_prefix: str = "#r"
     """The room is this and its number: two fleets on one server keep to rooms of their own."""
+    room_name: str = ""
+    """The room's whole name (``#lobby``, the reconnect storm's), if not ``room_prefix`` and ``room``."""
 
 
 @dataclass(eq=False)
@@ -151,6 +155,10 @@ class Generator:
         self.joining: Joining | None = None
         self.step: Step | None = None
         self.running = True
+        self.bytes_in = 0
+        self.lines_in = 0
+        """What the clients have read while no step runs (``tally``): the server's registration
+        replies, join notices and member lists. Not counted during steps, so fan-out pays nothing."""
 
     # --- the loop -------------------------------------------------------
 
@@ -275,6 +283,10 @@ class Generator:
         if not data:
             self.lost(client, "eof")
             return
+        step = self.step
+        if step is None:
+            self.bytes_in += len(data)
+            self.lines_in += data.count(b"\n")
         if client.tail:
             data = client.tail + data
         end = self.messages_end(data)
@@ -282,7 +294,6 @@ class Generator:
         if client.state != READY:
             self.setting_up(client, data[:end], now)
             return
-        step = self.step
         if step is not None:
             if self.dialect.history_hint and data.find(self.dialect.history_hint, 0, end) >= 0:
                 data = self.dialect.live(data[:end])
@@ -326,7 +337,7 @@ class Generator:
 
     def open(self, spec: ClientSpec, now: int) -> None:
         assert self.joining is not None
-        room_name = f"{spec.room_prefix}{spec.room}"
+        room_name = spec.room_name or f"{spec.room_prefix}{spec.room}"
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
         client = Client(spec, sock, room_name, self.dialect.say_prefix(room_name), connect_ns=now)
@@ -400,6 +411,7 @@ class Generator:
             "first_connect_ns": min((c.connect_ns for c in clients), default=0),
             "last_registered_ns": max((c.registered_ns for c in clients), default=0),
             "last_ready_ns": max((c.ready_ns for c in ready), default=0),
+            "ready_ns": array("q", sorted(c.ready_ns for c in ready)).tobytes(),
             "registered": sum(1 for c in clients if c.registered_ns),
             "troubles": dict(sum((c.troubles for c in clients), Counter())),
             "rooms": dict(Counter(c.spec.room for c in self.clients)),
@@ -492,6 +504,8 @@ class Generator:
         elif kind == "expect":
             assert self.step is not None
             self.step.expected, self.step.drain_deadline_ns = body
+        elif kind == "tally":
+            self.pipe.send(("tallied", {"bytes": self.bytes_in, "lines": self.lines_in}))
         elif kind == "close":
             for client in self.clients:
                 self.lost(client, "us")

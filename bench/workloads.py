@@ -75,8 +75,13 @@ class Environment:
 
 
 @contextmanager
-def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
-    """Start server ``name`` (a label of ``--servers``) and a fleet for it; stop both, whatever happens."""
+def running(
+    name: str, setup: Setup, extra: list[str], dialect_name: str | None = None
+) -> Iterator[Environment]:
+    """Start server ``name`` (a label of ``--servers``) and a fleet for it; stop both, whatever happens.
+
+    ``dialect_name``: what the fleet speaks, if not the server's own dialect (``line-lobby``).
+    """
     kind = kind_of(name)
     began = time.monotonic()
     server = kind.start(
@@ -85,9 +90,9 @@ def running(name: str, setup: Setup, extra: list[str]) -> Iterator[Environment]:
     start_seconds = time.monotonic() - began
     fleet: Fleet | None = None
     try:
-        dialect = DIALECTS[kind.dialect]
+        spoken = dialect_name or kind.dialect
         address = ("127.0.0.1", server.port)
-        fleet = Fleet(kind.dialect, dialect.echoes, address, setup.generator_cpus, setup.workers)
+        fleet = Fleet(spoken, DIALECTS[spoken].echoes, address, setup.generator_cpus, setup.workers)
         yield Environment(name, server, fleet, start_seconds)
     finally:
         if fleet is not None:
