@@ -105,12 +105,15 @@ class Fleet:
             "ready_ns": sorted(t for r in reports for t in memoryview(r["ready_ns"]).cast("q")),
         }
 
-    def tally(self) -> dict[str, int]:
-        """Bytes and lines every client has read so far outside steps, summed over the processes."""
+    def tally(self) -> dict[str, Any]:
+        """Bytes and lines every client has read so far outside steps, clients still in their room
+        (``open``) and how the others were closed (``closed``), summed over the processes."""
         for pipe in self.pipes:
             pipe.send(("tally", None))
         reports = self.replies("tallied", 0)
-        return {key: sum(r[key] for r in reports) for key in ("bytes", "lines")}
+        found: dict[str, Any] = {key: sum(r[key] for r in reports) for key in ("bytes", "lines", "open")}
+        found["closed"] = dict(sum((Counter(r["closed"]) for r in reports), Counter()))
+        return found
 
     def step(self, params: dict[str, Any], drain: float) -> list[dict[str, Any]]:
         """Run one step (``worker.Generator.begin`` says what ``params`` holds); each process's report."""

@@ -104,6 +104,9 @@ class StormResult:
     """SYNs dropped at a full listen queue during the storm (``listen_drops``)."""
     quiet_seconds: float = 0.0
     """From the last client in to the server idle and the clients' reading done."""
+    still_open: int = 0
+    """Clients still connected when the server is weighed (the others were cut off after getting in)."""
+    closed: dict[str, int] = field(default_factory=dict)
     rss_before_kib: int = 0
     rss_after_kib: int = 0
     server_exit: int | None = None
@@ -113,9 +116,10 @@ class StormResult:
     @property
     def kib_per_connection(self) -> float:
         """Server RSS growth over the clients in, once idle: memory per idle connection."""
-        if not self.ready or not self.rss_after_kib:
+        held = self.still_open if self.closed else self.ready
+        if not held or not self.rss_after_kib:
             return 0.0
-        return (self.rss_after_kib - self.rss_before_kib) / self.ready
+        return (self.rss_after_kib - self.rss_before_kib) / held
 
     @property
     def first_over_last(self) -> float:
@@ -230,6 +234,7 @@ def storm(name: str, setup: Setup, clients: int, seconds: float, extra: list[str
         read = env.fleet.tally()
         result.bytes_sent = read["bytes"] - read_before["bytes"]
         result.lines_sent = read["lines"] - read_before["lines"]
+        result.still_open, result.closed = read["open"], read["closed"]
         time.sleep(setup.settle_seconds)
         result.rss_after_kib = env.server.memory_kib()[0]
         result.server_exit = env.server.process.poll()
@@ -248,6 +253,7 @@ def describe(result: StormResult) -> str:
         f"{result.lines_sent:,} lines ({result.bytes_sent / 2**20:,.0f} MiB) sent; "
         f"{result.kib_per_connection:.2f} KiB per idle connection; {result.listen_drops} SYNs dropped"
         f"{'; failed: ' + str(result.failed) if result.failed else ''}"
+        f"{'; cut off after getting in: ' + str(result.closed) if result.closed else ''}"
         f"{'; server exited ' + str(result.server_exit) if result.server_exit is not None else ''}"
     )
 

@@ -505,7 +505,10 @@ class Generator:
             assert self.step is not None
             self.step.expected, self.step.drain_deadline_ns = body
         elif kind == "tally":
-            self.pipe.send(("tallied", {"bytes": self.bytes_in, "lines": self.lines_in}))
+            closed = Counter(c.closed_by for c in self.clients if c.state == CLOSED)
+            still = sum(1 for c in self.clients if c.state == READY)
+            tally = {"bytes": self.bytes_in, "lines": self.lines_in, "open": still, "closed": dict(closed)}
+            self.pipe.send(("tallied", tally))
         elif kind == "close":
             for client in self.clients:
                 self.lost(client, "us")
