@@ -451,7 +451,7 @@ class World:
             # A line, its CR, and at most the one read taken before the client
             # was made to wait (SECURITY.md: "at most one 64 KiB read").
             self.test.assertLessEqual(len(protocol._buffer), LIMITS.max_line + 1 + client.last_read)
-            self.test.assertLessEqual(len(protocol._paste), LIMITS.paste_lines)
+            self.test.assertLessEqual(len(protocol._paste or ()), LIMITS.paste_lines)
             # A client told to wait is woken when its wait is over; one not
             # yet named is closed when its time is up: nobody hangs forever.
             self.test.assertEqual(protocol.paused, client.wire.producerState == "paused")

@@ -1,5 +1,6 @@
 """Output is gathered over a reactor pass and sent once per connection when the pass ends (and its events are kept)."""
 
+import gc
 from collections.abc import Callable
 
 from twisted.internet.error import ConnectionDone
@@ -238,3 +239,16 @@ class BarrierTests(SynchronousTestCase):
         first.drop()
         self.passed()
         self.assertEqual(self.wires[0].value(), b"")
+
+    def test_an_output_that_has_sent_everything_keeps_no_list(self) -> None:
+        """Once every pass is sent, an output holds no list of what waits: an idle connection pays for none (issue 18)."""
+        first, _ = self.outputs
+        first.write(b"one\r\n")
+        self.clock.advance(0)
+        first.write(b"two\r\n")
+        self.clock.advance(0)
+        self.passed()
+        self.assertTrue([kept for kept in gc.get_referents(first) if isinstance(kept, list)])
+        self.passed()
+        self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
+        self.assertEqual([kept for kept in gc.get_referents(first) if isinstance(kept, list)], [])

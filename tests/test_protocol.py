@@ -1,6 +1,7 @@
 """The line protocol through StringTransport, on a fake clock."""
 
 import dataclasses
+import gc
 import json
 
 from twisted.internet.defer import Deferred
@@ -921,20 +922,23 @@ class ShutdownTests(LineTestCase):
 
 class FootprintTests(LineTestCase):
     def test_connection_state_lives_in_slots_not_a_dict(self) -> None:
-        """A connection's own state is in slots; its __dict__ holds only what Twisted's classes set."""
+        """A connection's state, Twisted's attributes too, is all in slots: it never makes a __dict__ (issue 18)."""
         alice, _ = self.connect(b"alice")
         for _ in range(15):
             alice.dataReceived(b"flood\n")  # slowed: LineReceiver's paused is set too
-        twisteds = {
-            "connected",
-            "transport",
-            "timeOut",
-            "_TimeoutMixin__timeoutCall",
-            "_busyReceiving",
-            "_buffer",
-            "paused",
-        }
-        self.assertLessEqual(set(vars(alice)), twisteds)
+        self.clock.advance(60)
+        alice.dataReceived(b"/quit\n")
+        self.assertEqual(vars(alice), {})
+
+    def test_an_idle_connection_keeps_no_list(self) -> None:
+        """Once its paste is said and its output sent, a connection holds no list of lines or bytes (issue 18)."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"hello\nthere\n")
+        self.end_pass()
+        held = [
+            kept for each in (alice, alice.sink) for kept in gc.get_referents(each) if isinstance(kept, list)
+        ]
+        self.assertEqual(held, [])
 
 
 class WaitingCommandTests(LineTestCase):

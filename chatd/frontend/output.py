@@ -278,9 +278,12 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
-        self._parts: list[bytes] = []
-        self._sealed: list[bytes] = []
-        """What ended passes gathered, oldest first, each waiting for the outbox's barrier."""
+        # Both lists exist only while something waits: an idle connection
+        # keeps neither (two empty lists were 112 bytes of each; issue 18).
+        self._parts: list[bytes] | None = None
+        """What this pass gathered; None when nothing."""
+        self._sealed: list[bytes] | None = None
+        """What ended passes gathered, oldest first, each waiting for the outbox's barrier; None when none."""
         self._idle_calls: list[Callable[[], None]] | None = None
         """Who waits for nothing to wait (``when_idle``): a file download's next chunk; None, mostly."""
 
@@ -291,31 +294,41 @@ class Output(Sink):
         # (open is 0) is all it costs to drop output for a closing session.
         if self._state:
             return
-        if not self._parts:
+        parts = self._parts
+        if parts is None:
+            self._parts = [data]
             self._outbox.hold(self)
-        self._parts.append(data)
+        else:
+            parts.append(data)
 
     @override
     def flush(self) -> None:
         """Send everything gathered now, set aside or not (before closing, say)."""
         if self._state == _CLOSED or not (self._parts or self._sealed):
             return
-        data = b"".join([*self._sealed, *self._parts])
-        self._sealed.clear()
-        self._parts.clear()
+        data = b"".join([*(self._sealed or ()), *(self._parts or ())])
+        self._sealed = self._parts = None
         self._send(data)
         if self._idle_calls is not None:
             self._caught_up()
 
     def seal(self) -> None:
         """The pass is over: set what it gathered aside, to be sent by the matching ``release``."""
-        self._sealed.append(b"".join(self._parts))
-        self._parts.clear()
+        # Sealed even when empty (a ``flush`` took this pass's bytes): one
+        # ``release`` follows each ``seal``, and takes the oldest.
+        gathered = b"".join(self._parts) if self._parts else b""
+        if self._sealed is None:
+            self._sealed = [gathered]
+        else:
+            self._sealed.append(gathered)
+        self._parts = None
 
     def release(self) -> None:
         """Send what the oldest ``seal`` set aside (nothing if ``flush`` or ``drop`` took it)."""
         if self._sealed:
             data = self._sealed.pop(0)
+            if not self._sealed:
+                self._sealed = None
             if data and self._state != _CLOSED:
                 self._send(data)
         if self._idle_calls is not None:
@@ -341,8 +354,7 @@ class Output(Sink):
     @override
     def drop(self) -> None:
         super().drop()
-        self._parts.clear()
-        self._sealed.clear()
+        self._parts = self._sealed = None
         self._idle_calls = None
 
     def _cut_off(self) -> None:

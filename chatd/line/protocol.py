@@ -76,14 +76,22 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     goodbye has to be written before the connection is aborted.
     """
 
-    # Slots keep a connection's own state out of its __dict__, which then
-    # holds only what Twisted's classes add: about 1.3 KiB less per
-    # connection (CPython stops sharing a dict's keys once an instance adds
-    # attributes after many instances exist, and then the dict is 1.5 KiB).
+    # Slots keep a connection's state out of a __dict__: about 1.3 KiB less
+    # per connection (CPython stops sharing a dict's keys once an instance
+    # adds attributes after many instances exist, and then the dict is 1.5
+    # KiB). Twisted's bases have no slots, so what their methods set on the
+    # instance (connected, transport, paused, timeOut, _buffer,
+    # _busyReceiving, _TimeoutMixin__timeoutCall) is in slots here too, set
+    # in ``__init__`` to their class defaults: else the first byte read made
+    # a dict of 270 bytes a connection (issue 18). An attribute a later
+    # Twisted adds lands in a __dict__ again, which works and costs memory.
     __slots__ = (
         "MAX_LENGTH",
+        "_TimeoutMixin__timeoutCall",
         "_account_budget",
         "_blanks",
+        "_buffer",
+        "_busyReceiving",
         "_discarding",
         "_flood",
         "_handshaking",
@@ -94,13 +102,25 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_reading",
         "_telnet",
         "_transfer_release",
+        "connected",
         "factory",
+        "paused",
+        "timeOut",
+        "transport",
     )
     delimiter = b"\n"
     log = Logger()
 
     def __init__(self, factory: "LineFactory", peer: str) -> None:
         LineSession.__init__(self, factory.chat, factory, peer, factory.default_room, factory.ignorers)
+        # Twisted's own attributes, at its classes' defaults (see __slots__).
+        self.connected = 0
+        self.transport: ITransport | None = None
+        self._buffer = b""
+        self._busyReceiving = False
+        self.paused = False
+        self.timeOut: int | None = None
+        self._TimeoutMixin__timeoutCall: IDelayedCall | None = None
         self.factory: LineFactory = factory
         limits = factory.limits
         # One more byte than the limit, for the CR of a CRLF ending.
@@ -109,7 +129,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._quit_reason = "connection closed"
         self._overflow = b""
         self._discarding = False
-        self._paste: list[str] = []
+        self._paste: list[str] | None = None
+        """The plain lines of this read not yet said; None when none (most of the time: issue 18)."""
         self._blanks = 0
         """Blank lines among the paste's: paid for as its lines, shown as nothing."""
         self._handshaking = False
@@ -347,12 +368,15 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def _gather(self, text: str) -> None:
         """Add ``text`` to the paste (it may show nothing, and is then refused with it)."""
-        self._paste.append(text)
+        if self._paste is None:
+            self._paste = [text]
+        else:
+            self._paste.append(text)
         self._send_full_paste()
 
     def _send_full_paste(self) -> None:
         """Send the paste at once when it holds as many lines as one may."""
-        if len(self._paste) + self._blanks >= self.factory.limits.paste_lines:
+        if len(self._paste or ()) + self._blanks >= self.factory.limits.paste_lines:
             self._send_paste()
 
     def _send_paste(self) -> None:
@@ -364,7 +388,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """
         if not (self._paste or self._blanks) or self.user is None:
             return
-        lines, self._paste = self._paste, []
+        lines, self._paste = self._paste or [], None
         count, self._blanks = len(lines) + self._blanks, 0
         if self._charge(-(-count // LINES_PER_CHARGE)) and lines:
             self.chat.say(self.user, self.room_or_current(None), "\n".join(lines))
