@@ -586,6 +586,19 @@ HOLD_P99_MS = {100_000.0: 5.0, 200_000.0: 10.0}
 """Issue 18 point 4: p99 under these at those deliveries a second (1000 clients in 10 rooms)."""
 
 
+def weighed(run: dict[str, Any]) -> bool:
+    """A storm whose server was weighed idle: it kept running and held some clients."""
+    return bool(run["ready"]) and run["server_exit"] is None
+
+
+def memory_ratio(run: dict[str, Any], theirs: dict[str, Any] | None) -> str:
+    """``run``'s memory per idle connection over ``theirs``; starred where the peer held fewer than all."""
+    if not theirs or theirs is run or not weighed(theirs):
+        return "-"
+    star = "" if theirs["ready"] == theirs["clients"] else "*"
+    return ratio(run["kib_per_connection"], theirs["kib_per_connection"]) + star
+
+
 def storm_table(runs: list[dict[str, Any]]) -> list[str]:
     """One row per server and round: the storm, and then memory per idle connection, set against the peers."""
     peers = {r["server"]: r for r in runs if not is_chatd(r["server"])}
@@ -602,8 +615,7 @@ def storm_table(runs: list[dict[str, Any]]) -> list[str]:
         shares = []
         for peer in ("ngircd", "miniircd"):
             theirs = peers.get(peer + suffix) or peers.get(peer)
-            usable = theirs and theirs is not run and theirs["ready"] == theirs["clients"]
-            shares.append(ratio(run["kib_per_connection"], theirs["kib_per_connection"]) if usable else "-")
+            shares.append(memory_ratio(run, theirs))
         note = ""
         if run["server_exit"] is not None:
             note = f"; **server exited ({run['server_exit']})** after {run['registered']} registered"
@@ -670,11 +682,12 @@ def storm_targets(runs: list[dict[str, Any]]) -> list[str]:
             f"{'yes' if run['cost_growth'] <= FLAT_COST else 'no'} |"
         )
         theirs = yardstick(peers, server)
-        if theirs and theirs["ready"] == theirs["clients"]:
+        if theirs and weighed(theirs):
+            held = "" if theirs["ready"] == theirs["clients"] else f", ngIRCd holding {theirs['ready']:,}"
             out.append(
                 f"| memory per idle connection in #lobby ≤ ngIRCd's{about(server)} | "
                 f"{run['kib_per_connection']:.2f} vs {theirs['kib_per_connection']:.2f} KiB "
-                f"({ratio(run['kib_per_connection'], theirs['kib_per_connection'])}) | "
+                f"({memory_ratio(run, theirs)}{held}) | "
                 f"{'yes' if run['kib_per_connection'] <= theirs['kib_per_connection'] else 'no'} |"
             )
     return out
