@@ -82,3 +82,13 @@ class FactoryTests(IRCTestCase):
         """Each kind of event is rendered (or deliberately shown to nobody) on IRC."""
         lines = EventLines("testhost")
         self.assertEqual([kind.__name__ for kind in EVENTS if not lines.covers(kind)], [])
+
+
+class FootprintTests(IRCTestCase):
+    def test_connection_state_lives_in_slots_not_a_dict(self) -> None:
+        """An IRC connection's state, Twisted's attributes too, is all in slots: it never makes a __dict__ (issue 18)."""
+        alice, _ = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby", *[f"PING {number}" for number in range(15)])
+        self.clock.advance(60)
+        self.send(alice, "QUIT")
+        self.assertEqual(vars(alice), {})

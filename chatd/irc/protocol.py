@@ -58,12 +58,36 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     watched by the factory's ping round instead (``ping``).
     """
 
-    __slots__ = ("_flood", "_handshaking", "_heard", "_held", "_pinged", "_reading", "_splitter")
+    # Twisted's Protocol and TimeoutMixin have no slots: what their methods
+    # set on the instance is in slots here too, set in ``__init__`` to their
+    # class defaults, so a connection makes no __dict__ (issue 18; see
+    # chatd.line.protocol.LineProtocol). ``factory`` is one of them:
+    # Protocol's class attribute comes before IRCSession in the MRO and
+    # hides IRCSession's slot of that name (kept there for mypy's sake).
+    __slots__ = (
+        "_TimeoutMixin__timeoutCall",
+        "_flood",
+        "_handshaking",
+        "_heard",
+        "_held",
+        "_pinged",
+        "_reading",
+        "_splitter",
+        "connected",
+        "factory",
+        "timeOut",
+        "transport",
+    )
     factory: "IRCFactory"
 
     log = Logger()
 
     def __init__(self, factory: "IRCFactory", peer: str) -> None:
+        # Twisted's own attributes, at its classes' defaults (see __slots__).
+        self.connected = 0
+        self.transport: ITransport | None = None
+        self.timeOut: int | None = None
+        self._TimeoutMixin__timeoutCall: IDelayedCall | None = None
         IRCSession.__init__(self, factory, peer)
         self._splitter = LineSplitter()
         self._held: list[Received] = []
