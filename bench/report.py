@@ -694,12 +694,18 @@ def storm_targets(runs: list[dict[str, Any]]) -> list[str]:
 
 
 def hold_table(held: list[dict[str, Any]]) -> list[str]:
+    """One row per server, load and round; chatd's p99 over ngIRCd's at the same load in the same round."""
+    ngircd = {
+        (round_of(e["server"]), e["load"]): e["step"] for e in held if kind_of(e["server"]).name == "ngircd"
+    }
     out = [
-        "| server | load held | delivered/s | p50 / p99 / max ms | lost | server CPU | generator CPU | p99 target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| server | load held | delivered/s | p50 / p99 / max ms | lost | server CPU | generator CPU | p99 target | p99 / ngIRCd's |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for entry in held:
         step, load = entry["step"], entry["load"]
+        theirs = ngircd.get((round_of(entry["server"]), load))
+        share = ratio(step["p99_ms"], theirs["p99_ms"]) if theirs and is_chatd(entry["server"]) else ""
         limit = HOLD_P99_MS.get(load)
         target = ""
         if limit is not None and is_chatd(entry["server"]):
@@ -707,7 +713,7 @@ def hold_table(held: list[dict[str, Any]]) -> list[str]:
         out.append(
             f"| {name(entry['server'])} | {rate(load)}/s ({step['clients']} clients x {step['rate']:.2f}/s) | "
             f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
-            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | {target} |"
+            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | {target} | {share} |"
         )
     return out
 
