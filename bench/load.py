@@ -272,7 +272,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     # The storm: 50 in flight, every one staying in #lobby.
     storm_parser.set_defaults(servers="chatd,ngircd,miniircd", window=50, chatd_args="")
-    storm_parser.add_argument("--clients", type=int, default=10_000)
+    storm_parser.add_argument(
+        "--clients", type=int, default=10_000, help="clients in the storm, all staying in #lobby"
+    )
     storm_parser.add_argument(
         "--seconds", type=float, default=240.0, help="most seconds the storm may take on one server"
     )
