@@ -7,8 +7,10 @@ listens on its endpoints and calls its ``shutdown``.
 
 The daemon is four layers, started in this order:
 
-1. backing services: storage (and, with ``--retain-days``, its forgetting),
-   bus, the log of who did what, the chat's timers, the password threads;
+1. backing services: the garbage collector's settings
+   (chatd.frontend.collector), storage (and, with ``--retain-days``, its
+   forgetting), bus, the log of who did what, the chat's timers, the
+   password threads;
 2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
@@ -57,6 +59,7 @@ from chatd.domain.events import Event
 from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
+from chatd.frontend.collector import Collector
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Barrier
@@ -188,6 +191,8 @@ def build(
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
     return compose(
         [
+            # First, so what the rest leave at start-up is frozen out of the collector's sight too.
+            Collector(),
             history,
             *forgetting,
             bus,

@@ -240,15 +240,30 @@ class BarrierTests(SynchronousTestCase):
         self.passed()
         self.assertEqual(self.wires[0].value(), b"")
 
-    def test_an_output_that_has_sent_everything_keeps_no_list(self) -> None:
-        """Once every pass is sent, an output holds no list of what waits: an idle connection pays for none (issue 18)."""
+    def test_a_connection_gathers_every_pass_in_the_same_lists(self) -> None:
+        """An output's lists are made once and kept, pass after pass: a line said to a room of thousands makes
+        no list a member for the cyclic collector to count, which set off its full collections (issue 18)."""
         first, _ = self.outputs
-        first.write(b"one\r\n")
-        self.clock.advance(0)
-        first.write(b"two\r\n")
-        self.clock.advance(0)
-        self.passed()
-        self.assertTrue([kept for kept in gc.get_referents(first) if isinstance(kept, list)])
-        self.passed()
+        lists = []
+        for line in (b"one\r\n", b"two\r\n"):
+            first.write(line)
+            self.clock.advance(0)
+            self.passed()
+            lists.append({id(kept) for kept in gc.get_referents(first) if isinstance(kept, list)})
         self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
-        self.assertEqual([kept for kept in gc.get_referents(first) if isinstance(kept, list)], [])
+        self.assertEqual(len(lists[0]), 2)
+        self.assertEqual(lists[0], lists[1])
+
+
+class IdleOutputTests(SynchronousTestCase):
+    def test_an_output_never_written_to_keeps_no_list(self) -> None:
+        """A connection nothing was written to yet holds no list, nor, without a barrier, a list for passes
+        waiting for one (issue 18)."""
+        clock = Clock()
+        wire = StringTransport()
+        output = BufferedOutput(wire, Outbox(clock), 100, lambda: None)
+        self.assertEqual([kept for kept in gc.get_referents(output) if isinstance(kept, list)], [])
+        output.write(b"one\r\n")
+        clock.advance(0)
+        self.assertEqual(wire.value(), b"one\r\n")
+        self.assertEqual(len([kept for kept in gc.get_referents(output) if isinstance(kept, list)]), 1)

@@ -1,5 +1,6 @@
 """How the service wires the chat, listeners and shutdown, on a fake reactor."""
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -190,6 +191,14 @@ class ListenerTests(SynchronousTestCase):
         self.assertNoResult(stopped)
         protocol.connectionLost(Failure(ConnectionDone()))
         self.successResultOf(stopped)
+
+    def test_a_running_daemon_freezes_its_start_up_objects_and_thaws_them_when_stopped(self) -> None:
+        """While the daemon runs, what start-up made is out of the garbage collector's sight (issue 18)."""
+        daemon = build(config("--port", "5000"), self.reactor)
+        daemon.startService()
+        self.assertGreater(gc.get_freeze_count(), 0)
+        self.successResultOf(daemon.stopService())
+        self.assertEqual(gc.get_freeze_count(), 0)
 
     def test_backing_services_start_first_and_stop_after_the_last_connection_closes(self) -> None:
         """Services given to build (storage, bus) start before the listeners and stop once the goodbyes are done."""

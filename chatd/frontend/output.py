@@ -278,12 +278,19 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
-        # Both lists exist only while something waits: an idle connection
-        # keeps neither (two empty lists were 112 bytes of each; issue 18).
+        # Each list is made when first needed and then kept. Made afresh each
+        # pass (an idle connection would then keep none), a line said to a
+        # room of thousands made a list per member, alive till the pass
+        # ended: the cyclic collector counts those, ran every few passes, and
+        # ran full collections of 100-175 ms (issue 18). A bytearray instead
+        # copied each line per member till the pass ended. So only a
+        # connection never written to, and one on a store without a barrier
+        # (``_sealed``), keeps no list.
         self._parts: list[bytes] | None = None
-        """What this pass gathered; None when nothing."""
+        """What this pass gathered; None until the first write."""
         self._sealed: list[bytes] | None = None
-        """What ended passes gathered, oldest first, each waiting for the outbox's barrier; None when none."""
+        """What ended passes gathered, oldest first, each waiting for the outbox's barrier; None until the first
+        ``seal``."""
         self._idle_calls: list[Callable[[], None]] | None = None
         """Who waits for nothing to wait (``when_idle``): a file download's next chunk; None, mostly."""
 
@@ -295,11 +302,11 @@ class Output(Sink):
         if self._state:
             return
         parts = self._parts
-        if parts is None:
-            self._parts = [data]
+        if not parts:
+            if parts is None:
+                parts = self._parts = []
             self._outbox.hold(self)
-        else:
-            parts.append(data)
+        parts.append(data)
 
     @override
     def flush(self) -> None:
@@ -307,7 +314,10 @@ class Output(Sink):
         if self._state == _CLOSED or not (self._parts or self._sealed):
             return
         data = b"".join([*(self._sealed or ()), *(self._parts or ())])
-        self._sealed = self._parts = None
+        if self._sealed:
+            self._sealed.clear()
+        if self._parts:
+            self._parts.clear()
         self._send(data)
         if self._idle_calls is not None:
             self._caught_up()
@@ -316,19 +326,16 @@ class Output(Sink):
         """The pass is over: set what it gathered aside, to be sent by the matching ``release``."""
         # Sealed even when empty (a ``flush`` took this pass's bytes): one
         # ``release`` follows each ``seal``, and takes the oldest.
-        gathered = b"".join(self._parts) if self._parts else b""
         if self._sealed is None:
-            self._sealed = [gathered]
-        else:
-            self._sealed.append(gathered)
-        self._parts = None
+            self._sealed = []
+        self._sealed.append(b"".join(self._parts) if self._parts else b"")
+        if self._parts:
+            self._parts.clear()
 
     def release(self) -> None:
         """Send what the oldest ``seal`` set aside (nothing if ``flush`` or ``drop`` took it)."""
         if self._sealed:
             data = self._sealed.pop(0)
-            if not self._sealed:
-                self._sealed = None
             if data and self._state != _CLOSED:
                 self._send(data)
         if self._idle_calls is not None:
@@ -354,7 +361,10 @@ class Output(Sink):
     @override
     def drop(self) -> None:
         super().drop()
-        self._parts = self._sealed = None
+        if self._parts:
+            self._parts.clear()
+        if self._sealed:
+            self._sealed.clear()
         self._idle_calls = None
 
     def _cut_off(self) -> None:
