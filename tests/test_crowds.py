@@ -174,7 +174,7 @@ class LineBigRoomTests(LineTestCase):
         shown = self.lines(dave_wire)
         notice = (
             b"*** #lobby is a big room (4 here): who comes and goes is summed up once a minute, "
-            b"not told one by one; /names #lobby PAGE lists everyone."
+            b"not told one by one; /who #lobby PAGE lists everyone."
         )
         self.assertIn(notice, shown)
         self.assertEqual(shown[shown.index(notice) + 1], b"*** In #lobby (4): alice bob carol dave")

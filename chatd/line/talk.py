@@ -35,7 +35,7 @@ def big_room(room: str, members: int, every: float) -> Notice:
     """What a joiner of a big room is told: only the first names are shown, and comings and goings come as a tally."""
     text = (
         f"{room} is a big room ({members} here): who comes and goes is summed up {tally_period(every)}, "
-        f"not told one by one; /names {room} PAGE lists everyone."
+        f"not told one by one; /who {room} PAGE lists everyone."
     )
     return Notice("big_room", text, {"room": room, "members": members})
 
