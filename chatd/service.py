@@ -191,7 +191,7 @@ def build(
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
     return compose(
         [
-            # First, so what the rest leave at start-up is frozen out of the collector's sight too.
+            # First: it freezes what building the daemon made (nearly all start-up leaves), and thaws last.
             Collector(),
             history,
             *forgetting,
