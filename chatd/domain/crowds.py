@@ -1,4 +1,4 @@
-"""Big rooms: comings and goings summed up once a minute, not announced one by one (issue 18).
+"""Big rooms: comings and goings summed up now and then (a minute by default), not announced one by one (issue 18).
 
 Told to every member, each arrival in a lobby of thousands costs as many
 lines as there are members, so a reconnect storm costs the square of the
@@ -9,7 +9,7 @@ and a quit, a new nickname, an away or an account change only to those who
 share a room with the user that is not big. A kick, a ban or a kill stays
 told to everyone: moderation is seen. Every ``Limits.tally_seconds`` each big room
 where anyone came, went or changed nickname is sent one ``CrowdTallied``
-with the counts and the number of members now; a quiet minute sends
+with the counts and the number of members now; a quiet while sends
 nothing, and no timer runs while nothing waits to be told. Small rooms are
 as they were. Front ends show the tally in their own way and cap the
 member list a joiner is shown (the line protocol's first page; IRC's NAMES
@@ -48,8 +48,10 @@ class Crowds:
     """A room of this many members or more is big; 0: none is."""
     every: float
     """Seconds between a big room's tallies."""
-    _tallies: dict[str, _Tally] = field(default_factory=dict)
-    _due: Timer | None = None
+    _tallies: dict[str, _Tally] = field(default_factory=dict, init=False)
+    """Each big room's tally since it was last told, by folded name."""
+    _due: Timer | None = field(default=None, init=False)
+    """The call that tells the tallies; None while nothing waits to be told."""
 
     def big(self, room: Room) -> bool:
         """Whether ``room`` is told its comings and goings as a tally."""
