@@ -104,8 +104,8 @@ class IRCBigRoomTests(SynchronousTestCase):
 
 
 class PageBigRoomTests(SynchronousTestCase):
-    def test_the_page_lists_the_first_names_until_asked_and_shows_the_tally(self) -> None:
-        """Chromium in a lobby of 56: "Members (50 of 56)", "List everyone" brings all 56, a tally line shows."""
+    def test_the_page_lists_a_page_of_names_at_a_time_and_shows_the_tally(self) -> None:
+        """Chromium in a lobby of 56: "Members (50 of 56)"; "Show 6 more" brings the rest; a tally line shows."""
         daemon, url = start_web(self, *BIG, "--db", ":memory:")
         crowd(daemon)
         page = Page(self, url)
@@ -114,11 +114,13 @@ class PageBigRoomTests(SynchronousTestCase):
         def heading() -> str:
             return str(page.find("#members-heading").get_attribute("textContent"))
 
-        page.wait(lambda: heading() == "Members (50 of 56)" or None, "the capped list")
+        page.wait(lambda: heading() == "Members (50 of 56)" or None, "the first page of names")
         self.assertEqual(len(page.texts("#member-list .member")), 50)
+        more = page.find("#more-members")
+        self.assertEqual(more.get_attribute("textContent"), "Show 6 more")
         page.wait(lambda: "56 here now" in page.shown() or None, "a tally line in the log")
-        page.find("#everyone").click()
-        page.wait(lambda: heading() == "Members (56)" or None, "the whole list")
+        more.click()
+        page.wait(lambda: heading() == "Members (56)" or None, "the second page of names")
         self.assertIn("web", page.texts("#member-list .member"))
-        self.assertTrue(page.find("#everyone").get_attribute("hidden"))
+        self.assertTrue(more.get_attribute("hidden"))
         self.assertEqual(page.console_errors(), [])

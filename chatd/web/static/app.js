@@ -28,7 +28,7 @@ class Chat {
       show: (conversation) => this.show(conversation, true),
       leave: (conversation) => this.leave(conversation),
       whisper: (nick) => this.show(this.privateWith(nick), true),
-      everyone: (room) => this.everyone(room),
+      more: (room) => this.more(room),
     });
     this.link = new Link({
       opened: () => this.opened(),
@@ -263,7 +263,6 @@ class Chat {
       this.serverRoom = room.key;
       room.members = [];
       room.crowd = 0;
-      room.everyone = false;
       if (this.restoring) {
         this.restoring = false;
         this.restore(room);
@@ -343,10 +342,18 @@ class Chat {
     const nicks = object.nicks.filter((nick) => typeof nick === "string");
     const page = Number.isInteger(object.page) ? object.page : 1;
     const pages = Number.isInteger(object.pages) ? object.pages : 1;
+    if (room.crowd > 0) {
+      // A big room's list grows a page at a time, as the user asks ("Show more"): each page costs
+      // flood budget, and all of a crowd's would hold up the user's own lines for minutes.
+      if (Number.isInteger(object.total)) room.crowd = object.total;
+      room.members = page === 1 ? nicks : [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
+      room.shownPages = page;
+      room.pages = pages;
+      if (room === this.current) this.view.members();
+      return;
+    }
     room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
-    if (Number.isInteger(object.total) && room.crowd > 0) room.crowd = object.total;
-    // A big room's list stops at its first page until everyone is asked for (the "List everyone" button).
-    if (page < pages && (room.crowd === 0 || room.everyone)) {
+    if (page < pages) {
       this.send(`/who ${room.name} ${page + 1}`);
       return;
     }
@@ -355,11 +362,9 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
-  /** The whole list of a big room, asked for by hand: a page at a time, as /who answers. */
-  everyone(room) {
-    room.everyone = true;
-    this.view.members();
-    this.send(`/who ${room.name} 1`);
+  /** The next page of a big room's members, asked for by hand. */
+  more(room) {
+    this.send(`/who ${room.name} ${room.shownPages + 1}`);
   }
 
   /** A big room's tally of who came and went: a line in its log, and its count of members. */

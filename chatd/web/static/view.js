@@ -9,13 +9,13 @@ const $ = (id) => document.getElementById(id);
 
 export class View {
   constructor(actions) {
-    this.actions = actions; // {show(conversation), leave(conversation), whisper(nick), everyone(room)}
+    this.actions = actions; // {show(conversation), leave(conversation), whisper(nick), more(room)}
     this.rooms = $("rooms");
     this.privates = $("privates");
     this.memberList = $("member-list");
-    this.everyone = $("everyone");
-    this.everyone.addEventListener("click", () => {
-      if (this.shown?.kind === "room") this.actions.everyone(this.shown);
+    this.more = $("more-members");
+    this.more.addEventListener("click", () => {
+      if (this.shown?.kind === "room") this.actions.more(this.shown);
     });
     this.title = $("conversation-title");
     this.topic = $("topic");
@@ -113,10 +113,11 @@ export class View {
       if (item !== before) this.memberList.insertBefore(item, before);
       else before = before.nextSibling;
     }
-    // A big room lists its first names until everyone is asked for; its count comes from the server.
+    // A big room lists a page of names at a time, as asked for; its count comes from the server.
     const crowd = conversation?.kind === "room" ? conversation.crowd : 0;
     const partial = crowd > nicks.length;
-    this.everyone.hidden = !partial || conversation.everyone;
+    this.more.hidden = !partial || conversation.shownPages >= conversation.pages;
+    this.more.textContent = partial ? `Show ${Math.min(50, crowd - nicks.length)} more` : "";
     const count = partial ? `${nicks.length} of ${crowd}` : `${nicks.length}`;
     $("members-heading").textContent = conversation?.kind === "room" ? `Members (${count})` : "Members";
   }
