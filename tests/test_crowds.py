@@ -237,6 +237,16 @@ class IRCBigRoomTests(IRCTestCase):
         asked = b" ".join(line.split(b" :", 1)[1] for line in self.lines(wire) if b" 353 " in line).split()
         self.assertEqual(len(asked), 61)
 
+    def test_who_of_a_big_room_gives_its_first_page_as_names_on_join_does(self) -> None:
+        """A client's WHO on joining (irssi's channel sync) gets 50 lines, not one per member."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, "WHO #lobby")
+        lines = self.lines(wire)
+        self.assertEqual(len([line for line in lines if b" 352 " in line]), 50)
+        self.assertEqual(lines[-1], b":testhost 315 alice #lobby :End of WHO list")
+
     def test_others_joins_are_not_told_and_the_tally_is_a_notice_to_the_channel(self) -> None:
         alice, wire = self.irc_user("alice")
         self.send(alice, "JOIN #lobby")

@@ -27,7 +27,7 @@ WHOX_FIELDS = "tcuihsnfdlaor"
 
 
 def who(session: "IRCSession", message: Message) -> "Waiting":
-    """WHO #room or WHO nick, with WHOX's ``%fields[,token]`` if given; 315 ends it."""
+    """WHO #room (a big room's first page) or WHO nick, with WHOX's ``%fields[,token]`` if given; 315 ends it."""
     mask = message.params[0]
     fields, _, token = message.params[1].partition(",") if len(message.params) > 1 else ("", "", "")
     whox = fields.startswith("%")
@@ -35,7 +35,9 @@ def who(session: "IRCSession", message: Message) -> "Waiting":
     if mask.startswith("#"):
         if chat.has_room(mask):
             room = chat.topic(mask).room
-            nicks = list(members(session, mask))
+            # A big room's WHO is its first page, as its NAMES on join: clients send WHO on joining
+            # (irssi's channel sync), and a crowd's every line to each would cost its square again.
+            nicks = list(members(session, mask, every=not chat.crowded(mask)))
             every = "multi-prefix" in session.caps
             for nick, standing in nicks:
                 _who_line(session, room, nick, whox, fields, token, standing if every else standing[:1])
