@@ -9,6 +9,8 @@ from chatd.frontend.collector import Collector
 
 class CollectorTests(SynchronousTestCase):
     def setUp(self) -> None:
+        # Nothing frozen before: a count above 0 is then the collector's doing.
+        gc.unfreeze()
         self.addCleanup(gc.unfreeze)
 
     def test_running_freezes_what_exists_and_nothing_made_later(self) -> None:

@@ -87,10 +87,10 @@ class BigRoomTests(ChatTestCase):
         """No tally without a change, and no timer left waiting on the clock once told."""
         self.online("dave", "#big")
         self.clock.advance(TALLY)
-        self.assertEqual(len(self.alice_s.received), 1)
+        self.assertEqual(kinds(self.alice_s), ["CrowdTallied"])
         self.assertEqual(self.clock.getDelayedCalls(), [])
         self.clock.advance(10 * TALLY)
-        self.assertEqual(len(self.alice_s.received), 1)
+        self.assertEqual(kinds(self.alice_s), ["CrowdTallied"])
 
     def test_a_quit_counts_as_leaving_each_big_room(self) -> None:
         """dave in two big rooms quits: each tally counts one left."""
@@ -124,11 +124,14 @@ class BigRoomTests(ChatTestCase):
         self.assertEqual([type(e) for e in self.carol_s.received], [Said])
 
     def test_crowded_says_which_rooms_are_big(self) -> None:
+        """A room of three is big here, one of one is not."""
         self.online("dave", "#small")
         self.assertEqual((self.chat.crowded("#big"), self.chat.crowded("#small")), (True, False))
 
     def test_stop_cancels_the_pending_tally(self) -> None:
+        """A join to a big room sets the tally's timer; stopping the chat cancels it."""
         self.online("dave", "#big")
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
         self.chat.stop()
         self.assertEqual(self.clock.getDelayedCalls(), [])
 
@@ -139,6 +142,7 @@ class NeverBigTests(ChatTestCase):
     limits = Limits(big_room=0)
 
     def test_no_room_is_ever_big(self) -> None:
+        """Thirty in one room: the first sees every join, and no tally is ever due."""
         _first, first_s = self.online("u0", "#room")
         for number in range(1, 30):
             self.online(f"u{number}", "#room")
@@ -147,7 +151,7 @@ class NeverBigTests(ChatTestCase):
         self.assertEqual(self.clock.getDelayedCalls(), [])
 
 
-class JoinedPartedTypes(ChatTestCase):
+class DefaultThresholdTests(ChatTestCase):
     """The default threshold is 200: a room of a few is small."""
 
     def test_default_rooms_are_small(self) -> None:

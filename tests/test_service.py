@@ -194,6 +194,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_a_running_daemon_freezes_its_start_up_objects_and_thaws_them_when_stopped(self) -> None:
         """While the daemon runs, what start-up made is out of the garbage collector's sight (issue 18)."""
+        gc.unfreeze()
         daemon = build(config("--port", "5000"), self.reactor)
         daemon.startService()
         self.assertGreater(gc.get_freeze_count(), 0)

@@ -35,12 +35,12 @@ def crowd(daemon: Daemon, count: int = CROWD) -> list[LineClient]:
     return clients
 
 
-def tally_line(client: LineClient, mark: bytes = b" here now") -> bytes:
-    """The next tally ``client`` reads (the line holding ``mark``), skipping anything else before it."""
-    while True:
-        line = client.read_line()
-        if mark in line:
-            return line
+def read_until(client: LineClient, mark: bytes) -> list[bytes]:
+    """Every line ``client`` reads up to and with the first that holds ``mark``."""
+    lines = [client.read_line()]
+    while mark not in lines[-1]:
+        lines.append(client.read_line())
+    return lines
 
 
 class LineBigRoomTests(SynchronousTestCase):
@@ -64,28 +64,28 @@ class LineBigRoomTests(SynchronousTestCase):
             (names["type"], names["total"], names["page"], names["pages"]), ("members", 56, 1, 2)
         )
         self.assertEqual(len(names["nicks"]), 50)
-        tally = json.loads(tally_line(bot, b'"crowd_tallied"'))
+        tally = json.loads(read_until(bot, b'"crowd_tallied"')[-1])
         self.assertEqual((tally["type"], tally["room"], tally["members"]), ("crowd_tallied", "#lobby", 56))
-        # Everyone in the crowd reads tallies only, never "bot joined"; the first tally counted them too.
-        seen = b""
-        for client in self.crowd[3:]:
-            line = tally_line(client)
-            seen += line
-            self.assertRegex(line, rb"#lobby -- \d+ joined; \d+ here now\r\n$")
-        self.assertNotIn(b"bot joined", seen)
+        # Everyone in the crowd reads tallies up to the one that counts the bot, and never "bot joined".
+        for client in self.crowd:
+            read = read_until(client, b"; 56 here now")
+            self.assertNotIn(b"bot joined", b"".join(read))
+            self.assertRegex(read[-1], rb"#lobby -- \d+ joined; 56 here now\r\n$")
 
     def test_a_quit_in_a_big_room_is_counted_not_told(self) -> None:
         """user54 quits: the others' next tally says one left, and nobody reads "user54 quit"."""
         for client in self.crowd:
-            tally_line(client)
+            read_until(client, b"; 55 here now")
         self.crowd[-1].say("/quit")
-        line = tally_line(self.crowd[10])
-        self.assertRegex(line, rb"#lobby -- 1 left; 54 here now\r\n$")
+        for client in self.crowd[:-1]:
+            read = read_until(client, b"; 54 here now")
+            self.assertNotIn(b"user54 quit", b"".join(read))
+            self.assertEqual(read[-1][8:], b"#lobby -- 1 left; 54 here now\r\n")
 
 
 class IRCBigRoomTests(SynchronousTestCase):
     def test_weechat_in_a_big_lobby_shows_the_notice_and_the_tally_in_the_channel(self) -> None:
-        """WeeChat autojoins a big #lobby: the server's NOTICEs show in #lobby's buffer, and NAMES gives everyone."""
+        """WeeChat autojoins a big #lobby: the big-room NOTICE and then a tally show in #lobby's buffer."""
         daemon = Daemon.start(self, [*LOOPBACK, *BIG, "--irc-port", "0", "--db", ":memory:"])
         port = irc_port(daemon)
         crowd(daemon)

@@ -11,7 +11,7 @@ import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { View } from "./view.js";
+import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -347,8 +347,6 @@ class Chat {
       // flood budget, and all of a crowd's would hold up the user's own lines for minutes.
       if (Number.isInteger(object.total)) room.crowd = object.total;
       room.members = page === 1 ? nicks : [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
-      room.shownPages = page;
-      room.pages = pages;
       if (room === this.current) this.view.members();
       return;
     }
@@ -362,9 +360,9 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
-  /** The next page of a big room's members, asked for by hand. */
+  /** The page of a big room's members that holds the first not shown yet, asked for by hand. */
   more(room) {
-    this.send(`/who ${room.name} ${room.shownPages + 1}`);
+    this.send(`/who ${room.name} ${Math.floor(room.members.length / MEMBERS_PAGE) + 1}`);
   }
 
   /** A big room's tally of who came and went: a line in its log, and its count of members. */

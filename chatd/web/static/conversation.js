@@ -23,8 +23,6 @@ export class Conversation {
     this.members = []; // nicknames, in join order
     this.memberPages = []; // pages of a /who answer being gathered
     this.crowd = 0; // a big room's number of members (its list grows a page at a time, as asked); 0 for a room told every join
-    this.shownPages = 0; // a big room's pages of members shown so far
-    this.pages = 0; // and how many there were at the last answer
     this.topic = "";
     this.lastSeen = ""; // id of the latest line said or acted seen here
     this.newest = ""; // id of the latest event of any kind in the log

@@ -124,16 +124,6 @@ export function seal(S, text, secretKey, recipients, nonce = () => S.randombytes
   return toBase64(S, new TextEncoder().encode(JSON.stringify(body)));
 }
 
-/** Who an envelope says sealed it (its `from` key), unchecked; null if it has none. */
-export function envelopeSender(S, envelope) {
-  try {
-    const sender = parse(S, envelope).from;
-    return isPublicKey(S, sender) ? sender : null;
-  } catch {
-    return null;
-  }
-}
-
 function parse(S, envelope) {
   let body;
   try {

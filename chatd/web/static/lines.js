@@ -47,7 +47,7 @@ function tally(object) {
   return `${said}; ${Number.isInteger(object.members) ? object.members : "?"} here now`;
 }
 
-
+/** The body of an event line, or null for a type this page does not show in a log. */
 function body(object) {
   const nick = object.nick;
   switch (object.type) {

@@ -7,6 +7,9 @@ import { clear, el } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** Names a page of /who holds (the server's PAGE_SIZE): what "Show more" brings at most. */
+export const MEMBERS_PAGE = 50;
+
 export class View {
   constructor(actions) {
     this.actions = actions; // {show(conversation), leave(conversation), whisper(nick), more(room)}
@@ -116,8 +119,8 @@ export class View {
     // A big room lists a page of names at a time, as asked for; its count comes from the server.
     const crowd = conversation?.kind === "room" ? conversation.crowd : 0;
     const partial = crowd > nicks.length;
-    this.more.hidden = !partial || conversation.shownPages >= conversation.pages;
-    this.more.textContent = partial ? `Show ${Math.min(50, crowd - nicks.length)} more` : "";
+    this.more.hidden = !partial;
+    this.more.textContent = partial ? `Show ${Math.min(MEMBERS_PAGE, crowd - nicks.length)} more` : "";
     const count = partial ? `${nicks.length} of ${crowd}` : `${nicks.length}`;
     $("members-heading").textContent = conversation?.kind === "room" ? `Members (${count})` : "Members";
   }
