@@ -93,7 +93,14 @@ class KeyServer:
         elif line.startswith("/key get "):
             nick = words[2]
             if nick in self.unknown:
-                self.peer.send({"type": "error", "code": "no-such-account", "text": f"{nick} is no account."})
+                self.peer.send(
+                    {
+                        "type": "error",
+                        "code": "no-such-account",
+                        "nick": nick,
+                        "text": f"{nick} is no account.",
+                    }
+                )
                 return
             self.peer.send(
                 {
@@ -280,6 +287,25 @@ class SendTests(EndToEndTestCase):
         self.lines()
         self.assertEqual(self.type("/msg carol hello"), ["/key get carol", "/msg carol hello"])
         self.assertEqual(self.lines(), ["! Sent to carol NOT encrypted: carol has no account."])
+
+    def test_an_error_for_another_command_never_sends_a_message_in_the_clear(self) -> None:
+        """Errors for other commands come while a /msg waits for bob's keys (a typo's, carol's keys'): neither is
+        taken for bob's answer; once his keys come the message goes sealed, never as /msg."""
+        self.lines()
+        self.link.send("/msg bob secret plans")
+        asked = self.keys.peer.sent()
+        self.assertEqual(asked, ["/key get bob"])
+        self.keys.peer.send(
+            {"type": "error", "code": "unknown-command", "command": "typo", "text": "No /typo."}
+        )
+        self.keys.peer.send(
+            {"type": "error", "code": "no-such-account", "nick": "carol", "text": "No carol."}
+        )
+        self.keys.answer(asked[0])
+        sent = self.keys.serve()
+        self.assertEqual(self.keys.clear, [])
+        self.assertEqual([nick for nick, _ in self.keys.relayed], ["bob"])
+        self.assertNotIn("/msg bob secret plans", sent)
 
     def test_a_room_or_an_unidentified_sender_goes_to_the_server_as_typed(self) -> None:
         """No account, no key: ``/msg`` is the server's; a room's ``/msg`` is too."""

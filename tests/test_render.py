@@ -15,6 +15,7 @@ from chatd.domain.errors import (
     InvalidNicknameError,
     NicknameInUseError,
     NicknameRule,
+    NoSuchAccountError,
     NoSuchNicknameError,
     NoSuchRoomError,
 )
@@ -67,7 +68,7 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.line.errors import UnknownCommandError, UsageError
-from chatd.line.render import Notice, Renderable, json_line, text_line
+from chatd.line.render import Notice, Renderable, error_fields, json_line, text_line
 from chatd.line.wording import word
 from chatd.text import REPLACEMENT
 from tests.events import (
@@ -643,11 +644,17 @@ class JsonLineTests(SynchronousTestCase):
         self.assertIsNone(FORBIDDEN.search(text[:-2]), repr(text))
         parsed = json.loads(text)
         if isinstance(item, ChatError):
-            self.assertEqual(set(parsed), {"type", "code", "text"})
+            self.assertEqual(set(parsed), {"type", "code", "text", *error_fields(item)})
             self.assertEqual(parsed["code"], item.code)
         else:
             self.assertEqual(set(parsed), {"type"} | set(_client_fields(item)))
             self.assertEqual(parsed["type"], TYPE_NAMES[type(item)])
+
+    def test_errors_that_answer_a_key_get_say_what_they_answer(self) -> None:
+        """``no-such-account`` names the nickname, ``unknown-command`` the command: a client tells which of its
+        commands an error answers (issue 17: never taking a typo's error for a /key get's)."""
+        self.assertEqual(json.loads(json_line(NoSuchAccountError("Bob")))["nick"], "Bob")
+        self.assertEqual(json.loads(json_line(UnknownCommandError("typo")))["command"], "typo")
 
     @settings(max_examples=200)
     @given(st.one_of(replies(SAFE_TEXT), notices(SAFE_TEXT)))

@@ -64,10 +64,10 @@ ENCRYPTED_MARK = "[encrypted]"
 
 UNDECRYPTABLE = "a message from {nick} could not be decrypted: it was altered or not meant for this device"
 
-REFUSALS = frozenset(
-    {"no-such-account", "not-identified", "unknown-command", "bad-envelope", "too-many-keys"}
-)
-"""Error codes that answer a ``/key`` or ``/emsg`` of ours."""
+REFUSALS = frozenset({"no-such-account", "unknown-command"})
+"""Error codes that may answer a ``/key get`` of ours: the error names what it answers (its ``nick``, its
+``command``), so an error for anything else the user sent meanwhile is never taken for one, and never
+sends a message in the clear."""
 
 
 @dataclass
@@ -187,8 +187,25 @@ class EndToEnd:
             )
         return Shown(())
 
+    def _answered(self, message: Message) -> Want | None:
+        """The ``/key get`` the error ``message`` answers, taken off the list; None if it answers none of ours."""
+        code = message.get("code")
+        if code == "no-such-account":
+            nick = message.get("nick")
+            found = next(
+                (want for want in self.wants if isinstance(nick, str) and fold(want.nick) == fold(nick)), None
+            )
+        else:
+            # A server without /key refuses every one of them alike: the oldest is answered first.
+            found = self.wants[0] if message.get("command") == "key" else None
+        if found is not None:
+            self.wants.remove(found)
+        return found
+
     def _refused(self, message: Message) -> Shown | None:
-        want = self.wants.pop(0)
+        want = self._answered(message)
+        if want is None:
+            return None
         code = message.get("code")
         if want.purpose == "send" and code in ("no-such-account", "unknown-command"):
             self.put(f"/msg {want.nick} {want.text}")

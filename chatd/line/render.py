@@ -21,7 +21,7 @@ from typing import Any
 
 from chatd.domain.durations import format_duration
 from chatd.domain.envelopes import READ_ENCRYPTED
-from chatd.domain.errors import ChatError, FileOffsetError
+from chatd.domain.errors import ChatError, FileOffsetError, NoSuchAccountError
 from chatd.domain.events import (
     Acted,
     Banned,
@@ -84,6 +84,7 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.frontend.codec import client_fields
+from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
 from chatd.text import scrub, tally_words
 
@@ -167,9 +168,7 @@ def json_line(item: Renderable) -> bytes:
             "code": item.code,
             "text": word(item),
         }
-        if isinstance(item, FileOffsetError):
-            # Where the upload goes on from, for a program (docs/PROTOCOL.md "Files").
-            fields["have"] = item.have
+        fields.update(error_fields(item))
     elif isinstance(item, Notice):
         fields = {
             "type": "notice",
@@ -180,6 +179,23 @@ def json_line(item: Renderable) -> bytes:
     else:
         fields = client_fields(item)
     return _json(fields)
+
+
+def error_fields(error: ChatError) -> dict[str, Any]:
+    """The keys a program reads in an error's JSON besides its code and text (docs/PROTOCOL.md "JSON lines").
+
+    Where an upload goes on from (``file-offset``); which nickname has no
+    account, and which command is unknown, so a client with several ``/key
+    get`` out tells which one an error answers, and a typo's error from a
+    server without ``/key``.
+    """
+    if isinstance(error, FileOffsetError):
+        return {"have": error.have}
+    if isinstance(error, NoSuchAccountError):
+        return {"nick": error.nick}
+    if isinstance(error, UnknownCommandError):
+        return {"command": error.name}
+    return {}
 
 
 def _json(fields: dict[str, Any]) -> bytes:

@@ -26,8 +26,6 @@ import { eventLine, noticeLine, stamp } from "./lines.js";
 const $ = (id) => document.getElementById(id);
 
 /** Error codes that answer `/key get`. */
-const KEY_GET_CODES = new Set(["no-such-account", "not-identified"]);
-
 function sameKeys(a, b) {
   return a.length === b.length && [...a].sort().every((key, at) => key === [...b].sort()[at]);
 }
@@ -236,9 +234,17 @@ export class Encryption {
   }
 
   /** An error that answers `/key get`: true if it was one (nobody then sees it as an error). */
+  /**
+   * An error that answers a /key get of ours: `no-such-account` names the nickname it answers, so an
+   * error for anything else sent meanwhile is never taken for it (and never sends a message in the clear).
+   */
   error(object) {
-    if (!KEY_GET_CODES.has(object.code) || this.asked.length === 0) return false;
-    this.asked.shift().resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false, lying: false });
+    if (object.code !== "no-such-account" || typeof object.nick !== "string") return false;
+    const folded = this.fold(object.nick);
+    const at = this.asked.findIndex((asked) => asked.nick === folded);
+    if (at < 0) return false;
+    const [asked] = this.asked.splice(at, 1);
+    asked.resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false, lying: false });
     return true;
   }
 
