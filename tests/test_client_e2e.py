@@ -465,3 +465,27 @@ class KeyLogTests(EndToEndTestCase):
         self.type("/msg bob hi")
         self.assertEqual(self.keys.relayed, [])
         self.assertIn(f"{self.WARNING} (it was at 2, it says 1 now).", self.lines())
+
+
+class KeyringFileTests(SynchronousTestCase):
+    """known_keys.json holds every server's pins: clients of two servers running at once keep each other's."""
+
+    def setUp(self) -> None:
+        self.path = os.path.join(tempfile.mkdtemp(), "known_keys.json")
+        self.addCleanup(shutil.rmtree, os.path.dirname(self.path))
+
+    def test_clients_of_two_servers_saving_in_turn_keep_both_servers_pins(self) -> None:
+        """Both loaded before either saved: A's pins are still there after B saves."""
+        first, second = Keyring.load(self.path, "a:5000"), Keyring.load(self.path, "b:5000")
+        first.offer("bob", ["KEY-A"])
+        first.save()
+        second.offer("carol", ["KEY-B"])
+        second.save()
+        self.assertEqual(Keyring.load(self.path, "a:5000").contact("bob").keys, ["KEY-A"])  # type: ignore[union-attr]
+        self.assertEqual(Keyring.load(self.path, "b:5000").contact("carol").keys, ["KEY-B"])  # type: ignore[union-attr]
+
+    def test_a_malformed_entry_gives_an_empty_keyring_not_a_crash(self) -> None:
+        """A contact without its fields: the keyring for that server starts empty, as for an unreadable file."""
+        with open(self.path, "w", encoding="utf-8") as file:
+            json.dump({"servers": {"a:5000": {"contacts": {"bob": {}}}}}, file)
+        self.assertEqual(Keyring.load(self.path, "a:5000").contacts, {})

@@ -303,8 +303,12 @@ class EndToEnd:
             self.own_keys = keys
             self._then(want, keys)
             return
+        known = self.keyring.contact(account)
+        had_pending = known is not None and known.pending is not None
         pinning = self.keyring.offer(account, keys) if keys else None
-        self.save()
+        if pinning not in (None, Pinning.SAME) or (pinning is Pinning.SAME and had_pending):
+            # The same keys again (every /msg asks) change nothing: the file is written only for a change.
+            self.save()
         if pinning is Pinning.FIRST:
             self.say(
                 f"Pinned {nick}'s key{'s' * (len(keys) > 1)} on first use: {', '.join(fingerprints(keys))}. "

@@ -63,7 +63,6 @@ class Keyring:
     def __init__(self, path: str, server: str) -> None:
         self.path = path
         self.server = server
-        self._all: dict[str, Any] = {}
         self.contacts: dict[str, Contact] = {}
         """By folded account name."""
         self.log = LogCheckpoint()
@@ -72,27 +71,30 @@ class Keyring:
     def load(cls, path: str, server: str) -> "Keyring":
         """The keyring in ``path`` for ``server``; empty if the file is missing or unreadable as ours."""
         ring = cls(path, server)
+        mine = _read(path).get("servers", {}).get(server, {})
         try:
-            with open(path, encoding="utf-8") as file:
-                loaded = json.load(file)
-        except (OSError, ValueError):
-            return ring
-        if not isinstance(loaded, dict):
-            return ring
-        ring._all = loaded
-        mine = loaded.get("servers", {}).get(server, {})
-        for name, kept in mine.get("contacts", {}).items():
-            pending = kept.get("pending")
-            ring.contacts[name] = Contact(
-                kept["account"], list(kept["keys"]), bool(kept["verified"]), pending
+            for name, kept in mine.get("contacts", {}).items():
+                ring.contacts[name] = Contact(
+                    kept["account"], list(kept["keys"]), bool(kept["verified"]), kept.get("pending")
+                )
+            log = mine.get("log", {})
+            ring.log = LogCheckpoint(
+                int(log.get("seq", 0)), str(log.get("head", "")), dict(log.get("keys", {}))
             )
-        log = mine.get("log", {})
-        ring.log = LogCheckpoint(int(log.get("seq", 0)), str(log.get("head", "")), dict(log.get("keys", {})))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return cls(path, server)
         return ring
 
     def save(self) -> None:
-        """Write the file anew (mode 0600, replaced whole so a crash leaves the old one); OSError is the caller's."""
-        servers = self._all.setdefault("servers", {})
+        """Write this server's part anew (mode 0600, the file replaced whole so a crash leaves the old one).
+
+        The file is read again first, so what another client (on another
+        server) saved meanwhile stays. OSError is the caller's.
+        """
+        every = _read(self.path)
+        servers = every.setdefault("servers", {})
+        if not isinstance(servers, dict):
+            servers = every["servers"] = {}
         servers[self.server] = {
             "contacts": {
                 name: {
@@ -106,10 +108,10 @@ class Keyring:
             "log": {"seq": self.log.seq, "head": self.log.head, "keys": self.log.keys},
         }
         os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
-        temporary = f"{self.path}.new"
+        temporary = f"{self.path}.{os.getpid()}.new"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(self._all, file, indent=1, sort_keys=True)
+            json.dump(every, file, indent=1, sort_keys=True)
         os.replace(temporary, self.path)
 
     # Pins.
@@ -183,3 +185,13 @@ def _entry_problem(entry: object, seq: int, prev: str) -> str | None:
     if not is_public_key(entry.get("key")):
         return f"entry {seq} holds no key"
     return None
+
+
+def _read(path: str) -> dict[str, Any]:
+    """The whole file at ``path`` as JSON; empty if it is missing or not an object."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            loaded = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
