@@ -64,9 +64,11 @@ class SocketSession:
     _wire: WebSocketTransport | None
     """Twisted's WebSocket transport once the upgrade starts; None while the connection is HTTP."""
     _unfinished: int
+    """Bytes received since the last whole message: what Twisted may be buffering of the next."""
+    _read_left: int
+    """Bytes of the read being parsed not yet taken by a message that ended in it: what can follow one."""
     sink: Sink
     """The session's output, which writes to the socket itself (chatd.frontend.output)."""
-    """Bytes received since the last whole message: what Twisted may be buffering of the next."""
     _close_code: int
     _channel: HTTPChannel | None
     """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""
@@ -78,6 +80,7 @@ class SocketSession:
         self._connection = None
         self._wire = None
         self._unfinished = 0
+        self._read_left = 0
         self._close_code = NORMAL_CLOSURE
         self._channel = None
 
@@ -114,6 +117,7 @@ class SocketSession:
             return False
         if self._wire is not None:
             self._unfinished += size
+            self._read_left = size
         return True
 
     def parsed(self) -> None:
@@ -123,7 +127,8 @@ class SocketSession:
         messages (a client's window of file chunks, or what waited in TCP
         while reading was paused), which ``_message_done`` takes off the
         count, and only what is left belongs to a message not yet ended.
-        So Twisted holds at most one read more than a message may be.
+        So Twisted holds at most one read and one message more than a
+        message may be.
         """
         if self._wire is not None and self._unfinished > self._max_message + FRAME_HEADER_MOST:
             self._close_code = MESSAGE_TOO_BIG
@@ -166,8 +171,19 @@ class SocketSession:
             cast(IConsumer, self.transport).unregisterProducer()
 
     def _message_done(self, size: int) -> None:
-        """A whole message of ``size`` bytes arrived: its bytes and its frame's header are off the count."""
-        self._unfinished = max(0, self._unfinished - size - frame_header(size))
+        """A whole message of ``size`` bytes arrived: its bytes and its frame's header are off the count.
+
+        What follows a message that ended in this read is in what is left of
+        the read, so the count goes no higher than that: the bytes it cannot
+        see taken off (a client's pings, which Twisted answers itself, and
+        the headers of a message's other fragments) go at each message,
+        rather than adding up until a busy socket is cut off as too big. A
+        message begun in an earlier read is taken off this read whole, so
+        the count may fall short by at most one message.
+        """
+        taken = size + frame_header(size)
+        self._read_left = max(0, self._read_left - taken)
+        self._unfinished = min(max(0, self._unfinished - taken), self._read_left)
 
     def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
         """The socket is alive; the pong's bytes are no part of a message."""

@@ -1,6 +1,7 @@
 """The web port of a real twistd over loopback: the page's files over HTTP, and the WebSocket beside nc."""
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -8,6 +9,7 @@ import ssl
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
+from wsproto.events import Ping, Pong, TextMessage
 
 from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
 from tests.certificates import write_self_signed
@@ -181,3 +183,31 @@ class SecurePageTests(SynchronousTestCase):
         alice.until("prompt")
         alice.send("alice")
         self.assertEqual(alice.until("nick")[-1]["nick"], "alice")
+
+
+UNFLOODED = ("--flood-rate", "1000", "--flood-burst", "1000", "--flood-bytes", "1000000")
+"""Flood budget enough for a test's quick run of messages: what it tests is not flood control."""
+
+
+class BusySocketTests(SynchronousTestCase):
+    """Bytes the session cannot see taken off a message (pings, other fragments' headers) never add up."""
+
+    def test_pings_and_fragmented_messages_between_lines_never_close_the_socket(self) -> None:
+        """Messages of at most 22 bytes here, as a client that pings while it talks: 40 times a ping and a
+        two-fragment /time (12 bytes the session cannot see taken off), each answered before the next."""
+        daemon = Daemon.start(
+            self, [*LOOPBACK, "--web-port", "0", "--max-line", "20", "--paste-lines", "1", *UNFLOODED]
+        )
+        client = WebSocketClient(daemon, web_port(daemon))
+        client.send("wes")
+        client.send("/time")
+        client.until("server_time")
+        for _ in range(40):
+            client.socket.sendall(client.ws.send(Ping(b"")))
+            client.socket.sendall(client.ws.send(TextMessage("/ti", message_finished=False)))
+            client.socket.sendall(client.ws.send(TextMessage("me", message_finished=True)))
+            event = client.next_event()
+            while isinstance(event, Pong):
+                event = client.next_event()
+            assert isinstance(event, TextMessage), event
+            self.assertEqual(json.loads(event.data)["type"], "server_time", event.data)
