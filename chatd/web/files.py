@@ -56,7 +56,12 @@ class FileLinks:
     def make(self, transfer: Transfer, nick: str) -> str:
         """A fresh URL with which ``nick`` fetches ``transfer``'s file, once, within the hour."""
         now = self._reactor.seconds()
-        for token in [token for token, link in self._links.items() if link.until <= now]:
+        # Links are made in the order they run out (each lasts LINK_SECONDS): the run-out ones are the
+        # first, so a room's offer, a link per IRC member, costs no scan of every link kept.
+        while self._links:
+            token, link = next(iter(self._links.items()))
+            if link.until > now:
+                break
             del self._links[token]
         token = secrets.token_urlsafe(16)
         self._links[token] = _Link(transfer.file, nick, now + LINK_SECONDS)
