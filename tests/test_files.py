@@ -672,6 +672,22 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
             f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page\r\n",
         )
 
+    def test_an_offline_account_logging_in_over_irc_is_offered_the_file(self) -> None:
+        """bob registered and left; alice's file waits for him; bob logs in over IRC (PASS) and gets the NOTICE."""
+        self.irc.files = self.files
+        bob, _ = self.connect(b"bob", host="10.0.0.3")
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        bob.dataReceived(b"/quit\n")
+        bob.connectionLost(Failure(Exception("closed")))
+        alice, _ = self.json_user(b"alice")
+        self.offer(alice, to=b"bob")
+        self.upload(alice, CONTENT)
+        again, wire = self.irc_connect("10.0.0.3")
+        self.send(again, f"PASS {PASSWORD.decode()}", "NICK bob", "USER bob 0 * :bob")
+        self.end_pass()
+        notices = [line for line in wire.value().decode().splitlines() if 'alice offers bob "holiday' in line]
+        self.assertEqual(len(notices), 1)
+
     def test_with_a_web_port_each_irc_recipient_gets_a_link_of_its_own(self) -> None:
         """With links to make, dave's and erin's NOTICEs in #lobby each name a link made for them; alice's names none."""
         made: list[tuple[str, str]] = []

@@ -430,10 +430,8 @@ class Transfers:
             transfer.pending = {transfer.target.account}
         self._settled(transfer)
 
-    def identified(self, peer: Peer) -> None:
-        """``peer``'s user identified: the offers that waited for their account are offered now."""
-        user = peer.user
-        account = None if user is None else user.account
+    def identified(self, account: str | None) -> None:
+        """Someone identified to ``account`` (on any front end): the offers that waited for it are offered now."""
         for transfer in list(self._transfers.values()):
             target = transfer.target
             if target.account is not None and target.account == account and account in transfer.pending:

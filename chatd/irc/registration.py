@@ -184,8 +184,11 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
 
 
 async def _offline(session: "IRCSession", user: UserView) -> None:
-    """Write the private messages kept for ``user``'s account while nobody was online as it."""
+    """Write the private messages kept for ``user``'s account while nobody was online as it; offer its files."""
     kept = await session.chat.take_offline(user)
+    if session.factory.files is not None:
+        # Files offered to the account while it was offline are offered now (issue 16), a NOTICE each.
+        session.factory.files.identified(user.account)
     if not kept or session.closing:
         return
     session.server_notice(f"{len(kept)} private messages were kept for you while you were offline:")

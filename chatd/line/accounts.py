@@ -71,7 +71,7 @@ async def _arrived(session: "LineSession", before: UserView | None, user: UserVi
     await _offline(session, user)
     if session.files is not None:
         # Files offered to the account while it was offline are offered now (issue 16).
-        session.files.identified(session)
+        session.files.identified(user.account)
     if before is None and not user.rooms:
         shown = session.registered()
         if shown is not None:
