@@ -56,6 +56,20 @@ class EmsgTests(AccountTestCase):
             self.lines(self.bob_wire), [f"[00:01] * alice sent bob an encrypted message: {READ}".encode()]
         )
 
+    def test_a_recipient_online_under_another_nickname_gets_it_at_once(self) -> None:
+        """bob identified, then became bobby: /emsg bob reaches bobby now, not his mailbox."""
+        self.bob.dataReceived(b"/nick bobby\n")
+        self.lines(self.bob_wire)
+        self.alice.dataReceived(f"/emsg bob {envelope(ALICE, BOB, ALICE)}\n".encode())
+        shown = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(
+            [(row["type"], row.get("to")) for row in shown if row["type"] != "nick_changed"],
+            [("encrypted", "bobby")],
+        )
+        self.assertEqual(
+            self.lines(self.bob_wire), [f"[00:00] * alice sent bobby an encrypted message: {READ}".encode()]
+        )
+
     def test_the_recipient_opens_the_box_for_its_key(self) -> None:
         """What bob's JSON session gets opens with his secret key and alice's public one: the server relays it as is."""
         self.bob.dataReceived(b"/format json\n")

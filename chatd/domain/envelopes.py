@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 
 from chatd.domain import rules
-from chatd.domain.errors import BadEnvelopeError, BadKeyError, NotIdentifiedError
+from chatd.domain.errors import BadEnvelopeError, BadKeyError, NoSuchNicknameError, NotIdentifiedError
 from chatd.domain.events import Encrypted
 from chatd.domain.keylog import KEYS_MOST, check_key
 from chatd.domain.keys import KeyDirectory
@@ -110,8 +110,9 @@ class EncryptedMail:
         account = self._keys.account_of(nick)
         rules.check_voice(self._state, user, self._now())
         check_envelope(envelope, self._keys.keys(user.account))
-        target = self._state.users.by_key.get(account)
-        if target is not None and target.account == account:
+        # By account: its user may be online under another nickname (identified, then renamed).
+        target = self._state.users.by_account.get(account)
+        if target is not None:
             id, at = self._seam.stamp()
             event = Encrypted(
                 id=id, at=at, actor=user.actor, to=target.nick, envelope=envelope, to_account=account
@@ -119,8 +120,8 @@ class EncryptedMail:
             self._seam.publish(event, both(user, target))
             return None
         if self._mailbox is None:
-            self._state.users.find(nick)  # raises NoSuchNicknameError, as /msg to someone offline does
-        assert self._mailbox is not None
+            # Nobody online as the account, and nowhere to keep it: as /msg to someone offline.
+            raise NoSuchNicknameError(nick)
         to = self._keys.nick(account)
 
         def sealed(id: str, at: float) -> Encrypted:
