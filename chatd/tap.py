@@ -299,8 +299,9 @@ class Options(usage.Options):
             "big-room",
             None,
             _CHAT.big_room,
-            "Members from which a room's joins, parts, quits and nickname changes are summed up once a minute "
-            "instead of told one by one, and a joiner is shown the first names only; 0: never.",
+            "Members from which a room's joins, parts, quits and nickname changes are summed up every "
+            "--big-room-tally seconds instead of told one by one, and a joiner is shown the first names only; "
+            "0: never.",
             int,
         ],
         [

@@ -64,7 +64,7 @@ def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None
 def big_room_names(session: "IRCSession", name: str) -> None:
     """A big room's first names only, and a NOTICE to the channel saying why (chatd.domain.crowds)."""
     page = session.chat.members(name, 1)
-    send_names(session, name, every=False)
+    send_names(session, name, whole=False)
     text = (
         f"{page.room} is a big room ({page.total} here): NAMES on joining lists the first {len(page.nicks)}, "
         f"and who comes and goes is summed up {tally_period(session.chat.limits.tally_seconds)}, "
@@ -125,9 +125,9 @@ def names(session: "IRCSession", message: Message) -> "Waiting":
     return None
 
 
-def send_names(session: "IRCSession", name: str, every: bool = True) -> None:
-    """353 lines of as many nicknames as fit, then 366; charged by size. Not ``every``: the first page's."""
-    nicks = list(members(session, name, every))
+def send_names(session: "IRCSession", name: str, whole: bool = True) -> None:
+    """353 lines of as many nicknames as fit, then 366; charged by size. Not ``whole``: the first page's."""
+    nicks = list(members(session, name, whole))
     shown = session.chat.topic(name).room
     userhost = "userhost-in-names" in session.caps
     every = "multi-prefix" in session.caps
@@ -141,13 +141,13 @@ def send_names(session: "IRCSession", name: str, every: bool = True) -> None:
     session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
 
 
-def members(session: "IRCSession", name: str, every: bool = True) -> Iterator[tuple[str, str]]:
-    """Every member of room ``name`` (not ``every``: the first page's) with their standing, a page at a time.
+def members(session: "IRCSession", name: str, whole: bool = True) -> Iterator[tuple[str, str]]:
+    """Every member of room ``name`` (not ``whole``: the first page's) with their standing, a page at a time.
 
     The standing is ``@`` for an operator, ``+`` for voice, both, or none.
     """
     number, pages = 1, 1
-    while number <= (pages if every else 1):
+    while number <= (pages if whole else 1):
         page = session.chat.members(name, number)
         operators, voiced = set(page.operators), set(page.voiced)
         for nick in page.nicks:

@@ -37,7 +37,7 @@ def who(session: "IRCSession", message: Message) -> "Waiting":
             room = chat.topic(mask).room
             # A big room's WHO is its first page, as its NAMES on join: clients send WHO on joining
             # (irssi's channel sync), and a crowd's every line to each would cost its square again.
-            nicks = list(members(session, mask, every=not chat.crowded(mask)))
+            nicks = list(members(session, mask, whole=not chat.crowded(mask)))
             every = "multi-prefix" in session.caps
             for nick, standing in nicks:
                 _who_line(session, room, nick, whox, fields, token, standing if every else standing[:1])
