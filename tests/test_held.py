@@ -45,6 +45,16 @@ class HeldOutputTests(SynchronousTestCase):
         self.assertEqual(session.own.sent, [b"before ", b"history ", b"after"])
         self.assertIs(session.sink, session.own)
 
+    def test_who_waits_for_idle_is_called_once_the_place_is_filled_not_before(self) -> None:
+        """A file download waiting to send its next chunk: not while a join's history is awaited, then at once."""
+        session = Session()
+        place = keep_place(session)
+        called: list[str] = []
+        session.sink.when_idle(lambda: called.append("idle"))
+        self.assertEqual(called, [])
+        place.fill(b"history")
+        self.assertEqual(called, ["idle"])
+
     def test_places_fill_in_any_order_and_go_out_in_theirs(self) -> None:
         """A second place filled first waits for the first; filling one twice changes nothing."""
         session = Session()

@@ -66,7 +66,7 @@ class HeldOutput(InFront):
     held go, places left empty, then closes that sink.
     """
 
-    __slots__ = ("_held", "_holder", "_waiting")
+    __slots__ = ("_held", "_holder", "_idle_calls", "_waiting")
 
     def __init__(self, holder: _Holder, inner: Sink) -> None:
         super().__init__(inner)
@@ -74,6 +74,8 @@ class HeldOutput(InFront):
         self._waiting: deque[bytes | Place] = deque()
         self._held = 0
         """Bytes held behind places, up to ``MOST_HELD``."""
+        self._idle_calls: list[Callable[[], None]] = []
+        """Who waits for the output to be idle (a file download's next chunk): asked of the inner sink once nothing is held."""
 
     @override
     def write(self, data: bytes) -> None:
@@ -96,6 +98,14 @@ class HeldOutput(InFront):
     def idle(self) -> bool:
         """Not while anything is held: a file chunk would go out before it."""
         return not self._waiting and self._inner.idle
+
+    @override
+    def when_idle(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once nothing is held and the session's own sink is idle: not while a place waits."""
+        if self._waiting:
+            self._idle_calls.append(call)
+        else:
+            self._inner.when_idle(call)
 
     def keep(self) -> Place:
         """A new place, behind everything written so far."""
@@ -133,13 +143,17 @@ class HeldOutput(InFront):
     @override
     def drop(self) -> None:
         self._waiting.clear()
+        self._idle_calls.clear()
         self._restore()
         super().drop()
 
     def _restore(self) -> None:
-        """Give the session its own sink back: nothing waits any more."""
+        """Give the session its own sink back: nothing waits any more; who waited for idle asks it now."""
         if self._holder.sink is self:
             self._holder.sink = self._inner
+        calls, self._idle_calls = self._idle_calls, []
+        for call in calls:
+            self._inner.when_idle(call)
 
 
 def keep_place(holder: _Holder) -> Place:
