@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from twisted.internet.defer import Deferred, maybeDeferred
+from twisted.internet.defer import Deferred, maybeDeferred, succeed
 
 from chatd.domain.files import CHUNK, chunk_hash
 
@@ -130,7 +130,7 @@ class Spool:
     def check(self, key: str, sha256: str) -> "Deferred[bool]":
         """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone."""
         if key in self._complete:
-            return Deferred.fromCoroutine(_true())
+            return succeed(True)
         path = os.path.join(self.directory, key + ".part")
         whole = os.path.join(self.directory, key)
 
@@ -181,7 +181,3 @@ class Spool:
         self._held.pop(key, None)
         self._sizes.pop(key, None)
         self._complete.discard(key)
-
-
-async def _true() -> bool:
-    return True
