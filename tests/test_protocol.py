@@ -804,6 +804,7 @@ class JsonTests(LineTestCase):
                     "type": "error",
                     "code": "unknown-command",
                     "text": "/nope is not a command; type /help to see them",
+                    "command": "nope",
                 },
             ],
         )

@@ -156,6 +156,7 @@ class SessionTests(SynchronousTestCase):
                 "type": "error",
                 "code": "unknown-command",
                 "text": "/nope is not a command; type /help to see them",
+                "command": "nope",
             },
         )
         self.alice.say("/format text")
