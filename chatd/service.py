@@ -62,7 +62,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.collector import Collector
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
-from chatd.frontend.output import Barrier
+from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.transfers import Transfers, TransferStore
 from chatd.frontend.websocket import Takeovers
@@ -121,7 +121,7 @@ def build(
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
     stores = _stores(config.db, reactor)
-    history, barrier = stores.history, stores.barrier
+    history, keep = stores.history, stores.keep
     bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
     server_rooms = (config.default_room, *config.rooms)
@@ -154,7 +154,7 @@ def build(
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
-        line_front_end(config, chat, reactor, admission, login, barrier, accounts_login, files)
+        line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files)
     ]
     # Other front ends a web port's socket may ask for by subprotocol (IRC's).
     takeovers = Takeovers()
@@ -170,7 +170,7 @@ def build(
                 reactor,
                 admission,
                 login,
-                barrier,
+                keep,
                 accounts_login,
                 site=page,
                 takeovers=takeovers,
@@ -180,7 +180,7 @@ def build(
         )
     if config.irc.wanted or config.web.wanted:
         # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
-        irc = irc_front_end(config, chat, reactor, admission, login, barrier, accounts_login, files)
+        irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files)
         takeovers.add(SUBPROTOCOLS, irc.factory.socket)
         front_ends.append(irc)
     console: list[IService] = []
@@ -220,7 +220,7 @@ class _Stores:
     """Accounts' device keys and their log (issue 17)."""
     transfers: TransferStore | None
     """The files' transfers still open (issue 16); None: they end with the daemon."""
-    barrier: Barrier | None = None
+    keep: Keep | None = None
     restored: Sequence[Event] = ()
 
 
@@ -239,7 +239,7 @@ def _stores(db: str | None, reactor: Any) -> _Stores:
         SQLiteRooms(store),
         SQLiteKeys(store),
         SQLiteTransfers(store),
-        store.when_written,
+        store.keep,
         store.restored,
     )
 

@@ -47,6 +47,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.keys import MemoryKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
+from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
 from tests.events import seen
 
@@ -189,6 +190,15 @@ class ThreadedReactor(MemoryReactorClock):
         while not deferred.called:
             self.run_from_thread()
         return deferred
+
+
+def committed(reactor: ThreadedReactor, store: SQLiteHistory) -> None:
+    """End the pass, and let ``store`` commit what it logged (``commit_every`` on) and its word reach the reactor."""
+    reactor.advance(0)
+    if store.writing:
+        reactor.advance(store.commit_every)
+    while store.writing:
+        reactor.run_from_thread()
 
 
 class Terminal(io.StringIO):

@@ -20,7 +20,7 @@ from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import acted, joined, kicked, parted, said, topic_changed
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, committed
 
 T = TypeVar("T")
 
@@ -266,9 +266,7 @@ class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
 
     def end_pass(self) -> None:
         """End the pass, and let the writer's commit reach the reactor thread."""
-        self.reactor.advance(0)
-        while self.store.writing:
-            self.reactor.run_from_thread()
+        committed(self.reactor, self.store)
 
 
 class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
@@ -288,9 +286,7 @@ def caught_up(reactor: ThreadedReactor, store: SQLiteHistory) -> None:
     while not idle.called:
         reactor.advance(PAUSE)
         reactor.run_from_thread()
-    reactor.advance(0)
-    while store.writing:
-        reactor.run_from_thread()
+    committed(reactor, store)
 
 
 def deferred(answer: Awaitable[T]) -> "Deferred[T]":

@@ -1,7 +1,6 @@
 """Output is gathered over a reactor pass and sent once per connection when the pass ends (and its events are kept)."""
 
 import gc
-from collections.abc import Callable
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -174,91 +173,64 @@ class SessionClosingTests(LineTestCase):
         self.assertTrue(bob.closing and bob.sink.closed)
 
 
-class BarrierTests(SynchronousTestCase):
-    """With a barrier (the history's ``when_written``), a pass's output waits until the barrier calls."""
+class KeepTests(SynchronousTestCase):
+    """With ``keep`` (the SQLite store's, which logs the pass's events), a pass's output goes only after it is called."""
 
     def setUp(self) -> None:
         self.clock = Clock()
-        self.waiting: list[Callable[[], None]] = []
-        """The calls the barrier holds, as a store holds them until its commit."""
-        self.outbox = Outbox(self.clock, self.waiting.append)
+        self.seen: list[list[bytes]] = []
+        """What the wires held each time ``keep`` was called."""
+        self.outbox = Outbox(self.clock, lambda: self.seen.append([wire.value() for wire in self.wires]))
         self.wires = [StringTransport(), StringTransport()]
         self.outputs = [BufferedOutput(wire, self.outbox, 100, lambda: None) for wire in self.wires]
 
-    def passed(self) -> None:
-        """The barrier passes its oldest call: the first pass still waiting is safe."""
-        self.waiting.pop(0)()
-
-    def test_a_pass_is_sent_once_the_barrier_calls(self) -> None:
-        """Nothing is sent when the pass ends; everything gathered in it, once the barrier calls."""
+    def test_a_pass_is_kept_once_then_sent(self) -> None:
+        """When the pass ends ``keep`` is called once, with nothing sent yet; then everything gathered goes."""
         for output in self.outputs:
             output.write(b"hi\r\n")
         self.clock.advance(0)
-        self.assertEqual([wire.value() for wire in self.wires], [b"", b""])
-        self.assertEqual(len(self.waiting), 1)
-        self.passed()
+        self.assertEqual(self.seen, [[b"", b""]])
         self.assertEqual([wire.value() for wire in self.wires], [b"hi\r\n", b"hi\r\n"])
 
-    def test_what_comes_after_a_pass_waits_for_its_own(self) -> None:
-        """Lines of a later pass are not sent with an earlier pass's, though the connection is the same; order holds."""
-        first, _ = self.outputs
-        first.write(b"one\r\n")
-        self.clock.advance(0)
-        first.write(b"two\r\n")
-        self.clock.advance(0)
-        self.passed()
-        self.assertEqual(self.wires[0].value(), b"one\r\n")
-        self.passed()
-        self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
-
-    def test_closing_sends_what_waits_once_the_barrier_passes_it(self) -> None:
+    def test_closing_keeps_what_is_behind_the_last_words_first(self) -> None:
         """A connection that closes gets everything gathered for it, in order, with its last words, once what is
         behind them is kept (a ``kill -9`` must not lose a line it saw); then it may hang up. Nothing twice."""
         first, _ = self.outputs
         first.write(b"one\r\n")
-        self.clock.advance(0)
         first.write(b"bye\r\n")
         hung_up: list[bool] = []
         first.close(lambda: hung_up.append(True))
         first.write(b"too late\r\n")
-        self.assertEqual((self.wires[0].value(), hung_up), (b"", []))
-        self.passed()
-        self.assertEqual((self.wires[0].value(), hung_up), (b"one\r\n", []))
-        self.passed()
-        self.clock.advance(0)
+        self.assertEqual(self.seen, [[b"", b""]])
         self.assertEqual((self.wires[0].value(), hung_up), (b"one\r\nbye\r\n", [True]))
-        while self.waiting:
-            self.passed()
+        self.clock.advance(0)
         self.assertEqual(self.wires[0].value(), b"one\r\nbye\r\n")
 
     def test_dropped_output_is_never_sent(self) -> None:
-        """A connection gone before the barrier calls is sent nothing."""
+        """A connection gone before the pass ends is sent nothing."""
         first, _ = self.outputs
         first.write(b"one\r\n")
-        self.clock.advance(0)
         first.drop()
-        self.passed()
+        self.clock.advance(0)
         self.assertEqual(self.wires[0].value(), b"")
 
-    def test_a_connection_gathers_every_pass_in_the_same_lists(self) -> None:
-        """An output's lists are made once and kept, pass after pass: a line said to a room of thousands makes
+    def test_a_connection_gathers_every_pass_in_the_same_list(self) -> None:
+        """An output's list is made once and kept, pass after pass: a line said to a room of thousands makes
         no list a member for the cyclic collector to count, which set off its full collections (issue 18)."""
         first, _ = self.outputs
         lists = []
         for line in (b"one\r\n", b"two\r\n"):
             first.write(line)
             self.clock.advance(0)
-            self.passed()
             lists.append({id(kept) for kept in gc.get_referents(first) if isinstance(kept, list)})
         self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
-        self.assertEqual(len(lists[0]), 2)
+        self.assertEqual(len(lists[0]), 1)
         self.assertEqual(lists[0], lists[1])
 
 
 class IdleOutputTests(SynchronousTestCase):
     def test_an_output_never_written_to_keeps_no_list(self) -> None:
-        """A connection nothing was written to yet holds no list, nor, without a barrier, a list for passes
-        waiting for one (issue 18)."""
+        """A connection nothing was written to yet holds no list (issue 18)."""
         clock = Clock()
         wire = StringTransport()
         output = BufferedOutput(wire, Outbox(clock), 100, lambda: None)

@@ -1,6 +1,7 @@
 """How the service wires the chat, listeners and shutdown, on a fake reactor."""
 
 import gc
+import json
 import os
 import shutil
 import sqlite3
@@ -8,6 +9,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from contextlib import closing
 
 from twisted.application.service import IServiceCollection, Service
 from twisted.internet.defer import Deferred
@@ -37,6 +39,7 @@ from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
 from chatd.service import _services, _Threads, bind, build, compose
+from chatd.storage.pass_log import log_path
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.storage.sqlite import SQLiteHistory
@@ -46,6 +49,7 @@ from tests.helpers import (
     RecordingSession,
     Terminal,
     ThreadedReactor,
+    committed,
     connected,
     quick_hash,
     under_twistd,
@@ -234,7 +238,7 @@ class RecordingOpers:
 
 
 class StoreWiringTests(SynchronousTestCase):
-    """With --db, history is a SQLite file, and what users see waits for it to be written."""
+    """With --db, history is a SQLite file, and what users see is in its pass log first."""
 
     def setUp(self) -> None:
         self.reactor = ThreadedReactor()
@@ -245,7 +249,7 @@ class StoreWiringTests(SynchronousTestCase):
     def start(self) -> LineFactory:
         """The daemon with --db in the temporary directory, started, and stopped (all written) at cleanup.
 
-        No replay on joining (``--replay 0``): only the writer's commit holds output back, not a read.
+        No replay on joining (``--replay 0``): no read holds output back.
         """
         daemon = build(config("--db", self.path, "--replay", "0"), self.reactor)
         daemon.startService()
@@ -265,10 +269,8 @@ class StoreWiringTests(SynchronousTestCase):
         return factory
 
     def settle(self) -> None:
-        """End the pass, and let the writer's commit (and so the output waiting for it) through."""
-        self.reactor.advance(0)
-        while self.store.writing:
-            self.reactor.run_from_thread()
+        """End the pass, and let the writer commit what it logged."""
+        committed(self.reactor, self.store)
 
     def locked(self) -> sqlite3.Connection:
         """Another connection, holding the file's write lock: the writer's next commit waits for ``unlocked``."""
@@ -283,11 +285,23 @@ class StoreWiringTests(SynchronousTestCase):
         while self.store.writing:
             self.reactor.run_from_thread()
 
-    def test_a_line_is_shown_once_it_is_on_disk(self) -> None:
-        """The speaker's echo and the others' copies are sent only after the writer commits the line.
+    def logged(self) -> list[str]:
+        """The texts of the lines the pass log holds now."""
+        with open(log_path(self.path), encoding="utf-8") as log:
+            bodies = [json.loads(row[7]) for line in log for row in json.loads(line)[1]]
+        return [body["text"] for body in bodies if "text" in body]
+
+    def in_file(self, text: str) -> bool:
+        """Whether a line of ``text`` is committed to the file."""
+        with closing(sqlite3.connect(self.path)) as connection:
+            query = "SELECT count(*) FROM events WHERE body ->> '$.text' = ?"
+            return bool(connection.execute(query, (text,)).fetchone()[0])
+
+    def test_a_line_is_shown_once_it_is_in_the_pass_log_before_its_commit(self) -> None:
+        """The speaker's echo and the others' copies go when the pass ends, the line logged; the commit comes later.
 
         Another connection holds the file's write lock, so the commit comes
-        only once it lets go, long after the pass ended.
+        only once it lets go, long after the lines were sent.
         """
         factory = self.start()
         alice, alice_wire = connected(factory, self.reactor)
@@ -302,27 +316,29 @@ class StoreWiringTests(SynchronousTestCase):
         blocker = self.locked()
         alice.dataReceived(b"kept\n")
         self.reactor.advance(0)
-        self.assertEqual((alice_wire.value(), bob_wire.value()), (b"", b""))
-        self.unlocked(blocker)
         self.assertEqual(alice_wire.value(), bob_wire.value())
         self.assertTrue(alice_wire.value().endswith(b" #lobby <alice> kept\r\n"), alice_wire.value())
+        self.assertIn("kept", self.logged())
+        self.assertFalse(self.in_file("kept"))
+        self.reactor.advance(self.store.commit_every)
+        self.unlocked(blocker)
+        self.assertTrue(self.in_file("kept"))
 
-    def test_a_closing_session_is_shown_its_last_lines_once_they_are_on_disk(self) -> None:
-        """A line said just before /quit reaches its speaker's last words only after the commit, then the hang-up."""
+    def test_a_closing_session_is_shown_its_last_lines_once_they_are_logged(self) -> None:
+        """A line said just before /quit reaches its speaker with the last words when the pass ends, then the hang-up."""
         factory = self.start()
         alice, wire = connected(factory, self.reactor)
         self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
         alice.dataReceived(b"alice\n")
         self.settle()
         wire.clear()
-        blocker = self.locked()
         alice.dataReceived(b"last words\n/quit\n")
         self.reactor.advance(0)
-        self.assertEqual((wire.value(), wire.disconnecting), (b"", False))
-        self.unlocked(blocker)
+        self.assertIn("last words", self.logged())
         self.assertIn(b" #lobby <alice> last words\r\n", wire.value())
         self.assertTrue(wire.value().endswith(b"*** Goodbye.\r\n"), wire.value())
         self.assertTrue(wire.disconnecting)
+        self.assertFalse(self.in_file("last words"))
 
     def test_a_file_that_cannot_be_used_stops_the_build(self) -> None:
         """A --db that is not a database stops the daemon being built, with the sentence chatd.tap shows."""

@@ -1,7 +1,7 @@
 """The SQLite store beyond the History contract: what it keeps, one transaction a pass, reopening, its schema."""
 
+import json
 import os
-import queue
 import re
 import shutil
 import sqlite3
@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,12 +20,14 @@ from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
+from chatd.storage import pass_log
+from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, NICE, index_path
-from chatd.storage.sqlite import _INSERT, WAIT_EVENTS, SQLiteHistory, _row
+from chatd.storage.sqlite import SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, committed
 from tests.test_history import caught_up, open_store
 
 BOSS = Actor("boss", "10.0.0.9")
@@ -45,9 +48,7 @@ class StoreTestCase(SynchronousTestCase):
 
     def end_pass(self, store: SQLiteHistory) -> None:
         """End the reactor pass and let its commit reach the reactor thread."""
-        self.reactor.advance(0)
-        while store.writing:
-            self.reactor.run_from_thread()
+        committed(self.reactor, store)
 
     def reopened(self, store: SQLiteHistory) -> SQLiteHistory:
         """``store`` stopped (all written), and the same file opened again, as a restart does."""
@@ -158,154 +159,178 @@ class RetentionTests(StoreTestCase):
 
 
 class BatchTests(StoreTestCase):
-    """A reactor pass's events go to disk in one transaction, and output waits for it."""
+    """A reactor pass's events go to the pass log when it ends, and to the file in one commit soon after."""
 
-    def test_a_pass_is_one_transaction(self) -> None:
-        """200 events appended in one pass are one commit; the next pass's are the next."""
+    def opened(self) -> SQLiteHistory:
+        """The store, open, past its index's first round: the next word from a thread is the writer's."""
         store = open_store(self, self.path, self.reactor)
+        self.reactor.run_until(store.index.caught_up())
+        return store
+
+    def logged(self) -> list[list[Any]]:
+        """The records of the pass log, as written."""
+        with open(log_path(self.path), encoding="utf-8") as log:
+            return [json.loads(line) for line in log]
+
+    def test_a_pass_is_one_record_committed_within_commit_every(self) -> None:
+        """200 events appended in one pass are one record when it ends, and one commit ``commit_every`` later."""
+        store = self.opened()
         for n in range(1, 201):
             store.append(said(n, "#lobby", "alice", f"line {n}", n))
+        self.reactor.advance(0)
+        [record] = self.logged()
+        self.assertEqual((record[0], len(record[1])), (1, 200))
+        self.assertEqual((store.commits, store.writing), (0, True))
         self.end_pass(store)
         self.assertEqual(store.commits, 1)
-        store.append(said(201, "#lobby", "alice", "more", 201))
-        self.end_pass(store)
-        self.assertEqual(store.commits, 2)
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT last FROM pass_log").fetchone(), (1,))
 
-    def test_passes_ending_during_a_commit_go_in_the_next_one(self) -> None:
-        """While one pass's commit is written, the passes that end meanwhile are gathered into one more commit."""
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 0  # a disk slower than the reactor waits for
+    def test_passes_within_commit_every_share_one_commit(self) -> None:
+        """Three passes a moment apart are three records and one transaction."""
+        store = self.opened()
         for n in range(1, 4):
             store.append(said(n, "#lobby", "alice", f"line {n}", n))
             self.reactor.advance(0)
-        called: list[int] = []
-        store.when_written(lambda: called.append(store.commits))
-        while store.writing:
-            self.reactor.run_from_thread()
-        self.assertEqual((store.commits, called), (2, [2]))
-        self.assertEqual(store.last_seq("#lobby"), 3)
+        self.assertEqual([record[0] for record in self.logged()], [1, 2, 3])
+        self.end_pass(store)
+        self.assertEqual((store.commits, store.last_seq("#lobby")), (1, 3))
 
-    def test_when_written_waits_for_the_commit(self) -> None:
-        """A call waiting for the pass's events is not made when the pass ends, only once the writer has committed."""
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 0
+    def test_a_read_has_the_writer_commit_at_once(self) -> None:
+        """Who waits for what is appended (a read) does not wait ``commit_every``: the writer commits at once."""
+        store = self.opened()
+        store.commit_every = 3600
         store.append(said(1, "#lobby", "alice", "hi", 1))
         called: list[int] = []
         store.when_written(lambda: called.append(store.commits))
-        self.reactor.advance(0)
-        self.assertEqual(called, [])
-        while store.writing:
-            self.reactor.run_from_thread()
+        self.reactor.run_from_thread()
         self.assertEqual(called, [1])
 
-    def test_a_commit_is_seen_by_the_next_append_not_after_the_pass(self) -> None:
-        """Once the writer has committed, the next append calls who waited; what gathered meanwhile goes at the pass's end.
+    def test_a_change_is_committed_at_once(self) -> None:
+        """A change's caller answers someone once it is kept, so its pass is committed as soon as it is logged."""
+        store = self.opened()
+        store.commit_every = 3600
+        done = store.change("INSERT INTO rooms (room, last_seq) VALUES (?, ?)", "#new", 0)
+        self.reactor.advance(0)
+        self.reactor.run_until(done)
+        self.assertEqual(store.commits, 1)
 
-        The writer's word reaches the reactor only between passes: under
-        load a whole pass later, which every line waited for (issue 13's
-        fan-out with SQLite at 0.66x of --db :memory:).
-        """
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 0.01
-        self.reactor.run_until(
-            store.index.caught_up()
-        )  # the index's first round: no other thread's word comes
+    def test_passes_logged_during_a_commit_go_in_the_next_one(self) -> None:
+        """While one batch is committed, the passes logged meanwhile are gathered into one more commit."""
+        store = self.opened()
         blocker = sqlite3.connect(self.path, isolation_level=None)
         self.addCleanup(blocker.close)
-        blocker.execute("BEGIN IMMEDIATE")  # the commit comes after the pass's end stopped waiting for it
-        store.append(said(1, "#lobby", "alice", "one", 1))
+        blocker.execute("BEGIN IMMEDIATE")  # the first commit waits until it lets go
         called: list[int] = []
+        store.append(said(1, "#lobby", "alice", "one", 1))
         store.when_written(lambda: called.append(store.commits))
-        self.reactor.advance(0)
-        store.append(said(2, "#lobby", "alice", "two", 2))
-        self.assertEqual(called, [])
+        for n in range(2, 4):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+            store.when_written(lambda: called.append(store.commits))
+            self.reactor.advance(0)
         blocker.execute("COMMIT")
-        word = self.reactor.next_from_thread()  # held: the reactor is busy with its pass
-        store.append(said(3, "#lobby", "alice", "three", 3))
-        self.assertEqual(called, [1])
-        word()
-        self.assertEqual((called, store.commits), ([1], 1))
+        while store.writing:
+            self.reactor.run_from_thread()
+        self.assertEqual((store.commits, called), (2, [1, 2, 2]))
+
+    def test_what_was_logged_but_not_committed_is_committed_at_the_next_start(self) -> None:
+        """The files as a ``kill -9`` leaves them, the last passes logged but not committed: opened, they hold all.
+
+        The record committed before is not written twice, and a record cut
+        short (the process died in its ``write``, so nothing in it was
+        shown) is left out.
+        """
+        store = self.opened()
+        store.append(said(1, "#lobby", "alice", "committed", 1))
         self.end_pass(store)
-        self.assertEqual(store.commits, 2)
-        read = store.recent("#lobby", None, 10)
+        store.commit_every = 3600
+        store.append(said(2, "#lobby", "alice", "logged", 2))
+        store.append(BanAdded(id="b1", at=2, actor=BOSS, target="dave", address=False, until=None))
+        self.reactor.advance(0)
+        store.append(said(3, "#lobby", "alice", "logged too", 3))
+        self.reactor.advance(0)
+        killed = self.killed()
+        with open(log_path(killed), "a", encoding="utf-8") as log:
+            log.write('[4,[[9,"x","said","#lobby",4,4.0,"alice",')
+        reopened = open_store(self, killed, self.reactor)
+        self.assertEqual(reopened.last_seq("#lobby"), 3)
+        self.assertEqual([event.id for event in reopened.restored], ["b1"])
+        self.assertEqual(self.latest(reopened), ["committed", "logged", "logged too"])
+        self.assertEqual(os.path.getsize(log_path(killed)), 0)
+        reopened.append(said(4, "#lobby", "bob", "after", 4))
+        self.end_pass(reopened)
+        with closing(sqlite3.connect(killed)) as connection:
+            self.assertEqual(
+                connection.execute("SELECT max(position), count(*) FROM events").fetchone(), (5, 5)
+            )
+
+    def test_a_write_that_failed_is_not_applied_at_the_next_start(self) -> None:
+        """A batch the file refused was told to its callers as not kept: the log says so, and a start after a
+        ``kill -9`` leaves it out, while applying what was logged after it."""
+        store = self.opened()
+        store.commit_every = 3600
+        store.append(said(1, "#lobby", "alice", "refused with its pass", 1))
+        refused = store.change("INSERT INTO rooms (room, last_seq) VALUES ('#lobby', 0)")
+        self.reactor.advance(0)
+        self.reactor.run_until(refused)
+        self.failureResultOf(refused, sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        store.append(said(2, "#lobby", "alice", "logged after", 2))
+        self.reactor.advance(0)
+        self.assertEqual(self.latest(open_store(self, self.killed(), self.reactor)), ["logged after"])
+
+    def test_a_log_set_aside_is_read_first_and_goes_once_committed(self) -> None:
+        """Past ``SET_ASIDE`` bytes the log goes on in a new file when a batch is handed over; a start reads the
+        older file first, and the older file goes once that batch is committed."""
+        self.patch(pass_log, "SET_ASIDE", 1)
+        store = self.opened()
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        store.when_written(lambda: None)  # handed over: the log is set aside
+        store.append(said(2, "#lobby", "alice", "two", 2))
+        self.reactor.advance(0)
+        self.assertTrue(os.path.exists(log_path(self.path) + "-old"))
+        killed = self.killed()
+        blocker.execute("COMMIT")
+        self.reactor.run_from_thread()
+        self.assertFalse(os.path.exists(log_path(self.path) + "-old"))
+        self.end_pass(store)
+        self.assertEqual(self.latest(open_store(self, killed, self.reactor)), ["one", "two"])
+
+    def test_a_damaged_log_stops_the_start_with_one_sentence(self) -> None:
+        """A log line that is not a record (not one cut short at the end) is refused, naming --db and the log."""
+        self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
+        with open(log_path(self.path), "w", encoding="utf-8") as log:
+            log.write("not a record\n")
+        error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
         self.assertEqual(
-            [event.seq for event in self.successResultOf(self.reactor.run_until(read))], [1, 2, 3]
+            str(error),
+            f"--db {self.path}'s pass log {log_path(self.path)} is damaged (Expecting value: line 1 column 1 "
+            "(char 0)); move it away to start without the lines it holds.",
         )
 
-    def test_a_commit_the_pass_waited_for_sends_no_word(self) -> None:
-        """The reactor thread saw the commit itself, so the writer does not wake it: nothing comes from its thread."""
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 10
-        self.reactor.run_until(store.index.caught_up())
-        for n in range(1, WAIT_EVENTS + 1):
-            store.append(said(n, "#lobby", "alice", f"line {n}", n))
-        self.reactor.advance(0)
-        self.assertFalse(store.writing)
-        self.assertRaises(queue.Empty, self.reactor.next_from_thread, 0.2)
+    def killed(self) -> str:
+        """The history's files as they are now, copied as a ``kill -9`` now would leave them; the copy's path."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        for name in os.listdir(self.directory):
+            shutil.copy(os.path.join(self.directory, name), directory)
+        return os.path.join(directory, "chatd.sqlite")
 
-    def test_a_quiet_pass_does_not_wait_for_its_commit(self) -> None:
-        """A pass of fewer than ``WAIT_EVENTS`` ends at once; passes ending meanwhile can share the next commit.
+    def latest(self, store: SQLiteHistory) -> list[str]:
+        read = store.recent("#lobby", None, 10)
+        return [getattr(event, "text", "") for event in self.successResultOf(self.reactor.run_until(read))]
 
-        The file's write lock is held for half a second from another thread:
-        had the pass waited, it would have ended with its commit.
-        """
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 10
-        blocker = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.addCleanup(blocker.close)
-        blocker.execute("BEGIN IMMEDIATE")
-        letting_go = threading.Timer(0.5, blocker.execute, ("COMMIT",))
-        letting_go.start()
-        self.addCleanup(letting_go.join)
-        store.append(said(1, "#lobby", "alice", "one", 1))
-        called: list[int] = []
-        store.when_written(lambda: called.append(store.commits))
-        self.reactor.advance(0)
-        self.assertEqual((called, store.writing), ([], True))
-        while store.writing:
-            self.reactor.run_from_thread()
-        self.assertEqual(called, [1])
-
-    def test_the_pass_ends_with_its_commit(self) -> None:
-        """Ending a pass waits for its commit, so who waited is called before the reactor reads more.
-
-        Sent when the reactor next looked, a pass's lines went out while it
-        read the next one's, and each line read meanwhile waited a pass
-        more (the median line twice as long as with --db :memory:).
-        """
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 10  # the test's own bound: the commit comes long before
-        for n in range(1, WAIT_EVENTS + 1):
-            store.append(said(n, "#lobby", "alice", f"line {n}", n))
-        called: list[int] = []
-        store.when_written(lambda: called.append(store.commits))
-        self.reactor.advance(0)
-        self.assertEqual((called, store.writing), ([1], False))
-
-    def test_a_commit_slower_than_the_wait_is_sent_when_seen(self) -> None:
-        """While another connection holds the file's write lock, the pass ends without its commit; it is sent later."""
-        store = open_store(self, self.path, self.reactor)
-        store.commit_wait = 0.05
-        blocker = sqlite3.connect(self.path, isolation_level=None)
-        self.addCleanup(blocker.close)
-        blocker.execute("BEGIN IMMEDIATE")
-        for n in range(1, WAIT_EVENTS + 1):
-            store.append(said(n, "#lobby", "alice", f"line {n}", n))
-        called: list[int] = []
-        store.when_written(lambda: called.append(store.commits))
-        self.reactor.advance(0)
-        self.assertEqual((called, store.writing), ([], True))
-        blocker.execute("COMMIT")
-        while store.writing:
-            self.reactor.run_from_thread()
-        self.assertEqual(called, [1])
-
-    def test_stopping_writes_what_waits(self) -> None:
-        """Events appended just before the daemon stops are written before the store closes."""
-        store = open_store(self, self.path, self.reactor)
+    def test_stopping_writes_what_waits_and_removes_the_log(self) -> None:
+        """Events appended just before the daemon stops are written before the store closes; the log goes."""
+        store = self.opened()
         store.append(said(1, "#lobby", "alice", "last words", 7))
         store = self.reopened(store)
         self.assertEqual(store.last_seq("#lobby"), 7)
+        self.reactor.run_until(store.stopService())
+        self.assertFalse(os.path.exists(log_path(self.path)))
 
 
 class SchemaTests(StoreTestCase):
@@ -379,7 +404,7 @@ class SchemaTests(StoreTestCase):
                 replace(topic_changed(2, "#lobby", "boss", "rules", 2), id="t2"),
                 replace(said(3, "#lobby", "boss", "hi", 3), id="s1"),
             ):
-                connection.execute(_INSERT, _row(event.seq, event))
+                connection.execute(INSERT, _row(event.seq, event))
         store = open_store(self, self.path, self.reactor)
         self.assertEqual([event.id for event in store.restored], ["t2"])
 
@@ -388,7 +413,7 @@ class SchemaTests(StoreTestCase):
         open_store(self, self.path, self.reactor)
         connection = sqlite3.connect(self.path)
         self.addCleanup(connection.close)
-        program = connection.execute(f"EXPLAIN {_INSERT}", _row(1, said(1, "#lobby", "alice", "hi", 1)))
+        program = connection.execute(f"EXPLAIN {INSERT}", _row(1, said(1, "#lobby", "alice", "hi", 1)))
         self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
 
     def test_a_replay_reads_lines_only_never_the_joins_between_them(self) -> None:
@@ -508,7 +533,7 @@ class SearchIndexTests(StoreTestCase):
         with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
             last = connection.execute("SELECT max(position) FROM events").fetchone()[0] or 0
             for position, event in enumerate(events, last + 1):
-                connection.execute(_INSERT, _row(position, event))
+                connection.execute(INSERT, _row(position, event))
 
     def test_lines_of_a_version_1_database_are_indexed_once_started(self) -> None:
         """A database from before /search gets its lines said and acted into both indexes, not its topics."""

@@ -46,10 +46,11 @@ class Audience(Protocol):
 class History(Protocol):
     """Where events are kept, in the order they happened.
 
-    Writing never waits: ``append`` queues, and a store on disk writes a
-    reactor pass's events in one transaction off the reactor thread.
-    ``when_written`` is how output waits for that, so no line reaches
-    anyone before it is safe from a crash. Reads are slow work too: each
+    Writing never waits: ``append`` queues, and a store on disk logs a
+    reactor pass's events when it ends, before its output goes, so no line
+    reaches anyone before it is safe from a crash, and commits them off the
+    reactor thread. ``when_written`` waits for that commit. Reads are slow
+    work too: each
     answers with an ``Awaitable`` (a Deferred from a store), oldest event
     first, and takes the room by its folded name.
     """
@@ -59,11 +60,10 @@ class History(Protocol):
         ...
 
     def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is kept (at once if none waits).
+        """Call ``call`` once every event appended so far is committed (at once if none waits).
 
-        ``call`` may run in the middle of a pass, inside a later ``append``
-        (the SQLite store calls it as soon as it sees the commit), so it may
-        send bytes or start a read, never publish an event.
+        Called at once, ``call`` runs in the middle of whatever asked, so it
+        may send bytes or start a read, never publish an event.
         """
         ...
 
@@ -136,8 +136,8 @@ class Accounts(Protocol):
     look), and only the hashes on disk. Reading a hash is slow work like a
     history read, so it answers with an ``Awaitable``; each change answers
     with one that fires once the change is kept (the SQLite store: written
-    in the same transaction as the pass's events, so ``History.when_written``
-    waits for it too), and takes effect in ``owner`` at once.
+    in the same transaction as the pass's events), and takes effect in
+    ``owner`` at once.
     """
 
     def owner(self, nick: str) -> str | None:

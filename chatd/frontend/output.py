@@ -205,23 +205,23 @@ class DirectOutput(Sink):
         """Nothing waits: each write went out at once."""
 
 
-Barrier = Callable[[Callable[[], None]], None]
-"""``History.when_written``: calls its argument once every event appended so far is kept."""
+Keep = Callable[[], None]
+"""``SQLiteHistory.keep``: makes every event appended so far safe from a crash, before anyone is shown it."""
 
 
 class Outbox:
     """The outputs written to during this reactor pass, each sent once the pass is over.
 
-    With a ``barrier`` (the history's ``when_written``), what a pass
-    gathered is set aside when the pass ends and sent once the barrier
-    calls: after the events behind it are safe on disk. One barrier call a
-    pass, however many outputs; what is written meanwhile waits for the
-    next. Without one (history in memory) it is sent at once.
+    With ``keep`` (the SQLite store's), what a pass gathered goes only once
+    the events behind it are safe from a ``kill -9``: ``keep`` is called
+    first, once a pass however many outputs there are, and writes them to
+    the store's pass log (chatd.storage.pass_log). Without it (history in
+    memory) nothing waits.
     """
 
-    def __init__(self, reactor: IReactorTime, barrier: Barrier | None = None) -> None:
+    def __init__(self, reactor: IReactorTime, keep: Keep | None = None) -> None:
         self._reactor = reactor
-        self._barrier = barrier
+        self._keep = keep
         self._waiting: list[Output] = []
         self._call: IDelayedCall | None = None
 
@@ -232,32 +232,20 @@ class Outbox:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
 
-    def after_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once the events behind everything written so far are kept: now if no barrier."""
-        if self._barrier is None:
-            call()
-        else:
-            self._barrier(call)
+    def keep(self) -> None:
+        """Make the events behind everything written so far safe from a crash: before any of it is sent."""
+        if self._keep is not None:
+            self._keep()
 
     def send(self) -> None:
-        """Send every held output's bytes now, or once the barrier calls."""
+        """Send every held output's bytes now."""
         if self._call is not None and self._call.active():
             self._call.cancel()
         self._call = None
         waiting, self._waiting = self._waiting, []
-        if self._barrier is None:
-            for output in waiting:
-                output.flush()
-            return
+        self.keep()
         for output in waiting:
-            output.seal()
-        self._barrier(lambda: _release(waiting))
-
-
-def _release(outputs: list["Output"]) -> None:
-    """Send what each of ``outputs`` set aside at the end of the pass the barrier has now passed."""
-    for output in outputs:
-        output.release()
+            output.send_gathered()
 
 
 class Output(Sink):
@@ -268,7 +256,7 @@ class Output(Sink):
     is closed, and the caller is expected to abort the connection.
     """
 
-    __slots__ = ("_idle_calls", "_outbox", "_overflow", "_parts", "_sealed", "_sendq", "_transport")
+    __slots__ = ("_idle_calls", "_outbox", "_overflow", "_parts", "_sendq", "_transport")
 
     def __init__(
         self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
@@ -278,19 +266,15 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
-        # Each list is made when first needed and then kept. Made afresh each
-        # pass (an idle connection would then keep none), a line said to a
-        # room of thousands made a list per member, alive till the pass
-        # ended: the cyclic collector counts those, ran every few passes, and
-        # ran full collections of 100-175 ms (issue 18). A bytearray instead
-        # copied each line per member till the pass ended. So only a
-        # connection never written to, and one on a store without a barrier
-        # (``_sealed``), keeps no list.
+        # Made when first needed and then kept. Made afresh each pass (an
+        # idle connection would then keep none), a line said to a room of
+        # thousands made a list per member, alive till the pass ended: the
+        # cyclic collector counts those, ran every few passes, and ran full
+        # collections of 100-175 ms (issue 18). A bytearray instead copied
+        # each line per member till the pass ended. So only a connection
+        # never written to keeps no list.
         self._parts: list[bytes] | None = None
         """What this pass gathered; None until the first write."""
-        self._sealed: list[bytes] | None = None
-        """What ended passes gathered, oldest first, each waiting for the outbox's barrier; None until the first
-        ``seal``."""
         self._idle_calls: list[Callable[[], None]] | None = None
         """Who waits for nothing to wait (``when_idle``): a file download's next chunk; None, mostly."""
 
@@ -310,61 +294,25 @@ class Output(Sink):
 
     @override
     def flush(self) -> None:
-        """Send everything gathered now, set aside or not (before closing, say)."""
-        if self._state == _CLOSED or not (self._parts or self._sealed):
+        """Send everything gathered now (before closing, say), once what is behind it is kept."""
+        self._outbox.keep()
+        self.send_gathered()
+
+    def send_gathered(self) -> None:
+        """Send everything gathered; the caller has kept the events behind it (``Outbox.keep``)."""
+        if self._state == _CLOSED or not self._parts:
             return
-        data = b"".join([*(self._sealed or ()), *(self._parts or ())])
-        if self._sealed:
-            self._sealed.clear()
-        if self._parts:
-            self._parts.clear()
+        data = b"".join(self._parts)
+        self._parts.clear()
         self._send(data)
         if self._idle_calls is not None:
             self._caught_up()
-
-    def seal(self) -> None:
-        """The pass is over: set what it gathered aside, to be sent by the matching ``release``."""
-        # Sealed even when empty (a ``flush`` took this pass's bytes): one
-        # ``release`` follows each ``seal``, and takes the oldest.
-        if self._sealed is None:
-            self._sealed = []
-        self._sealed.append(b"".join(self._parts) if self._parts else b"")
-        if self._parts:
-            self._parts.clear()
-
-    def release(self) -> None:
-        """Send what the oldest ``seal`` set aside (nothing if ``flush`` or ``drop`` took it)."""
-        if self._sealed:
-            data = self._sealed.pop(0)
-            if data and self._state != _CLOSED:
-                self._send(data)
-        if self._idle_calls is not None:
-            self._caught_up()
-
-    @override
-    def close(self, then: Callable[[], None] | None = None) -> None:
-        """Take no more; send what waits once the events behind it are kept (not before: a ``kill -9``
-        could lose a line its reader saw), then call ``then``."""
-        if self._state != _OPEN:
-            if then is not None:
-                then()
-            return
-        self._state = _CLOSING
-
-        def last() -> None:
-            self.flush()
-            if then is not None:
-                then()
-
-        self._outbox.after_written(last)
 
     @override
     def drop(self) -> None:
         super().drop()
         if self._parts:
             self._parts.clear()
-        if self._sealed:
-            self._sealed.clear()
         self._idle_calls = None
 
     def _cut_off(self) -> None:
@@ -378,8 +326,8 @@ class Output(Sink):
     @property
     @override
     def idle(self) -> bool:
-        """Open, nothing gathered or set aside, and the transport keeping up."""
-        return self._state == _OPEN and not self._parts and not self._sealed and not self._behind()
+        """Open, nothing gathered, and the transport keeping up."""
+        return self._state == _OPEN and not self._parts and not self._behind()
 
     @override
     def when_idle(self, call: Callable[[], None]) -> None:

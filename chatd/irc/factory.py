@@ -42,7 +42,7 @@ from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.output import Barrier, Outbox
+from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.pings import PingRound
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
@@ -78,7 +78,7 @@ class IRCFactory(ServerFactory):
         login: OperatorLogin | None = None,
         *,
         admission: Admission,
-        barrier: Barrier | None = None,
+        keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
     ) -> None:
@@ -94,7 +94,7 @@ class IRCFactory(ServerFactory):
         """When the front end was made: 003's "created"."""
         self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
         self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
-        self.outbox = Outbox(reactor, barrier)
+        self.outbox = Outbox(reactor, keep)
         self.connections: Connections[IRCProtocol] = Connections(reactor)
         self.pings = PingRound(reactor, limits.ping_interval)
         """Registered connections, each PINGed once silent for a round and closed if silent for two."""

@@ -13,7 +13,7 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Barrier
+from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 
@@ -36,7 +36,7 @@ def irc_front_end(
     reactor: Any,
     admission: Admission,
     login: OperatorLogin,
-    barrier: Barrier | None = None,
+    keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
 ) -> IRCFrontEnd:
@@ -49,7 +49,7 @@ def irc_front_end(
         limits=config.irc.limits,
         login=login,
         admission=admission,
-        barrier=barrier,
+        keep=keep,
         accounts=accounts,
         files=files,
     )

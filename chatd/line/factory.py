@@ -27,7 +27,7 @@ from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.output import Barrier, Outbox
+from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.transfers import Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
@@ -56,7 +56,7 @@ class LineFactory(ServerFactory):
         login: OperatorLogin | None = None,
         *,
         admission: Admission,
-        barrier: Barrier | None = None,
+        keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
     ) -> None:
@@ -81,9 +81,9 @@ class LineFactory(ServerFactory):
         """
         self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
         """Hashes and checks account passwords and budgets failures; the service's runs on its thread pool."""
-        self.outbox = Outbox(reactor, barrier)
-        """Sends each connection's output once per reactor pass, once ``barrier`` (the history's
-        ``when_written``) says the pass's events are kept."""
+        self.outbox = Outbox(reactor, keep)
+        """Sends each connection's output once per reactor pass, once ``keep`` (the SQLite store's) has made the
+        pass's events safe from a crash."""
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:

@@ -13,7 +13,7 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Barrier
+from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
 
@@ -36,7 +36,7 @@ def line_front_end(
     reactor: Any,
     admission: Admission,
     login: OperatorLogin,
-    barrier: Barrier | None = None,
+    keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
 ) -> LineFrontEnd:
@@ -45,7 +45,7 @@ def line_front_end(
     ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
     the ``--listen`` endpoints need. ``admission`` counts connections across
     every front end; ``login`` checks /oper passwords off the reactor thread,
-    and ``accounts`` account passwords; output waits for ``barrier`` (the history's ``when_written``) each pass;
+    and ``accounts`` account passwords; output goes once ``keep`` (the SQLite store's) has made the pass's events safe;
     ``files`` carries its connections' files (none without it).
     """
     factory = LineFactory(
@@ -57,7 +57,7 @@ def line_front_end(
         limits=config.line.limits,
         login=login,
         admission=admission,
-        barrier=barrier,
+        keep=keep,
         accounts=accounts,
         files=files,
     )

@@ -26,7 +26,7 @@ from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Barrier
+from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
@@ -52,7 +52,7 @@ class WebFactory(LineFactory):
         login: OperatorLogin | None = None,
         *,
         admission: Admission,
-        barrier: Barrier | None = None,
+        keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         site: Site,
         takeovers: Takeovers | None = None,
@@ -69,7 +69,7 @@ class WebFactory(LineFactory):
             limits,
             login,
             admission=admission,
-            barrier=barrier,
+            keep=keep,
             accounts=accounts,
             files=files,
         )

@@ -12,7 +12,7 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Barrier
+from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
@@ -27,7 +27,7 @@ def web_front_end(
     reactor: Any,
     admission: Admission,
     login: OperatorLogin,
-    barrier: Barrier | None = None,
+    keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     *,
     site: Site,
@@ -49,7 +49,7 @@ def web_front_end(
         config.line.limits,
         login,
         admission=admission,
-        barrier=barrier,
+        keep=keep,
         accounts=accounts,
         site=site,
         takeovers=takeovers,

@@ -11,8 +11,8 @@ registered at half the rate of ``--db :memory:`` (docs/PERFORMANCE.md,
 start: the first read of a room fills it from the file, and every line
 appended after that is added as it is appended, so it holds what the file
 holds plus what is appended and not yet committed, as ``MemoryHistory``
-does. Output still waits for the commit (``Outbox``), so nobody is shown a
-line a ``kill -9`` could lose.
+does. Output waits for those lines to be in the pass log (``Outbox``,
+chatd.storage.pass_log), so nobody is shown a line a ``kill -9`` could lose.
 
 A room nobody has read since start costs nothing; one read costs at most
 ``HISTORY_MOST`` events, a tenth of what ``MemoryHistory`` keeps of every

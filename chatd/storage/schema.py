@@ -190,6 +190,12 @@ STEPS: tuple[str, ...] = (
         PRIMARY KEY (account, key)
     ) WITHOUT ROWID;
     """,
+    # 11: the pass log (chatd.storage.pass_log): each commit notes the last record of the log it holds, so a
+    # start applies the records after it, which were shown but not yet committed when the daemon died.
+    """
+    CREATE TABLE pass_log (last INTEGER NOT NULL);
+    INSERT INTO pass_log VALUES (0);
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

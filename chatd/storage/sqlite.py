@@ -1,20 +1,15 @@
 """History kept in a SQLite file (``--db``): every room event, and what bans and mutes need to come back.
 
 Nothing here runs SQL on the reactor thread once the daemon runs. ``append``
-only queues: the events of one reactor pass are written in one transaction
-(``callLater(0)`` ends the pass) by the writer, one thread with its own
-connection, one transaction at a time: passes that end while one is being
-written go together in the next (a group commit). ``when_written`` calls
-back once the transaction holding every event appended so far has
-committed; the front ends' ``Outbox`` waits on it, so nobody is shown a
-line a ``kill -9`` could lose (docs/SECURITY.md). Having handed a busy
-pass's batch over (``WAIT_EVENTS``), the reactor thread waits for its
-commit, a few milliseconds at most (``COMMIT_WAIT``), so the pass's lines
-go out before it reads more. Past that (a slow disk), or for a quiet pass,
-it goes on, asks the writer for word
-(``callFromThread``, only then), and looks at the writer's mark on every
-``append`` meanwhile, sending as soon as it sees the commit rather than
-when the word comes after that pass.
+only queues. When a reactor pass ends, or sooner if the front ends are
+about to send (``keep``), the pass's events become rows, numbered, and
+its rows and statements are appended to the pass log (chatd.storage.pass_log)
+with one ``write``: from then on a ``kill -9`` loses none of them, so the
+pass's output goes at once (docs/SECURITY.md). The writer, one thread with
+its own connection, commits what the log holds to SQLite: every
+``COMMIT_EVERY`` seconds, or at once when someone waits for it (a read, a
+``change``, the daemon stopping), one transaction at a time, each holding
+every record logged since the last (a group commit).
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
@@ -40,7 +35,6 @@ before the first connection.
 """
 
 import sqlite3
-import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from itertools import islice
@@ -76,6 +70,7 @@ from chatd.domain.events import (
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.storage import retention
+from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
@@ -93,7 +88,7 @@ nickname changes and walls are not history.
 
 _PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind IN ('whispered', 'encrypted')"
 """Files a private message just written under its conversation, in the same transaction: a statement of
-its own, so the events' row (``_row``, ``_INSERT``) is the same for every schema since the first."""
+its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first."""
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
@@ -126,94 +121,49 @@ _REGISTERED_ROOMS = (
 _KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
 """The key log's last entry: its seq and hash (the head)."""
 
-_INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _LAST_POSITION = (
     "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
 )
-"""The highest position any event has had: the writer numbers the next ones after it, never twice (schema step 8)."""
-_LAST_SEQ = (
-    "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
-    "ON CONFLICT (room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"
-)
+"""The highest position any event has had: the next ones are numbered after it, never twice (schema step 8)."""
 
 
-COMMIT_WAIT = 0.005
-"""Seconds the reactor thread waits for the commit of a busy pass's batch it has just handed over, before it polls again.
+COMMIT_EVERY = 0.05
+"""Seconds at most between the pass log's records and their commit, when nobody waits for it sooner.
 
-Sent before the next poll, a busy pass's lines go out as they do with
-``--db :memory:``; sent when the reactor next looked (while reading the
-next pass's input), every line that arrived while they went out waited a
-further pass, and the median line took twice as long at 700,000
-deliveries a second (docs/PERFORMANCE.md). While the reactor waits the
-writer has Python's lock and the core; a commit of a busy pass takes one
-or two milliseconds. Bounded, so a slow disk costs each pass this much at
-most: a commit later than that is sent as soon as it is seen."""
-
-WAIT_EVENTS = 20
-"""Events a pass's batch holds at least for the reactor thread to wait for its commit (``COMMIT_WAIT``).
-
-A quiet chat's passes hold a line or two: waiting for each one's commit
-made every pass a commit of its own (about 0.4 ms of CPU each), where
-passes ending while one is written otherwise go together in the next,
-and at 86,400 deliveries a second the daemon's CPU went from 84% to 98%
-and the median line from 1 ms to 11 (docs/PERFORMANCE.md). A pass of 20
-lines is a busy one: its sends take long enough for a pass more of
-waiting to show."""
-
-
-Statement = tuple[str, tuple[object, ...]]
-"""One SQL statement and its arguments, written in a pass's transaction after its events."""
+Nobody is shown less for it: lines go out once logged. A commit has a
+fixed cost (about 0.4 ms of CPU), so one per reactor pass took a share
+of the core at 100,000 deliveries a second; a twentieth of a second
+gathers every pass of it into one. What waits sooner (a read, which must
+see every line said before it, or a ``change``, whose caller answers a
+user once it is kept) has the writer commit at once."""
 
 
 class _Batch:
-    """The events and other statements of one reactor pass, and who waits for them to be written."""
+    """The logged records not yet committed, and who waits for them to be."""
 
-    __slots__ = (
-        "_lock",
-        "_word",
-        "changes",
-        "committed",
-        "elsewhere",
-        "events",
-        "failure",
-        "statements",
-        "waiting",
-    )
+    __slots__ = ("changes", "elsewhere", "failure", "last", "rows", "statements", "urgent", "waiting")
 
     def __init__(self) -> None:
-        self.events: list[Event] = []
+        self.rows: list[Row] = []
         self.statements: list[Statement] = []
         self.waiting: list[Callable[[], None]] = []
         self.changes: list[Deferred[None]] = []
         """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
+        self.last = 0
+        """The number of the last pass log record the batch holds."""
+        self.urgent = False
+        """Someone waits: commit it as soon as the writer is free, not ``COMMIT_EVERY`` after it began."""
         self.failure: Failure | None = None
         self.elsewhere = False
-        """Set by the writer before ``committed``: another connection committed since the last batch
+        """Set by the writer: another connection committed since the last batch
         (``python -m chatd.admin forget`` on the live file)."""
-        self.committed = threading.Event()
-        """Set by the writer thread once the transaction is committed; the reactor thread waits on it briefly
-        after handing the batch over, and looks at it on every ``append`` after that."""
-        self._lock = threading.Lock()
-        self._word = False
-
-    def ask_for_word(self) -> bool:
-        """From the reactor thread, done waiting: have the writer say when it commits; False if it has already."""
-        with self._lock:
-            self._word = not self.committed.is_set()
-            return self._word
-
-    def mark_committed(self) -> bool:
-        """From the writer thread: the transaction is committed; returns whether the reactor asked to be told."""
-        with self._lock:
-            self.committed.set()
-            return self._word
 
 
 class SQLiteHistory(Service):
     """A ``History`` in a SQLite file; as a service, its threads run between start and stop.
 
     Make one with ``open``. ``commits`` counts the transactions written, so
-    a test can see that a pass's events went in one.
+    a test can see which records went in one.
     """
 
     log = Logger()
@@ -224,6 +174,7 @@ class SQLiteHistory(Service):
         writer: sqlite3.Connection,
         reader: sqlite3.Connection,
         index: sqlite3.Connection,
+        log: PassLog,
         position: int,
         last: dict[str, int],
         restored: Sequence[Event],
@@ -238,7 +189,7 @@ class SQLiteHistory(Service):
         self._writer = writer
         self._reader = reader
         self._position = position
-        """The position of the last event written (the writer thread's)."""
+        """The position of the last event logged."""
         self.index = SearchIndex(reactor, index, self._unindexed)
         """``/search``'s index (chatd.storage.search_index), kept up after every commit."""
         self._last = last
@@ -258,14 +209,25 @@ class SQLiteHistory(Service):
         """The key log's last seq and hash, read at start, for ``SQLiteKeys``."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
-        self._open: _Batch | None = None
-        """The batch this reactor pass is filling, written when the pass ends."""
-        self._call: IDelayedCall | None = None
+        self._log = log
+        """The pass log (chatd.storage.pass_log); ``open`` gives one."""
+        self._events: list[Event] = []
+        self._statements: list[Statement] = []
+        self._changes: list[Deferred[None]] = []
+        """This pass's events, statements and who waits for those: logged when the pass ends (``keep``)."""
+        self._urgent = False
+        """Someone waits for this pass's statements: commit them as soon as they are logged."""
+        self._end: IDelayedCall | None = None
+        """The call that ends this pass's gathering (``keep``), if anything was gathered."""
+        self._pending: _Batch | None = None
+        """What is logged and not yet handed to the writer."""
+        self._due: IDelayedCall | None = None
+        """The call that hands ``_pending`` over ``commit_every`` seconds after it began."""
         self._sent: _Batch | None = None
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
-        self.commit_wait = COMMIT_WAIT
-        """Seconds the reactor thread waits for a busy pass's commit once handed over (``COMMIT_WAIT``)."""
+        self.commit_every = COMMIT_EVERY
+        """Seconds at most between a record logged and its commit (``COMMIT_EVERY``); 0: at once."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
         self._version = _data_version(writer)
@@ -291,6 +253,8 @@ class SQLiteHistory(Service):
             writer.execute("PRAGMA synchronous = NORMAL")
             # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
             writer.execute("PRAGMA wal_autocheckpoint = 0")
+            # What was shown but not yet committed when the daemon last stopped, before anything is read.
+            last_record = replay(writer, log_path(path))
             last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
             restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
             registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
@@ -309,11 +273,26 @@ class SQLiteHistory(Service):
         except DatabaseFileError:
             writer.close()
             raise
+        except ValueError as error:
+            writer.close()
+            raise DatabaseFileError(
+                f"--db {path}'s pass log {log_path(path)} is damaged ({error}); move it away to start without "
+                "the lines it holds."
+            ) from None
+        try:
+            log = PassLog(log_path(path), last_record)
+        except OSError as error:
+            writer.close()
+            raise DatabaseFileError(
+                f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
+                "a directory the daemon may write."
+            ) from None
         return cls(
             reactor,
             writer,
             reader,
             index,
+            log,
             position,
             last,
             restored,
@@ -334,30 +313,30 @@ class SQLiteHistory(Service):
 
     @override
     def stopService(self) -> "Deferred[None]":
-        """Write what waits, then close the connections and end the threads."""
+        """Commit what waits, then close the connections and the pass log, and end the threads."""
         super().stopService()
-        if self._call is not None and self._call.active():
-            self._call.cancel()
-            self._write_batch()
         return Deferred.fromCoroutine(self._stop())
 
     async def _stop(self) -> None:
-        """Once all is written and the index's chunk with it, close each connection on its own thread, end the threads."""
+        """Once all is written and the index's chunk with it, close each connection on its own thread, end the threads.
+
+        Everything logged is committed then, so the pass log goes too.
+        """
         await self._all_written()
         await self.index.stop()
         self._writing.callInThread(self._writer.close)
         self._reading.callInThread(self._reader.close)
         self._writing.stop()
         self._reading.stop()
+        self._log.close(remove=True)
 
     def append(self, event: Event) -> None:
-        """Queue ``event`` for this pass's transaction if it is kept; note its room's ``seq`` now."""
-        self._settle()
+        """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now."""
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
-                self._batch().events.append(event)
-                self.change(_PAIRED, pair, event.id).addErrback(lambda _: None)  # the store logs a failure
+                self._gather(event)
+                self._statements.append((_PAIRED, (pair, event.id)))
             return
         if not isinstance(event, KEPT):
             return
@@ -366,38 +345,84 @@ class SQLiteHistory(Service):
             self._last[room] = event.seq
             if isinstance(event, MESSAGES):
                 self._recent.add(room, event)
-        self._batch().events.append(event)
+        self._gather(event)
+
+    def _gather(self, event: Event) -> None:
+        """Add ``event`` to this pass's record."""
+        self._events.append(event)
+        self._kept_when_the_pass_ends()
+
+    def _kept_when_the_pass_ends(self) -> None:
+        """Have ``keep`` log what this pass gathers when it ends, unless the front ends call it sooner."""
+        if self._end is None:
+            self._end = self._reactor.callLater(0, self.keep)
 
     def change(self, statement: str, *arguments: object) -> "Deferred[None]":
-        """Run ``statement`` in this pass's transaction; fires once committed, fails if it could not be."""
-        batch = self._batch()
-        batch.statements.append((statement, arguments))
+        """Run ``statement`` in this pass's transaction; fires once committed, fails if it could not be.
+
+        Its caller waits to answer someone, so the writer commits it as
+        soon as it is logged rather than ``commit_every`` later.
+        """
+        self._statements.append((statement, arguments))
         done: Deferred[None] = Deferred()
-        batch.changes.append(done)
+        self._changes.append(done)
+        self._urgent = True
+        self._kept_when_the_pass_ends()
         return done
 
-    def _batch(self) -> _Batch:
-        """The batch this pass fills, begun (and its write scheduled for the end of the pass) if need be."""
-        if self._open is None:
-            self._open = _Batch()
-            if self._sent is None:
-                self._call = self._reactor.callLater(0, self._write_batch)
-        return self._open
+    def keep(self) -> None:
+        """Log what was appended since the last record (the front ends call this before sending anything).
+
+        The events become rows, numbered, and go with the statements into
+        one record of the pass log: safe from a ``kill -9`` from now on,
+        so whatever shows them may go out. The writer commits the record
+        within ``commit_every`` seconds, or at once if someone waits.
+        """
+        if self._end is not None:
+            if self._end.active():
+                self._end.cancel()
+            self._end = None
+        if not (self._events or self._statements):
+            return
+        events, self._events = self._events, []
+        statements, self._statements = self._statements, []
+        changes, self._changes = self._changes, []
+        first = self._position + 1
+        rows = [_row(position, event) for position, event in enumerate(events, first)]
+        self._position += len(rows)
+        batch = self._pending
+        if batch is None:
+            batch = self._pending = _Batch()
+        try:
+            batch.last = self._log.write(rows, statements)
+        except OSError:
+            self.log.failure(
+                "Could not write {count} events to the --db file's pass log: they are shown before they are "
+                "committed, so a crash now would lose them",
+                count=len(rows),
+            )
+        batch.rows += rows
+        batch.statements += statements
+        batch.changes += changes
+        if self._urgent:
+            self._urgent, batch.urgent = False, True
+        self._commit_soon(batch)
 
     def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is committed; at once if none waits.
+        """Call ``call`` once every event appended so far is committed: at once if all is, else between passes.
 
-        ``call`` runs on the reactor thread as soon as the commit is seen:
-        maybe in the middle of a pass, inside a later ``append``. So it may
-        send bytes or start a read, never publish an event (a Deferred of
-        ``change``, which may, fires between passes).
+        Called at once, it runs in the middle of whatever asked, so it may
+        send bytes or start a read, never publish an event.
         """
-        self._settle()
-        batch = self._open or self._sent
+        self.keep()
+        batch = self._pending or self._sent
         if batch is None:
             call()
-        else:
-            batch.waiting.append(call)
+            return
+        batch.waiting.append(call)
+        if batch is self._pending:
+            batch.urgent = True
+            self._commit_soon(batch)
 
     def _all_written(self) -> "Deferred[None]":
         """Fires once every event appended so far is committed."""
@@ -407,8 +432,8 @@ class SQLiteHistory(Service):
 
     @property
     def writing(self) -> bool:
-        """Whether any event appended is not yet committed."""
-        return self._open is not None or self._sent is not None
+        """Whether anything appended or changed is not yet committed."""
+        return bool(self._events or self._statements) or self._pending is not None or self._sent is not None
 
     def last_seq(self, room: str) -> int:
         """The ``seq`` of the last event of room ``room`` (folded name), kept or queued; 0 if none."""
@@ -547,133 +572,100 @@ class SQLiteHistory(Service):
         self.when_written(start)
         return found
 
-    def _write_batch(self) -> None:
-        """Hand the batch gathered to the writer thread; its waiters are called once it commits.
+    def _commit_soon(self, batch: _Batch) -> None:
+        """Hand ``batch`` (``_pending``) to the writer now if someone waits, else ``commit_every`` seconds on."""
+        if batch.urgent or self.commit_every <= 0:
+            self._hand_over()
+        elif self._due is None:
+            self._due = self._reactor.callLater(self.commit_every, self._commit_due)
 
-        One batch is written at a time: the passes that end while it is
-        (a busy chat's, or any while the disk is slow) gather into the next,
-        handed over as soon as it commits, so each commit's fixed cost (the
-        pages it rewrites) is shared by more lines the busier the chat is.
+    def _commit_due(self) -> None:
+        self._due = None
+        if self._pending is not None:
+            self._pending.urgent = True
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give ``_pending`` to the writer, unless it is writing the batch before (it is handed over after that).
+
+        One batch is written at a time: what is logged meanwhile gathers
+        into the next, so each commit's fixed cost (the pages it rewrites)
+        is shared by more lines the busier the chat is.
         """
-        batch, self._open, self._call = self._open, None, None
-        if batch is None:
+        batch = self._pending
+        if batch is None or self._sent is not None:
             return
-        self._sent = batch
+        if self._due is not None:
+            if self._due.active():
+                self._due.cancel()
+            self._due = None
+        self._pending, self._sent = None, batch
+        self._log.set_aside()
         self._writing.callInThread(self._write, batch)
-        wait = self.commit_wait if len(batch.events) >= WAIT_EVENTS else 0
-        if (wait and batch.committed.wait(wait)) or not batch.ask_for_word():
-            self._settle(between_passes=True)
 
     def _write(self, batch: _Batch) -> None:
-        """Commit ``batch`` (writer thread); tell the reactor thread only if it asked, or if the write failed.
-
-        Most commits end while the reactor thread waits for them
-        (``commit_wait``), which then sees the mark itself: a word through
-        ``callFromThread`` would cost the writer a write to the reactor's
-        waker and the reactor a wake-up, a tenth of the writer's cost a
-        commit (bench/load.py restart's profile).
-        """
+        """Commit ``batch`` (writer thread), then tell the reactor thread."""
         try:
             self._commit(batch)
         except Exception:
             self._reactor.callFromThread(self._not_written, batch, Failure())
             return
-        if batch.mark_committed():
-            self._reactor.callFromThread(self._written, batch)
+        self._reactor.callFromThread(self._written, batch)
 
     def _commit(self, batch: _Batch) -> None:
-        """Write ``batch``'s events, then run its statements, in one transaction; mark it committed (writer thread)."""
-        first = self._position + 1
-        rows = [_row(position, event) for position, event in enumerate(batch.events, first)]
-        rooms = {row[3]: row[4] for row in rows if row[3] is not None}
+        """Write ``batch``'s rows, then run its statements, in one transaction (writer thread)."""
         self._writer.execute("BEGIN")
         try:
-            self._writer.executemany(_INSERT, rows)
-            self._writer.executemany(_LAST_SEQ, rooms.items())
-            for statement, arguments in batch.statements:
-                self._writer.execute(statement, arguments)
+            apply(self._writer, batch.rows, batch.statements, batch.last)
         except BaseException:
             self._writer.execute("ROLLBACK")
             raise
         self._writer.execute("COMMIT")
-        self._position += len(rows)
         self.commits += 1
         version, self._version = self._version, _data_version(self._writer)
         batch.elsewhere = version != self._version
 
-    def _call_waiting(self, batch: _Batch) -> None:
-        """Call whoever waits for ``batch`` to be written (once: the list is emptied).
-
-        First, if another connection changed the file (deleted lines, maybe),
-        each room's lines are read from it again rather than from memory.
-        """
-        if batch.elsewhere:
-            self._recent.clear()
-        waiting, batch.waiting = batch.waiting, []
-        for call in waiting:
-            call()
-
     def _unindexed(self, forgotten: int) -> None:
         """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
         if self.running:
-            self.change("DELETE FROM unindexed WHERE id <= ?", forgotten).addErrback(lambda _: None)  # logged
+            self._statements.append(("DELETE FROM unindexed WHERE id <= ?", (forgotten,)))
+            self._kept_when_the_pass_ends()
 
     def _not_written(self, batch: _Batch, failure: Failure) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
         batch.failure = failure
-        # The lines appended are not kept after all: read each room's from the file again.
+        # The lines appended are not kept after all: read each room's from the file again, and have no start
+        # apply them from the pass log either.
         self._recent.clear()
+        try:
+            self._log.abandon(batch.last)
+        except OSError:
+            self.log.failure("Could not note the failed write in the --db file's pass log")
         self.log.failure(
             "Could not write {count} events and {changes} other changes to the --db file; they are not kept",
             failure=failure,
-            count=len(batch.events),
+            count=len(batch.rows),
             changes=len(batch.statements),
         )
         self._written(batch)
 
-    def _settle(self, between_passes: bool = False) -> None:
-        """If the batch being written has committed, call who waited now.
-
-        For a commit the pass's end did not wait for (slower than
-        ``commit_wait``): the reactor thread looks at the writer's mark on
-        every ``append`` and ``when_written`` too, which a busy pass makes
-        many of, rather than only when the writer's word comes between
-        passes. What gathered meanwhile still goes when the pass ends, in
-        one transaction: each commit has a fixed cost (about 0.4 ms of
-        CPU), and more, smaller ones would take it from the reactor's core.
-        """
-        sent = self._sent
-        if sent is not None and sent.committed.is_set():
-            self._sent = None
-            if self._open is not None:
-                self._call = self._reactor.callLater(0, self._write_batch)
-            self._done(sent, between_passes)
-
     def _written(self, batch: _Batch) -> None:
-        """The writer's word on ``batch`` (between passes): unless ``_settle`` saw it, call who waited and hand
-        over what gathered meanwhile."""
-        if self._sent is batch:
-            self._sent = None
-            self._done(batch, between_passes=True)
-            self._write_batch()
-
-    def _done(self, batch: _Batch, between_passes: bool) -> None:
-        """Call who waited for ``batch``; then, between passes, tell the index and ``change``'s callers."""
-        self._call_waiting(batch)
-        if between_passes:
-            self._finish(batch)
-        else:
-            # ``change``'s callers may publish: not in the middle of the append that saw the commit.
-            self._reactor.callLater(0, self._finish, batch)
-
-    def _finish(self, batch: _Batch) -> None:
-        """Have the index read what was committed; fire (or fail) the Deferreds of ``change``."""
+        """The writer's word on ``batch``: the log may let its records go; call who waited; hand over what is due."""
+        self._sent = None
+        self._log.committed(batch.last)
+        if batch.elsewhere:
+            # Another connection changed the file (deleted lines, maybe): read each room's lines from it again.
+            self._recent.clear()
+        for call in batch.waiting:
+            call()
         self.index.catch_up()
         for done in batch.changes:
             if batch.failure is None:
                 done.callback(None)
             else:
                 done.errback(batch.failure)
+        if self._pending is not None and self._pending.urgent:
+            self._hand_over()
 
 
 def _check(connection: sqlite3.Connection) -> None:
@@ -693,7 +685,7 @@ def _data_version(connection: sqlite3.Connection) -> int:
     return int(connection.execute("PRAGMA data_version").fetchone()[0])
 
 
-def _row(position: int, event: Event) -> tuple[int, str, str, str | None, int | None, float, str, str]:
+def _row(position: int, event: Event) -> Row:
     """``event`` as the row of ``events`` at ``position``: what it is looked up by, then the whole of it."""
     room, seq = (fold(event.room), event.seq) if isinstance(event, ROOM_EVENTS) else (None, None)
     return (

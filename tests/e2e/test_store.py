@@ -4,9 +4,11 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
@@ -110,6 +112,28 @@ class KillTests(SynchronousTestCase):
         self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
         kept = [event for event in self.kept("#lobby") if event["type"] in ("said", "acted")]
         self.assertEqual(kept, echoes)
+
+    def test_lines_shown_while_nothing_can_be_committed_survive_kill_9(self) -> None:
+        """With the file's write lock held elsewhere, lines are still shown at once (they are in the pass log),
+        and after SIGKILL the restart commits them from the log: the same ids, times, seqs and senders."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        blocker = sqlite3.connect(self.db, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        seen: list[dict[str, Any]] = []
+        for n in range(3):
+            alice.say(f"while locked {n}")
+            seen += self.lines(bob, 1)
+        self.assertEqual([line["text"] for line in seen], [f"while locked {n}" for n in range(3)])
+        with closing(sqlite3.connect(self.db, timeout=0)) as reader:
+            texts = reader.execute("SELECT body ->> '$.text' FROM events WHERE kind = 'said'").fetchall()
+        self.assertEqual(texts, [])
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        blocker.execute("ROLLBACK")
+        kept = [event for event in self.kept("#lobby") if event["type"] == "said"]
+        self.assertEqual(kept, seen)
 
     def test_bans_and_numbering_survive_kill_9(self) -> None:
         """A ban set before SIGKILL still refuses its address after the restart; the room counts on from its last line."""

@@ -1,0 +1,201 @@
+"""The pass log: each reactor pass's writes, appended to a file before anyone is shown that pass's lines.
+
+``--db``'s promise is that a line somebody saw survives a ``kill -9``
+(docs/SECURITY.md). Holding every line until SQLite has committed it kept
+that promise at the price of a wait in every line's way: a pass's output
+went out only once the writer thread had committed, a pass or more later,
+which at 100,000 deliveries a second took the p99 from 6-9 ms to 11-16
+(docs/PERFORMANCE.md). Now the reactor thread appends the pass's rows and
+statements to this log with one ``write`` (the kernel has them once it
+returns, and keeps them when the process dies) and sends the pass's output
+at once; the writer thread commits the same work to SQLite later, in larger
+transactions, and only then may the log start over.
+
+A record is one line of JSON: ``[number, rows, statements]``, numbered
+from one upwards. Each commit stores the number of the last record it
+holds (the ``pass_log`` table), so at start ``replay`` applies exactly the
+records written after the last commit, in order, in one transaction, and
+the log starts over. A record cut short by the process dying mid-``write``
+is the log's last line, and nothing in it was shown: it is left out.
+
+The log is two files, so that it can start over while the chat goes on
+writing: when a batch is handed to the writer and the current file has
+grown past ``SET_ASIDE``, it is renamed ``-passes-old`` and a new one
+begun; the old one goes once that batch, which holds all of it, is
+committed.
+
+A commit that fails (a full disk) is logged and its lines are not kept, as
+before the log: a record ``[number, null, last]`` says so, and the next
+start applies none of the records up to ``last`` (an account the user was
+told is not saved must not come back).
+"""
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+Row = tuple[int, str, str, str | None, int | None, float, str, str]
+"""A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
+
+Statement = tuple[str, Sequence[object]]
+"""One SQL statement and its arguments, written in a pass's transaction after its events."""
+
+INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+LAST_SEQ = (
+    "INSERT INTO rooms (room, last_seq) VALUES (?, ?) "
+    "ON CONFLICT (room) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)"
+)
+SET_ASIDE = 1 << 20
+"""Bytes the current file holds before it is set aside for a new one (once nothing else is set aside)."""
+
+COMMITTED = "UPDATE pass_log SET last = ?"
+"""Records the last pass log record a transaction holds, in that transaction."""
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+def log_path(path: str) -> str:
+    """The pass log's current file beside the history in ``path``."""
+    return f"{path}-passes"
+
+
+def _old(path: str) -> str:
+    """The file set aside beside the log's current file ``path``."""
+    return f"{path}-old"
+
+
+def apply(
+    connection: sqlite3.Connection, rows: Sequence[Row], statements: Sequence[Statement], last: int
+) -> None:
+    """Write ``rows`` and each room's last seq, run ``statements``, and note record ``last`` as committed.
+
+    In the caller's transaction: the writer's for a batch, ``replay``'s at start.
+    """
+    connection.executemany(INSERT, rows)
+    connection.executemany(LAST_SEQ, {row[3]: row[4] for row in rows if row[3] is not None}.items())
+    for statement, arguments in statements:
+        connection.execute(statement, arguments)
+    connection.execute(COMMITTED, (last,))
+
+
+class PassLog:
+    """The pass log file, open for appending (reactor thread)."""
+
+    def __init__(self, path: str, last: int) -> None:
+        self.path = path
+        self.last = last
+        """The number of the last record written."""
+        self._size = 0
+        """Bytes in the current file."""
+        self._old_last: int | None = None
+        """The number of the last record in the file set aside; None while none is."""
+        self._fd = _append_to(path)
+
+    def write(self, rows: Sequence[Row], statements: Sequence[Statement]) -> int:
+        """Append one record; return its number. Raises ``OSError`` (a full disk)."""
+        return self._append(rows, statements)
+
+    def abandon(self, last: int) -> None:
+        """The records up to ``last`` could not be committed, and are not kept: a start must not apply them.
+
+        Raises ``OSError``.
+        """
+        self._append(None, last)
+
+    def _append(self, rows: Sequence[Row] | None, statements: Sequence[Statement] | int) -> int:
+        number = self.last + 1
+        record = (_encode([number, rows, statements]) + "\n").encode()
+        written = os.write(self._fd, record)
+        if written != len(record):
+            # Regular files take the whole of a write but on a full disk; what got in is a torn last line.
+            raise OSError(f"the pass log took {written} of {len(record)} bytes")
+        self.last = number
+        self._size += written
+        return number
+
+    def set_aside(self) -> None:
+        """Everything written so far is handed to the writer: if the current file is big, begin another.
+
+        Raises nothing: a file that cannot be begun leaves the log in the
+        current one, which then grows until it can.
+        """
+        if self._old_last is not None or self._size < SET_ASIDE:
+            return
+        try:
+            os.rename(self.path, _old(self.path))
+            fd = _append_to(self.path)
+        except OSError:
+            return
+        os.close(self._fd)
+        self._fd, self._size, self._old_last = fd, 0, self.last
+
+    def committed(self, last: int) -> None:
+        """Records up to ``last`` are committed (or failed for good): the file set aside may go if they hold it."""
+        if self._old_last is not None and last >= self._old_last:
+            _remove(_old(self.path))
+            self._old_last = None
+
+    def close(self, remove: bool) -> None:
+        """Close the file; ``remove`` the log's files too when everything in them is committed (a clean stop)."""
+        os.close(self._fd)
+        if remove:
+            _remove(self.path)
+            _remove(_old(self.path))
+
+
+def replay(connection: sqlite3.Connection, path: str) -> int:
+    """Commit the records of the log at ``path`` that the database lacks, then empty the log; return the last
+    record's number (the database's, if none was missing).
+
+    ``connection`` is the writer's, in autocommit mode, before the daemon starts.
+    Raises ``sqlite3.Error``.
+    """
+    (committed,) = connection.execute("SELECT last FROM pass_log").fetchone()
+    missing: list[tuple[int, list[Any], list[Any]]] = []
+    for number, rows, statements in (record for file in (_old(path), path) for record in _records(file)):
+        if number <= committed:
+            continue
+        if rows is None:
+            missing = [record for record in missing if record[0] > statements]
+        else:
+            missing.append((number, rows, statements))
+    if missing:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for number, rows, statements in missing:
+                apply(connection, [tuple(row) for row in rows], statements, number)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        committed = missing[-1][0]
+    _remove(_old(path))
+    if os.path.exists(path):
+        os.truncate(path, 0)
+    return int(committed)
+
+
+def _append_to(path: str) -> int:
+    """A descriptor appending to the file at ``path``, made (readable by its owner only) if missing."""
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+
+def _remove(path: str) -> None:
+    """Delete the file at ``path`` if it is there."""
+    Path(path).unlink(missing_ok=True)
+
+
+def _records(path: str) -> Iterator[tuple[int, Any, Any]]:
+    """The whole records of the log at ``path``, oldest first; none if there is no log."""
+    try:
+        with open(path, "rb") as log:
+            for line in log:
+                if not line.endswith(b"\n"):
+                    return  # cut short when the process died: never shown
+                number, rows, statements = json.loads(line)
+                yield number, rows, statements
+    except FileNotFoundError:
+        return
