@@ -362,13 +362,15 @@ def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], l
         first = max(words, key=len)
         walks += [("line_words", _phrase(first), MIXED), ("line_trigrams", _trigrams(first), MIXED)]
     for index, query, most in walks:
+        # Once ``limit`` lines are found, only newer ones can change the answer: each walk stops above them.
+        floor = sorted(found, reverse=True)[limit - 1] if len(found) >= limit else 0
         walk = (
             f"SELECT e.position, e.body ->> '$.text', e.body FROM "
-            f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? ORDER BY rowid DESC LIMIT ?) AS h "
-            f"CROSS JOIN events AS e ON e.position = h.rowid WHERE e.room = ? AND {LINE_KINDS}"
+            f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)"
+            f" AS h CROSS JOIN events AS e ON e.position = h.rowid WHERE e.room = ? AND {LINE_KINDS}"
         )
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
-        with closing(connection.execute(walk, (query, most, room))) as rows:
+        with closing(connection.execute(walk, (query, floor, most, room))) as rows:
             found.update(_holding(rows, words, limit))
     return [body for _, body in sorted(found.items(), reverse=True)[:limit]]
 
@@ -395,10 +397,13 @@ def _phrase(word: str) -> str:
 
 
 def _trigrams(word: str) -> str:
-    """An FTS5 query for lines holding every trigram of ``word`` (three characters or more), each quoted.
+    """An FTS5 query for lines holding trigrams of ``word`` (three characters or more) that cover it, each quoted.
 
-    Without positions the index cannot look up a phrase: every piece, in
-    any order, is the nearest it can ask; ``matches`` does the rest.
+    Without positions the index cannot look up a phrase: pieces, in any
+    order, are the nearest it can ask; ``matches`` does the rest. Every
+    third one and the last cover every character: each trigram more is
+    one more list of rows for FTS5 to walk in step, and in a URL most are
+    in every line that names the same site.
     """
-    pieces = dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
-    return " ".join(_phrase(piece) for piece in pieces)
+    starts = [*range(0, len(word) - 2, 3), len(word) - 3]
+    return " ".join(_phrase(piece) for piece in dict.fromkeys(word[start : start + 3] for start in starts))
