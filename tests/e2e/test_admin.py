@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -140,6 +141,17 @@ class LiveDaemonTests(AdminTestCase):
             pass
         return client
 
+    def committed(self, text: str) -> None:
+        """Wait (up to the e2e deadline) until a line of ``text`` is committed to the --db file."""
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        query = "SELECT count(*) FROM events WHERE body ->> '$.text' = ?"
+        while True:
+            with closing(sqlite3.connect(self.db)) as connection:
+                if connection.execute(query, (text,)).fetchone()[0]:
+                    return
+            self.assertLess(time.monotonic(), deadline, f"{text!r} was never committed")
+            time.sleep(0.01)
+
     def said(self, client: LineClient) -> dict[str, object]:
         """The next line said that ``client`` is shown, skipping everything else."""
         while (line := client.expect_json())["type"] != "said":
@@ -167,6 +179,8 @@ class LiveDaemonTests(AdminTestCase):
         )
         alice.say("after the forgetting")
         self.assertEqual(self.said(bob)["text"], "after the forgetting")
+        # Shown once in the pass log; the daemon sees the forgetting when that line is committed, soon after.
+        self.committed("after the forgetting")
         carol = self.enter(daemon, "carol")
         carol.say("/history 10")
         replayed = []
