@@ -3,7 +3,9 @@
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import sqlite3
 import tempfile
 import threading
@@ -278,6 +280,26 @@ class BatchTests(StoreTestCase):
         store.append(said(2, "#lobby", "alice", "logged after", 2))
         self.reactor.advance(0)
         self.assertEqual(self.latest(open_store(self, self.killed(), self.reactor)), ["logged after"])
+
+    def test_a_record_the_disk_took_part_of_is_taken_back(self) -> None:
+        """A write the file size limit cuts short (as a full disk does) fails, and leaves no torn line for the
+        next record to follow: a start would refuse a log with one in its middle as damaged."""
+        log = pass_log.PassLog(log_path(self.path), 0)
+        self.addCleanup(log.close)
+        row: pass_log.Row = (1, "a", "said", "#lobby", 1, 1.0, "alice", "x" * 200)
+        log.write([row], [])
+        size = os.path.getsize(log_path(self.path))
+        limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size + 50, limits[1]))
+        try:
+            self.assertRaises(OSError, log.write, [row], [])
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+            signal.signal(signal.SIGXFSZ, handler)
+        self.assertEqual(os.path.getsize(log_path(self.path)), size)
+        log.write([row], [])
+        self.assertEqual([record[0] for record in self.logged()], [1, 2])
 
     def test_a_log_set_aside_is_read_first_and_goes_once_committed(self) -> None:
         """Past ``SET_ASIDE`` bytes the log goes on in a new file when a batch is handed over; a start reads the

@@ -110,7 +110,9 @@ class PassLog:
         record = (_encode([number, rows, statements]) + "\n").encode()
         written = os.write(self._fd, record)
         if written != len(record):
-            # Regular files take the whole of a write but on a full disk; what got in is a torn last line.
+            # Regular files take the whole of a write but on a full disk. What got in goes again, or the next
+            # record would follow a torn line in the middle of the log, which a start refuses as damage.
+            os.ftruncate(self._fd, self._size)
             raise OSError(f"the pass log took {written} of {len(record)} bytes")
         self.last = number
         self._size += written
@@ -138,12 +140,11 @@ class PassLog:
             _remove(_old(self.path))
             self._old_last = None
 
-    def close(self, remove: bool) -> None:
-        """Close the file; ``remove`` the log's files too when everything in them is committed (a clean stop)."""
+    def close(self) -> None:
+        """Close the file and remove the log's files: everything in them is committed (a clean stop)."""
         os.close(self._fd)
-        if remove:
-            _remove(self.path)
-            _remove(_old(self.path))
+        _remove(self.path)
+        _remove(_old(self.path))
 
 
 def replay(connection: sqlite3.Connection, path: str) -> int:

@@ -227,7 +227,7 @@ class SQLiteHistory(Service):
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
         self.commit_every = COMMIT_EVERY
-        """Seconds at most between a record logged and its commit (``COMMIT_EVERY``); 0: at once."""
+        """Seconds at most between a record logged and its commit (``COMMIT_EVERY``)."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
         self._version = _data_version(writer)
@@ -328,7 +328,7 @@ class SQLiteHistory(Service):
         self._reading.callInThread(self._reader.close)
         self._writing.stop()
         self._reading.stop()
-        self._log.close(remove=True)
+        self._log.close()
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now."""
@@ -574,7 +574,7 @@ class SQLiteHistory(Service):
 
     def _commit_soon(self, batch: _Batch) -> None:
         """Hand ``batch`` (``_pending``) to the writer now if someone waits, else ``commit_every`` seconds on."""
-        if batch.urgent or self.commit_every <= 0:
+        if batch.urgent:
             self._hand_over()
         elif self._due is None:
             self._due = self._reactor.callLater(self.commit_every, self._commit_due)
