@@ -13,6 +13,7 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py burst --servers chatd
     .venv/bin/python bench/load.py profile --deliveries 60000   # chatd under py-spy
     .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 3
+    .venv/bin/python bench/load.py profile --idle --clients 5000 --rooms 50 --seconds 6 --db FILE   # a restart (FILE: store.py --keep)
     .venv/bin/python bench/load.py profile --web --deliveries 100000   # chatd's web port under fan-out
     .venv/bin/python bench/load.py report bench/out/results.json
     .venv/bin/python bench/load.py store --rounds 2            # fan-out with the SQLite store / with --db :memory:, side by side
@@ -193,6 +194,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--gil",
         action="store_true",
         help="sample only the thread holding the GIL (py-spy --gil): where the CPU goes, not where threads wait",
+    )
+    profile.add_argument("--rate", type=int, default=200, help="py-spy's samples a second")
+    profile.add_argument(
+        "--db",
+        type=Path,
+        help="a copy of this --db file for chatd (e.g. one `store.py --keep` filled), to profile --idle as a restart",
     )
     ports = profile.add_mutually_exclusive_group()
     ports.add_argument(
@@ -598,10 +605,7 @@ def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
         runs = []
         for label in args.servers:
             copy = os.path.join(directory, "run.sqlite")
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(copy + suffix)
-            shutil.copyfile(full, copy)
+            copy_database(full, copy)
             setup.chatd_options = variant_options([label], copy)
             print(
                 f"restart, {args.clients} clients in {args.rooms} rooms: {label}", file=sys.stderr, flush=True
@@ -610,6 +614,17 @@ def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
         return runs
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def copy_database(source: str, copy: str) -> None:
+    """``source``, a --db file a daemon stopped cleanly (nothing in its WAL), and its search index, as ``copy``:
+    a restart finds its index as it was left, not one to make again from the start."""
+    for suffix in ("", "-wal", "-shm", "-search", "-search-wal", "-search-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(copy + suffix)
+    shutil.copyfile(source, copy)
+    with contextlib.suppress(FileNotFoundError):
+        shutil.copyfile(f"{source}-search", f"{copy}-search")
 
 
 def rounds_of(args: argparse.Namespace) -> list[list[str]]:
@@ -697,17 +712,21 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     raw = args.out / "chatd-profile.txt"
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
     extra = [] if args.idle or args.storm else setup.chatd_capacity_args
+    if args.db:
+        copy = str((args.out / "profile.sqlite").resolve())
+        copy_database(str(args.db), copy)
+        extra = [*extra, "--db", copy]
     with loaded(args.web, setup, extra, args.irc, args.storm) as env:
         if args.storm:
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil)
+            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
             began = time.monotonic()
             report = env.fleet.connect(storm.specs(args.clients), storm.STORM_WINDOW, args.seconds + 60)
             found["registered"], found["seconds"] = report["ready"], time.monotonic() - began
             print(f"  chatd: {report['ready']} in the lobby in {found['seconds']:.1f} s", file=sys.stderr)
         elif args.idle:
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil)
+            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
             began = time.monotonic()
             specs = workloads.specs(
                 0, args.clients, args.rooms, args.clients + 1, env.nick_prefix, env.room_prefix
@@ -722,7 +741,7 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             )
             env.fleet.connect(specs, setup.window, 60)
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil)
+            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
             setup.step_seconds = args.seconds
             step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
             found["step"] = asdict(step)
@@ -751,11 +770,11 @@ def loaded(
 
 
 def sample(
-    env: workloads.Environment, setup: Setup, seconds: float, raw: Path, gil: bool = False
+    env: workloads.Environment, setup: Setup, seconds: float, raw: Path, gil: bool = False, rate: int = 200
 ) -> "subprocess.Popen[bytes]":
     """Start py-spy on the server for ``seconds``, on the generator's CPUs so it takes none of the server's."""
     py_spy = servers.tools_venv() / "bin" / "py-spy"
-    sampler = pyspy.record(py_spy, env.server.process.pid, seconds, raw, gil=gil)
+    sampler = pyspy.record(py_spy, env.server.process.pid, seconds, raw, rate, gil)
     if setup.generator_cpus and setup.server_cpu is not None:
         os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
     return sampler

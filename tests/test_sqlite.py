@@ -641,6 +641,25 @@ class SearchIndexTests(StoreTestCase):
             },
         )
 
+    def segments(self, index: str) -> int:
+        """How many segments ``index`` has, from its file: a data row's id holds its segment's number
+        above its low 37 bits (FTS5's file format); ids 1 and 10 are the averages and the structure."""
+        with closing(sqlite3.connect(index_path(self.path))) as connection:
+            query = f"SELECT count(DISTINCT id >> 37) FROM {index}_data WHERE id > 10"
+            return int(connection.execute(query).fetchone()[0])
+
+    def test_the_indexer_merges_the_segments_each_chunk_adds(self) -> None:
+        """Each chunk the indexer reads is a segment of each index; having caught up, it merges them (FTS5
+        alone would let 15 pile up), and what was found before is found after."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 9):
+            store.append(said(n, "#lobby", "alice", f"release {n}", n))
+            self.end_pass(store)
+            self.caught_up(store)
+        self.assertLess(max(self.segments("line_words"), self.segments("line_trigrams")), 4)
+        self.assertEqual(self.search(store, "release"), [f"release {n}" for n in range(8, 0, -1)])
+        self.assertEqual(self.search(store, "leas"), [f"release {n}" for n in range(8, 0, -1)])
+
     def test_matches_behind_hundreds_of_others_come_newest_first(self) -> None:
         """The matching lines are the oldest of the room's 700, among another room's: found, newest first,
         before and after the index reads them, and by the scan of a two-letter query."""

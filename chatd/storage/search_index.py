@@ -97,6 +97,15 @@ normal priority on its core (bench/store.py pinned beside one; 32,785
 without it), and the core's idle time is the indexer's whole; a search
 reads what it has not reached (``TAIL``)."""
 
+MERGE_PAGES = 500
+"""Pages of an index's segments one chunk merges at most (``_merged``): about 40 ms of the indexer's work.
+
+With its segments merged so, ``/search`` over the million lines of
+bench/search.py, while the relay carried 100,000 deliveries a second,
+had a p99 of 36 ms against 46 with FTS5's own merging alone (600
+searches each, docs/PERFORMANCE.md); merging only while no lines came
+in did no better (35 ms) and left a busy chat's index to pile up."""
+
 PAUSE = 0.25
 """Seconds the indexer waits after a commit before reading the history: lines gather into larger chunks."""
 
@@ -174,7 +183,8 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
     Deletions first, all of them before any more lines: the index's view
     of the history is one snapshot, and a deletion seen in it is of a line
     either indexed already (dropped now) or not (which the next lines read
-    will not hold either). Returns whether more may wait, and the last
+    will not hold either). Having read all the lines there were, it merges
+    segments (``_merged``). Returns whether more may wait, and the last
     deletion applied (on the indexer thread).
     """
     connection.execute("BEGIN")
@@ -207,13 +217,32 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
                         (indexed, last),
                     )
                 indexed = last
-            more = count == CHUNK
+            more = count == CHUNK or _merged(connection)
         connection.execute("UPDATE progress SET indexed = ?, forgotten = ?", (indexed, forgotten))
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
     return more, forgotten
+
+
+def _merged(connection: sqlite3.Connection) -> bool:
+    """Merge up to ``MERGE_PAGES`` pages of each index's segments; whether any were (then more may wait).
+
+    FTS5 merges a level's segments itself only once ``automerge`` (16) of
+    them are alike, so a live index holds dozens, and every word a search
+    asks for is looked up in each. ``merge`` with a positive budget merges
+    any level holding ``usermerge`` (4, the default) or more: what an
+    index with FTS5's default ``automerge`` would hold, written while the
+    indexer has nothing else to do rather than on the way to every line.
+    A change count of 2 or more says it wrote something (FTS5's own test).
+    """
+    wrote = False
+    for index in INDEXES:
+        before = connection.total_changes
+        connection.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('merge', ?)", (MERGE_PAGES,))
+        wrote = wrote or connection.total_changes - before >= 2
+    return wrote
 
 
 def _yield_to_the_chat() -> None:
@@ -397,13 +426,17 @@ def _phrase(word: str) -> str:
 
 
 def _trigrams(word: str) -> str:
-    """An FTS5 query for lines holding trigrams of ``word`` (three characters or more) that cover it, each quoted.
+    """An FTS5 query for lines holding every trigram of ``word`` (three characters or more), each quoted.
 
-    Without positions the index cannot look up a phrase: pieces, in any
-    order, are the nearest it can ask; ``matches`` does the rest. Every
-    third one and the last cover every character: each trigram more is
-    one more list of rows for FTS5 to walk in step, and in a URL most are
-    in every line that names the same site.
+    Without positions the index cannot look up a phrase: its pieces, in
+    any order, are the nearest it can ask; ``matches`` does the rest. All
+    of them, not a few that cover the word: in a URL fragment most are in
+    every line naming the same site, and only the ones across a boundary
+    ("g/q" in "example.org/qebvt") are rare, so every third one left
+    10,000 lines to check where all of them leave 16 (a p99 of 16 ms over
+    bench/search.py's URL fragments against 78-150 ms, for 1 ms more on
+    two words).
     """
-    starts = [*range(0, len(word) - 2, 3), len(word) - 3]
-    return " ".join(_phrase(piece) for piece in dict.fromkeys(word[start : start + 3] for start in starts))
+    return " ".join(
+        _phrase(piece) for piece in dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
+    )
