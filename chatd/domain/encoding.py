@@ -5,10 +5,11 @@ import only the domain (STYLE.md section 2); it is pure and does no I/O.
 What a client reads of an event is another form, in chatd.frontend.codec.
 """
 
-import json
 import re
 from dataclasses import fields
 from typing import Any
+
+import orjson
 
 from chatd.domain.events import EVENTS, Actor, Event, ModeChange, Setting
 
@@ -32,10 +33,6 @@ _ENCODED: dict[type, tuple[str, tuple[str, ...]]] = {
 the SQLite store keeps, and the name's regular expression and ``fields`` were a third of its time."""
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""``encode_event``'s encoder, made once: ``json.dumps`` with any option makes a new one for every call."""
-
-
 def encode_event(event: Event) -> str:
     """The whole of ``event`` as one line of JSON, for the bus and the SQLite store."""
     name, names = _ENCODED[type(event)]
@@ -48,13 +45,13 @@ def encode_event(event: Event) -> str:
             # A room's changes (RoomModesChanged), each as [setting, on, argument].
             value = [[change.setting, change.on, change.argument] for change in value]
         data[field] = value
-    return _ENCODER.encode(data)
+    return orjson.dumps(data).decode()
 
 
 def decode_event(text: str) -> Event:
     """The event ``encode_event`` gave ``text`` for; raises UndecodableEventError."""
     try:
-        data = json.loads(text)
+        data = orjson.loads(text)
         kind = _BY_NAME[data.pop("type")]
         nick, address, account = data.pop("actor")
         if "changes" in data:

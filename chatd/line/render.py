@@ -12,12 +12,13 @@ date (``history_text``), its JSON object ``"history": true``
 (``found_text``, ``found_json``).
 """
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, singledispatch
 from typing import Any
+
+import orjson
 
 from chatd.domain.durations import format_duration
 from chatd.domain.envelopes import READ_ENCRYPTED
@@ -199,7 +200,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
 
 
 def _json(fields: dict[str, Any]) -> bytes:
-    return json.dumps(_scrubbed(fields), ensure_ascii=False, separators=(",", ":")).encode() + CRLF
+    return orjson.dumps(_scrubbed(fields)) + CRLF
 
 
 def _scrubbed(value: Any) -> Any:

@@ -30,12 +30,13 @@ start applies none of the records up to ``last`` (an account the user was
 told is not saved must not come back).
 """
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 Row = tuple[int, str, str, str | None, int | None, float, str, str]
 """A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
@@ -53,8 +54,6 @@ SET_ASIDE = 1 << 20
 
 COMMITTED = "UPDATE pass_log SET last = ?"
 """Records the last pass log record a transaction holds, in that transaction."""
-
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def log_path(path: str) -> str:
@@ -107,7 +106,7 @@ class PassLog:
 
     def _append(self, rows: Sequence[Row] | None, statements: Sequence[Statement] | int) -> int:
         number = self.last + 1
-        record = (_encode([number, rows, statements]) + "\n").encode()
+        record = orjson.dumps([number, rows, statements]) + b"\n"
         written = os.write(self._fd, record)
         if written != len(record):
             # Regular files take the whole of a write but on a full disk. What got in goes again, or the next
@@ -196,7 +195,7 @@ def _records(path: str) -> Iterator[tuple[int, Any, Any]]:
             for line in log:
                 if not line.endswith(b"\n"):
                     return  # cut short when the process died: never shown
-                number, rows, statements = json.loads(line)
+                number, rows, statements = orjson.loads(line)
                 yield number, rows, statements
     except FileNotFoundError:
         return
