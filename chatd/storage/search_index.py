@@ -85,17 +85,21 @@ thousand lines): catching up, 20,000 at a time indexed 59,000-63,000 lines
 a second against 52,000 for 5,000 (bench/store.py, docs/PERFORMANCE.md),
 each chunk a segment fewer for FTS5 to merge."""
 
-NICE = 10
-"""The indexer thread's niceness (Linux): when the core is busy it gets about a tenth of it, not half.
+NICE = 19
+"""The indexer thread's niceness (Linux), the most there is: when the core is busy it gets a sliver of it.
 
 FTS5 merges its segments now and then, a second or more of work in one
 statement; at the same priority as the reactor it took half the core for
 that long (48% in one second, the reactor down to 47%: bench/load.py
 store, docs/PERFORMANCE.md), and every line shown then waited twice as
-long. Niced, it still indexed 7,776 lines a second with a busy loop of
-normal priority on its core (bench/store.py pinned beside one; 32,785
-without it), and the core's idle time is the indexer's whole; a search
-reads what it has not reached (``TAIL``)."""
+long. At niceness 10 it still took a tenth of a full core, whenever it
+was behind, which at full fan-out with the store it always is (16,000
+lines a second): 12.8% of the samples at 200,000 deliveries a second.
+The core's idle time is the indexer's whole at any niceness, so below
+full load it keeps up as before (``/search`` at 100,000 deliveries a
+second reads no more unindexed lines); a full core gives the chat all
+but a sliver, and a search reads what the index has not reached
+(``TAIL``) until the load eases."""
 
 MERGE_PAGES = 500
 """Pages of an index's segments one chunk merges at most (``_merged``): about 40 ms of the indexer's work.
