@@ -656,6 +656,11 @@ class JsonLineTests(SynchronousTestCase):
         self.assertEqual(json.loads(json_line(NoSuchAccountError("Bob")))["nick"], "Bob")
         self.assertEqual(json.loads(json_line(UnknownCommandError("typo")))["command"], "typo")
 
+    def test_a_number_past_64_bits_is_written_as_it_is(self) -> None:
+        """A page number someone typed may be any length: orjson refuses those past 64 bits, JSON does not."""
+        page = 10**30
+        self.assertEqual(json.loads(json_line(RoomList((), total=3, page=page, pages=1)))["page"], page)
+
     @settings(max_examples=200)
     @given(st.one_of(replies(SAFE_TEXT), notices(SAFE_TEXT)))
     def test_checked_fields_come_back_unchanged(self, item: Reply | Notice) -> None:

@@ -329,7 +329,7 @@ class BatchTests(StoreTestCase):
         error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
         self.assertEqual(
             str(error),
-            f"--db {self.path}'s pass log {log_path(self.path)} is damaged (invalid literal, expected 'null': line 1 column 1 "
+            f"--db {self.path}'s pass log {log_path(self.path)} is damaged (Expecting value: line 1 column 1 "
             "(char 0)); move it away to start without the lines it holds.",
         )
 

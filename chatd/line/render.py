@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, singledispatch
 from typing import Any
 
-import orjson
-
 from chatd.domain.durations import format_duration
+from chatd.domain.encoding import json_bytes
 from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.errors import ChatError, FileOffsetError, NoSuchAccountError
 from chatd.domain.events import (
@@ -200,7 +199,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
 
 
 def _json(fields: dict[str, Any]) -> bytes:
-    return orjson.dumps(_scrubbed(fields)) + CRLF
+    return json_bytes(_scrubbed(fields)) + CRLF
 
 
 def _scrubbed(value: Any) -> Any:

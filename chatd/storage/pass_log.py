@@ -30,13 +30,14 @@ start applies none of the records up to ``last`` (an account the user was
 told is not saved must not come back).
 """
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
+from chatd.domain.encoding import json_bytes
 
 Row = tuple[int, str, str, str | None, int | None, float, str, str]
 """A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
@@ -106,7 +107,7 @@ class PassLog:
 
     def _append(self, rows: Sequence[Row] | None, statements: Sequence[Statement] | int) -> int:
         number = self.last + 1
-        record = orjson.dumps([number, rows, statements]) + b"\n"
+        record = json_bytes([number, rows, statements]) + b"\n"
         written = os.write(self._fd, record)
         if written != len(record):
             # Regular files take the whole of a write but on a full disk. What got in goes again, or the next
@@ -195,7 +196,7 @@ def _records(path: str) -> Iterator[tuple[int, Any, Any]]:
             for line in log:
                 if not line.endswith(b"\n"):
                     return  # cut short when the process died: never shown
-                number, rows, statements = orjson.loads(line)
+                number, rows, statements = json.loads(line)
                 yield number, rows, statements
     except FileNotFoundError:
         return
