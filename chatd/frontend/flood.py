@@ -17,6 +17,13 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from chatd.domain.flood import FloodGate
 from chatd.frontend.reading import Pause, Reading
 
+ENTRIES_PER_LINE = 10
+"""Entries of a listing (rooms, nicknames, lines of history) that cost one more line of flood budget.
+
+A command costs one line, whatever it answers; a long answer costs more,
+so paging through a big chat is slowed like a flood (issue 12), in every
+front end alike."""
+
 
 class Flooder(Protocol):
     """The connection's side: what it tells a client over budget, and how it cuts one off."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotInRoomError
 from chatd.domain.replies import Topic
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.history import replay
@@ -25,9 +26,6 @@ from chatd.text import fold, tally_period
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
-
-ENTRIES_PER_LINE = 10
-"""Entries of a listing (LIST, NAMES, WHO) that cost one more message of flood budget."""
 
 
 def join(session: "IRCSession", message: Message) -> "Waiting":

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from chatd import __version__
 from chatd.domain.errors import ChatError, NoSuchNicknameError
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
-from chatd.irc.channels import ENTRIES_PER_LINE, members
+from chatd.irc.channels import members
 from chatd.irc.message import Message
 from chatd.irc.render import HOST
 

@@ -44,6 +44,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
@@ -72,9 +73,6 @@ from chatd.text import fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
-
-ENTRIES_PER_LINE = 10
-"""Entries of a listing (rooms, nicknames) that cost one more line of flood budget."""
 
 Waiting = Deferred[None] | None
 """What running a command returns: a Deferred that fires when a command that waits is done, or None."""
