@@ -195,10 +195,12 @@ class ThreadedReactor(MemoryReactorClock):
 def committed(reactor: ThreadedReactor, store: SQLiteHistory) -> None:
     """End the pass, and let ``store`` commit what it logged (``commit_every`` on) and its word reach the reactor."""
     reactor.advance(0)
-    if store.writing:
-        reactor.advance(store.commit_every)
     while store.writing:
-        reactor.run_from_thread()
+        # What gathers waits ``commit_every`` for the writer; what the writer has, its word. A word
+        # run here (the indexer's, say) may start another batch, whose timer the next turn runs.
+        reactor.advance(store.commit_every)
+        if store.writing:
+            reactor.run_from_thread()
 
 
 class Terminal(io.StringIO):
