@@ -441,6 +441,5 @@ def _trigrams(word: str) -> str:
     bench/search.py's URL fragments against 78-150 ms, for 1 ms more on
     two words).
     """
-    return " ".join(
-        _phrase(piece) for piece in dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
-    )
+    pieces = dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
+    return " ".join(_phrase(piece) for piece in pieces)
