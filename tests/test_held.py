@@ -1,9 +1,10 @@
-"""A session's output with places kept for lines still being read: order kept, nothing lost or repeated."""
+"""A session's output with places kept for lines still being read: order kept, nothing lost or repeated; lines at hand written at once."""
 
+from twisted.internet.defer import Deferred, fail, succeed
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.held import MOST_HELD, HeldOutput, keep_place
+from chatd.frontend.held import MOST_HELD, HeldOutput, fill_place, keep_place
 from chatd.frontend.output import Sink
 
 
@@ -105,3 +106,64 @@ class HeldOutputTests(SynchronousTestCase):
         session.sink.write(b"live")
         self.assertEqual(session.own.sent[-1:], [b"live"])
         self.assertNotIn(b"history", session.own.sent)
+
+
+class FillPlaceTests(SynchronousTestCase):
+    """``fill_place``: lines at hand are written at once; lines to come get a place; a failure leaves it empty."""
+
+    def test_lines_at_hand_are_written_at_once_and_nothing_is_held(self) -> None:
+        """A read already answered: written now, the session's own sink stays, and there is nothing to wait for."""
+        session = Session()
+        session.sink.write(b"join ")
+        self.assertIsNone(fill_place(session, succeed(b"history ")))
+        self.assertIs(session.sink, session.own)
+        session.sink.write(b"live")
+        self.assertEqual(session.own.sent, [b"join ", b"history ", b"live"])
+
+    def test_lines_at_hand_go_behind_a_place_still_empty(self) -> None:
+        """A second room's lines at hand while the first room's are read: they wait their turn."""
+        session = Session()
+        first: Deferred[bytes] = Deferred()
+        waiting = fill_place(session, first)
+        self.assertIsNone(fill_place(session, succeed(b"second")))
+        self.assertEqual(session.own.sent, [])
+        first.callback(b"first")
+        self.assertEqual(session.own.sent, [b"first", b"second"])
+        assert waiting is not None
+        self.assertIsNone(self.successResultOf(waiting))
+
+    def test_lines_to_come_get_a_place_and_what_follows_waits(self) -> None:
+        """A read not answered yet: a place is kept, live bytes wait behind it, and the Deferred fires once filled."""
+        session = Session()
+        read: Deferred[bytes] = Deferred()
+        waiting = fill_place(session, read)
+        assert waiting is not None
+        session.sink.write(b"live")
+        self.assertNoResult(waiting)
+        self.assertEqual(session.own.sent, [])
+        read.callback(b"history ")
+        self.assertEqual(session.own.sent, [b"history ", b"live"])
+        self.assertIs(session.sink, session.own)
+        self.assertIsNone(self.successResultOf(waiting))
+
+    def test_a_read_that_failed_at_once_keeps_no_place_and_gives_its_failure(self) -> None:
+        """Nothing is held for a read that failed already: live bytes go out, and the failure is the caller's."""
+        session = Session()
+        waiting = fill_place(session, fail(ValueError("unreadable")))
+        assert waiting is not None
+        self.failureResultOf(waiting, ValueError)
+        self.assertIs(session.sink, session.own)
+        session.sink.write(b"live")
+        self.assertEqual(session.own.sent, [b"live"])
+
+    def test_a_read_that_fails_later_lets_what_waited_go(self) -> None:
+        """The place stays empty, what came after it goes out, and the failure is the caller's."""
+        session = Session()
+        read: Deferred[bytes] = Deferred()
+        waiting = fill_place(session, read)
+        assert waiting is not None
+        session.sink.write(b"live")
+        read.errback(ValueError("unreadable"))
+        self.failureResultOf(waiting, ValueError)
+        self.assertEqual(b"".join(session.own.sent), b"live")
+        self.assertIs(session.sink, session.own)

@@ -130,6 +130,68 @@ class ReplayTests(LineTestCase):
         bob.dataReceived(b"/join #lobby\n")
         self.assertEqual(self.lines(wire), [b"*** Now talking in #lobby.", b"*** In #lobby (2): alice bob"])
 
+    def test_each_joiner_sees_the_lines_said_before_it_joined(self) -> None:
+        """The replay shown to one joiner is not shown again to the next once the room has said more."""
+        alice, _ = self.talk()
+        bob, bob_wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        self.assertEqual([line[-6:] for line in self.lines(bob_wire)[3:6]], [b"line 2", b"line 3", b"line 4"])
+        alice.dataReceived(b"line 5\n")
+        carol, carol_wire = self.connect(None)
+        carol.dataReceived(b"carol\n")
+        self.assertEqual(
+            [line[-6:] for line in self.lines(carol_wire)[3:6]], [b"line 3", b"line 4", b"line 5"]
+        )
+
+    def test_joiners_in_text_and_in_json_each_get_their_own(self) -> None:
+        """The same lines, replayed to a person and then to a program: each in its format."""
+        self.talk()
+        bob, bob_wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        self.assertEqual(self.lines(bob_wire)[3], b"[1970-01-01 00:02] #lobby <alice> line 2")
+        carol, carol_wire = self.connect(None)
+        carol.dataReceived(b"/format json\ncarol\n")
+        replayed = said_lines(carol_wire, self)[-4:]
+        self.assertEqual([line.get("text") for line in replayed[:3]], ["line 2", "line 3", "line 4"])
+        self.assertTrue(all(line.get("history") for line in replayed[:3]))
+
+    def test_a_joiner_who_ignores_the_speaker_is_not_shown_what_others_were(self) -> None:
+        """bob was shown alice's and dave's lines in #dev; carol, who ignores alice, joins after him: only dave's."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\nhello dev\n")
+        dave, _ = self.connect(b"dave")
+        dave.dataReceived(b"/join #dev\ndave here\n")
+        bob, bob_wire = self.connect(b"bob")
+        bob.dataReceived(b"/join #dev\n")
+        self.assertEqual(
+            self.lines(bob_wire)[2:4],
+            [b"[1970-01-01 00:00] #dev <alice> hello dev", b"[1970-01-01 00:00] #dev <dave> dave here"],
+        )
+        carol, carol_wire = self.connect(b"carol")
+        carol.dataReceived(b"/ignore alice\n/join #dev\n")
+        self.assertEqual(
+            self.lines(carol_wire)[3:5],
+            [
+                b"[1970-01-01 00:00] #dev <dave> dave here",
+                b"*** End of history of #dev: nothing earlier is kept.",
+            ],
+        )
+
+    def test_another_daemon_s_lines_are_never_shown(self) -> None:
+        """Two chats in one process, on clocks alike, give their lines the same ids: each joiner sees its own chat's."""
+        first_alice, _ = self.connect(b"alice")
+        first_alice.dataReceived(b"first chat\n")
+        bob, bob_wire = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        self.assertIn(b"[1970-01-01 00:00] #lobby <alice> first chat", self.lines(bob_wire))
+        self.setUp()
+        second_alice, _ = self.connect(b"alice")
+        second_alice.dataReceived(b"second chat\n")
+        carol, carol_wire = self.connect(None)
+        carol.dataReceived(b"carol\n")
+        self.assertIn(b"[1970-01-01 00:00] #lobby <alice> second chat", self.lines(carol_wire))
+        self.assertFalse([line for line in self.lines(carol_wire) if b"first chat" in line])
+
 
 class NoReplayTests(LineTestCase):
     """--replay 0 turns the replay off."""

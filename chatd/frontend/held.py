@@ -1,13 +1,14 @@
 """A session's output with a place kept for lines still being read: history shown before what came after it.
 
 A join shows the room's last lines, then a marker, then live lines (issue
-13). The history is read from the store off the reactor thread and comes
-back later, while the chat goes on delivering the room's events to the
-new member at once. So ``keep_place`` swaps the session's sink for a
-``HeldOutput`` that keeps a place in the output where the history goes and
-holds every byte written after it; when the history is written into its
-place, it and what was held go out in order, and the session's own sink
-is put back. Live events are thus neither lost nor repeated nor shown
+13). A store with the lines at hand answers at once and they are written
+then and there (``fill_place``). Otherwise the history is read off the
+reactor thread and comes back later, while the chat goes on delivering
+the room's events to the new member at once. So ``keep_place`` swaps
+the session's sink for a ``HeldOutput`` that keeps a place in the output
+where the history goes and holds every byte written after it; when the
+history is written into its place, it and what was held go out in
+order, and the session's own sink is put back. Live events are thus neither lost nor repeated nor shown
 before the history: the history is read up to the join's sequence number
 and everything after the join is delivered live, behind it.
 
@@ -24,13 +25,16 @@ being read is never shown: the one case where order gives way, to memory.
 """
 
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.frontend.output import InFront, Sink
+
+T = TypeVar("T")
 
 MOST_HELD = 256 * 1024
 """Bytes a session's output may hold behind places not yet filled (the default --sendq's worth)."""
@@ -165,18 +169,53 @@ def keep_place(holder: _Holder) -> Place:
     return sink.keep()
 
 
-def fill_place(holder: _Holder, lines: Coroutine[Any, Any, bytes]) -> "Deferred[None]":
-    """Keep a place in ``holder``'s output now, and fill it with what ``lines`` gives once read; a failure frees it.
+def as_deferred(answer: Awaitable[T]) -> "Deferred[T]":
+    """A store's answer as a Deferred, to add callbacks to: the stores' answers are Deferreds already.
 
-    The Deferred fires once the place is filled (with nothing, if the read failed: its failure is the Deferred's).
+    The chat speaks of ``Awaitable`` so that it needs no Twisted; what a
+    front end writes at once when the answer is at hand needs the Deferred.
     """
-    place = keep_place(holder)
+    if isinstance(answer, Deferred):
+        return answer
 
-    async def filled() -> None:
-        data = b""
-        try:
-            data = await lines
-        finally:
+    async def awaited() -> T:
+        return await answer
+
+    return Deferred.fromCoroutine(awaited())
+
+
+def fill_place(holder: _Holder, lines: "Deferred[bytes]") -> "Deferred[None] | None":
+    """Write what ``lines`` gives into ``holder``'s output where it stands now; None if that is done already.
+
+    A store that has the lines at hand (the room's last lines, kept in
+    memory) answers at once, and they are written at once, with no place
+    kept: holding the output and the thread of Deferreds around it cost
+    more than rendering the lines did (docs/PERFORMANCE.md, "Registering
+    after a restart"). Otherwise a place is kept now and filled once the
+    lines come; the Deferred returned fires once it is (with nothing in it,
+    if the read failed: its failure is the Deferred's).
+    """
+    place: Place | None = None
+    settled = written = False
+
+    def fill(data: bytes) -> None:
+        nonlocal settled, written
+        settled = written = True
+        if place is None:
+            holder.sink.write(data)
+        else:
             place.fill(data)
 
-    return Deferred.fromCoroutine(filled())
+    def free(failure: Failure) -> Failure:
+        nonlocal settled
+        settled = True
+        if place is not None:
+            place.fill(b"")
+        return failure
+
+    filled = lines.addCallbacks(fill, free)
+    if written:
+        return None
+    if not settled:
+        place = keep_place(holder)
+    return filled

@@ -27,7 +27,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
-from chatd.frontend.held import fill_place
+from chatd.frontend.held import as_deferred, fill_place
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, line
 from chatd.text import fold
@@ -47,13 +47,12 @@ def replay(session: "IRCSession", room: str, before: int) -> None:
     most = session.chat.limits.replay
     if not most or "server-time" not in session.caps:
         return
-    read = session.chat.history(session.me(), room, before, most)
-    fill_place(session, _batch(session, room, read))
+    read = as_deferred(session.chat.history(session.me(), room, before, most))
+    fill_place(session, read.addCallback(_batch, session, room))
 
 
-async def _batch(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) -> bytes:
+def _batch(events: Sequence[Event], session: "IRCSession", target: str) -> bytes:
     """The events read, as one ``chathistory`` batch (when the client takes batches), charged by their number."""
-    events = await read
     session.charge_answer(len(events) // 10)
     return batch(session, target, events)
 
@@ -133,6 +132,6 @@ def _send(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) 
     """Write what ``read`` gives as a batch once it comes; the connection waits for it."""
 
     async def sent() -> None:
-        session.write(await _batch(session, target, read))
+        session.write(_batch(await read, session, target))
 
     return Deferred.fromCoroutine(sent())

@@ -34,7 +34,7 @@ from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
-from chatd.frontend.held import fill_place
+from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.render import Notice
 from chatd.text import fold
@@ -62,8 +62,8 @@ def replay(session: "LineSession", room: RoomView) -> "Waiting":
     count = session.chat.limits.replay
     if not count:
         return None
-    read = session.chat.history(session.me(), room.name, room.seq, count)
-    return fill_place(session, _replayed(session, room.name, read, count))
+    read = as_deferred(session.chat.history(session.me(), room.name, room.seq, count))
+    return fill_place(session, read.addCallback(_replayed, session, room.name, count))
 
 
 def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Waiting":
@@ -85,23 +85,62 @@ def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Wait
         count = session.chat.limits.replay
         if not count:
             return unknown
-        last = session.chat.history(me, room.name, before, count)
-        return unknown + await _replayed(session, room.name, last, count)
+        last = await session.chat.history(me, room.name, before, count)
+        return unknown + _replayed(last, session, room.name, count)
 
-    return fill_place(session, resumed())
+    return fill_place(session, Deferred.fromCoroutine(resumed()))
 
 
-async def _replayed(
-    session: "LineSession", room: str, read: Awaitable[Sequence[RoomEvent]], count: int
-) -> bytes:
+def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, count: int) -> bytes:
     """The lines of history read and their marker (none for none), charged as a listing."""
-    events = await read
     shown = _visible(session, events)
     session.charge_listing(len(shown))
     if not shown:
         return b""
     session.paging = (fold(room), events[0].seq)
-    return _lines(session, shown) + session.render(_end(room, len(shown), len(events) == count))
+    more = len(events) == count
+    if shown is not events:
+        return _lines(session, shown) + session.render(_end(room, len(shown), more))
+    return _replays.rendered(session, room, events, more)
+
+
+class _Replays:
+    """Each replay rendered once per way of rendering it, not once for every user who joins the room.
+
+    After a restart thousands join the same rooms and are each shown the
+    same lines, the same event objects (the store hands out those it keeps
+    of each room): rendering them line by line, hashing every event to find
+    it in ``render``'s cache, was a third of what the replay cost
+    (docs/PERFORMANCE.md, "Registering after a restart"). Kept by the
+    identity of the first and last event and their number: a room's lines
+    are in the order of their sequence numbers and nothing is put between
+    two, so the same first, last and count are the same lines. Lines read
+    afresh from the file are new objects: they only push older replays out.
+    """
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._kept: dict[tuple[object, ...], tuple[Sequence[RoomEvent], bytes]] = {}
+        """By the way of rendering, the room, the first and last event's identity and the count; the events are
+        kept with their bytes, so no other object can take their identity while they are here."""
+
+    def rendered(self, session: "LineSession", room: str, events: Sequence[RoomEvent], more: bool) -> bytes:
+        """``events`` as ``session`` renders history, then their marker: kept, or rendered and kept."""
+        key = (type(session), session.json, room, id(events[0]), id(events[-1]), len(events), more)
+        kept = self._kept.get(key)
+        if kept is not None:
+            return kept[1]
+        data = _lines(session, events) + session.render(_end(room, len(events), more))
+        if len(self._kept) >= self._most:
+            del self._kept[next(iter(self._kept))]
+        self._kept[key] = ((events[0], events[-1]), data)
+        return data
+
+
+REPLAYS_KEPT = 512
+"""Rendered replays ``_Replays`` keeps, the oldest made dropped first: two ways of rendering 200 rooms and more."""
+
+_replays = _Replays(REPLAYS_KEPT)
 
 
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
