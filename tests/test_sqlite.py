@@ -828,6 +828,31 @@ class RecentLinesTests(StoreTestCase):
         self.assertEqual(self.latest(store, limit=6), [f"line {n}" for n in range(8, 14)])
         self.assertEqual(self.from_file(store, limit=6), [f"line {n}" for n in range(8, 14)])
 
+    def test_who_asks_while_the_first_read_runs_waits_for_it_and_reads_nothing(self) -> None:
+        """Joiners arriving while a room's first read runs are answered from it, the lines said meanwhile included."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 10)
+        reads: list[object] = []
+        read = store.read
+
+        def counted(*args: Any) -> Any:
+            reads.append(args)
+            return read(*args)
+
+        store.read = counted  # type: ignore[method-assign, assignment]
+        first = store.recent("#lobby", None, 5)
+        self.reactor.advance(0)
+        self.say(store, 11, 11)
+        second = store.recent("#lobby", None, 3)
+        third = store.recent("#lobby", 5, 2)
+        self.assertNoResult(second)
+        answers = [self.successResultOf(self.reactor.run_until(each)) for each in (first, second, third)]
+        self.assertEqual(
+            [[getattr(event, "text", "") for event in answer] for answer in answers],
+            [[f"line {n}" for n in range(7, 12)], ["line 9", "line 10", "line 11"], ["line 3", "line 4"]],
+        )
+        self.assertEqual(len(reads), 1)
+
     def test_a_page_further_back_than_memory_holds_is_read_from_the_file(self) -> None:
         """Memory keeps a room's last 100 lines; /history before them reads the file, and gets the same lines."""
         store = open_store(self, self.path, self.reactor)

@@ -23,6 +23,7 @@ store call ``clear``: every room is read from the file again.
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import islice
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.events import RoomEvent
@@ -62,12 +63,12 @@ class _Room:
 
     def last(self, before: int | None, limit: int) -> list[RoomEvent] | None:
         """The last ``limit`` lines below ``before`` (None: the latest), oldest first; None if some are not here."""
-        found: list[RoomEvent] = []
-        for line in reversed(self.lines):
-            if len(found) == limit:
-                break
-            if before is None or line.seq < before:
-                found.append(line)
+        lines = self.lines
+        if before is None or not lines or lines[-1].seq < before:
+            # A replay on joining: every line kept is older than the join.
+            found = list(islice(reversed(lines), limit))
+        else:
+            found = list(islice((line for line in reversed(lines) if line.seq < before), limit))
         if len(found) < limit and not self.whole:
             return None
         found.reverse()

@@ -230,6 +230,8 @@ class SQLiteHistory(Service):
         """Seconds at most between a record logged and its commit (``COMMIT_EVERY``)."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
+        self._first_reads: dict[str, list[Deferred[None]]] = {}
+        """Rooms whose first read is under way, and who waits for it to answer from memory (``recent``)."""
         self._version = _data_version(writer)
         """The writer's ``PRAGMA data_version`` as of its last batch: it changes when another connection commits."""
 
@@ -464,22 +466,39 @@ class SQLiteHistory(Service):
 
         From memory (chatd.storage.recent) once the room has been read since
         start, unless the lines asked for go back further; the first read of
-        a room reads its last ``HISTORY_MOST`` lines.
+        a room reads its last ``HISTORY_MOST`` lines, and whoever asks for
+        the room meanwhile waits for it rather than reading too: after a
+        restart, the first 50 users into ``#lobby`` read it 50 times.
         """
         known = self._recent.last(room, before, limit)
         if known is not None:
             return succeed(known)
+        waiting = self._first_reads.get(room)
+        if waiting is not None:
+            read: Deferred[None] = Deferred()
+            waiting.append(read)
+            return read.addCallback(lambda _: self._known_or_read(room, before, limit))
         fill = self._recent.reading(room)
         if fill is None:
             return self._read_recent(room, before, limit)
+        self._first_reads[room] = []
         return Deferred.fromCoroutine(self._first_read(room, fill, before, limit))
 
     async def _first_read(
         self, room: str, fill: Callable[[Sequence[RoomEvent]], None], before: int | None, limit: int
     ) -> Sequence[RoomEvent]:
-        fill(await self._read_recent(room, None, self._recent.most))
+        """The room's last lines read into memory, then the answer from there; those who waited are answered too."""
+        try:
+            fill(await self._read_recent(room, None, self._recent.most))
+        finally:
+            for waiting in self._first_reads.pop(room):
+                waiting.callback(None)
+        return await self._known_or_read(room, before, limit)
+
+    def _known_or_read(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        """``recent`` from memory if the room's lines are there (none were deleted meanwhile), else from the file."""
         known = self._recent.last(room, before, limit)
-        return known if known is not None else await self._read_recent(room, before, limit)
+        return succeed(known) if known is not None else self._read_recent(room, before, limit)
 
     def _read_recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """``recent`` read from the file."""
