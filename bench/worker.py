@@ -17,7 +17,9 @@ answered by one reply:
 - ``close`` closes every socket and ends the process.
 
 The hot path counts a tag in each read with ``bytes.count`` and parses
-timestamps only on probe clients (``findall`` on the whole read); a read
+timestamps only on probe clients (``findall`` on the whole read), and
+looks for the markers of lines needing an answer only in a read holding
+more lines than chat lines (``Dialect.newline_ended``); a read
 that may hold lines shown again from a room's history (``Dialect.history_hint``)
 loses them first, since they were counted when they were live. Probes
 are read the moment data arrives; the other clients only count, so they
@@ -309,6 +311,9 @@ class Generator:
             if step.paste_lines and step.paste in data:
                 client.paste_seen += data.count(step.paste, 0, end)
                 step.last_paste_ns = now
+            if self.dialect.newline_ended and data.count(b"\n", 0, end) == found:
+                # Chat lines and nothing else: no PING to answer, no error to note.
+                return
         for marker in self.dialect.slow_markers:
             if marker in data:
                 self.look_closer(client, data[:end])
