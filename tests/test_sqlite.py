@@ -799,6 +799,18 @@ class RecentLinesTests(StoreTestCase):
         self.end_pass(store)
         return [getattr(event, "text", "") for event in self.successResultOf(self.reactor.run_until(read))]
 
+    def counted(self, store: SQLiteHistory) -> list[object]:
+        """The reads ``store`` makes of its file from now on, one entry each."""
+        reads: list[object] = []
+        read = store.read
+
+        def counting(*args: Any) -> Any:
+            reads.append(args)
+            return read(*args)
+
+        store.read = counting  # type: ignore[method-assign, assignment]
+        return reads
+
     def from_file(self, store: SQLiteHistory, before: int | None = None, limit: int = 20) -> list[str]:
         """What a restart on ``store``'s file gives for the same read: the file's own lines."""
         return self.latest(self.reopened(store), before, limit)
@@ -832,15 +844,8 @@ class RecentLinesTests(StoreTestCase):
         """Joiners arriving while a room's first read runs are answered from it, the lines said meanwhile included."""
         store = open_store(self, self.path, self.reactor)
         self.say(store, 1, 10)
-        reads: list[object] = []
-        read = store.read
-
-        def counted(*args: Any) -> Any:
-            reads.append(args)
-            return read(*args)
-
-        store.read = counted  # type: ignore[method-assign, assignment]
-        first = store.recent("#lobby", None, 5)
+        reads = self.counted(store)
+        first = store.recent("#lobby", None, 8)
         self.reactor.advance(0)
         self.say(store, 11, 11)
         second = store.recent("#lobby", None, 3)
@@ -849,9 +854,23 @@ class RecentLinesTests(StoreTestCase):
         answers = [self.successResultOf(self.reactor.run_until(each)) for each in (first, second, third)]
         self.assertEqual(
             [[getattr(event, "text", "") for event in answer] for answer in answers],
-            [[f"line {n}" for n in range(7, 12)], ["line 9", "line 10", "line 11"], ["line 3", "line 4"]],
+            [[f"line {n}" for n in range(4, 12)], ["line 9", "line 10", "line 11"], ["line 3", "line 4"]],
         )
         self.assertEqual(len(reads), 1)
+
+    def test_a_first_read_reads_what_it_asks_for_and_a_longer_page_reads_the_file(self) -> None:
+        """After a restart a replay's first read decodes its 20 lines, not 100; a page of 50 then reads the file."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 150)
+        reads = self.counted(store)
+        self.assertEqual(self.latest(store, limit=20), [f"line {n}" for n in range(131, 151)])
+        self.assertEqual(self.latest(store, limit=20), [f"line {n}" for n in range(131, 151)])
+        self.assertEqual(len(reads), 1)
+        self.assertEqual(self.latest(store, limit=50), [f"line {n}" for n in range(101, 151)])
+        self.assertEqual(len(reads), 2)
+        self.say(store, 151, 151)
+        self.assertEqual(self.latest(store, limit=21), [f"line {n}" for n in range(131, 152)])
+        self.assertEqual(len(reads), 2)
 
     def test_a_page_further_back_than_memory_holds_is_read_from_the_file(self) -> None:
         """Memory keeps a room's last 100 lines; /history before them reads the file, and gets the same lines."""

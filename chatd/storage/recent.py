@@ -8,13 +8,14 @@ into 50 rooms read the same 20 lines of each room a hundred times, and
 registered at half the rate of ``--db :memory:`` (docs/PERFORMANCE.md,
 "Registering after a restart"). ``RecentLines`` keeps the last
 ``HISTORY_MOST`` lines (the most one read gives) of each room read since
-start: the first read of a room fills it from the file, and every line
-appended after that is added as it is appended, so it holds what the file
+start: the first read of a room fills it with the lines it asked for from
+the file (a replay's 20, not 100 to decode that no join shows), and every
+line appended after that is added as it is appended, so it holds what the file
 holds plus what is appended and not yet committed, as ``MemoryHistory``
 does. Output waits for those lines to be in the pass log (``Outbox``,
 chatd.storage.pass_log), so nobody is shown a line a ``kill -9`` could lose.
 
-A room nobody has read since start costs nothing; one read costs at most
+A room nobody has read since start costs nothing; one read holds at most
 ``HISTORY_MOST`` events, a tenth of what ``MemoryHistory`` keeps of every
 room. Whatever deletes lines behind the appends (``--retain-days``,
 ``/forget``, ``python -m chatd.admin forget``, a failed write) makes the
@@ -46,18 +47,19 @@ class _Room:
             self.whole = False
         self.lines.append(line)
 
-    def fill(self, kept: Sequence[RoomEvent]) -> None:
-        """Put the file's last lines (``kept``, oldest first) before those appended since they were asked for.
+    def fill(self, kept: Sequence[RoomEvent], asked: int) -> None:
+        """Put the file's last lines (``kept``, oldest first, of ``asked``) before those appended since they were asked for.
 
         Lines are committed in the order they are appended, so the read gave
         the room's lines up to some line, and ``lines`` holds every one
         appended since the read was asked for: together, each line once.
+        Fewer than ``asked`` is every line the file has of the room.
         """
         newest = kept[-1].seq if kept else 0
         later = [line for line in self.lines if line.seq > newest]
         most = self.lines.maxlen
         assert most is not None, "made with a bound"
-        self.whole = self.whole and len(kept) < most and len(kept) + len(later) <= most
+        self.whole = self.whole and len(kept) < asked and len(kept) + len(later) <= most
         self.lines = deque([*kept, *later], maxlen=most)
         self.ready = True
 
@@ -95,8 +97,10 @@ class RecentLines:
             return None
         return kept.last(before, limit)
 
-    def reading(self, room: str) -> Callable[[Sequence[RoomEvent]], None] | None:
-        """Begin keeping ``room``, whose last ``most`` lines are about to be read: what to give them to, oldest first.
+    def reading(self, room: str) -> Callable[[Sequence[RoomEvent], int], None] | None:
+        """Begin keeping ``room``, whose last lines (up to ``most``) are about to be read: what to give them to.
+
+        Given the lines read, oldest first, and how many were asked for.
 
         None if the room is kept, or being read, already. Lines appended
         from now on are kept, and go after the ones read.

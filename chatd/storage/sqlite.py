@@ -465,9 +465,10 @@ class SQLiteHistory(Service):
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first.
 
         From memory (chatd.storage.recent) once the room has been read since
-        start, unless the lines asked for go back further; the first read of
-        a room reads its last ``HISTORY_MOST`` lines, and whoever asks for
-        the room meanwhile waits for it rather than reading too: after a
+        start, unless the lines asked for go back further. The first read of
+        a room reads its last ``limit`` lines (``HISTORY_MOST`` at most: a
+        replay's 20, not 100 that no join shows), and whoever asks for the
+        room meanwhile waits for it rather than reading too: after a
         restart, the first 50 users into ``#lobby`` read it 50 times.
         """
         known = self._recent.last(room, before, limit)
@@ -485,11 +486,12 @@ class SQLiteHistory(Service):
         return Deferred.fromCoroutine(self._first_read(room, fill, before, limit))
 
     async def _first_read(
-        self, room: str, fill: Callable[[Sequence[RoomEvent]], None], before: int | None, limit: int
+        self, room: str, fill: Callable[[Sequence[RoomEvent], int], None], before: int | None, limit: int
     ) -> Sequence[RoomEvent]:
         """The room's last lines read into memory, then the answer from there; those who waited are answered too."""
+        asked = min(limit, self._recent.most)
         try:
-            fill(await self._read_recent(room, None, self._recent.most))
+            fill(await self._read_recent(room, None, asked), asked)
         finally:
             for waiting in self._first_reads.pop(room):
                 waiting.callback(None)
