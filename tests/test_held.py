@@ -132,13 +132,18 @@ class FillPlaceTests(SynchronousTestCase):
         assert waiting is not None
         self.assertIsNone(self.successResultOf(waiting))
 
-    def test_lines_to_come_get_a_place_and_what_follows_waits(self) -> None:
-        """A read not answered yet: a place is kept, live bytes wait behind it, and the Deferred fires once filled."""
+    def read_out(self) -> tuple[Session, "Deferred[bytes]", "Deferred[None]"]:
+        """A session whose read is not answered yet, and ``live`` written after its place: the read, the wait."""
         session = Session()
         read: Deferred[bytes] = Deferred()
         waiting = fill_place(session, read)
         assert waiting is not None
         session.sink.write(b"live")
+        return session, read, waiting
+
+    def test_lines_to_come_get_a_place_and_what_follows_waits(self) -> None:
+        """A read not answered yet: a place is kept, live bytes wait behind it, and the Deferred fires once filled."""
+        session, read, waiting = self.read_out()
         self.assertNoResult(waiting)
         self.assertEqual(session.own.sent, [])
         read.callback(b"history ")
@@ -158,11 +163,7 @@ class FillPlaceTests(SynchronousTestCase):
 
     def test_a_read_that_fails_later_lets_what_waited_go(self) -> None:
         """The place stays empty, what came after it goes out, and the failure is the caller's."""
-        session = Session()
-        read: Deferred[bytes] = Deferred()
-        waiting = fill_place(session, read)
-        assert waiting is not None
-        session.sink.write(b"live")
+        session, read, waiting = self.read_out()
         read.errback(ValueError("unreadable"))
         self.failureResultOf(waiting, ValueError)
         self.assertEqual(b"".join(session.own.sent), b"live")
