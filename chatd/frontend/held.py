@@ -8,9 +8,10 @@ the room's events to the new member at once. So ``keep_place`` swaps
 the session's sink for a ``HeldOutput`` that keeps a place in the output
 where the history goes and holds every byte written after it; when the
 history is written into its place, it and what was held go out in
-order, and the session's own sink is put back. Live events are thus neither lost nor repeated nor shown
-before the history: the history is read up to the join's sequence number
-and everything after the join is delivered live, behind it.
+order, and the session's own sink is put back. Live events are thus
+neither lost nor repeated nor shown before the history: the history is
+read up to the join's sequence number and everything after the join is
+delivered live, behind it.
 
 Holding the session's whole output, not just that room's, keeps delivery
 as it is: it writes to ``session.sink`` for every recipient of every line
@@ -170,18 +171,13 @@ def keep_place(holder: _Holder) -> Place:
 
 
 def as_deferred(answer: Awaitable[T]) -> "Deferred[T]":
-    """A store's answer as a Deferred, to add callbacks to: the stores' answers are Deferreds already.
+    """A store's answer as the Deferred it is (chatd.domain.ports: "a Deferred from a store"), to add callbacks to.
 
     The chat speaks of ``Awaitable`` so that it needs no Twisted; what a
     front end writes at once when the answer is at hand needs the Deferred.
     """
-    if isinstance(answer, Deferred):
-        return answer
-
-    async def awaited() -> T:
-        return await answer
-
-    return Deferred.fromCoroutine(awaited())
+    assert isinstance(answer, Deferred), "every store answers with a Deferred"
+    return answer
 
 
 def fill_place(holder: _Holder, lines: "Deferred[bytes]") -> "Deferred[None] | None":

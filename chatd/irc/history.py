@@ -27,6 +27,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, line
@@ -53,7 +54,7 @@ def replay(session: "IRCSession", room: str, before: int) -> None:
 
 def _batch(events: Sequence[Event], session: "IRCSession", target: str) -> bytes:
     """The events read, as one ``chathistory`` batch (when the client takes batches), charged by their number."""
-    session.charge_answer(len(events) // 10)
+    session.charge_answer(len(events) // ENTRIES_PER_LINE)
     return batch(session, target, events)
 
 

@@ -23,8 +23,8 @@ store call ``clear``: every room is read from the file again.
 """
 
 from collections import deque
-from collections.abc import Callable, Sequence
-from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
+from itertools import dropwhile, islice
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.events import RoomEvent
@@ -65,12 +65,12 @@ class _Room:
 
     def last(self, before: int | None, limit: int) -> list[RoomEvent] | None:
         """The last ``limit`` lines below ``before`` (None: the latest), oldest first; None if some are not here."""
-        lines = self.lines
-        if before is None or not lines or lines[-1].seq < before:
-            # A replay on joining: every line kept is older than the join.
-            found = list(islice(reversed(lines), limit))
-        else:
-            found = list(islice((line for line in reversed(lines) if line.seq < before), limit))
+        newest_first: Iterator[RoomEvent] = reversed(self.lines)
+        if before is not None:
+            # Lines are kept in the order of their seq: those at or after ``before`` are the newest few (none, for
+            # a replay on joining), passed over once rather than checked line by line.
+            newest_first = dropwhile(lambda line: line.seq >= before, newest_first)
+        found = list(islice(newest_first, limit))
         if len(found) < limit and not self.whole:
             return None
         found.reverse()
