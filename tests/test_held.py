@@ -14,6 +14,7 @@ class Recording(Sink):
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[bytes] = []
+        self.changes = 0
 
     @override
     def write(self, data: bytes) -> None:
@@ -23,6 +24,10 @@ class Recording(Sink):
     @override
     def flush(self) -> None:
         """Nothing waits here."""
+
+    @override
+    def changed(self) -> None:
+        self.changes += 1
 
 
 class Session:
@@ -40,11 +45,13 @@ class HeldOutputTests(SynchronousTestCase):
         session.sink.write(b"before ")
         place = keep_place(session)
         self.assertIsInstance(session.sink, HeldOutput)
+        self.assertEqual(session.own.changes, 1, "kept fan-outs must learn the sink is swapped")
         session.sink.write(b"after")
         self.assertEqual(session.own.sent, [b"before "])
         place.fill(b"history ")
         self.assertEqual(session.own.sent, [b"before ", b"history ", b"after"])
         self.assertIs(session.sink, session.own)
+        self.assertEqual(session.own.changes, 2, "and that it is back")
 
     def test_who_waits_for_idle_is_called_once_the_place_is_filled_not_before(self) -> None:
         """A file download waiting to send its next chunk: not while a join's history is awaited, then at once."""

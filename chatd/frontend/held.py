@@ -156,6 +156,7 @@ class HeldOutput(InFront):
         """Give the session its own sink back: nothing waits any more; who waited for idle asks it now."""
         if self._holder.sink is self:
             self._holder.sink = self._inner
+            self._inner.changed()
         calls, self._idle_calls = self._idle_calls, []
         for call in calls:
             self._inner.when_idle(call)
@@ -167,6 +168,7 @@ def keep_place(holder: _Holder) -> Place:
     if not isinstance(sink, HeldOutput):
         sink = HeldOutput(holder, sink)
         holder.sink = sink
+        sink.changed()
     return sink.keep()
 
 

@@ -29,7 +29,7 @@ anyone checking a flag of its own.
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import cast
+from typing import Protocol, cast
 
 from twisted.internet.abstract import FileDescriptor
 from twisted.internet.interfaces import (
@@ -85,6 +85,7 @@ class Sink(ABC):
         """Send whatever waits and take no more (the session is closing); then call ``then``, once it is sent."""
         if self._state == _OPEN:
             self._state = _CLOSING
+            self.changed()
             self.flush()
         if then is not None:
             then()
@@ -92,6 +93,14 @@ class Sink(ABC):
     def drop(self) -> None:
         """The connection is gone or being aborted: send nothing more, not even what waits."""
         self._state = _CLOSED
+        self.changed()
+
+    @abstractmethod
+    def changed(self) -> None:
+        """Something delivery reads of this sink's session changed (this sink, its state, how it renders a line).
+
+        A front end's kept fan-outs (chatd.frontend.fanout) are made afresh after it.
+        """
 
     @abstractmethod
     def flush(self) -> None:
@@ -141,6 +150,10 @@ class InFront(Sink):
         self._inner.drop()
 
     @override
+    def changed(self) -> None:
+        self._inner.changed()
+
+    @override
     def flush(self) -> None:
         self._inner.flush()
 
@@ -177,6 +190,10 @@ class _Unconnected(Sink):
     def drop(self) -> None:
         """Nothing to drop; the one shared instance never changes state."""
 
+    @override
+    def changed(self) -> None:
+        """No connection, so no fan-out holds this sink."""
+
 
 NOWHERE: Sink = _Unconnected()
 """Every session's sink until its connection is made."""
@@ -204,6 +221,17 @@ class DirectOutput(Sink):
     def flush(self) -> None:
         """Nothing waits: each write went out at once."""
 
+    @override
+    def changed(self) -> None:
+        """A front end of one session keeps no fan-outs."""
+
+
+class Gathered(Protocol):
+    """What an ``Outbox`` holds: an output, or a fan-out of several (chatd.frontend.fanout)."""
+
+    def send_gathered(self) -> None:
+        """Send what was gathered this pass."""
+
 
 Keep = Callable[[], None]
 """``SQLiteHistory.keep``: makes every event appended so far safe from a crash, before anyone is shown it."""
@@ -222,12 +250,14 @@ class Outbox:
     def __init__(self, reactor: IReactorTime, keep: Keep | None = None) -> None:
         self._reactor = reactor
         self._keep = keep
-        self._waiting: list[Output] = []
+        self._waiting: list[Gathered] = []
         self._call: IDelayedCall | None = None
+        self.changes = 0
+        """How many times something delivery reads of a session changed (``Sink.changed``): kept fan-outs are of one count."""
 
-    def hold(self, output: "Output") -> None:
-        """Send ``output``'s gathered bytes when this pass ends; an output is held once a pass."""
-        self._waiting.append(output)
+    def hold(self, gathered: Gathered) -> None:
+        """Send ``gathered``'s bytes when this pass ends; each is held once a pass."""
+        self._waiting.append(gathered)
         if self._call is None:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
@@ -244,8 +274,8 @@ class Outbox:
         self._call = None
         waiting, self._waiting = self._waiting, []
         self.keep()
-        for output in waiting:
-            output.send_gathered()
+        for gathered in waiting:
+            gathered.send_gathered()
 
 
 class Output(Sink):
@@ -266,6 +296,7 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
+        outbox.changes += 1
         # Made when first needed and then kept. Made afresh each pass (an
         # idle connection would then keep none), a line said to a room of
         # thousands made a list per member, alive till the pass ended: the
@@ -291,6 +322,21 @@ class Output(Sink):
                 parts = self._parts = []
             self._outbox.hold(self)
         parts.append(data)
+
+    def parts(self) -> list[bytes]:
+        """The list this pass's bytes are gathered in, for a fan-out to append to; whoever appends holds it on the outbox."""
+        if self._parts is None:
+            self._parts = []
+        return self._parts
+
+    def take_last(self) -> None:
+        """Take back the last bytes written: a fan-out wrote a line to a speaker not to be sent its own."""
+        assert self._parts, "a fan-out takes back only what it just wrote"
+        self._parts.pop()
+
+    @override
+    def changed(self) -> None:
+        self._outbox.changes += 1
 
     @override
     def flush(self) -> None:

@@ -41,6 +41,7 @@ from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.pings import PingRound
@@ -95,6 +96,8 @@ class IRCFactory(ServerFactory):
         self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
         self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
         self.outbox = Outbox(reactor, keep)
+        self.fanouts: Fanouts[IRCSession, int] = Fanouts(self.outbox, _shape)
+        """Each room's recipients kept for the lines said there, grouped by shape."""
         self.connections: Connections[IRCProtocol] = Connections(reactor)
         self.pings = PingRound(reactor, limits.ping_interval)
         """Registered connections, each PINGed once silent for a round and closed if silent for two."""
@@ -140,6 +143,15 @@ class IRCFactory(ServerFactory):
         if isinstance(event, FileOffered) and self.files is not None and self.files.links is not None:
             self._offer_with_links(event, self.files, cast(Sequence[IRCSession], sessions))
             return
+        if isinstance(event, _SPOKEN):
+            fanout = self.fanouts.find(cast(list[IRCSession], sessions))
+            if fanout is not None:
+                for shape, parts in fanout.groups:
+                    fanout.write(self.events.render(event, Shape(shape)), parts)
+                speaker = self._speaking
+                if speaker is not None and not speaker.echo:
+                    fanout.take_back(speaker)
+                return
         rendered: dict[int, bytes] = {}
         skip = self._speaking if isinstance(event, _SPOKEN) else None
         if isinstance(event, Invited):
@@ -196,6 +208,11 @@ class IRCFactory(ServerFactory):
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
         return self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))
+
+
+def _shape(session: IRCSession) -> int:
+    """How ``session`` is sent a line: its fan-out group."""
+    return session.shape
 
 
 def _told_of_invite(event: Invited, sessions: Sequence[Session]) -> list[Session]:

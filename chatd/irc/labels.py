@@ -78,11 +78,13 @@ def labelled(
     inner = session.sink
     gathering = Gathering(inner)
     session.sink = gathering
+    gathering.changed()
     try:
         waiting = run()
     finally:
         if session.sink is gathering:
             session.sink = inner
+            inner.changed()
     answer = gathering.take()
     labelled_tag = tag("label", label)
     server = session.factory.server_name

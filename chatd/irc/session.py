@@ -133,6 +133,7 @@ class IRCSession(ABC):
         for cap in self.caps:
             shape |= SHAPES.get(cap, Shape.PLAIN)
         self.shape = int(shape)
+        self.sink.changed()
 
     def write(self, data: bytes) -> None:
         """Write rendered lines, unless the session is closing; in the labelled answer's batch while one is open."""

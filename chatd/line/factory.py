@@ -26,6 +26,7 @@ from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.transfers import Transfers
@@ -84,6 +85,8 @@ class LineFactory(ServerFactory):
         self.outbox = Outbox(reactor, keep)
         """Sends each connection's output once per reactor pass, once ``keep`` (the SQLite store's) has made the
         pass's events safe from a crash."""
+        self.fanouts: Fanouts[LineSession, bool] = Fanouts(self.outbox, _format)
+        """Each room's recipients kept for the lines said there, grouped by format."""
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -110,7 +113,7 @@ class LineFactory(ServerFactory):
             # nc users are told of /file link only when there is a web port to fetch from.
             deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers, text=_offered_with_link)
             return
-        deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers)
+        deliver(event, cast(Sequence[LineProtocol], sessions), self.ignorers, fanouts=self.fanouts)
 
     def hand_over(self, protocol: LineProtocol) -> None:
         """``protocol``'s connection now belongs to another front end, its place under the limits with it."""
@@ -126,6 +129,11 @@ class LineFactory(ServerFactory):
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
         return self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
+
+
+def _format(session: LineSession) -> bool:
+    """How ``session`` is sent a line, its fan-out group: in JSON (True) or text."""
+    return session.json
 
 
 def _offered_with_link(event: Event) -> bytes:

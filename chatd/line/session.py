@@ -11,6 +11,7 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
@@ -44,6 +45,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
+from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
@@ -377,11 +379,14 @@ def deliver(
     ignorers: set[LineSession],
     json: Callable[[Event], bytes] = json_line,
     text: Callable[[Event], bytes] = text_line,
+    fanouts: "Fanouts[LineSession, bool] | None" = None,
 ) -> None:
     """Render ``event`` at most once per format and write it to each session that does not ignore its sender.
 
     ``json`` and ``text`` render it: a front end that wraps each rendering
     (the browser's, in a WebSocket frame) wraps it here once for all its sessions.
+    A line said in a room goes through the front end's ``fanouts`` when it
+    keeps them: one C loop a format (chatd.frontend.fanout).
 
     An event in ``NOT_SHOWN`` is dropped here, once for all its recipients.
     The ignore check runs only while ``ignorers`` (the front end's sessions
@@ -393,6 +398,12 @@ def deliver(
     if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
+    if fanouts is not None and isinstance(event, Said | Acted):
+        fanout = fanouts.find(cast(list[LineSession], sessions))
+        if fanout is not None:
+            for as_json_kind, parts in fanout.groups:
+                fanout.write(json(event) if as_json_kind else text(event), parts)
+            return
     as_text = as_json = b""
     for session in sessions:
         if session.json:

@@ -177,6 +177,7 @@ def leave(session: "LineSession", command: cmd.Quit) -> None:
 def set_format(session: "LineSession", command: cmd.Format) -> None:
     """Switch formats; before a nickname, greet again in the new one, so a program's first line gets it all as JSON."""
     session.json = command.json
+    session.sink.changed()
     name = "json" if command.json else "text"
     session.send(Notice("format", f"Lines are now {name}.", {"format": name}))
     if session.user is None:

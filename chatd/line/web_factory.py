@@ -98,6 +98,7 @@ class WebFactory(LineFactory):
             self.ignorers,
             json=_json_frame,
             text=_text_frame,
+            fanouts=self.fanouts,
         )
 
 
