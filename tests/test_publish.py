@@ -13,8 +13,10 @@ from chatd.domain.events import (
     OperatorGranted,
     Registered,
     RoomEvent,
+    Said,
     Unmuted,
 )
+from chatd.domain.ports import Session
 from chatd.domain.state import ChatState
 from tests.helpers import ChatTestCase, RecordingSession, state_facts
 
@@ -248,3 +250,44 @@ class SessionsTests(ChatTestCase):
 
         self.online("alice", "#lobby")
         self.assertRaises(TypeError, self.chat.say, Fake(), "#lobby", "hi")
+
+
+class RoomSessionsTests(ChatTestCase):
+    """A room keeps its members' sessions for the lines said there (``Publisher.publish_in``): each line
+    reaches the room as it is when said."""
+
+    def said_to(self) -> list[Session]:
+        """Who the last line said in #r went to."""
+        event, sessions = self.audience.deliveries[-1]
+        assert isinstance(event, Said)
+        return sessions
+
+    def test_a_line_reaches_who_joined_and_not_who_left_since_the_last(self) -> None:
+        """A join, a part and a quit between two lines each change who the next reaches."""
+        alice, alice_session = self.online("alice", "#r")
+        bob, bob_session = self.online("bob", "#r")
+        self.chat.say(alice, "#r", "one")
+        self.assertEqual(self.said_to(), [alice_session, bob_session])
+        carol, carol_session = self.online("carol", "#r")
+        self.chat.say(alice, "#r", "two")
+        self.assertEqual(self.said_to(), [alice_session, bob_session, carol_session])
+        self.chat.part(bob, "#r")
+        self.chat.say(alice, "#r", "three")
+        self.assertEqual(self.said_to(), [alice_session, carol_session])
+        self.chat.quit(alice)
+        _, dave_session = self.online("dave", "#r")
+        self.chat.say(carol, "#r", "four")
+        self.assertEqual(self.said_to(), [carol_session, dave_session])
+
+    def test_a_line_reaches_a_members_sessions_as_they_are_now(self) -> None:
+        """A second session, then the first one gone: each line reaches the sessions the member holds then."""
+        alice, first = self.online("alice", "#r")
+        self.chat.say(alice, "#r", "one")
+        user = self.chat._state.users.by_key["alice"]
+        second = RecordingSession(self.audience)
+        self.chat._state.users.attach(user, second)
+        self.chat.say(alice, "#r", "two")
+        self.assertEqual(self.said_to(), [first, second])
+        self.chat._state.users.detach(user, first)
+        self.chat.say(alice, "#r", "three")
+        self.assertEqual(self.said_to(), [second])

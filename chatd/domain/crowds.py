@@ -128,4 +128,4 @@ class Crowds:
                 renamed=tally.renamed,
                 members=len(room.members),
             )
-            self.seam.publish(event, room.members.values())
+            self.seam.publish_in(event, room)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from chatd.domain.events import Event
 from chatd.domain.ids import EventIds
 from chatd.domain.ports import Audience, Bus, History, Session
+from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User
 from chatd.text import fold
@@ -49,7 +50,24 @@ class Publisher:
         user (a joiner, say) need no copy of the room: a lobby of thousands
         is announced each arrival.
         """
-        plan = self._plan(recipients)
+        self._carry(event, self._plan(recipients))
+
+    def publish_in(self, event: Event, room: Room) -> None:
+        """As ``publish`` to every member of ``room``, from the list of their sessions the room keeps.
+
+        A line said in a room of 100 otherwise lists 100 sessions from 100
+        users, and a room's members change far less often than they speak.
+        """
+        if self._state.users.several:
+            self.publish(event, room.members.values())
+            return
+        sessions = room.sessions
+        if sessions is None:
+            sessions = room.sessions = [user.session for user in room.members.values()]
+        self._carry(event, self._grouped(sessions))
+
+    def _carry(self, event: Event, plan: Plan) -> None:
+        """Apply ``event``, keep it, put it on the bus and deliver it as ``plan`` says."""
         self._state.apply(event)
         self._history.append(event)
         self._bus.publish(event)
@@ -59,21 +77,27 @@ class Publisher:
     def _plan(self, recipients: tuple[Iterable[User], ...]) -> Plan:
         """Each front end once, with its recipients' sessions; none for an event nobody is shown.
 
-        This runs for every line said, over every member of the room, so the
+        This runs for every event, over every member of a room, so the
         usual case of one front end online costs one comprehension and no
         per-recipient look at which front end a session belongs to.
         """
-        users = self._state.users
-        if users.several:
+        if self._state.users.several:
             sessions = [session for group in recipients for user in group for session in user.sessions]
         else:
             # Three times faster than the nested comprehension over a room of 100.
             sessions = [user.session for user in recipients[0]] if recipients else []
             for group in recipients[1:]:
                 sessions += [user.session for user in group]
+        return self._grouped(sessions)
+
+    def _grouped(self, sessions: list[Session]) -> Plan:
+        """``sessions`` by front end (as they are, with one front end online); none if there are none.
+
+        Front ends read a plan's lists and never change them: a room's is kept.
+        """
         if not sessions:
             return ()
-        audiences = users.audiences
+        audiences = self._state.users.audiences
         if len(audiences) == 1:
             [audience] = audiences
             return ((audience, sessions),)

@@ -147,7 +147,7 @@ class Talk:
         event = Said(
             id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_message(text)
         )
-        self._seam.publish(event, room.members.values())
+        self._seam.publish_in(event, room)
 
     def act(self, view: UserView, name: str, text: str) -> None:
         """Show the user performing ``text`` to every member of room ``name``."""
@@ -157,7 +157,7 @@ class Talk:
         rules.check_speech(user, room)
         id, at = self._seam.stamp()
         event = Acted(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, text=check_said(text))
-        self._seam.publish(event, room.members.values())
+        self._seam.publish_in(event, room)
 
     def whisper(self, view: UserView, nick: str, text: str) -> Away | None:
         """Send ``text`` to the user called ``nick`` alone (and echo it back, once if that is the sender).
@@ -186,7 +186,7 @@ class Talk:
         topic = check_text(topic, self._limits.topic).strip()
         id, at = self._seam.stamp()
         event = TopicChanged(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, topic=topic)
-        self._seam.publish(event, room.members.values())
+        self._seam.publish_in(event, room)
 
     def set_away(self, view: UserView, text: str) -> None:
         """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message.

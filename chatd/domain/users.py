@@ -144,6 +144,9 @@ class Users:
         user.session, user.more = sessions[0], tuple(sessions[1:])
         self.several -= not user.more
         self._forget_audience(session)
+        # While the user held several, no room's list was read (``Publisher.publish_in``); now it is again.
+        for room in user.rooms.values():
+            room.sessions = None
 
     def rename(self, user: User, nick: str) -> None:
         """Move ``user`` to the key of ``nick``, in its rooms too (members stay in join order)."""
