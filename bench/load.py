@@ -199,7 +199,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     profile.add_argument(
         "--db",
         type=Path,
-        help="a copy of this --db file for chatd (e.g. one `store.py --keep` filled), to profile --idle as a restart",
+        help="a copy of this --db file for chatd (e.g. one `store.py --keep` filled), to profile --idle as a restart;"
+        " :memory: for a restart with nothing kept",
     )
     ports = profile.add_mutually_exclusive_group()
     ports.add_argument(
@@ -712,7 +713,9 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     raw = args.out / "chatd-profile.txt"
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
     extra = [] if args.idle or args.storm else setup.chatd_capacity_args
-    if args.db:
+    if str(args.db) == ":memory:":
+        extra = [*extra, "--db", ":memory:"]
+    elif args.db:
         copy = str((args.out / "profile.sqlite").resolve())
         copy_database(str(args.db), copy)
         extra = [*extra, "--db", copy]
