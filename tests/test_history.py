@@ -285,7 +285,8 @@ def caught_up(reactor: ThreadedReactor, store: SQLiteHistory) -> None:
     idle = store.index.caught_up()
     while not idle.called:
         reactor.advance(PAUSE)
-        reactor.run_from_thread()
+        if store.index.writing:
+            reactor.run_from_thread()
     committed(reactor, store)
 
 

@@ -25,7 +25,7 @@ from chatd.domain.search import search_words
 from chatd.storage import pass_log
 from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.search_index import _TAIL, NICE, index_path
+from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
 from chatd.storage.sqlite import SQLiteHistory, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
@@ -611,16 +611,30 @@ class SearchIndexTests(StoreTestCase):
 
     def test_the_indexer_checkpoints_the_history_and_the_writer_never_does(self) -> None:
         """A commit of more pages than SQLite's automatic checkpoint waits for leaves them all in the WAL, the
-        file as it was; the indexer's next chunk copies them into the file."""
+        file as it was; the indexer's chunk within CHECKPOINT_EVERY of its last checkpoint leaves them there
+        too, and a chunk comes when one is due, with no more lines, and copies them into the file."""
         store = open_store(self, self.path, self.reactor)
+        self.caught_up(store)
+        checkpointed = self.reactor.seconds()
         size = os.path.getsize(self.path)
         for n in range(1, 5001):
             store.append(said(n, "#lobby", "alice", f"{n} " + "x" * 1000, n))
         self.end_pass(store)
         self.assertGreater(os.path.getsize(f"{self.path}-wal"), 1000 * 4096)
+        # The last checkpoint came with the last chunk caught_up ran, a little before now.
+        self.run_until(store, checkpointed + CHECKPOINT_EVERY - 2 * PAUSE)
+        self.assertGreater(self.trigrams('"xxx"'), 0, "chunks ran")
         self.assertEqual(os.path.getsize(self.path), size)
-        self.caught_up(store)
+        self.run_until(store, checkpointed + CHECKPOINT_EVERY + 2 * PAUSE)
         self.assertGreater(os.path.getsize(self.path), size + 5000 * 1000)
+
+    def run_until(self, store: SQLiteHistory, when: float) -> None:
+        """Let the reactor's time reach ``when`` a pause at a time, each chunk then due and its commits done."""
+        while self.reactor.seconds() + PAUSE <= when:
+            self.reactor.advance(PAUSE)
+            if store.index.writing:
+                self.reactor.run_from_thread()
+            self.end_pass(store)
 
     def test_the_indexer_runs_nicer_than_the_chat(self) -> None:
         """The indexer's thread, alone of the daemon's, gives way to the others when the core is busy."""
