@@ -841,6 +841,24 @@ class RecentLinesTests(StoreTestCase):
         self.assertEqual([getattr(event, "text", "") for event in now], ["line 30", "line 31", "line 32"])
         self.assertEqual(self.from_file(store, 33, 3), ["line 30", "line 31", "line 32"])
 
+    def test_joiners_after_the_first_share_one_answer_until_a_line_comes(self) -> None:
+        """Replays before each join (its seq rising) are one answer, kept; a line said, or another count, is a new one."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 30)
+        self.latest(store, limit=3)
+        store.append(joined(31, "#lobby", "bob", 31))
+        first = self.successResultOf(store.recent("#lobby", 31, 3))
+        store.append(joined(32, "#lobby", "carol", 32))
+        self.assertIs(self.successResultOf(store.recent("#lobby", 32, 3)), first)
+        self.assertEqual(len(self.successResultOf(store.recent("#lobby", 32, 2))), 2)
+        self.say(store, 33, 33)
+        again = self.successResultOf(store.recent("#lobby", 34, 3))
+        self.assertEqual([getattr(event, "text", "") for event in again], ["line 29", "line 30", "line 33"])
+        self.assertEqual(
+            [getattr(event, "text", "") for event in self.successResultOf(store.recent("#lobby", 33, 3))],
+            ["line 28", "line 29", "line 30"],
+        )
+
     def test_lines_appended_while_the_first_read_runs_come_once_each_in_order(self) -> None:
         """The lines said between asking for a room's first read and its answer join it, none twice, none missing."""
         store = open_store(self, self.path, self.reactor)

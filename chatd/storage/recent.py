@@ -33,7 +33,7 @@ from chatd.domain.events import RoomEvent
 class _Room:
     """The last lines of one room, oldest first, once read from the file (``ready``)."""
 
-    __slots__ = ("lines", "ready", "whole")
+    __slots__ = ("_latest", "lines", "ready", "whole")
 
     def __init__(self, most: int) -> None:
         self.lines: deque[RoomEvent] = deque(maxlen=most)
@@ -41,11 +41,14 @@ class _Room:
         """Whether the file's lines are in: until then ``lines`` holds only those appended since the read began."""
         self.whole = True
         """Whether ``lines`` holds every line of the room, none having been pushed out by a newer one."""
+        self._latest: tuple[int, tuple[RoomEvent, ...]] | None = None
+        """The last answer past every line kept, with its ``limit``, until a line comes: each joiner's replay."""
 
     def add(self, line: RoomEvent) -> None:
         if len(self.lines) == self.lines.maxlen:
             self.whole = False
         self.lines.append(line)
+        self._latest = None
 
     def fill(self, kept: Sequence[RoomEvent], asked: int) -> None:
         """Put the file's last lines (``kept``, oldest first, of ``asked``) before those appended since they were asked for.
@@ -62,19 +65,32 @@ class _Room:
         self.whole = self.whole and len(kept) < asked and len(kept) + len(later) <= most
         self.lines = deque([*kept, *later], maxlen=most)
         self.ready = True
+        self._latest = None
 
-    def last(self, before: int | None, limit: int) -> list[RoomEvent] | None:
-        """The last ``limit`` lines below ``before`` (None: the latest), oldest first; None if some are not here."""
+    def last(self, before: int | None, limit: int) -> tuple[RoomEvent, ...] | None:
+        """The last ``limit`` lines below ``before`` (None: the latest), oldest first; None if some are not here.
+
+        A replay on joining asks for the lines before the join, which are all
+        the room keeps: the answer is kept until a line comes, so the joiners
+        after the first (a restart's thousands into one room) take it as it is.
+        """
+        past_all = before is None or not self.lines or self.lines[-1].seq < before
+        latest = self._latest
+        if past_all and latest is not None and latest[0] == limit:
+            return latest[1]
         newest_first: Iterator[RoomEvent] = reversed(self.lines)
-        if before is not None:
-            # Lines are kept in the order of their seq: those at or after ``before`` are the newest few (none, for
-            # a replay on joining), passed over once rather than checked line by line.
+        if before is not None and not past_all:
+            # Lines are kept in the order of their seq: those at or after ``before`` are the newest few, passed
+            # over once rather than checked line by line.
             newest_first = dropwhile(lambda line: line.seq >= before, newest_first)
         found = list(islice(newest_first, limit))
         if len(found) < limit and not self.whole:
             return None
         found.reverse()
-        return found
+        answer = tuple(found)
+        if past_all:
+            self._latest = (limit, answer)
+        return answer
 
 
 class RecentLines:
@@ -90,7 +106,7 @@ class RecentLines:
         if kept is not None:
             kept.add(line)
 
-    def last(self, room: str, before: int | None, limit: int) -> list[RoomEvent] | None:
+    def last(self, room: str, before: int | None, limit: int) -> tuple[RoomEvent, ...] | None:
         """The last ``limit`` lines of ``room`` below ``before``, oldest first, as the file has them; None if not known here."""
         kept = self._rooms.get(room)
         if kept is None or not kept.ready:
