@@ -15,9 +15,9 @@ recipient.
 What could make a kept fan-out wrong is anything delivery reads of a
 recipient besides its membership: its sink (swapped while a replay is held
 or a labelled answer gathered), its sink's state, its kind. Each such
-change calls ``Sink.changed``, which counts one change on the front end's
-``Outbox``; a fan-out is used only while that count is the one it was made
-at. Membership needs no such call: a fan-out is found by its recipients
+change calls ``Sink.changed``, and the front end's ``Outbox`` has its
+fan-outs forget every list they kept: each is made afresh when next
+used. Membership needs no such call: a fan-out is found by its recipients
 list and used only if that list is, element for element, the one it was
 made from (a C comparison of identities).
 
@@ -95,15 +95,14 @@ class Fanouts(Generic[S, K]):
         self._kind = kind
         self._kept: dict[tuple[int, int], tuple[list[S], Fanout[S, K] | None]] = {}
         """Each recipients list seen since the last change, pinned, with its fan-out (None: not kept)."""
-        self._made_at = outbox.changes
+        outbox.on_change(self._kept.clear)
 
     def find(self, sessions: list[S]) -> Fanout[S, K] | None:
         """The fan-out of ``sessions``, made if need be; None when one of them has no open plain output."""
         if not sessions:
             return None
-        if self._outbox.changes != self._made_at or len(self._kept) >= FANOUTS_KEPT:
+        if len(self._kept) >= FANOUTS_KEPT:
             self._kept.clear()
-            self._made_at = self._outbox.changes
         key = (id(sessions[0]), len(sessions))
         kept = self._kept.get(key)
         if kept is not None and kept[0] == sessions:

@@ -252,8 +252,8 @@ class Outbox:
         self._keep = keep
         self._waiting: list[Gathered] = []
         self._call: IDelayedCall | None = None
-        self.changes = 0
-        """How many times something delivery reads of a session changed (``Sink.changed``): kept fan-outs are of one count."""
+        self._on_change: list[Callable[[], None]] = []
+        """Who forgets what it kept of its sessions when something delivery reads of one changes: the fan-outs."""
 
     def hold(self, gathered: Gathered) -> None:
         """Send ``gathered``'s bytes when this pass ends; each is held once a pass."""
@@ -261,6 +261,15 @@ class Outbox:
         if self._call is None:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
+
+    def on_change(self, call: Callable[[], None]) -> None:
+        """Call ``call`` each time something delivery reads of one of this front end's sessions changes."""
+        self._on_change.append(call)
+
+    def changed(self) -> None:
+        """Something delivery reads of a session changed (``Sink.changed``): its sink, its state, how it renders a line."""
+        for call in self._on_change:
+            call()
 
     def keep(self) -> None:
         """Make the events behind everything written so far safe from a crash: before any of it is sent."""
@@ -296,7 +305,7 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
-        outbox.changes += 1
+        outbox.changed()
         # Made when first needed and then kept. Made afresh each pass (an
         # idle connection would then keep none), a line said to a room of
         # thousands made a list per member, alive till the pass ended: the
@@ -336,7 +345,7 @@ class Output(Sink):
 
     @override
     def changed(self) -> None:
-        self._outbox.changes += 1
+        self._outbox.changed()
 
     @override
     def flush(self) -> None:
