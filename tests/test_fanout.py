@@ -11,12 +11,13 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.fanout import FANOUTS_KEPT, Fanouts
 from chatd.frontend.output import BufferedOutput, Outbox
+from tests.helpers import LineTestCase
 from tests.irc import IRCTestCase
 
 SENDQ = 65536
 
 
-class LineFanoutTests(IRCTestCase):
+class LineFanoutTests(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.alice, self.alice_wire = self.connect(b"alice")
