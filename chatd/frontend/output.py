@@ -305,7 +305,7 @@ class Output(Sink):
         self._outbox = outbox
         self._sendq = sendq
         self._overflow = overflow
-        outbox.changed()
+        # No ``changed()``: a session is in no room before its output is made, so no fan-out holds it.
         # Made when first needed and then kept. Made afresh each pass (an
         # idle connection would then keep none), a line said to a room of
         # thousands made a list per member, alive till the pass ended: the
