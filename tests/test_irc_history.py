@@ -2,6 +2,8 @@
 
 import re
 
+from twisted.internet.defer import fail
+
 from tests.irc import IRCTestCase
 
 
@@ -45,6 +47,20 @@ class HistoryTests(IRCTestCase):
         lines = self.lines(wire)
         self.assertTrue(lines[-2].endswith(b"PRIVMSG #lobby :line 5"))
         self.assertTrue(lines[-1].endswith(b"PRIVMSG #lobby :live one"))
+
+    def test_a_failed_read_is_logged_and_answered_and_the_room_goes_on(self) -> None:
+        """A store that fails the replay: the joiner reads FAIL JOIN INTERNAL where the lines would be, then
+        what the room says; the failure is logged once, not left to an unhandled Deferred."""
+        self.history.recent = lambda room, before, limit: fail(OSError("disk gone"))  # type: ignore[method-assign]
+        alice, wire = self.irc_user("alice", "server-time")
+        self.send(alice, "JOIN #lobby")
+        self.bob.dataReceived(b"still here\n")
+        lines = self.lines(wire)
+        self.assertEqual(lines[2], b":testhost 366 alice #lobby :End of /NAMES list")
+        self.assertEqual(lines[3], b":testhost FAIL JOIN INTERNAL :Internal error")
+        self.assertRegex(lines[4], rb"^@time=\S+ :bob!bob@chatd PRIVMSG #lobby :still here$")
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(len(self.flushLoggedErrors(OSError)), 1)
 
     def test_no_replay_without_server_time(self) -> None:
         """Lines without their times would read as said now: a plain client is shown none."""

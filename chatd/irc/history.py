@@ -44,12 +44,18 @@ _batches = count(1)
 
 
 def replay(session: "IRCSession", room: str, before: int) -> None:
-    """Show ``room``'s last lines below ``before`` (the join's seq) in the place kept now, before anything later."""
+    """Show ``room``'s last lines below ``before`` (the join's seq) in the place kept now, before anything later.
+
+    A read that fails is logged and the client told (``FAIL JOIN INTERNAL``), as a command's would be:
+    the replay belongs to the JOIN, though the chat's delivery of it, not the command, asks for it.
+    """
     most = session.chat.limits.replay
     if not most or "server-time" not in session.caps:
         return
     read = as_deferred(session.chat.history(session.me(), room, before, most))
-    fill_place(session, read.addCallback(_batch, session, room))
+    waiting = fill_place(session, read.addCallback(_batch, session, room))
+    if waiting is not None:
+        waiting.addErrback(session.failed, "JOIN")
 
 
 def _batch(events: Sequence[Event], session: "IRCSession", target: str) -> bytes:

@@ -209,16 +209,16 @@ class IRCSession(ABC):
         try:
             waiting = row.run(self, message)
         except Exception:
-            self._failed(Failure(), message.command)
+            self.failed(Failure(), message.command)
             return None
         if waiting is None:
             return None
         done: Deferred[None] = Deferred()
-        waiting.addErrback(self._failed, message.command).addCallback(lambda _: done.callback(None))
+        waiting.addErrback(self.failed, message.command).addCallback(lambda _: done.callback(None))
         return done
 
-    def _failed(self, failure: Failure, command: str) -> None:
-        """Answer a command that failed: a ChatError is the client's, anything else a bug."""
+    def failed(self, failure: Failure, command: str) -> None:
+        """Answer what ``command`` started that failed: a ChatError is the client's, anything else a bug."""
         if isinstance(failure.value, ChatError):
             self.refuse(failure.value, command)
             return
