@@ -317,8 +317,8 @@ class SearchIndex:
         self._writing: Deferred[tuple[bool, int]] | None = None
         self._due: IDelayedCall | None = None
         """The next chunk, asked for and waiting out the pause."""
-        self._checkpointed: float | None = None
-        """When the last chunk with a checkpoint started (the reactor's time); None before the first."""
+        self._checkpoint_due = 0.0
+        """From when (the reactor's time) the next chunk checkpoints the WAL: the first one does."""
         self._owed = False
         """Whether the last chunk left its commits in the WAL, not yet due a checkpoint."""
         self._again = False
@@ -354,9 +354,9 @@ class SearchIndex:
     def _chunk(self) -> None:
         self._due, self._again = None, False
         now = self._reactor.seconds()
-        checkpoint = self._checkpointed is None or now - self._checkpointed >= CHECKPOINT_EVERY
+        checkpoint = now >= self._checkpoint_due
         if checkpoint:
-            self._checkpointed = now
+            self._checkpoint_due = now + CHECKPOINT_EVERY
         self._owed = not checkpoint
         self._writing = deferToThreadPool(self._reactor, self._pool, keep_up, self._connection, checkpoint)
         self._writing.addCallbacks(self._written, self._failed)
@@ -371,9 +371,9 @@ class SearchIndex:
             self._chunk()
         elif self._again:
             self.catch_up()
-        elif self._owed and self._checkpointed is not None and not self._stopping:
+        elif self._owed and not self._stopping:
             # The last commits wait in the WAL until a checkpoint: one comes when due, lines or not.
-            self._chunk_within(max(0.0, self._checkpointed + CHECKPOINT_EVERY - self._reactor.seconds()))
+            self._chunk_within(max(0.0, self._checkpoint_due - self._reactor.seconds()))
         self._settled()
 
     def _failed(self, failure: Failure) -> None:
