@@ -10,6 +10,14 @@
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
   room, whatever the case or width they wrote it in (``chatd.text.fold``).
 
+Each command works on every line anyone was shown, those still in the
+daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
+file (after a ``kill -9``, say), the tool claims the file
+(chatd.storage.claim) and commits the log first, as a start would; else a
+start would bring back lines ``forget`` took out. Beside a running daemon,
+it first waits (up to ``BUSY_SECONDS``) for the daemon's writer to commit
+what its log held when the command began, about ``COMMIT_EVERY`` seconds.
+
 The daemon keeps its file in WAL mode and each of its transactions short,
 so this tool's reads never stop it; ``forget`` deletes a chunk at a time
 (``chatd.storage.retention.CHUNK`` lines a transaction) and waits its turn
@@ -24,8 +32,9 @@ import argparse
 import os
 import sqlite3
 import sys
-from collections.abc import Sequence
-from contextlib import closing
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from typing import NoReturn, TextIO
 from urllib.parse import quote
 
@@ -38,6 +47,9 @@ from chatd.domain.names import check_room_name
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.storage import retention
+from chatd.storage.claim import Claim
+from chatd.storage.pass_log import damaged as damaged_log
+from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import fold
 
@@ -46,7 +58,10 @@ DESCRIPTION = (
 )
 
 BUSY_SECONDS = 30.0
-"""How long a statement waits for the daemon's writer to let go before it gives up."""
+"""How long a statement waits for the daemon's writer to let go, or for it to commit, before it gives up."""
+
+COMMITTED_POLL_SECONDS = 0.01
+"""How often the tool looks whether a running daemon has committed what it showed (it commits every 50 ms)."""
 
 _LINES = "kind IN ('said', 'acted')"
 
@@ -84,7 +99,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     """Run the command ``argv`` names; 0 when done, 2 after one sentence on standard error."""
     arguments = parser().parse_args(argv)
     try:
-        with closing(_open(arguments.db)) as connection:
+        with closing(_open(arguments.db)) as connection, _all_shown(connection, arguments.db):
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
             elif arguments.command == "export":
@@ -121,6 +136,50 @@ def _open(path: str) -> sqlite3.Connection:
         connection.close()
         raise AdminError(str(error)) from None
     return connection
+
+
+@contextmanager
+def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
+    """While the command runs, the file holds every line the daemon showed before it began; raises AdminError.
+
+    No daemon runs: the file is claimed for the command, and its pass log
+    committed. One runs: its writer is waited for.
+    """
+    claim = Claim.take(path)
+    if claim is None:
+        _committed_by_the_daemon(connection, path)
+        yield
+        return
+    try:
+        try:
+            replay(connection, log_path(path))
+        except sqlite3.Error as error:
+            raise AdminError(f"cannot commit --db {path}'s pass log {log_path(path)} ({error}).") from None
+        except ValueError as error:
+            raise AdminError(damaged_log(path, error)) from None
+        yield
+    finally:
+        claim.release()
+
+
+def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
+    """Wait until the running daemon has committed every record its pass log holds now; raises AdminError."""
+    try:
+        waiting = unapplied(log_path(path), last_committed(connection))
+        if not waiting:
+            return
+        deadline = time.monotonic() + BUSY_SECONDS
+        while last_committed(connection) < waiting[-1][0]:
+            if time.monotonic() > deadline:
+                raise AdminError(
+                    f"the daemon on --db {path} has not committed the lines it showed in {BUSY_SECONDS:.0f} s; "
+                    "run the command again."
+                )
+            time.sleep(COMMITTED_POLL_SECONDS)
+    except sqlite3.Error as error:
+        raise AdminError(f"cannot read --db {path} ({error}).") from None
+    except ValueError as error:
+        raise AdminError(damaged_log(path, error)) from None
 
 
 def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:

@@ -19,7 +19,6 @@ from chatd.domain.errors import PasswordTooShortError
 from chatd.domain.ports import Accounts
 from chatd.storage.memory import MemoryAccounts
 from chatd.storage.schema import STEPS, prepare
-from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said
 from tests.helpers import ThreadedReactor, refuse_on_accounts
@@ -176,7 +175,8 @@ class UpgradeTests(SynchronousTestCase):
         created = deferred(accounts.create("alice", "hash-a", 1.0))
         reactor.advance(0)
         self.successResultOf(reactor.run_until(created))
-        self.assertEqual(SQLiteHistory.open(path, reactor).registered, ["alice"])
+        reactor.run_until(store.stopService())
+        self.assertEqual(open_store(self, path, reactor).registered, ["alice"])
 
 
 class PasswordRuleTests(SynchronousTestCase):

@@ -23,6 +23,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
 from chatd.domain.search import search_words
 from chatd.storage import pass_log
+from chatd.storage.claim import Claim
 from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
@@ -284,7 +285,10 @@ class BatchTests(StoreTestCase):
     def test_a_record_the_disk_took_part_of_is_taken_back(self) -> None:
         """A write the file size limit cuts short (as a full disk does) fails, and leaves no torn line for the
         next record to follow: a start would refuse a log with one in its middle as damaged."""
-        log = pass_log.PassLog(log_path(self.path), 0)
+        open(self.path, "w").close()
+        claim = Claim.take(self.path)
+        assert claim is not None
+        log = pass_log.PassLog(log_path(self.path), 0, claim)
         self.addCleanup(log.close)
         row: pass_log.Row = (1, "a", "said", "#lobby", 1, 1.0, "alice", "x" * 200)
         log.write([row], [])
@@ -471,7 +475,7 @@ class SchemaTests(StoreTestCase):
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""
-        open_store(self, self.path, self.reactor)
+        self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
         with sqlite3.connect(self.path) as connection:
             connection.execute(f"PRAGMA user_version = {VERSION + 1}")
         connection.close()

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from chatd.domain.encoding import json_bytes
+from chatd.storage.claim import Claim
 
 Row = tuple[int, str, str, str | None, int | None, float, str, str]
 """A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
@@ -84,10 +85,12 @@ def apply(
 class PassLog:
     """The pass log file, open for appending (reactor thread)."""
 
-    def __init__(self, path: str, last: int) -> None:
+    def __init__(self, path: str, last: int, claim: Claim) -> None:
         self.path = path
         self.last = last
         """The number of the last record written."""
+        self._claim = claim
+        """The database file's, held while this log may hold records no commit has: let go on ``close``."""
         self._size = 0
         """Bytes in the current file."""
         self._old_last: int | None = None
@@ -141,28 +144,24 @@ class PassLog:
             self._old_last = None
 
     def close(self) -> None:
-        """Close the file and remove the log's files: everything in them is committed (a clean stop)."""
+        """Close the file and remove the log's files: everything in them is committed (a clean stop). Let the database go."""
         os.close(self._fd)
         _remove(self.path)
         _remove(_old(self.path))
+        self._claim.release()
 
 
 def replay(connection: sqlite3.Connection, path: str) -> int:
     """Commit the records of the log at ``path`` that the database lacks, then empty the log; return the last
     record's number (the database's, if none was missing).
 
-    ``connection`` is the writer's, in autocommit mode, before the daemon starts.
-    Raises ``sqlite3.Error``.
+    ``connection`` is in autocommit mode, its owner holding the file's claim
+    (chatd.storage.claim): the writer's before the daemon starts, or
+    ``python -m chatd.admin``'s while no daemon runs.
+    Raises ``sqlite3.Error``, ``ValueError`` (a damaged record).
     """
-    (committed,) = connection.execute("SELECT last FROM pass_log").fetchone()
-    missing: list[tuple[int, list[Any], list[Any]]] = []
-    for number, rows, statements in (record for file in (_old(path), path) for record in _records(file)):
-        if number <= committed:
-            continue
-        if rows is None:
-            missing = [record for record in missing if record[0] > statements]
-        else:
-            missing.append((number, rows, statements))
+    committed = last_committed(connection)
+    missing = unapplied(path, committed)
     if missing:
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -176,7 +175,41 @@ def replay(connection: sqlite3.Connection, path: str) -> int:
     _remove(_old(path))
     if os.path.exists(path):
         os.truncate(path, 0)
-    return int(committed)
+    return committed
+
+
+def damaged(path: str, error: ValueError) -> str:
+    """The sentence for a pass log beside the history in ``path`` that holds a line no record is (``error``)."""
+    return (
+        f"--db {path}'s pass log {log_path(path)} is damaged ({error}); move it away to start without the lines "
+        "it holds."
+    )
+
+
+def last_committed(connection: sqlite3.Connection) -> int:
+    """The number of the last record the database behind ``connection`` holds."""
+    (last,) = connection.execute("SELECT last FROM pass_log").fetchone()
+    return int(last)
+
+
+def unapplied(path: str, committed: int) -> list[tuple[int, list[Any], list[Any]]]:
+    """The records of the log at ``path`` after ``committed`` whose lines are to be kept, oldest first.
+
+    Those a later record says could not be committed are left out. The
+    current file is read before the one set aside, so that one a running
+    daemon sets aside meanwhile is read whole, as one or the other or both.
+    Raises ``ValueError`` (a damaged record).
+    """
+    records = {record[0]: record for file in (path, _old(path)) for record in _records(file)}
+    missing: list[tuple[int, list[Any], list[Any]]] = []
+    for number, rows, statements in sorted(records.values()):
+        if number <= committed:
+            continue
+        if rows is None:
+            missing = [record for record in missing if record[0] > statements]
+        else:
+            missing.append((number, rows, statements))
+    return missing
 
 
 def _append_to(path: str) -> int:

@@ -70,7 +70,9 @@ from chatd.domain.events import (
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scans, search_words
 from chatd.storage import retention
+from chatd.storage.claim import Claim
 from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
+from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
@@ -249,6 +251,28 @@ class SQLiteHistory(Service):
                 f"--db {path} cannot be opened ({error}); give a file in a directory the daemon may write."
             ) from None
         try:
+            claim = Claim.take(path)
+        except OSError as error:
+            writer.close()
+            raise DatabaseFileError(
+                f"--db {path} cannot be opened ({error.strerror}); give a file in a directory the daemon may write."
+            ) from None
+        if claim is None:
+            writer.close()
+            raise DatabaseFileError(
+                f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file."
+            )
+        try:
+            return cls._read(path, reactor, writer, claim)
+        except BaseException:
+            writer.close()
+            claim.release()
+            raise
+
+    @classmethod
+    def _read(cls, path: str, reactor: Any, writer: sqlite3.Connection, claim: Claim) -> "SQLiteHistory":
+        """``open``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read."""
+        try:
             prepare(writer, path)
             _check(writer)
             writer.execute("PRAGMA journal_mode = WAL")
@@ -270,21 +294,12 @@ class SQLiteHistory(Service):
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
         except sqlite3.Error as error:
-            writer.close()
             raise DatabaseFileError(damaged(path, error)) from None
-        except DatabaseFileError:
-            writer.close()
-            raise
         except ValueError as error:
-            writer.close()
-            raise DatabaseFileError(
-                f"--db {path}'s pass log {log_path(path)} is damaged ({error}); move it away to start without "
-                "the lines it holds."
-            ) from None
+            raise DatabaseFileError(damaged_log(path, error)) from None
         try:
-            log = PassLog(log_path(path), last_record)
+            log = PassLog(log_path(path), last_record, claim)
         except OSError as error:
-            writer.close()
             raise DatabaseFileError(
                 f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
                 "a directory the daemon may write."

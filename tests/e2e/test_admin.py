@@ -16,8 +16,10 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import decode_event
 from chatd.domain.events import Actor, Event
+from chatd.storage.claim import Claim
+from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import SQLiteHistory
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, said, topic_changed
 from tests.helpers import ThreadedReactor
@@ -81,6 +83,89 @@ class ExportTests(AdminTestCase):
         status, out, _ = self.admin("export", "--room", "LOBBY", "--db", self.db)
         self.assertEqual(status, 0)
         self.assertEqual([json.loads(line)["id"] for line in out.splitlines()], ["e1", "e3", "e4"])
+
+
+KILLED_WHILE_LOGGING = """
+import json, os, signal, sys
+from chatd.storage.sqlite import SQLiteHistory
+from tests.events import said
+from tests.helpers import ThreadedReactor
+
+store = SQLiteHistory.open(sys.argv[1], ThreadedReactor())
+for seq, (nick, text) in enumerate(json.loads(sys.argv[2]), 1):
+    store.append(said(seq, "#lobby", nick, text, seq))
+store.keep()  # in the pass log, as a pass's lines are before anyone is shown them; the writer never runs
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+class KilledDaemonTests(AdminTestCase):
+    """On a file whose daemon was killed with lines in its pass log, each command sees those lines, and they
+    stay as the command left them when the daemon starts again."""
+
+    LINES = (("alice", "hello"), ("bob", "hi alice"), ("alice", "my address is 1 Elm St"))
+
+    def setUp(self) -> None:
+        super().setUp()
+        fill(self.db, [])
+        killed = subprocess.run(
+            [sys.executable, "-c", KILLED_WHILE_LOGGING, self.db, json.dumps(self.LINES)],
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        self.assertEqual((killed.returncode, killed.stderr), (-9, b""))
+        # What the test is about: the lines are in the log, and not (yet) in the database.
+        self.assertGreater(os.path.getsize(log_path(self.db)), 0)
+        self.assertEqual(self.kept_texts(), [])
+
+    def kept_texts(self) -> list[str]:
+        """The texts of the lines the database itself holds, oldest first."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            query = "SELECT body ->> '$.text' FROM events WHERE kind = 'said' ORDER BY position"
+            return [text for (text,) in connection.execute(query)]
+
+    def test_export_and_backup_hold_the_lines_of_the_log(self) -> None:
+        """The log is committed first, so both hold every line; the log is then empty."""
+        status, out, err = self.admin("export", "--room", "lobby")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual([json.loads(line)["text"] for line in out.splitlines()], [t for _, t in self.LINES])
+        self.assertEqual(os.path.getsize(log_path(self.db)), 0)
+        self.assertEqual(self.admin("backup", "copy.sqlite")[0], 0)
+        status, out, _ = self.admin("--db", "copy.sqlite", "export")
+        self.assertEqual(len(out.splitlines()), 3)
+
+    def test_forgotten_lines_do_not_come_back_when_the_daemon_starts(self) -> None:
+        """forget takes alice's two lines out; the daemon started afterwards replays bob's alone."""
+        self.assertEqual(self.admin("forget", "alice"), (0, "Forgot 2 lines alice sent.\n", ""))
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db])
+        carol = daemon.connect()
+        carol.expect(WELCOME, PROMPT)
+        carol.say("carol")
+        shown = b""
+        while b"End of history" not in (line := carol.read_line()):
+            shown += line
+        self.assertIn(b"hi alice", shown)
+        self.assertNotIn(b"hello", shown)
+        self.assertNotIn(b"Elm St", shown)
+        self.assertEqual(self.kept_texts(), ["hi alice"])
+
+    def test_a_daemon_cannot_start_while_the_tool_has_the_file(self) -> None:
+        """The claim is the tool's while it works: a start then is one sentence, and the file is left alone."""
+        claim = Claim.take(self.db)  # as the tool holds it for its command
+        assert claim is not None
+        self.addCleanup(claim.release)
+        status, out, err = refused_start(self, [*LOOPBACK, "--db", self.db])
+        self.assertEqual(
+            (status, out, err),
+            (
+                1,
+                "",
+                f"chatd: --db {self.db} is in use by another chatd or by python -m chatd.admin; stop it, "
+                "or give another file.\n",
+            ),
+        )
+        self.assertGreater(os.path.getsize(log_path(self.db)), 0)
 
 
 class MistakeTests(AdminTestCase):

@@ -5,24 +5,25 @@ import re
 import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, BanAdded, RoomEvent
+from chatd.domain.encoding import decode_event
+from chatd.domain.events import Actor, BanAdded
 from chatd.frontend.codec import client_fields
 from chatd.storage.retention import DAY
-from chatd.storage.sqlite import SQLiteHistory
-from tests.e2e.daemon import Daemon, LineClient, opers_file, refused_start
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file, refused_start
 from tests.e2e.test_admin import fill
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said, topic_changed
-from tests.helpers import ThreadedReactor, quick_hash
+from tests.helpers import quick_hash
 from tests.test_sqlite import damage
 
 PASSWORD = "correct horse"
@@ -86,14 +87,19 @@ class KillTests(SynchronousTestCase):
         return seen
 
     def kept(self, room: str) -> list[dict[str, Any]]:
-        """What the store in --db holds for ``room``, as clients are shown it."""
-        reactor = ThreadedReactor()
-        store = SQLiteHistory.open(self.db, reactor)
-        store.startService()
-        read = store.room_events(room, 0, 10_000)
-        events: Sequence[RoomEvent] = self.successResultOf(reactor.run_until(read))
-        reactor.run_until(store.stopService())
-        return [client_fields(event) for event in events]
+        """What --db holds for ``room``, as clients are shown it: ``python -m chatd.admin export``'s events.
+
+        With the daemon killed, the tool first commits what its pass log
+        holds, as a start would; beside a running daemon, it waits for the
+        daemon to commit it.
+        """
+        done = subprocess.run(
+            [sys.executable, "-m", "chatd.admin", "--db", self.db, "export", "--room", room],
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=True,
+        )
+        return [client_fields(decode_event(line)) for line in done.stdout.decode().splitlines()]
 
     def test_a_line_anyone_saw_survives_kill_9(self) -> None:
         """Every line shown before SIGKILL, its echo included, is kept with its id, time, room, seq and sender."""
@@ -115,7 +121,7 @@ class KillTests(SynchronousTestCase):
 
     def test_lines_shown_while_nothing_can_be_committed_survive_kill_9(self) -> None:
         """With the file's write lock held elsewhere, lines are still shown at once (they are in the pass log),
-        and after SIGKILL the restart commits them from the log: the same ids, times, seqs and senders."""
+        and after SIGKILL they are committed from the log: the same ids, times, seqs and senders."""
         daemon = self.start()
         alice = self.enter(daemon, "alice")
         bob = self.enter(daemon, "bob")
@@ -263,6 +269,22 @@ class BadFileTests(SynchronousTestCase):
         )
         with open(self.db, encoding="utf-8") as text:
             self.assertEqual(text.read(), "my notes\n" * 200)
+
+    def test_a_second_daemon_on_the_same_file_stops_with_one_sentence(self) -> None:
+        """Two daemons on one file would append to one pass log: the second is refused, the first goes on."""
+        first = Daemon.start(self, [*LOOPBACK, "--db", self.db])
+        status, out, err = refused_start(self, [*LOOPBACK, "--db", self.db])
+        self.assertEqual(
+            (status, err, out),
+            (
+                1,
+                f"chatd: --db {self.db} is in use by another chatd or by python -m chatd.admin; stop it, "
+                "or give another file.\n",
+                "",
+            ),
+        )
+        client = first.connect()
+        client.expect(WELCOME, PROMPT)
 
     def test_the_default_file_is_made_in_the_working_directory(self) -> None:
         """Without --db, chatd.sqlite is made in the directory the daemon runs in."""

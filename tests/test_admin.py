@@ -1,0 +1,54 @@
+"""``chatd.admin`` beside a store running in this process: it waits for what the store showed to be committed.
+
+The store holds the file's claim, as a running daemon does, so the tool
+may not apply the pass log itself; what it may do is wait for the store's
+writer. Here the writer commits only when the test lets it, so the test
+sees the tool waiting, then finishing with every line.
+"""
+
+import io
+import json
+import os
+import shutil
+import tempfile
+import threading
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd import admin
+from tests.e2e.daemon import DEADLINE_SECONDS
+from tests.events import said
+from tests.helpers import ThreadedReactor, committed
+from tests.test_history import open_store
+
+WAITING_SECONDS = 0.3
+"""How long the tool is given to show it waits rather than answering without the uncommitted lines."""
+
+
+class BesideARunningStoreTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.reactor = ThreadedReactor()
+
+    def test_export_waits_for_the_lines_in_the_pass_log(self) -> None:
+        """Lines in the log and not committed: the export waits for the writer, then holds them."""
+        store = open_store(self, self.path, self.reactor)
+        committed(self.reactor, store)
+        store.commit_every = 3600.0
+        store.append(said(1, "#lobby", "alice", "shown, not yet committed", 1))
+        self.reactor.advance(0)  # the pass ends: its line is logged, the writer's commit an hour away
+        out = io.StringIO()
+        statuses: list[int] = []
+        tool = threading.Thread(
+            target=lambda: statuses.append(admin.main(["--db", self.path, "export"], out))
+        )
+        tool.start()
+        tool.join(WAITING_SECONDS)
+        self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
+        committed(self.reactor, store)
+        tool.join(DEADLINE_SECONDS)
+        self.assertEqual(statuses, [0])
+        texts = [json.loads(line)["text"] for line in out.getvalue().splitlines()]
+        self.assertEqual(texts, ["shown, not yet committed"])
