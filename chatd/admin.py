@@ -145,41 +145,49 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
     No daemon runs: the file is claimed for the command, and its pass log
     committed. One runs: its writer is waited for.
     """
-    claim = Claim.take(path)
-    if claim is None:
-        _committed_by_the_daemon(connection, path)
-        yield
-        return
+    log = log_path(path)
+    try:
+        claim = Claim.take(path)
+    except OSError as error:
+        raise AdminError(f"cannot open --db {path} ({error.strerror}).") from None
     try:
         try:
-            replay(connection, log_path(path))
+            if claim is None:
+                _committed_by_the_daemon(connection, path)
+            else:
+                replay(connection, log)
         except sqlite3.Error as error:
-            raise AdminError(f"cannot commit --db {path}'s pass log {log_path(path)} ({error}).") from None
+            raise AdminError(f"cannot commit --db {path}'s pass log {log} ({error}).") from None
         except ValueError as error:
             raise AdminError(damaged_log(path, error)) from None
+        except OSError as error:
+            raise AdminError(
+                f"cannot read or empty --db {path}'s pass log {log} ({error.strerror}); run the tool as the user "
+                "the daemon runs as."
+            ) from None
         yield
     finally:
-        claim.release()
+        if claim is not None:
+            claim.release()
 
 
 def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
-    """Wait until the running daemon has committed every record its pass log holds now; raises AdminError."""
-    try:
-        waiting = unapplied(log_path(path), last_committed(connection))
-        if not waiting:
-            return
-        deadline = time.monotonic() + BUSY_SECONDS
-        while last_committed(connection) < waiting[-1][0]:
-            if time.monotonic() > deadline:
-                raise AdminError(
-                    f"the daemon on --db {path} has not committed the lines it showed in {BUSY_SECONDS:.0f} s; "
-                    "run the command again."
-                )
-            time.sleep(COMMITTED_POLL_SECONDS)
-    except sqlite3.Error as error:
-        raise AdminError(f"cannot read --db {path} ({error}).") from None
-    except ValueError as error:
-        raise AdminError(damaged_log(path, error)) from None
+    """Wait until the running daemon has committed every record its pass log holds now.
+
+    Raises AdminError when it has not within ``BUSY_SECONDS``; ``sqlite3.Error``,
+    ``ValueError`` (a damaged log), ``OSError``.
+    """
+    waiting = unapplied(log_path(path), last_committed(connection))
+    if not waiting:
+        return
+    deadline = time.monotonic() + BUSY_SECONDS
+    while last_committed(connection) < waiting[-1][0]:
+        if time.monotonic() > deadline:
+            raise AdminError(
+                f"the daemon on --db {path} has not committed the lines it showed in {BUSY_SECONDS:.0f} s; "
+                "run the command again."
+            )
+        time.sleep(COMMITTED_POLL_SECONDS)
 
 
 def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:

@@ -198,6 +198,16 @@ class MistakeTests(AdminTestCase):
         )
         self.assertFalse(os.path.exists(os.path.join(self.directory, "copy.sqlite")))
 
+    def test_a_pass_log_the_tool_cannot_read_is_one_sentence(self) -> None:
+        """A pass log it cannot open (here a directory; a file of another user's, as often) is named."""
+        fill(self.db, [])
+        os.mkdir(log_path(self.db))
+        self.assert_refused(
+            ["export"],
+            f"cannot read or empty --db chatd.sqlite's pass log {log_path('chatd.sqlite')} (Is a directory); "
+            "run the tool as the user the daemon runs as.",
+        )
+
     def test_bad_arguments_are_one_sentence(self) -> None:
         """An existing backup file, a bad room name and an unknown command are each one sentence."""
         fill(self.db, [])
