@@ -23,6 +23,7 @@ plot (docs/perf-fanout.png). Subcommands run one workload::
     .venv/bin/python bench/load.py fanout --servers chatd-irc,chatd,ngircd,miniircd,twisted.words
     .venv/bin/python bench/load.py profile --irc --deliveries 100000   # chatd's IRC port under fan-out
     .venv/bin/python bench/load.py profile --irc --gil --deliveries 400000   # only the thread holding the GIL
+    .venv/bin/python bench/load.py profile --perf --deliveries 200000 --seconds 15 --rate 1000   # the kernel's part too
     .venv/bin/python bench/load.py storm --servers chatd@HEAD,ngircd,miniircd --rounds 2   # 10,000 into #lobby (issue 18)
     .venv/bin/python bench/load.py profile --storm --clients 10000 --seconds 30   # chatd under py-spy in the storm
     .venv/bin/python bench/load.py hold --servers chatd@HEAD,ngircd --rounds 2   # p99 at exactly 100k and 200k/s
@@ -56,6 +57,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import perf_record
 import pyspy
 import report
 import servers
@@ -107,7 +109,11 @@ def common_options() -> argparse.ArgumentParser:
         help="clients connecting at once (ngIRCd listens with a backlog of 10)",
     )
     add("--probe-every", type=int, default=10, help="every Nth member of a room times each line it gets")
-    add("--chatd-args", default=CHATD_CAPACITY_ARGS, help="extra chatd options for fan-out and profile runs")
+    add(
+        "--chatd-args",
+        default=CHATD_CAPACITY_ARGS,
+        help="extra chatd options for fan-out and profile runs (profile: none for --idle and --storm unless given)",
+    )
     add("--chatd-commit", help="measure chatd at this commit (a git archive copy), not the work tree")
     return common
 
@@ -174,8 +180,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     everything.add_argument("--plot", type=Path, default=ROOT / "docs" / "perf-fanout.png")
     profile = commands.add_parser(
-        "profile", parents=[common_options()], formatter_class=formatter, help="chatd under py-spy"
+        "profile", parents=[common_options()], formatter_class=formatter, help="chatd under py-spy, or perf"
     )
+    # None: the fan-out's --chatd-args under load, every setting at its default for --idle and --storm.
+    profile.set_defaults(chatd_args=None)
     profile.add_argument("--clients", type=int, default=1000)
     profile.add_argument("--rooms", type=int, default=10)
     profile.add_argument("--deliveries", type=float, default=60000.0, help="load to hold while sampling")
@@ -195,7 +203,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="sample only the thread holding the GIL (py-spy --gil): where the CPU goes, not where threads wait",
     )
-    profile.add_argument("--rate", type=int, default=200, help="py-spy's samples a second")
+    profile.add_argument(
+        "--perf",
+        action="store_true",
+        help="sample with Linux's perf (kernel stacks too: what a send costs), not py-spy; root, or apt-get linux-perf",
+    )
+    profile.add_argument("--rate", type=int, default=200, help="samples a second (py-spy's, or perf's)")
     profile.add_argument(
         "--db",
         type=Path,
@@ -337,6 +350,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         except ValueError:
             parser.error("--loads is numbers with commas, --shape CLIENTSxROOMS (1000x10)")
         args.shapes = [(clients, rooms)]
+    if args.command == "profile" and args.chatd_args is None:
+        args.chatd_args = "" if args.idle or args.storm else CHATD_CAPACITY_ARGS
+    if args.command == "profile" and args.perf and args.gil:
+        parser.error("--gil is py-spy's; perf samples the whole process")
     if args.command == "profile" and args.irc and args.chatd_commit:
         short = servers.short_commit(args.chatd_commit)
         if short and not servers.has_irc_listener(short):
@@ -708,11 +725,11 @@ def run_burst(
 
 
 def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
-    """chatd under py-spy: held at ``--deliveries`` a second, or (``--idle``) while clients register."""
+    """chatd under py-spy (or perf): held at ``--deliveries`` a second, or (``--idle``) while clients register."""
     args.out.mkdir(parents=True, exist_ok=True)
-    raw = args.out / "chatd-profile.txt"
+    raw = args.out / ("chatd-perf.data" if args.perf else "chatd-profile.txt")
     found: dict[str, Any] = {"raw": str(raw.relative_to(ROOT) if raw.is_relative_to(ROOT) else raw)}
-    extra = [] if args.idle or args.storm else setup.chatd_capacity_args
+    extra = list(setup.chatd_capacity_args)
     if str(args.db) == ":memory:":
         extra = [*extra, "--db", ":memory:"]
     elif args.db:
@@ -722,14 +739,14 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
     with loaded(args.web, setup, extra, args.irc, args.storm) as env:
         if args.storm:
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
+            sampler = sample(env, setup, args, raw)
             began = time.monotonic()
             report = env.fleet.connect(storm.specs(args.clients), storm.STORM_WINDOW, args.seconds + 60)
             found["registered"], found["seconds"] = report["ready"], time.monotonic() - began
             print(f"  chatd: {report['ready']} in the lobby in {found['seconds']:.1f} s", file=sys.stderr)
         elif args.idle:
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
+            sampler = sample(env, setup, args, raw)
             began = time.monotonic()
             specs = workloads.specs(
                 0, args.clients, args.rooms, args.clients + 1, env.nick_prefix, env.room_prefix
@@ -744,15 +761,15 @@ def run_profile(args: argparse.Namespace, setup: Setup) -> dict[str, Any]:
             )
             env.fleet.connect(specs, setup.window, 60)
             time.sleep(setup.settle_seconds)
-            sampler = sample(env, setup, args.seconds, raw, args.gil, args.rate)
+            sampler = sample(env, setup, args, raw)
             setup.step_seconds = args.seconds
             step = workloads.measure(env, setup, "p01", args.deliveries, clients, rate)
             found["step"] = asdict(step)
             print(workloads.describe_step("chatd", step), file=sys.stderr)
         _, errors = sampler.communicate(timeout=args.seconds + 30)
         if sampler.returncode:
-            raise servers.BenchError(f"py-spy failed: {errors.decode(errors='replace')}")
-    found["summary"] = pyspy.summary(raw)
+            raise servers.BenchError(f"the profiler failed: {errors.decode(errors='replace')}")
+    found["summary"] = perf_record.summary(servers.perf_binary(), raw) if args.perf else pyspy.summary(raw)
     return found
 
 
@@ -773,11 +790,16 @@ def loaded(
 
 
 def sample(
-    env: workloads.Environment, setup: Setup, seconds: float, raw: Path, gil: bool = False, rate: int = 200
+    env: workloads.Environment, setup: Setup, args: argparse.Namespace, raw: Path
 ) -> "subprocess.Popen[bytes]":
-    """Start py-spy on the server for ``seconds``, on the generator's CPUs so it takes none of the server's."""
-    py_spy = servers.tools_venv() / "bin" / "py-spy"
-    sampler = pyspy.record(py_spy, env.server.process.pid, seconds, raw, rate, gil)
+    """Start py-spy (or ``--perf``) on the server for ``--seconds``, on the generator's CPUs so it takes none of the
+    server's."""
+    pid = env.server.process.pid
+    if args.perf:
+        sampler = perf_record.record(servers.perf_binary(), pid, args.seconds, raw, args.rate)
+    else:
+        py_spy = servers.tools_venv() / "bin" / "py-spy"
+        sampler = pyspy.record(py_spy, pid, args.seconds, raw, args.rate, args.gil)
     if setup.generator_cpus and setup.server_cpu is not None:
         os.sched_setaffinity(sampler.pid, set(setup.generator_cpus))
     return sampler

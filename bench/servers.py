@@ -100,16 +100,32 @@ def ngircd_binary() -> str:
     if made_policy:
         policy.write_text("#!/bin/sh\n# chatd bench: install ngircd without starting it\nexit 101\n")
         policy.chmod(0o755)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
-        print("bench: apt-get install ngircd", file=sys.stderr)
-        if subprocess.run(["apt-get", "install", "-y", "-q", "ngircd"], env=env).returncode:
-            subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
-            subprocess.run(["apt-get", "install", "-y", "-q", "ngircd"], env=env, check=True)
+        apt_get_install("ngircd")
     finally:
         if made_policy:
             policy.unlink()
     return shutil.which("ngircd") or "/usr/sbin/ngircd"
+
+
+def perf_binary() -> str:
+    """Linux's perf, installed from Debian's ``linux-perf`` if missing (``bench/load.py profile --perf``)."""
+    found = shutil.which("perf")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise BenchError("perf is not installed; run as root or 'apt-get install linux-perf' first")
+    apt_get_install("linux-perf")
+    return shutil.which("perf") or "/usr/bin/perf"
+
+
+def apt_get_install(package: str) -> None:
+    """Install Debian's ``package`` (as root), reading the package lists again only if it is not found."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print(f"bench: apt-get install {package}", file=sys.stderr)
+    if subprocess.run(["apt-get", "install", "-y", "-q", package], env=env).returncode:
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", package], env=env, check=True)
 
 
 def free_port() -> int:
