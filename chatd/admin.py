@@ -54,7 +54,8 @@ from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import fold
 
 DESCRIPTION = (
-    "Back up, export or forget from a chatd database (the daemon's --db file), the daemon running or not."
+    "Back up, export or forget from a chatd database (the daemon's --db file), the daemon running or not: "
+    "every line anyone was shown, those still in its pass log too."
 )
 
 BUSY_SECONDS = 30.0
