@@ -5,12 +5,16 @@ thing delivery reads of a recipient, and says a second: the second must go
 as if nothing had been kept.
 """
 
+from collections.abc import Callable
+
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.fanout import FANOUTS_KEPT, Fanouts
-from chatd.frontend.output import BufferedOutput, Outbox
+from chatd.frontend.frames import binary_frame, text_frame
+from chatd.frontend.output import BufferedOutput, Outbox, Sink
+from chatd.frontend.socket_session import FramedOutput
 from tests.helpers import LineTestCase
 from tests.irc import IRCTestCase
 
@@ -122,9 +126,11 @@ class FanoutsTests(SynchronousTestCase):
         self.outbox = Outbox(self.clock)
         self.fanouts: Fanouts[Member, str] = Fanouts(self.outbox, lambda member: member.kind)
 
-    def member(self, kind: str = "text") -> "Member":
+    def member(self, kind: str = "text", framed: Callable[[bytes], bytes] | None = None) -> "Member":
+        """A recipient of ``kind`` on a wire of its own, its lines in WebSocket frames by ``framed`` if given."""
         wire = StringTransport()
-        return Member(BufferedOutput(wire, self.outbox, SENDQ, lambda: None), wire, kind)
+        output: Sink = BufferedOutput(wire, self.outbox, SENDQ, lambda: None)
+        return Member(output if framed is None else FramedOutput(output, framed), wire, kind)
 
     def test_a_list_seen_again_is_the_same_fan_out_until_a_sink_changes(self) -> None:
         """Kept while nothing changes; made afresh after ``Sink.changed``; not kept past FANOUTS_KEPT lists."""
@@ -143,12 +149,25 @@ class FanoutsTests(SynchronousTestCase):
         text, json = self.member("text"), self.member("json")
         fanout = self.fanouts.find([text, json])
         assert fanout is not None
-        for kind, parts in fanout.groups:
-            fanout.write(kind.encode(), parts)
-            fanout.write(kind.encode(), parts)
+        for kind, group in fanout.groups:
+            fanout.write(kind.encode(), group)
+            fanout.write(kind.encode(), group)
         self.assertEqual((text.wire.value(), json.wire.value()), (b"", b""))
         self.clock.advance(0)
         self.assertEqual((text.wire.value(), json.wire.value()), (b"texttext", b"jsonjson"))
+
+    def test_an_irc_client_on_a_websocket_is_kept_and_sent_each_line_in_a_frame_of_its_own(self) -> None:
+        """A framed sink shares its kind's rendering; its lines are framed once a group, each line a frame."""
+        plain, text, binary = self.member(), self.member(framed=text_frame), self.member(framed=binary_frame)
+        fanout = self.fanouts.find([plain, text, binary])
+        assert fanout is not None
+        self.assertEqual(len(fanout.groups), 3)
+        for _, group in fanout.groups:
+            fanout.write(b"one\r\ntwo\r\n", group)
+        self.clock.advance(0)
+        self.assertEqual(plain.wire.value(), b"one\r\ntwo\r\n")
+        self.assertEqual(text.wire.value(), text_frame(b"one") + text_frame(b"two"))
+        self.assertEqual(binary.wire.value(), binary_frame(b"one") + binary_frame(b"two"))
 
     def test_a_list_with_a_closing_sink_is_not_kept(self) -> None:
         """A recipient whose sink is closing: no fan-out, so delivery takes the path that drops its lines."""
@@ -160,7 +179,7 @@ class FanoutsTests(SynchronousTestCase):
 class Member:
     """A recipient: a sink and how it renders a line."""
 
-    def __init__(self, sink: BufferedOutput, wire: StringTransport, kind: str) -> None:
+    def __init__(self, sink: Sink, wire: StringTransport, kind: str) -> None:
         self.sink = sink
         self.wire = wire
         self.kind = kind

@@ -21,8 +21,11 @@ used. Membership needs no such call: a fan-out is found by its recipients
 list and used only if that list is, element for element, the one it was
 made from (a C comparison of identities).
 
-A recipient whose sink is not a plain ``Output`` (a held replay, a labelled
-answer, a WebSocket frame) makes its list one that is not kept (``None``):
+Each sink says where a fan-out may append its lines (``Sink.fanned``): a
+plain ``Output``, itself; an IRC client's WebSocket (``FramedOutput``), the
+output under it, each line in a frame, framed once for all such clients
+of a kind. A recipient whose sink allows none (a held replay, a labelled
+answer, a closing session) makes its list one that is not kept (``None``):
 delivery then takes the per-recipient path, as it does for every event
 but the lines said.
 """
@@ -32,6 +35,7 @@ from collections.abc import Callable, Hashable
 from itertools import repeat
 from typing import Generic, Protocol, TypeVar
 
+from chatd.frontend.frames import framed
 from chatd.frontend.output import Outbox, Output, Sink
 
 FANOUTS_KEPT = 1024
@@ -49,23 +53,39 @@ S = TypeVar("S", bound=Recipient)
 K = TypeVar("K", bound=Hashable)
 
 
+Frame = Callable[[bytes], bytes] | None
+"""What each line becomes in a group's outputs: a WebSocket frame, or (None) the line as it is."""
+
+Group = tuple[Frame, list[list[bytes]]]
+"""The recipients of one kind and frame: the frame, and their outputs' part lists."""
+
+
 class Fanout(Generic[S, K]):
-    """One recipients list's outputs, their part lists grouped by kind; held on the outbox once a pass."""
+    """One recipients list's outputs, their part lists grouped by kind and frame; held on the outbox once a pass."""
 
     __slots__ = ("_held", "_outbox", "_outputs", "_sessions", "groups")
 
     def __init__(
-        self, sessions: list[S], outputs: list[Output], groups: dict[K, list[list[bytes]]], outbox: Outbox
+        self,
+        sessions: list[S],
+        outputs: list[Output],
+        groups: dict[tuple[K, Frame], list[list[bytes]]],
+        outbox: Outbox,
     ) -> None:
         self._sessions = sessions
         self._outputs = outputs
-        self.groups = tuple(groups.items())
-        """Each kind with the part lists of the recipients of that kind."""
+        self.groups: tuple[tuple[K, Group], ...] = tuple(
+            (kind, (frame, parts)) for (kind, frame), parts in groups.items()
+        )
+        """Each kind, as often as it comes framed in different ways, with its group: render a line once a kind."""
         self._outbox = outbox
         self._held = False
 
-    def write(self, data: bytes, parts: list[list[bytes]]) -> None:
-        """Gather ``data`` for every recipient whose part list is in ``parts`` (one group's)."""
+    def write(self, data: bytes, group: Group) -> None:
+        """Gather ``data`` (whole rendered lines), framed as ``group`` says, for every recipient of ``group``."""
+        frame, parts = group
+        if frame is not None:
+            data = framed(data, frame)
         deque(map(list.append, parts, repeat(data)), 0)
         if not self._held:
             self._held = True
@@ -98,7 +118,7 @@ class Fanouts(Generic[S, K]):
         outbox.on_change(self._kept.clear)
 
     def find(self, sessions: list[S]) -> Fanout[S, K] | None:
-        """The fan-out of ``sessions``, made if need be; None when one of them has no open plain output."""
+        """The fan-out of ``sessions``, made if need be; None when one of them has a sink no fan-out may hold."""
         if not sessions:
             return None
         if len(self._kept) >= FANOUTS_KEPT:
@@ -113,13 +133,14 @@ class Fanouts(Generic[S, K]):
         return fanout
 
     def _make(self, sessions: list[S]) -> Fanout[S, K] | None:
-        """The fan-out of ``sessions``; None if a sink is not an open ``Output``."""
+        """The fan-out of ``sessions``; None if a sink allows none (``Sink.fanned``)."""
         outputs: list[Output] = []
-        groups: dict[K, list[list[bytes]]] = {}
+        groups: dict[tuple[K, Frame], list[list[bytes]]] = {}
         for session in sessions:
-            sink = session.sink
-            if not isinstance(sink, Output) or sink.closing:
+            fanned = session.sink.fanned()
+            if fanned is None:
                 return None
-            outputs.append(sink)
-            groups.setdefault(self._kind(session), []).append(sink.parts())
+            output, frame = fanned
+            outputs.append(output)
+            groups.setdefault((self._kind(session), frame), []).append(output.parts())
         return Fanout(sessions, outputs, groups, self._outbox)

@@ -9,6 +9,7 @@ payload is the UTF-8 the renderer already made.
 """
 
 import struct
+from collections.abc import Callable
 
 CRLF = b"\r\n"
 
@@ -23,6 +24,11 @@ _SHORT = 125
 
 _MEDIUM = 0xFFFF
 """Longest payload whose length fits in the 16 bits that follow the marker 126."""
+
+
+def framed(data: bytes, frame: Callable[[bytes], bytes]) -> bytes:
+    """Each CRLF-ended line of ``data`` (whole rendered lines, one or several) as a frame of its own, by ``frame``."""
+    return b"".join(frame(line) for line in data.split(CRLF)[:-1])
 
 
 def text_frame(line: bytes) -> bytes:

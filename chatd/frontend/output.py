@@ -106,6 +106,16 @@ class Sink(ABC):
     def flush(self) -> None:
         """Send what waits now."""
 
+    def fanned(self) -> "tuple[Output, Callable[[bytes], bytes] | None] | None":
+        """The output a kept fan-out may append this session's lines to, and the frame each line goes in there.
+
+        None (the frame): a line goes as it is. None (the whole): no fan-out
+        may hold this sink (chatd.frontend.fanout), because it is not open,
+        or because what it makes of a write depends on more than the line
+        (a held replay, a labelled answer).
+        """
+        return None
+
     @property
     def idle(self) -> bool:
         """Whether nothing waits to go out: file chunks are written only then, so no line waits behind one (issue 16)."""
@@ -346,6 +356,10 @@ class Output(Sink):
     @override
     def changed(self) -> None:
         self._outbox.changed()
+
+    @override
+    def fanned(self) -> "tuple[Output, Callable[[bytes], bytes] | None] | None":
+        return None if self._state else (self, None)
 
     @override
     def flush(self) -> None:

@@ -34,8 +34,8 @@ from twisted.web.websocket import WebSocketTransport
 from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
-from chatd.frontend.frames import CRLF
-from chatd.frontend.output import InFront, Sink
+from chatd.frontend.frames import framed
+from chatd.frontend.output import InFront, Output, Sink
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.websocket import WebConnection
 
@@ -244,4 +244,12 @@ class FramedOutput(InFront):
 
     @override
     def write(self, data: bytes) -> None:
-        self._inner.write(b"".join(self._frame(line) for line in data.split(CRLF)[:-1]))
+        self._inner.write(framed(data, self._frame))
+
+    @override
+    def fanned(self) -> "tuple[Output, Callable[[bytes], bytes] | None] | None":
+        """The output under it, each line framed there: a kept fan-out frames a line once for all such clients."""
+        under = self._inner.fanned()
+        if under is None or under[1] is not None:
+            return None
+        return under[0], self._frame

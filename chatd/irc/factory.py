@@ -146,8 +146,8 @@ class IRCFactory(ServerFactory):
         if isinstance(event, _SPOKEN):
             fanout = self.fanouts.find(cast(list[IRCSession], sessions))
             if fanout is not None:
-                for shape, parts in fanout.groups:
-                    fanout.write(self.events.render(event, Shape(shape)), parts)
+                for shape, group in fanout.groups:
+                    fanout.write(self.events.render(event, Shape(shape)), group)
                 speaker = self._speaking
                 if speaker is not None and not speaker.echo:
                     fanout.take_back(speaker)

@@ -401,8 +401,8 @@ def deliver(
     if fanouts is not None and isinstance(event, Said | Acted):
         fanout = fanouts.find(cast(list[LineSession], sessions))
         if fanout is not None:
-            for as_json_kind, parts in fanout.groups:
-                fanout.write(json(event) if as_json_kind else text(event), parts)
+            for as_json_kind, group in fanout.groups:
+                fanout.write(json(event) if as_json_kind else text(event), group)
             return
     as_text = as_json = b""
     for session in sessions:
