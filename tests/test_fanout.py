@@ -13,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.fanout import FANOUTS_KEPT, Fanouts
 from chatd.frontend.frames import binary_frame, text_frame
+from chatd.frontend.held import keep_place
 from chatd.frontend.output import BufferedOutput, Outbox, Sink
 from chatd.frontend.socket_session import FramedOutput
 from tests.helpers import LineTestCase
@@ -143,6 +144,23 @@ class FanoutsTests(SynchronousTestCase):
         for _ in range(FANOUTS_KEPT):
             self.fanouts.find([self.member()])
         self.assertIsNot(self.fanouts.find(list(members)), again)
+
+    def test_a_change_forgets_only_the_lists_its_output_is_in(self) -> None:
+        """One member of one room changes (closes, say): that room's list is made afresh, the other room's kept."""
+        left, right = [self.member(), self.member()], [self.member(), self.member()]
+        kept_left, kept_right = self.fanouts.find(list(left)), self.fanouts.find(list(right))
+        left[1].sink.changed()
+        self.assertIsNot(self.fanouts.find(list(left)), kept_left)
+        self.assertIs(self.fanouts.find(list(right)), kept_right)
+
+    def test_a_list_with_a_held_sink_has_a_fan_out_again_once_it_is_given_back(self) -> None:
+        """No fan-out while a member's output is held; the next line after it is given back has one."""
+        members = [self.member(), self.member()]
+        place = keep_place(members[1])
+        self.assertIsNone(self.fanouts.find(list(members)))
+        self.assertIsNone(self.fanouts.find(list(members)))
+        place.fill(b"")
+        self.assertIsNotNone(self.fanouts.find(list(members)))
 
     def test_each_kind_gets_its_own_bytes_and_everything_goes_at_the_end_of_the_pass(self) -> None:
         """Two kinds, two renderings; nothing is sent before the pass ends, then each wire has its own."""

@@ -16,18 +16,20 @@ What could make a kept fan-out wrong is anything delivery reads of a
 recipient besides its membership: its sink (swapped while a replay is held
 or a labelled answer gathered), its sink's state, its kind. Each such
 change calls ``Sink.changed``, and the front end's ``Outbox`` has its
-fan-outs forget every list they kept: each is made afresh when next
-used. Membership needs no such call: a fan-out is found by its recipients
-list and used only if that list is, element for element, the one it was
-made from (a C comparison of identities).
+fan-outs forget the lists that recipient's output is in (each is made
+afresh when next used); the other rooms' lists stay, so a connection
+closing costs only its own rooms a new list. Membership needs no such
+call: a fan-out is found by its recipients list and used only if that list
+is, element for element, the one it was made from (a C comparison of
+identities).
 
 Each sink says where a fan-out may append its lines (``Sink.fanned``): a
 plain ``Output``, itself; an IRC client's WebSocket (``FramedOutput``), the
 output under it, each line in a frame, framed once for all such clients
 of a kind. A recipient whose sink allows none (a held replay, a labelled
-answer, a closing session) makes its list one that is not kept (``None``):
-delivery then takes the per-recipient path, as it does for every event
-but the lines said.
+answer, a closing session) makes its list one with no fan-out (``None``,
+looked for again at the next line): delivery then takes the
+per-recipient path, as it does for every event but the lines said.
 """
 
 from collections import deque
@@ -63,7 +65,7 @@ Group = tuple[Frame, list[list[bytes]]]
 class Fanout(Generic[S, K]):
     """One recipients list's outputs, their part lists grouped by kind and frame; held on the outbox once a pass."""
 
-    __slots__ = ("_held", "_outbox", "_outputs", "_sessions", "groups")
+    __slots__ = ("_held", "_outbox", "groups", "outputs", "sessions")
 
     def __init__(
         self,
@@ -72,8 +74,10 @@ class Fanout(Generic[S, K]):
         groups: dict[tuple[K, Frame], list[list[bytes]]],
         outbox: Outbox,
     ) -> None:
-        self._sessions = sessions
-        self._outputs = outputs
+        self.sessions = sessions
+        """The recipients, pinned: a list found is this one only if it is, element for element, the same."""
+        self.outputs = outputs
+        """Each recipient's output, in the order of ``sessions``."""
         self.groups: tuple[tuple[K, Group], ...] = tuple(
             (kind, (frame, parts)) for (kind, frame), parts in groups.items()
         )
@@ -95,15 +99,15 @@ class Fanout(Generic[S, K]):
         """Take back the line just written from ``session``, if it is a recipient: a speaker not sent its own."""
         # list.index compares identities first, in C: a tenth of a Python loop's time.
         try:
-            at = self._sessions.index(session)
+            at = self.sessions.index(session)
         except ValueError:
             return
-        self._outputs[at].take_last()
+        self.outputs[at].take_last()
 
     def send_gathered(self) -> None:
         """Send what each recipient gathered this pass (an output sent already has nothing left)."""
         self._held = False
-        for output in self._outputs:
+        for output in self.outputs:
             output.send_gathered()
 
 
@@ -113,24 +117,48 @@ class Fanouts(Generic[S, K]):
     def __init__(self, outbox: Outbox, kind: Callable[[S], K]) -> None:
         self._outbox = outbox
         self._kind = kind
-        self._kept: dict[tuple[int, int], tuple[list[S], Fanout[S, K] | None]] = {}
-        """Each recipients list seen since the last change, pinned, with its fan-out (None: not kept)."""
-        outbox.on_change(self._kept.clear)
+        self._kept: dict[tuple[int, int], Fanout[S, K]] = {}
+        """Each list's fan-out, by its first session's identity and its length, until one of its outputs changes."""
+        self._holding: dict[Output, set[tuple[int, int]]] = {}
+        """Each output a kept fan-out holds, with the keys of the fan-outs holding it."""
+        outbox.on_change(self._forget)
 
     def find(self, sessions: list[S]) -> Fanout[S, K] | None:
         """The fan-out of ``sessions``, made if need be; None when one of them has a sink no fan-out may hold."""
         if not sessions:
             return None
-        if len(self._kept) >= FANOUTS_KEPT:
-            self._kept.clear()
         key = (id(sessions[0]), len(sessions))
         kept = self._kept.get(key)
-        if kept is not None and kept[0] == sessions:
-            return kept[1]
-        pinned = list(sessions)
-        fanout = self._make(pinned)
-        self._kept[key] = (pinned, fanout)
+        if kept is not None:
+            if kept.sessions == sessions:
+                return kept
+            self._drop(key)
+        elif len(self._kept) >= FANOUTS_KEPT:
+            self._kept.clear()
+            self._holding.clear()
+        fanout = self._make(list(sessions))
+        if fanout is not None:
+            self._kept[key] = fanout
+            for output in fanout.outputs:
+                self._holding.setdefault(output, set()).add(key)
         return fanout
+
+    def _forget(self, output: Output) -> None:
+        """Something delivery reads of ``output``'s session changed: its lists are made afresh when next used."""
+        for key in self._holding.pop(output, ()):
+            self._drop(key)
+
+    def _drop(self, key: tuple[int, int]) -> None:
+        """Forget the fan-out kept under ``key``, if one is, and that its outputs are in it."""
+        fanout = self._kept.pop(key, None)
+        if fanout is None:
+            return
+        for output in fanout.outputs:
+            keys = self._holding.get(output)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._holding[output]
 
     def _make(self, sessions: list[S]) -> Fanout[S, K] | None:
         """The fan-out of ``sessions``; None if a sink allows none (``Sink.fanned``)."""

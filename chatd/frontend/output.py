@@ -262,8 +262,8 @@ class Outbox:
         self._keep = keep
         self._waiting: list[Gathered] = []
         self._call: IDelayedCall | None = None
-        self._on_change: list[Callable[[], None]] = []
-        """Who forgets what it kept of its sessions when something delivery reads of one changes: the fan-outs."""
+        self._on_change: list[Callable[[Output], None]] = []
+        """Who forgets what it kept of a session when something delivery reads of it changes: the fan-outs."""
 
     def hold(self, gathered: Gathered) -> None:
         """Send ``gathered``'s bytes when this pass ends; each is held once a pass."""
@@ -272,14 +272,15 @@ class Outbox:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
 
-    def on_change(self, call: Callable[[], None]) -> None:
-        """Call ``call`` each time something delivery reads of one of this front end's sessions changes."""
+    def on_change(self, call: "Callable[[Output], None]") -> None:
+        """Call ``call`` with a session's output each time something delivery reads of that session changes."""
         self._on_change.append(call)
 
-    def changed(self) -> None:
-        """Something delivery reads of a session changed (``Sink.changed``): its sink, its state, how it renders a line."""
+    def changed(self, output: "Output") -> None:
+        """Something delivery reads of ``output``'s session changed (``Sink.changed``): its sink, its state, how it
+        renders a line."""
         for call in self._on_change:
-            call()
+            call(output)
 
     def keep(self) -> None:
         """Make the events behind everything written so far safe from a crash: before any of it is sent."""
@@ -355,7 +356,7 @@ class Output(Sink):
 
     @override
     def changed(self) -> None:
-        self._outbox.changed()
+        self._outbox.changed(self)
 
     @override
     def fanned(self) -> "tuple[Output, Callable[[bytes], bytes] | None] | None":
