@@ -58,12 +58,12 @@ K = TypeVar("K", bound=Hashable)
 Frame = Callable[[bytes], bytes] | None
 """What each line becomes in a group's outputs: a WebSocket frame, or (None) the line as it is."""
 
-Group = tuple[Frame, list[list[bytes]]]
-"""The recipients of one kind and frame: the frame, and their outputs' part lists."""
+Group = tuple[tuple[Frame, list[list[bytes]]], ...]
+"""The recipients of one kind: for each frame they take a line in, their outputs' part lists."""
 
 
 class Fanout(Generic[S, K]):
-    """One recipients list's outputs, their part lists grouped by kind and frame; held on the outbox once a pass."""
+    """One recipients list's outputs, their part lists grouped by kind, then frame; held on the outbox once a pass."""
 
     __slots__ = ("_held", "_outbox", "groups", "outputs", "sessions")
 
@@ -71,7 +71,7 @@ class Fanout(Generic[S, K]):
         self,
         sessions: list[S],
         outputs: list[Output],
-        groups: dict[tuple[K, Frame], list[list[bytes]]],
+        groups: dict[K, dict[Frame, list[list[bytes]]]],
         outbox: Outbox,
     ) -> None:
         self.sessions = sessions
@@ -79,18 +79,16 @@ class Fanout(Generic[S, K]):
         self.outputs = outputs
         """Each recipient's output, in the order of ``sessions``."""
         self.groups: tuple[tuple[K, Group], ...] = tuple(
-            (kind, (frame, parts)) for (kind, frame), parts in groups.items()
+            (kind, tuple(frames.items())) for kind, frames in groups.items()
         )
-        """Each kind, as often as it comes framed in different ways, with its group: render a line once a kind."""
+        """Each kind with its group: a line is rendered once a kind, and framed once a frame."""
         self._outbox = outbox
         self._held = False
 
     def write(self, data: bytes, group: Group) -> None:
-        """Gather ``data`` (whole rendered lines), framed as ``group`` says, for every recipient of ``group``."""
-        frame, parts = group
-        if frame is not None:
-            data = framed(data, frame)
-        deque(map(list.append, parts, repeat(data)), 0)
+        """Gather ``data`` (whole rendered lines) for every recipient of ``group``, in the frame each takes."""
+        for frame, parts in group:
+            deque(map(list.append, parts, repeat(data if frame is None else framed(data, frame))), 0)
         if not self._held:
             self._held = True
             self._outbox.hold(self)
@@ -163,12 +161,12 @@ class Fanouts(Generic[S, K]):
     def _make(self, sessions: list[S]) -> Fanout[S, K] | None:
         """The fan-out of ``sessions``; None if a sink allows none (``Sink.fanned``)."""
         outputs: list[Output] = []
-        groups: dict[tuple[K, Frame], list[list[bytes]]] = {}
+        groups: dict[K, dict[Frame, list[list[bytes]]]] = {}
         for session in sessions:
             fanned = session.sink.fanned()
             if fanned is None:
                 return None
             output, frame = fanned
             outputs.append(output)
-            groups.setdefault((self._kind(session), frame), []).append(output.parts())
+            groups.setdefault(self._kind(session), {}).setdefault(frame, []).append(output.parts())
         return Fanout(sessions, outputs, groups, self._outbox)

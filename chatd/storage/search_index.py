@@ -120,8 +120,9 @@ Each copies into the file every page committed since the last, and syncs
 it; the pages every commit changes (an index's top, each room's last
 seq) were copied again at each. After every chunk, four times a second
 while lines come, 5,000 users registering after a restart did so at
-0.90-0.95x the rate of ``--db :memory:``; with a checkpoint every 2 s,
-0.97-0.98x (bench/load.py restart, docs/PERFORMANCE.md). The WAL then
+0.90-0.95x the rate of ``--db :memory:``; with a checkpoint at most
+every 2 s, 0.97-0.99x without the replay (``--replay 0``; 0.92x with it:
+bench/load.py restart, docs/PERFORMANCE.md). The WAL then
 holds at most about 2 s of commits: a chunk that was not due one has a
 chunk come when it is, whether lines come or not."""
 

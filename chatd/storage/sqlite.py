@@ -247,16 +247,12 @@ class SQLiteHistory(Service):
         try:
             writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
-            raise DatabaseFileError(
-                f"--db {path} cannot be opened ({error}); give a file in a directory the daemon may write."
-            ) from None
+            raise DatabaseFileError(_unopened(path, str(error))) from None
         try:
             claim = Claim.take(path)
         except OSError as error:
             writer.close()
-            raise DatabaseFileError(
-                f"--db {path} cannot be opened ({error.strerror}); give a file in a directory the daemon may write."
-            ) from None
+            raise DatabaseFileError(_unopened(path, error.strerror or str(error))) from None
         if claim is None:
             writer.close()
             raise DatabaseFileError(
@@ -702,6 +698,11 @@ class SQLiteHistory(Service):
                 done.errback(batch.failure)
         if self._pending is not None and self._pending.urgent:
             self._hand_over()
+
+
+def _unopened(path: str, why: str) -> str:
+    """The sentence for a ``--db`` file that cannot be opened, for the reason ``why``."""
+    return f"--db {path} cannot be opened ({why}); give a file in a directory the daemon may write."
 
 
 def _check(connection: sqlite3.Connection) -> None:
