@@ -13,7 +13,11 @@ as it does: the daemon from before it applies the log until it stops, the
 tool for the whole of its command. SQLite's own locks are POSIX record
 locks, which on Linux neither see nor disturb ``flock``'s; the lock goes
 with the open file, so the daemon keeps it across twistd's fork, and the
-kernel lets it go however the process ends.
+kernel lets it go however the process ends. Twisted's
+``twisted.python.lockfile.FilesystemLock`` was not used: it names its
+owner by process id in a link beside the file, and the file is claimed
+before twistd forks into the background, so the id it wrote would be of
+a process gone, and the lock anyone's to take as stale.
 """
 
 import fcntl
