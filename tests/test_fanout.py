@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.frontend.fanout import FANOUTS_KEPT, Fanouts
 from chatd.frontend.frames import binary_frame, text_frame
 from chatd.frontend.held import keep_place
-from chatd.frontend.output import BufferedOutput, Outbox, Sink
+from chatd.frontend.output import SEND_SLICE, BufferedOutput, Outbox, Sink
 from chatd.frontend.socket_session import FramedOutput
 from tests.helpers import LineTestCase
 from tests.irc import IRCTestCase
@@ -187,6 +187,28 @@ class FanoutsTests(SynchronousTestCase):
         self.assertEqual(plain.wire.value(), b"one\r\ntwo\r\n")
         self.assertEqual(text.wire.value(), text_frame(b"one") + text_frame(b"two"))
         self.assertEqual(binary.wire.value(), binary_frame(b"one") + binary_frame(b"two"))
+
+    def test_a_room_bigger_than_a_slice_goes_over_two_and_a_line_between_reaches_everyone_once(self) -> None:
+        """A slice stops inside the room's fan-out and the next goes on from there, before anything written to
+        later: a line said meanwhile goes with the rest in the same send, and once more round to those sent
+        before it came."""
+        members = [self.member() for _ in range(SEND_SLICE + 2)]
+        fanout = self.fanouts.find(list(members))
+        assert fanout is not None
+        [(_, group)] = fanout.groups
+        fanout.write(b"one\r\n", group)
+        for later in [self.member() for _ in range(SEND_SLICE)]:
+            later.sink.write(b"later\r\n")
+        self.outbox.send()
+        self.assertEqual([member.wire.value() for member in members], [b"one\r\n"] * SEND_SLICE + [b""] * 2)
+        fanout.write(b"two\r\n", group)
+        self.outbox.send()
+        self.assertEqual(
+            [member.wire.value() for member in members][-3:], [b"one\r\n", *[b"one\r\ntwo\r\n"] * 2]
+        )
+        self.clock.advance(0)
+        self.assertEqual({member.wire.value() for member in members}, {b"one\r\ntwo\r\n"})
+        self.assertEqual(self.clock.getDelayedCalls(), [])
 
     def test_a_list_with_a_closing_sink_is_not_kept(self) -> None:
         """A recipient whose sink is closing: no fan-out, so delivery takes the path that drops its lines."""

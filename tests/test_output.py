@@ -9,7 +9,7 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.output import NOWHERE, BufferedOutput, DirectOutput, Outbox
+from chatd.frontend.output import NOWHERE, SEND_SLICE, BufferedOutput, DirectOutput, Outbox
 from tests.helpers import LineTestCase
 
 
@@ -226,6 +226,51 @@ class KeepTests(SynchronousTestCase):
         self.assertEqual(self.wires[0].value(), b"one\r\ntwo\r\n")
         self.assertEqual(len(lists[0]), 1)
         self.assertEqual(lists[0], lists[1])
+
+
+class LoggedTransport(StringTransport):
+    """A StringTransport that notes its number in ``log`` at each write, so tests see the order of sends."""
+
+    def __init__(self, number: int, log: list[int]) -> None:
+        super().__init__()
+        self._number = number
+        self._log = log
+
+    @override
+    def write(self, data: bytes) -> None:
+        self._log.append(self._number)
+        super().write(data)
+
+
+class SliceTests(SynchronousTestCase):
+    """A busy pass is sent ``SEND_SLICE`` connections at a time, and the reactor reads between two slices."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.sends: list[int] = []
+        """Which connection each send went to, in order."""
+        self.kept: list[int] = []
+        """How many sends had gone each time ``keep`` was called."""
+        self.outbox = Outbox(self.clock, lambda: self.kept.append(len(self.sends)))
+        self.wires = [LoggedTransport(number, self.sends) for number in range(SEND_SLICE + 2)]
+        self.outputs = [BufferedOutput(wire, self.outbox, 100, lambda: None) for wire in self.wires]
+
+    def test_a_line_read_between_slices_goes_with_this_round_or_after_it(self) -> None:
+        """The first ``SEND_SLICE`` connections are sent; a line read before the rest joins, in the same send, a
+        connection not sent yet, and goes to one sent already after all the others; each slice is kept first."""
+        for output in self.outputs:
+            output.write(b"one\r\n")
+        self.outbox.send()
+        self.assertEqual(self.sends, list(range(SEND_SLICE)))
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
+        first, last = self.outputs[0], self.outputs[-1]
+        first.write(b"two\r\n")
+        last.write(b"two\r\n")
+        self.clock.advance(0)
+        self.assertEqual(self.sends, [*range(SEND_SLICE + 2), 0])
+        self.assertEqual(self.kept, [0, SEND_SLICE])
+        self.assertEqual((self.wires[0].value(), self.wires[-1].value()), (b"one\r\ntwo\r\n",) * 2)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
 
 
 class IdleOutputTests(SynchronousTestCase):

@@ -65,7 +65,7 @@ Group = tuple[tuple[Frame, list[list[bytes]]], ...]
 class Fanout(Generic[S, K]):
     """One recipients list's outputs, their part lists grouped by kind, then frame; held on the outbox once a pass."""
 
-    __slots__ = ("_held", "_outbox", "groups", "outputs", "sessions")
+    __slots__ = ("_again", "_held", "_next", "_outbox", "groups", "outputs", "sessions")
 
     def __init__(
         self,
@@ -84,6 +84,10 @@ class Fanout(Generic[S, K]):
         """Each kind with its group: a line is rendered once a kind, and framed once a frame."""
         self._outbox = outbox
         self._held = False
+        self._next = 0
+        """The first output not sent yet in this round, when a slice stopped short of the end."""
+        self._again = False
+        """Whether a line came after this round's sends began: the outputs already sent need another."""
 
     def write(self, data: bytes, group: Group) -> None:
         """Gather ``data`` (whole rendered lines) for every recipient of ``group``, in the frame each takes."""
@@ -92,6 +96,8 @@ class Fanout(Generic[S, K]):
         if not self._held:
             self._held = True
             self._outbox.hold(self)
+        elif self._next:
+            self._again = True
 
     def take_back(self, session: S) -> None:
         """Take back the line just written from ``session``, if it is a recipient: a speaker not sent its own."""
@@ -102,11 +108,28 @@ class Fanout(Generic[S, K]):
             return
         self.outputs[at].take_last()
 
-    def send_gathered(self) -> None:
-        """Send what each recipient gathered this pass (an output sent already has nothing left)."""
-        self._held = False
-        for output in self.outputs:
-            output.send_gathered()
+    def send_gathered(self, budget: int) -> int:
+        """Send what each recipient gathered (one sent already has nothing left), in sends up to ``budget``.
+
+        A room bigger than the budget is sent over several slices, the
+        reactor reading between them; one that stops short is first in line
+        for the next slice, and goes round once more if a line came meanwhile.
+        """
+        outputs, at, sent = self.outputs, self._next, 0
+        end = len(outputs)
+        while at < end and sent < budget:
+            sent += outputs[at].send_gathered()
+            at += 1
+        if at < end:
+            self._next = at
+            self._outbox.hold_first(self)
+            return sent
+        self._next = 0
+        self._held = self._again
+        if self._again:
+            self._again = False
+            self._outbox.hold(self)
+        return sent
 
 
 class Fanouts(Generic[S, K]):
