@@ -63,7 +63,7 @@ Group = tuple[tuple[Frame, list[list[bytes]]], ...]
 
 
 class Fanout(Generic[S, K]):
-    """One recipients list's outputs, their part lists grouped by kind, then frame; held on the outbox once a pass."""
+    """One recipients list's outputs, their part lists grouped by kind, then frame; held on the outbox till they are sent."""
 
     __slots__ = ("_again", "_held", "_next", "_outbox", "groups", "outputs", "sessions")
 
