@@ -45,6 +45,16 @@ ROUND = re.compile(r" \((\d+)\)$")
 """The suffix of a server's label in rounds after the first: ``ngircd (2)``."""
 
 
+def threads_share(share: float) -> str:
+    """`` (N% in other threads)`` for a server whose threads beside its main one used ``share`` of a CPU; else nothing."""
+    return f" ({share:.0%} in other threads)" if share >= 0.005 else ""
+
+
+def server_cpu(step: dict[str, Any]) -> str:
+    """A step's server CPU share, with the part in threads beside its main one (chatd's store), where it was measured."""
+    return f"{step['server_cpu']:.0%}{threads_share(step.get('threads_cpu', 0.0))}"
+
+
 def name(server: str) -> str:
     """A row's label as printed: ``ngircd (2)`` is ``ngIRCd (2)``, ``chatd@834abba`` itself."""
     kind = kind_of(server).name
@@ -141,7 +151,7 @@ def fanout_tables(runs: list[dict[str, Any]]) -> list[str]:
                 out.append(
                     f"| {name(server)} | {step['clients']} x {step['rate']:.2f} | {rate(step['deliveries_per_second'])} | "
                     f"{step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | {step['lost']} | "
-                    f"{step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | "
+                    f"{server_cpu(step)} | {step['generator_cpu']:.0%} | "
                     f"{'pass' if step['passed'] else 'FAIL: ' + step['why']} |"
                 )
         out.append("")
@@ -193,9 +203,7 @@ def store_tables(runs: list[dict[str, Any]]) -> list[str]:
         "|---|" + "---|" * len(runs),
     ]
     for target in loads:
-        cells = [
-            next(f"{s['server_cpu']:.0%}" for s in run["steps"] if s["target"] == target) for run in runs
-        ]
+        cells = [next(server_cpu(s) for s in run["steps"] if s["target"] == target) for run in runs]
         out.append(f"| {rate(target)} | " + " | ".join(cells) + " |")
     return out
 
@@ -434,7 +442,7 @@ def web_tables(results: dict[str, Any]) -> list[str]:
             out.append(
                 f"| {n} | {port} | {step['clients']} x {step['rate']:.2f} | {rate(step['deliveries_per_second'])} | "
                 f"{step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | {step['lost']} | "
-                f"{step['server_cpu']:.0%} | {step['generator_cpu']:.0%} |"
+                f"{server_cpu(step)} | {step['generator_cpu']:.0%} |"
             )
     idle = pairs(results.get("idle", []), WEB, LINE)
     if idle:
@@ -571,7 +579,7 @@ def irc_tables(results: dict[str, Any]) -> list[str]:
         out.append(
             f"| {round_of(entry['server'])} | {name(base(entry['server']))} | {step['clients']} x {step['rate']:.2f} | "
             f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
-            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | "
+            f"{step['lost']} | {server_cpu(step)} | {step['generator_cpu']:.0%} | "
             f"{'pass' if step['passed'] else 'FAIL: ' + step['why']} |"
         )
     return out
@@ -713,7 +721,7 @@ def hold_table(held: list[dict[str, Any]]) -> list[str]:
         out.append(
             f"| {name(entry['server'])} | {rate(load)}/s ({step['clients']} clients x {step['rate']:.2f}/s) | "
             f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
-            f"{step['lost']} | {step['server_cpu']:.0%} | {step['generator_cpu']:.0%} | {target} | {share} |"
+            f"{step['lost']} | {server_cpu(step)} | {step['generator_cpu']:.0%} | {target} | {share} |"
         )
     return out
 

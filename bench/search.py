@@ -274,7 +274,7 @@ def measure(args: argparse.Namespace, path: str) -> int:
         print(row(kind, values))
     print(row("all", [ms for values in taken.values() for ms in values]))
     if stepped:
-        reports, wall, server_cpu, _ = stepped[0]
+        reports, wall, server_cpu, _, _ = stepped[0]
         received = sum(report["received"] for report in reports)
         print(
             f"\nmeanwhile the relay carried {received / wall:,.0f} deliveries/s "

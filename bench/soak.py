@@ -168,6 +168,17 @@ def make_certificate(directory: str) -> tuple[str, str]:
     return certificate, key
 
 
+def _cpu_seconds(stat_path: str) -> float:
+    """User plus system CPU time in a ``/proc`` ``stat`` file (a process's, or one thread's); 0 once it is gone."""
+    try:
+        with open(stat_path) as stat:
+            after_name = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # Fields 14 and 15 of proc(5); after_name starts at field 3.
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Daemon:
     """One ``twistd -n chatd`` in a temporary directory, logging to a file there."""
 
@@ -217,13 +228,17 @@ class Daemon:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the daemon has used so far."""
+        return _cpu_seconds(f"/proc/{self.process.pid}/stat")
+
+    def threads_cpu_seconds(self) -> float:
+        """CPU time the daemon's threads other than its main one have used so far: chatd's store (its writer,
+        reader and search indexer) beside the reactor. 0 for a daemon of one thread."""
+        pid = self.process.pid
         try:
-            with open(f"/proc/{self.process.pid}/stat") as stat:
-                after_name = stat.read().rsplit(")", 1)[1].split()
+            tasks = [task for task in os.listdir(f"/proc/{pid}/task") if task != str(pid)]
         except OSError:
             return 0.0
-        # Fields 14 and 15 of proc(5); after_name starts at field 3.
-        return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+        return sum(_cpu_seconds(f"/proc/{pid}/task/{task}/stat") for task in tasks)
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers; idempotent."""

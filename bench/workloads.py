@@ -19,10 +19,10 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from fleet import Fleet
-from report import LINE, WEB
+from report import LINE, WEB, threads_share
 from servers import BenchError, Server, chatd_web_port, kind_of
 from soak import percentile
 from wire import DIALECTS
@@ -180,6 +180,8 @@ class StepResult:
     samples: int
     server_cpu: float
     """Share of one CPU the server used during the sending window."""
+    threads_cpu: float
+    """The part of ``server_cpu`` in threads beside the server's main one (chatd's store: writer, reader, indexer)."""
     generator_cpu: float
     """Share of the generator's CPUs its processes used during the sending window."""
     closed: dict[str, int]
@@ -234,20 +236,37 @@ def shape(target: float, base_clients: int, rooms: int, max_rate: float) -> tupl
     return clients, target * rooms / clients**2
 
 
+class Stepped(NamedTuple):
+    """What one paced step gives: the generator processes' reports, and the CPU seconds each side used."""
+
+    reports: list[dict[str, Any]]
+    seconds: float
+    """The sending window's length."""
+    server_cpu: float
+    generator_cpu: float
+    threads_cpu: float
+    """The server's, in threads beside its main one (``soak.Daemon.threads_cpu_seconds``)."""
+
+
 def run_step(
     env: Environment, setup: Setup, tag: str, rate: float, seconds: float, extra: dict[str, Any]
-) -> tuple[list[dict[str, Any]], float, float, float]:
-    """One paced step: the processes' reports, wall seconds, server and generator CPU shares."""
+) -> Stepped:
+    """One paced step, ``rate`` lines a second from each sender for ``seconds``."""
     start = time.monotonic_ns() + 300_000_000
     end = start + int(seconds * 1e9)
     params = {"tag": tag, "rate": rate, "start_ns": start, "end_ns": end, **extra}
     while time.monotonic_ns() < start:
         time.sleep(0.01)
     server_before, generator_before = env.server.cpu_seconds(), env.fleet.cpu_seconds()
+    threads_before = env.server.threads_cpu_seconds()
     reports = env.fleet.step(params, setup.drain_seconds)
-    server_cpu = env.server.cpu_seconds() - server_before
-    generator_cpu = env.fleet.cpu_seconds() - generator_before
-    return reports, seconds, server_cpu, generator_cpu
+    return Stepped(
+        reports,
+        seconds,
+        env.server.cpu_seconds() - server_before,
+        env.fleet.cpu_seconds() - generator_before,
+        env.server.threads_cpu_seconds() - threads_before,
+    )
 
 
 def fanout(
@@ -436,7 +455,9 @@ def wait_for_quiet(env: Environment, seconds: float = 15.0) -> None:
 
 
 def measure(env: Environment, setup: Setup, tag: str, target: float, clients: int, rate: float) -> StepResult:
-    reports, seconds, server_cpu, generator_cpu = run_step(env, setup, tag, rate, setup.step_seconds, {})
+    reports, seconds, server_cpu, generator_cpu, threads_cpu = run_step(
+        env, setup, tag, rate, setup.step_seconds, {}
+    )
     latencies = latency_ms(reports)
     step = StepResult(
         target=target,
@@ -452,6 +473,7 @@ def measure(env: Environment, setup: Setup, tag: str, target: float, clients: in
         max_ms=latencies[-1] if latencies else 0.0,
         samples=len(latencies),
         server_cpu=server_cpu / seconds,
+        threads_cpu=threads_cpu / seconds,
         generator_cpu=generator_cpu / seconds / max(1, len(setup.generator_cpus)),
         closed=dict(sum((Counter(r["closed"]) for r in reports), Counter())),
         troubles=dict(sum((Counter(r["troubles"]) for r in reports), Counter())),
@@ -472,7 +494,7 @@ def describe_step(name: str, step: StepResult) -> str:
     return (
         f"  {name}: {step.clients} clients x {step.rate:.2f}/s -> {step.deliveries_per_second:,.0f} deliveries/s, "
         f"p50/p99/max {step.p50_ms:.1f}/{step.p99_ms:.1f}/{step.max_ms:.0f} ms, lost {step.lost}, "
-        f"server CPU {step.server_cpu:.0%}, generator CPU {step.generator_cpu:.0%}"
+        f"server CPU {step.server_cpu:.0%}{threads_share(step.threads_cpu)}, generator CPU {step.generator_cpu:.0%}"
         f"{'' if step.passed else ' FAIL: ' + step.why}"
     )
 
@@ -616,7 +638,7 @@ def burst(name: str, setup: Setup, chatters: int, lines: int, seconds: float, ra
         start = time.monotonic_ns() + 300_000_000
         paste_at = start + 3_000_000_000
         extra = {"paste_nick": "paster", "paste_lines": lines, "paste_at_ns": paste_at}
-        reports, _, _, _ = run_step(env, setup, "b01", rate, seconds, extra)
+        reports = run_step(env, setup, "b01", rate, seconds, extra).reports
         latencies = latency_ms(reports)
         seen = [n for r in reports for n in r["paste_seen"]]
         last = max(r["last_paste_ns"] for r in reports)
