@@ -9,6 +9,7 @@ from wsproto.events import (
     BytesMessage,
     CloseConnection,
     Ping,
+    Pong,
     RejectConnection,
     RejectData,
     TextMessage,
@@ -220,6 +221,33 @@ class LimitTests(WebTestCase):
         self.assertEqual([item["text"] for item in bob.objects()], lines)
         self.assertFalse(alice.wire.disconnecting)
         alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 60, message_finished=False)))
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
+        self.assertEqual(alice.events()[-1].code, 1009)  # type: ignore[attr-defined]
+
+    def test_pings_on_a_quiet_socket_are_answered_and_never_add_up_to_a_message(self) -> None:
+        """A program that pings and never says a line stays, however many pings: each is answered, none counts."""
+        alice = self.browser("alice")
+        bob = self.browser("bob")
+        alice.objects()
+        bob.objects()
+        for _ in range(50):  # 10 bytes each: the limit on an unfinished message (80) is passed after 8
+            alice.connection.dataReceived(alice.ws.send(Ping(b"abcd")))
+            self.assertEqual(alice.events(), [Pong(b"abcd")])
+        self.assertFalse(alice.wire.disconnecting)
+        alice.send("still here")
+        self.assertEqual([item["text"] for item in bob.objects()], ["still here"])
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 60, message_finished=False)))
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
+        self.assertEqual(alice.events()[-1].code, 1009)  # type: ignore[attr-defined]
+
+    def test_pings_between_fragments_leave_the_fragments_counted(self) -> None:
+        """Pings between the fragments of a message that never ends take off their own bytes, not the fragments'."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 60, message_finished=False)))
+        for _ in range(5):
+            alice.connection.dataReceived(alice.ws.send(Ping(b"abcd")))
+        self.assertEqual(alice.events(), [Pong(b"abcd")] * 5)
         alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
         self.assertEqual(alice.events()[-1].code, 1009)  # type: ignore[attr-defined]
 

@@ -43,7 +43,7 @@ FRAME_HEADER_MOST = 14
 """Bytes a client's frame header may take: 2, 8 of length, 4 of mask (RFC 6455 section 5.2)."""
 
 CONTROL_FRAME_HEADER = 6
-"""Bytes of a client's control frame (a pong) besides its payload: 2, and 4 of mask."""
+"""Bytes of a client's control frame (a ping, a pong) besides its payload of at most 125: 2, and 4 of mask."""
 
 
 def frame_header(size: int) -> int:
@@ -175,19 +175,33 @@ class SocketSession:
 
         What follows a message that ended in this read is in what is left of
         the read, so the count goes no higher than that: the bytes it cannot
-        see taken off (a client's pings, which Twisted answers itself, and
-        the headers of a message's other fragments) go at each message,
-        rather than adding up until a busy socket is cut off as too big. A
-        message begun in an earlier read is taken off this read whole, so
-        the count may fall short by at most one message.
+        see taken off (the headers of a message's other fragments) go at
+        each message, rather than adding up until a busy socket is cut off
+        as too big. A message begun in an earlier read is taken off this
+        read whole, so the count may fall short by at most one message.
         """
         taken = size + frame_header(size)
         self._read_left = max(0, self._read_left - taken)
         self._unfinished = min(max(0, self._unfinished - taken), self._read_left)
 
+    def _control_done(self, size: int) -> None:
+        """A control frame with ``size`` bytes of payload arrived: exactly its bytes are off the count.
+
+        Not bounded by what is left of the read, as a message is: a control
+        frame may come between two fragments of a message, whose first
+        fragments still wait in Twisted and still count.
+        """
+        taken = size + CONTROL_FRAME_HEADER
+        self._read_left = max(0, self._read_left - taken)
+        self._unfinished = max(0, self._unfinished - taken)
+
+    def ping_answered(self, size: int) -> None:
+        """Twisted answered a client's ping of ``size`` bytes of payload (it tells the session no more)."""
+        self._control_done(size)
+
     def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
         """The socket is alive; the pong's bytes are no part of a message."""
-        self._unfinished = max(0, self._unfinished - len(payload) - CONTROL_FRAME_HEADER)
+        self._control_done(len(payload))
 
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile."""

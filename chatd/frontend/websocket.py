@@ -37,6 +37,9 @@ from twisted.web.server import Request
 from twisted.web.websocket import WebSocketProtocol, WebSocketResource
 from typing_extensions import override
 
+PONG = b"\x8a"
+"""A pong frame's first byte (FIN, opcode 0xA): its second is its payload's length, at most 125 and unmasked."""
+
 
 class Upgradable(typing.Protocol):
     """The session of a connection that starts as HTTP and may become a WebSocket."""
@@ -55,6 +58,9 @@ class Upgradable(typing.Protocol):
 
     def parsed(self) -> None:
         """The bytes just received have been parsed: whatever messages they ended have arrived."""
+
+    def ping_answered(self, size: int) -> None:
+        """Twisted has answered a client's ping with ``size`` bytes of payload, which belong to no message."""
 
     def wire_closing(self) -> None:
         """The WebSocket's close frame is written and the connection is being closed: send nothing more."""
@@ -93,10 +99,18 @@ class WebConnection(ProtocolWrapper):
 
     @override
     def write(self, data: bytes) -> None:
+        """Twisted's own writes: the upgrade's answer, then its frames (the sessions' output goes to the socket).
+
+        A pong among them answers a client's ping, which Twisted tells the
+        session nothing of; the session hears of it here, so that pings on a
+        quiet socket do not add up to a message too big.
+        """
         if self._subprotocol is not None and data.startswith(b"HTTP/1.1 101"):
             head, end, rest = data.partition(b"\r\n\r\n")
             data = head + b"\r\nSec-WebSocket-Protocol: " + self._subprotocol + end + rest
             self._subprotocol = None
+        elif data[:1] == PONG and self.session.upgraded:
+            self.session.ping_answered(data[1] & 0x7F)
         super().write(data)
 
     def pauseProducing(self) -> None:
