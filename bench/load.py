@@ -64,6 +64,7 @@ import servers
 import storm
 import workloads
 from soak import ROOT, interrupted, raise_file_limit
+from typing_extensions import override
 from workloads import Setup
 
 SERVERS = ("chatd", "chatd-irc", "ngircd", "miniircd", "twisted.words")
@@ -147,13 +148,23 @@ def ladder_options() -> argparse.ArgumentParser:
     return fan
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default in its help, but for options that have none: no "(default: None)"."""
+
+    @override
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Fan-out, idle-connection and paste-burst load on chatd and its peers (by hand, never in CI).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Defaults,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    formatter = argparse.ArgumentDefaultsHelpFormatter
+    formatter = _Defaults
     commands.add_parser(
         "fanout",
         parents=[common_options(), ladder_options()],
