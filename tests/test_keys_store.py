@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
@@ -147,3 +149,38 @@ class SQLiteKeysTests(KeyStoreContract, StoreTestCase):
         self.assertEqual(self.read(again, 1, 10), before)
         self.append(again, "bob", ADD, BOB_KEY)
         self.assertEqual(again.head()[0], 4)
+
+    def test_entries_the_file_refused_leave_no_gap_and_the_log_goes_on_from_the_file(self) -> None:
+        """An entry whose transaction failed (a full disk) is lost, and so is the one appended on it meanwhile:
+        the file's log has no gap, memory takes the file's keys and head back, and the next entry follows them."""
+        keys = self.make()
+        store = self.store
+        assert store is not None
+        self.append(keys, "alice", ADD, ALICE_PHONE)
+        self.settle()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON key_log BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        self.append(keys, "alice", ADD, ALICE_LAPTOP)
+        self.reactor.advance(0)  # logged and handed to the writer, which the trigger makes fail
+        self.append(keys, "bob", ADD, BOB_KEY)  # chained on the entry being lost
+        self.reactor.advance(0)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER full")
+        self.assertEqual(keys.head()[0], 3)
+        self.settle()
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.read(keys, 1, 10)  # answered after the keys read back, asked for first, on the same thread
+        self.assertEqual((keys.head()[0], keys.keys("alice"), keys.keys("bob")), (1, (ALICE_PHONE,), ()))
+        self.append(keys, "bob", ADD, BOB_KEY)
+        self.settle()
+        entries = self.read(keys, 1, 10)
+        self.assertEqual([(entry.seq, entry.account) for entry in entries], [(1, "alice"), (2, "bob")])
+        self.assertEqual(entries[1].prev, entries[0].hash())
+        self.assertEqual(keys.head(), (2, entries[1].hash()))
+        store = self.reopened(store)
+        again = SQLiteKeys(store)
+        self.assertEqual(
+            (again.head(), again.keys("alice"), again.keys("bob")), (keys.head(), (ALICE_PHONE,), (BOB_KEY,))
+        )

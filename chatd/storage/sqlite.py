@@ -120,8 +120,11 @@ _REGISTERED_ROOMS = (
 )
 """Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
 
-_KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
-"""The key log's last entry: its seq and hash (the head)."""
+KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
+"""The key log's last entry: its seq and hash (the head); no row for an empty log."""
+
+KEYS_HELD = "SELECT account, key FROM device_keys ORDER BY seq"
+"""Every account's device keys, each account's oldest first (chatd.storage.keys)."""
 
 _LAST_POSITION = (
     "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
@@ -283,8 +286,8 @@ class SQLiteHistory(Service):
             waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
             rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
             transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
-            keys = writer.execute("SELECT account, key FROM device_keys ORDER BY seq").fetchall()
-            key_head = writer.execute(_KEY_HEAD).fetchone() or (0, "")
+            keys = writer.execute(KEYS_HELD).fetchall()
+            key_head = writer.execute(KEY_HEAD).fetchone() or (0, "")
             position = writer.execute(_LAST_POSITION).fetchone()[0]
             index = open_index(path)
             reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
