@@ -3,11 +3,13 @@
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
+from chatd.domain.ports import History
 from chatd.line.console import Console
 from tests.helpers import LineTestCase
+from tests.test_line_history import LaterHistory
 
 
-class ConsoleTests(LineTestCase):
+class ConsoleTestCase(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.console, self.terminal = self.start_console()
@@ -18,6 +20,8 @@ class ConsoleTests(LineTestCase):
         console.makeConnection(terminal)
         return console, terminal
 
+
+class ConsoleTests(ConsoleTestCase):
     def test_host_is_an_operator_in_the_default_room(self) -> None:
         """At start the host is named, in the default room, and an operator without a password."""
         self.assertEqual(
@@ -93,3 +97,28 @@ class ConsoleTests(LineTestCase):
         console.dataReceived(b"host2\n")
         self.assertEqual(self.lines(terminal)[0], b"*** You are host2.")
         self.assertTrue(console.me().operator)
+
+
+class WaitingTests(ConsoleTestCase):
+    """A command that waits for the store holds what is typed after it, as a connection's does."""
+
+    def make_history(self) -> History:
+        self.store = LaterHistory()
+        return self.store
+
+    def test_lines_typed_while_a_command_waits_are_answered_after_it(self) -> None:
+        """A paste of /history then /time: the history comes first, then the time, then the line said."""
+        _, wire = self.connect(b"alice")
+        self.console.dataReceived(b"before\n")
+        self.lines(self.terminal)
+        self.store.later = True
+        self.console.dataReceived(b"/history\n/time\nafter\n")
+        self.assertEqual(self.lines(self.terminal), [])
+        self.lines(wire)
+        self.store.answer()
+        shown = self.lines(self.terminal)
+        self.assertEqual(shown[0], b"[1970-01-01 00:00] #lobby <host> before")
+        self.assertEqual(shown[-3], b"*** End of history of #lobby: nothing earlier is kept.")
+        self.assertEqual(shown[-2], b"*** Server time: 1970-01-01 00:00:00 UTC")
+        self.assertEqual(shown[-1], b"[00:00] #lobby <host> after")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <host> after"])

@@ -58,7 +58,16 @@ class Console(LineReceiver, LineSession):
 
     @override
     def lineReceived(self, line: bytes) -> None:
-        self.guarded(lambda: self._take(line.removesuffix(b"\r")))
+        waiting = self.guarded(lambda: self._take(line.removesuffix(b"\r")))
+        if waiting is not None and not waiting.called:
+            # What is typed or pasted meanwhile waits in LineReceiver's buffer and the terminal's until this
+            # command is answered, as on a connection (chatd.line.protocol): answers keep the commands' order.
+            self.pauseProducing()
+            waiting.addCallback(self._command_done)
+
+    def _command_done(self, _: None) -> None:
+        if not self.closing:
+            self.resumeProducing()
 
     def _take(self, line: bytes) -> Waiting:
         text = decode(line, self._max_line)
