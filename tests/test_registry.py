@@ -7,6 +7,7 @@ from chatd.domain.errors import (
     NotIdentifiedError,
     NotInRoomError,
     NotOwnerError,
+    RoomLookAlikeError,
     RoomNotRegisteredError,
     RoomRegisteredError,
     ServerRoomError,
@@ -167,6 +168,29 @@ class OutlivesTests(RegistryTestCase):
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "release friday", "alice", self.set_at))
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
         self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", False)
+
+    def test_no_new_room_may_look_like_it_while_it_is_empty(self) -> None:
+        """#dev with a Cyrillic e (U+0435) is refused while #dev is empty, across a restart, and free once it is given
+        up; #DEV is #dev itself. The server's rooms are as safe while empty."""
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+        carol, _ = self.online("carol")
+        self.assertRaises(RoomLookAlikeError, self.chat.join, carol, "#d\u0435v")
+        self.chat.part(self.alice, "#lobby")
+        self.chat.part(self.bob, "#lobby")
+        self.assertRaises(RoomLookAlikeError, self.chat.join, carol, "#l\u043ebby")
+        chat = self.make_chat()
+        chat.restore(list(self.published))
+        self.chat = chat
+        dave, _ = self.online("dave")
+        error = self.assertRaises(RoomLookAlikeError, chat.join, dave, "#d\u0435v")
+        self.assertEqual(str(error.room), "#d\u0435v")
+        chat.join(dave, "#DEV")
+        chat.part(dave, "#DEV")
+        alice, _ = self.identified_again("alice")
+        chat.part(alice, "#dev")
+        chat.unregister_room(alice, "#dev")
+        chat.join(dave, "#d\u0435v")
 
     def test_a_restart_keeps_owner_operators_and_topic(self) -> None:
         """A new chat on the same stores gives the room back: alice owns it, bob is its operator."""

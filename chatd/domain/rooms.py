@@ -151,6 +151,9 @@ class Rooms:
         self.order = SortedKeys()
         """The keys of ``by_key`` of the rooms listed to everyone (all but the secret ones), sorted."""
         self._server = frozenset(fold(name) for name in server)
+        self._outliving: dict[str, str] = {look(name): name for name in server}
+        """The names of the rooms that outlive their members (the server's and registered ones) by their look:
+        no new room may look like one of them while it is empty either."""
         self.by_look: dict[str, Room] = {}
         """Every room by the look of its name: ``check_free`` keeps each look one room's."""
         self.kept: dict[str, Kept] = {}
@@ -173,10 +176,13 @@ class Rooms:
         it was registered.
         """
         if registration is None:
-            self.registered.pop(key, None)
+            gone = self.registered.pop(key, None)
             self.kept.pop(key, None)
+            if gone is not None:
+                self._outliving.pop(look(gone.name), None)
         else:
             self.registered[key] = registration
+            self._outliving[look(registration.name)] = registration.name
         room = self.by_key.get(key)
         if room is not None:
             room.owner = None
@@ -205,10 +211,18 @@ class Rooms:
         return room
 
     def check_free(self, name: str) -> None:
-        """Raise RoomLookAlikeError if making a room ``name`` would make one that looks like another."""
-        alike = self.by_look.get(look(name))
+        """Raise RoomLookAlikeError if making a room ``name`` would make one that looks like another.
+
+        Another room is one with members, or a server's or registered room
+        while it has none: it is made again by whoever joins it by its name.
+        """
+        shape = look(name)
+        alike = self.by_look.get(shape)
         if alike is not None:
             raise RoomLookAlikeError(name, alike.name)
+        outliving = self._outliving.get(shape)
+        if outliving is not None and fold(outliving) != fold(name):
+            raise RoomLookAlikeError(name, outliving)
 
     def membership(self, user: "User", name: str) -> Room:
         """The room ``name`` that ``user`` is in; raises NoSuchRoomError or NotInRoomError."""
