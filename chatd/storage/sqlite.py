@@ -36,7 +36,7 @@ before the first connection.
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing
 from itertools import islice
 from typing import Any, TypeVar, cast
 
@@ -270,39 +270,51 @@ class SQLiteHistory(Service):
 
     @classmethod
     def _read(cls, path: str, reactor: Any, writer: sqlite3.Connection, claim: Claim) -> "SQLiteHistory":
-        """``open``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read."""
-        try:
-            prepare(writer, path)
-            _check(writer)
-            writer.execute("PRAGMA journal_mode = WAL")
-            writer.execute("PRAGMA synchronous = NORMAL")
-            # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
-            writer.execute("PRAGMA wal_autocheckpoint = 0")
-            # What was shown but not yet committed when the daemon last stopped, before anything is read.
-            last_record = replay(writer, log_path(path))
-            last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
-            restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
-            registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
-            waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
-            rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
-            transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
-            keys = writer.execute(KEYS_HELD).fetchall()
-            key_head = writer.execute(KEY_HEAD).fetchone() or (0, "")
-            position = writer.execute(_LAST_POSITION).fetchone()[0]
-            index = open_index(path)
-            reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
-        except sqlite3.Error as error:
-            raise DatabaseFileError(damaged(path, error)) from None
-        except ValueError as error:
-            raise DatabaseFileError(damaged_log(path, error)) from None
-        try:
-            log = PassLog(log_path(path), last_record, claim)
-        except OSError as error:
-            raise DatabaseFileError(
-                f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
-                "a directory the daemon may write."
-            ) from None
+        """``open``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read.
+
+        The index's and reader's connections, opened last, are closed again if the start fails after them.
+        """
+        with ExitStack() as opened:
+            try:
+                prepare(writer, path)
+                _check(writer)
+                writer.execute("PRAGMA journal_mode = WAL")
+                writer.execute("PRAGMA synchronous = NORMAL")
+                # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
+                writer.execute("PRAGMA wal_autocheckpoint = 0")
+                # What was shown but not yet committed when the daemon last stopped, before anything is read.
+                last_record = replay(writer, log_path(path))
+                last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
+                restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
+                registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
+                waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
+                rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
+                transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
+                keys = writer.execute(KEYS_HELD).fetchall()
+                key_head = writer.execute(KEY_HEAD).fetchone() or (0, "")
+                position = writer.execute(_LAST_POSITION).fetchone()[0]
+                index = opened.enter_context(closing(open_index(path)))
+                reader = opened.enter_context(
+                    closing(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
+                )
+                reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
+            except sqlite3.Error as error:
+                raise DatabaseFileError(damaged(path, error)) from None
+            except ValueError as error:
+                raise DatabaseFileError(damaged_log(path, error)) from None
+            except OSError as error:
+                raise DatabaseFileError(
+                    f"--db {path}'s pass log {log_path(path)} cannot be read ({error.strerror}); run the daemon as "
+                    "the user who owns it, or move it away to start without the lines it holds."
+                ) from None
+            try:
+                log = PassLog(log_path(path), last_record, claim)
+            except OSError as error:
+                raise DatabaseFileError(
+                    f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
+                    "a directory the daemon may write."
+                ) from None
+            opened.pop_all()
         return cls(
             reactor,
             writer,
