@@ -22,9 +22,10 @@ from chatd.storage.sqlite import KEY_HEAD, KEYS_HELD, SQLiteHistory
 class _Ring:
     """Each account's keys, oldest first, and the log's head, as the entries so far give them."""
 
+    _keys: dict[str, list[str]]
+    _head: tuple[int, str]
+
     def __init__(self, keys: Iterable[tuple[str, str]] = (), head: tuple[int, str] = (0, "")) -> None:
-        self._keys: dict[str, list[str]] = {}
-        self._head = head
         self._reset(keys, head)
 
     def _reset(self, keys: Iterable[tuple[str, str]], head: tuple[int, str]) -> None:
