@@ -261,7 +261,7 @@ class ServerRoomTests(ChatTestCase):
         self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
 
     def test_the_servers_room_keeps_its_topic_and_lock_while_empty(self) -> None:
-        """An emptied server's room made again has the topic and lock it had; a user's room starts bare."""
+        """An emptied server's room made again has its name, topic and lock as they were; a user's room starts bare."""
         op, _ = self.online("op", "#lobby")
         self.chat.grant_operator(op)
         self.chat.set_topic(op, "#lobby", "rules: be kind")
@@ -272,7 +272,7 @@ class ServerRoomTests(ChatTestCase):
         self.assertFalse(self.chat.has_room("#lobby"))
         self.clock.advance(60)
         carol, _ = self.online("carol", "#LOBBY", "#mine")
-        self.assertEqual(self.chat.topic("#lobby"), Topic("#LOBBY", "rules: be kind", "op", 100.0))
+        self.assertEqual(self.chat.topic("#lobby"), Topic("#Lobby", "rules: be kind", "op", 100.0))
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#lobby", "mine now")
         self.assertEqual(self.chat.topic("#mine"), Topic("#mine", "", "", 0.0))
 

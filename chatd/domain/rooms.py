@@ -155,7 +155,7 @@ class Rooms:
         """The names of the rooms that outlive their members (the server's and registered ones) by their look:
         no new room may look like one of them while it is empty either."""
         self.by_look: dict[str, Room] = {}
-        """Every room by the look of its name: ``check_free`` keeps each look one room's."""
+        """Every room by the look of its name: ``new_name`` keeps each look one room's."""
         self.kept: dict[str, Kept] = {}
         """What each room that outlives its members keeps, by folded name, while it has none."""
         self.registered: dict[str, Registration] = {}
@@ -210,19 +210,23 @@ class Rooms:
             raise NoSuchRoomError(name)
         return room
 
-    def check_free(self, name: str) -> None:
-        """Raise RoomLookAlikeError if making a room ``name`` would make one that looks like another.
+    def new_name(self, name: str) -> str:
+        """The name a room made by a join of ``name`` is shown by; RoomLookAlikeError if it would look like another.
 
         Another room is one with members, or a server's or registered room
-        while it has none: it is made again by whoever joins it by its name.
+        while it has none. Such a room, made again by a join of its name in
+        any case, keeps its own (``#dev`` as registered, whoever types ``#DEV``).
         """
         shape = look(name)
         alike = self.by_look.get(shape)
         if alike is not None:
             raise RoomLookAlikeError(name, alike.name)
         outliving = self._outliving.get(shape)
-        if outliving is not None and fold(outliving) != fold(name):
+        if outliving is None:
+            return name
+        if fold(outliving) != fold(name):
             raise RoomLookAlikeError(name, outliving)
+        return outliving
 
     def membership(self, user: "User", name: str) -> Room:
         """The room ``name`` that ``user`` is in; raises NoSuchRoomError or NotInRoomError."""

@@ -109,10 +109,11 @@ class Talk:
         folded = fold(name)
         room = self._state.rooms.by_key.get(folded)
         if room is None:
-            self._state.rooms.check_free(name)
+            shown = self._state.rooms.new_name(name)
         elif fold(user.nick) in room.members:
             return room
-        shown = name if room is None else room.name
+        else:
+            shown = room.name
         rules.check_rejoin(user, shown, self._now())
         if room is not None:
             rules.check_entry(user, room, key)
