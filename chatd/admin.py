@@ -50,6 +50,7 @@ from chatd.storage import retention
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
+from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import fold
 
@@ -162,10 +163,7 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
         except ValueError as error:
             raise AdminError(damaged_log(path, error)) from None
         except OSError as error:
-            raise AdminError(
-                f"cannot read or empty --db {path}'s pass log {log} ({error.strerror}); run the tool as the user "
-                "the daemon runs as."
-            ) from None
+            raise AdminError(unreadable_log(path, error)) from None
         yield
     finally:
         if claim is not None:

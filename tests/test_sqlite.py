@@ -340,24 +340,26 @@ class BatchTests(StoreTestCase):
     def test_a_pass_log_that_cannot_be_written_stops_the_start_and_leaves_no_file_open(self) -> None:
         """A pass log that cannot be made is one sentence naming --db, and the files opened before it are closed."""
         os.symlink(os.path.join(self.directory, "gone", "passes"), log_path(self.path))
-        error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
         self.assertEqual(
-            str(error),
+            self.refused_start(),
             f"--db {self.path}'s pass log {log_path(self.path)} cannot be written (No such file or directory); "
             "give a file in a directory the daemon may write.",
         )
-        self.assertEqual(open_under(self.directory), [])
 
     def test_a_pass_log_that_cannot_be_read_stops_the_start_with_one_sentence(self) -> None:
         """A pass log the daemon cannot read (another user's, say) is one sentence naming --db, not a traceback."""
         os.mkdir(log_path(self.path))
-        error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
         self.assertEqual(
-            str(error),
-            f"--db {self.path}'s pass log {log_path(self.path)} cannot be read (Is a directory); run the daemon as "
-            "the user who owns it, or move it away to start without the lines it holds.",
+            self.refused_start(),
+            f"--db {self.path}'s pass log {log_path(self.path)} cannot be read or emptied (Is a directory); run "
+            "this as the user who owns it, or move it away to start without the lines it holds.",
         )
+
+    def refused_start(self) -> str:
+        """The sentence opening the store is refused with; no file of it is left open."""
+        error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
         self.assertEqual(open_under(self.directory), [])
+        return str(error)
 
     def killed(self) -> str:
         """The history's files as they are now, copied as a ``kill -9`` now would leave them; the copy's path."""

@@ -186,6 +186,14 @@ def damaged(path: str, error: ValueError) -> str:
     )
 
 
+def unreadable(path: str, error: OSError) -> str:
+    """The sentence for a pass log beside the history in ``path`` that cannot be read or emptied (``error``)."""
+    return (
+        f"--db {path}'s pass log {log_path(path)} cannot be read or emptied ({error.strerror}); run this as the "
+        "user who owns it, or move it away to start without the lines it holds."
+    )
+
+
 def last_committed(connection: sqlite3.Connection) -> int:
     """The number of the last record the database behind ``connection`` holds."""
     (last,) = connection.execute("SELECT last FROM pass_log").fetchone()

@@ -73,6 +73,7 @@ from chatd.storage import retention
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
+from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
@@ -303,10 +304,7 @@ class SQLiteHistory(Service):
             except ValueError as error:
                 raise DatabaseFileError(damaged_log(path, error)) from None
             except OSError as error:
-                raise DatabaseFileError(
-                    f"--db {path}'s pass log {log_path(path)} cannot be read ({error.strerror}); run the daemon as "
-                    "the user who owns it, or move it away to start without the lines it holds."
-                ) from None
+                raise DatabaseFileError(unreadable_log(path, error)) from None
             try:
                 log = PassLog(log_path(path), last_record, claim)
             except OSError as error:

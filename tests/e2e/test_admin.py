@@ -204,8 +204,8 @@ class MistakeTests(AdminTestCase):
         os.mkdir(log_path(self.db))
         self.assert_refused(
             ["export"],
-            f"cannot read or empty --db chatd.sqlite's pass log {log_path('chatd.sqlite')} (Is a directory); "
-            "run the tool as the user the daemon runs as.",
+            f"--db chatd.sqlite's pass log {log_path('chatd.sqlite')} cannot be read or emptied (Is a directory); "
+            "run this as the user who owns it, or move it away to start without the lines it holds.",
         )
 
     def test_bad_arguments_are_one_sentence(self) -> None:
