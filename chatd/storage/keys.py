@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.keylog import ADD, KeyEntry
-from chatd.storage.sqlite import KEY_HEAD, KEYS_HELD, SQLiteHistory
+from chatd.storage.sqlite import SQLiteHistory, key_ring
 
 
 class _Ring:
@@ -116,7 +116,7 @@ class SQLiteKeys(_Ring):
         """
         if not self._rereading:
             self._rereading = True
-            self._store.read(_ring).addCallbacks(self._reread, self._not_reread)
+            self._store.read(key_ring).addCallbacks(self._reread, self._not_reread)
 
     def _reread(self, ring: tuple[list[tuple[str, str]], tuple[int, str]]) -> None:
         self._rereading = False
@@ -139,12 +139,6 @@ out those after a gap. ``_ADD`` and ``_DROP`` take the account, the key, the seq
 
 _ADD = f"INSERT INTO device_keys (account, key, seq) SELECT ?1, ?2, ?3 WHERE {_WRITTEN}"
 _DROP = f"DELETE FROM device_keys WHERE account = ?1 AND key = ?2 AND {_WRITTEN}"
-
-
-def _ring(connection: sqlite3.Connection) -> tuple[list[tuple[str, str]], tuple[int, str]]:
-    """Every account's keys, oldest first, and the log's head, as the file holds them (on the reader thread)."""
-    keys = connection.execute(KEYS_HELD).fetchall()
-    return keys, connection.execute(KEY_HEAD).fetchone() or (0, "")
 
 
 def _entries(connection: sqlite3.Connection, first: int, limit: int) -> list[KeyEntry]:

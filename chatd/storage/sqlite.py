@@ -121,11 +121,8 @@ _REGISTERED_ROOMS = (
 )
 """Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
 
-KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
+_KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
 """The key log's last entry: its seq and hash (the head); no row for an empty log."""
-
-KEYS_HELD = "SELECT account, key FROM device_keys ORDER BY seq"
-"""Every account's device keys, each account's oldest first (chatd.storage.keys)."""
 
 _LAST_POSITION = (
     "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
@@ -284,15 +281,17 @@ class SQLiteHistory(Service):
                 # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
                 writer.execute("PRAGMA wal_autocheckpoint = 0")
                 # What was shown but not yet committed when the daemon last stopped, before anything is read.
-                last_record = replay(writer, log_path(path))
+                try:
+                    last_record = replay(writer, log_path(path))
+                except OSError as error:
+                    raise DatabaseFileError(unreadable_log(path, error)) from None
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
                 restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
                 registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
                 waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
                 rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
                 transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
-                keys = writer.execute(KEYS_HELD).fetchall()
-                key_head = writer.execute(KEY_HEAD).fetchone() or (0, "")
+                keys, key_head = key_ring(writer)
                 position = writer.execute(_LAST_POSITION).fetchone()[0]
                 index = opened.enter_context(closing(open_index(path)))
                 reader = opened.enter_context(
@@ -303,8 +302,6 @@ class SQLiteHistory(Service):
                 raise DatabaseFileError(damaged(path, error)) from None
             except ValueError as error:
                 raise DatabaseFileError(damaged_log(path, error)) from None
-            except OSError as error:
-                raise DatabaseFileError(unreadable_log(path, error)) from None
             try:
                 log = PassLog(log_path(path), last_record, claim)
             except OSError as error:
@@ -733,6 +730,15 @@ def _check(connection: sqlite3.Connection) -> None:
 def _data_version(connection: sqlite3.Connection) -> int:
     """``PRAGMA data_version``: a number that changes when a connection other than ``connection`` commits."""
     return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
+
+def key_ring(connection: sqlite3.Connection) -> tuple[list[tuple[str, str]], tuple[int, str]]:
+    """Every account's device keys, each account's oldest first, and the key log's head, as the file holds them.
+
+    Read at start, and again by chatd.storage.keys after a failed write (on the reader thread).
+    """
+    keys = connection.execute("SELECT account, key FROM device_keys ORDER BY seq").fetchall()
+    return keys, connection.execute(_KEY_HEAD).fetchone() or (0, "")
 
 
 def _row(position: int, event: Event) -> Row:
