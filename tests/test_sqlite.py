@@ -355,6 +355,27 @@ class BatchTests(StoreTestCase):
             "this as the user who owns it, or move it away to start without the lines it holds.",
         )
 
+    def test_a_search_index_in_the_way_stops_the_start_with_one_sentence(self) -> None:
+        """A folder where the search index's file should be is one sentence naming --db and the index."""
+        os.mkdir(index_path(self.path))
+        self.assertEqual(
+            self.refused_start(),
+            f"--db {self.path}: its search index {index_path(self.path)} cannot be made ({index_path(self.path)}: "
+            "Is a directory); give a --db in a directory the daemon may write.",
+        )
+
+    def test_a_search_index_file_that_cannot_be_removed_stops_the_start_with_one_sentence(self) -> None:
+        """A damaged index is replaced; a file of it that cannot be removed is one sentence naming that file."""
+        self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
+        with open(index_path(self.path), "wb") as index:
+            index.write(b"not an index")
+        os.mkdir(index_path(self.path) + "-wal")
+        self.assertEqual(
+            self.refused_start(),
+            f"--db {self.path}: its search index {index_path(self.path)} cannot be made "
+            f"({index_path(self.path)}-wal: Is a directory); give a --db in a directory the daemon may write.",
+        )
+
     def refused_start(self) -> str:
         """The sentence opening the store is refused with; no file of it is left open."""
         error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)

@@ -150,22 +150,31 @@ def open_index(path: str) -> sqlite3.Connection:
     cannot be made.
     """
     where = index_path(path)
-    connection = _usable(where)
-    if connection is None:
-        for name in (where, f"{where}-wal", f"{where}-shm"):
-            with suppress(FileNotFoundError):
-                os.remove(name)
-        try:
-            connection = _connect(where)
-            connection.executescript(
-                f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {VERSION}; COMMIT;"
-            )
-        except sqlite3.Error as error:
-            raise DatabaseFileError(
-                f"--db {path}: its search index {where} cannot be made ({error}); "
-                "give a --db in a directory the daemon may write."
-            ) from None
+    try:
+        connection = _usable(where) or _made(where)
+    except (sqlite3.Error, OSError) as error:
+        why = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) else error
+        raise DatabaseFileError(
+            f"--db {path}: its search index {where} cannot be made ({why}); "
+            "give a --db in a directory the daemon may write."
+        ) from None
     connection.execute("ATTACH DATABASE ? AS history", (path,))
+    return connection
+
+
+def _made(where: str) -> sqlite3.Connection:
+    """A new, empty index at ``where``, in place of whatever files are there."""
+    for name in (where, f"{where}-wal", f"{where}-shm"):
+        with suppress(FileNotFoundError):
+            os.remove(name)
+    connection = _connect(where)
+    try:
+        connection.executescript(
+            f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {VERSION}; COMMIT;"
+        )
+    except sqlite3.Error:
+        connection.close()
+        raise
     return connection
 
 
@@ -179,7 +188,7 @@ def _connect(where: str, connection: sqlite3.Connection | None = None) -> sqlite
 
 def _usable(where: str) -> sqlite3.Connection | None:
     """A connection to the index at ``where`` if it is one of this version and sound; else None."""
-    if not os.path.exists(where):
+    if not os.path.isfile(where):
         return None
     connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
     try:
