@@ -351,6 +351,8 @@ class Options(usage.Options):
 
     def __init__(self) -> None:
         super().__init__()
+        # --help shows an opt_ method's docstring as written: its second line's indent would show as a gap.
+        self.docs = {name: " ".join(doc.split()) if doc else doc for name, doc in self.docs.items()}
         self["listen"] = []
         self["web-listen"] = []
         self["irc-listen"] = []

@@ -3,6 +3,7 @@
 import dataclasses
 import io
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -20,6 +21,9 @@ from chatd.start import StartError
 from chatd.tap import LIMIT_OPTIONS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
+
+HELP_COLUMN = 28
+"""Where --help's descriptions begin on each line (Twisted's ``docMakeChunks``): before it, option and gap."""
 
 
 def parse(*arguments: str) -> Options:
@@ -43,6 +47,11 @@ class OptionsTests(SynchronousTestCase):
             (5000, "::", "#lobby", "", []),
         )
         self.assertTrue(options["server-name"])
+
+    def test_help_shows_every_option_as_one_run_of_words(self) -> None:
+        """--help's text has no gap where a docstring of an option's method went on to an indented line."""
+        described = [line[HELP_COLUMN:] for line in str(Options()).splitlines()]
+        self.assertEqual([line for line in described if re.search(r"\S {2,}\S", line)], [])
 
     def test_listen_is_repeatable_and_drops_default_port(self) -> None:
         """Each --listen adds an endpoint; alone they replace the default port."""
