@@ -16,7 +16,8 @@ file (after a ``kill -9``, say), the tool claims the file
 (chatd.storage.claim) and commits the log first, as a start would; else a
 start would bring back lines ``forget`` took out. Beside a running daemon,
 it first waits (up to ``BUSY_SECONDS``) for the daemon's writer to commit
-what its log held when the command began, about ``COMMIT_EVERY`` seconds.
+what its log held when the command began, about ``COMMIT_EVERY`` seconds
+(or to give it up: a commit that failed keeps none of its lines).
 
 The daemon keeps its file in WAL mode and each of its transactions short,
 so this tool's reads never stop it; ``forget`` deletes a chunk at a time
@@ -171,22 +172,32 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
 
 
 def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
-    """Wait until the running daemon has committed every record its pass log holds now.
+    """Wait until the running daemon has committed every record its pass log holds now, or given it up.
 
-    Raises AdminError when it has not within ``BUSY_SECONDS``; ``sqlite3.Error``,
-    ``ValueError`` (a damaged log), ``OSError``.
+    A record is given up when its commit failed (a full disk): the daemon
+    says so in the log, and those lines are not kept, so there is nothing
+    more to wait for. Raises AdminError when neither happened within
+    ``BUSY_SECONDS``; ``sqlite3.Error``, ``ValueError`` (a damaged log),
+    ``OSError``.
     """
     waiting = unapplied(log_path(path), last_committed(connection))
     if not waiting:
         return
+    last = waiting[-1][0]
     deadline = time.monotonic() + BUSY_SECONDS
-    while last_committed(connection) < waiting[-1][0]:
+    while _unsettled(connection, path, last):
         if time.monotonic() > deadline:
             raise AdminError(
                 f"the daemon on --db {path} has not committed the lines it showed in {BUSY_SECONDS:.0f} s; "
                 "run the command again."
             )
         time.sleep(COMMITTED_POLL_SECONDS)
+
+
+def _unsettled(connection: sqlite3.Connection, path: str, last: int) -> bool:
+    """Whether a record of the pass log up to number ``last`` is neither committed nor given up."""
+    committed = last_committed(connection)
+    return committed < last and any(record[0] <= last for record in unapplied(log_path(path), committed))
 
 
 def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:

@@ -10,8 +10,10 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
+from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -52,3 +54,30 @@ class BesideARunningStoreTests(SynchronousTestCase):
         self.assertEqual(statuses, [0])
         texts = [json.loads(line)["text"] for line in out.getvalue().splitlines()]
         self.assertEqual(texts, ["shown, not yet committed"])
+
+    def test_export_stops_waiting_for_lines_whose_commit_failed(self) -> None:
+        """The writer's commit fails (a full disk): the log says those lines are not kept, and the export
+        goes on at once without them rather than waiting out its limit."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "kept", 1))
+        committed(self.reactor, store)
+        store.commit_every = 3600.0
+        store.append(said(2, "#lobby", "alice", "shown, then lost to a full disk", 2))
+        self.reactor.advance(0)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        out = io.StringIO()
+        statuses: list[int] = []
+        tool = threading.Thread(
+            target=lambda: statuses.append(admin.main(["--db", self.path, "export"], out))
+        )
+        tool.start()
+        tool.join(WAITING_SECONDS)
+        self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
+        committed(self.reactor, store)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        tool.join(DEADLINE_SECONDS)
+        self.assertEqual(statuses, [0])
+        self.assertEqual([json.loads(line)["text"] for line in out.getvalue().splitlines()], ["kept"])
