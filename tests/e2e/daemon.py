@@ -152,6 +152,23 @@ class Daemon:
             if not self._read(deadline - time.monotonic()) and not self._eof:
                 self.fail(f"no log line matching {pattern.pattern!r} within {DEADLINE_SECONDS} s")
 
+    def assert_not_logged(self, pattern: "re.Pattern[bytes]", seconds: float) -> None:
+        """Fail if a line matching ``pattern`` is logged within ``seconds`` from now.
+
+        For what must not happen, which no condition can end the wait for:
+        ``seconds`` is the time it would take to happen. Lines logged
+        before the call are passed over, and later waits start after the window.
+        """
+        self.logged_so_far()
+        self._scanned = len(self.log)
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and not self._eof:
+            self._read(left)
+            for line in self.log[self._scanned :]:
+                if pattern.search(line) is not None:
+                    self.fail(f"logged {line!r}, matching {pattern.pattern!r}, within {seconds} s")
+            self._scanned = len(self.log)
+
     def logged_so_far(self) -> list[bytes]:
         """Every log line written by now, read without waiting."""
         while not self._eof and self._read(0):

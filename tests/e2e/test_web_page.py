@@ -47,6 +47,9 @@ def wait_for_text(page: Page, css: str, text: str) -> None:
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
+UNASKED_RECONNECT_SECONDS = 3.0
+"""How long a page that came back by itself after the deadline would take to be seen: its first pause is at most 1 s."""
+
 
 class ChatTests(SynchronousTestCase):
     """Browsers and nc users in the same rooms of one daemon."""
@@ -79,18 +82,39 @@ class ChatTests(SynchronousTestCase):
             self.assertEqual(sorted(page.texts("#member-list .member")), ["alice", "bob", "carol"])
             quiet(self, page)
 
-    def test_a_nickname_chosen_after_the_servers_deadline_still_gets_in(self) -> None:
-        """The server closes a socket that chose no nickname in time; the page reconnects quietly and the nickname works."""
+    def test_a_tab_left_unnamed_past_the_servers_deadline_waits_then_gets_in(self) -> None:
+        """The server closes a socket that chose no nickname in time: the page does not reconnect by itself,
+        shows nothing alarming, and connects again when a nickname is chosen."""
         daemon, url = start_web(self, "--register-timeout", "1")
         page = Page(self, url)
         page.wait(lambda: page.find("#login-nick").is_enabled() or None, "the nickname box")
-        # Two more connections: the page came back by itself twice after the deadline closed it.
-        for _ in range(3):
-            daemon.wait_for_log(CONNECTED)
+        page.wait(lambda: page.script("return !window.chatd.link.connected;") or None, "the deadline's close")
+        daemon.assert_not_logged(CONNECTED, UNASKED_RECONNECT_SECONDS)
+        self.assertEqual(page.status(), "Choose a nickname to connect.")
+        self.assertEqual(page.find("#login-error").text, "")
+        self.assertTrue(page.find("#login-submit").is_enabled())
         self.assertNotIn("no nickname chosen", page.shown())
         page.login("slowpoke")
         self.assertEqual(page.title(), "#lobby")
         self.assertNotIn("no nickname chosen", page.shown())
+        quiet(self, page)
+
+    def test_an_unnamed_page_comes_back_by_itself_after_a_restart(self) -> None:
+        """A drop other than the deadline's is reconnected before a nickname is chosen too, and the nickname works."""
+        daemon, url = start_web(self)
+        page = Page(self, url)
+        page.wait(lambda: page.find("#login-nick").is_enabled() or None, "the nickname box")
+        daemon.signal(signal.SIGTERM)
+        page.wait(
+            lambda: page.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = Daemon.start(self, [*LOOPBACK, "--web-port", port])
+        self.assertEqual(web_url(daemon), url)
+        daemon.wait_for_log(CONNECTED)
+        page.wait(lambda: page.status() == "Connected. Choose a nickname." or None, "the page to be back")
+        page.login("slowpoke")
+        self.assertEqual(page.title(), "#lobby")
         quiet(self, page)
 
     def test_a_private_message_opens_a_conversation_with_its_sender(self) -> None:

@@ -35,6 +35,7 @@ class Chat {
       received: (object) => this.receive(object),
       lost: (seconds, failures) => this.lost(seconds, failures),
       ended: () => this.view.say("You left the chat. Reload the page to come back."),
+      held: () => this.held(),
     });
     this.files = new Transfers({
       send: (line) => this.link.send(line),
@@ -107,6 +108,16 @@ class Chat {
     this.view.header();
     const again = failures > 1 ? ` (attempt ${failures})` : "";
     this.view.say(`Disconnected. Reconnecting in ${Math.max(1, Math.round(seconds))} s${again}…`);
+  }
+
+  /** The server closed a connection that chose no nickname in time: the page connects again for the user's. */
+  held() {
+    if (this.asked) {
+      // The nickname went out as the socket closed: send it on a new one.
+      this.link.now();
+      return;
+    }
+    this.view.say("Choose a nickname to connect.");
   }
 
   send(line) {
@@ -228,6 +239,12 @@ class Chat {
 
   error(object) {
     const text = typeof object.text === "string" ? object.text : "Error";
+    if (object.code === "register-timeout") {
+      // A tab left at the login past the server's deadline: coming back by
+      // itself would only meet the deadline again, so the page waits for a nickname.
+      this.link.hold();
+      return;
+    }
     if (this.me !== null && this.files.error(object)) return;
     if (this.me !== null && this.encryption.error(object)) return;
     if (object.code === "not-kept") {
@@ -699,6 +716,8 @@ class Chat {
         this.greet();
       } else {
         this.view.say("Not connected yet: your nickname is sent once the server answers.");
+        // The user is waiting: try at once, not at the end of a pause or after the server's deadline.
+        this.link.now();
       }
     });
     $("composer").addEventListener("submit", (event) => {

@@ -1,7 +1,8 @@
 // The page's one connection to chatd: a WebSocket at /ws on the page's own
 // origin, opened again after it drops, with growing pauses (as the terminal
 // client's chatd/client/connection.py does) so the users of a restarted
-// server do not all come back in the same instant.
+// server do not all come back in the same instant; or, when told to hold,
+// only once asked again.
 
 const FIRST_PAUSE_SECONDS = 0.5;
 const LONGEST_PAUSE_SECONDS = 30;
@@ -26,7 +27,8 @@ export function socketUrl() {
  * `handlers.opened()` runs when a socket is up, `handlers.received(object)`
  * for each JSON object the server sends (frames that are no JSON object are
  * dropped), `handlers.lost(seconds, failures)` when it is gone and the next
- * attempt is `seconds` away, `handlers.ended()` when it is gone after `stop`.
+ * attempt is `seconds` away, `handlers.ended()` when it is gone after `stop`,
+ * `handlers.held()` when it is gone after `hold` and waits for `now`.
  */
 export class Link {
   constructor(handlers, url = socketUrl()) {
@@ -37,6 +39,7 @@ export class Link {
     this.timer = null;
     this.openedAt = 0;
     this.stopped = false;
+    this.held = false;
   }
 
   get connected() {
@@ -78,6 +81,10 @@ export class Link {
         this.handlers.ended();
         return;
       }
+      if (this.held) {
+        this.handlers.held();
+        return;
+      }
       this.retry();
     });
   }
@@ -89,11 +96,22 @@ export class Link {
     this.timer = setTimeout(() => this.start(), seconds * 1000);
   }
 
-  /** Try again now, not at the end of the pause. */
+  /** Try again now: not at the end of the pause, or not waiting any longer after `hold`. */
   now() {
-    if (this.timer === null) return;
-    clearTimeout(this.timer);
+    if (this.socket !== null || this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.held = false;
     this.start();
+  }
+
+  /**
+   * Come back only when asked (`now`) once the socket closes: the server
+   * closed it for a reason a new socket would meet again, as its deadline
+   * for choosing a nickname, and a tab left open would cost it a
+   * connection a minute for as long as it stays open (issue 14).
+   */
+  hold() {
+    this.held = true;
   }
 
   /** Send one line as a text frame; false if no socket is up to take it. */
