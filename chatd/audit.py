@@ -54,6 +54,7 @@ from chatd.domain.events import (
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
+    RoomRegistrationNotKept,
     RoomUnregistered,
     Setting,
     ShuttingDown,
@@ -168,6 +169,13 @@ def line(event: Event) -> Line | None:
             return _by(actor, "registered {room}", room=event.room)
         case RoomUnregistered(actor=actor):
             return _by(actor, "unregistered {room}", room=event.room)
+        case RoomRegistrationNotKept(actor=actor):
+            return _by(
+                actor,
+                "changed {room}'s registration, undone: the --db file could not keep it ({kept})",
+                room=event.room,
+                kept="not registered" if event.owner is None else f"registered to {event.owner}",
+            )
         case RoomOperatorAdded(actor=actor):
             return _by(actor, "made {nick} a room operator of {room}", nick=event.nick, room=event.room)
         case RoomOperatorRemoved(actor=actor):

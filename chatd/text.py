@@ -10,6 +10,7 @@ nothing of the server but the protocol's own rules. Pure, no I/O.
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Characters never shown to another user: C0 and C1 controls (every
 # terminal escape sequence starts with one), surrogates, line and paragraph
@@ -89,6 +90,19 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     counts = ((joined, "joined"), (left, "left"), (renamed, "changed nickname"))
     said = ", ".join(f"{count} {what}" for count, what in counts if count)
     return f"{said or 'nobody came or went'}; {members} here now"
+
+
+def registration_undone_words(nick: str, owner: str | None, operators: Sequence[str]) -> str:
+    """A room's registration put back after ``nick``'s change to it could not be saved, as text front ends say it.
+
+    ``bob's change to its registration could not be saved: registered to
+    alice, operators bob, carol`` (or ``...: not registered``).
+    """
+    if owner is None:
+        kept = "not registered"
+    else:
+        kept = f"registered to {owner}" + (f", operators {', '.join(operators)}" if operators else "")
+    return f"{nick}'s change to its registration could not be saved: {kept}"
 
 
 def tally_period(seconds: float) -> str:

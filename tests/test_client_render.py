@@ -263,6 +263,30 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
     ),
     (
         {
+            "type": "room_registration_not_kept",
+            "at": AT,
+            "room": "#dev",
+            "nick": "bob",
+            "owner": "alice",
+            "operators": ["bob", "carol"],
+        },
+        [
+            "00:01 - #dev: bob's change to its registration could not be saved: registered to alice, operators bob, carol"
+        ],
+    ),
+    (
+        {
+            "type": "room_registration_not_kept",
+            "at": AT,
+            "room": "#dev",
+            "nick": "alice",
+            "owner": None,
+            "operators": [],
+        },
+        ["00:01 - #dev: alice's change to its registration could not be saved: not registered"],
+    ),
+    (
+        {
             "type": "room_operator_added",
             "at": AT,
             "room": "#dev",

@@ -1,6 +1,10 @@
 """Registered rooms in the domain: an identified owner registers a room, names room operators by account,
 and the room keeps them, its topic and its lock while empty and across a restart (chatd.domain.registry)."""
 
+from collections.abc import Awaitable
+
+from twisted.internet.defer import Deferred, ensureDeferred
+
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     NoAccountError,
@@ -8,12 +12,19 @@ from chatd.domain.errors import (
     NotInRoomError,
     NotOwnerError,
     RoomLookAlikeError,
+    RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
     ServerRoomError,
     TopicLockedError,
 )
-from chatd.domain.events import RoomOperatorAdded, RoomOperatorRemoved, RoomRegistered, RoomUnregistered
+from chatd.domain.events import (
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomRegistrationNotKept,
+    RoomUnregistered,
+)
 from chatd.domain.ports import UserView
 from chatd.domain.replies import Topic
 from chatd.domain.rooms import RegisteredRoom
@@ -28,10 +39,13 @@ class RegistryTestCase(ChatTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.accounts = MemoryAccounts()
-        self.rooms = MemoryRooms()
+        self.rooms = self.room_store()
         self.chat = self.make_chat()
         self.alice, self.alice_session = self.identified("alice", "#lobby", "#dev")
         self.bob, self.bob_session = self.identified("bob", "#lobby", "#dev")
+
+    def room_store(self) -> MemoryRooms:
+        return MemoryRooms()
 
     def make_chat(self) -> Chat:
         """A chat on this test's clock, history, accounts and rooms: a restart keeps what they keep."""
@@ -43,6 +57,11 @@ class RegistryTestCase(ChatTestCase):
             accounts=self.accounts,
             rooms=self.rooms,
         )
+
+    def done(self, change: Awaitable[None] | None) -> None:
+        """Wait for a change to a registered room to be kept (at once, in memory); there must be one."""
+        assert change is not None
+        self.kept(change)
 
     def identified(self, nick: str, *rooms: str) -> tuple[UserView, RecordingSession]:
         """A user ``nick`` in ``rooms`` who registered their nickname, and so is identified to it."""
@@ -56,7 +75,7 @@ class RegisterRoomTests(RegistryTestCase):
 
     def test_owner_registers_and_every_member_is_told(self) -> None:
         """The room is registered to alice's account, kept by the store, and both members get the event."""
-        self.chat.register_room(self.alice, "#Dev")
+        self.done(self.chat.register_room(self.alice, "#Dev"))
         event = self.published[-1]
         assert isinstance(event, RoomRegistered)
         self.assertEqual((event.room, event.account, event.actor.nick), ("#dev", "alice", "alice"))
@@ -86,7 +105,7 @@ class RegisterRoomTests(RegistryTestCase):
 
     def test_registering_twice_is_refused(self) -> None:
         """A registered room names its owner when registered again."""
-        self.chat.register_room(self.alice, "#dev")
+        self.done(self.chat.register_room(self.alice, "#dev"))
         self.assertRaises(RoomRegisteredError, self.chat.register_room, self.alice, "#dev")
 
 
@@ -95,12 +114,12 @@ class RoomOperatorTests(RegistryTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.chat.register_room(self.alice, "#dev")
+        self.done(self.chat.register_room(self.alice, "#dev"))
 
     def test_a_room_operator_may_lock_and_kick_and_is_announced(self) -> None:
         """bob, made a room operator, locks the topic and kicks; everyone in the room saw him made one."""
         carol, _ = self.online("carol", "#dev")
-        self.chat.add_room_operator(self.alice, "#dev", "BOB")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "BOB"))
         event = self.published[-1]
         assert isinstance(event, RoomOperatorAdded)
         self.assertEqual((event.nick, event.account, event.actor.nick), ("bob", "bob", "alice"))
@@ -113,8 +132,8 @@ class RoomOperatorTests(RegistryTestCase):
 
     def test_a_removed_room_operator_may_no_longer(self) -> None:
         """After /deop bob is refused what he could do."""
-        self.chat.add_room_operator(self.alice, "#dev", "bob")
-        self.chat.remove_room_operator(self.alice, "#dev", "bob")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        self.done(self.chat.remove_room_operator(self.alice, "#dev", "bob"))
         self.assertIsInstance(self.published[-1], RoomOperatorRemoved)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)
 
@@ -122,7 +141,7 @@ class RoomOperatorTests(RegistryTestCase):
         """Neither a member nor a room operator names room operators."""
         carol, _ = self.identified("carol", "#dev")
         self.assertRaises(NotOwnerError, self.chat.add_room_operator, self.bob, "#dev", "carol")
-        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
         self.assertRaises(NotOwnerError, self.chat.add_room_operator, self.bob, "#dev", "carol")
         self.assertRaises(NotOwnerError, self.chat.remove_room_operator, carol, "#dev", "bob")
         self.assertRaises(NotOwnerError, self.chat.unregister_room, self.bob, "#dev")
@@ -139,7 +158,7 @@ class RoomOperatorTests(RegistryTestCase):
 
     def test_room_operators_are_kept_by_account(self) -> None:
         """bob leaves; back under his nickname he is nobody's operator until he identifies again."""
-        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
         self.chat.quit(self.bob)
         bob, session = self.online("bob2", "#dev")
         self.assertRaises(NotOwnerError, self.chat.lock_topic, bob, "#dev", True)
@@ -153,8 +172,8 @@ class OutlivesTests(RegistryTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.chat.register_room(self.alice, "#dev")
-        self.chat.add_room_operator(self.alice, "#dev", "bob")
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
         self.set_at = self.clock.seconds()
         self.chat.set_topic(self.alice, "#dev", "release friday")
         self.chat.lock_topic(self.alice, "#dev", True)
@@ -190,7 +209,7 @@ class OutlivesTests(RegistryTestCase):
         chat.part(dave, "#DEV")
         alice, _ = self.identified_again("alice")
         chat.part(alice, "#dev")
-        chat.unregister_room(alice, "#dev")
+        self.done(chat.unregister_room(alice, "#dev"))
         chat.join(dave, "#d\u0435v")
 
     def test_a_restart_keeps_owner_operators_and_topic(self) -> None:
@@ -202,14 +221,14 @@ class OutlivesTests(RegistryTestCase):
         bob, _ = self.identified_again("bob")
         self.assertEqual(chat.topic("#dev"), Topic("#dev", "release friday", "alice", self.set_at))
         chat.lock_topic(bob, "#dev", False)
-        chat.remove_room_operator(alice, "#dev", "bob")
+        self.done(chat.remove_room_operator(alice, "#dev", "bob"))
         self.assertRaises(NotOwnerError, chat.lock_topic, bob, "#dev", True)
 
     def test_the_owner_may_unregister_it_while_empty(self) -> None:
         """Unregistered, the room is an ordinary one: gone when empty, with its topic."""
         self.chat.part(self.bob, "#dev")
         self.chat.part(self.alice, "#dev")
-        self.chat.unregister_room(self.alice, "#dev")
+        self.done(self.chat.unregister_room(self.alice, "#dev"))
         self.assertIsInstance(self.published[-1], RoomUnregistered)
         self.assertEqual(self.rooms.registered(), [])
         carol, _ = self.online("carol", "#dev")
@@ -222,3 +241,149 @@ class OutlivesTests(RegistryTestCase):
         user = self.chat.identify(session, user, nick, "")
         self.chat.join(user, "#dev")
         return user, session
+
+
+class AnsweredRooms(MemoryRooms):
+    """Registered rooms whose every change waits to be answered, as a store's commit does: ``answers`` in the
+    order the changes came; one failed is a change the file refused (a full disk, say)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[Deferred[None]] = []
+
+    def register(self, room: str, name: str, owner: str, at: float) -> "Deferred[None]":
+        super().register(room, name, owner, at)
+        return self._answer()
+
+    def unregister(self, room: str) -> "Deferred[None]":
+        super().unregister(room)
+        return self._answer()
+
+    def add_operator(self, room: str, account: str) -> "Deferred[None]":
+        super().add_operator(room, account)
+        return self._answer()
+
+    def remove_operator(self, room: str, account: str) -> "Deferred[None]":
+        super().remove_operator(room, account)
+        return self._answer()
+
+    def _answer(self) -> "Deferred[None]":
+        answer: Deferred[None] = Deferred()
+        self.answers.append(answer)
+        return answer
+
+
+def started(change: Awaitable[None] | None) -> "Deferred[None]":
+    """``change`` awaited, as the front ends await it; there must be one."""
+    assert change is not None
+
+    async def waiting() -> None:
+        await change
+
+    return ensureDeferred(waiting())
+
+
+class NotKeptTests(RegistryTestCase):
+    """A change the store cannot keep is undone for everyone who saw it, and refused to its asker."""
+
+    def room_store(self) -> AnsweredRooms:
+        self.answered = AnsweredRooms()
+        return self.answered
+
+    def kept_at_once(self, change: Awaitable[None] | None) -> None:
+        """``change`` kept: its answer comes at once."""
+        waiting = started(change)
+        self.answered.answers[-1].callback(None)
+        self.successResultOf(waiting)
+
+    def refused(self, waiting: "Deferred[None]", answer: int) -> None:
+        """The store's answer number ``answer`` is a failure; ``waiting`` (its change) fails with RoomNotKeptError."""
+        self.answered.answers[answer].errback(OSError("disk full"))
+        self.failureResultOf(waiting, RoomNotKeptError)
+
+    def undone(self) -> list[RoomRegistrationNotKept]:
+        return [event for event in self.published if isinstance(event, RoomRegistrationNotKept)]
+
+    def test_a_registration_not_kept_is_undone_for_everyone_in_the_room(self) -> None:
+        """Registering fails: alice is refused, the room's members are told it is not registered, and it is not."""
+        registering = started(self.chat.register_room(self.alice, "#dev"))
+        self.assertIsInstance(self.published[-1], RoomRegistered)
+        self.refused(registering, 0)
+        [undone] = self.undone()
+        self.assertEqual(
+            (undone.room, undone.owner, undone.operators, undone.actor.nick), ("#dev", None, (), "alice")
+        )
+        self.assertIn(seen(undone), self.bob_session.received)
+        self.assertIn(seen(undone), self.alice_session.received)
+        self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#dev", "bob")
+
+    def test_an_unregistration_not_kept_gives_the_room_back_with_its_operators(self) -> None:
+        """Unregistering fails: the room is alice's again, bob still its operator, and alice may /deop him."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        self.kept_at_once(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        unregistering = started(self.chat.unregister_room(self.alice, "#dev"))
+        self.refused(unregistering, 2)
+        [undone] = self.undone()
+        self.assertEqual((undone.owner, undone.operators), ("alice", ("bob",)))
+        self.chat.lock_topic(self.bob, "#dev", True)
+        self.kept_at_once(self.chat.remove_room_operator(self.alice, "#dev", "bob"))
+
+    def test_an_operator_not_kept_loses_the_standing_again(self) -> None:
+        """bob made a room operator may lock the topic at once; once that fails, he may not, and all are told."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        adding = started(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        self.chat.lock_topic(self.bob, "#dev", True)
+        self.refused(adding, 1)
+        [undone] = self.undone()
+        self.assertEqual((undone.owner, undone.operators), ("alice", ()))
+        self.assertIn(seen(undone), self.bob_session.received)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", False)
+
+    def test_two_changes_refused_together_leave_it_as_before_both(self) -> None:
+        """/op then /deop of bob in one failed transaction: bob is no operator, as before either; nothing to undo."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        adding = started(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        dropping = started(self.chat.remove_room_operator(self.alice, "#dev", "bob"))
+        self.refused(adding, 1)
+        self.refused(dropping, 2)
+        self.assertEqual(self.undone(), [])
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)
+
+    def test_a_change_refused_after_an_earlier_one_was_kept_leaves_the_earlier(self) -> None:
+        """/op kept, then the /deop after it refused: bob is an operator again, and may lock the topic."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        adding = started(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        dropping = started(self.chat.remove_room_operator(self.alice, "#dev", "bob"))
+        self.answered.answers[1].callback(None)
+        self.successResultOf(adding)
+        self.refused(dropping, 2)
+        [undone] = self.undone()
+        self.assertEqual(undone.operators, ("bob",))
+        self.chat.lock_topic(self.bob, "#dev", True)
+
+    def test_a_change_refused_before_a_later_one_is_answered_keeps_the_later(self) -> None:
+        """/register refused while the /op after it waits: not registered; the /op, kept later, changes nothing."""
+        registering = started(self.chat.register_room(self.alice, "#dev"))
+        adding = started(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        self.refused(registering, 0)
+        [undone] = self.undone()
+        self.assertIsNone(undone.owner)
+        self.answered.answers[1].callback(None)
+        self.successResultOf(adding)
+        self.assertEqual(len(self.undone()), 1)
+        self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#dev", "bob")
+
+    def test_a_change_refused_while_a_later_one_waits_is_undone_under_the_later(self) -> None:
+        """/op bob refused while the /deop carol after it waits: carol stays dropped, and bob is none."""
+        carol, _ = self.identified("carol", "#dev")
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        self.kept_at_once(self.chat.add_room_operator(self.alice, "#dev", "carol"))
+        adding = started(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        dropping = started(self.chat.remove_room_operator(self.alice, "#dev", "carol"))
+        self.refused(adding, 2)
+        [undone] = self.undone()
+        self.assertEqual(undone.operators, ())
+        self.answered.answers[3].callback(None)
+        self.successResultOf(dropping)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", True)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)

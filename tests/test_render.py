@@ -336,6 +336,8 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "until": st.none() | TIMES,
         "locked": st.booleans(),
         "address": st.booleans(),
+        "owner": st.none() | text,
+        "operators": st.lists(text, max_size=4).map(tuple),
         "changes": st.lists(
             st.builds(ModeChange, st.sampled_from(Setting), st.booleans(), text), min_size=1, max_size=3
         ).map(tuple),

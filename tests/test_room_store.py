@@ -5,6 +5,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Awaitable
 from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -16,7 +17,7 @@ from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import said
 from tests.helpers import ThreadedReactor
-from tests.test_history import open_store
+from tests.test_history import deferred, open_store
 
 
 class RoomStoreContract:
@@ -95,6 +96,36 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         self.reactor.run_until(registered)  # type: ignore[arg-type]
         self.assertEqual(done, [None])
         self.assertEqual(self.store.commits, 1)
+
+    def test_a_registration_the_file_refuses_never_reaches_memory_nor_a_later_one(self) -> None:
+        """A refused registration fails and stays out of memory; an operator the file took for it meanwhile is not
+        one of the room when it is registered again."""
+        rooms = self.make()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON registered_rooms BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        self.answered(rooms.register("#dev", "#dev", "alice", 1.0), sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(list(rooms.registered()), [])
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER full")
+        self.answered(rooms.add_operator("#dev", "bob"))
+        self.assertEqual(list(rooms.registered()), [])
+        self.answered(rooms.register("#dev", "#dev", "carol", 2.0))
+        self.assertEqual(list(rooms.registered()), [RegisteredRoom("#dev", "carol")])
+        self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
+
+    def answered(self, change: Awaitable[None], failure: type[Exception] | None = None) -> None:
+        """End the pass and wait for the file's answer to ``change``: kept, or failed with ``failure``."""
+        waiting = deferred(change)
+        self.reactor.advance(0)
+        while not waiting.called:
+            self.reactor.run_from_thread()
+        if failure is None:
+            self.successResultOf(waiting)
+        else:
+            self.failureResultOf(waiting, failure)
 
     def test_a_version_4_database_is_upgraded_with_its_accounts_kept(self) -> None:
         """A database from before registered rooms gets their tables, keeps its rows, and registers rooms."""

@@ -33,7 +33,7 @@ from chatd.client.style import (
     nickname,
     paint,
 )
-from chatd.text import scrub, tally_words
+from chatd.text import registration_undone_words, scrub, tally_words
 
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""
@@ -208,6 +208,14 @@ def _crowd_tallied(fields: _Fields, view: View) -> Shown:
     """A big room's comings and goings since its last tally, as one dimmed line of the room."""
     counts = (fields.number(key) for key in ("joined", "left", "renamed", "members"))
     return _one(fields, view, Look.EVENT, f"{fields.text('room')}: {tally_words(*counts)}")
+
+
+def _registration_not_kept(fields: _Fields, view: View) -> Shown:
+    """A change to a room's registration undone, the server unable to save it: the registration as it stands."""
+    words = registration_undone_words(
+        fields.text("nick"), fields.text("owner") or None, fields.texts("operators")
+    )
+    return _one(fields, view, Look.EVENT, f"{fields.text('room')}: {words}")
 
 
 def _topic_changed(fields: _Fields, view: View) -> Shown:
@@ -523,6 +531,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "room_ban_list": _room_ban_list,
     "room_registered": _event("{nick} registered {room} to the account {account}"),
     "room_unregistered": _event("{nick} unregistered {room}"),
+    "room_registration_not_kept": _registration_not_kept,
     "room_operator_added": _event("{by} made {nick} a room operator of {room} (account {account})"),
     "room_operator_removed": _event("{by} took room operator of {room} from {nick} (account {account})"),
     "banned": _moderated("banned"),

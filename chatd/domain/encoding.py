@@ -58,7 +58,7 @@ def encode_event(event: Event) -> str:
         value = getattr(event, field)
         if isinstance(value, Actor):
             value = [value.nick, value.address, value.account]
-        elif isinstance(value, tuple):
+        elif field == "changes":
             # A room's changes (RoomModesChanged), each as [setting, on, argument].
             value = [[change.setting, change.on, change.argument] for change in value]
         data[field] = value
@@ -75,6 +75,8 @@ def decode_event(text: str) -> Event:
             data["changes"] = tuple(
                 ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]
             )
+        if "operators" in data:
+            data["operators"] = tuple(data["operators"])
         return kind(actor=Actor(nick, address, account), **data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise UndecodableEventError(f"not a chatd event: {error}") from None

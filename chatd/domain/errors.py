@@ -415,6 +415,14 @@ class AccountNotKeptError(ChatError):
 
 
 @dataclass(eq=False)
+class RoomNotKeptError(ChatError):
+    """The store could not keep a change to the registration of ``room`` (a full disk, say): it is undone."""
+
+    code = "room-not-saved"
+    room: str
+
+
+@dataclass(eq=False)
 class NotIdentifiedError(ChatError):
     """The command needs an account the user has proved, and the user has none."""
 

@@ -381,6 +381,22 @@ class CrowdTallied(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RoomRegistrationNotKept(_Base):
+    """The store could not keep ``actor``'s change to the registration of ``room`` (a full disk, say): undone.
+
+    ``owner`` (None: not registered) and ``operators`` are the room's
+    registration as the store keeps it, with the changes it has yet to
+    answer for, and as the chat holds it from now on
+    (chatd.domain.registry). No history keeps it: it puts memory back as
+    the file is, so it carries no ``seq``.
+    """
+
+    room: str
+    owner: str | None
+    operators: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FileOffered(_Base):
     """``actor`` offers the file ``file`` (a transfer's id) to ``to``: a room's members, or one nickname.
 
@@ -441,6 +457,7 @@ Event = (
     | AccountNotKept
     | NicknameClaimed
     | CrowdTallied
+    | RoomRegistrationNotKept
     | FileOffered
 )
 """Every change of chat state."""
@@ -486,6 +503,7 @@ EVENTS: tuple[type[Event], ...] = (
     AccountNotKept,
     NicknameClaimed,
     CrowdTallied,
+    RoomRegistrationNotKept,
     FileOffered,
 )
 """Every event class, for codecs and tests that must cover them all."""

@@ -9,9 +9,20 @@ drops operators and gives the room up. The server's rooms are nobody's to
 register. Each change is one room event through the seam, so every member
 sees it, and the ``RoomStore`` port keeps it; the store's ``Awaitable``
 fires once it is kept.
+
+A change is made in memory and shown at once; if the store then cannot
+keep it (a full disk), it is undone, as an account's is
+(chatd.domain.identity). Memory is put back to the registration the store
+last answered for with the changes it has yet to answer for on top, so
+changes failing together or one by one, before or after others are kept,
+leave memory as the file will be (``RoomRegistrationNotKept`` to the
+room's members, ``RoomNotKeptError`` to the asker).
 """
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import reduce
+from typing import NamedTuple
 
 from chatd.domain import rules
 from chatd.domain.errors import (
@@ -19,17 +30,53 @@ from chatd.domain.errors import (
     NoSuchRoomError,
     NotIdentifiedError,
     NotOwnerError,
+    RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
     ServerRoomError,
 )
-from chatd.domain.events import RoomOperatorAdded, RoomOperatorRemoved, RoomRegistered, RoomUnregistered
+from chatd.domain.events import (
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistered,
+    RoomRegistrationNotKept,
+    RoomUnregistered,
+)
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.rooms import Registration
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
+
+
+class _Kept(NamedTuple):
+    """A room's registration as a store keeps it: its name as registered, its owner and operators."""
+
+    name: str
+    owner: str
+    operators: frozenset[str]
+
+
+_Change = Callable[[_Kept | None], _Kept | None]
+"""One change to a room's registration (None: not registered), as a store applies it."""
+
+
+@dataclass(eq=False)
+class _Unanswered:
+    """A room's registration as the store last answered for it, and the changes made since, oldest first."""
+
+    kept: _Kept | None
+    changes: list[_Change]
+
+
+def _as_kept(registration: Registration | None) -> _Kept | None:
+    """The chat's ``registration`` of a room as a store keeps one."""
+    return (
+        None
+        if registration is None
+        else _Kept(registration.name, registration.owner, frozenset(registration.operators))
+    )
 
 
 class Registry:
@@ -48,6 +95,8 @@ class Registry:
         self._store = store
         self._accounts = accounts
         self._now = now
+        self._unanswered: dict[str, _Unanswered] = {}
+        """Per room with changes the store has not answered for, what it answered last and those changes."""
 
     def restore(self) -> None:
         """Bring back the rooms the store keeps registered, before anyone connects."""
@@ -67,25 +116,25 @@ class Registry:
         if room.registration is not None:
             raise RoomRegisteredError(room.name, room.registration.owner)
         rules.require_owner(by, room)
-        written = self._store.register(key, room.name, by.account, self._now())
+        owner = by.account
+        written = self._store.register(key, room.name, owner, self._now())
+        answered = self._changed(by, key, room.name, lambda _: _Kept(room.name, owner, frozenset()), written)
         id, at = self._seam.stamp()
-        event = RoomRegistered(
-            id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, account=by.account
-        )
+        event = RoomRegistered(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, account=owner)
         self._seam.publish(event, _room_and(self._state, by, key))
-        return written
+        return answered
 
     def unregister_room(self, view: UserView, name: str) -> Awaitable[None]:
         """Give registered room ``name`` up; its owner (or an operator) only, whether or not anyone is in it."""
         by = own(view)
         registration = self._owned(by, name)
         key = fold(registration.name)
-        written = self._store.unregister(key)
-        id, at = self._seam.stamp()
         shown = self._shown(key, registration)
+        answered = self._changed(by, key, shown, lambda _: None, self._store.unregister(key))
+        id, at = self._seam.stamp()
         event = RoomUnregistered(id=id, at=at, actor=by.actor, room=shown, seq=self._seam.next_seq(shown))
         self._seam.publish(event, _room_and(self._state, by, key))
-        return written
+        return answered
 
     def add_operator(self, view: UserView, name: str, nick: str) -> Awaitable[None] | None:
         """Make the account of ``nick`` an operator of registered room ``name``; its owner (or an operator) only.
@@ -111,10 +160,16 @@ class Registry:
         if (account in registration.operators) == add:
             return None
         key = fold(registration.name)
-        change = self._store.add_operator if add else self._store.remove_operator
-        written = change(key, account)
-        id, at = self._seam.stamp()
         shown = self._shown(key, registration)
+        store_change = self._store.add_operator if add else self._store.remove_operator
+
+        def change(kept: _Kept | None) -> _Kept | None:
+            if kept is None:
+                return None
+            return kept._replace(operators=kept.operators | {account} if add else kept.operators - {account})
+
+        answered = self._changed(by, key, shown, change, store_change(key, account))
+        id, at = self._seam.stamp()
         kind = RoomOperatorAdded if add else RoomOperatorRemoved
         event = kind(
             id=id,
@@ -126,7 +181,69 @@ class Registry:
             account=account,
         )
         self._seam.publish(event, _room_and(self._state, by, key))
-        return written
+        return answered
+
+    def _changed(
+        self, by: User, key: str, shown: str, change: _Change, written: Awaitable[None]
+    ) -> Awaitable[None]:
+        """Note ``change`` to room ``key`` (shown as ``shown``), which the store answers for with ``written``.
+
+        Called once the store has it and before the chat makes it, so a
+        room's first unanswered change finds the registration as kept. The
+        result is to be awaited, as every caller does: it fails with
+        ``RoomNotKeptError`` once the change is undone.
+        """
+        unanswered = self._unanswered.get(key)
+        if unanswered is None:
+            unanswered = self._unanswered[key] = _Unanswered(
+                _as_kept(self._state.rooms.registered.get(key)), []
+            )
+        unanswered.changes.append(change)
+        return self._answered(by, key, shown, unanswered, change, written)
+
+    async def _answered(
+        self,
+        by: User,
+        key: str,
+        shown: str,
+        unanswered: _Unanswered,
+        change: _Change,
+        written: Awaitable[None],
+    ) -> None:
+        """Wait for the store to keep ``change``; if it cannot, put the registration back as it will be, and refuse."""
+        try:
+            await written
+        except Exception:
+            unanswered.changes.remove(change)
+            self._put_back(by, key, unanswered)
+            raise RoomNotKeptError(shown) from None
+        else:
+            unanswered.kept = change(unanswered.kept)
+            unanswered.changes.remove(change)
+        finally:
+            if not unanswered.changes and self._unanswered.get(key) is unanswered:
+                del self._unanswered[key]
+
+    def _put_back(self, by: User, key: str, unanswered: _Unanswered) -> None:
+        """Make room ``key``'s registration what the store keeps with the changes still unanswered, if it differs."""
+        wanted = reduce(lambda kept, change: change(kept), unanswered.changes, unanswered.kept)
+        held = self._state.rooms.registered.get(key)
+        if wanted == _as_kept(held):
+            return
+        room = self._state.rooms.by_key.get(key)
+        named = wanted or _as_kept(held)
+        assert named is not None  # they differ, so one is a registration
+        id, at = self._seam.stamp()
+        event = RoomRegistrationNotKept(
+            id=id,
+            at=at,
+            actor=by.actor,
+            room=named.name if room is None else room.name,
+            owner=None if wanted is None else wanted.owner,
+            operators=() if wanted is None else tuple(sorted(wanted.operators)),
+        )
+        members = [] if room is None else list(room.members.values())
+        self._seam.publish(event, members if by in members or not by.online else [*members, by])
 
     def _owned(self, by: User, name: str) -> Registration:
         """The registration of room ``name``, if ``by`` owns it (or is an operator); raises otherwise."""

@@ -42,6 +42,7 @@ from chatd.domain.events import (
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
+    RoomRegistrationNotKept,
     RoomUnregistered,
     Said,
     Setting,
@@ -211,20 +212,33 @@ def _room_unregistered(state: ChatState, event: RoomUnregistered) -> None:
 def _room_operator_added(state: ChatState, event: RoomOperatorAdded) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.add(event.account)
-    _account_standing(state, event, True)
+    _account_standing(state, event.room, event.account, True)
 
 
 def _room_operator_removed(state: ChatState, event: RoomOperatorRemoved) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.discard(event.account)
-    _account_standing(state, event, False)
+    _account_standing(state, event.room, event.account, False)
 
 
-def _account_standing(state: ChatState, event: RoomOperatorAdded | RoomOperatorRemoved, on: bool) -> None:
-    """Give (``on``) or take the live room's operator standing of whoever in it is identified to the account:
-    a registered room's operators hold it while there, as they get it on joining (chatd.domain.rooms)."""
-    room = state.rooms.by_key.get(fold(event.room))
-    user = state.users.by_account.get(event.account)
+def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept) -> None:
+    """The registration as kept again; accounts that were made or unmade operators by what is undone lose or
+    regain the standing, as /deop and /op would give it."""
+    key = fold(event.room)
+    before = state.rooms.registered.get(key)
+    operators = set(event.operators)
+    state.rooms.register(
+        key, None if event.owner is None else Registration(event.room, event.owner, operators)
+    )
+    for account in operators.symmetric_difference(() if before is None else before.operators):
+        _account_standing(state, event.room, account, account in operators)
+
+
+def _account_standing(state: ChatState, name: str, account: str, on: bool) -> None:
+    """Give (``on``) or take the operator standing in live room ``name`` of whoever in it is identified to
+    ``account``: a registered room's operators hold it while there, as they get it on joining (chatd.domain.rooms)."""
+    room = state.rooms.by_key.get(fold(name))
+    user = state.users.by_account.get(account)
     if room is None or user is None or fold(user.nick) not in room.members:
         return
     if on:
@@ -327,6 +341,7 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     RoomUnregistered: _room_unregistered,
     RoomOperatorAdded: _room_operator_added,
     RoomOperatorRemoved: _room_operator_removed,
+    RoomRegistrationNotKept: _room_registration_not_kept,
     RoomModesChanged: _room_modes_changed,
     Invited: _invited,
 }

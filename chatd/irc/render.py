@@ -54,6 +54,7 @@ from chatd.domain.events import (
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
+    RoomRegistrationNotKept,
     RoomUnregistered,
     Said,
     ShuttingDown,
@@ -66,7 +67,7 @@ from chatd.domain.events import (
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render, tag
 from chatd.irc.modes import mode_string
-from chatd.text import tally_words
+from chatd.text import registration_undone_words, tally_words
 
 HOST = "chatd"
 """The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
@@ -152,6 +153,7 @@ class EventLines:
             RoomRegistered: self._room_notice,
             RoomUnregistered: self._room_notice,
             CrowdTallied: self._room_notice,
+            RoomRegistrationNotKept: self._room_notice,
             RoomOperatorAdded: self._room_operator,
             RoomModesChanged: self._modes,
             Invited: self._invited,
@@ -333,7 +335,7 @@ class EventLines:
         )
 
     def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
-        assert isinstance(event, RoomRegistered | RoomUnregistered | CrowdTallied)
+        assert isinstance(event, RoomRegistered | RoomUnregistered | CrowdTallied | RoomRegistrationNotKept)
         yield Message(
             tags=_tags(event, shape, 0),
             source=self.server,
@@ -413,6 +415,8 @@ def notice(event: Event) -> str:
             return f"{room} is registered to {account}"
         case RoomUnregistered(room=room):
             return f"{room} is no longer registered"
+        case RoomRegistrationNotKept(room=room, owner=owner, operators=operators):
+            return f"{room}: {registration_undone_words(event.actor.nick, owner, operators)}"
         case CrowdTallied(joined=joined, left=left, renamed=renamed, members=members):
             return f"Since the last count: {tally_words(joined, left, renamed, members)} (a big room: NAMES lists everyone)"
     raise AssertionError(f"no notice for {type(event).__name__}")

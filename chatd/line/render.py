@@ -44,6 +44,7 @@ from chatd.domain.events import (
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
+    RoomRegistrationNotKept,
     RoomUnregistered,
     Said,
     Setting,
@@ -86,7 +87,7 @@ from chatd.domain.replies import (
 from chatd.frontend.codec import client_fields
 from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
-from chatd.text import scrub, tally_words
+from chatd.text import registration_undone_words, scrub, tally_words
 
 CRLF = b"\r\n"
 
@@ -354,6 +355,10 @@ _event(
 _event(TopicLocked, lambda e: f"{e.room} -- {e.actor.nick} {'locked' if e.locked else 'unlocked'} the topic")
 _event(RoomRegistered, lambda e: f"{e.room} -- {e.actor.nick} registered the room to the account {e.account}")
 _event(RoomUnregistered, lambda e: f"{e.room} -- {e.actor.nick} unregistered the room")
+_event(
+    RoomRegistrationNotKept,
+    lambda e: f"{e.room} -- {registration_undone_words(e.actor.nick, e.owner, e.operators)}",
+)
 _event(
     RoomOperatorAdded,
     lambda e: f"{e.room} -- {e.actor.nick} made {e.nick} a room operator (account {e.account})",

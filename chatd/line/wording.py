@@ -80,6 +80,7 @@ from chatd.domain.errors import (
     RoomKeyError,
     RoomLookAlikeError,
     RoomNameRule,
+    RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
     SearchWordsError,
@@ -292,6 +293,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                     f"the server could not save the change to the account {e.account}; "
                     "nothing changed, try again later"
                 ),
+            ),
+            _row(
+                RoomNotKeptError,
+                lambda e: f"the server could not save the change to {e.room}'s registration; nothing changed",
             ),
             _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
             _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),

@@ -229,13 +229,15 @@ class MemoryRooms:
         return succeed(None)
 
     def add_operator(self, room: str, account: str) -> "Deferred[None]":
-        """Make ``account`` an operator of ``room``."""
-        kept = self._rooms[room]
-        self._rooms[room] = replace(kept, operators=kept.operators | {account})
+        """Make ``account`` an operator of ``room``, if it is registered (a registration that failed is not)."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            self._rooms[room] = replace(kept, operators=kept.operators | {account})
         return succeed(None)
 
     def remove_operator(self, room: str, account: str) -> "Deferred[None]":
-        """Take ``account`` off the operators of ``room``."""
-        kept = self._rooms[room]
-        self._rooms[room] = replace(kept, operators=kept.operators - {account})
+        """Take ``account`` off the operators of ``room``, if it is registered."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            self._rooms[room] = replace(kept, operators=kept.operators - {account})
         return succeed(None)

@@ -3,6 +3,8 @@ the daemon is killed with SIGKILL, and after the restart the owner, the operator
 someone else cannot /op, and nobody unidentified registers a room."""
 
 import signal
+import sqlite3
+from contextlib import closing
 
 from tests.e2e.daemon import LineClient
 from tests.e2e.test_accounts import PASSWORD, AccountTestCase
@@ -84,3 +86,38 @@ class RegisteredRoomTests(AccountTestCase):
         alice.say("/join #lobby")
         alice.say("/register #lobby")
         self.until(alice, "ERR server-room #lobby belongs to the server; nobody may register it")
+
+    def test_a_change_the_file_cannot_keep_is_undone_for_everyone_and_after_a_kill_9(self) -> None:
+        """The --db file refuses room operators (as a full disk would): alice's /op bob is shown, then undone for
+        both, alice told in one line; bob may not lock the topic, before a SIGKILL or after it."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        alice.say("/register #dev")
+        self.until(bob, "#dev -- alice registered the room to the account alice")
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON room_operators BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        alice.say("/op bob")
+        undone = "#dev -- alice's change to its registration could not be saved: registered to alice"
+        for client in (alice, bob):
+            self.until(client, "#dev -- alice made bob a room operator (account bob)")
+            self.until(client, undone)
+        self.until(
+            alice,
+            "ERR room-not-saved the server could not save the change to #dev's registration; nothing changed",
+        )
+        bob.say("/lock")
+        self.until(bob, "ERR not-owner only the owner of #dev and operators may do that")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        bob = self.identified("bob", "127.0.0.2")
+        bob.say("/lock")
+        self.until(bob, "ERR not-owner only the owner of #dev and operators may do that")
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute("DROP TRIGGER full")
+        alice = self.identified("alice", "127.0.0.1")
+        alice.say("/op bob")
+        self.until(bob, "#dev -- alice made bob a room operator (account bob)")
+        bob.say("/lock")
+        self.until(alice, "#dev -- bob locked the topic")
