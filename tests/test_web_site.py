@@ -29,6 +29,11 @@ def get(
     client.case.end_pass()
     data = client.wire.value()
     client.wire.clear()
+    return response(data)
+
+
+def response(data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (lower-cased names) and body of the HTTP response ``data``."""
     head, _, body = data.partition(b"\r\n\r\n")
     status, *lines = head.decode("latin-1").split("\r\n")
     fields = dict(line.split(": ", 1) for line in lines)

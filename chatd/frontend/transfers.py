@@ -21,7 +21,7 @@ import binascii
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import IO, Protocol, cast
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -102,6 +102,8 @@ class FileStore(Protocol):
     def check(self, key: str, sha256: str) -> "Deferred[bool]": ...
 
     def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]": ...
+
+    def read_from(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]": ...
 
     def drop(self, key: str) -> "Deferred[None]": ...
 

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from twisted.internet.defer import Deferred, maybeDeferred, succeed
 
@@ -162,6 +162,19 @@ class Spool:
             with open(path, "rb") as file:
                 file.seek(offset)
                 return file.read(length)
+
+        return self._call(work)
+
+    def read_from(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
+        """Up to ``length`` bytes from ``offset`` of ``file``, a spool file its caller opened and reads from alone.
+
+        For a download over HTTP (chatd.web.files): the file it opened goes
+        on serving even if the transfer ends and its name goes meanwhile.
+        """
+
+        def work() -> bytes:
+            file.seek(offset)
+            return file.read(length)
 
         return self._call(work)
 

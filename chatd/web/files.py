@@ -3,26 +3,29 @@
 ``/file link ID`` (or the NOTICE an IRC user is sent) makes a token: 128
 random bits from ``secrets``, good for one complete download by the
 nickname it was made for, or for ``LINK_SECONDS``, whichever ends first.
-The response streams the spool's copy with Twisted's ``static.File`` (a
-producer: the file is never held in memory; ``Range`` honoured, so a
-browser or ``curl -C -`` resumes), as ``application/octet-stream``, an
-attachment under the file's safe name, never cached. A token unknown,
-used or expired, or whose transfer is over, is 404 like any path.
+The response streams the spool's copy as Twisted's ``static.File`` does
+(``Range`` honoured, so a browser or ``curl -C -`` resumes; never the
+whole file in memory), as ``application/octet-stream``, an attachment
+under the file's safe name, never cached; but each chunk is read on the
+spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
+chat. A token unknown, used or expired, or whose transfer is over, is 404
+like any path.
 """
 
 import secrets
 import urllib.parse
 from dataclasses import dataclass
-from typing import cast
+from typing import IO, cast
 
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.web.pages import notFound
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
-from twisted.web.static import File
 from typing_extensions import override
 
 from chatd.frontend.transfers import Transfer, Transfers
+from chatd.web.threaded_file import ThreadedFile
 
 LINK_SECONDS = 3600.0
 """How long a link is good for, if nobody downloads the whole file with it first."""
@@ -71,6 +74,10 @@ class FileLinks:
         """Where ``transfer``'s checked bytes are in the spool."""
         return self._transfers.spool.path(transfer.key)
 
+    def read(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
+        """Up to ``length`` bytes from ``offset`` of a download's open spool file, on the spool's thread."""
+        return self._transfers.spool.read_from(file, offset, length)
+
     def resource(self) -> IResource:
         """What answers ``/files``: each good token's file, 404 for anything else."""
         return _Downloads(self)
@@ -106,11 +113,11 @@ class _Downloads(Resource):
         return _Download(self._links, token, nick, transfer)
 
 
-class _Download(File):
-    """One file, streamed by ``static.File`` under the transfer's safe name; its token is spent once it is all sent."""
+class _Download(ThreadedFile):
+    """One file, streamed as ``static.File`` does under the transfer's safe name; its token is spent once it is all sent."""
 
     def __init__(self, links: FileLinks, token: str, nick: str, transfer: Transfer) -> None:
-        super().__init__(links.path(transfer), defaultType="application/octet-stream")
+        super().__init__(links.path(transfer), links.read)
         self.type = "application/octet-stream"
         self.encoding = None
         self._links = links
@@ -123,12 +130,14 @@ class _Download(File):
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
         request.setHeader(b"content-disposition", f"attachment; filename*=UTF-8''{name}".encode("ascii"))
         request.setHeader(b"cache-control", b"no-store")
-        answer = cast(bytes | int, super().render_GET(request))
+        # Asked before rendering: a response whose reads answer at once is over before render_GET returns,
+        # and a Deferred asked for after that never fires. Whether it reached the end is known by then.
+        request.notifyFinish().addCallbacks(lambda _: self._finished(request), lambda _: None)
+        return cast(bytes | int, super().render_GET(request))
+
+    def _finished(self, request: Request) -> None:
         if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):
-            request.notifyFinish().addCallbacks(
-                lambda _: self._links.used(self._token, self._transfer, self._nick), lambda _: None
-            )
-        return answer
+            self._links.used(self._token, self._transfer, self._nick)
 
     @override
     def directoryListing(self) -> IResource:

@@ -1,16 +1,26 @@
-"""A line front end listening on 127.0.0.1 in the test's own reactor (plain or TLS), and one client connected to it."""
+"""A line front end listening on 127.0.0.1 in the test's own reactor (plain or TLS), and one client connected to it.
+
+``Reader`` is a client for any loopback test: it keeps what it receives and can stop reading.
+"""
 
 from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import (
     SSL4ClientEndpoint,
     SSL4ServerEndpoint,
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,
 )
-from twisted.internet.interfaces import IListeningPort, IStreamClientEndpoint, IStreamServerEndpoint
-from twisted.internet.protocol import Factory, Protocol
+from twisted.internet.interfaces import (
+    IListeningPort,
+    IPushProducer,
+    IStreamClientEndpoint,
+    IStreamServerEndpoint,
+)
+from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.internet.ssl import CertificateOptions
+from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
 from chatd.bus.memory import MemoryBus
@@ -54,3 +64,39 @@ async def serve_one(
     )
     await endpoint.connect(Factory.forProtocol(lambda: client))
     return factory
+
+
+class Reader(Protocol):
+    """A client that keeps what it receives and can stop reading; ``lost`` fires when gone."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.lost: Deferred[None] = Deferred()
+        self._waiting: tuple[bytes, Deferred[None]] | None = None
+
+    def dataReceived(self, data: bytes) -> None:
+        self.received += data
+        if self._waiting is not None and self._waiting[0] in self.received:
+            waiting, self._waiting = self._waiting[1], None
+            waiting.callback(None)
+
+    def seen(self, marker: bytes) -> "Deferred[None]":
+        """Fires once ``marker`` has arrived."""
+        waiting: Deferred[None] = Deferred()
+        if marker in self.received:
+            waiting.callback(None)
+        else:
+            self._waiting = (marker, waiting)
+        return waiting
+
+    def reading(self, on: bool) -> None:
+        """Read from the socket again, or stop: what the kernel then holds for it stays there."""
+        transport = self.transport
+        assert IPushProducer.providedBy(transport)
+        if on:
+            transport.resumeProducing()
+        else:
+            transport.pauseProducing()
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)

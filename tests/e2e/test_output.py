@@ -4,18 +4,14 @@ import re
 
 from twisted.internet import reactor
 from twisted.internet.abstract import FileDescriptor
-from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IPushProducer
-from twisted.internet.protocol import Protocol, connectionDone
 from twisted.internet.task import deferLater
-from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
 from chatd.frontend.output import SocketOutput, output_for
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
-from tests.e2e.loopback import serve_one
+from tests.e2e.loopback import Reader, serve_one
 
 NUMBERED = re.compile(rb"^line (\d+) x+\r$", re.MULTILINE)
 PAD = b"x" * 200
@@ -28,45 +24,10 @@ def watched_for_writing(server: LineProtocol) -> bool:
     return any(writer is transport for writer in reactor.getWriters())
 
 
-class _Reader(Protocol):
-    """A client that keeps what it receives and can stop reading; ``lost`` fires when gone."""
-
-    def __init__(self) -> None:
-        self.received = bytearray()
-        self.lost: Deferred[None] = Deferred()
-        self._waiting: tuple[bytes, Deferred[None]] | None = None
-
-    def dataReceived(self, data: bytes) -> None:
-        self.received += data
-        if self._waiting is not None and self._waiting[0] in self.received:
-            waiting, self._waiting = self._waiting[1], None
-            waiting.callback(None)
-
-    def seen(self, marker: bytes) -> "Deferred[None]":
-        """Fires once ``marker`` has arrived."""
-        waiting: Deferred[None] = Deferred()
-        if marker in self.received:
-            waiting.callback(None)
-        else:
-            self._waiting = (marker, waiting)
-        return waiting
-
-    def reading(self, on: bool) -> None:
-        transport = self.transport
-        assert IPushProducer.providedBy(transport)
-        if on:
-            transport.resumeProducing()
-        else:
-            transport.pauseProducing()
-
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self.lost.callback(None)
-
-
 class SocketOutputTests(TestCase):
-    async def connected(self, limits: LineLimits) -> tuple[LineFactory, LineProtocol, _Reader]:
+    async def connected(self, limits: LineLimits) -> tuple[LineFactory, LineProtocol, Reader]:
         """A line front end on 127.0.0.1, one client named ``alice`` on it, and its server side."""
-        client = _Reader()
+        client = Reader()
         factory = await serve_one(self, limits, client)
         self.addCleanup(self.closed, client)
         assert client.transport is not None
@@ -75,7 +36,7 @@ class SocketOutputTests(TestCase):
         [server] = factory.connections
         return factory, server, client
 
-    async def closed(self, client: _Reader) -> None:
+    async def closed(self, client: Reader) -> None:
         if not client.lost.called:
             assert client.transport is not None
             client.transport.loseConnection()

@@ -1,0 +1,152 @@
+"""A ``static.File`` whose response body is read off the reactor thread (issue 16).
+
+Twisted's ``static.File`` answers everything a download needs (``Range``
+with 206, multipart/byteranges or 416, ``HEAD``, ``If-Modified-Since``,
+the content headers), but its producers read each 64 KiB chunk with a
+blocking ``read`` on the reactor thread: on a cold disk each one can stall
+every chat connection for milliseconds. ``ThreadedFile`` keeps all of it
+but the reading: ``File.makeProducer`` still sets the code and headers and
+chooses the bytes, and ``PartsProducer`` sends those bytes, each chunk read
+by the ``Read`` it is given (in the daemon, on the spool's thread).
+"""
+
+from collections.abc import Callable, Iterable
+from typing import IO
+
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IPushProducer
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web.server import Request
+from twisted.web.static import File, MultipleRangeStaticProducer, SingleRangeStaticProducer, StaticProducer
+from typing_extensions import override
+from zope.interface import implementer
+
+Read = Callable[[IO[bytes], int, int], "Deferred[bytes]"]
+"""``read(file, offset, length)``: up to ``length`` bytes of the open ``file`` from ``offset``, read off the reactor thread."""
+
+Part = tuple[bytes, int, int]
+"""``(before, offset, size)``: ``before`` written as it is (a multipart boundary, or nothing), then
+``size`` bytes of the file from ``offset``: the shape of ``MultipleRangeStaticProducer.rangeInfo``."""
+
+
+class ThreadedFile(File):
+    """One file served as ``static.File`` serves it, its bytes read through ``read``."""
+
+    def __init__(self, path: str, read: Read) -> None:
+        super().__init__(path)
+        self._read = read
+
+    @override
+    def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "PartsProducer":
+        """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``PartsProducer``."""
+        chosen = super().makeProducer(request, fileForReading)
+        return PartsProducer(request, fileForReading, _parts(chosen, self.getFileSize()), self._read)
+
+
+def _parts(chosen: StaticProducer, size: int) -> list[Part]:
+    """The bytes ``chosen`` (the producer ``File`` made, never started) would send, of a file of ``size`` bytes."""
+    if isinstance(chosen, MultipleRangeStaticProducer):
+        # No range satisfiable: File has set 416 and an empty body, but hands its producer ``([], b"")``,
+        # which that producer fails to unpack (a 500 and a logged traceback).
+        return [] if chosen.rangeInfo == ([], b"") else list(chosen.rangeInfo)
+    if isinstance(chosen, SingleRangeStaticProducer):
+        return [(b"", chosen.offset, chosen.size)]
+    return [(b"", 0, size)]
+
+
+@implementer(IPushProducer)
+class PartsProducer:
+    """Writes ``parts`` of ``file`` to ``request``, a chunk at a time, each read by ``read``; closes ``file`` at the end.
+
+    One read at a time, the next only once the last is written and while
+    the transport takes more (it pauses a push producer when its buffer is
+    full), so a client that stops reading holds at most Twisted's buffer and
+    a chunk in memory. A push producer, unlike ``File``'s pull ones: the web
+    server drives a pull producer by calling ``resumeProducing`` over and
+    over, which would spin the reactor while a read is out.
+    """
+
+    log = Logger()
+
+    def __init__(self, request: Request, file: IO[bytes], parts: Iterable[Part], read: Read) -> None:
+        self._request = request
+        self._file = file
+        self._parts = iter(parts)
+        self._read = read
+        self._offset = 0
+        self._left = 0
+        """Where the part being sent goes on in the file, and how many of its bytes are left to send."""
+        self._paused = False
+        self._reading = False
+        self._over = False
+        self._pumping = False
+
+    def start(self) -> None:
+        """Begin sending (``File.render_GET`` calls this once the headers are set)."""
+        self._request.registerProducer(self, True)
+        self._pump()
+
+    def pauseProducing(self) -> None:
+        """The transport's buffer is full: no read starts until it has room."""
+        self._paused = True
+
+    def resumeProducing(self) -> None:
+        """The transport has sent what it held: the next chunk may be read."""
+        self._paused = False
+        self._pump()
+
+    def stopProducing(self) -> None:
+        """The response is over (sent, or its connection gone): the file closes now, or once the read under way ends."""
+        self._over = True
+        if not self._reading:
+            self._file.close()
+
+    def _pump(self) -> None:
+        """Start the next read, unless one is out, the transport is full or the response is over.
+
+        A read that answers at once comes back here through ``_arrived``: the
+        loop goes on with it instead of recursing a level a chunk.
+        """
+        if self._pumping:
+            return
+        self._pumping = True
+        try:
+            while not (self._paused or self._reading or self._over):
+                if self._left:
+                    self._reading = True
+                    read = self._read(self._file, self._offset, min(self._left, StaticProducer.bufferSize))
+                    read.addCallback(self._arrived).addErrback(self._failed)
+                    continue
+                part = next(self._parts, None)
+                if part is None:
+                    self._request.unregisterProducer()
+                    self._request.finish()
+                    self.stopProducing()
+                    return
+                before, self._offset, self._left = part
+                if before:
+                    self._request.write(before)
+        finally:
+            self._pumping = False
+
+    def _arrived(self, data: bytes) -> None:
+        self._reading = False
+        if self._over:
+            self._file.close()
+            return
+        if not data:
+            raise EOFError(f"{self._file.name} ends {self._left} bytes before its download does")
+        self._offset += len(data)
+        self._left -= len(data)
+        self._request.write(data)
+        self._pump()
+
+    def _failed(self, failure: Failure) -> None:
+        """A read failed or found the file cut short: the response cannot be whole, so its connection ends."""
+        self._reading = False
+        self.log.failure("Reading {name} for a download failed", failure, name=self._file.name)
+        if not self._over:
+            self._request.unregisterProducer()
+            self._request.loseConnection()
+        self.stopProducing()

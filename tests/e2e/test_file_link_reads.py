@@ -1,0 +1,309 @@
+"""``GET /files/TOKEN`` over loopback TCP in the test's own reactor: the file is read on the spool's thread (issue 16).
+
+The site is the web port's (``page_site`` with ``FileLinks``), its link to
+a transfer kept from before (offered by alice to bob, its bytes checked in
+the spool), the spool on a real one-thread pool as in the daemon. The pool
+tells the test what it did (``WatchedPool``) and can hold a read at its
+gate, to catch the server with one under way.
+"""
+
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import struct
+import tempfile
+import termios
+import threading
+from collections.abc import Callable
+from typing import cast
+
+from twisted.internet import reactor
+from twisted.internet.abstract import FileDescriptor
+from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, connectProtocol
+from twisted.internet.interfaces import IReactorFromThreads, ITCPTransport
+from twisted.internet.task import deferLater
+from twisted.internet.tcp import Server
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
+from twisted.trial.unittest import TestCase
+from twisted.web.static import StaticProducer
+from typing_extensions import override
+
+from chatd.bus.memory import MemoryBus
+from chatd.domain.chat import Chat
+from chatd.domain.events import Actor
+from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.frontend.transfers import NotKept, Transfers
+from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.spool import Spool
+from chatd.web.files import FileLinks
+from chatd.web.site import page_site
+from tests.e2e.loopback import Reader
+from tests.test_sqlite import open_under
+from tests.test_web_site import response
+
+CONTENT = os.urandom(5 * StaticProducer.bufferSize + 77)
+"""Five of the chunks Twisted's producers read, and a part."""
+
+FILE_ID = "00000000000000f1"
+
+
+class WatchedPool:
+    """The spool's one thread, as the daemon has it, telling the test what ran on it.
+
+    ``threads`` are the threads each piece of work ran on; ``read`` the
+    bytes the reads returned; ``out`` the pieces whose answer has not
+    reached the reactor yet. While ``gate`` is clear, work waits at it.
+    """
+
+    def __init__(self, case: TestCase) -> None:
+        self.pool = ThreadPool(1, 1, "test-spool")
+        self.threads: list[threading.Thread] = []
+        self.read = 0
+        self.out = 0
+        self.gate = threading.Event()
+        self.gate.set()
+        self.pool.start()
+        case.addCleanup(self.pool.stop)
+        case.addCleanup(self.gate.set)  # cleanups run last first: a held read goes, then the pool stops
+
+    def run(self, work: Callable[[], object]) -> "Deferred[object]":
+        """The spool's ``run``: ``work`` on the pool's thread, its answer on the reactor's."""
+        self.out += 1
+
+        def watched() -> object:
+            self.threads.append(threading.current_thread())
+            self.gate.wait(10)
+            return work()
+
+        def answered(result: object) -> object:
+            self.out -= 1
+            if isinstance(result, bytes):
+                self.read += len(result)
+            return result
+
+        return deferToThreadPool(cast(IReactorFromThreads, reactor), self.pool, watched).addBoth(answered)
+
+
+class _Kept(NotKept):
+    """A transfer store that kept one transfer from before (and keeps nothing more)."""
+
+    def __init__(self, record: KeptTransfer) -> None:
+        self._record = record
+
+    @override
+    def kept(self) -> list[KeptTransfer]:
+        return [self._record]
+
+
+def request(path: str, *headers: str) -> bytes:
+    """A GET of ``path`` after which the server closes the connection, as bytes."""
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *headers, "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def server_side(client: Reader) -> Server:
+    """The server's end of ``client``'s connection, as the reactor watches it."""
+    assert client.transport is not None
+    address = client.transport.getHost()
+    assert isinstance(address, IPv4Address)
+    [server] = [
+        selectable
+        for selectable in {*reactor.getReaders(), *reactor.getWriters()}
+        if isinstance(selectable, Server) and selectable.getPeer().port == address.port
+    ]
+    return server
+
+
+def abort(client: Reader) -> None:
+    """Drop ``client``'s connection at once, as a client that goes away does (a reset, no goodbye)."""
+    transport = client.transport
+    assert ITCPTransport.providedBy(transport)
+    transport.abortConnection()
+
+
+def queued(transport: object, queue: int) -> int:
+    """The bytes the kernel holds in a socket's ``queue``: ``FIONREAD`` received and unread, ``TIOCOUTQ`` not yet acknowledged by the peer."""
+    assert isinstance(transport, FileDescriptor)
+    answer = fcntl.ioctl(transport.fileno(), queue, struct.pack("i", 0))
+    held: int = struct.unpack("i", answer)[0]
+    return held
+
+
+class FileLinkReadTests(TestCase):
+    async def serve(self, content: bytes) -> str:
+        """A link's path for bob to ``content``, on a web port listening on 127.0.0.1, the file in a new spool."""
+        sha = hashlib.sha256(content).hexdigest()
+        self.folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.folder)
+        self.file = os.path.join(self.folder, content_key(sha, len(content)))
+        with open(self.file, "wb") as file:
+            file.write(content)
+        self.pool = WatchedPool(self)
+        record = KeptTransfer(
+            OfferedFile(FILE_ID, "notes.bin", len(content), "application/pdf", sha),
+            Actor("alice", "127.0.0.2", None),
+            "address:127.0.0.2",
+            "nick:alice",
+            FileTarget("bob"),
+            0.0,
+            1.0,
+            ("bob",),
+        )
+        chat = Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms())
+        transfers = Transfers(chat, Spool(self.folder, run=self.pool.run), reactor, store=_Kept(record))
+        links = FileLinks(transfers, reactor)
+        transfer = transfers.transfer(FILE_ID)
+        assert transfer is not None
+        port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
+            page_site((), reactor, links)
+        )
+        self.addCleanup(port.stopListening)
+        address = port.getHost()
+        assert isinstance(address, IPv4Address)
+        self.port = address.port
+        return links.make(transfer, "bob")
+
+    async def connect(self) -> Reader:
+        """A new client connection to the web port."""
+        client = Reader()
+        await connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", self.port), client)
+        self.addCleanup(self.closed, client)
+        return client
+
+    async def closed(self, client: Reader) -> None:
+        if not client.lost.called:
+            abort(client)
+        await client.lost
+
+    async def get(self, path: str, *headers: str) -> tuple[int, dict[str, str], bytes]:
+        """The status, headers and body of a GET of ``path`` on a new connection."""
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path, *headers))
+        await client.lost
+        return response(bytes(client.received))
+
+    async def until(self, condition: Callable[[], bool], what: str) -> None:
+        """Wait a reactor turn at a time, 10 s at most, for ``condition``."""
+        deadline = reactor.seconds() + 10
+        while not condition():
+            if reactor.seconds() > deadline:
+                self.fail(f"not within 10 s: {what}")
+            await deferLater(reactor, 0.01)
+
+    async def test_a_download_is_read_on_the_spools_thread_and_spends_the_link(self) -> None:
+        """Every byte of the 200 was read on the spool's thread, none on the reactor's; the link is then spent."""
+        path = await self.serve(CONTENT)
+        status, headers, body = await self.get(path)
+        self.assertEqual((status, body), (200, CONTENT))
+        self.assertEqual(headers["content-length"], str(len(CONTENT)))
+        self.assertEqual(headers["content-disposition"], "attachment; filename*=UTF-8''notes.bin")
+        self.assertEqual(self.pool.read, len(CONTENT))
+        self.assertNotIn(threading.current_thread(), self.pool.threads)
+        self.assertEqual(len(set(self.pool.threads)), 1)
+        self.assertEqual((await self.get(path))[0], 404)
+
+    async def test_ranges_are_exactly_their_bytes_read_on_the_spools_thread(self) -> None:
+        """One range is a 206 of its bytes; several a multipart/byteranges of each one's; only those bytes are read."""
+        path = await self.serve(CONTENT)
+        size = len(CONTENT)
+        status, headers, body = await self.get(path, "Range: bytes=100-199")
+        self.assertEqual(
+            (status, headers["content-range"], body), (206, f"bytes 100-199/{size}", CONTENT[100:200])
+        )
+        ranges = [(0, 9), (70000, 200000), (size - 5, size - 1)]
+        status, headers, body = await self.get(
+            path, "Range: bytes=" + ",".join(f"{a}-{b}" for a, b in ranges)
+        )
+        self.assertEqual((status, int(headers["content-length"])), (206, len(body)))
+        found = re.fullmatch(r'multipart/byteranges; boundary="([0-9a-f]+)"', headers["content-type"])
+        assert found is not None, headers["content-type"]
+        parts = body.split(b"\r\n--" + found[1].encode())
+        self.assertEqual((parts[0], parts[-1]), (b"", b"--\r\n"))
+        for part, (start, end) in zip(parts[1:-1], ranges, strict=True):
+            self.assertEqual(
+                part,
+                b"\r\nContent-type: application/octet-stream\r\nContent-range: bytes %d-%d/%d\r\n\r\n"
+                % (start, end, size)
+                + CONTENT[start : end + 1],
+            )
+        self.assertEqual(self.pool.read, 100 + sum(end + 1 - start for start, end in ranges))
+        self.assertNotIn(threading.current_thread(), self.pool.threads)
+        # Neither reached the file's end as one response: the link is good still.
+        self.assertEqual((await self.get(path))[0], 200)
+
+    async def test_ranges_past_the_end_are_416_with_no_body_and_no_file_left_open(self) -> None:
+        """One range or several, none within the file: 416 naming its size, an empty body, nothing read, no error."""
+        path = await self.serve(CONTENT)
+        size = len(CONTENT)
+        for ranges in (f"bytes={size}-", f"bytes={size}-{size + 5},{size + 10}-"):
+            status, headers, body = await self.get(path, f"Range: {ranges}")
+            self.assertEqual(
+                (status, headers["content-range"], headers["content-length"], body),
+                (416, f"bytes */{size}", "0", b""),
+                ranges,
+            )
+        self.assertEqual((self.pool.read, open_under(self.folder)), (0, []))
+
+    async def test_a_client_that_stops_reading_is_read_no_further_than_twisteds_buffer(self) -> None:
+        """While the client reads nothing, the reads stop once Twisted's buffer is full; reading again, it gets it all.
+
+        What the server has read and neither the client nor the kernel
+        holds (the socket's queues) is in the server's memory: at most
+        Twisted's write buffer and the chunk that filled it.
+        """
+        content = os.urandom(32 * 1024 * 1024)  # far past what loopback's kernel buffers take
+        path = await self.serve(content)
+        client = await self.connect()
+        assert client.transport is not None
+        client.reading(False)
+        client.transport.write(request(path))
+        # A read is always out while the response goes on, but for when the transport has paused it.
+        await self.until(lambda: self.pool.read > 0 and self.pool.out == 0, "the reads paused")
+        in_kernel = queued(client.transport, termios.FIONREAD) + queued(server_side(client), termios.TIOCOUTQ)
+        held = self.pool.read - len(client.received) - in_kernel
+        self.assertLessEqual(held, FileDescriptor.bufferSize + StaticProducer.bufferSize)
+        self.assertLess(self.pool.read, len(content))
+        client.reading(True)
+        await client.lost
+        self.assertEqual(response(bytes(client.received))[2], content)
+        self.assertEqual(self.pool.read, len(content))
+
+    async def test_a_client_gone_during_a_read_leaves_no_file_open(self) -> None:
+        """The client drops the connection while a read is out: once it ends the file is closed, nothing more is
+        read, and no error is logged (trial fails a test that logs one)."""
+        path = await self.serve(CONTENT)
+        self.pool.gate.clear()
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path))
+        await self.until(lambda: self.pool.out == 1, "a read is out")
+        self.assertEqual(open_under(self.folder), [self.file])
+        server = server_side(client)
+        abort(client)
+        await self.until(lambda: bool(server.disconnected), "the server saw the connection go")
+        self.pool.gate.set()
+        await self.until(lambda: self.pool.out == 0, "the read came back")
+        self.assertEqual((open_under(self.folder), len(self.pool.threads)), ([], 1))
+        # Cut off before the end, the download did not spend the link.
+        status, _, body = await self.get(path)
+        self.assertEqual((status, body), (200, CONTENT))
+
+    async def test_a_file_cut_short_under_a_download_ends_its_connection(self) -> None:
+        """A read that finds the file shorter than its size is logged, and the connection and the file are closed."""
+        path = await self.serve(CONTENT)
+        self.pool.gate.clear()
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path))
+        await self.until(lambda: self.pool.out == 1, "a read is out")
+        os.truncate(self.file, 0)
+        self.pool.gate.set()
+        await client.lost
+        self.assertEqual((bytes(client.received), open_under(self.folder)), (b"", []))
+        self.assertEqual(len(self.flushLoggedErrors(EOFError)), 1)
