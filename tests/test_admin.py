@@ -41,14 +41,7 @@ class BesideARunningStoreTests(SynchronousTestCase):
         store.commit_every = 3600.0
         store.append(said(1, "#lobby", "alice", "shown, not yet committed", 1))
         self.reactor.advance(0)  # the pass ends: its line is logged, the writer's commit an hour away
-        out = io.StringIO()
-        statuses: list[int] = []
-        tool = threading.Thread(
-            target=lambda: statuses.append(admin.main(["--db", self.path, "export"], out))
-        )
-        tool.start()
-        tool.join(WAITING_SECONDS)
-        self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
+        tool, statuses, out = self.export_waiting()
         committed(self.reactor, store)
         tool.join(DEADLINE_SECONDS)
         self.assertEqual(statuses, [0])
@@ -68,6 +61,16 @@ class BesideARunningStoreTests(SynchronousTestCase):
             other.execute(
                 "CREATE TRIGGER full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'full'); END"
             )
+        tool, statuses, out = self.export_waiting()
+        committed(self.reactor, store)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        tool.join(DEADLINE_SECONDS)
+        self.assertEqual(statuses, [0])
+        self.assertEqual([json.loads(line)["text"] for line in out.getvalue().splitlines()], ["kept"])
+
+    def export_waiting(self) -> tuple[threading.Thread, list[int], io.StringIO]:
+        """``export`` started on a thread of its own, and seen waiting: the thread, where its exit status goes,
+        and its output."""
         out = io.StringIO()
         statuses: list[int] = []
         tool = threading.Thread(
@@ -76,8 +79,4 @@ class BesideARunningStoreTests(SynchronousTestCase):
         tool.start()
         tool.join(WAITING_SECONDS)
         self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
-        committed(self.reactor, store)
-        self.flushLoggedErrors(sqlite3.IntegrityError)
-        tool.join(DEADLINE_SECONDS)
-        self.assertEqual(statuses, [0])
-        self.assertEqual([json.loads(line)["text"] for line in out.getvalue().splitlines()], ["kept"])
+        return tool, statuses, out

@@ -188,6 +188,16 @@ class FileLinkReadTests(TestCase):
         await client.lost
         return response(bytes(client.received))
 
+    async def held_read(self) -> tuple[str, Reader]:
+        """A download of ``CONTENT`` asked for, its first read held at the pool's gate: the link, and its client."""
+        path = await self.serve(CONTENT)
+        self.pool.gate.clear()
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path))
+        await self.until(lambda: self.pool.out == 1, "a read is out")
+        return path, client
+
     async def until(self, condition: Callable[[], bool], what: str) -> None:
         """Wait a reactor turn at a time, 10 s at most, for ``condition``."""
         deadline = reactor.seconds() + 10
@@ -277,12 +287,7 @@ class FileLinkReadTests(TestCase):
     async def test_a_client_gone_during_a_read_leaves_no_file_open(self) -> None:
         """The client drops the connection while a read is out: once it ends the file is closed, nothing more is
         read, and no error is logged (trial fails a test that logs one)."""
-        path = await self.serve(CONTENT)
-        self.pool.gate.clear()
-        client = await self.connect()
-        assert client.transport is not None
-        client.transport.write(request(path))
-        await self.until(lambda: self.pool.out == 1, "a read is out")
+        path, client = await self.held_read()
         self.assertEqual(open_under(self.folder), [self.file])
         server = server_side(client)
         abort(client)
@@ -296,12 +301,7 @@ class FileLinkReadTests(TestCase):
 
     async def test_a_file_cut_short_under_a_download_ends_its_connection(self) -> None:
         """A read that finds the file shorter than its size is logged, and the connection and the file are closed."""
-        path = await self.serve(CONTENT)
-        self.pool.gate.clear()
-        client = await self.connect()
-        assert client.transport is not None
-        client.transport.write(request(path))
-        await self.until(lambda: self.pool.out == 1, "a read is out")
+        _, client = await self.held_read()
         os.truncate(self.file, 0)
         self.pool.gate.set()
         await client.lost
