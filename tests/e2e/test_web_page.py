@@ -117,6 +117,40 @@ class ChatTests(SynchronousTestCase):
         self.assertEqual(page.title(), "#lobby")
         quiet(self, page)
 
+    def test_room_settings_registrations_invitations_and_claims_are_shown(self) -> None:
+        """What the line protocol shows of a room's settings and registration, of an invitation and of someone
+        trying alice's registered nickname, the page shows too: in the room, or where alice is."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        carol.say("/mode #dev +i")
+        carol.say("/invite alice #dev")
+        wait_for_text(alice, "#log-box .log .line.invited .body", "carol invited alice to #dev")
+        alice.join("#dev")
+        carol.say("/mode #dev +v alice")
+        wait_for_text(alice, "#log-box .log .line.room_modes_changed .body", "carol gave alice voice")
+        alice.join("#mine")
+        alice.say("/register #mine")
+        wait_for_text(
+            alice,
+            "#log-box .log .line.room_registered .body",
+            "alice registered the room to the account alice",
+        )
+        alice.say("/unregister #mine")
+        wait_for_text(alice, "#log-box .log .line.room_unregistered .body", "alice unregistered the room")
+        thief = daemon.connect(source="127.0.0.2")
+        thief.say("alice")
+        wait_for_text(
+            alice,
+            "#log-box .log .line.nickname_claimed .body",
+            "Someone at 127.0.0.2 tried to take your nickname as alice",
+        )
+        quiet(self, alice)
+
     def test_a_private_message_opens_a_conversation_with_its_sender(self) -> None:
         """carol's /msg to alice shows under Private as carol's, counted unread, and alice's answer reaches carol."""
         daemon, url = start_web(self)

@@ -416,6 +416,18 @@ class Chat {
   }
 
   /** An event that names no room but the user's own (a wall, a ban, a kill, a shutdown): in the log shown. */
+  /** A line of the room it happened in, if the page is in that room. */
+  inRoom(object) {
+    const room = this.room(object.room, false);
+    if (room !== null) this.event(room, object);
+  }
+
+  /** An invitation: news for the one invited, wherever they are; a line of the room for its members. */
+  invited(object) {
+    if (this.mine(object.nick)) this.general(object);
+    else this.inRoom(object);
+  }
+
   general(object) {
     const target = this.current ?? this.rooms()[0];
     if (target !== undefined && target !== null) this.event(target, object);
@@ -827,10 +839,15 @@ const HANDLERS = {
   crowd_tallied: Chat.prototype.tallied,
   topic: Chat.prototype.topic,
   topic_changed: Chat.prototype.topic,
-  topic_locked(object) {
-    const room = this.room(object.room, false);
-    if (room !== null) this.event(room, object);
-  },
+  topic_locked: Chat.prototype.inRoom,
+  room_modes_changed: Chat.prototype.inRoom,
+  room_registered: Chat.prototype.inRoom,
+  room_unregistered: Chat.prototype.inRoom,
+  room_operator_added: Chat.prototype.inRoom,
+  room_operator_removed: Chat.prototype.inRoom,
+  room_registration_not_kept: Chat.prototype.inRoom,
+  invited: Chat.prototype.invited,
+  nickname_claimed: Chat.prototype.general,
   walled: Chat.prototype.general,
   shutting_down: Chat.prototype.general,
   banned: Chat.prototype.general,

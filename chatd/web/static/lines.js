@@ -47,6 +47,41 @@ function tally(object) {
   return `${said}; ${Number.isInteger(object.members) ? object.members : "?"} here now`;
 }
 
+/** How a line says each change of a room's settings or standing (chatd/line/render.py's wording); {} is its argument. */
+const CHANGES = {
+  "invite_only true": "made the room invite-only",
+  "invite_only false": "let anyone join the room",
+  "key true": "set the room's key to {}",
+  "key false": "removed the room's key",
+  "limit true": "limited the room to {} members",
+  "limit false": "removed the room's member limit",
+  "moderated true": "made the room moderated",
+  "moderated false": "let every member speak",
+  "secret true": "made the room secret",
+  "secret false": "made the room no longer secret",
+  "operator true": "gave {} operator",
+  "operator false": "took operator from {}",
+  "voice true": "gave {} voice",
+  "voice false": "took voice from {}",
+  "ban true": "banned {}",
+  "ban false": "lifted the ban on {}",
+};
+
+/** A room's changes in words: "made the room invite-only, gave bob operator". */
+function changes(list) {
+  const said = (Array.isArray(list) ? list : [])
+    .map((change) => CHANGES[`${change?.setting} ${change?.on === true}`]?.replace("{}", text(change.argument)))
+    .filter((words) => words !== undefined);
+  return said.join(", ") || "changed nothing";
+}
+
+/** A registration put back after a change to it could not be saved: how it stands again. */
+function undone(object) {
+  if (typeof object.owner !== "string") return "not registered";
+  const operators = Array.isArray(object.operators) ? object.operators.map(text).filter(Boolean) : [];
+  return `registered to ${object.owner}` + (operators.length ? `, operators ${operators.join(", ")}` : "");
+}
+
 /** The body of an event line, or null for a type this page does not show in a log. */
 function body(object) {
   const nick = object.nick;
@@ -94,6 +129,24 @@ function body(object) {
       return [who(nick), " was muted by ", who(object.by)];
     case "unmuted":
       return [who(nick), " was unmuted by ", who(object.by)];
+    case "room_registered":
+      return [who(nick), ` registered the room to the account ${text(object.account)}`];
+    case "room_unregistered":
+      return [who(nick), " unregistered the room"];
+    case "room_operator_added":
+      return [who(object.by), " made ", who(nick), " a room operator"];
+    case "room_operator_removed":
+      return [who(object.by), " took room operator from ", who(nick)];
+    case "room_registration_not_kept":
+      return [who(nick), `'s change to the room's registration could not be saved: ${undone(object)}`];
+    case "room_modes_changed":
+      return [who(nick), ` ${changes(object.changes)}`];
+    case "invited":
+      return [who(object.by), " invited ", who(nick), ` to ${text(object.room)}`];
+    case "nickname_claimed": {
+      const tries = Number.isInteger(object.tries) && object.tries > 1 ? ` (${object.tries} tries since the last notice)` : "";
+      return [`Someone at ${text(object.address)} tried to take your nickname as `, who(nick), tries];
+    }
     default:
       return null;
   }
