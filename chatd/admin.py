@@ -66,6 +66,9 @@ BUSY_SECONDS = 30.0
 COMMITTED_POLL_SECONDS = 0.01
 """How often the tool looks whether a running daemon has committed what it showed (it commits every 50 ms)."""
 
+GIVEN_UP_POLL_SECONDS = 0.25
+"""How often, while it waits, the tool reads the pass log (a megabyte or two) for records the daemon gave up."""
+
 _LINES = "kind IN ('said', 'acted')"
 
 
@@ -184,20 +187,20 @@ def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
     if not waiting:
         return
     last = waiting[-1][0]
-    deadline = time.monotonic() + BUSY_SECONDS
-    while _unsettled(connection, path, last):
-        if time.monotonic() > deadline:
+    now = time.monotonic()
+    deadline, look_again = now + BUSY_SECONDS, now + GIVEN_UP_POLL_SECONDS
+    while (committed := last_committed(connection)) < last:
+        now = time.monotonic()
+        if now > look_again:
+            if not any(record[0] <= last for record in unapplied(log_path(path), committed)):
+                return
+            look_again = now + GIVEN_UP_POLL_SECONDS
+        if now > deadline:
             raise AdminError(
                 f"the daemon on --db {path} has not committed the lines it showed in {BUSY_SECONDS:.0f} s; "
                 "run the command again."
             )
         time.sleep(COMMITTED_POLL_SECONDS)
-
-
-def _unsettled(connection: sqlite3.Connection, path: str, last: int) -> bool:
-    """Whether a record of the pass log up to number ``last`` is neither committed nor given up."""
-    committed = last_committed(connection)
-    return committed < last and any(record[0] <= last for record in unapplied(log_path(path), committed))
 
 
 def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:

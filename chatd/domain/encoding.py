@@ -72,11 +72,9 @@ def decode_event(text: str) -> Event:
         kind = _BY_NAME[data.pop("type")]
         nick, address, account = data.pop("actor")
         if "changes" in data:
-            data["changes"] = tuple(
-                ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]
-            )
-        if "operators" in data:
-            data["operators"] = tuple(data["operators"])
+            data["changes"] = [ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]]
+        # Events are frozen, so what they hold several of is a tuple (a room's changes, its operators).
+        data = {name: tuple(value) if isinstance(value, list) else value for name, value in data.items()}
         return kind(actor=Actor(nick, address, account), **data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise UndecodableEventError(f"not a chatd event: {error}") from None

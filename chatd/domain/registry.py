@@ -20,9 +20,8 @@ room's members, ``RoomNotKeptError`` to the asker).
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
-from typing import NamedTuple
 
 from chatd.domain import rules
 from chatd.domain.errors import (
@@ -44,21 +43,12 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.rooms import Registration
+from chatd.domain.rooms import RegisteredRoom, Registration
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
 
-
-class _Kept(NamedTuple):
-    """A room's registration as a store keeps it: its name as registered, its owner and operators."""
-
-    name: str
-    owner: str
-    operators: frozenset[str]
-
-
-_Change = Callable[[_Kept | None], _Kept | None]
+_Change = Callable[[RegisteredRoom | None], RegisteredRoom | None]
 """One change to a room's registration (None: not registered), as a store applies it."""
 
 
@@ -66,16 +56,16 @@ _Change = Callable[[_Kept | None], _Kept | None]
 class _Unanswered:
     """A room's registration as the store last answered for it, and the changes made since, oldest first."""
 
-    kept: _Kept | None
+    kept: RegisteredRoom | None
     changes: list[_Change]
 
 
-def _as_kept(registration: Registration | None) -> _Kept | None:
+def _as_kept(registration: Registration | None) -> RegisteredRoom | None:
     """The chat's ``registration`` of a room as a store keeps one."""
     return (
         None
         if registration is None
-        else _Kept(registration.name, registration.owner, frozenset(registration.operators))
+        else RegisteredRoom(registration.name, registration.owner, frozenset(registration.operators))
     )
 
 
@@ -118,7 +108,7 @@ class Registry:
         rules.require_owner(by, room)
         owner = by.account
         written = self._store.register(key, room.name, owner, self._now())
-        answered = self._changed(by, key, room.name, lambda _: _Kept(room.name, owner, frozenset()), written)
+        answered = self._changed(by, key, room.name, lambda _: RegisteredRoom(room.name, owner), written)
         id, at = self._seam.stamp()
         event = RoomRegistered(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, account=owner)
         self._seam.publish(event, _room_and(self._state, by, key))
@@ -163,10 +153,10 @@ class Registry:
         shown = self._shown(key, registration)
         store_change = self._store.add_operator if add else self._store.remove_operator
 
-        def change(kept: _Kept | None) -> _Kept | None:
+        def change(kept: RegisteredRoom | None) -> RegisteredRoom | None:
             if kept is None:
                 return None
-            return kept._replace(operators=kept.operators | {account} if add else kept.operators - {account})
+            return replace(kept, operators=kept.operators | {account} if add else kept.operators - {account})
 
         answered = self._changed(by, key, shown, change, store_change(key, account))
         id, at = self._seam.stamp()
