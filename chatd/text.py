@@ -92,16 +92,31 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     return f"{said or 'nobody came or went'}; {members} here now"
 
 
-def registration_undone_words(nick: str, owner: str | None, operators: Sequence[str]) -> str:
+def registration_undone_words(
+    nick: str,
+    owner: str | None,
+    operators: Sequence[str],
+    given: Sequence[str] = (),
+    taken: Sequence[str] = (),
+) -> str:
     """A room's registration put back after ``nick``'s change to it could not be saved, as text front ends say it.
 
     ``bob's change to its registration could not be saved: registered to
-    alice, operators bob, carol`` (or ``...: not registered``).
+    alice, operators bob, carol`` (or ``...: not registered``), then whose
+    room operator standing that gives back (``given``) or takes
+    (``taken``): ``; room operator standing taken from dave``.
     """
     if owner is None:
         kept = "not registered"
     else:
         kept = f"registered to {owner}" + (f", operators {', '.join(operators)}" if operators else "")
+    standing = " and".join(
+        f" {verb} {', '.join(nicks)}"
+        for verb, nicks in (("given back to", given), ("taken from", taken))
+        if nicks
+    )
+    if standing:
+        kept += f"; room operator standing{standing}"
     return f"{nick}'s change to its registration could not be saved: {kept}"
 
 

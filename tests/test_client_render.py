@@ -114,6 +114,8 @@ SAMPLES: dict[str, object] = {
     "pages": 3,
     "operators": ["first-nick"],
     "voiced": ["second-nick"],
+    "given": ["given-nick"],
+    "taken": ["taken-nick"],
     "on": True,
     "invite_only": True,
     "keyed": True,
@@ -272,6 +274,22 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         },
         [
             "00:01 - #dev: bob's change to its registration could not be saved: registered to alice, operators bob, carol"
+        ],
+    ),
+    (
+        {
+            "type": "room_registration_not_kept",
+            "at": AT,
+            "room": "#dev",
+            "nick": "alice",
+            "owner": "alice",
+            "operators": ["bob"],
+            "given": ["Bob"],
+            "taken": ["carol", "dave"],
+        },
+        [
+            "00:01 - #dev: alice's change to its registration could not be saved: registered to alice, operators "
+            "bob; room operator standing given back to Bob and taken from carol, dave"
         ],
     ),
     (

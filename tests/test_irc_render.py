@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, Said, Whispered
+from chatd.domain.events import Actor, RoomRegistrationNotKept, Said, Whispered
 from chatd.irc.render import EventLines, Shape, line
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
@@ -34,3 +34,30 @@ class OneLineTests(SynchronousTestCase):
         self.assertGreater(len(lines), 1)
         self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
         self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
+
+
+class RegistrationUndoneTests(SynchronousTestCase):
+    def test_standing_given_and_taken_is_a_server_mode_each(self) -> None:
+        """After the NOTICE, a MODE from the server for each member whose ``@`` the undo gives or takes."""
+        event = RoomRegistrationNotKept(
+            id="01a4",
+            at=0.0,
+            actor=Actor("alice", account="alice"),
+            room="#dev",
+            owner="alice",
+            operators=("bob",),
+            given=("Bob",),
+            taken=("carol", "dave"),
+        )
+        lines = EventLines("testhost").render(event, Shape.TAGS).decode().split("\r\n")
+        self.assertEqual(
+            lines,
+            [
+                "@msgid=01a4 :testhost NOTICE #dev :#dev: alice's change to its registration could not be saved: "
+                "registered to alice, operators bob",
+                "@msgid=01a4.1 :testhost MODE #dev +o Bob",
+                "@msgid=01a4.2 :testhost MODE #dev -o carol",
+                "@msgid=01a4.3 :testhost MODE #dev -o dave",
+                "",
+            ],
+        )

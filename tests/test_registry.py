@@ -10,6 +10,7 @@ from chatd.domain.errors import (
     NoAccountError,
     NotIdentifiedError,
     NotInRoomError,
+    NotOperatorError,
     NotOwnerError,
     RoomLookAlikeError,
     RoomNotKeptError,
@@ -283,6 +284,22 @@ def started(change: Awaitable[None] | None) -> "Deferred[None]":
     return ensureDeferred(waiting())
 
 
+class MakerTests(RegistryTestCase):
+    """A room registered by a server operator is the registration's, not its maker's, whoever comes and goes."""
+
+    def test_its_maker_back_in_the_room_has_no_standing_there(self) -> None:
+        """bob made #ops; carol, an operator, registered it to herself: bob, gone and back, is none of its operators."""
+        carol, _ = self.identified("carol")
+        self.chat.join(self.bob, "#ops")
+        self.chat.grant_operator(carol)
+        self.chat.join(carol, "#ops")
+        self.done(self.chat.register_room(carol, "#ops"))
+        self.chat.part(self.bob, "#ops")
+        self.chat.join(self.bob, "#ops")
+        self.assertNotIn("bob", self.chat.members("#ops").operators)
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#ops", True)
+
+
 class NotKeptTests(RegistryTestCase):
     """A change the store cannot keep is undone for everyone who saw it, and refused to its asker."""
 
@@ -317,6 +334,19 @@ class NotKeptTests(RegistryTestCase):
         self.assertIn(seen(undone), self.alice_session.received)
         self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#dev", "bob")
 
+    def test_a_registration_not_kept_gives_the_room_back_to_its_maker(self) -> None:
+        """alice made #dev: once her registration is undone she owns it again, and may register it once more."""
+        self.refused(started(self.chat.register_room(self.alice, "#dev")), 0)
+        self.assertEqual(self.undone()[0].taken, ())
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        self.assertIsInstance(self.published[-1], RoomRegistered)
+
+    def test_a_room_unregistered_is_its_makers_no_more(self) -> None:
+        """Kept, /unregister leaves #dev nobody's: its maker may no longer register it, nor kick."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        self.kept_at_once(self.chat.unregister_room(self.alice, "#dev"))
+        self.assertRaises(NotOperatorError, self.chat.register_room, self.alice, "#dev")
+
     def test_an_unregistration_not_kept_gives_the_room_back_with_its_operators(self) -> None:
         """Unregistering fails: the room is alice's again, bob still its operator, and alice may /deop him."""
         self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
@@ -336,8 +366,10 @@ class NotKeptTests(RegistryTestCase):
         self.refused(adding, 1)
         [undone] = self.undone()
         self.assertEqual((undone.owner, undone.operators), ("alice", ()))
+        self.assertEqual((undone.given, undone.taken), ((), ("bob",)))
         self.assertIn(seen(undone), self.bob_session.received)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", False)
+        self.assertNotIn("bob", self.chat.members("#dev").operators)
 
     def test_two_changes_refused_together_leave_it_as_before_both(self) -> None:
         """/op then /deop of bob in one failed transaction: bob is no operator, as before either; nothing to undo."""
@@ -359,6 +391,7 @@ class NotKeptTests(RegistryTestCase):
         self.refused(dropping, 2)
         [undone] = self.undone()
         self.assertEqual(undone.operators, ("bob",))
+        self.assertEqual((undone.given, undone.taken), (("bob",), ()))
         self.chat.lock_topic(self.bob, "#dev", True)
 
     def test_a_change_refused_before_a_later_one_is_answered_keeps_the_later(self) -> None:

@@ -213,7 +213,11 @@ def _crowd_tallied(fields: _Fields, view: View) -> Shown:
 def _registration_not_kept(fields: _Fields, view: View) -> Shown:
     """A change to a room's registration undone, the server unable to save it: the registration as it stands."""
     words = registration_undone_words(
-        fields.text("nick"), fields.text("owner") or None, fields.texts("operators")
+        fields.text("nick"),
+        fields.text("owner") or None,
+        fields.texts("operators"),
+        fields.texts("given"),
+        fields.texts("taken"),
     )
     return _one(fields, view, Look.EVENT, f"{fields.text('room')}: {words}")
 

@@ -387,13 +387,19 @@ class RoomRegistrationNotKept(_Base):
     ``owner`` (None: not registered) and ``operators`` are the room's
     registration as the store keeps it, with the changes it has yet to
     answer for, and as the chat holds it from now on
-    (chatd.domain.registry). No history keeps it: it puts memory back as
+    (chatd.domain.registry); ``given`` and ``taken`` say whose standing in
+    the live room that changes. No history keeps it: it puts memory back as
     the file is, so it carries no ``seq``.
     """
 
     room: str
     owner: str | None
     operators: tuple[str, ...]
+    given: tuple[str, ...] = ()
+    """Members of ``room`` who get the room operator standing back with it, by nickname."""
+    taken: tuple[str, ...] = ()
+    """Members of ``room`` whose room operator standing goes with it, by nickname: front ends that mark
+    standing (IRC's ``@``) take the mark off, as after ``/deop``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -43,7 +43,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.rooms import RegisteredRoom, Registration
+from chatd.domain.rooms import RegisteredRoom, Registration, Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
@@ -223,6 +223,8 @@ class Registry:
         room = self._state.rooms.by_key.get(key)
         named = wanted or _as_kept(held)
         assert named is not None  # they differ, so one is a registration
+        operators = frozenset() if wanted is None else wanted.operators
+        given, taken = ((), ()) if room is None else self._standing(room, held, operators)
         id, at = self._seam.stamp()
         event = RoomRegistrationNotKept(
             id=id,
@@ -230,10 +232,29 @@ class Registry:
             actor=by.actor,
             room=named.name if room is None else room.name,
             owner=None if wanted is None else wanted.owner,
-            operators=() if wanted is None else tuple(sorted(wanted.operators)),
+            operators=tuple(sorted(operators)),
+            given=given,
+            taken=taken,
         )
         members = [] if room is None else list(room.members.values())
         self._seam.publish(event, members if by in members or not by.online else [*members, by])
+
+    def _standing(
+        self, room: Room, held: Registration | None, operators: frozenset[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The members of live ``room`` who get and who lose its operator standing as its operators go from
+        ``held``'s to ``operators``: whoever is identified to an account added or dropped, and in the room,
+        as /op and /deop give and take it, if they hold it not already or still."""
+        given: list[str] = []
+        taken: list[str] = []
+        for account in sorted(operators.symmetric_difference(() if held is None else held.operators)):
+            user = self._state.users.by_account.get(account)
+            if user is None or fold(user.nick) not in room.members:
+                continue
+            on = account in operators
+            if on != (user in room.operators):
+                (given if on else taken).append(user.nick)
+        return tuple(given), tuple(taken)
 
     def _owned(self, by: User, name: str) -> Registration:
         """The registration of room ``name``, if ``by`` owns it (or is an operator); raises otherwise."""

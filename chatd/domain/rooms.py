@@ -56,7 +56,8 @@ class Room:
     topic_at: float = 0.0
     """When ``topic`` was set (seconds since the epoch); 0.0 when there is no topic."""
     owner: "User | None" = None
-    """Whoever made the room (it is not handed on); None for a server's room, which nobody owns."""
+    """Whoever made the room (it is not handed on); None for a server's room, which nobody owns, and once
+    the room was unregistered. While the room is registered its registration decides instead."""
     topic_locked: bool = False
     """Only the owner and operators may set the topic while it is locked."""
     registration: "Registration | None" = None
@@ -172,8 +173,10 @@ class Rooms:
     def register(self, key: str, registration: Registration | None) -> None:
         """Register the room with folded name ``key`` to ``registration`` (None: unregister it).
 
-        An unregistered room is nobody's: its maker's ownership ended when
-        it was registered.
+        A live room's maker stays its ``owner``, behind the registration,
+        which every rule asks first (chatd.domain.rules): a registration the
+        store could not keep is undone and the maker owns the room again.
+        ``/unregister`` ends the maker's ownership (``disown``).
         """
         if registration is None:
             gone = self.registered.pop(key, None)
@@ -185,8 +188,13 @@ class Rooms:
             self._outliving[look(registration.name)] = registration.name
         room = self.by_key.get(key)
         if room is not None:
-            room.owner = None
             room.registration = registration
+
+    def disown(self, key: str) -> None:
+        """The live room with folded name ``key``, if any, is nobody's: it was unregistered, and stays so."""
+        room = self.by_key.get(key)
+        if room is not None:
+            room.owner = None
 
     def recall(self, event: TopicChanged | TopicLocked) -> None:
         """Keep the topic or lock ``event`` set (a store kept it) for its room, if that room outlives its members.
@@ -260,9 +268,7 @@ class Rooms:
         room.sessions = None
         user.rooms[key] = room
         user.invited.pop(key, None)
-        if room.owner is user or (
-            room.registration is not None and room.registration.moderates(user.account)
-        ):
+        if room.owner is user if room.registration is None else room.registration.moderates(user.account):
             room.operators.add(user)
         if room.bans:
             room.recheck_ban(user)

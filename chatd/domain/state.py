@@ -207,6 +207,7 @@ def _room_registered(state: ChatState, event: RoomRegistered) -> None:
 def _room_unregistered(state: ChatState, event: RoomUnregistered) -> None:
     _moved_on(state, event)
     state.rooms.register(fold(event.room), None)
+    state.rooms.disown(fold(event.room))
 
 
 def _room_operator_added(state: ChatState, event: RoomOperatorAdded) -> None:
@@ -222,16 +223,19 @@ def _room_operator_removed(state: ChatState, event: RoomOperatorRemoved) -> None
 
 
 def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept) -> None:
-    """The registration as kept again; accounts that were made or unmade operators by what is undone lose or
-    regain the standing, as /deop and /op would give it."""
+    """The registration as kept again; the members it names get or lose the standing, as /op and /deop give it.
+
+    The room's maker, if it has one, owns it again: registering only put
+    its registration before the maker (chatd.domain.rules)."""
     key = fold(event.room)
-    before = state.rooms.registered.get(key)
-    operators = set(event.operators)
-    state.rooms.register(
-        key, None if event.owner is None else Registration(event.room, event.owner, operators)
+    registration = (
+        None if event.owner is None else Registration(event.room, event.owner, set(event.operators))
     )
-    for account in operators.symmetric_difference(() if before is None else before.operators):
-        _account_standing(state, event.room, account, account in operators)
+    state.rooms.register(key, registration)
+    room = state.rooms.by_key.get(key)
+    if room is not None:
+        room.operators.update(state.user(nick) for nick in event.given)
+        room.operators.difference_update(state.user(nick) for nick in event.taken)
 
 
 def _account_standing(state: ChatState, name: str, account: str, on: bool) -> None:

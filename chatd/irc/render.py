@@ -153,7 +153,7 @@ class EventLines:
             RoomRegistered: self._room_notice,
             RoomUnregistered: self._room_notice,
             CrowdTallied: self._room_notice,
-            RoomRegistrationNotKept: self._room_notice,
+            RoomRegistrationNotKept: self._registration_undone,
             RoomOperatorAdded: self._room_operator,
             RoomModesChanged: self._modes,
             Invited: self._invited,
@@ -342,6 +342,20 @@ class EventLines:
             command="NOTICE",
             params=(event.room, notice(event)),
         )
+
+    def _registration_undone(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """The NOTICE, then the server's MODE for each member whose standing the undo gives or takes, so a
+        client's list of who holds ``@`` follows, as after the MODE it showed for the change undone."""
+        assert isinstance(event, RoomRegistrationNotKept)
+        yield from self._room_notice(event, shape)
+        changes = [("+o", nick) for nick in event.given] + [("-o", nick) for nick in event.taken]
+        for part, (sign, nick) in enumerate(changes, 1):
+            yield Message(
+                tags=_tags(event, shape, part),
+                source=self.server,
+                command="MODE",
+                params=(event.room, sign, nick),
+            )
 
     def _account(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, AccountRegistered | Identified | AccountDropped | AccountNotKept)

@@ -357,7 +357,9 @@ _event(RoomRegistered, lambda e: f"{e.room} -- {e.actor.nick} registered the roo
 _event(RoomUnregistered, lambda e: f"{e.room} -- {e.actor.nick} unregistered the room")
 _event(
     RoomRegistrationNotKept,
-    lambda e: f"{e.room} -- {registration_undone_words(e.actor.nick, e.owner, e.operators)}",
+    lambda e: (
+        f"{e.room} -- {registration_undone_words(e.actor.nick, e.owner, e.operators, e.given, e.taken)}"
+    ),
 )
 _event(
     RoomOperatorAdded,

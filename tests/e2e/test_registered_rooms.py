@@ -6,12 +6,27 @@ import signal
 import sqlite3
 from contextlib import closing
 
-from tests.e2e.daemon import LineClient
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_accounts import PASSWORD, AccountTestCase
+from tests.e2e.test_daemon import LOOPBACK, NAME
 
 
 class RegisteredRoomTests(AccountTestCase):
-    """A daemon with its --db in a temporary directory (the accounts tests' set-up and reading)."""
+    """A daemon with its --db in a temporary directory (the accounts tests' set-up and reading), speaking IRC too."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--irc-port", "0", "--db", self.db])
+
+    def refuse(self, table: str) -> None:
+        """Have the daemon's --db file refuse every new row of ``table`` from now on, as a full disk would."""
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute(f"CREATE TRIGGER full BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'full'); END")
+
+    def take_back(self) -> None:
+        """The --db file keeps what it is given again."""
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute("DROP TRIGGER full")
 
     def registered(self, nick: str, source: str) -> LineClient:
         """``nick`` online from ``source``, with a registered nickname, in #dev."""
@@ -94,15 +109,22 @@ class RegisteredRoomTests(AccountTestCase):
         bob = self.registered("bob", "127.0.0.2")
         alice.say("/register #dev")
         self.until(bob, "#dev -- alice registered the room to the account alice")
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(
-                "CREATE TRIGGER full BEFORE INSERT ON room_operators BEGIN SELECT RAISE(ABORT, 'full'); END"
-            )
+        carol = IRCClient(self.daemon, irc_port(self.daemon), "carol")
+        carol.registered()
+        carol.join("#dev")
+        self.refuse("room_operators")
         alice.say("/op bob")
-        undone = "#dev -- alice's change to its registration could not be saved: registered to alice"
+        undone = (
+            "#dev -- alice's change to its registration could not be saved: registered to alice; "
+            "room operator standing taken from bob"
+        )
         for client in (alice, bob):
             self.until(client, "#dev -- alice made bob a room operator (account bob)")
             self.until(client, undone)
+        # An IRC client's list of who holds @ follows: the server takes back the +o it passed on.
+        self.assertEqual(carol.next("mode").arguments, ("+o", "bob"))
+        carol.next("pubnotice")
+        self.assertEqual(carol.next("mode"), Heard("mode", NAME, "#dev", ("-o", "bob")))
         self.until(
             alice,
             "ERR room-not-saved the server could not save the change to #dev's registration; nothing changed",
@@ -114,10 +136,27 @@ class RegisteredRoomTests(AccountTestCase):
         bob = self.identified("bob", "127.0.0.2")
         bob.say("/lock")
         self.until(bob, "ERR not-owner only the owner of #dev and operators may do that")
-        with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute("DROP TRIGGER full")
+        self.take_back()
         alice = self.identified("alice", "127.0.0.1")
         alice.say("/op bob")
         self.until(bob, "#dev -- alice made bob a room operator (account bob)")
         bob.say("/lock")
         self.until(alice, "#dev -- bob locked the topic")
+
+    def test_a_registration_the_file_cannot_keep_leaves_the_room_its_makers(self) -> None:
+        """The file refuses alice's /register #dev: undone, #dev is still hers, and she registers it once it may."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        self.refuse("registered_rooms")
+        alice.say("/register #dev")
+        self.until(bob, "#dev -- alice registered the room to the account alice")
+        self.until(bob, "#dev -- alice's change to its registration could not be saved: not registered")
+        self.until(
+            alice,
+            "ERR room-not-saved the server could not save the change to #dev's registration; nothing changed",
+        )
+        alice.say("/kick bob")
+        self.until(bob, "#dev -- bob was kicked by alice")
+        self.take_back()
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
