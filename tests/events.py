@@ -42,8 +42,8 @@ def acted(at: float, room: str, nick: str, text: str, seq: int) -> Acted:
     return Acted(id="", at=at, actor=Actor(nick), room=room, seq=seq, text=text)
 
 
-def joined(at: float, room: str, nick: str, seq: int) -> Joined:
-    return Joined(id="", at=at, actor=Actor(nick), room=room, seq=seq)
+def joined(at: float, room: str, nick: str, seq: int, room_operator: bool = False) -> Joined:
+    return Joined(id="", at=at, actor=Actor(nick), room=room, seq=seq, room_operator=room_operator)
 
 
 def parted(at: float, room: str, nick: str, reason: str, seq: int) -> Parted:

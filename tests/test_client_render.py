@@ -102,6 +102,7 @@ SAMPLES: dict[str, object] = {
     "renamed": 1,
     "locked": True,
     "operator": True,
+    "room_operator": True,
     "until": AT + 600,
     "away": "sample away",
     "waiting": 4,

@@ -40,6 +40,25 @@ class JoinTests(IRCTestCase):
             [b":alice!alice@chatd JOIN #x * :alice", b":testhost 353 alice = #x :@alice!alice@chatd"],
         )
 
+    def test_a_join_with_standing_is_a_server_mode_for_the_others(self) -> None:
+        """alice made #x and comes back to it while bob stays: bob reads her JOIN, then the server's MODE +o,
+        so his client marks her @; alice reads hers in NAMES, and a join without standing brings no MODE."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #x")
+        self.send(bob, "JOIN #x")
+        self.send(alice, "PART #x")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(alice, "JOIN #x")
+        self.assertEqual(self.lines(bob_wire), [b":alice!alice@chatd JOIN #x", b":testhost MODE #x +o alice"])
+        self.assertEqual(
+            self.lines(wire)[:2], [b":alice!alice@chatd JOIN #x", b":testhost 353 alice = #x :bob @alice"]
+        )
+        carol, _ = self.irc_user("carol")
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(bob_wire), [b":carol!carol@chatd JOIN #x"])
+
     def test_join_zero_leaves_every_room(self) -> None:
         """JOIN 0 is a PART of each room."""
         alice, wire = self.irc_user("alice")

@@ -20,6 +20,7 @@ from chatd.domain.errors import (
     TopicLockedError,
 )
 from chatd.domain.events import (
+    Joined,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
@@ -298,6 +299,24 @@ class MakerTests(RegistryTestCase):
         self.chat.join(self.bob, "#ops")
         self.assertNotIn("bob", self.chat.members("#ops").operators)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#ops", True)
+
+    def test_a_join_says_whether_it_gives_standing(self) -> None:
+        """The Joined event says what the join gave: the registration's accounts yes, anyone else no, nobody in the
+        server's room, a room's maker yes."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.chat.part(self.alice, "#dev")
+        self.chat.join(self.alice, "#dev")
+        self.online("carol", "#dev", "#mine", "#lobby")
+        joins = [(e.actor.nick, e.room, e.room_operator) for e in self.published if isinstance(e, Joined)]
+        self.assertEqual(
+            joins[-4:],
+            [
+                ("alice", "#dev", True),
+                ("carol", "#dev", False),
+                ("carol", "#mine", True),
+                ("carol", "#lobby", False),
+            ],
+        )
 
 
 class NotKeptTests(RegistryTestCase):

@@ -335,6 +335,7 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "seq": st.integers(min_value=1, max_value=2**53),
         "until": st.none() | TIMES,
         "locked": st.booleans(),
+        "room_operator": st.booleans(),
         "address": st.booleans(),
         "owner": st.none() | text,
         "operators": st.lists(text, max_size=4).map(tuple),

@@ -99,7 +99,14 @@ class Encrypted(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Joined(_InRoom):
-    """``actor`` entered ``room``; the first to enter a room makes and owns it."""
+    """``actor`` entered ``room``; the first to enter a room makes and owns it.
+
+    ``room_operator``: the join gives ``actor`` the room's operator standing
+    (its maker, or identified to its registration's owner or a room
+    operator), so front ends that mark standing (IRC's ``@``) mark it.
+    """
+
+    room_operator: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -244,8 +244,19 @@ class Rooms:
             raise NotInRoomError(name)
         return room
 
-    def enter(self, user: "User", name: str, seq: int) -> Room:
-        """Put ``user`` in room ``name``, making it (owned by ``user``, bar a server's room) if it does not exist."""
+    def standing_on_entry(self, user: "User", key: str) -> bool:
+        """Whether ``user``, joining the room with folded name ``key``, gets its operator standing by the join:
+        a registered room's by its registration's accounts; else as its maker (one making it now, bar a server's
+        room, or the live room's)."""
+        registration = self.registered.get(key)
+        if registration is not None:
+            return registration.moderates(user.account)
+        room = self.by_key.get(key)
+        return key not in self._server if room is None else room.owner is user
+
+    def enter(self, user: "User", name: str, seq: int, standing: bool) -> Room:
+        """Put ``user`` in room ``name``, making it (owned by ``user``, bar a server's room) if it does not exist;
+        with the room's operator standing if ``standing`` (``standing_on_entry``, when the join was asked)."""
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
@@ -268,7 +279,7 @@ class Rooms:
         room.sessions = None
         user.rooms[key] = room
         user.invited.pop(key, None)
-        if room.owner is user if room.registration is None else room.registration.moderates(user.account):
+        if standing:
             room.operators.add(user)
         if room.bans:
             room.recheck_ban(user)

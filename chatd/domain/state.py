@@ -120,7 +120,7 @@ def _account_dropped(state: ChatState, event: AccountDropped | AccountNotKept) -
 
 
 def _joined(state: ChatState, event: Joined) -> None:
-    state.rooms.enter(state.user(event.actor.nick), event.room, event.seq)
+    state.rooms.enter(state.user(event.actor.nick), event.room, event.seq, event.room_operator)
 
 
 def _parted(state: ChatState, event: Parted) -> None:

@@ -120,7 +120,14 @@ class Talk:
         if len(user.rooms) >= self._limits.rooms_per_user:
             raise TooManyRoomsError(self._limits.rooms_per_user)
         id, at = self._seam.stamp()
-        event = Joined(id=id, at=at, actor=user.actor, room=shown, seq=self._seam.next_seq(folded))
+        event = Joined(
+            id=id,
+            at=at,
+            actor=user.actor,
+            room=shown,
+            seq=self._seam.next_seq(folded),
+            room_operator=self._state.rooms.standing_on_entry(user, folded),
+        )
         self._seam.publish(event, self._crowds.arriving(room), (user,))
         return self._state.rooms.by_key[folded]
 

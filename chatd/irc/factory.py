@@ -180,6 +180,8 @@ class IRCFactory(ServerFactory):
             for session in cast(Sequence[IRCSession], sessions):
                 if session.user is not None and fold(session.user.nick) == joiner:
                     join_burst(session, event.room, event.seq)
+                elif event.room_operator:
+                    session.sink.write(self.events.standing_on_join(event, Shape(session.shape)))
         elif isinstance(event, Banned | Killed):
             # Whoever it took off the server is closed, told why; the others read its QUIT.
             why = "Banned" if isinstance(event, Banned) else killed_reason(event)

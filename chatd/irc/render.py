@@ -260,6 +260,12 @@ class EventLines:
         else:
             yield self._message(event, shape, "JOIN", event.room)
 
+    def standing_on_join(self, event: Joined, shape: Shape) -> bytes:
+        """The server's MODE giving a joiner ``@`` (``Joined.room_operator``), for the room's other members: their
+        clients mark it as after any MODE; the joiner reads its own in NAMES."""
+        params = (event.room, "+o", event.actor.nick)
+        return line(Message(tags=_tags(event, shape, 1), source=self.server, command="MODE", params=params))
+
     def _parted(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Parted)
         reason = (event.reason,) if event.reason else ()

@@ -21,7 +21,9 @@ class RegisteredRoomTests(AccountTestCase):
     def refuse(self, table: str) -> None:
         """Have the daemon's --db file refuse every new row of ``table`` from now on, as a full disk would."""
         with closing(sqlite3.connect(self.db)) as other, other:
-            other.execute(f"CREATE TRIGGER full BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'full'); END")
+            other.execute(
+                f"CREATE TRIGGER full BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
 
     def take_back(self) -> None:
         """The --db file keeps what it is given again."""
