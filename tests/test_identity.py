@@ -1,10 +1,14 @@
 """Who is told of a change of someone's account, in the chat domain alone (IRC's account-notify)."""
 
 from twisted.internet.defer import Deferred, ensureDeferred, fail
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import AccountNotKeptError
+from chatd.domain.errors import AccountNotKeptError, RegisterThrottledError
 from chatd.domain.events import AccountDropped, AccountNotKept, AccountRegistered, Event, Identified
+from chatd.domain.flood import Budgets
+from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.helpers import ChatTestCase, RecordingSession
@@ -101,3 +105,47 @@ class AccountNotifyTests(ChatTestCase):
         self.assertCountEqual(told, [alice_session, bob_session])
         self.assertCountEqual(sessions, [alice_session, bob_session])
         self.assertIsNone(alice.account)
+
+
+class RegistrationBudgetTests(ChatTestCase):
+    """An address registers at most ``accounts_per_hour`` accounts an hour: two here, all at once or spread."""
+
+    limits = Limits(accounts_per_hour=2)
+
+    def register(self, nick: str, address: str) -> None:
+        user, _ = self.online(nick, address=address)
+        self.kept(self.chat.register_account(user, "hash"))
+
+    def test_a_third_account_from_one_address_waits_its_turn(self) -> None:
+        """Two accounts at once from 10.0.0.1; the third is refused, named how long to wait, while another
+        address registers; half an hour later (the budget's drip) the third is let in."""
+        self.register("alice", "10.0.0.1")
+        self.register("bob", "10.0.0.1")
+        carol, _ = self.online("carol", address="10.0.0.1")
+        refused = self.assertRaises(RegisterThrottledError, self.chat.register_account, carol, "hash")
+        self.assertEqual(refused.seconds_left, 1800)
+        self.assertRaises(RegisterThrottledError, self.chat.check_registrable, carol)
+        self.assertFalse(self.chat.is_registered("carol"))
+        self.register("dave", "10.0.0.2")
+        self.clock.advance(1799)
+        self.assertRaises(RegisterThrottledError, self.chat.check_registrable, carol)
+        self.clock.advance(1)
+        self.kept(self.chat.register_account(carol, "hash"))
+        self.assertTrue(self.chat.is_registered("carol"))
+
+
+class BudgetsTests(SynchronousTestCase):
+    """Budgets by key keep only the keys that spent within a refill."""
+
+    def test_a_key_is_forgotten_once_its_bucket_is_full_again(self) -> None:
+        """Spent keys are remembered while they refill; at the next spending, the full ones go."""
+        clock = Clock()
+        budgets = Budgets(rate=1 / 10, burst=2, now=clock.seconds)
+        budgets.take("a")
+        budgets.take("b")
+        self.assertEqual(len(budgets), 2)
+        self.assertEqual(budgets.wait("a", 2), 10)
+        clock.advance(10)
+        budgets.take("c")
+        self.assertEqual(len(budgets), 1)
+        self.assertEqual(budgets.wait("a", 2), 0)

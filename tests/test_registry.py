@@ -17,6 +17,7 @@ from chatd.domain.errors import (
     RoomNotRegisteredError,
     RoomRegisteredError,
     ServerRoomError,
+    TooManyRegisteredRoomsError,
     TopicLockedError,
 )
 from chatd.domain.events import (
@@ -27,6 +28,7 @@ from chatd.domain.events import (
     RoomRegistrationNotKept,
     RoomUnregistered,
 )
+from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
 from chatd.domain.replies import Topic
 from chatd.domain.rooms import RegisteredRoom
@@ -55,6 +57,7 @@ class RegistryTestCase(ChatTestCase):
             self.clock,
             self.history,
             self.bus,
+            self.limits,
             server_rooms=("#lobby",),
             accounts=self.accounts,
             rooms=self.rooms,
@@ -109,6 +112,37 @@ class RegisterRoomTests(RegistryTestCase):
         """A registered room names its owner when registered again."""
         self.done(self.chat.register_room(self.alice, "#dev"))
         self.assertRaises(RoomRegisteredError, self.chat.register_room, self.alice, "#dev")
+
+
+class RegisteredRoomsLimitTests(RegistryTestCase):
+    """An account registers at most ``registered_rooms`` rooms: two here; server operators more."""
+
+    limits = Limits(registered_rooms=2)
+
+    def test_a_third_room_is_refused_until_one_is_given_up(self) -> None:
+        """alice registers #dev and #ops; #third is refused in one line, nothing published; once she gives
+        #ops up, #third is hers."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.chat.join(self.alice, "#ops")
+        self.done(self.chat.register_room(self.alice, "#ops"))
+        self.chat.join(self.alice, "#third")
+        before = len(self.published)
+        refused = self.assertRaises(
+            TooManyRegisteredRoomsError, self.chat.register_room, self.alice, "#third"
+        )
+        self.assertEqual(refused.most, 2)
+        self.assertEqual(len(self.published), before)
+        self.done(self.chat.unregister_room(self.alice, "#ops"))
+        self.done(self.chat.register_room(self.alice, "#third"))
+        self.assertEqual([room.name for room in self.rooms.registered()], ["#dev", "#third"])
+
+    def test_a_server_operator_registers_more(self) -> None:
+        """bob, an operator, registers a third room past the limit; the rooms he owns are counted as anyone's."""
+        self.chat.grant_operator(self.bob)
+        for name in ("#a", "#b", "#c"):
+            self.chat.join(self.bob, name)
+            self.done(self.chat.register_room(self.bob, name))
+        self.assertEqual(len(self.rooms.registered()), 3)
 
 
 class RoomOperatorTests(RegistryTestCase):

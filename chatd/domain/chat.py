@@ -92,9 +92,11 @@ class Chat:
         protect = Protection(self._state, seam, accounts, clock.seconds)
         self._crowds = Crowds(self._state, seam, clock, limits.big_room, limits.tally_seconds)
         talk = Talk(self._state, seam, limits, clock.seconds, protect, self._crowds)
-        identity = Identity(self._state, seam, accounts, clock.seconds, talk, self._crowds)
+        identity = Identity(
+            self._state, seam, accounts, clock.seconds, talk, self._crowds, limits.accounts_per_hour
+        )
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
-        registry = Registry(self._state, seam, rooms, accounts, clock.seconds)
+        registry = Registry(self._state, seam, rooms, accounts, clock.seconds, limits.registered_rooms)
         modes = Modes(self._state, seam, clock.seconds)
         self.register = talk.register
         self.rename = talk.rename

@@ -407,6 +407,23 @@ class IdentifyThrottledError(ChatError):
 
 
 @dataclass(eq=False)
+class RegisterThrottledError(ChatError):
+    """Accounts were registered from this address as often as ``Limits.accounts_per_hour`` allows; the next in
+    ``seconds_left``."""
+
+    code = "register-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
+class TooManyRegisteredRoomsError(ChatError):
+    """The account owns ``most`` registered rooms already (``Limits.registered_rooms``)."""
+
+    code = "too-many-registered-rooms"
+    most: int
+
+
+@dataclass(eq=False)
 class AccountNotKeptError(ChatError):
     """The store could not keep a change to the account ``account`` (a full disk, say): nothing changed."""
 

@@ -42,6 +42,37 @@ class TokenBucket:
         return min(self.burst, self._tokens + (self._now() - self._stamp) * self.rate)
 
 
+class Budgets:
+    """A ``TokenBucket`` for each key (an address, say), made when the key first spends and forgotten once
+    full again: memory holds only the keys that spent within the time a bucket takes to refill."""
+
+    __slots__ = ("_buckets", "_now", "burst", "rate")
+
+    def __init__(self, rate: float, burst: float, now: Callable[[], float]) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._now = now
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def wait(self, key: str, cost: float = 1) -> float:
+        """Seconds until ``key`` has ``cost`` tokens to spend (0: now); spends nothing."""
+        bucket = self._buckets.get(key)
+        return 0.0 if bucket is None else bucket.wait(cost)
+
+    def take(self, key: str, cost: float = 1) -> None:
+        """Spend ``cost`` of ``key``'s tokens (``wait`` first: this spends into debt)."""
+        for full in [each for each, bucket in self._buckets.items() if not bucket.wait(bucket.burst)]:
+            del self._buckets[full]
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self._now)
+        bucket.take(cost)
+
+    def __len__(self) -> int:
+        """How many keys are remembered."""
+        return len(self._buckets)
+
+
 class FloodGate:
     """One client's budget: a bucket of lines and a bucket of bytes, and since when it is over them."""
 

@@ -31,6 +31,7 @@ from chatd.domain.errors import (
     IdentifyFailedError,
     NicknameRegisteredError,
     NotIdentifiedError,
+    RegisterThrottledError,
 )
 from chatd.domain.events import (
     AccountDropped,
@@ -42,6 +43,7 @@ from chatd.domain.events import (
     NicknameClaimed,
     PasswordChanged,
 )
+from chatd.domain.flood import Budgets
 from chatd.domain.names import look
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
@@ -118,6 +120,7 @@ class Identity:
         now: Callable[[], float],
         talk: Talk,
         crowds: Crowds,
+        accounts_per_hour: int,
     ) -> None:
         self._state = state
         self._seam = seam
@@ -126,15 +129,24 @@ class Identity:
         self._talk = talk
         self._crowds = crowds
         self._guests = 0
+        self._registrations = Budgets(accounts_per_hour / 3600, accounts_per_hour, now)
+        """Accounts registered by each address lately: ``Limits.accounts_per_hour``."""
 
     def check_registrable(self, view: UserView) -> User:
-        """The user, if they may register the nickname they hold: not identified yet, and it is nobody's."""
+        """The user, if they may register the nickname they hold: not identified yet, it is nobody's, and their
+        address has registered fewer accounts lately than ``Limits.accounts_per_hour`` allows.
+
+        Front ends ask before hashing the password, so a refused registration costs no hash.
+        """
         user = own(view)
         if user.account is not None:
             raise AlreadyIdentifiedError(user.account)
         owner = self._accounts.owner(user.nick)
         if owner is not None:
             raise NicknameRegisteredError(user.nick, self._accounts.nick(owner))
+        wait = self._registrations.wait(user.address)
+        if wait:
+            raise RegisterThrottledError(math.ceil(wait))
         return user
 
     def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:
@@ -146,6 +158,7 @@ class Identity:
         """
         user = self.check_registrable(view)
         account = fold(user.nick)
+        self._registrations.take(user.address)
         written = self._accounts.create(user.nick, hashed, self._now())
         id, at = self._seam.stamp()
         self._publish(AccountRegistered(id=id, at=at, actor=user.actor, account=account), user)

@@ -25,6 +25,11 @@ class Limits:
     """Members from which a room's comings and goings are tallied, not told one by one (chatd.domain.crowds); 0: never."""
     tally_seconds: float = 60.0
     """How often a big room's members are told who came and went: often enough to see it fill, rarely enough to read."""
+    accounts_per_hour: int = 50
+    """Accounts one address may register an hour, all at once or spread out: a class behind one address
+    registers together, while a script cannot fill the server's memory and file with accounts."""
+    registered_rooms: int = 15
+    """Rooms one account may register (server operators may register more): as many as Ergo allows."""
 
 
 DEFAULT_LIMITS = Limits()

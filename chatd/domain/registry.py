@@ -33,6 +33,7 @@ from chatd.domain.errors import (
     RoomNotRegisteredError,
     RoomRegisteredError,
     ServerRoomError,
+    TooManyRegisteredRoomsError,
 )
 from chatd.domain.events import (
     RoomOperatorAdded,
@@ -79,12 +80,15 @@ class Registry:
         store: RoomStore,
         accounts: Accounts,
         now: Callable[[], float],
+        most: int,
     ) -> None:
         self._state = state
         self._seam = seam
         self._store = store
         self._accounts = accounts
         self._now = now
+        self._most = most
+        """Rooms one account may register, bar a server operator's (``Limits.registered_rooms``)."""
         self._unanswered: dict[str, _Unanswered] = {}
         """Per room with changes the store has not answered for, what it answered last and those changes."""
 
@@ -107,6 +111,8 @@ class Registry:
             raise RoomRegisteredError(room.name, room.registration.owner)
         rules.require_owner(by, room)
         owner = by.account
+        if not by.operator and self._owned_by(owner) >= self._most:
+            raise TooManyRegisteredRoomsError(self._most)
         written = self._store.register(key, room.name, owner, self._now())
         answered = self._changed(by, key, room.name, lambda _: RegisteredRoom(room.name, owner), written)
         id, at = self._seam.stamp()
@@ -255,6 +261,12 @@ class Registry:
             if on != (user in room.operators):
                 (given if on else taken).append(user.nick)
         return tuple(given), tuple(taken)
+
+    def _owned_by(self, account: str) -> int:
+        """How many rooms ``account`` owns: a walk of every registration, as rare as ``/register #room`` is."""
+        return sum(
+            1 for registration in self._state.rooms.registered.values() if registration.owner == account
+        )
 
     def _owned(self, by: User, name: str) -> Registration:
         """The registration of room ``name``, if ``by`` owns it (or is an operator); raises otherwise."""

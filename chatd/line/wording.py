@@ -75,6 +75,7 @@ from chatd.domain.errors import (
     OperFailedError,
     OperThrottledError,
     PasswordTooShortError,
+    RegisterThrottledError,
     RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
@@ -88,6 +89,7 @@ from chatd.domain.errors import (
     TargetIsOperatorError,
     TextRule,
     TooManyKeysError,
+    TooManyRegisteredRoomsError,
     TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
@@ -287,6 +289,19 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: "you are not identified; /register PASSWORD or /identify PASSWORD first",
             ),
             _row(AlreadyIdentifiedError, lambda e: f"you are identified as {e.account} already"),
+            _row(
+                RegisterThrottledError,
+                lambda e: (
+                    "accounts were registered from your address as often as this server allows; "
+                    f"try again in {format_duration(e.seconds_left)}"
+                ),
+            ),
+            _row(
+                TooManyRegisteredRoomsError,
+                lambda e: (
+                    f"your account owns the most registered rooms allowed ({e.most}); /unregister one first"
+                ),
+            ),
             _row(
                 AccountNotKeptError,
                 lambda e: (

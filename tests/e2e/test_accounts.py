@@ -166,3 +166,40 @@ class AccountTests(AccountTestCase):
         thief.expect(PROTECTED, PROMPT)
         alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
         alice.expect(IDENTIFIED, "*** You are alice.")
+
+
+class RegistrationLimitTests(AccountTestCase):
+    """A daemon that lets an address register one account an hour, and an account register one room."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(
+            self, [*LOOPBACK, "--db", self.db, "--accounts-per-hour", "1", "--registered-rooms", "1"]
+        )
+
+    def test_a_second_account_from_one_address_and_a_second_room_are_refused_in_one_line(self) -> None:
+        """alice registers from 127.0.0.1; bob, from there too, is told to wait an hour, carol from 127.0.0.2
+        is not; alice registers #dev, and #ops is refused until she gives #dev up."""
+        alice = self.register_alice()
+        bob = self.connect("127.0.0.1", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(
+            bob,
+            "ERR register-throttled accounts were registered from your address as often as this server allows; "
+            "try again in 1h",
+        )
+        carol = self.connect("127.0.0.2", "carol")
+        carol.say(f"/register {PASSWORD}")
+        self.until(carol, "*** The nickname carol is registered to you, and you are identified to it.")
+        alice.say("/join #dev")
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
+        alice.say("/join #ops")
+        alice.say("/register #ops")
+        self.until(
+            alice,
+            "ERR too-many-registered-rooms your account owns the most registered rooms allowed (1); "
+            "/unregister one first",
+        )
+        alice.say("/unregister #dev")
+        alice.say("/register #ops")
+        self.until(alice, "#ops -- alice registered the room to the account alice")
