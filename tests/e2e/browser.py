@@ -146,8 +146,10 @@ class Page:
         return self.wait(line, f"a line saying {text!r}")
 
     def wait_for_member(self, nick: str) -> None:
-        """Wait until ``nick`` is in the members of the room shown."""
-        self.wait(lambda: nick in self.texts("#member-list .member") or None, f"{nick} among the members")
+        """Wait until ``nick`` is in the members of the room shown, whatever their standing there (``@nick``)."""
+        self.wait(
+            lambda: nick in self.texts("#member-list .member .nick") or None, f"{nick} among the members"
+        )
 
     def status(self) -> str:
         return self.find("#status").text

@@ -44,6 +44,20 @@ def wait_for_text(page: Page, css: str, text: str) -> None:
     page.wait(lambda: text in page.texts(css) or None, f"{text!r} in {css}")
 
 
+MEMBERS = "#member-list .member"
+"""Each member's button in the member list: its text is the member as ``/who`` shows them (``@alice``)."""
+
+
+def wait_for_members(page: Page, *shown: str) -> None:
+    """Wait until the member list of the room shown reads ``shown``, marks and order included."""
+    page.wait(lambda: page.texts(MEMBERS) == list(shown) or None, f"the members {', '.join(shown)}")
+
+
+def spoken_members(page: Page) -> list[str]:
+    """What a screen reader names each member's button, as Chromium computes it."""
+    return [str(button.accessible_name) for button in page.driver.find_elements(By.CSS_SELECTOR, MEMBERS)]
+
+
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
@@ -79,7 +93,8 @@ class ChatTests(SynchronousTestCase):
             pass
         self.assertEqual(bob.wait_for_said("waves").get_attribute("class"), "line acted acted")
         for page in (alice, bob):
-            self.assertEqual(sorted(page.texts("#member-list .member")), ["alice", "bob", "carol"])
+            # carol made #dev: she is its operator.
+            self.assertEqual(sorted(page.texts(MEMBERS)), ["@carol", "alice", "bob"])
             quiet(self, page)
 
     def test_a_tab_left_unnamed_past_the_servers_deadline_waits_then_gets_in(self) -> None:
@@ -266,6 +281,118 @@ class ChatTests(SynchronousTestCase):
             "the page to say dora is identified",
         )
         quiet(self, page)
+
+
+class StandingTests(SynchronousTestCase):
+    """The member list marks a room's operators ``@`` and its voiced members ``+``, as ``/who`` does, and keeps
+    the marks true as standing is given, taken, renamed and left behind, without asking the server again."""
+
+    def test_marks_follow_modes_leaving_and_a_new_nickname(self) -> None:
+        """alice made #dev: @alice. bob on nc joins unmarked; +v, +o, -v and +v make him +bob, @+bob, @bob and
+        @+bob; his standing does not come back with him after he leaves; a new nickname keeps it."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        wait_for_members(alice, "@alice")
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        wait_for_members(alice, "@alice", "bob")
+        for change, shown in (
+            ("+v bob", "+bob"),
+            ("+o bob", "@+bob"),
+            ("-v bob", "@bob"),
+            ("+v bob", "@+bob"),
+        ):
+            alice.say(f"/mode #dev {change}")
+            wait_for_members(alice, "@alice", shown)
+        # The marks are symbols on screen, words to a screen reader.
+        self.assertEqual(spoken_members(alice), ["alice, room operator", "bob, room operator, voiced"])
+        bob.say("/part #dev")
+        wait_for_members(alice, "@alice")
+        switch(bob, "#dev")
+        wait_for_members(alice, "@alice", "bob")
+        self.assertEqual(spoken_members(alice), ["alice, room operator", "bob"])
+        alice.say("/mode #dev +o bob")
+        wait_for_members(alice, "@alice", "@bob")
+        bob.say("/nick robert")
+        wait_for_members(alice, "@alice", "@robert")
+        quiet(self, alice)
+
+    def test_a_registered_rooms_operators_are_marked_as_op_deop_and_joins_say(self) -> None:
+        """In alice's registered #mine, /op makes bob @bob; his account's standing comes back with him when he
+        leaves and joins again; /deop takes the mark."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        alice.join("#mine")
+        alice.say("/register #mine")
+        wait_for_text(
+            alice,
+            "#log-box .log .line.room_registered .body",
+            "alice registered the room to the account alice",
+        )
+        bob = enter(daemon, "bob")
+        bob.say("/register secret-pass-2")
+        while b"is registered to you" not in bob.read_line():
+            pass
+        switch(bob, "#mine")
+        wait_for_members(alice, "@alice", "bob")
+        alice.say("/op bob")
+        wait_for_members(alice, "@alice", "@bob")
+        bob.say("/part #mine")
+        wait_for_members(alice, "@alice")
+        switch(bob, "#mine")
+        wait_for_members(alice, "@alice", "@bob")
+        alice.say("/deop bob")
+        wait_for_members(alice, "@alice", "bob")
+        quiet(self, alice)
+
+    def test_an_undone_registration_moves_the_marks_and_bad_fields_change_none(self) -> None:
+        """No daemon can be made to undo a registration, nor to send a malformed field, on cue: the page is handed
+        such objects as its socket would (window.chatd.receive). The undo's ``given`` and ``taken`` move the @;
+        fields of the wrong type, and a change from history, are passed over: the marks stay as they were, and
+        nothing is in the console."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        wait_for_members(alice, "@alice", "bob")
+        undone = {"type": "room_registration_not_kept", "room": "#dev", "nick": "alice", "owner": None}
+        alice.script(
+            "window.chatd.receive(arguments[0]);",
+            {**undone, "operators": [], "given": ["bob"], "taken": ["alice"]},
+        )
+        wait_for_members(alice, "alice", "@bob")
+        modes = {"type": "room_modes_changed", "room": "#dev", "nick": "bob"}
+        for bad in (
+            {**modes, "changes": "+v alice"},
+            {
+                **modes,
+                "changes": [
+                    None,
+                    5,
+                    {"setting": "voice", "on": "yes", "argument": "alice"},
+                    {"setting": "operator", "on": True, "argument": ["alice"]},
+                    {"setting": "voice", "on": True},
+                    {"setting": "moderated", "on": True, "argument": "alice"},
+                ],
+            },
+            {"type": "room_operator_added", "room": "#dev", "nick": None, "by": "bob", "account": "x"},
+            {"type": "room_operator_removed", "room": ["#dev"], "nick": "bob", "by": "bob", "account": "x"},
+            {**undone, "operators": None, "given": "alice", "taken": [None, 7, {"nick": "bob"}]},
+            {"type": "joined", "room": "#dev", "nick": 12, "room_operator": True},
+            {"type": "joined", "room": "#dev", "nick": "carol", "room_operator": "yes"},
+            # History tells of the past; who holds what now came with the list of members.
+            {**modes, "history": True, "changes": [{"setting": "operator", "on": True, "argument": "alice"}]},
+        ):
+            alice.script("window.chatd.receive(arguments[0]);", bad)
+        wait_for_members(alice, "alice", "@bob", "carol")
+        quiet(self, alice)
 
 
 class HistoryTests(SynchronousTestCase):

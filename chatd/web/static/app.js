@@ -19,6 +19,9 @@ const OLDER_PAGE = 50;
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
 
+/** The standings a member may hold in a room, as room_modes_changed names them: what /who marks @ and +. */
+const STANDINGS = new Set(["operator", "voice"]);
+
 /** Events shown in a room's log, by type. */
 const ROOM_EVENTS = new Set(["said", "acted", "joined", "parted", "topic_changed", "topic_locked", "kicked"]);
 
@@ -278,7 +281,7 @@ class Chat {
     if (object.history !== true && this.mine(object.nick)) {
       room.joined = true;
       this.serverRoom = room.key;
-      room.members = [];
+      room.setMembers([]);
       room.crowd = 0;
       if (this.restoring) {
         this.restoring = false;
@@ -288,8 +291,8 @@ class Chat {
         this.switchTo = null;
         this.show(room, true);
       }
-    } else if (object.history !== true) {
-      room.addMember(object.nick);
+    } else if (object.history !== true && typeof object.nick === "string") {
+      room.addMember(object.nick, object.room_operator === true);
     }
     this.event(room, object);
     if (room === this.current) this.view.members();
@@ -356,23 +359,27 @@ class Chat {
   members(object) {
     const room = this.room(object.room, false);
     if (room === null || !Array.isArray(object.nicks)) return;
-    const nicks = object.nicks.filter((nick) => typeof nick === "string");
+    const nicks = strings(object.nicks);
     const page = Number.isInteger(object.page) ? object.page : 1;
     const pages = Number.isInteger(object.pages) ? object.pages : 1;
     if (room.crowd > 0) {
       // A big room's list grows a page at a time, as the user asks ("Show more"): each page costs
       // flood budget, and all of a crowd's would hold up the user's own lines for minutes.
       if (Number.isInteger(object.total)) room.crowd = object.total;
-      room.members = page === 1 ? nicks : [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
+      if (page === 1) room.setMembers(nicks);
+      else room.members = [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
+      room.listStanding(nicks, strings(object.operators), strings(object.voiced));
       if (room === this.current) this.view.members();
       return;
     }
     room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
+    // Each page's standing is noted as it comes, so a change told between two pages stays true.
+    room.listStanding(nicks, strings(object.operators), strings(object.voiced));
     if (page < pages) {
       this.send(`/who ${room.name} ${page + 1}`);
       return;
     }
-    room.members = room.memberPages;
+    room.setMembers(room.memberPages);
     room.memberPages = [];
     if (room === this.current) this.view.members();
   }
@@ -413,6 +420,17 @@ class Chat {
     if (!other) return;
     const conversation = this.privateWith(other);
     this.event(conversation, object, !this.mine(nick));
+  }
+
+  /** An event that gives or takes standing in its room: a line of the room, and the marks in its member list. */
+  standing(object) {
+    const room = this.room(object.room, false);
+    if (room === null) return;
+    this.event(room, object);
+    // A line from history tells of the past: the /who answer on joining said who holds what now.
+    if (object.history === true) return;
+    for (const [nick, setting, on] of standingChanges(object)) room.setStanding(nick, setting, on);
+    if (room === this.current) this.view.members();
   }
 
   /** An event that names no room but the user's own (a wall, a ban, a kill, a shutdown): in the log shown. */
@@ -840,12 +858,12 @@ const HANDLERS = {
   topic: Chat.prototype.topic,
   topic_changed: Chat.prototype.topic,
   topic_locked: Chat.prototype.inRoom,
-  room_modes_changed: Chat.prototype.inRoom,
+  room_modes_changed: Chat.prototype.standing,
   room_registered: Chat.prototype.inRoom,
   room_unregistered: Chat.prototype.inRoom,
-  room_operator_added: Chat.prototype.inRoom,
-  room_operator_removed: Chat.prototype.inRoom,
-  room_registration_not_kept: Chat.prototype.inRoom,
+  room_operator_added: Chat.prototype.standing,
+  room_operator_removed: Chat.prototype.standing,
+  room_registration_not_kept: Chat.prototype.standing,
   invited: Chat.prototype.invited,
   nickname_claimed: Chat.prototype.general,
   walled: Chat.prototype.general,
@@ -892,6 +910,33 @@ const HANDLERS = {
     this.files.listed(object);
   },
 };
+
+/** The strings of a list the server sent (none if it is no list): bad items are dropped, as other fields are. */
+function strings(value) {
+  return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+}
+
+/**
+ * The standing `object` gives or takes, as [nickname, "operator" or "voice",
+ * on] (docs/PROTOCOL.md, JSON lines): a room's `o` and `v` settings, a
+ * registered room's owner naming or dropping a room operator, and an undone
+ * registration change giving back or taking that standing.
+ */
+function standingChanges(object) {
+  switch (object.type) {
+    case "room_modes_changed":
+      return (Array.isArray(object.changes) ? object.changes : [])
+        .filter((change) => STANDINGS.has(change?.setting) && typeof change.argument === "string" && typeof change.on === "boolean")
+        .map((change) => [change.argument, change.setting, change.on]);
+    case "room_operator_added":
+    case "room_operator_removed":
+      return typeof object.nick === "string" ? [[object.nick, "operator", object.type === "room_operator_added"]] : [];
+    case "room_registration_not_kept":
+      return [...strings(object.given).map((nick) => [nick, "operator", true]), ...strings(object.taken).map((nick) => [nick, "operator", false])];
+    default:
+      return [];
+  }
+}
 
 /** Keep the keyboard and screen readers in the login form while it is shown, or let them out. */
 function inert(on) {

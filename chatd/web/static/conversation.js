@@ -1,8 +1,8 @@
 // One conversation the page shows: a room, or the private messages with one
 // nickname. It owns its log (a role=log list kept in order of the events'
 // ids, which sort as the events happened), its unread and mention counts,
-// and for a room its members, its topic and the last line seen there (what
-// the page names when it resumes after a reconnection).
+// and for a room its members with their standing, its topic and the last
+// line seen there (what the page names when it resumes after a reconnection).
 
 import { el, fold } from "./dom.js";
 
@@ -21,6 +21,7 @@ export class Conversation {
     this.unread = 0;
     this.mentions = 0;
     this.members = []; // nicknames, in join order
+    this.standing = new Map(); // folded nickname -> Set of "operator", "voice": what /who marks @ and +
     this.memberPages = []; // pages of a /who answer being gathered
     this.crowd = 0; // a big room's number of members (its list grows a page at a time, as asked); 0 for a room told every join
     this.topic = "";
@@ -106,18 +107,63 @@ export class Conversation {
     return this.members.some((member) => fold(member) === folded);
   }
 
-  addMember(nick) {
+  /** The members now, as a whole list of the room (or its first page) says: the standing of anyone not in it goes. */
+  setMembers(nicks) {
+    this.members = nicks;
+    const kept = new Set(nicks.map(fold));
+    for (const folded of this.standing.keys()) {
+      if (!kept.has(folded)) this.standing.delete(folded);
+    }
+  }
+
+  /** A member who joins holds only the standing the join gives: a returning member's old one went as they left. */
+  addMember(nick, operator = false) {
     if (!this.hasMember(nick)) this.members.push(nick);
+    this.standing.delete(fold(nick));
+    if (operator) this.setStanding(nick, "operator", true);
   }
 
   removeMember(nick) {
     const folded = fold(nick);
     this.members = this.members.filter((member) => fold(member) !== folded);
+    this.standing.delete(folded);
   }
 
   renameMember(old, renamed) {
     const folded = fold(old);
     this.members = this.members.map((member) => (fold(member) === folded ? renamed : member));
+    // The new nickname holds what the old one held, and nothing noted before under it.
+    const held = this.standing.get(folded);
+    this.standing.delete(folded);
+    this.standing.delete(fold(renamed));
+    if (held !== undefined) this.standing.set(fold(renamed), held);
+  }
+
+  /** Give (`on`) or take `nick`'s standing: `setting` is "operator" or "voice", as the server names them. */
+  setStanding(nick, setting, on) {
+    const folded = fold(nick);
+    const held = this.standing.get(folded) ?? new Set();
+    if (on) held.add(setting);
+    else held.delete(setting);
+    if (held.size) this.standing.set(folded, held);
+    else this.standing.delete(folded);
+  }
+
+  /** The standing a page of /who gives its nicknames: the server's word on each, whatever the page thought. */
+  listStanding(nicks, operators, voiced) {
+    const ops = new Set(operators.map(fold));
+    const voices = new Set(voiced.map(fold));
+    for (const nick of nicks) {
+      this.setStanding(nick, "operator", ops.has(fold(nick)));
+      this.setStanding(nick, "voice", voices.has(fold(nick)));
+    }
+  }
+
+  /** `nick`'s marks, /who's symbols for each standing held, an operator's first: "@", "+", "@+" or "". */
+  marks(nick) {
+    const held = this.standing.get(fold(nick));
+    if (held === undefined) return "";
+    return (held.has("operator") ? "@" : "") + (held.has("voice") ? "+" : "");
   }
 }
 

@@ -10,6 +10,9 @@ const $ = (id) => document.getElementById(id);
 /** Names a page of /who holds (the server's PAGE_SIZE): what "Show more" brings at most. */
 export const MEMBERS_PAGE = 50;
 
+/** What each of a member's marks says, for a screen reader. */
+const STANDING_WORDS = { "@": "room operator", "+": "voiced" };
+
 export class View {
   constructor(actions) {
     this.actions = actions; // {show(conversation), leave(conversation), whisper(nick), more(room)}
@@ -94,14 +97,14 @@ export class View {
     this.older.disabled = conversation !== null && conversation.older > 0;
   }
 
-  /** The members of the room shown, keeping the item of each one still there (and the focus on it). */
+  /** The members of the room shown with their marks, keeping the item of each one still there (and the focus on it). */
   members() {
     const conversation = this.shown;
     const nicks = conversation?.kind === "room" ? conversation.members : [];
     const wanted = new Set(nicks);
     const items = new Map();
     for (const item of [...this.memberList.children]) {
-      const nick = item.firstChild.textContent;
+      const nick = item.querySelector(".nick").textContent;
       if (wanted.has(nick) && !items.has(nick)) items.set(nick, item);
       else item.remove();
     }
@@ -109,10 +112,11 @@ export class View {
     for (const nick of nicks) {
       let item = items.get(nick);
       if (item === undefined) {
-        const button = el("button", { type: "button", class: "member", title: `Private messages with ${nick}` }, nick);
+        const button = el("button", { type: "button", class: "member", title: `Private messages with ${nick}` }, el("span", { class: "standing", "aria-hidden": "true" }), el("span", { class: "nick" }, nick));
         button.addEventListener("click", () => this.actions.whisper(nick));
         item = el("li", {}, button);
       }
+      mark(item.firstChild, nick, conversation.marks(nick));
       if (item !== before) this.memberList.insertBefore(item, before);
       else before = before.nextSibling;
     }
@@ -171,4 +175,17 @@ export class View {
       counts.append(el("span", { class: mentions ? "badge unread mentions" : "badge unread" }, String(conversation.unread), el("span", { class: "visually-hidden" }, words)));
     }
   }
+}
+
+/**
+ * Show a member's standing as /who does, `@` a room operator and `+` a
+ * voiced member, before the name; a screen reader, which would read `@` as
+ * "at", hears it in words instead.
+ */
+function mark(button, nick, marks) {
+  const standing = button.querySelector(".standing");
+  if (standing.textContent === marks) return;
+  standing.textContent = marks;
+  if (marks) button.setAttribute("aria-label", [nick, ...[...marks].map((symbol) => STANDING_WORDS[symbol])].join(", "));
+  else button.removeAttribute("aria-label");
 }
