@@ -114,6 +114,18 @@ class RegisterRoomTests(RegistryTestCase):
         self.assertRaises(RoomRegisteredError, self.chat.register_room, self.alice, "#dev")
 
 
+class OnlineUnderAnotherNameTests(RegistryTestCase):
+    def test_an_account_online_under_another_nickname_is_named_by_it(self) -> None:
+        """bob, identified, is now bobby: /op bob names bobby, who holds the standing, as IRC's MODE must say."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.chat.rename(self.bob, "bobby")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        event = self.published[-1]
+        assert isinstance(event, RoomOperatorAdded)
+        self.assertEqual((event.nick, event.account), ("bobby", "bob"))
+        self.assertIn("bobby", self.chat.members("#dev").operators)
+
+
 class RegisteredRoomsLimitTests(RegistryTestCase):
     """An account registers at most ``registered_rooms`` rooms: two here; server operators more."""
 

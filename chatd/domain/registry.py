@@ -286,14 +286,16 @@ class Registry:
         return registration.name if room is None else room.name
 
     def _account_of(self, nick: str) -> tuple[str, str]:
-        """The account of ``nick`` and the nickname to show; raises NoAccountError if it has none."""
+        """The account of ``nick`` and the nickname to show: its user's, online under whatever nickname (who the
+        standing goes to, so what IRC's MODE names), else the account's own; raises NoAccountError if none."""
         user = self._state.users.by_key.get(fold(nick))
         if user is not None and user.account is not None:
             return user.account, user.nick
         account = self._accounts.owner(nick)
         if account is None:
             raise NoAccountError(nick)
-        return account, self._accounts.nick(account)
+        online = self._state.users.by_account.get(account)
+        return account, self._accounts.nick(account) if online is None else online.nick
 
 
 def _room_and(state: ChatState, user: User, key: str) -> list[User]:
