@@ -22,9 +22,6 @@ const NICK_RETRIES = 5;
 /** The standings a member may hold in a room, as room_modes_changed names them: what /who marks @ and +. */
 const STANDINGS = new Set(["operator", "voice"]);
 
-/** Events shown in a room's log, by type. */
-const ROOM_EVENTS = new Set(["said", "acted", "joined", "parted", "topic_changed", "topic_locked", "kicked"]);
-
 class Chat {
   constructor() {
     this.view = new View({
@@ -433,7 +430,6 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
-  /** An event that names no room but the user's own (a wall, a ban, a kill, a shutdown): in the log shown. */
   /** A line of the room it happened in, if the page is in that room. */
   inRoom(object) {
     const room = this.room(object.room, false);
@@ -446,6 +442,7 @@ class Chat {
     else this.inRoom(object);
   }
 
+  /** An event that names no room but the user's own (a wall, a ban, a kill, a shutdown): in the log shown. */
   general(object) {
     const target = this.current ?? this.rooms()[0];
     if (target !== undefined && target !== null) this.event(target, object);
