@@ -103,6 +103,7 @@ SAMPLES: dict[str, object] = {
     "locked": True,
     "operator": True,
     "room_operator": True,
+    "member": True,
     "until": AT + 600,
     "away": "sample away",
     "waiting": 4,

@@ -1,10 +1,19 @@
 """Events as IRC lines (chatd.irc.render): the short way for one line said is the long way's bytes."""
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, RoomRegistrationNotKept, Said, Whispered
+from chatd.domain.events import (
+    Actor,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomRegistrationNotKept,
+    Said,
+    Whispered,
+)
 from chatd.irc.render import EventLines, Shape, line
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
@@ -34,6 +43,31 @@ class OneLineTests(SynchronousTestCase):
         self.assertGreater(len(lines), 1)
         self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
         self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
+
+
+class RoomOperatorTests(SynchronousTestCase):
+    def test_a_member_is_a_mode_and_an_account_away_a_notice(self) -> None:
+        """/op of a member is MODE +o, which clients mark; of an account not in the room a NOTICE to the
+        channel, as a MODE naming someone absent would be a stray line."""
+        lines = EventLines("testhost")
+        alice = Actor("alice", account="alice")
+        event = RoomOperatorAdded(
+            id="01a5", at=0.0, actor=alice, room="#dev", seq=4, nick="bob", account="bob"
+        )
+        self.assertEqual(
+            lines.render(event, Shape.PLAIN),
+            b":testhost NOTICE #dev :alice made bob a room operator (account bob)\r\n",
+        )
+        self.assertEqual(
+            lines.render(replace(event, member=True), Shape.PLAIN), b":alice!alice@chatd MODE #dev +o bob\r\n"
+        )
+        removed = RoomOperatorRemoved(
+            id="01a6", at=0.0, actor=alice, room="#dev", seq=5, nick="bob", account="bob"
+        )
+        self.assertEqual(
+            lines.render(removed, Shape.PLAIN),
+            b":testhost NOTICE #dev :alice took room operator from bob (account bob)\r\n",
+        )
 
 
 class RegistrationUndoneTests(SynchronousTestCase):

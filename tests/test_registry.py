@@ -126,6 +126,28 @@ class OnlineUnderAnotherNameTests(RegistryTestCase):
         self.assertIn("bobby", self.chat.members("#dev").operators)
 
 
+class MemberTests(RegistryTestCase):
+    def test_op_says_whether_it_names_a_member_and_only_a_member_gets_the_standing(self) -> None:
+        """/op bob (in #dev) is a member's; /op carol (online elsewhere) and /op dave (offline) are not, and
+        neither gets the standing in #dev until they join it."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        carol, _ = self.identified("carol", "#lobby")
+        dave, _ = self.identified("dave")
+        self.chat.quit(dave)
+        for nick in ("bob", "carol", "dave"):
+            self.done(self.chat.add_room_operator(self.alice, "#dev", nick))
+        added = [(e.nick, e.member) for e in self.published if isinstance(e, RoomOperatorAdded)]
+        self.assertEqual(added, [("bob", True), ("carol", False), ("dave", False)])
+        self.assertEqual(self.chat.members("#dev").operators, ("alice", "bob"))
+        self.chat.join(carol, "#dev")
+        self.assertEqual(self.chat.members("#dev").operators, ("alice", "bob", "carol"))
+        self.done(self.chat.remove_room_operator(self.alice, "#dev", "bob"))
+        removed = self.published[-1]
+        assert isinstance(removed, RoomOperatorRemoved)
+        self.assertTrue(removed.member)
+        self.assertEqual(self.chat.members("#dev").operators, ("alice", "carol"))
+
+
 class RegisteredRoomsLimitTests(RegistryTestCase):
     """An account registers at most ``registered_rooms`` rooms: two here; server operators more."""
 

@@ -336,6 +336,7 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "until": st.none() | TIMES,
         "locked": st.booleans(),
         "room_operator": st.booleans(),
+        "member": st.booleans(),
         "address": st.booleans(),
         "owner": st.none() | text,
         "operators": st.lists(text, max_size=4).map(tuple),

@@ -301,18 +301,27 @@ class RoomUnregistered(_InRoom):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomOperatorAdded(_InRoom):
-    """``actor`` (the room's owner) made the account ``account``, online as ``nick``, an operator of ``room``."""
+    """``actor`` (the room's owner) made the account ``account``, online as ``nick``, an operator of ``room``.
+
+    ``member``: ``nick`` is in the room, identified to ``account``, so holds
+    the operator standing there from now on (IRC's ``MODE +o``).
+    """
 
     nick: str
     account: str
+    member: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomOperatorRemoved(_InRoom):
-    """``actor`` (the room's owner) took the account ``account`` (``nick``) off the operators of ``room``."""
+    """``actor`` (the room's owner) took the account ``account`` (``nick``) off the operators of ``room``.
+
+    ``member``: as for ``RoomOperatorAdded``; the standing there goes.
+    """
 
     nick: str
     account: str
+    member: bool = False
 
 
 class Setting(StrEnum):

@@ -165,6 +165,8 @@ class Registry:
             return replace(kept, operators=kept.operators | {account} if add else kept.operators - {account})
 
         answered = self._changed(by, key, shown, change, store_change(key, account))
+        room = self._state.rooms.by_key.get(key)
+        member = None if room is None else room.members.get(fold(shown_nick))
         id, at = self._seam.stamp()
         kind = RoomOperatorAdded if add else RoomOperatorRemoved
         event = kind(
@@ -175,6 +177,7 @@ class Registry:
             seq=self._seam.next_seq(shown),
             nick=shown_nick,
             account=account,
+            member=member is not None and member.account == account,
         )
         self._seam.publish(event, _room_and(self._state, by, key))
         return answered

@@ -213,13 +213,15 @@ def _room_unregistered(state: ChatState, event: RoomUnregistered) -> None:
 def _room_operator_added(state: ChatState, event: RoomOperatorAdded) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.add(event.account)
-    _account_standing(state, event.room, event.account, True)
+    if event.member:
+        state.room(event).operators.add(state.user(event.nick))
 
 
 def _room_operator_removed(state: ChatState, event: RoomOperatorRemoved) -> None:
     _moved_on(state, event)
     state.rooms.registered[fold(event.room)].operators.discard(event.account)
-    _account_standing(state, event.room, event.account, False)
+    if event.member:
+        state.room(event).operators.discard(state.user(event.nick))
 
 
 def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept) -> None:
@@ -236,19 +238,6 @@ def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept
     if room is not None:
         room.operators.update(state.user(nick) for nick in event.given)
         room.operators.difference_update(state.user(nick) for nick in event.taken)
-
-
-def _account_standing(state: ChatState, name: str, account: str, on: bool) -> None:
-    """Give (``on``) or take the operator standing in live room ``name`` of whoever in it is identified to
-    ``account``: a registered room's operators hold it while there, as they get it on joining (chatd.domain.rooms)."""
-    room = state.rooms.by_key.get(fold(name))
-    user = state.users.by_account.get(account)
-    if room is None or user is None or fold(user.nick) not in room.members:
-        return
-    if on:
-        room.operators.add(user)
-    else:
-        room.operators.discard(user)
 
 
 def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:

@@ -341,7 +341,15 @@ class EventLines:
         )
 
     def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
-        assert isinstance(event, RoomRegistered | RoomUnregistered | CrowdTallied | RoomRegistrationNotKept)
+        assert isinstance(
+            event,
+            RoomRegistered
+            | RoomUnregistered
+            | CrowdTallied
+            | RoomRegistrationNotKept
+            | RoomOperatorAdded
+            | RoomOperatorRemoved,
+        )
         yield Message(
             tags=_tags(event, shape, 0),
             source=self.server,
@@ -382,7 +390,12 @@ class EventLines:
         yield self._message(event, shape, "INVITE", event.nick, event.room)
 
     def _room_operator(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """A MODE when the standing of a member changes with it; for an account not in the room, a NOTICE to
+        the channel: a MODE naming someone who is not there would be a stray line in its clients."""
         assert isinstance(event, RoomOperatorAdded | RoomOperatorRemoved)
+        if not event.member:
+            yield from self._room_notice(event, shape)
+            return
         sign = "+o" if isinstance(event, RoomOperatorAdded) else "-o"
         yield self._message(event, shape, "MODE", event.room, sign, event.nick)
 
@@ -435,6 +448,10 @@ def notice(event: Event) -> str:
             return f"{room} is registered to {account}"
         case RoomUnregistered(room=room):
             return f"{room} is no longer registered"
+        case RoomOperatorAdded(nick=nick, account=account):
+            return f"{event.actor.nick} made {nick} a room operator (account {account})"
+        case RoomOperatorRemoved(nick=nick, account=account):
+            return f"{event.actor.nick} took room operator from {nick} (account {account})"
         case RoomRegistrationNotKept(room=room, owner=owner, operators=operators):
             return f"{room}: {registration_undone_words(event.actor.nick, owner, operators)}"
         case CrowdTallied(joined=joined, left=left, renamed=renamed, members=members):

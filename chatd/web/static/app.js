@@ -927,7 +927,8 @@ function standingChanges(object) {
         .map((change) => [change.argument, change.setting, change.on]);
     case "room_operator_added":
     case "room_operator_removed":
-      return typeof object.nick === "string" ? [[object.nick, "operator", object.type === "room_operator_added"]] : [];
+      // Only a member's standing changes (`member`): an account named while away gets it on joining.
+      return object.member === true && typeof object.nick === "string" ? [[object.nick, "operator", object.type === "room_operator_added"]] : [];
     case "room_registration_not_kept":
       return [...strings(object.given).map((nick) => [nick, "operator", true]), ...strings(object.taken).map((nick) => [nick, "operator", false])];
     default:
