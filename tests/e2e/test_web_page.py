@@ -44,6 +44,15 @@ def wait_for_text(page: Page, css: str, text: str) -> None:
     page.wait(lambda: text in page.texts(css) or None, f"{text!r} in {css}")
 
 
+def register_mine(alice: Page) -> None:
+    """alice, identified, makes #mine and registers it; waits until her page shows it registered."""
+    alice.join("#mine")
+    alice.say("/register #mine")
+    wait_for_text(
+        alice, "#log-box .log .line.room_registered .body", "alice registered the room to the account alice"
+    )
+
+
 MEMBERS = "#member-list .member"
 """Each member's button in the member list: its text is the member as ``/who`` shows them (``@alice``)."""
 
@@ -148,13 +157,7 @@ class ChatTests(SynchronousTestCase):
         alice.join("#dev")
         carol.say("/mode #dev +v alice")
         wait_for_text(alice, "#log-box .log .line.room_modes_changed .body", "carol gave alice voice")
-        alice.join("#mine")
-        alice.say("/register #mine")
-        wait_for_text(
-            alice,
-            "#log-box .log .line.room_registered .body",
-            "alice registered the room to the account alice",
-        )
+        register_mine(alice)
         alice.say("/unregister #mine")
         wait_for_text(alice, "#log-box .log .line.room_unregistered .body", "alice unregistered the room")
         thief = daemon.connect(source="127.0.0.2")
@@ -327,13 +330,7 @@ class StandingTests(SynchronousTestCase):
         alice.login("alice")
         alice.say("/register hunter22")
         alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
-        alice.join("#mine")
-        alice.say("/register #mine")
-        wait_for_text(
-            alice,
-            "#log-box .log .line.room_registered .body",
-            "alice registered the room to the account alice",
-        )
+        register_mine(alice)
         bob = enter(daemon, "bob")
         bob.say("/register secret-pass-2")
         while b"is registered to you" not in bob.read_line():
