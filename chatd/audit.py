@@ -180,6 +180,9 @@ def line(event: Event) -> Line | None:
             return _by(actor, "made {nick} a room operator of {room}", nick=event.nick, room=event.room)
         case RoomOperatorRemoved(actor=actor):
             return _by(actor, "took room operator of {room} from {nick}", nick=event.nick, room=event.room)
+        case RoomModesChanged(actor=actor) if actor == CHAT:
+            changes = " ".join(map(_logged, event.changes))
+            return "{room}: {changes}, as its registration gives", {"room": event.room, "changes": changes}
         case RoomModesChanged(actor=actor):
             return _by(
                 actor,

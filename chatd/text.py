@@ -92,6 +92,11 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     return f"{said or 'nobody came or went'}; {members} here now"
 
 
+SERVER = "the server"
+"""How text front ends name the chat itself where a nickname would stand: the actor of a change nobody made
+by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives in a registered room."""
+
+
 def registration_undone_words(
     nick: str,
     owner: str | None,

@@ -5,7 +5,7 @@ from twisted.logger import LogEvent, formatEvent, globalLogPublisher
 
 from chatd.audit import AuditLog
 from chatd.domain.errors import NicknameRegisteredError
-from chatd.domain.events import ModeChange, Setting
+from chatd.domain.events import CHAT, ModeChange, RoomModesChanged, Setting
 from chatd.frontend.logs import BURST, BoundedLog
 from tests.helpers import ChatTestCase, RecordingSession
 
@@ -136,6 +136,14 @@ class AuditLogTests(ChatTestCase):
         self.since = len(self.logged)
         self.clock.advance(120)
         self.assertEqual(self.lines(), ["The mute of carol ran out", "The ban on 10.0.0.9 ran out"])
+
+    def test_standing_the_chat_gives_is_logged_with_no_actor(self) -> None:
+        """The operator standing identifying gives in a registered room is the chat's change, not somebody's."""
+        change = ModeChange(Setting.OPERATOR, True, "alice")
+        self.bus.publish(
+            RoomModesChanged(id="1", at=100.0, actor=CHAT, room="#dev", seq=3, changes=(change,))
+        )
+        self.assertEqual(self.lines(), ["#dev: +operator alice, as its registration gives"])
 
     def test_the_console_is_named_as_where_the_host_acted(self) -> None:
         """The host at the daemon's console has no address: the log says the console."""

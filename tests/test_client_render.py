@@ -346,6 +346,16 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ],
     ),
     (
+        {
+            "type": "room_modes_changed",
+            "at": AT,
+            "room": "#dev",
+            "nick": "",
+            "changes": [{"setting": "operator", "on": True, "argument": "alice"}],
+        },
+        ["00:01 - the server gave alice operator in #dev"],
+    ),
+    (
         {"type": "invited", "at": AT, "room": "#dev", "nick": "bob", "by": "boss"},
         ["00:01 - boss invited bob to #dev"],
     ),

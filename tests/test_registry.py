@@ -21,12 +21,16 @@ from chatd.domain.errors import (
     TopicLockedError,
 )
 from chatd.domain.events import (
+    CHAT,
     Joined,
+    ModeChange,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
     RoomRegistrationNotKept,
     RoomUnregistered,
+    Setting,
 )
 from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
@@ -124,6 +128,24 @@ class OnlineUnderAnotherNameTests(RegistryTestCase):
         assert isinstance(event, RoomOperatorAdded)
         self.assertEqual((event.nick, event.account), ("bobby", "bob"))
         self.assertIn("bobby", self.chat.members("#dev").operators)
+
+
+class IdentifyingTests(RegistryTestCase):
+    def test_identifying_in_a_registered_room_gives_its_standing_as_the_chats_change(self) -> None:
+        """alice comes back as alice_ and joins her #dev with no standing; identifying makes her alice and gives it,
+        a mode change by the chat the room's members see; bob, identified to no account #dev names, gets none."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.chat.quit(self.alice)
+        user, session = self.online("alice_", "#dev")
+        self.assertEqual(self.chat.members("#dev").operators, ())
+        user = self.chat.identify(session, user, "alice", "")
+        event = self.published[-1]
+        assert isinstance(event, RoomModesChanged)
+        self.assertEqual((event.actor, event.room), (CHAT, "#dev"))
+        self.assertEqual(event.changes, (ModeChange(Setting.OPERATOR, True, "alice"),))
+        self.assertIn(seen(event), self.bob_session.received)
+        self.assertEqual(self.chat.members("#dev").operators, ("alice",))
+        self.chat.lock_topic(user, "#dev", True)
 
 
 class MemberTests(RegistryTestCase):

@@ -20,6 +20,7 @@ from chatd.domain.errors import (
     NoSuchRoomError,
 )
 from chatd.domain.events import (
+    CHAT,
     EVENTS,
     ROOM_EVENTS,
     Acted,
@@ -179,6 +180,17 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
         b"[00:01] #dev -- alice made the room invite-only, set the room's key to hunter2, limited the room to "
         b"10 members, made the room moderated, made the room secret, gave bob operator, gave carol voice, "
         b"banned *!*@10.0.0.*\r\n",
+    ),
+    (
+        RoomModesChanged(
+            id="1",
+            at=AT,
+            actor=CHAT,
+            room="#dev",
+            seq=7,
+            changes=(ModeChange(Setting.OPERATOR, True, "alice"),),
+        ),
+        b"[00:01] #dev -- the server gave alice operator\r\n",
     ),
     (
         RoomModesChanged(

@@ -33,7 +33,7 @@ from chatd.client.style import (
     nickname,
     paint,
 )
-from chatd.text import registration_undone_words, scrub, tally_words
+from chatd.text import SERVER, registration_undone_words, scrub, tally_words
 
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""
@@ -366,7 +366,8 @@ def _change(change: _Fields, room: str) -> str:
 def _room_modes_changed(fields: _Fields, view: View) -> Shown:
     room = fields.text("room")
     changes = ", ".join(_change(change, room) for change in fields.objects("changes"))
-    return _one(fields, view, Look.EVENT, f"{fields.text('nick')} {changes or f'changed nothing in {room}'}")
+    by = fields.text("nick") or SERVER
+    return _one(fields, view, Look.EVENT, f"{by} {changes or f'changed nothing in {room}'}")
 
 
 def _invited(fields: _Fields, view: View) -> Shown:

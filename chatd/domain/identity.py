@@ -34,14 +34,18 @@ from chatd.domain.errors import (
     RegisterThrottledError,
 )
 from chatd.domain.events import (
+    CHAT,
     AccountDropped,
     AccountNotKept,
     AccountRegistered,
     Actor,
     Identified,
+    ModeChange,
     NickChanged,
     NicknameClaimed,
     PasswordChanged,
+    RoomModesChanged,
+    Setting,
 )
 from chatd.domain.flood import Budgets
 from chatd.domain.names import look
@@ -269,7 +273,23 @@ class Identity:
         self._identified(user, account)
         if user.nick != registered:
             self._talk.rename(user, registered)
+        self._give_standing(user, account)
         return user
+
+    def _give_standing(self, user: User, account: str) -> None:
+        """In each room ``user`` is in whose registration names ``account``, the operator standing a join there
+        would have given (``Rooms.standing_on_entry``), as a change the chat makes (``CHAT``): every front end
+        marks it as after any mode change, and their authority there needs no rejoin to show."""
+        for room in list(user.rooms.values()):
+            registration = room.registration
+            if registration is None or not registration.moderates(account) or user in room.operators:
+                continue
+            id, at = self._seam.stamp()
+            change = ModeChange(Setting.OPERATOR, True, user.nick)
+            event = RoomModesChanged(
+                id=id, at=at, actor=CHAT, room=room.name, seq=room.seq + 1, changes=(change,)
+            )
+            self._seam.publish_in(event, room)
 
     def _identified(self, user: User, account: str) -> None:
         id, at = self._seam.stamp()

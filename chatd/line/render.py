@@ -87,7 +87,7 @@ from chatd.domain.replies import (
 from chatd.frontend.codec import client_fields
 from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
-from chatd.text import registration_undone_words, scrub, tally_words
+from chatd.text import SERVER, registration_undone_words, scrub, tally_words
 
 CRLF = b"\r\n"
 
@@ -369,7 +369,9 @@ _event(
     RoomOperatorRemoved,
     lambda e: f"{e.room} -- {e.actor.nick} took room operator from {e.nick} (account {e.account})",
 )
-_event(RoomModesChanged, lambda e: f"{e.room} -- {e.actor.nick} " + ", ".join(map(_change, e.changes)))
+_event(
+    RoomModesChanged, lambda e: f"{e.room} -- {e.actor.nick or SERVER} " + ", ".join(map(_change, e.changes))
+)
 _event(Invited, lambda e: f"{e.room} -- {e.actor.nick} invited {e.nick}")
 _event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
 _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")

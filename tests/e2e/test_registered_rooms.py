@@ -162,3 +162,21 @@ class RegisteredRoomTests(AccountTestCase):
         self.take_back()
         alice.say("/register #dev")
         self.until(alice, "#dev -- alice registered the room to the account alice")
+
+    def test_identifying_in_the_room_gives_the_standing_irc_clients_see(self) -> None:
+        """alice owns #dev; back as al, she joins it with no standing, and /identify gives it: the server's change,
+        seen on the line port and by a real IRC client as a MODE from the server."""
+        alice = self.registered("alice", "127.0.0.1")
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
+        carol = IRCClient(self.daemon, irc_port(self.daemon), "carol")
+        carol.registered()
+        carol.join("#dev")
+        alice.say("/quit")
+        al = self.connect("127.0.0.1", "al")
+        al.say("/join #dev")
+        self.until(al, "#dev -- al joined")
+        al.say(f"/identify alice {PASSWORD}")
+        self.until(al, "#dev -- the server gave alice operator")
+        self.assertEqual(carol.next("nick"), Heard("nick", "al", "alice", ()))
+        self.assertEqual(carol.next("mode"), Heard("mode", NAME, "#dev", ("+o", "alice")))

@@ -389,6 +389,11 @@ class StandingTests(SynchronousTestCase):
         ):
             alice.script("window.chatd.receive(arguments[0]);", bad)
         wait_for_members(alice, "alice", "@bob", "carol")
+        # A change with no nickname is the server's: identifying gives a registration's accounts their standing.
+        given = [{"setting": "operator", "on": True, "argument": "alice"}]
+        alice.script("window.chatd.receive(arguments[0]);", {**modes, "nick": "", "changes": given})
+        wait_for_members(alice, "@alice", "@bob", "carol")
+        wait_for_text(alice, "#log-box .log .line.room_modes_changed .body", "the server gave alice operator")
         quiet(self, alice)
 
 

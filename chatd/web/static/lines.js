@@ -140,7 +140,8 @@ function body(object) {
     case "room_registration_not_kept":
       return [who(nick), `'s change to the room's registration could not be saved: ${undone(object)}`];
     case "room_modes_changed":
-      return [who(nick), ` ${changes(object.changes)}`];
+      // No nickname: the server made it (identifying gives a registered room's owner and operators their standing).
+      return [nick ? who(nick) : "the server", ` ${changes(object.changes)}`];
     case "invited":
       return [who(object.by), " invited ", who(nick), ` to ${text(object.room)}`];
     case "nickname_claimed": {
