@@ -18,6 +18,13 @@ class RegisteredRoomTests(AccountTestCase):
     def start(self) -> Daemon:
         return Daemon.start(self, [*LOOPBACK, "--irc-port", "0", "--db", self.db])
 
+    def on_irc(self, nick: str, room: str) -> IRCClient:
+        """``nick`` on the daemon's IRC port through a real IRC client, registered and in ``room``."""
+        client = IRCClient(self.daemon, irc_port(self.daemon), nick)
+        client.registered()
+        client.join(room)
+        return client
+
     def refuse(self, table: str) -> None:
         """Have the daemon's --db file refuse every new row of ``table`` from now on, as a full disk would."""
         with closing(sqlite3.connect(self.db)) as other, other:
@@ -111,9 +118,7 @@ class RegisteredRoomTests(AccountTestCase):
         bob = self.registered("bob", "127.0.0.2")
         alice.say("/register #dev")
         self.until(bob, "#dev -- alice registered the room to the account alice")
-        carol = IRCClient(self.daemon, irc_port(self.daemon), "carol")
-        carol.registered()
-        carol.join("#dev")
+        carol = self.on_irc("carol", "#dev")
         self.refuse("room_operators")
         alice.say("/op bob")
         undone = (
@@ -169,9 +174,7 @@ class RegisteredRoomTests(AccountTestCase):
         alice = self.registered("alice", "127.0.0.1")
         alice.say("/register #dev")
         self.until(alice, "#dev -- alice registered the room to the account alice")
-        carol = IRCClient(self.daemon, irc_port(self.daemon), "carol")
-        carol.registered()
-        carol.join("#dev")
+        carol = self.on_irc("carol", "#dev")
         alice.say("/quit")
         al = self.connect("127.0.0.1", "al")
         al.say("/join #dev")
