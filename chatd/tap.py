@@ -116,7 +116,13 @@ LIMIT_OPTIONS: list[list[Any]] = [
     ],
     ["max-line", None, _LINE.max_line, "Longest line accepted, in bytes, not counting its ending.", int],
     ["max-connections", None, MAX_CONNECTIONS, "Connections open at once, in all.", int],
-    ["max-per-ip", None, MAX_PER_IP, "Connections open at once from one address.", int],
+    [
+        "max-per-ip",
+        None,
+        MAX_PER_IP,
+        "Connections open at once from one address; an IPv6 address counts with the rest of its /64.",
+        int,
+    ],
     [
         "register-timeout",
         None,

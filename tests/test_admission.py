@@ -38,6 +38,17 @@ class AdmissionTests(SynchronousTestCase):
         self.assertEqual(word(error), "at most 2 connections from one address; close one first")
         self.admission.admit(tcp("10.0.0.2"))
 
+    def test_an_ipv6_host_is_counted_by_its_64_and_keeps_its_address(self) -> None:
+        """Two addresses of one /64 share its two places, whichever it takes; another /64 is another host's. Each
+        connection keeps its own address, which bans compare and operators see."""
+        first = self.admission.admit(tcp("2001:db8:1:2::1"))
+        self.assertEqual(self.admission.admit(tcp("2001:db8:1:2:ffff::9")), "2001:db8:1:2:ffff::9")
+        self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("2001:db8:1:2::abcd"))
+        self.admission.admit(tcp("2001:db8:1:3::1"))
+        self.admission.release(first)
+        self.admission.admit(tcp("2001:db8:1:2::abcd"))
+        self.assertEqual(self.admission._per_host, {"2001:db8:1:2::/64": 2, "2001:db8:1:3::/64": 1})
+
     def test_total_over_its_limit_is_refused(self) -> None:
         """Past max_connections in all, any address is refused with ServerFullError."""
         for n in range(3):
@@ -53,7 +64,7 @@ class AdmissionTests(SynchronousTestCase):
         self.admission.admit(tcp("10.0.0.1"))
         self.admission.release(peer)
         self.admission.release(peer)
-        self.assertEqual((self.admission.open, self.admission._per_peer), (0, {}))
+        self.assertEqual((self.admission.open, self.admission._per_host), (0, {}))
 
     def test_connections_and_refusals_are_logged_with_the_address(self) -> None:
         """An admitted connection and each kind of refusal are logged with the address."""

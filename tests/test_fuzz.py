@@ -6,7 +6,7 @@ clock, stalls readers and drops connections, and after every step checks
 what must always hold: nothing escapes or is logged as a failure, every line
 a client gets is safe, memory per connection stays bounded and the chat's
 state stays consistent. These tests read private attributes on purpose
-(``chat._state``'s users and rooms, ``admission._per_peer``, and a
+(``chat._state``'s users and rooms, ``admission._per_host``, and a
 protocol's ``_buffer``, ``_paste``, ``_flood`` and TimeoutMixin's timer):
 the invariants are about that state.
 
@@ -586,7 +586,7 @@ class SessionEndTests(SynchronousTestCase):
             world.lose_everyone()
         self.assertEqual((world.chat._state.users.by_key, world.chat._state.rooms.by_key), ({}, {}))
         self.assertEqual(world.factory.connections.live, set())
-        self.assertEqual((world.factory.admission._per_peer, world.factory.admission.open), ({}, 0))
+        self.assertEqual((world.factory.admission._per_host, world.factory.admission.open), ({}, 0))
         # Bans outlive their users; each with a duration runs out, as an event, within the longest one.
         world.clock.advance(LONGEST)
         kept = world.chat._state.bans._bans.values()

@@ -133,6 +133,15 @@ class RegistrationBudgetTests(ChatTestCase):
         self.kept(self.chat.register_account(carol, "hash"))
         self.assertTrue(self.chat.is_registered("carol"))
 
+    def test_an_ipv6_host_registers_as_one_whatever_address_it_takes(self) -> None:
+        """Two accounts from one /64 spend its budget: a third from another of its addresses waits, and a
+        neighbouring /64 does not."""
+        self.register("alice", "2001:db8:1:2::1")
+        self.register("bob", "2001:db8:1:2::2")
+        carol, _ = self.online("carol", address="2001:db8:1:2:dead::beef")
+        self.assertRaises(RegisterThrottledError, self.chat.check_registrable, carol)
+        self.register("dave", "2001:db8:1:3::1")
+
 
 class BudgetsTests(SynchronousTestCase):
     """Budgets by key keep only the keys that spent within a refill."""

@@ -188,6 +188,14 @@ class HeldCheckTests(LineTestCase):
         self.assertEqual(self.lines(alice_wire), [NOW_OPERATOR, b"[00:00] #lobby <alice> hello"])
         self.assertTrue(alice.me().operator)
 
+    def test_an_ipv6_hosts_addresses_share_one_budget(self) -> None:
+        """Guesses from a new address of one /64 each time still spend that /64's budget: a check past it waits."""
+        for n in range(FAILURES_PER_ADDRESS + 4):
+            protocol, _ = self.connect(b"guess%d" % n, host=f"2001:db8:1:2::{n + 1:x}")
+            protocol.dataReceived(b"/oper guess%d wrong\n" % n)
+        self.assertEqual(len(self.checks), FAILURES_PER_ADDRESS + 1)
+        self.assertEqual(list(self.factory.login.throttle._by_address), ["2001:db8:1:2::/64"])
+
     def test_past_an_address_budget_checks_are_paced_not_refused(self) -> None:
         """Fourteen attempts at once from one address: ten are checked at once, then one a second, none refused."""
         wires = []

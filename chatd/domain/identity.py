@@ -49,6 +49,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.flood import Budgets
 from chatd.domain.names import look
+from chatd.domain.networks import counted_as
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.state import ChatState
@@ -134,7 +135,8 @@ class Identity:
         self._crowds = crowds
         self._guests = 0
         self._registrations = Budgets(accounts_per_hour / 3600, accounts_per_hour, now)
-        """Accounts registered by each address lately: ``Limits.accounts_per_hour``."""
+        """Accounts registered by each host lately (an IPv6 address's /64, chatd.domain.networks):
+        ``Limits.accounts_per_hour``."""
 
     def check_registrable(self, view: UserView) -> User:
         """The user, if they may register the nickname they hold: not identified yet, it is nobody's, and their
@@ -148,7 +150,7 @@ class Identity:
         owner = self._accounts.owner(user.nick)
         if owner is not None:
             raise NicknameRegisteredError(user.nick, self._accounts.nick(owner))
-        wait = self._registrations.wait(user.address)
+        wait = self._registrations.wait(counted_as(user.address))
         if wait:
             raise RegisterThrottledError(math.ceil(wait))
         return user
@@ -162,7 +164,7 @@ class Identity:
         """
         user = self.check_registrable(view)
         account = fold(user.nick)
-        self._registrations.take(user.address)
+        self._registrations.take(counted_as(user.address))
         written = self._accounts.create(user.nick, hashed, self._now())
         id, at = self._seam.stamp()
         self._publish(AccountRegistered(id=id, at=at, actor=user.actor, account=account), user)

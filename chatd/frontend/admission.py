@@ -24,6 +24,7 @@ from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 from typing_extensions import override
 
+from chatd.domain.networks import counted_as
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BoundedLog
@@ -49,13 +50,15 @@ class Admission:
         """The daemon's log of what strangers can repeat; front ends log cut-offs through it too."""
         self.open = 0
         """Connections admitted and not yet released."""
-        self._per_peer: Counter[str] = Counter()
+        self._per_host: Counter[str] = Counter()
+        """Connections open by host (``chatd.domain.networks.counted_as``): an IPv6 address's /64 network."""
 
     def admit(self, address: IAddress | None) -> str:
-        """Count a new connection from ``address``; return its peer, the address it is counted by.
+        """Count a new connection from ``address``; return its peer, its address as bans compare it and
+        operators see it: an IPv4 address reached over IPv6 (``::ffff:a.b.c.d``) is the IPv4 address.
 
-        The peer is also what bans compare and operators see: an IPv4
-        address reached over IPv6 (``::ffff:a.b.c.d``) is the IPv4 address.
+        It is counted against ``max_per_ip`` with its host's others: an
+        IPv6 address with every other of its /64 (chatd.domain.networks).
         Raises ServerFullError or TooManyConnectionsError, counting nothing,
         if the connection would be over a limit. Each admitted connection is
         ``release``d once, when it ends.
@@ -64,20 +67,22 @@ class Admission:
         if self.open >= self.max_connections:
             self.bounded.warn(self.log, "Refused {peer}: server full", peer=peer)
             raise ServerFullError()
-        if self._per_peer[peer] >= self.max_per_ip:
+        host = counted_as(peer)
+        if self._per_host[host] >= self.max_per_ip:
             self.bounded.warn(self.log, "Refused {peer}: too many connections", peer=peer)
             raise TooManyConnectionsError(self.max_per_ip)
         self.open += 1
-        self._per_peer[peer] += 1
+        self._per_host[host] += 1
         self.bounded.info(self.log, "Connection from {peer}", peer=peer)
         return peer
 
     def release(self, peer: str) -> None:
         """A connection ``admit`` returned ``peer`` for has ended: its place is free."""
         self.open -= 1
-        self._per_peer[peer] -= 1
-        if not self._per_peer[peer]:
-            del self._per_peer[peer]
+        host = counted_as(peer)
+        self._per_host[host] -= 1
+        if not self._per_host[host]:
+            del self._per_host[host]
 
 
 class Refusal(Protocol, TimeoutMixin):
@@ -116,7 +121,7 @@ class Refusal(Protocol, TimeoutMixin):
 
 
 def _peer(address: IAddress | None) -> str:
-    """The address connections are counted by; an IPv4-mapped IPv6 address counts as IPv4."""
+    """The address of a connection from ``address``; an IPv4-mapped IPv6 address is its IPv4 address."""
     if isinstance(address, IPv4Address | IPv6Address):
         return address.host.removeprefix("::ffff:")
     return str(address)

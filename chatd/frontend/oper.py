@@ -50,6 +50,7 @@ from typing_extensions import override
 from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError, OperFailedError, OperThrottledError
 from chatd.domain.flood import TokenBucket
+from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
 from chatd.text import fold
@@ -217,7 +218,8 @@ class Throttle:
         now = self._clock.seconds()
         self._forget(now)
         shared = [
-            self._shared(self._by_address, peer, FAILURES_PER_ADDRESS),
+            # By host: an IPv6 address's whole /64 (chatd.domain.networks), or guessing takes a new address a try.
+            self._shared(self._by_address, counted_as(peer), FAILURES_PER_ADDRESS),
             # Folded, as names are compared: BOSS and boss share one budget.
             self._shared(self._by_name, fold(name), FAILURES_PER_NAME),
         ]
