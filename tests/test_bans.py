@@ -19,11 +19,21 @@ class BanTargetTests(SynchronousTestCase):
         self.assertEqual(ban_target("::ffff:10.0.0.1", 24).key, "10.0.0.1")
         self.assertEqual(ban_target("2001:DB8:0:0::1", 24).key, "2001:db8::1")
 
+    def test_networks_are_canonical_and_one_address_wide_is_the_address(self) -> None:
+        """A network keeps its prefix, bits past it dropped; a network of one address is that address."""
+        self.assertEqual(
+            ban_target("2001:DB8:1:2::5/64", 24), BanTarget(True, "2001:db8:1:2::/64", "2001:db8:1:2::/64")
+        )
+        self.assertEqual(ban_target("10.0.0.7/24", 24).key, "10.0.0.0/24")
+        self.assertEqual(ban_target("10.0.0.1/32", 24).key, "10.0.0.1")
+        for text in ("10.0.0.0/33", "10.0.0.0/x", "2001:db8::/129"):
+            self.assertRaises(BadAddressError, ban_target, text, 24)
+
     def test_what_looks_like_an_address_must_be_one(self) -> None:
         """A target with a dot, a colon or a leading digit is an address, or bad-address."""
         for text in ("10.0.0", "1bob", "host.example", "::g"):
             error = self.assertRaises(BadAddressError, ban_target, text, 24)
-            self.assertEqual(word(error), f"{text!r} is not an IPv4 or IPv6 address")
+            self.assertEqual(word(error), f"{text!r} is not an IPv4 or IPv6 address or network")
 
     def test_other_targets_follow_the_nickname_rules(self) -> None:
         """A target that is no address must be a valid nickname."""
@@ -53,6 +63,23 @@ class BansTests(SynchronousTestCase):
         """A ban with no end is in force however much time passes."""
         self.bans.add(self.bob, Ban("bob", None, "alice"))
         self.assertEqual(self.bans.in_force(10**9), (Ban("bob", None, "alice"),))
+
+    def test_a_network_ban_covers_its_addresses_while_in_force(self) -> None:
+        """An address in a banned network is covered, one outside it and a non-address are not; lifted, or run
+        out, it covers nothing."""
+        network = ban_target("2001:db8:1:2::/64", 24)
+        self.bans.add(network, Ban("2001:db8:1:2::/64", 60.0, "alice"))
+        self.assertEqual(
+            self.bans.covering("2001:db8:1:2:ffff::1", 0), Ban("2001:db8:1:2::/64", 60.0, "alice")
+        )
+        self.assertIsNone(self.bans.covering("2001:db8:1:3::1", 0))
+        self.assertIsNone(self.bans.covering("10.0.0.1", 0))
+        self.assertIsNone(self.bans.covering("", 0))
+        self.assertIsNone(self.bans.covering("2001:db8:1:2::1", 60))
+        self.assertTrue(network.covers("2001:db8:1:2::9"))
+        self.assertFalse(network.covers("2001:db8:1:3::9"))
+        self.bans.remove(True, network.key)
+        self.assertIsNone(self.bans.covering("2001:db8:1:2::1", 0))
 
     def test_nickname_and_address_bans_are_apart(self) -> None:
         """A nickname ban is not an address ban on the same text."""

@@ -262,7 +262,7 @@ class BanTests(LineTestCase):
             self.lines(wire),
             [
                 b"ERR bad-duration '10x' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
-                b"ERR bad-address '10.0.0' is not an IPv4 or IPv6 address",
+                b"ERR bad-address '10.0.0' is not an IPv4 or IPv6 address or network",
                 b"ERR is-operator other is an operator",
                 b"ERR usage usage: /ban [NICK|ADDRESS [duration]]",
             ],

@@ -409,6 +409,16 @@ class BanTests(ChatTestCase):
         self.chat.ban(self.op, "10.0.0.9", None)
         self.assertTrue(self.op.online)
 
+    def test_a_network_ban_takes_off_everyone_in_it_and_refuses_its_addresses(self) -> None:
+        """10.0.0.1/28 (10.0.0.0-15) takes bob (.2) and carol (.3) off, the operator (.9) stays; .1 is refused,
+        .17 is not, and /unban of the network lifts it."""
+        self.chat.ban(self.op, "10.0.0.1/28", None)
+        self.assertEqual((self.bob.online, self.carol.online, self.op.online), (False, False, True))
+        self.assertRaises(BannedError, self.chat.register, RecordingSession(self.audience), "eve", "10.0.0.1")
+        self.online("frank", address="10.0.0.17")
+        self.assertEqual(self.chat.unban(self.op, "10.0.0.0/28"), "10.0.0.0/28")
+        self.online("eve", address="10.0.0.1")
+
     def test_banned_address_cannot_register_any_nickname(self) -> None:
         """A new connection from a banned address is refused whatever its nickname, until the ban ends."""
         self.chat.ban(self.op, "::ffff:10.0.0.5", 120)

@@ -1,4 +1,8 @@
-"""Bans by nickname or by address, each until a time or until lifted.
+"""Bans by nickname, by address or by network (``2001:db8:1:2::/64``), each until a time or until lifted.
+
+A network ban covers every address in it: an IPv6 host holds a whole /64
+and may take a new address of it for each connection, so a ban on one of
+its addresses alone is stepped around (chatd.domain.networks).
 
 They are chat state, changed only by events (``BanAdded``, ``BanLifted``),
 so they are kept in history like everything else. They run out by the
@@ -21,8 +25,17 @@ class BanTarget:
 
     address: bool
     key: str
-    """The canonical address, or the nickname's key (``fold``)."""
+    """The canonical address or network, or the nickname's key (``fold``)."""
     shown: str
+
+    def covers(self, address: str) -> bool:
+        """Whether this ban takes in a connection from ``address`` (``address_key``'s form): it is that address,
+        or in that network."""
+        if not self.address:
+            return False
+        if "/" not in self.key:
+            return address == self.key
+        return _in(address, ipaddress.ip_network(self.key))
 
 
 def target_key(address: bool, shown: str) -> str:
@@ -46,7 +59,7 @@ def ban_target(text: str, nickname_limit: int) -> BanTarget:
     Raises BadAddressError or InvalidNicknameError.
     """
     if "." in text or ":" in text or text[:1].isdigit():
-        key = _canonical(text)
+        key = _canonical_network(text) if "/" in text else _canonical(text)
         if key is None:
             raise BadAddressError(text)
         return BanTarget(True, key, key)
@@ -64,30 +77,69 @@ def _canonical(text: str) -> str | None:
     return str(ip)
 
 
+def _canonical_network(text: str) -> str | None:
+    """``text``, a network (``10.0.0.0/24``, ``2001:db8::/64``; bits past its prefix ignored), in one form; a
+    network of one address is that address. None if it is none."""
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+    if network.prefixlen == network.max_prefixlen:
+        return _canonical(str(network.network_address))
+    return str(network)
+
+
+def _in(address: str, network: "ipaddress.IPv4Network | ipaddress.IPv6Network") -> bool:
+    """Whether ``address`` (an IP address or not) is in ``network``."""
+    try:
+        return ipaddress.ip_address(address) in network
+    except ValueError:
+        return False
+
+
 class Bans:
     """The bans by target. A ban past its time is not in force; it is dropped by its
     ``BanLifted`` event when the chat's clock reaches it, never by a look-up."""
 
     def __init__(self) -> None:
         self._bans: dict[tuple[bool, str], Ban] = {}
+        self._networks: dict[str, ipaddress.IPv4Network | ipaddress.IPv6Network] = {}
+        """The banned networks by key: an address is looked up in each (a few), after its own ban."""
 
     def add(self, target: BanTarget, ban: Ban) -> None:
         """Ban ``target``; a new ban on the same target replaces the old one (and goes last)."""
         self._bans.pop((target.address, target.key), None)
         self._bans[(target.address, target.key)] = ban
+        if target.address and "/" in target.key:
+            self._networks[target.key] = ipaddress.ip_network(target.key)
 
     def remove(self, address: bool, key: str) -> None:
-        """Drop the ban on the address or nickname ``key``, if there is one."""
+        """Drop the ban on the address, network or nickname ``key``, if there is one."""
         self._bans.pop((address, key), None)
+        if address:
+            self._networks.pop(key, None)
 
     def get(self, address: bool, key: str) -> Ban | None:
         """The ban on the address or nickname ``key``, in force or not (yet) dropped."""
         return self._bans.get((address, key))
 
     def find(self, address: bool, key: str, now: float) -> Ban | None:
-        """The ban in force at ``now`` on the address or nickname ``key``, if any."""
+        """The ban in force at ``now`` on the address, network or nickname ``key``, if any."""
         ban = self._bans.get((address, key))
         return ban if ban is not None and _in_force(ban, now) else None
+
+    def covering(self, address: str, now: float) -> Ban | None:
+        """The ban in force at ``now`` that takes in a connection from ``address``: on it, or on a network
+        holding it."""
+        ban = self.find(True, address, now)
+        if ban is not None or not self._networks:
+            return ban
+        for key, network in self._networks.items():
+            if _in(address, network):
+                ban = self.find(True, key, now)
+                if ban is not None:
+                    return ban
+        return None
 
     def in_force(self, now: float) -> tuple[Ban, ...]:
         """Every ban in force at ``now``, oldest first."""

@@ -128,7 +128,7 @@ class Moderation:
         found = ban_target(target, self._limits.nickname)
         users = self._state.users
         if found.address:
-            covered = [u for u in users.by_key.values() if u.address == found.key and not u.operator]
+            covered = [u for u in users.by_key.values() if found.covers(u.address) and not u.operator]
         else:
             holder = users.by_key.get(found.key)
             if holder is not None and holder.operator:

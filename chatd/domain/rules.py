@@ -37,8 +37,8 @@ def check_admitted(state: ChatState, nick: str, address: str, now: float) -> Non
 
 
 def check_address(state: ChatState, address: str, now: float) -> None:
-    """Raise BannedError if ``address`` (as ``address_key`` gives it) is banned."""
-    ban = state.bans.find(True, address, now)
+    """Raise BannedError if ``address`` (as ``address_key`` gives it), or a network holding it, is banned."""
+    ban = state.bans.covering(address, now)
     if ban is not None:
         raise BannedError(left(ban.until, now))
 

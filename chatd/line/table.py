@@ -488,8 +488,8 @@ COMMANDS: dict[str, Spec] = {
             mod.parse_ban,
             moderation.ban,
             operators=True,
-            details="NICK or ADDRESS (IPv4 or IPv6): who to keep off; duration: like 90s, 10m, 2h "
-            "or 1d, none meaning until lifted.",
+            details="NICK or ADDRESS (IPv4 or IPv6, or a network of them such as 2001:db8:1:2::/64): who to "
+            "keep off; duration: like 90s, 10m, 2h or 1d, none meaning until lifted.",
             example="/ban 192.0.2.7 2h",
         ),
         Spec(

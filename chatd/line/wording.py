@@ -251,7 +251,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                     f" (at most {format_duration(e.longest_seconds)})"
                 ),
             ),
-            _row(BadAddressError, lambda e: f"{e.text!r} is not an IPv4 or IPv6 address"),
+            _row(BadAddressError, lambda e: f"{e.text!r} is not an IPv4 or IPv6 address or network"),
             _row(NotBannedError, lambda e: f"{e.target} is not banned"),
             _row(NoSuchPageError, lambda e: f"there is no page {e.page}; pages go from 1 to {e.pages}"),
             _row(

@@ -142,9 +142,11 @@ class KillTests(SynchronousTestCase):
         self.assertEqual(kept, seen)
 
     def test_bans_and_numbering_survive_kill_9(self) -> None:
-        """A ban set before SIGKILL still refuses its address after the restart; the room counts on from its last line."""
+        """Bans set before SIGKILL still refuse their address and their network's after the restart; the room
+        counts on from its last line."""
         daemon, boss = self.operator()
         boss.say("/ban 127.0.0.2 1h")
+        boss.say("/ban 127.0.0.5/30")
         boss.say("last before the kill")
         [last] = self.lines(boss, 1)
         self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
@@ -155,6 +157,11 @@ class KillTests(SynchronousTestCase):
             refused.read_to_end(),
             rb"^ERR banned your address is banned from this server \((1h|59m( [0-9]+s)?) left\)\r\n$",
         )
+        self.assertEqual(
+            named(daemon, "dave", "127.0.0.7").read_to_end(),
+            b"ERR banned your address is banned from this server\r\n",
+        )
+        named(daemon, "erin", "127.0.0.8").say("/time")
         alice = self.enter(daemon, "alice")
         alice.say("first after the restart")
         [first] = self.lines(alice, 1)
