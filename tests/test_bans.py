@@ -2,7 +2,7 @@
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.bans import Bans, BanTarget, address_key, ban_target
+from chatd.domain.bans import Bans, BanTarget, address_key, ban_target, covered_by
 from chatd.domain.errors import BadAddressError, InvalidNicknameError
 from chatd.domain.replies import Ban
 from chatd.line.wording import word
@@ -76,8 +76,11 @@ class BansTests(SynchronousTestCase):
         self.assertIsNone(self.bans.covering("10.0.0.1", 0))
         self.assertIsNone(self.bans.covering("", 0))
         self.assertIsNone(self.bans.covering("2001:db8:1:2::1", 60))
-        self.assertTrue(network.covers("2001:db8:1:2::9"))
-        self.assertFalse(network.covers("2001:db8:1:3::9"))
+        covers = covered_by(network)
+        self.assertEqual(
+            [covers(a) for a in ("2001:db8:1:2::9", "2001:db8:1:3::9", "")], [True, False, False]
+        )
+        self.assertEqual(covered_by(ban_target("10.0.0.1", 24))("10.0.0.1"), True)
         self.bans.remove(True, network.key)
         self.assertIsNone(self.bans.covering("2001:db8:1:2::1", 0))
 

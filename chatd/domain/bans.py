@@ -11,12 +11,16 @@ than waiting.
 """
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.domain.errors import BadAddressError
 from chatd.domain.names import check_nickname
 from chatd.domain.replies import Ban
 from chatd.text import fold
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+"""A banned network, of either version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +31,6 @@ class BanTarget:
     key: str
     """The canonical address or network, or the nickname's key (``fold``)."""
     shown: str
-
-    def covers(self, address: str) -> bool:
-        """Whether this ban takes in a connection from ``address`` (``address_key``'s form): it is that address,
-        or in that network."""
-        if not self.address:
-            return False
-        if "/" not in self.key:
-            return address == self.key
-        return _in(address, ipaddress.ip_network(self.key))
 
 
 def target_key(address: bool, shown: str) -> str:
@@ -89,12 +84,26 @@ def _canonical_network(text: str) -> str | None:
     return str(network)
 
 
-def _in(address: str, network: "ipaddress.IPv4Network | ipaddress.IPv6Network") -> bool:
-    """Whether ``address`` (an IP address or not) is in ``network``."""
+def covered_by(target: BanTarget) -> Callable[[str], bool]:
+    """Whether a ban on address ``target`` takes in a connection from an address (``address_key``'s form): it
+    is that address, or in that network (read once, for all the addresses asked about)."""
+    if "/" not in target.key:
+        return target.key.__eq__
+    network = ipaddress.ip_network(target.key)
+    return lambda address: _in(_ip(address), network)
+
+
+def _in(ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, network: _Network) -> bool:
+    """Whether ``ip`` (None: no IP address) is in ``network``; an address of the other version is not."""
+    return ip is not None and ip in network
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``address`` as an IP address; None if it is none (a UNIX socket, the console)."""
     try:
-        return ipaddress.ip_address(address) in network
+        return ipaddress.ip_address(address)
     except ValueError:
-        return False
+        return None
 
 
 class Bans:
@@ -103,7 +112,7 @@ class Bans:
 
     def __init__(self) -> None:
         self._bans: dict[tuple[bool, str], Ban] = {}
-        self._networks: dict[str, ipaddress.IPv4Network | ipaddress.IPv6Network] = {}
+        self._networks: dict[str, _Network] = {}
         """The banned networks by key: an address is looked up in each (a few), after its own ban."""
 
     def add(self, target: BanTarget, ban: Ban) -> None:
@@ -134,8 +143,9 @@ class Bans:
         ban = self.find(True, address, now)
         if ban is not None or not self._networks:
             return ban
+        ip = _ip(address)
         for key, network in self._networks.items():
-            if _in(address, network):
+            if _in(ip, network):
                 ban = self.find(True, key, now)
                 if ban is not None:
                     return ban

@@ -68,10 +68,6 @@ class Budgets:
             bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self._now)
         bucket.take(cost)
 
-    def __len__(self) -> int:
-        """How many keys are remembered."""
-        return len(self._buckets)
-
 
 class FloodGate:
     """One client's budget: a bucket of lines and a bucket of bytes, and since when it is over them."""

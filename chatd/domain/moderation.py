@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from chatd.domain import rules
-from chatd.domain.bans import ban_target, target_key
+from chatd.domain.bans import ban_target, covered_by, target_key
 from chatd.domain.errors import (
     KickSelfError,
     KillSelfError,
@@ -128,7 +128,8 @@ class Moderation:
         found = ban_target(target, self._limits.nickname)
         users = self._state.users
         if found.address:
-            covered = [u for u in users.by_key.values() if found.covers(u.address) and not u.operator]
+            covers = covered_by(found)
+            covered = [u for u in users.by_key.values() if covers(u.address) and not u.operator]
         else:
             holder = users.by_key.get(found.key)
             if holder is not None and holder.operator:

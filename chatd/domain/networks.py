@@ -5,7 +5,8 @@ IPv6 host is given a /64 network and may use any of its 2^64 addresses, so
 a limit per exact IPv6 address (connections, password guesses, accounts
 made) would hold nobody who takes a new one for each connection: it counts
 per /64 instead, as Ergo's ``cidr-len-ipv6`` does by default. What users
-and operators see, and what bans compare, stays the exact address.
+and operators see stays the exact address; a ban names an address or a
+whole network (chatd.domain.bans).
 """
 
 import ipaddress

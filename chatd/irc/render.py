@@ -263,8 +263,19 @@ class EventLines:
     def standing_on_join(self, event: Joined, shape: Shape) -> bytes:
         """The server's MODE giving a joiner ``@`` (``Joined.room_operator``), for the room's other members: their
         clients mark it as after any MODE; the joiner reads its own in NAMES."""
-        params = (event.room, "+o", event.actor.nick)
-        return line(Message(tags=_tags(event, shape, 1), source=self.server, command="MODE", params=params))
+        return line(self._server_mode(event, shape, 1, "+o", event.actor.nick))
+
+    def _server_mode(
+        self, event: Joined | RoomRegistrationNotKept, shape: Shape, part: int, sign: str, nick: str
+    ) -> Message:
+        """The MODE from the server giving (``+o``) or taking ``nick``'s standing in ``event``'s room: what nobody
+        set by hand, as ``event``'s ``part``-th line."""
+        return Message(
+            tags=_tags(event, shape, part),
+            source=self.server,
+            command="MODE",
+            params=(event.room, sign, nick),
+        )
 
     def _parted(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Parted)
@@ -364,12 +375,7 @@ class EventLines:
         yield from self._room_notice(event, shape)
         changes = [("+o", nick) for nick in event.given] + [("-o", nick) for nick in event.taken]
         for part, (sign, nick) in enumerate(changes, 1):
-            yield Message(
-                tags=_tags(event, shape, part),
-                source=self.server,
-                command="MODE",
-                params=(event.room, sign, nick),
-            )
+            yield self._server_mode(event, shape, part, sign, nick)
 
     def _account(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, AccountRegistered | Identified | AccountDropped | AccountNotKept)
