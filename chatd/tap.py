@@ -191,7 +191,8 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-day-bytes",
         None,
         _FILES.day_bytes,
-        "Bytes of files one user (an account, else an address) may send a day (default 1 GiB).",
+        "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day "
+        "(default 1 GiB).",
         size("file-day-bytes"),
     ],
     ["file-transfers", None, _FILES.transfers, "Files one user may be sending and fetching at once.", int],

@@ -46,8 +46,8 @@ class FileTestCase(LineTestCase):
         )
         self.factory.files = self.files
 
-    def json_user(self, nick: bytes) -> tuple[LineProtocol, StringTransport]:
-        protocol, wire = self.connect(nick)
+    def json_user(self, nick: bytes, host: str = "127.0.0.1") -> tuple[LineProtocol, StringTransport]:
+        protocol, wire = self.connect(nick, host)
         protocol.dataReceived(b"/format json\n")
         self.end_pass()
         wire.clear()
@@ -373,6 +373,21 @@ class RefusalTests(FileTestCase):
         self.files.expire()
         self.offer(alice, sha="cd" * 32, size=60_000)
         self.assertEqual([item["type"] for item in self.objects(wire)], ["file_upload"])
+
+    def test_day_limit_counts_an_ipv6_host_as_its_64(self) -> None:
+        """Unidentified users from one /64 share a day's bytes: another address of it is no new budget."""
+        alice, alice_wire = self.json_user(b"alice", host="2001:db8:1:2::a")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(alice_wire)
+        mallory, mallory_wire = self.json_user(b"mallory", host="2001:db8:1:2::b")
+        self.offer(mallory, sha="cd" * 32, size=60_000)
+        self.assertEqual([item.get("code") for item in self.objects(mallory_wire)], ["file-day-limit"])
+        # Another /64 has a budget of its own.
+        eve, eve_wire = self.json_user(b"eve", host="2001:db8:1:3::a")
+        self.offer(eve, sha="cd" * 32, size=60_000)
+        self.assertEqual([item["type"] for item in self.objects(eve_wire)], ["file_upload"])
 
     def test_store_full_is_refused(self) -> None:
         """An offer that would take the spool past --file-store-bytes is refused."""

@@ -55,6 +55,7 @@ from chatd.domain.files import (
     content_key,
 )
 from chatd.domain.flood import TokenBucket
+from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.domain.replies import (
     FileCancelled,
@@ -153,7 +154,7 @@ class Transfer:
     """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
 
     ``owner`` is the key limits count it under (the account if identified,
-    else the address); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
+    else the host, ``chatd.domain.networks.counted_as``); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
     have not finished, declined or cancelled (an offline account's key,
     until it identifies); ``uploader`` the session uploading it, if any.
     """
@@ -731,8 +732,8 @@ def _named(peer: Peer) -> UserView:
 
 
 def _owner(user: UserView, peer: Peer) -> str:
-    """Whom limits count a user's transfers under: their account, else their address."""
-    return f"account:{user.account}" if user.account else f"address:{peer.peer}"
+    """Whom limits count a user's transfers under: their account, else their host (an IPv6 address's /64)."""
+    return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
 
 
 def _sender_key(user: UserView) -> str:
