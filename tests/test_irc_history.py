@@ -85,6 +85,27 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
+    def test_labelled_chathistory_nests_its_batch(self) -> None:
+        """A labelled CHATHISTORY: its batch is inside the labelled one, and each line names only its own batch
+        (a tag key is on a line at most once)."""
+        alice, wire = self.irc_user(
+            "alice", "server-time", "message-tags", "batch", "draft/chathistory", "labeled-response"
+        )
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, "@label=c1 CHATHISTORY LATEST #lobby * 2")
+        lines = self.lines(wire)
+        outer = re.fullmatch(rb"@label=c1 :testhost BATCH \+(\w+) labeled-response", lines[0])
+        assert outer is not None, lines
+        inner = re.fullmatch(rb"@batch=%s :testhost BATCH \+(\w+) chathistory #lobby" % outer[1], lines[1])
+        assert inner is not None, lines
+        for said in lines[2:4]:
+            self.assertEqual(re.findall(rb"batch=(\w+)", said), [inner[1]])
+        self.assertEqual(
+            lines[4:],
+            [b"@batch=%s :testhost BATCH -%s" % (outer[1], inner[1]), b":testhost BATCH -" + outer[1]],
+        )
+
     def test_chathistory_refusals(self) -> None:
         """A room not joined, a timestamp reference and an unknown subcommand are FAILs; the client goes on."""
         alice, wire = self.irc_user("alice", "batch", "draft/chathistory")

@@ -32,11 +32,26 @@ _references = count(1)
 
 
 def tagged(data: bytes, added: bytes) -> bytes:
-    """Every line of ``data`` with the tag ``added`` (``key=value``, escaped) among its tags."""
+    """Every line of ``data`` with the tag ``added`` (``key=value``, escaped) among its tags.
+
+    A line that has the key already keeps its own: a tag key is on a line
+    at most once, and a line in a batch nested in another (a
+    ``chathistory`` batch in a labelled answer) names only the inner one,
+    whose ``BATCH`` lines are in the outer.
+    """
+    key = added.split(b"=", 1)[0]
     return b"".join(
-        (b"@" + added + b";" + text[1:] if text.startswith(b"@") else b"@" + added + b" " + text) + CRLF
+        (_with(text, key, added) if text.startswith(b"@") else b"@" + added + b" " + text) + CRLF
         for text in data.split(CRLF)[:-1]
     )
+
+
+def _with(text: bytes, key: bytes, added: bytes) -> bytes:
+    """A line with tags (``@...``) with ``added`` first among them, unless one of them has ``key``."""
+    tags = text[1 : text.find(b" ")].split(b";")
+    if any(each.split(b"=", 1)[0] == key for each in tags):
+        return text
+    return b"@" + added + b";" + text[1:]
 
 
 class Gathering(InFront):
