@@ -105,9 +105,47 @@ class ModeTests(IRCTestCase):
             self.lines(self.wire),
             [
                 b":testhost 472 alice z :is unknown mode char to me",
-                b":testhost 696 alice * l many :The limit must be a number from 1 to 100000",
+                b":testhost 696 alice #x l many :The limit must be a number from 1 to 100000",
             ],
         )
+
+    def test_a_refused_change_makes_none_of_the_others(self) -> None:
+        """An unknown letter, a bad limit or a missing nickname beside +t/-t: the refusal, and the lock unchanged,
+        nobody told of anything; a bad key names the room (525)."""
+        self.send(self.alice, "MODE #x +tz", "MODE #x +tl abc", "MODE #x +tk a,b")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 472 alice z :is unknown mode char to me",
+                b":testhost 696 alice #x l abc :The limit must be a number from 1 to 100000",
+                b":testhost 525 alice #x :Key is not well-formed (at most 23 characters, no spaces or commas)",
+            ],
+        )
+        self.send(self.alice, "MODE #x +t")
+        self.lines(self.wire)
+        self.send(self.alice, "MODE #x -t+o nobody")
+        self.assertEqual(self.lines(self.wire), [b":testhost 401 alice nobody :No such nick"])
+        self.clock.advance(10)  # alice's flood budget, spent on the refusals, comes back
+        self.send(self.alice, "MODE #x")
+        self.assertEqual(self.lines(self.wire), [b":testhost 324 alice #x +nt"])
+        self.assertEqual(self.lines(self.bob_wire), [b":alice!alice@chatd MODE #x +t"])
+
+    def test_topic_lock_follows_the_other_changes_and_only_when_it_changes(self) -> None:
+        """+mtk: the modes as one line, then +t; +t again changes nothing, so nobody is told."""
+        self.send(self.alice, "MODE #x +mtk key1", "MODE #x +t")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b":alice!alice@chatd MODE #x +mk key1", b":alice!alice@chatd MODE #x +t"],
+        )
+        self.send(self.bob, "MODE #x +t")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 482 bob #x :You're not channel operator"])
+
+    def test_a_banned_member_speaking_cannot_send(self) -> None:
+        """bob, still in #x once +b matches him, is told he cannot send (404), not that he cannot join."""
+        self.send(self.alice, "MODE #x +b bob!*@*")
+        self.lines(self.bob_wire)
+        self.send(self.bob, "PRIVMSG #x :can I talk")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 404 bob #x :Cannot send to channel (+b)"])
 
     def test_nc_user_sees_irc_mode_changes(self) -> None:
         """A MODE made on IRC reaches an nc member of the room in its own words."""

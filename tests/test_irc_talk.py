@@ -112,6 +112,29 @@ class RoomTalkTests(IRCTestCase):
             ],
         )
 
+    def test_too_long_away_is_refused_in_words(self) -> None:
+        """An away text past its limit is a FAIL that says the limit, and alice is not away."""
+        self.send(self.alice, "AWAY :" + "z" * 250, "WHOIS alice")
+        lines = self.lines(self.alice_wire)
+        self.assertEqual(
+            lines[0], b":testhost FAIL AWAY BAD_TEXT :Text refused: at most 200 characters allowed here"
+        )
+        self.assertFalse(any(b" 301 " in line for line in lines))
+
+    def test_muted_speaker_is_told_where_the_line_did_not_go(self) -> None:
+        """A muted user's PRIVMSG to a room is 404 naming it; to a nickname a FAIL, 404 being for channels."""
+        oper, _ = self.operator(b"boss")
+        oper.dataReceived(b"/mute alice\n")
+        self.lines(self.alice_wire)
+        self.send(self.alice, "PRIVMSG #lobby :hello", "PRIVMSG bob :psst")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b":testhost 404 alice #lobby :Cannot send: you are muted",
+                b":testhost FAIL PRIVMSG MUTED :You are muted",
+            ],
+        )
+
     def test_away_notify_tells_roommates_that_asked(self) -> None:
         """With away-notify a roommate reads AWAY when someone goes away and comes back; without it, nothing."""
         carol, wire = self.irc_user("carol", "away-notify")

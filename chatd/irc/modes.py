@@ -7,10 +7,11 @@ here, both ways: ``+i`` invite-only, ``+k`` a key, ``+l`` a member limit,
 standing and voice, ``+b`` a ban mask (``CHANMODES=b,k,l,imnst``,
 ``PREFIX=(ov)@+``). ``+t`` is the chat's topic lock, ``+n`` always holds.
 A MODE's changes go to the chat as one request, all or nothing, and come
-back to every member as one MODE line.
+back to every member as one MODE line; ``+t``, which the chat keeps apart
+from the room's modes, follows as a line of its own when it changes.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chatd.domain.events import ModeChange, Setting
@@ -99,27 +100,35 @@ def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiti
             session.reply(n.RPL_BANLIST, listing.room, ban.mask, ban.by, str(int(ban.at)), text=False)
         session.reply(n.RPL_ENDOFBANLIST, listing.room, "End of channel ban list")
         return None
-    changes = []
-    for letter, on, argument in _parse(session, params[0], list(params[1:])):
-        if letter == "t":
-            chat.lock_topic(me, name, on)
-        elif letter != "n":
-            changes.append(ModeChange(SETTINGS[letter], on, argument))
-    if changes:
-        chat.change_room(me, name, changes)
+    parsed = _parse(session, params[0], list(params[1:]))
+    if parsed is None:
+        return None
+    locks = [on for letter, on, _ in parsed if letter == "t"]
+    changes = [
+        ModeChange(SETTINGS[letter], on, argument) for letter, on, argument in parsed if letter not in "tn"
+    ]
+    # All or none: the changes are checked together (and the asker's authority, even when there are none);
+    # the topic lock, kept apart from the room's modes, follows if it changes.
+    chat.change_room(me, name, changes)
+    if locks and locks[-1] != chat.room_modes(name, me).topic_locked:
+        chat.lock_topic(me, name, locks[-1])
     return None
 
 
-def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> Iterator[tuple[str, bool, str]]:
-    """Each known letter with its sign and argument; unknown ones answered 472, missing arguments 461."""
+def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> list[tuple[str, bool, str]] | None:
+    """Each letter with its sign and argument; None, once unknown ones are answered 472 and missing arguments
+    461, if there were any: then nothing of the MODE is made."""
     on = True
     taken = 0
+    parsed = []
+    refused = False
     for letter in letters:
         if letter in "+-":
             on = letter == "+"
             continue
         if letter not in SETTINGS and letter not in "tn":
             session.reply(n.ERR_UNKNOWNMODE, letter, "is unknown mode char to me")
+            refused = True
             continue
         needs = letter in _ALWAYS_ARGUMENT or (letter == "l" and on)
         argument = ""
@@ -127,11 +136,13 @@ def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> Iterato
             if not arguments or taken == MODES_MOST:
                 if letter != "k" or on:
                     session.reply(n.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters")
+                    refused = True
                     continue
             else:
                 argument = arguments.pop(0)
                 taken += 1
-        yield letter, on, argument
+        parsed.append((letter, on, argument))
+    return None if refused else parsed
 
 
 def invite(session: "IRCSession", message: Message) -> "Waiting":

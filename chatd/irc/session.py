@@ -176,9 +176,9 @@ class IRCSession(ABC):
             )
         )
 
-    def refuse(self, error: ChatError, command: str) -> None:
-        """Say why ``command`` was refused, as IRC says it (chatd.irc.wording)."""
-        numeric, params = refusal(error, command)
+    def refuse(self, error: ChatError, command: str, target: str = "*") -> None:
+        """Say why ``command`` (on ``target``, if it names one) was refused, as IRC says it (chatd.irc.wording)."""
+        numeric, params = refusal(error, command, target)
         if numeric == "FAIL":
             self.fail(*params)
         else:
@@ -206,21 +206,23 @@ class IRCSession(ABC):
         if len(message.params) < row.least:
             self.reply(n.ERR_NEEDMOREPARAMS, message.command, "Not enough parameters")
             return None
+        target = message.params[0] if message.params else "*"
         try:
             waiting = row.run(self, message)
         except Exception:
-            self.failed(Failure(), message.command)
+            self.failed(Failure(), message.command, target)
             return None
         if waiting is None:
             return None
         done: Deferred[None] = Deferred()
-        waiting.addErrback(self.failed, message.command).addCallback(lambda _: done.callback(None))
+        waiting.addErrback(self.failed, message.command, target).addCallback(lambda _: done.callback(None))
         return done
 
-    def failed(self, failure: Failure, command: str) -> None:
-        """Answer what ``command`` started that failed: a ChatError is the client's, anything else a bug."""
+    def failed(self, failure: Failure, command: str, target: str = "*") -> None:
+        """Answer what ``command`` (on ``target``) started that failed: a ChatError is the client's, anything
+        else a bug."""
         if isinstance(failure.value, ChatError):
-            self.refuse(failure.value, command)
+            self.refuse(failure.value, command, target)
             return
         self.log.failure(
             "Handling IRC {command} from {peer} failed", failure, command=command, peer=self.peer

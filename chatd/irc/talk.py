@@ -63,7 +63,7 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> None:
             _to(session, target, text, quiet)
         except ChatError as error:
             if not quiet:
-                session.refuse(error, message.command)
+                session.refuse(error, message.command, target)
 
 
 def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:

@@ -7,7 +7,8 @@ PRIVMSG to a room one is not in is 404, a PART of it 442); a refusal IRC
 has no numeric for is an IRCv3 standard reply, ``FAIL COMMAND CODE
 :sentence``, its code chatd's own in capitals (``MUTED``), which every
 client shows as text. ``refusal`` gives the parameters after the client's
-nickname.
+nickname; ``target`` is what the command named first (a room, a
+nickname), for the numerics that name it.
 """
 
 from chatd.domain.durations import format_duration
@@ -51,6 +52,7 @@ from chatd.domain.errors import (
     UserInRoomError,
     UserNotInRoomError,
 )
+from chatd.frontend.text_rules import text_rule_words
 from chatd.irc import numerics as n
 
 Refusal = tuple[str, tuple[str, ...]]
@@ -59,8 +61,8 @@ Refusal = tuple[str, tuple[str, ...]]
 _SPEAKING = frozenset({"PRIVMSG", "NOTICE"})
 
 
-def refusal(error: ChatError, command: str) -> Refusal:
-    """How the refusal of ``command`` with ``error`` is said to an IRC client."""
+def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
+    """How the refusal of ``command`` (on ``target``, if it names one) with ``error`` is said to an IRC client."""
     speaking = command in _SPEAKING
     match error:
         case InvalidNicknameError(nick=nick, rule=rule):
@@ -109,12 +111,14 @@ def refusal(error: ChatError, command: str) -> Refusal:
             )
         case BannedError(seconds_left=left):
             return n.ERR_YOUREBANNEDCREEP, (f"You are banned from this server{_for(left)}",)
-        case MutedError(seconds_left=left) if speaking:
-            return n.ERR_CANNOTSENDTOCHAN, ("*", f"Cannot send: you are muted{_for(left)}")
+        case MutedError(seconds_left=left) if speaking and target.startswith("#"):
+            return n.ERR_CANNOTSENDTOCHAN, (target, f"Cannot send: you are muted{_for(left)}")
         case MutedError(seconds_left=left):
             return "FAIL", (command, "MUTED", f"You are muted{_for(left)}")
-        case InvalidTextError(rule=rule) if speaking:
-            return n.ERR_NOTEXTTOSEND, (f"Cannot send that text ({rule.value})",)
+        case InvalidTextError() if speaking:
+            return n.ERR_NOTEXTTOSEND, (f"Cannot send that text: {text_rule_words(error)}",)
+        case InvalidTextError():
+            return "FAIL", (command, "BAD_TEXT", f"Text refused: {text_rule_words(error)}")
         case OperFailedError():
             return n.ERR_PASSWDMISMATCH, ("Password incorrect",)
         case OperThrottledError(seconds_left=left) | IdentifyThrottledError(seconds_left=left):
@@ -127,6 +131,8 @@ def refusal(error: ChatError, command: str) -> Refusal:
             return n.ERR_INVITEONLYCHAN, (room, "Cannot join channel (+i)")
         case RoomFullError(room=room):
             return n.ERR_CHANNELISFULL, (room, "Cannot join channel (+l)")
+        case BannedFromRoomError(room=room) if speaking:
+            return n.ERR_CANNOTSENDTOCHAN, (room, "Cannot send to channel (+b)")
         case BannedFromRoomError(room=room):
             return n.ERR_BANNEDFROMCHAN, (room, "Cannot join channel (+b)")
         case ModeratedError(room=room):
@@ -135,13 +141,13 @@ def refusal(error: ChatError, command: str) -> Refusal:
             return n.ERR_USERONCHANNEL, (nick, room, "is already on channel")
         case InvalidRoomKeyError(limit=limit):
             return n.ERR_INVALIDKEY, (
-                "*",
+                target,
                 f"Key is not well-formed (at most {limit} characters, no spaces or commas)",
             )
         case InvalidRoomLimitError(text=text, most=most):
-            return n.ERR_INVALIDMODEPARAM, ("*", "l", text, f"The limit must be a number from 1 to {most}")
+            return n.ERR_INVALIDMODEPARAM, (target, "l", text, f"The limit must be a number from 1 to {most}")
         case InvalidMaskError(mask=mask):
-            return n.ERR_INVALIDMODEPARAM, ("*", "b", mask, "That is not a nick!user@host mask")
+            return n.ERR_INVALIDMODEPARAM, (target, "b", mask, "That is not a nick!user@host mask")
         case TooManyRoomBansError(room=room, most=most):
             return n.ERR_BANLISTFULL, (room, "b", f"Channel ban list is full (at most {most})")
         case AlreadyIdentifiedError():

@@ -87,7 +87,6 @@ from chatd.domain.errors import (
     SearchWordsError,
     ServerRoomError,
     TargetIsOperatorError,
-    TextRule,
     TooManyKeysError,
     TooManyRegisteredRoomsError,
     TooManyRoomBansError,
@@ -97,6 +96,7 @@ from chatd.domain.errors import (
     UserNotInRoomError,
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.text_rules import text_rule_words
 from chatd.line.errors import (
     AlreadyJoinedError,
     BadEncodingError,
@@ -176,25 +176,6 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
             assert_never(error.rule)
 
 
-def _text_rule(error: InvalidTextError) -> str:
-    match error.rule:
-        case TextRule.UNSAFE_CHARACTER:
-            return f"control or bidi character {_code_point(error.character)} refused"
-        case TextRule.TOO_LONG:
-            return f"at most {error.limit} characters allowed here"
-        case TextRule.TOO_MANY_MARKS:
-            return f"at most {error.limit} combining marks on one character"
-        case TextRule.NOTHING_VISIBLE:
-            return "nothing in it would show"
-        case _:
-            assert_never(error.rule)
-
-
-def _code_point(character: str | None) -> str:
-    """``U+001B`` for ESC: the character itself would be refused on the way out, too."""
-    return "?" if character is None else f"U+{ord(character):04X}"
-
-
 def _registered(error: NicknameRegisteredError) -> str:
     """How to get in with a registered nickname: identify, or choose another (one that does not look like it)."""
     if fold(error.nick) != fold(error.registered):
@@ -216,7 +197,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 InvalidRoomNameError, lambda e: f"{e.room!r} is not a valid room name: {_room_name_rule(e)}"
             ),
-            _row(InvalidTextError, lambda e: f"not sent: {_text_rule(e)}"),
+            _row(InvalidTextError, lambda e: f"not sent: {text_rule_words(e)}"),
             _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),
             _row(
                 MailboxFullError,

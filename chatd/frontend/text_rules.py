@@ -1,0 +1,30 @@
+"""Why a text was refused, in words every front end says the same way.
+
+``InvalidTextError`` carries the rule a text broke and its data; the line
+protocol says it after ``not sent:``, IRC in its standard reply. One
+wording, so a user on either reads the same reason.
+"""
+
+from typing import assert_never
+
+from chatd.domain.errors import InvalidTextError, TextRule
+
+
+def text_rule_words(error: InvalidTextError) -> str:
+    """``at most 200 characters allowed here``: the rule ``error`` names, with its limit or character."""
+    match error.rule:
+        case TextRule.UNSAFE_CHARACTER:
+            return f"control or bidi character {_code_point(error.character)} refused"
+        case TextRule.TOO_LONG:
+            return f"at most {error.limit} characters allowed here"
+        case TextRule.TOO_MANY_MARKS:
+            return f"at most {error.limit} combining marks on one character"
+        case TextRule.NOTHING_VISIBLE:
+            return "nothing in it would show"
+        case _:
+            assert_never(error.rule)
+
+
+def _code_point(character: str | None) -> str:
+    """``U+001B`` for ESC: the character itself would be refused on the way out, too."""
+    return "?" if character is None else f"U+{ord(character):04X}"
