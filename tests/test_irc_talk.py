@@ -82,6 +82,21 @@ class RoomTalkTests(IRCTestCase):
         self.send(self.alice, "PRIVMSG bob :still there?")
         self.assertEqual(self.lines(self.alice_wire), [b":testhost 301 alice bob :lunch"])
 
+    def test_a_message_to_oneself_comes_back_once(self) -> None:
+        """PRIVMSG to one's own nickname is read as its recipient, echo-message or not, and only once (a NOTICE as a
+        PRIVMSG, as the chat carries it)."""
+        self.send(self.alice, "PRIVMSG alice :note to self", "NOTICE ALICE :and another")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b":alice!alice@chatd PRIVMSG alice :note to self",
+                b":alice!alice@chatd PRIVMSG alice :and another",
+            ],
+        )
+        carol, wire = self.irc_user("carol", "echo-message")
+        self.send(carol, "PRIVMSG carol :mine")
+        self.assertEqual(self.lines(wire), [b":carol!carol@chatd PRIVMSG carol :mine"])
+
     def test_client_tags_and_tagmsg_are_not_carried(self) -> None:
         """A PRIVMSG's client-only tags reach nobody (the text does); a TAGMSG is dropped without a word."""
         carol, wire = self.irc_user("carol", "message-tags")
@@ -144,6 +159,18 @@ class RoomTalkTests(IRCTestCase):
         self.bob.dataReceived(b"/away lunch\n/away\n")
         self.assertEqual(self.lines(wire), [b":bob!bob@chatd AWAY :lunch", b":bob!bob@chatd AWAY"])
         self.assertEqual(self.lines(self.alice_wire), [])
+
+    def test_away_notify_tells_of_an_away_joiner(self) -> None:
+        """An away-notify member reads AWAY right after the JOIN of someone away; a plain one only the JOIN."""
+        carol, wire = self.irc_user("carol", "away-notify")
+        self.send(carol, "JOIN #lobby")
+        self.lines(wire)
+        dave, _ = self.irc_user("dave")
+        self.send(dave, "AWAY :lunch", "JOIN #lobby")
+        self.lines(self.alice_wire)
+        self.assertEqual(self.lines(wire), [b":dave!dave@chatd JOIN #lobby", b":dave!dave@chatd AWAY :lunch"])
+        self.send(dave, "PART #lobby", "AWAY", "JOIN #lobby")
+        self.assertEqual(self.lines(wire)[-1], b":dave!dave@chatd JOIN #lobby")
 
     def test_long_line_is_split_to_fit_irc(self) -> None:
         """A 500-character nc line becomes PRIVMSGs of at most 512 bytes each, nothing lost."""

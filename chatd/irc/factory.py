@@ -63,6 +63,11 @@ _SPOKEN = (Said, Acted, Whispered)
 """What a client that did not ask for echo-message is not sent back."""
 
 
+def _to_self(event: Event) -> bool:
+    """Whether ``event`` is a private message its sender sent to themself: they read it as its recipient."""
+    return isinstance(event, Whispered) and fold(event.to) == fold(event.actor.nick)
+
+
 class IRCFactory(ServerFactory):
     """Builds an ``IRCProtocol`` per connection and delivers chat events to them."""
 
@@ -149,11 +154,11 @@ class IRCFactory(ServerFactory):
                 for shape, group in fanout.groups:
                     fanout.write(self.events.render(event, Shape(shape)), group)
                 speaker = self._speaking
-                if speaker is not None and not speaker.echo:
+                if speaker is not None and not speaker.echo and not _to_self(event):
                     fanout.take_back(speaker)
                 return
         rendered: dict[int, bytes] = {}
-        skip = self._speaking if isinstance(event, _SPOKEN) else None
+        skip = self._speaking if isinstance(event, _SPOKEN) and not _to_self(event) else None
         if isinstance(event, Invited):
             sessions = _told_of_invite(event, sessions)
         elif isinstance(event, AwayChanged):
@@ -182,6 +187,7 @@ class IRCFactory(ServerFactory):
                     join_burst(session, event.room, event.seq)
                 elif event.room_operator:
                     session.sink.write(self.events.standing_on_join(event, Shape(session.shape)))
+            self._away_on_join(event, _with_cap(sessions, "away-notify", joiner))
         elif isinstance(event, Banned | Killed):
             # Whoever it took off the server is closed, told why; the others read its QUIT.
             why = "Banned" if isinstance(event, Banned) else killed_reason(event)
@@ -189,6 +195,15 @@ class IRCFactory(ServerFactory):
                 if session.user is not None and not session.user.online:
                     session.user = None
                     session.close(why)
+
+    def _away_on_join(self, event: Joined, watching: list[Session]) -> None:
+        """Tell the ``watching`` members (away-notify) that the joiner is away, if they are."""
+        if not watching:
+            return
+        away = self.chat.whois(None, event.actor.nick).away
+        if away:
+            for session in cast(list[IRCSession], watching):
+                session.sink.write(self.events.away_on_join(event, Shape(session.shape), away))
 
     def _offer_with_links(self, event: FileOffered, files: Transfers, sessions: Sequence[IRCSession]) -> None:
         """Each recipient's NOTICE of an offer names a link made for them: IRC has no other way to fetch it."""

@@ -265,6 +265,11 @@ class EventLines:
         clients mark it as after any MODE; the joiner reads its own in NAMES."""
         return line(self._server_mode(event, shape, 1, "+o", event.actor.nick))
 
+    def away_on_join(self, event: Joined, shape: Shape, text: str) -> bytes:
+        """The AWAY a joiner who is away is shown by, for away-notify members: their clients learn it as they
+        learn the joiner."""
+        return line(self._message(event, shape, "AWAY", text, part=2))
+
     def _server_mode(
         self, event: Joined | RoomRegistrationNotKept, shape: Shape, part: int, sign: str, nick: str
     ) -> Message:
