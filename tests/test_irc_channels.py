@@ -141,6 +141,34 @@ class ListingTests(IRCTestCase):
         self.assertIn(b":testhost 322 alice #hidden 1 :", self.lines(wire))
         self.assertNotIn(b"#hidden", b"".join(self.lines(bob_wire)))
 
+    def test_list_names_rooms_and_bounds_their_size(self) -> None:
+        """LIST #a,#b lists those (a secret one only to its members), and >N, <N keep rooms by member count."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #one,#two,#hidden", "MODE #hidden +s")
+        self.send(bob, "JOIN #two")
+        self.lines(wire)
+        self.lines(bob_wire)
+
+        def listed(*params: str) -> list[bytes]:
+            self.send(bob, " ".join(("LIST", *params)))
+            return [line.split(b" ")[3] for line in self.lines(bob_wire) if b" 322 " in line]
+
+        self.assertEqual(listed("#TWO,#nowhere,#hidden"), [b"#two"])
+        self.assertEqual(listed(">1"), [b"#two"])
+        self.assertEqual(listed("<2"), [b"#one"])
+        self.assertEqual(listed("#one,#two", "<2"), [b"#one"])
+        self.send(alice, "LIST #hidden")
+        self.assertIn(b":testhost 322 alice #hidden 1 :", self.lines(wire))
+
+    def test_names_of_a_secret_room_say_so(self) -> None:
+        """353 for a +s room has the secret room's symbol, @, where others have =."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #hidden", "MODE #hidden +s")
+        self.lines(wire)
+        self.send(alice, "NAMES #hidden")
+        self.assertEqual(self.lines(wire)[0], b":testhost 353 alice @ #hidden :@alice")
+
     def test_names_of_a_big_room_fit_irc_lines(self) -> None:
         """300 members' names come in 353 lines of at most 512 bytes, every name once."""
         nicks = [f"user{number:03d}" for number in range(300)]

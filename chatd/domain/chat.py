@@ -239,6 +239,14 @@ class Chat:
         )
         return RoomList(summaries, total, page, pages)
 
+    def room_summary(self, name: str, asker: UserView | None = None) -> RoomSummary | None:
+        """Room ``name`` as ``rooms`` lists it; None if there is none, or it is secret and ``asker`` is not in it."""
+        key = fold(name)
+        room = self._state.rooms.by_key.get(key)
+        if room is None or (room.secret and (asker is None or key not in own(asker).rooms)):
+            return None
+        return RoomSummary(room.name, len(room.members), room.topic)
+
     def users(self, page: int = 1) -> UserList:
         """Everyone online, sorted by key: page ``page``."""
         users = self._state.users

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotInRoomError
-from chatd.domain.replies import Topic
+from chatd.domain.replies import RoomSummary, Topic
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
@@ -26,6 +26,12 @@ from chatd.text import fold, tally_period
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
+
+_ANY_SIZE = 1 << 62
+"""``LIST <N`` when no bound is given: more members than any room has."""
+
+_NAMED_MOST = 20
+"""Rooms one LIST may name, as JOIN's ``CHANLIMIT`` bounds the rooms one may be in: each is a look-up."""
 
 
 def join(session: "IRCSession", message: Message) -> "Waiting":
@@ -132,9 +138,11 @@ def send_names(session: "IRCSession", name: str, whole: bool = True) -> None:
     entries = [
         _prefix(standing, every) + (f"{nick}!{nick}@{HOST}" if userhost else nick) for nick, standing in nicks
     ]
+    # RFC 2812's symbol: "@" for a secret room, "=" for any other.
+    symbol = "@" if session.chat.room_modes(name, session.me()).secret else "="
     room = MESSAGE_LIMIT - len(f":{session.factory.server_name} 353 {session.shown} = {shown} :\r\n".encode())
     for chunk in _fill(entries, room):
-        session.reply(n.RPL_NAMREPLY, "=", shown, " ".join(chunk))
+        session.reply(n.RPL_NAMREPLY, symbol, shown, " ".join(chunk))
     session.reply(n.RPL_ENDOFNAMES, shown, "End of /NAMES list")
     session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
 
@@ -175,19 +183,40 @@ def _fill(entries: list[str], room: int) -> Iterator[list[str]]:
 
 
 def list_(session: "IRCSession", message: Message) -> "Waiting":
-    """LIST: every room with its member count and topic (321, 322 each, 323), charged by size."""
+    """LIST [#room,...] [>N,<N]: the rooms named (else every room) with their member counts and topics (321, 322
+    each, 323), those with more than N or fewer than N members if asked (ELIST=U); charged by size."""
+    named: list[str] = []
+    more_than, fewer_than = -1, _ANY_SIZE
+    for word in (part for param in message.params[:2] for part in param.split(",") if part):
+        if word[0] == ">" and word[1:].isdigit():
+            more_than = max(more_than, int(word[1:]))
+        elif word[0] == "<" and word[1:].isdigit():
+            fewer_than = min(fewer_than, int(word[1:]))
+        elif word[0] not in "<>":
+            named.append(word)
     session.reply(n.RPL_LISTSTART, "Channel", "Users  Name")
-    number, pages, count = 1, 1, 0
-    while number <= pages:
-        listing = session.chat.rooms(number, session.me())
-        for summary in listing.rooms:
+    count = 0
+    for summary in _listed(session, named):
+        if more_than < summary.members < fewer_than:
             session.reply(n.RPL_LIST, summary.room, str(summary.members), summary.topic)
-        count += len(listing.rooms)
-        pages = listing.pages
-        number += 1
+            count += 1
     session.reply(n.RPL_LISTEND, "End of /LIST")
     session.charge_answer(count // ENTRIES_PER_LINE)
     return None
+
+
+def _listed(session: "IRCSession", named: list[str]) -> Iterator[RoomSummary]:
+    """The rooms ``named`` that are there for this user to see, else every room they may see, page by page."""
+    chat = session.chat
+    if named:
+        yield from filter(None, (chat.room_summary(name, session.me()) for name in named[:_NAMED_MOST]))
+        return
+    number, pages = 1, 1
+    while number <= pages:
+        listing = chat.rooms(number, session.me())
+        yield from listing.rooms
+        pages = listing.pages
+        number += 1
 
 
 def kick(session: "IRCSession", message: Message) -> "Waiting":

@@ -51,7 +51,11 @@ COMMANDS: dict[str, Row] = {
     ),
     "KICK": Row("KICK #room nick [:reason]", "put someone out of a room you run", channels.kick, 2),
     "KILL": Row("KILL nick [:reason]", "take someone off the server (operators)", operators.kill, 1),
-    "LIST": Row("LIST", "list the rooms with their sizes and topics", channels.list_),
+    "LIST": Row(
+        "LIST [#room,...] [>N,<N]",
+        "list the rooms (or those named) with their sizes and topics",
+        channels.list_,
+    ),
     "LUSERS": Row("LUSERS", "how many are online", registration.lusers),
     "MODE": Row("MODE target [changes]", "show or change a room's or your own modes", channels.mode, 1),
     "MOTD": Row("MOTD", "the message of the day", registration.motd),

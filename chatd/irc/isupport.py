@@ -27,6 +27,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         f"CHANNELLEN={limits.room_name}",
         "CHANTYPES=#",
         "CLIENTTAGDENY=*",
+        "ELIST=U",
         f"KICKLEN={limits.reason}",
         f"MAXLIST=b:{ROOM_BANS_MOST}",
         "MODES=4",
