@@ -61,6 +61,12 @@ class LabelTests(IRCTestCase):
             ],
         )
 
+    def test_label_without_batch_is_ignored(self) -> None:
+        """labeled-response without batch: a labelled answer of several lines could not be sent, so none is."""
+        carol, wire = self.irc_user("carol", "labeled-response")
+        self.send(carol, "@label=w JOIN #x")
+        self.assertEqual(self.lines(wire)[0], b":carol!carol@chatd JOIN #x")
+
     def test_label_without_the_capability_is_ignored(self) -> None:
         """A client that did not take labeled-response gets its answer unlabelled."""
         bob, wire = self.irc_user("bob")

@@ -108,6 +108,16 @@ class RoomTalkTests(IRCTestCase):
         [line] = self.lines(wire)
         self.assertRegex(line, rb"^@msgid=[^ ;]+ :alice!alice@chatd PRIVMSG #lobby :tagged$")
 
+    def test_recipients_past_targmax_are_refused(self) -> None:
+        """Five recipients: the first four are sent the line, the fifth is named in a 407."""
+        _, carol_wire = self.irc_user("carol")
+        self.send(self.alice, "PRIVMSG bob,#lobby,x,y,carol :five")
+        self.assertEqual(self.lines(carol_wire), [])
+        self.assertEqual(self.lines(self.bob_wire)[0], b"[00:00] <alice -> bob> five")
+        self.assertEqual(
+            self.lines(self.alice_wire)[0], b":testhost 407 alice carol :Too many recipients: at most 4"
+        )
+
     def test_no_text_and_no_recipient(self) -> None:
         """PRIVMSG without text is 412, without a target 411."""
         self.send(self.alice, "PRIVMSG #lobby", "PRIVMSG")

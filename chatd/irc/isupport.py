@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from chatd.domain.limits import Limits
 from chatd.domain.modes import ROOM_BANS_MOST
 from chatd.irc.history import CHATHISTORY_MOST
+from chatd.irc.talk import TARGETS_MOST
 
 TOKENS_PER_LINE = 12
 """Tokens in one 005 line, as servers keep it (Modern IRC: at most 13 parameters besides the nick)."""
@@ -35,7 +36,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         f"NETWORK={network}",
         f"NICKLEN={limits.nickname}",
         "PREFIX=(ov)@+",
-        "TARGMAX=JOIN:,KICK:1,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,WHOIS:1",
+        f"TARGMAX=JOIN:,KICK:1,NAMES:1,NOTICE:{TARGETS_MOST},PART:,PRIVMSG:{TARGETS_MOST},WHOIS:1",
         f"TOPICLEN={limits.topic}",
         "UTF8ONLY",
         "WHOX",

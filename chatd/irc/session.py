@@ -40,6 +40,9 @@ SHAPES = {
 }
 """The capabilities that change how events look, and how."""
 
+_LABELLING = frozenset({"labeled-response", "batch"})
+"""What a client takes for its labels to be answered: the labeled-response spec has it take batch too."""
+
 
 class IRCSession(ABC):
     """One IRC client: its place in the chat and the replies it is sent."""
@@ -186,7 +189,8 @@ class IRCSession(ABC):
 
     def run(self, message: Message) -> Waiting:
         """Run ``message``; its answer carries its ``label`` tag if the client took labeled-response."""
-        label = message.tags.get("label") if "labeled-response" in self.caps else None
+        # A labelled answer of several lines is a batch: labels are honoured only for a client that took both.
+        label = message.tags.get("label") if self.caps >= _LABELLING else None
         if label is None:
             return self._run(message)
         return labelled(self, label, lambda: self._run(message))

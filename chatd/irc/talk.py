@@ -22,6 +22,9 @@ from chatd.irc.render import ACTION
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
 
+TARGETS_MOST = 4
+"""Recipients one PRIVMSG or NOTICE may name (ISUPPORT ``TARGMAX``); past them, 407."""
+
 _FORMATTING = re.compile(
     "\x03(?:[0-9]{1,2}(?:,[0-9]{1,2})?)?"  # colour, with up to two numbers
     "|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?"  # hex colour
@@ -56,7 +59,12 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> None:
             session.reply(n.ERR_NOTEXTTOSEND, "No text to send")
         return
     text = message.params[1]
-    for target in message.params[0].split(",")[:4]:
+    targets = message.params[0].split(",")
+    if len(targets) > TARGETS_MOST and not quiet:
+        session.reply(
+            n.ERR_TOOMANYTARGETS, targets[TARGETS_MOST], f"Too many recipients: at most {TARGETS_MOST}"
+        )
+    for target in targets[:TARGETS_MOST]:
         if not target:
             continue
         try:
