@@ -587,6 +587,22 @@ class FreeLineTests(FileTestCase):
         notices = [item for item in self.objects(alice_wire) if item["type"] == "notice"]
         self.assertEqual([item.get("kind") for item in notices], ["flood"])
 
+    def test_refused_puts_and_acks_cost_a_line_each(self) -> None:
+        """Puts at the wrong offset and acks of nothing are refused, and paid for as any line: eleven of them meet
+        the flood notice, and reading stops before the last, where taken ones go through at once."""
+        alice, alice_wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.lines(alice_wire)
+        alice.dataReceived(
+            b"/file put 0000000000000001 999 AAAA\n" * 6 + b"/file ack 0000000000000009 5\n" * 5
+        )
+        told = self.objects(alice_wire)
+        refused = [item["code"] for item in told if item["type"] == "error"]
+        self.assertLess(len(refused), 11)
+        self.assertEqual(set(refused), {"file-offset", "no-such-file"})
+        self.assertEqual([item.get("kind") for item in told if item["type"] == "notice"], ["flood"])
+
 
 class LongPutLineTests(FileTestCase):
     """A ``/file put`` line may hold 22,000 bytes only while the connection has an upload open."""

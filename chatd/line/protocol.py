@@ -55,6 +55,7 @@ from chatd.line.errors import (
 from chatd.line.keys import line_most
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession, Waiting, decode
+from chatd.line.table import Request
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -364,7 +365,29 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         free = request is not None and isinstance(request.command, files.FREE)
         if self.closing or (not free and not self._charge(1)) or request is None:
             return None
-        return self.perform(*request)
+        return self._transfer_line(request) if free else self.perform(*request)
+
+    def _transfer_line(self, request: Request) -> Waiting:
+        """Run a transfer's own line: free when taken, a line of flood budget like any other when refused.
+
+        Refused ones (a wrong offset, an unknown id) carry no bytes of a
+        transfer, so nothing else paces them: free, they came back as fast
+        as a client could send them, a core's worth of ``ERR`` lines.
+        """
+        try:
+            waiting = self.perform(*request)
+        except ChatError:
+            self._charge(1)
+            raise
+        if waiting is None:
+            return None
+
+        def refused(failure: Failure) -> Failure:
+            if failure.check(ChatError):
+                self._charge(1)
+            return failure
+
+        return waiting.addErrback(refused)
 
     def _gather(self, text: str) -> None:
         """Add ``text`` to the paste (it may show nothing, and is then refused with it)."""
