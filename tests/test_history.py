@@ -16,6 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, RoomEvent
 from chatd.domain.ports import History
+from chatd.domain.search import SCAN_CHARACTERS
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
@@ -167,6 +168,18 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("go"), ["a gopher", "go team"])
         self.assertEqual(self.found("ok"), ["ok then"])
 
+    def test_search_finds_a_run_of_words_where_its_first_word_comes_earlier_too(self) -> None:
+        """ "a.c" is the words a, c one after the other: found in "a b a c" past the first "a", not in "a b c"."""
+        self.say_lines("x a b a c y", "a b c")
+        self.assertEqual(self.found("a.c"), ["x a b a c y"])
+
+    def test_search_reads_a_bounded_amount_of_text(self) -> None:
+        """A short word is looked for in the newest lines up to ``SCAN_CHARACTERS`` of their text: a line behind
+        longer ones is not read (a room of pastes cost seconds of a core a search), one before them is."""
+        wall = "x" * 100_000
+        self.say_lines("zq behind", *[wall] * (SCAN_CHARACTERS // len(wall) + 1), "zq before")
+        self.assertEqual(self.found("zq"), ["zq before"])
+
     def test_search_syntax_is_text(self) -> None:
         """Quotes, stars, NEAR( and OR in a query are looked for as typed, never obeyed as FTS5 syntax."""
         self.say_lines('she said "hi" to me', "NEAR(x, y) OR z*", "or something", "x y")
@@ -277,6 +290,13 @@ class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
         self.end_pass()
         caught_up(self.reactor, self.store)
         return super().found(query, room, limit)
+
+    def test_lines_holding_a_words_pieces_are_checked_a_bounded_amount(self) -> None:
+        """Lines holding every trigram of a word but not the word are checked up to ``SCAN_CHARACTERS`` of text,
+        not through the whole room: a line behind them is not reached, one before them is."""
+        wall = "abcd cdab " * 10_000
+        self.say_lines("xabcdabx behind", *[wall] * (SCAN_CHARACTERS // len(wall) + 1), "xabcdabx before")
+        self.assertEqual(self.found("abcdab"), ["xabcdabx before"])
 
 
 def caught_up(reactor: ThreadedReactor, store: SQLiteHistory) -> None:

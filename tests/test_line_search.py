@@ -79,8 +79,8 @@ class SearchCommandTests(LineTestCase):
         self.assertTrue(lines[0].endswith(b" #lobby <alice> go home"), lines[0])
         self.assertEqual(
             lines[1],
-            b'*** End of search of #lobby for "go" (a word under 3 characters: only the last 10,000 lines '
-            b"were read): 1 found. /history #lobby around ID shows one in context.",
+            b'*** End of search of #lobby for "go" (a word under 3 characters: only the last 10,000 lines, '
+            b"2,000,000 characters, were read): 1 found. /history #lobby around ID shows one in context.",
         )
 
     def test_a_full_page_says_more_words_find_older_ones(self) -> None:

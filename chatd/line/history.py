@@ -33,7 +33,14 @@ from chatd.domain.errors import NotKeptError
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
-from chatd.domain.search import SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED, scans, search_words
+from chatd.domain.search import (
+    SCAN_CHARACTERS,
+    SCAN_LINES,
+    SEARCH_HITS,
+    SHORTEST_INDEXED,
+    scans,
+    search_words,
+)
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.render import Notice
@@ -278,7 +285,8 @@ def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
     """The marker after a search's lines: how many, and what was read when a word is too short for the index."""
     scan = scans(search_words(query))
     read = (
-        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} lines were read)"
+        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} lines, "
+        f"{SCAN_CHARACTERS:,} characters, were read)"
         if scan
         else ""
     )

@@ -22,7 +22,7 @@ from chatd.domain.masks import MASK_MAX
 from chatd.domain.modes import KEY_MAX, LIMIT_MOST, ROOM_BANS_MOST
 from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
-from chatd.domain.search import MOST_WORDS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
+from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import account_commands as acct
 from chatd.line import accounts, files, history, keys, moderation, modes, rooms, talk
 from chatd.line import commands as cmd
@@ -256,7 +256,7 @@ COMMANDS: dict[str, Spec] = {
             f"what each line must hold, as words (any case or accents: cafe finds Café) or as text "
             f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
             f"come first, each with its id: /history #room around ID shows it in context. A word under "
-            f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines.",
+            f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines ({SCAN_CHARACTERS:,} characters).",
             example="/search #dev qwen3.6 release",
         ),
         Spec(

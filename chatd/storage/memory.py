@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import islice
+from operator import attrgetter
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
@@ -32,7 +33,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of
 from chatd.domain.rooms import RegisteredRoom
-from chatd.domain.search import matches, search_words
+from chatd.domain.search import matches, scanned, search_words
 from chatd.text import fold
 
 PER_ROOM = 1000
@@ -135,12 +136,12 @@ class MemoryHistory(Service):
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
-        It reads every message it keeps (at most ``per_room``, fewer than
-        the SQLite store's bounded scan), whatever the length of the words.
+        It reads the messages it keeps (at most ``per_room``, and what
+        ``scanned`` allows of their text), whatever the length of the words.
         """
         words = search_words(query)
-        kept = reversed(self._rooms.get(room, ()))
-        found = (e for e in kept if isinstance(e, Said | Acted) and matches(words, e.text))
+        kept = (e for e in reversed(self._rooms.get(room, ())) if isinstance(e, Said | Acted))
+        found = (e for e in scanned(kept, attrgetter("text")) if matches(words, e.text))
         return succeed(list(islice(found, limit)))
 
 

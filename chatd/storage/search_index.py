@@ -42,6 +42,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, suppress
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from twisted.internet.defer import Deferred
@@ -51,7 +52,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
-from chatd.domain.search import SCAN_LINES, matches
+from chatd.domain.search import SCAN_LINES, matches, scanned
 from chatd.storage.schema import LINE_KINDS, DatabaseFileError
 
 APPLICATION_ID = 0x63686978
@@ -458,8 +459,10 @@ def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], l
 def _holding(
     rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int
 ) -> Iterator[tuple[int, str]]:
-    """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``."""
-    return islice(((position, body) for position, text, body in rows if matches(words, text)), limit)
+    """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``, of those
+    ``scanned`` lets it check: a word's trigrams may be in every line of a room that holds no line with the word."""
+    checked = scanned(rows, itemgetter(1))
+    return islice(((position, body) for position, text, body in checked if matches(words, text)), limit)
 
 
 _TAIL = (

@@ -38,6 +38,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, closing
 from itertools import islice
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from twisted.application.service import Service
@@ -68,7 +69,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of
-from chatd.domain.search import SCAN_LINES, matches, scans, search_words
+from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
@@ -795,7 +796,7 @@ def _indexed(
 
 
 def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
-    """The newest ``limit`` of the last ``SCAN_LINES`` lines of ``room`` holding every one of ``words`` (reader thread)."""
+    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words`` (reader thread)."""
     query = (
         f"SELECT json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
         "ORDER BY seq DESC LIMIT ?"
@@ -803,7 +804,7 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
     # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
     # holds its read open, and with it the WAL file the writer could otherwise start over.
     with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
-        found = (body for text, body in lines if matches(words, text))
+        found = (body for text, body in scanned(lines, itemgetter(0)) if matches(words, text))
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
 
 
