@@ -126,6 +126,31 @@ class PageTests(WebTestCase):
         client.connection.connectionLost()
         self.assertEqual(self.admission.open, 0)
 
+    def test_a_request_dripped_byte_by_byte_is_cut_off_in_30_s(self) -> None:
+        """A header every 20 s keeps the idle timer from firing, but the request is owed whole within 30 s of the
+        connection's start: then the connection is dropped. One answered in time owes the next from its answer."""
+        client = self.open()
+        client.connection.dataReceived(b"GET / HTTP/1.1\r\nHost: chat.test\r\n")
+        for _ in range(2):
+            self.clock.advance(14)
+            client.connection.dataReceived(b"X-a: b\r\n")
+        self.assertFalse(client.wire.disconnecting)
+        self.clock.advance(2)
+        self.assertTrue(client.wire.disconnecting)
+        client.connection.connectionLost()
+        self.assertEqual(self.admission.open, 0)
+        patient = self.open()
+        self.clock.advance(20)
+        status, _, _ = get(patient, "/", method="HEAD")
+        self.assertEqual(status, 200)
+        self.clock.advance(20)
+        patient.connection.dataReceived(b"GET / HTTP/1.1\r\n")
+        self.clock.advance(9)
+        self.assertFalse(patient.wire.disconnecting)
+        patient.connection.dataReceived(b"X-a: b\r\n")
+        self.clock.advance(1)
+        self.assertTrue(patient.wire.disconnecting)
+
 
 class HTTPLimitTests(WebTestCase):
     max_per_ip = 2

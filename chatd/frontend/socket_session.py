@@ -12,6 +12,10 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
   ``WebConnection`` under the HTTP channel reports it), and a connection
   that sends more than a message may hold without ending it is closed
   (Twisted keeps an unfinished message in memory);
+- while it is HTTP, each request must arrive whole within
+  ``REQUEST_SECONDS`` of the connection's start or the last answer: the
+  HTTP channel's idle timeout starts again at every byte, so a client
+  dripping a header every few seconds (slowloris) would hold it for ever;
 - once upgraded, the HTTP channel lets go of the transport: its idle
   timeout, its producer, and (through the wrapper) the channel itself;
 - reading is paused and resumed on the TCP transport under the wrapper,
@@ -19,7 +23,7 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
 - the last frames are followed by a close frame.
 
 The protocol it is mixed into provides ``_charge``, ``_reading``,
-``makeConnection`` and ``transport``, and says how long a message may be
+``makeConnection``, ``callLater`` and ``transport``, and says how long a message may be
 (``_max_message``) and what a connection past it is told
 (``_message_too_big``).
 """
@@ -27,7 +31,7 @@ The protocol it is mixed into provides ``_charge``, ``_reading``,
 from collections.abc import Callable
 from typing import cast
 
-from twisted.internet.interfaces import IConsumer, IPushProducer, ITCPTransport, ITransport
+from twisted.internet.interfaces import IConsumer, IDelayedCall, IPushProducer, ITCPTransport, ITransport
 from twisted.internet.protocol import Protocol
 from twisted.web.http import HTTPChannel
 from twisted.web.websocket import WebSocketTransport
@@ -44,6 +48,11 @@ FRAME_HEADER_MOST = 14
 
 CONTROL_FRAME_HEADER = 6
 """Bytes of a client's control frame (a ping, a pong) besides its payload of at most 125: 2, and 4 of mask."""
+
+
+REQUEST_SECONDS = 30.0
+"""Seconds an HTTP connection has to send each request whole (headers and body), from its start or the last
+answer: a browser takes milliseconds. As long as the idle timeout, so a quiet keep-alive connection ends either way."""
 
 
 def frame_header(size: int) -> int:
@@ -73,6 +82,8 @@ class SocketSession:
     _channel: HTTPChannel | None
     """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""
     _reading: Reading
+    _request_deadline: IDelayedCall | None
+    """When the request the HTTP connection owes must have arrived; None while one is answered, or once upgraded."""
     transport: ITransport | None
 
     def _start_socket(self) -> None:
@@ -83,6 +94,10 @@ class SocketSession:
         self._read_left = 0
         self._close_code = NORMAL_CLOSURE
         self._channel = None
+        self._request_deadline = None
+
+    def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:  # noqa: N802
+        raise NotImplementedError
 
     def _charge(self, lines: int, size: int = 0) -> bool:
         raise NotImplementedError
@@ -104,8 +119,26 @@ class SocketSession:
         return self._wire is not None
 
     def attach(self, connection: WebConnection) -> None:
-        """The TCP connection this session's bytes arrive on; its reading is what floods pause."""
+        """The TCP connection this session's bytes arrive on; its reading is what floods pause. Its first request
+        is owed from now."""
         self._connection = connection
+        if self._wire is None:
+            self._await_request()
+
+    def _await_request(self) -> None:
+        """The HTTP connection owes a request: it is closed if it has not sent it whole in ``REQUEST_SECONDS``."""
+        self._stop_awaiting_request()
+        self._request_deadline = self.callLater(REQUEST_SECONDS, self._request_too_slow)
+
+    def _stop_awaiting_request(self) -> None:
+        if self._request_deadline is not None:
+            if self._request_deadline.active():
+                self._request_deadline.cancel()
+            self._request_deadline = None
+
+    def _request_too_slow(self) -> None:
+        self._request_deadline = None
+        self._abort_http()
 
     def received(self, size: int) -> bool:
         """Charge ``size`` bytes that just arrived, HTTP or WebSocket; False if they must not be read.
@@ -146,6 +179,7 @@ class SocketSession:
         assert self._wire is not None, "negotiation started before it finished"
         # The HTTP channel still has its idle timeout and is still the
         # transport's producer; a quiet socket must stay, and output is ours.
+        self._stop_awaiting_request()
         self._channel.setTimeout(None)
         self._channel = None
         connection.unregisterProducer()
@@ -204,10 +238,14 @@ class SocketSession:
         self._control_done(len(payload))
 
     def request_in_hand(self, answering: bool) -> None:
-        """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile."""
+        """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile, and the
+        next request is owed once it is done."""
         if answering:
+            self._stop_awaiting_request()
             self._reading.pause(Pause.REQUEST)
         else:
+            if self._wire is None:
+                self._await_request()
             self._reading.resume(Pause.REQUEST)
 
     def _tcp(self) -> ITCPTransport:

@@ -53,7 +53,16 @@ PING_SECONDS = 30.0
 class WebSession(LineProtocol, SocketSession):
     """A ``LineProtocol`` spoken over a WebSocket (chatd.frontend.socket_session); see the module docstring."""
 
-    __slots__ = ("_answered", "_channel", "_close_code", "_connection", "_sockets", "_unfinished", "_wire")
+    __slots__ = (
+        "_answered",
+        "_channel",
+        "_close_code",
+        "_connection",
+        "_request_deadline",
+        "_sockets",
+        "_unfinished",
+        "_wire",
+    )
 
     def __init__(self, factory: "WebFactory", peer: str) -> None:
         super().__init__(factory, peer)
@@ -193,5 +202,6 @@ class WebSession(LineProtocol, SocketSession):
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self._stop_awaiting_request()
         self._sockets.discard(self)
         super().connectionLost(reason)
