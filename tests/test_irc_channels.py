@@ -209,15 +209,18 @@ class KickTests(IRCTestCase):
 
 class UserModeTests(IRCTestCase):
     def test_user_modes_are_kept_and_shown(self) -> None:
-        """MODE nick +iw is echoed as MODE and read back as 221; another's modes are 502."""
+        """MODE nick +iwx is echoed as MODE +iw (x is 501) and read back as 221; another's modes are 502, nobody's
+        401."""
         alice, wire = self.irc_user("alice")
         self.connect(b"bob")
-        self.send(alice, "MODE alice +iw", "MODE alice", "MODE bob +i")
+        self.send(alice, "MODE alice +iwx", "MODE alice", "MODE bob +i", "MODE nobody +i")
         self.assertEqual(
             self.lines(wire),
             [
-                b":alice!alice@chatd MODE alice +i+w",
+                b":testhost 501 alice :Unknown MODE flag",
+                b":alice!alice@chatd MODE alice +iw",
                 b":testhost 221 alice +iw",
                 b":testhost 502 alice :Cant change mode for other users",
+                b":testhost 401 alice nobody :No such nick",
             ],
         )

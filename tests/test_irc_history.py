@@ -124,3 +124,9 @@ class HistoryTests(IRCTestCase):
                 b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS :chatd answers LATEST, BEFORE, AFTER and AROUND",
             ],
         )
+        self.clock.advance(10)
+        self.send(alice, "CHATHISTORY LATEST bob * 5")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost FAIL CHATHISTORY INVALID_TARGET bob :Log in (SASL or PASS) to read your conversations"],
+        )

@@ -41,6 +41,12 @@ class BytesTests(IRCTestCase):
             ],
         )
 
+    def test_a_line_of_spaces_is_skipped_without_a_word(self) -> None:
+        """A line of nothing but spaces is ignored, as Modern IRC asks; the next line runs."""
+        alice, wire = self.irc_user("alice")
+        alice.dataReceived(b"   \r\nPING x\r\n")
+        self.assertEqual(self.lines(wire), [b":testhost PONG testhost x"])
+
     def test_flood_waits_then_is_cut_off(self) -> None:
         """Past the burst, messages wait their turn (fakelag); a client that keeps flooding is closed."""
         alice, wire = self.irc_user("alice")

@@ -44,6 +44,15 @@ class QueryTests(IRCTestCase):
             ],
         )
 
+    def test_whois_marks_the_rooms_where_the_user_has_standing(self) -> None:
+        """319 marks a room where bob is an operator @ (and voiced too, +, with multi-prefix)."""
+        carol, carol_wire = self.irc_user("carol", "multi-prefix")
+        self.bob.dataReceived(b"/join #made\n/mode #made +v bob\n")
+        self.send(self.alice, "WHOIS bob")
+        self.send(carol, "WHOIS bob")
+        self.assertIn(b":testhost 319 alice bob :#lobby @#made", self.lines(self.wire))
+        self.assertIn(b":testhost 319 carol bob :#lobby @+#made", self.lines(carol_wire))
+
     def test_whois_shows_an_operator_the_address(self) -> None:
         """An operator's WHOIS adds 378 with where the user connects from."""
         self.send(self.alice, "OPER boss :correct horse", "WHOIS bob")

@@ -236,6 +236,7 @@ def mode(session: "IRCSession", message: Message) -> "Waiting":
     if target.startswith("#"):
         return room_mode(session, target, message.params[1:])
     if fold(target) != fold(session.me().nick):
+        session.chat.online(target)  # nobody by that name: 401, as for any nickname
         session.reply(n.ERR_USERSDONTMATCH, "Cant change mode for other users")
         return None
     if len(message.params) == 1:
@@ -249,15 +250,18 @@ def mode(session: "IRCSession", message: Message) -> "Waiting":
 def _user_modes(session: "IRCSession", changes: str) -> None:
     """+i, +w and their minus: kept for the client; -o is not taken back (operators stay until they leave)."""
     adding = True
-    done: list[str] = []
+    done = ""
+    sign = ""
     for char in changes:
         if char in "+-":
             adding = char == "+"
         elif char in "iw":
             if adding != (char in session.modes):
                 (session.modes.add if adding else session.modes.discard)(char)
-                done.append(("+" if adding else "-") + char)
+                wanted = "+" if adding else "-"
+                done += char if wanted == sign else wanted + char
+                sign = wanted
         elif char != "o":
             session.reply(n.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
     if done:
-        session.from_me("MODE", session.me().nick, "".join(done))
+        session.from_me("MODE", session.me().nick, done)

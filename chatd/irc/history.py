@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError
+from chatd.domain.errors import ChatError, NotIdentifiedError
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, line
+from chatd.irc.wording import refusal
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -108,8 +109,13 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
             session.fail("CHATHISTORY", "INVALID_TARGET", target, "Join the room to read its history")
             return None
         return _send(session, target, _room_lines(session, sub, target, event_id, most))
+    except NotIdentifiedError:
+        session.fail(
+            "CHATHISTORY", "INVALID_TARGET", target, "Log in (SASL or PASS) to read your conversations"
+        )
+        return None
     except ChatError as error:
-        session.fail("CHATHISTORY", "INVALID_TARGET", target, error.code)
+        session.fail("CHATHISTORY", "INVALID_TARGET", target, refusal(error, "CHATHISTORY", target)[1][-1])
         return None
 
 

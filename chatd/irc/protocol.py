@@ -198,6 +198,8 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         if isinstance(item, NotUtf8):
             self.fail("*", "INVALID_UTF8", "Message was not UTF-8 and was dropped")
             return None
+        if not item.strip(" "):
+            return None  # Modern IRC: an empty line is ignored (it was paid for)
         try:
             message = parse(item)
         except ParseError:

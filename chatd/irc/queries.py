@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from chatd import __version__
 from chatd.domain.errors import ChatError, NoSuchNicknameError
+from chatd.domain.replies import Standing
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
 from chatd.irc.channels import members
@@ -87,6 +88,12 @@ def _account(session: "IRCSession", nick: str) -> str | None:
     return session.chat.account_of(nick)
 
 
+def _marked(standing: Standing, every: bool) -> str:
+    """A room's prefix in 319 for its member's ``standing``: ``@``, ``+``, both with multi-prefix, or none."""
+    prefix = ("@" if standing.operator else "") + ("+" if standing.voiced else "")
+    return prefix if every else prefix[:1]
+
+
 def whois(session: "IRCSession", message: Message) -> "Waiting":
     """WHOIS [server] nick: 311, 312, 313, 319, 301, 330, 378 as they apply, then 318."""
     nick = message.params[-1]
@@ -102,7 +109,9 @@ def whois(session: "IRCSession", message: Message) -> "Waiting":
     if found.operator:
         session.reply(n.RPL_WHOISOPERATOR, shown, "is an IRC operator")
     if found.rooms:
-        session.reply(n.RPL_WHOISCHANNELS, shown, " ".join(found.rooms))
+        every = "multi-prefix" in session.caps
+        marked = (_marked(session.chat.standing(room, shown), every) + room for room in found.rooms)
+        session.reply(n.RPL_WHOISCHANNELS, shown, " ".join(marked))
     if found.away:
         session.reply(n.RPL_AWAY, shown, found.away)
     account = _account(session, shown)
