@@ -6,6 +6,7 @@ import json
 from nacl.public import PrivateKey
 
 from chatd.domain.keylog import KEYS_MOST
+from chatd.domain.keys import KEY_CHANGES_PER_DAY
 from tests.test_line_accounts import PASSWORD, AccountTestCase
 
 
@@ -51,6 +52,21 @@ class KeyCommandTests(AccountTestCase):
                 "head": canonical_hash(entry),
             },
         )
+
+    def test_key_changes_are_bounded_a_day(self) -> None:
+        """Publishing and dropping in a loop: the day's changes, then ERR key-throttled and the log no longer grows;
+        a change comes back as the budget refills."""
+        for _ in range(KEY_CHANGES_PER_DAY // 2):
+            self.said(f"/key publish {public(1)}")
+            self.said(f"/key drop {public(1)}")
+            self.clock.advance(1)  # within her flood budget
+        [refused] = self.said(f"/key publish {public(1)}")
+        self.assertEqual((refused["type"], refused["code"]), ("error", "key-throttled"))
+        [log] = self.said("/key log")
+        self.assertEqual(log["seq"], KEY_CHANGES_PER_DAY)
+        self.clock.advance(86400 / KEY_CHANGES_PER_DAY)
+        [taken] = self.said(f"/key publish {public(1)}")
+        self.assertEqual(taken["type"], "key_published")
 
     def test_publishing_the_same_key_again_logs_nothing(self) -> None:
         """The answer is the same; the log stays at one entry."""

@@ -699,6 +699,15 @@ class TooManyKeysError(ChatError):
 
 
 @dataclass(eq=False)
+class KeyChangesThrottledError(ChatError):
+    """The account changed its keys (``/key publish``, ``/key drop``) as often as a day allows
+    (``KEY_CHANGES_PER_DAY``); the next in ``seconds_left``."""
+
+    code = "key-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
 class NoSuchKeyError(ChatError):
     """The key to drop is not one of the user's account's."""
 

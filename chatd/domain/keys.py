@@ -1,31 +1,46 @@
 """``/key``: the directory of accounts' device keys, over the key log (chatd.domain.keylog; issue 17)."""
 
+import math
 from collections.abc import Callable
 
-from chatd.domain.errors import NoSuchAccountError, NoSuchKeyError, NotIdentifiedError, TooManyKeysError
+from chatd.domain.errors import (
+    KeyChangesThrottledError,
+    NoSuchAccountError,
+    NoSuchKeyError,
+    NotIdentifiedError,
+    TooManyKeysError,
+)
+from chatd.domain.flood import Budgets
 from chatd.domain.keylog import ADD, DROP, KEYS_MOST, LOG_PAGE, KeyEntry, check_key
 from chatd.domain.ports import Accounts, KeyStore, UserView
 from chatd.domain.replies import KeyDropped, KeyLog, KeyPublished, Keys
 from chatd.domain.users import own
 from chatd.text import fold
 
+KEY_CHANGES_PER_DAY = 20
+"""Keys an account may publish and drop a day, all at once or spread out: a few devices set up, a lost one
+dropped. Every change is a key log entry kept for good (the log is a hash chain) and read by every client
+that checks the log, so one account publishing and dropping in a loop grew it without end."""
+
 
 class KeyDirectory:
     """``/key``: publish and drop one's own keys, fetch anyone's, read the log.
 
     Writes go to ``store`` at once (in memory there, on disk by the end of
-    the pass); ``now`` stamps entries.
+    the pass); ``now`` stamps entries. Each account's changes are bounded
+    (``KEY_CHANGES_PER_DAY``).
     """
 
     def __init__(self, store: KeyStore, accounts: Accounts, now: Callable[[], float]) -> None:
         self._store = store
         self._accounts = accounts
         self._now = now
+        self._changes = Budgets(KEY_CHANGES_PER_DAY / 86400, KEY_CHANGES_PER_DAY, now)
 
     def publish(self, view: UserView, key: str) -> KeyPublished:
         """Add ``key`` to the user's account's keys; a key it has already is answered the same, unlogged.
 
-        Raises NotIdentifiedError, BadKeyError, TooManyKeysError.
+        Raises NotIdentifiedError, BadKeyError, TooManyKeysError, KeyChangesThrottledError.
         """
         account = _account(view)
         key = check_key(key)
@@ -33,18 +48,27 @@ class KeyDirectory:
         if key not in keys:
             if len(keys) >= KEYS_MOST:
                 raise TooManyKeysError(KEYS_MOST)
-            self._log(account, ADD, key)
+            self._change(account, ADD, key)
         seq, head = self._store.head()
         return KeyPublished(account, key, seq, head)
 
     def drop(self, view: UserView, key: str) -> KeyDropped:
-        """Take ``key`` out of the user's account's keys (a lost device). Raises NotIdentifiedError, NoSuchKeyError."""
+        """Take ``key`` out of the user's account's keys (a lost device). Raises NotIdentifiedError, NoSuchKeyError,
+        KeyChangesThrottledError."""
         account = _account(view)
         if key not in self._store.keys(account):
             raise NoSuchKeyError()
-        self._log(account, DROP, key)
+        self._change(account, DROP, key)
         seq, head = self._store.head()
         return KeyDropped(account, key, seq, head)
+
+    def _change(self, account: str, action: str, key: str) -> None:
+        """Log ``account``'s own change to its keys, if its day's budget of changes allows it."""
+        wait = self._changes.wait(account)
+        if wait:
+            raise KeyChangesThrottledError(math.ceil(wait))
+        self._changes.take(account)
+        self._log(account, action, key)
 
     def drop_all(self, account: str) -> None:
         """Log the withdrawal of every key of ``account``: it is unregistered, and its nickname anyone's."""

@@ -44,6 +44,7 @@ from chatd.domain.errors import (
     InvalidRoomNameError,
     InvalidTextError,
     InviteOnlyError,
+    KeyChangesThrottledError,
     KeysNotKeptError,
     KickSelfError,
     KillSelfError,
@@ -207,6 +208,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NoSuchAccountError, lambda e: f"{e.nick} is not a registered nickname, so it has no keys"),
             _row(BadKeyError, lambda e: "a public key is standard base64 of 32 bytes (44 characters)"),
             _row(TooManyKeysError, lambda e: f"your account has {e.most} keys already; /key drop one first"),
+            _row(
+                KeyChangesThrottledError,
+                lambda e: (
+                    "your account changed its keys as often as a day allows; "
+                    f"try again in {format_duration(e.seconds_left)}"
+                ),
+            ),
             _row(NoSuchKeyError, lambda e: "that key is not one of your account's"),
             _row(BadEnvelopeError, lambda e: f"that encrypted message was not sent: {e.reason}"),
             _row(KeysNotKeptError, lambda e: "this server keeps no keys, so no encrypted messages"),
