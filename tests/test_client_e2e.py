@@ -417,6 +417,17 @@ class KeyLogTests(EndToEndTestCase):
             ],
         )
 
+    def test_keylog_lets_a_piped_client_finish(self) -> None:
+        """A piped client quits once no key request is in flight: once /keylog is answered, it is idle again."""
+        assert self.link.e2e is not None
+        self.lines()
+        done: list[bool] = []
+        self.link.send("/keylog")
+        self.link.e2e.when_idle(lambda: done.append(True))  # stdin ended while the log was asked for
+        self.assertEqual(done, [])
+        self.keys.serve()
+        self.assertEqual(done, [True])
+
     def test_a_key_the_log_does_not_hold_is_caught_and_not_used(self) -> None:
         """The server serves mallory's key as bob's without logging it: warned, nothing sealed."""
         mallory = Identity(PrivateKey.generate())

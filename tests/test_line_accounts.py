@@ -357,10 +357,26 @@ class PasswordTests(AccountTestCase):
         self.assertEqual(self.lines(wire)[:2], [WRONG, IDENTIFIED])
 
     def test_password_needs_the_old_one(self) -> None:
-        """A wrong old password changes nothing."""
+        """A wrong old password changes nothing, and is called what it is: the account is alice's, so not "or alice
+        is not registered"; /unregister likewise."""
         self.alice.dataReceived(b"/password wrongpass correct horse\n")
         self.clock.advance(PAUSE_SECONDS)
-        self.assertEqual(self.lines(self.alice_wire), [WRONG])
+        self.assertEqual(
+            self.lines(self.alice_wire), [b"ERR wrong-password that is not your account's password"]
+        )
+
+    def test_an_old_password_with_spaces_is_given_in_quotes(self) -> None:
+        """A password with spaces, as /register's example has it, is changed with OLD in double quotes."""
+        self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse battery\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b'/password "correct horse battery" staple fast\n')
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Your password is changed."])
+        self.alice.dataReceived(b'/password "staple fast\n')  # no closing quote: OLD is '"staple'
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b"ERR wrong-password that is not your account's password"],
+        )
 
     def test_password_and_unregister_need_an_account(self) -> None:
         """Someone not identified is told so."""

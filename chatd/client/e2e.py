@@ -263,6 +263,7 @@ class EndToEnd:
             self.say(f"WARNING: {LOG_WARNING}: {scrub(problem)}.", Look.ERROR)
             for _, want in waiting:
                 self._fail(want, None)
+            self._idle()
             return
         if more:
             self.ask_log()
@@ -285,6 +286,8 @@ class EndToEnd:
                 self.put(f"/key get {want.nick}")
             else:
                 self._answer(keys, want)
+        # A piped client waits for this before it quits (``when_idle``): /keylog alone left it waiting for ever.
+        self._idle()
 
     def show_log(self) -> None:
         self._log_shown = True

@@ -1,7 +1,8 @@
 """The account commands as typed data, and their parsers; pure.
 
 Passwords are the rest of the line (they may hold spaces) except where two
-are given (``/password OLD NEW``: OLD is one word). A command may end up in
+are given (``/password OLD NEW``: OLD is one word, or in double quotes when
+it holds spaces, as ``/register``'s example does). A command may end up in
 a traceback or a test failure, so no password is in its ``repr``.
 """
 
@@ -63,7 +64,10 @@ def parse_identify(args: str) -> Command:
 
 
 def parse_password(args: str) -> Command:
-    old, _, new = args.partition(" ")
+    if args.startswith('"') and '" ' in args:
+        old, _, new = args[1:].partition('" ')
+    else:
+        old, _, new = args.partition(" ")
     new = new.lstrip(" ")
     if not old or not new:
         raise UsageError("/password OLD NEW")

@@ -12,11 +12,12 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
-from chatd.domain.errors import BannedError
+from chatd.domain.errors import BannedError, IdentifyFailedError
 from chatd.domain.ports import UserView
 from chatd.line import account_commands as acct
-from chatd.line.errors import UsageError
+from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
 from chatd.line.talk import now_talking, show_room
 
@@ -112,7 +113,7 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
 def password(session: "LineSession", command: acct.Password) -> "Waiting":
     me = session.me()
     account = session.chat.account(me)
-    proving = session.prove_account(account, command.old)
+    proving = _own_password(session.prove_account(account, command.old))
     hashing = proving.addCallback(lambda _: session.hash_password(command.new))
     return hashing.addCallback(lambda hashed: _changing(session, me, hashed))
 
@@ -129,8 +130,18 @@ def _changing(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
 def unregister(session: "LineSession", command: acct.Unregister) -> "Waiting":
     me = session.me()
     account = session.chat.account(me)
-    proving = session.prove_account(account, command.password)
+    proving = _own_password(session.prove_account(account, command.password))
     return proving.addCallback(lambda _: _dropping(session, me))
+
+
+def _own_password(proving: "Deferred[None]") -> "Deferred[None]":
+    """A check of the identified user's own password: a failure is a wrong password, the account being theirs."""
+
+    def wrong(failure: Failure) -> None:
+        failure.trap(IdentifyFailedError)
+        raise WrongPasswordError()
+
+    return proving.addErrback(wrong)
 
 
 def _dropping(session: "LineSession", me: UserView) -> "Waiting":

@@ -19,6 +19,13 @@ class UnknownCommandError(ChatError):
 
 
 @dataclass(eq=False)
+class WrongPasswordError(ChatError):
+    """``/password`` or ``/unregister`` was given a password that is not the identified account's."""
+
+    code = "wrong-password"
+
+
+@dataclass(eq=False)
 class UsageError(ChatError):
     """A known command with missing or extra arguments; ``usage`` is its usage line."""
 

@@ -372,7 +372,8 @@ COMMANDS: dict[str, Spec] = {
             "change your account's password",
             acct.parse_password,
             accounts.password,
-            details=f"OLD: the password now (one word); NEW: the new one, at least {MIN_PASSWORD} characters.",
+            details=f'OLD: the password now (in "double quotes" if it holds spaces); NEW: the new one, at least '
+            f"{MIN_PASSWORD} characters.",
             example="/password hunter22 correct horse battery staple",
         ),
         Spec(

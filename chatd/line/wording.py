@@ -119,6 +119,7 @@ from chatd.line.errors import (
     TooManyIgnoredError,
     UnknownCommandError,
     UsageError,
+    WrongPasswordError,
 )
 from chatd.text import fold
 
@@ -355,6 +356,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             # The line front end's own (chatd/line/errors.py).
             _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
             _row(UsageError, lambda e: f"usage: {e.usage}"),
+            _row(WrongPasswordError, lambda e: "that is not your account's password"),
             _row(LineTooLongError, lambda e: f"lines are at most {e.limit} bytes; that one was not sent"),
             _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
             _row(NeedNicknameError, lambda e: "choose a nickname first"),
