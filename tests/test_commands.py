@@ -125,13 +125,13 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/topic - and more", Topic("- and more")),
     ],
     "history": [
-        ("/history", History(None, 20)),
+        ("/history", History(None, None)),
         ("/history 50", History(None, 50)),
-        ("/history dev", History("#dev", 20, nick="dev")),
+        ("/history dev", History("#dev", None, nick="dev")),
         ("/history #2 5", History("#2", 5)),
-        ("/history #dev around 0194a2b3c4d50000", History("#dev", 20, "0194a2b3c4d50000")),
-        ("/history AROUND 0194a2b3c4d50000", History(None, 20, "0194a2b3c4d50000")),
-        ("/history around", History("#around", 20, nick="around")),
+        ("/history #dev around 0194a2b3c4d50000", History("#dev", None, "0194a2b3c4d50000")),
+        ("/history AROUND 0194a2b3c4d50000", History(None, None, "0194a2b3c4d50000")),
+        ("/history around", History("#around", None, nick="around")),
     ],
     "search": [
         ("/search qwen3.6", Search(None, "qwen3.6")),

@@ -371,6 +371,18 @@ class HistoryCommandTests(LineTestCase):
         )
         self.assertEqual(self.ask(b"/history"), [b"*** No earlier lines of #lobby are kept."])
 
+    def test_history_again_pages_by_the_number_asked_before(self) -> None:
+        """/history 2, then /history alone: the 2 before those, not a page of 20."""
+        self.ask(b"/history 2")
+        self.assertEqual(
+            self.ask(b"/history"),
+            [
+                b"[1970-01-01 00:04] #lobby <alice> line 4",
+                b"[1970-01-01 00:05] #lobby <alice> line 5",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+
     def test_another_command_between_starts_again_from_the_latest(self) -> None:
         """Any other command ends the paging: the next /history starts from the latest line."""
         self.ask(b"/history 3")

@@ -168,7 +168,8 @@ class History:
     """
 
     room: str | None
-    count: int
+    count: int | None
+    """None when not given: the number the ``/history`` before it paged the room by, else ``HISTORY_LINES``."""
     around: str | None = None
     nick: str | None = None
 
@@ -212,11 +213,11 @@ def parse_history(args: str) -> Command:
         nick = None if first.startswith("#") else first
     match words:
         case []:
-            return History(room, HISTORY_LINES, nick=nick)
+            return History(room, None, nick=nick)
         case [count] if _digits(count):
             return History(room, int(count), nick=nick)
         case [around, event_id] if around.lower() == "around":
-            return History(room, HISTORY_LINES, event_id)
+            return History(room, None, event_id)
     raise UsageError(HISTORY_USAGE)
 
 

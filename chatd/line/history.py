@@ -104,7 +104,7 @@ def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, co
     session.charge_listing(len(shown))
     if not shown:
         return b""
-    session.paging = (fold(room), events[0].seq)
+    session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
     more = len(events) == count
     if shown is not events:
         return _lines(session, shown) + session.render(_end(room, len(shown), more))
@@ -160,7 +160,7 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
         size += len(rendered[first])
     shown, rendered = shown[first:], rendered[first:]
     if shown:
-        session.paging = (fold(room), shown[0].seq)
+        session.paging = (fold(room), shown[0].seq, cmd.HISTORY_LINES)
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
@@ -174,34 +174,39 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     """
     me = session.me()
     if command.nick is not None and command.room is not None and fold(command.room) not in me.rooms:
-        return private(session, command.nick, command.count)
+        return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
     name = session.room_or_current(command.room)
+    paging = session.paging
+    going_on = paging if paging is not None and paging[0] == fold(name) else None
+    count = command.count
+    if count is None:
+        count = going_on[2] if going_on is not None else cmd.HISTORY_LINES
     if command.around is not None:
-        read = session.chat.history_around(me, name, command.around, command.count)
+        read = session.chat.history_around(me, name, command.around, count)
         before = None
     else:
-        paging = session.paging
-        before = paging[1] if paging is not None and paging[0] == fold(name) else None
-        read = session.chat.history(me, name, before, command.count)
+        before = going_on[1] if going_on is not None else None
+        read = session.chat.history(me, name, before, count)
     # The chat found the user in the room: its name as the room shows it.
     room = me.rooms[fold(name)].name
-    return Deferred.fromCoroutine(_paged(session, room, read, command, before))
+    return Deferred.fromCoroutine(_paged(session, room, read, command.around, count, before))
 
 
 async def _paged(
     session: "LineSession",
     room: str,
     read: Awaitable[Sequence[RoomEvent]],
-    command: cmd.History,
+    around: str | None,
+    count: int,
     before: int | None,
 ) -> None:
     events = await read
-    if command.around is not None and not events:
-        raise NotKeptError(room, command.around)
+    if around is not None and not events:
+        raise NotKeptError(room, around)
     shown = _visible(session, events)
     if events:
-        session.paging = (fold(room), events[0].seq)
-        more = command.around is not None or len(events) == command.count
+        session.paging = (fold(room), events[0].seq, count)
+        more = around is not None or len(events) == count
         end = _end(room, len(shown), more)
     else:
         earlier = "earlier " if before is not None else ""

@@ -117,7 +117,7 @@ class LineSession(ABC):
         """The room plain lines go to: the last joined, or None."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
-        self.paging: tuple[str, int] | None = None
+        self.paging: tuple[str, int, int] | None = None
         """Where ``/history`` goes on from: a room's key and the ``seq`` of the oldest line shown of it.
 
         Set by a replay or ``/history`` (chatd.line.history); any other command clears it.
