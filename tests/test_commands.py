@@ -119,10 +119,13 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     ],
     "me": [("/me waves", Me("waves")), ("/me waves  twice", Me("waves  twice"))],
     "topic": [
-        ("/topic", Topic(None)),
-        ("/topic release on friday", Topic("release on friday")),
-        ("/topic -", Topic("")),
-        ("/topic - and more", Topic("- and more")),
+        ("/topic", Topic(None, None)),
+        ("/topic release on friday", Topic(None, "release on friday")),
+        ("/topic -", Topic(None, "")),
+        ("/topic - and more", Topic(None, "- and more")),
+        ("/topic #dev", Topic("#dev", None)),
+        ("/topic #dev #1 priority", Topic("#dev", "#1 priority")),
+        ("/topic #dev -", Topic("#dev", "")),
     ],
     "history": [
         ("/history", History(None, None)),

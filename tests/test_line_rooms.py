@@ -104,3 +104,24 @@ class UnidentifiedTests(LineTestCase):
             self.lines(wire),
             [b"ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"],
         )
+
+
+class TopicOfNamedRoomTests(LineTestCase):
+    def test_topic_with_a_room_shows_or_sets_that_rooms_topic(self) -> None:
+        """/topic #lobby from #tt shows #lobby's topic and changes nothing; /topic #lobby text sets it; a secret
+        room one is not in is no room to them."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/topic welcome\n/join #tt\n/topic #lobby\n")
+        self.lines(wire)
+        alice.dataReceived(b"/topic #lobby\n")
+        [shown] = self.lines(wire)
+        self.assertIn(b"welcome", shown)
+        self.assertIn(b"#lobby", shown)
+        alice.dataReceived(b"/topic\n")
+        self.assertNotIn(b"#lobby", self.lines(wire)[0])
+        alice.dataReceived(b"/topic #lobby #1 priority\n")
+        self.assertTrue(self.lines(wire)[0].endswith(b"#lobby -- alice set the topic: #1 priority"))
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #hush\n/mode #hush +s\n/topic plans\n")
+        alice.dataReceived(b"/topic #hush\n")
+        self.assertEqual(self.lines(wire), [b"ERR no-such-room there is no room #hush"])

@@ -480,11 +480,11 @@ class NickTimeHelpQuitTests(LineTestCase):
                 "type": "notice",
                 "kind": "help",
                 "command": "topic",
-                "usage": "/topic [text|-]",
+                "usage": "/topic [#room] [text|-]",
                 "summary": row.summary,
                 "details": row.details,
                 "example": row.example,
-                "text": f"/topic [text|-] - {row.summary}\n{row.details}\nExample: {row.example}",
+                "text": f"/topic [#room] [text|-] - {row.summary}\n{row.details}\nExample: {row.example}",
             },
         )
 

@@ -106,8 +106,14 @@ class Me:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """``/topic [text|-]``: without text, show the current room's topic; ``-`` (as ``""``) clears it."""
+    """``/topic [#room] [text|-]``: without text, show the room's topic; ``-`` (as ``""``) clears it.
 
+    ``room`` is the first word when it has a ``#`` (None: the current room),
+    so ``/topic #dev`` shows #dev's topic, as IRC users type it; a topic
+    that starts with ``#`` is written after its room.
+    """
+
+    room: str | None
     text: str | None
 
 
@@ -254,9 +260,13 @@ def parse_part(args: str) -> Command:
 
 
 def parse_topic(args: str) -> Command:
+    room = None
+    if args.startswith("#"):
+        room, _, args = args.partition(" ")
+        args = args.strip()
     if not args:
-        return Topic(None)
-    return Topic("" if args == CLEAR_TOPIC else args)
+        return Topic(room, None)
+    return Topic(room, "" if args == CLEAR_TOPIC else args)
 
 
 def page_number(word: str, usage: str) -> int:

@@ -225,11 +225,12 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "topic",
-            "[text|-]",
-            "show, set or clear the current room's topic",
+            "[#room] [text|-]",
+            "show, set or clear a room's topic",
             cmd.parse_topic,
             talk.topic,
-            details="Alone, shows the topic; text: the new topic; - alone clears it.",
+            details="#room: a room, written with its # (default: the current one); alone, shows its topic; "
+            "text: the new topic (one that starts with # goes after its room); - alone clears it.",
             example="/topic release on Friday",
         ),
         Spec(

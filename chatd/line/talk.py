@@ -8,7 +8,7 @@ line. ``RUN`` maps each command type to its function.
 
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import BannedError, ChatError
+from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
 from chatd.domain.names import check_room_name
 from chatd.domain.ports import RoomView, UserView
 from chatd.line import commands as cmd
@@ -156,8 +156,10 @@ def act(session: "LineSession", command: cmd.Me) -> None:
 
 
 def topic(session: "LineSession", command: cmd.Topic) -> None:
-    room = session.room_or_current(None)
+    room = session.room_or_current(command.room)
     if command.text is None:
+        if fold(room) not in session.me().rooms and session.chat.room_summary(room, session.me()) is None:
+            raise NoSuchRoomError(room)  # a secret room is nobody's business but its members'
         session.send(session.chat.topic(room))
     else:
         session.chat.set_topic(session.me(), room, command.text)
