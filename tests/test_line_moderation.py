@@ -160,6 +160,20 @@ class TopicLockTests(LineTestCase):
         bob.dataReceived(b"/topic mine now\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- bob set the topic: mine now"])
 
+    def test_a_lock_that_holds_already_changes_nothing(self) -> None:
+        """/lock, /mode +t or /unlock on a topic already so: nothing to change, nobody told, nothing kept."""
+        owner, owner_wire = self.connect(b"owner")
+        bob, bob_wire = self.connect(b"bob")
+        owner.dataReceived(b"/join #dev\n/lock\n")
+        bob.dataReceived(b"/join #dev\n")
+        self.lines(owner_wire)
+        self.lines(bob_wire)
+        last = self.history.last_seq("#dev")
+        owner.dataReceived(b"/lock\n/mode #dev +t\n")
+        self.assertEqual(self.lines(owner_wire), [b"*** Nothing to change in #dev."] * 2)
+        self.assertEqual(self.lines(bob_wire), [])
+        self.assertEqual(self.history.last_seq("#dev"), last)
+
 
 class BanTests(LineTestCase):
     def test_nickname_ban_closes_the_holder_and_keeps_the_name(self) -> None:

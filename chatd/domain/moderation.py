@@ -246,14 +246,18 @@ class Moderation:
         self._seam.publish(event, self._state.users.by_key.values())
         self._stop()
 
-    def lock_topic(self, view: UserView, name: str, locked: bool) -> None:
-        """Lock (or unlock) the topic of room ``name``; its owner and operators only."""
+    def lock_topic(self, view: UserView, name: str, locked: bool) -> bool:
+        """Lock (or unlock) the topic of room ``name``; its owner and operators only. Whether it changed: a lock
+        that holds already is neither announced nor kept again."""
         by = own(view)
         room = self._state.rooms.find(name)
         rules.require_authority(by, room)
+        if room.topic_locked == locked:
+            return False
         id, at = self._seam.stamp()
         event = TopicLocked(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, locked=locked)
         self._seam.publish(event, _room_and(by, room))
+        return True
 
     def restore(self, events: Iterable[Event]) -> None:
         """Bring back the bans and mutes a store kept (``events``, oldest first), before anyone connects.

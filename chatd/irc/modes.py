@@ -108,9 +108,9 @@ def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiti
         ModeChange(SETTINGS[letter], on, argument) for letter, on, argument in parsed if letter not in "tn"
     ]
     # All or none: the changes are checked together (and the asker's authority, even when there are none);
-    # the topic lock, kept apart from the room's modes, follows if it changes.
+    # the topic lock, kept apart from the room's modes, follows (if it changes: the chat says nothing otherwise).
     chat.change_room(me, name, changes)
-    if locks and locks[-1] != chat.room_modes(name, me).topic_locked:
+    if locks:
         chat.lock_topic(me, name, locks[-1])
     return None
 

@@ -11,6 +11,7 @@ only records the result. The rows of chatd.line.table name each function.
 from typing import TYPE_CHECKING
 
 from chatd.line import moderation_commands as mod
+from chatd.line.modes import nothing_to_change
 from chatd.line.render import Notice
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ def kick(session: "LineSession", command: mod.Kick) -> None:
 
 
 def lock(session: "LineSession", command: mod.Lock) -> None:
-    session.chat.lock_topic(session.me(), session.room_or_current(None), command.locked)
+    room = session.room_or_current(None)
+    if not session.chat.lock_topic(session.me(), room, command.locked):
+        nothing_to_change(session, room)
 
 
 def ban(session: "LineSession", command: mod.Ban | mod.ListBans) -> None:

@@ -26,11 +26,15 @@ def mode(session: "LineSession", command: modes.Mode | modes.ListRoomBans) -> No
         session.send(chat.room_modes(command.room, me))
         return
     changed = chat.change_room(me, command.room, command.changes)
-    if command.lock is not None:
-        chat.lock_topic(me, command.room, command.lock)
-    elif not changed:
-        room = chat.room_modes(command.room).room
-        session.send(Notice("mode", f"Nothing to change in {room}.", {"room": room}))
+    locked = command.lock is not None and chat.lock_topic(me, command.room, command.lock)
+    if not changed and not locked:
+        nothing_to_change(session, command.room)
+
+
+def nothing_to_change(session: "LineSession", name: str) -> None:
+    """Say that what was asked of room ``name`` holds already."""
+    room = session.chat.room_modes(name).room
+    session.send(Notice("mode", f"Nothing to change in {room}.", {"room": room}))
 
 
 def invite(session: "LineSession", command: modes.Invite) -> None:
