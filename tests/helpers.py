@@ -56,6 +56,7 @@ _FIELD_EXAMPLES: dict[object, list[object]] = {
     str: ["alice"],
     int: [7],
     float: [90.0],
+    bool: [True, False],
     int | None: [7],
     float | None: [599.2, None],
     str | None: ["\x1b"],

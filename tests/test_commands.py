@@ -296,6 +296,8 @@ MISUSED = [
     ("/whois a b", "whois"),
     ("/ignore a b", "ignore"),
     ("/unignore", "unignore"),
+    ("/op #proj", "op"),
+    ("/deop #proj", "deop"),
     ("/register", "register"),
     ("/identify", "identify"),
     ("/password old", "password"),

@@ -184,12 +184,21 @@ class WholeTransferTests(FileTestCase):
         )
 
     def test_text_session_is_sent_no_bytes(self) -> None:
-        """An nc user who accepts is refused with a pointer to /file link."""
+        """An nc user who accepts is refused, with a pointer to /file link where the server has a web port to serve
+        one, and only then."""
         alice, _ = self.json_user(b"alice")
         carol, carol_wire = self.connect(b"carol")
         self.offer(alice, to=b"carol")
         self.upload(alice, CONTENT)
         self.lines(carol_wire)
+        carol.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(
+            self.lines(carol_wire),
+            [
+                b"ERR file-needs-json files are sent only to /format json sessions, such as the bundled client's"
+            ],
+        )
+        self.files.links = lambda transfer, nick: f"http://chat.test/files/{nick}"
         carol.dataReceived(b"/file accept 0000000000000001\n")
         self.assertEqual(
             self.lines(carol_wire),

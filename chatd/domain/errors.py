@@ -662,10 +662,12 @@ class FileResumeMismatchError(ChatError):
 
 @dataclass(eq=False)
 class FileNeedsJsonError(ChatError):
-    """File bytes go only to a session that reads JSON; a text session gets a link instead."""
+    """File bytes go only to a session that reads JSON; a text session gets a link instead, if the server has a
+    web port to serve one (``links``)."""
 
     code = "file-needs-json"
     file: str
+    links: bool = True
 
 
 @dataclass(eq=False)

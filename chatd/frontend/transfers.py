@@ -457,7 +457,7 @@ class Transfers:
         """
         transfer = self._offered_to(peer, file)
         if not peer.json:
-            raise FileNeedsJsonError(file)
+            raise FileNeedsJsonError(file, self.links is not None)
         size = transfer.offered.size
         if offset < 0 or offset > size or (offset % CHUNK and offset != size):
             raise FileResumeMismatchError()

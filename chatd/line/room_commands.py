@@ -60,7 +60,7 @@ def parse_unregister(args: str) -> Command:
 def _parse_op(add: bool, usage: str) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
         words = args.split()
-        if len(words) == 1:
+        if len(words) == 1 and not words[0].startswith(ROOM_PREFIX):  # a nickname never starts with #
             return Op(None, words[0], add)
         if len(words) == 2 and words[0].startswith(ROOM_PREFIX):
             return Op(words[0], words[1], add)

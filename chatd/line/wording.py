@@ -398,6 +398,8 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: (
                     f"files are sent only to /format json sessions; /file link {e.file} gives an "
                     "HTTP link, or use the bundled client or the web page"
+                    if e.links
+                    else "files are sent only to /format json sessions, such as the bundled client's"
                 ),
             ),
             _row(NoWebPortError, lambda e: "the server has no web port, so no HTTP link"),
