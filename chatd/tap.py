@@ -250,7 +250,7 @@ class Options(usage.Options):
             "m",
             "",
             "Message of the day shown at connect: a file's name (its text is read "
-            "at start) or the text itself.",
+            "at start; one word with a / or .txt that names no file stops the start) or the text itself.",
         ],
         [
             "default-room",
@@ -638,8 +638,17 @@ def _check_origin(origin: str) -> str:
 
 
 def _read_motd(value: str) -> str:
-    """The MOTD text: the file's content if ``value`` names a file, else ``value``."""
+    """The MOTD text: the file's content if ``value`` names a file, else ``value``.
+
+    A value that can only be a path (one word, with a ``/`` or a text
+    file's suffix) but names no file stops the start: a mistyped path would
+    otherwise greet every user with the path itself.
+    """
     if not os.path.isfile(value):
+        if value.split() == [value] and ("/" in value or value.endswith((".txt", ".md"))):
+            raise usage.UsageError(
+                f"--motd: there is no file {value}; give a file that exists, or the text itself."
+            )
         return value
     try:
         with open(value, encoding="utf-8") as motd:

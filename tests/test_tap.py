@@ -157,6 +157,21 @@ class OptionsTests(SynchronousTestCase):
         """--motd that names no file is the text itself."""
         self.assertEqual(parse("--motd", "Be kind")["motd"], "Be kind")
 
+    def test_a_missing_motd_file_is_an_error_not_the_greeting(self) -> None:
+        """--motd that can only be a path (one word, a / or .txt) but names no file stops the start in one sentence;
+        a word alone, or text with a /, is still text."""
+        error = self.assertRaises(usage.UsageError, parse, "--motd", "/etc/chatd/motd.txt")
+        self.assertEqual(
+            str(error),
+            "--motd: there is no file /etc/chatd/motd.txt; give a file that exists, or the text itself.",
+        )
+        self.assertRaises(usage.UsageError, parse, "--motd", "motd.txt")
+        self.assertEqual(parse("--motd", "Welcome")["motd"], "Welcome")
+        self.assertEqual(
+            parse("--motd", "Be kind to each other, and/or patient")["motd"],
+            "Be kind to each other, and/or patient",
+        )
+
     def test_unreadable_motd_file_is_an_error(self) -> None:
         """A MOTD file that is not UTF-8 stops startup with a clear message."""
         directory = tempfile.mkdtemp()
