@@ -129,7 +129,10 @@ class OptionsTests(SynchronousTestCase):
         errors = io.StringIO()
         self.patch(sys, "stderr", errors)
         self.assertEqual(main(["a", "b", "c"]), EXIT_USAGE)
-        self.assertIn("chatd.client: Wrong number of arguments.", errors.getvalue())
+        self.assertEqual(
+            errors.getvalue(),
+            "chatd.client: Wrong number of arguments; python -m chatd.client --help lists the options.\n",
+        )
 
 
 class ColourTests(SynchronousTestCase):

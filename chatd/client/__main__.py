@@ -195,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         options.parseOptions(argv)
         options.settle(os.environ)
     except usage.UsageError as error:
-        sys.stderr.write(f"{options}\nchatd.client: {error}\n")
+        # The sentence alone, as the daemon says its own: the options' list buried it under fifty lines.
+        sentence = str(error).rstrip(".")
+        sys.stderr.write(f"chatd.client: {sentence}; python -m chatd.client --help lists the options.\n")
         return EXIT_USAGE
     password = None
     if options["identify"]:
