@@ -241,6 +241,32 @@ class TalkTests(LinkTestCase):
             "09:00 ~ The client needs JSON lines from the server, so it keeps /format to itself.",
         )
 
+    def test_help_knows_the_clients_own_commands(self) -> None:
+        """/help send is the client's to answer; /help alone names the client's commands, then asks the server;
+        /help msg adds what the client does to the server's answer; /help join is the server's alone."""
+        peer = self.endpoint.accept()
+        peer.wire.clear()
+        self.screen.take_notes()
+        self.assertTrue(self.link.send("/help /SEND"))
+        self.assertEqual(peer.wire.value(), b"")
+        self.assertEqual(
+            self.screen.take_notes(),
+            [
+                "09:00 ~ /send NICK|#room PATH - offer a file; it is checked by SHA-256 and goes on after a drop."
+            ],
+        )
+        self.link.send("/help")
+        self.assertEqual(peer.wire.value(), b"/help\n")
+        [named] = self.screen.take_notes()
+        self.assertIn("/accept, /decline, /cancel, /files, /fingerprint, /verify, /trust, /keylog", named)
+        peer.wire.clear()
+        self.link.send("/help msg")
+        self.assertEqual(peer.wire.value(), b"/help msg\n")
+        self.assertIn("sealed end to end", self.screen.take_notes()[0])
+        peer.wire.clear()
+        self.link.send("/help join")
+        self.assertEqual((peer.wire.value(), self.screen.take_notes()), (b"/help join\n", []))
+
 
 class NickOptionTests(LinkTestCase):
     """--nick is asked for on every connection, after /format json."""

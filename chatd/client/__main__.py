@@ -68,7 +68,7 @@ class Options(usage.Options):
     longdesc = (
         "Talk on a chatd server (default: localhost, port 5000). On a terminal: type a "
         "line and press Enter to send it to the current room (shown in the prompt); "
-        "/help lists the server's commands. Up and Down recall earlier lines, Ctrl-A/E, "
+        "/help lists the client's commands and the server's. Up and Down recall earlier lines, Ctrl-A/E, "
         "Ctrl-U/K/W edit as in a shell. exit or /quit asks before leaving; Ctrl-C, or "
         "Ctrl-D on an empty line, leaves at once. If the server goes away the client "
         "retries with growing pauses (up to a minute, afresh only after a session that "

@@ -33,6 +33,7 @@ from zope.interface import implementer
 
 from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
+from chatd.client.help import own_help
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
@@ -209,6 +210,12 @@ class Link:
         if words and words[0].lower() == "/format":
             self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
             return True
+        if words and words[0].lower() == "/help":
+            said, ask_server = own_help(words[1] if len(words) > 1 else "")
+            for line in said:
+                self.say(line)
+            if not ask_server:
+                return True
         if self._connection is not None and self.e2e is not None and self.e2e.command(text):
             return True
         if self.files is not None and self.files.command(text):
