@@ -124,6 +124,13 @@ class OptionsTests(SynchronousTestCase):
         ):
             self.assertIn(words, shown)
 
+    def test_a_nickname_with_a_space_is_a_usage_error(self) -> None:
+        """--nick 'bad name!' is refused before any connection, in words about the nickname."""
+        errors = io.StringIO()
+        self.patch(sys, "stderr", errors)
+        self.assertEqual(main(["--nick", "bad name!", "127.0.0.1", "1"]), EXIT_USAGE)
+        self.assertIn("--nick is one word, without spaces, not 'bad name!'", errors.getvalue())
+
     def test_usage_error_exit_status(self) -> None:
         """A usage error is explained on stderr with exit status 2, before any connection."""
         errors = io.StringIO()

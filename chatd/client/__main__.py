@@ -181,6 +181,9 @@ class Options(usage.Options):
         self["port"] = self["port"] or 5000
         if not 1 <= self["port"] <= 65535:
             raise usage.UsageError(f"port in {path} is a number from 1 to 65535, not {self['port']}.")
+        if self["nick"] and len(self["nick"].split()) != 1:
+            # The server would read "/nick bad name" as a command used wrongly, and say only its usage.
+            raise usage.UsageError(f"--nick is one word, without spaces, not {self['nick']!r}.")
         if self["identify"] and not self["nick"]:
             raise usage.UsageError(
                 "--identify needs --nick (or nick in the config file): the nickname to prove."
