@@ -243,7 +243,7 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
             count += retention.delete(connection, positions[start : start + retention.CHUNK])
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
-    print(f"Forgot {count} lines {nick} sent.", file=out)
+    print(f"Forgot {count} {'line' if count == 1 else 'lines'} {nick} sent.", file=out)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.errors import ChatError
 from chatd.line.wording import word
 from chatd.opers import check_operator_name, hash_password
@@ -54,10 +55,11 @@ def _password(name: str, stdin: TextIO, ask: Callable[[str], str]) -> str:
             raise ValueError("the two passwords differ")
     else:
         password = stdin.readline().removesuffix("\n").removesuffix("\r")
-    if not password:
-        raise ValueError("the password is empty")
     if password != password.strip():
         raise ValueError("a password cannot start or end with a space: /oper could not send it")
+    if len(password) < MIN_PASSWORD:
+        # An operator may kill and ban: a password no weaker than an account's.
+        raise ValueError(f"a password is at least {MIN_PASSWORD} characters, as an account's is")
     return password
 
 

@@ -97,7 +97,12 @@ def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], int
         return (
             f"{flag} {error.port} needs root (ports below 1024 are privileged); choose {flag} 1024 or above."
         )
-    if code == errno.EADDRNOTAVAIL or isinstance(error.socketError, socket.gaierror):
+    if isinstance(error.socketError, socket.gaierror):
+        return (
+            f"--interface {error.interface} is not an IP address; give one this machine has, or :: for every "
+            "interface."
+        )
+    if code == errno.EADDRNOTAVAIL:
         return (
             f"--interface {error.interface} is not an address of this machine; "
             "give one it has, or :: for every interface."

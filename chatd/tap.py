@@ -446,6 +446,8 @@ class Options(usage.Options):
         for name, *_ in FILE_OPTIONS:
             if not self[name] > 0:
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]:g}.")
+        if not self["db"]:
+            raise usage.UsageError("--db needs a file's path, or :memory: to keep nothing.")
         if self["retain-days"] is not None and not self["retain-days"] > 0:
             raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         self._check_ports_differ()

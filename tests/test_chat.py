@@ -40,7 +40,7 @@ class RegisterTests(ChatTestCase):
             RecordingSession(self.audience),
             "ALICE",
         )
-        self.assertEqual(word(error), "Alice is already taken")
+        self.assertEqual(word(error), "Alice is already taken; choose another nickname")
 
     def test_full_width_look_alike_is_refused(self) -> None:
         """Full-width letters fold to the plain nickname they imitate."""

@@ -296,6 +296,7 @@ MISUSED = [
     ("/whois a b", "whois"),
     ("/ignore a b", "ignore"),
     ("/unignore", "unignore"),
+    ("/help msg extra", "help"),
     ("/op #proj", "op"),
     ("/deop #proj", "deop"),
     ("/register", "register"),

@@ -92,7 +92,8 @@ class ConsoleTests(ConsoleTestCase):
         """If the host's nickname is taken, the console asks for another, then makes it an operator."""
         console, terminal = self.start_console("HOST")
         self.assertEqual(
-            self.lines(terminal), [b"ERR nick-in-use host is already taken", b"*** Choose a nickname:"]
+            self.lines(terminal),
+            [b"ERR nick-in-use host is already taken; choose another nickname", b"*** Choose a nickname:"],
         )
         console.dataReceived(b"host2\n")
         self.assertEqual(self.lines(terminal)[0], b"*** You are host2.")

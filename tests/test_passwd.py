@@ -35,7 +35,7 @@ class PasswdTests(SynchronousTestCase):
 
     def test_terminal_asks_twice_without_echo(self) -> None:
         """On a terminal the password is asked for twice through getpass."""
-        status, out, _ = self.run_main("boss", Terminal(), ["s3cret", "s3cret"])
+        status, out, _ = self.run_main("boss", Terminal(), ["s3cret pass", "s3cret pass"])
         self.assertEqual(status, 0)
         self.assertEqual(self.prompts, ["Password for boss: ", "Again: "])
         self.assertTrue(out.startswith("boss $argon2id$"))
@@ -48,7 +48,8 @@ class PasswdTests(SynchronousTestCase):
     def test_unusable_passwords_and_names_are_refused(self) -> None:
         """An empty password, one with spaces around it, or a bad name print no line."""
         for name, given, message in (
-            ("boss", "\n", "the password is empty"),
+            ("boss", "\n", "a password is at least 8 characters, as an account's is"),
+            ("boss", "s3cret\n", "a password is at least 8 characters, as an account's is"),
             ("boss", " padded\n", "a password cannot start or end with a space: /oper could not send it"),
             ("bo ss", "s3cret\n", "'bo ss' is not a valid nickname"),
         ):

@@ -62,7 +62,7 @@ class ConnectTests(LineTestCase):
         protocol.dataReceived(b"ALICE\n")
         self.assertEqual(
             self.lines(wire),
-            [b"ERR nick-in-use alice is already taken", b"*** Choose a nickname:"],
+            [b"ERR nick-in-use alice is already taken; choose another nickname", b"*** Choose a nickname:"],
         )
         protocol.dataReceived(b"bob\n")
         self.assertEqual(self.lines(wire)[0], b"*** You are bob.")
@@ -103,7 +103,7 @@ class ConnectTests(LineTestCase):
                 b"ERR usage usage: /nick NAME",
                 b"ERR bad-utf8 that line was not valid UTF-8 and was not sent",
                 b"ERR no-such-nick nobody called ghost is online",
-                b"ERR nick-in-use alice is already taken",
+                b"ERR nick-in-use alice is already taken; choose another nickname",
                 b"*** Choose a nickname:",
             ],
         )
@@ -412,7 +412,7 @@ class NickTimeHelpQuitTests(LineTestCase):
         alice, wire = self.connect(b"alice")
         self.connect(b"Bob")
         alice.dataReceived(b"/nick bob\n")
-        self.assertEqual(self.lines(wire), [b"ERR nick-in-use Bob is already taken"])
+        self.assertEqual(self.lines(wire), [b"ERR nick-in-use Bob is already taken; choose another nickname"])
 
     def test_time_shows_server_clock_in_utc(self) -> None:
         """/time shows the server's clock as a UTC date and time."""

@@ -457,7 +457,7 @@ class TextLineTests(SynchronousTestCase):
         """A ChatError is one line: ERR, its code, its message."""
         self.assertEqual(
             text_line(NicknameInUseError("alice")),
-            b"ERR nick-in-use alice is already taken\r\n",
+            b"ERR nick-in-use alice is already taken; choose another nickname\r\n",
         )
         self.assertEqual(
             text_line(UsageError("/msg NICK text")),

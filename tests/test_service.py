@@ -353,7 +353,7 @@ class StoreWiringTests(SynchronousTestCase):
         error = self.assertRaises(SpoolFolderError, build, config("--files", self.path), self.reactor)
         self.assertEqual(
             str(error),
-            f"--files {self.path} cannot be used (File exists); give a folder the daemon may write.",
+            f"--files {self.path} is not a folder; give a folder the daemon may write.",
         )
 
     def test_files_are_spooled_in_a_temporary_folder_removed_at_stop(self) -> None:

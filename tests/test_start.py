@@ -32,8 +32,9 @@ class CannotListenTests(SynchronousTestCase):
             "--interface 192.0.2.1 is not an address of this machine; give one it has, or :: for every interface.",
         )
         unknown = CannotListenError("nohost.invalid", 5000, socket.gaierror(-2, "Name or service not known"))
-        self.assertIn(
-            "--interface nohost.invalid is not an address", cannot_listen(unknown, PORTS, "nohost.invalid")
+        self.assertEqual(
+            cannot_listen(unknown, PORTS, "nohost.invalid"),
+            "--interface nohost.invalid is not an IP address; give one this machine has, or :: for every interface.",
         )
         self.assertEqual(
             cannot_listen(refused(errno.EADDRINUSE, "127.0.0.1", 7000), PORTS, "::"),

@@ -157,6 +157,11 @@ class OptionsTests(SynchronousTestCase):
         """--motd that names no file is the text itself."""
         self.assertEqual(parse("--motd", "Be kind")["motd"], "Be kind")
 
+    def test_an_empty_db_is_an_error(self) -> None:
+        """--db '' names no file: one sentence saying what --db takes."""
+        error = self.assertRaises(usage.UsageError, parse, "--db", "")
+        self.assertEqual(str(error), "--db needs a file's path, or :memory: to keep nothing.")
+
     def test_a_missing_motd_file_is_an_error_not_the_greeting(self) -> None:
         """--motd that can only be a path (one word, a / or .txt) but names no file stops the start in one sentence;
         a word alone, or text with a /, is still text."""

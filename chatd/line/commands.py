@@ -47,6 +47,14 @@ class Join:
 JOIN_USAGE = "/join #room [KEY]"
 
 
+def parse_help(args: str) -> Command:
+    """``/help`` or ``/help COMMAND`` (with or without its ``/``): one word at most."""
+    words = args.split()
+    if len(words) > 1:
+        raise UsageError("/help [command]")
+    return Help(words[0].lstrip("/").lower() if words else None)
+
+
 def parse_join(args: str) -> Command:
     """``/join #dev``, ``/join dev``, ``/join #dev hunter2``: a room, its ``#`` optional, and perhaps its key.
 

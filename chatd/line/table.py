@@ -90,7 +90,7 @@ COMMANDS: dict[str, Spec] = {
             "help",
             "[command]",
             "list the commands, or explain one",
-            lambda a: cmd.Help(a.lstrip("/").lower() or None),
+            cmd.parse_help,
             _help,
             needs_nick=False,
             details="Alone, one line per command; with a command's name (with or without /), "

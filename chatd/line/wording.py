@@ -195,7 +195,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
         [
             # The chat's refusals (chatd/domain/errors.py).
             _row(InvalidNicknameError, lambda e: f"{e.nick!r} is not a valid nickname: {_nickname_rule(e)}"),
-            _row(NicknameInUseError, lambda e: f"{e.nick} is already taken"),
+            _row(NicknameInUseError, lambda e: f"{e.nick} is already taken; choose another nickname"),
             _row(
                 InvalidRoomNameError, lambda e: f"{e.room!r} is not a valid room name: {_room_name_rule(e)}"
             ),

@@ -45,6 +45,10 @@ class Spool:
     def __init__(self, directory: str, run: Run[object] = at_once) -> None:
         self.directory = directory
         self._run = run
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise SpoolFolderError(
+                f"--files {directory} is not a folder; give a folder the daemon may write."
+            )
         try:
             os.makedirs(directory, exist_ok=True)
             entries = os.listdir(directory)

@@ -38,7 +38,9 @@ class FirstMinutesTests(SynchronousTestCase):
         newcomer.say("/join dev")
         newcomer.say("alice")
         newcomer.expect(
-            "ERR need-nick choose a nickname first", "ERR nick-in-use alice is already taken", PROMPT
+            "ERR need-nick choose a nickname first",
+            "ERR nick-in-use alice is already taken; choose another nickname",
+            PROMPT,
         )
 
     def test_program_asking_for_json_first_gets_the_greeting_as_json(self) -> None:
