@@ -81,6 +81,9 @@ SQLITE, MEMORY = report.SQLITE, report.MEMORY
 LINE, WEB = report.LINE, report.WEB
 REPLAY_OFF = report.REPLAY_OFF
 """``restart``'s third configuration: the SQLite file, nothing shown again on joining (what the replay costs)."""
+BEFORE_STORE = report.BEFORE_STORE
+BEFORE_STORE_COMMIT = "9cb50bc"
+"""The last commit before issue 13's first (``28e34a2``): ``restart``'s fourth configuration runs chatd at it."""
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -248,7 +251,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "restart",
         parents=[common_options()],
         formatter_class=formatter,
-        help="clients registering after a restart on a --db holding history and bans, against --db :memory:",
+        help="clients registering after a restart on a --db holding history and bans, against --db :memory: "
+        "and the daemon before the store",
     )
     # chatd against itself: 50 connecting at once (Twisted's listen backlog), so the rate is what the
     # daemon's CPU allows rather than ten clients' round trips.
@@ -336,7 +340,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     if args.command in ("store", "restart", "web"):
         configurations = {
             "store": (SQLITE, MEMORY),
-            "restart": (SQLITE, MEMORY, REPLAY_OFF),
+            "restart": (SQLITE, MEMORY, REPLAY_OFF, BEFORE_STORE),
             "web": (LINE, WEB),
         }[args.command]
         args.servers = variants(args.rounds, configurations)
@@ -344,6 +348,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         if args.chatd_commit and not short:
             parser.error(f"no commit {args.chatd_commit!r} in this repository")
         args.chatd_commits = {label: short for label in args.servers if short}
+        args.chatd_commits |= {
+            label: BEFORE_STORE_COMMIT for label in args.servers if label.startswith(BEFORE_STORE)
+        }
     elif args.command != "report":
         names = [name.strip() for name in args.servers.split(",") if name.strip()]
         args.round_size = len(names)
@@ -432,10 +439,12 @@ def variants(rounds: int, configurations: tuple[str, ...] = (SQLITE, MEMORY)) ->
 def variant_options(labels: list[str], database: str | None = None) -> dict[str, list[str]]:
     """Each label's ``--db``: ``database`` (else a new file in the server's directory) or ``:memory:``.
 
-    ``REPLAY_OFF`` runs also get ``--replay 0``.
+    ``REPLAY_OFF`` runs also get ``--replay 0``; ``BEFORE_STORE`` runs, a daemon with no ``--db``, nothing.
     """
     return {
-        label: ["--db", ":memory:" if label.startswith(MEMORY) else database or "chatd.sqlite"]
+        label: []
+        if label.startswith(BEFORE_STORE)
+        else ["--db", ":memory:" if label.startswith(MEMORY) else database or "chatd.sqlite"]
         + (["--replay", "0"] if label.startswith(REPLAY_OFF) else [])
         for label in labels
     }
@@ -616,7 +625,8 @@ def run_irc(args: argparse.Namespace, setup: Setup) -> tuple[list[dict[str, Any]
 
 
 def run_restart(args: argparse.Namespace, setup: Setup) -> list[dict[str, Any]]:
-    """``--clients`` register on a restarted chatd: on a copy of one full --db file, or on --db :memory:.
+    """``--clients`` register on a restarted chatd: on a copy of one full --db file, on --db :memory:, or on the
+    daemon before it had a store (``BEFORE_STORE_COMMIT``).
 
     The file is written once by ``bench/store.py`` (chatd's own store, as a
     daemon's earlier run leaves it: lines in ``#lobby`` and every room the

@@ -15,6 +15,9 @@ SQLITE, MEMORY = "chatd sqlite", "chatd memory"
 """The labels of chatd with its SQLite store and with ``--db :memory:`` (``load.py store`` and ``restart``)."""
 REPLAY_OFF = f"{SQLITE} --replay 0"
 """``load.py restart``'s SQLite runs with nothing shown again on joining: what the replay costs."""
+BEFORE_STORE = "chatd before the store"
+"""``load.py restart``'s daemon as it was before issue 13 gave it a store: "today" in the issue's words,
+when a restart kept nothing, so nobody joining was shown anything again."""
 LINE, WEB = "chatd line", "chatd web"
 """The labels of one chatd's line port and its web port (``load.py web``)."""
 WEB_LATENCY_LOAD = 100_000.0
@@ -208,9 +211,12 @@ def store_tables(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def restart_ratio(runs: list[dict[str, Any]], key: str, ours: str = SQLITE) -> tuple[float, float, float]:
-    """(mean ``key`` of configuration ``ours``, mean :memory: ``key``, their ratio) over ``load.py restart``'s rounds."""
-    matched = pairs(runs, ours)
+def restart_ratio(
+    runs: list[dict[str, Any]], key: str, ours: str = SQLITE, theirs: str = MEMORY
+) -> tuple[float, float, float]:
+    """(mean ``key`` of configuration ``ours``, mean ``key`` of ``theirs``, their ratio) over ``load.py restart``'s
+    rounds."""
+    matched = pairs(runs, ours, theirs)
     mine = sum(a[key] for a, _ in matched) / max(1, len(matched))
     theirs = sum(b[key] for _, b in matched) / max(1, len(matched))
     return mine, theirs, mine / theirs if theirs else 0.0
@@ -228,12 +234,17 @@ def restart_table(runs: list[dict[str, Any]]) -> list[str]:
             f"{rate(run['registered_per_second'])} | {rate(run['ready_per_second'])} | "
             f"{run['kib_per_connection']:.1f} | {run['server_cpu']:.0%} |"
         )
-    for label, configuration in ((SQLITE, "SQLite"), (REPLAY_OFF, "SQLite --replay 0")):
+    compared = (
+        (SQLITE, "SQLite", MEMORY, ":memory:"),
+        (REPLAY_OFF, "SQLite --replay 0", MEMORY, ":memory:"),
+        (SQLITE, "SQLite", BEFORE_STORE, "before the store"),
+    )
+    for label, configuration, other, shown in compared:
         for key, what in (("registered_per_second", "registered/s"), ("ready_per_second", "in a room/s")):
-            if pairs(runs, label):
-                ours, theirs, share = restart_ratio(runs, key, label)
+            if pairs(runs, label, other):
+                ours, theirs, share = restart_ratio(runs, key, label, other)
                 out.append(
-                    f"| mean, {configuration} / :memory: | | | {what}: {rate(ours)} / {rate(theirs)} = {share:.2f}x | | | |"
+                    f"| mean, {configuration} / {shown} | | | {what}: {rate(ours)} / {rate(theirs)} = {share:.2f}x | | | |"
                 )
     return out
 
