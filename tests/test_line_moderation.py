@@ -2,6 +2,9 @@
 
 import json
 
+from twisted.internet.testing import StringTransport
+
+from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase
 
 NOT_OPERATOR = b"ERR not-operator only operators may do that"
@@ -133,14 +136,19 @@ class KickTests(LineTestCase):
 
 
 class TopicLockTests(LineTestCase):
-    def test_locked_topic_is_for_the_owner_and_operators(self) -> None:
-        """/lock lets only the owner and operators set the topic; /unlock opens it again."""
+    def owner_and_bob(self) -> tuple[LineProtocol, StringTransport, LineProtocol, StringTransport]:
+        """owner, who made #dev, and bob in it, both wires cleared."""
         owner, owner_wire = self.connect(b"owner")
         bob, bob_wire = self.connect(b"bob")
         owner.dataReceived(b"/join #dev\n")
         bob.dataReceived(b"/join #dev\n")
         self.lines(owner_wire)
         self.lines(bob_wire)
+        return owner, owner_wire, bob, bob_wire
+
+    def test_locked_topic_is_for_the_owner_and_operators(self) -> None:
+        """/lock lets only the owner and operators set the topic; /unlock opens it again."""
+        owner, _, bob, bob_wire = self.owner_and_bob()
         owner.dataReceived(b"/lock\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- owner locked the topic"])
         bob.dataReceived(b"/topic mine\n/unlock\n")
@@ -162,10 +170,8 @@ class TopicLockTests(LineTestCase):
 
     def test_a_lock_that_holds_already_changes_nothing(self) -> None:
         """/lock, /mode +t or /unlock on a topic already so: nothing to change, nobody told, nothing kept."""
-        owner, owner_wire = self.connect(b"owner")
-        bob, bob_wire = self.connect(b"bob")
-        owner.dataReceived(b"/join #dev\n/lock\n")
-        bob.dataReceived(b"/join #dev\n")
+        owner, owner_wire, _, bob_wire = self.owner_and_bob()
+        owner.dataReceived(b"/lock\n")
         self.lines(owner_wire)
         self.lines(bob_wire)
         last = self.history.last_seq("#dev")
@@ -173,6 +179,9 @@ class TopicLockTests(LineTestCase):
         self.assertEqual(self.lines(owner_wire), [b"*** Nothing to change in #dev."] * 2)
         self.assertEqual(self.lines(bob_wire), [])
         self.assertEqual(self.history.last_seq("#dev"), last)
+        owner.dataReceived(b"/unlock\n/unlock\n")
+        self.assertEqual(self.lines(owner_wire)[-1], b"*** Nothing to change in #dev.")
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- owner unlocked the topic"])
 
 
 class BanTests(LineTestCase):
