@@ -13,7 +13,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.files import CHUNK, FileLimits
-from chatd.frontend.transfers import Transfer, Transfers
+from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfer, Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
@@ -803,6 +803,28 @@ class ExpiryTests(FileTestCase):
         self.files.expire()
         self.assertEqual((self.spool.held_keys(), os.listdir(self.folder)), ([], []))
         self.assertIsNone(self.files.transfer("0000000000000001"))
+
+    def test_an_offer_never_uploaded_lets_its_room_go_after_an_idle_hour(self) -> None:
+        """Offers that reserve the spool's room and never send a chunk hold it an hour from their last chunk, not
+        for --file-keep: after it another user's file fits again; an upload that keeps going stays."""
+        self.files.limits = FileLimits(max_size=100_000, store_bytes=150_000, keep=30 * 86400.0)
+        hog, hog_wire = self.json_user(b"hog")
+        self.json_user(b"bob")
+        carol, carol_wire = self.json_user(b"carol", host="10.0.0.3")
+        self.offer(hog, sha="ab" * 32, size=100_000)
+        self.offer(carol, sha="cd" * 32, size=100_000)
+        self.assertEqual([item.get("code") for item in self.objects(carol_wire)], ["file-store-full"])
+        self.lines(hog_wire)
+        self.clock.advance(UPLOAD_IDLE_SECONDS / 2)
+        self.upload(hog, CONTENT[:CHUNK], file="0000000000000001")  # a chunk: the hour starts again
+        self.clock.advance(UPLOAD_IDLE_SECONDS - 1)
+        self.files.expire()
+        self.assertIsNotNone(self.files.transfer("0000000000000001"))
+        self.clock.advance(2)
+        self.files.expire()
+        self.assertIsNone(self.files.transfer("0000000000000001"))
+        self.offer(carol, sha="cd" * 32, size=100_000)
+        self.assertEqual([item["type"] for item in self.objects(carol_wire)], ["file_upload"])
 
     def test_bytes_no_transfer_names_are_removed_and_others_stay(self) -> None:
         """A spool file from before a start that no transfer names goes at the first look; an open upload's stays."""

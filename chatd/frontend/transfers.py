@@ -75,6 +75,10 @@ from chatd.text import fold
 
 DAY = 86400
 
+UPLOAD_IDLE_SECONDS = 3600.0
+"""An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
+for a client to come back after a drop and go on, short of the week an offer may wait for its recipients."""
+
 UP = "up"
 DOWN = "down"
 """The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
@@ -156,7 +160,9 @@ class Transfer:
     ``owner`` is the key limits count it under (the account if identified,
     else the host, ``chatd.domain.networks.counted_as``); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
     have not finished, declined or cancelled (an offline account's key,
-    until it identifies); ``uploader`` the session uploading it, if any.
+    until it identifies); ``uploader`` the session uploading it, if any;
+    ``moved`` when its upload last took a chunk (or began, or the daemon
+    started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
     """
 
     offered: OfferedFile
@@ -168,6 +174,7 @@ class Transfer:
     began: float
     uploader: Peer | None = None
     offered_at: float | None = None
+    moved: float = 0.0
     pending: set[str] = field(default_factory=set)
 
     @property
@@ -261,7 +268,9 @@ class Transfers:
         """Each owner's budgets of bytes a second, by owner and way (``UP``, ``DOWN``)."""
         self._store: TransferStore = NotKept() if store is None else store
         for record in self._store.kept():
-            self._transfers[record.offered.file] = Transfer.kept(record)
+            transfer = self._transfers[record.offered.file] = Transfer.kept(record)
+            # An upload cut short by the restart has its hour from now to go on.
+            transfer.moved = self._reactor.seconds()
 
     # Sessions.
 
@@ -315,7 +324,8 @@ class Transfers:
             self._check_room(owner, key, size, held)
             offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
             sender = self._chat.file_sender(user)
-            transfer = Transfer(offered, sender, owner, by, goes_to, key, self._reactor.seconds())
+            now = self._reactor.seconds()
+            transfer = Transfer(offered, sender, owner, by, goes_to, key, now, moved=now)
             self._transfers[transfer.file] = transfer
             self._store.keep(transfer.record())
             self.spool.open(key, size)
@@ -392,6 +402,7 @@ class Transfers:
             raise FileOffsetError(held)
         day = (transfer.owner, int(self._reactor.seconds() // DAY))
         self._days[day] = self._days.get(day, 0) + len(raw)
+        transfer.moved = self._reactor.seconds()
         written = self.spool.write(transfer.key, offset, raw)
         return written.addCallback(lambda have: self._progress(peer, transfer, have))
 
@@ -699,16 +710,24 @@ class Transfers:
                 yield cast(Peer, session)
 
     def expire(self) -> None:
-        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished), bytes nobody refers to, past days' counts and idle rate buckets.
+        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took
+        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and idle rate buckets.
+
+        An offer reserves its whole size in the spool (``--file-store-bytes``)
+        before a byte comes: offers never uploaded held the whole store for
+        everyone else until ``--file-keep``, a week, ran out.
 
         The spool can hold bytes no open transfer names: a daemon killed
         between forgetting a transfer and removing its file, or a --files
         folder kept while the transfers were in memory (``--db :memory:``).
         Nothing but a transfer stays on the server, so they go too.
         """
-        cutoff = self._reactor.seconds() - self.limits.keep
+        now = self._reactor.seconds()
+        cutoff, stalled = now - self.limits.keep, now - UPLOAD_IDLE_SECONDS
         for transfer in list(self._transfers.values()):
-            if transfer.began < cutoff and not any(pair[0] == transfer.file for pair in self._downloads):
+            if (
+                transfer.began < cutoff or (transfer.offered_at is None and transfer.moved < stalled)
+            ) and not any(pair[0] == transfer.file for pair in self._downloads):
                 self._end_upload(transfer)
                 self._forget(transfer)
         today = int(self._reactor.seconds() // DAY)
