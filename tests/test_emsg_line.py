@@ -5,6 +5,7 @@ import json
 
 from nacl.public import Box, PrivateKey
 
+from chatd.domain.offline import MAILBOX_BYTES
 from tests.test_line_accounts import PASSWORD, AccountTestCase
 
 ALICE = PrivateKey(b"\x01" * 32)
@@ -129,6 +130,31 @@ class EmsgTests(AccountTestCase):
     def codes(self) -> list[object]:
         """The codes of the errors alice was sent since last asked (a flood notice may come with them)."""
         return [row.get("code") for row in map(json.loads, self.lines(self.alice_wire))]
+
+    def test_an_offline_mailbox_holds_a_bounded_number_of_bytes(self) -> None:
+        """Large envelopes fill bob's mailbox by their size long before its count: past MAILBOX_BYTES the next is
+        refused with mailbox-full and nothing is kept; what was kept all reaches bob when he identifies."""
+        self.leave(self.bob)
+        large = envelope(ALICE, BOB, ALICE, text="x" * 3500)
+        fits = MAILBOX_BYTES // (len(large) + 200)
+        kept = 0
+        for _ in range(fits + 2):
+            self.clock.advance(30)
+            self.alice.dataReceived(f"/emsg bob {large}\n".encode())
+            answers = [json.loads(row) for row in self.lines(self.alice_wire)]
+            if any(row.get("code") == "mailbox-full" for row in answers):
+                break
+            kept += 1
+        [refusal] = [row for row in answers if row["type"] == "error"]
+        self.assertEqual(
+            refusal["text"],
+            f"bob is offline and their mailbox is full ({kept} messages, 64 KiB at most); try later",
+        )
+        self.assertLess(kept, 100)
+        bob, wire = self.connect(None, host="10.0.0.2")
+        bob.dataReceived(b"/format json\nbob " + PASSWORD + b"\n")
+        shown = [json.loads(row) for row in self.lines(wire)]
+        self.assertEqual(len([row for row in shown if row.get("type") == "encrypted"]), kept)
 
     def test_to_an_offline_account_it_is_kept_as_ciphertext_and_shown_when_they_identify(self) -> None:
         """bob gone, alice is told it is kept; bob identifying gets the envelope, dated, and private history holds it."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, Whispered
-from chatd.domain.offline import conversation
+from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
 from chatd.storage.schema import STEPS, VERSION, prepare
@@ -53,7 +53,19 @@ class MailboxContract(_TestCase):
     def test_nothing_waits_for_an_account_never_written_to(self) -> None:
         """A count of 0 and nothing to take."""
         self.assertEqual(self.mailbox.waiting("dave"), 0)
+        self.assertEqual(self.mailbox.held("dave"), 0)
         self.assertEqual(list(self.result(self.mailbox.take("dave"))), [])
+
+    def test_the_bytes_waiting_are_counted_and_go_when_taken(self) -> None:
+        """``held`` is the sum of the messages' sizes as kept, per account; taking them leaves none."""
+        for n in (1, 2):
+            self.mailbox.keep("alice", message(n))
+        self.mailbox.keep("carol", message(3, "carol"))
+        self.assertEqual(self.mailbox.held("alice"), kept_size(message(1)) + kept_size(message(2)))
+        self.result(self.mailbox.take("alice"))
+        self.assertEqual(
+            (self.mailbox.held("alice"), self.mailbox.held("carol")), (0, kept_size(message(3, "carol")))
+        )
 
 
 def private(n: int, sender: str | None, to: str | None) -> Whispered:
@@ -147,6 +159,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.store = self.reopened(self.store)
         self.mailbox = SQLiteMailbox(self.store)
         self.assertEqual(self.mailbox.waiting("alice"), 1)
+        self.assertEqual(self.mailbox.held("alice"), kept_size(message(1)))
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1)])
 
     def test_a_version_4_database_is_upgraded_to_keep_messages(self) -> None:

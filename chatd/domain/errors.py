@@ -153,11 +153,13 @@ class NoSuchNicknameError(ChatError):
 
 @dataclass(eq=False)
 class MailboxFullError(ChatError):
-    """``nick`` is offline and ``most`` private messages wait for them already: no more are kept."""
+    """``nick`` is offline and ``most`` private messages wait for them already, or as many bytes of them as a
+    mailbox holds (``waiting`` then says how many): no more are kept."""
 
     code = "mailbox-full"
     nick: str
     most: int
+    waiting: int | None = None
 
 
 @dataclass(eq=False)

@@ -17,6 +17,7 @@ side had not identified is not kept, as nobody could later prove it theirs.
 from collections.abc import Awaitable, Callable, Sequence
 
 from chatd.domain import rules
+from chatd.domain.encoding import encode_event
 from chatd.domain.errors import LineCountError, MailboxFullError, NoSuchNicknameError, NotIdentifiedError
 from chatd.domain.events import Private, Whispered
 from chatd.domain.names import check_said
@@ -30,6 +31,11 @@ from chatd.text import fold
 
 MAILBOX_MOST = 100
 """Most private messages kept for one offline account; the next is refused until they identify."""
+
+MAILBOX_BYTES = 64 * 1024
+"""Most bytes of messages (as kept, ``encode_event``) waiting for one offline account. An ``/emsg`` may be 16 KiB:
+a hundred of them filled the disk 1.6 MB a mailbox, and handed over at once they overflowed the owner's send
+queue, which cut them off and lost the lot. This much fits Twisted's own buffer whatever ``--sendq`` is."""
 
 
 def conversation(first: str, second: str) -> str:
@@ -46,6 +52,11 @@ def conversation_of(event: Private) -> str | None:
     return None if sender is None or to is None else conversation(sender, to)
 
 
+def kept_size(event: Private) -> int:
+    """The bytes ``event`` takes in a mailbox: its whole encoding, as a store keeps it."""
+    return len(encode_event(event).encode())
+
+
 def keep_for(
     seam: Publisher,
     mailbox: Mailbox,
@@ -57,13 +68,16 @@ def keep_for(
     """Keep the private message ``make`` builds (from its id and time) for the offline ``account`` (``to``).
 
     Only the sender is shown it (the receipt); past ``MAILBOX_MOST`` waiting
-    for the account it is refused (MailboxFullError) and nothing is kept.
+    for the account, or ``MAILBOX_BYTES`` of them, it is refused
+    (MailboxFullError) and nothing is kept.
     """
     waiting = mailbox.waiting(account)
     if waiting >= MAILBOX_MOST:
         raise MailboxFullError(to, MAILBOX_MOST)
     id, at = seam.stamp()
     event = make(id, at)
+    if mailbox.held(account) + kept_size(event) > MAILBOX_BYTES:
+        raise MailboxFullError(to, MAILBOX_BYTES, waiting)
     seam.publish(event, (sender,))
     mailbox.keep(account, event)
     return Kept(to, waiting + 1)

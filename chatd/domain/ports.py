@@ -177,6 +177,10 @@ class Mailbox(Protocol):
         """How many messages wait for ``account``."""
         ...
 
+    def held(self, account: str) -> int:
+        """The bytes of the messages waiting for ``account`` (chatd.domain.offline.kept_size), from memory."""
+        ...
+
     def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``; never waits."""
         ...

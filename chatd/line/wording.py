@@ -203,7 +203,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),
             _row(
                 MailboxFullError,
-                lambda e: f"{e.nick} is offline with {e.most} messages waiting already; try later",
+                lambda e: (
+                    f"{e.nick} is offline with {e.most} messages waiting already; try later"
+                    if e.waiting is None
+                    else f"{e.nick} is offline and their mailbox is full ({e.waiting} messages, "
+                    f"{e.most // 1024} KiB at most); try later"
+                ),
             ),
             _row(NoSuchRoomError, lambda e: f"there is no room {e.room}"),
             _row(NoSuchAccountError, lambda e: f"{e.nick} is not a registered nickname, so it has no keys"),

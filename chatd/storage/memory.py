@@ -31,7 +31,7 @@ from chatd.domain.events import (
     Said,
     Whispered,
 )
-from chatd.domain.offline import conversation_of
+from chatd.domain.offline import conversation_of, kept_size
 from chatd.domain.rooms import RegisteredRoom
 from chatd.domain.search import matches, scanned, search_words
 from chatd.text import fold
@@ -199,6 +199,10 @@ class MemoryMailbox:
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
         return len(self._kept.get(account, ()))
+
+    def held(self, account: str) -> int:
+        """The bytes of the messages waiting for ``account``: a walk of at most ``MAILBOX_MOST`` of them."""
+        return sum(map(kept_size, self._kept.get(account, ())))
 
     def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``."""

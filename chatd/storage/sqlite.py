@@ -183,7 +183,7 @@ class SQLiteHistory(Service):
         last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[str] = (),
-        waiting: dict[str, int] | None = None,
+        waiting: dict[str, tuple[int, int]] | None = None,
         rooms: Sequence[tuple[str, str, str | None]] = (),
         transfers: Sequence[str] = (),
         keys: Sequence[tuple[str, str]] = (),
@@ -202,7 +202,7 @@ class SQLiteHistory(Service):
         self.registered = registered
         """The registered nicknames, read at start, for ``SQLiteAccounts``."""
         self.waiting = waiting or {}
-        """How many private messages wait for each offline account, read at start, for ``SQLiteMailbox``."""
+        """How many private messages wait for each offline account and their bytes, read at start, for ``SQLiteMailbox``."""
         self.rooms = rooms
         """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
         self.transfers = transfers
@@ -289,7 +289,12 @@ class SQLiteHistory(Service):
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
                 restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
                 registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
-                waiting = dict(writer.execute("SELECT account, count(*) FROM mailbox GROUP BY account"))
+                waiting = {
+                    account: (count, size)
+                    for account, count, size in writer.execute(
+                        "SELECT account, count(*), sum(length(CAST(body AS BLOB))) FROM mailbox GROUP BY account"
+                    )
+                }
                 rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
                 transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
                 keys, key_head = key_ring(writer)

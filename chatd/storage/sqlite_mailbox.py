@@ -23,18 +23,23 @@ class SQLiteMailbox:
 
     def __init__(self, store: SQLiteHistory) -> None:
         self._store = store
-        self._waiting = dict(store.waiting)
+        self._waiting = {account: count for account, (count, _) in store.waiting.items()}
+        self._held = {account: size for account, (_, size) in store.waiting.items()}
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
         return self._waiting.get(account, 0)
 
+    def held(self, account: str) -> int:
+        """The bytes of the messages waiting for ``account``."""
+        return self._held.get(account, 0)
+
     def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass."""
+        body = encode_event(event)
         self._waiting[account] = self.waiting(account) + 1
-        written = self._store.change(
-            "INSERT INTO mailbox (account, body) VALUES (?, ?)", account, encode_event(event)
-        )
+        self._held[account] = self.held(account) + len(body.encode())
+        written = self._store.change("INSERT INTO mailbox (account, body) VALUES (?, ?)", account, body)
         # The store logs a transaction that fails; the sender's receipt, held behind it, is never shown.
         written.addErrback(lambda _: None)
 
@@ -47,8 +52,10 @@ class SQLiteMailbox:
         if not rows:
             return ()
         self._waiting[account] = self.waiting(account) - len(rows)
+        self._held[account] = self.held(account) - sum(len(body.encode()) for _, body in rows)
         if not self._waiting[account]:
             del self._waiting[account]
+            self._held.pop(account, None)
         last = rows[-1][0]
         deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
         deleted.addErrback(lambda _: None)  # logged by the store; the messages come again next time
