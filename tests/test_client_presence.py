@@ -2,7 +2,7 @@
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.client.presence import Answer, Presence
+from chatd.client.presence import ROOMS_KEPT, Answer, Presence
 from chatd.client.render import Message
 
 AT = 100.0
@@ -87,6 +87,13 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
         feed(presence, parted("#lobby"), parted("#dev"))
         self.assertEqual((presence.rooms, presence.current), ([], None))
+
+    def test_a_server_that_joins_the_user_to_endless_rooms_is_remembered_in_part(self) -> None:
+        """A hostile server's thousands of joins: the newest ``ROOMS_KEPT`` rooms are remembered, the last current."""
+        presence = registered()
+        feed(presence, *(joined(f"#r{n}") for n in range(ROOMS_KEPT + 10)))
+        self.assertEqual(len(presence.rooms), ROOMS_KEPT)
+        self.assertEqual((presence.rooms[0], presence.current), ("#r10", f"#r{ROOMS_KEPT + 9}"))
 
     def test_join_of_a_room_already_in_switches_to_it(self) -> None:
         """ "Now talking in" followed by the members of a room makes that room current."""

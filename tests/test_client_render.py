@@ -559,6 +559,8 @@ class RenderTests(SynchronousTestCase):
         self.assertEqual(parse('{"type":"quit"}'), {"type": "quit"})
         self.assertIsNone(parse("[1]"))
         self.assertIsNone(parse("*** Welcome"))
+        # Nested past Python's recursion limit: no object, not an error that drops the connection.
+        self.assertIsNone(parse("[" * 100_000 + "]" * 100_000))
 
 
 class HistoryTests(SynchronousTestCase):

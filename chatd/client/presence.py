@@ -41,6 +41,10 @@ class Answer:
     """The server's words for a refusal, scrubbed."""
 
 
+ROOMS_KEPT = 256
+"""Rooms the client remembers being in, the newest kept: a server lets one be in 20 by default, and a hostile one
+that sent 20,000 joins had each checked against all those before it, a minute of the core."""
+
 LEAVE_WORDS = frozenset({"exit", "quit"})
 """Lines that leave the chat, alone on the line, any case (as the server reads them)."""
 
@@ -190,6 +194,7 @@ class Presence:
         if room is not None:
             if all(fold(room) != fold(known) for known in self.rooms):
                 self.rooms.append(room)
+                del self.rooms[:-ROOMS_KEPT]
             self.current = room
         return []
 

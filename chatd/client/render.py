@@ -54,7 +54,8 @@ def parse(text: str) -> Message | None:
     """The JSON object ``text`` holds, or None if it holds no object (a text line)."""
     try:
         decoded = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: arrays nested a thousand deep, which a server could send to drop the connection.
         return None
     return decoded if isinstance(decoded, dict) else None
 
