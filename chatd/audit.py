@@ -117,7 +117,7 @@ def line(event: Event) -> Line | None:
     """How ``event`` is logged; None if it is not. Never with what anyone said."""
     match event:
         case Registered(actor=actor):
-            return "{nick} registered from {address}", {"nick": actor.nick, "address": _where(actor)}
+            return "{nick} came online from {address}", {"nick": actor.nick, "address": _where(actor)}
         case AccountRegistered(actor=actor):
             return _by(actor, "registered the account {account}", account=event.account)
         case Identified(actor=actor):

@@ -43,7 +43,7 @@ class AuditLogTests(ChatTestCase):
     def test_registration_is_logged_with_nick_and_address(self) -> None:
         """A registration is logged with the nickname and the address as fields."""
         self.online("alice", address="10.0.0.1")
-        self.assertEqual(self.lines(), ["alice registered from 10.0.0.1"])
+        self.assertEqual(self.lines(), ["alice came online from 10.0.0.1"])
         self.assertEqual(self.fields(self.events()[0]), {"nick": "alice", "address": "10.0.0.1"})
         self.assertEqual(self.events()[0]["log_namespace"], "chatd.audit.AuditLog")
 
@@ -161,7 +161,7 @@ class AuditLogTests(ChatTestCase):
         self.clock.advance(1)
         self.assertEqual(len(self.lines()), BURST + 1)
         self.assertEqual(
-            self.lines()[-1], "Left 40 more lines out of the log like: {nick} registered from {address}"
+            self.lines()[-1], "Left 40 more lines out of the log like: {nick} came online from {address}"
         )
 
     def test_stopped_it_logs_nothing(self) -> None:
@@ -188,7 +188,7 @@ class AccountAuditTests(AuditLogTests):
         self.assertEqual(
             self.lines(),
             [
-                "alice registered from 10.0.0.3",
+                "alice came online from 10.0.0.3",
                 "alice from 10.0.0.3 identified to the account alice",
                 "alice from 10.0.0.3 unregistered the account alice",
             ],

@@ -105,11 +105,11 @@ class AuditLogTests(SynchronousTestCase):
             said,
             [
                 ("Connection from {peer}", {"peer": "127.0.0.1"}),
-                ("{nick} registered from {address}", {"nick": "alice", "address": "127.0.0.1"}),
+                ("{nick} came online from {address}", {"nick": "alice", "address": "127.0.0.1"}),
                 ("Connection from {peer}", {"peer": "127.0.0.2"}),
-                ("{nick} registered from {address}", {"nick": "bob", "address": "127.0.0.2"}),
+                ("{nick} came online from {address}", {"nick": "bob", "address": "127.0.0.2"}),
                 ("Connection from {peer}", {"peer": "127.0.0.3"}),
-                ("{nick} registered from {address}", {"nick": "carol", "address": "127.0.0.3"}),
+                ("{nick} came online from {address}", {"nick": "carol", "address": "127.0.0.3"}),
                 (
                     "Failed {what} as {name!r} from {peer}",
                     {"what": "/oper", "name": "boss", "peer": "127.0.0.1"},
