@@ -67,6 +67,43 @@ def spoken_members(page: Page) -> list[str]:
     return [str(button.accessible_name) for button in page.driver.find_elements(By.CSS_SELECTOR, MEMBERS)]
 
 
+RECORD = (
+    "window.sent = []; window.received = [];"
+    "const chat = window.chatd, send = chat.link.send.bind(chat.link), receive = chat.receive.bind(chat);"
+    "chat.link.send = (line) => { window.sent.push(line); return send(line); };"
+    "chat.receive = (object) => { window.received.push(object); receive(object); };"
+)
+"""Keep every line the page sends from now on (window.sent) and every object it is handed (window.received)."""
+
+
+def record(page: Page) -> None:
+    """From now on, note what ``page`` sends and receives (``sent``, ``received_after``)."""
+    page.script(RECORD)
+
+
+def sent(page: Page) -> list[str]:
+    """Every line ``page`` sent since ``record``, in order."""
+    return [str(line) for line in page.script("return window.sent;")]
+
+
+def received_after(page: Page, first: str, then: str) -> bool:
+    """Whether ``page`` was handed an object of type or kind ``first`` (an error's code counts), and one of ``then`` after it."""
+    return bool(
+        page.script(
+            "const named = (object, name) => [object.type, object.kind, object.code].includes(name);"
+            "const at = window.received.findIndex((object) => named(object, arguments[0]));"
+            "return at >= 0 && window.received.slice(at + 1).some((object) => named(object, arguments[1]));",
+            first,
+            then,
+        )
+    )
+
+
+def nicknames_asked(page: Page) -> list[str]:
+    """The lines ``page`` sent since ``record`` that ask for a nickname: ``/nick NICK`` or ``/identify NICK ...``."""
+    return [line for line in sent(page) if line.startswith(("/nick ", "/identify "))]
+
+
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
@@ -284,6 +321,63 @@ class ChatTests(SynchronousTestCase):
             "the page to say dora is identified",
         )
         quiet(self, page)
+
+
+class LoginTests(SynchronousTestCase):
+    """A nickname the server refuses is asked for once; the login then waits for the user."""
+
+    def test_a_taken_nickname_is_asked_for_once_and_the_login_waits(self) -> None:
+        """bob is on nc: the page sends /nick bob once, shows why it was refused and waits at the login, even
+        as the server prompts again; another nickname then gets in."""
+        daemon, url = start_web(self)
+        enter(daemon, "bob")
+        page = Page(self, url)
+        page.wait(lambda: page.find("#login-nick").is_enabled() or None, "the nickname box")
+        record(page)
+        page.find("#login-nick").send_keys("bob", Keys.ENTER)
+        # The server prompts again after its refusal: the page answered that prompt with bob at once.
+        page.wait(lambda: received_after(page, "nick-in-use", "prompt") or None, "the refusal and the prompt")
+        self.assertEqual(sent(page), ["/nick bob"])
+        self.assertEqual(
+            page.find("#login-error").get_attribute("textContent"),
+            "bob is already taken; choose another nickname",
+        )
+        self.assertTrue(page.find("#login-submit").is_enabled())
+        self.assertEqual(page.find("#login-nick").get_attribute("value"), "bob")
+        page.login("robert")
+        self.assertEqual(nicknames_asked(page), ["/nick bob", "/nick robert"])
+        quiet(self, page)
+
+    def test_after_a_restart_a_nickname_registered_from_the_message_box_is_asked_for_once(self) -> None:
+        """alice registered with /register typed in the message box, so the page has no password: after a
+        restart it asks for alice once, shows the refusal and waits; her password then brings her back."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, url = start_web(self, *db)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
+        alice.wait(lambda: alice.script("return window.chatd.encryption.active;") or None, "the page's key")
+        daemon.signal(signal.SIGTERM)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        record(alice)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = Daemon.start(self, [*LOOPBACK, *db, "--web-port", port])
+        alice.wait(
+            lambda: received_after(alice, "nick-registered", "prompt") or None, "the refusal and the prompt"
+        )
+        self.assertEqual(nicknames_asked(alice), ["/nick alice"])
+        self.assertIn("alice is registered;", str(alice.find("#login-error").get_attribute("textContent")))
+        self.assertIsNone(alice.find("#login-box").get_attribute("hidden"))
+        alice.login("alice", "hunter22")
+        self.assertEqual(nicknames_asked(alice), ["/nick alice", "/identify alice hunter22"])
+        self.assertEqual(alice.title(), "#lobby")
+        quiet(self, alice)
 
 
 class StandingTests(SynchronousTestCase):

@@ -168,6 +168,7 @@ class Chat {
           this.greet();
         } else {
           this.view.say("Connected. Choose a nickname.");
+          // The login keeps the refusal that came with this prompt, if any.
           this.enableLogin(true);
         }
         return;
@@ -267,6 +268,11 @@ class Chat {
       }
       this.automatic = false;
       this.enableLogin(true, text);
+      // One attempt: the server asks again (prompt) after a refusal, and
+      // answering that with the same nickname repeated it until the server
+      // cut the page off for flooding. The user chooses what comes next.
+      this.wanted = null;
+      this.password = null;
       return;
     }
     this.say(text, "error");
@@ -711,12 +717,13 @@ class Chat {
     $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
   }
 
-  enableLogin(enabled, error = "") {
+  /** Show the login form; `error`, if given, replaces what it says went wrong. */
+  enableLogin(enabled, error = undefined) {
     $("login-box").hidden = false;
     inert(true);
     document.body.classList.remove("named");
     $("login-submit").disabled = !enabled;
-    $("login-error").textContent = error;
+    if (error !== undefined) $("login-error").textContent = error;
     if (enabled) {
       const nick = $("login-nick");
       if (!nick.value && this.wanted) nick.value = this.wanted;
