@@ -323,6 +323,59 @@ class ChatTests(SynchronousTestCase):
         quiet(self, page)
 
 
+class TypedTests(SynchronousTestCase):
+    """Commands typed in the message box do what they say where they are typed, and their answers show."""
+
+    def test_room_commands_typed_in_a_private_conversation_leave_the_current_room_alone(self) -> None:
+        """In the conversation with carol, /me, /topic, /part and /who alone, which would act on the server's
+        current room (#lobby), are refused in one line each, kept in the message box and not sent; /history
+        asks for the messages with carol. carol, in #lobby on nc, next reads alice's private message."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        carol.say("/msg alice psst")
+        while not carol.read_line().endswith(b"<carol -> alice> psst\r\n"):
+            pass
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        alice.open("carol")
+        record(alice)
+        box = alice.find("#composer-text")
+        for typed, refusal in (
+            (
+                "/me nods privately",
+                "/me acts in a room, and a private message carries no action: write it as a message to carol. "
+                "Nothing was sent.",
+            ),
+            (
+                "/topic",
+                "/topic acts on a room, not on carol: name the room (/topic #room) or type it in that room. "
+                "Nothing was sent.",
+            ),
+            (
+                "/part bye",
+                "/part acts on a room, not on carol: name the room (/part #room) or type it in that room. "
+                "Nothing was sent.",
+            ),
+            (
+                "/who",
+                "/who acts on a room, not on carol: name the room (/who #room) or type it in that room. "
+                "Nothing was sent.",
+            ),
+        ):
+            box.send_keys(typed, Keys.ENTER)
+            wait_for_text(alice, "#log-box .log .line.error .text", refusal)
+            self.assertEqual(box.get_attribute("value"), typed)
+            box.clear()
+        self.assertEqual(sent(alice), [])
+        alice.say("/history")
+        self.assertEqual(sent(alice), ["/history carol"])
+        alice.say("still private")
+        self.assertTrue(carol.read_line().endswith(b"<alice -> carol> still private\r\n"))
+        self.assertEqual(alice.title(), "carol")
+        quiet(self, alice)
+
+
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""
 

@@ -1,6 +1,8 @@
 // chatd's page: one more front end of the same rooms, over a WebSocket that
 // carries the line protocol's JSON form (docs/PROTOCOL.md, "JSON lines").
-// The page sends each line as a user of nc would type it, and keeps what it
+// The page sends each line as a user of nc would type it (in a private
+// conversation, a command that would act on the server's current room must
+// name its room: typed.js), and keeps what it
 // shows from the objects the server sends: who the user is, which rooms they
 // are in, the last line seen in each (so that coming back after a dropped
 // connection shows exactly what was missed: /resume), and what is unread.
@@ -11,6 +13,7 @@ import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
+import { command, inPrivate } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -689,8 +692,12 @@ class Chat {
     const conversation = this.current;
     if (conversation === null || !text.trim()) return false;
     if (conversation.kind === "private") {
-      const command = text.startsWith("/") && !text.startsWith("//");
-      if (command) return this.send(text);
+      if (command(text) !== null) {
+        const typed = inPrivate(text, conversation.name);
+        if (typed.refusal === undefined) return this.send(typed.line);
+        this.say(typed.refusal, "error");
+        return false;
+      }
       const said = text.startsWith("//") ? text.slice(1) : text;
       // Sealed for the contact's keys when the account has them (docs/PROTOCOL.md, Encrypted private messages).
       if (this.encryption.active && this.me !== null) return this.encryption.send(conversation, said);

@@ -1,0 +1,61 @@
+// What the user types in the message box, read only as far as the page
+// must know it. The server reads every line as nc would (docs/PROTOCOL.md,
+// "What the client sends"): commands that name no room act on its current
+// room. In a room's conversation the page makes that room current first; in
+// a private conversation the current room is whichever the server holds,
+// never the person shown, so such a command is sent there only once it
+// names its room (or, for /history, the person).
+
+/** A typed command as {name (lower case), words}, or null for a plain line (or one escaped as "//"). */
+export function command(text) {
+  if (!text.startsWith("/") || text.startsWith("//")) return null;
+  // As the server splits it: "/ME waves" and "/me  waves" are /me.
+  const [name = "", ...words] = text.slice(1).trim().split(/\s+/);
+  return { name: name.toLowerCase(), words };
+}
+
+const named = (word) => typeof word === "string" && word.startsWith("#");
+
+/**
+ * Commands that act on the current room unless they name one: whether
+ * `words` name it, and how to name it. A room is told by its `#`, as the
+ * server tells it (`/part bye` is the current room, with a reason); /who
+ * and /invite take a room without it.
+ */
+const ROOM_COMMANDS = new Map([
+  ["part", { names: (words) => named(words[0]), usage: "/part #room" }],
+  ["who", { names: (words) => words.length > 0, usage: "/who #room" }],
+  ["topic", { names: (words) => named(words[0]), usage: "/topic #room" }],
+  ["search", { names: (words) => named(words[0]), usage: "/search #room words" }],
+  ["kick", { names: (words) => named(words[1]), usage: "/kick NICK #room" }],
+  ["invite", { names: (words) => words.length > 1, usage: "/invite NICK #room" }],
+  ["op", { names: (words) => named(words[0]), usage: "/op #room NICK" }],
+  ["deop", { names: (words) => named(words[0]), usage: "/deop #room NICK" }],
+  ["lock", { names: () => false, usage: null }],
+  ["unlock", { names: () => false, usage: null }],
+]);
+
+/**
+ * How `text`, typed in the private conversation with `nick`, is sent:
+ * `{line}`, or `{refusal}`, one sentence to show instead, nothing sent.
+ * An action is refused: the protocol has no private one, and /me would act
+ * in the current room. `/history` alone (or with a count) is the messages
+ * with `nick`; `/history around ID` only works in a room.
+ */
+export function inPrivate(text, nick) {
+  const typed = command(text);
+  if (typed === null) return { line: text };
+  const { name, words } = typed;
+  if (name === "me") {
+    return { refusal: `/me acts in a room, and a private message carries no action: write it as a message to ${nick}. Nothing was sent.` };
+  }
+  if (name === "history") {
+    if (words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0]))) return { line: ["/history", nick, ...words].join(" ") };
+    if (words[0].toLowerCase() === "around") return { refusal: "/history around ID works in a room: type it in that room. Nothing was sent." };
+    return { line: text };
+  }
+  const rule = ROOM_COMMANDS.get(name);
+  if (rule === undefined || rule.names(words)) return { line: text };
+  const how = rule.usage === null ? "type it in that room" : `name the room (${rule.usage}) or type it in that room`;
+  return { refusal: `/${name} acts on a room, not on ${nick}: ${how}. Nothing was sent.` };
+}
