@@ -104,6 +104,21 @@ def nicknames_asked(page: Page) -> list[str]:
     return [line for line in sent(page) if line.startswith(("/nick ", "/identify "))]
 
 
+def answers(page: Page) -> list[list[str]]:
+    """The answers to typed commands in the log shown, each as its heading and then its lines."""
+    found = page.script(
+        "return Array.from(document.querySelectorAll('#log-box .log .line.answer .body'), (body) =>"
+        "  [body.querySelector('.text').textContent,"
+        "   ...Array.from(body.querySelectorAll('.answer-list li'), (item) => item.textContent)]);"
+    )
+    return [[str(text) for text in answer] for answer in found]
+
+
+def wait_for_answer(page: Page, shown: list[str]) -> None:
+    """Wait until the last answer to a typed command in the log shown reads ``shown``."""
+    page.wait(lambda: answers(page)[-1:] == [shown] or None, f"the answer {shown}")
+
+
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
@@ -373,6 +388,45 @@ class TypedTests(SynchronousTestCase):
         alice.say("still private")
         self.assertTrue(carol.read_line().endswith(b"<alice -> carol> still private\r\n"))
         self.assertEqual(alice.title(), "carol")
+        quiet(self, alice)
+
+    def test_answers_to_typed_commands_are_shown_and_those_to_the_pages_own_are_not(self) -> None:
+        """/rooms, /who, /whois, /topic, /users, /time and /mode #dev typed in #dev each show their answer as a
+        block in #dev, from its JSON fields; the members and topic the server sends on joining show none."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        carol.say("/topic release on Friday")
+        carol.say("/mode #dev +l 10")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.wait_for_member("carol")
+        wait_for_text(alice, "#topic", "release on Friday")
+        self.assertEqual(answers(alice), [])
+        for typed, shown in (
+            ("/rooms", ["Rooms (2):", "#dev (2) release on Friday", "#lobby (2)"]),
+            ("/who", ["In #dev (2):", "@carol alice"]),
+            ("/whois carol", ["carol is in #lobby #dev"]),
+            ("/users", ["Online (2):", "alice carol"]),
+            ("/mode #dev", ["Settings of #dev: limit 10"]),
+        ):
+            alice.say(typed)
+            wait_for_answer(alice, shown)
+        alice.say("/topic")
+        heading, by = alice.wait(
+            lambda: answers(alice)[-1] if len(answers(alice)) == 6 else None, "the topic"
+        )
+        self.assertEqual(heading, "Topic of #dev: release on Friday")
+        self.assertRegex(by, r"^Set by carol on \d{4}-\d\d-\d\d \d\d:\d\d UTC$")
+        alice.say("/time")
+        [time] = alice.wait(lambda: answers(alice)[-1] if len(answers(alice)) == 7 else None, "the time")
+        self.assertRegex(time, r"^Server time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$")
+        # Joining asks for neither: the members and topic it brings only fill the member list and header.
+        alice.join("#third")
+        alice.wait_for_member("alice")
+        self.assertEqual(len(answers(alice)), 0, "#third shows no answer")
+        self.assertEqual(alice.find("#log-box .log").get_attribute("aria-label"), "Messages in #third")
         quiet(self, alice)
 
 

@@ -2,18 +2,20 @@
 // carries the line protocol's JSON form (docs/PROTOCOL.md, "JSON lines").
 // The page sends each line as a user of nc would type it (in a private
 // conversation, a command that would act on the server's current room must
-// name its room: typed.js), and keeps what it
-// shows from the objects the server sends: who the user is, which rooms they
-// are in, the last line seen in each (so that coming back after a dropped
-// connection shows exactly what was missed: /resume), and what is unread.
+// name its room: typed.js), and keeps what it shows from the objects the
+// server sends: who the user is, which rooms they are in, the last line seen
+// in each (so that coming back after a dropped connection shows exactly what
+// was missed: /resume), and what is unread. The answers to commands the user
+// typed are shown where they were typed (answers.js).
 
+import { answerLine } from "./answers.js";
 import { Conversation, conversationKey } from "./conversation.js";
 import { el, fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { command, inPrivate } from "./typed.js";
+import { answerAsked, command, inPrivate } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -75,6 +77,7 @@ class Chat {
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
+    this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
   }
 
   start() {
@@ -98,6 +101,7 @@ class Chat {
     }
     this.me = null;
     this.asked = false;
+    this.awaited = [];
     this.serverRoom = null;
     this.files.lost();
     this.encryption.lost();
@@ -211,9 +215,11 @@ class Chat {
         this.say(text);
         this.encryption.identified(this.account);
         return;
+      case "private_end":
+        if (this.typedFor(object)) this.say(text);
+        return;
       case "resume":
       case "format":
-      case "private_end":
         return;
       default:
         this.say(text);
@@ -278,6 +284,9 @@ class Chat {
       this.password = null;
       return;
     }
+    // Answers come in the order of the lines they answer: an error now is the
+    // answer to the oldest command typed that still awaits one (or to a line before it).
+    this.awaited.shift();
     this.say(text, "error");
   }
 
@@ -363,6 +372,7 @@ class Chat {
   }
 
   members(object) {
+    if (this.typedFor(object)) this.answer(object);
     const room = this.room(object.room, false);
     if (room === null || !Array.isArray(object.nicks)) return;
     const nicks = strings(object.nicks);
@@ -405,11 +415,30 @@ class Chat {
   }
 
   topic(object) {
+    if (object.type === "topic" && this.typedFor(object)) this.answer(object);
     const room = this.room(object.room, false);
     if (room === null) return;
     room.topic = typeof object.topic === "string" ? object.topic : "";
     if (object.type === "topic_changed") this.event(room, object);
     if (room === this.current) this.view.header();
+  }
+
+  /** The answer to a command the user typed (/rooms, /whois, /time ...): a block in the conversation shown. */
+  answer(object) {
+    const line = answerLine(object);
+    if (line === null) return;
+    if (this.current === null) this.early.push(line);
+    else this.current.addNotice(line);
+  }
+
+  /** Whether `object` answers a command the user typed and awaits (`sendTyped`): it is then no longer awaited. */
+  typedFor(object) {
+    const type = object.type === "notice" ? object.kind : object.type;
+    const room = typeof object.room === "string" ? fold(object.room) : undefined;
+    const at = this.awaited.findIndex((asked) => asked.type === type && asked.room === room);
+    if (at < 0) return false;
+    this.awaited.splice(at, 1);
+    return true;
   }
 
   said(object) {
@@ -694,7 +723,7 @@ class Chat {
     if (conversation.kind === "private") {
       if (command(text) !== null) {
         const typed = inPrivate(text, conversation.name);
-        if (typed.refusal === undefined) return this.send(typed.line);
+        if (typed.refusal === undefined) return this.sendTyped(typed.line, null);
         this.say(typed.refusal, "error");
         return false;
       }
@@ -712,7 +741,17 @@ class Chat {
       if (!this.send(`/join ${conversation.name}`)) return false;
       this.serverRoom = conversation.key;
     }
-    return this.send(text);
+    return this.sendTyped(text, conversation.key);
+  }
+
+  /** Send a line typed in the message box, whose room is `current` (folded) unless it names one; await its answer if it is to be shown. */
+  sendTyped(line, current) {
+    if (!this.send(line)) return false;
+    const asked = answerAsked(line, current);
+    // "/history dev" is the room #dev for its members, else the private messages with dev.
+    const room = asked?.type === "private_end" ? this.conversations.get(conversationKey("room", roomName(asked.nick))) : undefined;
+    if (asked !== null && !room?.joined) this.awaited.push({ type: asked.type, room: asked.room ?? undefined });
+    return true;
   }
 
   enableComposer() {
@@ -884,6 +923,15 @@ const HANDLERS = {
   muted: Chat.prototype.general,
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,
+  // Answers only a command the user typed asks for: shown as they come.
+  room_list: Chat.prototype.answer,
+  user_list: Chat.prototype.answer,
+  whois: Chat.prototype.answer,
+  server_time: Chat.prototype.answer,
+  room_modes: Chat.prototype.answer,
+  room_ban_list: Chat.prototype.answer,
+  ban_list: Chat.prototype.answer,
+  ban: Chat.prototype.answer,
   keys(object) {
     this.encryption.keys(object);
   },

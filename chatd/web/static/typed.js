@@ -6,6 +6,8 @@
 // never the person shown, so such a command is sent there only once it
 // names its room (or, for /history, the person).
 
+import { fold, roomName } from "./dom.js";
+
 /** A typed command as {name (lower case), words}, or null for a plain line (or one escaped as "//"). */
 export function command(text) {
   if (!text.startsWith("/") || text.startsWith("//")) return null;
@@ -58,4 +60,26 @@ export function inPrivate(text, nick) {
   if (rule === undefined || rule.names(words)) return { line: text };
   const how = rule.usage === null ? "type it in that room" : `name the room (${rule.usage}) or type it in that room`;
   return { refusal: `/${name} acts on a room, not on ${nick}: ${how}. Nothing was sent.` };
+}
+
+/**
+ * The answer that `line`, sent from the message box, asks for and that the
+ * page would otherwise keep without showing, as {type, room}: a /who's
+ * members, a /topic's topic (shown, not set), a private /history's end.
+ * `room` is the folded room named, or `current` (the folded room the line
+ * goes to) when none is; null for any other line. The server sends members
+ * and the topic on every join too, and the page asks /who itself for the
+ * further pages of a member list: only what the user typed for is shown.
+ */
+export function answerAsked(line, current) {
+  const typed = command(line);
+  if (typed === null) return null;
+  const { name, words } = typed;
+  if (name === "who") return { type: "members", room: words.length ? fold(roomName(words[0])) : current };
+  if (name === "topic" && words.length === 0) return { type: "topic", room: current };
+  if (name === "topic" && words.length === 1 && named(words[0])) return { type: "topic", room: fold(words[0]) };
+  if (name === "history" && words.length > 0 && !named(words[0]) && !/^\d+$/.test(words[0]) && words[0].toLowerCase() !== "around") {
+    return { type: "private_end", nick: words[0] };
+  }
+  return null;
 }
