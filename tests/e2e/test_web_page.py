@@ -429,6 +429,22 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.find("#log-box .log").get_attribute("aria-label"), "Messages in #third")
         quiet(self, alice)
 
+    def test_a_room_joined_by_typing_join_is_shown_as_one_clicked(self) -> None:
+        """/join #third typed in #lobby shows #third, focused and listed as a room the user is in; /join #lobby
+        typed there goes back to #lobby."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/join #third")
+        alice.wait(lambda: alice.title() == "#third" or None, "#third to be shown")
+        self.assertEqual(alice.texts("#rooms .conversation:not(.away) .name"), ["#lobby", "#third"])
+        self.assertEqual(alice.texts("#rooms .open[aria-current='true'] .name"), ["#third"])
+        self.assertEqual(alice.script("return document.activeElement.id;"), "composer-text")
+        alice.say("/join #lobby")
+        alice.wait(lambda: alice.title() == "#lobby" or None, "#lobby to be shown again")
+        self.assertEqual(alice.texts("#rooms .open[aria-current='true'] .name"), ["#lobby"])
+        quiet(self, alice)
+
 
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""

@@ -15,7 +15,7 @@ import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { answerAsked, command, inPrivate } from "./typed.js";
+import { answerAsked, command, inPrivate, joining } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -306,6 +306,8 @@ class Chat {
         this.switchTo = null;
         this.show(room, true);
       }
+      // No longer drawn as a room left, whether shown or not.
+      this.view.list(this.all());
     } else if (object.history !== true && typeof object.nick === "string") {
       room.addMember(object.nick, object.room_operator === true);
     }
@@ -747,6 +749,8 @@ class Chat {
   /** Send a line typed in the message box, whose room is `current` (folded) unless it names one; await its answer if it is to be shown. */
   sendTyped(line, current) {
     if (!this.send(line)) return false;
+    // A room joined by typing /join is shown once joined, as one joined from the join box.
+    this.switchTo = joining(line) ?? this.switchTo;
     const asked = answerAsked(line, current);
     // "/history dev" is the room #dev for its members, else the private messages with dev.
     const room = asked?.type === "private_end" ? this.conversations.get(conversationKey("room", roomName(asked.nick))) : undefined;

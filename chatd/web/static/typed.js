@@ -83,3 +83,9 @@ export function answerAsked(line, current) {
   }
   return null;
 }
+
+/** The folded room `line` joins (`/join #room [KEY]`, the `#` optional), or null: the page shows it once joined. */
+export function joining(line) {
+  const typed = command(line);
+  return typed?.name === "join" && typed.words.length > 0 ? fold(roomName(typed.words[0])) : null;
+}
