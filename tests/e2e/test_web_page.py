@@ -445,6 +445,35 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#rooms .open[aria-current='true'] .name"), ["#lobby"])
         quiet(self, alice)
 
+    def test_after_quit_the_message_box_is_disabled_and_the_page_says_why(self) -> None:
+        """/quit: the page says how to come back, the message box and its buttons are disabled (no "Reconnecting…"
+        that never comes), and the join box answers with the truth."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.say("/quit")
+        alice.wait(
+            lambda: alice.status() == "You left the chat. Reload the page to come back." or None,
+            "the goodbye",
+        )
+        for control in ("#composer-text", "#send", "#file-input"):
+            self.assertFalse(alice.find(control).is_enabled(), control)
+        self.assertEqual(
+            alice.find("#composer-text").get_attribute("placeholder"),
+            "You left the chat: reload the page to come back",
+        )
+        self.assertEqual(alice.texts("#rooms .conversation.away .name"), ["#lobby", "#dev"])
+        alice.find("#join-room").send_keys("#elsewhere", Keys.ENTER)
+        alice.wait(
+            lambda: (
+                alice.status() == "You left the chat: that was not sent. Reload the page to come back."
+                or None
+            ),
+            "the join box's answer",
+        )
+        quiet(self, alice)
+
 
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""

@@ -39,7 +39,7 @@ class Chat {
       opened: () => this.opened(),
       received: (object) => this.receive(object),
       lost: (seconds, failures) => this.lost(seconds, failures),
-      ended: () => this.view.say("You left the chat. Reload the page to come back."),
+      ended: () => this.ended(),
       held: () => this.held(),
     });
     this.files = new Transfers({
@@ -77,6 +77,7 @@ class Chat {
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
+    this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
     this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
   }
 
@@ -117,6 +118,20 @@ class Chat {
     this.view.say(`Disconnected. Reconnecting in ${Math.max(1, Math.round(seconds))} s${again}…`);
   }
 
+  /** The connection closed after the user's own /quit: the page does not come back, so nothing typed could be sent. */
+  ended() {
+    this.me = null;
+    this.plan = null;
+    this.left = true;
+    this.awaited = [];
+    this.encryption.lost();
+    for (const room of this.rooms()) room.joined = false;
+    this.enableComposer();
+    this.view.list(this.all());
+    this.view.header();
+    this.view.say("You left the chat. Reload the page to come back.");
+  }
+
   /** The server closed a connection that chose no nickname in time: the page connects again for the user's. */
   held() {
     if (this.asked) {
@@ -129,7 +144,8 @@ class Chat {
 
   send(line) {
     if (this.link.send(line)) return true;
-    this.view.say("Not connected: that was not sent. Reconnecting…");
+    // After /quit nothing comes back by itself (the join and search boxes stay usable to say so).
+    this.view.say(this.left ? "You left the chat: that was not sent. Reload the page to come back." : "Not connected: that was not sent. Reconnecting…");
     return false;
   }
 
@@ -764,7 +780,8 @@ class Chat {
     $("composer-text").disabled = !usable;
     $("send").disabled = !usable;
     $("file-input").disabled = !usable;
-    $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
+    if (this.left) $("composer-text").placeholder = "You left the chat: reload the page to come back";
+    else $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
   }
 
   /** Show the login form; `error`, if given, replaces what it says went wrong. */
