@@ -97,6 +97,21 @@ class ReplayTests(LineTestCase):
             ],
         )
 
+    def test_json_marker_says_whether_earlier_lines_may_be_kept(self) -> None:
+        """In JSON the marker's "earlier" is true after a full page, false when nothing earlier is kept, so a
+        program need not read its sentence: a replay of 3 of 4 lines, /history 1 of the one left, then none."""
+        self.talk()
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"/format json\nbob\n")
+        bob.dataReceived(b"/history 1\n")
+        bob.dataReceived(b"/history\n")
+        ends = [
+            (line["count"], line["earlier"])
+            for line in said_lines(wire, self)
+            if line.get("kind") == "history_end"
+        ]
+        self.assertEqual(ends, [(3, True), (1, True), (0, False)])
+
     def test_json_history_lines_are_the_live_ones_marked_history(self) -> None:
         """In JSON a history line has every key of the live line, the same values, and "history": true."""
         alice, alice_wire = self.connect(b"alice")
@@ -113,6 +128,7 @@ class ReplayTests(LineTestCase):
                 "kind": "history_end",
                 "room": "#lobby",
                 "count": 1,
+                "earlier": False,
                 "text": "End of history of #lobby: nothing earlier is kept.",
             },
         )
@@ -564,6 +580,7 @@ class ResumeTests(LineTestCase):
                     "room": "#dev",
                     "count": 0,
                     "missed": 0,
+                    "earlier": True,
                     "text": "Nothing missed in #dev.",
                 }
             ],
@@ -656,6 +673,7 @@ class ResumeBoundTests(LineTestCase):
                 "room": "#lobby",
                 "count": 1000,
                 "missed": 1005,
+                "earlier": True,
                 "text": "End of what you missed in #lobby: 1005 lines, the last 1000 shown; "
                 "/history #lobby shows earlier lines.",
             },

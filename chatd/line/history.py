@@ -210,7 +210,11 @@ async def _paged(
         end = _end(room, len(shown), more)
     else:
         earlier = "earlier " if before is not None else ""
-        end = Notice("history_end", f"No {earlier}lines of {room} are kept.", {"room": room, "count": 0})
+        end = Notice(
+            "history_end",
+            f"No {earlier}lines of {room} are kept.",
+            {"room": room, "count": 0, "earlier": False},
+        )
     session.write(_lines(session, shown) + session.render(end))
     session.charge_listing(len(shown))
 
@@ -248,14 +252,17 @@ def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
 
 
 def _missed_end(room: str, shown: int, missed: int) -> Notice:
-    """The marker after what a resume shows: how many lines were missed, and how many of them are shown."""
+    """The marker after what a resume shows: how many lines were missed, and how many of them are shown.
+
+    Earlier lines are kept (``earlier``): the one with the id the resume named, at least.
+    """
     if not missed:
         text = f"Nothing missed in {room}."
     elif shown == missed:
         text = f"End of what you missed in {room}: {_count(missed)}."
     else:
         text = f"End of what you missed in {room}: {_count(missed)}, the last {shown} shown; /history {room} shows earlier lines."
-    return Notice("history_end", text, {"room": room, "count": shown, "missed": missed})
+    return Notice("history_end", text, {"room": room, "count": shown, "missed": missed, "earlier": True})
 
 
 def _count(lines: int) -> str:
@@ -263,9 +270,12 @@ def _count(lines: int) -> str:
 
 
 def _end(room: str, count: int, more: bool) -> Notice:
-    """The marker after lines of history; ``more``: a full page, so there may be earlier ones."""
+    """The marker after lines of history; ``more``: a full page, so there may be earlier ones (``earlier`` in JSON, so
+    that a program, the web page's "Load older messages", need not read the sentence)."""
     after = f"; /history {room} shows earlier lines." if more else ": nothing earlier is kept."
-    return Notice("history_end", f"End of history of {room}{after}", {"room": room, "count": count})
+    return Notice(
+        "history_end", f"End of history of {room}{after}", {"room": room, "count": count, "earlier": more}
+    )
 
 
 def search(session: "LineSession", command: cmd.Search) -> "Waiting":

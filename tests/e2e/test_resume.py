@@ -77,7 +77,14 @@ class ResumeTests(SynchronousTestCase):
 
     def resumed_end(self, count: int, missed: int) -> dict[str, Any]:
         """The marker after a resume in #lobby, but its text."""
-        return {"type": "notice", "kind": "history_end", "room": "#lobby", "count": count, "missed": missed}
+        return {
+            "type": "notice",
+            "kind": "history_end",
+            "room": "#lobby",
+            "count": count,
+            "missed": missed,
+            "earlier": True,
+        }
 
     def drop(self, alice: LineClient, bob: LineClient) -> None:
         """bob's connection drops; alice sees him go, so his nickname is free again."""
@@ -105,6 +112,7 @@ class ResumeTests(SynchronousTestCase):
                 "room": "#lobby",
                 "count": 4,
                 "missed": 4,
+                "earlier": True,
                 "text": "End of what you missed in #lobby: 4 lines.",
             },
         )

@@ -662,7 +662,8 @@ class HistoryTests(SynchronousTestCase):
         quiet(self, alice)
 
     def test_scrolling_up_loads_older_history(self) -> None:
-        """With --replay 10 the page shows lines 31-40 of 40; scrolling up the log shows 1-40, each once, and no more to load."""
+        """With --replay 10 the page shows lines 31-40 of 40; scrolling up the log, again as older lines come, shows
+        1-40, each once, and no more to load."""
         daemon, url = start_web(self, "--replay", "10", *FAST)
         carol = enter(daemon, "carol")
         texts = [f"line {n}" for n in range(1, 41)]
@@ -673,10 +674,55 @@ class HistoryTests(SynchronousTestCase):
         alice.wait(lambda: alice.said() == texts[30:] or None, "the last 10 lines")
         log = alice.find("#log-box .log")
         self.assertTrue(alice.script("return arguments[0].scrollHeight > arguments[0].clientHeight;", log))
-        ActionChains(alice.driver).scroll_from_origin(ScrollOrigin.from_element(log), 0, -5000).perform()
-        alice.wait(lambda: alice.said() == texts or None, "lines 1 to 40")
+
+        def scrolled_to_the_first() -> bool | None:
+            if alice.said() == texts:
+                return True
+            ActionChains(alice.driver).scroll_from_origin(ScrollOrigin.from_element(log), 0, -5000).perform()
+            return None
+
+        alice.wait(scrolled_to_the_first, "lines 1 to 40")
         alice.wait(lambda: not alice.find("#older").is_displayed() or None, "nothing more to load")
         self.assertEqual(alice.said(), texts)
+        quiet(self, alice)
+
+    def test_no_older_messages_to_load_when_the_replay_was_all_or_the_room_is_new(self) -> None:
+        """Three lines, all replayed (the marker says nothing earlier is kept): no "Load older messages" in
+        #lobby; nor in #fresh, a room alice makes, where nothing was ever said."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        for text in ("one", "two", "three"):
+            said_by(carol, text)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == ["one", "two", "three"] or None, "the three lines from history")
+        alice.wait(
+            lambda: not alice.find("#older").is_displayed() or None, "no Load older messages in #lobby"
+        )
+        alice.join("#fresh")
+        self.assertFalse(alice.find("#older").is_displayed())
+        quiet(self, alice)
+
+    def test_each_click_on_load_older_messages_sends_one_request(self) -> None:
+        """With --replay 10 the page shows lines 31-40 of 40; each click on "Load older messages" sends one
+        /history, and two bring lines 1-40, after which the button goes."""
+        daemon, url = start_web(self, "--replay", "10", *FAST)
+        carol = enter(daemon, "carol")
+        texts = [f"line {n}" for n in range(1, 41)]
+        for text in texts:
+            said_by(carol, text)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == texts[30:] or None, "the last 10 lines")
+        record(alice)
+        older = alice.find("#older")
+        for clicks in (1, 2):
+            alice.wait(lambda: older.is_enabled() or None, "the button, ready")
+            older.click()
+            alice.wait(lambda: older.is_enabled() or not older.is_displayed() or None, "the answer")
+            self.assertEqual(len([line for line in sent(alice) if line.startswith("/history")]), clicks)
+        alice.wait(lambda: alice.said() == texts or None, "lines 1 to 40")
+        self.assertFalse(older.is_displayed())
         quiet(self, alice)
 
     def test_a_search_hit_jumps_to_its_context(self) -> None:

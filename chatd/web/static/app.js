@@ -73,6 +73,7 @@ class Chat {
     this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
     this.searching = null; // {room} while search results come in
+    this.cursor = null; // {key, at}: the server's /history goes on before room `key`'s oldest line shown, while line `at` is the last sent
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
@@ -103,6 +104,7 @@ class Chat {
     this.me = null;
     this.asked = false;
     this.awaited = [];
+    this.cursor = null;
     this.serverRoom = null;
     this.files.lost();
     this.encryption.lost();
@@ -314,6 +316,8 @@ class Chat {
       this.serverRoom = room.key;
       room.setMembers([]);
       room.crowd = 0;
+      // The room's first event: nothing was said there before.
+      if (object.seq === 1) room.exhausted = true;
       if (this.restoring) {
         this.restoring = false;
         this.restore(room);
@@ -578,13 +582,14 @@ class Chat {
     if (room === null) return;
     if ("missed" in object && typeof object.text === "string") room.addNotice(noticeLine(object.text));
     const expected = room.expect.shift();
-    if (expected === undefined) return;
-    if (expected.kind === "older") {
-      room.older = Math.max(0, room.older - 1);
-      if (!(object.count >= OLDER_PAGE)) room.exhausted = true;
+    if (expected === undefined || expected.kind === "older") {
+      // A join's replay or a page of older lines: "Load older messages" goes once nothing earlier is kept.
+      if (object.earlier === false) room.exhausted = true;
+      if (expected !== undefined) room.older = Math.max(0, room.older - 1);
       if (room === this.current) this.view.header();
     } else if (expected.kind === "around") {
       room.older = Math.max(0, room.older - 1);
+      if (room === this.current) this.view.header();
       if (expected.id && room === this.current) {
         room.highlight(expected.id);
         room.lines.get(expected.id)?.setAttribute("tabindex", "-1");
@@ -593,19 +598,22 @@ class Chat {
     }
   }
 
-  /** Ask for the page of lines before the oldest shown: around that line, then further back. */
+  /**
+   * Ask for lines before the oldest shown, in one request. /history goes on
+   * before the oldest line it showed only while nothing else is sent
+   * between: then a page of them; else the lines "around" the oldest shown,
+   * which put the next /history before them, and hold some earlier ones.
+   */
   older(room) {
     if (room.kind !== "room" || !room.joined || room.exhausted || room.older > 0) return;
-    if (room.oldestKept) {
-      // "around" places /history on that line whatever was sent since;
-      // the page after it then goes on before the oldest line shown.
-      room.expect.push({ kind: "around", id: null });
-      room.older += 1;
-      if (!this.send(`/history ${room.name} around ${room.oldestKept}`)) return;
-    }
-    room.expect.push({ kind: "older" });
+    const cursor = this.cursor;
+    const goesOn = cursor !== null && cursor.key === room.key && cursor.at === this.link.sent;
+    const around = room.oldestKept && !goesOn;
+    room.expect.push(around ? { kind: "around", id: null } : { kind: "older" });
     room.older += 1;
-    this.send(`/history ${room.name} ${OLDER_PAGE}`);
+    if (this.send(around ? `/history ${room.name} around ${room.oldestKept}` : `/history ${room.name} ${OLDER_PAGE}`)) {
+      this.cursor = { key: room.key, at: this.link.sent };
+    }
     this.view.header();
   }
 
