@@ -475,6 +475,69 @@ class TypedTests(SynchronousTestCase):
         quiet(self, alice)
 
 
+class PasteTests(SynchronousTestCase):
+    """Text of several lines, or longer than a line may be, is sent whole; text the server refuses is kept."""
+
+    def paste(self, page: Page, text: str) -> None:
+        """Put ``text`` in the message box as a paste does (Chromium's own text input), and press Enter."""
+        box = page.find("#composer-text")
+        box.click()
+        page.driver.execute_cdp_cmd("Input.insertText", {"text": text})
+        self.assertEqual(box.get_attribute("value"), text)
+        box.send_keys(Keys.ENTER)
+        page.wait(lambda: box.get_attribute("value") == "" or None, "the paste to be sent")
+
+    def test_lines_pasted_are_one_message_and_none_of_them_a_command(self) -> None:
+        """Two lines pasted, the second starting with /quit, reach carol on nc as one paste, a line each, and
+        show in alice's page as one message of two lines; alice is still in."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        self.paste(alice, "line one\n/quit is text here")
+        while not carol.read_line().endswith(b"#lobby <alice> line one\r\n"):
+            pass
+        self.assertTrue(carol.read_line().endswith(b"#lobby <alice> /quit is text here\r\n"))
+        alice.wait_for_said("line one\n/quit is text here")
+        alice.say("still here")
+        alice.wait_for_said("still here")
+        quiet(self, alice)
+
+    def test_a_line_longer_than_the_server_takes_is_cut_not_lost(self) -> None:
+        """A line of 800 bytes, over the server's 512, reaches carol cut at a space into two lines of one
+        message; alice's page shows all of its words."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        text = " ".join(f"word{n:03}" for n in range(100))
+        self.paste(alice, text)
+        while b"#lobby <alice> word000 " not in (line := carol.read_line()):
+            pass
+        first = line.decode().rstrip("\r\n").split("<alice> ", 1)[1]
+        second = carol.read_line().decode().rstrip("\r\n").split("<alice> ", 1)[1]
+        self.assertEqual(f"{first} {second}", text)
+        self.assertLessEqual(len(first.encode()), 512)
+        alice.wait_for_said(f"{first}\n{second}")
+        quiet(self, alice)
+
+    def test_a_message_the_server_refuses_comes_back_to_the_message_box(self) -> None:
+        """In carol's moderated #dev, alice's line is refused: the page shows why, and her text is back in the
+        message box to keep or change."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        carol.say("/mode #dev +m")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        box = alice.find("#composer-text")
+        box.send_keys("can anyone hear me?", Keys.ENTER)
+        alice.wait(lambda: alice.texts("#log-box .log .line.error .text") or None, "the refusal")
+        alice.wait(lambda: box.get_attribute("value") == "can anyone hear me?" or None, "the text back")
+        quiet(self, alice)
+
+
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""
 

@@ -15,7 +15,7 @@ import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { answerAsked, command, inPrivate, joining } from "./typed.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +23,12 @@ const $ = (id) => document.getElementById(id);
 const OLDER_PAGE = 50;
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
+
+/** Most pastes one message may take: a longer text is refused (a file carries it), so no paste floods the user off. */
+const MOST_PASTES = 5;
+
+/** Errors that refuse a message the user sent: its text comes back to the message box. */
+const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted", "moderated", "banned-from-room", "no-room", "not-in-room", "no-such-nick", "mailbox-full"]);
 
 /** The standings a member may hold in a room, as room_modes_changed names them: what /who marks @ and +. */
 const STANDINGS = new Set(["operator", "voice"]);
@@ -78,6 +84,7 @@ class Chat {
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
+    this.unsent = null; // {text, conversation}: a message sent and not yet seen back, which a refusal puts back in the message box
     this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
     this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
   }
@@ -105,6 +112,7 @@ class Chat {
     this.asked = false;
     this.awaited = [];
     this.cursor = null;
+    this.unsent = null;
     this.serverRoom = null;
     this.files.lost();
     this.encryption.lost();
@@ -126,6 +134,7 @@ class Chat {
     this.plan = null;
     this.left = true;
     this.awaited = [];
+    this.unsent = null;
     this.encryption.lost();
     for (const room of this.rooms()) room.joined = false;
     this.enableComposer();
@@ -305,6 +314,7 @@ class Chat {
     // Answers come in the order of the lines they answer: an error now is the
     // answer to the oldest command typed that still awaits one (or to a line before it).
     this.awaited.shift();
+    if (REFUSING.has(object.code)) this.giveBack();
     this.say(text, "error");
   }
 
@@ -509,6 +519,7 @@ class Chat {
   }
 
   kept(object) {
+    this.unsent = null;
     const nick = typeof object.nick === "string" ? object.nick : "";
     if (!nick) return;
     this.privateWith(nick).addNotice(noticeLine(`${nick} is offline: your message is kept until they identify (${object.waiting} waiting).`));
@@ -541,10 +552,12 @@ class Chat {
 
   /** Show `object` in `conversation`'s log (as `line`, if given), once; count it unread unless the reader sees it now. */
   event(conversation, object, mention = false, line = eventLine(object, mention)) {
+    const talk = object.type === "said" || object.type === "acted" || object.type === "whispered" || object.type === "encrypted";
+    // The user's own message, back from the server: taken, so a refusal after it is not this one's.
+    if (talk && object.history !== true && this.mine(object.nick)) this.unsent = null;
     if (line === null) return;
     if (!conversation.addEvent(object.id, line)) return;
     if (object.history === true) return;
-    const talk = object.type === "said" || object.type === "acted" || object.type === "whispered" || object.type === "encrypted";
     if (!talk || this.mine(object.nick)) return;
     const seen = conversation === this.current && !document.hidden;
     if (!seen) {
@@ -746,28 +759,67 @@ class Chat {
   submit(text) {
     const conversation = this.current;
     if (conversation === null || !text.trim()) return false;
+    // A line of several is text, every line of it: only a line alone is a command, as nc reads it.
+    const alone = !/[\r\n]/.test(text);
     if (conversation.kind === "private") {
-      if (command(text) !== null) {
+      if (alone && command(text) !== null) {
         const typed = inPrivate(text, conversation.name);
         if (typed.refusal === undefined) return this.sendTyped(typed.line, null);
         this.say(typed.refusal, "error");
         return false;
       }
-      const said = text.startsWith("//") ? text.slice(1) : text;
+      const said = messageText(text);
       // Sealed for the contact's keys when the account has them (docs/PROTOCOL.md, Encrypted private messages).
       if (this.encryption.active && this.me !== null) return this.encryption.send(conversation, said);
-      return this.send(`/msg ${conversation.name} ${said}`);
+      const lines = messages(said, `/msg ${conversation.name} `);
+      return this.sendable(lines) && this.sendMessage(conversation, text, lines);
     }
     if (!conversation.joined) {
       this.view.say(`You are not in ${conversation.name}.`);
       return false;
     }
+    const typed = alone && (command(text) !== null || leaves(text));
+    const sent = typed ? null : messages(messageText(text));
+    if (!typed && !this.sendable(sent)) return false;
     // Plain lines go to the server's current room: make it this one first.
     if (this.serverRoom !== conversation.key) {
       if (!this.send(`/join ${conversation.name}`)) return false;
       this.serverRoom = conversation.key;
     }
-    return this.sendTyped(text, conversation.key);
+    return typed ? this.sendTyped(text, conversation.key) : this.sendMessage(conversation, text, sent);
+  }
+
+  /** Whether `sent` (typed.js, messages) may be sent; if not, the user is told why, and nothing is. */
+  sendable(sent) {
+    if (sent === null) {
+      this.say("A line holding only “exit” or “quit” would leave the chat: change that line. Nothing was sent.", "error");
+      return false;
+    }
+    if (sent.length > MOST_PASTES) {
+      this.say(`That is more than ${MOST_PASTES * PASTE_LINES} lines at once: send it as a file. Nothing was sent.`, "error");
+      return false;
+    }
+    return true;
+  }
+
+  /** Send `sent`, the WebSocket messages of `text` typed in `conversation`; the text is kept till it comes back. */
+  sendMessage(conversation, text, sent) {
+    for (const message of sent) {
+      if (!this.send(message)) return false;
+    }
+    this.unsent = { text, conversation };
+    return true;
+  }
+
+  /** A message refused by the server: its text back in the message box, if the user has not moved on. */
+  giveBack() {
+    const unsent = this.unsent;
+    this.unsent = null;
+    const box = $("composer-text");
+    if (unsent !== null && unsent.conversation === this.current && box.value === "" && !box.disabled) {
+      box.value = unsent.text;
+      this.view.say("Your message was refused: it is back in the message box.");
+    }
   }
 
   /** Send a line typed in the message box, whose room is `current` (folded) unless it names one; await its answer if it is to be shown. */
@@ -828,6 +880,12 @@ class Chat {
         // The user is waiting: try at once, not at the end of a pause or after the server's deadline.
         this.link.now();
       }
+    });
+    $("composer-text").addEventListener("keydown", (event) => {
+      // Enter sends, as in a box of one line; Shift+Enter starts a new line (a pasted text keeps its own).
+      if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+      event.preventDefault();
+      $("composer").requestSubmit();
     });
     $("composer").addEventListener("submit", (event) => {
       event.preventDefault();

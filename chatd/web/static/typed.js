@@ -89,3 +89,69 @@ export function joining(line) {
   const typed = command(line);
   return typed?.name === "join" && typed.words.length > 0 ? fold(roomName(typed.words[0])) : null;
 }
+
+/** Most bytes of a line: the protocol's, unless the host changed it (--max-line). Longer lines are cut before sending. */
+export const LINE_BYTES = 512;
+
+/** Lines of one paste: the protocol's, unless the host changed it (--paste-lines). Longer texts go as several. */
+export const PASTE_LINES = 20;
+
+const EXIT_WORDS = new Set(["exit", "quit"]);
+
+/** Whether `line` alone leaves the chat, as the server reads it ("exit" or "quit", any case). */
+export function leaves(line) {
+  return EXIT_WORDS.has(line.trim().toLowerCase());
+}
+const ENCODER = new TextEncoder();
+
+/**
+ * The text of a message the user typed, as it is to be shown: a line of
+ * one line keeps nc's escape ("//" says "/"); every line of several is
+ * text as it is. Blank lines go: the server shows them as nothing.
+ */
+export function messageText(text) {
+  const lines = text.split(/\r\n|\r|\n/);
+  if (lines.length === 1) return text.startsWith("//") ? text.slice(1) : text;
+  return lines.filter((line) => line.trim()).join("\n");
+}
+
+/** `line` cut into pieces of at most `most` UTF-8 bytes, at a space (which goes) where one is in the second half of a piece. */
+function cut(line, most) {
+  const pieces = [];
+  let rest = line;
+  while (ENCODER.encode(rest).length > most) {
+    let end = 0;
+    let bytes = 0;
+    for (const character of rest) {
+      const size = ENCODER.encode(character).length;
+      if (bytes + size > most) break;
+      bytes += size;
+      end += character.length;
+    }
+    const space = rest.lastIndexOf(" ", end);
+    const at = space > end / 2 ? space : end;
+    pieces.push(rest.slice(0, at));
+    rest = rest.slice(at === space ? at + 1 : at);
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+/**
+ * The WebSocket messages that send `text` (messageText's) as one message:
+ * each line after `prefix` ("" in a room, "/msg NICK " in private), cut to
+ * LINE_BYTES; in a room a line that starts with "/" escaped ("//"), so that
+ * no line is read as a command. At most PASTE_LINES lines a message: the
+ * lines of one message arrive together, and so make one paste. Null if a
+ * line is "exit" or "quit" alone, which the server reads as leaving, with
+ * no escape that keeps it text.
+ */
+export function messages(text, prefix = "") {
+  const most = LINE_BYTES - ENCODER.encode(prefix).length - 1; // 1: room for the escape
+  const lines = text.split("\n").flatMap((line) => cut(line, most));
+  if (!prefix && lines.some(leaves)) return null;
+  const sent = lines.map((line) => prefix + (!prefix && line.startsWith("/") ? `/${line}` : line));
+  const grouped = [];
+  for (let at = 0; at < sent.length; at += PASTE_LINES) grouped.push(sent.slice(at, at + PASTE_LINES).join("\n"));
+  return grouped;
+}
