@@ -27,7 +27,7 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web, web_url
-from tests.e2e.daemon import Daemon, opers_file
+from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import quick_hash
@@ -55,6 +55,17 @@ def restarted(page: Page, start: Callable[[], T]) -> T:
         return start()
     finally:
         page.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
+
+
+def on_a_file(case: SynchronousTestCase) -> tuple[tuple[str, str], Daemon, str, Page]:
+    """A daemon on a --db file of its own, and alice's page in it: (the --db option, the daemon, its URL, alice)."""
+    directory = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, directory)
+    db = ("--db", os.path.join(directory, "chatd.sqlite"))
+    daemon, url = start_web(case, *db)
+    alice = Page(case, url)
+    alice.login("alice")
+    return db, daemon, url, alice
 
 
 def wait_for_text(page: Page, css: str, text: str) -> None:
@@ -584,12 +595,7 @@ class LoginTests(SynchronousTestCase):
     def test_after_a_restart_a_nickname_registered_from_the_message_box_is_asked_for_once(self) -> None:
         """alice registered with /register typed in the message box, so the page has no password: after a
         restart it asks for alice once, shows the refusal and waits; her password then brings her back."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
-        daemon, url = start_web(self, *db)
-        alice = Page(self, url)
-        alice.login("alice")
+        db, daemon, url, alice = on_a_file(self)
         alice.say("/register hunter22")
         alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
         # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
@@ -727,8 +733,8 @@ class StandingTests(SynchronousTestCase):
 class HistoryTests(SynchronousTestCase):
     """What a room said before the page came, on joining and further back."""
 
-    def test_history_appears_on_join(self) -> None:
-        """Three lines said on nc before alice comes show in her log, marked as history, then live ones after them."""
+    def three_lines_then_alice(self) -> tuple[LineClient, Page]:
+        """carol on nc says one, two, three in #lobby; then alice's page comes, and shows them: (carol, alice)."""
         daemon, url = start_web(self)
         carol = enter(daemon, "carol")
         for text in ("one", "two", "three"):
@@ -736,6 +742,11 @@ class HistoryTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice")
         alice.wait(lambda: alice.said() == ["one", "two", "three"] or None, "the three lines from history")
+        return carol, alice
+
+    def test_history_appears_on_join(self) -> None:
+        """Three lines said on nc before alice comes show in her log, marked as history, then live ones after them."""
+        carol, alice = self.three_lines_then_alice()
         self.assertEqual(alice.texts(".log .line.history .text"), ["one", "two", "three"])
         said_by(carol, "four")
         alice.wait_for_said("four")
@@ -770,13 +781,7 @@ class HistoryTests(SynchronousTestCase):
     def test_no_older_messages_to_load_when_the_replay_was_all_or_the_room_is_new(self) -> None:
         """Three lines, all replayed (the marker says nothing earlier is kept): no "Load older messages" in
         #lobby; nor in #fresh, a room alice makes, where nothing was ever said."""
-        daemon, url = start_web(self)
-        carol = enter(daemon, "carol")
-        for text in ("one", "two", "three"):
-            said_by(carol, text)
-        alice = Page(self, url)
-        alice.login("alice")
-        alice.wait(lambda: alice.said() == ["one", "two", "three"] or None, "the three lines from history")
+        _, alice = self.three_lines_then_alice()
         alice.wait(
             lambda: not alice.find("#older").is_displayed() or None, "no Load older messages in #lobby"
         )
@@ -850,12 +855,7 @@ class ResumeTests(SynchronousTestCase):
 
     def test_the_page_resumes_after_a_restart_with_no_gap(self) -> None:
         """Lines said on nc while the page was away show once each, in both of its rooms; live lines follow."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
-        daemon, url = start_web(self, *db)
-        alice = Page(self, url)
-        alice.login("alice")
+        db, daemon, url, alice = on_a_file(self)
         alice.join("#dev")
         carol = enter(daemon, "carol")
         switch(carol, "#dev")
