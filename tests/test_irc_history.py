@@ -128,7 +128,5 @@ class HistoryTests(IRCTestCase):
         self.send(alice, "CHATHISTORY LATEST bob * 5")
         self.assertEqual(
             self.lines(wire),
-            [
-                b":testhost FAIL CHATHISTORY INVALID_TARGET bob :Log in (SASL or PASS) to read your conversations"
-            ],
+            [b":testhost FAIL CHATHISTORY INVALID_TARGET bob :Log in (SASL or PASS) first"],
         )

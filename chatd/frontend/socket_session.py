@@ -131,9 +131,9 @@ class SocketSession:
         self._request_deadline = self.callLater(REQUEST_SECONDS, self._request_too_slow)
 
     def _stop_awaiting_request(self) -> None:
+        # Set only while pending: the call clears it when it fires.
         if self._request_deadline is not None:
-            if self._request_deadline.active():
-                self._request_deadline.cancel()
+            self._request_deadline.cancel()
             self._request_deadline = None
 
     def _request_too_slow(self) -> None:

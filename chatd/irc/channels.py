@@ -134,9 +134,9 @@ def send_names(session: "IRCSession", name: str, whole: bool = True) -> None:
     nicks = list(members(session, name, whole))
     shown = session.chat.topic(name).room
     userhost = "userhost-in-names" in session.caps
-    every = "multi-prefix" in session.caps
     entries = [
-        _prefix(standing, every) + (f"{nick}!{nick}@{HOST}" if userhost else nick) for nick, standing in nicks
+        prefix(session, standing) + (f"{nick}!{nick}@{HOST}" if userhost else nick)
+        for nick, standing in nicks
     ]
     # RFC 2812's symbol: "@" for a secret room, "=" for any other.
     symbol = "@" if session.chat.room_modes(name, session.me()).secret else "="
@@ -157,14 +157,19 @@ def members(session: "IRCSession", name: str, whole: bool = True) -> Iterator[tu
         page = session.chat.members(name, number)
         operators, voiced = set(page.operators), set(page.voiced)
         for nick in page.nicks:
-            yield nick, ("@" if nick in operators else "") + ("+" if nick in voiced else "")
+            yield nick, marks(nick in operators, nick in voiced)
         pages = page.pages
         number += 1
 
 
-def _prefix(standing: str, every: bool) -> str:
-    """The prefix NAMES and WHO show: the highest standing, or every one with multi-prefix."""
-    return standing if every else standing[:1]
+def marks(operator: bool, voiced: bool) -> str:
+    """A member's standing as IRC marks it: ``@`` for a room operator, ``+`` for voice, both, or none."""
+    return ("@" if operator else "") + ("+" if voiced else "")
+
+
+def prefix(session: "IRCSession", standing: str) -> str:
+    """The prefix NAMES, WHO and WHOIS show ``session``: the highest standing, or every one with multi-prefix."""
+    return standing if "multi-prefix" in session.caps else standing[:1]
 
 
 def _fill(entries: list[str], room: int) -> Iterator[list[str]]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError, NotIdentifiedError
+from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
@@ -109,11 +109,6 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
             session.fail("CHATHISTORY", "INVALID_TARGET", target, "Join the room to read its history")
             return None
         return _send(session, target, _room_lines(session, sub, target, event_id, most))
-    except NotIdentifiedError:
-        session.fail(
-            "CHATHISTORY", "INVALID_TARGET", target, "Log in (SASL or PASS) to read your conversations"
-        )
-        return None
     except ChatError as error:
         session.fail("CHATHISTORY", "INVALID_TARGET", target, refusal(error, "CHATHISTORY", target)[1][-1])
         return None

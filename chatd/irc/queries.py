@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 
 from chatd import __version__
 from chatd.domain.errors import ChatError, NoSuchNicknameError
-from chatd.domain.replies import Standing
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
-from chatd.irc.channels import members
+from chatd.irc.channels import marks, members, prefix
 from chatd.irc.message import Message
 from chatd.irc.render import HOST
 
@@ -40,9 +39,8 @@ def who(session: "IRCSession", message: Message) -> "Waiting":
             # A big room's WHO is its first page, as its NAMES on join: clients send WHO on joining
             # (irssi's channel sync), and a crowd's every line to each would cost its square again.
             nicks = list(members(session, mask, whole=not chat.crowded(mask)))
-            every = "multi-prefix" in session.caps
             for nick, standing in nicks:
-                _who_line(session, room, nick, whox, fields, token, standing if every else standing[:1])
+                _who_line(session, room, nick, whox, fields, token, prefix(session, standing))
             session.charge_answer(len(nicks) // ENTRIES_PER_LINE)
     else:
         try:
@@ -88,12 +86,6 @@ def _account(session: "IRCSession", nick: str) -> str | None:
     return session.chat.account_of(nick)
 
 
-def _marked(standing: Standing, every: bool) -> str:
-    """A room's prefix in 319 for its member's ``standing``: ``@``, ``+``, both with multi-prefix, or none."""
-    prefix = ("@" if standing.operator else "") + ("+" if standing.voiced else "")
-    return prefix if every else prefix[:1]
-
-
 def whois(session: "IRCSession", message: Message) -> "Waiting":
     """WHOIS [server] nick: 311, 312, 313, 319, 301, 330, 378 as they apply, then 318."""
     nick = message.params[-1]
@@ -109,8 +101,8 @@ def whois(session: "IRCSession", message: Message) -> "Waiting":
     if found.operator:
         session.reply(n.RPL_WHOISOPERATOR, shown, "is an IRC operator")
     if found.rooms:
-        every = "multi-prefix" in session.caps
-        marked = (_marked(session.chat.standing(room, shown), every) + room for room in found.rooms)
+        standings = (session.chat.standing(room, shown) for room in found.rooms)
+        marked = (prefix(session, marks(held.operator, held.voiced)) + held.room for held in standings)
         session.reply(n.RPL_WHOISCHANNELS, shown, " ".join(marked))
     if found.away:
         session.reply(n.RPL_AWAY, shown, found.away)

@@ -36,6 +36,7 @@ from chatd.domain.errors import (
     NicknameRegisteredError,
     NoSuchNicknameError,
     NoSuchRoomError,
+    NotIdentifiedError,
     NotInRoomError,
     NotOperatorError,
     NotOwnerError,
@@ -150,6 +151,8 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_INVALIDMODEPARAM, (target, "b", mask, "That is not a nick!user@host mask")
         case TooManyRoomBansError(room=room, most=most):
             return n.ERR_BANLISTFULL, (room, "b", f"Channel ban list is full (at most {most})")
+        case NotIdentifiedError():
+            return "FAIL", (command, "NOT_IDENTIFIED", "Log in (SASL or PASS) first")
         case AlreadyIdentifiedError():
             return n.ERR_SASLALREADY, ("You have already authenticated using SASL",)
     return "FAIL", (command, error.code.upper().replace("-", "_"), _sentence(error))

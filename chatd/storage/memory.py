@@ -195,21 +195,24 @@ class MemoryMailbox:
 
     def __init__(self) -> None:
         self._kept: dict[str, list[Private]] = {}
+        self._held: dict[str, int] = {}
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
         return len(self._kept.get(account, ()))
 
     def held(self, account: str) -> int:
-        """The bytes of the messages waiting for ``account``: a walk of at most ``MAILBOX_MOST`` of them."""
-        return sum(map(kept_size, self._kept.get(account, ())))
+        """The bytes of the messages waiting for ``account``."""
+        return self._held.get(account, 0)
 
     def keep(self, account: str, event: Private) -> None:
         """Keep ``event`` for ``account``."""
         self._kept.setdefault(account, []).append(event)
+        self._held[account] = self.held(account) + kept_size(event)
 
     def take(self, account: str) -> "Deferred[Sequence[Private]]":
         """What waits for ``account``, oldest first, forgotten."""
+        self._held.pop(account, None)
         return succeed(self._kept.pop(account, []))
 
 
