@@ -135,6 +135,9 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history #dev around 0194a2b3c4d50000", History("#dev", None, "0194a2b3c4d50000")),
         ("/history AROUND 0194a2b3c4d50000", History(None, None, "0194a2b3c4d50000")),
         ("/history around", History("#around", None, nick="around")),
+        ("/history #dev before 0194a2b3c4d50000", History("#dev", None, before="0194a2b3c4d50000")),
+        ("/history Before 0194a2b3c4d50000 50", History(None, 50, before="0194a2b3c4d50000")),
+        ("/history before", History("#before", None, nick="before")),
     ],
     "search": [
         ("/search qwen3.6", Search(None, "qwen3.6")),
@@ -325,6 +328,8 @@ MISUSED = [
     ("/history #dev -5", "history"),
     ("/history #dev around", "history"),
     ("/history #dev around a b", "history"),
+    ("/history #dev before a 5 6", "history"),
+    ("/history before a b", "history"),
     ("/search", "search"),
     ("/search #dev", "search"),
     ("/resume", "resume"),

@@ -348,8 +348,11 @@ class LaterStoreTests(LineTestCase):
         )
 
 
+_MORE = b"*** End of history of #lobby; /history #lobby shows earlier lines."
+
+
 class HistoryCommandTests(LineTestCase):
-    """/history pages back through a room the user is in; around ID shows one line's context."""
+    """/history pages back through a room the user is in; around ID shows one line's context; before ID pages back."""
 
     chat_limits = Limits(replay=2)
 
@@ -441,7 +444,9 @@ class HistoryCommandTests(LineTestCase):
             self.ask(b"/history #lobby 101"),
             [b"ERR bad-count cannot show 101 lines at once; ask for 1 to 100"],
         )
-        self.assertEqual(self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room|NICK] [N|around ID]"])
+        self.assertEqual(
+            self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room|NICK] [N|around ID|before ID [N]]"]
+        )
 
     def test_around_an_id_shows_its_context(self) -> None:
         """around ID shows the lines centred on the one with that id; /history then goes on before them."""
@@ -456,6 +461,38 @@ class HistoryCommandTests(LineTestCase):
         self.assertEqual(shown[3], b"[1970-01-01 00:04] #lobby <alice> line 4")
         self.assertEqual(shown[-1], b"*** End of history of #lobby; /history #lobby shows earlier lines.")
         self.assertEqual(self.ask(b"/history"), [b"*** No earlier lines of #lobby are kept."])
+
+    def test_before_an_id_pages_back_whatever_came_between(self) -> None:
+        """before ID [N] shows the N lines before that one, even after another command; then "No earlier lines"."""
+        self.alice.dataReceived(b"/format json\n/history 7\n")
+        ids = [json.loads(line)["id"] for line in self.lines(self.alice_wire)[1:-1]]
+        self.ask(b"/format text\n/time")
+        self.assertEqual(
+            self.ask(f"/history #lobby before {ids[4]} 2".encode()),
+            [
+                b"[1970-01-01 00:03] #lobby <alice> line 3",
+                b"[1970-01-01 00:04] #lobby <alice> line 4",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+        self.assertEqual(self.ask(b"/history 1"), [b"[1970-01-01 00:02] #lobby <alice> line 2", _MORE])
+        self.assertEqual(
+            self.ask(f"/history BEFORE {ids[1]} 5".encode()),
+            [
+                b"[1970-01-01 00:01] #lobby <alice> line 1",
+                b"*** End of history of #lobby: nothing earlier is kept.",
+            ],
+        )
+        self.assertEqual(
+            self.ask(f"/history before {ids[0]}".encode()), [b"*** No earlier lines of #lobby are kept."]
+        )
+
+    def test_before_an_id_not_kept_is_refused(self) -> None:
+        """An id no line of the room has is one ERR line naming it, as for around."""
+        self.assertEqual(
+            self.ask(b"/history before 00000000deadbeef 5"),
+            [b"ERR not-kept no line with the id 00000000deadbeef is kept in #lobby"],
+        )
 
     def test_lines_of_someone_ignored_are_not_shown(self) -> None:
         """As live, history shows nothing said or done by someone the session ignores; the rest, and the marker."""

@@ -277,6 +277,17 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return self._history.around(fold(room.name), event_id, count)
 
+    def history_before(
+        self, view: UserView, name: str, event_id: str, count: int
+    ) -> Awaitable[Sequence[RoomEvent] | None]:
+        """The last ``count`` lines of room ``name`` before the one with id ``event_id``, oldest first; None if that
+        line is not kept.
+
+        Checked as ``history`` is.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return resume.before(self._history, fold(room.name), event_id, count)
+
     def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
 

@@ -8,7 +8,9 @@ and the latest of them read. Up to ``RESUME_MOST`` come back; beyond it,
 the count says how many were left out, so nobody is told "nothing missed"
 when lines were. An id the room does not keep (another room's, forgotten,
 never one) gives None, and the front end says so and shows the usual last
-lines instead.
+lines instead. A page of the lines before an id (``before``) is read the
+same way: a program that shows a room pages back from its oldest line,
+whatever else its connection asked meanwhile.
 """
 
 from collections.abc import Sequence
@@ -45,3 +47,14 @@ async def missed(history: History, room: str, event_id: str, before: int, most: 
     lines = await history.recent(room, before, min(count, most))
     # A line forgotten meanwhile (retention) may have let an older one in.
     return Missed([line for line in lines if line.seq > after], count)
+
+
+async def before(history: History, room: str, event_id: str, count: int) -> Sequence[RoomEvent] | None:
+    """The last ``count`` messages of room ``room`` (folded) before the one with id ``event_id``, oldest first.
+
+    None if no message with that id is kept in the room.
+    """
+    seq = await history.seq_of(room, event_id)
+    if seq is None:
+        return None
+    return await history.recent(room, seq, count)

@@ -124,12 +124,12 @@ async def _room_lines(
     if sub == "LATEST":
         missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
         return () if missed is None else missed.lines
+    if sub == "BEFORE":
+        return await chat.history_before(me, room, event_id, most) or ()
     around = await chat.history_around(me, room, event_id, min(2 * most + 1, HISTORY_MOST))
     at = next((index for index, event in enumerate(around) if event.id == event_id), None)
     if at is None:
         return ()
-    if sub == "BEFORE":
-        return around[max(0, at - most) : at]
     if sub == "AFTER":
         return around[at + 1 : at + 1 + most]
     start = max(0, at - most // 2)

@@ -174,7 +174,8 @@ class Unignore:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """``/history [#room|NICK] [N]`` or ``/history [#room] around ID``; no room means the current one.
+    """``/history [#room|NICK] [N]``, ``/history [#room] around ID`` or ``/history [#room] before ID [N]``; no room
+    means the current one.
 
     ``nick`` is the first word as typed when it had no ``#``: the room
     ``room`` if the user is in it, else the nickname whose private
@@ -186,6 +187,8 @@ class History:
     """None when not given: the number the ``/history`` before it paged the room by, else ``HISTORY_LINES``."""
     around: str | None = None
     nick: str | None = None
+    before: str | None = None
+    """The id of the line to show the ``count`` lines before: paging that needs no earlier ``/history``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,18 +213,21 @@ def parse_resume(args: str) -> Command:
 HISTORY_LINES = 20
 """Lines ``/history`` shows unless asked for another number."""
 
-HISTORY_USAGE = "/history [#room|NICK] [N|around ID]"
+HISTORY_USAGE = "/history [#room|NICK] [N|around ID|before ID [N]]"
 
 
 def parse_history(args: str) -> Command:
-    """``/history``, ``/history #dev``, ``/history 50``, ``/history dev 50``, ``/history #dev around ID``.
+    """``/history``, ``/history #dev``, ``/history 50``, ``/history dev 50``, ``/history #dev around ID``,
+    ``/history #dev before ID 50``.
 
     A word of digits alone is a number of lines (write ``#2`` for the room
-    ``#2``); any other first word is a room, its ``#`` optional.
+    ``#2``); ``around`` or ``before`` followed by an id (and, for ``before``,
+    a number) is what to show of the current room; any other first word is
+    a room, its ``#`` optional.
     """
     words = args.split()
     room = nick = None
-    if words and not _digits(words[0]) and not (words[0].lower() == "around" and len(words) == 2):
+    if words and not _digits(words[0]) and not _anchored(words):
         first = words.pop(0)
         room = room_argument(first)
         nick = None if first.startswith("#") else first
@@ -232,7 +238,17 @@ def parse_history(args: str) -> Command:
             return History(room, int(count), nick=nick)
         case [around, event_id] if around.lower() == "around":
             return History(room, None, event_id)
+        case [before, event_id] if before.lower() == "before":
+            return History(room, None, before=event_id)
+        case [before, event_id, count] if before.lower() == "before" and _digits(count):
+            return History(room, int(count), before=event_id)
     raise UsageError(HISTORY_USAGE)
+
+
+def _anchored(words: list[str]) -> bool:
+    """``words`` are ``around ID`` or ``before ID [N]`` alone: a page of the current room, no room named."""
+    first = words[0].lower()
+    return (first == "around" and len(words) == 2) or (first == "before" and len(words) in (2, 3))
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,7 +168,8 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
-    """``/history``: a page of a room's past before the oldest line shown, or around one line; or private messages.
+    """``/history``: a page of a room's past before the oldest line shown, or before or around one line; or private
+    messages.
 
     A first word without ``#`` is a room the user is in, else a nickname (``private``).
     """
@@ -181,35 +182,39 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     count = command.count
     if count is None:
         count = going_on[2] if going_on is not None else cmd.HISTORY_LINES
+    read: Awaitable[Sequence[RoomEvent] | None]
     if command.around is not None:
         read = session.chat.history_around(me, name, command.around, count)
-        before = None
+    elif command.before is not None:
+        read = session.chat.history_before(me, name, command.before, count)
     else:
-        before = going_on[1] if going_on is not None else None
-        read = session.chat.history(me, name, before, count)
+        read = session.chat.history(me, name, going_on[1] if going_on is not None else None, count)
     # The chat found the user in the room: its name as the room shows it.
     room = me.rooms[fold(name)].name
-    return Deferred.fromCoroutine(_paged(session, room, read, command.around, count, before))
+    return Deferred.fromCoroutine(_paged(session, room, read, command, count, going_on is not None))
 
 
 async def _paged(
     session: "LineSession",
     room: str,
-    read: Awaitable[Sequence[RoomEvent]],
-    around: str | None,
+    read: Awaitable[Sequence[RoomEvent] | None],
+    command: cmd.History,
     count: int,
-    before: int | None,
+    going_on: bool,
 ) -> None:
+    """Show the page ``read`` gives of ``room``, then its marker; ``going_on``: it goes on from the page before."""
     events = await read
-    if around is not None and not events:
-        raise NotKeptError(room, around)
+    anchor = command.around or command.before
+    if events is None or (command.around is not None and not events):
+        assert anchor is not None, "only a page from an id finds none"
+        raise NotKeptError(room, anchor)
     shown = _visible(session, events)
     if events:
         session.paging = (fold(room), events[0].seq, count)
-        more = around is not None or len(events) == count
+        more = command.around is not None or len(events) == count
         end = _end(room, len(shown), more)
     else:
-        earlier = "earlier " if before is not None else ""
+        earlier = "earlier " if going_on or command.before is not None else ""
         end = Notice(
             "history_end",
             f"No {earlier}lines of {room} are kept.",

@@ -235,14 +235,15 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "history",
-            "[#room|NICK] [N|around ID]",
+            "[#room|NICK] [N|around ID|before ID [N]]",
             "show a room's earlier lines, or your private messages with NICK",
             cmd.parse_history,
             history.history,
             details=f"#room: a room you are in (default: the current one), # optional; N: how many lines, "
             f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
             "room #2). /history again, with no other command between, shows the lines before those; "
-            "around ID shows the lines around the one with that id (JSON lines carry ids). A word without # "
+            "around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
+            "lines before it, whatever came between. A word without # "
             "that is no room you are in is a nickname: your last N private messages with them, kept "
             "only if you both had identified (and you must have now).",
             example="/history #dev 50",
