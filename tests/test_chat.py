@@ -18,6 +18,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import RoomEvent
 from chatd.domain.replies import (
+    Headcount,
     Members,
     RoomList,
     RoomSummary,
@@ -328,6 +329,19 @@ class DepartedTests(ChatTestCase):
         self.assertEqual([gone.nick for gone in self.chat.departed("Alicia", 5)], ["alicia"])
         self.assertEqual(self.chat.departed("alice", 1)[0].at, 125.0)
         self.assertEqual(self.chat.departed("nobody", 5), ())
+
+
+class HeadcountTests(ChatTestCase):
+    def test_an_operator_who_leaves_is_counted_no_more_and_the_most_stays(self) -> None:
+        """Operators are counted while online, granting twice counts once, and the most users at once outlasts them."""
+        alice, _ = self.online("alice", "#dev")
+        bob, _ = self.online("bob")
+        self.chat.grant_operator(bob)
+        self.chat.grant_operator(bob)
+        self.assertEqual(self.chat.headcount(), Headcount(users=2, operators=1, sessions=2, rooms=1, most=2))
+        self.chat.quit(bob)
+        self.chat.quit(alice)
+        self.assertEqual(self.chat.headcount(), Headcount(users=0, operators=0, sessions=0, rooms=0, most=2))
 
 
 class HistoryReadingTests(ChatTestCase):

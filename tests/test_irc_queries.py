@@ -110,9 +110,35 @@ class QueryTests(IRCTestCase):
             self.lines(self.wire),
             [
                 b":testhost 251 alice :There are 2 users and 0 invisible on 1 servers",
+                b":testhost 252 alice 0 :operator(s) online",
                 b":testhost 254 alice 1 :channels formed",
                 b":testhost 255 alice :I have 2 clients and 0 servers",
+                b":testhost 265 alice 2 2 :Current local users 2, max 2",
+                b":testhost 266 alice 2 2 :Current global users 2, max 2",
                 b":testhost 391 alice testhost :Thursday January 01 1970 -- 01:00:00 UTC",
+            ],
+        )
+
+    def test_lusers_counts_users_operators_rooms_and_connections_apart(self) -> None:
+        """LUSERS: a user on two connections is one user and two clients, an operator is counted, a secret room
+        too, and the most users online at once stays after one leaves."""
+        self.bob.dataReceived(b"/register hunter22\n/join #hidden\n/mode #hidden +s\n")
+        again, _ = self.connect(b"guest")
+        again.dataReceived(b"/identify bob hunter22\n")
+        carol, _ = self.irc_user("carol")
+        self.send(carol, "QUIT")
+        self.send(self.alice, "OPER boss :correct horse")
+        self.lines(self.wire)
+        self.send(self.alice, "LUSERS")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost 251 alice :There are 2 users and 0 invisible on 1 servers",
+                b":testhost 252 alice 1 :operator(s) online",
+                b":testhost 254 alice 2 :channels formed",
+                b":testhost 255 alice :I have 3 clients and 0 servers",
+                b":testhost 265 alice 2 3 :Current local users 2, max 3",
+                b":testhost 266 alice 2 3 :Current global users 2, max 3",
             ],
         )
 

@@ -20,13 +20,29 @@ class RegistrationTests(IRCTestCase):
         lines = self.lines(wire)
         self.assertEqual(
             [line.split(b" ")[1] for line in lines],
-            [b"001", b"002", b"003", b"004", b"005", b"005", b"251", b"254", b"255", b"375", b"372", b"376"],
+            [
+                b"001",
+                b"002",
+                b"003",
+                b"004",
+                b"005",
+                b"005",
+                b"251",
+                b"252",
+                b"254",
+                b"255",
+                b"265",
+                b"266",
+                b"375",
+                b"372",
+                b"376",
+            ],
         )
         self.assertEqual(
             lines[0], b":testhost 001 alice :Welcome to the chatd IRC network, alice!alice@chatd"
         )
         self.assertIn(b" UTF8ONLY ", lines[5] + b" ")
-        self.assertEqual(lines[10], b":testhost 372 alice :- Be kind.")
+        self.assertEqual(lines[13], b":testhost 372 alice :- Be kind.")
         self.assertEqual(self.chat.online("ALICE"), "alice")
 
     def test_registration_waits_for_cap_end_once_cap_began(self) -> None:

@@ -38,6 +38,7 @@ from chatd.domain.registry import Registry
 from chatd.domain.replies import (
     Away,
     Departed,
+    Headcount,
     Kept,
     Members,
     RoomList,
@@ -253,6 +254,12 @@ class Chat:
         start, stop, pages = page_bounds(page, len(users.order))
         nicks = tuple(users.by_key[key].nick for key in users.order.slice(start, stop))
         return UserList(nicks, len(users.order), page, pages)
+
+    def headcount(self) -> Headcount:
+        """How many users, operators, connections and rooms there are now, and the most users there were."""
+        users, rooms = self._state.users, self._state.rooms
+        sessions = sum(users.audiences.values())
+        return Headcount(len(users.by_key), users.operators, sessions, len(rooms.by_key), users.most)
 
     def history(
         self, view: UserView, name: str, before: int | None, count: int

@@ -74,6 +74,23 @@ class UserList:
 
 
 @dataclass(frozen=True, slots=True)
+class Headcount:
+    """How many are online now, as IRC's LUSERS tells them.
+
+    ``sessions`` counts connections, not people: a user identified to an
+    account may be online on several. ``rooms`` counts every room with
+    members, the secret ones too (a number names none of them). ``most`` is
+    the most ``users`` online at once since the daemon started.
+    """
+
+    users: int
+    operators: int
+    sessions: int
+    rooms: int
+    most: int
+
+
+@dataclass(frozen=True, slots=True)
 class ServerTime:
     """The server's clock, in seconds since the Unix epoch."""
 

@@ -168,7 +168,7 @@ def _away_changed(state: ChatState, event: AwayChanged) -> None:
 
 
 def _operator_granted(state: ChatState, event: OperatorGranted) -> None:
-    state.user(event.actor.nick).operator = True
+    state.users.make_operator(state.user(event.actor.nick))
 
 
 def _muted(state: ChatState, event: Muted) -> None:

@@ -90,6 +90,10 @@ class Users:
         """The front ends of the sessions online, each with how many it has."""
         self.several = 0
         """How many users online hold more than one session; while none does, each has only ``session``."""
+        self.operators = 0
+        """How many users online are operators: IRC's LUSERS asks at every registration, so it is kept, not counted."""
+        self.most = 0
+        """The most users that were online at once since the daemon started (IRC's LUSERS says it)."""
 
     def find(self, nick: str) -> User:
         """Whoever is online as ``nick`` (in any case); raises NoSuchNicknameError."""
@@ -119,6 +123,12 @@ class Users:
         self.order.add(key)
         if user.account is not None:
             self.by_account[user.account] = user
+        self.most = max(self.most, len(self.by_key))
+
+    def make_operator(self, user: User) -> None:
+        """Make ``user`` an operator, until they go offline."""
+        self.operators += not user.operator
+        user.operator = True
 
     def identify(self, user: User, account: str | None) -> None:
         """Make ``user`` the one online identified to ``account`` (None: to none)."""
@@ -171,6 +181,7 @@ class Users:
         if user.account is not None:
             del self.by_account[user.account]
         self.several -= bool(user.more)
+        self.operators -= user.operator
         for session in user.sessions:
             self._forget_audience(session)
         user.online = False

@@ -272,12 +272,21 @@ def welcome(session: "IRCSession") -> None:
 
 
 def lusers(session: "IRCSession", message: Message | None) -> "Waiting":
-    """LUSERS: how many are online and how many rooms there are."""
-    users = session.chat.users().total
-    rooms = session.chat.rooms().total
+    """LUSERS: how many users, operators, rooms and connections there are (Modern IRC's 251 to 255, 265, 266).
+
+    One server, whatever the front end: its users are all local and all
+    global. Nobody is invisible (``+i`` hides no one from WHO or NAMES
+    here), and 255's clients are connections, so a user online on several
+    counts once in 251 and once for each in 255.
+    """
+    count = session.chat.headcount()
+    users, most = str(count.users), str(count.most)
     session.reply(n.RPL_LUSERCLIENT, f"There are {users} users and 0 invisible on 1 servers")
-    session.reply(n.RPL_LUSERCHANNELS, str(rooms), "channels formed")
-    session.reply(n.RPL_LUSERME, f"I have {users} clients and 0 servers")
+    session.reply(n.RPL_LUSEROP, str(count.operators), "operator(s) online")
+    session.reply(n.RPL_LUSERCHANNELS, str(count.rooms), "channels formed")
+    session.reply(n.RPL_LUSERME, f"I have {count.sessions} clients and 0 servers")
+    session.reply(n.RPL_LOCALUSERS, users, most, f"Current local users {users}, max {most}")
+    session.reply(n.RPL_GLOBALUSERS, users, most, f"Current global users {users}, max {most}")
     return None
 
 
