@@ -88,8 +88,8 @@ def banned(at: float, nick: str, by: str, until: float | None) -> Banned:
     return Banned(id="", at=at, actor=Actor(by), nick=nick, until=until)
 
 
-def killed(at: float, nick: str, by: str, reason: str) -> Killed:
-    return Killed(id="", at=at, actor=Actor(by), nick=nick, reason=reason)
+def killed(at: float, nick: str, by: str, reason: str, apart: bool = False) -> Killed:
+    return Killed(id="", at=at, actor=Actor(by), nick=nick, reason=reason, apart=apart)
 
 
 def muted(at: float, nick: str, by: str, until: float | None) -> Muted:

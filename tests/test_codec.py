@@ -60,9 +60,10 @@ class BusCodecTests(SynchronousTestCase):
 class ClientFieldsTests(SynchronousTestCase):
     @given(events(st.text(), kinds=EVENTS))
     def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
-        """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor
-        and the account a private message went to; a tally, which nobody made, names nobody."""
-        own = {f.name for f in fields(event)} - {"actor", "to_account"}
+        """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor,
+        the account a private message went to and whether a kill's operator was apart; a tally, which nobody made,
+        names nobody."""
+        own = {f.name for f in fields(event)} - {"actor", "to_account", "apart"}
         actor = set() if isinstance(event, CrowdTallied) else {"by" if "nick" in own else "nick"}
         self.assertEqual(set(client_fields(event)), {"type"} | actor | own)
 

@@ -142,6 +142,30 @@ class QueryTests(IRCTestCase):
             ],
         )
 
+    def test_kill_of_someone_in_no_room_of_the_operators_is_a_notice_to_them_not_a_quit(self) -> None:
+        """The QUIT of a KILL goes to the victim's roommates: an operator sharing no room reads one NOTICE from the
+        server instead, one sharing a room reads the QUIT alone, and nobody else reads either."""
+        _, dave_wire = self.irc_user("dave")
+        erin, erin_wire = self.irc_user("erin")
+        self.send(erin, "JOIN #lobby")
+        self.send(self.alice, "OPER boss :correct horse")
+        self.lines(self.wire)
+        self.lines(self.wires[0])
+        self.send(self.alice, "KILL dave :spam")
+        self.assertEqual(self.lines(self.wire), [b":testhost NOTICE * :dave was killed by alice (spam)"])
+        self.assertEqual(
+            self.lines(dave_wire),
+            [
+                b":dave!dave@chatd QUIT :Killed (alice (spam))",
+                b"ERROR :Closing Link: 127.0.0.1 (Killed (alice (spam)))",
+            ],
+        )
+        self.assertEqual(self.lines(self.wires[0]), [])
+        self.lines(erin_wire)
+        self.send(self.alice, "KILL erin")
+        self.assertEqual(self.lines(self.wire), [b":erin!erin@chatd QUIT :Killed (alice)"])
+        self.assertEqual(self.lines(self.wires[0]), [b"[00:00] -- erin was killed by alice"])
+
     def test_help_lists_every_command_and_explains_one(self) -> None:
         """HELP lists the table; HELP JOIN its usage; HELP FROB is 524."""
         self.send(self.alice, "HELP")

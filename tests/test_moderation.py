@@ -476,10 +476,11 @@ class KillTests(ChatTestCase):
         _, self.eve_session = self.online("eve", "#elsewhere")
 
     def test_kill_takes_the_user_off_and_tells_them_their_roommates_and_the_operator(self) -> None:
-        """bob is offline with every room left; he, each roommate and the operator are told once; nobody else."""
+        """bob is offline with every room left; he, each roommate and the operator are told once; nobody else.
+        The event says the operator shared no room with him."""
         self.clock.advance(5)
         self.chat.kill(self.op, "BOB", "flooding")
-        expected = killed(105, "bob", "op", "flooding")
+        expected = killed(105, "bob", "op", "flooding", apart=True)
         event, sessions = self.audience.deliveries[-1]
         self.assertEqual(seen(event), expected)
         self.assertCountEqual(
@@ -491,10 +492,12 @@ class KillTests(ChatTestCase):
         self.assertEqual(self.chat.members("#dev").nicks, ("dave",))
 
     def test_the_operator_sharing_a_room_is_told_once(self) -> None:
-        """An operator who is a roommate of the one killed gets the event once."""
+        """An operator who is a roommate of the one killed gets the event once, which says they were not apart."""
         self.chat.join(self.op, "#lobby")
         self.chat.kill(self.op, "bob")
-        self.assertEqual(self.audience.deliveries[-1][1].count(self.op_session), 1)
+        event, sessions = self.audience.deliveries[-1]
+        self.assertEqual(sessions.count(self.op_session), 1)
+        self.assertEqual(seen(event), killed(100, "bob", "op", "", apart=False))
 
     def test_the_one_killed_may_come_back_at_once(self) -> None:
         """A kill keeps nothing: the nickname and the address are free again the same moment."""

@@ -347,6 +347,7 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "seq": st.integers(min_value=1, max_value=2**53),
         "until": st.none() | TIMES,
         "locked": st.booleans(),
+        "apart": st.booleans(),
         "room_operator": st.booleans(),
         "member": st.booleans(),
         "address": st.booleans(),
@@ -418,6 +419,9 @@ def _lines(line: bytes) -> list[bytes]:
 ACCOUNTS = ("actor", "to_account")
 """The fields that say who is identified to what, which programs are not shown (bar the actor's nickname)."""
 
+NOT_SHOWN = (*ACCOUNTS, "apart")
+"""The fields programs are not shown: the accounts, and a kill's ``apart``, which only says how IRC tells the operator."""
+
 
 def _client_fields(item: Event | Reply | Notice) -> dict[str, object]:
     """What a program reads of ``item``: its fields, for an event the actor as ``nick`` (or ``by``) and no address."""
@@ -425,7 +429,7 @@ def _client_fields(item: Event | Reply | Notice) -> dict[str, object]:
         return {"kind": item.kind, **item.fields, "text": "\n".join((item.text, *item.more))}
     if not isinstance(item, EVENTS):
         return {key: _as_json(value) for key, value in asdict(item).items()}
-    own = {f.name: _as_json(getattr(item, f.name)) for f in fields(item) if f.name not in ACCOUNTS}
+    own = {f.name: _as_json(getattr(item, f.name)) for f in fields(item) if f.name not in NOT_SHOWN}
     own["by" if "nick" in own else "nick"] = item.actor.nick
     return own
 
@@ -689,7 +693,7 @@ class JsonLineTests(SynchronousTestCase):
     @given(events(SAFE_TEXT))
     def test_render_then_parse_gives_the_event_back(self, event: Event) -> None:
         """An event of checked text rebuilt from its JSON line equals the event, bar the actor's address and
-        account, and the account a private message went to."""
+        account, the account a private message went to, and whether a kill's operator was apart."""
         parsed = json.loads(json_line(event))
         kind = type(event)
         self.assertEqual(parsed.pop("type"), TYPE_NAMES[kind])
@@ -701,6 +705,8 @@ class JsonLineTests(SynchronousTestCase):
         shown = replace(event, actor=actor)
         if isinstance(shown, Whispered):
             shown = replace(shown, to_account=None)
+        elif isinstance(shown, Killed):
+            shown = replace(shown, apart=False)
         self.assertEqual(kind(actor=actor, **parsed), shown)
 
     @settings(max_examples=200)

@@ -193,10 +193,14 @@ class Killed(_Base):
     """Operator ``actor`` took ``nick`` off the server (IRC's KILL); ``reason`` may be empty.
 
     Unlike a ban it leaves nothing behind: they may come back at once.
+    ``apart`` says the operator shared no room with them, decided by the
+    command: once the event is applied nobody can look, and IRC, where
+    only roommates read the QUIT, tells such an operator with a NOTICE.
     """
 
     nick: str
     reason: str
+    apart: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -165,8 +165,10 @@ class Moderation:
         if target.operator:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
-        event = Killed(id=id, at=at, actor=by.actor, nick=target.nick, reason=reason)
-        self._seam.publish(event, (target,), self._state.users.neighbours(target) | {by})
+        roommates = self._state.users.neighbours(target)
+        apart = by not in roommates
+        event = Killed(id=id, at=at, actor=by.actor, nick=target.nick, reason=reason, apart=apart)
+        self._seam.publish(event, (target,), roommates | {by})
 
     def unban(self, view: UserView, target: str) -> str:
         """Lift the ban on a nickname or address; operators only. Returns the target as shown."""

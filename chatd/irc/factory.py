@@ -161,6 +161,8 @@ class IRCFactory(ServerFactory):
         skip = self._speaking if isinstance(event, _SPOKEN) and not _to_self(event) else None
         if isinstance(event, Invited):
             sessions = _told_of_invite(event, sessions)
+        elif isinstance(event, Killed) and event.apart:
+            sessions = self._tell_killer(event, sessions)
         elif isinstance(event, AwayChanged):
             sessions = _with_cap(sessions, "away-notify", fold(event.actor.nick))
         elif isinstance(event, _ACCOUNT_EVENTS):
@@ -195,6 +197,18 @@ class IRCFactory(ServerFactory):
                 if session.user is not None and not session.user.online:
                     session.user = None
                     session.close(why)
+
+    def _tell_killer(self, event: Killed, sessions: Sequence[Session]) -> list[Session]:
+        """Write the killer's sessions their NOTICE (they shared no room with the one killed, so read no QUIT);
+        return the others, who read the QUIT."""
+        killer = fold(event.actor.nick)
+        others: list[Session] = []
+        for session in cast(Sequence[IRCSession], sessions):
+            if session.user is not None and fold(session.user.nick) == killer:
+                session.sink.write(self.events.killed_apart(event, Shape(session.shape)))
+            else:
+                others.append(session)
+        return others
 
     def _away_on_join(self, event: Joined, watching: list[Session]) -> None:
         """Tell the ``watching`` members (away-notify) that the joiner is away, if they are."""

@@ -6,7 +6,9 @@ answer, and then 381 and its ``+o``. WALLOPS is the chat's ``/wall``: every
 user online reads it (chatd has no ``+w`` audience of its own; IRC clients
 show it as a wallops). KILL takes a user off the server, every connection of
 theirs: the others in their rooms read their QUIT (``Killed (op (reason))``),
-they read ERROR; nothing is kept against them.
+they read ERROR; nothing is kept against them. An operator in none of their
+rooms reads a server NOTICE instead, as ircds tell their operators: the QUIT
+of someone they could not see leave reads as nothing to a client.
 """
 
 from typing import TYPE_CHECKING

@@ -328,6 +328,11 @@ class EventLines:
             trailing=True,
         )
 
+    def killed_apart(self, event: Killed, shape: Shape) -> bytes:
+        """What an operator who shared no room with the one they killed reads: a NOTICE from the server, as
+        ircds tell their operators; the QUIT is for the roommates, and the operator was none."""
+        return b"".join(map(line, self._notice(event, shape)))
+
     def _walled(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Walled)
         yield self._message(event, shape, "WALLOPS", event.text)
@@ -451,6 +456,8 @@ def notice(event: Event) -> str:
             )
         case Unmuted(nick=nick):
             return f"{nick} may speak again"
+        case Killed(nick=nick, reason=reason):
+            return f"{nick} was killed by {event.actor.nick}" + (f" ({reason})" if reason else "")
         case NicknameClaimed(actor=actor, address=address, tries=tries):
             return f"Someone at {address} tried to take your nickname as {actor.nick} ({tries} tries)"
         case ShuttingDown(reason=reason):

@@ -122,6 +122,11 @@ class IRCClient:
         """PRIVMSG ``text`` to ``target`` (a channel or a nickname)."""
         self._connection.privmsg(target, text)
 
+    def send(self, text: str) -> None:
+        """Send the line ``text`` as it is: a command the library has no method of its own for, or one it would
+        change (``KILL``'s reason is sent as typed)."""
+        self._connection.send_raw(text)
+
     def quit(self, reason: str = "") -> None:
         """QUIT with ``reason``, then close the socket."""
         self._connection.disconnect(reason)

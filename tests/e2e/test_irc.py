@@ -14,10 +14,11 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
 from tests.e2e.weechat import Shown, WeeChat
+from tests.helpers import quick_hash
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -223,3 +224,38 @@ class SecondConnectionTests(SynchronousTestCase):
         self.assertEqual(irc.next("join", "namreply"), Heard("join", "alice", "#lobby", ()))
         carol.say("hello both alices")
         self.assertEqual(irc.next("pubmsg"), Heard("pubmsg", "carol", "#lobby", ("hello both alices",)))
+
+
+class KillTests(SynchronousTestCase):
+    """An operator on IRC takes someone off the server."""
+
+    def test_an_operator_sharing_no_room_reads_a_notice_and_the_room_reads_the_quit(self) -> None:
+        """The victim's roommate reads the kill and the victim is closed; the operator, in none of the victim's
+        rooms, reads the server's NOTICE once and no QUIT."""
+        opers = opers_file(self, quick_hash(PASSWORD))
+        daemon = Daemon.start(self, [*LOOPBACK, "--irc-port", "0", "--opers", opers])
+        port = irc_port(daemon)
+        carol = Lobby(daemon).enter("carol")
+        dave = IRCClient(daemon, port, "dave")
+        dave.registered()
+        dave.join("#lobby")
+        carol.expect_stamped("#lobby -- dave joined")
+        boss = IRCClient(daemon, port, "boss")
+        boss.registered()
+        boss.send(f"OPER boss {PASSWORD}")
+        boss.next("youreoper")
+        boss.send("KILL dave :spam")
+        self.assertEqual(
+            boss.next("privnotice"), Heard("privnotice", NAME, "*", ("dave was killed by boss (spam)",))
+        )
+        carol.expect_stamped("-- dave was killed by boss (spam)")
+        self.assertEqual(
+            dave.next("error"), Heard("error", "", "Closing Link: 127.0.0.1 (Killed (boss (spam)))", ())
+        )
+        # Whatever the kill sent boss came before the answer to a later TIME.
+        boss.send("TIME")
+        boss.next("time")
+        self.assertEqual(
+            [text for text in boss.received if "dave" in text],
+            [f":{NAME} NOTICE * :dave was killed by boss (spam)"],
+        )
