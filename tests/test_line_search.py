@@ -72,6 +72,14 @@ class SearchCommandTests(LineTestCase):
         """A search that finds nothing says so in one line, naming the room and the words."""
         self.assertEqual(self.ask(b"/search zebra"), [b'*** No line of #lobby holds "zebra".'])
 
+    def test_words_typed_in_quotes_are_shown_as_typed(self) -> None:
+        """Quotes are text to a search: the end line shows the words with the user's own quotes, not doubled."""
+        self.assertEqual(
+            self.ask(b'/search "back soon"')[-1],
+            b'*** End of search of #lobby for "back soon": 1 found. /history #lobby around ID shows one in context.',
+        )
+        self.assertEqual(self.ask(b'/search say "hi"'), [b'*** No line of #lobby holds say "hi".'])
+
     def test_a_short_word_says_only_the_latest_lines_were_read(self) -> None:
         """A word under three characters finds lines too, and the end says the search read only the latest."""
         lines = self.ask(b"/search go")

@@ -310,9 +310,19 @@ def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
         if scan
         else ""
     )
+    words = _as_typed(query)
     if not count:
-        text = f'No line of {room} holds "{query}"{read}.'
+        text = f"No line of {room} holds {words}{read}."
     else:
         newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
-        text = f'End of search of {room} for "{query}"{read}: {newest}. /history {room} around ID shows one in context.'
+        text = f"End of search of {room} for {words}{read}: {newest}. /history {room} around ID shows one in context."
     return Notice("search_end", text, {"room": room, "query": query, "count": count, "scan": scan})
+
+
+def _as_typed(query: str) -> str:
+    """The words of a search as its end line shows them: in double quotes, or as typed if they hold one.
+
+    Quotes are text to a search, looked for like any character, so quoting
+    ``"cafe au lait"`` again showed ``""cafe au lait""``, words nobody typed.
+    """
+    return query if '"' in query else f'"{query}"'
