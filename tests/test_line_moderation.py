@@ -168,6 +168,18 @@ class TopicLockTests(LineTestCase):
         bob.dataReceived(b"/topic mine now\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #dev -- bob set the topic: mine now"])
 
+    def test_a_locked_topic_in_the_servers_room_names_no_owner(self) -> None:
+        """#lobby is the server's and nobody owns it: its lock's refusal says only operators may change the topic."""
+        op, _ = self.operator(b"op")
+        bob, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/lock\n")
+        self.lines(bob_wire)
+        bob.dataReceived(b"/topic mine\n")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [b"ERR topic-locked the topic of #lobby is locked; only operators may change it"],
+        )
+
     def test_a_lock_that_holds_already_changes_nothing(self) -> None:
         """/lock, /mode +t or /unlock on a topic already so: nothing to change, nobody told, nothing kept."""
         owner, owner_wire, _, bob_wire = self.owner_and_bob()

@@ -287,10 +287,16 @@ class NotBannedError(ChatError):
 
 @dataclass(eq=False)
 class TopicLockedError(ChatError):
-    """The room's topic is locked: only its owner and operators may change it."""
+    """The room's topic is locked: only its owner and operators may change it.
+
+    ``owned`` is False for a room nobody owns (the server's, or one
+    unregistered): there only operators may, and the wording must not send
+    the user looking for an owner.
+    """
 
     code = "topic-locked"
     room: str
+    owned: bool = True
 
 
 @dataclass(eq=False)

@@ -68,7 +68,7 @@ def check_rejoin(user: User, room: str, now: float) -> None:
 def check_topic_settable(user: User, room: Room) -> None:
     """Raise if the topic of ``room`` is locked and ``user`` has no authority there (``has_authority``)."""
     if room.topic_locked and not has_authority(user, room):
-        raise TopicLockedError(room.name)
+        raise TopicLockedError(room.name, owned=room.registration is not None or room.owner is not None)
 
 
 def check_entry(user: User, room: Room, key: str) -> None:

@@ -257,7 +257,9 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 TopicLockedError,
-                lambda e: f"the topic of {e.room} is locked; only its owner and operators may change it",
+                lambda e: (
+                    f"the topic of {e.room} is locked; only {'its owner and ' if e.owned else ''}operators may change it"
+                ),
             ),
             _row(
                 NotMemberError,

@@ -200,7 +200,7 @@ class KillTests(SynchronousTestCase):
         self.assertEqual(answer(alice, "/topic", b"*** Topic")[-1], b"*** Topic of #lobby: be kind")
         self.assertEqual(
             answer(alice, "/topic mine now", b"ERR")[-1],
-            b"ERR topic-locked the topic of #lobby is locked; only its owner and operators may change it",
+            b"ERR topic-locked the topic of #lobby is locked; only operators may change it",
         )
 
 
