@@ -183,6 +183,26 @@ class ListingTests(IRCTestCase):
         self.assertEqual(lines[-1], b":testhost 366 alice #lobby :End of /NAMES list")
 
 
+class EmptyRegisteredRoomTests(IRCTestCase):
+    def test_an_empty_registered_room_is_a_channel_nobody_is_on(self) -> None:
+        """#dev, registered and left by everyone, is there: MODE shows its kept lock, WHO and NAMES nobody, PART is
+        442; a channel that never was is still 403."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/register hunter22\n/join #dev\n/register #dev\n/lock\n/part #dev\n")
+        bob, wire = self.irc_user("bob")
+        self.send(bob, "MODE #dev", "WHO #dev", "NAMES #dev", "PART #dev", "MODE #nope")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 324 bob #dev +nt",
+                b":testhost 315 bob #dev :End of WHO list",
+                b":testhost 366 bob #dev :End of /NAMES list",
+                b":testhost 442 bob #dev :You're not on that channel",
+                b":testhost 403 bob #nope :No such channel",
+            ],
+        )
+
+
 class KickTests(IRCTestCase):
     def test_room_maker_kicks_and_everyone_sees_kick(self) -> None:
         """KICK by the room's maker reaches the room as KICK; the kicked nc user is told."""

@@ -91,6 +91,30 @@ class RoomCommandTests(AccountTestCase):
         )
 
 
+class EmptyRegisteredRoomTests(AccountTestCase):
+    """alice registered #dev, locked its topic and left it: nobody is in it, and it is still there."""
+
+    def test_who_mode_and_part_answer_for_the_room_as_topic_and_join_do(self) -> None:
+        """/topic shows its kept topic and /join makes it again with it; /who shows nobody in it, /mode its settings
+        (the lock, which it keeps), and /part says you are not in it. A room that never was is still no room."""
+        self.alice.dataReceived(b"/register #dev\n/topic release friday\n/lock\n/part #dev\n")
+        self.lines(self.alice_wire)
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/topic #dev\n/who #dev\n/mode #dev\n/part #dev\n/who #nope\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** Topic of #dev: release friday",
+                b"*** In #dev (0):",
+                b"*** Settings of #dev: topic locked",
+                b"ERR not-in-room you are not in #dev",
+                b"ERR no-such-room there is no room #nope",
+            ],
+        )
+        bob.dataReceived(b"/join #dev\n")
+        self.assertIn(b"*** Topic of #dev: release friday", self.lines(wire))
+
+
 class UnidentifiedTests(LineTestCase):
     """Without an account, no room can be registered."""
 

@@ -261,7 +261,8 @@ class ServerRoomTests(ChatTestCase):
         self.assertEqual(state_facts(replayed), state_facts(self.chat._state))
 
     def test_the_servers_room_keeps_its_topic_and_lock_while_empty(self) -> None:
-        """An emptied server's room made again has its name, topic and lock as they were; a user's room starts bare."""
+        """An emptied server's room is still there with its name, topic and lock, and made again has them as they
+        were; a user's room is gone, and starts bare."""
         op, _ = self.online("op", "#lobby")
         self.chat.grant_operator(op)
         self.chat.set_topic(op, "#lobby", "rules: be kind")
@@ -269,7 +270,9 @@ class ServerRoomTests(ChatTestCase):
         self.chat.set_topic(self.first, "#mine", "mine")
         for user in (self.first, self.bob, op):
             self.chat.quit(user)
-        self.assertFalse(self.chat.has_room("#lobby"))
+        self.assertTrue(self.chat.has_room("#lobby"))
+        self.assertFalse(self.chat.has_room("#mine"))
+        self.assertEqual(self.chat.topic("#LOBBY"), Topic("#Lobby", "rules: be kind", "op", 100.0))
         self.clock.advance(60)
         carol, _ = self.online("carol", "#LOBBY", "#mine")
         self.assertEqual(self.chat.topic("#lobby"), Topic("#Lobby", "rules: be kind", "op", 100.0))

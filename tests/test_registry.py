@@ -34,7 +34,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
-from chatd.domain.replies import Topic
+from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
 from chatd.domain.rooms import RegisteredRoom
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import seen
@@ -279,6 +279,22 @@ class OutlivesTests(RegistryTestCase):
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "release friday", "alice", self.set_at))
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
         self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", False)
+
+    def test_an_emptied_room_is_there_with_nobody_in_it(self) -> None:
+        """Everyone leaves: the room is still there under its name, with its topic and lock, nobody in it and
+        nothing else set; leaving it or changing it is refused as to anyone not in it."""
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+        self.assertTrue(self.chat.has_room("#DEV"))
+        self.assertEqual(self.chat.members("#DEV"), Members("#dev", (), 0))
+        self.assertEqual(
+            self.chat.room_modes("#DEV", self.alice),
+            RoomModes("#dev", False, False, "", 0, False, False, True),
+        )
+        self.assertEqual(self.chat.room_summary("#dev"), RoomSummary("#dev", 0, "release friday"))
+        self.assertRaises(NotInRoomError, self.chat.part, self.bob, "#dev")
+        moderated = (ModeChange(Setting.MODERATED, True),)
+        self.assertRaises(NotInRoomError, self.chat.change_room, self.alice, "#dev", moderated)
 
     def test_no_new_room_may_look_like_it_while_it_is_empty(self) -> None:
         """#dev with a Cyrillic e (U+0435) is refused while #dev is empty, across a restart, and free once it is given

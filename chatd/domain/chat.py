@@ -207,7 +207,7 @@ class Chat:
 
         With the page's room operators and voiced members, a set look-up each.
         """
-        room = self._state.rooms.find(name)
+        room = self._state.rooms.seen(name)
         start, stop, pages = page_bounds(page, len(room.members))
         shown = list(islice(room.members.values(), start, stop))
         nicks = tuple(member.nick for member in shown)
@@ -217,11 +217,11 @@ class Chat:
 
     def crowded(self, name: str) -> bool:
         """Whether room ``name`` is big: its comings and goings are tallied (chatd.domain.crowds), its list capped on join."""
-        return self._crowds.big(self._state.rooms.find(name))
+        return self._crowds.big(self._state.rooms.seen(name))
 
     def topic(self, name: str) -> Topic:
         """The topic of room ``name``, with who set it and when."""
-        room = self._state.rooms.find(name)
+        room = self._state.rooms.seen(name)
         return Topic(room.name, room.topic, room.topic_by, room.topic_at)
 
     def rooms(self, page: int = 1, asker: UserView | None = None) -> RoomList:
@@ -241,10 +241,15 @@ class Chat:
         return RoomList(summaries, total, page, pages)
 
     def room_summary(self, name: str, asker: UserView | None = None) -> RoomSummary | None:
-        """Room ``name`` as ``rooms`` lists it; None if there is none, or it is secret and ``asker`` is not in it."""
-        key = fold(name)
-        room = self._state.rooms.by_key.get(key)
-        if room is None or (room.secret and (asker is None or key not in own(asker).rooms)):
+        """Room ``name`` as ``rooms`` lists it; None if there is none, or it is secret and ``asker`` is not in it.
+
+        A room that outlives its members is there with none (``Rooms.seen``).
+        """
+        rooms = self._state.rooms
+        if not rooms.exists(name):
+            return None
+        room = rooms.seen(name)
+        if room.secret and (asker is None or fold(name) not in own(asker).rooms):
             return None
         return RoomSummary(room.name, len(room.members), room.topic)
 
@@ -369,8 +374,8 @@ class Chat:
         return self._state.users.find(nick).account
 
     def has_room(self, name: str) -> bool:
-        """Whether a room called ``name`` (in any case) exists."""
-        return fold(name) in self._state.rooms.by_key
+        """Whether a room called ``name`` (in any case) exists: with members, or a server's or registered one without."""
+        return self._state.rooms.exists(name)
 
     def time(self) -> ServerTime:
         """The server's clock."""

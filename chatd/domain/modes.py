@@ -202,8 +202,11 @@ class Modes:
         self._seam.publish(event, {by, target, *room.operators})
 
     def room_modes(self, name: str, asker: UserView | None = None) -> RoomModes:
-        """The settings of room ``name``: its key only to ``asker`` in it or with authority there."""
-        room = self._state.rooms.find(name)
+        """The settings of room ``name``: its key only to ``asker`` in it or with authority there.
+
+        A room that outlives its members shows, while it has none, what a join would make it again with.
+        """
+        room = self._state.rooms.seen(name)
         shows_key = asker is not None and (
             fold(asker.nick) in room.members or rules.has_authority(own(asker), room)
         )
@@ -235,7 +238,7 @@ class Modes:
         """The ban masks of room ``name``, oldest first; for its members and those with authority there
         (NotInRoomError)."""
         by = own(view)
-        room = self._state.rooms.find(name)
+        room = self._state.rooms.seen(name)
         if fold(by.nick) not in room.members and not rules.has_authority(by, room):
             raise NotInRoomError(room.name)
         return RoomBanList(room.name, tuple(room.bans.values()))

@@ -151,7 +151,8 @@ class Rooms:
         self.by_key: dict[str, Room] = {}
         self.order = SortedKeys()
         """The keys of ``by_key`` of the rooms listed to everyone (all but the secret ones), sorted."""
-        self._server = frozenset(fold(name) for name in server)
+        self._server = {fold(name): name for name in server}
+        """The server's rooms' names by folded name."""
         self._outliving: dict[str, str] = {look(name): name for name in server}
         """The names of the rooms that outlive their members (the server's and registered ones) by their look:
         no new room may look like one of them while it is empty either."""
@@ -211,11 +212,53 @@ class Rooms:
         else:
             kept.topic_locked = event.locked
 
+    def exists(self, name: str) -> bool:
+        """Whether a room called ``name`` (in any case) exists: it has members, or outlives them."""
+        key = fold(name)
+        return key in self.by_key or self.outlives(key)
+
     def find(self, name: str) -> Room:
-        """The room called ``name`` (in any case); raises NoSuchRoomError."""
-        room = self.by_key.get(fold(name))
+        """The room called ``name`` (in any case), with its members, to change; raises NoSuchRoomError.
+
+        A room that outlives its members and has none now exists but holds
+        nothing to change: NotInRoomError, as nobody is in it.
+        """
+        key = fold(name)
+        room = self.by_key.get(key)
         if room is None:
+            raise NotInRoomError(name) if self.outlives(key) else NoSuchRoomError(name)
+        return room
+
+    def seen(self, name: str) -> Room:
+        """The room called ``name`` (in any case), to answer questions about; raises NoSuchRoomError.
+
+        A room that outlives its members and has none now is answered as a
+        join would make it again: its kept topic and lock, nobody in it,
+        nothing else set. That room is made for the answer and never kept.
+        """
+        key = fold(name)
+        room = self.by_key.get(key)
+        if room is not None:
+            return room
+        if not self.outlives(key):
             raise NoSuchRoomError(name)
+        registration = self.registered.get(key)
+        shown = self._server[key] if registration is None else registration.name
+        # Its sequence number is the store's to know; nothing is published in a room made for an answer.
+        return self._made(key, shown, 0, self.kept.get(key, Kept()), owner=None)
+
+    def _made(self, key: str, name: str, seq: int, kept: Kept, owner: "User | None") -> Room:
+        """Room ``name`` (folded: ``key``) as made with nobody in it yet, with what it ``kept``."""
+        room = Room(
+            name,
+            seq,
+            owner=owner,
+            topic=kept.topic,
+            topic_by=kept.topic_by,
+            topic_at=kept.topic_at,
+            topic_locked=kept.topic_locked,
+        )
+        room.registration = self.registered.get(key)
         return room
 
     def new_name(self, name: str) -> str:
@@ -240,8 +283,7 @@ class Rooms:
         """The room ``name`` that ``user`` is in; raises NoSuchRoomError or NotInRoomError."""
         room = user.rooms.get(fold(name))
         if room is None:
-            self.find(name)
-            raise NotInRoomError(name)
+            raise NotInRoomError(name) if self.exists(name) else NoSuchRoomError(name)
         return room
 
     def standing_on_entry(self, user: "User", key: str) -> bool:
@@ -260,18 +302,8 @@ class Rooms:
         key = fold(name)
         room = self.by_key.get(key)
         if room is None:
-            kept = self.kept.pop(key, Kept())
             owner = None if self.outlives(key) else user
-            room = Room(
-                name,
-                seq,
-                owner=owner,
-                topic=kept.topic,
-                topic_by=kept.topic_by,
-                topic_at=kept.topic_at,
-                topic_locked=kept.topic_locked,
-            )
-            room.registration = self.registered.get(key)
+            room = self._made(key, name, seq, self.kept.pop(key, Kept()), owner)
             self.by_key[key] = self.by_look[look(name)] = room
             self.order.add(key)
         room.seq = seq
