@@ -19,6 +19,7 @@ The daemon is four layers, started in this order:
 twistd logs, forks and writes its pid file only after that, so a port that
 cannot be had stops the start where the host can still be told in one
 sentence (chatd.tap words it), instead of in a traceback in the log.
+``bound_daemon`` does both, and a start it stops removes the files it made.
 
 Stopping (SIGTERM, SIGINT, or an operator's ``/shutdown``, which stops the
 reactor) goes the other way, each layer once the one above it has stopped:
@@ -73,6 +74,7 @@ from chatd.line.frontend import line_front_end
 from chatd.line.web_frontend import web_front_end
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
+from chatd.storage.new_files import NewFiles
 from chatd.storage.retention import Retention
 from chatd.storage.spool import Spool
 from chatd.storage.sqlite import SQLiteHistory
@@ -118,6 +120,8 @@ def build(
     (``SQLiteHistory.open``: raises ``DatabaseFileError``), once, before
     the daemon starts.
     """
+    # The files folder first: one that cannot be used stops the start before the --db file is opened.
+    spool, spool_services = _spool(config.files.directory, reactor)
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
     stores = _stores(config.db, reactor)
@@ -150,7 +154,7 @@ def build(
     )
     # One for the whole daemon: the line and web front ends' connections carry files through it.
     # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
-    files, file_services = _files(config.files, chat, reactor, stores.transfers)
+    files, file_services = _files(config.files, chat, reactor, spool, stores.transfers)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
@@ -200,6 +204,7 @@ def build(
             AuditLog(bus, bounded),
             _Timers(chat),
             _Threads(passwords),
+            *spool_services,
             *file_services,
             *backing,
         ],
@@ -248,27 +253,32 @@ EXPIRY_SECONDS = 3600.0
 """How often files that waited past ``--file-keep`` are looked for (and once at start)."""
 
 
-def _files(
-    config: FilesConfig, chat: Chat, reactor: Any, kept: TransferStore | None = None
-) -> tuple[Transfers, list[IService]]:
-    """The transfer engine over a spool in ``config.directory`` (a temporary folder if None), and its services.
+def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
+    """The spool in ``directory`` (a temporary folder if None), and the services that run its thread and remove
+    a temporary folder once stopped.
 
-    The spool's file I/O runs on a thread of its own, so a slow disk holds
-    up no chat line; what waited too long goes every ``EXPIRY_SECONDS``.
-    ``kept`` keeps the open transfers across a restart (``--db FILE``).
-    Raises ``SpoolFolderError`` for a folder that cannot be used.
+    Its file I/O runs on a thread of its own, so a slow disk holds up no
+    chat line. Raises ``SpoolFolderError`` for a folder that cannot be used.
     """
     pool = ThreadPool(1, 1, "chatd-files")
-    directory = config.directory
-    if directory is None:
-        directory = tempfile.mkdtemp(prefix="chatd-files-")
-    spool = Spool(directory, run=lambda work: deferToThreadPool(reactor, pool, work))
+    folder = tempfile.mkdtemp(prefix="chatd-files-") if directory is None else directory
+    spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work))
+    # Listed first, so stopped last: the folder goes once the thread writing to it has stopped.
+    removed = [] if directory is not None else [_Removed(folder)]
+    return spool, [*removed, _Threads(pool)]
+
+
+def _files(
+    config: FilesConfig, chat: Chat, reactor: Any, spool: Spool, kept: TransferStore | None = None
+) -> tuple[Transfers, list[IService]]:
+    """The transfer engine over ``spool``, and its service: what waited too long goes every ``EXPIRY_SECONDS``.
+
+    ``kept`` keeps the open transfers across a restart (``--db FILE``).
+    """
     transfers = Transfers(chat, spool, reactor, config.limits, store=kept)
     expiry = TimerService(EXPIRY_SECONDS, transfers.expire)
     expiry.clock = reactor
-    # Listed first, so stopped last: the folder goes once the thread writing to it has stopped.
-    removed = [] if config.directory is not None else [_Removed(directory)]
-    return transfers, [*removed, _Threads(pool), expiry]
+    return transfers, [expiry]
 
 
 def compose(
@@ -280,6 +290,39 @@ def compose(
         _listener(endpoint, front_end.factory) for front_end in front_ends for endpoint in front_end.endpoints
     ]
     return _Layers([backing, goodbyes, listeners, last])
+
+
+def bound_daemon(config: Config, reactor: Any) -> IService:
+    """The daemon ``config`` describes on ``reactor``, built and its listeners bound (``build``, ``bind``).
+
+    A start that cannot go ahead (``DatabaseFileError``, ``SpoolFolderError``,
+    ``CannotListenError``, raised as they come) leaves nothing behind: what
+    the daemon holds open is let go (``discard``), and the files and folders
+    this start made are removed (chatd.storage.new_files). A busy port left
+    a brand-new --db file that the next start took for a real one.
+    """
+    made = NewFiles.before(config.db, config.files.directory)
+    try:
+        daemon = build(config, reactor)
+        try:
+            bind(daemon)
+        except BaseException:
+            discard(daemon)
+            raise
+    except BaseException:
+        made.remove()
+        raise
+    return daemon
+
+
+def discard(daemon: IService) -> None:
+    """Let go of what ``daemon``, made by ``build`` and never started, holds on disk: its store's files are closed
+    as they are, its temporary files folder is removed."""
+    for service in _services(daemon):
+        if isinstance(service, SQLiteHistory):
+            service.let_go()
+        elif isinstance(service, _Removed):
+            service.remove()
 
 
 def bind(daemon: IService) -> None:
@@ -432,6 +475,10 @@ class _Removed(Service):
     @override
     def stopService(self) -> None:
         super().stopService()
+        self.remove()
+
+    def remove(self) -> None:
+        """Remove the folder now (a daemon that never started has no thread writing to it)."""
         shutil.rmtree(self._directory, ignore_errors=True)
 
 

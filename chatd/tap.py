@@ -44,7 +44,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
-from chatd.service import bind, build
+from chatd.service import bound_daemon
 from chatd.start import StartError, cannot_listen, number, size
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
@@ -669,12 +669,9 @@ def makeService(options: Options) -> IService:
     from twisted.internet import reactor
 
     try:
-        daemon = build(options.config(), reactor)
+        return bound_daemon(options.config(), reactor)
     except (DatabaseFileError, SpoolFolderError) as error:
         raise StartError(str(error)) from None
-    try:
-        bind(daemon)
     except CannotListenError as error:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
-    return daemon

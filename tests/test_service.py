@@ -38,7 +38,7 @@ from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
-from chatd.service import _services, _Threads, bind, build, compose
+from chatd.service import _services, _Threads, bind, bound_daemon, build, compose
 from chatd.storage.pass_log import log_path
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
@@ -366,6 +366,54 @@ class StoreWiringTests(SynchronousTestCase):
         daemon.startService()
         daemon.stopService()
         self.assertFalse(os.path.exists(os.path.join(tempfile.gettempdir(), made)))
+
+
+class FailedStartTests(SynchronousTestCase):
+    """A start whose port is busy, with --db and --files in a folder of the test's, leaves it as it found it."""
+
+    def setUp(self) -> None:
+        self.reactor = MemoryReactorClock()
+        self.patch(self.reactor, "listenTCP", self.refuse)
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+        with open(os.path.join(self.directory, "notes.txt"), "w", encoding="utf-8") as notes:
+            notes.write("the host's own\n")
+
+    @staticmethod
+    def refuse(port: int, *args: object, **kwargs: object) -> None:
+        raise CannotListenError("127.0.0.1", port, OSError("in use"))
+
+    def fail_to_start(self, *arguments: str) -> None:
+        """Start with ``arguments`` on the busy port: the bind's error goes through."""
+        self.assertRaises(CannotListenError, bound_daemon, config("--port", "5000", *arguments), self.reactor)
+
+    def test_a_new_database_and_files_folder_are_removed(self) -> None:
+        """The --db file, its pass log and search index, and the --files folder it made (and the one above) are
+        gone; what was in the folder before stays."""
+        files = os.path.join(self.directory, "spool", "files")
+        self.fail_to_start("--db", self.path, "--files", files)
+        self.assertEqual(os.listdir(self.directory), ["notes.txt"])
+
+    def test_a_database_that_was_there_is_kept_with_its_files_and_let_go(self) -> None:
+        """A --db file from an earlier run and the default files folder beside it stay as they were, and the file is
+        not held: the next start opens it."""
+        store = SQLiteHistory.open(self.path, self.reactor)
+        store.let_go()
+        os.mkdir(os.path.join(self.directory, "chatd-files"))
+        before = sorted(os.listdir(self.directory))
+        self.fail_to_start("--db", self.path)
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+        SQLiteHistory.open(self.path, self.reactor).let_go()
+
+    def test_a_temporary_files_folder_is_removed(self) -> None:
+        """With --db :memory:, the spool's temporary folder goes with the start."""
+        before = set(os.listdir(tempfile.gettempdir()))
+        self.fail_to_start()
+        made = {
+            name for name in os.listdir(tempfile.gettempdir()) if name.startswith("chatd-files-")
+        } - before
+        self.assertEqual(made, set())
 
 
 class OperatorWiringTests(SynchronousTestCase):

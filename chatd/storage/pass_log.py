@@ -145,9 +145,14 @@ class PassLog:
 
     def close(self) -> None:
         """Close the file and remove the log's files: everything in them is committed (a clean stop). Let the database go."""
-        os.close(self._fd)
+        self.let_go()
         _remove(self.path)
         _remove(_old(self.path))
+
+    def let_go(self) -> None:
+        """Close the file, leaving it where it is, and let the database go: a start that cannot go ahead wrote
+        nothing to it, and removes only what it made (chatd.storage.new_files)."""
+        os.close(self._fd)
         self._claim.release()
 
 

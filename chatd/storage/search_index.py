@@ -419,6 +419,10 @@ class SearchIndex:
         self._pool.callInThread(self._connection.close)
         self._pool.stop()
 
+    def let_go(self) -> None:
+        """Close the file of an index never started (its thread never ran): a start that cannot go ahead."""
+        self._connection.close()
+
 
 def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[str]:
     """The bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader thread).

@@ -340,6 +340,17 @@ class SQLiteHistory(Service):
         self._reading.start()
         self.index.start()
 
+    def let_go(self) -> None:
+        """Close the files of a store never started, leaving them as they are: a start that cannot go ahead.
+
+        Nothing was written since ``open``, and no thread runs, so each
+        connection is closed here, and the file let go for another start.
+        """
+        self.index.let_go()
+        self._reader.close()
+        self._writer.close()
+        self._log.let_go()
+
     @override
     def stopService(self) -> "Deferred[None]":
         """Commit what waits, then close the connections and the pass log, and end the threads."""

@@ -53,6 +53,24 @@ class BadStartTests(SynchronousTestCase):
             f"--port {port} is in use by another program; stop it or choose another --port.",
         )
 
+    def test_busy_port_leaves_no_new_database_or_files_folder(self) -> None:
+        """Refused for a busy --port, a start with a new --db removes the file, its pass log and search index and
+        the files folder it made beside it; what the folder held before stays."""
+        port = self.busy_port()
+        before = sorted(os.listdir(self.directory))
+        self.assert_refused(
+            self.chatd(
+                "--port",
+                str(port),
+                "--interface",
+                "127.0.0.1",
+                "--db",
+                os.path.join(self.directory, "new.sqlite"),
+            ),
+            f"--port {port} is in use by another program; stop it or choose another --port.",
+        )
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
     def test_busy_tls_port(self) -> None:
         """A busy --tls-port is named as such, not as --port."""
         port = self.busy_port()
