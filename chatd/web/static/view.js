@@ -29,6 +29,7 @@ export class View {
     this.logBox = $("log-box");
     this.older = $("older");
     this.empty = $("no-room");
+    this.roomsCounts = $("rooms-counts");
     this.shown = null;
     for (const [button, panel] of [
       [$("rooms-toggle"), "side"],
@@ -146,9 +147,12 @@ export class View {
         this.badges(conversation);
       }
     }
-    const unread = conversations.reduce((sum, conversation) => sum + conversation.mentions, 0);
+    const mentions = conversations.reduce((sum, conversation) => sum + conversation.mentions, 0);
     const name = this.shown === null ? "chatd" : `${this.shown.name} · chatd`;
-    document.title = unread ? `(${unread}) ${name}` : name;
+    document.title = mentions ? `(${mentions}) ${name}` : name;
+    // At phone width the lists fold behind the Rooms button: it carries their counts, or nothing would show them.
+    const unread = conversations.reduce((sum, conversation) => sum + conversation.unread, 0);
+    clear(this.roomsCounts).append(...badge(unread, mentions));
   }
 
   item(conversation) {
@@ -167,14 +171,19 @@ export class View {
     const open = conversation.listItem.querySelector(".open");
     open.setAttribute("aria-current", conversation === this.shown ? "true" : "false");
     conversation.listItem.classList.toggle("away", conversation.kind === "room" && !conversation.joined);
-    const counts = clear(open.querySelector(".counts"));
-    if (conversation.unread) {
-      // One badge: how many are unread, in the accent colour when one of them names the user.
-      const mentions = conversation.mentions;
-      const words = mentions ? ` unread, ${mentions} ${mentions === 1 ? "mention" : "mentions"}` : " unread";
-      counts.append(el("span", { class: mentions ? "badge unread mentions" : "badge unread" }, String(conversation.unread), el("span", { class: "visually-hidden" }, words)));
-    }
+    clear(open.querySelector(".counts")).append(...badge(conversation.unread, conversation.mentions));
   }
+}
+
+/**
+ * One badge, as a list of none or one element: how many lines are unread,
+ * in the accent colour when one of them names the user, and in words for a
+ * screen reader.
+ */
+function badge(unread, mentions) {
+  if (!unread) return [];
+  const words = mentions ? ` unread, ${mentions} ${mentions === 1 ? "mention" : "mentions"}` : " unread";
+  return [el("span", { class: mentions ? "badge unread mentions" : "badge unread" }, String(unread), el("span", { class: "visually-hidden" }, words))];
 }
 
 /**
