@@ -5,6 +5,7 @@ now shows instead. The set-up is tests/e2e/browser.py's, with the helpers of
 test_web_page.py.
 """
 
+from selenium.webdriver.common.by import By
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
@@ -49,4 +50,44 @@ class PhoneTests(SynchronousTestCase):
         alice.find("#rooms-toggle").click()
         alice.open("#lobby")
         self.assertEqual(alice.texts("#rooms-toggle .badge"), [])
+        quiet(self, alice)
+
+
+LONG_NICK = "W" * 24
+"""The longest nickname the server takes (24 characters), of the widest letter."""
+
+OVERFLOWING = (
+    "return Array.from(document.querySelectorAll(arguments[0]), (node) => node.scrollWidth > node.clientWidth)"
+    "  .filter(Boolean).length;"
+)
+"""How many of the elements matching a selector hold content wider than themselves (scrolled or pushed out)."""
+
+
+class LongNameTests(SynchronousTestCase):
+    """A long nickname is cut or wrapped where it is shown; it never makes the page wider."""
+
+    def test_a_long_nickname_stays_inside_the_member_list_and_the_log(self) -> None:
+        """A 24-W nickname on nc says a line in #lobby: in alice's page, at desktop and at phone width, no member
+        button, member list, log or the page itself is wider than its box; the member's name is cut with an
+        ellipsis and stays whole for a screen reader."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        said_by(enter(daemon, LONG_NICK), "a line from a long name")
+        alice.wait_for_member(LONG_NICK)
+        alice.wait_for_said("a line from a long name")
+        for width in (1280, PHONE["width"]):
+            alice.driver.set_window_size(width, PHONE["height"])
+            if width < 1280:
+                alice.wait(lambda: folded(alice), "the phone layout")
+                alice.find("#members-toggle").click()
+                alice.wait(lambda: alice.find("#members").is_displayed() or None, "the members panel")
+            for css in ("#member-list .member", "#members", "#log-box .log", "html"):
+                self.assertEqual(alice.script(OVERFLOWING, css), 0, f"{css} at {width} px")
+            [cut] = [
+                nick
+                for nick in alice.driver.find_elements(By.CSS_SELECTOR, "#member-list .member .nick")
+                if nick.get_attribute("textContent") == LONG_NICK
+            ]
+            self.assertEqual(cut.value_of_css_property("text-overflow"), "ellipsis")
         quiet(self, alice)
