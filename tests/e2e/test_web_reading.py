@@ -6,6 +6,7 @@ test_web_page.py.
 """
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
@@ -90,4 +91,40 @@ class LongNameTests(SynchronousTestCase):
                 if nick.get_attribute("textContent") == LONG_NICK
             ]
             self.assertEqual(cut.value_of_css_property("text-overflow"), "ellipsis")
+        quiet(self, alice)
+
+
+class SearchTests(SynchronousTestCase):
+    """Search results belong to the room searched."""
+
+    def search(self, page: Page, words: str, heading: str) -> None:
+        """Search the room shown for ``words`` and wait until the results say ``heading``."""
+        box = page.find("#search-words")
+        box.clear()
+        box.send_keys(words, Keys.ENTER)
+        page.wait(lambda: page.texts("#results-heading") == [heading] or None, heading)
+        self.assertTrue(page.find("#results").is_displayed())
+
+    def closed(self, page: Page) -> bool | None:
+        """Whether no search results show, and none wait in the closed panel (None if some do)."""
+        return (not page.find("#results").is_displayed() and page.texts("#results-list .hit") == []) or None
+
+    def test_switching_to_another_room_or_leaving_the_room_closes_its_results(self) -> None:
+        """alice's search of #lobby finds carol's line; showing #dev closes the results, and they are not back
+        with #lobby. Searched again, they close as alice leaves #lobby."""
+        daemon, url = start_web(self)
+        said_by(enter(daemon, "carol"), "the needle is in the lobby")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.open("#lobby")
+        self.search(alice, "needle", "1 found in #lobby")
+        alice.open("#dev")
+        alice.wait(lambda: self.closed(alice), "the results of #lobby to close in #dev")
+        alice.open("#lobby")
+        self.assertTrue(self.closed(alice))
+        self.search(alice, "needle", "1 found in #lobby")
+        alice.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
+        alice.wait(lambda: alice.title() == "#dev" or None, "#dev, once #lobby is left")
+        alice.wait(lambda: self.closed(alice), "the results of #lobby to close as alice leaves it")
         quiet(self, alice)

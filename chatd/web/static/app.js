@@ -78,7 +78,7 @@ class Chat {
     this.plan = null; // where the user was when the connection dropped: [rooms], in join order
     this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
-    this.searching = null; // {room} while search results come in
+    this.searched = null; // the room whose search results the panel shows, or null while it is closed
     this.cursor = null; // {key, at}: the server's /history goes on before room `key`'s oldest line shown, while line `at` is the last sent
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
@@ -369,6 +369,8 @@ class Chat {
     if (object.history === true) return;
     if (this.mine(object.nick)) {
       room.joined = false;
+      // Kicked, the room stays shown, but its hits would lead to lines the user may no longer fetch.
+      if (room === this.searched) this.dropResults();
       if (object.type === "parted") this.forget(room);
       else this.view.list(this.all());
     } else {
@@ -638,16 +640,27 @@ class Chat {
       this.view.say("Search works in a room: open one first.");
       return;
     }
-    this.searching = { room };
-    $("results-list").replaceChildren();
+    this.dropResults();
+    this.searched = room;
     $("results-heading").textContent = `Searching ${room.name}…`;
     $("results").hidden = false;
     this.send(`/search ${room.name} ${words}`);
   }
 
+  /**
+   * Close the results, which belong to the room searched: switching to
+   * another conversation or leaving the room closes them, and the hits of a
+   * search of another room, still coming in, are dropped.
+   */
+  dropResults() {
+    this.searched = null;
+    $("results").hidden = true;
+    $("results-list").replaceChildren();
+  }
+
   found(object) {
     const room = this.room(object.room, false);
-    if (room === null || typeof object.id !== "string") return;
+    if (room === null || room !== this.searched || typeof object.id !== "string") return;
     const id = object.id;
     const line = eventLine({ ...object, history: false });
     if (line === null) return;
@@ -657,10 +670,10 @@ class Chat {
   }
 
   searchEnd(object) {
+    if (this.searched === null || this.room(object.room, false) !== this.searched) return;
     const count = Number.isInteger(object.count) ? object.count : 0;
     const room = typeof object.room === "string" ? object.room : "";
     $("results-heading").textContent = count ? `${count} found in ${room}` : `Nothing found in ${room}`;
-    this.searching = null;
     const first = $("results-list").querySelector("button");
     if (first !== null) first.focus();
   }
@@ -727,6 +740,7 @@ class Chat {
 
   /** Show `conversation` (or nothing); `focus` moves the keyboard to the message box. */
   show(conversation, focus) {
+    if (this.searched !== null && conversation !== this.searched) this.dropResults();
     this.current = conversation;
     if (conversation !== null) {
       for (const line of this.early.splice(0)) conversation.addNotice(line);
@@ -974,7 +988,7 @@ class Chat {
   }
 
   closeResults() {
-    $("results").hidden = true;
+    this.dropResults();
     $("search-words").focus();
   }
 }
