@@ -5,13 +5,14 @@ now shows instead. The set-up is tests/e2e/browser.py's, with the helpers of
 test_web_page.py.
 """
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_web_page import quiet
+from tests.e2e.test_web_page import quiet, wait_for_text
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -127,4 +128,76 @@ class SearchTests(SynchronousTestCase):
         alice.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
         alice.wait(lambda: alice.title() == "#dev" or None, "#dev, once #lobby is left")
         alice.wait(lambda: self.closed(alice), "the results of #lobby to close as alice leaves it")
+        quiet(self, alice)
+
+
+LINKS = "return Array.from(document.querySelectorAll(arguments[0]), (a) => [a.textContent, a.href, a.target, a.rel]);"
+"""Each link matching a selector as [its text, its address, its target, its rel]."""
+
+SAFE = ("_blank", "noopener noreferrer")
+"""A link's target and rel: a new tab that gets no hold on the page, nor the page's address."""
+
+
+class LinkTests(SynchronousTestCase):
+    """Web addresses in what people write are links; a topic too long for the bar can be read whole."""
+
+    def test_web_addresses_in_a_message_are_links_and_nothing_else_is(self) -> None:
+        """carol's line holds two http(s) addresses among punctuation, markup, other schemes and a bare name:
+        alice's page makes links of the two only, without the punctuation, opening in a new tab."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        text = (
+            'see https://example.org/a_(b)?q=1&r=2, (or http://x.example/"><img src=x onerror=window.__xss=7>) '
+            "not javascript:window.__xss=8 nor ftp://files.example/x nor www.example.org."
+        )
+        said_by(carol, text)
+        alice.wait_for_said(text)
+        self.assertEqual(
+            alice.script(LINKS, "#log-box .log .line .text a"),
+            [
+                ["https://example.org/a_(b)?q=1&r=2", "https://example.org/a_(b)?q=1&r=2", *SAFE],
+                ["http://x.example/", "http://x.example/", *SAFE],
+            ],
+        )
+        self.assertEqual(alice.texts("#log-box .log img"), [])
+        self.assertIsNone(alice.script("return window.__xss;"))
+        quiet(self, alice)
+
+    def test_a_long_topic_is_read_whole_on_a_phone_and_its_address_is_a_link(self) -> None:
+        """At phone width carol's long topic is cut to one line; a tap on it shows it whole, within the page's
+        width, and "Less" cuts it again. Its address is a link."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        topic = (
+            "Release on Friday: read https://example.org/notes first, and ask carol about anything unclear"
+        )
+        carol.say(f"/topic {topic}")
+        alice = Page(self, url, **PHONE)
+        alice.login("alice")
+        wait_for_text(alice, "#topic", topic)
+        shown = alice.find("#topic")
+        one_line = shown.rect["height"]
+        self.assertGreater(
+            alice.script("return arguments[0].scrollWidth - arguments[0].clientWidth;", shown), 0
+        )
+        self.assertEqual(
+            alice.script(LINKS, "#topic a"),
+            [["https://example.org/notes", "https://example.org/notes", *SAFE]],
+        )
+        # A tap on its first word, not on the link.
+        ActionChains(alice.driver).move_to_element_with_offset(
+            shown, -shown.rect["width"] // 2 + 4, 0
+        ).click().perform()
+        alice.wait(lambda: shown.rect["height"] > 2 * one_line or None, "the whole topic, on several lines")
+        self.assertEqual(
+            alice.script("return arguments[0].scrollWidth - arguments[0].clientWidth;", shown), 0
+        )
+        self.assertEqual(alice.script(OVERFLOWING, "html"), 0)
+        toggle = alice.find("#topic-toggle")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "true")
+        toggle.click()
+        alice.wait(lambda: shown.rect["height"] == one_line or None, "the topic cut to one line again")
+        self.assertEqual(toggle.get_attribute("aria-expanded"), "false")
         quiet(self, alice)

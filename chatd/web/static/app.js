@@ -662,7 +662,8 @@ class Chat {
     const room = this.room(object.room, false);
     if (room === null || room !== this.searched || typeof object.id !== "string") return;
     const id = object.id;
-    const line = eventLine({ ...object, history: false });
+    // The hit is a button that jumps to the line: no link inside it.
+    const line = eventLine({ ...object, history: false }, false, false);
     if (line === null) return;
     const jump = el("button", { type: "button", class: "hit" }, ...line.childNodes);
     jump.addEventListener("click", () => this.jump(room, id));

@@ -1,6 +1,7 @@
 // Building the page's elements. Every text from the network goes in as a
 // text node (textContent), never as markup: the page holds no innerHTML,
 // and the server's Content-Security-Policy forbids inline script and style.
+// A web address in it becomes a link element (linked), built the same way.
 
 /**
  * A new element: `el("li", {class: "line", "data-id": id}, "text", child)`.
@@ -47,4 +48,43 @@ export function fold(name) {
 export function roomName(text) {
   const trimmed = String(text).trim();
   return trimmed.startsWith("#") ? trimmed : `#${trimmed}`;
+}
+
+/** A web address in text: http or https, up to a space or a character that an address holds only escaped. */
+const ADDRESS = /\bhttps?:\/\/[^\s<>"]+/gi;
+
+/** Punctuation that ends a sentence rather than the address before it: "see https://example.org." */
+const CLOSING = /[.,;:!?'*]$/;
+
+/**
+ * `text` as children for el() and append(): each http or https address a
+ * link (opened in a new tab that gets no hold on this one, nor its address:
+ * rel noopener noreferrer), the rest as text. The address is parsed and
+ * its scheme checked, so no other scheme (javascript:, data:) is ever a link.
+ */
+export function linked(text) {
+  const parts = [];
+  let at = 0;
+  for (const match of text.matchAll(ADDRESS)) {
+    const address = trimmed(match[0]);
+    let url;
+    try {
+      url = new URL(address);
+    } catch {
+      continue;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") continue;
+    parts.push(text.slice(at, match.index), el("a", { href: url.href, target: "_blank", rel: "noopener noreferrer", class: "url" }, address));
+    at = match.index + address.length;
+  }
+  parts.push(text.slice(at));
+  return parts.filter((part) => part !== "");
+}
+
+/** `address` without the punctuation after it, and without a ")" it holds no "(" for: "(see https://example.org/a)". */
+function trimmed(address) {
+  let end = address.length;
+  const count = (character) => address.slice(0, end).split(character).length - 1;
+  while (end > 0 && (CLOSING.test(address[end - 1]) || (address[end - 1] === ")" && count(")") > count("(")))) end -= 1;
+  return address.slice(0, end);
 }

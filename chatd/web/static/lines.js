@@ -1,7 +1,7 @@
 // One line of a conversation's log, built from a server object. Each field
 // the server sent is put in as text (dom.js's el), whatever it holds.
 
-import { el } from "./dom.js";
+import { el, linked } from "./dom.js";
 
 const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const DATED = new Intl.DateTimeFormat(undefined, {
@@ -30,6 +30,11 @@ function text(value) {
 function reason(value) {
   const said = text(value);
   return said ? ` (${said})` : "";
+}
+
+/** What someone wrote (a message, a topic): its web addresses as links, unless `links` is false (in a search hit, itself a button). */
+function written(value, links) {
+  return el("span", { class: "text" }, ...(links ? linked(text(value)) : [text(value)]));
 }
 
 function who(nick, extra = "") {
@@ -83,15 +88,15 @@ function undone(object) {
 }
 
 /** The body of an event line, or null for a type this page does not show in a log. */
-function body(object) {
+function body(object, links) {
   const nick = object.nick;
   switch (object.type) {
     case "said":
-      return [who(nick), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+      return [who(nick), el("span", { class: "sep" }, ": "), written(object.text, links)];
     case "acted":
-      return [el("span", { class: "star", "aria-hidden": "true" }, "* "), who(nick), " ", el("span", { class: "text" }, text(object.text))];
+      return [el("span", { class: "star", "aria-hidden": "true" }, "* "), who(nick), " ", written(object.text, links)];
     case "whispered": {
-      const parts = [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), el("span", { class: "text" }, text(object.text))];
+      const parts = [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), written(object.text, links)];
       // An encrypted message opened by the page (encryption.js): marked, and with its warning if its key is not pinned.
       if (object.sealed === true) parts.unshift(el("span", { class: "sealed", title: "End-to-end encrypted: the server could not read it" }, "[encrypted]"), " ");
       if (text(object.warning)) parts.push(el("span", { class: "key-warning" }, text(object.warning)));
@@ -111,14 +116,14 @@ function body(object) {
       return [who(nick), " is now known as ", who(object.new)];
     case "topic_changed":
       return text(object.topic)
-        ? [who(nick), " set the topic: ", el("span", { class: "text" }, text(object.topic))]
+        ? [who(nick), " set the topic: ", written(object.topic, links)]
         : [who(nick), " cleared the topic"];
     case "topic_locked":
       return [who(nick), object.locked ? " locked the topic" : " unlocked the topic"];
     case "kicked":
       return [who(nick), " was kicked by ", who(object.by), reason(object.reason)];
     case "walled":
-      return ["Announcement from ", who(nick), ": ", el("span", { class: "text" }, text(object.text))];
+      return ["Announcement from ", who(nick), ": ", written(object.text, links)];
     case "shutting_down":
       return [`The server is shutting down${reason(object.reason)}`];
     case "banned":
@@ -160,9 +165,9 @@ const KINDS = {
   unreadable: "error",
 };
 
-/** The <li> for an event, or null if the page does not show that type. */
-export function eventLine(object, mention = false) {
-  const parts = body(object);
+/** The <li> for an event, or null if the page does not show that type; `links`: web addresses in its text are links. */
+export function eventLine(object, mention = false, links = true) {
+  const parts = body(object, links);
   if (parts === null) return null;
   const kind = KINDS[object.type] ?? "event";
   const classes = ["line", kind, object.type];

@@ -3,7 +3,7 @@
 // status line, the panels that fold away at phone width. Only text nodes
 // carry what the server sent.
 
-import { clear, el } from "./dom.js";
+import { append, clear, el, linked } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,6 +25,13 @@ export class View {
     });
     this.title = $("conversation-title");
     this.topic = $("topic");
+    this.topicToggle = $("topic-toggle");
+    // A topic longer than the bar is cut: its button, or a tap on it (not on a link in it), shows it whole.
+    this.topicToggle.addEventListener("click", () => this.expandTopic());
+    this.topic.addEventListener("click", (event) => {
+      if (event.target.closest("a") === null && !this.topicToggle.hidden) this.expandTopic();
+    });
+    new ResizeObserver(() => this.fitTopic()).observe(this.topic);
     this.status = $("status");
     this.logBox = $("log-box");
     this.older = $("older");
@@ -76,7 +83,10 @@ export class View {
 
   /** Make `conversation`'s log the one shown, and its name, topic and members. */
   showConversation(conversation) {
-    if (this.shown !== null && this.shown !== conversation) this.shown.log.remove();
+    if (this.shown !== null && this.shown !== conversation) {
+      this.shown.log.remove();
+      this.expandTopic(false);
+    }
     this.shown = conversation;
     this.empty.hidden = conversation !== null;
     if (conversation !== null) {
@@ -92,10 +102,26 @@ export class View {
     const conversation = this.shown;
     this.title.textContent = conversation === null ? "chatd" : conversation.name;
     const topic = conversation?.kind === "room" ? conversation.topic : "";
-    this.topic.textContent = topic;
+    if (this.topic.textContent !== topic) append(clear(this.topic), ...linked(topic));
     this.topic.hidden = !topic;
+    this.fitTopic();
     this.older.hidden = conversation === null || conversation.kind !== "room" || conversation.exhausted || !conversation.joined;
     this.older.disabled = conversation !== null && conversation.older > 0;
+  }
+
+  /** Show the topic whole, on as many lines as it takes (`open`), or cut to one line; by default the other. */
+  expandTopic(open = undefined) {
+    const opening = open ?? !this.topic.classList.contains("expanded");
+    this.topic.classList.toggle("expanded", opening);
+    this.topicToggle.setAttribute("aria-expanded", String(opening));
+    this.topicToggle.textContent = opening ? "Less" : "More";
+    this.fitTopic();
+  }
+
+  /** Offer the topic's button while the topic is cut, or shown whole. */
+  fitTopic() {
+    const expanded = this.topic.classList.contains("expanded");
+    this.topicToggle.hidden = this.topic.hidden || (!expanded && this.topic.scrollWidth <= this.topic.clientWidth);
   }
 
   /** The members of the room shown with their marks, keeping the item of each one still there (and the focus on it). */
