@@ -173,6 +173,10 @@ class Page:
         if password:
             self.find("#login-password").send_keys(password)
         box.send_keys(Keys.ENTER)
+        self.wait_in(nick)
+
+    def wait_in(self, nick: str) -> None:
+        """Wait until ``nick`` is in: the login gone and the message box usable (as a reloaded tab gets in by itself)."""
         self.wait(
             lambda: self.find("#login-box").get_attribute("hidden") is not None or None, f"{nick} to get in"
         )

@@ -201,3 +201,43 @@ class LinkTests(SynchronousTestCase):
         alice.wait(lambda: shown.rect["height"] == one_line or None, "the topic cut to one line again")
         self.assertEqual(toggle.get_attribute("aria-expanded"), "false")
         quiet(self, alice)
+
+
+class ReloadTests(SynchronousTestCase):
+    """A reload comes back to where the tab was, as the terminal client does after a dropped connection."""
+
+    def test_a_reload_comes_back_to_the_tabs_rooms_and_private_conversations(self) -> None:
+        """alice joins #dev and #ops, leaves #lobby, talks with carol in private and reads #dev: reloaded, her
+        page takes her nickname again by itself, is in #dev and #ops only (carol on nc sees her there), lists
+        carol under Private and shows #dev. A new tab starts afresh, at the nickname box."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.join("#ops")
+        alice.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
+        alice.wait(lambda: alice.texts("#rooms .name") == ["#dev", "#ops"] or None, "#lobby left")
+        carol.say("/msg alice psst")
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        alice.open("#dev")
+
+        alice.driver.refresh()
+        alice.wait_in("alice")
+        alice.wait(lambda: alice.title() == "#dev" or None, "#dev shown again after the reload")
+        alice.wait(
+            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#dev", "#ops"] or None,
+            "alice in #dev and #ops again",
+        )
+        self.assertEqual(alice.texts("#privates .name"), ["carol"])
+        carol.say("/whois alice")
+        while b"alice is in" not in (line := carol.read_line()):
+            pass
+        self.assertEqual(line, b"*** alice is in #dev #ops\r\n")
+
+        alice.driver.switch_to.new_window("tab")
+        alice.driver.get(url)
+        alice.wait(lambda: alice.find("#login-nick").is_enabled() or None, "the nickname box in a new tab")
+        self.assertEqual(alice.find("#login-nick").get_attribute("value"), "")
+        self.assertEqual(alice.texts("#privates .name"), [])
+        quiet(self, alice)

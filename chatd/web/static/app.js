@@ -13,6 +13,7 @@ import { Conversation, conversationKey } from "./conversation.js";
 import { el, fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
+import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
 import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages } from "./typed.js";
@@ -75,7 +76,8 @@ class Chat {
     this.automatic = false; // ... by the page itself, coming back
     this.nickRetries = 0;
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
-    this.plan = null; // where the user was when the connection dropped: [rooms], in join order
+    this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order
+    this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
     this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
@@ -91,8 +93,36 @@ class Chat {
 
   start() {
     this.bindForms();
+    this.recall();
     this.view.say("Connecting…");
     this.link.start();
+  }
+
+  /**
+   * After a reload, go back to where the tab was (kept.js) as after a
+   * dropped connection: its nickname is asked for by itself, its rooms
+   * joined again once in, and its private conversations listed again.
+   */
+  recall() {
+    const state = tab.kept();
+    if (state === null) return;
+    this.wanted = state.nick;
+    $("login-nick").value = state.nick;
+    // No line was seen yet in this page: each room is joined afresh, with its history, not resumed.
+    if (state.rooms.length) this.plan = state.rooms.map((name) => ({ key: conversationKey("room", name), name, lastSeen: "" }));
+    for (const nick of state.privates) this.privateWith(nick);
+    this.reshow = state.shown;
+  }
+
+  /** Keep where the user is for a reload of this tab: their nickname, rooms, private conversations and the one shown. */
+  keepTab() {
+    const nick = this.me ?? this.wanted;
+    const rooms = this.me !== null ? this.rooms().filter((room) => room.joined) : this.plan;
+    // Not yet in (a nickname refused, or the first join still to come): what was kept stays.
+    if (this.left || nick === null || rooms === null || rooms.length === 0) return;
+    const shown = this.current === null ? null : { kind: this.current.kind, name: this.current.name };
+    const privates = this.all().filter((conversation) => conversation.kind === "private");
+    tab.keep({ nick, rooms: rooms.map((room) => room.name), privates: privates.map((conversation) => conversation.name), shown });
   }
 
   // ---- the connection ----
@@ -133,6 +163,7 @@ class Chat {
     this.me = null;
     this.plan = null;
     this.left = true;
+    tab.forget();
     this.awaited = [];
     this.unsent = null;
     this.encryption.lost();
@@ -357,9 +388,18 @@ class Chat {
     if (!plan.some((room) => room.key === defaultRoom.key)) {
       this.send(`/part ${defaultRoom.name}`);
     }
+    this.showAgain();
     // Back in the rooms the offers went to: uploads and downloads go on.
     this.files.back();
     this.view.say("Reconnected.");
+  }
+
+  /** After a reload, show the conversation shown before it: a private one now, a room once joined again. */
+  showAgain() {
+    const shown = this.reshow;
+    this.reshow = null;
+    if (shown?.kind === "private") this.show(this.privateWith(shown.name), true);
+    else if (shown?.kind === "room" && this.conversations.get(conversationKey("room", shown.name)) !== this.current) this.switchTo = fold(shown.name);
   }
 
   parted(object) {
@@ -951,7 +991,10 @@ class Chat {
       if (this.view.closePanels()) return;
       if (!$("results").hidden) this.closeResults();
     });
+    // A reload hides the page first (pagehide); a phone may discard a tab hidden long enough, without pagehide.
+    window.addEventListener("pagehide", () => this.keepTab());
     document.addEventListener("visibilitychange", () => {
+      if (document.hidden) this.keepTab();
       if (!document.hidden && this.current !== null) {
         this.current.unread = 0;
         this.current.mentions = 0;
