@@ -6,13 +6,14 @@ test_web_page.py.
 """
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_web_page import quiet, wait_for_text
+from tests.e2e.test_web_page import FAST, quiet, wait_for_text
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -240,4 +241,47 @@ class ReloadTests(SynchronousTestCase):
         alice.wait(lambda: alice.find("#login-nick").is_enabled() or None, "the nickname box in a new tab")
         self.assertEqual(alice.find("#login-nick").get_attribute("value"), "")
         self.assertEqual(alice.texts("#privates .name"), [])
+        quiet(self, alice)
+
+
+IN_VIEW = (
+    "const [line, log] = [arguments[0].getBoundingClientRect(), arguments[1].getBoundingClientRect()];"
+    "return line.top >= log.top && line.bottom <= log.bottom;"
+)
+"""Whether a line of the log is wholly within the log's box, where the reader sees it."""
+
+
+class ScrollTests(SynchronousTestCase):
+    """A reader scrolled up stays where they are as others talk; what they send themselves shows."""
+
+    def test_a_line_sent_while_scrolled_up_is_shown_and_others_lines_do_not_pull_the_reader_down(
+        self,
+    ) -> None:
+        """alice scrolls up through 40 lines: carol's next line leaves her where she was and offers "New messages
+        below"; alice's own line, sent then, brings the log to its end, in view, and the offer goes."""
+        daemon, url = start_web(self, "--replay", "100", *FAST)
+        carol = enter(daemon, "carol")
+        texts = [f"line {n}" for n in range(1, 41)]
+        for text in texts:
+            said_by(carol, text)
+        alice = Page(self, url, height=500)
+        alice.login("alice")
+        alice.wait(lambda: alice.said() == texts or None, "the 40 lines")
+        log = alice.find("#log-box .log")
+        ActionChains(alice.driver).scroll_from_origin(ScrollOrigin.from_element(log), 0, -400).perform()
+        alice.wait(
+            lambda: not alice.script(IN_VIEW, alice.wait_for_said("line 40"), log) or None,
+            "line 40 out of view",
+        )
+        reading = alice.script("return arguments[0].scrollTop;", log)
+
+        said_by(carol, "said while alice reads")
+        alice.wait_for_said("said while alice reads")
+        self.assertEqual(alice.script("return arguments[0].scrollTop;", log), reading)
+        alice.wait(lambda: alice.find("#newer").is_displayed() or None, "the offer of new messages below")
+
+        alice.say("my own line")
+        mine = alice.wait_for_said("my own line")
+        alice.wait(lambda: alice.script(IN_VIEW, mine, log) or None, "alice's own line in view")
+        alice.wait(lambda: not alice.find("#newer").is_displayed() or None, "the offer gone")
         quiet(self, alice)

@@ -599,6 +599,7 @@ class Chat {
     if (talk && object.history !== true && this.mine(object.nick)) this.unsent = null;
     if (line === null) return;
     if (!conversation.addEvent(object.id, line)) return;
+    if (conversation === this.current) this.view.offerNewer();
     if (object.history === true) return;
     if (!talk || this.mine(object.nick)) return;
     const seen = conversation === this.current && !document.hidden;
@@ -624,6 +625,7 @@ class Chat {
       return;
     }
     target.addNotice(noticeLine(text, kind));
+    this.view.offerNewer();
   }
 
   roomNotice(name, text) {
@@ -764,7 +766,9 @@ class Chat {
     conversation.expect = [];
     this.conversations.set(conversation.key, conversation);
     conversation.log.addEventListener("scroll", () => {
-      if (conversation.log.scrollTop < 40 && conversation === this.current) this.older(conversation);
+      if (conversation !== this.current) return;
+      if (conversation.log.scrollTop < 40) this.older(conversation);
+      this.view.offerNewer();
     });
     this.view.list(this.all());
     return conversation;
@@ -945,7 +949,11 @@ class Chat {
     $("composer").addEventListener("submit", (event) => {
       event.preventDefault();
       const input = $("composer-text");
-      if (this.submit(input.value)) input.value = "";
+      if (!this.submit(input.value)) return;
+      input.value = "";
+      // What the user sent, and its answer, shows at the end of the log, even if they had scrolled up to read.
+      this.current.scrollToEnd();
+      this.view.offerNewer();
     });
     $("join").addEventListener("submit", (event) => {
       event.preventDefault();

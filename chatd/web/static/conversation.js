@@ -33,8 +33,10 @@ export class Conversation {
     this.joined = kind === "private"; // a room's: the user is in it now
     this.listItem = null;
     this.stickToBottom = true;
+    this.unseenBelow = false; // lines came after the last one in view while the reader was scrolled up
     this.log.addEventListener("scroll", () => {
       this.stickToBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 24;
+      if (this.stickToBottom) this.unseenBelow = false;
     });
   }
 
@@ -83,11 +85,15 @@ export class Conversation {
     } else if (before !== null) {
       // A line put above what the reader looks at must not move it.
       this.log.scrollTop = this.log.scrollHeight - fromBottom;
+    } else {
+      // Nor does a new line at the end pull a reader who scrolled up down to it: the view offers the way down.
+      this.unseenBelow = true;
     }
   }
 
   scrollToEnd() {
     this.stickToBottom = true;
+    this.unseenBelow = false;
     this.log.scrollTop = this.log.scrollHeight;
   }
 

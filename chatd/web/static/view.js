@@ -35,6 +35,11 @@ export class View {
     this.status = $("status");
     this.logBox = $("log-box");
     this.older = $("older");
+    this.newer = $("newer");
+    this.newer.addEventListener("click", () => {
+      this.shown?.scrollToEnd();
+      this.offerNewer();
+    });
     this.empty = $("no-room");
     this.roomsCounts = $("rooms-counts");
     this.shown = null;
@@ -93,6 +98,7 @@ export class View {
       if (conversation.log.parentNode !== this.logBox) this.logBox.append(conversation.log);
       conversation.scrollToEnd();
     }
+    this.offerNewer();
     this.header();
     this.members();
     this.list();
@@ -107,6 +113,11 @@ export class View {
     this.fitTopic();
     this.older.hidden = conversation === null || conversation.kind !== "room" || conversation.exhausted || !conversation.joined;
     this.older.disabled = conversation !== null && conversation.older > 0;
+  }
+
+  /** Offer the way down to lines that came while the reader was scrolled up in the log shown, until they are in view. */
+  offerNewer() {
+    this.newer.hidden = !this.shown?.unseenBelow;
   }
 
   /** Show the topic whole, on as many lines as it takes (`open`), or cut to one line; by default the other. */
