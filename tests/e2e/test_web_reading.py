@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_web_page import FAST, quiet, wait_for_text
+from tests.e2e.test_web_page import FAST, quiet, wait_for_answer, wait_for_text
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -284,4 +284,25 @@ class ScrollTests(SynchronousTestCase):
         mine = alice.wait_for_said("my own line")
         alice.wait(lambda: alice.script(IN_VIEW, mine, log) or None, "alice's own line in view")
         alice.wait(lambda: not alice.find("#newer").is_displayed() or None, "the offer gone")
+        quiet(self, alice)
+
+
+class AwayTests(SynchronousTestCase):
+    """What someone's /away says reaches those who write to them."""
+
+    def test_a_private_message_to_someone_away_shows_their_away_text(self) -> None:
+        """bob on nc is away: alice's /msg to him, typed in #lobby, opens the conversation with bob, which shows
+        her message and then, as a block, that bob is away and why. Her own /away is answered too."""
+        daemon, url = start_web(self)
+        bob = enter(daemon, "bob")
+        bob.say("/away gone fishing")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/away lunch")
+        wait_for_text(alice, "#log-box .log .line.notice .text", "You are marked as away.")
+        alice.say("/msg bob are you there?")
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        alice.open("bob")
+        alice.wait_for_said("are you there?")
+        wait_for_answer(alice, ["bob is away: gone fishing"])
         quiet(self, alice)

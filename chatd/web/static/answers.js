@@ -1,7 +1,8 @@
 // The answers to commands the user typed (/rooms, /who, /whois, /topic,
 // /users, /time, /mode #room and its +b, /ban), shown as a block in the
-// conversation shown: a heading and a list, in the words of the text
-// rendering (chatd/line/render.py), built from the JSON fields the
+// conversation shown, and to a private message to someone away (their away
+// text), in the conversation with them: a heading and a list, in the words
+// of the text rendering (chatd/line/render.py), built from the JSON fields the
 // answer carries (docs/PROTOCOL.md, "JSON lines"). Each field goes in as
 // text (dom.js's el), whatever it holds.
 
@@ -91,6 +92,7 @@ const ANSWERS = {
   room_ban_list: (o) => [`Bans of ${text(o.room)} (${objects(o.bans).length}):`, ...objects(o.bans).map((ban) => `${text(ban.mask)} set ${utc(ban.at)} (by ${text(ban.by)})`)],
   ban_list: (o) => [`Bans (${objects(o.bans).length}):`, ...objects(o.bans).map((ban) => `${text(ban.target)} ${until(ban.until)} (by ${text(ban.by)})`)],
   ban: (o) => [`${text(o.target)} is banned ${until(o.until)} (by ${text(o.by)})`],
+  away: (o) => [`${text(o.nick)} is away: ${text(o.text)}`],
 };
 
 /** Whether `type` is an answer this module shows. */

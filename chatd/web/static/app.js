@@ -505,6 +505,12 @@ class Chat {
     else this.current.addNotice(line);
   }
 
+  /** The answer to a private message to someone away (their /away text): in the conversation with them, after the message. */
+  away(object) {
+    const line = answerLine(object);
+    if (line !== null && typeof object.nick === "string" && object.nick) this.privateWith(object.nick).addNotice(line);
+  }
+
   /** Whether `object` answers a command the user typed and awaits (`sendTyped`): it is then no longer awaited. */
   typedFor(object) {
     const type = object.type === "notice" ? object.kind : object.type;
@@ -1085,6 +1091,7 @@ const HANDLERS = {
   room_ban_list: Chat.prototype.answer,
   ban_list: Chat.prototype.answer,
   ban: Chat.prototype.answer,
+  away: Chat.prototype.away,
   keys(object) {
     this.encryption.keys(object);
   },
