@@ -789,26 +789,29 @@ class HistoryTests(SynchronousTestCase):
         self.assertFalse(alice.find("#older").is_displayed())
         quiet(self, alice)
 
-    def test_each_click_on_load_older_messages_sends_one_request(self) -> None:
-        """With --replay 10 the page shows lines 31-40 of 40; each click on "Load older messages" sends one
-        /history, and two bring lines 1-40, after which the button goes."""
+    def test_each_click_on_load_older_messages_sends_one_request_for_the_page_before_the_oldest_shown(self) -> None:
+        """With --replay 10 the page shows lines 91-100 of 100; a click sends one /history and brings 41-90; a
+        typed /time between does not matter: the next click brings 1-40, the page before the oldest shown; then
+        the button goes."""
         daemon, url = start_web(self, "--replay", "10", *FAST)
         carol = enter(daemon, "carol")
-        texts = [f"line {n}" for n in range(1, 41)]
+        texts = [f"line {n}" for n in range(1, 101)]
         for text in texts:
             said_by(carol, text)
         alice = Page(self, url)
         alice.login("alice")
-        alice.wait(lambda: alice.said() == texts[30:] or None, "the last 10 lines")
+        alice.wait(lambda: alice.said() == texts[90:] or None, "the last 10 lines")
         record(alice)
         older = alice.find("#older")
-        for clicks in (1, 2):
+        for clicks, shown in ((1, texts[40:]), (2, texts)):
             alice.wait(lambda: older.is_enabled() or None, "the button, ready")
             older.click()
-            alice.wait(lambda: older.is_enabled() or not older.is_displayed() or None, "the answer")
+            alice.wait(lambda: len(alice.said()) >= len(shown) or None, "the page before")
+            self.assertEqual(alice.said(), shown)
             self.assertEqual(len([line for line in sent(alice) if line.startswith("/history")]), clicks)
-        alice.wait(lambda: alice.said() == texts or None, "lines 1 to 40")
-        self.assertFalse(older.is_displayed())
+            alice.say("/time")
+            alice.wait(lambda: len(answers(alice)) == clicks or None, "the time")
+        alice.wait(lambda: not older.is_displayed() or None, "no more to load")
         quiet(self, alice)
 
     def test_a_search_hit_jumps_to_its_context(self) -> None:

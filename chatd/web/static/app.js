@@ -81,7 +81,6 @@ class Chat {
     this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
-    this.cursor = null; // {key, at}: the server's /history goes on before room `key`'s oldest line shown, while line `at` is the last sent
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
@@ -141,7 +140,6 @@ class Chat {
     this.me = null;
     this.asked = false;
     this.awaited = [];
-    this.cursor = null;
     this.unsent = null;
     this.serverRoom = null;
     this.files.lost();
@@ -662,21 +660,16 @@ class Chat {
   }
 
   /**
-   * Ask for lines before the oldest shown, in one request. /history goes on
-   * before the oldest line it showed only while nothing else is sent
-   * between: then a page of them; else the lines "around" the oldest shown,
-   * which put the next /history before them, and hold some earlier ones.
+   * Ask for a page of the lines before the oldest shown, in one request:
+   * /history before its id, whatever else was sent meanwhile. With no line
+   * shown yet, the latest lines.
    */
   older(room) {
     if (room.kind !== "room" || !room.joined || room.exhausted || room.older > 0) return;
-    const cursor = this.cursor;
-    const goesOn = cursor !== null && cursor.key === room.key && cursor.at === this.link.sent;
-    const around = room.oldestKept && !goesOn;
-    room.expect.push(around ? { kind: "around", id: null } : { kind: "older" });
+    room.expect.push({ kind: "older" });
     room.older += 1;
-    if (this.send(around ? `/history ${room.name} around ${room.oldestKept}` : `/history ${room.name} ${OLDER_PAGE}`)) {
-      this.cursor = { key: room.key, at: this.link.sent };
-    }
+    const before = room.oldestKept ? ` before ${room.oldestKept}` : "";
+    this.send(`/history ${room.name}${before} ${OLDER_PAGE}`);
     this.view.header();
   }
 
