@@ -459,15 +459,34 @@ class MuteTests(LineTestCase):
             ],
         )
 
+    def test_a_nickname_nobody_holds_is_muted_ahead_of_its_return(self) -> None:
+        """A troll who quit is muted as a ban would take them: the operator alone is told, and whoever comes
+        back as mutey is muted for what is left."""
+        op, op_wire = self.operator(b"op")
+        _, carol_wire = self.connect(b"carol")
+        op.dataReceived(b"/mute Mutey 1h\n")
+        self.assertEqual(self.lines(op_wire), [b"[00:00] -- Mutey was muted by op for 1h"])
+        self.assertEqual(self.lines(carol_wire), [])
+        self.clock.advance(600)
+        mutey, mutey_wire = self.connect(b"mutey")
+        mutey.dataReceived(b"I'm back\n")
+        self.assertEqual(
+            self.lines(mutey_wire), [b"ERR muted you are muted (50m left); nobody sees what you say"]
+        )
+        self.assertNotIn(b"[00:10] #lobby <mutey> I'm back", self.lines(carol_wire))
+        op.dataReceived(b"/unmute mutey\n")
+        self.assertEqual(self.lines(mutey_wire), [b"[00:10] -- mutey was unmuted by op"])
+
     def test_mute_refusals(self) -> None:
-        """Muting nobody, an operator, with a bad duration, or without being an operator is refused."""
+        """Muting a nickname nobody could take, an operator, with a bad duration, or without being an operator is
+        refused."""
         op, wire = self.operator(b"op")
         self.operator(b"other")
-        op.dataReceived(b"/mute ghost\n/mute other\n/mute other 0m\n/mute\n")
+        op.dataReceived(b"/mute 9lives\n/mute other\n/mute other 0m\n/mute\n")
         self.assertEqual(
             self.lines(wire),
             [
-                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR bad-nick '9lives' is not a valid nickname: a nickname cannot start with a digit, '-' or a mark",
                 b"ERR is-operator other is an operator",
                 b"ERR bad-duration '0m' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
                 b"ERR usage usage: /mute NICK [duration]",

@@ -4,6 +4,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadAddressError,
     BannedError,
+    InvalidNicknameError,
     InvalidTextError,
     KickSelfError,
     KillSelfError,
@@ -648,12 +649,23 @@ class MuteTests(ChatTestCase):
         error = self.assertRaises(NotMutedError, self.chat.unmute, self.op, "carol")
         self.assertEqual((error.code, word(error)), ("not-muted", "carol is not muted"))
 
-    def test_operators_and_the_absent_cannot_be_muted(self) -> None:
-        """Muting an operator or a nickname nobody holds is refused."""
+    def test_operators_and_nicknames_nobody_could_take_cannot_be_muted(self) -> None:
+        """Muting an operator or a nickname that breaks the rules is refused, and nothing is published."""
         other, _ = self.online("other")
         self.chat.grant_operator(other)
+        before = len(self.published)
         self.assertRaises(TargetIsOperatorError, self.chat.mute, self.op, "other", None)
-        self.assertRaises(NoSuchNicknameError, self.chat.mute, self.op, "ghost", None)
+        self.assertRaises(InvalidNicknameError, self.chat.mute, self.op, "9lives", None)
+        self.assertEqual(len(self.published), before)
+
+    def test_a_nickname_nobody_holds_is_muted_and_only_the_operator_told(self) -> None:
+        """The mute of an absent nickname is kept as typed, told to the operator alone, and runs out at its time."""
+        self.chat.mute(self.op, "Ghost", 60)
+        event, sessions = self.audience.deliveries[-1]
+        self.assertEqual((seen(event), sessions), (muted(100, "Ghost", "op", 160), [self.op_session]))
+        self.assertEqual(self.chat._state.mutes["ghost"].nick, "Ghost")
+        self.clock.advance(60)
+        self.assertEqual(seen(self.published[-1]), unmuted(160, "Ghost", ""))
 
     def test_coming_back_under_the_nickname_keeps_the_mute(self) -> None:
         """A muted user who quits and connects again as the same nickname (in any case) is muted for what is left."""

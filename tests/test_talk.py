@@ -163,15 +163,27 @@ class IgnoreTests(LineTestCase):
         self.alice.connectionLost(Failure(ConnectionError()))
         self.assertEqual(self.factory.ignorers, set())
 
+    def test_a_nickname_nobody_holds_is_ignored_when_it_comes(self) -> None:
+        """/ignore takes a nickname nobody holds, as typed, and whoever then takes it is not heard."""
+        self.alice.dataReceived(b"/ignore Troll\n")
+        self.assertEqual(
+            self.lines(self.alice_wire), [b"*** You now ignore Troll: you will not see their messages."]
+        )
+        troll, _ = self.connect(b"troll")
+        self.lines(self.alice_wire)
+        troll.dataReceived(b"spam\n/msg alice spam\n")
+        self.carol.dataReceived(b"hi\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"[00:00] #lobby <carol> hi"])
+
     def test_ignore_refusals(self) -> None:
-        """Ignoring nobody, or more nicknames than allowed, is refused."""
+        """Ignoring a nickname nobody could take, or more nicknames than allowed, is refused."""
         self.patch(talk, "MAX_IGNORED", 2)
         self.connect(b"dave")
-        self.alice.dataReceived(b"/ignore ghost\n/ignore carol\n/ignore dave\n/ignore bob\n")
+        self.alice.dataReceived(b"/ignore 9lives\n/ignore carol\n/ignore dave\n/ignore bob\n")
         self.assertEqual(
             self.lines(self.alice_wire),
             [
-                b"ERR no-such-nick nobody called ghost is online",
+                b"ERR bad-nick '9lives' is not a valid nickname: a nickname cannot start with a digit, '-' or a mark",
                 b"*** You now ignore carol: you will not see their messages.",
                 b"ERR too-many-ignored you ignore 2 nicknames already; /unignore one first",
                 b"*** You now ignore bob: you will not see their messages.",

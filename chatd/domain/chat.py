@@ -360,6 +360,11 @@ class Chat:
         """The nickname of whoever is online as ``nick`` (in any case), as they show it."""
         return self._state.users.find(nick).nick
 
+    def nickname(self, nick: str) -> str:
+        """``nick`` as whoever is online as it shows it, or in normal form if nobody is: what a command on a
+        nickname held or not (``/ignore``) names. Raises InvalidNicknameError for one nobody could take."""
+        return self._state.users.named(nick, self.limits.nickname)[1]
+
     def departed(self, nick: str, most: int) -> tuple[Departed, ...]:
         """When ``nick`` (in any case) last stopped being used, newest first, at most ``most`` times; empty if not lately.
 

@@ -192,23 +192,24 @@ class Moderation:
     def mute(self, view: UserView, nick: str, seconds: float | None) -> None:
         """Refuse what ``nick`` says for ``seconds`` (None: until unmuted); operators only.
 
-        The mute is on the nickname (folded): it holds while its holder is
-        away and when they, or anyone, come back under it, and across a
-        restart (the store keeps it). The muted user and the operator get
-        a ``Muted`` event; nobody else.
+        The mute is on the nickname (folded), as a ban on one: it may be set
+        while nobody holds it (a troll who quit, ahead of their return),
+        holds while its holder is away and when they, or anyone, come back
+        under it, and across a restart (the store keeps it). The muted user
+        (if online) and the operator get a ``Muted`` event; nobody else.
+        Raises InvalidNicknameError for a nickname nobody could take.
         """
         by = own(view)
         rules.require_operator(by)
-        target = self._state.users.find(nick)
-        if target.operator:
+        target, shown = self._state.users.named(nick, self._limits.nickname)
+        if target is not None and target.operator:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
         until = None if seconds is None else at + seconds
-        self._seam.publish(
-            Muted(id=id, at=at, actor=by.actor, nick=target.nick, until=until), both(target, by)
-        )
+        recipients = (by,) if target is None else both(target, by)
+        self._seam.publish(Muted(id=id, at=at, actor=by.actor, nick=shown, until=until), recipients)
         if until is not None:
-            self._deadlines.at(until, partial(self._mute_ran_out, fold(target.nick), until))
+            self._deadlines.at(until, partial(self._mute_ran_out, fold(shown), until))
 
     def unmute(self, view: UserView, nick: str) -> None:
         """Lift the mute on ``nick``, whether or not anyone holds it now; operators only."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import NicknameInUseError, NicknameLookAlikeError, NoSuchNicknameError
 from chatd.domain.events import Actor
 from chatd.domain.listing import SortedKeys
-from chatd.domain.names import look
+from chatd.domain.names import check_nickname, look
 from chatd.domain.ports import Audience, Session, UserView
 from chatd.text import fold
 
@@ -101,6 +101,18 @@ class Users:
         if user is None:
             raise NoSuchNicknameError(nick)
         return user
+
+    def named(self, nick: str, limit: int) -> tuple[User | None, str]:
+        """Whoever holds ``nick`` (None: nobody online does) and the nickname as shown: theirs, or ``nick``
+        in normal form.
+
+        For what is done to a nickname whether or not anyone holds it now
+        (``/mute``, ``/ignore``, as ``/ban``); raises InvalidNicknameError
+        for one nobody could take (``limit``: its most code points).
+        """
+        nick = check_nickname(nick, limit)
+        user = self.by_key.get(fold(nick))
+        return user, nick if user is None else user.nick
 
     def check_free(self, nick: str, user: User | None = None) -> None:
         """Raise unless ``nick`` is free for ``user`` (None: someone coming online).

@@ -319,7 +319,7 @@ COMMANDS: dict[str, Spec] = {
             optional_word(cmd.Ignore, "/ignore [NICK]"),
             talk.ignore,
             details="NICK: whose messages, actions and private messages to hide from you alone, "
-            "until you /unignore them or leave.",
+            "online or not, until you /unignore them or leave.",
             example="/ignore bob",
         ),
         Spec(
@@ -523,8 +523,8 @@ COMMANDS: dict[str, Spec] = {
             word_and_duration(mod.Mute, "/mute NICK [duration]"),
             moderation.mute,
             operators=True,
-            details="NICK: whose messages, actions, private messages and topics to refuse; "
-            "duration: like 10m, none meaning until /unmute.",
+            details="NICK: whose messages, actions, private messages and topics to refuse, online or not "
+            "(whoever takes it is muted); duration: like 10m, none meaning until /unmute.",
             example="/mute bob 10m",
         ),
         Spec(

@@ -207,7 +207,7 @@ def ignore(session: "LineSession", command: cmd.Ignore) -> None:
         listed = f"Ignoring ({len(nicks)}):" + "".join(" " + nick for nick in nicks)
         session.send(Notice("ignore", listed, {"nicks": nicks}))
         return
-    nick = session.chat.online(command.nick)
+    nick = session.chat.nickname(command.nick)
     if fold(nick) == fold(session.me().nick):
         raise IgnoreSelfError()
     if fold(nick) not in session.ignored and len(session.ignored) >= MAX_IGNORED:

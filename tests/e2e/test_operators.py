@@ -11,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.oper import FAILURES_PER_ADDRESS
 from tests.e2e.daemon import DEADLINE_SECONDS, LineClient, opers_file
+from tests.e2e.ircclient import IRCClient, irc_port
 from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
 from tests.helpers import quick_hash
 
@@ -84,6 +85,47 @@ class OperatorTests(SynchronousTestCase):
         again.read_line()  # the prompt
         again.say("BOB")
         self.assertTrue(again.read_line().startswith(b"ERR nick-banned"))
+
+
+class OfflineNicknameTests(SynchronousTestCase):
+    """A nickname nobody holds is muted and ignored on the line protocol, and its holder then comes on IRC."""
+
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)), "--irc-port", "0")
+        self.lobby = Lobby(self.daemon)
+
+    def test_a_troll_muted_while_away_is_muted_on_return(self) -> None:
+        """The operator alone reads the mute; the troll, back on IRC, is refused with the time left."""
+        alice = self.lobby.enter("alice")
+        carol = self.lobby.enter("carol")
+        alice.say(f"/oper boss {PASSWORD}")
+        alice.expect("*** You are now an operator.")
+        alice.say("/mute troll 1h")
+        alice.expect_stamped("-- troll was muted by alice for 1h")
+        troll = IRCClient(self.daemon, irc_port(self.daemon), "troll")
+        troll.registered()
+        troll.join("#lobby")
+        self.lobby.hear("#lobby -- troll joined")
+        troll.say("#lobby", "I'm back")
+        refused = troll.next("cannotsendtochan")
+        self.assertEqual(refused.arguments, ("#lobby", "Cannot send: you are muted for 1h"))
+        carol.say("quiet here")
+        self.lobby.hear("#lobby <carol> quiet here")
+
+    def test_a_nickname_ignored_before_it_comes_is_not_heard(self) -> None:
+        """carol ignores pest before anyone holds it; pest's line on IRC reaches alice, not carol."""
+        alice = self.lobby.enter("alice")
+        carol = self.lobby.enter("carol")
+        carol.say("/ignore pest")
+        carol.expect("*** You now ignore pest: you will not see their messages.")
+        pest = IRCClient(self.daemon, irc_port(self.daemon), "pest")
+        pest.registered()
+        pest.join("#lobby")
+        self.lobby.hear("#lobby -- pest joined")
+        pest.say("#lobby", "spam")
+        alice.expect_stamped("#lobby <pest> spam")
+        alice.say("hello")
+        self.lobby.hear("#lobby <alice> hello")
 
 
 class LockOutTests(SynchronousTestCase):
