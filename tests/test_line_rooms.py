@@ -75,6 +75,15 @@ class RoomCommandTests(AccountTestCase):
             ],
         )
 
+    def test_registering_again_after_unregister_names_the_reason(self) -> None:
+        """The owner who gave #dev up is told nobody owns it now, not that only operators may do that."""
+        self.alice.dataReceived(b"/register #dev\n/unregister #dev\n/register #dev\n")
+        self.assertEqual(
+            self.lines(self.alice_wire)[-1],
+            b"ERR room-unowned nobody owns #dev now (it was unregistered, or its maker left the chat); "
+            b"only operators may register it",
+        )
+
     def test_json_lines_carry_the_accounts(self) -> None:
         """In JSON an operator's line names the new operator, the owner as ``by``, and the account."""
         self.bob.dataReceived(b"/format json\n")

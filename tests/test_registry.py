@@ -10,12 +10,12 @@ from chatd.domain.errors import (
     NoAccountError,
     NotIdentifiedError,
     NotInRoomError,
-    NotOperatorError,
     NotOwnerError,
     RoomLookAlikeError,
     RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
+    RoomUnownedError,
     ServerRoomError,
     TooManyRegisteredRoomsError,
     TopicLockedError,
@@ -467,10 +467,16 @@ class NotKeptTests(RegistryTestCase):
         self.assertIsInstance(self.published[-1], RoomRegistered)
 
     def test_a_room_unregistered_is_its_makers_no_more(self) -> None:
-        """Kept, /unregister leaves #dev nobody's: its maker may no longer register it, nor kick."""
+        """Kept, /unregister leaves #dev nobody's: its maker may no longer register it (told nobody owns it, and
+        nothing is published), but a server operator may."""
         self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
         self.kept_at_once(self.chat.unregister_room(self.alice, "#dev"))
-        self.assertRaises(NotOperatorError, self.chat.register_room, self.alice, "#dev")
+        before = len(self.published)
+        error = self.assertRaises(RoomUnownedError, self.chat.register_room, self.alice, "#dev")
+        self.assertEqual((error, len(self.published)), (RoomUnownedError("#dev"), before))
+        self.chat.grant_operator(self.bob)
+        self.kept_at_once(self.chat.register_room(self.bob, "#dev"))
+        self.assertEqual(self.rooms.registered(), [RegisteredRoom("#dev", "bob")])
 
     def test_an_unregistration_not_kept_gives_the_room_back_with_its_operators(self) -> None:
         """Unregistering fails: the room is alice's again, bob still its operator, and alice may /deop him."""

@@ -471,6 +471,15 @@ class ServerRoomError(ChatError):
 
 
 @dataclass(eq=False)
+class RoomUnownedError(ChatError):
+    """Nobody owns the room ``room`` (its maker left the chat, or it was unregistered), so only an operator
+    may register it: a member's operator standing there is not ownership."""
+
+    code = "room-unowned"
+    room: str
+
+
+@dataclass(eq=False)
 class RoomRegisteredError(ChatError):
     """The room ``room`` is registered already, to the account ``owner``."""
 

@@ -32,6 +32,7 @@ from chatd.domain.errors import (
     RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
+    RoomUnownedError,
     ServerRoomError,
     TooManyRegisteredRoomsError,
 )
@@ -99,7 +100,8 @@ class Registry:
             self._state.rooms.register(fold(kept.name), registration)
 
     def register_room(self, view: UserView, name: str) -> Awaitable[None]:
-        """Register room ``name`` to the asker's account; they must be identified, in it, and moderate it today."""
+        """Register room ``name`` to the asker's account; they must be identified, in it, and own it today (or be
+        an operator): a room nobody owns, unregistered or left by its maker, only an operator may register."""
         by = own(view)
         if by.account is None:
             raise NotIdentifiedError()
@@ -109,6 +111,10 @@ class Registry:
             raise ServerRoomError(room.name)
         if room.registration is not None:
             raise RoomRegisteredError(room.name, room.registration.owner)
+        if room.owner is None and not by.operator:
+            # Not require_owner's not-operator, which reads as if the asker lacked a rank: the room lost its
+            # owner (docs/PROTOCOL.md, /unregister), and a member's @ there is no claim to it.
+            raise RoomUnownedError(room.name)
         rules.require_owner(by, room)
         owner = by.account
         if not by.operator and self._owned_by(owner) >= self._most:

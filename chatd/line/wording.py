@@ -85,6 +85,7 @@ from chatd.domain.errors import (
     RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
+    RoomUnownedError,
     SearchWordsError,
     ServerRoomError,
     TargetIsOperatorError,
@@ -312,6 +313,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
             _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),
+            _row(
+                RoomUnownedError,
+                lambda e: (
+                    f"nobody owns {e.room} now (it was unregistered, or its maker left the chat); "
+                    "only operators may register it"
+                ),
+            ),
             _row(
                 RoomNotRegisteredError,
                 lambda e: f"{e.room} is not registered; its owner may /register {e.room} first",

@@ -111,6 +111,23 @@ class RegisteredRoomTests(AccountTestCase):
         alice.say("/register #lobby")
         self.until(alice, "ERR server-room #lobby belongs to the server; nobody may register it")
 
+    def test_registering_again_after_unregister_names_the_reason(self) -> None:
+        """alice gives #dev up and asks for it back: she is told nobody owns it now, and bob sees nothing."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        alice.say("/register #dev")
+        self.until(bob, "#dev -- alice registered the room to the account alice")
+        alice.say("/unregister #dev")
+        self.until(bob, "#dev -- alice unregistered the room")
+        alice.say("/register #dev")
+        self.until(
+            alice,
+            "ERR room-unowned nobody owns #dev now (it was unregistered, or its maker left the chat); "
+            "only operators may register it",
+        )
+        alice.say("quiet")
+        bob.expect_stamped("#dev <alice> quiet")
+
     def test_a_change_the_file_cannot_keep_is_undone_for_everyone_and_after_a_kill_9(self) -> None:
         """The --db file refuses room operators (as a full disk would): alice's /op bob is shown, then undone for
         both, alice told in one line; bob may not lock the topic, before a SIGKILL or after it."""
