@@ -305,6 +305,13 @@ class NickAndQuitTests(ChatTestCase):
         self.chat.quit(alice, "\x1b]0;owned\x07")
         self.assertEqual(bob_session.received[-1], quit(100, "alice", ""))
 
+    def test_quit_reason_past_the_limit_is_cut_between_characters(self) -> None:
+        """A leaving user's long reason is cut to the limit, back before a letter whose accent would not fit."""
+        alice, _ = self.online("alice", "#a")
+        _, bob_session = self.online("bob", "#a")
+        self.chat.quit(alice, "a" * (self.limits.reason - 1) + "e\u0301tude")
+        self.assertEqual(bob_session.received[-1], quit(100, "alice", "a" * (self.limits.reason - 1)))
+
     def test_time_is_the_injected_clock(self) -> None:
         """The server time is whatever the injected clock says."""
         self.clock.advance(1.5)

@@ -133,6 +133,18 @@ class RegistrationTests(IRCTestCase):
         self.assertTrue(wire.disconnecting)
         self.assertEqual(self.lines(line_wire), [b"[00:00] -- alice quit (gone fishing)"])
 
+    def test_a_quit_reason_past_the_limit_is_cut_not_dropped(self) -> None:
+        """A 300-character QUIT reason reaches the roommates, and the quitter's ERROR, as its first 200."""
+        client, wire = self.irc_user("alice")
+        _, line_wire = self.connect(b"bob")
+        self.send(client, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(line_wire)
+        self.send(client, "QUIT :" + "why " * 75)
+        kept = ("why " * 50).encode()
+        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Quit: " + kept + b")"])
+        self.assertEqual(self.lines(line_wire), [b"[00:00] -- alice quit (" + kept + b")"])
+
     def test_unregistered_connection_is_closed_at_the_deadline(self) -> None:
         """A connection that never registers gets ERROR after the registration timeout, not before."""
         _, wire = self.irc_connect()

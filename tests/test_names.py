@@ -18,6 +18,7 @@ from chatd.domain.names import (
     check_nickname,
     check_room_name,
     check_text,
+    cut_text,
 )
 from chatd.line.wording import word
 from chatd.text import REPLACEMENT, fold, scrub
@@ -318,6 +319,34 @@ class CheckTextTests(SynchronousTestCase):
             self.assertEqual(check_text(shown, limit), shown)
         else:
             self.assertRaises(InvalidTextError, check_text, shown, limit)
+
+
+class CutTextTests(SynchronousTestCase):
+    def test_text_within_the_limit_is_kept_whole(self) -> None:
+        """Nothing is cut from a text no longer than the limit."""
+        self.assertEqual(cut_text("bye all", 7), "bye all")
+
+    def test_a_character_keeps_its_marks_joiners_and_skin_tone(self) -> None:
+        """A cut that would part a letter from its accent, a joined emoji, or a thumb from its tone goes back
+        before that character."""
+        self.assertEqual(cut_text("cafe\u0301s", 4), "caf")
+        self.assertEqual(cut_text("hi \U0001f468\u200d\U0001f469", 5), "hi ")
+        self.assertEqual(cut_text("ok \U0001f44d\U0001f3fd", 4), "ok ")
+
+    @settings(max_examples=200)
+    @given(st.text(), st.integers(min_value=0, max_value=20))
+    def test_a_cut_is_a_prefix_within_the_limit_that_the_rules_still_pass(
+        self, text: str, limit: int
+    ) -> None:
+        """What is kept starts the text, fits the limit, and passes the text rules as the whole did."""
+        try:
+            shown = check_text(scrub(text))
+        except InvalidTextError:
+            return
+        cut = cut_text(shown, limit)
+        self.assertTrue(shown.startswith(cut))
+        self.assertLessEqual(len(cut), limit)
+        self.assertEqual(check_text(cut, limit), cut)
 
 
 class ScrubTests(SynchronousTestCase):

@@ -517,6 +517,16 @@ class NickTimeHelpQuitTests(LineTestCase):
         self.end_pass()
         self.assertEqual(bob_wire.value(), b"")
 
+    def test_a_quit_reason_past_the_limit_is_cut_not_dropped(self) -> None:
+        """A 250-character /quit reason reaches the roommates as its first 200 characters."""
+        alice, wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        self.end_pass()
+        bob_wire.clear()
+        alice.dataReceived(b"/quit " + b"0123456789" * 25 + b"\n")
+        self.assertEqual(self.lines(wire), [b"*** Goodbye."])
+        self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (" + b"0123456789" * 20 + b")"])
+
     def test_exit_words_alone_end_session(self) -> None:
         """EXIT, exit and quit alone each end the session."""
         for word in (b"EXIT", b"exit", b"quit"):

@@ -40,7 +40,7 @@ TOPIC_MAX = 300
 """Longest topic, in code points."""
 
 REASON_MAX = 200
-"""Longest part or quit reason, in code points."""
+"""Longest part, kick, away or quit reason, in code points: a longer one is refused, bar a quit's, which is cut."""
 
 ROOM_PREFIX = "#"
 
@@ -179,6 +179,27 @@ def check_text(text: str, limit: int | None = None) -> str:
     if limit is not None and len(shown) > limit:
         raise InvalidTextError(TextRule.TOO_LONG, limit=limit)
     return shown
+
+
+def cut_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` code points, where one character ends and the next begins.
+
+    For text that cannot be refused (a quit reason: the user leaves either
+    way), as IRC servers cut a long QUIT. The cut moves back rather than part
+    a character from what belongs to it: its combining marks and variation
+    selectors, a joiner (ZWJ/ZWNJ) and what it joins, an emoji's skin tone.
+    """
+    end = len(text) if len(text) <= limit else limit
+    while 0 < end < len(text) and (_belongs_to_previous(text[end]) or text[end - 1] in _JOINERS):
+        end -= 1
+    return text[:end]
+
+
+def _belongs_to_previous(char: str) -> bool:
+    """Whether ``char`` is part of the character before it: a mark, a joiner or an emoji modifier."""
+    return (
+        unicodedata.category(char).startswith("M") or char in _JOINERS or "\U0001f3fb" <= char <= "\U0001f3ff"
+    )
 
 
 def check_said(text: str) -> str:

@@ -26,7 +26,14 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.limits import Limits
-from chatd.domain.names import check_message, check_nickname, check_room_name, check_said, check_text
+from chatd.domain.names import (
+    check_message,
+    check_nickname,
+    check_room_name,
+    check_said,
+    check_text,
+    cut_text,
+)
 from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Whois
@@ -228,8 +235,8 @@ class Talk:
 
         With ``session``, only that session leaves if the user has others
         (an account's several connections): nobody else notices. A reason
-        that breaks the text rules is dropped rather than refused: the user
-        is leaving either way.
+        is never refused, as the user is leaving either way: one that breaks
+        the text rules is dropped, one too long cut to the limit.
         """
         user = own(view)
         if not user.online:
@@ -239,7 +246,7 @@ class Talk:
                 self._state.users.detach(user, session)
             return
         try:
-            reason = check_text(reason, self._limits.reason)
+            reason = cut_text(check_text(reason), self._limits.reason)
         except InvalidTextError:
             reason = ""
         id, at = self._seam.stamp()

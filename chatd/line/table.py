@@ -278,7 +278,7 @@ COMMANDS: dict[str, Spec] = {
             cmd.Quit,
             talk.leave,
             needs_nick=False,
-            details="reason: shown to everyone who shares a room with you.",
+            details="reason: shown to everyone who shares a room with you, cut to its first 200 characters.",
             example="/quit off to lunch",
         ),
         Spec(

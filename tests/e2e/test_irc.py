@@ -79,6 +79,21 @@ class LobbyTalkTests(SynchronousTestCase):
         bob.quit("gone home")
         alice.expect_stamped("-- bob quit (gone home)")
 
+    def test_a_long_quit_reason_is_cut_to_200_characters_on_either_front_end(self) -> None:
+        """lenny's /quit of 250 accented letters reaches bob on IRC as the first 200, whole characters; bob's QUIT
+        of 300 characters reaches alice on nc as its first 200."""
+        alice = self.lobby.enter("alice")
+        lenny = self.lobby.enter("lenny")
+        bob = IRCClient(self.daemon, self.port, "bob")
+        bob.registered()
+        bob.join("#lobby")
+        self.lobby.hear("#lobby -- bob joined")
+        lenny.say("/quit " + "é" * 250)
+        self.assertEqual(bob.next("quit"), Heard("quit", "lenny", None, ("Quit: " + "é" * 200,)))
+        alice.expect_stamped("-- lenny quit (" + "é" * 200 + ")")
+        bob.quit("why " * 75)
+        alice.expect_stamped("-- bob quit (" + "why " * 50 + ")")
+
 
 class AccountLoginTests(SynchronousTestCase):
     """IRC clients log in to an account an nc user registered: SASL PLAIN, PASS, and a wrong password."""
