@@ -130,6 +130,28 @@ class ModeTests(IRCTestCase):
         self.assertEqual(self.lines(self.wire), [b":testhost 324 alice #x +nt"])
         self.assertEqual(self.lines(self.bob_wire), [b":alice!alice@chatd MODE #x +t"])
 
+    def test_more_changes_than_modes_allows_are_refused_whole_saying_why(self) -> None:
+        """Five +v with five nicknames, past MODES=4: one FAIL saying so, not 461, and nobody is voiced; four pass."""
+        self.send(self.alice, "MODE #x +vvvvv bob bob bob bob bob", "NAMES #x")
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost FAIL MODE TOO_MANY_MODES :At most 4 mode changes with a parameter in one MODE "
+                b"(MODES=4); nothing changed",
+                b":testhost 353 alice = #x :@alice bob",
+                b":testhost 366 alice #x :End of /NAMES list",
+            ],
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+        self.send(self.alice, "MODE #x +vvvv bob bob bob bob")
+        self.assertEqual(self.lines(self.bob_wire), [b":alice!alice@chatd MODE #x +v bob"])
+
+    def test_a_letter_short_of_its_argument_is_one_461(self) -> None:
+        """+vo with one nickname: one 461 for the MODE, and nothing changes."""
+        self.send(self.alice, "MODE #x +vo bob")
+        self.assertEqual(self.lines(self.wire), [b":testhost 461 alice MODE :Not enough parameters"])
+        self.assertEqual(self.lines(self.bob_wire), [])
+
     def test_topic_lock_follows_the_other_changes_and_only_when_it_changes(self) -> None:
         """+mtk: the modes as one line, then +t; +t again changes nothing, so nobody is told."""
         self.send(self.alice, "MODE #x +mtk key1", "MODE #x +t")

@@ -116,12 +116,13 @@ def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiti
 
 
 def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> list[tuple[str, bool, str]] | None:
-    """Each letter with its sign and argument; None, once unknown ones are answered 472 and missing arguments
-    461, if there were any: then nothing of the MODE is made."""
+    """Each letter with its sign and argument; None, once what is wrong is answered, and then nothing of the
+    MODE is made: each unknown letter 472, more than ``MODES_MOST`` letters that take an argument one FAIL
+    (``TOO_MANY_MODES``), else letters short of their arguments one 461."""
     on = True
-    taken = 0
+    wanted = 0
     parsed = []
-    refused = False
+    refused = short = False
     for letter in letters:
         if letter in "+-":
             on = letter == "+"
@@ -130,19 +131,28 @@ def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> list[tu
             session.reply(n.ERR_UNKNOWNMODE, letter, "is unknown mode char to me")
             refused = True
             continue
-        needs = letter in _ALWAYS_ARGUMENT or (letter == "l" and on)
         argument = ""
-        if needs:
-            if not arguments or taken == MODES_MOST:
-                if letter != "k" or on:
-                    session.reply(n.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters")
-                    refused = True
-                    continue
-            else:
+        if letter in _ALWAYS_ARGUMENT or (letter == "l" and on):
+            if arguments:
                 argument = arguments.pop(0)
-                taken += 1
+                wanted += 1
+            elif letter != "k" or on:  # -k takes its key or none (docs/PROTOCOL.md)
+                wanted += 1
+                short = True
+                continue
         parsed.append((letter, on, argument))
-    return None if refused else parsed
+    if wanted > MODES_MOST:
+        # Ergo sets no such cap and ngIRCd silently drops what is past it; chatd makes a MODE whole or not at all
+        # (docs/IRC.md), so the whole MODE is refused, saying why: 461 said arguments were missing.
+        session.fail(
+            "MODE",
+            "TOO_MANY_MODES",
+            f"At most {MODES_MOST} mode changes with a parameter in one MODE (MODES={MODES_MOST}); nothing changed",
+        )
+        return None
+    if short:
+        session.reply(n.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters")
+    return None if refused or short else parsed
 
 
 def invite(session: "IRCSession", message: Message) -> "Waiting":

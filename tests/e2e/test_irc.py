@@ -95,6 +95,42 @@ class LobbyTalkTests(SynchronousTestCase):
         alice.expect_stamped("-- bob quit (" + "why " * 50 + ")")
 
 
+class ModeTests(SynchronousTestCase):
+    """An IRC client changes a room's modes while an nc user is in it."""
+
+    def test_more_changes_than_modes_allows_are_refused_whole_saying_why(self) -> None:
+        """bob's MODE of five +v, past MODES=4, is one FAIL naming the limit and changes nothing alice sees; a
+        MODE within it reaches her."""
+        daemon = start(self, ":memory:")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.join("#mm")
+        alice = Lobby(daemon).enter("alice")
+        alice.say("/join #mm")
+        bob.next("join", where=lambda event: event.nick == "alice")
+        bob.send("MODE #mm +vvvvv alice alice alice alice alice")
+        self.assertEqual(
+            bob.next("fail"),
+            Heard(
+                "fail",
+                NAME,
+                "MODE",
+                (
+                    "TOO_MANY_MODES",
+                    "At most 4 mode changes with a parameter in one MODE (MODES=4); nothing changed",
+                ),
+            ),
+        )
+        bob.send("MODE #mm +v alice")
+        bob.next("mode")
+        self.assertNotIn(" 461 ", "\n".join(bob.received))
+        # alice's first line from bob is the MODE within the limit: the refused one told her nothing.
+        line = alice.read_line()
+        while b"-- bob " not in line:
+            line = alice.read_line()
+        self.assertTrue(line.endswith(b"#mm -- bob gave alice voice\r\n"), line)
+
+
 class AccountLoginTests(SynchronousTestCase):
     """IRC clients log in to an account an nc user registered: SASL PLAIN, PASS, and a wrong password."""
 
