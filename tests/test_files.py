@@ -424,6 +424,33 @@ class RefusalTests(FileTestCase):
         self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
         self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), 0)
 
+    def test_a_put_to_an_upload_already_whole_says_so(self) -> None:
+        """Offered again, a copy the server holds whole is file_uploaded at once; a put to it is told there is
+        nothing to upload (one line, nothing stored), and so is one to the first upload, done; bob's is not his."""
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        self.offer(alice)
+        told = self.objects(alice_wire)
+        self.assertEqual(
+            [(item["type"], item.get("have")) for item in told],
+            [("file_upload", len(CONTENT)), ("file_uploaded", None), ("file_offered", None)],
+        )
+        self.lines(bob_wire)
+        for file in (b"0000000000000002", b"0000000000000001"):
+            alice.dataReceived(b"/file put %s 0 %s\n" % (file, _b64(CONTENT[:5])))
+            self.assertEqual(
+                self.objects(alice_wire),
+                [
+                    {
+                        "type": "error",
+                        "code": "file-uploaded",
+                        "text": f"the server already has every byte of {file.decode()}; nothing to upload",
+                    }
+                ],
+            )
+        bob.dataReceived(b"/file put 0000000000000002 0 %s\n" % _b64(CONTENT[:5]))
+        self.assertEqual(self.objects(bob_wire)[0]["code"], "no-such-file")
+        self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), len(CONTENT))
+
     def test_vanished_sender_offers_nobody_anything(self) -> None:
         """A sender gone mid-upload leaves the bytes for resuming, and nobody is offered a thing."""
         alice, _, _, bob_wire = self.alice_offers_bob(CONTENT[:CHUNK])

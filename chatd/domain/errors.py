@@ -649,6 +649,15 @@ class NoSuchFileError(ChatError):
 
 
 @dataclass(eq=False)
+class FileUploadedError(ChatError):
+    """A chunk, or a restart, for the sender's transfer ``file`` whose bytes the server holds whole and has
+    checked already (a copy it held, or an upload done): nothing is left to upload."""
+
+    code = "file-uploaded"
+    file: str
+
+
+@dataclass(eq=False)
 class FileOffsetError(ChatError):
     """A chunk sent for another offset than ``have``, the bytes the server holds; nothing was stored."""
 

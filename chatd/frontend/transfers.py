@@ -38,6 +38,7 @@ from chatd.domain.errors import (
     FileResumeMismatchError,
     FileStoreFullError,
     FileTooManyError,
+    FileUploadedError,
     NoSuchFileError,
     NoWebPortError,
 )
@@ -386,8 +387,9 @@ class Transfers:
     def put(self, peer: Peer, file: str, offset: int, data: str) -> "Deferred[None]":
         """Store one chunk at ``offset``, which must be what the spool holds; answers ``FileProgress``.
 
-        Raises NoSuchFileError, BadFileChunkError (not base64, empty, too
-        long, past the end) or FileOffsetError. The last chunk checks the whole.
+        Raises NoSuchFileError, FileUploadedError (every byte is there
+        already), BadFileChunkError (not base64, empty, too long, past the
+        end) or FileOffsetError. The last chunk checks the whole.
         """
         transfer = self._upload_of(peer, file)
         try:
@@ -452,10 +454,19 @@ class Transfers:
                 self._deliver(transfer, waited=True)
 
     def _upload_of(self, peer: Peer, file: str) -> Transfer:
+        """The upload ``file`` open on ``peer``; raises FileUploadedError if it is the user's and its bytes are
+        all there (offered: a copy the spool held answers the offer ``file_uploaded`` at once), else
+        NoSuchFileError."""
         transfer = self._transfers.get(file)
-        if transfer is None or transfer.uploader is not peer:
-            raise NoSuchFileError(file)
-        return transfer
+        if transfer is not None and transfer.uploader is peer:
+            return transfer
+        if (
+            transfer is not None
+            and transfer.offered_at is not None
+            and transfer.by == _sender_key(_named(peer))
+        ):
+            raise FileUploadedError(file)
+        raise NoSuchFileError(file)
 
     # Downloads.
 

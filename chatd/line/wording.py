@@ -35,6 +35,7 @@ from chatd.domain.errors import (
     FileTooBigError,
     FileTooManyError,
     FileToSelfError,
+    FileUploadedError,
     IdentifyFailedError,
     IdentifyThrottledError,
     InvalidMaskError,
@@ -399,6 +400,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(FileToSelfError, lambda e: "you cannot send a file to yourself"),
             _row(NoSuchFileError, lambda e: f"no transfer {e.file} is open for you"),
             _row(FileOffsetError, lambda e: f"the server holds {e.have} bytes; send the chunk from there"),
+            _row(
+                FileUploadedError,
+                lambda e: f"the server already has every byte of {e.file}; nothing to upload",
+            ),
             _row(
                 BadFileChunkError,
                 lambda e: "a chunk is standard base64 of 1 to 16384 bytes, within the file's size",
