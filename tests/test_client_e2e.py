@@ -330,6 +330,43 @@ class SendTests(EndToEndTestCase):
         )
 
 
+class OrderTests(EndToEndTestCase):
+    """Lines typed while a sealed ``/msg`` waits for keys go after it, in the order typed (#17)."""
+
+    def sent_words(self) -> list[str]:
+        """The first word of each line the client sent while the fake server answered."""
+        return [line.split(" ", 1)[0] for line in self.keys.serve()]
+
+    def test_lines_typed_after_a_sealed_message_go_after_it(self) -> None:
+        """A /msg in the clear, a room line and a second sealed /msg all wait for the first sealed line."""
+        for text in ("/msg bob one", "/msg --plain bob two", "three", "/msg bob four"):
+            self.link.send(text)
+        self.assertEqual(self.sent_words(), ["/key", "/emsg", "/msg", "three", "/key", "/emsg"])
+        self.assertEqual(self.keys.clear, ["/msg bob two"])
+
+    def test_a_quit_typed_after_a_sealed_message_waits_for_it(self) -> None:
+        """Leaving right after a /msg sends the sealed line, then the quit."""
+        self.link.send("/msg bob see you")
+        self.link.leave("/quit bye")
+        self.assertEqual(self.sent_words(), ["/key", "/emsg", "/quit"])
+
+    def test_lines_held_when_the_connection_drops_are_said_not_sent(self) -> None:
+        """The connection drops before bob's keys come: the message and the lines after it are not sent, nor shown."""
+        self.link.send("/msg bob one")
+        self.link.send("two")
+        self.link.send("/identify alice hunter22")
+        self.lines()
+        self.keys.peer.close()
+        self.assertEqual(self.keys.peer.sent(), ["/key get bob"])
+        self.assertEqual(
+            self.lines()[:2],  # then the loss, and the reconnection's pause, which has jitter
+            [
+                "! Not sent to bob: the connection dropped first.",
+                "~ Not sent either, as the connection dropped: the 2 lines typed after that message.",
+            ],
+        )
+
+
 class TrustTests(EndToEndTestCase):
     """Pins, fingerprints, ``/verify`` and ``/trust``."""
 

@@ -76,7 +76,7 @@ class Options(usage.Options):
         "rooms, showing in each only the lines missed meanwhile and then a rule saying how many. Lines marked > are yours, @ private, - comings and goings, * from the "
         "server, ~ from the client, ! errors; a private message or your nickname rings "
         "the bell. When stdin or stdout is not a terminal (a pipe, a script), each input "
-        "line is sent as typed, each server line is printed without colour, the client's "
+        "line is sent as typed and in order, each server line is printed without colour, the client's "
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
         "(1 if the server cannot be reached, goes away or refuses the nickname). The line "
         "that names you (or --nick) is answered before the next is read, so a taken "
@@ -90,7 +90,8 @@ class Options(usage.Options):
         "in --downloads under a safe name that never overwrites. A bar shows each transfer's progress; "
         "piped, a line on stderr every 10%. "
         "Identified, the client publishes this device's key (~/.config/chatd/identity.key) and /msg NICK text "
-        "is sealed end to end to NICK's keys when they have any (/msg --plain sends in the clear); "
+        "is sealed end to end to NICK's keys when they have any (/msg --plain sends in the clear); lines "
+        "typed while it waits for the keys wait behind it. "
         "/fingerprint [NICK], /verify NICK FINGERPRINT, /trust NICK and /keylog check whose keys they are."
     )
     optParameters: ClassVar[list[list[Any]]] = [

@@ -175,6 +175,12 @@ class Link:
         self._named_at: float | None = None
         """When this connection's user got a nickname, for WORKED_SECONDS."""
         self._leaving = False
+        self._held: list[str] = []
+        """Lines typed while a sealed ``/msg`` before them waits for keys, in the order typed (#17)."""
+        self._holding = False
+        """True while lines wait behind a ``/msg``: every line typed goes behind them."""
+        self._quit: str | None = None
+        """The quit line of a leave that waits behind the held lines."""
         self._cutoff: IDelayedCall | None = None
         self._finished: Deferred[int] = Deferred()
         self.e2e: EndToEnd | None = None
@@ -205,7 +211,17 @@ class Link:
         return self._finished
 
     def send(self, text: str) -> bool:
-        """Send one line as typed (or carry out a file command); False if there is no connection to send it on."""
+        """Send one line as typed (or carry out a client command); False if there is no connection to send it on.
+
+        Lines go in the order typed: while a sealed ``/msg`` waits for its
+        recipient's keys, the lines after it wait behind it (True: taken).
+        """
+        if self._must_wait():
+            self._held.append(text)
+            return True
+        return self._send_now(text)
+
+    def _send_now(self, text: str) -> bool:
         words = text.split(maxsplit=1)
         if words and words[0].lower() == "/format":
             self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
@@ -226,6 +242,31 @@ class Link:
         self._connection.sendLine(text.encode("utf-8"))
         return True
 
+    def _must_wait(self) -> bool:
+        """Whether a line typed now must wait: lines are held, or a ``/msg`` waits for keys."""
+        if self._holding:
+            return True
+        if self.e2e is None or not self.e2e.msg_waiting():
+            return False
+        self._holding = True
+        self.e2e.when_msg_done(self._let_go)
+        return True
+
+    def _let_go(self) -> None:
+        """The ``/msg`` waited for is through: send the lines held behind it, until one must wait again."""
+        self._holding = False
+        held, self._held = self._held, []
+        unsent = sum(not self.send(text) for text in held)
+        if unsent:
+            # Counted, not quoted: a held line may be an /identify with its password.
+            lines = "line" if unsent == 1 else "lines"
+            self.say(
+                f"Not sent either, as the connection dropped: the {unsent} {lines} typed after that message."
+            )
+        if self._quit is not None and not self._must_wait():
+            line, self._quit = self._quit, None
+            self._quit_now(line)
+
     def send_line(self, text: str) -> bool:
         """Send ``text`` to the server as it is, no command of the client's own; False with no connection."""
         if self._connection is None:
@@ -241,13 +282,21 @@ class Link:
     def leave(self, line: str = "/quit") -> None:
         """Send ``line`` (a quit), wait for the server to close, then stop for good.
 
-        Leaving a second time, or with no connection, stops at once.
+        Leaving a second time, or with no connection, stops at once. Lines
+        typed before and still held behind a sealed ``/msg`` go first.
         """
         if self._leaving or self._connection is None:
             self._leaving = True
             self._stop()
             return
         self._leaving = True
+        if self._must_wait():
+            self._quit = line
+            return
+        self._quit_now(line)
+
+    def _quit_now(self, line: str) -> None:
+        assert self._connection is not None, "a leave still waiting is dropped with the connection"
         self._connection.sendLine(line.encode("utf-8"))
         self._cutoff = self._reactor.callLater(LEAVE_GRACE_SECONDS, self._stop)
 
@@ -312,6 +361,7 @@ class Link:
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
         named_at, self._named_at = self._named_at, None
+        self._quit = None
         self.presence.lost()
         if self.e2e is not None:
             self.e2e.offline()

@@ -110,6 +110,7 @@ class EndToEnd:
         self._log_shown = False
         self._published = False
         self._when_idle: list[Callable[[], None]] = []
+        self._when_msg_done: list[Callable[[], None]] = []
 
     @property
     def identity(self) -> Identity:
@@ -440,7 +441,24 @@ class EndToEnd:
     def busy(self) -> bool:
         return bool(self.wants or self._log_waiting or self._log_fetching)
 
+    def msg_waiting(self) -> bool:
+        """Whether a ``/msg`` waits for its recipient's keys: lines typed after it must wait too (#17)."""
+        waiting = [*self.wants, *(want for _, want in self._log_waiting if want is not None)]
+        return any(want.purpose == "send" for want in waiting)
+
+    def when_msg_done(self, call: Callable[[], None]) -> None:
+        """Call ``call`` once no ``/msg`` waits for keys: sent sealed, sent in the clear, or refused."""
+        if self.msg_waiting():
+            self._when_msg_done.append(call)
+        else:
+            call()
+
     def _idle(self) -> None:
+        if not self.msg_waiting():
+            calls, self._when_msg_done = self._when_msg_done, []
+            for call in calls:
+                call()
+        # Asked again: the lines let go just now may have started another wait.
         if not self.busy():
             calls, self._when_idle = self._when_idle, []
             for call in calls:

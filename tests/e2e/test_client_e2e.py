@@ -291,3 +291,32 @@ class OfflineSealedTests(SealedTestCase):
         alice.until("| <alice -> bob> [encrypted] the parcel is at the door")
         alice.quit()
         self.assertNotIn("could not be decrypted", "\n".join(alice.seen + bob.seen))
+
+
+class OrderTests(SealedTestCase):
+    """Lines piped to the client reach the server in the order they were piped, sealed or not."""
+
+    def test_lines_after_a_sealed_message_wait_for_it(self) -> None:
+        """bob reads alice's four lines as she piped them, though the sealed ones wait for keys.
+
+        bob pins alice's key first: a first message from someone never pinned
+        is shown once their keys are, after lines that came meanwhile.
+        """
+        alice = self.client("alice")
+        bob = self.client("bob")
+        bob.say("/fingerprint alice")
+        bob.until("~ Pinned alice's key on first use")
+        for line in (
+            "/msg bob first encrypted",
+            "/msg --plain bob second plain",
+            "third in lobby",
+            "/msg bob fourth encrypted",
+        ):
+            alice.say(line)
+        bob.until("fourth encrypted")
+        alice.quit()
+        bob.quit()
+        texts = ("first encrypted", "second plain", "third in lobby", "fourth encrypted")
+        for seen in (bob.seen, alice.seen):
+            lines = [next(i for i, line in enumerate(seen) if text in line) for text in texts]
+            self.assertEqual(lines, sorted(lines), "\n".join(seen))
