@@ -76,8 +76,8 @@ from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.new_files import NewFiles
 from chatd.storage.retention import Retention
-from chatd.storage.spool import Spool
-from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.spool import Spool, SpoolInUseError
+from chatd.storage.sqlite import SQLiteHistory, refuse_if_held
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
@@ -121,10 +121,20 @@ def build(
     the daemon starts.
     """
     # The files folder first: one that cannot be used stops the start before the --db file is opened.
-    spool, spool_services = _spool(config.files.directory, reactor)
+    try:
+        spool, spool_services = _spool(config.files.directory, reactor)
+    except SpoolInUseError:
+        # A second daemon on the same --db meets the files folder beside it first: the --db is what to change.
+        if config.db is not None:
+            refuse_if_held(config.db)
+        raise
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    stores = _stores(config.db, reactor)
+    try:
+        stores = _stores(config.db, reactor)
+    except BaseException:
+        spool.release()
+        raise
     history, keep = stores.history, stores.keep
     bus = MemoryBus()
     # The default room and the --room ones belong to the server: nobody owns them by joining first.
@@ -254,8 +264,8 @@ EXPIRY_SECONDS = 3600.0
 
 
 def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
-    """The spool in ``directory`` (a temporary folder if None), and the services that run its thread and remove
-    a temporary folder once stopped.
+    """The spool in ``directory`` (a temporary folder if None), claimed, and the services that run its thread,
+    remove a temporary folder and let the folder go once stopped.
 
     Its file I/O runs on a thread of its own, so a slow disk holds up no
     chat line. Raises ``SpoolFolderError`` for a folder that cannot be used.
@@ -263,9 +273,10 @@ def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
     pool = ThreadPool(1, 1, "chatd-files")
     folder = tempfile.mkdtemp(prefix="chatd-files-") if directory is None else directory
     spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work))
-    # Listed first, so stopped last: the folder goes once the thread writing to it has stopped.
+    # Listed first, so stopped last: the folder goes once the thread writing to it has stopped, and is let go for
+    # another daemon after that.
     removed = [] if directory is not None else [_Removed(folder)]
-    return spool, [*removed, _Threads(pool)]
+    return spool, [_Released(spool), *removed, _Threads(pool)]
 
 
 def _files(
@@ -317,12 +328,14 @@ def bound_daemon(config: Config, reactor: Any) -> IService:
 
 def discard(daemon: IService) -> None:
     """Let go of what ``daemon``, made by ``build`` and never started, holds on disk: its store's files are closed
-    as they are, its temporary files folder is removed."""
+    as they are, its temporary files folder is removed and its files folder let go."""
     for service in _services(daemon):
         if isinstance(service, SQLiteHistory):
             service.let_go()
         elif isinstance(service, _Removed):
             service.remove()
+        elif isinstance(service, _Released):
+            service.release()
 
 
 def bind(daemon: IService) -> None:
@@ -480,6 +493,22 @@ class _Removed(Service):
     def remove(self) -> None:
         """Remove the folder now (a daemon that never started has no thread writing to it)."""
         shutil.rmtree(self._directory, ignore_errors=True)
+
+
+class _Released(Service):
+    """Lets the files folder go once the daemon stops, so another daemon may use it (chatd.storage.claim)."""
+
+    def __init__(self, spool: Spool) -> None:
+        self._spool = spool
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        self.release()
+
+    def release(self) -> None:
+        """Let the folder go now (a daemon that never started)."""
+        self._spool.release()
 
 
 class _Timers(Service):

@@ -352,8 +352,8 @@ class Options(usage.Options):
             "files",
             None,
             None,
-            f"Folder that holds files while they are uploaded and fetched (default: {DEFAULT_FILES} beside the --db "
-            "file; with --db :memory:, a temporary folder removed at stop).",
+            f"Folder that holds files while they are uploaded and fetched, one daemon's alone (default: {DEFAULT_FILES} "
+            "beside the --db file; with --db :memory:, a temporary folder removed at stop).",
         ],
         *FILE_OPTIONS,
     ]

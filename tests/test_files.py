@@ -41,6 +41,7 @@ class FileTestCase(LineTestCase):
         self.addCleanup(shutil.rmtree, self.folder)
         self.ids = iter(f"{n:016x}" for n in range(1, 100))
         self.spool = Spool(self.folder)
+        self.addCleanup(self.spool.release)
         self.files = Transfers(
             self.chat, self.spool, self.clock, self.file_limits, new_id=lambda: next(self.ids)
         )
@@ -862,5 +863,7 @@ class ExpiryTests(FileTestCase):
         self.addCleanup(shutil.rmtree, earlier)
         with open(os.path.join(earlier, f"{'ab' * 32}-10.part"), "wb") as file:
             file.write(b"left")
-        Transfers(self.chat, Spool(earlier), self.clock, self.file_limits).expire()
+        spool = Spool(earlier)
+        self.addCleanup(spool.release)
+        Transfers(self.chat, spool, self.clock, self.file_limits).expire()
         self.assertEqual(os.listdir(earlier), [])

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from contextlib import closing
 
-from twisted.application.service import IServiceCollection, Service
+from twisted.application.service import IService, IServiceCollection, Service
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.error import CannotListenError, ConnectionDone
@@ -38,7 +38,7 @@ from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
-from chatd.service import _services, _Threads, bind, bound_daemon, build, compose
+from chatd.service import _services, _Threads, bind, bound_daemon, build, compose, discard
 from chatd.storage.pass_log import log_path
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
@@ -237,6 +237,16 @@ class RecordingOpers:
         return self._opers.verify(name, password)
 
 
+def stopped(daemon: IService, reactor: ThreadedReactor) -> None:
+    """Stop ``daemon`` and run its stop's whole chain, its threads' answers included."""
+    # Until the whole chain has run: ``called`` is true while it waits on a Deferred it returned.
+    done: list[object] = []
+    daemon.stopService().addBoth(done.append)
+    while not done:
+        reactor.advance(0)
+        reactor.run_from_thread()
+
+
 class StoreWiringTests(SynchronousTestCase):
     """With --db, history is a SQLite file, and what users see is in its pass log first."""
 
@@ -253,16 +263,7 @@ class StoreWiringTests(SynchronousTestCase):
         """
         daemon = build(config("--db", self.path, "--replay", "0"), self.reactor)
         daemon.startService()
-
-        def stop() -> None:
-            # Until the whole chain has run: ``called`` is true while it waits on a Deferred it returned.
-            done: list[object] = []
-            daemon.stopService().addBoth(done.append)
-            while not done:
-                self.reactor.advance(0)
-                self.reactor.run_from_thread()
-
-        self.addCleanup(stop)
+        self.addCleanup(stopped, daemon, self.reactor)
         [self.store] = [service for service in _services(daemon) if isinstance(service, SQLiteHistory)]
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
@@ -368,6 +369,68 @@ class StoreWiringTests(SynchronousTestCase):
         self.assertFalse(os.path.exists(os.path.join(tempfile.gettempdir(), made)))
 
 
+class FilesFolderClaimTests(SynchronousTestCase):
+    """Two daemons whose --db files sit in one folder would share the default --files folder beside them."""
+
+    def setUp(self) -> None:
+        self.reactor = ThreadedReactor()
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.files = os.path.join(self.directory, "chatd-files")
+
+    def start(self, db: str) -> IService:
+        """A daemon with ``--db DIRECTORY/db``, started, and stopped at cleanup."""
+        daemon = build(config("--db", os.path.join(self.directory, db)), self.reactor)
+        daemon.startService()
+        self.addCleanup(stopped, daemon, self.reactor)
+        return daemon
+
+    def test_a_second_daemon_is_refused_the_folder_before_it_touches_it(self) -> None:
+        """The second daemon's build stops with one sentence naming --files; the first one's upload and the folder
+        beside it are as they were: no second database is made."""
+        self.start("x.sqlite")
+        upload = f"{'ab' * 32}-10.part"
+        with open(os.path.join(self.files, upload), "wb") as part:
+            part.write(b"half")
+        before = sorted(os.listdir(self.directory))
+        error = self.assertRaises(
+            SpoolFolderError, build, config("--db", os.path.join(self.directory, "y.sqlite")), self.reactor
+        )
+        self.assertEqual(
+            str(error), f"--files {self.files} is in use by another chatd; give another folder with --files."
+        )
+        self.assertEqual(os.listdir(self.files), [upload])
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
+    def test_a_second_daemon_on_the_same_database_is_told_about_the_database(self) -> None:
+        """It meets the files folder beside the --db file first, but the --db is what its host must change."""
+        self.start("x.sqlite")
+        path = os.path.join(self.directory, "x.sqlite")
+        error = self.assertRaises(DatabaseFileError, build, config("--db", path), self.reactor)
+        self.assertEqual(
+            str(error),
+            f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file.",
+        )
+
+    def test_a_stopped_daemon_lets_the_folder_go(self) -> None:
+        """Once the first daemon has stopped, the next one on the folder starts."""
+        first = build(config("--db", os.path.join(self.directory, "x.sqlite")), self.reactor)
+        first.startService()
+        stopped(first, self.reactor)
+        self.start("y.sqlite")
+
+    def test_a_build_refused_its_database_lets_the_folder_go(self) -> None:
+        """A build stopped by its --db (another daemon's) leaves its --files folder free for the next."""
+        self.start("x.sqlite")
+        other = os.path.join(self.directory, "other")
+        held = config("--db", os.path.join(self.directory, "x.sqlite"), "--files", other)
+        self.assertRaises(DatabaseFileError, build, held, self.reactor)
+        daemon = build(
+            config("--db", os.path.join(self.directory, "z.sqlite"), "--files", other), self.reactor
+        )
+        discard(daemon)
+
+
 class FailedStartTests(SynchronousTestCase):
     """A start whose port is busy, with --db and --files in a folder of the test's, leaves it as it found it."""
 
@@ -405,6 +468,13 @@ class FailedStartTests(SynchronousTestCase):
         self.fail_to_start("--db", self.path)
         self.assertEqual(sorted(os.listdir(self.directory)), before)
         SQLiteHistory.open(self.path, self.reactor).let_go()
+
+    def test_the_files_folder_is_let_go(self) -> None:
+        """A --files folder that was there is not held: the next start has it."""
+        files = os.path.join(self.directory, "files")
+        os.mkdir(files)
+        self.fail_to_start("--files", files)
+        discard(build(config("--files", files), self.reactor))
 
     def test_a_temporary_files_folder_is_removed(self) -> None:
         """With --db :memory:, the spool's temporary folder goes with the start."""

@@ -1,4 +1,5 @@
-"""Who has a ``--db`` file: the daemon running on it, or ``python -m chatd.admin`` while none is.
+"""Who has a ``--db`` file (the daemon running on it, or ``python -m chatd.admin`` while none is), and whose
+``--files`` folder is whose.
 
 The pass log (chatd.storage.pass_log) holds what the daemon showed and has
 not yet committed; only the daemon's start applies it. A tool that works
@@ -18,6 +19,12 @@ kernel lets it go however the process ends. Twisted's
 owner by process id in a link beside the file, and the file is claimed
 before twistd forks into the background, so the id it wrote would be of
 a process gone, and the lock anyone's to take as stale.
+
+The ``--files`` folder (chatd.storage.spool) is claimed the same way, on
+the folder itself: its default is ``chatd-files`` beside the ``--db`` file,
+so two daemons whose files sit in one folder would share it, and each
+start removes the bytes no transfer of its own names. Locking the folder
+rather than a file in it leaves nothing behind in it.
 """
 
 import fcntl
@@ -25,14 +32,15 @@ import os
 
 
 class Claim:
-    """An exclusive hold on one database file, until ``release``."""
+    """An exclusive hold on one database file or files folder, until ``release``."""
 
     def __init__(self, fd: int) -> None:
         self._fd: int | None = fd
 
     @classmethod
     def take(cls, path: str) -> "Claim | None":
-        """Hold the file at ``path`` now; None if another open file holds it. Raises ``OSError`` (no such file)."""
+        """Hold the file or folder at ``path`` now; None if another open file holds it. Raises ``OSError`` (no such
+        file)."""
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -8,6 +8,10 @@ through ``run`` (in the daemon, a one-thread ``ThreadPool`` off the reactor
 thread, as chatd.storage.sqlite does; in unit tests, at once), so a slow
 disk never holds chat up. What the spool holds (each key's size and bytes
 held) is known in memory from a scan at start, so checks never wait.
+
+A spool claims its folder (chatd.storage.claim) until ``release``: one
+daemon's start would otherwise remove another's uploads as bytes no
+transfer of its own names.
 """
 
 import hashlib
@@ -19,6 +23,7 @@ from typing import IO, TypeVar
 from twisted.internet.defer import Deferred, maybeDeferred, succeed
 
 from chatd.domain.files import CHUNK, chunk_hash
+from chatd.storage.claim import Claim
 
 T = TypeVar("T")
 
@@ -34,6 +39,38 @@ class SpoolFolderError(Exception):
     """The ``--files`` folder cannot be used; the text is one sentence saying why and what to do."""
 
 
+class SpoolInUseError(SpoolFolderError):
+    """The ``--files`` folder is another daemon's (chatd.storage.claim)."""
+
+
+def _unusable(directory: str, error: OSError) -> SpoolFolderError:
+    """The sentence for a ``--files`` folder the daemon cannot make, claim or read."""
+    return SpoolFolderError(
+        f"--files {directory} cannot be used ({error.strerror or error}); give a folder the daemon may write."
+    )
+
+
+def _claimed(directory: str) -> Claim:
+    """The folder ``directory``, made if missing, checked writable and claimed; else ``SpoolFolderError``.
+
+    Claimed before anything in it is read or removed: another daemon's uploads are not this one's to drop.
+    """
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise SpoolFolderError(f"--files {directory} is not a folder; give a folder the daemon may write.")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+        claim = Claim.take(directory)
+    except OSError as error:
+        raise _unusable(directory, error) from None
+    if claim is None:
+        raise SpoolInUseError(
+            f"--files {directory} is in use by another chatd; give another folder with --files."
+        )
+    return claim
+
+
 def at_once(work: Callable[[], T]) -> "Deferred[T]":
     """Run ``work`` now, on the calling thread: for tests and tools, not the daemon."""
     return maybeDeferred(work)
@@ -45,19 +82,12 @@ class Spool:
     def __init__(self, directory: str, run: Run[object] = at_once) -> None:
         self.directory = directory
         self._run = run
-        if os.path.exists(directory) and not os.path.isdir(directory):
-            raise SpoolFolderError(
-                f"--files {directory} is not a folder; give a folder the daemon may write."
-            )
+        self._claim = _claimed(directory)
         try:
-            os.makedirs(directory, exist_ok=True)
             entries = os.listdir(directory)
-            if not os.access(directory, os.W_OK | os.X_OK):
-                raise PermissionError(13, "Permission denied")
         except OSError as error:
-            raise SpoolFolderError(
-                f"--files {directory} cannot be used ({error.strerror or error}); give a folder the daemon may write."
-            ) from None
+            self._claim.release()
+            raise _unusable(directory, error) from None
         self._held: dict[str, int] = {}
         self._complete: set[str] = set()
         self._sizes: dict[str, int] = {}
@@ -70,6 +100,10 @@ class Spool:
             self._held[key] = os.path.getsize(os.path.join(directory, entry))
             if found[3] is None:
                 self._complete.add(key)
+
+    def release(self) -> None:
+        """Let the folder go, for another daemon to use (once the daemon stops, or a start that cannot go ahead)."""
+        self._claim.release()
 
     def held(self, key: str) -> int:
         """Bytes of ``key`` the spool holds (0: none)."""

@@ -257,9 +257,7 @@ class SQLiteHistory(Service):
             raise DatabaseFileError(_unopened(path, error.strerror or str(error))) from None
         if claim is None:
             writer.close()
-            raise DatabaseFileError(
-                f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file."
-            )
+            raise DatabaseFileError(_in_use(path))
         try:
             return cls._read(path, reactor, writer, claim)
         except BaseException:
@@ -725,6 +723,29 @@ class SQLiteHistory(Service):
                 done.errback(batch.failure)
         if self._pending is not None and self._pending.urgent:
             self._hand_over()
+
+
+def refuse_if_held(path: str) -> None:
+    """Raise ``DatabaseFileError`` if the file at ``path`` exists and another chatd or the admin tool holds it.
+
+    For a start refused its files folder (chatd.storage.spool): a second
+    daemon on the same ``--db`` meets the folder beside it first, and the
+    ``--db`` is what its host needs to hear about.
+    """
+    try:
+        claim = Claim.take(path)
+    except OSError:
+        return
+    if claim is None:
+        raise DatabaseFileError(_in_use(path))
+    claim.release()
+
+
+def _in_use(path: str) -> str:
+    """The sentence for a ``--db`` file another chatd or the admin tool holds."""
+    return (
+        f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file."
+    )
 
 
 def _unopened(path: str, why: str) -> str:

@@ -155,7 +155,9 @@ class FileLinkReadTests(TestCase):
             ("bob",),
         )
         chat = Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms())
-        transfers = Transfers(chat, Spool(self.folder, run=self.pool.run), reactor, store=_Kept(record))
+        spool = Spool(self.folder, run=self.pool.run)
+        self.addCleanup(spool.release)
+        transfers = Transfers(chat, spool, reactor, store=_Kept(record))
         links = FileLinks(transfers, reactor)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None

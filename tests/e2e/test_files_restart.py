@@ -11,7 +11,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import Daemon, LineClient, refused_start
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 
 CONTENT = os.urandom(12 * CHUNK + 1000)
@@ -116,3 +116,38 @@ class RestartTests(SynchronousTestCase):
         # Stopped, the spool's thread has done its last work: nothing of the file is left.
         daemon.signal(signal.SIGTERM)
         self.assertEqual(os.listdir(os.path.join(self.directory, "files")), [])
+
+
+class SharedFolderTests(SynchronousTestCase):
+    """Two daemons whose --db files sit in one folder: the default --files folder beside them is the first one's."""
+
+    def test_the_second_daemon_stops_and_the_first_ones_upload_goes_on(self) -> None:
+        """The second start exits 1 with one sentence naming --files, its part file still there; the first daemon's
+        upload then finishes and is offered."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        files = os.path.join(directory, "chatd-files")
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", os.path.join(directory, "x.sqlite")])
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin")
+        file = until(alice, "file_upload")["file"]
+        put(alice, file, 0, CHUNK)
+        part = [f"{SHA}-{len(CONTENT)}.part"]
+        self.assertEqual(os.listdir(files), part)
+
+        status, out, err = refused_start(self, [*LOOPBACK, "--db", os.path.join(directory, "y.sqlite")])
+        self.assertEqual(
+            (status, err, out),
+            (
+                1,
+                f"chatd: --files {files} is in use by another chatd; give another folder with --files.\n",
+                "",
+            ),
+        )
+        self.assertEqual(os.listdir(files), part)
+        self.assertFalse(os.path.exists(os.path.join(directory, "y.sqlite")))
+        put(alice, file, CHUNK, len(CONTENT))
+        self.assertEqual(until(alice, "file_uploaded"), {"type": "file_uploaded", "file": file})
+        self.assertEqual(until(bob, "file_offered")["sha256"], SHA)
+        daemon.signal(signal.SIGTERM)
