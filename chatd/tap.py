@@ -34,7 +34,7 @@ from chatd.config import (
     WebConfig,
 )
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError
+from chatd.domain.errors import ChatError, InvalidRoomNameError, RoomNameRule
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
@@ -452,14 +452,8 @@ class Options(usage.Options):
             raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         self._check_ports_differ()
         self["tls"] = self._tls()
-        try:
-            self["default-room"] = check_room_name(room_argument(self["default-room"]))
-        except ChatError as error:
-            raise usage.UsageError(f"--default-room: {word(error)}.") from None
-        try:
-            self["rooms"] = [check_room_name(room_argument(name)) for name in self["rooms"]]
-        except ChatError as error:
-            raise usage.UsageError(f"--room: {word(error)}.") from None
+        self["default-room"] = _server_room("default-room", self["default-room"], self["max-room-name"])
+        self["rooms"] = [_server_room("room", name, self["max-room-name"]) for name in self["rooms"]]
         self["motd"] = _read_motd(self["motd"])
         if self["server-name"] is None:
             self["server-name"] = socket.gethostname()
@@ -622,6 +616,22 @@ def _check_endpoint(given: str, description: str | None = None) -> None:
             f"--listen {given!r} is not a Twisted server endpoint ({error}); "
             "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
         ) from None
+
+
+def _server_room(option: str, name: str, longest: int) -> str:
+    """The room ``--option name`` gives the server, in normal form; else one sentence naming the option.
+
+    Checked as /join checks a name under the same ``--max-room-name``
+    (``longest``): a default room no join can make left every user in no
+    room, each told the name was too long.
+    """
+    try:
+        return check_room_name(room_argument(name), longest)
+    except InvalidRoomNameError as error:
+        fix = (
+            "; give a shorter name or a larger --max-room-name" if error.rule is RoomNameRule.TOO_LONG else ""
+        )
+        raise usage.UsageError(f"--{option}: {word(error).rstrip('.')}{fix}.") from None
 
 
 def _check_origin(origin: str) -> str:

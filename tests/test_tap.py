@@ -141,8 +141,27 @@ class OptionsTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--room", "#no room")
         self.assertEqual(
             str(error),
-            "--room: '#no room' is not a valid room name: a room name holds only letters, digits and -_..",
+            "--room: '#no room' is not a valid room name: a room name holds only letters, digits and -_.",
         )
+
+    def test_server_rooms_are_checked_against_max_room_name(self) -> None:
+        """A --default-room or --room longer than --max-room-name stops the start, naming the option and the fix;
+        one longer than the default limit is taken when --max-room-name allows it."""
+        error = self.assertRaises(usage.UsageError, parse, "--default-room", "lobby2", "--max-room-name", "6")
+        self.assertEqual(
+            str(error),
+            "--default-room: '#lobby2' is not a valid room name: a room name is at most 6 characters; "
+            "give a shorter name or a larger --max-room-name.",
+        )
+        error = self.assertRaises(usage.UsageError, parse, "--room", "#toolongname", "--max-room-name", "6")
+        self.assertEqual(
+            str(error),
+            "--room: '#toolongname' is not a valid room name: a room name is at most 6 characters; "
+            "give a shorter name or a larger --max-room-name.",
+        )
+        long = "#" + "a" * 39
+        config = parse("--default-room", long, "--room", long + "b", "--max-room-name", "41").config()
+        self.assertEqual((config.default_room, config.rooms), (long, (long + "b",)))
 
     def test_motd_from_file(self) -> None:
         """--motd naming a file shows the file's text."""

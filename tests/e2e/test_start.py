@@ -19,6 +19,9 @@ from tests.e2e.test_daemon import NAME, PROMPT, SHUTDOWN, WELCOME
 UNREACHABLE = "192.0.2.1"
 """An address no machine has (TEST-NET-1, RFC 5737): binding to it fails; nothing is ever sent to it."""
 
+LOCAL = ("--port", "0", "--interface", "127.0.0.1")
+"""Where a start that is refused would have listened, had it not been: loopback only."""
+
 
 class BadStartTests(SynchronousTestCase):
     """Each way a start can fail ends twistd with status 1 and one sentence naming the option."""
@@ -102,6 +105,19 @@ class BadStartTests(SynchronousTestCase):
     def test_limit_not_a_number(self) -> None:
         """A limit that is not a number is refused by name."""
         self.assert_refused(self.chatd("--flood-rate", "fast"), "--flood-rate must be a number, not 'fast'.")
+
+    def test_server_room_longer_than_max_room_name(self) -> None:
+        """A --default-room or --room no join could make under --max-room-name is named, with the fix."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--default-room", "lobby2", "--max-room-name", "6"),
+            "--default-room: '#lobby2' is not a valid room name: a room name is at most 6 characters; "
+            "give a shorter name or a larger --max-room-name.",
+        )
+        self.assert_refused(
+            self.chatd(*LOCAL, "--room", "#toolongname", "--max-room-name", "6"),
+            "--room: '#toolongname' is not a valid room name: a room name is at most 6 characters; "
+            "give a shorter name or a larger --max-room-name.",
+        )
 
     def test_unknown_option(self) -> None:
         """An option chatd does not have points to --help instead of printing it."""
