@@ -39,6 +39,7 @@ from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
+from chatd.frontend.endpoints import with_backlog
 from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
@@ -382,7 +383,8 @@ class Options(usage.Options):
 
     def opt_listen(self, description: str) -> None:
         """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1; web:tcp:8080 serves the
-        browser page there, irc:tcp:6667 speaks IRC there (repeatable)."""
+        browser page there, irc:tcp:6667 speaks IRC there (repeatable; backlog 1024 as --port's, unless it sets
+        backlog=)."""
         if description.startswith(WEB_PREFIX):
             self["web-listen"].append(description.removeprefix(WEB_PREFIX))
         elif description.startswith(IRC_PREFIX):
@@ -610,7 +612,7 @@ def _check_endpoint(given: str, description: str | None = None) -> None:
     from twisted.internet import reactor
 
     try:
-        serverFromString(reactor, given if description is None else description)
+        serverFromString(reactor, with_backlog(given if description is None else description))
     except (ValueError, TypeError, KeyError) as error:
         raise usage.UsageError(
             f"--listen {given!r} is not a Twisted server endpoint ({error}); "

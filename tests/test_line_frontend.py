@@ -59,7 +59,7 @@ class LineFrontEndTests(SynchronousTestCase):
                 (port, served, backlog, interface)
                 for port, served, backlog, interface in self.reactor.tcpServers
             ],
-            [(5000, factory, 1024, "127.0.0.1"), (7000, factory, 50, "")],
+            [(5000, factory, 1024, "127.0.0.1"), (7000, factory, 1024, "")],
         )
         [(port, served, _, backlog, interface)] = self.reactor.sslServers
         self.assertEqual((port, served, backlog, interface), (6697, factory, 1024, "127.0.0.1"))

@@ -101,6 +101,23 @@ class ListenerTests(SynchronousTestCase):
         [(_, _, backlog, _)] = self.reactor.tcpServers
         self.assertEqual(backlog, 1024)
 
+    def test_listen_endpoints_get_the_same_backlog_unless_they_set_their_own(self) -> None:
+        """Every front end's --listen endpoints listen with a backlog of 1024 too; one that gives a backlog (by name
+        or in its place) keeps it."""
+        self.start(
+            *(
+                "--listen",
+                "tcp:7000:interface=127.0.0.1",
+                "--listen",
+                "web:tcp:7001",
+                "--listen",
+                "irc:tcp:7002",
+            ),
+            *("--listen", "tcp:7003:backlog=64", "--listen", "tcp:7004:127.0.0.1:100"),
+        )
+        backlogs = {port: backlog for port, _, backlog, _ in self.reactor.tcpServers}
+        self.assertEqual(backlogs, {7000: 1024, 7001: 1024, 7002: 1024, 7003: 64, 7004: 100})
+
     def test_port_and_ipv4_interface(self) -> None:
         """--port and --interface choose where to listen; the address is logged."""
         self.start("--port", "6000", "--interface", "127.0.0.1")

@@ -2,8 +2,8 @@
 
 Every front end is given the same three things (a plain port, a TLS port
 with its certificate, endpoint descriptions) and listens on them the same
-way, with a backlog that fits a reconnect storm; only what it serves there
-differs.
+way, with a backlog that fits a reconnect storm (on a ``--listen`` endpoint,
+unless it sets ``backlog=`` itself); only what it serves there differs.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,6 +15,7 @@ from twisted.internet.endpoints import (
     SSL4ServerEndpoint,
     TCP4ServerEndpoint,
     TCP6ServerEndpoint,
+    _parse,
     serverFromString,
 )
 from twisted.internet.interfaces import IListeningPort, IProtocolFactory, IStreamServerEndpoint
@@ -52,9 +53,32 @@ def listening(
         secure = SSL4ServerEndpoint(reactor, tls[0], tls[1], backlog=LISTEN_BACKLOG, interface=interface)
         found.append((secure, True))
     found.extend(
-        (serverFromString(reactor, description), description.startswith("ssl:")) for description in listen
+        (serverFromString(reactor, with_backlog(description)), description.startswith("ssl:"))
+        for description in listen
     )
     return tuple(found)
+
+
+BACKLOG_AT = {"tcp": 3, "tcp6": 2, "ssl": 6, "unix": 3}
+"""The endpoint kinds whose Twisted parsers take a backlog (each defaulting to 50), and its place among a
+description's words were it given without its name (``tcp:PORT:INTERFACE:BACKLOG``)."""
+
+
+def with_backlog(description: str) -> str:
+    """The endpoint ``description`` with ``backlog=LISTEN_BACKLOG`` added, if its kind takes one and it gives none.
+
+    So a ``--listen`` endpoint fits a reconnect storm as ``--port`` does,
+    while a host's own ``backlog=`` stands. The description is read with
+    Twisted's own parser (``_parse``: the colons and escapes as
+    ``serverFromString`` reads them), so a ``backlog=`` inside an escaped
+    value, a key file's path say, is not taken for one.
+    """
+    # _parse is private, but what it reads is what serverFromString's grammar (documented) says.
+    words, parameters = _parse(description)
+    place = BACKLOG_AT.get(words[0]) if words else None
+    if place is None or len(words) > place or "backlog" in parameters:
+        return description
+    return f"{description}:backlog={LISTEN_BACKLOG}"
 
 
 WILDCARDS = ("::", "0.0.0.0")

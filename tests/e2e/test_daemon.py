@@ -4,6 +4,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -27,6 +28,15 @@ LOOPBACK = ("chatd", "--port", "0", "--interface", "127.0.0.1", "--name", NAME)
 def start_chatd(case: SynchronousTestCase, *extra: str) -> Daemon:
     """A daemon listening on 127.0.0.1 only, with ``extra`` chatd options."""
     return Daemon.start(case, [*LOOPBACK, *extra])
+
+
+def listen_backlog(port: int) -> int:
+    """The backlog of the socket listening on TCP ``port`` of 127.0.0.1, as ``ss`` reads it from the kernel."""
+    shown = subprocess.run(
+        ["ss", "-ltnH", f"src 127.0.0.1:{port}"], capture_output=True, text=True, check=True, timeout=10
+    ).stdout.split()
+    # State, Recv-Q (connections waiting to be accepted), Send-Q (the backlog), local and peer addresses.
+    return int(shown[2])
 
 
 class Lobby:
@@ -275,6 +285,23 @@ class ListenerTests(SynchronousTestCase):
         lobby.members["bob"] = client
         lobby.hear("#lobby -- bob joined")
         client.expect("*** In #lobby (2): alice bob")
+
+    def test_listen_endpoints_get_the_ports_backlog_unless_they_set_one(self) -> None:
+        """As the kernel shows it (ss's Send-Q of a listening socket): --port and a --listen endpoint of each
+        front end listen with a backlog of 1024, a --listen with backlog= of its own with that."""
+        endpoint = "tcp:0:interface=127.0.0.1"
+        daemon = Daemon.start(
+            self,
+            [
+                *LOOPBACK,
+                *("--web-port", "0", "--irc-port", "0"),
+                *("--listen", endpoint, "--listen", f"web:{endpoint}", "--listen", f"irc:{endpoint}"),
+                *("--listen", f"{endpoint}:backlog=64"),
+            ],
+            listeners=7,
+        )
+        backlogs = {port: listen_backlog(port) for _, port in daemon.addresses}
+        self.assertEqual(sorted(backlogs.values()), [64, *[1024] * 6], backlogs)
 
     def test_motd_file_lines_shown_in_greeting(self) -> None:
         """--motd naming a file shows each non-blank line of it as *** line, before the prompt."""
