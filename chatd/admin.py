@@ -52,6 +52,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
+from chatd.storage.private import make_private
 from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import fold
 
@@ -204,16 +205,20 @@ def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
 
 
 def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) -> None:
-    """Copy the database to ``dest`` (which must not exist) in one step of SQLite's online backup."""
+    """Copy the database to ``dest`` (which must not exist, and is made readable by its owner only) in one step of
+    SQLite's online backup."""
     if os.path.lexists(dest):
         raise AdminError(f"{dest} exists already; give the name of a new file for the backup.")
     try:
+        # A copy of the same hashes and addresses: as private as the file it copies.
+        make_private(dest)
         with closing(sqlite3.connect(dest)) as copy:
             connection.backup(copy)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         if os.path.exists(dest):
             os.remove(dest)
-        raise AdminError(f"cannot back up --db {path} to {dest} ({error}).") from None
+        why = error.strerror if isinstance(error, OSError) else error
+        raise AdminError(f"cannot back up --db {path} to {dest} ({why}).") from None
     print(f"Backed up {path} to {dest}.", file=out)
 
 

@@ -80,3 +80,15 @@ class BesideARunningStoreTests(SynchronousTestCase):
         tool.join(WAITING_SECONDS)
         self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
         return tool, statuses, out
+
+
+class BackupModeTests(SynchronousTestCase):
+    def test_a_backup_is_readable_by_its_owner_only(self) -> None:
+        """A backup holds the same hashes and addresses as the --db file: it is made 0600 whatever the umask."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.addCleanup(os.umask, os.umask(0o022))
+        dest = os.path.join(directory, "copy.sqlite")
+        with closing(sqlite3.connect(":memory:")) as connection:
+            admin.backup(connection, ":memory:", dest, io.StringIO())
+        self.assertEqual(oct(os.stat(dest).st_mode & 0o777), "0o600")

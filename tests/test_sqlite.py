@@ -579,9 +579,45 @@ class SchemaTests(StoreTestCase):
         self.path = os.path.join(self.directory, "missing", "chatd.sqlite")
         self.assertEqual(
             self.refusal(),
-            f"--db {self.path} cannot be opened (unable to open database file); "
+            f"--db {self.path} cannot be opened (No such file or directory); "
             "give a file in a directory the daemon may write.",
         )
+
+
+def modes(directory: str) -> dict[str, str]:
+    """Each file in ``directory`` by name, with its permission bits in octal."""
+    return {
+        name: oct(os.stat(os.path.join(directory, name)).st_mode & 0o777) for name in os.listdir(directory)
+    }
+
+
+class FileModeTests(StoreTestCase):
+    """The files kept hold Argon2 hashes and addresses: whatever the umask, what chatd makes only its user reads."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # The common umask, under which SQLite's own files come out readable by everyone (0644).
+        self.addCleanup(os.umask, os.umask(0o022))
+
+    def test_a_new_database_and_every_file_beside_it_are_readable_by_the_owner_only(self) -> None:
+        """The --db file, its -wal and -shm, the pass log and the search index with its -wal and -shm are 0600."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#r", "alice", "hi", 1))
+        self.end_pass(store)
+        caught_up(self.reactor, store)
+        stem = os.path.basename(self.path)
+        made = modes(self.directory)
+        kept = {stem, f"{stem}-wal", f"{stem}-shm", f"{stem}-passes", f"{stem}-search"}
+        self.assertLessEqual(kept | {f"{stem}-search-wal", f"{stem}-search-shm"}, set(made))
+        self.assertEqual(set(made.values()), {"0o600"}, made)
+
+    def test_an_existing_database_keeps_its_mode(self) -> None:
+        """A --db file the host made, and set to be read by a group, stays as they set it."""
+        with closing(sqlite3.connect(self.path)):
+            pass
+        os.chmod(self.path, 0o640)
+        open_store(self, self.path, self.reactor)
+        self.assertEqual(modes(self.directory)[os.path.basename(self.path)], "0o640")
 
 
 class SearchIndexTests(StoreTestCase):

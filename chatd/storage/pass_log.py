@@ -39,6 +39,7 @@ from typing import Any
 
 from chatd.domain.encoding import json_bytes
 from chatd.storage.claim import Claim
+from chatd.storage.private import OWNER_ONLY
 
 Row = tuple[int, str, str, str | None, int | None, float, str, str]
 """A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
@@ -227,7 +228,7 @@ def unapplied(path: str, committed: int) -> list[tuple[int, list[Any], list[Any]
 
 def _append_to(path: str) -> int:
     """A descriptor appending to the file at ``path``, made (readable by its owner only) if missing."""
-    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_ONLY)
 
 
 def _remove(path: str) -> None:

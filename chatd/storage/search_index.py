@@ -53,6 +53,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.search import SCAN_LINES, matches, scanned
+from chatd.storage.private import make_private
 from chatd.storage.schema import LINE_KINDS, DatabaseFileError
 
 APPLICATION_ID = 0x63686978
@@ -168,6 +169,8 @@ def _made(where: str) -> sqlite3.Connection:
     for name in (where, f"{where}-wal", f"{where}-shm"):
         with suppress(FileNotFoundError):
             os.remove(name)
+    # Each line's words are in it, readable by the daemon's user only as the history is.
+    make_private(where)
     connection = _connect(where)
     try:
         connection.executescript(

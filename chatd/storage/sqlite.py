@@ -75,6 +75,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
+from chatd.storage.private import make_private
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
@@ -247,7 +248,10 @@ class SQLiteHistory(Service):
         Raises ``DatabaseFileError``.
         """
         try:
+            make_private(path)
             writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except OSError as error:
+            raise DatabaseFileError(_unopened(path, error.strerror or str(error))) from None
         except sqlite3.Error as error:
             raise DatabaseFileError(_unopened(path, str(error))) from None
         try:

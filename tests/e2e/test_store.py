@@ -298,3 +298,37 @@ class BadFileTests(SynchronousTestCase):
         daemon = Daemon.start(self, list(LOOPBACK))
         cwd = os.readlink(f"/proc/{daemon.process.pid}/cwd")
         self.assertTrue(os.path.isfile(os.path.join(cwd, "chatd.sqlite")))
+
+
+class FileModeTests(SynchronousTestCase):
+    """What the daemon makes for --db holds Argon2 hashes and addresses: only the daemon's user may read it."""
+
+    def test_a_new_database_and_the_files_beside_it_are_readable_by_the_daemons_user_only(self) -> None:
+        """Under the usual umask (022), the --db file, its WAL and shared memory, the pass log and the search
+        index are 0600 while the daemon runs, a line said."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.addCleanup(os.umask, os.umask(0o022))
+        db = os.path.join(directory, "chatd.sqlite")
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", db, "--files", os.path.join(directory, "files")])
+        alice = named(daemon, "alice")
+        alice.say("kept")
+        while not alice.read_line().endswith(b"<alice> kept\r\n"):
+            pass  # her welcome and join, then her own line
+        made = {
+            name: oct(os.stat(os.path.join(directory, name)).st_mode & 0o777)
+            for name in os.listdir(directory)
+            if name != "files"
+        }
+        self.assertLessEqual(
+            {
+                "chatd.sqlite",
+                "chatd.sqlite-wal",
+                "chatd.sqlite-shm",
+                "chatd.sqlite-passes",
+                "chatd.sqlite-search",
+            },
+            set(made),
+        )
+        self.assertEqual(set(made.values()), {"0o600"}, made)
+        daemon.signal(signal.SIGTERM)
