@@ -161,7 +161,7 @@ class AuditLogTests(ChatTestCase):
         self.clock.advance(1)
         self.assertEqual(len(self.lines()), BURST + 1)
         self.assertEqual(
-            self.lines()[-1], "Left 40 more lines out of the log like: {nick} came online from {address}"
+            self.lines()[-1], f"Left 40 more lines out of the log like: bot{BURST} came online from 10.0.0.7"
         )
 
     def test_stopped_it_logs_nothing(self) -> None:

@@ -37,7 +37,8 @@ class BoundedLogTests(SynchronousTestCase):
         self.assertEqual(len(self.lines()), BURST)
         self.clock.advance(1 / RATE)
         self.assertEqual(
-            self.lines()[BURST:], [f"Left {1000 - BURST} more lines out of the log like: {REFUSED}"]
+            self.lines()[BURST:],
+            [f"Left {1000 - BURST} more lines out of the log like: Refused 10.0.0.1: too many connections"],
         )
         self.assertEqual(self.logged[-1]["dropped"], 1000 - BURST)
         self.assertEqual(self.logged[-1]["log_level"], LogLevel.warn)
@@ -55,10 +56,20 @@ class BoundedLogTests(SynchronousTestCase):
         self.assertEqual(
             self.lines()[BURST:],
             [
-                f"Left 3 more lines out of the log like: {REFUSED}",
-                f"Left 1 more lines out of the log like: {REFUSED}",
+                "Left 3 more lines out of the log like: Refused 10.0.0.1: too many connections",
+                "Left 1 more lines out of the log like: Refused 10.0.0.2: too many connections",
                 "Refused 10.0.0.3: too many connections",
             ],
+        )
+
+    def test_the_summary_shows_the_first_line_left_out_as_it_would_have_read(self) -> None:
+        """Its fields filled in, never the format's {peer}; the first of those left out, not a later one."""
+        for n in range(BURST + 3):
+            self.bounded.warn(self.log, REFUSED, peer=f"10.0.0.{n}")
+        self.clock.advance(1 / RATE)
+        self.assertEqual(
+            self.lines()[-1],
+            f"Left 3 more lines out of the log like: Refused 10.0.0.{BURST}: too many connections",
         )
 
     def test_kinds_have_budgets_of_their_own(self) -> None:
@@ -74,5 +85,7 @@ class BoundedLogTests(SynchronousTestCase):
         for _ in range(BURST + 2):
             self.bounded.warn(self.log, REFUSED, peer="10.0.0.1")
         self.bounded.stopService()
-        self.assertEqual(self.lines()[-1], f"Left 2 more lines out of the log like: {REFUSED}")
+        self.assertEqual(
+            self.lines()[-1], "Left 2 more lines out of the log like: Refused 10.0.0.1: too many connections"
+        )
         self.assertEqual(self.clock.getDelayedCalls(), [])

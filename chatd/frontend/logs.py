@@ -8,7 +8,8 @@ also budgets flooders (chatd.domain.flood). A kind is the format string
 and the logger's namespace, never a field, so lines from a thousand
 addresses are one kind and the number of kinds is fixed by the code. What
 it holds back it counts; once the bucket has room again it writes one
-summary line with that count, through the same logger at the same level.
+summary line with that count and the first line it held back, as that
+line would have read, through the same logger at the same level.
 
 twisted.logger filters events (``FilteringLogObserver``) but limits no
 rate; a filter would also sit in the observer chain, see every event of
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 from twisted.application.service import Service
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
-from twisted.logger import Logger, LogLevel
+from twisted.logger import Logger, LogLevel, formatEvent
 from typing_extensions import override
 
 from chatd.domain.flood import TokenBucket
@@ -41,9 +42,10 @@ class _Kind:
 
     log: Logger
     level: LogLevel
-    like: str
     bucket: TokenBucket
     dropped: int = 0
+    like: str = ""
+    """The first line left out, as it would have read: the summary shows it, not the format's {fields}."""
     summary: IDelayedCall | None = field(default=None)
 
 
@@ -69,9 +71,12 @@ class BoundedLog(Service):
         key = (log.namespace, format)
         kind = self._kinds.get(key)
         if kind is None:
-            kind = _Kind(log, level, format, TokenBucket(self._rate, self._burst, self._clock.seconds))
+            kind = _Kind(log, level, TokenBucket(self._rate, self._burst, self._clock.seconds))
             self._kinds[key] = kind
         if kind.dropped or kind.bucket.wait(1):
+            if not kind.dropped:
+                # Formatted once a summary, not once a line left out: a flood costs no more than it did.
+                kind.like = formatEvent({"log_format": format, **fields})
             kind.dropped += 1
             if kind.summary is None:
                 kind.summary = self._clock.callLater(kind.bucket.wait(1), self._summarize, kind)
