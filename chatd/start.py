@@ -55,6 +55,18 @@ SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 """What a size option's last letter multiplies by: binary units, as ``ls -h`` and ``du -h`` show sizes."""
 
 
+SIZE_WORDS = "a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB)"
+"""How a size is written, in the words of every size option's help and of its refusal."""
+
+
+def in_units(amount: int) -> str:
+    """``amount`` bytes in the largest binary unit that holds it whole: ``100 MiB``, ``1 GiB``, ``1000 bytes``."""
+    for letter, unit in reversed(SIZE_UNITS.items()):
+        if letter and amount and amount % unit == 0:
+            return f"{amount // unit} {letter}iB"
+    return f"{amount} bytes"
+
+
 def size(name: str) -> Callable[[str], int]:
     """A coerce for ``--name`` that takes a number of bytes, or of KiB, MiB, GiB or TiB with K, M, G or T after it.
 
@@ -70,9 +82,7 @@ def size(name: str) -> Callable[[str], int]:
         except ValueError:
             amount = -1.0
         if not amount >= 0 or amount == float("inf"):
-            raise usage.UsageError(
-                f"--{name} must be a size: a number of bytes, or with K, M, G or T after it (100M), not {value!r}."
-            ) from None
+            raise usage.UsageError(f"--{name} must be a size: {SIZE_WORDS}, not {value!r}.") from None
         return int(amount * SIZE_UNITS[unit])
 
     return coerce

@@ -46,7 +46,7 @@ from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import bound_daemon
-from chatd.start import StartError, cannot_listen, number, size
+from chatd.start import SIZE_WORDS, StartError, cannot_listen, in_units, number, size
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.tls import TLSConfigError, load_tls
@@ -180,30 +180,21 @@ LIMIT_OPTIONS: list[list[Any]] = [
 ]
 
 
+def _size_option(name: str, default: int, what: str) -> list[Any]:
+    """A row of ``optParameters`` for the size ``--name``: its help says how a size is written as every size
+    option's does, and its default in binary units."""
+    return [name, None, default, f"{what} (default {in_units(default)}): {SIZE_WORDS}.", size(name)]
+
+
 FILE_OPTIONS: list[list[Any]] = [
-    [
-        "file-max-size",
-        None,
-        _FILES.max_size,
-        "Largest file one may send, in bytes or with K, M, G after it (default 100 MiB).",
-        size("file-max-size"),
-    ],
-    [
+    _size_option("file-max-size", _FILES.max_size, "Largest file one may send"),
+    _size_option(
         "file-day-bytes",
-        None,
         _FILES.day_bytes,
-        "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day "
-        "(default 1 GiB).",
-        size("file-day-bytes"),
-    ],
+        "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day",
+    ),
     ["file-transfers", None, _FILES.transfers, "Files one user may be sending and fetching at once.", int],
-    [
-        "file-rate",
-        None,
-        _FILES.rate,
-        "Bytes a second one user's files may move, each way (default 10 MiB).",
-        size("file-rate"),
-    ],
+    _size_option("file-rate", _FILES.rate, "Bytes a second one user's files may move, each way"),
     [
         "file-keep",
         None,
@@ -211,13 +202,9 @@ FILE_OPTIONS: list[list[Any]] = [
         "Days a file waits for a recipient who is offline, or an interrupted upload for its sender.",
         float,
     ],
-    [
-        "file-store-bytes",
-        None,
-        _FILES.store_bytes,
-        "Bytes all files waiting on the server may take at once (default 1 GiB).",
-        size("file-store-bytes"),
-    ],
+    _size_option(
+        "file-store-bytes", _FILES.store_bytes, "Bytes all files waiting on the server may take at once"
+    ),
 ]
 """The limits on files (chatd.domain.files.FileLimits), each more than 0."""
 

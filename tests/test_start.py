@@ -7,7 +7,7 @@ import socket
 from twisted.internet.error import CannotListenError
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.start import StartError, cannot_listen
+from chatd.start import StartError, cannot_listen, in_units
 
 PORTS = {"--port": 5000, "--tls-port": 6697}
 
@@ -46,3 +46,12 @@ class CannotListenTests(SynchronousTestCase):
         error = StartError("--port must be a whole number, not 'abc'.")
         self.assertIsInstance(error, SystemExit)
         self.assertEqual(error.code, "chatd: --port must be a whole number, not 'abc'.")
+
+
+class InUnitsTests(SynchronousTestCase):
+    def test_a_size_is_said_in_the_largest_unit_that_holds_it_whole(self) -> None:
+        """100 MiB, 1 GiB and 2 TiB as such; what no unit holds whole, and nothing, in bytes."""
+        self.assertEqual(
+            [in_units(amount) for amount in (100 * 1024**2, 1024**3, 2 * 1024**4, 1536, 1000, 0)],
+            ["100 MiB", "1 GiB", "2 TiB", "1536 bytes", "1000 bytes", "0 bytes"],
+        )

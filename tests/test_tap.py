@@ -370,6 +370,29 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse("--file-max-size", "10MiB").config().files.limits.max_size, 10 * 1024**2)
         self.assertEqual(parse().config().files.limits, FileLimits())
 
+    def test_every_option_that_takes_a_size_says_so_in_the_same_words(self) -> None:
+        """Each option that takes 1T says, as the others do, how a size is written, and gives its default in
+        binary units; one that says so takes a size."""
+        words = "a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB)."
+        coerced = [row for row in Options().optParameters if len(row) > 4 and row[4] is not None]
+        takes_size = []
+        for name, _, _, _, coerce in coerced:
+            try:
+                coerce("1T")
+            except usage.UsageError:
+                continue
+            takes_size.append(name)
+        says_size = [name for name, _, _, text, _ in coerced if text.endswith(words)]
+        self.assertEqual(takes_size, ["file-max-size", "file-day-bytes", "file-rate", "file-store-bytes"])
+        self.assertEqual(says_size, takes_size)
+        helps = {name: text for name, _, _, text, *_ in Options().optParameters}
+        self.assertEqual(
+            [helps[name].split(" (default ")[1].split(")")[0] for name in takes_size],
+            ["100 MiB", "1 GiB", "10 MiB", "1 GiB"],
+        )
+        error = self.assertRaises(usage.UsageError, parse, "--file-max-size", "big")
+        self.assertEqual(str(error), f"--file-max-size must be a size: {words[:-1]}, not 'big'.")
+
     def test_file_limits_must_be_more_than_zero(self) -> None:
         """A file limit of 0 is refused in one sentence naming it."""
         for name in ("file-max-size", "file-transfers", "file-keep", "file-rate"):
