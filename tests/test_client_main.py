@@ -66,7 +66,9 @@ class OptionsTests(SynchronousTestCase):
                 "colour = 1\n",
                 "says colour, which is none of host, port, nick, identify, password_file, downloads.",
             ),
-            ('port = "x"\n', "port in the config file"),
+            ('port = "x"\n', "must be a whole number, not 'x'."),
+            ("identify = 1\n", "must be true or false, not 1."),
+            ("nick = 1\n", "must be text in quotes, not 1."),
             ("port = \n", "is not TOML"),
         ):
             self.write_config(text)
@@ -130,6 +132,27 @@ class OptionsTests(SynchronousTestCase):
         self.patch(sys, "stderr", errors)
         self.assertEqual(main(["--nick", "bad name!", "127.0.0.1", "1"]), EXIT_USAGE)
         self.assertIn("--nick is one word, without spaces, not 'bad name!'", errors.getvalue())
+
+    def test_a_missing_or_wrong_config_file_is_a_usage_error(self) -> None:
+        """--config of a file that is not there, or that gives a port as text, is one sentence in the words a user
+        writes TOML in, and exit status 2 as every other mistake in how the client was started."""
+        missing = os.path.join(self.config, "nope.toml")
+        wrong = os.path.join(self.config, "wrong.toml")
+        with open(wrong, "w", encoding="utf-8") as file:
+            file.write('port = "5000"\n')
+        errors = io.StringIO()
+        self.patch(sys, "stderr", errors)
+        self.assertEqual(main(["--config", missing]), EXIT_USAGE)
+        self.assertEqual(main(["--config", wrong]), EXIT_USAGE)
+        self.assertEqual(
+            errors.getvalue().splitlines(),
+            [
+                f"chatd.client: --config {missing} does not exist; python -m chatd.client --help lists the options.",
+                f"chatd.client: port in the config file {wrong} must be a whole number, not '5000'; "
+                "python -m chatd.client --help lists the options.",
+            ],
+        )
+        self.assertEqual(EXIT_USAGE, 2)
 
     def test_usage_error_exit_status(self) -> None:
         """A usage error is explained on stderr with exit status 2, before any connection."""

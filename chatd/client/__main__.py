@@ -53,6 +53,8 @@ DEFAULT_SIZE = (80, 24)
 """Columns and rows assumed when the terminal will not say."""
 
 EXIT_USAGE = 2
+"""A mistake in how the client was started (options, PORT, --config, the password file), told before it connects:
+2, as getopt and argparse programs and python -m chatd.admin exit, apart from 1 for a server lost or refusing."""
 
 IDENTITY_FILE = "identity.key"
 """This device's secret key, beside client.toml: made on first use, mode 0600."""
@@ -79,7 +81,7 @@ class Options(usage.Options):
         "line is sent as typed and in order, each server line is printed without colour, the client's "
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
         "(1 if the server cannot be reached, goes away or refuses the nickname; 2, before connecting, for a "
-        "mistake in the options or the config file). The line "
+        "mistake in how it was started: an option, PORT, the config file, the password file). The line "
         "that names you (or --nick) is answered before the next is read, so a taken "
         "nickname ends the script instead of turning its next line into one. --identify proves "
         "a registered nickname on every connection and reconnection: the password is the first "

@@ -17,6 +17,9 @@ from typing import Any
 KEYS = {"host": str, "port": int, "nick": str, "identify": bool, "password_file": str, "downloads": str}
 """What the config file may say, and the type of each."""
 
+KINDS = {str: "text in quotes", int: "a whole number", bool: "true or false"}
+"""Each type of ``KEYS`` as its user writes it in TOML: Python's names (a str, an int) say nothing to them."""
+
 
 class SettingsError(Exception):
     """The config file or password cannot be used; the text is one sentence naming it."""
@@ -46,7 +49,7 @@ def load(path: str, required: bool) -> dict[str, Any]:
         if kind is None:
             raise SettingsError(f"the config file {path} says {key}, which is none of {', '.join(KEYS)}.")
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise SettingsError(f"{key} in the config file {path} must be a {kind.__name__}.")
+            raise SettingsError(f"{key} in the config file {path} must be {KINDS[kind]}, not {value!r}.")
     return found
 
 

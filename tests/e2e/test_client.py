@@ -11,10 +11,12 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from collections.abc import Callable
@@ -122,6 +124,27 @@ class PlainClientTests(SynchronousTestCase):
             self.assertNotIn(b"You are", client.stdout)
         bob.say("/users")
         bob.expect("*** Online (1): alice")
+
+    def test_a_missing_config_file_exits_2_before_connecting(self) -> None:
+        """--config naming no file is one sentence on stderr and exit status 2, as README says; nothing is sent."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        missing = os.path.join(directory, "client.toml")
+        client = subprocess.run(
+            client_command(9, "--config", missing),
+            input=b"alice\n",
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        self.assertEqual(
+            (client.returncode, client.stdout, client.stderr.decode()),
+            (
+                2,
+                b"",
+                f"chatd.client: --config {missing} does not exist; python -m chatd.client --help lists the options.\n",
+            ),
+        )
 
     def test_unreachable_server_exits_1(self) -> None:
         """With nothing listening, the piped client says so on stderr and exits 1 at once."""
