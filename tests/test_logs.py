@@ -57,7 +57,7 @@ class BoundedLogTests(SynchronousTestCase):
             self.lines()[BURST:],
             [
                 "Left 3 more lines out of the log like: Refused 10.0.0.1: too many connections",
-                "Left 1 more lines out of the log like: Refused 10.0.0.2: too many connections",
+                "Left 1 more line out of the log like: Refused 10.0.0.2: too many connections",
                 "Refused 10.0.0.3: too many connections",
             ],
         )

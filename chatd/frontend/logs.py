@@ -33,7 +33,7 @@ RATE = 1.0
 BURST = 10
 """Lines of one kind at once, before the rate holds them back."""
 
-SUMMARY = "Left {dropped} more lines out of the log like: {like}"
+SUMMARY = "Left {dropped} more {lines} out of the log like: {like}"
 
 
 @dataclass(slots=True)
@@ -89,7 +89,9 @@ class BoundedLog(Service):
         kind.summary = None
         kind.bucket.take(1)
         dropped, kind.dropped = kind.dropped, 0
-        kind.log.emit(kind.level, SUMMARY, dropped=dropped, like=kind.like)
+        kind.log.emit(
+            kind.level, SUMMARY, dropped=dropped, lines="line" if dropped == 1 else "lines", like=kind.like
+        )
 
     @override
     def stopService(self) -> None:

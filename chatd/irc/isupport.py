@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from chatd.domain.limits import Limits
 from chatd.domain.modes import ROOM_BANS_MOST
 from chatd.irc.history import CHATHISTORY_MOST
+from chatd.irc.modes import MODES_MOST
 from chatd.irc.talk import TARGETS_MOST
 
 TOKENS_PER_LINE = 12
@@ -31,7 +32,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         "ELIST=U",
         f"KICKLEN={limits.reason}",
         f"MAXLIST=b:{ROOM_BANS_MOST}",
-        "MODES=4",
+        f"MODES={MODES_MOST}",
         "MSGREFTYPES=msgid",
         f"NETWORK={network}",
         f"NICKLEN={limits.nickname}",
