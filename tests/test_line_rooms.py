@@ -71,7 +71,7 @@ class RoomCommandTests(AccountTestCase):
             [
                 b"[00:00] #dev -- alice registered the room to the account alice",
                 b"[00:00] #dev -- alice unregistered the room",
-                b"ERR room-not-registered #dev is not registered; its owner may /register #dev first",
+                b"ERR room-not-registered #dev is not registered; nobody owns it, so only operators may /register #dev",
             ],
         )
 

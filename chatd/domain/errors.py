@@ -490,10 +490,15 @@ class RoomRegisteredError(ChatError):
 
 @dataclass(eq=False)
 class RoomNotRegisteredError(ChatError):
-    """The room ``room`` is not registered, so it has no room operators to name."""
+    """The room ``room`` is not registered, so it has no room operators to name.
+
+    ``owned``: someone owns it (its maker, while in the chat), who may register it; after
+    ``/unregister`` nobody does, and only operators may.
+    """
 
     code = "room-not-registered"
     room: str
+    owned: bool = True
 
 
 @dataclass(eq=False)

@@ -284,7 +284,8 @@ class Registry:
         if registration is None:
             if key not in self._state.rooms.by_key:
                 raise NoSuchRoomError(name)
-            raise RoomNotRegisteredError(self._state.rooms.by_key[key].name)
+            room = self._state.rooms.by_key[key]
+            raise RoomNotRegisteredError(room.name, owned=room.owner is not None)
         if not by.operator and by.account != registration.owner:
             raise NotOwnerError(registration.name)
         return registration

@@ -323,7 +323,14 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 RoomNotRegisteredError,
-                lambda e: f"{e.room} is not registered; its owner may /register {e.room} first",
+                lambda e: (
+                    f"{e.room} is not registered; "
+                    + (
+                        f"its owner may /register {e.room} first"
+                        if e.owned
+                        else f"nobody owns it, so only operators may /register {e.room}"
+                    )
+                ),
             ),
             _row(
                 NoAccountError,
