@@ -228,7 +228,7 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
         rows = connection.execute("SELECT body FROM events ORDER BY position")
     else:
         try:
-            name = check_room_name(room_argument(room))
+            name = check_room_name(room_argument(room), limit=None)
         except ChatError as error:
             raise AdminError(f"--room: {word(error)}.") from None
         rows = connection.execute("SELECT body FROM events WHERE room = ? ORDER BY seq", (fold(name),))

@@ -92,3 +92,23 @@ class BackupModeTests(SynchronousTestCase):
         with closing(sqlite3.connect(":memory:")) as connection:
             admin.backup(connection, ":memory:", dest, io.StringIO())
         self.assertEqual(oct(os.stat(dest).st_mode & 0o777), "0o600")
+
+
+class ExportTests(SynchronousTestCase):
+    def test_a_room_named_longer_than_the_default_limit_is_exported(self) -> None:
+        """The tool cannot know the --max-room-name the daemon ran with: a room of 40 characters, kept under a
+        larger one, is exported, not refused as too long."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "chatd.sqlite")
+        reactor = ThreadedReactor()
+        store = open_store(self, path, reactor)
+        room = "#" + "a" * 39
+        store.append(said(1, room, "alice", "in a long-named room", 1))
+        committed(reactor, store)
+        out = io.StringIO()
+        with closing(sqlite3.connect(path)) as connection:
+            admin.export(connection, room.upper(), out)
+        self.assertEqual(
+            [json.loads(line)["text"] for line in out.getvalue().splitlines()], ["in a long-named room"]
+        )

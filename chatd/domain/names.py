@@ -140,12 +140,16 @@ def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
     return nick
 
 
-def check_room_name(name: str, limit: int = ROOM_NAME_MAX) -> str:
-    """Return ``name`` in normal form, or raise InvalidRoomNameError naming the rule it breaks."""
+def check_room_name(name: str, limit: int | None = ROOM_NAME_MAX) -> str:
+    """Return ``name`` in normal form, or raise InvalidRoomNameError naming the rule it breaks.
+
+    ``limit`` None checks no length: for ``python -m chatd.admin``, which
+    cannot know the ``--max-room-name`` the daemon kept rooms under.
+    """
     room = unicodedata.normalize("NFKC", name)
     if not room.startswith(ROOM_PREFIX) or len(room) < 2:
         raise InvalidRoomNameError(room, RoomNameRule.NO_PREFIX)
-    if len(room) > limit:
+    if limit is not None and len(room) > limit:
         raise InvalidRoomNameError(room, RoomNameRule.TOO_LONG, limit)
     if _INVISIBLE.search(room):
         raise InvalidRoomNameError(room, RoomNameRule.INVISIBLE)
