@@ -8,12 +8,14 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import (
     Actor,
+    Quit,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistrationNotKept,
     Said,
     Whispered,
 )
+from chatd.irc.message import Message, parse
 from chatd.irc.render import EventLines, Shape, line
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
@@ -43,6 +45,34 @@ class OneLineTests(SynchronousTestCase):
         self.assertGreater(len(lines), 1)
         self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
         self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
+
+
+class LengthTests(SynchronousTestCase):
+    def test_a_long_reason_is_cut_where_a_character_ends_to_fit_512_bytes(self) -> None:
+        """A quit reason of 200 four-byte characters (800 bytes) is cut so the QUIT fits IRC's 512 bytes, at a
+        character's end: what is left reads as the reason's beginning."""
+        reason = "\U0001f600" * 200
+        event = Quit(id="01a2", at=0.0, actor=Actor("bob"), reason=reason)
+        [quit_line] = EventLines("testhost").render(event, Shape.PLAIN).split(b"\r\n")[:-1]
+        self.assertLessEqual(len(quit_line) + 2, 512)
+        shown = parse(quit_line.decode("utf-8")).params[-1]
+        self.assertTrue(f"Quit: {reason}".startswith(shown))
+        self.assertGreater(len(shown), 100)
+
+    def test_tags_have_room_of_their_own(self) -> None:
+        """Tags do not count: a line whose text fits is not cut however long its tags; a numeric's text is cut
+        to fit after them."""
+        tags = {"time": "2026-12-04T15:04:05.123Z", "msgid": "x" * 600}
+        short = Message(tags=tags, source="testhost", command="NOTICE", params=("bob", "hi"))
+        self.assertEqual(parse(line(short).decode().rstrip("\r\n")).params[-1], "hi")
+        topic = "\u00e9" * 300
+        numeric = Message(
+            tags=tags, source="testhost", command="332", params=("bob", "#dev", topic), trailing=True
+        )
+        rendered = line(numeric)
+        body = rendered.split(b" ", 1)[1]
+        self.assertEqual(len(body), 512)
+        self.assertTrue(topic.startswith(parse(rendered.decode().rstrip("\r\n")).params[-1]))
 
 
 class RoomOperatorTests(SynchronousTestCase):

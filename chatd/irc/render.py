@@ -113,8 +113,31 @@ def source(nick: str) -> str:
 
 
 def line(message: Message) -> bytes:
-    """``message`` as the bytes a client reads, CR LF included."""
-    return render(message).encode("utf-8") + b"\r\n"
+    """``message`` as the bytes a client reads, CR LF included.
+
+    All but its tags fit IRC's 512 bytes: the chat bounds a reason, a topic
+    or an away text in characters, and 200 of four bytes each are 800, so a
+    last parameter that would take the line past them is cut where a
+    character ends, as ircds cut what they relay. (Lines said are split
+    into several PRIVMSGs instead: ``split_text``.)
+    """
+    data = render(message).encode("utf-8")
+    if len(data) > MESSAGE_LIMIT - 2 and message.params:
+        data = _fitted(message)
+    return data + b"\r\n"
+
+
+def _fitted(message: Message) -> bytes:
+    """``message`` rendered with its last parameter cut so that all but its tags fit in ``MESSAGE_LIMIT``."""
+    over = len(render(replace(message, tags={})).encode("utf-8")) - (MESSAGE_LIMIT - 2)
+    if over <= 0:
+        return render(message).encode("utf-8")  # its tags made it long, and they have room of their own
+    last = message.params[-1].encode("utf-8")
+    cut = max(len(last) - over, 0)
+    while cut and last[cut] & 0xC0 == 0x80:  # not inside a character
+        cut -= 1
+    kept = replace(message, params=(*message.params[:-1], last[:cut].decode("utf-8")))
+    return render(kept).encode("utf-8")
 
 
 def timestamp(at: float) -> str:
