@@ -139,6 +139,29 @@ class ReplayTests(LineTestCase):
         bob.dataReceived(b"/join #new\n")
         self.assertEqual(self.lines(wire), [b"[00:00] #new -- bob joined", b"*** In #new (1): @bob"])
 
+    def test_json_marker_says_a_room_with_no_history_keeps_nothing(self) -> None:
+        """In JSON a room with nothing said shows the marker of none kept, so a program offers no older lines;
+        the same for a /resume whose id the room does not keep."""
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"/format json\nbob\n")
+        self.lines(wire)
+        bob.dataReceived(b"/join #new\n/resume #newer 00000000deadbeef\n")
+        ends = [line for line in said_lines(wire, self) if line.get("kind") == "history_end"]
+        self.assertEqual(
+            ends,
+            [
+                {
+                    "type": "notice",
+                    "kind": "history_end",
+                    "room": room,
+                    "count": 0,
+                    "earlier": False,
+                    "text": f"No lines of {room} are kept.",
+                }
+                for room in ("#new", "#newer")
+            ],
+        )
+
     def test_joining_a_room_again_replays_nothing(self) -> None:
         """/join of a room one is in only makes it current: no history again."""
         self.talk()
@@ -224,6 +247,12 @@ class NoReplayTests(LineTestCase):
             self.lines(wire),
             [b"*** You are bob.", b"[00:00] #lobby -- bob joined", b"*** In #lobby (2): alice bob"],
         )
+
+    def test_replay_zero_gives_a_program_no_marker_either(self) -> None:
+        """With --replay 0 a program is not told a room keeps nothing: earlier lines may be kept."""
+        bob, wire = self.connect(None)
+        bob.dataReceived(b"/format json\nbob\n/join #new\n")
+        self.assertEqual([line for line in said_lines(wire, self) if line.get("kind") == "history_end"], [])
 
 
 class LaterStoreTests(LineTestCase):

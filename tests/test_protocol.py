@@ -840,7 +840,7 @@ class JsonTests(LineTestCase):
                 {"type": "notice", "kind": "nick", "nick": "bot", "text": "You are bot."},
             ],
         )
-        self.assertEqual([each["type"] for each in objects[5:]], ["joined", "members"])
+        self.assertEqual([each["type"] for each in objects[5:]], ["joined", "members", "notice"])
 
     def test_text_before_nickname_greets_again_in_text(self) -> None:
         """/format text before a nickname greets again too: the rule is the same for both formats."""
@@ -875,6 +875,7 @@ class JsonTests(LineTestCase):
             [{key: value for key, value in each.items() if key not in ("type", "text")} for each in notices],
             [
                 {"kind": "nick", "nick": "bot"},
+                {"kind": "history_end", "room": "#dev", "count": 0, "earlier": False},
                 {"kind": "room", "room": "#lobby"},
                 {"kind": "away", "away": "lunch"},
                 {"kind": "away", "away": ""},

@@ -48,7 +48,7 @@ class UpgradeTests(WebTestCase):
         channel = weakref.ref(client.connection.wrappedProtocol)
         client.upgrade()
         client.send("alice")
-        self.assertEqual(client.kinds()[-1], "members")
+        self.assertEqual(client.kinds()[-1], "history_end")
         gc.collect()
         self.assertIsNone(channel())
 
@@ -128,7 +128,7 @@ class TalkTests(WebTestCase):
         alice = self.browser("alice")
         alice.objects()
         alice.send("/join #dev")
-        self.assertEqual(alice.kinds(), ["joined", "members"])
+        self.assertEqual(alice.kinds(), ["joined", "members", "history_end"])
         alice.send("here")
         self.assertEqual([(item["room"], item["text"]) for item in alice.objects()], [("#dev", "here")])
 

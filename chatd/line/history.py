@@ -64,7 +64,10 @@ def replay(session: "LineSession", room: RoomView) -> "Waiting":
 
     Called right after the join, so the room's sequence number is the
     join's own: the join and all after it are live. Nothing is shown (no
-    marker either) when ``--replay`` is 0 or the room has no history.
+    marker either) when ``--replay`` is 0: earlier lines may be kept. A
+    room with no history shows a person nothing, and a program (JSON) the
+    marker of none kept, so that it offers no older lines (the web page's
+    "Load older messages").
     """
     count = session.chat.limits.replay
     if not count:
@@ -99,9 +102,11 @@ def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Wait
 
 
 def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, count: int) -> bytes:
-    """The lines of history read and their marker (none for none), charged as a listing."""
+    """The lines of history read and their marker, charged as a listing; for none, no marker but in JSON (``replay``)."""
     shown = _visible(session, events)
     session.charge_listing(len(shown))
+    if not events and session.json:
+        return session.render(_none_kept(room, going_back=False))
     if not shown:
         return b""
     session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
@@ -214,12 +219,7 @@ async def _paged(
         more = command.around is not None or len(events) == count
         end = _end(room, len(shown), more)
     else:
-        earlier = "earlier " if going_on or command.before is not None else ""
-        end = Notice(
-            "history_end",
-            f"No {earlier}lines of {room} are kept.",
-            {"room": room, "count": 0, "earlier": False},
-        )
+        end = _none_kept(room, going_back=going_on or command.before is not None)
     session.write(_lines(session, shown) + session.render(end))
     session.charge_listing(len(shown))
 
@@ -272,6 +272,14 @@ def _missed_end(room: str, shown: int, missed: int) -> Notice:
 
 def _count(lines: int) -> str:
     return "1 line" if lines == 1 else f"{lines} lines"
+
+
+def _none_kept(room: str, going_back: bool) -> Notice:
+    """The marker when none is kept: no line of the room, or (``going_back``) none before the lines shown."""
+    before = "earlier " if going_back else ""
+    return Notice(
+        "history_end", f"No {before}lines of {room} are kept.", {"room": room, "count": 0, "earlier": False}
+    )
 
 
 def _end(room: str, count: int, more: bool) -> Notice:

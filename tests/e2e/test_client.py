@@ -98,6 +98,7 @@ class PlainClientTests(SynchronousTestCase):
                 "* You are alice.",
                 "- alice joined #lobby",
                 "* In #lobby (2): bob alice",
+                "* No lines of #lobby are kept.",
                 "  #lobby <bob> hi alice",
                 "> #lobby <alice> hello bob",
                 "* Goodbye.",

@@ -780,12 +780,19 @@ class HistoryTests(SynchronousTestCase):
 
     def test_no_older_messages_to_load_when_the_replay_was_all_or_the_room_is_new(self) -> None:
         """Three lines, all replayed (the marker says nothing earlier is kept): no "Load older messages" in
-        #lobby; nor in #fresh, a room alice makes, where nothing was ever said."""
-        _, alice = self.three_lines_then_alice()
+        #lobby; nor in #fresh, a room alice makes, where nothing was ever said; nor in #dev, which carol made
+        and said nothing in before alice joined (the page is told no line of it is kept)."""
+        carol, alice = self.three_lines_then_alice()
         alice.wait(
             lambda: not alice.find("#older").is_displayed() or None, "no Load older messages in #lobby"
         )
         alice.join("#fresh")
+        self.assertFalse(alice.find("#older").is_displayed())
+        switch(carol, "#dev")
+        alice.join("#dev")
+        # Said after alice's join, so shown after what her join was told of the room's history.
+        said_by(carol, "welcome")
+        alice.wait_for_said("welcome")
         self.assertFalse(alice.find("#older").is_displayed())
         quiet(self, alice)
 
