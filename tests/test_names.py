@@ -321,6 +321,10 @@ class CheckTextTests(SynchronousTestCase):
             self.assertRaises(InvalidTextError, check_text, shown, limit)
 
 
+REGIONAL_INDICATORS = "".join(map(chr, range(0x1F1E6, 0x1F200)))
+"""The 26 regional indicator symbols: a flag is two of them (🇫🇷 is U+1F1EB U+1F1F7)."""
+
+
 class CutTextTests(SynchronousTestCase):
     def test_text_within_the_limit_is_kept_whole(self) -> None:
         """Nothing is cut from a text no longer than the limit."""
@@ -333,12 +337,23 @@ class CutTextTests(SynchronousTestCase):
         self.assertEqual(cut_text("hi \U0001f468\u200d\U0001f469", 5), "hi ")
         self.assertEqual(cut_text("ok \U0001f44d\U0001f3fd", 4), "ok ")
 
+    def test_a_flag_is_kept_whole(self) -> None:
+        """A cut between the two regional indicators of a flag goes back before the flag: counted from the start of
+        their run, so after France (🇫🇷) the cut may come between it and Germany (🇩🇪), never inside either."""
+        self.assertEqual(cut_text("bye \U0001f1eb\U0001f1f7", 5), "bye ")
+        self.assertEqual(cut_text("\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea", 3), "\U0001f1eb\U0001f1f7")
+        self.assertEqual(cut_text("\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea", 2), "\U0001f1eb\U0001f1f7")
+
     @settings(max_examples=200)
-    @given(st.text(), st.integers(min_value=0, max_value=20))
+    @given(
+        st.text() | st.text(alphabet="a \u0301\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea"),
+        st.integers(min_value=0, max_value=20),
+    )
     def test_a_cut_is_a_prefix_within_the_limit_that_the_rules_still_pass(
         self, text: str, limit: int
     ) -> None:
-        """What is kept starts the text, fits the limit, and passes the text rules as the whole did."""
+        """What is kept starts the text, fits the limit, passes the text rules as the whole did, and ends with no
+        half of a flag: an even number of regional indicators, when one comes next."""
         try:
             shown = check_text(scrub(text))
         except InvalidTextError:
@@ -347,6 +362,8 @@ class CutTextTests(SynchronousTestCase):
         self.assertTrue(shown.startswith(cut))
         self.assertLessEqual(len(cut), limit)
         self.assertEqual(check_text(cut, limit), cut)
+        if cut != shown and shown[len(cut)] in REGIONAL_INDICATORS:
+            self.assertEqual((len(cut) - len(cut.rstrip(REGIONAL_INDICATORS))) % 2, 0)
 
 
 class ScrubTests(SynchronousTestCase):

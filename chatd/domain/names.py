@@ -191,12 +191,35 @@ def cut_text(text: str, limit: int) -> str:
     For text that cannot be refused (a quit reason: the user leaves either
     way), as IRC servers cut a long QUIT. The cut moves back rather than part
     a character from what belongs to it: its combining marks and variation
-    selectors, a joiner (ZWJ/ZWNJ) and what it joins, an emoji's skin tone.
+    selectors, a joiner (ZWJ/ZWNJ) and what it joins, an emoji's skin tone,
+    the second half of a flag.
     """
     end = len(text) if len(text) <= limit else limit
-    while 0 < end < len(text) and (_belongs_to_previous(text[end]) or text[end - 1] in _JOINERS):
+    while 0 < end < len(text) and (
+        _belongs_to_previous(text[end]) or text[end - 1] in _JOINERS or _inside_flag(text, end)
+    ):
         end -= 1
     return text[:end]
+
+
+def _inside_flag(text: str, end: int) -> bool:
+    """Whether ``end`` falls between the two regional indicators of a flag (🇫🇷 is U+1F1EB U+1F1F7).
+
+    Regional indicators pair from the start of each run of them (Unicode's
+    UAX #29, rules GB12 and GB13), so a cut before one parts a pair when an
+    odd number of them come right before it.
+    """
+    if not _is_regional(text[end]):
+        return False
+    run = 0
+    while run < end and _is_regional(text[end - 1 - run]):
+        run += 1
+    return run % 2 == 1
+
+
+def _is_regional(char: str) -> bool:
+    """Whether ``char`` is a regional indicator symbol, half of a flag."""
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
 
 
 def _belongs_to_previous(char: str) -> bool:
