@@ -34,7 +34,7 @@ from chatd.config import (
     WebConfig,
 )
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError, InvalidRoomNameError, RoomNameRule
+from chatd.domain.errors import InvalidNicknameError, InvalidRoomNameError, NicknameRule, RoomNameRule
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
@@ -303,7 +303,7 @@ class Options(usage.Options):
             "File of operators, one 'NAME HASH' a line, each made by 'python -m chatd.passwd NAME'; "
             "they become operators with /oper NAME PASSWORD.",
         ],
-        ["console-nick", None, "host", "Nickname of the host at --console."],
+        ["console-nick", None, "host", "Nickname of the host at --console, at most --max-nick characters."],
         [
             "big-room",
             None,
@@ -544,13 +544,20 @@ class Options(usage.Options):
             raise usage.UsageError(f"--opers: {error}.") from None
 
     def _check_console(self) -> None:
-        """--console reads a terminal, so it needs twistd -n and a terminal on standard input."""
-        try:
-            self["console-nick"] = check_nickname(self["console-nick"])
-        except ChatError as error:
-            raise usage.UsageError(f"--console-nick: {word(error)}.") from None
+        """--console reads a terminal, so it needs twistd -n and a terminal on standard input.
+
+        Its nickname is checked as a user's under the same --max-nick, and
+        only with --console, the one use of it: a longer one started, and the
+        host's console never got its nickname; checked always, --max-nick 3
+        would refuse the default "host" of a daemon with no console.
+        """
         if not self["console"]:
             return
+        try:
+            self["console-nick"] = check_nickname(self["console-nick"], self["max-nick"])
+        except InvalidNicknameError as error:
+            fix = "; give a shorter one or a larger --max-nick" if error.rule is NicknameRule.TOO_LONG else ""
+            raise usage.UsageError(f"--console-nick: {word(error).rstrip('.')}{fix}.") from None
         # chatd.tac cannot see twistd's options (parent is None there); its
         # console needs -n too, as README says.
         if self.parent is not None and not self.parent.get("nodaemon"):

@@ -262,8 +262,24 @@ class OperatorOptionsTests(SynchronousTestCase):
 
     def test_console_nick_must_be_a_nickname(self) -> None:
         """--console-nick follows the nickname rules."""
-        error = self.assertRaises(usage.UsageError, parse, "--console-nick", "the host")
+        self.patch(Options, "stdin", Terminal())
+        error = self.assertRaises(usage.UsageError, parse, "--console", "--console-nick", "the host")
         self.assertIn("--console-nick: 'the host' is not a valid nickname", str(error))
+
+    def test_console_nick_is_checked_against_max_nick_when_there_is_a_console(self) -> None:
+        """With --console, a --console-nick longer than --max-nick stops the start, naming the option and the fix,
+        and one longer than the default limit is taken when --max-nick allows it; without --console, where it is
+        not used, --max-nick 3 takes the default "host"."""
+        self.patch(Options, "stdin", Terminal())
+        error = self.assertRaises(usage.UsageError, parse, "--console", "--max-nick", "3")
+        self.assertEqual(
+            str(error),
+            "--console-nick: 'host' is not a valid nickname: a nickname is at most 3 characters; "
+            "give a shorter one or a larger --max-nick.",
+        )
+        long = "h" * 30
+        self.assertEqual(parse("--console", "--console-nick", long, "--max-nick", "30")["console-nick"], long)
+        self.assertIsNone(parse("--max-nick", "3").config().console)
 
 
 BIG = 1_000_000

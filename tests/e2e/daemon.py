@@ -221,12 +221,16 @@ class Daemon:
 
 
 def refused_start(
-    case: SynchronousTestCase, arguments: Sequence[str], env: Mapping[str, str] | None = None
+    case: SynchronousTestCase,
+    arguments: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    stdin: int = subprocess.DEVNULL,
 ) -> tuple[int, str, str]:
     """Run ``twistd -n --pidfile= *arguments`` as ``Daemon.start`` does, expecting it to stop by itself.
 
     Returns its exit status, standard output and standard error; fails the
-    test if it is still running at the deadline.
+    test if it is still running at the deadline. ``stdin``: a terminal's
+    file descriptor, for a start that ``--console`` would let run.
     """
     cwd = tempfile.mkdtemp()
     case.addCleanup(shutil.rmtree, cwd)
@@ -237,7 +241,7 @@ def refused_start(
             [TWISTD, "-n", "--pidfile=", *arguments],
             cwd=cwd,
             env=environment,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             capture_output=True,
             timeout=DEADLINE_SECONDS,
         )

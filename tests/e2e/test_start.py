@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import ssl
+import subprocess
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -40,9 +41,15 @@ class BadStartTests(SynchronousTestCase):
         port: int = holder.getsockname()[1]
         return port
 
-    def assert_refused(self, arguments: list[str], sentence: str, env: dict[str, str] | None = None) -> None:
+    def assert_refused(
+        self,
+        arguments: list[str],
+        sentence: str,
+        env: dict[str, str] | None = None,
+        stdin: int = subprocess.DEVNULL,
+    ) -> None:
         """twistd ``arguments`` exits 1 having written only ``sentence`` (after "chatd: ") to stderr."""
-        status, out, err = refused_start(self, arguments, env)
+        status, out, err = refused_start(self, arguments, env, stdin)
         self.assertEqual((status, err, out), (1, f"chatd: {sentence}\n", ""))
 
     def chatd(self, *options: str) -> list[str]:
@@ -117,6 +124,19 @@ class BadStartTests(SynchronousTestCase):
             self.chatd(*LOCAL, "--room", "#toolongname", "--max-room-name", "6"),
             "--room: '#toolongname' is not a valid room name: a room name is at most 6 characters; "
             "give a shorter name or a larger --max-room-name.",
+        )
+
+    def test_console_nick_longer_than_max_nick(self) -> None:
+        """On a terminal, --console with a --console-nick (here the default, host) the console could not take under
+        --max-nick is named, with the fix."""
+        terminal, slave = pty.openpty()
+        self.addCleanup(os.close, terminal)
+        self.addCleanup(os.close, slave)
+        self.assert_refused(
+            self.chatd(*LOCAL, "--console", "--max-nick", "3"),
+            "--console-nick: 'host' is not a valid nickname: a nickname is at most 3 characters; "
+            "give a shorter one or a larger --max-nick.",
+            stdin=slave,
         )
 
     def test_unknown_option(self) -> None:
