@@ -46,6 +46,14 @@ class RegisteredRoomTests(AccountTestCase):
         self.until(client, f"#dev -- {nick} joined")
         return client
 
+    def dev_of_alice_with_bob(self) -> tuple[LineClient, LineClient]:
+        """alice and bob, registered and in #dev, which alice has registered (bob saw it)."""
+        alice = self.registered("alice", "127.0.0.1")
+        bob = self.registered("bob", "127.0.0.2")
+        alice.say("/register #dev")
+        self.until(bob, "#dev -- alice registered the room to the account alice")
+        return alice, bob
+
     def identified(self, nick: str, source: str) -> LineClient:
         """``nick`` back after a restart, identified, in #dev."""
         client = self.connect(source, f"{nick} {PASSWORD}")
@@ -56,10 +64,7 @@ class RegisteredRoomTests(AccountTestCase):
 
     def test_owner_ops_and_topic_survive_kill_9(self) -> None:
         """alice registers #dev, ops bob, locks a topic; SIGKILL; back, bob sets the locked topic and carol cannot."""
-        alice = self.registered("alice", "127.0.0.1")
-        bob = self.registered("bob", "127.0.0.2")
-        alice.say("/register #dev")
-        self.until(bob, "#dev -- alice registered the room to the account alice")
+        alice, bob = self.dev_of_alice_with_bob()
         alice.say("/op bob")
         self.until(bob, "#dev -- alice made bob a room operator (account bob)")
         alice.say("/topic release friday")
@@ -113,10 +118,7 @@ class RegisteredRoomTests(AccountTestCase):
 
     def test_registering_again_after_unregister_names_the_reason(self) -> None:
         """alice gives #dev up and asks for it back: she is told nobody owns it now, and bob sees nothing."""
-        alice = self.registered("alice", "127.0.0.1")
-        bob = self.registered("bob", "127.0.0.2")
-        alice.say("/register #dev")
-        self.until(bob, "#dev -- alice registered the room to the account alice")
+        alice, bob = self.dev_of_alice_with_bob()
         alice.say("/unregister #dev")
         self.until(bob, "#dev -- alice unregistered the room")
         alice.say("/register #dev")
@@ -131,10 +133,7 @@ class RegisteredRoomTests(AccountTestCase):
     def test_a_change_the_file_cannot_keep_is_undone_for_everyone_and_after_a_kill_9(self) -> None:
         """The --db file refuses room operators (as a full disk would): alice's /op bob is shown, then undone for
         both, alice told in one line; bob may not lock the topic, before a SIGKILL or after it."""
-        alice = self.registered("alice", "127.0.0.1")
-        bob = self.registered("bob", "127.0.0.2")
-        alice.say("/register #dev")
-        self.until(bob, "#dev -- alice registered the room to the account alice")
+        alice, bob = self.dev_of_alice_with_bob()
         carol = self.on_irc("carol", "#dev")
         self.refuse("room_operators")
         alice.say("/op bob")

@@ -148,6 +148,15 @@ def wait_for_answer(page: Page, shown: list[str]) -> None:
     page.wait(lambda: answers(page)[-1:] == [shown] or None, f"the answer {shown}")
 
 
+def numbered_lines(daemon: Daemon, count: int) -> tuple[LineClient, list[str]]:
+    """carol, an nc user, says ``line 1`` to ``line COUNT`` in #lobby: carol, and the lines said."""
+    carol = enter(daemon, "carol")
+    texts = [f"line {n}" for n in range(1, count + 1)]
+    for text in texts:
+        said_by(carol, text)
+    return carol, texts
+
+
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
@@ -757,10 +766,7 @@ class HistoryTests(SynchronousTestCase):
         """With --replay 10 the page shows lines 31-40 of 40; scrolling up the log, again as older lines come, shows
         1-40, each once, and no more to load."""
         daemon, url = start_web(self, "--replay", "10", *FAST)
-        carol = enter(daemon, "carol")
-        texts = [f"line {n}" for n in range(1, 41)]
-        for text in texts:
-            said_by(carol, text)
+        _, texts = numbered_lines(daemon, 40)
         alice = Page(self, url, height=360)
         alice.login("alice")
         alice.wait(lambda: alice.said() == texts[30:] or None, "the last 10 lines")
@@ -801,10 +807,7 @@ class HistoryTests(SynchronousTestCase):
         typed /time between does not matter: the next click brings 1-40, the page before the oldest shown; then
         the button goes."""
         daemon, url = start_web(self, "--replay", "10", *FAST)
-        carol = enter(daemon, "carol")
-        texts = [f"line {n}" for n in range(1, 101)]
-        for text in texts:
-            said_by(carol, text)
+        _, texts = numbered_lines(daemon, 100)
         alice = Page(self, url)
         alice.login("alice")
         alice.wait(lambda: alice.said() == texts[90:] or None, "the last 10 lines")

@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_web_page import FAST, quiet, wait_for_answer, wait_for_text
+from tests.e2e.test_web_page import FAST, numbered_lines, quiet, wait_for_answer, wait_for_text
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -260,10 +260,7 @@ class ScrollTests(SynchronousTestCase):
         """alice scrolls up through 40 lines: carol's next line leaves her where she was and offers "New messages
         below"; alice's own line, sent then, brings the log to its end, in view, and the offer goes."""
         daemon, url = start_web(self, "--replay", "100", *FAST)
-        carol = enter(daemon, "carol")
-        texts = [f"line {n}" for n in range(1, 41)]
-        for text in texts:
-            said_by(carol, text)
+        carol, texts = numbered_lines(daemon, 40)
         alice = Page(self, url, height=500)
         alice.login("alice")
         alice.wait(lambda: alice.said() == texts or None, "the 40 lines")
