@@ -152,7 +152,7 @@ class QueryTests(IRCTestCase):
         self.lines(self.wire)
         self.lines(self.wires[0])
         self.send(self.alice, "KILL dave :spam")
-        self.assertEqual(self.lines(self.wire), [b":testhost NOTICE * :dave was killed by alice (spam)"])
+        self.assertEqual(self.lines(self.wire), [b":testhost NOTICE alice :dave was killed by alice (spam)"])
         self.assertEqual(
             self.lines(dave_wire),
             [

@@ -352,9 +352,15 @@ class EventLines:
         )
 
     def killed_apart(self, event: Killed, shape: Shape) -> bytes:
-        """What an operator who shared no room with the one they killed reads: a NOTICE from the server, as
+        """What an operator who shared no room with the one they killed reads: a NOTICE from the server to them, as
         ircds tell their operators; the QUIT is for the roommates, and the operator was none."""
-        return b"".join(map(line, self._notice(event, shape)))
+        message = Message(
+            tags=_tags(event, shape, 0),
+            source=self.server,
+            command="NOTICE",
+            params=(event.actor.nick, notice(event)),
+        )
+        return line(message)
 
     def _walled(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Walled)

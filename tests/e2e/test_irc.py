@@ -297,7 +297,7 @@ class KillTests(SynchronousTestCase):
         boss.next("youreoper")
         boss.send("KILL dave :spam")
         self.assertEqual(
-            boss.next("privnotice"), Heard("privnotice", NAME, "*", ("dave was killed by boss (spam)",))
+            boss.next("privnotice"), Heard("privnotice", NAME, "boss", ("dave was killed by boss (spam)",))
         )
         carol.expect_stamped("-- dave was killed by boss (spam)")
         self.assertEqual(
