@@ -308,5 +308,5 @@ class KillTests(SynchronousTestCase):
         boss.next("time")
         self.assertEqual(
             [text for text in boss.received if "dave" in text],
-            [f":{NAME} NOTICE * :dave was killed by boss (spam)"],
+            [f":{NAME} NOTICE boss :dave was killed by boss (spam)"],
         )
