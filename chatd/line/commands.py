@@ -237,12 +237,16 @@ def parse_history(args: str) -> Command:
         case [count] if _digits(count):
             return History(room, int(count), nick=nick)
         case [around, event_id] if around.lower() == "around":
-            return History(room, None, event_id)
+            return History(room, None, event_id, nick=nick)
         case [before, event_id] if before.lower() == "before":
-            return History(room, None, before=event_id)
+            return History(room, None, nick=nick, before=event_id)
         case [before, event_id, count] if before.lower() == "before" and _digits(count):
-            return History(room, int(count), before=event_id)
+            return History(room, int(count), nick=nick, before=event_id)
     raise UsageError(HISTORY_USAGE)
+
+
+PRIVATE_HISTORY_USAGE = "/history NICK [N]"
+"""What ``/history`` takes of private messages: the last N; they are not paged around or before a line."""
 
 
 def _anchored(words: list[str]) -> bool:

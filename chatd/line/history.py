@@ -43,6 +43,7 @@ from chatd.domain.search import (
 )
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
+from chatd.line.errors import UsageError
 from chatd.line.render import Notice
 from chatd.text import fold
 
@@ -180,6 +181,8 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     """
     me = session.me()
     if command.nick is not None and command.room is not None and fold(command.room) not in me.rooms:
+        if command.around is not None or command.before is not None:
+            raise UsageError(cmd.PRIVATE_HISTORY_USAGE)
         return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
     name = session.room_or_current(command.room)
     paging = session.paging
