@@ -243,6 +243,22 @@ class ReloadTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#privates .name"), [])
         quiet(self, alice)
 
+    def test_a_reload_in_the_default_room_too_shows_the_room_read_before(self) -> None:
+        """alice stays in #lobby, joins #dev and reads it: reloaded, the page shows #dev again, not #lobby."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.open("#dev")
+        alice.driver.refresh()
+        alice.wait_in("alice")
+        alice.wait(lambda: alice.title() == "#dev" or None, "#dev shown again after the reload")
+        alice.wait(
+            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#lobby", "#dev"] or None,
+            "alice in #lobby and #dev again",
+        )
+        quiet(self, alice)
+
 
 IN_VIEW = (
     "const [line, log] = [arguments[0].getBoundingClientRect(), arguments[1].getBoundingClientRect()];"

@@ -361,8 +361,12 @@ class Chat {
         this.restoring = false;
         this.restore(room);
       }
-      if (this.switchTo === room.key || this.current === null) {
+      // Shown if asked for (a typed /join, a reload's room), or if nothing is shown yet; only a room asked
+      // for ends the asking: the default room's join after a reload comes before the room to show again.
+      if (this.switchTo === room.key) {
         this.switchTo = null;
+        this.show(room, true);
+      } else if (this.current === null) {
         this.show(room, true);
       }
       // No longer drawn as a room left, whether shown or not.
