@@ -245,7 +245,7 @@ class ReloadTests(SynchronousTestCase):
 
     def test_a_reload_in_the_default_room_too_shows_the_room_read_before(self) -> None:
         """alice stays in #lobby, joins #dev and reads it: reloaded, the page shows #dev again, not #lobby."""
-        daemon, url = start_web(self)
+        _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
         alice.join("#dev")
