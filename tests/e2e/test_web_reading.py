@@ -166,6 +166,25 @@ class LinkTests(SynchronousTestCase):
         self.assertIsNone(alice.script("return window.__xss;"))
         quiet(self, alice)
 
+    def test_an_address_that_names_another_site_is_no_link_and_a_look_alike_shows_where_it_goes(self) -> None:
+        """An address with a name before its host (the text reads one site, the link goes to another) stays text;
+        a host with a look-alike letter is a link whose title is where it goes: its punycode."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        text = "http://bank.example@evil.example/login and https://ex\u0430mple.com/"
+        said_by(carol, text)
+        alice.wait_for_said(text)
+        titles = (
+            "return Array.from(document.querySelectorAll(arguments[0]), (a) => [a.textContent, a.title]);"
+        )
+        self.assertEqual(
+            alice.script(titles, "#log-box .log .line .text a"),
+            [["https://ex\u0430mple.com/", "https://xn--exmple-4nf.com/"]],
+        )
+        quiet(self, alice)
+
     def test_a_long_topic_is_read_whole_on_a_phone_and_its_address_is_a_link(self) -> None:
         """At phone width carol's long topic is cut to one line; a tap on it shows it whole, within the page's
         width, and "Less" cuts it again. Its address is a link."""

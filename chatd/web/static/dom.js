@@ -60,7 +60,9 @@ const CLOSING = /[.,;:!?'*]$/;
  * `text` as children for el() and append(): each http or https address a
  * link (opened in a new tab that gets no hold on this one, nor its address:
  * rel noopener noreferrer), the rest as text. The address is parsed and
- * its scheme checked, so no other scheme (javascript:, data:) is ever a link.
+ * its scheme checked, so no other scheme (javascript:, data:) is ever a link;
+ * nor is an address with a name or password before its host, and each link's
+ * title says where it goes, as the browser reads it.
  */
 export function linked(text) {
   const parts = [];
@@ -74,7 +76,13 @@ export function linked(text) {
       continue;
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") continue;
-    parts.push(text.slice(at, match.index), el("a", { href: url.href, target: "_blank", rel: "noopener noreferrer", class: "url" }, address));
+    // A name and password before the host ("http://bank.example@evil.example/") make the text name one site
+    // and the link go to another: left as text.
+    if (url.username || url.password) continue;
+    // The link's title is where it goes, as the browser reads it: a look-alike letter in the host shows there
+    // as the punycode it is (xn--...).
+    const attributes = { href: url.href, title: url.href, target: "_blank", rel: "noopener noreferrer", class: "url" };
+    parts.push(text.slice(at, match.index), el("a", attributes, address));
     at = match.index + address.length;
   }
   parts.push(text.slice(at));
