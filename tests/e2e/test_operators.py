@@ -94,6 +94,14 @@ class OfflineNicknameTests(SynchronousTestCase):
         self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)), "--irc-port", "0")
         self.lobby = Lobby(self.daemon)
 
+    def on_irc(self, nick: str) -> IRCClient:
+        """``nick`` comes on IRC and joins #lobby, as the line users there hear."""
+        client = IRCClient(self.daemon, irc_port(self.daemon), nick)
+        client.registered()
+        client.join("#lobby")
+        self.lobby.hear(f"#lobby -- {nick} joined")
+        return client
+
     def test_a_troll_muted_while_away_is_muted_on_return(self) -> None:
         """The operator alone reads the mute; the troll, back on IRC, is refused with the time left."""
         alice = self.lobby.enter("alice")
@@ -102,10 +110,7 @@ class OfflineNicknameTests(SynchronousTestCase):
         alice.expect("*** You are now an operator.")
         alice.say("/mute troll 1h")
         alice.expect_stamped("-- troll was muted by alice for 1h")
-        troll = IRCClient(self.daemon, irc_port(self.daemon), "troll")
-        troll.registered()
-        troll.join("#lobby")
-        self.lobby.hear("#lobby -- troll joined")
+        troll = self.on_irc("troll")
         troll.say("#lobby", "I'm back")
         refused = troll.next("cannotsendtochan")
         self.assertEqual(refused.arguments, ("#lobby", "Cannot send: you are muted for 1h"))
@@ -118,10 +123,7 @@ class OfflineNicknameTests(SynchronousTestCase):
         carol = self.lobby.enter("carol")
         carol.say("/ignore pest")
         carol.expect("*** You now ignore pest: you will not see their messages.")
-        pest = IRCClient(self.daemon, irc_port(self.daemon), "pest")
-        pest.registered()
-        pest.join("#lobby")
-        self.lobby.hear("#lobby -- pest joined")
+        pest = self.on_irc("pest")
         pest.say("#lobby", "spam")
         alice.expect_stamped("#lobby <pest> spam")
         alice.say("hello")
