@@ -223,6 +223,17 @@ class LinkTests(SynchronousTestCase):
         quiet(self, alice)
 
 
+def reloaded(alice: Page, shown: str, rooms: list[str]) -> None:
+    """Reload alice's page; wait until it is back in as alice, in ``rooms``, showing ``shown``."""
+    alice.driver.refresh()
+    alice.wait_in("alice")
+    alice.wait(lambda: alice.title() == shown or None, f"{shown} shown again after the reload")
+    alice.wait(
+        lambda: alice.texts("#rooms .conversation:not(.away) .name") == rooms or None,
+        f"alice in {rooms} again",
+    )
+
+
 class ReloadTests(SynchronousTestCase):
     """A reload comes back to where the tab was, as the terminal client does after a dropped connection."""
 
@@ -242,13 +253,7 @@ class ReloadTests(SynchronousTestCase):
         alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
         alice.open("#dev")
 
-        alice.driver.refresh()
-        alice.wait_in("alice")
-        alice.wait(lambda: alice.title() == "#dev" or None, "#dev shown again after the reload")
-        alice.wait(
-            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#dev", "#ops"] or None,
-            "alice in #dev and #ops again",
-        )
+        reloaded(alice, "#dev", ["#dev", "#ops"])
         self.assertEqual(alice.texts("#privates .name"), ["carol"])
         carol.say("/whois alice")
         while b"alice is in" not in (line := carol.read_line()):
@@ -269,13 +274,7 @@ class ReloadTests(SynchronousTestCase):
         alice.login("alice")
         alice.join("#dev")
         alice.open("#dev")
-        alice.driver.refresh()
-        alice.wait_in("alice")
-        alice.wait(lambda: alice.title() == "#dev" or None, "#dev shown again after the reload")
-        alice.wait(
-            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#lobby", "#dev"] or None,
-            "alice in #lobby and #dev again",
-        )
+        reloaded(alice, "#dev", ["#lobby", "#dev"])
         quiet(self, alice)
 
 
