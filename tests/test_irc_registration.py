@@ -121,29 +121,46 @@ class RegistrationTests(IRCTestCase):
             [b":testhost 421 alice FROB :Unknown command", b":testhost PONG testhost tok"],
         )
 
+    def quitting(self, reason: str) -> tuple[list[bytes], list[bytes], bool]:
+        """alice on IRC, in #lobby with bob on the line port, quits with ``reason``: the lines she reads, those bob
+        reads, and whether her connection is closing."""
+        client, wire = self.irc_user("alice")
+        _, line_wire = self.connect(b"bob")
+        self.send(client, "JOIN #lobby")
+        self.lines(wire)
+        self.lines(line_wire)
+        self.send(client, "QUIT :" + reason)
+        return self.lines(wire), self.lines(line_wire), wire.disconnecting
+
     def test_quit_says_error_before_closing_and_others_see_quit(self) -> None:
         """QUIT: the client reads ERROR, then the connection closes; its rooms read QUIT."""
-        client, wire = self.irc_user("alice")
-        _, line_wire = self.connect(b"bob")
-        self.send(client, "JOIN #lobby")
-        self.lines(wire)
-        self.lines(line_wire)
-        self.send(client, "QUIT :gone fishing")
-        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Quit: gone fishing)"])
-        self.assertTrue(wire.disconnecting)
-        self.assertEqual(self.lines(line_wire), [b"[00:00] -- alice quit (gone fishing)"])
+        self.assertEqual(
+            self.quitting("gone fishing"),
+            (
+                [b"ERROR :Closing Link: 127.0.0.1 (Quit: gone fishing)"],
+                [b"[00:00] -- alice quit (gone fishing)"],
+                True,
+            ),
+        )
 
-    def test_a_quit_reason_past_the_limit_is_cut_not_dropped(self) -> None:
-        """A 300-character QUIT reason reaches the roommates, and the quitter's ERROR, as its first 200."""
-        client, wire = self.irc_user("alice")
-        _, line_wire = self.connect(b"bob")
-        self.send(client, "JOIN #lobby")
-        self.lines(wire)
-        self.lines(line_wire)
-        self.send(client, "QUIT :" + "why " * 75)
+    def test_the_quitter_reads_the_reason_as_the_roommates_do(self) -> None:
+        """A 300-character reason reaches the roommates, and the quitter's ERROR, as its first 200."""
         kept = ("why " * 50).encode()
-        self.assertEqual(self.lines(wire), [b"ERROR :Closing Link: 127.0.0.1 (Quit: " + kept + b")"])
-        self.assertEqual(self.lines(line_wire), [b"[00:00] -- alice quit (" + kept + b")"])
+        self.assertEqual(
+            self.quitting("why " * 75)[:2],
+            (
+                [b"ERROR :Closing Link: 127.0.0.1 (Quit: " + kept + b")"],
+                [b"[00:00] -- alice quit (" + kept + b")"],
+            ),
+        )
+
+    def test_a_reason_the_text_rules_refuse_reaches_nobody(self) -> None:
+        """A right-to-left override refuses the reason: the roommates read a quit without one, and so does the
+        quitter's ERROR."""
+        self.assertEqual(
+            self.quitting("bye \u202e")[:2],
+            ([b"ERROR :Closing Link: 127.0.0.1 (Quit)"], [b"[00:00] -- alice quit"]),
+        )
 
     def test_unregistered_connection_is_closed_at_the_deadline(self) -> None:
         """A connection that never registers gets ERROR after the registration timeout, not before."""

@@ -202,6 +202,18 @@ def cut_text(text: str, limit: int) -> str:
     return text[:end]
 
 
+def quit_reason(text: str, limit: int) -> str:
+    """A quit reason as everyone reads it, roommates and the one quitting alike.
+
+    Never refused, as the user leaves either way: one that breaks the text
+    rules is dropped (""), one past ``limit`` code points cut (``cut_text``).
+    """
+    try:
+        return cut_text(check_text(text), limit)
+    except InvalidTextError:
+        return ""
+
+
 def _inside_flag(text: str, end: int) -> bool:
     """Whether ``end`` falls between the two regional indicators of a flag (🇫🇷 is U+1F1EB U+1F1F7).
 

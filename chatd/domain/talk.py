@@ -11,7 +11,7 @@ from collections.abc import Callable
 from chatd.domain import rules
 from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
-from chatd.domain.errors import InvalidTextError, TooManyRoomsError
+from chatd.domain.errors import TooManyRoomsError
 from chatd.domain.events import (
     Acted,
     Actor,
@@ -32,7 +32,7 @@ from chatd.domain.names import (
     check_room_name,
     check_said,
     check_text,
-    cut_text,
+    quit_reason,
 )
 from chatd.domain.ports import RoomView, Session, UserView
 from chatd.domain.publish import Publisher
@@ -245,9 +245,6 @@ class Talk:
             if session in user.sessions:
                 self._state.users.detach(user, session)
             return
-        try:
-            reason = cut_text(check_text(reason), self._limits.reason)
-        except InvalidTextError:
-            reason = ""
+        reason = quit_reason(reason, self._limits.reason)
         id, at = self._seam.stamp()
         self._seam.publish(Quit(id=id, at=at, actor=user.actor, reason=reason), self._crowds.quitting(user))

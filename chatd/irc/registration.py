@@ -20,7 +20,7 @@ from twisted.internet.defer import Deferred
 
 from chatd import __version__
 from chatd.domain.errors import BannedError, ChatError
-from chatd.domain.names import check_nickname, cut_text
+from chatd.domain.names import check_nickname, quit_reason
 from chatd.domain.ports import UserView
 from chatd.irc import numerics as n
 from chatd.irc.caps import CAPS, LS_ROOM, advertised
@@ -316,11 +316,11 @@ def pong(session: "IRCSession", message: Message) -> "Waiting":
 
 
 def quit_(session: "IRCSession", message: Message) -> "Waiting":
-    """QUIT [:reason]: leave, with ERROR before the close, which echoes the reason cut as roommates read it."""
+    """QUIT [:reason]: leave, with ERROR before the close, which echoes the reason as roommates read it."""
     reason = message.params[0] if message.params else ""
     if session.user is not None:
         session.chat.quit(session.user, reason, session)
         session.user = None
-    reason = cut_text(reason, session.chat.limits.reason)
+    reason = quit_reason(reason, session.chat.limits.reason)
     session.close(f"Quit: {reason}" if reason else "Quit")
     return None
