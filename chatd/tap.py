@@ -34,7 +34,13 @@ from chatd.config import (
     WebConfig,
 )
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import InvalidNicknameError, InvalidRoomNameError, NicknameRule, RoomNameRule
+from chatd.domain.errors import (
+    ChatError,
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    NicknameRule,
+    RoomNameRule,
+)
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_nickname, check_room_name
@@ -556,8 +562,9 @@ class Options(usage.Options):
         try:
             self["console-nick"] = check_nickname(self["console-nick"], self["max-nick"])
         except InvalidNicknameError as error:
-            fix = "; give a shorter one or a larger --max-nick" if error.rule is NicknameRule.TOO_LONG else ""
-            raise usage.UsageError(f"--console-nick: {word(error).rstrip('.')}{fix}.") from None
+            raise _name_refused(
+                "console-nick", error, error.rule is NicknameRule.TOO_LONG, "max-nick"
+            ) from None
         # chatd.tac cannot see twistd's options (parent is None there); its
         # console needs -n too, as README says.
         if self.parent is not None and not self.parent.get("nodaemon"):
@@ -624,10 +631,14 @@ def _server_room(option: str, name: str, longest: int) -> str:
     try:
         return check_room_name(room_argument(name), longest)
     except InvalidRoomNameError as error:
-        fix = (
-            "; give a shorter name or a larger --max-room-name" if error.rule is RoomNameRule.TOO_LONG else ""
-        )
-        raise usage.UsageError(f"--{option}: {word(error).rstrip('.')}{fix}.") from None
+        raise _name_refused(option, error, error.rule is RoomNameRule.TOO_LONG, "max-room-name") from None
+
+
+def _name_refused(option: str, error: ChatError, too_long: bool, limit: str) -> usage.UsageError:
+    """The sentence for a name ``--option`` gives that a user could not take either (``error``); one ``too_long``
+    says which option, ``--limit``, would make room for it."""
+    fix = f"; give a shorter name or a larger --{limit}" if too_long else ""
+    return usage.UsageError(f"--{option}: {word(error).rstrip('.')}{fix}.")
 
 
 def _check_origin(origin: str) -> str:

@@ -275,7 +275,7 @@ class OperatorOptionsTests(SynchronousTestCase):
         self.assertEqual(
             str(error),
             "--console-nick: 'host' is not a valid nickname: a nickname is at most 3 characters; "
-            "give a shorter one or a larger --max-nick.",
+            "give a shorter name or a larger --max-nick.",
         )
         long = "h" * 30
         self.assertEqual(parse("--console", "--console-nick", long, "--max-nick", "30")["console-nick"], long)

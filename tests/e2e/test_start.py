@@ -135,7 +135,7 @@ class BadStartTests(SynchronousTestCase):
         self.assert_refused(
             self.chatd(*LOCAL, "--console", "--max-nick", "3"),
             "--console-nick: 'host' is not a valid nickname: a nickname is at most 3 characters; "
-            "give a shorter one or a larger --max-nick.",
+            "give a shorter name or a larger --max-nick.",
             stdin=slave,
         )
 
