@@ -40,7 +40,6 @@ export class Link {
     this.openedAt = 0;
     this.stopped = false;
     this.held = false;
-    this.sent = 0; // lines sent, on every socket: what a line's number is compared to, to tell whether another came after it
   }
 
   get connected() {
@@ -119,7 +118,6 @@ export class Link {
   send(line) {
     if (!this.connected) return false;
     this.socket.send(line);
-    this.sent += 1;
     return true;
   }
 
