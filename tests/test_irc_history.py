@@ -85,6 +85,29 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
+    def test_a_msgid_the_room_keeps_no_line_of_is_a_fail_for_every_subcommand(self) -> None:
+        """A msgid no kept line has (unknown, a JOIN's, or a kept line's id with ``.1``) is answered
+        FAIL MESSAGE_ERROR naming the subcommand, room and reference, not an empty batch; ``*`` still reads."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        lines = self.lines(wire)
+        join = re.search(rb"msgid=([^; ]+)\S* :alice!alice@chatd JOIN ", lines[0])
+        assert join is not None, lines
+        kept = self.ids(lines)[0]
+        for reference in (f"msgid={kept}1", f"msgid={join[1].decode()}", f"msgid={kept}.1"):
+            for sub in ("LATEST", "BEFORE", "AFTER", "AROUND"):
+                self.clock.advance(1)  # within the flood budget's 2 lines a second
+                self.send(alice, f"CHATHISTORY {sub} #lobby {reference} 10")
+                self.assertEqual(
+                    self.lines(wire),
+                    [
+                        f":testhost FAIL CHATHISTORY MESSAGE_ERROR {sub} #lobby {reference}"
+                        " :#lobby keeps no line with that msgid; for a line tagged ID.N, give ID".encode()
+                    ],
+                )
+        self.send(alice, "CHATHISTORY LATEST #lobby * 1")
+        self.assertEqual(self.ids(self.lines(wire)), self.ids(lines)[-1:])
+
     def test_labelled_chathistory_nests_its_batch(self) -> None:
         """A labelled CHATHISTORY: its batch is inside the labelled one, and each line names only its own batch
         (a tag key is on a line at most once)."""

@@ -13,9 +13,15 @@ CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
 in; and LATEST ``*`` of a private conversation between two accounts. Only
 msgids are references (``MSGREFTYPES=msgid``): chatd reads history by a
 line's id, not by time. The answer is a ``chathistory`` batch, and the
-connection reads nothing more until it is written. chatd's history keeps
-what people said (PRIVMSGs and actions), not joins and parts, so
-``draft/event-playback`` is not offered.
+connection reads nothing more until it is written. A msgid the room keeps no
+line of (a JOIN's, a line forgotten, an ``ID.N`` of a line after an event's
+first) is answered ``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word
+for an unknown msgid, and this is its code for history that cannot be given,
+as Ergo answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for
+a kind of reference not taken (``timestamp=``); an empty batch would read as
+"nothing more", and a client paging back would stop there without a word of
+why. chatd's history keeps what people said (PRIVMSGs and actions), not
+joins and parts, so ``draft/event-playback`` is not offered.
 """
 
 from collections.abc import Awaitable, Sequence
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
 
 CHATHISTORY_MOST = HISTORY_MOST // 2
 """Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): BEFORE and AFTER read around the reference, twice that."""
+
+_NOT_KEPT = "{} keeps no line with that msgid; for a line tagged ID.N, give ID"
+"""Why a msgid reference reads nothing: not a line the room keeps, or the ``.N`` of an event's later line."""
 
 _batches = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""
@@ -104,11 +113,13 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
                     "A private conversation is read from its latest lines",
                 )
                 return None
-            return _send(session, target, session.chat.conversation(session.me(), target, most))
+            return _send(
+                session, sub, target, reference, session.chat.conversation(session.me(), target, most)
+            )
         if fold(target) not in session.me().rooms:
             session.fail("CHATHISTORY", "INVALID_TARGET", target, "Join the room to read its history")
             return None
-        return _send(session, target, _room_lines(session, sub, target, event_id, most))
+        return _send(session, sub, target, reference, _room_lines(session, sub, target, event_id, most))
     except ChatError as error:
         session.fail("CHATHISTORY", "INVALID_TARGET", target, refusal(error, "CHATHISTORY", target)[1][-1])
         return None
@@ -116,30 +127,38 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
 
 async def _room_lines(
     session: "IRCSession", sub: str, room: str, event_id: str | None, most: int
-) -> Sequence[RoomEvent]:
-    """What CHATHISTORY ``sub`` asks of ``room`` around ``event_id`` (None: the latest)."""
+) -> Sequence[RoomEvent] | None:
+    """What CHATHISTORY ``sub`` asks of ``room`` around ``event_id`` (None: the latest); None if the room keeps
+    no line with that id."""
     chat, me = session.chat, session.me()
     if event_id is None:
         return await chat.history(me, room, None, most)
     if sub == "LATEST":
         missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
-        return () if missed is None else missed.lines
+        return None if missed is None else missed.lines
     if sub == "BEFORE":
-        return await chat.history_before(me, room, event_id, most) or ()
+        return await chat.history_before(me, room, event_id, most)
     around = await chat.history_around(me, room, event_id, min(2 * most + 1, HISTORY_MOST))
     at = next((index for index, event in enumerate(around) if event.id == event_id), None)
     if at is None:
-        return ()
+        return None
     if sub == "AFTER":
         return around[at + 1 : at + 1 + most]
     start = max(0, at - most // 2)
     return around[start : start + most]
 
 
-def _send(session: "IRCSession", target: str, read: Awaitable[Sequence[Event]]) -> "Deferred[None]":
-    """Write what ``read`` gives as a batch once it comes; the connection waits for it."""
+def _send(
+    session: "IRCSession", sub: str, target: str, reference: str, read: Awaitable[Sequence[Event] | None]
+) -> "Deferred[None]":
+    """Write what ``read`` gives as a batch once it comes, or, if it gives None (``reference`` is no line kept),
+    the spec's ``MESSAGE_ERROR`` naming the subcommand, target and reference; the connection waits for it."""
 
     async def sent() -> None:
-        session.write(_batch(await read, session, target))
+        events = await read
+        if events is None:
+            session.fail("CHATHISTORY", "MESSAGE_ERROR", sub, target, reference, _NOT_KEPT.format(target))
+            return
+        session.write(_batch(events, session, target))
 
     return Deferred.fromCoroutine(sent())

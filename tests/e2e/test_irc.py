@@ -131,6 +131,41 @@ class ModeTests(SynchronousTestCase):
         self.assertTrue(line.endswith(b"#mm -- bob gave alice voice\r\n"), line)
 
 
+class ChatHistoryTests(SynchronousTestCase):
+    """An IRC client reads #lobby's history by msgid, as one paging back from what it was shown."""
+
+    def test_a_msgid_the_room_keeps_no_line_of_is_answered_fail_not_an_empty_batch(self) -> None:
+        """alice pastes two lines; bob's client reads them in a batch, tagged ID and ID.1. BEFORE msgid=ID.1 (the
+        second line's tag) and AFTER an unknown msgid are each one FAIL MESSAGE_ERROR, as the spec has it for
+        history that cannot be given; msgid=ID still reads."""
+        daemon = start(self, ":memory:")
+        alice = Lobby(daemon).enter("alice")
+        alice.send(b"first line\nsecond line\n")
+        alice.expect_stamped("#lobby <alice> first line")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send("CAP REQ :message-tags batch draft/chathistory")
+        bob.next("cap")
+        bob.join("#lobby")
+        bob.send("CHATHISTORY LATEST #lobby * 10")
+        bob.next("pubmsg", where=lambda event: event.arguments == ("second line",))
+        tagged = [line for line in bob.received if line.endswith("PRIVMSG #lobby :second line")]
+        found = re.match(r"@(?:\S*;)?msgid=(\w+)\.1[; ]", tagged[-1])
+        assert found is not None, tagged
+        event_id = found[1]
+        sentence = "#lobby keeps no line with that msgid; for a line tagged ID.N, give ID"
+        for sub, reference in (("BEFORE", f"msgid={event_id}.1"), ("AFTER", "msgid=nosuchline")):
+            bob.send(f"CHATHISTORY {sub} #lobby {reference} 10")
+            self.assertEqual(
+                bob.next("fail"),
+                Heard("fail", NAME, "CHATHISTORY", ("MESSAGE_ERROR", sub, "#lobby", reference, sentence)),
+            )
+        alice.say("third line")
+        bob.next("pubmsg", where=lambda event: event.arguments == ("third line",))
+        bob.send(f"CHATHISTORY AFTER #lobby msgid={event_id} 10")
+        self.assertEqual(bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("third line",)))
+
+
 class AccountLoginTests(SynchronousTestCase):
     """IRC clients log in to an account an nc user registered: SASL PLAIN, PASS, and a wrong password."""
 
