@@ -111,6 +111,15 @@ class IRCClient:
         self._connection.join(channel)
         me = self._connection.get_nickname()
         self.next("join", where=lambda event: event.nick == me and event.target == channel)
+        return self._names()
+
+    def names(self, channel: str) -> list[str]:
+        """Ask the NAMES of ``channel``: returns the nicknames listed, each with its prefix (``@alice``)."""
+        self._connection.names([channel])
+        return self._names()
+
+    def _names(self) -> list[str]:
+        """The nicknames of the next NAMES reply, up to its end."""
         names: list[str] = []
         while True:
             event = self.next("namreply", "endofnames")

@@ -166,6 +166,38 @@ class RegisteredRoomTests(AccountTestCase):
         bob.say("/lock")
         self.until(alice, "#dev -- bob locked the topic")
 
+    def test_an_irc_clients_at_signs_follow_every_change_of_standing_as_names_lists_them(self) -> None:
+        """carol on IRC reads a MODE for each change of who holds @ in #dev (alice's /op and /deop of bob, and a
+        MODE -o from alice's own IRC client); bob giving his account up and alice giving the room up take no
+        standing, and no MODE comes. After each, NAMES lists what the MODEs left carol's client holding."""
+        alice, bob = self.dev_of_alice_with_bob()
+        port = irc_port(self.daemon)
+        carol = IRCClient(self.daemon, port, "carol")
+        carol.registered()
+        self.assertEqual(carol.join("#dev"), ["@alice", "bob", "carol"])
+        alice.say("/op bob")
+        self.assertEqual(carol.next("mode"), Heard("mode", "alice", "#dev", ("+o", "bob")))
+        alice.say("/deop bob")
+        self.assertEqual(carol.next("mode"), Heard("mode", "alice", "#dev", ("-o", "bob")))
+        self.assertEqual(carol.names("#dev"), ["@alice", "bob", "carol"])
+        alice.say("/op bob")
+        self.assertEqual(carol.next("mode"), Heard("mode", "alice", "#dev", ("+o", "bob")))
+        bob.say(f"/unregister {PASSWORD}")
+        self.until(bob, "*** The nickname bob is no longer registered; anyone may take it once you leave it.")
+        self.assertEqual(carol.names("#dev"), ["@alice", "@bob", "carol"])
+        alice.say("/unregister #dev")
+        self.assertEqual(carol.next("pubnotice").arguments, ("#dev is no longer registered",))
+        self.assertEqual(carol.names("#dev"), ["@alice", "@bob", "carol"])
+        on_irc = IRCClient(self.daemon, port, "alice", sasl=("alice", PASSWORD))
+        on_irc.registered()
+        on_irc.send("MODE #dev -o bob")
+        self.assertEqual(carol.next("mode"), Heard("mode", "alice", "#dev", ("-o", "bob")))
+        self.assertEqual(carol.names("#dev"), ["@alice", "bob", "carol"])
+        modes = [line.split(" ", 1)[1] for line in carol.received if " MODE " in line]
+        self.assertEqual(
+            modes, ["MODE #dev +o bob", "MODE #dev -o bob", "MODE #dev +o bob", "MODE #dev -o bob"]
+        )
+
     def test_a_registration_the_file_cannot_keep_leaves_the_room_its_makers(self) -> None:
         """The file refuses alice's /register #dev: undone, #dev is still hers, and she registers it once it may."""
         alice = self.registered("alice", "127.0.0.1")
