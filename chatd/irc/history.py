@@ -13,14 +13,17 @@ CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
 in; and LATEST ``*`` of a private conversation between two accounts. Only
 msgids are references (``MSGREFTYPES=msgid``): chatd reads history by a
 line's id, not by time. The answer is a ``chathistory`` batch, and the
-connection reads nothing more until it is written. A msgid the room keeps no
-line of (a JOIN's, a line forgotten, an ``ID.N`` of a line after an event's
-first) is answered ``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word
-for an unknown msgid, and this is its code for history that cannot be given,
-as Ergo answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for
+connection reads nothing more until it is written. A msgid stands for its
+event: ``ID.N``, which tags an event's later lines (a paste's), reads as
+``ID``, since a client resuming from the last line it saw gives that line's
+msgid. A msgid the room keeps no line of (a JOIN's, a line forgotten) is
+answered ``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word for an
+unknown msgid, and this is its code for history that cannot be given, as
+Ergo answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for
 a kind of reference not taken (``timestamp=``); an empty batch would read as
 "nothing more", and a client paging back would stop there without a word of
-why. chatd's history keeps what people said (PRIVMSGs and actions), not
+why. Every FAIL names the subcommand, as the spec lays them out. chatd's
+history keeps what people said (PRIVMSGs and actions), not
 joins and parts, so ``draft/event-playback`` is not offered.
 """
 
@@ -46,8 +49,8 @@ if TYPE_CHECKING:
 CHATHISTORY_MOST = HISTORY_MOST // 2
 """Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): BEFORE and AFTER read around the reference, twice that."""
 
-_NOT_KEPT = "{} keeps no line with that msgid; for a line tagged ID.N, give ID"
-"""Why a msgid reference reads nothing: not a line the room keeps, or the ``.N`` of an event's later line."""
+_NOT_KEPT = "{} keeps no line with that msgid"
+"""Why a msgid reference reads nothing: not a line the room keeps."""
 
 _batches = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""
@@ -96,12 +99,12 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
         session.fail("CHATHISTORY", "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER and AROUND")
         return None
     if not limit.isdigit() or not int(limit):
-        session.fail("CHATHISTORY", "INVALID_PARAMS", limit, "The limit must be a number above 0")
+        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
         return None
     most = min(int(limit), CHATHISTORY_MOST)
-    event_id = reference.removeprefix("msgid=") if reference.startswith("msgid=") else None
+    event_id = _event_of(reference)
     if event_id is None and not (sub == "LATEST" and reference == "*"):
-        session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", reference, "Only msgid= references are kept")
+        session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, "Only msgid= references are kept")
         return None
     try:
         if not target.startswith("#"):
@@ -109,6 +112,7 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
                 session.fail(
                     "CHATHISTORY",
                     "INVALID_PARAMS",
+                    sub,
                     reference,
                     "A private conversation is read from its latest lines",
                 )
@@ -117,12 +121,24 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
                 session, sub, target, reference, session.chat.conversation(session.me(), target, most)
             )
         if fold(target) not in session.me().rooms:
-            session.fail("CHATHISTORY", "INVALID_TARGET", target, "Join the room to read its history")
+            session.fail("CHATHISTORY", "INVALID_TARGET", sub, target, "Join the room to read its history")
             return None
         return _send(session, sub, target, reference, _room_lines(session, sub, target, event_id, most))
     except ChatError as error:
-        session.fail("CHATHISTORY", "INVALID_TARGET", target, refusal(error, "CHATHISTORY", target)[1][-1])
+        session.fail(
+            "CHATHISTORY", "INVALID_TARGET", sub, target, refusal(error, "CHATHISTORY", target)[1][-1]
+        )
         return None
+
+
+def _event_of(reference: str) -> str | None:
+    """The event id a ``msgid=`` reference names (``ID.N``, an event's later line, names ``ID``); None for any
+    other kind of reference."""
+    if not reference.startswith("msgid="):
+        return None
+    event_id = reference.removeprefix("msgid=")
+    head, dot, part = event_id.partition(".")
+    return head if dot and part.isdigit() else event_id
 
 
 async def _room_lines(
