@@ -14,6 +14,7 @@ from chatd.domain.errors import (
     ChatError,
     InvalidNicknameError,
     NicknameInUseError,
+    NicknameRegisteredError,
     NicknameRule,
     NoSuchAccountError,
     NoSuchNicknameError,
@@ -675,6 +676,16 @@ class JsonLineTests(SynchronousTestCase):
         commands an error answers (issue 17: never taking a typo's error for a /key get's)."""
         self.assertEqual(json.loads(json_line(NoSuchAccountError("Bob")))["nick"], "Bob")
         self.assertEqual(json.loads(json_line(UnknownCommandError("typo")))["command"], "typo")
+
+    def test_a_registered_nickname_s_error_says_whether_a_password_would_take_it(self) -> None:
+        """``nick-registered`` names the nickname, and whether it only looks like the registered one: a program
+        asks for a password in its own words (the page's password box), and for a look-alike, another name."""
+        fields = [
+            json.loads(json_line(NicknameRegisteredError(nick, "alice"))) for nick in ("Alice", "AIice")
+        ]
+        self.assertEqual(
+            [(error["nick"], error["look_alike"]) for error in fields], [("Alice", False), ("AIice", True)]
+        )
 
     def test_a_number_past_64_bits_is_written_as_it_is(self) -> None:
         """A page number someone typed may be any length: orjson refuses those past 64 bits, JSON does not."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from chatd.text import fold
+
 
 class NicknameRule(StrEnum):
     """Which rule of chatd.domain.names a nickname breaks; the values are stable."""
@@ -388,6 +390,11 @@ class NicknameRegisteredError(ChatError):
     code = "nick-registered"
     nick: str
     registered: str
+
+    @property
+    def look_alike(self) -> bool:
+        """Whether ``nick`` only looks like the registered nickname: then no password takes it, only another name."""
+        return fold(self.nick) != fold(self.registered)
 
 
 @dataclass(eq=False)

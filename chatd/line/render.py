@@ -21,7 +21,7 @@ from typing import Any
 from chatd.domain.durations import format_duration
 from chatd.domain.encoding import json_bytes
 from chatd.domain.envelopes import READ_ENCRYPTED
-from chatd.domain.errors import ChatError, FileOffsetError, NoSuchAccountError
+from chatd.domain.errors import ChatError, FileOffsetError, NicknameRegisteredError, NoSuchAccountError
 from chatd.domain.events import (
     Acted,
     Banned,
@@ -188,12 +188,16 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     Where an upload goes on from (``file-offset``); which nickname has no
     account, and which command is unknown, so a client with several ``/key
     get`` out tells which one an error answers, and a typo's error from a
-    server without ``/key``.
+    server without ``/key``; which nickname is registered, and whether a
+    password would take it, so a program asks for one in its own words (the
+    page has a password box, not ``/identify``).
     """
     if isinstance(error, FileOffsetError):
         return {"have": error.have}
     if isinstance(error, NoSuchAccountError):
         return {"nick": error.nick}
+    if isinstance(error, NicknameRegisteredError):
+        return {"nick": error.nick, "look_alike": error.look_alike}
     if isinstance(error, UnknownCommandError):
         return {"command": error.name}
     return {}

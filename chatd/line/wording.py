@@ -123,7 +123,6 @@ from chatd.line.errors import (
     UsageError,
     WrongPasswordError,
 )
-from chatd.text import fold
 
 _E = TypeVar("_E", bound=ChatError)
 
@@ -182,7 +181,7 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
 
 def _registered(error: NicknameRegisteredError) -> str:
     """How to get in with a registered nickname: identify, or choose another (one that does not look like it)."""
-    if fold(error.nick) != fold(error.registered):
+    if error.look_alike:
         return f"{error.nick} looks like {error.registered}, which is registered; choose another nickname"
     return f"{error.nick} is registered; /identify {error.nick} PASSWORD if it is yours, or choose another nickname"
 

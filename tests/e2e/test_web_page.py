@@ -620,7 +620,10 @@ class LoginTests(SynchronousTestCase):
             lambda: received_after(alice, "nick-registered", "prompt") or None, "the refusal and the prompt"
         )
         self.assertEqual(nicknames_asked(alice), ["/nick alice"])
-        self.assertIn("alice is registered;", str(alice.find("#login-error").get_attribute("textContent")))
+        self.assertEqual(
+            alice.find("#login-error").get_attribute("textContent"),
+            "alice is registered: enter its password, or choose another nickname.",
+        )
         self.assertIsNone(alice.find("#login-box").get_attribute("hidden"))
         alice.login("alice", "hunter22")
         self.assertEqual(nicknames_asked(alice), ["/nick alice", "/identify alice hunter22"])

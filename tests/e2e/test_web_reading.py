@@ -277,6 +277,33 @@ class ReloadTests(SynchronousTestCase):
         reloaded(alice, "#dev", ["#lobby", "#dev"])
         quiet(self, alice)
 
+    def test_a_reload_with_a_registered_nickname_asks_for_its_password_in_the_pages_words(self) -> None:
+        """alice registered from the message box, so her page keeps no password: reloaded, it asks for alice,
+        and the login says, with no command to type, that alice is registered and wants its password, and
+        puts the cursor in the password box; AIice, which only looks like alice, is told to choose another
+        (no password helps); alice's password gets her back in."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        alice.driver.refresh()
+        wait_for_text(
+            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
+        )
+        self.assertIsNone(alice.find("#login-box").get_attribute("hidden"))
+        self.assertEqual(alice.find("#login-nick").get_attribute("value"), "alice")
+        self.assertEqual(alice.script("return document.activeElement.id;"), "login-password")
+        box = alice.find("#login-nick")
+        box.clear()
+        box.send_keys("AIice", Keys.ENTER)
+        wait_for_text(
+            alice, "#login-error", "AIice looks like alice, which is registered; choose another nickname"
+        )
+        alice.login("alice", "hunter22")
+        self.assertEqual(alice.title(), "#lobby")
+        quiet(self, alice)
+
 
 IN_VIEW = (
     "const [line, log] = [arguments[0].getBoundingClientRect(), arguments[1].getBoundingClientRect()];"

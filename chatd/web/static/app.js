@@ -85,6 +85,7 @@ class Chat {
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
+    this.loginField = "login-nick"; // the login box's field for the user to fill next: the password's, for a registered nickname
     this.unsent = null; // {text, conversation}: a message sent and not yet seen back, which a refusal puts back in the message box
     this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
     this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
@@ -332,7 +333,9 @@ class Chat {
         return;
       }
       this.automatic = false;
-      this.enableLogin(true, text);
+      // A registered nickname the user may hold: what is missing is its password.
+      this.loginField = object.code === "nick-registered" && object.look_alike === false ? "login-password" : "login-nick";
+      this.enableLogin(true, loginRefusal(object, text));
       // One attempt: the server asks again (prompt) after a refusal, and
       // answering that with the same nickname repeated it until the server
       // cut the page off for flooding. The user chooses what comes next.
@@ -906,7 +909,7 @@ class Chat {
     else $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
   }
 
-  /** Show the login form; `error`, if given, replaces what it says went wrong. */
+  /** Show the login form, the cursor in `loginField`; `error`, if given, replaces what it says went wrong. */
   enableLogin(enabled, error = undefined) {
     $("login-box").hidden = false;
     inert(true);
@@ -916,7 +919,7 @@ class Chat {
     if (enabled) {
       const nick = $("login-nick");
       if (!nick.value && this.wanted) nick.value = this.wanted;
-      nick.focus();
+      $(this.loginField).focus();
     }
   }
 
@@ -1153,6 +1156,17 @@ function standingChanges(object) {
     default:
       return [];
   }
+}
+
+/**
+ * What the login says of the refusal `object` of a nickname (whose sentence
+ * is `text`): for a registered nickname a password takes, the page's own
+ * words for its password box; the server's sentence tells nc users to type
+ * /identify, a command the login has no place for.
+ */
+function loginRefusal(object, text) {
+  if (object.code !== "nick-registered" || object.look_alike !== false || typeof object.nick !== "string") return text;
+  return `${object.nick} is registered: enter its password, or choose another nickname.`;
 }
 
 /** Keep the keyboard and screen readers in the login form while it is shown, or let them out. */
