@@ -216,6 +216,34 @@ class ReplayTests(LineTestCase):
             ],
         )
 
+    def test_a_replay_of_only_ignored_lines_ends_in_json_as_a_replay_of_none_shown(self) -> None:
+        """Every line #dev keeps is alice's, and the last 3 of #ops: carol, who ignores her, is shown none of
+        them, and in JSON each join ends with the marker of none shown (count 0), "earlier" false for #dev, where
+        nothing earlier is kept (a program offers no older lines, as for a room with no history), and true for
+        #ops, whose full page may have earlier lines before it. In text, as for a room with no history, nothing."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #dev\nonly line\n/join #ops\n")
+        for text in (b"one", b"two", b"three"):
+            self.end_pass()  # one line a read: lines read at once are a paste, one message
+            alice.dataReceived(text + b"\n")
+        carol, carol_wire = self.connect(None)
+        carol.dataReceived(b"/format json\ncarol\n/ignore alice\n/join #dev\n/join #ops\n")
+        ends = [line for line in said_lines(carol_wire, self) if line.get("kind") == "history_end"]
+        self.assertEqual(
+            [(end["room"], end["count"], end["earlier"], end["text"]) for end in ends],
+            [
+                ("#lobby", 0, False, "No lines of #lobby are kept."),
+                ("#dev", 0, False, "End of history of #dev: nothing earlier is kept."),
+                ("#ops", 0, True, "End of history of #ops; /history #ops shows earlier lines."),
+            ],
+        )
+        dave, dave_wire = self.connect(b"dave")
+        dave.dataReceived(b"/ignore alice\n/join #dev\n")
+        self.assertEqual(
+            self.lines(dave_wire)[-2:],
+            [b"[00:00] #dev -- dave joined", b"*** In #dev (3): @alice carol dave"],
+        )
+
     def test_another_daemon_s_lines_are_never_shown(self) -> None:
         """Two chats in one process, on clocks alike, give their lines the same ids: each joiner sees its own chat's."""
         first_alice, _ = self.connect(b"alice")

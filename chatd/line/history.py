@@ -103,15 +103,21 @@ def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Wait
 
 
 def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, count: int) -> bytes:
-    """The lines of history read and their marker, charged as a listing; for none, no marker but in JSON (``replay``)."""
+    """The lines of history read and their marker, charged as a listing; for none shown, no marker but in JSON.
+
+    None is shown of a room with no history, or one whose lines read are all
+    from someone the session ignores: a person is told nothing of either; a
+    program (``replay``) the marker ``/history`` would give, so the web page
+    offers older lines only where there may be some it would show.
+    """
     shown = _visible(session, events)
     session.charge_listing(len(shown))
-    if not events and session.json:
-        return session.render(_none_kept(room, going_back=False))
-    if not shown:
-        return b""
-    session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
     more = len(events) == count
+    if not shown:
+        if not session.json:
+            return b""
+        return session.render(_end(room, 0, more) if events else _none_kept(room, going_back=False))
+    session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
     if shown is not events:
         return _lines(session, shown) + session.render(_end(room, len(shown), more))
     return _replays.rendered(session, room, events, more)

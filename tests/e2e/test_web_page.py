@@ -805,6 +805,30 @@ class HistoryTests(SynchronousTestCase):
         self.assertFalse(alice.find("#older").is_displayed())
         quiet(self, alice)
 
+    def test_no_older_messages_to_load_when_every_line_kept_is_from_someone_ignored(self) -> None:
+        """Every line #dev keeps is carol's, and alice ignores carol: joining #dev shows her none, and no "Load
+        older messages", as in a room with no lines: all it would load is carol's."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        for text in ("one", "two", "three"):
+            said_by(carol, text)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/ignore carol")
+        wait_for_text(
+            alice, ".log .line.notice .text", "You now ignore carol: you will not see their messages."
+        )
+        alice.join("#dev")
+        # Said after alice's join, so shown after what her join was told of the room's history.
+        dave = enter(daemon, "dave")
+        switch(dave, "#dev")
+        said_by(dave, "welcome")
+        alice.wait_for_said("welcome")
+        self.assertEqual(alice.said(), ["welcome"])
+        self.assertFalse(alice.find("#older").is_displayed())
+        quiet(self, alice)
+
     def test_load_older_messages_asks_once_for_the_page_before_the_oldest_shown(self) -> None:
         """With --replay 10 the page shows lines 91-100 of 100; a click sends one /history and brings 41-90; a
         typed /time between does not matter: the next click brings 1-40, the page before the oldest shown; then
