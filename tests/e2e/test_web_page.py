@@ -485,7 +485,7 @@ class TypedTests(SynchronousTestCase):
 
     def test_after_quit_the_message_box_is_disabled_and_the_page_says_why(self) -> None:
         """/quit: the page says how to come back, the message box and its buttons are disabled (no "Reconnecting…"
-        that never comes), and the join box answers with the truth."""
+        that never comes), and the join and search boxes answer with the truth."""
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -509,6 +509,12 @@ class TypedTests(SynchronousTestCase):
                 or None
             ),
             "the join box's answer",
+        )
+        alice.find("#search-words").send_keys("anything", Keys.ENTER)
+        wait_for_text(
+            alice,
+            "#results-heading",
+            "Could not search #dev: you left the chat. Reload the page to come back.",
         )
         quiet(self, alice)
 

@@ -5,6 +5,8 @@ now shows instead. The set-up is tests/e2e/browser.py's, with the helpers of
 test_web_page.py.
 """
 
+import signal
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
@@ -12,8 +14,17 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
+from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_web_page import FAST, numbered_lines, quiet, wait_for_answer, wait_for_text
+from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_web_page import (
+    FAST,
+    numbered_lines,
+    quiet,
+    restarted,
+    wait_for_answer,
+    wait_for_text,
+)
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -129,6 +140,34 @@ class SearchTests(SynchronousTestCase):
         alice.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
         alice.wait(lambda: alice.title() == "#dev" or None, "#dev, once #lobby is left")
         alice.wait(lambda: self.closed(alice), "the results of #lobby to close as alice leaves it")
+        quiet(self, alice)
+
+    def test_a_search_while_the_connection_is_down_says_it_could_not_search(self) -> None:
+        """alice searches #lobby as the daemon stops answering; its connection then drops: the results say the
+        search was cut off, not "Searching" for ever. Searched while down, it is not sent and says so. Back on
+        a restarted daemon, the page comes back in by itself and a search finds carol's line."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        daemon.process.send_signal(signal.SIGSTOP)
+        self.search(alice, "needle", "Searching #lobby…")
+        daemon.signal(signal.SIGKILL)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        self.assertEqual(
+            alice.texts("#results-heading"),
+            ["Could not search #lobby: the connection dropped. Search again once reconnected."],
+        )
+        self.search(alice, "needle", "Could not search #lobby: not connected. Search again once reconnected.")
+        # The status line still counts down to the next attempt.
+        self.assertTrue(alice.status().startswith("Disconnected"), alice.status())
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port]))
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        said_by(enter(daemon, "carol"), "the needle is in the lobby")
+        alice.wait_for_said("the needle is in the lobby")
+        self.search(alice, "needle", "1 found in #lobby")
         quiet(self, alice)
 
 

@@ -81,6 +81,7 @@ class Chat {
     this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
+    this.searching = false; // ... and its search was sent, and not yet answered
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown
@@ -145,6 +146,8 @@ class Chat {
     this.serverRoom = null;
     this.files.lost();
     this.encryption.lost();
+    // The server forgot the search with the connection: its answer will not come.
+    if (this.searching) this.unsearched("the connection dropped. Search again once reconnected.");
     for (const room of this.rooms()) {
       room.joined = false;
       room.older = 0;
@@ -185,7 +188,7 @@ class Chat {
 
   send(line) {
     if (this.link.send(line)) return true;
-    // After /quit nothing comes back by itself (the join and search boxes stay usable to say so).
+    // After /quit nothing comes back by itself (the join box stays usable to say so; the search box says it in its results).
     this.view.say(this.left ? "You left the chat: that was not sent. Reload the page to come back." : "Not connected: that was not sent. Reconnecting…");
     return false;
   }
@@ -690,9 +693,17 @@ class Chat {
     }
     this.dropResults();
     this.searched = room;
-    $("results-heading").textContent = `Searching ${room.name}…`;
     $("results").hidden = false;
-    this.send(`/search ${room.name} ${words}`);
+    // Not through send(): the results say what became of it, and the status line keeps the reconnection's countdown.
+    this.searching = this.link.send(`/search ${room.name} ${words}`);
+    if (this.searching) $("results-heading").textContent = `Searching ${room.name}…`;
+    else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
+  }
+
+  /** The search shown could not be made (`why`): no answer will come to end its "Searching…". */
+  unsearched(why) {
+    this.searching = false;
+    $("results-heading").textContent = `Could not search ${this.searched.name}: ${why}`;
   }
 
   /**
@@ -702,6 +713,7 @@ class Chat {
    */
   dropResults() {
     this.searched = null;
+    this.searching = false;
     $("results").hidden = true;
     $("results-list").replaceChildren();
   }
@@ -720,6 +732,7 @@ class Chat {
 
   searchEnd(object) {
     if (this.searched === null || this.room(object.room, false) !== this.searched) return;
+    this.searching = false;
     const count = Number.isInteger(object.count) ? object.count : 0;
     const room = typeof object.room === "string" ? object.room : "";
     $("results-heading").textContent = count ? `${count} found in ${room}` : `Nothing found in ${room}`;
