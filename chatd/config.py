@@ -105,6 +105,9 @@ class FilesConfig:
 
     directory: str | None = None
     """The spool's folder; None for a temporary one, removed at stop (``--db :memory:``, and a ``Config`` made in code)."""
+    beside_db: bool = False
+    """Whether ``directory`` is the default one beside the ``--db`` file, ``--files`` not given: one that cannot be made
+    there is the ``--db`` folder's fault, and the start is refused naming ``--db``."""
     limits: FileLimits = field(default_factory=FileLimits)
 
 

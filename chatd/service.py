@@ -76,8 +76,9 @@ from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.new_files import NewFiles
 from chatd.storage.retention import Retention
-from chatd.storage.spool import Spool, SpoolInUseError
-from chatd.storage.sqlite import SQLiteHistory, refuse_if_held
+from chatd.storage.schema import DatabaseFileError
+from chatd.storage.spool import Spool, SpoolInUseError, SpoolNotMadeError
+from chatd.storage.sqlite import SQLiteHistory, refuse_if_folder, refuse_if_held, unopened
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
@@ -121,13 +122,7 @@ def build(
     the daemon starts.
     """
     # The files folder first: one that cannot be used stops the start before the --db file is opened.
-    try:
-        spool, spool_services = _spool(config.files.directory, reactor)
-    except SpoolInUseError:
-        # A second daemon on the same --db meets the files folder beside it first: the --db is what to change.
-        if config.db is not None:
-            refuse_if_held(config.db)
-        raise
+    spool, spool_services = _spool_before_store(config, reactor)
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
     try:
@@ -277,6 +272,30 @@ def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
     # another daemon after that.
     removed = [] if directory is not None else [_Removed(folder)]
     return spool, [_Released(spool), *removed, _Threads(pool)]
+
+
+def _spool_before_store(config: Config, reactor: Any) -> tuple[Spool, list[IService]]:
+    """``_spool`` of ``config``'s files folder, made before the ``--db`` file is opened; a refusal of it that the
+    ``--db`` is to blame for names ``--db``.
+
+    A second daemon on the same ``--db`` meets the folder beside it first
+    (``SpoolInUseError``); the default folder beside ``--db`` cannot be made
+    where ``--db``'s own folder cannot be written or is a file, and its host
+    gave no ``--files``. A ``--db`` naming a folder is refused before the
+    default folder is made in it.
+    """
+    if config.db is not None:
+        refuse_if_folder(config.db)
+    try:
+        return _spool(config.files.directory, reactor)
+    except SpoolInUseError:
+        if config.db is not None:
+            refuse_if_held(config.db)
+        raise
+    except SpoolNotMadeError as error:
+        if config.db is not None and config.files.beside_db:
+            raise DatabaseFileError(unopened(config.db, error.reason)) from None
+        raise
 
 
 def _files(

@@ -528,6 +528,7 @@ class Options(usage.Options):
                 or (
                     None if self["db"] == MEMORY else os.path.join(os.path.dirname(self["db"]), DEFAULT_FILES)
                 ),
+                beside_db=self["files"] is None and self["db"] != MEMORY,
                 limits=FileLimits(
                     max_size=self["file-max-size"],
                     day_bytes=self["file-day-bytes"],

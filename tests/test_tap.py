@@ -306,7 +306,7 @@ class ConfigTests(SynchronousTestCase):
                 operators=nobody,
                 console=None,
                 db="chatd.sqlite",
-                files=FilesConfig(directory="chatd-files"),
+                files=FilesConfig(directory="chatd-files", beside_db=True),
             ),
         )
         self.assertFalse(config.operators.verify("boss", "pw"))
@@ -361,6 +361,12 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse("--files", "/srv/spool").config().files.directory, "/srv/spool")
         self.assertIsNone(parse("--db", ":memory:").config().files.directory)
         self.assertEqual(parse("--db", ":memory:", "--files", "f").config().files.directory, "f")
+
+    def test_files_folder_beside_the_database_is_marked_as_not_given(self) -> None:
+        """Only the default folder beside a --db file is marked so: a refusal of it names --db (chatd.service)."""
+        self.assertTrue(parse("--db", "/var/lib/chatd/c.db").config().files.beside_db)
+        self.assertFalse(parse("--files", "/var/lib/chatd/chatd-files").config().files.beside_db)
+        self.assertFalse(parse("--db", ":memory:").config().files.beside_db)
 
     def test_file_limits_take_sizes_and_days(self) -> None:
         """Sizes take K, M, G, T (binary) or bytes; --file-keep is days; each reaches one FileLimits field."""

@@ -43,9 +43,21 @@ class SpoolInUseError(SpoolFolderError):
     """The ``--files`` folder is another daemon's (chatd.storage.claim)."""
 
 
-def _unusable(directory: str, error: OSError) -> SpoolFolderError:
+class SpoolNotMadeError(SpoolFolderError):
+    """The ``--files`` folder was missing and cannot be made, for ``reason``: what is wrong is in a folder above it.
+
+    The default folder sits beside the ``--db`` file, so the service words
+    this one about ``--db`` when ``--files`` was not given.
+    """
+
+    def __init__(self, directory: str, error: OSError) -> None:
+        super().__init__(_unusable(directory, error))
+        self.reason = error.strerror or str(error)
+
+
+def _unusable(directory: str, error: OSError) -> str:
     """The sentence for a ``--files`` folder the daemon cannot make, claim or read."""
-    return SpoolFolderError(
+    return (
         f"--files {directory} cannot be used ({error.strerror or error}); give a folder the daemon may write."
     )
 
@@ -55,15 +67,19 @@ def _claimed(directory: str) -> Claim:
 
     Claimed before anything in it is read or removed: another daemon's uploads are not this one's to drop.
     """
-    if os.path.exists(directory) and not os.path.isdir(directory):
+    # lexists: a link to nowhere is no folder either, and no folder can be made in its place.
+    if os.path.lexists(directory) and not os.path.isdir(directory):
         raise SpoolFolderError(f"--files {directory} is not a folder; give a folder the daemon may write.")
     try:
         os.makedirs(directory, exist_ok=True)
+    except OSError as error:
+        raise SpoolNotMadeError(directory, error) from None
+    try:
         if not os.access(directory, os.W_OK | os.X_OK):
             raise PermissionError(13, "Permission denied")
         claim = Claim.take(directory)
     except OSError as error:
-        raise _unusable(directory, error) from None
+        raise SpoolFolderError(_unusable(directory, error)) from None
     if claim is None:
         raise SpoolInUseError(
             f"--files {directory} is in use by another chatd; give another folder with --files."
@@ -87,7 +103,7 @@ class Spool:
             entries = os.listdir(directory)
         except OSError as error:
             self._claim.release()
-            raise _unusable(directory, error) from None
+            raise SpoolFolderError(_unusable(directory, error)) from None
         self._held: dict[str, int] = {}
         self._complete: set[str] = set()
         self._sizes: dict[str, int] = {}

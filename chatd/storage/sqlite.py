@@ -34,6 +34,7 @@ so a bad file stops the start with one sentence, and the chat has its bans
 before the first connection.
 """
 
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, closing
@@ -251,14 +252,14 @@ class SQLiteHistory(Service):
             make_private(path)
             writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except OSError as error:
-            raise DatabaseFileError(_unopened(path, error.strerror or str(error))) from None
+            raise DatabaseFileError(unopened(path, error.strerror or str(error))) from None
         except sqlite3.Error as error:
-            raise DatabaseFileError(_unopened(path, str(error))) from None
+            raise DatabaseFileError(unopened(path, str(error))) from None
         try:
             claim = Claim.take(path)
         except OSError as error:
             writer.close()
-            raise DatabaseFileError(_unopened(path, error.strerror or str(error))) from None
+            raise DatabaseFileError(unopened(path, error.strerror or str(error))) from None
         if claim is None:
             writer.close()
             raise DatabaseFileError(_in_use(path))
@@ -752,8 +753,20 @@ def _in_use(path: str) -> str:
     )
 
 
-def _unopened(path: str, why: str) -> str:
-    """The sentence for a ``--db`` file that cannot be opened, for the reason ``why``."""
+def refuse_if_folder(path: str) -> None:
+    """Raise ``DatabaseFileError`` if ``path`` names a folder: one that exists, or any path ending in a ``/``.
+
+    Checked before the files folder beside it is made, which with ``--db
+    DIR/`` went into DIR; and a folder as the file was refused in SQLite's
+    words ("unable to open database file"), which say nothing of what to change.
+    """
+    if os.path.isdir(path) or path.endswith(os.sep):
+        raise DatabaseFileError(f"--db {path} names a folder; give a file's path, made if missing.")
+
+
+def unopened(path: str, why: str) -> str:
+    """The sentence for a ``--db`` file that cannot be opened, for the reason ``why``: an ``OSError``'s strerror, or
+    SQLite's words."""
     return f"--db {path} cannot be opened ({why}); give a file in a directory the daemon may write."
 
 

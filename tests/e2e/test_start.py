@@ -81,6 +81,42 @@ class BadStartTests(SynchronousTestCase):
         )
         self.assertEqual(sorted(os.listdir(self.directory)), before)
 
+    def notes(self) -> str:
+        """A regular file in the test's folder: a path under it is in no folder anyone may write, root included."""
+        path = os.path.join(self.directory, "notes.txt")
+        with open(path, "w", encoding="utf-8") as notes:
+            notes.write("not a folder\n")
+        return path
+
+    def test_db_in_a_folder_that_cannot_be_written_is_named(self) -> None:
+        """Without --files, a --db whose folder cannot hold files is what the sentence names, not the default
+        files folder beside it that the start met first."""
+        db = os.path.join(self.notes(), "chatd.sqlite")
+        self.assert_refused(
+            self.chatd(*LOCAL, "--db", db),
+            f"--db {db} cannot be opened (Not a directory); give a file in a directory the daemon may write.",
+        )
+
+    def test_files_given_in_a_folder_that_cannot_be_written_is_named(self) -> None:
+        """A --files given, that cannot be made, is what the sentence names; the --db beside it is not made."""
+        files = os.path.join(self.notes(), "spool")
+        before = sorted(os.listdir(self.directory))
+        self.assert_refused(
+            self.chatd(*LOCAL, "--db", os.path.join(self.directory, "new.sqlite"), "--files", files),
+            f"--files {files} cannot be used (Not a directory); give a folder the daemon may write.",
+        )
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
+    def test_db_naming_a_folder_is_named(self) -> None:
+        """A --db that is a folder, or ends in a /, is refused as a folder, and no files folder is made in it."""
+        for db in (self.directory, os.path.join(self.directory, "")):
+            before = sorted(os.listdir(self.directory))
+            self.assert_refused(
+                self.chatd(*LOCAL, "--db", db),
+                f"--db {db} names a folder; give a file's path, made if missing.",
+            )
+            self.assertEqual(sorted(os.listdir(self.directory)), before)
+
     def test_busy_tls_port(self) -> None:
         """A busy --tls-port is named as such, not as --port."""
         port = self.busy_port()
