@@ -81,6 +81,17 @@ def safe_file_name(name: str) -> str:
     return kept or FILE_NAME_FALLBACK
 
 
+def counted(count: int, noun: str, figures: str = "") -> str:
+    """``count`` of ``noun``, as a sentence says it: ``1 character``, ``5 characters``.
+
+    Every count a sentence gives goes through here, so that a limit set to
+    one reads "at most 1 character", not "1 characters". ``figures`` formats
+    the number (``","``: ``2,048 bytes``). The plural adds an ``s``: no noun
+    counted so far has another.
+    """
+    return f"{count:{figures}} {noun if count == 1 else noun + 's'}"
+
+
 def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     """A big room's tally (issue 18) as every text front end and the client say it.
 

@@ -69,6 +69,18 @@ class QueryTests(IRCTestCase):
         self.clock.advance(5)
         self.assertEqual(self.lines(self.wire), [b":testhost 464 alice :Password incorrect"])
 
+    def test_oper_throttled_for_one_second_more_says_second(self) -> None:
+        """After three wrong OPER passwords, one more a second before the minute is up is told "1 second"."""
+        self.send(self.alice, "OPER boss a", "OPER boss b", "OPER boss c")
+        self.clock.pump([1, 2, 4])
+        self.lines(self.wire)
+        self.clock.advance(52)
+        self.send(self.alice, "OPER boss :correct horse")
+        self.assertEqual(
+            self.lines(self.wire),
+            [b":testhost FAIL OPER THROTTLED :Too many wrong passwords; try again in 1 second"],
+        )
+
     def test_ison_userhost_and_whowas(self) -> None:
         """ISON lists those online as they show; USERHOST marks the away with -; WHOWAS keeps no record."""
         self.send(self.alice, "ISON BOB nobody alice", "USERHOST bob alice", "WHOWAS carol")

@@ -1,7 +1,9 @@
 """The line front end words every error, from its fields, in one table."""
 
+import dataclasses
 import math
 import re
+from typing import get_type_hints
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,6 +90,24 @@ SENTENCES: list[tuple[ChatError, str]] = [
 LEFT = re.compile(r"you are muted \(([0-9]+)([dhms])(?: ([0-9]+)([dhms]))? left\); nobody sees what you say")
 
 
+PLURAL_AFTER_ONE = re.compile(r"(?<![\d,.])1 (?:[a-z]+ )?[a-z]+s\b")
+"""A count of one before a noun of one or two words in the plural: "1 characters", "1 combining marks"."""
+
+
+def with_ones(error: ChatError) -> ChatError:
+    """``error`` with every number it holds 1: a limit its option or mode may set so."""
+    hints = get_type_hints(type(error))
+    return dataclasses.replace(
+        error,
+        **{
+            field.name: 1
+            for field in dataclasses.fields(error)
+            if hints[field.name] in (int, float, int | None, float | None)
+            and getattr(error, field.name) is not None
+        },
+    )
+
+
 class WordingTableTests(SynchronousTestCase):
     def test_every_error_has_a_wording_of_its_own(self) -> None:
         """Each ChatError subclass of the domain and of the line front end has its row in the table."""
@@ -106,6 +126,13 @@ class WordingTableTests(SynchronousTestCase):
                 self.assertFalse(sentence.startswith(error.code + " "), sentence)
                 self.assertNotIn("None", sentence)
                 self.assertNotIn("Rule.", sentence)
+
+    def test_a_count_of_one_reads_in_the_singular(self) -> None:
+        """With its numbers 1, every error says "1 character", "1 connection", "1 combining mark": never a plural."""
+        for kind in error_types():
+            for error in error_examples(kind):
+                sentence = word(with_ones(error))
+                self.assertIsNone(PLURAL_AFTER_ONE.search(sentence), sentence)
 
     def test_sentences(self) -> None:
         """Each rule, and the fields that change a sentence, word exactly as users have read them."""

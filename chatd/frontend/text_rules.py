@@ -2,12 +2,14 @@
 
 ``InvalidTextError`` carries the rule a text broke and its data; the line
 protocol says it after ``not sent:``, IRC in its standard reply. One
-wording, so a user on either reads the same reason.
+wording, so a user on either reads the same reason. ``at_most`` words a
+rule's limit, a name's too (chatd.line.wording).
 """
 
 from typing import assert_never
 
 from chatd.domain.errors import InvalidTextError, TextRule
+from chatd.text import counted
 
 
 def text_rule_words(error: InvalidTextError) -> str:
@@ -16,13 +18,20 @@ def text_rule_words(error: InvalidTextError) -> str:
         case TextRule.UNSAFE_CHARACTER:
             return f"control or bidi character {_code_point(error.character)} refused"
         case TextRule.TOO_LONG:
-            return f"at most {error.limit} characters allowed here"
+            return f"{at_most(error.limit, 'character')} allowed here"
         case TextRule.TOO_MANY_MARKS:
-            return f"at most {error.limit} combining marks on one character"
+            return f"{at_most(error.limit, 'combining mark')} on one character"
         case TextRule.NOTHING_VISIBLE:
             return "nothing in it would show"
         case _:
             assert_never(error.rule)
+
+
+def at_most(limit: int | None, noun: str) -> str:
+    """``at most 200 characters``, ``at most 1 character``: a rule's limit, for the rules of a text or a name that
+    have one. Their errors always carry it; the field is optional for the rules that have none."""
+    assert limit is not None, "a rule with a limit is raised with it"
+    return f"at most {counted(limit, noun)}"
 
 
 def _code_point(character: str | None) -> str:

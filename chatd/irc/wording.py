@@ -55,6 +55,7 @@ from chatd.domain.errors import (
 )
 from chatd.frontend.text_rules import text_rule_words
 from chatd.irc import numerics as n
+from chatd.text import counted
 
 Refusal = tuple[str, tuple[str, ...]]
 """A numeric (or ``FAIL``) and its parameters after the client's nickname (a FAIL has none before them)."""
@@ -123,7 +124,11 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case OperFailedError():
             return n.ERR_PASSWDMISMATCH, ("Password incorrect",)
         case OperThrottledError(seconds_left=left) | IdentifyThrottledError(seconds_left=left):
-            return "FAIL", (command, "THROTTLED", f"Too many wrong passwords; try again in {left} seconds")
+            return "FAIL", (
+                command,
+                "THROTTLED",
+                f"Too many wrong passwords; try again in {counted(left, 'second')}",
+            )
         case IdentifyFailedError():
             return n.ERR_SASLFAIL, ("SASL authentication failed",)
         case RoomKeyError(room=room):
@@ -143,7 +148,7 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case InvalidRoomKeyError(limit=limit):
             return n.ERR_INVALIDKEY, (
                 target,
-                f"Key is not well-formed (at most {limit} characters, no spaces or commas)",
+                f"Key is not well-formed (at most {counted(limit, 'character')}, no spaces or commas)",
             )
         case InvalidRoomLimitError(text=text, most=most):
             return n.ERR_INVALIDMODEPARAM, (target, "l", text, f"The limit must be a number from 1 to {most}")

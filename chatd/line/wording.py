@@ -99,7 +99,7 @@ from chatd.domain.errors import (
     UserNotInRoomError,
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
-from chatd.frontend.text_rules import text_rule_words
+from chatd.frontend.text_rules import at_most, text_rule_words
 from chatd.line.errors import (
     AlreadyJoinedError,
     BadEncodingError,
@@ -123,6 +123,7 @@ from chatd.line.errors import (
     UsageError,
     WrongPasswordError,
 )
+from chatd.text import counted, fold
 
 _E = TypeVar("_E", bound=ChatError)
 
@@ -150,7 +151,7 @@ def _nickname_rule(error: InvalidNicknameError) -> str:
         case NicknameRule.EMPTY:
             return "a nickname cannot be empty"
         case NicknameRule.TOO_LONG:
-            return f"a nickname is at most {error.limit} characters"
+            return f"a nickname is {at_most(error.limit, 'character')}"
         case NicknameRule.INVISIBLE:
             return "a nickname cannot hold invisible characters"
         case NicknameRule.BAD_START:
@@ -158,7 +159,7 @@ def _nickname_rule(error: InvalidNicknameError) -> str:
         case NicknameRule.BAD_CHARACTER:
             return "a nickname holds only letters, digits and -_[]{}\\|^`"
         case NicknameRule.TOO_MANY_MARKS:
-            return f"a nickname has at most {error.limit} combining marks on one letter"
+            return f"a nickname has {at_most(error.limit, 'combining mark')} on one letter"
         case _:
             assert_never(error.rule)
 
@@ -168,13 +169,13 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
         case RoomNameRule.NO_PREFIX:
             return "a room name is # followed by its name"
         case RoomNameRule.TOO_LONG:
-            return f"a room name is at most {error.limit} characters"
+            return f"a room name is {at_most(error.limit, 'character')}"
         case RoomNameRule.INVISIBLE:
             return "a room name cannot hold invisible characters"
         case RoomNameRule.BAD_CHARACTER:
             return "a room name holds only letters, digits and -_."
         case RoomNameRule.TOO_MANY_MARKS:
-            return f"a room name has at most {error.limit} combining marks on one letter"
+            return f"a room name has {at_most(error.limit, 'combining mark')} on one letter"
         case _:
             assert_never(error.rule)
 
@@ -205,16 +206,19 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 MailboxFullError,
                 lambda e: (
-                    f"{e.nick} is offline with {e.most} messages waiting already; try later"
+                    f"{e.nick} is offline with {counted(e.most, 'message')} waiting already; try later"
                     if e.waiting is None
-                    else f"{e.nick} is offline and their mailbox is full ({e.waiting} messages, "
+                    else f"{e.nick} is offline and their mailbox is full ({counted(e.waiting, 'message')}, "
                     f"{e.most // 1024} KiB at most); try later"
                 ),
             ),
             _row(NoSuchRoomError, lambda e: f"there is no room {e.room}"),
             _row(NoSuchAccountError, lambda e: f"{e.nick} is not a registered nickname, so it has no keys"),
             _row(BadKeyError, lambda e: "a public key is standard base64 of 32 bytes (44 characters)"),
-            _row(TooManyKeysError, lambda e: f"your account has {e.most} keys already; /key drop one first"),
+            _row(
+                TooManyKeysError,
+                lambda e: f"your account has {counted(e.most, 'key')} already; /key drop one first",
+            ),
             _row(
                 KeyChangesThrottledError,
                 lambda e: (
@@ -228,7 +232,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NotInRoomError, lambda e: f"you are not in {e.room}"),
             _row(
                 TooManyRoomsError,
-                lambda e: f"you are in {e.limit} rooms already, the most allowed; /part one first",
+                lambda e: f"you are in {counted(e.limit, 'room')} already, the most allowed; /part one first",
             ),
             _row(NotOperatorError, lambda e: "only operators may do that"),
             _row(NotOwnerError, lambda e: f"only the owner of {e.room} and operators may do that"),
@@ -266,9 +270,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 NotMemberError,
                 lambda e: f"only members of {e.room} may read its history; /join {e.room} first",
             ),
-            _row(LineCountError, lambda e: f"cannot show {e.count} lines at once; ask for 1 to {e.most}"),
+            _row(
+                LineCountError,
+                lambda e: f"cannot show {counted(e.count, 'line')} at once; ask for 1 to {e.most}",
+            ),
             _row(NotKeptError, lambda e: f"no line with the id {e.event_id} is kept in {e.room}"),
-            _row(SearchWordsError, lambda e: f"a search looks for 1 to {e.most} words, not {e.count}"),
+            _row(
+                SearchWordsError,
+                lambda e: f"a search looks for 1 to {counted(e.most, 'word')}, not {e.count}",
+            ),
             _row(OperFailedError, lambda e: "wrong operator name or password"),
             _row(
                 OperThrottledError,
@@ -276,7 +286,9 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             # Accounts (issue 13).
             _row(NicknameRegisteredError, _registered),
-            _row(PasswordTooShortError, lambda e: f"a password needs at least {e.least} characters"),
+            _row(
+                PasswordTooShortError, lambda e: f"a password needs at least {counted(e.least, 'character')}"
+            ),
             _row(IdentifyFailedError, lambda e: f"wrong password, or {e.nick} is not registered"),
             _row(
                 IdentifyThrottledError,
@@ -340,7 +352,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 InviteOnlyError, lambda e: f"{e.room} is invite-only; ask one of its operators to /invite you"
             ),
-            _row(RoomFullError, lambda e: f"{e.room} is full: it takes at most {e.limit} members"),
+            _row(RoomFullError, lambda e: f"{e.room} is full: it takes at most {counted(e.limit, 'member')}"),
             _row(BannedFromRoomError, lambda e: f"you are banned from {e.room}"),
             _row(
                 ModeratedError,
@@ -349,7 +361,9 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(UserInRoomError, lambda e: f"{e.nick} is in {e.room} already"),
             _row(
                 InvalidRoomKeyError,
-                lambda e: f"{e.key!r} cannot be a key: 1 to {e.limit} characters, no spaces or commas",
+                lambda e: (
+                    f"{e.key!r} cannot be a key: 1 to {counted(e.limit, 'character')}, no spaces or commas"
+                ),
             ),
             _row(
                 InvalidRoomLimitError,
@@ -358,13 +372,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 InvalidMaskError,
                 lambda e: (
-                    f"{e.mask!r} is not a ban mask: write nick!user@host with * and ? (at most {e.limit} "
-                    "characters, no spaces or commas)"
+                    f"{e.mask!r} is not a ban mask: write nick!user@host with * and ? (at most "
+                    f"{counted(e.limit, 'character')}, no spaces or commas)"
                 ),
             ),
             _row(
                 TooManyRoomBansError,
-                lambda e: f"{e.room} has {e.most} ban masks already, the most it keeps; lift one first",
+                lambda e: (
+                    f"{e.room} has {counted(e.most, 'ban mask')} already, the most it keeps; lift one first"
+                ),
             ),
             # Names that look like others (issue 12).
             _row(
@@ -379,7 +395,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
             _row(UsageError, lambda e: f"usage: {e.usage}"),
             _row(WrongPasswordError, lambda e: "that is not your account's password"),
-            _row(LineTooLongError, lambda e: f"lines are at most {e.limit} bytes; that one was not sent"),
+            _row(
+                LineTooLongError,
+                lambda e: f"lines are at most {counted(e.limit, 'byte')}; that one was not sent",
+            ),
             _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
             _row(NeedNicknameError, lambda e: "choose a nickname first"),
             _row(NoCurrentRoomError, lambda e: "you are in no room; /join #room first"),
@@ -392,20 +411,28 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 ),
             ),
             _row(
-                FileTooBigError, lambda e: f"a file is at most {e.limit:,} bytes here; this one is {e.size:,}"
+                FileTooBigError,
+                lambda e: f"a file is at most {counted(e.limit, 'byte', ',')} here; this one is {e.size:,}",
             ),
             _row(
                 FileDayLimitError,
-                lambda e: f"that would pass your {e.limit:,} bytes of files a day; try tomorrow",
+                lambda e: (
+                    f"that would pass your {counted(e.limit, 'byte', ',')} of files a day; try tomorrow"
+                ),
             ),
             _row(
                 FileTooManyError,
-                lambda e: f"you have {e.limit} transfers going, the most at once; wait for one to end",
+                lambda e: (
+                    f"you have {counted(e.limit, 'transfer')} going, the most at once; wait for one to end"
+                ),
             ),
             _row(FileStoreFullError, lambda e: "the server has no room for that file now; try later"),
             _row(FileToSelfError, lambda e: "you cannot send a file to yourself"),
             _row(NoSuchFileError, lambda e: f"no transfer {e.file} is open for you"),
-            _row(FileOffsetError, lambda e: f"the server holds {e.have} bytes; send the chunk from there"),
+            _row(
+                FileOffsetError,
+                lambda e: f"the server holds {counted(e.have, 'byte')}; send the chunk from there",
+            ),
             _row(
                 FileUploadedError,
                 lambda e: f"the server already has every byte of {e.file}; nothing to upload",
@@ -434,7 +461,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(TelnetCommandError, lambda e: "unknown telnet command ignored"),
             _row(
                 MessageTooBigError,
-                lambda e: f"messages are at most {e.limit} bytes; that one was not sent",
+                lambda e: f"messages are at most {counted(e.limit, 'byte')}; that one was not sent",
             ),
             _row(BinaryMessageError, lambda e: "send text messages; that binary one was not read"),
             _row(PingTimeoutError, lambda e: f"no answer to a ping within {e.seconds:g} s; closing"),
@@ -446,13 +473,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(ServerFullError, lambda e: "the server is full; try again later"),
             _row(
                 TooManyConnectionsError,
-                lambda e: f"at most {e.limit} connections from one address; close one first",
+                lambda e: f"at most {counted(e.limit, 'connection')} from one address; close one first",
             ),
             _row(
-                TelnetOverflowError, lambda e: f"telnet subnegotiation longer than {e.limit} bytes; closing"
+                TelnetOverflowError,
+                lambda e: f"telnet subnegotiation longer than {counted(e.limit, 'byte')}; closing",
             ),
             _row(
-                TooManyIgnoredError, lambda e: f"you ignore {e.limit} nicknames already; /unignore one first"
+                TooManyIgnoredError,
+                lambda e: f"you ignore {counted(e.limit, 'nickname')} already; /unignore one first",
             ),
             _row(NotIgnoredError, lambda e: f"you do not ignore {e.nick}"),
             _row(IgnoreSelfError, lambda e: "you cannot ignore yourself"),

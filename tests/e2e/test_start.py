@@ -162,6 +162,14 @@ class BadStartTests(SynchronousTestCase):
             "give a shorter name or a larger --max-room-name.",
         )
 
+    def test_a_limit_of_one_reads_in_the_singular(self) -> None:
+        """A --max-room-name of 1 refuses the default room saying "1 character", not "1 characters"."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--max-room-name", "1"),
+            "--default-room: '#lobby' is not a valid room name: a room name is at most 1 character; "
+            "give a shorter name or a larger --max-room-name.",
+        )
+
     def test_console_nick_longer_than_max_nick(self) -> None:
         """On a terminal, --console with a --console-nick (here the default, host) the console could not take under
         --max-nick is named, with the fix."""
@@ -264,7 +272,7 @@ class TacEnvironmentTests(SynchronousTestCase):
         second = daemon.connect()
         self.assertEqual(
             second.read_to_end(),
-            b"ERR too-many-connections at most 1 connections from one address; close one first\r\n",
+            b"ERR too-many-connections at most 1 connection from one address; close one first\r\n",
         )
         self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
         self.assertEqual(secure.read_to_end(), SHUTDOWN)
