@@ -54,7 +54,7 @@ from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.schema import DatabaseFileError, check, damaged
-from chatd.text import fold
+from chatd.text import counted, fold
 
 DESCRIPTION = (
     "Back up, export or forget from a chatd database (the daemon's --db file), the daemon running or not: "
@@ -248,7 +248,7 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
             count += retention.delete(connection, positions[start : start + retention.CHUNK])
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
-    print(f"Forgot {count} {'line' if count == 1 else 'lines'} {nick} sent.", file=out)
+    print(f"Forgot {counted(count, 'line')} {nick} sent.", file=out)
 
 
 if __name__ == "__main__":

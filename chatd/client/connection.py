@@ -38,6 +38,7 @@ from chatd.client.presence import Answer, Presence
 from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.style import View
+from chatd.text import counted
 
 RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
 """Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
@@ -259,9 +260,8 @@ class Link:
         unsent = sum(not self.send(text) for text in held)
         if unsent:
             # Counted, not quoted: a held line may be an /identify with its password.
-            lines = "line" if unsent == 1 else "lines"
             self.say(
-                f"Not sent either, as the connection dropped: the {unsent} {lines} typed after that message."
+                f"Not sent either, as the connection dropped: the {counted(unsent, 'line')} typed after that message."
             )
         if self._quit is not None and not self._must_wait():
             line, self._quit = self._quit, None

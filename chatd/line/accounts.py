@@ -20,6 +20,7 @@ from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
 from chatd.line.talk import now_talking, show_room
+from chatd.text import counted
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -167,7 +168,7 @@ def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
     deleting = Deferred.fromCoroutine(_count(session.chat.forget(me)))
 
     def done(count: int) -> None:
-        text = f"Forgot {count} {'message' if count == 1 else 'messages'} you sent as {nick}."
+        text = f"Forgot {counted(count, 'message')} you sent as {nick}."
         session.send(Notice("forget", text, {"nick": nick, "count": count}))
 
     return deleting.addCallback(done)

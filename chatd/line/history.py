@@ -45,7 +45,7 @@ from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
 from chatd.line.render import Notice
-from chatd.text import fold
+from chatd.text import counted, fold
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -273,14 +273,10 @@ def _missed_end(room: str, shown: int, missed: int) -> Notice:
     if not missed:
         text = f"Nothing missed in {room}."
     elif shown == missed:
-        text = f"End of what you missed in {room}: {_count(missed)}."
+        text = f"End of what you missed in {room}: {counted(missed, 'line')}."
     else:
-        text = f"End of what you missed in {room}: {_count(missed)}, the last {shown} shown; /history {room} shows earlier lines."
+        text = f"End of what you missed in {room}: {counted(missed, 'line')}, the last {shown} shown; /history {room} shows earlier lines."
     return Notice("history_end", text, {"room": room, "count": shown, "missed": missed, "earlier": True})
-
-
-def _count(lines: int) -> str:
-    return "1 line" if lines == 1 else f"{lines} lines"
 
 
 def _none_kept(room: str, going_back: bool) -> Notice:
