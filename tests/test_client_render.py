@@ -336,13 +336,14 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
             "changes": [
                 {"setting": "invite_only", "on": True, "argument": ""},
                 {"setting": "key", "on": True, "argument": "hunter2"},
+                {"setting": "limit", "on": True, "argument": "1"},
                 {"setting": "operator", "on": False, "argument": "bob"},
                 {"setting": "quiet", "on": True, "argument": "carol"},
             ],
         },
         [
-            "00:01 - boss made #dev invite-only, set the key of #dev to hunter2, took operator in #dev from bob, "
-            "set #dev +quiet carol"
+            "00:01 - boss made #dev invite-only, set the key of #dev to hunter2, set the member limit of #dev to "
+            "1, took operator in #dev from bob, set #dev +quiet carol"
         ],
     ),
     (

@@ -30,6 +30,13 @@ class ModeTests(ModesTestCase):
         self.assertEqual(self.lines(self.bob_wire), [line])
         self.assertEqual(self.lines(self.carol_wire), [])
 
+    def test_a_member_limit_of_one_reads_right(self) -> None:
+        """+l 1 sets the room's member limit to 1: no "1 members"."""
+        self.alice.dataReceived(b"/mode #dev +l 1\n")
+        self.assertEqual(
+            self.lines(self.bob_wire), [b"[00:00] #dev -- alice set the room's member limit to 1"]
+        )
+
     def test_settings_are_shown_the_key_to_members_only(self) -> None:
         """/mode ROOM alone shows the settings; someone outside the room learns only that it takes a key."""
         self.alice.dataReceived(b"/mode dev\n/mode #dev +kl hunter2 10\n/lock\n")

@@ -178,8 +178,8 @@ TEXT_LINES: list[tuple[Event | Reply | Notice, bytes]] = [
                 ModeChange(Setting.BAN, True, "*!*@10.0.0.*"),
             ),
         ),
-        b"[00:01] #dev -- alice made the room invite-only, set the room's key to hunter2, limited the room to "
-        b"10 members, made the room moderated, made the room secret, gave bob operator, gave carol voice, "
+        b"[00:01] #dev -- alice made the room invite-only, set the room's key to hunter2, set the room's "
+        b"member limit to 10, made the room moderated, made the room secret, gave bob operator, gave carol voice, "
         b"banned *!*@10.0.0.*\r\n",
     ),
     (

@@ -339,7 +339,7 @@ _CHANGES: dict[tuple[str, bool], str] = {
     ("invite_only", False): "let anyone join {room}",
     ("key", True): "set the key of {room} to {argument}",
     ("key", False): "removed the key of {room}",
-    ("limit", True): "limited {room} to {argument} members",
+    ("limit", True): "set the member limit of {room} to {argument}",
     ("limit", False): "removed the member limit of {room}",
     ("moderated", True): "made {room} moderated",
     ("moderated", False): "let every member of {room} speak",

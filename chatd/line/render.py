@@ -258,7 +258,7 @@ _CHANGES: dict[tuple[Setting, bool], str] = {
     (Setting.INVITE_ONLY, False): "let anyone join the room",
     (Setting.KEY, True): "set the room's key to {}",
     (Setting.KEY, False): "removed the room's key",
-    (Setting.LIMIT, True): "limited the room to {} members",
+    (Setting.LIMIT, True): "set the room's member limit to {}",
     (Setting.LIMIT, False): "removed the room's member limit",
     (Setting.MODERATED, True): "made the room moderated",
     (Setting.MODERATED, False): "let every member speak",

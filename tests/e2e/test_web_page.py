@@ -698,6 +698,18 @@ class StandingTests(SynchronousTestCase):
         wait_for_members(alice, "@alice", "bob")
         quiet(self, alice)
 
+    def test_a_member_limit_of_one_reads_right(self) -> None:
+        """/mode #dev +l 1 shows as the line protocol says it, "set the room's member limit to 1": no "1 members"."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.say("/mode #dev +l 1")
+        wait_for_text(
+            alice, "#log-box .log .line.room_modes_changed .body", "alice set the room's member limit to 1"
+        )
+        quiet(self, alice)
+
     def test_an_undone_registration_moves_the_marks_and_bad_fields_change_none(self) -> None:
         """No daemon can be made to undo a registration, nor to send a malformed field, on cue: the page is handed
         such objects as its socket would (window.chatd.receive). The undo's ``given`` and ``taken`` move the @;

@@ -58,7 +58,7 @@ const CHANGES = {
   "invite_only false": "let anyone join the room",
   "key true": "set the room's key to {}",
   "key false": "removed the room's key",
-  "limit true": "limited the room to {} members",
+  "limit true": "set the room's member limit to {}",
   "limit false": "removed the room's member limit",
   "moderated true": "made the room moderated",
   "moderated false": "let every member speak",
