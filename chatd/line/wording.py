@@ -123,7 +123,7 @@ from chatd.line.errors import (
     UsageError,
     WrongPasswordError,
 )
-from chatd.text import counted, fold
+from chatd.text import counted
 
 _E = TypeVar("_E", bound=ChatError)
 
