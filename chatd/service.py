@@ -65,7 +65,8 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
-from chatd.frontend.transfers import Transfers, TransferStore
+from chatd.frontend.transfer_parts import TransferStore
+from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
 from chatd.irc.socket import SUBPROTOCOLS

@@ -13,7 +13,8 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.files import CHUNK, FileLimits
-from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfer, Transfers
+from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool

@@ -19,9 +19,9 @@ being written.
 import base64
 import binascii
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import IO, Protocol, cast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import cast
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -30,7 +30,6 @@ from twisted.logger import Logger
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadFileChunkError,
-    ChatError,
     FileCorruptError,
     FileDayLimitError,
     FileNeedsJsonError,
@@ -42,22 +41,18 @@ from chatd.domain.errors import (
     NoSuchFileError,
     NoWebPortError,
 )
-from chatd.domain.events import Actor
 from chatd.domain.files import (
     CHUNK,
     PUT_LINE_MOST,
     WINDOW,
     FileLimits,
     FileTarget,
-    KeptTransfer,
     OfferedFile,
     check_offer,
     chunk_hash,
     content_key,
 )
 from chatd.domain.flood import TokenBucket
-from chatd.domain.networks import counted_as
-from chatd.domain.ports import UserView
 from chatd.domain.replies import (
     FileCancelled,
     FileChunk,
@@ -71,7 +66,16 @@ from chatd.domain.replies import (
     FileUpload,
     FileUploaded,
 )
-from chatd.frontend.output import Sink
+from chatd.frontend.transfer_parts import (
+    FileStore,
+    NotKept,
+    Peer,
+    Transfer,
+    TransferStore,
+    named_user,
+    owner_key,
+    sender_key,
+)
 from chatd.text import fold
 
 DAY = 86400
@@ -85,131 +89,6 @@ DOWN = "down"
 """The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
 
 DEFAULT_FILE_LIMITS = FileLimits()
-
-
-class FileStore(Protocol):
-    """The spool as the engine uses it (chatd.storage.spool): content-addressed bytes, held counts known at once."""
-
-    def held(self, key: str) -> int: ...
-
-    @property
-    def reserved(self) -> int: ...
-
-    def begun(self, key: str) -> bool: ...
-
-    def held_keys(self) -> list[str]: ...
-
-    def open(self, key: str, size: int) -> None: ...
-
-    def hash_before(self, key: str, end: int) -> "Deferred[str]": ...
-
-    def write(self, key: str, offset: int, data: bytes) -> "Deferred[int]": ...
-
-    def check(self, key: str, sha256: str) -> "Deferred[bool]": ...
-
-    def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]": ...
-
-    def read_from(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]": ...
-
-    def drop(self, key: str) -> "Deferred[None]": ...
-
-    def path(self, key: str) -> str: ...
-
-
-class TransferStore(Protocol):
-    """Where open transfers outlive a restart (chatd.storage.sqlite_transfers with ``--db FILE``), or nowhere."""
-
-    def kept(self) -> Sequence[KeptTransfer]:
-        """The transfers open when the daemon last stopped."""
-
-    def keep(self, transfer: KeptTransfer) -> None:
-        """Keep ``transfer`` as it is now: a new one, or a change."""
-
-    def forget(self, file: str) -> None:
-        """``file`` is over."""
-
-
-class NotKept:
-    """A ``TransferStore`` that keeps nothing (``--db :memory:``): transfers live as long as the daemon."""
-
-    def kept(self) -> Sequence[KeptTransfer]:
-        return ()
-
-    def keep(self, transfer: KeptTransfer) -> None:
-        pass
-
-    def forget(self, file: str) -> None:
-        pass
-
-
-class Peer(Protocol):
-    """A session as the engine sees it: its user, format, way out, address, and how it is sent a reply."""
-
-    user: UserView | None
-    json: bool
-    sink: Sink
-    peer: str
-
-    def send(self, item: FileReply | ChatError) -> None:
-        """Render ``item`` in the session's format and write it."""
-
-
-@dataclass(eq=False)
-class Transfer:
-    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
-
-    ``owner`` is the key limits count it under (the account if identified,
-    else the host, ``chatd.domain.networks.counted_as``); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
-    have not finished, declined or cancelled (an offline account's key,
-    until it identifies); ``uploader`` the session uploading it, if any;
-    ``moved`` when its upload last took a chunk (or began, or the daemon
-    started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
-    """
-
-    offered: OfferedFile
-    sender: Actor
-    owner: str
-    by: str
-    target: FileTarget
-    key: str
-    began: float
-    uploader: Peer | None = None
-    offered_at: float | None = None
-    moved: float = 0.0
-    pending: set[str] = field(default_factory=set)
-
-    @property
-    def file(self) -> str:
-        return self.offered.file
-
-    def record(self) -> KeptTransfer:
-        """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
-        return KeptTransfer(
-            self.offered,
-            self.sender,
-            self.owner,
-            self.by,
-            self.target,
-            self.began,
-            self.offered_at,
-            tuple(self.pending),
-        )
-
-    @classmethod
-    def kept(cls, record: KeptTransfer) -> "Transfer":
-        """The transfer a store kept as ``record``, with no uploader."""
-        transfer = cls(
-            record.offered,
-            record.sender,
-            record.owner,
-            record.by,
-            record.target,
-            content_key(record.offered.sha256, record.offered.size),
-            record.began,
-        )
-        transfer.offered_at = record.offered_at
-        transfer.pending = set(record.pending)
-        return transfer
 
 
 @dataclass(eq=False)
@@ -313,12 +192,12 @@ class Transfers:
         and the limits); answers ``FileUpload``, then, if every byte is
         there already, goes on as for the last chunk.
         """
-        user = _named(peer)
+        user = named_user(peer)
         safe = check_offer(size, sha256, mime, name, self.limits.max_size)
         goes_to = self._chat.file_target(user, target)
-        owner = _owner(user, peer)
+        owner = owner_key(user, peer)
         key = content_key(sha256, size)
-        by = _sender_key(user)
+        by = sender_key(user)
         transfer = self._reopened(by, key, goes_to)
         held = self.spool.held(key)
         if transfer is None:
@@ -463,7 +342,7 @@ class Transfers:
         if (
             transfer is not None
             and transfer.offered_at is not None
-            and transfer.by == _sender_key(_named(peer))
+            and transfer.by == sender_key(named_user(peer))
         ):
             raise FileUploadedError(file)
         raise NoSuchFileError(file)
@@ -483,7 +362,7 @@ class Transfers:
         size = transfer.offered.size
         if offset < 0 or offset > size or (offset % CHUNK and offset != size):
             raise FileResumeMismatchError()
-        owner = _owner(_named(peer), peer)
+        owner = owner_key(named_user(peer), peer)
         if (file, peer) not in self._downloads and self._going(owner) >= self.limits.transfers:
             raise FileTooManyError(self.limits.transfers)
         self._cancel_download(file, peer)
@@ -516,7 +395,7 @@ class Transfers:
             del self._downloads[file, peer]
             self._end_download(download)
             peer.send(FileSent(file))
-            self._finished(download.transfer, fold(_named(peer).nick))
+            self._finished(download.transfer, fold(named_user(peer).nick))
             return
         self._schedule(download, 0)
 
@@ -594,7 +473,7 @@ class Transfers:
         they send from, as ``--file-rate`` says: the connection stops reading
         for that long, which is an upload's rate limit.
         """
-        return self._bucket(_owner(_named(peer), peer), UP).take(size)
+        return self._bucket(owner_key(named_user(peer), peer), UP).take(size)
 
     def _cancel_download(self, file: str, peer: Peer) -> None:
         download = self._downloads.pop((file, peer), None)
@@ -603,7 +482,11 @@ class Transfers:
 
     def _offered_to(self, peer: Peer, file: str) -> Transfer:
         transfer = self._transfers.get(file)
-        if transfer is None or transfer.offered_at is None or fold(_named(peer).nick) not in transfer.pending:
+        if (
+            transfer is None
+            or transfer.offered_at is None
+            or fold(named_user(peer).nick) not in transfer.pending
+        ):
             raise NoSuchFileError(file)
         return transfer
 
@@ -612,7 +495,7 @@ class Transfers:
     def decline(self, peer: Peer, file: str) -> None:
         """A recipient refuses ``file``: the sender is told, and the recipient is done with it."""
         transfer = self._offered_to(peer, file)
-        nick = _named(peer).nick
+        nick = named_user(peer).nick
         self._cancel_download(file, peer)
         self._tell(transfer.sender.nick, FileDeclined(file, nick))
         self._finished(transfer, fold(nick))
@@ -620,8 +503,8 @@ class Transfers:
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told), or a recipient stops fetching it (the sender is)."""
         transfer = self._transfers.get(file)
-        me = _named(peer)
-        if transfer is not None and transfer.by == _sender_key(me):
+        me = named_user(peer)
+        if transfer is not None and transfer.by == sender_key(me):
             self._end_upload(transfer)
             why = reason or "withdrawn by the sender"
             for nick in transfer.pending:
@@ -641,8 +524,8 @@ class Transfers:
 
     def listing(self, peer: Peer) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands."""
-        me = _named(peer)
-        key, by = fold(me.nick), _sender_key(me)
+        me = named_user(peer)
+        key, by = fold(me.nick), sender_key(me)
         entries = []
         for transfer in self._transfers.values():
             if transfer.by == by:
@@ -671,7 +554,7 @@ class Transfers:
         transfer = self._offered_to(peer, file)
         if self.links is None:
             raise NoWebPortError()
-        return FileLink(file, self.links(transfer, _named(peer).nick))
+        return FileLink(file, self.links(transfer, named_user(peer).nick))
 
     def link_for(self, file: str, nick: str) -> str | None:
         """A single-use URL of ``file`` for ``nick``, to whom its offer is being delivered; None for its sender or without a web port.
@@ -753,19 +636,3 @@ class Transfers:
         for key in self.spool.held_keys():
             if key not in named:
                 self.spool.drop(key)
-
-
-def _named(peer: Peer) -> UserView:
-    user = peer.user
-    assert user is not None, "file commands need a nickname"
-    return user
-
-
-def _owner(user: UserView, peer: Peer) -> str:
-    """Whom limits count a user's transfers under: their account, else their host (an IPv6 address's /64)."""
-    return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
-
-
-def _sender_key(user: UserView) -> str:
-    """Who sends a transfer, so they may resume, list and cancel it: their account, else their nickname."""
-    return f"account:{user.account}" if user.account else f"nick:{fold(user.nick)}"

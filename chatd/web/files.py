@@ -24,7 +24,8 @@ from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 from typing_extensions import override
 
-from chatd.frontend.transfers import Transfer, Transfers
+from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfers import Transfers
 from chatd.web.threaded_file import ThreadedFile
 
 LINK_SECONDS = 3600.0

@@ -37,7 +37,8 @@ from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor
 from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
-from chatd.frontend.transfers import NotKept, Transfers
+from chatd.frontend.transfer_parts import NotKept
+from chatd.frontend.transfers import Transfers
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks

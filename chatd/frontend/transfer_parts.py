@@ -1,0 +1,164 @@
+"""What the transfer engine (chatd.frontend.transfers) works with.
+
+The ports it is handed (the spool, the store that keeps open transfers
+across a restart, the sessions it serves), one transfer's record, and how
+it sees a session's user: whom limits count it under, who sends. Apart from
+the engine, so that a part of it can move out without importing the rest.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, Protocol
+
+from twisted.internet.defer import Deferred
+
+from chatd.domain.errors import ChatError
+from chatd.domain.events import Actor
+from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.domain.networks import counted_as
+from chatd.domain.ports import UserView
+from chatd.domain.replies import FileReply
+from chatd.frontend.output import Sink
+from chatd.text import fold
+
+
+class FileStore(Protocol):
+    """The spool as the engine uses it (chatd.storage.spool): content-addressed bytes, held counts known at once."""
+
+    def held(self, key: str) -> int: ...
+
+    @property
+    def reserved(self) -> int: ...
+
+    def begun(self, key: str) -> bool: ...
+
+    def held_keys(self) -> list[str]: ...
+
+    def open(self, key: str, size: int) -> None: ...
+
+    def hash_before(self, key: str, end: int) -> "Deferred[str]": ...
+
+    def write(self, key: str, offset: int, data: bytes) -> "Deferred[int]": ...
+
+    def check(self, key: str, sha256: str) -> "Deferred[bool]": ...
+
+    def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]": ...
+
+    def read_from(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]": ...
+
+    def drop(self, key: str) -> "Deferred[None]": ...
+
+    def path(self, key: str) -> str: ...
+
+
+class TransferStore(Protocol):
+    """Where open transfers outlive a restart (chatd.storage.sqlite_transfers with ``--db FILE``), or nowhere."""
+
+    def kept(self) -> Sequence[KeptTransfer]:
+        """The transfers open when the daemon last stopped."""
+
+    def keep(self, transfer: KeptTransfer) -> None:
+        """Keep ``transfer`` as it is now: a new one, or a change."""
+
+    def forget(self, file: str) -> None:
+        """``file`` is over."""
+
+
+class NotKept:
+    """A ``TransferStore`` that keeps nothing (``--db :memory:``): transfers live as long as the daemon."""
+
+    def kept(self) -> Sequence[KeptTransfer]:
+        return ()
+
+    def keep(self, transfer: KeptTransfer) -> None:
+        pass
+
+    def forget(self, file: str) -> None:
+        pass
+
+
+class Peer(Protocol):
+    """A session as the engine sees it: its user, format, way out, address, and how it is sent a reply."""
+
+    user: UserView | None
+    json: bool
+    sink: Sink
+    peer: str
+
+    def send(self, item: FileReply | ChatError) -> None:
+        """Render ``item`` in the session's format and write it."""
+
+
+@dataclass(eq=False)
+class Transfer:
+    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
+
+    ``owner`` is the key limits count it under (the account if identified,
+    else the host, ``chatd.domain.networks.counted_as``); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
+    have not finished, declined or cancelled (an offline account's key,
+    until it identifies); ``uploader`` the session uploading it, if any;
+    ``moved`` when its upload last took a chunk (or began, or the daemon
+    started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
+    """
+
+    offered: OfferedFile
+    sender: Actor
+    owner: str
+    by: str
+    target: FileTarget
+    key: str
+    began: float
+    uploader: Peer | None = None
+    offered_at: float | None = None
+    moved: float = 0.0
+    pending: set[str] = field(default_factory=set)
+
+    @property
+    def file(self) -> str:
+        return self.offered.file
+
+    def record(self) -> KeptTransfer:
+        """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
+        return KeptTransfer(
+            self.offered,
+            self.sender,
+            self.owner,
+            self.by,
+            self.target,
+            self.began,
+            self.offered_at,
+            tuple(self.pending),
+        )
+
+    @classmethod
+    def kept(cls, record: KeptTransfer) -> "Transfer":
+        """The transfer a store kept as ``record``, with no uploader."""
+        transfer = cls(
+            record.offered,
+            record.sender,
+            record.owner,
+            record.by,
+            record.target,
+            content_key(record.offered.sha256, record.offered.size),
+            record.began,
+        )
+        transfer.offered_at = record.offered_at
+        transfer.pending = set(record.pending)
+        return transfer
+
+
+def named_user(peer: Peer) -> UserView:
+    """``peer``'s user: a file command is only taken from a session that has a nickname."""
+    user = peer.user
+    assert user is not None, "file commands need a nickname"
+    return user
+
+
+def owner_key(user: UserView, peer: Peer) -> str:
+    """Whom limits count a user's transfers under: their account, else their host (an IPv6 address's /64)."""
+    return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
+
+
+def sender_key(user: UserView) -> str:
+    """Who sends a transfer, so they may resume, list and cancel it: their account, else their nickname."""
+    return f"account:{user.account}" if user.account else f"nick:{fold(user.nick)}"
