@@ -5,10 +5,11 @@ check what an offer announces (``check_offer``), to say whom it goes to
 (``Files.target``: a nickname online, a room the sender is in, or a
 registered account that is offline, for whom it waits) and, once the bytes
 are all there and checked, to publish one ``FileOffered`` event to them and
-the sender (``Files.offer``). The bytes, the windows and the rates belong to
-the front ends' transfer engine (chatd.frontend.transfers); the names a
-server shows are made safe by ``chatd.text.safe_file_name``, the rule the
-bundled client saves files by too. Pure, no I/O.
+the sender (``Files.offer``). The bytes belong to the front ends' transfer
+engine (chatd.frontend.transfers), the windows and the rates to its
+downloads (chatd.frontend.downloads); the names a server shows are made
+safe by ``chatd.text.safe_file_name``, the rule the bundled client saves
+files by too. Pure, no I/O.
 """
 
 import hashlib

@@ -5,27 +5,19 @@ protocol's JSON (nc's line port, the browser's WebSocket). A transfer is
 uploaded first (``offer``, then ``put`` chunk after chunk, checked whole at
 the end), then offered through the chat's seam (``Chat.offer_file``), then
 fetched by each recipient (``accept``, chunks pumped out as ``ack``s come
-back). The engine owns what only it knows: the transfers open, who is
-uploading or downloading what, the per-user budgets (transfers at once,
-bytes a day, bytes a second down), and when a file's bytes can go.
-
-Chunks go out one per reactor pass per download, at most ``WINDOW``
-unacknowledged, never faster than the sender's user's rate, and only while
-the session's output is idle (``Sink.idle``, which calls back once it is:
-``Sink.when_idle``): a chat line never waits behind more than the chunk
-being written.
+back, by its ``Downloads``: chatd.frontend.downloads). The engine owns what
+only it knows: the transfers open, who is uploading what, the per-user
+budgets of transfers at once and bytes a day, and when a file's bytes can go.
 """
 
 import base64
 import binascii
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import cast
 
 from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
-from twisted.logger import Logger
+from twisted.internet.interfaces import IReactorTime
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
@@ -41,31 +33,19 @@ from chatd.domain.errors import (
     NoSuchFileError,
     NoWebPortError,
 )
-from chatd.domain.files import (
-    CHUNK,
-    PUT_LINE_MOST,
-    WINDOW,
-    FileLimits,
-    FileTarget,
-    OfferedFile,
-    check_offer,
-    chunk_hash,
-    content_key,
-)
-from chatd.domain.flood import TokenBucket
+from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile, check_offer, content_key
 from chatd.domain.replies import (
     FileCancelled,
-    FileChunk,
     FileDeclined,
     FileEntry,
     FileLink,
     FileList,
     FileProgress,
     FileReply,
-    FileSent,
     FileUpload,
     FileUploaded,
 )
+from chatd.frontend.downloads import Downloads
 from chatd.frontend.transfer_parts import (
     FileStore,
     NotKept,
@@ -84,26 +64,7 @@ UPLOAD_IDLE_SECONDS = 3600.0
 """An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
 for a client to come back after a drop and go on, short of the week an offer may wait for its recipients."""
 
-UP = "up"
-DOWN = "down"
-"""The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
-
 DEFAULT_FILE_LIMITS = FileLimits()
-
-
-@dataclass(eq=False)
-class Download:
-    """One recipient session fetching one transfer: bytes sent, bytes acknowledged, the next pump."""
-
-    transfer: Transfer
-    peer: Peer
-    owner: str
-    sent: int
-    acked: int
-    reading: bool = False
-    waiting: bool = False
-    """Whether it waits for its session's output to have nothing waiting (``Sink.when_idle``)."""
-    call: IDelayedCall | None = None
 
 
 Links = Callable[[Transfer, str], str]
@@ -118,8 +79,6 @@ class Transfers:
     recipients accept from where they stopped.
     """
 
-    log = Logger()
-
     def __init__(
         self,
         chat: Chat,
@@ -133,24 +92,28 @@ class Transfers:
         self._chat = chat
         self.spool = spool
         self._reactor = reactor
-        self.limits = limits
         self.links = links
         self._new_id = new_id
         self._transfers: dict[str, Transfer] = {}
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
-        self._fetching: dict[Peer, set[str]] = {}
-        """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
-        self._downloads: dict[tuple[str, Peer], Download] = {}
+        self._downloads = Downloads(spool, reactor, limits, self._finished)
         self._days: dict[tuple[str, int], int] = {}
-        self._rates: dict[tuple[str, str], TokenBucket] = {}
-        """Each owner's budgets of bytes a second, by owner and way (``UP``, ``DOWN``)."""
         self._store: TransferStore = NotKept() if store is None else store
         for record in self._store.kept():
             transfer = self._transfers[record.offered.file] = Transfer.kept(record)
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = self._reactor.seconds()
+
+    @property
+    def limits(self) -> FileLimits:
+        """What the engine allows (``--file-*``); its downloads go by the same, however often it is set."""
+        return self._downloads.limits
+
+    @limits.setter
+    def limits(self, limits: FileLimits) -> None:
+        self._downloads.limits = limits
 
     # Sessions.
 
@@ -165,8 +128,7 @@ class Transfers:
             transfer = self._transfers.get(file)
             if transfer is not None and transfer.uploader is peer:
                 transfer.uploader = None
-        for pair in [pair for pair in self._downloads if pair[1] is peer]:
-            self._end_download(self._downloads.pop(pair))
+        self._downloads.detach(peer)
 
     def uploading(self, peer: Peer) -> bool:
         """Whether ``peer`` has an upload open: its put lines may then be long."""
@@ -179,7 +141,7 @@ class Transfers:
         would be 237 KB, a minute of the default byte budget, and the
         download would crawl, its reader warned of flooding.
         """
-        return bool(self._uploading.get(peer)) or peer in self._fetching
+        return bool(self._uploading.get(peer)) or self._downloads.fetching(peer)
 
     # Uploads.
 
@@ -241,7 +203,7 @@ class Transfers:
     def _going(self, owner: str) -> int:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
         uploads = sum(1 for t in self._transfers.values() if t.owner == owner and t.offered_at is None)
-        return uploads + sum(1 for d in self._downloads.values() if d.owner == owner)
+        return uploads + self._downloads.going(owner)
 
     def _day_used(self, owner: str) -> int:
         return self._days.get((owner, int(self._reactor.seconds() // DAY)), 0)
@@ -363,11 +325,11 @@ class Transfers:
         if offset < 0 or offset > size or (offset % CHUNK and offset != size):
             raise FileResumeMismatchError()
         owner = owner_key(named_user(peer), peer)
-        if (file, peer) not in self._downloads and self._going(owner) >= self.limits.transfers:
+        if not self._downloads.downloading(file, peer) and self._going(owner) >= self.limits.transfers:
             raise FileTooManyError(self.limits.transfers)
-        self._cancel_download(file, peer)
+        self._downloads.cancel(file, peer)
         if not offset:
-            self._start(transfer, peer, owner, 0)
+            self._downloads.start(transfer, peer, owner, 0)
             return succeed(None)
         checked = self.spool.hash_before(transfer.key, offset)
         return checked.addCallback(lambda held: self._resume(transfer, peer, owner, offset, held, tail))
@@ -375,110 +337,15 @@ class Transfers:
     def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:
         if held != tail:
             raise FileResumeMismatchError()
-        self._start(transfer, peer, owner, offset)
-
-    def _start(self, transfer: Transfer, peer: Peer, owner: str, offset: int) -> None:
-        download = Download(transfer, peer, owner, offset, offset)
-        self._downloads[transfer.file, peer] = download
-        self._fetching.setdefault(peer, set()).add(transfer.file)
-        self._pump(download)
+        self._downloads.start(transfer, peer, owner, offset)
 
     def ack(self, peer: Peer, file: str, end: int) -> None:
-        """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
-        download = self._downloads.get((file, peer))
-        if download is None:
-            raise NoSuchFileError(file)
-        if end <= download.acked or end > download.sent:
-            return
-        download.acked = end
-        if end == download.transfer.offered.size:
-            del self._downloads[file, peer]
-            self._end_download(download)
-            peer.send(FileSent(file))
-            self._finished(download.transfer, fold(named_user(peer).nick))
-            return
-        self._schedule(download, 0)
-
-    def _pump(self, download: Download) -> None:
-        """Send the next chunk if the window, the rate and the session's output allow; else wait for the one that does not."""
-        download.call = None
-        peer, transfer = download.peer, download.transfer
-        size = transfer.offered.size
-        if download.reading or peer.sink.closing or download.sent >= size:
-            return
-        if download.sent - download.acked >= WINDOW * CHUNK:
-            return
-        if not peer.sink.idle:
-            if not download.waiting:
-                download.waiting = True
-                peer.sink.when_idle(lambda: self._idle(download))
-            return
-        length = min(CHUNK, size - download.sent)
-        bucket = self._bucket(download.owner)
-        wait = bucket.wait(length)
-        if wait:
-            self._schedule(download, wait)
-            return
-        bucket.take(length)
-        download.reading = True
-        read = self.spool.read(transfer.key, download.sent, length)
-        read.addCallback(lambda data: self._chunk_read(download, data))
-        read.addErrback(
-            lambda failure: self.log.failure("Reading {file} failed", failure, file=transfer.file)
-        )
-
-    def _idle(self, download: Download) -> None:
-        """``download``'s session has nothing waiting to go out: its next chunk may."""
-        download.waiting = False
-        self._schedule(download, 0)
-
-    def _chunk_read(self, download: Download, data: bytes) -> None:
-        download.reading = False
-        if self._downloads.get((download.transfer.file, download.peer)) is not download:
-            return
-        encoded = base64.b64encode(data).decode("ascii")
-        download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
-        download.sent += len(data)
-        self._schedule(download, 0)
-
-    def _schedule(self, download: Download, delay: float) -> None:
-        if download.call is None or not download.call.active():
-            download.call = self._reactor.callLater(delay, self._pump, download)
-
-    def _end_download(self, download: Download) -> None:
-        """``download`` is over (done, cancelled, or its session gone): no more pumping, and its session fetches one less."""
-        if download.call is not None and download.call.active():
-            download.call.cancel()
-        download.call = None
-        fetching = self._fetching.get(download.peer)
-        if fetching is not None:
-            fetching.discard(download.transfer.file)
-            if not fetching:
-                del self._fetching[download.peer]
-
-    def _bucket(self, owner: str, way: str = DOWN) -> TokenBucket:
-        """The owner's budget of bytes a second one way (``--file-rate``), holding a second's worth."""
-        bucket = self._rates.get((owner, way))
-        if bucket is None:
-            rate = self.limits.rate
-            bucket = self._rates[owner, way] = TokenBucket(
-                rate, max(rate, PUT_LINE_MOST), self._reactor.seconds
-            )
-        return bucket
+        """``peer`` holds ``file``'s bytes up to ``end`` (``Downloads.ack``)."""
+        self._downloads.ack(peer, file, end)
 
     def charge(self, peer: Peer, size: int) -> float:
-        """Charge ``size`` bytes ``peer`` sent while transferring to its user's budget up; seconds until it is out of debt.
-
-        One budget a user (account, else address), however many connections
-        they send from, as ``--file-rate`` says: the connection stops reading
-        for that long, which is an upload's rate limit.
-        """
-        return self._bucket(owner_key(named_user(peer), peer), UP).take(size)
-
-    def _cancel_download(self, file: str, peer: Peer) -> None:
-        download = self._downloads.pop((file, peer), None)
-        if download is not None:
-            self._end_download(download)
+        """Charge ``size`` bytes ``peer`` sent while transferring; seconds its connection stops reading (``Downloads.charge``)."""
+        return self._downloads.charge(peer, size)
 
     def _offered_to(self, peer: Peer, file: str) -> Transfer:
         transfer = self._transfers.get(file)
@@ -496,7 +363,7 @@ class Transfers:
         """A recipient refuses ``file``: the sender is told, and the recipient is done with it."""
         transfer = self._offered_to(peer, file)
         nick = named_user(peer).nick
-        self._cancel_download(file, peer)
+        self._downloads.cancel(file, peer)
         self._tell(transfer.sender.nick, FileDeclined(file, nick))
         self._finished(transfer, fold(nick))
 
@@ -510,13 +377,12 @@ class Transfers:
             for nick in transfer.pending:
                 self._tell(nick, FileCancelled(file, me.nick, why))
             peer.send(FileCancelled(file, me.nick, why))
-            for pair in [pair for pair in self._downloads if pair[0] == file]:
-                self._end_download(self._downloads.pop(pair))
+            self._downloads.cancel_file(file)
             transfer.pending.clear()
             self._forget(transfer)
             return
         transfer = self._offered_to(peer, file)
-        self._cancel_download(file, peer)
+        self._downloads.cancel(file, peer)
         why = reason or "cancelled by the recipient"
         self._tell(transfer.sender.nick, FileCancelled(file, me.nick, why))
         peer.send(FileCancelled(file, me.nick, why))
@@ -531,7 +397,7 @@ class Transfers:
             if transfer.by == by:
                 state = "uploading" if transfer.offered_at is None else "offered"
             elif transfer.offered_at is not None and key in transfer.pending:
-                state = "downloading" if (transfer.file, peer) in self._downloads else "offered"
+                state = "downloading" if self._downloads.downloading(transfer.file, peer) else "offered"
             else:
                 continue
             offered = transfer.offered
@@ -621,17 +487,15 @@ class Transfers:
         for transfer in list(self._transfers.values()):
             if (
                 transfer.began < cutoff or (transfer.offered_at is None and transfer.moved < stalled)
-            ) and not any(pair[0] == transfer.file for pair in self._downloads):
+            ) and not self._downloads.under_way(transfer.file):
                 self._end_upload(transfer)
                 self._forget(transfer)
         today = int(self._reactor.seconds() // DAY)
         for day in [day for day in self._days if day[1] != today]:
             del self._days[day]
-        # An owner with nothing going has full buckets by the next look: they are made again when needed.
-        going = {download.owner for download in self._downloads.values()}
-        going |= {transfer.owner for transfer in self._transfers.values() if transfer.uploader is not None}
-        for rated in [rated for rated in self._rates if rated[0] not in going]:
-            del self._rates[rated]
+        self._downloads.expire(
+            {transfer.owner for transfer in self._transfers.values() if transfer.uploader is not None}
+        )
         named = {transfer.key for transfer in self._transfers.values()}
         for key in self.spool.held_keys():
             if key not in named:

@@ -1,0 +1,212 @@
+"""Files going down to recipients, a chunk at a time behind their chat (issue 16), and each user's bytes a second.
+
+Chunks go out one per reactor pass per download, at most ``WINDOW``
+unacknowledged, never faster than the recipient's user's rate, and only
+while the session's output is idle (``Sink.idle``, which calls back once it
+is: ``Sink.when_idle``): a chat line never waits behind more than the chunk
+being written.
+
+The engine (chatd.frontend.transfers) owns a ``Downloads`` and hands it
+each accepted file; it is told back when a recipient has every byte. The
+byte-rate budgets live here both ways, one table that ``--file-rate`` sizes
+and ``expire`` prunes: the downloads spend the ``DOWN`` one, uploads are
+charged to the ``UP`` one (``charge``).
+"""
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.logger import Logger
+
+from chatd.domain.errors import NoSuchFileError
+from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
+from chatd.domain.flood import TokenBucket
+from chatd.domain.replies import FileChunk, FileSent
+from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key
+from chatd.text import fold
+
+UP = "up"
+DOWN = "down"
+"""The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
+
+
+@dataclass(eq=False)
+class Download:
+    """One recipient session fetching one transfer: bytes sent, bytes acknowledged, the next pump."""
+
+    transfer: Transfer
+    peer: Peer
+    owner: str
+    sent: int
+    acked: int
+    reading: bool = False
+    waiting: bool = False
+    """Whether it waits for its session's output to have nothing waiting (``Sink.when_idle``)."""
+    call: IDelayedCall | None = None
+
+
+Finished = Callable[[Transfer, str], None]
+"""Told that the folded nickname has every byte of the transfer: the engine's, so that it may let the file go."""
+
+
+class Downloads:
+    """The downloads under way on ``spool`` and ``reactor``, each session's, and every owner's rate budgets.
+
+    ``limits`` sizes the budgets (``rate``); ``finished`` is called once a
+    recipient has acknowledged a file's last byte.
+    """
+
+    log = Logger()
+
+    def __init__(
+        self, spool: FileStore, reactor: IReactorTime, limits: FileLimits, finished: Finished
+    ) -> None:
+        self._spool = spool
+        self._reactor = reactor
+        self.limits = limits
+        self._finished = finished
+        self._downloads: dict[tuple[str, Peer], Download] = {}
+        self._fetching: dict[Peer, set[str]] = {}
+        """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
+        self._rates: dict[tuple[str, str], TokenBucket] = {}
+        """Each owner's budgets of bytes a second, by owner and way (``UP``, ``DOWN``)."""
+
+    def fetching(self, peer: Peer) -> bool:
+        """Whether ``peer`` is downloading a file."""
+        return peer in self._fetching
+
+    def downloading(self, file: str, peer: Peer) -> bool:
+        """Whether ``peer`` is downloading ``file``."""
+        return (file, peer) in self._downloads
+
+    def under_way(self, file: str) -> bool:
+        """Whether any session is downloading ``file``."""
+        return any(pair[0] == file for pair in self._downloads)
+
+    def going(self, owner: str) -> int:
+        """Downloads the owner has under way."""
+        return sum(1 for d in self._downloads.values() if d.owner == owner)
+
+    def start(self, transfer: Transfer, peer: Peer, owner: str, offset: int) -> None:
+        """``peer`` (of ``owner``) fetches ``transfer`` from ``offset``, which it holds: chunks start going out."""
+        download = Download(transfer, peer, owner, offset, offset)
+        self._downloads[transfer.file, peer] = download
+        self._fetching.setdefault(peer, set()).add(transfer.file)
+        self._pump(download)
+
+    def ack(self, peer: Peer, file: str, end: int) -> None:
+        """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
+        download = self._downloads.get((file, peer))
+        if download is None:
+            raise NoSuchFileError(file)
+        if end <= download.acked or end > download.sent:
+            return
+        download.acked = end
+        if end == download.transfer.offered.size:
+            del self._downloads[file, peer]
+            self._end(download)
+            peer.send(FileSent(file))
+            self._finished(download.transfer, fold(named_user(peer).nick))
+            return
+        self._schedule(download, 0)
+
+    def _pump(self, download: Download) -> None:
+        """Send the next chunk if the window, the rate and the session's output allow; else wait for the one that does not."""
+        download.call = None
+        peer, transfer = download.peer, download.transfer
+        size = transfer.offered.size
+        if download.reading or peer.sink.closing or download.sent >= size:
+            return
+        if download.sent - download.acked >= WINDOW * CHUNK:
+            return
+        if not peer.sink.idle:
+            if not download.waiting:
+                download.waiting = True
+                peer.sink.when_idle(lambda: self._idle(download))
+            return
+        length = min(CHUNK, size - download.sent)
+        bucket = self._bucket(download.owner)
+        wait = bucket.wait(length)
+        if wait:
+            self._schedule(download, wait)
+            return
+        bucket.take(length)
+        download.reading = True
+        read = self._spool.read(transfer.key, download.sent, length)
+        read.addCallback(lambda data: self._chunk_read(download, data))
+        read.addErrback(
+            lambda failure: self.log.failure("Reading {file} failed", failure, file=transfer.file)
+        )
+
+    def _idle(self, download: Download) -> None:
+        """``download``'s session has nothing waiting to go out: its next chunk may."""
+        download.waiting = False
+        self._schedule(download, 0)
+
+    def _chunk_read(self, download: Download, data: bytes) -> None:
+        download.reading = False
+        if self._downloads.get((download.transfer.file, download.peer)) is not download:
+            return
+        encoded = base64.b64encode(data).decode("ascii")
+        download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
+        download.sent += len(data)
+        self._schedule(download, 0)
+
+    def _schedule(self, download: Download, delay: float) -> None:
+        if download.call is None or not download.call.active():
+            download.call = self._reactor.callLater(delay, self._pump, download)
+
+    def cancel(self, file: str, peer: Peer) -> None:
+        """``peer`` stops fetching ``file``, if it was."""
+        download = self._downloads.pop((file, peer), None)
+        if download is not None:
+            self._end(download)
+
+    def cancel_file(self, file: str) -> None:
+        """Every session fetching ``file`` stops: it is withdrawn."""
+        for pair in [pair for pair in self._downloads if pair[0] == file]:
+            self._end(self._downloads.pop(pair))
+
+    def detach(self, peer: Peer) -> None:
+        """``peer`` is gone: its downloads stop where they are."""
+        for pair in [pair for pair in self._downloads if pair[1] is peer]:
+            self._end(self._downloads.pop(pair))
+
+    def _end(self, download: Download) -> None:
+        """``download`` is over (done, cancelled, or its session gone): no more pumping, and its session fetches one less."""
+        if download.call is not None and download.call.active():
+            download.call.cancel()
+        download.call = None
+        fetching = self._fetching.get(download.peer)
+        if fetching is not None:
+            fetching.discard(download.transfer.file)
+            if not fetching:
+                del self._fetching[download.peer]
+
+    def _bucket(self, owner: str, way: str = DOWN) -> TokenBucket:
+        """The owner's budget of bytes a second one way (``--file-rate``), holding a second's worth."""
+        bucket = self._rates.get((owner, way))
+        if bucket is None:
+            rate = self.limits.rate
+            bucket = self._rates[owner, way] = TokenBucket(
+                rate, max(rate, PUT_LINE_MOST), self._reactor.seconds
+            )
+        return bucket
+
+    def charge(self, peer: Peer, size: int) -> float:
+        """Charge ``size`` bytes ``peer`` sent while transferring to its user's budget up; seconds until it is out of debt.
+
+        One budget a user (account, else address), however many connections
+        they send from, as ``--file-rate`` says: the connection stops reading
+        for that long, which is an upload's rate limit.
+        """
+        return self._bucket(owner_key(named_user(peer), peer), UP).take(size)
+
+    def expire(self, uploading: set[str]) -> None:
+        """Forget the rate budgets of owners with nothing going: none downloading, none in ``uploading``."""
+        # An owner with nothing going has full buckets by the next look: they are made again when needed.
+        going = uploading | {download.owner for download in self._downloads.values()}
+        for rated in [rated for rated in self._rates if rated[0] not in going]:
+            del self._rates[rated]
