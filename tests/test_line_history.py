@@ -10,6 +10,7 @@ from chatd.domain.events import RoomEvent
 from chatd.domain.limits import Limits
 from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
+from chatd.line.commands import HISTORY_LINES
 from chatd.line.history import RESUMED_BYTES
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED, LineProtocol
@@ -242,6 +243,30 @@ class ReplayTests(LineTestCase):
         self.assertEqual(
             self.lines(dave_wire)[-2:],
             [b"[00:00] #dev -- dave joined", b"*** In #dev (3): @alice carol dave"],
+        )
+
+    def test_a_replay_of_only_ignored_lines_still_sets_where_history_goes_on(self) -> None:
+        """bob said a line in #ops before alice's twenty; dave, who ignores alice, is replayed none of her last
+        three, and ``/history #ops`` right after goes on from before them, to bob's line, rather than reading a
+        page of the latest again, all hers."""
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #ops\nbob was here\n")
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #ops\n")
+        for number in range(HISTORY_LINES):
+            self.clock.advance(1)  # within alice's flood budget, one line a read (not a paste)
+            alice.dataReceived(b"line %d\n" % number)
+        dave, dave_wire = self.connect(b"dave")
+        dave.dataReceived(b"/ignore alice\n/join #ops\n")
+        self.lines(dave_wire)
+        self.end_pass()
+        dave.dataReceived(b"/history #ops\n")
+        self.assertEqual(
+            self.lines(dave_wire),
+            [
+                b"[1970-01-01 00:00] #ops <bob> bob was here",
+                b"*** End of history of #ops: nothing earlier is kept.",
+            ],
         )
 
     def test_another_daemon_s_lines_are_never_shown(self) -> None:

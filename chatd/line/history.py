@@ -17,8 +17,9 @@ line the client last saw instead, and how much it was.
 ``/history`` pages backwards: the session remembers the oldest line it
 was shown of a room (``LineSession.paging``), and a ``/history`` of the
 same room right after goes on from there; any other command starts again
-from the latest line. A replay sets the same cursor, so ``/history``
-after joining goes on from the oldest line replayed.
+from the latest line. A replay sets the same cursor (if it read lines,
+shown or not), so ``/history`` after joining goes on from the oldest line
+replayed.
 
 ``/search`` shows the newest lines of a room holding some words, each with
 its id, so ``/history ROOM around ID`` shows it in its context.
@@ -113,11 +114,13 @@ def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, co
     shown = _visible(session, events)
     session.charge_listing(len(shown))
     more = len(events) == count
+    if events:
+        # Read, shown or not: /history goes on from before them rather than reading them again.
+        session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
     if not shown:
         if not session.json:
             return b""
         return session.render(_end(room, 0, more) if events else _none_kept(room, going_back=False))
-    session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
     if shown is not events:
         return _lines(session, shown) + session.render(_end(room, len(shown), more))
     return _replays.rendered(session, room, events, more)
