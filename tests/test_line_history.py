@@ -11,7 +11,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
 from chatd.line.commands import HISTORY_LINES
-from chatd.line.history import RESUMED_BYTES
+from chatd.line.history import PAGING_LAPSE, RESUMED_BYTES
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED, LineProtocol
 from chatd.line.render import text_line
@@ -489,6 +489,32 @@ class HistoryCommandTests(LineTestCase):
         self.ask(b"/history 3")
         self.ask(b"/time")
         self.assertEqual(self.ask(b"/history 1")[0], b"[1970-01-01 00:07] #lobby <alice> line 7")
+
+    def test_history_a_while_after_a_page_starts_again_from_the_latest(self) -> None:
+        """A /history PAGING_LAPSE after the page before it shows the latest lines, not those before the page."""
+        self.ask(b"/history 3")
+        self.clock.advance(PAGING_LAPSE - 1)
+        self.assertEqual(self.ask(b"/history 1")[0], b"[1970-01-01 00:04] #lobby <alice> line 4")
+        self.clock.advance(PAGING_LAPSE)
+        self.assertEqual(self.ask(b"/history 1")[0], b"[1970-01-01 00:07] #lobby <alice> line 7")
+
+    def test_history_minutes_after_a_join_shows_the_latest_lines(self) -> None:
+        """bob joins (replayed lines 6 and 7) and watches alice talk on for minutes: his /history 3 is the latest
+        three, with line 8, not the three before his replay."""
+        bob, bob_wire = self.connect(b"bob")
+        self.clock.advance(60)
+        self.alice.dataReceived(b"line 8\n")
+        self.clock.advance(PAGING_LAPSE)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/history 3\n")
+        self.assertEqual(
+            self.lines(bob_wire)[:3],
+            [
+                b"[1970-01-01 00:06] #lobby <alice> line 6",
+                b"[1970-01-01 00:07] #lobby <alice> line 7",
+                b"[1970-01-01 00:08] #lobby <alice> line 8",
+            ],
+        )
 
     def test_paging_is_per_room(self) -> None:
         """/history of another room starts there from its latest line."""

@@ -17,9 +17,9 @@ line the client last saw instead, and how much it was.
 ``/history`` pages backwards: the session remembers the oldest line it
 was shown of a room (``LineSession.paging``), and a ``/history`` of the
 same room right after goes on from there; any other command starts again
-from the latest line. A replay sets the same cursor (if it read lines,
-shown or not), so ``/history`` after joining goes on from the oldest line
-replayed.
+from the latest line, as does one ``PAGING_LAPSE`` after the page. A
+replay sets the same cursor (if it read lines, shown or not), so
+``/history`` right after joining goes on from the oldest line replayed.
 
 ``/search`` shows the newest lines of a room holding some words, each with
 its id, so ``/history ROOM around ID`` shows it in its context.
@@ -55,6 +55,11 @@ if TYPE_CHECKING:
 RESUMED_PER_CHARGE = 100
 """Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
 back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size."""
+
+PAGING_LAPSE = 120.0
+"""Seconds after a page (or a join's replay) within which ``/history`` goes on before it: reading back page by
+page takes less, and a ``/history N`` long after a join, while the room talked on, means its latest lines.
+A host's reader who joined, watched for minutes and asked ``/history 3`` was told nothing earlier is kept."""
 
 RESUMED_BYTES = 256 * 1024
 """Most bytes of lines a resume shows (the default --sendq): the latest that fit, so a client that
@@ -116,7 +121,7 @@ def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, co
     more = len(events) == count
     if events:
         # Read, shown or not: /history goes on from before them rather than reading them again.
-        session.paging = (fold(room), events[0].seq, cmd.HISTORY_LINES)
+        _page_from(session, room, events[0].seq, cmd.HISTORY_LINES)
     if not shown:
         if not session.json:
             return b""
@@ -165,6 +170,11 @@ REPLAYS_KEPT = 512
 _replays = _Replays(REPLAYS_KEPT)
 
 
+def _page_from(session: "LineSession", room: str, seq: int, count: int) -> None:
+    """Have the next ``/history`` of ``room`` go on with ``count`` lines before the one numbered ``seq``."""
+    session.paging = (fold(room), seq, count, session.chat.time().at)
+
+
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     """The latest lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown."""
     shown = list(_visible(session, missed.lines))
@@ -175,7 +185,7 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
         size += len(rendered[first])
     shown, rendered = shown[first:], rendered[first:]
     if shown:
-        session.paging = (fold(room), shown[0].seq, cmd.HISTORY_LINES)
+        _page_from(session, room, shown[0].seq, cmd.HISTORY_LINES)
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
@@ -195,7 +205,8 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
         return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
     name = session.room_or_current(command.room)
     paging = session.paging
-    going_on = paging if paging is not None and paging[0] == fold(name) else None
+    lapsed = paging is None or session.chat.time().at - paging[3] >= PAGING_LAPSE
+    going_on = paging if paging is not None and not lapsed and paging[0] == fold(name) else None
     count = command.count
     if count is None:
         count = going_on[2] if going_on is not None else cmd.HISTORY_LINES
@@ -227,7 +238,7 @@ async def _paged(
         raise NotKeptError(room, anchor)
     shown = _visible(session, events)
     if events:
-        session.paging = (fold(room), events[0].seq, count)
+        _page_from(session, room, events[0].seq, count)
         more = command.around is not None or len(events) == count
         end = _end(room, len(shown), more)
     else:

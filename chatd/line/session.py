@@ -117,10 +117,12 @@ class LineSession(ABC):
         """The room plain lines go to: the last joined, or None."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
-        self.paging: tuple[str, int, int] | None = None
-        """Where ``/history`` goes on from: a room's key and the ``seq`` of the oldest line shown of it.
+        self.paging: tuple[str, int, int, float] | None = None
+        """Where ``/history`` goes on from: a room's key, the ``seq`` of the oldest line shown of it, how many
+        lines a page, and when it was shown.
 
-        Set by a replay or ``/history`` (chatd.line.history); any other command clears it.
+        Set by a replay or ``/history`` (chatd.line.history); any other command clears it, and it lapses
+        (``PAGING_LAPSE``).
         """
         self.resuming: dict[str, str] = {}
         """Where the session left off in rooms it has yet to join (``/resume``): a line's id by the room's key.
