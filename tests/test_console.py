@@ -74,9 +74,15 @@ class ConsoleTests(ConsoleTestCase):
         )
 
     def test_quit_leaves_the_chat_and_the_terminal(self) -> None:
-        """/quit on the console says goodbye, stops reading, and the room sees the host go."""
+        """/quit on the console says goodbye and how the daemon stops, stops reading, and the room sees the host
+        go."""
         _, wire = self.connect(b"alice")
+        self.terminal.clear()
         self.console.dataReceived(b"/quit back later\n")
+        self.assertEqual(
+            self.terminal.value(),
+            b"*** Goodbye. You left the chat and the daemon goes on; Ctrl-C stops it.\r\n",
+        )
         self.assertTrue(self.terminal.disconnecting)
         self.assertEqual(self.lines(wire), [b"[00:00] -- host quit (back later)"])
         self.console.connectionLost(Failure(ConnectionError()))

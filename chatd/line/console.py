@@ -78,6 +78,11 @@ class Console(LineReceiver, LineSession):
         """The host's terminal has no flood budget: its answers cost nothing."""
 
     @override
+    def goodbye(self) -> Notice:
+        """The host's terminal stays open after ``/quit`` and reads nothing more: say how the daemon stops."""
+        return Notice("bye", "Goodbye. You left the chat and the daemon goes on; Ctrl-C stops it.")
+
+    @override
     def close(self, last: Renderable | None) -> None:
         if self.closing:
             return

@@ -151,6 +151,10 @@ class LineSession(ABC):
     def close(self, last: Renderable | None) -> None:
         """Say ``last`` (if any) as the final line and end the session; once only."""
 
+    def goodbye(self) -> Notice:
+        """What this session is told last on ``/quit``."""
+        return Notice("bye", "Goodbye.")
+
     def greeting(self) -> list[Notice]:
         """What this session is told before it is asked for a nickname: none unless the front end says more."""
         return []

@@ -171,7 +171,7 @@ def show_time(session: "LineSession", command: cmd.Time) -> None:
 
 def leave(session: "LineSession", command: cmd.Quit) -> None:
     user, session.user = session.user, None
-    session.close(Notice("bye", "Goodbye."))
+    session.close(session.goodbye())
     if user is not None:
         session.chat.quit(user, command.reason, session)
 
