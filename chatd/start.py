@@ -7,6 +7,7 @@ into a ``StartError`` instead, worded here, for ``twistd chatd`` and
 """
 
 import errno
+import re
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -86,6 +87,34 @@ def size(name: str) -> Callable[[str], int]:
         return int(amount * SIZE_UNITS[unit])
 
     return coerce
+
+
+SERVER_NAME_MOST = 63
+"""The longest server name: RFC 2812 (section 1.1) gives a server's name at most 63 characters."""
+
+_SERVER_NAME = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)*"
+)
+"""A host name (RFC 1123's letters, digits and hyphens in parts separated by dots) with ``_`` allowed inside a part,
+as some machines' names have it and neither IRC clients nor browsers mind."""
+
+
+def server_name(name: str, given: bool) -> str:
+    """``name`` if it can be the server's name, else a ``UsageError`` naming --server-name; ``given``: by the host,
+    not this machine's name taken as the default.
+
+    IRC sends it as the source of every server line and the page's file
+    links put it in their URL's host, so it is held to a host name's shape:
+    one with a space started, and every IRC connection then failed in
+    registration (a source cannot hold a space) and was closed.
+    """
+    if len(name) <= SERVER_NAME_MOST and _SERVER_NAME.fullmatch(name):
+        return name
+    what = f"--server-name {name!r}" if given else f"this machine's name {name!r}, the default --server-name,"
+    raise usage.UsageError(
+        f"{what} is not a host name, as IRC and the page's links need: give --server-name as letters, digits, "
+        f"- and _ in parts separated by dots, at most {SERVER_NAME_MOST} characters, e.g. chat.example.org."
+    )
 
 
 def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], interface: str) -> str:

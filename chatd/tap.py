@@ -52,7 +52,16 @@ from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.service import bound_daemon
-from chatd.start import SIZE_WORDS, StartError, cannot_listen, in_units, number, size
+from chatd.start import (
+    SERVER_NAME_MOST,
+    SIZE_WORDS,
+    StartError,
+    cannot_listen,
+    in_units,
+    number,
+    server_name,
+    size,
+)
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.tls import TLSConfigError, load_tls
@@ -256,7 +265,8 @@ class Options(usage.Options):
             "server-name",
             "n",
             None,
-            "Server name shown in the greeting and in every IRC prefix, numeric and PONG (default: this host's name).",
+            "Server name shown in the greeting, in every IRC prefix, numeric and PONG and in the page's file links: "
+            f"a host name, at most {SERVER_NAME_MOST} characters (default: this host's name).",
         ],
         [
             "tls-port",
@@ -450,8 +460,8 @@ class Options(usage.Options):
         self["default-room"] = _server_room("default-room", self["default-room"], self["max-room-name"])
         self["rooms"] = [_server_room("room", name, self["max-room-name"]) for name in self["rooms"]]
         self["motd"] = _read_motd(self["motd"])
-        if self["server-name"] is None:
-            self["server-name"] = socket.gethostname()
+        given = self["server-name"] is not None
+        self["server-name"] = server_name(self["server-name"] if given else socket.gethostname(), given)
         self["operators"] = self._operators()
         self._check_console()
 

@@ -163,6 +163,41 @@ class OptionsTests(SynchronousTestCase):
         config = parse("--default-room", long, "--room", long + "b", "--max-room-name", "41").config()
         self.assertEqual((config.default_room, config.rooms), (long, (long + "b",)))
 
+    def test_server_name_must_be_a_host_name(self) -> None:
+        """--server-name is a host name of at most 63 characters, as IRC's source and the page's links need; anything
+        else stops the start with one sentence naming the option."""
+        sentence = (
+            "is not a host name, as IRC and the page's links need: give --server-name as letters, digits, - and _ in "
+            "parts separated by dots, at most 63 characters, e.g. chat.example.org."
+        )
+        for bad in (
+            "Class 7B",
+            "",
+            "chat.example.org.",
+            "-chat",
+            "chat..example",
+            "caf\u00e9",
+            "a" * 64,
+            "chat:5000",
+        ):
+            error = self.assertRaises(usage.UsageError, parse, "--server-name", bad)
+            self.assertEqual(str(error), f"--server-name {bad!r} {sentence}")
+        for good in ("Class-7B", "chat.example.org", "my_host", "192.0.2.1", "a" * 63):
+            self.assertEqual(parse("--name", good)["server-name"], good)
+
+    def test_machine_name_that_is_no_host_name_is_told_as_the_default(self) -> None:
+        """The machine's own name, the default, is held to the same rule, and the sentence says it was the default."""
+        self.patch(socket, "gethostname", lambda: "Class 7B")
+        error = self.assertRaises(usage.UsageError, parse)
+        self.assertTrue(
+            str(error).startswith(
+                "this machine's name 'Class 7B', the default --server-name, is not a host name, as IRC and the page's "
+                "links need: give --server-name as"
+            ),
+            str(error),
+        )
+        self.assertEqual(parse("--server-name", "chat.example.org")["server-name"], "chat.example.org")
+
     def test_motd_from_file(self) -> None:
         """--motd naming a file shows the file's text."""
         directory = tempfile.mkdtemp()

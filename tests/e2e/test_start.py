@@ -183,6 +183,15 @@ class BadStartTests(SynchronousTestCase):
             stdin=slave,
         )
 
+    def test_server_name_that_is_no_host_name(self) -> None:
+        """A --server-name with a space, which no IRC line can carry as its source, stops the start naming the option;
+        it started, and every IRC connection failed in registration with a traceback in the log."""
+        self.assert_refused(
+            ["chatd", *LOCAL, "--irc-port", "0", "--server-name", "Class 7B"],
+            "--server-name 'Class 7B' is not a host name, as IRC and the page's links need: give --server-name as "
+            "letters, digits, - and _ in parts separated by dots, at most 63 characters, e.g. chat.example.org.",
+        )
+
     def test_unknown_option(self) -> None:
         """An option chatd does not have points to --help instead of printing it."""
         self.assert_refused(
