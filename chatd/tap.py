@@ -236,7 +236,7 @@ class Options(usage.Options):
     optParameters: ClassVar[list[list[Any]]] = [
         [
             "port",
-            "p",
+            None,
             None,
             f"TCP port to listen on (default: {DEFAULT_PORT}, or none when a --listen other than web: or irc: is given).",
             int,
@@ -257,13 +257,13 @@ class Options(usage.Options):
         ],
         [
             "default-room",
-            "r",
+            None,
             "#lobby",
             "Room every user enters after choosing a nickname ('lobby' means '#lobby', as in /join).",
         ],
         [
             "server-name",
-            "n",
+            None,
             None,
             "Server name shown in the greeting, in every IRC prefix, numeric and PONG and in the page's file links: "
             f"a host name, at most {SERVER_NAME_MOST} characters (default: this host's name).",
@@ -426,7 +426,7 @@ class Options(usage.Options):
         except usage.UsageError as error:
             if self.parent is None:
                 raise
-            raise StartError.from_usage(error) from None
+            raise StartError.from_usage(_twistds(error, self.parent) or error) from None
 
     @override
     def postOptions(self) -> None:
@@ -609,6 +609,25 @@ class Options(usage.Options):
         except TLSConfigError as error:
             option, fix = _TLS_FIXES[error.about]
             raise usage.UsageError(f"{option}: {error}; {fix}.") from None
+
+
+def _twistds(error: usage.UsageError, twistd: usage.Options) -> usage.UsageError | None:
+    """The sentence for an option ``error`` did not recognise that is one of ``twistd``'s own, else None.
+
+    ``twistd -n chatd -n`` read the second ``-n`` as chatd's: saying whose
+    it is says more than getopt's "not recognized". The option is the
+    ``getopt.GetoptError``'s that ``usage.Options`` turns into ``error``.
+    """
+    unknown = getattr(error.__context__, "opt", "")
+    if unknown not in twistd.synonyms:
+        return None
+    # Named with its long name too: -p and -r were chatd's --port and --default-room once, not the profiler and
+    # reactor a host would get by moving them.
+    shown = f"-{unknown} (--{twistd.synonyms[unknown]})" if len(unknown) == 1 else f"--{unknown}"
+    return usage.UsageError(
+        f"option {shown} is twistd's, not chatd's, and goes before the word chatd; "
+        "twistd chatd --help lists chatd's options."
+    )
 
 
 _TLS_FIXES = {

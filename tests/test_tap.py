@@ -10,6 +10,7 @@ import tempfile
 
 from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
+from twisted.scripts._twistd_unix import ServerOptions
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.config import Config, ConsoleConfig, FilesConfig, LineConfig, WebConfig
@@ -123,6 +124,31 @@ class OptionsTests(SynchronousTestCase):
         """Under twistd a mistake is a SystemExit carrying one sentence, so twistd prints no usage."""
         error = self.assertRaises(SystemExit, under_twistd, "-n", "chatd", "--port", "five")
         self.assertEqual(error.code, "chatd: --port must be a whole number, not 'five'.")
+
+    def test_no_short_option_is_one_of_twistds(self) -> None:
+        """No chatd option has a letter twistd has: -n after chatd read the next word as the server's name."""
+        letters = {letter for letter in Options().shortOpt if letter != ":"}
+        self.assertEqual(letters & {letter for letter in ServerOptions().shortOpt if letter != ":"}, set())
+        self.assertEqual(letters, {"i", "m"})
+
+    def test_twistds_option_after_chatd_is_named_as_twistds(self) -> None:
+        """An option of twistd's given after chatd is one sentence saying whose it is and where it goes."""
+        error = self.assertRaises(SystemExit, under_twistd, "-n", "chatd", "-n", "--console")
+        self.assertEqual(
+            error.code,
+            "chatd: option -n (--nodaemon) is twistd's, not chatd's, and goes before the word chatd; "
+            "twistd chatd --help lists chatd's options.",
+        )
+        error = self.assertRaises(SystemExit, under_twistd, "chatd", "--logfile", "chatd.log")
+        self.assertEqual(
+            error.code,
+            "chatd: option --logfile is twistd's, not chatd's, and goes before the word chatd; "
+            "twistd chatd --help lists chatd's options.",
+        )
+        error = self.assertRaises(SystemExit, under_twistd, "chatd", "--prot", "5000")
+        self.assertEqual(
+            error.code, "chatd: option --prot not recognized; twistd chatd --help lists the options."
+        )
 
     def test_default_room_must_be_a_room_name(self) -> None:
         """--default-room is checked by the same rules as /join."""

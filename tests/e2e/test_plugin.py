@@ -10,15 +10,15 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.daemon import DEADLINE_SECONDS, TWISTD
 
 OPTIONS = [
-    ("-p", "--port"),
+    (None, "--port"),
     ("-i", "--interface"),
     (None, "--listen"),
     ("-m", "--motd"),
-    ("-r", "--default-room"),
-    ("-n", "--server-name"),
+    (None, "--default-room"),
+    (None, "--server-name"),
     (None, "--name"),
 ]
-"""Every chatd option, with its short form where it has one."""
+"""Every chatd option, with its short form where it has one: none of twistd's letters (-n, -p, -r...)."""
 
 
 class PluginTests(SynchronousTestCase):

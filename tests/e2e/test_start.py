@@ -192,6 +192,15 @@ class BadStartTests(SynchronousTestCase):
             "letters, digits, - and _ in parts separated by dots, at most 63 characters, e.g. chat.example.org.",
         )
 
+    def test_twistds_nodaemon_after_chatd(self) -> None:
+        """twistd -n chatd -n --console, README's -n given again after chatd, stops saying the -n is twistd's; it
+        started with the server named --console and no console."""
+        self.assert_refused(
+            ["chatd", "-n", "--console", *LOCAL],
+            "option -n (--nodaemon) is twistd's, not chatd's, and goes before the word chatd; "
+            "twistd chatd --help lists chatd's options.",
+        )
+
     def test_unknown_option(self) -> None:
         """An option chatd does not have points to --help instead of printing it."""
         self.assert_refused(
