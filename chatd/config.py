@@ -106,8 +106,9 @@ class FilesConfig:
     directory: str | None = None
     """The spool's folder; None for a temporary one, removed at stop (``--db :memory:``, and a ``Config`` made in code)."""
     beside_db: bool = False
-    """Whether ``directory`` is the default one beside the ``--db`` file, ``--files`` not given: one that cannot be made
-    there is the ``--db`` folder's fault, and the start is refused naming ``--db``."""
+    """Whether ``directory`` is the default one beside the ``--db`` file, ``--files`` not given: it is made only in a
+    ``--db`` folder that exists, and one that cannot be made there is the ``--db`` folder's fault, so the start is
+    refused naming ``--db``."""
     limits: FileLimits = field(default_factory=FileLimits)
 
 

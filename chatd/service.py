@@ -259,16 +259,17 @@ EXPIRY_SECONDS = 3600.0
 """How often files that waited past ``--file-keep`` are looked for (and once at start)."""
 
 
-def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
+def _spool(directory: str | None, reactor: Any, parents: bool) -> tuple[Spool, list[IService]]:
     """The spool in ``directory`` (a temporary folder if None), claimed, and the services that run its thread,
     remove a temporary folder and let the folder go once stopped.
 
     Its file I/O runs on a thread of its own, so a slow disk holds up no
-    chat line. Raises ``SpoolFolderError`` for a folder that cannot be used.
+    chat line. ``parents``: make missing folders above ``directory`` too.
+    Raises ``SpoolFolderError`` for a folder that cannot be used.
     """
     pool = ThreadPool(1, 1, "chatd-files")
     folder = tempfile.mkdtemp(prefix="chatd-files-") if directory is None else directory
-    spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work))
+    spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work), parents=parents)
     # Listed first, so stopped last: the folder goes once the thread writing to it has stopped, and is let go for
     # another daemon after that.
     removed = [] if directory is not None else [_Removed(folder)]
@@ -281,14 +282,15 @@ def _spool_before_store(config: Config, reactor: Any) -> tuple[Spool, list[IServ
 
     A second daemon on the same ``--db`` meets the folder beside it first
     (``SpoolInUseError``); the default folder beside ``--db`` cannot be made
-    where ``--db``'s own folder cannot be written or is a file, and its host
-    gave no ``--files``. A ``--db`` naming a folder is refused before the
-    default folder is made in it.
+    where ``--db``'s own folder cannot be written, is a file or is missing
+    (it is not made: a mistyped folder would hold a new, empty chat), and
+    its host gave no ``--files``. A ``--db`` naming a folder is refused
+    before the default folder is made in it.
     """
     if config.db is not None:
         refuse_if_folder(config.db)
     try:
-        return _spool(config.files.directory, reactor)
+        return _spool(config.files.directory, reactor, parents=not config.files.beside_db)
     except SpoolInUseError:
         if config.db is not None:
             refuse_if_held(config.db)

@@ -340,8 +340,8 @@ class Options(usage.Options):
             "db",
             None,
             DEFAULT_DB,
-            "SQLite file that keeps history, bans, mutes and topics across restarts, made if missing, relative to the "
-            "daemon's working directory; ':memory:' keeps nothing.",
+            "SQLite file that keeps history, bans, mutes and topics across restarts, made if missing in a folder that "
+            "exists, relative to the daemon's working directory; ':memory:' keeps nothing.",
         ],
         [
             "retain-days",

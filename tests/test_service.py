@@ -429,6 +429,16 @@ class FilesFolderClaimTests(SynchronousTestCase):
             f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file.",
         )
 
+    def test_a_database_in_a_missing_folder_is_refused_with_no_folder_made(self) -> None:
+        """A --db whose folder does not exist stops the build naming --db, as it does with --files elsewhere: the
+        default files folder beside it does not make the missing folders, so a mistyped one holds no new chat."""
+        db = os.path.join(self.directory, "nonexist", "dir", "x.sqlite")
+        sentence = f"--db {db} cannot be opened (No such file or directory); give a file in a directory the daemon may write."
+        for given in ((), ("--files", os.path.join(self.directory, "spool"))):
+            error = self.assertRaises(DatabaseFileError, build, config("--db", db, *given), self.reactor)
+            self.assertEqual(str(error), sentence)
+            self.assertFalse(os.path.exists(os.path.join(self.directory, "nonexist")))
+
     def test_a_stopped_daemon_lets_the_folder_go(self) -> None:
         """Once the first daemon has stopped, the next one on the folder starts."""
         first = build(config("--db", os.path.join(self.directory, "x.sqlite")), self.reactor)

@@ -62,8 +62,9 @@ def _unusable(directory: str, error: OSError) -> str:
     )
 
 
-def _claimed(directory: str) -> Claim:
-    """The folder ``directory``, made if missing, checked writable and claimed; else ``SpoolFolderError``.
+def _claimed(directory: str, parents: bool) -> Claim:
+    """The folder ``directory``, made if missing (with any missing folders above it if ``parents``), checked
+    writable and claimed; else ``SpoolFolderError``.
 
     Claimed before anything in it is read or removed: another daemon's uploads are not this one's to drop.
     """
@@ -71,7 +72,8 @@ def _claimed(directory: str) -> Claim:
     if os.path.lexists(directory) and not os.path.isdir(directory):
         raise SpoolFolderError(f"--files {directory} is not a folder; give a folder the daemon may write.")
     try:
-        os.makedirs(directory, exist_ok=True)
+        if not os.path.isdir(directory):
+            (os.makedirs if parents else os.mkdir)(directory)
     except OSError as error:
         raise SpoolNotMadeError(directory, error) from None
     try:
@@ -93,12 +95,18 @@ def at_once(work: Callable[[], T]) -> "Deferred[T]":
 
 
 class Spool:
-    """The files in ``directory``: each key's declared size, the bytes held, whether checked whole."""
+    """The files in ``directory``: each key's declared size, the bytes held, whether checked whole.
 
-    def __init__(self, directory: str, run: Run[object] = at_once) -> None:
+    A missing ``directory`` is made, and the folders above it too if
+    ``parents``: not for the default one beside the ``--db`` file, which a
+    mistyped ``--db`` folder would otherwise bring into being, with an empty
+    new chat in it.
+    """
+
+    def __init__(self, directory: str, run: Run[object] = at_once, parents: bool = True) -> None:
         self.directory = directory
         self._run = run
-        self._claim = _claimed(directory)
+        self._claim = _claimed(directory, parents)
         try:
             entries = os.listdir(directory)
         except OSError as error:

@@ -97,6 +97,19 @@ class BadStartTests(SynchronousTestCase):
             f"--db {db} cannot be opened (Not a directory); give a file in a directory the daemon may write.",
         )
 
+    def test_db_in_a_folder_that_does_not_exist_is_named(self) -> None:
+        """A --db whose folder does not exist is refused the same way with --files elsewhere or without, and no folder
+        is made: the default files folder beside it made the whole path, and the start gave an empty new chat."""
+        db = os.path.join(self.directory, "nonexist", "dir", "x.sqlite")
+        sentence = f"--db {db} cannot be opened (No such file or directory); give a file in a directory the daemon may write."
+        before = sorted(os.listdir(self.directory))
+        self.assert_refused(self.chatd(*LOCAL, "--db", db), sentence)
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+        self.assert_refused(
+            self.chatd(*LOCAL, "--db", db, "--files", os.path.join(self.directory, "spool")), sentence
+        )
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
     def test_files_given_in_a_folder_that_cannot_be_written_is_named(self) -> None:
         """A --files given, that cannot be made, is what the sentence names; the --db beside it is not made."""
         files = os.path.join(self.notes(), "spool")
