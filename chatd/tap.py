@@ -383,6 +383,8 @@ class Options(usage.Options):
         self["irc-listen"] = []
         self["web-origins"] = []
         self["rooms"] = []
+        self._arguments: list[str] = []
+        """What ``parseOptions`` was given, for ``parseArgs`` to find the option before a word left over."""
 
     def opt_listen(self, description: str) -> None:
         """Also listen on a Twisted server endpoint, e.g. tcp:6000:interface=127.0.0.1; web:tcp:8080 serves the
@@ -421,12 +423,38 @@ class Options(usage.Options):
 
         Anywhere else (chatd.tac, the tests) it stays a ``UsageError``.
         """
+        self._arguments = sys.argv[1:] if options is None else list(options)
         try:
-            super().parseOptions(options)
+            super().parseOptions(self._arguments)
         except usage.UsageError as error:
             if self.parent is None:
                 raise
             raise StartError.from_usage(_twistds(error, self.parent) or error) from None
+
+    @override
+    def parseArgs(self, *words: str) -> None:
+        """Refuse the words left over once the options and their values are read, naming the first.
+
+        chatd takes no words of its own, so these are most often an option's
+        value of several words given without quotes: ``--motd Welcome to
+        class 7B`` left "to class 7B", which usage told as "Wrong number of
+        arguments.", naming nothing. getopt stops at the first such word, so
+        ``words`` end the arguments; the option before them is the one just
+        before (a flag, or a value joined by ``=``) or the one before the
+        value just before.
+        """
+        if not words:
+            return
+        before = self._arguments[: len(self._arguments) - len(words)]
+        option = next((word for word in reversed(before[-2:]) if word.startswith("-") and word != "--"), None)
+        after = (
+            ""
+            if option is None
+            else f" after {option.partition('=')[0] if option.startswith('--') else option[:2]}"
+        )
+        raise usage.UsageError(
+            f"the word {words[0]!r}{after} was not taken: chatd takes only options, so give an option's words in quotes."
+        )
 
     @override
     def postOptions(self) -> None:

@@ -150,6 +150,22 @@ class OptionsTests(SynchronousTestCase):
             error.code, "chatd: option --prot not recognized; twistd chatd --help lists the options."
         )
 
+    def test_a_word_left_over_is_named_with_the_option_before_it(self) -> None:
+        """A word that is neither an option nor an option's value (an unquoted value of several words) is named,
+        with the option before it where there is one, and the fix: quotes."""
+        fix = "was not taken: chatd takes only options, so give an option's words in quotes."
+        for arguments, named in (
+            (("--motd", "Welcome", "to", "class", "7B"), "'to' after --motd"),
+            (("--port", "0", "--default-room", "foo", "bar"), "'bar' after --default-room"),
+            (("--motd=Welcome", "to"), "'to' after --motd"),
+            (("-mWelcome", "to"), "'to' after -m"),
+            (("--console", "yes"), "'yes' after --console"),
+            (("lobby",), "'lobby'"),
+        ):
+            error = self.assertRaises(usage.UsageError, parse, *arguments)
+            self.assertEqual(str(error), f"the word {named} {fix}")
+        self.assertEqual(parse("--motd", "Welcome to class 7B")["motd"], "Welcome to class 7B")
+
     def test_default_room_must_be_a_room_name(self) -> None:
         """--default-room is checked by the same rules as /join."""
         error = self.assertRaises(usage.UsageError, parse, "--default-room", "lob by")

@@ -214,6 +214,14 @@ class BadStartTests(SynchronousTestCase):
             "twistd chatd --help lists chatd's options.",
         )
 
+    def test_unquoted_words_of_an_option(self) -> None:
+        """A value of several words without quotes names the first word left over and the option before it; it said
+        "Wrong number of arguments.", naming nothing."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--motd", "Welcome", "to", "class", "7B"),
+            "the word 'to' after --motd was not taken: chatd takes only options, so give an option's words in quotes.",
+        )
+
     def test_unknown_option(self) -> None:
         """An option chatd does not have points to --help instead of printing it."""
         self.assert_refused(
