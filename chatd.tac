@@ -7,7 +7,8 @@ variable (CHATD_CONSOLE) is 1 or 0; CHATD_LISTEN holds endpoint
 descriptions separated by whitespace, each as --listen takes it. The same
 options parser checks them and the same ``makeService`` builds the daemon,
 so a bad value stops it with the sentence the plugin gives, and a good
-one runs the same daemon.
+one runs the same daemon. A CHATD_ name that is no option's (CHATD_PROT)
+stops it too, as an unknown option stops the plugin.
 """
 
 import os

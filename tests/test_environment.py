@@ -46,6 +46,20 @@ class EnvironmentTests(SynchronousTestCase):
         error = self.assertRaises(StartError, from_environment, {"CHATD_CONSOLE": "true"})
         self.assertEqual(error.code, "chatd: CHATD_CONSOLE must be 1 (--console) or 0, not 'true'.")
 
+    def test_unknown_chatd_variable_is_refused_naming_the_nearest(self) -> None:
+        """A CHATD_ name that is no option's stops the start, as an unknown option does, naming the nearest one
+        where one is near; other names are not chatd's and are left alone."""
+        rule = "each option of twistd chatd --help has one, CHATD_ and its name in capitals with - as _."
+        error = self.assertRaises(StartError, from_environment, {"CHATD_PROT": "5139", "CHATD_PORT": "6000"})
+        self.assertEqual(error.code, f"chatd: CHATD_PROT names no option (the nearest is CHATD_PORT); {rule}")
+        error = self.assertRaises(StartError, from_environment, {"CHATD_MAXPERIP": "3"})
+        self.assertEqual(
+            error.code, f"chatd: CHATD_MAXPERIP names no option (the nearest is CHATD_MAX_PER_IP); {rule}"
+        )
+        error = self.assertRaises(StartError, from_environment, {"CHATD_HELP": "1"})
+        self.assertEqual(error.code, f"chatd: CHATD_HELP names no option; {rule}")
+        self.assertEqual(from_environment({"CHATD": "x", "PORT": "1", "chatd_prot": "2"})["port"], 5000)
+
     def test_bad_value_is_one_sentence_naming_the_option(self) -> None:
         """A bad value stops the start with the command line's sentence."""
         error = self.assertRaises(StartError, from_environment, {"CHATD_MAX_NICK": "0"})

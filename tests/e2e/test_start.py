@@ -275,6 +275,16 @@ class BadStartTests(SynchronousTestCase):
             {"CHATD_TLS_PORT": "0", "CHATD_TLS_CERT": self.certificate, "CHATD_TLS_KEY": self.certificate},
         )
 
+    def test_tac_misspelt_variable(self) -> None:
+        """chatd.tac stops on a CHATD_ name that is no option's, naming the nearest; CHATD_PROT was ignored and the
+        daemon started on the default port, on every interface (here loopback, so the old start stayed local)."""
+        self.assert_refused(
+            ["-y", TAC],
+            "CHATD_PROT names no option (the nearest is CHATD_PORT); each option of twistd chatd --help has one, "
+            "CHATD_ and its name in capitals with - as _.",
+            {"CHATD_PROT": "5139", "CHATD_PORT": "0", "CHATD_INTERFACE": "127.0.0.1"},
+        )
+
 
 class VersionTests(SynchronousTestCase):
     def test_version_names_chatd_and_twisted(self) -> None:
