@@ -429,7 +429,7 @@ class Options(usage.Options):
         except usage.UsageError as error:
             if self.parent is None:
                 raise
-            raise StartError.from_usage(_twistds(error, self.parent) or error) from None
+            raise StartError.from_usage(_twistds(error, self.parent, self) or error) from None
 
     @override
     def parseArgs(self, *words: str) -> None:
@@ -447,11 +447,9 @@ class Options(usage.Options):
             return
         before = self._arguments[: len(self._arguments) - len(words)]
         option = next((word for word in reversed(before[-2:]) if word.startswith("-") and word != "--"), None)
-        after = (
-            ""
-            if option is None
-            else f" after {option.partition('=')[0] if option.startswith('--') else option[:2]}"
-        )
+        # As typed, less a value joined to it: --motd=Welcome is --motd, -mWelcome is -m.
+        shown = "" if option is None else option.partition("=")[0] if option.startswith("--") else option[:2]
+        after = f" after {shown}" if shown else ""
         raise usage.UsageError(
             f"the word {words[0]!r}{after} was not taken: chatd takes only options, so give an option's words in quotes."
         )
@@ -639,15 +637,15 @@ class Options(usage.Options):
             raise usage.UsageError(f"{option}: {error}; {fix}.") from None
 
 
-def _twistds(error: usage.UsageError, twistd: usage.Options) -> usage.UsageError | None:
-    """The sentence for an option ``error`` did not recognise that is one of ``twistd``'s own, else None.
+def _twistds(error: usage.UsageError, twistd: usage.Options, chatd: usage.Options) -> usage.UsageError | None:
+    """The sentence for an option ``error`` is about that is one of ``twistd``'s own and not ``chatd``'s, else None.
 
     ``twistd -n chatd -n`` read the second ``-n`` as chatd's: saying whose
     it is says more than getopt's "not recognized". The option is the
     ``getopt.GetoptError``'s that ``usage.Options`` turns into ``error``.
     """
     unknown = getattr(error.__context__, "opt", "")
-    if unknown not in twistd.synonyms:
+    if unknown not in twistd.synonyms or unknown in chatd.synonyms:
         return None
     # Named with its long name too: -p and -r were chatd's --port and --default-room once, not the profiler and
     # reactor a host would get by moving them.

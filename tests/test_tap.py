@@ -145,6 +145,11 @@ class OptionsTests(SynchronousTestCase):
             "chatd: option --logfile is twistd's, not chatd's, and goes before the word chatd; "
             "twistd chatd --help lists chatd's options.",
         )
+        error = self.assertRaises(SystemExit, under_twistd, "chatd", "--help=all")
+        self.assertEqual(
+            error.code,
+            "chatd: option --help must not have an argument; twistd chatd --help lists the options.",
+        )
         error = self.assertRaises(SystemExit, under_twistd, "chatd", "--prot", "5000")
         self.assertEqual(
             error.code, "chatd: option --prot not recognized; twistd chatd --help lists the options."
