@@ -99,22 +99,33 @@ _SERVER_NAME = re.compile(
 as some machines' names have it and neither IRC clients nor browsers mind."""
 
 
-def server_name(name: str, given: bool) -> str:
-    """``name`` if it can be the server's name, else a ``UsageError`` naming --server-name; ``given``: by the host,
-    not this machine's name taken as the default.
+FALLBACK_SERVER_NAME = "chatd"
+"""The server's name when none is given and this machine's is no host name: a start needs no option."""
+
+
+def server_name(name: str | None, machine: str) -> str:
+    """The server's name: ``name`` as given, if it can be one, else a ``UsageError`` naming --server-name; none
+    given, this ``machine``'s name if it can be one, else ``FALLBACK_SERVER_NAME``.
 
     IRC sends it as the source of every server line and the page's file
     links put it in their URL's host, so it is held to a host name's shape:
     one with a space started, and every IRC connection then failed in
-    registration (a source cannot hold a space) and was closed.
+    registration (a source cannot hold a space) and was closed. A machine's
+    name the host never typed does not stop the start.
     """
-    if len(name) <= SERVER_NAME_MOST and _SERVER_NAME.fullmatch(name):
+    if name is None:
+        return machine if _is_host_name(machine) else FALLBACK_SERVER_NAME
+    if _is_host_name(name):
         return name
-    what = f"--server-name {name!r}" if given else f"this machine's name {name!r}, the default --server-name,"
     raise usage.UsageError(
-        f"{what} is not a host name, as IRC and the page's links need: give --server-name as letters, digits, "
-        f"- and _ in parts separated by dots, at most {SERVER_NAME_MOST} characters, e.g. chat.example.org."
+        f"--server-name {name!r} is not a host name, as IRC and the page's links need: give --server-name as "
+        f"letters, digits, - and _ in parts separated by dots, at most {SERVER_NAME_MOST} characters, e.g. "
+        "chat.example.org."
     )
+
+
+def _is_host_name(name: str) -> bool:
+    return len(name) <= SERVER_NAME_MOST and _SERVER_NAME.fullmatch(name) is not None
 
 
 def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], interface: str) -> str:

@@ -266,7 +266,8 @@ class Options(usage.Options):
             None,
             None,
             "Server name shown in the greeting, in every IRC prefix, numeric and PONG and in the page's file links: "
-            f"a host name, at most {SERVER_NAME_MOST} characters (default: this host's name).",
+            f"a host name, at most {SERVER_NAME_MOST} characters (default: this host's name, or chatd if it is no host "
+            "name).",
         ],
         [
             "tls-port",
@@ -486,8 +487,7 @@ class Options(usage.Options):
         self["default-room"] = _server_room("default-room", self["default-room"], self["max-room-name"])
         self["rooms"] = [_server_room("room", name, self["max-room-name"]) for name in self["rooms"]]
         self["motd"] = _read_motd(self["motd"])
-        given = self["server-name"] is not None
-        self["server-name"] = server_name(self["server-name"] if given else socket.gethostname(), given)
+        self["server-name"] = server_name(self["server-name"], socket.gethostname())
         self["operators"] = self._operators()
         self._check_console()
 

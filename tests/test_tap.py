@@ -232,17 +232,13 @@ class OptionsTests(SynchronousTestCase):
         for good in ("Class-7B", "chat.example.org", "my_host", "192.0.2.1", "a" * 63):
             self.assertEqual(parse("--name", good)["server-name"], good)
 
-    def test_machine_name_that_is_no_host_name_is_told_as_the_default(self) -> None:
-        """The machine's own name, the default, is held to the same rule, and the sentence says it was the default."""
+    def test_a_machine_name_that_is_no_host_name_gives_way_to_chatd(self) -> None:
+        """None given, the machine's own name is the server's if it can be one, else "chatd": a name the host never
+        typed does not stop README's one-line start."""
         self.patch(socket, "gethostname", lambda: "Class 7B")
-        error = self.assertRaises(usage.UsageError, parse)
-        self.assertTrue(
-            str(error).startswith(
-                "this machine's name 'Class 7B', the default --server-name, is not a host name, as IRC and the page's "
-                "links need: give --server-name as"
-            ),
-            str(error),
-        )
+        self.assertEqual(parse()["server-name"], "chatd")
+        self.patch(socket, "gethostname", lambda: "build-7.example")
+        self.assertEqual(parse()["server-name"], "build-7.example")
         self.assertEqual(parse("--server-name", "chat.example.org")["server-name"], "chat.example.org")
 
     def test_motd_from_file(self) -> None:
