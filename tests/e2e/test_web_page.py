@@ -483,6 +483,44 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#rooms .open[aria-current='true'] .name"), ["#lobby"])
         quiet(self, alice)
 
+    def test_commands_typed_in_a_room_one_was_kicked_from_are_sent(self) -> None:
+        """carol kicks alice out of #dev, which stays shown: a plain line there is refused and /who alone (which
+        would act on #lobby) is refused in one line, neither sent; /rooms is sent and answered, and /join #dev
+        takes her back in, where she talks again (--kick-rejoin 0.1: all but at once)."""
+        daemon, url = start_web(self, "--kick-rejoin", "0.1")
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.wait_for_member("carol")
+        carol.say("/kick alice out")
+        alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+        self.assertEqual(alice.title(), "#dev")
+        record(alice)
+        box = alice.find("#composer-text")
+        box.send_keys("hello?", Keys.ENTER)
+        alice.wait(lambda: alice.status() == "You are not in #dev." or None, "the plain line refused")
+        box.clear()
+        box.send_keys("/who", Keys.ENTER)
+        wait_for_text(
+            alice,
+            "#log-box .log .line.error .text",
+            "You are not in #dev, so /who would act on another room: name the room (/who #room). Nothing was sent.",
+        )
+        self.assertEqual(box.get_attribute("value"), "/who")
+        box.clear()
+        self.assertEqual(sent(alice), [])
+        alice.say("/rooms")
+        wait_for_answer(alice, ["Rooms (2):", "#dev (1)", "#lobby (2)"])
+        alice.say("/join #dev")
+        alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == [] or None, "#dev joined again")
+        self.assertEqual(sent(alice), ["/rooms", "/join #dev"])
+        alice.say("back")
+        while not carol.read_line().endswith(b"#dev <alice> back\r\n"):
+            pass
+        quiet(self, alice)
+
     def test_after_quit_the_message_box_is_disabled_and_the_page_says_why(self) -> None:
         """/quit: the page says how to come back, the message box and its buttons are disabled (no "Reconnecting…"
         that never comes), and the join and search boxes answer with the truth."""

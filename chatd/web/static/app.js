@@ -16,7 +16,7 @@ import { Transfers } from "./files.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages } from "./typed.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -852,11 +852,18 @@ class Chat {
       const lines = messages(said, `/msg ${conversation.name} `);
       return this.sendable(lines) && this.sendMessage(conversation, text, lines);
     }
+    const typed = alone && (command(text) !== null || leaves(text));
     if (!conversation.joined) {
-      this.view.say(`You are not in ${conversation.name}.`);
+      if (!typed) {
+        this.view.say(`You are not in ${conversation.name}.`);
+        return false;
+      }
+      // Out of the room (kicked, say): a command goes as typed, the server's current room left as it is.
+      const away = outside(text, conversation.name);
+      if (away.refusal === undefined) return this.sendTyped(away.line, null);
+      this.say(away.refusal, "error");
       return false;
     }
-    const typed = alone && (command(text) !== null || leaves(text));
     const sent = typed ? null : messages(messageText(text));
     if (!typed && !this.sendable(sent)) return false;
     // Plain lines go to the server's current room: make it this one first.

@@ -2,9 +2,10 @@
 // must know it. The server reads every line as nc would (docs/PROTOCOL.md,
 // "What the client sends"): commands that name no room act on its current
 // room. In a room's conversation the page makes that room current first; in
-// a private conversation the current room is whichever the server holds,
-// never the person shown, so such a command is sent there only once it
-// names its room (or, for /history, the person).
+// a private conversation, or a room the user is out of, the current room is
+// whichever the server holds, never the conversation shown, so such a
+// command is sent there only once it names its room (or, for /history, the
+// person).
 
 import { fold, roomName } from "./dom.js";
 
@@ -56,10 +57,39 @@ export function inPrivate(text, nick) {
     if (words[0].toLowerCase() === "around") return { refusal: "/history around ID works in a room: type it in that room. Nothing was sent." };
     return { line: text };
   }
-  const rule = ROOM_COMMANDS.get(name);
-  if (rule === undefined || rule.names(words)) return { line: text };
+  const rule = unnamedRoom(name, words);
+  if (rule === null) return { line: text };
   const how = rule.usage === null ? "type it in that room" : `name the room (${rule.usage}) or type it in that room`;
   return { refusal: `/${name} acts on a room, not on ${nick}: ${how}. Nothing was sent.` };
+}
+
+/**
+ * How `text`, typed in the conversation of `room` once the user is out of
+ * it (kicked, say), is sent: `{line}`, or `{refusal}`. The server's current
+ * room is then another one, or none, so what would act on it there is
+ * refused as in a private conversation: /me, /history and the room
+ * commands that name no room. Every other command goes as typed (/join,
+ * /rooms, /msg ...): the message box takes commands whatever the room.
+ */
+export function outside(text, room) {
+  const typed = command(text);
+  if (typed === null) return { line: text };
+  const { name, words } = typed;
+  const elsewhere = `You are not in ${room}, so /${name} would act on another room`;
+  if (name === "me") return { refusal: `${elsewhere}: /join ${room} first. Nothing was sent.` };
+  if (name === "history" && (words.length === 0 || /^(\d+|around|before)$/i.test(words[0]))) {
+    return { refusal: `${elsewhere}: name the room (/history #room). Nothing was sent.` };
+  }
+  const rule = unnamedRoom(name, words);
+  if (rule === null) return { line: text };
+  const how = rule.usage === null ? "type it in a room you are in" : `name the room (${rule.usage})`;
+  return { refusal: `${elsewhere}: ${how}. Nothing was sent.` };
+}
+
+/** The ROOM_COMMANDS rule of a command that, as typed, acts on the server's current room; null if it names its room or is none of them. */
+function unnamedRoom(name, words) {
+  const rule = ROOM_COMMANDS.get(name);
+  return rule === undefined || rule.names(words) ? null : rule;
 }
 
 /**
