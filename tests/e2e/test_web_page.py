@@ -521,6 +521,23 @@ class TypedTests(SynchronousTestCase):
             pass
         quiet(self, alice)
 
+    def test_the_status_line_names_the_user_after_every_change_of_nickname(self) -> None:
+        """The status line reads "You are gina." on getting in, "You are Gina2." after /nick Gina2, and "You are
+        dora." once /identify makes the page one more connection of dora's account, online on nc."""
+        daemon, url = start_web(self)
+        dora = enter(daemon, "dora")
+        dora.say("/register secret-pass-1")
+        while b"is registered to you" not in dora.read_line():
+            pass
+        gina = Page(self, url)
+        gina.login("gina")
+        gina.wait(lambda: gina.status() == "You are gina." or None, "the status line to name gina")
+        gina.say("/nick Gina2")
+        gina.wait(lambda: gina.status() == "You are Gina2." or None, "the status line to name Gina2")
+        gina.say("/identify dora secret-pass-1")
+        gina.wait(lambda: gina.status() == "You are dora." or None, "the status line to name dora")
+        quiet(self, gina)
+
     def test_after_quit_the_message_box_is_disabled_and_the_page_says_why(self) -> None:
         """/quit: the page says how to come back, the message box and its buttons are disabled (no "Reconnecting…"
         that never comes), and the join and search boxes answer with the truth."""

@@ -289,11 +289,10 @@ class Chat {
   named(nick) {
     if (typeof nick !== "string") return;
     const first = this.me === null;
-    this.me = nick;
-    this.wanted = nick;
     this.asked = false;
     this.nickRetries = 0;
-    this.mention = wordFinder(nick);
+    // Identifying to an account online elsewhere names this connection with the account's nickname.
+    this.nicknamed(nick);
     if (first) {
       this.restoring = true;
       $("login-box").hidden = true;
@@ -437,13 +436,23 @@ class Chat {
     this.view.members();
   }
 
+  /**
+   * The user's nickname is now `nick`: chosen, identified to, changed by
+   * /nick or by the server (a registered nickname's owner taking it). What
+   * the page finds as a mention, asks for after a reconnection and says in
+   * the status line ("You are gina.") follows every change.
+   */
+  nicknamed(nick) {
+    const changed = this.me !== null && this.me !== nick;
+    this.me = nick;
+    this.wanted = nick;
+    this.mention = wordFinder(nick);
+    if (changed) this.view.say(`You are ${nick}.`);
+  }
+
   renamed(object) {
     if (typeof object.new !== "string") return;
-    if (this.mine(object.nick)) {
-      this.me = object.new;
-      this.wanted = object.new;
-      this.mention = wordFinder(object.new);
-    }
+    if (this.mine(object.nick)) this.nicknamed(object.new);
     for (const conversation of this.all()) {
       const there = conversation.kind === "room" ? conversation.hasMember(object.nick) : fold(conversation.name) === fold(object.nick);
       if (!there) continue;
