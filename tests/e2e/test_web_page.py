@@ -636,6 +636,43 @@ class PasteTests(SynchronousTestCase):
         alice.wait(lambda: box.get_attribute("value") == "can anyone hear me?" or None, "the text back")
         quiet(self, alice)
 
+    def test_each_conversation_keeps_its_own_draft(self) -> None:
+        """alice's private line to bob, gone offline, is refused and back in the box; in #art the box is empty,
+        and what she types there unsent stays with #art through a visit to #lobby. Back with bob his line waits;
+        carol in #art reads alice's own line there, never the one meant for bob."""
+        daemon, url = start_web(self)
+        bob = enter(daemon, "bob")
+        carol = enter(daemon, "carol")
+        switch(carol, "#art")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#art")
+        bob.say("/msg alice are you there?")
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        bob.say("/quit")
+        bob.read_to_end()
+        alice.open("bob")
+        box = alice.find("#composer-text")
+        secret = "my password is hunter2"
+        box.send_keys(secret, Keys.ENTER)
+        wait_for_text(alice, "#log-box .log .line.error .text", "nobody called bob is online")
+        alice.wait(lambda: box.get_attribute("value") == secret or None, "the refused line back in the box")
+        alice.open("#art")
+        self.assertEqual(box.get_attribute("value"), "")
+        box.send_keys("half a thought")
+        alice.open("#lobby")
+        self.assertEqual(box.get_attribute("value"), "")
+        alice.open("#art")
+        self.assertEqual(box.get_attribute("value"), "half a thought")
+        alice.open("bob")
+        self.assertEqual(box.get_attribute("value"), secret)
+        alice.open("#art")
+        box.send_keys(", finished", Keys.ENTER)
+        while b"<alice>" not in (line := carol.read_line()):
+            pass
+        self.assertTrue(line.endswith(b"#art <alice> half a thought, finished\r\n"), line)
+        quiet(self, alice)
+
 
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""

@@ -814,6 +814,7 @@ class Chat {
   /** Show `conversation` (or nothing); `focus` moves the keyboard to the message box. */
   show(conversation, focus) {
     if (this.searched !== null && conversation !== this.searched) this.dropResults();
+    if (conversation !== this.current) this.swapDraft(conversation);
     this.current = conversation;
     if (conversation !== null) {
       for (const line of this.early.splice(0)) conversation.addNotice(line);
@@ -830,6 +831,17 @@ class Chat {
     }
     if (this.view.folded()) this.view.closePanels();
     if (focus && conversation !== null) $("composer-text").focus();
+  }
+
+  /**
+   * What the message box holds belongs to the conversation it was typed in
+   * (a refused message too): kept with it as the page shows `next`, whose
+   * own comes back. One box for all carried a private line into a room.
+   */
+  swapDraft(next) {
+    const box = $("composer-text");
+    if (this.current !== null) this.current.draft = box.value;
+    box.value = next?.draft ?? "";
   }
 
   leave(conversation) {

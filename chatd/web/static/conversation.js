@@ -1,8 +1,9 @@
 // One conversation the page shows: a room, or the private messages with one
 // nickname. It owns its log (a role=log list kept in order of the events'
 // ids, which sort as the events happened), its unread and mention counts,
-// and for a room its members with their standing, its topic and the last
-// line seen there (what the page names when it resumes after a reconnection).
+// what the user typed there and did not send, and for a room its members
+// with their standing, its topic and the last line seen there (what the
+// page names when it resumes after a reconnection).
 
 import { el, fold } from "./dom.js";
 
@@ -32,6 +33,7 @@ export class Conversation {
     this.older = 0; // /history answers awaited for older lines
     this.joined = kind === "private"; // a room's: the user is in it now
     this.listItem = null;
+    this.draft = ""; // what the user typed here and did not send, while another conversation is shown
     this.stickToBottom = true;
     this.unseenBelow = false; // lines came after the last one in view while the reader was scrolled up
     this.log.addEventListener("scroll", () => {
