@@ -82,6 +82,13 @@ def register_mine(alice: Page) -> None:
     )
 
 
+def wait_for_privates(page: Page, *names: str) -> None:
+    """Wait until the private conversations ``page`` lists are ``names``, in order."""
+    page.wait(
+        lambda: page.texts("#privates .name") == list(names) or None, f"the conversations {', '.join(names)}"
+    )
+
+
 MEMBERS = "#member-list .member"
 """Each member's button in the member list: its text is the member as ``/who`` shows them (``@alice``)."""
 
@@ -275,6 +282,48 @@ class ChatTests(SynchronousTestCase):
         while not carol.read_line().endswith(b"<alice -> carol> hello carol\r\n"):
             pass
         alice.wait_for_said("hello carol")
+        quiet(self, alice)
+
+    def test_a_private_conversation_follows_its_persons_new_nickname(self) -> None:
+        """Alicia on nc, who wrote to alice, becomes Ally: the conversation shown is Ally's now (its item, title
+        and log), her next line lands in it and alice's answer reaches her. When Ally takes the nickname Bea,
+        free again since bea (who wrote earlier) left, the two conversations become Bea's, with every line in
+        order and the text alice was typing still in the box."""
+        daemon, url = start_web(self)
+        bea, alicia = enter(daemon, "bea"), enter(daemon, "Alicia")
+        alice = Page(self, url)
+        alice.login("alice")
+        bea.say("/msg alice from the first bea")
+        wait_for_privates(alice, "bea")
+        bea.say("/quit")
+        bea.read_to_end()
+        alicia.say("/msg alice hi")
+        wait_for_privates(alice, "bea", "Alicia")
+        alice.open("Alicia")
+        alice.say("hello Alicia")
+        while not alicia.read_line().endswith(b"<alice -> Alicia> hello Alicia\r\n"):
+            pass
+        alicia.say("/nick Ally")
+        alicia.say("/msg alice again")
+        alice.wait_for_said("again")
+        self.assertEqual(alice.texts("#privates .name"), ["bea", "Ally"])
+        self.assertEqual(alice.title(), "Ally")
+        self.assertEqual(
+            alice.find("#log-box .log").get_attribute("aria-label"), "Private messages with Ally"
+        )
+        self.assertEqual(alice.said(), ["hi", "hello Alicia", "again"])
+        alice.say("still there?")
+        while not alicia.read_line().endswith(b"<alice -> Ally> still there?\r\n"):
+            pass
+        alice.find("#composer-text").send_keys("half typed")
+        alicia.say("/nick Bea")
+        wait_for_privates(alice, "Bea")
+        self.assertEqual(alice.title(), "Bea")
+        self.assertEqual(alice.said(), ["from the first bea", "hi", "hello Alicia", "again", "still there?"])
+        self.assertEqual(alice.find("#composer-text").get_attribute("value"), "half typed")
+        alice.find("#composer-text").send_keys(", now sent", Keys.ENTER)
+        while not alicia.read_line().endswith(b"<alice -> Bea> half typed, now sent\r\n"):
+            pass
         quiet(self, alice)
 
     def test_a_kill_is_shown_in_the_page_of_the_one_killed_and_of_their_roommates(self) -> None:

@@ -458,8 +458,43 @@ class Chat {
       if (!there) continue;
       this.event(conversation, object);
       if (conversation.kind === "room") conversation.renameMember(object.nick, object.new);
+      else this.follow(conversation, object.new);
     }
     this.view.members();
+  }
+
+  /**
+   * The person of the private conversation `conversation` is now `nick`:
+   * the conversation goes on under the new name, as IRC clients rename a
+   * query, merged into the one the page already has with `nick`, if any.
+   * Left under the old name, it wrote to nobody (or to a stranger who took
+   * that name), while the person's new lines opened a second conversation.
+   */
+  follow(conversation, nick) {
+    const key = conversationKey("private", nick);
+    const other = this.conversations.get(key);
+    const shown = this.current === conversation;
+    let kept = conversation;
+    if (other === undefined || other === conversation) {
+      // In its place in the list: the map keeps the order conversations came in.
+      this.conversations = new Map([...this.conversations].map(([at, each]) => (each === conversation ? [key, each] : [at, each])));
+      conversation.rename(nick);
+    } else {
+      // The message box holds the draft of the conversation shown: it goes with the rest.
+      if (shown) conversation.draft = $("composer-text").value;
+      other.absorb(conversation);
+      other.rename(nick);
+      this.conversations.delete(conversation.key);
+      kept = other;
+    }
+    if (shown && kept !== conversation) {
+      this.show(kept, false);
+    } else if (this.current === kept) {
+      this.view.header();
+      this.enableComposer();
+      this.encryption.showing(kept);
+    }
+    this.view.list(this.all());
   }
 
   members(object) {

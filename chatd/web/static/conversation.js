@@ -16,7 +16,7 @@ export class Conversation {
     this.kind = kind; // "room" or "private"
     this.name = name;
     this.key = conversationKey(kind, name);
-    this.log = el("ol", { class: "log", role: "log", "aria-label": kind === "room" ? `Messages in ${name}` : `Private messages with ${name}`, tabindex: "0" });
+    this.log = el("ol", { class: "log", role: "log", "aria-label": logLabel(kind, name), tabindex: "0" });
     this.keys = []; // the sort key of each line of the log, in order
     this.lines = new Map(); // event id -> <li>
     this.unread = 0;
@@ -40,6 +40,30 @@ export class Conversation {
       this.stickToBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 24;
       if (this.stickToBottom) this.unseenBelow = false;
     });
+  }
+
+  /** The person of this private conversation is now `name`: it goes on under that name, as an IRC client's query does. */
+  rename(name) {
+    this.name = name;
+    this.key = conversationKey(this.kind, name);
+    this.log.setAttribute("aria-label", logLabel(this.kind, name));
+  }
+
+  /**
+   * Take in the private conversation `other`: its lines where they sort
+   * (an event in both shown once), its unread counts and its draft after
+   * this one's. Its person took this conversation's nickname, and the page
+   * keeps one conversation a nickname.
+   */
+  absorb(other) {
+    const lines = [...other.log.children];
+    other.keys.forEach((key, at) => {
+      if (other.lines.has(key)) this.addEvent(key, lines[at]);
+      else this.insert(key, lines[at]);
+    });
+    this.unread += other.unread;
+    this.mentions += other.mentions;
+    this.draft = [this.draft, other.draft].filter(Boolean).join("\n");
   }
 
   /** Whether the log already shows the event with `id`. */
@@ -173,6 +197,11 @@ export class Conversation {
     if (held === undefined) return "";
     return (held.has("operator") ? "@" : "") + (held.has("voice") ? "+" : "");
   }
+}
+
+/** What a screen reader names the log of the conversation `name`. */
+function logLabel(kind, name) {
+  return kind === "room" ? `Messages in ${name}` : `Private messages with ${name}`;
 }
 
 export function conversationKey(kind, name) {

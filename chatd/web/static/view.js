@@ -204,8 +204,11 @@ export class View {
     return item;
   }
 
+  /** Bring a conversation's item up to date: its counts, whether it is shown or left, and its name (a private one follows its person's nickname). */
   badges(conversation) {
     const open = conversation.listItem.querySelector(".open");
+    const name = open.querySelector(".name");
+    if (name.textContent !== conversation.name) name.textContent = conversation.name;
     open.setAttribute("aria-current", conversation === this.shown ? "true" : "false");
     conversation.listItem.classList.toggle("away", conversation.kind === "room" && !conversation.joined);
     clear(open.querySelector(".counts")).append(...badge(conversation.unread, conversation.mentions));
