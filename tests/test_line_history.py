@@ -785,7 +785,7 @@ class ResumeTests(LineTestCase):
             [
                 b"ERR usage usage: /resume #room ID",
                 b"ERR usage usage: /resume #room ID",
-                b"ERR bad-room '#no!' is not a valid room name: a room name holds only letters, digits and -_.",
+                b"ERR bad-room '#no!' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'",
             ],
         )
         self.assertEqual(self.bob.resuming, {})

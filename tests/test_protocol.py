@@ -74,7 +74,7 @@ class ConnectTests(LineTestCase):
         self.assertEqual(
             self.lines(wire),
             [
-                b"ERR bad-nick 'al ice' is not a valid nickname: a nickname holds only letters, digits and -_[]{}\\|^`",
+                b"ERR bad-nick 'al ice' is not a valid nickname: a nickname holds only letters, digits, '-', '_', '[', ']', '{', '}', '\\', '|', '^' and '`'",
                 b"*** Choose a nickname:",
             ],
         )
@@ -310,7 +310,9 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/join #a*b\n")
         self.assertEqual(
             self.lines(wire),
-            [b"ERR bad-room '#a*b' is not a valid room name: a room name holds only letters, digits and -_."],
+            [
+                b"ERR bad-room '#a*b' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'"
+            ],
         )
 
     def test_rooms_lists_counts_and_topics(self) -> None:

@@ -188,7 +188,7 @@ class OptionsTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--room", "#no room")
         self.assertEqual(
             str(error),
-            "--room: '#no room' is not a valid room name: a room name holds only letters, digits and -_.",
+            "--room: '#no room' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'.",
         )
 
     def test_server_rooms_are_checked_against_max_room_name(self) -> None:

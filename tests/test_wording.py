@@ -47,7 +47,7 @@ SENTENCES: list[tuple[ChatError, str]] = [
     ),
     (
         InvalidNicknameError("bo ss", NicknameRule.BAD_CHARACTER),
-        "'bo ss' is not a valid nickname: a nickname holds only letters, digits and -_[]{}\\|^`",
+        "'bo ss' is not a valid nickname: a nickname holds only letters, digits, '-', '_', '[', ']', '{', '}', '\\', '|', '^' and '`'",
     ),
     (
         InvalidRoomNameError("lobby", RoomNameRule.NO_PREFIX),
@@ -63,7 +63,7 @@ SENTENCES: list[tuple[ChatError, str]] = [
     ),
     (
         InvalidRoomNameError("#a!", RoomNameRule.BAD_CHARACTER),
-        "'#a!' is not a valid room name: a room name holds only letters, digits and -_.",
+        "'#a!' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'",
     ),
     (
         InvalidTextError(TextRule.UNSAFE_CHARACTER, character="\u202e"),

@@ -3,13 +3,29 @@
 ``InvalidTextError`` carries the rule a text broke and its data; the line
 protocol says it after ``not sent:``, IRC in its standard reply. One
 wording, so a user on either reads the same reason. ``at_most`` words a
-rule's limit, a name's too (chatd.line.wording).
+rule's limit, a name's too (chatd.line.wording), and ``NICKNAME_CHARACTERS``
+and ``ROOM_NAME_CHARACTERS`` what a name may hold.
 """
 
 from typing import assert_never
 
 from chatd.domain.errors import InvalidTextError, TextRule
+from chatd.domain.names import NICK_PUNCTUATION, ROOM_PUNCTUATION
 from chatd.text import counted
+
+
+def _characters(punctuation: str) -> str:
+    """``letters, digits, '-', '_' and '.'``: each character quoted, so none reads as the sentence's own
+    punctuation (a bare ``-_.`` at the end of a sentence read as a full stop, or two)."""
+    named = ["letters", "digits", *(f"'{char}'" for char in punctuation)]
+    return f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+NICKNAME_CHARACTERS = _characters(NICK_PUNCTUATION)
+"""What a nickname may hold, as a sentence lists it (after "holds only")."""
+
+ROOM_NAME_CHARACTERS = _characters(ROOM_PUNCTUATION)
+"""What a room name may hold after its ``#``, as a sentence lists it (after "holds only")."""
 
 
 def text_rule_words(error: InvalidTextError) -> str:

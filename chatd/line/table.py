@@ -23,6 +23,7 @@ from chatd.domain.modes import KEY_MAX, LIMIT_MOST, ROOM_BANS_MOST
 from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
+from chatd.frontend.text_rules import NICKNAME_CHARACTERS
 from chatd.line import account_commands as acct
 from chatd.line import accounts, files, history, keys, moderation, modes, rooms, talk
 from chatd.line import commands as cmd
@@ -104,7 +105,7 @@ COMMANDS: dict[str, Spec] = {
             one_word(cmd.Nick, "/nick NAME"),
             talk.nick,
             needs_nick=False,
-            details="NAME: letters, digits and -_[]{}\\|^` (not first a digit or -); "
+            details=f"NAME: {NICKNAME_CHARACTERS} (not first a digit or '-'); "
             "everyone in your rooms sees the change.",
             example="/nick alice",
         ),

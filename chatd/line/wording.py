@@ -99,7 +99,7 @@ from chatd.domain.errors import (
     UserNotInRoomError,
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
-from chatd.frontend.text_rules import at_most, text_rule_words
+from chatd.frontend.text_rules import NICKNAME_CHARACTERS, ROOM_NAME_CHARACTERS, at_most, text_rule_words
 from chatd.line.errors import (
     AlreadyJoinedError,
     BadEncodingError,
@@ -157,7 +157,7 @@ def _nickname_rule(error: InvalidNicknameError) -> str:
         case NicknameRule.BAD_START:
             return "a nickname cannot start with a digit, '-' or a mark"
         case NicknameRule.BAD_CHARACTER:
-            return "a nickname holds only letters, digits and -_[]{}\\|^`"
+            return f"a nickname holds only {NICKNAME_CHARACTERS}"
         case NicknameRule.TOO_MANY_MARKS:
             return f"a nickname has {at_most(error.limit, 'combining mark')} on one letter"
         case _:
@@ -173,7 +173,7 @@ def _room_name_rule(error: InvalidRoomNameError) -> str:
         case RoomNameRule.INVISIBLE:
             return "a room name cannot hold invisible characters"
         case RoomNameRule.BAD_CHARACTER:
-            return "a room name holds only letters, digits and -_."
+            return f"a room name holds only {ROOM_NAME_CHARACTERS}"
         case RoomNameRule.TOO_MANY_MARKS:
             return f"a room name has {at_most(error.limit, 'combining mark')} on one letter"
         case _:

@@ -222,6 +222,14 @@ class MistakeTests(AdminTestCase):
         self.assertEqual(status, 2)
         self.assertRegex(err, r"^python -m chatd\.admin: [^\n]+; --help lists what it takes\.\n$")
 
+    def test_a_bad_room_name_lists_the_characters_a_room_name_holds_quoted(self) -> None:
+        """The room name's rule ends the sentence without a run of dots: each character it allows is quoted."""
+        fill(self.db, [])
+        self.assert_refused(
+            ["export", "--room", "bad room"],
+            "--room: '#bad room' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'.",
+        )
+
 
 class LiveDaemonTests(AdminTestCase):
     """backup and forget work on the file of a daemon that runs, and the daemon goes on working."""

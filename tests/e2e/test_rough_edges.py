@@ -1,4 +1,5 @@
-"""The rough edges a newcomer met in the first ten minutes (issue 12), on a real daemon over loopback."""
+"""The rough edges a newcomer met in the first ten minutes (issue 12), and the replies a user trial found
+confusing, on a real daemon over loopback."""
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -66,4 +67,33 @@ class FirstMinutesTests(SynchronousTestCase):
         bot.say("bot")
         self.assertEqual(
             bot.expect_json(), {"type": "notice", "kind": "nick", "nick": "bot", "text": "You are bot."}
+        )
+
+
+class UserTrialTests(SynchronousTestCase):
+    """Replies a user trial found confusing, each read as an nc user reads it."""
+
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self)
+        self.lobby = Lobby(self.daemon)
+
+    def test_a_refused_room_name_quotes_each_character_it_may_hold(self) -> None:
+        """A room name's characters are listed one by one, quoted: the "." of "-_." read as the sentence's end."""
+        alice = self.lobby.enter("alice")
+        alice.say("/join ##x")
+        alice.expect(
+            "ERR bad-room '##x' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'"
+        )
+        alice.say("/join #a.b")
+        alice.expect_stamped("#a.b -- alice joined")
+
+    def test_a_refused_nickname_quotes_each_character_it_may_hold(self) -> None:
+        """A nickname's punctuation is listed one character at a time, quoted, before the prompt comes again."""
+        newcomer = self.daemon.connect()
+        newcomer.expect(WELCOME, PROMPT)
+        newcomer.say("bad*nick")
+        newcomer.expect(
+            "ERR bad-nick 'bad*nick' is not a valid nickname: a nickname holds only letters, digits, "
+            "'-', '_', '[', ']', '{', '}', '\\', '|', '^' and '`'",
+            PROMPT,
         )
