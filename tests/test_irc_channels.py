@@ -29,7 +29,9 @@ class JoinTests(IRCTestCase):
         lines = self.lines(wire)
         self.assertIn(b":alice!alice@chatd JOIN #a", lines)
         self.assertIn(b":alice!alice@chatd JOIN #b", lines)
-        self.assertIn(b":testhost 403 alice bad :Bad channel name (no-prefix)", lines)
+        self.assertIn(
+            b":testhost 403 alice bad :Bad channel name: a room name is # followed by its name", lines
+        )
 
     def test_extended_join_and_userhost_in_names(self) -> None:
         """extended-join adds the account (or *) and a name; userhost-in-names shows nick!user@host."""

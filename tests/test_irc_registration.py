@@ -92,7 +92,12 @@ class RegistrationTests(IRCTestCase):
         """A nickname chatd's rules refuse is 432, naming the rule."""
         client, wire = self.irc_connect()
         self.send(client, "NICK 9lives")
-        self.assertEqual(self.lines(wire), [b":testhost 432 * 9lives :Erroneous nickname (bad-start)"])
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 432 * 9lives :Erroneous nickname: a nickname cannot start with a digit, '-' or a mark"
+            ],
+        )
 
     def test_no_nickname_is_431_and_missing_parameters_461(self) -> None:
         """NICK with nothing is 431; USER with too few parameters 461."""

@@ -1,15 +1,23 @@
-"""Why a text was refused, in words every front end says the same way.
+"""Why a text or a name was refused, in words every front end says the same way.
 
 ``InvalidTextError`` carries the rule a text broke and its data; the line
-protocol says it after ``not sent:``, IRC in its standard reply. One
-wording, so a user on either reads the same reason. ``at_most`` words a
-rule's limit, a name's too (chatd.line.wording), and ``NICKNAME_CHARACTERS``
-and ``ROOM_NAME_CHARACTERS`` what a name may hold.
+protocol says it after ``not sent:``, IRC in its standard reply. A
+nickname's or room name's rule (``InvalidNicknameError``,
+``InvalidRoomNameError``) the line protocol says after ``is not a valid
+nickname:``, IRC in its 432 or 403. One wording, so a user on either reads
+the same reason; a program reads the rule's code from the error's fields.
 """
 
 from typing import assert_never
 
-from chatd.domain.errors import InvalidTextError, TextRule
+from chatd.domain.errors import (
+    InvalidNicknameError,
+    InvalidRoomNameError,
+    InvalidTextError,
+    NicknameRule,
+    RoomNameRule,
+    TextRule,
+)
 from chatd.domain.names import NICK_PUNCTUATION, ROOM_PUNCTUATION
 from chatd.text import counted
 
@@ -39,6 +47,42 @@ def text_rule_words(error: InvalidTextError) -> str:
             return f"{at_most(error.limit, 'combining mark')} on one character"
         case TextRule.NOTHING_VISIBLE:
             return "nothing in it would show"
+        case _:
+            assert_never(error.rule)
+
+
+def nickname_rule_words(error: InvalidNicknameError) -> str:
+    """``a nickname is at most 24 characters``: the rule ``error`` names, with its limit."""
+    match error.rule:
+        case NicknameRule.EMPTY:
+            return "a nickname cannot be empty"
+        case NicknameRule.TOO_LONG:
+            return f"a nickname is {at_most(error.limit, 'character')}"
+        case NicknameRule.INVISIBLE:
+            return "a nickname cannot hold invisible characters"
+        case NicknameRule.BAD_START:
+            return "a nickname cannot start with a digit, '-' or a mark"
+        case NicknameRule.BAD_CHARACTER:
+            return f"a nickname holds only {NICKNAME_CHARACTERS}"
+        case NicknameRule.TOO_MANY_MARKS:
+            return f"a nickname has {at_most(error.limit, 'combining mark')} on one letter"
+        case _:
+            assert_never(error.rule)
+
+
+def room_name_rule_words(error: InvalidRoomNameError) -> str:
+    """``a room name is # followed by its name``: the rule ``error`` names, with its limit."""
+    match error.rule:
+        case RoomNameRule.NO_PREFIX:
+            return "a room name is # followed by its name"
+        case RoomNameRule.TOO_LONG:
+            return f"a room name is {at_most(error.limit, 'character')}"
+        case RoomNameRule.INVISIBLE:
+            return "a room name cannot hold invisible characters"
+        case RoomNameRule.BAD_CHARACTER:
+            return f"a room name holds only {ROOM_NAME_CHARACTERS}"
+        case RoomNameRule.TOO_MANY_MARKS:
+            return f"a room name has {at_most(error.limit, 'combining mark')} on one letter"
         case _:
             assert_never(error.rule)
 

@@ -53,7 +53,7 @@ from chatd.domain.errors import (
     UserInRoomError,
     UserNotInRoomError,
 )
-from chatd.frontend.text_rules import text_rule_words
+from chatd.frontend.text_rules import nickname_rule_words, room_name_rule_words, text_rule_words
 from chatd.irc import numerics as n
 from chatd.text import counted
 
@@ -67,8 +67,8 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
     """How the refusal of ``command`` (on ``target``, if it names one) with ``error`` is said to an IRC client."""
     speaking = command in _SPEAKING
     match error:
-        case InvalidNicknameError(nick=nick, rule=rule):
-            return n.ERR_ERRONEUSNICKNAME, (nick or "*", f"Erroneous nickname ({rule.value})")
+        case InvalidNicknameError(nick=nick):
+            return n.ERR_ERRONEUSNICKNAME, (nick or "*", f"Erroneous nickname: {nickname_rule_words(error)}")
         case NicknameInUseError(nick=nick):
             return n.ERR_NICKNAMEINUSE, (nick, "Nickname is already in use")
         case NicknameLookAlikeError(nick=nick, holder=holder):
@@ -84,8 +84,8 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_NOSUCHNICK, (nick, "No such nick")
         case NoSuchRoomError(room=room):
             return n.ERR_NOSUCHCHANNEL, (room, "No such channel")
-        case InvalidRoomNameError(room=room, rule=rule):
-            return n.ERR_NOSUCHCHANNEL, (room or "*", f"Bad channel name ({rule.value})")
+        case InvalidRoomNameError(room=room):
+            return n.ERR_NOSUCHCHANNEL, (room or "*", f"Bad channel name: {room_name_rule_words(error)}")
         case RoomLookAlikeError(room=room, existing=existing):
             return n.ERR_NOSUCHCHANNEL, (room, f"Channel name looks like {existing}; join that one")
         case NotInRoomError(room=room) if speaking:

@@ -11,7 +11,7 @@ may not. Another front end words errors its own way, from the same fields.
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar, assert_never
+from typing import Any, TypeVar
 
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
@@ -57,7 +57,6 @@ from chatd.domain.errors import (
     NicknameInUseError,
     NicknameLookAlikeError,
     NicknameRegisteredError,
-    NicknameRule,
     NoAccountError,
     NoSuchAccountError,
     NoSuchFileError,
@@ -82,7 +81,6 @@ from chatd.domain.errors import (
     RoomFullError,
     RoomKeyError,
     RoomLookAlikeError,
-    RoomNameRule,
     RoomNotKeptError,
     RoomNotRegisteredError,
     RoomRegisteredError,
@@ -99,7 +97,7 @@ from chatd.domain.errors import (
     UserNotInRoomError,
 )
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
-from chatd.frontend.text_rules import NICKNAME_CHARACTERS, ROOM_NAME_CHARACTERS, at_most, text_rule_words
+from chatd.frontend.text_rules import nickname_rule_words, room_name_rule_words, text_rule_words
 from chatd.line.errors import (
     AlreadyJoinedError,
     BadEncodingError,
@@ -146,40 +144,6 @@ def _left(seconds: float | None) -> str:
     return "" if seconds is None else f" ({format_duration(seconds)} left)"
 
 
-def _nickname_rule(error: InvalidNicknameError) -> str:
-    match error.rule:
-        case NicknameRule.EMPTY:
-            return "a nickname cannot be empty"
-        case NicknameRule.TOO_LONG:
-            return f"a nickname is {at_most(error.limit, 'character')}"
-        case NicknameRule.INVISIBLE:
-            return "a nickname cannot hold invisible characters"
-        case NicknameRule.BAD_START:
-            return "a nickname cannot start with a digit, '-' or a mark"
-        case NicknameRule.BAD_CHARACTER:
-            return f"a nickname holds only {NICKNAME_CHARACTERS}"
-        case NicknameRule.TOO_MANY_MARKS:
-            return f"a nickname has {at_most(error.limit, 'combining mark')} on one letter"
-        case _:
-            assert_never(error.rule)
-
-
-def _room_name_rule(error: InvalidRoomNameError) -> str:
-    match error.rule:
-        case RoomNameRule.NO_PREFIX:
-            return "a room name is # followed by its name"
-        case RoomNameRule.TOO_LONG:
-            return f"a room name is {at_most(error.limit, 'character')}"
-        case RoomNameRule.INVISIBLE:
-            return "a room name cannot hold invisible characters"
-        case RoomNameRule.BAD_CHARACTER:
-            return f"a room name holds only {ROOM_NAME_CHARACTERS}"
-        case RoomNameRule.TOO_MANY_MARKS:
-            return f"a room name has {at_most(error.limit, 'combining mark')} on one letter"
-        case _:
-            assert_never(error.rule)
-
-
 def _registered(error: NicknameRegisteredError) -> str:
     """How to get in with a registered nickname: identify, or choose another (one that does not look like it)."""
     if error.look_alike:
@@ -196,10 +160,14 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
     dict(
         [
             # The chat's refusals (chatd/domain/errors.py).
-            _row(InvalidNicknameError, lambda e: f"{e.nick!r} is not a valid nickname: {_nickname_rule(e)}"),
+            _row(
+                InvalidNicknameError,
+                lambda e: f"{e.nick!r} is not a valid nickname: {nickname_rule_words(e)}",
+            ),
             _row(NicknameInUseError, lambda e: f"{e.nick} is already taken; choose another nickname"),
             _row(
-                InvalidRoomNameError, lambda e: f"{e.room!r} is not a valid room name: {_room_name_rule(e)}"
+                InvalidRoomNameError,
+                lambda e: f"{e.room!r} is not a valid room name: {room_name_rule_words(e)}",
             ),
             _row(InvalidTextError, lambda e: f"not sent: {text_rule_words(e)}"),
             _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),

@@ -131,6 +131,32 @@ class ModeTests(SynchronousTestCase):
         self.assertTrue(line.endswith(b"#mm -- bob gave alice voice\r\n"), line)
 
 
+class NameRefusalTests(SynchronousTestCase):
+    """A refused nickname or channel name is said to an IRC client in the words nc users read."""
+
+    def test_a_refused_nickname_and_channel_name_say_the_rule_in_words(self) -> None:
+        """432 and 403 give the rule as a sentence, not chatd's code for it (bad-character, too-long)."""
+        daemon = start(self, ":memory:")
+        client = IRCClient(daemon, irc_port(daemon), "bad*nick")
+        self.assertEqual(
+            client.next("erroneusnickname").arguments[-1],
+            "Erroneous nickname: a nickname holds only letters, digits, "
+            "'-', '_', '[', ']', '{', '}', '\\', '|', '^' and '`'",
+        )
+        client.send("NICK " + "a" * 30)
+        self.assertEqual(
+            client.next("erroneusnickname").arguments[-1],
+            "Erroneous nickname: a nickname is at most 24 characters",
+        )
+        client.send("NICK alice")
+        client.registered()
+        client.send("JOIN ##x")
+        self.assertEqual(
+            client.next("nosuchchannel").arguments,
+            ("##x", "Bad channel name: a room name holds only letters, digits, '-', '_' and '.'"),
+        )
+
+
 class ChatHistoryTests(SynchronousTestCase):
     """An IRC client reads #lobby's history by msgid, as one paging back from what it was shown."""
 
