@@ -170,3 +170,15 @@ class NoFilesError(ChatError):
     """``/file`` on a session that carries no files (the host's console)."""
 
     code = "no-files"
+
+
+@dataclass(eq=False)
+class MessageToRoomError(ChatError):
+    """``/msg #room text``: no nickname starts with ``#``, so ``room`` names a room, not a person to message.
+
+    ``current``: it is the user's current room, where the line alone says it.
+    """
+
+    code = "msg-to-room"
+    room: str
+    current: bool

@@ -9,10 +9,16 @@ line. ``RUN`` maps each command type to its function.
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
-from chatd.domain.names import check_room_name
+from chatd.domain.names import ROOM_PREFIX, check_room_name
 from chatd.domain.ports import RoomView, UserView
 from chatd.line import commands as cmd
-from chatd.line.errors import AlreadyJoinedError, IgnoreSelfError, NotIgnoredError, TooManyIgnoredError
+from chatd.line.errors import (
+    AlreadyJoinedError,
+    IgnoreSelfError,
+    MessageToRoomError,
+    NotIgnoredError,
+    TooManyIgnoredError,
+)
 from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
 from chatd.text import fold, tally_period
@@ -146,6 +152,10 @@ def list_users(session: "LineSession", command: cmd.Users) -> None:
 
 
 def msg(session: "LineSession", command: cmd.Msg) -> None:
+    """Send a private message; one to a room (no nickname starts with ``#``) is refused saying how to talk there."""
+    if command.nick.startswith(ROOM_PREFIX):
+        current = session.current is not None and fold(session.current) == fold(command.nick)
+        raise MessageToRoomError(command.nick, current)
     answer = session.chat.whisper(session.me(), command.nick, command.text)
     if answer is not None:
         session.send(answer)

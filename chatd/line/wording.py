@@ -107,6 +107,7 @@ from chatd.line.errors import (
     InternalError,
     LineTooLongError,
     MessageTooBigError,
+    MessageToRoomError,
     ModeLetterError,
     NeedNicknameError,
     NoCurrentRoomError,
@@ -362,6 +363,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             # The line front end's own (chatd/line/errors.py).
             _row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
             _row(UsageError, lambda e: f"usage: {e.usage}"),
+            _row(
+                MessageToRoomError,
+                lambda e: (
+                    f"{e.room} names a room, not a nickname: type the line without /msg to say it there"
+                    if e.current
+                    else f"{e.room} names a room, not a nickname: /join {e.room}, then type the line without /msg "
+                    "to say it there"
+                ),
+            ),
             _row(WrongPasswordError, lambda e: "that is not your account's password"),
             _row(
                 LineTooLongError,

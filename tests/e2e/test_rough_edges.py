@@ -97,3 +97,17 @@ class UserTrialTests(SynchronousTestCase):
             "'-', '_', '[', ']', '{', '}', '\\', '|', '^' and '`'",
             PROMPT,
         )
+
+    def test_a_private_message_to_a_room_says_how_to_talk_there(self) -> None:
+        """/msg to a #name is refused as a room's, not as nobody online: in the current room the line alone says it
+        there; in another, /join first."""
+        alice = self.lobby.enter("alice")
+        alice.say("/msg #lobby hi")
+        alice.expect(
+            "ERR msg-to-room #lobby names a room, not a nickname: type the line without /msg to say it there"
+        )
+        alice.say("/msg #dev hi")
+        alice.expect(
+            "ERR msg-to-room #dev names a room, not a nickname: /join #dev, then type the line without /msg "
+            "to say it there"
+        )
