@@ -328,7 +328,7 @@ class Chat:
         Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
         """
         if self._offline is None:
-            raise NotIdentifiedError()
+            raise NotIdentifiedError(nick)
         return self._offline.conversation(view, nick, count, HISTORY_MOST)
 
     def account_nick(self, account: str) -> str:

@@ -456,9 +456,15 @@ class RoomNotKeptError(ChatError):
 
 @dataclass(eq=False)
 class NotIdentifiedError(ChatError):
-    """The command needs an account the user has proved, and the user has none."""
+    """The command needs an account the user has proved, and the user has none.
+
+    ``with_nick``: what needed it was reading the private messages with that
+    nickname, which a user asks for by a bare word a front end could read as
+    something else (``/history art``); None for any other command.
+    """
 
     code = "not-identified"
+    with_nick: str | None = None
 
 
 @dataclass(eq=False)

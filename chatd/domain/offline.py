@@ -147,7 +147,7 @@ class Offline:
         """
         account = own(view).account
         if account is None:
-            raise NotIdentifiedError()
+            raise NotIdentifiedError(nick)
         if not 1 <= count <= most:
             raise LineCountError(count, most)
         return self._history.conversation(conversation(account, fold(nick)), count)

@@ -196,10 +196,16 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     """``/history``: a page of a room's past before the oldest line shown, or before or around one line; or private
     messages.
 
-    A first word without ``#`` is a room the user is in, else a nickname (``private``).
+    A first word without ``#`` is a room the user is in, else a nickname (``private``), bar one
+    ``_means_room``.
     """
     me = session.me()
-    if command.nick is not None and command.room is not None and fold(command.room) not in me.rooms:
+    if (
+        command.nick is not None
+        and command.room is not None
+        and fold(command.room) not in me.rooms
+        and not _means_room(session, command.nick, command.room)
+    ):
         if command.around is not None or command.before is not None:
             raise UsageError(cmd.PRIVATE_HISTORY_USAGE)
         return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
@@ -245,6 +251,22 @@ async def _paged(
         end = _none_kept(room, going_back=going_on or command.before is not None)
     session.write(_lines(session, shown) + session.render(end))
     session.charge_listing(len(shown))
+
+
+def _means_room(session: "LineSession", word: str, room: str) -> bool:
+    """Whether ``/history WORD``, by a user not in ``room`` (``#WORD``), means that room after all.
+
+    It does for a user not identified, who has no private messages to read,
+    when no account has the nickname ``word`` and a room ``room`` exists
+    that they may see: they get the room's answer (``/join`` it first), not
+    one about identifying for a conversation that cannot be.
+    """
+    me = session.me()
+    return (
+        me.account is None
+        and not session.chat.is_registered(word)
+        and session.chat.room_summary(room, me) is not None
+    )
 
 
 def private(session: "LineSession", nick: str, count: int) -> "Waiting":

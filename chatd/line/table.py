@@ -246,7 +246,8 @@ COMMANDS: dict[str, Spec] = {
             "around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
             "lines before it, whatever came between. A word without # "
             "that is no room you are in is a nickname: your last N private messages with them, kept "
-            "only if you both had identified (and you must have now).",
+            "only if you both had identified (and you must have now; until then, a word no account has "
+            "is the room of that name, if there is one).",
             example="/history #dev 50",
         ),
         Spec(

@@ -265,7 +265,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 NotIdentifiedError,
-                lambda e: "you are not identified; /register PASSWORD or /identify PASSWORD first",
+                lambda e: (
+                    "you are not identified; /register PASSWORD or /identify PASSWORD first"
+                    if e.with_nick is None
+                    else f"/history {e.with_nick} reads your private messages with {e.with_nick}, which needs you "
+                    "identified; /register PASSWORD or /identify PASSWORD first"
+                ),
             ),
             _row(AlreadyIdentifiedError, lambda e: f"you are identified as {e.account} already"),
             _row(

@@ -82,7 +82,8 @@ class PrivateHistoryTests(AccountTestCase):
         carol.say("/history bob")
         self.until(
             carol,
-            "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first",
+            "ERR not-identified /history bob reads your private messages with bob, which needs you identified; "
+            "/register PASSWORD or /identify PASSWORD first",
         )
 
 

@@ -111,3 +111,18 @@ class UserTrialTests(SynchronousTestCase):
             "ERR msg-to-room #dev names a room, not a nickname: /join #dev, then type the line without /msg "
             "to say it there"
         )
+
+    def test_history_of_a_word_names_what_it_read_for_someone_not_identified(self) -> None:
+        """/history WORD out of #WORD: not identified, a word no account has is the room #WORD when there is one
+        (join it first); else the private messages with WORD, which the refusal names."""
+        alice = self.lobby.enter("alice")
+        bob = self.lobby.enter("bob")
+        bob.say("/join #art")
+        bob.expect_stamped("#art -- bob joined")
+        alice.say("/history art")
+        alice.expect("ERR members-only only members of #art may read its history; /join #art first")
+        alice.say("/history carol")
+        alice.expect(
+            "ERR not-identified /history carol reads your private messages with carol, which needs you identified; "
+            "/register PASSWORD or /identify PASSWORD first"
+        )
