@@ -103,6 +103,12 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     return f"{said or 'nobody came or went'}; {members} here now"
 
 
+HELP_WORD = "help"
+"""Alone on a line (any case) where a nickname is asked for, a request for help and not a nickname: the server
+answers it with a hint (docs/PROTOCOL.md, "What the client sends"), so the bundled client waits for no answer to it
+as to a nickname. ``/nick help`` takes the nickname."""
+
+
 SERVER = "the server"
 """How text front ends name the chat itself where a nickname would stand: the actor of a change nobody made
 by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives in a registered room."""

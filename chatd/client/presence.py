@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from chatd.client.render import Message
-from chatd.text import fold, scrub
+from chatd.text import HELP_WORD, fold, scrub
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +91,9 @@ class Presence:
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
 
     def sending(self, text: str) -> None:
-        """Note a line about to be sent: before a nickname, a line that is no command names the user."""
-        if self.nick is not None or text.strip().lower() in LEAVE_WORDS:
+        """Note a line about to be sent: before a nickname, a line that is no command names the user, bar a word
+        the server reads otherwise alone on its line (``LEAVE_WORDS``, ``HELP_WORD``)."""
+        if self.nick is not None or text.strip().lower() in (*LEAVE_WORDS, HELP_WORD):
             return
         words = text.split(maxsplit=1)
         if text.startswith("//"):

@@ -24,9 +24,10 @@ class Say:
 
 @dataclass(frozen=True, slots=True)
 class Help:
-    """``/help [command]``."""
+    """``/help [command]``; or, with ``bare``, the word ``help`` alone typed where a nickname was asked for."""
 
     command: str | None
+    bare: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
-from chatd.line.commands import Join, Nick, Say
+from chatd.line.commands import Help, Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
     InternalError,
@@ -71,7 +71,7 @@ from chatd.line.render import (
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.talk import now_talking
-from chatd.text import fold
+from chatd.text import HELP_WORD, fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
@@ -303,7 +303,10 @@ class LineSession(ABC):
         return row.run(self, command)
 
     def _first_line(self, text: str) -> tuple[Spec, Command]:
-        """A plain line before a nickname: ``NICK PASSWORD`` identifies to a registered nickname; else it is the nickname."""
+        """A plain line before a nickname: ``NICK PASSWORD`` identifies to a registered nickname; ``help`` alone asks
+        how to choose one (a newcomer typed it at the prompt and became "help"); else it is the nickname."""
+        if text.lower() == HELP_WORD:
+            return COMMANDS["help"], Help(None, bare=True)
         identify = parse_identify(text)
         assert isinstance(identify, Identify), "parse_identify gives Identify"
         if identify.nick is not None and self.chat.is_registered(identify.nick):

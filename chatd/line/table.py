@@ -47,6 +47,17 @@ if TYPE_CHECKING:
 
 HELP_FOOTER = "Other lines go to the current room; start one with // to begin it with /."
 
+NAMING_FOOTER = (
+    "You have no nickname yet: type the one you want (NICK PASSWORD for a registered one); "
+    "/help nick says what it may hold."
+)
+"""The last line of ``/help`` before a nickname, when a plain line chooses one rather than going to a room."""
+
+NAMING_HINT = (
+    "Type the nickname you want to use; /help lists the commands (/nick help, if you want to be called help)."
+)
+"""The answer to ``chatd.text.HELP_WORD`` alone where a nickname was asked for: one line, not the nickname."""
+
 
 class Request(NamedTuple):
     """A parsed line: the row it follows and the command it gives."""
@@ -56,10 +67,13 @@ class Request(NamedTuple):
 
 
 def _help(session: "LineSession", command: cmd.Help) -> None:
+    if command.bare:
+        session.send(Notice("help", NAMING_HINT))
+        return
     if command.command is None:
         for row in COMMANDS.values():
             session.send(Notice("help", f"{row.usage} - {row.summary}", _help_fields(row)))
-        session.send(Notice("help", HELP_FOOTER))
+        session.send(Notice("help", HELP_FOOTER if session.user is not None else NAMING_FOOTER))
         return
     asked = COMMANDS.get(command.command)
     if asked is None:

@@ -126,6 +126,30 @@ class PlainClientTests(SynchronousTestCase):
         bob.say("/users")
         bob.expect("*** Online (1): alice")
 
+    def test_help_piped_for_a_nickname_is_answered_and_the_next_line_names_the_user(self) -> None:
+        """help alone is no nickname to the server, so the piped client does not wait for it to be accepted: the
+        hint is printed, the next line is the nickname, and the client exits 0."""
+        daemon = start_chatd(self)
+        client = subprocess.run(
+            client_command(daemon.port),
+            input=b"help\nalice\n",
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        self.assertEqual(client.returncode, 0, client.stderr)
+        shown = [line[6:] for line in client.stdout.decode("utf-8").splitlines()]
+        start = shown.index("* Choose a nickname:")
+        self.assertEqual(
+            shown[start : start + 3],
+            [
+                "* Choose a nickname:",
+                "* Type the nickname you want to use; /help lists the commands (/nick help, if you want to be "
+                "called help).",
+                "* You are alice.",
+            ],
+        )
+
     def test_a_missing_config_file_exits_2_before_connecting(self) -> None:
         """--config naming no file is one sentence on stderr and exit status 2, as README says; nothing is sent."""
         directory = tempfile.mkdtemp()

@@ -4,6 +4,7 @@ confusing, on a real daemon over loopback."""
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import __version__
+from chatd.line.table import COMMANDS
 from tests.e2e.test_daemon import NAME, PROMPT, WELCOME, Lobby, start_chatd
 
 
@@ -126,3 +127,22 @@ class UserTrialTests(SynchronousTestCase):
             "ERR not-identified /history carol reads your private messages with carol, which needs you identified; "
             "/register PASSWORD or /identify PASSWORD first"
         )
+
+    def test_help_typed_for_a_nickname_helps_choose_one(self) -> None:
+        """At the prompt, help alone is a one-line hint, not the nickname; /help ends on choosing one, not on the
+        current room; /nick help still takes the nickname help."""
+        newcomer = self.daemon.connect()
+        newcomer.expect(WELCOME, PROMPT)
+        newcomer.say("Help")
+        newcomer.expect(
+            "*** Type the nickname you want to use; /help lists the commands (/nick help, if you want to be called help)."
+        )
+        newcomer.say("/help")
+        listed = [newcomer.read_line() for _ in COMMANDS]
+        self.assertEqual(listed[0], b"*** /help [command] - list the commands, or explain one\r\n")
+        newcomer.expect(
+            "*** You have no nickname yet: type the one you want (NICK PASSWORD for a registered one); "
+            "/help nick says what it may hold."
+        )
+        newcomer.say("/nick help")
+        newcomer.expect("*** You are help.")
