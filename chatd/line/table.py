@@ -131,6 +131,7 @@ COMMANDS: dict[str, Spec] = {
             talk.join,
             details="#room: the room's name; the # may be left out (dev means #dev). "
             "KEY: the room's key, if it takes one (/mode #room shows whether it does). "
+            "One room at a time: /join #art #dev is refused, not read as a key. "
             "Joining a room you are in makes it current.",
             example="/join #dev",
         ),

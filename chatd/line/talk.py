@@ -18,6 +18,7 @@ from chatd.line.errors import (
     MessageToRoomError,
     NotIgnoredError,
     TooManyIgnoredError,
+    UsageError,
 )
 from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
@@ -74,7 +75,16 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
 
 
 def join(session: "LineSession", command: cmd.Join) -> "Waiting":
-    """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed."""
+    """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed.
+
+    A key that starts with ``#`` (``/join #art #dev``) is another room, one
+    too many, unless the room takes a key: a key may start with ``#``, and
+    one set so must still let people in.
+    """
+    if command.key.startswith(ROOM_PREFIX) and not _takes_key(session, command.room):
+        raise UsageError(
+            f"{cmd.JOIN_USAGE}, one room at a time: /join {command.room}, then /join {command.key}"
+        )
     me = session.me()
     already = fold(command.room) in me.rooms
     room = session.chat.join(me, command.room, command.key)
@@ -84,6 +94,11 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
         show_room(session, room, replayed=False)
         return None
     return show_room(session, room)
+
+
+def _takes_key(session: "LineSession", room: str) -> bool:
+    """Whether a room ``room`` exists and joining it takes a key (which anyone may ask with ``/mode``)."""
+    return session.chat.has_room(room) and session.chat.room_modes(room).keyed
 
 
 def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> "Waiting":

@@ -146,3 +146,20 @@ class UserTrialTests(SynchronousTestCase):
         )
         newcomer.say("/nick help")
         newcomer.expect("*** You are help.")
+
+    def test_a_second_room_given_to_join_is_refused_not_taken_for_a_key(self) -> None:
+        """/join #art #dev is one usage line and joins neither room (#dev was silently #art's key); a room whose key
+        starts with # is still joined with it."""
+        alice = self.lobby.enter("alice")
+        alice.say("/join #art #dev")
+        alice.expect("ERR usage usage: /join #room [KEY], one room at a time: /join #art, then /join #dev")
+        alice.say("/who #dev")
+        alice.expect("ERR no-such-room there is no room #dev")
+        alice.say("/join #art")
+        alice.expect_stamped("#art -- alice joined")
+        alice.expect("*** In #art (1): @alice")
+        alice.say("/mode #art +k #dev")
+        alice.expect_stamped("#art -- alice set the room's key to #dev")
+        bob = self.lobby.enter("bob")
+        bob.say("/join #art #dev")
+        bob.expect_stamped("#art -- bob joined")
