@@ -3,7 +3,7 @@
 Each function takes the session and its typed command, asks the chat, and
 sends the answer to that session alone; events reach everyone concerned
 through the chat. A refusal is a ChatError the session turns into one ERR
-line. ``RUN`` maps each command type to its function.
+line. The command table (chatd.line.table) names each command's function.
 """
 
 from typing import TYPE_CHECKING
