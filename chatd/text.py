@@ -103,6 +103,24 @@ def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     return f"{said or 'nobody came or went'}; {members} here now"
 
 
+NICK_PUNCTUATION = "-_[]{}\\|^`"
+"""What a nickname may hold besides letters, marks and digits: the punctuation IRC users expect (RFC 2812
+"special"), in the order the refusals list it (chatd.frontend.text_rules)."""
+
+WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
+"""The Unicode categories of the letters, marks and digits names are made of."""
+
+
+def in_nickname(char: str) -> bool:
+    """Whether a nickname may hold ``char``: the server's rule (chatd.domain.names), and the client's for finding
+    a nickname in a line."""
+    return char in NICK_PUNCTUATION or unicodedata.category(char) in WORD_CATEGORIES
+
+
+EXIT_WORDS = frozenset({"exit", "quit"})
+"""Lines that leave the chat, alone on the line, any case: the server reads them as ``/quit``, and the client
+leaves on them."""
+
 HELP_WORD = "help"
 """Alone on a line (any case) where a nickname is asked for, a request for help and not a nickname: the server
 answers it with a hint (docs/PROTOCOL.md, "What the client sends"), so the bundled client waits for no answer to it

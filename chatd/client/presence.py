@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from chatd.client.render import Message
-from chatd.text import HELP_WORD, fold, scrub
+from chatd.text import EXIT_WORDS, HELP_WORD, fold, scrub
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,6 @@ class Answer:
 ROOMS_KEPT = 256
 """Rooms the client remembers being in, the newest kept: a server lets one be in 20 by default, and a hostile one
 that sent 20,000 joins had each checked against all those before it, a minute of the core."""
-
-LEAVE_WORDS = frozenset({"exit", "quit"})
-"""Lines that leave the chat, alone on the line, any case (as the server reads them)."""
 
 
 class Presence:
@@ -92,8 +89,8 @@ class Presence:
 
     def sending(self, text: str) -> None:
         """Note a line about to be sent: before a nickname, a line that is no command names the user, bar a word
-        the server reads otherwise alone on its line (``LEAVE_WORDS``, ``HELP_WORD``)."""
-        if self.nick is not None or text.strip().lower() in (*LEAVE_WORDS, HELP_WORD):
+        the server reads otherwise alone on its line (``EXIT_WORDS``, ``HELP_WORD``)."""
+        if self.nick is not None or text.strip().lower() in (*EXIT_WORDS, HELP_WORD):
             return
         words = text.split(maxsplit=1)
         if text.startswith("//"):

@@ -7,12 +7,11 @@ compares them, folded (chatd.text.fold).
 """
 
 import enum
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from chatd.text import fold
+from chatd.text import fold, in_nickname
 
 NICK_PALETTE = (32, 33, 34, 35, 36, 92, 93, 94, 95, 96)
 """SGR foreground colours for nicknames; red is left for errors."""
@@ -21,10 +20,6 @@ DIM = "2"
 BOLD = "1"
 MAGENTA = "35"
 """SGR codes the renderers use beyond the looks below."""
-
-# What a nickname may hold besides letters, marks and digits (docs/PROTOCOL.md, "Names").
-_NICK_PUNCTUATION = frozenset("-_[]{}\\|^`")
-_WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 
 
 class Look(enum.Enum):
@@ -106,7 +101,7 @@ def _in_name(text: str, index: int) -> bool:
     if not 0 <= index < len(text):
         return False
     char = text[index]
-    return char in _NICK_PUNCTUATION or unicodedata.category(char) in _WORD_CATEGORIES
+    return in_nickname(char)
 
 
 def moment(at: float, zone: tzinfo | None) -> datetime:

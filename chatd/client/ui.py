@@ -21,10 +21,10 @@ from typing_extensions import override
 
 from chatd.client.connection import Link
 from chatd.client.inputline import layout
-from chatd.client.presence import LEAVE_WORDS, Answer
+from chatd.client.presence import Answer
 from chatd.client.progress import Bar, bar_text
 from chatd.client.render import Shown
-from chatd.text import scrub
+from chatd.text import EXIT_WORDS, scrub
 
 CONFIRM = "Leave chatd? (y/n) "
 YES = frozenset({"y", "yes"})
@@ -33,7 +33,7 @@ YES = frozenset({"y", "yes"})
 def is_leaving(text: str) -> bool:
     """True if ``text`` would end the session: exit, quit or /quit [reason]."""
     words = text.split(maxsplit=1)
-    return text.strip().lower() in LEAVE_WORDS or (bool(words) and words[0].lower() == "/quit")
+    return text.strip().lower() in EXIT_WORDS or (bool(words) and words[0].lower() == "/quit")
 
 
 class ChatTerminal(HistoricRecvLine):

@@ -28,7 +28,7 @@ from chatd.domain.errors import (
     RoomNameRule,
     TextRule,
 )
-from chatd.text import UNSAFE
+from chatd.text import UNSAFE, WORD_CATEGORIES, in_nickname
 
 NICKNAME_MAX = 24
 """Longest nickname, in code points after normalisation."""
@@ -44,15 +44,11 @@ REASON_MAX = 200
 
 ROOM_PREFIX = "#"
 
-NICK_PUNCTUATION = "-_[]{}\\|^`"
-"""What a nickname may hold besides letters, marks and digits: the punctuation IRC users expect (RFC 2812
-"special"), in the order the refusals list it (chatd.frontend.text_rules)."""
 
 ROOM_PUNCTUATION = "-_."
 """What a room name may hold after its ``#`` besides letters, marks and digits, in the order refusals list it."""
 
 # Letters, marks (scripts that need combining signs) and decimal digits.
-_WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Nd"})
 
 NAME_MARKS_MAX = 3
 """Most non-spacing marks on one character of a name: a Tibetan stack (``སྒྲོ``) or a pointed Hebrew letter needs three."""
@@ -137,7 +133,7 @@ def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
     if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
         raise InvalidNicknameError(nick, NicknameRule.BAD_START)
     for char in nick:
-        if unicodedata.category(char) not in _WORD_CATEGORIES and char not in NICK_PUNCTUATION:
+        if not in_nickname(char):
             raise InvalidNicknameError(nick, NicknameRule.BAD_CHARACTER)
     if _stacked(nick, NAME_MARKS_MAX):
         raise InvalidNicknameError(nick, NicknameRule.TOO_MANY_MARKS, NAME_MARKS_MAX)
@@ -158,7 +154,7 @@ def check_room_name(name: str, limit: int | None = ROOM_NAME_MAX) -> str:
     if _INVISIBLE.search(room):
         raise InvalidRoomNameError(room, RoomNameRule.INVISIBLE)
     for char in room[1:]:
-        if unicodedata.category(char) not in _WORD_CATEGORIES and char not in ROOM_PUNCTUATION:
+        if unicodedata.category(char) not in WORD_CATEGORIES and char not in ROOM_PUNCTUATION:
             raise InvalidRoomNameError(room, RoomNameRule.BAD_CHARACTER)
     if _stacked(room, NAME_MARKS_MAX):
         raise InvalidRoomNameError(room, RoomNameRule.TOO_MANY_MARKS, NAME_MARKS_MAX)

@@ -18,8 +18,8 @@ from chatd.domain.errors import (
     RoomNameRule,
     TextRule,
 )
-from chatd.domain.names import NICK_PUNCTUATION, ROOM_PUNCTUATION
-from chatd.text import counted
+from chatd.domain.names import ROOM_PUNCTUATION
+from chatd.text import NICK_PUNCTUATION, counted
 
 
 def _characters(punctuation: str) -> str:

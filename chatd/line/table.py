@@ -41,6 +41,7 @@ from chatd.line.syntax import (
     required_text,
     word_and_duration,
 )
+from chatd.text import EXIT_WORDS
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession
@@ -577,15 +578,13 @@ COMMANDS: dict[str, Spec] = {
     )
 }
 
-_EXIT_WORDS = frozenset({"exit", "quit"})
-
 
 def parse(text: str) -> Request:
     """The row and command of one line of text; raises UsageError or UnknownCommandError."""
     if text.startswith("//"):
         return Request(LINE, cmd.Say(text[1:]))
     if not text.startswith("/"):
-        if text.strip().lower() in _EXIT_WORDS:
+        if text.strip().lower() in EXIT_WORDS:
             return Request(COMMANDS["quit"], cmd.Quit(""))
         return Request(LINE, cmd.Say(text))
     name, *args = text[1:].split(maxsplit=1) or [""]
