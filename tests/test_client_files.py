@@ -295,6 +295,69 @@ class SendTests(FilesTestCase):
         self.peer.send({"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": CHUNK * 10})
         self.assertEqual(self.peer.sent(), [])
 
+    def offered_to(self, target: str) -> None:
+        """``/send`` of three bytes to ``target``, uploaded and offered; the lines so far taken."""
+        path = self.file(b"abc")
+        self.link.send(f"/send {target} {path}")
+        digest = hashlib.sha256(b"abc").hexdigest()
+        self.peer.send(
+            {
+                "type": "file_upload",
+                "file": FILE_ID,
+                "name": "holiday photo.jpg",
+                "size": 3,
+                "sha256": digest,
+                "have": 3,
+                "chunk": CHUNK,
+                "tail": hashlib.sha256(b"abc").hexdigest(),
+            },
+            {"type": "file_uploaded", "file": FILE_ID},
+        )
+        self.peer.sent()
+        self.lines()
+
+    def test_a_fetch_by_the_last_recipient_is_said_and_ends_the_transfer(self) -> None:
+        """``file_fetched`` with nobody left: one line, and neither /files nor /cancel offers it any more."""
+        self.offered_to("erin")
+        self.peer.send({"type": "file_fetched", "file": FILE_ID, "nick": "erin", "left": 0})
+        self.assertEqual(self.lines(), ['* erin has fetched "holiday photo.jpg".'])
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+        self.link.send("/cancel 1")
+        self.assertEqual(self.lines(), ["! 1 is not a transfer to cancel; /files lists the transfers."])
+        self.assertEqual(self.peer.sent(), ["/file list"])
+
+    def test_a_room_offer_stays_until_nobody_is_left_to_fetch_it(self) -> None:
+        """Offered to #lobby: a fetch with others left keeps it listed; the last one's decline ends it."""
+        self.offered_to("#lobby")
+        self.peer.send({"type": "file_fetched", "file": FILE_ID, "nick": "erin", "left": 2})
+        self.assertEqual(
+            self.lines(), ['* erin has fetched "holiday photo.jpg"; 2 other recipients may still fetch it.']
+        )
+        self.peer.send({"type": "file_fetched", "file": FILE_ID, "nick": "bob", "left": 1})
+        self.assertEqual(
+            self.lines(), ['* bob has fetched "holiday photo.jpg"; 1 other recipient may still fetch it.']
+        )
+        self.link.send("/files")
+        self.assertEqual(
+            self.lines(),
+            ["~ Transfers here (1):", '~   [1] to #lobby: "holiday photo.jpg" (3 B, 100%) offered'],
+        )
+        self.peer.send({"type": "file_declined", "file": FILE_ID, "nick": "carol", "left": 0})
+        self.assertEqual(self.lines(), ['* carol declined "holiday photo.jpg".'])
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+
+    def test_the_last_recipient_stopping_ends_the_transfer(self) -> None:
+        """A recipient's cancel with nobody left: said, and the upload is no longer listed."""
+        self.offered_to("erin")
+        self.peer.send(
+            {"type": "file_cancelled", "file": FILE_ID, "nick": "erin", "reason": "no room", "left": 0}
+        )
+        self.assertEqual(self.lines(), ['* erin stopped fetching "holiday photo.jpg" (no room).'])
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+
 
 class MimeTests(SynchronousTestCase):
     """The type offered is the standard library's guess from the name."""

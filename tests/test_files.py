@@ -215,7 +215,8 @@ class WholeTransferTests(FileTestCase):
         _, alice_wire, bob, _ = self.alice_offers_bob()
         bob.dataReceived(b"/file decline 0000000000000001\n")
         self.assertEqual(
-            self.objects(alice_wire), [{"type": "file_declined", "file": "0000000000000001", "nick": "bob"}]
+            self.objects(alice_wire),
+            [{"type": "file_declined", "file": "0000000000000001", "nick": "bob", "left": 0}],
         )
         self.assertEqual(os.listdir(self.folder), [])
 
@@ -231,10 +232,84 @@ class WholeTransferTests(FileTestCase):
                     "file": "0000000000000001",
                     "nick": "alice",
                     "reason": "withdrawn by the sender",
+                    "left": 0,
                 }
             ],
         )
         self.assertEqual(os.listdir(self.folder), [])
+
+    def test_the_sender_is_told_once_the_recipient_has_the_whole_file(self) -> None:
+        """bob acknowledges the last chunk: alice hears he has it and nobody is left, and her list is empty."""
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 0}],
+        )
+        alice.dataReceived(b"/file list\n")
+        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": []}])
+
+    def test_a_text_sender_reads_one_line_when_the_recipient_has_the_file(self) -> None:
+        """An nc sender is told in words who fetched which transfer."""
+        alice, alice_wire = self.connect(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.download(bob, bob_wire)
+        self.assertEqual(self.lines(alice_wire), [b"*** bob has fetched 0000000000000001."])
+
+    def test_a_room_offer_counts_down_the_recipients_left_to_zero(self) -> None:
+        """Offered to #lobby: bob's fetch leaves carol, then carol's decline leaves nobody, and the transfer is over."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        carol, _ = self.json_user(b"carol")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.download(bob, bob_wire)
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 1}],
+        )
+        self.assertNotEqual(os.listdir(self.folder), [], "carol may still fetch it")
+        carol.dataReceived(b"/file decline 0000000000000001\n")
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_declined", "file": "0000000000000001", "nick": "carol", "left": 0}],
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_a_recipient_who_stops_tells_the_sender_how_many_are_left(self) -> None:
+        """bob cancels the only offer made to him: both sides read who stopped, and that nobody is left."""
+        _, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        bob.dataReceived(b"/file cancel 0000000000000001\n")
+        cancelled = {
+            "type": "file_cancelled",
+            "file": "0000000000000001",
+            "nick": "bob",
+            "reason": "cancelled by the recipient",
+            "left": 0,
+        }
+        self.assertEqual(self.objects(alice_wire), [cancelled])
+        self.assertEqual(self.objects(bob_wire), [cancelled])
+
+    def test_a_fetch_by_link_tells_the_sender_as_an_accept_does(self) -> None:
+        """The web port's link read whole (``fetched``): alice hears bob has it, and nobody is left."""
+        _, alice_wire, _, _ = self.alice_offers_bob()
+        transfer = self.files.transfer("0000000000000001")
+        assert transfer is not None
+        self.files.fetched(transfer, "bob")
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 0}],
+        )
+        self.assertIsNone(self.files.transfer("0000000000000001"))
 
     def test_list_shows_open_transfers_both_ways(self) -> None:
         """/file list shows the sender its upload and the recipient its offer."""

@@ -19,7 +19,7 @@ from chatd.client.render import Message, Shown
 from chatd.client.style import Look, compose, is_me
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
-from chatd.text import safe_file_name, scrub
+from chatd.text import counted, safe_file_name, scrub
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -118,9 +118,19 @@ def sent(files: "Transfers", message: Message) -> Shown:
     return Shown(())
 
 
+def fetched(files: "Transfers", message: Message) -> Shown:
+    upload = files.upload_for(message, ())
+    name = quoted(upload.name) if upload is not None else "your file"
+    left = _number(message, "left")
+    others = f"; {counted(left, 'other recipient')} may still fetch it" if left > 0 else ""
+    _ended_if_over(files, upload, message)
+    return files.lines([f"{_text(message, 'nick')} has fetched {name}{others}."])
+
+
 def declined(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message, ())
     name = quoted(upload.name) if upload is not None else "your file"
+    _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} declined {name}."])
 
 
@@ -139,7 +149,20 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message, ())
     if upload is None:
         return Shown(())
+    _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
+
+
+def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:
+    """A recipient is done with the user's ``upload``: once the server says none is left (``left`` 0), it is over.
+
+    It leaves the numbered transfers, so ``/files`` no longer lists it as
+    offered and ``/cancel`` no longer picks it: the server has let it go.
+    """
+    left = message.get("left")
+    if upload is not None and left == 0 and not isinstance(left, bool):
+        files.drop(upload)
+        upload.end()
 
 
 def listed(files: "Transfers", message: Message) -> Shown:
@@ -239,6 +262,7 @@ FOLLOWERS: dict[str, Callable[["Transfers", Message], Shown]] = {
     "file_offered": offered,
     "file_chunk": chunk,
     "file_sent": sent,
+    "file_fetched": fetched,
     "file_declined": declined,
     "file_cancelled": cancelled,
     "file_list": listed,

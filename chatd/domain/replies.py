@@ -250,20 +250,39 @@ class FileSent:
 
 
 @dataclass(frozen=True, slots=True)
-class FileDeclined:
-    """To the sender: ``nick`` declined ``file``."""
+class FileFetched:
+    """To the sender: ``nick`` has every byte of ``file`` (its last chunk acknowledged, or its HTTP link read whole).
+
+    ``left`` is how many recipients have yet to fetch, decline or cancel it;
+    at 0 the transfer is over, and leaves ``/file list``.
+    """
 
     file: str
     nick: str
+    left: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileDeclined:
+    """To the sender: ``nick`` declined ``file``; ``left`` recipients have yet to finish with it (0: it is over)."""
+
+    file: str
+    nick: str
+    left: int
 
 
 @dataclass(frozen=True, slots=True)
 class FileCancelled:
-    """``nick`` (the sender, or a recipient) cancelled ``file``, saying ``reason``."""
+    """``nick`` (the sender, or a recipient) cancelled ``file``, saying ``reason``.
+
+    ``left`` is how many recipients have yet to finish with it: 0 once the
+    sender withdraws it, or once the last recipient stops.
+    """
 
     file: str
     nick: str
     reason: str
+    left: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +361,7 @@ FileReply = (
     | FileUploaded
     | FileChunk
     | FileSent
+    | FileFetched
     | FileDeclined
     | FileCancelled
     | FileLink
@@ -368,6 +388,7 @@ Reply = (
     | FileUploaded
     | FileChunk
     | FileSent
+    | FileFetched
     | FileDeclined
     | FileCancelled
     | FileLink

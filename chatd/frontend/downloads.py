@@ -25,7 +25,6 @@ from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_h
 from chatd.domain.flood import TokenBucket
 from chatd.domain.replies import FileChunk, FileSent
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key
-from chatd.text import fold
 
 UP = "up"
 DOWN = "down"
@@ -48,7 +47,7 @@ class Download:
 
 
 Finished = Callable[[Transfer, str], None]
-"""Told that the folded nickname has every byte of the transfer: the engine's, so that it may let the file go."""
+"""Told that the nickname has every byte of the transfer: the engine's, so that it tells the sender and may let the file go."""
 
 
 class Downloads:
@@ -108,7 +107,7 @@ class Downloads:
             del self._downloads[file, peer]
             self._end(download)
             peer.send(FileSent(file))
-            self._finished(download.transfer, fold(named_user(peer).nick))
+            self._finished(download.transfer, named_user(peer).nick)
             return
         self._schedule(download, 0)
 

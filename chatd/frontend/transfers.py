@@ -5,7 +5,9 @@ protocol's JSON (nc's line port, the browser's WebSocket). A transfer is
 uploaded first (``offer``, then ``put`` chunk after chunk, checked whole at
 the end), then offered through the chat's seam (``Chat.offer_file``), then
 fetched by each recipient (``accept``, chunks pumped out as ``ack``s come
-back, by its ``Downloads``: chatd.frontend.downloads). The engine owns what
+back, by its ``Downloads``: chatd.frontend.downloads, or by an HTTP link),
+the sender told as each recipient has it whole, declines or cancels, and
+how many are left to (``left`` 0: the transfer is over). The engine owns what
 only it knows: the transfers open, who is uploading what, the per-user
 budgets of transfers at once and bytes a day, and when a file's bytes can go.
 """
@@ -38,6 +40,7 @@ from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
     FileEntry,
+    FileFetched,
     FileLink,
     FileList,
     FileProgress,
@@ -98,7 +101,7 @@ class Transfers:
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
-        self._downloads = Downloads(spool, reactor, limits, self._finished)
+        self._downloads = Downloads(spool, reactor, limits, self.fetched)
         self._days: dict[tuple[str, int], int] = {}
         self._store: TransferStore = NotKept() if store is None else store
         for record in self._store.kept():
@@ -360,12 +363,11 @@ class Transfers:
     # Either side.
 
     def decline(self, peer: Peer, file: str) -> None:
-        """A recipient refuses ``file``: the sender is told, and the recipient is done with it."""
+        """A recipient refuses ``file``: the recipient is done with it, and the sender is told."""
         transfer = self._offered_to(peer, file)
         nick = named_user(peer).nick
         self._downloads.cancel(file, peer)
-        self._tell(transfer.sender.nick, FileDeclined(file, nick))
-        self._finished(transfer, fold(nick))
+        self._tell(transfer.sender.nick, FileDeclined(file, nick, self._finished(transfer, fold(nick))))
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told), or a recipient stops fetching it (the sender is)."""
@@ -375,8 +377,8 @@ class Transfers:
             self._end_upload(transfer)
             why = reason or "withdrawn by the sender"
             for nick in transfer.pending:
-                self._tell(nick, FileCancelled(file, me.nick, why))
-            peer.send(FileCancelled(file, me.nick, why))
+                self._tell(nick, FileCancelled(file, me.nick, why, 0))
+            peer.send(FileCancelled(file, me.nick, why, 0))
             self._downloads.cancel_file(file)
             transfer.pending.clear()
             self._forget(transfer)
@@ -384,9 +386,9 @@ class Transfers:
         transfer = self._offered_to(peer, file)
         self._downloads.cancel(file, peer)
         why = reason or "cancelled by the recipient"
-        self._tell(transfer.sender.nick, FileCancelled(file, me.nick, why))
-        peer.send(FileCancelled(file, me.nick, why))
-        self._finished(transfer, fold(me.nick))
+        cancelled = FileCancelled(file, me.nick, why, self._finished(transfer, fold(me.nick)))
+        self._tell(transfer.sender.nick, cancelled)
+        peer.send(cancelled)
 
     def listing(self, peer: Peer) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands."""
@@ -439,12 +441,16 @@ class Transfers:
         return self._transfers.get(file)
 
     def fetched(self, transfer: Transfer, nick: str) -> None:
-        """``nick`` fetched ``transfer`` whole some other way (the HTTP link): they are done with it."""
-        self._finished(transfer, fold(nick))
+        """``nick`` has every byte of ``transfer`` (its last chunk acknowledged, or its HTTP link read to the end):
+        they are done with it, and the sender's sessions are told, with how many recipients are left."""
+        left = self._finished(transfer, fold(nick))
+        self._tell(transfer.sender.nick, FileFetched(transfer.file, nick, left))
 
-    def _finished(self, transfer: Transfer, nick: str) -> None:
+    def _finished(self, transfer: Transfer, nick: str) -> int:
+        """The folded ``nick`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
         transfer.pending.discard(nick)
         self._settled(transfer)
+        return len(transfer.pending)
 
     def _settled(self, transfer: Transfer) -> None:
         """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them); else it is kept as it is now."""

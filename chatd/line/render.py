@@ -63,6 +63,7 @@ from chatd.domain.replies import (
     FileCancelled,
     FileChunk,
     FileDeclined,
+    FileFetched,
     FileLink,
     FileList,
     FileProgress,
@@ -521,6 +522,7 @@ _register(FileProgress, lambda r: f"*** {r.file}: {r.have} of {r.size} bytes upl
 _register(FileUploaded, lambda r: f"*** {r.file} is uploaded and checked; it is offered now.")
 _register(FileChunk, lambda r: f"*** {r.file}: {len(r.data)} characters of base64 from byte {r.offset}")
 _register(FileSent, lambda r: f"*** {r.file} is all sent.")
+_register(FileFetched, lambda r: f"*** {r.nick} has fetched {r.file}.")
 _register(FileDeclined, lambda r: f"*** {r.nick} declined {r.file}.")
 _register(FileCancelled, lambda r: f"*** {r.nick} cancelled {r.file}{_because(r.reason)}.")
 _register(FileLink, lambda r: f"*** {r.file}: {r.url} (one download, within an hour)")

@@ -53,3 +53,22 @@ class FileLinkTests(SynchronousTestCase):
         self.assertIn("default-src 'none'", headers["content-security-policy"])
         self.assertEqual(get(url)[0], 404)
         self.assertEqual(get(url.rsplit("/", 1)[0] + "/" + "A" * 22)[0], 404)
+
+    def test_a_link_read_whole_tells_the_sender_and_ends_the_transfer(self) -> None:
+        """bob reads his link to the end: alice's connection gets file_fetched with nobody left, and her list is empty."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", "--web-port", "0"], listeners=2)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/pdf {NAME}")
+        file = until(alice, "file_upload")["file"]
+        put(alice, file, 0, len(CONTENT), CONTENT)
+        until(alice, "file_uploaded")
+        until(bob, "file_offered")
+        bob.say(f"/file link {file}")
+        status, _, body = get(until(bob, "file_link")["url"])
+        self.assertEqual((status, body), (200, CONTENT))
+        self.assertEqual(
+            until(alice, "file_fetched"), {"type": "file_fetched", "file": file, "nick": "bob", "left": 0}
+        )
+        alice.say("/file list")
+        self.assertEqual(until(alice, "file_list"), {"type": "file_list", "files": []})
