@@ -324,7 +324,7 @@ class SendTests(FilesTestCase):
         self.link.send("/files")
         self.assertEqual(self.lines(), ["~ No transfers here."])
         self.link.send("/cancel 1")
-        self.assertEqual(self.lines(), ["! 1 is not a transfer to cancel; /files lists the transfers."])
+        self.assertEqual(self.lines(), ["! There is no transfer 1 to cancel; /files lists the transfers."])
         self.assertEqual(self.peer.sent(), ["/file list"])
 
     def test_a_room_offer_stays_until_nobody_is_left_to_fetch_it(self) -> None:
@@ -357,6 +357,22 @@ class SendTests(FilesTestCase):
         self.assertEqual(self.lines(), ['* erin stopped fetching "holiday photo.jpg" (no room).'])
         self.link.send("/files")
         self.assertEqual(self.lines(), ["~ No transfers here."])
+
+    def test_a_command_with_nothing_to_act_on_says_so_in_words(self) -> None:
+        """With no transfer, each command names what it looked for, with the number typed if any; nothing is sent."""
+        for typed in ("/accept", "/decline", "/cancel", "/accept 3", "/cancel 1a2b3c4d5e6f7a8b"):
+            self.link.send(typed)
+        self.assertEqual(
+            self.lines(),
+            [
+                "! There is no offer to accept; /files lists the transfers.",
+                "! There is no offer to decline; /files lists the transfers.",
+                "! There is no transfer to cancel; /files lists the transfers.",
+                "! There is no offer 3 to accept; /files lists the transfers.",
+                f"! There is no transfer {FILE_ID} to cancel; /files lists the transfers.",
+            ],
+        )
+        self.assertEqual(self.peer.sent(), [])
 
 
 class MimeTests(SynchronousTestCase):

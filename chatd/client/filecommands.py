@@ -84,7 +84,7 @@ def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
 
 
 def accept(files: "Transfers", rest: str) -> None:
-    download = _pick(files, rest, Download, (Down.OFFERED, Down.PAUSED), "an offer to accept")
+    download = _pick(files, rest, Download, (Down.OFFERED, Down.PAUSED), "offer", "accept")
     if not isinstance(download, Download):
         return
     if not files.link.connected:
@@ -101,7 +101,7 @@ def accept(files: "Transfers", rest: str) -> None:
 
 
 def decline(files: "Transfers", rest: str) -> None:
-    download = _pick(files, rest, Download, (Down.OFFERED,), "an offer to decline")
+    download = _pick(files, rest, Download, (Down.OFFERED,), "offer", "decline")
     if isinstance(download, Download):
         download.decline()
         files.drop(download)
@@ -109,7 +109,7 @@ def decline(files: "Transfers", rest: str) -> None:
 
 
 def cancel(files: "Transfers", rest: str) -> None:
-    transfer = _pick(files, rest, (Upload, Download), None, "a transfer to cancel")
+    transfer = _pick(files, rest, (Upload, Download), None, "transfer", "cancel")
     if transfer is None:
         return
     files.drop(transfer)
@@ -151,9 +151,13 @@ def _pick(
     rest: str,
     kind: type[Upload] | type[Download] | tuple[type[Upload], type[Download]],
     stages: tuple[Down, ...] | None,
-    what: str,
+    noun: str,
+    verb: str,
 ) -> Upload | Download | None:
-    """The transfer ``rest`` names (a number or a file id), or the latest that fits; says why if none."""
+    """The transfer ``rest`` names (a number or a file id), or the latest that fits; says why if none.
+
+    The refusal reads "There is no offer to accept", or with what was typed "There is no offer 3 to accept".
+    """
     fits = [
         transfer
         for transfer in files.transfers()
@@ -161,12 +165,12 @@ def _pick(
     ]
     if not rest:
         if not fits:
-            files.say(f"There is no {what}; /files lists the transfers.", Look.ERROR)
+            files.say(f"There is no {noun} to {verb}; /files lists the transfers.", Look.ERROR)
         return fits[-1] if fits else None
     for transfer in fits:
         if rest == str(transfer.number) or rest == _file_id(transfer):
             return transfer
-    files.say(f"{scrub(rest)} is not {what}; /files lists the transfers.", Look.ERROR)
+    files.say(f"There is no {noun} {scrub(rest)} to {verb}; /files lists the transfers.", Look.ERROR)
     return None
 
 

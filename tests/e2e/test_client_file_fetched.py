@@ -53,7 +53,7 @@ class FetchedTests(TestCase):
         alice.link.send("/cancel 1")
         self.assertEqual(
             alice.screen.matching("to cancel"),
-            ["! 1 is not a transfer to cancel; /files lists the transfers."],
+            ["! There is no transfer 1 to cancel; /files lists the transfers."],
         )
 
     async def test_a_file_accepted_is_said_fetched_to_its_sender_and_leaves_its_list(self) -> None:
