@@ -279,10 +279,12 @@ class DropTests(SynchronousTestCase):
                 "sha256": hashlib.sha256(data).hexdigest(),
             },
         )
-        self.assertEqual(fetch(bob, offered["file"]), data)
         alice.wait(
             lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
         )
+        self.assertEqual(fetch(bob, offered["file"]), data)
+        # bob was the room's only other member: nobody is left to fetch it.
+        alice.wait(lambda: card_state(alice) == ["bob has fetched it."] or None, "alice's line to end")
         quiet(self, alice)
 
 

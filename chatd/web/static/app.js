@@ -1195,6 +1195,9 @@ const HANDLERS = {
   file_sent(object) {
     this.files.sent(object);
   },
+  file_fetched(object) {
+    this.files.fetched(object);
+  },
   file_declined(object) {
     this.files.declined(object);
   },

@@ -178,12 +178,21 @@ export class Transfers {
     this.uploads.delete(upload);
   }
 
-  /** The user's offer to one person is over on their side (declined, or stopped): its line says so, and nothing more is sent. */
-  endPrivate(upload, words, kind) {
-    if (upload === undefined || upload.target.startsWith("#")) return; // a room's other members may still fetch it
-    upload.state = kind;
-    upload.card.end(words, kind);
-    this.uploads.delete(upload);
+  /**
+   * A recipient is done with the user's offer (`object`: fetched, declined, stopped). Once the server says
+   * nobody is left to fetch it (`left` 0) it is over: its line, this page's upload or one shown from
+   * elsewhere, says `words` and offers no button, for the server has let the file go.
+   */
+  endIfOver(object, words, kind) {
+    if (object.left !== 0) return;
+    const upload = this.upload(object.file);
+    if (upload !== undefined) {
+      upload.state = kind;
+      upload.card.end(words, kind);
+      this.uploads.delete(upload);
+    }
+    const own = this.offers.get(object.file);
+    if (own?.mine) own.card.end(words, kind);
   }
 
   failUpload(upload, words) {
@@ -340,6 +349,17 @@ export class Transfers {
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
+  /** `file_fetched`: someone has the whole of the user's file. */
+  fetched(object) {
+    const upload = this.upload(object.file);
+    const offer = this.offers.get(object.file);
+    const conversation = upload?.conversation ?? offer?.conversation;
+    if (conversation === undefined) return;
+    const who = typeof object.nick === "string" ? object.nick : "Someone";
+    this.endIfOver(object, `${who} has fetched it.`, "finished");
+    conversation.addNotice(noticeLine(`${who} has fetched ${upload?.name ?? offer?.name}.`));
+  }
+
   /** `file_declined`: someone declined the user's offer. */
   declined(object) {
     const upload = this.upload(object.file);
@@ -348,7 +368,7 @@ export class Transfers {
     const name = upload?.name ?? offer?.name;
     if (conversation === undefined) return;
     const who = typeof object.nick === "string" ? object.nick : "Someone";
-    this.endPrivate(upload, `${who} declined it.`, "declined");
+    this.endIfOver(object, `${who} declined it.`, "declined");
     conversation.addNotice(noticeLine(`${who} declined ${name}.`));
   }
 
@@ -377,7 +397,7 @@ export class Transfers {
     const upload = this.upload(object.file);
     const conversation = upload?.conversation ?? offer?.conversation;
     if (conversation === undefined) return;
-    this.endPrivate(upload, `${who} stopped fetching it${why}.`, "cancelled");
+    this.endIfOver(object, `${who} stopped fetching it${why}.`, "cancelled");
     conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
   }
 
