@@ -523,6 +523,11 @@ class RenderTests(SynchronousTestCase):
             ["05:00 * Rooms (120), page 2 of 3:", "05:00 * /rooms 3 for the next page."],
         )
 
+    def test_a_notice_of_several_lines_shows_each_on_a_line_of_its_own(self) -> None:
+        """The lines of /help COMMAND, joined by \\n in JSON, are lines of their own; other controls stay scrubbed."""
+        notice = {"type": "notice", "kind": "help", "text": "/msg NICK text\nNICK: who\x1b[2J\rgets it"}
+        self.assertEqual(lines(notice), ["05:00 * /msg NICK text", "05:00 * NICK: who\ufffd[2J\ufffdgets it"])
+
     def test_format_notice_is_not_shown(self) -> None:
         """The server's answer to the client's own /format json is no news to the user."""
         self.assertEqual(lines({"type": "notice", "kind": "format", "text": "Lines are now json."}), [])

@@ -123,7 +123,7 @@ class _Fields:
         return scrub(value) if isinstance(value, str) else ""
 
     def lines(self, key: str) -> list[str]:
-        """A field that may hold several lines (a paste), each scrubbed, at least one."""
+        """A field that may hold several lines (a paste, a notice's), each scrubbed, at least one."""
         value = self._message.get(key)
         return [scrub(line) for line in value.split("\n")] if isinstance(value, str) else [""]
 
@@ -479,7 +479,8 @@ def _notice(fields: _Fields, view: View) -> Shown:
             Look.NOTICE,
             _missed(fields.text("room"), fields.number("count"), fields.number("missed")),
         )
-    return _one(fields, view, Look.NOTICE, fields.text("text"))
+    # Several lines (/help COMMAND) are joined by \n in JSON: split before scrubbing, which makes a \n U+FFFD.
+    return Shown(tuple(fields.line(view, Look.NOTICE, text) for text in fields.lines("text")))
 
 
 def _missed(room: str, shown: int, missed: int) -> str:

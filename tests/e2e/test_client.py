@@ -24,6 +24,7 @@ from collections.abc import Callable
 import pyte
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.line.table import COMMANDS
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, NAME, Lobby, start_chatd
 
@@ -105,6 +106,29 @@ class PlainClientTests(SynchronousTestCase):
             ],
         )
         self.assertIn(b"~ Connected to 127.0.0.1 port", err)
+
+    def test_help_of_a_command_shows_each_of_its_lines(self) -> None:
+        """/help msg is the server's usage, details and example, each a line of its own, with no U+FFFD."""
+        daemon = start_chatd(self)
+        client = subprocess.run(
+            client_command(daemon.port),
+            input=b"kim\n/help msg\n",
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        self.assertEqual(client.returncode, 0, client.stderr)
+        shown = [line[6:] for line in client.stdout.decode("utf-8").splitlines()]
+        row = COMMANDS["msg"]
+        self.assertEqual(
+            shown[shown.index("* No lines of #lobby are kept.") + 1 :],
+            [
+                "* /msg NICK text - send a private message",
+                f"* {row.details}",
+                f"* Example: {row.example}",
+                "* Goodbye.",
+            ],
+        )
 
     def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
         """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
