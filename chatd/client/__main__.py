@@ -13,12 +13,14 @@ import signal
 import sys
 import termios
 import tty
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from functools import partial
 from typing import Any, ClassVar, NoReturn
 
 from twisted.conch.insults.insults import ServerProtocol
 from twisted.internet.defer import Deferred
+from twisted.internet.error import ReactorNotRunning
 from twisted.internet.stdio import StandardIO
 from twisted.logger import (
     FilteringLogObserver,
@@ -81,7 +83,8 @@ class Options(usage.Options):
         "line is sent as typed and in order, each server line is printed without colour, the client's "
         "own notices go to stderr, and at the end of input the client quits and exits 0 "
         "(1 if the server cannot be reached, goes away or refuses the nickname; 2, before connecting, for a "
-        "mistake in how it was started: an option, PORT, the config file, the password file). The line "
+        "mistake in how it was started: an option, PORT, the config file, the password file). SIGINT or "
+        "SIGTERM leaves as /quit does and exits 0; a second one stops at once. The line "
         "that names you (or --nick) is answered before the next is read, so a taken "
         "nickname ends the script instead of turning its next line into one. --identify proves "
         "a registered nickname on every connection and reconnection: the password is the first "
@@ -268,7 +271,7 @@ def _plain(reactor: Any, link: Link) -> int:
     globalLogBeginner.beginLoggingTo([warnings], redirectStandardIO=False)
     StandardIO(plain, reactor=reactor)
     link.start(plain).addCallback(plain.close)
-    return _run(reactor, plain.ended)
+    return _run(reactor, plain.ended, link.leave)
 
 
 def _interactive(reactor: Any, link: Link, colour: bool) -> int:
@@ -291,7 +294,7 @@ def _interactive(reactor: Any, link: Link, colour: bool) -> int:
         StandardIO(ServerProtocol(lambda: ui), reactor=reactor)
         signal.signal(signal.SIGWINCH, lambda number, frame: reactor.callFromThread(ui.resized))
         link.start(ui).addCallback(ui.close)
-        return _run(reactor, ui.ended)
+        return _run(reactor, ui.ended, link.leave)
     finally:
         termios.tcsetattr(stdin, termios.TCSANOW, saved)
 
@@ -304,16 +307,39 @@ def _measure() -> tuple[int, int]:
     return size.columns or DEFAULT_SIZE[0], size.lines or DEFAULT_SIZE[1]
 
 
-def _run(reactor: Any, ended: "Deferred[int]") -> int:
-    """Run the reactor until ``ended`` fires with the exit status; return it."""
+def _run(reactor: Any, ended: "Deferred[int]", leave: Callable[[], None]) -> int:
+    """Run the reactor until ``ended`` fires with the exit status; return it.
+
+    SIGINT and SIGTERM ``leave`` as ``/quit`` does, so the server says
+    goodbye and ``ended`` fires as for any leave; a second one stops at
+    once. Twisted's own handlers stopped the reactor under the client: the
+    server saw the connection drop, and the stop when ``ended`` fired raised
+    ReactorNotRunning, a traceback on the user's terminal.
+    """
     statuses: list[int] = []
+    signals = 0
 
-    def stop(status: int) -> None:
+    def stop() -> None:
+        # A second signal stopped it already: the connections that closes still end the link, and ``ended`` fires.
+        with suppress(ReactorNotRunning):
+            reactor.stop()
+
+    def finished(status: int) -> None:
         statuses.append(status)
-        reactor.stop()
+        stop()
 
-    ended.addCallback(stop)
-    reactor.run()
+    def interrupted() -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
+            leave()
+        else:
+            stop()
+
+    ended.addCallback(finished)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda number, frame: reactor.callFromThread(interrupted))
+    reactor.run(installSignalHandlers=False)
     return statuses[0] if statuses else 1
 
 

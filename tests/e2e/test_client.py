@@ -130,6 +130,30 @@ class PlainClientTests(SynchronousTestCase):
             ],
         )
 
+    def test_sigint_or_sigterm_leaves_as_quit_does(self) -> None:
+        """Stopped by SIGINT (Ctrl-C) or SIGTERM while connected, the piped client quits, exits 0, no traceback."""
+        daemon = start_chatd(self)
+        bob = Lobby(daemon).enter("bob")
+        for number in (signal.SIGINT, signal.SIGTERM):
+            client = subprocess.Popen(
+                client_command(daemon.port),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            self.addCleanup(client.kill)
+            assert client.stdin is not None
+            client.stdin.write(b"kim\nhi\n")
+            client.stdin.flush()
+            bob.expect_stamped("#lobby -- kim joined", "#lobby <kim> hi")
+            client.send_signal(number)
+            # stdin stays open: its end would leave by itself.
+            self.assertEqual(client.wait(DEADLINE_SECONDS), 0)
+            bob.expect_stamped("-- kim quit")
+            out, err = client.communicate()
+            self.assertEqual(out.splitlines()[-1][6:], b"* Goodbye.", err)
+            self.assertNotIn(b"Traceback", err)
+
     def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
         """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
         daemon = start_chatd(self)
