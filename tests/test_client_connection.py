@@ -23,7 +23,7 @@ from zope.interface import alsoProvides, implementer
 
 from chatd.client.connection import LEAVE_GRACE_SECONDS, WORKED_SECONDS, Link
 from chatd.client.presence import Answer, Presence
-from chatd.client.reach import Server
+from chatd.client.reach import GREETING_SECONDS, Server
 from chatd.client.render import Shown
 from chatd.client.render import render as render_with
 from chatd.client.style import View
@@ -384,6 +384,43 @@ class BackoffTests(LinkTestCase):
             ],
         )
 
+    def test_a_server_that_speaks_no_chatd_is_an_attempt_not_a_loss(self) -> None:
+        """An HTTP answer to the first line, or silence for GREETING_SECONDS, is said at once, closed and retried."""
+        peer = self.endpoint.accept()
+        peer.send("HTTP/1.1 400 Bad Request", "Content-Length: 0")
+        self.assertTrue(peer.wire.disconnecting)
+        peer.close()
+        self.assertEqual(
+            self.screen.take_notes()[1:],
+            [
+                "09:00 ~ chat.example port 5000 does not speak chatd's line protocol (it answered \"HTTP/1.1 400 "
+                'Bad Request"): is it the web or IRC port? Retrying in 2.0 s.'
+            ],
+        )
+        self.assertEqual(self.screen.lines, [])
+        self.clock.advance(2)
+        peer = self.endpoint.accept()
+        self.clock.advance(GREETING_SECONDS - 0.1)
+        self.assertFalse(peer.wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(peer.wire.disconnecting)
+        peer.close()
+        self.assertEqual(
+            self.screen.take_notes()[1:],
+            [
+                f"09:00 ~ chat.example port 5000 does not speak chatd's line protocol (no greeting in "
+                f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 4.0 s."
+            ],
+        )
+
+    def test_a_greeting_in_time_is_chatd(self) -> None:
+        """chatd's welcome, then silence: the connection stays, however long nothing else is said."""
+        peer = self.endpoint.accept()
+        peer.send("*** Welcome to chatd 0.1.0 on testhost. Type /help for help.")
+        self.clock.advance(GREETING_SECONDS * 10)
+        self.assertFalse(peer.wire.disconnecting)
+        self.assertTrue(self.link.connected)
+
 
 class LeaveTests(LinkTestCase):
     """Leaving quits politely, waits for the server, and never retries."""
@@ -454,6 +491,21 @@ class PlainLinkTests(LinkTestCase):
             ["09:00 ~ chat.example port 5000 does not speak TLS: is it the plain port?"],
         )
         self.assertEqual(self.statuses, [1])
+
+    def test_a_server_that_speaks_no_chatd_ends_with_1(self) -> None:
+        """An IRC answer to the first line is said as such, never as a lost server, and ends the link."""
+        peer = self.endpoint.accept()
+        peer.send(":irc.example FAIL * INVALID_MESSAGE :That line is not an IRC message")
+        peer.send(":irc.example FAIL * INVALID_MESSAGE :That line is not an IRC message")
+        peer.close()
+        self.assertEqual(
+            self.screen.take_notes()[1:],
+            [
+                "09:00 ~ chat.example port 5000 does not speak chatd's line protocol (it answered "
+                '":irc.example FAIL * INVALID_MESSAGE :That line is not an IRC..."): is it the web or IRC port?'
+            ],
+        )
+        self.assertEqual((self.screen.lines, self.statuses), ([], [1]))
 
     def test_lost_ends_with_1(self) -> None:
         """A server that goes away ends the link, and nothing is retried."""

@@ -8,7 +8,7 @@ from twisted.internet import error
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.client.reach import Server
+from chatd.client.reach import NotChatdError, Server, speaks_chatd
 
 
 def ssl_error(*reasons: str) -> Failure:
@@ -62,6 +62,30 @@ class UnreachableTests(SynchronousTestCase):
             self.server.unreachable(Failure(error.ConnectionDone())),
             "localhost port 5000 closed the connection before the TLS handshake was done.",
         )
+
+    def test_a_port_that_speaks_no_chatd(self) -> None:
+        """A web or IRC port is named as a likely mistake, with what it answered (cut short) or its silence."""
+        for answer, said in (
+            ("HTTP/1.1 400 Bad Request", 'it answered "HTTP/1.1 400 Bad Request"'),
+            ("x" * 61, f'it answered "{"x" * 60}..."'),
+            (None, "no greeting in 5 s"),
+        ):
+            self.assertEqual(
+                self.server.unreachable(Failure(NotChatdError(answer))),
+                f"localhost port 5000 does not speak chatd's line protocol ({said}): is it the web or IRC port?",
+            )
+
+    def test_chatds_first_lines(self) -> None:
+        """chatd's line port starts with a notice, a refusal on connect, or (after /format json) an object."""
+        for first, chatd in (
+            ("*** Welcome to chatd 0.1.0 on e2e. Type /help for help.", True),
+            ("ERR server-full the server is full", True),
+            ('{"type":"notice"}', True),
+            ("HTTP/1.1 400 Bad Request", False),
+            (":e2e FAIL * INVALID_MESSAGE :That line is not an IRC message", False),
+            ("", False),
+        ):
+            self.assertEqual(speaks_chatd(first), chatd, first)
 
     def test_tcp_failures(self) -> None:
         """Refused, timed out, unknown host: the few words a person expects."""

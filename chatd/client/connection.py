@@ -35,7 +35,7 @@ from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
 from chatd.client.help import own_help
 from chatd.client.presence import Answer, Presence
-from chatd.client.reach import Server
+from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.style import View
 from chatd.text import counted
@@ -183,6 +183,10 @@ class Link:
         self._quit: str | None = None
         """The quit line of a leave that waits behind the held lines."""
         self._cutoff: IDelayedCall | None = None
+        self._greeting: IDelayedCall | None = None
+        """The deadline for this connection's first line from the server, until it comes."""
+        self._not_chatd: Failure | None = None
+        """Why this connection, a chatd's by its address, turned out to be none: it ends as an attempt failed."""
         self._finished: Deferred[int] = Deferred()
         self.e2e: EndToEnd | None = None
         """Encrypted private messages (``/msg`` sealed, ``/fingerprint`` and the rest), if set by whoever builds the link."""
@@ -326,10 +330,27 @@ class Link:
         )
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
+        self._greeting = self._reactor.callLater(GREETING_SECONDS, self._foreign, None)
         if self._screen is not None:
             self._screen.server_connected()
 
+    def _foreign(self, answer: str | None) -> None:
+        """The server's first line, ``answer`` (None: none came in time), is not chatd's: close, saying why."""
+        self._greeting = None
+        self._not_chatd = Failure(NotChatdError(answer))
+        if self._connection is not None and self._connection.transport is not None:
+            self._connection.transport.loseConnection()
+
     def _received(self, text: str) -> None:
+        if self._not_chatd is not None:
+            return
+        if self._greeting is not None:
+            # The first line tells chatd from its web or IRC port, which answer HTTP or IRC (or wait: the deadline).
+            self._greeting.cancel()
+            self._greeting = None
+            if not speaks_chatd(text):
+                self._foreign(text)
+                return
         now = self._reactor.seconds()
         message = parse(text)
         if message is None:
@@ -360,6 +381,10 @@ class Link:
 
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
+        if self._greeting is not None:
+            self._greeting.cancel()
+            self._greeting = None
+        not_chatd, self._not_chatd = self._not_chatd, None
         named_at, self._named_at = self._named_at, None
         self._quit = None
         self.presence.lost()
@@ -370,9 +395,9 @@ class Link:
         if self._leaving:
             self._stop()
             return
-        if not reached:
-            # The TLS handshake failed or was cut: an attempt that failed, not a server lost.
-            self._attempt_failed(reason)
+        if not reached or not_chatd is not None:
+            # The TLS handshake failed or was cut, or the other end is no chatd: an attempt that failed, not a server lost.
+            self._attempt_failed(not_chatd or reason)
             return
         if named_at is not None and self._reactor.seconds() - named_at >= WORKED_SECONDS:
             self._failures = 0

@@ -4,9 +4,10 @@
 that checks the certificate and the name with Twisted's own
 ``optionsForClientTLS``. ``Server`` turns each way of failing into words a
 person can act on (a refused connection, a certificate for another name,
-``--tls`` against the plain port), never a Python repr. Over TLS, reaching
-the server means finishing the handshake: a connection that ends before it
-was never a session, so it is not "lost".
+``--tls`` against the plain port, the web or IRC port by mistake), never a
+Python repr. Over TLS, reaching the server means finishing the handshake: a
+connection that ends before it was never a session, so it is not "lost";
+nor is one whose other end turns out not to speak chatd's line protocol.
 """
 
 from collections.abc import Callable, Sequence
@@ -27,6 +28,13 @@ from zope.interface import implementer
 CONNECT_TIMEOUT_SECONDS = 10
 """How long one connection attempt may take before it counts as failed."""
 
+GREETING_SECONDS = 5
+"""How long the server may take to send its first line: chatd greets the moment it connects, while a web or
+IRC port waits for the client to speak HTTP or IRC, so a connection silent this long is no chatd."""
+
+_ANSWER_SHOWN = 60
+"""Characters shown of the first line of a server that is no chatd, enough to tell HTTP or IRC."""
+
 _REASONS = (
     (error.ConnectionRefusedError, "connection refused"),
     (error.TimeoutError, "timed out"),
@@ -41,6 +49,27 @@ _NOT_TLS = frozenset({"wrong version number", "packet length too long", "http re
 
 def _no_names() -> Sequence[str]:
     return ()
+
+
+class NotChatdError(Exception):
+    """The other end of a connection is no chatd line port (its web or IRC port, another server).
+
+    ``answer`` is the first line it sent, or None if it sent none in
+    ``GREETING_SECONDS``.
+    """
+
+    def __init__(self, answer: str | None) -> None:
+        super().__init__(answer)
+        self.answer = answer
+
+
+def speaks_chatd(first: str) -> bool:
+    """Whether ``first``, the first line a server sent, is one chatd's line port starts with (docs/PROTOCOL.md).
+
+    The welcome is a notice; a refusal on connect is an ``ERR`` line; a
+    JSON object is what a program's ``/format json`` gets.
+    """
+    return first.startswith(("*** ", "ERR ", "{"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +97,8 @@ class Server:
             if "certificate verify failed" in reasons:
                 return f"The certificate of {self} is not signed by a CA you trust (see --cafile), or has expired."
             return f"TLS with {self} failed ({', '.join(sorted(reasons)) or failure.getErrorMessage()})."
+        if isinstance(failure.value, NotChatdError):
+            return f"{self} does not speak chatd's line protocol ({_answered(failure.value.answer)}): is it the web or IRC port?"
         if failure.check(error.ConnectionDone, error.ConnectionLost):
             return f"{self} closed the connection before the TLS handshake was done."
         return f"Cannot reach {self} ({_words(failure)})."
@@ -75,6 +106,14 @@ class Server:
     def lost(self, failure: Failure) -> str:
         """Why a connection that was up ended."""
         return f"Lost the server at {self} ({_words(failure)})."
+
+
+def _answered(answer: str | None) -> str:
+    """What a server that is no chatd said first, cut short: ``it answered "HTTP/1.1 400 Bad Request"``."""
+    if answer is None:
+        return f"no greeting in {GREETING_SECONDS} s"
+    shown = answer if len(answer) <= _ANSWER_SHOWN else answer[:_ANSWER_SHOWN] + "..."
+    return f'it answered "{shown}"'
 
 
 def _words(failure: Failure) -> str:

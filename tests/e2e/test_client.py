@@ -24,6 +24,7 @@ from collections.abc import Callable
 import pyte
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.client.reach import GREETING_SECONDS
 from chatd.line.table import COMMANDS
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, NAME, Lobby, start_chatd
@@ -153,6 +154,34 @@ class PlainClientTests(SynchronousTestCase):
             out, err = client.communicate()
             self.assertEqual(out.splitlines()[-1][6:], b"* Goodbye.", err)
             self.assertNotIn(b"Traceback", err)
+
+    def test_the_web_or_irc_port_is_said_to_be_no_chatd_at_once(self) -> None:
+        """Pointed at the web port (silent, as HTTP waits for a request) or the IRC port (which answers IRC), the piped
+        client says so within GREETING_SECONDS, not as a server lost a minute later, and exits 1."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--web-port", "0", "--irc-port", "0"], listeners=3)
+        (_, web), (_, irc) = daemon.addresses[1:]
+        for port, said in (
+            (web, f"no greeting in {GREETING_SECONDS} s"),
+            (irc, f'it answered ":{NAME} FAIL * INVALID_MESSAGE :That line is not an IRC message"'),
+        ):
+            client = subprocess.run(
+                client_command(port),
+                input=b"kim\n",
+                capture_output=True,
+                timeout=DEADLINE_SECONDS,
+                check=False,
+            )
+            self.assertEqual(
+                (client.returncode, [line[6:] for line in client.stderr.decode().splitlines()]),
+                (
+                    1,
+                    [
+                        f"~ Connected to 127.0.0.1 port {port}.",
+                        f"~ 127.0.0.1 port {port} does not speak chatd's line protocol ({said}): "
+                        "is it the web or IRC port?",
+                    ],
+                ),
+            )
 
     def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
         """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
