@@ -128,7 +128,7 @@ class Peer:
     def register(self, nick: str = "alice", room: str = "#lobby") -> None:
         """Answer an accepted nickname as the server does in JSON."""
         self.send(
-            {"type": "notice", "kind": "nick", "text": f"You are {nick}."},
+            {"type": "notice", "kind": "nick", "nick": nick, "text": f"You are {nick}."},
             {"type": "joined", "at": START, "room": room, "nick": nick},
             {"type": "members", "room": room, "nicks": [nick]},
         )
@@ -283,7 +283,7 @@ class ReconnectTests(LinkTestCase):
     """A lost server is said at once, retried with backoff and rejoined as before."""
 
     def test_lost_retried_and_rejoined(self) -> None:
-        """Lost, refused, then back: the same nickname and rooms, the current room last."""
+        """Lost, refused, then back: the same nickname and rooms, named before the nickname, the current room last."""
         peer = self.endpoint.accept()
         self.link.send("alice")
         peer.register()
@@ -308,11 +308,11 @@ class ReconnectTests(LinkTestCase):
         )
         self.clock.advance(4)
         peer = self.endpoint.accept()
-        self.assertEqual(peer.sent(), ["/format json", "/nick alice"])
+        self.assertEqual(peer.sent(), ["/format json", "/resume #lobby", "/resume #dev", "/nick alice"])
         peer.register()
-        self.assertEqual(peer.sent(), ["/join #dev"])
         peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
-        self.assertEqual(self.link.presence.current, "#dev")
+        self.assertEqual(peer.sent(), [])
+        self.assertEqual((self.link.presence.rooms, self.link.presence.current), (["#lobby", "#dev"], "#dev"))
 
     def test_shutdown_notice_then_close_is_a_loss(self) -> None:
         """The server's shutdown goodbye is shown, and the client then retries."""

@@ -1,4 +1,4 @@
-"""The client's idea of its nickname and rooms, kept from JSON events, and how it rejoins."""
+"""The client's idea of its nickname and rooms, kept from JSON events, and how it comes back to them."""
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -10,6 +10,11 @@ AT = 100.0
 
 def notice(kind: str, text: str = "") -> Message:
     return {"type": "notice", "kind": kind, "text": text}
+
+
+def you_are(nick: str = "alice") -> Message:
+    """The server's answer to a nickname it accepts, before it puts the user in any room."""
+    return {"type": "notice", "kind": "nick", "nick": nick, "text": f"You are {nick}."}
 
 
 def joined(room: str, nick: str = "alice") -> Message:
@@ -28,15 +33,16 @@ def members(room: str, *nicks: str) -> Message:
     return {"type": "members", "room": room, "nicks": list(nicks) or ["alice"]}
 
 
-def feed(presence: Presence, *messages: Message) -> list[str]:
-    """Every line ``presence`` asks to send while following ``messages``."""
-    return [line for message in messages for line in presence.received(message)]
+def feed(presence: Presence, *messages: Message) -> None:
+    """``presence`` follows ``messages``, in order."""
+    for message in messages:
+        presence.received(message)
 
 
 def registered(nick: str = "alice", default: str = "#lobby") -> Presence:
     """A presence that has just chosen ``nick`` and landed in ``default``, as the server answers."""
     presence = Presence()
-    feed(presence, notice("nick", f"You are {nick}."), joined(default, nick), members(default, nick))
+    feed(presence, you_are(nick), joined(default, nick), members(default, nick))
     return presence
 
 
@@ -56,21 +62,22 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual(presence.greeting(), ["/format json", "/identify alice hunter22"])
         feed(
             presence,
-            notice("nick"),
+            you_are("alice"),
             joined("#lobby", "alice"),
             {"type": "nick_changed", "nick": "alice", "new": "ally"},
         )
         presence.lost()
         self.assertEqual(presence.greeting()[-1], "/identify alice hunter22")
 
-    def test_nickname_is_the_join_after_you_are(self) -> None:
-        """After the nick notice, the join to the default room names the user as the server spells it."""
-        presence = Presence()
+    def test_nickname_is_the_one_you_are_says(self) -> None:
+        """ "You are Alice." names the user as the server spells it, before any join; the joins then place them."""
+        presence = Presence("alice")
         feed(presence, notice("prompt"), joined("#lobby", "bob"))
         self.assertIsNone(presence.nick)
-        feed(presence, notice("nick", "You are Alice."), joined("#lobby", "Alice"))
-        self.assertEqual((presence.nick, presence.rooms, presence.current), ("Alice", ["#lobby"], "#lobby"))
-        self.assertEqual(presence.wanted, "Alice")
+        feed(presence, you_are("Alice"))
+        self.assertEqual((presence.nick, presence.wanted, presence.rooms), ("Alice", "Alice", []))
+        feed(presence, joined("#lobby", "Alice"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby"], "#lobby"))
 
     def test_joins_and_parts_of_others_change_nothing(self) -> None:
         """Only the user's own joins and parts move the user."""
@@ -136,7 +143,7 @@ class FollowingTests(SynchronousTestCase):
         presence = registered()
         feed(presence, joined("#dev"), kicked("#dev"))
         presence.lost()
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/nick alice"])
 
     def test_ban_forgets_where_the_user_was(self) -> None:
         """Banned, the user is off the server: a later connection starts afresh, asking for the same name."""
@@ -149,7 +156,6 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
 
     def test_a_kill_forgets_where_the_user_was(self) -> None:
         """Killed, the user is off the server as a ban takes them: coming back, the client starts afresh."""
@@ -162,7 +168,6 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), [])
 
     def test_own_rename_followed(self) -> None:
         """nick_changed for the user (compared folded) renames the user; for another, nothing."""
@@ -173,70 +178,67 @@ class FollowingTests(SynchronousTestCase):
         self.assertEqual((presence.nick, presence.wanted), ("alicia", "alicia"))
 
     def test_hostile_room_names_never_sent_back(self) -> None:
-        """A room name that is not one word starting with # is not kept, so it is never in a /join."""
+        """A room name that is not one word starting with # is not kept, so it is never in a /resume."""
         presence = registered()
         feed(presence, joined("#dev\n/msg bob hi"), joined("lobby"), joined("#a b"), joined("#x\x1b[2J"))
         self.assertEqual(presence.rooms, ["#lobby", "#x\ufffd[2J"])
         presence.lost()
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #x\ufffd[2J"])
+        self.assertEqual(presence.greeting()[1:3], ["/resume #lobby", "/resume #x\ufffd[2J"])
 
 
 class RestoreTests(SynchronousTestCase):
-    """After a reconnection the user is put back in the same rooms, the current one last."""
+    """After a reconnection the greeting names exactly the rooms the user was in, the current one last."""
 
-    def restore(self, rooms: list[str], current: str | None, default: str = "#lobby") -> list[str]:
+    def restore(self, rooms: list[str], current: str | None) -> list[str]:
+        """The lines naming the rooms to come back to; the server's joins of them then put the user back."""
         presence = registered()
         presence.rooms, presence.current = rooms, current
         presence.lost()
         self.assertEqual((presence.nick, presence.rooms, presence.current), (None, [], None))
-        self.assertEqual(presence.greeting(), ["/format json", "/nick alice"])
-        lines = feed(presence, notice("nick", "You are alice."), joined(default))
-        for line in lines:
-            verb, room = line.split()
-            feed(presence, joined(room) if verb == "/join" else parted(room))
+        greeting = presence.greeting()
+        self.assertEqual((greeting[0], greeting[-1]), ("/format json", "/nick alice"))
+        lines = greeting[1:-1]
+        feed(presence, you_are(), *(joined(line.split()[1]) for line in lines if line != "/resume"))
         self.assertEqual((sorted(presence.rooms), presence.current), (sorted(rooms), current))
         return lines
 
     def test_other_room_current(self) -> None:
-        """Lobby and #dev, #dev current: join #dev."""
-        self.assertEqual(self.restore(["#lobby", "#dev"], "#dev"), ["/join #dev"])
+        """Lobby and #dev, #dev current: #dev named last."""
+        self.assertEqual(self.restore(["#lobby", "#dev"], "#dev"), ["/resume #lobby", "/resume #dev"])
 
     def test_default_room_current(self) -> None:
-        """Lobby current after #dev: join #dev, then switch back to #lobby."""
-        self.assertEqual(self.restore(["#lobby", "#dev"], "#lobby"), ["/join #dev", "/join #lobby"])
+        """Lobby current after #dev: #lobby named last."""
+        self.assertEqual(self.restore(["#lobby", "#dev"], "#lobby"), ["/resume #dev", "/resume #lobby"])
 
     def test_default_room_left(self) -> None:
-        """A user who had left #lobby leaves it again after rejoining the others."""
-        self.assertEqual(self.restore(["#dev", "#ops"], "#dev"), ["/join #ops", "/join #dev", "/part #lobby"])
+        """A user who had left #lobby names only the others: the server puts them in no default room to leave."""
+        self.assertEqual(self.restore(["#dev", "#ops"], "#dev"), ["/resume #ops", "/resume #dev"])
 
     def test_no_room(self) -> None:
-        """A user in no room is in no room again."""
-        self.assertEqual(self.restore([], None), ["/part #lobby"])
+        """A user in no room says so, and is in no room again."""
+        self.assertEqual(self.restore([], None), ["/resume"])
 
     def test_only_the_default_room(self) -> None:
-        """A user only in the default room needs nothing more."""
-        self.assertEqual(self.restore(["#lobby"], "#lobby"), [])
+        """A user only in the default room names it."""
+        self.assertEqual(self.restore(["#lobby"], "#lobby"), ["/resume #lobby"])
 
     def test_plan_kept_across_a_second_loss(self) -> None:
-        """Lost again before being back in, the client still knows where it was."""
+        """Lost again before having a nickname again, the client still knows where it was."""
         presence = registered()
         feed(presence, joined("#dev"))
         presence.lost()
         feed(presence, notice("prompt"))
         presence.lost()
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #dev"])
+        self.assertEqual(presence.greeting()[1:3], ["/resume #lobby", "/resume #dev"])
 
-    def test_nothing_restored_on_first_connection(self) -> None:
-        """A first registration sends nothing more."""
-        self.assertEqual(feed(Presence(), notice("nick"), joined("#lobby")), [])
-
-    def test_restored_once(self) -> None:
-        """The plan is used once: a later join is only a join."""
+    def test_the_rooms_the_server_puts_the_user_in_make_the_next_plan(self) -> None:
+        """Back in #dev alone (#lobby refused the return), the next reconnection names #dev alone."""
         presence = registered()
         feed(presence, joined("#dev"))
         presence.lost()
-        feed(presence, notice("nick"), joined("#lobby"))
-        self.assertEqual(feed(presence, joined("#ops")), [])
+        feed(presence, you_are(), {"type": "error", "code": "banned-room", "text": "no"}, joined("#dev"))
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #dev", "/nick alice"])
 
 
 def said(room: str, seq: int, event_id: str, history: bool = False) -> Message:
@@ -276,7 +278,7 @@ class ResumeTests(SynchronousTestCase):
         self.assertEqual(presence.seen, {})
 
     def test_coming_back_names_each_room_it_returns_to_before_the_nickname(self) -> None:
-        """/resume for every room it was in with a line seen, then /nick; the joins then follow as before."""
+        """/resume for every room it was in, with the id of the last line seen there if any, then /nick."""
         presence = registered()
         feed(presence, joined("#dev"), joined("#ops"), said("#lobby", 4, "00000000000000a4"))
         feed(presence, said("#dev", 8, "00000000000000d8"), said("#gone", 1, "00000000000000f1"))
@@ -287,10 +289,10 @@ class ResumeTests(SynchronousTestCase):
                 "/format json",
                 "/resume #lobby 00000000000000a4",
                 "/resume #dev 00000000000000d8",
+                "/resume #ops",
                 "/nick alice",
             ],
         )
-        self.assertEqual(feed(presence, notice("nick"), joined("#lobby")), ["/join #dev", "/join #ops"])
 
     def test_a_first_connection_names_no_room(self) -> None:
         """Before any loss there is nothing to resume."""
@@ -323,7 +325,7 @@ class NamingTests(SynchronousTestCase):
         self.assertIsNone(presence.asked)
 
     def test_error_refuses_and_registration_accepts(self) -> None:
-        """The next error refuses the nickname asked for; the join after "You are" accepts it."""
+        """The next error refuses the nickname asked for; "You are" accepts it, whatever comes after."""
         presence = Presence()
         presence.sending("alice")
         error = {"type": "error", "code": "nick-in-use", "text": "alice is\x1b taken"}
@@ -331,7 +333,7 @@ class NamingTests(SynchronousTestCase):
         self.assertEqual(presence.answer(error), Answer("alice", "nick-in-use", "alice is\ufffd taken"))
         self.assertIsNone(presence.answer(error))
         presence.sending("alicia")
-        for message in (notice("nick", "You are alicia."), joined("#lobby", "alicia")):
-            feed(presence, message)
-            answer = presence.answer(message)
-        self.assertEqual(answer, Answer("alicia"))
+        feed(presence, you_are("alicia"))
+        self.assertEqual(presence.answer(you_are("alicia")), Answer("alicia"))
+        # The return to a room that refuses it is no refusal of the nickname.
+        self.assertIsNone(presence.answer(error))

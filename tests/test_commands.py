@@ -148,6 +148,8 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "resume": [
         ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000")),
         ("/RESUME dev  0194a2b3c4d50000 ", Resume("#dev", "0194a2b3c4d50000")),
+        ("/resume dev", Resume("#dev")),
+        ("/resume", Resume()),
     ],
     "time": [("/time", Time())],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
@@ -332,8 +334,6 @@ MISUSED = [
     ("/history before a b", "history"),
     ("/search", "search"),
     ("/search #dev", "search"),
-    ("/resume", "resume"),
-    ("/resume #dev", "resume"),
     ("/resume #dev a b", "resume"),
     ("/mode", "mode"),
     ("/mode +i", "mode"),

@@ -697,8 +697,8 @@ class ResumeTests(LineTestCase):
         )
         self.assertEqual(lines[0]["type"], "joined")
 
-    def test_points_given_before_a_nickname_serve_the_automatic_join_and_later_joins(self) -> None:
-        """Said before the nickname, the default room's join and a later /join show only what was missed."""
+    def test_rooms_noted_before_a_nickname_are_where_choosing_one_puts_the_session(self) -> None:
+        """Said before the nickname, each room noted is joined on choosing one, in order, showing only what was missed."""
         self.alice.dataReceived(b"/join #lobby\nin lobby\n")
         lobby = said_lines(self.alice_wire, self)[-1]
         self.say(self.alice, "#dev", 1, first=4)
@@ -711,7 +711,7 @@ class ResumeTests(LineTestCase):
                 f"Joining #dev will show what was said there after {self.seen['id']}.",
             ],
         )
-        self.bob.dataReceived(b"bob\n/join #dev\n")
+        self.bob.dataReceived(b"bob\n")
         texts = [line.get("text") for line in said_lines(self.bob_wire, self) if "text" in line]
         self.assertEqual(
             texts,
@@ -721,6 +721,68 @@ class ResumeTests(LineTestCase):
                 "End of what you missed in #lobby: 1 line.",
                 "line 4",
                 "End of what you missed in #dev: 1 line.",
+            ],
+        )
+        self.assertEqual((self.bob.current, self.bob.resuming), ("#dev", {}))
+
+    def test_a_room_not_noted_is_not_entered_not_even_the_default_room(self) -> None:
+        """Noting #dev alone, bob comes back to #dev alone: #lobby sees him neither join nor leave."""
+        self.alice.dataReceived(b"/join #lobby\n")
+        self.lines(self.alice_wire)
+        self.bob.dataReceived(f"/resume #dev {self.seen['id']}\nbob\n".encode())
+        joins = [
+            (line["room"], line["nick"])
+            for line in said_lines(self.bob_wire, self)
+            if line["type"] == "joined"
+        ]
+        self.assertEqual(joins, [("#dev", "bob")])
+        assert self.bob.user is not None
+        self.assertEqual(list(self.bob.user.rooms), ["#dev"])
+        self.assertEqual(
+            [(line["type"], line["room"]) for line in said_lines(self.alice_wire, self)], [("joined", "#dev")]
+        )
+
+    def test_a_noted_room_that_refuses_is_one_error_and_the_others_are_entered(self) -> None:
+        """#dev made invite-only meanwhile: bob's return to it is one ERR line; he is in #lobby, talking there."""
+        self.alice.dataReceived(b"/mode #dev +i\n")
+        self.bob.dataReceived(f"/format text\n/resume #dev {self.seen['id']}\n/resume #lobby\n".encode())
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"bob\n")
+        self.assertEqual(
+            self.lines(self.bob_wire)[:3],
+            [
+                b"*** You are bob.",
+                b"ERR invite-only #dev is invite-only; ask one of its operators to /invite you",
+                b"[00:00] #lobby -- bob joined",
+            ],
+        )
+        self.assertEqual(self.bob.current, "#lobby")
+
+    def test_a_room_noted_without_an_id_shows_its_last_lines_and_alone_none(self) -> None:
+        """/resume #dev puts bob in #dev with its last lines, as /join would; /resume alone puts carol in no room."""
+        self.bob.dataReceived(b"/format text\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/resume dev\nbob\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [
+                b"*** Choosing a nickname will put you in #dev.",
+                b"*** You are bob.",
+                b"[00:00] #dev -- bob joined",
+                b"*** In #dev (2): @alice bob",
+                b"[1970-01-01 00:00] #dev <alice> line 2",
+                b"[1970-01-01 00:00] #dev <alice> line 3",
+                b"*** End of history of #dev; /history #dev shows earlier lines.",
+            ],
+        )
+        carol, wire = self.connect(None)
+        carol.dataReceived(b"/resume\ncarol\n")
+        self.assertEqual(
+            self.lines(wire)[-3:],
+            [
+                b"*** Choosing a nickname will not put you in #lobby.",
+                b"*** You are carol.",
+                b"*** You are in no room; /join #room to talk.",
             ],
         )
 
@@ -778,17 +840,25 @@ class ResumeTests(LineTestCase):
         self.assertEqual(self.bob.resuming, {})
 
     def test_bad_arguments_are_refused(self) -> None:
-        """A missing id, a word too many, or a bad room name: one ERR line each."""
-        self.bob.dataReceived(b"/format text\n/resume #dev\n/resume #dev a b\n/resume #no! x\n")
+        """A word too many, a bad room name, or no room once named: one ERR line each."""
+        self.bob.dataReceived(b"/format text\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/resume #dev a b\n/resume #no! x\n")
         self.assertEqual(
-            self.lines(self.bob_wire)[-3:],
+            self.lines(self.bob_wire),
             [
                 b"ERR usage usage: /resume #room ID",
                 b"ERR usage usage: /resume #room ID",
                 b"ERR bad-room '#no!' is not a valid room name: a room name holds only letters, digits, '-', '_' and '.'",
+                b"ERR usage usage: /resume [#room [ID]]",
+                b"ERR bad-room '#no!' is not a valid room name: a room name holds only letters, digits and -_.",
             ],
         )
-        self.assertEqual(self.bob.resuming, {})
+        self.assertEqual((self.bob.resuming, self.bob.returning), ({}, False))
+        self.bob.dataReceived(b"bob\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/resume\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"ERR usage usage: /resume #room [ID]"])
 
     def test_a_session_keeps_as_many_points_as_rooms_one_may_be_in(self) -> None:
         """Past the rooms one may be in, the oldest point is forgotten."""
@@ -797,7 +867,7 @@ class ResumeTests(LineTestCase):
             self.clock.advance(1)  # within the flood budget
         self.assertEqual(len(self.bob.resuming), self.chat_limits.rooms_per_user)
         self.assertNotIn("#r0", self.bob.resuming)
-        self.assertEqual(self.bob.resuming["#r20"], "20")
+        self.assertEqual(self.bob.resuming["#r20"], ("#r20", "20"))
 
 
 class ResumeBoundTests(LineTestCase):

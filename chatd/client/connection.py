@@ -363,7 +363,7 @@ class Link:
         if message.get("type") == "notice" and message.get("kind") == "bye":
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.
             self._leaving = True
-        restore = self.presence.received(message)
+        self.presence.received(message)
         answer = self.presence.answer(message)
         named = self._named_at is None and self.presence.nick is not None
         if named:
@@ -374,8 +374,6 @@ class Link:
         self._show(render(message, self.view, now) if shown is None else shown)
         if named and self.files is not None:
             self.files.online()
-        for line in restore:
-            self.send(line)
         if answer is not None and self._screen is not None:
             self._screen.answered(answer)
 

@@ -3,14 +3,15 @@
 The server never says "you are in these rooms"; the client keeps count
 from what it is told: its own ``joined``, ``parted`` and ``kicked``
 events, its own ``banned``, ``killed`` and ``nick_changed``, and the order in which
-the server answers (documented in docs/PROTOCOL.md). After a reconnection, ``Presence`` says which lines
-put the user back under the same nickname in the same rooms, the current
-room last, so plain lines go where they went before.
+the server answers (documented in docs/PROTOCOL.md).
 
 It also keeps, per room, the id of the latest line said there that the
-user was shown, live or from history; coming back, it names each room it
-returns to with that id (``/resume``, before the nickname, so the join to
-the default room uses it too), and each join shows only what was missed.
+user was shown, live or from history. After a reconnection its greeting
+names each room the user was in, the current room last, with that id
+where it has one (``/resume``, before the nickname): choosing the
+nickname then puts the user back in exactly those rooms, not the default
+room too, each join showing only what was missed, and plain lines go
+where they went before.
 """
 
 import unicodedata
@@ -64,12 +65,11 @@ class Presence:
         self.seen: dict[str, tuple[int, str]] = {}
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
-        self._registering = False
         self._after_my_part = False
         self._current_from_members = False
 
     def greeting(self) -> list[str]:
-        """The lines to send first on every connection: JSON lines, where the user left off, then the nickname.
+        """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
 
         With a password (``--identify``) the nickname is the account's, and
         ``/identify NICK PASSWORD`` names the user: the connect form for a
@@ -77,15 +77,32 @@ class Presence:
         """
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
-        rooms = self._plan.rooms if self._plan is not None else ()
-        points = [(room, self.seen.get(fold(room))) for room in rooms]
-        resume = [f"/resume {room} {point[1]}" for room, point in points if point is not None]
+        resume = self._returning()
         if self._identify is not None:
             # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
             account, password = self._identify
             self.asked = account
             return ["/format json", *resume, f"/identify {account} {password}"]
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
+
+    def _returning(self) -> list[str]:
+        """The ``/resume`` lines that put the user back where the plan says; none on a first connection.
+
+        Each room the user was in, the current one last (the server makes
+        the last joined current), with the id of the last line seen there if
+        any; ``/resume`` alone for a user who was in no room. Without them
+        the server puts the user in the default room, and leaving it again
+        was a join and a part everyone there saw (and its history kept).
+        """
+        plan = self._plan
+        if plan is None:
+            return []
+        current = plan.current
+        order = [room for room in plan.rooms if current is None or fold(room) != fold(current)]
+        order += [current] if current is not None else []
+        points = [(room, self.seen.get(fold(room))) for room in order]
+        lines = [f"/resume {room} {point[1]}" if point else f"/resume {room}" for room, point in points]
+        return lines or ["/resume"]
 
     def sending(self, text: str) -> None:
         """Note a line about to be sent: before a nickname, a line that is no command names the user, bar a word
@@ -105,8 +122,8 @@ class Presence:
         """The answer ``message``, just received, gave to the nickname asked for, if it is one.
 
         Replies come in the order of the lines they answer, so while a
-        nickname waits, the next error refuses it; it is accepted once the
-        server has put the user in (the join after "You are NICK.").
+        nickname waits, the next error refuses it; "You are NICK." accepts it
+        (the joins after it may be refused, each with an error of its own).
         """
         if self.asked is None:
             return None
@@ -127,17 +144,17 @@ class Presence:
     def lost(self) -> None:
         """The connection is gone: remember where the user was, and forget the server's state.
 
-        A connection lost before the user was back in (the server died
-        again mid-rejoin) keeps the plan it had.
+        A connection lost before the user had a nickname again (the server
+        died again as the client came back) keeps the plan it had.
         """
         if self.nick is not None:
             self.wanted = self.nick
             self._plan = _Plan(tuple(self.rooms), self.current)
         self.nick, self.rooms, self.current, self.asked = None, [], None, None
-        self._registering = self._after_my_part = self._current_from_members = False
+        self._after_my_part = self._current_from_members = False
 
-    def received(self, message: Message) -> list[str]:
-        """Follow one server object; return the lines to send to restore a lost presence, if any.
+    def received(self, message: Message) -> None:
+        """Follow one server object.
 
         A line from a room's history (``"history": true``) tells what was,
         not where the user is: a join or part of theirs in it is old news.
@@ -146,13 +163,13 @@ class Presence:
         if kind in ("said", "acted"):
             self._saw(message)
         if message.get("history") is True:
-            return []
+            return
         after_my_part, self._after_my_part = self._after_my_part, False
         current_from_members, self._current_from_members = self._current_from_members, False
         if kind == "notice":
             notice = message.get("kind")
-            # "You are NICK." comes right before the join to the default room.
-            self._registering = notice == "nick"
+            if notice == "nick" and self.nick is None:
+                self._named(message)
             # "Now talking in ROOM." without a part before it answers a /join
             # of a room the user is in, and the members of that room follow.
             self._current_from_members = notice == "room" and not after_my_part
@@ -161,8 +178,15 @@ class Presence:
         else:
             follow = _FOLLOWERS.get(kind) if isinstance(kind, str) else None
             if follow is not None:
-                return follow(self, message)
-        return []
+                follow(self, message)
+
+    def _named(self, message: Message) -> None:
+        """The server's "You are NICK.": the user has a nickname, spelt the server's way, and their rooms follow."""
+        nick = message.get("nick")
+        if isinstance(nick, str):
+            self.nick = self.wanted = scrub(nick)
+            # The greeting named the rooms to come back to; the server's joins that follow say where the user is.
+            self._plan = None
 
     def _saw(self, message: Message) -> None:
         """Note a line said in a room, if it is the latest of that room shown yet (history pages go back)."""
@@ -177,67 +201,36 @@ class Presence:
         nick = message.get("nick")
         return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
 
-    def _joined(self, message: Message) -> list[str]:
+    def _joined(self, message: Message) -> None:
         room = _room(message, "room")
-        nick = message.get("nick")
-        if self._registering and isinstance(nick, str):
-            # The first join after "You are NICK." is the user's own.
-            self._registering = False
-            self.nick = scrub(nick)
-            self.wanted = self.nick
-            return self._enter(room) + self._restore(room)
-        return self._enter(room) if self._mine(message) else []
+        if room is None or not self._mine(message):
+            return
+        if all(fold(room) != fold(known) for known in self.rooms):
+            self.rooms.append(room)
+            del self.rooms[:-ROOMS_KEPT]
+        self.current = room
 
-    def _enter(self, room: str | None) -> list[str]:
-        if room is not None:
-            if all(fold(room) != fold(known) for known in self.rooms):
-                self.rooms.append(room)
-                del self.rooms[:-ROOMS_KEPT]
-            self.current = room
-        return []
-
-    def _parted(self, message: Message) -> list[str]:
+    def _parted(self, message: Message) -> None:
         """The user left a room, or (the same for the user's rooms) was kicked out of it."""
         room = _room(message, "room")
         if room is None or not self._mine(message):
-            return []
+            return
         # The "Now talking in" that may follow answers this, not a /join.
         self._after_my_part = True
         self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
         if self.current is not None and fold(self.current) == fold(room):
             # As the server does: the last joined room the user is still in.
             self.current = self.rooms[-1] if self.rooms else None
-        return []
 
-    def _banned(self, message: Message) -> list[str]:
+    def _banned(self, message: Message) -> None:
         """The user is taken off the server (banned or killed): nothing of where they were is theirs to go back to."""
         if self._mine(message):
             self.nick, self.rooms, self.current, self._plan = None, [], None, None
-        return []
 
-    def _renamed(self, message: Message) -> list[str]:
+    def _renamed(self, message: Message) -> None:
         new = message.get("new")
         if self._mine(message) and isinstance(new, str):
             self.nick = self.wanted = scrub(new)
-        return []
-
-    def _restore(self, default: str | None) -> list[str]:
-        """The joins and part that turn "just registered in ``default``" back into the plan."""
-        plan, self._plan = self._plan, None
-        if plan is None or default is None:
-            return []
-        current = plan.current
-        order = [room for room in plan.rooms if current is None or fold(room) != fold(current)]
-        order += [current] if current is not None else []
-        lines: list[str] = []
-        for room in order:
-            # Already in the default room; joining it again only makes it
-            # current, which matters only if other joins came first.
-            if fold(room) != fold(default) or (room == current and lines):
-                lines.append(f"/join {room}")
-        if all(fold(room) != fold(default) for room in plan.rooms):
-            lines.append(f"/part {default}")
-        return lines
 
 
 def _room(message: Message, key: str) -> str | None:
@@ -254,7 +247,7 @@ def _is_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isalnum()
 
 
-_FOLLOWERS: dict[str, Callable[[Presence, Message], list[str]]] = {
+_FOLLOWERS: dict[str, Callable[[Presence, Message], None]] = {
     "joined": Presence._joined,
     "parted": Presence._parted,
     "kicked": Presence._parted,

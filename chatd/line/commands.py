@@ -194,21 +194,25 @@ class History:
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """``/resume #room ID``: join ``room`` showing what was said there after the line with id ``event_id``."""
+    """``/resume [#room [ID]]``: come back to ``room``, showing what was said there after the line with id
+    ``event_id`` (None: its last lines, as on joining); no room, before a nickname: come back to no room but those
+    named."""
 
-    room: str
-    event_id: str
+    room: str | None = None
+    event_id: str | None = None
 
 
-RESUME_USAGE = "/resume #room ID"
+RESUME_USAGE = "/resume [#room [ID]]"
 
 
 def parse_resume(args: str) -> Command:
-    """``/resume #dev 01a20cc867700000``, ``/resume dev 01a20cc867700000``: a room and an id, both needed."""
+    """``/resume #dev 01a20cc867700000``, ``/resume dev``, ``/resume``: a room and an id, each if known."""
     words = args.split()
-    if len(words) != 2:
+    if len(words) > 2:
         raise UsageError(RESUME_USAGE)
-    return Resume(room_argument(words[0]), words[1])
+    if not words:
+        return Resume()
+    return Resume(room_argument(words[0]), words[1] if len(words) == 2 else None)
 
 
 HISTORY_LINES = 20

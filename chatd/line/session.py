@@ -72,6 +72,8 @@ from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.talk import now_talking
 from chatd.text import HELP_WORD, fold
+from chatd.line.talk import come_back, now_talking
+from chatd.text import fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
@@ -95,6 +97,7 @@ class LineSession(ABC):
         "paging",
         "peer",
         "resuming",
+        "returning",
         "sink",
         "user",
     )
@@ -124,11 +127,14 @@ class LineSession(ABC):
         Set by a replay or ``/history`` (chatd.line.history); any other command clears it, and it lapses
         (``PAGING_LAPSE``).
         """
-        self.resuming: dict[str, str] = {}
-        """Where the session left off in rooms it has yet to join (``/resume``): a line's id by the room's key.
+        self.resuming: dict[str, tuple[str, str | None]] = {}
+        """The rooms ``/resume`` named that the session has yet to join, by key: each one's name and where the
+        session left off there (a line's id), if it said.
 
-        The join of that room shows what was said after it, and uses it up.
+        The join of that room shows what was said after that line, and uses the note up.
         """
+        self.returning = False
+        """True once ``/resume`` came before a nickname: choosing one enters the rooms noted, not the default room."""
         self.files: Transfers | None = None
         """The transfer engine this session's ``/file`` commands go to; None where files are not carried."""
         self.sink: Sink = NOWHERE
@@ -171,14 +177,17 @@ class LineSession(ABC):
         self.send(PROMPT)
 
     def registered(self) -> Waiting:
-        """The session's user is online: say so and enter the default room. Front ends add to this.
+        """The session's user is online: say so and enter the default room, or the rooms ``/resume`` named.
 
-        Entering shows the room's last lines, which may take a while: the
-        Deferred returned, if any, fires once they are written.
+        Front ends add to this. Entering shows each room's last lines (or
+        what was missed), which may take a while: the Deferred returned, if
+        any, fires once they are written.
         """
         self.named()
         nick = self.me().nick
         self.send(Notice("nick", f"You are {nick}.", {"nick": nick}))
+        if self.returning:
+            return come_back(self)
         return self.perform(COMMANDS["join"], Join(self.default_room))
 
     def named(self) -> None:

@@ -138,15 +138,16 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "resume",
-            "#room ID",
+            "[#room [ID]]",
             "rejoin a room showing what you missed since the line with that id",
             cmd.parse_resume,
             talk.resume,
             needs_nick=False,
             details=f"#room: a room you are not in, # optional; ID: the id of the last line of it you saw "
             f"(JSON lines carry ids). Shows the lines said after it, up to {RESUME_MOST}, instead of the "
-            "last few, then how many you missed. Before a nickname it waits for the join choosing one "
-            "makes, or for /join of that room. An id the room does not keep shows its last lines instead.",
+            "last few, then how many you missed; without ID, the last few. Before a nickname, choosing "
+            "one then puts you in the rooms you /resume, in that order, not in the default room; /resume "
+            "alone names none. An id the room does not keep shows its last lines instead.",
             example="/resume #dev 01a20cc867700000",
         ),
         Spec(

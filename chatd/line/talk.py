@@ -6,7 +6,10 @@ through the chat. A refusal is a ChatError the session turns into one ERR
 line. The command table (chatd.line.table) names each command's function.
 """
 
+from functools import partial
 from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
 from chatd.domain.names import ROOM_PREFIX, check_room_name
@@ -116,33 +119,71 @@ def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> 
         session.send(session.chat.topic(room.name))
     if not replayed:
         return None
-    after = session.resuming.pop(fold(room.name), None)
+    _, after = session.resuming.pop(fold(room.name), (room.name, None))
     return replay(session, room) if after is None else resume_after(session, room, after)
 
 
 def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
-    """Note where the session left off in a room; with a nickname, join it now.
+    """Note a room to come back to, and where the session left off there; with a nickname, join it now.
 
-    Before a nickname it is kept for the join that choosing one makes (the
-    default room) or a later ``/join``: a client coming back says where it
-    was in each room first, so even the automatic join shows only what it
-    missed. The session keeps as many points as rooms one may be in, the
-    oldest forgotten first.
+    Before a nickname, the rooms noted are where choosing one puts the
+    session, in the order noted, instead of the default room (``come_back``):
+    a client coming back names each room it was in, and the id of the last
+    line it saw there if it has one, so it is in exactly those rooms again
+    and each join shows only what it missed. ``/resume`` alone names no
+    room, for a client that was in none. The session keeps as many notes as
+    rooms one may be in, the oldest forgotten first.
     """
+    if command.room is None:
+        _resume_nowhere(session)
+        return None
     name = check_room_name(command.room, session.chat.limits.room_name)
     key = fold(name)
     if session.user is not None and key in session.user.rooms:
         raise AlreadyJoinedError(session.user.rooms[key].name)
-    points = session.resuming
-    points.pop(key, None)
-    if len(points) >= session.chat.limits.rooms_per_user:
-        del points[next(iter(points))]
-    points[key] = command.event_id
+    notes = session.resuming
+    notes.pop(key, None)
+    if len(notes) >= session.chat.limits.rooms_per_user:
+        del notes[next(iter(notes))]
+    notes[key] = (name, command.event_id)
     if session.user is not None:
         return join(session, cmd.Join(name))
-    text = f"Joining {name} will show what was said there after {command.event_id}."
+    session.returning = True
+    if command.event_id is None:
+        text = f"Choosing a nickname will put you in {name}."
+    else:
+        text = f"Joining {name} will show what was said there after {command.event_id}."
     session.send(Notice("resume", text, {"room": name, "id": command.event_id}))
     return None
+
+
+def _resume_nowhere(session: "LineSession") -> None:
+    """``/resume`` alone: choosing a nickname will not put the session in the default room, nor in any not noted."""
+    if session.user is not None:
+        # Coming back to no room means something only before the nickname puts the session in one.
+        raise UsageError("/resume #room [ID]")
+    session.returning = True
+    text = f"Choosing a nickname will not put you in {session.default_room}."
+    session.send(Notice("resume", text, {"room": None, "id": None}))
+
+
+def come_back(session: "LineSession") -> "Waiting":
+    """Put a session just named in the rooms ``/resume`` noted before, in the order noted, as ``/join`` would.
+
+    A join refused (a ban, a key, a full room) is its one ERR line and the
+    others go on; the last room entered is current. In none, the session
+    is told so.
+    """
+    return Deferred.fromCoroutine(_come_back(session))
+
+
+async def _come_back(session: "LineSession") -> None:
+    for name, _ in list(session.resuming.values()):
+        entered = session.guarded(partial(join, session, cmd.Join(name)))
+        if entered is not None:
+            await entered
+    if session.current is None:
+        session.send(now_talking(None))
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:

@@ -167,3 +167,56 @@ class ReconnectResumeTests(TestCase):
             ],
         )
         self.assertEqual((screen.count("seen in lobby"), screen.count("seen in dev")), (1, 1))
+
+    async def test_a_client_that_left_the_default_room_comes_back_without_it(self) -> None:
+        """alice left #lobby for #dev; back after a restart she is in #dev alone, and #lobby never sees her."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
+        daemon = Daemon.start(self, arguments)
+        port = daemon.port
+
+        clock = Clock()
+        clock.advance(START)
+        endpoint, server = connect_to(reactor, "127.0.0.1", port)
+        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
+        screen = WatchedScreen()
+        finished = link.start(screen)
+
+        def leave() -> "Deferred[int]":
+            link.leave()
+            link.leave()
+            return finished
+
+        self.addCleanup(leave)
+        await screen.showing("alice joined #lobby")
+        link.send("/join #dev")
+        await screen.showing("alice joined #dev")
+        link.send("/part #lobby")
+        await screen.showing("alice left #lobby")
+
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        await screen.showing("Reconnecting in 1.0 s.")
+        await deferLater(reactor, 0, lambda: None)
+        daemon = Daemon.start(self, ["chatd", "--port", str(port), *arguments[3:]])
+        bob = enter(daemon, "bob")
+        before = len(screen.lines)
+
+        clock.advance(1.0)
+        await screen.showing("* In #dev (1): @alice", times=2)
+        link.send("back")
+        await screen.showing("> #dev <alice> back")
+        bob.say("/whois alice")
+        bob.expect("*** alice is in #dev")
+        self.assertEqual(
+            [STAMP.sub("", line) for line in screen.lines[before:]],
+            [
+                f"* Welcome to chatd {__version__} on {NAME}. Type /help for help.",
+                "* Choose a nickname:",
+                "* You are alice.",
+                "- alice joined #dev",
+                "* In #dev (1): @alice",
+                "* No lines of #dev are kept.",
+                "> #dev <alice> back",
+            ],
+        )
