@@ -70,10 +70,8 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import now_talking
-from chatd.text import HELP_WORD, fold
 from chatd.line.talk import come_back, now_talking
-from chatd.text import fold
+from chatd.text import HELP_WORD, fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
