@@ -139,6 +139,7 @@ class LinkTestCase(SynchronousTestCase):
 
     retry = True
     nick: str | None = None
+    password: str | None = None
 
     def setUp(self) -> None:
         self.clock = Clock()
@@ -147,7 +148,7 @@ class LinkTestCase(SynchronousTestCase):
         self.link = Link(
             self.endpoint,
             self.clock,
-            Presence(self.nick),
+            Presence(self.nick, self.password),
             Server("chat.example", 5000),
             retry=self.retry,
             policy=lambda attempt: 2.0 * attempt,
@@ -277,6 +278,44 @@ class NickOptionTests(LinkTestCase):
         """The nickname goes as /nick, so no nickname can read as a command."""
         peer = self.endpoint.accept()
         self.assertEqual(peer.sent(), ["/format json", "/nick alice"])
+
+
+class IdentifyTests(LinkTestCase):
+    """--identify: the password goes only to a server whose first line shows it is chatd."""
+
+    nick = "alice"
+    password = "hunter22"
+
+    def test_the_password_goes_once_the_first_line_is_chatds(self) -> None:
+        """The greeting asks for JSON alone; chatd's welcome, then /identify, on every connection."""
+        for _ in range(2):
+            peer = self.endpoint.accept()
+            self.assertEqual(peer.sent(), ["/format json"])
+            peer.send("*** Welcome to chatd 0.1.0 on testhost. Type /help for help.")
+            self.assertEqual(peer.sent(), ["/identify alice hunter22"])
+            peer.send(
+                "*** Choose a nickname:", {"type": "notice", "kind": "format", "text": "Lines are now json."}
+            )
+            self.assertEqual(peer.sent(), [])
+            peer.close()
+            self.clock.advance(2)
+
+    def test_a_server_that_speaks_no_chatd_never_gets_the_password(self) -> None:
+        """An HTTP or IRC first line, or silence until the deadline: closed, the password never sent."""
+        for answer in (
+            "HTTP/1.1 400 Bad Request",
+            ":irc.example NOTICE * :*** Looking up your hostname",
+            None,
+        ):
+            peer = self.endpoint.accept()
+            if answer is None:
+                self.clock.advance(GREETING_SECONDS)
+            else:
+                peer.send(answer, "*** Welcome to chatd, says the liar.")
+            self.assertTrue(peer.wire.disconnecting)
+            self.assertEqual(peer.sent(), ["/format json"])
+            peer.close()
+            self.clock.advance(60)
 
 
 class ReconnectTests(LinkTestCase):

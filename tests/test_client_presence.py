@@ -56,10 +56,13 @@ class FollowingTests(SynchronousTestCase):
         # The server shows names after NFKC; so does the client.
         self.assertEqual(Presence("\uff41lice").greeting(), ["/format json", "/nick alice"])
 
-    def test_with_a_password_every_greeting_identifies_as_the_account(self) -> None:
-        """--identify: /identify NICK PASSWORD instead of /nick, again after a reconnection under another nickname."""
+    def test_with_a_password_every_connection_identifies_as_the_account(self) -> None:
+        """--identify: /identify NICK PASSWORD instead of /nick, not in the greeting but once the server is known to
+        be chatd, and as the account again after a reconnection under another nickname."""
         presence = Presence("alice", "hunter22")
-        self.assertEqual(presence.greeting(), ["/format json", "/identify alice hunter22"])
+        self.assertEqual(presence.greeting(), ["/format json"])
+        self.assertEqual(presence.asked, "alice")
+        self.assertEqual(presence.identification(), ["/identify alice hunter22"])
         feed(
             presence,
             you_are("alice"),
@@ -67,7 +70,14 @@ class FollowingTests(SynchronousTestCase):
             {"type": "nick_changed", "nick": "alice", "new": "ally"},
         )
         presence.lost()
-        self.assertEqual(presence.greeting()[-1], "/identify alice hunter22")
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby"])
+        self.assertEqual(presence.asked, "alice")
+        self.assertEqual(presence.identification(), ["/identify alice hunter22"])
+
+    def test_without_a_password_nothing_waits_for_the_server(self) -> None:
+        """No --identify: the greeting holds the nickname, and nothing is sent once the server is known."""
+        self.assertEqual(Presence("alice").identification(), [])
+        self.assertEqual(Presence().identification(), [])
 
     def test_nickname_is_the_one_you_are_says(self) -> None:
         """ "You are Alice." names the user as the server spells it, before any join; the joins then place them."""

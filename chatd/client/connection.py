@@ -341,16 +341,30 @@ class Link:
         if self._connection is not None and self._connection.transport is not None:
             self._connection.transport.loseConnection()
 
-    def _received(self, text: str) -> None:
+    def _is_chatd(self, text: str) -> bool:
+        """Whether, ``text`` just received, the other end still counts as chatd: its first line decides.
+
+        A first line that is not chatd's closes the connection. One that is
+        lets the password go (``--identify``): never before, or chatd's web
+        or IRC port named by mistake, or another service, would be handed it.
+        """
         if self._not_chatd is not None:
+            return False
+        if self._greeting is None:
+            return True
+        # The first line tells chatd from its web or IRC port, which answer HTTP or IRC (or wait: the deadline).
+        self._greeting.cancel()
+        self._greeting = None
+        if not speaks_chatd(text):
+            self._foreign(text)
+            return False
+        for line in self.presence.identification():
+            self.send_line(line)
+        return True
+
+    def _received(self, text: str) -> None:
+        if not self._is_chatd(text):
             return
-        if self._greeting is not None:
-            # The first line tells chatd from its web or IRC port, which answer HTTP or IRC (or wait: the deadline).
-            self._greeting.cancel()
-            self._greeting = None
-            if not speaks_chatd(text):
-                self._foreign(text)
-                return
         now = self._reactor.seconds()
         message = parse(text)
         if message is None:

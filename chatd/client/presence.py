@@ -71,19 +71,30 @@ class Presence:
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
 
-        With a password (``--identify``) the nickname is the account's, and
-        ``/identify NICK PASSWORD`` names the user: the connect form for a
-        client that speaks JSON (docs/PROTOCOL.md).
+        With a password (``--identify``) the nickname asked for is the
+        account's, named by ``identification`` once the server has shown it
+        is chatd: the greeting goes before the server has said a word.
         """
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
         resume = self._returning()
         if self._identify is not None:
             # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
-            account, password = self._identify
-            self.asked = account
-            return ["/format json", *resume, f"/identify {account} {password}"]
+            self.asked = self._identify[0]
+            return ["/format json", *resume]
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
+
+    def identification(self) -> list[str]:
+        """The lines to send once the server's first line has shown it is chatd: ``/identify NICK PASSWORD``
+        with a password (the connect form for a client that speaks JSON, docs/PROTOCOL.md), else none.
+
+        Never sooner: a port named by mistake (chatd's web or IRC port,
+        another service) would be handed the password.
+        """
+        if self._identify is None:
+            return []
+        account, password = self._identify
+        return [f"/identify {account} {password}"]
 
     def _returning(self) -> list[str]:
         """The ``/resume`` lines that put the user back where the plan says; none on a first connection.

@@ -1,12 +1,18 @@
-"""``python -m chatd.client --identify`` against the real daemon: the password from a file, the private
-messages kept while away drawn with their dates, and the config file."""
+"""``python -m chatd.client --identify`` against the real daemon, piped and on a terminal: the password from a
+file, the private messages kept while away drawn with their dates, and the config file; and against a loopback
+server that is no chatd, which must never read the password."""
 
 import os
+import shutil
+import socket
 import subprocess
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.e2e.test_accounts import PASSWORD
-from tests.e2e.test_client import client_command
+from tests.e2e.test_client import Terminal, client_command
 from tests.e2e.test_offline import OfflineTestCase
 
 
@@ -45,6 +51,18 @@ class IdentifyingClientTests(OfflineTestCase):
         self.assertNotIn(PASSWORD, out + err)
         self.until(self.bob, "#lobby <alice> thanks bob")
 
+    def test_identify_on_a_terminal_shows_the_kept_message_then_talks(self) -> None:
+        """On a terminal too, the password file identifies alice: the kept message, then her line reaches bob."""
+        terminal = Terminal(
+            self, self.daemon.port, "--nick", "alice", "--identify", "--password-file", self.password_file
+        )
+        terminal.wait_for("the identification", terminal.shows("* You are identified as alice."))
+        terminal.wait_for("the kept message", terminal.shows("| <bob -> alice> lunch at noon?"))
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        terminal.type(b"thanks bob\r")
+        self.until(self.bob, "#lobby <alice> thanks bob")
+        self.assertNotIn(PASSWORD.encode(), terminal.output)
+
     def test_the_config_file_names_the_account_and_its_password_file(self) -> None:
         """nick, identify and password_file from client.toml under $XDG_CONFIG_HOME do what the options do."""
         config = os.path.join(self.directory, "config", "chatd")
@@ -62,3 +80,63 @@ class IdentifyingClientTests(OfflineTestCase):
         out, err, status = self.run_client("--nick", "alice", "--identify")
         self.assertEqual((out, status), ("", 2))
         self.assertIn("chatd.client: --identify needs --password-file when stdin is not a terminal.", err)
+
+
+def converse(listener: socket.socket, answer: bytes, greets_first: bool) -> bytes:
+    """Accept one connection on ``listener`` and send ``answer`` as a line, on connecting or once the client's
+    first line is in; everything the client sent until it closed. Each wait has the deadline."""
+    connection, _ = listener.accept()
+    with connection:
+        connection.settimeout(DEADLINE_SECONDS)
+        if greets_first:
+            connection.sendall(answer + b"\r\n")
+        received = b""
+        while b"\n" not in received and (chunk := connection.recv(65536)):
+            received += chunk
+        if not greets_first:
+            connection.sendall(answer + b"\r\n")
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+class ForeignServerTests(SynchronousTestCase):
+    """--identify pointed at a port that is no chatd's line port, played by a plain socket server on loopback."""
+
+    def test_a_server_that_answers_http_or_irc_never_reads_the_password(self) -> None:
+        """An HTTP answer to the client's first line, or an IRC notice on connecting: the server reads /format json
+        alone, never /identify and the password; the piped client says what answered and exits 1."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        password_file = os.path.join(directory, "password")
+        with open(password_file, "w") as file:
+            file.write(PASSWORD + "\n")
+        for answer, greets_first in (
+            (b"HTTP/1.1 400 Bad Request", False),
+            (b":irc.example NOTICE * :*** Looking up your hostname", True),
+        ):
+            with socket.create_server(("127.0.0.1", 0)) as listener:
+                listener.settimeout(DEADLINE_SECONDS)
+                port = listener.getsockname()[1]
+                client = subprocess.Popen(
+                    client_command(port, "--nick", "alice", "--identify", "--password-file", password_file),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+                self.addCleanup(client.kill)
+                received = converse(listener, answer, greets_first)
+                out, err = client.communicate(timeout=DEADLINE_SECONDS)
+            self.assertEqual(received, b"/format json\n")
+            self.assertEqual(
+                (client.returncode, out, [line[6:] for line in err.decode().splitlines()]),
+                (
+                    1,
+                    b"",
+                    [
+                        f"~ Connected to 127.0.0.1 port {port}.",
+                        f'~ 127.0.0.1 port {port} does not speak chatd\'s line protocol (it answered "{answer.decode()}"): '
+                        "is it the web or IRC port?",
+                    ],
+                ),
+            )
