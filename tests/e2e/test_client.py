@@ -13,13 +13,14 @@ import re
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import termios
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyte
 from twisted.trial.unittest import SynchronousTestCase
@@ -48,6 +49,29 @@ def local_stamps(since: float, until: float) -> set[str]:
 def client_command(port: int, *arguments: str) -> list[str]:
     """The client run as a user runs it, by the Python running the tests."""
     return [sys.executable, "-m", "chatd.client", "127.0.0.1", str(port), *arguments]
+
+
+def answer_once(listener: socket.socket, lines: Sequence[bytes], greets_first: bool) -> bytes:
+    """Play a server on ``listener`` for one connection: send ``lines`` (CRLF each) on connecting, or once the
+    client's first line is in; then close, and return all the client sent until it closed. Each wait has the
+    deadline, so a client that never speaks or never closes fails the test."""
+    connection, _ = listener.accept()
+    with connection:
+        connection.settimeout(DEADLINE_SECONDS)
+        answer = b"".join(line + b"\r\n" for line in lines)
+        if greets_first:
+            connection.sendall(answer)
+        received = b""
+        while b"\n" not in received and (chunk := connection.recv(65536)):
+            received += chunk
+        if not greets_first:
+            connection.sendall(answer)
+        # Half-closed, then read to the end: a close with the client's lines unread sends a reset, which can
+        # throw away lines the client has not read yet.
+        connection.shutdown(socket.SHUT_WR)
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
 
 
 def read_until(client: LineClient, line: str) -> None:

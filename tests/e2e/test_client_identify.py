@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.e2e.test_accounts import PASSWORD
-from tests.e2e.test_client import Terminal, client_command
+from tests.e2e.test_client import Terminal, answer_once, client_command
 from tests.e2e.test_offline import OfflineTestCase
 
 
@@ -82,24 +82,6 @@ class IdentifyingClientTests(OfflineTestCase):
         self.assertIn("chatd.client: --identify needs --password-file when stdin is not a terminal.", err)
 
 
-def converse(listener: socket.socket, answer: bytes, greets_first: bool) -> bytes:
-    """Accept one connection on ``listener`` and send ``answer`` as a line, on connecting or once the client's
-    first line is in; everything the client sent until it closed. Each wait has the deadline."""
-    connection, _ = listener.accept()
-    with connection:
-        connection.settimeout(DEADLINE_SECONDS)
-        if greets_first:
-            connection.sendall(answer + b"\r\n")
-        received = b""
-        while b"\n" not in received and (chunk := connection.recv(65536)):
-            received += chunk
-        if not greets_first:
-            connection.sendall(answer + b"\r\n")
-        while chunk := connection.recv(65536):
-            received += chunk
-    return received
-
-
 class ForeignServerTests(SynchronousTestCase):
     """--identify pointed at a port that is no chatd's line port, played by a plain socket server on loopback."""
 
@@ -125,7 +107,7 @@ class ForeignServerTests(SynchronousTestCase):
                     stderr=subprocess.PIPE,
                 )
                 self.addCleanup(client.kill)
-                received = converse(listener, answer, greets_first)
+                received = answer_once(listener, [answer], greets_first)
                 out, err = client.communicate(timeout=DEADLINE_SECONDS)
             self.assertEqual(received, b"/format json\n")
             self.assertEqual(
