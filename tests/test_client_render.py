@@ -540,6 +540,15 @@ class RenderTests(SynchronousTestCase):
         )
         self.assertEqual(lines({"n": 1}), ["05:00 * (a kind of line this client cannot show: no type)"])
 
+    def test_unknown_kind_of_several_lines_shows_each_on_a_line_of_its_own(self) -> None:
+        """A newer server's text joined by \n in JSON is lines of their own, as a notice's; other controls stay
+        scrubbed."""
+        novel = {"type": "novel", "text": "Poll: lunch?\n1. pizza\x1b[2J\r\n\n2. soup\x07"}
+        self.assertEqual(
+            lines(novel),
+            ["05:00 * Poll: lunch?", "05:00 * 1. pizza\ufffd[2J\ufffd", "05:00 * ", "05:00 * 2. soup\ufffd"],
+        )
+
     def test_missing_or_wrong_fields_read_as_empty(self) -> None:
         """A malformed object renders with blanks and the client's clock instead of failing."""
         self.assertEqual(lines({"type": "said", "at": "noon", "nick": 7}), ["05:00    <> "])

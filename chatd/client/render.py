@@ -125,7 +125,7 @@ class _Fields:
     def lines(self, key: str) -> list[str]:
         """A field that may hold several lines (a paste, a notice's), each scrubbed, at least one."""
         value = self._message.get(key)
-        return [scrub(line) for line in value.split("\n")] if isinstance(value, str) else [""]
+        return _scrubbed_lines(value) if isinstance(value, str) else [""]
 
     def texts(self, key: str) -> list[str]:
         value = self._message.get(key)
@@ -162,6 +162,11 @@ class _Fields:
         """The server's ``at``, or the time of receipt if it is missing or no usable time."""
         at = self.moment("at")
         return self._now if at is None else at
+
+
+def _scrubbed_lines(text: str) -> list[str]:
+    """The lines of a text that may hold several, each scrubbed: split first, as scrubbing makes a ``\\n`` U+FFFD."""
+    return [scrub(line) for line in text.split("\n")]
 
 
 def _one(fields: _Fields, view: View, look: Look, body: str, bell: bool = False) -> Shown:
@@ -505,11 +510,11 @@ def _error(fields: _Fields, view: View) -> Shown:
 
 
 def _unknown(message: Message, view: View, now: float) -> Shown:
-    # A kind from a newer server: its text if it has one, else a short line
-    # naming the kind; never raw JSON, which reads as noise.
+    # A kind from a newer server: its text if it has one (each of its lines,
+    # as a notice's), else a short line naming the kind; never raw JSON, which reads as noise.
     text = message.get("text")
     if isinstance(text, str) and text:
-        return Shown((compose(view, now, Look.NOTICE, scrub(text)),))
+        return Shown(tuple(compose(view, now, Look.NOTICE, line) for line in _scrubbed_lines(text)))
     kind = message.get("type")
     named = scrub(kind)[:_UNKNOWN_SHOWN] if isinstance(kind, str) else "no type"
     return Shown((compose(view, now, Look.NOTICE, f"(a kind of line this client cannot show: {named})"),))

@@ -7,6 +7,7 @@ person would see. Every wait polls for a condition until a deadline.
 """
 
 import fcntl
+import json
 import os
 import pty
 import re
@@ -153,6 +154,36 @@ class PlainClientTests(SynchronousTestCase):
                 f"* Example: {row.example}",
                 "* Goodbye.",
             ],
+        )
+
+    def test_a_newer_servers_kind_of_line_shows_each_line_of_its_text(self) -> None:
+        """A kind of line this client does not know, its text of several lines, from a loopback server standing in
+        for a newer chatd: each line is a line of its own, with no U+FFFD at the breaks; other controls scrubbed."""
+        novel = {"type": "poll", "text": "Poll: lunch?\n1. pizza\x1b[2J\n2. soup"}
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            listener.settimeout(DEADLINE_SECONDS)
+            client = subprocess.Popen(
+                client_command(listener.getsockname()[1]),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            self.addCleanup(client.kill)
+            received = answer_once(
+                listener,
+                [
+                    b"*** Welcome to chatd 9.0 on newer. Type /help for help.",
+                    json.dumps(novel).encode(),
+                    b'{"type":"notice","kind":"bye","text":"Goodbye."}',
+                ],
+                greets_first=True,
+            )
+            out, err = client.communicate(timeout=DEADLINE_SECONDS)
+        self.assertEqual(received, b"/format json\n")
+        self.assertEqual(client.returncode, 0, err)
+        self.assertEqual(
+            [line[6:] for line in out.decode("utf-8").splitlines()],
+            ["* Poll: lunch?", "* 1. pizza\ufffd[2J", "* 2. soup", "* Goodbye."],
         )
 
     def test_sigint_or_sigterm_leaves_as_quit_does(self) -> None:
