@@ -484,7 +484,6 @@ def _notice(fields: _Fields, view: View) -> Shown:
             Look.NOTICE,
             _missed(fields.text("room"), fields.number("count"), fields.number("missed")),
         )
-    # Several lines (/help COMMAND) are joined by \n in JSON: split before scrubbing, which makes a \n U+FFFD.
     return Shown(tuple(fields.line(view, Look.NOTICE, text) for text in fields.lines("text")))
 
 
