@@ -133,18 +133,22 @@ class PlainClientTests(SynchronousTestCase):
         )
         self.assertIn(b"~ Connected to 127.0.0.1 port", err)
 
-    def test_help_of_a_command_shows_each_of_its_lines(self) -> None:
-        """/help msg is the server's usage, details and example, each a line of its own, with no U+FFFD."""
+    def piped(self, typed: bytes) -> list[str]:
+        """What the piped client shows, each line without its time, given ``typed`` against a fresh daemon; it exits 0."""
         daemon = start_chatd(self)
         client = subprocess.run(
             client_command(daemon.port),
-            input=b"kim\n/help msg\n",
+            input=typed,
             capture_output=True,
             timeout=DEADLINE_SECONDS,
             check=False,
         )
         self.assertEqual(client.returncode, 0, client.stderr)
-        shown = [line[6:] for line in client.stdout.decode("utf-8").splitlines()]
+        return [line[6:] for line in client.stdout.decode("utf-8").splitlines()]
+
+    def test_help_of_a_command_shows_each_of_its_lines(self) -> None:
+        """/help msg is the server's usage, details and example, each a line of its own, with no U+FFFD."""
+        shown = self.piped(b"kim\n/help msg\n")
         row = COMMANDS["msg"]
         self.assertEqual(
             shown[shown.index("* No lines of #lobby are kept.") + 1 :],
@@ -261,16 +265,7 @@ class PlainClientTests(SynchronousTestCase):
     def test_help_piped_for_a_nickname_is_answered_and_the_next_line_names_the_user(self) -> None:
         """help alone is no nickname to the server, so the piped client does not wait for it to be accepted: the
         hint is printed, the next line is the nickname, and the client exits 0."""
-        daemon = start_chatd(self)
-        client = subprocess.run(
-            client_command(daemon.port),
-            input=b"help\nalice\n",
-            capture_output=True,
-            timeout=DEADLINE_SECONDS,
-            check=False,
-        )
-        self.assertEqual(client.returncode, 0, client.stderr)
-        shown = [line[6:] for line in client.stdout.decode("utf-8").splitlines()]
+        shown = self.piped(b"help\nalice\n")
         start = shown.index("* Choose a nickname:")
         self.assertEqual(
             shown[start : start + 3],

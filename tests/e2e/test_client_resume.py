@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC
 
 from twisted.internet import reactor
@@ -94,30 +95,54 @@ def switch(client: LineClient, room: str) -> None:
         pass
 
 
+@dataclass
+class KeptAlice:
+    """A daemon keeping a ``--db`` file, started with ``arguments``, and alice's ``Link`` to it on ``clock``,
+    drawing on ``screen``."""
+
+    daemon: Daemon
+    arguments: list[str]
+    link: Link
+    screen: WatchedScreen
+    clock: Clock
+
+    def restart(self, test: TestCase) -> Daemon:
+        """The daemon started again on its port and file (after a ``kill -9``): the port alice reconnects to."""
+        assert self.arguments[1:3] == ["--port", "0"], self.arguments
+        self.daemon = Daemon.start(test, ["chatd", "--port", str(self.daemon.port), *self.arguments[3:]])
+        return self.daemon
+
+
+def alice_on_a_kept_daemon(test: TestCase) -> KeptAlice:
+    """A daemon keeping a ``--db`` file in a folder of the test's, and alice's ``Link`` to it, started; she
+    leaves when the test ends."""
+    directory = tempfile.mkdtemp()
+    test.addCleanup(shutil.rmtree, directory)
+    arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
+    daemon = Daemon.start(test, arguments)
+    clock = Clock()
+    clock.advance(START)
+    endpoint, server = connect_to(reactor, "127.0.0.1", daemon.port)
+    link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
+    screen = WatchedScreen()
+    finished = link.start(screen)
+
+    def leave() -> "Deferred[int]":
+        link.leave()
+        link.leave()  # the second stops at once, whether the server answered or not
+        return finished
+
+    test.addCleanup(leave)
+    return KeptAlice(daemon, arguments, link, screen, clock)
+
+
 class ReconnectResumeTests(TestCase):
     """alice, on the bundled client, in #lobby and #dev; the daemon is killed; bob talks; alice comes back."""
 
     async def test_the_client_comes_back_to_exactly_what_it_missed_with_a_marker(self) -> None:
         """Only the lines said while away come back, drawn as history, each room's rule after them, then live lines."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
-        daemon = Daemon.start(self, arguments)
-        port = daemon.port
-
-        clock = Clock()
-        clock.advance(START)
-        endpoint, server = connect_to(reactor, "127.0.0.1", port)
-        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
-        screen = WatchedScreen()
-        finished = link.start(screen)
-
-        def leave() -> "Deferred[int]":
-            link.leave()
-            link.leave()  # the second stops at once, whether the server answered or not
-            return finished
-
-        self.addCleanup(leave)
+        kept = alice_on_a_kept_daemon(self)
+        daemon, link, screen, clock = kept.daemon, kept.link, kept.screen, kept.clock
         await screen.showing("alice joined #lobby")
         link.send("/join #dev")
         await screen.showing("alice joined #dev")
@@ -133,8 +158,7 @@ class ReconnectResumeTests(TestCase):
         await screen.showing("Reconnecting in 1.0 s.")
         # The pause is announced before ClientService schedules it: let it, on the next turn.
         await deferLater(reactor, 0, lambda: None)
-        daemon = Daemon.start(self, ["chatd", "--port", str(port), *arguments[3:]])
-        self.assertEqual(arguments[1:3], ["--port", "0"])
+        daemon = kept.restart(self)
         bob = enter(daemon, "bob")
         switch(bob, "#dev")
         said_by(bob, "missed in dev 1")
@@ -170,25 +194,8 @@ class ReconnectResumeTests(TestCase):
 
     async def test_a_client_that_left_the_default_room_comes_back_without_it(self) -> None:
         """alice left #lobby for #dev; back after a restart she is in #dev alone, and #lobby never sees her."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
-        daemon = Daemon.start(self, arguments)
-        port = daemon.port
-
-        clock = Clock()
-        clock.advance(START)
-        endpoint, server = connect_to(reactor, "127.0.0.1", port)
-        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
-        screen = WatchedScreen()
-        finished = link.start(screen)
-
-        def leave() -> "Deferred[int]":
-            link.leave()
-            link.leave()
-            return finished
-
-        self.addCleanup(leave)
+        kept = alice_on_a_kept_daemon(self)
+        daemon, link, screen, clock = kept.daemon, kept.link, kept.screen, kept.clock
         await screen.showing("alice joined #lobby")
         link.send("/join #dev")
         await screen.showing("alice joined #dev")
@@ -198,7 +205,7 @@ class ReconnectResumeTests(TestCase):
         self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
         await screen.showing("Reconnecting in 1.0 s.")
         await deferLater(reactor, 0, lambda: None)
-        daemon = Daemon.start(self, ["chatd", "--port", str(port), *arguments[3:]])
+        daemon = kept.restart(self)
         bob = enter(daemon, "bob")
         before = len(screen.lines)
 
