@@ -90,16 +90,7 @@ class PlainClientTests(SynchronousTestCase):
         daemon = start_chatd(self)
         bob = Lobby(daemon).enter("bob")
         since = time.time()
-        client = subprocess.Popen(
-            client_command(daemon.port),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.addCleanup(client.kill)
-        assert client.stdin is not None
-        client.stdin.write(b"alice\n")
-        client.stdin.flush()
+        client = self.running(daemon.port, b"alice\n")
         bob.expect_stamped("#lobby -- alice joined")
         bob.say("hi alice")
         bob.expect_stamped("#lobby <bob> hi alice")
@@ -132,6 +123,17 @@ class PlainClientTests(SynchronousTestCase):
             ],
         )
         self.assertIn(b"~ Connected to 127.0.0.1 port", err)
+
+    def running(self, port: int, typed: bytes) -> "subprocess.Popen[bytes]":
+        """The piped client on ``port``, given ``typed`` with its input left open; killed when the test ends."""
+        client = subprocess.Popen(
+            client_command(port), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.addCleanup(client.kill)
+        assert client.stdin is not None
+        client.stdin.write(typed)
+        client.stdin.flush()
+        return client
 
     def piped(self, typed: bytes) -> list[str]:
         """What the piped client shows, each line without its time, given ``typed`` against a fresh daemon; it exits 0."""
@@ -195,16 +197,7 @@ class PlainClientTests(SynchronousTestCase):
         daemon = start_chatd(self)
         bob = Lobby(daemon).enter("bob")
         for number in (signal.SIGINT, signal.SIGTERM):
-            client = subprocess.Popen(
-                client_command(daemon.port),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-            self.addCleanup(client.kill)
-            assert client.stdin is not None
-            client.stdin.write(b"kim\nhi\n")
-            client.stdin.flush()
+            client = self.running(daemon.port, b"kim\nhi\n")
             bob.expect_stamped("#lobby -- kim joined", "#lobby <kim> hi")
             client.send_signal(number)
             # stdin stays open: its end would leave by itself.
