@@ -8,7 +8,7 @@ import urllib.request
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK
-from tests.e2e.daemon import Daemon
+from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter, put, until
 
@@ -28,17 +28,23 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 
 class FileLinkTests(SynchronousTestCase):
-    def test_a_link_fetches_the_file_once_byte_identical_then_is_404(self) -> None:
-        """alice uploads over TCP; bob's /file link URL gives the file whole with its headers, and a second GET is 404."""
+    def linked(self, name: str) -> tuple[Daemon, LineClient, str, str]:
+        """A daemon with a web port where alice has uploaded ``CONTENT`` as ``name`` to bob, and bob asked for its
+        link: the daemon, alice's connection, the file's id and bob's URL."""
         daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", "--web-port", "0"], listeners=2)
         alice = enter(daemon, "alice", "127.0.0.2")
         bob = enter(daemon, "bob", "127.0.0.3")
-        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/pdf ../{NAME}")
+        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/pdf {name}")
         file = until(alice, "file_upload")["file"]
         put(alice, file, 0, len(CONTENT), CONTENT)
+        until(alice, "file_uploaded")
         until(bob, "file_offered")
         bob.say(f"/file link {file}")
-        url = until(bob, "file_link")["url"]
+        return daemon, alice, file, until(bob, "file_link")["url"]
+
+    def test_a_link_fetches_the_file_once_byte_identical_then_is_404(self) -> None:
+        """alice uploads over TCP; bob's /file link URL gives the file whole with its headers, and a second GET is 404."""
+        daemon, _, _, url = self.linked(f"../{NAME}")
         web = daemon.addresses[1][1]
         self.assertRegex(url, rf"^http://127\.0\.0\.1:{web}/files/[A-Za-z0-9_-]{{22}}$")
         status, headers, _ = get(url, {"Range": "bytes=100-199"})
@@ -56,16 +62,8 @@ class FileLinkTests(SynchronousTestCase):
 
     def test_a_link_read_whole_tells_the_sender_and_ends_the_transfer(self) -> None:
         """bob reads his link to the end: alice's connection gets file_fetched with nobody left, and her list is empty."""
-        daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", "--web-port", "0"], listeners=2)
-        alice = enter(daemon, "alice", "127.0.0.2")
-        bob = enter(daemon, "bob", "127.0.0.3")
-        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/pdf {NAME}")
-        file = until(alice, "file_upload")["file"]
-        put(alice, file, 0, len(CONTENT), CONTENT)
-        until(alice, "file_uploaded")
-        until(bob, "file_offered")
-        bob.say(f"/file link {file}")
-        status, _, body = get(until(bob, "file_link")["url"])
+        _, alice, file, url = self.linked(NAME)
+        status, _, body = get(url)
         self.assertEqual((status, body), (200, CONTENT))
         self.assertEqual(
             until(alice, "file_fetched"), {"type": "file_fetched", "file": file, "nick": "bob", "left": 0}
