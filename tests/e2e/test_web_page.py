@@ -164,6 +164,32 @@ def numbered_lines(daemon: Daemon, count: int) -> tuple[LineClient, list[str]]:
     return carol, texts
 
 
+def heard_of(client: LineClient, nick: str) -> list[bytes]:
+    """The lines naming ``nick`` that ``client`` (on nc) was sent, up to its ``/whois NICK``'s rooms line, asked now.
+
+    Whatever the server sent the client before the answer is read first:
+    a join or a part of ``nick`` among them is one the client saw.
+    """
+    client.say(f"/whois {nick}")
+    heard = []
+    while True:
+        line = client.read_line()
+        if nick.encode() in line:
+            heard.append(line)
+        if line.startswith(f"*** {nick} is in".encode()):
+            return heard
+
+
+def leave_lobby(page: Page, *rooms: str) -> None:
+    """Leave #lobby with its button in ``page``'s list, and wait until the list holds ``rooms`` only."""
+    page.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
+    page.wait(lambda: page.texts("#rooms .name") == list(rooms) or None, "#lobby left")
+
+
+NO_ROOM = "return window.received.some((object) => object.kind === 'room' && object.room === null);"
+"""Whether the page, since ``record``, was told its user is in no room (it shows nothing of it: no room is current)."""
+
+
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
 """chatd's log line for each connection it admits."""
 
@@ -1095,6 +1121,58 @@ class ResumeTests(SynchronousTestCase):
         alice.wait_for_said("missed in dev 2")
         self.assertEqual(alice.said(), ["seen in dev", "missed in dev 1", "missed in dev 2"])
         self.assertIn("End of what you missed in #dev: 2 lines.", alice.texts(".log .line.notice .text"))
+
+    def restart_seen_from_lobby(self, daemon: Daemon, url: str, alice: Page) -> LineClient:
+        """Restart ``daemon`` (in memory) under ``alice``'s page; carol, on nc, is in #lobby before the page comes back."""
+        daemon.signal(signal.SIGTERM)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        # Frozen, the page comes back only once carol is in #lobby to see it.
+        alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "frozen"})
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        carol = enter(Daemon.start(self, [*LOOPBACK, "--web-port", port]), "carol")
+        alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        return carol
+
+    def test_a_page_out_of_the_default_room_comes_back_after_a_restart_unseen_there(self) -> None:
+        """alice left #lobby for #dev, where nothing was said: after a restart her page is back in #dev alone
+        and shows it, and carol, in #lobby on nc before the page came back, sees her neither join nor leave."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        leave_lobby(alice, "#dev")
+
+        carol = self.restart_seen_from_lobby(daemon, url, alice)
+        alice.wait(
+            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#dev"] or None, "alice in #dev"
+        )
+        self.assertEqual(alice.title(), "#dev")
+        self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in #dev\r\n"])
+        quiet(self, alice)
+
+    def test_a_page_in_no_room_comes_back_after_a_restart_in_none(self) -> None:
+        """alice, talking with carol in private, left #lobby, her only room: after a restart her page is told
+        she is in no room, and carol, in #lobby on nc, sees her neither join nor leave it."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        carol.say("/msg alice psst")
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        leave_lobby(alice)
+        record(alice)
+
+        carol = self.restart_seen_from_lobby(daemon, url, alice)
+        alice.wait(
+            lambda: alice.script(NO_ROOM) or None,
+            "the server to tell the page alice is in no room",
+        )
+        self.assertEqual(alice.title(), "carol")
+        self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in no room\r\n"])
+        quiet(self, alice)
 
 
 XSS = (

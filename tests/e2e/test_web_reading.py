@@ -19,6 +19,8 @@ from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
+    heard_of,
+    leave_lobby,
     numbered_lines,
     quiet,
     restarted,
@@ -278,16 +280,16 @@ class ReloadTests(SynchronousTestCase):
 
     def test_a_reload_comes_back_to_the_tabs_rooms_and_private_conversations(self) -> None:
         """alice joins #dev and #ops, leaves #lobby, talks with carol in private and reads #dev: reloaded, her
-        page takes her nickname again by itself, is in #dev and #ops only (carol on nc sees her there), lists
-        carol under Private and shows #dev. A new tab starts afresh, at the nickname box."""
+        page takes her nickname again by itself, is in #dev and #ops only (carol on nc sees her there, #dev
+        joined last, as the room shown is the current one), lists them in their order, lists carol under
+        Private and shows #dev. A new tab starts afresh, at the nickname box."""
         daemon, url = start_web(self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
         alice.join("#dev")
         alice.join("#ops")
-        alice.find("#rooms .conversation .leave[aria-label='Leave #lobby']").click()
-        alice.wait(lambda: alice.texts("#rooms .name") == ["#dev", "#ops"] or None, "#lobby left")
+        leave_lobby(alice, "#dev", "#ops")
         carol.say("/msg alice psst")
         alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
         alice.open("#dev")
@@ -297,13 +299,27 @@ class ReloadTests(SynchronousTestCase):
         carol.say("/whois alice")
         while b"alice is in" not in (line := carol.read_line()):
             pass
-        self.assertEqual(line, b"*** alice is in #dev #ops\r\n")
+        self.assertEqual(line, b"*** alice is in #ops #dev\r\n")
 
         alice.driver.switch_to.new_window("tab")
         alice.driver.get(url)
         alice.wait(lambda: alice.find("#login-nick").is_enabled() or None, "the nickname box in a new tab")
         self.assertEqual(alice.find("#login-nick").get_attribute("value"), "")
         self.assertEqual(alice.texts("#privates .name"), [])
+        quiet(self, alice)
+
+    def test_a_reload_out_of_the_default_room_is_not_seen_there(self) -> None:
+        """alice left #lobby for #dev, where nothing was said: reloaded, her page is back in #dev alone and
+        shows it, and carol, in #lobby on nc, sees her neither join nor leave #lobby."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        leave_lobby(alice, "#dev")
+        carol = enter(daemon, "carol")
+
+        reloaded(alice, "#dev", ["#dev"])
+        self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in #dev\r\n"])
         quiet(self, alice)
 
     def test_a_reload_in_the_default_room_too_shows_the_room_read_before(self) -> None:

@@ -78,7 +78,6 @@ class Chat {
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order
     this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
-    this.restoring = false; // the next join of the user's own is the default room's, after a nickname
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
     this.searching = false; // ... and its search was sent, and not yet answered
@@ -101,16 +100,17 @@ class Chat {
 
   /**
    * After a reload, go back to where the tab was (kept.js) as after a
-   * dropped connection: its nickname is asked for by itself, its rooms
-   * joined again once in, and its private conversations listed again.
+   * dropped connection: its nickname is asked for by itself, with its rooms
+   * to come back to, and its rooms and private conversations are listed
+   * again, in their order, the rooms as left until they are joined.
    */
   recall() {
     const state = tab.kept();
     if (state === null) return;
     this.wanted = state.nick;
     $("login-nick").value = state.nick;
-    // No line was seen yet in this page: each room is joined afresh, with its history, not resumed.
-    if (state.rooms.length) this.plan = state.rooms.map((name) => ({ key: conversationKey("room", name), name, lastSeen: "" }));
+    // No line was seen yet in this page: each room comes back with its last lines, not what was missed.
+    if (state.rooms.length) this.plan = state.rooms.map((name) => this.room(name));
     for (const nick of state.privates) this.privateWith(nick);
     this.reshow = state.shown;
   }
@@ -193,12 +193,16 @@ class Chat {
     return false;
   }
 
-  /** The lines that put a returning user back: where they left off in each room, then the nickname. */
+  /**
+   * The lines that name the user: for one coming back, first each room to
+   * come back to, with the last line seen there where the page has one
+   * (docs/PROTOCOL.md, Resuming), the room shown last so that the server
+   * makes it current; `/resume` alone for none. The nickname then puts the
+   * user in exactly those rooms: entering the default room and leaving it
+   * again was a join and a part everyone there saw.
+   */
   greet() {
-    const lines = [];
-    for (const room of this.plan ?? []) {
-      if (room.lastSeen) lines.push(`/resume ${room.name} ${room.lastSeen}`);
-    }
+    const lines = this.plan === null ? [] : returning(this.plan, this.reshow ?? this.current);
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     lines.push(this.password ? `/identify ${this.wanted} ${this.password}` : `/nick ${this.wanted}`);
     this.asked = true;
@@ -294,7 +298,7 @@ class Chat {
     // Identifying to an account online elsewhere names this connection with the account's nickname.
     this.nicknamed(nick);
     if (first) {
-      this.restoring = true;
+      this.automatic = false;
       $("login-box").hidden = true;
       inert(false);
       document.body.classList.add("named");
@@ -303,6 +307,7 @@ class Chat {
       if (this.current !== null) $("composer-text").focus();
       // Files offered while the page was away, or before it was reloaded, are shown again.
       this.files.ask();
+      if (this.plan !== null) this.restore();
     }
   }
 
@@ -362,12 +367,7 @@ class Chat {
       room.crowd = 0;
       // The room's first event: nothing was said there before.
       if (object.seq === 1) room.exhausted = true;
-      if (this.restoring) {
-        this.restoring = false;
-        this.restore(room);
-      }
-      // Shown if asked for (a typed /join, a reload's room), or if nothing is shown yet; only a room asked
-      // for ends the asking: the default room's join after a reload comes before the room to show again.
+      // Shown if asked for (a typed /join), or if nothing is shown yet; only a room asked for ends the asking.
       if (this.switchTo === room.key) {
         this.switchTo = null;
         this.show(room, true);
@@ -383,30 +383,25 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
-  /** After the join to the default room that choosing a nickname makes, rejoin the rooms the user was in. */
-  restore(defaultRoom) {
-    const plan = this.plan;
+  /**
+   * Named again, coming back: the server now puts the user in the rooms
+   * the greeting named, and reads what the page sends next once they are
+   * joined, so the plan is done with.
+   */
+  restore() {
     this.plan = null;
-    this.automatic = false;
-    if (plan === null) return;
-    for (const room of plan) {
-      if (room.key !== defaultRoom.key) this.send(`/join ${room.name}`);
-    }
-    if (!plan.some((room) => room.key === defaultRoom.key)) {
-      this.send(`/part ${defaultRoom.name}`);
-    }
     this.showAgain();
     // Back in the rooms the offers went to: uploads and downloads go on.
     this.files.back();
-    this.view.say("Reconnected.");
   }
 
-  /** After a reload, show the conversation shown before it: a private one now, a room once joined again. */
+  /** After a reload, show the conversation shown before it (a room is listed already, and joined as the server answers). */
   showAgain() {
     const shown = this.reshow;
     this.reshow = null;
+    const room = shown?.kind === "room" ? this.room(shown.name, false) : null;
     if (shown?.kind === "private") this.show(this.privateWith(shown.name), true);
-    else if (shown?.kind === "room" && this.conversations.get(conversationKey("room", shown.name)) !== this.current) this.switchTo = fold(shown.name);
+    else if (room !== null) this.show(room, true);
   }
 
   parted(object) {
@@ -1235,6 +1230,18 @@ function standingChanges(object) {
     default:
       return [];
   }
+}
+
+/**
+ * The `/resume` lines that put a user coming back in `rooms` (Conversations, in join order): each with the
+ * last line seen there, if any; `shown` ({kind, name}), if one of them, last, as the server makes the last
+ * room it joins current. `/resume` alone for no room, else the server would put the user in the default room.
+ */
+function returning(rooms, shown) {
+  const last = shown?.kind === "room" ? conversationKey("room", shown.name) : null;
+  const order = [...rooms.filter((room) => room.key !== last), ...rooms.filter((room) => room.key === last)];
+  const lines = order.map((room) => (room.lastSeen ? `/resume ${room.name} ${room.lastSeen}` : `/resume ${room.name}`));
+  return lines.length ? lines : ["/resume"];
 }
 
 /**
