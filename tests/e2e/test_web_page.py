@@ -503,6 +503,37 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "carol")
         quiet(self, alice)
 
+    def test_history_by_a_lines_id_typed_in_a_private_conversation_is_refused(self) -> None:
+        """In the conversation with carol, /history before ID and /history around ID, which the server would
+        read in its current room (#lobby), are refused in one line each, kept in the message box and not
+        sent: private messages page by number only. /history 5 asks for the last 5 messages with carol."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        carol.say("/msg alice psst")
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        alice.open("carol")
+        record(alice)
+        box = alice.find("#composer-text")
+        for typed, word in (
+            ("/history before 019a9b3c1d280000", "before"),
+            ("/history AROUND 019a9b3c1d280000", "around"),
+        ):
+            box.send_keys(typed, Keys.ENTER)
+            wait_for_text(
+                alice,
+                "#log-box .log .line.error .text",
+                f"/history {word} ID works in a room: type it in that room, or /history N here for the last N "
+                "messages with carol. Nothing was sent.",
+            )
+            self.assertEqual(box.get_attribute("value"), typed)
+            box.clear()
+        self.assertEqual(sent(alice), [])
+        alice.say("/history 5")
+        self.assertEqual(sent(alice), ["/history carol 5"])
+        quiet(self, alice)
+
     def test_answers_to_typed_commands_are_shown_and_those_to_the_pages_own_are_not(self) -> None:
         """/rooms, /who, /whois, /topic, /users, /time and /mode #dev typed in #dev each show their answer as a
         block in #dev, from its JSON fields; the members and topic the server sends on joining show none."""

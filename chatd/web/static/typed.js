@@ -19,6 +19,9 @@ export function command(text) {
 
 const named = (word) => typeof word === "string" && word.startsWith("#");
 
+/** Whether `word`, first after /history, asks for lines by a line's id (`around ID`, `before ID`), as only a room's history is read. */
+const byId = (word) => typeof word === "string" && /^(around|before)$/i.test(word);
+
 /**
  * Commands that act on the current room unless they name one: whether
  * `words` name it, and how to name it. A room is told by its `#`, as the
@@ -43,7 +46,9 @@ const ROOM_COMMANDS = new Map([
  * `{line}`, or `{refusal}`, one sentence to show instead, nothing sent.
  * An action is refused: the protocol has no private one, and /me would act
  * in the current room. `/history` alone (or with a count) is the messages
- * with `nick`; `/history around ID` only works in a room.
+ * with `nick`; `/history around ID` and `before ID` only work in a room
+ * (the server pages private messages by number only): sent as typed, they
+ * would read the server's current room.
  */
 export function inPrivate(text, nick) {
   const typed = command(text);
@@ -54,7 +59,9 @@ export function inPrivate(text, nick) {
   }
   if (name === "history") {
     if (words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0]))) return { line: ["/history", nick, ...words].join(" ") };
-    if (words[0].toLowerCase() === "around") return { refusal: "/history around ID works in a room: type it in that room. Nothing was sent." };
+    if (byId(words[0])) {
+      return { refusal: `/history ${words[0].toLowerCase()} ID works in a room: type it in that room, or /history N here for the last N messages with ${nick}. Nothing was sent.` };
+    }
     return { line: text };
   }
   const rule = unnamedRoom(name, words);
