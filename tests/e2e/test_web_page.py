@@ -534,6 +534,25 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(sent(alice), ["/history carol 5"])
         quiet(self, alice)
 
+    def test_history_before_an_id_typed_in_a_room_awaits_no_private_answer(self) -> None:
+        """/history before ID typed in #lobby shows the lines before that one and leaves nothing awaited: /who
+        #nosuch, refused next, takes its own answer with it, and joining #nosuch then shows no member list as
+        an answer. The page read "before" as a nickname and awaited the end of private messages with it."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        carol = enter(daemon, "carol")
+        said_by(carol, "one")
+        said_by(carol, "two")
+        two = alice.wait_for_said("two").get_attribute("data-id")
+        alice.say(f"/history before {two}")
+        alice.say("/who #nosuch")
+        alice.wait(lambda: alice.texts("#log-box .log .line.error .text") or None, "/who #nosuch refused")
+        alice.join("#nosuch")
+        alice.wait_for_member("alice")
+        self.assertEqual(answers(alice), [])
+        quiet(self, alice)
+
     def test_answers_to_typed_commands_are_shown_and_those_to_the_pages_own_are_not(self) -> None:
         """/rooms, /who, /whois, /topic, /users, /time and /mode #dev typed in #dev each show their answer as a
         block in #dev, from its JSON fields; the members and topic the server sends on joining show none."""

@@ -84,7 +84,7 @@ export function outside(text, room) {
   const { name, words } = typed;
   const elsewhere = `You are not in ${room}, so /${name} would act on another room`;
   if (name === "me") return { refusal: `${elsewhere}: /join ${room} first. Nothing was sent.` };
-  if (name === "history" && (words.length === 0 || /^(\d+|around|before)$/i.test(words[0]))) {
+  if (name === "history" && (words.length === 0 || /^\d+$/.test(words[0]) || byId(words[0]))) {
     return { refusal: `${elsewhere}: name the room (/history #room). Nothing was sent.` };
   }
   const rule = unnamedRoom(name, words);
@@ -115,7 +115,7 @@ export function answerAsked(line, current) {
   if (name === "who") return { type: "members", room: words.length ? fold(roomName(words[0])) : current };
   if (name === "topic" && words.length === 0) return { type: "topic", room: current };
   if (name === "topic" && words.length === 1 && named(words[0])) return { type: "topic", room: fold(words[0]) };
-  if (name === "history" && words.length > 0 && !named(words[0]) && !/^\d+$/.test(words[0]) && words[0].toLowerCase() !== "around") {
+  if (name === "history" && words.length > 0 && !named(words[0]) && !/^\d+$/.test(words[0]) && !byId(words[0])) {
     return { type: "private_end", nick: words[0] };
   }
   return null;
