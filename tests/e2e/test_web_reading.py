@@ -172,6 +172,27 @@ class SearchTests(SynchronousTestCase):
         self.search(alice, "needle", "1 found in #lobby")
         quiet(self, alice)
 
+    def test_lines_typed_while_disconnected_say_not_connected(self) -> None:
+        """The daemon gone, alice types a line, /who and /me in #lobby: each time the page says it is not
+        connected and keeps the line, not that she is out of #lobby (every room reads as left while down)."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        daemon.signal(signal.SIGKILL)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        box = alice.find("#composer-text")
+        for line in ("hello", "/who", "/me waves"):
+            box.send_keys(line, Keys.ENTER)
+            alice.wait(
+                lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
+                f"the page to say {line!r} was not sent",
+            )
+            self.assertEqual(box.get_attribute("value"), line)
+            box.clear()
+        quiet(self, alice)
+
 
 LINKS = "return Array.from(document.querySelectorAll(arguments[0]), (a) => [a.textContent, a.href, a.target, a.rel]);"
 """Each link matching a selector as [its text, its address, its target, its rel]."""

@@ -904,6 +904,8 @@ class Chat {
       return this.sendable(lines) && this.sendMessage(conversation, text, lines);
     }
     const typed = alone && (command(text) !== null || leaves(text));
+    // Disconnected (or after /quit) every room reads as left: say why nothing goes, not that the user is out of it.
+    if (!this.link.connected || this.left) return this.send(text);
     if (!conversation.joined) {
       if (!typed) {
         this.view.say(`You are not in ${conversation.name}.`);
