@@ -393,10 +393,14 @@ class Link:
 
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
+        unanswered = self._greeting is not None
         if self._greeting is not None:
             self._greeting.cancel()
             self._greeting = None
         not_chatd, self._not_chatd = self._not_chatd, None
+        if reached and unanswered and self._leaving:
+            # Left before the other end said a word: chatd greets at once, so it was no chatd.
+            not_chatd = Failure(NotChatdError(None))
         named_at, self._named_at = self._named_at, None
         self._quit = None
         self.presence.lost()
@@ -404,7 +408,7 @@ class Link:
             self.e2e.offline()
         if self.files is not None:
             self.files.offline()
-        if self._leaving:
+        if self._leaving and not_chatd is None:
             self._stop()
             return
         if not reached or not_chatd is not None:
@@ -420,7 +424,7 @@ class Link:
     def _attempt_failed(self, failure: Failure) -> None:
         if failure.check(CancelledError):
             return
-        if self._retry:
+        if self._retry and not self._leaving:
             self._failure = self.server.unreachable(failure)
         else:
             self.say(self.server.unreachable(failure))

@@ -209,16 +209,19 @@ class PlainClientTests(SynchronousTestCase):
 
     def test_the_web_or_irc_port_is_said_to_be_no_chatd_at_once(self) -> None:
         """Pointed at the web port (silent, as HTTP waits for a request) or the IRC port (which answers IRC), the piped
-        client says so within GREETING_SECONDS, not as a server lost a minute later, and exits 1."""
+        client says so within GREETING_SECONDS, not as a server lost a minute later, and exits 1: given a nickname,
+        or given nothing at all (it leaves at once, and had left with 0 and not a word)."""
         daemon = Daemon.start(self, [*LOOPBACK, "--web-port", "0", "--irc-port", "0"], listeners=3)
         (_, web), (_, irc) = daemon.addresses[1:]
-        for port, said in (
-            (web, f"no greeting in {GREETING_SECONDS} s"),
-            (irc, f'it answered ":{NAME} FAIL * INVALID_MESSAGE :That line is not an IRC message"'),
+        for port, said, typed in (
+            (web, f"no greeting in {GREETING_SECONDS} s", b"kim\n"),
+            (irc, f'it answered ":{NAME} FAIL * INVALID_MESSAGE :That line is not an IRC message"', b"kim\n"),
+            (web, f"no greeting in {GREETING_SECONDS} s", b""),
+            (irc, f'it answered ":{NAME} FAIL * INVALID_MESSAGE :That line is not an IRC message"', b""),
         ):
             client = subprocess.run(
                 client_command(port),
-                input=b"kim\n",
+                input=typed,
                 capture_output=True,
                 timeout=DEADLINE_SECONDS,
                 check=False,
