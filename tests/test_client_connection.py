@@ -565,8 +565,10 @@ class PlainLinkTests(LinkTestCase):
         self.assertEqual(self.statuses, [0])
 
     def test_leave_closes_after_grace(self) -> None:
-        """A server that never answers the quit is closed on, and the link ends with 0."""
+        """A server that greeted and never answers the quit is closed on, and the link ends with 0 (one that never
+        said a word is no chatd, and ends it with 1)."""
         peer = self.endpoint.accept()
+        peer.send({"type": "notice", "kind": "welcome", "text": "Welcome to chatd."})
         self.link.leave()
         self.clock.advance(LEAVE_GRACE_SECONDS)
         self.assertTrue(peer.wire.disconnecting)
