@@ -81,6 +81,6 @@ def _refuse_unknown(environ: Mapping[str, str]) -> None:
     )
     hint = f" (the nearest is {PREFIX}{nearest[0]})" if nearest else ""
     raise StartError(
-        f"{name} names no option{hint}; each option of twistd chatd --help has one, {PREFIX} and its name in "
-        "capitals with - as _."
+        f"{name} names no option{hint}; each option of twistd chatd --help but --help and --version has one, "
+        f"{PREFIX} and its name in capitals with - as _."
     )

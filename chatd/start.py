@@ -119,8 +119,8 @@ def server_name(name: str | None, machine: str) -> str:
         return name
     raise usage.UsageError(
         f"--server-name {name!r} is not a host name, as IRC and the page's links need: give --server-name as "
-        f"letters, digits, - and _ in parts separated by dots, at most {SERVER_NAME_MOST} characters, e.g. "
-        "chat.example.org."
+        "parts separated by '.', each of letters, digits, '-' and '_' and beginning and ending with a letter or "
+        f"digit, at most {SERVER_NAME_MOST} characters in all, e.g. chat.example.org."
     )
 
 

@@ -49,7 +49,7 @@ class EnvironmentTests(SynchronousTestCase):
     def test_unknown_chatd_variable_is_refused_naming_the_nearest(self) -> None:
         """A CHATD_ name that is no option's stops the start, as an unknown option does, naming the nearest one
         where one is near; other names are not chatd's and are left alone."""
-        rule = "each option of twistd chatd --help has one, CHATD_ and its name in capitals with - as _."
+        rule = "each option of twistd chatd --help but --help and --version has one, CHATD_ and its name in capitals with - as _."
         error = self.assertRaises(StartError, from_environment, {"CHATD_PROT": "5139", "CHATD_PORT": "6000"})
         self.assertEqual(error.code, f"chatd: CHATD_PROT names no option (the nearest is CHATD_PORT); {rule}")
         error = self.assertRaises(StartError, from_environment, {"CHATD_MAXPERIP": "3"})

@@ -214,14 +214,16 @@ class OptionsTests(SynchronousTestCase):
         """--server-name is a host name of at most 63 characters, as IRC's source and the page's links need; anything
         else stops the start with one sentence naming the option."""
         sentence = (
-            "is not a host name, as IRC and the page's links need: give --server-name as letters, digits, - and _ in "
-            "parts separated by dots, at most 63 characters, e.g. chat.example.org."
+            "is not a host name, as IRC and the page's links need: give --server-name as parts separated by '.', "
+            "each of letters, digits, '-' and '_' and beginning and ending with a letter or digit, at most 63 "
+            "characters in all, e.g. chat.example.org."
         )
         for bad in (
             "Class 7B",
             "",
             "chat.example.org.",
             "-chat",
+            "a-.b",
             "chat..example",
             "caf\u00e9",
             "a" * 64,

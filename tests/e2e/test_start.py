@@ -202,7 +202,8 @@ class BadStartTests(SynchronousTestCase):
         self.assert_refused(
             ["chatd", *LOCAL, "--irc-port", "0", "--server-name", "Class 7B"],
             "--server-name 'Class 7B' is not a host name, as IRC and the page's links need: give --server-name as "
-            "letters, digits, - and _ in parts separated by dots, at most 63 characters, e.g. chat.example.org.",
+            "parts separated by '.', each of letters, digits, '-' and '_' and beginning and ending with a letter or "
+            "digit, at most 63 characters in all, e.g. chat.example.org.",
         )
 
     def test_twistds_nodaemon_after_chatd(self) -> None:
@@ -280,8 +281,8 @@ class BadStartTests(SynchronousTestCase):
         daemon started on the default port, on every interface (here loopback, so the old start stayed local)."""
         self.assert_refused(
             ["-y", TAC],
-            "CHATD_PROT names no option (the nearest is CHATD_PORT); each option of twistd chatd --help has one, "
-            "CHATD_ and its name in capitals with - as _.",
+            "CHATD_PROT names no option (the nearest is CHATD_PORT); each option of twistd chatd --help but --help "
+            "and --version has one, CHATD_ and its name in capitals with - as _.",
             {"CHATD_PROT": "5139", "CHATD_PORT": "0", "CHATD_INTERFACE": "127.0.0.1"},
         )
 
