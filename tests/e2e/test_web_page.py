@@ -610,7 +610,7 @@ class TypedTests(SynchronousTestCase):
 
     def test_commands_typed_in_a_room_one_was_kicked_from_are_sent(self) -> None:
         """carol kicks alice out of #dev, which stays shown: a plain line there is refused and /who alone (which
-        would act on #lobby) is refused in one line, neither sent; /rooms is sent and answered, and /join #dev
+        would act on #lobby) is refused in one line, as are /history (its members' alone) and /part, none sent; /rooms is sent and answered, and /join #dev
         takes her back in, where she talks again (--kick-rejoin 0.1: all but at once)."""
         daemon, url = start_web(self, "--kick-rejoin", "0.1")
         carol = enter(daemon, "carol")
@@ -635,6 +635,13 @@ class TypedTests(SynchronousTestCase):
         )
         self.assertEqual(box.get_attribute("value"), "/who")
         box.clear()
+        for typed, refusal in (
+            ("/history", "You are not in #dev, and only its members read its history: /join #dev first."),
+            ("/part", "You are not in #dev: there is nothing to leave."),
+        ):
+            box.send_keys(typed, Keys.ENTER)
+            wait_for_text(alice, "#log-box .log .line.error .text", f"{refusal} Nothing was sent.")
+            box.clear()
         self.assertEqual(sent(alice), [])
         alice.say("/rooms")
         wait_for_answer(alice, ["Rooms (2):", "#dev (1)", "#lobby (2)"])

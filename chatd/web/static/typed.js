@@ -85,10 +85,12 @@ export function outside(text, room) {
   const elsewhere = `You are not in ${room}, so /${name} would act on another room`;
   if (name === "me") return { refusal: `${elsewhere}: /join ${room} first. Nothing was sent.` };
   if (name === "history" && (words.length === 0 || /^\d+$/.test(words[0]) || byId(words[0]))) {
-    return { refusal: `${elsewhere}: name the room (/history #room). Nothing was sent.` };
+    // Its history is its members' alone: naming it would be refused too.
+    return { refusal: `You are not in ${room}, and only its members read its history: /join ${room} first. Nothing was sent.` };
   }
   const rule = unnamedRoom(name, words);
   if (rule === null) return { line: text };
+  if (name === "part") return { refusal: `You are not in ${room}: there is nothing to leave. Nothing was sent.` };
   const how = rule.usage === null ? "type it in a room you are in" : `name the room (${rule.usage})`;
   return { refusal: `${elsewhere}: ${how}. Nothing was sent.` };
 }
