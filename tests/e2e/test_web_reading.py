@@ -357,7 +357,8 @@ class ReloadTests(SynchronousTestCase):
         """alice registered from the message box, so her page keeps no password: reloaded, it asks for alice,
         and the login says, with no command to type, that alice is registered and wants its password, and
         puts the cursor in the password box; AIice, which only looks like alice, is told to choose another
-        (no password helps); alice's password gets her back in."""
+        (no password helps); a wrong password puts the cursor back in the password box; alice's password gets her
+        back in."""
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -376,6 +377,14 @@ class ReloadTests(SynchronousTestCase):
         wait_for_text(
             alice, "#login-error", "AIice looks like alice, which is registered; choose another nickname"
         )
+        alice.wait(lambda: box.is_enabled() or None, "the nickname box")
+        box.clear()
+        box.send_keys("alice")
+        alice.find("#login-password").send_keys("not-the-password")
+        box.send_keys(Keys.ENTER)
+        wait_for_text(alice, "#login-error", "wrong password, or alice is not registered")
+        self.assertEqual(alice.script("return document.activeElement.id;"), "login-password")
+        alice.find("#login-password").clear()
         alice.login("alice", "hunter22")
         self.assertEqual(alice.title(), "#lobby")
         quiet(self, alice)

@@ -340,8 +340,9 @@ class Chat {
         return;
       }
       this.automatic = false;
-      // A registered nickname the user may hold: what is missing is its password.
-      this.loginField = object.code === "nick-registered" && object.look_alike === false ? "login-password" : "login-nick";
+      // A registered nickname the user may hold, or a password that did not take it: what is missing is its password.
+      const password = (object.code === "nick-registered" && object.look_alike === false) || object.code === "identify-failed";
+      this.loginField = password ? "login-password" : "login-nick";
       this.enableLogin(true, loginRefusal(object, text));
       // One attempt: the server asks again (prompt) after a refusal, and
       // answering that with the same nickname repeated it until the server
