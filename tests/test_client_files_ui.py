@@ -77,6 +77,13 @@ class TransfersTerminalTestCase(TerminalTestCase):
         self.link.files = files
         return files
 
+    def widen(self) -> None:
+        """80 columns, so bars' labels and listed transfers are whole on a row."""
+        self.size = (80, 10)
+        self.screen = pyte.Screen(*self.size)
+        self.stream = pyte.ByteStream(self.screen)
+        self.ui.resized()
+
 
 class TerminalBarTests(TransfersTerminalTestCase):
     """A download's bar sits between the chat and the input line, and goes when it ends."""
@@ -126,11 +133,7 @@ class HashingBarTests(TransfersTerminalTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        # 80 columns, so the bars' labels are whole.
-        self.size = (80, 10)
-        self.screen = pyte.Screen(*self.size)
-        self.stream = pyte.ByteStream(self.screen)
-        self.ui.resized()
+        self.widen()
 
     def big_file(self, size: int) -> str:
         path = os.path.join(self.folder, "big.bin")
@@ -178,3 +181,47 @@ class HashingBarTests(TransfersTerminalTestCase):
         self.assertEqual(peer.sent(), [])
         self.clock.advance(5)
         self.assertFalse(any(row.startswith("hashing") for row in self.rows()))
+
+
+class LateCheckTests(TransfersTerminalTestCase):
+    """A check of the server's tail that the worker answers late moves nothing the server has since settled."""
+
+    def test_a_file_the_server_took_whole_meanwhile_stays_offered_with_no_bar(self) -> None:
+        """Sent again while the server holds it all, file_uploaded comes before the tail is read: no bar, /files says offered."""
+        self.widen()
+        worker = QueuedWorker()
+        self.attach(worker)
+        peer = self.online()
+        worker.run()  # The look for part files left by an earlier run.
+        # A short last chunk: the server's tail is checked by reading the file on the worker.
+        data = os.urandom(6 * CHUNK + 500)
+        path = os.path.join(self.folder, "notes.txt")
+        with open(path, "wb") as out:
+            out.write(data)
+        self.type(f"/send bob {path}\r".encode())
+        worker.run()
+        digest = hashlib.sha256(data).hexdigest()
+        [offer] = peer.sent()
+        self.assertTrue(offer.startswith(f"/file offer bob {len(data)} {digest} "), offer)
+        tail = hashlib.sha256(data[6 * CHUNK :]).hexdigest()
+        peer.send(
+            {
+                "type": "file_upload",
+                "file": FILE_ID,
+                "name": "notes.txt",
+                "size": len(data),
+                "sha256": digest,
+                "have": len(data),
+                "chunk": CHUNK,
+                "tail": tail,
+            },
+            {"type": "file_uploaded", "file": FILE_ID},
+        )
+        worker.run()  # The tail's check, answered after file_uploaded.
+        for _ in range(4):
+            self.clock.advance(0.5)
+        self.assertFalse(any(row.startswith("↑") for row in self.rows()), self.rows())
+        self.type(b"/files\r")
+        rows = self.rows()
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 KB, 100%) offered', rows)
+        self.assertEqual(peer.sent(), ["/file list"])

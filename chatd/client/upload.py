@@ -173,7 +173,7 @@ class Upload:
         self._ended = ended
         self._reading = False
         self._round = 0
-        """Bumped whenever what is in flight stops counting (a drop, a wrong offset, a restart)."""
+        """Bumped whenever what is in flight stops counting (a drop, a wrong offset, a restart, the file taken whole)."""
 
     @property
     def size(self) -> int:
@@ -280,9 +280,15 @@ class Upload:
         self._pump()
 
     def uploaded(self) -> None:
-        """``file_uploaded``: the server holds the whole file, checked; recipients are offered it."""
+        """``file_uploaded``: the server holds the whole file, checked; recipients are offered it.
+
+        A check of the server's tail may still be on the worker (a file
+        offered again that the server held whole): its answer no longer
+        counts, or it would put the upload back to being checked for ever.
+        """
         self.held = self.put = self.size
         self.stage = Stage.OFFERED
+        self._round += 1
 
     def offline(self) -> None:
         """The connection dropped: what was in flight is lost; wait for the next connection."""

@@ -290,3 +290,51 @@ class RefusalTests(TestCase):
         self.assertTrue(line.startswith('! "random.bin" was not sent: '), line)
         self.assertTrue(line.endswith("(file-too-big)"), line)
         self.assertFalse(bob.screen.showing("offers"))
+
+
+class WatchedWorker(ThreadWorker):
+    """A thread worker that knows how many of its calls have not yet answered on the reactor thread."""
+
+    def __init__(self) -> None:
+        super().__init__(reactor)
+        self.busy = 0
+
+    @override
+    def __call__(self, work, /, *args, **kwargs):  # type: ignore[no-untyped-def]  # the Worker signature, passed on
+        self.busy += 1
+        answer = super().__call__(work, *args, **kwargs)
+
+        def answered(result: object) -> object:
+            # Before the caller's own callbacks, which run in the same turn: once busy is 0, they have run.
+            self.busy -= 1
+            return result
+
+        return answer.addBoth(answered)
+
+
+class ResendTests(TestCase):
+    async def test_a_file_sent_again_while_the_server_holds_it_is_offered_not_checked(self) -> None:
+        """Sent to bob, then to #lobby before bob fetches it: the server has it whole, and it stays offered."""
+        daemon = Daemon.start(self, LOOPBACK)
+        worker = WatchedWorker()
+        alice, bob = User(self, daemon.port, "alice", worker), User(self, daemon.port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        # A short last chunk: the server's tail is checked by reading the file on the worker.
+        path, _ = random_file(self, 109_000, "notes.txt")
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: alice.screen.showing("bob is offered it"), what="the first upload")
+        alice.link.send(f"/send #lobby {path}")
+        await until(lambda: alice.screen.showing("#lobby is offered it"), what="the second offer")
+        self.assertEqual(
+            alice.screen.matching("already: going on from there."),
+            ['* The server holds 100% of "notes.txt" already: going on from there.'],
+        )
+        await until(lambda: worker.busy == 0, what="the tail's check")
+        self.assertEqual(alice.files.moving(), 0)
+        alice.link.send("/files")
+        await until(lambda: alice.screen.showing("[2] to #lobby"), what="the list")
+        self.assertEqual(
+            alice.screen.matching("[2] to #lobby"), ['~   [2] to #lobby: "notes.txt" (109 KB, 100%) offered']
+        )
