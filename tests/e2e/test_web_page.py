@@ -805,6 +805,37 @@ class PasteTests(SynchronousTestCase):
         self.assertTrue(line.endswith(b"#art <alice> half a thought, finished\r\n"), line)
         quiet(self, alice)
 
+    def test_a_refusals_status_stays_with_its_conversation(self) -> None:
+        """alice's private line to bob, gone offline, is refused: the status line says it is back in the message
+        box while bob's conversation is shown, and in #lobby, whose box holds her lobby draft, it names her again,
+        as it does on returning to bob."""
+        daemon, url = start_web(self)
+        bob = enter(daemon, "bob")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
+        alice.wait(lambda: alice.title() == "#lobby" or None, "#lobby shown")
+        box = alice.find("#composer-text")
+        box.send_keys("lobby draft")
+        bob.say("/msg alice are you there?")
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        bob.say("/quit")
+        bob.read_to_end()
+        alice.open("bob")
+        box.send_keys("are you still there?", Keys.ENTER)
+        wait_for_text(alice, "#log-box .log .line.error .text", "nobody called bob is online")
+        alice.wait(
+            lambda: alice.status() == "Your message was refused: it is back in the message box." or None,
+            "the refusal in the status line",
+        )
+        alice.open("#lobby")
+        self.assertEqual(box.get_attribute("value"), "lobby draft")
+        self.assertEqual(alice.status(), "You are alice.")
+        alice.open("bob")
+        self.assertEqual(box.get_attribute("value"), "are you still there?")
+        self.assertEqual(alice.status(), "You are alice.")
+        quiet(self, alice)
+
 
 class LoginTests(SynchronousTestCase):
     """A nickname the server refuses is asked for once; the login then waits for the user."""

@@ -957,7 +957,7 @@ class Chat {
     const box = $("composer-text");
     if (unsent !== null && unsent.conversation === this.current && box.value === "" && !box.disabled) {
       box.value = unsent.text;
-      this.view.say("Your message was refused: it is back in the message box.");
+      this.view.say("Your message was refused: it is back in the message box.", unsent.conversation);
     }
   }
 

@@ -33,6 +33,8 @@ export class View {
     });
     new ResizeObserver(() => this.fitTopic()).observe(this.topic);
     this.status = $("status");
+    this.standing = this.status.textContent; // the last status about no one conversation: the connection, the nickname
+    this.statusAbout = null; // the conversation the status line speaks of, if it speaks of one
     this.logBox = $("log-box");
     this.older = $("older");
     this.newer = $("newer");
@@ -51,8 +53,15 @@ export class View {
     }
   }
 
-  say(words) {
+  /**
+   * Put `words` in the status line. `about` is the conversation they speak
+   * of (a refusal whose text is back in its message box): they last while it
+   * is shown, and the standing status comes back when another one is.
+   */
+  say(words, about = null) {
     this.status.textContent = words;
+    this.statusAbout = about;
+    if (about === null) this.standing = words;
   }
 
   /** Open or close a panel that folds away at phone width (the rooms, the members). */
@@ -92,6 +101,8 @@ export class View {
       this.shown.log.remove();
       this.expandTopic(false);
     }
+    // Left shown, a refusal's status spoke of another conversation's message box as this one's.
+    if (this.statusAbout !== null && this.statusAbout !== conversation) this.say(this.standing);
     this.shown = conversation;
     this.empty.hidden = conversation !== null;
     if (conversation !== null) {
