@@ -93,6 +93,18 @@ MEMBERS = "#member-list .member"
 """Each member's button in the member list: its text is the member as ``/who`` shows them (``@alice``)."""
 
 
+def carol_writes_to_alice(case: SynchronousTestCase, text: str) -> tuple[Daemon, str, Page, LineClient]:
+    """alice on the page, carol on nc: carol's /msg of ``text`` opens alice's conversation with her. The daemon,
+    the page's address, alice's page and carol's connection."""
+    daemon, url = start_web(case)
+    alice = Page(case, url)
+    alice.login("alice")
+    carol = enter(daemon, "carol")
+    carol.say(f"/msg alice {text}")
+    alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+    return daemon, url, alice, carol
+
+
 def wait_for_members(page: Page, *shown: str) -> None:
     """Wait until the member list of the room shown reads ``shown``, marks and order included."""
     page.wait(lambda: page.texts(MEMBERS) == list(shown) or None, f"the members {', '.join(shown)}")
@@ -294,12 +306,7 @@ class ChatTests(SynchronousTestCase):
 
     def test_a_private_message_opens_a_conversation_with_its_sender(self) -> None:
         """carol's /msg to alice shows under Private as carol's, counted unread, and alice's answer reaches carol."""
-        daemon, url = start_web(self)
-        alice = Page(self, url)
-        alice.login("alice")
-        carol = enter(daemon, "carol")
-        carol.say("/msg alice psst, alice")
-        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        _, _, alice, carol = carol_writes_to_alice(self, "psst, alice")
         self.assertEqual(alice.texts("#privates .badge.unread.mentions"), ["1 unread, 1 mention"])
         alice.open("carol")
         alice.wait_for_said("psst, alice")
@@ -507,12 +514,7 @@ class TypedTests(SynchronousTestCase):
         """In the conversation with carol, /history before ID and /history around ID, which the server would
         read in its current room (#lobby), are refused in one line each, kept in the message box and not
         sent: private messages page by number only. /history 5 asks for the last 5 messages with carol."""
-        daemon, url = start_web(self)
-        alice = Page(self, url)
-        alice.login("alice")
-        carol = enter(daemon, "carol")
-        carol.say("/msg alice psst")
-        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        _, _, alice, _ = carol_writes_to_alice(self, "psst")
         alice.open("carol")
         record(alice)
         box = alice.find("#composer-text")
@@ -1244,12 +1246,7 @@ class ResumeTests(SynchronousTestCase):
     def test_a_page_in_no_room_comes_back_after_a_restart_in_none(self) -> None:
         """alice, talking with carol in private, left #lobby, her only room: after a restart her page is told
         she is in no room, and carol, in #lobby on nc, sees her neither join nor leave it."""
-        daemon, url = start_web(self)
-        alice = Page(self, url)
-        alice.login("alice")
-        carol = enter(daemon, "carol")
-        carol.say("/msg alice psst")
-        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        daemon, url, alice, carol = carol_writes_to_alice(self, "psst")
         leave_lobby(alice)
         record(alice)
 
