@@ -150,6 +150,7 @@ class PlainTests(PlainTestCase):
     def test_stdout_closed_leaves_without_waiting_for_it(self) -> None:
         """With nobody reading stdout, the client quits and ends without writing more."""
         peer = self.endpoint.accept()
+        peer.send({"type": "notice", "kind": "welcome", "text": "Welcome to chatd."})
         peer.sent()
         self.plain.writeConnectionLost()
         self.assertEqual(peer.sent(), ["/quit"])
