@@ -106,8 +106,13 @@ class KeptAlice:
     screen: WatchedScreen
     clock: Clock
 
-    def restart(self, test: TestCase) -> Daemon:
-        """The daemon started again on its port and file (after a ``kill -9``): the port alice reconnects to."""
+    async def killed_and_started_again(self, test: TestCase) -> Daemon:
+        """The daemon killed (``kill -9``), and once alice's link is waiting to reconnect, started again on its port
+        and file: the daemon she reconnects to."""
+        test.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        await self.screen.showing("Reconnecting in 1.0 s.")
+        # The pause is announced before ClientService schedules it: let it, on the next turn.
+        await deferLater(reactor, 0, lambda: None)
         assert self.arguments[1:3] == ["--port", "0"], self.arguments
         self.daemon = Daemon.start(test, ["chatd", "--port", str(self.daemon.port), *self.arguments[3:]])
         return self.daemon
@@ -154,11 +159,7 @@ class ReconnectResumeTests(TestCase):
         said_by(bob, "seen in lobby")
         await screen.showing("#lobby <bob> seen in lobby")
 
-        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
-        await screen.showing("Reconnecting in 1.0 s.")
-        # The pause is announced before ClientService schedules it: let it, on the next turn.
-        await deferLater(reactor, 0, lambda: None)
-        daemon = kept.restart(self)
+        daemon = await kept.killed_and_started_again(self)
         bob = enter(daemon, "bob")
         switch(bob, "#dev")
         said_by(bob, "missed in dev 1")
@@ -202,10 +203,7 @@ class ReconnectResumeTests(TestCase):
         link.send("/part #lobby")
         await screen.showing("alice left #lobby")
 
-        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
-        await screen.showing("Reconnecting in 1.0 s.")
-        await deferLater(reactor, 0, lambda: None)
-        daemon = kept.restart(self)
+        daemon = await kept.killed_and_started_again(self)
         bob = enter(daemon, "bob")
         before = len(screen.lines)
 

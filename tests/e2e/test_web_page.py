@@ -612,8 +612,9 @@ class TypedTests(SynchronousTestCase):
 
     def test_commands_typed_in_a_room_one_was_kicked_from_are_sent(self) -> None:
         """carol kicks alice out of #dev, which stays shown: a plain line there is refused and /who alone (which
-        would act on #lobby) is refused in one line, as are /history (its members' alone) and /part, none sent; /rooms is sent and answered, and /join #dev
-        takes her back in, where she talks again (--kick-rejoin 0.1: all but at once)."""
+        would act on #lobby) is refused in one line, as are /history (its members' alone) and /part, none sent;
+        /rooms is sent and answered, and /join #dev takes her back in, where she talks again (--kick-rejoin 0.1:
+        all but at once)."""
         daemon, url = start_web(self, "--kick-rejoin", "0.1")
         carol = enter(daemon, "carol")
         switch(carol, "#dev")
