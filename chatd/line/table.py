@@ -259,8 +259,8 @@ COMMANDS: dict[str, Spec] = {
             history.history,
             details=f"#room: a room you are in (default: the current one), # optional; N: how many lines, "
             f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
-            "room #2). /history again, with no other command between, shows the lines before those; "
-            "around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
+            "room #2). /history again, with no other command between and within two minutes, shows the "
+            "lines before those; around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
             "lines before it, whatever came between. A word without # "
             "that is no room you are in is a nickname: your last N private messages with them, kept "
             "only if you both had identified (and you must have now; until then, a word no account has "
