@@ -638,13 +638,14 @@ class HistoryTests(SynchronousTestCase):
 class ResumeMarkerTests(SynchronousTestCase):
     """After lines a reconnection resumed, a rule says how many were missed, and how many are not shown."""
 
-    def end(self, count: int, missed: int) -> Message:
+    def end(self, count: int, missed: int, ignored: int = 0) -> Message:
         return {
             "type": "notice",
             "kind": "history_end",
             "room": "#a",
             "count": count,
             "missed": missed,
+            **({"ignored": ignored} if ignored else {}),
             "text": "x",
         }
 
@@ -656,6 +657,24 @@ class ResumeMarkerTests(SynchronousTestCase):
         self.assertEqual(
             lines(self.end(1000, 1500)),
             ["05:00 * ---- missed 1500 lines in #a; 500 earlier lines not shown (/history #a) ----"],
+        )
+
+    def test_lines_from_someone_ignored_are_not_called_earlier_lines(self) -> None:
+        """Missed lines all or partly from someone the user ignores are said so; /history would not show them."""
+        self.assertEqual(
+            lines(self.end(0, 3, ignored=3)),
+            ["05:00 * ---- missed 3 lines in #a, all from people you ignore ----"],
+        )
+        self.assertEqual(
+            lines(self.end(1, 3, ignored=2)),
+            ["05:00 * ---- missed 3 lines in #a, 2 from people you ignore ----"],
+        )
+        self.assertEqual(
+            lines(self.end(990, 1500, ignored=10)),
+            [
+                "05:00 * ---- missed 1500 lines in #a, 10 from people you ignore; "
+                "500 earlier lines not shown (/history #a) ----"
+            ],
         )
 
     def test_the_server_noting_where_the_client_left_off_is_not_shown(self) -> None:

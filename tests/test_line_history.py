@@ -697,6 +697,42 @@ class ResumeTests(LineTestCase):
         )
         self.assertEqual(lines[0]["type"], "joined")
 
+    def test_lines_missed_from_someone_ignored_are_counted_as_such(self) -> None:
+        """bob ignores alice: the three lines she said while he was away are missed, none shown, and the marker
+        says why, not "the last 0 shown" with /history to page back to more of hers."""
+        self.say(self.alice, "#dev", 3, first=4)
+        self.bob.dataReceived(b"bob\n/ignore alice\n")
+        self.lines(self.bob_wire)
+        lines = self.resumed(f"/resume #dev {self.seen['id']}\n".encode())
+        self.assertEqual(
+            lines[-1],
+            {
+                "type": "notice",
+                "kind": "history_end",
+                "room": "#dev",
+                "count": 0,
+                "missed": 3,
+                "earlier": True,
+                "ignored": 3,
+                "text": "End of what you missed in #dev: 3 lines, all from people you ignore.",
+            },
+        )
+
+    def test_lines_missed_from_someone_ignored_beside_others_shown(self) -> None:
+        """Two lines of alice's and one of carol's missed: bob, who ignores alice, is shown carol's, told of both."""
+        carol, _ = self.connect(b"carol")
+        self.say(self.alice, "#dev", 1, first=4)
+        self.say(carol, "#dev", 1, first=5)
+        self.say(self.alice, "#dev", 1, first=6)
+        self.bob.dataReceived(b"bob\n/ignore alice\n")
+        self.lines(self.bob_wire)
+        lines = self.resumed(f"/resume #dev {self.seen['id']}\n".encode())
+        self.assertEqual([line.get("text") for line in lines if line.get("history")], ["line 5"])
+        self.assertEqual(
+            (lines[-1]["count"], lines[-1]["missed"], lines[-1]["ignored"], lines[-1]["text"]),
+            (1, 3, 2, "End of what you missed in #dev: 3 lines, 2 from people you ignore."),
+        )
+
     def test_rooms_noted_before_a_nickname_are_where_choosing_one_puts_the_session(self) -> None:
         """Said before the nickname, each room noted is joined on choosing one, in order, showing only what was missed."""
         self.alice.dataReceived(b"/join #lobby\nin lobby\n")

@@ -33,7 +33,7 @@ from chatd.client.style import (
     nickname,
     paint,
 )
-from chatd.text import SERVER, registration_undone_words, scrub, tally_words
+from chatd.text import SERVER, counted, registration_undone_words, scrub, tally_words
 
 Message = Mapping[str, object]
 """One decoded JSON line from the server: an object whose ``type`` names its kind."""
@@ -482,21 +482,25 @@ def _notice(fields: _Fields, view: View) -> Shown:
             fields,
             view,
             Look.NOTICE,
-            _missed(fields.text("room"), fields.number("count"), fields.number("missed")),
+            _missed(
+                fields.text("room"), fields.number("count"), fields.number("missed"), fields.number("ignored")
+            ),
         )
     return Shown(tuple(fields.line(view, Look.NOTICE, text) for text in fields.lines("text")))
 
 
-def _missed(room: str, shown: int, missed: int) -> str:
-    """The rule drawn between what a resume showed and the live lines after it."""
+def _missed(room: str, shown: int, missed: int, ignored: int) -> str:
+    """The rule drawn between what a resume showed and the live lines after it: lines from someone ignored are
+    counted as such, not as earlier lines /history would show."""
     if not missed:
         said = f"nothing missed in {room}"
     else:
-        said = f"missed {missed} line{'s' * (missed != 1)} in {room}"
-        if shown < missed:
-            said += (
-                f"; {missed - shown} earlier line{'s' * (missed - shown != 1)} not shown (/history {room})"
-            )
+        said = f"missed {counted(missed, 'line')} in {room}"
+        if ignored:
+            said += f", {ignored if ignored < missed else 'all'} from people you ignore"
+        earlier = missed - shown - ignored
+        if earlier > 0:
+            said += f"; {counted(earlier, 'earlier line')} not shown (/history {room})"
     return f"---- {said} ----"
 
 

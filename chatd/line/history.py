@@ -178,6 +178,7 @@ def _page_from(session: "LineSession", room: str, seq: int, count: int) -> None:
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     """The latest lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown."""
     shown = list(_visible(session, missed.lines))
+    ignored = len(missed.lines) - len(shown)
     rendered = [session.render_history(event) for event in shown]
     first, size = len(rendered), 0
     while first and size + len(rendered[first - 1]) <= RESUMED_BYTES:
@@ -189,7 +190,7 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
-    return b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count))
+    return b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count, ignored))
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
@@ -301,18 +302,29 @@ def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
     return b"".join(session.render_history(event) for event in events)
 
 
-def _missed_end(room: str, shown: int, missed: int) -> Notice:
+def _missed_end(room: str, shown: int, missed: int, ignored: int = 0) -> Notice:
     """The marker after what a resume shows: how many lines were missed, and how many of them are shown.
 
-    Earlier lines are kept (``earlier``): the one with the id the resume named, at least.
+    Lines from someone the session ignores (``ignored``) are missed but not
+    shown, as live: said so, rather than "the last 0 shown" with /history to
+    page back to lines that are all hidden. Earlier lines are kept
+    (``earlier``): the one with the id the resume named, at least.
     """
+    hidden = f"{ignored} from people you ignore" if ignored < missed else "all from people you ignore"
     if not missed:
         text = f"Nothing missed in {room}."
-    elif shown == missed:
-        text = f"End of what you missed in {room}: {counted(missed, 'line')}."
+    elif shown + ignored == missed:
+        text = f"End of what you missed in {room}: {counted(missed, 'line')}" + (
+            f", {hidden}." if ignored else "."
+        )
     else:
-        text = f"End of what you missed in {room}: {counted(missed, 'line')}, the last {shown} shown; /history {room} shows earlier lines."
-    return Notice("history_end", text, {"room": room, "count": shown, "missed": missed, "earlier": True})
+        last = f"the last {shown} shown" if shown else "none shown"
+        also = f", {hidden}" if ignored else ""
+        text = f"End of what you missed in {room}: {counted(missed, 'line')}, {last}{also}; /history {room} shows earlier lines."
+    details: dict[str, object] = {"room": room, "count": shown, "missed": missed, "earlier": True}
+    if ignored:
+        details["ignored"] = ignored
+    return Notice("history_end", text, details)
 
 
 def _none_kept(room: str, going_back: bool) -> Notice:
