@@ -136,6 +136,13 @@ class SearchCommandTests(LineTestCase):
             [b"ERR bad-search a search looks for 1 to 8 words, not 9"],
         )
 
+    def test_words_that_show_as_nothing_are_refused_as_such(self) -> None:
+        """Only characters that show as nothing (zero-width spaces): one line saying so, not "not 0" words."""
+        self.assertEqual(
+            self.ask("/search \u200b\u200b \u2060".encode()),
+            [b"ERR bad-search a search looks for 1 to 8 words; what was given shows as nothing"],
+        )
+
     def test_a_control_character_is_refused_as_in_a_line_said(self) -> None:
         """A query holding a control character (a NUL, an escape) is refused in one line, as a message would be."""
         self.assertEqual(

@@ -246,7 +246,11 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NotKeptError, lambda e: f"no line with the id {e.event_id} is kept in {e.room}"),
             _row(
                 SearchWordsError,
-                lambda e: f"a search looks for 1 to {counted(e.most, 'word')}, not {e.count}",
+                lambda e: (
+                    f"a search looks for 1 to {counted(e.most, 'word')}, not {e.count}"
+                    if e.count
+                    else f"a search looks for 1 to {counted(e.most, 'word')}; what was given shows as nothing"
+                ),
             ),
             _row(OperFailedError, lambda e: "wrong operator name or password"),
             _row(
