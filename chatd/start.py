@@ -103,9 +103,10 @@ FALLBACK_SERVER_NAME = "chatd"
 """The server's name when none is given and this machine's is no host name: a start needs no option."""
 
 
-def server_name(name: str | None, machine: str) -> str:
-    """The server's name: ``name`` as given, if it can be one, else a ``UsageError`` naming --server-name; none
-    given, this ``machine``'s name if it can be one, else ``FALLBACK_SERVER_NAME``.
+def server_name(name: str | None, machine: str, option: str = "--server-name") -> str:
+    """The server's name: ``name`` as given, if it can be one, else a ``UsageError`` naming ``option`` (as the host
+    typed it: ``--name`` is its other name); none given, this ``machine``'s name if it can be one, else
+    ``FALLBACK_SERVER_NAME``.
 
     IRC sends it as the source of every server line and the page's file
     links put it in their URL's host, so it is held to a host name's shape:
@@ -118,7 +119,7 @@ def server_name(name: str | None, machine: str) -> str:
     if _is_host_name(name):
         return name
     raise usage.UsageError(
-        f"--server-name {name!r} is not a host name, as IRC and the page's links need: give --server-name as "
+        f"{option} {name!r} is not a host name, as IRC and the page's links need: give {option} as "
         "parts separated by '.', each of letters, digits, '-' and '_' and beginning and ending with a letter or "
         f"digit, at most {SERVER_NAME_MOST} characters in all, e.g. chat.example.org."
     )

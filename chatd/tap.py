@@ -405,7 +405,7 @@ class Options(usage.Options):
 
     def opt_name(self, name: str) -> None:
         """The same as --server-name (its first name, still taken)."""
-        self["server-name"] = name
+        self["server-name"] = server_name(name, socket.gethostname(), "--name")
 
     def opt_room(self, name: str) -> None:
         """Another room that belongs to the server, like the default room: only operators moderate it (repeatable)."""

@@ -234,6 +234,13 @@ class OptionsTests(SynchronousTestCase):
         for good in ("Class-7B", "chat.example.org", "my_host", "192.0.2.1", "a" * 63):
             self.assertEqual(parse("--name", good)["server-name"], good)
 
+    def test_a_name_refused_is_named_by_the_option_typed(self) -> None:
+        """--name is --server-name's other name: refused, the sentence names the one the host typed."""
+        error = self.assertRaises(usage.UsageError, parse, "--name", "Class 7B")
+        self.assertTrue(str(error).startswith("--name 'Class 7B' is not a host name"), str(error))
+        self.assertIn("give --name as parts", str(error))
+        self.assertNotIn("--server-name", str(error))
+
     def test_a_machine_name_that_is_no_host_name_gives_way_to_chatd(self) -> None:
         """None given, the machine's own name is the server's if it can be one, else "chatd": a name the host never
         typed does not stop README's one-line start."""
