@@ -163,7 +163,8 @@ class TalkTests(LinkTestCase):
     """Lines typed go out as typed; server lines come back rendered."""
 
     def test_connect_says_so_and_asks_for_json(self) -> None:
-        """On connecting the client says where it is connected and sends /format json first."""
+        """On connecting the client says where it is connected and sends /format json first; the screen takes lines
+        once the server's first line shows it is chatd."""
         self.assertFalse(self.link.connected)
         peer = self.endpoint.accept()
         self.assertTrue(self.link.connected)
@@ -171,6 +172,8 @@ class TalkTests(LinkTestCase):
             self.screen.take_notes(), ["09:00 ~ Connected to chat.example port 5000 (127.0.0.1)."]
         )
         self.assertEqual(peer.sent(), ["/format json"])
+        self.assertEqual(self.screen.connections, 0, "up, but not yet shown to be chatd")
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
         self.assertEqual(self.screen.connections, 1)
 
     def test_greeting_shown_once_from_its_json(self) -> None:

@@ -13,7 +13,7 @@ from chatd.client.connection import Link
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
 from chatd.client.reach import Server
-from tests.test_client_connection import START, FakeEndpoint
+from tests.test_client_connection import START, FakeEndpoint, Peer
 from tests.test_client_ui import said
 
 
@@ -42,6 +42,12 @@ class PlainTestCase(SynchronousTestCase):
         self.link.start(self.plain).addCallback(self.plain.close)
         self.plain.ended.addCallback(self.statuses.append)
 
+    def accept(self) -> Peer:
+        """The connection up and chatd's first line received: what lets the client read stdin."""
+        peer = self.endpoint.accept()
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
+        return peer
+
     def stdout(self) -> list[str]:
         data: bytes = self.stdio.value()
         self.stdio.clear()
@@ -52,15 +58,25 @@ class PlainTests(PlainTestCase):
     """Lines in, lines out, and the exit status."""
 
     def test_stdin_waits_for_the_server(self) -> None:
-        """stdin is not read until the connection is up; then it is."""
+        """stdin is not read until the connection is up and its first line shows it is chatd; then it is."""
         self.assertEqual(self.stdio.producerState, "paused")
-        self.endpoint.accept()
+        peer = self.endpoint.accept()
+        self.assertEqual(self.stdio.producerState, "paused")
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
         self.assertEqual(self.stdio.producerState, "producing")
         self.assertEqual(self.errors.getvalue(), "09:00 ~ Connected to chat.example port 5000 (127.0.0.1).\n")
 
+    def test_a_script_line_never_reaches_a_port_that_is_not_chatd(self) -> None:
+        """A script's /identify, read at once, went to whatever answered: another service's first line reads none."""
+        peer = self.endpoint.accept()
+        self.plain.dataReceived(b"/identify alice secret\n")
+        peer.send("HTTP/1.1 400 Bad Request")
+        self.assertEqual(peer.sent(), ["/format json"])
+        self.assertEqual(self.stdio.producerState, "paused")
+
     def test_lines_in_rendered_lines_out(self) -> None:
         """Each stdin line is sent as typed (CR dropped); each server line is printed without escapes."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         self.plain.dataReceived(b"alice\r\nhi \xff\n\n")
         self.assertEqual(peer.sent(), ["/format json", "alice"])
         peer.register()
@@ -83,7 +99,7 @@ class PlainTests(PlainTestCase):
 
     def test_lines_wait_for_the_nickname_to_be_accepted(self) -> None:
         """After the line that names the user nothing more is read or sent until the server says yes."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.sent()
         self.plain.dataReceived(b"/users\nalice\nhello\n")
         self.assertEqual(peer.sent(), ["/users", "alice"])
@@ -96,7 +112,7 @@ class PlainTests(PlainTestCase):
 
     def test_taken_nickname_ends_with_1_and_sends_nothing_more(self) -> None:
         """A refused nickname is said on stderr, the next line is never sent as one, and the exit status is 1."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.sent()
         self.plain.dataReceived(b"alice\nhello\n")
         peer.send(
@@ -114,7 +130,7 @@ class PlainTests(PlainTestCase):
 
     def test_other_refusal_said_in_the_servers_words(self) -> None:
         """A nickname refused for another reason is said with the server's text."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         self.plain.dataReceived(b"//x\n")
         peer.send({"type": "error", "code": "bad-nick", "text": "a nickname starts with a letter"})
         self.assertIn(
@@ -125,7 +141,7 @@ class PlainTests(PlainTestCase):
 
     def test_end_of_input_quits_then_exits_0(self) -> None:
         """At the end of stdin /quit goes out; after the server's goodbye and close stdout is closed, status 0."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.sent()
         self.plain.readConnectionLost()
         self.assertEqual(peer.sent(), ["/quit"])
@@ -139,7 +155,7 @@ class PlainTests(PlainTestCase):
 
     def test_server_gone_exits_1(self) -> None:
         """A server that goes away mid-script ends the client with status 1, said on stderr."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.close()
         self.plain.connectionLost(Failure(ConnectionDone()))
         self.assertEqual(self.statuses, [1])
@@ -149,7 +165,7 @@ class PlainTests(PlainTestCase):
 
     def test_stdout_closed_leaves_without_waiting_for_it(self) -> None:
         """With nobody reading stdout, the client quits and ends without writing more."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.send({"type": "notice", "kind": "welcome", "text": "Welcome to chatd."})
         peer.sent()
         self.plain.writeConnectionLost()
@@ -160,7 +176,7 @@ class PlainTests(PlainTestCase):
     def test_overlong_input_line_stops_with_1(self) -> None:
         """An input line over the limit is not sent; the client says so, quits and exits 1."""
         self.patch(PlainIO, "MAX_LENGTH", 10)
-        peer = self.endpoint.accept()
+        peer = self.accept()
         peer.sent()
         self.plain.dataReceived(b"x" * 20 + b"\n")
         self.assertEqual(peer.sent(), ["/quit"])
@@ -177,7 +193,7 @@ class PlainNickOptionTests(PlainTestCase):
 
     def test_stdin_read_once_the_nickname_is_accepted(self) -> None:
         """Connected, stdin stays paused until "You are alice."; refused, it is never read."""
-        peer = self.endpoint.accept()
+        peer = self.accept()
         self.assertEqual(self.stdio.producerState, "paused")
         peer.register()
         self.assertEqual(self.stdio.producerState, "producing")

@@ -67,7 +67,8 @@ class Screen(Protocol):
         """Put a line of the client's own (connected, lost, retrying) on screen."""
 
     def server_connected(self) -> None:
-        """A connection is up and the greeting sent: lines typed now reach the server."""
+        """A connection is up and its first line shows it is chatd: lines typed now reach chatd, not another
+        service at a wrong port (a script's ``/identify`` would hand it the password)."""
 
     def answered(self, answer: Answer) -> None:
         """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
@@ -331,8 +332,6 @@ class Link:
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
         self._greeting = self._reactor.callLater(GREETING_SECONDS, self._foreign, None)
-        if self._screen is not None:
-            self._screen.server_connected()
 
     def _foreign(self, answer: str | None) -> None:
         """The server's first line, ``answer`` (None: none came in time), is not chatd's: close, saying why."""
@@ -360,6 +359,8 @@ class Link:
             return False
         for line in self.presence.identification():
             self.send_line(line)
+        if self._screen is not None:
+            self._screen.server_connected()
         return True
 
     def _received(self, text: str) -> None:

@@ -4,7 +4,7 @@ Used when stdin or stdout is not a terminal. No escape codes and no bell
 reach stdout, only the client's rendering of each server line (a local
 ``HH:MM``, the marker, the text). The client's own notices (connected,
 lost, a transfer's progress every 10%) go to stderr. stdin is read only
-once the server is connected; at its end the client waits for the files
+once the server's first line shows it is chatd; at its end the client waits for the files
 it is sending or fetching, sends ``/quit`` and exits once the server has
 said goodbye and closed, so everything before it has been received.
 """
@@ -112,7 +112,8 @@ class PlainIO(LineReceiver):
             self.link.say(text)
 
     def server_connected(self) -> None:
-        """Start reading stdin, or (with --nick) once the nickname is accepted."""
+        """Start reading stdin, or (with --nick) once the nickname is accepted: never before the server's first
+        line shows it is chatd, so no line of a script's (an ``/identify``) reaches a wrong port."""
         if self.link.presence.asked is None:
             self.resumeProducing()
 
