@@ -232,6 +232,25 @@ class RestoreTests(SynchronousTestCase):
         """A user only in the default room names it."""
         self.assertEqual(self.restore(["#lobby"], "#lobby"), ["/resume #lobby"])
 
+    def test_rooms_of_an_account_joined_online_elsewhere_are_where_to_come_back_to(self) -> None:
+        """--identify to an account online on another device: no join of this connection's own comes, only a
+        notice naming each room; a reconnection still comes back to them, the last named current."""
+        presence = Presence("alice", "hunter22")
+        presence.greeting()
+        feed(
+            presence,
+            notice("account"),
+            you_are(),
+            {"type": "notice", "kind": "in_room", "room": "#lobby", "text": "..."},
+            members("#lobby"),
+            {"type": "notice", "kind": "in_room", "room": "#dev", "text": "..."},
+            members("#dev"),
+            {"type": "notice", "kind": "room", "room": "#dev", "text": "Now talking in #dev."},
+        )
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/resume #dev"])
+
     def test_plan_kept_across_a_second_loss(self) -> None:
         """Lost again before having a nickname again, the client still knows where it was."""
         presence = registered()

@@ -262,13 +262,22 @@ class SessionsTests(AccountTestCase):
             [
                 IDENTIFIED,
                 b"*** You are alice.",
+                b"*** You are in #lobby with your other connections.",
                 b"*** In #lobby (2): alice bob",
+                b"*** You are in #dev with your other connections.",
                 b"*** In #dev (2): @alice bob",
                 b"*** Now talking in #dev.",
             ],
         )
         self.assertEqual(self.lines(self.bob_wire), [])
         self.assertIs(self.second.user, self.alice.user)
+
+    def test_a_second_connection_in_json_is_told_each_room_it_is_in(self) -> None:
+        """No join of its own comes, so each room is named in a notice of its own a program can follow."""
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        rooms = [line["room"] for line in map(json.loads, self.lines(wire)) if line.get("kind") == "in_room"]
+        self.assertEqual(rooms, ["#lobby", "#dev"])
 
     def test_a_second_connection_has_no_deadline_for_a_nickname(self) -> None:
         """Named by the account it joined, it may stay quiet as long as any named connection."""

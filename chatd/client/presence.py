@@ -2,7 +2,8 @@
 
 The server never says "you are in these rooms"; the client keeps count
 from what it is told: its own ``joined``, ``parted`` and ``kicked``
-events, its own ``banned``, ``killed`` and ``nick_changed``, and the order in which
+events, the ``in_room`` notices of an account it joined online elsewhere,
+its own ``banned``, ``killed`` and ``nick_changed``, and the order in which
 the server answers (documented in docs/PROTOCOL.md).
 
 It also keeps, per room, the id of the latest line said there that the
@@ -181,6 +182,9 @@ class Presence:
             notice = message.get("kind")
             if notice == "nick" and self.nick is None:
                 self._named(message)
+            elif notice == "in_room":
+                # Identified to an account online elsewhere: in its rooms, with no join of this connection's own.
+                self._entered(_room(message, "room"))
             # "Now talking in ROOM." without a part before it answers a /join
             # of a room the user is in, and the members of that room follow.
             self._current_from_members = notice == "room" and not after_my_part
@@ -213,8 +217,12 @@ class Presence:
         return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
 
     def _joined(self, message: Message) -> None:
-        room = _room(message, "room")
-        if room is None or not self._mine(message):
+        if self._mine(message):
+            self._entered(_room(message, "room"))
+
+    def _entered(self, room: str | None) -> None:
+        """The user is in ``room``, the last entered: plain lines go there."""
+        if room is None:
             return
         if all(fold(room) != fold(known) for known in self.rooms):
             self.rooms.append(room)

@@ -105,6 +105,10 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
     session.current = None
     for room in list(user.rooms.values()):
         session.current = room.name
+        # No join of this connection's own is an event: without the notice a client learns nothing of the room.
+        session.send(
+            Notice("in_room", f"You are in {room.name} with your other connections.", {"room": room.name})
+        )
         shown = show_room(session, room)
         if shown is not None:
             await shown
