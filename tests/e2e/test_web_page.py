@@ -457,6 +457,27 @@ class ChatTests(SynchronousTestCase):
         )
         quiet(self, page)
 
+    def test_identifying_to_an_account_online_elsewhere_lists_its_rooms(self) -> None:
+        """dora is online on nc in #lobby and #dev; her page, identified, is in both: no join of its own comes."""
+        daemon, url = start_web(self)
+        dora = enter(daemon, "dora")
+        dora.say("/register secret-pass-1")
+        while b"is registered to you" not in dora.read_line():
+            pass
+        dora.say("/join #dev")
+        while not dora.read_line().startswith(b"*** In #dev"):
+            pass
+        page = Page(self, url)
+        page.login("dora", "secret-pass-1")
+        page.wait(lambda: page.texts("#rooms .name") == ["#lobby", "#dev"] or None, "dora's two rooms listed")
+        page.open("#dev")
+        page.wait(lambda: page.title() == "#dev" or None, "#dev shown")
+        page.wait_for_member("dora")
+        page.find("#composer-text").send_keys("from the page", Keys.ENTER)
+        while b"from the page" not in dora.read_line():
+            pass
+        quiet(self, page)
+
 
 class TypedTests(SynchronousTestCase):
     """Commands typed in the message box do what they say where they are typed, and their answers show."""

@@ -263,6 +263,13 @@ class Chat {
       case "not_kept":
         this.roomNotice(object.room, text);
         return;
+      case "in_room": {
+        // One of the rooms of an account online elsewhere: no join of this tab's own comes.
+        const room = this.room(object.room);
+        if (room !== null) this.entered(room);
+        this.roomNotice(object.room, text);
+        return;
+      }
       case "big_room": {
         const room = this.room(object.room, false);
         if (room !== null && Number.isInteger(object.members)) room.crowd = object.members;
@@ -362,26 +369,31 @@ class Chat {
     const room = this.room(object.room);
     if (room === null) return;
     if (object.history !== true && this.mine(object.nick)) {
-      room.joined = true;
-      this.serverRoom = room.key;
-      room.setMembers([]);
-      room.crowd = 0;
       // The room's first event: nothing was said there before.
       if (object.seq === 1) room.exhausted = true;
-      // Shown if asked for (a typed /join), or if nothing is shown yet; only a room asked for ends the asking.
-      if (this.switchTo === room.key) {
-        this.switchTo = null;
-        this.show(room, true);
-      } else if (this.current === null) {
-        this.show(room, true);
-      }
-      // No longer drawn as a room left, whether shown or not.
-      this.view.list(this.all());
+      this.entered(room);
     } else if (object.history !== true && typeof object.nick === "string") {
       room.addMember(object.nick, object.room_operator === true);
     }
     this.event(room, object);
     if (room === this.current) this.view.members();
+  }
+
+  /** The user is in ``room`` now: joined it, or identified to an account online elsewhere that is in it. */
+  entered(room) {
+    room.joined = true;
+    this.serverRoom = room.key;
+    room.setMembers([]);
+    room.crowd = 0;
+    // Shown if asked for (a typed /join), or if nothing is shown yet; only a room asked for ends the asking.
+    if (this.switchTo === room.key) {
+      this.switchTo = null;
+      this.show(room, true);
+    } else if (this.current === null) {
+      this.show(room, true);
+    }
+    // No longer drawn as a room left, whether shown or not.
+    this.view.list(this.all());
   }
 
   /**
