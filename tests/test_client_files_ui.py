@@ -18,6 +18,7 @@ from chatd.client import upload
 from chatd.client.files import Transfers
 from chatd.client.progress import Bar, bar_text, duration_text, size_text
 from chatd.client.upload import CHUNK
+from tests.test_client_connection import Peer
 from tests.test_client_files import FILE_ID, InlineWorker, chunk, offered
 from tests.test_client_ui import TerminalTestCase, said
 
@@ -33,7 +34,17 @@ class QueuedWorker:
 
     def __call__(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> "Deferred[T]":
         done: Deferred[T] = Deferred()
-        self.waiting.append(lambda: done.callback(work(*args, **kwargs)))
+
+        def run() -> None:
+            # As a thread pool does: what the work raises fails the Deferred.
+            try:
+                result = work(*args, **kwargs)
+            except Exception:
+                done.errback()
+            else:
+                done.callback(result)
+
+        self.waiting.append(run)
         return done
 
     def run(self) -> None:
@@ -186,10 +197,9 @@ class HashingBarTests(TransfersTerminalTestCase):
 class LateCheckTests(TransfersTerminalTestCase):
     """A check of the server's tail that the worker answers late moves nothing the server has since settled."""
 
-    def test_a_file_the_server_took_whole_meanwhile_stays_offered_with_no_bar(self) -> None:
-        """Sent again while the server holds it all, file_uploaded comes before the tail is read: no bar, /files says offered."""
-        self.widen()
-        worker = QueuedWorker()
+    def sent_again_and_taken_whole(self, worker: QueuedWorker) -> tuple[Peer, str]:
+        """A file whose last chunk is short, offered while the server holds it whole: ``file_upload`` with all of it
+        and ``file_uploaded`` at once, its tail's check still on ``worker``; the server's end and the file's path."""
         self.attach(worker)
         peer = self.online()
         worker.run()  # The look for part files left by an earlier run.
@@ -203,7 +213,6 @@ class LateCheckTests(TransfersTerminalTestCase):
         digest = hashlib.sha256(data).hexdigest()
         [offer] = peer.sent()
         self.assertTrue(offer.startswith(f"/file offer bob {len(data)} {digest} "), offer)
-        tail = hashlib.sha256(data[6 * CHUNK :]).hexdigest()
         peer.send(
             {
                 "type": "file_upload",
@@ -213,10 +222,17 @@ class LateCheckTests(TransfersTerminalTestCase):
                 "sha256": digest,
                 "have": len(data),
                 "chunk": CHUNK,
-                "tail": tail,
+                "tail": hashlib.sha256(data[6 * CHUNK :]).hexdigest(),
             },
             {"type": "file_uploaded", "file": FILE_ID},
         )
+        return peer, path
+
+    def test_a_file_the_server_took_whole_meanwhile_stays_offered_with_no_bar(self) -> None:
+        """Sent again while the server holds it all, file_uploaded comes before the tail is read: no bar, /files says offered."""
+        self.widen()
+        worker = QueuedWorker()
+        peer, _ = self.sent_again_and_taken_whole(worker)
         worker.run()  # The tail's check, answered after file_uploaded.
         for _ in range(4):
             self.clock.advance(0.5)
@@ -225,3 +241,16 @@ class LateCheckTests(TransfersTerminalTestCase):
         rows = self.rows()
         self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 KB, 100%) offered', rows)
         self.assertEqual(peer.sent(), ["/file list"])
+
+    def test_a_late_check_that_cannot_read_the_file_leaves_the_offer_standing(self) -> None:
+        """The file removed once the server took it whole, its late tail check fails: the offer stays, nothing is
+        withdrawn and no failure is said."""
+        self.widen()
+        worker = QueuedWorker()
+        peer, path = self.sent_again_and_taken_whole(worker)
+        os.remove(path)
+        worker.run()  # The tail's check, failing after file_uploaded.
+        self.assertEqual(peer.sent(), [])
+        self.assertFalse(any("failed" in row for row in self.rows()), self.rows())
+        self.type(b"/files\r")
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 KB, 100%) offered', self.rows())

@@ -243,7 +243,8 @@ class Upload:
             return
         this_round = self._round
         self._worker(span_sha256, self.path, start, min(have, hashed.size)).addCallbacks(
-            lambda own: self._checked(this_round, have, tail, own), self._unreadable
+            lambda own: self._checked(this_round, have, tail, own),
+            lambda failure: self._tail_unreadable(this_round, failure),
         )
 
     def _checked(self, this_round: int, have: int, tail: str, own: str) -> None:
@@ -256,6 +257,16 @@ class Upload:
             self._send(f"/file restart {self.file_id}")
             return
         self._go_on(have)
+
+    def _tail_unreadable(self, this_round: int, failure: Failure) -> None:
+        """The tail's check could not read the file: the upload ends, unless the check no longer counts.
+
+        A check from an earlier round (the server took the file whole
+        meanwhile, or the connection dropped and the offer was made again)
+        ends nothing: an offer the server holds would be withdrawn for it.
+        """
+        if this_round == self._round:
+            self._unreadable(failure)
 
     def _go_on(self, have: int) -> None:
         self.held = self.put = have
