@@ -358,6 +358,22 @@ class SendTests(FilesTestCase):
         self.link.send("/files")
         self.assertEqual(self.lines(), ["~ No transfers here."])
 
+    def test_an_offer_that_expired_on_the_server_leaves_the_list(self) -> None:
+        """``file_expired``: one line saying why, and neither /files nor /cancel offers it any more."""
+        self.offered_to("erin")
+        self.peer.send({"type": "file_expired", "file": FILE_ID, "reason": "offers wait 7d at most"})
+        self.assertEqual(
+            self.lines(),
+            [
+                '* "holiday photo.jpg" to erin expired on the server (offers wait 7d at most); nobody can fetch it now.'
+            ],
+        )
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+        self.link.send("/cancel 1")
+        self.assertEqual(self.lines(), ["! There is no transfer 1 to cancel; /files lists the transfers."])
+        self.assertEqual(self.peer.sent(), ["/file list"])
+
     def test_a_command_with_nothing_to_act_on_says_so_in_words(self) -> None:
         """With no transfer, each command names what it looked for, with the number typed if any; nothing is sent."""
         for typed in ("/accept", "/decline", "/cancel", "/accept 3", "/cancel 1a2b3c4d5e6f7a8b"):
@@ -615,6 +631,23 @@ class ReceiveTests(FilesTestCase):
         self.peer.send({"type": "file_cancelled", "file": FILE_ID, "nick": "bob", "reason": "oops"})
         self.assertEqual(self.lines(), ['! bob cancelled "photo.jpg" (oops); nothing of it was kept.'])
         self.assertEqual(os.listdir(self.folder), [])
+
+    def test_an_offer_that_expired_leaves_the_list_with_what_arrived_of_it(self) -> None:
+        """``file_expired`` for an offer part fetched: one line, the part file gone, nothing to /accept."""
+        self.offer(os.urandom(CHUNK * 2))
+        self.link.send("/accept")
+        self.peer.send(chunk(0, b"z" * CHUNK))
+        self.peer.sent()
+        self.lines()
+        self.peer.send({"type": "file_expired", "file": FILE_ID, "reason": "offers wait 7d at most"})
+        self.assertEqual(
+            self.lines(),
+            ['* bob\'s offer of "photo.jpg" expired (offers wait 7d at most); it can no longer be fetched.'],
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+        self.link.send("/accept")
+        self.assertEqual(self.lines(), ["! There is no offer to accept; /files lists the transfers."])
+        self.assertEqual(self.peer.sent(), [])
 
     def test_server_list_registers_offers_to_accept(self) -> None:
         """``file_list`` rows from others get numbers; the user's own are listed."""

@@ -908,6 +908,68 @@ class ExpiryTests(FileTestCase):
         self.assertEqual((self.spool.held_keys(), os.listdir(self.folder)), ([], []))
         self.assertIsNone(self.files.transfer("0000000000000001"))
 
+    def test_an_offer_that_expires_tells_its_sender_and_whoever_had_yet_to_fetch_it(self) -> None:
+        """Offered to #lobby, fetched by bob only: past --file-keep alice and carol (in words, on nc) hear it expired,
+        bob hears nothing, and alice's list is empty."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        _, carol_wire = self.connect(b"carol")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.download(bob, bob_wire)
+        for wire in (alice_wire, bob_wire, carol_wire):
+            self.lines(wire)
+        self.clock.advance(101)
+        self.files.expire()
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_expired", "file": "0000000000000001", "reason": "offers wait 1m 40s at most"}],
+        )
+        self.assertEqual(
+            self.lines(carol_wire),
+            [b"*** 0000000000000001 expired (offers wait 1m 40s at most); the server no longer has it."],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+        alice.dataReceived(b"/file list\n")
+        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": []}])
+
+    def test_an_upload_let_go_tells_its_sender_why(self) -> None:
+        """An upload idle for an hour, or unfinished past --file-keep, is let go: its sender hears which."""
+        self.files.limits = FileLimits(keep=86400.0)
+        alice, alice_wire, _, bob_wire = self.alice_offers_bob(CONTENT[:CHUNK])
+        self.clock.advance(UPLOAD_IDLE_SECONDS + 1)
+        self.files.expire()
+        self.assertEqual(
+            self.objects(alice_wire),
+            [
+                {
+                    "type": "file_expired",
+                    "file": "0000000000000001",
+                    "reason": "its upload took no chunk for 1h",
+                }
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [], "bob was offered nothing")
+        self.files.limits = self.file_limits
+        self.offer(alice, to=b"bob")
+        self.lines(alice_wire)
+        self.clock.advance(50)
+        self.upload(alice, CONTENT[:CHUNK], file="0000000000000002")
+        self.clock.advance(51)
+        self.lines(alice_wire)
+        self.files.expire()
+        self.assertEqual(
+            self.objects(alice_wire),
+            [
+                {
+                    "type": "file_expired",
+                    "file": "0000000000000002",
+                    "reason": "an upload must be finished within 1m 40s",
+                }
+            ],
+        )
+
     def test_an_offer_never_uploaded_lets_its_room_go_after_an_idle_hour(self) -> None:
         """Offers that reserve the spool's room and never send a chunk hold it an hour from their last chunk, not
         for --file-keep: after it another user's file fits again; an upload that keeps going stays."""

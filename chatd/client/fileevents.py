@@ -153,6 +153,32 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
 
 
+def expired(files: "Transfers", message: Message) -> Shown:
+    """The server let a transfer go (``--file-keep``, or an upload that stopped): it leaves the list, said in a line."""
+    reason = _text(message, "reason")
+    because = f" ({reason})" if reason else ""
+    download = files.download_for(message)
+    if download is not None:
+        files.drop(download)
+        download.cancel(tell_server=False)
+        offer = download.offer
+        return files.lines(
+            [
+                f"{scrub(offer.nick)}'s offer of {quoted(offer.name)} expired{because}; it can no longer be fetched."
+            ]
+        )
+    upload = files.upload_for(message, ())
+    if upload is None:
+        return Shown(())
+    files.drop(upload)
+    upload.end()
+    return files.lines(
+        [
+            f"{quoted(upload.name)} to {scrub(upload.target)} expired on the server{because}; nobody can fetch it now."
+        ]
+    )
+
+
 def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:
     """A recipient is done with the user's ``upload``: once the server says none is left (``left`` 0), it is over.
 
@@ -265,6 +291,7 @@ FOLLOWERS: dict[str, Callable[["Transfers", Message], Shown]] = {
     "file_fetched": fetched,
     "file_declined": declined,
     "file_cancelled": cancelled,
+    "file_expired": expired,
     "file_list": listed,
     "file_link": linked,
 }

@@ -286,6 +286,20 @@ class FileCancelled:
 
 
 @dataclass(frozen=True, slots=True)
+class FileExpired:
+    """``file`` waited too long and the server let it go, saying why (``reason``).
+
+    An offer nobody finished with within ``--file-keep``, or an upload that
+    stopped (no chunk for an hour) or was not finished within it: its sender
+    is told, and for an offer each recipient who had yet to fetch, decline
+    or cancel it. The transfer is over; it leaves ``/file list``.
+    """
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class FileLink:
     """A single-use HTTP(S) ``url`` that fetches ``file``."""
 
@@ -364,6 +378,7 @@ FileReply = (
     | FileFetched
     | FileDeclined
     | FileCancelled
+    | FileExpired
     | FileLink
     | FileList
 )
@@ -391,6 +406,7 @@ Reply = (
     | FileFetched
     | FileDeclined
     | FileCancelled
+    | FileExpired
     | FileLink
     | FileList
     | KeyPublished

@@ -22,6 +22,7 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorTime
 
 from chatd.domain.chat import Chat
+from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     BadFileChunkError,
     FileCorruptError,
@@ -40,6 +41,7 @@ from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
     FileEntry,
+    FileExpired,
     FileFetched,
     FileLink,
     FileList,
@@ -459,6 +461,23 @@ class Transfers:
         elif transfer.file in self._transfers:
             self._store.keep(transfer.record())
 
+    def _expired(self, transfer: Transfer, kept_long: bool) -> None:
+        """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer
+        each recipient not done with it, so that no client goes on showing what the server no longer has."""
+        keep = format_duration(self.limits.keep)
+        if transfer.offered_at is not None:
+            reason = f"offers wait {keep} at most"
+        elif kept_long:
+            reason = f"an upload must be finished within {keep}"
+        else:
+            reason = f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
+        expired = FileExpired(transfer.file, reason)
+        for nick in transfer.pending:  # none before the offer
+            self._tell(nick, expired)
+        self._tell(transfer.sender.nick, expired)
+        self._end_upload(transfer)
+        self._forget(transfer)
+
     def _forget(self, transfer: Transfer) -> None:
         if self._transfers.pop(transfer.file, None) is not None:
             self._store.forget(transfer.file)
@@ -494,8 +513,7 @@ class Transfers:
             if (
                 transfer.began < cutoff or (transfer.offered_at is None and transfer.moved < stalled)
             ) and not self._downloads.under_way(transfer.file):
-                self._end_upload(transfer)
-                self._forget(transfer)
+                self._expired(transfer, transfer.began < cutoff)
         today = int(self._reactor.seconds() // DAY)
         for day in [day for day in self._days if day[1] != today]:
             del self._days[day]

@@ -63,6 +63,7 @@ from chatd.domain.replies import (
     FileCancelled,
     FileChunk,
     FileDeclined,
+    FileExpired,
     FileFetched,
     FileLink,
     FileList,
@@ -525,6 +526,7 @@ _register(FileSent, lambda r: f"*** {r.file} is all sent.")
 _register(FileFetched, lambda r: f"*** {r.nick} has fetched {r.file}.")
 _register(FileDeclined, lambda r: f"*** {r.nick} declined {r.file}.")
 _register(FileCancelled, lambda r: f"*** {r.nick} cancelled {r.file}{_because(r.reason)}.")
+_register(FileExpired, lambda r: f"*** {r.file} expired{_because(r.reason)}; the server no longer has it.")
 _register(FileLink, lambda r: f"*** {r.file}: {r.url} (one download, within an hour)")
 _register(
     FileList,
