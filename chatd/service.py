@@ -57,7 +57,7 @@ from chatd.bus.memory import MemoryBus
 from chatd.config import Config, FilesConfig
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
-from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
+from chatd.domain.ports import Accounts, Bus, KeyStore, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.collector import Collector
@@ -160,7 +160,7 @@ def build(
     )
     # One for the whole daemon: the line and web front ends' connections carry files through it.
     # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
-    files, file_services = _files(config.files, chat, reactor, spool, stores.transfers)
+    files, file_services = _files(config.files, chat, reactor, spool, bus, stores.transfers)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     front_ends: list[FrontEnd] = [
@@ -302,13 +302,18 @@ def _spool_before_store(config: Config, reactor: Any) -> tuple[Spool, list[IServ
 
 
 def _files(
-    config: FilesConfig, chat: Chat, reactor: Any, spool: Spool, kept: TransferStore | None = None
+    config: FilesConfig,
+    chat: Chat,
+    reactor: Any,
+    spool: Spool,
+    bus: Bus,
+    kept: TransferStore | None = None,
 ) -> tuple[Transfers, list[IService]]:
     """The transfer engine over ``spool``, and its service: what waited too long goes every ``EXPIRY_SECONDS``.
 
-    ``kept`` keeps the open transfers across a restart (``--db FILE``).
+    ``bus`` carries the chat's renames to it; ``kept`` keeps the open transfers across a restart (``--db FILE``).
     """
-    transfers = Transfers(chat, spool, reactor, config.limits, store=kept)
+    transfers = Transfers(chat, spool, reactor, config.limits, store=kept, bus=bus)
     expiry = TimerService(EXPIRY_SECONDS, transfers.expire)
     expiry.clock = reactor
     return transfers, [expiry]

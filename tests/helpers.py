@@ -337,11 +337,12 @@ class LineTestCase(SynchronousTestCase):
         self.history = self.make_history()
         self.accounts = MemoryAccounts()
         self.rooms = MemoryRooms()
+        self.bus = MemoryBus()
         # #lobby is the server's, as chatd.service makes the default room.
         self.chat = Chat(
             self.clock,
             self.history,
-            MemoryBus(),
+            self.bus,
             limits=self.chat_limits,
             stop=self.stop,
             server_rooms=("#lobby",),

@@ -12,8 +12,8 @@ from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.files import CHUNK, FileLimits
-from chatd.frontend.transfer_parts import Transfer
+from chatd.domain.files import CHUNK, FileLimits, KeptTransfer
+from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -44,7 +44,7 @@ class FileTestCase(LineTestCase):
         self.spool = Spool(self.folder)
         self.addCleanup(self.spool.release)
         self.files = Transfers(
-            self.chat, self.spool, self.clock, self.file_limits, new_id=lambda: next(self.ids)
+            self.chat, self.spool, self.clock, self.file_limits, new_id=lambda: next(self.ids), bus=self.bus
         )
         self.factory.files = self.files
 
@@ -336,6 +336,116 @@ class WholeTransferTests(FileTestCase):
         )
         bob.dataReceived(b"/file list\n")
         self.assertEqual(self.objects(bob_wire), [{"type": "file_list", "files": []}])
+
+
+class RenameTests(FileTestCase):
+    """A transfer follows its people through a change of nickname, however made."""
+
+    def test_a_sender_who_renamed_hears_of_each_fetch_decline_and_cancel_and_may_withdraw(self) -> None:
+        """alice offers #lobby and becomes alicia: bob's fetch, carol's decline and dave's cancel reach alicia; her
+        list shows the offer as hers, and her withdrawal reaches erin under her new name."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        carol, _ = self.json_user(b"carol")
+        dave, _ = self.json_user(b"dave")
+        _, erin_wire = self.json_user(b"erin")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        alice.dataReceived(b"/nick alicia\n")
+        for wire in self.wires:
+            self.lines(wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.download(bob, bob_wire)
+        carol.dataReceived(b"/file decline 0000000000000001\n")
+        dave.dataReceived(b"/file cancel 0000000000000001\n")
+        self.assertEqual(
+            [(item["type"], item["nick"], item["left"]) for item in self.objects(alice_wire)],
+            [("file_fetched", "bob", 3), ("file_declined", "carol", 2), ("file_cancelled", "dave", 1)],
+        )
+        alice.dataReceived(b"/file list\n")
+        [listing] = self.objects(alice_wire)
+        self.assertEqual([(f["nick"], f["state"]) for f in listing["files"]], [("alicia", "offered")])
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
+        [withdrawn] = self.objects(erin_wire)
+        self.assertEqual((withdrawn["type"], withdrawn["nick"]), ("file_cancelled", "alicia"))
+
+    def test_a_recipient_who_renamed_may_still_fetch_or_decline(self) -> None:
+        """Offered to #lobby, bob becomes bobby and carol caroline: bobby fetches it and caroline declines it, and
+        alice hears each under the name they go by now; the old names are offered nothing."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        carol, carol_wire = self.json_user(b"carol")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        bob.dataReceived(b"/nick bobby\n")
+        carol.dataReceived(b"/nick caroline\n")
+        for wire in self.wires:
+            self.lines(wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        carol.dataReceived(b"/file decline 0000000000000001\n")
+        self.assertEqual(self.lines(carol_wire), [])
+        self.assertEqual(
+            self.objects(alice_wire),
+            [
+                {"type": "file_fetched", "file": "0000000000000001", "nick": "bobby", "left": 1},
+                {"type": "file_declined", "file": "0000000000000001", "nick": "caroline", "left": 0},
+            ],
+        )
+        self.assertEqual(os.listdir(self.folder), [])
+
+    def test_a_newcomer_under_a_recipients_old_name_is_offered_nothing(self) -> None:
+        """bob, offered alice's file, becomes bobby; someone who then takes "bob" cannot fetch it."""
+        _, _, bob, _ = self.alice_offers_bob()
+        bob.dataReceived(b"/nick bobby\n")
+        other, other_wire = self.json_user(b"bob", host="10.0.0.9")
+        other.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(
+            [(item["type"], item.get("code")) for item in self.objects(other_wire)],
+            [("error", "no-such-file")],
+        )
+
+    def test_an_identified_sender_is_told_where_they_are_now_and_nobody_under_an_old_name(self) -> None:
+        """alice, identified, offers bob, goes by "al", leaves and comes back as alice; a stranger takes "al": bob's
+        decline reaches alice and not the stranger."""
+        alice, _ = self.json_user(b"alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        bob, _ = self.json_user(b"bob", host="10.0.0.3")
+        self.offer(alice)
+        self.upload(alice, CONTENT)
+        alice.dataReceived(b"/nick al\n/quit\n")
+        alice.connectionLost(Failure(ConnectionDone()))
+        _, stranger_wire = self.json_user(b"al", host="10.0.0.9")
+        back, back_wire = self.connect(None)
+        back.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        for wire in self.wires:
+            self.lines(wire)
+        bob.dataReceived(b"/file decline 0000000000000001\n")
+        self.assertEqual(
+            self.objects(back_wire),
+            [{"type": "file_declined", "file": "0000000000000001", "nick": "bob", "left": 0}],
+        )
+        self.assertEqual(self.lines(stranger_wire), [])
+
+    def test_the_kept_transfer_has_the_new_names_for_a_restart(self) -> None:
+        """With the open transfers kept (``--db FILE``), what is kept of alice's offer to bob names alicia and bobby
+        once they are called so."""
+        kept: dict[str, KeptTransfer] = {}
+
+        class Kept(NotKept):
+            def keep(self, transfer: KeptTransfer) -> None:
+                kept[transfer.offered.file] = transfer
+
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, store=Kept(), new_id=lambda: next(self.ids), bus=self.bus
+        )
+        alice, _, bob, _ = self.alice_offers_bob()
+        bob.dataReceived(b"/nick bobby\n")
+        alice.dataReceived(b"/nick alicia\n")
+        record = kept["0000000000000001"]
+        self.assertEqual(
+            (record.sender.nick, record.by, record.pending), ("alicia", "nick:alicia", ("bobby",))
+        )
 
 
 class ResumeTests(FileTestCase):
@@ -1003,5 +1113,5 @@ class ExpiryTests(FileTestCase):
             file.write(b"left")
         spool = Spool(earlier)
         self.addCleanup(spool.release)
-        Transfers(self.chat, spool, self.clock, self.file_limits).expire()
+        Transfers(self.chat, spool, self.clock, self.file_limits, bus=self.bus).expire()
         self.assertEqual(os.listdir(earlier), [])

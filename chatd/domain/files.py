@@ -206,6 +206,15 @@ class Files:
         user = self._state.users.by_key.get(fold(nick))
         return () if user is None else user.sessions
 
+    def sender_sessions(self, sender: Actor) -> tuple[Session, ...]:
+        """The sessions of ``sender``'s user now, if online as they were (``_sender``): where news of their files goes.
+
+        By account for one identified, so a nickname they went by meanwhile
+        (or someone who took the one they offered under) changes nothing.
+        """
+        user = self._sender(sender)
+        return () if user is None else user.sessions
+
     def _holder(self, target: FileTarget) -> User | None:
         if target.account is not None:
             return self._state.users.by_account.get(target.account)

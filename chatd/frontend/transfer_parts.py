@@ -159,6 +159,6 @@ def owner_key(user: UserView, peer: Peer) -> str:
     return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
 
 
-def sender_key(user: UserView) -> str:
+def sender_key(user: UserView | Actor) -> str:
     """Who sends a transfer, so they may resume, list and cancel it: their account, else their nickname."""
     return f"account:{user.account}" if user.account else f"nick:{fold(user.nick)}"

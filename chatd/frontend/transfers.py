@@ -16,6 +16,7 @@ import base64
 import binascii
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import cast
 
 from twisted.internet.defer import Deferred, succeed
@@ -36,7 +37,9 @@ from chatd.domain.errors import (
     NoSuchFileError,
     NoWebPortError,
 )
+from chatd.domain.events import Actor, Event, NickChanged
 from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.ports import Bus
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
@@ -81,7 +84,8 @@ class Transfers:
 
     ``store`` keeps the open ones across a restart: those it kept are open
     again from the start, so senders may offer again to go on uploading and
-    recipients accept from where they stopped.
+    recipients accept from where they stopped. ``bus`` carries the chat's
+    events: a transfer follows its sender and recipients through renames.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class Transfers:
         links: Links | None = None,
         new_id: Callable[[], str] = lambda: os.urandom(8).hex(),
         store: TransferStore | None = None,
+        *,
+        bus: Bus,
     ) -> None:
         self._chat = chat
         self.spool = spool
@@ -110,6 +116,8 @@ class Transfers:
             transfer = self._transfers[record.offered.file] = Transfer.kept(record)
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = self._reactor.seconds()
+        # Every rename, however made (/nick, NICK, identifying, a guest's name given): transfers follow their people.
+        bus.subscribe(self._heard)
 
     @property
     def limits(self) -> FileLimits:
@@ -119,6 +127,34 @@ class Transfers:
     @limits.setter
     def limits(self, limits: FileLimits) -> None:
         self._downloads.limits = limits
+
+    # People.
+
+    def _heard(self, event: Event) -> None:
+        if isinstance(event, NickChanged):
+            self._renamed(event.actor, event.new)
+
+    def _renamed(self, was: Actor, nick: str) -> None:
+        """Whoever was ``was`` is called ``nick`` now: what they send and what they were offered follow them.
+
+        A recipient's key in ``pending`` moves to the new nickname, so they
+        may still fetch or decline; a sender's snapshot takes it too (and,
+        if not identified, the key they cancel and resume by), so each
+        fetch, decline and cancel reaches them under it.
+        """
+        old, new, by = fold(was.nick), fold(nick), sender_key(was)
+        for transfer in self._transfers.values():
+            changed = False
+            if old != new and old in transfer.pending:
+                transfer.pending.discard(old)
+                transfer.pending.add(new)
+                changed = True
+            if transfer.by == by:
+                transfer.sender = replace(transfer.sender, nick=nick)
+                transfer.by = sender_key(transfer.sender)
+                changed = True
+            if changed:
+                self._store.keep(transfer.record())
 
     # Sessions.
 
@@ -369,7 +405,7 @@ class Transfers:
         transfer = self._offered_to(peer, file)
         nick = named_user(peer).nick
         self._downloads.cancel(file, peer)
-        self._tell(transfer.sender.nick, FileDeclined(file, nick, self._finished(transfer, fold(nick))))
+        self._tell_sender(transfer, FileDeclined(file, nick, self._finished(transfer, fold(nick))))
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told), or a recipient stops fetching it (the sender is)."""
@@ -389,7 +425,7 @@ class Transfers:
         self._downloads.cancel(file, peer)
         why = reason or "cancelled by the recipient"
         cancelled = FileCancelled(file, me.nick, why, self._finished(transfer, fold(me.nick)))
-        self._tell(transfer.sender.nick, cancelled)
+        self._tell_sender(transfer, cancelled)
         peer.send(cancelled)
 
     def listing(self, peer: Peer) -> FileList:
@@ -446,7 +482,7 @@ class Transfers:
         """``nick`` has every byte of ``transfer`` (its last chunk acknowledged, or its HTTP link read to the end):
         they are done with it, and the sender's sessions are told, with how many recipients are left."""
         left = self._finished(transfer, fold(nick))
-        self._tell(transfer.sender.nick, FileFetched(transfer.file, nick, left))
+        self._tell_sender(transfer, FileFetched(transfer.file, nick, left))
 
     def _finished(self, transfer: Transfer, nick: str) -> int:
         """The folded ``nick`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
@@ -474,7 +510,7 @@ class Transfers:
         expired = FileExpired(transfer.file, reason)
         for nick in transfer.pending:  # none before the offer
             self._tell(nick, expired)
-        self._tell(transfer.sender.nick, expired)
+        self._tell_sender(transfer, expired)
         self._end_upload(transfer)
         self._forget(transfer)
 
@@ -488,6 +524,13 @@ class Transfers:
         """Send ``item`` to each session of ``nick`` that this engine serves."""
         for session in self._sessions(nick):
             session.send(item)
+
+    def _tell_sender(self, transfer: Transfer, item: FileReply) -> None:
+        """Send ``item`` to each session of ``transfer``'s sender that this engine serves, if they are online as they
+        were (``Chat.file_sender_sessions``: by account if identified)."""
+        for session in self._chat.file_sender_sessions(transfer.sender):
+            if session in self._peers:
+                cast(Peer, session).send(item)
 
     def _sessions(self, nick: str) -> Iterator[Peer]:
         for session in self._chat.file_sessions(nick):

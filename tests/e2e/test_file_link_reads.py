@@ -155,10 +155,11 @@ class FileLinkReadTests(TestCase):
             1.0,
             ("bob",),
         )
-        chat = Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms())
+        bus = MemoryBus()
+        chat = Chat(reactor, MemoryHistory(), bus, accounts=MemoryAccounts(), rooms=MemoryRooms())
         spool = Spool(self.folder, run=self.pool.run)
         self.addCleanup(spool.release)
-        transfers = Transfers(chat, spool, reactor, store=_Kept(record))
+        transfers = Transfers(chat, spool, reactor, store=_Kept(record), bus=bus)
         links = FileLinks(transfers, reactor)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
