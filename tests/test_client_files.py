@@ -374,6 +374,48 @@ class SendTests(FilesTestCase):
         self.assertEqual(self.lines(), ["! There is no transfer 1 to cancel; /files lists the transfers."])
         self.assertEqual(self.peer.sent(), ["/file list"])
 
+    def test_an_offer_withdrawn_in_another_session_leaves_the_list(self) -> None:
+        """``file_cancelled`` by the user's own nickname: another session withdrew it; said so, and no longer listed."""
+        self.offered_to("erin")
+        self.peer.send(
+            {
+                "type": "file_cancelled",
+                "file": FILE_ID,
+                "nick": "alice",
+                "reason": "withdrawn by the sender",
+                "left": 0,
+            }
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '* Your offer of "holiday photo.jpg" to erin was withdrawn in another session; nobody can fetch it now.'
+            ],
+        )
+        self.link.send("/files")
+        self.assertEqual(self.lines(), ["~ No transfers here."])
+
+    def test_an_upload_cancelled_in_another_session_stops_sending(self) -> None:
+        """Cancelled by another session while chunks still go up: said so, and no chunk more is put."""
+        data = os.urandom(CHUNK * 10)
+        self.start(data)
+        self.peer.sent()
+        self.lines()
+        self.peer.send(
+            {
+                "type": "file_cancelled",
+                "file": FILE_ID,
+                "nick": "Alice",
+                "reason": "withdrawn by the sender",
+                "left": 0,
+            },
+            {"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)},
+        )
+        self.assertEqual(
+            self.lines(), ['* Sending "holiday photo.jpg" to bob was cancelled in another session.']
+        )
+        self.assertEqual(self.peer.sent(), [])
+
     def test_a_command_with_nothing_to_act_on_says_so_in_words(self) -> None:
         """With no transfer, each command names what it looked for, with the number typed if any; nothing is sent."""
         for typed in ("/accept", "/decline", "/cancel", "/accept 3", "/cancel 1a2b3c4d5e6f7a8b"):

@@ -238,6 +238,29 @@ class WholeTransferTests(FileTestCase):
         )
         self.assertEqual(os.listdir(self.folder), [])
 
+    def test_a_withdrawal_from_another_session_reaches_the_one_that_uploaded(self) -> None:
+        """alice uploads from one session and withdraws from another of her account's: each of her sessions and bob
+        hear it once, as the sender's withdrawal."""
+        uploading, uploading_wire = self.json_user(b"alice")
+        uploading.dataReceived(b"/register " + PASSWORD + b"\n")
+        other, other_wire = self.connect(None)
+        other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        _, bob_wire = self.json_user(b"bob", host="10.0.0.3")
+        self.offer(uploading)
+        self.upload(uploading, CONTENT)
+        for wire in self.wires:
+            self.lines(wire)
+        other.dataReceived(b"/file cancel 0000000000000001\n")
+        withdrawn = {
+            "type": "file_cancelled",
+            "file": "0000000000000001",
+            "nick": "alice",
+            "reason": "withdrawn by the sender",
+            "left": 0,
+        }
+        for wire in (uploading_wire, other_wire, bob_wire):
+            self.assertEqual(self.objects(wire), [withdrawn])
+
     def test_the_sender_is_told_once_the_recipient_has_the_whole_file(self) -> None:
         """bob acknowledges the last chunk: alice hears he has it and nobody is left, and her list is empty."""
         alice, alice_wire, bob, bob_wire = self.alice_offers_bob()

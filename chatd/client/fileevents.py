@@ -135,6 +135,8 @@ def declined(files: "Transfers", message: Message) -> Shown:
 
 
 def cancelled(files: "Transfers", message: Message) -> Shown:
+    """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
+    user withdrew their own in another session of their account."""
     reason = _text(message, "reason")
     because = f" ({reason})" if reason else ""
     download = files.download_for(message)
@@ -149,6 +151,20 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message, ())
     if upload is None:
         return Shown(())
+    nick = message.get("nick")
+    if isinstance(nick, str) and is_me(nick, files.link.view):
+        # Withdrawn by another session of the user's account (this one's own /cancel dropped it already).
+        offered_already = upload.stage is Up.OFFERED
+        files.drop(upload)
+        upload.end()
+        name, target = quoted(upload.name), scrub(upload.target)
+        if offered_already:
+            return files.lines(
+                [
+                    f"Your offer of {name} to {target} was withdrawn in another session; nobody can fetch it now."
+                ]
+            )
+        return files.lines([f"Sending {name} to {target} was cancelled in another session."])
     _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
 

@@ -408,15 +408,17 @@ class Transfers:
         self._tell_sender(transfer, FileDeclined(file, nick, self._finished(transfer, fold(nick))))
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
-        """The sender withdraws ``file`` (everyone not done is told), or a recipient stops fetching it (the sender is)."""
+        """The sender withdraws ``file`` (everyone not done is told, and each of the sender's sessions: the one
+        uploading it may be another), or a recipient stops fetching it (the sender is)."""
         transfer = self._transfers.get(file)
         me = named_user(peer)
         if transfer is not None and transfer.by == sender_key(me):
             self._end_upload(transfer)
-            why = reason or "withdrawn by the sender"
+            withdrawn = FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
             for nick in transfer.pending:
-                self._tell(nick, FileCancelled(file, me.nick, why, 0))
-            peer.send(FileCancelled(file, me.nick, why, 0))
+                self._tell(nick, withdrawn)
+            self._tell_sender(transfer, withdrawn, but=peer)
+            peer.send(withdrawn)
             self._downloads.cancel_file(file)
             transfer.pending.clear()
             self._forget(transfer)
@@ -525,12 +527,13 @@ class Transfers:
         for session in self._sessions(nick):
             session.send(item)
 
-    def _tell_sender(self, transfer: Transfer, item: FileReply) -> None:
-        """Send ``item`` to each session of ``transfer``'s sender that this engine serves, if they are online as they
-        were (``Chat.file_sender_sessions``: by account if identified)."""
+    def _tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
+        """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), if they are
+        online as they were (``Chat.file_sender_sessions``: by account if identified)."""
         for session in self._chat.file_sender_sessions(transfer.sender):
-            if session in self._peers:
-                cast(Peer, session).send(item)
+            peer = cast(Peer, session)
+            if session in self._peers and peer is not but:
+                peer.send(item)
 
     def _sessions(self, nick: str) -> Iterator[Peer]:
         for session in self._chat.file_sessions(nick):
