@@ -1,7 +1,8 @@
 """The History port's contract, held by both stores: in memory, and in a SQLite file in a temporary directory.
 
-The contract covers messages (what ``MemoryHistory`` keeps); what only the
-SQLite store keeps is in tests/test_sqlite.py.
+The contract covers messages (what ``MemoryHistory`` keeps) and where the
+room's other events happened (what it keeps of them); what only the SQLite
+store keeps is in tests/test_sqlite.py.
 """
 
 import os
@@ -20,7 +21,7 @@ from chatd.domain.search import SCAN_CHARACTERS
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
-from tests.events import acted, joined, kicked, parted, said, topic_changed
+from tests.events import acted, joined, kicked, parted, said, topic_changed, topic_locked
 from tests.helpers import ThreadedReactor, committed
 
 T = TypeVar("T")
@@ -54,9 +55,11 @@ class HistoryContract(_TestCase):
         for event in self.lines:
             self.history.append(event)
 
-    def texts(self, events: Awaitable[Sequence[RoomEvent]]) -> list[str]:
-        """The texts of the messages a read found."""
-        return [getattr(event, "text", "") for event in self.result(events)]
+    def texts(self, events: Awaitable[Sequence[RoomEvent] | None]) -> list[str]:
+        """The texts of the messages a read found (it must find a page, not None)."""
+        found = self.result(events)
+        assert found is not None
+        return [getattr(event, "text", "") for event in found]
 
     def test_messages_come_back_whole(self) -> None:
         """A message read back is the event appended: id, time, room as shown, seq, actor and text."""
@@ -119,8 +122,21 @@ class HistoryContract(_TestCase):
             self.texts(self.history.around("#lobby", f"{10:016x}", 4)),
             ["line 7", "line 8", "line 9", "line 10"],
         )
-        self.assertEqual(self.texts(self.history.around("#lobby", "ffffffffffffffff", 3)), [])
-        self.assertEqual(self.texts(self.history.around("#other", f"{5:016x}", 3)), [])
+        self.assertIsNone(self.result(self.history.around("#lobby", "ffffffffffffffff", 3)))
+        self.assertIsNone(self.result(self.history.around("#other", f"{5:016x}", 3)))
+
+    def test_around_centres_on_where_a_join_or_topic_happened(self) -> None:
+        """Around a join's or topic's id: as many lines before it as after (none is the middle one); a room with
+        no lines around it gives an empty page, not None."""
+        self.history.append(replace(joined(11, "#Lobby", "bob", 11), id=f"{11:016x}"))
+        self.history.append(said(12, "#Lobby", "bob", "after", 12))
+        self.history.append(replace(topic_changed(13, "#Other", "bob", "news", 1), id=f"{13:016x}"))
+        self.assertEqual(self.texts(self.history.around("#lobby", f"{11:016x}", 2)), ["line 10", "after"])
+        self.assertEqual(
+            self.texts(self.history.around("#lobby", f"{11:016x}", 3)), ["line 9", "line 10", "after"]
+        )
+        self.assertEqual(self.texts(self.history.around("#lobby", f"{11:016x}", 1)), ["after"])
+        self.assertEqual(self.result(self.history.around("#other", f"{13:016x}", 3)), [])
 
     def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
         """The texts of the lines a search of ``room`` finds, in the order given."""
@@ -214,12 +230,23 @@ class HistoryContract(_TestCase):
         self.assertIsNone(self.result(self.history.seq_of("#lobby", "not an id' OR 1=1 --")))
         self.assertIsNone(self.result(self.history.seq_of("#nowhere", f"{4:016x}")))
 
-    def test_seq_of_knows_no_arrival_or_topic(self) -> None:
-        """Only messages are what a client missed: the id of a join or a topic maps to None."""
-        self.history.append(replace(joined(11, "#Lobby", "bob", 11), id=f"{11:016x}"))
-        self.history.append(replace(topic_changed(12, "#Lobby", "bob", "news", 12), id=f"{12:016x}"))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{12:016x}")))
+    def test_seq_of_places_every_event_of_the_room(self) -> None:
+        """A client may have seen a join, part, topic, lock or kick last: each id maps to its seq in its own room,
+        though reads give back only the lines; in another room it is None."""
+        for event in (
+            joined(11, "#Lobby", "bob", 11),
+            topic_changed(12, "#Lobby", "bob", "news", 12),
+            topic_locked(13, "#Lobby", "bob", True, 13),
+            kicked(14, "#Lobby", "alice", "bob", "bye", 14),
+            parted(15, "#Lobby", "alice", "", 15),
+        ):
+            self.history.append(replace(event, id=f"{event.seq:016x}"))
+        self.history.append(said(16, "#Lobby", "carol", "after", 16))
+        for seq in range(11, 16):
+            self.assertEqual(self.result(self.history.seq_of("#lobby", f"{seq:016x}")), seq)
+            self.assertIsNone(self.result(self.history.seq_of("#other", f"{seq:016x}")))
+        self.assertEqual(self.texts(self.history.room_events("#lobby", 12, 20)), ["after"])
+        self.assertEqual(self.texts(self.history.recent("#lobby", 14, 2)), ["line 9", "line 10"])
 
     def test_count_is_the_messages_strictly_between_two_numbers(self) -> None:
         """Messages with seq above one number and below another; arrivals between are not counted."""
@@ -245,9 +272,17 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.result(self.history.prune(4)), 3)
         self.assertEqual(self.texts(self.history.recent("#lobby", None, 3)), ["line 8", "line 9", "line 10"])
         self.assertEqual(len(self.result(self.history.room_events("#lobby", 0, 20))), 7)
-        self.assertEqual(self.texts(self.history.around("#lobby", f"{2:016x}", 3)), [])
+        self.assertIsNone(self.result(self.history.around("#lobby", f"{2:016x}", 3)))
         self.assertEqual(self.history.last_seq("#lobby"), 10)
         self.assertEqual(self.result(self.history.prune(4)), 0)
+
+    def test_prune_forgets_where_a_join_happened_as_it_forgets_lines(self) -> None:
+        """A join from before the time is no longer a place to read from; one after it still is."""
+        self.history.append(replace(joined(3.5, "#Lobby", "bob", 11), id=f"{11:016x}"))
+        self.history.append(replace(joined(5, "#Lobby", "carol", 12), id=f"{12:016x}"))
+        self.result(self.history.prune(4))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
+        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{12:016x}")), 12)
 
 
 class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
@@ -259,6 +294,16 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
 
     def result(self, answer: Awaitable[T]) -> T:
         return self.successResultOf(deferred(answer))
+
+    def test_places_of_joins_are_bounded_as_lines_are(self) -> None:
+        """Memory keeps the places of a room's last ``per_room`` joins, parts and topics, not of every one: a busy
+        lobby's comings and goings do not grow it for ever; an older one's id is no place any more."""
+        self.history = MemoryHistory(per_room=2)
+        for seq in (1, 2, 3):
+            self.history.append(replace(joined(seq, "#Lobby", "bob", seq), id=f"{seq:016x}"))
+        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{1:016x}")))
+        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{2:016x}")), 2)
+        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{3:016x}")), 3)
 
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):

@@ -21,6 +21,50 @@ class HistoryTests(IRCTestCase):
         found = (re.search(rb"msgid=([^; ]+).* PRIVMSG ", line) for line in lines)
         return [match.group(1).decode() for match in found if match]
 
+    def texts(self, lines: list[bytes]) -> list[str]:
+        """The texts of the PRIVMSGs among ``lines``, in order."""
+        return [
+            line.split(b" PRIVMSG ", 1)[1].split(b" :", 1)[1].decode()
+            for line in lines
+            if b" PRIVMSG " in line
+        ]
+
+    def msgid_of(self, lines: list[bytes], ending: bytes) -> str:
+        """The msgid of the one line of ``lines`` that ends with ``ending``."""
+        found = [re.match(rb"@(?:\S*;)?msgid=([^; ]+)", line) for line in lines if line.endswith(ending)]
+        assert len(found) == 1 and found[0] is not None, lines
+        return found[0][1].decode()
+
+    def test_the_msgid_of_a_join_topic_or_part_reads_from_where_it_happened(self) -> None:
+        """A client whose last line seen was a JOIN, TOPIC or PART gives its msgid: BEFORE, AFTER, AROUND and
+        LATEST read the lines said before, after and around it, as from a PRIVMSG's."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        carol, _ = self.irc_user("carol")
+        self.send(alice, "JOIN #lobby")
+        join = self.msgid_of(self.lines(wire), b":alice!alice@chatd JOIN #lobby")
+        self.bob.dataReceived(b"line 6\n")
+        self.send(alice, "TOPIC #lobby :news")
+        topic = self.msgid_of(self.lines(wire), b":alice!alice@chatd TOPIC #lobby :news")
+        self.bob.dataReceived(b"line 7\n")
+        self.send(carol, "JOIN #lobby", "PART #lobby")
+        part = self.msgid_of(self.lines(wire), b":carol!carol@chatd PART #lobby")
+        self.bob.dataReceived(b"line 8\n")
+        self.end_pass()
+        self.lines(wire)
+        for sub, reference, limit, said in (
+            ("BEFORE", join, 10, [f"line {n}" for n in range(1, 6)]),
+            ("BEFORE", topic, 2, ["line 5", "line 6"]),
+            ("AFTER", join, 10, ["line 6", "line 7", "line 8"]),
+            ("AFTER", part, 10, ["line 8"]),
+            ("AROUND", topic, 2, ["line 6", "line 7"]),
+            ("AROUND", join, 4, ["line 4", "line 5", "line 6", "line 7"]),
+            ("LATEST", topic, 10, ["line 7", "line 8"]),
+            ("LATEST", f"{join}.1", 1, ["line 8"]),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY {sub} #lobby msgid={reference} {limit}")
+            self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference, limit))
+
     def test_join_replays_the_last_lines_in_a_batch_with_their_times(self) -> None:
         """A server-time client joining reads the names, then the room's lines in a chathistory batch."""
         alice, wire = self.irc_user("alice", "server-time", "batch")
@@ -85,16 +129,16 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
-    def test_a_msgid_the_room_keeps_no_line_of_is_a_fail_for_every_subcommand(self) -> None:
-        """A msgid no kept line has (unknown, or a JOIN's) is answered FAIL MESSAGE_ERROR naming the subcommand,
-        room and reference, not an empty batch; ``*`` still reads."""
+    def test_a_msgid_the_room_keeps_no_event_of_is_a_fail_for_every_subcommand(self) -> None:
+        """A msgid of no event the room keeps (unknown, or a JOIN of another room) is answered FAIL MESSAGE_ERROR
+        naming the subcommand, room and reference, not an empty batch; ``*`` still reads."""
         alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
         self.send(alice, "JOIN #lobby")
         lines = self.lines(wire)
-        join = re.search(rb"msgid=([^; ]+)\S* :alice!alice@chatd JOIN ", lines[0])
-        assert join is not None, lines
+        self.send(alice, "JOIN #other")
+        elsewhere = self.msgid_of(self.lines(wire), rb":alice!alice@chatd JOIN #other")
         kept = self.ids(lines)[0]
-        for reference in (f"msgid={kept}1", f"msgid={join[1].decode()}", f"msgid={kept}.x"):
+        for reference in (f"msgid={kept}1", f"msgid={elsewhere}", f"msgid={kept}.x"):
             for sub in ("LATEST", "BEFORE", "AFTER", "AROUND"):
                 self.clock.advance(1)  # within the flood budget's 2 lines a second
                 self.send(alice, f"CHATHISTORY {sub} #lobby {reference} 10")

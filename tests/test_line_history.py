@@ -595,6 +595,34 @@ class HistoryCommandTests(LineTestCase):
             self.ask(f"/history before {ids[0]}".encode()), [b"*** No earlier lines of #lobby are kept."]
         )
 
+    def test_the_id_of_a_join_pages_from_where_it_happened(self) -> None:
+        """A program whose last line seen was bob's join gives its id: before ID shows the lines before the join,
+        around ID those around it, as for a line's id."""
+        self.ask(b"/format json")
+        bob, _ = self.connect(None)
+        bob.dataReceived(b"bob\n")
+        self.end_pass()
+        joined = json.loads(self.lines(self.alice_wire)[0])
+        self.assertEqual((joined["type"], joined["nick"]), ("joined", "bob"))
+        bob.dataReceived(b"after bob came\n")
+        self.ask(b"/format text")
+        self.assertEqual(
+            self.ask(f"/history before {joined['id']} 2".encode()),
+            [
+                b"[1970-01-01 00:06] #lobby <alice> line 6",
+                b"[1970-01-01 00:07] #lobby <alice> line 7",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+        self.assertEqual(
+            self.ask(f"/history around {joined['id']}".encode())[-3:],
+            [
+                b"[1970-01-01 00:07] #lobby <alice> line 7",
+                b"[1970-01-01 00:07] #lobby <bob> after bob came",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+
     def test_before_or_around_an_id_with_a_nickname_is_the_private_usage(self) -> None:
         """A word that is no room the user is in names private messages, which page by number only: the usage
         says so, rather than sending the user to join a room of that name; a room without its # still pages."""

@@ -282,8 +282,9 @@ class Chat:
 
     def history_around(
         self, view: UserView, name: str, event_id: str, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]:
-        """Up to ``count`` lines of room ``name`` centred on the one with id ``event_id`` (none if not kept).
+    ) -> Awaitable[Sequence[RoomEvent] | None]:
+        """Up to ``count`` lines of room ``name`` centred on the event with id ``event_id`` (a line, a join, a topic
+        ...); None if the room keeps no event with that id.
 
         Checked as ``history`` is.
         """
@@ -293,13 +294,24 @@ class Chat:
     def history_before(
         self, view: UserView, name: str, event_id: str, count: int
     ) -> Awaitable[Sequence[RoomEvent] | None]:
-        """The last ``count`` lines of room ``name`` before the one with id ``event_id``, oldest first; None if that
-        line is not kept.
+        """The last ``count`` lines of room ``name`` before the event with id ``event_id`` (a line, a join ...),
+        oldest first; None if the room keeps no event with that id.
 
         Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return resume.before(self._history, fold(room.name), event_id, count)
+
+    def history_after(
+        self, view: UserView, name: str, event_id: str, count: int
+    ) -> Awaitable[Sequence[RoomEvent] | None]:
+        """The first ``count`` lines of room ``name`` after the event with id ``event_id`` (a line, a join ...),
+        oldest first; None if the room keeps no event with that id.
+
+        Checked as ``history`` is.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return resume.after(self._history, fold(room.name), event_id, count)
 
     def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
@@ -315,9 +327,10 @@ class Chat:
     def missed(
         self, view: UserView, name: str, event_id: str, before: int, most: int = RESUME_MOST
     ) -> Awaitable[Missed | None]:
-        """What was said in room ``name`` after the line with id ``event_id`` and below ``before``: the latest ``most``.
+        """What was said in room ``name`` after the event with id ``event_id`` (a line, a join ...) and below
+        ``before``: the latest ``most``.
 
-        None if the room keeps no line with that id. Checked as ``history``
+        None if the room keeps no event with that id. Checked as ``history``
         is: a member reads it, the rejoin just made.
         """
         room = rules.check_reader(own(view), name, most, most)

@@ -6,9 +6,12 @@ reads by the room's sequence numbers, so the id is looked up first
 (``History.seq_of``), then the lines between it and the rejoin are counted
 and the latest of them read. Up to ``RESUME_MOST`` come back; beyond it,
 the count says how many were left out, so nobody is told "nothing missed"
-when lines were. An id the room does not keep (another room's, forgotten,
-never one) gives None, and the front end says so and shows the usual last
-lines instead. A page of the lines before an id (``before``) is read the
+when lines were. The id may be any event's of the room the store keeps
+(an IRC client tracks the last msgid it saw, a JOIN's as well as a
+PRIVMSG's): what comes back is the lines after where it happened. An id
+the room does not keep (another room's, forgotten, never one) gives None,
+and the front end says so and shows the usual last lines instead. A page
+of the lines before or after an id (``before``, ``after``) is read the
 same way: a program that shows a room pages back from its oldest line,
 whatever else its connection asked meanwhile.
 """
@@ -33,10 +36,10 @@ class Missed:
 
 
 async def missed(history: History, room: str, event_id: str, before: int, most: int) -> Missed | None:
-    """The messages of room ``room`` (folded) after the one with id ``event_id`` and below ``before``.
+    """The messages of room ``room`` (folded) after the event with id ``event_id`` and below ``before``.
 
     The latest ``most`` of them, and how many there are; None if no
-    message with that id is kept in the room.
+    event with that id is kept in the room.
     """
     after = await history.seq_of(room, event_id)
     if after is None:
@@ -50,11 +53,35 @@ async def missed(history: History, room: str, event_id: str, before: int, most: 
 
 
 async def before(history: History, room: str, event_id: str, count: int) -> Sequence[RoomEvent] | None:
-    """The last ``count`` messages of room ``room`` (folded) before the one with id ``event_id``, oldest first.
+    """The last ``count`` messages of room ``room`` (folded) before the event with id ``event_id``, oldest first.
 
-    None if no message with that id is kept in the room.
+    None if no event with that id is kept in the room.
     """
     seq = await history.seq_of(room, event_id)
     if seq is None:
         return None
     return await history.recent(room, seq, count)
+
+
+async def after(history: History, room: str, event_id: str, count: int) -> Sequence[RoomEvent] | None:
+    """The first ``count`` messages of room ``room`` (folded) after the event with id ``event_id``, oldest first.
+
+    None if no event with that id is kept in the room.
+    """
+    seq = await history.seq_of(room, event_id)
+    if seq is None:
+        return None
+    return await history.room_events(room, seq, count)
+
+
+def centred(events: Sequence[RoomEvent], found: int, seq: int, limit: int) -> slice:
+    """Where in ``events`` (a room's messages, in order) the ``limit`` of them centred on ``seq`` are.
+
+    ``found`` is the index of the first at or past ``seq``. As many come
+    before as after: the message at ``seq``, if it is one, opens the later
+    half; at either end of ``events`` the window moves in. How both stores
+    answer ``History.around``.
+    """
+    before = (limit - 1) // 2 if found < len(events) and events[found].seq == seq else limit // 2
+    start = max(0, min(found - before, len(events) - limit))
+    return slice(start, start + limit)

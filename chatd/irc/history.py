@@ -16,15 +16,18 @@ line's id, not by time. The answer is a ``chathistory`` batch, and the
 connection reads nothing more until it is written. A msgid stands for its
 event: ``ID.N``, which tags an event's later lines (a paste's), reads as
 ``ID``, since a client resuming from the last line it saw gives that line's
-msgid. A msgid the room keeps no line of (a JOIN's, a line forgotten) is
-answered ``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word for an
-unknown msgid, and this is its code for history that cannot be given, as
-Ergo answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for
-a kind of reference not taken (``timestamp=``); an empty batch would read as
+msgid. That line may be any event of the room the store keeps, a JOIN, PART,
+TOPIC, KICK or MODE as well as a PRIVMSG (chatd.domain.resume): the history
+read is the messages before, after or around where it happened. A msgid the
+room keeps no event of (another room's, forgotten, never one) is answered
+``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word for an unknown
+msgid, and this is its code for history that cannot be given, as Ergo
+answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for a
+kind of reference not taken (``timestamp=``); an empty batch would read as
 "nothing more", and a client paging back would stop there without a word of
-why. Every FAIL names the subcommand, as the spec lays them out. chatd's
-history keeps what people said (PRIVMSGs and actions), not
-joins and parts, so ``draft/event-playback`` is not offered.
+why. Every FAIL names the subcommand, as the spec lays them out. What the
+batches hold is what people said (PRIVMSGs and actions), not joins and
+parts, so ``draft/event-playback`` is not offered.
 """
 
 from collections.abc import Awaitable, Sequence
@@ -47,10 +50,10 @@ if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
 
 CHATHISTORY_MOST = HISTORY_MOST // 2
-"""Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): BEFORE and AFTER read around the reference, twice that."""
+"""Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): half of what ``/history`` reads at most."""
 
 _NOT_KEPT = "{} keeps no line with that msgid"
-"""Why a msgid reference reads nothing: not a line the room keeps."""
+"""Why a msgid reference reads nothing: no event the room keeps."""
 
 _batches = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""
@@ -145,7 +148,7 @@ async def _room_lines(
     session: "IRCSession", sub: str, room: str, event_id: str | None, most: int
 ) -> Sequence[RoomEvent] | None:
     """What CHATHISTORY ``sub`` asks of ``room`` around ``event_id`` (None: the latest); None if the room keeps
-    no line with that id."""
+    no event with that id."""
     chat, me = session.chat, session.me()
     if event_id is None:
         return await chat.history(me, room, None, most)
@@ -154,14 +157,9 @@ async def _room_lines(
         return None if missed is None else missed.lines
     if sub == "BEFORE":
         return await chat.history_before(me, room, event_id, most)
-    around = await chat.history_around(me, room, event_id, min(2 * most + 1, HISTORY_MOST))
-    at = next((index for index, event in enumerate(around) if event.id == event_id), None)
-    if at is None:
-        return None
     if sub == "AFTER":
-        return around[at + 1 : at + 1 + most]
-    start = max(0, at - most // 2)
-    return around[start : start + most]
+        return await chat.history_after(me, room, event_id, most)
+    return await chat.history_around(me, room, event_id, most)
 
 
 def _send(

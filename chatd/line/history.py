@@ -240,7 +240,7 @@ async def _paged(
     """Show the page ``read`` gives of ``room``, then its marker; ``going_on``: it goes on from the page before."""
     events = await read
     anchor = command.around or command.before
-    if events is None or (command.around is not None and not events):
+    if events is None:
         assert anchor is not None, "only a page from an id finds none"
         raise NotKeptError(room, anchor)
     shown = _visible(session, events)

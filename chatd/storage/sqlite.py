@@ -70,6 +70,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of
+from chatd.domain.resume import centred
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
@@ -115,9 +116,10 @@ the condition of the ``lines_by_room`` index, which reads of a room's lines use.
 _SENT = "kind IN ('said', 'acted', 'whispered', 'encrypted')"
 """What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
-_SEQ_OF = f"SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ? AND {_LINES}"
-"""A kept message's ``seq`` by its id and room. The index is named: without statistics SQLite picks
-events_by_room for "room = ?" and walks the whole room (0.1 s at 300,000 lines, against 0.2 ms)."""
+_SEQ_OF = "SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ?"
+"""A kept room event's ``seq`` by its id and room: a message's, or a join's, part's, topic's... (where a client
+last saw something happen). By the id's index, named so that no plan made without statistics walks a room's
+index instead (0.1 s at 300,000 lines, against 0.2 ms)."""
 
 _REGISTERED_ROOMS = (
     "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
@@ -491,7 +493,7 @@ class SQLiteHistory(Service):
         )
 
     def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
-        """The ``seq`` of the kept message of room ``room`` whose id is ``event_id``; None if none is kept."""
+        """The ``seq`` of the kept event of room ``room`` (any kind) whose id is ``event_id``; None if none is kept."""
         return self.read(_value, _SEQ_OF, (event_id, room))
 
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
@@ -553,8 +555,9 @@ class SQLiteHistory(Service):
         )
         return newest.addCallback(lambda events: events[::-1])
 
-    def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
-        """Up to ``limit`` kept events of room ``room`` centred on ``event_id``; none if it is not kept."""
+    def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent] | None]":
+        """Up to ``limit`` kept messages of room ``room`` centred on where ``event_id`` happened; None if no event of
+        the room with that id is kept."""
         return self.read(_around, room, event_id, limit)
 
     def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
@@ -822,10 +825,12 @@ def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, 
     return None if row is None else row[0]
 
 
-def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent]:
-    """Up to ``limit`` events of ``room`` centred on ``event_id``, as ``MemoryHistory.around`` (reader thread)."""
+def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent] | None:
+    """Up to ``limit`` messages of ``room`` centred on ``event_id``, as ``MemoryHistory.around`` (reader thread)."""
     seq = _value(connection, _SEQ_OF, (event_id, room))
-    if seq is None or limit < 1:
+    if seq is None:
+        return None
+    if limit < 1:
         return []
     before = _select(
         connection,
@@ -838,8 +843,7 @@ def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int
         (room, seq, limit),
     )
     events = before + after
-    start = max(0, min(len(before) - (limit - 1) // 2, len(events) - limit))
-    return events[start : start + limit]
+    return events[centred(events, len(before), seq, limit)]
 
 
 def _indexed(

@@ -196,6 +196,35 @@ class ChatHistoryTests(SynchronousTestCase):
         self.assertEqual(bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("third line",)))
 
 
+class ChatHistoryFromAJoinTests(SynchronousTestCase):
+    """An IRC client whose last line seen was its own JOIN reads from there, the history in a SQLite file."""
+
+    def test_the_msgid_of_a_join_reads_the_lines_before_and_after_it(self) -> None:
+        """bob joins #lobby with message-tags and keeps his JOIN's msgid; alice said a line before it and says one
+        after: BEFORE and AFTER that msgid read each, from the --db file, where it was a FAIL MESSAGE_ERROR."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        alice = Lobby(daemon).enter("alice")
+        alice.say("before bob came")
+        alice.expect_stamped("#lobby <alice> before bob came")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send("CAP REQ :message-tags batch draft/chathistory")
+        bob.next("cap")
+        bob.join("#lobby")
+        joins = [line for line in bob.received if line.endswith(":bob!bob@chatd JOIN #lobby")]
+        found = re.match(r"@(?:\S*;)?msgid=(\w+)[; ]", joins[-1])
+        assert found is not None, joins
+        alice.expect_stamped("#lobby -- bob joined")
+        alice.say("after bob came")
+        self.assertEqual(bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("after bob came",)))
+        bob.send(f"CHATHISTORY BEFORE #lobby msgid={found[1]} 10")
+        self.assertEqual(bob.next("pubmsg", "fail"), Heard("pubmsg", "alice", "#lobby", ("before bob came",)))
+        bob.send(f"CHATHISTORY AFTER #lobby msgid={found[1]} 10")
+        self.assertEqual(bob.next("pubmsg", "fail"), Heard("pubmsg", "alice", "#lobby", ("after bob came",)))
+
+
 class AccountLoginTests(SynchronousTestCase):
     """IRC clients log in to an account an nc user registered: SASL PLAIN, PASS, and a wrong password."""
 
