@@ -152,6 +152,37 @@ class HistoryTests(IRCTestCase):
         self.send(alice, "CHATHISTORY LATEST #lobby * 1")
         self.assertEqual(self.ids(self.lines(wire)), self.ids(lines)[-1:])
 
+    def test_the_limit_counts_privmsgs_and_never_cuts_a_paste(self) -> None:
+        """bob's paste of three lines is three PRIVMSGs of a CHATHISTORY's limit, never cut: a paste that would pass
+        the limit is left for the next request, unless it comes first (a client paging back would stop at an empty
+        batch), and AROUND goes on on the side that still fits."""
+        self.bob.dataReceived(b"p1\np2\np3\n")
+        self.end_pass()
+        self.bob.dataReceived(b"line 6\n")
+        self.end_pass()
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        lines = self.lines(wire)
+        self.assertEqual(self.texts(lines), [*(f"line {n}" for n in range(1, 6)), "p1", "p2", "p3", "line 6"])
+        ids = dict(zip(self.texts(lines), self.ids(lines), strict=True))
+        self.assertEqual([ids["p2"], ids["p3"]], [f"{ids['p1']}.1", f"{ids['p1']}.2"])
+        paste = ["p1", "p2", "p3"]
+        for sub, reference, limit, said in (
+            ("LATEST", "*", 4, [*paste, "line 6"]),
+            ("LATEST", "*", 3, ["line 6"]),
+            ("LATEST", "*", 5, ["line 5", *paste, "line 6"]),
+            ("LATEST", f"msgid={ids['line 4']}", 3, ["line 6"]),
+            ("BEFORE", f"msgid={ids['line 6']}", 4, ["line 5", *paste]),
+            ("BEFORE", f"msgid={ids['line 6']}", 2, paste),
+            ("AFTER", f"msgid={ids['line 4']}", 3, ["line 5"]),
+            ("AFTER", f"msgid={ids['line 5']}", 1, paste),
+            ("AROUND", f"msgid={ids['p3']}", 4, [*paste, "line 6"]),
+            ("AROUND", f"msgid={ids['line 5']}", 3, ["line 3", "line 4", "line 5"]),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY {sub} #lobby {reference} {limit}")
+            self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference, limit))
+
     def test_labelled_chathistory_nests_its_batch(self) -> None:
         """A labelled CHATHISTORY: its batch is inside the labelled one, and each line names only its own batch
         (a tag key is on a line at most once)."""

@@ -313,6 +313,18 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return resume.after(self._history, fold(room.name), event_id, count)
 
+    def history_beside(
+        self, view: UserView, name: str, event_id: str, count: int
+    ) -> Awaitable[tuple[Sequence[RoomEvent], Sequence[RoomEvent]] | None]:
+        """The last ``count`` lines of room ``name`` before the event with id ``event_id`` (a line, a join ...),
+        and the first ``count`` from it on (it first, if it is a line), each oldest first; None if the room keeps
+        no event with that id.
+
+        Checked as ``history`` is.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return resume.beside(self._history, fold(room.name), event_id, count)
+
     def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
 

@@ -74,6 +74,21 @@ async def after(history: History, room: str, event_id: str, count: int) -> Seque
     return await history.room_events(room, seq, count)
 
 
+async def beside(
+    history: History, room: str, event_id: str, count: int
+) -> tuple[Sequence[RoomEvent], Sequence[RoomEvent]] | None:
+    """The last ``count`` messages of room ``room`` (folded) before the event with id ``event_id``, and the first
+    ``count`` from it on (it first, if it is a message), each oldest first.
+
+    None if no event with that id is kept in the room. A front end that
+    counts lines its own way (IRC's PRIVMSGs) centres on it from these.
+    """
+    seq = await history.seq_of(room, event_id)
+    if seq is None:
+        return None
+    return await history.recent(room, seq, count), await history.room_events(room, seq - 1, count)
+
+
 def centred(events: Sequence[RoomEvent], found: int, seq: int, limit: int) -> slice:
     """Where in ``events`` (a room's messages, in order) the ``limit`` of them centred on ``seq`` are.
 

@@ -10,9 +10,10 @@ lines without their times would read as said now.
 
 CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
 ``msgid=``), BEFORE, AFTER and AROUND a ``msgid=`` in a room the client is
-in; and LATEST ``*`` of a private conversation between two accounts. Only
-msgids are references (``MSGREFTYPES=msgid``): chatd reads history by a
-line's id, not by time. The answer is a ``chathistory`` batch, and the
+in; and LATEST ``*`` of a private conversation between two accounts. The
+limit counts PRIVMSG lines, as the spec's counts messages, and a batch holds
+whole messages (``_taken``). Only msgids are references
+(``MSGREFTYPES=msgid``): chatd reads history by a line's id, not by time. The answer is a ``chathistory`` batch, and the
 connection reads nothing more until it is written. A msgid stands for its
 event: ``ID.N``, which tags an event's later lines (a paste's), reads as
 ``ID``, since a client resuming from the last line it saw gives that line's
@@ -30,9 +31,10 @@ batches hold is what people said (PRIVMSGs and actions), not joins and
 parts, so ``draft/event-playback`` is not offered.
 """
 
-from collections.abc import Awaitable, Sequence
+from collections import deque
+from collections.abc import Awaitable, Iterable, Sequence
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from twisted.internet.defer import Deferred
 
@@ -54,6 +56,9 @@ CHATHISTORY_MOST = HISTORY_MOST // 2
 
 _NOT_KEPT = "{} keeps no line with that msgid"
 """Why a msgid reference reads nothing: no event the room keeps."""
+
+E = TypeVar("E", bound=Event)
+"""What a read gives: a room's events, or a conversation's private messages."""
 
 _batches = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""
@@ -120,9 +125,8 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
                     "A private conversation is read from its latest lines",
                 )
                 return None
-            return _send(
-                session, sub, target, reference, session.chat.conversation(session.me(), target, most)
-            )
+            read = session.chat.conversation(session.me(), target, most)
+            return _send(session, sub, target, reference, _latest_private(session, read, most))
         if fold(target) not in session.me().rooms:
             session.fail("CHATHISTORY", "INVALID_TARGET", sub, target, "Join the room to read its history")
             return None
@@ -151,15 +155,80 @@ async def _room_lines(
     no event with that id."""
     chat, me = session.chat, session.me()
     if event_id is None:
-        return await chat.history(me, room, None, most)
+        return _newest(session, await chat.history(me, room, None, most), most)
     if sub == "LATEST":
         missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
-        return None if missed is None else missed.lines
+        return None if missed is None else _newest(session, missed.lines, most)
     if sub == "BEFORE":
-        return await chat.history_before(me, room, event_id, most)
+        earlier = await chat.history_before(me, room, event_id, most)
+        return None if earlier is None else _newest(session, earlier, most)
     if sub == "AFTER":
-        return await chat.history_after(me, room, event_id, most)
-    return await chat.history_around(me, room, event_id, most)
+        later = await chat.history_after(me, room, event_id, most)
+        return None if later is None else _oldest(session, later, most)
+    beside = await chat.history_beside(me, room, event_id, most)
+    return None if beside is None else _around(session, event_id, *beside, most)
+
+
+async def _latest_private(
+    session: "IRCSession", read: Awaitable[Sequence[Event]], most: int
+) -> Sequence[Event]:
+    """The newest of the private messages ``read`` gives that fit in ``most`` lines."""
+    return _newest(session, await read, most)
+
+
+def _size(session: "IRCSession", event: Event) -> int:
+    """The lines ``event`` is to ``session``: one PRIVMSG for each line of a paste and each piece of a long one."""
+    return session.factory.events.render(event, Shape(session.shape)).count(b"\r\n")
+
+
+def _taken(session: "IRCSession", events: Iterable[E], most: int) -> list[E]:
+    """``events`` in the order given, while they fit in ``most`` lines together; the first whatever its size.
+
+    The limit counts PRIVMSGs, as the spec's limit counts messages, and a
+    message is never cut: a paste that would pass it is left for the next
+    request, unless it comes first, so that no request reads nothing while
+    there is more (a client paging back would stop there).
+    """
+    taken: list[E] = []
+    for event in events:
+        most -= _size(session, event)
+        if taken and most < 0:
+            break
+        taken.append(event)
+    return taken
+
+
+def _newest(session: "IRCSession", events: Sequence[E], most: int) -> Sequence[E]:
+    """The newest of ``events`` (oldest first) that fit in ``most`` lines: LATEST, BEFORE."""
+    return _taken(session, reversed(events), most)[::-1]
+
+
+def _oldest(session: "IRCSession", events: Sequence[E], most: int) -> Sequence[E]:
+    """The oldest of ``events`` (oldest first) that fit in ``most`` lines: AFTER."""
+    return _taken(session, events, most)
+
+
+def _around(
+    session: "IRCSession", event_id: str, before: Sequence[E], after: Sequence[E], most: int
+) -> Sequence[E]:
+    """What of ``before`` and ``after`` fits in ``most`` lines, taken outward from the event with id ``event_id``
+    (``after``'s first, if it is a message): it, the next message after it, the last one before it, and so on,
+    as ``History.around`` centres. A side whose next message does not fit ends there; the other goes on."""
+    taken_after = list(after[:1]) if after and after[0].id == event_id else []
+    taken_before: list[E] = []
+    later, earlier = deque(after[len(taken_after) :]), deque(reversed(before))
+    most -= sum(_size(session, event) for event in taken_after)
+    while later or earlier:
+        for side, taken in ((later, taken_after), (earlier, taken_before)):
+            if not side:
+                continue
+            size = _size(session, side[0])
+            if size > most and (taken_after or taken_before):
+                side.clear()
+            else:
+                taken.append(side.popleft())
+                most -= size
+    return taken_before[::-1] + taken_after
 
 
 def _send(
