@@ -178,10 +178,79 @@ class HistoryTests(IRCTestCase):
             ("AFTER", f"msgid={ids['line 5']}", 1, paste),
             ("AROUND", f"msgid={ids['p3']}", 4, [*paste, "line 6"]),
             ("AROUND", f"msgid={ids['line 5']}", 3, ["line 3", "line 4", "line 5"]),
+            ("BETWEEN", f"msgid={ids['line 4']} msgid={ids['line 6']}", 3, ["line 5"]),
+            ("BETWEEN", f"msgid={ids['line 6']} msgid={ids['line 4']}", 3, paste),
+            ("BETWEEN", f"msgid={ids['line 6']} msgid={ids['line 3']}", 2, paste),
         ):
             self.clock.advance(1)  # within the flood budget's 2 lines a second
             self.send(alice, f"CHATHISTORY {sub} #lobby {reference} {limit}")
             self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference, limit))
+
+    def test_between_counts_from_the_first_reference_forward_or_back(self) -> None:
+        """BETWEEN gives the lines strictly between two msgids, oldest first; the limit keeps those nearest the
+        first reference, forward in time or back; a JOIN's msgid is a place too; none between is an empty batch."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        lines = self.lines(wire)
+        ids = self.ids(lines)
+        join = self.msgid_of(lines, b":alice!alice@chatd JOIN #lobby")
+        for first, second, limit, said in (
+            (ids[0], ids[4], 10, ["line 2", "line 3", "line 4"]),
+            (ids[0], ids[4], 2, ["line 2", "line 3"]),
+            (ids[4], ids[0], 2, ["line 3", "line 4"]),
+            (ids[4], ids[0], 50, ["line 2", "line 3", "line 4"]),
+            (join, ids[1], 10, ["line 3", "line 4", "line 5"]),
+            (ids[2], f"{join}.1", 1, ["line 4"]),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY BETWEEN #lobby msgid={first} msgid={second} {limit}")
+            self.assertEqual(self.texts(self.lines(wire)), said, (first, second, limit))
+        for first, second in ((ids[2], ids[2]), (ids[2], ids[3]), (ids[3], ids[2])):
+            self.clock.advance(1)
+            self.send(alice, f"CHATHISTORY BETWEEN #lobby msgid={first} msgid={second} 10")
+            start, end = self.lines(wire)
+            self.assertRegex(start, rb"^:testhost BATCH \+(\w+) chathistory #lobby$")
+            self.assertEqual(end, b":testhost BATCH -" + start.split()[2][1:])
+
+    def test_between_refusals_name_what_is_wrong(self) -> None:
+        """An unknown msgid (first or second) is MESSAGE_ERROR naming it; a limit of 0 or not a number, a
+        timestamp or ``*`` for a reference, a missing parameter, a room not joined and a private conversation are
+        each refused; nothing is read."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        kept = self.ids(self.lines(wire))[0]
+        other = f"msgid={kept}"
+        for asked, answer in (
+            (
+                f"#lobby msgid=nosuchline {other} 10",
+                "MESSAGE_ERROR BETWEEN #lobby msgid=nosuchline :#lobby keeps no line with that msgid",
+            ),
+            (
+                f"#lobby {other} msgid=nosuchline 10",
+                "MESSAGE_ERROR BETWEEN #lobby msgid=nosuchline :#lobby keeps no line with that msgid",
+            ),
+            (f"#lobby {other} {other} 0", "INVALID_PARAMS BETWEEN 0 :The limit must be a number above 0"),
+            (f"#lobby {other} {other} ten", "INVALID_PARAMS BETWEEN ten :The limit must be a number above 0"),
+            (
+                f"#lobby timestamp=2026-01-01T00:00:00.000Z {other} 10",
+                "INVALID_MSGREFTYPE BETWEEN timestamp=2026-01-01T00:00:00.000Z :Only msgid= references are kept",
+            ),
+            (f"#lobby {other} * 10", "INVALID_MSGREFTYPE BETWEEN * :Only msgid= references are kept"),
+            (
+                f"#elsewhere {other} {other} 10",
+                "INVALID_TARGET BETWEEN #elsewhere :Join the room to read its history",
+            ),
+            (
+                f"bob {other} {other} 10",
+                f"INVALID_PARAMS BETWEEN {other} :A private conversation is read from its latest lines",
+            ),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY BETWEEN {asked}")
+            self.assertEqual(self.lines(wire), [f":testhost FAIL CHATHISTORY {answer}".encode()], asked)
+        self.clock.advance(1)
+        self.send(alice, f"CHATHISTORY BETWEEN #lobby {other} 10")
+        self.assertEqual(self.lines(wire), [b":testhost 461 alice CHATHISTORY :Not enough parameters"])
 
     def test_labelled_chathistory_nests_its_batch(self) -> None:
         """A labelled CHATHISTORY: its batch is inside the labelled one, and each line names only its own batch
@@ -219,7 +288,7 @@ class HistoryTests(IRCTestCase):
                 b":testhost FAIL CHATHISTORY INVALID_TARGET LATEST #lobby :Join the room to read its history",
                 b":testhost FAIL CHATHISTORY INVALID_MSGREFTYPE BEFORE timestamp=2026-01-01T00:00:00.000Z"
                 b" :Only msgid= references are kept",
-                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS :chatd answers LATEST, BEFORE, AFTER and AROUND",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS :chatd answers LATEST, BEFORE, AFTER, AROUND and BETWEEN",
             ],
         )
         self.clock.advance(10)

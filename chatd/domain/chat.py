@@ -47,7 +47,7 @@ from chatd.domain.replies import (
     Topic,
     UserList,
 )
-from chatd.domain.resume import RESUME_MOST, Missed
+from chatd.domain.resume import RESUME_MOST, Between, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
@@ -324,6 +324,17 @@ class Chat:
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return resume.beside(self._history, fold(room.name), event_id, count)
+
+    def history_between(
+        self, view: UserView, name: str, first_id: str, second_id: str, count: int
+    ) -> Awaitable[Between]:
+        """Up to ``count`` lines of room ``name`` between the events with ids ``first_id`` and ``second_id``,
+        counted from the first, forward or back (``resume.between``).
+
+        Checked as ``history`` is; the read raises NotKeptError naming an id the room keeps no event of.
+        """
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return resume.between(self._history, fold(room.name), room.name, first_id, second_id, count)
 
     def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).

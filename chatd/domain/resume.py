@@ -11,14 +11,16 @@ when lines were. The id may be any event's of the room the store keeps
 PRIVMSG's): what comes back is the lines after where it happened. An id
 the room does not keep (another room's, forgotten, never one) gives None,
 and the front end says so and shows the usual last lines instead. A page
-of the lines before or after an id (``before``, ``after``) is read the
-same way: a program that shows a room pages back from its oldest line,
-whatever else its connection asked meanwhile.
+of the lines before or after an id (``before``, ``after``), or between
+two (``between``), is read the same way: a program that shows a room
+pages back from its oldest line, whatever else its connection asked
+meanwhile.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chatd.domain.errors import NotKeptError
 from chatd.domain.events import RoomEvent
 from chatd.domain.ports import History
 
@@ -87,6 +89,39 @@ async def beside(
     if seq is None:
         return None
     return await history.recent(room, seq, count), await history.room_events(room, seq - 1, count)
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    """The messages of a room between two of its events, counted from the first (IRC's CHATHISTORY BETWEEN)."""
+
+    lines: Sequence[RoomEvent]
+    """Oldest first, whichever way they were counted."""
+    forward: bool
+    """The first event is the older: ``lines`` are the first after it; else the last before it, and a front end
+    that has to leave some out leaves out those farthest from the first event, the oldest."""
+
+
+async def between(
+    history: History, room: str, shown: str, first_id: str, second_id: str, count: int
+) -> Between:
+    """Up to ``count`` messages of room ``room`` (folded; ``shown`` as it shows) between the events with ids
+    ``first_id`` and ``second_id``, neither of them, counted from the first: forward in time if it is the
+    older, back from it if it is the newer.
+
+    Raises NotKeptError naming the first id the room keeps no event of.
+    """
+    first = await history.seq_of(room, first_id)
+    if first is None:
+        raise NotKeptError(shown, first_id)
+    second = await history.seq_of(room, second_id)
+    if second is None:
+        raise NotKeptError(shown, second_id)
+    if first <= second:
+        later = await history.room_events(room, first, count)
+        return Between([line for line in later if line.seq < second], forward=True)
+    earlier = await history.recent(room, first, count)
+    return Between([line for line in earlier if line.seq > second], forward=False)
 
 
 def centred(events: Sequence[RoomEvent], found: int, seq: int, limit: int) -> slice:

@@ -9,8 +9,10 @@ join's sequence number and the session's output keeps its place meanwhile
 lines without their times would read as said now.
 
 CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
-``msgid=``), BEFORE, AFTER and AROUND a ``msgid=`` in a room the client is
-in; and LATEST ``*`` of a private conversation between two accounts. The
+``msgid=``), BEFORE, AFTER and AROUND a ``msgid=``, and BETWEEN two, in a
+room the client is in; and LATEST ``*`` of a private conversation between
+two accounts. BETWEEN counts from its first reference, forward or back in
+time (chatd.domain.resume.between), as the spec has it. The
 limit counts PRIVMSG lines, as the spec's counts messages, and a batch holds
 whole messages (``_taken``). Only msgids are references
 (``MSGREFTYPES=msgid``): chatd reads history by a line's id, not by time. The answer is a ``chathistory`` batch, and the
@@ -34,15 +36,16 @@ parts, so ``draft/event-playback`` is not offered.
 from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
 from itertools import count
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from twisted.internet.defer import Deferred
 
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError
+from chatd.domain.errors import ChatError, NotKeptError
 from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
+from chatd.irc import numerics as n
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, line
 from chatd.irc.wording import refusal
@@ -53,6 +56,10 @@ if TYPE_CHECKING:
 
 CHATHISTORY_MOST = HISTORY_MOST // 2
 """Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): half of what ``/history`` reads at most."""
+
+SUBCOMMANDS = ("LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN")
+"""What CHATHISTORY answers. The spec's TARGETS (the conversations with messages between two times) is not: chatd
+takes no time as a reference."""
 
 _NOT_KEPT = "{} keeps no line with that msgid"
 """Why a msgid reference reads nothing: no event the room keeps."""
@@ -99,43 +106,75 @@ def batch(session: "IRCSession", target: str, events: Sequence[Event]) -> bytes:
     )
 
 
+class _Asked(NamedTuple):
+    """A CHATHISTORY understood, before it is run."""
+
+    sub: str
+    target: str
+    references: tuple[str, ...]
+    """As given: ``*``, or a ``msgid=`` (two for BETWEEN)."""
+    ids: tuple[str, ...]
+    """The event id of each ``msgid=`` reference; none for ``*``."""
+    most: int
+    """The lines to give at most: the limit asked, up to ``CHATHISTORY_MOST``."""
+
+
 def chathistory(session: "IRCSession", message: Message) -> "Waiting":
-    """CHATHISTORY LATEST|BEFORE|AFTER|AROUND target reference limit."""
-    sub, target, reference, limit = message.params[:4]
-    sub = sub.upper()
-    if sub not in ("LATEST", "BEFORE", "AFTER", "AROUND"):
-        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER and AROUND")
+    """CHATHISTORY LATEST|BEFORE|AFTER|AROUND target reference limit, or BETWEEN target reference reference limit."""
+    asked = _asked(session, message)
+    if asked is None:
         return None
-    if not limit.isdigit() or not int(limit):
-        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
-        return None
-    most = min(int(limit), CHATHISTORY_MOST)
-    event_id = _event_of(reference)
-    if event_id is None and not (sub == "LATEST" and reference == "*"):
-        session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, "Only msgid= references are kept")
-        return None
+    sub, target = asked.sub, asked.target
     try:
         if not target.startswith("#"):
-            if event_id is not None:
+            if asked.ids:
                 session.fail(
                     "CHATHISTORY",
                     "INVALID_PARAMS",
                     sub,
-                    reference,
+                    asked.references[0],
                     "A private conversation is read from its latest lines",
                 )
                 return None
-            read = session.chat.conversation(session.me(), target, most)
-            return _send(session, sub, target, reference, _latest_private(session, read, most))
+            read = session.chat.conversation(session.me(), target, asked.most)
+            return _send(session, asked, _latest_private(session, read, asked.most))
         if fold(target) not in session.me().rooms:
             session.fail("CHATHISTORY", "INVALID_TARGET", sub, target, "Join the room to read its history")
             return None
-        return _send(session, sub, target, reference, _room_lines(session, sub, target, event_id, most))
+        return _send(session, asked, _room_lines(session, asked))
     except ChatError as error:
         session.fail(
             "CHATHISTORY", "INVALID_TARGET", sub, target, refusal(error, "CHATHISTORY", target)[1][-1]
         )
         return None
+
+
+def _asked(session: "IRCSession", message: Message) -> _Asked | None:
+    """What ``message`` asks, or None once the client is told why it is refused: a subcommand chatd does not
+    answer, too few parameters for BETWEEN, a limit that is no number above 0, a reference that is no msgid."""
+    sub = message.params[0].upper()
+    if sub not in SUBCOMMANDS:
+        session.fail(
+            "CHATHISTORY", "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER, AROUND and BETWEEN"
+        )
+        return None
+    end = 5 if sub == "BETWEEN" else 4
+    if len(message.params) < end:
+        session.reply(n.ERR_NEEDMOREPARAMS, "CHATHISTORY", "Not enough parameters")
+        return None
+    target, *references, limit = message.params[1:end]
+    if not limit.isdigit() or not int(limit):
+        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
+        return None
+    ids = [_event_of(reference) for reference in references]
+    for reference, event_id in zip(references, ids, strict=True):
+        if event_id is None and not (sub == "LATEST" and reference == "*"):
+            session.fail(
+                "CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, "Only msgid= references are kept"
+            )
+            return None
+    kept = tuple(event_id for event_id in ids if event_id is not None)
+    return _Asked(sub, target, tuple(references), kept, min(int(limit), CHATHISTORY_MOST))
 
 
 def _event_of(reference: str) -> str | None:
@@ -148,21 +187,23 @@ def _event_of(reference: str) -> str | None:
     return head if dot and part.isdigit() else event_id
 
 
-async def _room_lines(
-    session: "IRCSession", sub: str, room: str, event_id: str | None, most: int
-) -> Sequence[RoomEvent] | None:
-    """What CHATHISTORY ``sub`` asks of ``room`` around ``event_id`` (None: the latest); None if the room keeps
-    no event with that id."""
-    chat, me = session.chat, session.me()
-    if event_id is None:
+async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEvent] | None:
+    """What ``asked`` reads of its room, the lines that fit; None if the room keeps no event with its id (BETWEEN:
+    raises NotKeptError naming the one not kept)."""
+    chat, me, room, most = session.chat, session.me(), asked.target, asked.most
+    if not asked.ids:
         return _newest(session, await chat.history(me, room, None, most), most)
-    if sub == "LATEST":
+    event_id = asked.ids[0]
+    if asked.sub == "BETWEEN":
+        found = await chat.history_between(me, room, event_id, asked.ids[1], most)
+        return (_oldest if found.forward else _newest)(session, found.lines, most)
+    if asked.sub == "LATEST":
         missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
         return None if missed is None else _newest(session, missed.lines, most)
-    if sub == "BEFORE":
+    if asked.sub == "BEFORE":
         earlier = await chat.history_before(me, room, event_id, most)
         return None if earlier is None else _newest(session, earlier, most)
-    if sub == "AFTER":
+    if asked.sub == "AFTER":
         later = await chat.history_after(me, room, event_id, most)
         return None if later is None else _oldest(session, later, most)
     beside = await chat.history_beside(me, room, event_id, most)
@@ -231,17 +272,21 @@ def _around(
     return taken_before[::-1] + taken_after
 
 
-def _send(
-    session: "IRCSession", sub: str, target: str, reference: str, read: Awaitable[Sequence[Event] | None]
-) -> "Deferred[None]":
-    """Write what ``read`` gives as a batch once it comes, or, if it gives None (``reference`` is no line kept),
-    the spec's ``MESSAGE_ERROR`` naming the subcommand, target and reference; the connection waits for it."""
+def _send(session: "IRCSession", asked: _Asked, read: Awaitable[Sequence[Event] | None]) -> "Deferred[None]":
+    """Write what ``read`` gives as a batch once it comes, or, if a reference is no event kept (``read`` gives None,
+    or raises NotKeptError naming it), the spec's ``MESSAGE_ERROR`` naming the subcommand, target and that
+    reference; the connection waits for it."""
 
     async def sent() -> None:
-        events = await read
+        reference = asked.references[0]
+        try:
+            events = await read
+        except NotKeptError as error:
+            events, reference = None, asked.references[asked.ids.index(error.event_id)]
         if events is None:
-            session.fail("CHATHISTORY", "MESSAGE_ERROR", sub, target, reference, _NOT_KEPT.format(target))
+            fail = _NOT_KEPT.format(asked.target)
+            session.fail("CHATHISTORY", "MESSAGE_ERROR", asked.sub, asked.target, reference, fail)
             return
-        session.write(_batch(events, session, target))
+        session.write(_batch(events, session, asked.target))
 
     return Deferred.fromCoroutine(sent())

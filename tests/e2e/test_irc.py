@@ -195,6 +195,58 @@ class ChatHistoryTests(SynchronousTestCase):
         bob.send(f"CHATHISTORY AFTER #lobby msgid={event_id}.1 10")
         self.assertEqual(bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("third line",)))
 
+    def test_between_reads_the_lines_between_two_msgids_from_the_first(self) -> None:
+        """alice says four lines; bob's client reads their msgids, then BETWEEN the first and the last gives the
+        two between, and with a limit of 1 the one nearest the first reference, forward or back; an unknown
+        msgid and a limit of 0 are FAILs, and nothing else comes before them."""
+        daemon = start(self, ":memory:")
+        alice = Lobby(daemon).enter("alice")
+        for text in ("one", "two", "three", "four"):
+            alice.say(text)
+            alice.expect_stamped(f"#lobby <alice> {text}")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send("CAP REQ :message-tags batch draft/chathistory")
+        bob.next("cap")
+        bob.join("#lobby")
+        bob.send("CHATHISTORY LATEST #lobby * 10")
+        bob.next("pubmsg", where=lambda event: event.arguments == ("four",))
+        ids = {}
+        for line in bob.received:
+            found = re.match(r"@(?:\S*;)?msgid=(\w+)[; ].* PRIVMSG #lobby :(\w+)$", line)
+            if found is not None:
+                ids[found[2]] = found[1]
+        one, four = f"msgid={ids['one']}", f"msgid={ids['four']}"
+
+        def heard(text: str) -> Heard:
+            return Heard("pubmsg", "alice", "#lobby", (text,))
+
+        def failed(*arguments: str) -> Heard:
+            return Heard("fail", NAME, "CHATHISTORY", arguments)
+
+        sentence = "#lobby keeps no line with that msgid"
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} {four} 10")
+        self.assertEqual([bob.next("pubmsg", "fail") for _ in range(2)], [heard("two"), heard("three")])
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} msgid=nosuchline 10")
+        self.assertEqual(
+            bob.next("pubmsg", "fail"),
+            failed("MESSAGE_ERROR", "BETWEEN", "#lobby", "msgid=nosuchline", sentence),
+        )
+        bob.send(f"CHATHISTORY BETWEEN #lobby {four} {one} 1")
+        self.assertEqual(bob.next("pubmsg", "fail"), heard("three"))
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} {four} 0")
+        self.assertEqual(
+            bob.next("pubmsg", "fail"),
+            failed("INVALID_PARAMS", "BETWEEN", "0", "The limit must be a number above 0"),
+        )
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} {four} 1")
+        self.assertEqual(bob.next("pubmsg", "fail"), heard("two"))
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} {four} ten")
+        self.assertEqual(
+            bob.next("pubmsg", "fail"),
+            failed("INVALID_PARAMS", "BETWEEN", "ten", "The limit must be a number above 0"),
+        )
+
 
 class ChatHistoryFromAJoinTests(SynchronousTestCase):
     """An IRC client whose last line seen was its own JOIN reads from there, the history in a SQLite file."""
