@@ -83,7 +83,12 @@ class AccountTests(AccountTestCase):
         bob = self.connect("127.0.0.4", "bob")
         self.until(bob, "*** In #lobby (2): alice bob")
         second = self.connect("127.0.0.3", f"alice {PASSWORD}")
-        second.expect(IDENTIFIED, "*** You are alice.", "*** In #lobby (2): alice bob")
+        second.expect(
+            IDENTIFIED,
+            "*** You are alice.",
+            "*** You are in #lobby with your other connections.",
+            "*** In #lobby (2): alice bob",
+        )
         self.until(second, "*** Now talking in #lobby.")
         second.say("from the second")
         for client in (alice, second, bob):
