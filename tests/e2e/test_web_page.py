@@ -1282,6 +1282,32 @@ class ResumeTests(SynchronousTestCase):
         quiet(self, alice)
 
 
+class DisconnectedTests(SynchronousTestCase):
+    """While the connection is down the user's rooms are still theirs: nothing on the page reads them as left."""
+
+    def test_a_room_while_disconnected_is_not_a_room_left(self) -> None:
+        """The daemon gone, alice's rooms are listed as disconnected and none as left; the button that leaves
+        #dev says she is not connected and keeps #dev, as a line typed there does (#dev went from the list, and
+        came back with the connection)."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        daemon.signal(signal.SIGKILL)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        self.assertEqual(alice.texts("#rooms .conversation.disconnected .name"), ["#lobby", "#dev"])
+        self.assertEqual(alice.texts("#rooms .conversation.away .name"), [])
+        alice.find("#rooms .conversation .leave[aria-label='Leave #dev']").click()
+        alice.wait(
+            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
+            "the page to say #dev was not left",
+        )
+        self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#dev"])
+        quiet(self, alice)
+
+
 XSS = (
     "<script>window.__xss = 1</script>",
     "<img src=x onerror=window.__xss=2>",

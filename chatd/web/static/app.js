@@ -102,7 +102,7 @@ class Chat {
    * After a reload, go back to where the tab was (kept.js) as after a
    * dropped connection: its nickname is asked for by itself, with its rooms
    * to come back to, and its rooms and private conversations are listed
-   * again, in their order, the rooms as left until they are joined.
+   * again, in their order, the rooms as disconnected until they are joined.
    */
   recall() {
     const state = tab.kept();
@@ -111,6 +111,7 @@ class Chat {
     $("login-nick").value = state.nick;
     // No line was seen yet in this page: each room comes back with its last lines, not what was missed.
     if (state.rooms.length) this.plan = state.rooms.map((name) => this.room(name));
+    for (const room of this.plan ?? []) room.state = "disconnected";
     for (const nick of state.privates) this.privateWith(nick);
     this.reshow = state.shown;
   }
@@ -127,6 +128,16 @@ class Chat {
   }
 
   // ---- the connection ----
+
+  /**
+   * Whether the user is in the chat now: connected and named. The one
+   * place the page asks: until then nothing but the greeting goes out (the
+   * server would read a line as the nickname), and a room the user was in
+   * reads "disconnected", never left.
+   */
+  get online() {
+    return this.me !== null;
+  }
 
   opened() {
     this.view.say(this.wasConnected ? "Connected again; coming back in…" : "Connected.");
@@ -149,7 +160,8 @@ class Chat {
     // The server forgot the search with the connection: its answer will not come.
     if (this.searching) this.unsearched("the connection dropped. Search again once reconnected.");
     for (const room of this.rooms()) {
-      room.joined = false;
+      // Not left: the page asks to be put back in it (greet).
+      if (room.joined) room.state = "disconnected";
       room.older = 0;
       room.expect = [];
     }
@@ -169,7 +181,7 @@ class Chat {
     this.awaited = [];
     this.unsent = null;
     this.encryption.lost();
-    for (const room of this.rooms()) room.joined = false;
+    for (const room of this.rooms()) room.state = "left";
     this.enableComposer();
     this.view.list(this.all());
     this.view.header();
@@ -187,7 +199,7 @@ class Chat {
   }
 
   send(line) {
-    if (this.link.send(line)) return true;
+    if (this.online && this.link.send(line)) return true;
     // After /quit nothing comes back by itself (the join box stays usable to say so; the search box says it in its results).
     this.view.say(this.left ? "You left the chat: that was not sent. Reload the page to come back." : "Not connected: that was not sent. Reconnecting…");
     return false;
@@ -206,7 +218,7 @@ class Chat {
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     lines.push(this.password ? `/identify ${this.wanted} ${this.password}` : `/nick ${this.wanted}`);
     this.asked = true;
-    for (const line of lines) this.send(line);
+    for (const line of lines) this.link.send(line);
   }
 
   // ---- what the server sends ----
@@ -311,6 +323,11 @@ class Chat {
       document.body.classList.add("named");
       this.enableComposer();
       this.view.say(this.plan !== null ? "Reconnected." : `You are ${nick}.`);
+      // Back in: the server now says which rooms it puts the user in, each as its join comes.
+      for (const room of this.rooms()) {
+        if (room.state === "disconnected") room.state = "left";
+      }
+      this.view.list(this.all());
       if (this.current !== null) $("composer-text").focus();
       // Files offered while the page was away, or before it was reloaded, are shown again.
       this.files.ask();
@@ -381,7 +398,7 @@ class Chat {
 
   /** The user is in ``room`` now: joined it, or identified to an account online elsewhere that is in it. */
   entered(room) {
-    room.joined = true;
+    room.state = "joined";
     this.serverRoom = room.key;
     room.setMembers([]);
     room.crowd = 0;
@@ -423,7 +440,7 @@ class Chat {
     this.event(room, object);
     if (object.history === true) return;
     if (this.mine(object.nick)) {
-      room.joined = false;
+      room.state = "left";
       // Kicked, the room stays shown, but its hits would lead to lines the user may no longer fetch.
       if (room === this.searched) this.dropResults();
       if (object.type === "parted") this.forget(room);
@@ -747,7 +764,7 @@ class Chat {
     this.searched = room;
     $("results").hidden = false;
     // Not through send(): the results say what became of it, and the status line keeps the reconnection's countdown.
-    this.searching = this.link.send(`/search ${room.name} ${words}`);
+    this.searching = this.online && this.link.send(`/search ${room.name} ${words}`);
     if (this.searching) $("results-heading").textContent = `Searching ${room.name}…`;
     else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
   }
@@ -888,7 +905,8 @@ class Chat {
   }
 
   leave(conversation) {
-    if (conversation.kind === "room" && conversation.joined) {
+    // A room the user is cut off from is not left: leaving it waits for the connection, as joining one does.
+    if (conversation.kind === "room" && conversation.state !== "left") {
       this.send(`/part ${conversation.name}`);
     } else {
       this.forget(conversation);
@@ -917,8 +935,8 @@ class Chat {
       return this.sendable(lines) && this.sendMessage(conversation, text, lines);
     }
     const typed = alone && (command(text) !== null || leaves(text));
-    // Disconnected (or after /quit) every room reads as left: say why nothing goes, not that the user is out of it.
-    if (!this.link.connected || this.left) return this.send(text);
+    // Disconnected, or after /quit: say why nothing goes (send), not that the user is out of the room.
+    if (!this.online) return this.send(text);
     if (!conversation.joined) {
       if (!typed) {
         this.view.say(`You are not in ${conversation.name}.`);
@@ -1057,7 +1075,8 @@ class Chat {
         return;
       }
       const existing = this.conversations.get(conversationKey("room", name));
-      if (existing !== undefined && existing.joined) {
+      // One of the user's rooms, even while the connection is down: shown, as it is once back.
+      if (existing !== undefined && existing.state !== "left") {
         this.show(existing, true);
         input.value = "";
         return;

@@ -2,8 +2,9 @@
 // nickname. It owns its log (a role=log list kept in order of the events'
 // ids, which sort as the events happened), its unread and mention counts,
 // what the user typed there and did not send, and for a room its members
-// with their standing, its topic and the last line seen there (what the
-// page names when it resumes after a reconnection).
+// with their standing, its topic, the last line seen there (what the
+// page names when it resumes after a reconnection) and whether the user is
+// in it, out of it, or cut off from it by a dropped connection.
 
 import { el, fold } from "./dom.js";
 
@@ -31,7 +32,10 @@ export class Conversation {
     this.oldestKept = ""; // id of the oldest line said or acted here: /history around it goes back
     this.exhausted = false; // no earlier lines are kept
     this.older = 0; // /history answers awaited for older lines
-    this.joined = kind === "private"; // a room's: the user is in it now
+    // A room's standing for the user: "joined" (in it now), "left" (out of it: left, kicked, never joined,
+    // or not taken back after a reconnection), or "disconnected" (in it when the connection dropped, or
+    // before the tab was reloaded, and asked back into it). A private conversation is always "joined".
+    this.state = kind === "private" ? "joined" : "left";
     this.listItem = null;
     this.draft = ""; // what the user typed here and did not send, while another conversation is shown
     this.stickToBottom = true;
@@ -40,6 +44,11 @@ export class Conversation {
       this.stickToBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 24;
       if (this.stickToBottom) this.unseenBelow = false;
     });
+  }
+
+  /** Whether the user is in this room now (a private conversation: always); not while the connection is down. */
+  get joined() {
+    return this.state === "joined";
   }
 
   /** The person of this private conversation is now `name`: it goes on under that name, as an IRC client's query does. */

@@ -215,13 +215,15 @@ export class View {
     return item;
   }
 
-  /** Bring a conversation's item up to date: its counts, whether it is shown or left, and its name (a private one follows its person's nickname). */
+  /** Bring a conversation's item up to date: its counts, whether it is shown, left or disconnected, and its name (a private one follows its person's nickname). */
   badges(conversation) {
     const open = conversation.listItem.querySelector(".open");
     const name = open.querySelector(".name");
     if (name.textContent !== conversation.name) name.textContent = conversation.name;
     open.setAttribute("aria-current", conversation === this.shown ? "true" : "false");
-    conversation.listItem.classList.toggle("away", conversation.kind === "room" && !conversation.joined);
+    // A room left is told apart from one the connection is down for, which the page goes back into.
+    conversation.listItem.classList.toggle("away", conversation.state === "left");
+    conversation.listItem.classList.toggle("disconnected", conversation.state === "disconnected");
     clear(open.querySelector(".counts")).append(...badge(conversation.unread, conversation.mentions));
   }
 }
