@@ -30,6 +30,7 @@ from tests.e2e.browser import Page, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_web_files import choose, on_disk
 from tests.helpers import quick_hash
 
 T = TypeVar("T")
@@ -675,6 +676,32 @@ class TypedTests(SynchronousTestCase):
         alice.say("back")
         while not carol.read_line().endswith(b"#dev <alice> back\r\n"):
             pass
+        quiet(self, alice)
+
+    def test_you_are_not_in_a_room_stays_with_that_room(self) -> None:
+        """carol kicks alice out of #dev: a line and then a file sent there are refused with "You are not in
+        #dev." in the status line, which names alice again once #lobby is shown (it stayed on, as if of #lobby)."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        alice.wait_for_member("carol")
+        carol.say("/kick alice out")
+        alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+
+        def left_behind(refused: str) -> None:
+            alice.wait(lambda: alice.status() == "You are not in #dev." or None, f"{refused} refused")
+            alice.open("#lobby")
+            self.assertEqual(alice.status(), "You are alice.")
+            alice.open("#dev")
+
+        alice.find("#composer-text").send_keys("hello?", Keys.ENTER)
+        left_behind("the line")
+        self.assertEqual(alice.status(), "You are alice.")
+        choose(alice, on_disk(self, "notes.txt", b"for #dev"))
+        left_behind("the file")
         quiet(self, alice)
 
     def test_the_status_line_names_the_user_after_every_change_of_nickname(self) -> None:

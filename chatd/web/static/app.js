@@ -667,7 +667,8 @@ class Chat {
       return;
     }
     if (conversation.kind === "room" && !conversation.joined) {
-      this.view.say(`You are not in ${conversation.name}.`);
+      // Of this room only: showing another puts back what the status line said before.
+      this.view.say(`You are not in ${conversation.name}.`, conversation);
       return;
     }
     for (const file of files) this.files.send(file, conversation);
@@ -939,7 +940,7 @@ class Chat {
     if (!this.online) return this.send(text);
     if (!conversation.joined) {
       if (!typed) {
-        this.view.say(`You are not in ${conversation.name}.`);
+        this.view.say(`You are not in ${conversation.name}.`, conversation);
         return false;
       }
       // Out of the room (kicked, say): a command goes as typed, the server's current room left as it is.

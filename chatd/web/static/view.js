@@ -55,8 +55,9 @@ export class View {
 
   /**
    * Put `words` in the status line. `about` is the conversation they speak
-   * of (a refusal whose text is back in its message box): they last while it
-   * is shown, and the standing status comes back when another one is.
+   * of (a refusal whose text is back in its message box, "You are not in
+   * #dev."): they last while it is shown, and the standing status comes
+   * back when another one is.
    */
   say(words, about = null) {
     this.status.textContent = words;
@@ -101,7 +102,7 @@ export class View {
       this.shown.log.remove();
       this.expandTopic(false);
     }
-    // Left shown, a refusal's status spoke of another conversation's message box as this one's.
+    // Left shown, a refusal's status spoke of another conversation as of this one.
     if (this.statusAbout !== null && this.statusAbout !== conversation) this.say(this.standing);
     this.shown = conversation;
     this.empty.hidden = conversation !== null;
