@@ -1334,6 +1334,38 @@ class DisconnectedTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#dev"])
         quiet(self, alice)
 
+    def test_a_room_the_restarted_daemon_refuses_is_not_rejoined_and_the_page_gets_in(self) -> None:
+        """alice is in #lobby and #a-long-room-name; the daemon comes back with room names of at most 12
+        characters, so it refuses her /resume of the long one: the page says that room could not be rejoined,
+        lists it as left and gets her in as alice, in #lobby (it showed the refusal on the login form as the
+        nickname's)."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#a-long-room-name")
+        alice.open("#lobby")
+        daemon.signal(signal.SIGTERM)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        record(alice)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, "--max-room-name", "12"]))
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        self.assertEqual(alice.find("#login-error").get_attribute("textContent"), "")
+        self.assertEqual(nicknames_asked(alice), ["/nick alice"])
+        wait_for_text(
+            alice,
+            "#log-box .log .line.error .text",
+            "#a-long-room-name could not be rejoined: '#a-long-room-name' is not a valid room name: "
+            "a room name is at most 12 characters",
+        )
+        alice.wait(
+            lambda: alice.texts("#rooms .conversation.away .name") == ["#a-long-room-name"] or None, ""
+        )
+        self.assertEqual(alice.texts("#rooms .conversation:not(.away) .name"), ["#lobby"])
+        quiet(self, alice)
+
 
 XSS = (
     "<script>window.__xss = 1</script>",

@@ -73,6 +73,7 @@ class Chat {
     this.wanted = null; // the nickname to ask for (the user's, then the server's)
     this.password = null; // kept in memory only, to identify again after a reconnection
     this.asked = false; // a nickname was sent and not answered yet
+    this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
     this.automatic = false; // ... by the page itself, coming back
     this.nickRetries = 0;
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
@@ -152,6 +153,7 @@ class Chat {
     }
     this.me = null;
     this.asked = false;
+    this.resuming = [];
     this.awaited = [];
     this.unsent = null;
     this.serverRoom = null;
@@ -214,7 +216,11 @@ class Chat {
    * again was a join and a part everyone there saw.
    */
   greet() {
-    const lines = this.plan === null ? [] : returning(this.plan, this.reshow ?? this.current);
+    const rooms = this.plan === null ? [] : returning(this.plan, this.reshow ?? this.current);
+    const lines = rooms.map((room) => (room.lastSeen ? `/resume ${room.name} ${room.lastSeen}` : `/resume ${room.name}`));
+    // `/resume` alone for no room, else the server would put the user in the default room.
+    if (this.plan !== null && rooms.length === 0) lines.push("/resume");
+    this.resuming = lines.length === rooms.length ? rooms : [null];
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     lines.push(this.password ? `/identify ${this.wanted} ${this.password}` : `/nick ${this.wanted}`);
     this.asked = true;
@@ -302,6 +308,9 @@ class Chat {
         if (this.typedFor(object)) this.say(text);
         return;
       case "resume":
+        // A room noted for the nickname to put the user back in (or, for /resume alone, none).
+        this.resuming.shift();
+        return;
       case "format":
         return;
       default:
@@ -353,6 +362,12 @@ class Chat {
           break;
         }
       }
+    }
+    if (this.me === null && this.resuming.length) {
+      // Each /resume is answered before the nickname: this refusal is a room's, not the nickname's.
+      const room = this.resuming.shift();
+      if (room !== null) this.notRejoined(room, text);
+      return;
     }
     if (this.me === null && this.asked) {
       this.asked = false;
@@ -423,6 +438,26 @@ class Chat {
     this.showAgain();
     // Back in the rooms the offers went to: uploads and downloads go on.
     this.files.back();
+  }
+
+  /**
+   * The server refused to note `room` for the nickname to put the user
+   * back in (`text`: a name a restarted daemon no longer takes, say): it
+   * reads as left, and is not asked for again; the login goes on.
+   */
+  notRejoined(room, text) {
+    room.state = "left";
+    this.plan = this.plan?.filter((planned) => planned !== room) ?? null;
+    this.view.list(this.all());
+    const words = `${room.name} could not be rejoined: ${text}`;
+    if (this.current === null) {
+      // A reloaded tab shows nothing yet: said in the first conversation shown, as an account's notice is.
+      this.early.push(noticeLine(words, "error"));
+      return;
+    }
+    // In the room's own log, and in the conversation shown, which may be another.
+    if (room !== this.current) room.addNotice(noticeLine(words, "error"));
+    this.say(words, "error");
   }
 
   /** After a reload, show the conversation shown before it (a room is listed already, and joined as the server answers). */
@@ -1268,15 +1303,12 @@ function standingChanges(object) {
 }
 
 /**
- * The `/resume` lines that put a user coming back in `rooms` (Conversations, in join order): each with the
- * last line seen there, if any; `shown` ({kind, name}), if one of them, last, as the server makes the last
- * room it joins current. `/resume` alone for no room, else the server would put the user in the default room.
+ * The order in which to name `rooms` (Conversations, in join order) with `/resume` for a user coming back:
+ * `shown` ({kind, name}), if one of them, last, as the server makes the last room it joins current.
  */
 function returning(rooms, shown) {
   const last = shown?.kind === "room" ? conversationKey("room", shown.name) : null;
-  const order = [...rooms.filter((room) => room.key !== last), ...rooms.filter((room) => room.key === last)];
-  const lines = order.map((room) => (room.lastSeen ? `/resume ${room.name} ${room.lastSeen}` : `/resume ${room.name}`));
-  return lines.length ? lines : ["/resume"];
+  return [...rooms.filter((room) => room.key !== last), ...rooms.filter((room) => room.key === last)];
 }
 
 /**
