@@ -1334,6 +1334,25 @@ class DisconnectedTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#dev"])
         quiet(self, alice)
 
+    def test_a_tab_that_left_every_room_comes_back_in_none(self) -> None:
+        """alice, talking with carol in private, reloads in #lobby, then leaves it, her only room: reloaded again,
+        her page is in no room and shows carol's conversation, and carol, in #lobby, does not see her come back
+        (the second reload went back to #lobby, as the first had kept it)."""
+        _, _, alice, carol = carol_writes_to_alice(self, "psst")
+        alice.driver.refresh()
+        alice.wait_in("alice")
+        alice.wait(
+            lambda: alice.texts("#rooms .conversation:not(.away) .name") == ["#lobby"] or None, "#lobby"
+        )
+        leave_lobby(alice)
+        self.assertEqual(heard_of(carol, "alice")[-1:], [b"*** alice is in no room\r\n"])
+        alice.driver.refresh()
+        alice.wait_in("alice")
+        self.assertEqual(alice.title(), "carol")
+        self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in no room\r\n"])
+        self.assertEqual(alice.texts("#rooms .name"), [])
+        quiet(self, alice)
+
     def test_a_room_the_restarted_daemon_refuses_is_not_rejoined_and_the_page_gets_in(self) -> None:
         """alice is in #lobby and #a-long-room-name; the daemon comes back with room names of at most 12
         characters, so it refuses her /resume of the long one: the page says that room could not be rejoined,

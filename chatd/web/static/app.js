@@ -77,6 +77,7 @@ class Chat {
     this.automatic = false; // ... by the page itself, coming back
     this.nickRetries = 0;
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
+    this.nowhere = false; // the server said the user is in no room, and nothing joined since
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order
     this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
@@ -104,6 +105,8 @@ class Chat {
    * dropped connection: its nickname is asked for by itself, with its rooms
    * to come back to, and its rooms and private conversations are listed
    * again, in their order, the rooms as disconnected until they are joined.
+   * A tab kept in no room comes back in none (`/resume` alone), as after a
+   * dropped connection.
    */
   recall() {
     const state = tab.kept();
@@ -111,8 +114,8 @@ class Chat {
     this.wanted = state.nick;
     $("login-nick").value = state.nick;
     // No line was seen yet in this page: each room comes back with its last lines, not what was missed.
-    if (state.rooms.length) this.plan = state.rooms.map((name) => this.room(name));
-    for (const room of this.plan ?? []) room.state = "disconnected";
+    this.plan = state.rooms.map((name) => this.room(name));
+    for (const room of this.plan) room.state = "disconnected";
     for (const nick of state.privates) this.privateWith(nick);
     this.reshow = state.shown;
   }
@@ -120,9 +123,14 @@ class Chat {
   /** Keep where the user is for a reload of this tab: their nickname, rooms, private conversations and the one shown. */
   keepTab() {
     const nick = this.me ?? this.wanted;
-    const rooms = this.me !== null ? this.rooms().filter((room) => room.joined) : this.plan;
+    let rooms = this.plan;
+    if (this.me !== null) {
+      const joined = this.rooms().filter((room) => room.joined);
+      // In no room only once the server says so: just named, the first join may still be coming.
+      rooms = joined.length || this.nowhere ? joined : null;
+    }
     // Not yet in (a nickname refused, or the first join still to come): what was kept stays.
-    if (this.left || nick === null || rooms === null || rooms.length === 0) return;
+    if (this.left || nick === null || rooms === null) return;
     const shown = this.current === null ? null : { kind: this.current.kind, name: this.current.name };
     const privates = this.all().filter((conversation) => conversation.kind === "private");
     tab.keep({ nick, rooms: rooms.map((room) => room.name), privates: privates.map((conversation) => conversation.name), shown });
@@ -157,6 +165,7 @@ class Chat {
     this.awaited = [];
     this.unsent = null;
     this.serverRoom = null;
+    this.nowhere = false;
     this.files.lost();
     this.encryption.lost();
     // The server forgot the search with the connection: its answer will not come.
@@ -266,6 +275,7 @@ class Chat {
         return;
       case "room":
         this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
+        this.nowhere = this.serverRoom === null;
         if (this.switchTo !== null && this.serverRoom === this.switchTo) {
           const room = this.conversations.get(this.switchTo);
           this.switchTo = null;
@@ -415,6 +425,7 @@ class Chat {
   entered(room) {
     room.state = "joined";
     this.serverRoom = room.key;
+    this.nowhere = false;
     room.setMembers([]);
     room.crowd = 0;
     // Shown if asked for (a typed /join), or if nothing is shown yet; only a room asked for ends the asking.
