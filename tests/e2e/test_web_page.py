@@ -200,7 +200,7 @@ def leave_lobby(page: Page, *rooms: str) -> None:
 
 
 NO_ROOM = "return window.received.some((object) => object.kind === 'room' && object.room === null);"
-"""Whether the page, since ``record``, was told its user is in no room (it shows nothing of it: no room is current)."""
+"""Whether the page, since ``record``, was told its user is in no room (no room is current)."""
 
 
 CONNECTED = re.compile(rb"Connection from 127\.0\.0\.1$")
@@ -702,6 +702,25 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.status(), "You are alice.")
         choose(alice, on_disk(self, "notes.txt", b"for #dev"))
         left_behind("the file")
+        quiet(self, alice)
+
+    def test_in_no_room_the_page_says_so(self) -> None:
+        """alice left #lobby for carol's #dev, and carol kicks her out: #dev's log says she is in no room, as the
+        server does, and so does the page's empty log once she closes #dev (it said nothing, then "Choose a
+        nickname to start.")."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        switch(carol, "#dev")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#dev")
+        leave_lobby(alice, "#dev")
+        carol.say("/kick alice out")
+        nowhere = "You are in no room; /join #room to talk."
+        wait_for_text(alice, "#log-box .log .line.notice .text", nowhere)
+        alice.find("#rooms .conversation .leave[aria-label='Leave #dev']").click()
+        alice.wait(lambda: alice.texts("#rooms .name") == [] or None, "#dev closed")
+        self.assertEqual(alice.find("#no-room").text, nowhere)
         quiet(self, alice)
 
     def test_the_status_line_names_the_user_after_every_change_of_nickname(self) -> None:

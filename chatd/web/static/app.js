@@ -276,6 +276,12 @@ class Chat {
       case "room":
         this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
         this.nowhere = this.serverRoom === null;
+        // "Now talking in #dev" follows what the page did; "You are in no room" is news (kicked from the last
+        // one, back in none): said in the log shown, and where the log would be while none is.
+        if (this.nowhere) {
+          this.view.nothingShown(text);
+          if (this.current !== null) this.say(text);
+        }
         if (this.switchTo !== null && this.serverRoom === this.switchTo) {
           const room = this.conversations.get(this.switchTo);
           this.switchTo = null;

@@ -65,6 +65,11 @@ export class View {
     if (about === null) this.standing = words;
   }
 
+  /** What the place of the log says while no conversation is shown ("Choose a nickname to start.", until the user is in no room). */
+  nothingShown(words) {
+    this.empty.textContent = words;
+  }
+
   /** Open or close a panel that folds away at phone width (the rooms, the members). */
   toggle(panel, open = undefined) {
     const button = $(`${panel === "side" ? "rooms" : "members"}-toggle`);
