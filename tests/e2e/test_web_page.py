@@ -961,6 +961,22 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "#lobby")
         quiet(self, alice)
 
+    def test_after_a_reload_the_right_password_says_who_the_user_is(self) -> None:
+        """alice registered from the message box: reloaded, her page asks for her password, and once she gives it
+        the status line says "You are alice.", as on her first login (it said "Reconnected.")."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        alice.driver.refresh()
+        wait_for_text(
+            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
+        )
+        alice.login("alice", "hunter22")
+        alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
+        quiet(self, alice)
+
 
 class StandingTests(SynchronousTestCase):
     """The member list marks a room's operators ``@`` and its voiced members ``+``, as ``/who`` does, and keeps

@@ -75,6 +75,7 @@ class Chat {
     this.asked = false; // a nickname was sent and not answered yet
     this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
     this.automatic = false; // ... by the page itself, coming back
+    this.typedLogin = false; // the nickname to ask for is one the user gave at the login, since the page was last named
     this.nickRetries = 0;
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
     this.nowhere = false; // the server said the user is in no room, and nothing joined since
@@ -262,7 +263,8 @@ class Chat {
         return;
       case "prompt":
         if (this.wanted !== null) {
-          this.automatic = this.plan !== null;
+          // A nickname the user typed while no socket was up is theirs, not the page's coming back.
+          this.automatic = this.plan !== null && !this.typedLogin;
           this.greet();
         } else {
           this.view.say("Connected. Choose a nickname.");
@@ -342,12 +344,15 @@ class Chat {
     // Identifying to an account online elsewhere names this connection with the account's nickname.
     this.nicknamed(nick);
     if (first) {
+      // The page came back by itself, or the user got in (after a reload, say, by giving their password).
+      const back = this.automatic;
       this.automatic = false;
+      this.typedLogin = false;
       $("login-box").hidden = true;
       inert(false);
       document.body.classList.add("named");
       this.enableComposer();
-      this.view.say(this.plan !== null ? "Reconnected." : `You are ${nick}.`);
+      this.view.say(back ? "Reconnected." : `You are ${nick}.`);
       // Back in: the server now says which rooms it puts the user in, each as its join comes.
       for (const room of this.rooms()) {
         if (room.state === "disconnected") room.state = "left";
@@ -1093,6 +1098,7 @@ class Chat {
       this.wanted = nick;
       this.password = password || null;
       this.automatic = false;
+      this.typedLogin = true;
       $("login-error").textContent = "";
       if (this.link.connected) {
         $("login-submit").disabled = true;
