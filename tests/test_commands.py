@@ -138,6 +138,8 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history #dev before 0194a2b3c4d50000", History("#dev", None, before="0194a2b3c4d50000")),
         ("/history Before 0194a2b3c4d50000 50", History(None, 50, before="0194a2b3c4d50000")),
         ("/history before", History("#before", None, nick="before")),
+        ("/history @dev", History(None, None, nick="dev")),
+        ("/history @dev 5", History(None, 5, nick="dev")),
     ],
     "search": [
         ("/search qwen3.6", Search(None, "qwen3.6")),
@@ -332,6 +334,8 @@ MISUSED = [
     ("/history #dev around a b", "history"),
     ("/history #dev before a 5 6", "history"),
     ("/history before a b", "history"),
+    ("/history @", "history"),
+    ("/history @ 5", "history"),
     ("/search", "search"),
     ("/search #dev", "search"),
     ("/resume #dev a b", "resume"),

@@ -553,7 +553,8 @@ class HistoryCommandTests(LineTestCase):
             [b"ERR bad-count cannot show 101 lines at once; ask for 1 to 100"],
         )
         self.assertEqual(
-            self.ask(b"/history 1 2"), [b"ERR usage usage: /history [#room|NICK] [N|around ID|before ID [N]]"]
+            self.ask(b"/history 1 2"),
+            [b"ERR usage usage: /history [#room|NICK|@NICK] [N|around ID|before ID [N]]"],
         )
 
     def test_around_an_id_shows_its_context(self) -> None:

@@ -1,5 +1,7 @@
 """Private messages to a registered nickname whose owner is offline: kept, bounded, and shown when they identify."""
 
+import json
+
 from chatd.domain.offline import MAILBOX_MOST
 from tests.test_line_accounts import IDENTIFIED, PASSWORD, AccountTestCase
 
@@ -120,6 +122,25 @@ class PrivateHistoryTests(IdentifiedTestCase):
         """/history dev is #dev for alice, who is in it."""
         self.alice.dataReceived(b"/history dev\n")
         self.assertIn(b"#dev", self.lines(self.alice_wire)[-1])
+
+    def test_a_nickname_written_with_an_at_sign_is_always_the_private_messages(self) -> None:
+        """/history @dev is alice's private messages with dev though she is in #dev; /history @bob 5 reads bob's,
+        and the JSON marker names him without the @; they page by number only, as /history bob does."""
+        self.alice.dataReceived(b"/history @dev\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b"*** No private messages with dev are kept (only those between two identified users are)."],
+        )
+        self.alice.dataReceived(b"/format json\n/history @bob 5\n")
+        *whispered, end = [json.loads(line) for line in self.lines(self.alice_wire)[1:]]
+        self.assertEqual(
+            [(line["type"], line["text"]) for line in whispered],
+            [("whispered", "hello bob"), ("whispered", "hi alice")],
+        )
+        self.assertEqual((end["kind"], end["nick"], end["count"]), ("private_end", "bob", 2))
+        self.alice.dataReceived(b"/history @bob around 0194a2b3c4d50000\n")
+        [refusal] = self.lines(self.alice_wire)
+        self.assertEqual(json.loads(refusal)["text"], "usage: /history NICK [N]")
 
 
 class ForgetTests(IdentifiedTestCase):

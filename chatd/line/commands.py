@@ -175,12 +175,13 @@ class Unignore:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """``/history [#room|NICK] [N]``, ``/history [#room] around ID`` or ``/history [#room] before ID [N]``; no room
-    means the current one.
+    """``/history [#room|NICK|@NICK] [N]``, ``/history [#room] around ID`` or ``/history [#room] before ID [N]``;
+    no room means the current one.
 
     ``nick`` is the first word as typed when it had no ``#``: the room
     ``room`` if the user is in it, else the nickname whose private
-    messages with the user to show.
+    messages with the user to show. Written ``@NICK``, ``nick`` is NICK
+    and ``room`` None: the private messages, whatever rooms there are.
     """
 
     room: str | None
@@ -218,21 +219,27 @@ def parse_resume(args: str) -> Command:
 HISTORY_LINES = 20
 """Lines ``/history`` shows unless asked for another number."""
 
-HISTORY_USAGE = "/history [#room|NICK] [N|around ID|before ID [N]]"
+HISTORY_USAGE = "/history [#room|NICK|@NICK] [N|around ID|before ID [N]]"
 
 
 def parse_history(args: str) -> Command:
-    """``/history``, ``/history #dev``, ``/history 50``, ``/history dev 50``, ``/history #dev around ID``,
-    ``/history #dev before ID 50``.
+    """``/history``, ``/history #dev``, ``/history 50``, ``/history dev 50``, ``/history @dev 50``,
+    ``/history #dev around ID``, ``/history #dev before ID 50``.
 
     A word of digits alone is a number of lines (write ``#2`` for the room
     ``#2``); ``around`` or ``before`` followed by an id (and, for ``before``,
-    a number) is what to show of the current room; any other first word is
-    a room, its ``#`` optional.
+    a number) is what to show of the current room; a first word starting
+    with ``@`` is a nickname, never a room (neither holds an ``@``), for a
+    program that must not read a room of that name; any other first word
+    is a room, its ``#`` optional.
     """
     words = args.split()
     room = nick = None
-    if words and not _digits(words[0]) and not _anchored(words):
+    if words and words[0].startswith("@"):
+        nick = words.pop(0)[1:]
+        if not nick:
+            raise UsageError(HISTORY_USAGE)
+    elif words and not _digits(words[0]) and not _anchored(words):
         first = words.pop(0)
         room = room_argument(first)
         nick = None if first.startswith("#") else first

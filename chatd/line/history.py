@@ -198,14 +198,12 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     messages.
 
     A first word without ``#`` is a room the user is in, else a nickname (``private``), bar one
-    ``_means_room``.
+    ``_means_room``; one written ``@NICK`` (``room`` None) is always the nickname.
     """
     me = session.me()
-    if (
-        command.nick is not None
-        and command.room is not None
-        and fold(command.room) not in me.rooms
-        and not _means_room(session, command.nick, command.room)
+    if command.nick is not None and (
+        command.room is None
+        or (fold(command.room) not in me.rooms and not _means_room(session, command.nick, command.room))
     ):
         if command.around is not None or command.before is not None:
             raise UsageError(cmd.PRIVATE_HISTORY_USAGE)

@@ -253,7 +253,7 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "history",
-            "[#room|NICK] [N|around ID|before ID [N]]",
+            "[#room|NICK|@NICK] [N|around ID|before ID [N]]",
             "show a room's earlier lines, or your private messages with NICK",
             cmd.parse_history,
             history.history,
@@ -264,7 +264,8 @@ COMMANDS: dict[str, Spec] = {
             "lines before it, whatever came between. A word without # "
             "that is no room you are in is a nickname: your last N private messages with them, kept "
             "only if you both had identified (and you must have now; until then, a word no account has "
-            "is the room of that name, if there is one).",
+            "is the room of that name, if there is one). @NICK is always the private messages, even with a "
+            "room of that name.",
             example="/history #dev 50",
         ),
         Spec(
