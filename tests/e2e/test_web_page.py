@@ -318,6 +318,33 @@ class ChatTests(SynchronousTestCase):
         alice.wait_for_said("hello carol")
         quiet(self, alice)
 
+    def test_a_private_conversation_with_dev_reads_its_history_in_the_room_dev(self) -> None:
+        """alice and dev are identified, and alice is in #dev: reloaded, her page's conversation with dev shows
+        what dev wrote her before, and /history typed there says it ended the private messages with dev
+        (both read #dev's history, as /history dev means #dev for its members)."""
+        daemon, url = start_web(self)
+        dev = enter(daemon, "dev")
+        dev.say("/register secret-pass-1")
+        while b"is registered to you" not in dev.read_line():
+            pass
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        alice.join("#dev")
+        dev.say("/msg alice kept between us")
+        wait_for_privates(alice, "dev")
+        alice.driver.refresh()
+        wait_for_text(
+            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
+        )
+        alice.login("alice", "hunter22")
+        alice.open("dev")
+        alice.wait_for_said("kept between us")
+        alice.say("/history")
+        wait_for_text(alice, "#log-box .log .line.notice .text", "End of private messages with dev.")
+        quiet(self, alice)
+
     def test_a_private_conversation_follows_its_persons_new_nickname(self) -> None:
         """Alicia on nc, who wrote to alice, becomes Ally: the conversation shown is Ally's now (its item, title
         and log), her next line lands in it and alice's answer reaches her. When Ally takes the nickname Bea,
@@ -526,7 +553,7 @@ class TypedTests(SynchronousTestCase):
             box.clear()
         self.assertEqual(sent(alice), [])
         alice.say("/history")
-        self.assertEqual(sent(alice), ["/history carol"])
+        self.assertEqual(sent(alice), ["/history @carol"])
         alice.say("still private")
         self.assertTrue(carol.read_line().endswith(b"<alice -> carol> still private\r\n"))
         self.assertEqual(alice.title(), "carol")
@@ -555,7 +582,7 @@ class TypedTests(SynchronousTestCase):
             box.clear()
         self.assertEqual(sent(alice), [])
         alice.say("/history 5")
-        self.assertEqual(sent(alice), ["/history carol 5"])
+        self.assertEqual(sent(alice), ["/history @carol 5"])
         quiet(self, alice)
 
     def test_history_before_an_id_typed_in_a_room_awaits_no_private_answer(self) -> None:

@@ -943,9 +943,10 @@ class Chat {
     this.enableComposer();
     this.encryption.showing(conversation);
     if (conversation?.kind === "private" && this.account !== null && !conversation.fetched && this.me !== null) {
-      // Kept private messages, between two identified users only (docs/PROTOCOL.md, History).
+      // Kept private messages, between two identified users only (docs/PROTOCOL.md, History);
+      // @NICK, as `/history dev` is the room #dev for its members.
       conversation.fetched = true;
-      this.send(`/history ${conversation.name} ${OLDER_PAGE}`);
+      this.send(`/history @${conversation.name} ${OLDER_PAGE}`);
     }
     if (this.view.folded()) this.view.closePanels();
     if (focus && conversation !== null) $("composer-text").focus();
@@ -1055,7 +1056,7 @@ class Chat {
     // A room joined by typing /join is shown once joined, as one joined from the join box.
     this.switchTo = joining(line) ?? this.switchTo;
     const asked = answerAsked(line, current);
-    // "/history dev" is the room #dev for its members, else the private messages with dev.
+    // "/history dev" is the room #dev for its members, else the private messages with dev ("@dev": always).
     const room = asked?.type === "private_end" ? this.conversations.get(conversationKey("room", roomName(asked.nick))) : undefined;
     if (asked !== null && !room?.joined) this.awaited.push({ type: asked.type, room: asked.room ?? undefined });
     return true;

@@ -46,7 +46,7 @@ const ROOM_COMMANDS = new Map([
  * `{line}`, or `{refusal}`, one sentence to show instead, nothing sent.
  * An action is refused: the protocol has no private one, and /me would act
  * in the current room. `/history` alone (or with a count) is the messages
- * with `nick`; `/history around ID` and `before ID` only work in a room
+ * with `nick` (`/history @nick`); `/history around ID` and `before ID` only work in a room
  * (the server pages private messages by number only): sent as typed, they
  * would read the server's current room.
  */
@@ -58,7 +58,8 @@ export function inPrivate(text, nick) {
     return { refusal: `/me acts in a room, and a private message carries no action: write it as a message to ${nick}. Nothing was sent.` };
   }
   if (name === "history") {
-    if (words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0]))) return { line: ["/history", nick, ...words].join(" ") };
+    // @NICK: `/history dev` would be the room #dev for its members.
+    if (words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0]))) return { line: ["/history", `@${nick}`, ...words].join(" ") };
     if (byId(words[0])) {
       return { refusal: `/history ${words[0].toLowerCase()} ID works in a room: type it in that room, or /history N here for the last N messages with ${nick}. Nothing was sent.` };
     }
