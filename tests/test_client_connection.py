@@ -127,8 +127,12 @@ class Peer:
 
     def register(self, nick: str = "alice", room: str = "#lobby") -> None:
         """Answer an accepted nickname as the server does in JSON."""
+        self.send({"type": "notice", "kind": "nick", "nick": nick, "text": f"You are {nick}."})
+        self.join(room, nick)
+
+    def join(self, room: str, nick: str = "alice") -> None:
+        """Answer the client's join of ``room`` as the server does in JSON: the event, then the members."""
         self.send(
-            {"type": "notice", "kind": "nick", "nick": nick, "text": f"You are {nick}."},
             {"type": "joined", "at": START, "room": room, "nick": nick},
             {"type": "members", "room": room, "nicks": [nick]},
         )
@@ -329,7 +333,7 @@ class ReconnectTests(LinkTestCase):
         peer = self.endpoint.accept()
         self.link.send("alice")
         peer.register()
-        peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
+        peer.join("#dev")
         self.screen.take_notes()
         peer.close()
         self.assertFalse(self.link.connected)
@@ -352,7 +356,7 @@ class ReconnectTests(LinkTestCase):
         peer = self.endpoint.accept()
         self.assertEqual(peer.sent(), ["/format json", "/resume #lobby", "/resume #dev", "/nick alice"])
         peer.register()
-        peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
+        peer.join("#dev")
         self.assertEqual(peer.sent(), [])
         self.assertEqual((self.link.presence.rooms, self.link.presence.current), (["#lobby", "#dev"], "#dev"))
 

@@ -33,6 +33,18 @@ def members(room: str, *nicks: str) -> Message:
     return {"type": "members", "room": room, "nicks": list(nicks) or ["alice"]}
 
 
+def own_join(room: str, nick: str = "alice") -> tuple[Message, Message]:
+    """A join of this connection's: the event every connection of the account sees, then the room's members, sent to
+    this connection alone."""
+    return joined(room, nick), members(room, nick)
+
+
+def talking(room: str | None) -> Message:
+    """The server's word on where this connection's plain lines go now."""
+    text = f"Now talking in {room}." if room else "You are in no room; /join #room to talk."
+    return {"type": "notice", "kind": "room", "room": room, "text": text}
+
+
 def feed(presence: Presence, *messages: Message) -> None:
     """``presence`` follows ``messages``, in order."""
     for message in messages:
@@ -42,7 +54,7 @@ def feed(presence: Presence, *messages: Message) -> None:
 def registered(nick: str = "alice", default: str = "#lobby") -> Presence:
     """A presence that has just chosen ``nick`` and landed in ``default``, as the server answers."""
     presence = Presence()
-    feed(presence, you_are(nick), joined(default, nick), members(default, nick))
+    feed(presence, you_are(nick), *own_join(default, nick))
     return presence
 
 
@@ -66,7 +78,7 @@ class FollowingTests(SynchronousTestCase):
         feed(
             presence,
             you_are("alice"),
-            joined("#lobby", "alice"),
+            *own_join("#lobby"),
             {"type": "nick_changed", "nick": "alice", "new": "ally"},
         )
         presence.lost()
@@ -86,7 +98,7 @@ class FollowingTests(SynchronousTestCase):
         self.assertIsNone(presence.nick)
         feed(presence, you_are("Alice"))
         self.assertEqual((presence.nick, presence.wanted, presence.rooms), ("Alice", "Alice", []))
-        feed(presence, joined("#lobby", "Alice"))
+        feed(presence, *own_join("#lobby", "Alice"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby"], "#lobby"))
 
     def test_joins_and_parts_of_others_change_nothing(self) -> None:
@@ -98,7 +110,7 @@ class FollowingTests(SynchronousTestCase):
     def test_join_makes_current_and_part_falls_back_to_last_joined(self) -> None:
         """As the server does: the last joined room is current, and after parting it the last one left."""
         presence = registered()
-        feed(presence, joined("#dev"), joined("#ops"))
+        feed(presence, *own_join("#dev"), *own_join("#ops"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev", "#ops"], "#ops"))
         feed(presence, parted("#OPS"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
@@ -108,29 +120,29 @@ class FollowingTests(SynchronousTestCase):
     def test_a_server_that_joins_the_user_to_endless_rooms_is_remembered_in_part(self) -> None:
         """A hostile server's thousands of joins: the newest ``ROOMS_KEPT`` rooms are remembered, the last current."""
         presence = registered()
-        feed(presence, *(joined(f"#r{n}") for n in range(ROOMS_KEPT + 10)))
+        feed(presence, *(message for n in range(ROOMS_KEPT + 10) for message in own_join(f"#r{n}")))
         self.assertEqual(len(presence.rooms), ROOMS_KEPT)
         self.assertEqual((presence.rooms[0], presence.current), ("#r10", f"#r{ROOMS_KEPT + 9}"))
 
     def test_join_of_a_room_already_in_switches_to_it(self) -> None:
-        """ "Now talking in" followed by the members of a room makes that room current."""
+        """ "Now talking in #lobby.", the answer to /join of a room the user is in, makes that room current."""
         presence = registered()
-        feed(presence, joined("#dev"))
-        feed(presence, notice("room", "Now talking in #lobby."), members("#lobby"))
-        self.assertEqual(presence.current, "#lobby")
+        feed(presence, *own_join("#dev"))
+        feed(presence, talking("#lobby"), members("#lobby"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
 
     def test_part_notice_then_who_does_not_switch(self) -> None:
         """The members answering a /who after a part are not taken for a switch."""
         presence = registered()
-        feed(presence, joined("#dev"), joined("#ops"), parted("#ops"))
-        feed(presence, notice("room", "Now talking in #dev."), members("#lobby"))
+        feed(presence, *own_join("#dev"), *own_join("#ops"), parted("#ops"))
+        feed(presence, talking("#dev"), members("#lobby"))
         self.assertEqual(presence.current, "#dev")
 
     def test_kick_takes_the_room_away(self) -> None:
         """Kicked from the current room, the user talks in the last joined room left, as the server says."""
         presence = registered()
-        feed(presence, joined("#dev"), joined("#ops"), joined("#dev"))
-        feed(presence, kicked("#DEV"), notice("room", "Now talking in #ops."))
+        feed(presence, *own_join("#dev"), *own_join("#ops"), talking("#dev"))
+        feed(presence, kicked("#DEV"), talking("#ops"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#ops"], "#ops"))
         # The /who answered next is no switch.
         feed(presence, members("#lobby"))
@@ -141,7 +153,7 @@ class FollowingTests(SynchronousTestCase):
     def test_history_moves_nothing(self) -> None:
         """The user's own joins, parts and kicks shown from history are old news: they move nobody."""
         presence = registered()
-        feed(presence, joined("#dev"))
+        feed(presence, *own_join("#dev"))
         past = [
             {**message, "history": True} for message in (parted("#dev"), kicked("#lobby"), joined("#ops"))
         ]
@@ -151,7 +163,7 @@ class FollowingTests(SynchronousTestCase):
     def test_kicked_room_not_rejoined(self) -> None:
         """After a kick and a reconnection, the client does not go back to the room it was put out of."""
         presence = registered()
-        feed(presence, joined("#dev"), kicked("#dev"))
+        feed(presence, *own_join("#dev"), kicked("#dev"))
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/nick alice"])
 
@@ -190,10 +202,86 @@ class FollowingTests(SynchronousTestCase):
     def test_hostile_room_names_never_sent_back(self) -> None:
         """A room name that is not one word starting with # is not kept, so it is never in a /resume."""
         presence = registered()
-        feed(presence, joined("#dev\n/msg bob hi"), joined("lobby"), joined("#a b"), joined("#x\x1b[2J"))
+        hostile = ("#dev\n/msg bob hi", "lobby", "#a b", "#x\x1b[2J")
+        feed(presence, *(message for room in hostile for message in own_join(room)))
         self.assertEqual(presence.rooms, ["#lobby", "#x\ufffd[2J"])
         presence.lost()
         self.assertEqual(presence.greeting()[1:3], ["/resume #lobby", "/resume #x\ufffd[2J"])
+
+
+class SeveralConnectionsTests(SynchronousTestCase):
+    """Another connection of the account (a terminal, the page, IRC) moves the account, not this connection's room.
+
+    Every connection sees the account's joins and parts; the room's members
+    follow a join only on the connection that joined.
+    """
+
+    def test_a_join_from_another_connection_adds_the_room_and_keeps_the_current_one(self) -> None:
+        """The account joined #dev elsewhere: this connection is in #dev too, and its lines still go to #lobby."""
+        presence = registered()
+        feed(presence, joined("#dev"), said("#lobby", 3, "00000000000000a3"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
+
+    def test_a_join_from_elsewhere_is_not_made_own_by_members_of_another_room(self) -> None:
+        """The members right after it, of another room (a /who of this connection's), are not its join's."""
+        presence = registered()
+        feed(presence, joined("#dev"), members("#lobby", "alice", "bob"))
+        self.assertEqual(presence.current, "#lobby")
+
+    def test_a_join_from_elsewhere_then_members_later_is_no_switch(self) -> None:
+        """Members of the room that come after something else answer a /who of this connection's, not a join."""
+        presence = registered()
+        feed(presence, joined("#dev"), said("#lobby", 3, "00000000000000a3"), members("#dev"))
+        self.assertEqual(presence.current, "#lobby")
+
+    def test_own_join_while_another_connection_joins_the_same_room_first(self) -> None:
+        """The other connection's join comes first, so this connection's /join #dev is of a room the account is in:
+        "Now talking in #dev." answers it, and #dev is current."""
+        presence = registered()
+        feed(presence, joined("#dev"), talking("#dev"), members("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+
+    def test_own_join_before_another_connection_joins_the_same_room(self) -> None:
+        """This connection's join comes first: its members make #dev current; the other's join is no event."""
+        presence = registered()
+        feed(presence, *own_join("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+
+    def test_a_refused_join_moves_nothing_and_a_join_from_elsewhere_does_not_stand_in_for_it(self) -> None:
+        """/join #dev refused (its ERR), and the account joined #dev from elsewhere: current stays #lobby."""
+        presence = registered()
+        feed(presence, joined("#dev"), {"type": "error", "code": "bad-key", "text": "#dev needs its key"})
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
+
+    def test_a_big_room_s_notice_comes_between_a_join_and_its_members(self) -> None:
+        """Joining a big room, its notice comes before the members: the join is still this connection's."""
+        presence = registered()
+        big = {"type": "notice", "kind": "big_room", "room": "#big", "members": 500, "text": "..."}
+        feed(presence, joined("#big"), big, members("#big"))
+        self.assertEqual(presence.current, "#big")
+
+    def test_another_connection_parting_the_current_room_follows_the_server(self) -> None:
+        """The account left #lobby from elsewhere: this connection talks where the server's notice says."""
+        presence = registered()
+        feed(presence, *own_join("#dev"), *own_join("#ops"), talking("#lobby"))
+        feed(presence, parted("#lobby"))
+        self.assertEqual((presence.rooms, presence.current), (["#dev", "#ops"], "#ops"))
+        feed(presence, talking("#dev"))
+        self.assertEqual(presence.current, "#dev")
+
+    def test_another_connection_parting_another_room_keeps_the_current_one(self) -> None:
+        """The account left #dev, not this connection's room: only the rooms change."""
+        presence = registered()
+        feed(presence, joined("#dev"), parted("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby"], "#lobby"))
+
+    def test_the_room_notice_says_where_lines_go(self) -> None:
+        """ "Now talking in" names the room, or none (``null``): the client takes the server's word."""
+        presence = registered()
+        feed(presence, joined("#dev"), talking("#dev"))
+        self.assertEqual(presence.current, "#dev")
+        feed(presence, parted("#dev"), parted("#lobby"), talking(None))
+        self.assertEqual((presence.rooms, presence.current), ([], None))
 
 
 class RestoreTests(SynchronousTestCase):
@@ -208,7 +296,8 @@ class RestoreTests(SynchronousTestCase):
         greeting = presence.greeting()
         self.assertEqual((greeting[0], greeting[-1]), ("/format json", "/nick alice"))
         lines = greeting[1:-1]
-        feed(presence, you_are(), *(joined(line.split()[1]) for line in lines if line != "/resume"))
+        rooms = [line.split()[1] for line in lines if line != "/resume"]
+        feed(presence, you_are(), *(message for room in rooms for message in own_join(room)))
         self.assertEqual((sorted(presence.rooms), presence.current), (sorted(rooms), current))
         return lines
 
@@ -251,10 +340,29 @@ class RestoreTests(SynchronousTestCase):
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/resume #dev"])
 
+    def test_back_to_an_account_online_elsewhere_the_server_names_the_current_room(self) -> None:
+        """The /resume lines named #lobby current, but the account is online elsewhere: the server shows its rooms and
+        says "Now talking in #dev.", and #dev is current, whatever members (a /who's) come next."""
+        presence = Presence("alice", "hunter22")
+        presence.greeting()
+        feed(
+            presence, notice("account"), you_are(), *own_join("#lobby"), *own_join("#dev"), talking("#lobby")
+        )
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #dev", "/resume #lobby"])
+        in_room = [
+            {"type": "notice", "kind": "in_room", "room": room, "text": "..."} for room in ("#lobby", "#dev")
+        ]
+        feed(
+            presence, notice("account"), you_are(), in_room[0], members("#lobby"), in_room[1], members("#dev")
+        )
+        feed(presence, talking("#dev"), members("#lobby", "alice", "bob"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+
     def test_plan_kept_across_a_second_loss(self) -> None:
         """Lost again before having a nickname again, the client still knows where it was."""
         presence = registered()
-        feed(presence, joined("#dev"))
+        feed(presence, *own_join("#dev"))
         presence.lost()
         feed(presence, notice("prompt"))
         presence.lost()
@@ -263,9 +371,9 @@ class RestoreTests(SynchronousTestCase):
     def test_the_rooms_the_server_puts_the_user_in_make_the_next_plan(self) -> None:
         """Back in #dev alone (#lobby refused the return), the next reconnection names #dev alone."""
         presence = registered()
-        feed(presence, joined("#dev"))
+        feed(presence, *own_join("#dev"))
         presence.lost()
-        feed(presence, you_are(), {"type": "error", "code": "banned-room", "text": "no"}, joined("#dev"))
+        feed(presence, you_are(), {"type": "error", "code": "banned-room", "text": "no"}, *own_join("#dev"))
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/resume #dev", "/nick alice"])
 
@@ -309,7 +417,7 @@ class ResumeTests(SynchronousTestCase):
     def test_coming_back_names_each_room_it_returns_to_before_the_nickname(self) -> None:
         """/resume for every room it was in, with the id of the last line seen there if any, then /nick."""
         presence = registered()
-        feed(presence, joined("#dev"), joined("#ops"), said("#lobby", 4, "00000000000000a4"))
+        feed(presence, *own_join("#dev"), *own_join("#ops"), said("#lobby", 4, "00000000000000a4"))
         feed(presence, said("#dev", 8, "00000000000000d8"), said("#gone", 1, "00000000000000f1"))
         presence.lost()
         self.assertEqual(

@@ -118,7 +118,7 @@ class InputLineTests(TerminalTestCase):
         self.type(b"alice\r")
         peer.register()
         self.assertEqual(self.input_row(), "#lobby>")
-        peer.send({"type": "joined", "at": START, "room": "#dev", "nick": "alice"})
+        peer.join("#dev")
         self.assertEqual(self.input_row(), "#dev>")
 
     def test_bell_rung_for_private_message(self) -> None:

@@ -3,8 +3,15 @@
 The server never says "you are in these rooms"; the client keeps count
 from what it is told: its own ``joined``, ``parted`` and ``kicked``
 events, the ``in_room`` notices of an account it joined online elsewhere,
-its own ``banned``, ``killed`` and ``nick_changed``, and the order in which
+its own ``banned``, ``killed`` and ``nick_changed``, the ``room`` notices
+that say where this connection's plain lines go, and the order in which
 the server answers (documented in docs/PROTOCOL.md).
+
+An account may be online from several connections at once, each with a
+current room of its own, and each sees the account's joins and parts. A
+``joined`` event cannot say which connection joined: the room's members,
+sent right after it (a big room's notice between), and to the connection
+that joined alone, say it was this one's, and make the room current.
 
 It also keeps, per room, the id of the latest line said there that the
 user was shown, live or from history. After a reconnection its greeting
@@ -66,8 +73,8 @@ class Presence:
         self.seen: dict[str, tuple[int, str]] = {}
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
-        self._after_my_part = False
-        self._current_from_members = False
+        self._joining: str | None = None
+        """A room the account has just joined, until the next object says whether this connection joined it."""
 
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
@@ -163,7 +170,7 @@ class Presence:
             self.wanted = self.nick
             self._plan = _Plan(tuple(self.rooms), self.current)
         self.nick, self.rooms, self.current, self.asked = None, [], None, None
-        self._after_my_part = self._current_from_members = False
+        self._joining = None
 
     def received(self, message: Message) -> None:
         """Follow one server object.
@@ -172,28 +179,40 @@ class Presence:
         not where the user is: a join or part of theirs in it is old news.
         """
         kind = message.get("type")
+        joining, self._joining = self._joining, None
         if kind in ("said", "acted"):
             self._saw(message)
         if message.get("history") is True:
             return
-        after_my_part, self._after_my_part = self._after_my_part, False
-        current_from_members, self._current_from_members = self._current_from_members, False
         if kind == "notice":
-            notice = message.get("kind")
-            if notice == "nick" and self.nick is None:
-                self._named(message)
-            elif notice == "in_room":
-                # Identified to an account online elsewhere: in its rooms, with no join of this connection's own.
-                self._entered(_room(message, "room"))
-            # "Now talking in ROOM." without a part before it answers a /join
-            # of a room the user is in, and the members of that room follow.
-            self._current_from_members = notice == "room" and not after_my_part
-        elif kind == "members" and current_from_members:
-            self.current = _room(message, "room") or self.current
+            self._noticed(message, joining)
+        elif kind == "members":
+            if joining is not None and _room(message, "room") == joining:
+                # The members of a room joined follow only the join of the connection that joined (docs/PROTOCOL.md).
+                self.current = joining
         else:
             follow = _FOLLOWERS.get(kind) if isinstance(kind, str) else None
             if follow is not None:
                 follow(self, message)
+
+    def _noticed(self, message: Message, joining: str | None) -> None:
+        """Follow a notice: a nickname accepted, a room of the account's, where plain lines go now."""
+        notice = message.get("kind")
+        if notice == "nick" and self.nick is None:
+            self._named(message)
+        elif notice == "in_room":
+            # Identified to an account online elsewhere: in its rooms, with no join of this connection's own.
+            self._entered(_room(message, "room"))
+        elif notice == "room" and "room" in message:
+            # The server's word on where this connection's plain lines go, after a join, a part or a kick.
+            room = _room(message, "room")
+            if room is not None:
+                self._entered(room)
+            elif message["room"] is None:
+                self.current = None
+        elif notice == "big_room" and joining is not None and _room(message, "room") == joining:
+            # Said before the members, to the connection that joined a big room.
+            self._joining = joining
 
     def _named(self, message: Message) -> None:
         """The server's "You are NICK.": the user has a nickname, spelt the server's way, and their rooms follow."""
@@ -217,28 +236,36 @@ class Presence:
         return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
 
     def _joined(self, message: Message) -> None:
-        if self._mine(message):
-            self._entered(_room(message, "room"))
+        """The account joined a room: from this connection, or from another of the account's (the members tell)."""
+        room = _room(message, "room")
+        if room is not None and self._mine(message):
+            self._add(room)
+            self._joining = room
 
     def _entered(self, room: str | None) -> None:
-        """The user is in ``room``, the last entered: plain lines go there."""
-        if room is None:
-            return
+        """The user is in ``room``, and plain lines go there."""
+        if room is not None:
+            self._add(room)
+            self.current = room
+
+    def _add(self, room: str) -> None:
+        """The user is in ``room``: kept after the others unless known, the newest ``ROOMS_KEPT`` kept."""
         if all(fold(room) != fold(known) for known in self.rooms):
             self.rooms.append(room)
             del self.rooms[:-ROOMS_KEPT]
-        self.current = room
 
     def _parted(self, message: Message) -> None:
-        """The user left a room, or (the same for the user's rooms) was kicked out of it."""
+        """The user left a room, or (the same for the user's rooms) was kicked out of it, from this connection or another.
+
+        Out of the current room, plain lines go to the last joined room
+        left, as the server decides; its ``room`` notice, if one follows,
+        says so and has the last word.
+        """
         room = _room(message, "room")
         if room is None or not self._mine(message):
             return
-        # The "Now talking in" that may follow answers this, not a /join.
-        self._after_my_part = True
         self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
         if self.current is not None and fold(self.current) == fold(room):
-            # As the server does: the last joined room the user is still in.
             self.current = self.rooms[-1] if self.rooms else None
 
     def _banned(self, message: Message) -> None:
