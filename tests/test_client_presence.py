@@ -283,6 +283,28 @@ class SeveralConnectionsTests(SynchronousTestCase):
         feed(presence, parted("#dev"), parted("#lobby"), talking(None))
         self.assertEqual((presence.rooms, presence.current), ([], None))
 
+    def test_identifying_to_an_account_online_elsewhere_makes_the_connection_that_user(self) -> None:
+        """guest in #ops types /identify alice PASSWORD while alice is online: "You are alice.", and alice's rooms
+        follow; guest's rooms are no longer this connection's, and alice's joins are its own."""
+        presence = registered("guest")
+        feed(presence, *own_join("#ops", "guest"))
+        in_room = {"type": "notice", "kind": "in_room", "room": "#lobby", "text": "..."}
+        feed(presence, notice("account"), you_are("alice"), in_room, members("#lobby"), talking("#lobby"))
+        self.assertEqual(
+            (presence.nick, presence.wanted, presence.rooms, presence.current),
+            ("alice", "alice", ["#lobby"], "#lobby"),
+        )
+        feed(presence, joined("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
+
+    def test_the_nickname_held_already_changes_nothing(self) -> None:
+        """ "You are alice already." answers /nick alice: the rooms stay."""
+        presence = registered()
+        feed(presence, *own_join("#dev"), {"type": "notice", "kind": "nick", "nick": "alice", "text": "..."})
+        self.assertEqual(
+            (presence.nick, presence.rooms, presence.current), ("alice", ["#lobby", "#dev"], "#dev")
+        )
+
 
 class RestoreTests(SynchronousTestCase):
     """After a reconnection the greeting names exactly the rooms the user was in, the current one last."""

@@ -136,6 +136,22 @@ class SiblingJoinTests(SessionsTestCase):
             [line for line in second.screen.lines if "hello" in line], ["00:00 > #lobby <alice> hello"]
         )
 
+    def test_a_connection_identified_to_alice_takes_her_joins_for_its_own(self) -> None:
+        """guest, in #ops, identifies to alice online on the first client: it is alice in #lobby (guest and #ops are
+        gone), and the first client's join of #dev adds #dev without moving its prompt."""
+        second = self.client(Presence("guest"))
+        second.type("/join #ops")
+        self.settle()
+        second.type(f"/identify alice {PASSWORD}")
+        self.until(lambda: second.showing("Now talking in #lobby."))
+        self.assertEqual(
+            (second.presence.nick, second.presence.rooms, second.prompt), ("alice", ["#lobby"], "#lobby")
+        )
+        self.first.type("/join #dev")
+        self.until(lambda: second.showing("alice joined #dev"))
+        self.settle()
+        self.assertEqual((second.presence.rooms, second.prompt), (["#lobby", "#dev"], "#lobby"))
+
 
 class ReturnTests(SessionsTestCase):
     def test_back_to_an_account_online_elsewhere_lines_go_where_the_server_says(self) -> None:

@@ -200,6 +200,8 @@ class Presence:
         notice = message.get("kind")
         if notice == "nick" and self.nick is None:
             self._named(message)
+        elif notice == "nick":
+            self._became(message)
         elif notice == "in_room":
             # Identified to an account online elsewhere: in its rooms, with no join of this connection's own.
             self._entered(_room(message, "room"))
@@ -221,6 +223,15 @@ class Presence:
             self.nick = self.wanted = scrub(nick)
             # The greeting named the rooms to come back to; the server's joins that follow say where the user is.
             self._plan = None
+
+    def _became(self, message: Message) -> None:
+        """ "You are NICK." to a connection that has a nickname: ``/identify`` made it one more of an account online
+        elsewhere, its rooms to follow (``in_room``), and the user it was left the chat. "You are NICK already." (a
+        ``/nick`` of the nickname held) names the same user, and changes nothing."""
+        nick = message.get("nick")
+        if isinstance(nick, str) and self.nick is not None and fold(nick) != fold(self.nick):
+            self.nick = self.wanted = scrub(nick)
+            self.rooms, self.current = [], None
 
     def _saw(self, message: Message) -> None:
         """Note a line said in a room, if it is the latest of that room shown yet (history pages go back)."""
