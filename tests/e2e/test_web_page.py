@@ -988,6 +988,38 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "#lobby")
         quiet(self, alice)
 
+    def test_after_a_restart_a_renamed_user_identifies_as_the_account(self) -> None:
+        """alice logged in with her password, then took the nickname ally: after a restart the page identifies as
+        alice, the account, and gets in by itself. It sent "/identify ally PASSWORD", refused (and counted as a
+        failed login), and showed the login with her password left in its box, hidden."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, url = start_web(self, *db)
+        alice = enter(daemon, "alice")
+        alice.say("/register hunter22")
+        while b"is registered to you" not in alice.read_line():
+            pass
+        alice.say("/quit")
+        alice.read_to_end()
+        page = Page(self, url)
+        page.login("alice", "hunter22")
+        self.assertEqual(page.find("#login-password").get_attribute("value"), "")
+        page.wait(lambda: page.script("return window.chatd.encryption.active;") or None, "the page's key")
+        page.say("/nick ally")
+        page.wait(lambda: page.status() == "You are ally." or None, "the status to follow /nick")
+        daemon.signal(signal.SIGTERM)
+        page.wait(
+            lambda: page.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        record(page)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        restarted(page, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
+        page.wait(lambda: received_after(page, "account", "joined") or None, "alice identified and back in")
+        self.assertEqual(nicknames_asked(page), ["/identify alice hunter22"])
+        self.assertIsNotNone(page.find("#login-box").get_attribute("hidden"))
+        quiet(self, page)
+
     def test_after_a_reload_the_right_password_says_who_the_user_is(self) -> None:
         """alice registered from the message box: reloaded, her page asks for her password, and once she gives it
         the status line says "You are alice.", as on her first login (it said "Reconnected.")."""

@@ -232,7 +232,8 @@ class Chat {
     if (this.plan !== null && rooms.length === 0) lines.push("/resume");
     this.resuming = lines.length === rooms.length ? rooms : [null];
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
-    lines.push(this.password ? `/identify ${this.wanted} ${this.password}` : `/nick ${this.wanted}`);
+    // The account proves itself by its own name, whatever the user was called when the connection dropped.
+    lines.push(this.password ? `/identify ${this.account ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
     this.asked = true;
     for (const line of lines) this.link.send(line);
   }
@@ -1096,6 +1097,10 @@ class Chat {
         return;
       }
       const password = $("login-password").value;
+      // Kept in memory, not in the box: a refusal later (a restart) asks for it again into an empty box.
+      $("login-password").value = "";
+      // Whoever is typed here proves themselves, not the account the page was identified to before.
+      this.account = null;
       this.wanted = nick;
       this.password = password || null;
       this.automatic = false;
