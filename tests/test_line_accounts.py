@@ -11,6 +11,7 @@ from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.identity import CLAIM_NOTICE_SECONDS
 from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from chatd.line.protocol import LineProtocol
+from chatd.storage.memory import MemoryHistory
 from tests.helpers import LineTestCase, quick_hash
 
 PASSWORD = b"hunter22"
@@ -278,6 +279,46 @@ class SessionsTests(AccountTestCase):
         third.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
         rooms = [line["room"] for line in map(json.loads, self.lines(wire)) if line.get("kind") == "in_room"]
         self.assertEqual(rooms, ["#lobby", "#dev"])
+
+    def test_a_later_connection_is_shown_each_rooms_lines_up_to_the_last_said(self) -> None:
+        """The room's latest event is a line said before this connection came, not its join: it is shown too."""
+        self.alice.dataReceived(b"one\ntwo\n")
+        self.bob.dataReceived(b"three\n")
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"alice " + PASSWORD + b"\n")
+        shown = self.lines(wire)
+        start = shown.index(b"*** In #dev (2): @alice bob") + 1
+        self.assertEqual(
+            shown[start:],
+            [
+                b"[1970-01-01 00:00] #dev <alice> one",
+                b"[1970-01-01 00:00] #dev <alice> two",
+                b"[1970-01-01 00:00] #dev <bob> three",
+                b"*** End of history of #dev: nothing earlier is kept.",
+                b"*** Now talking in #dev.",
+            ],
+        )
+
+    def test_a_later_connection_resuming_is_shown_everything_it_missed(self) -> None:
+        """/resume before identifying: what was said after the line named, the last line included, and its count."""
+        self.alice.dataReceived(b"one\n")
+        assert isinstance(self.history, MemoryHistory)
+        seen = self.successResultOf(self.history.recent("#dev", None, 1))[0].id
+        self.alice.dataReceived(b"two\n")
+        self.bob.dataReceived(b"three\n")
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"/resume #dev " + seen.encode() + b"\nalice " + PASSWORD + b"\n")
+        shown = self.lines(wire)
+        start = shown.index(b"*** In #dev (2): @alice bob") + 1
+        self.assertEqual(
+            shown[start:],
+            [
+                b"[1970-01-01 00:00] #dev <alice> two",
+                b"[1970-01-01 00:00] #dev <bob> three",
+                b"*** End of what you missed in #dev: 2 lines.",
+                b"*** Now talking in #dev.",
+            ],
+        )
 
     def test_a_second_connection_has_no_deadline_for_a_nickname(self) -> None:
         """Named by the account it joined, it may stay quiet as long as any named connection."""

@@ -109,7 +109,8 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
         session.send(
             Notice("in_room", f"You are in {room.name} with your other connections.", {"room": room.name})
         )
-        shown = show_room(session, room)
+        # The room's last event is no join of this connection's but a part of its past: shown with the rest.
+        shown = show_room(session, room, joined=False)
         if shown is not None:
             await shown
     session.send(now_talking(session.current))

@@ -7,7 +7,9 @@ nothing more until then (replies keep the order of commands).
 
 A replay on join must come before what happens in the room after the
 join, which the chat delivers at once. It reads the lines before the
-join's own sequence number, and keeps a place for them in the session's
+join's own sequence number (a connection shown the rooms of an account it
+joined, which made no join: up to the room's last event, that one too),
+and keeps a place for them in the session's
 output (chatd.frontend.held): whatever the session is sent meanwhile waits
 behind that place, so the history, its marker and then the live lines go
 out in that order, with no line twice and none missing. A join that
@@ -66,11 +68,12 @@ RESUMED_BYTES = 256 * 1024
 has not read them yet is never cut off for what it asked for. The rest are counted as not shown."""
 
 
-def replay(session: "LineSession", room: RoomView) -> "Waiting":
-    """Show the last lines of ``room`` before the session's user joined it, then the marker, before anything later.
+def replay(session: "LineSession", room: RoomView, before: int) -> "Waiting":
+    """Show the last lines of ``room`` below sequence number ``before``, then the marker, before anything later.
 
-    Called right after the join, so the room's sequence number is the
-    join's own: the join and all after it are live. Nothing is shown (no
+    Called right after the join, with the join's own number: the join and
+    all after it are live (or, shown a room an account is in already, one
+    past the room's last event: all of it is past). Nothing is shown (no
     marker either) when ``--replay`` is 0: earlier lines may be kept. A
     room with no history shows a person nothing, and a program (JSON) the
     marker of none kept, so that it offers no older lines (the web page's
@@ -79,18 +82,18 @@ def replay(session: "LineSession", room: RoomView) -> "Waiting":
     count = session.chat.limits.replay
     if not count:
         return None
-    read = as_deferred(session.chat.history(session.me(), room.name, room.seq, count))
+    read = as_deferred(session.chat.history(session.me(), room.name, before, count))
     return fill_place(session, read.addCallback(_replayed, session, room.name, count))
 
 
-def resume_after(session: "LineSession", room: RoomView, event_id: str) -> "Waiting":
-    """Show what ``room`` said after the line with id ``event_id`` and before the join, then how much it was.
+def resume_after(session: "LineSession", room: RoomView, event_id: str, before: int) -> "Waiting":
+    """Show what ``room`` said after the line with id ``event_id`` and below ``before``, then how much it was.
 
-    As ``replay`` does, right after the join and before anything later;
+    As ``replay`` does, below the same number, and before anything later;
     up to ``RESUME_MOST`` lines and ``RESUMED_BYTES``, the latest. An id
     the room does not keep is said in one line, then the replay follows.
     """
-    me, before = session.me(), room.seq
+    me = session.me()
     read = session.chat.missed(me, room.name, event_id, before)
 
     async def resumed() -> bytes:

@@ -104,11 +104,16 @@ def _takes_key(session: "LineSession", room: str) -> bool:
     return session.chat.has_room(room) and session.chat.room_modes(room).keyed
 
 
-def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> "Waiting":
+def show_room(
+    session: "LineSession", room: RoomView, replayed: bool = True, joined: bool = True
+) -> "Waiting":
     """Say who is in ``room`` (a page: a big room says so) and its topic, then (if ``replayed``) its last lines.
 
     Or what was missed there, when the session said where it left off in the
-    room (``/resume``): that point is used up.
+    room (``/resume``): that point is used up. ``joined``: the user has just
+    joined, so the room's last event is that join, which every session is
+    sent live; otherwise (a connection that joined an account in the room)
+    the room's last event is one more line of its past, and is shown too.
     """
     members = session.chat.members(room.name)
     if session.chat.crowded(room.name):
@@ -120,7 +125,8 @@ def show_room(session: "LineSession", room: RoomView, replayed: bool = True) -> 
     if not replayed:
         return None
     _, after = session.resuming.pop(fold(room.name), (room.name, None))
-    return replay(session, room) if after is None else resume_after(session, room, after)
+    before = room.seq if joined else room.seq + 1
+    return replay(session, room, before) if after is None else resume_after(session, room, after, before)
 
 
 def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
