@@ -334,6 +334,24 @@ class SessionsTests(AccountTestCase):
         for wire in (self.alice_wire, self.second_wire, self.bob_wire):
             self.assertEqual(self.lines(wire), both)
 
+    def test_a_part_moves_every_session_talking_in_the_room_to_the_last_joined_room(self) -> None:
+        """The first session leaves #dev, where the second talks: the second is told, and now talks in #lobby."""
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/part #dev\n")
+        moved = [b"[00:00] #dev -- alice left", b"*** Now talking in #lobby."]
+        self.assertEqual(self.lines(self.alice_wire), moved)
+        self.assertEqual(self.lines(self.second_wire), moved)
+        self.second.dataReceived(b"from the second\n")
+        self.assertEqual(self.lines(self.second_wire), [b"[00:00] #lobby <alice> from the second"])
+
+    def test_a_part_leaves_a_session_talking_in_another_room_where_it_was(self) -> None:
+        """The second session talks in #lobby: the first leaving #dev is all it is told."""
+        self.second.dataReceived(b"/join #lobby\n")
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/part #dev\n")
+        self.assertEqual(self.lines(self.second_wire), [b"[00:00] #dev -- alice left"])
+        self.assertEqual(self.second.current, "#lobby")
+
     def test_private_messages_reach_every_session(self) -> None:
         """A private message to the account goes to each of its connections."""
         self.lines(self.second_wire)

@@ -39,6 +39,7 @@ from chatd.domain.events import (
     Invited,
     Kicked,
     Killed,
+    Parted,
     RoomEvent,
     Said,
     Whispered,
@@ -353,7 +354,8 @@ class LineSession(ABC):
         return self.room_or_current(given.room), given.text
 
     def settle(self) -> None:
-        """Catch up after the user may have left a room or the chat (part, kick, ban, kill).
+        """Catch up after the user may have left a room or the chat (part, kick, ban, kill), from this session or
+        another of theirs.
 
         Taken off the server, the session ends; out of its current room, it
         talks in the last joined room it is still in, and says so.
@@ -407,7 +409,9 @@ def deliver(
     An event in ``NOT_SHOWN`` is dropped here, once for all its recipients.
     The ignore check runs only while ``ignorers`` (the front end's sessions
     that ignore someone) is not empty, so it costs nothing otherwise. After
-    a kick, a ban or a kill the sessions catch up with what it did to them.
+    a part, a kick, a ban or a kill the sessions catch up with what it did to them: each of the
+    user's connections that talked in the room left talks in another (``settle``), wherever the
+    part was asked.
     """
     if type(event) in NOT_SHOWN:
         return
@@ -428,6 +432,6 @@ def deliver(
         else:
             as_text = as_text or text(event)
             session.sink.write(as_text)
-    if isinstance(event, Kicked | Banned | Killed):
+    if isinstance(event, Parted | Kicked | Banned | Killed):
         for session in sessions:
             session.settle()

@@ -194,8 +194,8 @@ async def _come_back(session: "LineSession") -> None:
 
 def part(session: "LineSession", command: cmd.Part) -> None:
     room, reason = session.room_then_text(command.where)
+    # The part's delivery moves this session (and any other of the user's that talked there) to another room.
     session.chat.part(session.me(), room, reason)
-    session.settle()
 
 
 def list_rooms(session: "LineSession", command: cmd.Rooms) -> None:
