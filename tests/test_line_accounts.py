@@ -352,6 +352,55 @@ class SessionsTests(AccountTestCase):
         self.assertEqual(self.lines(self.second_wire), [b"[00:00] #dev -- alice left"])
         self.assertEqual(self.second.current, "#lobby")
 
+    def test_a_join_shows_the_other_sessions_the_room_and_leaves_them_talking_where_they_were(self) -> None:
+        """The first session joins bob's #tr: the second is shown it as on joining, members, topic and last lines,
+        and its plain lines still go to #dev."""
+        self.bob.dataReceived(b"/join #tr\n/topic #tr plans\nbob was here\n")
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/join #tr\n")
+        shown = [
+            b"[00:00] #tr -- alice joined",
+            b"*** In #tr (2): @bob alice",
+            b"*** Topic of #tr: plans",
+            b"[1970-01-01 00:00] #tr <bob> bob was here",
+            b"*** End of history of #tr: nothing earlier is kept.",
+        ]
+        self.assertEqual(self.lines(self.alice_wire), shown)
+        self.assertEqual(self.lines(self.second_wire), shown)
+        self.second.dataReceived(b"from the second\n")
+        self.assertEqual(self.lines(self.second_wire), [b"[00:00] #dev <alice> from the second"])
+
+    def test_a_join_gives_a_session_in_no_room_the_room_to_talk_in(self) -> None:
+        """Out of every room, the second session is shown the room the first joins, and talks there."""
+        self.alice.dataReceived(b"/part #lobby\n/part #dev\n")
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/join #new\n")
+        self.assertEqual(
+            self.lines(self.second_wire),
+            [b"[00:00] #new -- alice joined", b"*** In #new (1): @alice", b"*** Now talking in #new."],
+        )
+        self.second.dataReceived(b"hello\n")
+        self.assertEqual(self.lines(self.second_wire), [b"[00:00] #new <alice> hello"])
+
+    def test_a_session_in_json_is_shown_the_room_another_joined(self) -> None:
+        """A program is sent the members and the marker of the replay after the join, as on joining."""
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.bob.dataReceived(b"/join #tr\nbob was here\n")
+        self.lines(wire)
+        self.alice.dataReceived(b"/join #tr\n")
+        shown = [json.loads(line) for line in self.lines(wire)]
+        self.assertEqual(
+            [(line["type"], line.get("kind"), line.get("text")) for line in shown],
+            [
+                ("joined", None, None),
+                ("members", None, None),
+                ("said", None, "bob was here"),
+                ("notice", "history_end", "End of history of #tr: nothing earlier is kept."),
+            ],
+        )
+        self.assertEqual((shown[1]["room"], shown[1]["nicks"]), ("#tr", ["bob", "alice"]))
+
     def test_private_messages_reach_every_session(self) -> None:
         """A private message to the account goes to each of its connections."""
         self.lines(self.second_wire)

@@ -11,6 +11,7 @@ sessions.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import cast
 
 from twisted.internet.defer import Deferred
@@ -37,6 +38,7 @@ from chatd.domain.events import (
     Event,
     Identified,
     Invited,
+    Joined,
     Kicked,
     Killed,
     Parted,
@@ -71,7 +73,7 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import come_back, now_talking
+from chatd.line.talk import come_back, now_talking, show_room
 from chatd.text import HELP_WORD, fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
@@ -92,6 +94,7 @@ class LineSession(ABC):
         "files",
         "ignored",
         "ignorers",
+        "joining",
         "json",
         "paging",
         "peer",
@@ -117,6 +120,9 @@ class LineSession(ABC):
         self.json = False
         self.current: str | None = None
         """The room plain lines go to: the last joined, or None."""
+        self.joining = False
+        """True while this session's own join is with the chat: the join's delivery shows the room to the user's
+        other sessions (``joined_elsewhere``), and the join itself shows it to this one."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
         self.paging: tuple[str, int, int, float] | None = None
@@ -353,6 +359,20 @@ class LineSession(ABC):
             return self.room_or_current(None), given.whole
         return self.room_or_current(given.room), given.text
 
+    def joined_elsewhere(self, name: str) -> None:
+        """Another connection of this session's user joined room ``name``: show it here as on joining.
+
+        Its members, topic and last lines follow the join, as for the
+        joiner; plain lines go where they went, for the join was not this
+        session's, unless they went nowhere: then the room is current, and
+        said so after it.
+        """
+        room = self.me().rooms[fold(name)]
+        self.guarded(partial(show_room, self, room))
+        if self.current is None:
+            self.current = room.name
+            self.send(now_talking(room.name))
+
     def settle(self) -> None:
         """Catch up after the user may have left a room or the chat (part, kick, ban, kill), from this session or
         another of theirs.
@@ -411,7 +431,8 @@ def deliver(
     that ignore someone) is not empty, so it costs nothing otherwise. After
     a part, a kick, a ban or a kill the sessions catch up with what it did to them: each of the
     user's connections that talked in the room left talks in another (``settle``), wherever the
-    part was asked.
+    part was asked. After a join, the joiner's other connections are shown the room, as the one
+    that joined shows it itself (``joined_elsewhere``).
     """
     if type(event) in NOT_SHOWN:
         return
@@ -435,3 +456,8 @@ def deliver(
     if isinstance(event, Parted | Kicked | Banned | Killed):
         for session in sessions:
             session.settle()
+    elif isinstance(event, Joined):
+        joiner = fold(event.actor.nick)
+        for session in sessions:
+            if not session.joining and session.user is not None and fold(session.user.nick) == joiner:
+                session.joined_elsewhere(event.room)

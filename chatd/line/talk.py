@@ -90,7 +90,11 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
         )
     me = session.me()
     already = fold(command.room) in me.rooms
-    room = session.chat.join(me, command.room, command.key)
+    session.joining = True
+    try:
+        room = session.chat.join(me, command.room, command.key)
+    finally:
+        session.joining = False
     session.current = room.name
     if already:
         session.send(now_talking(room.name))
