@@ -293,3 +293,32 @@ class AccountTests(IRCTestCase):
         self.assertEqual(
             self.lines(wire), [b":someone!someone@chatd ACCOUNT alice", b":someone!someone@chatd NICK alice"]
         )
+
+    def test_logging_in_to_an_account_online_elsewhere_replays_each_room_to_its_last_line(self) -> None:
+        """Joined to alice online on nc, a server-time client reads each room's JOIN burst, then its lines in a
+        chathistory batch as a JOIN gives them, the last line said included."""
+        alice, _ = self.connect(b"alice sesame12")
+        alice.dataReceived(b"/join #h\nline one\nline two\n")
+        client, wire = self.irc_connect()
+        self.send(
+            client, "CAP LS 302", "CAP REQ :server-time batch", "PASS sesame12", "NICK alice", "USER a 0 * :A"
+        )
+        self.send(client, "CAP END")
+        lines = self.lines(wire)
+        start = lines.index(b":alice!alice@chatd JOIN #h")
+        self.assertEqual(
+            lines[start + 1 : start + 3],
+            [b":testhost 353 alice = #h :@alice", b":testhost 366 alice #h :End of /NAMES list"],
+        )
+        self.assertRegex(lines[start + 3], rb"^:testhost BATCH \+\w+ chathistory #h$")
+        reference = lines[start + 3].split()[2][1:]
+        self.assertEqual(
+            lines[start + 4 :],
+            [
+                b"@time=1970-01-01T00:00:00.000Z;batch=%s :alice!alice@chatd PRIVMSG #h :line one"
+                % reference,
+                b"@time=1970-01-01T00:00:00.000Z;batch=%s :alice!alice@chatd PRIVMSG #h :line two"
+                % reference,
+                b":testhost BATCH -%s" % reference,
+            ],
+        )

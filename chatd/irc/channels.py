@@ -52,8 +52,13 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
     return None
 
 
-def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None:
-    """What a joiner reads after its JOIN: the topic (if any), the names, and (``seq``: the join's) the last lines."""
+def join_burst(session: "IRCSession", name: str, before: int | None = None) -> None:
+    """What a joiner reads after its JOIN: the topic (if any), the names, and (given ``before``) the last lines.
+
+    Those below ``before``: the join's own seq, the join being live; or, for
+    a connection shown the rooms of an account it joined, which made no
+    join, one past the room's last event, so that the last line is shown.
+    """
     topic = session.chat.topic(name)
     if topic.topic:
         send_topic(session, topic)
@@ -61,8 +66,8 @@ def join_burst(session: "IRCSession", name: str, seq: int | None = None) -> None
         big_room_names(session, name)
     else:
         send_names(session, name)
-    if seq is not None:
-        replay(session, name, seq)
+    if before is not None:
+        replay(session, name, before)
 
 
 def big_room_names(session: "IRCSession", name: str) -> None:

@@ -72,7 +72,8 @@ _batches = count(1)
 
 
 def replay(session: "IRCSession", room: str, before: int) -> None:
-    """Show ``room``'s last lines below ``before`` (the join's seq) in the place kept now, before anything later.
+    """Show ``room``'s last lines below ``before`` (as ``join_burst`` gives it) in the place kept now, before anything
+    later.
 
     A read that fails is logged and the client told (``FAIL JOIN INTERNAL``), as a command's would be:
     the replay belongs to the JOIN, though the chat's delivery of it, not the command, asks for it.

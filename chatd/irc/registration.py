@@ -176,10 +176,11 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
     if first:
         welcome(session)
         # One more connection of a user who is in rooms already: it is shown
-        # each room as on joining it, its JOIN first (a client opens the room on it).
+        # each room as on joining it, its JOIN first (a client opens the room on it),
+        # and its last lines up to the room's last event, which is no join of this connection's.
         for room in list(user.rooms.values()):
             session.from_me("JOIN", room.name)
-            join_burst(session, room.name)
+            join_burst(session, room.name, room.seq + 1)
     return Deferred.fromCoroutine(_offline(session, user))
 
 
