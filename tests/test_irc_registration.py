@@ -322,3 +322,38 @@ class AccountTests(IRCTestCase):
                 b":testhost BATCH -%s" % reference,
             ],
         )
+
+    def test_away_from_any_connection_of_the_account_is_told_to_every_other(self) -> None:
+        """An away set on nc is 306 to the IRC connections of the account; one set over IRC is one 305 to it,
+        one to the other IRC connection, and the notice to the nc session."""
+        alice, nc = self.connect(b"alice sesame12")
+        clients = []
+        for _ in range(2):
+            client, wire = self.irc_connect()
+            self.send(client, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+            clients.append((client, wire))
+        self.lines(nc)
+        for _, wire in clients:
+            self.lines(wire)
+        alice.dataReceived(b"/away lunch\n")
+        self.assertEqual(self.lines(nc), [b"*** You are marked as away."])
+        for _, wire in clients:
+            self.assertEqual(self.lines(wire), [b":testhost 306 alice :You have been marked as being away"])
+        self.send(clients[0][0], "AWAY")
+        back = [b":testhost 305 alice :You are no longer marked as being away"]
+        for _, wire in clients:
+            self.assertEqual(self.lines(wire), back)
+        self.assertEqual(self.lines(nc), [b"*** You are back."])
+
+    def test_an_account_given_up_or_made_on_nc_is_901_or_900_to_its_irc_connections(self) -> None:
+        """/unregister on nc logs the account's IRC connection out (901); /register again, in (900)."""
+        alice, _ = self.connect(b"alice sesame12")
+        client, wire = self.irc_connect()
+        self.send(client, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        self.lines(wire)
+        alice.dataReceived(b"/unregister sesame12\n")
+        self.assertEqual(self.lines(wire), [b":testhost 901 alice alice!alice@chatd :You are now logged out"])
+        alice.dataReceived(b"/register sesame12\n")
+        self.assertEqual(
+            self.lines(wire), [b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"]
+        )

@@ -401,6 +401,49 @@ class SessionsTests(AccountTestCase):
         )
         self.assertEqual((shown[1]["room"], shown[1]["nicks"]), ("#tr", ["bob", "alice"]))
 
+    def test_away_from_one_session_is_told_to_every_session(self) -> None:
+        """Each of the user's sessions is told it is away, and back, whichever session said so; bob, nothing."""
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/away lunch\n")
+        for wire in (self.alice_wire, self.second_wire):
+            self.assertEqual(self.lines(wire), [b"*** You are marked as away."])
+        self.second.dataReceived(b"/away\n")
+        for wire in (self.alice_wire, self.second_wire):
+            self.assertEqual(self.lines(wire), [b"*** You are back."])
+        self.alice.dataReceived(b"/away\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** You were not marked as away."])
+        self.assertEqual(self.lines(self.second_wire), [])
+        self.assertEqual(self.lines(self.bob_wire), [])
+
+    def test_unregistering_and_registering_again_is_told_to_every_session(self) -> None:
+        """A program on another session of the user learns the account is gone (``account`` null), and back."""
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.lines(wire)
+        self.lines(self.second_wire)
+        self.alice.dataReceived(b"/unregister " + PASSWORD + b"\n")
+        dropped = b"*** The nickname alice is no longer registered; anyone may take it once you leave it."
+        self.assertEqual(self.lines(self.alice_wire), [dropped])
+        self.assertEqual(self.lines(self.second_wire), [dropped])
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(wire)],
+            [
+                {
+                    "type": "notice",
+                    "kind": "account",
+                    "account": None,
+                    "nick": "alice",
+                    "change": "unregistered",
+                    "text": dropped[4:].decode(),
+                }
+            ],
+        )
+        third.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.assertEqual([json.loads(line)["account"] for line in self.lines(wire)], ["alice"])
+        for each in (self.alice_wire, self.second_wire):
+            self.assertEqual(self.lines(each), [REGISTERED])
+        self.assertEqual(self.lines(self.bob_wire), [])
+
     def test_private_messages_reach_every_session(self) -> None:
         """A private message to the account goes to each of its connections."""
         self.lines(self.second_wire)

@@ -49,9 +49,11 @@ from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
 from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
+from chatd.irc.registration import logged_in, logged_out
 from chatd.irc.render import EventLines, Shape, killed_reason
 from chatd.irc.session import IRCSession
 from chatd.irc.socket import IRCSocket
+from chatd.irc.talk import away_reply
 from chatd.text import fold
 
 DEFAULT_LIMITS = IRCLimits()
@@ -108,7 +110,8 @@ class IRCFactory(ServerFactory):
         """Registered connections, each PINGed once silent for a round and closed if silent for two."""
         self.events = EventLines(server_name)
         self._speaking: IRCSession | None = None
-        """The session whose PRIVMSG is being said: without echo-message it is not sent its own line."""
+        """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), or whose
+        AWAY is being set (it answers it itself; the user's other sessions are told on delivery)."""
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -136,7 +139,7 @@ class IRCFactory(ServerFactory):
 
     @contextmanager
     def speaking(self, session: IRCSession) -> Iterator[None]:
-        """While ``session``'s own message is said: delivery knows whom not to echo it to."""
+        """While ``session``'s own message is said, or its AWAY set: delivery knows whom not to echo it to."""
         self._speaking = session
         try:
             yield
@@ -164,8 +167,10 @@ class IRCFactory(ServerFactory):
         elif isinstance(event, Killed) and event.apart:
             sessions = self._tell_killer(event, sessions)
         elif isinstance(event, AwayChanged):
+            self._away_to_own(event, sessions)
             sessions = _with_cap(sessions, "away-notify", fold(event.actor.nick))
         elif isinstance(event, _ACCOUNT_EVENTS):
+            _account_to_own(event, sessions)
             sessions = _with_cap(sessions, "account-notify", fold(event.actor.nick))
         # This loop runs for every member of a room for every line said: a
         # shape is a plain int, and one like the last recipient's (all
@@ -209,6 +214,18 @@ class IRCFactory(ServerFactory):
             else:
                 others.append(session)
         return others
+
+    def _away_to_own(self, event: AwayChanged, sessions: Sequence[Session]) -> None:
+        """305 or 306 to each of the user's own sessions but the one whose AWAY it was (it answers it itself), as
+        if each had sent it: a client keeps its user's away state by them, and it changed."""
+        actor = fold(event.actor.nick)
+        for session in cast(Sequence[IRCSession], sessions):
+            if (
+                session is not self._speaking
+                and session.user is not None
+                and fold(session.user.nick) == actor
+            ):
+                away_reply(session, bool(event.text))
 
     def _away_on_join(self, event: Joined, watching: list[Session]) -> None:
         """Tell the ``watching`` members (away-notify) that the joiner is away, if they are."""
@@ -256,6 +273,25 @@ def _told_of_invite(event: Invited, sessions: Sequence[Session]) -> list[Session
         if nick == invited or (nick != inviter and "invite-notify" in session.caps):
             told.append(session)
     return told
+
+
+def _account_to_own(event: Event, sessions: Sequence[Session]) -> None:
+    """900 or 901 to each of the user's own sessions when their nickname is registered, or given up (or its
+    registration not kept), on another front end: IRC has no command for either, so none of them asked.
+
+    An ``Identified`` is none of these: the session that identified is
+    answered 900 itself, and its user's other sessions were identified
+    already.
+    """
+    if isinstance(event, Identified):
+        return
+    actor = fold(event.actor.nick)
+    for session in cast(Sequence[IRCSession], sessions):
+        if session.user is not None and fold(session.user.nick) == actor:
+            if isinstance(event, AccountRegistered):
+                logged_in(session)
+            else:
+                logged_out(session)
 
 
 def _with_cap(sessions: Sequence[Session], cap: str, actor: str) -> list[Session]:

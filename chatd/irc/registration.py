@@ -204,6 +204,11 @@ def logged_in(session: "IRCSession") -> None:
     session.reply(n.RPL_LOGGEDIN, source(me.nick), account, f"You are now logged in as {account}")
 
 
+def logged_out(session: "IRCSession") -> None:
+    """901: the client's user is identified to no account now (it was given up, on another connection)."""
+    session.reply(n.RPL_LOGGEDOUT, source(session.me().nick), "You are now logged out")
+
+
 def authenticate(session: "IRCSession", message: Message) -> "Waiting":
     """AUTHENTICATE PLAIN, then the base64 of ``authzid NUL authcid NUL password`` in 400-byte lines."""
     given = message.params[0]

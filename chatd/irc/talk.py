@@ -107,14 +107,24 @@ def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
 
 
 def away(session: "IRCSession", message: Message) -> "Waiting":
-    """AWAY :text marks the user away; AWAY alone (or empty) back."""
+    """AWAY :text marks the user away; AWAY alone (or empty) back.
+
+    The user's other connections are told too, on the change's delivery
+    (``IRCFactory.deliver``): the factory is told whose AWAY this is.
+    """
     text = message.params[0] if message.params else ""
-    session.chat.set_away(session.me(), text)
-    if session.me().away:
+    with session.factory.speaking(session):
+        session.chat.set_away(session.me(), text)
+    away_reply(session, bool(session.me().away))
+    return None
+
+
+def away_reply(session: "IRCSession", away: bool) -> None:
+    """306 if the user is ``away``, else 305: what a client keeps its own away state by."""
+    if away:
         session.reply(n.RPL_NOWAWAY, "You have been marked as being away")
     else:
         session.reply(n.RPL_UNAWAY, "You are no longer marked as being away")
-    return None
 
 
 def tagmsg(session: "IRCSession", message: Message) -> "Waiting":

@@ -9,6 +9,7 @@ and replies keep the order of commands. The chat records the result
 """
 
 from collections.abc import Awaitable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
@@ -36,10 +37,15 @@ def register(session: "LineSession", command: acct.Register) -> "Waiting":
 def _registering(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
     if not me.online:
         return None
-    nick = me.nick
-    written = Deferred.fromCoroutine(_kept(session.chat.register_account(me, hashed)))
-    text = f"The nickname {nick} is registered to you, and you are identified to it."
-    return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "registered"))))
+    written = Deferred.fromCoroutine(_kept(session.acts(partial(session.chat.register_account, me, hashed))))
+    notice = registered_notice(me)
+    return written.addCallback(lambda _: session.send(notice))
+
+
+def registered_notice(user: UserView) -> Notice:
+    """What each session of ``user`` is told once their nickname is registered: the one that asked, when kept."""
+    text = f"The nickname {user.nick} is registered to you, and you are identified to it."
+    return Notice("account", text, _fields(user, "registered"))
 
 
 def identify(session: "LineSession", command: acct.Identify) -> "Waiting":
@@ -153,9 +159,16 @@ def _own_password(proving: "Deferred[None]") -> "Deferred[None]":
 def _dropping(session: "LineSession", me: UserView) -> "Waiting":
     if not me.online:
         return None
-    written = Deferred.fromCoroutine(_kept(session.chat.drop_account(me)))
-    text = f"The nickname {me.nick} is no longer registered; anyone may take it once you leave it."
-    return written.addCallback(lambda _: session.send(Notice("account", text, _fields(me, "unregistered"))))
+    written = Deferred.fromCoroutine(_kept(session.acts(partial(session.chat.drop_account, me))))
+    notice = unregistered_notice(me)
+    return written.addCallback(lambda _: session.send(notice))
+
+
+def unregistered_notice(user: UserView) -> Notice:
+    """What each session of ``user`` is told once their nickname is registered no more: the one that asked, when
+    kept."""
+    text = f"The nickname {user.nick} is no longer registered; anyone may take it once you leave it."
+    return Notice("account", text, _fields(user, "unregistered"))
 
 
 def forget(session: "LineSession", command: acct.Forget) -> "Waiting":

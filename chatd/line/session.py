@@ -12,7 +12,7 @@ sessions.
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import cast
+from typing import TypeVar, cast
 
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
@@ -53,6 +53,7 @@ from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
+from chatd.line.accounts import registered_notice, unregistered_notice
 from chatd.line.commands import Help, Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
@@ -73,11 +74,14 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import come_back, now_talking, show_room
+from chatd.line.talk import away_notice, come_back, now_talking, show_room
 from chatd.text import HELP_WORD, fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""
+
+T = TypeVar("T")
+"""What a request run by ``LineSession.acts`` gives back."""
 
 Waiting = Deferred[None] | None
 """What running a command returns: a Deferred that fires when a command that waits is done, or None."""
@@ -87,6 +91,7 @@ class LineSession(ABC):
     """One session of a line front end: its state in the chat, and the commands it runs."""
 
     __slots__ = (
+        "acting",
         "audience",
         "chat",
         "current",
@@ -94,7 +99,6 @@ class LineSession(ABC):
         "files",
         "ignored",
         "ignorers",
-        "joining",
         "json",
         "paging",
         "peer",
@@ -120,9 +124,10 @@ class LineSession(ABC):
         self.json = False
         self.current: str | None = None
         """The room plain lines go to: the last joined, or None."""
-        self.joining = False
-        """True while this session's own join is with the chat: the join's delivery shows the room to the user's
-        other sessions (``joined_elsewhere``), and the join itself shows it to this one."""
+        self.acting = False
+        """True while a request of this session's own is with the chat (``acts``): what the chat delivers of it to
+        the user's other sessions (a join's room, an away, an account given up or made), this one is answered
+        by the command itself."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
         self.paging: tuple[str, int, int, float] | None = None
@@ -359,6 +364,14 @@ class LineSession(ABC):
             return self.room_or_current(None), given.whole
         return self.room_or_current(given.room), given.text
 
+    def acts(self, request: Callable[[], T]) -> T:
+        """Run ``request``, a call to the chat on this session's own behalf, while ``acting`` says so."""
+        self.acting = True
+        try:
+            return request()
+        finally:
+            self.acting = False
+
     def joined_elsewhere(self, name: str) -> None:
         """Another connection of this session's user joined room ``name``: show it here as on joining.
 
@@ -408,7 +421,28 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset[type[Event]](
 )
 """Events the line protocol shows nobody, though the chat sends them to people: IRC clients are told
 who went away (away-notify) and who is identified to what (account-notify); a line session, text or
-JSON, saw none of it before and sees none now (its own account changes are answered by notices)."""
+JSON, saw none of it before and sees none now. A user's own away and account changes are told them
+in notices instead: by the command, to the session that asked; on delivery, to their other sessions
+(``_tell_own_sessions``)."""
+
+
+def _tell_own_sessions(
+    event: AwayChanged | AccountRegistered | AccountDropped, sessions: Sequence[LineSession]
+) -> None:
+    """Tell the actor's sessions among ``sessions``, bar the one that asked (``acting``), the notice the command
+    answers it with: they went away or came back, their nickname is registered, or no longer is."""
+    actor = fold(event.actor.nick)
+    for session in sessions:
+        user = session.user
+        if session.acting or user is None or fold(user.nick) != actor:
+            continue
+        if isinstance(event, AwayChanged):
+            # An away text that changed: blank is back from away.
+            session.send(away_notice(event.text, was_away=True))
+        elif isinstance(event, AccountRegistered):
+            session.send(registered_notice(user))
+        else:
+            session.send(unregistered_notice(user))
 
 
 def deliver(
@@ -435,6 +469,8 @@ def deliver(
     that joined shows it itself (``joined_elsewhere``).
     """
     if type(event) in NOT_SHOWN:
+        if isinstance(event, AwayChanged | AccountRegistered | AccountDropped):
+            _tell_own_sessions(event, sessions)
         return
     if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):
         sender = fold(event.actor.nick)
@@ -459,5 +495,5 @@ def deliver(
     elif isinstance(event, Joined):
         joiner = fold(event.actor.nick)
         for session in sessions:
-            if not session.joining and session.user is not None and fold(session.user.nick) == joiner:
+            if not session.acting and session.user is not None and fold(session.user.nick) == joiner:
                 session.joined_elsewhere(event.room)

@@ -90,11 +90,7 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
         )
     me = session.me()
     already = fold(command.room) in me.rooms
-    session.joining = True
-    try:
-        room = session.chat.join(me, command.room, command.key)
-    finally:
-        session.joining = False
+    room = session.acts(partial(session.chat.join, me, command.room, command.key))
     session.current = room.name
     if already:
         session.send(now_talking(room.name))
@@ -265,12 +261,17 @@ def set_format(session: "LineSession", command: cmd.Format) -> None:
 def away(session: "LineSession", command: cmd.Away) -> None:
     me = session.me()
     was_away = bool(me.away)
-    session.chat.set_away(me, command.text)
-    if me.away:
+    session.acts(partial(session.chat.set_away, me, command.text))
+    session.send(away_notice(me.away, was_away))
+
+
+def away_notice(away: str, was_away: bool) -> Notice:
+    """What a session is told of its user's away text now ``away`` (blank: not away), ``was_away`` or not before."""
+    if away:
         text = "You are marked as away."
     else:
         text = "You are back." if was_away else "You were not marked as away."
-    session.send(Notice("away", text, {"away": me.away}))
+    return Notice("away", text, {"away": away})
 
 
 def whois(session: "LineSession", command: cmd.Whois) -> None:
