@@ -357,3 +357,14 @@ class AccountTests(IRCTestCase):
         self.assertEqual(
             self.lines(wire), [b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"]
         )
+
+    def test_the_joins_of_an_account_online_elsewhere_are_extended_for_extended_join(self) -> None:
+        """With extended-join, the JOIN of each of the account's rooms carries the account and name, as a JOIN does."""
+        self.connect(b"alice sesame12")
+        client, wire = self.irc_connect()
+        self.send(
+            client, "CAP LS 302", "CAP REQ :extended-join", "PASS sesame12", "NICK alice", "USER a 0 * :A"
+        )
+        self.send(client, "CAP END")
+        joins = [line for line in self.lines(wire) if b" JOIN " in line]
+        self.assertEqual(joins, [b":alice!alice@chatd JOIN #lobby alice :alice"])

@@ -179,9 +179,21 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
         # each room as on joining it, its JOIN first (a client opens the room on it),
         # and its last lines up to the room's last event, which is no join of this connection's.
         for room in list(user.rooms.values()):
-            session.from_me("JOIN", room.name)
+            _in_room_already(session, room.name)
             join_burst(session, room.name, room.seq + 1)
     return Deferred.fromCoroutine(_offline(session, user))
+
+
+def _in_room_already(session: "IRCSession", room: str) -> None:
+    """The JOIN that opens ``room``, which the user is in already, to this new connection of theirs.
+
+    As their JOIN would read, with extended-join the account and name too;
+    but no join happened now, so it carries no tags of an event's.
+    """
+    me = session.me()
+    extended = "extended-join" in session.caps
+    params = (room, me.account or "*", me.nick) if extended else (room,)
+    session.write_message(Message(source=source(me.nick), command="JOIN", params=params, trailing=extended))
 
 
 async def _offline(session: "IRCSession", user: UserView) -> None:
