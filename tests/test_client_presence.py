@@ -39,6 +39,16 @@ def own_join(room: str, nick: str = "alice") -> tuple[Message, Message]:
     return joined(room, nick), members(room, nick)
 
 
+def elsewhere(room: str) -> Message:
+    """What another connection's join of the account's is here: the notice that this one is in the room too."""
+    return {
+        "type": "notice",
+        "kind": "in_room",
+        "room": room,
+        "text": f"You are in {room} with your other connections.",
+    }
+
+
 def talking(room: str | None) -> Message:
     """The server's word on where this connection's plain lines go now."""
     text = f"Now talking in {room}." if room else "You are in no room; /join #room to talk."
@@ -212,53 +222,43 @@ class FollowingTests(SynchronousTestCase):
 class SeveralConnectionsTests(SynchronousTestCase):
     """Another connection of the account (a terminal, the page, IRC) moves the account, not this connection's room.
 
-    Every connection sees the account's joins and parts; the room's members
-    follow a join only on the connection that joined.
+    A join of the account's is sent to the connection that asked for it
+    alone; the others are told ``in_room``, then shown the room. Parts and
+    kicks reach them all.
     """
 
     def test_a_join_from_another_connection_adds_the_room_and_keeps_the_current_one(self) -> None:
         """The account joined #dev elsewhere: this connection is in #dev too, and its lines still go to #lobby."""
         presence = registered()
-        feed(presence, joined("#dev"), said("#lobby", 3, "00000000000000a3"))
+        feed(
+            presence,
+            elsewhere("#dev"),
+            members("#dev", "alice", "bob"),
+            said("#lobby", 3, "00000000000000a3"),
+        )
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
 
-    def test_a_join_from_elsewhere_is_not_made_own_by_members_of_another_room(self) -> None:
-        """The members right after it, of another room (a /who of this connection's), are not its join's."""
-        presence = registered()
-        feed(presence, joined("#dev"), members("#lobby", "alice", "bob"))
-        self.assertEqual(presence.current, "#lobby")
-
-    def test_a_join_from_elsewhere_then_members_later_is_no_switch(self) -> None:
-        """Members of the room that come after something else answer a /who of this connection's, not a join."""
-        presence = registered()
-        feed(presence, joined("#dev"), said("#lobby", 3, "00000000000000a3"), members("#dev"))
-        self.assertEqual(presence.current, "#lobby")
-
-    def test_own_join_while_another_connection_joins_the_same_room_first(self) -> None:
-        """The other connection's join comes first, so this connection's /join #dev is of a room the account is in:
-        "Now talking in #dev." answers it, and #dev is current."""
-        presence = registered()
-        feed(presence, joined("#dev"), talking("#dev"), members("#dev"))
-        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
-
-    def test_own_join_before_another_connection_joins_the_same_room(self) -> None:
-        """This connection's join comes first: its members make #dev current; the other's join is no event."""
+    def test_own_join_makes_the_room_current(self) -> None:
+        """This connection's join: #dev is current, a big room's too."""
         presence = registered()
         feed(presence, *own_join("#dev"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
-
-    def test_a_refused_join_moves_nothing_and_a_join_from_elsewhere_does_not_stand_in_for_it(self) -> None:
-        """/join #dev refused (its ERR), and the account joined #dev from elsewhere: current stays #lobby."""
-        presence = registered()
-        feed(presence, joined("#dev"), {"type": "error", "code": "bad-key", "text": "#dev needs its key"})
-        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
-
-    def test_a_big_room_s_notice_comes_between_a_join_and_its_members(self) -> None:
-        """Joining a big room, its notice comes before the members: the join is still this connection's."""
-        presence = registered()
         big = {"type": "notice", "kind": "big_room", "room": "#big", "members": 500, "text": "..."}
         feed(presence, joined("#big"), big, members("#big"))
         self.assertEqual(presence.current, "#big")
+
+    def test_own_join_of_a_room_another_connection_joined_first(self) -> None:
+        """The other connection's join came first, so this connection's /join #dev is of a room the account is in:
+        "Now talking in #dev." answers it, and #dev is current."""
+        presence = registered()
+        feed(presence, elsewhere("#dev"), members("#dev"), talking("#dev"), members("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
+
+    def test_a_refused_join_moves_nothing(self) -> None:
+        """/join #dev refused (its ERR) while the account joined #dev from elsewhere: current stays #lobby."""
+        presence = registered()
+        feed(presence, elsewhere("#dev"), {"type": "error", "code": "bad-key", "text": "#dev needs its key"})
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
 
     def test_another_connection_parting_the_current_room_follows_the_server(self) -> None:
         """The account left #lobby from elsewhere: this connection talks where the server's notice says."""
@@ -272,13 +272,13 @@ class SeveralConnectionsTests(SynchronousTestCase):
     def test_another_connection_parting_another_room_keeps_the_current_one(self) -> None:
         """The account left #dev, not this connection's room: only the rooms change."""
         presence = registered()
-        feed(presence, joined("#dev"), parted("#dev"))
+        feed(presence, elsewhere("#dev"), parted("#dev"))
         self.assertEqual((presence.rooms, presence.current), (["#lobby"], "#lobby"))
 
     def test_the_room_notice_says_where_lines_go(self) -> None:
         """ "Now talking in" names the room, or none (``null``): the client takes the server's word."""
         presence = registered()
-        feed(presence, joined("#dev"), talking("#dev"))
+        feed(presence, elsewhere("#dev"), talking("#dev"))
         self.assertEqual(presence.current, "#dev")
         feed(presence, parted("#dev"), parted("#lobby"), talking(None))
         self.assertEqual((presence.rooms, presence.current), ([], None))
@@ -288,14 +288,20 @@ class SeveralConnectionsTests(SynchronousTestCase):
         follow; guest's rooms are no longer this connection's, and alice's joins are its own."""
         presence = registered("guest")
         feed(presence, *own_join("#ops", "guest"))
-        in_room = {"type": "notice", "kind": "in_room", "room": "#lobby", "text": "..."}
-        feed(presence, notice("account"), you_are("alice"), in_room, members("#lobby"), talking("#lobby"))
+        feed(
+            presence,
+            notice("account"),
+            you_are("alice"),
+            elsewhere("#lobby"),
+            members("#lobby"),
+            talking("#lobby"),
+        )
         self.assertEqual(
             (presence.nick, presence.wanted, presence.rooms, presence.current),
             ("alice", "alice", ["#lobby"], "#lobby"),
         )
-        feed(presence, joined("#dev"))
-        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#lobby"))
+        feed(presence, *own_join("#dev"))
+        self.assertEqual((presence.rooms, presence.current), (["#lobby", "#dev"], "#dev"))
 
     def test_the_nickname_held_already_changes_nothing(self) -> None:
         """ "You are alice already." answers /nick alice: the rooms stay."""

@@ -126,7 +126,7 @@ class SiblingJoinTests(SessionsTestCase):
         second = self.client(Presence("alice", PASSWORD))
         self.assertEqual(second.prompt, "#lobby")
         self.first.type("/join #dev")
-        self.until(lambda: second.showing("alice joined #dev"))
+        self.until(lambda: second.showing("You are in #dev with your other connections."))
         self.settle()
         self.assertEqual((self.first.prompt, second.prompt), ("#dev", "#lobby"))
         self.assertEqual(second.presence.rooms, ["#lobby", "#dev"])
@@ -148,7 +148,7 @@ class SiblingJoinTests(SessionsTestCase):
             (second.presence.nick, second.presence.rooms, second.prompt), ("alice", ["#lobby"], "#lobby")
         )
         self.first.type("/join #dev")
-        self.until(lambda: second.showing("alice joined #dev"))
+        self.until(lambda: second.showing("You are in #dev with your other connections."))
         self.settle()
         self.assertEqual((second.presence.rooms, second.prompt), (["#lobby", "#dev"], "#lobby"))
 

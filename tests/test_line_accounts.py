@@ -359,14 +359,16 @@ class SessionsTests(AccountTestCase):
         self.lines(self.second_wire)
         self.alice.dataReceived(b"/join #tr\n")
         shown = [
-            b"[00:00] #tr -- alice joined",
             b"*** In #tr (2): @bob alice",
             b"*** Topic of #tr: plans",
             b"[1970-01-01 00:00] #tr <bob> bob was here",
             b"*** End of history of #tr: nothing earlier is kept.",
         ]
-        self.assertEqual(self.lines(self.alice_wire), shown)
-        self.assertEqual(self.lines(self.second_wire), shown)
+        self.assertEqual(self.lines(self.alice_wire), [b"[00:00] #tr -- alice joined", *shown])
+        # Not the join, which would read as its own: a client follows its joins to know where its lines go.
+        self.assertEqual(
+            self.lines(self.second_wire), [b"*** You are in #tr with your other connections.", *shown]
+        )
         self.second.dataReceived(b"from the second\n")
         self.assertEqual(self.lines(self.second_wire), [b"[00:00] #dev <alice> from the second"])
 
@@ -377,7 +379,11 @@ class SessionsTests(AccountTestCase):
         self.alice.dataReceived(b"/join #new\n")
         self.assertEqual(
             self.lines(self.second_wire),
-            [b"[00:00] #new -- alice joined", b"*** In #new (1): @alice", b"*** Now talking in #new."],
+            [
+                b"*** You are in #new with your other connections.",
+                b"*** In #new (1): @alice",
+                b"*** Now talking in #new.",
+            ],
         )
         self.second.dataReceived(b"hello\n")
         self.assertEqual(self.lines(self.second_wire), [b"[00:00] #new <alice> hello"])
@@ -393,7 +399,7 @@ class SessionsTests(AccountTestCase):
         self.assertEqual(
             [(line["type"], line.get("kind"), line.get("text")) for line in shown],
             [
-                ("joined", None, None),
+                ("notice", "in_room", "You are in #tr with your other connections."),
                 ("members", None, None),
                 ("said", None, "bob was here"),
                 ("notice", "history_end", "End of history of #tr: nothing earlier is kept."),

@@ -8,10 +8,11 @@ that say where this connection's plain lines go, and the order in which
 the server answers (documented in docs/PROTOCOL.md).
 
 An account may be online from several connections at once, each with a
-current room of its own, and each sees the account's joins and parts. A
-``joined`` event cannot say which connection joined: the room's members,
-sent right after it (a big room's notice between), and to the connection
-that joined alone, say it was this one's, and make the room current.
+current room of its own. A join of the account's is sent to the connection
+that asked for it alone, and makes the room current; the others are told
+``in_room``, which adds the room and leaves their plain lines where they
+went. Parts and kicks reach them all, and the ``room`` notice that may
+follow has the last word on where this connection's lines go.
 
 It also keeps, per room, the id of the latest line said there that the
 user was shown, live or from history. After a reconnection its greeting
@@ -73,8 +74,6 @@ class Presence:
         self.seen: dict[str, tuple[int, str]] = {}
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
-        self._joining: str | None = None
-        """A room the account has just joined, until the next object says whether this connection joined it."""
 
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
@@ -170,7 +169,6 @@ class Presence:
             self.wanted = self.nick
             self._plan = _Plan(tuple(self.rooms), self.current)
         self.nick, self.rooms, self.current, self.asked = None, [], None, None
-        self._joining = None
 
     def received(self, message: Message) -> None:
         """Follow one server object.
@@ -179,23 +177,18 @@ class Presence:
         not where the user is: a join or part of theirs in it is old news.
         """
         kind = message.get("type")
-        joining, self._joining = self._joining, None
         if kind in ("said", "acted"):
             self._saw(message)
         if message.get("history") is True:
             return
         if kind == "notice":
-            self._noticed(message, joining)
-        elif kind == "members":
-            if joining is not None and _room(message, "room") == joining:
-                # The members of a room joined follow only the join of the connection that joined (docs/PROTOCOL.md).
-                self.current = joining
+            self._noticed(message)
         else:
             follow = _FOLLOWERS.get(kind) if isinstance(kind, str) else None
             if follow is not None:
                 follow(self, message)
 
-    def _noticed(self, message: Message, joining: str | None) -> None:
+    def _noticed(self, message: Message) -> None:
         """Follow a notice: a nickname accepted, a room of the account's, where plain lines go now."""
         notice = message.get("kind")
         if notice == "nick" and self.nick is None:
@@ -203,8 +196,11 @@ class Presence:
         elif notice == "nick":
             self._became(message)
         elif notice == "in_room":
-            # Identified to an account online elsewhere: in its rooms, with no join of this connection's own.
-            self._entered(_room(message, "room"))
+            # In a room of the account's with no join of this connection's own (identified to it online elsewhere,
+            # or another connection joined): plain lines go where they went, until a ``room`` notice says.
+            room = _room(message, "room")
+            if room is not None:
+                self._add(room)
         elif notice == "room" and "room" in message:
             # The server's word on where this connection's plain lines go, after a join, a part or a kick.
             room = _room(message, "room")
@@ -212,9 +208,6 @@ class Presence:
                 self._entered(room)
             elif message["room"] is None:
                 self.current = None
-        elif notice == "big_room" and joining is not None and _room(message, "room") == joining:
-            # Said before the members, to the connection that joined a big room.
-            self._joining = joining
 
     def _named(self, message: Message) -> None:
         """The server's "You are NICK.": the user has a nickname, spelt the server's way, and their rooms follow."""
@@ -247,11 +240,9 @@ class Presence:
         return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
 
     def _joined(self, message: Message) -> None:
-        """The account joined a room: from this connection, or from another of the account's (the members tell)."""
-        room = _room(message, "room")
-        if room is not None and self._mine(message):
-            self._add(room)
-            self._joining = room
+        """This connection joined a room (another's join of the account's is ``in_room`` here)."""
+        if self._mine(message):
+            self._entered(_room(message, "room"))
 
     def _entered(self, room: str | None) -> None:
         """The user is in ``room``, and plain lines go there."""

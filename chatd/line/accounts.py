@@ -20,7 +20,7 @@ from chatd.domain.ports import UserView
 from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
-from chatd.line.talk import now_talking, show_room
+from chatd.line.talk import in_room, now_talking, show_room
 from chatd.text import counted
 
 if TYPE_CHECKING:
@@ -111,10 +111,7 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
     session.current = None
     for room in list(user.rooms.values()):
         session.current = room.name
-        # No join of this connection's own is an event: without the notice a client learns nothing of the room.
-        session.send(
-            Notice("in_room", f"You are in {room.name} with your other connections.", {"room": room.name})
-        )
+        session.send(in_room(room.name))
         # The room's last event is no join of this connection's but a part of its past: shown with the rest.
         shown = show_room(session, room, joined=False)
         if shown is not None:

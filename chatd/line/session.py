@@ -74,7 +74,7 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import away_notice, come_back, now_talking, show_room
+from chatd.line.talk import away_notice, come_back, in_room, now_talking, show_room
 from chatd.text import HELP_WORD, fold
 
 PROMPT = Notice("prompt", "Choose a nickname:")
@@ -375,12 +375,15 @@ class LineSession(ABC):
     def joined_elsewhere(self, name: str) -> None:
         """Another connection of this session's user joined room ``name``: show it here as on joining.
 
-        Its members, topic and last lines follow the join, as for the
-        joiner; plain lines go where they went, for the join was not this
-        session's, unless they went nowhere: then the room is current, and
-        said so after it.
+        Not the join itself, which would read as this connection's own (a
+        client follows its joins to know where its lines go): ``in_room``
+        says it is in the room, then its members, topic and last lines, as
+        for the joiner. Plain lines go where they went, for the join was
+        not this session's, unless they went nowhere: then the room is
+        current, and said so after it.
         """
         room = self.me().rooms[fold(name)]
+        self.send(in_room(room.name))
         self.guarded(partial(show_room, self, room))
         if self.current is None:
             self.current = room.name
@@ -465,8 +468,9 @@ def deliver(
     that ignore someone) is not empty, so it costs nothing otherwise. After
     a part, a kick, a ban or a kill the sessions catch up with what it did to them: each of the
     user's connections that talked in the room left talks in another (``settle``), wherever the
-    part was asked. After a join, the joiner's other connections are shown the room, as the one
-    that joined shows it itself (``joined_elsewhere``).
+    part was asked. A join is not sent to the joiner's other connections, which did not ask for
+    it: each is told it is in the room and shown it, as the one that joined shows it itself
+    (``joined_elsewhere``).
     """
     if type(event) in NOT_SHOWN:
         if isinstance(event, AwayChanged | AccountRegistered | AccountDropped):
@@ -482,7 +486,11 @@ def deliver(
                 fanout.write(json(event) if as_json_kind else text(event), group)
             return
     as_text = as_json = b""
+    joiner = fold(event.actor.nick) if isinstance(event, Joined) else None
     for session in sessions:
+        if joiner is not None and _elsewhere(session, joiner):
+            session.joined_elsewhere(cast(Joined, event).room)
+            continue
         if session.json:
             as_json = as_json or json(event)
             session.sink.write(as_json)
@@ -492,8 +500,8 @@ def deliver(
     if isinstance(event, Parted | Kicked | Banned | Killed):
         for session in sessions:
             session.settle()
-    elif isinstance(event, Joined):
-        joiner = fold(event.actor.nick)
-        for session in sessions:
-            if not session.acting and session.user is not None and fold(session.user.nick) == joiner:
-                session.joined_elsewhere(event.room)
+
+
+def _elsewhere(session: LineSession, joiner: str) -> bool:
+    """Whether ``session`` is one of the joiner's (folded nickname ``joiner``) that did not ask for the join."""
+    return not session.acting and session.user is not None and fold(session.user.nick) == joiner

@@ -41,6 +41,13 @@ def now_talking(room: str | None) -> Notice:
     return Notice("room", f"Now talking in {room}.", {"room": room})
 
 
+def in_room(room: str) -> Notice:
+    """The notice that this connection is in ``room`` with the account's others, the room's members and the rest to
+    follow: identifying to the account online there, or another of its connections joining it. No ``joined`` of this
+    connection's own comes, for it joined nothing; where plain lines go is unchanged (``now_talking`` says so)."""
+    return Notice("in_room", f"You are in {room} with your other connections.", {"room": room})
+
+
 def big_room(room: str, members: int, every: float) -> Notice:
     """What a joiner of a big room is told: only the first names are shown, and comings and goings come as a tally."""
     text = (

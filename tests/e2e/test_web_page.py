@@ -506,6 +506,35 @@ class ChatTests(SynchronousTestCase):
             pass
         quiet(self, page)
 
+    def test_a_join_from_another_connection_of_the_account_leaves_the_page_talking_where_it_was(self) -> None:
+        """dora's page talks in #lobby; dora joins #ops on nc: the page lists #ops, with its members; a line typed in
+        #ops goes to #ops, and one typed in #lobby to #lobby. The join read as the page's own, so the page took #ops
+        for where its lines went already, and a line typed there went to #lobby."""
+        daemon, url = start_web(self)
+        dora = enter(daemon, "dora")
+        dora.say("/register secret-pass-1")
+        while b"is registered to you" not in dora.read_line():
+            pass
+        page = Page(self, url)
+        page.login("dora", "secret-pass-1")
+        page.wait(lambda: page.title() == "#lobby" or None, "#lobby shown")
+        dora.say("/join #ops")
+        page.wait(lambda: page.texts("#rooms .name") == ["#lobby", "#ops"] or None, "#ops listed")
+        for room, text in (("#ops", "now in ops"), ("#lobby", "back in the lobby")):
+            page.open(room)
+
+            def shown(room: str = room) -> bool | None:
+                return page.title() == room or None
+
+            page.wait(shown, f"{room} shown")
+            page.find("#composer-text").send_keys(text, Keys.ENTER)
+            line = dora.read_line()
+            while text.encode() not in line:
+                line = dora.read_line()
+            self.assertIn(f"{room} <dora> {text}".encode(), line)
+        page.wait_for_member("dora")
+        quiet(self, page)
+
 
 class TypedTests(SynchronousTestCase):
     """Commands typed in the message box do what they say where they are typed, and their answers show."""

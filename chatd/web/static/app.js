@@ -301,9 +301,10 @@ class Chat {
         this.roomNotice(object.room, text);
         return;
       case "in_room": {
-        // One of the rooms of an account online elsewhere: no join of this tab's own comes.
+        // A room of the account's with no join of this tab's own (identified to it online elsewhere, or another
+        // connection joined it): in it, its members to follow; plain lines go where they went ("room" says).
         const room = this.room(object.room);
-        if (room !== null) this.entered(room);
+        if (room !== null) this.entered(room, false);
         this.roomNotice(object.room, text);
         return;
       }
@@ -433,10 +434,13 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
-  /** The user is in ``room`` now: joined it, or identified to an account online elsewhere that is in it. */
-  entered(room) {
+  /**
+   * The user is in `room` now: joined it (`talking`: plain lines go there now), or is in it with the
+   * account's other connections.
+   */
+  entered(room, talking = true) {
     room.state = "joined";
-    this.serverRoom = room.key;
+    if (talking) this.serverRoom = room.key;
     this.nowhere = false;
     room.setMembers([]);
     room.crowd = 0;
