@@ -12,7 +12,7 @@ from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.files import CHUNK, FileLimits, KeptTransfer
+from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
 from chatd.line.limits import LineLimits
@@ -878,6 +878,45 @@ class LongPutLineTests(FileTestCase):
         alice.dataReceived(chunk)
         [refusal] = self.objects(wire)
         self.assertEqual(refusal["code"], "line-too-long")
+
+    def test_chunks_on_their_way_when_an_upload_expires_are_dropped(self) -> None:
+        """alice's upload is let go past --file-keep while her next chunks are on their way (she has yet to hear it):
+        a window of them is dropped without a word, not refused as lines too long or warned of as flooding."""
+        self.files.limits = FileLimits(keep=100.0)
+        alice, wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.clock.advance(101)
+        self.files.expire()
+        self.assertEqual(
+            [item["type"] for item in self.objects(wire)], ["file_upload", "file_progress", "file_expired"]
+        )
+        self.assert_late_chunks_dropped(alice, wire)
+
+    def test_chunks_on_their_way_when_an_upload_is_withdrawn_elsewhere_are_dropped(self) -> None:
+        """alice's upload is cancelled from another session of her account while its next chunks are on their way:
+        a window of them is dropped without a word, not refused as lines too long or warned of as flooding."""
+        alice, wire = self.json_user(b"alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        other, _ = self.connect(None)
+        other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.json_user(b"bob", host="10.0.0.3")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.lines(wire)
+        other.dataReceived(b"/file cancel 0000000000000001\n")
+        self.assertEqual([item["type"] for item in self.objects(wire)], ["file_cancelled"])
+        self.assert_late_chunks_dropped(alice, wire)
+
+    def assert_late_chunks_dropped(self, alice: LineProtocol, wire: StringTransport) -> None:
+        """A window of alice's chunks of file 1, sent before she heard it was gone, gets no answer; one more put line
+        is too long, as on any connection with no upload open."""
+        line = _put_line("0000000000000001", CHUNK, CONTENT[CHUNK : 2 * CHUNK], 22000) + b"\n"
+        alice.dataReceived(line * WINDOW)
+        self.assertEqual(self.objects(wire), [])
+        alice.dataReceived(line)
+        self.assertEqual([item.get("code") for item in self.objects(wire)], ["line-too-long"])
 
 
 class DownloadRateTests(FileTestCase):

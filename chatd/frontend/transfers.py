@@ -38,7 +38,7 @@ from chatd.domain.errors import (
     NoWebPortError,
 )
 from chatd.domain.events import Actor, Event, NickChanged
-from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.files import CHUNK, WINDOW, FileLimits, FileTarget, OfferedFile, check_offer, content_key
 from chatd.domain.ports import Bus
 from chatd.domain.replies import (
     FileCancelled,
@@ -109,6 +109,8 @@ class Transfers:
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
+        self._late: dict[Peer, dict[str, int]] = {}
+        """Each session's uploads ended under it (``_stopped``), and how many of their chunks may still come."""
         self._downloads = Downloads(spool, reactor, limits, self.fetched)
         self._days: dict[tuple[str, int], int] = {}
         self._store: TransferStore = NotKept() if store is None else store
@@ -165,6 +167,7 @@ class Transfers:
     def detach(self, peer: Peer) -> None:
         """``peer`` is gone: its uploads wait to be resumed, its downloads stop where they are."""
         self._peers.discard(peer)
+        self._late.pop(peer, None)
         for file in self._uploading.pop(peer, set()):
             transfer = self._transfers.get(file)
             if transfer is not None and transfer.uploader is peer:
@@ -172,8 +175,9 @@ class Transfers:
         self._downloads.detach(peer)
 
     def uploading(self, peer: Peer) -> bool:
-        """Whether ``peer`` has an upload open: its put lines may then be long."""
-        return bool(self._uploading.get(peer))
+        """Whether ``peer`` has an upload open, or chunks of one ended under it may still come: its put lines may
+        then be long."""
+        return bool(self._uploading.get(peer)) or peer in self._late
 
     def transferring(self, peer: Peer) -> bool:
         """Whether ``peer`` has an upload or a download open: its input is then charged to its transfer budget.
@@ -182,7 +186,7 @@ class Transfers:
         would be 237 KB, a minute of the default byte budget, and the
         download would crawl, its reader warned of flooding.
         """
-        return bool(self._uploading.get(peer)) or self._downloads.fetching(peer)
+        return self.uploading(peer) or self._downloads.fetching(peer)
 
     # Uploads.
 
@@ -273,6 +277,8 @@ class Transfers:
         already), BadFileChunkError (not base64, empty, too long, past the
         end) or FileOffsetError. The last chunk checks the whole.
         """
+        if self._late_chunk(peer, file):
+            return succeed(None)
         transfer = self._upload_of(peer, file)
         try:
             raw = base64.b64decode(data, validate=True)
@@ -319,6 +325,28 @@ class Transfers:
         uploader, transfer.uploader = transfer.uploader, None
         if uploader is not None:
             self._uploading.get(uploader, set()).discard(transfer.file)
+
+    def _stopped(self, transfer: Transfer) -> None:
+        """End ``transfer``'s upload under the session sending it, which did not ask (it expired, or another session
+        withdrew it, and the session is told so): the chunks it sent before it heard, a window at most, are still
+        read as chunks and dropped without a word, not refused as lines too long for a connection with no upload
+        open, each an error and a line of flood budget."""
+        uploader = transfer.uploader
+        self._end_upload(transfer)
+        if uploader is not None:
+            self._late.setdefault(uploader, {})[transfer.file] = WINDOW
+
+    def _late_chunk(self, peer: Peer, file: str) -> bool:
+        """Whether a chunk of ``file`` from ``peer`` is one of those on their way when its upload ended under it."""
+        late = self._late.get(peer, {})
+        if file not in late:
+            return False
+        late[file] -= 1
+        if not late[file]:
+            del late[file]
+        if not late:
+            del self._late[peer]
+        return True
 
     def _deliver(self, transfer: Transfer, waited: bool = False) -> None:
         """Offer ``transfer`` to its people now; an offline account's offer waits for them."""
@@ -413,7 +441,10 @@ class Transfers:
         transfer = self._transfers.get(file)
         me = named_user(peer)
         if transfer is not None and transfer.by == sender_key(me):
-            self._end_upload(transfer)
+            if transfer.uploader is peer:
+                self._end_upload(transfer)
+            else:
+                self._stopped(transfer)
             withdrawn = FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
             for nick in transfer.pending:
                 self._tell(nick, withdrawn)
@@ -513,7 +544,7 @@ class Transfers:
         for nick in transfer.pending:  # none before the offer
             self._tell(nick, expired)
         self._tell_sender(transfer, expired)
-        self._end_upload(transfer)
+        self._stopped(transfer)
         self._forget(transfer)
 
     def _forget(self, transfer: Transfer) -> None:
