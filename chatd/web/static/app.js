@@ -1302,6 +1302,9 @@ const HANDLERS = {
   file_cancelled(object) {
     this.files.cancelled(object);
   },
+  file_expired(object) {
+    this.files.expired(object);
+  },
   file_list(object) {
     this.files.listed(object);
   },

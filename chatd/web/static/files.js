@@ -215,12 +215,13 @@ export class Transfers {
     const mime = typeof object.mime === "string" ? object.mime : "";
     const hash = typeof object.sha256 === "string" ? object.sha256 : "";
     const mine = this.host.mine(object.nick);
-    const offer = { id: object.file, name, size: bytes, hash, nick: object.nick, conversation, mine };
+    const to = typeof object.to === "string" ? object.to : "";
+    const offer = { id: object.file, name, size: bytes, hash, nick: object.nick, to, conversation, mine };
     offer.card = new Card(object.file, describe(typeof object.nick === "string" ? object.nick : "", mine ? "offer" : "offers", name, bytes, mime, hash));
     this.offers.set(object.file, offer);
     if (mine) {
       // Sent from another session of the user's, or before this page was loaded: it can still be withdrawn here.
-      offer.card.say(`Offered to ${typeof object.to === "string" ? object.to : ""}.`);
+      offer.card.say(`Offered to ${to}.`);
       offer.card.buttons(["Cancel", `Withdraw ${name}`, () => this.withdraw(offer)]);
     } else {
       offer.card.buttons(
@@ -399,6 +400,37 @@ export class Transfers {
     if (conversation === undefined) return;
     this.endIfOver(object, `${who} stopped fetching it${why}.`, "cancelled");
     conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
+  }
+
+  /**
+   * `file_expired`: the server let the file go (an offer past `--file-keep`, an upload unfinished by then or
+   * idle), saying why in `reason`. Whatever this page shows of it ends in those words, and a download or upload
+   * of it stops: no Accept or Withdraw is left for a file the server no longer has.
+   */
+  expired(object) {
+    const why = typeof object.reason === "string" && object.reason ? ` (${object.reason})` : "";
+    const upload = this.upload(object.file);
+    const offer = this.offers.get(object.file);
+    if (upload === undefined && offer === undefined) return;
+    const download = this.downloads.get(object.file);
+    if (download !== undefined) {
+      download.state = "expired";
+      download.parts = [];
+      this.downloads.delete(object.file);
+      this.answered(download);
+    }
+    if (upload !== undefined) {
+      upload.state = "expired";
+      this.uploads.delete(upload);
+    }
+    const card = upload?.card ?? offer.card;
+    card.end(`Expired on the server${why}.`, "expired");
+    const conversation = upload?.conversation ?? offer.conversation;
+    const words =
+      upload !== undefined || offer.mine
+        ? `${upload?.name ?? offer.name} to ${upload?.target ?? offer.to} expired on the server${why}; nobody can fetch it now.`
+        : `${offer.nick}'s offer of ${offer.name} expired${why}; it can no longer be fetched.`;
+    conversation.addNotice(noticeLine(words));
   }
 
   /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
