@@ -2,7 +2,10 @@
 
 An offer nobody fetched within ``--file-keep`` expires: the page of its
 sender and the page offered it each end its line with the reason, and say
-so in the conversation; an upload still going when it expires stops. The
+so in the conversation; an upload still going when it expires stops. A
+file the page sent and another session of its user's account withdraws
+(a program on the line port, identified to the same account) ends on the
+page too, mid-way or offered. The
 daemon looks for what expired every hour (and at start): these tests run
 the same twistd with that look made every second (``QUICK_EXPIRY``) and a
 ``--file-keep`` of seconds, so an expiry is real and quick. Every wait polls
@@ -14,7 +17,10 @@ import sys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
+from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import (
+    SLOW,
+    bar,
     card_named,
     card_state,
     choose,
@@ -115,4 +121,60 @@ class ExpiryTests(SynchronousTestCase):
         alice.say("still here")
         next_of(bob, "said", text="still here")
         self.assertEqual(sent_after(alice, "file_expired", "/file put"), [])
+        quiet(self, alice)
+
+
+class WithdrawnElsewhereTests(SynchronousTestCase):
+    """alice's page sends a file; her account's session on the line port withdraws it."""
+
+    def test_an_offer_withdrawn_in_another_session_ends_on_the_page_that_sent_it(self) -> None:
+        """alice's page offers #lobby a file; her other session withdraws it: the page's line says so, with no Cancel
+        left, and the conversation says nobody can fetch it now."""
+        daemon, url = start_web(self)
+        elsewhere = registered(daemon, "alice")
+        bob = json_user(daemon, "bob")
+        alice = Page(self, url)
+        alice.login("alice", PASSWORD)
+        choose(alice, on_disk(self, "plan.pdf", content(30_000, seed=12)))
+        offered = next_of(bob, "file_offered")
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
+        )
+
+        elsewhere.say(f"/file cancel {offered['file']}")
+        alice.wait(
+            lambda: card_state(alice) == ["Withdrawn in another session."] or None, "alice's line to end"
+        )
+        self.assertEqual(buttons(alice), [])
+        self.assertIn(
+            "Your offer of plan.pdf to #lobby was withdrawn in another session; nobody can fetch it now.",
+            notices(alice),
+        )
+        quiet(self, alice)
+
+    def test_an_upload_cancelled_in_another_session_stops_on_the_page_sending_it(self) -> None:
+        """alice's page is uploading a file to #lobby when her other session cancels it: the page's line says so,
+        with no Cancel left, and the page sends no chunk after hearing it."""
+        daemon, url = start_web(self, *SLOW)
+        elsewhere = registered(daemon, "alice")
+        bob = json_user(daemon, "bob")
+        alice = Page(self, url)
+        alice.login("alice", PASSWORD)
+        choose(alice, on_disk(self, "big.bin", content(400_000, seed=14)))
+        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        elsewhere.say("/file list")
+        [entry] = next_of(elsewhere, "file_list")["files"]
+        self.assertEqual((entry["name"], entry["state"]), ("big.bin", "uploading"))
+        alice.script(JOURNAL)
+
+        elsewhere.say(f"/file cancel {entry['file']}")
+        alice.wait(
+            lambda: card_state(alice) == ["Cancelled in another session."] or None, "alice's line to end"
+        )
+        self.assertEqual(buttons(alice), [])
+        self.assertIn("Sending big.bin to #lobby was cancelled in another session.", notices(alice))
+        # A line said after it comes to bob after every chunk alice's page sent before it.
+        alice.say("still here")
+        next_of(bob, "said", text="still here")
+        self.assertEqual(sent_after(alice, "file_cancelled", "/file put"), [])
         quiet(self, alice)

@@ -373,10 +373,19 @@ export class Transfers {
     conversation.addNotice(noticeLine(`${who} declined ${name}.`));
   }
 
-  /** `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. */
+  /**
+   * `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. With the user's own
+   * nickname it is the user's withdrawal: from this page (done already), or from another session of their account,
+   * which ends this page's upload of it, chunks and all.
+   */
   cancelled(object) {
     if (this.host.mine(object.nick)) {
-      // The user's own: shown when it was done here; an offer shown from elsewhere (another session, before a reload) ends.
+      const upload = this.upload(object.file);
+      if (upload !== undefined) {
+        this.withdrawnElsewhere(upload);
+        return;
+      }
+      // An offer of the user's shown from elsewhere (another session, before a reload) ends, unless it ended here.
       const own = this.offers.get(object.file);
       if (own?.mine && own.card.actions.childElementCount > 0) own.card.end("Withdrawn.", "cancelled");
       return;
@@ -431,6 +440,21 @@ export class Transfers {
         ? `${upload?.name ?? offer.name} to ${upload?.target ?? offer.to} expired on the server${why}; nobody can fetch it now.`
         : `${offer.nick}'s offer of ${offer.name} expired${why}; it can no longer be fetched.`;
     conversation.addNotice(noticeLine(words));
+  }
+
+  /** Another session of the user's account withdrew `upload` (or stopped sending it): it ends here, and says so. */
+  withdrawnElsewhere(upload) {
+    const offered = upload.state === "offered";
+    upload.state = "cancelled";
+    this.uploads.delete(upload);
+    upload.card.end(offered ? "Withdrawn in another session." : "Cancelled in another session.", "cancelled");
+    upload.conversation.addNotice(
+      noticeLine(
+        offered
+          ? `Your offer of ${upload.name} to ${upload.target} was withdrawn in another session; nobody can fetch it now.`
+          : `Sending ${upload.name} to ${upload.target} was cancelled in another session.`,
+      ),
+    );
   }
 
   /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
