@@ -5,6 +5,7 @@ from twisted.internet.testing import StringTransport
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
@@ -20,7 +21,11 @@ class IRCTestCase(LineTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.irc = IRCFactory(
+        self.irc = self.irc_front_end()
+
+    def irc_front_end(self, files: Transfers | None = None) -> IRCFactory:
+        """An IRC front end on ``self.chat``, with the transfer engine ``files`` if given (as the daemon's has)."""
+        return IRCFactory(
             self.chat,
             reactor=self.clock,
             server_name=SERVER,
@@ -29,6 +34,7 @@ class IRCTestCase(LineTestCase):
             login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
+            files=files,
         )
 
     def irc_connect(self, host: str = "127.0.0.1") -> tuple[IRCProtocol, StringTransport]:

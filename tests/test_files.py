@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
+from chatd.irc.render import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
@@ -1030,6 +1031,77 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
                 "alone, good once) or with the bundled client (python -m chatd.client) or the web page",
             )
         self.assertEqual(sorted(nick for _, nick in made), ["dave", "erin"])
+
+
+class IRCEndedOfferTests(FileTestCase, IRCTestCase):
+    """An IRC user offered a file reads a NOTICE when the offer ends under them, as they read one of the offer."""
+
+    file_limits = FileLimits(keep=100.0)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.irc = self.irc_front_end(files=self.files)
+
+    def test_an_irc_recipient_is_told_the_sender_withdrew_the_offer(self) -> None:
+        """alice withdraws her file offered to dave: dave on IRC reads a NOTICE that it can no longer be fetched."""
+        _, dave_wire = self.irc_user("dave")
+        alice, _ = self.json_user(b"alice")
+        self.offer(alice, to=b"dave")
+        self.upload(alice, CONTENT)
+        self.end_pass()
+        dave_wire.clear()
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
+        self.end_pass()
+        self.assertEqual(
+            dave_wire.value().decode(),
+            f':{SERVER} NOTICE dave :alice withdrew the offer of "holiday photo.png" to dave: it can no longer be '
+            "fetched\r\n",
+        )
+
+    def test_irc_members_offered_a_file_in_a_channel_are_told_it_expired(self) -> None:
+        """alice's offer to #lobby expires: dave and erin (server-time) on IRC read a NOTICE in #lobby saying why;
+        bob, who fetched it, hears nothing."""
+        dave, dave_wire = self.irc_user("dave")
+        erin, erin_wire = self.irc_user("erin", "server-time", "message-tags")
+        for protocol in (dave, erin):
+            self.send(protocol, "JOIN #lobby")
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.download(bob, bob_wire)
+        self.end_pass()
+        for wire in self.wires:
+            wire.clear()
+        self.clock.advance(101)
+        self.files.expire()
+        self.end_pass()
+        notice = (
+            f':{SERVER} NOTICE #lobby :alice\'s offer of "holiday photo.png" to #lobby expired (offers wait 1m 40s '
+            "at most): it can no longer be fetched\r\n"
+        )
+        self.assertEqual(dave_wire.value().decode(), notice)
+        # No event is behind it, so no msgid; server-time still stamps it.
+        self.assertEqual(erin_wire.value().decode(), f"@time={timestamp(self.clock.seconds())} {notice}")
+        self.assertEqual(self.lines(bob_wire), [])
+
+    def test_an_irc_recipient_who_renamed_is_told_under_the_new_name(self) -> None:
+        """dave, offered alice's file, goes by dave2 on IRC before she withdraws it: the NOTICE is to dave2."""
+        dave, dave_wire = self.irc_user("dave")
+        alice, _ = self.json_user(b"alice")
+        self.offer(alice, to=b"dave")
+        self.upload(alice, CONTENT)
+        self.send(dave, "NICK dave2")
+        self.end_pass()
+        dave_wire.clear()
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
+        self.end_pass()
+        self.assertEqual(
+            dave_wire.value().decode(),
+            f':{SERVER} NOTICE dave2 :alice withdrew the offer of "holiday photo.png" to dave2: it can no longer be '
+            "fetched\r\n",
+        )
 
 
 class LinkLineTests(FileTestCase):

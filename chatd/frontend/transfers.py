@@ -15,7 +15,7 @@ budgets of transfers at once and bytes a day, and when a file's bytes can go.
 import base64
 import binascii
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import cast
 
@@ -39,7 +39,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import Actor, Event, NickChanged
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, FileTarget, OfferedFile, check_offer, content_key
-from chatd.domain.ports import Bus
+from chatd.domain.ports import Bus, Session
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
@@ -78,6 +78,9 @@ DEFAULT_FILE_LIMITS = FileLimits()
 Links = Callable[[Transfer, str], str]
 """Makes a single-use URL with which a nickname fetches a transfer's file (chatd.web.files), when a web port is on."""
 
+OfferEnded = Callable[[Session, Transfer, FileCancelled | FileExpired], None]
+"""Told that an offer ended under a session of a recipient's that the engine does not serve (``Transfers.tell_elsewhere``)."""
+
 
 class Transfers:
     """Every transfer of the daemon, on ``chat``, ``spool`` and ``reactor``, within ``limits``.
@@ -109,6 +112,8 @@ class Transfers:
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
+        self._elsewhere: list[OfferEnded] = []
+        """Front ends that carry no files (IRC), told when an offer to one of their sessions ends."""
         self._late: dict[Peer, dict[str, int]] = {}
         """Each session's uploads ended under it (``_stopped``), and how many of their chunks may still come."""
         self._downloads = Downloads(spool, reactor, limits, self.fetched)
@@ -159,6 +164,11 @@ class Transfers:
                 self._store.keep(transfer.record())
 
     # Sessions.
+
+    def tell_elsewhere(self, told: OfferEnded) -> None:
+        """Have ``told`` hear, for each session of a recipient that the engine does not serve (an IRC client's, sent
+        no file bytes but told of the offer), that an offer to them ended: its sender withdrew it, or it expired."""
+        self._elsewhere.append(told)
 
     def attach(self, peer: Peer) -> None:
         """``peer`` is connected: news of transfers may go to it."""
@@ -446,8 +456,7 @@ class Transfers:
             else:
                 self._stopped(transfer)
             withdrawn = FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
-            for nick in transfer.pending:
-                self._tell(nick, withdrawn)
+            self._tell_recipients(transfer, withdrawn)
             self._tell_sender(transfer, withdrawn, but=peer)
             peer.send(withdrawn)
             self._downloads.cancel_file(file)
@@ -541,8 +550,7 @@ class Transfers:
         else:
             reason = f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
         expired = FileExpired(transfer.file, reason)
-        for nick in transfer.pending:  # none before the offer
-            self._tell(nick, expired)
+        self._tell_recipients(transfer, expired)  # none before the offer
         self._tell_sender(transfer, expired)
         self._stopped(transfer)
         self._forget(transfer)
@@ -553,10 +561,16 @@ class Transfers:
         if not any(other.key == transfer.key for other in self._transfers.values()):
             self.spool.drop(transfer.key)
 
-    def _tell(self, nick: str, item: FileReply) -> None:
-        """Send ``item`` to each session of ``nick`` that this engine serves."""
-        for session in self._sessions(nick):
-            session.send(item)
+    def _tell_recipients(self, transfer: Transfer, ended: FileCancelled | FileExpired) -> None:
+        """Send ``ended`` to each session of each recipient not done with ``transfer``: those this engine serves as
+        a reply, the others (IRC's) through the front ends that asked (``tell_elsewhere``)."""
+        for nick in transfer.pending:
+            for session in self._chat.file_sessions(nick):
+                if session in self._peers:
+                    cast(Peer, session).send(ended)
+                    continue
+                for told in self._elsewhere:
+                    told(session, transfer, ended)
 
     def _tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
         """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), if they are
@@ -565,11 +579,6 @@ class Transfers:
             peer = cast(Peer, session)
             if session in self._peers and peer is not but:
                 peer.send(item)
-
-    def _sessions(self, nick: str) -> Iterator[Peer]:
-        for session in self._chat.file_sessions(nick):
-            if session in self._peers:
-                yield cast(Peer, session)
 
     def expire(self) -> None:
         """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took

@@ -37,6 +37,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.ports import Session
+from chatd.domain.replies import FileCancelled, FileExpired
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
@@ -45,6 +46,7 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.pings import PingRound
+from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
 from chatd.irc.limits import IRCLimits
@@ -112,6 +114,8 @@ class IRCFactory(ServerFactory):
         self._speaking: IRCSession | None = None
         """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), or whose
         AWAY is being set (it answers it itself; the user's other sessions are told on delivery)."""
+        if files is not None:
+            files.tell_elsewhere(self._offer_ended)
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -247,6 +251,21 @@ class IRCFactory(ServerFactory):
                 if link is None
                 else self.events.file_offered(event, shape, link)
             )
+
+    def _offer_ended(self, session: Session, transfer: Transfer, ended: FileCancelled | FileExpired) -> None:
+        """An offer to ``session``'s user was withdrawn or expired: if it is a client of this front end, a NOTICE
+        says so where the offer's did (the channel, or the user's nickname now), for IRC has no other word of it."""
+        if session.audience is not self:
+            return
+        client = cast(IRCSession, session)
+        to = transfer.target.to if transfer.target.room else client.shown
+        expired = ended.reason if isinstance(ended, FileExpired) else None
+        shape = Shape(client.shape)
+        client.sink.write(
+            self.events.offer_ended(
+                shape, self.reactor.seconds(), to, transfer.sender.nick, transfer.offered.name, expired
+            )
+        )
 
     def forget(self, protocol: IRCProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
