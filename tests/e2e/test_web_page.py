@@ -58,6 +58,15 @@ def restarted(page: Page, start: Callable[[], T]) -> T:
         page.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
 
 
+def registered_on_nc(daemon: Daemon, nick: str, password: str = "secret-pass-1") -> LineClient:
+    """``nick`` on nc in #lobby, registered with ``password``: an account online elsewhere, for the page to join."""
+    client = enter(daemon, nick)
+    client.say(f"/register {password}")
+    while b"is registered to you" not in client.read_line():
+        pass
+    return client
+
+
 def on_a_file(case: SynchronousTestCase) -> tuple[tuple[str, str], Daemon, str, Page]:
     """A daemon on a --db file of its own, and alice's page in it: (the --db option, the daemon, its URL, alice)."""
     directory = tempfile.mkdtemp()
@@ -323,10 +332,7 @@ class ChatTests(SynchronousTestCase):
         what dev wrote her before, and /history typed there says it ended the private messages with dev
         (both read #dev's history, as /history dev means #dev for its members)."""
         daemon, url = start_web(self)
-        dev = enter(daemon, "dev")
-        dev.say("/register secret-pass-1")
-        while b"is registered to you" not in dev.read_line():
-            pass
+        dev = registered_on_nc(daemon, "dev")
         alice = Page(self, url)
         alice.login("alice")
         alice.say("/register hunter22")
@@ -463,10 +469,7 @@ class ChatTests(SynchronousTestCase):
     def test_a_registered_nickname_is_identified_with_its_password(self) -> None:
         """A wrong password is refused in the form; the right one gets the nickname, and the page says so."""
         daemon, url = start_web(self)
-        dora = enter(daemon, "dora")
-        dora.say("/register secret-pass-1")
-        while b"is registered to you" not in dora.read_line():
-            pass
+        dora = registered_on_nc(daemon, "dora")
         dora.say("/quit")
         dora.read_to_end()
         page = Page(self, url)
@@ -488,10 +491,7 @@ class ChatTests(SynchronousTestCase):
     def test_identifying_to_an_account_online_elsewhere_lists_its_rooms(self) -> None:
         """dora is online on nc in #lobby and #dev; her page, identified, is in both: no join of its own comes."""
         daemon, url = start_web(self)
-        dora = enter(daemon, "dora")
-        dora.say("/register secret-pass-1")
-        while b"is registered to you" not in dora.read_line():
-            pass
+        dora = registered_on_nc(daemon, "dora")
         dora.say("/join #dev")
         while not dora.read_line().startswith(b"*** In #dev"):
             pass
@@ -511,10 +511,7 @@ class ChatTests(SynchronousTestCase):
         #ops goes to #ops, and one typed in #lobby to #lobby. The join read as the page's own, so the page took #ops
         for where its lines went already, and a line typed there went to #lobby."""
         daemon, url = start_web(self)
-        dora = enter(daemon, "dora")
-        dora.say("/register secret-pass-1")
-        while b"is registered to you" not in dora.read_line():
-            pass
+        dora = registered_on_nc(daemon, "dora")
         page = Page(self, url)
         page.login("dora", "secret-pass-1")
         page.wait(lambda: page.title() == "#lobby" or None, "#lobby shown")
@@ -783,10 +780,7 @@ class TypedTests(SynchronousTestCase):
         """The status line reads "You are gina." on getting in, "You are Gina2." after /nick Gina2, and "You are
         dora." once /identify makes the page one more connection of dora's account, online on nc."""
         daemon, url = start_web(self)
-        dora = enter(daemon, "dora")
-        dora.say("/register secret-pass-1")
-        while b"is registered to you" not in dora.read_line():
-            pass
+        registered_on_nc(daemon, "dora")
         gina = Page(self, url)
         gina.login("gina")
         gina.wait(lambda: gina.status() == "You are gina." or None, "the status line to name gina")
@@ -1025,10 +1019,7 @@ class LoginTests(SynchronousTestCase):
         self.addCleanup(shutil.rmtree, directory)
         db = ("--db", os.path.join(directory, "chatd.sqlite"))
         daemon, url = start_web(self, *db)
-        alice = enter(daemon, "alice")
-        alice.say("/register hunter22")
-        while b"is registered to you" not in alice.read_line():
-            pass
+        alice = registered_on_nc(daemon, "alice", "hunter22")
         alice.say("/quit")
         alice.read_to_end()
         page = Page(self, url)
@@ -1111,10 +1102,7 @@ class StandingTests(SynchronousTestCase):
         alice.say("/register hunter22")
         alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
         register_mine(alice)
-        bob = enter(daemon, "bob")
-        bob.say("/register secret-pass-2")
-        while b"is registered to you" not in bob.read_line():
-            pass
+        bob = registered_on_nc(daemon, "bob", "secret-pass-2")
         switch(bob, "#mine")
         wait_for_members(alice, "@alice", "bob")
         alice.say("/op bob")
