@@ -11,75 +11,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC
 
-from twisted.internet.address import IPv4Address
-from twisted.internet.error import ConnectionDone
-from twisted.internet.testing import StringTransport
-from twisted.python.failure import Failure
-
-from chatd.client.connection import Link
 from chatd.client.files import Transfers
 from chatd.client.presence import Presence
-from chatd.client.reach import Server
 from chatd.domain.files import FileLimits
-from chatd.line.protocol import LineProtocol
-from tests.test_client_connection import FakeEndpoint, Peer, RecordingScreen
+from tests.linked import LinkedClient, until
 from tests.test_client_files import InlineWorker
 from tests.test_files import FileTestCase
 
-ROUNDS = 5000
-"""Most pump rounds a wait may take before the test fails."""
 
-
-class Client:
-    """One user on the bundled client: the link, its screen, its downloads folder, its current connection."""
+class Client(LinkedClient):
+    """One user on the bundled client, with a downloads folder of its own."""
 
     def __init__(self, case: "ClientServerTestCase", nick: str) -> None:
-        self.case = case
         self.folder = os.path.join(case.top, nick)
-        self.endpoint = FakeEndpoint()
-        self.link = Link(
-            self.endpoint, case.clock, Presence(nick), Server("t", 5000), policy=lambda attempt: 1.0, zone=UTC
-        )
-        self.link.files = Transfers(self.link, case.clock, InlineWorker(), self.folder)
-        self.screen = RecordingScreen()
-        self.sent: list[str] = []
-        """Every line the client sent the server, in order."""
-        self.link.start(self.screen)
-        self.connect()
+        super().__init__(case, Presence(nick))
 
-    def connect(self) -> None:
-        """Take the pending connection attempt and join it to a new server connection."""
-        self.peer: Peer = self.endpoint.accept()
-        server = self.case.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
-        assert isinstance(server, LineProtocol)
-        self.server = server
-        self.wire = StringTransport()
-        server.makeConnection(self.wire)
-
-    def drop(self) -> None:
-        """The connection breaks on both sides at once."""
-        self.server.connectionLost(Failure(ConnectionDone()))
-        self.peer.close()
-
-    def pump(self) -> bool:
-        """Move what each side wrote to the other; whether anything moved."""
-        up: bytes = self.peer.wire.value()
-        self.peer.wire.clear()
-        if up:
-            self.sent += up.decode().splitlines()
-            self.server.dataReceived(up)
-        self.case.clock.advance(0)
-        down: bytes = self.wire.value()
-        self.wire.clear()
-        if down:
-            self.peer.protocol.dataReceived(down)
-        return bool(up or down)
-
-    def showing(self, text: str) -> bool:
-        """Whether a line holding ``text`` has been drawn, the client's own included."""
-        return any(text in line for line in [*self.screen.lines, *self.screen.notes])
+    def equip(self) -> None:
+        self.link.files = Transfers(self.link, self.case.clock, InlineWorker(), self.folder)
 
     def saved(self, name: str) -> bytes:
         with open(os.path.join(self.folder, name), "rb") as saved:
@@ -102,14 +51,8 @@ class ClientServerTestCase(FileTestCase):
         return client
 
     def until(self, done: Callable[[], bool]) -> None:
-        """Pump until ``done``; time moves on 10 ms whenever nothing moved (the server's pacing)."""
-        for _ in range(ROUNDS):
-            if done():
-                return
-            moved = [client.pump() for client in self.clients]
-            if not any(moved):
-                self.clock.advance(0.01)
-        self.fail("the condition never came true")
+        if not until(self.clock, list(self.clients), done):
+            self.fail("the condition never came true")
 
     def file(self, data: bytes, name: str = "data.bin") -> str:
         path = os.path.join(self.top, name)

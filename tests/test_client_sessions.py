@@ -7,82 +7,21 @@ wire contract is checked both ways, without sockets.
 """
 
 from collections.abc import Callable
-from datetime import UTC
 
-from twisted.internet.address import IPv4Address
-from twisted.internet.error import ConnectionDone
-from twisted.internet.testing import StringTransport
-from twisted.python.failure import Failure
-
-from chatd.client.connection import Link
 from chatd.client.presence import Presence
-from chatd.client.reach import Server
-from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase
-from tests.test_client_connection import FakeEndpoint, RecordingScreen
+from tests.linked import ROUNDS, LinkedClient, until
 
 PASSWORD = "hunter22"
 
-ROUNDS = 1000
-"""Most pump rounds a wait may take before the test fails."""
 
-
-class Client:
-    """One terminal client: its link, screen and server connection."""
-
-    def __init__(self, case: "SessionsTestCase", presence: Presence) -> None:
-        self.case = case
-        self.endpoint = FakeEndpoint()
-        self.presence = presence
-        self.link = Link(
-            self.endpoint, case.clock, presence, Server("t", 5000), policy=lambda attempt: 1.0, zone=UTC
-        )
-        self.screen = RecordingScreen()
-        self.sent: list[str] = []
-        """Every line the client sent the server, in order."""
-        self.link.start(self.screen)
-        self.connect()
-
-    def connect(self) -> None:
-        """Take the pending connection attempt and join it to a new server connection."""
-        self.peer = self.endpoint.accept()
-        server = self.case.factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))
-        assert isinstance(server, LineProtocol)
-        self.server = server
-        self.wire = StringTransport()
-        server.makeConnection(self.wire)
-
-    def drop(self) -> None:
-        """The connection breaks on both sides at once."""
-        self.server.connectionLost(Failure(ConnectionDone()))
-        self.peer.close()
+class Client(LinkedClient):
+    """One terminal client of alice's."""
 
     @property
     def prompt(self) -> str | None:
         """The room the prompt shows: where the user expects a plain line to go."""
         return self.presence.current
-
-    def type(self, text: str) -> None:
-        """Type ``text`` and press Enter."""
-        self.case.assertTrue(self.link.send(text), "the client had a connection to send on")
-
-    def pump(self) -> bool:
-        """Move what each side wrote to the other; whether anything moved."""
-        up: bytes = self.peer.wire.value()
-        self.peer.wire.clear()
-        if up:
-            self.sent += up.decode().splitlines()
-            self.server.dataReceived(up)
-        self.case.clock.advance(0)
-        down: bytes = self.wire.value()
-        self.wire.clear()
-        if down:
-            self.peer.protocol.dataReceived(down)
-        return bool(up or down)
-
-    def showing(self, text: str) -> bool:
-        """Whether a line of the server's holding ``text`` has been drawn."""
-        return any(text in line for line in self.screen.lines)
 
 
 class SessionsTestCase(LineTestCase):
@@ -102,14 +41,8 @@ class SessionsTestCase(LineTestCase):
         return client
 
     def until(self, done: Callable[[], bool]) -> None:
-        """Pump until ``done``; time moves on 10 ms whenever nothing moved (the server's pacing)."""
-        for _ in range(ROUNDS):
-            if done():
-                return
-            moved = [client.pump() for client in self.clients]
-            if not any(moved):
-                self.clock.advance(0.01)
-        self.fail("the condition never came true")
+        if not until(self.clock, list(self.clients), done):
+            self.fail("the condition never came true")
 
     def settle(self) -> None:
         """Pump until nothing moves any more."""
