@@ -137,13 +137,9 @@ def declined(files: "Transfers", message: Message) -> Shown:
 def cancelled(files: "Transfers", message: Message) -> Shown:
     """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
     user withdrew their own in another session of their account."""
-    reason = _text(message, "reason")
-    because = f" ({reason})" if reason else ""
-    download = files.download_for(message)
-    if download is not None:
-        files.drop(download)
-        download.cancel(tell_server=False)
-        offer = download.offer
+    because = _because(message)
+    offer = _download_ended(files, message)
+    if offer is not None:
         return files.lines(
             [f"{scrub(offer.nick)} cancelled {quoted(offer.name)}{because}; nothing of it was kept."],
             Look.ERROR,
@@ -171,13 +167,9 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
 
 def expired(files: "Transfers", message: Message) -> Shown:
     """The server let a transfer go (``--file-keep``, or an upload that stopped): it leaves the list, said in a line."""
-    reason = _text(message, "reason")
-    because = f" ({reason})" if reason else ""
-    download = files.download_for(message)
-    if download is not None:
-        files.drop(download)
-        download.cancel(tell_server=False)
-        offer = download.offer
+    because = _because(message)
+    offer = _download_ended(files, message)
+    if offer is not None:
         return files.lines(
             [
                 f"{scrub(offer.nick)}'s offer of {quoted(offer.name)} expired{because}; it can no longer be fetched."
@@ -193,6 +185,22 @@ def expired(files: "Transfers", message: Message) -> Shown:
             f"{quoted(upload.name)} to {scrub(upload.target)} expired on the server{because}; nobody can fetch it now."
         ]
     )
+
+
+def _because(message: Message) -> str:
+    """The server's reason in ``message``, as said after what happened: `` (REASON)``, or nothing."""
+    reason = _text(message, "reason")
+    return f" ({reason})" if reason else ""
+
+
+def _download_ended(files: "Transfers", message: Message) -> Offer | None:
+    """The download ``message`` ends, if the user had one of its file: dropped, its part file gone; its offer."""
+    download = files.download_for(message)
+    if download is None:
+        return None
+    files.drop(download)
+    download.cancel(tell_server=False)
+    return download.offer
 
 
 def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:
