@@ -47,6 +47,16 @@ def welcome(nick: str) -> Heard:
     return Heard("welcome", NAME, nick, (f"Welcome to the chatd IRC network, {nick}!{nick}@chatd",))
 
 
+def history_reader(daemon: Daemon) -> IRCClient:
+    """bob on the IRC port with message tags, batches and CHATHISTORY, in #lobby: a client that reads back by msgid."""
+    bob = IRCClient(daemon, irc_port(daemon), "bob")
+    bob.registered()
+    bob.send("CAP REQ :message-tags batch draft/chathistory")
+    bob.next("cap")
+    bob.join("#lobby")
+    return bob
+
+
 class LobbyTalkTests(SynchronousTestCase):
     """An IRC client and an nc user talk in #lobby through one daemon."""
 
@@ -168,11 +178,7 @@ class ChatHistoryTests(SynchronousTestCase):
         alice = Lobby(daemon).enter("alice")
         alice.send(b"first line\nsecond line\n")
         alice.expect_stamped("#lobby <alice> first line")
-        bob = IRCClient(daemon, irc_port(daemon), "bob")
-        bob.registered()
-        bob.send("CAP REQ :message-tags batch draft/chathistory")
-        bob.next("cap")
-        bob.join("#lobby")
+        bob = history_reader(daemon)
         bob.send("CHATHISTORY LATEST #lobby * 10")
         bob.next("pubmsg", where=lambda event: event.arguments == ("second line",))
         tagged = [line for line in bob.received if line.endswith("PRIVMSG #lobby :second line")]
@@ -204,11 +210,7 @@ class ChatHistoryTests(SynchronousTestCase):
         for text in ("one", "two", "three", "four"):
             alice.say(text)
             alice.expect_stamped(f"#lobby <alice> {text}")
-        bob = IRCClient(daemon, irc_port(daemon), "bob")
-        bob.registered()
-        bob.send("CAP REQ :message-tags batch draft/chathistory")
-        bob.next("cap")
-        bob.join("#lobby")
+        bob = history_reader(daemon)
         bob.send("CHATHISTORY LATEST #lobby * 10")
         bob.next("pubmsg", where=lambda event: event.arguments == ("four",))
         ids = {}
@@ -260,11 +262,7 @@ class ChatHistoryFromAJoinTests(SynchronousTestCase):
         alice = Lobby(daemon).enter("alice")
         alice.say("before bob came")
         alice.expect_stamped("#lobby <alice> before bob came")
-        bob = IRCClient(daemon, irc_port(daemon), "bob")
-        bob.registered()
-        bob.send("CAP REQ :message-tags batch draft/chathistory")
-        bob.next("cap")
-        bob.join("#lobby")
+        bob = history_reader(daemon)
         joins = [line for line in bob.received if line.endswith(":bob!bob@chatd JOIN #lobby")]
         found = re.match(r"@(?:\S*;)?msgid=(\w+)[; ]", joins[-1])
         assert found is not None, joins
