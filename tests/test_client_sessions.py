@@ -87,10 +87,10 @@ class SiblingJoinTests(SessionsTestCase):
 
 
 class ReturnTests(SessionsTestCase):
-    def test_back_to_an_account_online_elsewhere_lines_go_where_the_server_says(self) -> None:
-        """The second client was talking in #lobby, in #lobby and #dev, when its connection broke. Coming back, its
-        /resume lines are dropped, as alice is online on the first: the server shows the account's rooms and says
-        "Now talking in #dev.", and the prompt and the next line go there."""
+    def test_back_to_an_account_online_elsewhere_talks_where_it_did(self) -> None:
+        """The second client was talking in #lobby, in #lobby and #dev, when its connection broke. Coming back while
+        alice is online on the first, the server shows the account's rooms and says "Now talking in #lobby.", where
+        the client was, not #dev, the account's last room; the prompt and the next line go there."""
         second = self.client(Presence("alice", PASSWORD))
         second.type("/join #dev")
         second.type("/join #lobby")
@@ -101,11 +101,11 @@ class ReturnTests(SessionsTestCase):
         self.clock.advance(1.0)
         second.connect()
         second.sent.clear()
-        self.until(lambda: second.showing("Now talking in #dev."))
+        self.until(lambda: second.showing("Now talking in #lobby."))
         self.assertEqual(second.sent[:3], ["/format json", "/resume #dev", "/resume #lobby"])
-        self.assertEqual((second.presence.rooms, second.prompt), (["#lobby", "#dev"], "#dev"))
+        self.assertEqual((second.presence.rooms, second.prompt), (["#lobby", "#dev"], "#lobby"))
         second.type("back")
         self.until(lambda: second.showing("<alice> back"))
         self.assertEqual(
-            [line for line in second.screen.lines if "back" in line], ["00:00 > #dev <alice> back"]
+            [line for line in second.screen.lines if "back" in line], ["00:00 > #lobby <alice> back"]
         )

@@ -273,6 +273,18 @@ class SessionsTests(AccountTestCase):
         self.assertEqual(self.lines(self.bob_wire), [])
         self.assertIs(self.second.user, self.alice.user)
 
+    def test_a_connection_coming_back_talks_where_it_did_and_joins_the_rooms_it_noted(self) -> None:
+        """A third connection comes back naming #ops, which the account is not in, and #lobby, where it talked last:
+        it is shown the account's rooms, joins #ops, and talks in #lobby, not in #dev, the account's last room."""
+        third, wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"/resume #ops\n/resume #lobby\nalice " + PASSWORD + b"\n")
+        lines = self.lines(wire)
+        self.assertIn(b"[00:00] #ops -- alice joined", lines)
+        self.assertEqual(lines[-1], b"*** Now talking in #lobby.")
+        self.assertEqual(sorted(third.me().rooms), ["#dev", "#lobby", "#ops"])
+        third.dataReceived(b"here again\n")
+        self.assertEqual(self.lines(wire), [b"[00:00] #lobby <alice> here again"])
+
     def test_a_second_connection_in_json_is_told_each_room_it_is_in(self) -> None:
         """No join of its own comes, so each room is named in a notice of its own a program can follow."""
         third, wire = self.connect(None, host="10.0.0.3")

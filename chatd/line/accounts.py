@@ -20,7 +20,7 @@ from chatd.domain.ports import UserView
 from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
-from chatd.line.talk import in_room, now_talking, show_room
+from chatd.line.talk import in_room, join_noted, now_talking, show_room
 from chatd.text import counted
 
 if TYPE_CHECKING:
@@ -106,8 +106,17 @@ async def _offline(session: "LineSession", user: UserView) -> None:
 
 
 async def _show_rooms(session: "LineSession", user: UserView) -> None:
-    """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another."""
+    """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another.
+
+    A connection coming back names the rooms it was in, its current one
+    last (``/resume`` before the nickname): those the account is in are
+    shown from where it left off; the others it joins, as choosing a
+    nickname would; and it talks where it did, not in the account's last
+    room. Its notes were dropped without a word, and every connection
+    back after a restart talked in whichever room the first had joined last.
+    """
     session.send(Notice("nick", f"You are {user.nick}.", {"nick": user.nick}))
+    noted = list(session.resuming)
     session.current = None
     for room in list(user.rooms.values()):
         session.current = room.name
@@ -116,6 +125,10 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
         shown = show_room(session, room, joined=False)
         if shown is not None:
             await shown
+    await join_noted(session)
+    back = [key for key in noted if key in user.rooms]
+    if back:
+        session.current = user.rooms[back[-1]].name
     session.send(now_talking(session.current))
 
 

@@ -191,12 +191,17 @@ def come_back(session: "LineSession") -> "Waiting":
 
 
 async def _come_back(session: "LineSession") -> None:
+    await join_noted(session)
+    if session.current is None:
+        session.send(now_talking(None))
+
+
+async def join_noted(session: "LineSession") -> None:
+    """Join the rooms ``/resume`` noted, in the order noted, as ``/join`` would: a refusal is its one ERR line."""
     for name, _ in list(session.resuming.values()):
         entered = session.guarded(partial(join, session, cmd.Join(name)))
         if entered is not None:
             await entered
-    if session.current is None:
-        session.send(now_talking(None))
 
 
 def part(session: "LineSession", command: cmd.Part) -> None:
