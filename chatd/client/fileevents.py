@@ -119,6 +119,11 @@ def sent(files: "Transfers", message: Message) -> Shown:
 
 
 def fetched(files: "Transfers", message: Message) -> Shown:
+    """``file_fetched``: a recipient has the whole of the user's file, or the user has an offer to them whole on
+    another connection of their account."""
+    elsewhere = _done_elsewhere(files, message, "{what} was fetched on another connection.")
+    if elsewhere is not None:
+        return elsewhere
     upload = files.upload_for(message, ())
     name = quoted(upload.name) if upload is not None else "your file"
     left = _number(message, "left")
@@ -128,6 +133,10 @@ def fetched(files: "Transfers", message: Message) -> Shown:
 
 
 def declined(files: "Transfers", message: Message) -> Shown:
+    """``file_declined``: a recipient declined the user's file, or the user an offer to them on another connection."""
+    elsewhere = _done_elsewhere(files, message, "{what} was declined on another connection.")
+    if elsewhere is not None:
+        return elsewhere
     upload = files.upload_for(message, ())
     name = quoted(upload.name) if upload is not None else "your file"
     _ended_if_over(files, upload, message)
@@ -136,7 +145,10 @@ def declined(files: "Transfers", message: Message) -> Shown:
 
 def cancelled(files: "Transfers", message: Message) -> Shown:
     """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
-    user withdrew their own in another session of their account."""
+    user withdrew their own, or stopped fetching one offered to them, in another session of their account."""
+    elsewhere = _done_elsewhere(files, message, "Fetching {what} was stopped on another connection.")
+    if elsewhere is not None:
+        return elsewhere
     because = _because(message)
     offer = _download_ended(files, message)
     if offer is not None:
@@ -201,6 +213,19 @@ def _download_ended(files: "Transfers", message: Message) -> Offer | None:
     files.drop(download)
     download.cancel(tell_server=False)
     return download.offer
+
+
+def _done_elsewhere(files: "Transfers", message: Message, words: str) -> Shown | None:
+    """The user is done with an offer to them on another connection of their account (``nick`` is theirs): it
+    leaves the numbered transfers here, with whatever part of it arrived here, said in ``words`` (``{what}`` the
+    file and its sender); else None."""
+    nick = message.get("nick")
+    if not isinstance(nick, str) or not is_me(nick, files.link.view):
+        return None
+    offer = _download_ended(files, message)
+    if offer is None:
+        return None
+    return files.lines([words.format(what=f"{quoted(offer.name)} from {scrub(offer.nick)}")])
 
 
 def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:

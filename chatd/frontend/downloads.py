@@ -46,8 +46,9 @@ class Download:
     call: IDelayedCall | None = None
 
 
-Finished = Callable[[Transfer, str], None]
-"""Told that the nickname has every byte of the transfer: the engine's, so that it tells the sender and may let the file go."""
+Finished = Callable[[Transfer, str, Peer], None]
+"""Told that the nickname has every byte of the transfer, through the session given: the engine's, so that it tells
+the sender and may let the file go."""
 
 
 class Downloads:
@@ -84,6 +85,10 @@ class Downloads:
         """Whether any session is downloading ``file``."""
         return any(pair[0] == file for pair in self._downloads)
 
+    def peers(self, file: str) -> list[Peer]:
+        """The sessions downloading ``file``."""
+        return [pair[1] for pair in self._downloads if pair[0] == file]
+
     def going(self, owner: str) -> int:
         """Downloads the owner has under way."""
         return sum(1 for d in self._downloads.values() if d.owner == owner)
@@ -107,7 +112,7 @@ class Downloads:
             del self._downloads[file, peer]
             self._end(download)
             peer.send(FileSent(file))
-            self._finished(download.transfer, named_user(peer).nick)
+            self._finished(download.transfer, named_user(peer).nick, peer)
             return
         self._schedule(download, 0)
 
@@ -168,10 +173,12 @@ class Downloads:
         for pair in [pair for pair in self._downloads if pair[0] == file]:
             self._end(self._downloads.pop(pair))
 
-    def detach(self, peer: Peer) -> None:
-        """``peer`` is gone: its downloads stop where they are."""
-        for pair in [pair for pair in self._downloads if pair[1] is peer]:
-            self._end(self._downloads.pop(pair))
+    def detach(self, peer: Peer) -> list[Transfer]:
+        """``peer`` is gone: its downloads stop where they are; the transfers they fetched."""
+        ended = [self._downloads.pop(pair) for pair in [pair for pair in self._downloads if pair[1] is peer]]
+        for download in ended:
+            self._end(download)
+        return [download.transfer for download in ended]
 
     def _end(self, download: Download) -> None:
         """``download`` is over (done, cancelled, or its session gone): no more pumping, and its session fetches one less."""

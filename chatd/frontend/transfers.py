@@ -150,7 +150,7 @@ class Transfers:
         fetch, decline and cancel reaches them under it.
         """
         old, new, by = fold(was.nick), fold(nick), sender_key(was)
-        for transfer in self._transfers.values():
+        for transfer in list(self._transfers.values()):
             changed = False
             if old != new and old in transfer.pending:
                 transfer.pending.discard(old)
@@ -161,7 +161,7 @@ class Transfers:
                 transfer.by = sender_key(transfer.sender)
                 changed = True
             if changed:
-                self._store.keep(transfer.record())
+                self._settled(transfer)
 
     # Sessions.
 
@@ -182,7 +182,8 @@ class Transfers:
             transfer = self._transfers.get(file)
             if transfer is not None and transfer.uploader is peer:
                 transfer.uploader = None
-        self._downloads.detach(peer)
+        for transfer in self._downloads.detach(peer):
+            self._download_ended(transfer)
 
     def uploading(self, peer: Peer) -> bool:
         """Whether ``peer`` has an upload open, or chunks of one ended under it may still come: its put lines may
@@ -396,8 +397,10 @@ class Transfers:
         Raises NoSuchFileError for a file not offered to the session's user,
         FileNeedsJsonError for a text session, FileTooManyError past the
         user's transfers, FileResumeMismatchError for a ``tail`` that differs.
+        A session fetching it may accept again (to go on after a damaged
+        chunk) though its user is done with it on another session.
         """
-        transfer = self._offered_to(peer, file)
+        transfer = self._fetchable(peer, file)
         if not peer.json:
             raise FileNeedsJsonError(file, self.links is not None)
         size = transfer.offered.size
@@ -427,6 +430,7 @@ class Transfers:
         return self._downloads.charge(peer, size)
 
     def _offered_to(self, peer: Peer, file: str) -> Transfer:
+        """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""
         transfer = self._transfers.get(file)
         if (
             transfer is None
@@ -436,18 +440,39 @@ class Transfers:
             raise NoSuchFileError(file)
         return transfer
 
+    def _fetchable(self, peer: Peer, file: str) -> Transfer:
+        """The offer ``file`` to ``peer``'s user (``_offered_to``), or one ``peer`` is fetching, though its user is done
+        with it on another session: that download goes on to its end."""
+        transfer = self._transfers.get(file)
+        if transfer is not None and self._downloads.downloading(file, peer):
+            return transfer
+        return self._offered_to(peer, file)
+
+    def _fetching(self, transfer: Transfer, nick: str) -> bool:
+        """Whether a session of ``nick``'s is fetching ``transfer``: they are not done with it while one is."""
+        return any(
+            self._downloads.downloading(transfer.file, cast(Peer, session))
+            for session in self._chat.file_sessions(nick)
+        )
+
     # Either side.
 
     def decline(self, peer: Peer, file: str) -> None:
-        """A recipient refuses ``file``: the recipient is done with it, and the sender is told."""
+        """A recipient refuses ``file``: the recipient is done with it, and the sender and the recipient's other
+        sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends."""
         transfer = self._offered_to(peer, file)
         nick = named_user(peer).nick
         self._downloads.cancel(file, peer)
-        self._tell_sender(transfer, FileDeclined(file, nick, self._finished(transfer, fold(nick))))
+        if self._fetching(transfer, nick):
+            return
+        declined = FileDeclined(file, nick, self._finished(transfer, fold(nick)))
+        self._tell_sender(transfer, declined)
+        self._tell_recipient(transfer, nick, declined, but=peer)
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told, and each of the sender's sessions: the one
-        uploading it may be another), or a recipient stops fetching it (the sender is)."""
+        uploading it may be another), or a recipient stops fetching it (the sender is, and the recipient's other
+        sessions, as for ``decline``)."""
         transfer = self._transfers.get(file)
         me = named_user(peer)
         if transfer is not None and transfer.by == sender_key(me):
@@ -463,11 +488,17 @@ class Transfers:
             transfer.pending.clear()
             self._forget(transfer)
             return
-        transfer = self._offered_to(peer, file)
+        transfer = self._fetchable(peer, file)
         self._downloads.cancel(file, peer)
         why = reason or "cancelled by the recipient"
+        if fold(me.nick) not in transfer.pending or self._fetching(transfer, me.nick):
+            # Only this session's download stops: its user is done with the file already, or fetches it elsewhere.
+            peer.send(FileCancelled(file, me.nick, why, len(transfer.pending)))
+            self._download_ended(transfer)
+            return
         cancelled = FileCancelled(file, me.nick, why, self._finished(transfer, fold(me.nick)))
         self._tell_sender(transfer, cancelled)
+        self._tell_recipient(transfer, me.nick, cancelled, but=peer)
         peer.send(cancelled)
 
     def listing(self, peer: Peer) -> FileList:
@@ -478,7 +509,9 @@ class Transfers:
         for transfer in self._transfers.values():
             if transfer.by == by:
                 state = "uploading" if transfer.offered_at is None else "offered"
-            elif transfer.offered_at is not None and key in transfer.pending:
+            elif transfer.offered_at is not None and (
+                key in transfer.pending or self._downloads.downloading(transfer.file, peer)
+            ):
                 state = "downloading" if self._downloads.downloading(transfer.file, peer) else "offered"
             else:
                 continue
@@ -520,11 +553,17 @@ class Transfers:
         """The open transfer ``file``, if any."""
         return self._transfers.get(file)
 
-    def fetched(self, transfer: Transfer, nick: str) -> None:
-        """``nick`` has every byte of ``transfer`` (its last chunk acknowledged, or its HTTP link read to the end):
-        they are done with it, and the sender's sessions are told, with how many recipients are left."""
-        left = self._finished(transfer, fold(nick))
-        self._tell_sender(transfer, FileFetched(transfer.file, nick, left))
+    def fetched(self, transfer: Transfer, nick: str, by: Peer | None = None) -> None:
+        """``nick`` has every byte of ``transfer`` (its last chunk acknowledged on the session ``by``, or its HTTP
+        link read to the end): they are done with it, and the sender's sessions are told, with how many recipients
+        are left, and so are the recipient's others. Told once: a second session of theirs that fetches it whole
+        after (or after they declined it) changes nothing."""
+        if fold(nick) not in transfer.pending:
+            self._download_ended(transfer)
+            return
+        fetched = FileFetched(transfer.file, nick, self._finished(transfer, fold(nick)))
+        self._tell_sender(transfer, fetched)
+        self._tell_recipient(transfer, nick, fetched, but=by)
 
     def _finished(self, transfer: Transfer, nick: str) -> int:
         """The folded ``nick`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
@@ -533,11 +572,27 @@ class Transfers:
         return len(transfer.pending)
 
     def _settled(self, transfer: Transfer) -> None:
-        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them); else it is kept as it is now."""
-        if transfer.offered_at is not None and not transfer.pending:
+        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them), but not
+        under a session still fetching it (another of a recipient done with it): then once that download ends. Else
+        it is kept as it is now."""
+        if transfer.offered_at is None or transfer.pending:
+            if transfer.file in self._transfers:
+                self._store.keep(transfer.record())
+        elif self._downloads.under_way(transfer.file):
+            # Only downloads are left, which a restart ends: nothing of the transfer need outlive one.
+            self._store.forget(transfer.file)
+        else:
             self._forget(transfer)
-        elif transfer.file in self._transfers:
-            self._store.keep(transfer.record())
+
+    def _download_ended(self, transfer: Transfer) -> None:
+        """A download of ``transfer`` ended (fetched whole, stopped, or its session gone): if it was all that kept
+        a transfer nobody is left to fetch, the transfer goes."""
+        if (
+            transfer.offered_at is not None
+            and not transfer.pending
+            and not self._downloads.under_way(transfer.file)
+        ):
+            self._forget(transfer)
 
     def _expired(self, transfer: Transfer, kept_long: bool) -> None:
         """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer
@@ -571,6 +626,23 @@ class Transfers:
                     continue
                 for told in self._elsewhere:
                     told(session, transfer, ended)
+        # A session still fetching it for a recipient done with it on another session: its download stops too.
+        for peer in self._downloads.peers(transfer.file):
+            if fold(named_user(peer).nick) not in transfer.pending:
+                peer.send(ended)
+
+    def _tell_recipient(self, transfer: Transfer, nick: str, item: FileReply, but: Peer | None) -> None:
+        """Send ``item``, the news that the recipient ``nick`` is done with ``transfer``, to each of their sessions
+        that this engine serves but ``but`` (where they did it) and those still fetching it (they go on to its end),
+        so that none goes on showing an offer that is over for them."""
+        for session in self._chat.file_sessions(nick):
+            peer = cast(Peer, session)
+            if (
+                session in self._peers
+                and peer is not but
+                and not self._downloads.downloading(transfer.file, peer)
+            ):
+                peer.send(item)
 
     def _tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
         """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), if they are

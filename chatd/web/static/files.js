@@ -350,8 +350,9 @@ export class Transfers {
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
-  /** `file_fetched`: someone has the whole of the user's file. */
+  /** `file_fetched`: someone has the whole of the user's file, or the user an offer to them on another connection. */
   fetched(object) {
+    if (this.doneElsewhere(object, "Fetched on another connection.", "finished", (what) => `${what} was fetched on another connection.`)) return;
     const upload = this.upload(object.file);
     const offer = this.offers.get(object.file);
     const conversation = upload?.conversation ?? offer?.conversation;
@@ -361,8 +362,9 @@ export class Transfers {
     conversation.addNotice(noticeLine(`${who} has fetched ${upload?.name ?? offer?.name}.`));
   }
 
-  /** `file_declined`: someone declined the user's offer. */
+  /** `file_declined`: someone declined the user's offer, or the user an offer to them on another connection. */
   declined(object) {
+    if (this.doneElsewhere(object, "Declined on another connection.", "declined", (what) => `${what} was declined on another connection.`)) return;
     const upload = this.upload(object.file);
     const offer = this.offers.get(object.file);
     const conversation = upload?.conversation ?? offer?.conversation;
@@ -376,9 +378,11 @@ export class Transfers {
   /**
    * `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. With the user's own
    * nickname it is the user's withdrawal: from this page (done already), or from another session of their account,
-   * which ends this page's upload of it, chunks and all.
+   * which ends this page's upload of it, chunks and all; or, for an offer to the user, their stop on another
+   * connection.
    */
   cancelled(object) {
+    if (this.doneElsewhere(object, "Stopped on another connection.", "cancelled", (what) => `Fetching ${what} was stopped on another connection.`)) return;
     if (this.host.mine(object.nick)) {
       const upload = this.upload(object.file);
       if (upload !== undefined) {
@@ -440,6 +444,27 @@ export class Transfers {
         ? `${upload?.name ?? offer.name} to ${upload?.target ?? offer.to} expired on the server${why}; nobody can fetch it now.`
         : `${offer.nick}'s offer of ${offer.name} expired${why}; it can no longer be fetched.`;
     conversation.addNotice(noticeLine(words));
+  }
+
+  /**
+   * The user is done, on another connection of their account, with an offer to them that this page still shows
+   * open (`object` names the file and the user: they fetched, declined or stopped it there): its line ends in
+   * `words` with no button left, a download of it here stops, and the conversation says `notice(what)`. True if
+   * so; false for anything else, which the caller reads as before. A line this page ended itself stays as it is.
+   */
+  doneElsewhere(object, words, kind, notice) {
+    const offer = this.offers.get(object.file);
+    if (offer === undefined || offer.mine || !this.host.mine(object.nick) || offer.card.actions.childElementCount === 0) return false;
+    const download = this.downloads.get(object.file);
+    if (download !== undefined) {
+      download.state = "cancelled";
+      download.parts = [];
+      this.downloads.delete(object.file);
+      this.answered(download);
+    }
+    offer.card.end(words, kind);
+    offer.conversation.addNotice(noticeLine(notice(`${offer.name} from ${offer.nick}`)));
+    return true;
   }
 
   /** Another session of the user's account withdrew `upload` (or stopped sending it): it ends here, and says so. */
