@@ -68,6 +68,21 @@ class DoneElsewhereTests(FilesTestCase):
         self.assertEqual(self.lines(), ['* Fetching "photo.jpg" from bob was stopped on another connection.'])
         self.assert_gone()
 
+    def test_an_accept_the_server_no_longer_has_ends_here(self) -> None:
+        """An /accept that crossed the news (fetched elsewhere meanwhile) is refused no-such-file naming the file:
+        the download ends, with its part file and its bar, in one line."""
+        self.offer_accepted()
+        self.peer.send(
+            {
+                "type": "error",
+                "code": "no-such-file",
+                "text": f"no transfer {FILE_ID} is open for you",
+                "file": FILE_ID,
+            }
+        )
+        self.assertEqual(self.lines(), ['! The server no longer has "photo.jpg" (no-such-file).'])
+        self.assert_gone()
+
     def test_the_senders_cancel_still_reads_as_the_senders(self) -> None:
         """bob's withdrawal names bob, as before."""
         self.offer_accepted()

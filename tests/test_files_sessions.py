@@ -116,6 +116,25 @@ class OtherSessionTests(SessionsTestCase):
         self.second.dataReceived(b"/file list\n")
         self.assertEqual(self.objects(self.second_wire), [{"type": "file_list", "files": []}])
 
+    def test_an_accept_on_another_session_after_the_fetch_names_the_file_it_refuses(self) -> None:
+        """bob's other session accepts a file he fetched already (its /file accept crossed the news): the refusal
+        names the file, so that its client ends that download."""
+        self.accept(self.first)
+        Fetch(self, self.first, self.first_wire).take()
+        self.objects(self.second_wire)
+        self.accept(self.second)
+        self.assertEqual(
+            self.objects(self.second_wire),
+            [
+                {
+                    "type": "error",
+                    "code": "no-such-file",
+                    "text": f"no transfer {FILE} is open for you",
+                    "file": FILE,
+                }
+            ],
+        )
+
     def test_a_decline_on_one_session_is_told_to_the_others(self) -> None:
         """bob declines on one session: alice and his other session read file_declined; the one that declined
         reads nothing back, as before."""

@@ -21,7 +21,13 @@ from typing import Any
 from chatd.domain.durations import format_duration
 from chatd.domain.encoding import json_bytes
 from chatd.domain.envelopes import READ_ENCRYPTED
-from chatd.domain.errors import ChatError, FileOffsetError, NicknameRegisteredError, NoSuchAccountError
+from chatd.domain.errors import (
+    ChatError,
+    FileOffsetError,
+    NicknameRegisteredError,
+    NoSuchAccountError,
+    NoSuchFileError,
+)
 from chatd.domain.events import (
     Acted,
     Banned,
@@ -187,7 +193,9 @@ def json_line(item: Renderable) -> bytes:
 def error_fields(error: ChatError) -> dict[str, Any]:
     """The keys a program reads in an error's JSON besides its code and text (docs/PROTOCOL.md "JSON lines").
 
-    Where an upload goes on from (``file-offset``); which nickname has no
+    Where an upload goes on from (``file-offset``); which transfer is not
+    open (``no-such-file``), so a client ends the download or upload it
+    answers, not the oldest one waiting; which nickname has no
     account, and which command is unknown, so a client with several ``/key
     get`` out tells which one an error answers, and a typo's error from a
     server without ``/key``; which nickname is registered, and whether a
@@ -196,6 +204,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     """
     if isinstance(error, FileOffsetError):
         return {"have": error.have}
+    if isinstance(error, NoSuchFileError):
+        return {"file": error.file}
     if isinstance(error, NoSuchAccountError):
         return {"nick": error.nick}
     if isinstance(error, NicknameRegisteredError):
