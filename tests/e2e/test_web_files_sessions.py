@@ -4,9 +4,11 @@ alice is registered and online twice: a program on the line port speaking
 JSON, and her page (logged in with her password). bob, another program,
 offers her files. What she does with an offer on the program (fetch it,
 decline it, stop fetching it) ends its line on the page, in words, with no
-Accept or Decline left. Every wait polls a condition until the deadline;
-nothing is timed.
+Accept or Decline left. An offer of hers made on the program is hers on the
+page too. Every wait polls a condition until the deadline; nothing is timed.
 """
+
+import hashlib
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -83,4 +85,28 @@ class DoneElsewhereTests(SynchronousTestCase):
         said = notices(alice)
         self.assertIn("one.bin from bob was declined on another connection.", said)
         self.assertIn("Fetching two.bin from bob was stopped on another connection.", said)
+        quiet(self, alice)
+
+    def test_an_offer_made_on_another_connection_reads_as_the_users_own(self) -> None:
+        """alice's program offers bob a file: her page's line says "You offer", not her nickname with "offer",
+        and offers to withdraw it."""
+        daemon, url = start_web(self)
+        elsewhere = registered(daemon, "alice")
+        alice = Page(self, url)
+        alice.login("alice", PASSWORD)
+        json_user(daemon, "bob")
+        data = content(20_000, seed=24)
+        file_id = upload(elsewhere, "bob", "g.bin", data)
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        alice.open("bob")
+        self.assertEqual(card_named(alice, "g.bin"), file_id)
+        self.assertEqual(
+            alice.texts(f'#log-box .log .line.file[data-file="{file_id}"] .file-what'),
+            [
+                f"You offer g.bin (20 kB, application/octet-stream, sha256 {hashlib.sha256(data).hexdigest()[:12]}…)"
+            ],
+        )
+        self.assertEqual(
+            (card_state(alice, file_id), buttons(alice, file_id)), (["Offered to bob."], ["Cancel"])
+        )
         quiet(self, alice)

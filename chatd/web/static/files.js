@@ -217,7 +217,8 @@ export class Transfers {
     const mine = this.host.mine(object.nick);
     const to = typeof object.to === "string" ? object.to : "";
     const offer = { id: object.file, name, size: bytes, hash, nick: object.nick, to, conversation, mine };
-    offer.card = new Card(object.file, describe(typeof object.nick === "string" ? object.nick : "", mine ? "offer" : "offers", name, bytes, mime, hash));
+    const who = mine ? "You" : typeof object.nick === "string" ? object.nick : "";
+    offer.card = new Card(object.file, describe(who, mine ? "offer" : "offers", name, bytes, mime, hash));
     this.offers.set(object.file, offer);
     if (mine) {
       // Sent from another session of the user's, or before this page was loaded: it can still be withdrawn here.
