@@ -16,7 +16,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
 from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
 from chatd.domain.networks import counted_as
-from chatd.domain.ports import UserView
+from chatd.domain.ports import Session, UserView
 from chatd.domain.replies import FileReply
 from chatd.frontend.output import Sink
 from chatd.text import fold
@@ -87,6 +87,21 @@ class Peer(Protocol):
 
     def send(self, item: FileReply | ChatError) -> None:
         """Render ``item`` in the session's format and write it."""
+
+
+class Elsewhere(Protocol):
+    """A front end whose sessions the engine does not serve (IRC's: sent no file bytes, but told of offers), told for
+    each of them what the sessions it serves are sent of a transfer, to say in its own words
+    (``Transfers.tell_elsewhere``)."""
+
+    def recipient_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
+        """``session``'s user was offered ``transfer``, and ``item`` says how it ended for them: its sender withdrew
+        it (``FileCancelled``), or it expired (``FileExpired``)."""
+
+    def sender_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
+        """``session``'s user sent ``transfer``, and ``item`` says what became of it: a recipient fetched, declined
+        or stopped it (``FileFetched``, ``FileDeclined``, ``FileCancelled``), the user withdrew it on another
+        session (``FileCancelled`` with their nickname), or it expired (``FileExpired``)."""
 
 
 @dataclass(eq=False)

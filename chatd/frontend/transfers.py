@@ -39,7 +39,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import Actor, Event, NickChanged
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, FileTarget, OfferedFile, check_offer, content_key
-from chatd.domain.ports import Bus, Session
+from chatd.domain.ports import Bus
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
@@ -55,6 +55,7 @@ from chatd.domain.replies import (
 )
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.transfer_parts import (
+    Elsewhere,
     FileStore,
     NotKept,
     Peer,
@@ -77,9 +78,6 @@ DEFAULT_FILE_LIMITS = FileLimits()
 
 Links = Callable[[Transfer, str], str]
 """Makes a single-use URL with which a nickname fetches a transfer's file (chatd.web.files), when a web port is on."""
-
-OfferEnded = Callable[[Session, Transfer, FileCancelled | FileExpired], None]
-"""Told that an offer ended under a session of a recipient's that the engine does not serve (``Transfers.tell_elsewhere``)."""
 
 
 class Transfers:
@@ -112,8 +110,8 @@ class Transfers:
         self._peers: set[object] = set()
         """The sessions served (as objects: the chat's sessions are looked up in it)."""
         self._uploading: dict[Peer, set[str]] = {}
-        self._elsewhere: list[OfferEnded] = []
-        """Front ends that carry no files (IRC), told when an offer to one of their sessions ends."""
+        self._elsewhere: list[Elsewhere] = []
+        """Front ends that carry no files (IRC), told what becomes of a transfer to or from one of their sessions."""
         self._late: dict[Peer, dict[str, int]] = {}
         """Each session's uploads ended under it (``_stopped``), and how many of their chunks may still come."""
         self._downloads = Downloads(spool, reactor, limits, self.fetched)
@@ -165,9 +163,11 @@ class Transfers:
 
     # Sessions.
 
-    def tell_elsewhere(self, told: OfferEnded) -> None:
-        """Have ``told`` hear, for each session of a recipient that the engine does not serve (an IRC client's, sent
-        no file bytes but told of the offer), that an offer to them ended: its sender withdrew it, or it expired."""
+    def tell_elsewhere(self, told: Elsewhere) -> None:
+        """Have ``told`` hear, for each session the engine does not serve (an IRC client's, sent no file bytes but
+        told of offers), what the sessions it serves are sent of a transfer to or from its user: a recipient, that
+        the offer was withdrawn or expired; a sender, that a recipient fetched, declined or stopped it, or that it
+        was withdrawn on another session, or expired."""
         self._elsewhere.append(told)
 
     def attach(self, peer: Peer) -> None:
@@ -625,7 +625,7 @@ class Transfers:
                     cast(Peer, session).send(ended)
                     continue
                 for told in self._elsewhere:
-                    told(session, transfer, ended)
+                    told.recipient_told(session, transfer, ended)
         # A session still fetching it for a recipient done with it on another session: its download stops too.
         for peer in self._downloads.peers(transfer.file):
             if fold(named_user(peer).nick) not in transfer.pending:
@@ -645,11 +645,15 @@ class Transfers:
                 peer.send(item)
 
     def _tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
-        """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), if they are
-        online as they were (``Chat.file_sender_sessions``: by account if identified)."""
+        """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), and tell the
+        front ends that asked of the others (``tell_elsewhere``), if they are online as they were
+        (``Chat.file_sender_sessions``: by account if identified)."""
         for session in self._chat.file_sender_sessions(transfer.sender):
             peer = cast(Peer, session)
-            if session in self._peers and peer is not but:
+            if session not in self._peers:
+                for told in self._elsewhere:
+                    told.sender_told(session, transfer, item)
+            elif peer is not but:
                 peer.send(item)
 
     def expire(self) -> None:

@@ -37,7 +37,6 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.ports import Session
-from chatd.domain.replies import FileCancelled, FileExpired
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
@@ -46,9 +45,9 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.pings import PingRound
-from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
+from chatd.irc.filenotices import FileNotices
 from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.registration import logged_in, logged_out
@@ -115,7 +114,7 @@ class IRCFactory(ServerFactory):
         """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), or whose
         AWAY is being set (it answers it itself; the user's other sessions are told on delivery)."""
         if files is not None:
-            files.tell_elsewhere(self._offer_ended)
+            files.tell_elsewhere(FileNotices(self, self.events, reactor))
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -251,21 +250,6 @@ class IRCFactory(ServerFactory):
                 if link is None
                 else self.events.file_offered(event, shape, link)
             )
-
-    def _offer_ended(self, session: Session, transfer: Transfer, ended: FileCancelled | FileExpired) -> None:
-        """An offer to ``session``'s user was withdrawn or expired: if it is a client of this front end, a NOTICE
-        says so where the offer's did (the channel, or the user's nickname now), for IRC has no other word of it."""
-        if session.audience is not self:
-            return
-        client = cast(IRCSession, session)
-        to = transfer.target.to if transfer.target.room else client.shown
-        expired = ended.reason if isinstance(ended, FileExpired) else None
-        shape = Shape(client.shape)
-        client.sink.write(
-            self.events.offer_ended(
-                shape, self.reactor.seconds(), to, transfer.sender.nick, transfer.offered.name, expired
-            )
-        )
 
     def forget(self, protocol: IRCProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""

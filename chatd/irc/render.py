@@ -390,20 +390,10 @@ class EventLines:
             tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )
 
-    def offer_ended(
-        self, shape: Shape, at: float, to: str, sender: str, name: str, expired: str | None
-    ) -> bytes:
-        """The NOTICE telling a recipient that ``sender``'s offer of ``name`` to ``to`` (a channel, or them) ended,
-        sent where the offer's was: withdrawn, or expired for the reason ``expired``. No event is behind it (the
-        engine tells each recipient), so it has no msgid; ``at`` is its server-time."""
-        what = f'"{name}" to {to}'
-        ended = (
-            f"{sender} withdrew the offer of {what}"
-            if expired is None
-            else f"{sender}'s offer of {what} expired ({expired})"
-        )
+    def server_notice(self, shape: Shape, at: float, to: str, text: str) -> bytes:
+        """A NOTICE from the server to ``to`` (a channel, or a nickname) saying ``text``, with no event behind it (the
+        end of a file's offer, chatd.irc.filenotices): so no msgid; ``at`` is its server-time."""
         tags = {"time": timestamp(at)} if shape & Shape.TIME else NO_TAGS
-        text = f"{ended}: it can no longer be fetched"
         return line(
             Message(tags=tags, source=self.server, command="NOTICE", params=(to, text), trailing=True)
         )

@@ -1,9 +1,10 @@
 """Files offered to an IRC user on a real twistd, read by a real IRC client's parser (issues 15 and 16).
 
 IRC carries no file bytes: an IRC user is told of an offer, and of its end
-(withdrawn by the sender, or expired), each by a NOTICE from the server.
-The sender is a program on the line port speaking JSON; the IRC user is
-jaraco's ``irc`` library (``tests/e2e/ircclient.py``).
+(withdrawn by the sender, or expired), each by a NOTICE from the server; an
+IRC connection of the sender's account, of each recipient who fetches,
+declines or stops it. The sender is a program on the line port speaking
+JSON; the IRC user is jaraco's ``irc`` library (``tests/e2e/ircclient.py``).
 """
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -11,7 +12,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.daemon import Daemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, NAME
-from tests.e2e.test_web_files import content, json_user, upload
+from tests.e2e.test_web_e2e import PASSWORD, registered
+from tests.e2e.test_web_files import content, fetch, json_user, upload
 
 
 class EndedOfferTests(SynchronousTestCase):
@@ -35,4 +37,23 @@ class EndedOfferTests(SynchronousTestCase):
                 "dave",
                 ('alice withdrew the offer of "notes.txt" to dave: it can no longer be fetched',),
             ),
+        )
+
+    def test_the_senders_irc_connection_reads_that_a_recipient_fetched_the_file(self) -> None:
+        """alice, registered, offers bob a file from the line port while online over IRC too: her IRC connection
+        reads the offer's NOTICE, then, once bob fetches it, one saying he has."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--irc-port", "0"])
+        alice = registered(daemon, "alice")
+        on_irc = IRCClient(daemon, irc_port(daemon), "alice", password=PASSWORD)
+        on_irc.registered()
+        bob = json_user(daemon, "bob")
+        data = content(20_000, seed=5)
+        file_id = upload(alice, "bob", "notes.txt", data, "text/plain")
+        offer = on_irc.next("privnotice", where=lambda heard: heard.nick == NAME)
+        self.assertTrue(offer.arguments[0].startswith('alice offers bob "notes.txt" (20000 bytes'), offer)
+
+        self.assertEqual(fetch(bob, file_id), data)
+        self.assertEqual(
+            on_irc.next("privnotice"),
+            Heard("privnotice", NAME, "bob", ('bob has fetched your offer of "notes.txt" to bob',)),
         )

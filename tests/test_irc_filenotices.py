@@ -1,0 +1,142 @@
+"""What an IRC connection of a file's sender reads of it after the offer (chatd/irc/filenotices.py, issue 16).
+
+alice is registered; she uploads and offers files from a session on the
+line port speaking JSON, and is online over IRC too (PASS). Her IRC client
+read the offer's NOTICE; it reads one more, from the server where the
+offer's went, for each recipient who fetches, declines or stops it, for her
+withdrawal on the other connection, and for the offer's expiry. Over
+StringTransport, with the transfer engine the daemon wires.
+"""
+
+from twisted.internet.testing import StringTransport
+
+from chatd.domain.files import CHUNK, FileLimits
+from chatd.irc.protocol import IRCProtocol
+from chatd.irc.render import timestamp
+from tests.irc import SERVER, IRCTestCase
+from tests.test_files import CONTENT, FileTestCase
+from tests.test_line_accounts import PASSWORD
+
+FILE = "0000000000000001"
+NAME = '"holiday photo.png"'
+
+
+class SenderNoticeTests(FileTestCase, IRCTestCase):
+    file_limits = FileLimits(keep=100.0)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.irc = self.irc_front_end(files=self.files)
+        self.alice, self.alice_wire = self.json_user(b"alice", host="10.0.0.1")
+        self.alice.dataReceived(b"/register " + PASSWORD + b"\n")
+
+    def alice_on_irc(self, *caps: str) -> tuple[IRCProtocol, StringTransport]:
+        """alice's IRC connection, logged in to her account with PASS (and ``caps``)."""
+        protocol, wire = self.irc_connect("10.0.0.1")
+        lines = ["CAP LS 302", f"CAP REQ :{' '.join(caps)}"] if caps else []
+        lines += [f"PASS {PASSWORD.decode()}", "NICK alice", "USER alice 0 * :alice"]
+        self.send(protocol, *lines, *(["CAP END"] if caps else []))
+        self.end_pass()
+        self.assertIn(f":{SERVER} 001 alice ".encode(), wire.value())
+        return protocol, wire
+
+    def offered(self, to: bytes = b"bob", data: bytes = CONTENT) -> None:
+        """alice's line session offers ``to`` the file and uploads ``data`` of it; every wire cleared after."""
+        self.offer(self.alice, to=to)
+        self.upload(self.alice, data)
+        self.end_pass()
+        for wire in self.wires:
+            wire.clear()
+
+    def notices(self, wire: StringTransport) -> list[str]:
+        self.end_pass()
+        heard: list[str] = wire.value().decode().splitlines()
+        wire.clear()
+        return heard
+
+    def test_a_fetch_of_a_private_offer_is_a_notice(self) -> None:
+        """bob fetches alice's file: her IRC connection reads who has it, where the offer's NOTICE went."""
+        _, irc_wire = self.alice_on_irc()
+        bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        self.offered()
+        bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        self.download(bob, bob_wire)
+        self.assertEqual(
+            self.notices(irc_wire), [f":{SERVER} NOTICE bob :bob has fetched your offer of {NAME} to bob"]
+        )
+
+    def test_a_room_offer_counts_who_is_left_as_each_recipient_is_done(self) -> None:
+        """Offered to #lobby: bob's fetch leaves one recipient, carol's decline nobody; each is a NOTICE in #lobby."""
+        _, irc_wire = self.alice_on_irc()
+        bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        carol, _ = self.json_user(b"carol", host="10.0.0.3")
+        self.offered(to=b"#lobby")
+        bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        self.download(bob, bob_wire)
+        self.assertEqual(
+            self.notices(irc_wire),
+            [
+                f":{SERVER} NOTICE #lobby :bob has fetched your offer of {NAME} to #lobby; 1 other recipient may "
+                "still fetch it"
+            ],
+        )
+        carol.dataReceived(b"/file decline %s\n" % FILE.encode())
+        self.assertEqual(
+            self.notices(irc_wire),
+            [
+                f":{SERVER} NOTICE #lobby :carol declined your offer of {NAME} to #lobby; nobody else is left to "
+                "fetch it"
+            ],
+        )
+
+    def test_a_recipient_who_stops_is_a_notice(self) -> None:
+        """bob stops fetching: alice's IRC connection reads so."""
+        _, irc_wire = self.alice_on_irc()
+        bob, _ = self.json_user(b"bob", host="10.0.0.2")
+        self.offered()
+        bob.dataReceived(b"/file accept %s\n/file cancel %s\n" % (FILE.encode(), FILE.encode()))
+        self.assertEqual(
+            self.notices(irc_wire),
+            [f":{SERVER} NOTICE bob :bob stopped fetching your offer of {NAME} to bob"],
+        )
+
+    def test_a_withdrawal_on_the_other_connection_is_a_notice(self) -> None:
+        """alice withdraws the offer on the line port: her IRC connection reads that it can no longer be fetched."""
+        _, irc_wire = self.alice_on_irc()
+        self.json_user(b"bob", host="10.0.0.2")
+        self.offered()
+        self.alice.dataReceived(b"/file cancel %s\n" % FILE.encode())
+        self.assertEqual(
+            self.notices(irc_wire),
+            [
+                f":{SERVER} NOTICE bob :You withdrew your offer of {NAME} to bob on another connection: it can no "
+                "longer be fetched"
+            ],
+        )
+
+    def test_an_expired_offer_is_a_notice_with_server_time(self) -> None:
+        """alice's offer to #lobby expires: her IRC connection (server-time) reads why, stamped, with no msgid."""
+        _, irc_wire = self.alice_on_irc("server-time", "message-tags")
+        self.json_user(b"bob", host="10.0.0.2")
+        self.offered(to=b"#lobby")
+        self.clock.advance(101)
+        self.files.expire()
+        self.assertEqual(
+            self.notices(irc_wire),
+            [
+                f"@time={timestamp(self.clock.seconds())} :{SERVER} NOTICE #lobby :Your offer of {NAME} to #lobby "
+                "expired (offers wait 1m 40s at most): it can no longer be fetched"
+            ],
+        )
+
+    def test_an_upload_not_offered_yet_is_not_said(self) -> None:
+        """alice's upload, never offered, is withdrawn on the line port and another expires: her IRC connection,
+        which never heard of either, reads nothing."""
+        _, irc_wire = self.alice_on_irc()
+        self.json_user(b"bob", host="10.0.0.2")
+        self.offered(data=CONTENT[:CHUNK])
+        self.alice.dataReceived(b"/file cancel %s\n" % FILE.encode())
+        self.offered(data=CONTENT[:CHUNK])
+        self.clock.advance(101)
+        self.files.expire()
+        self.assertEqual(self.notices(irc_wire), [])
