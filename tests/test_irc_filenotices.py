@@ -1,11 +1,13 @@
-"""What an IRC connection of a file's sender reads of it after the offer (chatd/irc/filenotices.py, issue 16).
+"""What an IRC connection of a file's sender or recipient reads of it after the offer (chatd/irc/filenotices.py).
 
 alice is registered; she uploads and offers files from a session on the
 line port speaking JSON, and is online over IRC too (PASS). Her IRC client
 read the offer's NOTICE; it reads one more, from the server where the
 offer's went, for each recipient who fetches, declines or stops it, for her
-withdrawal on the other connection, and for the offer's expiry. Over
-StringTransport, with the transfer engine the daemon wires.
+withdrawal on the other connection, and for the offer's expiry. Likewise
+bob, offered a file on the line port and on IRC, reads on IRC what he did
+with it on the other. Over StringTransport, with the transfer engine the
+daemon wires (issue 16).
 """
 
 from twisted.internet.testing import StringTransport
@@ -140,3 +142,60 @@ class SenderNoticeTests(FileTestCase, IRCTestCase):
         self.clock.advance(101)
         self.files.expire()
         self.assertEqual(self.notices(irc_wire), [])
+
+
+class RecipientNoticeTests(FileTestCase, IRCTestCase):
+    """bob is registered, in JSON on the line port and on IRC (PASS); alice offers him files."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.irc = self.irc_front_end(files=self.files)
+        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        protocol, self.irc_wire = self.irc_connect("10.0.0.2")
+        self.send(protocol, f"PASS {PASSWORD.decode()}", "NICK bob", "USER bob 0 * :bob")
+        self.alice, _ = self.json_user(b"alice", host="10.0.0.1")
+
+    def offered(self, to: bytes = b"bob", file: str = FILE) -> None:
+        """alice offers ``to`` the file (``file`` its id); bob's IRC connection reads the offer; every wire cleared."""
+        self.offer(self.alice, to=to)
+        self.upload(self.alice, CONTENT, file=file)
+        self.end_pass()
+        self.assertIn(b"NOTICE " + to + b" :alice offers " + to, self.irc_wire.value())
+        for wire in self.wires:
+            wire.clear()
+
+    def notices(self) -> list[str]:
+        self.end_pass()
+        heard: list[str] = self.irc_wire.value().decode().splitlines()
+        self.irc_wire.clear()
+        return heard
+
+    def test_a_fetch_on_the_other_connection_is_a_notice(self) -> None:
+        """bob fetches alice's file on the line port: his IRC connection reads that he has it."""
+        self.offered()
+        self.bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        self.download(self.bob, self.bob_wire)
+        self.assertEqual(
+            self.notices(), [f":{SERVER} NOTICE bob :You have fetched alice's offer of {NAME} to bob"]
+        )
+
+    def test_a_decline_or_a_stop_on_the_other_connection_is_a_notice(self) -> None:
+        """bob declines one offer to #lobby and stops fetching another on the line port: his IRC connection reads
+        each, in #lobby where the offers came."""
+        self.offered(to=b"#lobby")
+        self.bob.dataReceived(b"/file decline %s\n" % FILE.encode())
+        self.assertEqual(
+            self.notices(),
+            [
+                f":{SERVER} NOTICE #lobby :You declined alice's offer of {NAME} to #lobby on another connection"
+            ],
+        )
+        self.offered(to=b"#lobby", file="0000000000000002")
+        self.bob.dataReceived(b"/file accept 0000000000000002\n/file cancel 0000000000000002\n")
+        self.assertEqual(
+            self.notices(),
+            [
+                f":{SERVER} NOTICE #lobby :You stopped fetching alice's offer of {NAME} to #lobby on another connection"
+            ],
+        )

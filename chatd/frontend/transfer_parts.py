@@ -96,7 +96,9 @@ class Elsewhere(Protocol):
 
     def recipient_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
         """``session``'s user was offered ``transfer``, and ``item`` says how it ended for them: its sender withdrew
-        it (``FileCancelled``), or it expired (``FileExpired``)."""
+        it (``FileCancelled`` with the sender's nickname), it expired (``FileExpired``), or the user fetched it
+        (``FileFetched``: on another session, or by its link), declined it or stopped fetching it on another session
+        (``FileDeclined``, ``FileCancelled`` with their nickname)."""
 
     def sender_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
         """``session``'s user sent ``transfer``, and ``item`` says what became of it: a recipient fetched, declined

@@ -166,8 +166,8 @@ class Transfers:
     def tell_elsewhere(self, told: Elsewhere) -> None:
         """Have ``told`` hear, for each session the engine does not serve (an IRC client's, sent no file bytes but
         told of offers), what the sessions it serves are sent of a transfer to or from its user: a recipient, that
-        the offer was withdrawn or expired; a sender, that a recipient fetched, declined or stopped it, or that it
-        was withdrawn on another session, or expired."""
+        the offer was withdrawn or expired, or that they fetched, declined or stopped it elsewhere; a sender, that a
+        recipient fetched, declined or stopped it, or that it was withdrawn on another session, or expired."""
         self._elsewhere.append(told)
 
     def attach(self, peer: Peer) -> None:
@@ -634,14 +634,14 @@ class Transfers:
     def _tell_recipient(self, transfer: Transfer, nick: str, item: FileReply, but: Peer | None) -> None:
         """Send ``item``, the news that the recipient ``nick`` is done with ``transfer``, to each of their sessions
         that this engine serves but ``but`` (where they did it) and those still fetching it (they go on to its end),
-        so that none goes on showing an offer that is over for them."""
+        so that none goes on showing an offer that is over for them; the front ends that asked are told of the
+        others (``tell_elsewhere``)."""
         for session in self._chat.file_sessions(nick):
             peer = cast(Peer, session)
-            if (
-                session in self._peers
-                and peer is not but
-                and not self._downloads.downloading(transfer.file, peer)
-            ):
+            if session not in self._peers:
+                for told in self._elsewhere:
+                    told.recipient_told(session, transfer, item)
+            elif peer is not but and not self._downloads.downloading(transfer.file, peer):
                 peer.send(item)
 
     def _tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:

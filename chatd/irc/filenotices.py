@@ -6,7 +6,8 @@ reaches them but through here. The transfer engine hands this front end,
 for each of its clients a transfer concerns, the reply the sessions it
 serves are sent (``Transfers.tell_elsewhere``), and ``FileNotices`` says it
 in words: to a recipient, that the sender withdrew the offer or that it
-expired; to its sender, that a recipient fetched, declined or stopped it, or
+expired, or that they fetched it, or declined or stopped it on another of
+their connections (the bundled client, the page); to its sender, that a recipient fetched, declined or stopped it, or
 that it was withdrawn on another of their connections, or expired. Each
 NOTICE goes where the offer's went (the channel, or the recipient's
 nickname: a recipient's own now). No event is behind it, so it carries
@@ -34,8 +35,9 @@ class FileNotices:
         self._reactor = reactor
 
     def recipient_told(self, session: Session, transfer: Transfer, item: FileReply) -> None:
-        """An offer to ``session``'s user was withdrawn or expired: if it is a client of this front end, a NOTICE
-        says so where the offer's did (the channel, or the user's nickname now)."""
+        """An offer to ``session``'s user ended for them (withdrawn, expired; fetched, declined or stopped by them
+        elsewhere): if it is a client of this front end, a NOTICE says so where the offer's did (the channel, or the
+        user's nickname now)."""
         if session.audience is not self._audience:
             return
         client = cast(IRCSession, session)
@@ -63,8 +65,14 @@ def recipient_words(transfer: Transfer, to: str, item: FileReply) -> str | None:
     sender = transfer.sender.nick
     if isinstance(item, FileExpired):
         return f"{sender}'s offer of {what} expired ({item.reason}): it can no longer be fetched"
-    if isinstance(item, FileCancelled):
+    if isinstance(item, FileCancelled) and fold(item.nick) == fold(sender):
         return f"{sender} withdrew the offer of {what}: it can no longer be fetched"
+    if isinstance(item, FileFetched):
+        return f"You have fetched {sender}'s offer of {what}"
+    if isinstance(item, FileDeclined):
+        return f"You declined {sender}'s offer of {what} on another connection"
+    if isinstance(item, FileCancelled):
+        return f"You stopped fetching {sender}'s offer of {what} on another connection"
     return None
 
 
