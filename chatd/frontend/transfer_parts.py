@@ -1,9 +1,9 @@
-"""What the transfer engine (chatd.frontend.transfers) and its downloads (chatd.frontend.downloads) work with.
+"""What the transfer engine (chatd.frontend.transfers) and its parts (uploads, downloads, ...) work with.
 
 The ports they are handed (the spool, the store that keeps open transfers
 across a restart, the sessions they serve), one transfer's record, and how
 they see a session's user: whom limits count it under, who sends. Apart from
-both, so that the downloads need no import of the engine that owns them.
+all of them, so that the parts need no import of the engine that owns them.
 """
 
 from collections.abc import Sequence

@@ -1,0 +1,163 @@
+"""The transfers open, one table the engine's parts share, and when a file's bytes can go (issue 16).
+
+The engine (chatd.frontend.transfers), its uploads (chatd.frontend.uploads)
+and the people it tells (chatd.frontend.transfer_people) all change the
+same transfers: an upload is offered, a recipient is done, a sender is
+renamed. Each change ends in this one object they are handed, so that what
+the store keeps across a restart and what the spool holds follow every
+change, whichever part made it, and no part reaches into another's fields.
+"""
+
+from collections.abc import Callable
+
+from chatd.domain.errors import NoSuchFileError
+from chatd.domain.files import FileLimits
+from chatd.domain.replies import FileEntry, FileList
+from chatd.frontend.downloads import Downloads
+from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, sender_key
+from chatd.text import fold
+
+
+class OpenTransfers:
+    """The open transfers by file: kept in ``store`` as each changes, their bytes in ``spool``, fetched by ``downloads``.
+
+    Those ``store`` kept are open again from the start, their uploads
+    stamped ``now`` as having last moved.
+    """
+
+    def __init__(
+        self, spool: FileStore, store: TransferStore, downloads: Downloads, now: Callable[[], float]
+    ) -> None:
+        self._open: dict[str, Transfer] = {}
+        self._store = store
+        self.spool = spool
+        self.downloads = downloads
+        for record in store.kept():
+            transfer = self._open[record.offered.file] = Transfer.kept(record)
+            # An upload cut short by the restart has its hour from now to go on.
+            transfer.moved = now()
+
+    @property
+    def limits(self) -> FileLimits:
+        """What the engine allows (``--file-*``): its downloads' own, so that one setting (``Transfers.limits``) is
+        what every part goes by."""
+        return self.downloads.limits
+
+    def get(self, file: str) -> Transfer | None:
+        """The open transfer ``file``, if any."""
+        return self._open.get(file)
+
+    def all(self) -> list[Transfer]:
+        """Every open transfer, in a list of its own: a caller may close some as it goes through them."""
+        return list(self._open.values())
+
+    def add(self, transfer: Transfer) -> None:
+        """``transfer`` is open (a new upload), and kept."""
+        self._open[transfer.file] = transfer
+        self._store.keep(transfer.record())
+
+    def going(self, owner: str) -> int:
+        """Transfers the owner has going: uploads not yet offered and downloads under way."""
+        uploads = sum(1 for t in self._open.values() if t.owner == owner and t.offered_at is None)
+        return uploads + self.downloads.going(owner)
+
+    def uploaders(self) -> set[str]:
+        """The owners with an upload going on a session now."""
+        return {transfer.owner for transfer in self._open.values() if transfer.uploader is not None}
+
+    def offered_to(self, peer: Peer, file: str) -> Transfer:
+        """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""
+        transfer = self._open.get(file)
+        if (
+            transfer is None
+            or transfer.offered_at is None
+            or fold(named_user(peer).nick) not in transfer.pending
+        ):
+            raise NoSuchFileError(file)
+        return transfer
+
+    def fetchable(self, peer: Peer, file: str) -> Transfer:
+        """The offer ``file`` to ``peer``'s user (``offered_to``), or one ``peer`` is fetching, though its user is done
+        with it on another session: that download goes on to its end."""
+        transfer = self._open.get(file)
+        if transfer is not None and self.downloads.downloading(file, peer):
+            return transfer
+        return self.offered_to(peer, file)
+
+    def listing(self, peer: Peer) -> FileList:
+        """The transfers open to and from ``peer``'s user, with where each stands."""
+        me = named_user(peer)
+        key, by = fold(me.nick), sender_key(me)
+        entries = []
+        for transfer in self._open.values():
+            if transfer.by == by:
+                state = "uploading" if transfer.offered_at is None else "offered"
+            elif transfer.offered_at is not None and (
+                key in transfer.pending or self.downloads.downloading(transfer.file, peer)
+            ):
+                state = "downloading" if self.downloads.downloading(transfer.file, peer) else "offered"
+            else:
+                continue
+            offered = transfer.offered
+            entries.append(
+                FileEntry(
+                    transfer.file,
+                    transfer.sender.nick,
+                    transfer.target.to,
+                    offered.name,
+                    offered.size,
+                    offered.mime,
+                    offered.sha256,
+                    state,
+                )
+            )
+        return FileList(tuple(entries))
+
+    def finished(self, transfer: Transfer, nick: str) -> int:
+        """The folded ``nick`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
+        transfer.pending.discard(nick)
+        self.settled(transfer)
+        return len(transfer.pending)
+
+    def settled(self, transfer: Transfer) -> None:
+        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them), but not
+        under a session still fetching it (another of a recipient done with it): then once that download ends. Else
+        it is kept as it is now."""
+        if transfer.offered_at is None or transfer.pending:
+            if transfer.file in self._open:
+                self._store.keep(transfer.record())
+        elif self.downloads.under_way(transfer.file):
+            # Only downloads are left, which a restart ends: nothing of the transfer need outlive one.
+            self._store.forget(transfer.file)
+        else:
+            self.forget(transfer)
+
+    def download_ended(self, transfer: Transfer) -> None:
+        """A download of ``transfer`` ended (fetched whole, stopped, or its session gone): if it was all that kept
+        a transfer nobody is left to fetch, the transfer goes."""
+        if (
+            transfer.offered_at is not None
+            and not transfer.pending
+            and not self.downloads.under_way(transfer.file)
+        ):
+            self.forget(transfer)
+
+    def close(self, transfer: Transfer) -> None:
+        """``transfer``, open, is over, and what the spool holds of it goes or stays as the spool decided (a
+        corrupt upload's bytes it dropped as it checked them)."""
+        del self._open[transfer.file]
+        self._store.forget(transfer.file)
+
+    def forget(self, transfer: Transfer) -> None:
+        """``transfer`` is over, if it was open; its bytes go unless another open transfer shares them."""
+        if transfer.file in self._open:
+            self.close(transfer)
+        if not any(other.key == transfer.key for other in self._open.values()):
+            self.spool.drop(transfer.key)
+
+    def sweep(self) -> None:
+        """Drop the bytes the spool holds that no open transfer names (``Transfers.expire`` says how they come)."""
+        named = {transfer.key for transfer in self._open.values()}
+        for key in self.spool.held_keys():
+            if key not in named:
+                self.spool.drop(key)

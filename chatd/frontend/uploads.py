@@ -1,0 +1,267 @@
+"""Files coming up to the spool, a chunk at a time, until each is checked whole and offered (issue 16).
+
+The engine (chatd.frontend.transfers) owns one ``Uploads`` and hands it the
+sender's side of its commands: ``offer`` opens (or reopens, to resume) an
+upload, ``put`` stores a chunk, ``restart`` begins again when the spool's
+bytes differ from the sender's, and the last chunk checks the whole and
+offers the file through the chat's seam (``Chat.offer_file``). It owns who
+is uploading what, each owner's bytes a day, and the chunks still on their
+way when an upload ended under its session: the transfers themselves are
+the ``OpenTransfers`` all the engine's parts share.
+"""
+
+import base64
+import binascii
+from collections.abc import Callable
+
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IReactorTime
+
+from chatd.domain.chat import Chat
+from chatd.domain.errors import (
+    BadFileChunkError,
+    FileCorruptError,
+    FileDayLimitError,
+    FileOffsetError,
+    FileStoreFullError,
+    FileTooManyError,
+    FileUploadedError,
+    NoSuchFileError,
+)
+from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
+from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, sender_key
+from chatd.text import fold
+
+DAY = 86400
+
+
+class Uploads:
+    """The uploads of ``chat``'s users into ``open_transfers``, timed by ``reactor``, each new one named by ``new_id``."""
+
+    def __init__(
+        self,
+        chat: Chat,
+        open_transfers: OpenTransfers,
+        reactor: IReactorTime,
+        new_id: Callable[[], str],
+    ) -> None:
+        self._chat = chat
+        self._open = open_transfers
+        self._spool = open_transfers.spool
+        self._reactor = reactor
+        self._new_id = new_id
+        self._uploading: dict[Peer, set[str]] = {}
+        self._late: dict[Peer, dict[str, int]] = {}
+        """Each session's uploads ended under it (``stop``), and how many of their chunks may still come."""
+        self._days: dict[tuple[str, int], int] = {}
+        """Each owner's bytes uploaded by day (``--file-day-bytes``)."""
+
+    def uploading(self, peer: Peer) -> bool:
+        """Whether ``peer`` has an upload open, or chunks of one ended under it may still come: its put lines may
+        then be long."""
+        return bool(self._uploading.get(peer)) or peer in self._late
+
+    def detach(self, peer: Peer) -> None:
+        """``peer`` is gone: its uploads wait to be resumed, on another session, with nothing of theirs late."""
+        self._late.pop(peer, None)
+        for file in self._uploading.pop(peer, set()):
+            transfer = self._open.get(file)
+            if transfer is not None and transfer.uploader is peer:
+                transfer.uploader = None
+
+    def offer(
+        self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
+    ) -> "Deferred[None]":
+        """Open (or reopen, to resume) an upload of a file announced as ``size`` bytes hashing to ``sha256``.
+
+        Raises the offer's refusals (``check_offer``, ``Chat.file_target``,
+        and the limits); answers ``FileUpload``, then, if every byte is
+        there already, goes on as for the last chunk.
+        """
+        user = named_user(peer)
+        safe = check_offer(size, sha256, mime, name, self._open.limits.max_size)
+        goes_to = self._chat.file_target(user, target)
+        owner = owner_key(user, peer)
+        key = content_key(sha256, size)
+        by = sender_key(user)
+        transfer = self._reopened(by, key, goes_to)
+        held = self._spool.held(key)
+        if transfer is None:
+            self._check_room(owner, key, size, held)
+            offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
+            sender = self._chat.file_sender(user)
+            now = self._reactor.seconds()
+            transfer = Transfer(offered, sender, owner, by, goes_to, key, now, moved=now)
+            self._open.add(transfer)
+            self._spool.open(key, size)
+        elif self._day_used(owner) + size - held > self._open.limits.day_bytes:
+            raise FileDayLimitError(self._open.limits.day_bytes)
+        transfer.uploader = peer
+        self._uploading.setdefault(peer, set()).add(transfer.file)
+        tail = self._spool.hash_before(key, held) if held else succeed("")
+        return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
+
+    def _reopened(self, by: str, key: str, target: FileTarget) -> Transfer | None:
+        """The upload of this content by this sender to the same people, still open, if any: offered again to resume."""
+        for transfer in self._open.all():
+            if (
+                transfer.offered_at is None
+                and transfer.by == by
+                and transfer.key == key
+                and fold(transfer.target.to) == fold(target.to)
+            ):
+                return transfer
+        return None
+
+    def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
+        """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room."""
+        limits = self._open.limits
+        if self._open.going(owner) >= limits.transfers:
+            raise FileTooManyError(limits.transfers)
+        if self._day_used(owner) + size - held > limits.day_bytes:
+            raise FileDayLimitError(limits.day_bytes)
+        if not self._spool.begun(key) and self._spool.reserved + size > limits.store_bytes:
+            raise FileStoreFullError()
+
+    def _day_used(self, owner: str) -> int:
+        return self._days.get((owner, int(self._reactor.seconds() // DAY)), 0)
+
+    def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
+        offered = transfer.offered
+        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, held, CHUNK, tail))
+        if held == offered.size:
+            return self._uploaded(transfer)
+        return None
+
+    def restart(self, peer: Peer, file: str) -> "Deferred[None]":
+        """Drop what the spool holds of ``file``'s content (it differs from the sender's) and upload it again."""
+        transfer = self._upload_of(peer, file)
+        return self._spool.drop(transfer.key).addCallback(lambda _: self._reset(peer, transfer))
+
+    def _reset(self, peer: Peer, transfer: Transfer) -> None:
+        self._spool.open(transfer.key, transfer.offered.size)
+        offered = transfer.offered
+        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, 0, CHUNK, ""))
+
+    def put(self, peer: Peer, file: str, offset: int, data: str) -> "Deferred[None]":
+        """Store one chunk at ``offset``, which must be what the spool holds; answers ``FileProgress``.
+
+        Raises NoSuchFileError, FileUploadedError (every byte is there
+        already), BadFileChunkError (not base64, empty, too long, past the
+        end) or FileOffsetError. The last chunk checks the whole.
+        """
+        if self._late_chunk(peer, file):
+            return succeed(None)
+        transfer = self._upload_of(peer, file)
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadFileChunkError() from None
+        size = transfer.offered.size
+        if not raw or len(raw) > CHUNK or offset + len(raw) > size:
+            raise BadFileChunkError()
+        held = self._spool.held(transfer.key)
+        if offset != held:
+            raise FileOffsetError(held)
+        day = (transfer.owner, int(self._reactor.seconds() // DAY))
+        self._days[day] = self._days.get(day, 0) + len(raw)
+        transfer.moved = self._reactor.seconds()
+        written = self._spool.write(transfer.key, offset, raw)
+        return written.addCallback(lambda have: self._progress(peer, transfer, have))
+
+    def _progress(self, peer: Peer, transfer: Transfer, have: int) -> Deferred[None] | None:
+        peer.send(FileProgress(transfer.file, have, transfer.offered.size))
+        if have == transfer.offered.size:
+            return self._uploaded(transfer)
+        return None
+
+    def _uploaded(self, transfer: Transfer) -> "Deferred[None]":
+        """Every byte is there: check the whole, then tell the sender and offer it, or refuse it."""
+        checked = self._spool.check(transfer.key, transfer.offered.sha256)
+        return checked.addCallback(lambda good: self._checked(transfer, good))
+
+    def _checked(self, transfer: Transfer, good: bool) -> None:
+        uploader = transfer.uploader
+        self._end(transfer)
+        if not good:
+            self._open.close(transfer)
+            if uploader is not None:
+                uploader.send(FileCorruptError())
+            return
+        transfer.offered_at = self._reactor.seconds()
+        if uploader is not None:
+            uploader.send(FileUploaded(transfer.file))
+        self._deliver(transfer)
+
+    def _end(self, transfer: Transfer) -> None:
+        uploader, transfer.uploader = transfer.uploader, None
+        if uploader is not None:
+            self._uploading.get(uploader, set()).discard(transfer.file)
+
+    def withdrawn(self, transfer: Transfer, peer: Peer) -> None:
+        """Its sender withdrew ``transfer`` on ``peer``: its upload ends there, or under the other session sending
+        it (``stop``)."""
+        if transfer.uploader is peer:
+            self._end(transfer)
+        else:
+            self.stop(transfer)
+
+    def stop(self, transfer: Transfer) -> None:
+        """End ``transfer``'s upload under the session sending it, which did not ask (it expired, or another session
+        withdrew it, and the session is told so): the chunks it sent before it heard, a window at most, are still
+        read as chunks and dropped without a word, not refused as lines too long for a connection with no upload
+        open, each an error and a line of flood budget."""
+        uploader = transfer.uploader
+        self._end(transfer)
+        if uploader is not None:
+            self._late.setdefault(uploader, {})[transfer.file] = WINDOW
+
+    def _late_chunk(self, peer: Peer, file: str) -> bool:
+        """Whether a chunk of ``file`` from ``peer`` is one of those on their way when its upload ended under it."""
+        late = self._late.get(peer, {})
+        if file not in late:
+            return False
+        late[file] -= 1
+        if not late[file]:
+            del late[file]
+        if not late:
+            del self._late[peer]
+        return True
+
+    def _deliver(self, transfer: Transfer, waited: bool = False) -> None:
+        """Offer ``transfer`` to its people now; an offline account's offer waits for them."""
+        offered = self._chat.offer_file(transfer.sender, transfer.target, transfer.offered, waited)
+        transfer.pending = set(offered)
+        if not offered and transfer.target.account is not None:
+            transfer.pending = {transfer.target.account}
+        self._open.settled(transfer)
+
+    def identified(self, account: str | None) -> None:
+        """Someone identified to ``account`` (on any front end): the offers that waited for it are offered now."""
+        for transfer in self._open.all():
+            target = transfer.target
+            if target.account is not None and target.account == account and account in transfer.pending:
+                self._deliver(transfer, waited=True)
+
+    def _upload_of(self, peer: Peer, file: str) -> Transfer:
+        """The upload ``file`` open on ``peer``; raises FileUploadedError if it is the user's and its bytes are
+        all there (offered: a copy the spool held answers the offer ``file_uploaded`` at once), else
+        NoSuchFileError."""
+        transfer = self._open.get(file)
+        if transfer is not None and transfer.uploader is peer:
+            return transfer
+        if (
+            transfer is not None
+            and transfer.offered_at is not None
+            and transfer.by == sender_key(named_user(peer))
+        ):
+            raise FileUploadedError(file)
+        raise NoSuchFileError(file)
+
+    def expire(self) -> None:
+        """Forget the bytes a day counted for past days."""
+        today = int(self._reactor.seconds() // DAY)
+        for day in [day for day in self._days if day[1] != today]:
+            del self._days[day]
