@@ -314,6 +314,35 @@ class SendTests(EndToEndTestCase):
         self.link.e2e.account = None
         self.assertEqual(self.type("/msg bob hi"), ["/msg bob hi"])
 
+    def test_a_device_of_the_account_that_came_online_later_gets_a_box_too(self) -> None:
+        """alice's phone publishes its key after this client identified: her next message to bob is sealed for
+        bob, this device and the phone, learnt from the key log bob's keys answer brought up to date, with no
+        /key get of her own account on the way."""
+        phone = Identity(PrivateKey.generate())
+        self.keys.add("alice", phone.public)
+        self.lines()
+        sent = self.type("/msg bob lunch at noon?")
+        self.assertEqual(sent[:2], ["/key get bob", "/key log 3"])
+        self.assertNotIn("/key get alice", sent)
+        [(_, envelope)] = self.keys.relayed
+        self.assertEqual(
+            sorted(json.loads(base64.b64decode(envelope))["to"]),
+            sorted([self.bob.public, self.me.public, phone.public]),
+        )
+        self.assertEqual(open_envelope(envelope, phone).text, "lunch at noon?")
+
+    def test_a_note_to_self_is_sealed_for_the_account_s_devices(self) -> None:
+        """``/msg alice`` from alice: her own account is never pinned, so it is not refused as changed keys; it goes
+        sealed for each of her devices and reads back here."""
+        phone = Identity(PrivateKey.generate())
+        self.keys.add("alice", phone.public)
+        self.lines()
+        self.type("/msg alice buy milk")
+        [(nick, envelope)] = self.keys.relayed
+        self.assertEqual(nick, "alice")
+        self.assertEqual(open_envelope(envelope, phone).text, "buy milk")
+        self.assertEqual(self.lines(), ["@ <alice -> alice> [encrypted] buy milk"])
+
     def test_a_message_sealed_by_an_unpinned_key_is_shown_with_the_warning(self) -> None:
         """A key bob never published: the text, then a warning naming its fingerprint."""
         self.type("/fingerprint bob")

@@ -7,7 +7,8 @@ private messages") before the renderer. Once the user is identified to an
 account it publishes this device's key and fetches the account's own keys.
 ``/msg NICK text`` asks the server for NICK's keys, checks the key log and
 the pins, then sends the text sealed to every key of NICK's account and of
-the user's own; with none it sends it in the clear and says so.
+the user's own as the log has them then (devices that came online since
+included); with none it sends it in the clear and says so.
 
 Answers come in the order of the commands that asked (docs/PROTOCOL.md),
 so each ``/key get`` waits in a queue for its ``keys`` or its error.
@@ -99,8 +100,6 @@ class EndToEnd:
         self.keyring = keyring
         self.account: str | None = None
         """The account the user is identified to on this connection, if any."""
-        self.own_keys: list[str] = []
-        """The keys of the user's account (other devices), as the server served them and the log gave them."""
         self.accounts: dict[str, str] = {}
         """Account names by folded nickname, as ``keys`` answers told them."""
         self.wants: list[Want] = []
@@ -111,6 +110,18 @@ class EndToEnd:
         self._published = False
         self._when_idle: list[Callable[[], None]] = []
         self._when_msg_done: list[Callable[[], None]] = []
+
+    @property
+    def own_keys(self) -> list[str]:
+        """The keys of the user's account (every device's), as the checked key log gives them now.
+
+        Not kept from the answer to identifying: a device of the account that
+        comes online later publishes a key the server tells nobody of. Every
+        ``/msg`` asks for its recipient's keys, and that answer brings the log
+        up to the server's seq before anything is sealed: so the log holds the
+        account's keys as they are at that send, at no cost of a request.
+        """
+        return self.keyring.logged_keys(self.account) if self.account is not None else []
 
     @property
     def identity(self) -> Identity:
@@ -304,7 +315,6 @@ class EndToEnd:
             return
         self.accounts[fold(nick)] = account
         if self.account is not None and fold(account) == fold(self.account):
-            self.own_keys = keys
             self._then(want, keys)
             return
         known = self.keyring.contact(account)
@@ -358,7 +368,9 @@ class EndToEnd:
             return
         account = self.accounts.get(fold(nick), nick)
         contact = self.keyring.contact(account)
-        if contact is None or contact.pending is not None or sorted(contact.keys) != keys:
+        mine = self.account is not None and fold(account) == fold(self.account)
+        # The user's own account is never pinned: its keys are the log's (``own_keys``), so a note to self goes.
+        if not mine and (contact is None or contact.pending is not None or sorted(contact.keys) != keys):
             self.say(
                 f"Not sent: {scrub(nick)}'s keys changed. Compare fingerprints (/fingerprint {scrub(nick)}), "
                 f"then /trust {scrub(nick)} and send again.",

@@ -423,6 +423,48 @@ class TrustTests(SynchronousTestCase):
         self.assertNotIn("altered text", alice.shown())
 
 
+def other_device(case: SynchronousTestCase, daemon: Daemon, account: str) -> tuple[LineClient, Identity]:
+    """Another device of ``account``'s, online beside the page: a program identified to it, its key published."""
+    client = json_user(daemon, f"{account}-phone")
+    client.say(f"/identify {account} {PASSWORD}")
+    next_of(client, "notice", kind="account")
+    key = device(case)
+    publish(client, key)
+    return client, key
+
+
+class OwnDevicesTests(SynchronousTestCase):
+    """The user's own account is never pinned: each of its keys is a device of theirs, and gets a box."""
+
+    def test_a_device_of_the_user_s_that_came_online_later_gets_a_box_in_the_next_message(self) -> None:
+        """alice's page sends bob a message; then her phone identifies to her account and publishes its key. Her
+        next message is sealed for the phone as well, not refused as "your own account's keys changed", and no
+        Confirm is asked for."""
+        daemon, url = start_web(self)
+        bob = registered(daemon, "bob")
+        bob_key = device(self)
+        publish(bob, bob_key)
+        alice = Page(self, url)
+        alice.login("alice")
+        register_in_page(alice)
+        private_with(alice, "bob")
+        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+        alice.say("before the phone")
+        self.assertEqual(
+            open_envelope(next_of(bob, "encrypted", nick="alice")["envelope"], bob_key).text,
+            "before the phone",
+        )
+
+        _, phone = other_device(self, daemon, "alice")
+        alice.say("after the phone")
+        envelope = next_of(bob, "encrypted", nick="alice")["envelope"]
+        self.assertEqual(open_envelope(envelope, phone).text, "after the phone")
+        self.assertEqual(open_envelope(envelope, bob_key).text, "after the phone")
+        self.assertEqual(alice.texts("#log-box .log .line.key-changed"), [])
+        self.assertEqual(alice.texts("#log-box .log .line.error .text"), [])
+        quiet(self, alice)
+
+
 class WebRelay:
     """A lying server's stand-in: a TCP relay to the daemon's web port that rewrites what the page's WebSocket gets.
 

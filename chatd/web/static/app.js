@@ -60,7 +60,6 @@ class Chat {
         send: (line) => this.link.send(line),
         privateWith: (nick) => this.privateWith(nick),
         mine: (nick) => this.mine(nick),
-        me: () => this.me,
         say: (text, kind) => this.say(text, kind),
         current: () => this.current,
         shown: (conversation, object, line) => this.event(conversation, object, !this.mine(object.nick), line),

@@ -3,9 +3,12 @@
 // account, the page loads libsodium, takes this browser's key pair for the
 // account from IndexedDB (made on first use) and publishes its public key.
 // A private message to a contact whose account has keys is then sealed for
-// each of them and each of the user's own (/emsg); one to a contact with
-// none goes in the clear, and the page says so. The first keys seen for an
-// account are pinned (trust on first use); when the server serves another
+// each of them and each of the user's own (/emsg), the latter as the
+// checked key log holds them at that send, so a device of the user's that
+// came online since gets its box too; one to a contact with none goes in
+// the clear, and the page says so. The first keys seen for an account
+// (another's: the user's own are never pinned, each being a device of
+// theirs) are pinned (trust on first use); when the server serves another
 // set, the conversation says so inline and nothing is sealed to that
 // account until the user presses Confirm. Received envelopes are opened
 // with this browser's key; one that does not open is one clear line.
@@ -32,7 +35,7 @@ function sameKeys(a, b) {
 
 /**
  * `host` is the chat: `send(line)` (false when no socket is up), `privateWith(nick)`,
- * `mine(nick)`, `me()` (the user's nickname), `say(text, kind)` (in the conversation shown),
+ * `mine(nick)`, `say(text, kind)` (in the conversation shown),
  * `current()` (the conversation shown), `shown(conversation, object, line)` (an event's line
  * put in a log). `fold` folds names as the server compares them.
  */
@@ -169,7 +172,20 @@ export class Encryption {
       await this.distrust(object, `it serves keys for ${object.account} that its log does not hold`);
       return;
     }
-    this.answer(object.nick, await this.check(object.nick, this.fold(object.account), served));
+    const account = this.fold(object.account);
+    this.answer(object.nick, account === this.store.account ? this.own(object.nick, served) : await this.check(object.nick, account, served));
+  }
+
+  /**
+   * The user's own account, as the log gives its keys: never pinned, for
+   * its keys are the user's own devices, each published by someone who
+   * identified to it; one that comes online later is no change to confirm.
+   */
+  own(nick, served) {
+    const contact = { nick, account: this.store.account, keys: served, pinned: [...served].sort(), verified: false, changed: false, lying: false };
+    this.contacts.set(this.store.account, contact);
+    this.panel();
+    return contact;
   }
 
   async extendLog(object) {
@@ -309,11 +325,9 @@ export class Encryption {
       return;
     }
     if (contact.changed) throw new Error(`${contact.nick}'s keys changed. Compare fingerprints, then press Confirm.`);
-    const own = this.host.mine(nick) ? contact : await this.lookup(this.host.me());
-    if (own === null) throw new Error("not connected.");
-    if (own.lying) throw new Error(untrusted("your own account"));
-    if (own.changed) throw new Error("your own account's keys changed. Compare fingerprints, then press Confirm.");
-    const recipients = [...contact.keys, ...own.keys, this.keyPair.publicKey];
+    // The contact's answer brought the checked log up to the server's seq: it holds the account's keys as they
+    // are now, a device that came online since included, with no request of its own.
+    const recipients = [...contact.keys, ...this.log.logged(this.store.account), this.keyPair.publicKey];
     this.host.send(`/emsg ${nick} ${seal(this.S, text, this.keyPair.secretKey, recipients)}`);
   }
 
