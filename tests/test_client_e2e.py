@@ -341,7 +341,61 @@ class SendTests(EndToEndTestCase):
         [(nick, envelope)] = self.keys.relayed
         self.assertEqual(nick, "alice")
         self.assertEqual(open_envelope(envelope, phone).text, "buy milk")
-        self.assertEqual(self.lines(), ["@ <alice -> alice> [encrypted] buy milk"])
+        self.assertEqual(self.lines()[0], "@ <alice -> alice> [encrypted] buy milk")
+
+    def test_a_message_from_another_device_of_the_account_is_shown_without_a_warning(self) -> None:
+        """alice's page publishes its key after this client identified, then sends bob a message: its copy here waits
+        for the account's keys, the log's new entry is said once as a new device of hers, and the message shows with
+        no warning; her next one from the page asks nothing and says nothing more."""
+        page = Identity(PrivateKey.generate())
+        self.keys.add("alice", page.public)
+        self.lines()
+        sealed = seal("from the page", page.secret, [self.bob.public, self.me.public, page.public])
+        self.keys.peer.send(encrypted("alice", "bob", sealed))
+        self.assertEqual(self.lines(), [])
+        self.assertEqual(self.keys.serve(), ["/key get alice", "/key log 3"])
+        self.assertEqual(
+            self.lines(),
+            [
+                "@ <alice -> bob> [encrypted] from the page",
+                f"~ Your account alice has a new device key: fingerprint {fingerprint(page.public)}. What you send "
+                "is sealed for it too; if it is no device of yours, someone else has your password.",
+            ],
+        )
+        again = seal("and again", page.secret, [self.bob.public, self.me.public, page.public])
+        self.keys.peer.send(encrypted("alice", "bob", again))
+        self.assertEqual(self.keys.serve(), [])
+        self.assertEqual(self.lines(), ["@ <alice -> bob> [encrypted] and again"])
+
+    def test_a_device_of_the_account_is_said_once_when_a_send_brings_it_in(self) -> None:
+        """The phone's key comes in with the log that bob's keys answer fetched: said once, and not again."""
+        phone = Identity(PrivateKey.generate())
+        self.keys.add("alice", phone.public)
+        self.lines()
+        self.type("/msg bob one")
+        self.type("/msg bob two")
+        self.assertEqual(
+            [line for line in self.lines() if "new device" in line],
+            [
+                f"~ Your account alice has a new device key: fingerprint {fingerprint(phone.public)}. What you send "
+                "is sealed for it too; if it is no device of yours, someone else has your password."
+            ],
+        )
+
+    def test_a_message_from_the_user_s_nickname_by_a_key_not_the_account_s_is_warned(self) -> None:
+        """A key the account's log does not hold, even once fetched again: shown, then the warning that names it."""
+        stranger = Identity(PrivateKey.generate())
+        self.lines()
+        self.keys.peer.send(encrypted("alice", "bob", seal("it is me", stranger.secret, [self.me.public])))
+        self.assertEqual(self.keys.serve(), ["/key get alice"])
+        self.assertEqual(
+            self.lines(),
+            [
+                "@ <alice -> bob> [encrypted] it is me",
+                f"! WARNING: that message was sealed by a key that is not one of your account's (fingerprint "
+                f"{fingerprint(stranger.public)}): compare fingerprints (/fingerprint alice).",
+            ],
+        )
 
     def test_a_message_sealed_by_an_unpinned_key_is_shown_with_the_warning(self) -> None:
         """A key bob never published: the text, then a warning naming its fingerprint."""

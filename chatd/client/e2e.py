@@ -65,6 +65,13 @@ ENCRYPTED_MARK = "[encrypted]"
 
 UNDECRYPTABLE = "a message from {nick} could not be decrypted: it was altered or not meant for this device"
 
+NEW_DEVICE = (
+    "Your account {account} has a new device key: fingerprint {fingerprint}. What you send is sealed for it too; "
+    "if it is no device of yours, someone else has your password."
+)
+"""Said once for each key the user's account gains while this client is identified to it: it is no warning on
+every message from that device (its keys are the account's own, never pinned), but the user hears of it once."""
+
 REFUSALS = frozenset({"no-such-account", "unknown-command"})
 """Error codes that may answer a ``/key get`` of ours: the error names what it answers (its ``nick``, its
 ``command``), so an error for anything else the user sent meanwhile is never taken for one, and never
@@ -108,6 +115,8 @@ class EndToEnd:
         self._log_fetching = False
         self._log_shown = False
         self._published = False
+        self._own_known: set[str] | None = None
+        """The account's keys this client has told of (or had on identifying); None until it first has them."""
         self._when_idle: list[Callable[[], None]] = []
         self._when_msg_done: list[Callable[[], None]] = []
 
@@ -187,6 +196,7 @@ class EndToEnd:
             self.say(f"No encryption: {error}", Look.ERROR)
             return
         self.account = account
+        self._own_known = None
         self.put(f"/key publish {public}")
         self.ask_keys(account, "own")
 
@@ -281,6 +291,7 @@ class EndToEnd:
             self.ask_log()
             return
         self.save()
+        self._new_devices()
         if self._log_shown:
             self._log_shown = False
             self.say(
@@ -301,6 +312,16 @@ class EndToEnd:
         # A piped client waits for this before it quits (``when_idle``): /keylog alone left it waiting for ever.
         self._idle()
 
+    def _new_devices(self) -> None:
+        """Say each key the user's account gained since this client first had its keys: another device of theirs."""
+        if self.account is None or self._own_known is None:
+            return
+        keys = self.own_keys
+        for key in keys:
+            if key not in self._own_known and key != self.identity.public:
+                self.say(NEW_DEVICE.format(account=scrub(self.account), fingerprint=fingerprint(key)))
+        self._own_known = set(keys)
+
     def show_log(self) -> None:
         self._log_shown = True
         self.ask_log()
@@ -315,6 +336,8 @@ class EndToEnd:
             return
         self.accounts[fold(nick)] = account
         if self.account is not None and fold(account) == fold(self.account):
+            if self._own_known is None:
+                self._own_known = set(keys)
             self._then(want, keys)
             return
         known = self.keyring.contact(account)
@@ -396,16 +419,19 @@ class EndToEnd:
         if self._pinned(nick, opened.sender):
             return shown
         mine = self.account is not None and fold(nick) == fold(self.account)
-        waiting = next((w for w in self.wants if w.purpose == "pin" and fold(w.nick) == fold(nick)), None)
+        waiting = next(
+            (w for w in self.wants if w.purpose in ("pin", "own") and fold(w.nick) == fold(nick)), None
+        )
         if waiting is not None:
             waiting.held.append((shown, opened.sender))
             return Shown(())
-        if mine or self._contact(nick) is not None:
-            if not mine:
-                # Perhaps the keys changed since: asking says so, loudly, if they did.
-                self.ask_keys(nick, "pin")
+        if not mine and self._contact(nick) is not None:
+            # Perhaps the keys changed since: asking says so, loudly, if they did.
+            self.ask_keys(nick, "pin")
             return self._warned(shown, nick, opened.sender)
-        # Never seen: fetch the keys, pin them on first use, then show it (warned if it was another key).
+        # Never seen, or another device of the user's own account that published its key after this client
+        # last looked: fetch the keys (pinned on first use, or the account's from the log), then show it, warned
+        # only if the key is still none of them.
         self.wants.append(Want(nick, "pin", held=[(shown, opened.sender)]))
         self.put(f"/key get {nick}")
         return Shown(())
@@ -424,8 +450,10 @@ class EndToEnd:
         """``shown``, and after it a warning if ``sender`` is not a key pinned for ``nick``."""
         if self._pinned(nick, sender):
             return shown
+        mine = self.account is not None and fold(nick) == fold(self.account)
+        whose = "that is not one of your account's" if mine else f"not pinned for {nick}"
         warning = (
-            f"WARNING: that message was sealed by a key not pinned for {nick} "
+            f"WARNING: that message was sealed by a key {whose} "
             f"(fingerprint {fingerprint(sender)}): compare fingerprints (/fingerprint {nick})."
         )
         return Shown(
@@ -441,6 +469,7 @@ class EndToEnd:
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
             self._release(want)
         self.wants, self._log_waiting, self._log_fetching, self.account = [], [], False, None
+        self._own_known = None
         self._idle()
 
     def when_idle(self, call: Callable[[], None]) -> None:

@@ -464,6 +464,41 @@ class OwnDevicesTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#log-box .log .line.error .text"), [])
         quiet(self, alice)
 
+    def test_a_message_from_another_device_of_the_user_s_shows_unwarned_and_the_device_is_said_once(
+        self,
+    ) -> None:
+        """alice's page sends bob a message, then her phone comes online and sends him two: the page shows all three
+        opened in her conversation with bob, the phone's with no warning, and says once that her account has a new
+        device key, naming its fingerprint, as the terminal client says it."""
+        daemon, url = start_web(self)
+        bob = registered(daemon, "bob")
+        bob_key = device(self)
+        publish(bob, bob_key)
+        alice = Page(self, url)
+        alice.login("alice")
+        register_in_page(alice)
+        private_with(alice, "bob")
+        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+
+        alice.say("sent from the page")
+        next_of(bob, "encrypted", nick="alice")
+        phone_client, phone = other_device(self, daemon, "alice")
+        texts = ["sent from the page", "sent from the phone", "and again"]
+        for text in texts[1:]:
+            recipients = [bob_key.public, *keys_of(bob, "alice")]
+            phone_client.say(f"/emsg bob {seal(text, phone.secret, recipients)}")
+            next_of(phone_client, "encrypted", nick="alice")
+        alice.wait(lambda: encrypted_lines(alice) == texts or None, "the phone's messages, opened")
+        self.assertEqual(alice.texts("#log-box .log .line .key-warning"), [])
+        said = (
+            f"Your account alice has a new device key: fingerprint {fingerprint(phone.public)}. What you send is "
+            "sealed for it too; if it is no device of yours, someone else has your password."
+        )
+        self.assertEqual(
+            [text for text in alice.texts("#log-box .log .line .text") if "new device" in text], [said]
+        )
+        quiet(self, alice)
+
 
 class WebRelay:
     """A lying server's stand-in: a TCP relay to the daemon's web port that rewrites what the page's WebSocket gets.
@@ -786,3 +821,34 @@ class ClientAndPageTests(SealedTestCase):
         for text in (to_bob, to_alice):
             self.assertNotIn(text.encode("utf-8"), stored)
             self.assertNotIn(text.encode("utf-8"), logged)
+
+    def test_one_account_on_two_terminal_clients_and_the_page_reads_every_message_unwarned(self) -> None:
+        """The trial of issue 17: bob online; alice starts a client, then a second one with its own device key, then
+        the page. The first client's message to bob is read by bob, the second client and the page; the page's
+        message is read by both clients, with no warning; the first client says once of each newer device."""
+        url = web_url(self.daemon)
+        bob = self.client("bob")
+        first = self.client("alice")
+        second = self.client("alice", home="alice-laptop")
+        page = Page(self, url)
+        page.login("alice", PASSWORD_OF_ACCOUNTS)
+        page.wait(lambda: page.script("return window.chatd.encryption.active") or None, "the page's key")
+        private_with(page, "bob")
+
+        first.say("/msg bob from the first client")
+        for client in (bob, second):
+            client.until("@ <alice -> bob> [encrypted] from the first client")
+        page.wait(
+            lambda: encrypted_lines(page) == ["from the first client"] or None, "the first client's message"
+        )
+        page.say("from the page")
+        for client in (bob, first, second):
+            client.until("@ <alice -> bob> [encrypted] from the page")
+        told = [line for line in first.seen if line.startswith("~ Your account alice has a new device key: ")]
+        self.assertEqual(len(told), 2)  # the second client's and the page's, once each
+        for client in (bob, first, second):
+            self.assertNotIn("WARNING", "\n".join(client.seen))
+            self.assertNotIn("could not be decrypted", "\n".join(client.seen))
+        self.assertEqual(page.texts("#log-box .log .line.unreadable"), [])
+        self.assertEqual(page.texts("#log-box .log .line .key-warning"), [])
+        quiet(self, page)

@@ -56,6 +56,7 @@ export class Encryption {
     this.logWaiting = []; // keys answers held until the log catches up with their seq
     this.logFetching = false; // a /key log is asked and not answered yet
     this.reasked = new Set(); // folded nicks asked again because the log moved on meanwhile
+    this.ownKnown = null; // the user's account's keys told of (or had on identifying): a Set, once the log is checked
     this.bindPanel();
   }
 
@@ -89,6 +90,7 @@ export class Encryption {
     }
     const S = this.S;
     this.log = new KeyLog(this.fold, await this.store.log(this.server));
+    this.ownKnown = null;
     this.keyPair = await this.store.identity(() => {
       const pair = newKeyPair(S);
       return { publicKey: toBase64(S, pair.publicKey), secretKey: pair.secretKey };
@@ -202,8 +204,26 @@ export class Encryption {
       return;
     }
     await this.store.keepLog(this.server, this.log.kept());
+    await this.newDevices();
     this.panel();
     for (const waiting of this.logWaiting.splice(0)) await this.logged(waiting);
+  }
+
+  /**
+   * Say once each key the user's account gained since the page first checked the log after identifying:
+   * another device of theirs. No warning on its messages (the account's keys are its own, never pinned),
+   * but the user hears of it, as the terminal client says it.
+   */
+  async newDevices() {
+    const keys = this.log.logged(this.store.account);
+    if (this.ownKnown !== null) {
+      for (const key of keys) {
+        if (this.ownKnown.has(key) || key === this.keyPair.publicKey) continue;
+        const [print] = await fingerprints(this.S, [key]);
+        this.host.say(`Your account ${this.store.account} has a new device key: fingerprint ${print}. What you send is sealed for it too; if it is no device of yours, someone else has your password.`);
+      }
+    }
+    this.ownKnown = new Set(keys);
   }
 
   /**
@@ -364,6 +384,8 @@ export class Encryption {
     const contact = known !== undefined && known.pinned.includes(key) ? known : await this.lookup(nick);
     if (contact !== null && contact.lying) return `WARNING: ${LOG_WARNING}. Compare fingerprints with ${nick} before trusting this.`;
     if (contact !== null && contact.pinned.includes(key) && !contact.changed) return "";
+    // From the user's own nickname: another device of theirs, unless the account's keys, fetched again, lack it.
+    if (this.host.mine(nick)) return `WARNING: that message was sealed by a key that is not one of your account's (fingerprint ${(await fingerprints(this.S, [key]))[0]}). Compare fingerprints before trusting it.`;
     return `${nick}'s keys changed: this was sealed with a key you have not accepted for ${nick}. Compare fingerprints before trusting it.`;
   }
 
