@@ -1,8 +1,12 @@
 """Talking over IRC, with nc users in the same rooms (chatd.irc.talk, chatd.irc.render)."""
 
+from twisted.internet.testing import StringTransport
+
 from chatd.irc.message import parse
+from chatd.irc.protocol import IRCProtocol
 from chatd.irc.talk import strip_formatting
 from tests.irc import IRCTestCase
+from tests.test_emsg_line import ALICE, BOB, READ, b64, envelope
 
 
 class RoomTalkTests(IRCTestCase):
@@ -198,4 +202,54 @@ class FormattingTests(IRCTestCase):
         """Every mIRC code goes; the text between them stays."""
         self.assertEqual(
             strip_formatting("\x1ditalic\x1d \x1funder\x0f \x04ff0000,00ff00hex\x03"), "italic under hex"
+        )
+
+
+class EncryptedTests(IRCTestCase):
+    """An encrypted private message reaches IRC clients as a NOTICE saying so: the recipient's, and the sender's own
+    copy on an IRC connection of their account, each worded for whom it is read by (issue 17)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_nc = self.connect(b"alice")
+        self.alice.dataReceived(f"/register sesame12\n/key publish {b64(bytes(ALICE.public_key))}\n".encode())
+        bob, _ = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(f"/register sesame34\n/key publish {b64(bytes(BOB.public_key))}\n".encode())
+        self.alice_irc, self.alice_wire = self.irc_logged_in("alice", "sesame12")
+        self.bob_irc, self.bob_wire = self.irc_logged_in("bob", "sesame34", host="10.0.0.3")
+
+    def irc_logged_in(
+        self, nick: str, password: str, host: str = "127.0.0.1"
+    ) -> tuple[IRCProtocol, StringTransport]:
+        """An IRC connection logged in (PASS) to ``nick``'s account, online elsewhere; its wire cleared."""
+        client, wire = self.irc_connect(host)
+        self.send(client, f"PASS {password}", f"NICK {nick}", f"USER {nick} 0 * :{nick}")
+        self.end_pass()
+        self.lines(wire)
+        return client, wire
+
+    def test_the_sender_s_own_irc_connection_reads_that_it_sent_it_and_the_recipient_that_it_came(
+        self,
+    ) -> None:
+        """alice seals a message to bob on another connection: her IRC client reads "you sent bob an encrypted
+        message", not "alice sent you" as if she had received it; bob's reads that alice sent him one."""
+        self.alice.dataReceived(f"/emsg bob {envelope(ALICE, BOB, ALICE)}\n".encode())
+        self.end_pass()
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [f":alice!alice@chatd NOTICE bob :you sent bob an encrypted message: {READ}".encode()],
+        )
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [f":alice!alice@chatd NOTICE bob :alice sent you an encrypted message: {READ}".encode()],
+        )
+
+    def test_one_sealed_to_oneself_is_read_as_received(self) -> None:
+        """A note to self is the recipient's too: alice's IRC client reads that she sent herself one, as a PRIVMSG to
+        oneself is read."""
+        self.alice.dataReceived(f"/emsg alice {envelope(ALICE, ALICE)}\n".encode())
+        self.end_pass()
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [f":alice!alice@chatd NOTICE alice :alice sent you an encrypted message: {READ}".encode()],
         )

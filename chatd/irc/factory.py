@@ -27,6 +27,7 @@ from chatd.domain.events import (
     Acted,
     AwayChanged,
     Banned,
+    Encrypted,
     Event,
     FileOffered,
     Identified,
@@ -169,6 +170,8 @@ class IRCFactory(ServerFactory):
             sessions = _told_of_invite(event, sessions)
         elif isinstance(event, Killed) and event.apart:
             sessions = self._tell_killer(event, sessions)
+        elif isinstance(event, Encrypted) and fold(event.to) != fold(event.actor.nick):
+            sessions = self._tell_sender(event, sessions)
         elif isinstance(event, AwayChanged):
             self._away_to_own(event, sessions)
             sessions = _with_cap(sessions, "away-notify", fold(event.actor.nick))
@@ -214,6 +217,18 @@ class IRCFactory(ServerFactory):
         for session in cast(Sequence[IRCSession], sessions):
             if session.user is not None and fold(session.user.nick) == killer:
                 session.sink.write(self.events.killed_apart(event, Shape(session.shape)))
+            else:
+                others.append(session)
+        return others
+
+    def _tell_sender(self, event: Encrypted, sessions: Sequence[Session]) -> list[Session]:
+        """Write the sender's own sessions that they sent an encrypted message (``EventLines.encrypted_sent``); return
+        the others, the recipient's, who read that it came to them."""
+        sender = fold(event.actor.nick)
+        others: list[Session] = []
+        for session in cast(Sequence[IRCSession], sessions):
+            if session.user is not None and fold(session.user.nick) == sender:
+                session.sink.write(self.events.encrypted_sent(event, Shape(session.shape)))
             else:
                 others.append(session)
         return others

@@ -270,6 +270,12 @@ class EventLines:
         text = f"{event.actor.nick} sent you an encrypted message: {READ_ENCRYPTED}"
         yield self._message(event, shape, "NOTICE", event.to, text)
 
+    def encrypted_sent(self, event: Encrypted, shape: Shape) -> bytes:
+        """The sender's own copy, on an IRC connection of theirs: the NOTICE of ``_encrypted``, from them to the
+        recipient as an echoed message is, in words for the one who sent it rather than the one it came to."""
+        text = f"you sent {event.to} an encrypted message: {READ_ENCRYPTED}"
+        return line(self._message(event, shape, "NOTICE", event.to, text))
+
     def _room_for(self, actor: Actor, target: str) -> int:
         """Bytes a PRIVMSG line from ``actor`` to ``target`` leaves for its text."""
         overhead = len(f":{self._from(actor)} PRIVMSG {target} :\r\n".encode())
