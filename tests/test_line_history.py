@@ -991,3 +991,129 @@ class ResumeBoundTests(LineTestCase):
             f"*** End of what you missed in #lobby: 1000 lines, the last {len(shown)} shown; "
             "/history #lobby shows earlier lines.".encode(),
         )
+
+
+class ComingBackTests(LineTestCase):
+    """A client coming back into its rooms (the default --max-rooms of them, each with more lines than a join
+    replays) is not told it floods; a loop of rejoins still pays for each replay.
+
+    The default budget is a burst of 10 lines. alice is in 20 rooms, each with 25 lines said; nothing here lets
+    the clock run, so no line of budget comes back while a client comes back.
+    """
+
+    ROOMS = Limits().rooms_per_user
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice")
+        self.alice.dataReceived(b"/format json\n/register sesame12\n/part #lobby\n")
+        self.last: dict[str, str] = {}
+        """The id of each room's last line."""
+        for number in range(self.ROOMS):
+            self.clock.advance(10)  # within alice's own budget
+            self.alice.dataReceived(f"/join #r{number:02}\n".encode())
+            for line in range(25):
+                self.clock.advance(1)
+                self.alice.dataReceived(f"line {line}\n".encode())
+            said = [line for line in said_lines(self.alice_wire, self) if line["type"] == "said"]
+            self.assertEqual(said[-1]["room"], f"#r{number:02}")
+            self.last[f"#r{number:02}"] = str(said[-1]["id"])
+        self.clock.advance(60)
+
+    def come_back(self, greeting: list[str], then: list[str]) -> list[dict[str, object]]:
+        """A new connection sends ``greeting`` in one read, then ``then`` (what a client sends once identified).
+
+        In JSON from its first line, as the page's socket is (``/format json`` costs a line the page does not).
+        """
+        client, wire = self.connect(None)
+        client.dataReceived("".join(f"{line}\n" for line in ["/format json", *greeting]).encode())
+        self.end_pass()
+        client.dataReceived("".join(f"{line}\n" for line in then).encode())
+        self.end_pass()
+        return [json.loads(line) for line in self.lines(wire) if line.startswith(b"{")]
+
+    def floods(self, shown: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [line for line in shown if line.get("kind") == "flood"]
+
+    def test_the_bundled_client_coming_back_to_its_rooms_is_not_told_it_floods(self) -> None:
+        """What ``python -m chatd.client --identify`` sends after a drop: /format json, a /resume per room with the
+        last id it saw, /identify; then its key lines. Every room is rejoined, and no flood notice comes."""
+        self.alice.dataReceived(b"/quit\n")
+        resumes = [f"/resume {room} {last}" for room, last in self.last.items()]
+        shown = self.come_back(
+            [*resumes, "/identify alice sesame12"],
+            ["/key publish " + "A" * 43 + "=", "/key get alice", "/key log 1"],
+        )
+        ends = [line for line in shown if line.get("kind") == "history_end"]
+        self.assertEqual(len(ends), self.ROOMS)
+        self.assertEqual(self.floods(shown), [])
+
+    def test_the_page_coming_back_after_a_reload_is_not_told_it_floods(self) -> None:
+        """The page after a reload knows no id: a /resume per room, /identify; each room replays its last lines
+        (20 of them), and no flood notice comes."""
+        self.alice.dataReceived(b"/quit\n")
+        shown = self.come_back(
+            [f"/resume {room}" for room in self.last] + ["/identify alice sesame12"],
+            ["/key publish " + "A" * 43 + "=", "/key log 1"],
+        )
+        replayed = [line for line in shown if line.get("type") == "said" and line.get("history")]
+        self.assertEqual(len(replayed), self.ROOMS * Limits().replay)
+        self.assertEqual(self.floods(shown), [])
+
+    def test_a_connection_identifying_to_the_account_online_elsewhere_is_not_told_it_floods(self) -> None:
+        """alice still online: the page identifies to her account and is shown every room of it, and no flood."""
+        shown = self.come_back(
+            [f"/resume {room}" for room in self.last] + ["/identify alice sesame12"],
+            ["/key publish " + "A" * 43 + "=", "/key log 1"],
+        )
+        self.assertEqual(len([line for line in shown if line.get("kind") == "in_room"]), self.ROOMS)
+        self.assertEqual(self.floods(shown), [])
+
+    def test_a_join_from_another_connection_of_the_account_is_not_charged_here(self) -> None:
+        """The page has just spent most of its burst (nine lines of its own) when another connection of alice's
+        joins a room: the page is shown the room, its last lines replayed, and told of no flood, for it typed
+        nothing more; the joiner pays for its join's replay."""
+        page, wire = self.connect(None)
+        page.dataReceived(b"/format json\n/identify alice sesame12\n")
+        self.clock.advance(60)
+        page.dataReceived(b"/time\n" * 9)
+        self.lines(wire)
+        self.alice.dataReceived(b"/part #r00\n/join #r00\n")
+        shown = said_lines(wire, self)
+        self.assertEqual([line.get("room") for line in shown if line.get("kind") == "in_room"], ["#r00"])
+        self.assertEqual(len([line for line in shown if line.get("history")]), Limits().replay)
+        self.assertEqual(self.floods(shown), [])
+
+    def test_a_loop_of_rejoins_after_coming_back_still_pays_for_each_replay(self) -> None:
+        """Back in every room at no cost, the client then parts and joins one room again and again: each join's
+        replay is charged as a listing (2 lines for 20), and the third loop is slowed."""
+        self.alice.dataReceived(b"/quit\n")
+        shown = self.come_back(
+            [f"/resume {room}" for room in self.last] + ["/identify alice sesame12"],
+            ["/part #r00", "/join #r00", "/part #r00", "/join #r00", "/part #r00", "/join #r00"],
+        )
+        self.assertEqual(len(self.floods(shown)), 1)
+
+    def test_identifying_again_to_another_account_pays_for_its_rooms(self) -> None:
+        """Only a connection's first entry into its rooms is charged as a resume: shown alice's rooms at no cost,
+        then identifying to bob's account (in six of them) pays 2 lines a room replayed, and is slowed."""
+        bob, _ = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/register sesame34\n")
+        for number in range(6):
+            self.clock.advance(5)
+            bob.dataReceived(f"/join #r{number:02}\n".encode())
+        self.clock.advance(60)
+        page, wire = self.connect(None)
+        page.dataReceived(b"/format json\n/identify alice sesame12\n")
+        self.assertEqual(self.floods(said_lines(wire, self)), [])
+        page.dataReceived(b"/identify bob sesame34\n")
+        shown = said_lines(wire, self)
+        self.assertEqual(len([line for line in shown if line.get("kind") == "in_room"]), 7)  # and #lobby
+        self.assertEqual(len(self.floods(shown)), 1)
+
+    def test_notes_past_the_rooms_one_may_be_in_cost_a_line_each(self) -> None:
+        """The first 20 /resume lines before a nickname are free; ten more cost a line each, and flood."""
+        client, wire = self.connect(None)
+        notes = [f"/resume #x{number:02}" for number in range(self.ROOMS + 10)]
+        client.dataReceived(("/format json\n" + "".join(f"{line}\n" for line in notes)).encode())
+        self.assertEqual(len(self.floods(said_lines(wire, self))), 1)

@@ -118,14 +118,16 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
     session.send(Notice("nick", f"You are {user.nick}.", {"nick": user.nick}))
     noted = list(session.resuming)
     session.current = None
+    # The first time, this is the connection coming back to its rooms (session.came_back); identifying again pays.
+    asked, session.came_back = session.came_back, True
     for room in list(user.rooms.values()):
         session.current = room.name
         session.send(in_room(room.name))
         # The room's last event is no join of this connection's but a part of its past: shown with the rest.
-        shown = show_room(session, room, joined=False)
+        shown = show_room(session, room, joined=False, asked=asked)
         if shown is not None:
             await shown
-    await join_noted(session)
+    await join_noted(session, asked)
     back = [key for key in noted if key in user.rooms]
     if back:
         session.current = user.rooms[back[-1]].name

@@ -44,6 +44,7 @@ from chatd.domain.search import (
     scans,
     search_words,
 )
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
@@ -56,7 +57,13 @@ if TYPE_CHECKING:
 
 RESUMED_PER_CHARGE = 100
 """Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
-back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size."""
+back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size.
+
+A room's replay costs as much where the connection asked for no join: put back in the rooms it came back
+to (chatd.line.talk's ``show_room``, ``asked``), or in one by another connection of the account. A client
+coming back into the 20 rooms one may be in (``--max-rooms``) has 20 replays of 20 lines (``--replay``):
+charged as a join's (``ENTRIES_PER_LINE``), 40 lines on a burst of 10 (``--flood-burst``), told it floods
+with nothing typed; at this rate, nothing, and a loop of ``/join`` still pays 2 lines a replay."""
 
 PAGING_LAPSE = 120.0
 """Seconds after a page (or a join's replay) within which ``/history`` goes on before it: reading back page by
@@ -68,7 +75,7 @@ RESUMED_BYTES = 256 * 1024
 has not read them yet is never cut off for what it asked for. The rest are counted as not shown."""
 
 
-def replay(session: "LineSession", room: RoomView, before: int) -> "Waiting":
+def replay(session: "LineSession", room: RoomView, before: int, per: int = ENTRIES_PER_LINE) -> "Waiting":
     """Show the last lines of ``room`` below sequence number ``before``, then the marker, before anything later.
 
     Called right after the join, with the join's own number: the join and
@@ -77,21 +84,25 @@ def replay(session: "LineSession", room: RoomView, before: int) -> "Waiting":
     marker either) when ``--replay`` is 0: earlier lines may be kept. A
     room with no history shows a person nothing, and a program (JSON) the
     marker of none kept, so that it offers no older lines (the web page's
-    "Load older messages").
+    "Load older messages"). The lines shown cost a line of flood budget every
+    ``per``: a listing's (``ENTRIES_PER_LINE``), or a resume's.
     """
     count = session.chat.limits.replay
     if not count:
         return None
     read = as_deferred(session.chat.history(session.me(), room.name, before, count))
-    return fill_place(session, read.addCallback(_replayed, session, room.name, count))
+    return fill_place(session, read.addCallback(_replayed, session, room.name, count, per))
 
 
-def resume_after(session: "LineSession", room: RoomView, event_id: str, before: int) -> "Waiting":
+def resume_after(
+    session: "LineSession", room: RoomView, event_id: str, before: int, per: int = ENTRIES_PER_LINE
+) -> "Waiting":
     """Show what ``room`` said after the line with id ``event_id`` and below ``before``, then how much it was.
 
     As ``replay`` does, below the same number, and before anything later;
     up to ``RESUME_MOST`` lines and ``RESUMED_BYTES``, the latest. An id
-    the room does not keep is said in one line, then the replay follows.
+    the room does not keep is said in one line, then the replay follows,
+    charged a line every ``per`` lines as ``replay`` is.
     """
     me = session.me()
     read = session.chat.missed(me, room.name, event_id, before)
@@ -106,13 +117,14 @@ def resume_after(session: "LineSession", room: RoomView, event_id: str, before: 
         if not count:
             return unknown
         last = await session.chat.history(me, room.name, before, count)
-        return unknown + _replayed(last, session, room.name, count)
+        return unknown + _replayed(last, session, room.name, count, per)
 
     return fill_place(session, Deferred.fromCoroutine(resumed()))
 
 
-def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, count: int) -> bytes:
-    """The lines of history read and their marker, charged as a listing; for none shown, no marker but in JSON.
+def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, count: int, per: int) -> bytes:
+    """The lines of history read and their marker, charged a line every ``per``; for none shown, no marker but in
+    JSON.
 
     None is shown of a room with no history, or one whose lines read are all
     from someone the session ignores: a person is told nothing of either; a
@@ -120,7 +132,7 @@ def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, co
     offers older lines only where there may be some it would show.
     """
     shown = _visible(session, events)
-    session.charge_listing(len(shown))
+    session.charge_listing(len(shown), per)
     more = len(events) == count
     if events:
         # Read, shown or not: /history goes on from before them rather than reading them again.

@@ -44,7 +44,7 @@ from chatd.frontend.output import Output, output_for
 from chatd.frontend.reading import Pause, Reading
 from chatd.frontend.sockets import tune
 from chatd.line import files, table
-from chatd.line.commands import Say
+from chatd.line.commands import Resume, Say
 from chatd.line.errors import (
     FloodError,
     LineTooLongError,
@@ -96,6 +96,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_discarding",
         "_flood",
         "_handshaking",
+        "_notes_free",
         "_oper_budget",
         "_overflow",
         "_paste",
@@ -150,6 +151,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """This connection's failed /oper attempts; made at its first attempt."""
         self._account_budget: Attempts | None = None
         """This connection's wrong account passwords; made at its first attempt."""
+        self._notes_free = factory.chat.limits.rooms_per_user
+        """``/resume`` lines before a nickname still free (``_free_note``)."""
         self.files = factory.files
         self._transfer_release: IDelayedCall | None = None
 
@@ -361,18 +364,35 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         # A refused paste (a muted sender) has its own ERR line; the command still runs.
         self.guarded(self._send_paste)
         # A transfer's own lines (/file put, /file ack) cost no line: the
-        # transfer budget and the window pace them (issue 16).
-        free = request is not None and isinstance(request.command, files.FREE)
+        # transfer budget and the window pace them (issue 16). Nor do the
+        # notes of a client coming back, up to as many as it may keep.
+        free = request is not None and (isinstance(request.command, files.FREE) or self._free_note(request))
         if self.closing or (not free and not self._charge(1)) or request is None:
             return None
-        return self._transfer_line(request) if free else self.perform(*request)
+        return self._free_line(request) if free else self.perform(*request)
 
-    def _transfer_line(self, request: Request) -> Waiting:
-        """Run a transfer's own line: free when taken, a line of flood budget like any other when refused.
+    def _free_note(self, request: Request) -> bool:
+        """Whether ``request`` is a ``/resume`` before a nickname, of the first ``--max-rooms`` of them: then free.
 
-        Refused ones (a wrong offset, an unknown id) carry no bytes of a
-        transfer, so nothing else paces them: free, they came back as fast
-        as a client could send them, a core's worth of ``ERR`` lines.
+        A client coming back sends one per room it was in (docs/PROTOCOL.md,
+        Resuming), at once: 20 of them, and its nickname, on a burst of 10
+        read as flooding. A note only notes, and a connection keeps as many
+        as rooms one may be in; it notes before its nickname, once. Past
+        those, each costs a line as any line does.
+        """
+        if not isinstance(request.command, Resume) or self.user is not None or self._notes_free <= 0:
+            return False
+        self._notes_free -= 1
+        return True
+
+    def _free_line(self, request: Request) -> Waiting:
+        """Run a line that costs nothing when taken (``_take``), and a line of flood budget like any other when
+        refused.
+
+        Refused ones (a transfer's wrong offset or unknown id, a bad room
+        name to resume) carry no bytes of a transfer and note nothing, so
+        nothing else paces them: free, they came back as fast as a client
+        could send them, a core's worth of ``ERR`` lines.
         """
         try:
             waiting = self.perform(*request)

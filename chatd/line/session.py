@@ -93,6 +93,7 @@ class LineSession(ABC):
     __slots__ = (
         "acting",
         "audience",
+        "came_back",
         "chat",
         "current",
         "default_room",
@@ -145,6 +146,10 @@ class LineSession(ABC):
         """
         self.returning = False
         """True once ``/resume`` came before a nickname: choosing one enters the rooms noted, not the default room."""
+        self.came_back = False
+        """True once the session was put in its rooms without a join of its own: the rooms noted, on choosing a
+        nickname, or an account's, on identifying to it online elsewhere. That first time, each room's replay is
+        charged as a resume is (``RESUMED_PER_CHARGE``); a later one, identifying again, as a join's."""
         self.files: Transfers | None = None
         """The transfer engine this session's ``/file`` commands go to; None where files are not carried."""
         self.sink: Sink = NOWHERE
@@ -252,15 +257,15 @@ class LineSession(ABC):
         self.send(listing)
         self.charge_listing(entries)
 
-    def charge_listing(self, entries: int) -> None:
+    def charge_listing(self, entries: int, per: int = ENTRIES_PER_LINE) -> None:
         """Charge for an answer of ``entries`` rooms, nicknames or lines of history just sent.
 
         A command costs one line of flood budget, whatever it answers; a
-        listing costs one more for every ``ENTRIES_PER_LINE`` entries, so
-        asking for page after page of a big chat is slowed like a flood
+        listing costs one more for every ``per`` entries (``ENTRIES_PER_LINE``),
+        so asking for page after page of a big chat is slowed like a flood
         (issue 12), while a short listing costs what any command does.
         """
-        lines = entries // ENTRIES_PER_LINE
+        lines = entries // per
         if lines:
             self.charge_answer(lines)
 
@@ -384,7 +389,9 @@ class LineSession(ABC):
         """
         room = self.me().rooms[fold(name)]
         self.send(in_room(room.name))
-        self.guarded(partial(show_room, self, room))
+        # The joiner paid for its join's replay; this connection asked for none, and was told it floods with
+        # nothing typed.
+        self.guarded(partial(show_room, self, room, asked=False))
         if self.current is None:
             self.current = room.name
             self.send(now_talking(room.name))

@@ -14,6 +14,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
 from chatd.domain.names import ROOM_PREFIX, check_room_name
 from chatd.domain.ports import RoomView, UserView
+from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     AlreadyJoinedError,
@@ -23,7 +24,7 @@ from chatd.line.errors import (
     TooManyIgnoredError,
     UsageError,
 )
-from chatd.line.history import replay, resume_after
+from chatd.line.history import RESUMED_PER_CHARGE, replay, resume_after
 from chatd.line.render import Notice
 from chatd.text import fold, tally_period
 
@@ -84,12 +85,12 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
         session.send(Notice("nick", f"You are {before} already.", {"nick": before}))
 
 
-def join(session: "LineSession", command: cmd.Join) -> "Waiting":
+def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Waiting":
     """Join, say who is there and the topic; a first join then shows the room's last lines, or what was missed.
 
     A key that starts with ``#`` (``/join #art #dev``) is another room, one
     too many, unless the room takes a key: a key may start with ``#``, and
-    one set so must still let people in.
+    one set so must still let people in. ``asked``: as ``show_room`` has it.
     """
     if command.key.startswith(ROOM_PREFIX) and not _takes_key(session, command.room):
         raise UsageError(
@@ -103,7 +104,7 @@ def join(session: "LineSession", command: cmd.Join) -> "Waiting":
         session.send(now_talking(room.name))
         show_room(session, room, replayed=False)
         return None
-    return show_room(session, room)
+    return show_room(session, room, asked=asked)
 
 
 def _takes_key(session: "LineSession", room: str) -> bool:
@@ -112,7 +113,7 @@ def _takes_key(session: "LineSession", room: str) -> bool:
 
 
 def show_room(
-    session: "LineSession", room: RoomView, replayed: bool = True, joined: bool = True
+    session: "LineSession", room: RoomView, replayed: bool = True, joined: bool = True, asked: bool = True
 ) -> "Waiting":
     """Say who is in ``room`` (a page: a big room says so) and its topic, then (if ``replayed``) its last lines.
 
@@ -121,6 +122,11 @@ def show_room(
     joined, so the room's last event is that join, which every session is
     sent live; otherwise (a connection that joined an account in the room)
     the room's last event is one more line of its past, and is shown too.
+    ``asked``: a command of this connection's own named the room (``/join``,
+    ``/resume`` once named), and its replay is charged as a listing (issue
+    12: a loop of rejoins pays by the size); otherwise (put back in the rooms
+    it came back to, or in one by another connection of the account) as a
+    resume is (``RESUMED_PER_CHARGE``): it asked for nothing of the kind.
     """
     members = session.chat.members(room.name)
     if session.chat.crowded(room.name):
@@ -133,7 +139,10 @@ def show_room(
         return None
     _, after = session.resuming.pop(fold(room.name), (room.name, None))
     before = room.seq if joined else room.seq + 1
-    return replay(session, room, before) if after is None else resume_after(session, room, after, before)
+    per = ENTRIES_PER_LINE if asked else RESUMED_PER_CHARGE
+    if after is None:
+        return replay(session, room, before, per)
+    return resume_after(session, room, after, before, per)
 
 
 def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
@@ -191,15 +200,20 @@ def come_back(session: "LineSession") -> "Waiting":
 
 
 async def _come_back(session: "LineSession") -> None:
-    await join_noted(session)
+    asked, session.came_back = session.came_back, True
+    await join_noted(session, asked)
     if session.current is None:
         session.send(now_talking(None))
 
 
-async def join_noted(session: "LineSession") -> None:
-    """Join the rooms ``/resume`` noted, in the order noted, as ``/join`` would: a refusal is its one ERR line."""
+async def join_noted(session: "LineSession", asked: bool) -> None:
+    """Join the rooms ``/resume`` noted, in the order noted, as ``/join`` would: a refusal is its one ERR line.
+
+    ``asked``: the replays cost as a typed join's; else, the connection
+    coming back, as a resume's (chatd.line.history's ``RESUMED_PER_CHARGE``).
+    """
     for name, _ in list(session.resuming.values()):
-        entered = session.guarded(partial(join, session, cmd.Join(name)))
+        entered = session.guarded(partial(join, session, cmd.Join(name), asked=asked))
         if entered is not None:
             await entered
 

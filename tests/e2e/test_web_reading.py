@@ -5,7 +5,10 @@ now shows instead. The set-up is tests/e2e/browser.py's, with the helpers of
 test_web_page.py.
 """
 
+import os
+import shutil
 import signal
+import tempfile
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
@@ -387,6 +390,60 @@ class ReloadTests(SynchronousTestCase):
         alice.find("#login-password").clear()
         alice.login("alice", "hunter22")
         self.assertEqual(alice.title(), "#lobby")
+        quiet(self, alice)
+
+
+FLOODING = "You are sending faster than the server allows"
+
+
+class ComingBackTests(SynchronousTestCase):
+    """A page coming back into the rooms its user was in is not told it floods (issue 17's trial)."""
+
+    def test_a_reload_into_twenty_busy_rooms_is_not_told_it_floods(self) -> None:
+        """alice, registered, is in 20 rooms (the default --max-rooms), 25 lines said in each. The daemon is
+        restarted on its defaults (a burst of 10 lines); then alice reloads her page and gives her password: the
+        page names the 20 rooms and identifies, is back in all of them, each with its last 20 lines, and
+        nowhere says she sends faster than the server allows, for she typed nothing."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, url = start_web(self, *db, *FAST)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/register hunter22")
+        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        rooms = [f"#r{number:02}" for number in range(1, 20)]
+        for room in rooms:
+            alice.join(room)
+        bot = enter(daemon, "bot")
+        for room in ["#lobby", *rooms]:
+            # Commands, not plain lines: lines arriving together would be one paste, one line of history.
+            bot.send(f"/join {room}\n".encode() + b"".join(f"/me says {n}\n".encode() for n in range(25)))
+        bot.say("/time")
+        while not bot.read_line().startswith(b"*** Server time"):
+            pass
+
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, *db]))
+        alice.driver.refresh()
+        wait_for_text(
+            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
+        )
+        alice.login("alice", "hunter22")
+        alice.wait(
+            lambda: len(alice.texts("#rooms .conversation:not(.away) .name")) == 20 or None,
+            "alice in 20 rooms",
+        )
+        logs = "return [...window.chatd.conversations.values()].map((each) => each.log.textContent);"
+        alice.wait(
+            lambda: (
+                [log for log in alice.script(logs) if "* bot says 24" in log] == alice.script(logs) or None
+            ),
+            "each room's last lines",
+        )
+        self.assertEqual(len(alice.script(logs)), 20)
+        self.assertEqual([log for log in alice.script(logs) if FLOODING in log], [])
         quiet(self, alice)
 
 

@@ -73,6 +73,7 @@ class Chat {
     this.password = null; // kept in memory only, to identify again after a reconnection
     this.asked = false; // a nickname was sent and not answered yet
     this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
+    this.noted = false; // the /resume lines were sent on this connection: a nickname sent again needs none
     this.automatic = false; // ... by the page itself, coming back
     this.typedLogin = false; // the nickname to ask for is one the user gave at the login, since the page was last named
     this.nickRetries = 0;
@@ -162,6 +163,7 @@ class Chat {
     this.me = null;
     this.asked = false;
     this.resuming = [];
+    this.noted = false;
     this.awaited = [];
     this.unsent = null;
     this.serverRoom = null;
@@ -225,11 +227,15 @@ class Chat {
    * again was a join and a part everyone there saw.
    */
   greet() {
-    const rooms = this.plan === null ? [] : returning(this.plan, this.reshow ?? this.current);
+    const rooms = this.plan === null || this.noted ? [] : returning(this.plan, this.reshow ?? this.current);
     const lines = rooms.map((room) => (room.lastSeen ? `/resume ${room.name} ${room.lastSeen}` : `/resume ${room.name}`));
     // `/resume` alone for no room, else the server would put the user in the default room.
-    if (this.plan !== null && rooms.length === 0) lines.push("/resume");
+    if (this.plan !== null && !this.noted && rooms.length === 0) lines.push("/resume");
     this.resuming = lines.length === rooms.length ? rooms : [null];
+    // Noted once a connection: a nickname refused (its password asked for) leaves the notes with the server, and
+    // noting them again cost as many lines of flood budget more: 20 rooms were 40 /resume lines, told "You are
+    // sending faster than the server allows" (docs/PROTOCOL.md, Resuming: the first 20 are free).
+    this.noted = this.plan !== null;
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     // The account proves itself by its own name, whatever the user was called when the connection dropped.
     lines.push(this.password ? `/identify ${this.account ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
