@@ -272,6 +272,24 @@ def register_in_page(page: Page) -> None:
     page.wait(lambda: page.script("return window.chatd.encryption.active") or None, "the page's key")
 
 
+def bob_with_a_key(case: SynchronousTestCase, daemon: Daemon) -> tuple[LineClient, Identity]:
+    """bob, registered on the line port, with a device key of his published: one whom messages are sealed for."""
+    bob = registered(daemon, "bob")
+    key = device(case)
+    publish(bob, key)
+    return bob, key
+
+
+def alice_writing_to_bob(case: SynchronousTestCase, url: str) -> Page:
+    """alice's page, registered, showing her conversation with bob, its panel saying it is encrypted."""
+    alice = Page(case, url)
+    alice.login("alice")
+    register_in_page(alice)
+    private_with(alice, "bob")
+    alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+    return alice
+
+
 def encrypted_lines(page: Page) -> list[str]:
     """The text of every opened encrypted line in the log shown, in order."""
     return page.texts("#log-box .log .line.encrypted .text")
@@ -297,14 +315,8 @@ class ExchangeTests(SynchronousTestCase):
         folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, folder)
         daemon, url = start_web(self, "--db", os.path.join(folder, "chatd.sqlite"))
-        bob = registered(daemon, "bob")
-        bob_key = device(self)
-        publish(bob, bob_key)
-        alice = Page(self, url)
-        alice.login("alice")
-        register_in_page(alice)
-        private_with(alice, "bob")
-        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+        bob, bob_key = bob_with_a_key(self, daemon)
+        alice = alice_writing_to_bob(self, url)
 
         to_bob = "lunch at noon? the usual place"
         alice.say(to_bob)
@@ -405,9 +417,7 @@ class TrustTests(SynchronousTestCase):
         """An envelope whose box for alice's key was altered in transit shows as one line saying so, never as text;
         the next good one opens."""
         daemon, url = start_web(self)
-        bob = registered(daemon, "bob")
-        bob_key = device(self)
-        publish(bob, bob_key)
+        bob, bob_key = bob_with_a_key(self, daemon)
         alice = Page(self, url)
         alice.login("alice")
         register_in_page(alice)
@@ -441,14 +451,8 @@ class OwnDevicesTests(SynchronousTestCase):
         next message is sealed for the phone as well, not refused as "your own account's keys changed", and no
         Confirm is asked for."""
         daemon, url = start_web(self)
-        bob = registered(daemon, "bob")
-        bob_key = device(self)
-        publish(bob, bob_key)
-        alice = Page(self, url)
-        alice.login("alice")
-        register_in_page(alice)
-        private_with(alice, "bob")
-        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+        bob, bob_key = bob_with_a_key(self, daemon)
+        alice = alice_writing_to_bob(self, url)
         alice.say("before the phone")
         self.assertEqual(
             open_envelope(next_of(bob, "encrypted", nick="alice")["envelope"], bob_key).text,
@@ -471,14 +475,8 @@ class OwnDevicesTests(SynchronousTestCase):
         opened in her conversation with bob, the phone's with no warning, and says once that her account has a new
         device key, naming its fingerprint, as the terminal client says it."""
         daemon, url = start_web(self)
-        bob = registered(daemon, "bob")
-        bob_key = device(self)
-        publish(bob, bob_key)
-        alice = Page(self, url)
-        alice.login("alice")
-        register_in_page(alice)
-        private_with(alice, "bob")
-        alice.wait(lambda: alice.texts("#keys-summary") == ["Encrypted · not verified"] or None, "the panel")
+        bob, bob_key = bob_with_a_key(self, daemon)
+        alice = alice_writing_to_bob(self, url)
 
         alice.say("sent from the page")
         next_of(bob, "encrypted", nick="alice")
@@ -668,9 +666,7 @@ class LyingServerTests(SynchronousTestCase):
         inline that the server's key log does not match, refuses to send to bob (the text stays in the box), its
         panel says so and shows the log's real seq and head; bob gets nothing from alice."""
         daemon, url = start_web(self)
-        bob = registered(daemon, "bob")
-        bob_key = device(self)
-        publish(bob, bob_key)
+        bob, _ = bob_with_a_key(self, daemon)
         mallory = device(self).public
 
         def swap(message: dict[str, Any]) -> None:
