@@ -67,6 +67,34 @@ def registered_on_nc(daemon: Daemon, nick: str, password: str = "secret-pass-1")
     return client
 
 
+def kicked_from_dev(case: SynchronousTestCase, *extra: str) -> tuple[LineClient, Page]:
+    """carol, on nc, made #dev and kicked alice out of it, alice's page showing #dev as a room left."""
+    daemon, url = start_web(case, *extra)
+    carol = enter(daemon, "carol")
+    switch(carol, "#dev")
+    alice = Page(case, url)
+    alice.login("alice")
+    alice.join("#dev")
+    alice.wait_for_member("carol")
+    carol.say("/kick alice out")
+    alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+    return carol, alice
+
+
+def registered_in_page(page: Page) -> None:
+    """The page's user registers the nickname they hold (password hunter22), and is told so."""
+    page.say("/register hunter22")
+    page.wait(lambda: "is registered to you" in page.shown() or None, "the account")
+
+
+def reloaded_asking_for_the_password(page: Page) -> None:
+    """alice's page, registered, reloaded: it asks for her password in its own words (it keeps none)."""
+    page.driver.refresh()
+    wait_for_text(
+        page, "#login-error", "alice is registered: enter its password, or choose another nickname."
+    )
+
+
 def on_a_file(case: SynchronousTestCase) -> tuple[tuple[str, str], Daemon, str, Page]:
     """A daemon on a --db file of its own, and alice's page in it: (the --db option, the daemon, its URL, alice)."""
     directory = tempfile.mkdtemp()
@@ -292,8 +320,7 @@ class ChatTests(SynchronousTestCase):
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        registered_in_page(alice)
         carol = enter(daemon, "carol")
         switch(carol, "#dev")
         carol.say("/mode #dev +i")
@@ -335,15 +362,11 @@ class ChatTests(SynchronousTestCase):
         dev = registered_on_nc(daemon, "dev")
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        registered_in_page(alice)
         alice.join("#dev")
         dev.say("/msg alice kept between us")
         wait_for_privates(alice, "dev")
-        alice.driver.refresh()
-        wait_for_text(
-            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
-        )
+        reloaded_asking_for_the_password(alice)
         alice.login("alice", "hunter22")
         alice.open("dev")
         alice.wait_for_said("kept between us")
@@ -690,15 +713,7 @@ class TypedTests(SynchronousTestCase):
         would act on #lobby) is refused in one line, as are /history (its members' alone) and /part, none sent;
         /rooms is sent and answered, and /join #dev takes her back in, where she talks again (--kick-rejoin 0.1:
         all but at once)."""
-        daemon, url = start_web(self, "--kick-rejoin", "0.1")
-        carol = enter(daemon, "carol")
-        switch(carol, "#dev")
-        alice = Page(self, url)
-        alice.login("alice")
-        alice.join("#dev")
-        alice.wait_for_member("carol")
-        carol.say("/kick alice out")
-        alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+        carol, alice = kicked_from_dev(self, "--kick-rejoin", "0.1")
         self.assertEqual(alice.title(), "#dev")
         record(alice)
         box = alice.find("#composer-text")
@@ -734,15 +749,7 @@ class TypedTests(SynchronousTestCase):
     def test_you_are_not_in_a_room_stays_with_that_room(self) -> None:
         """carol kicks alice out of #dev: a line and then a file sent there are refused with "You are not in
         #dev." in the status line, which names alice again once #lobby is shown (it stayed on, as if of #lobby)."""
-        daemon, url = start_web(self)
-        carol = enter(daemon, "carol")
-        switch(carol, "#dev")
-        alice = Page(self, url)
-        alice.login("alice")
-        alice.join("#dev")
-        alice.wait_for_member("carol")
-        carol.say("/kick alice out")
-        alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+        _, alice = kicked_from_dev(self)
 
         def left_behind(refused: str) -> None:
             alice.wait(lambda: alice.status() == "You are not in #dev." or None, f"{refused} refused")
@@ -986,8 +993,7 @@ class LoginTests(SynchronousTestCase):
         """alice registered with /register typed in the message box, so the page has no password: after a
         restart it asks for alice once, shows the refusal and waits; her password then brings her back."""
         db, daemon, url, alice = on_a_file(self)
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        registered_in_page(alice)
         # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
         alice.wait(lambda: alice.script("return window.chatd.encryption.active;") or None, "the page's key")
         daemon.signal(signal.SIGTERM)
@@ -1046,12 +1052,8 @@ class LoginTests(SynchronousTestCase):
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
-        alice.driver.refresh()
-        wait_for_text(
-            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
-        )
+        registered_in_page(alice)
+        reloaded_asking_for_the_password(alice)
         alice.login("alice", "hunter22")
         alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
         quiet(self, alice)
@@ -1099,8 +1101,7 @@ class StandingTests(SynchronousTestCase):
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        registered_in_page(alice)
         register_mine(alice)
         bob = registered_on_nc(daemon, "bob", "secret-pass-2")
         switch(bob, "#mine")

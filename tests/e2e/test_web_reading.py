@@ -26,6 +26,8 @@ from tests.e2e.test_web_page import (
     leave_lobby,
     numbered_lines,
     quiet,
+    registered_in_page,
+    reloaded_asking_for_the_password,
     restarted,
     wait_for_answer,
     wait_for_text,
@@ -365,12 +367,8 @@ class ReloadTests(SynchronousTestCase):
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
-        alice.driver.refresh()
-        wait_for_text(
-            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
-        )
+        registered_in_page(alice)
+        reloaded_asking_for_the_password(alice)
         self.assertIsNone(alice.find("#login-box").get_attribute("hidden"))
         self.assertEqual(alice.find("#login-nick").get_attribute("value"), "alice")
         self.assertEqual(alice.script("return document.activeElement.id;"), "login-password")
@@ -410,8 +408,7 @@ class ComingBackTests(SynchronousTestCase):
         daemon, url = start_web(self, *db, *FAST)
         alice = Page(self, url)
         alice.login("alice")
-        alice.say("/register hunter22")
-        alice.wait(lambda: "is registered to you" in alice.shown() or None, "the account")
+        registered_in_page(alice)
         rooms = [f"#r{number:02}" for number in range(1, 20)]
         for room in rooms:
             alice.join(room)
@@ -426,10 +423,7 @@ class ComingBackTests(SynchronousTestCase):
         self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
         port = url.rstrip("/").rsplit(":", 1)[1]
         restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, *db]))
-        alice.driver.refresh()
-        wait_for_text(
-            alice, "#login-error", "alice is registered: enter its password, or choose another nickname."
-        )
+        reloaded_asking_for_the_password(alice)
         alice.login("alice", "hunter22")
         alice.wait(
             lambda: len(alice.texts("#rooms .conversation:not(.away) .name")) == 20 or None,
