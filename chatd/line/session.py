@@ -444,7 +444,7 @@ def _tell_own_sessions(
     actor = fold(event.actor.nick)
     for session in sessions:
         user = session.user
-        if session.acting or user is None or fold(user.nick) != actor:
+        if user is None or not _elsewhere(session, actor):
             continue
         if isinstance(event, AwayChanged):
             # An away text that changed: blank is back from away.
@@ -509,6 +509,7 @@ def deliver(
             session.settle()
 
 
-def _elsewhere(session: LineSession, joiner: str) -> bool:
-    """Whether ``session`` is one of the joiner's (folded nickname ``joiner``) that did not ask for the join."""
-    return not session.acting and session.user is not None and fold(session.user.nick) == joiner
+def _elsewhere(session: LineSession, actor: str) -> bool:
+    """Whether ``session`` is one of the user's with the folded nickname ``actor`` that did not ask for what the
+    chat delivers (``acting``): a join, an away, an account made or given up, which the command answers itself."""
+    return not session.acting and session.user is not None and fold(session.user.nick) == actor
