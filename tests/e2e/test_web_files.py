@@ -196,9 +196,10 @@ def notices(page: Page) -> list[str]:
     return page.texts("#log-box .log .line.notice .text")
 
 
-def quiet(case: SynchronousTestCase, page: Page) -> None:
-    """The page logged no error (no exception, nothing the Content-Security-Policy refused) and showed none."""
-    case.assertEqual(page.console_errors(), [])
+def quiet(case: SynchronousTestCase, page: Page, daemon_down: bool = False) -> None:
+    """The page logged no error (no exception, nothing the Content-Security-Policy refused) and showed none;
+    ``daemon_down`` as in ``Page.console_errors``."""
+    case.assertEqual(page.console_errors(daemon_down), [])
     case.assertEqual(page.texts(".log .line.error .text"), [])
 
 
@@ -345,7 +346,7 @@ class FetchTests(SynchronousTestCase):
         quiet(self, alice)
 
 
-SLOW = ("--file-rate", "65536")
+SLOW = ("--file-rate", "131072")
 """A transfer rate (bytes a second) that keeps a 400 kB file moving for seconds: long enough to cut it off."""
 
 

@@ -196,7 +196,7 @@ class SearchTests(SynchronousTestCase):
             )
             self.assertEqual(box.get_attribute("value"), line)
             box.clear()
-        quiet(self, alice)
+        quiet(self, alice, daemon_down=True)
 
 
 LINKS = "return Array.from(document.querySelectorAll(arguments[0]), (a) => [a.textContent, a.href, a.target, a.rel]);"
