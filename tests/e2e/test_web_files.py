@@ -196,10 +196,9 @@ def notices(page: Page) -> list[str]:
     return page.texts("#log-box .log .line.notice .text")
 
 
-def quiet(case: SynchronousTestCase, page: Page, daemon_down: bool = False) -> None:
-    """The page logged no error (no exception, nothing the Content-Security-Policy refused) and showed none;
-    ``daemon_down`` as in ``Page.console_errors``."""
-    case.assertEqual(page.console_errors(daemon_down), [])
+def quiet(case: SynchronousTestCase, page: Page) -> None:
+    """The page logged no error (no exception, nothing the Content-Security-Policy refused) and showed none."""
+    case.assertEqual(page.console_errors(), [])
     case.assertEqual(page.texts(".log .line.error .text"), [])
 
 

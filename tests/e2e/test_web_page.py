@@ -39,9 +39,10 @@ FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "1
 """Options that let one nc user say many lines at once without being slowed."""
 
 
-def quiet(case: SynchronousTestCase, page: Page) -> None:
-    """The page logged no error: no exception, nothing the Content-Security-Policy refused."""
-    case.assertEqual(page.console_errors(), [])
+def quiet(case: SynchronousTestCase, page: Page, daemon_down: bool = False) -> None:
+    """The page logged no error: no exception, nothing the Content-Security-Policy refused (``daemon_down``:
+    as in ``Page.console_errors``)."""
+    case.assertEqual(page.console_errors(daemon_down), [])
 
 
 def restarted(page: Page, start: Callable[[], T]) -> T:
