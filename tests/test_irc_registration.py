@@ -305,7 +305,7 @@ class AccountTests(IRCTestCase):
         )
         self.send(client, "CAP END")
         lines = self.lines(wire)
-        start = lines.index(b":alice!alice@chatd JOIN #h")
+        start = lines.index(b"@time=1970-01-01T00:00:00.000Z :alice!alice@chatd JOIN #h")
         self.assertEqual(
             lines[start + 1 : start + 3],
             [b":testhost 353 alice = #h :@alice", b":testhost 366 alice #h :End of /NAMES list"],
@@ -356,6 +356,20 @@ class AccountTests(IRCTestCase):
         alice.dataReceived(b"/register sesame12\n")
         self.assertEqual(
             self.lines(wire), [b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"]
+        )
+
+    def test_the_joins_of_an_account_online_elsewhere_carry_the_time_they_are_sent_and_no_msgid(self) -> None:
+        """With message-tags, server-time and account-tag, each JOIN of an account's rooms shown a new connection
+        has the time it is sent and the account, and no msgid: no join happened, and history keeps none."""
+        self.connect(b"alice sesame12")
+        self.clock.advance(61.25)
+        client, wire = self.irc_connect()
+        caps = "message-tags server-time account-tag"
+        self.send(client, "CAP LS 302", f"CAP REQ :{caps}", "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        self.send(client, "CAP END")
+        joins = [line for line in self.lines(wire) if b" JOIN " in line]
+        self.assertEqual(
+            joins, [b"@account=alice;time=1970-01-01T00:01:01.250Z :alice!alice@chatd JOIN #lobby"]
         )
 
     def test_the_joins_of_an_account_online_elsewhere_are_extended_for_extended_join(self) -> None:

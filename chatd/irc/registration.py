@@ -187,13 +187,13 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
 def _in_room_already(session: "IRCSession", room: str) -> None:
     """The JOIN that opens ``room``, which the user is in already, to this new connection of theirs.
 
-    As their JOIN would read, with extended-join the account and name too;
-    but no join happened now, so it carries no tags of an event's.
+    As their JOIN would read (``EventLines.in_room_already``): with
+    server-time, the time it is sent; no msgid, as no join happened now.
     """
-    me = session.me()
-    extended = "extended-join" in session.caps
-    params = (room, me.account or "*", me.nick) if extended else (room,)
-    session.write_message(Message(source=source(me.nick), command="JOIN", params=params, trailing=extended))
+    me, now = session.me(), session.factory.reactor.seconds()
+    session.write(
+        session.factory.events.in_room_already(me.nick, me.account, room, Shape(session.shape), now)
+    )
 
 
 async def _offline(session: "IRCSession", user: UserView) -> None:

@@ -289,6 +289,24 @@ class EventLines:
         else:
             yield self._message(event, shape, "JOIN", event.room)
 
+    def in_room_already(self, nick: str, account: str | None, room: str, shape: Shape, at: float) -> bytes:
+        """The JOIN that opens ``room`` to a new connection of ``nick`` (of ``account``), who is in it already: no join happened, so no
+        event is behind it and it has no ``msgid``; ``at`` (now) is its server-time, and ``account-tag`` and
+        ``extended-join`` mark it as any JOIN of theirs.
+
+        A msgid would name nothing history keeps: a client that resumed from it would be answered
+        ``MESSAGE_ERROR``, and one that names the account's real join would read as a join happening now.
+        """
+        tags: dict[str, str] = {}
+        if shape & Shape.ACCOUNT and account:
+            tags["account"] = account
+        if shape & Shape.TIME:
+            tags["time"] = timestamp(at)
+        extended = bool(shape & Shape.EXTENDED_JOIN)
+        params = (room, account or "*", nick) if extended else (room,)
+        message = Message(tags=tags, source=source(nick), command="JOIN", params=params, trailing=extended)
+        return line(message)
+
     def standing_on_join(self, event: Joined, shape: Shape) -> bytes:
         """The server's MODE giving a joiner ``@`` (``Joined.room_operator``), for the room's other members: their
         clients mark it as after any MODE; the joiner reads its own in NAMES."""
