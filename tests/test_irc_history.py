@@ -3,7 +3,9 @@
 import re
 
 from twisted.internet.defer import fail
+from twisted.internet.testing import StringTransport
 
+from chatd.irc.protocol import IRCProtocol
 from tests.irc import IRCTestCase
 
 
@@ -297,3 +299,72 @@ class HistoryTests(IRCTestCase):
             self.lines(wire),
             [b":testhost FAIL CHATHISTORY INVALID_TARGET LATEST bob :Log in (SASL or PASS) first"],
         )
+
+
+class ReplayChargeTests(IRCTestCase):
+    """A replay costs an IRC connection what it costs on the line front end: a line of flood budget per 10 lines
+    shown where the connection's own JOIN asked for it, per 100 where it asked for none (the rooms of an account it
+    logs in to, online elsewhere; a room another connection of the account joins).
+
+    The default budget is a burst of 10 lines; alice is in six rooms, each with 25 lines said, and a join replays
+    20 of them: 12 lines at a join's cost, none at a resume's.
+    """
+
+    ROOMS = 6
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, _ = self.connect(b"alice")
+        self.alice.dataReceived(b"/register sesame12\n/part #lobby\n")
+        for number in range(self.ROOMS):
+            self.clock.advance(10)
+            self.alice.dataReceived(f"/join #r{number}\n".encode())
+            for line in range(25):
+                self.clock.advance(1)
+                self.alice.dataReceived(f"line {line}\n".encode())
+        self.clock.advance(60)
+
+    def log_in(self) -> tuple[IRCProtocol, StringTransport]:
+        """An IRC connection of alice's account with server-time and batch: six lines of its budget."""
+        client, wire = self.irc_connect()
+        self.send(
+            client, "CAP LS 302", "CAP REQ :server-time batch", "PASS sesame12", "NICK alice", "USER a 0 * :A"
+        )
+        self.send(client, "CAP END")
+        return client, wire
+
+    def test_logging_in_to_the_account_online_elsewhere_costs_its_rooms_replays_as_a_resume(self) -> None:
+        """Shown each of the account's rooms with its last 20 lines, the connection answers its next PING at once:
+        it asked for none of them."""
+        client, wire = self.log_in()
+        lines = self.lines(wire)
+        self.assertEqual(len([line for line in lines if b" BATCH +" in line]), self.ROOMS)
+        self.send(client, "PING now")
+        self.assertEqual(self.lines(wire), [b":testhost PONG testhost now"])
+
+    def test_a_join_from_another_connection_of_the_account_is_not_charged_here(self) -> None:
+        """alice's IRC connection has spent nine lines of its burst of 10 when her nc session joins a room: the IRC connection
+        is shown the room with its last lines and answers its next PING at once; the joiner pays."""
+        client, wire = self.log_in()
+        self.alice.dataReceived(b"/join #r6\n")
+        for line in range(25):
+            self.clock.advance(1)
+            self.alice.dataReceived(f"more {line}\n".encode())
+        self.clock.advance(60)
+        self.send(client, *["PING spent"] * 9)
+        self.lines(wire)
+        self.alice.dataReceived(b"/part #r6\n/join #r6\n")
+        self.assertIn(b" BATCH +", b"\n".join(self.lines(wire)))
+        self.send(client, "PING now")
+        self.assertEqual(self.lines(wire), [b":testhost PONG testhost now"])
+
+    def test_a_join_of_the_connections_own_pays_for_its_replay(self) -> None:
+        """The connection's own PART and JOIN of a room, three times over: each replay costs 2 lines, and the
+        PING after them waits its turn."""
+        client, wire = self.log_in()
+        self.clock.advance(60)
+        self.lines(wire)
+        self.send(client, *["PART #r0", "JOIN #r0"] * 3, "PING late")
+        self.assertNotIn(b":testhost PONG testhost late", self.lines(wire))
+        self.clock.advance(10)
+        self.assertIn(b":testhost PONG testhost late", self.lines(wire))

@@ -24,6 +24,17 @@ A command costs one line, whatever it answers; a long answer costs more,
 so paging through a big chat is slowed like a flood (issue 12), in every
 front end alike."""
 
+RESUMED_PER_CHARGE = 100
+"""Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
+back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size.
+
+A room's replay costs as much where the connection asked for no join: put back in the rooms it came back
+to (chatd.line.talk's ``show_room``, ``asked``; on IRC, the rooms of an account it logs in to, online
+elsewhere), or in one by another connection of the account (chatd.irc.factory's delivery of a JOIN). A client
+coming back into the 20 rooms one may be in (``--max-rooms``) has 20 replays of 20 lines (``--replay``):
+charged as a join's (``ENTRIES_PER_LINE``), 40 lines on a burst of 10 (``--flood-burst``), told it floods
+with nothing typed; at this rate, nothing, and a loop of ``/join`` still pays 2 lines a replay."""
+
 
 class Flooder(Protocol):
     """The connection's side: what it tells a client over budget, and how it cuts one off."""

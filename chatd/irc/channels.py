@@ -46,18 +46,23 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
         if not name:
             continue
         try:
-            session.chat.join(me, name, keys[number] if number < len(keys) else "")
+            # Delivery tells the connection that asked for the join (it pays for its replay) from the others.
+            with session.factory.speaking(session):
+                session.chat.join(me, name, keys[number] if number < len(keys) else "")
         except ChatError as error:
             session.refuse(error, "JOIN")
     return None
 
 
-def join_burst(session: "IRCSession", name: str, before: int | None = None) -> None:
+def join_burst(
+    session: "IRCSession", name: str, before: int | None = None, per: int = ENTRIES_PER_LINE
+) -> None:
     """What a joiner reads after its JOIN: the topic (if any), the names, and (given ``before``) the last lines.
 
     Those below ``before``: the join's own seq, the join being live; or, for
     a connection shown the rooms of an account it joined, which made no
     join, one past the room's last event, so that the last line is shown.
+    They cost a line of flood budget every ``per`` (chatd.irc.history's ``replay``).
     """
     topic = session.chat.topic(name)
     if topic.topic:
@@ -67,7 +72,7 @@ def join_burst(session: "IRCSession", name: str, before: int | None = None) -> N
     else:
         send_names(session, name)
     if before is not None:
-        replay(session, name, before)
+        replay(session, name, before, per)
 
 
 def big_room_names(session: "IRCSession", name: str) -> None:

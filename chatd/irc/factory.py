@@ -43,6 +43,7 @@ from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.fanout import Fanouts
+from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.pings import PingRound
@@ -112,8 +113,9 @@ class IRCFactory(ServerFactory):
         """Registered connections, each PINGed once silent for a round and closed if silent for two."""
         self.events = EventLines(server_name)
         self._speaking: IRCSession | None = None
-        """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), or whose
-        AWAY is being set (it answers it itself; the user's other sessions are told on delivery)."""
+        """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), whose
+        AWAY is being set (it answers it itself; the user's other sessions are told on delivery), or whose JOIN
+        is being made (it pays for the replay as asked for; the user's other sessions, as a resume)."""
         if files is not None:
             files.tell_elsewhere(FileNotices(self, self.events, reactor))
 
@@ -143,7 +145,8 @@ class IRCFactory(ServerFactory):
 
     @contextmanager
     def speaking(self, session: IRCSession) -> Iterator[None]:
-        """While ``session``'s own message is said, or its AWAY set: delivery knows whom not to echo it to."""
+        """While ``session``'s own message is said, its AWAY set or its JOIN made: delivery knows whom not to echo
+        it to, and who asked for the join's replay."""
         self._speaking = session
         try:
             yield
@@ -197,7 +200,10 @@ class IRCFactory(ServerFactory):
             joiner = fold(event.actor.nick)
             for session in cast(Sequence[IRCSession], sessions):
                 if session.user is not None and fold(session.user.nick) == joiner:
-                    join_burst(session, event.room, event.seq)
+                    # Only the connection whose JOIN it was asked for the replay; the account's others pay as a
+                    # resume, as on the line front end.
+                    per = ENTRIES_PER_LINE if session is self._speaking else RESUMED_PER_CHARGE
+                    join_burst(session, event.room, event.seq, per)
                 elif event.room_operator:
                     session.sink.write(self.events.standing_on_join(event, Shape(session.shape)))
             self._away_on_join(event, _with_cap(sessions, "away-notify", joiner))

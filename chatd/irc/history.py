@@ -71,10 +71,14 @@ _batches = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""
 
 
-def replay(session: "IRCSession", room: str, before: int) -> None:
+def replay(session: "IRCSession", room: str, before: int, per: int = ENTRIES_PER_LINE) -> None:
     """Show ``room``'s last lines below ``before`` (as ``join_burst`` gives it) in the place kept now, before anything
-    later.
+    later, charged a line of flood budget every ``per`` lines.
 
+    ``per`` is as the line front end charges a replay: a listing's
+    (``ENTRIES_PER_LINE``) for the connection whose JOIN it was, a resume's
+    (``RESUMED_PER_CHARGE``) for one that asked for no join (another of the
+    account's, or one logging in to the account online elsewhere).
     A read that fails is logged and the client told (``FAIL JOIN INTERNAL``), as a command's would be:
     the replay belongs to the JOIN, though the chat's delivery of it, not the command, asks for it.
     """
@@ -82,14 +86,14 @@ def replay(session: "IRCSession", room: str, before: int) -> None:
     if not most or "server-time" not in session.caps:
         return
     read = as_deferred(session.chat.history(session.me(), room, before, most))
-    waiting = fill_place(session, read.addCallback(_batch, session, room))
+    waiting = fill_place(session, read.addCallback(_batch, session, room, per))
     if waiting is not None:
         waiting.addErrback(session.failed, "JOIN")
 
 
-def _batch(events: Sequence[Event], session: "IRCSession", target: str) -> bytes:
-    """The events read, as one ``chathistory`` batch (when the client takes batches), charged by their number."""
-    session.charge_answer(len(events) // ENTRIES_PER_LINE)
+def _batch(events: Sequence[Event], session: "IRCSession", target: str, per: int = ENTRIES_PER_LINE) -> bytes:
+    """The events read, as one ``chathistory`` batch (when the client takes batches), charged a line every ``per``."""
+    session.charge_answer(len(events) // per)
     return batch(session, target, events)
 
 

@@ -22,6 +22,7 @@ from chatd import __version__
 from chatd.domain.errors import BannedError, ChatError
 from chatd.domain.names import check_nickname, quit_reason
 from chatd.domain.ports import UserView
+from chatd.frontend.flood import RESUMED_PER_CHARGE
 from chatd.irc import numerics as n
 from chatd.irc.caps import CAPS, LS_ROOM, advertised
 from chatd.irc.channels import join_burst
@@ -177,10 +178,11 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
         welcome(session)
         # One more connection of a user who is in rooms already: it is shown
         # each room as on joining it, its JOIN first (a client opens the room on it),
-        # and its last lines up to the room's last event, which is no join of this connection's.
+        # and its last lines up to the room's last event, which is no join of this connection's: it asked for
+        # none, so they cost as a resume's.
         for room in list(user.rooms.values()):
             _in_room_already(session, room.name)
-            join_burst(session, room.name, room.seq + 1)
+            join_burst(session, room.name, room.seq + 1, RESUMED_PER_CHARGE)
     return Deferred.fromCoroutine(_offline(session, user))
 
 

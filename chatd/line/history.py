@@ -44,7 +44,7 @@ from chatd.domain.search import (
     scans,
     search_words,
 )
-from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
@@ -54,16 +54,6 @@ from chatd.text import counted, fold
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
 
-
-RESUMED_PER_CHARGE = 100
-"""Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
-back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size.
-
-A room's replay costs as much where the connection asked for no join: put back in the rooms it came back
-to (chatd.line.talk's ``show_room``, ``asked``), or in one by another connection of the account. A client
-coming back into the 20 rooms one may be in (``--max-rooms``) has 20 replays of 20 lines (``--replay``):
-charged as a join's (``ENTRIES_PER_LINE``), 40 lines on a burst of 10 (``--flood-burst``), told it floods
-with nothing typed; at this rate, nothing, and a loop of ``/join`` still pays 2 lines a replay."""
 
 PAGING_LAPSE = 120.0
 """Seconds after a page (or a join's replay) within which ``/history`` goes on before it: reading back page by

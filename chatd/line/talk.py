@@ -14,7 +14,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
 from chatd.domain.names import ROOM_PREFIX, check_room_name
 from chatd.domain.ports import RoomView, UserView
-from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     AlreadyJoinedError,
@@ -24,7 +24,7 @@ from chatd.line.errors import (
     TooManyIgnoredError,
     UsageError,
 )
-from chatd.line.history import RESUMED_PER_CHARGE, replay, resume_after
+from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
 from chatd.text import fold, tally_period
 
@@ -210,7 +210,7 @@ async def join_noted(session: "LineSession", asked: bool) -> None:
     """Join the rooms ``/resume`` noted, in the order noted, as ``/join`` would: a refusal is its one ERR line.
 
     ``asked``: the replays cost as a typed join's; else, the connection
-    coming back, as a resume's (chatd.line.history's ``RESUMED_PER_CHARGE``).
+    coming back, as a resume's (chatd.frontend.flood's ``RESUMED_PER_CHARGE``).
     """
     for name, _ in list(session.resuming.values()):
         entered = session.guarded(partial(join, session, cmd.Join(name), asked=asked))
