@@ -283,6 +283,7 @@ class HistoryTests(IRCTestCase):
             "CHATHISTORY LATEST #lobby * 10",
             "CHATHISTORY BEFORE #lobby timestamp=2026-01-01T00:00:00.000Z 10",
             "CHATHISTORY TARGETS * * 10",
+            "CHATHISTORY NEWEST #lobby * 10",
         )
         self.assertEqual(
             self.lines(wire),
@@ -290,7 +291,9 @@ class HistoryTests(IRCTestCase):
                 b":testhost FAIL CHATHISTORY INVALID_TARGET LATEST #lobby :Join the room to read its history",
                 b":testhost FAIL CHATHISTORY INVALID_MSGREFTYPE BEFORE timestamp=2026-01-01T00:00:00.000Z"
                 b" :Only msgid= references are kept",
-                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS :chatd answers LATEST, BEFORE, AFTER, AROUND and BETWEEN",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS * :TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS NEWEST"
+                b" :chatd answers LATEST, BEFORE, AFTER, AROUND, BETWEEN and TARGETS",
             ],
         )
         self.clock.advance(10)
@@ -368,3 +371,101 @@ class ReplayChargeTests(IRCTestCase):
         self.assertNotIn(b":testhost PONG testhost late", self.lines(wire))
         self.clock.advance(10)
         self.assertIn(b":testhost PONG testhost late", self.lines(wire))
+
+
+class TargetsTests(IRCTestCase):
+    """CHATHISTORY TARGETS: the rooms and private conversations of the asking user with a line between two times.
+
+    alice (an account) is in #lobby and #dev and has written to carol; bob has written to carol too, and #far,
+    which alice is not in, talks: neither is hers to list.
+    """
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, _ = self.connect(b"alice")
+        self.alice.dataReceived(b"/register sesame12\n")
+        self.bob, _ = self.connect(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register sesame34\n/join #far\n")
+        self.carol, _ = self.connect(b"carol", host="10.0.0.3")
+        self.carol.dataReceived(b"/register sesame56\n")
+        self.clock.advance(100)
+        self.alice.dataReceived(b"hello lobby\n")  # at 100
+        self.clock.advance(100)
+        self.alice.dataReceived(b"/msg carol hi carol\n")  # at 200
+        self.bob.dataReceived(b"/msg carol psst\nfar away\n")
+        self.clock.advance(100)
+        self.alice.dataReceived(b"/join #dev\nhello dev\n")  # at 300
+        self.clock.advance(100)
+        self.client, self.wire = self.irc_connect()
+        self.send(
+            self.client, "CAP LS 302", "CAP REQ :batch draft/chathistory", "PASS sesame12", "NICK alice"
+        )
+        self.send(self.client, "USER a 0 * :A", "CAP END")
+        self.lines(self.wire)
+
+    def test_targets_lists_the_users_rooms_and_conversations_with_their_latest_line_oldest_first(
+        self,
+    ) -> None:
+        """From the latest bound back: #lobby, carol and #dev with the times of their latest lines, in a
+        draft/chathistory-targets batch; bob's conversation with carol and #far, not alice's, are not listed."""
+        self.send(
+            self.client,
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:10:00.000Z timestamp=1970-01-01T00:00:00.000Z 10",
+        )
+        lines = self.lines(self.wire)
+        start = re.fullmatch(rb":testhost BATCH \+(\w+) draft/chathistory-targets", lines[0])
+        assert start is not None, lines
+        reference = start[1]
+        self.assertEqual(
+            lines[1:],
+            [
+                b"@batch=%s :testhost CHATHISTORY TARGETS #lobby 1970-01-01T00:01:40.000Z" % reference,
+                b"@batch=%s :testhost CHATHISTORY TARGETS carol 1970-01-01T00:03:20.000Z" % reference,
+                b"@batch=%s :testhost CHATHISTORY TARGETS #dev 1970-01-01T00:05:00.000Z" % reference,
+                b":testhost BATCH -%s" % reference,
+            ],
+        )
+
+    def test_the_limit_counts_from_the_first_bound_and_the_window_leaves_out_the_rest(self) -> None:
+        """Counted from the later bound, a limit of 1 keeps the newest; from the earlier, the oldest; a window
+        that ends before #dev's line and starts after #lobby's lists carol alone."""
+        later, earlier = "timestamp=1970-01-01T00:10:00.000Z", "timestamp=1970-01-01T00:00:00.000Z"
+        self.send(
+            self.client,
+            f"CHATHISTORY TARGETS {later} {earlier} 1",
+            f"CHATHISTORY TARGETS {earlier} {later} 1",
+        )
+        self.send(
+            self.client,
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:02:00.000Z timestamp=1970-01-01T00:04:00.000Z 9",
+        )
+        listed = [line.split(b" TARGETS ")[1] for line in self.lines(self.wire) if b" TARGETS " in line]
+        self.assertEqual(
+            listed,
+            [
+                b"#dev 1970-01-01T00:05:00.000Z",
+                b"#lobby 1970-01-01T00:01:40.000Z",
+                b"carol 1970-01-01T00:03:20.000Z",
+            ],
+        )
+
+    def test_targets_refuses_a_msgid_a_bad_time_and_a_bad_limit(self) -> None:
+        """The bounds are timestamps, as the spec has it, and the limit a number above 0; each refusal names it."""
+        self.send(
+            self.client,
+            "CHATHISTORY TARGETS msgid=abc timestamp=1970-01-01T00:00:00.000Z 5",
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z timestamp=1970-13-01T00:00:00.000Z 5",
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z timestamp=1970-01-02T00:00:00.000Z 0",
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z 5",
+        )
+        self.assertEqual(
+            self.lines(self.wire),
+            [
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS msgid=abc"
+                b" :TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS timestamp=1970-13-01T00:00:00.000Z"
+                b" :TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
+                b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS 0 :The limit must be a number above 0",
+                b":testhost 461 alice CHATHISTORY :Not enough parameters",
+            ],
+        )

@@ -100,6 +100,24 @@ class ConversationContract(_TestCase):
         self.assertEqual([event.text for event in last if isinstance(event, Whispered)], ["private 2"])
         self.assertEqual(list(self.result(self.history.conversation(conversation("alice", "carol"), 10))), [])
 
+    def test_an_accounts_conversations_are_its_own_with_their_latest_time_in_the_window(self) -> None:
+        """alice's conversations are bob's and her own (her key first or last in the pair), each at its latest
+        message; bob's with carol is not hers, and one whose latest is outside the window is left out."""
+        for event in (
+            private(1, "alice", "bob"),
+            private(2, "bob", "alice"),
+            private(3, "alice", "alice"),
+            private(4, "bob", "carol"),
+            private(5, "zed", "alice"),
+        ):
+            self.history.append(event)
+        found = self.result(self.history.conversations("alice", 0, 4))
+        self.assertEqual(sorted(found), [("alice", 3.0), ("bob", 2.0)])
+        self.assertEqual(
+            sorted(self.result(self.history.conversations("alice", 2, 9))), [("alice", 3.0), ("zed", 5.0)]
+        )
+        self.assertEqual(sorted(self.result(self.history.conversations("carol", 0, 9))), [("bob", 4.0)])
+
 
 class MemoryConversationTests(ConversationContract, SynchronousTestCase):
     def setUp(self) -> None:

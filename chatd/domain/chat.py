@@ -368,6 +368,26 @@ class Chat:
             raise NotIdentifiedError(nick)
         return self._offline.conversation(view, nick, count, HISTORY_MOST)
 
+    async def targets(self, view: UserView, after: float, before: float) -> list[tuple[str, float]]:
+        """Where the user has history whose latest line was said after ``after`` and before ``before`` (seconds),
+        with that line's time, oldest first: each room they are in, by its name, and, identified, each account
+        they exchanged kept private messages with, by its nickname (IRC's CHATHISTORY TARGETS).
+
+        Only the user's own: the rooms they may read, and their account's conversations, never another's.
+        An account given up since is left out: it has no nickname to name it by.
+        """
+        user = own(view)
+        found: list[tuple[str, float]] = []
+        for room in list(user.rooms.values()):
+            last = await self._history.recent(fold(room.name), None, 1)
+            if last and after < last[-1].at < before:
+                found.append((room.name, last[-1].at))
+        if user.account is not None and self._offline is not None:
+            for other, at in await self._history.conversations(user.account, after, before):
+                if self._accounts.owner(other) == other:
+                    found.append((self._accounts.nick(other), at))
+        return sorted(found, key=lambda target: target[1])
+
     def account_nick(self, account: str) -> str:
         """The nickname of ``account`` as it was registered."""
         return self._accounts.nick(account)

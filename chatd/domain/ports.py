@@ -118,6 +118,17 @@ class History(Protocol):
         """
         ...
 
+    def conversations(
+        self, account: str, after: float, before: float
+    ) -> Awaitable[Sequence[tuple[str, float]]]:
+        """The accounts ``account`` has kept private messages with (itself, if it wrote to itself), each with the
+        time of the latest of them, for those whose latest falls after ``after`` and before ``before`` (seconds).
+
+        IRC's CHATHISTORY TARGETS; in no particular order. Only ``account``'s own conversations: its key is in
+        their ``pair`` (chatd.domain.offline.conversation).
+        """
+        ...
+
     def forget(self, nick: str) -> Awaitable[int]:
         """Delete every message, action and private message sent under nickname ``nick`` (any case); answers how many.
 

@@ -35,8 +35,9 @@ COMMANDS: dict[str, Row] = {
         "CAP LS [302] | LIST | REQ :caps | END", "negotiate IRCv3 capabilities", registration.cap, 1, False
     ),
     "CHATHISTORY": Row(
-        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND target *|msgid=ID limit | BETWEEN target msgid=ID msgid=ID limit",
-        "read a room's (or a conversation's) history",
+        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND target *|msgid=ID limit | BETWEEN target msgid=ID msgid=ID limit"
+        " | TARGETS timestamp=T timestamp=T limit",
+        "read a room's (or a conversation's) history, or list where there is some between two times",
         history.chathistory,
         4,
     ),

@@ -11,11 +11,13 @@ lines without their times would read as said now.
 CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
 ``msgid=``), BEFORE, AFTER and AROUND a ``msgid=``, and BETWEEN two, in a
 room the client is in; and LATEST ``*`` of a private conversation between
-two accounts. BETWEEN counts from its first reference, forward or back in
+two accounts; and TARGETS, the rooms and conversations of the client's
+whose latest line falls between two times (``targets``). BETWEEN counts from its first reference, forward or back in
 time (chatd.domain.resume.between), as the spec has it. The
 limit counts PRIVMSG lines, as the spec's counts messages, and a batch holds
 whole messages (``_taken``). Only msgids are references
-(``MSGREFTYPES=msgid``): chatd reads history by a line's id, not by time. The answer is a ``chathistory`` batch, and the
+(``MSGREFTYPES=msgid``): chatd reads history by a line's id, not by time; TARGETS alone takes
+timestamps, which the spec has it take. The answer is a ``chathistory`` batch, and the
 connection reads nothing more until it is written. A msgid stands for its
 event: ``ID.N``, which tags an event's later lines (a paste's), reads as
 ``ID``, since a client resuming from the last line it saw gives that line's
@@ -33,8 +35,10 @@ batches hold is what people said (PRIVMSGs and actions), not joins and
 parts, so ``draft/event-playback`` is not offered.
 """
 
+import re
 from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
+from datetime import UTC, datetime
 from itertools import count
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -46,8 +50,8 @@ from chatd.domain.events import Event, RoomEvent
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.irc import numerics as n
-from chatd.irc.message import Message
-from chatd.irc.render import Shape, line
+from chatd.irc.message import NO_TAGS, Message
+from chatd.irc.render import Shape, line, timestamp
 from chatd.irc.wording import refusal
 from chatd.text import fold
 
@@ -57,9 +61,11 @@ if TYPE_CHECKING:
 CHATHISTORY_MOST = HISTORY_MOST // 2
 """Most lines one CHATHISTORY gives (ISUPPORT ``CHATHISTORY``): half of what ``/history`` reads at most."""
 
-SUBCOMMANDS = ("LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN")
-"""What CHATHISTORY answers. The spec's TARGETS (the conversations with messages between two times) is not: chatd
-takes no time as a reference."""
+SUBCOMMANDS = ("LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN", "TARGETS")
+"""What CHATHISTORY answers: TARGETS lists conversations (``targets``), the others read one."""
+
+_TIMESTAMP = re.compile(r"timestamp=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)Z")
+"""A TARGETS bound as the spec writes it, server-time's form (``timestamp=2026-12-04T15:04:05.123Z``)."""
 
 _NOT_KEPT = "{} keeps no line with that msgid"
 """Why a msgid reference reads nothing: no event the room keeps."""
@@ -126,6 +132,8 @@ class _Asked(NamedTuple):
 
 def chathistory(session: "IRCSession", message: Message) -> "Waiting":
     """CHATHISTORY LATEST|BEFORE|AFTER|AROUND target reference limit, or BETWEEN target reference reference limit."""
+    if message.params[0].upper() == "TARGETS":
+        return targets(session, message)
     asked = _asked(session, message)
     if asked is None:
         return None
@@ -160,7 +168,10 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
     sub = message.params[0].upper()
     if sub not in SUBCOMMANDS:
         session.fail(
-            "CHATHISTORY", "INVALID_PARAMS", sub, "chatd answers LATEST, BEFORE, AFTER, AROUND and BETWEEN"
+            "CHATHISTORY",
+            "INVALID_PARAMS",
+            sub,
+            "chatd answers LATEST, BEFORE, AFTER, AROUND, BETWEEN and TARGETS",
         )
         return None
     end = 5 if sub == "BETWEEN" else 4
@@ -295,3 +306,75 @@ def _send(session: "IRCSession", asked: _Asked, read: Awaitable[Sequence[Event] 
         session.write(_batch(events, session, asked.target))
 
     return Deferred.fromCoroutine(sent())
+
+
+def targets(session: "IRCSession", message: Message) -> "Waiting":
+    """CHATHISTORY TARGETS timestamp=T1 timestamp=T2 limit: the rooms and private conversations of this user whose
+    latest line falls between the two times, each with that line's time, in a ``draft/chathistory-targets``
+    batch (with batch), oldest first.
+
+    As BETWEEN, the limit counts from the first bound: the newest targets when it is the later. The rooms
+    are those the user is in, the conversations their account's (chatd.domain.chat's ``targets``): never
+    another user's partners. The bounds must be timestamps, as the spec has it; a msgid is INVALID_PARAMS.
+    """
+    if len(message.params) < 4:
+        session.reply(n.ERR_NEEDMOREPARAMS, "CHATHISTORY", "Not enough parameters")
+        return None
+    bounds: list[float] = []
+    for given in message.params[1:3]:
+        at = _moment(given)
+        if at is None:
+            session.fail(
+                "CHATHISTORY",
+                "INVALID_PARAMS",
+                "TARGETS",
+                given,
+                "TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
+            )
+            return None
+        bounds.append(at)
+    limit = message.params[3]
+    if not limit.isdigit() or not int(limit):
+        session.fail("CHATHISTORY", "INVALID_PARAMS", "TARGETS", limit, "The limit must be a number above 0")
+        return None
+    first, second = bounds
+    most = min(int(limit), CHATHISTORY_MOST)
+
+    async def listed() -> None:
+        found = await session.chat.targets(session.me(), min(first, second), max(first, second))
+        shown = found[-most:] if first > second else found[:most]
+        session.charge_answer(len(shown) // ENTRIES_PER_LINE)
+        session.write(_targets_batch(session, shown))
+
+    return Deferred.fromCoroutine(listed())
+
+
+def _moment(given: str) -> float | None:
+    """The seconds since the epoch a ``timestamp=`` bound names; None if it is none (a msgid, a bad time)."""
+    match = _TIMESTAMP.fullmatch(given)
+    if match is None:
+        return None
+    try:
+        return datetime.fromisoformat(match[1]).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+
+
+def _targets_batch(session: "IRCSession", shown: Sequence[tuple[str, float]]) -> bytes:
+    """``CHATHISTORY TARGETS name time`` from the server for each of ``shown``, in a ``draft/chathistory-targets``
+    batch if the client takes batches."""
+    server = session.factory.server_name
+    batched = "batch" in session.caps
+    reference = f"h{next(_batches)}"
+    tags = {"batch": reference} if batched else NO_TAGS
+    lines = b"".join(
+        line(
+            Message(tags=tags, source=server, command="CHATHISTORY", params=("TARGETS", name, timestamp(at)))
+        )
+        for name, at in shown
+    )
+    if not batched:
+        return lines
+    start = Message(source=server, command="BATCH", params=(f"+{reference}", "draft/chathistory-targets"))
+    end = Message(source=server, command="BATCH", params=(f"-{reference}",))
+    return line(start) + lines + line(end)

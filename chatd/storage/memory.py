@@ -121,6 +121,18 @@ class MemoryHistory(Service):
         kept = self._private.get(pair, ())
         return succeed(list(islice(reversed(kept), limit))[::-1])
 
+    def conversations(
+        self, account: str, after: float, before: float
+    ) -> "Deferred[Sequence[tuple[str, float]]]":
+        """The accounts ``account`` has kept private messages with, each with the time of the latest of them, for
+        those whose latest is between ``after`` and ``before``."""
+        found: list[tuple[str, float]] = []
+        for pair, kept in self._private.items():
+            first, second = pair.split(" ")
+            if account in (first, second) and kept and after < kept[-1].at < before:
+                found.append((second if first == account else first, kept[-1].at))
+        return succeed(found)
+
     def when_written(self, call: Callable[[], None]) -> None:
         """Memory keeps an event as it is appended: ``call`` now."""
         call()

@@ -564,6 +564,17 @@ class SQLiteHistory(Service):
         """The last ``limit`` private messages of conversation ``pair``, oldest first."""
         return self.read(_conversation, pair, limit)
 
+    def conversations(
+        self, account: str, after: float, before: float
+    ) -> "Deferred[Sequence[tuple[str, float]]]":
+        """The accounts ``account`` has kept private messages with, each with the time of the latest of them, for
+        those whose latest is between ``after`` and ``before``.
+
+        It walks the ``events_by_pair`` index (every kept private message's key, not its row) and reads the
+        latest row of each of ``account``'s conversations: IRC clients ask once as they connect.
+        """
+        return self.read(_conversations, account, after, before)
+
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
@@ -864,6 +875,26 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
     with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
         found = (body for text, body in scanned(lines, itemgetter(0)) if matches(words, text))
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
+
+
+_CONVERSATIONS = (
+    "SELECT pair, max(at) FROM events INDEXED BY events_by_pair WHERE pair IS NOT NULL "
+    "AND (substr(pair, 1, length(?1) + 1) = ?1 || ' ' OR substr(pair, -length(?1) - 1) = ' ' || ?1) "
+    "GROUP BY pair"
+)
+"""Each conversation of an account (``?1``: its key first or last in ``pair``) with the time of its latest message."""
+
+
+def _conversations(
+    connection: sqlite3.Connection, account: str, after: float, before: float
+) -> list[tuple[str, float]]:
+    """``SQLiteHistory.conversations`` on the reader thread."""
+    found = []
+    for pair, at in connection.execute(_CONVERSATIONS, (account,)):
+        first, second = pair.split(" ")
+        if after < at < before:
+            found.append((second if first == account else first, at))
+    return found
 
 
 def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Private]:

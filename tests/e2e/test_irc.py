@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -454,3 +455,45 @@ class KillTests(SynchronousTestCase):
             [text for text in boss.received if "dave" in text],
             [f":{NAME} NOTICE boss :dave was killed by boss (spam)"],
         )
+
+
+class TargetsTests(SynchronousTestCase):
+    """CHATHISTORY TARGETS on a real daemon with a --db file, read by a real IRC client."""
+
+    def test_targets_lists_the_clients_rooms_and_its_accounts_conversations_only(self) -> None:
+        """alice talks in #lobby and writes to carol; dave writes to carol too. alice's IRC client asks for the
+        targets of the last hour: #lobby and carol, in a draft/chathistory-targets batch, each with the time of
+        its latest line; dave, carol's partner and not alice's, is not listed."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        lobby = Lobby(daemon)
+        people = {nick: lobby.enter(nick) for nick in ("alice", "carol", "dave")}
+        for nick, client in people.items():
+            client.say(f"/register {PASSWORD}")
+            client.expect(f"*** The nickname {nick} is registered to you, and you are identified to it.")
+        people["alice"].say("hello all")
+        lobby.hear("#lobby <alice> hello all")
+        people["alice"].say("/msg carol psst")
+        people["dave"].say("/msg carol hey")
+        heard = people["carol"].read_line() + people["carol"].read_line()
+        self.assertIn(b"psst", heard)
+        self.assertIn(b"hey", heard)
+        alice = IRCClient(daemon, irc_port(daemon), "alice", password=PASSWORD)
+        alice.registered()
+        alice.send("CAP REQ :batch draft/chathistory")
+        alice.next("cap")
+        hour = time.time() + 3600
+        later = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(hour))
+        earlier = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(hour - 7200))
+        alice.send(f"CHATHISTORY TARGETS timestamp={later} timestamp={earlier} 10")
+        listed = [alice.next("chathistory") for _ in range(2)]
+        self.assertEqual(sorted(event.arguments[0] for event in listed), ["#lobby", "carol"])
+        batch = [line for line in alice.received if "BATCH" in line or " CHATHISTORY " in line]
+        self.assertRegex(batch[0], rf"^:{NAME} BATCH \+\w+ draft/chathistory-targets$")
+        for line in batch[1:3]:
+            self.assertRegex(
+                line, rf"^@batch=\w+ :{NAME} CHATHISTORY TARGETS (#lobby|carol) \d{{4}}-\d\d-\d\dT[\d:.]+Z$"
+            )
+        alice.next("batch", where=lambda event: (event.target or "").startswith("-"))
+        self.assertNotIn("dave", " ".join(alice.received[-4:]))
