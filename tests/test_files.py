@@ -201,7 +201,7 @@ class WholeTransferTests(FileTestCase):
                 b"ERR file-needs-json files are sent only to /format json sessions, such as the bundled client's"
             ],
         )
-        self.files.links = lambda transfer, nick: f"http://chat.test/files/{nick}"
+        self.files.links = lambda transfer, key, nick: f"http://chat.test/files/{nick}"
         carol.dataReceived(b"/file accept 0000000000000001\n")
         self.assertEqual(
             self.lines(carol_wire),
@@ -328,7 +328,7 @@ class WholeTransferTests(FileTestCase):
         _, alice_wire, _, _ = self.alice_offers_bob()
         transfer = self.files.transfer("0000000000000001")
         assert transfer is not None
-        self.files.fetched(transfer, "bob")
+        self.files.fetched(transfer, "nick:bob@127.0.0.1", "bob")
         self.assertEqual(
             self.objects(alice_wire),
             [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 0}],
@@ -451,6 +451,19 @@ class RenameTests(FileTestCase):
         )
         self.assertEqual(self.lines(stranger_wire), [])
 
+    def test_a_recipient_who_registers_after_the_offer_may_still_fetch_it(self) -> None:
+        """bob, offered alice's file, registers his nickname (which identifies him): he still fetches it whole,
+        and alice hears it."""
+        _, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 0}],
+        )
+
     def test_the_kept_transfer_has_the_new_names_for_a_restart(self) -> None:
         """With the open transfers kept (``--db FILE``), what is kept of alice's offer to bob names alicia and bobby
         once they are called so."""
@@ -468,7 +481,8 @@ class RenameTests(FileTestCase):
         alice.dataReceived(b"/nick alicia\n")
         record = kept["0000000000000001"]
         self.assertEqual(
-            (record.sender.nick, record.by, record.pending), ("alicia", "nick:alicia", ("bobby",))
+            (record.sender.nick, record.by, record.pending),
+            ("alicia", "nick:alicia@127.0.0.1", ("nick:bobby@127.0.0.1",)),
         )
 
 
@@ -1009,7 +1023,7 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
         """With links to make, dave's and erin's NOTICEs in #lobby each name a link made for them; alice's names none."""
         made: list[tuple[str, str]] = []
 
-        def make(transfer: Transfer, nick: str) -> str:
+        def make(transfer: Transfer, key: str, nick: str) -> str:
             made.append((transfer.file, nick))
             return f"http://testhost:8080/files/{nick}-token"
 
@@ -1109,7 +1123,7 @@ class LinkLineTests(FileTestCase):
         """An nc user is told of /file link when links can be made, and /file link answers one for them."""
         made: list[tuple[str, str]] = []
 
-        def make(transfer: Transfer, nick: str) -> str:
+        def make(transfer: Transfer, key: str, nick: str) -> str:
             made.append((transfer.file, nick))
             return "http://testhost:8080/files/token"
 

@@ -151,7 +151,6 @@ class Chat:
         self.file_target = files.target
         self.offer_file = files.offer
         self.file_sessions = files.sessions
-        self.file_sender_sessions = files.sender_sessions
         self.file_sender = files.sender
         self._keys = None if keys is None else KeyDirectory(keys, accounts, clock.seconds)
         self._mail = (

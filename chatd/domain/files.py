@@ -14,7 +14,7 @@ files by too. Pure, no I/O.
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chatd.domain.errors import (
     BadFileOfferError,
@@ -22,7 +22,16 @@ from chatd.domain.errors import (
     FileToSelfError,
     NoSuchNicknameError,
 )
-from chatd.domain.events import Actor, FileOffered
+from chatd.domain.events import (
+    AccountDropped,
+    AccountNotKept,
+    AccountRegistered,
+    Actor,
+    Event,
+    FileOffered,
+    Identified,
+    NickChanged,
+)
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.state import ChatState
@@ -49,6 +58,39 @@ def content_key(sha256: str, size: int) -> str:
 def chunk_hash(data: bytes) -> str:
     """The SHA-256 of ``data`` in lowercase hex, as chunk and file hashes are written on the wire."""
     return hashlib.sha256(data).hexdigest()
+
+
+def account_key(account: str) -> str:
+    """The key of whoever is identified to ``account`` (a folded nickname), on whichever connection: ``person_key``'s."""
+    return f"account:{account}"
+
+
+def person_key(actor: Actor) -> str:
+    """Whom a transfer's side belongs to (issue 16): the account ``actor`` is identified to, else their nickname
+    from their address.
+
+    A person not identified is their presence on the server: their
+    connection, and a connection of theirs coming back after a drop, under
+    the same nickname from the same address (how the chat finds a sender
+    again, ``Files.sessions``). Someone else who takes the nickname once it
+    is free, from another address, is someone else: they may not fetch
+    what was offered to it, nor list, cancel or go on with what it sent.
+    """
+    if actor.account:
+        return account_key(actor.account)
+    return f"nick:{fold(actor.nick)}@{actor.address}"
+
+
+def person_moved(event: Event) -> tuple[Actor, Actor] | None:
+    """Who ``event`` changes, as they were and as they are after it: a rename, identifying (registering
+    identifies too), an account given up or not kept; None for any other event. What is theirs follows them."""
+    if isinstance(event, NickChanged):
+        return event.actor, replace(event.actor, nick=event.new)
+    if isinstance(event, AccountRegistered | Identified):
+        return event.actor, replace(event.actor, account=event.account)
+    if isinstance(event, AccountDropped | AccountNotKept):
+        return event.actor, replace(event.actor, account=None)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +159,8 @@ class KeptTransfer:
     """An open transfer as a store keeps it across a restart: what the engine needs to go on with it.
 
     ``began`` and ``offered_at`` are the reactor's seconds (None: not
-    offered yet, the upload is open); ``pending`` the keys (folded
-    nicknames, or an offline account's) that may still fetch it.
+    offered yet, the upload is open); ``pending`` the keys (``person_key``s,
+    an offline account's among them) that may still fetch it.
     """
 
     offered: OfferedFile
@@ -165,7 +207,7 @@ class Files:
     def offer(
         self, sender: Actor, target: FileTarget, offered: OfferedFile, waited: bool = False
     ) -> tuple[str, ...]:
-        """Offer ``offered`` from ``sender`` to ``target``'s people now; the keys (folded nicknames) offered it.
+        """Offer ``offered`` from ``sender`` to ``target``'s people now; the keys (``person_key``) of those offered it.
 
         The sender, if online, is shown it too (the echo) but is not among
         the keys. A room offer goes to the room's members as they are now; a
@@ -195,24 +237,15 @@ class Files:
         recipients: list[User] = [*people, *([echo] if echo is not None else [])]
         if recipients:
             self._seam.publish(event, recipients)
-        return tuple(fold(user.nick) for user in people)
+        return tuple(person_key(user.actor) for user in people)
 
     def sender(self, view: UserView) -> Actor:
         """Who the user is as the sender of an offer: a snapshot, kept with the transfer while they come and go."""
         return own(view).actor
 
-    def sessions(self, nick: str) -> tuple[Session, ...]:
-        """The sessions of whoever is online as ``nick`` (any case): where a transfer's news for them goes."""
-        user = self._state.users.by_key.get(fold(nick))
-        return () if user is None else user.sessions
-
-    def sender_sessions(self, sender: Actor) -> tuple[Session, ...]:
-        """The sessions of ``sender``'s user now, if online as they were (``_sender``): where news of their files goes.
-
-        By account for one identified, so a nickname they went by meanwhile
-        (or someone who took the one they offered under) changes nothing.
-        """
-        user = self._sender(sender)
+    def sessions(self, person: str) -> tuple[Session, ...]:
+        """The sessions of the person whose ``person_key`` is ``person``, if online: where a transfer's news for them goes."""
+        user = self._person(person)
         return () if user is None else user.sessions
 
     def _holder(self, target: FileTarget) -> User | None:
@@ -221,8 +254,19 @@ class Files:
         return self._state.users.by_key.get(fold(target.to))
 
     def _sender(self, sender: Actor) -> User | None:
-        """The sender's user now, if online as they were (by account if identified, else by nickname)."""
-        if sender.account is not None:
-            return self._state.users.by_account.get(sender.account)
-        user = self._state.users.by_key.get(fold(sender.nick))
-        return user if user is not None and user.address == sender.address else None
+        """The sender's user now, if online as they were (``person_key``: by account if identified, else by nickname
+        and address)."""
+        return self._person(person_key(sender))
+
+    def _person(self, person: str) -> User | None:
+        """The user online as ``person`` (a ``person_key``), if any: the account's, or the one holding the nickname
+        from the address."""
+        users = self._state.users
+        kind, _, rest = person.partition(":")
+        if kind == "account":
+            return users.by_account.get(rest)
+        if kind != "nick":
+            return None
+        nick, _, address = rest.rpartition("@")
+        user = users.by_key.get(nick)
+        return user if user is not None and user.account is None and user.address == address else None

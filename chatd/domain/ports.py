@@ -21,7 +21,7 @@ chat's own users and rooms, which only the chat changes, through events.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Event, Private, RoomEvent
+from chatd.domain.events import Actor, Event, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import RegisteredRoom
 
@@ -314,6 +314,11 @@ class UserView(Protocol):
     @property
     def rooms(self) -> Mapping[str, RoomView]:
         """The rooms the user is in, by folded name, in the order joined."""
+        ...
+
+    @property
+    def actor(self) -> Actor:
+        """Who the user is now, as their events name them: nickname, address, account."""
         ...
 
 

@@ -24,7 +24,7 @@ from chatd.domain.errors import NoSuchFileError
 from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
 from chatd.domain.flood import TokenBucket
 from chatd.domain.replies import FileChunk, FileSent
-from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key
+from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key, person
 
 UP = "up"
 DOWN = "down"
@@ -46,9 +46,9 @@ class Download:
     call: IDelayedCall | None = None
 
 
-Finished = Callable[[Transfer, str, Peer], None]
-"""Told that the nickname has every byte of the transfer, through the session given: the engine's, so that it tells
-the sender and may let the file go."""
+Finished = Callable[[Transfer, str, str, Peer], None]
+"""Told that the person (their ``person_key``, and the nickname they go by) has every byte of the transfer, through
+the session given: the engine's, so that it tells the sender and may let the file go."""
 
 
 class Downloads:
@@ -112,7 +112,8 @@ class Downloads:
             del self._downloads[file, peer]
             self._end(download)
             peer.send(FileSent(file))
-            self._finished(download.transfer, named_user(peer).nick, peer)
+            user = named_user(peer)
+            self._finished(download.transfer, person(user), user.nick, peer)
             return
         self._schedule(download, 0)
 

@@ -14,8 +14,7 @@ from chatd.domain.errors import NoSuchFileError
 from chatd.domain.files import FileLimits
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
-from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, sender_key
-from chatd.text import fold
+from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, person
 
 
 class OpenTransfers:
@@ -71,7 +70,7 @@ class OpenTransfers:
         if (
             transfer is None
             or transfer.offered_at is None
-            or fold(named_user(peer).nick) not in transfer.pending
+            or person(named_user(peer)) not in transfer.pending
         ):
             raise NoSuchFileError(file)
         return transfer
@@ -86,11 +85,10 @@ class OpenTransfers:
 
     def listing(self, peer: Peer) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands."""
-        me = named_user(peer)
-        key, by = fold(me.nick), sender_key(me)
+        key = person(named_user(peer))
         entries = []
         for transfer in self._open.values():
-            if transfer.by == by:
+            if transfer.by == key:
                 state = "uploading" if transfer.offered_at is None else "offered"
             elif transfer.offered_at is not None and (
                 key in transfer.pending or self.downloads.downloading(transfer.file, peer)
@@ -113,9 +111,9 @@ class OpenTransfers:
             )
         return FileList(tuple(entries))
 
-    def finished(self, transfer: Transfer, nick: str) -> int:
-        """The folded ``nick`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
-        transfer.pending.discard(nick)
+    def finished(self, transfer: Transfer, key: str) -> int:
+        """The person ``key`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
+        transfer.pending.discard(key)
         self.settled(transfer)
         return len(transfer.pending)
 

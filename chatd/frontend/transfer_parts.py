@@ -14,12 +14,11 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
-from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, account_key, content_key, person_key
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import Session, UserView
 from chatd.domain.replies import FileReply
 from chatd.frontend.output import Sink
-from chatd.text import fold
 
 
 class FileStore(Protocol):
@@ -111,9 +110,11 @@ class Transfer:
     """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
 
     ``owner`` is the key limits count it under (the account if identified,
-    else the host, ``chatd.domain.networks.counted_as``); ``by`` says who sent it (the account, else the nickname); ``pending`` the folded nicknames offered it that
-    have not finished, declined or cancelled (an offline account's key,
-    until it identifies); ``uploader`` the session uploading it, if any;
+    else the host, ``chatd.domain.networks.counted_as``); ``by`` says who
+    sent it (``person_key``: the account, else the nickname from the
+    address); ``pending`` the ``person_key``s of those offered it that have
+    not finished, declined or cancelled (an offline account's key, until it
+    identifies); ``uploader`` the session uploading it, if any;
     ``moved`` when its upload last took a chunk (or began, or the daemon
     started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
     """
@@ -121,7 +122,6 @@ class Transfer:
     offered: OfferedFile
     sender: Actor
     owner: str
-    by: str
     target: FileTarget
     key: str
     began: float
@@ -133,6 +133,11 @@ class Transfer:
     @property
     def file(self) -> str:
         return self.offered.file
+
+    @property
+    def by(self) -> str:
+        """Whose transfer it is: its sender's ``person_key``, which follows them as the sender snapshot does."""
+        return person_key(self.sender)
 
     def record(self) -> KeptTransfer:
         """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
@@ -149,18 +154,23 @@ class Transfer:
 
     @classmethod
     def kept(cls, record: KeptTransfer) -> "Transfer":
-        """The transfer a store kept as ``record``, with no uploader."""
+        """The transfer a store kept as ``record``, with no uploader.
+
+        A record kept before recipients were keyed by person named them by
+        folded nickname alone: an offline account's key becomes the
+        account's; another matches nobody, for its address is not known.
+        """
         transfer = cls(
             record.offered,
             record.sender,
             record.owner,
-            record.by,
             record.target,
             content_key(record.offered.sha256, record.offered.size),
             record.began,
         )
         transfer.offered_at = record.offered_at
-        transfer.pending = set(record.pending)
+        account = record.target.account
+        transfer.pending = {account_key(key) if key == account else key for key in record.pending}
         return transfer
 
 
@@ -176,6 +186,7 @@ def owner_key(user: UserView, peer: Peer) -> str:
     return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
 
 
-def sender_key(user: UserView | Actor) -> str:
-    """Who sends a transfer, so they may resume, list and cancel it: their account, else their nickname."""
-    return f"account:{user.account}" if user.account else f"nick:{fold(user.nick)}"
+def person(user: UserView) -> str:
+    """Who ``user`` is to a transfer (``person_key``): its sender may resume, list and cancel it, a recipient fetch,
+    decline or stop it."""
+    return person_key(user.actor)

@@ -7,20 +7,22 @@ engine serves (nc's and the page's, ``attach``) are sent the reply, the
 others (IRC's) are told through the front ends that asked
 (``tell_elsewhere``), so that no session goes on showing what is over. A
 session still fetching the file is left to fetch it to its end. Who the
-people are follows them through every rename the chat's bus carries.
+people are (``chatd.domain.files.person_key``: an account, else a nickname
+from an address) follows them through every rename, and as they identify
+or give an account up, as the chat's bus carries it.
 """
 
-from dataclasses import replace
+from collections.abc import Callable
 from typing import cast
 
 from chatd.domain.chat import Chat
-from chatd.domain.events import Actor, Event, NickChanged
+from chatd.domain.events import Actor, Event
+from chatd.domain.files import person_key, person_moved
 from chatd.domain.ports import Bus
 from chatd.domain.replies import FileCancelled, FileExpired, FileReply
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
-from chatd.frontend.transfer_parts import Elsewhere, Peer, Transfer, named_user, sender_key
-from chatd.text import fold
+from chatd.frontend.transfer_parts import Elsewhere, Peer, Transfer, named_user, person
 
 
 class TransferPeople:
@@ -34,7 +36,10 @@ class TransferPeople:
         """The sessions the engine serves (as objects: the chat's sessions are looked up in it)."""
         self._elsewhere: list[Elsewhere] = []
         """Front ends that carry no files (IRC), told what becomes of a transfer to or from one of their sessions."""
-        # Every rename, however made (/nick, NICK, identifying, a guest's name given): transfers follow their people.
+        self._followers: list[Callable[[str, str, str], None]] = []
+        """Told of each change of someone's key (the web port's links, made for a recipient)."""
+        # Every rename, however made (/nick, NICK, identifying, a guest's name given), and every change of account:
+        # transfers follow their people.
         bus.subscribe(self._heard)
 
     def tell_elsewhere(self, told: Elsewhere) -> None:
@@ -52,44 +57,51 @@ class TransferPeople:
         """``peer`` is gone: it hears nothing more."""
         self._peers.discard(peer)
 
-    def fetching(self, transfer: Transfer, nick: str) -> bool:
-        """Whether a session of ``nick``'s is fetching ``transfer``: they are not done with it while one is."""
+    def follow(self, moved: Callable[[str, str, str], None]) -> None:
+        """Have ``moved`` told, each time someone's key changes, the old key, the new and the nickname they go by."""
+        self._followers.append(moved)
+
+    def fetching(self, transfer: Transfer, key: str) -> bool:
+        """Whether a session of the person ``key`` is fetching ``transfer``: they are not done with it while one is."""
         return any(
             self._downloads.downloading(transfer.file, cast(Peer, session))
-            for session in self._chat.file_sessions(nick)
+            for session in self._chat.file_sessions(key)
         )
 
     def _heard(self, event: Event) -> None:
-        if isinstance(event, NickChanged):
-            self._renamed(event.actor, event.new)
+        moved = person_moved(event)
+        if moved is not None:
+            self._moved(*moved)
 
-    def _renamed(self, was: Actor, nick: str) -> None:
-        """Whoever was ``was`` is called ``nick`` now: what they send and what they were offered follow them.
+    def _moved(self, was: Actor, now: Actor) -> None:
+        """Whoever was ``was`` is ``now`` (renamed, identified, an account given up): what they send and what they
+        were offered follow them.
 
-        A recipient's key in ``pending`` moves to the new nickname, so they
-        may still fetch or decline; a sender's snapshot takes it too (and,
-        if not identified, the key they cancel and resume by), so each
-        fetch, decline and cancel reaches them under it.
+        A recipient's key in ``pending`` moves to the new one, so they may
+        still fetch or decline; a sender's snapshot becomes ``now`` (and with
+        it the key they cancel and resume by), so each fetch, decline and
+        cancel reaches them under it.
         """
-        old, new, by = fold(was.nick), fold(nick), sender_key(was)
+        old, new = person_key(was), person_key(now)
         for transfer in self._open.all():
             changed = False
             if old != new and old in transfer.pending:
                 transfer.pending.discard(old)
                 transfer.pending.add(new)
                 changed = True
-            if transfer.by == by:
-                transfer.sender = replace(transfer.sender, nick=nick)
-                transfer.by = sender_key(transfer.sender)
+            if transfer.by == old:
+                transfer.sender = now
                 changed = True
             if changed:
                 self._open.settled(transfer)
+        for moved in self._followers:
+            moved(old, new, now.nick)
 
     def tell_recipients(self, transfer: Transfer, ended: FileCancelled | FileExpired) -> None:
         """Send ``ended`` to each session of each recipient not done with ``transfer``: those this engine serves as
         a reply, the others (IRC's) through the front ends that asked (``tell_elsewhere``)."""
-        for nick in transfer.pending:
-            for session in self._chat.file_sessions(nick):
+        for key in transfer.pending:
+            for session in self._chat.file_sessions(key):
                 if session in self._peers:
                     cast(Peer, session).send(ended)
                     continue
@@ -97,15 +109,15 @@ class TransferPeople:
                     told.recipient_told(session, transfer, ended)
         # A session still fetching it for a recipient done with it on another session: its download stops too.
         for peer in self._downloads.peers(transfer.file):
-            if fold(named_user(peer).nick) not in transfer.pending:
+            if person(named_user(peer)) not in transfer.pending:
                 peer.send(ended)
 
-    def tell_recipient(self, transfer: Transfer, nick: str, item: FileReply, but: Peer | None) -> None:
-        """Send ``item``, the news that the recipient ``nick`` is done with ``transfer``, to each of their sessions
+    def tell_recipient(self, transfer: Transfer, key: str, item: FileReply, but: Peer | None) -> None:
+        """Send ``item``, the news that the recipient ``key`` is done with ``transfer``, to each of their sessions
         that this engine serves but ``but`` (where they did it) and those still fetching it (they go on to its end),
         so that none goes on showing an offer that is over for them; the front ends that asked are told of the
         others (``tell_elsewhere``)."""
-        for session in self._chat.file_sessions(nick):
+        for session in self._chat.file_sessions(key):
             peer = cast(Peer, session)
             if session not in self._peers:
                 for told in self._elsewhere:
@@ -115,9 +127,9 @@ class TransferPeople:
 
     def tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
         """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), and tell the
-        front ends that asked of the others (``tell_elsewhere``), if they are online as they were
-        (``Chat.file_sender_sessions``: by account if identified)."""
-        for session in self._chat.file_sender_sessions(transfer.sender):
+        front ends that asked of the others (``tell_elsewhere``), if they are online as they were (by ``person_key``:
+        their account if identified, else their nickname from their address)."""
+        for session in self._chat.file_sessions(transfer.by):
             peer = cast(Peer, session)
             if session not in self._peers:
                 for told in self._elsewhere:

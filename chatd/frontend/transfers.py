@@ -31,7 +31,7 @@ from chatd.domain.errors import (
     NoWebPortError,
 )
 from chatd.domain.files import CHUNK, FileLimits
-from chatd.domain.ports import Bus
+from chatd.domain.ports import Bus, UserView
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
@@ -51,11 +51,10 @@ from chatd.frontend.transfer_parts import (
     TransferStore,
     named_user,
     owner_key,
-    sender_key,
+    person,
 )
 from chatd.frontend.transfer_people import TransferPeople
 from chatd.frontend.uploads import Uploads
-from chatd.text import fold
 
 UPLOAD_IDLE_SECONDS = 3600.0
 """An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
@@ -64,8 +63,12 @@ for a client to come back after a drop and go on, short of the week an offer may
 DEFAULT_FILE_LIMITS = FileLimits()
 
 
-Links = Callable[[Transfer, str], str]
-"""Makes a single-use URL with which a nickname fetches a transfer's file (chatd.web.files), when a web port is on."""
+Links = Callable[[Transfer, str, str], str]
+"""Makes a single-use URL with which a recipient (their ``person_key``, and the nickname they go by now) fetches a
+transfer's file (chatd.web.files), when a web port is on."""
+
+Moved = Callable[[str, str, str], None]
+"""Told that the person with the first key has the second now (a rename, identifying), and goes by the nickname."""
 
 
 class Transfers:
@@ -203,13 +206,14 @@ class Transfers:
         """A recipient refuses ``file``: the recipient is done with it, and the sender and the recipient's other
         sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends."""
         transfer = self._open.offered_to(peer, file)
-        nick = named_user(peer).nick
+        me = named_user(peer)
+        key = person(me)
         self._downloads.cancel(file, peer)
-        if self._people.fetching(transfer, nick):
+        if self._people.fetching(transfer, key):
             return
-        declined = FileDeclined(file, nick, self._open.finished(transfer, fold(nick)))
+        declined = FileDeclined(file, me.nick, self._open.finished(transfer, key))
         self._people.tell_sender(transfer, declined)
-        self._people.tell_recipient(transfer, nick, declined, but=peer)
+        self._people.tell_recipient(transfer, key, declined, but=peer)
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told, and each of the sender's sessions: the one
@@ -217,7 +221,8 @@ class Transfers:
         sessions, as for ``decline``)."""
         transfer = self._open.get(file)
         me = named_user(peer)
-        if transfer is not None and transfer.by == sender_key(me):
+        key = person(me)
+        if transfer is not None and transfer.by == key:
             self._uploads.withdrawn(transfer, peer)
             withdrawn = FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
             self._people.tell_recipients(transfer, withdrawn)
@@ -230,14 +235,14 @@ class Transfers:
         transfer = self._open.fetchable(peer, file)
         self._downloads.cancel(file, peer)
         why = reason or "cancelled by the recipient"
-        if fold(me.nick) not in transfer.pending or self._people.fetching(transfer, me.nick):
+        if key not in transfer.pending or self._people.fetching(transfer, key):
             # Only this session's download stops: its user is done with the file already, or fetches it elsewhere.
             peer.send(FileCancelled(file, me.nick, why, len(transfer.pending)))
             self._open.download_ended(transfer)
             return
-        cancelled = FileCancelled(file, me.nick, why, self._open.finished(transfer, fold(me.nick)))
+        cancelled = FileCancelled(file, me.nick, why, self._open.finished(transfer, key))
         self._people.tell_sender(transfer, cancelled)
-        self._people.tell_recipient(transfer, me.nick, cancelled, but=peer)
+        self._people.tell_recipient(transfer, key, cancelled, but=peer)
         peer.send(cancelled)
 
     def listing(self, peer: Peer) -> FileList:
@@ -249,35 +254,45 @@ class Transfers:
         transfer = self._open.offered_to(peer, file)
         if self.links is None:
             raise NoWebPortError()
-        return FileLink(file, self.links(transfer, named_user(peer).nick))
+        me = named_user(peer)
+        return FileLink(file, self.links(transfer, person(me), me.nick))
 
-    def link_for(self, file: str, nick: str) -> str | None:
-        """A single-use URL of ``file`` for ``nick``, to whom its offer is being delivered; None for its sender or without a web port.
+    def link_for(self, file: str, user: UserView) -> str | None:
+        """A single-use URL of ``file`` for ``user``, to whom its offer is being delivered; None for its sender or
+        without a web port.
 
         Called while the offer is delivered, before the engine has noted
         whom it went to: the caller (a front end's delivery) vouches that
-        ``nick`` is a recipient.
+        ``user`` is a recipient.
         """
         transfer = self._open.get(file)
-        if self.links is None or transfer is None or fold(nick) == fold(transfer.sender.nick):
+        if self.links is None or transfer is None or person(user) == transfer.by:
             return None
-        return self.links(transfer, nick)
+        return self.links(transfer, person(user), user.nick)
+
+    def offered(self, transfer: Transfer, key: str) -> bool:
+        """Whether the person ``key`` may still fetch ``transfer``: it is offered, and they are not done with it."""
+        return transfer.offered_at is not None and key in transfer.pending
+
+    def follow(self, moved: Moved) -> None:
+        """Have ``moved`` told each time someone's key changes (``TransferPeople.follow``)."""
+        self._people.follow(moved)
 
     def transfer(self, file: str) -> Transfer | None:
         """The open transfer ``file``, if any."""
         return self._open.get(file)
 
-    def fetched(self, transfer: Transfer, nick: str, by: Peer | None = None) -> None:
-        """``nick`` has every byte of ``transfer`` (its last chunk acknowledged on the session ``by``, or its HTTP
-        link read to the end): they are done with it, and the sender's sessions are told, with how many recipients
-        are left, and so are the recipient's others. Told once: a second session of theirs that fetches it whole
-        after (or after they declined it) changes nothing."""
-        if fold(nick) not in transfer.pending:
+    def fetched(self, transfer: Transfer, key: str, nick: str, by: Peer | None = None) -> None:
+        """The person ``key``, who goes by ``nick``, has every byte of ``transfer`` (its last chunk acknowledged on
+        the session ``by``, or its HTTP link read to the end): they are done with it, and the sender's sessions are
+        told, with how many recipients are left, and so are the recipient's others. Told once: a second session of
+        theirs that fetches it whole after (or after they declined it) changes nothing."""
+        if key not in transfer.pending:
             self._open.download_ended(transfer)
             return
-        fetched = FileFetched(transfer.file, nick, self._open.finished(transfer, fold(nick)))
+        fetched = FileFetched(transfer.file, nick, self._open.finished(transfer, key))
         self._people.tell_sender(transfer, fetched)
-        self._people.tell_recipient(transfer, nick, fetched, but=by)
+        self._people.tell_recipient(transfer, key, fetched, but=by)
 
     def _expired(self, transfer: Transfer, kept_long: bool) -> None:
         """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer

@@ -28,10 +28,10 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
-from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, account_key, check_offer, content_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
-from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, sender_key
+from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.text import fold
 
 DAY = 86400
@@ -85,7 +85,7 @@ class Uploads:
         goes_to = self._chat.file_target(user, target)
         owner = owner_key(user, peer)
         key = content_key(sha256, size)
-        by = sender_key(user)
+        by = person(user)
         transfer = self._reopened(by, key, goes_to)
         held = self._spool.held(key)
         if transfer is None:
@@ -93,7 +93,7 @@ class Uploads:
             offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
             sender = self._chat.file_sender(user)
             now = self._reactor.seconds()
-            transfer = Transfer(offered, sender, owner, by, goes_to, key, now, moved=now)
+            transfer = Transfer(offered, sender, owner, goes_to, key, now, moved=now)
             self._open.add(transfer)
             self._spool.open(key, size)
         elif self._day_used(owner) + size - held > self._open.limits.day_bytes:
@@ -104,7 +104,8 @@ class Uploads:
         return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
 
     def _reopened(self, by: str, key: str, target: FileTarget) -> Transfer | None:
-        """The upload of this content by this sender to the same people, still open, if any: offered again to resume."""
+        """The upload of this content by this sender (``person_key``: someone else who took their nickname is not
+        them) to the same people, still open, if any: offered again to resume."""
         for transfer in self._open.all():
             if (
                 transfer.offered_at is None
@@ -235,14 +236,18 @@ class Uploads:
         offered = self._chat.offer_file(transfer.sender, transfer.target, transfer.offered, waited)
         transfer.pending = set(offered)
         if not offered and transfer.target.account is not None:
-            transfer.pending = {transfer.target.account}
+            transfer.pending = {account_key(transfer.target.account)}
         self._open.settled(transfer)
 
     def identified(self, account: str | None) -> None:
         """Someone identified to ``account`` (on any front end): the offers that waited for it are offered now."""
         for transfer in self._open.all():
             target = transfer.target
-            if target.account is not None and target.account == account and account in transfer.pending:
+            if (
+                target.account is not None
+                and target.account == account
+                and account_key(account) in transfer.pending
+            ):
                 self._deliver(transfer, waited=True)
 
     def _upload_of(self, peer: Peer, file: str) -> Transfer:
@@ -255,7 +260,7 @@ class Uploads:
         if (
             transfer is not None
             and transfer.offered_at is not None
-            and transfer.by == sender_key(named_user(peer))
+            and transfer.by == person(named_user(peer))
         ):
             raise FileUploadedError(file)
         raise NoSuchFileError(file)

@@ -263,8 +263,8 @@ class IRCFactory(ServerFactory):
     def _offer_with_links(self, event: FileOffered, files: Transfers, sessions: Sequence[IRCSession]) -> None:
         """Each recipient's NOTICE of an offer names a link made for them: IRC has no other way to fetch it."""
         for session in sessions:
-            nick = session.user.nick if session.user is not None else None
-            link = None if nick is None else files.link_for(event.file, nick)
+            user = session.user
+            link = None if user is None else files.link_for(event.file, user)
             shape = Shape(session.shape)
             session.sink.write(
                 self.events.render(event, shape)

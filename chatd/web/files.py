@@ -2,14 +2,16 @@
 
 ``/file link ID`` (or the NOTICE an IRC user is sent) makes a token: 128
 random bits from ``secrets``, good for one complete download by the
-nickname it was made for, or for ``LINK_SECONDS``, whichever ends first.
+recipient it was made for (``chatd.domain.files.person_key``, followed
+through their renames), or for ``LINK_SECONDS``, whichever ends first.
 The response streams the spool's copy as Twisted's ``static.File`` does
 (``Range`` honoured, so a browser or ``curl -C -`` resumes; never the
 whole file in memory), as ``application/octet-stream``, an attachment
 under the file's safe name, never cached; but each chunk is read on the
 spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
-chat. A token unknown, used or expired, or whose transfer is over, is 404
-like any path.
+chat. A token unknown, used or expired, whose transfer is over, or whose
+recipient is done with it (fetched, declined or stopped it elsewhere) is
+404 like any path.
 """
 
 import secrets
@@ -37,7 +39,10 @@ FILES_PATH = b"files"
 
 @dataclass
 class _Link:
+    """A link's file, and whom it is for: their ``person_key`` and the nickname they go by, as they change."""
+
     file: str
+    key: str
     nick: str
     until: float
 
@@ -51,14 +56,16 @@ class FileLinks:
         self._links: dict[str, _Link] = {}
         self.base: str | None = None
         """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
+        transfers.follow(self._moved)
 
     def heard(self, url: str) -> None:
         """The web port listens at ``url``: links are made under the first such."""
         if self.base is None:
             self.base = url
 
-    def make(self, transfer: Transfer, nick: str) -> str:
-        """A fresh URL with which ``nick`` fetches ``transfer``'s file, once, within the hour."""
+    def make(self, transfer: Transfer, key: str, nick: str) -> str:
+        """A fresh URL with which the recipient ``key``, who goes by ``nick``, fetches ``transfer``'s file, once,
+        within the hour."""
         now = self._reactor.seconds()
         # Links are made in the order they run out (each lasts LINK_SECONDS): the run-out ones are the
         # first, so a room's offer, a link per IRC member, costs no scan of every link kept.
@@ -68,7 +75,7 @@ class FileLinks:
                 break
             del self._links[token]
         token = secrets.token_urlsafe(16)
-        self._links[token] = _Link(transfer.file, nick, now + LINK_SECONDS)
+        self._links[token] = _Link(transfer.file, key, nick, now + LINK_SECONDS)
         return f"{self.base or '/'}{FILES_PATH.decode()}/{token}"
 
     def path(self, transfer: Transfer) -> str:
@@ -83,20 +90,28 @@ class FileLinks:
         """What answers ``/files``: each good token's file, 404 for anything else."""
         return _Downloads(self)
 
-    def open(self, token: str) -> tuple[str, Transfer] | None:
-        """The nickname and transfer behind ``token``, if it is good now."""
+    def _moved(self, old: str, new: str, nick: str) -> None:
+        """The recipient ``old`` is ``new`` now, and goes by ``nick``: their links are still theirs."""
+        for link in self._links.values():
+            if link.key == old:
+                link.key, link.nick = new, nick
+
+    def open(self, token: str) -> Transfer | None:
+        """The transfer behind ``token``, if it is good now: its recipient may still fetch it."""
         link = self._links.get(token)
         if link is None or link.until <= self._reactor.seconds():
             return None
         transfer = self._transfers.transfer(link.file)
-        if transfer is None or transfer.offered_at is None:
+        if transfer is None or not self._transfers.offered(transfer, link.key):
             return None
-        return link.nick, transfer
+        return transfer
 
-    def used(self, token: str, transfer: Transfer, nick: str) -> None:
-        """``token`` fetched the whole file: it is spent, and ``nick`` is done with the transfer."""
-        if self._links.pop(token, None) is not None:
-            self._transfers.fetched(transfer, nick)
+    def used(self, token: str, transfer: Transfer) -> None:
+        """``token`` fetched the whole file: it is spent, and its recipient (as they are now) is done with the
+        transfer."""
+        link = self._links.pop(token, None)
+        if link is not None:
+            self._transfers.fetched(transfer, link.key, link.nick)
 
 
 class _Downloads(Resource):
@@ -107,23 +122,21 @@ class _Downloads(Resource):
     @override
     def getChild(self, path: bytes, request: Request) -> IResource:
         token = path.decode("ascii", "replace")
-        found = self._links.open(token)
-        if found is None or request.postpath:
+        transfer = self._links.open(token)
+        if transfer is None or request.postpath:
             return notFound()
-        nick, transfer = found
-        return _Download(self._links, token, nick, transfer)
+        return _Download(self._links, token, transfer)
 
 
 class _Download(ThreadedFile):
     """One file, streamed as ``static.File`` does under the transfer's safe name; its token is spent once it is all sent."""
 
-    def __init__(self, links: FileLinks, token: str, nick: str, transfer: Transfer) -> None:
+    def __init__(self, links: FileLinks, token: str, transfer: Transfer) -> None:
         super().__init__(links.path(transfer), links.read)
         self.type = "application/octet-stream"
         self.encoding = None
         self._links = links
         self._token = token
-        self._nick = nick
         self._transfer = transfer
 
     @override
@@ -138,7 +151,7 @@ class _Download(ThreadedFile):
 
     def _finished(self, request: Request) -> None:
         if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):
-            self._links.used(self._token, self._transfer, self._nick)
+            self._links.used(self._token, self._transfer)
 
     @override
     def directoryListing(self) -> IResource:

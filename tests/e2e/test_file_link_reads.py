@@ -51,6 +51,8 @@ CONTENT = os.urandom(5 * StaticProducer.bufferSize + 77)
 """Five of the chunks Twisted's producers read, and a part."""
 
 FILE_ID = "00000000000000f1"
+BOB = "nick:bob@127.0.0.3"
+"""bob's key as a recipient (``chatd.domain.files.person_key``): his nickname, from his address."""
 
 
 class WatchedPool:
@@ -149,11 +151,11 @@ class FileLinkReadTests(TestCase):
             OfferedFile(FILE_ID, "notes.bin", len(content), "application/pdf", sha),
             Actor("alice", "127.0.0.2", None),
             "address:127.0.0.2",
-            "nick:alice",
+            "nick:alice@127.0.0.2",
             FileTarget("bob"),
             0.0,
             1.0,
-            ("bob",),
+            (BOB,),
         )
         bus = MemoryBus()
         chat = Chat(reactor, MemoryHistory(), bus, accounts=MemoryAccounts(), rooms=MemoryRooms())
@@ -170,7 +172,7 @@ class FileLinkReadTests(TestCase):
         address = port.getHost()
         assert isinstance(address, IPv4Address)
         self.port = address.port
-        return links.make(transfer, "bob")
+        return links.make(transfer, BOB, "bob")
 
     async def connect(self) -> Reader:
         """A new client connection to the web port."""
