@@ -256,7 +256,8 @@ def _stores(db: str | None, reactor: Any) -> _Stores:
 
 
 EXPIRY_SECONDS = 3600.0
-"""How often files that waited past ``--file-keep`` are looked for (and once at start)."""
+"""How often the spool is swept of bytes no transfer names, and days' counts and rate budgets pruned (and once at
+start); each transfer goes as its own time comes (``Transfers.start``)."""
 
 
 def _spool(directory: str | None, reactor: Any, parents: bool) -> tuple[Spool, list[IService]]:
@@ -309,12 +310,13 @@ def _files(
     bus: Bus,
     kept: TransferStore | None = None,
 ) -> tuple[Transfers, list[IService]]:
-    """The transfer engine over ``spool``, and its service: what waited too long goes every ``EXPIRY_SECONDS``.
+    """The transfer engine over ``spool``, and its service: what waited too long goes as its time comes, and the
+    rest is swept every ``EXPIRY_SECONDS``.
 
     ``bus`` carries the chat's renames to it; ``kept`` keeps the open transfers across a restart (``--db FILE``).
     """
     transfers = Transfers(chat, spool, reactor, config.limits, store=kept, bus=bus)
-    expiry = TimerService(EXPIRY_SECONDS, transfers.expire)
+    expiry = _Expiry(transfers)
     expiry.clock = reactor
     return transfers, [expiry]
 
@@ -520,6 +522,26 @@ class _Removed(Service):
     def remove(self) -> None:
         """Remove the folder now (a daemon that never started has no thread writing to it)."""
         shutil.rmtree(self._directory, ignore_errors=True)
+
+
+class _Expiry(TimerService):
+    """Starts the transfer engine's looks with the daemon (each transfer let go as its time comes, and a sweep every
+    ``EXPIRY_SECONDS``), and stops them with it."""
+
+    def __init__(self, transfers: Transfers) -> None:
+        super().__init__(EXPIRY_SECONDS, transfers.expire)
+        self._transfers = transfers
+
+    @override
+    def startService(self) -> None:
+        self._transfers.start()
+        super().startService()
+
+    @override
+    def stopService(self) -> "Deferred[None]":
+        self._transfers.stop()
+        stopped: Deferred[None] = super().stopService()
+        return stopped
 
 
 class _Released(Service):

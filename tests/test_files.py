@@ -12,12 +12,14 @@ from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
+from chatd.config import FilesConfig
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
 from chatd.irc.render import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.service import _files
 from chatd.storage.spool import Spool
 from chatd.text import safe_file_name
 from tests.helpers import LineTestCase
@@ -1146,6 +1148,69 @@ class LinkLineTests(FileTestCase):
             [b"*** 0000000000000001: http://testhost:8080/files/token (one download, within an hour)"],
         )
         self.assertEqual(made, [("0000000000000001", "carol")])
+
+
+class ExpiryTimeTests(FileTestCase):
+    """The daemon's transfer engine lets what waited go as its time comes, whatever --file-keep is, not at the next
+    hourly look."""
+
+    def engine(self, keep: float) -> None:
+        """The engine and its services as the daemon builds them (``--file-keep`` of ``keep`` seconds), started on
+        the test's clock."""
+        self.files, services = _files(
+            FilesConfig(limits=FileLimits(keep=keep)), self.chat, self.clock, self.spool, self.bus
+        )
+        self.factory.files = self.files
+        for service in services:
+            service.startService()
+            self.addCleanup(service.stopService)
+
+    def offered(self) -> tuple[str, StringTransport, LineProtocol, StringTransport]:
+        """alice's offer of CONTENT to bob, uploaded whole: its id (the engine's own, random), alice's wire, bob and
+        his wire, both wires cleared."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        file = self.objects(alice_wire)[0]["file"]
+        self.upload(alice, CONTENT, file=file)
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        return file, alice_wire, bob, bob_wire
+
+    def test_an_offer_goes_once_a_short_file_keep_has_passed(self) -> None:
+        """Under a --file-keep of 100 s, alice's offer bob never fetched is there at 99.9 s and gone at 100 s, both
+        told: it waited up to an hour more."""
+        self.engine(100.0)
+        file, alice_wire, _, bob_wire = self.offered()
+        self.clock.advance(99.9)
+        self.assertEqual((self.objects(alice_wire), self.objects(bob_wire)), ([], []))
+        self.clock.advance(0.1)
+        expired = {"type": "file_expired", "file": file, "reason": "offers wait 1m 40s at most"}
+        self.assertEqual((self.objects(alice_wire), self.objects(bob_wire)), ([expired], [expired]))
+        self.assertIsNone(self.files.transfer(file))
+
+    def test_an_offer_past_its_time_goes_once_the_download_under_way_stops(self) -> None:
+        """bob is fetching alice's offer when its 100 s pass: it stays while he fetches, and goes as his download
+        stops with his connection, alice told."""
+        self.engine(100.0)
+        file, alice_wire, bob, _ = self.offered()
+        bob.dataReceived(b"/file accept %s\n" % file.encode())
+        self.clock.advance(150)
+        self.assertIsNotNone(self.files.transfer(file))
+        bob.connectionLost(Failure(ConnectionDone()))
+        self.clock.advance(0)
+        self.assertEqual(
+            [item["type"] for item in self.objects(alice_wire) if "file" in item], ["file_expired"]
+        )
+        self.assertIsNone(self.files.transfer(file))
+
+    def test_a_later_offer_under_a_short_keep_is_not_left_to_the_hourly_look(self) -> None:
+        """An offer made after the engine started (its first look found nothing) still goes at its 100 s."""
+        self.engine(100.0)
+        self.clock.advance(30)
+        _, alice_wire, _, _ = self.offered()
+        self.clock.advance(100)
+        self.assertEqual([item["type"] for item in self.objects(alice_wire)], ["file_expired"])
 
 
 class ExpiryTests(FileTestCase):

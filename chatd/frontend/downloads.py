@@ -55,18 +55,25 @@ class Downloads:
     """The downloads under way on ``spool`` and ``reactor``, each session's, and every owner's rate budgets.
 
     ``limits`` sizes the budgets (``rate``); ``finished`` is called once a
-    recipient has acknowledged a file's last byte.
+    recipient has acknowledged a file's last byte, ``ended`` once any
+    download has ended (a file past its time waits for its downloads).
     """
 
     log = Logger()
 
     def __init__(
-        self, spool: FileStore, reactor: IReactorTime, limits: FileLimits, finished: Finished
+        self,
+        spool: FileStore,
+        reactor: IReactorTime,
+        limits: FileLimits,
+        finished: Finished,
+        ended: Callable[[], None] = lambda: None,
     ) -> None:
         self._spool = spool
         self._reactor = reactor
         self.limits = limits
         self._finished = finished
+        self._ended = ended
         self._downloads: dict[tuple[str, Peer], Download] = {}
         self._fetching: dict[Peer, set[str]] = {}
         """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
@@ -191,6 +198,7 @@ class Downloads:
             fetching.discard(download.transfer.file)
             if not fetching:
                 del self._fetching[download.peer]
+        self._ended()
 
     def _bucket(self, owner: str, way: str = DOWN) -> TokenBucket:
         """The owner's budget of bytes a second one way (``--file-rate``), holding a second's worth."""

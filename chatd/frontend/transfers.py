@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
 from chatd.domain.durations import format_duration
@@ -95,11 +95,15 @@ class Transfers:
         self.spool = spool
         self._reactor = reactor
         self.links = links
-        self._downloads = Downloads(spool, reactor, limits, self.fetched)
+        self._downloads = Downloads(spool, reactor, limits, self.fetched, ended=self._wake)
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
         self._uploads = Uploads(chat, self._open, reactor, new_id)
         self._people = TransferPeople(chat, self._open, bus)
+        self._watching = False
+        """Whether the engine lets what waited too long go as its time comes (``start``), not only when asked."""
+        self._due: IDelayedCall | None = None
+        """The next look, at the first open transfer's time."""
 
     @property
     def limits(self) -> FileLimits:
@@ -109,6 +113,20 @@ class Transfers:
     @limits.setter
     def limits(self, limits: FileLimits) -> None:
         self._downloads.limits = limits
+        self._wake()
+
+    def start(self) -> None:
+        """From now on, let each transfer that waits too long go as its time comes, not only when ``expire`` is
+        called (the daemon calls it at start, then every ``chatd.service.EXPIRY_SECONDS``)."""
+        self._watching = True
+        self._wake()
+
+    def stop(self) -> None:
+        """Look no more until started again: the daemon is stopping."""
+        self._watching = False
+        if self._due is not None and self._due.active():
+            self._due.cancel()
+        self._due = None
 
     # Sessions.
 
@@ -146,7 +164,9 @@ class Transfers:
         self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
     ) -> "Deferred[None]":
         """Open (or reopen, to resume) an upload of ``size`` bytes hashing to ``sha256`` (``Uploads.offer``)."""
-        return self._uploads.offer(peer, target, size, sha256, mime, name)
+        opened = self._uploads.offer(peer, target, size, sha256, mime, name)
+        self._wake()  # a new transfer's time may come before the next look's
+        return opened
 
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
         """Upload ``file`` again from its first byte (``Uploads.restart``)."""
@@ -323,13 +343,45 @@ class Transfers:
         folder kept while the transfers were in memory (``--db :memory:``).
         Nothing but a transfer stays on the server, so they go too.
         """
-        now = self._reactor.seconds()
-        cutoff, stalled = now - self.limits.keep, now - UPLOAD_IDLE_SECONDS
-        for transfer in self._open.all():
-            if (
-                transfer.began < cutoff or (transfer.offered_at is None and transfer.moved < stalled)
-            ) and not self._downloads.under_way(transfer.file):
-                self._expired(transfer, transfer.began < cutoff)
+        self._let_go()
         self._uploads.expire()
         self._downloads.expire(self._open.uploaders())
         self._open.sweep()
+        self._wake()
+
+    def _let_go(self) -> None:
+        """Let go each transfer whose time has come (``_deadline``), unless a session is fetching it."""
+        now = self._reactor.seconds()
+        for transfer in self._open.all():
+            if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
+                self._expired(transfer, transfer.began + self.limits.keep <= now)
+
+    def _deadline(self, transfer: Transfer) -> float:
+        """When ``transfer`` has waited too long: ``--file-keep`` after it began, or for an upload an idle hour
+        after its last chunk if that is sooner."""
+        kept = transfer.began + self.limits.keep
+        if transfer.offered_at is None:
+            return min(kept, transfer.moved + UPLOAD_IDLE_SECONDS)
+        return kept
+
+    def _wake(self) -> None:
+        """Once started, have the next look come at the first open transfer's time, so that none outlives it (an
+        hourly look let an offer under a --file-keep of minutes wait up to an hour more). A transfer being fetched
+        is left out: the end of its last download wakes the engine again."""
+        if not self._watching:
+            return
+        if self._due is not None and self._due.active():
+            self._due.cancel()
+        self._due = None
+        times = [
+            self._deadline(transfer)
+            for transfer in self._open.all()
+            if not self._downloads.under_way(transfer.file)
+        ]
+        if times:
+            self._due = self._reactor.callLater(max(0.0, min(times) - self._reactor.seconds()), self._look)
+
+    def _look(self) -> None:
+        self._due = None
+        self._let_go()
+        self._wake()
