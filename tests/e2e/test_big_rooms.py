@@ -11,10 +11,11 @@ import json
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, start_web
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.weechat import WeeChat
+from tests.helpers import quick_hash
 
 BIG = ("--big-room", "3", "--big-room-tally", "1")
 CROWD = 55
@@ -123,4 +124,28 @@ class PageBigRoomTests(SynchronousTestCase):
         page.wait(lambda: heading() == "Members (56)" or None, "the second page of names")
         self.assertIn("web", page.texts("#member-list .member"))
         self.assertTrue(more.get_attribute("hidden"))
+        self.assertEqual(page.console_errors(), [])
+
+    def test_a_kick_in_a_big_room_takes_one_from_the_pages_count(self) -> None:
+        """An operator kicks user02 out of a lobby of 6, big from 3: the page lists 5 and reads "Members (5)". Its
+        count came from the tallies, which count no kick, and read "Members (5 of 6)" with a "Show 1 more" that
+        brought nobody."""
+        daemon, url = start_web(self, *BIG, "--db", ":memory:", "--opers", opers_file(self, quick_hash("pw")))
+        users = crowd(daemon, 5)
+        page = Page(self, url)
+        page.login("web")
+
+        def heading() -> str:
+            return str(page.find("#members-heading").get_attribute("textContent"))
+
+        page.wait(lambda: heading() == "Members (6)" or None, "every name")
+        # The tally that counts the page's own join: none comes after it while nobody comes or goes.
+        page.wait(lambda: "6 here now" in page.shown() or None, "a tally line in the log")
+        users[0].say("/oper boss pw")
+        read_until(users[0], b"You are now an operator")
+        users[0].say("/kick user02 #lobby")
+        page.wait(lambda: "user02 was kicked by user00" in page.shown() or None, "the kick")
+        page.wait(lambda: heading() == "Members (5)" or None, "one member fewer")
+        self.assertNotIn("user02", page.texts("#member-list .member"))
+        self.assertTrue(page.find("#more-members").get_attribute("hidden"))
         self.assertEqual(page.console_errors(), [])

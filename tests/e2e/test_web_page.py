@@ -1096,6 +1096,30 @@ class StandingTests(SynchronousTestCase):
         wait_for_members(alice, "@alice", "@robert")
         quiet(self, alice)
 
+    def test_the_one_kicked_leaves_every_member_list(self) -> None:
+        """alice made #dev and kicks carol out of it: carol leaves the member list of alice's page and of bob's,
+        who looks on, and carol's own page, out of #dev, lists nobody there (it listed her, and everyone as they
+        were when she went, with no word of who came or went since)."""
+        _, url = start_web(self)
+        pages = {nick: Page(self, url) for nick in ("alice", "bob", "carol")}
+        for nick, page in pages.items():
+            page.login(nick)
+            page.join("#dev")
+        alice, bob, carol = pages.values()
+        for page in pages.values():
+            wait_for_members(page, "@alice", "bob", "carol")
+        alice.say("/kick carol out")
+        for page in (alice, bob):
+            wait_for_members(page, "@alice", "bob")
+        carol.wait(lambda: carol.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+        self.assertEqual(carol.title(), "#dev")
+        self.assertEqual(carol.texts(MEMBERS), [])
+        self.assertEqual(carol.texts("#members-heading"), ["Members"])
+        carol.open("#lobby")
+        wait_for_members(carol, "alice", "bob", "carol")
+        for page in pages.values():
+            quiet(self, page)
+
     def test_a_registered_rooms_operators_are_marked_as_op_deop_and_joins_say(self) -> None:
         """In alice's registered #mine, /op makes bob @bob; his account's standing comes back with him when he
         leaves and joins again; /deop takes the mark."""

@@ -198,6 +198,7 @@ class Chat {
     this.enableComposer();
     this.view.list(this.all());
     this.view.header();
+    this.view.members();
     this.view.say("You left the chat. Reload the page to come back.");
   }
 
@@ -365,6 +366,7 @@ class Chat {
         if (room.state === "disconnected") room.state = "left";
       }
       this.view.list(this.all());
+      this.view.members();
       if (this.current !== null) $("composer-text").focus();
       // Files offered while the page was away, or before it was reloaded, are shown again.
       this.files.ask();
@@ -481,6 +483,7 @@ class Chat {
     room.state = "left";
     this.plan = this.plan?.filter((planned) => planned !== room) ?? null;
     this.view.list(this.all());
+    if (room === this.current) this.view.members();
     const words = `${room.name} could not be rejoined: ${text}`;
     if (this.current === null) {
       // A reloaded tab shows nothing yet: said in the first conversation shown, as an account's notice is.
@@ -508,12 +511,17 @@ class Chat {
     if (object.history === true) return;
     if (this.mine(object.nick)) {
       room.state = "left";
-      // Kicked, the room stays shown, but its hits would lead to lines the user may no longer fetch.
+      // Kicked, the room stays shown, but its hits would lead to lines the user may no longer fetch, and its
+      // members are no longer followed: kept, a quit of one of them would still be a line of it.
       if (room === this.searched) this.dropResults();
+      room.setMembers([]);
+      room.crowd = 0;
       if (object.type === "parted") this.forget(room);
       else this.view.list(this.all());
     } else {
       room.removeMember(object.nick);
+      // A big room's count comes with its tallies, which count no kick: one member fewer now.
+      if (object.type === "kicked" && room.crowd > 0) room.crowd -= 1;
     }
     if (room === this.current) this.view.members();
   }

@@ -152,10 +152,15 @@ export class View {
     this.topicToggle.hidden = this.topic.hidden || (!expanded && this.topic.scrollWidth <= this.topic.clientWidth);
   }
 
-  /** The members of the room shown with their marks, keeping the item of each one still there (and the focus on it). */
+  /**
+   * The members of the room shown with their marks, keeping the item of each one still there (and the focus on it).
+   * A room the user is out of (left, kicked, not taken back after a drop) lists nobody: the page hears no more of
+   * who comes and goes there, and the last list it had named the user among them.
+   */
   members() {
     const conversation = this.shown;
-    const nicks = conversation?.kind === "room" ? conversation.members : [];
+    const following = conversation?.kind === "room" && conversation.state !== "left";
+    const nicks = following ? conversation.members : [];
     const wanted = new Set(nicks);
     const items = new Map();
     for (const item of [...this.memberList.children]) {
@@ -176,12 +181,12 @@ export class View {
       else before = before.nextSibling;
     }
     // A big room lists a page of names at a time, as asked for; its count comes from the server.
-    const crowd = conversation?.kind === "room" ? conversation.crowd : 0;
+    const crowd = following ? conversation.crowd : 0;
     const partial = crowd > nicks.length;
     this.more.hidden = !partial;
     this.more.textContent = partial ? `Show ${Math.min(MEMBERS_PAGE, crowd - nicks.length)} more` : "";
     const count = partial ? `${nicks.length} of ${crowd}` : `${nicks.length}`;
-    $("members-heading").textContent = conversation?.kind === "room" ? `Members (${count})` : "Members";
+    $("members-heading").textContent = following ? `Members (${count})` : "Members";
   }
 
   /** Bring the lists of conversations up to date, keeping each item (and the focus on it). */
