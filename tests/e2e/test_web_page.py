@@ -418,8 +418,8 @@ class ChatTests(SynchronousTestCase):
         quiet(self, alice)
 
     def test_a_kill_is_shown_in_the_page_of_the_one_killed_and_of_their_roommates(self) -> None:
-        """An operator on nc kills bob, who is in a browser: bob's page and alice's show who did it and why, and
-        alice's page goes on."""
+        """An operator on nc kills bob, who is in a browser: bob's page and alice's show who did it and why, bob
+        leaves alice's member list, and alice's page goes on."""
         daemon, url = start_web(self, "--opers", opers_file(self, quick_hash("correct horse")))
         alice, bob = Page(self, url), Page(self, url)
         alice.login("alice")
@@ -430,6 +430,8 @@ class ChatTests(SynchronousTestCase):
         op.say("/kill bob flooding")
         for page in (alice, bob):
             wait_for_text(page, "#log-box .log .line.killed .body", "bob was killed by op (flooding)")
+        # The server tells no quit besides: the kill itself takes bob out of alice's member list.
+        wait_for_members(alice, "alice", "op")
         alice.say("still here")
         alice.wait_for_said("still here")
         for page in (alice, bob):

@@ -526,6 +526,21 @@ class Chat {
     if (room === this.current) this.view.members();
   }
 
+  /**
+   * A ban or a kill took `object.nick` off the server: a line in the log shown, as any news of the chat's
+   * own, and out of every room's members. The server tells no part or quit of it besides.
+   */
+  takenOff(object) {
+    this.general(object);
+    if (typeof object.nick !== "string") return;
+    for (const room of this.rooms()) {
+      if (!room.hasMember(object.nick)) continue;
+      room.removeMember(object.nick);
+      if (room.crowd > 0) room.crowd -= 1;
+    }
+    this.view.members();
+  }
+
   quit(object) {
     for (const conversation of this.all()) {
       const there = conversation.kind === "room" ? conversation.hasMember(object.nick) : fold(conversation.name) === fold(object.nick);
@@ -1264,8 +1279,8 @@ const HANDLERS = {
   nickname_claimed: Chat.prototype.general,
   walled: Chat.prototype.general,
   shutting_down: Chat.prototype.general,
-  banned: Chat.prototype.general,
-  killed: Chat.prototype.general,
+  banned: Chat.prototype.takenOff,
+  killed: Chat.prototype.takenOff,
   muted: Chat.prototype.general,
   unmuted: Chat.prototype.general,
   kept: Chat.prototype.kept,
