@@ -30,7 +30,7 @@ from tests.e2e.browser import Page, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
-from tests.e2e.test_web_files import choose, on_disk
+from tests.e2e.test_web_files import DROP, choose, on_disk
 from tests.helpers import quick_hash
 
 T = TypeVar("T")
@@ -802,7 +802,8 @@ class TypedTests(SynchronousTestCase):
 
     def test_after_quit_the_message_box_is_disabled_and_the_page_says_why(self) -> None:
         """/quit: the page says how to come back, the message box and its buttons are disabled (no "Reconnecting…"
-        that never comes), and the join and search boxes answer with the truth."""
+        that never comes), and the join and search boxes and a file dropped on the log answer with the truth (the
+        drop said "Not connected")."""
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -833,6 +834,15 @@ class TypedTests(SynchronousTestCase):
             "#results-heading",
             "Could not search #dev: you left the chat. Reload the page to come back.",
         )
+        self.assertEqual(alice.script(DROP, "late.bin", 1000, 1), [True, True, True, False])
+        alice.wait(
+            lambda: (
+                alice.status() == "You left the chat: the file was not sent. Reload the page to come back."
+                or None
+            ),
+            "the drop's answer",
+        )
+        self.assertEqual(alice.texts("#log-box .log .line.file"), [])
         quiet(self, alice)
 
 

@@ -753,7 +753,8 @@ class Chat {
     const conversation = this.current;
     if (conversation === null || files.length === 0) return;
     if (this.me === null) {
-      this.view.say("Not connected: the file was not sent.");
+      // After /quit nothing reconnects: a dropped file is the one way left to send one (the button is disabled).
+      this.view.say(this.left ? "You left the chat: the file was not sent. Reload the page to come back." : "Not connected: the file was not sent.");
       return;
     }
     if (conversation.kind === "room" && !conversation.joined) {
