@@ -767,6 +767,38 @@ class TypedTests(SynchronousTestCase):
         left_behind("the file")
         quiet(self, alice)
 
+    def test_a_refused_search_or_join_is_said_only_where_it_was_made(self) -> None:
+        """With nothing shown (alice left #lobby), a search says "Search works in a room: open one first." until
+        she joins #dev; made in her conversation with carol, until #dev is shown again; and the join box's
+        refusal of a name with a space goes once another conversation is shown. The status line then names her
+        again: each refusal stayed on, as if said of every conversation."""
+        daemon, url = start_web(self)
+        carol = enter(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
+        nowhere = "Search works in a room: open one first."
+
+        def refused(box: str, typed: str, words: str) -> None:
+            alice.find(box).send_keys(typed, Keys.ENTER)
+            alice.wait(lambda: alice.status() == words or None, f"{typed!r} refused")
+            alice.find(box).clear()
+
+        leave_lobby(alice)
+        refused("#search-words", "anything", nowhere)
+        alice.join("#dev")
+        self.assertEqual(alice.status(), "You are alice.")
+        carol.say("/msg alice hello")
+        wait_for_privates(alice, "carol")
+        alice.open("carol")
+        refused("#search-words", "anything", nowhere)
+        alice.open("#dev")
+        self.assertEqual(alice.status(), "You are alice.")
+        refused("#join-room", "#a b", "A room name is one word, without spaces.")
+        alice.open("carol")
+        self.assertEqual(alice.status(), "You are alice.")
+        quiet(self, alice)
+
     def test_in_no_room_the_page_says_so(self) -> None:
         """alice left #lobby for carol's #dev, and carol kicks her out: #dev's log says she is in no room, as the
         server does, and so does the page's empty log once she closes #dev (it said nothing, then "Choose a

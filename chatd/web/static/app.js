@@ -849,7 +849,7 @@ class Chat {
   search(words) {
     const room = this.current;
     if (room === null || room.kind !== "room") {
-      this.view.say("Search works in a room: open one first.");
+      this.view.sayHere("Search works in a room: open one first.");
       return;
     }
     this.dropResults();
@@ -1169,7 +1169,7 @@ class Chat {
       const name = roomName(input.value);
       if (name.length < 2) return;
       if (/\s/.test(name)) {
-        this.view.say("A room name is one word, without spaces.");
+        this.view.sayHere("A room name is one word, without spaces.");
         return;
       }
       const existing = this.conversations.get(conversationKey("room", name));

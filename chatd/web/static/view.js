@@ -10,6 +10,9 @@ const $ = (id) => document.getElementById(id);
 /** Names a page of /who holds (the server's PAGE_SIZE): what "Show more" brings at most. */
 export const MEMBERS_PAGE = 50;
 
+/** What a status line said while no conversation was shown speaks of (View.sayHere): none. */
+const NOTHING_SHOWN = Object.freeze({});
+
 /** What each of a member's marks says, for a screen reader. */
 const STANDING_WORDS = { "@": "room operator", "+": "voiced" };
 
@@ -65,6 +68,15 @@ export class View {
     if (about === null) this.standing = words;
   }
 
+  /**
+   * Put `words` in the status line while what is shown now stays shown (a
+   * conversation, or none): an answer to what the user did there ("Search
+   * works in a room"), which showing another takes away as `say`'s `about` does.
+   */
+  sayHere(words) {
+    this.say(words, this.shown ?? NOTHING_SHOWN);
+  }
+
   /** What the place of the log says while no conversation is shown ("Choose a nickname to start.", until the user is in no room). */
   nothingShown(words) {
     this.empty.textContent = words;
@@ -108,7 +120,7 @@ export class View {
       this.expandTopic(false);
     }
     // Left shown, a refusal's status spoke of another conversation as of this one.
-    if (this.statusAbout !== null && this.statusAbout !== conversation) this.say(this.standing);
+    if (this.statusAbout !== null && this.statusAbout !== (conversation ?? NOTHING_SHOWN)) this.say(this.standing);
     this.shown = conversation;
     this.empty.hidden = conversation !== null;
     if (conversation !== null) {
