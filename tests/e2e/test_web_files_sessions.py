@@ -89,7 +89,8 @@ class DoneElsewhereTests(SynchronousTestCase):
 
     def test_an_offer_made_on_another_connection_reads_as_the_users_own(self) -> None:
         """alice's program offers bob a file: her page's line says "You offer", not her nickname with "offer",
-        and offers to withdraw it."""
+        and offers to withdraw it. Withdrawn on the program, it ends, with no Cancel left, saying where, and the
+        conversation says who withdrew what (the line said "Withdrawn." alone)."""
         daemon, url = start_web(self)
         elsewhere = registered(daemon, "alice")
         alice = Page(self, url)
@@ -109,4 +110,11 @@ class DoneElsewhereTests(SynchronousTestCase):
         self.assertEqual(
             (card_state(alice, file_id), buttons(alice, file_id)), (["Offered to bob."], ["Cancel"])
         )
+        elsewhere.say(f"/file cancel {file_id}")
+        alice.wait(
+            lambda: card_state(alice, file_id) == ["Withdrawn on another connection."] or None,
+            "the page's line to end",
+        )
+        self.assertEqual(buttons(alice, file_id), [])
+        self.assertIn("You withdrew g.bin on another connection.", notices(alice))
         quiet(self, alice)

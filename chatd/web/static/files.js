@@ -390,9 +390,13 @@ export class Transfers {
         this.withdrawnElsewhere(upload);
         return;
       }
-      // An offer of the user's shown from elsewhere (another session, before a reload) ends, unless it ended here.
+      // An offer of the user's shown from elsewhere (another session, before a reload) ends, unless it ended here:
+      // its Cancel ends it at once, so the withdrawal came from another connection.
       const own = this.offers.get(object.file);
-      if (own?.mine && own.card.actions.childElementCount > 0) own.card.end("Withdrawn.", "cancelled");
+      if (own?.mine && own.card.actions.childElementCount > 0) {
+        own.card.end("Withdrawn on another connection.", "cancelled");
+        own.conversation.addNotice(noticeLine(`You withdrew ${own.name} on another connection.`));
+      }
       return;
     }
     const who = typeof object.nick === "string" ? object.nick : "Someone";
