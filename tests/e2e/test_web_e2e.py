@@ -433,6 +433,26 @@ class TrustTests(SynchronousTestCase):
         self.assertNotIn("altered text", alice.shown())
 
 
+PINS = """
+const [added, done] = [arguments[0], arguments[arguments.length - 1]];
+const opening = indexedDB.open("chatd-e2e", 2);
+opening.onupgradeneeded = () => {
+  for (const [store, keyPath] of [["identities", "account"], ["pins", "id"], ["logs", "server"]]) {
+    opening.result.createObjectStore(store, { keyPath });
+  }
+};
+opening.onerror = () => done(String(opening.error));
+opening.onsuccess = () => {
+  const db = opening.result;
+  const transaction = db.transaction("pins", "readwrite");
+  for (const pin of added) transaction.objectStore("pins").put(pin);
+  const ids = transaction.objectStore("pins").getAllKeys();
+  transaction.oncomplete = () => { db.close(); done(ids.result); };
+};
+"""
+"""Put the pins given (as a page keeps them) in the page's IndexedDB, and answer the ids of every pin kept."""
+
+
 def other_device(case: SynchronousTestCase, daemon: Daemon, account: str) -> tuple[LineClient, Identity]:
     """Another device of ``account``'s, online beside the page: a program identified to it, its key published."""
     client = json_user(daemon, f"{account}-phone")
@@ -466,6 +486,31 @@ class OwnDevicesTests(SynchronousTestCase):
         self.assertEqual(open_envelope(envelope, bob_key).text, "after the phone")
         self.assertEqual(alice.texts("#log-box .log .line.key-changed"), [])
         self.assertEqual(alice.texts("#log-box .log .line.error .text"), [])
+        quiet(self, alice)
+
+    def test_a_pin_of_the_user_s_own_keys_an_older_page_made_is_dropped_and_none_is_made_again(self) -> None:
+        """An older page pinned alice's own keys beside bob's in IndexedDB: once she identifies, hers is gone and
+        bob's kept. In her conversation with herself the panel lists her own devices with no Verify, which
+        pinned them again."""
+        daemon, url = start_web(self)
+        _, bob_key = bob_with_a_key(self, daemon)
+        alice = Page(self, url)
+        alice.driver.set_script_timeout(30)
+        alice.login("alice")
+        old = {"keys": [bob_key.public], "verified": False}
+        alice.driver.execute_async_script(PINS, [{"id": "alice\nalice", **old}, {"id": "alice\nbob", **old}])
+        register_in_page(alice)
+        alice.wait(lambda: alice.driver.execute_async_script(PINS, []) == ["alice\nbob"] or None, "hers gone")
+        private_with(alice, "alice")
+        alice.wait(
+            lambda: alice.texts("#keys-summary") == ["Encrypted · your own devices"] or None, "the panel"
+        )
+        self.assertEqual(
+            alice.texts("#keys-state"),
+            ["These are your own devices, one for each page or client you identified on: nothing to verify."],
+        )
+        self.assertIsNotNone(alice.find("#keys-verify").get_attribute("hidden"))
+        self.assertEqual(alice.driver.execute_async_script(PINS, []), ["alice\nbob"])
         quiet(self, alice)
 
     def test_a_message_from_another_device_of_the_user_s_shows_unwarned_and_the_device_is_said_once(

@@ -87,6 +87,7 @@ export class Encryption {
     if (this.store === null || this.store.account !== account) {
       this.store = new KeyStore(account);
       this.contacts.clear();
+      await this.store.dropOwnPin();
     }
     const S = this.S;
     this.log = new KeyLog(this.fold, await this.store.log(this.server));
@@ -394,11 +395,16 @@ export class Encryption {
   bindPanel() {
     $("keys-verify").addEventListener("click", async () => {
       const contact = this.current();
-      if (contact === null || contact.changed || contact.lying || contact.keys.length === 0) return;
+      if (contact === null || contact.changed || contact.lying || contact.keys.length === 0 || this.ownDevices(contact)) return;
       await this.store.pin(contact.account, contact.keys, true);
       contact.verified = true;
       this.panel();
     });
+  }
+
+  /** Whether `contact` is the user's own account (a conversation with themselves): its keys are their devices, never pinned. */
+  ownDevices(contact) {
+    return this.store !== null && contact.account === this.store.account && !contact.lying;
   }
 
   /** The contact of the private conversation shown, if its keys are known. */
@@ -429,13 +435,15 @@ export class Encryption {
     $("keys-log").textContent = this.log === null || this.log.seq === 0 ? "empty" : `seq ${this.log.seq}, head ${this.log.head}`;
     let state = "";
     if (contact !== null && contact.lying) state = `The server's key log does not match the keys it serves for ${name}: it may be lying about keys. Nothing is sent encrypted to ${name}.`;
+    else if (contact !== null && this.ownDevices(contact)) state = "These are your own devices, one for each page or client you identified on: nothing to verify.";
     else if (contact !== null && contact.changed) state = `${name}'s keys changed: compare fingerprints, then Confirm them in the conversation.`;
     else if (contact !== null && contact.verified) state = `Verified: you compared these with ${name}.`;
     else if (theirs.length) state = `Not verified: compare these with ${name} (in person, or over a call), then press Verify.`;
     $("keys-state").textContent = state;
-    $("keys-verify").hidden = contact === null || contact.changed || contact.lying || contact.verified || theirs.length === 0;
+    $("keys-verify").hidden = contact === null || contact.changed || contact.lying || contact.verified || theirs.length === 0 || this.ownDevices(contact);
     let summary = theirs.length ? "Encrypted · not verified" : "Not encrypted";
     if (contact !== null && contact.lying) summary = "Not encrypted · the key log does not match";
+    else if (contact !== null && this.ownDevices(contact) && theirs.length) summary = "Encrypted · your own devices";
     else if (contact !== null && contact.verified) summary = "Encrypted · verified";
     $("keys-summary").textContent = summary;
   }

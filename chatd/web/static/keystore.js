@@ -43,9 +43,14 @@ export class KeyStore {
   }
 
   async put(store, value) {
+    return this.write(store, (objects) => objects.put(value));
+  }
+
+  /** Run `change(objectStore)` in a readwrite transaction of `store`: resolved once it is committed. */
+  async write(store, change) {
     const db = await this.db();
     const transaction = db.transaction(store, "readwrite");
-    transaction.objectStore(store).put(value);
+    change(transaction.objectStore(store));
     return new Promise((resolve, reject) => {
       transaction.addEventListener("complete", resolve);
       transaction.addEventListener("error", () => reject(transaction.error));
@@ -66,6 +71,18 @@ export class KeyStore {
       return { publicKey: first.publicKey, secretKey: first.secretKey };
     }
     return made;
+  }
+
+  /**
+   * Drop the pin of the account's own keys that older pages made, which
+   * pinned the user's devices as any contact's (#17): nothing reads it now,
+   * for the account's keys are its own devices, never pinned (encryption.js).
+   * Run as the account's keys are first read on a page: one delete, nothing
+   * to do once done, and no schema version to bump, whose upgrade would
+   * wait on every tab still holding the database open at version 2.
+   */
+  async dropOwnPin() {
+    return this.write("pins", (pins) => pins.delete(`${this.account}\n${this.account}`));
   }
 
   /** The keys pinned for `contact` (a folded account name): {keys: [base64, sorted], verified}, or null. */
