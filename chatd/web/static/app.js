@@ -51,6 +51,7 @@ class Chat {
     });
     this.files = new Transfers({
       send: (line) => this.link.send(line),
+      ask: (line) => this.send(line),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),
       say: (text, kind) => this.say(text, kind),

@@ -25,8 +25,10 @@ const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file",
 
 /**
  * Every transfer of this page. `host` is the chat: `send(line)` (false when
- * no socket is up), `conversationFor(object)` (where an offer is shown),
- * `mine(nick)`, `say(text, kind)` (a notice in the conversation shown).
+ * no socket is up), `ask(line)` (a line the user's press sends: as `send`,
+ * and when it cannot go the status line says why), `conversationFor(object)`
+ * (where an offer is shown), `mine(nick)`, `say(text, kind)` (a notice in the
+ * conversation shown).
  */
 export class Transfers {
   constructor(host) {
@@ -239,7 +241,7 @@ export class Transfers {
 
   /** Withdraw the user's own offer that this page did not upload. */
   withdraw(offer) {
-    if (!this.host.send(`/file cancel ${offer.id}`)) return;
+    if (!this.host.ask(`/file cancel ${offer.id}`)) return;
     offer.card.end("Withdrawn.", "cancelled");
     offer.conversation.addNotice(noticeLine(`You withdrew ${offer.name}.`));
   }
@@ -250,7 +252,7 @@ export class Transfers {
       return;
     }
     const download = { offer, id: offer.id, parts: [], hashes: [], held: 0, state: "downloading", queue: Promise.resolve() };
-    if (!this.host.send(`/file accept ${offer.id}`)) return;
+    if (!this.host.ask(`/file accept ${offer.id}`)) return;
     this.downloads.set(offer.id, download);
     this.waiting.push(download);
     offer.card.buttons(["Cancel", `Cancel fetching ${offer.name}`, () => this.cancelDownload(download)]);
@@ -260,7 +262,7 @@ export class Transfers {
   }
 
   decline(offer) {
-    if (!this.host.send(`/file decline ${offer.id}`)) return;
+    if (!this.host.ask(`/file decline ${offer.id}`)) return;
     offer.card.end("You declined it.", "declined");
   }
 
