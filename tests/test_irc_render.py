@@ -1,6 +1,7 @@
 """Events as IRC lines (chatd.irc.render): the short way for one line said is the long way's bytes."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,8 +16,9 @@ from chatd.domain.events import (
     Said,
     Whispered,
 )
+from chatd.domain.ids import EventIds
 from chatd.irc.message import Message, parse
-from chatd.irc.render import EventLines, Shape, line
+from chatd.irc.render import EventLines, Shape, line, timestamp
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
 SHAPES = st.sampled_from([Shape(value) for value in range(16)])
@@ -45,6 +47,23 @@ class OneLineTests(SynchronousTestCase):
         self.assertGreater(len(lines), 1)
         self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
         self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
+
+
+class ServerTimeTests(SynchronousTestCase):
+    @given(st.floats(min_value=0, max_value=4e9))
+    def test_server_time_names_the_millisecond_of_the_events_id(self, at: float) -> None:
+        """An event's server-time is the millisecond its id holds (rounded, not cut), so a ``timestamp=`` a client
+        gives back from a line it was shown names that line's place in history."""
+        written = timestamp(at)
+        shown_ms = round(
+            datetime.fromisoformat(written.removesuffix("Z")).replace(tzinfo=UTC).timestamp() * 1000
+        )
+        self.assertEqual(f"{shown_ms:012x}", EventIds()(at)[:12], written)
+
+    def test_a_time_past_half_a_millisecond_reads_as_the_next(self) -> None:
+        """0.6 ms past a minute is written as its first millisecond, as the id of an event then holds it."""
+        self.assertEqual(timestamp(60.0006), "1970-01-01T00:01:00.001Z")
+        self.assertEqual(timestamp(59.9996), "1970-01-01T00:01:00.000Z")
 
 
 class LengthTests(SynchronousTestCase):

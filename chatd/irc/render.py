@@ -141,9 +141,15 @@ def _fitted(message: Message) -> bytes:
 
 
 def timestamp(at: float) -> str:
-    """``at`` (seconds since the epoch) as server-time writes it: ``2026-12-04T15:04:05.123Z``."""
-    moment = datetime.fromtimestamp(at, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """``at`` (seconds since the epoch) as server-time writes it: ``2026-12-04T15:04:05.123Z``.
+
+    Rounded to the millisecond, as an event's id is (chatd.domain.ids): a
+    client that pages history by ``timestamp=`` gives the times it was
+    shown, and a line's must name the millisecond its id holds, or AFTER
+    it would give the line again.
+    """
+    seconds, milliseconds = divmod(round(at * 1000), 1000)
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{milliseconds:03d}Z"
 
 
 class EventLines:
