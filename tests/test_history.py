@@ -248,6 +248,52 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.history.room_events("#lobby", 12, 20)), ["after"])
         self.assertEqual(self.texts(self.history.recent("#lobby", 14, 2)), ["line 9", "line 10"])
 
+    def test_place_is_the_first_line_at_or_after_any_id_stepping_over_other_events(self) -> None:
+        """Ids sort as events happened: any id (a line's, a join's, one between events, another room's, one past
+        every event) is placed at the room's first line whose id is not below it, or one past the room's last
+        number; the room's joins, and lines forgotten (dave's), are stepped over."""
+        room: list[RoomEvent] = [
+            replace(
+                said(seq, "#Paged", "dave" if seq in (20, 22) else "bob", "hi", seq), id=f"{seq * 10:016x}"
+            )
+            if seq % 3
+            else replace(joined(seq, "#Paged", "bob", seq), id=f"{seq * 10:016x}")
+            for seq in range(1, 41)
+        ]
+        for event in room:
+            self.history.append(event)
+        self.history.append(replace(said(41, "#Other", "bob", "elsewhere", 1), id=f"{415:016x}"))
+        self.history.append(replace(joined(42, "#Paged", "carol", 41), id=f"{420:016x}"))
+        self.result(self.history.forget("dave"))
+        lines = [event for event in room if event.seq % 3 and event.actor.nick == "bob"]
+        for point in (
+            0,
+            9,
+            10,
+            11,
+            29,
+            30,
+            31,
+            35,
+            40,
+            41,
+            200,
+            299,
+            300,
+            301,
+            399,
+            400,
+            401,
+            415,
+            420,
+            1000,
+        ):
+            first = next((line.seq for line in lines if int(line.id, 16) >= point), 42)
+            self.assertEqual(self.result(self.history.place("#paged", f"{point:016x}")), first, point)
+        self.assertEqual(self.result(self.history.place("#nowhere", f"{5:016x}")), 1)
+        self.result(self.history.prune(20.5))
+        self.assertEqual(self.result(self.history.place("#paged", f"{0:016x}")), 23)
+
     def test_count_is_the_messages_strictly_between_two_numbers(self) -> None:
         """Messages with seq above one number and below another; arrivals between are not counted."""
         self.history.append(joined(11, "#Lobby", "bob", 11))

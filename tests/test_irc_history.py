@@ -131,16 +131,14 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
-    def test_a_msgid_the_room_keeps_no_event_of_is_a_fail_for_every_subcommand(self) -> None:
-        """A msgid of no event the room keeps (unknown, or a JOIN of another room) is answered FAIL MESSAGE_ERROR
-        naming the subcommand, room and reference, not an empty batch; ``*`` still reads."""
+    def test_a_msgid_of_no_form_chatd_gives_is_a_fail_for_every_subcommand(self) -> None:
+        """A msgid that is no id chatd could have made (too long, ``ID.x``, a word) names no point: it is answered
+        FAIL MESSAGE_ERROR naming the subcommand, room and reference, not an empty batch; ``*`` still reads."""
         alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
         self.send(alice, "JOIN #lobby")
         lines = self.lines(wire)
-        self.send(alice, "JOIN #other")
-        elsewhere = self.msgid_of(self.lines(wire), rb":alice!alice@chatd JOIN #other")
         kept = self.ids(lines)[0]
-        for reference in (f"msgid={kept}1", f"msgid={elsewhere}", f"msgid={kept}.x"):
+        for reference in (f"msgid={kept}1", f"msgid={kept}.x", "msgid=nosuchline"):
             for sub in ("LATEST", "BEFORE", "AFTER", "AROUND"):
                 self.clock.advance(1)  # within the flood budget's 2 lines a second
                 self.send(alice, f"CHATHISTORY {sub} #lobby {reference} 10")
@@ -153,6 +151,122 @@ class HistoryTests(IRCTestCase):
                 )
         self.send(alice, "CHATHISTORY LATEST #lobby * 1")
         self.assertEqual(self.ids(self.lines(wire)), self.ids(lines)[-1:])
+
+    def test_the_msgid_of_a_quit_nick_away_or_another_rooms_join_is_where_it_happened(self) -> None:
+        """Ids sort as events happened, in every room: the msgid of carol's QUIT, dave's NICK, erin's AWAY (all
+        shown in #lobby, none a #lobby event) or of alice's JOIN of #other reads #lobby's lines after, before and
+        around where it happened, as a line's would."""
+        alice, wire = self.irc_user(
+            "alice", "server-time", "message-tags", "batch", "draft/chathistory", "away-notify"
+        )
+        carol, _ = self.irc_user("carol")
+        dave, _ = self.irc_user("dave")
+        erin, _ = self.irc_user("erin")
+        self.send(alice, "JOIN #lobby")
+        self.send(carol, "JOIN #lobby")
+        self.send(dave, "JOIN #lobby")
+        self.send(erin, "JOIN #lobby")
+        self.end_pass()
+        self.lines(wire)
+        shown: dict[str, str] = {}
+        for number, (who, command, ending) in enumerate(
+            (
+                (carol, "QUIT :bye", b":carol!carol@chatd QUIT :Quit: bye"),
+                (dave, "NICK dan", b":dave!dave@chatd NICK dan"),
+                (erin, "AWAY :lunch", b":erin!erin@chatd AWAY :lunch"),
+                (alice, "JOIN #other", b":alice!alice@chatd JOIN #other"),
+            ),
+            start=6,
+        ):
+            self.clock.advance(1)
+            self.send(who, command)
+            self.end_pass()
+            shown[command.split()[0]] = self.msgid_of(self.lines(wire), ending)
+            self.clock.advance(1)
+            self.bob.dataReceived(f"line {number}\n".encode())
+            self.end_pass()
+        self.lines(wire)
+        for sub, reference, limit, said in (
+            ("AFTER", shown["QUIT"], 10, ["line 6", "line 7", "line 8", "line 9"]),
+            ("BEFORE", shown["QUIT"], 2, ["line 4", "line 5"]),
+            ("AFTER", shown["NICK"], 1, ["line 7"]),
+            ("AROUND", shown["AWAY"], 2, ["line 7", "line 8"]),
+            ("LATEST", shown["AWAY"], 10, ["line 8", "line 9"]),
+            ("BETWEEN", f"{shown['QUIT']} msgid={shown['JOIN']}", 10, ["line 6", "line 7", "line 8"]),
+            ("BEFORE", shown["JOIN"], 1, ["line 8"]),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY {sub} #lobby msgid={reference} {limit}")
+            self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference, limit))
+
+    def test_timestamps_are_points_in_time_each_excluded_as_the_spec_has_it(self) -> None:
+        """A ``timestamp=`` (the server-time of a line, or any time) reads as a msgid does: BEFORE and AFTER leave
+        out the lines of that millisecond, BETWEEN those of both, LATEST gives the newest after it, AROUND centres
+        on it; a time between lines splits them there."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        shown = [line for line in self.lines(wire) if line.endswith(b":line 3")]
+        self.assertEqual(re.findall(rb"time=([^; ]+)", shown[0]), [b"1970-01-01T00:03:00.000Z"])
+        between_3_and_4 = "timestamp=1970-01-01T00:03:30.000Z"
+        for sub, reference, limit, said in (
+            ("BEFORE", "timestamp=1970-01-01T00:03:00.000Z", 10, ["line 1", "line 2"]),
+            ("AFTER", "timestamp=1970-01-01T00:03:00.000Z", 10, ["line 4", "line 5"]),
+            ("AFTER", "timestamp=1970-01-01T00:02:59.999Z", 1, ["line 3"]),
+            ("BEFORE", "timestamp=1970-01-01T00:03:00.000999Z", 1, ["line 3"]),
+            ("BEFORE", between_3_and_4, 10, ["line 1", "line 2", "line 3"]),
+            ("AFTER", between_3_and_4, 10, ["line 4", "line 5"]),
+            ("LATEST", "timestamp=1970-01-01T00:02:00.000Z", 2, ["line 4", "line 5"]),
+            ("AROUND", "timestamp=1970-01-01T00:03:00.000Z", 3, ["line 2", "line 3", "line 4"]),
+            ("AROUND", between_3_and_4, 2, ["line 3", "line 4"]),
+            (
+                "BETWEEN",
+                "timestamp=1970-01-01T00:01:00.000Z timestamp=1970-01-01T00:05:00.000Z",
+                10,
+                ["line 2", "line 3", "line 4"],
+            ),
+            (
+                "BETWEEN",
+                "timestamp=1970-01-01T00:05:00.000Z timestamp=1970-01-01T00:01:00.000Z",
+                2,
+                ["line 3", "line 4"],
+            ),
+            ("BETWEEN", f"timestamp=1970-01-01T00:01:00.000Z {between_3_and_4}", 10, ["line 2", "line 3"]),
+            ("BEFORE", "timestamp=1969-12-31T23:59:59.000Z", 10, []),
+            ("AFTER", "timestamp=9999-12-31T23:59:59.999Z", 10, []),
+        ):
+            self.clock.advance(1)  # within the flood budget's 2 lines a second
+            self.send(alice, f"CHATHISTORY {sub} #lobby {reference} {limit}")
+            self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference, limit))
+
+    def test_a_timestamp_leaves_out_every_line_of_its_millisecond_a_msgid_only_its_own(self) -> None:
+        """bob and carol speak in one millisecond, so their lines share a server-time, rounded as their ids are:
+        AFTER and BEFORE that time leave out both (the time is neither before nor after them); AFTER bob's msgid
+        gives carol's line."""
+        carol, _ = self.irc_user("carol")
+        self.send(carol, "JOIN #lobby")
+        self.clock.advance(30.0006)
+        self.bob.dataReceived(b"from bob\n")
+        self.send(carol, "PRIVMSG #lobby :from carol")
+        self.end_pass()
+        self.clock.advance(1)
+        self.bob.dataReceived(b"later\n")
+        self.end_pass()
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        lines = self.lines(wire)
+        self.assertEqual(self.texts(lines)[-3:], ["from bob", "from carol", "later"])
+        times = [re.findall(rb"time=([^; ]+)", line) for line in lines if line.endswith((b"bob", b"carol"))]
+        self.assertEqual(times, [[b"1970-01-01T00:05:30.001Z"]] * 2)
+        ids = dict(zip(self.texts(lines), self.ids(lines), strict=True))
+        for sub, reference, said in (
+            ("AFTER", "timestamp=1970-01-01T00:05:30.001Z", ["later"]),
+            ("BEFORE", "timestamp=1970-01-01T00:05:30.001Z", ["line 4", "line 5"]),
+            ("AFTER", f"msgid={ids['from bob']}", ["from carol", "later"]),
+            ("BEFORE", f"msgid={ids['from carol']}", ["line 5", "from bob"]),
+        ):
+            self.clock.advance(1)
+            self.send(alice, f"CHATHISTORY {sub} #lobby {reference} 2")
+            self.assertEqual(self.texts(self.lines(wire)), said, (sub, reference))
 
     def test_the_limit_counts_privmsgs_and_never_cuts_a_paste(self) -> None:
         """bob's paste of three lines is three PRIVMSGs of a CHATHISTORY's limit, never cut: a paste that would pass
@@ -215,9 +329,9 @@ class HistoryTests(IRCTestCase):
             self.assertEqual(end, b":testhost BATCH -" + start.split()[2][1:])
 
     def test_between_refusals_name_what_is_wrong(self) -> None:
-        """An unknown msgid (first or second) is MESSAGE_ERROR naming it; a limit of 0 or not a number, a
-        timestamp or ``*`` for a reference, a missing parameter, a room not joined and a private conversation are
-        each refused; nothing is read."""
+        """A msgid of no form chatd gives (first or second) is MESSAGE_ERROR naming it; a limit of 0 or not a
+        number, a timestamp that is no time, ``*`` or another kind of reference, a missing parameter, a room not
+        joined and a private conversation are each refused; nothing is read."""
         alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
         self.send(alice, "JOIN #lobby")
         kept = self.ids(self.lines(wire))[0]
@@ -234,10 +348,22 @@ class HistoryTests(IRCTestCase):
             (f"#lobby {other} {other} 0", "INVALID_PARAMS BETWEEN 0 :The limit must be a number above 0"),
             (f"#lobby {other} {other} ten", "INVALID_PARAMS BETWEEN ten :The limit must be a number above 0"),
             (
-                f"#lobby timestamp=2026-01-01T00:00:00.000Z {other} 10",
-                "INVALID_MSGREFTYPE BETWEEN timestamp=2026-01-01T00:00:00.000Z :Only msgid= references are kept",
+                f"#lobby timestamp=2026-13-01T00:00:00.000Z {other} 10",
+                "INVALID_PARAMS BETWEEN timestamp=2026-13-01T00:00:00.000Z"
+                " :A timestamp is written timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
             ),
-            (f"#lobby {other} * 10", "INVALID_MSGREFTYPE BETWEEN * :Only msgid= references are kept"),
+            (
+                f"#lobby {other} timestamp=yesterday 10",
+                "INVALID_PARAMS BETWEEN timestamp=yesterday :A timestamp is written timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
+            ),
+            (
+                f"#lobby {other} * 10",
+                "INVALID_MSGREFTYPE BETWEEN * :A reference is msgid=, timestamp= or, for LATEST, *",
+            ),
+            (
+                f"#lobby {other} id={kept} 10",
+                f"INVALID_MSGREFTYPE BETWEEN id={kept} :A reference is msgid=, timestamp= or, for LATEST, *",
+            ),
             (
                 f"#elsewhere {other} {other} 10",
                 "INVALID_TARGET BETWEEN #elsewhere :Join the room to read its history",
@@ -276,12 +402,13 @@ class HistoryTests(IRCTestCase):
         )
 
     def test_chathistory_refusals(self) -> None:
-        """A room not joined, a timestamp reference and an unknown subcommand are FAILs; the client goes on."""
+        """A room not joined, a reference of no kind taken and an unknown subcommand are FAILs; the client goes
+        on."""
         alice, wire = self.irc_user("alice", "batch", "draft/chathistory")
         self.send(
             alice,
             "CHATHISTORY LATEST #lobby * 10",
-            "CHATHISTORY BEFORE #lobby timestamp=2026-01-01T00:00:00.000Z 10",
+            "CHATHISTORY BEFORE #lobby 2026-01-01T00:00:00.000Z 10",
             "CHATHISTORY TARGETS * * 10",
             "CHATHISTORY NEWEST #lobby * 10",
         )
@@ -289,8 +416,8 @@ class HistoryTests(IRCTestCase):
             self.lines(wire),
             [
                 b":testhost FAIL CHATHISTORY INVALID_TARGET LATEST #lobby :Join the room to read its history",
-                b":testhost FAIL CHATHISTORY INVALID_MSGREFTYPE BEFORE timestamp=2026-01-01T00:00:00.000Z"
-                b" :Only msgid= references are kept",
+                b":testhost FAIL CHATHISTORY INVALID_MSGREFTYPE BEFORE 2026-01-01T00:00:00.000Z"
+                b" :A reference is msgid=, timestamp= or, for LATEST, *",
                 b":testhost FAIL CHATHISTORY INVALID_PARAMS TARGETS * :TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
                 b":testhost FAIL CHATHISTORY INVALID_PARAMS NEWEST"
                 b" :chatd answers LATEST, BEFORE, AFTER, AROUND, BETWEEN and TARGETS",

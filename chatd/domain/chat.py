@@ -16,6 +16,7 @@ It does no I/O.
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import islice
+from typing import overload
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
@@ -26,6 +27,7 @@ from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLo
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
 from chatd.domain.identity import Identity, Protection
+from chatd.domain.ids import Point
 from chatd.domain.keys import KeyDirectory
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import merged_slice, page_bounds
@@ -290,50 +292,56 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return self._history.around(fold(room.name), event_id, count)
 
+    @overload
     def history_before(
-        self, view: UserView, name: str, event_id: str, count: int
+        self, view: UserView, name: str, at: Point, count: int
+    ) -> Awaitable[Sequence[RoomEvent]]: ...
+    @overload
+    def history_before(
+        self, view: UserView, name: str, at: str, count: int
+    ) -> Awaitable[Sequence[RoomEvent] | None]: ...
+    def history_before(
+        self, view: UserView, name: str, at: str | Point, count: int
     ) -> Awaitable[Sequence[RoomEvent] | None]:
-        """The last ``count`` lines of room ``name`` before the event with id ``event_id`` (a line, a join ...),
-        oldest first; None if the room keeps no event with that id.
+        """The last ``count`` lines of room ``name`` before ``at``, oldest first: a point in the order of events
+        (chatd.domain.ids), or the id of an event the room keeps (a line, a join ...; None if it keeps none).
 
         Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.before(self._history, fold(room.name), event_id, count)
+        return resume.before(self._history, fold(room.name), at, count)
 
     def history_after(
-        self, view: UserView, name: str, event_id: str, count: int
-    ) -> Awaitable[Sequence[RoomEvent] | None]:
-        """The first ``count`` lines of room ``name`` after the event with id ``event_id`` (a line, a join ...),
-        oldest first; None if the room keeps no event with that id.
+        self, view: UserView, name: str, at: Point, count: int
+    ) -> Awaitable[Sequence[RoomEvent]]:
+        """The first ``count`` lines of room ``name`` after the point ``at``, oldest first.
 
         Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.after(self._history, fold(room.name), event_id, count)
+        return resume.after(self._history, fold(room.name), at, count)
 
     def history_beside(
-        self, view: UserView, name: str, event_id: str, count: int
-    ) -> Awaitable[tuple[Sequence[RoomEvent], Sequence[RoomEvent]] | None]:
-        """The last ``count`` lines of room ``name`` before the event with id ``event_id`` (a line, a join ...),
-        and the first ``count`` from it on (it first, if it is a line), each oldest first; None if the room keeps
-        no event with that id.
+        self, view: UserView, name: str, at: Point, count: int
+    ) -> Awaitable[tuple[Sequence[RoomEvent], Sequence[RoomEvent]]]:
+        """The last ``count`` lines of room ``name`` before the point ``at``, and the first ``count`` from it on (the
+        line it names first, if it names one), each oldest first.
 
         Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.beside(self._history, fold(room.name), event_id, count)
+        return resume.beside(self._history, fold(room.name), at, count)
 
     def history_between(
-        self, view: UserView, name: str, first_id: str, second_id: str, count: int
+        self, view: UserView, name: str, first: Point, second: Point, count: int
     ) -> Awaitable[Between]:
-        """Up to ``count`` lines of room ``name`` between the events with ids ``first_id`` and ``second_id``,
-        counted from the first, forward or back (``resume.between``).
+        """Up to ``count`` lines of room ``name`` between the points ``first`` and ``second``, counted from the
+        first, forward or back (``resume.between``).
 
-        Checked as ``history`` is; the read raises NotKeptError naming an id the room keeps no event of.
+        Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.between(self._history, fold(room.name), room.name, first_id, second_id, count)
+        return resume.between(self._history, fold(room.name), first, second, count)
 
     def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
@@ -346,17 +354,25 @@ class Chat:
         search_words(query)
         return self._history.search(fold(room.name), query, SEARCH_HITS)
 
+    @overload
     def missed(
-        self, view: UserView, name: str, event_id: str, before: int, most: int = RESUME_MOST
+        self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST
+    ) -> Awaitable[Missed]: ...
+    @overload
+    def missed(
+        self, view: UserView, name: str, at: str, before: int, most: int = RESUME_MOST
+    ) -> Awaitable[Missed | None]: ...
+    def missed(
+        self, view: UserView, name: str, at: str | Point, before: int, most: int = RESUME_MOST
     ) -> Awaitable[Missed | None]:
-        """What was said in room ``name`` after the event with id ``event_id`` (a line, a join ...) and below
-        ``before``: the latest ``most``.
+        """What was said in room ``name`` after ``at`` and below ``before``: the latest ``most``. ``at`` is a point in
+        the order of events (chatd.domain.ids), or the id of an event the room keeps (a line, a join ...; None if it
+        keeps none).
 
-        None if the room keeps no event with that id. Checked as ``history``
-        is: a member reads it, the rejoin just made.
+        Checked as ``history`` is: a member reads it, the rejoin just made.
         """
         room = rules.check_reader(own(view), name, most, most)
-        return resume.missed(self._history, fold(room.name), event_id, before, most)
+        return resume.missed(self._history, fold(room.name), at, before, most)
 
     def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Private]]:
         """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).

@@ -5,9 +5,51 @@ counter within that millisecond (4 hex digits). Ids never go backwards: if
 the clock does, or more than 65,536 events share a millisecond, the id
 borrows the next millisecond. Several daemons sharing rooms (the bus, later)
 will add a daemon prefix; the per-room ``seq`` is what history pages by.
+
+So an id names a point in one order of events across every room, whether
+or not anything still keeps the event it names, and so does a time (its
+millisecond): a ``Point``. IRC's CHATHISTORY reads a room's lines before,
+after or around one (chatd.domain.resume).
 """
 
+import re
+from typing import NamedTuple
+
 _COUNTER = 0x10000
+
+_ID = re.compile("[0-9a-f]{16}")
+"""The form of every id ``EventIds`` makes: 12 hex digits of milliseconds, 4 of counter."""
+
+_LAST = (1 << 64) - 1
+"""The greatest id; a point past it is at it (its millisecond is in the year 10889)."""
+
+
+class Point(NamedTuple):
+    """A point in the order of events, as two ids: events with an id below ``start`` happened before it, those with
+    one from ``end`` on after it, and those between are at it (the event an id names; a time's millisecond)."""
+
+    start: str
+    end: str
+
+
+def event_point(event_id: str) -> Point | None:
+    """Where the event with id ``event_id`` happened, whatever it was and whether or not it is kept; None if
+    ``event_id`` is not of the form ids have."""
+    if _ID.fullmatch(event_id) is None:
+        return None
+    return Point(event_id, _id(int(event_id, 16) + 1))
+
+
+def time_point(microseconds: int) -> Point:
+    """The point a time (microseconds since the epoch) names: events of an earlier millisecond are before it, of a
+    later one after it, and those of its own millisecond, if it is a whole one, at it."""
+    first = -(-microseconds // 1000)
+    return Point(_id(max(first, 0) * _COUNTER), _id(max(microseconds // 1000 + 1, 0) * _COUNTER))
+
+
+def _id(number: int) -> str:
+    """``number`` as an id (up to the greatest)."""
+    return f"{min(number, _LAST):016x}"
 
 
 class EventIds:

@@ -87,6 +87,18 @@ class History(Protocol):
         """
         ...
 
+    def place(self, room: str, event_id: str) -> Awaitable[int]:
+        """The ``seq`` of the first kept message of room ``room`` whose id is ``event_id`` or above; one past the
+        room's last ``seq`` if none is.
+
+        Where a point in the order of events falls among the room's lines
+        (chatd.domain.ids.Point): ids sort as events happened, in every
+        room, so ``event_id`` need name no event of the room, nor any kept
+        (a QUIT's, another room's, one forgotten, a time's). Found by
+        bisection, not by reading the room's lines in turn.
+        """
+        ...
+
     def count(self, room: str, after: int, before: int) -> Awaitable[int]:
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
         ...

@@ -35,7 +35,7 @@ COMMANDS: dict[str, Row] = {
         "CAP LS [302] | LIST | REQ :caps | END", "negotiate IRCv3 capabilities", registration.cap, 1, False
     ),
     "CHATHISTORY": Row(
-        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND target *|msgid=ID limit | BETWEEN target msgid=ID msgid=ID limit"
+        "CHATHISTORY LATEST|BEFORE|AFTER|AROUND target *|msgid=ID|timestamp=T limit | BETWEEN target REF REF limit"
         " | TARGETS timestamp=T timestamp=T limit",
         "read a room's (or a conversation's) history, or list where there is some between two times",
         history.chathistory,

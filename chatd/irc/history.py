@@ -9,30 +9,31 @@ join's sequence number and the session's output keeps its place meanwhile
 lines without their times would read as said now.
 
 CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
-``msgid=``), BEFORE, AFTER and AROUND a ``msgid=``, and BETWEEN two, in a
+reference), BEFORE, AFTER and AROUND a reference, and BETWEEN two, in a
 room the client is in; and LATEST ``*`` of a private conversation between
 two accounts; and TARGETS, the rooms and conversations of the client's
-whose latest line falls between two times (``targets``). BETWEEN counts from its first reference, forward or back in
-time (chatd.domain.resume.between), as the spec has it. The
-limit counts PRIVMSG lines, as the spec's counts messages, and a batch holds
-whole messages (``_taken``). Only msgids are references
-(``MSGREFTYPES=msgid``): chatd reads history by a line's id, not by time; TARGETS alone takes
-timestamps, which the spec has it take. The answer is a ``chathistory`` batch, and the
-connection reads nothing more until it is written. A msgid stands for its
-event: ``ID.N``, which tags an event's later lines (a paste's), reads as
-``ID``, since a client resuming from the last line it saw gives that line's
-msgid. That line may be any event of the room the store keeps, a JOIN, PART,
-TOPIC, KICK or MODE as well as a PRIVMSG (chatd.domain.resume): the history
-read is the messages before, after or around where it happened. A msgid the
-room keeps no event of (another room's, forgotten, never one) is answered
-``FAIL CHATHISTORY MESSAGE_ERROR``: the spec has no word for an unknown
-msgid, and this is its code for history that cannot be given, as Ergo
-answers when its history is in MySQL. Its ``INVALID_MSGREFTYPE`` is for a
-kind of reference not taken (``timestamp=``); an empty batch would read as
-"nothing more", and a client paging back would stop there without a word of
-why. Every FAIL names the subcommand, as the spec lays them out. What the
-batches hold is what people said (PRIVMSGs and actions), not joins and
-parts, so ``draft/event-playback`` is not offered.
+whose latest line falls between two times (``targets``). BETWEEN counts
+from its first reference, forward or back in time
+(chatd.domain.resume.between), as the spec has it. The limit counts
+PRIVMSG lines, as the spec's counts messages, and a batch holds whole
+messages (``_taken``). A reference (``MSGREFTYPES=timestamp,msgid``) is a
+point in the order of events (chatd.domain.ids.Point): ids sort as events
+happened, in every room, so a ``msgid=`` names where its event happened
+whatever it was (a QUIT, NICK or AWAY the client saw in the room, another
+room's JOIN, a line forgotten), and a ``timestamp=`` its millisecond, all
+of whose lines it leaves out as the spec has BEFORE, AFTER and BETWEEN
+exclude the reference. ``ID.N``, which tags an event's later lines (a
+paste's), reads as ``ID``. A msgid of no form chatd gives names no point
+and is answered ``FAIL CHATHISTORY MESSAGE_ERROR``, the spec's code for
+history that cannot be given, as Ergo answers a msgid it does not know;
+an empty batch would read as "nothing more", and a client paging back
+would stop there without a word of why. A well-formed id chatd never gave
+reads as the point it names: nothing keeps every id given (a QUIT's is
+kept nowhere), so it is no different from a forgotten line's. The answer
+is a ``chathistory`` batch, and the connection reads nothing more until it
+is written. Every FAIL names the subcommand, as the spec lays them out.
+What the batches hold is what people said (PRIVMSGs and actions), not
+joins and parts, so ``draft/event-playback`` is not offered.
 """
 
 import re
@@ -45,8 +46,9 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from twisted.internet.defer import Deferred
 
 from chatd.domain.chat import HISTORY_MOST
-from chatd.domain.errors import ChatError, NotKeptError
+from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
+from chatd.domain.ids import Point, event_point, time_point
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.irc import numerics as n
@@ -68,7 +70,13 @@ _TIMESTAMP = re.compile(r"timestamp=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})
 """A TARGETS bound as the spec writes it, server-time's form (``timestamp=2026-12-04T15:04:05.123Z``)."""
 
 _NOT_KEPT = "{} keeps no line with that msgid"
-"""Why a msgid reference reads nothing: no event the room keeps."""
+"""Why a msgid reference reads nothing: it is of no form chatd gives, so no event's, and no point in time."""
+
+_NO_TIME = "A timestamp is written timestamp=YYYY-MM-DDThh:mm:ss.sssZ"
+"""Why a ``timestamp=`` reference is refused: it names no time."""
+
+_KINDS = "A reference is msgid=, timestamp= or, for LATEST, *"
+"""Why a reference of another kind is refused (``INVALID_MSGREFTYPE``)."""
 
 E = TypeVar("E", bound=Event)
 """What a read gives: a room's events, or a conversation's private messages."""
@@ -123,9 +131,11 @@ class _Asked(NamedTuple):
     sub: str
     target: str
     references: tuple[str, ...]
-    """As given: ``*``, or a ``msgid=`` (two for BETWEEN)."""
-    ids: tuple[str, ...]
-    """The event id of each ``msgid=`` reference; none for ``*``."""
+    """As given: ``*``, or a ``msgid=`` or ``timestamp=`` (two for BETWEEN)."""
+    points: tuple[Point, ...]
+    """Where each reference falls in the order of events; none for ``*``."""
+    unknown: str | None
+    """The first reference that is a ``msgid=`` of no form chatd gives, if any: no point at all."""
     most: int
     """The lines to give at most: the limit asked, up to ``CHATHISTORY_MOST``."""
 
@@ -140,7 +150,7 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
     sub, target = asked.sub, asked.target
     try:
         if not target.startswith("#"):
-            if asked.ids:
+            if asked.points or asked.unknown is not None:
                 session.fail(
                     "CHATHISTORY",
                     "INVALID_PARAMS",
@@ -154,6 +164,10 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
         if fold(target) not in session.me().rooms:
             session.fail("CHATHISTORY", "INVALID_TARGET", sub, target, "Join the room to read its history")
             return None
+        if asked.unknown is not None:
+            fail = _NOT_KEPT.format(target)
+            session.fail("CHATHISTORY", "MESSAGE_ERROR", sub, target, asked.unknown, fail)
+            return None
         return _send(session, asked, _room_lines(session, asked))
     except ChatError as error:
         session.fail(
@@ -164,7 +178,8 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
 
 def _asked(session: "IRCSession", message: Message) -> _Asked | None:
     """What ``message`` asks, or None once the client is told why it is refused: a subcommand chatd does not
-    answer, too few parameters for BETWEEN, a limit that is no number above 0, a reference that is no msgid."""
+    answer, too few parameters for BETWEEN, a limit that is no number above 0, a reference of no kind taken, a
+    ``timestamp=`` that is no time."""
     sub = message.params[0].upper()
     if sub not in SUBCOMMANDS:
         session.fail(
@@ -182,48 +197,54 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
     if not limit.isdigit() or not int(limit):
         session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
         return None
-    ids = [_event_of(reference) for reference in references]
-    for reference, event_id in zip(references, ids, strict=True):
-        if event_id is None and not (sub == "LATEST" and reference == "*"):
-            session.fail(
-                "CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, "Only msgid= references are kept"
-            )
+    points: list[Point] = []
+    unknown: str | None = None
+    for reference in references:
+        if sub == "LATEST" and reference == "*":
+            continue
+        if reference.startswith("timestamp="):
+            at = _moment(reference)
+            if at is None:
+                session.fail("CHATHISTORY", "INVALID_PARAMS", sub, reference, _NO_TIME)
+                return None
+            points.append(time_point(round(at * 1_000_000)))
+        elif reference.startswith("msgid="):
+            point = event_point(_event_of(reference))
+            if point is None:
+                unknown = unknown or reference
+            else:
+                points.append(point)
+        else:
+            session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, _KINDS)
             return None
-    kept = tuple(event_id for event_id in ids if event_id is not None)
-    return _Asked(sub, target, tuple(references), kept, min(int(limit), CHATHISTORY_MOST))
+    return _Asked(sub, target, tuple(references), tuple(points), unknown, min(int(limit), CHATHISTORY_MOST))
 
 
-def _event_of(reference: str) -> str | None:
-    """The event id a ``msgid=`` reference names (``ID.N``, an event's later line, names ``ID``); None for any
-    other kind of reference."""
-    if not reference.startswith("msgid="):
-        return None
+def _event_of(reference: str) -> str:
+    """The event id a ``msgid=`` reference names: ``ID.N``, an event's later line, names ``ID``."""
     event_id = reference.removeprefix("msgid=")
     head, dot, part = event_id.partition(".")
     return head if dot and part.isdigit() else event_id
 
 
-async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEvent] | None:
-    """What ``asked`` reads of its room, the lines that fit; None if the room keeps no event with its id (BETWEEN:
-    raises NotKeptError naming the one not kept)."""
+async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEvent]:
+    """What ``asked`` reads of its room, the lines that fit."""
     chat, me, room, most = session.chat, session.me(), asked.target, asked.most
-    if not asked.ids:
+    if not asked.points:
         return _newest(session, await chat.history(me, room, None, most), most)
-    event_id = asked.ids[0]
+    point = asked.points[0]
     if asked.sub == "BETWEEN":
-        found = await chat.history_between(me, room, event_id, asked.ids[1], most)
+        found = await chat.history_between(me, room, point, asked.points[1], most)
         return (_oldest if found.forward else _newest)(session, found.lines, most)
     if asked.sub == "LATEST":
-        missed = await chat.missed(me, room, event_id, me.rooms[fold(room)].seq + 1, most)
-        return None if missed is None else _newest(session, missed.lines, most)
+        missed = await chat.missed(me, room, point, me.rooms[fold(room)].seq + 1, most)
+        return _newest(session, missed.lines, most)
     if asked.sub == "BEFORE":
-        earlier = await chat.history_before(me, room, event_id, most)
-        return None if earlier is None else _newest(session, earlier, most)
+        return _newest(session, await chat.history_before(me, room, point, most), most)
     if asked.sub == "AFTER":
-        later = await chat.history_after(me, room, event_id, most)
-        return None if later is None else _oldest(session, later, most)
-    beside = await chat.history_beside(me, room, event_id, most)
-    return None if beside is None else _around(session, event_id, *beside, most)
+        return _oldest(session, await chat.history_after(me, room, point, most), most)
+    before, after = await chat.history_beside(me, room, point, most)
+    return _around(session, point.start, before, after, most)
 
 
 async def _latest_private(
@@ -288,22 +309,11 @@ def _around(
     return taken_before[::-1] + taken_after
 
 
-def _send(session: "IRCSession", asked: _Asked, read: Awaitable[Sequence[Event] | None]) -> "Deferred[None]":
-    """Write what ``read`` gives as a batch once it comes, or, if a reference is no event kept (``read`` gives None,
-    or raises NotKeptError naming it), the spec's ``MESSAGE_ERROR`` naming the subcommand, target and that
-    reference; the connection waits for it."""
+def _send(session: "IRCSession", asked: _Asked, read: Awaitable[Sequence[Event]]) -> "Deferred[None]":
+    """Write what ``read`` gives as a batch once it comes; the connection waits for it."""
 
     async def sent() -> None:
-        reference = asked.references[0]
-        try:
-            events = await read
-        except NotKeptError as error:
-            events, reference = None, asked.references[asked.ids.index(error.event_id)]
-        if events is None:
-            fail = _NOT_KEPT.format(asked.target)
-            session.fail("CHATHISTORY", "MESSAGE_ERROR", asked.sub, asked.target, reference, fail)
-            return
-        session.write(_batch(events, session, asked.target))
+        session.write(_batch(await read, session, asked.target))
 
     return Deferred.fromCoroutine(sent())
 

@@ -33,7 +33,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         f"KICKLEN={limits.reason}",
         f"MAXLIST=b:{ROOM_BANS_MOST}",
         f"MODES={MODES_MOST}",
-        "MSGREFTYPES=msgid",
+        "MSGREFTYPES=timestamp,msgid",
         f"NETWORK={network}",
         f"NICKLEN={limits.nickname}",
         "PREFIX=(ov)@+",

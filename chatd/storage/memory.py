@@ -155,6 +155,13 @@ class MemoryHistory(Service):
         kept: Iterable[RoomEvent | _Place] = chain(self._rooms.get(room, ()), self._places.get(room, ()))
         return next((event.seq for event in kept if event.id == event_id), None)
 
+    def place(self, room: str, event_id: str) -> "Deferred[int]":
+        """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
+        room's last ``seq`` if none: a bisection of its messages, which are in the order of their ids."""
+        kept = self._rooms.get(room, ())
+        found = bisect_left(kept, event_id, key=attrgetter("id"))
+        return succeed(kept[found].seq if found < len(kept) else self.last_seq(room) + 1)
+
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
         return succeed(sum(1 for event in self._rooms.get(room, ()) if after < event.seq < before))

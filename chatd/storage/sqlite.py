@@ -116,6 +116,11 @@ the condition of the ``lines_by_room`` index, which reads of a room's lines use.
 _SENT = "kind IN ('said', 'acted', 'whispered', 'encrypted')"
 """What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
+_FIRST_LINE_FROM = (
+    f"SELECT seq, id FROM events WHERE room = ? AND seq >= ? AND seq < ? AND {_LINES} ORDER BY seq LIMIT 1"
+)
+"""The number and id of a room's first line from one number and below another: a step of ``_place``."""
+
 _SEQ_OF = "SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ?"
 """A kept room event's ``seq`` by its id and room: a message's, or a join's, part's, topic's... (where a client
 last saw something happen). By the id's index, named so that no plan made without statistics walks a room's
@@ -496,6 +501,11 @@ class SQLiteHistory(Service):
         """The ``seq`` of the kept event of room ``room`` (any kind) whose id is ``event_id``; None if none is kept."""
         return self.read(_value, _SEQ_OF, (event_id, room))
 
+    def place(self, room: str, event_id: str) -> "Deferred[int]":
+        """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
+        room's last ``seq`` if none (``_place``: a bisection by the room's index)."""
+        return self.read(_place, room, event_id, self.last_seq(room))
+
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
         return self.read(
@@ -855,6 +865,30 @@ def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int
     )
     events = before + after
     return events[centred(events, len(before), seq, limit)]
+
+
+def _place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -> int:
+    """The ``seq`` of ``room``'s first line with an id at or above ``event_id``, ``last`` + 1 if none (reader thread).
+
+    A room's lines are in the order of their ids, so the answer is bisected
+    over their numbers, each step one look-up in ``lines_by_room`` (about
+    20 at a million lines), where walking the index back from the room's
+    end reads every line after the point: all of them, paging back to the
+    first. Numbers with no line (other events', lines forgotten) are
+    stepped over by reading the first line at or past a number.
+    """
+    found, low, high = last + 1, 1, last + 1
+    # Every line below ``low`` has a lesser id; none from ``high`` up to ``found`` is kept.
+    while low < high:
+        middle = (low + high) // 2
+        row = connection.execute(_FIRST_LINE_FROM, (room, middle, high)).fetchone()
+        if row is None:
+            high = middle
+        elif row[1] < event_id:
+            low = row[0] + 1
+        else:
+            found, high = row[0], middle
+    return found
 
 
 def _indexed(

@@ -12,6 +12,8 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -274,6 +276,104 @@ class ChatHistoryFromAJoinTests(SynchronousTestCase):
         self.assertEqual(bob.next("pubmsg", "fail"), Heard("pubmsg", "alice", "#lobby", ("before bob came",)))
         bob.send(f"CHATHISTORY AFTER #lobby msgid={found[1]} 10")
         self.assertEqual(bob.next("pubmsg", "fail"), Heard("pubmsg", "alice", "#lobby", ("after bob came",)))
+
+
+TAGGED = re.compile(r"@(?P<tags>\S+) :(?P<nick>[^!]+)!\S+ PRIVMSG #lobby :(?P<text>.*)$")
+"""A history line as the IRC client read it: its tags, who said it and what."""
+
+
+class PointsInHistoryTests(SynchronousTestCase):
+    """An IRC client pages #lobby's history from a QUIT's msgid and by server-time, in each store."""
+
+    db = ":memory:"
+
+    def test_a_quits_msgid_and_timestamps_read_the_lines_after_before_and_between(self) -> None:
+        """carol says a line and QUITs; alice then says four. bob (message-tags, server-time) keeps the QUIT's
+        msgid, which no room keeps: AFTER it reads alice's four lines. Then BEFORE, AFTER and BETWEEN the
+        server-times he was shown read the lines strictly before, after and between those times, as the spec
+        has it, where ``timestamp=`` was an INVALID_MSGREFTYPE."""
+        daemon = start(self, self.database())
+        port = irc_port(daemon)
+        bob = IRCClient(daemon, port, "bob")
+        bob.registered()
+        bob.send("CAP REQ :message-tags batch draft/chathistory server-time")
+        bob.next("cap")
+        bob.join("#lobby")
+        carol = IRCClient(daemon, port, "carol")
+        carol.registered()
+        carol.join("#lobby")
+        carol.say("#lobby", "carol was here")
+        bob.next("pubmsg", where=lambda event: event.nick == "carol")
+        carol.quit("bye")
+        bob.next("quit", where=lambda event: event.nick == "carol")
+        quits = [line for line in bob.received if " :carol!carol@chatd QUIT " in line]
+        found = re.match(r"@(?:\S*;)?msgid=(\w+)[; ]", quits[-1])
+        assert found is not None, quits
+        alice = IRCClient(daemon, port, "alice")
+        alice.registered()
+        alice.join("#lobby")
+        said = ["one", "two", "three", "four"]
+        for text in said:
+            alice.say("#lobby", text)
+            bob.next("pubmsg", where=lambda event, text=text: event.arguments == (text,))  # type: ignore[misc]
+        self.assertEqual(self.batch(bob, f"AFTER #lobby msgid={found[1]} 10"), said)
+        lines = self.batch(bob, "LATEST #lobby * 10", tagged=True)
+        shown = {text: tags["time"] for tags, text in lines}
+        self.assertEqual(list(shown), ["carol was here", *said])
+
+        def strictly(keep: Callable[[str], bool]) -> list[str]:
+            return [text for text, at in shown.items() if keep(at)]
+
+        three, one, four = shown["three"], shown["one"], shown["four"]
+        self.assertEqual(
+            self.batch(bob, f"BEFORE #lobby timestamp={three} 10"), strictly(lambda at: at < three)
+        )
+        self.assertEqual(self.batch(bob, f"AFTER #lobby timestamp={one} 10"), strictly(lambda at: at > one))
+        self.assertEqual(
+            self.batch(bob, f"BETWEEN #lobby timestamp={one} timestamp={four} 10"),
+            strictly(lambda at: one < at < four),
+        )
+        self.assertEqual(
+            self.batch(bob, f"BEFORE #lobby timestamp={three} 1"), strictly(lambda at: at < three)[-1:]
+        )
+        self.assertIn("MSGREFTYPES=timestamp,msgid", " ".join(bob.received))
+
+    def database(self) -> str:
+        """The --db the daemon is given."""
+        return self.db
+
+    def batch(self, client: IRCClient, asked: str, *, tagged: bool = False) -> Any:
+        """The lines (texts, or with ``tagged`` each line's tags and text) of the chathistory batch that
+        ``CHATHISTORY asked`` is answered with; the test fails on a FAIL."""
+        client.send(f"CHATHISTORY {asked}")
+        end = client.next(
+            "batch", "fail", where=lambda event: event.kind == "fail" or (event.target or "").startswith("-")
+        )
+        if end.kind == "fail" or end.target is None:
+            client.fail(f"CHATHISTORY {asked} failed: {end}")
+        reference = end.target[1:]
+        closing = max(
+            index for index, line in enumerate(client.received) if line.endswith(f"BATCH -{reference}")
+        )
+        opening = max(
+            index for index, line in enumerate(client.received[:closing]) if f" BATCH +{reference} " in line
+        )
+        found = []
+        for line in client.received[opening + 1 : closing]:
+            match = TAGGED.match(line)
+            assert match is not None, line
+            tags = dict(tag.partition("=")[::2] for tag in match["tags"].split(";"))
+            found.append((tags, match["text"]) if tagged else match["text"])
+        return found
+
+
+class PointsInAFileTests(PointsInHistoryTests):
+    """The same, the history in a SQLite file: the points placed by bisection of its index."""
+
+    def database(self) -> str:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        return os.path.join(directory, "chatd.sqlite")
 
 
 class AccountLoginTests(SynchronousTestCase):
