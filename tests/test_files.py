@@ -14,8 +14,9 @@ from twisted.python.failure import Failure
 
 from chatd.config import FilesConfig
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
+from chatd.frontend.transfer_expiry import UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
-from chatd.frontend.transfers import UPLOAD_IDLE_SECONDS, Transfers
+from chatd.frontend.transfers import Transfers
 from chatd.irc.render import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol

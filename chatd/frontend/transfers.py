@@ -9,10 +9,11 @@ the chat's seam (``Chat.offer_file``), then fetched by each recipient
 chatd.frontend.downloads, or by an HTTP link), the sender told as each
 recipient has it whole, declines or cancels, and how many are left to
 (``left`` 0: the transfer is over), by its ``TransferPeople``
-(chatd.frontend.transfer_people), who also follow renames. This facade is
-what front ends call: it decides what each command does to a transfer on
-either side, and when what waited too long goes; the transfers open, which
-all its parts change, are one ``OpenTransfers``
+(chatd.frontend.transfer_people), who also follow renames; what waited
+too long goes as its time comes, by its ``TransferExpiry``
+(chatd.frontend.transfer_expiry). This facade is what front ends call: it
+decides what each command does to a transfer on either side; the transfers
+open, which all its parts change, are one ``OpenTransfers``
 (chatd.frontend.open_transfers) they are each handed.
 """
 
@@ -20,10 +21,9 @@ import os
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.interfaces import IReactorTime
 
 from chatd.domain.chat import Chat
-from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     FileNeedsJsonError,
     FileResumeMismatchError,
@@ -35,13 +35,13 @@ from chatd.domain.ports import Bus, UserView
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
-    FileExpired,
     FileFetched,
     FileLink,
     FileList,
 )
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_expiry import TransferExpiry
 from chatd.frontend.transfer_parts import (
     Elsewhere,
     FileStore,
@@ -55,10 +55,6 @@ from chatd.frontend.transfer_parts import (
 )
 from chatd.frontend.transfer_people import TransferPeople
 from chatd.frontend.uploads import Uploads
-
-UPLOAD_IDLE_SECONDS = 3600.0
-"""An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
-for a client to come back after a drop and go on, short of the week an offer may wait for its recipients."""
 
 DEFAULT_FILE_LIMITS = FileLimits()
 
@@ -93,17 +89,14 @@ class Transfers:
         bus: Bus,
     ) -> None:
         self.spool = spool
-        self._reactor = reactor
         self.links = links
-        self._downloads = Downloads(spool, reactor, limits, self.fetched, ended=self._wake)
+        # A download's end may free a file past its time: it wakes the expiry, made below of the parts it works with.
+        self._downloads = Downloads(spool, reactor, limits, self.fetched, ended=lambda: self._expiry.wake())
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
         self._uploads = Uploads(chat, self._open, reactor, new_id)
         self._people = TransferPeople(chat, self._open, bus)
-        self._watching = False
-        """Whether the engine lets what waited too long go as its time comes (``start``), not only when asked."""
-        self._due: IDelayedCall | None = None
-        """The next look, at the first open transfer's time."""
+        self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
 
     @property
     def limits(self) -> FileLimits:
@@ -113,20 +106,15 @@ class Transfers:
     @limits.setter
     def limits(self, limits: FileLimits) -> None:
         self._downloads.limits = limits
-        self._wake()
+        self._expiry.wake()
 
     def start(self) -> None:
-        """From now on, let each transfer that waits too long go as its time comes, not only when ``expire`` is
-        called (the daemon calls it at start, then every ``chatd.service.EXPIRY_SECONDS``)."""
-        self._watching = True
-        self._wake()
+        """Let each transfer that waits too long go as its time comes (``TransferExpiry.start``)."""
+        self._expiry.start()
 
     def stop(self) -> None:
-        """Look no more until started again: the daemon is stopping."""
-        self._watching = False
-        if self._due is not None and self._due.active():
-            self._due.cancel()
-        self._due = None
+        """Look no more until started again: the daemon is stopping (``TransferExpiry.stop``)."""
+        self._expiry.stop()
 
     # Sessions.
 
@@ -165,7 +153,7 @@ class Transfers:
     ) -> "Deferred[None]":
         """Open (or reopen, to resume) an upload of ``size`` bytes hashing to ``sha256`` (``Uploads.offer``)."""
         opened = self._uploads.offer(peer, target, size, sha256, mime, name)
-        self._wake()  # a new transfer's time may come before the next look's
+        self._expiry.wake()  # a new transfer's time may come before the next look's
         return opened
 
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
@@ -314,74 +302,6 @@ class Transfers:
         self._people.tell_sender(transfer, fetched)
         self._people.tell_recipient(transfer, key, fetched, but=by)
 
-    def _expired(self, transfer: Transfer, kept_long: bool) -> None:
-        """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer
-        each recipient not done with it, so that no client goes on showing what the server no longer has."""
-        keep = format_duration(self.limits.keep)
-        if transfer.offered_at is not None:
-            reason = f"offers wait {keep} at most"
-        elif kept_long:
-            reason = f"an upload must be finished within {keep}"
-        else:
-            reason = f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
-        expired = FileExpired(transfer.file, reason)
-        self._people.tell_recipients(transfer, expired)  # none before the offer
-        self._people.tell_sender(transfer, expired)
-        self._uploads.stop(transfer)
-        self._open.forget(transfer)
-
     def expire(self) -> None:
-        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took
-        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and idle rate buckets.
-
-        An offer reserves its whole size in the spool (``--file-store-bytes``)
-        before a byte comes: offers never uploaded held the whole store for
-        everyone else until ``--file-keep``, a week, ran out.
-
-        The spool can hold bytes no open transfer names: a daemon killed
-        between forgetting a transfer and removing its file, or a --files
-        folder kept while the transfers were in memory (``--db :memory:``).
-        Nothing but a transfer stays on the server, so they go too.
-        """
-        self._let_go()
-        self._uploads.expire()
-        self._downloads.expire(self._open.uploaders())
-        self._open.sweep()
-        self._wake()
-
-    def _let_go(self) -> None:
-        """Let go each transfer whose time has come (``_deadline``), unless a session is fetching it."""
-        now = self._reactor.seconds()
-        for transfer in self._open.all():
-            if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
-                self._expired(transfer, transfer.began + self.limits.keep <= now)
-
-    def _deadline(self, transfer: Transfer) -> float:
-        """When ``transfer`` has waited too long: ``--file-keep`` after it began, or for an upload an idle hour
-        after its last chunk if that is sooner."""
-        kept = transfer.began + self.limits.keep
-        if transfer.offered_at is None:
-            return min(kept, transfer.moved + UPLOAD_IDLE_SECONDS)
-        return kept
-
-    def _wake(self) -> None:
-        """Once started, have the next look come at the first open transfer's time, so that none outlives it (an
-        hourly look let an offer under a --file-keep of minutes wait up to an hour more). A transfer being fetched
-        is left out: the end of its last download wakes the engine again."""
-        if not self._watching:
-            return
-        if self._due is not None and self._due.active():
-            self._due.cancel()
-        self._due = None
-        times = [
-            self._deadline(transfer)
-            for transfer in self._open.all()
-            if not self._downloads.under_way(transfer.file)
-        ]
-        if times:
-            self._due = self._reactor.callLater(max(0.0, min(times) - self._reactor.seconds()), self._look)
-
-    def _look(self) -> None:
-        self._due = None
-        self._let_go()
-        self._wake()
+        """Let go what waited too long, and sweep what has no time of its own (``TransferExpiry.expire``)."""
+        self._expiry.expire()

@@ -1,0 +1,128 @@
+"""When a transfer has waited too long, and letting it go then (issue 16).
+
+An offer waits ``--file-keep`` for its recipients, an upload as long to be
+finished and no more than ``UPLOAD_IDLE_SECONDS`` between chunks. Once the
+daemon starts it (``start``), this wakes at the first open transfer's time
+and lets it go, telling its sender and each recipient not done with it; a
+transfer being fetched waits for its last download to end, which wakes
+this again, as do a new offer and a change of the limits (the engine,
+chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
+(``expire``) lets go what is due too, and prunes what has no time of its
+own: bytes no transfer names, past days' counts, idle rate budgets.
+"""
+
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+
+from chatd.domain.durations import format_duration
+from chatd.domain.replies import FileExpired
+from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfer_people import TransferPeople
+from chatd.frontend.uploads import Uploads
+
+UPLOAD_IDLE_SECONDS = 3600.0
+"""An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
+for a client to come back after a drop and go on, short of the week an offer may wait for its recipients."""
+
+
+class TransferExpiry:
+    """Lets go the transfers of ``open_transfers`` that waited too long, by ``reactor``'s time: their uploads ended
+    by ``uploads``, their people told by ``people``."""
+
+    def __init__(
+        self, open_transfers: OpenTransfers, uploads: Uploads, people: TransferPeople, reactor: IReactorTime
+    ) -> None:
+        self._open = open_transfers
+        self._downloads = open_transfers.downloads
+        self._uploads = uploads
+        self._people = people
+        self._reactor = reactor
+        self._watching = False
+        """Whether what waited too long goes as its time comes (``start``), not only when asked."""
+        self._due: IDelayedCall | None = None
+        """The next look, at the first open transfer's time."""
+
+    def start(self) -> None:
+        """From now on, let each transfer that waits too long go as its time comes, not only when ``expire`` is
+        called (the daemon calls it at start, then every ``chatd.service.EXPIRY_SECONDS``)."""
+        self._watching = True
+        self.wake()
+
+    def stop(self) -> None:
+        """Look no more until started again: the daemon is stopping."""
+        self._watching = False
+        if self._due is not None and self._due.active():
+            self._due.cancel()
+        self._due = None
+
+    def expire(self) -> None:
+        """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took
+        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and idle rate buckets.
+
+        An offer reserves its whole size in the spool (``--file-store-bytes``)
+        before a byte comes: offers never uploaded held the whole store for
+        everyone else until ``--file-keep``, a week, ran out.
+
+        The spool can hold bytes no open transfer names: a daemon killed
+        between forgetting a transfer and removing its file, or a --files
+        folder kept while the transfers were in memory (``--db :memory:``).
+        Nothing but a transfer stays on the server, so they go too.
+        """
+        self._let_go()
+        self._uploads.expire()
+        self._downloads.expire(self._open.uploaders())
+        self._open.sweep()
+        self.wake()
+
+    def wake(self) -> None:
+        """Once started, have the next look come at the first open transfer's time, so that none outlives it (an
+        hourly look let an offer under a --file-keep of minutes wait up to an hour more). A transfer being fetched
+        is left out: the end of its last download wakes this again."""
+        if not self._watching:
+            return
+        if self._due is not None and self._due.active():
+            self._due.cancel()
+        self._due = None
+        times = [
+            self._deadline(transfer)
+            for transfer in self._open.all()
+            if not self._downloads.under_way(transfer.file)
+        ]
+        if times:
+            self._due = self._reactor.callLater(max(0.0, min(times) - self._reactor.seconds()), self._look)
+
+    def _look(self) -> None:
+        self._due = None
+        self._let_go()
+        self.wake()
+
+    def _let_go(self) -> None:
+        """Let go each transfer whose time has come (``_deadline``), unless a session is fetching it."""
+        now = self._reactor.seconds()
+        for transfer in self._open.all():
+            if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
+                self._expired(transfer, transfer.began + self._open.limits.keep <= now)
+
+    def _deadline(self, transfer: Transfer) -> float:
+        """When ``transfer`` has waited too long: ``--file-keep`` after it began, or for an upload an idle hour
+        after its last chunk if that is sooner."""
+        kept = transfer.began + self._open.limits.keep
+        if transfer.offered_at is None:
+            return min(kept, transfer.moved + UPLOAD_IDLE_SECONDS)
+        return kept
+
+    def _expired(self, transfer: Transfer, kept_long: bool) -> None:
+        """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer
+        each recipient not done with it, so that no client goes on showing what the server no longer has."""
+        keep = format_duration(self._open.limits.keep)
+        if transfer.offered_at is not None:
+            reason = f"offers wait {keep} at most"
+        elif kept_long:
+            reason = f"an upload must be finished within {keep}"
+        else:
+            reason = f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
+        expired = FileExpired(transfer.file, reason)
+        self._people.tell_recipients(transfer, expired)  # none before the offer
+        self._people.tell_sender(transfer, expired)
+        self._uploads.stop(transfer)
+        self._open.forget(transfer)
