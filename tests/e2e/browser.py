@@ -214,3 +214,13 @@ class Page:
         box = self.find("#composer-text")
         box.send_keys(text, Keys.ENTER)
         self.wait(lambda: box.get_attribute("value") == "" or None, f"{text!r} to be sent")
+
+
+def quiet(
+    case: SynchronousTestCase, page: Page, daemon_down: bool = False, no_error_shown: bool = False
+) -> None:
+    """The page logged no error: no exception, nothing the Content-Security-Policy refused (WebAssembly included;
+    ``daemon_down``: as in ``Page.console_errors``). With ``no_error_shown``, its log shows no error line either."""
+    case.assertEqual(page.console_errors(daemon_down), [])
+    if no_error_shown:
+        case.assertEqual(page.texts(".log .line.error .text"), [])

@@ -25,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.crypto import Identity, fingerprint, open_envelope, seal
-from tests.e2e.browser import Page, start_web, web_url
+from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_accounts import PASSWORD as PASSWORD_OF_ACCOUNTS
 from tests.e2e.test_client_e2e import SealedTestCase
@@ -72,11 +72,6 @@ def vectors() -> dict[str, Any]:
     with open(VECTORS, encoding="utf-8") as file:
         loaded: dict[str, Any] = json.load(file)
     return loaded
-
-
-def quiet(case: SynchronousTestCase, page: Page) -> None:
-    """The page logged no error: no exception, nothing the Content-Security-Policy refused (WebAssembly included)."""
-    case.assertEqual(page.console_errors(), [])
 
 
 class InteropTests(SynchronousTestCase):

@@ -11,7 +11,7 @@ import urllib.request
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, start_web
+from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_files import (
     card_state,
     choose,
@@ -22,7 +22,6 @@ from tests.e2e.test_web_files import (
     notices,
     on_disk,
     private_with,
-    quiet,
 )
 
 
@@ -50,7 +49,7 @@ class FetchedTests(SynchronousTestCase):
             lambda: card_state(alice, file_id) == ["bob has fetched it."] or None, "alice's line to end"
         )
         self.assertEqual(buttons(alice, file_id), [])
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
     def test_a_room_file_stays_offered_until_its_last_recipient_is_done(self) -> None:
         """Sent to #lobby: bob's fetch by HTTP link is said and leaves Cancel for carol's sake; carol's decline ends it."""
@@ -76,4 +75,4 @@ class FetchedTests(SynchronousTestCase):
         )
         self.assertIn("carol declined map.png.", notices(alice))
         self.assertEqual(buttons(alice, file_id), [])
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)

@@ -16,7 +16,7 @@ import sys
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, start_web
+from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import (
     SLOW,
@@ -30,7 +30,6 @@ from tests.e2e.test_web_files import (
     notices,
     on_disk,
     private_with,
-    quiet,
 )
 
 QUICK_EXPIRY = (
@@ -96,8 +95,8 @@ class ExpiryTests(SynchronousTestCase):
             "draft.odt to bob expired on the server (offers wait 5s at most); nobody can fetch it now.",
             notices(alice),
         )
-        quiet(self, alice)
-        quiet(self, bob)
+        quiet(self, alice, no_error_shown=True)
+        quiet(self, bob, no_error_shown=True)
 
     def test_an_upload_still_going_when_it_expires_stops(self) -> None:
         """alice's page is still uploading a file to #lobby (slowed by --file-rate) once --file-keep has passed: her
@@ -121,7 +120,7 @@ class ExpiryTests(SynchronousTestCase):
         alice.say("still here")
         next_of(bob, "said", text="still here")
         self.assertEqual(sent_after(alice, "file_expired", "/file put"), [])
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
 
 class WithdrawnElsewhereTests(SynchronousTestCase):
@@ -150,7 +149,7 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
             "Your offer of plan.pdf to #lobby was withdrawn in another session; nobody can fetch it now.",
             notices(alice),
         )
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
     def test_an_upload_cancelled_in_another_session_stops_on_the_page_sending_it(self) -> None:
         """alice's page is uploading a file to #lobby when her other session cancels it: the page's line says so,
@@ -177,4 +176,4 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
         alice.say("still here")
         next_of(bob, "said", text="still here")
         self.assertEqual(sent_after(alice, "file_cancelled", "/file put"), [])
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)

@@ -12,7 +12,7 @@ import hashlib
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, start_web
+from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import (
     card_named,
@@ -22,7 +22,6 @@ from tests.e2e.test_web_files import (
     json_user,
     next_of,
     notices,
-    quiet,
     upload,
 )
 from tests.e2e.test_web_files_ended import buttons
@@ -51,7 +50,7 @@ class DoneElsewhereTests(SynchronousTestCase):
         )
         self.assertEqual(buttons(alice, file_id), [])
         self.assertIn("g.bin from bob was fetched on another connection.", notices(alice))
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
     def test_offers_declined_or_stopped_on_another_connection_end_on_the_page(self) -> None:
         """bob offers alice two files; her program declines one and stops fetching the other: each line on the
@@ -85,7 +84,7 @@ class DoneElsewhereTests(SynchronousTestCase):
         said = notices(alice)
         self.assertIn("one.bin from bob was declined on another connection.", said)
         self.assertIn("Fetching two.bin from bob was stopped on another connection.", said)
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
     def test_an_offer_made_on_another_connection_reads_as_the_users_own(self) -> None:
         """alice's program offers bob a file: her page's line says "You offer", not her nickname with "offer",
@@ -117,4 +116,4 @@ class DoneElsewhereTests(SynchronousTestCase):
         )
         self.assertEqual(buttons(alice, file_id), [])
         self.assertIn("You withdrew g.bin on another connection.", notices(alice))
-        quiet(self, alice)
+        quiet(self, alice, no_error_shown=True)

@@ -26,7 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, start_web, web_url
+from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
@@ -37,12 +37,6 @@ T = TypeVar("T")
 
 FAST = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "100000000")
 """Options that let one nc user say many lines at once without being slowed."""
-
-
-def quiet(case: SynchronousTestCase, page: Page, daemon_down: bool = False) -> None:
-    """The page logged no error: no exception, nothing the Content-Security-Policy refused (``daemon_down``:
-    as in ``Page.console_errors``)."""
-    case.assertEqual(page.console_errors(daemon_down), [])
 
 
 def restarted(page: Page, start: Callable[[], T]) -> T:

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, start_web
+from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
@@ -25,7 +25,6 @@ from tests.e2e.test_web_page import (
     heard_of,
     leave_lobby,
     numbered_lines,
-    quiet,
     registered_in_page,
     reloaded_asking_for_the_password,
     restarted,
