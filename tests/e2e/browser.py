@@ -17,7 +17,7 @@ the page shows. Nothing sleeps: every wait polls a condition until
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from selenium import webdriver
@@ -29,7 +29,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import DEADLINE_SECONDS, TWISTD, Daemon
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import PAGE
 
@@ -53,13 +53,9 @@ FLAGS = (
 T = TypeVar("T")
 
 
-def start_web(
-    case: SynchronousTestCase, *extra: str, twistd: Sequence[str] = (TWISTD,)
-) -> tuple[Daemon, str]:
-    """A daemon on 127.0.0.1 with the line port and the web port, both ephemeral; and the page's URL.
-
-    ``twistd`` runs the daemon (``Daemon.start``)."""
-    daemon = Daemon.start(case, [*LOOPBACK, "--web-port", "0", *extra], twistd=twistd)
+def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
+    """A daemon on 127.0.0.1 with the line port and the web port, both ephemeral; and the page's URL."""
+    daemon = Daemon.start(case, [*LOOPBACK, "--web-port", "0", *extra])
     return daemon, web_url(daemon)
 
 

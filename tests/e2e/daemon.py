@@ -95,22 +95,20 @@ class Daemon:
         env: Mapping[str, str] | None = None,
         listeners: int = 1,
         stdin: int = subprocess.DEVNULL,
-        twistd: Sequence[str] = (TWISTD,),
     ) -> "Daemon":
         """Run ``twistd -n --pidfile= *arguments`` until chatd has announced ``listeners`` addresses.
 
         The process runs in a new temporary directory with the test's
         environment less any CHATD_* variable, plus ``env``, reading
         ``stdin`` (a file descriptor; nothing by default). It is killed at
-        cleanup if the test has not stopped it. ``twistd``: the command that
-        runs twistd (another runs the same twistd with a constant changed).
+        cleanup if the test has not stopped it.
         """
         cwd = tempfile.mkdtemp()
         case.addCleanup(shutil.rmtree, cwd)
         environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
         environment.update(env or {})
         process = subprocess.Popen(
-            [*twistd, "-n", "--pidfile=", *arguments],
+            [TWISTD, "-n", "--pidfile=", *arguments],
             cwd=cwd,
             env=environment,
             stdin=stdin,

@@ -6,13 +6,10 @@ so in the conversation; an upload still going when it expires stops. A
 file the page sent and another session of its user's account withdraws
 (a program on the line port, identified to the same account) ends on the
 page too, mid-way or offered. The
-daemon looks for what expired every hour (and at start): these tests run
-the same twistd with that look made every second (``QUICK_EXPIRY``) and a
-``--file-keep`` of seconds, so an expiry is real and quick. Every wait polls
-a condition until the deadline; nothing is timed.
+daemon lets each file go as its own time comes: these tests give it a
+``--file-keep`` of seconds, so an expiry is real and quick. Every wait
+polls a condition until the deadline; nothing is timed.
 """
-
-import sys
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -31,14 +28,6 @@ from tests.e2e.test_web_files import (
     on_disk,
     private_with,
 )
-
-QUICK_EXPIRY = (
-    sys.executable,
-    "-c",
-    "import sys; import chatd.service; chatd.service.EXPIRY_SECONDS = 1.0; "
-    "from twisted.scripts.twistd import run; sys.argv[0] = 'twistd'; run()",
-)
-"""twistd as the tests run it, but looking for files past ``--file-keep`` every second rather than every hour."""
 
 KEEP = ("--file-keep", "0.00005")
 """Days an offer waits: 4.32 s, shown rounded up as ``5s``."""
@@ -72,7 +61,7 @@ class ExpiryTests(SynchronousTestCase):
     def test_an_offer_nobody_fetched_ends_on_both_pages_once_it_expires(self) -> None:
         """alice's page offers bob's a file he neither fetches nor declines: past --file-keep both lines say it
         expired and why, with no Accept, Decline or Cancel left, and each conversation says so in words."""
-        _, url = start_web(self, *KEEP, twistd=QUICK_EXPIRY)
+        _, url = start_web(self, *KEEP)
         alice, bob = Page(self, url), Page(self, url)
         alice.login("alice")
         bob.login("bob")
@@ -102,7 +91,7 @@ class ExpiryTests(SynchronousTestCase):
         """alice's page is still uploading a file to #lobby (slowed by --file-rate) once --file-keep has passed: her
         line says the server let it go and why, with no Cancel; the page sends no chunk after hearing it, and the
         chunks already on their way, refused, show no error."""
-        daemon, url = start_web(self, *KEEP, "--file-rate", "32768", twistd=QUICK_EXPIRY)
+        daemon, url = start_web(self, *KEEP, "--file-rate", "32768")
         alice = Page(self, url)
         alice.login("alice")
         bob = json_user(daemon, "bob")
