@@ -131,11 +131,11 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
 
         elsewhere.say(f"/file cancel {offered['file']}")
         alice.wait(
-            lambda: card_state(alice) == ["Withdrawn in another session."] or None, "alice's line to end"
+            lambda: card_state(alice) == ["Withdrawn on another connection."] or None, "alice's line to end"
         )
         self.assertEqual(buttons(alice), [])
         self.assertIn(
-            "Your offer of plan.pdf to #lobby was withdrawn in another session; nobody can fetch it now.",
+            "Your offer of plan.pdf to #lobby was withdrawn on another connection; nobody can fetch it now.",
             notices(alice),
         )
         quiet(self, alice, no_error_shown=True)
@@ -157,10 +157,10 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
 
         elsewhere.say(f"/file cancel {entry['file']}")
         alice.wait(
-            lambda: card_state(alice) == ["Cancelled in another session."] or None, "alice's line to end"
+            lambda: card_state(alice) == ["Cancelled on another connection."] or None, "alice's line to end"
         )
         self.assertEqual(buttons(alice), [])
-        self.assertIn("Sending big.bin to #lobby was cancelled in another session.", notices(alice))
+        self.assertIn("Sending big.bin to #lobby was cancelled on another connection.", notices(alice))
         # A line said after it comes to bob after every chunk alice's page sent before it.
         alice.say("still here")
         next_of(bob, "said", text="still here")

@@ -479,12 +479,12 @@ export class Transfers {
     const offered = upload.state === "offered";
     upload.state = "cancelled";
     this.uploads.delete(upload);
-    upload.card.end(offered ? "Withdrawn in another session." : "Cancelled in another session.", "cancelled");
+    upload.card.end(offered ? "Withdrawn on another connection." : "Cancelled on another connection.", "cancelled");
     upload.conversation.addNotice(
       noticeLine(
         offered
-          ? `Your offer of ${upload.name} to ${upload.target} was withdrawn in another session; nobody can fetch it now.`
-          : `Sending ${upload.name} to ${upload.target} was cancelled in another session.`,
+          ? `Your offer of ${upload.name} to ${upload.target} was withdrawn on another connection; nobody can fetch it now.`
+          : `Sending ${upload.name} to ${upload.target} was cancelled on another connection.`,
       ),
     );
   }
