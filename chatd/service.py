@@ -11,7 +11,8 @@ The daemon is four layers, started in this order:
    (chatd.frontend.collector), storage (and, with ``--retain-days``, its
    forgetting), bus, the log of who did what, the chat's timers, the
    password threads;
-2. goodbyes: one per front end, whose stop is that front end's ``shutdown``;
+2. goodbyes: one per front end, whose stop is that front end's ``shutdown``,
+   and the host's leaving, when the console is configured;
 3. listeners: one per endpoint of each front end, each announced in the log;
 4. the host's console, when configured.
 
@@ -194,9 +195,11 @@ def build(
         takeovers.add(SUBPROTOCOLS, irc.factory.socket)
         front_ends.append(irc)
     console: list[IService] = []
+    leaving: list[IService] = []
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
+        leaving.append(_Leaving(host))
     # Started after the store, so its first round (at start) finds the store's threads running.
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
     return compose(
@@ -216,6 +219,7 @@ def build(
         ],
         front_ends,
         console,
+        leaving,
     )
 
 
@@ -322,10 +326,17 @@ def _files(
 
 
 def compose(
-    backing: Sequence[IService], front_ends: Sequence[FrontEnd], last: Sequence[IService] = ()
+    backing: Sequence[IService],
+    front_ends: Sequence[FrontEnd],
+    last: Sequence[IService] = (),
+    leaving: Sequence[IService] = (),
 ) -> MultiService:
-    """The daemon's layers (see the module docstring): ``backing``, goodbyes, listeners, ``last``."""
-    goodbyes = [_Goodbye(front_end) for front_end in front_ends]
+    """The daemon's layers (see the module docstring): ``backing``, goodbyes, listeners, ``last``.
+
+    ``leaving`` stop with the goodbyes, after every front end's has begun (a
+    layer stops its services last first).
+    """
+    goodbyes = [*leaving, *(_Goodbye(front_end) for front_end in front_ends)]
     listeners = [
         _listener(endpoint, front_end.factory) for front_end in front_ends for endpoint in front_end.endpoints
     ]
@@ -583,3 +594,20 @@ class _Terminal(Service):
     def startService(self) -> None:
         super().startService()
         self._connect(self._console)
+
+
+class _Leaving(Service):
+    """Has the host leave the chat when the daemon stops, among the goodbyes (``Console.shutdown``).
+
+    There, not when the reactor closes the terminal after every service has
+    stopped: the host's quit then reached a closed ``--db`` file. Last of the
+    goodbyes, so users already told the server is going are not told the host left.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        self._console.shutdown()

@@ -589,6 +589,27 @@ class OperatorWiringTests(SynchronousTestCase):
         console.dataReceived(b"/shutdown bye\n")
         self.assertTrue(self.reactor.hasStopped)
 
+    def test_the_host_leaves_the_chat_before_storage_stops(self) -> None:
+        """Stopping the daemon tells the host's console the server is going and has the host quit, with the goodbyes."""
+        self.patch(Options, "stdin", Terminal())
+        terminals: list[IProtocol] = []
+        daemon = build(
+            under_twistd("-n", "chatd", "--name", "testhost", "--db", ":memory:", "--console").config(),
+            self.reactor,
+            terminal=terminals.append,
+        )
+        daemon.startService()
+        [console] = terminals
+        assert isinstance(console, Console)
+        screen = StringTransport()
+        console.makeConnection(screen)
+        host = console.user
+        self.successResultOf(daemon.stopService())
+        self.assertTrue(screen.value().endswith(b"*** Server shutting down. Goodbye.\r\n"))
+        self.assertIsNone(console.user)
+        assert host is not None, "the console named the host"
+        self.assertFalse(host.online)
+
     def test_no_console_unless_asked(self) -> None:
         """Without --console nothing is connected to the terminal."""
         _, terminals = self.start()

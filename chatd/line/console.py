@@ -7,6 +7,9 @@ Every command works as on nc. It reads the daemon's standard input through
 ``twisted.internet.stdio.StandardIO`` (chatd.service wires it) and writes
 text lines to its standard output, among the log lines. ``/quit`` or the
 end of input leaves the chat; the daemon goes on (``/shutdown`` stops it).
+When the daemon stops, the host leaves with everyone's goodbyes
+(``shutdown``), while the stores still keep the quit: the terminal itself
+is only closed by the reactor after every service has stopped.
 """
 
 from collections.abc import Sequence
@@ -22,6 +25,7 @@ from chatd.domain.ports import Session
 from chatd.frontend.output import DirectOutput
 from chatd.line import table
 from chatd.line.commands import Nick
+from chatd.line.protocol import SHUTDOWN
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession, Waiting, decode, deliver
 
@@ -91,6 +95,13 @@ class Console(LineReceiver, LineSession):
         self.sink.close()
         if self.transport is not None:
             self.transport.loseConnection()
+
+    def shutdown(self) -> None:
+        """The daemon is stopping: the host leaves the chat now and is told, as every connection is."""
+        user, self.user = self.user, None
+        if user is not None:
+            self.chat.quit(user, "server shutting down")
+        self.close(SHUTDOWN)
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

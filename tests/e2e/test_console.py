@@ -54,3 +54,15 @@ class ConsoleTests(SynchronousTestCase):
             client.expect_stamped("-- host is shutting down the server (bye)")
             self.assertEqual(client.read_to_end(), SHUTDOWN)
         self.assertEqual(self.daemon.exit_status("after /shutdown"), 0)
+
+    def test_shutdown_from_the_console_keeps_every_event_of_the_stop(self) -> None:
+        """/shutdown on the console logs no failure: the host leaves while the --db file still takes its quit."""
+        alice = self.enter("alice", "host alice")
+        self.type("/shutdown bye")
+        alice.expect_stamped("-- host is shutting down the server (bye)")
+        self.assertEqual(alice.read_to_end(), SHUTDOWN)
+        self.daemon.wait_for_log(re.compile(rb"^\*\*\* Server shutting down\. Goodbye\.\r$"))
+        self.assertEqual(self.daemon.exit_status("after /shutdown"), 0)
+        logged = b"\n".join(self.daemon.logged_so_far())
+        self.assertNotIn(b"#critical", logged)
+        self.assertNotIn(b"Traceback", logged)
