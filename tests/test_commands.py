@@ -620,9 +620,9 @@ class CommandTableTests(SynchronousTestCase):
             self.assertIs(table.parse(row.example).row, row, row.example)
 
     def test_rows_for_operators_say_so_in_their_summary(self) -> None:
-        """A row checked as operators-only says "(operators)" in /help; no other row does."""
+        """A row checked as operators-only says "(server operators)" in /help; no other row does."""
         for row in COMMANDS.values():
-            self.assertEqual(row.operators, row.summary.endswith("(operators)"), row.name)
+            self.assertEqual(row.operators, row.summary.endswith("(server operators)"), row.name)
 
 
 class HandlerTests(LineTestCase):
@@ -647,4 +647,4 @@ class HandlerTests(LineTestCase):
         """A non-operator's /wall is refused by the row's check, with the domain's own error line."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"/wall hello\n")
-        self.assertEqual(self.lines(wire), [b"ERR not-operator only operators may do that"])
+        self.assertEqual(self.lines(wire), [b"ERR not-operator only server operators may do that"])

@@ -7,7 +7,7 @@ from twisted.internet.testing import StringTransport
 from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase
 
-NOT_OPERATOR = b"ERR not-operator only operators may do that"
+NOT_OPERATOR = b"ERR not-operator only server operators may do that"
 
 
 class KickTests(LineTestCase):
@@ -47,6 +47,21 @@ class KickTests(LineTestCase):
         self.lines(owner_wire)
         owner.dataReceived(b"/kick bob\n")
         self.assertEqual(self.lines(owner_wire), [b"[00:00] #dev -- bob was kicked by owner"])
+
+    def test_a_rooms_own_operator_is_told_mute_is_for_server_operators(self) -> None:
+        """A room's maker, @ there, who tries /mute and /help mute reads that it is the server operators'."""
+        owner, wire = self.connect(b"owner")
+        self.connect(b"bob")
+        owner.dataReceived(b"/join #class\n")
+        self.assertIn(b"*** In #class (1): @owner", self.lines(wire))
+        owner.dataReceived(b"/mute bob\n/help mute\n")
+        self.assertEqual(
+            self.lines(wire)[:2],
+            [
+                b"ERR not-operator only server operators may do that",
+                b"*** /mute NICK [duration] - refuse someone's messages, e.g. for 10m (server operators)",
+            ],
+        )
 
     def test_kicking_oneself_is_refused(self) -> None:
         """/kick of one's own nickname is refused with a pointer to /part, even by the room's owner."""

@@ -102,7 +102,7 @@ class ModeTests(ModesTestCase):
                 b"ERR user-not-in-room carol is not in #dev",
             ],
         )
-        self.assertEqual(self.lines(self.carol_wire), [b"ERR not-operator only operators may do that"])
+        self.assertEqual(self.lines(self.carol_wire), [b"ERR not-operator only server operators may do that"])
 
     def test_a_moderated_room_refuses_lines_without_voice(self) -> None:
         """In a moderated room bob's line is refused until alice gives him voice."""

@@ -70,7 +70,7 @@ class OperatorTests(ChatTestCase):
             lambda: self.chat.shutdown(alice, "bye"),
         ):
             error = self.assertRaises(NotOperatorError, request)
-            self.assertEqual((error.code, word(error)), ("not-operator", "only operators may do that"))
+            self.assertEqual((error.code, word(error)), ("not-operator", "only server operators may do that"))
         self.assertEqual(len(self.audience.deliveries), before)
         self.assertEqual(self.stopped, 0)
 
@@ -240,7 +240,7 @@ class ServerRoomTests(ChatTestCase):
             lambda: self.chat.lock_topic(self.first, "#lobby", True),
         ):
             error = self.assertRaises(NotOperatorError, request)
-            self.assertEqual(word(error), "only operators may do that")
+            self.assertEqual(word(error), "only server operators may do that")
         self.assertEqual(self.chat.members("#lobby").nicks, ("first", "bob"))
         self.chat.kick(self.first, "bob", "#mine")
 

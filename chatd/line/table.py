@@ -422,7 +422,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "oper",
             "NAME PASSWORD",
-            "become an operator",
+            "become a server operator",
             mod.parse_oper,
             moderation.oper,
             details="NAME and PASSWORD: an operator's, from the host's operators file; "
@@ -507,7 +507,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "ban",
             "[NICK|ADDRESS [duration]]",
-            "keep a nickname or address off the server, e.g. 2h; alone, list bans (operators)",
+            "keep a nickname or address off the server, e.g. 2h; alone, list bans (server operators)",
             mod.parse_ban,
             moderation.ban,
             operators=True,
@@ -518,7 +518,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "kill",
             "NICK [reason]",
-            "take someone off the server now; they may come back (operators)",
+            "take someone off the server now; they may come back (server operators)",
             mod.parse_kill,
             moderation.kill,
             operators=True,
@@ -529,7 +529,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "unban",
             "NICK|ADDRESS",
-            "lift a ban (operators)",
+            "lift a ban (server operators)",
             one_word(mod.Unban, "/unban NICK|ADDRESS"),
             moderation.unban,
             operators=True,
@@ -539,7 +539,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "mute",
             "NICK [duration]",
-            "refuse someone's messages, e.g. for 10m (operators)",
+            "refuse someone's messages, e.g. for 10m (server operators)",
             word_and_duration(mod.Mute, "/mute NICK [duration]"),
             moderation.mute,
             operators=True,
@@ -550,7 +550,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "unmute",
             "NICK",
-            "lift a mute (operators)",
+            "lift a mute (server operators)",
             one_word(mod.Unmute, "/unmute NICK"),
             moderation.unmute,
             operators=True,
@@ -560,7 +560,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "wall",
             "text",
-            "say something to everyone online (operators)",
+            "say something to everyone online (server operators)",
             required_text(mod.Wall, "/wall text"),
             moderation.wall,
             operators=True,
@@ -570,7 +570,7 @@ COMMANDS: dict[str, Spec] = {
         Spec(
             "shutdown",
             "[reason]",
-            "tell everyone, then stop the server (operators)",
+            "tell everyone, then stop the server (server operators)",
             mod.Shutdown,
             moderation.shutdown,
             operators=True,

@@ -203,7 +203,8 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 TooManyRoomsError,
                 lambda e: f"you are in {counted(e.limit, 'room')} already, the most allowed; /part one first",
             ),
-            _row(NotOperatorError, lambda e: "only operators may do that"),
+            # "Server": a room's operator (@ in /who) read "only operators" as if it named them.
+            _row(NotOperatorError, lambda e: "only server operators may do that"),
             _row(NotOwnerError, lambda e: f"only the owner of {e.room} and operators may do that"),
             _row(TargetIsOperatorError, lambda e: f"{e.nick} is an operator"),
             _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),

@@ -19,7 +19,8 @@ class ServerRoomTests(SynchronousTestCase):
         first.say("/lock")
         first.say("/topic still mine?")
         first.expect(
-            "ERR not-operator only operators may do that", "ERR not-operator only operators may do that"
+            "ERR not-operator only server operators may do that",
+            "ERR not-operator only server operators may do that",
         )
         lobby.hear("#lobby -- first set the topic: still mine?")
 
@@ -40,7 +41,7 @@ class ServerRoomTests(SynchronousTestCase):
         bob.say("/join #news")
         first.expect_stamped("#news -- bob joined")
         first.say("/kick bob")
-        first.expect("ERR not-operator only operators may do that")
+        first.expect("ERR not-operator only server operators may do that")
 
 
 class RoomListingTests(SynchronousTestCase):
