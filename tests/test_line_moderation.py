@@ -63,6 +63,18 @@ class KickTests(LineTestCase):
             ],
         )
 
+    def test_a_look_alike_of_a_banned_nickname_is_refused_on_connecting(self) -> None:
+        """After /ban zed, a newcomer who types zed with a Cyrillic e is refused and asked again."""
+        op, op_wire = self.operator(b"op")
+        op.dataReceived(b"/ban zed 1h\n")
+        self.assertEqual(self.lines(op_wire), [b"*** zed is banned until 1970-01-01 01:00 UTC (by op)"])
+        newcomer, wire = self.connect()
+        newcomer.dataReceived("z\u0435d\n".encode())
+        self.assertEqual(
+            self.lines(wire)[-2:],
+            ["ERR nick-banned the nickname z\u0435d is banned (1h left)".encode(), b"*** Choose a nickname:"],
+        )
+
     def test_kicking_oneself_is_refused(self) -> None:
         """/kick of one's own nickname is refused with a pointer to /part, even by the room's owner."""
         owner, wire = self.connect(b"owner")

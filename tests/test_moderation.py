@@ -402,6 +402,27 @@ class BanTests(ChatTestCase):
         )
         self.assertEqual(word(error), "the nickname mallory is banned")
 
+    def test_a_nickname_ban_covers_the_nicknames_that_look_like_it(self) -> None:
+        """A ban of bob keeps out b\u043eb (a Cyrillic o), fullwidth bob and b0b, at once and by a new nickname."""
+        self.chat.ban(self.op, "bob", 600)
+        for nick in ("b\u043eb", "\uff42\uff4f\uff42", "B0B"):
+            error = self.assertRaises(
+                NicknameBannedError, self.chat.register, RecordingSession(self.audience), nick, "10.0.0.7"
+            )
+            self.assertEqual(error.seconds_left, 600)
+            self.assertRaises(NicknameBannedError, self.chat.rename, self.carol, nick)
+        self.assertEqual(self.carol.nick, "carol")
+
+    def test_a_nickname_ban_takes_off_whoever_holds_a_look_alike(self) -> None:
+        """Banning bob while b\u043eb (a Cyrillic o) is online takes b\u043eb off; the ban is kept as typed."""
+        self.chat.quit(self.bob)
+        twin, twin_session = self.online("b\u043eb", "#lobby", address="10.0.0.5")
+        self.assertEqual(self.chat.ban(self.op, "bob", None), Ban("bob", None, "op"))
+        self.assertEqual(twin_session.received[-1], banned(100, "b\u043eb", "op", None))
+        self.assertFalse(twin.online)
+        self.assertEqual(self.chat.unban(self.op, "B\u043eB"), "B\u043eB")
+        self.online("bob")
+
     def test_address_ban_takes_off_everyone_from_it_but_operators(self) -> None:
         """Each user from the address is banned off; an operator from it stays; other addresses stay."""
         dave, dave_session = self.online("dave", address="10.0.0.2")
@@ -675,6 +696,29 @@ class MuteTests(ChatTestCase):
         again, _ = self.online("BOB", "#lobby")
         error = self.assertRaises(MutedError, self.chat.say, again, "#lobby", "I'm back")
         self.assertEqual(error, MutedError(seconds_left=500))
+
+    def test_a_mute_holds_for_a_look_alike_of_the_nickname(self) -> None:
+        """bob muted, whoever comes back as b\u043eb (a Cyrillic o) or B0B is muted too, and may be unmuted as bob."""
+        self.chat.mute(self.op, "bob", 600)
+        self.chat.quit(self.bob)
+        for nick in ("b\u043eb", "B0B"):
+            twin, _ = self.online(nick, "#lobby")
+            self.assertEqual(
+                self.assertRaises(MutedError, self.chat.say, twin, "#lobby", "not me"), MutedError(600)
+            )
+            self.chat.quit(twin)
+        twin, twin_session = self.online("b\u043eb", "#lobby")
+        self.chat.unmute(self.op, "bob")
+        self.assertEqual(twin_session.received[-1], unmuted(100, "b\u043eb", "op"))
+        self.chat.say(twin, "#lobby", "free")
+
+    def test_muting_a_nickname_mutes_its_look_alike_online_and_tells_them(self) -> None:
+        """/mute bob while b\u043eb (a Cyrillic o) is online mutes b\u043eb, who is told under their own nickname."""
+        self.chat.quit(self.bob)
+        twin, twin_session = self.online("b\u043eb", "#lobby")
+        self.chat.mute(self.op, "bob", 60)
+        self.assertEqual(twin_session.received[-1], muted(100, "b\u043eb", "op", 160))
+        self.assertRaises(MutedError, self.chat.say, twin, "#lobby", "hi")
 
     def test_a_muted_user_keeps_their_nickname(self) -> None:
         """A muted user cannot shed the mute by a new nickname; a change of case alone is allowed."""

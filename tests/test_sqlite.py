@@ -184,6 +184,17 @@ class RetentionTests(StoreTestCase):
         self.assertEqual([id for id, _ in self.kinds()], kept)
         self.assertEqual([event.id for event in self.reopened(store).restored], kept)
 
+    def test_a_mute_lifted_under_a_look_alike_goes_with_its_lift(self) -> None:
+        """bob's mute lifted as b\u043eb (a Cyrillic o, who held it then) is one target: both old events go."""
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        store.append(Muted(id="m1", at=5, actor=BOSS, nick="bob", until=None))
+        store.append(Unmuted(id="m2", at=6, actor=BOSS, nick="b\u043eb"))
+        store.append(ban(7, "zed", None))
+        store.append(BanLifted(id="b8", at=8, actor=BOSS, target="z\u0435d", address=False))
+        self.assertEqual(self.prune(store, 500), 4)
+        self.assertEqual(self.reopened(store).restored, [])
+
 
 class BatchTests(StoreTestCase):
     """A reactor pass's events go to the pass log when it ends, and to the file in one commit soon after."""

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.domain.errors import BadAddressError
-from chatd.domain.names import check_nickname
+from chatd.domain.names import check_nickname, look
 from chatd.domain.replies import Ban
-from chatd.text import fold
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 """A banned network, of either version."""
@@ -29,13 +28,24 @@ class BanTarget:
 
     address: bool
     key: str
-    """The canonical address or network, or the nickname's key (``fold``)."""
+    """The canonical address or network, or the nickname's key (``nickname_key``)."""
     shown: str
+
+
+def nickname_key(nick: str) -> str:
+    """The key a ban or a mute on the nickname ``nick`` is kept and looked up under: its look (chatd.domain.names).
+
+    So one covers every nickname that looks like it, in any case or width:
+    a ban of ``zed`` keeps out ``Zed`` and ``zed`` with a Cyrillic e (U+0435), as a
+    registered nickname's look-alikes are kept from others. Folding alone
+    let a banned or muted student back in under a name the class reads as theirs.
+    """
+    return look(nick)
 
 
 def target_key(address: bool, shown: str) -> str:
     """The key a ban on ``shown`` (as ``BanTarget.shown`` or an event's ``target``) is kept under."""
-    return shown if address else fold(shown)
+    return shown if address else nickname_key(shown)
 
 
 def address_key(address: str) -> str:

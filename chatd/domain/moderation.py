@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from chatd.domain import rules
-from chatd.domain.bans import ban_target, covered_by, target_key
+from chatd.domain.bans import ban_target, covered_by, nickname_key, target_key
 from chatd.domain.errors import (
     KickSelfError,
     KillSelfError,
@@ -131,7 +131,7 @@ class Moderation:
             covers = covered_by(found)
             covered = [u for u in users.by_key.values() if covers(u.address) and not u.operator]
         else:
-            holder = users.by_key.get(found.key)
+            holder = users.by_look.get(found.key)
             if holder is not None and holder.operator:
                 raise TargetIsOperatorError(holder.nick)
             covered = [] if holder is None else [holder]
@@ -192,7 +192,7 @@ class Moderation:
     def mute(self, view: UserView, nick: str, seconds: float | None) -> None:
         """Refuse what ``nick`` says for ``seconds`` (None: until unmuted); operators only.
 
-        The mute is on the nickname (folded), as a ban on one: it may be set
+        The mute is on the nickname and its look-alikes, as a ban on one: it may be set
         while nobody holds it (a troll who quit, ahead of their return),
         holds while its holder is away and when they, or anyone, come back
         under it, and across a restart (the store keeps it). The muted user
@@ -202,6 +202,10 @@ class Moderation:
         by = own(view)
         rules.require_operator(by)
         target, shown = self._state.users.named(nick, self._limits.nickname)
+        if target is None:
+            # Someone whose nickname looks like it: the mute is theirs, and said under their nickname.
+            target = self._state.users.by_look.get(nickname_key(shown))
+            shown = shown if target is None else target.nick
         if target is not None and target.operator:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
@@ -209,16 +213,16 @@ class Moderation:
         recipients = (by,) if target is None else both(target, by)
         self._seam.publish(Muted(id=id, at=at, actor=by.actor, nick=shown, until=until), recipients)
         if until is not None:
-            self._deadlines.at(until, partial(self._mute_ran_out, fold(shown), until))
+            self._deadlines.at(until, partial(self._mute_ran_out, nickname_key(shown), until))
 
     def unmute(self, view: UserView, nick: str) -> None:
         """Lift the mute on ``nick``, whether or not anyone holds it now; operators only."""
         by = own(view)
         rules.require_operator(by)
-        mute = self._state.mutes.get(fold(nick))
+        mute = self._state.mutes.get(nickname_key(nick))
         if mute is None or mute.until <= self._now():
             raise NotMutedError(nick)
-        target = self._state.users.by_key.get(fold(nick))
+        target = self._state.users.by_look.get(nickname_key(nick))
         shown = mute.nick if target is None else target.nick
         recipients = (by,) if target is None else both(target, by)
         id, at = self._seam.stamp()
@@ -278,7 +282,9 @@ class Moderation:
                 key = target_key(event.address, event.target)
                 self._deadlines.at(event.until, partial(self._ban_ran_out, event.address, key, event.until))
             elif isinstance(event, Muted) and event.until is not None:
-                self._deadlines.at(event.until, partial(self._mute_ran_out, fold(event.nick), event.until))
+                self._deadlines.at(
+                    event.until, partial(self._mute_ran_out, nickname_key(event.nick), event.until)
+                )
 
     def _mute_ran_out(self, key: str, until: float) -> None:
         """The mute on the nickname ``key`` reached ``until``: unless lifted or replaced, it ends now."""

@@ -8,6 +8,7 @@ until its own event drops it).
 
 import math
 
+from chatd.domain.bans import nickname_key
 from chatd.domain.errors import (
     BannedError,
     BannedFromRoomError,
@@ -44,16 +45,16 @@ def check_address(state: ChatState, address: str, now: float) -> None:
 
 
 def check_nickname_allowed(state: ChatState, nick: str, now: float) -> None:
-    """Raise if ``nick`` is banned."""
-    ban = state.bans.find(False, fold(nick), now)
+    """Raise if ``nick``, or a nickname it looks like, is banned."""
+    ban = state.bans.find(False, nickname_key(nick), now)
     if ban is not None:
         raise NicknameBannedError(nick, left(ban.until, now))
 
 
 def check_voice(state: ChatState, user: User, now: float) -> None:
     """Raise if ``user``'s nickname is muted."""
-    # Most of the time nobody is muted: this runs for every line said, so no fold then.
-    mute = state.mutes.get(fold(user.nick)) if state.mutes else None
+    # Most of the time nobody is muted: this runs for every line said, so no key then.
+    mute = state.mutes.get(nickname_key(user.nick)) if state.mutes else None
     if mute is not None and mute.until > now:
         raise MutedError(left(mute.until, now))
 

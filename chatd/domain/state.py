@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chatd.domain.bans import Bans, BanTarget, target_key
+from chatd.domain.bans import Bans, BanTarget, nickname_key, target_key
 from chatd.domain.events import (
     AccountDropped,
     AccountNotKept,
@@ -81,7 +81,7 @@ class ChatState:
         self.departed: deque[Departed] = deque(maxlen=DEPARTED_KEPT)
         """The nicknames that stopped being used, newest first: IRC's WHOWAS reads them."""
         self.mutes: dict[str, Mute] = {}
-        """Mutes by folded nickname, online or not: a mute follows the nickname, not the connection
+        """Mutes by nickname (``nickname_key``), online or not: a mute follows the nickname, not the connection
         (issue 13), so whoever comes back under it, or a restart, finds it still running."""
 
     def apply(self, event: Event) -> None:
@@ -172,11 +172,11 @@ def _operator_granted(state: ChatState, event: OperatorGranted) -> None:
 
 
 def _muted(state: ChatState, event: Muted) -> None:
-    state.mutes[fold(event.nick)] = Mute(event.nick, math.inf if event.until is None else event.until)
+    state.mutes[nickname_key(event.nick)] = Mute(event.nick, math.inf if event.until is None else event.until)
 
 
 def _unmuted(state: ChatState, event: Unmuted) -> None:
-    state.mutes.pop(fold(event.nick), None)
+    state.mutes.pop(nickname_key(event.nick), None)
 
 
 def _ban_added(state: ChatState, event: BanAdded) -> None:

@@ -4,7 +4,7 @@ Everything kept longer ago than the retention goes, bar what the chat needs
 back at start, which no age makes useless:
 
 - a ban or mute still in force: the last event on its target (an address,
-  or a folded nickname) when that is a ban or mute without an end or with
+  or a nickname's look, ``nickname_key``) when that is a ban or mute without an end or with
   an end still to come. Older events on the same target changed nothing
   the last one does not say again, so they go; so do a lift, an unmute, and
   a ban or mute that ran out, once old, with everything before them.
@@ -36,7 +36,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from typing_extensions import override
 
-from chatd.domain.bans import target_key
+from chatd.domain.bans import nickname_key, target_key
 from chatd.domain.encoding import decode_event
 from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
 from chatd.storage.schema import MODERATION, TOPICS
@@ -74,7 +74,7 @@ def _target(event: Event) -> tuple[str, bool, str]:
     if isinstance(event, (BanAdded, BanLifted)):
         return "ban", event.address, target_key(event.address, event.target)
     assert isinstance(event, (Muted, Unmuted)), "only ban and mute events are read"
-    return "mute", False, fold(event.nick)
+    return "mute", False, nickname_key(event.nick)
 
 
 def _unneeded(rows: Sequence[tuple[int, float, Event]], before: float, now: float) -> list[int]:
