@@ -228,6 +228,22 @@ class KickTests(IRCTestCase):
         self.send(bob, "KICK #x alice")
         self.assertEqual(self.lines(bob_wire), [b":testhost 482 bob #x :You're not channel operator"])
 
+    def test_kick_of_the_room_maker_by_an_operator_they_made_is_482(self) -> None:
+        """alice made #x and gave bob +o: his KICK of alice is refused, saying she owns it; she stays."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #x")
+        self.send(bob, "JOIN #x")
+        self.send(alice, "MODE #x +o bob")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(bob, "KICK #x alice :bye")
+        self.assertEqual(
+            self.lines(bob_wire),
+            [b":testhost 482 bob #x :alice owns the channel; only IRC operators may kick them"],
+        )
+        self.assertEqual(self.lines(wire), [])
+
 
 class UserModeTests(IRCTestCase):
     def test_user_modes_are_kept_and_shown(self) -> None:

@@ -18,10 +18,11 @@ from chatd.domain.errors import (
     NotOwnerError,
     RejoinTooSoonError,
     TargetIsOperatorError,
+    TargetIsOwnerError,
     TopicLockedError,
     UserNotInRoomError,
 )
-from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, Muted, Unmuted
+from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, ModeChange, Muted, Setting, Unmuted
 from chatd.domain.limits import Limits
 from chatd.domain.replies import Away, Ban, BanList, Members, Topic, UserList, Whois
 from chatd.domain.state import ChatState
@@ -117,6 +118,16 @@ class KickTests(ChatTestCase):
         self.assertRaises(NoSuchRoomError, self.chat.kick, self.owner, "bob", "#nowhere")
         error = self.assertRaises(UserNotInRoomError, self.chat.kick, self.owner, "op", "#dev")
         self.assertEqual((error.code, word(error)), ("user-not-in-room", "op is not in #dev"))
+
+    def test_a_member_the_owner_made_operator_cannot_kick_the_owner(self) -> None:
+        """bob, +o in #dev, kicks carol but not owner, who made the room; nothing changes."""
+        self.chat.change_room(self.owner, "#dev", [ModeChange(Setting.OPERATOR, True, "bob")])
+        self.chat.kick(self.bob, "carol", "#dev")
+        before = len(self.published)
+        error = self.assertRaises(TargetIsOwnerError, self.chat.kick, self.bob, "owner", "#dev")
+        self.assertEqual(error, TargetIsOwnerError("owner", "#dev"))
+        self.assertEqual(len(self.published), before)
+        self.assertEqual(self.chat.members("#dev").nicks, ("owner", "bob"))
 
     def test_owner_cannot_kick_an_operator_but_an_operator_can(self) -> None:
         """An operator in the room is safe from its owner, not from another operator."""

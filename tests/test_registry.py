@@ -17,6 +17,7 @@ from chatd.domain.errors import (
     RoomRegisteredError,
     RoomUnownedError,
     ServerRoomError,
+    TargetIsOwnerError,
     TooManyRegisteredRoomsError,
     TopicLockedError,
 )
@@ -36,6 +37,7 @@ from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
 from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
 from chatd.domain.rooms import RegisteredRoom
+from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import seen
 from tests.helpers import ChatTestCase, RecordingSession
@@ -221,6 +223,21 @@ class RoomOperatorTests(RegistryTestCase):
         self.assertRaises(TopicLockedError, self.chat.set_topic, carol, "#dev", "mine")
         self.chat.kick(self.bob, "carol", "#dev")
         self.assertNotIn("#dev", carol.rooms)
+
+    def test_no_room_operator_kicks_the_owner_but_an_operator_may(self) -> None:
+        """bob, a room operator by account and by +o, cannot kick alice from her registered #dev; an operator can."""
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.OPERATOR, True, "bob")])
+        error = self.assertRaises(TargetIsOwnerError, self.chat.kick, self.bob, "ALICE", "#dev")
+        self.assertEqual(
+            (error.code, word(error)),
+            ("is-owner", "alice owns #dev; only server operators may kick them from it"),
+        )
+        self.assertIn("#dev", self.alice.rooms)
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.chat.kick(op, "alice", "#dev")
+        self.assertNotIn("#dev", self.alice.rooms)
 
     def test_a_removed_room_operator_may_no_longer(self) -> None:
         """After /deop bob is refused what he could do."""

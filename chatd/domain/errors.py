@@ -212,6 +212,15 @@ class TargetIsOperatorError(ChatError):
 
 
 @dataclass(eq=False)
+class TargetIsOwnerError(ChatError):
+    """A room's owner cannot be kicked from it but by an operator: not by the room operators they made."""
+
+    code = "is-owner"
+    nick: str
+    room: str
+
+
+@dataclass(eq=False)
 class UserNotInRoomError(ChatError):
     """The user a request names is not a member of the room it names."""
 

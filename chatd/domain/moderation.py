@@ -8,7 +8,8 @@ The rules: operators may do everything below anywhere; a room's owner (its
 maker, while online) and operators may kick from that room and lock its
 topic, and in the server's rooms, which nobody owns, only operators may;
 operators themselves cannot be muted, banned or killed off the server, or
-kicked by an owner. Whoever is kicked may not join that room again until the time
+kicked by an owner, and a room's owner cannot be kicked from it but by an
+operator. Whoever is kicked may not join that room again until the time
 their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on). Mutes and
 bans with a duration run out by the injected clock, each as an event of its
 own (chatd.domain.expiry). As in talk, each operation checks, then
@@ -26,6 +27,7 @@ from chatd.domain.errors import (
     NotBannedError,
     NotMutedError,
     TargetIsOperatorError,
+    TargetIsOwnerError,
     UserNotInRoomError,
 )
 from chatd.domain.events import (
@@ -104,6 +106,9 @@ class Moderation:
             raise UserNotInRoomError(target.nick, room.name)
         if target.operator and not by.operator:
             raise TargetIsOperatorError(target.nick)
+        if rules.owns(target, room) and not by.operator:
+            # A room operator the owner made (+o, /op) cannot put them out of their own room for a minute.
+            raise TargetIsOwnerError(target.nick, room.name)
         id, at = self._seam.stamp()
         event = Kicked(
             id=id,

@@ -153,6 +153,13 @@ def require_authority(user: User, room: Room) -> None:
     require_owner(user, room)
 
 
+def owns(user: User, room: Room) -> bool:
+    """Whether ``user`` owns ``room``: identified to its registered owner's account, or, unregistered, made it."""
+    if room.registration is not None:
+        return user.account is not None and user.account == room.registration.owner
+    return room.owner is user
+
+
 def require_owner(user: User, room: Room) -> None:
     """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room.
 

@@ -47,6 +47,7 @@ from chatd.domain.errors import (
     RoomKeyError,
     RoomLookAlikeError,
     TargetIsOperatorError,
+    TargetIsOwnerError,
     TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
@@ -102,6 +103,11 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_NOPRIVILEGES, ("Permission Denied- You're not an IRC operator",)
         case TargetIsOperatorError(nick=nick):
             return "FAIL", (command, "IS_OPERATOR", nick, f"{nick} is an operator and cannot be acted on")
+        case TargetIsOwnerError(nick=nick, room=room):
+            return n.ERR_CHANOPRIVSNEEDED, (
+                room,
+                f"{nick} owns the channel; only IRC operators may kick them",
+            )
         case KickSelfError():
             return "FAIL", (command, "KICK_SELF", "Use PART to leave a channel")
         case KillSelfError():

@@ -88,6 +88,7 @@ from chatd.domain.errors import (
     SearchWordsError,
     ServerRoomError,
     TargetIsOperatorError,
+    TargetIsOwnerError,
     TooManyKeysError,
     TooManyRegisteredRoomsError,
     TooManyRoomBansError,
@@ -207,6 +208,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NotOperatorError, lambda e: "only server operators may do that"),
             _row(NotOwnerError, lambda e: f"only the owner of {e.room} and operators may do that"),
             _row(TargetIsOperatorError, lambda e: f"{e.nick} is an operator"),
+            _row(
+                TargetIsOwnerError,
+                lambda e: f"{e.nick} owns {e.room}; only server operators may kick them from it",
+            ),
             _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),
             _row(KickSelfError, lambda e: "you cannot kick yourself; /part leaves a room"),
             _row(KillSelfError, lambda e: "you cannot kill yourself; /quit leaves the server"),
