@@ -1097,6 +1097,28 @@ class LoginTests(SynchronousTestCase):
         alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
         quiet(self, alice)
 
+    def test_a_ban_that_keeps_the_page_out_says_choose_a_nickname_not_coming_back(self) -> None:
+        """alice, identified with her password, is banned for a while: her page comes back, its /identify is
+        refused with the ban (and no prompt follows), and the status line asks for a nickname beside the ban's
+        words instead of saying it is coming back in, for good."""
+        daemon, url = start_web(self, "--opers", opers_file(self, quick_hash("correct horse")))
+        registered_on_nc(daemon, "alice", "hunter22").say("/quit")
+        page = Page(self, url)
+        page.login("alice", "hunter22")
+        page.wait(lambda: page.script("return window.chatd.encryption.active;") or None, "the page's key")
+        op = enter(daemon, "op")
+        op.say("/oper boss correct horse")
+        op.expect("*** You are now an operator.")
+        op.say("/ban alice 10m")
+        page.wait(
+            lambda: page.find("#login-error").text.startswith("the nickname alice is banned (") or None,
+            "the ban's words at the login",
+        )
+        page.wait(
+            lambda: page.status() == "Connected. Choose a nickname." or None, "the status to ask for one"
+        )
+        quiet(self, page)
+
 
 class StandingTests(SynchronousTestCase):
     """The member list marks a room's operators ``@`` and its voiced members ``+``, as ``/who`` does, and keeps

@@ -413,6 +413,8 @@ class Chat {
       // A registered nickname the user may hold, or a password that did not take it: what is missing is its password.
       const password = (object.code === "nick-registered" && object.look_alike === false) || object.code === "identify-failed";
       this.loginField = password ? "login-password" : "login-nick";
+      // A refused /identify is followed by no prompt, which would say this: "coming back in" stayed for good.
+      this.view.say("Connected. Choose a nickname.");
       this.enableLogin(true, loginRefusal(object, text));
       // One attempt: the server asks again (prompt) after a refusal, and
       // answering that with the same nickname repeated it until the server
