@@ -68,6 +68,16 @@ class ModeTests(ModesTestCase):
             ],
         )
 
+    def test_a_ban_mask_keeps_out_a_look_alike_of_its_nickname(self) -> None:
+        """After +b zed, zed with a Cyrillic e cannot join #dev; zee can."""
+        self.alice.dataReceived(b"/mode #dev +b zed\n")
+        twin, wire = self.connect("z\u0435d".encode())
+        twin.dataReceived(b"/join #dev\n")
+        self.assertEqual(self.lines(wire), [b"ERR banned-from-room you are banned from #dev"])
+        other, other_wire = self.connect(b"zee")
+        other.dataReceived(b"/join #dev\n")
+        self.assertIn(b"*** In #dev (3): @alice bob zee", self.lines(other_wire))
+
     def test_a_request_that_changes_nothing_says_so_to_the_asker_alone(self) -> None:
         """Asking for what holds already publishes nothing; the asker is told."""
         self.alice.dataReceived(b"/mode #DEV +o alice -i\n")

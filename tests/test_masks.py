@@ -31,7 +31,8 @@ class ParseMaskTests(SynchronousTestCase):
         """A mask is put in normal form (NFKC), its nick part folded as nicknames are and its host casefolded;
         BOB!*@* and bob!*@* are one mask."""
         self.assertEqual(
-            parse_mask("\uff22\uff2f\uff22!*@2001:DB8::*"), Mask("BOB!*@2001:DB8::*", "bob", "2001:db8::*")
+            parse_mask("\uff22\uff2f\uff22!*@2001:DB8::*"),
+            Mask("BOB!*@2001:DB8::*", "bob", "2001:db8::*", "bob"),
         )
         self.assertEqual(parse_mask("BOB").key, parse_mask("bob!*@*").key)
 
@@ -64,6 +65,14 @@ class CoversTests(SynchronousTestCase):
         self.assertFalse(mask.covers(fold("bobby"), "10.0.0.7"))
         self.assertFalse(mask.covers(fold("bob"), "10.0.1.7"))
         self.assertTrue(parse_mask("*!baduser@*").covers(fold("anyone"), "192.0.2.1"))
+
+    def test_a_nick_pattern_covers_the_nicknames_that_look_like_it(self) -> None:
+        """zed covers zed with a Cyrillic e and Zed; z?d covers that Cyrillic zed too; zee is not covered."""
+        self.assertTrue(parse_mask("zed").covers("z\u0435d", "10.0.0.7"))
+        self.assertTrue(parse_mask("zed").covers("Zed", "10.0.0.7"))
+        self.assertTrue(parse_mask("z?d!*@10.0.0.*").covers("Z\u0435D", "10.0.0.7"))
+        self.assertFalse(parse_mask("z?d!*@10.0.0.*").covers("z\u0435d", "10.0.1.7"))
+        self.assertFalse(parse_mask("zed").covers("zee", "10.0.0.7"))
 
     def test_brackets_in_nicknames_match_themselves(self) -> None:
         """[ and ] are nickname characters, not a character class."""

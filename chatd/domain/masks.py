@@ -6,7 +6,8 @@ is their nickname and their address (``User.address``, as bans compare
 it), so the user part of a mask is kept and shown but matches anything
 (``*!baduser@*`` covers everyone); only the nick and host parts decide.
 The nick part matches the nickname's key (``chatd.text.fold``: case and
-width do not matter), the host part the address, casefolded. Either may
+width do not matter) or, as nickname bans do, its look (``chatd.domain.names.look``:
+``zed`` covers ``zed`` with a Cyrillic e), the host part the address, casefolded. Either may
 use ``*`` (any run of characters, none included) and ``?`` (one
 character); nothing else is special, so ``[`` and ``]``, common in
 nicknames, match themselves.
@@ -20,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatd.domain.errors import InvalidMaskError
+from chatd.domain.names import look
 from chatd.text import UNSAFE, fold
 
 MASK_MAX = 100
@@ -28,20 +30,28 @@ MASK_MAX = 100
 
 @dataclass(frozen=True, slots=True)
 class Mask:
-    """A checked mask: ``text`` as shown (``nick!user@host``), and its nick and host patterns, folded."""
+    """A checked mask: ``text`` as shown (``nick!user@host``), its nick and host patterns, folded, and the nick
+    pattern's look (``*`` and ``?`` are their own look)."""
 
     text: str
     nick: str
     host: str
+    look: str
 
     @property
     def key(self) -> str:
         """What a room keeps the mask under: two masks with the same key are one (``BOB!*@*`` is ``bob!*@*``)."""
         return fold(self.text)
 
-    def covers(self, nick_key: str, address: str) -> bool:
-        """Whether someone whose nickname's key is ``nick_key``, connecting from ``address``, matches."""
-        return glob(self.nick, nick_key) and glob(self.host, address.casefold())
+    def covers(self, nick: str, address: str) -> bool:
+        """Whether someone holding the nickname ``nick``, connecting from ``address``, matches.
+
+        By the nickname's key, or by its look: a student banned as ``zed``
+        came straight back as ``zed`` with a Cyrillic e, which the class read as zed.
+        """
+        return glob(self.host, address.casefold()) and (
+            glob(self.nick, fold(nick)) or glob(self.look, look(nick))
+        )
 
 
 def parse_mask(text: str) -> Mask:
@@ -67,7 +77,7 @@ def parse_mask(text: str) -> Mask:
         or any(char.isspace() or char == "," for char in shown)
     ):
         raise InvalidMaskError(text, MASK_MAX)
-    return Mask(shown, fold(nick), host.casefold())
+    return Mask(shown, fold(nick), host.casefold(), look(nick))
 
 
 def glob(pattern: str, text: str) -> bool:

@@ -87,8 +87,7 @@ class Room:
 
     def ban_covers(self, user: "User") -> bool:
         """Whether one of the room's ban masks covers ``user``, by nickname and address."""
-        key = fold(user.nick)
-        return any(parse_mask(ban.mask).covers(key, user.address) for ban in self.bans.values())
+        return any(parse_mask(ban.mask).covers(user.nick, user.address) for ban in self.bans.values())
 
     def recheck_ban(self, user: "User") -> None:
         """Note whether the masks cover ``user``, a member, after their nickname or the masks changed."""

@@ -278,7 +278,7 @@ def _set_ban(state: ChatState, room: Room, change: ModeChange, event: RoomModesC
     mask = parse_mask(change.argument)
     if change.on:
         room.bans[mask.key] = RoomBan(change.argument, event.actor.nick, event.at)
-        room.banned.update(m for m in room.members.values() if mask.covers(fold(m.nick), m.address))
+        room.banned.update(m for m in room.members.values() if mask.covers(m.nick, m.address))
     else:
         room.bans.pop(mask.key, None)
         for member in list(room.banned):
