@@ -1,6 +1,7 @@
 """Private messages in both stores (in memory, and in a SQLite file): the Mailbox port's contract, the History
 port's conversations between two accounts, and schema step 5's upgrade."""
 
+import os
 import sqlite3
 from collections.abc import Awaitable
 from contextlib import closing
@@ -14,6 +15,7 @@ from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
 from chatd.storage.schema import STEPS, VERSION, prepare
+from chatd.storage.sqlite import _conversations
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import whispered
 from tests.test_history import deferred, open_store
@@ -194,3 +196,41 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.assertEqual(list(self.result(mailbox.take("alice"))), [message(1)])
         with closing(sqlite3.connect(path)) as connection:
             self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+
+
+class ConversationsTests(StoreTestCase):
+    """An account's conversations (IRC's CHATHISTORY TARGETS, asked as clients connect) are found by look-ups in
+    the conversation index, not by reading every private message the file keeps."""
+
+    PAIRS = (("bo", "bob"), ("bob", "bob"), ("bob", "bobby"), ("carol", "zed"), ("al", "zed"))
+    """Conversations beside alice's with bob: his key second, alone, first; others' before and after his."""
+
+    def conversations_of_bob(self, between_alice_and_bob: int) -> tuple[list[tuple[str, float]], int]:
+        """bob's conversations in a new file holding ``between_alice_and_bob`` messages of alice's to bob and one
+        of each of ``PAIRS``, and the SQLite instructions reading them took."""
+        path = os.path.join(self.directory, f"{between_alice_and_bob}.sqlite")
+        store = open_store(self, path, self.reactor)
+        written = [("alice", "bob")] * between_alice_and_bob + list(self.PAIRS)
+        for n, (sender, to) in enumerate(written, start=1):
+            store.append(private(n, sender, to))
+        self.reactor.run_until(store.stopService())
+        steps = 0
+
+        def counted() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        with closing(sqlite3.connect(path)) as connection:
+            connection.set_progress_handler(counted, 1)
+            found = _conversations(connection, "bob", 0, len(written) + 1)
+        return sorted(found), steps
+
+    def test_the_reading_grows_with_the_conversations_not_with_their_messages(self) -> None:
+        """bob's four conversations, each at its latest message, whether alice wrote to him once or 3,000 times:
+        the reading takes about as many SQLite instructions either way, not 3,000 times more."""
+        once, steps_once = self.conversations_of_bob(1)
+        often, steps_often = self.conversations_of_bob(3000)
+        self.assertEqual(once, [("alice", 1.0), ("bo", 2.0), ("bob", 3.0), ("bobby", 4.0)])
+        self.assertEqual(often, [("alice", 3000.0), ("bo", 3001.0), ("bob", 3002.0), ("bobby", 3003.0)])
+        self.assertLess(steps_often, 2 * steps_once, (steps_once, steps_often))

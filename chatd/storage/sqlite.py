@@ -36,7 +36,7 @@ before the first connection.
 
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing
 from itertools import islice
 from operator import itemgetter
@@ -580,8 +580,9 @@ class SQLiteHistory(Service):
         """The accounts ``account`` has kept private messages with, each with the time of the latest of them, for
         those whose latest is between ``after`` and ``before``.
 
-        It walks the ``events_by_pair`` index (every kept private message's key, not its row) and reads the
-        latest row of each of ``account``'s conversations: IRC clients ask once as they connect.
+        Found by look-ups in the ``events_by_pair`` index (``_pairs_of``), a few for each account that wrote
+        privately, and the latest row of each of ``account``'s conversations: IRC clients ask as they connect,
+        so it must not read every private message the file keeps.
         """
         return self.read(_conversations, account, after, before)
 
@@ -911,24 +912,51 @@ def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], lim
         return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
 
 
-_CONVERSATIONS = (
-    "SELECT pair, max(at) FROM events INDEXED BY events_by_pair WHERE pair IS NOT NULL "
-    "AND (substr(pair, 1, length(?1) + 1) = ?1 || ' ' OR substr(pair, -length(?1) - 1) = ' ' || ?1) "
-    "GROUP BY pair"
+_NEXT_PAIR = (
+    "SELECT pair FROM events INDEXED BY events_by_pair WHERE pair > ?1 AND pair < ?2 ORDER BY pair LIMIT 1"
 )
-"""Each conversation of an account (``?1``: its key first or last in ``pair``) with the time of its latest message."""
+"""The first conversation key after ``?1`` and below ``?2``: one look-up in the index, however many messages."""
+
+_HAS_PAIR = "SELECT 1 FROM events INDEXED BY events_by_pair WHERE pair = ? LIMIT 1"
+
+_LATEST_OF_PAIR = (
+    "SELECT at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT 1"
+)
+
+_PAST = " \U0010ffff"
+"""Put after an account, a key above every conversation key that starts with it: the greatest character."""
 
 
 def _conversations(
     connection: sqlite3.Connection, account: str, after: float, before: float
 ) -> list[tuple[str, float]]:
-    """``SQLiteHistory.conversations`` on the reader thread."""
+    """``SQLiteHistory.conversations`` on the reader thread: for each of the account's conversation keys
+    (``_pairs_of``), the time of its latest message, read from the index's last entry and its one row."""
     found = []
-    for pair, at in connection.execute(_CONVERSATIONS, (account,)):
-        first, second = pair.split(" ")
+    for pair in _pairs_of(connection, account):
+        (at,) = connection.execute(_LATEST_OF_PAIR, (pair,)).fetchone()
         if after < at < before:
+            first, second = pair.split(" ")
             found.append((second if first == account else first, at))
     return found
+
+
+def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
+    """The conversation keys holding ``account``, found by look-ups in ``events_by_pair``, never by reading every
+    private message: a key is the two accounts sorted (chatd.domain.offline.conversation), so those with the
+    account second start with an account below it, one look-up for each such account that wrote, and those with
+    it first are one range of the index."""
+    below = ""
+    while (row := connection.execute(_NEXT_PAIR, (below, account)).fetchone()) is not None:
+        first = row[0].split(" ")[0]
+        pair = f"{first} {account}"
+        if connection.execute(_HAS_PAIR, (pair,)).fetchone() is not None:
+            yield pair
+        below = first + _PAST
+    pair = account
+    while (row := connection.execute(_NEXT_PAIR, (pair, account + _PAST)).fetchone()) is not None:
+        pair = row[0]
+        yield pair
 
 
 def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Private]:
