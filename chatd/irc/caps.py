@@ -2,7 +2,9 @@
 
 Each is offered because the listener does what its specification asks;
 docs/IRC.md says what each changes. ``sasl`` names its one mechanism to a
-302 client (``sasl=PLAIN``), as the SASL 3.2 spec has it.
+302 client (``sasl=PLAIN``), as the SASL 3.2 spec has it;
+``draft/account-registration`` has no keys: no ``before-connect`` (REGISTER
+waits for the welcome), no ``email-required``, no ``custom-account-name``.
 """
 
 CAPS: dict[str, str] = {
@@ -11,6 +13,7 @@ CAPS: dict[str, str] = {
     "away-notify": "",
     "batch": "",
     "cap-notify": "",
+    "draft/account-registration": "",
     "draft/chathistory": "",
     "echo-message": "",
     "extended-join": "",

@@ -9,7 +9,7 @@ docs/IRC.md documents each (tests/test_docs.py holds the two together).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from chatd.irc import channels, history, modes, operators, queries, registration, talk
+from chatd.irc import accounts, channels, history, modes, operators, queries, registration, talk
 from chatd.irc.message import Message
 
 if TYPE_CHECKING:
@@ -70,6 +70,13 @@ COMMANDS: dict[str, Row] = {
     "PONG": Row("PONG token", "answer the server's PING", registration.pong, 0, False),
     "PRIVMSG": Row("PRIVMSG target[,target] :text", "talk in a room or to someone", talk.privmsg),
     "QUIT": Row("QUIT [:reason]", "leave the server", registration.quit_, 0, False),
+    "REGISTER": Row(
+        "REGISTER * * password",
+        "make your nickname an account with this password, and log in to it (REGISTER * password works too)",
+        accounts.register,
+        2,
+        False,
+    ),
     "TAGMSG": Row(
         "TAGMSG target", "client-only tags alone: taken and dropped (CLIENTTAGDENY=*)", talk.tagmsg, 1
     ),
@@ -78,6 +85,13 @@ COMMANDS: dict[str, Row] = {
     "USER": Row("USER name 0 * :real name", "register, with NICK", registration.user, 4, False),
     "USERHOST": Row("USERHOST nick...", "nick=+user@host for up to five nicknames", queries.userhost, 1),
     "VERSION": Row("VERSION", "the server's version", queries.version),
+    "VERIFY": Row(
+        "VERIFY account code",
+        "nothing to verify here: REGISTER logs you in at once",
+        accounts.verify,
+        2,
+        False,
+    ),
     "WALLOPS": Row("WALLOPS :text", "say something to everyone online (operators)", operators.wallops, 1),
     "WHO": Row(
         "WHO #room|nick [%fields[,token]]", "who is in a room, or who someone is (WHOX)", queries.who, 1

@@ -7,7 +7,9 @@ would obey them); a CTCP ACTION (``/me``) becomes the chat's action, and any
 other CTCP, which means nothing to a user of another front end, is not
 carried (a PRIVMSG of one is answered, a NOTICE never is). A NOTICE reaches
 the chat as a message like a PRIVMSG (the chat has one kind) and is never
-answered with an error, as RFC 2812 asks.
+answered with an error, as RFC 2812 asks. chatd has no services: a
+PRIVMSG or NOTICE to NickServ is answered with how accounts are made here
+(chatd.irc.accounts) and reaches nobody.
 """
 
 import re
@@ -16,8 +18,10 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import ChatError
 from chatd.domain.replies import Away, Kept
 from chatd.irc import numerics as n
+from chatd.irc.accounts import HOW_TO_REGISTER, NICKSERV
 from chatd.irc.message import Message
 from chatd.irc.render import ACTION
+from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -76,6 +80,10 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> None:
 
 def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
     """Say ``text`` to one target, the factory told who is speaking so echo-message can be honoured."""
+    if fold(target) == NICKSERV:
+        # No services here: say how accounts are made, and send the text (a password, likely) nowhere.
+        session.server_notice(HOW_TO_REGISTER)
+        return
     chat = session.chat
     me = session.me()
     action = text.startswith(ACTION)

@@ -6,13 +6,16 @@ Modern IRC has one, in the context of the command that was refused (a
 PRIVMSG to a room one is not in is 404, a PART of it 442); a refusal IRC
 has no numeric for is an IRCv3 standard reply, ``FAIL COMMAND CODE
 :sentence``, its code chatd's own in capitals (``MUTED``), which every
-client shows as text. ``refusal`` gives the parameters after the client's
-nickname; ``target`` is what the command named first (a room, a
-nickname), for the numerics that name it.
+client shows as text. A refused REGISTER is the standard reply its
+specification (draft/account-registration) names, with the account it
+was for. ``refusal`` gives the parameters after the client's nickname;
+``target`` is what the command named first (a room, a nickname; for
+REGISTER, the account), for the numerics that name it.
 """
 
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
+    AccountNotKeptError,
     AlreadyIdentifiedError,
     BannedError,
     BannedFromRoomError,
@@ -42,6 +45,8 @@ from chatd.domain.errors import (
     NotOwnerError,
     OperFailedError,
     OperThrottledError,
+    PasswordTooShortError,
+    RegisterThrottledError,
     RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
@@ -66,6 +71,8 @@ _SPEAKING = frozenset({"PRIVMSG", "NOTICE"})
 
 def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
     """How the refusal of ``command`` (on ``target``, if it names one) with ``error`` is said to an IRC client."""
+    if command == "REGISTER":
+        return _registration(error, target)
     speaking = command in _SPEAKING
     match error:
         case InvalidNicknameError(nick=nick):
@@ -167,6 +174,49 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case AlreadyIdentifiedError():
             return n.ERR_SASLALREADY, ("You have already authenticated using SASL",)
     return "FAIL", (command, error.code.upper().replace("-", "_"), _sentence(error))
+
+
+def _registration(error: ChatError, account: str) -> Refusal:
+    """A refused REGISTER of ``account`` (the nickname), with the codes draft/account-registration gives."""
+    match error:
+        case PasswordTooShortError(least=least):
+            return "FAIL", (
+                "REGISTER",
+                "WEAK_PASSWORD",
+                account,
+                f"A password needs at least {counted(least, 'character')}",
+            )
+        case NicknameRegisteredError(nick=nick, registered=registered) if error.look_alike:
+            return "FAIL", (
+                "REGISTER",
+                "ACCOUNT_EXISTS",
+                account,
+                f"{nick} looks like {registered}, which is an account already; change nickname to register",
+            )
+        case NicknameRegisteredError(nick=nick):
+            return "FAIL", ("REGISTER", "ACCOUNT_EXISTS", account, f"{nick} is an account already")
+        case AlreadyIdentifiedError(account=mine):
+            return "FAIL", (
+                "REGISTER",
+                "ALREADY_AUTHENTICATED",
+                account,
+                f"You are logged in as {mine} already",
+            )
+        case RegisterThrottledError(seconds_left=left):
+            return "FAIL", (
+                "REGISTER",
+                "TEMPORARILY_UNAVAILABLE",
+                account,
+                f"Accounts were made from your address as often as this server allows; try again in {format_duration(left)}",
+            )
+        case AccountNotKeptError():
+            return "FAIL", (
+                "REGISTER",
+                "TEMPORARILY_UNAVAILABLE",
+                account,
+                "The server could not save the account; nothing changed, try again later",
+            )
+    return "FAIL", ("REGISTER", error.code.upper().replace("-", "_"), account, _sentence(error))
 
 
 def _for(seconds: float | None) -> str:

@@ -1,0 +1,164 @@
+"""Making an account over IRC: REGISTER (IRCv3 ``draft/account-registration``), VERIFY, and a word to NickServ's users.
+
+REGISTER makes the nickname the client holds an account, as the line
+protocol's ``/register PASSWORD`` does, through the same calls: the chat
+checks it may (``check_registrable``: not logged in already, the nickname
+nobody's, the address under ``--accounts-per-hour``), the front ends' login
+checks the password and hashes it off the reactor thread, and the chat
+registers it (``register_account``), which identifies the user at once
+(900, from the delivery of the change, as when nc's ``/register`` does it)
+and fires once the store keeps it: then ``REGISTER SUCCESS``. A store that
+cannot keep it undoes the change (901) and REGISTER is answered
+``FAIL REGISTER TEMPORARILY_UNAVAILABLE``.
+
+The spec's form is ``REGISTER <account> <email> <password>``; the account
+is the nickname (``*`` or the nickname itself) and chatd keeps no email,
+so the email must be ``*``. An earlier draft's ``REGISTER <email>
+<password>`` (``REGISTER * PASSWORD``, what a user types after ``/quote``)
+is taken too. chatd offers no ``before-connect``: a REGISTER before the
+welcome is ``COMPLETE_CONNECTION_REQUIRED``. No registration waits for a
+code, so VERIFY only says so.
+
+Clients without the command (WeeChat, irssi) reach for ``/msg NickServ
+REGISTER ...``: chatd has no services, so a PRIVMSG or NOTICE to NickServ
+is answered with one NOTICE saying how accounts are made here, and goes
+nowhere else: the password it likely holds reaches nobody, whoever holds
+or registered that nickname (chatd.irc.talk).
+"""
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from chatd.domain.errors import ChatError, InvalidNicknameError
+from chatd.domain.names import check_nickname
+from chatd.domain.ports import UserView
+from chatd.irc.message import Message
+from chatd.text import fold
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+NICKSERV = fold("NickServ")
+"""The nickname, folded, that clients without REGISTER send their account commands to on other networks."""
+
+HOW_TO_REGISTER = (
+    "There is no NickServ here. To make your nickname an account, send REGISTER * PASSWORD "
+    "(in most clients: /quote REGISTER * PASSWORD); to log in to it next time, use SASL PLAIN "
+    "or the server password (PASS)."
+)
+"""The NOTICE a PRIVMSG or NOTICE to NickServ is answered with."""
+
+
+def register(session: "IRCSession", message: Message) -> "Waiting":
+    """REGISTER <account> <email> <password>, or REGISTER <email> <password>: make the nickname an account."""
+    params = message.params
+    if len(params) > 3:
+        session.fail(
+            "REGISTER",
+            "INVALID_PARAMS",
+            "*",
+            "Send REGISTER * * PASSWORD; a password with spaces goes last, after a colon",
+        )
+        return None
+    account, email, password = params if len(params) == 3 else ("*", *params)
+    if session.user is None:
+        session.fail(
+            "REGISTER", "COMPLETE_CONNECTION_REQUIRED", "Register after connecting (once you read 001)"
+        )
+        return None
+    me = session.me()
+    nick = me.nick
+    if account != "*" and fold(account) != fold(nick):
+        _not_the_nickname(session, account, nick)
+        return None
+    if email != "*":
+        session.fail(
+            "REGISTER",
+            "INVALID_EMAIL",
+            nick,
+            "This server keeps no email addresses: send * in its place (REGISTER * * PASSWORD)",
+        )
+        return None
+    try:
+        session.chat.check_registrable(me)
+        hashing = session.factory.accounts.hash(password)
+    except ChatError as error:
+        session.refuse(error, "REGISTER", nick)
+        return None
+    registering = hashing.addCallback(lambda hashed: _registering(session, me, hashed))
+    return registering.addErrback(_refused, session, nick)
+
+
+def _not_the_nickname(session: "IRCSession", account: str, nick: str) -> None:
+    """REGISTER named an account other than the nickname: BAD_ACCOUNT_NAME if it could be no nickname, else
+    ACCOUNT_NAME_MUST_BE_NICK (the account is named only if it is a nickname, so it is safe to echo)."""
+    try:
+        check_nickname(account, session.chat.limits.nickname)
+    except InvalidNicknameError:
+        session.fail(
+            "REGISTER",
+            "BAD_ACCOUNT_NAME",
+            "*",
+            f"An account is named by its nickname: send * for {nick}, or change nickname first",
+        )
+        return
+    session.fail(
+        "REGISTER",
+        "ACCOUNT_NAME_MUST_BE_NICK",
+        account,
+        f"An account is named by its nickname: send * for {nick}, or change nickname first (NICK {account})",
+    )
+
+
+def _registering(session: "IRCSession", me: UserView, hashed: str) -> "Waiting":
+    """The password is hashed: register the nickname the user holds now; REGISTER SUCCESS once it is kept."""
+    if not me.online:
+        return None
+    written = Deferred.fromCoroutine(_kept(session.chat.register_account(me, hashed)))
+    account = me.account or ""
+    return written.addCallback(lambda _: _registered(session, account))
+
+
+async def _kept(change: Awaitable[None]) -> None:
+    """Wait for the store to keep the new account."""
+    await change
+
+
+def _registered(session: "IRCSession", account: str) -> None:
+    session.write_message(
+        Message(
+            source=session.factory.server_name,
+            command="REGISTER",
+            params=("SUCCESS", account, f"Account {account} registered; you are logged in to it"),
+            trailing=True,
+        )
+    )
+
+
+def _refused(failure: Failure, session: "IRCSession", nick: str) -> None:
+    """A refusal met after hashing (the store could not keep it; the nickname changed meanwhile): say it."""
+    failure.trap(ChatError)
+    error = failure.value
+    assert isinstance(error, ChatError)
+    session.refuse(error, "REGISTER", nick)
+
+
+def verify(session: "IRCSession", message: Message) -> "Waiting":
+    """VERIFY <account> <code>: no registration here waits for a code, so there is never one to check."""
+    if session.user is None:
+        session.fail("VERIFY", "COMPLETE_CONNECTION_REQUIRED", "Nothing to verify: REGISTER after connecting")
+        return None
+    account = session.user.account
+    if account is not None:
+        session.fail("VERIFY", "ALREADY_AUTHENTICATED", account, f"You are logged in as {account} already")
+        return None
+    session.fail(
+        "VERIFY",
+        "INVALID_CODE",
+        session.user.nick,
+        "No registration here waits for a code: REGISTER * PASSWORD makes the account and logs you in at once",
+    )
+    return None

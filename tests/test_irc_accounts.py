@@ -1,0 +1,244 @@
+"""Making an account over IRC: REGISTER (draft/account-registration), VERIFY, and NickServ (chatd.irc.accounts)."""
+
+from chatd.domain.limits import Limits
+from tests.helpers import quick_hash
+from tests.irc import IRCTestCase
+from tests.test_irc_registration import plain
+
+LOGGED_IN = b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"
+SUCCESS = b":testhost REGISTER SUCCESS alice :Account alice registered; you are logged in to it"
+HOW = (
+    b":testhost NOTICE alice :There is no NickServ here. To make your nickname an account, send REGISTER * PASSWORD"
+    b" (in most clients: /quote REGISTER * PASSWORD); to log in to it next time, use SASL PLAIN or the server"
+    b" password (PASS)."
+)
+
+
+class RegisterTests(IRCTestCase):
+    def test_register_logs_in_then_says_success_and_sasl_logs_in_next_time(self) -> None:
+        """REGISTER * * PASSWORD: 900 as SASL gives it, then REGISTER SUCCESS; after a QUIT, SASL PLAIN with that
+        password logs in to the account."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12")
+        self.assertEqual(self.lines(wire), [LOGGED_IN, SUCCESS])
+        self.assertEqual(self.chat.account_of("alice"), "alice")
+        self.send(client, "QUIT")
+        again, wire = self.irc_connect()
+        self.send(again, "CAP LS 302", "CAP REQ :sasl", "NICK alice", "USER a 0 * :A", "AUTHENTICATE PLAIN")
+        self.send(again, f"AUTHENTICATE {plain('alice', 'sesame12')}", "CAP END")
+        lines = self.lines(wire)
+        self.assertIn(b":testhost 903 alice :SASL authentication successful", lines)
+        self.assertIn(b":testhost 001 alice :Welcome to the chatd IRC network, alice!alice@chatd", lines)
+
+    def test_the_earlier_drafts_two_parameters_and_the_nickname_in_any_case_register_too(self) -> None:
+        """``REGISTER * PASSWORD`` (what a user types after /quote) and ``REGISTER ALICE * PASSWORD`` register."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * sesame12")
+        self.assertEqual(self.lines(wire), [LOGGED_IN, SUCCESS])
+        bob, wire = self.irc_user("bob")
+        self.send(bob, "REGISTER BOB * sesame12")
+        self.assertEqual(
+            self.lines(wire)[-1],
+            b":testhost REGISTER SUCCESS bob :Account bob registered; you are logged in to it",
+        )
+
+    def test_roommates_with_account_notify_read_the_account(self) -> None:
+        """A roommate that took account-notify reads ACCOUNT, as for a login."""
+        watcher, watching = self.irc_user("watcher", "account-notify")
+        client, _ = self.irc_user("alice")
+        self.send(watcher, "JOIN #lobby")
+        self.send(client, "JOIN #lobby")
+        self.lines(watching)
+        self.send(client, "REGISTER * * sesame12")
+        self.assertEqual(self.lines(watching), [b":alice!alice@chatd ACCOUNT alice"])
+
+    def test_register_before_the_welcome_is_complete_connection_required(self) -> None:
+        """chatd offers no before-connect: REGISTER before 001 is refused as the spec says, and nothing is made."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "REGISTER * * sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER COMPLETE_CONNECTION_REQUIRED :Register after connecting (once you read 001)"
+            ],
+        )
+        self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_a_short_password_is_weak_and_nothing_is_registered(self) -> None:
+        """A password under 8 characters is WEAK_PASSWORD, saying the least, and the nickname stays free."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * short")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost FAIL REGISTER WEAK_PASSWORD alice :A password needs at least 8 characters"],
+        )
+        self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_an_email_address_is_refused_saying_to_send_a_star(self) -> None:
+        """chatd keeps no email: an address is INVALID_EMAIL, and nothing is registered."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * alice@example.org sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER INVALID_EMAIL alice :This server keeps no email addresses:"
+                b" send * in its place (REGISTER * * PASSWORD)"
+            ],
+        )
+        self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_another_account_name_must_be_the_nickname(self) -> None:
+        """Another nickname is ACCOUNT_NAME_MUST_BE_NICK; a name that is no nickname BAD_ACCOUNT_NAME, not echoed."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER bob * sesame12", "REGISTER 9lives * sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER ACCOUNT_NAME_MUST_BE_NICK bob :An account is named by its nickname:"
+                b" send * for alice, or change nickname first (NICK bob)",
+                b":testhost FAIL REGISTER BAD_ACCOUNT_NAME * :An account is named by its nickname:"
+                b" send * for alice, or change nickname first",
+            ],
+        )
+        self.assertFalse(self.chat.is_registered("bob"))
+
+    def test_too_many_parameters_are_refused_whole(self) -> None:
+        """A password with spaces sent without a colon is not cut to its first word: INVALID_PARAMS."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * open sesame")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER INVALID_PARAMS * :Send REGISTER * * PASSWORD;"
+                b" a password with spaces goes last, after a colon"
+            ],
+        )
+        self.send(client, "REGISTER * * :open sesame")
+        self.assertEqual(self.lines(wire), [LOGGED_IN, SUCCESS])
+
+    def test_registering_while_logged_in_is_already_authenticated(self) -> None:
+        """A second REGISTER is ALREADY_AUTHENTICATED."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12")
+        self.lines(wire)
+        self.send(client, "REGISTER * * sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost FAIL REGISTER ALREADY_AUTHENTICATED alice :You are logged in as alice already"],
+        )
+
+    def test_a_nickname_the_store_has_as_an_account_is_account_exists(self) -> None:
+        """A nickname the accounts store holds already (made there meanwhile) is ACCOUNT_EXISTS."""
+        client, wire = self.irc_user("alice")
+        self.accounts.create("alice", quick_hash("other-password"), 0)
+        self.send(client, "REGISTER * * sesame12")
+        self.assertEqual(
+            self.lines(wire), [b":testhost FAIL REGISTER ACCOUNT_EXISTS alice :alice is an account already"]
+        )
+
+    def test_the_password_is_checked_as_the_line_protocols(self) -> None:
+        """The account made on IRC is the line protocol's: nc's NICK PASSWORD identifies to it."""
+        client, _ = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12", "QUIT")
+        self.connect(b"alice sesame12")
+        self.assertEqual(self.chat.account_of("alice"), "alice")
+
+    def test_verify_says_there_is_nothing_to_verify(self) -> None:
+        """No registration waits for a code: VERIFY is INVALID_CODE, or ALREADY_AUTHENTICATED once logged in."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "VERIFY alice 1234", "REGISTER * * sesame12")
+        self.lines(wire)
+        self.send(client, "VERIFY alice 1234")
+        lines = self.lines(wire)
+        self.assertEqual(
+            lines,
+            [b":testhost FAIL VERIFY ALREADY_AUTHENTICATED alice :You are logged in as alice already"],
+        )
+
+    def test_verify_before_registering_an_account(self) -> None:
+        """VERIFY with no account made is INVALID_CODE saying REGISTER needs none; before the welcome, say so."""
+        early, wire = self.irc_connect()
+        self.send(early, "VERIFY alice 1234")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL VERIFY COMPLETE_CONNECTION_REQUIRED :Nothing to verify: REGISTER after connecting"
+            ],
+        )
+        client, wire = self.irc_user("alice")
+        self.send(client, "VERIFY alice 1234")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL VERIFY INVALID_CODE alice :No registration here waits for a code:"
+                b" REGISTER * PASSWORD makes the account and logs you in at once"
+            ],
+        )
+
+    def test_cap_ls_offers_account_registration_without_keys(self) -> None:
+        """CAP LS 302 names draft/account-registration with no value: no before-connect, no email-required."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS 302")
+        offered = b" ".join(self.lines(wire)).split(b" ")
+        self.assertIn(b"draft/account-registration", offered)
+
+    def test_help_register_explains_it(self) -> None:
+        """HELP REGISTER (any case) answers with its use, as HELP does for every command."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "HELP register")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 704 alice REGISTER :REGISTER: REGISTER * * password",
+                b":testhost 705 alice REGISTER :REGISTER - make your nickname an account with this password,"
+                b" and log in to it (REGISTER * password works too)",
+                b":testhost 706 alice REGISTER :End of /HELP",
+            ],
+        )
+
+
+class RegisterThrottleTests(IRCTestCase):
+    chat_limits = Limits(accounts_per_hour=1)
+
+    def test_accounts_from_one_address_are_throttled_as_on_the_line_protocol(self) -> None:
+        """Past --accounts-per-hour from one address REGISTER is TEMPORARILY_UNAVAILABLE, saying when to retry."""
+        nc, _ = self.connect(b"carol")
+        nc.dataReceived(b"/register sesame12\n")
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER TEMPORARILY_UNAVAILABLE alice :Accounts were made from your address"
+                b" as often as this server allows; try again in 1h"
+            ],
+        )
+        self.assertFalse(self.chat.is_registered("alice"))
+        other, wire = self.irc_user("dave", host="192.0.2.7")
+        self.send(other, "REGISTER * * sesame12")
+        self.assertEqual(
+            self.lines(wire)[-1],
+            b":testhost REGISTER SUCCESS dave :Account dave registered; you are logged in to it",
+        )
+
+
+class NickServTests(IRCTestCase):
+    def test_a_privmsg_or_notice_to_nickserv_in_any_case_is_answered_how_accounts_are_made(self) -> None:
+        """``/msg NickServ REGISTER pass`` is one NOTICE saying how, not 401; a NOTICE to nickserv too."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "PRIVMSG NickServ :REGISTER sesame12", "NOTICE nickserv :IDENTIFY sesame12")
+        self.assertEqual(self.lines(wire), [HOW, HOW])
+        self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_the_text_reaches_nobody_holding_or_registered_as_nickserv(self) -> None:
+        """Someone named NickServ on nc reads nothing of it, nor does an account NickServ offline: it likely holds a
+        password."""
+        impostor, impostor_wire = self.connect(b"NickServ")
+        client, wire = self.irc_user("alice")
+        self.send(client, "PRIVMSG NickServ :REGISTER sesame12")
+        self.assertEqual(self.lines(wire), [HOW])
+        self.assertEqual(self.lines(impostor_wire), [])
+        impostor.dataReceived(b"/register hunter22\n/quit\n")
+        self.send(client, "PRIVMSG NickServ :IDENTIFY sesame12")
+        # Kept for an account offline, it would have been said so ("NickServ is offline; your message is kept").
+        self.assertEqual(self.lines(wire), [HOW])
