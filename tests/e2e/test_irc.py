@@ -21,7 +21,7 @@ from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
 from tests.e2e.weechat import Shown, WeeChat
-from tests.helpers import quick_hash
+from tests.helpers import quick_hash, refuse_on_accounts
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -597,3 +597,100 @@ class TargetsTests(SynchronousTestCase):
             )
         alice.next("batch", where=lambda event: (event.target or "").startswith("-"))
         self.assertNotIn("dave", " ".join(alice.received[-4:]))
+
+
+class AccountRegistrationTests(SynchronousTestCase):
+    """An IRC user makes an account with REGISTER on a real daemon with a --db file, and logs in to it after."""
+
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.db = os.path.join(directory, "chatd.sqlite")
+        self.daemon = start(self, self.db)
+        self.port = irc_port(self.daemon)
+
+    def test_register_then_quit_and_log_in_with_sasl_next_time(self) -> None:
+        """REGISTER * * PASSWORD: 900 and REGISTER SUCCESS; after QUIT a new connection logs in with SASL PLAIN
+        (900, 903) and is welcomed as alice, and a connection without the password is refused the nickname."""
+        alice = IRCClient(self.daemon, self.port, "alice")
+        alice.registered()
+        alice.send(f"REGISTER * * {PASSWORD}")
+        self.assertEqual(
+            alice.next("loggedin"),
+            Heard(
+                "loggedin", NAME, "alice", ("alice!alice@chatd", "alice", "You are now logged in as alice")
+            ),
+        )
+        self.assertEqual(
+            alice.next("register", "fail"),
+            Heard(
+                "register", NAME, "SUCCESS", ("alice", "Account alice registered; you are logged in to it")
+            ),
+        )
+        alice.quit()
+        again = IRCClient(self.daemon, self.port, "alice", sasl=("alice", PASSWORD))
+        self.assertEqual(
+            again.next("loggedin"),
+            Heard("loggedin", NAME, "alice", ("alice!alice@*", "alice", "You are now logged in as alice")),
+        )
+        self.assertEqual(
+            again.next("saslsuccess"),
+            Heard("saslsuccess", NAME, "alice", ("SASL authentication successful",)),
+        )
+        self.assertEqual(again.registered(), welcome("alice"))
+        again.quit()
+        stranger = IRCClient(self.daemon, self.port, "alice")
+        self.assertEqual(stranger.next("nicknameinuse", "welcome").kind, "nicknameinuse")
+
+    def test_an_account_the_file_cannot_keep_is_refused_and_the_login_undone(self) -> None:
+        """With the --db file refusing new accounts (a full disk), REGISTER logs in (900), then out (901), and is
+        answered TEMPORARILY_UNAVAILABLE; the nickname stays anyone's."""
+        refuse_on_accounts(self.db, "INSERT")
+        bob = IRCClient(self.daemon, self.port, "bob")
+        bob.registered()
+        bob.send(f"REGISTER * * {PASSWORD}")
+        self.assertEqual(bob.next("loggedin").kind, "loggedin")
+        self.assertEqual(
+            bob.next("loggedout"),
+            Heard("loggedout", NAME, "bob", ("bob!bob@chatd", "You are now logged out")),
+        )
+        self.assertEqual(
+            bob.next("fail", "register"),
+            Heard(
+                "fail",
+                NAME,
+                "REGISTER",
+                (
+                    "TEMPORARILY_UNAVAILABLE",
+                    "bob",
+                    "The server could not save the account; nothing changed, try again later",
+                ),
+            ),
+        )
+        bob.quit()
+        self.assertEqual(IRCClient(self.daemon, self.port, "bob").registered(), welcome("bob"))
+
+    def test_weechat_is_told_how_by_nickserv_then_registers_with_quote_and_logs_in_with_sasl(self) -> None:
+        """WeeChat's user types /msg NickServ REGISTER and reads how accounts are made here; /quote REGISTER *
+        PASSWORD registers; set up for SASL, WeeChat reconnects logged in (903)."""
+        weechat = WeeChat(self.daemon, self.port, "alice")
+        weechat.joined("#lobby")
+        weechat.say("#lobby", f"/msg NickServ REGISTER {PASSWORD}")
+        how = weechat.next_shown(lambda line: "There is no NickServ here" in line.message, "NickServ answer")
+        self.assertIn("irc_notice", how.tags)
+        self.assertIn("/quote REGISTER * PASSWORD", how.message)
+        weechat.say("#lobby", f"/quote REGISTER * {PASSWORD}")
+        done = weechat.next_shown(
+            lambda line: "registered; you are logged in" in line.message, "REGISTER SUCCESS"
+        )
+        self.assertIn("Account alice registered; you are logged in to it", done.message)
+        for command in (
+            "/set irc.server.chatd.sasl_mechanism plain",
+            "/set irc.server.chatd.sasl_username alice",
+            f"/set irc.server.chatd.sasl_password {PASSWORD}",
+            "/reconnect",
+        ):
+            weechat.say("#lobby", command)
+        success = weechat.next_shown(lambda line: "irc_903" in line.tags, "903")
+        self.assertEqual(success.message, "SASL authentication successful")
+        weechat.joined("#lobby")
