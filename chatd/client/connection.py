@@ -389,6 +389,12 @@ class Link:
         self._show(render(message, self.view, now) if shown is None else shown)
         if named and self.files is not None:
             self.files.online()
+        if answer is not None and answer.forgotten and self._retry:
+            # Piped, the refusal ends the run (PlainIO.answered): there is no next connection to speak of.
+            self.say(
+                f"The server refused the password the client had for {answer.nick}, so it will not send it again: type "
+                f"/identify {answer.nick} PASSWORD, or choose another nickname."
+            )
         if answer is not None and self._screen is not None:
             self._screen.answered(answer)
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from chatd.client.account import Keeper, Proof
 from chatd.client.render import Message
 from chatd.text import EXIT_WORDS, HELP_WORD, fold, scrub
 
@@ -49,6 +50,8 @@ class Answer:
     """The error code of a refusal (``nick-in-use``...), None if the nickname was accepted."""
     text: str = ""
     """The server's words for a refusal, scrubbed."""
+    forgotten: bool = False
+    """True if the refusal was of the password the client kept for the account, which it has now forgotten."""
 
 
 ROOMS_KEPT = 256
@@ -69,8 +72,10 @@ class Presence:
         """The room plain lines go to, as the server decides it: the last joined or switched to."""
         self.asked: str | None = None
         """A nickname sent and not answered yet: the server's next ``nick`` notice or error answers it."""
-        self._identify = (self.wanted, password) if self.wanted and password else None
-        """The account and password to identify with on every connection (``--identify``), if any."""
+        self.account = Keeper(Proof(self.wanted, password) if self.wanted and password else None)
+        """The account and password to identify with on every connection (``--identify``, or proved since), if any."""
+        self._proving: Proof | None = None
+        """The proof sent on this connection, until the nickname it asked for is answered."""
         self.seen: dict[str, tuple[int, str]] = {}
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
         self._plan: _Plan | None = None
@@ -78,16 +83,18 @@ class Presence:
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
 
-        With a password (``--identify``) the nickname asked for is the
-        account's, named by ``identification`` once the server has shown it
-        is chatd: the greeting goes before the server has said a word.
+        With a password (``--identify``, or one the server confirmed since)
+        the nickname asked for is the account's, named by ``identification``
+        once the server has shown it is chatd: the greeting goes before the
+        server has said a word.
         """
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
         resume = self._returning()
-        if self._identify is not None:
+        proof = self.account.proof
+        if proof is not None:
             # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
-            self.asked = self._identify[0]
+            self.asked = proof.account
             return ["/format json", *resume]
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
 
@@ -98,10 +105,8 @@ class Presence:
         Never sooner: a port named by mistake (chatd's web or IRC port,
         another service) would be handed the password.
         """
-        if self._identify is None:
-            return []
-        account, password = self._identify
-        return [f"/identify {account} {password}"]
+        self._proving = self.account.proof
+        return self.account.identifying()
 
     def _returning(self) -> list[str]:
         """The ``/resume`` lines that put the user back where the plan says; none on a first connection.
@@ -124,7 +129,9 @@ class Presence:
 
     def sending(self, text: str) -> None:
         """Note a line about to be sent: before a nickname, a line that is no command names the user, bar a word
-        the server reads otherwise alone on its line (``EXIT_WORDS``, ``HELP_WORD``)."""
+        the server reads otherwise alone on its line (``EXIT_WORDS``, ``HELP_WORD``). A line that proves a password
+        is noted, for the account to be kept once the server confirms it."""
+        self.account.sending(text, self.nick is not None)
         if self.nick is not None or text.strip().lower() in (*EXIT_WORDS, HELP_WORD):
             return
         words = text.split(maxsplit=1)
@@ -142,6 +149,9 @@ class Presence:
         Replies come in the order of the lines they answer, so while a
         nickname waits, the next error refuses it; "You are NICK." accepts it
         (the joins after it may be refused, each with an error of its own).
+        The password kept for the account, refused (changed elsewhere, say),
+        is forgotten: tried again on every reconnection, it would be refused
+        each time, and count against the account's owner (docs/SECURITY.md).
         """
         if self.asked is None:
             return None
@@ -153,11 +163,19 @@ class Presence:
                 self.asked,
                 scrub(code) if isinstance(code, str) else "",
                 scrub(text) if isinstance(text, str) else "",
+                self._forgets(code),
             )
         else:
             return None
-        self.asked = None
+        self.asked, self._proving = None, None
         return answer
+
+    def _forgets(self, code: object) -> bool:
+        """Whether the refusal ``code`` is of the password sent to identify with; if so, it is forgotten."""
+        if self._proving is None or code != "identify-failed":
+            return False
+        self.account.forget(self._proving)
+        return True
 
     def lost(self) -> None:
         """The connection is gone: remember where the user was, and forget the server's state.
@@ -168,7 +186,8 @@ class Presence:
         if self.nick is not None:
             self.wanted = self.nick
             self._plan = _Plan(tuple(self.rooms), self.current)
-        self.nick, self.rooms, self.current, self.asked = None, [], None, None
+        self.nick, self.rooms, self.current, self.asked, self._proving = None, [], None, None, None
+        self.account.lost()
 
     def received(self, message: Message) -> None:
         """Follow one server object.
@@ -179,6 +198,8 @@ class Presence:
         kind = message.get("type")
         if kind in ("said", "acted"):
             self._saw(message)
+        elif kind == "error":
+            self.account.refused()
         if message.get("history") is True:
             return
         if kind == "notice":
@@ -191,7 +212,9 @@ class Presence:
     def _noticed(self, message: Message) -> None:
         """Follow a notice: a nickname accepted, a room of the account's, where plain lines go now."""
         notice = message.get("kind")
-        if notice == "nick" and self.nick is None:
+        if notice == "account":
+            self.account.noticed(message)
+        elif notice == "nick" and self.nick is None:
             self._named(message)
         elif notice == "nick":
             self._became(message)

@@ -1,18 +1,21 @@
 """``python -m chatd.client --identify`` against the real daemon, piped and on a terminal: the password from a
-file, the private messages kept while away drawn with their dates, and the config file; and against a loopback
+file, the private messages kept while away drawn with their dates, and the config file; the password of a
+``/register`` typed on the terminal, kept in memory across a restart of the daemon; and against a loopback
 server that is no chatd, which must never read the password."""
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import DEADLINE_SECONDS
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 from tests.e2e.test_accounts import PASSWORD
-from tests.e2e.test_client import Terminal, answer_once, client_command
+from tests.e2e.test_client import Terminal, answer_once, client_command, read_until
+from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_offline import OfflineTestCase
 
 
@@ -80,6 +83,46 @@ class IdentifyingClientTests(OfflineTestCase):
         out, err, status = self.run_client("--nick", "alice", "--identify")
         self.assertEqual((out, status), ("", 2))
         self.assertIn("chatd.client: --identify needs --password-file when stdin is not a terminal.", err)
+
+
+class KeptPasswordTests(SynchronousTestCase):
+    """The classroom trial: started with --nick alone, the user registers on the terminal; the daemon restarts."""
+
+    def test_registered_on_the_terminal_the_client_comes_back_identified_to_its_rooms(self) -> None:
+        """After the restart the client identifies with the password /register gave, once the server has spoken:
+        no nick-registered, no nickname prompt, back in #lobby and #class without typing, talking in #class."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        kept = ["--db", os.path.join(directory, "chatd.sqlite")]
+        daemon = Daemon.start(self, [*LOOPBACK, *kept])
+        port = daemon.port
+        terminal = Terminal(self, port, "--nick", "mrsk", "--no-color")
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        terminal.type(f"/register {PASSWORD}\r".encode())
+        terminal.wait_for("the registration", terminal.shows("* The nickname mrsk is registered to you"))
+        terminal.type(b"/join #class\r")
+        terminal.wait_for("#class", terminal.prompt_is("#class>"))
+
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        terminal.wait_for("a retry", terminal.shows("~ Reconnecting in"))
+        again = Daemon.start(self, [LOOPBACK[0], "--port", str(port), *LOOPBACK[3:], *kept])
+        terminal.wait_for("the identification", terminal.shows("* You are identified as mrsk."))
+        terminal.wait_for("#class again", terminal.prompt_is("#class>"))
+        printed = "\n".join(terminal.above())
+        self.assertNotIn("nick-registered", printed)
+        self.assertNotIn(PASSWORD, printed)
+
+        student = again.connect()
+        student.say("student")
+        read_until(student, "*** In #lobby (2): mrsk student")
+        student.say("/join #class")
+        while not student.read_line().startswith(b"*** In #class (2): "):
+            pass
+        terminal.type(b"good morning\r")
+        while not student.read_line().endswith(b"] #class <mrsk> good morning\r\n"):
+            pass
+        terminal.type(b"\x03")
+        self.assertEqual(terminal.process.wait(DEADLINE_SECONDS), 0)
 
 
 class ForeignServerTests(SynchronousTestCase):
