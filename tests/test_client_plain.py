@@ -139,6 +139,20 @@ class PlainTests(PlainTestCase):
         )
         self.assertEqual(peer.sent()[-1], "/quit")
 
+    def test_a_refused_nick_password_line_never_says_the_password(self) -> None:
+        """NICK PASSWORD as the first line, a wrong password: the refusal names the nickname alone on stderr."""
+        peer = self.accept()
+        self.plain.dataReceived(b"alice wrong-password\n")
+        peer.send(
+            {"type": "error", "code": "identify-failed", "text": "wrong password, or alice is not registered"}
+        )
+        self.assertEqual(
+            self.errors.getvalue().splitlines()[-1],
+            "chatd.client: the server refused the nickname alice: wrong password, or alice is not registered",
+        )
+        self.assertNotIn("wrong-password", self.errors.getvalue())
+        self.assertEqual(peer.sent()[-1], "/quit")
+
     def test_end_of_input_quits_then_exits_0(self) -> None:
         """At the end of stdin /quit goes out; after the server's goodbye and close stdout is closed, status 0."""
         peer = self.accept()

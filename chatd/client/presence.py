@@ -141,7 +141,9 @@ class Presence:
             if words[0].lower() == "/nick" and len(words) == 2:
                 self.asked = words[1].strip()
         else:
-            self.asked = text.strip()
+            # NICK PASSWORD identifies (docs/PROTOCOL.md): the nickname asked for is its first word, and the
+            # password is never named where a refusal is said (stderr, piped).
+            self.asked = text.strip().partition(" ")[0]
 
     def answer(self, message: Message) -> Answer | None:
         """The answer ``message``, just received, gave to the nickname asked for, if it is one.
