@@ -90,7 +90,7 @@ def error_examples(kind: type[ChatError]) -> list[ChatError]:
 
 def state_facts(state: ChatState) -> object:
     """What a chat state holds, with no object identities: users, rooms (settings and standing too), bans,
-    mutes and the rooms listed (a state replayed from events compares equal)."""
+    mutes, kicks' waits and the rooms listed (a state replayed from events compares equal)."""
     users = {
         key: (
             user.nick,
@@ -125,6 +125,7 @@ def state_facts(state: ChatState) -> object:
         rooms,
         state.bans.in_force(0),
         state.mutes,
+        state.kicks.until,
         state.rooms.kept,
         state.rooms.order.slice(0, len(state.rooms.order)),
     )

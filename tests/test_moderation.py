@@ -24,6 +24,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import CHAT, Actor, BanAdded, BanLifted, Kicked, ModeChange, Muted, Setting, Unmuted
 from chatd.domain.limits import Limits
+from chatd.domain.ports import UserView
 from chatd.domain.replies import Away, Ban, BanList, Members, Topic, UserList, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
@@ -226,6 +227,83 @@ class KickRejoinTests(ChatTestCase):
         self.clock.advance(61)
         self.chat.kick(self.owner, "bob", "#two")
         self.assertEqual(own(self.bob).kicked_from, {"#two": 221.0})
+
+
+class KickWaitTests(ChatTestCase):
+    """The wait after a kick holds the person, on whatever connection they come back (the class trial's F7)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.owner, _ = self.online("owner", "#class", address="10.0.0.1")
+        self.zed, _ = self.online("zed", "#class", address="10.0.0.9")
+
+    def back(self, nick: str, address: str = "10.0.0.9", account: str | None = None) -> UserView:
+        """Someone coming online anew as ``nick`` from ``address``, as a reloaded page or another front end does."""
+        return self.chat.register(RecordingSession(self.audience), nick, address, account)
+
+    def test_a_new_connection_of_the_kicked_still_waits(self) -> None:
+        """zed, kicked, quits and comes back as zed from his address: refused with the time left, then let in."""
+        self.chat.kick(self.owner, "zed", "#class")
+        self.clock.advance(10)
+        self.chat.quit(self.zed)
+        zed = self.back("zed")
+        error = self.assertRaises(RejoinTooSoonError, self.chat.join, zed, "#CLASS")
+        self.assertEqual(word(error), "you were kicked from #class; you may join it again in 50s")
+        self.assertNotIn("zed", self.chat.members("#class").nicks)
+        self.clock.advance(50)
+        self.chat.join(zed, "#class")
+        self.assertIn("zed", self.chat.members("#class").nicks)
+
+    def test_a_look_alike_nickname_from_the_same_address_still_waits(self) -> None:
+        """Coming back as Zed, or zed with a Cyrillic e (U+0435), is zed coming back."""
+        self.chat.kick(self.owner, "zed", "#class")
+        self.chat.quit(self.zed)
+        for nick in ("Zed", "z\u0435d"):
+            zed = self.back(nick)
+            self.assertRaises(RejoinTooSoonError, self.chat.join, zed, "#class")
+            self.chat.quit(zed)
+
+    def test_the_next_address_of_an_ipv6_hosts_network_still_waits(self) -> None:
+        """An IPv6 host may take a new address of its /64 for each connection: it is the same host."""
+        zed6, _ = self.online("zed6", "#class", address="2001:db8:1:2::9")
+        self.chat.kick(self.owner, "zed6", "#class")
+        self.chat.quit(zed6)
+        self.assertRaises(RejoinTooSoonError, self.chat.join, self.back("zed6", "2001:db8:1:2::77"), "#class")
+
+    def test_classmates_behind_the_same_address_and_zed_elsewhere_are_not_held(self) -> None:
+        """A class behind one address is told apart by its nicknames; zed from another address is someone else."""
+        self.chat.kick(self.owner, "zed", "#class")
+        self.chat.quit(self.zed)
+        amy = self.back("amy")
+        self.chat.join(amy, "#class")
+        other = self.back("zed", "10.0.0.77")
+        self.chat.join(other, "#class")
+        self.assertEqual(self.chat.members("#class").nicks, ("owner", "amy", "zed"))
+
+    def test_an_account_waits_on_any_connection_under_any_nickname(self) -> None:
+        """zed, identified, is kicked; his account back from elsewhere, renamed, waits too; another room does not."""
+        self.kept(self.chat.register_account(self.zed, "hash"))
+        self.chat.kick(self.owner, "zed", "#class")
+        self.chat.quit(self.zed)
+        zed = self.back("zed", "192.0.2.5", account="zed")
+        self.chat.rename(zed, "zorro")
+        self.assertRaises(RejoinTooSoonError, self.chat.join, zed, "#class")
+        self.chat.join(zed, "#other")
+
+    def test_registering_the_nickname_after_the_kick_does_not_lift_it(self) -> None:
+        """Kicked before he registered, zed is held by his nickname from his address once identified too."""
+        self.chat.kick(self.owner, "zed", "#class")
+        self.kept(self.chat.register_account(self.zed, "hash"))
+        self.chat.quit(self.zed)
+        self.assertRaises(RejoinTooSoonError, self.chat.join, self.back("zed", account="zed"), "#class")
+
+    def test_waits_that_are_over_are_dropped_at_the_next_kick(self) -> None:
+        """The chat keeps only the waits still running when the last kick came: memory stays bounded."""
+        self.chat.kick(self.owner, "zed", "#class")
+        self.clock.advance(61)
+        self.online("amy", "#class", address="10.0.0.9")
+        self.chat.kick(self.owner, "amy", "#class")
+        self.assertEqual(list(self.chat._state.kicks.until.values()), [221.0])
 
 
 class ServerRoomTests(ChatTestCase):

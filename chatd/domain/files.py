@@ -14,7 +14,7 @@ files by too. Pure, no I/O.
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from chatd.domain.errors import (
     BadFileOfferError,
@@ -22,16 +22,8 @@ from chatd.domain.errors import (
     FileToSelfError,
     NoSuchNicknameError,
 )
-from chatd.domain.events import (
-    AccountDropped,
-    AccountNotKept,
-    AccountRegistered,
-    Actor,
-    Event,
-    FileOffered,
-    Identified,
-    NickChanged,
-)
+from chatd.domain.events import Actor, FileOffered
+from chatd.domain.people import person_key
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.state import ChatState
@@ -58,39 +50,6 @@ def content_key(sha256: str, size: int) -> str:
 def chunk_hash(data: bytes) -> str:
     """The SHA-256 of ``data`` in lowercase hex, as chunk and file hashes are written on the wire."""
     return hashlib.sha256(data).hexdigest()
-
-
-def account_key(account: str) -> str:
-    """The key of whoever is identified to ``account`` (a folded nickname), on whichever connection: ``person_key``'s."""
-    return f"account:{account}"
-
-
-def person_key(actor: Actor) -> str:
-    """Whom a transfer's side belongs to (issue 16): the account ``actor`` is identified to, else their nickname
-    from their address.
-
-    A person not identified is their presence on the server: their
-    connection, and a connection of theirs coming back after a drop, under
-    the same nickname from the same address (how the chat finds a sender
-    again, ``Files.sessions``). Someone else who takes the nickname once it
-    is free, from another address, is someone else: they may not fetch
-    what was offered to it, nor list, cancel or go on with what it sent.
-    """
-    if actor.account:
-        return account_key(actor.account)
-    return f"nick:{fold(actor.nick)}@{actor.address}"
-
-
-def person_moved(event: Event) -> tuple[Actor, Actor] | None:
-    """Who ``event`` changes, as they were and as they are after it: a rename, identifying (registering
-    identifies too), an account given up or not kept; None for any other event. What is theirs follows them."""
-    if isinstance(event, NickChanged):
-        return event.actor, replace(event.actor, nick=event.new)
-    if isinstance(event, AccountRegistered | Identified):
-        return event.actor, replace(event.actor, account=event.account)
-    if isinstance(event, AccountDropped | AccountNotKept):
-        return event.actor, replace(event.actor, account=None)
-    return None
 
 
 @dataclass(frozen=True, slots=True)

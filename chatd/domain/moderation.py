@@ -10,7 +10,8 @@ topic, and in the server's rooms, which nobody owns, only operators may;
 operators themselves cannot be muted, banned or killed off the server, or
 kicked by an owner, and a room's owner cannot be kicked from it but by an
 operator. Whoever is kicked may not join that room again until the time
-their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on). Mutes and
+their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on), on any
+connection (chatd.domain.kicks). Mutes and
 bans with a duration run out by the injected clock, each as an event of its
 own (chatd.domain.expiry). As in talk, each operation checks, then
 publishes events; nothing here writes the state.

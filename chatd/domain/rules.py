@@ -25,6 +25,7 @@ from chatd.domain.errors import (
     RoomKeyError,
     TopicLockedError,
 )
+from chatd.domain.people import waiting_keys
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User
@@ -59,9 +60,13 @@ def check_voice(state: ChatState, user: User, now: float) -> None:
         raise MutedError(left(mute.until, now))
 
 
-def check_rejoin(user: User, room: str, now: float) -> None:
-    """Raise if ``user`` was kicked from room ``room`` and may not join it yet."""
-    until = user.kicked_from.get(fold(room), now)
+def check_rejoin(state: ChatState, user: User, room: str, now: float) -> None:
+    """Raise if ``user`` was kicked from room ``room`` and may not join it yet: as this user (under any of
+    its nicknames), or as the person they are (chatd.domain.kicks), on any connection."""
+    key = fold(room)
+    until = user.kicked_from.get(key, now)
+    if state.kicks:
+        until = max(until, state.kicks.ends(key, waiting_keys(user.actor), now))
     if until > now:
         raise RejoinTooSoonError(room, until - now)
 

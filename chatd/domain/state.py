@@ -1,6 +1,6 @@
 """The chat's state and the one way it changes: applying an event.
 
-``ChatState`` holds the users, rooms, bans and mutes. ``apply`` changes them by
+``ChatState`` holds the users, rooms, bans, mutes and kicks' waits. ``apply`` changes them by
 one event, and nothing else changes them: so the state is what the events
 say, and a store or a bus that keeps or carries the events keeps or carries
 the state. Events that change nothing here (what was said, private
@@ -50,7 +50,9 @@ from chatd.domain.events import (
     TopicLocked,
     Unmuted,
 )
+from chatd.domain.kicks import KickWaits
 from chatd.domain.masks import parse_mask
+from chatd.domain.people import waiting_key
 from chatd.domain.replies import Ban, Departed, RoomBan
 from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
@@ -80,6 +82,8 @@ class ChatState:
         self.bans = Bans()
         self.departed: deque[Departed] = deque(maxlen=DEPARTED_KEPT)
         """The nicknames that stopped being used, newest first: IRC's WHOWAS reads them."""
+        self.kicks = KickWaits()
+        """The waits kicks left, by person: a reload or another front end is the same person coming back."""
         self.mutes: dict[str, Mute] = {}
         """Mutes by nickname (``nickname_key``), online or not: a mute follows the nickname, not the connection
         (issue 13), so whoever comes back under it, or a restart, finds it still running."""
@@ -133,6 +137,7 @@ def _kicked(state: ChatState, event: Kicked) -> None:
     # Kicks past their time are dropped here, so a user keeps only those of the last minute or so.
     user.kicked_from = {key: until for key, until in user.kicked_from.items() if until > event.at}
     user.kicked_from[fold(event.room)] = event.until
+    state.kicks.hold(fold(event.room), waiting_key(user.actor), event.until, event.at)
 
 
 def _topic_changed(state: ChatState, event: TopicChanged) -> None:

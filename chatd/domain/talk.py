@@ -121,7 +121,7 @@ class Talk:
             return room
         else:
             shown = room.name
-        rules.check_rejoin(user, shown, self._now())
+        rules.check_rejoin(self._state, user, shown, self._now())
         if room is not None:
             rules.check_entry(user, room, key)
         if len(user.rooms) >= self._limits.rooms_per_user:

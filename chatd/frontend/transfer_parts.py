@@ -14,8 +14,9 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
-from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, account_key, content_key, person_key
+from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
 from chatd.domain.networks import counted_as
+from chatd.domain.people import account_key, person_key
 from chatd.domain.ports import Session, UserView
 from chatd.domain.replies import FileReply
 from chatd.frontend.output import Sink

@@ -7,7 +7,7 @@ engine serves (nc's and the page's, ``attach``) are sent the reply, the
 others (IRC's) are told through the front ends that asked
 (``tell_elsewhere``), so that no session goes on showing what is over. A
 session still fetching the file is left to fetch it to its end. Who the
-people are (``chatd.domain.files.person_key``: an account, else a nickname
+people are (``chatd.domain.people.person_key``: an account, else a nickname
 from an address) follows them through every rename, and as they identify
 or give an account up, as the chat's bus carries it.
 """
@@ -17,7 +17,7 @@ from typing import cast
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor, Event
-from chatd.domain.files import person_key, person_moved
+from chatd.domain.people import person_key, person_moved
 from chatd.domain.ports import Bus
 from chatd.domain.replies import FileCancelled, FileExpired, FileReply
 from chatd.frontend.downloads import Downloads

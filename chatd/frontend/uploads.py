@@ -28,7 +28,8 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
-from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, account_key, check_offer, content_key
+from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person

@@ -2,7 +2,7 @@
 
 ``/file link ID`` (or the NOTICE an IRC user is sent) makes a token: 128
 random bits from ``secrets``, good for one complete download by the
-recipient it was made for (``chatd.domain.files.person_key``, followed
+recipient it was made for (``chatd.domain.people.person_key``, followed
 through their renames), or for ``LINK_SECONDS``, whichever ends first.
 The response streams the spool's copy as Twisted's ``static.File`` does
 (``Range`` honoured, so a browser or ``curl -C -`` resumes; never the

@@ -52,7 +52,7 @@ CONTENT = os.urandom(5 * StaticProducer.bufferSize + 77)
 
 FILE_ID = "00000000000000f1"
 BOB = "nick:bob@127.0.0.3"
-"""bob's key as a recipient (``chatd.domain.files.person_key``): his nickname, from his address."""
+"""bob's key as a recipient (``chatd.domain.people.person_key``): his nickname, from his address."""
 
 
 class WatchedPool:

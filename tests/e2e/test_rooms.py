@@ -1,9 +1,12 @@
 """Rooms on the real daemon over loopback: the default room is the server's, and /rooms comes in pages (issue 12)."""
 
+import re
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import TAC, Daemon, LineClient
-from tests.e2e.test_daemon import NAME, PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.ircclient import IRCClient, irc_port
+from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME, Lobby, start_chatd
 
 BUILDERS = 15
 """Connections that make the rooms, 20 each: 300 rooms, and #lobby."""
@@ -85,3 +88,45 @@ class RoomListingTests(SynchronousTestCase):
         self.assertEqual(
             [answers[n * 52 + (n > 2)] for n in range(4)], [b"*** Rooms (301), page 3 of 7:\r\n"] * 4
         )
+
+
+KICKED = re.compile(rb"ERR kicked you were kicked from #class; you may join it again in (1m|[1-5]?\ds)\r\n")
+"""The line refusing a join during the kick's wait, with the time left (a minute, rounded)."""
+
+
+class KickWaitTests(SynchronousTestCase):
+    def test_the_kicked_coming_back_on_a_new_connection_or_on_irc_still_wait(self) -> None:
+        """zed is kicked from #class; he drops his connection and comes back as zed on a new one, and then on
+        IRC: each /join or JOIN is refused with the wait left, where the wait used to end with the connection
+        (the class trial's F7: a page reload was back in at once)."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--irc-port", "0"])
+        lobby = Lobby(daemon)
+        teacher = lobby.enter("teacher")
+        zed = lobby.enter("zed")
+        teacher.say("/join #class")
+        teacher.expect_stamped("#class -- teacher joined")
+        teacher.expect("*** In #class (1): @teacher")
+        zed.say("/join #class")
+        zed.expect_stamped("#class -- zed joined")
+        zed.expect("*** In #class (2): @teacher zed")
+        teacher.say("/kick zed #class stop it")
+        zed.expect_stamped("#class -- zed was kicked by teacher (stop it)")
+        zed.close()
+        again = daemon.connect()
+        again.expect(WELCOME, PROMPT)
+        again.say("zed")
+        again.expect("*** You are zed.")
+        again.say("/join #class")
+        refused = again.read_line()
+        while refused.startswith((b"[", b"*** In #lobby")):
+            refused = again.read_line()
+        self.assertIsNotNone(KICKED.fullmatch(refused), refused)
+        again.say("/quit")
+        again.read_to_end()
+        on_irc = IRCClient(daemon, irc_port(daemon), "zed")
+        on_irc.registered()
+        on_irc.send("JOIN #class")
+        refusal = on_irc.next("bannedfromchan")
+        self.assertEqual(refusal.arguments[0], "#class")
+        self.assertRegex(refusal.arguments[1], r"^Cannot join channel: kicked, try again in (1m|[1-5]?\ds)$")
+        self.assertEqual(on_irc.names("#class"), ["@teacher"])
