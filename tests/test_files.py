@@ -586,6 +586,16 @@ class RefusalTests(FileTestCase):
         self.offer(alice, to=b"#dev")
         self.assertEqual(self.refusal(wire), b"ERR not-in-room you are not in #dev")
 
+    def test_an_offer_to_a_nickname_only_a_look_alike_holds_names_it(self) -> None:
+        """Only zed with a Cyrillic e is online: an offer to zed is refused naming him, as every command is."""
+        alice, wire = self.connect(b"alice")
+        self.connect("z\u0435d".encode())
+        self.offer(alice, to=b"zed")
+        self.assertEqual(
+            self.refusal(wire).decode(),
+            "ERR no-such-nick nobody called zed is online; z\u0435d is, a different nickname that looks like it",
+        )
+
     def test_too_many_transfers_at_once_are_refused(self) -> None:
         """A third upload going at once is refused under --file-transfers 2."""
         alice, wire = self.connect(b"alice")

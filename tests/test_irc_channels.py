@@ -245,6 +245,28 @@ class KickTests(IRCTestCase):
         self.assertEqual(self.lines(wire), [])
 
 
+class LookAlikeTests(IRCTestCase):
+    def test_401_names_a_look_alike_online_and_nothing_reaches_them(self) -> None:
+        """Only zed with a Cyrillic e is online: KICK, PRIVMSG and WHOIS zed are 401 naming the look-alike."""
+        alice, wire = self.irc_user("alice")
+        _, alike_wire = self.connect("z\u0435d".encode())
+        self.send(alice, "JOIN #dev")
+        self.lines(wire)
+        self.lines(alike_wire)
+        self.send(alice, "KICK #dev zed", "PRIVMSG zed :hi", "WHOIS zed")
+        alike = "z\u0435d is online, a different nick that looks like it"
+        self.assertEqual(
+            self.lines(wire),
+            [
+                f":testhost 401 alice zed :No such nick; {alike}".encode(),
+                f":testhost 401 alice zed :No such nick; {alike}".encode(),
+                f":testhost 401 alice zed :No such nick/channel; {alike}".encode(),
+                b":testhost 318 alice zed :End of /WHOIS list",
+            ],
+        )
+        self.assertEqual(self.lines(alike_wire), [])
+
+
 class UserModeTests(IRCTestCase):
     def test_user_modes_are_kept_and_shown(self) -> None:
         """MODE nick +iwx is echoed as MODE +iw (x is 501) and read back as 221; another's modes are 502, nobody's

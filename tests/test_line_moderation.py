@@ -113,6 +113,21 @@ class KickTests(LineTestCase):
             ],
         )
 
+    def test_a_look_alike_online_is_named_not_acted_on(self) -> None:
+        """Only zed with a Cyrillic e is online: each command naming zed says nobody called zed is, and names
+        the look-alike, who is neither kicked, told, nor made an operator (the class trial's F4)."""
+        op, wire = self.operator(b"op")
+        _, alike_wire = self.connect("z\u0435d".encode())
+        self.lines(wire)
+        self.lines(alike_wire)
+        op.dataReceived(b"/kick zed\n/msg zed hi\n/whois zed\n/mode #lobby +o zed\n/kill zed\n/kick ghost\n")
+        refused = "ERR no-such-nick nobody called zed is online; z\u0435d is, a different nickname that looks like it"
+        self.assertEqual(
+            self.lines(wire),
+            [*[refused.encode()] * 5, b"ERR no-such-nick nobody called ghost is online"],
+        )
+        self.assertEqual(self.lines(alike_wire), [])
+
     def test_kick_is_json_for_programs(self) -> None:
         """A JSON session gets a kicked object with who, where, by whom and why."""
         op, _ = self.operator(b"op")

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 
 from chatd.domain import rules
-from chatd.domain.errors import BadEnvelopeError, BadKeyError, NoSuchNicknameError, NotIdentifiedError
+from chatd.domain.errors import BadEnvelopeError, BadKeyError, NotIdentifiedError
 from chatd.domain.events import Encrypted
 from chatd.domain.keylog import KEYS_MOST, check_key
 from chatd.domain.keys import KeyDirectory
@@ -121,7 +121,7 @@ class EncryptedMail:
             return None
         if self._mailbox is None:
             # Nobody online as the account, and nowhere to keep it: as /msg to someone offline.
-            raise NoSuchNicknameError(nick)
+            raise self._state.users.missing(nick)
         to = self._keys.nick(account)
 
         def sealed(id: str, at: float) -> Encrypted:

@@ -147,10 +147,12 @@ class RoomLookAlikeError(ChatError):
 
 @dataclass(eq=False)
 class NoSuchNicknameError(ChatError):
-    """Nobody online has that nickname."""
+    """Nobody online has that nickname; ``alike`` is whoever online holds one that looks like it, if anyone
+    does (``Users.missing``), named so the asker sees whom they may have meant, never acted on."""
 
     code = "no-such-nick"
     nick: str
+    alike: str | None = None
 
 
 @dataclass(eq=False)

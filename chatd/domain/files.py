@@ -20,7 +20,6 @@ from chatd.domain.errors import (
     BadFileOfferError,
     FileTooBigError,
     FileToSelfError,
-    NoSuchNicknameError,
 )
 from chatd.domain.events import Actor, FileOffered
 from chatd.domain.people import person_key
@@ -158,7 +157,7 @@ class Files:
                 raise FileToSelfError()
             return FileTarget(found.nick)
         if self._accounts.owner(target) != key:
-            raise NoSuchNicknameError(target)
+            raise self._state.users.missing(target)
         if user.account == key:
             raise FileToSelfError()
         return FileTarget(self._accounts.nick(key), account=key)

@@ -99,8 +99,18 @@ class Users:
         """Whoever is online as ``nick`` (in any case); raises NoSuchNicknameError."""
         user = self.by_key.get(fold(nick))
         if user is None:
-            raise NoSuchNicknameError(nick)
+            raise self.missing(nick)
         return user
+
+    def missing(self, nick: str) -> NoSuchNicknameError:
+        """The refusal of a request naming ``nick``, which nobody online holds: it names whoever holds a nickname
+        that looks like it (``zed`` with a Cyrillic e, for ``zed``), so a teacher reading "zed" in the member
+        list learns why ``/kick zed`` found nobody (the class trial's F4).
+
+        Only named: a capital I looks like l, so acting on the look-alike could hit the wrong person.
+        """
+        alike = self.by_look.get(look(nick))
+        return NoSuchNicknameError(nick, None if alike is None else alike.nick)
 
     def named(self, nick: str, limit: int) -> tuple[User | None, str]:
         """Whoever holds ``nick`` (None: nobody online does) and the nickname as shown: theirs, or ``nick``

@@ -16,6 +16,7 @@ from chatd.irc import numerics as n
 from chatd.irc.channels import marks, members, prefix
 from chatd.irc.message import Message
 from chatd.irc.render import HOST
+from chatd.irc.wording import no_such_nick
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -91,8 +92,8 @@ def whois(session: "IRCSession", message: Message) -> "Waiting":
     nick = message.params[-1]
     try:
         found = session.chat.whois(session.me(), nick)
-    except ChatError:
-        session.reply(n.ERR_NOSUCHNICK, nick, "No such nick/channel")
+    except ChatError as error:
+        session.reply(n.ERR_NOSUCHNICK, nick, no_such_nick(error, "No such nick/channel"))
         session.reply(n.RPL_ENDOFWHOIS, nick, "End of /WHOIS list")
         return None
     shown = found.nick

@@ -89,7 +89,7 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case NicknameBannedError(nick=nick, seconds_left=left):
             return n.ERR_ERRONEUSNICKNAME, (nick, f"Nickname is banned{_for(left)}")
         case NoSuchNicknameError(nick=nick):
-            return n.ERR_NOSUCHNICK, (nick, "No such nick")
+            return n.ERR_NOSUCHNICK, (nick, no_such_nick(error, "No such nick"))
         case NoSuchRoomError(room=room):
             return n.ERR_NOSUCHCHANNEL, (room, "No such channel")
         case InvalidRoomNameError(room=room):
@@ -217,6 +217,13 @@ def _registration(error: ChatError, account: str) -> Refusal:
                 "The server could not save the account; nothing changed, try again later",
             )
     return "FAIL", ("REGISTER", error.code.upper().replace("-", "_"), account, _sentence(error))
+
+
+def no_such_nick(error: ChatError, text: str) -> str:
+    """401's ``text``, naming whoever online holds a nickname that looks like the one asked for, if anyone does."""
+    if isinstance(error, NoSuchNicknameError) and error.alike is not None:
+        return f"{text}; {error.alike} is online, a different nick that looks like it"
+    return text
 
 
 def _for(seconds: float | None) -> str:

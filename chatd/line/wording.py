@@ -172,7 +172,14 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: f"{e.room!r} is not a valid room name: {room_name_rule_words(e)}",
             ),
             _row(InvalidTextError, lambda e: f"not sent: {text_rule_words(e)}"),
-            _row(NoSuchNicknameError, lambda e: f"nobody called {e.nick} is online"),
+            _row(
+                NoSuchNicknameError,
+                lambda e: (
+                    f"nobody called {e.nick} is online"
+                    if e.alike is None
+                    else f"nobody called {e.nick} is online; {e.alike} is, a different nickname that looks like it"
+                ),
+            ),
             _row(
                 MailboxFullError,
                 lambda e: (
