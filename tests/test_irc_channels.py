@@ -245,6 +245,30 @@ class KickTests(IRCTestCase):
         self.assertEqual(self.lines(wire), [])
 
 
+class RegisteredRoomKickTests(IRCTestCase):
+    def test_kick_of_a_room_operator_by_account_by_a_mere_channel_operator_is_482(self) -> None:
+        """bob is a room operator of alice's registered #dev by account; carol, given +o, cannot KICK him."""
+        alice, _ = self.connect(b"alice")
+        bob, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/register hunter22\n/join #dev\n/register #dev\n")
+        bob.dataReceived(b"/register hunter23\n/join #dev\n")
+        alice.dataReceived(b"/op bob\n")
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #dev")
+        alice.dataReceived(b"/mode #dev +o carol\n")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(carol, "KICK #dev bob :bye")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 482 carol #dev :bob is a channel operator by account; only its owner, its operators "
+                b"by account and IRC operators may kick them"
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+
+
 class LookAlikeTests(IRCTestCase):
     def test_401_names_a_look_alike_online_and_nothing_reaches_them(self) -> None:
         """Only zed with a Cyrillic e is online: KICK, PRIVMSG and WHOIS zed are 401 naming the look-alike."""

@@ -18,6 +18,7 @@ from chatd.domain.errors import (
     RoomUnownedError,
     ServerRoomError,
     TargetIsOwnerError,
+    TargetIsRoomOperatorError,
     TooManyRegisteredRoomsError,
     TopicLockedError,
 )
@@ -238,6 +239,39 @@ class RoomOperatorTests(RegistryTestCase):
         self.chat.grant_operator(op)
         self.chat.kick(op, "alice", "#dev")
         self.assertNotIn("#dev", self.alice.rooms)
+
+    def test_a_member_with_only_standing_cannot_kick_a_room_operator_by_account(self) -> None:
+        """carol, given +o, cannot kick bob, a room operator by account; bob may kick carol, and alice and an
+        operator may kick bob (the class trial's design note: the registration outranks standing)."""
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        carol, _ = self.online("carol", "#dev")
+        self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.OPERATOR, True, "carol")])
+        before = len(self.published)
+        error = self.assertRaises(TargetIsRoomOperatorError, self.chat.kick, carol, "BOB", "#dev")
+        self.assertEqual(
+            (error.code, word(error)),
+            (
+                "is-room-operator",
+                "bob is a room operator of #dev by account; only its owner, its room operators by account "
+                "and server operators may kick them from it",
+            ),
+        )
+        self.assertEqual(len(self.published), before)
+        self.assertIn("#dev", self.bob.rooms)
+        self.chat.kick(self.alice, "bob", "#dev")
+        self.assertNotIn("#dev", self.bob.rooms)
+
+    def test_room_operators_by_account_kick_each_other_and_operators_kick_them(self) -> None:
+        """Two room operators by account are peers, as two +o are; a server operator kicks either."""
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        dave, _ = self.identified("dave", "#dev")
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "dave"))
+        self.chat.kick(dave, "bob", "#dev")
+        self.assertNotIn("#dev", self.bob.rooms)
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.chat.kick(op, "dave", "#dev")
+        self.assertNotIn("#dev", dave.rooms)
 
     def test_a_removed_room_operator_may_no_longer(self) -> None:
         """After /deop bob is refused what he could do."""

@@ -223,6 +223,16 @@ class TargetIsOwnerError(ChatError):
 
 
 @dataclass(eq=False)
+class TargetIsRoomOperatorError(ChatError):
+    """A registered room's operator by account cannot be kicked from it by a member whose say there is only
+    standing (``+o``): only by its owner, its room operators by account and operators."""
+
+    code = "is-room-operator"
+    nick: str
+    room: str
+
+
+@dataclass(eq=False)
 class UserNotInRoomError(ChatError):
     """The user a request names is not a member of the room it names."""
 

@@ -9,7 +9,8 @@ maker, while online) and operators may kick from that room and lock its
 topic, and in the server's rooms, which nobody owns, only operators may;
 operators themselves cannot be muted, banned or killed off the server, or
 kicked by an owner, and a room's owner cannot be kicked from it but by an
-operator. Whoever is kicked may not join that room again until the time
+operator, nor a registered room's operators by account by a member with
+only operator standing (``+o``) there. Whoever is kicked may not join that room again until the time
 their ``Kicked`` event names (``Limits.kick_rejoin`` seconds on), on any
 connection (chatd.domain.kicks). Mutes and
 bans with a duration run out by the injected clock, each as an event of its
@@ -29,6 +30,7 @@ from chatd.domain.errors import (
     NotMutedError,
     TargetIsOperatorError,
     TargetIsOwnerError,
+    TargetIsRoomOperatorError,
     UserNotInRoomError,
 )
 from chatd.domain.events import (
@@ -110,6 +112,9 @@ class Moderation:
         if rules.owns(target, room) and not by.operator:
             # A room operator the owner made (+o, /op) cannot put them out of their own room for a minute.
             raise TargetIsOwnerError(target.nick, room.name)
+        if rules.appointed(target, room) and not rules.appointed(by, room) and not by.operator:
+            # Nor may a +o put out a room operator the registration names, whose say there outlasts theirs.
+            raise TargetIsRoomOperatorError(target.nick, room.name)
         id, at = self._seam.stamp()
         event = Kicked(
             id=id,

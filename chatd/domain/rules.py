@@ -165,6 +165,12 @@ def owns(user: User, room: Room) -> bool:
     return room.owner is user
 
 
+def appointed(user: User, room: Room) -> bool:
+    """Whether ``user`` is identified to an account ``room``'s registration names: its owner or a room operator
+    by account. Such a say outranks operator standing (``+o``), which they may have given."""
+    return room.registration is not None and room.registration.moderates(user.account)
+
+
 def require_owner(user: User, room: Room) -> None:
     """Raise unless ``user`` owns ``room`` or is an operator; nobody owns a server's room.
 

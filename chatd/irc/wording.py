@@ -53,6 +53,7 @@ from chatd.domain.errors import (
     RoomLookAlikeError,
     TargetIsOperatorError,
     TargetIsOwnerError,
+    TargetIsRoomOperatorError,
     TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
@@ -114,6 +115,12 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_CHANOPRIVSNEEDED, (
                 room,
                 f"{nick} owns the channel; only IRC operators may kick them",
+            )
+        case TargetIsRoomOperatorError(nick=nick, room=room):
+            return n.ERR_CHANOPRIVSNEEDED, (
+                room,
+                f"{nick} is a channel operator by account; only its owner, its operators by account "
+                "and IRC operators may kick them",
             )
         case KickSelfError():
             return "FAIL", (command, "KICK_SELF", "Use PART to leave a channel")

@@ -89,6 +89,7 @@ from chatd.domain.errors import (
     ServerRoomError,
     TargetIsOperatorError,
     TargetIsOwnerError,
+    TargetIsRoomOperatorError,
     TooManyKeysError,
     TooManyRegisteredRoomsError,
     TooManyRoomBansError,
@@ -218,6 +219,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 TargetIsOwnerError,
                 lambda e: f"{e.nick} owns {e.room}; only server operators may kick them from it",
+            ),
+            _row(
+                TargetIsRoomOperatorError,
+                lambda e: (
+                    f"{e.nick} is a room operator of {e.room} by account; only its owner, its room operators "
+                    "by account and server operators may kick them from it"
+                ),
             ),
             _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),
             _row(KickSelfError, lambda e: "you cannot kick yourself; /part leaves a room"),
