@@ -71,7 +71,7 @@ class ModesTestCase(ChatTestCase):
         self.chat.grant_operator(self.op)
 
     def change(self, by: UserView, *changes: ModeChange) -> tuple[ModeChange, ...]:
-        return self.chat.change_room(by, "#dev", changes)
+        return self.chat.change_room(by, "#dev", changes).changes
 
     def named(self, change: Awaitable[None] | None) -> None:
         """Wait for a room operator named or dropped to be kept; None would mean nothing changed."""

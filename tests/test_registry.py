@@ -7,10 +7,14 @@ from twisted.internet.defer import Deferred, ensureDeferred
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
+    BannedFromRoomError,
+    InviteOnlyError,
+    ModeratedError,
     NoAccountError,
     NotIdentifiedError,
     NotInRoomError,
     NotOwnerError,
+    RoomKeyError,
     RoomLookAlikeError,
     RoomNotKeptError,
     RoomNotRegisteredError,
@@ -36,8 +40,8 @@ from chatd.domain.events import (
 )
 from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
-from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
-from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.replies import Members, RoomBan, RoomModes, RoomSummary, Topic
+from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from tests.events import seen
@@ -402,6 +406,98 @@ class OutlivesTests(RegistryTestCase):
         return user, session
 
 
+CLASSROOM = (
+    ModeChange(Setting.MODERATED, True),
+    ModeChange(Setting.INVITE_ONLY, True),
+    ModeChange(Setting.KEY, True, "homework"),
+    ModeChange(Setting.LIMIT, True, "30"),
+    ModeChange(Setting.BAN, True, "badkid"),
+)
+"""What the classroom trial set #dev to: moderated, invite-only, a key, a limit, and badkid's mask."""
+
+
+class KeptSettingsTests(RegistryTestCase):
+    """A registered room keeps its settings and ban masks while empty and across a restart; others do not."""
+
+    def set_classroom(self, chat: Chat | None = None) -> None:
+        """alice sets #dev as ``CLASSROOM``, kept by the store."""
+        changed = (chat or self.chat).change_room(self.alice, "#dev", CLASSROOM)
+        self.assertEqual(len(changed.changes), len(CLASSROOM))
+        if changed.kept is not None:
+            self.done(changed.kept)
+        self.set_at = self.clock.seconds()
+
+    def classroom(self, chat: Chat) -> None:
+        """#dev is as ``CLASSROOM`` set it, to alice asking and to newcomers joining."""
+        self.assertEqual(
+            chat.room_modes("#dev", self.alice),
+            RoomModes("#dev", True, True, "homework", 30, True, False, False),
+        )
+        self.assertEqual(
+            chat.room_bans(self.alice, "#dev").bans, (RoomBan("badkid!*@*", "alice", self.set_at),)
+        )
+        carol, _ = self.online("carol")
+        self.assertRaises(InviteOnlyError, chat.join, carol, "#dev", "homework")
+        badkid, _ = self.online("badkid")
+        self.assertRaises(BannedFromRoomError, chat.join, badkid, "#dev", "homework")
+
+    def emptied(self) -> None:
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+
+    def test_an_emptied_registered_room_keeps_its_settings_for_whoever_comes_next(self) -> None:
+        """alice registers #dev and sets it; everyone leaves: it still shows them, refuses the uninvited and the
+        masked, and made again by the owner's join it is moderated with its key, limit and mask."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.set_classroom()
+        self.emptied()
+        self.classroom(self.chat)
+        self.chat.join(self.alice, "#dev")
+        self.assertEqual(self.chat.room_modes("#dev", self.alice).limit, 30)
+        self.chat.invite(self.alice, "#dev", "bob")
+        self.assertRaises(RoomKeyError, self.chat.join, self.bob, "#dev")
+        self.chat.join(self.bob, "#dev", "homework")
+        self.assertRaises(ModeratedError, self.chat.say, self.bob, "#dev", "hello")
+
+    def test_a_restart_gives_them_back_and_settings_set_before_registering_are_kept(self) -> None:
+        """#dev set before /register, and changed after; a new chat on the same stores has every setting back."""
+        self.set_classroom()
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.done(self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.SECRET, True)]).kept)
+        self.done(self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.SECRET, False)]).kept)
+        chat = self.make_chat()
+        chat.restore(list(self.published))
+        self.chat = chat
+        self.classroom(chat)
+        alice, session = self.online("alice_")
+        alice = chat.identify(session, alice, "alice", "")
+        chat.join(alice, "#dev")
+        self.assertEqual(chat.room_modes("#dev", alice).key, "homework")
+
+    def test_standing_alone_is_no_change_to_keep(self) -> None:
+        """Voicing bob in a registered room changes no settings: nothing waits for the store."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        changed = self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.VOICE, True, "bob")])
+        self.assertEqual((len(changed.changes), changed.kept), (1, None))
+
+    def test_an_unregistered_room_keeps_nothing_as_before(self) -> None:
+        """Set but never registered, or given up, #dev emptied is gone with its settings; the next maker's is new."""
+        unset = RoomModes("#dev", False, False, "", 0, False, False, False)
+        self.set_classroom()
+        self.emptied()
+        carol, _ = self.online("carol", "#dev")
+        self.assertEqual(self.chat.room_modes("#dev", carol), unset)
+        self.chat.part(carol, "#dev")
+        self.chat.join(self.alice, "#dev")
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.set_classroom()
+        self.done(self.chat.unregister_room(self.alice, "#dev"))
+        self.chat.part(self.alice, "#dev")
+        self.chat.join(carol, "#dev")
+        self.assertEqual(self.chat.room_modes("#dev", carol), unset)
+        self.assertEqual(self.rooms.registered(), [])
+
+
 class AnsweredRooms(MemoryRooms):
     """Registered rooms whose every change waits to be answered, as a store's commit does: ``answers`` in the
     order the changes came; one failed is a change the file refused (a full disk, say)."""
@@ -410,8 +506,10 @@ class AnsweredRooms(MemoryRooms):
         super().__init__()
         self.answers: list[Deferred[None]] = []
 
-    def register(self, room: str, name: str, owner: str, at: float) -> "Deferred[None]":
-        super().register(room, name, owner, at)
+    def register(
+        self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
+    ) -> "Deferred[None]":
+        super().register(room, name, owner, at, settings)
         return self._answer()
 
     def unregister(self, room: str) -> "Deferred[None]":
@@ -424,6 +522,10 @@ class AnsweredRooms(MemoryRooms):
 
     def remove_operator(self, room: str, account: str) -> "Deferred[None]":
         super().remove_operator(room, account)
+        return self._answer()
+
+    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
+        super().keep_settings(room, settings)
         return self._answer()
 
     def _answer(self) -> "Deferred[None]":
@@ -552,6 +654,38 @@ class NotKeptTests(RegistryTestCase):
         self.assertIn(seen(undone), self.bob_session.received)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", False)
         self.assertNotIn("bob", self.chat.members("#dev").operators)
+
+    def test_settings_not_kept_are_undone_as_the_chats_change_and_refused(self) -> None:
+        """+m and a mask the store refuses: alice is told her room's settings were not saved, everyone in #dev
+        reads the chat's own change putting them back, and bob speaks again."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        moderating = self.chat.change_room(
+            self.alice, "#dev", [ModeChange(Setting.MODERATED, True), ModeChange(Setting.BAN, True, "dave")]
+        )
+        waiting = started(moderating.kept)
+        self.assertRaises(ModeratedError, self.chat.say, self.bob, "#dev", "hello")
+        self.answered.answers[1].errback(OSError("disk full"))
+        error = self.failureResultOf(waiting, RoomNotKeptError).value
+        self.assertEqual((error.room, error.settings), ("#dev", True))
+        undone = self.published[-1]
+        assert isinstance(undone, RoomModesChanged)
+        self.assertEqual(
+            (undone.actor, undone.changes),
+            (CHAT, (ModeChange(Setting.MODERATED, False), ModeChange(Setting.BAN, False, "dave!*@*"))),
+        )
+        self.assertIn(seen(undone), self.bob_session.received)
+        self.chat.say(self.bob, "#dev", "hello")
+        self.assertEqual(self.chat.room_bans(self.alice, "#dev").bans, ())
+
+    def test_settings_refused_after_the_room_emptied_are_put_back_for_its_next_join(self) -> None:
+        """A key the store refuses once everyone left: the room, made again, takes none."""
+        self.kept_at_once(self.chat.register_room(self.alice, "#dev"))
+        keying = started(self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.KEY, True, "k")]).kept)
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+        self.refused(keying, 1)
+        self.chat.join(self.bob, "#dev")
+        self.assertEqual(self.chat.room_modes("#dev", self.bob).keyed, False)
 
     def test_two_changes_refused_together_leave_it_as_before_both(self) -> None:
         """/op then /deop of bob in one failed transaction: bob is no operator, as before either; nothing to undo."""

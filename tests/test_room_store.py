@@ -11,7 +11,8 @@ from contextlib import closing
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.ports import RoomStore
-from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.replies import RoomBan
+from chatd.domain.rooms import RegisteredRoom, RoomSettings
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_rooms import SQLiteRooms
@@ -54,6 +55,29 @@ class RoomStoreContract:
         self.assertEqual(list(rooms.registered()), [])
         rooms.register("#dev", "#dev", "carol", 2.0)
         self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
+
+    def test_a_registered_rooms_settings_are_kept_whole_and_forgotten_with_it(self) -> None:
+        """Settings given at registration, then replaced whole, are the room's after a restart; a room that is not
+        registered keeps none, and one unregistered and registered again has only what it is given then."""
+        rooms = self.make()
+        rooms.register("#dev", "#Dev", "alice", 1.0, RoomSettings(moderated=True))
+        ban = RoomBan("badkid!*@*", "alice", 2.5)
+        settings = RoomSettings(True, "hunter2 \u00e9", 30, True, True, (ban,))
+        rooms.keep_settings("#dev", settings)
+        rooms.keep_settings("#ops", RoomSettings(invite_only=True))
+        rooms.register("#ops", "#ops", "bob", 3.0)
+        kept = sorted(self.restarted(rooms).registered(), key=lambda room: room.name)
+        assert isinstance(self, SynchronousTestCase)
+        self.assertEqual(
+            kept, [RegisteredRoom("#Dev", "alice", settings=settings), RegisteredRoom("#ops", "bob")]
+        )
+        rooms = self.restarted(rooms)
+        rooms.unregister("#dev")
+        rooms.register("#dev", "#dev", "carol", 4.0)
+        self.assertEqual(
+            sorted(self.restarted(rooms).registered(), key=lambda room: room.name),
+            [RegisteredRoom("#dev", "carol"), RegisteredRoom("#ops", "bob")],
+        )
 
 
 class MemoryRoomsTests(RoomStoreContract, SynchronousTestCase):
@@ -142,3 +166,32 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         )
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+
+    def test_a_version_11_database_is_upgraded_and_its_registered_rooms_get_settings(self) -> None:
+        """A database from before rooms kept their settings keeps its registered rooms (a new room's settings
+        each), and keeps the settings given from then on."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:11])
+            connection.execute("INSERT INTO registered_rooms VALUES ('#dev', '#Dev', 'alice', 1.0)")
+            connection.execute("INSERT INTO room_operators VALUES ('#dev', 'bob')")
+        rooms = self.make()
+        self.assertEqual(list(rooms.registered()), [RegisteredRoom("#Dev", "alice", frozenset({"bob"}))])
+        self.answered(rooms.keep_settings("#dev", RoomSettings(invite_only=True)))
+        self.assertEqual(
+            list(self.restarted(rooms).registered()),
+            [RegisteredRoom("#Dev", "alice", frozenset({"bob"}), RoomSettings(invite_only=True))],
+        )
+
+    def test_settings_the_file_refuses_never_reach_memory(self) -> None:
+        """A change of settings whose transaction fails leaves memory, and the file, with the settings before."""
+        rooms = self.make()
+        self.answered(rooms.register("#dev", "#dev", "alice", 1.0, RoomSettings(moderated=True)))
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON room_settings BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        self.answered(rooms.keep_settings("#dev", RoomSettings(key="k")), sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        kept = [RegisteredRoom("#dev", "alice", settings=RoomSettings(moderated=True))]
+        self.assertEqual(list(rooms.registered()), kept)
+        self.assertEqual(list(self.restarted(rooms).registered()), kept)

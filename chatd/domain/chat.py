@@ -100,7 +100,7 @@ class Chat:
         )
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds, limits.registered_rooms)
-        modes = Modes(self._state, seam, clock.seconds)
+        modes = Modes(self._state, seam, clock.seconds, registry.keep_settings)
         self.register = talk.register
         self.rename = talk.rename
         self.join = talk.join

@@ -469,10 +469,14 @@ class AccountNotKeptError(ChatError):
 
 @dataclass(eq=False)
 class RoomNotKeptError(ChatError):
-    """The store could not keep a change to the registration of ``room`` (a full disk, say): it is undone."""
+    """The store could not keep a change to the registration of ``room`` (a full disk, say): it is undone.
+
+    ``settings``: the change was of the registered room's settings (its modes or ban masks).
+    """
 
     code = "room-not-saved"
     room: str
+    settings: bool = False
 
 
 @dataclass(eq=False)

@@ -10,7 +10,7 @@ An invite (``Invited``) lets its target join past invite-only once. As
 elsewhere, these check and publish; the state applies (chatd.domain.state).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from chatd.domain import rules
@@ -46,6 +46,18 @@ _FLAGS = (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
 
 Slot = tuple[Setting, str]
 """What one change sets: its setting, and for standing or a mask whose (a nickname's or a mask's key)."""
+
+KeepSettings = Callable[[User, Room, tuple[ModeChange, ...], float], Awaitable[None] | None]
+"""``Registry.keep_settings``: keeps what changes by a user at a time make of a registered room's settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomChange:
+    """What ``Modes.change_room`` changed (empty: nothing), and, for a registered room whose settings it changed,
+    what fires once the store keeps them (failing with RoomNotKeptError once they are undone); else None."""
+
+    changes: tuple[ModeChange, ...]
+    kept: Awaitable[None] | None = None
 
 
 def check_key(text: str) -> str:
@@ -123,12 +135,15 @@ def _current(room: Room, slot: Slot) -> object:
 class Modes:
     """Requests on a room's settings and standing, and invites; each checks who asks first."""
 
-    def __init__(self, state: ChatState, seam: Publisher, now: Callable[[], float]) -> None:
+    def __init__(
+        self, state: ChatState, seam: Publisher, now: Callable[[], float], keep: KeepSettings
+    ) -> None:
         self._state = state
         self._seam = seam
         self._now = now
+        self._keep = keep
 
-    def change_room(self, view: UserView, name: str, changes: Sequence[ModeChange]) -> tuple[ModeChange, ...]:
+    def change_room(self, view: UserView, name: str, changes: Sequence[ModeChange]) -> RoomChange:
         """Make ``changes`` to room ``name``, in order, all or none; the asker must have authority there.
 
         Each change is checked against the room as the ones before it leave
@@ -137,7 +152,8 @@ class Modes:
         TooManyRoomBansError, and nothing changes); one that changes nothing
         is dropped, and what is left is published as one ``RoomModesChanged``
         to the room's members and the asker. Returns what changed: empty
-        if nothing did, and then nothing is published.
+        if nothing did, and then nothing is published; a registered room's
+        settings changed are kept (``RoomChange.kept``).
 
         A key or a limit turned off, and a flag either way, carry no
         argument; a nickname becomes the member's as they show it, a mask
@@ -151,13 +167,13 @@ class Modes:
         for change in changes:
             draft.add(*self._checked(room, change))
         if not draft.changes:
-            return ()
+            return RoomChange(())
         id, at = self._seam.stamp()
-        event = RoomModesChanged(
-            id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, changes=tuple(draft.changes)
-        )
+        made = tuple(draft.changes)
+        kept = self._keep(by, room, made, at)
+        event = RoomModesChanged(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, changes=made)
         self._seam.publish(event, _room_and(by, room))
-        return event.changes
+        return RoomChange(made, kept)
 
     def _checked(self, room: Room, change: ModeChange) -> tuple[ModeChange, Slot, object]:
         """``change`` in its normal form, the slot it sets and to what; raises if it cannot be made."""

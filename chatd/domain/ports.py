@@ -13,7 +13,7 @@ Front ends hold ``UserView`` and ``RoomView``s: read-only faces of the
 chat's own users and rooms, which only the chat changes, through events.
 
 ``Accounts`` keeps who owns which nickname, and the hashes of their passwords;
-``RoomStore`` keeps the registered rooms: who owns each, and its room operators.
+``RoomStore`` keeps the registered rooms: who owns each, its room operators, and its settings.
 
 ``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
@@ -23,7 +23,7 @@ from typing import Protocol
 
 from chatd.domain.events import Actor, Event, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
-from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 
 
 class Session(Protocol):
@@ -245,7 +245,8 @@ class KeyStore(Protocol):
 
 
 class RoomStore(Protocol):
-    """The registered rooms, kept across restarts: each room's owner and its room operators, all accounts.
+    """The registered rooms, kept across restarts: each room's owner and its room operators, all accounts, and
+    its settings (chatd.domain.rooms.RoomSettings).
 
     A port of its own rather than more of ``Accounts``: a room is not a
     nickname, and a store may keep one without the other. Rooms are named
@@ -259,12 +260,19 @@ class RoomStore(Protocol):
         """Every registered room, as kept when the store was opened and changed since."""
         ...
 
-    def register(self, room: str, name: str, owner: str, at: float) -> Awaitable[None]:
-        """Register room ``room`` (shown as ``name``) to the account ``owner`` at time ``at``, with no operators."""
+    def register(
+        self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
+    ) -> Awaitable[None]:
+        """Register room ``room`` (shown as ``name``) to the account ``owner`` at time ``at``, with no operators,
+        set as ``settings``."""
         ...
 
     def unregister(self, room: str) -> Awaitable[None]:
-        """Forget room ``room``'s registration and its operators."""
+        """Forget room ``room``'s registration, its operators and its settings."""
+        ...
+
+    def keep_settings(self, room: str, settings: RoomSettings) -> Awaitable[None]:
+        """Set the registered room ``room`` as ``settings`` (all of them, whatever was kept before)."""
         ...
 
     def add_operator(self, room: str, account: str) -> Awaitable[None]:

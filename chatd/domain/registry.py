@@ -17,6 +17,13 @@ last answered for with the changes it has yet to answer for on top, so
 changes failing together or one by one, before or after others are kept,
 leave memory as the file will be (``RoomRegistrationNotKept`` to the
 room's members, ``RoomNotKeptError`` to the asker).
+
+A registered room's settings (chatd.domain.rooms.RoomSettings) are kept
+with it: the room's as it is registered, and each change of them
+(``keep_settings``, which chatd.domain.modes calls) the same way. Each
+such change is the whole of the settings after it, as the store writes
+them, so whatever the file was last given is what memory is put back to;
+a change it cannot keep is undone as the chat's own ``RoomModesChanged``.
 """
 
 from collections.abc import Awaitable, Callable
@@ -37,6 +44,9 @@ from chatd.domain.errors import (
     TooManyRegisteredRoomsError,
 )
 from chatd.domain.events import (
+    CHAT,
+    ModeChange,
+    RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
     RoomRegistered,
@@ -45,7 +55,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.rooms import RegisteredRoom, Registration, Room
+from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, Registration, Room, RoomSettings
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
@@ -62,13 +72,20 @@ class _Unanswered:
     changes: list[_Change]
 
 
-def _as_kept(registration: Registration | None) -> RegisteredRoom | None:
-    """The chat's ``registration`` of a room as a store keeps one."""
+def _as_kept(registration: Registration | None, settings: RoomSettings) -> RegisteredRoom | None:
+    """The chat's ``registration`` of a room set as ``settings``, as a store keeps one."""
     return (
         None
         if registration is None
-        else RegisteredRoom(registration.name, registration.owner, frozenset(registration.operators))
+        else RegisteredRoom(
+            registration.name, registration.owner, frozenset(registration.operators), settings
+        )
     )
+
+
+def _unset(kept: RegisteredRoom | None) -> RegisteredRoom | None:
+    """``kept`` without its settings: what ``RoomRegistrationNotKept`` says."""
+    return None if kept is None else replace(kept, settings=NO_SETTINGS)
 
 
 class Registry:
@@ -98,6 +115,7 @@ class Registry:
         for kept in self._store.registered():
             registration = Registration(kept.name, kept.owner, set(kept.operators))
             self._state.rooms.register(fold(kept.name), registration)
+            self._state.rooms.keep_settings(fold(kept.name), kept.settings)
 
     def register_room(self, view: UserView, name: str) -> Awaitable[None]:
         """Register room ``name`` to the asker's account; they must be identified, in it, and own it today (or be
@@ -119,8 +137,11 @@ class Registry:
         owner = by.account
         if not by.operator and self._owned_by(owner) >= self._most:
             raise TooManyRegisteredRoomsError(self._most)
-        written = self._store.register(key, room.name, owner, self._now())
-        answered = self._changed(by, key, room.name, lambda _: RegisteredRoom(room.name, owner), written)
+        settings = self._state.rooms.settings(key)
+        written = self._store.register(key, room.name, owner, self._now(), settings)
+        answered = self._changed(
+            by, key, room.name, lambda _: RegisteredRoom(room.name, owner, settings=settings), written
+        )
         id, at = self._seam.stamp()
         event = RoomRegistered(id=id, at=at, actor=by.actor, room=room.name, seq=room.seq + 1, account=owner)
         self._seam.publish(event, _room_and(self._state, by, key))
@@ -188,10 +209,40 @@ class Registry:
         self._seam.publish(event, _room_and(self._state, by, key))
         return answered
 
+    def keep_settings(
+        self, by: User, room: Room, changes: tuple[ModeChange, ...], at: float
+    ) -> Awaitable[None] | None:
+        """Keep what ``changes`` by ``by`` at ``at`` make of registered ``room``'s settings, before the chat makes
+        them; None if the room is not registered or its settings stay as they are (standing alone changed).
+
+        The result is to be awaited, as ``register_room``'s is.
+        """
+        key = fold(room.name)
+        if key not in self._state.rooms.registered:
+            return None
+        now = self._state.rooms.settings(key)
+        settings = now.changed(changes, by.nick, at)
+        if settings == now:
+            return None
+
+        def change(kept: RegisteredRoom | None) -> RegisteredRoom | None:
+            return None if kept is None else replace(kept, settings=settings)
+
+        return self._changed(
+            by, key, room.name, change, self._store.keep_settings(key, settings), settings=True
+        )
+
     def _changed(
-        self, by: User, key: str, shown: str, change: _Change, written: Awaitable[None]
+        self,
+        by: User,
+        key: str,
+        shown: str,
+        change: _Change,
+        written: Awaitable[None],
+        settings: bool = False,
     ) -> Awaitable[None]:
-        """Note ``change`` to room ``key`` (shown as ``shown``), which the store answers for with ``written``.
+        """Note ``change`` to room ``key`` (shown as ``shown``), which the store answers for with ``written``;
+        ``settings``: a change of the room's settings, not of its registration.
 
         Called once the store has it and before the chat makes it, so a
         room's first unanswered change finds the registration as kept. The
@@ -201,10 +252,10 @@ class Registry:
         unanswered = self._unanswered.get(key)
         if unanswered is None:
             unanswered = self._unanswered[key] = _Unanswered(
-                _as_kept(self._state.rooms.registered.get(key)), []
+                _as_kept(self._state.rooms.registered.get(key), self._state.rooms.settings(key)), []
             )
         unanswered.changes.append(change)
-        return self._answered(by, key, shown, unanswered, change, written)
+        return self._answered(by, key, shown, unanswered, change, written, settings)
 
     async def _answered(
         self,
@@ -214,6 +265,7 @@ class Registry:
         unanswered: _Unanswered,
         change: _Change,
         written: Awaitable[None],
+        settings: bool,
     ) -> None:
         """Wait for the store to keep ``change``; if it cannot, put the registration back as it will be, and refuse."""
         try:
@@ -221,7 +273,7 @@ class Registry:
         except Exception:
             unanswered.changes.remove(change)
             self._put_back(by, key, unanswered)
-            raise RoomNotKeptError(shown) from None
+            raise RoomNotKeptError(shown, settings) from None
         else:
             unanswered.kept = change(unanswered.kept)
             unanswered.changes.remove(change)
@@ -233,10 +285,17 @@ class Registry:
         """Make room ``key``'s registration what the store keeps with the changes still unanswered, if it differs."""
         wanted = reduce(lambda kept, change: change(kept), unanswered.changes, unanswered.kept)
         held = self._state.rooms.registered.get(key)
-        if wanted == _as_kept(held):
-            return
+        if _unset(wanted) != _unset(_as_kept(held, NO_SETTINGS)):
+            self._registration_put_back(by, key, wanted, held)
+        if wanted is not None:
+            self._settings_put_back(by, key, wanted)
+
+    def _registration_put_back(
+        self, by: User, key: str, wanted: RegisteredRoom | None, held: Registration | None
+    ) -> None:
+        """Make room ``key``'s registration, now ``held``, ``wanted``'s (its owner and operators)."""
         room = self._state.rooms.by_key.get(key)
-        named = wanted or _as_kept(held)
+        named = wanted or _as_kept(held, NO_SETTINGS)
         assert named is not None  # they differ, so one is a registration
         operators = frozenset() if wanted is None else wanted.operators
         given, taken = ((), ()) if room is None else self._standing(room, held, operators)
@@ -250,6 +309,20 @@ class Registry:
             operators=tuple(sorted(operators)),
             given=given,
             taken=taken,
+        )
+        members = [] if room is None else list(room.members.values())
+        self._seam.publish(event, members if by in members or not by.online else [*members, by])
+
+    def _settings_put_back(self, by: User, key: str, wanted: RegisteredRoom) -> None:
+        """Set room ``key`` as ``wanted`` is, if it is not: the chat's own change, to its members and ``by``."""
+        changes = self._state.rooms.settings(key).changes_to(wanted.settings)
+        if not changes:
+            return
+        room = self._state.rooms.by_key.get(key)
+        shown = wanted.name if room is None else room.name
+        id, at = self._seam.stamp()
+        event = RoomModesChanged(
+            id=id, at=at, actor=CHAT, room=shown, seq=self._seam.next_seq(shown), changes=changes
         )
         members = [] if room is None else list(room.members.values())
         self._seam.publish(event, members if by in members or not by.online else [*members, by])

@@ -16,8 +16,9 @@ whenever they are identified, across restarts.
 A live room also has settings and standing (issue 15): invite-only, a key,
 a member limit, moderated, secret, ban masks (chatd.domain.masks), and
 its operators and voiced members, by user. They live in memory while the
-room has members, and are gone with it: nothing keeps them when it empties
-or across a restart (the topic lock, kept as before, is the exception).
+room has members, and are gone with it, bar a registered room's settings
+(``RoomSettings``: all but the standing), which its owner wants to stay as
+set: kept while it is empty and, by the ``RoomStore``, across a restart.
 Its maker is one of its operators from the join that makes it, as is
 whoever joins with authority there by ownership or by a registration's
 account; standing goes when its holder leaves the room. No two
@@ -26,11 +27,11 @@ e (U+0435) cannot draw people away from ``#dev``.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
-from chatd.domain.events import TopicChanged, TopicLocked
+from chatd.domain.events import ModeChange, Setting, TopicChanged, TopicLocked
 from chatd.domain.listing import SortedKeys
 from chatd.domain.masks import parse_mask
 from chatd.domain.names import look
@@ -118,25 +119,94 @@ class Registration:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """A room's settings (its modes but the standing of members, and its ban masks, oldest first), as a
+    registered room keeps them while empty and a store across restarts. The defaults are a new room's."""
+
+    invite_only: bool = False
+    key: str = ""
+    limit: int = 0
+    moderated: bool = False
+    secret: bool = False
+    bans: tuple[RoomBan, ...] = ()
+
+    def changed(self, changes: Iterable[ModeChange], by: str, at: float) -> "RoomSettings":
+        """These settings after ``changes`` (checked, in normal form) by nickname ``by`` at ``at``; changes of
+        standing leave them as they are."""
+        settings = self
+        bans = {parse_mask(ban.mask).key: ban for ban in self.bans}
+        for change in changes:
+            match change.setting:
+                case Setting.INVITE_ONLY:
+                    settings = replace(settings, invite_only=change.on)
+                case Setting.MODERATED:
+                    settings = replace(settings, moderated=change.on)
+                case Setting.SECRET:
+                    settings = replace(settings, secret=change.on)
+                case Setting.KEY:
+                    settings = replace(settings, key=change.argument if change.on else "")
+                case Setting.LIMIT:
+                    settings = replace(settings, limit=int(change.argument) if change.on else 0)
+                case Setting.BAN:
+                    key = parse_mask(change.argument).key
+                    if change.on:
+                        bans[key] = RoomBan(change.argument, by, at)
+                    else:
+                        bans.pop(key, None)
+        return replace(settings, bans=tuple(bans.values()))
+
+    def changes_to(self, wanted: "RoomSettings") -> tuple[ModeChange, ...]:
+        """The changes that make these settings ``wanted``: what differs, flags first, then masks lifted and set."""
+        changes = [
+            ModeChange(setting, getattr(wanted, setting.value))
+            for setting in (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
+            if getattr(self, setting.value) != getattr(wanted, setting.value)
+        ]
+        if self.key != wanted.key:
+            changes.append(ModeChange(Setting.KEY, bool(wanted.key), wanted.key))
+        if self.limit != wanted.limit:
+            changes.append(ModeChange(Setting.LIMIT, bool(wanted.limit), str(wanted.limit or "")))
+        had = {parse_mask(ban.mask).key: ban.mask for ban in self.bans}
+        wants = {parse_mask(ban.mask).key: ban.mask for ban in wanted.bans}
+        changes += [ModeChange(Setting.BAN, False, mask) for key, mask in had.items() if key not in wants]
+        changes += [ModeChange(Setting.BAN, True, mask) for key, mask in wants.items() if key not in had]
+        return tuple(changes)
+
+
+NO_SETTINGS = RoomSettings()
+"""A room's settings as a join makes it: none set."""
+
+
+def settings_of(room: "Room") -> RoomSettings:
+    """What ``room`` is set to now."""
+    return RoomSettings(
+        room.invite_only, room.key, room.limit, room.moderated, room.secret, tuple(room.bans.values())
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class RegisteredRoom:
-    """A registered room as a store keeps it: its name as registered, owner, and operators."""
+    """A registered room as a store keeps it: its name as registered, owner, operators and settings."""
 
     name: str
     owner: str
     operators: frozenset[str] = frozenset()
+    settings: RoomSettings = NO_SETTINGS
 
 
 @dataclass(slots=True)
 class Kept:
     """What a room that outlives its members keeps while it has none, for when it is made again.
 
-    The topic with who set it and when (as ``Room`` holds them), and its lock.
+    The topic with who set it and when (as ``Room`` holds them), and its lock;
+    a registered room's settings too.
     """
 
     topic: str = ""
     topic_locked: bool = False
     topic_by: str = ""
     topic_at: float = 0.0
+    settings: RoomSettings = NO_SETTINGS
 
 
 class Rooms:
@@ -256,6 +326,12 @@ class Rooms:
             topic_by=kept.topic_by,
             topic_at=kept.topic_at,
             topic_locked=kept.topic_locked,
+            invite_only=kept.settings.invite_only,
+            key=kept.settings.key,
+            limit=kept.settings.limit,
+            moderated=kept.settings.moderated,
+            secret=kept.settings.secret,
+            bans={parse_mask(ban.mask).key: ban for ban in kept.settings.bans},
         )
         room.registration = self.registered.get(key)
         return room
@@ -304,7 +380,8 @@ class Rooms:
             owner = None if self.outlives(key) else user
             room = self._made(key, name, seq, self.kept.pop(key, Kept()), owner)
             self.by_key[key] = self.by_look[look(name)] = room
-            self.order.add(key)
+            if not room.secret:
+                self.order.add(key)
         room.seq = seq
         room.members[fold(user.nick)] = user
         room.sessions = None
@@ -341,4 +418,17 @@ class Rooms:
                 self.order.remove(key)
             del self.by_look[look(room.name)]
             if self.outlives(key):
-                self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at)
+                settings = settings_of(room) if key in self.registered else NO_SETTINGS
+                self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at, settings)
+
+    def settings(self, key: str) -> RoomSettings:
+        """The settings of the room with folded name ``key``: the live room's, else what it keeps while empty."""
+        room = self.by_key.get(key)
+        if room is not None:
+            return settings_of(room)
+        kept = self.kept.get(key)
+        return NO_SETTINGS if kept is None else kept.settings
+
+    def keep_settings(self, key: str, settings: RoomSettings) -> None:
+        """Give the registered room with folded name ``key``, nobody in it, ``settings`` for when it is made again."""
+        self.kept.setdefault(key, Kept()).settings = settings

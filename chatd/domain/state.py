@@ -246,6 +246,13 @@ def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept
 
 
 def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:
+    key = fold(event.room)
+    if key not in state.rooms.by_key:
+        # Only the chat's own putting back of a registered room's settings the store could not keep
+        # (chatd.domain.registry) changes a room nobody is in: what it keeps for when it is made again.
+        settings = state.rooms.settings(key).changed(event.changes, event.actor.nick, event.at)
+        state.rooms.keep_settings(key, settings)
+        return
     room = state.room(event)
     for change in event.changes:
         _SETTINGS[change.setting](state, room, change, event)

@@ -124,6 +124,9 @@ class Talk:
         rules.check_rejoin(self._state, user, shown, self._now())
         if room is not None:
             rules.check_entry(user, room, key)
+        elif folded in self._state.rooms.registered:
+            # Nobody is in it, but it keeps its settings (chatd.domain.rooms): the first to join meets them too.
+            rules.check_entry(user, self._state.rooms.seen(shown), key)
         if len(user.rooms) >= self._limits.rooms_per_user:
             raise TooManyRoomsError(self._limits.rooms_per_user)
         id, at = self._seam.stamp()

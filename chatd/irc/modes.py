@@ -11,8 +11,10 @@ back to every member as one MODE line; ``+t``, which the chat keeps apart
 from the room's modes, follows as a line of its own when it changes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
+
+from twisted.internet.defer import Deferred
 
 from chatd.domain.events import ModeChange, Setting
 from chatd.domain.replies import RoomModes
@@ -109,10 +111,20 @@ def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiti
     ]
     # All or none: the changes are checked together (and the asker's authority, even when there are none);
     # the topic lock, kept apart from the room's modes, follows (if it changes: the chat says nothing otherwise).
-    chat.change_room(me, name, changes)
+    changed = chat.change_room(me, name, changes)
     if locks:
         chat.lock_topic(me, name, locks[-1])
-    return None
+    return None if changed.kept is None else _kept(changed.kept)
+
+
+def _kept(change: Awaitable[None]) -> "Deferred[None]":
+    """A Deferred that fires once the store keeps a registered room's ``change``, so the client's next message
+    waits for it, and fails (RoomNotKeptError) if it is undone."""
+
+    async def kept() -> None:
+        await change
+
+    return Deferred.fromCoroutine(kept())
 
 
 def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> list[tuple[str, bool, str]] | None:

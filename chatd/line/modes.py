@@ -10,25 +10,28 @@ from typing import TYPE_CHECKING
 
 from chatd.line import mode_commands as modes
 from chatd.line.render import Notice
+from chatd.line.rooms import waiting
 
 if TYPE_CHECKING:
-    from chatd.line.session import LineSession
+    from chatd.line.session import LineSession, Waiting
 
 
-def mode(session: "LineSession", command: modes.Mode | modes.ListRoomBans) -> None:
+def mode(session: "LineSession", command: modes.Mode | modes.ListRoomBans) -> "Waiting":
+    """Show, list the masks of, or change a room; a registered room's change waits until the store keeps it."""
     chat = session.chat
     me = session.me()
     if isinstance(command, modes.ListRoomBans):
         bans = chat.room_bans(me, command.room)
         session.send_listing(bans, len(bans.bans))
-        return
+        return None
     if command.changes is None:
         session.send(chat.room_modes(command.room, me))
-        return
+        return None
     changed = chat.change_room(me, command.room, command.changes)
     locked = command.lock is not None and chat.lock_topic(me, command.room, command.lock)
-    if not changed and not locked:
+    if not changed.changes and not locked:
         nothing_to_change(session, command.room)
+    return None if changed.kept is None else waiting(changed.kept)
 
 
 def nothing_to_change(session: "LineSession", name: str) -> None:

@@ -25,13 +25,13 @@ if TYPE_CHECKING:
 def register(session: "LineSession", command: rooms.RegisterRoom | acct.Register) -> "Waiting":
     if isinstance(command, acct.Register):
         return accounts.register(session, command)
-    return _waiting(session.chat.register_room(session.me(), command.room))
+    return waiting(session.chat.register_room(session.me(), command.room))
 
 
 def unregister(session: "LineSession", command: rooms.UnregisterRoom | acct.Unregister) -> "Waiting":
     if isinstance(command, acct.Unregister):
         return accounts.unregister(session, command)
-    return _waiting(session.chat.unregister_room(session.me(), command.room))
+    return waiting(session.chat.unregister_room(session.me(), command.room))
 
 
 def op(session: "LineSession", command: rooms.Op) -> "Waiting":
@@ -44,10 +44,10 @@ def op(session: "LineSession", command: rooms.Op) -> "Waiting":
         fields = {"room": room, "nick": command.nick, "operator": command.add}
         session.send(Notice("room_operator", f"{command.nick} {already} of {room}.", fields))
         return None
-    return _waiting(written)
+    return waiting(written)
 
 
-def _waiting(change: Awaitable[None]) -> "Deferred[None]":
+def waiting(change: Awaitable[None]) -> "Deferred[None]":
     """A Deferred that fires once the store keeps ``change``."""
 
     async def kept() -> None:

@@ -320,7 +320,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 RoomNotKeptError,
-                lambda e: f"the server could not save the change to {e.room}'s registration; nothing changed",
+                lambda e: (
+                    f"the server could not save the change to {e.room}'s "
+                    f"{'settings' if e.settings else 'registration'}; nothing changed"
+                ),
             ),
             _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
             _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),

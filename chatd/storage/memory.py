@@ -38,7 +38,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of, kept_size
 from chatd.domain.resume import centred
-from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 from chatd.domain.search import matches, scanned, search_words
 from chatd.text import fold
 
@@ -277,9 +277,11 @@ class MemoryRooms:
         """Every room registered since start."""
         return list(self._rooms.values())
 
-    def register(self, room: str, name: str, owner: str, at: float) -> "Deferred[None]":
-        """Register ``room`` to ``owner``."""
-        self._rooms[room] = RegisteredRoom(name, owner)
+    def register(
+        self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
+    ) -> "Deferred[None]":
+        """Register ``room`` to ``owner``, set as ``settings``."""
+        self._rooms[room] = RegisteredRoom(name, owner, settings=settings)
         return succeed(None)
 
     def unregister(self, room: str) -> "Deferred[None]":
@@ -299,4 +301,11 @@ class MemoryRooms:
         kept = self._rooms.get(room)
         if kept is not None:
             self._rooms[room] = replace(kept, operators=kept.operators - {account})
+        return succeed(None)
+
+    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
+        """Set ``room`` as ``settings``, if it is registered."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            self._rooms[room] = replace(kept, settings=settings)
         return succeed(None)

@@ -196,6 +196,15 @@ STEPS: tuple[str, ...] = (
     CREATE TABLE pass_log (last INTEGER NOT NULL);
     INSERT INTO pass_log VALUES (0);
     """,
+    # 12: each registered room's settings (its modes but members' standing, and its ban masks), the whole of
+    # them a row as JSON (chatd.storage.sqlite_rooms), replaced at each change; a room registered before this
+    # step has none, so its settings are a new room's. Unregistering deletes the row.
+    """
+    CREATE TABLE room_settings (
+        room TEXT PRIMARY KEY,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

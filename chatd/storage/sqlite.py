@@ -28,7 +28,7 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
 the chat needs at start (each room's last sequence number, the ban and mute
-events, each room's last topic and lock) read, by ``SQLiteHistory.open``,
+events, each room's last topic and lock, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
 once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
 so a bad file stops the start with one sentence, and the chat has its bans
 before the first connection.
@@ -197,6 +197,7 @@ class SQLiteHistory(Service):
         transfers: Sequence[str] = (),
         keys: Sequence[tuple[str, str]] = (),
         key_head: tuple[int, str] = (0, ""),
+        room_settings: Sequence[tuple[str, str]] = (),
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -220,6 +221,8 @@ class SQLiteHistory(Service):
         """Every account's device keys, oldest first, read at start, for ``SQLiteKeys``: (account, key) a row."""
         self.key_head = key_head
         """The key log's last seq and hash, read at start, for ``SQLiteKeys``."""
+        self.room_settings = room_settings
+        """Each registered room's settings, read at start, for ``SQLiteRooms``: (room, settings encoded) a row."""
         self._writing = ThreadPool(1, 1, "chatd-store-writer")
         self._reading = ThreadPool(1, 1, "chatd-store-reader")
         self._log = log
@@ -306,6 +309,7 @@ class SQLiteHistory(Service):
                     )
                 }
                 rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
+                room_settings = writer.execute("SELECT room, body FROM room_settings").fetchall()
                 transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
                 keys, key_head = key_ring(writer)
                 position = writer.execute(_LAST_POSITION).fetchone()[0]
@@ -341,6 +345,7 @@ class SQLiteHistory(Service):
             transfers,
             keys,
             key_head,
+            room_settings,
         )
 
     @override

@@ -7,13 +7,49 @@ made in, with that pass's events (the room event that announces it among
 them), and its Deferred fires once that commits. Memory takes a change
 only then, so it holds what the file does: a change whose transaction
 failed, which the chat undoes (chatd.domain.registry), never reaches it.
+
+A room's settings are one row of ``room_settings`` (schema step 12), the
+whole of them as JSON, replaced at each change: a change is rare (a
+``/mode``), and a row read whole at start needs no join.
 """
+
+import json
 
 from twisted.internet.defer import Deferred
 
+from chatd.domain.replies import RoomBan
+from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.text import fold
+
+
+def encode_settings(settings: RoomSettings) -> str:
+    """``settings`` as ``room_settings.body``: a JSON object, its ban masks a list of [mask, by, at]."""
+    return json.dumps(
+        {
+            "invite_only": settings.invite_only,
+            "key": settings.key,
+            "limit": settings.limit,
+            "moderated": settings.moderated,
+            "secret": settings.secret,
+            "bans": [[ban.mask, ban.by, ban.at] for ban in settings.bans],
+        },
+        ensure_ascii=False,
+    )
+
+
+def decode_settings(body: str) -> RoomSettings:
+    """The settings ``encode_settings`` gave ``body``; a field it lacks (a later chatd may add some) is unset."""
+    fields = json.loads(body)
+    return RoomSettings(
+        invite_only=bool(fields.get("invite_only", False)),
+        key=str(fields.get("key", "")),
+        limit=int(fields.get("limit", 0)),
+        moderated=bool(fields.get("moderated", False)),
+        secret=bool(fields.get("secret", False)),
+        bans=tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in fields.get("bans", ())),
+    )
 
 
 class SQLiteRooms(MemoryRooms):
@@ -28,9 +64,14 @@ class SQLiteRooms(MemoryRooms):
                 super().register(room, name, owner, 0.0)
             if operator is not None:
                 super().add_operator(room, operator)
+        for room, body in store.room_settings:
+            super().keep_settings(room, decode_settings(body))
 
-    def register(self, room: str, name: str, owner: str, at: float) -> "Deferred[None]":
-        """Register ``room`` to ``owner``, with no operators (none left from a registration that failed)."""
+    def register(
+        self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
+    ) -> "Deferred[None]":
+        """Register ``room`` to ``owner``, with no operators (none left from a registration that failed), set as
+        ``settings``."""
         self._operators_dropped(room)
         written = self._store.change(
             "INSERT INTO registered_rooms (room, name, owner, registered_at) VALUES (?, ?, ?, ?)",
@@ -39,13 +80,34 @@ class SQLiteRooms(MemoryRooms):
             owner,
             at,
         )
-        return written.addCallback(lambda _: super(SQLiteRooms, self).register(room, name, owner, at))
+        self._settings_written(room, settings).addErrback(
+            lambda _: None
+        )  # the same transaction's failure: the registration's Deferred has it
+        return written.addCallback(
+            lambda _: super(SQLiteRooms, self).register(room, name, owner, at, settings)
+        )
 
     def unregister(self, room: str) -> "Deferred[None]":
-        """Forget ``room`` and its operators."""
+        """Forget ``room``, its operators and its settings."""
         self._operators_dropped(room)
+        self._store.change("DELETE FROM room_settings WHERE room = ?", room).addErrback(lambda _: None)
         written = self._store.change("DELETE FROM registered_rooms WHERE room = ?", room)
         return written.addCallback(lambda _: super(SQLiteRooms, self).unregister(room))
+
+    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
+        """Set ``room`` as ``settings``, if it is registered (a registration that failed is not)."""
+        written = self._settings_written(room, settings)
+        return written.addCallback(lambda _: super(SQLiteRooms, self).keep_settings(room, settings))
+
+    def _settings_written(self, room: str, settings: RoomSettings) -> "Deferred[None]":
+        """Write ``room``'s row of settings in the pass's transaction, only while it is registered there."""
+        return self._store.change(
+            "INSERT OR REPLACE INTO room_settings (room, body) "
+            "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?)",
+            room,
+            encode_settings(settings),
+            room,
+        )
 
     def add_operator(self, room: str, account: str) -> "Deferred[None]":
         """Make ``account`` an operator of ``room``."""

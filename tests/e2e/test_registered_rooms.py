@@ -231,3 +231,74 @@ class RegisteredRoomTests(AccountTestCase):
         self.until(al, "#dev -- the server gave alice operator")
         self.assertEqual(carol.next("nick"), Heard("nick", "al", "alice", ()))
         self.assertEqual(carol.next("mode"), Heard("mode", NAME, "#dev", ("+o", "alice")))
+
+    def classroom(self, alice: LineClient) -> None:
+        """After a restart, #dev is as alice set it: shown so, refusing the uninvited, the masked, the keyless, and
+        the unvoiced's lines; an IRC client reads the same letters."""
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/mode #dev")
+        self.until(carol, "*** Settings of #dev: invite-only, key, limit 30, moderated")
+        carol.say("/join #dev homework")
+        self.until(carol, "ERR invite-only #dev is invite-only; ask one of its operators to /invite you")
+        dave = IRCClient(self.daemon, irc_port(self.daemon), "dave")
+        dave.registered()
+        dave.send("MODE #dev")
+        self.assertEqual(dave.next("channelmodeis").arguments, ("#dev", "+nimkl", "*", "30"))
+        alice = self.identified("alice", "127.0.0.1")
+        alice.say("/mode #dev")
+        self.until(alice, "*** Settings of #dev: invite-only, key homework, limit 30, moderated")
+        badkid = self.connect("127.0.0.4", "badkid")
+        alice.say("/invite badkid")
+        alice.say("/invite carol")
+        badkid.say("/join #dev homework")
+        self.until(badkid, "ERR banned-from-room you are banned from #dev")
+        carol.say("/join #dev")
+        self.until(carol, "ERR room-key #dev takes a key to join; /join #dev KEY")
+        carol.say("/join #dev homework")
+        self.until(carol, "#dev -- carol joined")
+        carol.say("hello")
+        self.until(carol, "ERR moderated #dev is moderated: only its operators and voiced members speak")
+        for client in (alice, carol, badkid):
+            client.say("/quit")
+        dave.quit()
+
+    def test_settings_and_masks_survive_sigterm_and_kill_9(self) -> None:
+        """The classroom trial: alice's registered #dev made moderated, invite-only, keyed, limited, badkid masked;
+        a SIGTERM restart and a SIGKILL one each find it so, on nc and on IRC."""
+        alice, bob = self.dev_of_alice_with_bob()
+        alice.say("/mode #dev +mk homework")
+        self.until(bob, "#dev -- alice made the room moderated, set the room's key to homework")
+        alice.say("/mode #dev +b badkid")
+        self.until(bob, "#dev -- alice banned badkid!*@*")
+        alice.say("/mode #dev +il 30")
+        self.until(bob, "#dev -- alice made the room invite-only, set the room's member limit to 30")
+        self.assertEqual(self.daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.daemon = self.start()
+        self.classroom(alice)
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        self.classroom(alice)
+
+    def test_settings_the_file_cannot_keep_are_undone_and_stay_undone_after_a_kill_9(self) -> None:
+        """The file refuses room settings: alice's +m is shown, then taken back by the server for everyone, she is
+        told in one line, and bob speaks; after a SIGKILL #dev is still not moderated."""
+        alice, bob = self.dev_of_alice_with_bob()
+        alice.say("/mode #dev")  # answered once the registration, which writes the settings too, is kept
+        self.until(alice, "*** Settings of #dev: none")
+        self.refuse("room_settings")
+        alice.say("/mode #dev +m")
+        for client in (alice, bob):
+            self.until(client, "#dev -- alice made the room moderated")
+            self.until(client, "#dev -- the server let every member speak")
+        self.until(
+            alice,
+            "ERR room-not-saved the server could not save the change to #dev's settings; nothing changed",
+        )
+        bob.say("still here")
+        self.until(alice, "#dev <bob> still here")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.take_back()
+        self.daemon = self.start()
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/mode #dev")
+        self.until(carol, "*** Settings of #dev: none")
