@@ -1,7 +1,7 @@
 """The chat domain on its own: no protocol, no reactor, a fake clock."""
 
-from collections.abc import Awaitable
-from typing import TypeVar, cast
+from collections.abc import Awaitable, Coroutine
+from typing import Any, TypeVar, cast
 
 from twisted.internet.defer import Deferred
 
@@ -17,6 +17,7 @@ from chatd.domain.errors import (
     NotInRoomError,
     NotMemberError,
 )
+from chatd.domain.ids import Point, event_point
 from chatd.domain.replies import (
     Headcount,
     Members,
@@ -29,6 +30,14 @@ from chatd.domain.replies import (
 from chatd.line.wording import word
 from tests.events import acted, joined, nick_changed, parted, quit, said, seen, topic_changed, whispered
 from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession
+
+
+def point(event_id: str) -> Point:
+    """Where the event with id ``event_id`` happened."""
+    found = event_point(event_id)
+    assert found is not None
+    return found
+
 
 T = TypeVar("T")
 
@@ -357,8 +366,10 @@ class HistoryReadingTests(ChatTestCase):
     """Only a room's members read its history, a bounded number of lines at a time."""
 
     def read(self, answer: Awaitable[T]) -> T:
-        """What a read of the in-memory history answered, at once."""
-        assert isinstance(answer, Deferred), "MemoryHistory answers with Deferreds"
+        """What a read of the in-memory history answered, at once: the store's own, or one from points
+        (chatd.domain.resume), which awaits the store's."""
+        if not isinstance(answer, Deferred):
+            answer = Deferred.fromCoroutine(cast(Coroutine[Any, Any, T], answer))
         return cast(T, self.successResultOf(answer))
 
     def test_a_member_reads_the_last_lines_before_a_sequence_number(self) -> None:
@@ -375,14 +386,14 @@ class HistoryReadingTests(ChatTestCase):
         self.assertEqual([seen(event) for event in earlier], [said(100, "#dev", "alice", "one", 2)])
 
     def test_a_member_reads_around_a_line(self) -> None:
-        """around an id gives that line and its neighbours; an id not kept gives None, not an empty page."""
+        """around an id gives that line and its neighbours; around one past every event, the room's last lines."""
         alice, _ = self.online("alice", "#dev")
         for text in ("one", "two", "three"):
             self.chat.say(alice, "#dev", text)
-        two = self.read(self.chat.history(alice, "#dev", None, 3))[1]
-        around = self.read(self.chat.history_around(alice, "#dev", two.id, 1))
+        _, two, three = self.read(self.chat.history(alice, "#dev", None, 3))
+        around = self.read(self.chat.history_around(alice, "#dev", point(two.id), 1))
         self.assertEqual(around, [two])
-        self.assertIsNone(self.read(self.chat.history_around(alice, "#dev", "f" * 16, 3)))
+        self.assertEqual(self.read(self.chat.history_around(alice, "#dev", point("f" * 16), 2)), [two, three])
 
     def test_only_members_read_a_room_s_history(self) -> None:
         """Someone not in the room, or a room that does not exist, is refused, whatever the read."""
@@ -392,7 +403,8 @@ class HistoryReadingTests(ChatTestCase):
         refused = NotMemberError("#dev")
         self.assertEqual(self.assertRaises(NotMemberError, self.chat.history, bob, "#dev", None, 5), refused)
         self.assertEqual(
-            self.assertRaises(NotMemberError, self.chat.history_around, bob, "#dev", "f" * 16, 5), refused
+            self.assertRaises(NotMemberError, self.chat.history_around, bob, "#dev", point("f" * 16), 5),
+            refused,
         )
         self.assertRaises(NotMemberError, self.chat.history, bob, "#gone", None, 5)
         self.chat.part(alice, "#dev")
@@ -406,5 +418,5 @@ class HistoryReadingTests(ChatTestCase):
             self.assertRaises(LineCountError, self.chat.history, alice, "#dev", None, 0),
             LineCountError(0, 100),
         )
-        self.assertRaises(LineCountError, self.chat.history_around, alice, "#dev", "f" * 16, 101)
+        self.assertRaises(LineCountError, self.chat.history_around, alice, "#dev", point("f" * 16), 101)
         self.assertEqual(self.read(self.chat.history(alice, "#dev", None, HISTORY_MOST)), [])

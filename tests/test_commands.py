@@ -8,6 +8,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import BadDurationError, ChatError
 from chatd.domain.events import ModeChange, Setting
+from chatd.domain.ids import event_point, time_point
 from chatd.line import (
     account_commands,
     commands,
@@ -42,7 +43,7 @@ from chatd.line.commands import (
     Who,
     Whois,
 )
-from chatd.line.errors import ModeLetterError, UnknownCommandError, UsageError
+from chatd.line.errors import BadPointError, ModeLetterError, UnknownCommandError, UsageError
 from chatd.line.files import FileAbout, FileAccept, FileAck, FileListing, FileOffer, FilePut
 from chatd.line.keys import Emsg, KeyCommand
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
@@ -64,6 +65,9 @@ from chatd.line.syntax import Command, RoomThenText
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.wording import word
 from tests.helpers import LineTestCase
+
+AT = event_point("0194a2b3c4d50000")
+"""Where the id most examples give happened."""
 
 
 def parse(text: str) -> Command:
@@ -132,11 +136,13 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history 50", History(None, 50)),
         ("/history dev", History("#dev", None, nick="dev")),
         ("/history #2 5", History("#2", 5)),
-        ("/history #dev around 0194a2b3c4d50000", History("#dev", None, "0194a2b3c4d50000")),
-        ("/history AROUND 0194a2b3c4d50000", History(None, None, "0194a2b3c4d50000")),
+        ("/history #dev around 0194a2b3c4d50000", History("#dev", None, AT)),
+        ("/history AROUND 0194a2b3c4d50000", History(None, None, AT)),
+        ("/history around 2026-12-04T15:04:05.123Z", History(None, None, time_point(1796396645123000))),
         ("/history around", History("#around", None, nick="around")),
-        ("/history #dev before 0194a2b3c4d50000", History("#dev", None, before="0194a2b3c4d50000")),
-        ("/history Before 0194a2b3c4d50000 50", History(None, 50, before="0194a2b3c4d50000")),
+        ("/history #dev before 0194a2b3c4d50000", History("#dev", None, before=AT)),
+        ("/history Before 0194a2b3c4d50000 50", History(None, 50, before=AT)),
+        ("/history before 2026-12-04T15:04:05Z 5", History(None, 5, before=time_point(1796396645000000))),
         ("/history before", History("#before", None, nick="before")),
         ("/history @dev", History(None, None, nick="dev")),
         ("/history @dev 5", History(None, 5, nick="dev")),
@@ -148,8 +154,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ('/search "quoted" OR *', Search(None, '"quoted" OR *')),
     ],
     "resume": [
-        ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000")),
-        ("/RESUME dev  0194a2b3c4d50000 ", Resume("#dev", "0194a2b3c4d50000")),
+        ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000", AT)),
+        ("/RESUME dev  0194a2b3c4d50000 ", Resume("#dev", "0194a2b3c4d50000", AT)),
+        (
+            "/resume #dev 2026-12-04T15:04:05Z",
+            Resume("#dev", "2026-12-04T15:04:05Z", time_point(1796396645000000)),
+        ),
         ("/resume dev", Resume("#dev")),
         ("/resume", Resume()),
     ],
@@ -454,6 +464,22 @@ class UsageErrorTests(SynchronousTestCase):
         error = self.assertRaises(UsageError, parse, "/msg bob")
         self.assertEqual(word(error), "usage: /msg NICK text")
 
+    def test_ids_and_times_are_checked_while_parsing(self) -> None:
+        """/resume and /history before|around with a word that is no id nor time raise bad-id, not usage."""
+        for line in (
+            "/resume #dev 12345",
+            "/resume #dev 0194A2B3C4D50000",
+            "/history around x",
+            "/history #dev before 2026-13-01T00:00:00Z",
+            "/history before 2026-12-04T15:04:05 5",
+        ):
+            self.assertRaises(BadPointError, parse, line)
+        self.assertEqual(
+            word(self.assertRaises(BadPointError, parse, "/history around x")),
+            "'x' is neither a line's id (16 letters and digits, as /search shows) "
+            "nor a time like 2026-12-04T15:04:05Z (UTC)",
+        )
+
     def test_durations_are_checked_while_parsing(self) -> None:
         """/ban and /mute with a duration that is no duration raise bad-duration, not usage."""
         for line in ("/ban bob 10x", "/mute bob 0m", "/mute bob 400d"):
@@ -576,7 +602,9 @@ class ParseRobustnessTests(SynchronousTestCase):
         try:
             parse(text)
         except ChatError as error:
-            self.assertIsInstance(error, (UsageError, UnknownCommandError, BadDurationError, ModeLetterError))
+            self.assertIsInstance(
+                error, (UsageError, UnknownCommandError, BadDurationError, BadPointError, ModeLetterError)
+            )
 
 
 def _outcome(text: str) -> Command | tuple[type[ChatError], str]:

@@ -1,8 +1,9 @@
 """The History port's contract, held by both stores: in memory, and in a SQLite file in a temporary directory.
 
-The contract covers messages (what ``MemoryHistory`` keeps) and where the
-room's other events happened (what it keeps of them); what only the SQLite
-store keeps is in tests/test_sqlite.py.
+The contract covers messages (what ``MemoryHistory`` keeps) and where any
+other event happened among them (``place``), and the reads from points
+chatd.domain.resume makes of both; what only the SQLite store keeps is in
+tests/test_sqlite.py.
 """
 
 import os
@@ -16,12 +17,14 @@ from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, RoomEvent
+from chatd.domain.ids import Point, event_point
 from chatd.domain.ports import History
+from chatd.domain.resume import around
 from chatd.domain.search import SCAN_CHARACTERS
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
-from tests.events import acted, joined, kicked, parted, said, topic_changed, topic_locked
+from tests.events import acted, joined, kicked, parted, said, topic_changed
 from tests.helpers import ThreadedReactor, committed
 
 T = TypeVar("T")
@@ -88,7 +91,7 @@ class HistoryContract(_TestCase):
         self.history.append(said(15, "#Lobby", "carol", "after", 15))
         self.assertEqual(self.texts(self.history.room_events("#lobby", 10, 20)), ["after"])
         self.assertEqual(self.texts(self.history.recent("#lobby", None, 2)), ["line 10", "after"])
-        self.assertEqual(self.texts(self.history.around("#lobby", f"{10:016x}", 2)), ["line 10", "after"])
+        self.assertEqual(self.texts(self.around("#lobby", 10, 2)), ["line 10", "after"])
         self.assertEqual(self.history.last_seq("#lobby"), 15)
 
     def test_last_seq_is_known_at_once(self) -> None:
@@ -110,33 +113,32 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.history.recent("#lobby", 2, 3)), ["line 1"])
         self.assertEqual(self.texts(self.history.recent("#nowhere", None, 3)), [])
 
+    def around(self, room: str, at: int, count: int) -> Awaitable[Sequence[RoomEvent]]:
+        """``count`` lines of ``room`` centred on the point the id numbered ``at`` names (chatd.domain.resume),
+        read through this store."""
+        point = event_point(f"{at:016x}")
+        assert isinstance(point, Point)
+        return Deferred.fromCoroutine(around(self.history, room, point, count))
+
     def test_around_centres_on_one_event(self) -> None:
-        """The lines around an id; at an end of the room, the window moves in; an unknown id finds none."""
-        self.assertEqual(
-            self.texts(self.history.around("#lobby", f"{5:016x}", 3)), ["line 4", "line 5", "line 6"]
-        )
-        self.assertEqual(
-            self.texts(self.history.around("#lobby", f"{1:016x}", 3)), ["line 1", "line 2", "line 3"]
-        )
-        self.assertEqual(
-            self.texts(self.history.around("#lobby", f"{10:016x}", 4)),
-            ["line 7", "line 8", "line 9", "line 10"],
-        )
-        self.assertIsNone(self.result(self.history.around("#lobby", "ffffffffffffffff", 3)))
-        self.assertIsNone(self.result(self.history.around("#other", f"{5:016x}", 3)))
+        """The lines around an id; at an end of the room, the window moves in; an id past every line reads the
+        room's last lines, and a room with none an empty page."""
+        self.assertEqual(self.texts(self.around("#lobby", 5, 3)), ["line 4", "line 5", "line 6"])
+        self.assertEqual(self.texts(self.around("#lobby", 1, 3)), ["line 1", "line 2", "line 3"])
+        self.assertEqual(self.texts(self.around("#lobby", 10, 4)), ["line 7", "line 8", "line 9", "line 10"])
+        self.assertEqual(self.texts(self.around("#lobby", (1 << 64) - 1, 3)), ["line 8", "line 9", "line 10"])
+        self.assertEqual(self.texts(self.around("#other", 5, 3)), [])
 
     def test_around_centres_on_where_a_join_or_topic_happened(self) -> None:
-        """Around a join's or topic's id: as many lines before it as after (none is the middle one); a room with
-        no lines around it gives an empty page, not None."""
+        """Around a join's or topic's id (or another room's): as many lines before it as after (none is the middle
+        one); a room with no lines around it gives an empty page."""
         self.history.append(replace(joined(11, "#Lobby", "bob", 11), id=f"{11:016x}"))
         self.history.append(said(12, "#Lobby", "bob", "after", 12))
         self.history.append(replace(topic_changed(13, "#Other", "bob", "news", 1), id=f"{13:016x}"))
-        self.assertEqual(self.texts(self.history.around("#lobby", f"{11:016x}", 2)), ["line 10", "after"])
-        self.assertEqual(
-            self.texts(self.history.around("#lobby", f"{11:016x}", 3)), ["line 9", "line 10", "after"]
-        )
-        self.assertEqual(self.texts(self.history.around("#lobby", f"{11:016x}", 1)), ["after"])
-        self.assertEqual(self.result(self.history.around("#other", f"{13:016x}", 3)), [])
+        self.assertEqual(self.texts(self.around("#lobby", 11, 2)), ["line 10", "after"])
+        self.assertEqual(self.texts(self.around("#lobby", 11, 3)), ["line 9", "line 10", "after"])
+        self.assertEqual(self.texts(self.around("#lobby", 11, 1)), ["after"])
+        self.assertEqual(self.texts(self.around("#other", 13, 3)), [])
 
     def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
         """The texts of the lines a search of ``room`` finds, in the order given."""
@@ -220,34 +222,6 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("secret", room="#other"), ["secret elsewhere"])
         self.assertEqual(self.found("secret", room="#nowhere"), [])
 
-    def test_seq_of_finds_a_kept_line_of_that_room_only(self) -> None:
-        """An id maps to its line's seq in its own room; another room's, an unknown or a garbage id to None."""
-        self.history.append(replace(said(11, "#Other", "bob", "elsewhere", 1), id=f"{11:016x}"))
-        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{4:016x}")), 4)
-        self.assertEqual(self.result(self.history.seq_of("#other", f"{11:016x}")), 1)
-        self.assertIsNone(self.result(self.history.seq_of("#other", f"{4:016x}")))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", "not an id' OR 1=1 --")))
-        self.assertIsNone(self.result(self.history.seq_of("#nowhere", f"{4:016x}")))
-
-    def test_seq_of_places_every_event_of_the_room(self) -> None:
-        """A client may have seen a join, part, topic, lock or kick last: each id maps to its seq in its own room,
-        though reads give back only the lines; in another room it is None."""
-        for event in (
-            joined(11, "#Lobby", "bob", 11),
-            topic_changed(12, "#Lobby", "bob", "news", 12),
-            topic_locked(13, "#Lobby", "bob", True, 13),
-            kicked(14, "#Lobby", "alice", "bob", "bye", 14),
-            parted(15, "#Lobby", "alice", "", 15),
-        ):
-            self.history.append(replace(event, id=f"{event.seq:016x}"))
-        self.history.append(said(16, "#Lobby", "carol", "after", 16))
-        for seq in range(11, 16):
-            self.assertEqual(self.result(self.history.seq_of("#lobby", f"{seq:016x}")), seq)
-            self.assertIsNone(self.result(self.history.seq_of("#other", f"{seq:016x}")))
-        self.assertEqual(self.texts(self.history.room_events("#lobby", 12, 20)), ["after"])
-        self.assertEqual(self.texts(self.history.recent("#lobby", 14, 2)), ["line 9", "line 10"])
-
     def test_place_is_the_first_line_at_or_after_any_id_stepping_over_other_events(self) -> None:
         """Ids sort as events happened: any id (a line's, a join's, one between events, another room's, one past
         every event) is placed at the room's first line whose id is not below it, or one past the room's last
@@ -314,21 +288,14 @@ class HistoryContract(_TestCase):
         self.assertEqual(called, ["first", "again"])
 
     def test_prune_forgets_lines_from_before_a_time(self) -> None:
-        """Lines from before the time go, the rest stay, and the room's numbering goes on."""
+        """Lines from before the time go, the rest stay, and the room's numbering goes on; a forgotten line's id
+        still places, before the first line kept."""
         self.assertEqual(self.result(self.history.prune(4)), 3)
         self.assertEqual(self.texts(self.history.recent("#lobby", None, 3)), ["line 8", "line 9", "line 10"])
         self.assertEqual(len(self.result(self.history.room_events("#lobby", 0, 20))), 7)
-        self.assertIsNone(self.result(self.history.around("#lobby", f"{2:016x}", 3)))
+        self.assertEqual(self.texts(self.around("#lobby", 2, 3)), ["line 4", "line 5", "line 6"])
         self.assertEqual(self.history.last_seq("#lobby"), 10)
         self.assertEqual(self.result(self.history.prune(4)), 0)
-
-    def test_prune_forgets_where_a_join_happened_as_it_forgets_lines(self) -> None:
-        """A join from before the time is no longer a place to read from; one after it still is."""
-        self.history.append(replace(joined(3.5, "#Lobby", "bob", 11), id=f"{11:016x}"))
-        self.history.append(replace(joined(5, "#Lobby", "carol", 12), id=f"{12:016x}"))
-        self.result(self.history.prune(4))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{11:016x}")))
-        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{12:016x}")), 12)
 
 
 class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
@@ -340,16 +307,6 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
 
     def result(self, answer: Awaitable[T]) -> T:
         return self.successResultOf(deferred(answer))
-
-    def test_places_of_joins_are_bounded_as_lines_are(self) -> None:
-        """Memory keeps the places of a room's last ``per_room`` joins, parts and topics, not of every one: a busy
-        lobby's comings and goings do not grow it for ever; an older one's id is no place any more."""
-        self.history = MemoryHistory(per_room=2)
-        for seq in (1, 2, 3):
-            self.history.append(replace(joined(seq, "#Lobby", "bob", seq), id=f"{seq:016x}"))
-        self.assertIsNone(self.result(self.history.seq_of("#lobby", f"{1:016x}")))
-        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{2:016x}")), 2)
-        self.assertEqual(self.result(self.history.seq_of("#lobby", f"{3:016x}")), 3)
 
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):

@@ -7,6 +7,7 @@ from twisted.internet.defer import Deferred, fail
 from twisted.internet.testing import StringTransport
 
 from chatd.domain.events import RoomEvent
+from chatd.domain.ids import event_point
 from chatd.domain.limits import Limits
 from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
@@ -141,12 +142,11 @@ class ReplayTests(LineTestCase):
         self.assertEqual(self.lines(wire), [b"[00:00] #new -- bob joined", b"*** In #new (1): @bob"])
 
     def test_json_marker_says_a_room_with_no_history_keeps_nothing(self) -> None:
-        """In JSON a room with nothing said shows the marker of none kept, so a program offers no older lines;
-        the same for a /resume whose id the room does not keep."""
+        """In JSON a room with nothing said shows the marker of none kept, so a program offers no older lines."""
         bob, wire = self.connect(None)
         bob.dataReceived(b"/format json\nbob\n")
         self.lines(wire)
-        bob.dataReceived(b"/join #new\n/resume #newer 00000000deadbeef\n")
+        bob.dataReceived(b"/join #new\n/join #newer\n")
         ends = [line for line in said_lines(wire, self) if line.get("kind") == "history_end"]
         self.assertEqual(
             ends,
@@ -637,11 +637,20 @@ class HistoryCommandTests(LineTestCase):
             self.lines(self.alice_wire)[1:], [b"[1970-01-01 00:05] #lobby <alice> line 5", _MORE]
         )
 
-    def test_before_an_id_not_kept_is_refused(self) -> None:
-        """An id no line of the room has is one ERR line naming it, as for around."""
+    def test_before_an_id_of_no_line_or_a_time_reads_before_where_it_falls(self) -> None:
+        """An id no line of the room has (of no event at all) reads before where it falls, as a time does: a time
+        leaves out the lines of its own millisecond. Neither is refused (they were ERR not-kept)."""
         self.assertEqual(
-            self.ask(b"/history before 00000000deadbeef 5"),
-            [b"ERR not-kept no line with the id 00000000deadbeef is kept in #lobby"],
+            self.ask(b"/history before 00000000deadbeef 5"), [b"*** No earlier lines of #lobby are kept."]
+        )
+        self.assertEqual(
+            self.ask(b"/history before 1970-01-01T00:04:00Z 5"),
+            [
+                b"[1970-01-01 00:01] #lobby <alice> line 1",
+                b"[1970-01-01 00:02] #lobby <alice> line 2",
+                b"[1970-01-01 00:03] #lobby <alice> line 3",
+                b"*** End of history of #lobby: nothing earlier is kept.",
+            ],
         )
 
     def test_lines_of_someone_ignored_are_not_shown(self) -> None:
@@ -656,12 +665,28 @@ class HistoryCommandTests(LineTestCase):
             ],
         )
 
-    def test_around_an_id_not_kept_is_refused(self) -> None:
-        """An id no line of the room has is one ERR line naming it."""
+    def test_around_a_time_shows_the_lines_around_it(self) -> None:
+        """A time serves as an id: the lines around it (here all seven), then the marker."""
         self.assertEqual(
-            self.ask(b"/history around 00000000deadbeef"),
-            [b"ERR not-kept no line with the id 00000000deadbeef is kept in #lobby"],
+            self.ask(b"/history around 1970-01-01T00:04:00.000Z"),
+            [
+                *(f"[1970-01-01 00:0{n}] #lobby <alice> line {n}".encode() for n in range(1, 8)),
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
         )
+
+    def test_a_word_neither_an_id_nor_a_time_is_refused(self) -> None:
+        """Around or before a word that names no point: one ERR line saying what an id and a time look like, and no
+        page shown."""
+        for line in (b"/history around 00000000DEADBEEF", b"/history before yesterday 5"):
+            word = line.split()[2].decode()
+            self.assertEqual(
+                self.ask(line),
+                [
+                    f"ERR bad-id {word!r} is neither a line's id (16 letters and digits, as /search shows) nor a "
+                    "time like 2026-12-04T15:04:05Z (UTC)".encode()
+                ],
+            )
 
     def test_history_costs_flood_budget_by_its_size(self) -> None:
         """100 lines cost 11 lines of budget: three /history 100 at once get two answers and the flood notice."""
@@ -871,27 +896,56 @@ class ResumeTests(LineTestCase):
             ],
         )
 
-    def test_an_id_the_room_does_not_keep_is_said_and_the_last_lines_follow(self) -> None:
-        """Garbage, or another room's line: one notice naming the id, then the usual replay and its marker."""
+    def test_another_room_s_id_or_a_time_reads_on_from_where_it_happened(self) -> None:
+        """Another room's line, or a time, is a point too: the lines of #dev said after it are what was missed
+        (another room's id was "not kept", and the last lines were shown instead)."""
+        self.say(self.alice, "#dev", 1, first=4)
+        self.say(self.alice, "#lobby", 1, first=1)
+        lobby = said_lines(self.alice_wire, self)[-1]
+        self.say(self.alice, "#dev", 2, first=5)
         self.bob.dataReceived(b"/format text\nbob\n")
         self.lines(self.bob_wire)
-        self.bob.dataReceived(b"/resume #dev 00000000deadbeef\n")
+        missed = [
+            b"[1970-01-01 00:00] #dev <alice> line 5",
+            b"[1970-01-01 00:00] #dev <alice> line 6",
+            b"*** End of what you missed in #dev: 2 lines.",
+        ]
+        self.bob.dataReceived(f"/resume #dev {lobby['id']}\n".encode())
+        self.assertEqual(self.lines(self.bob_wire)[2:], missed)
+        self.bob.dataReceived(b"/part #dev\n/resume #dev 1970-01-01T00:00:05Z\n")
+        self.assertEqual(self.lines(self.bob_wire)[-3:], missed)
+
+    def test_a_line_forgotten_since_is_where_what_was_missed_begins(self) -> None:
+        """The line bob saw was forgotten (retention) while he was away: he is shown the lines after it, not told
+        it is not kept."""
+        self.say(self.alice, "#dev", 2, first=4)
+        assert isinstance(self.history, MemoryHistory)
+        self.successResultOf(self.history.prune(3.5))
+        self.bob.dataReceived(b"/format text\nbob\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(f"/resume #dev {self.seen['id']}\n".encode())
         self.assertEqual(
             self.lines(self.bob_wire)[2:],
             [
-                b"*** No line with the id 00000000deadbeef is kept in #dev: what you missed there is not known.",
-                b"[1970-01-01 00:00] #dev <alice> line 2",
-                b"[1970-01-01 00:00] #dev <alice> line 3",
-                b"*** End of history of #dev; /history #dev shows earlier lines.",
+                b"[1970-01-01 00:00] #dev <alice> line 4",
+                b"[1970-01-01 00:00] #dev <alice> line 5",
+                b"*** End of what you missed in #dev: 2 lines.",
             ],
         )
-        self.alice.dataReceived(b"/join #lobby\nlobby line\n")
-        lobby = said_lines(self.alice_wire, self)[-1]
-        self.bob.dataReceived(f"/part #dev\n/resume #dev {lobby['id']}\n".encode())
-        self.assertIn(
-            f"*** No line with the id {lobby['id']} is kept in #dev: what you missed there is not known.".encode(),
+
+    def test_a_word_neither_an_id_nor_a_time_is_refused_and_noted_nowhere(self) -> None:
+        """One ERR line; the room is not noted, so choosing a nickname puts bob in the default room as before."""
+        self.bob.dataReceived(b"/format text\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/resume #dev 00000000deadbeeg\n")
+        self.assertEqual(
             self.lines(self.bob_wire),
+            [
+                b"ERR bad-id '00000000deadbeeg' is neither a line's id (16 letters and digits, as /search shows) "
+                b"nor a time like 2026-12-04T15:04:05Z (UTC)"
+            ],
         )
+        self.assertEqual((self.bob.resuming, self.bob.returning), ({}, False))
 
     def test_a_room_one_is_in_is_refused(self) -> None:
         """What a member missed was shown live: /resume of a room one is in is one ERR line, and nothing else."""
@@ -908,7 +962,7 @@ class ResumeTests(LineTestCase):
         """A word too many, a bad room name, or no room once named: one ERR line each."""
         self.bob.dataReceived(b"/format text\n")
         self.lines(self.bob_wire)
-        self.bob.dataReceived(b"/resume #dev a b\n/resume #no! x\n")
+        self.bob.dataReceived(b"/resume #dev a b\n/resume #no! 0000000000000000\n")
         self.assertEqual(
             self.lines(self.bob_wire),
             [
@@ -925,11 +979,11 @@ class ResumeTests(LineTestCase):
     def test_a_session_keeps_as_many_points_as_rooms_one_may_be_in(self) -> None:
         """Past the rooms one may be in, the oldest point is forgotten."""
         for n in range(self.chat_limits.rooms_per_user + 1):
-            self.bob.dataReceived(f"/resume #r{n} {n}\n".encode())
+            self.bob.dataReceived(f"/resume #r{n} {n:016x}\n".encode())
             self.clock.advance(1)  # within the flood budget
         self.assertEqual(len(self.bob.resuming), self.chat_limits.rooms_per_user)
         self.assertNotIn("#r0", self.bob.resuming)
-        self.assertEqual(self.bob.resuming["#r20"], ("#r20", "20"))
+        self.assertEqual(self.bob.resuming["#r20"], ("#r20", event_point(f"{20:016x}")))
 
 
 class ResumeBoundTests(LineTestCase):

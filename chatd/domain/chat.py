@@ -16,7 +16,6 @@ It does no I/O.
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import islice
-from typing import overload
 
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
@@ -282,29 +281,21 @@ class Chat:
         return self._history.recent(fold(room.name), before, count)
 
     def history_around(
-        self, view: UserView, name: str, event_id: str, count: int
-    ) -> Awaitable[Sequence[RoomEvent] | None]:
-        """Up to ``count`` lines of room ``name`` centred on the event with id ``event_id`` (a line, a join, a topic
-        ...); None if the room keeps no event with that id.
+        self, view: UserView, name: str, at: Point, count: int
+    ) -> Awaitable[Sequence[RoomEvent]]:
+        """Up to ``count`` lines of room ``name`` centred on the point ``at`` in the order of events
+        (chatd.domain.ids): a line's id, or any other event's, or a time.
 
         Checked as ``history`` is.
         """
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return self._history.around(fold(room.name), event_id, count)
+        return resume.around(self._history, fold(room.name), at, count)
 
-    @overload
     def history_before(
         self, view: UserView, name: str, at: Point, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]: ...
-    @overload
-    def history_before(
-        self, view: UserView, name: str, at: str, count: int
-    ) -> Awaitable[Sequence[RoomEvent] | None]: ...
-    def history_before(
-        self, view: UserView, name: str, at: str | Point, count: int
-    ) -> Awaitable[Sequence[RoomEvent] | None]:
-        """The last ``count`` lines of room ``name`` before ``at``, oldest first: a point in the order of events
-        (chatd.domain.ids), or the id of an event the room keeps (a line, a join ...; None if it keeps none).
+    ) -> Awaitable[Sequence[RoomEvent]]:
+        """The last ``count`` lines of room ``name`` before the point ``at`` in the order of events
+        (chatd.domain.ids), oldest first.
 
         Checked as ``history`` is.
         """
@@ -354,20 +345,11 @@ class Chat:
         search_words(query)
         return self._history.search(fold(room.name), query, SEARCH_HITS)
 
-    @overload
     def missed(
         self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST
-    ) -> Awaitable[Missed]: ...
-    @overload
-    def missed(
-        self, view: UserView, name: str, at: str, before: int, most: int = RESUME_MOST
-    ) -> Awaitable[Missed | None]: ...
-    def missed(
-        self, view: UserView, name: str, at: str | Point, before: int, most: int = RESUME_MOST
-    ) -> Awaitable[Missed | None]:
-        """What was said in room ``name`` after ``at`` and below ``before``: the latest ``most``. ``at`` is a point in
-        the order of events (chatd.domain.ids), or the id of an event the room keeps (a line, a join ...; None if it
-        keeps none).
+    ) -> Awaitable[Missed]:
+        """What was said in room ``name`` after the point ``at`` in the order of events (chatd.domain.ids) and below
+        ``before``: the latest ``most``, and how many.
 
         Checked as ``history`` is: a member reads it, the rejoin just made.
         """

@@ -396,15 +396,6 @@ class SearchWordsError(ChatError):
 
 
 @dataclass(eq=False)
-class NotKeptError(ChatError):
-    """No line with the id ``event_id`` is kept in the history of ``room``."""
-
-    code = "not-kept"
-    room: str
-    event_id: str
-
-
-@dataclass(eq=False)
 class NicknameRegisteredError(ChatError):
     """``nick`` is registered (or looks like ``registered``, which is); only who identifies to it may take it."""
 

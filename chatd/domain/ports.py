@@ -75,18 +75,6 @@ class History(Protocol):
         """Up to ``limit`` kept events of room ``room`` with ``seq`` above ``after``: what a client missed."""
         ...
 
-    def seq_of(self, room: str, event_id: str) -> Awaitable[int | None]:
-        """The ``seq`` of the event of room ``room`` whose id is ``event_id``; None if the store keeps none.
-
-        How a client that says what it saw last is told what came after it:
-        a message, or any other event of the room (a join, a part, a topic),
-        since a client tracks the last id it was shown, whatever the line.
-        A store that keeps only messages keeps the places of the others
-        (``MemoryHistory``). An id of another room's event, of one no longer
-        kept, or of none at all is None alike.
-        """
-        ...
-
     def place(self, room: str, event_id: str) -> Awaitable[int]:
         """The ``seq`` of the first kept message of room ``room`` whose id is ``event_id`` or above; one past the
         room's last ``seq`` if none is.
@@ -105,11 +93,6 @@ class History(Protocol):
 
     def recent(self, room: str, before: int | None, limit: int) -> Awaitable[Sequence[RoomEvent]]:
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest)."""
-        ...
-
-    def around(self, room: str, event_id: str, limit: int) -> Awaitable[Sequence[RoomEvent] | None]:
-        """Up to ``limit`` kept messages of room ``room`` centred on where the event whose id is ``event_id``
-        happened (the message itself among them, if it is one); None if ``seq_of`` knows no such event."""
         ...
 
     def search(self, room: str, query: str, limit: int) -> Awaitable[Sequence[RoomEvent]]:

@@ -1,30 +1,28 @@
-"""What a member missed of a room since the last line they saw: the lines, and how many in all.
+"""What a member missed of a room since the last line they saw: the lines, and how many in all; and pages of
+its past before, after, around or between two points.
+
+Every read starts from a point in the order of events
+(chatd.domain.ids.Point): ids sort as events happened, in every room, so
+the id of any event (a line, a join, a QUIT shown in the room, another
+room's line, one no longer kept) names where it happened, and a time its
+millisecond. A point is placed among the room's lines by bisection
+(``History.place``), and what is before, after, around (``beside``,
+``around``) or between two points (``between``) read by the room's
+sequence numbers from there.
 
 A client that drops and comes back (issue 13) names, per room, the id of
-the last line it was shown. Ids are what clients see and keep; the store
-reads by the room's sequence numbers, so the id is looked up first
-(``History.seq_of``), then the lines between it and the rejoin are counted
-and the latest of them read. Up to ``RESUME_MOST`` come back; beyond it,
-the count says how many were left out, so nobody is told "nothing missed"
-when lines were. The id may be any event's of the room the store keeps
-(a client tracks the last id it saw, a join's as well as a line's): what
-comes back is the lines after where it happened. An id the room does not
-keep (another room's, forgotten, never one) gives None, and the front end
-says so and shows the usual last lines instead. A page of the lines
-before an id (``before``) is read the same way: a program that shows a
-room pages back from its oldest line, whatever else its connection asked
-meanwhile.
-
-IRC's CHATHISTORY reads from points in the order of events instead
-(chatd.domain.ids.Point): a msgid of any event (a QUIT's, another room's,
-one no longer kept) or a time. A point is placed among the room's lines
-by bisection (``History.place``), and what is before, after, around
-(``beside``) or between two points (``between``) read by those numbers.
+the last line it was shown (the line protocol's ``/resume``, IRC's
+``CHATHISTORY LATEST``): the lines after it and before the rejoin are
+counted and the latest of them read. Up to ``RESUME_MOST`` come back;
+beyond it, the count says how many were left out, so nobody is told
+"nothing missed" when lines were. A page of the lines before a point
+(``before``) is read the same way: a program that shows a room pages back
+from its oldest line, whatever else its connection asked meanwhile.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, overload
+from typing import NamedTuple
 
 from chatd.domain.events import RoomEvent
 from chatd.domain.ids import Point
@@ -44,8 +42,9 @@ class Missed:
 
 
 class _Span(NamedTuple):
-    """Where a reference falls among a room's lines: those before it have a ``seq`` below ``below``, those after it
-    one above ``above`` (the same number if the reference is a line, or any event the store numbers)."""
+    """Where a point falls among a room's lines: those before it have a ``seq`` below ``below``, those after it one
+    above ``above``; those between are at it (an id's own line, a time's millisecond's), and at none ``above`` is
+    ``below`` - 1."""
 
     below: int
     above: int
@@ -56,28 +55,10 @@ async def _placed(history: History, room: str, point: Point) -> _Span:
     return _Span(await history.place(room, point.start), await history.place(room, point.end) - 1)
 
 
-async def _span(history: History, room: str, at: str | Point) -> _Span | None:
-    """Where ``at`` falls in room ``room`` (folded): a point, or the id of an event the room keeps (None if it keeps
-    none: the line protocol's ``/resume`` and ``/history before ID`` say so rather than guess)."""
-    if isinstance(at, Point):
-        return await _placed(history, room, at)
-    seq = await history.seq_of(room, at)
-    return None if seq is None else _Span(seq, seq)
-
-
-@overload
-async def missed(history: History, room: str, at: Point, before: int, most: int) -> Missed: ...
-@overload
-async def missed(history: History, room: str, at: str, before: int, most: int) -> Missed | None: ...
-async def missed(history: History, room: str, at: str | Point, before: int, most: int) -> Missed | None:
-    """The messages of room ``room`` (folded) after ``at`` (an event's id, or a point) and below ``before``.
-
-    The latest ``most`` of them, and how many there are; None if ``at`` is
-    an id of no event the room keeps.
-    """
-    span = await _span(history, room, at)
-    if span is None:
-        return None
+async def missed(history: History, room: str, at: Point, before: int, most: int) -> Missed:
+    """The messages of room ``room`` (folded) after the point ``at`` and below ``before``: the latest ``most`` of
+    them, and how many there are."""
+    span = await _placed(history, room, at)
     count = await history.count(room, span.above, before)
     if not count:
         return Missed((), 0)
@@ -86,18 +67,9 @@ async def missed(history: History, room: str, at: str | Point, before: int, most
     return Missed([line for line in lines if line.seq > span.above], count)
 
 
-@overload
-async def before(history: History, room: str, at: Point, count: int) -> Sequence[RoomEvent]: ...
-@overload
-async def before(history: History, room: str, at: str, count: int) -> Sequence[RoomEvent] | None: ...
-async def before(history: History, room: str, at: str | Point, count: int) -> Sequence[RoomEvent] | None:
-    """The last ``count`` messages of room ``room`` (folded) before ``at`` (an event's id, or a point), oldest first.
-
-    None if ``at`` is an id of no event the room keeps.
-    """
-    span = await _span(history, room, at)
-    if span is None:
-        return None
+async def before(history: History, room: str, at: Point, count: int) -> Sequence[RoomEvent]:
+    """The last ``count`` messages of room ``room`` (folded) before the point ``at``, oldest first."""
+    span = await _placed(history, room, at)
     return await history.recent(room, span.below, count)
 
 
@@ -113,12 +85,28 @@ async def beside(
     """The last ``count`` messages of room ``room`` (folded) before the point ``at``, and the first ``count`` from it
     on (the message it names first, if it names one), each oldest first.
 
-    A front end that counts lines its own way (IRC's PRIVMSGs) centres on it from these.
+    A front end that counts lines its own way (IRC's PRIVMSGs) centres on it from these; ``around`` centres by
+    messages.
     """
     span = await _placed(history, room, at)
     return await history.recent(room, span.below, count), await history.room_events(
         room, span.below - 1, count
     )
+
+
+async def around(history: History, room: str, at: Point, count: int) -> Sequence[RoomEvent]:
+    """Up to ``count`` messages of room ``room`` (folded) centred on the point ``at``, oldest first.
+
+    As many come before it as after: a message at the point (the one an id
+    names, the first of a time's millisecond) opens the later half; at
+    either end of the room's lines the window moves in.
+    """
+    span = await _placed(history, room, at)
+    earlier = await history.recent(room, span.below, count)
+    events = [*earlier, *await history.room_events(room, span.below - 1, count)]
+    half = (count - 1) // 2 if span.below <= span.above else count // 2
+    start = max(0, min(len(earlier) - half, len(events) - count))
+    return events[start : start + count]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +130,3 @@ async def between(history: History, room: str, first: Point, second: Point, coun
         return Between([line for line in later if line.seq < end.below], forward=True)
     earlier = await history.recent(room, start.below, count)
     return Between([line for line in earlier if line.seq > end.above], forward=False)
-
-
-def centred(events: Sequence[RoomEvent], found: int, seq: int, limit: int) -> slice:
-    """Where in ``events`` (a room's messages, in order) the ``limit`` of them centred on ``seq`` are.
-
-    ``found`` is the index of the first at or past ``seq``. As many come
-    before as after: the message at ``seq``, if it is one, opens the later
-    half; at either end of ``events`` the window moves in. How both stores
-    answer ``History.around``.
-    """
-    before = (limit - 1) // 2 if found < len(events) and events[found].seq == seq else limit // 2
-    start = max(0, min(found - before, len(events) - limit))
-    return slice(start, start + limit)

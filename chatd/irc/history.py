@@ -36,10 +36,8 @@ What the batches hold is what people said (PRIVMSGs and actions), not
 joins and parts, so ``draft/event-playback`` is not offered.
 """
 
-import re
 from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
-from datetime import UTC, datetime
 from itertools import count
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -48,9 +46,10 @@ from twisted.internet.defer import Deferred
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
-from chatd.domain.ids import Point, event_point, time_point
+from chatd.domain.ids import Point, event_point
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
+from chatd.frontend.points import moment, time_of
 from chatd.irc import numerics as n
 from chatd.irc.message import NO_TAGS, Message
 from chatd.irc.render import Shape, line, timestamp
@@ -65,9 +64,6 @@ CHATHISTORY_MOST = HISTORY_MOST // 2
 
 SUBCOMMANDS = ("LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN", "TARGETS")
 """What CHATHISTORY answers: TARGETS lists conversations (``targets``), the others read one."""
-
-_TIMESTAMP = re.compile(r"timestamp=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)Z")
-"""A TARGETS bound as the spec writes it, server-time's form (``timestamp=2026-12-04T15:04:05.123Z``)."""
 
 _NOT_KEPT = "{} keeps no line with that msgid"
 """Why a msgid reference reads nothing: it is of no form chatd gives, so no event's, and no point in time."""
@@ -203,11 +199,11 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
         if sub == "LATEST" and reference == "*":
             continue
         if reference.startswith("timestamp="):
-            at = _moment(reference)
+            at = time_of(reference.removeprefix("timestamp="))
             if at is None:
                 session.fail("CHATHISTORY", "INVALID_PARAMS", sub, reference, _NO_TIME)
                 return None
-            points.append(time_point(round(at * 1_000_000)))
+            points.append(at)
         elif reference.startswith("msgid="):
             point = event_point(_event_of(reference))
             if point is None:
@@ -291,7 +287,7 @@ def _around(
 ) -> Sequence[E]:
     """What of ``before`` and ``after`` fits in ``most`` lines, taken outward from the event with id ``event_id``
     (``after``'s first, if it is a message): it, the next message after it, the last one before it, and so on,
-    as ``History.around`` centres. A side whose next message does not fit ends there; the other goes on."""
+    as ``chatd.domain.resume.around`` centres. A side whose next message does not fit ends there; the other goes on."""
     taken_after = list(after[:1]) if after and after[0].id == event_id else []
     taken_before: list[E] = []
     later, earlier = deque(after[len(taken_after) :]), deque(reversed(before))
@@ -361,13 +357,7 @@ def targets(session: "IRCSession", message: Message) -> "Waiting":
 
 def _moment(given: str) -> float | None:
     """The seconds since the epoch a ``timestamp=`` bound names; None if it is none (a msgid, a bad time)."""
-    match = _TIMESTAMP.fullmatch(given)
-    if match is None:
-        return None
-    try:
-        return datetime.fromisoformat(match[1]).replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return None
+    return moment(given.removeprefix("timestamp=")) if given.startswith("timestamp=") else None
 
 
 def _targets_batch(session: "IRCSession", shown: Sequence[tuple[str, float]]) -> bytes:

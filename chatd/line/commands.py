@@ -8,7 +8,9 @@ operators and room owners are in chatd.line.moderation_commands.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatd.line.errors import UsageError
+from chatd.domain.ids import Point
+from chatd.frontend.points import point_of
+from chatd.line.errors import BadPointError, UsageError
 from chatd.line.syntax import Command, RoomThenText, room_argument, room_then_text
 
 CLEAR_TOPIC = "-"
@@ -187,20 +189,23 @@ class History:
     room: str | None
     count: int | None
     """None when not given: the number the ``/history`` before it paged the room by, else ``HISTORY_LINES``."""
-    around: str | None = None
+    around: Point | None = None
+    """Where the lines shown are centred: an event's id, or a time (chatd.frontend.points)."""
     nick: str | None = None
-    before: str | None = None
-    """The id of the line to show the ``count`` lines before: paging that needs no earlier ``/history``."""
+    before: Point | None = None
+    """Where the ``count`` lines shown end, an id or a time: paging that needs no earlier ``/history``."""
 
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """``/resume [#room [ID]]``: come back to ``room``, showing what was said there after the line with id
-    ``event_id`` (None: its last lines, as on joining); no room, before a nickname: come back to no room but those
-    named."""
+    """``/resume [#room [ID]]``: come back to ``room``, showing what was said there after ``at``, where the line
+    with id ``event_id`` was (or any event with it, or the time it is: chatd.frontend.points); without it, its last
+    lines, as on joining. No room, before a nickname: come back to no room but those named."""
 
     room: str | None = None
     event_id: str | None = None
+    """As given, to say back."""
+    at: Point | None = None
 
 
 RESUME_USAGE = "/resume [#room [ID]]"
@@ -213,7 +218,9 @@ def parse_resume(args: str) -> Command:
         raise UsageError(RESUME_USAGE)
     if not words:
         return Resume()
-    return Resume(room_argument(words[0]), words[1] if len(words) == 2 else None)
+    if len(words) == 1:
+        return Resume(room_argument(words[0]))
+    return Resume(room_argument(words[0]), words[1], _point(words[1]))
 
 
 HISTORY_LINES = 20
@@ -227,7 +234,7 @@ def parse_history(args: str) -> Command:
     ``/history #dev around ID``, ``/history #dev before ID 50``.
 
     A word of digits alone is a number of lines (write ``#2`` for the room
-    ``#2``); ``around`` or ``before`` followed by an id (and, for ``before``,
+    ``#2``); ``around`` or ``before`` followed by an id or a time (and, for ``before``,
     a number) is what to show of the current room; a first word starting
     with ``@`` is a nickname, never a room (neither holds an ``@``), for a
     program that must not read a room of that name; any other first word
@@ -248,13 +255,21 @@ def parse_history(args: str) -> Command:
             return History(room, None, nick=nick)
         case [count] if _digits(count):
             return History(room, int(count), nick=nick)
-        case [around, event_id] if around.lower() == "around":
-            return History(room, None, event_id, nick=nick)
-        case [before, event_id] if before.lower() == "before":
-            return History(room, None, nick=nick, before=event_id)
-        case [before, event_id, count] if before.lower() == "before" and _digits(count):
-            return History(room, int(count), nick=nick, before=event_id)
+        case [around, at] if around.lower() == "around":
+            return History(room, None, _point(at), nick=nick)
+        case [before, at] if before.lower() == "before":
+            return History(room, None, nick=nick, before=_point(at))
+        case [before, at, count] if before.lower() == "before" and _digits(count):
+            return History(room, int(count), nick=nick, before=_point(at))
     raise UsageError(HISTORY_USAGE)
+
+
+def _point(word: str) -> Point:
+    """Where ``word`` says to read from: an event's id or a time; BadPointError if it is neither."""
+    point = point_of(word)
+    if point is None:
+        raise BadPointError(word)
+    return point
 
 
 PRIVATE_HISTORY_USAGE = "/history NICK [N]"

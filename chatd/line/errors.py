@@ -34,6 +34,14 @@ class UsageError(ChatError):
 
 
 @dataclass(eq=False)
+class BadPointError(ChatError):
+    """``/resume`` or ``/history before|around`` given ``text``, which is neither an event's id nor a time."""
+
+    code = "bad-id"
+    text: str
+
+
+@dataclass(eq=False)
 class LineTooLongError(ChatError):
     """The line is longer than ``limit`` bytes; it was dropped whole."""
 

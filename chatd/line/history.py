@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
-from chatd.domain.errors import NotKeptError
 from chatd.domain.events import Acted, RoomEvent, Said
+from chatd.domain.ids import Point
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.domain.search import (
@@ -84,30 +84,19 @@ def replay(session: "LineSession", room: RoomView, before: int, per: int = ENTRI
     return fill_place(session, read.addCallback(_replayed, session, room.name, count, per))
 
 
-def resume_after(
-    session: "LineSession", room: RoomView, event_id: str, before: int, per: int = ENTRIES_PER_LINE
-) -> "Waiting":
-    """Show what ``room`` said after the line with id ``event_id`` and below ``before``, then how much it was.
+def resume_after(session: "LineSession", room: RoomView, at: Point, before: int) -> "Waiting":
+    """Show what ``room`` said after the point ``at`` and below ``before``, then how much it was.
 
-    As ``replay`` does, below the same number, and before anything later;
-    up to ``RESUME_MOST`` lines and ``RESUMED_BYTES``, the latest. An id
-    the room does not keep is said in one line, then the replay follows,
-    charged a line every ``per`` lines as ``replay`` is.
+    ``at`` is where the line the client saw last was (or any event, or a
+    time: chatd.domain.ids), kept or not. As ``replay`` does, below the same
+    number, and before anything later; up to ``RESUME_MOST`` lines and
+    ``RESUMED_BYTES``, the latest, charged as a resume is
+    (``RESUMED_PER_CHARGE``).
     """
-    me = session.me()
-    read = session.chat.missed(me, room.name, event_id, before)
+    read = session.chat.missed(session.me(), room.name, at, before)
 
     async def resumed() -> bytes:
-        missed = await read
-        if missed is not None:
-            return _missed(session, room.name, missed)
-        text = f"No line with the id {event_id} is kept in {room.name}: what you missed there is not known."
-        unknown = session.render(Notice("not_kept", text, {"room": room.name, "id": event_id}))
-        count = session.chat.limits.replay
-        if not count:
-            return unknown
-        last = await session.chat.history(me, room.name, before, count)
-        return unknown + _replayed(last, session, room.name, count, per)
+        return _missed(session, room.name, await read)
 
     return fill_place(session, Deferred.fromCoroutine(resumed()))
 
@@ -220,7 +209,7 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     count = command.count
     if count is None:
         count = going_on[2] if going_on is not None else cmd.HISTORY_LINES
-    read: Awaitable[Sequence[RoomEvent] | None]
+    read: Awaitable[Sequence[RoomEvent]]
     if command.around is not None:
         read = session.chat.history_around(me, name, command.around, count)
     elif command.before is not None:
@@ -235,17 +224,13 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
 async def _paged(
     session: "LineSession",
     room: str,
-    read: Awaitable[Sequence[RoomEvent] | None],
+    read: Awaitable[Sequence[RoomEvent]],
     command: cmd.History,
     count: int,
     going_on: bool,
 ) -> None:
     """Show the page ``read`` gives of ``room``, then its marker; ``going_on``: it goes on from the page before."""
     events = await read
-    anchor = command.around or command.before
-    if events is None:
-        assert anchor is not None, "only a page from an id finds none"
-        raise NotKeptError(room, anchor)
     shown = _visible(session, events)
     if events:
         _page_from(session, room, events[0].seq, count)

@@ -46,6 +46,7 @@ from chatd.domain.events import (
     Said,
     Whispered,
 )
+from chatd.domain.ids import Point
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.fanout import Fanouts
@@ -138,11 +139,11 @@ class LineSession(ABC):
         Set by a replay or ``/history`` (chatd.line.history); any other command clears it, and it lapses
         (``PAGING_LAPSE``).
         """
-        self.resuming: dict[str, tuple[str, str | None]] = {}
+        self.resuming: dict[str, tuple[str, Point | None]] = {}
         """The rooms ``/resume`` named that the session has yet to join, by key: each one's name and where the
-        session left off there (a line's id), if it said.
+        session left off there (the point a line's id or a time names), if it said.
 
-        The join of that room shows what was said after that line, and uses the note up.
+        The join of that room shows what was said after that point, and uses the note up.
         """
         self.returning = False
         """True once ``/resume`` came before a nickname: choosing one enters the rooms noted, not the default room."""

@@ -144,10 +144,11 @@ COMMANDS: dict[str, Spec] = {
             talk.resume,
             needs_nick=False,
             details=f"#room: a room you are not in, # optional; ID: the id of the last line of it you saw "
-            f"(JSON lines carry ids). Shows the lines said after it, up to {RESUME_MOST}, instead of the "
-            "last few, then how many you missed; without ID, the last few. Before a nickname, choosing "
-            "one then puts you in the rooms you /resume, in that order, not in the default room; /resume "
-            "alone names none. An id the room does not keep shows its last lines instead.",
+            f"(JSON lines carry ids; any event's id serves, even one the room no longer keeps), or a time "
+            f"like 2026-12-04T15:04:05Z (UTC). Shows the lines said after it, up to {RESUME_MOST}, instead "
+            "of the last few, then how many you missed; without ID, the last few. Before a nickname, "
+            "choosing one then puts you in the rooms you /resume, in that order, not in the default room; "
+            "/resume alone names none.",
             example="/resume #dev 01a20cc867700000",
         ),
         Spec(
@@ -261,7 +262,7 @@ COMMANDS: dict[str, Spec] = {
             f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
             "room #2). /history again, with no other command between and within two minutes, shows the "
             "lines before those; around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
-            "lines before it, whatever came between. A word without # "
+            "lines before it, whatever came between; a time like 2026-12-04T15:04:05Z (UTC) serves as ID. A word without # "
             "that is no room you are in is a nickname: your last N private messages with them, kept "
             "only if you both had identified (and you must have now; until then, a word no account has "
             "is the room of that name, if there is one). @NICK is always the private messages, even with a "

@@ -139,10 +139,9 @@ def show_room(
         return None
     _, after = session.resuming.pop(fold(room.name), (room.name, None))
     before = room.seq if joined else room.seq + 1
-    per = ENTRIES_PER_LINE if asked else RESUMED_PER_CHARGE
     if after is None:
-        return replay(session, room, before, per)
-    return resume_after(session, room, after, before, per)
+        return replay(session, room, before, ENTRIES_PER_LINE if asked else RESUMED_PER_CHARGE)
+    return resume_after(session, room, after, before)
 
 
 def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
@@ -167,7 +166,7 @@ def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
     notes.pop(key, None)
     if len(notes) >= session.chat.limits.rooms_per_user:
         del notes[next(iter(notes))]
-    notes[key] = (name, command.event_id)
+    notes[key] = (name, command.at)
     if session.user is not None:
         return join(session, cmd.Join(name))
     session.returning = True

@@ -67,7 +67,6 @@ from chatd.domain.errors import (
     NotBannedError,
     NotIdentifiedError,
     NotInRoomError,
-    NotKeptError,
     NotMemberError,
     NotMutedError,
     NotOperatorError,
@@ -103,6 +102,7 @@ from chatd.frontend.text_rules import nickname_rule_words, room_name_rule_words,
 from chatd.line.errors import (
     AlreadyJoinedError,
     BadEncodingError,
+    BadPointError,
     BinaryMessageError,
     FloodError,
     IgnoreSelfError,
@@ -264,7 +264,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 LineCountError,
                 lambda e: f"cannot show {counted(e.count, 'line')} at once; ask for 1 to {e.most}",
             ),
-            _row(NotKeptError, lambda e: f"no line with the id {e.event_id} is kept in {e.room}"),
+            _row(
+                BadPointError,
+                lambda e: (
+                    f"{e.text!r} is neither a line's id (16 letters and digits, as /search shows) "
+                    "nor a time like 2026-12-04T15:04:05Z (UTC)"
+                ),
+            ),
             _row(
                 SearchWordsError,
                 lambda e: (

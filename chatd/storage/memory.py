@@ -4,22 +4,21 @@ It keeps the last ``per_room`` messages of each room (lines said and
 actions: what a user scrolls back to), as many private messages of each
 pair of identified users, and the last sequence number of every
 room it has seen, so a room made again goes on numbering from where it
-stopped. Of a room's other events (joins, parts, topics, kicks, modes) it
-keeps only the place of the last ``per_room``: the id, seq and time, not
-the event, so a client whose last line seen was one of them can read on
-from there (``seq_of``). The events themselves pass through: arrivals and
-departures would make a busy lobby's memory grow with every user who comes
-online (5,000 users reconnecting into 50 rooms: 10,000 joins, about 0.3 KiB
-a user), and the SQLite store of issue 13 keeps all of it on disk instead.
+stopped. A room's other events (joins, parts, topics, kicks, modes) pass
+through: arrivals and departures would make a busy lobby's memory grow
+with every user who comes online (5,000 users reconnecting into 50 rooms:
+10,000 joins, about 0.3 KiB a user), and the SQLite store of issue 13
+keeps all of it on disk instead. A client that saw one of them last still
+reads on from where it happened: its id is a point in the order of events
+(chatd.domain.ids), placed among the room's lines by ``place``.
 """
 
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from itertools import chain, islice
+from itertools import islice
 from operator import attrgetter
-from typing import NamedTuple
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
@@ -37,21 +36,12 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of, kept_size
-from chatd.domain.resume import centred
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 from chatd.domain.search import matches, scanned, search_words
 from chatd.text import fold
 
 PER_ROOM = 1000
-"""Messages kept for each room, and places of its other events; older ones are forgotten first."""
-
-
-class _Place(NamedTuple):
-    """Where a room event that is not a message happened: all a read needs of it (``seq_of``, ``around``)."""
-
-    id: str
-    seq: int
-    at: float
+"""Messages kept for each room; older ones are forgotten first."""
 
 
 class MemoryHistory(Service):
@@ -61,14 +51,12 @@ class MemoryHistory(Service):
         self._per_room = per_room
         self._rooms: dict[str, deque[RoomEvent]] = {}
         self._last: dict[str, int] = {}
-        self._places: dict[str, deque[_Place]] = {}
-        """The places of each room's last ``per_room`` events that are not messages."""
         self._private: dict[str, deque[Private]] = {}
         """The last ``per_room`` private messages of each conversation between two accounts."""
 
     def append(self, event: Event) -> None:
-        """Number ``event`` if it happened in a room; keep it if it is a message, or private between two accounts,
-        and its place if it is another room event."""
+        """Number ``event`` if it happened in a room; keep it if it is a message, or private between two
+        accounts."""
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
@@ -84,20 +72,12 @@ class MemoryHistory(Service):
                 if kept is None:
                     kept = self._rooms[key] = deque(maxlen=self._per_room)
                 kept.append(event)
-            else:
-                places = self._places.get(key)
-                if places is None:
-                    places = self._places[key] = deque(maxlen=self._per_room)
-                places.append(_Place(event.id, event.seq, event.at))
 
     def prune(self, before: float) -> "Deferred[int]":
-        """Forget the messages from before ``before`` (seconds since the epoch), and the places of other events;
-        how many messages went."""
+        """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
         count = 0
         for kept in self._rooms.values():
             count += _drop_older(kept, before)
-        for places in self._places.values():
-            _drop_older(places, before)
         for private in self._private.values():
             count += _drop_older(private, before)
         return succeed(count)
@@ -146,15 +126,6 @@ class MemoryHistory(Service):
         kept = self._rooms.get(room, ())
         return succeed(list(islice((event for event in kept if event.seq > after), limit)))
 
-    def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
-        """The ``seq`` of the event of room ``room`` whose id is ``event_id``, a message kept or another event's
-        place; None if neither is kept."""
-        return succeed(self._seq_of(room, event_id))
-
-    def _seq_of(self, room: str, event_id: str) -> int | None:
-        kept: Iterable[RoomEvent | _Place] = chain(self._rooms.get(room, ()), self._places.get(room, ()))
-        return next((event.seq for event in kept if event.id == event_id), None)
-
     def place(self, room: str, event_id: str) -> "Deferred[int]":
         """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
         room's last ``seq`` if none: a bisection of its messages, which are in the order of their ids."""
@@ -172,18 +143,6 @@ class MemoryHistory(Service):
         newest = (event for event in reversed(kept) if before is None or event.seq < before)
         return succeed(list(islice(newest, limit))[::-1])
 
-    def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent] | None]":
-        """Up to ``limit`` kept messages of room ``room`` centred on where ``event_id`` happened; None if ``seq_of``
-        knows no such event."""
-        seq = self._seq_of(room, event_id)
-        if seq is None:
-            return succeed(None)
-        if limit < 1:
-            return succeed([])
-        kept = list(self._rooms.get(room, ()))
-        found = bisect_left(kept, seq, key=attrgetter("seq"))
-        return succeed(kept[centred(kept, found, seq, limit)])
-
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
@@ -196,7 +155,7 @@ class MemoryHistory(Service):
         return succeed(list(islice(found, limit)))
 
 
-def _drop_older(kept: "deque[RoomEvent] | deque[Private] | deque[_Place]", before: float) -> int:
+def _drop_older(kept: "deque[RoomEvent] | deque[Private]", before: float) -> int:
     """Forget the events of ``kept`` from before ``before``; how many went."""
     count = 0
     while kept and kept[0].at < before:

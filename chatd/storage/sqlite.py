@@ -70,7 +70,6 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of
-from chatd.domain.resume import centred
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
@@ -120,11 +119,6 @@ _FIRST_LINE_FROM = (
     f"SELECT seq, id FROM events WHERE room = ? AND seq >= ? AND seq < ? AND {_LINES} ORDER BY seq LIMIT 1"
 )
 """The number and id of a room's first line from one number and below another: a step of ``_place``."""
-
-_SEQ_OF = "SELECT seq FROM events INDEXED BY events_by_id WHERE id = ? AND room = ?"
-"""A kept room event's ``seq`` by its id and room: a message's, or a join's, part's, topic's... (where a client
-last saw something happen). By the id's index, named so that no plan made without statistics walks a room's
-index instead (0.1 s at 300,000 lines, against 0.2 ms)."""
 
 _REGISTERED_ROOMS = (
     "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
@@ -502,10 +496,6 @@ class SQLiteHistory(Service):
             (room, after, limit),
         )
 
-    def seq_of(self, room: str, event_id: str) -> "Deferred[int | None]":
-        """The ``seq`` of the kept event of room ``room`` (any kind) whose id is ``event_id``; None if none is kept."""
-        return self.read(_value, _SEQ_OF, (event_id, room))
-
     def place(self, room: str, event_id: str) -> "Deferred[int]":
         """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
         room's last ``seq`` if none (``_place``: a bisection by the room's index)."""
@@ -569,11 +559,6 @@ class SQLiteHistory(Service):
             (room, bound, limit),
         )
         return newest.addCallback(lambda events: events[::-1])
-
-    def around(self, room: str, event_id: str, limit: int) -> "Deferred[Sequence[RoomEvent] | None]":
-        """Up to ``limit`` kept messages of room ``room`` centred on where ``event_id`` happened; None if no event of
-        the room with that id is kept."""
-        return self.read(_around, room, event_id, limit)
 
     def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair``, oldest first."""
@@ -850,27 +835,6 @@ def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, 
     """The first column of the first row ``query`` selects, or None if it selects none (on the reader thread)."""
     row = connection.execute(query, arguments).fetchone()
     return None if row is None else row[0]
-
-
-def _around(connection: sqlite3.Connection, room: str, event_id: str, limit: int) -> list[RoomEvent] | None:
-    """Up to ``limit`` messages of ``room`` centred on ``event_id``, as ``MemoryHistory.around`` (reader thread)."""
-    seq = _value(connection, _SEQ_OF, (event_id, room))
-    if seq is None:
-        return None
-    if limit < 1:
-        return []
-    before = _select(
-        connection,
-        f"SELECT body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
-        (room, seq, limit),
-    )[::-1]
-    after = _select(
-        connection,
-        f"SELECT body FROM events WHERE room = ? AND seq >= ? AND {_LINES} ORDER BY seq LIMIT ?",
-        (room, seq, limit),
-    )
-    events = before + after
-    return events[centred(events, len(before), seq, limit)]
 
 
 def _place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -> int:

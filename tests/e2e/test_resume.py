@@ -5,23 +5,38 @@ temporary directory: a client sees lines, its connection drops, others
 talk on, and it comes back saying the id of the last line it saw. It is
 shown those said meanwhile and no other, marked as history, then the
 count, then live lines: across a ``kill -9`` and restart too, and past
-the bound it is told how many it was not shown.
+the bound it is told how many it was not shown. The id may be another
+room's line's, or a line's forgotten since (``--retain-days``): what the
+room said after it is shown all the same.
 """
 
 import os
+import re
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.events import Said
+from chatd.domain.ids import EventIds
 from chatd.domain.resume import RESUME_MOST
+from chatd.storage.retention import DAY
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_admin import fill
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.events import said
 
 MESSAGES = ("said", "acted")
+
+
+def event_id(at: float) -> str:
+    """The id the daemon gives the first event of the millisecond of ``at``."""
+    return EventIds()(at)
 
 
 class ResumeTests(SynchronousTestCase):
@@ -119,8 +134,9 @@ class ResumeTests(SynchronousTestCase):
         [live] = self.talk(alice, "live")
         self.assertEqual(self.next_of(bob, *MESSAGES), live)
 
-    def test_nothing_missed_and_an_unknown_id_are_said(self) -> None:
-        """Nothing said since: the marker says so. An id never given: one notice, then the usual last lines."""
+    def test_nothing_missed_and_another_room_s_id_are_said(self) -> None:
+        """Nothing said since: the marker says so. The id of a line of #dev, said while bob was away: what #lobby
+        said after it (it was "No line with the id ... is kept", and the last lines as if nothing was missed)."""
         daemon = self.start("--replay", "2")
         alice = self.enter(daemon, "alice")
         bob = self.enter(daemon, "bob")
@@ -132,14 +148,45 @@ class ResumeTests(SynchronousTestCase):
             self.resumed(bob), ([], {**self.resumed_end(0, 0), "text": "Nothing missed in #lobby."})
         )
         self.drop(alice, bob)
-        bob = self.enter(daemon, "bob", {"#lobby": "ffffffffffffffff"})
-        self.assertEqual([bob.expect_json()["type"] for _ in range(2)], ["joined", "members"])
+        self.talk(alice, "before")
+        alice.say("/join #dev")
+        self.next_of(alice, "members")
+        [elsewhere] = self.talk(alice, "in #dev")
+        alice.say("/join #lobby")
+        self.next_of(alice, "room")
+        after = self.talk(alice, "after 1", "after 2")
+        bob = self.enter(daemon, "bob", {"#lobby": elsewhere["id"]})
+        lines, end = self.resumed(bob)
+        self.assertEqual(lines, [{**line, "history": True} for line in after])
         self.assertEqual(
-            bob.expect_json()["text"],
-            "No line with the id ffffffffffffffff is kept in #lobby: what you missed there is not known.",
+            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 lines."}
         )
-        self.assertEqual(bob.expect_json(), {**last, "history": True})
-        self.assertEqual(bob.expect_json()["text"], "End of history of #lobby: nothing earlier is kept.")
+
+    def test_a_line_forgotten_by_retention_is_where_what_was_missed_begins(self) -> None:
+        """bob saw "old 3" three days ago, and --retain-days 1 forgot it at start: he is shown the two lines said
+        since, not told that it is not kept and shown the last lines."""
+        now = time.time()
+        old = now - 3 * DAY
+
+        def line(at: float, text: str, seq: int) -> Said:
+            return replace(said(at, "#lobby", "alice", text, seq), id=event_id(at))
+
+        fill(
+            self.db,
+            [
+                *(line(old + n, f"old {n}", n) for n in range(1, 4)),
+                *(line(now - 60 + n, f"young {n}", 3 + n) for n in range(1, 3)),
+            ],
+        )
+        daemon = self.start("--retain-days", "1")
+        forgot = daemon.wait_for_log(re.compile(rb"Forgot (\d+) events older than 1.0 days"))
+        self.assertEqual(forgot.group(1), b"3")
+        bob = self.enter(daemon, "bob", {"#lobby": event_id(old + 3)})
+        lines, end = self.resumed(bob)
+        self.assertEqual([line["text"] for line in lines], ["young 1", "young 2"])
+        self.assertEqual(
+            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 lines."}
+        )
 
     def test_after_kill_9_the_client_gets_exactly_the_lines_it_missed(self) -> None:
         """Lines said while bob was away, then SIGKILL and a restart on the same file: bob gets exactly those."""
