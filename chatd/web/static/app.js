@@ -304,9 +304,6 @@ class Chat {
       case "search_end":
         this.searchEnd(object);
         return;
-      case "not_kept":
-        this.roomNotice(object.room, text);
-        return;
       case "in_room": {
         // A room of the account's with no join of this tab's own (identified to it online elsewhere, or another
         // connection joined it): in it, its members to follow; plain lines go where they went ("room" says).
@@ -385,15 +382,6 @@ class Chat {
     }
     if (this.me !== null && this.files.error(object)) return;
     if (this.me !== null && this.encryption.error(object)) return;
-    if (object.code === "not-kept") {
-      for (const room of this.rooms()) {
-        const at = room.expect.findIndex((expected) => expected.kind === "around");
-        if (at >= 0) {
-          room.expect.splice(at, 1);
-          break;
-        }
-      }
-    }
     if (this.me === null && this.resuming.length) {
       // Each /resume is answered before the nickname: this refusal is a room's, not the nickname's.
       const room = this.resuming.shift();
