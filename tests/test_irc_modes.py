@@ -169,6 +169,28 @@ class ModeTests(IRCTestCase):
         self.send(self.bob, "PRIVMSG #x :can I talk")
         self.assertEqual(self.lines(self.bob_wire), [b":testhost 404 bob #x :Cannot send to channel (+b)"])
 
+    def test_the_masks_irc_clients_make_of_a_member_cover_them(self) -> None:
+        """irssi's /ban bob sets *!*bob@chatd and WeeChat's *!bob@chatd, from how chatd shows bob: either keeps
+        bob from speaking (404) and from joining again (474), and neither covers alice."""
+        for mask in ("*!*bob@chatd", "*!bob@chatd"):
+            self.send(self.alice, f"MODE #x +b {mask}")
+            self.lines(self.bob_wire)
+            self.send(self.bob, "PRIVMSG #x :can I talk")
+            self.assertEqual(
+                self.lines(self.bob_wire), [b":testhost 404 bob #x :Cannot send to channel (+b)"]
+            )
+            self.send(self.alice, "PRIVMSG #x :I can")
+            self.assertEqual(self.lines(self.bob_wire), [b":alice!alice@chatd PRIVMSG #x :I can"])
+            self.send(self.bob, "PART #x", "JOIN #x")
+            self.assertEqual(
+                self.lines(self.bob_wire),
+                [b":bob!bob@chatd PART #x", b":testhost 474 bob #x :Cannot join channel (+b)"],
+            )
+            self.send(self.alice, f"MODE #x -b {mask}")
+            self.send(self.bob, "JOIN #x")
+            self.lines(self.wire)
+            self.lines(self.bob_wire)
+
     def test_nc_user_sees_irc_mode_changes(self) -> None:
         """A MODE made on IRC reaches an nc member of the room in its own words."""
         line, line_wire = self.connect(b"dave")

@@ -28,11 +28,11 @@ class ParseMaskTests(SynchronousTestCase):
         self.assertEqual(parse_mask("bob!x@Host").text, "bob!x@Host")
 
     def test_patterns_are_folded_and_masks_alike_share_a_key(self) -> None:
-        """A mask is put in normal form (NFKC), its nick part folded as nicknames are and its host casefolded;
+        """A mask is put in normal form (NFKC), its nick and user parts folded as nicknames are and its host casefolded;
         BOB!*@* and bob!*@* are one mask."""
         self.assertEqual(
             parse_mask("\uff22\uff2f\uff22!*@2001:DB8::*"),
-            Mask("BOB!*@2001:DB8::*", "bob", "2001:db8::*", "bob"),
+            Mask("BOB!*@2001:DB8::*", "bob", "*", "2001:db8::*", "bob", "*"),
         )
         self.assertEqual(parse_mask("BOB").key, parse_mask("bob!*@*").key)
 
@@ -65,6 +65,15 @@ class CoversTests(SynchronousTestCase):
         self.assertFalse(mask.covers(fold("bobby"), "10.0.0.7"))
         self.assertFalse(mask.covers(fold("bob"), "10.0.1.7"))
         self.assertTrue(parse_mask("*!baduser@*").covers(fold("anyone"), "192.0.2.1"))
+
+    def test_a_mask_of_someone_as_irc_shows_them_covers_them_from_anywhere(self) -> None:
+        """IRC shows everyone as nick!nick@chatd, so a mask an IRC client builds from that (irssi's *!*bob@chatd,
+        WeeChat's *!bob@chatd) covers bob wherever he connects from, by his nickname in the user part."""
+        for text in ("*!*bob@chatd", "*!bob@CHATD", "bob!*@chatd", "*!b?b@chat?"):
+            self.assertTrue(parse_mask(text).covers("Bob", "192.0.2.1"), text)
+            self.assertFalse(parse_mask(text).covers("alice", "192.0.2.1"), text)
+        self.assertTrue(parse_mask("*!*@chatd").covers("alice", "192.0.2.1"))
+        self.assertTrue(parse_mask("*!zed@chatd").covers("z\u0435d", "192.0.2.1"))
 
     def test_a_nick_pattern_covers_the_nicknames_that_look_like_it(self) -> None:
         """zed covers zed with a Cyrillic e and Zed; z?d covers that Cyrillic zed too; zee is not covered."""

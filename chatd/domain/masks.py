@@ -12,6 +12,13 @@ use ``*`` (any run of characters, none included) and ``?`` (one
 character); nothing else is special, so ``[`` and ``]``, common in
 nicknames, match themselves.
 
+A mask also covers whoever it matches as IRC shows them,
+``nick!nick@SHOWN_HOST``: IRC clients build a ban from that (irssi's
+``/ban bob`` sets ``*!*bob@chatd``, WeeChat's ``*!bob@chatd``), and such a
+mask, whose host part is no address, covered nobody while the operator
+read that bob was banned. There the user part counts, matched as the nick
+part is, since it is the nickname on IRC.
+
 Matching is the two-cursor wildcard walk, time linear in the pattern
 times the text and no more however many stars a mask holds (a regular
 expression built from ``*a*a*a*...`` can backtrack for minutes).
@@ -27,16 +34,21 @@ from chatd.text import UNSAFE, fold
 MASK_MAX = 100
 """The longest mask, in code points: a nickname, an IPv6 address and wildcards fit with room to spare."""
 
+SHOWN_HOST = "chatd"
+"""The host every user is shown with on IRC (``nick!nick@chatd``): addresses are for operators' eyes."""
+
 
 @dataclass(frozen=True, slots=True)
 class Mask:
-    """A checked mask: ``text`` as shown (``nick!user@host``), its nick and host patterns, folded, and the nick
-    pattern's look (``*`` and ``?`` are their own look)."""
+    """A checked mask: ``text`` as shown (``nick!user@host``), its nick, user and host patterns, folded, and the
+    looks of its nick and user patterns (``*`` and ``?`` are their own look)."""
 
     text: str
     nick: str
+    user: str
     host: str
     look: str
+    user_look: str
 
     @property
     def key(self) -> str:
@@ -48,10 +60,15 @@ class Mask:
 
         By the nickname's key, or by its look: a student banned as ``zed``
         came straight back as ``zed`` with a Cyrillic e, which the class read as zed.
+        The host part matches the address, or the host IRC shows (``SHOWN_HOST``)
+        if the user part matches the nickname as the nick part does.
         """
-        return glob(self.host, address.casefold()) and (
-            glob(self.nick, fold(nick)) or glob(self.look, look(nick))
-        )
+        key = fold(nick)
+        if not (glob(self.nick, key) or glob(self.look, look(nick))):
+            return False
+        if glob(self.host, address.casefold()):
+            return True
+        return glob(self.host, SHOWN_HOST) and (glob(self.user, key) or glob(self.user_look, look(nick)))
 
 
 def parse_mask(text: str) -> Mask:
@@ -77,7 +94,7 @@ def parse_mask(text: str) -> Mask:
         or any(char.isspace() or char == "," for char in shown)
     ):
         raise InvalidMaskError(text, MASK_MAX)
-    return Mask(shown, fold(nick), host.casefold(), look(nick))
+    return Mask(shown, fold(nick), fold(user), host.casefold(), look(nick), look(user))
 
 
 def glob(pattern: str, text: str) -> bool:

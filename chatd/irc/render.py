@@ -64,13 +64,14 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
+from chatd.domain.masks import SHOWN_HOST
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render, tag
 from chatd.irc.modes import mode_string
 from chatd.text import registration_undone_words, tally_words
 
-HOST = "chatd"
-"""The host every user is shown with: addresses are for operators' eyes (WHOIS)."""
+HOST = SHOWN_HOST
+"""The host every user is shown with: addresses are for operators' eyes (WHOIS); a ban mask of it covers by nickname."""
 
 _TEXT_AT = {
     "AWAY": 1,
