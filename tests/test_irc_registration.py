@@ -345,6 +345,23 @@ class AccountTests(IRCTestCase):
             self.assertEqual(self.lines(wire), back)
         self.assertEqual(self.lines(nc), [b"*** You are back."])
 
+    def test_logging_in_to_an_account_away_elsewhere_reads_306_after_the_welcome(self) -> None:
+        """alice is away on nc: her new IRC connection reads 306 after the MOTD, before the JOIN of her room, so
+        the client shows her away and its AWAY (back) is sent; one that is not away reads no 305 or 306."""
+        alice, _ = self.connect(b"alice sesame12")
+        alice.dataReceived(b"/away lunch\n")
+        client, wire = self.irc_connect()
+        self.send(client, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        lines = self.lines(wire)
+        away = lines.index(b":testhost 306 alice :You have been marked as being away")
+        self.assertRegex(lines[away - 1], rb"^:testhost (376|422) alice ")
+        self.assertEqual(lines[away + 1], b":alice!alice@chatd JOIN #lobby")
+        self.send(client, "AWAY")
+        self.assertEqual(self.lines(wire), [b":testhost 305 alice :You are no longer marked as being away"])
+        other, other_wire = self.irc_connect()
+        self.send(other, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        self.assertFalse([line for line in self.lines(other_wire) if line.split()[1] in (b"305", b"306")])
+
     def test_an_account_given_up_or_made_on_nc_is_901_or_900_to_its_irc_connections(self) -> None:
         """/unregister on nc logs the account's IRC connection out (901); /register again, in (900)."""
         alice, _ = self.connect(b"alice sesame12")

@@ -29,6 +29,7 @@ from chatd.irc.channels import join_burst
 from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, source
+from chatd.irc.talk import away_reply
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -176,6 +177,11 @@ def _identify(session: "IRCSession", account: str) -> "Waiting":
         logged_in(session)
     if first:
         welcome(session)
+        if user.away:
+            # The account is away on another connection: a client keeps its
+            # user's away state by 305 and 306 alone, and irssi sends no AWAY
+            # to come back while it thinks its user is here.
+            away_reply(session, away=True)
         # One more connection of a user who is in rooms already: it is shown
         # each room as on joining it, its JOIN first (a client opens the room on it),
         # and its last lines up to the room's last event, which is no join of this connection's: it asked for
