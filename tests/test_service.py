@@ -571,8 +571,8 @@ class OperatorWiringTests(SynchronousTestCase):
         daemon.stopService()
         self.assertTrue(all(pool.joined for pool in pools))
 
-    def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
-        """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""
+    def console_daemon(self) -> tuple[IService, Console]:
+        """A daemon built with --console, started, and the console its start connected to the terminal."""
         self.patch(Options, "stdin", Terminal())
         terminals: list[IProtocol] = []
         daemon = build(
@@ -582,25 +582,21 @@ class OperatorWiringTests(SynchronousTestCase):
         )
         self.assertEqual(terminals, [])
         daemon.startService()
-        self.addCleanup(daemon.stopService)
         [console] = terminals
         assert isinstance(console, Console)
+        return daemon, console
+
+    def test_console_is_connected_at_start_and_shutdown_stops_the_reactor(self) -> None:
+        """With --console the host's console reaches the terminal when the daemon starts; its /shutdown stops the reactor."""
+        daemon, console = self.console_daemon()
+        self.addCleanup(daemon.stopService)
         console.makeConnection(StringTransport())
         console.dataReceived(b"/shutdown bye\n")
         self.assertTrue(self.reactor.hasStopped)
 
     def test_the_host_leaves_the_chat_before_storage_stops(self) -> None:
         """Stopping the daemon tells the host's console the server is going and has the host quit, with the goodbyes."""
-        self.patch(Options, "stdin", Terminal())
-        terminals: list[IProtocol] = []
-        daemon = build(
-            under_twistd("-n", "chatd", "--name", "testhost", "--db", ":memory:", "--console").config(),
-            self.reactor,
-            terminal=terminals.append,
-        )
-        daemon.startService()
-        [console] = terminals
-        assert isinstance(console, Console)
+        daemon, console = self.console_daemon()
         screen = StringTransport()
         console.makeConnection(screen)
         host = console.user
