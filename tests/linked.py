@@ -6,7 +6,7 @@ Each client is a real ``Link``; each server connection a real
 ``Clock`` both use, so the wire contract is checked both ways.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 
 from twisted.internet.address import IPv4Address
@@ -14,6 +14,7 @@ from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.connection import Link
 from chatd.client.presence import Presence
@@ -93,3 +94,27 @@ def until(clock: Clock, clients: list[LinkedClient], done: Callable[[], bool]) -
         if not any(moved):
             clock.advance(0.01)
     return False
+
+
+class Pumping(SynchronousTestCase):
+    """A test case whose linked ``clients`` and server it pumps on ``clock`` until what it waits for."""
+
+    clients: Sequence[LinkedClient]
+    clock: Clock
+    settle_waiting = 0.0
+    """Seconds ``settle`` lets pass once all is quiet, for what waits on time (a password check), before it stops."""
+
+    def until(self, done: Callable[[], bool]) -> None:
+        if not until(self.clock, list(self.clients), done):
+            self.fail("the condition never came true")
+
+    def settle(self) -> None:
+        """Pump until nothing moves any more (``settle_waiting`` seconds on included)."""
+        for _ in range(ROUNDS):
+            if not any([client.pump() for client in self.clients]):
+                if not self.settle_waiting:
+                    return
+                self.clock.advance(self.settle_waiting)
+                if not any([client.pump() for client in self.clients]):
+                    return
+        self.fail("the clients and the server never fell quiet")

@@ -7,14 +7,12 @@ accounts are the front end's, so they outlive the drop as a ``--db`` file's
 outlive a restart.
 """
 
-from collections.abc import Callable
-
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.account import Keeper, Proof
 from chatd.client.presence import Presence
 from tests.helpers import LineTestCase
-from tests.linked import ROUNDS, LinkedClient, until
+from tests.linked import LinkedClient, Pumping
 
 PASSWORD = "classroom42"
 NEW_PASSWORD = "classroom43"
@@ -37,8 +35,10 @@ class Client(LinkedClient):
         return self.sent
 
 
-class AccountTestCase(LineTestCase):
+class AccountTestCase(Pumping, LineTestCase):
     """Clients on the line front end, pumped until what the test waits for."""
+
+    settle_waiting = 1.0  # password checks wait on time
 
     def setUp(self) -> None:
         super().setUp()
@@ -50,19 +50,6 @@ class AccountTestCase(LineTestCase):
         self.clients.append(client)
         self.until(lambda: client.presence.current is not None)
         return client
-
-    def until(self, done: Callable[[], bool]) -> None:
-        if not until(self.clock, list(self.clients), done):
-            self.fail("the condition never came true")
-
-    def settle(self) -> None:
-        """Pump until nothing moves any more, time going on while password checks wait."""
-        for _ in range(ROUNDS):
-            if not any([client.pump() for client in self.clients]):
-                self.clock.advance(1.0)
-                if not any([client.pump() for client in self.clients]):
-                    return
-        self.fail("the clients and the server never fell quiet")
 
     def registered(self) -> Client:
         """mrsk, started with --nick mrsk, registered her nickname by typing /register, and joined #class."""

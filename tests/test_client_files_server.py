@@ -10,12 +10,11 @@ without sockets (tests/e2e/test_client_files.py has the real daemon).
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 
 from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.domain.files import FileLimits
-from tests.linked import LinkedClient, until
+from tests.linked import LinkedClient, Pumping
 from tests.test_client_files import InlineWorker
 from tests.test_files import FileTestCase
 
@@ -35,7 +34,7 @@ class Client(LinkedClient):
             return saved.read()
 
 
-class ClientServerTestCase(FileTestCase):
+class ClientServerTestCase(Pumping, FileTestCase):
     """Clients on the bundled client's code, the server on the line front end's, a folder for each client's downloads."""
 
     def setUp(self) -> None:
@@ -49,10 +48,6 @@ class ClientServerTestCase(FileTestCase):
         self.clients.append(client)
         self.until(lambda: client.showing(f"{nick} joined #lobby"))
         return client
-
-    def until(self, done: Callable[[], bool]) -> None:
-        if not until(self.clock, list(self.clients), done):
-            self.fail("the condition never came true")
 
     def file(self, data: bytes, name: str = "data.bin") -> str:
         path = os.path.join(self.top, name)

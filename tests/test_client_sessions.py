@@ -6,11 +6,9 @@ alice; each server connection a real ``LineProtocol``. Their
 wire contract is checked both ways, without sockets.
 """
 
-from collections.abc import Callable
-
 from chatd.client.presence import Presence
 from tests.helpers import LineTestCase
-from tests.linked import ROUNDS, LinkedClient, until
+from tests.linked import LinkedClient, Pumping
 
 PASSWORD = "hunter22"
 
@@ -24,7 +22,7 @@ class Client(LinkedClient):
         return self.presence.current
 
 
-class SessionsTestCase(LineTestCase):
+class SessionsTestCase(Pumping, LineTestCase):
     """alice has registered her nickname on a terminal client, and is in #lobby."""
 
     def setUp(self) -> None:
@@ -39,17 +37,6 @@ class SessionsTestCase(LineTestCase):
         self.clients.append(client)
         self.until(lambda: client.prompt is not None)
         return client
-
-    def until(self, done: Callable[[], bool]) -> None:
-        if not until(self.clock, list(self.clients), done):
-            self.fail("the condition never came true")
-
-    def settle(self) -> None:
-        """Pump until nothing moves any more."""
-        for _ in range(ROUNDS):
-            if not any([client.pump() for client in self.clients]):
-                return
-        self.fail("the clients and the server never fell quiet")
 
 
 class SiblingJoinTests(SessionsTestCase):
