@@ -191,6 +191,22 @@ class ModeTests(IRCTestCase):
             self.lines(self.wire)
             self.lines(self.bob_wire)
 
+    def test_a_mask_with_a_user_part_covers_that_nickname_alone(self) -> None:
+        """IRC shows everyone as nick!nick@chatd, so *!bob@* means bob: he cannot send (404), while carol, whom
+        the mask does not name, talks and joins as before."""
+        carol, carol_wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x")
+        self.send(self.alice, "MODE #x +b *!bob@*")
+        for wire in (self.wire, self.bob_wire, carol_wire):
+            self.lines(wire)
+        self.send(self.bob, "PRIVMSG #x :can I talk")
+        self.assertEqual(self.lines(self.bob_wire), [b":testhost 404 bob #x :Cannot send to channel (+b)"])
+        self.send(carol, "PRIVMSG #x :I can", "PART #x", "JOIN #x")
+        self.assertEqual(self.lines(self.bob_wire)[0], b":carol!carol@chatd PRIVMSG #x :I can")
+        self.assertEqual(
+            self.lines(carol_wire)[:2], [b":carol!carol@chatd PART #x", b":carol!carol@chatd JOIN #x"]
+        )
+
     def test_nc_user_sees_irc_mode_changes(self) -> None:
         """A MODE made on IRC reaches an nc member of the room in its own words."""
         line, line_wire = self.connect(b"dave")

@@ -78,6 +78,15 @@ class ModeTests(ModesTestCase):
         other.dataReceived(b"/join #dev\n")
         self.assertIn(b"*** In #dev (3): @alice bob zee", self.lines(other_wire))
 
+    def test_a_mask_with_a_user_part_keeps_out_that_nickname_alone(self) -> None:
+        """+b *!carol@* is carol, as IRC shows her (carol!carol@chatd): she cannot join #dev; dave can."""
+        self.alice.dataReceived(b"/mode #dev +b *!carol@*\n")
+        self.carol.dataReceived(b"/join #dev\n")
+        self.assertEqual(self.lines(self.carol_wire), [b"ERR banned-from-room you are banned from #dev"])
+        dave, dave_wire = self.connect(b"dave")
+        dave.dataReceived(b"/join #dev\n")
+        self.assertIn(b"*** In #dev (3): @alice bob dave", self.lines(dave_wire))
+
     def test_a_request_that_changes_nothing_says_so_to_the_asker_alone(self) -> None:
         """Asking for what holds already publishes nothing; the asker is told."""
         self.alice.dataReceived(b"/mode #DEV +o alice -i\n")

@@ -58,13 +58,24 @@ class ParseMaskTests(SynchronousTestCase):
 
 
 class CoversTests(SynchronousTestCase):
-    def test_nick_any_case_and_host_decide_the_user_part_matches_anyone(self) -> None:
-        """chatd has no ident: only the nickname (by its key) and the address count."""
-        mask = parse_mask("Bo?!nobody@10.0.0.*")
+    def test_nick_any_case_and_host_decide_with_the_user_part_star(self) -> None:
+        """With the user part *, the nickname (by its key) and the address decide."""
+        mask = parse_mask("Bo?!*@10.0.0.*")
         self.assertTrue(mask.covers(fold("BOB"), "10.0.0.7"))
         self.assertFalse(mask.covers(fold("bobby"), "10.0.0.7"))
         self.assertFalse(mask.covers(fold("bob"), "10.0.1.7"))
-        self.assertTrue(parse_mask("*!baduser@*").covers(fold("anyone"), "192.0.2.1"))
+        self.assertTrue(parse_mask("*!*@10.0.0.*").covers("anyone", "10.0.0.7"))
+
+    def test_the_user_part_is_the_nickname_in_every_mask(self) -> None:
+        """chatd has no ident and IRC shows everyone as nick!nick@chatd, so the user part matches the nickname,
+        by its key or its look, whatever the host part: *!baduser@* covers baduser, not everyone."""
+        self.assertTrue(parse_mask("*!baduser@*").covers("BadUser", "192.0.2.1"))
+        self.assertFalse(parse_mask("*!baduser@*").covers("anyone", "192.0.2.1"))
+        self.assertTrue(parse_mask("*!b?b@10.0.0.*").covers("Bob", "10.0.0.7"))
+        self.assertFalse(parse_mask("*!b?b@10.0.0.*").covers("alice", "10.0.0.7"))
+        self.assertFalse(parse_mask("Bo?!nobody@10.0.0.*").covers("bob", "10.0.0.7"))
+        self.assertTrue(parse_mask("*!zed@*").covers("z\u0435d", "192.0.2.1"))
+        self.assertFalse(parse_mask("*!zed@*").covers("zee", "192.0.2.1"))
 
     def test_a_mask_of_someone_as_irc_shows_them_covers_them_from_anywhere(self) -> None:
         """IRC shows everyone as nick!nick@chatd, so a mask an IRC client builds from that (irssi's *!*bob@chatd,

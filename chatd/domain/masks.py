@@ -1,23 +1,18 @@
 """Room ban masks: ``nick!user@host`` patterns with ``*`` and ``?``, and whom they cover.
 
 A mask names people the way IRC does, so a mask an IRC user sets means
-the same on every front end. chatd has no ident (no user part): a user
-is their nickname and their address (``User.address``, as bans compare
-it), so the user part of a mask is kept and shown but matches anything
-(``*!baduser@*`` covers everyone); only the nick and host parts decide.
-The nick part matches the nickname's key (``chatd.text.fold``: case and
-width do not matter) or, as nickname bans do, its look (``chatd.domain.names.look``:
-``zed`` covers ``zed`` with a Cyrillic e), the host part the address, casefolded. Either may
-use ``*`` (any run of characters, none included) and ``?`` (one
-character); nothing else is special, so ``[`` and ``]``, common in
-nicknames, match themselves.
-
-A mask also covers whoever it matches as IRC shows them,
-``nick!nick@SHOWN_HOST``: IRC clients build a ban from that (irssi's
-``/ban bob`` sets ``*!*bob@chatd``, WeeChat's ``*!bob@chatd``), and such a
-mask, whose host part is no address, covered nobody while the operator
-read that bob was banned. There the user part counts, matched as the nick
-part is, since it is the nickname on IRC.
+the same on every front end. chatd has no ident: IRC shows every user as
+``nick!nick@SHOWN_HOST``, so the user part of a mask is the nickname, and
+both the nick and the user part match it: by its key (``chatd.text.fold``:
+case and width do not matter) or, as nickname bans do, by its look
+(``chatd.domain.names.look``: ``zed`` covers ``zed`` with a Cyrillic e).
+An IRC regular who sets ``*!bob@*`` means bob, and gets bob. The host part
+matches the user's address (``User.address``, as bans compare it) or the
+host IRC shows, casefolded: irssi's ``/ban bob`` sets ``*!*bob@chatd`` and
+WeeChat's ``*!bob@chatd``, built from what the client reads, and both cover
+bob wherever he connects from. Any part may use ``*`` (any run of
+characters, none included) and ``?`` (one character); nothing else is
+special, so ``[`` and ``]``, common in nicknames, match themselves.
 
 Matching is the two-cursor wildcard walk, time linear in the pattern
 times the text and no more however many stars a mask holds (a regular
@@ -58,17 +53,17 @@ class Mask:
     def covers(self, nick: str, address: str) -> bool:
         """Whether someone holding the nickname ``nick``, connecting from ``address``, matches.
 
-        By the nickname's key, or by its look: a student banned as ``zed``
+        They match as ``nick!nick@address`` or as IRC shows them,
+        ``nick!nick@SHOWN_HOST``. The nick and user parts each match the
+        nickname by its key or by its look: a student banned as ``zed``
         came straight back as ``zed`` with a Cyrillic e, which the class read as zed.
-        The host part matches the address, or the host IRC shows (``SHOWN_HOST``)
-        if the user part matches the nickname as the nick part does.
         """
-        key = fold(nick)
-        if not (glob(self.nick, key) or glob(self.look, look(nick))):
-            return False
-        if glob(self.host, address.casefold()):
-            return True
-        return glob(self.host, SHOWN_HOST) and (glob(self.user, key) or glob(self.user_look, look(nick)))
+        key, shown = fold(nick), look(nick)
+        return (
+            (glob(self.nick, key) or glob(self.look, shown))
+            and (glob(self.user, key) or glob(self.user_look, shown))
+            and (glob(self.host, address.casefold()) or glob(self.host, SHOWN_HOST))
+        )
 
 
 def parse_mask(text: str) -> Mask:

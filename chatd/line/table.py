@@ -490,8 +490,9 @@ COMMANDS: dict[str, Spec] = {
             f"no spaces; -k takes none), l N (at most N members, up to {LIMIT_MOST:,}; -l takes none), "
             "m moderated (only operators and voiced members speak), s secret (left out of /rooms and "
             "/whois for others), t topic lock, o NICK room operator, v NICK voice, b MASK ban mask "
-            "(nick!user@host with * and ?; the user part matches anyone, but with the host chatd, "
-            f"as IRC shows everyone, it matches the nickname; up to {ROOM_BANS_MOST} a room, "
+            "(nick!user@host with * and ?; as IRC shows everyone as nick!nick@chatd, the user part "
+            "matches the nickname and the host part the address or chatd; "
+            f"up to {ROOM_BANS_MOST} a room, "
             f"{MASK_MAX} characters each). All are made or none; what holds already is left out.",
             example="/mode #dev +ik-m hunter2",
         ),
