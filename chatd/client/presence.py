@@ -14,31 +14,19 @@ that asked for it alone, and makes the room current; the others are told
 went. Parts and kicks reach them all, and the ``room`` notice that may
 follow has the last word on where this connection's lines go.
 
-It also keeps, per room, the id of the latest line said there that the
-user was shown, live or from history. After a reconnection its greeting
-names each room the user was in, the current room last, with that id
-where it has one (``/resume``, before the nickname): choosing the
-nickname then puts the user back in exactly those rooms, not the default
-room too, each join showing only what was missed, and plain lines go
-where they went before.
+What outlives a connection, the rooms to come back to and the latest
+line seen in each, ``resume.py`` keeps; the greeting after a
+reconnection names them before the nickname.
 """
 
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeGuard
 
 from chatd.client.account import Keeper, Proof
 from chatd.client.render import Message
+from chatd.client.resume import Resume, sendable_room
 from chatd.text import EXIT_WORDS, HELP_WORD, fold, scrub
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """Where the user was when the connection was lost."""
-
-    rooms: tuple[str, ...]
-    current: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +64,13 @@ class Presence:
         """The account and password to identify with on every connection (``--identify``, or proved since), if any."""
         self._proving: Proof | None = None
         """The proof sent on this connection, until the nickname it asked for is answered."""
-        self.seen: dict[str, tuple[int, str]] = {}
+        self.resume = Resume()
+        """Where the user left off: the rooms to come back to after a drop, and the latest line seen in each."""
+
+    @property
+    def seen(self) -> dict[str, tuple[int, str]]:
         """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
-        self._plan: _Plan | None = None
+        return self.resume.seen
 
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
@@ -90,7 +82,7 @@ class Presence:
         """
         # /nick, not a bare line: a nickname such as "exit" must not read as a command.
         self.asked = self.wanted
-        resume = self._returning()
+        resume = self.resume.lines()
         proof = self.account.proof
         if proof is not None:
             # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
@@ -107,25 +99,6 @@ class Presence:
         """
         self._proving = self.account.proof
         return self.account.identifying()
-
-    def _returning(self) -> list[str]:
-        """The ``/resume`` lines that put the user back where the plan says; none on a first connection.
-
-        Each room the user was in, the current one last (the server makes
-        the last joined current), with the id of the last line seen there if
-        any; ``/resume`` alone for a user who was in no room. Without them
-        the server puts the user in the default room, and leaving it again
-        was a join and a part everyone there saw (and its history kept).
-        """
-        plan = self._plan
-        if plan is None:
-            return []
-        current = plan.current
-        order = [room for room in plan.rooms if current is None or fold(room) != fold(current)]
-        order += [current] if current is not None else []
-        points = [(room, self.seen.get(fold(room))) for room in order]
-        lines = [f"/resume {room} {point[1]}" if point else f"/resume {room}" for room, point in points]
-        return lines or ["/resume"]
 
     def sending(self, text: str) -> None:
         """Note a line about to be sent: before a nickname, a line that is no command names the user, bar a word
@@ -187,7 +160,7 @@ class Presence:
         """
         if self.nick is not None:
             self.wanted = self.nick
-            self._plan = _Plan(tuple(self.rooms), self.current)
+            self.resume.remember(self.rooms, self.current)
         self.nick, self.rooms, self.current, self.asked, self._proving = None, [], None, None, None
         self.account.lost()
 
@@ -199,7 +172,7 @@ class Presence:
         """
         kind = message.get("type")
         if kind in ("said", "acted"):
-            self._saw(message)
+            self.resume.saw(message)
         elif kind == "error":
             self.account.refused()
         if message.get("history") is True:
@@ -223,12 +196,12 @@ class Presence:
         elif notice == "in_room":
             # In a room of the account's with no join of this connection's own (identified to it online elsewhere,
             # or another connection joined): plain lines go where they went, until a ``room`` notice says.
-            room = _room(message, "room")
+            room = sendable_room(message, "room")
             if room is not None:
                 self._add(room)
         elif notice == "room" and "room" in message:
             # The server's word on where this connection's plain lines go, after a join, a part or a kick.
-            room = _room(message, "room")
+            room = sendable_room(message, "room")
             if room is not None:
                 self._entered(room)
             elif message["room"] is None:
@@ -240,7 +213,7 @@ class Presence:
         if isinstance(nick, str):
             self.nick = self.wanted = scrub(nick)
             # The greeting named the rooms to come back to; the server's joins that follow say where the user is.
-            self._plan = None
+            self.resume.forget()
 
     def _became(self, message: Message) -> None:
         """ "You are NICK." to a connection that has a nickname: ``/identify`` made it one more of an account online
@@ -251,15 +224,6 @@ class Presence:
             self.nick = self.wanted = scrub(nick)
             self.rooms, self.current = [], None
 
-    def _saw(self, message: Message) -> None:
-        """Note a line said in a room, if it is the latest of that room shown yet (history pages go back)."""
-        room, seq, event_id = _room(message, "room"), message.get("seq"), message.get("id")
-        if room is None or not isinstance(seq, int) or not _is_id(event_id):
-            return
-        key = fold(room)
-        if seq > self.seen.get(key, (0, ""))[0]:
-            self.seen[key] = (seq, event_id)
-
     def _mine(self, message: Message) -> bool:
         nick = message.get("nick")
         return isinstance(nick, str) and self.nick is not None and fold(nick) == fold(self.nick)
@@ -267,7 +231,7 @@ class Presence:
     def _joined(self, message: Message) -> None:
         """This connection joined a room (another's join of the account's is ``in_room`` here)."""
         if self._mine(message):
-            self._entered(_room(message, "room"))
+            self._entered(sendable_room(message, "room"))
 
     def _entered(self, room: str | None) -> None:
         """The user is in ``room``, and plain lines go there."""
@@ -288,7 +252,7 @@ class Presence:
         left, as the server decides; its ``room`` notice, if one follows,
         says so and has the last word.
         """
-        room = _room(message, "room")
+        room = sendable_room(message, "room")
         if room is None or not self._mine(message):
             return
         self.rooms = [known for known in self.rooms if fold(known) != fold(room)]
@@ -298,26 +262,13 @@ class Presence:
     def _banned(self, message: Message) -> None:
         """The user is taken off the server (banned or killed): nothing of where they were is theirs to go back to."""
         if self._mine(message):
-            self.nick, self.rooms, self.current, self._plan = None, [], None, None
+            self.nick, self.rooms, self.current = None, [], None
+            self.resume.forget()
 
     def _renamed(self, message: Message) -> None:
         new = message.get("new")
         if self._mine(message) and isinstance(new, str):
             self.nick = self.wanted = scrub(new)
-
-
-def _room(message: Message, key: str) -> str | None:
-    """A room name fit to send back in a command: scrubbed, one word, starting with #."""
-    value = message.get(key)
-    if not isinstance(value, str):
-        return None
-    room = scrub(value)
-    return room if room.startswith("#") and len(room.split()) == 1 and room == room.strip() else None
-
-
-def _is_id(value: object) -> TypeGuard[str]:
-    """An event id fit to send back in a command: one short word of letters and digits (16 hex digits today)."""
-    return isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isalnum()
 
 
 _FOLLOWERS: dict[str, Callable[[Presence, Message], None]] = {
