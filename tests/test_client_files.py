@@ -389,7 +389,7 @@ class SendTests(FilesTestCase):
         self.assertEqual(
             self.lines(),
             [
-                '* Your offer of "holiday photo.jpg" to erin was withdrawn in another session; nobody can fetch it now.'
+                '* Your offer of "holiday photo.jpg" to erin was withdrawn on another connection; nobody can fetch it now.'
             ],
         )
         self.link.send("/files")
@@ -412,7 +412,7 @@ class SendTests(FilesTestCase):
             {"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)},
         )
         self.assertEqual(
-            self.lines(), ['* Sending "holiday photo.jpg" to bob was cancelled in another session.']
+            self.lines(), ['* Sending "holiday photo.jpg" to bob was cancelled on another connection.']
         )
         self.assertEqual(self.peer.sent(), [])
 

@@ -145,7 +145,7 @@ def declined(files: "Transfers", message: Message) -> Shown:
 
 def cancelled(files: "Transfers", message: Message) -> Shown:
     """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
-    user withdrew their own, or stopped fetching one offered to them, in another session of their account."""
+    user withdrew their own, or stopped fetching one offered to them, on another connection of their account."""
     elsewhere = _done_elsewhere(files, message, "Fetching {what} was stopped on another connection.")
     if elsewhere is not None:
         return elsewhere
@@ -169,10 +169,10 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
         if offered_already:
             return files.lines(
                 [
-                    f"Your offer of {name} to {target} was withdrawn in another session; nobody can fetch it now."
+                    f"Your offer of {name} to {target} was withdrawn on another connection; nobody can fetch it now."
                 ]
             )
-        return files.lines([f"Sending {name} to {target} was cancelled in another session."])
+        return files.lines([f"Sending {name} to {target} was cancelled on another connection."])
     _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
 
