@@ -182,6 +182,17 @@ def as_deferred(answer: Awaitable[T]) -> "Deferred[T]":
     return answer
 
 
+def awaited(answer: Awaitable[T]) -> "Deferred[T]":
+    """Any answer of the chat's as a Deferred that fires with it: a store's Deferred, or the coroutine of a change
+    the chat waits for the store to keep (``Identity.register_account``, ``Modes.change_room``), which
+    ``as_deferred`` does not take."""
+
+    async def answered() -> T:
+        return await answer
+
+    return Deferred.fromCoroutine(answered())
+
+
 def fill_place(holder: _Holder, lines: "Deferred[bytes]") -> "Deferred[None] | None":
     """Write what ``lines`` gives into ``holder``'s output where it stands now; None if that is done already.
 

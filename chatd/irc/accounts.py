@@ -26,15 +26,14 @@ nowhere else: the password it likely holds reaches nobody, whoever holds
 or registered that nickname (chatd.irc.talk).
 """
 
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import ChatError, InvalidNicknameError
 from chatd.domain.names import check_nickname
 from chatd.domain.ports import UserView
+from chatd.frontend.held import awaited
 from chatd.irc.message import Message
 from chatd.text import fold
 
@@ -117,14 +116,9 @@ def _registering(session: "IRCSession", me: UserView, hashed: str) -> "Waiting":
     """The password is hashed: register the nickname the user holds now; REGISTER SUCCESS once it is kept."""
     if not me.online:
         return None
-    written = Deferred.fromCoroutine(_kept(session.chat.register_account(me, hashed)))
+    written = awaited(session.chat.register_account(me, hashed))
     account = me.account or ""
     return written.addCallback(lambda _: _registered(session, account))
-
-
-async def _kept(change: Awaitable[None]) -> None:
-    """Wait for the store to keep the new account."""
-    await change
 
 
 def _registered(session: "IRCSession", account: str) -> None:

@@ -11,13 +11,12 @@ back to every member as one MODE line; ``+t``, which the chat keeps apart
 from the room's modes, follows as a line of its own when it changes.
 """
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-from twisted.internet.defer import Deferred
 
 from chatd.domain.events import ModeChange, Setting
 from chatd.domain.replies import RoomModes
+from chatd.frontend.held import awaited
 from chatd.irc import numerics as n
 from chatd.irc.message import Message
 
@@ -114,17 +113,7 @@ def room_mode(session: "IRCSession", name: str, params: Sequence[str]) -> "Waiti
     changed = chat.change_room(me, name, changes)
     if locks:
         chat.lock_topic(me, name, locks[-1])
-    return None if changed.kept is None else _kept(changed.kept)
-
-
-def _kept(change: Awaitable[None]) -> "Deferred[None]":
-    """A Deferred that fires once the store keeps a registered room's ``change``, so the client's next message
-    waits for it, and fails (RoomNotKeptError) if it is undone."""
-
-    async def kept() -> None:
-        await change
-
-    return Deferred.fromCoroutine(kept())
+    return None if changed.kept is None else awaited(changed.kept)
 
 
 def _parse(session: "IRCSession", letters: str, arguments: list[str]) -> list[tuple[str, bool, str]] | None:

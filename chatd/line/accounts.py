@@ -8,7 +8,6 @@ and replies keep the order of commands. The chat records the result
 (the store's Deferred), so "registered" is never told before it is.
 """
 
-from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from twisted.python.failure import Failure
 
 from chatd.domain.errors import BannedError, IdentifyFailedError
 from chatd.domain.ports import UserView
+from chatd.frontend.held import awaited
 from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
@@ -37,7 +37,7 @@ def register(session: "LineSession", command: acct.Register) -> "Waiting":
 def _registering(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
     if not me.online:
         return None
-    written = Deferred.fromCoroutine(_kept(session.acts(partial(session.chat.register_account, me, hashed))))
+    written = awaited(session.acts(partial(session.chat.register_account, me, hashed)))
     notice = registered_notice(me)
     return written.addCallback(lambda _: session.send(notice))
 
@@ -145,7 +145,7 @@ def password(session: "LineSession", command: acct.Password) -> "Waiting":
 def _changing(session: "LineSession", me: UserView, hashed: str) -> "Waiting":
     if not me.online:
         return None
-    written = Deferred.fromCoroutine(_kept(session.chat.change_password(me, hashed)))
+    written = awaited(session.chat.change_password(me, hashed))
     return written.addCallback(
         lambda _: session.send(Notice("account", "Your password is changed.", _fields(me, "password")))
     )
@@ -171,7 +171,7 @@ def _own_password(proving: "Deferred[None]") -> "Deferred[None]":
 def _dropping(session: "LineSession", me: UserView) -> "Waiting":
     if not me.online:
         return None
-    written = Deferred.fromCoroutine(_kept(session.acts(partial(session.chat.drop_account, me))))
+    written = awaited(session.acts(partial(session.chat.drop_account, me)))
     notice = unregistered_notice(me)
     return written.addCallback(lambda _: session.send(notice))
 
@@ -195,22 +195,13 @@ def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
         )
         session.send(Notice("forget", text, {"nick": nick, "count": None}))
         return None
-    deleting = Deferred.fromCoroutine(_count(session.chat.forget(me)))
+    deleting = awaited(session.chat.forget(me))
 
     def done(count: int) -> None:
         text = f"Forgot {counted(count, 'message')} you sent as {nick}."
         session.send(Notice("forget", text, {"nick": nick, "count": count}))
 
     return deleting.addCallback(done)
-
-
-async def _count(deleting: Awaitable[int]) -> int:
-    return await deleting
-
-
-async def _kept(change: Awaitable[None]) -> None:
-    """Wait for a store's change to be kept."""
-    await change
 
 
 def _fields(user: UserView, what: str) -> dict[str, object]:

@@ -8,9 +8,9 @@ request changed nothing.
 
 from typing import TYPE_CHECKING
 
+from chatd.frontend.held import awaited
 from chatd.line import mode_commands as modes
 from chatd.line.render import Notice
-from chatd.line.rooms import waiting
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -31,7 +31,7 @@ def mode(session: "LineSession", command: modes.Mode | modes.ListRoomBans) -> "W
     locked = command.lock is not None and chat.lock_topic(me, command.room, command.lock)
     if not changed.changes and not locked:
         nothing_to_change(session, command.room)
-    return None if changed.kept is None else waiting(changed.kept)
+    return None if changed.kept is None else awaited(changed.kept)
 
 
 def nothing_to_change(session: "LineSession", name: str) -> None:

@@ -8,11 +8,9 @@ change, so the session's later lines wait for it. ``/register`` and
 (chatd.line.accounts).
 """
 
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from twisted.internet.defer import Deferred
-
+from chatd.frontend.held import awaited
 from chatd.line import account_commands as acct
 from chatd.line import accounts
 from chatd.line import room_commands as rooms
@@ -25,13 +23,13 @@ if TYPE_CHECKING:
 def register(session: "LineSession", command: rooms.RegisterRoom | acct.Register) -> "Waiting":
     if isinstance(command, acct.Register):
         return accounts.register(session, command)
-    return waiting(session.chat.register_room(session.me(), command.room))
+    return awaited(session.chat.register_room(session.me(), command.room))
 
 
 def unregister(session: "LineSession", command: rooms.UnregisterRoom | acct.Unregister) -> "Waiting":
     if isinstance(command, acct.Unregister):
         return accounts.unregister(session, command)
-    return waiting(session.chat.unregister_room(session.me(), command.room))
+    return awaited(session.chat.unregister_room(session.me(), command.room))
 
 
 def op(session: "LineSession", command: rooms.Op) -> "Waiting":
@@ -44,13 +42,4 @@ def op(session: "LineSession", command: rooms.Op) -> "Waiting":
         fields = {"room": room, "nick": command.nick, "operator": command.add}
         session.send(Notice("room_operator", f"{command.nick} {already} of {room}.", fields))
         return None
-    return waiting(written)
-
-
-def waiting(change: Awaitable[None]) -> "Deferred[None]":
-    """A Deferred that fires once the store keeps ``change``."""
-
-    async def kept() -> None:
-        await change
-
-    return Deferred.fromCoroutine(kept())
+    return awaited(written)
