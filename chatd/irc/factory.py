@@ -25,6 +25,7 @@ from chatd.domain.events import (
     AccountNotKept,
     AccountRegistered,
     Acted,
+    Actor,
     AwayChanged,
     Banned,
     Encrypted,
@@ -46,6 +47,7 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
+from chatd.frontend.own import acted
 from chatd.frontend.pings import PingRound
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
@@ -177,10 +179,10 @@ class IRCFactory(ServerFactory):
             sessions = self._tell_sender(event, sessions)
         elif isinstance(event, AwayChanged):
             self._away_to_own(event, sessions)
-            sessions = _with_cap(sessions, "away-notify", fold(event.actor.nick))
+            sessions = _with_cap(sessions, "away-notify", event.actor)
         elif isinstance(event, _ACCOUNT_EVENTS):
             _account_to_own(event, sessions)
-            sessions = _with_cap(sessions, "account-notify", fold(event.actor.nick))
+            sessions = _with_cap(sessions, "account-notify", event.actor)
         # This loop runs for every member of a room for every line said: a
         # shape is a plain int, and one like the last recipient's (all
         # plain, most often) costs a comparison, no look-up (bench/load.py
@@ -197,16 +199,15 @@ class IRCFactory(ServerFactory):
                 data = rendered[shape] = self.events.render(event, Shape(shape)) if found is None else found
             session.sink.write(data)
         if isinstance(event, Joined):
-            joiner = fold(event.actor.nick)
             for session in cast(Sequence[IRCSession], sessions):
-                if session.user is not None and fold(session.user.nick) == joiner:
+                if acted(session.user, event.actor):
                     # Only the connection whose JOIN it was asked for the replay; the account's others pay as a
                     # resume, as on the line front end.
                     per = ENTRIES_PER_LINE if session is self._speaking else RESUMED_PER_CHARGE
                     join_burst(session, event.room, event.seq, per)
                 elif event.room_operator:
                     session.sink.write(self.events.standing_on_join(event, Shape(session.shape)))
-            self._away_on_join(event, _with_cap(sessions, "away-notify", joiner))
+            self._away_on_join(event, _with_cap(sessions, "away-notify", event.actor))
         elif isinstance(event, Banned | Killed):
             # Whoever it took off the server is closed, told why; the others read its QUIT.
             why = "Banned" if isinstance(event, Banned) else killed_reason(event)
@@ -218,10 +219,9 @@ class IRCFactory(ServerFactory):
     def _tell_killer(self, event: Killed, sessions: Sequence[Session]) -> list[Session]:
         """Write the killer's sessions their NOTICE (they shared no room with the one killed, so read no QUIT);
         return the others, who read the QUIT."""
-        killer = fold(event.actor.nick)
         others: list[Session] = []
         for session in cast(Sequence[IRCSession], sessions):
-            if session.user is not None and fold(session.user.nick) == killer:
+            if acted(session.user, event.actor):
                 session.sink.write(self.events.killed_apart(event, Shape(session.shape)))
             else:
                 others.append(session)
@@ -230,10 +230,9 @@ class IRCFactory(ServerFactory):
     def _tell_sender(self, event: Encrypted, sessions: Sequence[Session]) -> list[Session]:
         """Write the sender's own sessions that they sent an encrypted message (``EventLines.encrypted_sent``); return
         the others, the recipient's, who read that it came to them."""
-        sender = fold(event.actor.nick)
         others: list[Session] = []
         for session in cast(Sequence[IRCSession], sessions):
-            if session.user is not None and fold(session.user.nick) == sender:
+            if acted(session.user, event.actor):
                 session.sink.write(self.events.encrypted_sent(event, Shape(session.shape)))
             else:
                 others.append(session)
@@ -242,13 +241,8 @@ class IRCFactory(ServerFactory):
     def _away_to_own(self, event: AwayChanged, sessions: Sequence[Session]) -> None:
         """305 or 306 to each of the user's own sessions but the one whose AWAY it was (it answers it itself), as
         if each had sent it: a client keeps its user's away state by them, and it changed."""
-        actor = fold(event.actor.nick)
         for session in cast(Sequence[IRCSession], sessions):
-            if (
-                session is not self._speaking
-                and session.user is not None
-                and fold(session.user.nick) == actor
-            ):
+            if session is not self._speaking and acted(session.user, event.actor):
                 away_reply(session, bool(event.text))
 
     def _away_on_join(self, event: Joined, watching: list[Session]) -> None:
@@ -309,19 +303,18 @@ def _account_to_own(event: Event, sessions: Sequence[Session]) -> None:
     """
     if isinstance(event, Identified):
         return
-    actor = fold(event.actor.nick)
     for session in cast(Sequence[IRCSession], sessions):
-        if session.user is not None and fold(session.user.nick) == actor:
+        if acted(session.user, event.actor):
             if isinstance(event, AccountRegistered):
                 logged_in(session)
             else:
                 logged_out(session)
 
 
-def _with_cap(sessions: Sequence[Session], cap: str, actor: str) -> list[Session]:
+def _with_cap(sessions: Sequence[Session], cap: str, actor: Actor) -> list[Session]:
     """The sessions that took ``cap``, bar the actor's own (answered with a numeric instead)."""
     return [
         session
         for session in cast(Sequence[IRCSession], sessions)
-        if cap in session.caps and (session.user is None or fold(session.user.nick) != actor)
+        if cap in session.caps and not acted(session.user, actor)
     ]

@@ -32,6 +32,7 @@ from chatd.domain.events import (
     AccountNotKept,
     AccountRegistered,
     Acted,
+    Actor,
     AwayChanged,
     Banned,
     Encrypted,
@@ -52,6 +53,7 @@ from chatd.domain.replies import Reply
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
+from chatd.frontend.own import acted
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.accounts import registered_notice, unregistered_notice
@@ -442,10 +444,9 @@ def _tell_own_sessions(
 ) -> None:
     """Tell the actor's sessions among ``sessions``, bar the one that asked (``acting``), the notice the command
     answers it with: they went away or came back, their nickname is registered, or no longer is."""
-    actor = fold(event.actor.nick)
     for session in sessions:
         user = session.user
-        if user is None or not _elsewhere(session, actor):
+        if user is None or not _elsewhere(session, event.actor):
             continue
         if isinstance(event, AwayChanged):
             # An away text that changed: blank is back from away.
@@ -494,7 +495,7 @@ def deliver(
                 fanout.write(json(event) if as_json_kind else text(event), group)
             return
     as_text = as_json = b""
-    joiner = fold(event.actor.nick) if isinstance(event, Joined) else None
+    joiner = event.actor if isinstance(event, Joined) else None
     for session in sessions:
         if joiner is not None and _elsewhere(session, joiner):
             session.joined_elsewhere(cast(Joined, event).room)
@@ -510,7 +511,7 @@ def deliver(
             session.settle()
 
 
-def _elsewhere(session: LineSession, actor: str) -> bool:
-    """Whether ``session`` is one of the user's with the folded nickname ``actor`` that did not ask for what the
-    chat delivers (``acting``): a join, an away, an account made or given up, which the command answers itself."""
-    return not session.acting and session.user is not None and fold(session.user.nick) == actor
+def _elsewhere(session: LineSession, actor: Actor) -> bool:
+    """Whether ``session`` is one of ``actor``'s that did not ask for what the chat delivers (``acting``): a join,
+    an away, an account made or given up, which the command answers itself."""
+    return not session.acting and acted(session.user, actor)
