@@ -268,6 +268,32 @@ class RegisteredRoomKickTests(IRCTestCase):
         )
         self.assertEqual(self.lines(bob_wire), [])
 
+    def test_mode_minus_o_of_a_room_operator_by_account_by_a_mere_channel_operator_is_482(self) -> None:
+        """carol, given +o, cannot MODE -o bob, a room operator by account, nor alice, the owner: 482 as KICK is,
+        and nobody sees a MODE."""
+        alice, alice_wire = self.connect(b"alice")
+        bob, bob_wire = self.connect(b"bob")
+        alice.dataReceived(b"/register hunter22\n/join #dev\n/register #dev\n")
+        bob.dataReceived(b"/register hunter23\n/join #dev\n")
+        alice.dataReceived(b"/op bob\n")
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #dev")
+        alice.dataReceived(b"/mode #dev +o carol\n")
+        for each in (wire, bob_wire, alice_wire):
+            self.lines(each)
+        self.send(carol, "MODE #dev -o bob")
+        self.send(carol, "MODE #dev -o alice")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 482 carol #dev :bob is a channel operator by account; only its owner, its operators "
+                b"by account and IRC operators may deop them",
+                b":testhost 482 carol #dev :alice owns the channel; only IRC operators may deop them",
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+        self.assertEqual(self.lines(alice_wire), [])
+
 
 class LookAlikeTests(IRCTestCase):
     def test_401_names_a_look_alike_online_and_nothing_reaches_them(self) -> None:

@@ -84,6 +84,26 @@ class RoomCommandTests(AccountTestCase):
             b"only operators may register it",
         )
 
+    def test_a_mere_channel_operator_cannot_deop_a_room_operator_by_account(self) -> None:
+        """carol, given +o, is refused /mode -o of bob, whom /op named, with kick's error, in text and JSON."""
+        self.alice.dataReceived(b"/register #dev\n/op bob\n")
+        carol, wire = self.connect(b"carol", host="10.0.0.3")
+        carol.dataReceived(b"/join #dev\n")
+        self.alice.dataReceived(b"/mode #dev +o carol\n")
+        for each in (wire, self.bob_wire, self.alice_wire):
+            self.lines(each)
+        carol.dataReceived(b"/mode #dev -o bob\n/format json\n/mode #dev -o bob\n")
+        text, _, refused = self.lines(wire)
+        self.assertEqual(
+            text,
+            b"ERR is-room-operator bob is a room operator of #dev by account; only its owner, its room operators "
+            b"by account and server operators may take their operator standing there",
+        )
+        self.assertEqual(json.loads(refused)["code"], "is-room-operator")
+        self.assertEqual(self.lines(self.bob_wire), [])
+        self.bob.dataReceived(b"/who #dev\n")
+        self.assertEqual(self.lines(self.bob_wire), [b"*** In #dev (3): @alice @bob @carol"])
+
     def test_json_lines_carry_the_accounts(self) -> None:
         """In JSON an operator's line names the new operator, the owner as ``by``, and the account."""
         self.bob.dataReceived(b"/format json\n")

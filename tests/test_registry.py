@@ -265,6 +265,54 @@ class RoomOperatorTests(RegistryTestCase):
         self.chat.kick(self.alice, "bob", "#dev")
         self.assertNotIn("#dev", self.bob.rooms)
 
+    def test_a_member_with_only_standing_cannot_deop_the_owner_or_a_room_operator_by_account(self) -> None:
+        """carol, given +o, cannot take bob's standing (a room operator by account) nor alice's (the owner), as she
+        cannot kick them, and nothing changes; above her they deop each other and her, and she deops herself."""
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        carol, _ = self.online("carol", "#dev")
+        self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.OPERATOR, True, "carol")])
+        before = len(self.published)
+        error = self.assertRaises(
+            TargetIsRoomOperatorError,
+            self.chat.change_room,
+            carol,
+            "#dev",
+            [ModeChange(Setting.VOICE, True, "carol"), ModeChange(Setting.OPERATOR, False, "BOB")],
+        )
+        self.assertEqual(
+            (error.code, word(error)),
+            (
+                "is-room-operator",
+                "bob is a room operator of #dev by account; only its owner, its room operators by account "
+                "and server operators may take their operator standing there",
+            ),
+        )
+        error = self.assertRaises(
+            TargetIsOwnerError,
+            self.chat.change_room,
+            carol,
+            "#dev",
+            [ModeChange(Setting.OPERATOR, False, "alice")],
+        )
+        self.assertEqual(
+            (error.code, word(error)),
+            ("is-owner", "alice owns #dev; only server operators may take their operator standing there"),
+        )
+        self.assertEqual(len(self.published), before)
+        self.assertEqual(
+            [self.chat.standing("#dev", nick).operator for nick in ("alice", "bob", "carol")], [True] * 3
+        )
+        self.chat.change_room(self.bob, "#dev", [ModeChange(Setting.OPERATOR, False, "carol")])
+        self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.OPERATOR, True, "carol")])
+        self.chat.change_room(carol, "#dev", [ModeChange(Setting.OPERATOR, False, "carol")])
+        self.chat.change_room(self.alice, "#dev", [ModeChange(Setting.OPERATOR, False, "bob")])
+        op, _ = self.online("op")
+        self.chat.grant_operator(op)
+        self.chat.change_room(op, "#dev", [ModeChange(Setting.OPERATOR, False, "alice")])
+        self.assertEqual(
+            [self.chat.standing("#dev", nick).operator for nick in ("alice", "bob", "carol")], [False] * 3
+        )
+
     def test_room_operators_by_account_kick_each_other_and_operators_kick_them(self) -> None:
         """Two room operators by account are peers, as two +o are; a server operator kicks either."""
         self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))

@@ -215,21 +215,25 @@ class TargetIsOperatorError(ChatError):
 
 @dataclass(eq=False)
 class TargetIsOwnerError(ChatError):
-    """A room's owner cannot be kicked from it but by an operator: not by the room operators they made."""
+    """A room's owner cannot be kicked from it but by an operator: not by the room operators they made; nor have
+    their operator standing taken (``deop``: what was refused is a ``-o``, not a kick)."""
 
     code = "is-owner"
     nick: str
     room: str
+    deop: bool = False
 
 
 @dataclass(eq=False)
 class TargetIsRoomOperatorError(ChatError):
-    """A registered room's operator by account cannot be kicked from it by a member whose say there is only
-    standing (``+o``): only by its owner, its room operators by account and operators."""
+    """A registered room's operator by account cannot be kicked from it, nor have their operator standing taken
+    (``deop``: what was refused is a ``-o``), by a member whose say there is only standing (``+o``): only by its
+    owner, its room operators by account and operators."""
 
     code = "is-room-operator"
     nick: str
     room: str
+    deop: bool = False
 
 
 @dataclass(eq=False)

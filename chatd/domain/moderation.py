@@ -29,8 +29,6 @@ from chatd.domain.errors import (
     NotBannedError,
     NotMutedError,
     TargetIsOperatorError,
-    TargetIsOwnerError,
-    TargetIsRoomOperatorError,
     UserNotInRoomError,
 )
 from chatd.domain.events import (
@@ -107,14 +105,7 @@ class Moderation:
             raise KickSelfError()
         if fold(target.nick) not in room.members:
             raise UserNotInRoomError(target.nick, room.name)
-        if target.operator and not by.operator:
-            raise TargetIsOperatorError(target.nick)
-        if rules.owns(target, room) and not by.operator:
-            # A room operator the owner made (+o, /op) cannot put them out of their own room for a minute.
-            raise TargetIsOwnerError(target.nick, room.name)
-        if rules.appointed(target, room) and not rules.appointed(by, room) and not by.operator:
-            # Nor may a +o put out a room operator the registration names, whose say there outlasts theirs.
-            raise TargetIsRoomOperatorError(target.nick, room.name)
+        rules.check_outranks(by, target, room)
         id, at = self._seam.stamp()
         event = Kicked(
             id=id,

@@ -148,8 +148,10 @@ class Modes:
 
         Each change is checked against the room as the ones before it leave
         it (raising InvalidRoomKeyError, InvalidRoomLimitError,
-        InvalidMaskError, NoSuchNicknameError, UserNotInRoomError or
-        TooManyRoomBansError, and nothing changes); one that changes nothing
+        InvalidMaskError, NoSuchNicknameError, UserNotInRoomError,
+        TooManyRoomBansError, or for a ``-o`` of someone who outranks the
+        asker TargetIsOperatorError, TargetIsOwnerError or
+        TargetIsRoomOperatorError, and nothing changes); one that changes nothing
         is dropped, and what is left is published as one ``RoomModesChanged``
         to the room's members and the asker. Returns what changed: empty
         if nothing did, and then nothing is published; a registered room's
@@ -165,7 +167,7 @@ class Modes:
         rules.require_authority(by, room)
         draft = _Draft(room)
         for change in changes:
-            draft.add(*self._checked(room, change))
+            draft.add(*self._checked(by, room, change))
         if not draft.changes:
             return RoomChange(())
         id, at = self._seam.stamp()
@@ -175,8 +177,13 @@ class Modes:
         self._seam.publish(event, _room_and(by, room))
         return RoomChange(made, kept)
 
-    def _checked(self, room: Room, change: ModeChange) -> tuple[ModeChange, Slot, object]:
-        """``change`` in its normal form, the slot it sets and to what; raises if it cannot be made."""
+    def _checked(self, by: User, room: Room, change: ModeChange) -> tuple[ModeChange, Slot, object]:
+        """``change`` by ``by`` in its normal form, the slot it sets and to what; raises if it cannot be made.
+
+        Taking someone else's operator standing (``-o``) asks what a kick
+        does (``rules.check_outranks``): a ``+o`` cannot deop the room's
+        owner nor a registered room's operator by account.
+        """
         setting, on = change.setting, change.on
         if setting in _FLAGS:
             return ModeChange(setting, on), (setting, ""), on
@@ -195,6 +202,8 @@ class Modes:
         key = fold(target.nick)
         if key not in room.members:
             raise UserNotInRoomError(target.nick, room.name)
+        if setting is Setting.OPERATOR and not on and target is not by:
+            rules.check_outranks(by, target, room, deop=True)
         return ModeChange(setting, on, target.nick), (setting, key), on
 
     def invite(self, view: UserView, name: str, nick: str) -> None:

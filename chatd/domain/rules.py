@@ -23,6 +23,9 @@ from chatd.domain.errors import (
     RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
+    TargetIsOperatorError,
+    TargetIsOwnerError,
+    TargetIsRoomOperatorError,
     TopicLockedError,
 )
 from chatd.domain.people import waiting_keys
@@ -169,6 +172,29 @@ def appointed(user: User, room: Room) -> bool:
     """Whether ``user`` is identified to an account ``room``'s registration names: its owner or a room operator
     by account. Such a say outranks operator standing (``+o``), which they may have given."""
     return room.registration is not None and room.registration.moderates(user.account)
+
+
+def check_outranks(by: User, target: User, room: Room, *, deop: bool = False) -> None:
+    """Raise unless ``by``, who has authority in ``room``, outranks ``target`` there or is their peer, so may
+    kick them from it or (``deop``) take their operator standing.
+
+    Highest first: operators, the room's owner, a registered room's
+    operators by account, then members with operator standing (``+o``)
+    alone. TargetIsOperatorError for an operator (by anyone else),
+    TargetIsOwnerError for the owner and TargetIsRoomOperatorError for a
+    room operator by account (by someone below them). Kick and ``-o`` ask
+    alike, so a ``+o`` cannot take what the owner gave by account.
+    """
+    if by.operator:
+        return
+    if target.operator:
+        raise TargetIsOperatorError(target.nick)
+    if owns(target, room):
+        # A room operator the owner made (+o, /op) cannot put them out of their own room, nor deop them.
+        raise TargetIsOwnerError(target.nick, room.name, deop)
+    if appointed(target, room) and not appointed(by, room):
+        # Nor may a +o act on a room operator the registration names, whose say there outlasts theirs.
+        raise TargetIsRoomOperatorError(target.nick, room.name, deop)
 
 
 def require_owner(user: User, room: Room) -> None:

@@ -111,16 +111,16 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_NOPRIVILEGES, ("Permission Denied- You're not an IRC operator",)
         case TargetIsOperatorError(nick=nick):
             return "FAIL", (command, "IS_OPERATOR", nick, f"{nick} is an operator and cannot be acted on")
-        case TargetIsOwnerError(nick=nick, room=room):
+        case TargetIsOwnerError(nick=nick, room=room, deop=deop):
             return n.ERR_CHANOPRIVSNEEDED, (
                 room,
-                f"{nick} owns the channel; only IRC operators may kick them",
+                f"{nick} owns the channel; only IRC operators may {'deop' if deop else 'kick'} them",
             )
-        case TargetIsRoomOperatorError(nick=nick, room=room):
+        case TargetIsRoomOperatorError(nick=nick, room=room, deop=deop):
             return n.ERR_CHANOPRIVSNEEDED, (
                 room,
                 f"{nick} is a channel operator by account; only its owner, its operators by account "
-                "and IRC operators may kick them",
+                f"and IRC operators may {'deop' if deop else 'kick'} them",
             )
         case KickSelfError():
             return "FAIL", (command, "KICK_SELF", "Use PART to leave a channel")

@@ -154,6 +154,11 @@ def _registered(error: NicknameRegisteredError) -> str:
     return f"{error.nick} is registered; /identify {error.nick} PASSWORD if it is yours, or choose another nickname"
 
 
+def _kick_or_deop(deop: bool) -> str:
+    """What a ranking refusal (``is-owner``, ``is-room-operator``) says was not allowed: a kick, or a ``-o``."""
+    return "take their operator standing there" if deop else "kick them from it"
+
+
 def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError], Callable[[Any], str]]:
     """One row of the table, typed so each wording reads only its own error's fields."""
     return kind, wording
@@ -218,13 +223,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(TargetIsOperatorError, lambda e: f"{e.nick} is an operator"),
             _row(
                 TargetIsOwnerError,
-                lambda e: f"{e.nick} owns {e.room}; only server operators may kick them from it",
+                lambda e: f"{e.nick} owns {e.room}; only server operators may {_kick_or_deop(e.deop)}",
             ),
             _row(
                 TargetIsRoomOperatorError,
                 lambda e: (
                     f"{e.nick} is a room operator of {e.room} by account; only its owner, its room operators "
-                    "by account and server operators may kick them from it"
+                    f"by account and server operators may {_kick_or_deop(e.deop)}"
                 ),
             ),
             _row(UserNotInRoomError, lambda e: f"{e.nick} is not in {e.room}"),
