@@ -128,6 +128,27 @@ class KickTests(LineTestCase):
         )
         self.assertEqual(self.lines(alike_wire), [])
 
+    def test_a_look_alike_online_is_a_field_of_the_json_error(self) -> None:
+        """In JSON, no-such-nick carries the nickname asked for and the look-alike online (null when none), so a
+        client can offer the one that is there."""
+        op, wire = self.operator(b"op")
+        self.connect("z\u0435d".encode())
+        op.dataReceived(b"/format json\n")
+        self.lines(wire)
+        op.dataReceived(b"/kick zed\n/kick ghost\n")
+        alike, nobody = (json.loads(line) for line in self.lines(wire))
+        self.assertEqual(
+            alike,
+            {
+                "type": "error",
+                "code": "no-such-nick",
+                "text": "nobody called zed is online; z\u0435d is, a different nickname that looks like it",
+                "nick": "zed",
+                "alike": "z\u0435d",
+            },
+        )
+        self.assertEqual((nobody["nick"], nobody["alike"]), ("ghost", None))
+
     def test_kick_is_json_for_programs(self) -> None:
         """A JSON session gets a kicked object with who, where, by whom and why."""
         op, _ = self.operator(b"op")

@@ -632,13 +632,16 @@ class JsonLineTests(SynchronousTestCase):
             self.assertEqual(parsed, _client_fields(item), repr(item))
 
     def test_error_renders_its_code_and_message(self) -> None:
-        """A ChatError is an "error" object with its code and message as text."""
+        """A ChatError is an "error" object with its code and message as text, and its own keys (no-such-nick's
+        nickname and look-alike)."""
         self.assertEqual(
             json.loads(json_line(NoSuchNicknameError("bob"))),
             {
                 "type": "error",
                 "code": "no-such-nick",
                 "text": "nobody called bob is online",
+                "nick": "bob",
+                "alike": None,
             },
         )
 

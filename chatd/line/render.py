@@ -27,6 +27,7 @@ from chatd.domain.errors import (
     NicknameRegisteredError,
     NoSuchAccountError,
     NoSuchFileError,
+    NoSuchNicknameError,
 )
 from chatd.domain.events import (
     Acted,
@@ -200,7 +201,9 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     get`` out tells which one an error answers, and a typo's error from a
     server without ``/key``; which nickname is registered, and whether a
     password would take it, so a program asks for one in its own words (the
-    page has a password box, not ``/identify``).
+    page has a password box, not ``/identify``); which nickname nobody
+    online holds, and who online holds one that looks like it, so a client
+    offers that one (the text names it for people).
     """
     if isinstance(error, FileOffsetError):
         return {"have": error.have}
@@ -210,6 +213,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"nick": error.nick}
     if isinstance(error, NicknameRegisteredError):
         return {"nick": error.nick, "look_alike": error.look_alike}
+    if isinstance(error, NoSuchNicknameError):
+        return {"nick": error.nick, "alike": error.alike}
     if isinstance(error, UnknownCommandError):
         return {"command": error.name}
     return {}
