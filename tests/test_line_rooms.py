@@ -44,6 +44,33 @@ class RoomCommandTests(AccountTestCase):
         )
         self.assertEqual(self.lines(self.bob_wire), [])
 
+    def test_op_of_a_look_alike_of_an_account_names_it_and_makes_nobody_an_operator(self) -> None:
+        """Only zed with a Cyrillic e is registered: /op zed, with him online or not, is refused naming him (in
+        JSON as ``alike``), and he is no room operator until the owner names him as he is."""
+        zed, zed_wire = self.connect("z\u0435d".encode(), host="10.0.0.4")
+        zed.dataReceived(b"/register " + PASSWORD + b"\n/join #dev\n")
+        self.alice.dataReceived(b"/register #dev\n")
+        for wire in (zed_wire, self.alice_wire):
+            self.lines(wire)
+        refused = (
+            "ERR no-account zed is not a registered nickname; z\u0435d is, a different nickname that looks like it"
+        ).encode()
+        self.alice.dataReceived(b"/op zed\n")
+        self.assertEqual(self.lines(self.alice_wire), [refused])
+        self.leave(zed)
+        self.alice.dataReceived(b"/op zed\n/deop zed\n/format json\n/op #dev ZED\n")
+        *text, _, answer = self.lines(self.alice_wire)
+        self.assertEqual(text, [refused, refused])
+        self.assertEqual(
+            {k: json.loads(answer)[k] for k in ("code", "nick", "alike")},
+            {"code": "no-account", "nick": "ZED", "alike": "z\u0435d"},
+        )
+        self.alice.dataReceived("/format text\n/op z\u0435d\n".encode())
+        self.assertEqual(
+            self.lines(self.alice_wire)[-1],
+            "[00:00] #dev -- alice made z\u0435d a room operator (account z\u0435d)".encode(),
+        )
+
     def test_refusals_are_one_line_each(self) -> None:
         """A non-owner's /op, a server room, an unregistered room's /op, each one ERR line."""
         self.bob.dataReceived(b"/register #dev\n/op #dev bob\n")

@@ -536,10 +536,13 @@ class RoomNotRegisteredError(ChatError):
 
 @dataclass(eq=False)
 class NoAccountError(ChatError):
-    """``nick`` is neither identified online nor a registered nickname: only an account can be a room operator."""
+    """``nick`` is neither identified online nor a registered nickname: only an account can be a room operator.
+    ``alike`` is the registered nickname that looks like it, if one does, named so the owner sees whom they may
+    have meant, never made an operator in its stead."""
 
     code = "no-account"
     nick: str
+    alike: str | None = None
 
 
 # Room settings, standing and invites (issue 15).

@@ -370,13 +370,19 @@ class Registry:
 
     def _account_of(self, nick: str) -> tuple[str, str]:
         """The account of ``nick`` and the nickname to show: its user's, online under whatever nickname (who the
-        standing goes to, so what IRC's MODE names), else the account's own; raises NoAccountError if none."""
-        user = self._state.users.by_key.get(fold(nick))
+        standing goes to, so what IRC's MODE names), else the account's own; raises NoAccountError if none.
+
+        An account whose nickname only looks like ``nick`` is named in the
+        refusal, not taken: a capital I looks like l, so ``/op alice`` could
+        give a room to the impostor who registered ``AIice``.
+        """
+        key = fold(nick)
+        user = self._state.users.by_key.get(key)
         if user is not None and user.account is not None:
             return user.account, user.nick
         account = self._accounts.owner(nick)
-        if account is None:
-            raise NoAccountError(nick)
+        if account != key:
+            raise NoAccountError(nick, None if account is None else self._accounts.nick(account))
         online = self._state.users.by_account.get(account)
         return account, self._accounts.nick(account) if online is None else online.nick
 

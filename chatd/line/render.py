@@ -25,6 +25,7 @@ from chatd.domain.errors import (
     ChatError,
     FileOffsetError,
     NicknameRegisteredError,
+    NoAccountError,
     NoSuchAccountError,
     NoSuchFileError,
     NoSuchNicknameError,
@@ -202,8 +203,9 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     server without ``/key``; which nickname is registered, and whether a
     password would take it, so a program asks for one in its own words (the
     page has a password box, not ``/identify``); which nickname nobody
-    online holds, and who online holds one that looks like it, so a client
-    offers that one (the text names it for people).
+    online holds (or, for ``/op``, no account has), and who online (which
+    account) holds one that looks like it, so a client offers that one (the
+    text names it for people).
     """
     if isinstance(error, FileOffsetError):
         return {"have": error.have}
@@ -213,7 +215,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"nick": error.nick}
     if isinstance(error, NicknameRegisteredError):
         return {"nick": error.nick, "look_alike": error.look_alike}
-    if isinstance(error, NoSuchNicknameError):
+    if isinstance(error, NoSuchNicknameError | NoAccountError):
         return {"nick": error.nick, "alike": error.alike}
     if isinstance(error, UnknownCommandError):
         return {"command": error.name}

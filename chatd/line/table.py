@@ -447,7 +447,8 @@ COMMANDS: dict[str, Spec] = {
             room_cmd.parse_op,
             rooms.op,
             details="#room: a room registered to you (default: the current one); NICK: someone identified "
-            "online, or a registered nickname. Room operators may kick and set and lock the topic, "
+            "online, or a registered nickname (one that only looks like it is named, not made one). "
+            "Room operators may kick and set and lock the topic, "
             "whenever they are identified, across restarts.",
             example="/op #dev bob",
         ),

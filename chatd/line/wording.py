@@ -358,7 +358,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 NoAccountError,
-                lambda e: f"{e.nick} is not a registered nickname; only an account can be a room operator",
+                lambda e: (
+                    f"{e.nick} is not a registered nickname; only an account can be a room operator"
+                    if e.alike is None
+                    else f"{e.nick} is not a registered nickname; {e.alike} is, a different nickname that looks "
+                    "like it"
+                ),
             ),
             # Room settings, standing and invites (issue 15).
             _row(RoomKeyError, lambda e: f"{e.room} takes a key to join; /join {e.room} KEY"),
