@@ -118,6 +118,18 @@ class BigRoomTests(ChatTestCase):
         self.chat.kick(self.alice, "dave", "#big", "spam")
         self.assertEqual([type(e) for e in self.bob_s.received], [Kicked])
 
+    def test_a_kick_a_kill_and_a_ban_count_as_leaving(self) -> None:
+        """Three joined; one was kicked, one killed, one banned: the tally says three left, as the members say."""
+        self.chat.grant_operator(self.alice)
+        for nick in ("dave", "erin", "frank"):
+            self.online(nick, "#big")
+        self.chat.kick(self.alice, "dave", "#big")
+        self.chat.kill(self.alice, "erin")
+        self.chat.ban(self.alice, "frank", None)
+        self.clock.advance(TALLY)
+        [tally] = [e for e in self.bob_s.received if isinstance(e, CrowdTallied)]
+        self.assertEqual((tally.joined, tally.left, tally.members), (3, 3, 3))
+
     def test_messages_still_reach_every_member(self) -> None:
         """Only comings and goings are tallied: a line said reaches all."""
         self.chat.say(self.bob, "#big", "hello")

@@ -97,7 +97,7 @@ class Chat:
         identity = Identity(
             self._state, seam, accounts, clock.seconds, talk, self._crowds, limits.accounts_per_hour
         )
-        moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop)
+        moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop, self._crowds)
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds, limits.registered_rooms)
         modes = Modes(self._state, seam, clock.seconds, registry.keep_settings)
         self.register = talk.register

@@ -7,7 +7,8 @@ crowd, and nobody can read the room for joins. So in a big room (one of
 one arriving) a join is told to the joiner alone, a part to the one leaving,
 and a quit, a new nickname, an away or an account change only to those who
 share a room with the user that is not big. A kick, a ban or a kill stays
-told to everyone: moderation is seen. Every ``Limits.tally_seconds`` each big room
+told to everyone: moderation is seen; it is counted as leaving all the
+same, so the counts add up to the members the tally gives. Every ``Limits.tally_seconds`` each big room
 where anyone came, went or changed nickname is sent one ``CrowdTallied``
 with the counts and the number of members now; a quiet while sends
 nothing, and no timer runs while nothing waits to be told. Small rooms are
@@ -85,6 +86,13 @@ class Crowds:
             if self.big(room):
                 self._count(room).left += 1
         return self.neighbours(user)
+
+    def put_out(self, user: User, room: Room | None = None) -> None:
+        """Count ``user``, whom moderation puts out of ``room`` (a kick) or of every room (None: a kill, a ban), as
+        leaving each big one; who is told is moderation's to say (everyone: it is seen)."""
+        for each in user.rooms.values() if room is None else (room,):
+            if self.big(each):
+                self._count(each).left += 1
 
     def renaming(self, user: User) -> set[User]:
         """``neighbours`` for a new nickname: counted in each big room ``user`` is in."""

@@ -23,6 +23,7 @@ from functools import partial
 
 from chatd.domain import rules
 from chatd.domain.bans import ban_target, covered_by, nickname_key, target_key
+from chatd.domain.crowds import Crowds
 from chatd.domain.errors import (
     KickSelfError,
     KillSelfError,
@@ -66,7 +67,8 @@ class Moderation:
     """Operator and owner requests; each checks who asks first, and changes nothing if refused.
 
     ``stop`` ends the daemon after ``shutdown`` has told everyone (the
-    service passes a callable that stops the reactor).
+    service passes a callable that stops the reactor); ``crowds`` counts
+    whom a kick, kill or ban puts out of a big room in its tally.
     """
 
     def __init__(
@@ -77,8 +79,10 @@ class Moderation:
         now: Callable[[], float],
         deadlines: Deadlines,
         stop: Callable[[], None],
+        crowds: Crowds,
     ) -> None:
         self._state = state
+        self._crowds = crowds
         self._seam = seam
         self._limits = limits
         self._now = now
@@ -117,6 +121,7 @@ class Moderation:
             reason=reason,
             until=at + self._limits.kick_rejoin,
         )
+        self._crowds.put_out(target, room)
         self._seam.publish(event, _room_and(by, room))
 
     def ban(self, view: UserView, target: str, seconds: float | None) -> Ban:
@@ -147,6 +152,7 @@ class Moderation:
         for user in covered:
             id, at = self._seam.stamp()
             banned = Banned(id=id, at=at, actor=by.actor, nick=user.nick, until=until)
+            self._crowds.put_out(user)
             self._seam.publish(banned, (user,), users.neighbours(user))
         return Ban(found.shown, until, by.nick)
 
@@ -170,6 +176,7 @@ class Moderation:
         roommates = self._state.users.neighbours(target)
         apart = by not in roommates
         event = Killed(id=id, at=at, actor=by.actor, nick=target.nick, reason=reason, apart=apart)
+        self._crowds.put_out(target)
         self._seam.publish(event, (target,), roommates | {by})
 
     def unban(self, view: UserView, target: str) -> str:
