@@ -295,6 +295,20 @@ class RegisteredRoomKickTests(IRCTestCase):
         self.assertEqual(self.lines(alice_wire), [])
 
 
+class MuteTests(IRCTestCase):
+    def test_a_channel_operator_reads_a_notice_of_a_members_mute(self) -> None:
+        """carol made #class on IRC; an operator mutes bob, who is in it: she reads the server's NOTICE saying
+        so, as an operator on IRC does."""
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #class")
+        op, _ = self.operator(b"op")
+        bob, _ = self.connect(b"bob")
+        bob.dataReceived(b"/join #class\n")
+        self.lines(wire)
+        op.dataReceived(b"/mute bob\n")
+        self.assertEqual(self.lines(wire), [b":testhost NOTICE * :op muted bob"])
+
+
 class LookAlikeTests(IRCTestCase):
     def test_401_names_a_look_alike_online_and_nothing_reaches_them(self) -> None:
         """Only zed with a Cyrillic e is online: KICK, PRIVMSG and WHOIS zed are 401 naming the look-alike."""

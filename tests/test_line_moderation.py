@@ -468,6 +468,23 @@ class MuteTests(LineTestCase):
         self.end_pass()
         self.assertEqual(carol_wire.value(), b"")
 
+    def test_a_mute_is_told_to_those_who_moderate_with_the_operator_and_no_other(self) -> None:
+        """The teacher who made #class, where bob is, and another operator anywhere read bob's mute and unmute, so
+        a co-teacher knows why his lines stopped; carol, in #class too, does not."""
+        op, op_wire = self.operator(b"op")
+        teacher, teacher_wire = self.connect(b"teacher")
+        bob, bob_wire = self.connect(b"bob")
+        carol, carol_wire = self.connect(b"carol")
+        teacher.dataReceived(b"/join #class\n")
+        bob.dataReceived(b"/join #class\n")
+        carol.dataReceived(b"/join #class\n")
+        _, other_wire = self.operator(b"other")
+        op.dataReceived(b"/mute bob 10m\n/unmute bob\n")
+        told = [b"[00:00] -- bob was muted by op for 10m", b"[00:00] -- bob was unmuted by op"]
+        for wire in (op_wire, bob_wire, teacher_wire, other_wire):
+            self.assertEqual(self.lines(wire), told)
+        self.assertEqual(self.lines(carol_wire), [])
+
     def test_refused_paste_does_not_swallow_the_command_after_it(self) -> None:
         """A muted user's line and a command in one read get an answer each."""
         op, _ = self.operator(b"op")

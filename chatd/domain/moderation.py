@@ -55,7 +55,7 @@ from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
-from chatd.domain.users import User, both, own
+from chatd.domain.users import User, own
 from chatd.text import fold
 
 
@@ -205,7 +205,8 @@ class Moderation:
         while nobody holds it (a troll who quit, ahead of their return),
         holds while its holder is away and when they, or anyone, come back
         under it, and across a restart (the store keeps it). The muted user
-        (if online) and the operator get a ``Muted`` event; nobody else.
+        (if online), the operator and those who moderate with them
+        (``_moderators``) get a ``Muted`` event; nobody else.
         Raises InvalidNicknameError for a nickname nobody could take.
         """
         by = own(view)
@@ -219,13 +220,14 @@ class Moderation:
             raise TargetIsOperatorError(target.nick)
         id, at = self._seam.stamp()
         until = None if seconds is None else at + seconds
-        recipients = (by,) if target is None else both(target, by)
-        self._seam.publish(Muted(id=id, at=at, actor=by.actor, nick=shown, until=until), recipients)
+        self._seam.publish(
+            Muted(id=id, at=at, actor=by.actor, nick=shown, until=until), self._moderators(by, target)
+        )
         if until is not None:
             self._deadlines.at(until, partial(self._mute_ran_out, nickname_key(shown), until))
 
     def unmute(self, view: UserView, nick: str) -> None:
-        """Lift the mute on ``nick``, whether or not anyone holds it now; operators only."""
+        """Lift the mute on ``nick``, whether or not anyone holds it now; operators only. Told as the mute was."""
         by = own(view)
         rules.require_operator(by)
         mute = self._state.mutes.get(nickname_key(nick))
@@ -233,9 +235,8 @@ class Moderation:
             raise NotMutedError(nick)
         target = self._state.users.by_look.get(nickname_key(nick))
         shown = mute.nick if target is None else target.nick
-        recipients = (by,) if target is None else both(target, by)
         id, at = self._seam.stamp()
-        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=shown), recipients)
+        self._seam.publish(Unmuted(id=id, at=at, actor=by.actor, nick=shown), self._moderators(by, target))
 
     def wall(self, view: UserView, text: str) -> None:
         """Say ``text`` to everyone online; operators only."""
@@ -294,6 +295,25 @@ class Moderation:
                 self._deadlines.at(
                     event.until, partial(self._mute_ran_out, nickname_key(event.nick), event.until)
                 )
+
+    def _moderators(self, by: User, target: User | None) -> set[User]:
+        """Who is told of a mute or unmute of ``target`` (None: nobody online holds the nickname) by ``by``: they
+        two, every operator online, and whoever has authority in a room ``target`` is in.
+
+        A mute is server-wide, so no room's MODE (IRC's ``+q``) shows it:
+        without this a co-teacher could not tell why a student's lines
+        stopped reaching the room. The room's other members are not told:
+        the muted keep their nickname and place, and a mute is for those
+        who moderate to know. Mutes are rare; each walks the users online
+        and the muted user's rooms.
+        """
+        told = {user for user in self._state.users.by_key.values() if user.operator}
+        told.add(by)
+        if target is not None:
+            told.add(target)
+            for room in target.rooms.values():
+                told.update(member for member in room.members.values() if rules.has_authority(member, room))
+        return told
 
     def _mute_ran_out(self, key: str, until: float) -> None:
         """The mute on the nickname ``key`` reached ``until``: unless lifted or replaced, it ends now."""

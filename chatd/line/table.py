@@ -549,7 +549,8 @@ COMMANDS: dict[str, Spec] = {
             moderation.mute,
             operators=True,
             details="NICK: whose messages, actions, private messages and topics to refuse, online or not "
-            "(whoever takes it is muted); duration: like 10m, none meaning until /unmute.",
+            "(whoever takes it is muted); duration: like 10m, none meaning until /unmute. They, operators "
+            "and the owners and operators of their rooms are told.",
             example="/mute bob 10m",
         ),
         Spec(

@@ -72,7 +72,7 @@ class OperatorTests(SynchronousTestCase):
         alice.say(f"/oper boss {PASSWORD}")
         alice.expect("*** You are now an operator.")
         alice.say("/mute bob 10m")
-        for member in (alice, bob):  # a mute is between the two of them
+        for member in (alice, bob):  # carol, who moderates nothing, is not told
             member.expect_stamped("-- bob was muted by alice for 10m")
         bob.say("can anyone hear me?")
         self.assertTrue(bob.read_line().startswith(b"ERR muted you are muted"))
