@@ -230,15 +230,48 @@ class NickServTests(IRCTestCase):
         self.assertEqual(self.lines(wire), [HOW, HOW])
         self.assertFalse(self.chat.is_registered("alice"))
 
-    def test_the_text_reaches_nobody_holding_or_registered_as_nickserv(self) -> None:
-        """Someone named NickServ on nc reads nothing of it, nor does an account NickServ offline: it likely holds a
-        password."""
-        impostor, impostor_wire = self.connect(b"NickServ")
+    def test_the_text_reaches_nobody_registered_as_nickserv(self) -> None:
+        """An account NickServ made before the name was reserved, online on nc, reads nothing of it, nor is it kept
+        for it offline: it likely holds a password."""
+        self.accounts.create("NickServ", quick_hash("hunter22"), 0.0)
+        owner, owner_wire = self.connect(None)
+        owner.dataReceived(b"NickServ hunter22\n")
         client, wire = self.irc_user("alice")
         self.send(client, "PRIVMSG NickServ :REGISTER sesame12")
         self.assertEqual(self.lines(wire), [HOW])
-        self.assertEqual(self.lines(impostor_wire), [])
-        impostor.dataReceived(b"/register hunter22\n/quit\n")
+        self.assertEqual(self.lines(owner_wire), [])
+        owner.dataReceived(b"/quit\n")
         self.send(client, "PRIVMSG NickServ :IDENTIFY sesame12")
         # Kept for an account offline, it would have been said so ("NickServ is offline; your message is kept").
         self.assertEqual(self.lines(wire), [HOW])
+
+
+class ServiceNicknameTests(IRCTestCase):
+    """The services' nicknames (chatd.domain.names.SERVICE_NICKNAMES) are nobody's: 432, as other servers say it."""
+
+    def test_nick_to_a_service_at_registration_is_432_and_another_nickname_registers(self) -> None:
+        """NICK NickServ (or one like it) is 432 and the client stays unregistered until it sends another."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK NickServ", "USER x 0 * :x", "NICK N\u0456ckServ")  # a Cyrillic i
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 432 * NickServ :Nickname is reserved for IRC services",
+                ":testhost 432 * N\u0456ckServ :Nickname looks like NickServ, which is reserved for IRC services".encode(),
+            ],
+        )
+        self.send(client, "NICK alice")
+        self.assertIn(b":testhost 001 alice ", b"\n".join(self.lines(wire)))
+
+    def test_nick_to_a_service_once_registered_is_432_and_the_nickname_stays(self) -> None:
+        """NICK chanserv from a registered client is 432; it keeps its nickname."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "NICK chanserv", "NICK MemoServ")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 432 alice chanserv :Nickname is reserved for IRC services",
+                b":testhost 432 alice MemoServ :Nickname is reserved for IRC services",
+            ],
+        )
+        self.assertEqual(self.chat.whois(None, "alice").nick, "alice")

@@ -109,6 +109,67 @@ class RegisterTests(LineTestCase):
             self.assertNotIn("wrongpass", repr(event))
 
 
+class ServiceNicknameTests(LineTestCase):
+    """NickServ, ChanServ and the other services' nicknames (chatd.domain.names.SERVICE_NICKNAMES) are nobody's."""
+
+    def test_a_service_nickname_at_connect_is_one_line_then_the_prompt(self) -> None:
+        """NickServ, in any case, is refused at connect and the connection stays unnamed; so is a look-alike."""
+        someone, wire = self.connect(None)
+        someone.dataReceived(b"NickServ\nnickserv\nNlckServ\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR nick-reserved NickServ is reserved for IRC services; choose another nickname",
+                b"*** Choose a nickname:",
+                b"ERR nick-reserved nickserv is reserved for IRC services; choose another nickname",
+                b"*** Choose a nickname:",
+                b"ERR nick-reserved NlckServ looks like NickServ, which is reserved for IRC services; "
+                b"choose another nickname",
+                b"*** Choose a nickname:",
+            ],
+        )
+        self.assertIsNone(someone.user)
+
+    def test_nick_to_a_service_nickname_is_refused_in_text_and_json(self) -> None:
+        """/nick ChanServ is one ERR line (one JSON error for a program); the user keeps their nickname."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/nick ChanServ\n/format json\n/nick Global\n")
+        lines = self.lines(wire)
+        self.assertEqual(
+            lines[0], b"ERR nick-reserved ChanServ is reserved for IRC services; choose another nickname"
+        )
+        self.assertEqual(
+            json.loads(lines[-1]),
+            {
+                "type": "error",
+                "code": "nick-reserved",
+                "text": "Global is reserved for IRC services; choose another nickname",
+            },
+        )
+        assert bob.user is not None
+        self.assertEqual(bob.user.nick, "bob")
+
+    def test_an_account_registered_under_a_service_nickname_before_keeps_it(self) -> None:
+        """An account NickServ made before the names were reserved is still its owner's, and still nobody else's."""
+        self.accounts.create("NickServ", quick_hash(PASSWORD.decode()), 0.0)
+        owner, owner_wire = self.connect(None)
+        owner.dataReceived(b"NickServ " + PASSWORD + b"\n")
+        self.assertIn(b"*** You are identified as NickServ.", self.lines(owner_wire))
+        assert owner.user is not None
+        self.assertEqual(owner.user.nick, "NickServ")
+        owner.dataReceived(b"/nick nickserv\n")
+        self.assertEqual(self.lines(owner_wire), [b"[00:00] -- NickServ is now known as nickserv"])
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/nick NickServ\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR nick-registered NickServ is registered; /identify NickServ PASSWORD if it is yours, "
+                b"or choose another nickname"
+            ],
+        )
+
+
 class ProtectionTests(AccountTestCase):
     """A registered nickname, and any that looks like it, is refused to whoever has not identified."""
 

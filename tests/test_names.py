@@ -15,10 +15,12 @@ from chatd.domain.errors import (
 from chatd.domain.names import (
     NICKNAME_MAX,
     ROOM_NAME_MAX,
+    SERVICE_NICKNAMES,
     check_nickname,
     check_room_name,
     check_text,
     cut_text,
+    reserved,
 )
 from chatd.line.wording import word
 from chatd.text import REPLACEMENT, fold, scrub
@@ -181,6 +183,33 @@ class CheckNicknameTests(SynchronousTestCase):
         self.assertTrue(1 <= len(nick) <= NICKNAME_MAX)
         self.assertEqual(check_nickname(nick), nick)
         self.assertEqual(check_text(nick), nick)
+
+
+class ReservedTests(SynchronousTestCase):
+    """``reserved`` names the service a nickname would pass for."""
+
+    def test_each_service_is_reserved_in_any_case(self) -> None:
+        """NickServ, ChanServ, the other services and Global are reserved, whatever their case."""
+        for name in SERVICE_NICKNAMES:
+            for shown in (name, name.lower(), name.upper(), name.swapcase()):
+                self.assertEqual(reserved(shown), name, shown)
+
+    def test_a_nickname_that_looks_like_a_service_is_reserved(self) -> None:
+        """A Cyrillic letter, a capital I for l (or l for a capital I) and a zero for o pass for nobody."""
+        for alike, name in [
+            ("NickS\u0435rv", "NickServ"),  # Cyrillic e
+            ("NlckServ", "NickServ"),
+            ("NLCKSERV", "NickServ"),
+            ("\u0421hanServ", "ChanServ"),  # Cyrillic Es
+            ("GIobal", "Global"),
+            ("B0tServ", "BotServ"),
+        ]:
+            self.assertEqual(reserved(alike), name, alike)
+
+    def test_other_nicknames_are_not_reserved(self) -> None:
+        """A nickname that only begins or ends like a service is anyone's, as is every other."""
+        for nick in ("NickServ_", "Nick", "Serv", "ChanServer", "alice", "GlobalAdmin", "Guest1"):
+            self.assertIsNone(reserved(nick), nick)
 
 
 class CheckRoomNameTests(SynchronousTestCase):

@@ -42,6 +42,24 @@ class UpgradeTests(WebTestCase):
             ],
         )
 
+    def test_a_service_nickname_is_refused_and_asked_again(self) -> None:
+        """The page's user choosing NickServ reads why not, and is asked for another nickname."""
+        client = self.open()
+        client.upgrade()
+        client.objects()
+        client.send("NickServ")
+        self.assertEqual(
+            client.objects(),
+            [
+                {
+                    "type": "error",
+                    "code": "nick-reserved",
+                    "text": "NickServ is reserved for IRC services; choose another nickname",
+                },
+                {"type": "notice", "kind": "prompt", "text": "Choose a nickname:"},
+            ],
+        )
+
     def test_upgraded_socket_keeps_no_http_channel(self) -> None:
         """Once upgraded, the HTTP channel and its request are let go: a socket holds only what it reads with."""
         client = self.open()

@@ -414,6 +414,21 @@ class NicknameRegisteredError(ChatError):
 
 
 @dataclass(eq=False)
+class NicknameReservedError(ChatError):
+    """``nick`` is, or looks like, ``service``, the nickname of an IRC service (chatd.domain.names.SERVICE_NICKNAMES):
+    nobody may take it, so nobody passes for a service that asks for passwords."""
+
+    code = "nick-reserved"
+    nick: str
+    service: str
+
+    @property
+    def look_alike(self) -> bool:
+        """Whether ``nick`` only looks like the service's nickname (``NlckServ``), rather than being it in some case."""
+        return fold(self.nick) != fold(self.service)
+
+
+@dataclass(eq=False)
 class PasswordTooShortError(ChatError):
     """An account's password must have at least ``least`` characters."""
 

@@ -7,7 +7,8 @@ changes its password, or gives it up. Whoever has not proved an account
 cannot take its nickname, nor one that looks like it (``protect``, which
 ``Talk`` asks at every nickname taken); the account's user, if online, is
 told who tried, at most once per ``CLAIM_NOTICE_SECONDS`` with a count, so
-trying cannot flood them.
+trying cannot flood them. Nor can anyone take an IRC service's nickname
+(``names.reserved``) unless it is the account they proved.
 
 One account is one user online: proving it from a second connection adds
 that connection to the user's sessions (``Users.attach``) rather than
@@ -30,6 +31,7 @@ from chatd.domain.errors import (
     AlreadyIdentifiedError,
     IdentifyFailedError,
     NicknameRegisteredError,
+    NicknameReservedError,
     NotIdentifiedError,
     RegisterThrottledError,
 )
@@ -48,7 +50,7 @@ from chatd.domain.events import (
     Setting,
 )
 from chatd.domain.flood import Budgets
-from chatd.domain.names import look
+from chatd.domain.names import look, reserved
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
@@ -81,12 +83,19 @@ class Protection:
         """For each account whose nickname was tried: when its user was last told, and the tries since."""
 
     def __call__(self, nick: str, account: str | None, address: str) -> None:
-        """Raise NicknameRegisteredError unless ``nick`` (or its look) is no account's but ``account``'s.
+        """Raise NicknameRegisteredError unless ``nick`` (or its look) is no account's but ``account``'s, and
+        NicknameReservedError if it is no account's and a service's (``names.reserved``).
 
-        The account's user, if online, is told that someone at ``address`` tried.
+        The account's user, if online, is told that someone at ``address`` tried. An account registered
+        under a service's nickname before it was reserved keeps it: only who proved it takes it.
         """
         owner = self._accounts.owner(nick)
-        if owner is None or owner == account:
+        if owner is None:
+            service = reserved(nick)
+            if service is not None:
+                raise NicknameReservedError(nick, service)
+            return
+        if owner == account:
             return
         self._tell_owner(owner, nick, address)
         raise NicknameRegisteredError(nick, self._accounts.nick(owner))

@@ -3,7 +3,8 @@
 Every name is compared by its *key* (``chatd.text.fold``), so ``Alice``,
 ``ALICE`` and ``Alice`` in full-width letters are one name, and a nickname
 or room name may not *look* like another (``look``, Unicode's confusables
-skeleton), so ``alice`` with a Cyrillic a (U+0430) cannot pass for ``alice``.
+skeleton), so ``alice`` with a Cyrillic a (U+0430) cannot pass for ``alice``;
+nor may anyone pass for an IRC service (``reserved``).
 Names refuse invisible characters and towers of combining marks.
 
 Text that reaches other people's terminals must carry none of
@@ -17,6 +18,8 @@ towers of combining marks. docs/PROTOCOL.md has the rule for each field.
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from disarm import skeleton_key
 
@@ -28,7 +31,7 @@ from chatd.domain.errors import (
     RoomNameRule,
     TextRule,
 )
-from chatd.text import UNSAFE, WORD_CATEGORIES, in_nickname
+from chatd.text import UNSAFE, WORD_CATEGORIES, fold, in_nickname
 
 NICKNAME_MAX = 24
 """Longest nickname, in code points after normalisation."""
@@ -103,6 +106,28 @@ def look(name: str) -> str:
     someone takes or gives up a name.
     """
     return skeleton_key(name, digit_policy="tr39")
+
+
+SERVICE_NICKNAMES = ("NickServ", "ChanServ", "MemoServ", "OperServ", "HostServ", "BotServ", "Global")
+"""The nicknames of IRC services that users of other networks know and trust: NickServ and ChanServ, which
+ask for passwords, the other *Serv of Anope and Atheme, and Global, which speaks for the network. chatd runs
+none; nobody may take one of them, nor a nickname that folds or looks like one (``reserved``), so nobody can
+pass for a service and ask people for their passwords."""
+
+
+_SERVICE_KEYS: Mapping[str, str] = MappingProxyType({fold(name): name for name in SERVICE_NICKNAMES})
+"""Each service's nickname by its key."""
+
+_SERVICE_LOOKS: Mapping[str, str] = MappingProxyType(
+    {look(shown): name for name in SERVICE_NICKNAMES for shown in (name, name.lower(), name.upper())}
+)
+"""Each service's nickname by its look, in the three cases a skeleton tells apart: ``NICKSERV``'s capital I
+looks like l, so its look is not ``NickServ``'s."""
+
+
+def reserved(nick: str) -> str | None:
+    """The service nickname ``nick`` folds or looks like (``SERVICE_NICKNAMES``); None if it is none's."""
+    return _SERVICE_KEYS.get(fold(nick)) or _SERVICE_LOOKS.get(look(nick))
 
 
 def _stacked(text: str, most: int) -> bool:

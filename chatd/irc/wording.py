@@ -37,6 +37,7 @@ from chatd.domain.errors import (
     NicknameInUseError,
     NicknameLookAlikeError,
     NicknameRegisteredError,
+    NicknameReservedError,
     NoSuchNicknameError,
     NoSuchRoomError,
     NotIdentifiedError,
@@ -87,6 +88,14 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
                 nick,
                 f"Nickname is registered as {registered}; log in with SASL or PASS to use it",
             )
+        case NicknameReservedError(nick=nick, service=service) if error.look_alike:
+            # 432, as Ergo, UnrealIRCd and InspIRCd refuse a services nickname (a Q-line): no password takes it.
+            return n.ERR_ERRONEUSNICKNAME, (
+                nick,
+                f"Nickname looks like {service}, which is reserved for IRC services",
+            )
+        case NicknameReservedError(nick=nick):
+            return n.ERR_ERRONEUSNICKNAME, (nick, "Nickname is reserved for IRC services")
         case NicknameBannedError(nick=nick, seconds_left=left):
             return n.ERR_ERRONEUSNICKNAME, (nick, f"Nickname is banned{_for(left)}")
         case NoSuchNicknameError(nick=nick):

@@ -57,6 +57,7 @@ from chatd.domain.errors import (
     NicknameInUseError,
     NicknameLookAlikeError,
     NicknameRegisteredError,
+    NicknameReservedError,
     NoAccountError,
     NoSuchAccountError,
     NoSuchFileError,
@@ -157,6 +158,13 @@ def _registered(error: NicknameRegisteredError) -> str:
 def _kick_or_deop(deop: bool) -> str:
     """What a ranking refusal (``is-owner``, ``is-room-operator``) says was not allowed: a kick, or a ``-o``."""
     return "take their operator standing there" if deop else "kick them from it"
+
+
+def _reserved(error: NicknameReservedError) -> str:
+    """Why a service's nickname (or one like it) is nobody's: it is how someone would pass for a service."""
+    if error.look_alike:
+        return f"{error.nick} looks like {error.service}, which is reserved for IRC services; choose another nickname"
+    return f"{error.nick} is reserved for IRC services; choose another nickname"
 
 
 def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError], Callable[[Any], str]]:
@@ -291,6 +299,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             # Accounts (issue 13).
             _row(NicknameRegisteredError, _registered),
+            _row(NicknameReservedError, _reserved),
             _row(
                 PasswordTooShortError, lambda e: f"a password needs at least {counted(e.least, 'character')}"
             ),
