@@ -1,6 +1,11 @@
-"""Making an account over IRC: REGISTER (draft/account-registration), VERIFY, and NickServ (chatd.irc.accounts)."""
+"""Making an account over IRC: REGISTER (draft/account-registration), VERIFY (chatd.irc.accounts), and what NickServ and ChanServ do here
+(chatd.irc.services)."""
+
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import globalLogPublisher
 
 from chatd.domain.limits import Limits
+from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from tests.helpers import quick_hash
 from tests.irc import IRCTestCase
 from tests.test_irc_registration import plain
@@ -223,27 +228,202 @@ class RegisterThrottleTests(IRCTestCase):
 
 
 class NickServTests(IRCTestCase):
-    def test_a_privmsg_or_notice_to_nickserv_in_any_case_is_answered_how_accounts_are_made(self) -> None:
-        """``/msg NickServ REGISTER pass`` is one NOTICE saying how, not 401; a NOTICE to nickserv too."""
+    """``/msg NickServ``: IDENTIFY logs in as SASL does, REGISTER is IRCv3's REGISTER, anything else is told how."""
+
+    def account(self, nick: str = "alice", password: str = "sesame12") -> None:
+        """An account ``nick`` with ``password``, made before (nobody online as it)."""
+        self.accounts.create(nick, quick_hash(password), 0.0)
+
+    def test_other_commands_and_notices_to_nickserv_in_any_case_are_answered_how_accounts_are_made(
+        self,
+    ) -> None:
+        """HELP, GHOST or nothing but spaces to NickServ is one NOTICE saying how, not 401; a NOTICE to nickserv
+        runs no command, even IDENTIFY, and is answered so too."""
+        self.account()
+        client, wire = self.irc_user("alice_")
+        self.send(client, "PRIVMSG NickServ :HELP", "PRIVMSG NICKSERV :GHOST alice", "PRIVMSG NickServ :  ")
+        self.send(client, "NOTICE nickserv :IDENTIFY alice sesame12")
+        how = HOW.replace(b"NOTICE alice ", b"NOTICE alice_ ")
+        self.assertEqual(self.lines(wire), [how, how, how, how])
+        self.assertIsNone(self.chat.account_of("alice_"))
+
+    def test_register_makes_the_nickname_an_account_as_register_does(self) -> None:
+        """``/msg NickServ REGISTER sesame12``: 900 then REGISTER SUCCESS, and the account is kept."""
         client, wire = self.irc_user("alice")
-        self.send(client, "PRIVMSG NickServ :REGISTER sesame12", "NOTICE nickserv :IDENTIFY sesame12")
-        self.assertEqual(self.lines(wire), [HOW, HOW])
+        self.send(client, "PRIVMSG NickServ :REGISTER sesame12")
+        self.assertEqual(self.lines(wire), [LOGGED_IN, SUCCESS])
+        self.assertEqual(self.chat.account_of("alice"), "alice")
+
+    def test_register_is_refused_as_register_is(self) -> None:
+        """A short password, an email address (chatd keeps none) and too many words change nothing."""
+        client, wire = self.irc_user("alice")
+        self.send(
+            client,
+            "PRIVMSG NickServ :REGISTER short",
+            "PRIVMSG NickServ :REGISTER sesame12 alice@example.org",
+            "PRIVMSG NickServ :REGISTER correct horse battery",
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL REGISTER WEAK_PASSWORD alice :A password needs at least 8 characters",
+                b":testhost FAIL REGISTER INVALID_EMAIL alice :This server keeps no email addresses: send * in its"
+                b" place (REGISTER * * PASSWORD)",
+                b":testhost NOTICE alice :Send /msg NickServ REGISTER PASSWORD; a password with spaces needs"
+                b" /quote REGISTER",
+            ],
+        )
         self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_identify_account_password_logs_in_and_takes_the_accounts_nickname(self) -> None:
+        """From alice_, ``IDENTIFY alice sesame12``: the nickname becomes alice, then 900, as SASL after the
+        welcome."""
+        self.account()
+        client, wire = self.irc_user("alice_")
+        self.send(client, "PRIVMSG NickServ :IDENTIFY alice sesame12")
+        self.assertEqual(
+            self.lines(wire),
+            [b":alice_!alice_@chatd NICK alice", LOGGED_IN],
+        )
+        self.assertEqual(self.chat.account_of("alice"), "alice")
+
+    def test_identify_password_alone_logs_in_to_the_nickname_refused_at_connect(self) -> None:
+        """A client that connected as alice, read 433 and fell back to alice_ logs in to alice with the password
+        alone, as irssi's and WeeChat's connect commands send it."""
+        self.account()
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "USER a 0 * :A", "NICK alice_")
+        self.assertIn(
+            b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS to use it",
+            self.lines(wire),
+        )
+        self.send(client, "PRIVMSG NickServ :IDENTIFY sesame12")
+        self.assertEqual(self.lines(wire), [b":alice_!alice_@chatd NICK alice", LOGGED_IN])
+
+    def test_a_wrong_password_is_a_notice_after_the_pause_and_logs_nothing_of_it(self) -> None:
+        """A wrong password (or no such account: the same words) is told after SASL's pause; the password is
+        written to no log."""
+        self.account()
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        client, wire = self.irc_user("alice_")
+        self.send(
+            client,
+            "PRIVMSG NickServ :IDENTIFY alice wrong-one",
+            "PRIVMSG NickServ :IDENTIFY nobody wrong-two",
+        )
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(PAUSE_SECONDS)
+        self.clock.advance(PAUSE_SECONDS * 2)
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost NOTICE alice_ :Wrong password, or alice is not an account here; you are not logged in",
+                b":testhost NOTICE alice_ :Wrong password, or nobody is not an account here; you are not logged in",
+            ],
+        )
+        self.assertIsNone(self.chat.account_of("alice_"))
+        shown = repr([event for event in logged])
+        self.assertNotIn("wrong-one", shown)
+        self.assertNotIn("wrong-two", shown)
+
+    def test_identify_is_throttled_as_sasl_is(self) -> None:
+        """After the connection's wrong passwords, IDENTIFY is refused unchecked, with the wait."""
+        self.account()
+        client, wire = self.irc_user("alice_")
+        for _ in range(FAILURES_PER_CONNECTION):
+            self.send(client, "PRIVMSG NickServ :IDENTIFY alice wrong")
+            self.clock.advance(PAUSE_SECONDS * 2**FAILURES_PER_CONNECTION)
+        self.lines(wire)
+        self.send(client, "PRIVMSG NickServ :IDENTIFY alice sesame12")
+        [line] = self.lines(wire)
+        self.assertRegex(
+            line, rb"^:testhost NOTICE alice_ :Too many wrong passwords; try again in \d+ seconds?$"
+        )
+        self.assertIsNone(self.chat.account_of("alice_"))
+
+    def test_identify_once_logged_in_or_with_too_many_words_changes_nothing(self) -> None:
+        """Logged in already, IDENTIFY says so; a password of several words is told to use SASL or PASS."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12")
+        self.lines(wire)
+        self.send(
+            client, "PRIVMSG NickServ :IDENTIFY sesame12", "PRIVMSG NickServ :IDENTIFY alice my pass word"
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost NOTICE alice :You are logged in as alice already",
+                b":testhost NOTICE alice :Send /msg NickServ IDENTIFY PASSWORD, or IDENTIFY ACCOUNT PASSWORD; a"
+                b" password with spaces needs SASL or PASS",
+            ],
+        )
 
     def test_the_text_reaches_nobody_registered_as_nickserv(self) -> None:
         """An account NickServ made before the name was reserved, online on nc, reads nothing of it, nor is it kept
         for it offline: it likely holds a password."""
-        self.accounts.create("NickServ", quick_hash("hunter22"), 0.0)
+        self.account("NickServ", "hunter22")
         owner, owner_wire = self.connect(None)
         owner.dataReceived(b"NickServ hunter22\n")
         client, wire = self.irc_user("alice")
-        self.send(client, "PRIVMSG NickServ :REGISTER sesame12")
+        self.send(client, "PRIVMSG NickServ :HELP REGISTER")
         self.assertEqual(self.lines(wire), [HOW])
         self.assertEqual(self.lines(owner_wire), [])
         owner.dataReceived(b"/quit\n")
-        self.send(client, "PRIVMSG NickServ :IDENTIFY sesame12")
+        self.send(client, "PRIVMSG NickServ :HELP IDENTIFY")
         # Kept for an account offline, it would have been said so ("NickServ is offline; your message is kept").
         self.assertEqual(self.lines(wire), [HOW])
+
+
+class ChanServTests(IRCTestCase):
+    """``/msg ChanServ REGISTER #room`` is the line protocol's /register #room; anything else is told how."""
+
+    def test_other_commands_are_answered_how_rooms_are_registered(self) -> None:
+        """HELP to ChanServ, in any case, is one NOTICE saying how, not 401; so is a message to another service."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "PRIVMSG chanserv :HELP", "PRIVMSG MemoServ :SEND bob hi")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost NOTICE alice :There is no ChanServ here. To register a room you made, so that it keeps"
+                b" its topic, modes and operators while empty and across restarts, log in to your account, join the"
+                b" room and send /msg ChanServ REGISTER #room.",
+                b":testhost NOTICE alice :There is no MemoServ here: this server runs no services. HELP lists its"
+                b" commands.",
+            ],
+        )
+
+    def test_register_registers_a_room_its_owner_made(self) -> None:
+        """Logged in and owning #dev, ``/msg ChanServ REGISTER #dev``: its members read that it is registered."""
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12", "JOIN #dev")
+        self.lines(wire)
+        self.send(client, "PRIVMSG ChanServ :REGISTER #dev")
+        self.assertEqual(self.lines(wire), [b":testhost NOTICE #dev :#dev is registered to alice"])
+        self.assertEqual([(room.name, room.owner) for room in self.rooms.registered()], [("#dev", "alice")])
+
+    def test_register_is_refused_in_a_notice(self) -> None:
+        """Not logged in, not in the room, not its maker, the server's room: each one NOTICE; nothing registered."""
+        client, wire = self.irc_user("alice")
+        maker, _ = self.irc_user("bob")
+        self.send(maker, "JOIN #bobs")
+        self.send(client, "PRIVMSG ChanServ :REGISTER #dev")
+        self.send(client, "REGISTER * * sesame12", "JOIN #bobs,#lobby")
+        self.lines(wire)
+        self.send(
+            client,
+            "PRIVMSG ChanServ :REGISTER #dev",
+            "PRIVMSG ChanServ :REGISTER #bobs",
+            "PRIVMSG ChanServ :REGISTER #lobby",
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost NOTICE alice :Join #dev first: only a member may register it",
+                b":testhost NOTICE alice :Only whoever made #bobs (its owner) may register it",
+                b":testhost NOTICE alice :#lobby belongs to the server; nobody may register it",
+            ],
+        )
+        self.assertEqual(self.rooms.registered(), [])
 
 
 class ServiceNicknameTests(IRCTestCase):

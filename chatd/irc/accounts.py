@@ -1,4 +1,4 @@
-"""Making an account over IRC: REGISTER (IRCv3 ``draft/account-registration``), VERIFY, and a word to NickServ's users.
+"""Making an account over IRC: REGISTER (IRCv3 ``draft/account-registration``) and VERIFY.
 
 REGISTER makes the nickname the client holds an account, as the line
 protocol's ``/register PASSWORD`` does, through the same calls: the chat
@@ -20,10 +20,8 @@ welcome is ``COMPLETE_CONNECTION_REQUIRED``. No registration waits for a
 code, so VERIFY only says so.
 
 Clients without the command (WeeChat, irssi) reach for ``/msg NickServ
-REGISTER ...``: chatd has no services, so a PRIVMSG or NOTICE to NickServ
-is answered with one NOTICE saying how accounts are made here, and goes
-nowhere else: the password it likely holds reaches nobody, whoever holds
-or registered that nickname (chatd.irc.talk).
+REGISTER PASSWORD``: chatd has no services, and takes that as ``REGISTER *
+* PASSWORD`` (chatd.irc.services); the password reaches nobody.
 """
 
 from typing import TYPE_CHECKING
@@ -39,16 +37,6 @@ from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
-
-NICKSERV = fold("NickServ")
-"""The nickname, folded, that clients without REGISTER send their account commands to on other networks."""
-
-HOW_TO_REGISTER = (
-    "There is no NickServ here. To make your nickname an account, send REGISTER * PASSWORD "
-    "(in most clients: /quote REGISTER * PASSWORD); to log in to it next time, use SASL PLAIN "
-    "or the server password (PASS)."
-)
-"""The NOTICE a PRIVMSG or NOTICE to NickServ is answered with."""
 
 
 def register(session: "IRCSession", message: Message) -> "Waiting":

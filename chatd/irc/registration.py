@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd import __version__
-from chatd.domain.errors import BannedError, ChatError
+from chatd.domain.errors import BannedError, ChatError, NicknameRegisteredError
 from chatd.domain.names import check_nickname, quit_reason
 from chatd.domain.ports import UserView
 from chatd.frontend.flood import RESUMED_PER_CHARGE
@@ -107,10 +107,20 @@ def nick(session: "IRCSession", message: Message) -> "Waiting":
         return None
     wanted = message.params[0]
     if session.user is not None:
-        session.chat.rename(session.user, wanted)
+        try:
+            session.chat.rename(session.user, wanted)
+        except NicknameRegisteredError as error:
+            _claimed(session, error)
+            raise
         return None
     session.nick = check_nickname(wanted, session.chat.limits.nickname)
     return try_register(session)
+
+
+def _claimed(session: "IRCSession", error: NicknameRegisteredError) -> None:
+    """NICK was refused a registered nickname: ``/msg NickServ IDENTIFY PASSWORD`` will log in to it."""
+    if not error.look_alike:
+        session.claimed = error.registered
 
 
 def user(session: "IRCSession", message: Message) -> "Waiting":
@@ -128,13 +138,13 @@ def try_register(session: "IRCSession") -> "Waiting":
     if session.user is not None or session.nick is None or session.username is None or session.negotiating:
         return None
     if session.proven is not None:
-        return _identify(session, session.proven)
+        return identify(session, session.proven)
     wanted = session.nick
     if session.password is not None and session.chat.is_registered(wanted):
         password, session.password = session.password, None
         proving = session.prove_account(wanted, password)
         return proving.addCallbacks(
-            lambda _: _identify(session, wanted), lambda failure: _not_proven(session, failure)
+            lambda _: identify(session, wanted), lambda failure: _not_proven(session, failure)
         )
     try:
         session.user = session.chat.register(session, wanted, session.peer)
@@ -142,8 +152,10 @@ def try_register(session: "IRCSession") -> "Waiting":
         session.refuse(error, "NICK")
         session.close("Banned")
         return None
-    except ChatError:
+    except ChatError as error:
         session.nick = None
+        if isinstance(error, NicknameRegisteredError):
+            _claimed(session, error)
         raise
     welcome(session)
     return None
@@ -155,7 +167,7 @@ def _not_proven(session: "IRCSession", failure: object) -> None:
     session.reply(n.ERR_PASSWDMISMATCH, "Password incorrect")
 
 
-def _identify(session: "IRCSession", account: str) -> "Waiting":
+def identify(session: "IRCSession", account: str) -> "Waiting":
     """Come online as the account ``account`` proved (a new user, or one more connection of theirs).
 
     What was kept for the account while nobody was online as it comes
@@ -271,7 +283,7 @@ def _proven(session: "IRCSession", name: str) -> "Waiting":
         session.reply(n.RPL_LOGGEDIN, f"{name}!{name}@*", name, f"You are now logged in as {name}")
         session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
         return None
-    waiting = _identify(session, name)
+    waiting = identify(session, name)
     session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
     return waiting
 

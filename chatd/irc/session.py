@@ -59,6 +59,7 @@ class IRCSession(ABC):
         "batch",
         "caps",
         "chat",
+        "claimed",
         "factory",
         "modes",
         "negotiating",
@@ -94,6 +95,9 @@ class IRCSession(ABC):
         """What PASS gave: the password of the account the nickname is, checked at registration."""
         self.proven: str | None = None
         """The account nickname SASL proved before registration; the registration identifies to it."""
+        self.claimed: str | None = None
+        """The registered nickname NICK last asked for and was refused (433): ``/msg NickServ IDENTIFY
+        PASSWORD``, sent by clients on connect under the alternative nickname they fell back to, logs in to it."""
         self.sasl: str | None = None
         """SASL PLAIN's base64 gathered so far while an AUTHENTICATE exchange is on; None otherwise."""
         self.caps: set[str] = set()

@@ -8,8 +8,8 @@ other CTCP, which means nothing to a user of another front end, is not
 carried (a PRIVMSG of one is answered, a NOTICE never is). A NOTICE reaches
 the chat as a message like a PRIVMSG (the chat has one kind) and is never
 answered with an error, as RFC 2812 asks. chatd has no services: a
-PRIVMSG or NOTICE to NickServ is answered with how accounts are made here
-(chatd.irc.accounts) and reaches nobody.
+PRIVMSG or NOTICE to NickServ, ChanServ or another service is the server's
+to answer (chatd.irc.services) and reaches nobody.
 """
 
 import re
@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import ChatError
 from chatd.domain.replies import Away, Kept
 from chatd.irc import numerics as n
-from chatd.irc.accounts import HOW_TO_REGISTER, NICKSERV
+from chatd.irc import services
 from chatd.irc.message import Message
 from chatd.irc.render import ACTION
-from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -43,47 +42,49 @@ def strip_formatting(text: str) -> str:
 
 def privmsg(session: "IRCSession", message: Message) -> "Waiting":
     """PRIVMSG targets :text; every refusal answered."""
-    _send(session, message, quiet=False)
-    return None
+    return _send(session, message, quiet=False)
 
 
 def notice(session: "IRCSession", message: Message) -> "Waiting":
     """NOTICE targets :text; never answered with an error."""
-    _send(session, message, quiet=True)
-    return None
+    return _send(session, message, quiet=True)
 
 
-def _send(session: "IRCSession", message: Message, *, quiet: bool) -> None:
+def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
+    """Say the text to each target; what a service was asked to do (log in, register) the connection waits for."""
     if not message.params:
         if not quiet:
             session.reply(n.ERR_NORECIPIENT, f"No recipient given ({message.command})")
-        return
+        return None
     if len(message.params) < 2 or not message.params[1]:
         if not quiet:
             session.reply(n.ERR_NOTEXTTOSEND, "No text to send")
-        return
+        return None
     text = message.params[1]
     targets = message.params[0].split(",")
     if len(targets) > TARGETS_MOST and not quiet:
         session.reply(
             n.ERR_TOOMANYTARGETS, targets[TARGETS_MOST], f"Too many recipients: at most {TARGETS_MOST}"
         )
+    waiting: Waiting = None
     for target in targets[:TARGETS_MOST]:
         if not target:
+            continue
+        named = services.service(target)
+        if named is not None:
+            # No services here: the server answers, and the text (a password, likely) goes nowhere.
+            waiting = services.answer(session, named, text, quiet) or waiting
             continue
         try:
             _to(session, target, text, quiet)
         except ChatError as error:
             if not quiet:
                 session.refuse(error, message.command, target)
+    return waiting
 
 
 def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
     """Say ``text`` to one target, the factory told who is speaking so echo-message can be honoured."""
-    if fold(target) == NICKSERV:
-        # No services here: say how accounts are made, and send the text (a password, likely) nowhere.
-        session.server_notice(HOW_TO_REGISTER)
-        return
     chat = session.chat
     me = session.me()
     action = text.startswith(ACTION)

@@ -441,6 +441,16 @@ class AccountLoginTests(SynchronousTestCase):
             ),
         )
 
+    def test_weechat_logs_in_with_the_msg_nickserv_identify_it_sends_on_connect(self) -> None:
+        """WeeChat set up as for another network, its command option sending /msg NickServ IDENTIFY PASSWORD:
+        refused alice at connect (433), it registers under another nickname, the IDENTIFY logs it in (900) as
+        alice, and it joins #lobby as alice."""
+        weechat = WeeChat(self.daemon, self.port, "alice", command=f"/msg NickServ IDENTIFY {PASSWORD}")
+        logged = weechat.next_shown(lambda line: "irc_900" in line.tags, "900")
+        self.assertIn("You are now logged in as alice", logged.message)
+        self.carol.expect_stamped("#lobby -- alice joined")
+        self.assertNotIn(PASSWORD.encode(), b"".join(self.daemon.logged_so_far()))
+
 
 class WeeChatTests(SynchronousTestCase):
     """WeeChat talks with an nc user in #lobby, and again by itself after the daemon restarts."""
@@ -670,16 +680,16 @@ class AccountRegistrationTests(SynchronousTestCase):
         bob.quit()
         self.assertEqual(IRCClient(self.daemon, self.port, "bob").registered(), welcome("bob"))
 
-    def test_weechat_is_told_how_by_nickserv_then_registers_with_quote_and_logs_in_with_sasl(self) -> None:
-        """WeeChat's user types /msg NickServ REGISTER and reads how accounts are made here; /quote REGISTER *
+    def test_weechat_is_told_how_by_nickserv_then_registers_with_it_and_logs_in_with_sasl(self) -> None:
+        """WeeChat's user types /msg NickServ HELP and reads how accounts are made here; /msg NickServ REGISTER
         PASSWORD registers; set up for SASL, WeeChat reconnects logged in (903)."""
         weechat = WeeChat(self.daemon, self.port, "alice")
         weechat.joined("#lobby")
-        weechat.say("#lobby", f"/msg NickServ REGISTER {PASSWORD}")
+        weechat.say("#lobby", "/msg NickServ HELP")
         how = weechat.next_shown(lambda line: "There is no NickServ here" in line.message, "NickServ answer")
         self.assertIn("irc_notice", how.tags)
         self.assertIn("/quote REGISTER * PASSWORD", how.message)
-        weechat.say("#lobby", f"/quote REGISTER * {PASSWORD}")
+        weechat.say("#lobby", f"/msg NickServ REGISTER {PASSWORD}")
         done = weechat.next_shown(
             lambda line: "registered; you are logged in" in line.message, "REGISTER SUCCESS"
         )

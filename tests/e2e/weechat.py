@@ -78,11 +78,20 @@ class Shown:
 class WeeChat:
     """One ``weechat-headless`` connected to 127.0.0.1 on ``port`` as ``nick``; ended at the test's cleanup."""
 
-    def __init__(self, daemon: Daemon, port: int, nick: str, sasl: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        daemon: Daemon,
+        port: int,
+        nick: str,
+        sasl: tuple[str, str] | None = None,
+        command: str | None = None,
+    ) -> None:
         """Start WeeChat, which connects, registers as ``nick`` and joins #lobby by itself.
 
         With ``sasl`` (an account and its password) it logs in with SASL
-        PLAIN first. ``daemon`` is whose log a failure shows.
+        PLAIN first; ``command`` it sends once welcomed, before joining (its
+        server's ``command`` option, where users put ``/msg NickServ
+        IDENTIFY``). ``daemon`` is whose log a failure shows.
         """
         self.daemon = daemon
         self.nick = nick
@@ -119,6 +128,8 @@ class WeeChat:
                 # -r evaluates commands: ${raw:} keeps a password as typed.
                 f"/set irc.server.{SERVER}.sasl_password ${{raw:{sasl[1]}}}",
             ]
+        if command is not None:
+            commands.append(f"/set irc.server.{SERVER}.command ${{raw:{command}}}")
         commands.append(f"/connect {SERVER}")
         arguments = [WEECHAT, "--dir", home, "--no-connect", "--no-script", "--plugins", "irc,fifo,trigger"]
         for command in commands:
