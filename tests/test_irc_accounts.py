@@ -13,9 +13,9 @@ from tests.test_irc_registration import plain
 LOGGED_IN = b":testhost 900 alice alice!alice@chatd alice :You are now logged in as alice"
 SUCCESS = b":testhost REGISTER SUCCESS alice :Account alice registered; you are logged in to it"
 HOW = (
-    b":testhost NOTICE alice :There is no NickServ here. To make your nickname an account, send REGISTER * PASSWORD"
-    b" (in most clients: /quote REGISTER * PASSWORD); to log in to it next time, use SASL PLAIN or the server"
-    b" password (PASS)."
+    b":testhost NOTICE alice :There is no NickServ here. To make your nickname an account, send /msg NickServ"
+    b" REGISTER PASSWORD; to log in to it, /msg NickServ IDENTIFY PASSWORD, or SASL PLAIN or the server password"
+    b" (PASS) when you connect."
 )
 
 

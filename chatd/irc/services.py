@@ -59,9 +59,9 @@ SERVICES = {fold(name): name for name in SERVICE_NICKNAMES}
 """Each service's nickname by its key: a message to one of these is the server's to answer."""
 
 HOW_TO_REGISTER = (
-    "There is no NickServ here. To make your nickname an account, send REGISTER * PASSWORD "
-    "(in most clients: /quote REGISTER * PASSWORD); to log in to it next time, use SASL PLAIN "
-    "or the server password (PASS)."
+    "There is no NickServ here. To make your nickname an account, send /msg NickServ REGISTER PASSWORD; "
+    "to log in to it, /msg NickServ IDENTIFY PASSWORD, or SASL PLAIN or the server password (PASS) "
+    "when you connect."
 )
 """The NOTICE a NickServ command chatd does not take is answered with (IDENTIFY and REGISTER it takes)."""
 

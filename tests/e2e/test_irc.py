@@ -688,7 +688,7 @@ class AccountRegistrationTests(SynchronousTestCase):
         weechat.say("#lobby", "/msg NickServ HELP")
         how = weechat.next_shown(lambda line: "There is no NickServ here" in line.message, "NickServ answer")
         self.assertIn("irc_notice", how.tags)
-        self.assertIn("/quote REGISTER * PASSWORD", how.message)
+        self.assertIn("/msg NickServ REGISTER PASSWORD", how.message)
         weechat.say("#lobby", f"/msg NickServ REGISTER {PASSWORD}")
         done = weechat.next_shown(
             lambda line: "registered; you are logged in" in line.message, "REGISTER SUCCESS"
