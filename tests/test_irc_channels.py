@@ -1,5 +1,8 @@
 """Channels over IRC: JOIN, PART, TOPIC, NAMES, LIST, KICK and MODE on chatd's rooms (chatd.irc.channels)."""
 
+from twisted.internet.testing import StringTransport
+
+from chatd.irc.protocol import IRCProtocol
 from tests.irc import IRCTestCase
 
 
@@ -246,9 +249,10 @@ class KickTests(IRCTestCase):
 
 
 class RegisteredRoomKickTests(IRCTestCase):
-    def test_kick_of_a_room_operator_by_account_by_a_mere_channel_operator_is_482(self) -> None:
-        """bob is a room operator of alice's registered #dev by account; carol, given +o, cannot KICK him."""
-        alice, _ = self.connect(b"alice")
+    def carol_opped(self) -> tuple[IRCProtocol, StringTransport, StringTransport, StringTransport]:
+        """alice's registered #dev, bob a room operator of it by account, and carol on IRC in it given +o; carol,
+        her wire, bob's and alice's, each read to its end."""
+        alice, alice_wire = self.connect(b"alice")
         bob, bob_wire = self.connect(b"bob")
         alice.dataReceived(b"/register hunter22\n/join #dev\n/register #dev\n")
         bob.dataReceived(b"/register hunter23\n/join #dev\n")
@@ -256,8 +260,13 @@ class RegisteredRoomKickTests(IRCTestCase):
         carol, wire = self.irc_user("carol")
         self.send(carol, "JOIN #dev")
         alice.dataReceived(b"/mode #dev +o carol\n")
-        self.lines(wire)
-        self.lines(bob_wire)
+        for each in (wire, bob_wire, alice_wire):
+            self.lines(each)
+        return carol, wire, bob_wire, alice_wire
+
+    def test_kick_of_a_room_operator_by_account_by_a_mere_channel_operator_is_482(self) -> None:
+        """bob is a room operator of alice's registered #dev by account; carol, given +o, cannot KICK him."""
+        carol, wire, bob_wire, _ = self.carol_opped()
         self.send(carol, "KICK #dev bob :bye")
         self.assertEqual(
             self.lines(wire),
@@ -271,16 +280,7 @@ class RegisteredRoomKickTests(IRCTestCase):
     def test_mode_minus_o_of_a_room_operator_by_account_by_a_mere_channel_operator_is_482(self) -> None:
         """carol, given +o, cannot MODE -o bob, a room operator by account, nor alice, the owner: 482 as KICK is,
         and nobody sees a MODE."""
-        alice, alice_wire = self.connect(b"alice")
-        bob, bob_wire = self.connect(b"bob")
-        alice.dataReceived(b"/register hunter22\n/join #dev\n/register #dev\n")
-        bob.dataReceived(b"/register hunter23\n/join #dev\n")
-        alice.dataReceived(b"/op bob\n")
-        carol, wire = self.irc_user("carol")
-        self.send(carol, "JOIN #dev")
-        alice.dataReceived(b"/mode #dev +o carol\n")
-        for each in (wire, bob_wire, alice_wire):
-            self.lines(each)
+        carol, wire, bob_wire, alice_wire = self.carol_opped()
         self.send(carol, "MODE #dev -o bob")
         self.send(carol, "MODE #dev -o alice")
         self.assertEqual(
