@@ -53,6 +53,7 @@ from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
+from chatd.storage.room_settings import add_functions
 from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import counted, fold
 
@@ -142,6 +143,8 @@ def _open(path: str) -> sqlite3.Connection:
     except DatabaseFileError as error:
         connection.close()
         raise AdminError(str(error)) from None
+    # A pass log this command applies may hold a room's change of settings, which calls it.
+    add_functions(connection)
     return connection
 
 

@@ -20,10 +20,10 @@ from chatd.domain.errors import (
     UserInRoomError,
     UserNotInRoomError,
 )
-from chatd.domain.events import Actor, Invited, ModeChange, RoomModesChanged, Setting
+from chatd.domain.events import Actor, Invited, ModeChange, RoomBan, RoomModesChanged, Setting
 from chatd.domain.modes import KEY_MAX, LIMIT_MOST, ROOM_BANS_MOST
 from chatd.domain.ports import UserView
-from chatd.domain.replies import Members, RoomBan, RoomBanList, RoomModes, RoomSummary, Standing, Whois
+from chatd.domain.replies import Members, RoomBanList, RoomModes, RoomSummary, Standing, Whois
 from chatd.domain.state import ChatState
 from chatd.domain.users import INVITES_KEPT
 from chatd.line.wording import word

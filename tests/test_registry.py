@@ -1,7 +1,12 @@
 """Registered rooms in the domain: an identified owner registers a room, names room operators by account,
 and the room keeps them, its topic and its lock while empty and across a restart (chatd.domain.registry)."""
 
-from collections.abc import Awaitable
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Awaitable, Sequence
+from contextlib import closing
 
 from twisted.internet.defer import Deferred, ensureDeferred
 
@@ -30,6 +35,7 @@ from chatd.domain.events import (
     CHAT,
     Joined,
     ModeChange,
+    RoomBan,
     RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
@@ -40,12 +46,14 @@ from chatd.domain.events import (
 )
 from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
-from chatd.domain.replies import Members, RoomBan, RoomModes, RoomSummary, Topic
+from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import seen
-from tests.helpers import ChatTestCase, RecordingSession
+from tests.helpers import ChatTestCase, RecordingSession, ThreadedReactor
+from tests.test_history import open_store
 
 
 class RegistryTestCase(ChatTestCase):
@@ -572,8 +580,10 @@ class AnsweredRooms(MemoryRooms):
         super().remove_operator(room, account)
         return self._answer()
 
-    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
-        super().keep_settings(room, settings)
+    def change_settings(
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+    ) -> "Deferred[None]":
+        super().change_settings(room, changes, by, at)
         return self._answer()
 
     def _answer(self) -> "Deferred[None]":
@@ -784,3 +794,104 @@ class NotKeptTests(RegistryTestCase):
         self.successResultOf(dropping)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, carol, "#dev", True)
         self.assertRaises(NotOwnerError, self.chat.lock_topic, self.bob, "#dev", True)
+
+
+class FileRefusesSettingsTests(RegistryTestCase):
+    """Settings changes the SQLite store's file refuses (a full disk), on a real file: each /mode is kept or undone
+    on its own, whatever the others around it become, and a mask put back is as it was set."""
+
+    def room_store(self) -> SQLiteRooms:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.path = os.path.join(directory, "chatd.sqlite")
+        self.reactor = ThreadedReactor()
+        self.store = open_store(self, self.path, self.reactor)
+        return SQLiteRooms(self.store)
+
+    def kept_by_file(self, change: Awaitable[None] | None) -> None:
+        """End the pass and wait for the file to keep ``change``; there must be one."""
+        waiting = started(change)
+        self.reactor.advance(0)
+        self.successResultOf(self.reactor.run_until(waiting))
+
+    def refused_by_file(self, change: Awaitable[None] | None) -> None:
+        """End the pass and wait for the file to refuse ``change``: its asker is told it was not kept."""
+        waiting = started(change)
+        self.reactor.advance(0)
+        self.failureResultOf(self.reactor.run_until(waiting), RoomNotKeptError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+
+    def refuse(self) -> None:
+        """Have the file refuse every new row of settings from now on, as a full disk would."""
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON room_settings BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+
+    def take_back(self) -> None:
+        """The file keeps what it is given again."""
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER full")
+
+    def change(self, *changes: ModeChange) -> Awaitable[None] | None:
+        """alice's /mode of #dev, made at once; what fires once the file keeps it."""
+        return self.chat.change_room(self.alice, "#dev", changes).kept
+
+    def in_the_file(self) -> RoomSettings:
+        """#dev's settings as a daemon started again on the file finds them."""
+        self.reactor.run_until(self.store.stopService())
+        [kept] = SQLiteRooms(open_store(self, self.path, self.reactor)).registered()
+        return kept.settings
+
+    def test_a_mode_refused_while_a_later_one_is_kept_is_undone_alone(self) -> None:
+        """+i refused by the file while the +m after it waits, then +m kept: alice is told +i was not kept, and it
+        is not, in the room nor in the file; +m is, in both."""
+        self.kept_by_file(self.chat.register_room(self.alice, "#dev"))
+        self.refuse()
+        inviting = started(self.change(ModeChange(Setting.INVITE_ONLY, True)))
+        self.reactor.advance(0)  # the writer takes +i's transaction
+        moderating = started(self.change(ModeChange(Setting.MODERATED, True)))
+        self.reactor.advance(0)  # +m's is logged, and waits for the writer to answer for +i's
+        refused_answer = self.reactor.next_from_thread()
+        self.take_back()
+        refused_answer()
+        self.failureResultOf(inviting, RoomNotKeptError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        undone = self.published[-1]
+        assert isinstance(undone, RoomModesChanged)
+        self.assertEqual((undone.actor, undone.changes), (CHAT, (ModeChange(Setting.INVITE_ONLY, False),)))
+        self.successResultOf(self.reactor.run_until(moderating))
+        modes = self.chat.room_modes("#dev", self.alice)
+        self.assertEqual((modes.invite_only, modes.moderated), (False, True))
+        self.assertEqual(self.in_the_file(), RoomSettings(moderated=True))
+
+    def test_a_mask_whose_lifting_is_refused_is_back_as_it_was_set(self) -> None:
+        """alice's two masks, set a minute apart; lifting the first is refused: it is back first, set by alice then,
+        as the file still has it."""
+        self.kept_by_file(self.chat.register_room(self.alice, "#dev"))
+        first_at = self.clock.seconds()
+        self.kept_by_file(self.change(ModeChange(Setting.BAN, True, "badkid")))
+        self.clock.advance(60)
+        self.kept_by_file(self.change(ModeChange(Setting.BAN, True, "troll")))
+        self.clock.advance(60)
+        self.refuse()
+        self.refused_by_file(self.change(ModeChange(Setting.BAN, False, "badkid")))
+        bans = (RoomBan("badkid!*@*", "alice", first_at), RoomBan("troll!*@*", "alice", first_at + 60))
+        self.assertEqual(self.chat.room_bans(self.alice, "#dev").bans, bans)
+        self.assertEqual(self.in_the_file().bans, bans)
+
+    def test_a_mask_whose_lifting_is_refused_once_the_room_emptied_is_back_as_it_was_set(self) -> None:
+        """The same once everyone left #dev: made again, it has the mask as alice set it."""
+        self.kept_by_file(self.chat.register_room(self.alice, "#dev"))
+        set_at = self.clock.seconds()
+        self.kept_by_file(self.change(ModeChange(Setting.BAN, True, "badkid")))
+        self.clock.advance(60)
+        self.refuse()
+        lifting = self.change(ModeChange(Setting.BAN, False, "badkid"))
+        self.chat.part(self.alice, "#dev")
+        self.chat.part(self.bob, "#dev")
+        self.refused_by_file(lifting)
+        self.chat.join(self.alice, "#dev")
+        self.assertEqual(
+            self.chat.room_bans(self.alice, "#dev").bans, (RoomBan("badkid!*@*", "alice", set_at),)
+        )

@@ -1,6 +1,8 @@
 """The RoomStore port's contract, against the memory store and the SQLite store (a real file), and the
 schema step that added registered rooms to an older database."""
 
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -10,10 +12,13 @@ from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd import admin
+from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
-from chatd.domain.replies import RoomBan
 from chatd.domain.rooms import RegisteredRoom, RoomSettings
 from chatd.storage.memory import MemoryRooms
+from chatd.storage.pass_log import last_committed, log_path
+from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import said
@@ -56,15 +61,22 @@ class RoomStoreContract:
         rooms.register("#dev", "#dev", "carol", 2.0)
         self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
 
-    def test_a_registered_rooms_settings_are_kept_whole_and_forgotten_with_it(self) -> None:
-        """Settings given at registration, then replaced whole, are the room's after a restart; a room that is not
+    def test_a_registered_rooms_settings_are_kept_as_changed_and_forgotten_with_it(self) -> None:
+        """Settings given at registration, then changed, are the room's after a restart; a room that is not
         registered keeps none, and one unregistered and registered again has only what it is given then."""
         rooms = self.make()
-        rooms.register("#dev", "#Dev", "alice", 1.0, RoomSettings(moderated=True))
+        rooms.register("#dev", "#Dev", "alice", 1.0, RoomSettings(moderated=True, limit=5))
         ban = RoomBan("badkid!*@*", "alice", 2.5)
         settings = RoomSettings(True, "hunter2 \u00e9", 30, True, True, (ban,))
-        rooms.keep_settings("#dev", settings)
-        rooms.keep_settings("#ops", RoomSettings(invite_only=True))
+        changes = (
+            ModeChange(Setting.INVITE_ONLY, True),
+            ModeChange(Setting.KEY, True, "hunter2 \u00e9"),
+            ModeChange(Setting.LIMIT, True, "30"),
+            ModeChange(Setting.SECRET, True),
+            ModeChange(Setting.BAN, True, "badkid!*@*"),
+        )
+        rooms.change_settings("#dev", changes, "alice", 2.5)
+        rooms.change_settings("#ops", (ModeChange(Setting.INVITE_ONLY, True),), "bob", 2.5)
         rooms.register("#ops", "#ops", "bob", 3.0)
         kept = sorted(self.restarted(rooms).registered(), key=lambda room: room.name)
         assert isinstance(self, SynchronousTestCase)
@@ -140,6 +152,33 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         self.assertEqual(list(rooms.registered()), [RegisteredRoom("#dev", "carol")])
         self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
 
+    def test_a_change_of_settings_left_in_the_pass_log_is_applied_by_a_start_or_the_admin_tool(self) -> None:
+        """A ``/mode`` logged but not committed when the daemon died is applied to the room's row when the file is
+        next opened, by a start or by ``python -m chatd.admin``: both know the function its statement calls."""
+        rooms = self.make()
+        self.answered(rooms.register("#dev", "#dev", "alice", 1.0))
+        self.reactor.run_until(self.store.stopService())
+        self.left_in_the_log(ModeChange(Setting.MODERATED, True))
+        self.store = open_store(self, self.path, self.reactor)
+        [kept] = SQLiteRooms(self.store).registered()
+        self.assertEqual(kept.settings, RoomSettings(moderated=True))
+        self.reactor.run_until(self.store.stopService())
+        self.left_in_the_log(ModeChange(Setting.BAN, True, "badkid!*@*"))
+        self.assertEqual(admin.main(["--db", self.path, "export"], io.StringIO()), 0)
+        with closing(sqlite3.connect(self.path)) as connection:
+            [(body,)] = connection.execute("SELECT body FROM room_settings WHERE room = '#dev'")
+        self.assertEqual(
+            decode_settings(body), RoomSettings(moderated=True, bans=(RoomBan("badkid!*@*", "alice", 3.0),))
+        )
+
+    def left_in_the_log(self, change: ModeChange) -> None:
+        """alice's ``change`` of #dev at 3.0 in the pass log, after what the file holds, as a ``kill -9`` leaves it."""
+        with closing(sqlite3.connect(self.path)) as connection:
+            number = last_committed(connection) + 1
+        statement = [SETTINGS_CHANGED, ["#dev", encode_changes([change]), "alice", 3.0]]
+        with open(log_path(self.path), "a", encoding="utf-8") as log:
+            log.write(json.dumps([number, [], [statement]]) + "\n")
+
     def answered(self, change: Awaitable[None], failure: type[Exception] | None = None) -> None:
         """End the pass and wait for the file's answer to ``change``: kept, or failed with ``failure``."""
         waiting = deferred(change)
@@ -176,7 +215,7 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
             connection.execute("INSERT INTO room_operators VALUES ('#dev', 'bob')")
         rooms = self.make()
         self.assertEqual(list(rooms.registered()), [RegisteredRoom("#Dev", "alice", frozenset({"bob"}))])
-        self.answered(rooms.keep_settings("#dev", RoomSettings(invite_only=True)))
+        self.answered(rooms.change_settings("#dev", (ModeChange(Setting.INVITE_ONLY, True),), "alice", 2.0))
         self.assertEqual(
             list(self.restarted(rooms).registered()),
             [RegisteredRoom("#Dev", "alice", frozenset({"bob"}), RoomSettings(invite_only=True))],
@@ -190,7 +229,10 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
             other.execute(
                 "CREATE TRIGGER full BEFORE INSERT ON room_settings BEGIN SELECT RAISE(ABORT, 'full'); END"
             )
-        self.answered(rooms.keep_settings("#dev", RoomSettings(key="k")), sqlite3.IntegrityError)
+        self.answered(
+            rooms.change_settings("#dev", (ModeChange(Setting.KEY, True, "k"),), "alice", 2.0),
+            sqlite3.IntegrityError,
+        )
         self.flushLoggedErrors(sqlite3.IntegrityError)
         kept = [RegisteredRoom("#dev", "alice", settings=RoomSettings(moderated=True))]
         self.assertEqual(list(rooms.registered()), kept)

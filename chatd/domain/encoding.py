@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from chatd.domain.events import EVENTS, Actor, Event, ModeChange, Setting
+from chatd.domain.events import EVENTS, Actor, Event, ModeChange, RoomBan, Setting
 
 
 def type_name(kind: type) -> str:
@@ -61,6 +61,9 @@ def encode_event(event: Event) -> str:
         elif field == "changes":
             # A room's changes (RoomModesChanged), each as [setting, on, argument].
             value = [[change.setting, change.on, change.argument] for change in value]
+        elif field == "restored":
+            # The masks a RoomModesChanged puts back, each as [mask, by, at].
+            value = [[ban.mask, ban.by, ban.at] for ban in value]
         data[field] = value
     return json_bytes(data).decode()
 
@@ -73,6 +76,8 @@ def decode_event(text: str) -> Event:
         nick, address, account = data.pop("actor")
         if "changes" in data:
             data["changes"] = [ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]]
+        if "restored" in data:
+            data["restored"] = [RoomBan(mask, by, at) for mask, by, at in data["restored"]]
         # Events are frozen, so what they hold several of is a tuple (a room's changes, its operators).
         data = {name: tuple(value) if isinstance(value, list) else value for name, value in data.items()}
         return kind(actor=Actor(nick, address, account), **data)

@@ -366,15 +366,29 @@ class ModeChange:
     argument: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RoomBan:
+    """A ban mask of a room, who set it (``by``, a nickname) and when (``at``, seconds since the epoch)."""
+
+    mask: str
+    by: str
+    at: float
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomModesChanged(_InRoom):
     """``actor`` (with authority in ``room``) made ``changes``, in order, as one request.
 
     Only real changes are here: a request that asks for what already holds
     drops that part, and one with nothing left is not published.
+    ``restored``: when the chat puts back a registered room's settings that
+    its store could not change (chatd.domain.registry), the masks it sets
+    again, each as it was set (who, when), which the store still keeps;
+    empty for every other change.
     """
 
     changes: tuple[ModeChange, ...]
+    restored: tuple[RoomBan, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,7 +21,7 @@ chat's own users and rooms, which only the chat changes, through events.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Actor, Event, Private, RoomEvent
+from chatd.domain.events import Actor, Event, ModeChange, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 
@@ -254,8 +254,16 @@ class RoomStore(Protocol):
         """Forget room ``room``'s registration, its operators and its settings."""
         ...
 
-    def keep_settings(self, room: str, settings: RoomSettings) -> Awaitable[None]:
-        """Set the registered room ``room`` as ``settings`` (all of them, whatever was kept before)."""
+    def change_settings(
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+    ) -> Awaitable[None]:
+        """Make ``changes`` (of settings, checked, in normal form) to what the registered room ``room`` keeps, as
+        made by nickname ``by`` at ``at`` (``RoomSettings.changed``).
+
+        The changes, not the settings they lead to: applied to whatever is
+        kept when they are, so a change kept stays though an earlier one
+        failed, and a change that fails takes nothing of another with it.
+        """
         ...
 
     def add_operator(self, room: str, account: str) -> Awaitable[None]:

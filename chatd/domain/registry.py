@@ -20,10 +20,13 @@ room's members, ``RoomNotKeptError`` to the asker).
 
 A registered room's settings (chatd.domain.rooms.RoomSettings) are kept
 with it: the room's as it is registered, and each change of them
-(``keep_settings``, which chatd.domain.modes calls) the same way. Each
-such change is the whole of the settings after it, as the store writes
-them, so whatever the file was last given is what memory is put back to;
-a change it cannot keep is undone as the chat's own ``RoomModesChanged``.
+(``keep_settings``, which chatd.domain.modes calls) the same way. The
+store is given each ``/mode``'s changes, not the settings they lead to,
+and applies them to what it keeps: so one refused, whatever becomes of
+those around it, is in neither the store nor (once put back) memory,
+and its asker alone is told; one kept stays, though an earlier one was
+refused. A change it cannot keep is undone as the chat's own
+``RoomModesChanged``, a mask it set again as it was set (``restored``).
 """
 
 from collections.abc import Awaitable, Callable
@@ -52,6 +55,7 @@ from chatd.domain.events import (
     RoomRegistered,
     RoomRegistrationNotKept,
     RoomUnregistered,
+    Setting,
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
@@ -59,6 +63,9 @@ from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, Registration, Room, 
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
+
+_STANDING = (Setting.OPERATOR, Setting.VOICE)
+"""What a ``/mode`` changes that is no setting a store keeps: members' standing, gone when they leave."""
 
 _Change = Callable[[RegisteredRoom | None], RegisteredRoom | None]
 """One change to a room's registration (None: not registered), as a store applies it."""
@@ -220,17 +227,21 @@ class Registry:
         key = fold(room.name)
         if key not in self._state.rooms.registered:
             return None
-        now = self._state.rooms.settings(key)
-        settings = now.changed(changes, by.nick, at)
-        if settings == now:
+        kept_changes = tuple(change for change in changes if change.setting not in _STANDING)
+        if not kept_changes:
             return None
 
         def change(kept: RegisteredRoom | None) -> RegisteredRoom | None:
-            return None if kept is None else replace(kept, settings=settings)
+            # The store applies these same changes to what it keeps (RoomStore.change_settings), however
+            # the changes before them fare, so the registration as kept is computed the same way.
+            return (
+                None
+                if kept is None
+                else replace(kept, settings=kept.settings.changed(kept_changes, by.nick, at))
+            )
 
-        return self._changed(
-            by, key, room.name, change, self._store.keep_settings(key, settings), settings=True
-        )
+        written = self._store.change_settings(key, kept_changes, by.nick, at)
+        return self._changed(by, key, room.name, change, written, settings=True)
 
     def _changed(
         self,
@@ -314,15 +325,23 @@ class Registry:
         self._seam.publish(event, members if by in members or not by.online else [*members, by])
 
     def _settings_put_back(self, by: User, key: str, wanted: RegisteredRoom) -> None:
-        """Set room ``key`` as ``wanted`` is, if it is not: the chat's own change, to its members and ``by``."""
+        """Set room ``key`` as ``wanted`` is, if it is not: the chat's own change, to its members and ``by``; a
+        mask set again is as ``wanted`` has it, by whom and when it was set."""
         changes = self._state.rooms.settings(key).changes_to(wanted.settings)
         if not changes:
             return
         room = self._state.rooms.by_key.get(key)
         shown = wanted.name if room is None else room.name
+        again = {change.argument for change in changes if change.setting is Setting.BAN and change.on}
         id, at = self._seam.stamp()
         event = RoomModesChanged(
-            id=id, at=at, actor=CHAT, room=shown, seq=self._seam.next_seq(shown), changes=changes
+            id=id,
+            at=at,
+            actor=CHAT,
+            room=shown,
+            seq=self._seam.next_seq(shown),
+            changes=changes,
+            restored=tuple(ban for ban in wanted.settings.bans if ban.mask in again),
         )
         members = [] if room is None else list(room.members.values())
         self._seam.publish(event, members if by in members or not by.online else [*members, by])

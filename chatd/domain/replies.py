@@ -8,6 +8,7 @@ own (bar ``ServerTime``); front ends render them like events. Listings
 
 from dataclasses import dataclass
 
+from chatd.domain.events import RoomBan
 from chatd.domain.keylog import KeyEntry
 
 
@@ -180,15 +181,6 @@ class Standing:
     nick: str
     operator: bool
     voiced: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoomBan:
-    """A ban mask of a room, who set it (``by``, a nickname) and when (``at``, seconds since the epoch)."""
-
-    mask: str
-    by: str
-    at: float
 
 
 @dataclass(frozen=True, slots=True)

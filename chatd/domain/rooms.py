@@ -31,11 +31,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
-from chatd.domain.events import ModeChange, Setting, TopicChanged, TopicLocked
+from chatd.domain.events import ModeChange, RoomBan, Setting, TopicChanged, TopicLocked
 from chatd.domain.listing import SortedKeys
 from chatd.domain.masks import parse_mask
 from chatd.domain.names import look
-from chatd.domain.replies import RoomBan
 from chatd.text import fold
 
 if TYPE_CHECKING:
@@ -130,11 +129,15 @@ class RoomSettings:
     secret: bool = False
     bans: tuple[RoomBan, ...] = ()
 
-    def changed(self, changes: Iterable[ModeChange], by: str, at: float) -> "RoomSettings":
+    def changed(
+        self, changes: Iterable[ModeChange], by: str, at: float, restored: Iterable[RoomBan] = ()
+    ) -> "RoomSettings":
         """These settings after ``changes`` (checked, in normal form) by nickname ``by`` at ``at``; changes of
-        standing leave them as they are."""
+        standing leave them as they are. A mask set that ``restored`` holds (``RoomModesChanged.restored``) is
+        as it was set, by whom and when, and back in its place among the others (oldest first, by when set)."""
         settings = self
         bans = {parse_mask(ban.mask).key: ban for ban in self.bans}
+        again = {parse_mask(ban.mask).key: ban for ban in restored}
         for change in changes:
             match change.setting:
                 case Setting.INVITE_ONLY:
@@ -150,10 +153,11 @@ class RoomSettings:
                 case Setting.BAN:
                     key = parse_mask(change.argument).key
                     if change.on:
-                        bans[key] = RoomBan(change.argument, by, at)
+                        bans[key] = again.get(key) or RoomBan(change.argument, by, at)
                     else:
                         bans.pop(key, None)
-        return replace(settings, bans=tuple(bans.values()))
+        kept = sorted(bans.values(), key=lambda ban: ban.at) if again else bans.values()
+        return replace(settings, bans=tuple(kept))
 
     def changes_to(self, wanted: "RoomSettings") -> tuple[ModeChange, ...]:
         """The changes that make these settings ``wanted``: what differs, flags first, then masks lifted and set."""

@@ -37,6 +37,7 @@ from chatd.domain.events import (
     Parted,
     Quit,
     Registered,
+    RoomBan,
     RoomEvent,
     RoomModesChanged,
     RoomOperatorAdded,
@@ -53,7 +54,7 @@ from chatd.domain.events import (
 from chatd.domain.kicks import KickWaits
 from chatd.domain.masks import parse_mask
 from chatd.domain.people import waiting_key
-from chatd.domain.replies import Ban, Departed, RoomBan
+from chatd.domain.replies import Ban, Departed
 from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
@@ -250,7 +251,9 @@ def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:
     if key not in state.rooms.by_key:
         # Only the chat's own putting back of a registered room's settings the store could not keep
         # (chatd.domain.registry) changes a room nobody is in: what it keeps for when it is made again.
-        settings = state.rooms.settings(key).changed(event.changes, event.actor.nick, event.at)
+        settings = state.rooms.settings(key).changed(
+            event.changes, event.actor.nick, event.at, event.restored
+        )
         state.rooms.keep_settings(key, settings)
         return
     room = state.room(event)
@@ -289,7 +292,13 @@ def _set_ban(state: ChatState, room: Room, change: ModeChange, event: RoomModesC
     # each member (one match each), and a lifted one sends only those it may have covered back to the rest.
     mask = parse_mask(change.argument)
     if change.on:
-        room.bans[mask.key] = RoomBan(change.argument, event.actor.nick, event.at)
+        restored = next((ban for ban in event.restored if parse_mask(ban.mask).key == mask.key), None)
+        if restored is None:
+            room.bans[mask.key] = RoomBan(change.argument, event.actor.nick, event.at)
+        else:
+            # Put back as it was set, and in its place among the others (chatd.domain.registry).
+            room.bans[mask.key] = restored
+            room.bans = dict(sorted(room.bans.items(), key=lambda item: item[1].at))
         room.banned.update(m for m in room.members.values() if mask.covers(m.nick, m.address))
     else:
         room.bans.pop(mask.key, None)

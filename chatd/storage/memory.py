@@ -30,6 +30,7 @@ from chatd.domain.events import (
     Acted,
     Encrypted,
     Event,
+    ModeChange,
     Private,
     RoomEvent,
     Said,
@@ -262,9 +263,11 @@ class MemoryRooms:
             self._rooms[room] = replace(kept, operators=kept.operators - {account})
         return succeed(None)
 
-    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
-        """Set ``room`` as ``settings``, if it is registered."""
+    def change_settings(
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+    ) -> "Deferred[None]":
+        """Make ``changes`` by ``by`` at ``at`` to ``room``'s settings, if it is registered."""
         kept = self._rooms.get(room)
         if kept is not None:
-            self._rooms[room] = replace(kept, settings=settings)
+            self._rooms[room] = replace(kept, settings=kept.settings.changed(changes, by, at))
         return succeed(None)

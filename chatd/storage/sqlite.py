@@ -78,6 +78,7 @@ from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.recent import RecentLines
+from chatd.storage.room_settings import add_functions
 from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
 from chatd.text import fold
@@ -283,6 +284,7 @@ class SQLiteHistory(Service):
         with ExitStack() as opened:
             try:
                 prepare(writer, path)
+                add_functions(writer)
                 _check(writer)
                 writer.execute("PRAGMA journal_mode = WAL")
                 writer.execute("PRAGMA synchronous = NORMAL")

@@ -9,47 +9,22 @@ only then, so it holds what the file does: a change whose transaction
 failed, which the chat undoes (chatd.domain.registry), never reaches it.
 
 A room's settings are one row of ``room_settings`` (schema step 12), the
-whole of them as JSON, replaced at each change: a change is rare (a
-``/mode``), and a row read whole at start needs no join.
+whole of them as JSON (chatd.storage.room_settings), written whole at
+registration and changed by each ``/mode``'s changes: a change is rare,
+and a row read whole at start needs no join.
 """
 
-import json
+from collections.abc import Sequence
+from dataclasses import replace
 
 from twisted.internet.defer import Deferred
 
-from chatd.domain.replies import RoomBan
+from chatd.domain.events import ModeChange
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
+from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.text import fold
-
-
-def encode_settings(settings: RoomSettings) -> str:
-    """``settings`` as ``room_settings.body``: a JSON object, its ban masks a list of [mask, by, at]."""
-    return json.dumps(
-        {
-            "invite_only": settings.invite_only,
-            "key": settings.key,
-            "limit": settings.limit,
-            "moderated": settings.moderated,
-            "secret": settings.secret,
-            "bans": [[ban.mask, ban.by, ban.at] for ban in settings.bans],
-        },
-        ensure_ascii=False,
-    )
-
-
-def decode_settings(body: str) -> RoomSettings:
-    """The settings ``encode_settings`` gave ``body``; a field it lacks (a later chatd may add some) is unset."""
-    fields = json.loads(body)
-    return RoomSettings(
-        invite_only=bool(fields.get("invite_only", False)),
-        key=str(fields.get("key", "")),
-        limit=int(fields.get("limit", 0)),
-        moderated=bool(fields.get("moderated", False)),
-        secret=bool(fields.get("secret", False)),
-        bans=tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in fields.get("bans", ())),
-    )
 
 
 class SQLiteRooms(MemoryRooms):
@@ -65,7 +40,9 @@ class SQLiteRooms(MemoryRooms):
             if operator is not None:
                 super().add_operator(room, operator)
         for room, body in store.room_settings:
-            super().keep_settings(room, decode_settings(body))
+            kept = self._rooms.get(room)
+            if kept is not None:
+                self._rooms[room] = replace(kept, settings=decode_settings(body))
 
     def register(
         self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
@@ -94,13 +71,16 @@ class SQLiteRooms(MemoryRooms):
         written = self._store.change("DELETE FROM registered_rooms WHERE room = ?", room)
         return written.addCallback(lambda _: super(SQLiteRooms, self).unregister(room))
 
-    def keep_settings(self, room: str, settings: RoomSettings) -> "Deferred[None]":
-        """Set ``room`` as ``settings``, if it is registered (a registration that failed is not)."""
-        written = self._settings_written(room, settings)
-        return written.addCallback(lambda _: super(SQLiteRooms, self).keep_settings(room, settings))
+    def change_settings(
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+    ) -> "Deferred[None]":
+        """Make ``changes`` by ``by`` at ``at`` to ``room``'s row of settings, as it is when the pass's transaction
+        runs, if it is registered then (a registration that failed is not); memory follows once it commits."""
+        written = self._store.change(SETTINGS_CHANGED, room, encode_changes(changes), by, at)
+        return written.addCallback(lambda _: super(SQLiteRooms, self).change_settings(room, changes, by, at))
 
     def _settings_written(self, room: str, settings: RoomSettings) -> "Deferred[None]":
-        """Write ``room``'s row of settings in the pass's transaction, only while it is registered there."""
+        """Write ``room``'s row of settings whole in the pass's transaction, only while it is registered there."""
         return self._store.change(
             "INSERT OR REPLACE INTO room_settings (room, body) "
             "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?)",

@@ -1,0 +1,81 @@
+"""A registered room's settings in the SQLite file: one JSON row a room, changed in SQL by each ``/mode``'s changes.
+
+A row of ``room_settings`` (schema step 12) holds the whole of a room's
+settings, read whole at start. A change is written as the changes a
+``/mode`` made, not as the settings they led to: the statement
+(``SETTINGS_CHANGED``) applies them to the row as it is when the
+transaction runs, through the SQL function ``settings_changed``, which is
+``RoomSettings.changed`` itself. Statements are fixed when a pass is logged
+(chatd.storage.pass_log), before the transactions ahead of it have
+committed or failed: a row written whole then would carry an earlier
+change the file refused, which its asker was told was not kept.
+
+Every connection that runs the pass log's statements (the store's writer,
+``python -m chatd.admin`` applying a log a stopped daemon left) needs the
+function first: ``add_functions``.
+"""
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from chatd.domain.events import ModeChange, RoomBan, Setting
+from chatd.domain.rooms import NO_SETTINGS, RoomSettings
+
+SETTINGS_CHANGED = (
+    "INSERT INTO room_settings (room, body) "
+    "SELECT ?1, settings_changed(NULL, ?2, ?3, ?4) "
+    "WHERE EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?1) "
+    "ON CONFLICT (room) DO UPDATE SET body = settings_changed(body, ?2, ?3, ?4)"
+)
+"""Applies changes (``encode_changes``) by a nickname at a time to a room's row, only while it is registered;
+a room registered before step 12 has no row, and gets one with a new room's settings changed."""
+
+
+def encode_settings(settings: RoomSettings) -> str:
+    """``settings`` as ``room_settings.body``: a JSON object, its ban masks a list of [mask, by, at]."""
+    return json.dumps(
+        {
+            "invite_only": settings.invite_only,
+            "key": settings.key,
+            "limit": settings.limit,
+            "moderated": settings.moderated,
+            "secret": settings.secret,
+            "bans": [[ban.mask, ban.by, ban.at] for ban in settings.bans],
+        },
+        ensure_ascii=False,
+    )
+
+
+def decode_settings(body: str) -> RoomSettings:
+    """The settings ``encode_settings`` gave ``body``; a field it lacks (a later chatd may add some) is unset."""
+    fields = json.loads(body)
+    return RoomSettings(
+        invite_only=bool(fields.get("invite_only", False)),
+        key=str(fields.get("key", "")),
+        limit=int(fields.get("limit", 0)),
+        moderated=bool(fields.get("moderated", False)),
+        secret=bool(fields.get("secret", False)),
+        bans=tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in fields.get("bans", ())),
+    )
+
+
+def encode_changes(changes: Sequence[ModeChange]) -> str:
+    """``changes`` as ``SETTINGS_CHANGED`` takes them: a JSON list of [setting, on, argument]."""
+    return json.dumps(
+        [[change.setting, change.on, change.argument] for change in changes], ensure_ascii=False
+    )
+
+
+def settings_changed(body: str | None, changes: str, by: str, at: float) -> str:
+    """The SQL function: row ``body`` (None: a new room's settings) after ``changes`` by ``by`` at ``at``."""
+    settings = NO_SETTINGS if body is None else decode_settings(body)
+    made = [
+        ModeChange(Setting(setting), bool(on), str(argument)) for setting, on, argument in json.loads(changes)
+    ]
+    return encode_settings(settings.changed(made, by, at))
+
+
+def add_functions(connection: sqlite3.Connection) -> None:
+    """Give ``connection`` the SQL function ``SETTINGS_CHANGED`` calls."""
+    connection.create_function("settings_changed", 4, settings_changed, deterministic=True)
