@@ -433,7 +433,7 @@ class SessionsTests(AccountTestCase):
         self.alice.dataReceived(b"/join #tr\n")
         shown = [
             b"*** In #tr (2): @bob alice",
-            b"*** Topic of #tr: plans",
+            b"*** Topic of #tr (set by bob, 1970-01-01 00:00 UTC): plans",
             b"[1970-01-01 00:00] #tr <bob> bob was here",
             b"*** End of history of #tr: nothing earlier is kept.",
         ]

@@ -160,7 +160,7 @@ class EmptyRegisteredRoomTests(AccountTestCase):
         self.assertEqual(
             self.lines(wire),
             [
-                b"*** Topic of #dev: release friday",
+                b"*** Topic of #dev (set by alice, 1970-01-01 00:00 UTC): release friday",
                 b"*** In #dev (0):",
                 b"*** Settings of #dev: topic locked",
                 b"ERR not-in-room you are not in #dev",
@@ -168,7 +168,9 @@ class EmptyRegisteredRoomTests(AccountTestCase):
             ],
         )
         bob.dataReceived(b"/join #dev\n")
-        self.assertIn(b"*** Topic of #dev: release friday", self.lines(wire))
+        self.assertIn(
+            b"*** Topic of #dev (set by alice, 1970-01-01 00:00 UTC): release friday", self.lines(wire)
+        )
 
 
 class UnidentifiedTests(LineTestCase):

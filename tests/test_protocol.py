@@ -217,12 +217,31 @@ class RoomCommandTests(LineTestCase):
         )
 
     def test_join_shows_topic_when_set(self) -> None:
-        """Joining a room with a topic shows it after the members."""
+        """Joining a room with a topic shows it after the members, with who set it and when, on one line (IRC's
+        332 and 333), in text and in JSON."""
         alice, _ = self.connect(b"alice")
+        self.clock.advance(3 * 86400 + 3600 + 120)
         alice.dataReceived(b"/join #dev\n/topic builds and tests\n")
+        self.clock.advance(600)
         bob, bob_wire = self.connect(b"bob")
         bob.dataReceived(b"/join #dev\n")
-        self.assertEqual(self.lines(bob_wire)[-1], b"*** Topic of #dev: builds and tests")
+        self.assertEqual(
+            self.lines(bob_wire)[-1],
+            b"*** Topic of #dev (set by alice, 1970-01-04 01:02 UTC): builds and tests",
+        )
+        carol, carol_wire = self.connect(b"carol")
+        carol.dataReceived(b"/format json\n/join #dev\n")
+        [topic] = [line for line in map(json.loads, self.lines(carol_wire)) if line["type"] == "topic"]
+        self.assertEqual(
+            topic,
+            {
+                "type": "topic",
+                "room": "#dev",
+                "topic": "builds and tests",
+                "by": "alice",
+                "at": 3 * 86400 + 3720.0,
+            },
+        )
 
     def test_joining_a_room_already_in_makes_it_current(self) -> None:
         """/join of a room one is in switches to it without a join event."""
@@ -359,7 +378,9 @@ class RoomCommandTests(LineTestCase):
         self.assertEqual(self.lines(wire), [b"*** #lobby has no topic"])
         alice.dataReceived(b"/topic Welcome!\n/topic\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice set the topic: Welcome!"])
-        self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
+        self.assertEqual(
+            self.lines(wire)[-1], b"*** Topic of #lobby (set by alice, 1970-01-01 00:00 UTC): Welcome!"
+        )
 
     def test_topic_dash_clears_the_topic(self) -> None:
         """/topic - clears the topic: the room sees it cleared, JSON gets "topic": ""."""
@@ -377,7 +398,7 @@ class RoomCommandTests(LineTestCase):
         self.assertEqual((cleared["type"], cleared["topic"]), ("topic_changed", ""))
 
     def test_topic_in_json_says_who_set_it_and_when(self) -> None:
-        """A program's /topic names the setter and the time (none and 0 without a topic); people's line is as before."""
+        """A program's /topic names the setter and the time (none and 0 without a topic), as people's line does."""
         alice, wire = self.connect(b"alice")
         bot, bot_wire = self.connect(b"bot")
         bot.dataReceived(b"/format json\n/topic\n")
@@ -389,7 +410,9 @@ class RoomCommandTests(LineTestCase):
         alice.dataReceived(b"/topic Welcome!\n")
         self.clock.advance(30)
         alice.dataReceived(b"/topic\n")
-        self.assertEqual(self.lines(wire)[-1], b"*** Topic of #lobby: Welcome!")
+        self.assertEqual(
+            self.lines(wire)[-1], b"*** Topic of #lobby (set by alice, 1970-01-01 00:01 UTC): Welcome!"
+        )
         self.lines(bot_wire)
         bot.dataReceived(b"/topic\n")
         self.assertEqual(

@@ -262,6 +262,16 @@ def _until(until: float | None) -> str:
     return "until lifted" if until is None else time.strftime("until %Y-%m-%d %H:%M UTC", time.gmtime(until))
 
 
+def _topic(r: Topic) -> str:
+    """The topic, and who set it and when (IRC's 332 and 333 in one line) if known: before the colon, as the
+    topic after it is anyone's text."""
+    if not r.topic:
+        return f"*** {r.room} has no topic"
+    if not r.by:
+        return f"*** Topic of {r.room}: {r.topic}"
+    return f"*** Topic of {r.room} (set by {r.by}, {_dated_utc(r.at)}): {r.topic}"
+
+
 def _whois(r: Whois) -> list[str]:
     rooms = f"in {' '.join(r.rooms)}" if r.rooms else "in no room"
     return [
@@ -417,10 +427,7 @@ _register(
         *_more(r.total, r.page, len(r.nicks), f"/who {r.room} {r.page + 1}"),
     ],
 )
-_register(
-    Topic,
-    lambda r: f"*** Topic of {r.room}: {r.topic}" if r.topic else f"*** {r.room} has no topic",
-)
+_register(Topic, _topic)
 _register(
     RoomList,
     lambda r: [

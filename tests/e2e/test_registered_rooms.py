@@ -4,6 +4,7 @@ someone else cannot /op, and nobody unidentified registers a room."""
 
 import signal
 import sqlite3
+import time
 from contextlib import closing
 
 from tests.e2e.daemon import Daemon, LineClient
@@ -67,7 +68,10 @@ class RegisteredRoomTests(AccountTestCase):
         alice, bob = self.dev_of_alice_with_bob()
         alice.say("/op bob")
         self.until(bob, "#dev -- alice made bob a room operator (account bob)")
+        before = time.time()
         alice.say("/topic release friday")
+        self.until(alice, "#dev -- alice set the topic: release friday")
+        minutes = {time.strftime("%Y-%m-%d %H:%M", time.gmtime(at)) for at in (before, time.time())}
         alice.say("/lock")
         self.until(bob, "#dev -- alice locked the topic")
         self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
@@ -75,7 +79,14 @@ class RegisteredRoomTests(AccountTestCase):
 
         carol = self.connect("127.0.0.3", "carol")
         carol.say("/join #dev")
-        self.until(carol, "*** Topic of #dev: release friday")
+        topic = carol.read_line()
+        while not topic.startswith(b"*** Topic of #dev"):
+            topic = carol.read_line()
+        shown = {
+            f"*** Topic of #dev (set by alice, {minute} UTC): release friday\r\n".encode()
+            for minute in minutes
+        }
+        self.assertIn(topic, shown)
         carol.say("/topic mine now")
         self.until(
             carol, "ERR topic-locked the topic of #dev is locked; only its owner and operators may change it"
