@@ -245,6 +245,22 @@ class TalkTests(ChatTestCase):
         self.chat.set_topic(alice, "#dev", "")
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "", "", 0.0))
 
+    def test_a_server_operator_sets_the_topic_of_a_room_they_are_not_in(self) -> None:
+        """An operator outside #dev sets its topic, locked or not: its members and the operator see it; anyone else
+        outside is told they are not in it, and a room nobody is in is none to change."""
+        alice, alice_session = self.online("alice", "#dev")
+        self.chat.lock_topic(alice, "#dev", True)
+        boss, boss_session = self.online("boss", "#lobby")
+        carol, carol_session = self.online("carol", "#lobby")
+        self.chat.grant_operator(boss)
+        self.chat.set_topic(boss, "#dev", "release friday")
+        changed = topic_changed(100, "#dev", "boss", "release friday", seq=3)
+        self.assertEqual((alice_session.received[-1], boss_session.received[-1]), (changed, changed))
+        self.assertNotIn(changed, carol_session.received)
+        self.assertEqual(self.chat.topic("#dev"), Topic("#dev", "release friday", "boss", 100.0))
+        self.assertRaises(NotInRoomError, self.chat.set_topic, carol, "#dev", "mine")
+        self.assertRaises(NoSuchRoomError, self.chat.set_topic, boss, "#nowhere", "hello")
+
     def test_overlong_topic_is_refused(self) -> None:
         """A topic past the limit is refused and the old one stays."""
         alice, _ = self.online("alice", "#lobby")

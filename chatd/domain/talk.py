@@ -196,15 +196,25 @@ class Talk:
         """Set (or, with empty ``topic``, clear) the topic of a room the user is in.
 
         While the topic is locked only the room's owner and operators may.
+        A server operator (the host at the console among them) may set the
+        topic of a room with members that they are not in, as an IRC
+        operator may: its members and the operator see it.
         """
         user = own(view)
         rules.check_voice(self._state, user, self._now())
-        room = self._state.rooms.membership(user, name)
+        room = (
+            self._state.rooms.find(name)
+            if user.operator and fold(name) not in user.rooms
+            else self._state.rooms.membership(user, name)
+        )
         rules.check_topic_settable(user, room)
         topic = check_text(topic, self._limits.topic).strip()
         id, at = self._seam.stamp()
         event = TopicChanged(id=id, at=at, actor=user.actor, room=room.name, seq=room.seq + 1, topic=topic)
-        self._seam.publish_in(event, room)
+        if fold(room.name) in user.rooms:
+            self._seam.publish_in(event, room)
+        else:
+            self._seam.publish(event, room.members.values(), (user,))
 
     def set_away(self, view: UserView, text: str) -> None:
         """Mark the user away with ``text`` (blank: back again); told to whoever sends them a private message.

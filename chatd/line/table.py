@@ -248,8 +248,9 @@ COMMANDS: dict[str, Spec] = {
             "show, set or clear a room's topic",
             cmd.parse_topic,
             talk.topic,
-            details="#room: a room, written with its # (default: the current one); alone, shows its topic; "
-            "text: the new topic (one that starts with # goes after its room); - alone clears it.",
+            details="#room: a room, written with its # (default: the current one); alone, shows its topic and who "
+            "set it when; text: the new topic (one that starts with # goes after its room; an operator may set "
+            "it in a room they are not in); - alone clears it.",
             example="/topic release on Friday",
         ),
         Spec(

@@ -66,3 +66,26 @@ class ConsoleTests(SynchronousTestCase):
         logged = b"\n".join(self.daemon.logged_so_far())
         self.assertNotIn(b"#critical", logged)
         self.assertNotIn(b"Traceback", logged)
+
+    def test_the_host_sets_the_topic_of_a_room_it_is_not_in(self) -> None:
+        """/topic #dev text on the console, the host being in #lobby only: #dev's members see the host set it, and
+        so does the console, as after a server operator's /mode of a room it is not in."""
+        alice = self.enter("alice", "host alice")
+        alice.say("/join #dev")
+        until(alice, b"*** In #dev (1): @alice")
+        self.type("/topic #dev release friday")
+        until(alice, b"#dev -- host set the topic: release friday")
+        self.daemon.wait_for_log(re.compile(rb"^\[\d\d:\d\d\] #dev -- host set the topic: release friday\r$"))
+        alice.say("/topic")
+        self.assertRegex(
+            until(alice, b"release friday"),
+            rb"^\*\*\* Topic of #dev \(set by host, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): release friday$",
+        )
+
+
+def until(client: LineClient, ending: bytes) -> bytes:
+    """Read ``client``'s lines up to the first that ends with ``ending``; that line, without CRLF."""
+    while True:
+        line = client.read_line().removesuffix(b"\r\n")
+        if line.endswith(ending):
+            return line
