@@ -3,7 +3,8 @@
 import os
 
 from twisted.internet.address import IPv4Address
-from twisted.internet.testing import StringTransport
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.logger import formatEvent, globalLogPublisher
 
 from chatd.frontend.admission import Refusal
 from chatd.line.limits import LineLimits
@@ -125,6 +126,28 @@ class PageTests(WebTestCase):
         self.assertTrue(client.wire.disconnecting)
         client.connection.connectionLost()
         self.assertEqual(self.admission.open, 0)
+
+    def test_a_page_connection_closed_when_idle_logs_no_line(self) -> None:
+        """A browser's connection left idle after the page is closed with no "Timing out client" line in the log,
+        which twistd writes on the host's console; a client that does not let go of it in 15 s more is still
+        logged as forced out."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]  # typed for TestCase, works on any
+        client = self.open()
+        status, _, _ = get(client, "/", method="HEAD")
+        self.assertEqual(status, 200)
+        self.clock.advance(30)
+        self.assertTrue(client.wire.disconnecting)
+
+        def timeouts() -> list[str]:
+            return [formatEvent(event) for event in logged if "out client" in event.get("log_format", "")]
+
+        self.assertEqual(timeouts(), [])
+        self.clock.advance(15)
+        self.assertEqual(
+            timeouts(),
+            ["Forcibly timing out client: IPv4Address(type='TCP', host='127.0.0.1', port=40000)"],
+        )
+        client.connection.connectionLost()
 
     def test_a_request_dripped_byte_by_byte_is_cut_off_in_30_s(self) -> None:
         """A header every 20 s keeps the idle timer from firing, but the request is owed whole within 30 s of the

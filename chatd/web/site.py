@@ -19,11 +19,22 @@ from collections.abc import Iterable
 from typing import cast
 
 from twisted.internet.interfaces import IReactorTime
+from twisted.logger import (
+    FilteringLogObserver,
+    ILogFilterPredicate,
+    LogEvent,
+    Logger,
+    LogLevel,
+    PredicateResult,
+    globalLogPublisher,
+)
 from twisted.web import http
+from twisted.web.http import HTTPChannel
 from twisted.web.resource import IResource
 from twisted.web.server import Request, Site
 from twisted.web.static import File
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.frontend.websocket import ChatSocket
 from chatd.web.files import FILES_PATH, FileLinks
@@ -108,13 +119,43 @@ def page_site(origins: Iterable[str], reactor: IReactorTime, links: FileLinks | 
     return site
 
 
+@implementer(ILogFilterPredicate)
+class _NotARoutineTimeout:
+    """Leaves out twisted.web's line for an idle connection it closes, and only that."""
+
+    def __call__(self, event: LogEvent) -> object:
+        routine = event.get("log_format") == IDLE_CLOSED and event.get("log_level") == LogLevel.info
+        return PredicateResult.no if routine else PredicateResult.maybe
+
+
+IDLE_CLOSED = "Timing out client: {peer}"
+"""What ``HTTPChannel.timeoutConnection`` logs, at info, for every connection idle ``HTTP_IDLE_SECONDS``."""
+
+
+class _QuietChannel(HTTPChannel):
+    """An HTTP connection that closes when idle without a log line saying so.
+
+    A browser keeps the page's connection open after loading it, so every
+    visit ended in twisted.web's "Timing out client" line 30 s later; on the
+    host's console (``--console``) they came between the chat's lines. The
+    line is logged through the channel's ``Logger``, so this one's goes
+    through a filter that drops it and lets everything else (a failure, the
+    forced close of a client that never lets go) through to the log.
+    """
+
+    _log = Logger(observer=FilteringLogObserver(globalLogPublisher, [_NotARoutineTimeout()]))
+
+
 class _QuietSite(Site):
     """A site that logs no requests: connections are logged as admitted, at a bounded rate.
 
     A line per request would let a client that asks again and again fill the disk (issue 12).
+    Its connections are ``_QuietChannel``s: no HTTP/2 (which needs TLS and the h2 package, neither of
+    which the web port has) to hand them to, so no wrapper that would choose.
     """
 
     noisy = False
+    protocol = _QuietChannel  # type: ignore[assignment]  # Twisted types it as its HTTP/2-choosing wrapper
 
     @override
     def log(self, request: http.Request) -> None:

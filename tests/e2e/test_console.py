@@ -1,12 +1,15 @@
 """The host's console on the real daemon: twistd -n chatd --console with a pseudo-terminal as its stdin."""
 
+import contextlib
 import os
 import pty
 import re
+import socket
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
+from chatd.web.site import HTTP_IDLE_SECONDS
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHUTDOWN, WELCOME
 
 
@@ -17,7 +20,9 @@ class ConsoleTests(SynchronousTestCase):
         self.terminal, slave = pty.openpty()
         self.addCleanup(os.close, self.terminal)
         try:
-            self.daemon = Daemon.start(self, [*LOOPBACK, "--console"], stdin=slave)
+            self.daemon = Daemon.start(
+                self, [*LOOPBACK, "--web-port", "0", "--console"], stdin=slave, listeners=2
+            )
         finally:
             os.close(slave)
         self.daemon.wait_for_log(re.compile(rb"^\*\*\* In #lobby \(1\): host\r$"))
@@ -81,6 +86,21 @@ class ConsoleTests(SynchronousTestCase):
             until(alice, b"release friday"),
             rb"^\*\*\* Topic of #dev \(set by host, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): release friday$",
         )
+
+    def test_a_page_connection_closed_when_idle_shows_nothing_on_the_console(self) -> None:
+        """A browser's connection to the web port, idle after the page, is closed in 30 s, and the console shows no
+        "Timing out client" line between the chat's."""
+        with socket.create_connection(
+            self.daemon.addresses[1], timeout=HTTP_IDLE_SECONDS + DEADLINE_SECONDS
+        ) as page:
+            page.sendall(b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            self.assertTrue(page.recv(4096).startswith(b"HTTP/1.1 200 "))
+            with contextlib.suppress(ConnectionResetError):  # closed, whichever way the kernel tells it
+                while page.recv(4096):
+                    pass
+        self.type("/topic")
+        self.daemon.wait_for_log(re.compile(rb"^\*\*\* #lobby has no topic\r$"))
+        self.assertNotIn(b"Timing out client", b"\n".join(self.daemon.logged_so_far()))
 
 
 def until(client: LineClient, ending: bytes) -> bytes:
