@@ -35,6 +35,7 @@ from typing_extensions import override
 from chatd.domain.events import (
     CHAT,
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Actor,
@@ -74,6 +75,7 @@ BOUNDED: tuple[type[Event], ...] = (
     PasswordChanged,
     AccountDropped,
     AccountNotKept,
+    AccountNotDropped,
 )
 """What a script can repeat one connection after another, so logged through the ``BoundedLog``."""
 """A log line: its format, and the fields the format names (and perhaps more, for programs)."""
@@ -130,6 +132,12 @@ def line(event: Event) -> Line | None:
             return _by(
                 actor,
                 "did not get the account {account}: the --db file could not keep it",
+                account=event.account,
+            )
+        case AccountNotDropped(actor=actor):
+            return _by(
+                actor,
+                "still has the account {account}: the --db file could not forget it",
                 account=event.account,
             )
         case NicknameClaimed(actor=actor):

@@ -1,12 +1,21 @@
 """Who is told of a change of someone's account, in the chat domain alone (IRC's account-notify)."""
 
+from typing import cast
+
 from twisted.internet.defer import Deferred, ensureDeferred, fail
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import AccountNotKeptError, RegisterThrottledError
-from chatd.domain.events import AccountDropped, AccountNotKept, AccountRegistered, Event, Identified
+from chatd.domain.events import (
+    AccountDropped,
+    AccountNotDropped,
+    AccountNotKept,
+    AccountRegistered,
+    Event,
+    Identified,
+)
 from chatd.domain.flood import Budgets
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
@@ -19,6 +28,16 @@ class RefusingAccounts(MemoryAccounts):
 
     def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
         super().create(nick, hashed, at)
+        return fail(OSError("disk full"))
+
+
+class UnforgettingAccounts(MemoryAccounts):
+    """Accounts whose store cannot forget one (a full disk, say): it is back in memory, as the SQLite store puts it."""
+
+    def delete(self, account: str) -> "Deferred[None]":
+        nick = self.nick(account)
+        super().delete(account)
+        self.create(nick, "HASH", 0.0)
         return fail(OSError("disk full"))
 
 
@@ -105,6 +124,32 @@ class AccountNotifyTests(ChatTestCase):
         self.assertCountEqual(told, [alice_session, bob_session])
         self.assertCountEqual(sessions, [alice_session, bob_session])
         self.assertIsNone(alice.account)
+
+    def test_an_unregistering_not_kept_is_told_to_every_connection_and_the_roommates(self) -> None:
+        """Giving up an account the store could not forget is taken back by AccountNotDropped, told as the
+        giving up was: to each of alice's connections (the one that asked and another) and her roommates."""
+        self.chat = Chat(
+            self.clock, self.history, self.bus, accounts=UnforgettingAccounts(), rooms=MemoryRooms()
+        )
+        alice, alice_session = self.online("alice", "#lobby")
+        _, bob_session = self.online("bob", "#lobby")
+        self.online("dave")
+        self.kept(self.chat.register_account(alice, "HASH"))
+        second = RecordingSession(self.audience)
+        self.chat.identify(second, None, "alice", "10.0.0.1")
+        self.audience.deliveries.clear()
+
+        async def unregistering() -> None:
+            await self.chat.drop_account(alice)
+
+        self.failureResultOf(ensureDeferred(unregistering()), AccountNotKeptError)
+        _, told = self.last(AccountDropped)
+        undone, sessions = self.last(AccountNotDropped)
+        self.assertEqual((undone.actor.nick, cast(AccountNotDropped, undone).account), ("alice", "alice"))
+        self.assertCountEqual(told, [alice_session, second, bob_session])
+        self.assertCountEqual(sessions, [alice_session, second, bob_session])
+        self.assertEqual(alice.account, "alice")
+        self.assertTrue(self.chat.is_registered("alice"))
 
 
 class RegistrationBudgetTests(ChatTestCase):

@@ -276,6 +276,14 @@ class AccountNotKept(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccountNotDropped(_Base):
+    """The store could not forget ``actor``'s account ``account`` (their unregistering): it is theirs again, and
+    they are identified to it, as before they asked."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NicknameClaimed(_Base):
     """``actor`` (the nickname they tried, and their address) tried to take a nickname of the account ``account``.
 
@@ -495,6 +503,7 @@ Event = (
     | PasswordChanged
     | AccountDropped
     | AccountNotKept
+    | AccountNotDropped
     | NicknameClaimed
     | CrowdTallied
     | RoomRegistrationNotKept
@@ -541,6 +550,7 @@ EVENTS: tuple[type[Event], ...] = (
     PasswordChanged,
     AccountDropped,
     AccountNotKept,
+    AccountNotDropped,
     NicknameClaimed,
     CrowdTallied,
     RoomRegistrationNotKept,

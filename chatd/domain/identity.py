@@ -38,6 +38,7 @@ from chatd.domain.errors import (
 from chatd.domain.events import (
     CHAT,
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Actor,
@@ -62,7 +63,7 @@ from chatd.text import fold
 CLAIM_NOTICE_SECONDS = 60.0
 """At most one notice per this many seconds tells an account's user that someone tried their nickname."""
 
-AccountEvent = AccountRegistered | Identified | AccountDropped | AccountNotKept
+AccountEvent = AccountRegistered | Identified | AccountDropped | AccountNotKept | AccountNotDropped
 """A change of which account a user is identified to: told to them and their roommates (``Identity._publish``)."""
 
 GUEST = "Guest"
@@ -236,10 +237,15 @@ class Identity:
             self._publish(AccountNotKept(id=id, at=at, actor=user.actor, account=account), user)
 
     def _still_registered(self, user: User, account: str) -> None:
-        """Unregistering ``account`` was not kept: its user, if still holding its nickname, is identified again."""
+        """Unregistering ``account`` was not kept: its user, if still holding its nickname, is identified again.
+
+        Told to every connection of theirs (each was told the account was given up) and their roommates, as the
+        unregistering was: ``AccountNotDropped``, not ``Identified``, which a connection proving an account
+        online is told and its others are not.
+        """
         if user.online and user.account is None and self._accounts.owner(user.nick) == account:
             id, at = self._seam.stamp()
-            self._publish(Identified(id=id, at=at, actor=user.actor, account=account), user)
+            self._publish(AccountNotDropped(id=id, at=at, actor=user.actor, account=account), user)
 
     def identify(
         self,

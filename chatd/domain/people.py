@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Actor,
@@ -46,10 +47,10 @@ def person_key(actor: Actor) -> str:
 
 def person_moved(event: Event) -> tuple[Actor, Actor] | None:
     """Who ``event`` changes, as they were and as they are after it: a rename, identifying (registering
-    identifies too), an account given up or not kept; None for any other event. What is theirs follows them."""
+    identifies too), an account given up or not kept, or kept after all; None for any other event. What is theirs follows them."""
     if isinstance(event, NickChanged):
         return event.actor, replace(event.actor, nick=event.new)
-    if isinstance(event, AccountRegistered | Identified):
+    if isinstance(event, AccountRegistered | Identified | AccountNotDropped):
         return event.actor, replace(event.actor, account=event.account)
     if isinstance(event, AccountDropped | AccountNotKept):
         return event.actor, replace(event.actor, account=None)

@@ -17,6 +17,7 @@ from typing import Any
 from chatd.domain.bans import Bans, BanTarget, nickname_key, target_key
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Acted,
@@ -116,7 +117,7 @@ def _registered(state: ChatState, event: Registered) -> None:
     state.users.add(User(event.actor.nick, event.actor.address, event.actor.account))
 
 
-def _identified(state: ChatState, event: AccountRegistered | Identified) -> None:
+def _identified(state: ChatState, event: AccountRegistered | Identified | AccountNotDropped) -> None:
     state.users.identify(state.user(event.actor.nick), event.account)
 
 
@@ -351,6 +352,7 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     Identified: _identified,
     AccountDropped: _account_dropped,
     AccountNotKept: _account_dropped,
+    AccountNotDropped: _identified,
     RoomRegistered: _room_registered,
     RoomUnregistered: _room_unregistered,
     RoomOperatorAdded: _room_operator_added,

@@ -22,6 +22,7 @@ from typing_extensions import override
 from chatd.domain.chat import Chat
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Acted,
@@ -63,7 +64,7 @@ from chatd.text import fold
 
 DEFAULT_LIMITS = IRCLimits()
 
-_ACCOUNT_EVENTS = (AccountRegistered, Identified, AccountDropped, AccountNotKept)
+_ACCOUNT_EVENTS = (AccountRegistered, Identified, AccountDropped, AccountNotKept, AccountNotDropped)
 """What account-notify tells roommates as ACCOUNT (the user is answered 900 instead)."""
 
 _SPOKEN = (Said, Acted, Whispered)
@@ -295,7 +296,8 @@ def _told_of_invite(event: Invited, sessions: Sequence[Session]) -> list[Session
 
 def _account_to_own(event: Event, sessions: Sequence[Session]) -> None:
     """900 or 901 to each of the user's own sessions when their nickname is registered, or given up (or its
-    registration not kept), on another front end: IRC has no command for either, so none of them asked.
+    registration not kept), on another front end: IRC has no command for either, so none of them asked. A
+    giving up the store could not keep (``AccountNotDropped``) is 900 again: the 901 they read is taken back.
 
     An ``Identified`` is none of these: the session that identified is
     answered 900 itself, and its user's other sessions were identified
@@ -305,7 +307,7 @@ def _account_to_own(event: Event, sessions: Sequence[Session]) -> None:
         return
     for session in cast(Sequence[IRCSession], sessions):
         if acted(session.user, event.actor):
-            if isinstance(event, AccountRegistered):
+            if isinstance(event, AccountRegistered | AccountNotDropped):
                 logged_in(session)
             else:
                 logged_out(session)

@@ -25,6 +25,7 @@ from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.events import (
     CHAT,
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Acted,
@@ -196,6 +197,7 @@ class EventLines:
             PasswordChanged: _nothing,
             AccountDropped: self._account,
             AccountNotKept: self._account,
+            AccountNotDropped: self._account,
             FileOffered: self._file_offered,
             Encrypted: self._encrypted,
         }
@@ -456,8 +458,10 @@ class EventLines:
             yield self._server_mode(event, shape, part, sign, nick)
 
     def _account(self, event: Event, shape: Shape) -> Iterator[Message]:
-        assert isinstance(event, AccountRegistered | Identified | AccountDropped | AccountNotKept)
-        account = event.account if isinstance(event, AccountRegistered | Identified) else "*"
+        assert isinstance(
+            event, AccountRegistered | Identified | AccountDropped | AccountNotKept | AccountNotDropped
+        )
+        account = "*" if isinstance(event, AccountDropped | AccountNotKept) else event.account
         yield self._message(event, shape, "ACCOUNT", account)
 
     def _away(self, event: Event, shape: Shape) -> Iterator[Message]:

@@ -183,6 +183,16 @@ def unregistered_notice(user: UserView) -> Notice:
     return Notice("account", text, _fields(user, "unregistered"))
 
 
+def still_registered_notice(user: UserView) -> Notice:
+    """What each session of ``user`` is told when the server could not save giving up their account: it is
+    theirs still, and they are identified to it (JSON: as on identifying, so a program keeps the account)."""
+    text = (
+        f"The server could not save giving up the nickname {user.nick}; "
+        "it is still registered to you, and you are identified to it."
+    )
+    return Notice("account", text, _fields(user, "identified"))
+
+
 def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
     """``/forget``: say what ``/forget confirm`` deletes; that deletes it and says how much went."""
     me = session.me()

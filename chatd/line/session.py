@@ -29,6 +29,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import (
     AccountDropped,
+    AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
     Acted,
@@ -56,7 +57,7 @@ from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
-from chatd.line.accounts import registered_notice, unregistered_notice
+from chatd.line.accounts import registered_notice, still_registered_notice, unregistered_notice
 from chatd.line.commands import Help, Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
@@ -430,25 +431,30 @@ def decode(line: bytes, limit: int) -> str:
 
 
 NOT_SHOWN: frozenset[type[Event]] = frozenset[type[Event]](
-    (AwayChanged, AccountRegistered, Identified, AccountDropped, AccountNotKept)
+    (AwayChanged, AccountRegistered, Identified, AccountDropped, AccountNotKept, AccountNotDropped)
 )
 """Events the line protocol shows nobody, though the chat sends them to people: IRC clients are told
 who went away (away-notify) and who is identified to what (account-notify); a line session, text or
 JSON, saw none of it before and sees none now. A user's own away and account changes are told them
 in notices instead: by the command, to the session that asked; on delivery, to their other sessions
-(``_tell_own_sessions``)."""
+(``_tell_own_sessions``). An unregistering the store could not keep is told on delivery to every one of
+them, the asker too (beside its ``ERR not-saved``), as a room's registration not kept is."""
 
 
 def _tell_own_sessions(
-    event: AwayChanged | AccountRegistered | AccountDropped, sessions: Sequence[LineSession]
+    event: AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped,
+    sessions: Sequence[LineSession],
 ) -> None:
     """Tell the actor's sessions among ``sessions``, bar the one that asked (``acting``), the notice the command
-    answers it with: they went away or came back, their nickname is registered, or no longer is."""
+    answers it with: they went away or came back, their nickname is registered, or no longer is; or that
+    giving it up could not be saved, so it still is."""
     for session in sessions:
         user = session.user
         if user is None or not _elsewhere(session, event.actor):
             continue
-        if isinstance(event, AwayChanged):
+        if isinstance(event, AccountNotDropped):
+            session.send(still_registered_notice(user))
+        elif isinstance(event, AwayChanged):
             # An away text that changed: blank is back from away.
             session.send(away_notice(event.text, was_away=True))
         elif isinstance(event, AccountRegistered):
@@ -482,7 +488,7 @@ def deliver(
     (``joined_elsewhere``).
     """
     if type(event) in NOT_SHOWN:
-        if isinstance(event, AwayChanged | AccountRegistered | AccountDropped):
+        if isinstance(event, AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped):
             _tell_own_sessions(event, sessions)
         return
     if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):

@@ -12,6 +12,7 @@ from contextlib import closing
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import refuse_on_accounts
 
@@ -21,6 +22,10 @@ IDENTIFIED = "*** You are identified as alice."
 PROTECTED = "ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
 WRONG = "ERR identify-failed wrong password, or alice is not registered"
 NOT_SAVED = "ERR not-saved the server could not save the change to the account alice; nothing changed, try again later"
+STILL_REGISTERED = (
+    "*** The server could not save giving up the nickname alice; it is still registered to you, and you are "
+    "identified to it."
+)
 NOT_IDENTIFIED = "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"
 
 
@@ -171,6 +176,65 @@ class AccountTests(AccountTestCase):
         thief.expect(PROTECTED, PROMPT)
         alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
         alice.expect(IDENTIFIED, "*** You are alice.")
+
+
+class EveryConnectionTests(AccountTestCase):
+    """A daemon with an IRC listener too: alice's connections on both front ends."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--irc-port", "0"])
+
+    def test_an_unregistration_the_file_cannot_keep_is_taken_back_on_every_connection(self) -> None:
+        """alice on a terminal, in JSON (as the page and the client read) and on IRC: her /unregister on the
+        terminal is told to the other two as it happens, so when the file refuses it, each is told it is hers
+        still: the JSON one an account notice naming her account again, IRC a 900 after its 901, the asker a
+        notice beside its ERR not-saved."""
+        daemon = self.daemon
+        alice = self.register_alice()
+        program = self.connect("127.0.0.3", "/format json")
+        program.say(f"/identify alice {PASSWORD}")
+
+        def account_notice() -> dict[str, object]:
+            while True:
+                notice = program.expect_json()
+                if notice.get("kind") == "account":
+                    return notice
+
+        self.assertEqual(account_notice()["text"], "You are identified as alice.")
+        irc = IRCClient(daemon, irc_port(daemon), "alice", sasl=("alice", PASSWORD))
+        irc.registered()
+        self.refuse("DELETE")
+        alice.say(f"/unregister {PASSWORD}")
+        self.until(alice, STILL_REGISTERED)
+        alice.expect(NOT_SAVED)
+        self.assertEqual(
+            [account_notice(), account_notice()],
+            [
+                {
+                    "type": "notice",
+                    "kind": "account",
+                    "text": "The nickname alice is no longer registered; anyone may take it once you leave it.",
+                    "account": None,
+                    "nick": "alice",
+                    "change": "unregistered",
+                },
+                {
+                    "type": "notice",
+                    "kind": "account",
+                    "text": STILL_REGISTERED[4:],
+                    "account": "alice",
+                    "nick": "alice",
+                    "change": "identified",
+                },
+            ],
+        )
+        self.assertEqual(irc.next("loggedout").kind, "loggedout")
+        self.assertEqual(
+            irc.next("loggedin"),
+            Heard(
+                "loggedin", "e2e", "alice", ("alice!alice@chatd", "alice", "You are now logged in as alice")
+            ),
+        )
 
 
 class RegistrationLimitTests(AccountTestCase):
