@@ -7,7 +7,7 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import AccountNotKeptError, RegisterThrottledError
+from chatd.domain.errors import AccountNotKeptError, AccountsFullError, RegisterThrottledError
 from chatd.domain.events import (
     AccountDropped,
     AccountNotDropped,
@@ -150,6 +150,28 @@ class AccountNotifyTests(ChatTestCase):
         self.assertCountEqual(sessions, [alice_session, second, bob_session])
         self.assertEqual(alice.account, "alice")
         self.assertTrue(self.chat.is_registered("alice"))
+
+
+class AccountsBoundTests(ChatTestCase):
+    """The server keeps at most ``Limits.accounts`` accounts in all: two here."""
+
+    limits = Limits(accounts=2)
+
+    def test_past_the_bound_nobody_registers_until_an_account_is_given_up(self) -> None:
+        """Two accounts from two networks; a third, from a third, is refused before any hash is made; once one is
+        given up, it registers."""
+        alice, _ = self.online("alice", address="10.0.0.1")
+        self.kept(self.chat.register_account(alice, "hash"))
+        bob, _ = self.online("bob", address="2001:db8:1::1")
+        self.kept(self.chat.register_account(bob, "hash"))
+        carol, _ = self.online("carol", address="2001:db8:2::1")
+        refused = self.assertRaises(AccountsFullError, self.chat.check_registrable, carol)
+        self.assertEqual(refused.most, 2)
+        self.assertRaises(AccountsFullError, self.chat.register_account, carol, "hash")
+        self.assertFalse(self.chat.is_registered("carol"))
+        self.kept(self.chat.drop_account(bob))
+        self.kept(self.chat.register_account(carol, "hash"))
+        self.assertTrue(self.chat.is_registered("carol"))
 
 
 class RegistrationBudgetTests(ChatTestCase):

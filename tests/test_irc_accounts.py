@@ -227,6 +227,34 @@ class RegisterThrottleTests(IRCTestCase):
         )
 
 
+class AccountsFullTests(IRCTestCase):
+    chat_limits = Limits(accounts=1)
+
+    def test_past_max_accounts_every_way_to_register_is_refused_in_one_line(self) -> None:
+        """With --max-accounts accounts kept, nc's /register, IRC's REGISTER and /msg NickServ REGISTER are each
+        refused in one line saying so, from any address, and nothing is registered."""
+        carol, _ = self.connect(b"carol")
+        carol.dataReceived(b"/register sesame12\n")
+        dave, dave_wire = self.connect(b"dave", host="10.0.0.9")
+        dave.dataReceived(b"/register sesame12\n")
+        self.assertEqual(
+            self.lines(dave_wire),
+            [
+                b"ERR accounts-full this server keeps the most accounts it allows (1); none can be registered"
+                b" until one is given up"
+            ],
+        )
+        client, wire = self.irc_user("alice")
+        self.send(client, "REGISTER * * sesame12", "PRIVMSG NickServ :REGISTER sesame12")
+        full = (
+            b":testhost FAIL REGISTER TEMPORARILY_UNAVAILABLE alice :This server keeps the most accounts it"
+            b" allows (1); none can be registered until one is given up"
+        )
+        self.assertEqual(self.lines(wire), [full, full])
+        self.assertIsNone(self.chat.account_of("alice"))
+        self.assertIsNone(self.chat.account_of("dave"))
+
+
 class NickServTests(IRCTestCase):
     """``/msg NickServ``: IDENTIFY logs in as SASL does, REGISTER is IRCv3's REGISTER, anything else is told how."""
 

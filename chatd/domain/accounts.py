@@ -54,3 +54,7 @@ class RegisteredNames:
     def nick(self, account: str) -> str:
         """The nickname of ``account`` as registered; raises KeyError if there is none."""
         return self._by_key[account]
+
+    def __len__(self) -> int:
+        """How many nicknames are registered."""
+        return len(self._by_key)

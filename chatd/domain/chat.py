@@ -95,7 +95,14 @@ class Chat:
         self._crowds = Crowds(self._state, seam, clock, limits.big_room, limits.tally_seconds)
         talk = Talk(self._state, seam, limits, clock.seconds, protect, self._crowds)
         identity = Identity(
-            self._state, seam, accounts, clock.seconds, talk, self._crowds, limits.accounts_per_hour
+            self._state,
+            seam,
+            accounts,
+            clock.seconds,
+            talk,
+            self._crowds,
+            limits.accounts_per_hour,
+            limits.accounts,
         )
         moderation = Moderation(self._state, seam, limits, clock.seconds, self._deadlines, stop, self._crowds)
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds, limits.registered_rooms)

@@ -462,6 +462,14 @@ class RegisterThrottledError(ChatError):
 
 
 @dataclass(eq=False)
+class AccountsFullError(ChatError):
+    """The server keeps ``most`` accounts already (``Limits.accounts``): none is registered until one is given up."""
+
+    code = "accounts-full"
+    most: int
+
+
+@dataclass(eq=False)
 class TooManyRegisteredRoomsError(ChatError):
     """The account owns ``most`` registered rooms already (``Limits.registered_rooms``)."""
 

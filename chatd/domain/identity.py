@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from chatd.domain.crowds import Crowds
 from chatd.domain.errors import (
     AccountNotKeptError,
+    AccountsFullError,
     AlreadyIdentifiedError,
     IdentifyFailedError,
     NicknameRegisteredError,
@@ -136,6 +137,7 @@ class Identity:
         talk: Talk,
         crowds: Crowds,
         accounts_per_hour: int,
+        most_accounts: int,
     ) -> None:
         self._state = state
         self._seam = seam
@@ -144,13 +146,16 @@ class Identity:
         self._talk = talk
         self._crowds = crowds
         self._guests = 0
+        self._most_accounts = most_accounts
+        """``Limits.accounts``: how many accounts the server keeps in all."""
         self._registrations = Budgets(accounts_per_hour / 3600, accounts_per_hour, now)
         """Accounts registered by each host lately (an IPv6 address's /64, chatd.domain.networks):
         ``Limits.accounts_per_hour``."""
 
     def check_registrable(self, view: UserView) -> User:
-        """The user, if they may register the nickname they hold: not identified yet, it is nobody's, and their
-        address has registered fewer accounts lately than ``Limits.accounts_per_hour`` allows.
+        """The user, if they may register the nickname they hold: not identified yet, it is nobody's, their
+        address has registered fewer accounts lately than ``Limits.accounts_per_hour`` allows, and the server
+        keeps fewer than ``Limits.accounts`` (AccountsFullError).
 
         Front ends ask before hashing the password, so a refused registration costs no hash.
         """
@@ -163,6 +168,8 @@ class Identity:
         wait = self._registrations.wait(counted_as(user.address))
         if wait:
             raise RegisterThrottledError(math.ceil(wait))
+        if self._accounts.count() >= self._most_accounts:
+            raise AccountsFullError(self._most_accounts)
         return user
 
     def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:

@@ -28,6 +28,10 @@ class Limits:
     accounts_per_hour: int = 50
     """Accounts one address may register an hour, all at once or spread out: a class behind one address
     registers together, while a script cannot fill the server's memory and file with accounts."""
+    accounts: int = 100_000
+    """Accounts the server keeps in all, whoever registered them: ``accounts_per_hour`` bounds each address
+    (an IPv6 one by its /64), but someone with many networks has many addresses, and every account stays in
+    memory and in the ``--db`` file until it is given up. A few hundred bytes each: 100,000 is tens of MB."""
     registered_rooms: int = 15
     """Rooms one account may register (server operators may register more): as many as Ergo allows."""
 

@@ -158,6 +158,10 @@ class Accounts(Protocol):
         """The nickname of ``account`` as it was registered (its case and form)."""
         ...
 
+    def count(self) -> int:
+        """How many accounts there are, from memory (a change counts at once, as in ``owner``)."""
+        ...
+
     def password(self, account: str) -> Awaitable[str | None]:
         """The password hash of ``account``; None if there is no such account."""
         ...

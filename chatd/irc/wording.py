@@ -16,6 +16,7 @@ REGISTER, the account), for the numerics that name it.
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     AccountNotKeptError,
+    AccountsFullError,
     AlreadyIdentifiedError,
     BannedError,
     BannedFromRoomError,
@@ -224,6 +225,13 @@ def _registration(error: ChatError, account: str) -> Refusal:
                 "TEMPORARILY_UNAVAILABLE",
                 account,
                 f"Accounts were made from your address as often as this server allows; try again in {format_duration(left)}",
+            )
+        case AccountsFullError(most=most):
+            return "FAIL", (
+                "REGISTER",
+                "TEMPORARILY_UNAVAILABLE",
+                account,
+                f"This server keeps the most accounts it allows ({most}); none can be registered until one is given up",
             )
         case AccountNotKeptError():
             return "FAIL", (

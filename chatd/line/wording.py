@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from chatd.domain.durations import format_duration
 from chatd.domain.errors import (
     AccountNotKeptError,
+    AccountsFullError,
     AlreadyIdentifiedError,
     BadAddressError,
     BadDurationError,
@@ -323,6 +324,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: (
                     "accounts were registered from your address as often as this server allows; "
                     f"try again in {format_duration(e.seconds_left)}"
+                ),
+            ),
+            _row(
+                AccountsFullError,
+                lambda e: (
+                    f"this server keeps the most accounts it allows ({e.most}); "
+                    "none can be registered until one is given up"
                 ),
             ),
             _row(

@@ -180,6 +180,10 @@ class MemoryAccounts:
         """The nickname of ``account`` as registered."""
         return self._names.nick(account)
 
+    def count(self) -> int:
+        """How many accounts there are."""
+        return len(self._names)
+
     def password(self, account: str) -> "Deferred[str | None]":
         """The password hash of ``account``; None if there is none."""
         return succeed(self._hashes.get(account))

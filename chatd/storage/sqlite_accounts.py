@@ -37,6 +37,10 @@ class SQLiteAccounts:
         """The nickname of ``account`` as registered."""
         return self._names.nick(account)
 
+    def count(self) -> int:
+        """How many accounts there are."""
+        return len(self._names)
+
     def password(self, account: str) -> "Deferred[str | None]":
         """The password hash of ``account`` (None if none), read once every change before it is written."""
         return self._store.read(_hash, account)

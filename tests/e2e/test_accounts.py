@@ -237,6 +237,30 @@ class EveryConnectionTests(AccountTestCase):
         )
 
 
+class AccountsBoundTests(AccountTestCase):
+    """A daemon that keeps one account in all."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--max-accounts", "1"])
+
+    def test_past_max_accounts_registering_is_refused_in_one_line_after_a_restart_too(self) -> None:
+        """alice registers; bob, from another address, is refused in one line, and still is once the daemon
+        has restarted and counted the accounts in its --db file."""
+        self.register_alice()
+        full = (
+            "ERR accounts-full this server keeps the most accounts it allows (1); none can be registered "
+            "until one is given up"
+        )
+        bob = self.connect("127.0.0.2", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(bob, full)
+        self.assertEqual(self.daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.daemon = self.start()
+        bob = self.connect("127.0.0.2", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(bob, full)
+
+
 class RegistrationLimitTests(AccountTestCase):
     """A daemon that lets an address register one account an hour, and an account register one room."""
 
