@@ -58,6 +58,41 @@ class OfflineMessageTests(AccountTestCase):
         again.dataReceived(b"alice " + PASSWORD + b"\n")
         self.assertEqual(self.lines(wire)[:2], [IDENTIFIED, b"*** You are alice."])
 
+    def test_every_connection_identifying_while_the_account_is_online_gets_them(self) -> None:
+        """A second connection proving alice while her first is online is shown what was kept, as the first was,
+        though bob had not identified (so /history alice keeps nothing of it); once her last connection has
+        left, they are gone."""
+        self.clock.advance(60)
+        self.bob.dataReceived(b"/msg alice one\n")
+        kept = [
+            b"[1970-01-01 00:01] <bob -> alice> one",
+            b"*** End of the message sent to you while you were offline.",
+        ]
+        first, first_wire = self.connect(None, host="10.0.0.1")
+        first.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(first_wire)[1:3], kept)
+        self.clock.advance(600)
+        second, second_wire = self.connect(None, host="10.0.0.2")
+        second.dataReceived(b"/format json\n")
+        self.lines(second_wire)
+        second.dataReceived(b"/identify alice " + PASSWORD + b"\n")
+        shown = [json.loads(line) for line in self.lines(second_wire)[1:3]]
+        self.assertEqual(
+            [(each["type"], each.get("text"), each.get("history")) for each in shown],
+            [
+                ("whispered", "one", True),
+                ("notice", "End of the message sent to you while you were offline.", None),
+            ],
+        )
+        third, third_wire = self.connect(None, host="10.0.0.3")
+        third.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(third_wire)[1:3], kept)
+        for connection in (first, second, third):
+            self.leave(connection)
+        again, wire = self.connect(None, host="10.0.0.1")
+        again.dataReceived(b"alice " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire)[:2], [IDENTIFIED, b"*** You are alice."])
+
     def test_past_the_bound_a_message_is_refused(self) -> None:
         """At most MAILBOX_MOST wait for one account; the next gets one error line."""
         for _ in range(MAILBOX_MOST):

@@ -6,7 +6,10 @@ nickname nobody holds, ``Offline.whisper`` keeps the message in the
 ``Whispered`` event the sender is echoed, so it keeps its id and time. At
 most ``MAILBOX_MOST`` wait for one account: a stranger cannot fill a disk
 through it (``MailboxFullError`` beyond). The account's user takes them
-(``Offline.take``) once identified; they are then gone from the mailbox.
+(``Offline.take``) once identified; they are then gone from the mailbox,
+and held with the user (``User.kept``) while the account stays online, so
+every connection that proves it later (a second browser tab, a terminal)
+is shown them as the first was; with its last connection they are gone.
 
 A private message between two identified users (both accounts known when
 it was sent) is kept in history under its ``conversation`` key, readable
@@ -127,15 +130,24 @@ class Offline:
 
         return keep_for(self._seam, self._mailbox, user, account, to, whispered)
 
-    def take(self, view: UserView) -> Awaitable[Sequence[Private]]:
-        """The messages kept for the user's account, oldest first, now gone from the mailbox.
+    async def take(self, view: UserView) -> Sequence[Private]:
+        """The messages kept for the user's account while it was offline, oldest first: those the mailbox
+        held, now gone from it, after those an earlier connection of the account online took (``User.kept``).
 
-        Raises NotIdentifiedError for a user not identified.
+        A message two connections' takes both read (a store that answers the
+        second before it deleted for the first) is held once. Raises
+        NotIdentifiedError for a user not identified.
         """
-        account = own(view).account
+        user = own(view)
+        account = user.account
         if account is None:
             raise NotIdentifiedError()
-        return self._mailbox.take(account)
+        taken = await self._mailbox.take(account)
+        if not (user.online and user.account == account):
+            return taken
+        held = {event.id for event in user.kept}
+        user.kept = (*user.kept, *(event for event in taken if event.id not in held))
+        return user.kept
 
     def conversation(self, view: UserView, nick: str, count: int, most: int) -> Awaitable[Sequence[Private]]:
         """The last ``count`` private messages between the user's account and the account ``nick``, oldest first.

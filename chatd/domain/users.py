@@ -23,6 +23,7 @@ from chatd.domain.ports import Audience, Session, UserView
 from chatd.text import fold
 
 if TYPE_CHECKING:
+    from chatd.domain.events import Private
     from chatd.domain.rooms import Room
 
 INVITES_KEPT = 20
@@ -52,6 +53,10 @@ class User:
     """Told to whoever sends them a private message; empty when not away."""
     kicked_from: dict[str, float] = field(default_factory=dict)
     """Rooms (by folded name) the user was kicked from, each with when they may join it again."""
+    kept: tuple["Private", ...] = ()
+    """The private messages kept for the account while it was offline, handed over when it came online: each
+    connection that proves the account while it stays online is shown them too (chatd.domain.offline). Like
+    the sessions, the daemon's own business, not what events say; gone with the user."""
     invited: dict[str, float] = field(default_factory=dict)
     """Rooms (by folded name) the user was invited to, each with when, oldest first: each lets them join
     that room past invite-only once, and goes with that join (at most ``INVITES_KEPT``)."""
