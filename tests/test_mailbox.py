@@ -182,6 +182,45 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.assertEqual(self.mailbox.held("alice"), kept_size(message(1)))
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1)])
 
+    def test_two_takes_at_once_give_the_messages_once_and_the_count_stays_true(self) -> None:
+        """Two connections of alice identifying in one pass both ask: the first take gets the messages, the
+        second none (it reads once the first's delete is written), and the count is 0, not -2; a message kept
+        after them is counted and taken."""
+        for n in (1, 2):
+            self.mailbox.keep("alice", message(n))
+        self.end_pass(self.store)
+        first, second = deferred(self.mailbox.take("alice")), deferred(self.mailbox.take("alice"))
+        self.end_pass(self.store)
+        taken = self.successResultOf(self.reactor.run_until(first))
+        self.end_pass(self.store)
+        again = self.successResultOf(self.reactor.run_until(second))
+        self.end_pass(self.store)
+        self.assertEqual((list(taken), list(again)), ([message(1), message(2)], []))
+        self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.held("alice")), (0, 0))
+        self.mailbox.keep("alice", message(3))
+        self.assertEqual(self.mailbox.waiting("alice"), 1)
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(3)])
+        self.assertEqual(self.mailbox.waiting("alice"), 0)
+
+    def test_a_delete_the_file_refuses_counts_the_messages_again(self) -> None:
+        """Taken, but the file could not delete them (a full disk): they wait still, so they are counted again
+        and the next take gets them, once."""
+        for n in (1, 2):
+            self.mailbox.keep("alice", message(n))
+        self.end_pass(self.store)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON mailbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1), message(2)])
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(self.mailbox.waiting("alice"), 2)
+        self.assertEqual(self.mailbox.held("alice"), kept_size(message(1)) + kept_size(message(2)))
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER refuse")
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1), message(2)])
+        self.assertEqual(self.mailbox.waiting("alice"), 0)
+
     def test_a_version_4_database_is_upgraded_to_keep_messages(self) -> None:
         """A database from before the mailbox gets its table at start, and keeps its accounts."""
         path = self.path + ".4"

@@ -135,7 +135,8 @@ class Offline:
         held, now gone from it, after those an earlier connection of the account online took (``User.kept``).
 
         A message two connections' takes both read (a store that answers the
-        second before it deleted for the first) is held once. Raises
+        second before it deleted for the first; the SQLite store takes an
+        account's one at a time) is held once. Raises
         NotIdentifiedError for a user not identified.
         """
         user = own(view)

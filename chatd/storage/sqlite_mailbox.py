@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, DeferredLock
 
 from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.events import Private
@@ -25,6 +25,8 @@ class SQLiteMailbox:
         self._store = store
         self._waiting = {account: count for account, (count, _) in store.waiting.items()}
         self._held = {account: size for account, (_, size) in store.waiting.items()}
+        self._taking: dict[str, DeferredLock] = {}
+        """The accounts whose messages a take is reading and deleting now, each with the takes waiting for it."""
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
@@ -44,22 +46,45 @@ class SQLiteMailbox:
         written.addErrback(lambda _: None)
 
     def take(self, account: str) -> "Deferred[Sequence[Private]]":
-        """What waits for ``account``, oldest first; deleted in the pass the answer comes in."""
-        return Deferred.fromCoroutine(self._take(account))
+        """What waits for ``account``, oldest first; deleted in the pass the answer comes in.
+
+        One take of an account at a time: the next reads once this one's
+        delete is written (``SQLiteHistory.read`` waits for what was
+        appended), so two connections identifying at once never both read,
+        and count off, the same rows.
+        """
+        return Deferred.fromCoroutine(self._take_alone(account))
+
+    async def _take_alone(self, account: str) -> Sequence[Private]:
+        lock = self._taking.setdefault(account, DeferredLock())
+        await lock.acquire()
+        try:
+            return await self._take(account)
+        finally:
+            lock.release()
+            if not lock.locked and self._taking.get(account) is lock:
+                # Nobody waited for it (release hands it to the next in line).
+                del self._taking[account]
 
     async def _take(self, account: str) -> Sequence[Private]:
         rows = await self._store.read(_kept, account)
         if not rows:
             return ()
-        self._waiting[account] = self.waiting(account) - len(rows)
-        self._held[account] = self.held(account) - sum(len(body.encode()) for _, body in rows)
+        count, size = len(rows), sum(len(body.encode()) for _, body in rows)
+        self._count(account, -count, -size)
+        last = rows[-1][0]
+        deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
+        # Logged by the store; the messages wait still, so they count again, and come again next time.
+        deleted.addErrback(lambda _: self._count(account, count, size))
+        return [cast(Private, decode_event(body)) for _, body in rows]
+
+    def _count(self, account: str, count: int, size: int) -> None:
+        """Add ``count`` messages of ``size`` bytes (fewer, if negative) to what waits for ``account``."""
+        self._waiting[account] = self.waiting(account) + count
+        self._held[account] = self.held(account) + size
         if not self._waiting[account]:
             del self._waiting[account]
             self._held.pop(account, None)
-        last = rows[-1][0]
-        deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
-        deleted.addErrback(lambda _: None)  # logged by the store; the messages come again next time
-        return [cast(Private, decode_event(body)) for _, body in rows]
 
 
 def _kept(connection: sqlite3.Connection, account: str) -> list[tuple[int, str]]:
