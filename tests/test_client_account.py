@@ -288,6 +288,27 @@ class ReadingTests(SynchronousTestCase):
         )
         self.assertIsNone(keeper.proof)
 
+    def test_an_unregistering_taken_back_gives_the_password_back(self) -> None:
+        """Given up on another connection, then taken back by the server (its file could not save it): the
+        "identified" notice answers no line sent here, and the password dropped is kept again."""
+        keeper = Keeper(Proof("alice", "hunter22"))
+        keeper.noticed({"type": "notice", "kind": "account", "account": None, "change": "unregistered"})
+        self.assertIsNone(keeper.proof)
+        keeper.noticed(
+            {"type": "notice", "kind": "account", "account": "alice", "nick": "alice", "change": "identified"}
+        )
+        self.assertEqual(keeper.proof, Proof("alice", "hunter22"))
+
+    def test_a_giving_up_kept_stays_forgotten(self) -> None:
+        """Given up, then the connection lost (no word came back): nothing is kept, and nothing comes back."""
+        keeper = Keeper(Proof("alice", "hunter22"))
+        keeper.noticed({"type": "notice", "kind": "account", "account": None, "change": "unregistered"})
+        keeper.lost()
+        keeper.noticed(
+            {"type": "notice", "kind": "account", "account": "alice", "nick": "alice", "change": "identified"}
+        )
+        self.assertIsNone(keeper.proof)
+
     def test_the_password_is_never_in_a_repr(self) -> None:
         """A proof printed by mistake (a log line, a test's failure) does not show the password."""
         self.assertNotIn("hunter22", repr(Proof("alice", "hunter22")))

@@ -6,7 +6,10 @@ PASSWORD`` before a nickname) and ``/password OLD NEW`` give the client
 the password to identify with after a reconnection, as the page keeps the
 one typed in its login box. Only once the server confirms it, with its
 ``account`` notice: a password refused is answered with an error, and is
-never kept. ``/unregister`` confirmed drops it.
+never kept. The account given up (``/unregister`` here, or on another
+connection) drops it; the server taking that back, as it does when its
+``--db`` file could not save it (an ``account`` notice of ``change``
+"identified" that answers no line sent here), gives it back.
 
 Replies come in the order of the lines they answer, and the server reads
 nothing more from a connection while a password is checked
@@ -53,6 +56,8 @@ class Keeper:
         """What the client identifies with once each connection is known to be chatd's; None: nothing."""
         self._asked: list[_Asked] = []
         """Lines sent that would prove a password, oldest first, none answered yet."""
+        self._given_up: Proof | None = None
+        """The proof the account's giving up dropped, on this connection, in case the server takes that back."""
 
     def sending(self, text: str, named: bool) -> None:
         """Note ``text``, about to be sent as typed (``named``: the connection has a nickname), if it proves a
@@ -77,10 +82,18 @@ class Keeper:
         change, account, nick = message.get("change"), message.get("account"), message.get("nick")
         if change == "unregistered":
             # The account of this connection's user, the one it proves (the notice names it no more: it is gone).
-            self.proof = None
+            self._given_up, self.proof = self.proof, None
             return
         if not isinstance(account, str):
             return
+        if change == "identified" and not any(asked.change == change for asked in self._asked):
+            # No line sent here proves it: the server took back the giving up it told of (docs/PROTOCOL.md,
+            # not-saved); the account is as it was, password and all.
+            given_up, self._given_up = self._given_up, None
+            if given_up is not None and fold(given_up.account) == fold(account):
+                self.proof = given_up
+            return
+        self._given_up = None
         while self._asked:
             asked = self._asked.pop(0)
             if asked.change == change:
@@ -94,8 +107,9 @@ class Keeper:
         self._asked.clear()
 
     def lost(self) -> None:
-        """The connection is gone, with the lines it had not answered."""
+        """The connection is gone, with the lines it had not answered (and the word on a giving up it told of)."""
         self._asked.clear()
+        self._given_up = None
 
     def forget(self, proof: Proof) -> None:
         """``proof`` was refused: it is not tried again (unless another took its place meanwhile, it stays gone)."""

@@ -17,6 +17,7 @@ from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_client import Terminal, answer_once, client_command, read_until
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_offline import OfflineTestCase
+from tests.helpers import refuse_on_accounts
 
 
 class IdentifyingClientTests(OfflineTestCase):
@@ -121,6 +122,38 @@ class KeptPasswordTests(SynchronousTestCase):
         terminal.type(b"good morning\r")
         while not student.read_line().endswith(b"] #class <mrsk> good morning\r\n"):
             pass
+        terminal.type(b"\x03")
+        self.assertEqual(terminal.process.wait(DEADLINE_SECONDS), 0)
+
+    def test_an_unregistering_the_file_refused_leaves_the_password_kept(self) -> None:
+        """mrsk, registered on the terminal, gives the nickname up on another connection, and the --db file
+        refuses it: the terminal is told it was given up, then that it is hers still; after a restart of the
+        daemon it identifies with the password as before, no nick-registered."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = os.path.join(directory, "chatd.sqlite")
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", db])
+        port = daemon.port
+        terminal = Terminal(self, port, "--nick", "mrsk", "--no-color")
+        terminal.wait_for("#lobby", terminal.prompt_is("#lobby>"))
+        terminal.type(f"/register {PASSWORD}\r".encode())
+        terminal.wait_for("the registration", terminal.shows("* The nickname mrsk is registered to you"))
+        other = daemon.connect()
+        other.say(f"mrsk {PASSWORD}")
+        read_until(other, "*** You are identified as mrsk.")
+        refuse_on_accounts(db, "DELETE")
+        other.say(f"/unregister {PASSWORD}")
+        terminal.wait_for("the giving up", terminal.shows("* The nickname mrsk is no longer registered"))
+        terminal.wait_for(
+            "its undoing", terminal.shows("* The server could not save giving up the nickname mrsk")
+        )
+
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        terminal.wait_for("a retry", terminal.shows("~ Reconnecting in"))
+        Daemon.start(self, [LOOPBACK[0], "--port", str(port), *LOOPBACK[3:], "--db", db])
+        terminal.wait_for("the identification", terminal.shows("* You are identified as mrsk."))
+        terminal.wait_for("#lobby again", terminal.prompt_is("#lobby>"))
+        self.assertNotIn("nick-registered", "\n".join(terminal.above()))
         terminal.type(b"\x03")
         self.assertEqual(terminal.process.wait(DEADLINE_SECONDS), 0)
 
