@@ -5,8 +5,11 @@ import json
 
 from nacl.public import PrivateKey
 
-from chatd.domain.keylog import KEYS_MOST
+from chatd.domain.keylog import ADD, KEYS_MOST, KeyEntry
 from chatd.domain.keys import KEY_CHANGES_PER_DAY
+from chatd.domain.ports import KeyStore
+from chatd.storage.keys import MemoryKeys
+from tests.helpers import LineTestCase
 from tests.test_line_accounts import PASSWORD, AccountTestCase
 
 
@@ -160,4 +163,26 @@ class KeyCommandTests(AccountTestCase):
                 f"*** Keys of alice (account alice, key log 1, head {published['head']}): 1".encode(),
                 f"***   {public(1)}".encode(),
             ],
+        )
+
+
+class LeftOverKeysTests(LineTestCase):
+    """A key store holding a key of the account carol, which nobody has: her unregistering was kept, and a
+    kill -9 came before the withdrawal logged after it was."""
+
+    def make_keys(self) -> KeyStore:
+        keys = MemoryKeys()
+        keys.append(KeyEntry(1, 0, "carol", ADD, public(1), ""))
+        return keys
+
+    def test_a_new_owner_of_the_nickname_starts_with_no_keys(self) -> None:
+        """Someone registers carol: /key get carol answers no key, and the log says the old one was withdrawn."""
+        carol, wire = self.connect(b"carol")
+        carol.dataReceived(b"/format json\n/register " + PASSWORD + b"\n")
+        self.lines(wire)
+        carol.dataReceived(b"/key get carol\n/key log\n")
+        keys, log = [json.loads(row) for row in self.lines(wire)]
+        self.assertEqual((keys["keys"], keys["seq"]), ([], 2))
+        self.assertEqual(
+            [(e["action"], e["key"]) for e in log["entries"]], [("add", public(1)), ("drop", public(1))]
         )

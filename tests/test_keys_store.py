@@ -3,22 +3,31 @@
 import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from contextlib import closing
 
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.bus.memory import MemoryBus
+from chatd.domain.chat import Chat
+from chatd.domain.errors import AccountNotKeptError
 from chatd.domain.keylog import ADD, DROP, KeyEntry
 from chatd.domain.ports import KeyStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
+from chatd.storage.memory import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_accounts import SQLiteAccounts
+from tests.helpers import RecordingAudience, RecordingSession, refuse_on_accounts
 from tests.test_history import open_store
+from tests.test_keys_line import public
 from tests.test_sqlite import StoreTestCase
 
 ALICE_PHONE = "A" * 43 + "="
 ALICE_LAPTOP = "B" * 43 + "="
 BOB_KEY = "C" * 43 + "="
+PHONE, LAPTOP = public(1), public(2)
+"""Real X25519 public keys, as the chat checks those published (the stores take any text)."""
 
 
 def recomputed(entry: dict[str, object]) -> str:
@@ -186,3 +195,62 @@ class SQLiteKeysTests(KeyStoreContract, StoreTestCase):
         self.assertEqual(
             (again.head(), again.keys("alice"), again.keys("bob")), (keys.head(), (ALICE_PHONE,), (BOB_KEY,))
         )
+
+
+class UnregisteringTests(StoreTestCase):
+    """A chat on the SQLite file's accounts and keys: alice is registered, with two device keys published."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = open_store(self, self.path, self.reactor)
+        self.chat = Chat(
+            self.reactor,
+            self.store,
+            MemoryBus(),
+            accounts=SQLiteAccounts(self.store),
+            rooms=MemoryRooms(),
+            keys=SQLiteKeys(self.store),
+        )
+        self.alice = self.chat.register(RecordingSession(RecordingAudience()), "alice", "10.0.0.1")
+        self.done(self.chat.register_account(self.alice, "HASH"))
+        self.keys = self.chat.key_directory()
+        self.keys.publish(self.alice, PHONE)
+        self.keys.publish(self.alice, LAPTOP)
+        self.end_pass(self.store)
+        self.before = self.keys.get("alice")
+
+    def done(self, change: Awaitable[None]) -> Deferred[None]:
+        """``change`` once the file has answered it, the pass it came in ended."""
+        waiting = Deferred.fromCoroutine(_awaited(change))
+        self.end_pass(self.store)
+        return self.reactor.run_until(waiting)
+
+    def log(self) -> list[tuple[str, str]]:
+        """The key log, as actions and keys, read from the file."""
+        read = self.reactor.run_until(Deferred.fromCoroutine(self.keys.log(1)))
+        return [(entry.action, entry.key) for entry in self.successResultOf(read).entries]
+
+    def test_an_unregistering_the_file_refuses_withdraws_no_key(self) -> None:
+        """Refused, the unregistering is taken back, and alice's keys were never withdrawn: when she is told,
+        /key get answers them at the same head, and the log never held a withdrawal to go back on."""
+        refuse_on_accounts(self.path, "DELETE")
+        self.failureResultOf(self.done(self.chat.drop_account(self.alice)), AccountNotKeptError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(self.alice.account, "alice")
+        self.assertEqual(self.keys.get("alice"), self.before)
+        self.end_pass(self.store)
+        self.assertEqual(self.keys.get("alice"), self.before)
+        self.assertEqual(self.log(), [(ADD, PHONE), (ADD, LAPTOP)])
+
+    def test_an_unregistering_kept_withdraws_the_keys_after_it(self) -> None:
+        """Kept, the account is gone and its keys withdrawn in the log, in the file too, once it was."""
+        self.successResultOf(self.done(self.chat.drop_account(self.alice)))
+        self.end_pass(self.store)
+        self.assertEqual(self.keys.keys("alice"), ())
+        self.assertEqual(self.log(), [(ADD, PHONE), (ADD, LAPTOP), (DROP, PHONE), (DROP, LAPTOP)])
+        self.reactor.run_until(self.store.stopService())
+        self.assertEqual(open_store(self, self.path, self.reactor).keys, [])
+
+
+async def _awaited(change: Awaitable[None]) -> None:
+    await change

@@ -148,7 +148,7 @@ class Chat:
         self.add_room_operator = registry.add_operator
         self.remove_room_operator = registry.remove_operator
         self.check_registrable = identity.check_registrable
-        self.register_account = identity.register_account
+        self._register_account = identity.register_account
         self.account = identity.account
         self.password_hash = identity.password_hash
         self.is_registered = identity.is_registered
@@ -168,16 +168,29 @@ class Chat:
         )
 
     def drop_account(self, view: UserView) -> Awaitable[None]:
-        """Unregister the user's account (``Identity.drop_account``), its device keys withdrawn in the key log.
+        """Unregister the user's account (``Identity.drop_account``), its device keys withdrawn in the key log
+        once the store has kept that (``KeyDirectory.drop_all_once``): one it refuses keeps them.
 
         A later owner of the nickname starts with no keys: nobody boxes
         messages for the old owner's devices by mistake.
         """
         account = self.account(view)
         dropped = self._drop_account(view)
+        if self._keys is None:
+            return dropped
+        return self._keys.drop_all_once(account, dropped)
+
+    def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:
+        """Register the user's nickname (``Identity.register_account``), its account starting with no keys.
+
+        Keys the store holds for an account of that name are a former
+        owner's whose withdrawal, logged once their unregistering was kept,
+        a ``kill -9`` in between lost: withdrawn here, with the new account.
+        """
+        registering = self._register_account(view, hashed)
         if self._keys is not None:
-            self._keys.drop_all(account)
-        return dropped
+            self._keys.drop_all(self.account(view))
+        return registering
 
     def key_directory(self) -> KeyDirectory:
         """The accounts' device keys and their log (``/key``); raises KeysNotKeptError for a chat given no key store."""

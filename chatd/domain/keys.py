@@ -1,7 +1,7 @@
 """``/key``: the directory of accounts' device keys, over the key log (chatd.domain.keylog; issue 17)."""
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from chatd.domain.errors import (
     KeyChangesThrottledError,
@@ -74,6 +74,26 @@ class KeyDirectory:
         """Log the withdrawal of every key of ``account``: it is unregistered, and its nickname anyone's."""
         for key in self._store.keys(account):
             self._log(account, DROP, key)
+
+    def drop_all_once(self, account: str, dropped: Awaitable[None]) -> Awaitable[None]:
+        """Log the withdrawal of the keys ``account`` has now once ``dropped`` (its unregistering) is kept; if it
+        fails, with its failure, and none is withdrawn.
+
+        An unregistering the store refuses is taken back, and so nothing
+        of it may reach the log, where every entry stays for good: keys
+        withdrawn and published again would be a device's key lost to
+        those who fetched meanwhile, and withdrawals the file did not keep
+        a log that goes back (clients report a broken chain). A key some
+        later owner of the nickname published meanwhile is not one of these.
+        """
+        return self._drop_once(account, self._store.keys(account), dropped)
+
+    async def _drop_once(self, account: str, keys: tuple[str, ...], dropped: Awaitable[None]) -> None:
+        await dropped
+        held = self._store.keys(account)
+        for key in keys:
+            if key in held:
+                self._log(account, DROP, key)
 
     def get(self, nick: str) -> Keys:
         """The keys of the account whose nickname is ``nick`` (any case), online or not. Raises NoSuchAccountError."""
