@@ -277,7 +277,7 @@ class AccountTests(IRCTestCase):
         self.assertEqual(
             lines[-2:],
             [
-                b":testhost NOTICE alice :1 private messages were kept for you while you were offline:",
+                b":testhost NOTICE alice :1 private message was kept for you while you were offline:",
                 b"@time=1970-01-01T00:01:30.000Z :bob!bob@chatd PRIVMSG alice :see you at noon",
             ],
         )

@@ -2,9 +2,12 @@
 
 from twisted.internet.testing import StringTransport
 
+from chatd.domain.errors import MailboxFullError
+from chatd.domain.offline import MAILBOX_MOST
 from chatd.irc.message import parse
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.talk import strip_formatting
+from chatd.irc.wording import refusal
 from tests.irc import IRCTestCase
 from tests.test_emsg_line import ALICE, BOB, READ, b64, envelope
 
@@ -252,4 +255,73 @@ class EncryptedTests(IRCTestCase):
         self.assertEqual(
             self.lines(self.alice_wire),
             [f":alice!alice@chatd NOTICE alice :alice sent you an encrypted message: {READ}".encode()],
+        )
+
+
+class OfflineTests(IRCTestCase):
+    """carol's nickname is registered and she is offline; dave is on IRC."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        carol, _ = self.connect(b"carol")
+        carol.dataReceived(b"/register sesame12\n/quit\n")
+        self.dave, self.dave_wire = self.irc_user("dave")
+
+    def test_a_message_to_an_offline_account_is_kept_and_the_sender_told(self) -> None:
+        """A PRIVMSG, a NOTICE and a /me to carol are each kept; dave reads a NOTICE from the server for each."""
+        self.send(self.dave, "PRIVMSG carol :one", "NOTICE carol :two", "PRIVMSG carol :\x01ACTION waves\x01")
+        self.assertEqual(
+            self.lines(self.dave_wire),
+            [
+                f":testhost NOTICE dave :carol is offline; your message is kept for them ({n} waiting)".encode()
+                for n in (1, 2, 3)
+            ],
+        )
+
+    def test_a_full_mailbox_is_a_fail_in_words(self) -> None:
+        """Past the 100 messages kept, a PRIVMSG is FAIL PRIVMSG MAILBOX_FULL naming carol, in a sentence; a
+        NOTICE is refused with no answer."""
+        for n in range(MAILBOX_MOST):
+            self.clock.advance(5)  # within dave's flood budget
+            self.send(self.dave, f"PRIVMSG carol :{n}")
+        self.lines(self.dave_wire)
+        self.send(self.dave, "PRIVMSG carol :one more", "NOTICE carol :and a notice")
+        self.assertEqual(
+            self.lines(self.dave_wire),
+            [
+                b":testhost FAIL PRIVMSG MAILBOX_FULL carol :carol is offline with 100 messages waiting already; "
+                b"try later"
+            ],
+        )
+
+    def test_a_mailbox_full_by_its_bytes_says_how_many_wait(self) -> None:
+        """Filled by size first (large encrypted messages sent from the line protocol), the FAIL says how many
+        messages wait and the most it holds."""
+        self.assertEqual(
+            refusal(MailboxFullError("carol", 64 * 1024, 3), "PRIVMSG", "carol"),
+            (
+                "FAIL",
+                (
+                    "PRIVMSG",
+                    "MAILBOX_FULL",
+                    "carol",
+                    "carol is offline and their mailbox is full (3 messages, 64 KiB at most); try later",
+                ),
+            ),
+        )
+
+    def test_logging_in_shows_one_kept_message_in_the_singular(self) -> None:
+        """carol logs in with NickServ IDENTIFY after the welcome: 900, then one NOTICE with the count, then the
+        message as the PRIVMSG it was."""
+        self.send(self.dave, "PRIVMSG carol :see you at noon")
+        carol, wire = self.irc_user("guest")
+        self.send(carol, "PRIVMSG NickServ :IDENTIFY carol sesame12")
+        self.clock.advance(5)
+        self.assertEqual(
+            self.lines(wire)[-3:],
+            [
+                b":testhost 900 carol carol!carol@chatd carol :You are now logged in as carol",
+                b":testhost NOTICE carol :1 private message was kept for you while you were offline:",
+                b":dave!dave@chatd PRIVMSG carol :see you at noon",
+            ],
         )

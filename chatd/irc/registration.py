@@ -30,6 +30,7 @@ from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, source
 from chatd.irc.talk import away_reply
+from chatd.text import counted
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -224,7 +225,10 @@ async def _offline(session: "IRCSession", user: UserView) -> None:
         session.factory.files.identified(user.account)
     if not kept or session.closing:
         return
-    session.server_notice(f"{len(kept)} private messages were kept for you while you were offline:")
+    count = len(kept)
+    session.server_notice(
+        f"{counted(count, 'private message')} {'was' if count == 1 else 'were'} kept for you while you were offline:"
+    )
     for event in kept:
         session.write(session.factory.events.render(event, Shape(session.shape)))
 

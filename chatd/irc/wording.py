@@ -32,6 +32,7 @@ from chatd.domain.errors import (
     InviteOnlyError,
     KickSelfError,
     KillSelfError,
+    MailboxFullError,
     ModeratedError,
     MutedError,
     NicknameBannedError,
@@ -173,6 +174,21 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_BANNEDFROMCHAN, (room, "Cannot join channel (+b)")
         case ModeratedError(room=room):
             return n.ERR_CANNOTSENDTOCHAN, (room, "Cannot send to channel (+m)")
+        case MailboxFullError(nick=nick, most=most, waiting=None):
+            return "FAIL", (
+                command,
+                "MAILBOX_FULL",
+                nick,
+                f"{nick} is offline with {counted(most, 'message')} waiting already; try later",
+            )
+        case MailboxFullError(nick=nick, most=most, waiting=int(waiting)):
+            return "FAIL", (
+                command,
+                "MAILBOX_FULL",
+                nick,
+                f"{nick} is offline and their mailbox is full ({counted(waiting, 'message')}, {most // 1024} KiB at "
+                "most); try later",
+            )
         case UserInRoomError(nick=nick, room=room):
             return n.ERR_USERONCHANNEL, (nick, room, "is already on channel")
         case InvalidRoomKeyError(limit=limit):
