@@ -347,6 +347,39 @@ class ExchangeTests(SynchronousTestCase):
         for text in (to_bob, to_alice):
             self.assertNotIn(text.encode("utf-8"), logged)
 
+    def test_a_msg_typed_in_a_room_is_sealed_as_one_typed_in_the_conversation(self) -> None:
+        """alice, registered, types /msg in #lobby: to bob, who has a key, it goes sealed (bob gets an envelope
+        that opens to the text, her page shows it opened in their conversation), as the bundled client's /msg
+        does; to carol, who has none, it goes in the clear and #lobby, where it was typed, says so."""
+        daemon, url = start_web(self)
+        bob, bob_key = bob_with_a_key(self, daemon)
+        carol = json_user(daemon, "carol")
+        alice = Page(self, url)
+        alice.login("alice")
+        register_in_page(alice)
+
+        alice.say("/msg bob  the door code is 4711")
+        received = next_of(bob, "encrypted", nick="alice")
+        self.assertEqual(open_envelope(received["envelope"], bob_key).text, "the door code is 4711")
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "the conversation with bob")
+        self.assertEqual(alice.title(), "#lobby")
+        alice.open("bob")
+        alice.wait(lambda: encrypted_lines(alice) == ["the door code is 4711"] or None, "the message, opened")
+
+        alice.open("#lobby")
+        alice.say("/msg carol see you at seven")
+        self.assertEqual(next_of(carol, "whispered", nick="alice")["text"], "see you at seven")
+        alice.wait(
+            lambda: (
+                "Not encrypted: carol has no key published (no account, or never on the page or the bundled "
+                "client), so that went in the clear."
+                in alice.texts("#log-box .log .line.notice .text")
+                or None
+            ),
+            "the page saying it went in the clear",
+        )
+        quiet(self, alice)
+
 
 UNREADABLE = "a message from bob could not be decrypted: it was altered or not meant for this device"
 

@@ -16,7 +16,7 @@ import { Transfers } from "./files.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside } from "./typed.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -1005,6 +1005,11 @@ class Chat {
     if (conversation === null || !text.trim()) return false;
     // A line of several is text, every line of it: only a line alone is a command, as nc reads it.
     const alone = !/[\r\n]/.test(text);
+    // /msg NICK text is sealed as text typed in NICK's conversation is, wherever it is typed (the bundled client's /msg is).
+    const whisper = alone ? privateMessage(text) : null;
+    if (whisper !== null && this.online && this.encryption.active && this.me !== null) {
+      return this.encryption.sendTyped(whisper.nick, whisper.text);
+    }
     if (conversation.kind === "private") {
       if (alone && command(text) !== null) {
         const typed = inPrivate(text, conversation.name);

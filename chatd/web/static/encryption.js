@@ -321,7 +321,22 @@ export class Encryption {
    * changed and are not confirmed): the text stays in the message box.
    */
   send(conversation, text) {
-    const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === this.fold(conversation.name));
+    return this.sendTo(conversation.name, text, (words) => conversation.addNotice(noticeLine(words)));
+  }
+
+  /**
+   * `/msg NICK text` typed in the message box, in whatever conversation:
+   * sealed as the same text typed in NICK's private conversation is (`send`),
+   * as the bundled client's /msg is. One to someone with no key goes in the
+   * clear, said where it was typed. False as `send`.
+   */
+  sendTyped(nick, text) {
+    return this.sendTo(nick, text, (words) => this.host.say(words));
+  }
+
+  /** Send `text` to `nick`, sealed if their account has keys; `tell(words)` says it went in the clear. False as `send`. */
+  sendTo(nick, text, tell) {
+    const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === this.fold(nick));
     if (known !== undefined && known.changed) {
       this.host.say(`Not sent: ${known.nick}'s keys changed. Compare fingerprints, then press Confirm.`, "error");
       return false;
@@ -330,18 +345,17 @@ export class Encryption {
       this.host.say(`Not sent: ${untrusted(known.nick)}`, "error");
       return false;
     }
-    this.sendSealed(conversation, text).catch((error) => this.host.say(`Not sent: ${error.message}`, "error"));
+    this.sendSealed(nick, text, tell).catch((error) => this.host.say(`Not sent: ${error.message}`, "error"));
     return true;
   }
 
-  async sendSealed(conversation, text) {
-    const nick = conversation.name;
+  async sendSealed(nick, text, tell) {
     const contact = await this.lookup(nick);
     if (contact === null) throw new Error("not connected.");
     if (contact.lying) throw new Error(untrusted(contact.nick));
     if (contact.keys.length === 0) {
       if (this.host.send(`/msg ${nick} ${text}`)) {
-        conversation.addNotice(noticeLine(`Not encrypted: ${nick} has no key published (no account, or never on the page or the bundled client), so that went in the clear.`));
+        tell(`Not encrypted: ${nick} has no key published (no account, or never on the page or the bundled client), so that went in the clear.`);
       }
       return;
     }

@@ -17,6 +17,17 @@ export function command(text) {
   return { name: name.toLowerCase(), words };
 }
 
+/**
+ * `/msg NICK text` typed alone, as {nick, text}: the nickname and the rest
+ * of the line as the server takes them; null for any other line, one to a
+ * room (`/msg #dev`), or one with no text. The page seals it for NICK's
+ * keys as text typed in their conversation, not as typed.
+ */
+export function privateMessage(line) {
+  const found = /^\/msg +([^\s#]\S*) +(\S.*)$/i.exec(line);
+  return found === null ? null : { nick: found[1], text: found[2] };
+}
+
 const named = (word) => typeof word === "string" && word.startsWith("#");
 
 /** Whether `word`, first after /history, asks for lines by a line's id (`around ID`, `before ID`), as only a room's history is read. */
@@ -77,7 +88,8 @@ export function inPrivate(text, nick) {
  * room is then another one, or none, so what would act on it there is
  * refused as in a private conversation: /me, /history and the room
  * commands that name no room. Every other command goes as typed (/join,
- * /rooms, /msg ...): the message box takes commands whatever the room.
+ * /rooms ...; /msg is sealed first where it can be, as `privateMessage`
+ * says): the message box takes commands whatever the room.
  */
 export function outside(text, room) {
   const typed = command(text);
