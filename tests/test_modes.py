@@ -13,6 +13,7 @@ from chatd.domain.errors import (
     NoSuchNicknameError,
     NotInRoomError,
     NotOwnerError,
+    RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
     TooManyRoomBansError,
@@ -241,6 +242,17 @@ class JoinTests(ModesTestCase):
             self.assertEqual(word(error), "you are banned from #dev")
             self.change(self.alice, ban(mask, False))
         self.chat.join(self.carol, "#dev")
+
+    def test_the_rooms_settings_are_said_before_the_kicks_wait(self) -> None:
+        """bob, banned then kicked, is told he is banned, not that he may join again in a minute: he may not.
+        Of a room with a key, he is told it takes one; given it, he is told to wait."""
+        self.change(self.alice, ban("bob"), key("k"))
+        self.chat.kick(self.alice, "bob", "#dev")
+        error = self.assertRaises(BannedFromRoomError, self.chat.join, self.bob, "#dev", "k")
+        self.assertEqual(word(error), "you are banned from #dev")
+        self.change(self.alice, ban("bob", False))
+        self.assertRaises(RoomKeyError, self.chat.join, self.bob, "#dev")
+        self.assertRaises(RejoinTooSoonError, self.chat.join, self.bob, "#dev", "k")
 
     def test_authority_passes_every_setting(self) -> None:
         """An operator joins a room invite-only, keyed, full and with a mask on them."""

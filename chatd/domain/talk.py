@@ -106,10 +106,11 @@ class Talk:
     def join(self, view: UserView, name: str, key: str = "") -> RoomView:
         """Put the user in room ``name``, making it (and so owning it); joining twice changes nothing.
 
-        Nobody owns a server's room, whoever makes it. A user kicked from a
-        room is refused it until the kick's time is up; a room's settings
-        may refuse them too (``rules.check_entry``: a ban mask, invite-only,
-        ``key`` not its key, full). The join uses up an invite to the room.
+        Nobody owns a server's room, whoever makes it. A room's settings may
+        refuse the user (``rules.check_entry``: a ban mask, invite-only,
+        ``key`` not its key, full); a user they let in but kicked from the
+        room is refused it until the kick's time is up. The join uses up an
+        invite to the room.
         """
         user = own(view)
         name = check_room_name(name, self._limits.room_name)
@@ -121,12 +122,13 @@ class Talk:
             return room
         else:
             shown = room.name
-        rules.check_rejoin(self._state, user, shown, self._now())
         if room is not None:
             rules.check_entry(user, room, key)
         elif folded in self._state.rooms.registered:
             # Nobody is in it, but it keeps its settings (chatd.domain.rooms): the first to join meets them too.
             rules.check_entry(user, self._state.rooms.seen(shown), key)
+        # After the settings: the kick's wait says when they may join again, untrue of one a mask bans.
+        rules.check_rejoin(self._state, user, shown, self._now())
         if len(user.rooms) >= self._limits.rooms_per_user:
             raise TooManyRoomsError(self._limits.rooms_per_user)
         id, at = self._seam.stamp()
