@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -1709,4 +1710,33 @@ class AccessTests(SynchronousTestCase):
             pass
         said_by(carol, "hello phone")
         page.wait_for_said("hello phone")
+        quiet(self, page)
+
+    def test_at_phone_width_a_tap_beside_an_open_panel_closes_it_and_one_is_open_at_a_time(self) -> None:
+        """On a 390 px phone each panel covers its own button, and there is no Escape key: a tap on the log
+        beside the members closes them; opening the members closes the rooms, which would cover its button."""
+        _, url = start_web(self)
+        page = Page(self, url)
+        page.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+        page.login("pat")
+        members, rooms = page.find("#members-toggle"), page.find("#rooms-toggle")
+        members.click()
+        page.wait(lambda: page.find("#members").is_displayed() or None, "the members panel")
+        tap = ActionBuilder(page.driver)
+        tap.pointer_action.move_to_location(20, 400).click()
+        tap.perform()
+        page.wait(
+            lambda: not page.find("#members").is_displayed() or None, "a tap beside it to close the members"
+        )
+        self.assertEqual(members.get_attribute("aria-expanded"), "false")
+
+        rooms.click()
+        page.wait(lambda: page.find("#side").is_displayed() or None, "the rooms panel")
+        members.click()
+        page.wait(lambda: page.find("#members").is_displayed() or None, "the members panel")
+        self.assertFalse(page.find("#side").is_displayed())
+        self.assertEqual(rooms.get_attribute("aria-expanded"), "false")
         quiet(self, page)

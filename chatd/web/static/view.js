@@ -54,6 +54,14 @@ export class View {
     ]) {
       button.addEventListener("click", () => this.toggle(panel));
     }
+    // At phone width an open panel covers its own button, and a phone has no Escape: a tap beside it closes it.
+    // The path as dispatched: a tap in a panel whose list is drawn again meanwhile was still in the panel.
+    document.addEventListener("click", (event) => {
+      if (!this.folded() || event.composedPath().some((node) => node instanceof Element && node.matches("#side, #members, .toggle"))) return;
+      for (const panel of ["side", "members"]) {
+        if (document.body.classList.contains(`${panel}-open`)) this.toggle(panel, false);
+      }
+    });
   }
 
   /**
@@ -82,10 +90,13 @@ export class View {
     this.empty.textContent = words;
   }
 
-  /** Open or close a panel that folds away at phone width (the rooms, the members). */
+  /** Open or close a panel that folds away at phone width (the rooms, the members); one is open at a time. */
   toggle(panel, open = undefined) {
     const button = $(`${panel === "side" ? "rooms" : "members"}-toggle`);
     const opening = open ?? button.getAttribute("aria-expanded") !== "true";
+    const other = panel === "side" ? "members" : "side";
+    // The other one would cover this one's button, and itself stay covered, with no way to close it but a choice in it.
+    if (opening && document.body.classList.contains(`${other}-open`)) this.toggle(other, false);
     button.setAttribute("aria-expanded", String(opening));
     document.body.classList.toggle(`${panel}-open`, opening);
     if (opening) {
