@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
@@ -393,6 +393,50 @@ class ReloadTests(SynchronousTestCase):
 FLOODING = "You are sending faster than the server allows"
 
 
+SLOWED = (
+    "The server is slowing this page down: too much was asked at once (loading older messages counts), so what "
+    "comes next waits its turn."
+)
+"""What the page says when the server slows its connection."""
+
+
+def load_older(page: Page) -> None:
+    """Click "Load older messages" once it may be clicked, and wait for the older lines."""
+    older = page.find("#older")
+    shown = len(page.said())
+    page.wait(lambda: (older.is_displayed() and older.is_enabled()) or None, "Load older messages")
+    older.click()
+    page.wait(lambda: len(page.said()) > shown or None, "older lines")
+
+
+class SlowedTests(SynchronousTestCase):
+    """The server's flood limit, met by the page's own requests, is said in the page's words (a user trial)."""
+
+    def test_loading_older_messages_quickly_is_not_told_as_sending_too_fast(self) -> None:
+        """bot said 300 lines in #lobby; on the daemon's defaults (a burst of 10 lines, each 50 lines of history
+        costing 5 more), alice clicks "Load older messages" five times, as scrolling up does: the server slows her
+        page, which says so in its own words, not that she sends faster than the server allows: she typed nothing."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, _ = start_web(self, *db, *FAST)
+        bot = enter(daemon, "bot")
+        # Commands, not plain lines: lines arriving together would be one paste, one line of history.
+        bot.send(b"".join(f"/me says {n}\n".encode() for n in range(300)))
+        bot.say("/time")
+        while not bot.read_line().startswith(b"*** Server time"):
+            pass
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+
+        alice = Page(self, web_url(Daemon.start(self, [*LOOPBACK, "--web-port", "0", *db])))
+        alice.login("alice")
+        for _ in range(5):
+            load_older(alice)
+        wait_for_text(alice, "#log-box .log .line.notice .text", SLOWED)
+        self.assertEqual([text for text in alice.texts("#log-box .log .line .text") if FLOODING in text], [])
+        quiet(self, alice)
+
+
 class ComingBackTests(SynchronousTestCase):
     """A page coming back into the rooms its user was in is not told it floods (issue 17's trial)."""
 
@@ -436,7 +480,7 @@ class ComingBackTests(SynchronousTestCase):
             "each room's last lines",
         )
         self.assertEqual(len(alice.script(logs)), 20)
-        self.assertEqual([log for log in alice.script(logs) if FLOODING in log], [])
+        self.assertEqual([log for log in alice.script(logs) if FLOODING in log or SLOWED in log], [])
         quiet(self, alice)
 
 

@@ -21,6 +21,9 @@ import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
+const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";
+
 const OLDER_PAGE = 50;
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
@@ -318,6 +321,11 @@ class Chat {
         this.roomNotice(object.room, text);
         return;
       }
+      case "flood":
+        // The server's words blame what the user sends; on the page it is mostly what the page asked for them
+        // (a page of older messages costs 6 lines: docs/PROTOCOL.md, History), with nothing typed.
+        this.say(SLOWED);
+        return;
       case "bye":
         // The user's own /quit: the server closes, and the page does not come back by itself.
         this.link.stop();
