@@ -350,7 +350,8 @@ class ExchangeTests(SynchronousTestCase):
     def test_a_msg_typed_in_a_room_is_sealed_as_one_typed_in_the_conversation(self) -> None:
         """alice, registered, types /msg in #lobby: to bob, who has a key, it goes sealed (bob gets an envelope
         that opens to the text, her page shows it opened in their conversation), as the bundled client's /msg
-        does; to carol, who has none, it goes in the clear and #lobby, where it was typed, says so."""
+        does, and `/msg --plain bob` goes in the clear, as there; to carol, who has none, it goes in the clear
+        and #lobby, where it was typed, says so."""
         daemon, url = start_web(self)
         bob, bob_key = bob_with_a_key(self, daemon)
         carol = json_user(daemon, "carol")
@@ -365,6 +366,9 @@ class ExchangeTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "#lobby")
         alice.open("bob")
         alice.wait(lambda: encrypted_lines(alice) == ["the door code is 4711"] or None, "the message, opened")
+
+        alice.say("/msg --plain bob in the clear, as asked")
+        self.assertEqual(next_of(bob, "whispered", nick="alice")["text"], "in the clear, as asked")
 
         alice.open("#lobby")
         alice.say("/msg carol see you at seven")

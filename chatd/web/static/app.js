@@ -1015,6 +1015,7 @@ class Chat {
     const alone = !/[\r\n]/.test(text);
     // /msg NICK text is sealed as text typed in NICK's conversation is, wherever it is typed (the bundled client's /msg is).
     const whisper = alone ? privateMessage(text) : null;
+    if (whisper?.plain) return this.sendTyped(`/msg ${whisper.nick} ${whisper.text}`, null);
     if (whisper !== null && this.online && this.encryption.active && this.me !== null) {
       return this.encryption.sendTyped(whisper.nick, whisper.text);
     }

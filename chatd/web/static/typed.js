@@ -18,14 +18,15 @@ export function command(text) {
 }
 
 /**
- * `/msg NICK text` typed alone, as {nick, text}: the nickname and the rest
- * of the line as the server takes them; null for any other line, one to a
- * room (`/msg #dev`), or one with no text. The page seals it for NICK's
- * keys as text typed in their conversation, not as typed.
+ * `/msg NICK text` typed alone, as {nick, text, plain}: the nickname and the
+ * rest of the line as the server takes them; null for any other line, one to
+ * a room (`/msg #dev`), or one with no text. The page seals it for NICK's
+ * keys as text typed in their conversation, not as typed; `/msg --plain
+ * NICK text` (`plain`) goes in the clear, as the bundled client's does.
  */
 export function privateMessage(line) {
-  const found = /^\/msg +([^\s#]\S*) +(\S.*)$/i.exec(line);
-  return found === null ? null : { nick: found[1], text: found[2] };
+  const found = /^\/msg +(--plain +)?([^\s#-]\S*) +(\S.*)$/i.exec(line);
+  return found === null ? null : { nick: found[2], text: found[3], plain: found[1] !== undefined };
 }
 
 const named = (word) => typeof word === "string" && word.startsWith("#");
