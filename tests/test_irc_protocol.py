@@ -1,7 +1,8 @@
 """One IRC connection's bytes, budget and end (chatd.irc.protocol) and its front end's limits (chatd.irc.factory)."""
 
 from twisted.internet.address import IPv4Address
-from twisted.internet.testing import StringTransport
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.logger import globalLogPublisher
 
 from chatd.domain.events import EVENTS
 from chatd.irc.framing import LINE_LIMIT
@@ -98,3 +99,41 @@ class FootprintTests(IRCTestCase):
         self.clock.advance(60)
         self.send(alice, "QUIT")
         self.assertEqual(vars(alice), {})
+
+
+class EchoedWordTests(IRCTestCase):
+    def test_a_word_that_cannot_be_echoed_before_the_last_is_a_star(self) -> None:
+        """A target or subcommand sent as a last parameter (empty, or holding a space) is echoed as ``*``.
+
+        Each reply put it where only a single word can stand: the reply failed
+        to render, each such line logged a traceback (TOPIC, MODE, INVITE and
+        NICK closed the connection with an unhandled error).
+        """
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "TOPIC :a b", "NAMES :a b", "PART :", "CAP :a b", "NICK :a b")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 442 alice * :You're not on that channel",
+                b":testhost 366 alice * :End of /NAMES list",
+                b":testhost 403 alice * :No such channel",
+                b":testhost 410 alice * :Invalid CAP command",
+                b":testhost 432 alice * :Erroneous nickname: a nickname holds only letters, digits, '-', '_', "
+                b"'[', ']', '{', '}', '\\', '|', '^' and '`'",
+            ],
+        )
+        self.assertFalse(wire.disconnecting)
+        self.assertEqual([event for event in logged if event.get("log_failure")], [])
+
+    def test_a_fail_context_that_cannot_be_echoed_is_a_star(self) -> None:
+        """FAIL's context words are written as ``reply``'s are: a limit sent as ``:a b`` is ``*``."""
+        alice, wire = self.irc_user("alice", "draft/chathistory", "batch")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, "CHATHISTORY LATEST #lobby * :a b")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost FAIL CHATHISTORY INVALID_PARAMS LATEST * :The limit must be a number above 0"],
+        )

@@ -173,6 +173,15 @@ def render(message: Message) -> str:
     return " ".join(parts)
 
 
+def middle(param: str) -> str:
+    """``param`` as a parameter before the last, where ``render`` takes it: a client's word echoed back (a
+    target, a subcommand) that cannot stand there (empty, starting with a colon, holding a space: a client
+    sends such a word only as its last, ``:``-prefixed parameter) is ``*``, as a numeric names no target."""
+    if not param or param.startswith(":") or " " in param:
+        return "*"
+    return param
+
+
 def tag(key: str, value: str) -> bytes:
     """``key=value`` as it goes into a line's tags, the value escaped (a label, a batch reference)."""
     return _render_tag(key, value).encode("utf-8")

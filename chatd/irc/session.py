@@ -22,7 +22,7 @@ from chatd.frontend.output import NOWHERE, Sink
 from chatd.irc import numerics as n
 from chatd.irc.commands import COMMANDS
 from chatd.irc.labels import labelled, tagged
-from chatd.irc.message import Message, tag
+from chatd.irc.message import Message, middle, tag
 from chatd.irc.render import Shape, line, source
 from chatd.irc.wording import refusal
 
@@ -156,10 +156,13 @@ class IRCSession(ABC):
         """Send the numeric ``numeric`` to this client, from the server, addressed to its nickname.
 
         Its last parameter is text, written after a colon, unless ``text`` is False (a mode string, a name).
+        The others are often the client's own words echoed back (``NAMES :a b``): one that could not be
+        written before the last is ``*`` (``middle``), never a reason the reply fails.
         """
+        shown = (*map(middle, params[:-1]), *params[-1:])
         self.write_message(
             Message(
-                source=self.factory.server_name, command=numeric, params=(self.shown, *params), trailing=text
+                source=self.factory.server_name, command=numeric, params=(self.shown, *shown), trailing=text
             )
         )
 
@@ -176,10 +179,17 @@ class IRCSession(ABC):
         self.write_message(Message(source=source(self.shown), command=command, params=params))
 
     def fail(self, command: str, code: str, *about: str) -> None:
-        """An IRCv3 standard reply, ``FAIL COMMAND CODE [context...] :sentence``: ``about`` ends with the sentence."""
+        """An IRCv3 standard reply, ``FAIL COMMAND CODE [context...] :sentence``: ``about`` ends with the sentence.
+
+        A context that could not be written (the client's own word, as ``reply`` echoes one) is ``*``.
+        """
+        context = (*map(middle, about[:-1]), *about[-1:])
         self.write_message(
             Message(
-                source=self.factory.server_name, command="FAIL", params=(command, code, *about), trailing=True
+                source=self.factory.server_name,
+                command="FAIL",
+                params=(middle(command), code, *context),
+                trailing=True,
             )
         )
 
