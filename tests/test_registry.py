@@ -18,6 +18,7 @@ from chatd.domain.errors import (
     NoAccountError,
     NotIdentifiedError,
     NotInRoomError,
+    NotOperatorError,
     NotOwnerError,
     RoomKeyError,
     RoomLookAlikeError,
@@ -368,6 +369,44 @@ class RoomOperatorTests(RegistryTestCase):
         bob = self.chat.identify(session, bob, "bob", "")
         self.chat.lock_topic(bob, "#dev", True)
         self.assertTrue(self.chat._state.rooms.find("#dev").topic_locked)
+
+
+class AccountGivenUpTests(RegistryTestCase):
+    """An account given up (``/unregister PASSWORD``) takes its rooms and its room operator standing with it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.done(self.chat.add_room_operator(self.alice, "#dev", "bob"))
+        self.chat.join(self.bob, "#ops")
+        self.done(self.chat.register_room(self.bob, "#ops"))
+        self.done(self.chat.add_room_operator(self.bob, "#ops", "alice"))
+
+    def test_its_rooms_are_unregistered_and_the_next_holder_of_the_nickname_owns_none(self) -> None:
+        """alice gives her account up: #dev is nobody's, and whoever registers alice next cannot run it.
+
+        Rooms are kept by account name, so the next to register the
+        nickname owned #dev (its key, its masks, its operators) and
+        operated #ops as the old alice did.
+        """
+        self.kept(self.chat.drop_account(self.alice))
+        self.assertIn(RoomUnregistered, [type(event) for event in self.published[-4:]])
+        self.assertEqual(self.rooms.registered(), [RegisteredRoom("#ops", "bob")])
+        self.chat.quit(self.alice)
+        mallory, _ = self.identified("alice", "#lobby")
+        self.chat.join(mallory, "#dev")
+        self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, mallory, "#dev", "alice")
+        self.assertRaises(NotOperatorError, self.chat.lock_topic, mallory, "#dev", True)
+        self.chat.join(mallory, "#ops")
+        self.assertRaises(NotOwnerError, self.chat.lock_topic, mallory, "#ops", True)
+
+    def test_its_operator_standing_is_taken_in_rooms_it_does_not_own(self) -> None:
+        """bob gives his account up: he is no room operator of #dev, which alice keeps, and everyone there saw it."""
+        self.kept(self.chat.drop_account(self.bob))
+        removed = [event for event in self.published if isinstance(event, RoomOperatorRemoved)]
+        self.assertEqual([(event.room, event.account) for event in removed], [("#dev", "bob")])
+        self.assertIn(seen(removed[0]), self.alice_session.received)
+        self.assertEqual(self.rooms.registered(), [RegisteredRoom("#dev", "alice")])
 
 
 class OutlivesTests(RegistryTestCase):

@@ -21,7 +21,7 @@ from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
 from chatd.domain.envelopes import EncryptedMail
-from chatd.domain.errors import KeysNotKeptError, NotIdentifiedError
+from chatd.domain.errors import ChatError, KeysNotKeptError, NotIdentifiedError
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
@@ -168,14 +168,17 @@ class Chat:
         )
 
     def drop_account(self, view: UserView) -> Awaitable[None]:
-        """Unregister the user's account (``Identity.drop_account``), its device keys withdrawn in the key log
-        once the store has kept that (``KeyDirectory.drop_all_once``): one it refuses keeps them.
+        """Unregister the user's account (``Identity.drop_account``), the rooms it registered given up and its
+        standing as a room operator taken (``Registry.drop_account``), and its device keys withdrawn in the key
+        log once the store has kept all that (``KeyDirectory.drop_all_once``): one it refuses keeps them.
 
-        A later owner of the nickname starts with no keys: nobody boxes
-        messages for the old owner's devices by mistake.
+        A later owner of the nickname starts with no keys (nobody boxes
+        messages for the old owner's devices by mistake) and no rooms. Fails
+        as the first change not kept fails, once every change is answered.
         """
         account = self.account(view)
-        dropped = self._drop_account(view)
+        rooms = self._registry.drop_account(view)
+        dropped = _all_kept(self._drop_account(view), rooms)
         if self._keys is None:
             return dropped
         return self._keys.drop_all_once(account, dropped)
@@ -459,3 +462,16 @@ class Chat:
     def time(self) -> ServerTime:
         """The server's clock."""
         return ServerTime(self._now())
+
+
+async def _all_kept(first: Awaitable[None], rest: Sequence[Awaitable[None]]) -> None:
+    """Wait for ``first``, then each of ``rest``, whatever fails: each undoes itself if not kept, and must be
+    awaited for it. Raises the first ChatError met (``first``'s before the others')."""
+    refused: ChatError | None = None
+    for change in (first, *rest):
+        try:
+            await change
+        except ChatError as error:
+            refused = refused or error
+    if refused is not None:
+        raise refused

@@ -182,6 +182,29 @@ class Registry:
         """
         return self._name_operator(view, name, nick, False)
 
+    def drop_account(self, view: UserView) -> list[Awaitable[None]]:
+        """The user gives their account up (``/unregister PASSWORD``): the rooms it owns are unregistered and it is
+        taken off the operators of the others, each change an event and a store change as ``/unregister #room``
+        and ``/deop`` make them, by the user, while still identified.
+
+        Rooms are kept by account name, and the nickname is anyone's once given up: left as they were, whoever
+        registered it next owned the rooms and operated the others. Each result is to be awaited, as
+        ``unregister_room``'s is.
+        """
+        by = own(view)
+        account = by.account
+        changes: list[Awaitable[None]] = []
+        for key, registration in list(self._state.rooms.registered.items()):
+            if registration.owner == account:
+                changes.append(self.unregister_room(by, registration.name))
+            elif account is not None and account in registration.operators:
+                # The standing bob holds in the room now stays until he leaves, as a room given up leaves its
+                # members theirs: what goes is the account's claim to it at every join.
+                changes.append(
+                    self._operator_changed(by, key, registration, account, by.nick, False, standing=False)
+                )
+        return changes
+
     def _name_operator(self, view: UserView, name: str, nick: str, add: bool) -> Awaitable[None] | None:
         """Add (``add``) or remove the account of ``nick`` as an operator of room ``name``: one event, one change kept."""
         by = own(view)
@@ -189,7 +212,21 @@ class Registry:
         account, shown_nick = self._account_of(nick)
         if (account in registration.operators) == add:
             return None
-        key = fold(registration.name)
+        return self._operator_changed(by, fold(registration.name), registration, account, shown_nick, add)
+
+    def _operator_changed(
+        self,
+        by: User,
+        key: str,
+        registration: Registration,
+        account: str,
+        shown_nick: str,
+        add: bool,
+        *,
+        standing: bool = True,
+    ) -> Awaitable[None]:
+        """Add (``add``) or remove ``account`` (shown as ``shown_nick``) as an operator of room ``key``, asked by
+        ``by``, whose right to was checked; ``standing``: its user in the room gets or loses the standing too."""
         shown = self._shown(key, registration)
         store_change = self._store.add_operator if add else self._store.remove_operator
 
@@ -211,7 +248,7 @@ class Registry:
             seq=self._seam.next_seq(shown),
             nick=shown_nick,
             account=account,
-            member=member is not None and member.account == account,
+            member=standing and member is not None and member.account == account,
         )
         self._seam.publish(event, _room_and(self._state, by, key))
         return answered
