@@ -42,12 +42,14 @@ class AccountsContract(_TestCase):
         raise NotImplementedError
 
     def test_a_registered_nickname_is_owned_by_its_key_and_its_look(self) -> None:
-        """Once created, the nickname, any case of it and any look-alike name its account, at once."""
+        """Once created, the nickname, any case of it and any look-alike name its account, at once; it says
+        when it was registered."""
         self.accounts.create("Alice", "hash-a", 100.0)
         for nick in ("Alice", "alice", "ALICE", "AIice", "\u0430lice"):
             self.assertEqual(self.accounts.owner(nick), "alice", nick)
         self.assertIsNone(self.accounts.owner("bob"))
         self.assertEqual(self.accounts.nick("alice"), "Alice")
+        self.assertEqual(self.accounts.since("alice"), 100.0)
 
     def test_creating_fires_once_kept_and_the_hash_reads_back(self) -> None:
         """The hash is read back by account; an unknown account has none."""
@@ -104,13 +106,13 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
     def test_accounts_survive_reopening_the_file(self) -> None:
         """Registered, changed and deleted accounts are as they were when the file is opened again."""
         self.accounts.create("Alice", "hash-a", 100.0)
-        self.accounts.create("bob", "hash-b", 100.0)
+        self.accounts.create("bob", "hash-b", 200.0)
         self.accounts.create("carol", "hash-c", 100.0)
         self.accounts.change("bob", "hash-b2")
         self.result(self.accounts.delete("carol"))
         again = self.reopened()
         self.assertEqual((again.owner("AIice"), again.nick("alice")), ("alice", "Alice"))
-        self.assertEqual(again.owner("BOB"), "bob")
+        self.assertEqual((again.owner("BOB"), again.since("bob")), ("bob", 200.0))
         self.assertIsNone(again.owner("carol"))
 
     def test_an_account_is_written_in_the_passs_one_transaction(self) -> None:
@@ -155,6 +157,7 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
         self.assertIsNone(self.accounts.owner("alice"))
         self.refused(deleted)
         self.assertEqual((self.accounts.owner("AIice"), self.accounts.nick("alice")), ("alice", "Alice"))
+        self.assertEqual(self.accounts.since("alice"), 100.0)
 
 
 class UpgradeTests(SynchronousTestCase):
@@ -176,7 +179,7 @@ class UpgradeTests(SynchronousTestCase):
         reactor.advance(0)
         self.successResultOf(reactor.run_until(created))
         reactor.run_until(store.stopService())
-        self.assertEqual(open_store(self, path, reactor).registered, ["alice"])
+        self.assertEqual(open_store(self, path, reactor).registered, [("alice", 1.0)])
 
 
 class PasswordRuleTests(SynchronousTestCase):

@@ -576,6 +576,31 @@ class TargetsTests(IRCTestCase):
             ],
         )
 
+    def test_a_conversation_of_the_nicknames_last_owner_is_not_listed(self) -> None:
+        """carol gives her account up; whoever registers carol next is not shown alice's conversation with her.
+
+        TARGETS names whom the account wrote to: the next owner of a
+        nickname read who its last owner had talked with.
+        """
+        self.carol.dataReceived(b"/unregister sesame56\n/quit\n")
+        self.end_pass()
+        self.clock.advance(100)
+        mallory, _ = self.connect(b"carol", host="10.0.0.9")
+        mallory.dataReceived(b"/register sesame78\n")
+        self.end_pass()
+        mallory.dataReceived(b"/msg bob yo\n")
+        self.clock.advance(100)
+        client, wire = self.irc_connect("10.0.0.9")
+        self.send(client, "CAP LS 302", "CAP REQ :batch draft/chathistory", "PASS sesame78", "NICK carol")
+        self.send(client, "USER c 0 * :C", "CAP END")
+        self.lines(wire)
+        self.send(
+            client,
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z timestamp=1970-01-02T00:00:00.000Z 10",
+        )
+        listed = [line.rsplit(b" ", 2)[1] for line in self.lines(wire) if b" CHATHISTORY TARGETS " in line]
+        self.assertEqual(listed, [b"#lobby", b"bob"])
+
     def test_targets_refuses_a_msgid_a_bad_time_and_a_bad_limit(self) -> None:
         """The bounds are timestamps, as the spec has it, and the limit a number above 0; each refusal names it."""
         self.send(

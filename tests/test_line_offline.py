@@ -147,6 +147,35 @@ class PrivateHistoryTests(IdentifiedTestCase):
             [b"*** No private messages with bob are kept (only those between two identified users are)."],
         )
 
+    def test_whoever_registers_a_nickname_given_up_reads_nothing_of_its_old_owners(self) -> None:
+        """alice gives her account up and leaves; mallory, registering alice, reads none of her messages with bob
+        (they were alice's), while bob still reads his own; what mallory and bob say from then on both read.
+
+        An account is its nickname: the conversation's key was the same, so
+        the next to register alice read everything alice and bob had said.
+        """
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/unregister " + PASSWORD + b"\n")
+        self.leave(self.alice)
+        mallory, wire = self.connect(b"alice", host="10.0.0.9")
+        self.clock.advance(60)
+        mallory.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.lines(wire)
+        mallory.dataReceived(b"/history bob\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"*** No private messages with bob are kept (only those between two identified users are)."],
+        )
+        mallory.dataReceived(b"/msg bob it is me\n")
+        mallory.dataReceived(b"/history bob\n")
+        self.assertEqual(
+            self.lines(wire)[-2:],
+            [b"[1970-01-01 00:03] <alice -> bob> it is me", b"*** End of private messages with bob."],
+        )
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/history alice\n")
+        self.assertEqual(len(self.lines(self.bob_wire)), 4)
+
     def test_an_unidentified_user_is_refused_in_one_line(self) -> None:
         """dave has no account: one error line."""
         self.dave.dataReceived(b"/history bob\n")

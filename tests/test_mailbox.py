@@ -102,6 +102,16 @@ class ConversationContract(_TestCase):
         self.assertEqual([event.text for event in last if isinstance(event, Whispered)], ["private 2"])
         self.assertEqual(list(self.result(self.history.conversation(conversation("alice", "carol"), 10))), [])
 
+    def test_a_conversation_read_since_a_time_leaves_out_what_was_sent_before(self) -> None:
+        """Read from a time on (an account's registration), the last messages sent at that time or later."""
+        for n in (1, 2, 3):
+            self.history.append(private(n, "alice", "bob"))
+        since = self.result(self.history.conversation(conversation("alice", "bob"), 10, since=2))
+        self.assertEqual([event.at for event in since], [2, 3])
+        self.assertEqual(
+            list(self.result(self.history.conversation(conversation("alice", "bob"), 10, 4))), []
+        )
+
     def test_an_accounts_conversations_are_its_own_with_their_latest_time_in_the_window(self) -> None:
         """alice's conversations are bob's and her own (her key first or last in the pair), each at its latest
         message; bob's with carol is not hers, and one whose latest is outside the window is left out."""
@@ -228,7 +238,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
             prepare(connection, path, STEPS[:4])
             connection.execute("INSERT INTO accounts VALUES ('alice', 'alice', 'hash', 1.0)")
         store = open_store(self, path, self.reactor)
-        self.assertEqual(store.registered, ["alice"])
+        self.assertEqual(store.registered, [("alice", 1.0)])
         mailbox = SQLiteMailbox(store)
         mailbox.keep("alice", message(1))
         self.store = store

@@ -197,7 +197,7 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
             connection.execute("INSERT INTO accounts VALUES ('alice', 'Alice', 'hash', 1.0)")
         rooms = self.make()
         self.assertEqual(list(rooms.registered()), [])
-        self.assertEqual(self.store.registered, ["Alice"])
+        self.assertEqual(self.store.registered, [("Alice", 1.0)])
         rooms.register("#dev", "#dev", "alice", 2.0)
         rooms.add_operator("#dev", "bob")
         self.assertEqual(

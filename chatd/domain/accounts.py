@@ -23,19 +23,21 @@ def check_password(password: str) -> str:
 
 
 class RegisteredNames:
-    """Every registered nickname by its key, and the key of each by its look."""
+    """Every registered nickname by its key, the key of each by its look, and when each was registered."""
 
-    __slots__ = ("_by_key", "_by_look")
+    __slots__ = ("_by_key", "_by_look", "_since")
 
     def __init__(self) -> None:
         self._by_key: dict[str, str] = {}
         self._by_look: dict[str, str] = {}
+        self._since: dict[str, float] = {}
 
-    def add(self, nick: str) -> str:
-        """Register ``nick``; returns its account (its key)."""
+    def add(self, nick: str, at: float) -> str:
+        """Register ``nick`` at time ``at`` (seconds); returns its account (its key)."""
         key = fold(nick)
         self._by_key[key] = nick
         self._by_look[look(nick)] = key
+        self._since[key] = at
         return key
 
     def remove(self, account: str) -> None:
@@ -43,6 +45,11 @@ class RegisteredNames:
         nick = self._by_key.pop(account, None)
         if nick is not None:
             del self._by_look[look(nick)]
+            del self._since[account]
+
+    def since(self, account: str) -> float:
+        """When ``account`` was registered (seconds); raises KeyError if it is not."""
+        return self._since[account]
 
     def owner(self, nick: str) -> str | None:
         """The account whose nickname has ``nick``'s key or look; None if none."""

@@ -394,7 +394,8 @@ class Chat:
         they exchanged kept private messages with, by its nickname (IRC's CHATHISTORY TARGETS).
 
         Only the user's own: the rooms they may read, and their account's conversations, never another's.
-        An account given up since is left out: it has no nickname to name it by.
+        An account given up since is left out: it has no nickname to name it by; so is a conversation of the
+        account's nickname before it was registered, a former owner's.
         """
         user = own(view)
         found: list[tuple[str, float]] = []
@@ -403,8 +404,10 @@ class Chat:
             if last and after < last[-1].at < before:
                 found.append((room.name, last[-1].at))
         if user.account is not None and self._offline is not None:
+            # What was said before the account was registered was a former owner's of its nickname.
+            since = self._accounts.since(user.account)
             for other, at in await self._history.conversations(user.account, after, before):
-                if self._accounts.owner(other) == other:
+                if at >= since and self._accounts.owner(other) == other:
                     found.append((self._accounts.nick(other), at))
         return sorted(found, key=lambda target: target[1])
 

@@ -163,4 +163,7 @@ class Offline:
             raise NotIdentifiedError(nick)
         if not 1 <= count <= most:
             raise LineCountError(count, most)
-        return self._history.conversation(conversation(account, fold(nick)), count)
+        # Only what was said since the account was registered: one given up earlier was someone else's.
+        return self._history.conversation(
+            conversation(account, fold(nick)), count, self._accounts.since(account)
+        )

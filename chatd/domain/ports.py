@@ -105,8 +105,9 @@ class History(Protocol):
         """
         ...
 
-    def conversation(self, pair: str, limit: int) -> Awaitable[Sequence[Private]]:
-        """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation), oldest first.
+    def conversation(self, pair: str, limit: int, since: float = 0.0) -> Awaitable[Sequence[Private]]:
+        """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation)
+        sent at ``since`` (seconds) or later, oldest first.
 
         A store keeps a private message only if both sides were identified
         (``conversation_of`` is not None).
@@ -160,6 +161,14 @@ class Accounts(Protocol):
 
     def count(self) -> int:
         """How many accounts there are, from memory (a change counts at once, as in ``owner``)."""
+        ...
+
+    def since(self, account: str) -> float:
+        """When ``account`` was registered (seconds since the epoch), from memory.
+
+        An account is its nickname, which is anyone's to register again once
+        given up: what was kept for the account before then was another's.
+        """
         ...
 
     def password(self, account: str) -> Awaitable[str | None]:

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from itertools import islice
+from itertools import islice, takewhile
 from operator import attrgetter
 
 from twisted.application.service import Service
@@ -97,10 +97,10 @@ class MemoryHistory(Service):
             self._private[pair] = left
         return succeed(count)
 
-    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
-        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
+    def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
+        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
         kept = self._private.get(pair, ())
-        return succeed(list(islice(reversed(kept), limit))[::-1])
+        return succeed(list(islice(takewhile(lambda event: event.at >= since, reversed(kept)), limit))[::-1])
 
     def conversations(
         self, account: str, after: float, before: float
@@ -184,13 +184,17 @@ class MemoryAccounts:
         """How many accounts there are."""
         return len(self._names)
 
+    def since(self, account: str) -> float:
+        """When ``account`` was registered."""
+        return self._names.since(account)
+
     def password(self, account: str) -> "Deferred[str | None]":
         """The password hash of ``account``; None if there is none."""
         return succeed(self._hashes.get(account))
 
     def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
         """Register ``nick`` with ``hashed``."""
-        self._hashes[self._names.add(nick)] = hashed
+        self._hashes[self._names.add(nick, at)] = hashed
         return succeed(None)
 
     def change(self, account: str, hashed: str) -> "Deferred[None]":

@@ -38,7 +38,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing
-from itertools import islice
+from itertools import islice, takewhile
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
@@ -186,7 +186,7 @@ class SQLiteHistory(Service):
         position: int,
         last: dict[str, int],
         restored: Sequence[Event],
-        registered: Sequence[str] = (),
+        registered: Sequence[tuple[str, float]] = (),
         waiting: dict[str, tuple[int, int]] | None = None,
         rooms: Sequence[tuple[str, str, str | None]] = (),
         transfers: Sequence[str] = (),
@@ -205,7 +205,7 @@ class SQLiteHistory(Service):
         self.restored = restored
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self.registered = registered
-        """The registered nicknames, read at start, for ``SQLiteAccounts``."""
+        """The registered nicknames and when each was registered, read at start, for ``SQLiteAccounts``."""
         self.waiting = waiting or {}
         """How many private messages wait for each offline account and their bytes, read at start, for ``SQLiteMailbox``."""
         self.rooms = rooms
@@ -297,7 +297,7 @@ class SQLiteHistory(Service):
                     raise DatabaseFileError(unreadable_log(path, error)) from None
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
                 restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
-                registered = [nick for (nick,) in writer.execute("SELECT nick FROM accounts")]
+                registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
                 waiting = {
                     account: (count, size)
                     for account, count, size in writer.execute(
@@ -562,9 +562,9 @@ class SQLiteHistory(Service):
         )
         return newest.addCallback(lambda events: events[::-1])
 
-    def conversation(self, pair: str, limit: int) -> "Deferred[Sequence[Private]]":
-        """The last ``limit`` private messages of conversation ``pair``, oldest first."""
-        return self.read(_conversation, pair, limit)
+    def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
+        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
+        return self.read(_conversation, pair, limit, since)
 
     def conversations(
         self, account: str, after: float, before: float
@@ -930,7 +930,9 @@ def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
         yield pair
 
 
-def _conversation(connection: sqlite3.Connection, pair: str, limit: int) -> list[Private]:
-    """The last ``limit`` private messages of ``pair``, oldest first (on the reader thread)."""
-    query = "SELECT body FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT ?"
-    return [cast(Private, decode_event(body)) for (body,) in connection.execute(query, (pair, limit))][::-1]
+def _conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
+    """The last ``limit`` private messages of ``pair`` sent at ``since`` or later, oldest first (on the reader
+    thread). Positions follow time, so the read stops at the first older one."""
+    query = "SELECT body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
+    rows = takewhile(lambda row: row[1] >= since, connection.execute(query, (pair,)))
+    return [cast(Private, decode_event(body)) for body, _ in islice(rows, limit)][::-1]

@@ -26,8 +26,8 @@ class SQLiteAccounts:
     def __init__(self, store: SQLiteHistory) -> None:
         self._store = store
         self._names = RegisteredNames()
-        for nick in store.registered:
-            self._names.add(nick)
+        for nick, at in store.registered:
+            self._names.add(nick, at)
 
     def owner(self, nick: str) -> str | None:
         """The account whose nickname has ``nick``'s key or look; None if none."""
@@ -41,13 +41,17 @@ class SQLiteAccounts:
         """How many accounts there are."""
         return len(self._names)
 
+    def since(self, account: str) -> float:
+        """When ``account`` was registered."""
+        return self._names.since(account)
+
     def password(self, account: str) -> "Deferred[str | None]":
         """The password hash of ``account`` (None if none), read once every change before it is written."""
         return self._store.read(_hash, account)
 
     def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
         """Register ``nick``: in memory at once, on disk by the end of the pass (else out of memory again)."""
-        account = self._names.add(nick)
+        account = self._names.add(nick, at)
         written = self._store.change(
             "INSERT INTO accounts (account, nick, hash, registered_at) VALUES (?, ?, ?, ?)",
             account,
@@ -63,10 +67,10 @@ class SQLiteAccounts:
 
     def delete(self, account: str) -> "Deferred[None]":
         """Forget ``account``: at once in memory, on disk by the end of the pass (else back in memory)."""
-        nick = self._names.nick(account)
+        nick, at = self._names.nick(account), self._names.since(account)
         self._names.remove(account)
         written = self._store.change("DELETE FROM accounts WHERE account = ?", account)
-        return written.addErrback(self._undo, lambda: self._names.add(nick))
+        return written.addErrback(self._undo, lambda: self._names.add(nick, at))
 
     @staticmethod
     def _undo(failure: Failure, undo: Callable[[], object]) -> Failure:
