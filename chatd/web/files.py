@@ -5,7 +5,7 @@ random bits from ``secrets``, good for one complete download by the
 recipient it was made for (``chatd.domain.people.person_key``, followed
 through their renames), or for ``LINK_SECONDS``, whichever ends first.
 The response streams the spool's copy as Twisted's ``static.File`` does
-(``Range`` honoured, so a browser or ``curl -C -`` resumes; never the
+(one ``Range`` honoured, so a browser or ``curl -C -`` resumes; never the
 whole file in memory), as ``application/octet-stream``, an attachment
 under the file's safe name, never cached; but each chunk is read on the
 spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
@@ -141,6 +141,12 @@ class _Download(ThreadedFile):
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
+        asked = request.getHeader(b"range")
+        if asked is not None and b"," in asked:
+            # Several ranges are answered with the whole file, as RFC 9110 lets a server ignore Range, which
+            # spends the link. As a multipart 206 they never did, and repeated or overlapping ranges
+            # (bytes=0-,0-,0-...) sent the file over and over, in one request and again until the hour ran out.
+            request.requestHeaders.removeHeader(b"range")
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
         request.setHeader(b"content-disposition", f"attachment; filename*=UTF-8''{name}".encode("ascii"))
         request.setHeader(b"cache-control", b"no-store")
