@@ -5,7 +5,7 @@ import json
 
 from nacl.public import PrivateKey
 
-from chatd.domain.keylog import ADD, KEYS_MOST, KeyEntry
+from chatd.domain.keylog import ADD, KEYS_MOST, LOG_PAGE, KeyEntry
 from chatd.domain.keys import KEY_CHANGES_PER_DAY
 from chatd.domain.ports import KeyStore
 from chatd.storage.keys import MemoryKeys
@@ -186,3 +186,31 @@ class LeftOverKeysTests(LineTestCase):
         self.assertEqual(
             [(e["action"], e["key"]) for e in log["entries"]], [("add", public(1)), ("drop", public(1))]
         )
+
+
+class KeyLogCostTests(AccountTestCase):
+    """A page of the key log is paid for by its size, as a resume's lines are."""
+
+    def make_keys(self) -> KeyStore:
+        """A log of a full page: an account's key published each, 500 accounts."""
+        keys = MemoryKeys()
+        for n in range(LOG_PAGE):
+            seq, head = keys.head()
+            keys.append(KeyEntry(seq + 1, 0, f"account{n}", ADD, public(n % 200 + 1), head))
+        return keys
+
+    def test_a_loop_of_log_pages_is_slowed_like_any_flood(self) -> None:
+        """A page of 500 entries costs 6 lines: one read is within a burst, two at once are told they flood.
+
+        It cost one line, so a loop of /key log 1 moved some 100 KB a line
+        of budget, 50 times what the same loop of /history was let move.
+        """
+        self.alice.dataReceived(b"/format json\n")
+        self.clock.advance(10)
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/key log\n")
+        [page] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual((page["type"], len(page["entries"])), ("key_log", LOG_PAGE))
+        self.alice.dataReceived(b"/key log\n")
+        kinds = [json.loads(row).get("kind") for row in self.lines(self.alice_wire)]
+        self.assertEqual(kinds, [None, "flood"])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.envelopes import EMSG_LINE_MOST
+from chatd.frontend.flood import RESUMED_PER_CHARGE
 from chatd.line.errors import UsageError
 from chatd.line.syntax import Command
 
@@ -81,7 +82,12 @@ def run_key(session: "LineSession", command: KeyCommand) -> "Waiting":
         page = directory.log(int(command.argument))
 
         async def shown() -> None:
-            session.send(await page)
+            answer = await page
+            session.send(answer)
+            # Paid for by its size, as a resume is: a page of LOG_PAGE entries (some 100 KB) cost one line, so a
+            # loop of /key log 1 moved 50 times the bytes, and took as much of the reader's thread, as a loop
+            # of /history did; a client checking the log still reads a page within a burst.
+            session.charge_listing(len(answer.entries), RESUMED_PER_CHARGE)
 
         return Deferred.fromCoroutine(shown())
     return None
