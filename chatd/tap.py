@@ -11,6 +11,7 @@ import sys
 from typing import Any, ClassVar, NoReturn, TextIO
 from urllib.parse import urlsplit
 
+from OpenSSL import crypto
 from twisted.application.service import IService
 from twisted.copyright import version as twisted_version
 from twisted.internet.endpoints import serverFromString
@@ -51,7 +52,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
-from chatd.service import bound_daemon
+from chatd.service import EndpointError, bound_daemon
 from chatd.start import (
     SERVER_NAME_MOST,
     SIZE_WORDS,
@@ -683,6 +684,17 @@ def _check_endpoint(given: str, description: str | None = None) -> None:
             f"--listen {given!r} is not a Twisted server endpoint ({error}); "
             "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
         ) from None
+    except OSError as error:
+        # An ssl: endpoint reads its certificate as it is parsed (server.pem in the working directory if none
+        # is named): a missing or unreadable one was a traceback, and so was one that is not PEM.
+        raise usage.UsageError(
+            f"--listen {given!r} cannot be used ({error.strerror}: {error.filename}); "
+            "name its files, e.g. ssl:6697:certKey=cert.pem:privateKey=key.pem."
+        ) from None
+    except crypto.Error:
+        raise usage.UsageError(
+            f"--listen {given!r} cannot be used: its certKey and privateKey must be a PEM certificate and its key."
+        ) from None
 
 
 def _server_room(option: str, name: str, longest: int) -> str:
@@ -751,7 +763,7 @@ def makeService(options: Options) -> IService:
 
     try:
         return bound_daemon(options.config(), reactor)
-    except (DatabaseFileError, SpoolFolderError) as error:
+    except (DatabaseFileError, SpoolFolderError, EndpointError) as error:
         raise StartError(str(error)) from None
     except CannotListenError as error:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}

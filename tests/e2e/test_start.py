@@ -55,6 +55,35 @@ class BadStartTests(SynchronousTestCase):
     def chatd(self, *options: str) -> list[str]:
         return ["chatd", "--name", NAME, *options]
 
+    def test_a_listen_endpoint_that_cannot_be_used_is_one_sentence(self) -> None:
+        """A --listen port past 65535 or below 0, an ssl: endpoint without its certificate or with one that is not
+        PEM: each was a traceback (Twisted parses them all, and fails only on using them)."""
+        notes = os.path.join(self.directory, "notes.txt")
+        with open(notes, "w", encoding="utf-8") as file:
+            file.write("not a certificate\n")
+        pem = os.path.join(self.directory, "server.pem")  # there is none
+        for listen, sentence in (
+            (
+                "tcp:70000",
+                "a --listen endpoint cannot be used (bind(): port must be 0-65535.); change that --listen.",
+            ),
+            (
+                "web:tcp:-1:interface=127.0.0.1",
+                "a --listen endpoint cannot be used (bind(): port must be 0-65535.); change that --listen.",
+            ),
+            (
+                f"ssl:0:certKey={pem}",
+                f"--listen 'ssl:0:certKey={pem}' cannot be used (No such file or directory: {pem}); "
+                "name its files, e.g. ssl:6697:certKey=cert.pem:privateKey=key.pem.",
+            ),
+            (
+                f"ssl:0:certKey={notes}:privateKey={notes}",
+                f"--listen 'ssl:0:certKey={notes}:privateKey={notes}' cannot be used: its certKey and privateKey "
+                "must be a PEM certificate and its key.",
+            ),
+        ):
+            self.assert_refused(["chatd", "--name", NAME, "--db", ":memory:", "--listen", listen], sentence)
+
     def test_busy_port(self) -> None:
         """A --port another program holds is named, with what to do."""
         port = self.busy_port()
