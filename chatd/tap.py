@@ -474,7 +474,9 @@ class Options(usage.Options):
         for description in self["irc-listen"]:
             _check_endpoint(IRC_PREFIX + description, description)
         for name, *_ in LIMIT_OPTIONS:
-            if self[name] < 0 or (self[name] == 0 and name != "keepalive"):
+            # Asked as "more than 0" rather than "not 0 or less": float('nan') is neither, and --flood-rate nan
+            # turned flood control off without a word.
+            if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
         for name in PORT_OPTIONS:
             if self[name] is not None and not 0 <= self[name] <= 65535:

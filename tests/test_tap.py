@@ -78,6 +78,19 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
+    def test_a_limit_that_is_not_a_number_is_refused(self) -> None:
+        """--flood-rate nan is refused as 0 is: Python's float takes it, it compares as neither more nor less than
+        0, and the daemon ran with no flood control at all (40 commands at once all answered)."""
+        for name in (
+            "flood-rate",
+            "flood-disconnect",
+            "register-timeout",
+            "kick-rejoin",
+            "handshake-timeout",
+        ):
+            error = self.assertRaises(usage.UsageError, parse, f"--{name}", "nan")
+            self.assertEqual(str(error), f"--{name} must be more than 0, not nan.")
+
     def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
         """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""
         self.assertEqual(parse().config().chat.big_room, 200)
