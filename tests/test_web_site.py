@@ -110,6 +110,21 @@ class PageTests(WebTestCase):
             self.assertEqual(status, 404, path)
             self.assertNotIn(b"import", body, path)
 
+    def test_a_path_holding_a_nul_is_not_found_and_logs_nothing(self) -> None:
+        """An encoded NUL in a path (``/index.html%00.js``) is 404 like any other name the page has not.
+
+        The file system refuses the name (``stat`` raises ValueError), so
+        each such request was a 500 and a critical traceback in the log: at
+        the byte budget's pace, some 70 a second from each connection.
+        """
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        client = self.open()
+        for path in ("/index.html%00.js", "/%00", "/vendor/%00x"):
+            status, _, _ = get(client, path, method="HEAD")
+            self.assertEqual(status, 404, path)
+        self.assertEqual([event for event in logged if event.get("log_failure")], [])
+
     def test_other_methods_are_not_allowed(self) -> None:
         """A POST to the page is 405: it only serves files."""
         client = self.open()

@@ -96,6 +96,18 @@ class Page(File):
         """A folder without an index is not found: its names are nobody's business."""
         return cast(IResource, self.childNotFound)
 
+    @override
+    def getChild(self, path: bytes, request: Request) -> IResource:
+        """The file or folder ``path`` names, or not found.
+
+        A name holding a NUL (``/index.html%00.js``) is no file's: ``File``
+        would ask the file system, which refuses it with a ValueError, a 500
+        and a critical traceback in the log for each such request.
+        """
+        if b"\0" in path:
+            return cast(IResource, self.childNotFound)
+        return cast(IResource, super().getChild(path, request))
+
 
 class SecureRequest(Request):
     """A request whose response carries ``SECURITY_HEADERS``, whatever answers it."""
