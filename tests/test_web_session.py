@@ -4,6 +4,8 @@ import gc
 import json
 import weakref
 
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import LogLevel, globalLogPublisher
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -79,6 +81,33 @@ class UpgradeTests(WebTestCase):
         body = b"".join(bytes(event.data) for event in events if isinstance(event, RejectData))
         self.assertEqual(body, b"ERR bad-origin pages from that origin may not open this chat\r\n")
         self.assertFalse(client.connection.session.upgraded)
+
+    def test_a_request_that_asks_no_upgrade_wsproto_takes_is_refused_quietly(self) -> None:
+        """Without Sec-WebSocket-Key, with a subprotocol that is not ASCII, with an Origin no URL has, or by HEAD:
+        400, 400, 403 and 405, and nothing in the log.
+
+        Twisted logged each request without a key at error level (a line a
+        request, from anyone), and the others were a 500 with a critical
+        traceback each.
+        """
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        upgrade = b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        key = b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        for method, extra, status in (
+            (b"GET", upgrade, 400),
+            (b"GET", upgrade + key + b"Sec-WebSocket-Protocol: \xff\r\n", 400),
+            (b"GET", upgrade + key + b"Origin: http://[::1\r\n", 403),
+            (b"HEAD", b"", 405),
+        ):
+            client = self.open()
+            client.connection.dataReceived(
+                method + b" /ws HTTP/1.1\r\nHost: chat.test:8080\r\n" + extra + b"\r\n"
+            )
+            self.end_pass()
+            self.assertTrue(client.wire.value().startswith(b"HTTP/1.1 %d " % status), (method, extra))
+            self.assertFalse(client.connection.session.upgraded)
+        self.assertEqual([event["log_format"] for event in logged if event["log_level"] >= LogLevel.warn], [])
 
     def test_allowed_origins_are_the_pages_own_and_the_listed_ones(self) -> None:
         """The page's own origin (its host and port), a --web-origin, and a program's request without Origin get in."""

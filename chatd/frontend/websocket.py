@@ -36,6 +36,8 @@ from twisted.web.http import HTTPChannel
 from twisted.web.server import Request
 from twisted.web.websocket import WebSocketProtocol, WebSocketResource
 from typing_extensions import override
+from wsproto.connection import ConnectionType
+from wsproto.handshake import H11Handshake
 
 PONG = b"\x8a"
 """A pong frame's first byte (FIN, opcode 0xA): its second is its payload's length, at most 125 and unmasked."""
@@ -165,14 +167,49 @@ class ChatSocket(WebSocketResource):
             request.setResponseCode(403)
             request.setHeader(b"content-type", b"text/plain; charset=utf-8")
             return b"ERR bad-origin pages from that origin may not open this chat\r\n"
+        if not _upgrade_asked(request):
+            request.setResponseCode(400)
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            return b"ERR bad-upgrade this address takes a WebSocket upgrade and nothing else\r\n"
         return super().render_GET(request)
 
+    @override
+    def render_HEAD(self, request: Request) -> bytes:
+        """No upgrade is asked with HEAD: 405, quietly (Twisted's answer logged an error and a warning)."""
+        request.setResponseCode(405)
+        request.setHeader(b"allow", b"GET")
+        return b""
+
     def _allowed(self, origin: str, request: Request) -> bool:
-        """Whether a page from ``origin`` may open the socket of ``request``."""
+        """Whether a page from ``origin`` may open the socket of ``request``; an origin no URL has (``http://[::1``)
+        may not."""
         if origin in self._origins:
             return True
         host = request.getHeader(b"host")
-        return host is not None and urlsplit(origin).netloc == host.decode("latin-1").lower()
+        try:
+            netloc = urlsplit(origin).netloc
+        except ValueError:
+            return False
+        return host is not None and netloc == host.decode("latin-1").lower()
+
+
+def _upgrade_asked(request: Request) -> bool:
+    """Whether ``request`` asks for the upgrade as wsproto, which answers it, reads one.
+
+    Twisted's resource asks wsproto too, but logs each refusal at error
+    level (a request without ``Sec-WebSocket-Key``: a line in the log a
+    request, from anyone) and lets a header that is not ASCII
+    (``Sec-WebSocket-Protocol: \\xff``) raise, a 500 and a critical
+    traceback; asked first here, either is a quiet 400.
+    """
+    headers = [
+        (name, value) for name, values in request.requestHeaders.getAllRawHeaders() for value in values
+    ]
+    try:
+        H11Handshake(ConnectionType.SERVER).initiate_upgrade_connection(headers, request.path)
+    except Exception:  # wsproto's own errors, h11's under them, a UnicodeDecodeError: each a refusal
+        return False
+    return True
 
 
 class _Upgrades:
