@@ -104,6 +104,18 @@ class EmsgTests(AccountTestCase):
             [error] = [json.loads(row) for row in self.lines(self.alice_wire)]
             self.assertEqual(error["code"], "bad-envelope", shape)
 
+    def test_an_envelope_nested_past_pythons_recursion_is_refused_in_one_line(self) -> None:
+        """12,000 ``[`` (16,000 bytes of base64, within an /emsg line) is bad-envelope like any other shape.
+
+        json.loads raised RecursionError, which is no ValueError: the sender
+        read ERR internal and each such line logged a critical traceback.
+        """
+        self.alice.dataReceived(f"/emsg bob {b64(b'[' * 12000)}\n".encode())
+        [error] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(error["code"], "bad-envelope")
+        self.assertIn("not base64 of JSON", error["text"])
+        self.assertEqual(self.lines(self.bob_wire), [])
+
     def test_both_sides_must_be_accounts(self) -> None:
         """To carol (no account): no-such-account; from carol (not identified): not-identified."""
         carol, wire = self.connect(b"carol", host="10.0.0.3")

@@ -46,7 +46,8 @@ def check_envelope(envelope: str, sender_keys: tuple[str, ...]) -> None:
     """Raise BadEnvelopeError unless ``envelope`` has the agreed shape and comes from one of ``sender_keys``."""
     try:
         data = json.loads(base64.b64decode(envelope, validate=True))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than Python's stack, 12,000 "[" in one line, is no envelope either.
         raise BadEnvelopeError("not base64 of JSON") from None
     if not isinstance(data, dict) or data.get("v") != 1 or set(data) != {"v", "from", "to"}:
         raise BadEnvelopeError('not {"v":1,"from":KEY,"to":{...}}')
