@@ -69,7 +69,7 @@ class BarTextTests(TerminalTestCase):
     def test_sizes_and_durations_read_as_people_write_them(self) -> None:
         self.assertEqual(
             [size_text(n) for n in (512, 2_100_000, 15_000_000_000, 999_999)],
-            ["512 B", "2.1 MB", "15 GB", "1000 KB"],
+            ["512 B", "2.1 MB", "15 GB", "1000 kB"],
         )
         self.assertEqual([duration_text(s) for s in (42, 725, 3725)], ["0:42", "12:05", "1:02:05"])
 
@@ -166,7 +166,7 @@ class HashingBarTests(TransfersTerminalTestCase):
             self.clock.advance(0.5)
         rows = self.rows()
         self.assertEqual(
-            rows[-2], "hashing big.bin [###########################----------]  75% 131 KB/s 0:01 left"
+            rows[-2], "hashing big.bin [###########################----------]  75% 131 kB/s 0:01 left"
         )
         self.assertEqual(rows[-1], "#lobby>")
         worker.run()
@@ -239,7 +239,7 @@ class LateCheckTests(TransfersTerminalTestCase):
         self.assertFalse(any(row.startswith("↑") for row in self.rows()), self.rows())
         self.type(b"/files\r")
         rows = self.rows()
-        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 KB, 100%) offered', rows)
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 kB, 100%) offered', rows)
         self.assertEqual(peer.sent(), ["/file list"])
 
     def test_a_late_check_that_cannot_read_the_file_leaves_the_offer_standing(self) -> None:
@@ -253,4 +253,4 @@ class LateCheckTests(TransfersTerminalTestCase):
         self.assertEqual(peer.sent(), [])
         self.assertFalse(any("failed" in row for row in self.rows()), self.rows())
         self.type(b"/files\r")
-        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 KB, 100%) offered', self.rows())
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 kB, 100%) offered', self.rows())

@@ -19,7 +19,7 @@ SHOWN_AFTER_SECONDS = 1.0
 _SMOOTHING = 0.4
 """Weight of the newest rate in the running average."""
 
-_UNITS = ("B", "KB", "MB", "GB", "TB")
+_UNITS = ("B", "kB", "MB", "GB", "TB")
 
 STEP_PERCENT = 10
 """Without a terminal, a transfer's progress is a line each time it passes another this many percent."""
@@ -105,7 +105,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def step_text(bar: Bar, percent: int) -> str:
-    """``bar`` as a line of text at ``percent``: ``↓ photo.jpg from bob: 40% of 2.1 MB, 350 KB/s, 0:03 left``."""
+    """``bar`` as a line of text at ``percent``: ``↓ photo.jpg from bob: 40% of 2.1 MB, 350 kB/s, 0:03 left``."""
     figures = f"{bar.label}: {percent}% of {size_text(bar.size)}"
     if bar.rate:
         figures += f", {size_text(bar.rate)}/s, {duration_text((bar.size - bar.done) / bar.rate)} left"

@@ -202,7 +202,7 @@ class RestartTests(TestCase):
         await until(lambda: bob.screen.showing("alice offers"), what="the offer after the restart")
         [going_on] = alice.screen.matching("already: going on from there.")
         self.assertTrue(going_on.startswith("* The server holds "), going_on)
-        # More than nothing: what the spool had written when the daemon died (at most the 500 KB acknowledged).
+        # More than nothing: what the spool had written when the daemon died (at most the 500 kB acknowledged).
         self.assertGreater(int(going_on.split("holds ")[1].split("%")[0]), 0)
         bob.link.send("/accept")
         await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
@@ -336,5 +336,5 @@ class ResendTests(TestCase):
         alice.link.send("/files")
         await until(lambda: alice.screen.showing("[2] to #lobby"), what="the list")
         self.assertEqual(
-            alice.screen.matching("[2] to #lobby"), ['~   [2] to #lobby: "notes.txt" (109 KB, 100%) offered']
+            alice.screen.matching("[2] to #lobby"), ['~   [2] to #lobby: "notes.txt" (109 kB, 100%) offered']
         )
