@@ -274,7 +274,20 @@ class SendTests(EndToEndTestCase):
         self.keys.peer.send(encrypted("bob", "alice", altered))
         self.assertEqual(
             self.lines(),
-            ["! a message from bob could not be decrypted: it was altered or not meant for this device"],
+            ["! a message from bob could not be decrypted: it was altered on the way"],
+        )
+
+    def test_a_message_sealed_before_this_device_had_its_key_is_not_called_altered(self) -> None:
+        """An envelope with no box for this device's key (the user's own, or a contact's, sealed before this
+        install made its key) says so, in the page's words; it said "altered or not meant for this device"."""
+        phone = Identity(PrivateKey.generate())
+        self.lines()
+        self.keys.peer.send(encrypted("bob", "alice", seal("hi", self.bob.secret, [phone.public])))
+        self.assertEqual(
+            self.lines(),
+            [
+                "! a message from bob cannot be read on this device: it was sealed before this device had its key"
+            ],
         )
 
     def test_plain_sends_in_the_clear(self) -> None:

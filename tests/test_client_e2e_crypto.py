@@ -20,6 +20,7 @@ from chatd.client.crypto import (
     EnvelopeError,
     Identity,
     IdentityError,
+    NotSealedForMeError,
     b64,
     envelope_sender,
     fingerprint,
@@ -116,9 +117,9 @@ class EnvelopeTests(SynchronousTestCase):
         self.assertEqual(open_envelope(first, carol).text, "hi")
 
     def test_a_key_the_envelope_has_no_box_for_cannot_open_it(self) -> None:
-        """Someone not sealed for gets an EnvelopeError, not text."""
+        """Someone not sealed for gets a NotSealedForMeError (an EnvelopeError), not text."""
         alice, bob, mallory = (Identity(PrivateKey.generate()) for _ in range(3))
-        with self.assertRaises(EnvelopeError):
+        with self.assertRaises(NotSealedForMeError):
             open_envelope(seal("secret", alice.secret, [bob.public]), mallory)
 
     def test_junk_is_no_envelope(self) -> None:

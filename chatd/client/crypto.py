@@ -34,6 +34,11 @@ class EnvelopeError(Exception):
     """An envelope that cannot be read: not of the contract's shape, no box for this key, or altered."""
 
 
+class NotSealedForMeError(EnvelopeError):
+    """A well-formed envelope with no box for this device's key: sealed before this device had its key (or by
+    someone who had not yet fetched it), not altered. People are told the two apart."""
+
+
 class IdentityError(Exception):
     """The identity key file cannot be used; the text is one sentence naming it."""
 
@@ -145,7 +150,8 @@ def seal(
 
 
 def open_envelope(envelope: str, me: Identity) -> Opened:
-    """The text of the box ``envelope`` holds for ``me``, checked against its ``from`` key; raises EnvelopeError."""
+    """The text of the box ``envelope`` holds for ``me``, checked against its ``from`` key; raises EnvelopeError
+    (NotSealedForMeError when it holds no box for ``me``)."""
     try:
         body = json.loads(unb64(envelope))
     except ValueError:
@@ -158,7 +164,7 @@ def open_envelope(envelope: str, me: Identity) -> Opened:
     assert isinstance(sender, str)
     sealed = boxes.get(me.public)
     if not isinstance(sealed, str):
-        raise EnvelopeError("no box for this device's key")
+        raise NotSealedForMeError("no box for this device's key")
     nonce_text, _, box_text = sealed.partition(":")
     try:
         nonce, ciphertext = unb64(nonce_text, NONCE_BYTES), unb64(box_text)

@@ -25,6 +25,7 @@ from chatd.client.crypto import (
     EnvelopeError,
     Identity,
     IdentityError,
+    NotSealedForMeError,
     fingerprint,
     fingerprints,
     open_envelope,
@@ -63,7 +64,13 @@ MAX_EMSG_LINE = 16384
 
 ENCRYPTED_MARK = "[encrypted]"
 
-UNDECRYPTABLE = "a message from {nick} could not be decrypted: it was altered or not meant for this device"
+UNDECRYPTABLE = "a message from {nick} could not be decrypted: it was altered on the way"
+
+NOT_FOR_THIS_DEVICE = (
+    "a message from {nick} cannot be read on this device: it was sealed before this device had its key"
+)
+"""An envelope with no box for this device's key: normal for the user's own lines, or a contact's, sealed before this
+install made its key; "altered" would alarm them for nothing. The page says the same words (encryption.js)."""
 
 NEW_DEVICE = (
     "Your account {account} has a new device key: fingerprint {fingerprint}. What you send is sealed for it too; "
@@ -411,9 +418,10 @@ class EndToEnd:
         nick, envelope = self.text(message, "nick"), message.get("envelope")
         try:
             opened = open_envelope(envelope if isinstance(envelope, str) else "", self.identity)
-        except EnvelopeError:
+        except EnvelopeError as error:
             bad = Look.HISTORY if message.get("history") is True else Look.ERROR
-            return Shown((compose(self.link.view, self.at(message), bad, UNDECRYPTABLE.format(nick=nick)),))
+            words = NOT_FOR_THIS_DEVICE if isinstance(error, NotSealedForMeError) else UNDECRYPTABLE
+            return Shown((compose(self.link.view, self.at(message), bad, words.format(nick=nick)),))
         whispered = {**message, "type": "whispered", "text": f"{ENCRYPTED_MARK} {opened.text}"}
         shown = render(whispered, self.link.view, self.at(message))
         if self._pinned(nick, opened.sender):

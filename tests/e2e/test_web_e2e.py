@@ -385,7 +385,11 @@ class ExchangeTests(SynchronousTestCase):
         quiet(self, alice)
 
 
-UNREADABLE = "a message from bob could not be decrypted: it was altered or not meant for this device"
+UNREADABLE = "a message from bob could not be decrypted: it was altered on the way"
+
+NOT_FOR_THIS_BROWSER = (
+    "a message from bob cannot be read on this device: it was sealed before this device had its key"
+)
 
 
 def tampered(envelope: str, key: str) -> str:
@@ -447,7 +451,8 @@ class TrustTests(SynchronousTestCase):
 
     def test_an_altered_envelope_is_one_clear_line(self) -> None:
         """An envelope whose box for alice's key was altered in transit shows as one line saying so, never as text;
-        the next good one opens."""
+        one with no box for her browser's key (sealed before it had one) says that instead, not "altered" (both
+        said "altered or not meant for this device"); the next good one opens."""
         daemon, url = start_web(self)
         bob, bob_key = bob_with_a_key(self, daemon)
         alice = Page(self, url)
@@ -457,12 +462,18 @@ class TrustTests(SynchronousTestCase):
         bob.say(
             f"/emsg alice {tampered(envelope_to(self, bob, bob_key, 'alice', 'altered text'), alice_key)}"
         )
+        bob.say(
+            f"/emsg alice {seal('before her key', bob_key.secret, [device(self).public, bob_key.public])}"
+        )
         bob.say(f"/emsg alice {envelope_to(self, bob, bob_key, 'alice', 'good text')}")
         alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
         alice.open("bob")
         alice.wait(lambda: encrypted_lines(alice) == ["good text"] or None, "the good one")
-        self.assertEqual(alice.texts("#log-box .log .line.unreadable .text"), [UNREADABLE])
+        self.assertEqual(
+            alice.texts("#log-box .log .line.unreadable .text"), [UNREADABLE, NOT_FOR_THIS_BROWSER]
+        )
         self.assertNotIn("altered text", alice.shown())
+        self.assertNotIn("before her key", alice.shown())
 
 
 PINS = """

@@ -46,6 +46,9 @@ function script(src) {
 /** An envelope that cannot be read: not of the contract's shape, no box for this key, or altered. */
 export class EnvelopeError extends Error {}
 
+/** A well-formed envelope with no box for this browser's key: sealed before it had its key, not altered. */
+export class NotSealedForMeError extends EnvelopeError {}
+
 /** Standard base64 with padding: how keys, nonces and boxes travel. */
 export function toBase64(S, bytes) {
   return S.to_base64(bytes, S.base64_variants.ORIGINAL);
@@ -138,8 +141,9 @@ function parse(S, envelope) {
 /**
  * The text of the box `envelope` holds for the key pair `{publicKey,
  * secretKey}` (publicKey base64), checked against the envelope's `from`
- * key: {sender, text}. Throws EnvelopeError when it cannot be read: the
- * page then says so in one line and shows nothing of it.
+ * key: {sender, text}. Throws EnvelopeError when it cannot be read
+ * (NotSealedForMeError when it holds no box for this key): the page then
+ * says so in one line and shows nothing of it.
  */
 export function open(S, envelope, me) {
   const body = parse(S, envelope);
@@ -147,7 +151,7 @@ export function open(S, envelope, me) {
   const boxes = body.to;
   if (!isPublicKey(S, sender) || boxes === null || typeof boxes !== "object") throw new EnvelopeError("no sender key or no boxes");
   const sealed = Object.hasOwn(boxes, me.publicKey) ? boxes[me.publicKey] : undefined;
-  if (typeof sealed !== "string") throw new EnvelopeError("no box for this device's key");
+  if (typeof sealed !== "string") throw new NotSealedForMeError("no box for this device's key");
   const at = sealed.indexOf(":");
   if (at < 0) throw new EnvelopeError("a box is nonce:ciphertext");
   const once = fromBase64(S, sealed.slice(0, at), NONCE_BYTES);

@@ -21,7 +21,7 @@
 // holds is caught before anything is sealed to that key.
 
 import { el } from "./dom.js";
-import { EnvelopeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
+import { EnvelopeError, NotSealedForMeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
 import { KeyLog, LOG_WARNING } from "./keylog.js";
 import { KeyStore } from "./keystore.js";
 import { eventLine, noticeLine, stamp } from "./lines.js";
@@ -385,7 +385,10 @@ export class Encryption {
         line = eventLine({ ...object, type: "whispered", text: opened.text, sealed: true, warning: await this.stranger(nick, opened.sender) });
       } catch (error) {
         if (!(error instanceof EnvelopeError)) throw error;
-        line = eventLine({ ...object, type: "unreadable", reason: `a message from ${nick} could not be decrypted: it was altered or not meant for this device` });
+        // No box for this browser's key is normal (the user's own lines, or a contact's, from before this browser
+        // made its key), and "altered" alarmed people for nothing. The terminal client says the same (e2e.py).
+        const why = error instanceof NotSealedForMeError ? "cannot be read on this device: it was sealed before this device had its key" : "could not be decrypted: it was altered on the way";
+        line = eventLine({ ...object, type: "unreadable", reason: `a message from ${nick} ${why}` });
       }
     }
     this.host.shown(conversation, object, line);
