@@ -31,7 +31,7 @@ from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
-from tests.e2e.test_web_files import DROP, choose, on_disk
+from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
 from tests.helpers import quick_hash
 
 T = TypeVar("T")
@@ -1085,6 +1085,17 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(nicknames_asked(page), ["/identify alice hunter22"])
         self.assertIsNotNone(page.find("#login-box").get_attribute("hidden"))
         quiet(self, page)
+
+    def test_reconnected_gives_way_to_who_the_user_is(self) -> None:
+        """After a dropped connection the status line says "Reconnected.", and a few seconds later "You are
+        alice." again, as on her first login: it said "Reconnected." for the rest of the session."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        drop_socket(alice)
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice again")
+        quiet(self, alice)
 
     def test_after_a_reload_the_right_password_says_who_the_user_is(self) -> None:
         """alice registered from the message box: reloaded, her page asks for her password, and once she gives it

@@ -28,6 +28,9 @@ const OLDER_PAGE = 50;
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
 
+/** How long "Reconnected." stays in the status line before it names the user again, as on a first login. */
+const RECONNECTED_MS = 5000;
+
 /** Most pastes one message may take: a longer text is refused (a file carries it), so no paste floods the user off. */
 const MOST_PASTES = 5;
 
@@ -90,6 +93,7 @@ class Chat {
     this.searching = false; // ... and its search was sent, and not yet answered
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
+    this.settling = undefined; // the timer that turns "Reconnected." back into "You are NICK."
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
     this.loginField = "login-nick"; // the login box's field for the user to fill next: the password's, for a registered nickname
@@ -367,6 +371,9 @@ class Chat {
       document.body.classList.add("named");
       this.enableComposer();
       this.view.say(back ? "Reconnected." : `You are ${nick}.`);
+      // News for a moment, not for the rest of the session: then the line names the user, as it does otherwise.
+      clearTimeout(this.settling);
+      if (back) this.settling = setTimeout(() => this.me !== null && this.view.settle("Reconnected.", `You are ${this.me}.`), RECONNECTED_MS);
       // Back in: the server now says which rooms it puts the user in, each as its join comes.
       for (const room of this.rooms()) {
         if (room.state === "disconnected") room.state = "left";

@@ -77,6 +77,17 @@ export class View {
   }
 
   /**
+   * The standing status `from`, if the status line still holds it, becomes
+   * `to` ("Reconnected." once it is old news): a status said since, or one
+   * about a conversation, is left as it is.
+   */
+  settle(from, to) {
+    if (this.standing !== from) return;
+    this.standing = to;
+    if (this.statusAbout === null) this.status.textContent = to;
+  }
+
+  /**
    * Put `words` in the status line while what is shown now stays shown (a
    * conversation, or none): an answer to what the user did there ("Search
    * works in a room"), which showing another takes away as `say`'s `about` does.
