@@ -813,6 +813,35 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.find("#no-room").text, nowhere)
         quiet(self, alice)
 
+    def test_in_no_room_the_message_box_takes_the_join_the_page_asks_for(self) -> None:
+        """alice leaves #lobby, her only room, with its button: the page says "/join #room to talk", and the
+        message box takes it (it was disabled, so what the page said could not be done). A line of text there
+        says where to go first; /join #games typed there joins #games and shows it."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        leave_lobby(alice)
+        alice.wait(
+            lambda: alice.find("#no-room").text == "You are in no room; /join #room to talk." or None,
+            "the page to say alice is in no room",
+        )
+        alice.wait(lambda: alice.find("#composer-text").is_enabled() or None, "the message box")
+        box = alice.find("#composer-text")
+        self.assertEqual(box.get_attribute("placeholder"), "Type /join #room to join a room")
+        box.send_keys("hello", Keys.ENTER)
+        alice.wait(
+            lambda: (
+                alice.status() == "You are in no room: type /join #room first, or use “Join a room”." or None
+            ),
+            "the page to say where to go first",
+        )
+        box.clear()
+        alice.say("/join #games")
+        alice.wait(lambda: alice.title() == "#games" or None, "#games shown")
+        alice.say("hello games")
+        alice.wait_for_said("hello games")
+        quiet(self, alice)
+
     def test_the_status_line_names_the_user_after_every_change_of_nickname(self) -> None:
         """The status line reads "You are gina." on getting in, "You are Gina2." after /nick Gina2, and "You are
         dora." once /identify makes the page one more connection of dora's account, online on nc."""

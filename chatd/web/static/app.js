@@ -299,6 +299,7 @@ class Chat {
           this.view.nothingShown(text);
           if (this.current !== null) this.say(text);
         }
+        this.enableComposer();
         if (this.switchTo !== null && this.serverRoom === this.switchTo) {
           const room = this.conversations.get(this.switchTo);
           this.switchTo = null;
@@ -803,6 +804,8 @@ class Chat {
       // Said before any conversation is shown (an account's notice on identifying): shown with the first.
       this.early.push(noticeLine(text, kind));
       if (kind === "error") $("login-error").textContent = text;
+      // In no room, the answer to a command typed in the message box (a /join refused) is read where it was typed.
+      if (this.nowhere && this.me !== null) this.view.sayHere(text);
       return;
     }
     target.addNotice(noticeLine(text, kind));
@@ -1017,7 +1020,8 @@ class Chat {
   /** Send what the user typed to the conversation shown, as a nc user would type it there. */
   submit(text) {
     const conversation = this.current;
-    if (conversation === null || !text.trim()) return false;
+    // With nothing shown the box is usable only in no room, for commands (/join #room, as the server says).
+    if ((conversation === null && !this.nowhere) || !text.trim()) return false;
     // A line of several is text, every line of it: only a line alone is a command, as nc reads it.
     const alone = !/[\r\n]/.test(text);
     // /msg NICK text is sealed as text typed in NICK's conversation is, wherever it is typed (the bundled client's /msg is).
@@ -1026,6 +1030,7 @@ class Chat {
     if (whisper !== null && this.online && this.encryption.active && this.me !== null) {
       return this.encryption.sendTyped(whisper.nick, whisper.text);
     }
+    if (conversation === null) return this.submitNowhere(text, alone);
     if (conversation.kind === "private") {
       if (alone && command(text) !== null) {
         const typed = inPrivate(text, conversation.name);
@@ -1061,6 +1066,16 @@ class Chat {
       this.serverRoom = conversation.key;
     }
     return typed ? this.sendTyped(text, conversation.key) : this.sendMessage(conversation, text, sent);
+  }
+
+  /**
+   * What the user typed in no room, nothing shown: a command goes as typed (the server tells them "/join #room
+   * to talk"); text has nowhere to go, and the status line says how to get somewhere.
+   */
+  submitNowhere(text, alone) {
+    if (alone && (command(text) !== null || leaves(text))) return this.sendTyped(text, null);
+    this.view.sayHere("You are in no room: type /join #room first, or use “Join a room”.");
+    return false;
   }
 
   /** Whether `sent` (typed.js, messages) may be sent; if not, the user is told why, and nothing is. */
@@ -1110,11 +1125,14 @@ class Chat {
 
   enableComposer() {
     // Kept usable while reconnecting, so nothing typed is lost; sending then says it is not connected.
-    const usable = (this.me !== null || this.plan !== null) && this.current !== null;
+    // In no room with nothing shown, it takes commands: the server's "/join #room to talk" is typed there.
+    const nowhere = this.current === null && this.nowhere && this.me !== null;
+    const usable = ((this.me !== null || this.plan !== null) && this.current !== null) || nowhere;
     $("composer-text").disabled = !usable;
     $("send").disabled = !usable;
-    $("file-input").disabled = !usable;
+    $("file-input").disabled = !usable || this.current === null;
     if (this.left) $("composer-text").placeholder = "You left the chat: reload the page to come back";
+    else if (nowhere) $("composer-text").placeholder = "Type /join #room to join a room";
     else $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
   }
 
@@ -1172,7 +1190,7 @@ class Chat {
       if (!this.submit(input.value)) return;
       input.value = "";
       // What the user sent, and its answer, shows at the end of the log, even if they had scrolled up to read.
-      this.current.scrollToEnd();
+      this.current?.scrollToEnd();
       this.view.offerNewer();
     });
     $("join").addEventListener("submit", (event) => {
