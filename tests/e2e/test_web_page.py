@@ -163,6 +163,14 @@ def record(page: Page) -> None:
     page.script(RECORD)
 
 
+def record_afresh(page: Page) -> None:
+    """As ``record``, forgetting what ``page`` sent and received before if it was recording already."""
+    if page.script("return window.sent !== undefined;"):
+        page.script("window.sent = []; window.received = [];")
+    else:
+        record(page)
+
+
 def sent(page: Page) -> list[str]:
     """Every line ``page`` sent since ``record``, in order."""
     return [str(line) for line in page.script("return window.sent;")]
@@ -1058,33 +1066,58 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(nicknames_asked(page), ["/nick bob", "/nick robert"])
         quiet(self, page)
 
-    def test_after_a_restart_a_nickname_registered_from_the_message_box_is_asked_for_once(self) -> None:
-        """alice registered with /register typed in the message box, so the page has no password: after a
-        restart it asks for alice once, shows the refusal and waits; her password then brings her back."""
+    def restart_on_file(self, daemon: Daemon, url: str, db: tuple[str, str], page: Page) -> Daemon:
+        """Stop ``daemon`` (on the --db file ``db``) under ``page`` and start it again on the same port; from then
+        on what ``page`` sends is noted (``record``). The new daemon."""
+        # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
+        page.wait(lambda: page.script("return window.chatd.encryption.active;") or None, "the page's key")
+        daemon.signal(signal.SIGTERM)
+        page.wait(
+            lambda: page.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        record_afresh(page)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        return restarted(page, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
+
+    def test_after_a_restart_a_password_typed_in_the_message_box_identifies_by_itself(self) -> None:
+        """alice registered with /register typed in the message box: after a restart the page identifies with
+        that password by itself, as with one given at the login; after /password typed there, with the new one.
+        (It kept only the login's, so it asked for alice's password after every restart.)"""
         db, daemon, url, alice = on_a_file(self)
         registered_in_page(alice)
-        # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
-        alice.wait(lambda: alice.script("return window.chatd.encryption.active;") or None, "the page's key")
-        daemon.signal(signal.SIGTERM)
-        alice.wait(
-            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
-        )
-        record(alice)
-        port = url.rstrip("/").rsplit(":", 1)[1]
-        daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
-        alice.wait(
-            lambda: received_after(alice, "nick-registered", "prompt") or None, "the refusal and the prompt"
-        )
-        self.assertEqual(nicknames_asked(alice), ["/nick alice"])
-        self.assertEqual(
-            alice.find("#login-error").get_attribute("textContent"),
-            "alice is registered: enter its password, or choose another nickname.",
-        )
-        self.assertIsNone(alice.find("#login-box").get_attribute("hidden"))
-        alice.login("alice", "hunter22")
-        self.assertEqual(nicknames_asked(alice), ["/nick alice", "/identify alice hunter22"])
-        self.assertEqual(alice.title(), "#lobby")
+        daemon = self.restart_on_file(daemon, url, db, alice)
+        alice.wait(lambda: received_after(alice, "account", "joined") or None, "alice identified and back in")
+        self.assertEqual(nicknames_asked(alice), ["/identify alice hunter22"])
+        self.assertIsNotNone(alice.find("#login-box").get_attribute("hidden"))
+        alice.say("/password hunter22 a longer secret")
+        wait_for_text(alice, "#log-box .log .line.notice .text", "Your password is changed.")
+        self.restart_on_file(daemon, url, db, alice)
+        alice.wait(lambda: received_after(alice, "account", "joined") or None, "alice identified and back in")
+        self.assertEqual(nicknames_asked(alice), ["/identify alice a longer secret"])
         quiet(self, alice)
+
+    def test_after_unregister_a_password_typed_in_the_message_box_is_forgotten(self) -> None:
+        """gina types /identify dora PASSWORD in the message box: after a restart her page identifies as dora by
+        itself; once she has typed /unregister PASSWORD, the next restart asks for the nickname dora alone."""
+        db, daemon, url, gina = on_a_file(self)
+        registered_on_nc(daemon, "dora").say("/quit")
+        gina.say("/identify dora secret-pass-1")
+        gina.wait(lambda: gina.status() == "You are dora." or None, "the status line to name dora")
+        daemon = self.restart_on_file(daemon, url, db, gina)
+        gina.wait(lambda: received_after(gina, "account", "joined") or None, "dora identified and back in")
+        self.assertEqual(nicknames_asked(gina), ["/identify dora secret-pass-1"])
+        gina.say("/unregister secret-pass-1")
+        gina.wait(lambda: "is no longer registered" in gina.shown() or None, "the account given up")
+        daemon.signal(signal.SIGTERM)
+        gina.wait(
+            lambda: gina.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        record_afresh(gina)
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        restarted(gina, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
+        gina.wait(lambda: gina.status() == "Reconnected." or None, "the page to say it is back")
+        self.assertEqual(nicknames_asked(gina), ["/nick dora"])
+        quiet(self, gina)
 
     def test_after_a_restart_a_renamed_user_identifies_as_the_account(self) -> None:
         """alice logged in with her password, then took the nickname ally: after a restart the page identifies as

@@ -16,7 +16,7 @@ import { Transfers } from "./files.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage } from "./typed.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -77,7 +77,9 @@ class Chat {
     this.current = null; // the Conversation shown
     this.me = null; // the nickname the server gave, while connected
     this.wanted = null; // the nickname to ask for (the user's, then the server's)
-    this.password = null; // kept in memory only, to identify again after a reconnection
+    this.password = null; // kept in memory only, to identify again after a reconnection: given at the login, or confirmed by the server
+    this.proving = []; // lines sent that prove a password once the server confirms them: {change, password}, oldest first
+    this.givenUp = null; // {account, password} an /unregister here dropped, in case the server takes it back
     this.asked = false; // a nickname was sent and not answered yet
     this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
     this.noted = false; // the /resume lines were sent on this connection: a nickname sent again needs none
@@ -174,6 +176,8 @@ class Chat {
     this.noted = false;
     this.awaited = [];
     this.unsent = null;
+    this.proving = [];
+    this.givenUp = null;
     this.serverRoom = null;
     this.nowhere = false;
     this.files.lost();
@@ -248,6 +252,7 @@ class Chat {
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     // The account proves itself by its own name, whatever the user was called when the connection dropped.
     lines.push(this.password ? `/identify ${this.account ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
+    if (this.password) this.proving.push({ change: "identified", password: this.password });
     this.asked = true;
     for (const line of lines) this.link.send(line);
   }
@@ -336,11 +341,14 @@ class Chat {
         this.link.stop();
         this.say(text);
         return;
-      case "account":
+      case "account": {
+        const was = this.account;
         this.account = typeof object.account === "string" ? object.account : null;
+        this.proven(object, was);
         this.say(text);
         this.encryption.identified(this.account);
         return;
+      }
       case "private_end":
         if (this.typedFor(object)) this.say(text);
         return;
@@ -352,6 +360,39 @@ class Chat {
         return;
       default:
         this.say(text);
+    }
+  }
+
+  /**
+   * Follow the server's `account` notice (`was`: the account before it), as
+   * the bundled client does (chatd/client/account.py): a password typed in
+   * the message box (/register, /identify, /password) is kept in memory once
+   * the server confirms it, to identify with after a reconnection as one
+   * given at the login is; an account given up forgets it. Replies come in
+   * the order of the lines they answer, so a confirmation answers the oldest
+   * line waiting with its change; an error drops them all (`error`).
+   */
+  proven(object, was) {
+    if (object.change === "unregistered") {
+      this.givenUp = this.password === null ? null : { account: was, password: this.password };
+      this.password = null;
+      return;
+    }
+    if (typeof object.account !== "string") return;
+    if (object.change === "identified" && !this.proving.some((asked) => asked.change === "identified")) {
+      // No line sent here proves it: the server took back the giving up it told of (docs/PROTOCOL.md, not-saved).
+      const given = this.givenUp;
+      this.givenUp = null;
+      if (given?.account && fold(given.account) === fold(object.account)) this.password = given.password;
+      return;
+    }
+    this.givenUp = null;
+    while (this.proving.length) {
+      const asked = this.proving.shift();
+      if (asked.change === object.change) {
+        this.password = asked.password;
+        return;
+      }
     }
   }
 
@@ -396,6 +437,8 @@ class Chat {
       this.link.hold();
       return;
     }
+    // It answers the oldest line waiting, or one sent before it: no password waiting is trusted.
+    this.proving = [];
     if (this.me !== null && this.files.error(object)) return;
     if (this.me !== null && this.encryption.error(object)) return;
     if (this.me === null && this.resuming.length) {
@@ -1114,6 +1157,8 @@ class Chat {
   /** Send a line typed in the message box, whose room is `current` (folded) unless it names one; await its answer if it is to be shown. */
   sendTyped(line, current) {
     if (!this.send(line)) return false;
+    const proof = proves(line);
+    if (proof !== null) this.proving.push(proof);
     // A room joined by typing /join is shown once joined, as one joined from the join box.
     this.switchTo = joining(line) ?? this.switchTo;
     const asked = answerAsked(line, current);

@@ -143,6 +143,33 @@ export function joining(line) {
   return typed?.name === "join" && typed.words.length > 0 ? fold(roomName(typed.words[0])) : null;
 }
 
+/**
+ * What `line`, typed by a named user, proves once the server confirms it with
+ * an `account` notice of `change`: {change, password} for `/register
+ * PASSWORD`, `/identify [NICK] PASSWORD` and `/password OLD NEW` (OLD in
+ * double quotes if it holds spaces), null for any other line (`/register
+ * #room` registers a room). Read as the server reads them, and as the
+ * bundled client does (chatd/client/account.py).
+ */
+export function proves(line) {
+  const typed = command(line);
+  if (typed === null) return null;
+  const rest = line.trim().slice(1).trimStart().slice(typed.name.length).trim();
+  if (!rest) return null;
+  if (typed.name === "register") return rest.startsWith("#") && !/\s/.test(rest) ? null : { change: "registered", password: rest };
+  if (typed.name === "identify") {
+    const at = rest.indexOf(" ");
+    return { change: "identified", password: at < 0 ? rest : rest.slice(at + 1).trimStart() || rest.slice(0, at) };
+  }
+  if (typed.name === "password") {
+    const quoted = rest.startsWith('"') && rest.includes('" ', 1);
+    const after = quoted ? rest.slice(rest.indexOf('" ', 1) + 2) : rest.slice(rest.indexOf(" ") + 1);
+    const password = !quoted && !rest.includes(" ") ? "" : after.trimStart();
+    return password ? { change: "password", password } : null;
+  }
+  return null;
+}
+
 /** Most bytes of a line: the protocol's, unless the host changed it (--max-line). Longer lines are cut before sending. */
 export const LINE_BYTES = 512;
 
