@@ -532,6 +532,16 @@ class ResumeTests(FileTestCase):
 class RefusalTests(FileTestCase):
     file_limits = FileLimits(max_size=100_000, day_bytes=100_000, transfers=2, store_bytes=120_000)
 
+    def test_the_json_welcome_says_the_largest_file_taken(self) -> None:
+        """Before a nickname, the JSON welcome carries ``file_max_size``, so a page refuses a bigger file before
+        reading it; the text welcome is as it was."""
+        protocol, wire = self.connect()
+        protocol.dataReceived(b"/format json\n")
+        welcome = next(each for each in self.objects(wire) if each.get("kind") == "welcome")
+        self.assertEqual(welcome["file_max_size"], 100_000)
+        protocol.dataReceived(b"/format text\n")
+        self.assertIn(b"*** Welcome to chatd 0.1.0 on testhost. Type /help for help.", self.lines(wire))
+
     def refusal(self, wire: StringTransport) -> bytes:
         [line] = self.lines(wire)
         return line

@@ -101,7 +101,10 @@ class LineFactory(ServerFactory):
     def greeting(self) -> list[Notice]:
         """What a new connection is told before the nickname prompt."""
         welcome = f"Welcome to chatd {__version__} on {self.server_name}. Type /help for help."
-        fields = {"server": self.server_name, "version": __version__}
+        fields: dict[str, object] = {"server": self.server_name, "version": __version__}
+        if self.files is not None:
+            # So that a page refuses a file over it at once, before reading and hashing it (docs/PROTOCOL.md).
+            fields["file_max_size"] = self.files.limits.max_size
         return [Notice("welcome", welcome, fields)] + [
             Notice("motd", line) for line in self.motd.splitlines() if line.strip()
         ]

@@ -59,6 +59,7 @@ class FirstMinutesTests(SynchronousTestCase):
                     "kind": "welcome",
                     "server": NAME,
                     "version": __version__,
+                    "file_max_size": 100 * 1024 * 1024,
                     "text": WELCOME.removeprefix("*** "),
                 },
                 {"type": "notice", "kind": "motd", "text": "Be kind."},

@@ -228,6 +228,26 @@ class SendTests(SynchronousTestCase):
         self.assertEqual(fetch(bob, offered["file"]), data)
         quiet(self, alice, no_error_shown=True)
 
+    def test_a_file_over_the_server_s_limit_is_refused_at_once_in_one_line(self) -> None:
+        """With --file-max-size 100000, alice picks a 150,000-byte file: the page says at once, in one line and
+        in the units of its file lines, that it is too big, and offers nothing. It read and hashed the whole
+        file, offered it, and only then showed the server's refusal, twice, in bytes."""
+        _, url = start_web(self, "--file-max-size", "100000")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.script(
+            "window.offers = []; const send = window.chatd.link.send.bind(window.chatd.link);"
+            "window.chatd.link.send = (line) => { if (line.startsWith('/file ')) window.offers.push(line);"
+            " return send(line); };"
+        )
+        choose(alice, on_disk(self, "big.bin", content(150_000)))
+        refusal = "big.bin is 150 kB: this server takes files of at most 100 kB. Nothing was sent."
+        alice.wait(lambda: alice.texts("#log-box .log .line.error .text") or None, "the refusal")
+        self.assertEqual(alice.texts("#log-box .log .line.error .text"), [refusal])
+        self.assertEqual(card_state(alice), [])
+        self.assertEqual(alice.script("return window.offers;"), [])
+        quiet(self, alice)
+
 
 DROP = """
 const [name, size, seed] = arguments;

@@ -276,6 +276,7 @@ class Chat {
     switch (object.kind) {
       case "welcome":
         $("welcome").textContent = text;
+        this.files.welcome(object);
         $("motd").replaceChildren();
         return;
       case "motd":

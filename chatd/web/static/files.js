@@ -37,6 +37,12 @@ export class Transfers {
     this.downloads = new Map(); // file id -> download
     this.offers = new Map(); // file id -> offer shown
     this.waiting = []; // uploads and downloads whose /file offer or /file accept is not answered yet, in order sent
+    this.maxSize = null; // the largest file the server takes, in bytes, as its welcome said (null: not said)
+  }
+
+  /** The server's welcome (`file_max_size`, docs/PROTOCOL.md): the largest file it takes, or nothing said. */
+  welcome(object) {
+    this.maxSize = Number.isInteger(object.file_max_size) && object.file_max_size > 0 ? object.file_max_size : null;
   }
 
   get usable() {
@@ -56,6 +62,12 @@ export class Transfers {
       return;
     }
     const name = safeName(file.name);
+    if (this.maxSize !== null && file.size > this.maxSize) {
+      // Refused before it is read: a 1 GB video was loaded whole into the tab and hashed, only to be refused then.
+      const [big, most] = size(file.size) === size(this.maxSize) ? [`${file.size.toLocaleString("en")} bytes`, `${this.maxSize.toLocaleString("en")} bytes`] : [size(file.size), size(this.maxSize)];
+      this.host.say(`${name} is ${big}: this server takes files of at most ${most}. Nothing was sent.`, "error");
+      return;
+    }
     const upload = { file, name, size: file.size, mime: mimeType(file.type), target: conversation.name, conversation, id: null, state: "hashing", next: 0, acked: 0, chunk: CHUNK, hash: "", chunks: [], reading: false };
     upload.card = new Card("", [el("span", { class: "nick" }, "You"), " send ", el("span", { class: "file-name" }, name), ` (${size(file.size)}) to ${conversation.name}`]);
     upload.card.buttons(["Cancel", `Cancel sending ${name}`, () => this.cancelUpload(upload)]);
