@@ -254,6 +254,22 @@ class AccountTests(IRCTestCase):
         self.clock.advance(PAUSE_SECONDS)
         self.assertEqual(self.lines(wire)[-1], b":testhost 904 * :SASL authentication failed")
 
+    def test_sasl_acting_as_another_account_is_904(self) -> None:
+        """An authzid other than the authcid is 904 and logs in to neither; the authcid's in other case is taken."""
+        owner, _ = self.connect(b"bob")
+        owner.dataReceived(b"/register bobpass12\n")
+        self.end_pass()
+        client, wire = self.irc_connect()
+        payload = base64.b64encode(b"bob\0alice\0sesame12").decode()
+        self.send(client, "CAP REQ :sasl", "NICK someone", "AUTHENTICATE PLAIN", f"AUTHENTICATE {payload}")
+        self.assertEqual(self.lines(wire)[-1], b":testhost 904 someone :SASL authentication failed")
+        self.send(client, "USER a 0 * :A", "CAP END")
+        self.assertTrue(self.lines(wire)[0].startswith(b":testhost 001 someone "))
+        client, wire = self.irc_connect()
+        payload = base64.b64encode(b"ALICE\0alice\0sesame12").decode()
+        self.send(client, "CAP REQ :sasl", "AUTHENTICATE PLAIN", f"AUTHENTICATE {payload}")
+        self.assertEqual(self.lines(wire)[-1], b":testhost 903 * :SASL authentication successful")
+
     def test_sasl_other_mechanism_lists_plain(self) -> None:
         """A mechanism chatd lacks is 908 (PLAIN is the one) and 904."""
         client, wire = self.irc_connect()

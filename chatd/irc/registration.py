@@ -30,7 +30,7 @@ from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, source
 from chatd.irc.talk import away_reply
-from chatd.text import counted
+from chatd.text import counted, fold
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -246,7 +246,11 @@ def logged_out(session: "IRCSession") -> None:
 
 
 def authenticate(session: "IRCSession", message: Message) -> "Waiting":
-    """AUTHENTICATE PLAIN, then the base64 of ``authzid NUL authcid NUL password`` in 400-byte lines."""
+    """AUTHENTICATE PLAIN, then the base64 of ``authzid NUL authcid NUL password`` in 400-byte lines.
+
+    The authzid is empty or the authcid's account (in any case): 904 for any other, which the password's
+    owner may not act as.
+    """
     given = message.params[0]
     if given == "*":
         session.sasl = None
@@ -272,8 +276,13 @@ def authenticate(session: "IRCSession", message: Message) -> "Waiting":
         return None
     gathered, session.sasl = session.sasl, None
     try:
-        _, name, password = base64.b64decode(gathered, validate=True).decode("utf-8").split("\0")
+        acting_as, name, password = base64.b64decode(gathered, validate=True).decode("utf-8").split("\0")
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        session.reply(n.ERR_SASLFAIL, "SASL authentication failed")
+        return None
+    if acting_as and fold(acting_as) != fold(name):
+        # RFC 4616: the password's owner (authcid) must be allowed to act as the authzid, and no account here may
+        # act as another; logging in as the authcid instead answered a question the client did not ask.
         session.reply(n.ERR_SASLFAIL, "SASL authentication failed")
         return None
     proving = session.prove_account(name, password)
