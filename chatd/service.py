@@ -68,6 +68,7 @@ from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.transfer_parts import TransferStore
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
 from chatd.irc.socket import SUBPROTOCOLS
@@ -164,8 +165,10 @@ def build(
     files, file_services = _files(config.files, chat, reactor, spool, bus, stores.transfers)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
+    # One for the whole daemon: each host's searches no index helps with go one at a time, whatever the port.
+    scans = Turns()
     front_ends: list[FrontEnd] = [
-        line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files)
+        line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans)
     ]
     # Other front ends a web port's socket may ask for by subprotocol (IRC's).
     takeovers = Takeovers()
@@ -187,6 +190,7 @@ def build(
                 takeovers=takeovers,
                 files=files,
                 heard=links.heard,
+                scans=scans,
             )
         )
     if config.irc.wanted or config.web.wanted:

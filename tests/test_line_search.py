@@ -1,9 +1,15 @@
 """/search on the line front end: the newest lines holding some words, each with its id, to members only."""
 
 import json
+from collections.abc import Callable, Sequence
 
+from twisted.internet.defer import Deferred
+
+from chatd.domain.events import RoomEvent
+from chatd.domain.ports import History
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
+from chatd.storage.memory import MemoryHistory
 from tests.helpers import LineTestCase
 
 
@@ -82,6 +88,7 @@ class SearchCommandTests(LineTestCase):
 
     def test_a_short_word_says_only_the_latest_lines_were_read(self) -> None:
         """A word under three characters finds lines too, and the end says the search read only the latest."""
+        self.clock.advance(60)
         lines = self.ask(b"/search go")
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[0].endswith(b" #lobby <alice> go home"), lines[0])
@@ -173,3 +180,86 @@ class SearchCommandTests(LineTestCase):
         self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
         self.clock.advance(10)
         self.assertEqual(len(self.lines(self.alice_wire)), 21)
+
+    def test_a_short_word_search_costs_a_burst_of_flood_budget(self) -> None:
+        """A search no index helps with costs a burst in all: one is answered with no word of flooding, a
+        second right after is told it floods, and a third waits for the budget; searches by the index cost a
+        line each.
+
+        It cost one line, so a loop of them from 20 connections kept the
+        store's reader thread busy and everyone's history waited seconds.
+        """
+        self.ask(b"/format json")
+        self.clock.advance(60)
+        kinds = self.ask(b"/search go")
+        self.assertEqual([json.loads(line).get("kind") for line in kinds], [None, "search_end"])
+        kinds = self.ask(b"/search go")
+        self.assertEqual([json.loads(line).get("kind") for line in kinds], ["flood", None, "search_end"])
+        self.assertEqual(self.ask(b"/search go"), [])
+        self.clock.advance(4)
+        self.assertEqual(self.lines(self.alice_wire), [])
+        self.clock.advance(1)
+        self.assertEqual(len(self.lines(self.alice_wire)), 2)
+        self.clock.advance(60)
+        kinds = self.ask(b"/search home\n" * 8)
+        self.assertNotIn("flood", [json.loads(line).get("kind") for line in kinds])
+
+
+class LaterSearches(MemoryHistory):
+    """History in memory whose searches answer when the test says, in the order they were asked, as the
+    SQLite store's one reader thread does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+        """The query of each search the store was asked for, in order."""
+        self._pending: list[Callable[[], object]] = []
+
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+        self.asked.append(query)
+        answer: Deferred[Sequence[RoomEvent]] = Deferred()
+        self._pending.append(lambda: MemoryHistory.search(self, room, query, limit).chainDeferred(answer))
+        return answer
+
+    def answer(self) -> None:
+        """Answer the oldest search waiting."""
+        self._pending.pop(0)()
+
+
+class ShortWordSearchTurnTests(LineTestCase):
+    """Each host's searches no index helps with reach the store one at a time."""
+
+    def make_history(self) -> History:
+        self.store = LaterSearches()
+        return self.store
+
+    def test_a_hosts_second_scan_waits_for_its_first_while_others_go_ahead(self) -> None:
+        """Two connections of one address search a short word: the second reaches the store only once the
+        first is answered, after another host's scan and the address's own indexed search asked meanwhile.
+
+        Each reached the reader thread's queue at once, so 20 connections of
+        one address kept 20 scans ahead of everyone else's reads.
+        """
+        one, one_wire = self.connect(b"one")
+        two, two_wire = self.connect(b"two")
+        other, _ = self.connect(b"other", host="192.0.2.7")
+        self.clock.advance(60)
+        one.dataReceived(b"/search a1\n")
+        two.dataReceived(b"/search b2\n")
+        other.dataReceived(b"/search c3\n")
+        two_more, _ = self.connect(b"twomore")
+        two_more.dataReceived(b"/search indexed\n")
+        self.assertEqual(self.store.asked, ["a1", "c3", "indexed"])
+        self.store.answer()
+        self.assertEqual(self.store.asked, ["a1", "c3", "indexed", "b2"])
+        self.assertEqual(
+            self.lines(one_wire),
+            [
+                b'*** No line of #lobby holds "a1" (a word under 3 characters: '
+                b"only the last 10,000 lines, 2,000,000 characters, were read)."
+            ],
+        )
+        self.assertEqual(self.lines(two_wire), [])
+        for _ in range(3):
+            self.store.answer()
+        self.assertEqual(len(self.lines(two_wire)), 1)

@@ -139,13 +139,15 @@ class ListenerTests(SynchronousTestCase):
         self.assertEqual(len(factories), 1)
 
     def test_web_port_serves_the_page_beside_the_line_port(self) -> None:
-        """--web-port adds the browser front end on its own port, on the same chat and admission, and logs its page."""
+        """--web-port adds the browser front end on its own port, on the same chat, admission and turns of short-word
+        searches (a host's page gets no second lane), and logs its page."""
         self.start("--port", "5000", "--web-port", "8080", "--interface", "127.0.0.1")
         [(line_port, line, _, _), (web_port, web, _, interface)] = self.reactor.tcpServers
         self.assertEqual((line_port, web_port, interface), (5000, 8080, "127.0.0.1"))
         assert isinstance(line, LineFactory) and isinstance(web, WebFactory)
         self.assertIs(web.chat, line.chat)
         self.assertIs(web.admission, line.admission)
+        self.assertIs(web.scans, line.scans)
         pages = [line for line in map(formatEvent, self.logged) if "web page" in line]
         # The memory reactor's ports report 0.0.0.0 as their host, as a wildcard does.
         self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])

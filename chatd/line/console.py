@@ -82,6 +82,10 @@ class Console(LineReceiver, LineSession):
         """The host's terminal has no flood budget: its answers cost nothing."""
 
     @override
+    def charge_scan(self) -> None:
+        """The host's terminal has no flood budget: its searches cost nothing."""
+
+    @override
     def goodbye(self) -> Notice:
         """The host's terminal stays open after ``/quit`` and reads nothing more: say how the daemon stops."""
         return Notice("bye", "Goodbye. You left the chat and the daemon goes on; Ctrl-C stops it.")

@@ -30,6 +30,7 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, offered_text, text_line
@@ -60,8 +61,11 @@ class LineFactory(ServerFactory):
         keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
+        scans: Turns | None = None,
     ) -> None:
         self.chat = chat
+        self.scans = scans or Turns()
+        """Each host's reads no index helps with, one at a time; the service shares one among front ends."""
         self.files = files
         """The transfer engine every connection's ``/file`` commands go to; None: files are not carried."""
         self.reactor = reactor

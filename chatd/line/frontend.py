@@ -15,6 +15,7 @@ from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.line.factory import LineFactory
 
 
@@ -39,6 +40,7 @@ def line_front_end(
     keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
+    scans: Turns | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
@@ -46,7 +48,8 @@ def line_front_end(
     the ``--listen`` endpoints need. ``admission`` counts connections across
     every front end; ``login`` checks /oper passwords off the reactor thread,
     and ``accounts`` account passwords; output goes once ``keep`` (the SQLite store's) has made the pass's events safe;
-    ``files`` carries its connections' files (none without it).
+    ``files`` carries its connections' files (none without it); ``scans`` takes each host's reads no
+    index helps with one at a time, across front ends.
     """
     factory = LineFactory(
         chat,
@@ -60,6 +63,7 @@ def line_front_end(
         keep=keep,
         accounts=accounts,
         files=files,
+        scans=scans,
     )
     return LineFrontEnd(factory, endpoints(config, reactor))
 

@@ -34,7 +34,8 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ids import Point
-from chatd.domain.ports import RoomView
+from chatd.domain.networks import counted_as
+from chatd.domain.ports import RoomView, UserView
 from chatd.domain.resume import Missed
 from chatd.domain.search import (
     SCAN_CHARACTERS,
@@ -333,21 +334,36 @@ def _end(room: str, count: int, more: bool) -> Notice:
 
 
 def search(session: "LineSession", command: cmd.Search) -> "Waiting":
-    """``/search``: the newest lines of a room holding every word asked for, each with its id."""
+    """``/search``: the newest lines of a room holding every word asked for, each with its id.
+
+    A search with a word under three characters reads the room's last lines,
+    as no index helps with it (``scans``): such a search costs a burst of
+    flood budget (``charge_scan``), and each host's wait for the one before
+    it to be answered (``LineSession.scans``), so a host's connections keep at
+    most one of them on the store's reader thread, whatever their number.
+    """
     me = session.me()
     name = session.room_or_current(command.room)
-    read = session.chat.search(me, name, command.query)
+    if not scans(search_words(command.query)):
+        return Deferred.fromCoroutine(_found(session, me, name, command.query, scan=False))
+    return session.scans.run(
+        counted_as(session.peer),
+        lambda: Deferred.fromCoroutine(_found(session, me, name, command.query, scan=True)),
+    )
+
+
+async def _found(session: "LineSession", me: UserView, name: str, query: str, *, scan: bool) -> None:
+    read = session.chat.search(me, name, query)
     # The chat found the user in the room: its name as the room shows it.
     room = me.rooms[fold(name)].name
-    return Deferred.fromCoroutine(_found(session, room, command.query, read))
-
-
-async def _found(session: "LineSession", room: str, query: str, read: Awaitable[Sequence[RoomEvent]]) -> None:
     events = await read
     shown = _visible(session, events)
     end = _search_end(room, query, len(shown), len(events) == SEARCH_HITS)
     session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
-    session.charge_listing(len(shown))
+    if scan:
+        session.charge_scan()
+    else:
+        session.charge_listing(len(shown))
 
 
 def _search_end(room: str, query: str, count: int, full: bool) -> Notice:

@@ -114,7 +114,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     log = Logger()
 
     def __init__(self, factory: "LineFactory", peer: str) -> None:
-        LineSession.__init__(self, factory.chat, factory, peer, factory.default_room, factory.ignorers)
+        LineSession.__init__(
+            self, factory.chat, factory, peer, factory.default_room, factory.ignorers, factory.scans
+        )
         # Twisted's own attributes, at its classes' defaults (see __slots__).
         self.connected = 0
         self.transport: ITransport | None = None
@@ -471,6 +473,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     @override
     def charge_answer(self, lines: int) -> None:
         self._charge(lines, 0)
+
+    @override
+    def charge_scan(self) -> None:
+        self._charge(max(self.factory.limits.flood_burst - 1, 0), 0)
 
     def warn_flooding(self) -> None:
         """Say once per stretch over the flood budget that lines now wait their turn."""

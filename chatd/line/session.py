@@ -56,6 +56,7 @@ from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.accounts import registered_notice, still_registered_notice, unregistered_notice
 from chatd.line.commands import Help, Join, Nick, Say
@@ -109,15 +110,25 @@ class LineSession(ABC):
         "peer",
         "resuming",
         "returning",
+        "scans",
         "sink",
         "user",
     )
     log = Logger()
 
     def __init__(
-        self, chat: Chat, audience: Audience, peer: str, default_room: str, ignorers: set["LineSession"]
+        self,
+        chat: Chat,
+        audience: Audience,
+        peer: str,
+        default_room: str,
+        ignorers: set["LineSession"],
+        scans: Turns | None = None,
     ) -> None:
         self.chat = chat
+        self.scans = scans or Turns()
+        """Reads no index helps with (a short word's ``/search``), one at a time per host: shared by every
+        front end's connections (chatd.frontend.turns)."""
         self.audience = audience
         """The front end that delivers this session's events (a plain attribute: the chat reads it per recipient)."""
         self.peer = peer
@@ -272,6 +283,15 @@ class LineSession(ABC):
         lines = entries // per
         if lines:
             self.charge_answer(lines)
+
+    @abstractmethod
+    def charge_scan(self) -> None:
+        """Charge a read no index helps with, just answered: a burst of flood budget in all, its command's line in it.
+
+        A scan reads thousands of lines for the store (a ``/search`` with a
+        word under three characters), some 500 times a line's work: one on
+        its own is within a burst, a second right after is told it floods.
+        """
 
     @abstractmethod
     def charge_answer(self, lines: int) -> None:

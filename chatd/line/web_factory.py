@@ -29,6 +29,7 @@ from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
@@ -57,6 +58,7 @@ class WebFactory(LineFactory):
         site: Site,
         takeovers: Takeovers | None = None,
         files: Transfers | None = None,
+        scans: Turns | None = None,
     ) -> None:
         """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
         ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's)."""
@@ -72,6 +74,7 @@ class WebFactory(LineFactory):
             keep=keep,
             accounts=accounts,
             files=files,
+            scans=scans,
         )
         self.site = site
         self.takeovers = takeovers or Takeovers()

@@ -14,6 +14,7 @@ from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
 from chatd.line.web_factory import WebFactory
@@ -34,6 +35,7 @@ def web_front_end(
     takeovers: Takeovers | None = None,
     files: Transfers | None = None,
     heard: Callable[[str], None] | None = None,
+    scans: Turns | None = None,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
@@ -54,6 +56,7 @@ def web_front_end(
         site=site,
         takeovers=takeovers,
         files=files,
+        scans=scans,
     )
     return LineFrontEnd(factory, endpoints(config, reactor, heard))
 
