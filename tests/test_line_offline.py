@@ -230,6 +230,25 @@ class ForgetTests(IdentifiedTestCase):
             [b"[1970-01-01 00:01] <bob -> alice> hi alice", b"*** End of private messages with alice."],
         )
 
+    def test_an_account_forgets_once_an_hour(self) -> None:
+        """A second /forget confirm within the hour is refused in one line, saying when; after it, it goes.
+
+        It was a read of every line kept, for one line of flood budget: a
+        loop of it from 20 connections stalled the store for everyone.
+        """
+        self.alice.dataReceived(b"/forget confirm\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Forgot 1 message you sent as alice."])
+        self.clock.advance(3599)
+        self.alice.dataReceived(b"in the lobby\n/forget confirm\n")
+        self.assertEqual(
+            self.lines(self.alice_wire)[-1],
+            b"ERR forget-throttled your account's lines were forgotten less than an hour ago; "
+            b"/forget confirm again in 1s",
+        )
+        self.clock.advance(1)
+        self.alice.dataReceived(b"/forget confirm\n")
+        self.assertEqual(self.lines(self.alice_wire), [b"*** Forgot 1 message you sent as alice."])
+
     def test_forget_needs_an_account(self) -> None:
         """dave, not identified, gets one error line and nothing is deleted."""
         self.dave.dataReceived(b"/forget confirm\n")

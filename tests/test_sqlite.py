@@ -1141,3 +1141,61 @@ def damage(case: SynchronousTestCase, path: str) -> None:
 def _read(path: str) -> bytes:
     with open(path, "rb") as file:
         return file.read()
+
+
+class ForgetTests(StoreTestCase):
+    """``forget`` finds the lines on the reader thread, one forget at a time, and deletes them on the writer."""
+
+    def busy_writer(self, store: SQLiteHistory) -> threading.Event:
+        """Keep ``store``'s writer thread busy, as a long commit would, until the event returned is set."""
+        free = threading.Event()
+        self.addCleanup(free.set)
+        store._writing.callInThread(free.wait)
+        return free
+
+    def forgot(self, store: SQLiteHistory, nick: str) -> list[object]:
+        """A list that will hold the result of ``store.forget(nick)``, asked now."""
+        answer: list[object] = []
+        store.forget(nick).addBoth(answer.append)
+        return answer
+
+    def settled(self, answer: list[object]) -> list[object]:
+        """Run calls from threads until ``answer`` (filled by a Deferred's callbacks) holds the result."""
+        while not answer:
+            self.reactor.run_from_thread()
+        return answer
+
+    def test_the_lines_to_forget_are_found_while_the_writer_is_busy(self) -> None:
+        """The search of what a nickname sent goes on while the writer is busy, so commits never wait for it: a
+        nickname that sent nothing is answered with the writer still busy, one that did once its deletes are.
+
+        It ran on the writer thread (every line kept read, a Python fold
+        each), so a loop of /forget confirm held others' commits (their
+        /register) for 30 seconds at 300,000 events.
+        """
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "forget this", 1))
+        store.append(said(2, "#lobby", "bob", "keep this", 2))
+        self.end_pass(store)
+        free = self.busy_writer(store)
+        self.assertEqual(self.settled(self.forgot(store, "carol")), [0])
+        alice = self.forgot(store, "ALICE")
+        self.reactor.run_until(store.read(lambda _: None))
+        self.assertEqual(alice, [])
+        free.set()
+        self.assertEqual(self.settled(alice), [1])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT nick FROM events").fetchall(), [("bob",)])
+
+    def test_one_forget_at_a_time(self) -> None:
+        """A second forget starts once the first is done: its search waits behind the first's deletes."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "forget this", 1))
+        self.end_pass(store)
+        free = self.busy_writer(store)
+        first, second = self.forgot(store, "alice"), self.forgot(store, "nobody")
+        # The reader answers in order: what was asked of it before this has been answered when this is.
+        self.reactor.run_until(store.read(lambda _: None))
+        self.assertEqual((first, second), ([], []))
+        free.set()
+        self.assertEqual((self.settled(first), self.settled(second)), ([1], [0]))

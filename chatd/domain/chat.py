@@ -14,6 +14,7 @@ questions anyone may ask.
 It does no I/O.
 """
 
+import math
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import islice
 
@@ -21,7 +22,7 @@ from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
 from chatd.domain.envelopes import EncryptedMail
-from chatd.domain.errors import ChatError, KeysNotKeptError, NotIdentifiedError
+from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptError, NotIdentifiedError
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
@@ -59,6 +60,11 @@ HISTORY_MOST = 100
 """Most lines of a room's history one read gives: an answer of a few screens, never the whole room."""
 
 
+FORGET_EVERY = 3600.0
+"""Seconds between two ``/forget confirm`` of one account: it reads every line kept for those its nickname sent
+(a full read of the file), and is a once-in-a-lifetime act; a loop of it stalled the store for everyone."""
+
+
 class Chat:
     """Users with unique nicknames, in rooms made on first join, under moderation.
 
@@ -88,6 +94,8 @@ class Chat:
         self._now = clock.seconds
         self._history = history
         self._accounts = accounts
+        self._forgot: dict[str, float] = {}
+        """When each account last ran ``/forget confirm``, within the last ``FORGET_EVERY``."""
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
@@ -418,9 +426,16 @@ class Chat:
     def forget(self, view: UserView) -> Awaitable[int]:
         """Delete every message the identified user's account sent (under its nickname); answers how many.
 
-        Raises NotIdentifiedError: only an account proves whose lines they were.
+        Raises NotIdentifiedError: only an account proves whose lines they were; ForgetThrottledError within
+        ``FORGET_EVERY`` of the account's last.
         """
         account = self.account(view)
+        now = self._now()
+        for done in [each for each, at in self._forgot.items() if at + FORGET_EVERY <= now]:
+            del self._forgot[done]
+        if account in self._forgot:
+            raise ForgetThrottledError(math.ceil(self._forgot[account] + FORGET_EVERY - now))
+        self._forgot[account] = now
         return self._history.forget(self._accounts.nick(account))
 
     async def take_offline(self, view: UserView) -> Sequence[Private]:

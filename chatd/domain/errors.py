@@ -800,6 +800,14 @@ class KeyChangesThrottledError(ChatError):
 
 
 @dataclass(eq=False)
+class ForgetThrottledError(ChatError):
+    """The account ran ``/forget confirm`` less than ``FORGET_EVERY`` ago; the next in ``seconds_left``."""
+
+    code = "forget-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
 class NoSuchKeyError(ChatError):
     """The key to drop is not one of the user's account's."""
 

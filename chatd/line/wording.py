@@ -37,6 +37,7 @@ from chatd.domain.errors import (
     FileTooManyError,
     FileToSelfError,
     FileUploadedError,
+    ForgetThrottledError,
     IdentifyFailedError,
     IdentifyThrottledError,
     InvalidMaskError,
@@ -219,6 +220,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 ),
             ),
             _row(NoSuchKeyError, lambda e: "that key is not one of your account's"),
+            _row(
+                ForgetThrottledError,
+                lambda e: (
+                    "your account's lines were forgotten less than an hour ago; "
+                    f"/forget confirm again in {format_duration(e.seconds_left)}"
+                ),
+            ),
             _row(BadEnvelopeError, lambda e: f"that encrypted message was not sent: {e.reason}"),
             _row(KeysNotKeptError, lambda e: "this server keeps no keys, so no encrypted messages"),
             _row(NotInRoomError, lambda e: f"you are not in {e.room}"),

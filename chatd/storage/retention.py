@@ -99,8 +99,8 @@ def _in_force(event: Event, now: float) -> bool:
 def sent_by(connection: sqlite3.Connection, nick: str, kinds: str) -> list[int]:
     """The positions of the events of ``kinds`` (an SQL test of ``kind``) sent by ``nick`` in any case or width.
 
-    Found outside any write, so a writer waits only for each chunk's ``delete``
-    (``/forget`` and ``python -m chatd.admin forget``).
+    Found outside any write (the daemon's on its reader thread), so a writer waits only for each chunk's
+    ``delete`` (``/forget`` and ``python -m chatd.admin forget``).
     """
     connection.create_function("fold", 1, fold, deterministic=True)
     query = f"SELECT position FROM events WHERE {kinds} AND fold(nick) = ?"
