@@ -6,7 +6,7 @@ import json
 from nacl.public import PrivateKey
 
 from chatd.domain.keylog import ADD, KEYS_MOST, LOG_PAGE, KeyEntry
-from chatd.domain.keys import KEY_CHANGES_PER_DAY
+from chatd.domain.keys import KEY_CHANGES_PER_DAY, KEY_PUBLISHES_PER_ADDRESS_DAY
 from chatd.domain.ports import KeyStore
 from chatd.storage.keys import MemoryKeys
 from tests.helpers import LineTestCase
@@ -68,6 +68,37 @@ class KeyCommandTests(AccountTestCase):
         [log] = self.said("/key log")
         self.assertEqual(log["seq"], KEY_CHANGES_PER_DAY)
         self.clock.advance(86400 / KEY_CHANGES_PER_DAY)
+        [taken] = self.said(f"/key publish {public(1)}")
+        self.assertEqual(taken["type"], "key_published")
+
+    def test_keys_published_from_one_address_are_bounded_a_day_whatever_the_accounts(self) -> None:
+        """New accounts of one address publishing 8 keys each: the day's publishes, then ERR key-address-throttled
+        and the log no longer grows; another address publishes still, and this one again as the budget refills.
+
+        Each account's 20 changes a day held nobody who made new accounts
+        (50 an hour an address): 20,000 to 30,000 entries a day, for good.
+        """
+        published = 0
+        for n in range(KEY_PUBLISHES_PER_ADDRESS_DAY // KEYS_MOST + 1):
+            churn, wire = self.connect(f"churn{n}".encode(), host="10.0.0.1")
+            churn.dataReceived(b"/register " + PASSWORD + b"\n/format json\n")
+            self.clock.advance(10)
+            self.lines(wire)
+            for seed in range(1, KEYS_MOST + 1):
+                churn.dataReceived(f"/key publish {public(seed)}\n".encode())
+                [answer] = [json.loads(row) for row in self.lines(wire)]
+                if published < KEY_PUBLISHES_PER_ADDRESS_DAY:
+                    self.assertEqual(answer["type"], "key_published")
+                    published += 1
+                else:
+                    self.assertEqual((answer["type"], answer["code"]), ("error", "key-address-throttled"))
+            self.clock.advance(10)
+        [log] = self.said("/key log")
+        self.assertEqual(log["seq"], KEY_PUBLISHES_PER_ADDRESS_DAY)
+        self.bob.dataReceived(f"/key publish {public(1)}\n".encode())
+        [bobs] = [json.loads(row) for row in self.lines(self.bob_wire)]
+        self.assertEqual(bobs["type"], "key_published")
+        self.clock.advance(86400 / KEY_PUBLISHES_PER_ADDRESS_DAY)
         [taken] = self.said(f"/key publish {public(1)}")
         self.assertEqual(taken["type"], "key_published")
 

@@ -800,6 +800,15 @@ class KeyChangesThrottledError(ChatError):
 
 
 @dataclass(eq=False)
+class KeyPublishesThrottledError(ChatError):
+    """Keys were published from the user's address (its /64, for IPv6) as often as a day allows
+    (``KEY_PUBLISHES_PER_ADDRESS_DAY``), whatever the accounts; the next in ``seconds_left``."""
+
+    code = "key-address-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
 class ForgetThrottledError(ChatError):
     """The account ran ``/forget confirm`` less than ``FORGET_EVERY`` ago; the next in ``seconds_left``."""
 

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 
 from chatd.domain.errors import (
     KeyChangesThrottledError,
+    KeyPublishesThrottledError,
     NoSuchAccountError,
     NoSuchKeyError,
     NotIdentifiedError,
@@ -12,6 +13,7 @@ from chatd.domain.errors import (
 )
 from chatd.domain.flood import Budgets
 from chatd.domain.keylog import ADD, DROP, KEYS_MOST, LOG_PAGE, KeyEntry, check_key
+from chatd.domain.networks import counted_as
 from chatd.domain.ports import Accounts, KeyStore, UserView
 from chatd.domain.replies import KeyDropped, KeyLog, KeyPublished, Keys
 from chatd.domain.users import own
@@ -21,6 +23,13 @@ KEY_CHANGES_PER_DAY = 20
 """Keys an account may publish and drop a day, all at once or spread out: a few devices set up, a lost one
 dropped. Every change is a key log entry kept for good (the log is a hash chain) and read by every client
 that checks the log, so one account publishing and dropping in a loop grew it without end."""
+
+
+KEY_PUBLISHES_PER_ADDRESS_DAY = 100
+"""Keys published from one address (an IPv6 /64) a day, whatever the accounts: a dozen accounts' devices.
+Each account's ``KEY_CHANGES_PER_DAY`` held nobody who made new accounts (50 an hour an address, by
+--accounts-per-hour), each publishing 8 keys and dropping them by unregistering: 20,000 to 30,000 entries a
+day, kept for good and read by every new client. Drops are not counted: each follows a publish."""
 
 
 class KeyDirectory:
@@ -36,11 +45,14 @@ class KeyDirectory:
         self._accounts = accounts
         self._now = now
         self._changes = Budgets(KEY_CHANGES_PER_DAY / 86400, KEY_CHANGES_PER_DAY, now)
+        self._publishes = Budgets(KEY_PUBLISHES_PER_ADDRESS_DAY / 86400, KEY_PUBLISHES_PER_ADDRESS_DAY, now)
+        """Keys published a day by address (``counted_as``)."""
 
     def publish(self, view: UserView, key: str) -> KeyPublished:
         """Add ``key`` to the user's account's keys; a key it has already is answered the same, unlogged.
 
-        Raises NotIdentifiedError, BadKeyError, TooManyKeysError, KeyChangesThrottledError.
+        Raises NotIdentifiedError, BadKeyError, TooManyKeysError, KeyChangesThrottledError,
+        KeyPublishesThrottledError.
         """
         account = _account(view)
         key = check_key(key)
@@ -48,7 +60,12 @@ class KeyDirectory:
         if key not in keys:
             if len(keys) >= KEYS_MOST:
                 raise TooManyKeysError(KEYS_MOST)
+            address = counted_as(own(view).address)
+            wait = self._publishes.wait(address)
+            if wait:
+                raise KeyPublishesThrottledError(math.ceil(wait))
             self._change(account, ADD, key)
+            self._publishes.take(address)
         seq, head = self._store.head()
         return KeyPublished(account, key, seq, head)
 

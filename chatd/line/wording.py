@@ -48,6 +48,7 @@ from chatd.domain.errors import (
     InvalidTextError,
     InviteOnlyError,
     KeyChangesThrottledError,
+    KeyPublishesThrottledError,
     KeysNotKeptError,
     KickSelfError,
     KillSelfError,
@@ -216,6 +217,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 KeyChangesThrottledError,
                 lambda e: (
                     "your account changed its keys as often as a day allows; "
+                    f"try again in {format_duration(e.seconds_left)}"
+                ),
+            ),
+            _row(
+                KeyPublishesThrottledError,
+                lambda e: (
+                    "keys were published from your address as often as a day allows; "
                     f"try again in {format_duration(e.seconds_left)}"
                 ),
             ),
