@@ -268,17 +268,16 @@ EXPIRY_SECONDS = 3600.0
 start); each transfer goes as its own time comes (``Transfers.start``)."""
 
 
-def _spool(directory: str | None, reactor: Any, parents: bool) -> tuple[Spool, list[IService]]:
+def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
     """The spool in ``directory`` (a temporary folder if None), claimed, and the services that run its thread,
     remove a temporary folder and let the folder go once stopped.
 
     Its file I/O runs on a thread of its own, so a slow disk holds up no
-    chat line. ``parents``: make missing folders above ``directory`` too.
-    Raises ``SpoolFolderError`` for a folder that cannot be used.
+    chat line. Raises ``SpoolFolderError`` for a folder that cannot be used.
     """
     pool = ThreadPool(1, 1, "chatd-files")
     folder = tempfile.mkdtemp(prefix="chatd-files-") if directory is None else directory
-    spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work), parents=parents)
+    spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work))
     # Listed first, so stopped last: the folder goes once the thread writing to it has stopped, and is let go for
     # another daemon after that.
     removed = [] if directory is not None else [_Removed(folder)]
@@ -299,7 +298,7 @@ def _spool_before_store(config: Config, reactor: Any) -> tuple[Spool, list[IServ
     if config.db is not None:
         refuse_if_folder(config.db)
     try:
-        return _spool(config.files.directory, reactor, parents=not config.files.beside_db)
+        return _spool(config.files.directory, reactor)
     except SpoolInUseError:
         if config.db is not None:
             refuse_if_held(config.db)

@@ -365,8 +365,9 @@ class Options(usage.Options):
             "files",
             None,
             None,
-            f"Folder that holds files while they are uploaded and fetched, one daemon's alone (default: {DEFAULT_FILES} "
-            "beside the --db file; with --db :memory:, a temporary folder removed at stop).",
+            f"Folder that holds files while they are uploaded and fetched, one daemon's alone, made if missing in a "
+            f"folder that exists (default: {DEFAULT_FILES} beside the --db file; with --db :memory:, a temporary folder "
+            "removed at stop).",
         ],
         *FILE_OPTIONS,
     ]

@@ -481,9 +481,9 @@ class FailedStartTests(SynchronousTestCase):
         self.assertRaises(CannotListenError, bound_daemon, config("--port", "5000", *arguments), self.reactor)
 
     def test_a_new_database_and_files_folder_are_removed(self) -> None:
-        """The --db file, its pass log and search index, and the --files folder it made (and the one above) are
-        gone; what was in the folder before stays."""
-        files = os.path.join(self.directory, "spool", "files")
+        """The --db file, its pass log and search index, and the --files folder it made are gone; what was in the
+        folder before stays."""
+        files = os.path.join(self.directory, "files")
         self.fail_to_start("--db", self.path, "--files", files)
         self.assertEqual(os.listdir(self.directory), ["notes.txt"])
 

@@ -2,7 +2,7 @@
 
 A start with a new ``--db FILE`` makes FILE and the files kept beside it,
 each named FILE-something (SQLite's WAL, the pass log, the search index),
-and the ``--files`` folder (with any folders above it that were missing).
+and the ``--files`` folder (never the folders above it: chatd.storage.spool).
 If the start then stops with its one sentence (a busy port, say), they are
 left over: a database nobody ran, which the next start takes for a real
 one. ``NewFiles.before`` notes what is missing before anything is opened;
@@ -28,7 +28,7 @@ class NewFiles:
     there: frozenset[str]
     """Those of its files that were there before the start."""
     folder: str | None
-    """The topmost folder the files folder needs that was missing, or None if none was."""
+    """The files folder, if it was missing; None if it was there."""
 
     @classmethod
     def before(cls, db: str | None, files: str | None) -> "NewFiles":
@@ -38,7 +38,7 @@ class NewFiles:
         there = frozenset(_files_of(beside, stem)) if stem else frozenset()
         if stem in there:
             stem, there = "", frozenset()
-        return cls(beside, stem, there, None if files is None else _topmost_missing(files))
+        return cls(beside, stem, there, None if files is None else _missing(files))
 
     def remove(self) -> None:
         """Remove those files and folders that the start made: they exist now, and did not before it."""
@@ -58,10 +58,7 @@ def _files_of(beside: str, stem: str) -> set[str]:
     return {name for name in names if name == stem or name.startswith(f"{stem}-")}
 
 
-def _topmost_missing(folder: str) -> str | None:
-    """The topmost of ``folder`` and the folders above it that does not exist; None if ``folder`` exists."""
-    missing = None
+def _missing(folder: str) -> str | None:
+    """``folder``, made absolute, if it does not exist; None if it does."""
     path = os.path.abspath(folder)
-    while not os.path.lexists(path):
-        missing, path = path, os.path.dirname(path)
-    return missing
+    return None if os.path.lexists(path) else path

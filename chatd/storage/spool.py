@@ -51,8 +51,17 @@ class SpoolNotMadeError(SpoolFolderError):
     """
 
     def __init__(self, directory: str, error: OSError) -> None:
-        super().__init__(_unusable(directory, error))
+        super().__init__(_not_made(directory, error))
         self.reason = error.strerror or str(error)
+
+
+def _not_made(directory: str, error: OSError) -> str:
+    """The sentence for a ``--files`` folder the daemon cannot make: one whose parent is missing names the parent,
+    which is not made either (a mistyped path would otherwise bring a tree of folders into being)."""
+    if isinstance(error, FileNotFoundError):
+        parent = os.path.dirname(os.path.normpath(directory)) or os.curdir
+        return f"--files {directory} cannot be made: {parent} does not exist; make that folder first, or give one that exists."
+    return _unusable(directory, error)
 
 
 def _unusable(directory: str, error: OSError) -> str:
@@ -62,9 +71,9 @@ def _unusable(directory: str, error: OSError) -> str:
     )
 
 
-def _claimed(directory: str, parents: bool) -> Claim:
-    """The folder ``directory``, made if missing (with any missing folders above it if ``parents``), checked
-    writable and claimed; else ``SpoolFolderError``.
+def _claimed(directory: str) -> Claim:
+    """The folder ``directory``, made if missing (never the folders above it, as ``mkdir`` without ``-p``),
+    checked writable and claimed; else ``SpoolFolderError``.
 
     Claimed before anything in it is read or removed: another daemon's uploads are not this one's to drop.
     """
@@ -73,7 +82,7 @@ def _claimed(directory: str, parents: bool) -> Claim:
         raise SpoolFolderError(f"--files {directory} is not a folder; give a folder the daemon may write.")
     try:
         if not os.path.isdir(directory):
-            (os.makedirs if parents else os.mkdir)(directory)
+            os.mkdir(directory)
     except OSError as error:
         raise SpoolNotMadeError(directory, error) from None
     try:
@@ -97,16 +106,15 @@ def at_once(work: Callable[[], T]) -> "Deferred[T]":
 class Spool:
     """The files in ``directory``: each key's declared size, the bytes held, whether checked whole.
 
-    A missing ``directory`` is made, and the folders above it too if
-    ``parents``: not for the default one beside the ``--db`` file, which a
-    mistyped ``--db`` folder would otherwise bring into being, with an empty
-    new chat in it.
+    A missing ``directory`` is made, never the folders above it: a
+    mistyped ``--files`` (or ``--db``, beside which the default one sits)
+    would otherwise bring a tree of folders into being.
     """
 
-    def __init__(self, directory: str, run: Run[object] = at_once, parents: bool = True) -> None:
+    def __init__(self, directory: str, run: Run[object] = at_once) -> None:
         self.directory = directory
         self._run = run
-        self._claim = _claimed(directory, parents)
+        self._claim = _claimed(directory)
         try:
             entries = os.listdir(directory)
         except OSError as error:

@@ -149,6 +149,18 @@ class BadStartTests(SynchronousTestCase):
         )
         self.assertEqual(sorted(os.listdir(self.directory)), before)
 
+    def test_files_given_under_a_missing_folder_is_named_and_nothing_is_made(self) -> None:
+        """A --files whose parent is missing is refused naming the parent, as mkdir without -p: the start made the
+        whole path, so a typo in it brought folders into being."""
+        files = os.path.join(self.directory, "missing", "a", "b")
+        before = sorted(os.listdir(self.directory))
+        self.assert_refused(
+            self.chatd(*LOCAL, "--db", os.path.join(self.directory, "new.sqlite"), "--files", files),
+            f"--files {files} cannot be made: {os.path.dirname(files)} does not exist; "
+            "make that folder first, or give one that exists.",
+        )
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
     def test_db_naming_a_folder_is_named(self) -> None:
         """A --db that is a folder, or ends in a /, is refused as a folder, and no files folder is made in it."""
         for db in (self.directory, os.path.join(self.directory, "")):
