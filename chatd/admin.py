@@ -24,9 +24,10 @@ so this tool's reads never stop it; ``forget`` deletes a chunk at a time
 (``chatd.storage.retention.CHUNK`` lines a transaction) and waits its turn
 (a busy timeout) rather than failing while the daemon writes.
 
-A mistake (a file that does not exist, is not a chatd database, or is of
-another schema; a DEST that exists) is one sentence on standard error and
-exit status 2, never a traceback; no file is made but DEST.
+A mistake (a file that does not exist, is a folder, is not a chatd
+database, or is of another schema; a DEST that exists; a NICK no nickname
+could be) is one sentence on standard error and exit status 2, never a
+traceback; no file is made but DEST.
 """
 
 import argparse
@@ -44,7 +45,7 @@ from typing_extensions import override
 from chatd.config import DEFAULT_DB
 from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.errors import ChatError
-from chatd.domain.names import check_room_name
+from chatd.domain.names import check_nickname, check_room_name
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.storage import retention
@@ -107,6 +108,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     """Run the command ``argv`` names; 0 when done, 2 after one sentence on standard error."""
     arguments = parser().parse_args(argv)
     try:
+        if arguments.command == "forget":
+            # Before the file is opened: a mistake changes nothing, not even the pass log's commit.
+            arguments.nick = nickname(arguments.nick)
         with closing(_open(arguments.db)) as connection, _all_shown(connection, arguments.db):
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
@@ -126,6 +130,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
 
 def _open(path: str) -> sqlite3.Connection:
     """A connection to the existing chatd database ``path``, checked; raises AdminError."""
+    if os.path.isdir(path):
+        raise AdminError(f"--db {path} is a folder; give the file in it that the daemon's --db names.")
     if not os.path.isfile(path):
         raise AdminError(f"--db {path} does not exist; give the file the daemon's --db names.")
     try:
@@ -242,8 +248,20 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
         raise AdminError(f"cannot read the events ({error}).") from None
 
 
+def nickname(text: str) -> str:
+    """``text`` as the nickname ``forget`` takes, in normal form; AdminError if no nickname could be it (empty, or
+    holding a space), for nobody sent a line under it. Any length: the tool cannot know the daemon's --max-nick."""
+    try:
+        return check_nickname(text, limit=None)
+    except ChatError as error:
+        raise AdminError(f"forget: {word(error)}.") from None
+
+
 def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
-    """Delete every line ``nick`` (in any case) sent in a room, a chunk at a time; say how many."""
+    """Delete every line ``nick`` (in any case) sent in a room, a chunk at a time; say how many.
+
+    ``nick`` is checked by ``nickname`` first.
+    """
     try:
         positions = retention.sent_by(connection, nick, _LINES)
         count = 0

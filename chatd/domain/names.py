@@ -145,12 +145,16 @@ def _stacked(text: str, most: int) -> bool:
     return False
 
 
-def check_nickname(name: str, limit: int = NICKNAME_MAX) -> str:
-    """Return ``name`` in normal form, or raise InvalidNicknameError naming the rule it breaks."""
+def check_nickname(name: str, limit: int | None = NICKNAME_MAX) -> str:
+    """Return ``name`` in normal form, or raise InvalidNicknameError naming the rule it breaks.
+
+    ``limit`` None checks no length: for ``python -m chatd.admin``, which
+    cannot know the ``--max-nick`` the daemon took nicknames under.
+    """
     nick = unicodedata.normalize("NFKC", name)
     if not nick:
         raise InvalidNicknameError(name, NicknameRule.EMPTY)
-    if len(nick) > limit:
+    if limit is not None and len(nick) > limit:
         raise InvalidNicknameError(nick, NicknameRule.TOO_LONG, limit)
     if _INVISIBLE.search(nick):
         raise InvalidNicknameError(nick, NicknameRule.INVISIBLE)

@@ -181,6 +181,28 @@ class MistakeTests(AdminTestCase):
         )
         self.assertEqual(os.listdir(self.directory), [])
 
+    def test_a_folder_is_named_as_a_folder(self) -> None:
+        """A --db that is a folder (the one the file is in, say) is refused as a folder: it was said not to exist."""
+        fill(self.db, [])
+        for db in (".", "./"):
+            self.assert_refused(
+                ["--db", db, "export"],
+                f"--db {db} is a folder; give the file in it that the daemon's --db names.",
+            )
+
+    def test_forget_of_what_no_nickname_can_be_is_refused_before_the_file_is_opened(self) -> None:
+        """An empty NICK, or one holding a space, is refused in the nickname rule's words and nothing is touched: it
+        answered "Forgot 0 lines  sent."."""
+        fill(self.db, [])
+        before = sorted(os.listdir(self.directory))
+        self.assert_refused(["forget", ""], "forget: '' is not a valid nickname: a nickname cannot be empty.")
+        self.assert_refused(
+            ["forget", "bob smith"],
+            "forget: 'bob smith' is not a valid nickname: a nickname holds only letters, digits, '-', '_', '[', ']', "
+            "'{', '}', '\\', '|', '^' and '`'.",
+        )
+        self.assertEqual(sorted(os.listdir(self.directory)), before)
+
     def test_a_file_that_is_not_chatds_is_refused_untouched(self) -> None:
         """Another program's database, and a text file, are refused as the daemon refuses them."""
         with closing(sqlite3.connect(self.db)) as connection:
