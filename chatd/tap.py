@@ -214,7 +214,8 @@ FILE_OPTIONS: list[list[Any]] = [
     _size_option(
         "file-day-bytes",
         _FILES.day_bytes,
-        "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day",
+        "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day, "
+        "unfinished uploads counted whole",
     ),
     ["file-transfers", None, _FILES.transfers, "Files one user may be sending and fetching at once.", int],
     _size_option("file-rate", _FILES.rate, "Bytes a second one user's files may move, each way"),

@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from chatd.config import FilesConfig
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
-from chatd.frontend.transfer_expiry import UPLOAD_IDLE_SECONDS
+from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.irc.render import timestamp
@@ -646,15 +646,36 @@ class RefusalTests(FileTestCase):
         self.offer(eve, sha="cd" * 32, size=60_000)
         self.assertEqual([item["type"] for item in self.objects(eve_wire)], ["file_upload"])
 
+    def test_day_limit_counts_what_unfinished_uploads_have_yet_to_send(self) -> None:
+        """An offer holds its room in the spool before a byte comes, so what its upload has yet to send counts
+        against --file-day-bytes as sent: a second offer past the day is refused saying so, and taken once the
+        first is cancelled. Uploaded bytes only were counted, so offers that sent nothing cost nothing."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        self.offer(alice, sha="ab" * 32, size=60_000)
+        self.lines(wire)
+        self.offer(alice, sha="cd" * 32, size=60_000)
+        self.assertEqual(
+            self.refusal(wire).decode(),
+            "ERR file-day-limit that would pass your 100,000 bytes of files a day, counting the 60,000 bytes your "
+            "unfinished uploads have yet to send; cancel one, or finish them and try tomorrow",
+        )
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
+        self.lines(wire)
+        self.offer(alice, sha="cd" * 32, size=60_000)
+        self.assertTrue(self.refusal(wire).startswith(b"*** Upload 0000000000000002 "))
+
     def test_store_full_is_refused(self) -> None:
         """An offer that would take the spool past --file-store-bytes is refused."""
         alice, wire = self.connect(b"alice")
         self.connect(b"bob")
+        carol, carol_wire = self.connect(b"carol", "10.0.0.3")
         self.offer(alice, sha="ab" * 32, size=90_000)
         self.lines(wire)
-        self.offer(alice, sha="cd" * 32, size=40_000)
+        self.offer(carol, sha="cd" * 32, size=40_000)
         self.assertEqual(
-            self.refusal(wire), b"ERR file-store-full the server has no room for that file now; try later"
+            self.refusal(carol_wire),
+            b"ERR file-store-full the server has no room for that file now; try later",
         )
 
     def test_wrong_offset_and_bad_chunks_store_nothing(self) -> None:
@@ -1335,6 +1356,41 @@ class ExpiryTests(FileTestCase):
         self.assertIsNone(self.files.transfer("0000000000000001"))
         self.offer(carol, sha="cd" * 32, size=100_000)
         self.assertEqual([item["type"] for item in self.objects(carol_wire)], ["file_upload"])
+
+    def test_an_offer_the_spool_has_no_room_for_takes_that_of_uploads_stalled_for_a_minute(self) -> None:
+        """An upload that took no chunk for a minute gives its room up to a new offer that needs it, and its sender
+        hears why; one that keeps going stays, and so does a stalled one whose room would not be enough. A chunk
+        an hour held the room for --file-keep, so a few accounts' offers kept the spool full for a week."""
+        self.files.limits = FileLimits(max_size=150_000, store_bytes=150_000, keep=30 * 86400.0)
+        hog, hog_wire = self.json_user(b"hog")
+        self.json_user(b"bob")
+        carol, carol_wire = self.json_user(b"carol", host="10.0.0.3")
+        dave, dave_wire = self.json_user(b"dave", host="10.0.0.4")
+        self.offer(hog, sha="ab" * 32, size=100_000)
+        self.clock.advance(STALLED_SECONDS - 1)
+        self.upload(hog, CONTENT[:CHUNK], file="0000000000000001")  # a chunk: the minute starts again
+        self.clock.advance(STALLED_SECONDS - 1)
+        self.offer(carol, sha="cd" * 32, size=100_000)
+        self.assertEqual([item.get("code") for item in self.objects(carol_wire)], ["file-store-full"])
+        self.clock.advance(1)
+        self.offer(dave, sha="ef" * 32, size=40_000)  # fits beside the hog's: nothing is let go for it
+        self.offer(carol, sha="cd" * 32, size=120_000)  # the hog's 100,000 would not be room enough
+        self.assertEqual([item.get("code") for item in self.objects(carol_wire)], ["file-store-full"])
+        self.lines(hog_wire)
+        self.offer(carol, sha="cd" * 32, size=100_000)
+        self.assertEqual([item["type"] for item in self.objects(carol_wire)], ["file_upload"])
+        self.assertEqual(
+            self.objects(hog_wire),
+            [
+                {
+                    "type": "file_expired",
+                    "file": "0000000000000001",
+                    "reason": "its upload took no chunk for 1m and the server needed its room",
+                }
+            ],
+        )
+        self.assertIsNone(self.files.transfer("0000000000000001"))
+        self.assertEqual([item["type"] for item in self.objects(dave_wire)], ["file_upload"])
 
     def test_bytes_no_transfer_names_are_removed_and_others_stay(self) -> None:
         """A spool file from before a start that no transfer names goes at the first look; an open upload's stays."""

@@ -676,10 +676,12 @@ class FileTooBigError(ChatError):
 
 @dataclass(eq=False)
 class FileDayLimitError(ChatError):
-    """The file would take the user past ``limit`` bytes uploaded today."""
+    """The file would take the user past ``limit`` bytes uploaded today, ``unsent`` of them the rest of the user's
+    unfinished uploads, which count as sent."""
 
     code = "file-day-limit"
     limit: int
+    unsent: int = 0
 
 
 @dataclass(eq=False)

@@ -8,7 +8,9 @@ transfer being fetched waits for its last download to end, which wakes
 this again, as do a new offer and a change of the limits (the engine,
 chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
 (``expire``) lets go what is due too, and prunes what has no time of its
-own: bytes no transfer names, past days' counts, idle rate budgets.
+own: bytes no transfer names, past days' counts, idle rate budgets. A new
+offer the spool has no room for lets go, first, the uploads that stalled
+(``make_room``), whatever their time.
 """
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -23,6 +25,11 @@ from chatd.frontend.uploads import Uploads
 UPLOAD_IDLE_SECONDS = 3600.0
 """An upload that takes no chunk for this long is let go, and the room its offer reserved with it: long enough
 for a client to come back after a drop and go on, short of the week an offer may wait for its recipients."""
+
+STALLED_SECONDS = 60.0
+"""An upload that took no chunk for this long gives its room up to a new offer the spool has none for
+(``make_room``). A client uploading sends a chunk a second even on a 128 kbit/s link; one that holds room with a
+chunk a minute sends a 100 MiB file whole in four and a half days, about what filling the spool outright costs."""
 
 
 class TransferExpiry:
@@ -101,7 +108,44 @@ class TransferExpiry:
         now = self._reactor.seconds()
         for transfer in self._open.all():
             if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
-                self._expired(transfer, transfer.began + self._open.limits.keep <= now)
+                self._expired(transfer, self._why(transfer, transfer.began + self._open.limits.keep <= now))
+
+    def make_room(self, size: int) -> bool:
+        """Make room for ``size`` more bytes in the spool (``--file-store-bytes``) by letting go uploads that took no
+        chunk for ``STALLED_SECONDS``, the longest idle first; whether the bytes fit now. None goes unless enough
+        of them make the room.
+
+        An offer reserves its whole size: offers that sent a chunk an hour
+        (``UPLOAD_IDLE_SECONDS``) held all of the spool for everyone else
+        until ``--file-keep``, a week, ran out, at no cost.
+        """
+        spool, limit = self._open.spool, self._open.limits.store_bytes
+        need = spool.reserved + size - limit
+        now = self._reactor.seconds()
+        transfers = self._open.all()
+        stalled = sorted(
+            (
+                transfer
+                for transfer in transfers
+                if transfer.offered_at is None
+                and now - transfer.moved >= STALLED_SECONDS
+                # Content another transfer shares stays with it: letting this one go frees nothing.
+                and sum(1 for other in transfers if other.key == transfer.key) == 1
+            ),
+            key=lambda transfer: transfer.moved,
+        )
+        going: list[Transfer] = []
+        for transfer in stalled:
+            if need <= 0:
+                break
+            going.append(transfer)
+            need -= transfer.offered.size
+        if need > 0:
+            return False
+        idle = format_duration(STALLED_SECONDS)
+        for transfer in going:
+            self._expired(transfer, f"its upload took no chunk for {idle} and the server needed its room")
+        return True
 
     def _deadline(self, transfer: Transfer) -> float:
         """When ``transfer`` has waited too long: ``--file-keep`` after it began, or for an upload an idle hour
@@ -111,16 +155,18 @@ class TransferExpiry:
             return min(kept, transfer.moved + UPLOAD_IDLE_SECONDS)
         return kept
 
-    def _expired(self, transfer: Transfer, kept_long: bool) -> None:
-        """Let ``transfer`` go, past ``--file-keep`` (``kept_long``) or idle: its sender is told, and for an offer
-        each recipient not done with it, so that no client goes on showing what the server no longer has."""
+    def _why(self, transfer: Transfer, kept_long: bool) -> str:
+        """Why ``transfer`` goes as its time comes: past ``--file-keep`` (``kept_long``), or idle."""
         keep = format_duration(self._open.limits.keep)
         if transfer.offered_at is not None:
-            reason = f"offers wait {keep} at most"
-        elif kept_long:
-            reason = f"an upload must be finished within {keep}"
-        else:
-            reason = f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
+            return f"offers wait {keep} at most"
+        if kept_long:
+            return f"an upload must be finished within {keep}"
+        return f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
+
+    def _expired(self, transfer: Transfer, reason: str) -> None:
+        """Let ``transfer`` go for ``reason``: its sender is told, and for an offer each recipient not done with it,
+        so that no client goes on showing what the server no longer has."""
         expired = FileExpired(transfer.file, reason)
         self._people.tell_recipients(transfer, expired)  # none before the offer
         self._people.tell_sender(transfer, expired)

@@ -94,7 +94,8 @@ class Transfers:
         self._downloads = Downloads(spool, reactor, limits, self.fetched, ended=lambda: self._expiry.wake())
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
-        self._uploads = Uploads(chat, self._open, reactor, new_id)
+        # A new offer the spool has no room for may take that of stalled uploads, which the expiry lets go.
+        self._uploads = Uploads(chat, self._open, reactor, new_id, lambda size: self._expiry.make_room(size))
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
 

@@ -39,7 +39,8 @@ DAY = 86400
 
 
 class Uploads:
-    """The uploads of ``chat``'s users into ``open_transfers``, timed by ``reactor``, each new one named by ``new_id``."""
+    """The uploads of ``chat``'s users into ``open_transfers``, timed by ``reactor``, each new one named by ``new_id``;
+    ``make_room`` asked for room in a full spool (chatd.frontend.transfer_expiry)."""
 
     def __init__(
         self,
@@ -47,8 +48,11 @@ class Uploads:
         open_transfers: OpenTransfers,
         reactor: IReactorTime,
         new_id: Callable[[], str],
+        make_room: Callable[[int], bool] = lambda size: False,
     ) -> None:
         self._chat = chat
+        self._make_room = make_room
+        """Lets go what stalled uploads the spool needs for ``size`` more bytes; whether they fit now."""
         self._open = open_transfers
         self._spool = open_transfers.spool
         self._reactor = reactor
@@ -97,8 +101,8 @@ class Uploads:
             transfer = Transfer(offered, sender, owner, goes_to, key, now, moved=now)
             self._open.add(transfer)
             self._spool.open(key, size)
-        elif self._day_used(owner) + size - held > self._open.limits.day_bytes:
-            raise FileDayLimitError(self._open.limits.day_bytes)
+        else:
+            self._check_day(owner, key, size - held)
         transfer.uploader = peer
         self._uploading.setdefault(peer, set()).add(transfer.file)
         tail = self._spool.hash_before(key, held) if held else succeed("")
@@ -118,17 +122,37 @@ class Uploads:
         return None
 
     def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
-        """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room."""
+        """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room (once uploads
+        stalled have let theirs go, if that makes it: ``make_room``)."""
         limits = self._open.limits
         if self._open.going(owner) >= limits.transfers:
             raise FileTooManyError(limits.transfers)
-        if self._day_used(owner) + size - held > limits.day_bytes:
-            raise FileDayLimitError(limits.day_bytes)
-        if not self._spool.begun(key) and self._spool.reserved + size > limits.store_bytes:
+        self._check_day(owner, key, size - held)
+        if (
+            not self._spool.begun(key)
+            and self._spool.reserved + size > limits.store_bytes
+            and not self._make_room(size)
+        ):
             raise FileStoreFullError()
 
-    def _day_used(self, owner: str) -> int:
-        return self._days.get((owner, int(self._reactor.seconds() // DAY)), 0)
+    def _check_day(self, owner: str, key: str, coming: int) -> None:
+        """Refuse ``coming`` more bytes of ``key`` from ``owner`` past ``--file-day-bytes``: counted with those
+        uploaded today and those the owner's unfinished uploads of other content have yet to send, the room they
+        hold in the spool. Else an offer that never sent a byte cost nothing, and one owner held any number of
+        them."""
+        unsent = self._unsent(owner, key)
+        limit = self._open.limits.day_bytes
+        if self._days.get((owner, int(self._reactor.seconds() // DAY)), 0) + unsent + coming > limit:
+            raise FileDayLimitError(limit, unsent)
+
+    def _unsent(self, owner: str, but: str) -> int:
+        """The bytes ``owner``'s unfinished uploads of any content but ``but`` have yet to send, each content once."""
+        sizes = {
+            transfer.key: transfer.offered.size
+            for transfer in self._open.all()
+            if transfer.owner == owner and transfer.offered_at is None and transfer.key != but
+        }
+        return sum(size - self._spool.held(key) for key, size in sizes.items())
 
     def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
         offered = transfer.offered

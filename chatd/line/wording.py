@@ -478,6 +478,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 FileDayLimitError,
                 lambda e: (
                     f"that would pass your {counted(e.limit, 'byte', ',')} of files a day; try tomorrow"
+                    if not e.unsent
+                    else f"that would pass your {counted(e.limit, 'byte', ',')} of files a day, counting the "
+                    f"{counted(e.unsent, 'byte', ',')} your unfinished uploads have yet to send; "
+                    "cancel one, or finish them and try tomorrow"
                 ),
             ),
             _row(
