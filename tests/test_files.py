@@ -1162,6 +1162,32 @@ class IRCEndedOfferTests(FileTestCase, IRCTestCase):
         )
 
 
+class LinkBudgetTests(FileTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.files.limits = FileLimits(rate=2 * CHUNK)
+
+    def test_what_a_link_sends_is_spent_from_the_budget_of_the_recipients_downloads(self) -> None:
+        """Bytes bob's link sent (chatd.web.files) are spent from the budget his /file accept downloads spend, by
+        address when he is not identified: a chunk in its debt, his download's first chunk waits the second it
+        takes to have a chunk again, not a moment less."""
+        self.files.limits = FileLimits()  # alice's upload goes at once
+        _, _, bob, bob_wire = self.alice_offers_bob()
+        self.files.limits = FileLimits(rate=2 * CHUNK)
+        self.assertEqual(self.files.spend("nick:bob@127.0.0.1", 3 * CHUNK), 0.5)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.clock.advance(0.99)
+        self.assertEqual(self.objects(bob_wire), [])
+        self.clock.advance(0.01)
+        self.assertEqual([item["offset"] for item in self.objects(bob_wire)], [0])
+
+    def test_a_recipients_budget_is_their_accounts_when_identified(self) -> None:
+        """An identified recipient's link spends their account's budget, not their address's."""
+        self.assertEqual(self.files.spend("account:bob", 2 * CHUNK), 0)
+        self.assertEqual(self.files.spend("account:bob", CHUNK), 0.5)
+        self.assertEqual(self.files.spend("nick:bob@127.0.0.1", CHUNK), 0)
+
+
 class LinkLineTests(FileTestCase):
     def test_with_a_web_port_the_text_line_names_file_link_and_the_link_is_answered(self) -> None:
         """An nc user is told of /file link when links can be made, and /file link answers one for them."""

@@ -9,8 +9,9 @@ being written.
 The engine (chatd.frontend.transfers) owns a ``Downloads`` and hands it
 each accepted file; it is told back when a recipient has every byte. The
 byte-rate budgets live here both ways, one table that ``--file-rate`` sizes
-and ``expire`` prunes: the downloads spend the ``DOWN`` one, uploads are
-charged to the ``UP`` one (``charge``).
+and ``expire`` prunes: the downloads spend the ``DOWN`` one, and so do the
+HTTP links' (``spend``, chatd.web.files); uploads are charged to the ``UP``
+one (``charge``).
 """
 
 import base64
@@ -210,6 +211,11 @@ class Downloads:
             )
         return bucket
 
+    def spend(self, owner: str, size: int) -> float:
+        """Spend ``size`` bytes of ``owner``'s budget down, sent by other means than a download here (an HTTP link);
+        seconds until it is out of debt, which the sender waits before sending more."""
+        return self._bucket(owner).take(size)
+
     def charge(self, peer: Peer, size: int) -> float:
         """Charge ``size`` bytes ``peer`` sent while transferring to its user's budget up; seconds until it is out of debt.
 
@@ -219,9 +225,8 @@ class Downloads:
         """
         return self._bucket(owner_key(named_user(peer), peer), UP).take(size)
 
-    def expire(self, uploading: set[str]) -> None:
-        """Forget the rate budgets of owners with nothing going: none downloading, none in ``uploading``."""
-        # An owner with nothing going has full buckets by the next look: they are made again when needed.
-        going = uploading | {download.owner for download in self._downloads.values()}
-        for rated in [rated for rated in self._rates if rated[0] not in going]:
+    def expire(self) -> None:
+        """Forget the rate budgets that are full again: one made when next needed is the same."""
+        # Full, not idle: an HTTP link's reader is no download here, and forgetting its debt would forgive it.
+        for rated in [rated for rated, bucket in self._rates.items() if not bucket.wait(bucket.burst)]:
             del self._rates[rated]

@@ -60,10 +60,6 @@ class OpenTransfers:
         uploads = sum(1 for t in self._open.values() if t.owner == owner and t.offered_at is None)
         return uploads + self.downloads.going(owner)
 
-    def uploaders(self) -> set[str]:
-        """The owners with an upload going on a session now."""
-        return {transfer.owner for transfer in self._open.values() if transfer.uploader is not None}
-
     def offered_to(self, peer: Peer, file: str) -> Transfer:
         """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""
         transfer = self._open.get(file)

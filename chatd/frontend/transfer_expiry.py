@@ -8,7 +8,7 @@ transfer being fetched waits for its last download to end, which wakes
 this again, as do a new offer and a change of the limits (the engine,
 chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
 (``expire``) lets go what is due too, and prunes what has no time of its
-own: bytes no transfer names, past days' counts, idle rate budgets. A new
+own: bytes no transfer names, past days' counts, full rate budgets. A new
 offer the spool has no room for lets go, first, the uploads that stalled
 (``make_room``), whatever their time.
 """
@@ -64,7 +64,7 @@ class TransferExpiry:
 
     def expire(self) -> None:
         """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took
-        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and idle rate buckets.
+        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and full rate buckets.
 
         An offer reserves its whole size in the spool (``--file-store-bytes``)
         before a byte comes: offers never uploaded held the whole store for
@@ -77,7 +77,7 @@ class TransferExpiry:
         """
         self._let_go()
         self._uploads.expire()
-        self._downloads.expire(self._open.uploaders())
+        self._downloads.expire()
         self._open.sweep()
         self.wake()
 

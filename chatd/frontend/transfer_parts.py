@@ -187,6 +187,15 @@ def owner_key(user: UserView, peer: Peer) -> str:
     return f"account:{user.account}" if user.account else f"address:{counted_as(peer.peer)}"
 
 
+def owner_of(key: str) -> str:
+    """Whom limits count the person ``key`` (``person_key``) under, as ``owner_key`` counts a session of theirs: their
+    account, else the host of the address their nickname came from (an IPv6 address's /64)."""
+    if key.startswith("account:"):
+        return key
+    # nick:NICK@ADDRESS: no nickname holds an @ (chatd.domain.names), and no address does.
+    return f"address:{counted_as(key.rpartition('@')[2])}"
+
+
 def person(user: UserView) -> str:
     """Who ``user`` is to a transfer (``person_key``): its sender may resume, list and cancel it, a recipient fetch,
     decline or stop it."""

@@ -51,6 +51,7 @@ from chatd.frontend.transfer_parts import (
     TransferStore,
     named_user,
     owner_key,
+    owner_of,
     person,
 )
 from chatd.frontend.transfer_people import TransferPeople
@@ -204,6 +205,11 @@ class Transfers:
     def ack(self, peer: Peer, file: str, end: int) -> None:
         """``peer`` holds ``file``'s bytes up to ``end`` (``Downloads.ack``)."""
         self._downloads.ack(peer, file, end)
+
+    def spend(self, key: str, size: int) -> float:
+        """Spend ``size`` bytes of the person ``key``'s budget down (``--file-rate``, as their downloads here do), sent
+        through an HTTP link; seconds until it is out of debt (``Downloads.spend``)."""
+        return self._downloads.spend(owner_of(key), size)
 
     def charge(self, peer: Peer, size: int) -> float:
         """Charge ``size`` bytes ``peer`` sent while transferring; seconds its connection stops reading (``Downloads.charge``)."""

@@ -9,7 +9,9 @@ The response streams the spool's copy as Twisted's ``static.File`` does
 whole file in memory), as ``application/octet-stream``, an attachment
 under the file's safe name, never cached; but each chunk is read on the
 spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
-chat. A token unknown, used or expired, whose transfer is over, or whose
+chat, and sent no faster than ``--file-rate``: its bytes are spent from the
+recipient's budget down, the one their ``/file accept`` downloads spend
+(chatd.frontend.downloads), however many requests they make at once. A token unknown, used or expired, whose transfer is over, or whose
 recipient is done with it (fetched, declined or stopped it elsewhere) is
 404 like any path.
 """
@@ -28,7 +30,7 @@ from typing_extensions import override
 
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
-from chatd.web.threaded_file import ThreadedFile
+from chatd.web.threaded_file import Pace, ThreadedFile
 
 LINK_SECONDS = 3600.0
 """How long a link is good for, if nobody downloads the whole file with it first."""
@@ -82,6 +84,12 @@ class FileLinks:
         """Where ``transfer``'s checked bytes are in the spool."""
         return self._transfers.spool.path(transfer.key)
 
+    def pace(self, token: str) -> Pace:
+        """The budget a download through ``token`` (a good one: ``open``) spends: its recipient's, down, as they are
+        when each chunk goes (they may identify meanwhile)."""
+        link = self._links[token]
+        return Pace(lambda size: self._transfers.spend(link.key, size), self._reactor)
+
     def read(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes from ``offset`` of a download's open spool file, on the spool's thread."""
         return self._transfers.spool.read_from(file, offset, length)
@@ -132,7 +140,7 @@ class _Download(ThreadedFile):
     """One file, streamed as ``static.File`` does under the transfer's safe name; its token is spent once it is all sent."""
 
     def __init__(self, links: FileLinks, token: str, transfer: Transfer) -> None:
-        super().__init__(links.path(transfer), links.read)
+        super().__init__(links.path(transfer), links.read, links.pace(token))
         self.type = "application/octet-stream"
         self.encoding = None
         self._links = links

@@ -7,14 +7,16 @@ blocking ``read`` on the reactor thread: on a cold disk each one can stall
 every chat connection for milliseconds. ``ThreadedFile`` keeps all of it
 but the reading: ``File.makeProducer`` still sets the code and headers and
 chooses the bytes, and ``PartsProducer`` sends those bytes, each chunk read
-by the ``Read`` it is given (in the daemon, on the spool's thread).
+by the ``Read`` it is given (in the daemon, on the spool's thread), no
+faster than the ``Pace`` it is given, if any, allows.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import IO
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IPushProducer
+from twisted.internet.interfaces import IDelayedCall, IPushProducer, IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.server import Request
@@ -25,6 +27,17 @@ from zope.interface import implementer
 Read = Callable[[IO[bytes], int, int], "Deferred[bytes]"]
 """``read(file, offset, length)``: up to ``length`` bytes of the open ``file`` from ``offset``, read off the reactor thread."""
 
+
+@dataclass(frozen=True)
+class Pace:
+    """A budget of bytes a second that a response's bytes are spent from: ``spend(length)`` takes ``length`` bytes
+    and answers the seconds until the budget is out of debt (0: it is not), for which the next read waits on
+    ``clock``."""
+
+    spend: Callable[[int], float]
+    clock: IReactorTime
+
+
 Part = tuple[bytes, int, int]
 """``(before, offset, size)``: ``before`` written as it is (a multipart boundary, or nothing), then
 ``size`` bytes of the file from ``offset``: the shape of ``MultipleRangeStaticProducer.rangeInfo``."""
@@ -33,15 +46,17 @@ Part = tuple[bytes, int, int]
 class ThreadedFile(File):
     """One file served as ``static.File`` serves it, its bytes read through ``read``."""
 
-    def __init__(self, path: str, read: Read) -> None:
+    def __init__(self, path: str, read: Read, pace: Pace | None = None) -> None:
         super().__init__(path)
         self._read = read
+        self._pace = pace
 
     @override
     def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "PartsProducer":
         """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``PartsProducer``."""
         chosen = super().makeProducer(request, fileForReading)
-        return PartsProducer(request, fileForReading, _parts(chosen, self.getFileSize()), self._read)
+        parts = _parts(chosen, self.getFileSize())
+        return PartsProducer(request, fileForReading, parts, self._read, self._pace)
 
 
 def _parts(chosen: StaticProducer, size: int) -> list[Part]:
@@ -65,15 +80,26 @@ class PartsProducer:
     a chunk in memory. A push producer, unlike ``File``'s pull ones: the web
     server drives a pull producer by calling ``resumeProducing`` over and
     over, which would spin the reactor while a read is out.
+
+    With a ``pace``, each chunk written is spent from it, and while it is in
+    debt the producer rests as if the transport had paused it: no read
+    starts until the debt is paid, or until the transport has room, whichever
+    is later. The budget is spent as bytes go, so a client that opens several
+    responses at once shares it among them.
     """
 
     log = Logger()
 
-    def __init__(self, request: Request, file: IO[bytes], parts: Iterable[Part], read: Read) -> None:
+    def __init__(
+        self, request: Request, file: IO[bytes], parts: Iterable[Part], read: Read, pace: Pace | None = None
+    ) -> None:
         self._request = request
         self._file = file
         self._parts = iter(parts)
         self._read = read
+        self._pace = pace
+        self._resting: IDelayedCall | None = None
+        """The end of the rest the budget's debt imposes, while it lasts."""
         self._offset = 0
         self._left = 0
         """Where the part being sent goes on in the file, and how many of its bytes are left to send."""
@@ -99,6 +125,9 @@ class PartsProducer:
     def stopProducing(self) -> None:
         """The response is over (sent, or its connection gone): the file closes now, or once the read under way ends."""
         self._over = True
+        if self._resting is not None and self._resting.active():
+            self._resting.cancel()
+        self._resting = None
         if not self._reading:
             self._file.close()
 
@@ -112,7 +141,7 @@ class PartsProducer:
             return
         self._pumping = True
         try:
-            while not (self._paused or self._reading or self._over):
+            while not (self._paused or self._reading or self._over or self._resting is not None):
                 if self._left:
                     self._reading = True
                     read = self._read(self._file, self._offset, min(self._left, StaticProducer.bufferSize))
@@ -140,6 +169,16 @@ class PartsProducer:
         self._offset += len(data)
         self._left -= len(data)
         self._request.write(data)
+        if self._pace is not None and not self._over:
+            wait = self._pace.spend(len(data))
+            if wait > 0:
+                self._resting = self._pace.clock.callLater(wait, self._rested)
+                return
+        self._pump()
+
+    def _rested(self) -> None:
+        """The budget's debt is paid: the next chunk may be read."""
+        self._resting = None
         self._pump()
 
     def _failed(self, failure: Failure) -> None:

@@ -15,6 +15,7 @@ import struct
 import tempfile
 import termios
 import threading
+import time
 from collections.abc import Callable
 from typing import cast
 
@@ -35,9 +36,9 @@ from typing_extensions import override
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor
-from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.domain.files import FileLimits, FileTarget, KeptTransfer, OfferedFile, content_key
 from chatd.frontend.transfer_parts import NotKept
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
@@ -137,8 +138,9 @@ def queued(transport: object, queue: int) -> int:
 
 
 class FileLinkReadTests(TestCase):
-    async def serve(self, content: bytes) -> str:
-        """A link's path for bob to ``content``, on a web port listening on 127.0.0.1, the file in a new spool."""
+    async def serve(self, content: bytes, limits: FileLimits = DEFAULT_FILE_LIMITS) -> str:
+        """A link's path for bob to ``content``, on a web port listening on 127.0.0.1, the file in a new spool; the
+        engine within ``limits``."""
         sha = hashlib.sha256(content).hexdigest()
         self.folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.folder)
@@ -160,7 +162,7 @@ class FileLinkReadTests(TestCase):
         chat = Chat(reactor, MemoryHistory(), bus, accounts=MemoryAccounts(), rooms=MemoryRooms())
         spool = Spool(self.folder, run=self.pool.run)
         self.addCleanup(spool.release)
-        transfers = Transfers(chat, spool, reactor, store=_Kept(record), bus=bus)
+        transfers = Transfers(chat, spool, reactor, limits, store=_Kept(record), bus=bus)
         links = FileLinks(transfers, reactor)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
@@ -245,6 +247,38 @@ class FileLinkReadTests(TestCase):
         status, headers, body = await self.get(path, "Range: bytes=0-,0-,0-,0-")
         self.assertEqual((status, headers["content-type"], body), (200, "application/octet-stream", CONTENT))
         self.assertEqual((await self.get(path, "Range: bytes=0-9,20-29"))[0], 404)
+
+    async def test_downloads_are_sent_no_faster_than_the_recipients_file_rate(self) -> None:
+        """A link's bytes are spent from its recipient's budget down (--file-rate), one budget for all their
+        requests: a range short of the end and then the whole file take at least the time the budget allows
+        past the second's worth it starts with. They went as fast as the client read.
+        """
+        rate = 128 * 1024
+        path = await self.serve(CONTENT, FileLimits(rate=rate))
+        half = len(CONTENT) // 2
+        began = time.monotonic()
+        status, _, body = await self.get(path, f"Range: bytes=0-{half - 1}")
+        self.assertEqual((status, body), (206, CONTENT[:half]))
+        status, _, body = await self.get(path)
+        self.assertEqual((status, body), (200, CONTENT))
+        # Each response ends once what it sent is paid for, so this is a floor, whatever the machine's load.
+        floor = (half + len(CONTENT) - rate) / rate
+        self.assertGreaterEqual(time.monotonic() - began, floor * 0.95)
+
+    async def test_a_client_gone_while_its_download_waits_for_the_budget_leaves_nothing_behind(self) -> None:
+        """The client drops the connection while the response waits for the budget to refill: the wait is called
+        off (trial fails a test that leaves a call pending), and the file is closed."""
+        rate = StaticProducer.bufferSize
+        path = await self.serve(CONTENT, FileLimits(rate=rate))
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path))
+        # The budget's second's worth and a chunk past it went at once; the next read waits a second.
+        await self.until(lambda: len(client.received) > 2 * rate, "two chunks came")
+        server = server_side(client)
+        abort(client)
+        await self.until(lambda: bool(server.disconnected), "the server saw the connection go")
+        self.assertEqual((self.pool.read, self.pool.out, open_under(self.folder)), (2 * rate, 0, []))
 
     async def test_ranges_past_the_end_are_416_with_no_body_and_no_file_left_open(self) -> None:
         """A range not within the file: 416 naming its size, an empty body, nothing read, no error."""
