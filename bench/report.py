@@ -712,14 +712,20 @@ def storm_targets(runs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def settled(step: dict[str, Any]) -> str:
+    """A step's p99 after its first second, in ms; blank for results saved before it was measured."""
+    return f"{step['p99_settled_ms']:.1f}" if "p99_settled_ms" in step else ""
+
+
 def hold_table(held: list[dict[str, Any]]) -> list[str]:
     """One row per server, load and round; chatd's p99 over ngIRCd's at the same load in the same round."""
     ngircd = {
         (round_of(e["server"]), e["load"]): e["step"] for e in held if kind_of(e["server"]).name == "ngircd"
     }
     out = [
-        "| server | load held | delivered/s | p50 / p99 / max ms | lost | server CPU | generator CPU | p99 target | p99 / ngIRCd's |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| server | load held | delivered/s | p50 / p99 / max ms | p99 after the first second | lost | server CPU "
+        "| generator CPU | p99 target | p99 / ngIRCd's |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for entry in held:
         step, load = entry["step"], entry["load"]
@@ -732,7 +738,7 @@ def hold_table(held: list[dict[str, Any]]) -> list[str]:
         out.append(
             f"| {name(entry['server'])} | {rate(load)}/s ({step['clients']} clients x {step['rate']:.2f}/s) | "
             f"{rate(step['deliveries_per_second'])} | {step['p50_ms']:.1f} / {step['p99_ms']:.1f} / {step['max_ms']:.0f} | "
-            f"{step['lost']} | {server_cpu(step)} | {step['generator_cpu']:.0%} | {target} | {share} |"
+            f"{settled(step)} | {step['lost']} | {server_cpu(step)} | {step['generator_cpu']:.0%} | {target} | {share} |"
         )
     return out
 

@@ -110,6 +110,8 @@ class Step:
     sent_by_room: Counter[int] = field(default_factory=Counter)
     received: int = 0
     latencies: "array[int]" = field(default_factory=lambda: array("q"))
+    sent_ms: "array[int]" = field(default_factory=lambda: array("q"))
+    """When each probe in ``latencies`` was sent, ms into the step: where in the step the slow ones were."""
     last_paste_ns: int = 0
     cpu_at_start: float = 0.0
     cpu_in_window: float = 0.0
@@ -305,9 +307,10 @@ class Generator:
             if found and client is not step.paster:
                 step.received += found
                 if client.spec.probe:
-                    latencies = step.latencies
+                    latencies, sent_ms = step.latencies, step.sent_ms
                     for sent_ns in step.chat_re.findall(data, 0, end):
                         latencies.append((now - int(sent_ns)) // 1000)
+                        sent_ms.append((int(sent_ns) - step.start_ns) // 1_000_000)
             if step.paste_lines and step.paste in data:
                 client.paste_seen += data.count(step.paste, 0, end)
                 step.last_paste_ns = now
@@ -487,6 +490,7 @@ class Generator:
             "sent": step.sent,
             "received": step.received,
             "latencies_us": step.latencies.tobytes(),
+            "sent_ms": step.sent_ms.tobytes(),
             "cpu_in_window": step.cpu_in_window,
             "finished_ns": now,
             "open": sum(1 for c in self.clients if c.state == READY),

@@ -152,13 +152,22 @@ def specs(
     ]
 
 
-def latency_ms(reports: list[dict[str, Any]]) -> list[float]:
-    """Every probe's latency in the step, ms, sorted."""
+def latency_ms(reports: list[dict[str, Any]], after_ms: int = 0) -> list[float]:
+    """The latency of every probe sent ``after_ms`` or more into the step, ms, sorted."""
     values: list[float] = []
     for report in reports:
-        values.extend(v / 1000 for v in memoryview(report["latencies_us"]).cast("q"))
+        latencies = memoryview(report["latencies_us"]).cast("q")
+        if after_ms:
+            sent = memoryview(report["sent_ms"]).cast("q")
+            values.extend(v / 1000 for v, at in zip(latencies, sent, strict=True) if at >= after_ms)
+        else:
+            values.extend(v / 1000 for v in latencies)
     values.sort()
     return values
+
+
+SETTLED_MS = 1000
+"""How far into a step ``StepResult.p99_settled_ms`` starts: past the first second."""
 
 
 @dataclass
@@ -180,6 +189,11 @@ class StepResult:
     samples: int
     server_cpu: float
     """Share of one CPU the server used during the sending window."""
+    p99_settled_ms: float
+    """p99 of the probes sent after the step's first second (``SETTLED_MS``). A server just given the load
+    (the first lines to each room and socket) answered slowest in its first tenth of a second in every
+    round looked at; this tells that start from the rest. ``p99_ms``, over the whole step, is what the
+    targets are judged by."""
     threads_cpu: float
     """The part of ``server_cpu`` in threads beside the server's main one (chatd's store: writer, reader, indexer)."""
     generator_cpu: float
@@ -472,6 +486,7 @@ def measure(env: Environment, setup: Setup, tag: str, target: float, clients: in
         p99_ms=percentile(latencies, 0.99),
         max_ms=latencies[-1] if latencies else 0.0,
         samples=len(latencies),
+        p99_settled_ms=percentile(latency_ms(reports, SETTLED_MS), 0.99),
         server_cpu=server_cpu / seconds,
         threads_cpu=threads_cpu / seconds,
         generator_cpu=generator_cpu / seconds / max(1, len(setup.generator_cpus)),
@@ -493,7 +508,8 @@ def measure(env: Environment, setup: Setup, tag: str, target: float, clients: in
 def describe_step(name: str, step: StepResult) -> str:
     return (
         f"  {name}: {step.clients} clients x {step.rate:.2f}/s -> {step.deliveries_per_second:,.0f} deliveries/s, "
-        f"p50/p99/max {step.p50_ms:.1f}/{step.p99_ms:.1f}/{step.max_ms:.0f} ms, lost {step.lost}, "
+        f"p50/p99/max {step.p50_ms:.1f}/{step.p99_ms:.1f}/{step.max_ms:.0f} ms "
+        f"(p99 after the first second {step.p99_settled_ms:.1f}), lost {step.lost}, "
         f"server CPU {step.server_cpu:.0%}{threads_share(step.threads_cpu)}, generator CPU {step.generator_cpu:.0%}"
         f"{'' if step.passed else ' FAIL: ' + step.why}"
     )
