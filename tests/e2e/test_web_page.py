@@ -1067,10 +1067,14 @@ class LoginTests(SynchronousTestCase):
         quiet(self, page)
 
     def restart_on_file(self, daemon: Daemon, url: str, db: tuple[str, str], page: Page) -> Daemon:
-        """Stop ``daemon`` (on the --db file ``db``) under ``page`` and start it again on the same port; from then
-        on what ``page`` sends is noted (``record``). The new daemon."""
+        """Once ``page`` has its key, ``restart_under`` it."""
         # Identified, the page loads libsodium for its key: stopping the daemon first would fail that load.
         page.wait(lambda: page.script("return window.chatd.encryption.active;") or None, "the page's key")
+        return self.restart_under(daemon, url, db, page)
+
+    def restart_under(self, daemon: Daemon, url: str, db: tuple[str, str], page: Page) -> Daemon:
+        """Stop ``daemon`` (on the --db file ``db``) under ``page`` and start it again on the same port; from then
+        on what ``page`` sends is noted (``record``). The new daemon."""
         daemon.signal(signal.SIGTERM)
         page.wait(
             lambda: page.status().startswith("Disconnected") or None, "the page to say it is disconnected"
@@ -1108,13 +1112,7 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(nicknames_asked(gina), ["/identify dora secret-pass-1"])
         gina.say("/unregister secret-pass-1")
         gina.wait(lambda: "is no longer registered" in gina.shown() or None, "the account given up")
-        daemon.signal(signal.SIGTERM)
-        gina.wait(
-            lambda: gina.status().startswith("Disconnected") or None, "the page to say it is disconnected"
-        )
-        record_afresh(gina)
-        port = url.rstrip("/").rsplit(":", 1)[1]
-        restarted(gina, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
+        self.restart_under(daemon, url, db, gina)
         gina.wait(lambda: gina.status() == "Reconnected." or None, "the page to say it is back")
         self.assertEqual(nicknames_asked(gina), ["/nick dora"])
         quiet(self, gina)
@@ -1136,13 +1134,7 @@ class LoginTests(SynchronousTestCase):
         page.wait(lambda: page.script("return window.chatd.encryption.active;") or None, "the page's key")
         page.say("/nick ally")
         page.wait(lambda: page.status() == "You are ally." or None, "the status to follow /nick")
-        daemon.signal(signal.SIGTERM)
-        page.wait(
-            lambda: page.status().startswith("Disconnected") or None, "the page to say it is disconnected"
-        )
-        record(page)
-        port = url.rstrip("/").rsplit(":", 1)[1]
-        restarted(page, lambda: Daemon.start(self, [*LOOPBACK, *db, "--web-port", port]))
+        self.restart_under(daemon, url, db, page)
         page.wait(lambda: received_after(page, "account", "joined") or None, "alice identified and back in")
         self.assertEqual(nicknames_asked(page), ["/identify alice hunter22"])
         self.assertIsNotNone(page.find("#login-box").get_attribute("hidden"))
