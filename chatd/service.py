@@ -68,7 +68,6 @@ from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.transfer_parts import TransferStore
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers
 from chatd.irc.frontend import irc_front_end
 from chatd.irc.socket import SUBPROTOCOLS
@@ -86,6 +85,7 @@ from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
+from chatd.turns import Turns
 from chatd.web.files import FileLinks
 from chatd.web.site import page_site
 

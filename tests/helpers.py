@@ -188,8 +188,16 @@ class ThreadedReactor(MemoryReactorClock):
         return self._from_threads.get(timeout=timeout)
 
     def run_until(self, deferred: "Deferred[T]") -> "Deferred[T]":
-        """Run calls from other threads until ``deferred`` has fired; returns it."""
-        while not deferred.called:
+        """Run calls from other threads until ``deferred`` has its result (not merely fired, waiting on another
+        Deferred its callbacks returned); returns it."""
+        done: list[bool] = []
+
+        def note(result: T) -> T:
+            done.append(True)
+            return result
+
+        deferred.addBoth(note)
+        while not done:
             self.run_from_thread()
         return deferred
 

@@ -30,11 +30,11 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, offered_text, text_line
 from chatd.line.session import LineSession, deliver
+from chatd.turns import Turns
 
 DEFAULT_LIMITS = LineLimits()
 

@@ -15,8 +15,8 @@ from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.line.factory import LineFactory
+from chatd.turns import Turns
 
 
 @dataclass(frozen=True, slots=True)

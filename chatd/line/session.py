@@ -56,7 +56,6 @@ from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.accounts import registered_notice, still_registered_notice, unregistered_notice
 from chatd.line.commands import Help, Join, Nick, Say
@@ -81,6 +80,7 @@ from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
 from chatd.line.talk import away_notice, come_back, in_room, now_talking, show_room
 from chatd.text import HELP_WORD, fold
+from chatd.turns import Turns
 
 PROMPT = Notice("prompt", "Choose a nickname:")
 """Asked on connect and again after a refused nickname; nothing else repeats it."""

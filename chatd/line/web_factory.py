@@ -29,7 +29,6 @@ from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
@@ -37,6 +36,7 @@ from chatd.line.protocol import LineProtocol
 from chatd.line.render import json_line, text_line
 from chatd.line.session import deliver
 from chatd.line.web_session import PING_SECONDS, WebSession
+from chatd.turns import Turns
 
 
 class WebFactory(LineFactory):

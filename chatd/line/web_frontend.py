@@ -14,10 +14,10 @@ from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
-from chatd.frontend.turns import Turns
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
 from chatd.line.web_factory import WebFactory
+from chatd.turns import Turns
 
 """Addresses that stand for every interface: the page's address is then the server's name."""
 

@@ -11,11 +11,12 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from twisted.internet.defer import Deferred, DeferredLock
+from twisted.internet.defer import Deferred
 
 from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.events import Private
 from chatd.storage.sqlite import SQLiteHistory
+from chatd.turns import Turns
 
 
 class SQLiteMailbox:
@@ -25,8 +26,8 @@ class SQLiteMailbox:
         self._store = store
         self._waiting = {account: count for account, (count, _) in store.waiting.items()}
         self._held = {account: size for account, (_, size) in store.waiting.items()}
-        self._taking: dict[str, DeferredLock] = {}
-        """The accounts whose messages a take is reading and deleting now, each with the takes waiting for it."""
+        self._taking = Turns()
+        """Each account's takes, one at a time: reading and deleting, then the next."""
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
@@ -53,18 +54,7 @@ class SQLiteMailbox:
         appended), so two connections identifying at once never both read,
         and count off, the same rows.
         """
-        return Deferred.fromCoroutine(self._take_alone(account))
-
-    async def _take_alone(self, account: str) -> Sequence[Private]:
-        lock = self._taking.setdefault(account, DeferredLock())
-        await lock.acquire()
-        try:
-            return await self._take(account)
-        finally:
-            lock.release()
-            if not lock.locked and self._taking.get(account) is lock:
-                # Nobody waited for it (release hands it to the next in line).
-                del self._taking[account]
+        return self._taking.run(account, lambda: Deferred.fromCoroutine(self._take(account)))
 
     async def _take(self, account: str) -> Sequence[Private]:
         rows = await self._store.read(_kept, account)

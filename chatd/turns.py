@@ -1,4 +1,8 @@
-"""``Turns``: work that one key (a host, say) may have going one at a time, the rest waiting in order.
+"""``Turns``: work that one key (a host, an account) may have going one at a time, the rest waiting in order.
+
+The front ends take each host's costliest reads in turns; the SQLite
+mailbox takes each account's offline messages in turns, so two connections
+identifying at once never both read, and count off, the same rows.
 
 Some reads cost the store's one reader thread far more than a line of flood
 budget pays for (a ``/search`` with a word no index can look up reads the
@@ -10,8 +14,11 @@ one ``Turns`` for every front end, so a second port is no second lane.
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from twisted.internet.defer import Deferred, DeferredLock
+
+T = TypeVar("T")
 
 
 class Turns:
@@ -22,7 +29,7 @@ class Turns:
     def __init__(self) -> None:
         self._locks: dict[str, DeferredLock] = {}
 
-    def run(self, key: str, work: "Callable[[], Deferred[None]]") -> "Deferred[None]":
+    def run(self, key: str, work: "Callable[[], Deferred[T]]") -> "Deferred[T]":
         """Run ``work`` once ``key``'s earlier work is done (at once if there is none); fires when ``work``'s
         Deferred does, with its result or failure, and only then is ``key``'s next work started."""
         lock = self._locks.get(key)
