@@ -219,19 +219,26 @@ class LeftOverKeysTests(LineTestCase):
         )
 
 
+def long_log(count: int) -> MemoryKeys:
+    """A key log of ``count`` entries: an account's key published each, ``count`` accounts."""
+    keys = MemoryKeys()
+    published = [public(n + 1) for n in range(200)]
+    for n in range(count):
+        seq, head = keys.head()
+        keys.append(KeyEntry(seq + 1, 0, f"account{n}", ADD, published[n % 200], head))
+    return keys
+
+
 class KeyLogCostTests(AccountTestCase):
     """A page of the key log is paid for by its size, as a resume's lines are."""
 
     def make_keys(self) -> KeyStore:
         """A log of a full page: an account's key published each, 500 accounts."""
-        keys = MemoryKeys()
-        for n in range(LOG_PAGE):
-            seq, head = keys.head()
-            keys.append(KeyEntry(seq + 1, 0, f"account{n}", ADD, public(n % 200 + 1), head))
-        return keys
+        return long_log(LOG_PAGE)
 
-    def test_a_loop_of_log_pages_is_slowed_like_any_flood(self) -> None:
-        """A page of 500 entries costs 6 lines: one read is within a burst, two at once are told they flood.
+    def test_a_page_costs_a_line_for_every_100_entries_and_holds_what_the_budget_pays_for(self) -> None:
+        """A page of 500 entries costs 6 lines, within a burst of 10; a second at once holds what the 3 lines left
+        after its command's pay for, 399 entries, and is not told it floods: a page never takes its reader over.
 
         It cost one line, so a loop of /key log 1 moved some 100 KB a line
         of budget, 50 times what the same loop of /history was let move.
@@ -241,7 +248,79 @@ class KeyLogCostTests(AccountTestCase):
         self.lines(self.alice_wire)
         self.alice.dataReceived(b"/key log\n")
         [page] = [json.loads(row) for row in self.lines(self.alice_wire)]
-        self.assertEqual((page["type"], len(page["entries"])), ("key_log", LOG_PAGE))
+        self.assertEqual((page["type"], len(page["entries"]), page["more"]), ("key_log", LOG_PAGE, False))
         self.alice.dataReceived(b"/key log\n")
-        kinds = [json.loads(row).get("kind") for row in self.lines(self.alice_wire)]
-        self.assertEqual(kinds, [None, "flood"])
+        [page] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual((page["type"], len(page["entries"]), page["more"]), ("key_log", 399, True))
+
+    def test_a_loop_of_log_pages_is_slowed_like_any_flood(self) -> None:
+        """A loop of /key log 1 gets no more than 100 entries a line of budget (10 at once, 2 a second after), and
+        its lines, past the burst, are told they flood and wait their turn."""
+        self.alice.dataReceived(b"/format json\n")
+        self.clock.advance(10)
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/key log 1\n" * 200)
+        read, kinds = 0, []
+        for _ in range(30):
+            for row in self.lines(self.alice_wire):
+                answer = json.loads(row)
+                kinds.append(answer.get("kind", answer["type"]))
+                read += len(answer.get("entries", ()))
+            self.clock.advance(1)
+        self.assertIn("flood", kinds)
+        self.assertLessEqual(read, (10 + 2 * 30) * 100)
+        self.assertGreater(read, (10 + 2 * 29) * 90)
+
+
+LONG_LOG = 7500
+"""Entries of a log that a reader asking for each page at once is cut off for flooding before it has read."""
+
+
+class KeyLogPacingTests(AccountTestCase):
+    """A long key log: each page says how long to wait before the next, and a reader that waits never floods."""
+
+    def make_keys(self) -> KeyStore:
+        return long_log(LONG_LOG)
+
+    def page(self, first: int) -> dict[str, object]:
+        """alice's ``/key log FIRST``, and nothing else she is sent meanwhile."""
+        self.alice.dataReceived(f"/key log {first}\n".encode())
+        [page] = [json.loads(row) for row in self.lines(self.alice_wire)]
+        self.assertEqual(page["type"], "key_log")
+        return dict(page)
+
+    def test_a_reader_waiting_as_each_page_says_reads_the_whole_log_and_is_never_told_it_floods(self) -> None:
+        """At the defaults (2 lines a second, a burst of 10), a page of 500 costs 6 lines of a full budget, so it
+        says to wait 3 s, till the budget is full again; the last, with no page after it, 0. Waiting so, all 7,500
+        entries come in 15 pages, none answered by a flood notice, and the connection stays open.
+
+        A reader asking at once was over budget from the second page and cut
+        off after 30 s of it, some 6,500 entries in.
+        """
+        self.alice.dataReceived(b"/format json\n")
+        self.clock.advance(10)
+        self.lines(self.alice_wire)
+        seq, waits = 0, []
+        while True:
+            page = self.page(seq + 1)
+            entries, wait = page["entries"], page["wait"]
+            assert isinstance(entries, list) and isinstance(wait, float)
+            seq += len(entries)
+            waits.append(wait)
+            if page["more"] is not True:
+                break
+            self.clock.advance(wait)
+        self.assertEqual(seq, LONG_LOG)
+        self.assertEqual(waits, [*[3] * 14, 0])
+        self.assertFalse(self.alice_wire.disconnecting)
+
+    def test_a_first_page_holds_what_the_budget_left_after_connecting_pays_for(self) -> None:
+        """A client just identified has spent some of its burst (alice 6 lines: her nickname, /join, /register,
+        /format, her key, her account's keys): its first page holds what the 3 lines left after its command's pay
+        for, 399 entries, and says to wait 5 s, till her budget is full again. A full page took her over and told her
+        she floods."""
+        self.alice.dataReceived(b"/format json\n/key publish " + public(201).encode() + b"\n/key get alice\n")
+        self.lines(self.alice_wire)
+        page = self.page(1)
+        self.assertEqual((len(page["entries"]), page["more"], page["wait"]), (399, True, 5))  # type: ignore[arg-type]
+        self.assertFalse(self.alice_wire.disconnecting)

@@ -14,12 +14,13 @@ Answers come in the order of the commands that asked (docs/PROTOCOL.md),
 so each ``/key get`` waits in a queue for its ``keys`` or its error.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Protocol
 
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.client.crypto import (
     EnvelopeError,
@@ -79,6 +80,16 @@ NEW_DEVICE = (
 """Said once for each key the user's account gains while this client is identified to it: it is no warning on
 every message from that device (its keys are the account's own, never pinned), but the user hears of it once."""
 
+LOG_PROGRESS = (
+    "Checking the server's key log: {seq:,} of {total:,} entries so far. A long log is read a page every few "
+    "seconds, as fast as the server's flood limit allows; messages to encrypt wait for it."
+)
+"""Said once a check of the key log needs more than one page: on a long-lived server a new client reads thousands of
+entries, a page every 3 s at the defaults, and a ``/msg`` sent meanwhile waits for the check with nothing else said."""
+
+LOG_CHECKED = "Key log checked: {seq:,} entries, head {head}."
+"""Said when a check ``LOG_PROGRESS`` announced ends (a ``/keylog`` says its own line instead)."""
+
 REFUSALS = frozenset({"no-such-account", "unknown-command"})
 """Error codes that may answer a ``/key get`` of ours: the error names what it answers (its ``nick``, its
 ``command``), so an error for anything else the user sent meanwhile is never taken for one, and never
@@ -120,6 +131,11 @@ class EndToEnd:
         self._log_waiting: list[tuple[Message, Want | None]] = []
         """``keys`` answers held until the log catches up with their seq."""
         self._log_fetching = False
+        """A ``/key log`` is asked and not answered, or waits (``_log_next``) to be asked."""
+        self._log_next: IDelayedCall | None = None
+        """The next page's ``/key log``, waiting the seconds the last page said (its ``wait``)."""
+        self._log_long = False
+        """Whether this check of the log needed more than a page, and the user was told it is under way."""
         self._log_shown = False
         self._published = False
         self._own_known: set[str] | None = None
@@ -164,6 +180,25 @@ class EndToEnd:
         if not self._log_fetching:
             self._log_fetching = True
             self.put(f"/key log {self.keyring.log.seq + 1}")
+
+    def _ask_next_page(self, wait: float) -> None:
+        """Ask for the log's next page in ``wait`` seconds (at once if 0), still fetching meanwhile.
+
+        A page costs flood budget by its size (6 lines for 500 entries), so a
+        client asking for each page the moment the last came was over budget
+        from the second on, and cut off reading a log past some 6,500
+        entries: the server says in each page how long its budget takes to
+        hold the next (docs/PROTOCOL.md, ``key_log``).
+        """
+        self._log_fetching = True
+        if wait <= 0:
+            self.put(f"/key log {self.keyring.log.seq + 1}")
+            return
+        self._log_next = self.clock.callLater(wait, self._next_page_due)
+
+    def _next_page_due(self) -> None:
+        self._log_next = None
+        self.put(f"/key log {self.keyring.log.seq + 1}")
 
     # What the server sends.
 
@@ -289,13 +324,17 @@ class EndToEnd:
         )
         if problem is not None:
             waiting, self._log_waiting = self._log_waiting, []
+            self._log_long = False
             self.say(f"WARNING: {LOG_WARNING}: {scrub(problem)}.", Look.ERROR)
             for _, want in waiting:
                 self._fail(want, None)
             self._idle()
             return
         if more:
-            self.ask_log()
+            if not self._log_long:
+                self._log_long = True
+                self.say(LOG_PROGRESS.format(seq=self.keyring.log.seq, total=seq))
+            self._ask_next_page(page_wait(message.get("wait")))
             return
         self.save()
         self._new_devices()
@@ -305,6 +344,9 @@ class EndToEnd:
                 f"Key log: seq {self.keyring.log.seq}, head {self.keyring.log.head or '(empty)'}; "
                 "checked: it only grew since this client last looked. Compare it with your contact's /keylog."
             )
+        elif self._log_long:
+            self.say(LOG_CHECKED.format(seq=self.keyring.log.seq, head=self.keyring.log.head or "(empty)"))
+        self._log_long = False
         waiting, self._log_waiting = self._log_waiting, []
         for keys, want in waiting:
             seq = keys.get("seq")
@@ -477,6 +519,9 @@ class EndToEnd:
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
             self._release(want)
         self.wants, self._log_waiting, self._log_fetching, self.account = [], [], False, None
+        if self._log_next is not None and self._log_next.active():
+            self._log_next.cancel()
+        self._log_next, self._log_long = None, False
         self._own_known = None
         self._idle()
 
@@ -544,3 +589,13 @@ class EndToEnd:
     def text(message: Message, key: str) -> str:
         value = message.get(key)
         return scrub(value) if isinstance(value, str) else ""
+
+
+def page_wait(wait: object) -> float:
+    """The seconds a ``key_log`` page's ``wait`` says to let pass before the next; 0 if it says none a clock takes.
+
+    A server from before ``wait`` says nothing: the next page is asked at once, as it always was.
+    """
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or not math.isfinite(wait) or wait < 0:
+        return 0.0
+    return float(wait)

@@ -29,6 +29,10 @@ class TokenBucket:
         self._stamp = self._now()
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
+    def held(self) -> float:
+        """The tokens there are to take now (below 0: the debt)."""
+        return self._refilled()
+
     def wait(self, cost: float) -> float:
         """Seconds until ``cost`` tokens are there to take (0: now); spends nothing.
 
@@ -103,3 +107,11 @@ class FloodGate:
         elif self.over_since is not None and not self._lines.wait(1) and not self._bytes.wait(1):
             self.over_since = None
         return wait
+
+    def lines_held(self) -> float:
+        """The lines the budget holds now (below 0: the debt the client is waiting out)."""
+        return self._lines.held()
+
+    def full_in(self) -> float:
+        """Seconds until the budget of lines is full again (0: it is); spends nothing."""
+        return self._lines.wait(self._lines.burst)

@@ -133,11 +133,12 @@ class KeyDirectory:
             raise NoSuchAccountError(nick)
         return account
 
-    async def log(self, first: int) -> KeyLog:
-        """The entries from seq ``first`` on (below 1: from 1), at most ``LOG_PAGE``, and the head now."""
+    async def log(self, first: int, most: int = LOG_PAGE) -> KeyLog:
+        """The entries from seq ``first`` on (below 1: from 1), at most ``most`` (1 to ``LOG_PAGE``), and the head now."""
+        most = min(max(most, 1), LOG_PAGE)
         seq, head = self._store.head()
-        entries = await self._store.entries(max(first, 1), LOG_PAGE + 1)
-        return KeyLog(tuple(entries[:LOG_PAGE]), seq, head, len(entries) > LOG_PAGE)
+        entries = await self._store.entries(max(first, 1), most + 1)
+        return KeyLog(tuple(entries[:most]), seq, head, len(entries) > most)
 
     def _log(self, account: str, action: str, key: str) -> None:
         seq, head = self._store.head()

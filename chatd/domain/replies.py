@@ -353,12 +353,19 @@ class Keys:
 
 @dataclass(frozen=True, slots=True)
 class KeyLog:
-    """The log's ``entries`` from some seq on, at most ``LOG_PAGE``; ``more`` if later ones were left out."""
+    """The log's ``entries`` from some seq on, at most ``LOG_PAGE``; ``more`` if later ones were left out.
+
+    ``wait`` is the seconds a reader should let pass before it asks for the
+    next page, so that reading a long log never has it told it floods nor cut
+    off: the front end, which holds the connection's flood budget, sets it
+    (0 when there is no next page).
+    """
 
     entries: tuple[KeyEntry, ...]
     seq: int
     head: str
     more: bool
+    wait: float = 0.0
 
 
 FileReply = (

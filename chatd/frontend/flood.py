@@ -96,6 +96,14 @@ class FloodControl:
         self._release = self._reactor.callLater(wait, self._refilled)
         return True
 
+    def lines_held(self) -> float:
+        """The lines this connection's budget holds now (below 0: its debt)."""
+        return self._gate.lines_held()
+
+    def full_in(self) -> float:
+        """Seconds until this connection's budget of lines is full again (0: it is)."""
+        return self._gate.full_in()
+
     def stop(self) -> None:
         """Cancel the pending release, if any: the connection is gone (or waits anew)."""
         if self._release is not None and self._release.active():

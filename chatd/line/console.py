@@ -12,6 +12,7 @@ When the daemon stops, the host leaves with everyone's goodbyes
 is only closed by the reactor after every service has stopped.
 """
 
+import math
 from collections.abc import Sequence
 
 from twisted.internet.protocol import connectionDone
@@ -84,6 +85,16 @@ class Console(LineReceiver, LineSession):
     @override
     def charge_scan(self) -> None:
         """The host's terminal has no flood budget: its searches cost nothing."""
+
+    @override
+    def budget_held(self) -> float:
+        """The host's terminal has no flood budget: it may always have a full page."""
+        return math.inf
+
+    @override
+    def budget_full_in(self) -> float:
+        """The host's terminal has no flood budget: it never waits."""
+        return 0.0
 
     @override
     def goodbye(self) -> Notice:

@@ -6,12 +6,14 @@ answered in words all the same, and an ``/emsg`` reaching one reads as a
 line saying what to read it with, never as ciphertext.
 """
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
 
 from chatd.domain.envelopes import EMSG_LINE_MOST
+from chatd.domain.keylog import LOG_PAGE
 from chatd.frontend.flood import RESUMED_PER_CHARGE
 from chatd.line.errors import UsageError
 from chatd.line.syntax import Command
@@ -20,6 +22,25 @@ if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
 
 KEY_USAGE = "/key publish KEY|drop KEY|get NICK|log [FROM]"
+
+LOG_PAGE_COST = 1 + LOG_PAGE // RESUMED_PER_CHARGE
+"""Lines of flood budget a full page of ``/key log`` costs: its command's line, and one for every
+``RESUMED_PER_CHARGE`` entries."""
+
+
+def log_page_most(held: float) -> int:
+    """The most entries a page may hold for a client whose budget holds ``held`` lines once its command is paid.
+
+    As many as that pays for, so a page never takes its reader over budget:
+    a client just connected has spent 5 lines of its burst of 10 on its
+    nickname, format, identifying, its key and its account's keys, and a
+    full first page (5 lines more) had it told it floods before it had read
+    anything. Fewer than ``RESUMED_PER_CHARGE`` cost nothing more than the
+    command's line, so a page is never empty; a loop of ``/key log`` still
+    pays a line for every 100 entries or so, as a full page's reader does.
+    """
+    lines = max(0, math.floor(min(held, LOG_PAGE_COST)))
+    return min(LOG_PAGE, (lines + 1) * RESUMED_PER_CHARGE - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +100,20 @@ def run_key(session: "LineSession", command: KeyCommand) -> "Waiting":
     elif command.action == "get":
         session.send(directory.get(command.argument))
     else:
-        page = directory.log(int(command.argument))
+        page = directory.log(int(command.argument), log_page_most(session.budget_held()))
 
         async def shown() -> None:
             answer = await page
-            session.send(answer)
             # Paid for by its size, as a resume is: a page of LOG_PAGE entries (some 100 KB) cost one line, so a
             # loop of /key log 1 moved 50 times the bytes, and took as much of the reader's thread, as a loop
             # of /history did; a client checking the log still reads a page within a burst.
             session.charge_listing(len(answer.entries), RESUMED_PER_CHARGE)
+            # Charged first, so the page says how long until the budget is full again: a reader asking at once
+            # was over budget from the second page on, and cut off past some 6,500 entries; one waiting only for a
+            # page's cost left none for what its user types, told it floods at every line. Waiting till full, it
+            # reads as fast at the defaults (6 lines a page, 3 s) and the user has the rest of the burst.
+            wait = session.budget_full_in() if answer.more else 0.0
+            session.send(replace(answer, wait=math.ceil(wait * 1000) / 1000))
 
         return Deferred.fromCoroutine(shown())
     return None

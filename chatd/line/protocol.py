@@ -475,6 +475,14 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._charge(lines, 0)
 
     @override
+    def budget_full_in(self) -> float:
+        return self._flood.full_in()
+
+    @override
+    def budget_held(self) -> float:
+        return self._flood.lines_held()
+
+    @override
     def charge_scan(self) -> None:
         self._charge(max(self.factory.limits.flood_burst - 1, 0), 0)
 

@@ -301,6 +301,19 @@ class LineSession(ABC):
         client is cut off).
         """
 
+    @abstractmethod
+    def budget_held(self) -> float:
+        """The lines of flood budget there are to spend now (below 0: the debt the client is waiting out)."""
+
+    @abstractmethod
+    def budget_full_in(self) -> float:
+        """Seconds until the flood budget is full again (0: it is).
+
+        What a program reading page after page should let pass before it
+        asks for the next: it is never told it floods, and what its user
+        types meanwhile has the rest of the burst.
+        """
+
     def guarded(self, action: Callable[[], Waiting]) -> Waiting:
         """Run ``action``; a refusal becomes one ERR line, a bug is logged too.
 

@@ -54,7 +54,9 @@ export class Encryption {
     this.server = location.host; // whose key log: the page's own server
     this.serial = Promise.resolve(); // keys and key_log answers, checked one after the other
     this.logWaiting = []; // keys answers held until the log catches up with their seq
-    this.logFetching = false; // a /key log is asked and not answered yet
+    this.logFetching = false; // a /key log is asked and not answered yet, or waits (logNext) to be asked
+    this.logNext = null; // the timer that asks for the log's next page once the last one's wait is over
+    this.logTotal = 0; // the server's seq while a check of more than a page runs (said under way), else 0
     this.reasked = new Set(); // folded nicks asked again because the log moved on meanwhile
     this.ownKnown = null; // the user's account's keys told of (or had on identifying): a Set, once the log is checked
     this.bindPanel();
@@ -92,6 +94,7 @@ export class Encryption {
     const S = this.S;
     this.log = new KeyLog(this.fold, await this.store.log(this.server));
     this.ownKnown = null;
+    this.stopPaging();
     this.keyPair = await this.store.identity(() => {
       const pair = newKeyPair(S);
       return { publicKey: toBase64(S, pair.publicKey), secretKey: pair.secretKey };
@@ -107,6 +110,7 @@ export class Encryption {
     for (const waiting of this.asked.splice(0)) waiting.resolve(null);
     this.logWaiting = [];
     this.logFetching = false;
+    this.stopPaging();
     this.reasked.clear();
   }
 
@@ -148,6 +152,28 @@ export class Encryption {
   askLog() {
     if (this.logFetching) return;
     this.logFetching = this.host.send(`/key log ${this.log.seq + 1}`);
+  }
+
+  /**
+   * Ask for the log's next page once `wait` seconds (the last page's) are over, fetching all along. A page costs
+   * flood budget by its size, so a page asking for each at once was over budget from the second, told it floods,
+   * and cut off past some 6,500 entries; the server says how long its budget takes to be full again.
+   */
+  askNextPage(wait) {
+    this.logFetching = true;
+    const seconds = typeof wait === "number" && Number.isFinite(wait) && wait > 0 ? wait : 0;
+    // setTimeout takes at most 2^31 - 1 ms; past that it fires at once.
+    this.logNext = setTimeout(() => {
+      this.logNext = null;
+      this.logFetching = this.host.send(`/key log ${this.log.seq + 1}`);
+    }, Math.min(seconds * 1000, 2 ** 31 - 1));
+  }
+
+  /** No next page is asked for any more: the connection dropped, or the check starts again. */
+  stopPaging() {
+    if (this.logNext !== null) clearTimeout(this.logNext);
+    this.logNext = null;
+    this.logTotal = 0;
   }
 
   /** Check `object` (a `keys` answer) against the log; the log is fetched first if the server's has grown. */
@@ -195,14 +221,26 @@ export class Encryption {
     this.logFetching = false;
     const problem = await this.log.extend(object.entries, object.seq, object.head, object.more === true);
     if (problem !== null) {
+      this.logTotal = 0;
       this.host.say(`WARNING: ${LOG_WARNING}: ${problem}.`, "error");
       for (const waiting of this.logWaiting.splice(0)) await this.distrust(waiting, problem, false);
       this.panel();
       return;
     }
     if (object.more === true) {
-      this.askLog();
+      if (this.logTotal === 0) {
+        // A long log takes a while (a page every 3 s at the server's defaults): say so, or the page looks stuck
+        // while a message to encrypt waits for the check. The terminal client says the same (e2e.py).
+        this.host.say(`Checking the server's key log: ${count(this.log.seq)} of ${count(object.seq)} entries so far. A long log is read a page every few seconds, as fast as the server's flood limit allows; messages to encrypt wait for it.`);
+      }
+      this.logTotal = object.seq;
+      this.panel();
+      this.askNextPage(object.wait);
       return;
+    }
+    if (this.logTotal !== 0) {
+      this.logTotal = 0;
+      this.host.say(`Key log checked: ${count(this.log.seq)} entries, head ${this.log.head || "(empty)"}.`);
     }
     await this.store.keepLog(this.server, this.log.kept());
     await this.newDevices();
@@ -449,7 +487,9 @@ export class Encryption {
     $("keys-whose").textContent = `${name}'s:`;
     const theirs = contact === null ? [] : await fingerprints(this.S, contact.keys);
     $("keys-theirs").replaceChildren(...(theirs.length ? theirs.map((each) => el("li", {}, el("code", {}, each))) : [el("li", {}, contact === null ? "asking the server…" : "none: messages go in the clear")]));
-    $("keys-log").textContent = this.log === null || this.log.seq === 0 ? "empty" : `seq ${this.log.seq}, head ${this.log.head}`;
+    if (this.log === null || this.log.seq === 0) $("keys-log").textContent = "empty";
+    else if (this.logTotal !== 0) $("keys-log").textContent = `checking: ${count(this.log.seq)} of ${count(this.logTotal)} entries…`;
+    else $("keys-log").textContent = `seq ${this.log.seq}, head ${this.log.head}`;
     let state = "";
     if (contact !== null && contact.lying) state = `The server's key log does not match the keys it serves for ${name}: it may be lying about keys. Nothing is sent encrypted to ${name}.`;
     else if (contact !== null && this.ownDevices(contact)) state = "These are your own devices, one for each page or client you identified on: nothing to verify.";
@@ -464,6 +504,11 @@ export class Encryption {
     else if (contact !== null && contact.verified) summary = "Encrypted · verified";
     $("keys-summary").textContent = summary;
   }
+}
+
+/** `n` as people read a count: 7,501 (in English whatever the browser's language, as every word the page says). */
+function count(n) {
+  return n.toLocaleString("en");
 }
 
 /** Why nothing is sealed to `whose` keys: the server's key log does not hold them. */
