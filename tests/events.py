@@ -27,6 +27,7 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.limits import DEFAULT_LIMITS
+from chatd.domain.people import waiting_key
 
 
 def seen(event: Event) -> Event:
@@ -69,6 +70,7 @@ def kicked(at: float, room: str, nick: str, by: str, reason: str, seq: int) -> K
         nick=nick,
         reason=reason,
         until=at + DEFAULT_LIMITS.kick_rejoin,
+        person=waiting_key(Actor(nick)),
     )
 
 

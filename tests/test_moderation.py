@@ -1,5 +1,7 @@
 """Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone."""
 
+from dataclasses import replace
+
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadAddressError,
@@ -694,6 +696,36 @@ class RestoreTests(ChatTestCase):
         self.assertEqual(
             seen(self.published[-1]), BanLifted(id="", at=150, actor=CHAT, target="10.0.0.1", address=True)
         )
+
+
+class RestoredKickTests(ChatTestCase):
+    """Kicks a store kept come back before anyone connects: those whose wait still runs hold their person out of
+    the room until it ends (the clock is at 100)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.chat.restore(
+            [
+                replace(kicked(60, "#dev", "bob", "boss", "", 1), person="look:bob@10.0.0.1"),
+                replace(kicked(30, "#ops", "carol", "boss", "", 1), person="look:carol@10.0.0.2"),
+                replace(kicked(70, "#dev", "dave", "boss", "", 2), person=""),
+            ]
+        )
+
+    def test_a_kept_kick_still_running_holds_its_person_out_until_it_ends(self) -> None:
+        """bob, back from his address under a look-alike nickname, waits what was left of the kick (20 s), then joins."""
+        bob, _ = self.online("B0B", address="10.0.0.1")
+        error = self.assertRaises(RejoinTooSoonError, self.chat.join, bob, "#DEV")
+        self.assertEqual((error.room, error.seconds_left), ("#DEV", 20.0))
+        self.clock.advance(20)
+        self.chat.join(bob, "#dev")
+
+    def test_a_kept_kick_over_or_without_its_person_holds_nobody(self) -> None:
+        """A kick whose wait ended while the daemon was down, and one kept without whom it holds, let them in."""
+        carol, _ = self.online("carol", address="10.0.0.2")
+        self.chat.join(carol, "#ops")
+        dave, _ = self.online("dave")
+        self.chat.join(dave, "#dev")
 
 
 class MuteTests(ChatTestCase):

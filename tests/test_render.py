@@ -418,8 +418,9 @@ def _lines(line: bytes) -> list[bytes]:
     return line[:-2].split(b"\r\n")
 
 
-ACCOUNTS = ("actor", "to_account")
-"""The fields that say who is identified to what, which programs are not shown (bar the actor's nickname)."""
+ACCOUNTS = ("actor", "to_account", "person")
+"""The fields that say who is identified to what (a kick's ``person``: the kicked one's account or address), which
+programs are not shown (bar the actor's nickname)."""
 
 NOT_SHOWN = (*ACCOUNTS, "apart", "restored")
 """The fields programs are not shown: the accounts, a kill's ``apart``, which only says how IRC tells the operator,
@@ -709,8 +710,8 @@ class JsonLineTests(SynchronousTestCase):
     @given(events(SAFE_TEXT))
     def test_render_then_parse_gives_the_event_back(self, event: Event) -> None:
         """An event of checked text rebuilt from its JSON line equals the event, bar the actor's address and
-        account, the account a private message went to, whether a kill's operator was apart, and the masks a room's
-        settings put back."""
+        account, the account a private message went to, whom a kick's wait holds, whether a kill's operator was apart,
+        and the masks a room's settings put back."""
         parsed = json.loads(json_line(event))
         kind = type(event)
         self.assertEqual(parsed.pop("type"), TYPE_NAMES[kind])
@@ -722,6 +723,8 @@ class JsonLineTests(SynchronousTestCase):
         shown = replace(event, actor=actor)
         if isinstance(shown, Whispered):
             shown = replace(shown, to_account=None)
+        elif isinstance(shown, Kicked):
+            shown = replace(shown, person="")
         elif isinstance(shown, Killed):
             shown = replace(shown, apart=False)
         elif isinstance(shown, RoomModesChanged):

@@ -27,7 +27,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
-from chatd.storage.sqlite import SQLiteHistory, _place, _row
+from chatd.storage.sqlite import _RESTORE, SQLiteHistory, _place, _row
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor, committed
@@ -107,6 +107,23 @@ class KeptTests(StoreTestCase):
         self.assertNotIn(("whispered",), kinds)
         self.assertIn(("quit",), kinds)
 
+    def test_a_restart_gives_back_the_kicks_whose_wait_still_runs(self) -> None:
+        """Reopened at 1,000, the store hands back the kick whose wait ends at 1,010 with whom it holds, not the one
+        that ended at 960; it finds them by the kicks' index, reading no other event."""
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        ended = replace(kicked(900, "#dev", "bob", "boss", "", 1), id="k1")
+        running = replace(kicked(950, "#Dev", "carol", "boss", "calm down", 2), id="k2")
+        for event in (ended, running, said(960, "#dev", "boss", "hi", 3)):
+            store.append(event)
+        store = self.reopened(store)
+        self.assertEqual(list(store.restored), [running])
+        self.assertEqual(running.person, "look:carol@")
+        with closing(sqlite3.connect(self.path)) as connection:
+            plan = [row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {_RESTORE}", (1000,))]
+        self.assertIn("SEARCH events USING INDEX kick_waits (<expr>>?)", plan)
+        self.assertNotIn("SCAN events", plan)
+
 
 class PlaceTests(StoreTestCase):
     """Where an id falls among a room's lines is bisected in the file, not found by reading the lines in turn."""
@@ -183,6 +200,19 @@ class RetentionTests(StoreTestCase):
         kept = ["b4", "m1", "m4", "t2", "t3", "t4"]
         self.assertEqual([id for id, _ in self.kinds()], kept)
         self.assertEqual([event.id for event in self.reopened(store).restored], kept)
+
+    def test_a_kick_whose_wait_outlasts_the_retention_stays_until_it_ends(self) -> None:
+        """A kick (``--kick-rejoin`` longer than ``--retain-days``) older than the retention whose wait ends after
+        it is kept and given back at start; one whose wait ended with it goes."""
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        held = replace(kicked(10, "#dev", "bob", "boss", "", 1), id="k1", until=2000.0)
+        over = replace(kicked(20, "#dev", "carol", "boss", "", 2), id="k2", until=400.0)
+        store.append(held)
+        store.append(over)
+        self.assertEqual(self.prune(store, 500), 1)
+        self.assertEqual([id for id, _ in self.kinds()], ["k1"])
+        self.assertEqual(list(self.reopened(store).restored), [held])
 
     def test_a_mute_lifted_under_a_look_alike_goes_with_its_lift(self) -> None:
         """bob's mute lifted as b\u043eb (a Cyrillic o, who held it then) is one target: both old events go."""
@@ -565,6 +595,27 @@ class SchemaTests(StoreTestCase):
         self.assertEqual(list(store.restored), [ban(1, "10.0.0.1", None)])
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+
+    def test_a_version_12_database_gets_the_kicks_index_and_its_running_kicks_back(self) -> None:
+        """A database from before the kicks' index is upgraded to it; a kick it holds whose wait still runs comes
+        back at start, and one kept by a chatd that did not note whom it holds is left, holding nobody."""
+        running = replace(kicked(990, "#dev", "carol", "boss", "", 1), id="k1")
+        unheld = replace(running, id="k2", seq=2, nick="dave", person="")
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:12])
+            for event in (running, unheld):
+                connection.execute(INSERT, _row(event.seq, event))
+        self.reactor.advance(1000)
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual(list(store.restored), [running, unheld])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+            self.assertEqual(
+                connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'kick_waits'"
+                ).fetchall(),
+                [("kick_waits",)],
+            )
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""

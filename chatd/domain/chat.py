@@ -218,8 +218,8 @@ class Chat:
     def restore(self, events: Sequence[Event]) -> None:
         """Bring back what a store kept (``events``, oldest first), before anyone connects.
 
-        Bans and mutes come back in force, running out at their own ends
-        (``Moderation.restore``); each room that outlives its members gets
+        Bans and mutes come back in force, running out at their own ends,
+        and kicks' waits that still run (``Moderation.restore``); each room that outlives its members gets
         back its last topic and lock for when it is made again, the
         registered ones (``rooms``' own) among them.
         """

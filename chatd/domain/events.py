@@ -160,12 +160,16 @@ class TopicLocked(_InRoom):
 class Kicked(_InRoom):
     """``actor`` (the room's owner or an operator) put ``nick`` out of ``room``; ``reason`` may be empty.
 
-    ``nick`` may not join ``room`` again before ``until``.
+    ``nick`` may not join ``room`` again before ``until``; nor may ``person``, the kicked person's
+    ``chatd.domain.people.waiting_key`` (their account, else their nickname's look from their host), under
+    any nickname or connection, after a restart too: a store gives back the kicks still running
+    (chatd.domain.kicks). Empty in a kick kept by a chatd before it was added: its wait is not brought back.
     """
 
     nick: str
     reason: str
     until: float
+    person: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -50,6 +50,7 @@ from chatd.domain.events import (
 from chatd.domain.expiry import Deadlines
 from chatd.domain.limits import Limits
 from chatd.domain.names import check_said, check_text
+from chatd.domain.people import waiting_key
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Ban, BanList
@@ -120,6 +121,7 @@ class Moderation:
             nick=target.nick,
             reason=reason,
             until=at + self._limits.kick_rejoin,
+            person=waiting_key(target.actor),
         )
         self._crowds.put_out(target, room)
         self._seam.publish(event, _room_and(by, room))
@@ -277,15 +279,20 @@ class Moderation:
         return True
 
     def restore(self, events: Iterable[Event]) -> None:
-        """Bring back the bans and mutes a store kept (``events``, oldest first), before anyone connects.
+        """Bring back the bans, mutes and kick waits a store kept (``events``, oldest first), before anyone connects.
 
         Each ban and mute event is applied as it happened; one with an end
         runs out at that time, which keeps counting while the daemon is
         down: one that ended meanwhile runs out (as a ``BanLifted`` or
-        ``Unmuted`` by ``CHAT``) as soon as the clock runs. Other events
-        change nothing here.
+        ``Unmuted`` by ``CHAT``) as soon as the clock runs. A kick whose
+        wait still runs holds its person out of the room until it ends, as
+        it did before (a kick kept without its person, by an older chatd,
+        holds nobody). Other events change nothing here.
         """
+        now = self._now()
         for event in events:
+            if isinstance(event, Kicked) and event.person and event.until > now:
+                self._state.kicks.hold(fold(event.room), event.person, event.until, now)
             if isinstance(event, (BanAdded, BanLifted, Muted, Unmuted)):
                 self._state.apply(event)
             if isinstance(event, BanAdded) and event.until is not None:

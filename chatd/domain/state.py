@@ -54,7 +54,6 @@ from chatd.domain.events import (
 )
 from chatd.domain.kicks import KickWaits
 from chatd.domain.masks import parse_mask
-from chatd.domain.people import waiting_key
 from chatd.domain.replies import Ban, Departed
 from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
@@ -139,7 +138,7 @@ def _kicked(state: ChatState, event: Kicked) -> None:
     # Kicks past their time are dropped here, so a user keeps only those of the last minute or so.
     user.kicked_from = {key: until for key, until in user.kicked_from.items() if until > event.at}
     user.kicked_from[fold(event.room)] = event.until
-    state.kicks.hold(fold(event.room), waiting_key(user.actor), event.until, event.at)
+    state.kicks.hold(fold(event.room), event.person, event.until, event.at)
 
 
 def _topic_changed(state: ChatState, event: TopicChanged) -> None:

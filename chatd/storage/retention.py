@@ -11,6 +11,9 @@ back at start, which no age makes useless:
 - each room's last topic and last lock (one event of each a room): a room
   that outlives its members gets them back when it is made again
   (chatd.domain.rooms).
+- a kick whose wait has not ended by the retention's start (a host may give
+  ``--kick-rejoin`` longer than ``--retain-days``): it holds its person out
+  of the room after a restart until it ends (chatd.domain.kicks).
 
 Each room's numbering is in the ``rooms`` table, which nothing deletes, so
 a room goes on counting after its old lines are gone.
@@ -39,7 +42,7 @@ from typing_extensions import override
 from chatd.domain.bans import nickname_key, target_key
 from chatd.domain.encoding import decode_event
 from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
-from chatd.storage.schema import MODERATION, TOPICS
+from chatd.storage.schema import KICK_ENDS, MODERATION, TOPICS
 from chatd.text import fold
 
 CHUNK = 1000
@@ -122,9 +125,10 @@ def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
 def window(connection: sqlite3.Connection, after: int, before: float) -> tuple[int | None, int]:
     """Delete the events older than ``before`` among the ``CHUNK`` after position ``after``, in one transaction.
 
-    Ban, mute and topic events are left to ``superseded``. Returns the last
-    position looked at, None once a window holds nothing that old (the rest
-    is younger), and how many went.
+    Ban, mute and topic events are left to ``superseded``, and kicks whose
+    wait ends after ``before`` stay. Returns the last position looked at,
+    None once a window holds nothing that old (the rest is younger), and
+    how many went.
     """
     rows = connection.execute(
         "SELECT position, at FROM events WHERE position > ? ORDER BY position LIMIT ?", (after, CHUNK)
@@ -136,8 +140,8 @@ def window(connection: sqlite3.Connection, after: int, before: float) -> tuple[i
     try:
         deleted = connection.execute(
             f"DELETE FROM events WHERE position > ? AND position <= ? AND at < ? "
-            f"AND NOT {MODERATION} AND NOT {TOPICS}",
-            (after, last, before),
+            f"AND NOT {MODERATION} AND NOT {TOPICS} AND NOT (kind = 'kicked' AND {KICK_ENDS} > ?)",
+            (after, last, before, before),
         )
     except BaseException:
         connection.execute("ROLLBACK")

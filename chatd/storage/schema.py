@@ -27,6 +27,10 @@ that says the same uses the index. Part of a released step, so never changed: an
 TOPICS = "(kind = 'topic_changed' OR kind = 'topic_locked')"
 """The topic events: the condition of the ``events_topics`` index (since step 5), as ``MODERATION``."""
 
+KICK_ENDS = "json_extract(body, '$.until')"
+"""When a kick's wait ends, as the ``kick_waits`` index (step 13) keys kicks: a query that says the same
+uses the index. Part of a released step, as ``MODERATION``."""
+
 LINE_KINDS = "(kind = 'said' OR kind = 'acted')"
 """The condition of the ``lines_by_room`` index (step 5), the kinds of ``chatd.domain.events.MESSAGES``:
 what history reads give back. Part of a released step, as ``MODERATION``."""
@@ -204,6 +208,11 @@ STEPS: tuple[str, ...] = (
         room TEXT PRIMARY KEY,
         body TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # 13: kicks by when their wait ends, so a start finds the waits still running (a kicked person stays out
+    # through a restart) without reading every kick kept. Kicks are rare: other rows only test the condition.
+    f"""
+    CREATE INDEX kick_waits ON events ({KICK_ENDS}) WHERE kind = 'kicked';
     """,
 )
 """Each version's change, in order: a database at version N has run the first N."""

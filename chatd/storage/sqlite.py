@@ -28,7 +28,7 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
 the chat needs at start (each room's last sequence number, the ban and mute
-events, each room's last topic and lock, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
+events, the kicks whose wait runs, each room's last topic and lock, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
 once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
 so a bad file stops the start with one sentence, and the chat has its bans
 before the first connection.
@@ -60,6 +60,7 @@ from chatd.domain.events import (
     Banned,
     Encrypted,
     Event,
+    Kicked,
     Muted,
     Private,
     Quit,
@@ -79,7 +80,15 @@ from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.recent import RecentLines
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import LINE_KINDS, MODERATION, TOPICS, DatabaseFileError, damaged, prepare
+from chatd.storage.schema import (
+    KICK_ENDS,
+    LINE_KINDS,
+    MODERATION,
+    TOPICS,
+    DatabaseFileError,
+    damaged,
+    prepare,
+)
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
 from chatd.text import fold
 
@@ -97,14 +106,17 @@ _PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind IN ('whispered', 'en
 """Files a private message just written under its conversation, in the same transaction: a statement of
 its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first."""
 
-RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked)
+RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked, Kicked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
-``events_to_restore`` index), and each room's last topic and last lock (``events_topics``)."""
+``events_to_restore`` index), each room's last topic and last lock (``events_topics``), and the kicks whose
+wait still runs (``kick_waits``)."""
 
 _RESTORE = (
     f"SELECT body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
-    f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind) ORDER BY position"
+    f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind "
+    f"UNION ALL SELECT position FROM events WHERE kind = 'kicked' AND {KICK_ENDS} > ?) ORDER BY position"
 )
+"""``RESTORED``'s events, oldest first; the parameter is the time now, which the kicks' waits end after."""
 
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
@@ -298,7 +310,7 @@ class SQLiteHistory(Service):
                 except OSError as error:
                     raise DatabaseFileError(unreadable_log(path, error)) from None
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
-                restored = [decode_event(body) for (body,) in writer.execute(_RESTORE)]
+                restored = [decode_event(body) for (body,) in writer.execute(_RESTORE, (reactor.seconds(),))]
                 registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
                 waiting = {
                     account: (count, size)

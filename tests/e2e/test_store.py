@@ -61,8 +61,8 @@ class KillTests(SynchronousTestCase):
         self.db = os.path.join(self.directory, "chatd.sqlite")
         self.opers = opers_file(self, quick_hash(PASSWORD))
 
-    def start(self) -> Daemon:
-        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--opers", self.opers])
+    def start(self, *options: str) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--opers", self.opers, *options])
 
     def enter(self, daemon: Daemon, nick: str, source: str = "127.0.0.1") -> LineClient:
         """``nick`` from ``source``, in #lobby, reading JSON lines from now on."""
@@ -74,9 +74,9 @@ class KillTests(SynchronousTestCase):
             pass  # the text lines before the answer to /format, which is the first JSON line
         return client
 
-    def operator(self) -> tuple[Daemon, LineClient]:
-        """A daemon started, and boss in it, an operator, reading JSON lines."""
-        daemon = self.start()
+    def operator(self, *options: str) -> tuple[Daemon, LineClient]:
+        """A daemon started with ``options``, and boss in it, an operator, reading JSON lines."""
+        daemon = self.start(*options)
         boss = self.enter(daemon, "boss")
         boss.say(f"/oper boss {PASSWORD}")
         return daemon, boss
@@ -189,6 +189,27 @@ class KillTests(SynchronousTestCase):
             rb"^ERR muted you are muted \((10m|9m( [0-9]+s)?) left\); nobody sees what you say$",
         )
         self.assertRegex(answer(bob, "/nick robert", b"ERR")[-1], rb"^ERR muted you are muted ")
+
+    def test_a_kicks_wait_survives_kill_9_with_the_time_it_had_left(self) -> None:
+        """bob, kicked from #class for 10 minutes, comes back after SIGKILL and a restart, from his address under
+        another case of his nickname, and still waits what was left of it; #lobby lets him in."""
+        daemon, boss = self.operator("--kick-rejoin", "600")
+        bob = named(daemon, "bob", "127.0.0.3")
+        self.assertEqual(answer(bob, "/join #class", b"*** In #class")[-1], b"*** In #class (1): @bob")
+        boss.say("/kick bob #class calm down")
+        self.assertEqual(
+            answer(bob, "/time", b"#class --")[-1], b"#class -- bob was kicked by boss (calm down)"
+        )
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+
+        daemon = self.start("--kick-rejoin", "600")
+        bob = named(daemon, "BOB", "127.0.0.3")
+        self.assertRegex(
+            answer(bob, "/join #class", b"ERR")[-1],
+            rb"^ERR kicked you were kicked from #class; you may join it again in (10m|9m( [0-9]+s)?)$",
+        )
+        carol = named(daemon, "carol", "127.0.0.4")
+        self.assertEqual(answer(carol, "/join #class", b"*** In #class")[-1], b"*** In #class (1): @carol")
 
     def test_the_default_rooms_topic_survives_kill_9(self) -> None:
         """The topic and lock of #lobby, set before SIGKILL, are #lobby's again when it is made after the restart."""
