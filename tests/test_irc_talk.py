@@ -268,13 +268,14 @@ class OfflineTests(IRCTestCase):
         self.dave, self.dave_wire = self.irc_user("dave")
 
     def test_a_message_to_an_offline_account_is_kept_and_the_sender_told(self) -> None:
-        """A PRIVMSG, a NOTICE and a /me to carol are each kept; dave reads a NOTICE from the server for each."""
+        """A PRIVMSG, a NOTICE and a /me to carol are each kept; dave reads a NOTICE from the server for the PRIVMSG
+        and the /me, and none for the NOTICE, which is never answered automatically (RFC 2812)."""
         self.send(self.dave, "PRIVMSG carol :one", "NOTICE carol :two", "PRIVMSG carol :\x01ACTION waves\x01")
         self.assertEqual(
             self.lines(self.dave_wire),
             [
                 f":testhost NOTICE dave :carol is offline; your message is kept for them ({n} waiting)".encode()
-                for n in (1, 2, 3)
+                for n in (1, 3)
             ],
         )
 

@@ -6,8 +6,9 @@ first, since chatd's text carries no control characters (nc users' terminals
 would obey them); a CTCP ACTION (``/me``) becomes the chat's action, and any
 other CTCP, which means nothing to a user of another front end, is not
 carried (a PRIVMSG of one is answered, a NOTICE never is). A NOTICE reaches
-the chat as a message like a PRIVMSG (the chat has one kind) and is never
-answered with an error, as RFC 2812 asks. chatd has no services: a
+the chat as a message like a PRIVMSG (the chat has one kind), kept for an
+offline account as one is, and is never answered, as RFC 2812 asks: no
+error, no away reply, no word that it was kept. chatd has no services: a
 PRIVMSG or NOTICE to NickServ, ChanServ or another service is the server's
 to answer (chatd.irc.services) and reaches nobody.
 """
@@ -109,7 +110,9 @@ def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
         answer = chat.whisper(me, target, f"* {me.nick} {text}" if action else text)
     if isinstance(answer, Away) and not quiet:
         session.reply(n.RPL_AWAY, answer.nick, answer.text)
-    elif isinstance(answer, Kept):
+    elif isinstance(answer, Kept) and not quiet:
+        # A NOTICE to an offline account is kept as a PRIVMSG is, silently: RFC 2812 (3.3.2) forbids any
+        # automatic reply to a NOTICE, and the chat has one kind of message.
         session.server_notice(
             f"{answer.nick} is offline; your message is kept for them ({answer.waiting} waiting)"
         )
