@@ -262,17 +262,17 @@ class NickServTests(IRCTestCase):
         """An account ``nick`` with ``password``, made before (nobody online as it)."""
         self.accounts.create(nick, quick_hash(password), 0.0)
 
-    def test_other_commands_and_notices_to_nickserv_in_any_case_are_answered_how_accounts_are_made(
+    def test_other_commands_to_nickserv_in_any_case_are_answered_how_accounts_are_made_and_notices_not(
         self,
     ) -> None:
         """HELP, GHOST or nothing but spaces to NickServ is one NOTICE saying how, not 401; a NOTICE to nickserv
-        runs no command, even IDENTIFY, and is answered so too."""
+        runs no command, even IDENTIFY, and is answered with nothing (RFC 2812: a NOTICE is never answered)."""
         self.account()
         client, wire = self.irc_user("alice_")
         self.send(client, "PRIVMSG NickServ :HELP", "PRIVMSG NICKSERV :GHOST alice", "PRIVMSG NickServ :  ")
-        self.send(client, "NOTICE nickserv :IDENTIFY alice sesame12")
+        self.send(client, "NOTICE nickserv :IDENTIFY alice sesame12", "NOTICE ChanServ :REGISTER #lobby")
         how = HOW.replace(b"NOTICE alice ", b"NOTICE alice_ ")
-        self.assertEqual(self.lines(wire), [how, how, how, how])
+        self.assertEqual(self.lines(wire), [how, how, how])
         self.assertIsNone(self.chat.account_of("alice_"))
 
     def test_register_makes_the_nickname_an_account_as_register_does(self) -> None:

@@ -23,8 +23,9 @@ same calls as elsewhere:
 - ``ChanServ REGISTER #room`` is the line protocol's ``/register #room``
   (``Chat.register_room``): the room's members read that it is registered.
 
-Anything else, and any NOTICE to a service, is answered with one NOTICE
-saying what chatd offers instead.
+Anything else is answered with one NOTICE saying what chatd offers
+instead. A NOTICE to a service goes nowhere and is answered with nothing,
+as RFC 2812 has every NOTICE.
 """
 
 from typing import TYPE_CHECKING
@@ -78,10 +79,10 @@ def service(target: str) -> str | None:
     return SERVICES.get(fold(target))
 
 
-def answer(session: "IRCSession", name: str, text: str, quiet: bool) -> "Waiting":
-    """Answer a PRIVMSG (or, ``quiet``, a NOTICE) of ``text`` to the service ``name``; the text goes nowhere."""
+def answer(session: "IRCSession", name: str, text: str) -> "Waiting":
+    """Answer a PRIVMSG of ``text`` to the service ``name``; the text goes nowhere."""
     words = text.split()
-    command = words[0].upper() if words and not quiet else ""
+    command = words[0].upper() if words else ""
     if name == "NickServ":
         if command == "IDENTIFY":
             return _identify(session, words[1:])

@@ -73,8 +73,10 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
             continue
         named = services.service(target)
         if named is not None:
-            # No services here: the server answers, and the text (a password, likely) goes nowhere.
-            waiting = services.answer(session, named, text, quiet) or waiting
+            # No services here: the server answers a PRIVMSG (a NOTICE, never), and the text (a password,
+            # likely) goes nowhere.
+            if not quiet:
+                waiting = services.answer(session, named, text) or waiting
             continue
         try:
             _to(session, target, text, quiet)
