@@ -442,6 +442,23 @@ class ResumeTests(SynchronousTestCase):
         feed(presence, {**said("#lobby", 9, "00000000000000a9"), "seq": "9"})
         self.assertEqual(presence.seen, {})
 
+    def test_only_ids_of_the_documented_form_are_kept(self) -> None:
+        """A word that is no id of 16 lowercase hex digits is not sent back: the server would refuse that /resume
+        as bad-id and leave the user out of the room, so the room is resumed without one."""
+        presence = registered()
+        for other in (
+            "alice",
+            "history",
+            "00000000000000A4",
+            "00000000000000a",
+            "000000000000000a4",
+            "abc123",
+        ):
+            feed(presence, said("#lobby", 4, other))
+        self.assertEqual(presence.seen, {})
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/nick alice"])
+
     def test_coming_back_names_each_room_it_returns_to_before_the_nickname(self) -> None:
         """/resume for every room it was in, with the id of the last line seen there if any, then /nick."""
         presence = registered()

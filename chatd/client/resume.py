@@ -16,6 +16,7 @@ its kind (``sendable_room``, ``_is_id``): a hostile server cannot make
 the client send a command of its choosing.
 """
 
+import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -85,6 +86,11 @@ def sendable_room(message: Message, key: str) -> str | None:
     return room if room.startswith("#") and len(room.split()) == 1 and room == room.strip() else None
 
 
+_ID = re.compile("[0-9a-f]{16}")
+"""An event id as docs/PROTOCOL.md gives it: 16 lowercase hex digits. The server answers ``ERR bad-id`` to
+``/resume`` of any other word and does not put the user back in that room, so nothing else is kept."""
+
+
 def _is_id(value: object) -> TypeGuard[str]:
-    """An event id fit to send back in a command: one short word of letters and digits (16 hex digits today)."""
-    return isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isalnum()
+    """An event id of the one form the server documents, fit to send back in a ``/resume``."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
