@@ -242,6 +242,17 @@ class RefusedTests(AccountTestCase):
         self.assertFalse(any(line.startswith("/identify") for line in mrsk.back()))
 
 
+UNDONE = {
+    "type": "notice",
+    "kind": "account",
+    "account": "alice",
+    "nick": "alice",
+    "change": "identified",
+    "undoes": "unregistered",
+}
+"""The server taking back alice's giving up, which its --db file could not save (docs/PROTOCOL.md, not-saved)."""
+
+
 class ReadingTests(SynchronousTestCase):
     """What a line typed would prove, read as the server reads it."""
 
@@ -290,23 +301,32 @@ class ReadingTests(SynchronousTestCase):
 
     def test_an_unregistering_taken_back_gives_the_password_back(self) -> None:
         """Given up on another connection, then taken back by the server (its file could not save it): the
-        "identified" notice answers no line sent here, and the password dropped is kept again."""
+        notice that undoes it answers no line sent here, and the password dropped is kept again."""
         keeper = Keeper(Proof("alice", "hunter22"))
         keeper.noticed({"type": "notice", "kind": "account", "account": None, "change": "unregistered"})
         self.assertIsNone(keeper.proof)
-        keeper.noticed(
-            {"type": "notice", "kind": "account", "account": "alice", "nick": "alice", "change": "identified"}
-        )
+        keeper.noticed(UNDONE)
         self.assertEqual(keeper.proof, Proof("alice", "hunter22"))
+
+    def test_an_identify_waiting_is_not_answered_by_the_undoing(self) -> None:
+        """An /identify as bob typed while alice's giving up is taken back: the undoing gives alice's password
+        back and leaves the /identify waiting, so bob's confirmation after it keeps bob's password."""
+        keeper = Keeper(Proof("alice", "hunter22"))
+        keeper.noticed({"type": "notice", "kind": "account", "account": None, "change": "unregistered"})
+        keeper.sending("/identify bob bobs-password", True)
+        keeper.noticed(UNDONE)
+        self.assertEqual(keeper.proof, Proof("alice", "hunter22"))
+        keeper.noticed(
+            {"type": "notice", "kind": "account", "account": "bob", "nick": "bob", "change": "identified"}
+        )
+        self.assertEqual(keeper.proof, Proof("bob", "bobs-password"))
 
     def test_a_giving_up_kept_stays_forgotten(self) -> None:
         """Given up, then the connection lost (no word came back): nothing is kept, and nothing comes back."""
         keeper = Keeper(Proof("alice", "hunter22"))
         keeper.noticed({"type": "notice", "kind": "account", "account": None, "change": "unregistered"})
         keeper.lost()
-        keeper.noticed(
-            {"type": "notice", "kind": "account", "account": "alice", "nick": "alice", "change": "identified"}
-        )
+        keeper.noticed(UNDONE)
         self.assertIsNone(keeper.proof)
 
     def test_the_password_is_never_in_a_repr(self) -> None:

@@ -8,8 +8,8 @@ one typed in its login box. Only once the server confirms it, with its
 ``account`` notice: a password refused is answered with an error, and is
 never kept. The account given up (``/unregister`` here, or on another
 connection) drops it; the server taking that back, as it does when its
-``--db`` file could not save it (an ``account`` notice of ``change``
-"identified" that answers no line sent here), gives it back.
+``--db`` file could not save it (an ``account`` notice with ``undoes``
+"unregistered", which answers no line sent here), gives it back.
 
 Replies come in the order of the lines they answer, and the server reads
 nothing more from a connection while a password is checked
@@ -86,9 +86,9 @@ class Keeper:
             return
         if not isinstance(account, str):
             return
-        if change == "identified" and not any(asked.change == change for asked in self._asked):
-            # No line sent here proves it: the server took back the giving up it told of (docs/PROTOCOL.md,
-            # not-saved); the account is as it was, password and all.
+        if message.get("undoes") == "unregistered":
+            # The server took back the giving up it told of (docs/PROTOCOL.md, not-saved): the account is as it
+            # was, password and all. It answers no line sent here; an /identify waiting is answered after it.
             given_up, self._given_up = self._given_up, None
             if given_up is not None and fold(given_up.account) == fold(account):
                 self.proof = given_up

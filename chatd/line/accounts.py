@@ -185,12 +185,16 @@ def unregistered_notice(user: UserView) -> Notice:
 
 def still_registered_notice(user: UserView) -> Notice:
     """What each session of ``user`` is told when the server could not save giving up their account: it is
-    theirs still, and they are identified to it (JSON: as on identifying, so a program keeps the account)."""
+    theirs still, and they are identified to it.
+
+    JSON: ``change`` "identified", as on identifying, so a program that reads only that keeps the account; and
+    ``undoes`` "unregistered", so one with an ``/identify`` of its own waiting does not take this for its answer.
+    """
     text = (
         f"The server could not save giving up the nickname {user.nick}; "
         "it is still registered to you, and you are identified to it."
     )
-    return Notice("account", text, _fields(user, "identified"))
+    return Notice("account", text, {**_fields(user, "identified"), "undoes": "unregistered"})
 
 
 def forget(session: "LineSession", command: acct.Forget) -> "Waiting":

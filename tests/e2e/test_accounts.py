@@ -225,6 +225,7 @@ class EveryConnectionTests(AccountTestCase):
                     "account": "alice",
                     "nick": "alice",
                     "change": "identified",
+                    "undoes": "unregistered",
                 },
             ],
         )

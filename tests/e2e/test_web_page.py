@@ -32,7 +32,7 @@ from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
-from tests.helpers import quick_hash
+from tests.helpers import quick_hash, refuse_on_accounts
 
 T = TypeVar("T")
 
@@ -1116,6 +1116,29 @@ class LoginTests(SynchronousTestCase):
         gina.wait(lambda: gina.status() == "Reconnected." or None, "the page to say it is back")
         self.assertEqual(nicknames_asked(gina), ["/nick dora"])
         quiet(self, gina)
+
+    def test_an_unregistering_taken_back_is_not_taken_for_an_identify_typed_after_it(self) -> None:
+        """alice types /unregister PASSWORD and, before its answer, /identify alice with a wrong password; the
+        --db file refuses the giving up, and the server's notice taking it back comes before the /identify is
+        read. The page keeps the password it had: after a restart it identifies with that one. (It took the
+        notice for the /identify's answer and kept the wrong password, refused after every restart.)"""
+        db, daemon, url, alice = on_a_file(self)
+        registered_in_page(alice)
+        alice.wait(lambda: alice.script("return window.chatd.encryption.active;") or None, "the page's key")
+        record(alice)
+        refuse_on_accounts(db[1], "DELETE")
+        # Both lines leave in one turn of the page's loop, before any answer can come back.
+        alice.script(
+            "const box = document.getElementById('composer-text'), form = document.getElementById('composer');"
+            "box.value = '/unregister hunter22'; form.requestSubmit();"
+            "box.value = '/identify alice not-her-password'; form.requestSubmit();"
+        )
+        alice.wait(lambda: received_after(alice, "not-saved", "identify-failed") or None, "both answers")
+        self.assertTrue(received_after(alice, "account", "not-saved"))
+        self.restart_under(daemon, url, db, alice)
+        alice.wait(lambda: received_after(alice, "account", "joined") or None, "alice identified and back in")
+        self.assertEqual(nicknames_asked(alice), ["/identify alice hunter22"])
+        quiet(self, alice)
 
     def test_after_a_restart_a_renamed_user_identifies_as_the_account(self) -> None:
         """alice logged in with her password, then took the nickname ally: after a restart the page identifies as

@@ -380,8 +380,9 @@ class Chat {
       return;
     }
     if (typeof object.account !== "string") return;
-    if (object.change === "identified" && !this.proving.some((asked) => asked.change === "identified")) {
-      // No line sent here proves it: the server took back the giving up it told of (docs/PROTOCOL.md, not-saved).
+    if (object.undoes === "unregistered") {
+      // The server took back the giving up it told of (docs/PROTOCOL.md, not-saved): it answers no line sent
+      // here, so an /identify waiting is answered by a later notice, not this one.
       const given = this.givenUp;
       this.givenUp = null;
       if (given?.account && fold(given.account) === fold(object.account)) this.password = given.password;
