@@ -77,6 +77,25 @@ def kicked_from_dev(case: SynchronousTestCase, *extra: str) -> tuple[LineClient,
     return carol, alice
 
 
+def heard(client: LineClient, text: str) -> None:
+    """Read ``client``'s lines until one ends with ``text``; each read has the deadline."""
+    while not client.read_line().rstrip().endswith(text.encode("utf-8")):
+        pass
+
+
+def in_no_room(case: SynchronousTestCase, url: str) -> Page:
+    """alice's page, in no room (she left #lobby with its button), its message box taking commands."""
+    alice = Page(case, url)
+    alice.login("alice")
+    leave_lobby(alice)
+    alice.wait(
+        lambda: alice.find("#no-room").text == "You are in no room; /join #room to talk." or None,
+        "the page to say alice is in no room",
+    )
+    alice.wait(lambda: alice.find("#composer-text").is_enabled() or None, "the message box")
+    return alice
+
+
 def registered_in_page(page: Page) -> None:
     """The page's user registers the nickname they hold (password hunter22), and is told so."""
     page.say("/register hunter22")
@@ -848,6 +867,35 @@ class TypedTests(SynchronousTestCase):
         alice.wait(lambda: alice.title() == "#games" or None, "#games shown")
         alice.say("hello games")
         alice.wait_for_said("hello games")
+        quiet(self, alice)
+
+    def test_in_no_room_a_msg_typed_shows_the_conversation_it_opens(self) -> None:
+        """alice, in no room, types /msg bob: the conversation with bob is shown, her message in it, and the
+        message box is hers to answer in. (It was only listed under Private, the page still showing nothing.)"""
+        daemon, url = start_web(self)
+        bob = enter(daemon, "bob")
+        alice = in_no_room(self, url)
+        alice.say("/msg bob are you there?")
+        heard(bob, "are you there?")
+        alice.wait(lambda: alice.title() == "bob" or None, "the conversation with bob shown")
+        alice.wait_for_said("are you there?")
+        alice.say("still there?")
+        heard(bob, "still there?")
+        quiet(self, alice)
+
+    def test_in_no_room_a_msg_kept_for_someone_offline_shows_its_conversation(self) -> None:
+        """alice, in no room, types /msg dora, whose account is offline: the conversation with dora is shown,
+        saying the message is kept for her."""
+        daemon, url = start_web(self)
+        registered_on_nc(daemon, "dora").say("/quit")
+        alice = in_no_room(self, url)
+        alice.say("/msg dora see you at seven")
+        alice.wait(lambda: alice.title() == "dora" or None, "the conversation with dora shown")
+        wait_for_text(
+            alice,
+            "#log-box .log .line.notice .text",
+            "dora is offline: your message is kept until they identify (1 waiting).",
+        )
         quiet(self, alice)
 
     def test_the_status_line_names_the_user_after_every_change_of_nickname(self) -> None:

@@ -789,7 +789,10 @@ class Chat {
     this.unsent = null;
     const nick = typeof object.nick === "string" ? object.nick : "";
     if (!nick) return;
-    this.privateWith(nick).addNotice(noticeLine(`${nick} is offline: your message is kept until they identify (${object.waiting} waiting).`));
+    const conversation = this.privateWith(nick);
+    conversation.addNotice(noticeLine(`${nick} is offline: your message is kept until they identify (${object.waiting} waiting).`));
+    // Typed in no room, nothing shown: the conversation is, as for a message delivered (`event`).
+    if (this.current === null) this.show(conversation, true);
   }
 
   /** Where a file offer is shown: its room, or the private conversation with the other person. */
@@ -828,6 +831,9 @@ class Chat {
     if (!conversation.addEvent(object.id, line)) return;
     if (conversation === this.current) this.view.offerNewer();
     if (object.history === true) return;
+    // The user's own private message with nothing shown (/msg NICK typed in no room): its conversation is
+    // shown, there being nothing else to show. In a room the room stays shown, the conversation listed.
+    if (talk && this.mine(object.nick) && this.current === null && conversation.kind === "private") this.show(conversation, true);
     if (!talk || this.mine(object.nick)) return;
     const seen = conversation === this.current && !document.hidden;
     if (!seen) {
