@@ -11,9 +11,16 @@ daemon lets each file go as its own time comes: these tests give it a
 polls a condition until the deadline; nothing is timed.
 """
 
+import os
+import shutil
+import signal
+import tempfile
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import (
     SLOW,
@@ -26,8 +33,11 @@ from tests.e2e.test_web_files import (
     next_of,
     notices,
     on_disk,
+    press,
     private_with,
+    upload,
 )
+from tests.e2e.test_web_page import restarted
 
 KEEP = ("--file-keep", "0.00005")
 """Days an offer waits: 4.32 s, shown rounded up as ``5s``."""
@@ -166,3 +176,65 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
         next_of(bob, "said", text="still here")
         self.assertEqual(sent_after(alice, "file_cancelled", "/file put"), [])
         quiet(self, alice, no_error_shown=True)
+
+
+class CancelledWhileDisconnectedTests(SynchronousTestCase):
+    """Cancel pressed while the daemon is down: nothing can tell the server, so nothing ends."""
+
+    def test_cancel_while_the_daemon_is_down_is_refused_and_works_once_back(self) -> None:
+        """alice fetches bob's file when the daemon stops: her Cancel then says it was not sent and leaves the
+        download as it is (it ended the line, though the server kept the download for her after the restart).
+        Back, the download goes on, and Cancel then stops it: bob is told."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        kept = ["--db", os.path.join(directory, "chatd.sqlite"), "--files", os.path.join(directory, "files")]
+        daemon, url = start_web(self, *SLOW, *kept)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        file_id = upload(bob, "alice", "long.bin", content(900_000, seed=41))
+        private_with(alice, "bob")
+        card_named(alice, "long.bin")
+        press(alice, file_id, "accept")
+        alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the download under way")
+        daemon.signal(signal.SIGTERM)
+        alice.wait(lambda: alice.status().startswith("Disconnected") or None, "the page disconnected")
+        press(alice, file_id, "cancel")
+        alice.wait(
+            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
+            "the press refused",
+        )
+        self.assertEqual(card_state(alice, file_id), ["Disconnected: waiting to go on…"])
+        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), ["Cancel"])
+
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, *SLOW, *kept, "--web-port", port]))
+        bob = json_user(daemon, "bob")
+        alice.wait(
+            lambda: card_state(alice, file_id)[0].startswith("Going on from ") or None,
+            "the download going on",
+        )
+        press(alice, file_id, "cancel")
+        alice.wait(lambda: card_state(alice, file_id) == ["Cancelled."] or None, "the download cancelled")
+        self.assertEqual(next_of(bob, "file_cancelled", file=file_id)["file"], file_id)
+        quiet(self, alice, daemon_down=True, no_error_shown=True)
+
+    def test_cancel_of_an_upload_while_the_daemon_is_down_is_refused(self) -> None:
+        """alice sends a file to #lobby when the daemon stops: her Cancel says it was not sent and leaves the
+        upload waiting to go on, for the server holds it and would after a restart (it ended the line)."""
+        daemon, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.open("#lobby")
+        choose(alice, on_disk(self, "sent.bin", content(900_000, seed=42)))
+        alice.wait(lambda: 5 <= bar(alice) < 50 or None, "the upload under way")
+        daemon.signal(signal.SIGTERM)
+        alice.wait(lambda: alice.status().startswith("Disconnected") or None, "the page disconnected")
+        alice.find("#log-box .log .line.file .file-cancel").click()
+        alice.wait(
+            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
+            "the press refused",
+        )
+        self.assertEqual(card_state(alice), ["Disconnected: waiting to go on…"])
+        self.assertEqual(alice.texts("#log-box .log .line.file button"), ["Cancel"])
+        quiet(self, alice, daemon_down=True, no_error_shown=True)

@@ -183,10 +183,15 @@ export class Transfers {
     upload.conversation.addNotice(noticeLine(`${upload.name} is on the server, checked, and offered to ${upload.target}.`));
   }
 
+  /**
+   * Cancel pressed on an upload. One the server knows of is ended only once `/file cancel` goes: while
+   * disconnected the press is refused (the status line says why) and the upload left as it is, to go on or
+   * be cancelled once the page is back. Ended on the page alone, it went on existing on the server.
+   */
   cancelUpload(upload) {
     const was = upload.state;
+    if (upload.id !== null && was !== "hashing" && !this.host.ask(`/file cancel ${upload.id}`)) return;
     upload.state = "cancelled";
-    if (upload.id !== null && was !== "hashing") this.host.send(`/file cancel ${upload.id}`);
     upload.card.end(was === "offered" ? "Withdrawn." : "Cancelled.", "cancelled");
     upload.conversation.addNotice(noticeLine(was === "offered" ? `You withdrew ${upload.name}.` : `You cancelled sending ${upload.name}.`));
     this.uploads.delete(upload);
@@ -335,10 +340,11 @@ export class Transfers {
     link.click();
   }
 
+  /** Cancel pressed on a download: refused while disconnected, as an upload's is (`cancelUpload`). */
   cancelDownload(download) {
+    if (!this.host.ask(`/file cancel ${download.id}`)) return;
     download.state = "cancelled";
     this.downloads.delete(download.id);
-    this.host.send(`/file cancel ${download.id}`);
     download.offer.card.end("Cancelled.", "cancelled");
     download.offer.conversation.addNotice(noticeLine(`You stopped fetching ${download.offer.name}.`));
   }
