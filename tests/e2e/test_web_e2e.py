@@ -532,8 +532,9 @@ class OwnDevicesTests(SynchronousTestCase):
         quiet(self, alice)
 
     def test_a_pin_of_the_user_s_own_keys_an_older_page_made_is_dropped_and_none_is_made_again(self) -> None:
-        """An older page pinned alice's own keys beside bob's in IndexedDB: once she identifies, hers is gone and
-        bob's kept. In her conversation with herself the panel lists her own devices with no Verify, which
+        """An older page pinned alice's own keys beside bob's in IndexedDB, and carol's own beside bob's for carol,
+        who never identifies on this browser again: once alice identifies, both own pins are gone and the pins
+        of bob kept. In her conversation with herself the panel lists her own devices with no Verify, which
         pinned them again."""
         daemon, url = start_web(self)
         _, bob_key = bob_with_a_key(self, daemon)
@@ -541,9 +542,21 @@ class OwnDevicesTests(SynchronousTestCase):
         alice.driver.set_script_timeout(30)
         alice.login("alice")
         old = {"keys": [bob_key.public], "verified": False}
-        alice.driver.execute_async_script(PINS, [{"id": "alice\nalice", **old}, {"id": "alice\nbob", **old}])
+        planted = [
+            {"id": f"{account}\n{contact}", **old}
+            for account, contact in [
+                ("alice", "alice"),
+                ("alice", "bob"),
+                ("carol", "carol"),
+                ("carol", "bob"),
+            ]
+        ]
+        alice.driver.execute_async_script(PINS, planted)
         register_in_page(alice)
-        alice.wait(lambda: alice.driver.execute_async_script(PINS, []) == ["alice\nbob"] or None, "hers gone")
+        contacts = ["alice\nbob", "carol\nbob"]
+        alice.wait(
+            lambda: alice.driver.execute_async_script(PINS, []) == contacts or None, "the own pins gone"
+        )
         private_with(alice, "alice")
         alice.wait(
             lambda: alice.texts("#keys-summary") == ["Encrypted · your own devices"] or None, "the panel"
@@ -553,7 +566,7 @@ class OwnDevicesTests(SynchronousTestCase):
             ["These are your own devices, one for each page or client you identified on: nothing to verify."],
         )
         self.assertIsNotNone(alice.find("#keys-verify").get_attribute("hidden"))
-        self.assertEqual(alice.driver.execute_async_script(PINS, []), ["alice\nbob"])
+        self.assertEqual(alice.driver.execute_async_script(PINS, []), contacts)
         quiet(self, alice)
 
     def test_a_message_from_another_device_of_the_user_s_shows_unwarned_and_the_device_is_said_once(

@@ -89,7 +89,7 @@ export class Encryption {
     if (this.store === null || this.store.account !== account) {
       this.store = new KeyStore(account);
       this.contacts.clear();
-      await this.store.dropOwnPin();
+      await this.store.dropOwnPins();
     }
     const S = this.S;
     this.log = new KeyLog(this.fold, await this.store.log(this.server));

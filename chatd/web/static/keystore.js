@@ -74,15 +74,25 @@ export class KeyStore {
   }
 
   /**
-   * Drop the pin of the account's own keys that older pages made, which
-   * pinned the user's devices as any contact's (#17): nothing reads it now,
-   * for the account's keys are its own devices, never pinned (encryption.js).
-   * Run as the account's keys are first read on a page: one delete, nothing
-   * to do once done, and no schema version to bump, whose upgrade would
-   * wait on every tab still holding the database open at version 2.
+   * Drop the pins of accounts' own keys that older pages made, which
+   * pinned the user's devices as any contact's (#17): nothing reads them
+   * now, for an account's keys are its own devices, never pinned
+   * (encryption.js). Every account's, not only this one's: one identified
+   * on this browser once and never again kept its pin for good. Run as an
+   * account's keys are first read on a page: one read of the pins' ids
+   * (a few per contact), nothing deleted once done, and no schema version
+   * to bump, whose upgrade would wait on every tab still holding the
+   * database open at version 2. Pins of contacts stay, whatever their age:
+   * dropping one would take a changed key for a first one, unwarned.
    */
-  async dropOwnPin() {
-    return this.write("pins", (pins) => pins.delete(`${this.account}\n${this.account}`));
+  async dropOwnPins() {
+    const db = await this.db();
+    const ids = await request(db.transaction("pins", "readonly").objectStore("pins").getAllKeys());
+    const own = ids.filter((id) => {
+      const [account, contact, ...rest] = String(id).split("\n");
+      return rest.length === 0 && account === contact;
+    });
+    if (own.length) await this.write("pins", (pins) => own.forEach((id) => pins.delete(id)));
   }
 
   /** The keys pinned for `contact` (a folded account name): {keys: [base64, sorted], verified}, or null. */
