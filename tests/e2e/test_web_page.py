@@ -845,14 +845,7 @@ class TypedTests(SynchronousTestCase):
         message box takes it (it was disabled, so what the page said could not be done). A line of text there
         says where to go first; /join #games typed there joins #games and shows it."""
         _, url = start_web(self)
-        alice = Page(self, url)
-        alice.login("alice")
-        leave_lobby(alice)
-        alice.wait(
-            lambda: alice.find("#no-room").text == "You are in no room; /join #room to talk." or None,
-            "the page to say alice is in no room",
-        )
-        alice.wait(lambda: alice.find("#composer-text").is_enabled() or None, "the message box")
+        alice = in_no_room(self, url)
         box = alice.find("#composer-text")
         self.assertEqual(box.get_attribute("placeholder"), "Type /join #room to join a room")
         box.send_keys("hello", Keys.ENTER)
