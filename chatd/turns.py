@@ -38,10 +38,6 @@ class Turns:
         done = lock.run(work)
         return done.addBoth(self._passed, key, lock)
 
-    def busy(self, key: str) -> bool:
-        """Whether ``key`` has work going or waiting."""
-        return key in self._locks
-
     def _passed(self, result: object, key: str, lock: DeferredLock) -> object:
         """Forget ``key``'s lock once nothing holds or waits for it."""
         if not lock.locked and not lock.waiting and self._locks.get(key) is lock:

@@ -636,10 +636,7 @@ class SQLiteHistory(Service):
         ``/forget confirm`` from 20 connections held another user's
         ``/register`` for 30 seconds.
         """
-        # A Deferred of its own, not called until the forget is done: the lock's is called once its turn comes.
-        done: Deferred[int] = Deferred()
-        self._forgetting.run(lambda: Deferred.fromCoroutine(self._forget(nick))).chainDeferred(done)
-        return done
+        return self._forgetting.run(lambda: Deferred.fromCoroutine(self._forget(nick)))
 
     async def _forget(self, nick: str) -> int:
         await self._all_written()
