@@ -13,6 +13,8 @@ offer the spool has no room for lets go, first, the uploads that stalled
 (``make_room``), whatever their time.
 """
 
+from collections import Counter
+
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.durations import format_duration
@@ -123,6 +125,7 @@ class TransferExpiry:
         need = spool.reserved + size - limit
         now = self._reactor.seconds()
         transfers = self._open.all()
+        holders = Counter(transfer.key for transfer in transfers)
         stalled = sorted(
             (
                 transfer
@@ -130,7 +133,7 @@ class TransferExpiry:
                 if transfer.offered_at is None
                 and now - transfer.moved >= STALLED_SECONDS
                 # Content another transfer shares stays with it: letting this one go frees nothing.
-                and sum(1 for other in transfers if other.key == transfer.key) == 1
+                and holders[transfer.key] == 1
             ),
             key=lambda transfer: transfer.moved,
         )

@@ -323,9 +323,6 @@ def targets(session: "IRCSession", message: Message) -> "Waiting":
     are those the user is in, the conversations their account's (chatd.domain.chat's ``targets``): never
     another user's partners. The bounds must be timestamps, as the spec has it; a msgid is INVALID_PARAMS.
     """
-    if len(message.params) < 4:
-        session.reply(n.ERR_NEEDMOREPARAMS, "CHATHISTORY", "Not enough parameters")
-        return None
     bounds: list[float] = []
     for given in message.params[1:3]:
         at = _moment(given)

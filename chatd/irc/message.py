@@ -161,7 +161,7 @@ def render(message: Message) -> str:
     if len(message.params) > MAX_PARAMS:
         raise RenderError("too many parameters")
     for param in message.params[:-1]:
-        if not param or param.startswith(":") or " " in param or _FORBIDDEN.search(param):
+        if not _can_be_middle(param) or _FORBIDDEN.search(param):
             raise RenderError("bad middle parameter")
         parts.append(param)
     if message.params:
@@ -177,9 +177,12 @@ def middle(param: str) -> str:
     """``param`` as a parameter before the last, where ``render`` takes it: a client's word echoed back (a
     target, a subcommand) that cannot stand there (empty, starting with a colon, holding a space: a client
     sends such a word only as its last, ``:``-prefixed parameter) is ``*``, as a numeric names no target."""
-    if not param or param.startswith(":") or " " in param:
-        return "*"
-    return param
+    return param if _can_be_middle(param) else "*"
+
+
+def _can_be_middle(param: str) -> bool:
+    """Whether ``param`` may stand before the last parameter: not empty, no leading colon, no space."""
+    return bool(param) and not param.startswith(":") and " " not in param
 
 
 def tag(key: str, value: str) -> bytes:
