@@ -24,9 +24,6 @@ from dataclasses import dataclass, field
 
 from chatd.text import fold
 
-CONFIRMED_BY = ("registered", "identified", "password")
-"""The ``change`` of the ``account`` notices that confirm a password: ``/register``, ``/identify``, ``/password``."""
-
 
 @dataclass(frozen=True, slots=True)
 class Proof:

@@ -179,7 +179,7 @@ class EndToEnd:
     def ask_log(self) -> None:
         if not self._log_fetching:
             self._log_fetching = True
-            self.put(f"/key log {self.keyring.log.seq + 1}")
+            self._next_page_due()
 
     def _ask_next_page(self, wait: float) -> None:
         """Ask for the log's next page in ``wait`` seconds (at once if 0), still fetching meanwhile.
@@ -192,11 +192,12 @@ class EndToEnd:
         """
         self._log_fetching = True
         if wait <= 0:
-            self.put(f"/key log {self.keyring.log.seq + 1}")
+            self._next_page_due()
             return
         self._log_next = self.clock.callLater(wait, self._next_page_due)
 
     def _next_page_due(self) -> None:
+        """Ask for the log's entries after the last one checked."""
         self._log_next = None
         self.put(f"/key log {self.keyring.log.seq + 1}")
 
@@ -519,7 +520,7 @@ class EndToEnd:
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
             self._release(want)
         self.wants, self._log_waiting, self._log_fetching, self.account = [], [], False, None
-        if self._log_next is not None and self._log_next.active():
+        if self._log_next is not None:
             self._log_next.cancel()
         self._log_next, self._log_long = None, False
         self._own_known = None
