@@ -392,6 +392,7 @@ class NickServTests(IRCTestCase):
         self.account("NickServ", "hunter22")
         owner, owner_wire = self.connect(None)
         owner.dataReceived(b"NickServ hunter22\n")
+        self.assertIn(b"*** You are NickServ.", self.lines(owner_wire))
         client, wire = self.irc_user("alice")
         self.send(client, "PRIVMSG NickServ :HELP REGISTER")
         self.assertEqual(self.lines(wire), [HOW])
