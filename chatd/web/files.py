@@ -5,8 +5,8 @@ random bits from ``secrets``, good for one complete download by the
 recipient it was made for (``chatd.domain.people.person_key``, followed
 through their renames), or for ``LINK_SECONDS``, whichever ends first.
 The response streams the spool's copy as Twisted's ``static.File`` does
-(one ``Range`` honoured, so a browser or ``curl -C -`` resumes; never the
-whole file in memory), as ``application/octet-stream``, an attachment
+(one ``Range`` honoured, so a browser or ``curl -C -`` resumes; several
+are the whole file, which spends the link; never the whole file in memory), as ``application/octet-stream``, an attachment
 under the file's safe name, never cached; but each chunk is read on the
 spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
 chat, and sent no faster than ``--file-rate``: its bytes are spent from the
@@ -19,7 +19,7 @@ recipient is done with it (fetched, declined or stopped it elsewhere) is
 import secrets
 import urllib.parse
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
@@ -149,19 +149,13 @@ class _Download(ThreadedFile):
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
-        asked = request.getHeader(b"range")
-        if asked is not None and b"," in asked:
-            # Several ranges are answered with the whole file, as RFC 9110 lets a server ignore Range, which
-            # spends the link. As a multipart 206 they never did, and repeated or overlapping ranges
-            # (bytes=0-,0-,0-...) sent the file over and over, in one request and again until the hour ran out.
-            request.requestHeaders.removeHeader(b"range")
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
         request.setHeader(b"content-disposition", f"attachment; filename*=UTF-8''{name}".encode("ascii"))
         request.setHeader(b"cache-control", b"no-store")
         # Asked before rendering: a response whose reads answer at once is over before render_GET returns,
         # and a Deferred asked for after that never fires. Whether it reached the end is known by then.
         request.notifyFinish().addCallbacks(lambda _: self._finished(request), lambda _: None)
-        return cast(bytes | int, super().render_GET(request))
+        return super().render_GET(request)
 
     def _finished(self, request: Request) -> None:
         if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):

@@ -1,26 +1,34 @@
 """A ``static.File`` whose response body is read off the reactor thread (issue 16).
 
 Twisted's ``static.File`` answers everything a download needs (``Range``
-with 206, multipart/byteranges or 416, ``HEAD``, ``If-Modified-Since``,
-the content headers), but its producers read each 64 KiB chunk with a
-blocking ``read`` on the reactor thread: on a cold disk each one can stall
-every chat connection for milliseconds. ``ThreadedFile`` keeps all of it
-but the reading: ``File.makeProducer`` still sets the code and headers and
-chooses the bytes, and ``PartsProducer`` sends those bytes, each chunk read
-by the ``Read`` it is given (in the daemon, on the spool's thread), no
-faster than the ``Pace`` it is given, if any, allows.
+with 206 or 416, ``HEAD``, ``If-Modified-Since``, the content headers),
+but its producers read each 64 KiB chunk with a blocking ``read`` on the
+reactor thread: on a cold disk each one can stall every chat connection
+for milliseconds. ``ThreadedFile`` keeps all of it but the reading:
+``File.makeProducer`` still sets the code and headers and chooses the
+bytes, and ``RangeProducer`` sends those bytes, each chunk read by the
+``Read`` it is given (in the daemon, on the spool's thread), no faster than
+the ``Pace`` it is given, if any, allows. One range at most is honoured:
+several are answered with the whole file, as RFC 9110 lets a server ignore
+``Range``, so a response is one run of the file's bytes.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, cast
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall, IPushProducer, IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.server import Request
-from twisted.web.static import File, MultipleRangeStaticProducer, SingleRangeStaticProducer, StaticProducer
+from twisted.web.static import (
+    File,
+    MultipleRangeStaticProducer,
+    NoRangeStaticProducer,
+    SingleRangeStaticProducer,
+    StaticProducer,
+)
 from typing_extensions import override
 from zope.interface import implementer
 
@@ -38,13 +46,8 @@ class Pace:
     clock: IReactorTime
 
 
-Part = tuple[bytes, int, int]
-"""``(before, offset, size)``: ``before`` written as it is (a multipart boundary, or nothing), then
-``size`` bytes of the file from ``offset``: the shape of ``MultipleRangeStaticProducer.rangeInfo``."""
-
-
 class ThreadedFile(File):
-    """One file served as ``static.File`` serves it, its bytes read through ``read``."""
+    """One file served as ``static.File`` serves it, one range at most, its bytes read through ``read``."""
 
     def __init__(self, path: str, read: Read, pace: Pace | None = None) -> None:
         super().__init__(path)
@@ -52,27 +55,41 @@ class ThreadedFile(File):
         self._pace = pace
 
     @override
-    def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "PartsProducer":
-        """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``PartsProducer``."""
-        chosen = super().makeProducer(request, fileForReading)
-        parts = _parts(chosen, self.getFileSize())
-        return PartsProducer(request, fileForReading, parts, self._read, self._pace)
+    def render_GET(self, request: Request) -> bytes | int:
+        """``File``'s answer, but to several ranges the whole file (a 200)."""
+        asked = request.getHeader(b"range")
+        if asked is not None and b"," in asked:
+            # As a multipart 206, repeated or overlapping ranges (bytes=0-,0-,0-...) sent the file over and over in
+            # one request; a response of one run of bytes is also all RangeProducer sends.
+            request.requestHeaders.removeHeader(b"range")
+        return cast(bytes | int, super().render_GET(request))
+
+    @override
+    def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "RangeProducer":
+        """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``RangeProducer``."""
+        offset, size = _span(super().makeProducer(request, fileForReading), self.getFileSize())
+        return RangeProducer(request, fileForReading, offset, size, self._read, self._pace)
 
 
-def _parts(chosen: StaticProducer, size: int) -> list[Part]:
-    """The bytes ``chosen`` (the producer ``File`` made, never started) would send, of a file of ``size`` bytes."""
-    if isinstance(chosen, MultipleRangeStaticProducer):
-        # No range satisfiable: File has set 416 and an empty body, but hands its producer ``([], b"")``,
-        # which that producer fails to unpack (a 500 and a logged traceback).
-        return [] if chosen.rangeInfo == ([], b"") else list(chosen.rangeInfo)
+def _span(chosen: StaticProducer, size: int) -> tuple[int, int]:
+    """The offset and size of the bytes ``chosen`` (the producer ``File`` made, never started) would send, of a file
+    of ``size`` bytes."""
     if isinstance(chosen, SingleRangeStaticProducer):
-        return [(b"", chosen.offset, chosen.size)]
-    return [(b"", 0, size)]
+        return chosen.offset, chosen.size
+    if isinstance(chosen, MultipleRangeStaticProducer):
+        # Only a Range with no range in it (bytes=) comes here, render_GET having let one through at most: File
+        # has set 416 and an empty body, but hands its producer ``([], b"")``, which that producer fails to unpack
+        # (a 500 and a logged traceback).
+        assert chosen.rangeInfo == ([], b""), "render_GET lets one range through at most"
+        return 0, 0
+    assert isinstance(chosen, NoRangeStaticProducer)
+    return 0, size
 
 
 @implementer(IPushProducer)
-class PartsProducer:
-    """Writes ``parts`` of ``file`` to ``request``, a chunk at a time, each read by ``read``; closes ``file`` at the end.
+class RangeProducer:
+    """Writes ``size`` bytes of ``file`` from ``offset`` to ``request``, a chunk at a time, each read by ``read``; closes
+    ``file`` at the end.
 
     One read at a time, the next only once the last is written and while
     the transport takes more (it pauses a push producer when its buffer is
@@ -91,18 +108,17 @@ class PartsProducer:
     log = Logger()
 
     def __init__(
-        self, request: Request, file: IO[bytes], parts: Iterable[Part], read: Read, pace: Pace | None = None
+        self, request: Request, file: IO[bytes], offset: int, size: int, read: Read, pace: Pace | None = None
     ) -> None:
         self._request = request
         self._file = file
-        self._parts = iter(parts)
         self._read = read
         self._pace = pace
         self._resting: IDelayedCall | None = None
         """The end of the rest the budget's debt imposes, while it lasts."""
-        self._offset = 0
-        self._left = 0
-        """Where the part being sent goes on in the file, and how many of its bytes are left to send."""
+        self._offset = offset
+        self._left = size
+        """Where the bytes to send go on in the file, and how many of them are left."""
         self._paused = False
         self._reading = False
         self._over = False
@@ -142,20 +158,14 @@ class PartsProducer:
         self._pumping = True
         try:
             while not (self._paused or self._reading or self._over or self._resting is not None):
-                if self._left:
-                    self._reading = True
-                    read = self._read(self._file, self._offset, min(self._left, StaticProducer.bufferSize))
-                    read.addCallback(self._arrived).addErrback(self._failed)
-                    continue
-                part = next(self._parts, None)
-                if part is None:
+                if not self._left:
                     self._request.unregisterProducer()
                     self._request.finish()
                     self.stopProducing()
                     return
-                before, self._offset, self._left = part
-                if before:
-                    self._request.write(before)
+                self._reading = True
+                read = self._read(self._file, self._offset, min(self._left, StaticProducer.bufferSize))
+                read.addCallback(self._arrived).addErrback(self._failed)
         finally:
             self._pumping = False
 

@@ -248,6 +248,17 @@ class FileLinkReadTests(TestCase):
         self.assertEqual((status, headers["content-type"], body), (200, "application/octet-stream", CONTENT))
         self.assertEqual((await self.get(path, "Range: bytes=0-9,20-29"))[0], 404)
 
+    async def test_a_range_past_the_end_or_none_at_all_is_416_and_leaves_the_link_good(self) -> None:
+        """A range that starts past the end, or a ``Range`` with no range in it, is a 416 with no body and reads
+        nothing: the link is still good."""
+        path = await self.serve(CONTENT)
+        size = len(CONTENT)
+        for asked in (f"bytes={size}-", "bytes="):
+            status, headers, body = await self.get(path, f"Range: {asked}")
+            self.assertEqual((status, headers["content-range"], body), (416, f"bytes */{size}", b""), asked)
+        self.assertEqual(self.pool.read, 0)
+        self.assertEqual((await self.get(path))[0], 200)
+
     async def test_downloads_are_sent_no_faster_than_the_recipients_file_rate(self) -> None:
         """A link's bytes are spent from its recipient's budget down (--file-rate), one budget for all their
         requests: a range short of the end and then the whole file take at least the time the budget allows
