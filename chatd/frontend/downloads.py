@@ -68,7 +68,7 @@ class Downloads:
         reactor: IReactorTime,
         limits: FileLimits,
         finished: Finished,
-        ended: Callable[[], None] = lambda: None,
+        ended: Callable[[], None],
     ) -> None:
         self._spool = spool
         self._reactor = reactor

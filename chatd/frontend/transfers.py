@@ -92,7 +92,7 @@ class Transfers:
         self.spool = spool
         self.links = links
         # A download's end may free a file past its time: it wakes the expiry, made below of the parts it works with.
-        self._downloads = Downloads(spool, reactor, limits, self.fetched, ended=lambda: self._expiry.wake())
+        self._downloads = Downloads(spool, reactor, limits, self.fetched, lambda: self._expiry.wake())
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
         # A new offer the spool has no room for may take that of stalled uploads, which the expiry lets go.

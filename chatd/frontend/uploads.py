@@ -48,7 +48,7 @@ class Uploads:
         open_transfers: OpenTransfers,
         reactor: IReactorTime,
         new_id: Callable[[], str],
-        make_room: Callable[[int], bool] = lambda size: False,
+        make_room: Callable[[int], bool],
     ) -> None:
         self._chat = chat
         self._make_room = make_room
