@@ -63,11 +63,7 @@ class OpenTransfers:
     def offered_to(self, peer: Peer, file: str) -> Transfer:
         """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""
         transfer = self._open.get(file)
-        if (
-            transfer is None
-            or transfer.offered_at is None
-            or person(named_user(peer)) not in transfer.pending
-        ):
+        if transfer is None or not transfer.offered_to(person(named_user(peer))):
             raise NoSuchFileError(file)
         return transfer
 
@@ -86,9 +82,7 @@ class OpenTransfers:
         for transfer in self._open.values():
             if transfer.by == key:
                 state = "uploading" if transfer.offered_at is None else "offered"
-            elif transfer.offered_at is not None and (
-                key in transfer.pending or self.downloads.downloading(transfer.file, peer)
-            ):
+            elif transfer.offered_to(key) or self.downloads.downloading(transfer.file, peer):
                 state = "downloading" if self.downloads.downloading(transfer.file, peer) else "offered"
             else:
                 continue

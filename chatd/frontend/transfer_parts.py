@@ -140,6 +140,11 @@ class Transfer:
         """Whose transfer it is: its sender's ``person_key``, which follows them as the sender snapshot does."""
         return person_key(self.sender)
 
+    def offered_to(self, key: str) -> bool:
+        """Whether the person ``key`` (``person_key``) may still fetch it: it is offered, and they are not done
+        with it."""
+        return self.offered_at is not None and key in self.pending
+
     def record(self) -> KeptTransfer:
         """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
         return KeptTransfer(

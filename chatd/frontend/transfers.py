@@ -285,10 +285,6 @@ class Transfers:
             return None
         return self.links(transfer, person(user), user.nick)
 
-    def offered(self, transfer: Transfer, key: str) -> bool:
-        """Whether the person ``key`` may still fetch ``transfer``: it is offered, and they are not done with it."""
-        return transfer.offered_at is not None and key in transfer.pending
-
     def follow(self, moved: Moved) -> None:
         """Have ``moved`` told each time someone's key changes (``TransferPeople.follow``)."""
         self._people.follow(moved)

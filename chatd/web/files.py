@@ -110,7 +110,7 @@ class FileLinks:
         if link is None or link.until <= self._reactor.seconds():
             return None
         transfer = self._transfers.transfer(link.file)
-        if transfer is None or not self._transfers.offered(transfer, link.key):
+        if transfer is None or not transfer.offered_to(link.key):
             return None
         return transfer
 
