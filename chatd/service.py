@@ -264,8 +264,7 @@ def _stores(db: str | None, reactor: Any) -> _Stores:
 
 
 EXPIRY_SECONDS = 3600.0
-"""How often the spool is swept of bytes no transfer names, and days' counts and rate budgets pruned (and once at
-start); each transfer goes as its own time comes (``Transfers.start``)."""
+"""How often the spool is swept of bytes no transfer names, and days' counts pruned (and once at start); each transfer goes as its own time comes (``Transfers.start``)."""
 
 
 def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:

@@ -210,17 +210,19 @@ class RegistrationBudgetTests(ChatTestCase):
 
 
 class BudgetsTests(SynchronousTestCase):
-    """Budgets by key keep only the keys that spent within a refill."""
+    """Budgets by key keep only the keys that spent within two refills, and look at them all once a refill."""
 
-    def test_a_key_is_forgotten_once_its_bucket_is_full_again(self) -> None:
-        """Spent keys are remembered while they refill; at the next spending, the full ones go."""
+    def test_full_keys_go_at_the_first_spending_a_refill_after_they_last_went(self) -> None:
+        """Spent keys are remembered while they refill, and full ones until a refill (burst / rate, 20 s here) has
+        passed since the full ones last went: then the next spending forgets them, and keeps those in debt."""
         clock = Clock()
         budgets = Budgets(rate=1 / 10, burst=2, now=clock.seconds)
-        budgets.take("a")
-        budgets.take("b")
-        self.assertEqual(list(budgets._buckets), ["a", "b"])
-        self.assertEqual(budgets.wait("a", 2), 10)
+        self.assertEqual(budgets.take("a"), 0)
+        self.assertEqual(budgets.take("b", 3), 10)
         clock.advance(10)
         budgets.take("c")
-        self.assertEqual(list(budgets._buckets), ["c"])
-        self.assertEqual(budgets.wait("a", 2), 0)
+        self.assertEqual((list(budgets._buckets), budgets.wait("a", 2)), (["a", "b", "c"], 0))
+        clock.advance(10)
+        budgets.take("d")
+        self.assertEqual(list(budgets._buckets), ["b", "d"])
+        self.assertEqual((budgets.wait("a", 2), budgets.wait("b", 2)), (0, 10))

@@ -47,30 +47,41 @@ class TokenBucket:
 
 
 class Budgets:
-    """A ``TokenBucket`` for each key (an address, say), made when the key first spends and forgotten once
-    full again: memory holds only the keys that spent within the time a bucket takes to refill."""
+    """A ``TokenBucket`` for each key (an address, say), made when the key first spends and forgotten once full again.
 
-    __slots__ = ("_buckets", "_now", "burst", "rate")
+    The full ones go at the first spending a refill (``burst / rate``) after
+    they last went: memory holds only the keys that spent within two refills,
+    and a spending looks at every key only that often, so budgets spent a
+    chunk at a time (file transfers) pay for no scan a chunk.
+    """
+
+    __slots__ = ("_buckets", "_now", "_swept", "burst", "rate")
 
     def __init__(self, rate: float, burst: float, now: Callable[[], float]) -> None:
         self.rate = rate
         self.burst = burst
+        """Both may change: buckets made from then on have the new ones."""
         self._now = now
         self._buckets: dict[str, TokenBucket] = {}
+        self._swept = now()
 
     def wait(self, key: str, cost: float = 1) -> float:
         """Seconds until ``key`` has ``cost`` tokens to spend (0: now); spends nothing."""
         bucket = self._buckets.get(key)
         return 0.0 if bucket is None else bucket.wait(cost)
 
-    def take(self, key: str, cost: float = 1) -> None:
-        """Spend ``cost`` of ``key``'s tokens (``wait`` first: this spends into debt)."""
-        for full in [each for each, bucket in self._buckets.items() if not bucket.wait(bucket.burst)]:
-            del self._buckets[full]
+    def take(self, key: str, cost: float = 1) -> float:
+        """Spend ``cost`` of ``key``'s tokens, into debt if need be (``wait`` first for a budget that refuses); the
+        seconds until ``key`` is out of debt (0: it is not in debt)."""
+        now = self._now()
+        if now - self._swept >= self.burst / self.rate:
+            self._swept = now
+            for full in [each for each, bucket in self._buckets.items() if not bucket.wait(bucket.burst)]:
+                del self._buckets[full]
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self._now)
-        bucket.take(cost)
+        return bucket.take(cost)
 
 
 class FloodGate:

@@ -8,10 +8,10 @@ being written.
 
 The engine (chatd.frontend.transfers) owns a ``Downloads`` and hands it
 each accepted file; it is told back when a recipient has every byte. The
-byte-rate budgets live here both ways, one table that ``--file-rate`` sizes
-and ``expire`` prunes: the downloads spend the ``DOWN`` one, and so do the
-HTTP links' (``spend``, chatd.web.files); uploads are charged to the ``UP``
-one (``charge``).
+byte-rate budgets live here both ways, each ``Budgets`` by owner that
+``--file-rate`` sizes: the downloads spend the one down, and so do the HTTP
+links' (``spend``, chatd.web.files); uploads are charged to the one up
+(``charge``).
 """
 
 import base64
@@ -23,13 +23,9 @@ from twisted.logger import Logger
 
 from chatd.domain.errors import NoSuchFileError
 from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
-from chatd.domain.flood import TokenBucket
+from chatd.domain.flood import Budgets
 from chatd.domain.replies import FileChunk, FileSent
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key, person
-
-UP = "up"
-DOWN = "down"
-"""The ways a user's bytes move, each with a budget of its own (``--file-rate``, each way)."""
 
 
 @dataclass(eq=False)
@@ -72,14 +68,26 @@ class Downloads:
     ) -> None:
         self._spool = spool
         self._reactor = reactor
-        self.limits = limits
+        self._limits = limits
         self._finished = finished
         self._ended = ended
         self._downloads: dict[tuple[str, Peer], Download] = {}
         self._fetching: dict[Peer, set[str]] = {}
         """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
-        self._rates: dict[tuple[str, str], TokenBucket] = {}
-        """Each owner's budgets of bytes a second, by owner and way (``UP``, ``DOWN``)."""
+        self._up = Budgets(*_sizes(limits), reactor.seconds)
+        self._down = Budgets(*_sizes(limits), reactor.seconds)
+        """Each owner's budgets of bytes a second, up and down."""
+
+    @property
+    def limits(self) -> FileLimits:
+        """What the engine allows (``--file-*``); set anew, its rate holds for each budget made from then on."""
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: FileLimits) -> None:
+        self._limits = limits
+        for budgets in (self._up, self._down):
+            budgets.rate, budgets.burst = _sizes(limits)
 
     def fetching(self, peer: Peer) -> bool:
         """Whether ``peer`` is downloading a file."""
@@ -140,12 +148,11 @@ class Downloads:
                 peer.sink.when_idle(lambda: self._idle(download))
             return
         length = min(CHUNK, size - download.sent)
-        bucket = self._bucket(download.owner)
-        wait = bucket.wait(length)
+        wait = self._down.wait(download.owner, length)
         if wait:
             self._schedule(download, wait)
             return
-        bucket.take(length)
+        self._down.take(download.owner, length)
         download.reading = True
         read = self._spool.read(transfer.key, download.sent, length)
         read.addCallback(lambda data: self._chunk_read(download, data))
@@ -201,20 +208,10 @@ class Downloads:
                 del self._fetching[download.peer]
         self._ended()
 
-    def _bucket(self, owner: str, way: str = DOWN) -> TokenBucket:
-        """The owner's budget of bytes a second one way (``--file-rate``), holding a second's worth."""
-        bucket = self._rates.get((owner, way))
-        if bucket is None:
-            rate = self.limits.rate
-            bucket = self._rates[owner, way] = TokenBucket(
-                rate, max(rate, PUT_LINE_MOST), self._reactor.seconds
-            )
-        return bucket
-
     def spend(self, owner: str, size: int) -> float:
         """Spend ``size`` bytes of ``owner``'s budget down, sent by other means than a download here (an HTTP link);
         seconds until it is out of debt, which the sender waits before sending more."""
-        return self._bucket(owner).take(size)
+        return self._down.take(owner, size)
 
     def charge(self, peer: Peer, size: int) -> float:
         """Charge ``size`` bytes ``peer`` sent while transferring to its user's budget up; seconds until it is out of debt.
@@ -223,10 +220,10 @@ class Downloads:
         they send from, as ``--file-rate`` says: the connection stops reading
         for that long, which is an upload's rate limit.
         """
-        return self._bucket(owner_key(named_user(peer), peer), UP).take(size)
+        return self._up.take(owner_key(named_user(peer), peer), size)
 
-    def expire(self) -> None:
-        """Forget the rate budgets that are full again: one made when next needed is the same."""
-        # Full, not idle: an HTTP link's reader is no download here, and forgetting its debt would forgive it.
-        for rated in [rated for rated, bucket in self._rates.items() if not bucket.wait(bucket.burst)]:
-            del self._rates[rated]
+
+def _sizes(limits: FileLimits) -> tuple[float, float]:
+    """The rate and burst of an owner's budget one way (``--file-rate``): a second's worth, and a put line at least."""
+    rate = limits.rate
+    return rate, max(rate, PUT_LINE_MOST)

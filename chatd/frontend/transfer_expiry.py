@@ -8,7 +8,7 @@ transfer being fetched waits for its last download to end, which wakes
 this again, as do a new offer and a change of the limits (the engine,
 chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
 (``expire``) lets go what is due too, and prunes what has no time of its
-own: bytes no transfer names, past days' counts, full rate budgets. A new
+own: bytes no transfer names, past days' counts. A new
 offer the spool has no room for lets go, first, the uploads that stalled
 (``make_room``), whatever their time.
 """
@@ -66,7 +66,7 @@ class TransferExpiry:
 
     def expire(self) -> None:
         """Drop what waited past ``--file-keep`` (offers nobody fetched, uploads nobody finished) and uploads that took
-        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to, past days' counts and full rate buckets.
+        no chunk for ``UPLOAD_IDLE_SECONDS``, bytes nobody refers to and past days' counts.
 
         An offer reserves its whole size in the spool (``--file-store-bytes``)
         before a byte comes: offers never uploaded held the whole store for
@@ -79,7 +79,6 @@ class TransferExpiry:
         """
         self._let_go()
         self._uploads.expire()
-        self._downloads.expire()
         self._open.sweep()
         self.wake()
 
