@@ -1272,6 +1272,30 @@ class ExpiryTimeTests(FileTestCase):
         )
         self.assertIsNone(self.files.transfer(file))
 
+    def test_an_offer_whose_download_stops_goes_at_its_own_time_not_at_a_later_ones(self) -> None:
+        """bob fetches alice's offer, so carol's, made 10 s later, is the next to go; bob's download stops with his
+        connection at 50 s: alice's offer goes at its own 100 s, carol's at its 110 s."""
+        self.engine(100.0)
+        first, alice_wire, bob, _ = self.offered()
+        bob.dataReceived(b"/file accept %s\n" % first.encode())
+        self.clock.advance(10)
+        carol, carol_wire = self.json_user(b"carol")
+        self.offer(carol)
+        [second] = {item["file"] for item in self.objects(carol_wire)}
+        self.clock.advance(40)
+        bob.connectionLost(Failure(ConnectionDone()))
+        self.clock.advance(49.9)
+        self.assertEqual([item for item in self.objects(alice_wire) if "file" in item], [])
+        self.clock.advance(0.1)
+        self.assertEqual([item["type"] for item in self.objects(alice_wire)], ["file_expired"])
+        self.assertEqual(
+            (self.files.transfer(first), [i for i in self.objects(carol_wire) if "file" in i]), (None, [])
+        )
+        self.clock.advance(10)
+        self.assertEqual(
+            [(i["type"], i["file"]) for i in self.objects(carol_wire)], [("file_expired", second)]
+        )
+
     def test_a_later_offer_under_a_short_keep_is_not_left_to_the_hourly_look(self) -> None:
         """An offer made after the engine started (its first look found nothing) still goes at its 100 s."""
         self.engine(100.0)

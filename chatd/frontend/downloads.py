@@ -52,8 +52,9 @@ class Downloads:
     """The downloads under way on ``spool`` and ``reactor``, each session's, and every owner's rate budgets.
 
     ``limits`` sizes the budgets (``rate``); ``finished`` is called once a
-    recipient has acknowledged a file's last byte, ``ended`` once any
-    download has ended (a file past its time waits for its downloads).
+    recipient has acknowledged a file's last byte, ``ended`` with its
+    transfer once a download has ended (a file past its time waits for its
+    downloads).
     """
 
     log = Logger()
@@ -64,7 +65,7 @@ class Downloads:
         reactor: IReactorTime,
         limits: FileLimits,
         finished: Finished,
-        ended: Callable[[], None],
+        ended: Callable[[Transfer], None],
     ) -> None:
         self._spool = spool
         self._reactor = reactor
@@ -206,7 +207,7 @@ class Downloads:
             fetching.discard(download.transfer.file)
             if not fetching:
                 del self._fetching[download.peer]
-        self._ended()
+        self._ended(download.transfer)
 
     def spend(self, owner: str, size: int) -> float:
         """Spend ``size`` bytes of ``owner``'s budget down, sent by other means than a download here (an HTTP link);

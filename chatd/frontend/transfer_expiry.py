@@ -4,9 +4,11 @@ An offer waits ``--file-keep`` for its recipients, an upload as long to be
 finished and no more than ``UPLOAD_IDLE_SECONDS`` between chunks. Once the
 daemon starts it (``start``), this wakes at the first open transfer's time
 and lets it go, telling its sender and each recipient not done with it; a
-transfer being fetched waits for its last download to end, which wakes
-this again, as do a new offer and a change of the limits (the engine,
-chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
+transfer being fetched waits for its last download to end, which brings
+the next look forward to that transfer's time if it is sooner
+(``download_ended``); a new offer and a change of the limits have the next
+look found again among them all (the engine, chatd.frontend.transfers,
+calls ``wake``). The daemon's hourly sweep
 (``expire``) lets go what is due too, and prunes what has no time of its
 own: bytes no transfer names, past days' counts. A new
 offer the spool has no room for lets go, first, the uploads that stalled
@@ -85,7 +87,7 @@ class TransferExpiry:
     def wake(self) -> None:
         """Once started, have the next look come at the first open transfer's time, so that none outlives it (an
         hourly look let an offer under a --file-keep of minutes wait up to an hour more). A transfer being fetched
-        is left out: the end of its last download wakes this again."""
+        is left out: the end of its last download brings the next look forward (``download_ended``)."""
         if not self._watching:
             return
         if self._due is not None and self._due.active():
@@ -97,7 +99,25 @@ class TransferExpiry:
             if not self._downloads.under_way(transfer.file)
         ]
         if times:
-            self._due = self._reactor.callLater(max(0.0, min(times) - self._reactor.seconds()), self._look)
+            self._look_by(min(times))
+
+    def download_ended(self, transfer: Transfer) -> None:
+        """A download of ``transfer`` ended: if it was the last, the next look comes no later than the transfer's
+        time. Only its time counts again, so only it is looked at: the next look is the sooner of the two."""
+        if (
+            self._watching
+            and self._open.get(transfer.file) is transfer
+            and not self._downloads.under_way(transfer.file)
+        ):
+            self._look_by(self._deadline(transfer))
+
+    def _look_by(self, at: float) -> None:
+        """Have the next look come at ``at``, unless one comes sooner."""
+        if self._due is not None and self._due.active():
+            if self._due.getTime() <= at:
+                return
+            self._due.cancel()
+        self._due = self._reactor.callLater(max(0.0, at - self._reactor.seconds()), self._look)
 
     def _look(self) -> None:
         self._due = None

@@ -91,8 +91,10 @@ class Transfers:
     ) -> None:
         self.spool = spool
         self.links = links
-        # A download's end may free a file past its time: it wakes the expiry, made below of the parts it works with.
-        self._downloads = Downloads(spool, reactor, limits, self.fetched, lambda: self._expiry.wake())
+        # A download's end may free a file past its time: it tells the expiry, made below of the parts it works with.
+        self._downloads = Downloads(
+            spool, reactor, limits, self.fetched, lambda transfer: self._expiry.download_ended(transfer)
+        )
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
         # A new offer the spool has no room for may take that of stalled uploads, which the expiry lets go.
