@@ -112,10 +112,10 @@ def state_facts(state: ChatState) -> object:
             room.topic_locked,
             tuple(room.members),
             None if room.owner is None else room.owner.nick,
-            (room.invite_only, room.key, room.limit, room.moderated, room.secret),
+            room.settings,
             sorted(user.nick for user in room.operators),
             sorted(user.nick for user in room.voiced),
-            room.bans,
+            room.masks,
             sorted(user.nick for user in room.banned),
         )
         for key, room in state.rooms.by_key.items()

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.errors import InvalidMaskError
-from chatd.domain.masks import MASK_MAX, Mask, glob, parse_mask
+from chatd.domain.masks import MASK_MAX, Mask, glob, mask_key, parse_mask
 from chatd.line.wording import word
 from chatd.text import fold
 
@@ -35,6 +35,16 @@ class ParseMaskTests(SynchronousTestCase):
             Mask("BOB!*@2001:DB8::*", "bob", "*", "2001:db8::*", "bob", "*"),
         )
         self.assertEqual(parse_mask("BOB").key, parse_mask("bob!*@*").key)
+
+    @given(st.text("bB\uff22!@*?.x", max_size=12))
+    def test_a_masks_key_is_worked_out_alone_as_a_parse_gives_it(self, text: str) -> None:
+        """``mask_key``, which a /mode works out for each of a room's masks, is the key of the parsed mask."""
+        try:
+            mask = parse_mask(text)
+        except InvalidMaskError:
+            return
+        self.assertEqual(mask_key(text), mask.key)
+        self.assertEqual(mask_key(mask.text), mask.key)
 
     def test_what_is_no_mask_is_refused_with_its_text(self) -> None:
         """An empty part, a space, a comma, a control character or too many characters: bad-mask."""

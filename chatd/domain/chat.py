@@ -262,7 +262,9 @@ class Chat:
         Secret rooms are left out, bar those ``asker`` is in.
         """
         rooms = self._state.rooms
-        secret = [] if asker is None else [key for key, room in own(asker).rooms.items() if room.secret]
+        secret = (
+            [] if asker is None else [key for key, room in own(asker).rooms.items() if room.settings.secret]
+        )
         total = len(rooms.order) + len(secret)
         start, stop, pages = page_bounds(page, total)
         keys = merged_slice(rooms.order, secret, start, stop) if secret else rooms.order.slice(start, stop)
@@ -281,7 +283,7 @@ class Chat:
         if not rooms.exists(name):
             return None
         room = rooms.seen(name)
-        if room.secret and (asker is None or fold(name) not in own(asker).rooms):
+        if room.settings.secret and (asker is None or fold(name) not in own(asker).rooms):
             return None
         return RoomSummary(room.name, len(room.members), room.topic)
 

@@ -73,13 +73,7 @@ def parse_mask(text: str) -> Mask:
     ``bob!x@*``. A mask holds no space, comma or control character, no part
     of it is empty, and it is at most ``MASK_MAX`` code points.
     """
-    shown = unicodedata.normalize("NFKC", text)
-    if "!" not in shown and "@" not in shown:
-        shown += "!*@*"
-    elif "!" not in shown:
-        shown = "*!" + shown
-    elif "@" not in shown.partition("!")[2]:
-        shown += "@*"
+    shown = _filled(text)
     nick, _, rest = shown.partition("!")
     user, _, host = rest.partition("@")
     if (
@@ -90,6 +84,24 @@ def parse_mask(text: str) -> Mask:
     ):
         raise InvalidMaskError(text, MASK_MAX)
     return Mask(shown, fold(nick), fold(user), host.casefold(), look(nick), look(user))
+
+
+def mask_key(text: str) -> str:
+    """The key (``Mask.key``) of ``text``, a mask ``parse_mask`` takes: what a room keeps it under, worked out
+    without the looks a whole parse takes (nine tenths of its time), as a ``/mode`` does for each mask a room has."""
+    return fold(_filled(text))
+
+
+def _filled(text: str) -> str:
+    """``text`` in normal form (NFKC), its missing parts filled in as IRC does: the mask as shown."""
+    shown = unicodedata.normalize("NFKC", text)
+    if "!" not in shown and "@" not in shown:
+        return shown + "!*@*"
+    if "!" not in shown:
+        return "*!" + shown
+    if "@" not in shown.partition("!")[2]:
+        return shown + "@*"
+    return shown
 
 
 def glob(pattern: str, text: str) -> bool:

@@ -103,10 +103,10 @@ class _Draft:
 
     def _masks(self) -> int:
         """How many ban masks the room will have after the changes kept so far."""
-        count = len(self.room.bans)
+        count = len(self.room.masks)
         for (setting, key), value in self.now.items():
             if setting is Setting.BAN:
-                count += bool(value) - (key in self.room.bans)
+                count += bool(value) - (key in self.room.masks)
         return count
 
 
@@ -115,21 +115,21 @@ def _current(room: Room, slot: Slot) -> object:
     setting, key = slot
     match setting:
         case Setting.INVITE_ONLY:
-            return room.invite_only
+            return room.settings.invite_only
         case Setting.MODERATED:
-            return room.moderated
+            return room.settings.moderated
         case Setting.SECRET:
-            return room.secret
+            return room.settings.secret
         case Setting.KEY:
-            return room.key
+            return room.settings.key
         case Setting.LIMIT:
-            return room.limit
+            return room.settings.limit
         case Setting.OPERATOR:
             return room.members[key] in room.operators
         case Setting.VOICE:
             return room.members[key] in room.voiced
         case Setting.BAN:
-            return key in room.bans
+            return key in room.masks
 
 
 class Modes:
@@ -195,8 +195,8 @@ class Modes:
             return ModeChange(setting, on, str(limit) if on else ""), (setting, ""), limit
         if setting is Setting.BAN:
             mask = parse_mask(change.argument)
-            kept = room.bans.get(mask.key)
-            shown = kept.mask if kept is not None and not on else mask.text
+            kept = room.masks.get(mask.key)
+            shown = kept.text if kept is not None and not on else mask.text
             return ModeChange(setting, on, shown), (setting, mask.key), on
         target = self._state.users.find(change.argument)
         key = fold(target.nick)
@@ -217,7 +217,7 @@ class Modes:
         by = own(view)
         rules.check_voice(self._state, by, self._now())
         room = self._state.rooms.membership(by, name)
-        if room.invite_only:
+        if room.settings.invite_only:
             rules.require_authority(by, room)
         target = self._state.users.find(nick)
         if fold(target.nick) in room.members:
@@ -235,14 +235,15 @@ class Modes:
         shows_key = asker is not None and (
             fold(asker.nick) in room.members or rules.has_authority(own(asker), room)
         )
+        settings = room.settings
         return RoomModes(
             room.name,
-            room.invite_only,
-            bool(room.key),
-            room.key if shows_key else "",
-            room.limit,
-            room.moderated,
-            room.secret,
+            settings.invite_only,
+            bool(settings.key),
+            settings.key if shows_key else "",
+            settings.limit,
+            settings.moderated,
+            settings.secret,
             room.topic_locked,
         )
 
@@ -266,7 +267,7 @@ class Modes:
         room = self._state.rooms.seen(name)
         if fold(by.nick) not in room.members and not rules.has_authority(by, room):
             raise NotInRoomError(room.name)
-        return RoomBanList(room.name, tuple(room.bans.values()))
+        return RoomBanList(room.name, room.settings.bans)
 
 
 def _room_and(user: User, room: Room) -> list[User]:

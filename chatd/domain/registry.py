@@ -59,13 +59,10 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, Registration, Room, RoomSettings
+from chatd.domain.rooms import NO_SETTINGS, STANDING, RegisteredRoom, Registration, Room, RoomSettings
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold
-
-_STANDING = (Setting.OPERATOR, Setting.VOICE)
-"""What a ``/mode`` changes that is no setting a store keeps: members' standing, gone when they leave."""
 
 _Change = Callable[[RegisteredRoom | None], RegisteredRoom | None]
 """One change to a room's registration (None: not registered), as a store applies it."""
@@ -264,7 +261,7 @@ class Registry:
         key = fold(room.name)
         if key not in self._state.rooms.registered:
             return None
-        kept_changes = tuple(change for change in changes if change.setting not in _STANDING)
+        kept_changes = tuple(change for change in changes if change.setting not in STANDING)
         if not kept_changes:
             return None
 

@@ -19,6 +19,9 @@ its operators and voiced members, by user. They live in memory while the
 room has members, and are gone with it, bar a registered room's settings
 (``RoomSettings``: all but the standing), which its owner wants to stay as
 set: kept while it is empty and, by the ``RoomStore``, across a restart.
+A ``/mode`` changes them one way wherever they are: ``RoomSettings.changed``
+makes the new value, which replaces the live room's (``Rooms.settle``), an
+empty room's kept one, or a store's row.
 Its maker is one of its operators from the join that makes it, as is
 whoever joins with authority there by ownership or by a registration's
 account; standing goes when its holder leaves the room. No two
@@ -33,13 +36,87 @@ from typing import TYPE_CHECKING
 from chatd.domain.errors import NoSuchRoomError, NotInRoomError, RoomLookAlikeError
 from chatd.domain.events import ModeChange, RoomBan, Setting, TopicChanged, TopicLocked
 from chatd.domain.listing import SortedKeys
-from chatd.domain.masks import parse_mask
+from chatd.domain.masks import Mask, mask_key, parse_mask
 from chatd.domain.names import look
 from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.domain.ports import Session
     from chatd.domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSettings:
+    """A room's settings (its modes but the standing of members, and its ban masks, oldest first), as a live
+    room holds them, a registered room keeps them while empty and a store across restarts. The defaults are a
+    new room's."""
+
+    invite_only: bool = False
+    key: str = ""
+    limit: int = 0
+    moderated: bool = False
+    secret: bool = False
+    bans: tuple[RoomBan, ...] = ()
+
+    def changed(
+        self, changes: Iterable[ModeChange], by: str, at: float, restored: Iterable[RoomBan] = ()
+    ) -> "RoomSettings":
+        """These settings after ``changes`` (checked, in normal form) by nickname ``by`` at ``at``; changes of
+        standing leave them as they are. A mask set that ``restored`` holds (``RoomModesChanged.restored``) is
+        as it was set, by whom and when, and back in its place among the others (oldest first, by when set)."""
+        settings = self
+        again = {mask_key(ban.mask): ban for ban in restored}
+        # The masks by key, worked out at the first change of one: most changes are of flags or standing.
+        bans = {mask_key(ban.mask): ban for ban in self.bans} if again else None
+        for change in changes:
+            match change.setting:
+                case Setting.INVITE_ONLY:
+                    settings = replace(settings, invite_only=change.on)
+                case Setting.MODERATED:
+                    settings = replace(settings, moderated=change.on)
+                case Setting.SECRET:
+                    settings = replace(settings, secret=change.on)
+                case Setting.KEY:
+                    settings = replace(settings, key=change.argument if change.on else "")
+                case Setting.LIMIT:
+                    settings = replace(settings, limit=int(change.argument) if change.on else 0)
+                case Setting.BAN:
+                    if bans is None:
+                        bans = {mask_key(ban.mask): ban for ban in self.bans}
+                    key = mask_key(change.argument)
+                    if change.on:
+                        bans[key] = again.get(key) or RoomBan(change.argument, by, at)
+                    else:
+                        bans.pop(key, None)
+        if bans is None:
+            return settings
+        kept = sorted(bans.values(), key=lambda ban: ban.at) if again else bans.values()
+        return replace(settings, bans=tuple(kept))
+
+    def changes_to(self, wanted: "RoomSettings") -> tuple[ModeChange, ...]:
+        """The changes that make these settings ``wanted``: what differs, flags first, then masks lifted and set."""
+        changes = [
+            ModeChange(setting, getattr(wanted, setting.value))
+            for setting in (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
+            if getattr(self, setting.value) != getattr(wanted, setting.value)
+        ]
+        if self.key != wanted.key:
+            changes.append(ModeChange(Setting.KEY, bool(wanted.key), wanted.key))
+        if self.limit != wanted.limit:
+            changes.append(ModeChange(Setting.LIMIT, bool(wanted.limit), str(wanted.limit or "")))
+        had = {mask_key(ban.mask): ban.mask for ban in self.bans}
+        wants = {mask_key(ban.mask): ban.mask for ban in wanted.bans}
+        changes += [ModeChange(Setting.BAN, False, mask) for key, mask in had.items() if key not in wants]
+        changes += [ModeChange(Setting.BAN, True, mask) for key, mask in wants.items() if key not in had]
+        return tuple(changes)
+
+
+NO_SETTINGS = RoomSettings()
+"""A room's settings as a join makes it: none set."""
+
+STANDING = (Setting.OPERATOR, Setting.VOICE)
+"""What a ``/mode`` changes that is no setting (``RoomSettings.changed`` leaves it): members' standing, by user,
+gone when they leave."""
 
 
 @dataclass(eq=False, slots=True)
@@ -62,22 +139,15 @@ class Room:
     """Only the owner and operators may set the topic while it is locked."""
     registration: "Registration | None" = None
     """Who owns the room and who are its operators, by account, if it is registered."""
-    invite_only: bool = False
-    """Only the invited (``User.invited``) and those with authority here may join."""
-    key: str = ""
-    """What a join must give to get in; empty for none."""
-    limit: int = 0
-    """The most members a join may make; 0 for no limit."""
-    moderated: bool = False
-    """Only the room's operators (and those with authority) and its voiced members speak."""
-    secret: bool = False
-    """Left out of room listings and of ``whois`` for anyone not in the room."""
+    settings: RoomSettings = NO_SETTINGS
+    """What the room is set to: never edited, replaced whole (``Rooms.settle``) by what ``RoomSettings.changed``
+    makes of it, the function a store applies a ``/mode`` by too."""
+    masks: dict[str, Mask] = field(default_factory=dict)
+    """The ban masks of ``settings`` parsed, by their key (``Mask.key``): kept with them by ``Rooms.settle``."""
     operators: "set[User]" = field(default_factory=set)
     """Members with operator standing here, who have authority in the room as its owner has."""
     voiced: "set[User]" = field(default_factory=set)
     """Members with voice, who speak while the room is moderated."""
-    bans: dict[str, RoomBan] = field(default_factory=dict)
-    """The ban masks by their key (``Mask.key``), oldest first."""
     banned: "set[User]" = field(default_factory=set)
     """The members a ban mask covers (so a line said looks up one set, not every mask); kept by the state."""
     sessions: "list[Session] | None" = None
@@ -87,14 +157,35 @@ class Room:
 
     def ban_covers(self, user: "User") -> bool:
         """Whether one of the room's ban masks covers ``user``, by nickname and address."""
-        return any(parse_mask(ban.mask).covers(user.nick, user.address) for ban in self.bans.values())
+        return any(mask.covers(user.nick, user.address) for mask in self.masks.values())
 
     def recheck_ban(self, user: "User") -> None:
         """Note whether the masks cover ``user``, a member, after their nickname or the masks changed."""
-        if self.bans and self.ban_covers(user):
+        if self.masks and self.ban_covers(user):
             self.banned.add(user)
         else:
             self.banned.discard(user)
+
+    def masks_changed(self) -> None:
+        """Parse the masks of ``settings`` into ``masks`` after they changed, and note whom they cover now.
+
+        Who a mask covers is worked out here, once, not at every line said:
+        a new mask is matched against each member (one match each), and a
+        lifted one sends only those it may have covered back to the rest. A
+        mask kept is not parsed again.
+        """
+        had = self.masks
+        parsed = {mask.text: mask for mask in had.values()}
+        self.masks = {}
+        for ban in self.settings.bans:
+            mask = parsed.get(ban.mask) or parse_mask(ban.mask)
+            self.masks[mask.key] = mask
+        if any(key not in self.masks for key in had):
+            for member in list(self.banned):
+                self.recheck_ban(member)
+        for key, mask in self.masks.items():
+            if key not in had:
+                self.banned.update(m for m in self.members.values() if mask.covers(m.nick, m.address))
 
 
 def topic_set(event: TopicChanged) -> tuple[str, str, float]:
@@ -115,77 +206,6 @@ class Registration:
     def moderates(self, account: str | None) -> bool:
         """Whether ``account`` is the room's owner or one of its operators."""
         return account is not None and (account == self.owner or account in self.operators)
-
-
-@dataclass(frozen=True, slots=True)
-class RoomSettings:
-    """A room's settings (its modes but the standing of members, and its ban masks, oldest first), as a
-    registered room keeps them while empty and a store across restarts. The defaults are a new room's."""
-
-    invite_only: bool = False
-    key: str = ""
-    limit: int = 0
-    moderated: bool = False
-    secret: bool = False
-    bans: tuple[RoomBan, ...] = ()
-
-    def changed(
-        self, changes: Iterable[ModeChange], by: str, at: float, restored: Iterable[RoomBan] = ()
-    ) -> "RoomSettings":
-        """These settings after ``changes`` (checked, in normal form) by nickname ``by`` at ``at``; changes of
-        standing leave them as they are. A mask set that ``restored`` holds (``RoomModesChanged.restored``) is
-        as it was set, by whom and when, and back in its place among the others (oldest first, by when set)."""
-        settings = self
-        bans = {parse_mask(ban.mask).key: ban for ban in self.bans}
-        again = {parse_mask(ban.mask).key: ban for ban in restored}
-        for change in changes:
-            match change.setting:
-                case Setting.INVITE_ONLY:
-                    settings = replace(settings, invite_only=change.on)
-                case Setting.MODERATED:
-                    settings = replace(settings, moderated=change.on)
-                case Setting.SECRET:
-                    settings = replace(settings, secret=change.on)
-                case Setting.KEY:
-                    settings = replace(settings, key=change.argument if change.on else "")
-                case Setting.LIMIT:
-                    settings = replace(settings, limit=int(change.argument) if change.on else 0)
-                case Setting.BAN:
-                    key = parse_mask(change.argument).key
-                    if change.on:
-                        bans[key] = again.get(key) or RoomBan(change.argument, by, at)
-                    else:
-                        bans.pop(key, None)
-        kept = sorted(bans.values(), key=lambda ban: ban.at) if again else bans.values()
-        return replace(settings, bans=tuple(kept))
-
-    def changes_to(self, wanted: "RoomSettings") -> tuple[ModeChange, ...]:
-        """The changes that make these settings ``wanted``: what differs, flags first, then masks lifted and set."""
-        changes = [
-            ModeChange(setting, getattr(wanted, setting.value))
-            for setting in (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
-            if getattr(self, setting.value) != getattr(wanted, setting.value)
-        ]
-        if self.key != wanted.key:
-            changes.append(ModeChange(Setting.KEY, bool(wanted.key), wanted.key))
-        if self.limit != wanted.limit:
-            changes.append(ModeChange(Setting.LIMIT, bool(wanted.limit), str(wanted.limit or "")))
-        had = {parse_mask(ban.mask).key: ban.mask for ban in self.bans}
-        wants = {parse_mask(ban.mask).key: ban.mask for ban in wanted.bans}
-        changes += [ModeChange(Setting.BAN, False, mask) for key, mask in had.items() if key not in wants]
-        changes += [ModeChange(Setting.BAN, True, mask) for key, mask in wants.items() if key not in had]
-        return tuple(changes)
-
-
-NO_SETTINGS = RoomSettings()
-"""A room's settings as a join makes it: none set."""
-
-
-def settings_of(room: "Room") -> RoomSettings:
-    """What ``room`` is set to now."""
-    return RoomSettings(
-        room.invite_only, room.key, room.limit, room.moderated, room.secret, tuple(room.bans.values())
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,13 +350,10 @@ class Rooms:
             topic_by=kept.topic_by,
             topic_at=kept.topic_at,
             topic_locked=kept.topic_locked,
-            invite_only=kept.settings.invite_only,
-            key=kept.settings.key,
-            limit=kept.settings.limit,
-            moderated=kept.settings.moderated,
-            secret=kept.settings.secret,
-            bans={parse_mask(ban.mask).key: ban for ban in kept.settings.bans},
+            settings=kept.settings,
         )
+        if kept.settings.bans:
+            room.masks_changed()
         room.registration = self.registered.get(key)
         return room
 
@@ -384,7 +401,7 @@ class Rooms:
             owner = None if self.outlives(key) else user
             room = self._made(key, name, seq, self.kept.pop(key, Kept()), owner)
             self.by_key[key] = self.by_look[look(name)] = room
-            if not room.secret:
+            if not room.settings.secret:
                 self.order.add(key)
         room.seq = seq
         room.members[fold(user.nick)] = user
@@ -393,19 +410,20 @@ class Rooms:
         user.invited.pop(key, None)
         if standing:
             room.operators.add(user)
-        if room.bans:
+        if room.masks:
             room.recheck_ban(user)
         return room
 
-    def set_secret(self, room: Room, secret: bool) -> None:
-        """Make ``room`` secret (left out of listings) or not."""
-        if secret == room.secret:
-            return
-        room.secret = secret
-        if secret:
-            self.order.remove(fold(room.name))
-        else:
-            self.order.add(fold(room.name))
+    def settle(self, room: Room, settings: RoomSettings) -> None:
+        """Set ``room`` as ``settings`` say: listed or not as it is secret, its masks and whom they cover following."""
+        old, room.settings = room.settings, settings
+        if settings.secret != old.secret:
+            if settings.secret:
+                self.order.remove(fold(room.name))
+            else:
+                self.order.add(fold(room.name))
+        if settings.bans != old.bans:
+            room.masks_changed()
 
     def leave(self, user: "User", room: Room) -> None:
         """Take ``user`` out of ``room``; an emptied room is gone, bar what it keeps if it outlives its members."""
@@ -418,18 +436,18 @@ class Rooms:
         room.banned.discard(user)
         if not room.members:
             del self.by_key[key]
-            if not room.secret:
+            if not room.settings.secret:
                 self.order.remove(key)
             del self.by_look[look(room.name)]
             if self.outlives(key):
-                settings = settings_of(room) if key in self.registered else NO_SETTINGS
+                settings = room.settings if key in self.registered else NO_SETTINGS
                 self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at, settings)
 
     def settings(self, key: str) -> RoomSettings:
         """The settings of the room with folded name ``key``: the live room's, else what it keeps while empty."""
         room = self.by_key.get(key)
         if room is not None:
-            return settings_of(room)
+            return room.settings
         kept = self.kept.get(key)
         return NO_SETTINGS if kept is None else kept.settings
 

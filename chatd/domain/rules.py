@@ -90,14 +90,15 @@ def check_entry(user: User, room: Room, key: str) -> None:
     """
     if has_authority(user, room):
         return
-    if room.bans and room.ban_covers(user):
+    settings = room.settings
+    if room.masks and room.ban_covers(user):
         raise BannedFromRoomError(room.name)
-    if room.invite_only and fold(room.name) not in user.invited:
+    if settings.invite_only and fold(room.name) not in user.invited:
         raise InviteOnlyError(room.name)
-    if room.key and key != room.key:
+    if settings.key and key != settings.key:
         raise RoomKeyError(room.name)
-    if room.limit and len(room.members) >= room.limit:
-        raise RoomFullError(room.name, room.limit)
+    if settings.limit and len(room.members) >= settings.limit:
+        raise RoomFullError(room.name, settings.limit)
 
 
 def check_speech(user: User, room: Room) -> None:
@@ -105,11 +106,11 @@ def check_speech(user: User, room: Room) -> None:
     and they have neither voice nor authority there.
 
     This runs for every line said: while a room has no masks and is not
-    moderated it is two attribute reads.
+    moderated it is three attribute reads.
     """
     if room.banned and user in room.banned and not has_authority(user, room):
         raise BannedFromRoomError(room.name)
-    if room.moderated and user not in room.voiced and not has_authority(user, room):
+    if room.settings.moderated and user not in room.voiced and not has_authority(user, room):
         raise ModeratedError(room.name)
 
 

@@ -31,14 +31,12 @@ from chatd.domain.events import (
     Joined,
     Kicked,
     Killed,
-    ModeChange,
     Muted,
     NickChanged,
     OperatorGranted,
     Parted,
     Quit,
     Registered,
-    RoomBan,
     RoomEvent,
     RoomModesChanged,
     RoomOperatorAdded,
@@ -53,9 +51,8 @@ from chatd.domain.events import (
     Unmuted,
 )
 from chatd.domain.kicks import KickWaits
-from chatd.domain.masks import parse_mask
 from chatd.domain.replies import Ban, Departed
-from chatd.domain.rooms import Registration, Room, Rooms, topic_set
+from chatd.domain.rooms import STANDING, Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
 
@@ -165,7 +162,7 @@ def _nick_changed(state: ChatState, event: NickChanged) -> None:
     user = state.user(event.actor.nick)
     state.users.rename(user, event.new)
     for room in user.rooms.values():
-        if room.bans:
+        if room.masks:
             room.recheck_ban(user)
 
 
@@ -248,75 +245,22 @@ def _room_registration_not_kept(state: ChatState, event: RoomRegistrationNotKept
 
 def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:
     key = fold(event.room)
+    settings = state.rooms.settings(key).changed(event.changes, event.actor.nick, event.at, event.restored)
     if key not in state.rooms.by_key:
         # Only the chat's own putting back of a registered room's settings the store could not keep
         # (chatd.domain.registry) changes a room nobody is in: what it keeps for when it is made again.
-        settings = state.rooms.settings(key).changed(
-            event.changes, event.actor.nick, event.at, event.restored
-        )
         state.rooms.keep_settings(key, settings)
         return
     room = state.room(event)
+    state.rooms.settle(room, settings)
     for change in event.changes:
-        _SETTINGS[change.setting](state, room, change, event)
-
-
-def _set_flag(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
-    if change.setting is Setting.SECRET:
-        state.rooms.set_secret(room, change.on)
-    elif change.setting is Setting.MODERATED:
-        room.moderated = change.on
-    else:
-        room.invite_only = change.on
-
-
-def _set_key(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
-    room.key = change.argument if change.on else ""
-
-
-def _set_limit(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
-    room.limit = int(change.argument) if change.on else 0
-
-
-def _set_standing(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
-    holders = room.operators if change.setting is Setting.OPERATOR else room.voiced
-    user = state.user(change.argument)
-    if change.on:
-        holders.add(user)
-    else:
-        holders.discard(user)
-
-
-def _set_ban(state: ChatState, room: Room, change: ModeChange, event: RoomModesChanged) -> None:
-    # Who a mask covers is worked out here, once, not at every line said: a new mask is matched against
-    # each member (one match each), and a lifted one sends only those it may have covered back to the rest.
-    mask = parse_mask(change.argument)
-    if change.on:
-        restored = next((ban for ban in event.restored if parse_mask(ban.mask).key == mask.key), None)
-        if restored is None:
-            room.bans[mask.key] = RoomBan(change.argument, event.actor.nick, event.at)
-        else:
-            # Put back as it was set, and in its place among the others (chatd.domain.registry).
-            room.bans[mask.key] = restored
-            room.bans = dict(sorted(room.bans.items(), key=lambda item: item[1].at))
-        room.banned.update(m for m in room.members.values() if mask.covers(m.nick, m.address))
-    else:
-        room.bans.pop(mask.key, None)
-        for member in list(room.banned):
-            room.recheck_ban(member)
-
-
-_SETTINGS: dict[Setting, Callable[[ChatState, Room, ModeChange, RoomModesChanged], None]] = {
-    Setting.INVITE_ONLY: _set_flag,
-    Setting.MODERATED: _set_flag,
-    Setting.SECRET: _set_flag,
-    Setting.KEY: _set_key,
-    Setting.LIMIT: _set_limit,
-    Setting.OPERATOR: _set_standing,
-    Setting.VOICE: _set_standing,
-    Setting.BAN: _set_ban,
-}
-"""How each kind of change of a room's settings or standing applies."""
+        if change.setting in STANDING:
+            holders = room.operators if change.setting is Setting.OPERATOR else room.voiced
+            user = state.user(change.argument)
+            if change.on:
+                holders.add(user)
+            else:
+                holders.discard(user)
 
 
 def _invited(state: ChatState, event: Invited) -> None:

@@ -242,7 +242,9 @@ class Talk:
         user = self._state.users.find(nick)
         address = user.address if asker is not None and asker.operator else ""
         asking = None if asker is None else fold(asker.nick)
-        rooms = tuple(room.name for room in user.rooms.values() if not room.secret or asking in room.members)
+        rooms = tuple(
+            room.name for room in user.rooms.values() if not room.settings.secret or asking in room.members
+        )
         return Whois(user.nick, rooms, user.away, user.operator, address)
 
     def quit(self, view: UserView, reason: str = "", session: Session | None = None) -> None:
