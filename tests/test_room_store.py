@@ -9,16 +9,18 @@ import sqlite3
 import tempfile
 from collections.abc import Awaitable
 from contextlib import closing
+from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import admin
+from chatd.domain.encoding import changes_of
 from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
 from chatd.domain.rooms import RegisteredRoom, RoomSettings
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.pass_log import last_committed, log_path
-from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes
+from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import said
@@ -170,6 +172,34 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         self.assertEqual(
             decode_settings(body), RoomSettings(moderated=True, bans=(RoomBan("badkid!*@*", "alice", 3.0),))
         )
+
+    def test_a_settings_row_and_a_logged_change_in_the_text_written_so_far_are_read_unchanged(self) -> None:
+        """A ``room_settings`` row and a ``/mode`` left in the pass log, each in the very text chatd has written
+        them in since schema step 12, are read as written; and settings are still written in that text."""
+        body = (
+            '{"invite_only": false, "key": "cl\u00e9", "limit": 5, "moderated": true, "secret": false, '
+            '"bans": [["zo\u00eb!*@*", "alice", 2.5]]}'
+        )
+        rooms = self.make()
+        self.answered(rooms.register("#dev", "#dev", "alice", 1.0))
+        self.reactor.run_until(self.store.stopService())
+        with closing(sqlite3.connect(self.path)) as connection, connection:
+            connection.execute("UPDATE room_settings SET body = ? WHERE room = '#dev'", (body,))
+            number = last_committed(connection) + 1
+        logged = '[["ban", true, "badkid!*@*"], ["limit", false, ""]]'
+        with open(log_path(self.path), "a", encoding="utf-8") as log:
+            log.write(json.dumps([number, [], [[SETTINGS_CHANGED, ["#dev", logged, "bob", 3.0]]]]) + "\n")
+        self.store = open_store(self, self.path, self.reactor)
+        [kept] = SQLiteRooms(self.store).registered()
+        written = RoomSettings(
+            key="cl\u00e9", limit=5, moderated=True, bans=(RoomBan("zo\u00eb!*@*", "alice", 2.5),)
+        )
+        self.assertEqual(
+            kept.settings,
+            replace(written, limit=0, bans=(*written.bans, RoomBan("badkid!*@*", "bob", 3.0))),
+        )
+        self.assertEqual(encode_settings(written), body)
+        self.assertEqual(encode_changes(changes_of(json.loads(logged))), logged)
 
     def left_in_the_log(self, change: ModeChange) -> None:
         """alice's ``change`` of #dev at 3.0 in the pass log, after what the file holds, as a ``kill -9`` leaves it."""

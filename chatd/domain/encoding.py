@@ -7,6 +7,7 @@ What a client reads of an event is another form, in chatd.frontend.codec.
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -59,11 +60,9 @@ def encode_event(event: Event) -> str:
         if isinstance(value, Actor):
             value = [value.nick, value.address, value.account]
         elif field == "changes":
-            # A room's changes (RoomModesChanged), each as [setting, on, argument].
-            value = [[change.setting, change.on, change.argument] for change in value]
+            value = change_rows(value)
         elif field == "restored":
-            # The masks a RoomModesChanged puts back, each as [mask, by, at].
-            value = [[ban.mask, ban.by, ban.at] for ban in value]
+            value = ban_rows(value)
         data[field] = value
     return json_bytes(data).decode()
 
@@ -75,11 +74,33 @@ def decode_event(text: str) -> Event:
         kind = _BY_NAME[data.pop("type")]
         nick, address, account = data.pop("actor")
         if "changes" in data:
-            data["changes"] = [ModeChange(Setting(s), on, argument) for s, on, argument in data["changes"]]
+            data["changes"] = changes_of(data["changes"])
         if "restored" in data:
-            data["restored"] = [RoomBan(mask, by, at) for mask, by, at in data["restored"]]
+            data["restored"] = bans_of(data["restored"])
         # Events are frozen, so what they hold several of is a tuple (a room's changes, its operators).
         data = {name: tuple(value) if isinstance(value, list) else value for name, value in data.items()}
         return kind(actor=Actor(nick, address, account), **data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise UndecodableEventError(f"not a chatd event: {error}") from None
+
+
+def change_rows(changes: Iterable[ModeChange]) -> list[list[Any]]:
+    """A room's changes (``RoomModesChanged.changes``) as JSON holds them, in an event or a store's statement:
+    each [setting, on, argument]."""
+    return [[change.setting, change.on, change.argument] for change in changes]
+
+
+def changes_of(rows: Iterable[Sequence[Any]]) -> tuple[ModeChange, ...]:
+    """The changes ``change_rows`` gave ``rows`` (as read back from JSON); raises ValueError or TypeError."""
+    return tuple(ModeChange(Setting(setting), bool(on), str(argument)) for setting, on, argument in rows)
+
+
+def ban_rows(bans: Iterable[RoomBan]) -> list[list[Any]]:
+    """A room's ban masks (``RoomModesChanged.restored``, ``RoomSettings.bans``) as JSON holds them: each
+    [mask, by, at]."""
+    return [[ban.mask, ban.by, ban.at] for ban in bans]
+
+
+def bans_of(rows: Iterable[Sequence[Any]]) -> tuple[RoomBan, ...]:
+    """The masks ``ban_rows`` gave ``rows`` (as read back from JSON); raises ValueError or TypeError."""
+    return tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in rows)

@@ -19,7 +19,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from chatd.domain.events import ModeChange, RoomBan, Setting
+from chatd.domain.encoding import ban_rows, bans_of, change_rows, changes_of
+from chatd.domain.events import ModeChange
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 
 SETTINGS_CHANGED = (
@@ -33,7 +34,7 @@ a room registered before step 12 has no row, and gets one with a new room's sett
 
 
 def encode_settings(settings: RoomSettings) -> str:
-    """``settings`` as ``room_settings.body``: a JSON object, its ban masks a list of [mask, by, at]."""
+    """``settings`` as ``room_settings.body``: a JSON object, its ban masks as events hold them (``ban_rows``)."""
     return json.dumps(
         {
             "invite_only": settings.invite_only,
@@ -41,7 +42,7 @@ def encode_settings(settings: RoomSettings) -> str:
             "limit": settings.limit,
             "moderated": settings.moderated,
             "secret": settings.secret,
-            "bans": [[ban.mask, ban.by, ban.at] for ban in settings.bans],
+            "bans": ban_rows(settings.bans),
         },
         ensure_ascii=False,
     )
@@ -56,24 +57,19 @@ def decode_settings(body: str) -> RoomSettings:
         limit=int(fields.get("limit", 0)),
         moderated=bool(fields.get("moderated", False)),
         secret=bool(fields.get("secret", False)),
-        bans=tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in fields.get("bans", ())),
+        bans=bans_of(fields.get("bans", ())),
     )
 
 
 def encode_changes(changes: Sequence[ModeChange]) -> str:
-    """``changes`` as ``SETTINGS_CHANGED`` takes them: a JSON list of [setting, on, argument]."""
-    return json.dumps(
-        [[change.setting, change.on, change.argument] for change in changes], ensure_ascii=False
-    )
+    """``changes`` as ``SETTINGS_CHANGED`` takes them: a JSON list, as events hold them (``change_rows``)."""
+    return json.dumps(change_rows(changes), ensure_ascii=False)
 
 
 def settings_changed(body: str | None, changes: str, by: str, at: float) -> str:
     """The SQL function: row ``body`` (None: a new room's settings) after ``changes`` by ``by`` at ``at``."""
     settings = NO_SETTINGS if body is None else decode_settings(body)
-    made = [
-        ModeChange(Setting(setting), bool(on), str(argument)) for setting, on, argument in json.loads(changes)
-    ]
-    return encode_settings(settings.changed(made, by, at))
+    return encode_settings(settings.changed(changes_of(json.loads(changes)), by, at))
 
 
 def add_functions(connection: sqlite3.Connection) -> None:
