@@ -497,6 +497,7 @@ class World:
         # No two users, and no two rooms, look alike: each look is its holder's (issue 12).
         looks = self.chat._state.users.by_look
         self.test.assertEqual(looks, {look(user.nick): user for user in users.values()})
+        self.test.assertEqual([user.look for user in looks.values()], list(looks))
         self.test.assertEqual(
             self.chat._state.rooms.by_look, {look(room.name): room for room in rooms.values()}
         )

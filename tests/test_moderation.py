@@ -842,6 +842,16 @@ class MuteTests(ChatTestCase):
         self.assertEqual(twin_session.received[-1], muted(100, "b\u043eb", "op", 160))
         self.assertRaises(MutedError, self.chat.say, twin, "#lobby", "hi")
 
+    def test_a_new_nickname_that_looks_like_a_muted_one_is_muted(self) -> None:
+        """carol, who talks while zed is muted, renamed z\u0435d (a Cyrillic e) says nothing, and keeps that name."""
+        self.chat.mute(self.op, "zed", 600)
+        self.chat.say(self.carol, "#lobby", "hi")
+        self.chat.rename(self.carol, "z\u0435d")
+        self.assertEqual(
+            self.assertRaises(MutedError, self.chat.say, self.carol, "#lobby", "hi"), MutedError(600)
+        )
+        self.assertRaises(MutedError, self.chat.rename, self.carol, "carol")
+
     def test_a_muted_user_keeps_their_nickname(self) -> None:
         """A muted user cannot shed the mute by a new nickname; a change of case alone is allowed."""
         self.chat.mute(self.op, "bob", 600)

@@ -58,7 +58,11 @@ class Mask:
         nickname by its key or by its look: a student banned as ``zed``
         came straight back as ``zed`` with a Cyrillic e, which the class read as zed.
         """
-        key, shown = fold(nick), look(nick)
+        return self.matches(fold(nick), look(nick), address)
+
+    def matches(self, key: str, shown: str, address: str) -> bool:
+        """``covers`` for a nickname of key ``key`` (``fold``) and look ``shown``, worked out already: a room
+        matches its members by the look each ``User`` keeps (a look is microseconds, a match much less)."""
         return (
             (glob(self.nick, key) or glob(self.look, shown))
             and (glob(self.user, key) or glob(self.user_look, shown))

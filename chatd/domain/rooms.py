@@ -157,7 +157,8 @@ class Room:
 
     def ban_covers(self, user: "User") -> bool:
         """Whether one of the room's ban masks covers ``user``, by nickname and address."""
-        return any(mask.covers(user.nick, user.address) for mask in self.masks.values())
+        key = fold(user.nick)
+        return any(mask.matches(key, user.look, user.address) for mask in self.masks.values())
 
     def recheck_ban(self, user: "User") -> None:
         """Note whether the masks cover ``user``, a member, after their nickname or the masks changed."""
@@ -185,7 +186,7 @@ class Room:
                 self.recheck_ban(member)
         for key, mask in self.masks.items():
             if key not in had:
-                self.banned.update(m for m in self.members.values() if mask.covers(m.nick, m.address))
+                self.banned.update(m for k, m in self.members.items() if mask.matches(k, m.look, m.address))
 
 
 def topic_set(event: TopicChanged) -> tuple[str, str, float]:

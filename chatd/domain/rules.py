@@ -57,8 +57,9 @@ def check_nickname_allowed(state: ChatState, nick: str, now: float) -> None:
 
 def check_voice(state: ChatState, user: User, now: float) -> None:
     """Raise if ``user``'s nickname is muted."""
-    # Most of the time nobody is muted: this runs for every line said, so no key then.
-    mute = state.mutes.get(nickname_key(user.nick)) if state.mutes else None
+    # This runs for every line said: the key of a mute on the nickname (nickname_key) is its look, which the
+    # user keeps; most of the time nobody is muted, and it is not even looked up.
+    mute = state.mutes.get(user.look) if state.mutes else None
     if mute is not None and mute.until > now:
         raise MutedError(left(mute.until, now))
 

@@ -38,6 +38,9 @@ class User:
     address: str = ""
     """Where the user connects from, as bans compare it; empty for the host's console."""
     actor: Actor = field(init=False)
+    look: str = field(init=False)
+    """The look of ``nick`` (chatd.domain.names.look, the key of a mute or a nickname ban on it), worked out
+    once when the nickname is taken: rules and room masks read it at every line said."""
     session: Session = field(init=False)
     """The user's first session, set when the chat attaches it."""
     account: str | None = None
@@ -63,6 +66,7 @@ class User:
 
     def __post_init__(self) -> None:
         self.actor = Actor(self.nick, self.address, self.account)
+        self.look = look(self.nick)
 
     @property
     def sessions(self) -> tuple[Session, ...]:
@@ -70,8 +74,9 @@ class User:
         return (self.session, *self.more) if hasattr(self, "session") else ()
 
     def renamed(self, nick: str) -> None:
-        """Take the nickname ``nick``, and a snapshot that says so."""
+        """Take the nickname ``nick``, its look, and a snapshot that says so."""
         self.nick = nick
+        self.look = look(nick)
         self.actor = Actor(nick, self.address, self.account)
 
     def identified(self, account: str | None) -> None:
@@ -146,7 +151,7 @@ class Users:
         """Put ``user`` online under its nickname's key and look."""
         key = fold(user.nick)
         self.by_key[key] = user
-        self.by_look[look(user.nick)] = user
+        self.by_look[user.look] = user
         self.order.add(key)
         if user.account is not None:
             self.by_account[user.account] = user
@@ -193,17 +198,17 @@ class Users:
         if key != old_key:
             self.order.remove(old_key)
             self.order.add(key)
-        del self.by_look[look(user.nick)]
-        self.by_look[look(nick)] = user
+        del self.by_look[user.look]
         for room in user.rooms.values():
             room.members = {key if k == old_key else k: member for k, member in room.members.items()}
         user.renamed(nick)
+        self.by_look[user.look] = user
 
     def remove(self, user: User) -> None:
         """Take ``user`` (already out of every room) offline, with all its sessions."""
         key = fold(user.nick)
         del self.by_key[key]
-        del self.by_look[look(user.nick)]
+        del self.by_look[user.look]
         self.order.remove(key)
         if user.account is not None:
             del self.by_account[user.account]
