@@ -523,12 +523,21 @@ class TargetsTests(IRCTestCase):
         self.clock.advance(100)
         self.alice.dataReceived(b"/join #dev\nhello dev\n")  # at 300
         self.clock.advance(100)
-        self.client, self.wire = self.irc_connect()
-        self.send(
-            self.client, "CAP LS 302", "CAP REQ :batch draft/chathistory", "PASS sesame12", "NICK alice"
-        )
-        self.send(self.client, "USER a 0 * :A", "CAP END")
-        self.lines(self.wire)
+        self.client, self.wire = self.log_in()
+
+    def log_in(
+        self,
+        host: str = "127.0.0.1",
+        caps: str = "batch draft/chathistory",
+        nick: str = "alice",
+        password: str = "sesame12",
+    ) -> tuple[IRCProtocol, StringTransport]:
+        """An IRC connection from ``host`` that took ``caps``, logged in to the account ``nick``; its wire cleared."""
+        client, wire = self.irc_connect(host)
+        self.send(client, "CAP LS 302", f"CAP REQ :{caps}", f"PASS {password}", f"NICK {nick}")
+        self.send(client, "USER a 0 * :A", "CAP END")
+        self.lines(wire)
+        return client, wire
 
     def test_targets_lists_the_users_rooms_and_conversations_with_their_latest_line_oldest_first(
         self,
@@ -550,6 +559,21 @@ class TargetsTests(IRCTestCase):
                 b"@batch=%s :testhost CHATHISTORY TARGETS carol 1970-01-01T00:03:20.000Z" % reference,
                 b"@batch=%s :testhost CHATHISTORY TARGETS #dev 1970-01-01T00:05:00.000Z" % reference,
                 b":testhost BATCH -%s" % reference,
+            ],
+        )
+
+    def test_a_client_without_batch_reads_the_targets_untagged(self) -> None:
+        """A client that took no batch reads the same lines, with no batch around them and no batch tag."""
+        client, wire = self.log_in("10.0.0.4", caps="draft/chathistory")
+        self.send(
+            client,
+            "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z timestamp=1970-01-01T00:10:00.000Z 2",
+        )
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost CHATHISTORY TARGETS #lobby 1970-01-01T00:01:40.000Z",
+                b":testhost CHATHISTORY TARGETS carol 1970-01-01T00:03:20.000Z",
             ],
         )
 
@@ -590,10 +614,7 @@ class TargetsTests(IRCTestCase):
         self.end_pass()
         mallory.dataReceived(b"/msg bob yo\n")
         self.clock.advance(100)
-        client, wire = self.irc_connect("10.0.0.9")
-        self.send(client, "CAP LS 302", "CAP REQ :batch draft/chathistory", "PASS sesame78", "NICK carol")
-        self.send(client, "USER c 0 * :C", "CAP END")
-        self.lines(wire)
+        client, wire = self.log_in("10.0.0.9", nick="carol", password="sesame78")
         self.send(
             client,
             "CHATHISTORY TARGETS timestamp=1970-01-01T00:00:00.000Z timestamp=1970-01-02T00:00:00.000Z 10",

@@ -32,7 +32,12 @@ def moment(text: str) -> float | None:
 def time_of(text: str) -> Point | None:
     """The point the time ``text`` names (its millisecond); None if it is no time."""
     at = moment(text)
-    return None if at is None else time_point(round(at * 1_000_000))
+    return None if at is None else point_at(at)
+
+
+def point_at(at: float) -> Point:
+    """The point the time ``at`` (seconds since the epoch) names: its millisecond."""
+    return time_point(round(at * 1_000_000))
 
 
 def point_of(word: str) -> Point | None:

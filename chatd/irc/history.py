@@ -37,7 +37,7 @@ joins and parts, so ``draft/event-playback`` is not offered.
 """
 
 from collections import deque
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import count
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -49,7 +49,7 @@ from chatd.domain.events import Event, RoomEvent
 from chatd.domain.ids import Point, event_point
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
-from chatd.frontend.points import moment, time_of
+from chatd.frontend.points import moment, point_at
 from chatd.irc import numerics as n
 from chatd.irc.message import NO_TAGS, Message
 from chatd.irc.render import Shape, line, timestamp
@@ -109,16 +109,24 @@ def _batch(events: Sequence[Event], session: "IRCSession", target: str, per: int
 
 def batch(session: "IRCSession", target: str, events: Sequence[Event]) -> bytes:
     """``events`` as ``session`` reads them, in a ``chathistory`` batch if it takes batches."""
-    render = session.factory.events.render
+    render, shape = session.factory.events.render, Shape(session.shape)
+    return _framed(
+        session,
+        ("chathistory", target),
+        lambda reference: b"".join(render(event, shape, reference) for event in events),
+    )
+
+
+def _framed(session: "IRCSession", kind: tuple[str, ...], lines: Callable[[str | None], bytes]) -> bytes:
+    """What ``lines`` writes for a batch reference, framed by ``BATCH +reference kind...`` and ``BATCH -reference``
+    if ``session`` takes batches; unframed, written for no reference (None), if it does not."""
     if "batch" not in session.caps:
-        return b"".join(render(event, Shape(session.shape)) for event in events)
+        return lines(None)
     reference = f"h{next(_batches)}"
     server = session.factory.server_name
-    start = Message(source=server, command="BATCH", params=(f"+{reference}", "chathistory", target))
+    start = Message(source=server, command="BATCH", params=(f"+{reference}", *kind))
     end = Message(source=server, command="BATCH", params=(f"-{reference}",))
-    return (
-        line(start) + b"".join(render(event, Shape(session.shape), reference) for event in events) + line(end)
-    )
+    return line(start) + lines(reference) + line(end)
 
 
 class _Asked(NamedTuple):
@@ -190,8 +198,8 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
         session.reply(n.ERR_NEEDMOREPARAMS, "CHATHISTORY", "Not enough parameters")
         return None
     target, *references, limit = message.params[1:end]
-    if not limit.isdigit() or not int(limit):
-        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
+    most = _most(session, sub, limit)
+    if most is None:
         return None
     points: list[Point] = []
     unknown: str | None = None
@@ -199,11 +207,11 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
         if sub == "LATEST" and reference == "*":
             continue
         if reference.startswith("timestamp="):
-            at = time_of(reference.removeprefix("timestamp="))
+            at = _moment(reference)
             if at is None:
                 session.fail("CHATHISTORY", "INVALID_PARAMS", sub, reference, _NO_TIME)
                 return None
-            points.append(at)
+            points.append(point_at(at))
         elif reference.startswith("msgid="):
             point = event_point(_event_of(reference))
             if point is None:
@@ -213,7 +221,21 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
         else:
             session.fail("CHATHISTORY", "INVALID_MSGREFTYPE", sub, reference, _KINDS)
             return None
-    return _Asked(sub, target, tuple(references), tuple(points), unknown, min(int(limit), CHATHISTORY_MOST))
+    return _Asked(sub, target, tuple(references), tuple(points), unknown, most)
+
+
+def _most(session: "IRCSession", sub: str, limit: str) -> int | None:
+    """How many to give at most for the limit ``limit`` of a ``sub``: it, up to ``CHATHISTORY_MOST``; None once the
+    client is told it is no number above 0."""
+    if not limit.isdigit() or not int(limit):
+        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
+        return None
+    return min(int(limit), CHATHISTORY_MOST)
+
+
+def _moment(reference: str) -> float | None:
+    """The seconds since the epoch a ``timestamp=`` reference names; None if it names none (a msgid, a bad time)."""
+    return moment(reference.removeprefix("timestamp=")) if reference.startswith("timestamp=") else None
 
 
 def _event_of(reference: str) -> str:
@@ -336,12 +358,10 @@ def targets(session: "IRCSession", message: Message) -> "Waiting":
             )
             return None
         bounds.append(at)
-    limit = message.params[3]
-    if not limit.isdigit() or not int(limit):
-        session.fail("CHATHISTORY", "INVALID_PARAMS", "TARGETS", limit, "The limit must be a number above 0")
+    most = _most(session, "TARGETS", message.params[3])
+    if most is None:
         return None
     first, second = bounds
-    most = min(int(limit), CHATHISTORY_MOST)
 
     async def listed() -> None:
         found = await session.chat.targets(session.me(), min(first, second), max(first, second))
@@ -352,26 +372,20 @@ def targets(session: "IRCSession", message: Message) -> "Waiting":
     return Deferred.fromCoroutine(listed())
 
 
-def _moment(given: str) -> float | None:
-    """The seconds since the epoch a ``timestamp=`` bound names; None if it is none (a msgid, a bad time)."""
-    return moment(given.removeprefix("timestamp=")) if given.startswith("timestamp=") else None
-
-
 def _targets_batch(session: "IRCSession", shown: Sequence[tuple[str, float]]) -> bytes:
     """``CHATHISTORY TARGETS name time`` from the server for each of ``shown``, in a ``draft/chathistory-targets``
     batch if the client takes batches."""
     server = session.factory.server_name
-    batched = "batch" in session.caps
-    reference = f"h{next(_batches)}"
-    tags = {"batch": reference} if batched else NO_TAGS
-    lines = b"".join(
-        line(
-            Message(tags=tags, source=server, command="CHATHISTORY", params=("TARGETS", name, timestamp(at)))
+
+    def lines(reference: str | None) -> bytes:
+        tags = NO_TAGS if reference is None else {"batch": reference}
+        return b"".join(
+            line(
+                Message(
+                    tags=tags, source=server, command="CHATHISTORY", params=("TARGETS", name, timestamp(at))
+                )
+            )
+            for name, at in shown
         )
-        for name, at in shown
-    )
-    if not batched:
-        return lines
-    start = Message(source=server, command="BATCH", params=(f"+{reference}", "draft/chathistory-targets"))
-    end = Message(source=server, command="BATCH", params=(f"-{reference}",))
-    return line(start) + lines + line(end)
+
+    return _framed(session, ("draft/chathistory-targets",), lines)
