@@ -1,5 +1,5 @@
 """Private messages in both stores (in memory, and in a SQLite file): the Mailbox port's contract, the History
-port's conversations between two accounts, and schema step 5's upgrade."""
+port's conversations between two accounts, and the upgrades to schema steps 6 and 14."""
 
 import os
 import sqlite3
@@ -14,8 +14,9 @@ from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
+from chatd.storage.pass_log import INSERT
 from chatd.storage.schema import STEPS, VERSION, prepare
-from chatd.storage.sqlite import _conversations
+from chatd.storage.sqlite import _PAIRED, _conversations, _row
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import whispered
 from tests.test_history import deferred, open_store
@@ -129,6 +130,23 @@ class ConversationContract(_TestCase):
             sorted(self.result(self.history.conversations("alice", 2, 9))), [("alice", 3.0), ("zed", 5.0)]
         )
         self.assertEqual(sorted(self.result(self.history.conversations("carol", 0, 9))), [("bob", 4.0)])
+
+    def test_accounts_whose_names_start_alike_are_told_apart(self) -> None:
+        """al's name starts alice's and alice's starts alicia's: alice's conversations are hers with each, and
+        al's with alicia is not hers, whichever side of the key each account falls on."""
+        for event in (
+            private(1, "al", "alice"),
+            private(2, "alice", "alicia"),
+            private(3, "al", "alicia"),
+            private(4, "alicia", "alicia"),
+        ):
+            self.history.append(event)
+        found = self.result(self.history.conversations("alice", 0, 9))
+        self.assertEqual(sorted(found), [("al", 1.0), ("alicia", 2.0)])
+        self.assertEqual(
+            sorted(self.result(self.history.conversations("alicia", 0, 9))),
+            [("al", 3.0), ("alice", 2.0), ("alicia", 4.0)],
+        )
 
 
 class MemoryConversationTests(ConversationContract, SynchronousTestCase):
@@ -254,12 +272,16 @@ class ConversationsTests(StoreTestCase):
     PAIRS = (("bo", "bob"), ("bob", "bob"), ("bob", "bobby"), ("carol", "zed"), ("al", "zed"))
     """Conversations beside alice's with bob: his key second, alone, first; others' before and after his."""
 
-    def conversations_of_bob(self, between_alice_and_bob: int) -> tuple[list[tuple[str, float]], int]:
-        """bob's conversations in a new file holding ``between_alice_and_bob`` messages of alice's to bob and one
-        of each of ``PAIRS``, and the SQLite instructions reading them took."""
-        path = os.path.join(self.directory, f"{between_alice_and_bob}.sqlite")
+    def conversations_of_bob(
+        self, between_alice_and_bob: int, others: int = 0
+    ) -> tuple[list[tuple[str, float]], int]:
+        """bob's conversations in a new file holding ``between_alice_and_bob`` messages of alice's to bob, one
+        of each of ``PAIRS``, and one from each of ``others`` accounts below bob's to zed, and the SQLite
+        instructions reading them took."""
+        path = os.path.join(self.directory, f"{between_alice_and_bob}-{others}.sqlite")
         store = open_store(self, path, self.reactor)
         written = [("alice", "bob")] * between_alice_and_bob + list(self.PAIRS)
+        written += [(f"a{n:04}", "zed") for n in range(others)]
         for n, (sender, to) in enumerate(written, start=1):
             store.append(private(n, sender, to))
         self.reactor.run_until(store.stopService())
@@ -283,3 +305,35 @@ class ConversationsTests(StoreTestCase):
         self.assertEqual(once, [("alice", 1.0), ("bo", 2.0), ("bob", 3.0), ("bobby", 4.0)])
         self.assertEqual(often, [("alice", 3000.0), ("bo", 3001.0), ("bob", 3002.0), ("bobby", 3003.0)])
         self.assertLess(steps_often, 2 * steps_once, (steps_once, steps_often))
+
+    def test_the_reading_does_not_grow_with_the_accounts_that_wrote_to_others(self) -> None:
+        """bob's four conversations, whether one account or 1,000 accounts below his wrote privately to someone
+        else: the reading takes about as many SQLite instructions either way, not a look-up or two per account."""
+        few, steps_few = self.conversations_of_bob(1, others=1)
+        many, steps_many = self.conversations_of_bob(1, others=1000)
+        self.assertEqual(few, [("alice", 1.0), ("bo", 2.0), ("bob", 3.0), ("bobby", 4.0)])
+        self.assertEqual(many, few)
+        self.assertLess(steps_many, 2 * steps_few, (steps_few, steps_many))
+
+    def test_a_version_13_database_gets_the_index_of_second_accounts_and_finds_its_conversations(
+        self,
+    ) -> None:
+        """A database from before step 14 gets the ``pairs_by_second`` index at start, and an account's
+        conversations kept before it, its key first, second or both, are found by it."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:13])
+            for n, (sender, to) in enumerate((("alice", "bob"), ("bob", "bob"), ("bob", "carol")), start=1):
+                event = private(n, sender, to)
+                connection.execute(INSERT, _row(n, event))
+                connection.execute(_PAIRED, (conversation(sender, to), event.id))
+        store = open_store(self, self.path, self.reactor)
+        found = self.successResultOf(self.reactor.run_until(deferred(store.conversations("bob", 0, 9))))
+        self.assertEqual(sorted(found), [("alice", 1.0), ("bob", 2.0), ("carol", 3.0)])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+            self.assertEqual(
+                connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'pairs_by_second'"
+                ).fetchall(),
+                [("pairs_by_second",)],
+            )

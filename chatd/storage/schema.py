@@ -35,6 +35,11 @@ LINE_KINDS = "(kind = 'said' OR kind = 'acted')"
 """The condition of the ``lines_by_room`` index (step 5), the kinds of ``chatd.domain.events.MESSAGES``:
 what history reads give back. Part of a released step, as ``MODERATION``."""
 
+SECOND = "substr(pair, instr(pair, ' ') + 1)"
+"""A conversation key's second account (chatd.domain.offline.conversation: the two sorted, joined by a space), as
+the ``pairs_by_second`` index (step 14) keys private messages: a query that says the same uses the index. Part of
+a released step, as ``MODERATION``."""
+
 STEPS: tuple[str, ...] = (
     # 1: events, and each room's last sequence number.
     """
@@ -213,6 +218,13 @@ STEPS: tuple[str, ...] = (
     # through a restart) without reading every kick kept. Kicks are rare: other rows only test the condition.
     f"""
     CREATE INDEX kick_waits ON events ({KICK_ENDS}) WHERE kind = 'kicked';
+    """,
+    # 14: private messages by their conversation key's second account, so the conversations an account is second
+    # in are one range of an index, as those it is first in are of events_by_pair: IRC clients ask for an
+    # account's conversations (CHATHISTORY TARGETS) as they connect, and finding them in events_by_pair alone took
+    # two look-ups for every account below it that had written privately to anyone.
+    f"""
+    CREATE INDEX pairs_by_second ON events ({SECOND}, pair) WHERE pair IS NOT NULL;
     """,
 )
 """Each version's change, in order: a database at version N has run the first N."""

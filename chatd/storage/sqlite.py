@@ -84,6 +84,7 @@ from chatd.storage.schema import (
     KICK_ENDS,
     LINE_KINDS,
     MODERATION,
+    SECOND,
     TOPICS,
     DatabaseFileError,
     damaged,
@@ -586,9 +587,9 @@ class SQLiteHistory(Service):
         """The accounts ``account`` has kept private messages with, each with the time of the latest of them, for
         those whose latest is between ``after`` and ``before``.
 
-        Found by look-ups in the ``events_by_pair`` index (``_pairs_of``), a few for each account that wrote
-        privately, and the latest row of each of ``account``'s conversations: IRC clients ask as they connect,
-        so it must not read every private message the file keeps.
+        Found by a look-up in an index for each of ``account``'s conversations (``_pairs_of``), and the latest
+        row of each: IRC clients ask as they connect, so it must not read every private message the file keeps,
+        nor look at every account that wrote privately.
         """
         return self.read(_conversations, account, after, before)
 
@@ -908,7 +909,11 @@ _NEXT_PAIR = (
 )
 """The first conversation key after ``?1`` and below ``?2``: one look-up in the index, however many messages."""
 
-_HAS_PAIR = "SELECT 1 FROM events INDEXED BY events_by_pair WHERE pair = ? LIMIT 1"
+_NEXT_PAIR_ENDING = (
+    f"SELECT pair FROM events INDEXED BY pairs_by_second WHERE {SECOND} = ?1 AND pair > ?2 "
+    "ORDER BY pair LIMIT 1"
+)
+"""The first conversation key after ``?2`` whose second account is ``?1``: one look-up in the index (step 14)."""
 
 _LATEST_OF_PAIR = (
     "SELECT at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT 1"
@@ -933,18 +938,15 @@ def _conversations(
 
 
 def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
-    """The conversation keys holding ``account``, found by look-ups in ``events_by_pair``, never by reading every
-    private message: a key is the two accounts sorted (chatd.domain.offline.conversation), so those with the
-    account second start with an account below it, one look-up for each such account that wrote, and those with
-    it first are one range of the index."""
-    below = ""
-    while (row := connection.execute(_NEXT_PAIR, (below, account)).fetchone()) is not None:
-        first = row[0].split(" ")[0]
-        pair = f"{first} {account}"
-        if connection.execute(_HAS_PAIR, (pair,)).fetchone() is not None:
-            yield pair
-        below = first + _PAST
-    pair = account
+    """The conversation keys holding ``account``, one look-up for each, never by reading every private message: a
+    key is the two accounts sorted (chatd.domain.offline.conversation), so those with the account second (its own
+    among them) are one range of ``pairs_by_second``, and those with it first and another second one range of
+    ``events_by_pair``, after its own."""
+    pair = ""
+    while (row := connection.execute(_NEXT_PAIR_ENDING, (account, pair)).fetchone()) is not None:
+        pair = row[0]
+        yield pair
+    pair = f"{account} {account}"
     while (row := connection.execute(_NEXT_PAIR, (pair, account + _PAST)).fetchone()) is not None:
         pair = row[0]
         yield pair
