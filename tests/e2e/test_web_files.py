@@ -231,7 +231,8 @@ class SendTests(SynchronousTestCase):
     def test_a_file_over_the_server_s_limit_is_refused_at_once_in_one_line(self) -> None:
         """With --file-max-size 100000, alice picks a 150,000-byte file: the page says at once, in one line and
         in the units of its file lines, that it is too big, and offers nothing. It read and hashed the whole
-        file, offered it, and only then showed the server's refusal, twice, in bytes."""
+        file, offered it, and only then showed the server's refusal, twice, in bytes. A file of 100,001 bytes,
+        which those units would show as the limit's own 100 kB, is told in bytes, counted as people read them."""
         _, url = start_web(self, "--file-max-size", "100000")
         alice = Page(self, url)
         alice.login("alice")
@@ -244,6 +245,14 @@ class SendTests(SynchronousTestCase):
         refusal = "big.bin is 150 kB: this server takes files of at most 100 kB. Nothing was sent."
         alice.wait(lambda: alice.texts("#log-box .log .line.error .text") or None, "the refusal")
         self.assertEqual(alice.texts("#log-box .log .line.error .text"), [refusal])
+        choose(alice, on_disk(self, "edge.bin", content(100_001)))
+        edge = (
+            "edge.bin is 100,001 bytes: this server takes files of at most 100,000 bytes. Nothing was sent."
+        )
+        alice.wait(
+            lambda: len(alice.texts("#log-box .log .line.error .text")) == 2 or None, "the second refusal"
+        )
+        self.assertEqual(alice.texts("#log-box .log .line.error .text"), [refusal, edge])
         self.assertEqual(card_state(alice), [])
         self.assertEqual(alice.script("return window.offers;"), [])
         quiet(self, alice)

@@ -28,6 +28,11 @@ export function append(node, ...children) {
   return node;
 }
 
+/** `n` as people read a count: 7,501 (in English whatever the browser's language, as every word the page says). */
+export function count(n) {
+  return n.toLocaleString("en");
+}
+
 /** Remove every child of `node`. */
 export function clear(node) {
   node.replaceChildren();

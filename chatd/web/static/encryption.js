@@ -20,7 +20,7 @@
 // that account: a server that serves this page another key than its log
 // holds is caught before anything is sealed to that key.
 
-import { el } from "./dom.js";
+import { count, el } from "./dom.js";
 import { EnvelopeError, NotSealedForMeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
 import { KeyLog, LOG_WARNING } from "./keylog.js";
 import { KeyStore } from "./keystore.js";
@@ -504,11 +504,6 @@ export class Encryption {
     else if (contact !== null && contact.verified) summary = "Encrypted · verified";
     $("keys-summary").textContent = summary;
   }
-}
-
-/** `n` as people read a count: 7,501 (in English whatever the browser's language, as every word the page says). */
-function count(n) {
-  return n.toLocaleString("en");
 }
 
 /** Why nothing is sealed to `whose` keys: the server's key log does not hold them. */

@@ -10,7 +10,7 @@
 // the server which transfers are open, so a reloaded page (which holds none
 // in memory) shows again the files still offered to its user.
 
-import { el } from "./dom.js";
+import { count, el } from "./dom.js";
 import { noticeLine } from "./lines.js";
 import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, toBase64 } from "./filecard.js";
 
@@ -64,7 +64,7 @@ export class Transfers {
     const name = safeName(file.name);
     if (this.maxSize !== null && file.size > this.maxSize) {
       // Refused before it is read: a 1 GB video was loaded whole into the tab and hashed, only to be refused then.
-      const [big, most] = size(file.size) === size(this.maxSize) ? [`${file.size.toLocaleString("en")} bytes`, `${this.maxSize.toLocaleString("en")} bytes`] : [size(file.size), size(this.maxSize)];
+      const [big, most] = size(file.size) === size(this.maxSize) ? [`${count(file.size)} bytes`, `${count(this.maxSize)} bytes`] : [size(file.size), size(this.maxSize)];
       this.host.say(`${name} is ${big}: this server takes files of at most ${most}. Nothing was sent.`, "error");
       return;
     }
