@@ -203,7 +203,10 @@ def build(
     if config.console is not None:
         host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-        leaving.append(_Leaving(host))
+        # The host leaves among the goodbyes, not when the reactor closes the terminal after every service has
+        # stopped: its quit then reached a closed --db file. Last of them, so users already told the server
+        # is going are not told the host left.
+        leaving.append(_Goodbye(host.shutdown))
     # Started after the store, so its first round (at start) finds the store's threads running.
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
     return compose(
@@ -338,7 +341,7 @@ def compose(
     ``leaving`` stop with the goodbyes, after every front end's has begun (a
     layer stops its services last first).
     """
-    goodbyes = [*leaving, *(_Goodbye(front_end) for front_end in front_ends)]
+    goodbyes = [*leaving, *(_Goodbye(front_end.shutdown) for front_end in front_ends)]
     listeners = [
         _listener(endpoint, front_end.factory) for front_end in front_ends for endpoint in front_end.endpoints
     ]
@@ -507,15 +510,16 @@ class _Announced:
 
 
 class _Goodbye(Service):
-    """On stop, has a front end tell every connection the server is going and waits for them to close."""
+    """On stop, says one goodbye: a front end's ``shutdown`` (it tells every connection the server is going, and
+    fires once they have closed), or the host's leaving the chat (``Console.shutdown``, done when it returns)."""
 
-    def __init__(self, front_end: FrontEnd) -> None:
-        self._front_end = front_end
+    def __init__(self, goodbye: Callable[[], "Deferred[None] | None"]) -> None:
+        self._goodbye = goodbye
 
     @override
-    def stopService(self) -> "Deferred[None]":
+    def stopService(self) -> "Deferred[None] | None":
         super().stopService()
-        return self._front_end.shutdown()
+        return self._goodbye()
 
 
 class _Threads(Service):
@@ -610,20 +614,3 @@ class _Terminal(Service):
     def startService(self) -> None:
         super().startService()
         self._connect(self._console)
-
-
-class _Leaving(Service):
-    """Has the host leave the chat when the daemon stops, among the goodbyes (``Console.shutdown``).
-
-    There, not when the reactor closes the terminal after every service has
-    stopped: the host's quit then reached a closed ``--db`` file. Last of the
-    goodbyes, so users already told the server is going are not told the host left.
-    """
-
-    def __init__(self, console: Console) -> None:
-        self._console = console
-
-    @override
-    def stopService(self) -> None:
-        super().stopService()
-        self._console.shutdown()
