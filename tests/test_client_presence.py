@@ -423,8 +423,10 @@ class ResumeTests(SynchronousTestCase):
     """The client keeps the latest line it saw of each room, and coming back says where it left off."""
 
     def test_the_latest_line_of_each_room_is_kept_live_or_from_history(self) -> None:
-        """The highest seq wins, whether live or from history; a page of older history moves nothing back."""
+        """The highest seq wins, whether live or from history; a page of older history moves nothing back: coming
+        back resumes each room from it."""
         presence = registered()
+        feed(presence, *own_join("#dev"))
         feed(
             presence,
             said("#lobby", 5, "00000000000000a5", history=True),
@@ -432,15 +434,26 @@ class ResumeTests(SynchronousTestCase):
         )
         feed(presence, {**said("#dev", 2, "00000000000000d2"), "type": "acted"})
         feed(presence, said("#lobby", 3, "00000000000000a3", history=True))
-        self.assertEqual(presence.seen, {"#lobby": (7, "00000000000000a7"), "#dev": (2, "00000000000000d2")})
+        presence.lost()
+        self.assertEqual(
+            presence.greeting(),
+            [
+                "/format json",
+                "/resume #lobby 00000000000000a7",
+                "/resume #dev 00000000000000d2",
+                "/nick alice",
+            ],
+        )
 
     def test_ids_unfit_to_send_back_are_not_kept(self) -> None:
-        """An id with a space, a control character or too long could forge a command: it is ignored."""
+        """An id with a space, a control character or too long could forge a command: it is ignored, and coming
+        back resumes the room without one."""
         presence = registered()
         for hostile in ("a b", "a\n/quit", "x" * 65, "", "é1"):
             feed(presence, said("#lobby", 9, hostile))
         feed(presence, {**said("#lobby", 9, "00000000000000a9"), "seq": "9"})
-        self.assertEqual(presence.seen, {})
+        presence.lost()
+        self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/nick alice"])
 
     def test_only_ids_of_the_documented_form_are_kept(self) -> None:
         """A word that is no id of 16 lowercase hex digits is not sent back: the server would refuse that /resume
@@ -455,7 +468,6 @@ class ResumeTests(SynchronousTestCase):
             "abc123",
         ):
             feed(presence, said("#lobby", 4, other))
-        self.assertEqual(presence.seen, {})
         presence.lost()
         self.assertEqual(presence.greeting(), ["/format json", "/resume #lobby", "/nick alice"])
 

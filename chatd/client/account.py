@@ -55,6 +55,8 @@ class Keeper:
         """Lines sent that would prove a password, oldest first, none answered yet."""
         self._given_up: Proof | None = None
         """The proof the account's giving up dropped, on this connection, in case the server takes that back."""
+        self._sent: Proof | None = None
+        """The proof ``identifying`` sent on this connection, until the nickname it asks for is answered."""
 
     def sending(self, text: str, named: bool) -> None:
         """Note ``text``, about to be sent as typed (``named``: the connection has a nickname), if it proves a
@@ -69,10 +71,23 @@ class Keeper:
         Noted as a typed ``/identify`` is: one typed while it waits is
         confirmed after it, not in its stead.
         """
+        self._sent = self.proof
         if self.proof is None:
             return []
         self._asked.append(_Asked("identified", self.proof.password))
         return [self.proof.line()]
+
+    def answered(self, code: object) -> bool:
+        """The nickname asked for on this connection is answered: accepted (``code`` None), or refused with the
+        error ``code``. A refusal of the proof ``identifying`` sent (``identify-failed``) forgets it, unless
+        another took its place meanwhile: tried again on every reconnection, it would be refused each time.
+        Answers whether the refusal was of that proof."""
+        sent, self._sent = self._sent, None
+        if sent is None or code != "identify-failed":
+            return False
+        if self.proof == sent:
+            self.proof = None
+        return True
 
     def noticed(self, message: Mapping[str, object]) -> None:
         """Follow the server's ``account`` notice: a password confirmed is kept; an account given up is forgotten."""
@@ -104,14 +119,10 @@ class Keeper:
         self._asked.clear()
 
     def lost(self) -> None:
-        """The connection is gone, with the lines it had not answered (and the word on a giving up it told of)."""
+        """The connection is gone, with the lines it had not answered (the proof sent among them, and the word on a
+        giving up it told of)."""
         self._asked.clear()
-        self._given_up = None
-
-    def forget(self, proof: Proof) -> None:
-        """``proof`` was refused: it is not tried again (unless another took its place meanwhile, it stays gone)."""
-        if self.proof == proof:
-            self.proof = None
+        self._given_up = self._sent = None
 
 
 def _asked(text: str, named: bool) -> _Asked | None:

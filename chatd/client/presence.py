@@ -62,15 +62,8 @@ class Presence:
         """A nickname sent and not answered yet: the server's next ``nick`` notice or error answers it."""
         self.account = Keeper(Proof(self.wanted, password) if self.wanted and password else None)
         """The account and password to identify with on every connection (``--identify``, or proved since), if any."""
-        self._proving: Proof | None = None
-        """The proof sent on this connection, until the nickname it asked for is answered."""
         self.resume = Resume()
         """Where the user left off: the rooms to come back to after a drop, and the latest line seen in each."""
-
-    @property
-    def seen(self) -> dict[str, tuple[int, str]]:
-        """The latest line shown of each room (by folded name): its ``seq`` and id, for ``/resume``."""
-        return self.resume.seen
 
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
@@ -97,7 +90,6 @@ class Presence:
         Never sooner: a port named by mistake (chatd's web or IRC port,
         another service) would be handed the password.
         """
-        self._proving = self.account.proof
         return self.account.identifying()
 
     def sending(self, text: str) -> None:
@@ -131,6 +123,7 @@ class Presence:
         if self.asked is None:
             return None
         if self.nick is not None:
+            self.account.answered(None)
             answer = Answer(self.asked)
         elif message.get("type") == "error":
             code, text = message.get("code"), message.get("text")
@@ -138,19 +131,12 @@ class Presence:
                 self.asked,
                 scrub(code) if isinstance(code, str) else "",
                 scrub(text) if isinstance(text, str) else "",
-                self._forgets(code),
+                self.account.answered(code),
             )
         else:
             return None
-        self.asked, self._proving = None, None
+        self.asked = None
         return answer
-
-    def _forgets(self, code: object) -> bool:
-        """Whether the refusal ``code`` is of the password sent to identify with; if so, it is forgotten."""
-        if self._proving is None or code != "identify-failed":
-            return False
-        self.account.forget(self._proving)
-        return True
 
     def lost(self) -> None:
         """The connection is gone: remember where the user was, and forget the server's state.
@@ -161,7 +147,7 @@ class Presence:
         if self.nick is not None:
             self.wanted = self.nick
             self.resume.remember(self.rooms, self.current)
-        self.nick, self.rooms, self.current, self.asked, self._proving = None, [], None, None, None
+        self.nick, self.rooms, self.current, self.asked = None, [], None, None
         self.account.lost()
 
     def received(self, message: Message) -> None:
