@@ -126,6 +126,11 @@ Renderable = Event | Reply | Notice | ChatError
 
 def text_line(item: Renderable) -> bytes:
     """The line(s) a person sees for ``item``, each ending in CRLF."""
+    # An event is rendered for every recipient's format, a join for every member: straight from its body, not
+    # through the dispatch every other item goes by.
+    body = _BODIES.get(type(item))
+    if body is not None:
+        return _encoded(_stamped(_clock(item.at), body(item)))  # type: ignore[union-attr]
     return _encoded(_human(item))
 
 
@@ -165,10 +170,11 @@ def found_json(event: RoomEvent) -> bytes:
 
 
 def _encoded(rendered: str | list[str]) -> bytes:
-    lines = [rendered] if isinstance(rendered, str) else rendered
     # scrub each line, so a newline inside any field becomes U+FFFD rather
     # than a line of its own that could pass for someone else's.
-    return b"".join(scrub(line).encode("utf-8") + CRLF for line in lines)
+    if isinstance(rendered, str):
+        return scrub(rendered).encode("utf-8") + CRLF
+    return b"".join(scrub(line).encode("utf-8") + CRLF for line in rendered)
 
 
 def json_line(item: Renderable) -> bytes:
@@ -238,7 +244,13 @@ def _scrubbed(value: Any) -> Any:
 
 
 def _clock(at: float) -> str:
-    return time.strftime("[%H:%M]", time.gmtime(at))
+    return _minute(int(at // 60))
+
+
+@lru_cache(maxsize=4)
+def _minute(minute: int) -> str:
+    """``[HH:MM]`` of a minute since the epoch: worked out once a minute, not for every line."""
+    return time.strftime("[%H:%M]", time.gmtime(minute * 60))
 
 
 def _dated(at: float) -> str:
@@ -358,14 +370,15 @@ _BODIES: dict[type, Callable[[Any], str | list[str]]] = {}
 """Each event's line(s) after the clock: the same body live and from history."""
 
 
-def _stamped(stamp: str, body: str | list[str]) -> list[str]:
-    return [f"{stamp} {line}" for line in ([body] if isinstance(body, str) else body)]
+def _stamped(stamp: str, body: str | list[str]) -> str | list[str]:
+    if isinstance(body, str):
+        return f"{stamp} {body}"
+    return [f"{stamp} {line}" for line in body]
 
 
 def _event(kind: type, body: Callable[[Any], str | list[str]]) -> None:
-    """Render events of ``kind`` live as the clock, then ``body``."""
+    """Render events of ``kind`` live as the clock, then ``body`` (``text_line``)."""
     _BODIES[kind] = body
-    _register(kind, lambda e: _stamped(_clock(e.at), body(e)))
 
 
 _event(Said, lambda e: [f"{e.room} <{e.actor.nick}> {line}" for line in e.text.split("\n")])
