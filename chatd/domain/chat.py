@@ -243,8 +243,11 @@ class Chat:
         start, stop, pages = page_bounds(page, len(room.members))
         shown = list(islice(room.members.values(), start, stop))
         nicks = tuple(member.nick for member in shown)
-        operators = tuple(member.nick for member in shown if member in room.operators)
-        voiced = tuple(member.nick for member in shown if member in room.voiced)
+        # Shown to every joiner, a page of a room of thousands: most rooms have one operator and nobody voiced.
+        operators = (
+            tuple(member.nick for member in shown if member in room.operators) if room.operators else ()
+        )
+        voiced = tuple(member.nick for member in shown if member in room.voiced) if room.voiced else ()
         return Members(room.name, nicks, len(room.members), page, pages, operators, voiced)
 
     def crowded(self, name: str) -> bool:

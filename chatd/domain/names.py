@@ -19,6 +19,7 @@ towers of combining marks. docs/PROTOCOL.md has the rule for each field.
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from disarm import skeleton_key
@@ -94,6 +95,7 @@ _JOINERS = frozenset("\u200c\u200d")
 _UNSEEN = frozenset({"Mn", "Me", "Cf", "Zs", "Zl", "Zp", "Cc"})
 
 
+@lru_cache(maxsize=4096)
 def look(name: str) -> str:
     """The key under which no two names may look alike: ``name``'s confusables skeleton, case-folded.
 
@@ -103,7 +105,8 @@ def look(name: str) -> str:
     ``AIice`` and ``b0b`` look like ``alice``, ``alice`` and ``bob``. Like
     Ergo, ``m`` does not look like ``rn``. disarm's ``skeleton_key`` computes it from
     Unicode's confusables.txt, in Rust, in microseconds: it runs only when
-    someone takes or gives up a name.
+    someone takes or gives up a name. Taking one asks it five times (a ban,
+    an owner, a service, a holder, the user's own), so the latest are kept.
     """
     return skeleton_key(name, digit_policy="tr39")
 

@@ -287,7 +287,8 @@ class Outbox:
     def hold(self, gathered: Gathered) -> None:
         """Send ``gathered``'s bytes when this pass ends, after what waits already; each is held until sent."""
         self._waiting.append(gathered)
-        self._send_soon()
+        if self._call is None:  # _send_soon, written out: this runs for every recipient of a line said
+            self._call = self._reactor.callLater(0, self.send)
 
     def hold_first(self, gathered: Gathered) -> None:
         """Send the rest of ``gathered``'s bytes first in the next slice: a fan-out the last slice stopped in."""

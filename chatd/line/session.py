@@ -534,9 +534,15 @@ def deliver(
                 fanout.write(json(event) if as_json_kind else text(event), group)
             return
     as_text = as_json = b""
-    joiner = event.actor if isinstance(event, Joined) else None
+    # ``_elsewhere`` written out, with the nickname read once: it runs for every member a join is shown to.
+    joiner = event.actor.nick if isinstance(event, Joined) else None
     for session in sessions:
-        if joiner is not None and _elsewhere(session, joiner):
+        if (
+            joiner is not None
+            and not session.acting
+            and session.user is not None
+            and session.user.nick == joiner
+        ):
             session.joined_elsewhere(cast(Joined, event).room)
             continue
         if session.json:
