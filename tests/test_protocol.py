@@ -39,6 +39,16 @@ class ConnectTests(LineTestCase):
         self.end_pass()
         self.assertEqual(wire.value(), GREETING)
 
+    def test_a_connection_after_the_motd_changed_is_greeted_with_the_new_one(self) -> None:
+        """The greeting is rendered once for every connection, but not kept past a change of what it says."""
+        self.connect()
+        self.factory.motd = "Be quick.\n"
+        protocol = self.factory.buildProtocol(None)
+        wire = StringTransport()
+        protocol.makeConnection(wire)
+        self.end_pass()
+        self.assertEqual(wire.value(), GREETING.replace(b"Be kind.", b"Be quick."))
+
     def test_first_line_is_nickname_and_lands_in_default_room(self) -> None:
         """The first line names the user, who joins #lobby and sees who is there."""
         self.clock.advance(3600 + 60)

@@ -9,7 +9,7 @@ end: it renders each event once per format and writes the same bytes to
 every recipient that does not ignore its sender.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from twisted.internet.defer import Deferred
@@ -33,7 +33,7 @@ from chatd.frontend.transfers import Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, offered_text, text_line
-from chatd.line.session import LineSession, deliver
+from chatd.line.session import PROMPT, LineSession, deliver
 from chatd.turns import Turns
 
 DEFAULT_LIMITS = LineLimits()
@@ -71,6 +71,8 @@ class LineFactory(ServerFactory):
         self.reactor = reactor
         self.server_name = server_name
         self.motd = motd
+        self._greetings: dict[bool, tuple[tuple[bool, str, int | None], bytes]] = {}
+        """The greeting last rendered in each format (``greeting_line``), with what it said."""
         self.default_room = default_room
         self.limits = limits
         self.admission = admission
@@ -112,6 +114,21 @@ class LineFactory(ServerFactory):
         return [Notice("welcome", welcome, fields)] + [
             Notice("motd", line) for line in self.motd.splitlines() if line.strip()
         ]
+
+    def greeting_line(self, json: bool, render: Callable[[Notice], bytes]) -> bytes:
+        """The greeting and the nickname prompt as this front end's connections in JSON (``json``) or text are sent
+        them, each notice rendered by ``render`` (a session's own, which a browser's wraps in a frame).
+
+        Rendered once for every connection of a format, as long as what it
+        says stays the same (the MOTD and the file limit may change): after a
+        restart thousands connect at once, and rendering it for each was a
+        twentieth of what registering them cost.
+        """
+        said = (json, self.motd, None if self.files is None else self.files.limits.max_size)
+        kept = self._greetings.get(json)
+        if kept is None or kept[0] != said:
+            kept = self._greetings[json] = (said, b"".join(map(render, (*self.greeting(), PROMPT))))
+        return kept[1]
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Render ``event`` at most once per format and write it to each session that wants it."""

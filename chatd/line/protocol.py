@@ -168,6 +168,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self.factory.greeting()
 
     @override
+    def greeting_line(self) -> bytes:
+        return self.factory.greeting_line(self.json, self.render)
+
+    @override
     def prove_operator(self, name: str, password: str) -> "Deferred[None]":
         if self._oper_budget is None:
             self._oper_budget = self.factory.login.attempts()

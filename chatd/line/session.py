@@ -197,9 +197,11 @@ class LineSession(ABC):
 
     def greet(self) -> None:
         """Say the greeting and ask for a nickname, in this session's format (on connect, and after /format)."""
-        for notice in self.greeting():
-            self.send(notice)
-        self.send(PROMPT)
+        self.write(self.greeting_line())
+
+    def greeting_line(self) -> bytes:
+        """The greeting and the nickname prompt, in this session's format."""
+        return b"".join(self.render(notice) for notice in (*self.greeting(), PROMPT))
 
     def nickname_refused(self, refusal: ChatError) -> None:
         """Say why the nickname was refused and ask again: the one repeat of the prompt."""
