@@ -8,7 +8,11 @@
   ``chatd.domain.encoding.encode_event`` writes it (``decode_event`` reads
   it back).
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
-  room, whatever the case or width they wrote it in (``chatd.text.fold``).
+  room, whatever the case or width they wrote it in (``chatd.text.fold``):
+  by nickname alone, whoever sent them (each account that has had the
+  nickname, given up and registered again, and anyone who used it
+  unregistered), unlike ``/forget confirm``, which deletes only what the
+  account sent since it was registered. Private messages stay.
 
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
@@ -63,6 +67,13 @@ DESCRIPTION = (
     "every line anyone was shown, those still in its pass log too."
 )
 
+FORGET_DESCRIPTION = (
+    "Delete every line (message or action) sent in a room under the nickname NICK, in any case, by nickname "
+    "alone: whoever sent it, under any account that has had the nickname (one given up and registered again "
+    "has had several) or under none. Private messages stay; a user's own /forget confirm deletes those, and "
+    "only what they sent since registering their nickname."
+)
+
 BUSY_SECONDS = 30.0
 """How long a statement waits for the daemon's writer to let go, or for it to commit, before it gives up."""
 
@@ -99,8 +110,13 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("dest", metavar="DEST", help="the copy's file name; it must not exist")
     export = commands.add_parser("export", parents=[db], help="write the kept events as JSON lines")
     export.add_argument("--room", help="only this room's events")
-    forget = commands.add_parser("forget", parents=[db], help="delete every line NICK sent")
-    forget.add_argument("nick", metavar="NICK")
+    forget = commands.add_parser(
+        "forget",
+        parents=[db],
+        help="delete every line NICK sent in a room",
+        description=FORGET_DESCRIPTION,
+    )
+    forget.add_argument("nick", metavar="NICK", help="the nickname, in any case")
     return top
 
 
@@ -263,7 +279,8 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
     ``nick`` is checked by ``nickname`` first.
     """
     try:
-        positions = retention.sent_by(connection, nick, _LINES)
+        # By nickname alone, from the first line kept: whoever sent them, whichever account had the nickname then.
+        positions = retention.sent_by(connection, nick, _LINES, 0.0)
         count = 0
         for start in range(0, len(positions), retention.CHUNK):
             count += retention.delete(connection, positions[start : start + retention.CHUNK])

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, RoomEvent
+from chatd.domain.events import Actor, RoomEvent, Whispered
 from chatd.domain.ids import Point, event_point
+from chatd.domain.offline import conversation
 from chatd.domain.ports import History
 from chatd.domain.resume import around
 from chatd.domain.search import SCAN_CHARACTERS
@@ -238,7 +239,7 @@ class HistoryContract(_TestCase):
             self.history.append(event)
         self.history.append(replace(said(41, "#Other", "bob", "elsewhere", 1), id=f"{415:016x}"))
         self.history.append(replace(joined(42, "#Paged", "carol", 41), id=f"{420:016x}"))
-        self.result(self.history.forget("dave"))
+        self.result(self.history.forget("dave", 0.0))
         lines = [event for event in room if event.seq % 3 and event.actor.nick == "bob"]
         for point in (
             0,
@@ -286,6 +287,31 @@ class HistoryContract(_TestCase):
         self.assertEqual(called, ["first"])
         self.history.when_written(lambda: called.append("again"))
         self.assertEqual(called, ["first", "again"])
+
+    def test_forget_deletes_what_a_nickname_sent_from_a_time_on_and_counts_it(self) -> None:
+        """Forgetting ALICE from time 5 deletes her lines and private messages sent then or later, and answers how
+        many went; what she sent before (a former owner's of the nickname) and what others sent stay.
+
+        An account is its nickname: /forget by whoever registered alice again
+        deleted everything the last alice had said, and counted it.
+        """
+        alice, bob = Actor("alice", account="alice"), Actor("bob", account="bob")
+        for at, actor in ((3.0, alice), (12.0, alice), (13.0, bob)):
+            private = Whispered(
+                id=f"{int(at) * 100:016x}", at=at, actor=actor, to="x", text=f"at {at}", to_account="x"
+            )
+            self.history.append(private)
+        self.history.append(said(14, "#Lobby", "bob", "bob's", 11))
+        self.assertEqual(self.result(self.history.forget("ALICE", 5.0)), 7)
+        self.assertEqual(
+            self.texts(self.history.room_events("#lobby", 0, 20)),
+            ["line 1", "line 2", "line 3", "line 4", "bob's"],
+        )
+        self.assertEqual(
+            [event.id for event in self.result(self.history.conversation(conversation("alice", "x"), 10))],
+            [f"{300:016x}"],
+        )
+        self.assertEqual(self.result(self.history.forget("alice", 0.0)), 5)
 
     def test_prune_forgets_lines_from_before_a_time(self) -> None:
         """Lines from before the time go, the rest stay, and the room's numbering goes on; a forgotten line's id

@@ -2,7 +2,10 @@
 
 import json
 
+from twisted.internet.testing import StringTransport
+
 from chatd.domain.offline import MAILBOX_MOST
+from chatd.line.protocol import LineProtocol
 from tests.test_line_accounts import IDENTIFIED, PASSWORD, AccountTestCase
 
 KEPT = b"*** alice is offline: your message is kept until they identify (1 waiting)"
@@ -123,6 +126,18 @@ class IdentifiedTestCase(AccountTestCase):
         for wire in self.wires:
             self.lines(wire)
 
+    def registered_again(self) -> tuple[LineProtocol, StringTransport]:
+        """A minute on, alice gives her account up and leaves; a minute later mallory (from another address)
+        registers alice: her connection, and its wire, cleared."""
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/unregister " + PASSWORD + b"\n")
+        self.leave(self.alice)
+        mallory, wire = self.connect(b"alice", host="10.0.0.9")
+        self.clock.advance(60)
+        mallory.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.lines(wire)
+        return mallory, wire
+
 
 class PrivateHistoryTests(IdentifiedTestCase):
     """/history NICK: private messages for their two parties alone."""
@@ -154,13 +169,7 @@ class PrivateHistoryTests(IdentifiedTestCase):
         An account is its nickname: the conversation's key was the same, so
         the next to register alice read everything alice and bob had said.
         """
-        self.clock.advance(60)
-        self.alice.dataReceived(b"/unregister " + PASSWORD + b"\n")
-        self.leave(self.alice)
-        mallory, wire = self.connect(b"alice", host="10.0.0.9")
-        self.clock.advance(60)
-        mallory.dataReceived(b"/register " + PASSWORD + b"\n")
-        self.lines(wire)
+        mallory, wire = self.registered_again()
         mallory.dataReceived(b"/history bob\n")
         self.assertEqual(
             self.lines(wire),
@@ -219,7 +228,7 @@ class ForgetTests(IdentifiedTestCase):
             self.lines(self.alice_wire),
             [
                 b"*** /forget confirm deletes every message, action and private message you sent as alice "
-                b"from the server, for good."
+                b"since you registered it, from the server, for good."
             ],
         )
         self.alice.dataReceived(b"/forget confirm\n")
@@ -228,6 +237,42 @@ class ForgetTests(IdentifiedTestCase):
         self.assertEqual(
             self.lines(self.bob_wire),
             [b"[1970-01-01 00:01] <bob -> alice> hi alice", b"*** End of private messages with alice."],
+        )
+
+    def test_whoever_registers_a_nickname_given_up_forgets_only_their_own(self) -> None:
+        """alice gives her account up and leaves; mallory, registering alice, has /forget confirm delete only what
+        she sent since (and count only that): alice's line in #dev and private message stay for bob to read.
+
+        Lines are kept by nickname, which the next owner shares: /forget
+        confirm deleted, and counted, everything the last alice had sent.
+        """
+        self.alice.dataReceived(b"in #dev\n")
+        mallory, wire = self.registered_again()
+        mallory.dataReceived(b"/msg bob it is me\nmine now\n")
+        self.lines(wire)
+        mallory.dataReceived(b"/forget\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"*** /forget confirm deletes every message, action and private message you sent as alice "
+                b"since you registered it, from the server, for good."
+            ],
+        )
+        mallory.dataReceived(b"/forget confirm\n")
+        self.assertEqual(self.lines(wire), [b"*** Forgot 2 messages you sent as alice."])
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/history alice\n/join #dev\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [
+                b"[1970-01-01 00:01] <alice -> bob> hello bob",
+                b"[1970-01-01 00:01] <bob -> alice> hi alice",
+                b"*** End of private messages with alice.",
+                b"[00:03] #dev -- bob joined",
+                b"*** In #dev (1): @bob",
+                b"[1970-01-01 00:01] #dev <alice> in #dev",
+                b"*** End of history of #dev: nothing earlier is kept.",
+            ],
         )
 
     def test_an_account_forgets_once_an_hour(self) -> None:

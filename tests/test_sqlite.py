@@ -917,11 +917,11 @@ class SearchIndexTests(StoreTestCase):
         store = open_store(self, self.path, self.reactor)
         store.append(said(1, "#lobby", "alice", "first", 1))
         self.end_pass(store)
-        self.successResultOf(self.reactor.run_until(store.forget("alice")))
+        self.successResultOf(self.reactor.run_until(store.forget("alice", 0.0)))
         store.append(said(2, "#lobby", "bob", "second", 2))
         self.end_pass(store)
         store = self.reopened(store)
-        self.successResultOf(self.reactor.run_until(store.forget("bob")))
+        self.successResultOf(self.reactor.run_until(store.forget("bob", 0.0)))
         store = self.reopened(store)
         store.append(said(3, "#lobby", "carol", "third", 3))
         self.end_pass(store)
@@ -1113,7 +1113,7 @@ class RecentLinesTests(StoreTestCase):
         self.say(store, 1, 5)
         self.say(store, 6, 8, nick="bob")
         self.assertEqual(len(self.latest(store)), 8)
-        self.reactor.run_until(store.forget("BOB"))
+        self.reactor.run_until(store.forget("BOB", 0.0))
         self.assertEqual(self.latest(store), [f"line {n}" for n in range(1, 6)])
         self.reactor.advance(0)
         self.reactor.run_until(store.prune(4))
@@ -1207,7 +1207,7 @@ class ForgetTests(StoreTestCase):
     def forgot(self, store: SQLiteHistory, nick: str) -> list[object]:
         """A list that will hold the result of ``store.forget(nick)``, asked now."""
         answer: list[object] = []
-        store.forget(nick).addBoth(answer.append)
+        store.forget(nick, 0.0).addBoth(answer.append)
         return answer
 
     def settled(self, answer: list[object]) -> list[object]:

@@ -429,7 +429,8 @@ class Chat:
         return self._accounts.nick(account)
 
     def forget(self, view: UserView) -> Awaitable[int]:
-        """Delete every message the identified user's account sent (under its nickname); answers how many.
+        """Delete every message the identified user's account sent (under its nickname, since it was registered);
+        answers how many.
 
         Raises NotIdentifiedError: only an account proves whose lines they were; ForgetThrottledError within
         ``FORGET_EVERY`` of the account's last.
@@ -441,7 +442,8 @@ class Chat:
         if account in self._forgot:
             raise ForgetThrottledError(math.ceil(self._forgot[account] + FORGET_EVERY - now))
         self._forgot[account] = now
-        return self._history.forget(self._accounts.nick(account))
+        # Only since the account was registered: lines of its nickname from before were a former owner's.
+        return self._history.forget(self._accounts.nick(account), self._accounts.since(account))
 
     async def take_offline(self, view: UserView) -> Sequence[Private]:
         """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.

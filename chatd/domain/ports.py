@@ -125,10 +125,12 @@ class History(Protocol):
         """
         ...
 
-    def forget(self, nick: str) -> Awaitable[int]:
-        """Delete every message, action and private message sent under nickname ``nick`` (any case); answers how many.
+    def forget(self, nick: str, since: float) -> Awaitable[int]:
+        """Delete every message, action and private message sent under nickname ``nick`` (any case) at ``since``
+        (seconds) or later; answers how many.
 
-        ``/forget`` (an account's own lines) and ``python -m chatd.admin forget``.
+        ``/forget``: an account's own lines, from its registration on (what
+        its nickname sent before was a former owner's, or nobody's account's).
         """
         ...
 

@@ -205,7 +205,7 @@ def forget(session: "LineSession", command: acct.Forget) -> "Waiting":
     if not command.confirmed:
         text = (
             f"/forget confirm deletes every message, action and private message you sent as {nick} "
-            "from the server, for good."
+            "since you registered it, from the server, for good."
         )
         session.send(Notice("forget", text, {"nick": nick, "count": None}))
         return None

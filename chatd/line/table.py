@@ -417,8 +417,8 @@ COMMANDS: dict[str, Spec] = {
             acct.parse_forget,
             accounts.forget,
             details="Alone, says what it deletes; with confirm, deletes every message, action and private "
-            "message you sent under your account's nickname from the server's history, and says how many. "
-            "Needs you identified.",
+            "message you sent under your account's nickname since you registered it from the server's history, "
+            "and says how many. Needs you identified.",
             example="/forget confirm",
         ),
         Spec(

@@ -83,16 +83,21 @@ class MemoryHistory(Service):
             count += _drop_older(private, before)
         return succeed(count)
 
-    def forget(self, nick: str) -> "Deferred[int]":
-        """Forget every message, action and private message ``nick`` (any case) sent; how many went."""
+    def forget(self, nick: str, since: float) -> "Deferred[int]":
+        """Forget every message, action and private message ``nick`` (any case) sent at ``since`` or later; how
+        many went."""
         key = fold(nick)
+
+        def kept(event: Event) -> bool:
+            return event.at < since or fold(event.actor.nick) != key
+
         count = 0
-        for room, kept in self._rooms.items():
-            others = deque((e for e in kept if fold(e.actor.nick) != key), maxlen=self._per_room)
-            count += len(kept) - len(others)
+        for room, lines in self._rooms.items():
+            others = deque(filter(kept, lines), maxlen=self._per_room)
+            count += len(lines) - len(others)
             self._rooms[room] = others
         for pair, private in self._private.items():
-            left = deque((e for e in private if fold(e.actor.nick) != key), maxlen=self._per_room)
+            left = deque(filter(kept, private), maxlen=self._per_room)
             count += len(private) - len(left)
             self._private[pair] = left
         return succeed(count)

@@ -99,15 +99,16 @@ def _in_force(event: Event, now: float) -> bool:
     return isinstance(event, (BanAdded, Muted)) and (event.until is None or event.until > now)
 
 
-def sent_by(connection: sqlite3.Connection, nick: str, kinds: str) -> list[int]:
-    """The positions of the events of ``kinds`` (an SQL test of ``kind``) sent by ``nick`` in any case or width.
+def sent_by(connection: sqlite3.Connection, nick: str, kinds: str, since: float) -> list[int]:
+    """The positions of the events of ``kinds`` (an SQL test of ``kind``) sent by ``nick`` in any case or width,
+    at ``since`` (seconds) or later.
 
     Found outside any write (the daemon's on its reader thread), so a writer waits only for each chunk's
     ``delete`` (``/forget`` and ``python -m chatd.admin forget``).
     """
     connection.create_function("fold", 1, fold, deterministic=True)
-    query = f"SELECT position FROM events WHERE {kinds} AND fold(nick) = ?"
-    return [position for (position,) in connection.execute(query, (fold(nick),))]
+    query = f"SELECT position FROM events WHERE {kinds} AND at >= ? AND fold(nick) = ?"
+    return [position for (position,) in connection.execute(query, (since, fold(nick)))]
 
 
 def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:

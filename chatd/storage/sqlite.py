@@ -626,8 +626,9 @@ class SQLiteHistory(Service):
         self.index.catch_up()
         return count
 
-    def forget(self, nick: str) -> "Deferred[int]":
-        """Delete every message, action and private message ``nick`` (any case) sent; fires with how many.
+    def forget(self, nick: str, since: float) -> "Deferred[int]":
+        """Delete every message, action and private message ``nick`` (any case) sent at ``since`` (seconds) or
+        later; fires with how many.
 
         One at a time, server-wide: another waits its turn. The lines are
         found on the reader thread (a read of every line kept, a Python fold
@@ -637,11 +638,11 @@ class SQLiteHistory(Service):
         ``/forget confirm`` from 20 connections held another user's
         ``/register`` for 30 seconds.
         """
-        return self._forgetting.run(lambda: Deferred.fromCoroutine(self._forget(nick)))
+        return self._forgetting.run(lambda: Deferred.fromCoroutine(self._forget(nick, since)))
 
-    async def _forget(self, nick: str) -> int:
+    async def _forget(self, nick: str, since: float) -> int:
         await self._all_written()
-        doomed = await self.read(retention.sent_by, nick, _SENT)
+        doomed = await self.read(retention.sent_by, nick, _SENT, since)
         count = 0
         for start in range(0, len(doomed), retention.CHUNK):
             count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
