@@ -1,4 +1,5 @@
-"""``GET /files/TOKEN`` on the web port: a file offered through chatd, fetched once by HTTP (issue 16).
+"""``GET /files/TOKEN`` on the web port: a file offered through chatd, fetched once by HTTP (issue 16); ``HEAD``
+gives the same headers and spends nothing.
 
 ``/file link ID`` (or the NOTICE an IRC user is sent) makes a token: 128
 random bits from ``secrets``, good for one complete download by the

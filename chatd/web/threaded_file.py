@@ -65,6 +65,16 @@ class ThreadedFile(File):
         return cast(bytes | int, super().render_GET(request))
 
     @override
+    def render_HEAD(self, request: Request) -> bytes | int:
+        """``render_GET``'s answer, a subclass's included (``File`` sends no body to a HEAD).
+
+        ``File.render_HEAD`` is ``File.render_GET`` itself, bound when the
+        class was made: without this, a HEAD skipped every ``render_GET``
+        below it, and the headers those set (a download's name, no-store).
+        """
+        return self.render_GET(request)
+
+    @override
     def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "RangeProducer":
         """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``RangeProducer``."""
         offset, size = _span(super().makeProducer(request, fileForReading), self.getFileSize())

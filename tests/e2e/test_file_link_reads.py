@@ -103,9 +103,9 @@ class _Kept(NotKept):
         return [self._record]
 
 
-def request(path: str, *headers: str) -> bytes:
-    """A GET of ``path`` after which the server closes the connection, as bytes."""
-    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *headers, "", ""]
+def request(path: str, *headers: str, method: str = "GET") -> bytes:
+    """A GET (or ``method``) of ``path`` after which the server closes the connection, as bytes."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *headers, "", ""]
     return "\r\n".join(lines).encode()
 
 
@@ -187,11 +187,11 @@ class FileLinkReadTests(TestCase):
             abort(client)
         await client.lost
 
-    async def get(self, path: str, *headers: str) -> tuple[int, dict[str, str], bytes]:
-        """The status, headers and body of a GET of ``path`` on a new connection."""
+    async def get(self, path: str, *headers: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        """The status, headers and body of a GET (or ``method``) of ``path`` on a new connection."""
         client = await self.connect()
         assert client.transport is not None
-        client.transport.write(request(path, *headers))
+        client.transport.write(request(path, *headers, method=method))
         await client.lost
         return response(bytes(client.received))
 
@@ -224,6 +224,26 @@ class FileLinkReadTests(TestCase):
         self.assertNotIn(threading.current_thread(), self.pool.threads)
         self.assertEqual(len(set(self.pool.threads)), 1)
         self.assertEqual((await self.get(path))[0], 404)
+
+    async def test_a_head_answers_a_gets_headers_with_no_body_and_leaves_the_link_good(self) -> None:
+        """HEAD gives the headers a GET would (the attachment's name, no-store), no body, and reads nothing, so
+        spends nothing of the recipient's --file-rate budget; with a range too, which it ignores (RFC 9110 defines
+        ranges for GET alone). The link is still good for its one download, and a HEAD once that is done is 404
+        as a GET is.
+
+        Twisted's ``File.render_HEAD`` is ``File.render_GET`` itself, which
+        skipped ours: a HEAD had no Content-Disposition and no Cache-Control.
+        """
+        path = await self.serve(CONTENT)
+        for asked in ((), ("Range: bytes=100-199",)):
+            status, headers, body = await self.get(path, *asked, method="HEAD")
+            self.assertEqual((status, headers["content-length"], body), (200, str(len(CONTENT)), b""), asked)
+            self.assertEqual(headers["content-disposition"], "attachment; filename*=UTF-8''notes.bin")
+            self.assertEqual(headers["cache-control"], "no-store")
+            self.assertEqual(headers["content-type"], "application/octet-stream")
+        self.assertEqual((self.pool.read, self.pool.threads), (0, []))
+        self.assertEqual((await self.get(path))[::2], (200, CONTENT))
+        self.assertEqual((await self.get(path, method="HEAD"))[0], 404)
 
     async def test_a_range_is_exactly_its_bytes_read_on_the_spools_thread(self) -> None:
         """One range is a 206 of its bytes, only those read, and leaves the link good while short of the end."""
