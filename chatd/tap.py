@@ -43,7 +43,7 @@ from chatd.domain.errors import (
     RoomNameRule,
 )
 from chatd.domain.files import FileLimits
-from chatd.domain.limits import Limits
+from chatd.domain.limits import KICK_REJOIN_MOST, Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.frontend.endpoints import with_backlog
@@ -190,7 +190,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "kick-rejoin",
         None,
         _CHAT.kick_rejoin,
-        "Seconds a kicked user must wait before joining that room again.",
+        f"Seconds a kicked user must wait before joining that room again, at most {KICK_REJOIN_MOST:g} (a day).",
         float,
     ],
     [
@@ -231,6 +231,11 @@ FILE_OPTIONS: list[list[Any]] = [
     ),
 ]
 """The limits on files (chatd.domain.files.FileLimits), each more than 0."""
+
+LIMIT_MOST: dict[str, tuple[float, str]] = {
+    "kick-rejoin": (KICK_REJOIN_MOST, "a day"),
+}
+"""The limit options that have a most too, with it in words: past it a value is a typo, not a choice."""
 
 
 class Options(usage.Options):
@@ -480,6 +485,9 @@ class Options(usage.Options):
             # turned flood control off without a word.
             if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
+            most, words = LIMIT_MOST.get(name, (self[name], ""))
+            if self[name] > most:
+                raise usage.UsageError(f"--{name} must be at most {most:g} ({words}), not {self[name]:.15g}.")
         for name in PORT_OPTIONS:
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")

@@ -91,6 +91,14 @@ class OptionsTests(SynchronousTestCase):
             error = self.assertRaises(usage.UsageError, parse, f"--{name}", "nan")
             self.assertEqual(str(error), f"--{name} must be more than 0, not nan.")
 
+    def test_kick_rejoin_is_a_day_at_most(self) -> None:
+        """--kick-rejoin takes up to a day; past it (6000000, a typo for 600) is one sentence: every kick was a ban
+        of months, which no operator could lift."""
+        self.assertEqual(parse("--kick-rejoin", "86400").config().chat.kick_rejoin, 86400)
+        for given, shown in (("86400.5", "86400.5"), ("6000000", "6000000")):
+            error = self.assertRaises(usage.UsageError, parse, "--kick-rejoin", given)
+            self.assertEqual(str(error), f"--kick-rejoin must be at most 86400 (a day), not {shown}.")
+
     def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
         """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""
         self.assertEqual(parse().config().chat.big_room, 200)
@@ -382,8 +390,9 @@ class OperatorOptionsTests(SynchronousTestCase):
         self.assertIsNone(parse("--max-nick", "3").config().console)
 
 
-BIG = 1_000_000
-"""Larger than any limit's default, so a value from the command line stands out."""
+BIG = 20_000
+"""Larger than the default of any limit no option sets, so a value from the command line stands out; and below
+the most of every limit that has one (``LIMIT_MOST``)."""
 
 
 class ConfigTests(SynchronousTestCase):

@@ -4,6 +4,11 @@ from dataclasses import dataclass
 
 from chatd.domain.names import NICKNAME_MAX, REASON_MAX, ROOM_NAME_MAX, TOPIC_MAX
 
+KICK_REJOIN_MOST = 86400.0
+"""The longest wait a kick may have, in seconds: a day. A kick keeps its person out of one room for a while; a
+longer hold is a ban's work, which an operator sets, lifts and sees in ``/bans``. A typo in ``--kick-rejoin``
+(6000000 for 600) made every kick a ban of months that nobody could lift."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -18,7 +23,7 @@ class Limits:
     rooms_per_user: int = 20
     """How many rooms one user may be in at once."""
     kick_rejoin: float = 60.0
-    """Seconds a kicked user must wait before joining that room again."""
+    """Seconds a kicked user must wait before joining that room again; at most ``KICK_REJOIN_MOST``."""
     replay: int = 20
     """Lines of a room's history shown to whoever joins it; 0 shows none."""
     big_room: int = 200
