@@ -47,6 +47,7 @@ from chatd.domain.limits import KICK_REJOIN_MOST, Limits
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.frontend.endpoints import with_backlog
+from chatd.frontend.sockets import KEEPALIVE_MOST
 from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
@@ -158,7 +159,8 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "keepalive",
         None,
         _LINE.keepalive,
-        "Seconds of silence before TCP keepalive probes a connection; 0 turns probing off.",
+        f"Seconds of silence before TCP keepalive probes a connection, at most {KEEPALIVE_MOST} (Linux's most); "
+        "0 turns probing off.",
         int,
     ],
     ["max-rooms", None, _CHAT.rooms_per_user, "Rooms one user may be in at once.", int],
@@ -234,6 +236,7 @@ FILE_OPTIONS: list[list[Any]] = [
 
 LIMIT_MOST: dict[str, tuple[float, str]] = {
     "kick-rejoin": (KICK_REJOIN_MOST, "a day"),
+    "keepalive": (KEEPALIVE_MOST, "the most Linux takes, about 9 hours"),
 }
 """The limit options that have a most too, with it in words: past it a value is a typo, not a choice."""
 

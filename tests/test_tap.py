@@ -99,6 +99,15 @@ class OptionsTests(SynchronousTestCase):
             error = self.assertRaises(usage.UsageError, parse, "--kick-rejoin", given)
             self.assertEqual(str(error), f"--kick-rejoin must be at most 86400 (a day), not {shown}.")
 
+    def test_keepalive_is_at_most_what_linux_takes(self) -> None:
+        """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and
+        every connection then failed as it was accepted (setting TCP_KEEPIDLE: EINVAL), logged as a traceback."""
+        self.assertEqual(parse("--keepalive", "32767").config().line.limits.keepalive, 32767)
+        error = self.assertRaises(usage.UsageError, parse, "--keepalive", "40000")
+        self.assertEqual(
+            str(error), "--keepalive must be at most 32767 (the most Linux takes, about 9 hours), not 40000."
+        )
+
     def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
         """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""
         self.assertEqual(parse().config().chat.big_room, 200)

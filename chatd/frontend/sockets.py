@@ -30,6 +30,10 @@ from twisted.protocols.policies import ProtocolWrapper
 PROBES = 5
 """Unanswered probes before the kernel gives up on a connection."""
 
+KEEPALIVE_MOST = 32767
+"""The longest silence before probes Linux takes (its MAX_TCP_KEEPIDLE), about 9 hours: past it, setting
+TCP_KEEPIDLE fails (EINVAL), and with it every connection as it is accepted."""
+
 SEND_BUFFER = 65536
 """Bytes asked for as the kernel's send buffer (Linux books twice this)."""
 

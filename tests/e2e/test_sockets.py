@@ -12,7 +12,7 @@ from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
-from chatd.frontend.sockets import SEND_BUFFER
+from chatd.frontend.sockets import KEEPALIVE_MOST, SEND_BUFFER
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.tls import load_tls
@@ -72,6 +72,14 @@ class KeepAliveTests(TestCase):
         """The kernel's send buffer is pinned (Linux books double), so it cannot grow to MiBs."""
         handle = await self.connected(LineLimits())
         self.assertEqual(handle.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), 2 * SEND_BUFFER)
+
+    async def test_the_longest_keepalive_options_take_is_the_kernels(self) -> None:
+        """--keepalive's most (``KEEPALIVE_MOST``) is a silence the kernel takes; a second more it refuses, which
+        failed every connection as it was accepted."""
+        handle = await self.connected(LineLimits(keepalive=KEEPALIVE_MOST))
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), KEEPALIVE_MOST)
+        with self.assertRaises(OSError):
+            handle.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_MOST + 1)
 
     async def test_keepalive_zero_turns_probing_off(self) -> None:
         """With --keepalive 0 the socket sends no probes."""
