@@ -7,6 +7,7 @@ into a ``StartError`` instead, worded here, for ``twistd chatd`` and
 """
 
 import errno
+import math
 import re
 import socket
 from collections.abc import Callable, Mapping
@@ -40,14 +41,20 @@ def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
 
     Twisted's own message for a failed coerce ("Parameter type enforcement
     failed") names neither; a ``UsageError`` raised here passes through as it is.
+    Python's float takes ``nan``, ``inf`` and ``1e999`` (infinite too): none is
+    a number of anything, so each is refused as a word is.
     """
     what = "a whole number" if kind is int else "a number"
 
     def coerce(value: str) -> Any:
         try:
-            return kind(value)
+            number = kind(value)
         except ValueError:
-            raise usage.UsageError(f"--{name} must be {what}, not {value!r}.") from None
+            number = None
+        # An int is always finite (and math.isfinite cannot take one too large for a float).
+        if number is None or (isinstance(number, float) and not math.isfinite(number)):
+            raise usage.UsageError(f"--{name} must be {what}, not {value!r}.")
+        return number
 
     return coerce
 
@@ -82,7 +89,8 @@ def size(name: str) -> Callable[[str], int]:
             amount = float(text[: len(text) - len(unit)])
         except ValueError:
             amount = -1.0
-        if not amount >= 0 or amount == float("inf"):
+        # Checked once multiplied: 1e308T is a float too large (infinite) to be a whole number of bytes.
+        if not amount >= 0 or not math.isfinite(amount * SIZE_UNITS[unit]):
             raise usage.UsageError(f"--{name} must be a size: {SIZE_WORDS}, not {value!r}.") from None
         return int(amount * SIZE_UNITS[unit])
 

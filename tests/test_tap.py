@@ -33,6 +33,15 @@ def parse(*arguments: str) -> Options:
     return options
 
 
+def _takes(name: str, value: str) -> bool:
+    """Whether ``--name`` takes ``value`` on its own (every other option at its default)."""
+    try:
+        parse(f"--{name}", value)
+    except usage.UsageError:
+        return False
+    return True
+
+
 class OptionsTests(SynchronousTestCase):
     def test_defaults(self) -> None:
         """Defaults: port 5000 on '::', #lobby, no MOTD, the host's name."""
@@ -79,8 +88,8 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
     def test_a_limit_that_is_not_a_number_is_refused(self) -> None:
-        """--flood-rate nan is refused as 0 is: Python's float takes it, it compares as neither more nor less than
-        0, and the daemon ran with no flood control at all (40 commands at once all answered)."""
+        """--flood-rate nan is refused as a word is: Python's float takes it, it compares as neither more nor less
+        than 0, and the daemon ran with no flood control at all (40 commands at once all answered)."""
         for name in (
             "flood-rate",
             "flood-disconnect",
@@ -89,7 +98,27 @@ class OptionsTests(SynchronousTestCase):
             "handshake-timeout",
         ):
             error = self.assertRaises(usage.UsageError, parse, f"--{name}", "nan")
-            self.assertEqual(str(error), f"--{name} must be more than 0, not nan.")
+            self.assertEqual(str(error), f"--{name} must be a number, not 'nan'.")
+
+    def test_an_infinite_number_is_refused_by_every_option_that_takes_a_number(self) -> None:
+        """inf, -inf and 1e999 (too large for a float: infinite) are refused as a word is, by each option that
+        takes a number with a fraction. Python's float takes them: --flood-rate inf turned flood control off, as
+        nan did (a bucket that refills infinitely fast is always full), and --file-keep inf failed each idle
+        upload's expiry (a wait of inf cannot be said in days and hours)."""
+        fractions = [row[0] for row in Options.optParameters if len(row) > 4 and row[4] is not None]
+        fractions = [name for name in fractions if _takes(name, "0.5")]
+        self.assertIn("file-keep", fractions)
+        self.assertIn("retain-days", fractions)
+        for name in fractions:
+            for given in ("inf", "-inf", "1e999", "Infinity"):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(str(error), f"--{name} must be a number, not {given!r}.")
+
+    def test_a_size_too_large_for_a_number_is_refused_in_one_sentence(self) -> None:
+        """1e308T is a finite number of TiB, but its bytes are not: one sentence naming the option, not Python's
+        OverflowError as a traceback."""
+        error = self.assertRaises(usage.UsageError, parse, "--file-max-size", "1e308T")
+        self.assertRegex(str(error), r"^--file-max-size must be a size: .*, not '1e308T'[.]$")
 
     def test_kick_rejoin_is_a_day_at_most(self) -> None:
         """--kick-rejoin takes up to a day; past it (6000000, a typo for 600) is one sentence: every kick was a ban
