@@ -257,6 +257,50 @@ class SendTests(SynchronousTestCase):
         self.assertEqual(alice.script("return window.offers;"), [])
         quiet(self, alice)
 
+    def test_what_becomes_of_an_offer_is_said_once_on_its_line(self) -> None:
+        """alice's file to #lobby is offered, and its line says so; bob wrote to her and went, and the server's
+        refusal of the file she then sends him is said on that file's line. Each was said twice: on the line,
+        and again in a line right under it."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        choose(alice, on_disk(self, "notes.txt", content(2_000)))
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
+        )
+        self.assertEqual([text for text in notices(alice) if "notes.txt" in text], [])
+
+        bob.say("/msg alice back in a minute")
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        alice.open("bob")
+        bob.say("/quit")
+        alice.wait(lambda: alice.texts("#log-box .log .line.quit") or None, "bob to have gone")
+        choose(alice, on_disk(self, "later.txt", content(2_000)))
+        refusal = "nobody called bob is online"
+        alice.wait(lambda: card_state(alice) == [refusal] or None, "the refusal on the file's line")
+        said = [text for text in alice.texts("#log-box .log .line") if refusal in text]
+        self.assertEqual(len(said), 1, said)
+        quiet(self, alice)
+
+    def test_an_offer_made_while_others_talked_is_said_at_the_end_of_the_log_too(self) -> None:
+        """bob says a line while alice's slow upload to #lobby goes on: once offered, her file's line says so,
+        above bob's line, and so does a line at the end of the log, where she reads."""
+        daemon, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        choose(alice, on_disk(self, "big.bin", content(800_000, seed=3)))
+        alice.wait(lambda: 5 <= bar(alice) < 50 or None, "the upload under way")
+        bob.say("meanwhile")
+        alice.wait_for_said("meanwhile")
+        self.assertLess(bar(alice), 100)
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
+        )
+        self.assertEqual(notices(alice)[-1:], ["big.bin is on the server, checked, and offered to #lobby."])
+        quiet(self, alice, no_error_shown=True)
+
 
 DROP = """
 const [name, size, seed] = arguments;

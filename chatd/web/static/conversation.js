@@ -99,6 +99,11 @@ export class Conversation {
     this.insert(`${this.newest || NO_ID}~${String(noticeCounter).padStart(8, "0")}`, line);
   }
 
+  /** Whether `line` is the last line of the log, the one a reader at its end sees last. */
+  endsWith(line) {
+    return this.log.lastElementChild === line;
+  }
+
   /** Note a line said or acted here, from history or live: the latest is where a resume starts. */
   saw(id) {
     if (typeof id !== "string" || !/^[0-9A-Za-z]{1,64}$/.test(id)) return;

@@ -180,7 +180,7 @@ export class Transfers {
     upload.card.progress(upload.size, upload.size);
     upload.card.buttons(["Cancel", `Withdraw ${upload.name}`, () => this.cancelUpload(upload)]);
     upload.card.say(`Uploaded and offered to ${upload.target}.`, "finished");
-    upload.conversation.addNotice(noticeLine(`${upload.name} is on the server, checked, and offered to ${upload.target}.`));
+    this.tell(upload.conversation, upload.card, `${upload.name} is on the server, checked, and offered to ${upload.target}.`);
   }
 
   /**
@@ -217,8 +217,17 @@ export class Transfers {
   failUpload(upload, words) {
     upload.state = "failed";
     upload.card.end(words, "failed");
-    upload.conversation.addNotice(noticeLine(words, "error"));
+    this.tell(upload.conversation, upload.card, words, "error");
     this.uploads.delete(upload);
+  }
+
+  /**
+   * Say `words` at the end of `conversation`'s log of what a transfer's line (`card`) has just said, unless that
+   * line is the end of the log: right under it they were the card's words twice over (a server's refusal of an
+   * offer, "Uploaded and offered"). With lines said after the card, a reader at the end does not see it change.
+   */
+  tell(conversation, card, words, kind = "notice") {
+    if (!conversation.endsWith(card.line)) conversation.addNotice(noticeLine(words, kind));
   }
 
   // ---- fetching ----
@@ -354,7 +363,7 @@ export class Transfers {
     download.parts = [];
     this.downloads.delete(download.id);
     download.offer.card.end(words, "failed");
-    download.offer.conversation.addNotice(noticeLine(words, "error"));
+    this.tell(download.offer.conversation, download.offer.card, words, "error");
   }
 
   // ---- either way ----
