@@ -18,14 +18,16 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon
-from tests.e2e.test_client_resume import enter, said_by
+from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
     heard_of,
+    kicked_from_dev,
     leave_lobby,
     numbered_lines,
     registered_in_page,
+    registered_on_nc,
     reloaded_asking_for_the_password,
     restarted,
     wait_for_answer,
@@ -387,6 +389,79 @@ class ReloadTests(SynchronousTestCase):
         alice.find("#login-password").clear()
         alice.login("alice", "hunter22")
         self.assertEqual(alice.title(), "#lobby")
+        quiet(self, alice)
+
+
+LOBBY_LOG = "return window.chatd.conversations.get('#lobby').log.textContent;"
+"""What #lobby's log holds, shown or not."""
+
+
+def in_order(page: Page, *parts: str) -> list[str]:
+    """Which of ``parts`` the lines of the log shown hold, in the order of those lines."""
+    return [part for line in page.texts("#log-box .log .line .body") for part in parts if part in line]
+
+
+class OrderTests(SynchronousTestCase):
+    """What the page says itself reads in its place among the lines it loads after saying it."""
+
+    def test_after_a_reload_the_history_loaded_reads_above_you_are_identified(self) -> None:
+        """alice and carol, both registered, talked in private; alice reloads her page on that conversation and
+        gives her password: the two lines the page then loads, said before, read above "You are identified as
+        alice.", said as she came back. The notice read above them, first in the conversation."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        registered_in_page(alice)
+        carol = registered_on_nc(daemon, "carol")
+        carol.say("/msg alice are you coming tonight?")
+        alice.wait(lambda: alice.texts("#privates .name") == ["carol"] or None, "a conversation with carol")
+        alice.open("carol")
+        alice.say("yes, at eight")
+        alice.wait_for_said("yes, at eight")
+
+        reloaded_asking_for_the_password(alice)
+        alice.login("alice", "hunter22")
+        alice.wait(
+            lambda: alice.said() == ["are you coming tonight?", "yes, at eight"] or None,
+            "the conversation's lines",
+        )
+        self.assertEqual(alice.title(), "carol")
+        self.assertEqual(
+            in_order(alice, "tonight?", "at eight", "You are identified as alice."),
+            ["tonight?", "at eight", "You are identified as alice."],
+        )
+        quiet(self, alice)
+
+    def test_a_line_said_before_a_shutdown_and_loaded_after_it_reads_above_the_goodbye(self) -> None:
+        """carol kicked alice out of #dev, which her page still shows, and said a line there; the daemon shuts
+        down, its goodbye in #dev's log, and comes back on its --db file, where carol says one more line; alice
+        joins #dev again: the line said before the shutdown reads above the goodbye, the one after it below. Both
+        read below it, where the page had put the goodbye after the last line it had shown."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"), "--kick-rejoin", "0.1")
+        carol, alice = kicked_from_dev(self, *db)
+        said_by(carol, "said while alice was out")
+        # A line alice's page hears after it, so the shutdown comes later than a line's way to the page takes:
+        # the page tells the server's clock from such lines, each a little late for its wait on the --db file.
+        switch(carol, "#lobby")
+        said_by(carol, "over in the lobby")
+        alice.wait(lambda: "over in the lobby" in alice.script(LOBBY_LOG) or None, "the lobby's line")
+        carol.daemon.signal(signal.SIGTERM)
+        wait_for_text(alice, "#log-box .log .line.notice .text", "Server shutting down. Goodbye.")
+
+        port = alice.url.rstrip("/").rsplit(":", 1)[1]
+        daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, *db]))
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
+        carol = enter(daemon, "carol")
+        carol.say("/join #dev")
+        said_by(carol, "said after the restart")
+        alice.join("#dev")
+        alice.wait_for_said("said after the restart")
+        self.assertEqual(
+            in_order(alice, "said while alice was out", "Server shutting down.", "said after the restart"),
+            ["said while alice was out", "Server shutting down.", "said after the restart"],
+        )
         quiet(self, alice)
 
 

@@ -9,6 +9,7 @@
 // typed are shown where they were typed (answers.js).
 
 import { answerLine } from "./answers.js";
+import { ServerClock } from "./clock.js";
 import { Conversation, conversationKey } from "./conversation.js";
 import { el, fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
@@ -73,6 +74,7 @@ class Chat {
       },
       fold,
     );
+    this.clock = new ServerClock(); // where the page's own lines go among the server's events
     this.conversations = new Map(); // key -> Conversation, rooms in join order
     this.current = null; // the Conversation shown
     this.me = null; // the nickname the server gave, while connected
@@ -160,6 +162,7 @@ class Chat {
   }
 
   opened() {
+    this.clock.connected();
     this.view.say(this.wasConnected ? "Connected again; coming back in…" : "Connected.");
     this.wasConnected = true;
   }
@@ -262,6 +265,7 @@ class Chat {
   receive(object) {
     const type = object.type;
     if (typeof type !== "string") return;
+    this.clock.heard(object);
     if (object.search === true) {
       this.found(object);
       return;
@@ -991,7 +995,7 @@ class Chat {
     let room = this.conversations.get(key);
     if (room === undefined) {
       if (!make) return null;
-      room = this.adopt(new Conversation("room", name));
+      room = this.adopt(new Conversation("room", name, this.clock));
       room.expect = [];
     }
     return room;
@@ -999,7 +1003,7 @@ class Chat {
 
   privateWith(nick) {
     const key = conversationKey("private", nick);
-    return this.conversations.get(key) ?? this.adopt(new Conversation("private", nick));
+    return this.conversations.get(key) ?? this.adopt(new Conversation("private", nick, this.clock));
   }
 
   adopt(conversation) {

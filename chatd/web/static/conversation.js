@@ -1,21 +1,21 @@
 // One conversation the page shows: a room, or the private messages with one
 // nickname. It owns its log (a role=log list kept in order of the events'
-// ids, which sort as the events happened), its unread and mention counts,
-// what the user typed there and did not send, and for a room its members
-// with their standing, its topic, the last line seen there (what the
-// page names when it resumes after a reconnection) and whether the user is
-// in it, out of it, or cut off from it by a dropped connection.
+// ids, which sort as the events happened, with each line of the page's own
+// where the moment it was said sorts among them: clock.js), its unread and
+// mention counts, what the user typed there and did not send, and for a
+// room its members with their standing, its topic, the last line seen there
+// (what the page names when it resumes after a reconnection) and whether the
+// user is in it, out of it, or cut off from it by a dropped connection.
 
 import { el, fold } from "./dom.js";
 
 let noticeCounter = 0;
 
-const NO_ID = "0000000000000000";
-
 export class Conversation {
-  constructor(kind, name) {
+  constructor(kind, name, clock) {
     this.kind = kind; // "room" or "private"
     this.name = name;
+    this.clock = clock; // the server's, as the page tells it (clock.js): where the page's own lines go
     this.key = conversationKey(kind, name);
     this.log = el("ol", { class: "log", role: "log", "aria-label": logLabel(kind, name), tabindex: "0" });
     this.keys = []; // the sort key of each line of the log, in order
@@ -28,7 +28,7 @@ export class Conversation {
     this.crowd = 0; // a big room's number of members (its list grows a page at a time, as asked); 0 for a room told every join
     this.topic = "";
     this.lastSeen = ""; // id of the latest line said or acted seen here
-    this.newest = ""; // id of the latest event of any kind in the log
+    this.newest = ""; // the latest point in the log: the id of its latest event, or where a notice after it went
     this.oldestKept = ""; // id of the oldest line said or acted here: /history around it goes back
     this.exhausted = false; // no earlier lines are kept
     this.older = 0; // /history answers awaited for older lines
@@ -93,10 +93,18 @@ export class Conversation {
     return true;
   }
 
-  /** Put a notice (no id) after everything shown so far. */
+  /**
+   * Put a notice (no id) where the moment it shows sorts among the events,
+   * and after everything shown so far: what the page loads later and what
+   * happened before it (older lines, those said while the page was away)
+   * goes above it. It went after the newest event shown, so a log still
+   * empty put "You are identified" above the history loaded just after it.
+   */
   addNotice(line) {
     noticeCounter += 1;
-    this.insert(`${this.newest || NO_ID}~${String(noticeCounter).padStart(8, "0")}`, line);
+    const said = this.clock.point(shownAt(line));
+    if (said > this.newest) this.newest = said;
+    this.insert(`${this.newest}~${String(noticeCounter).padStart(8, "0")}`, line);
   }
 
   /** Whether `line` is the last line of the log, the one a reader at its end sees last. */
@@ -211,6 +219,13 @@ export class Conversation {
     if (held === undefined) return "";
     return (held.has("operator") ? "@" : "") + (held.has("voice") ? "+" : "");
   }
+}
+
+/** The moment `line` shows in its stamp (lines.js), when it was made: now for one with none. */
+function shownAt(line) {
+  const shown = line.querySelector("time")?.dateTime;
+  const when = shown ? new Date(shown) : new Date();
+  return Number.isNaN(when.getTime()) ? new Date() : when;
 }
 
 /** What a screen reader names the log of the conversation `name`. */
