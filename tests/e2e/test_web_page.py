@@ -259,6 +259,13 @@ def leave_lobby(page: Page, *rooms: str) -> None:
     page.wait(lambda: page.texts("#rooms .name") == list(rooms) or None, "#lobby left")
 
 
+GONE = (
+    "The server went away without warning: it may have stopped suddenly, or the network dropped. The page keeps "
+    "trying to reconnect."
+)
+"""What the log says when the server went away without its goodbye."""
+
+
 NO_ROOM = "return window.received.some((object) => object.kind === 'room' && object.room === null);"
 """Whether the page, since ``record``, was told its user is in no room (no room is current)."""
 
@@ -1660,6 +1667,29 @@ class DisconnectedTests(SynchronousTestCase):
         )
         self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#dev"])
         quiet(self, alice)
+
+    def test_a_server_gone_without_a_word_is_said_in_the_log_once_and_a_shutdown_is_not(self) -> None:
+        """The daemon is killed (kill -9): alice's log says once that the server went away without warning and that
+        the page keeps trying to reconnect, however many attempts fail. Back on a restarted daemon, a clean
+        shutdown leaves the server's goodbye, and no such line. Only the status line said "Disconnected"."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        daemon.signal(signal.SIGKILL)
+        wait_for_text(alice, "#log-box .log .line.notice .text", GONE)
+        alice.wait(lambda: "(attempt 3)" in alice.status() or None, "two more attempts to reconnect")
+        self.assertEqual(alice.texts("#log-box .log .line.notice .text").count(GONE), 1)
+
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port]))
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        daemon.signal(signal.SIGTERM)
+        wait_for_text(alice, "#log-box .log .line.notice .text", "Server shutting down. Goodbye.")
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        self.assertEqual(alice.texts("#log-box .log .line.notice .text").count(GONE), 1)
+        quiet(self, alice, daemon_down=True)
 
     def test_a_tab_that_left_every_room_comes_back_in_none(self) -> None:
         """alice, talking with carol in private, reloads in #lobby, then leaves it, her only room: reloaded again,

@@ -29,6 +29,9 @@ const OLDER_PAGE = 50;
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
 
+/** What the log says when the server went away without a word: killed, or the network dropped. */
+const GONE = "The server went away without warning: it may have stopped suddenly, or the network dropped. The page keeps trying to reconnect.";
+
 /** How long "Reconnected." stays in the status line before it names the user again, as on a first login. */
 const RECONNECTED_MS = 5000;
 
@@ -52,7 +55,7 @@ class Chat {
     this.link = new Link({
       opened: () => this.opened(),
       received: (object) => this.receive(object),
-      lost: (seconds, failures) => this.lost(seconds, failures),
+      lost: (seconds, failures, broken) => this.lost(seconds, failures, broken),
       ended: () => this.ended(),
       held: () => this.held(),
     });
@@ -167,7 +170,14 @@ class Chat {
     this.wasConnected = true;
   }
 
-  lost(seconds, failures) {
+  /**
+   * The connection is down, the next attempt `seconds` away. `broken`: it
+   * was up, and the server closed it without a word (a shutdown says
+   * "Server shutting down. Goodbye." before it closes): the log says so
+   * where the user reads, as the status line's "Disconnected" alone did not.
+   */
+  lost(seconds, failures, broken) {
+    if (broken && this.me !== null) this.say(GONE);
     if (this.me !== null) {
       // Where the user was, to go back to: each room with the last line seen there.
       this.plan = this.rooms().filter((room) => room.joined);

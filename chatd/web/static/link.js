@@ -26,8 +26,10 @@ export function socketUrl() {
  *
  * `handlers.opened()` runs when a socket is up, `handlers.received(object)`
  * for each JSON object the server sends (frames that are no JSON object are
- * dropped), `handlers.lost(seconds, failures)` when it is gone and the next
- * attempt is `seconds` away, `handlers.ended()` when it is gone after `stop`,
+ * dropped), `handlers.lost(seconds, failures, broken)` when it is gone and
+ * the next attempt is `seconds` away (`broken`: a socket that was up closed
+ * without the server's closing frame, as when the server is killed or the
+ * network drops), `handlers.ended()` when it is gone after `stop`,
  * `handlers.held()` when it is gone after `hold` and waits for `now`.
  */
 export class Link {
@@ -72,9 +74,11 @@ export class Link {
         this.handlers.received(object);
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      // The server closes with a frame of its own whenever it means to (a shutdown, /quit, a kill): none, and it went away.
+      const broken = this.openedAt !== 0 && !event.wasClean;
       if (this.openedAt && Date.now() - this.openedAt >= WORKED_MS) this.failures = 0;
       this.openedAt = 0;
       if (this.stopped) {
@@ -85,14 +89,14 @@ export class Link {
         this.handlers.held();
         return;
       }
-      this.retry();
+      this.retry(broken);
     });
   }
 
-  retry() {
+  retry(broken = false) {
     this.failures += 1;
     const seconds = pause(this.failures);
-    this.handlers.lost(seconds, this.failures);
+    this.handlers.lost(seconds, this.failures, broken);
     this.timer = setTimeout(() => this.start(), seconds * 1000);
   }
 
