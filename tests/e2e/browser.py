@@ -52,6 +52,9 @@ FLAGS = (
 
 T = TypeVar("T")
 
+FROZEN_BY_TEST = "Page entered Back-Forward Cache"
+"""What Chromium logs of a WebSocket connection cut by a test freezing the page (``Page.setWebLifecycleState``)."""
+
 
 def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
     """A daemon on 127.0.0.1 with the line port and the web port, both ephemeral; and the page's URL."""
@@ -162,10 +165,17 @@ class Page:
 
         With ``daemon_down``, not Chromium's own report of a reconnection the
         stopped daemon refused: a test that keeps it down while the page
-        retries gets one each time, however the page behaves.
+        retries gets one each time, however the page behaves. Never the one of
+        a connection cut by the test freezing the page (``Page entered
+        Back-Forward Cache``, tests/e2e/test_web_page.py ``restarted``): the
+        test's doing, when a retry happens to be under way as it freezes.
         """
         entries = self.driver.get_log("browser")
-        errors = [str(entry["message"]) for entry in entries if entry.get("level") == "SEVERE"]
+        errors = [
+            str(entry["message"])
+            for entry in entries
+            if entry.get("level") == "SEVERE" and FROZEN_BY_TEST not in str(entry["message"])
+        ]
         if daemon_down:
             return [error for error in errors if not error.endswith("net::ERR_CONNECTION_REFUSED")]
         return errors
