@@ -176,7 +176,7 @@ def build(
         # Files offered may be fetched over HTTP with single-use links under the web port's URL.
         links = FileLinks(files, reactor)
         files.links = links.make
-        page = page_site(config.web.origins, reactor, links)
+        page = page_site(config.web.origins, reactor, links, idle=config.line.limits.http_timeout)
         front_ends.append(
             web_front_end(
                 config,

@@ -156,6 +156,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         float,
     ],
     [
+        "http-timeout",
+        None,
+        _LINE.http_timeout,
+        "Seconds an HTTP connection to the web port may stay idle, or take to send a request whole, before it is "
+        "closed (a WebSocket is watched by pings instead).",
+        float,
+    ],
+    [
         "keepalive",
         None,
         _LINE.keepalive,
@@ -552,6 +560,7 @@ class Options(usage.Options):
                     sendq=self["sendq"],
                     register_timeout=self["register-timeout"],
                     handshake_timeout=self["handshake-timeout"],
+                    http_timeout=self["http-timeout"],
                     keepalive=self["keepalive"],
                 ),
             ),
@@ -577,6 +586,7 @@ class Options(usage.Options):
                     sendq=self["sendq"],
                     register_timeout=self["register-timeout"],
                     handshake_timeout=self["handshake-timeout"],
+                    http_timeout=self["http-timeout"],
                     keepalive=self["keepalive"],
                 ),
             ),

@@ -152,6 +152,13 @@ class ListenerTests(SynchronousTestCase):
         # The memory reactor's ports report 0.0.0.0 as their host, as a wildcard does.
         self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])
 
+    def test_the_web_ports_http_connections_are_timed_by_http_timeout(self) -> None:
+        """--http-timeout is the idle timeout of the web port's site, and what its sessions allow a request."""
+        self.start("--web-port", "8080", "--http-timeout", "7")
+        [_, (_, web, _, _)] = self.reactor.tcpServers
+        assert isinstance(web, WebFactory)
+        self.assertEqual((web.site.timeOut, web.limits.http_timeout), (7.0, 7.0))
+
     def test_web_page_on_every_interface_is_announced_by_the_servers_name(self) -> None:
         """On '::' the page's address in the log is the server's name, as people would type it."""
         self.start("--web-port", "8080", "--listen", "web:tcp6:8081:interface=\\:\\:1")

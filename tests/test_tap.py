@@ -96,6 +96,7 @@ class OptionsTests(SynchronousTestCase):
             "register-timeout",
             "kick-rejoin",
             "handshake-timeout",
+            "http-timeout",
         ):
             error = self.assertRaises(usage.UsageError, parse, f"--{name}", "nan")
             self.assertEqual(str(error), f"--{name} must be a number, not 'nan'.")
@@ -136,6 +137,15 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(
             str(error), "--keepalive must be at most 32767 (the most Linux takes, about 9 hours), not 40000."
         )
+
+    def test_http_timeout_is_30_by_default_and_reaches_both_front_ends_on_the_web_port(self) -> None:
+        """--http-timeout SECONDS times the web port's HTTP connections, the page's sessions and IRC's alike."""
+        default = parse().config()
+        self.assertEqual((default.line.limits.http_timeout, default.irc.limits.http_timeout), (30.0, 30.0))
+        config = parse("--http-timeout", "2.5").config()
+        self.assertEqual((config.line.limits.http_timeout, config.irc.limits.http_timeout), (2.5, 2.5))
+        error = self.assertRaises(usage.UsageError, parse, "--http-timeout", "0")
+        self.assertEqual(str(error), "--http-timeout must be more than 0, not 0.0.")
 
     def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
         """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""

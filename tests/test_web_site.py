@@ -190,6 +190,44 @@ class PageTests(WebTestCase):
         self.assertTrue(patient.wire.disconnecting)
 
 
+class HTTPTimeoutTests(WebTestCase):
+    """--http-timeout sets both the idle timeout and the time a request has to arrive whole."""
+
+    limits = LineLimits(http_timeout=5)
+
+    def test_an_idle_connection_is_closed_at_the_hosts_timeout(self) -> None:
+        """With --http-timeout 5 a connection left idle after an answer is closed 5 s later, not before, by the HTTP
+        channel's idle timeout: one that does not let go is forced out 15 s after that."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]  # typed for TestCase, works on any
+        client = self.open()
+        status, _, _ = get(client, "/", method="HEAD")
+        self.assertEqual(status, 200)
+        self.clock.advance(4.9)
+        self.assertFalse(client.wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(client.wire.disconnecting)
+        self.clock.advance(15)
+        self.assertEqual(
+            [formatEvent(event) for event in logged if "out client" in event.get("log_format", "")],
+            ["Forcibly timing out client: IPv4Address(type='TCP', host='127.0.0.1', port=40000)"],
+        )
+        client.connection.connectionLost()
+        self.assertEqual(self.admission.open, 0)
+
+    def test_a_request_not_whole_by_the_hosts_timeout_is_cut_off(self) -> None:
+        """With --http-timeout 5 a request dripped a header every 3 s is dropped 5 s after the connection's start."""
+        client = self.open()
+        client.connection.dataReceived(b"GET / HTTP/1.1\r\n")
+        self.clock.advance(3)
+        client.connection.dataReceived(b"X-a: b\r\n")
+        self.clock.advance(1.9)
+        self.assertFalse(client.wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(client.wire.disconnecting)
+        client.connection.connectionLost()
+        self.assertEqual(self.admission.open, 0)
+
+
 class HTTPLimitTests(WebTestCase):
     max_per_ip = 2
     limits = LineLimits(flood_bytes=100, flood_disconnect=5)

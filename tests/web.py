@@ -88,7 +88,7 @@ class WebTestCase(LineTestCase):
             OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
             admission=self.admission,
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
-            site=page_site(self.origins, self.clock),
+            site=page_site(self.origins, self.clock, idle=self.limits.http_timeout),
         )
 
     def open(self, host: str = "127.0.0.1") -> WebClient:

@@ -13,9 +13,10 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
   that sends more than a message may hold without ending it is closed
   (Twisted keeps an unfinished message in memory);
 - while it is HTTP, each request must arrive whole within
-  ``REQUEST_SECONDS`` of the connection's start or the last answer: the
-  HTTP channel's idle timeout starts again at every byte, so a client
-  dripping a header every few seconds (slowloris) would hold it for ever;
+  ``_request_seconds`` (``--http-timeout``) of the connection's start or
+  the last answer: the HTTP channel's idle timeout starts again at every
+  byte, so a client dripping a header every few seconds (slowloris) would
+  hold it for ever;
 - once upgraded, the HTTP channel lets go of the transport: its idle
   timeout, its producer, and (through the wrapper) the channel itself;
 - reading is paused and resumed on the TCP transport under the wrapper,
@@ -24,8 +25,8 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
 
 The protocol it is mixed into provides ``_charge``, ``_reading``,
 ``makeConnection``, ``callLater`` and ``transport``, and says how long a message may be
-(``_max_message``) and what a connection past it is told
-(``_message_too_big``).
+(``_max_message``), what a connection past it is told
+(``_message_too_big``) and how long a request may take (``_request_seconds``).
 """
 
 from collections.abc import Callable
@@ -48,11 +49,6 @@ FRAME_HEADER_MOST = 14
 
 CONTROL_FRAME_HEADER = 6
 """Bytes of a client's control frame (a ping, a pong) besides its payload of at most 125: 2, and 4 of mask."""
-
-
-REQUEST_SECONDS = 30.0
-"""Seconds an HTTP connection has to send each request whole (headers and body), from its start or the last
-answer: a browser takes milliseconds. As long as the idle timeout, so a quiet keep-alive connection ends either way."""
 
 
 def frame_header(size: int) -> int:
@@ -110,6 +106,13 @@ class SocketSession:
         """Say that the message is too big and close (with ``MESSAGE_TOO_BIG``)."""
         raise NotImplementedError
 
+    @property
+    def _request_seconds(self) -> float:
+        """Seconds an HTTP connection has to send each request whole (headers and body), from its start or the
+        last answer: a browser takes milliseconds. As long as the idle timeout (both are ``--http-timeout``), so a
+        quiet keep-alive connection ends either way."""
+        raise NotImplementedError
+
     def makeConnection(self, transport: ITransport) -> None:  # noqa: N802 - Twisted's name
         raise NotImplementedError
 
@@ -126,9 +129,9 @@ class SocketSession:
             self._await_request()
 
     def _await_request(self) -> None:
-        """The HTTP connection owes a request: it is closed if it has not sent it whole in ``REQUEST_SECONDS``."""
+        """The HTTP connection owes a request: it is closed if it has not sent it whole in ``_request_seconds``."""
         self._stop_awaiting_request()
-        self._request_deadline = self.callLater(REQUEST_SECONDS, self._request_too_slow)
+        self._request_deadline = self.callLater(self._request_seconds, self._request_too_slow)
 
     def _stop_awaiting_request(self) -> None:
         # Set only while pending: the call clears it when it fires.

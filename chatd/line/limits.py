@@ -31,5 +31,8 @@ class LineLimits:
     """Seconds a connection has to choose a nickname (on TLS, from the end of its handshake)."""
     handshake_timeout: float = 10.0
     """Seconds a TLS connection has to finish its handshake."""
+    http_timeout: float = 30.0
+    """Seconds an HTTP connection to the web port (one not yet a WebSocket) may stay idle, or take to send a
+    request whole from its start or its last answer, before it is closed."""
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""

@@ -45,9 +45,6 @@ STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 SOCKET_PATH = b"ws"
 """The WebSocket's path under the page: ``/ws``."""
 
-HTTP_IDLE_SECONDS = 30
-"""Seconds an HTTP connection (one that is not a WebSocket) may stay idle before it is closed."""
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
     "img-src 'self' data:; font-src 'self'; manifest-src 'self'; "
@@ -119,14 +116,17 @@ class SecureRequest(Request):
         super().process()
 
 
-def page_site(origins: Iterable[str], reactor: IReactorTime, links: FileLinks | None = None) -> Site:
+def page_site(
+    origins: Iterable[str], reactor: IReactorTime, links: FileLinks | None = None, *, idle: float
+) -> Site:
     """The web port's HTTP server: the page at ``/`` and its files, the WebSocket at ``/ws``, the file
-    links at ``/files`` (chatd.web.files) if ``links``; timed on ``reactor``."""
+    links at ``/files`` (chatd.web.files) if ``links``; timed on ``reactor``, a connection that is not a
+    WebSocket closed once idle ``idle`` seconds (``--http-timeout``)."""
     root = Page(STATIC, defaultType="application/octet-stream")
     root.putChild(SOCKET_PATH, ChatSocket(origins))
     if links is not None:
         root.putChild(FILES_PATH, links.resource())
-    site = _QuietSite(root, requestFactory=SecureRequest, timeout=HTTP_IDLE_SECONDS, reactor=reactor)
+    site = _QuietSite(root, requestFactory=SecureRequest, timeout=idle, reactor=reactor)
     site.displayTracebacks = False
     return site
 
@@ -141,18 +141,19 @@ class _NotARoutineTimeout:
 
 
 IDLE_CLOSED = "Timing out client: {peer}"
-"""What ``HTTPChannel.timeoutConnection`` logs, at info, for every connection idle ``HTTP_IDLE_SECONDS``."""
+"""What ``HTTPChannel.timeoutConnection`` logs, at info, for every connection idle ``--http-timeout`` seconds."""
 
 
 class _QuietChannel(HTTPChannel):
     """An HTTP connection that closes when idle without a log line saying so.
 
     A browser keeps the page's connection open after loading it, so every
-    visit ended in twisted.web's "Timing out client" line 30 s later; on the
-    host's console (``--console``) they came between the chat's lines. The
-    line is logged through the channel's ``Logger``, so this one's goes
-    through a filter that drops it and lets everything else (a failure, the
-    forced close of a client that never lets go) through to the log.
+    visit ended in twisted.web's "Timing out client" line ``--http-timeout``
+    seconds later; on the host's console (``--console``) they came between
+    the chat's lines. The line is logged through the channel's ``Logger``,
+    so this one's goes through a filter that drops it and lets everything
+    else (a failure, the forced close of a client that never lets go)
+    through to the log.
     """
 
     _log = Logger(observer=FilteringLogObserver(globalLogPublisher, [_NotARoutineTimeout()]))

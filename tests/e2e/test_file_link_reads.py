@@ -39,6 +39,7 @@ from chatd.domain.events import Actor
 from chatd.domain.files import FileLimits, FileTarget, KeptTransfer, OfferedFile, content_key
 from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
+from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
@@ -167,7 +168,7 @@ class FileLinkReadTests(TestCase):
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-            page_site((), reactor, links)
+            page_site((), reactor, links, idle=LineLimits().http_timeout)
         )
         self.addCleanup(port.stopListening)
         address = port.getHost()
