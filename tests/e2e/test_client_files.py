@@ -31,7 +31,7 @@ from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
 from chatd.client.render import Shown
-from chatd.client.upload import Hashing
+from chatd.client.upload import CHUNK, Hashing
 from chatd.client.worker import ThreadWorker
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_client_resume import enter
@@ -169,6 +169,14 @@ class ExchangeTests(TestCase):
         sys.stdout.write(f"carol's round trips, 20 MB going through: {summary(busy)}\n")
 
 
+RESTARTED_SIZE = 1_500_000
+"""Bytes of a file a restart cuts off: three seconds each way at ``restartable``'s --file-rate, so a cut one second
+in leaves two to spare (3 MB took twelve seconds a test, where a cut's margin needs none of them)."""
+
+CUT_AT = 500_000
+"""Bytes moved when the daemon is killed: the server's spool or the client's part file holds this much or more."""
+
+
 def restartable(store: str) -> list[str]:
     """twistd arguments (after ``--port``) for a daemon whose transfers outlive it, slow enough to cut one off."""
     return [
@@ -194,15 +202,17 @@ class RestartTests(TestCase):
         await until(
             lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
         )
-        path, data = random_file(self, 3_000_000)
+        path, data = random_file(self, RESTARTED_SIZE)
         alice.link.send(f"/send bob {path}")
-        await until(lambda: any(t.held >= 500_000 for t in alice.files.transfers()), what="half the upload")
+        await until(
+            lambda: any(t.held >= CUT_AT for t in alice.files.transfers()), what="a third of the upload"
+        )
         daemon.signal(signal.SIGKILL)
         daemon = Daemon.start(self, ["chatd", "--port", str(port), *restartable(store)])
         await until(lambda: bob.screen.showing("alice offers"), what="the offer after the restart")
         [going_on] = alice.screen.matching("already: going on from there.")
         self.assertTrue(going_on.startswith("* The server holds "), going_on)
-        # More than nothing: what the spool had written when the daemon died (at most the 500 kB acknowledged).
+        # More than nothing: what the spool had written when the daemon died (at most the CUT_AT acknowledged).
         self.assertGreater(int(going_on.split("holds ")[1].split("%")[0]), 0)
         bob.link.send("/accept")
         await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
@@ -219,19 +229,19 @@ class RestartTests(TestCase):
         await until(
             lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
         )
-        path, data = random_file(self, 3_000_000)
+        path, data = random_file(self, RESTARTED_SIZE)
         alice.link.send(f"/send bob {path}")
         await until(lambda: bob.screen.showing("alice offers"), what="the offer")
         bob.link.send("/accept")
-        await until(lambda: bob.part_size("random.bin") >= 500_000, what="half the download")
+        await until(lambda: bob.part_size("random.bin") >= CUT_AT, what="a third of the download")
         daemon.signal(signal.SIGKILL)
         daemon = Daemon.start(self, ["chatd", "--port", str(port), *rest])
         await until(lambda: bob.screen.showing("SHA-256 checked."), what="the resumed download")
         self.assertEqual(bob.saved("random.bin"), data)
-        # Not from the start: from the part file's last whole chunk, at least the half a megabyte seen.
+        # Not from the start: from the part file's last whole chunk, at least the CUT_AT bytes seen.
         [going_on] = bob.screen.matching('Going on with "random.bin" from ')
         held = int(going_on.split(" from ")[1].split("%")[0])
-        self.assertGreaterEqual(held, 16)
+        self.assertGreaterEqual(held, CUT_AT // CHUNK * CHUNK * 100 // RESTARTED_SIZE)
 
 
 class LyingWorker(ThreadWorker):

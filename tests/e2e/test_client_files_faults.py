@@ -31,7 +31,7 @@ from typing_extensions import override
 
 from chatd.client.upload import CHUNK
 from tests.e2e.daemon import ROOT, Daemon, LineClient
-from tests.e2e.test_client_files import User, random_file, restartable, until
+from tests.e2e.test_client_files import RESTARTED_SIZE, User, random_file, restartable, until
 from tests.e2e.test_daemon import LOOPBACK
 
 DAMAGED_SHA256 = hashlib.sha256(b"not the chunk").hexdigest()
@@ -223,9 +223,9 @@ class VanishedSenderTests(TestCase):
         bob = User(self, daemon.port, "bob")
         alice = client_process(self, daemon.port, "alice")
         await until(lambda: bob.screen.showing("alice joined #lobby"), what="alice")
-        path, data = random_file(self, 3_000_000)
+        path, data = random_file(self, RESTARTED_SIZE)
         alice.type(f"/send bob {path}")
-        # The first progress line (piped, one every 10%) comes a second in: 3 MB at 500 KB/s takes six.
+        # The first progress line (piped, one every 10%) comes 0.3 s in: 1.5 MB at 500 KB/s takes three.
         await until(lambda: alice.showing("↑ random.bin to bob: "), what="the upload under way")
         await alice.kill()
         [*_, last] = alice.matching("↑ random.bin to bob: ")
