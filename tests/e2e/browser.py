@@ -3,8 +3,17 @@
 Debian's ``chromium`` and ``chromedriver`` (``/usr/bin``) are driven by
 Selenium, which is told where both are and never to fetch a browser or a
 driver of its own (``SE_OFFLINE``): a machine without them fails these
-tests, it does not skip them. Each browser gets a fresh profile directory,
-removed at cleanup with the browser.
+tests, it does not skip them.
+
+Starting a Chromium took a second of CPU, a tenth of a page test's time,
+and a run starts some 150 pages. So each process keeps the browsers its
+tests have finished with (``BROWSERS``) and a page takes one of those if
+it can: its test ends in a new tab, the page's tab closed, and what the
+page's origin stored (local storage, IndexedDB, caches) and the HTTP cache
+cleared, so the next page starts as in a new browser (its own tab, so its
+own session storage, on a daemon of its own, on a port of its own). A
+browser that cannot be made so is quit. Each has a profile directory of its
+own, removed when it quits, at the latest when the run ends.
 
 ``start_web`` runs the daemon with ``--web-port 0`` and reads the page's
 address from chatd's own "chatd web page at" log line. ``Page`` wraps one
@@ -14,11 +23,13 @@ the page shows. Nothing sleeps: every wait polls a condition until
 ``DEADLINE_SECONDS``.
 """
 
+import atexit
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -67,19 +78,40 @@ def web_url(daemon: Daemon) -> str:
     return daemon.wait_for_log(PAGE).group("url").decode("ascii")
 
 
-class Page:
-    """One headless Chromium showing chatd's page, quit at cleanup."""
+class Browsers:
+    """The headless Chromiums of this process that no page is using; see the module docstring."""
 
-    def __init__(self, case: SynchronousTestCase, url: str, width: int = 1280, height: int = 900) -> None:
-        self.case = case
-        self.url = url
-        profile = tempfile.mkdtemp()
-        case.addCleanup(shutil.rmtree, profile, ignore_errors=True)
+    def __init__(self) -> None:
+        self._idle: list[tuple[webdriver.Chrome, str]] = []
+        """Each browser with its profile directory, its one tab blank, nothing of any page's stored."""
+        self._used: dict[webdriver.Chrome, tuple[str, str]] = {}
+        """Each browser a page is using, with its profile directory and the origin of the page's URL."""
+
+    def take(self, case: SynchronousTestCase, url: str, width: int, height: int) -> webdriver.Chrome:
+        """A browser showing ``url`` in a window of ``width`` by ``height``, given back at ``case``'s cleanup."""
+        if self._idle:
+            driver, profile = self._idle.pop()
+            driver.set_window_size(width, height)
+        else:
+            driver, profile = self._start(case, width, height)
+        self._used[driver] = (profile, origin(url))
+        case.addCleanup(self.give_back, driver)
+        driver.get(url)
+        return driver
+
+    def close(self) -> None:
+        """Quit every browser no page is using."""
+        while self._idle:
+            self._quit(*self._idle.pop())
+
+    @staticmethod
+    def _start(case: SynchronousTestCase, width: int, height: int) -> tuple[webdriver.Chrome, str]:
         # Selenium Manager must never download a browser or driver: Debian's or nothing.
         os.environ["SE_OFFLINE"] = "true"
         for path in (CHROMIUM, CHROMEDRIVER):
             if not os.access(path, os.X_OK):
                 case.fail(f"{path} is missing: install Debian's chromium and chromium-driver")
+        profile = tempfile.mkdtemp()
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in FLAGS:
@@ -87,9 +119,66 @@ class Page:
         options.add_argument(f"--user-data-dir={profile}")
         options.add_argument(f"--window-size={width},{height}")
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-        case.addCleanup(self.driver.quit)
-        self.driver.get(url)
+        try:
+            driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+        except BaseException:
+            shutil.rmtree(profile, ignore_errors=True)
+            raise
+        return driver, profile
+
+    def give_back(self, driver: webdriver.Chrome) -> None:
+        """Keep ``driver`` for the next page once nothing of its page's is left in it (what it stored under the
+        origin of its URL and wherever it is now); quit it if that fails. Once only: later calls do nothing."""
+        if driver not in self._used:
+            return
+        profile, first = self._used.pop(driver)
+        try:
+            used = driver.window_handles
+            origins = {first, origin(driver.current_url)}
+            driver.switch_to.new_window("tab")
+            fresh = driver.current_window_handle
+            for handle in used:
+                driver.switch_to.window(handle)
+                driver.close()
+            driver.switch_to.window(fresh)
+            for each in origins - {""}:
+                driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": each, "storageTypes": "all"})
+            driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+            driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            # A tab opened this way is not focused, and :focus matches nothing in an unfocused page.
+            driver.execute_cdp_cmd("Page.bringToFront", {})
+            driver.get_log("browser")  # what the closed tab logged is no next page's
+        except WebDriverException:
+            self._quit(driver, profile)
+            return
+        self._idle.append((driver, profile))
+
+    @staticmethod
+    def _quit(driver: webdriver.Chrome, profile: str) -> None:
+        try:
+            driver.quit()
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def origin(url: str) -> str:
+    """``scheme://host:port`` of an http(s) ``url``; empty for any other (``about:blank``, ``data:``)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+BROWSERS = Browsers()
+"""This process's idle browsers: pages take them and give them back; quit when the run ends."""
+atexit.register(BROWSERS.close)
+
+
+class Page:
+    """One tab of a headless Chromium showing chatd's page, closed at cleanup (see the module docstring)."""
+
+    def __init__(self, case: SynchronousTestCase, url: str, width: int = 1280, height: int = 900) -> None:
+        self.case = case
+        self.url = url
+        self.driver = BROWSERS.take(case, url, width, height)
 
     # ---- waiting ----
 
