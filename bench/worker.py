@@ -308,9 +308,10 @@ class Generator:
                 step.received += found
                 if client.spec.probe:
                     latencies, sent_ms = step.latencies, step.sent_ms
-                    for sent_ns in step.chat_re.findall(data, 0, end):
-                        latencies.append((now - int(sent_ns)) // 1000)
-                        sent_ms.append((int(sent_ns) - step.start_ns) // 1_000_000)
+                    for text in step.chat_re.findall(data, 0, end):
+                        sent_ns = int(text)
+                        latencies.append((now - sent_ns) // 1000)
+                        sent_ms.append((sent_ns - step.start_ns) // 1_000_000)
             if step.paste_lines and step.paste in data:
                 client.paste_seen += data.count(step.paste, 0, end)
                 step.last_paste_ns = now
