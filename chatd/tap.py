@@ -5,6 +5,7 @@ one sentence on standard error (``chatd.start.StartError``), not twistd's
 page of usage or a traceback.
 """
 
+import math
 import os
 import socket
 import sys
@@ -496,7 +497,7 @@ class Options(usage.Options):
             # turned flood control off without a word.
             if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
-            most, words = LIMIT_MOST.get(name, (self[name], ""))
+            most, words = LIMIT_MOST.get(name, (math.inf, ""))
             if self[name] > most:
                 raise usage.UsageError(f"--{name} must be at most {most:g} ({words}), not {self[name]:.15g}.")
         for name in PORT_OPTIONS:
