@@ -108,11 +108,14 @@ class RangeProducer:
     server drives a pull producer by calling ``resumeProducing`` over and
     over, which would spin the reactor while a read is out.
 
-    With a ``pace``, each chunk written is spent from it, and while it is in
-    debt the producer rests as if the transport had paused it: no read
-    starts until the debt is paid, or until the transport has room, whichever
-    is later. The budget is spent as bytes go, so a client that opens several
-    responses at once shares it among them.
+    With a ``pace``, no read starts while it is in debt: the producer rests
+    as if the transport had paused it, until the debt is paid or the
+    transport has room, whichever is later; each chunk is spent from it as
+    its read starts. So a client that opens several responses at once, or
+    one after another, shares the budget among them, from each one's first
+    chunk; and a response ends as soon as its last chunk is written, its
+    debt left to the next, so a client that closes once it has every byte
+    has had the whole file (a one-download link is spent).
     """
 
     log = Logger()
@@ -173,8 +176,15 @@ class RangeProducer:
                     self._request.finish()
                     self.stopProducing()
                     return
+                length = min(self._left, StaticProducer.bufferSize)
+                if self._pace is not None:
+                    wait = self._pace.spend(0)
+                    if wait > 0:
+                        self._resting = self._pace.clock.callLater(wait, self._rested)
+                        return
+                    self._pace.spend(length)
                 self._reading = True
-                read = self._read(self._file, self._offset, min(self._left, StaticProducer.bufferSize))
+                read = self._read(self._file, self._offset, length)
                 read.addCallback(self._arrived).addErrback(self._failed)
         finally:
             self._pumping = False
@@ -189,11 +199,6 @@ class RangeProducer:
         self._offset += len(data)
         self._left -= len(data)
         self._request.write(data)
-        if self._pace is not None and not self._over:
-            wait = self._pace.spend(len(data))
-            if wait > 0:
-                self._resting = self._pace.clock.callLater(wait, self._rested)
-                return
         self._pump()
 
     def _rested(self) -> None:

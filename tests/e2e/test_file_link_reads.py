@@ -293,9 +293,25 @@ class FileLinkReadTests(TestCase):
         self.assertEqual((status, body), (206, CONTENT[:half]))
         status, _, body = await self.get(path)
         self.assertEqual((status, body), (200, CONTENT))
-        # Each response ends once what it sent is paid for, so this is a floor, whatever the machine's load.
-        floor = (half + len(CONTENT) - rate) / rate
+        # No read starts while the budget is in debt, the second response's first included, and each response
+        # leaves only its last chunk unpaid for: so this is a floor, whatever the machine's load.
+        floor = (half + len(CONTENT) - rate - StaticProducer.bufferSize) / rate
         self.assertGreaterEqual(time.monotonic() - began, floor * 0.95)
+
+    async def test_a_client_that_closes_once_it_has_every_byte_has_spent_the_link(self) -> None:
+        """Sent at the budget's pace, the response ends as its last chunk is written, not once the debt that chunk
+        left is paid: a client that closes on its last byte (curl does) had the whole file, and the link is spent.
+        It stayed good for its hour while the response waited out that debt."""
+        chunk = StaticProducer.bufferSize
+        content = os.urandom(4 * chunk)
+        path = await self.serve(content, FileLimits(rate=2 * chunk))
+        client = await self.connect()
+        assert client.transport is not None
+        client.transport.write(request(path))
+        await self.until(lambda: client.received.endswith(content), "every byte came")
+        abort(client)
+        await client.lost
+        self.assertEqual((await self.get(path))[0], 404)
 
     async def test_a_client_gone_while_its_download_waits_for_the_budget_leaves_nothing_behind(self) -> None:
         """The client drops the connection while the response waits for the budget to refill: the wait is called
