@@ -71,7 +71,7 @@ class LineFactory(ServerFactory):
         self.reactor = reactor
         self.server_name = server_name
         self.motd = motd
-        self._greetings: dict[bool, tuple[tuple[bool, str, int | None], bytes]] = {}
+        self._greetings: dict[bool, tuple[tuple[str, int | None], bytes]] = {}
         """The greeting last rendered in each format (``greeting_line``), with what it said."""
         self.default_room = default_room
         self.limits = limits
@@ -124,7 +124,7 @@ class LineFactory(ServerFactory):
         restart thousands connect at once, and rendering it for each was a
         twentieth of what registering them cost.
         """
-        said = (json, self.motd, None if self.files is None else self.files.limits.max_size)
+        said = (self.motd, None if self.files is None else self.files.limits.max_size)
         kept = self._greetings.get(json)
         if kept is None or kept[0] != said:
             kept = self._greetings[json] = (said, b"".join(map(render, (*self.greeting(), PROMPT))))

@@ -164,10 +164,6 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.setTimeout(None)
 
     @override
-    def greeting(self) -> list[Notice]:
-        return self.factory.greeting()
-
-    @override
     def greeting_line(self) -> bytes:
         return self.factory.greeting_line(self.json, self.render)
 

@@ -128,7 +128,7 @@ class LineSession(ABC):
         self.chat = chat
         self.scans = scans or Turns()
         """Reads no index helps with (a short word's ``/search``), one at a time per host: shared by every
-        front end's connections (chatd.frontend.turns)."""
+        front end's connections (chatd.turns)."""
         self.audience = audience
         """The front end that delivers this session's events (a plain attribute: the chat reads it per recipient)."""
         self.peer = peer
