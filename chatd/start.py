@@ -36,17 +36,43 @@ class StartError(SystemExit):
         return cls(text if text.endswith(".") else f"{text}; twistd chatd --help lists the options.")
 
 
+WHOLE_DIGITS = 15
+"""The most digits a whole-number option takes (999 999 999 999 999 at most: far past any limit's use).
+
+The limits are counted in floats (a flood budget refills by the fraction
+of a second), which hold every whole number up to 2**53, 16 digits, and
+none of 309 digits or more: ``--flood-burst`` 1 and 400 zeros started,
+and the first line anyone sent was an OverflowError in the reactor.
+"""
+
+
+def _whole_digits(value: str) -> int:
+    """How many digits ``value`` has, leading zeros aside, if ``int`` would read it as a whole number; else 0.
+
+    Counted on the text, so a number past Python's own limit on reading one
+    (4300 digits) is told as too long, not as "not a whole number".
+    """
+    digits = value.strip().removeprefix("-").removeprefix("+").replace("_", "")
+    return len(digits.lstrip("0") or "0") if digits.isdigit() else 0
+
+
 def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
     """A coerce for ``--name`` that names the option when its value is not a ``kind`` (int or float).
 
     Twisted's own message for a failed coerce ("Parameter type enforcement
     failed") names neither; a ``UsageError`` raised here passes through as it is.
     Python's float takes ``nan``, ``inf`` and ``1e999`` (infinite too): none is
-    a number of anything, so each is refused as a word is.
+    a number of anything, so each is refused as a word is. A whole number of
+    more than ``WHOLE_DIGITS`` digits is refused too, saying so.
     """
     what = "a whole number" if kind is int else "a number"
 
     def coerce(value: str) -> Any:
+        digits = _whole_digits(value) if kind is int else 0
+        if digits > WHOLE_DIGITS:
+            raise usage.UsageError(
+                f"--{name} must be a whole number of at most {WHOLE_DIGITS} digits, not one of {digits}."
+            )
         try:
             number = kind(value)
         except ValueError:

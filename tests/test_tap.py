@@ -115,6 +115,28 @@ class OptionsTests(SynchronousTestCase):
                 error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
                 self.assertEqual(str(error), f"--{name} must be a number, not {given!r}.")
 
+    def test_a_whole_number_of_more_than_15_digits_is_refused_by_every_option_that_takes_one(self) -> None:
+        """1 and 400 zeros is refused in one sentence by each whole-number option, as is one of 16 digits (leading
+        zeros aside) or of more than Python reads (4300), and one below 0: --flood-burst took it, and the first
+        line anyone sent was an OverflowError (a float holds no number of 309 digits), --keepalive's own most
+        was a traceback saying it. 15 digits are taken."""
+        wholes = [row[0] for row in Options.optParameters if len(row) > 4 and _takes(row[0], "1")]
+        wholes = [name for name in wholes if not _takes(name, "1.5")]
+        self.assertIn("flood-burst", wholes)
+        self.assertIn("keepalive", wholes)
+        self.assertIn("file-transfers", wholes)
+        for name in wholes:
+            for given, digits in (("1" + "0" * 400, 401), ("-1" + "0" * 400, 401), ("1" * 5000, 5000)):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(
+                    str(error), f"--{name} must be a whole number of at most 15 digits, not one of {digits}."
+                )
+        error = self.assertRaises(usage.UsageError, parse, "--flood-burst", "0001000000000000000")
+        self.assertEqual(
+            str(error), "--flood-burst must be a whole number of at most 15 digits, not one of 16."
+        )
+        self.assertEqual(parse("--flood-burst", "999999999999999")["flood-burst"], 999999999999999)
+
     def test_a_size_too_large_for_a_number_is_refused_in_one_sentence(self) -> None:
         """1e308T is a finite number of TiB, but its bytes are not: one sentence naming the option, not Python's
         OverflowError as a traceback."""

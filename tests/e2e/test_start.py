@@ -203,6 +203,14 @@ class BadStartTests(SynchronousTestCase):
         """A limit that is not a number is refused by name."""
         self.assert_refused(self.chatd("--flood-rate", "fast"), "--flood-rate must be a number, not 'fast'.")
 
+    def test_whole_number_too_long_to_count(self) -> None:
+        """--flood-burst 1 and 400 zeros is refused by name: it started, and the first line anyone sent was an
+        OverflowError in the reactor (a float holds no number of 309 digits)."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--flood-burst", "1" + "0" * 400),
+            "--flood-burst must be a whole number of at most 15 digits, not one of 401.",
+        )
+
     def test_server_room_longer_than_max_room_name(self) -> None:
         """A --default-room or --room no join could make under --max-room-name is named, with the fix."""
         self.assert_refused(
