@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -804,3 +805,64 @@ class CompositionTests(SynchronousTestCase):
             [event["log_format"] for event in self.logged if "log_failure" in event],
             ["A service failed to stop"] * 3,
         )
+
+
+_LOADED = """
+import sys
+from twisted.internet.testing import MemoryReactorClock
+from chatd.service import build, discard
+from chatd.tap import Options
+options = Options()
+options.parseOptions(sys.argv[1:])
+discard(build(options.config(), MemoryReactorClock()))
+print("\\n".join(sorted(sys.modules)))
+"""
+"""Builds the daemon its arguments describe, as twistd would, and prints every module then imported."""
+
+WEB_AND_IRC = ("twisted.web", "wsproto", "h11", "chatd.web", "chatd.line.web_", "chatd.frontend.websocket")
+"""What only the browser and IRC front ends use, as the prefixes of their modules' names (chatd.irc's, apart from
+its limits, which the options give, come on top)."""
+
+
+class StartImportTests(SynchronousTestCase):
+    """A daemon imports the browser and IRC front ends only when one of their ports is configured."""
+
+    def loaded(self, *arguments: str) -> set[str]:
+        """The modules imported once ``twistd chatd --name testhost --db :memory: ARGUMENTS`` is built, in a fresh
+        Python (this one has imported every front end for other tests)."""
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        result = subprocess.run(
+            [sys.executable, "-c", _LOADED, "--name", "testhost", "--db", ":memory:", *arguments],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return set(result.stdout.split())
+
+    def web_and_irc(self, loaded: set[str]) -> list[str]:
+        return sorted(
+            name
+            for name in loaded
+            if name.startswith(WEB_AND_IRC) or (name.startswith("chatd.irc.") and name != "chatd.irc.limits")
+        )
+
+    def test_a_daemon_without_web_or_irc_imports_neither(self) -> None:
+        """With neither a web nor an IRC port, none of their modules is imported: they and twisted.web, wsproto
+        and h11 were about a sixth of a daemon's start-up, spent on every start."""
+        self.assertEqual(self.web_and_irc(self.loaded("--port", "0")), [])
+        self.assertEqual(self.web_and_irc(self.loaded("--listen", "tcp:0")), [])
+
+    def test_a_web_or_irc_port_imports_its_front_end(self) -> None:
+        """A web port brings the page and IRC over its sockets; an IRC port the IRC front end."""
+        web = self.web_and_irc(self.loaded("--web-port", "0"))
+        for name in (
+            "chatd.web.site",
+            "chatd.line.web_frontend",
+            "chatd.irc.frontend",
+            "twisted.web.websocket",
+        ):
+            self.assertIn(name, web)
+        self.assertIn("chatd.irc.frontend", self.web_and_irc(self.loaded("--irc-port", "0")))
+        self.assertIn("chatd.irc.frontend", self.web_and_irc(self.loaded("--listen", "irc:tcp:0")))
