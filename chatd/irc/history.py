@@ -74,6 +74,10 @@ _NO_TIME = "A timestamp is written timestamp=YYYY-MM-DDThh:mm:ss.sssZ"
 _KINDS = "A reference is msgid=, timestamp= or, for LATEST, *"
 """Why a reference of another kind is refused (``INVALID_MSGREFTYPE``)."""
 
+_TIMES_ONLY = "TARGETS takes timestamp= references only"
+"""Why a bound of TARGETS that is no ``timestamp=`` is refused (``INVALID_PARAMS``, as the spec has it); one that is
+no time is told ``_NO_TIME``, as every subcommand tells it."""
+
 E = TypeVar("E", bound=Event)
 """What a read gives: a room's events, or a conversation's private messages."""
 
@@ -349,13 +353,8 @@ def targets(session: "IRCSession", message: Message) -> "Waiting":
     for given in message.params[1:3]:
         at = _moment(given)
         if at is None:
-            session.fail(
-                "CHATHISTORY",
-                "INVALID_PARAMS",
-                "TARGETS",
-                given,
-                "TARGETS takes two timestamp=YYYY-MM-DDThh:mm:ss.sssZ",
-            )
+            why = _NO_TIME if given.startswith("timestamp=") else _TIMES_ONLY
+            session.fail("CHATHISTORY", "INVALID_PARAMS", "TARGETS", given, why)
             return None
         bounds.append(at)
     most = _most(session, "TARGETS", message.params[3])
