@@ -38,7 +38,6 @@ joins and parts, so ``draft/event-playback`` is not offered.
 
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from itertools import count
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from twisted.internet.defer import Deferred
@@ -51,6 +50,7 @@ from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.frontend.points import moment, point_at
 from chatd.irc import numerics as n
+from chatd.irc.batches import new_batch
 from chatd.irc.message import NO_TAGS, Message
 from chatd.irc.render import Shape, line, timestamp
 from chatd.irc.wording import refusal
@@ -80,9 +80,6 @@ no time is told ``_NO_TIME``, as every subcommand tells it."""
 
 E = TypeVar("E", bound=Event)
 """What a read gives: a room's events, or a conversation's private messages."""
-
-_batches = count(1)
-"""Batch references: unique in the daemon, which is all a client needs."""
 
 
 def replay(session: "IRCSession", room: str, before: int, per: int = ENTRIES_PER_LINE) -> None:
@@ -126,11 +123,8 @@ def _framed(session: "IRCSession", kind: tuple[str, ...], lines: Callable[[str |
     if ``session`` takes batches; unframed, written for no reference (None), if it does not."""
     if "batch" not in session.caps:
         return lines(None)
-    reference = f"h{next(_batches)}"
-    server = session.factory.server_name
-    start = Message(source=server, command="BATCH", params=(f"+{reference}", *kind))
-    end = Message(source=server, command="BATCH", params=(f"-{reference}",))
-    return line(start) + lines(reference) + line(end)
+    framing = new_batch(session.factory.server_name, *kind)
+    return framing.start + lines(framing.reference) + framing.end
 
 
 class _Asked(NamedTuple):

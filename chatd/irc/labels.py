@@ -13,7 +13,6 @@ batch, which closes when the command is done.
 """
 
 from collections.abc import Callable
-from itertools import count
 from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred
@@ -21,14 +20,12 @@ from typing_extensions import override
 
 from chatd.frontend.frames import CRLF
 from chatd.frontend.output import InFront, Sink
+from chatd.irc.batches import new_batch
 from chatd.irc.message import Message, tag
 from chatd.irc.render import line
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession
-
-_references = count(1)
-"""Batch references for labelled answers: unique in the daemon."""
 
 
 def tagged(data: bytes, added: bytes) -> bytes:
@@ -104,14 +101,13 @@ def labelled(
     labelled_tag = tag("label", label)
     server = session.factory.server_name
     if waiting is not None and not waiting.called:
-        reference = f"l{next(_references)}"
-        start = Message(source=server, command="BATCH", params=(f"+{reference}", "labeled-response"))
-        inner.write(tagged(line(start), labelled_tag) + tagged(answer, tag("batch", reference)))
-        session.batch = reference
+        framing = new_batch(server, "labeled-response")
+        inner.write(tagged(framing.start, labelled_tag) + tagged(answer, tag("batch", framing.reference)))
+        session.batch = framing.reference
 
         def done(result: None) -> None:
             session.batch = None
-            session.write_message(Message(source=server, command="BATCH", params=(f"-{reference}",)))
+            session.write(framing.end)
 
         return waiting.addBoth(done)
     lines = answer.count(CRLF)
@@ -120,8 +116,10 @@ def labelled(
     elif lines == 1:
         inner.write(tagged(answer, labelled_tag))
     else:
-        reference = f"l{next(_references)}"
-        start = Message(source=server, command="BATCH", params=(f"+{reference}", "labeled-response"))
-        end = Message(source=server, command="BATCH", params=(f"-{reference}",))
-        inner.write(tagged(line(start), labelled_tag) + tagged(answer, tag("batch", reference)) + line(end))
+        framing = new_batch(server, "labeled-response")
+        inner.write(
+            tagged(framing.start, labelled_tag)
+            + tagged(answer, tag("batch", framing.reference))
+            + framing.end
+        )
     return waiting
