@@ -4,9 +4,12 @@ import json
 from collections.abc import Callable, Sequence
 
 from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone
+from twisted.python.failure import Failure
 
 from chatd.domain.events import RoomEvent
 from chatd.domain.ports import History
+from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
@@ -263,3 +266,72 @@ class ShortWordSearchTurnTests(LineTestCase):
         for _ in range(3):
             self.store.answer()
         self.assertEqual(len(self.lines(two_wire)), 1)
+
+    def test_a_scan_asked_by_a_connection_that_then_leaves_is_never_read(self) -> None:
+        """A connection that leaves while its short-word search waits for its host's turn has it dropped, though
+        its user is still in the room on another connection: the store never reads it, and the host's next
+        scan is read once the one before is answered.
+
+        A queued turn ran whatever became of its connection, so an account
+        on two connections could leave scan after scan queued and go, each
+        read for nobody while everyone else's reads waited behind them.
+        """
+        one, _ = self.connect(b"one")
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/register hunter22\n")
+        second, _ = self.connect(b"alice hunter22")
+        self.assertIs(second.user, alice.user)
+        self.clock.advance(60)
+        one.dataReceived(b"/search a1\n")
+        second.dataReceived(b"/search b2\n")
+        alice.dataReceived(b"/search c3\n")
+        second.connectionLost(Failure(ConnectionDone()))
+        self.lines(alice_wire)
+        self.store.answer()
+        self.assertEqual(self.store.asked, ["a1", "c3"])
+        self.store.answer()
+        self.assertEqual(
+            self.lines(alice_wire),
+            [
+                b'*** No line of #lobby holds "c3" (a word under 3 characters: '
+                b"only the last 10,000 lines, 2,000,000 characters, were read)."
+            ],
+        )
+
+
+class ShortWordSearchChargeTests(LineTestCase):
+    """A short-word search is charged its burst when it is asked, before the store reads it."""
+
+    limits = LineLimits(flood_disconnect=1.0)
+
+    def make_history(self) -> History:
+        self.store = LaterSearches()
+        return self.store
+
+    def test_a_scan_whose_charge_cuts_its_connection_off_is_never_read(self) -> None:
+        """A connection over its flood budget longer than --flood-disconnect whose short-word search passes the
+        line's charge is cut off by the search's: the store never reads that search.
+
+        The scan was charged once answered: the store read it first, for a
+        connection its charge then cut off, and while it waited for its
+        host's turn it had cost nothing yet.
+        """
+        alice, wire = self.connect(b"alice")
+        self.clock.advance(60)
+        # Ten lines spend the burst; the eleventh is one into debt: over budget from here, reading for 0.5 s.
+        alice.dataReceived(b"/format text\n" * 11)
+        self.clock.advance(0.5)
+        # The indexed search is one line into debt again, and holds the scan back until the store answers it.
+        alice.dataReceived(b"/search indexed\n/search go\n")
+        self.clock.advance(1.1)
+        self.store.answer()
+        # The scan's line is within the 1.2 lines come back meanwhile, yet the stretch over budget goes on.
+        self.assertEqual(self.store.asked, ["indexed"])
+        self.assertEqual(
+            self.lines(wire)[-2:],
+            [
+                b'*** No line of #lobby holds "indexed".',
+                b"ERR flood disconnected for flooding: over the line budget for more than 1 s",
+            ],
+        )
+        self.assertTrue(wire.disconnecting)

@@ -377,9 +377,14 @@ class Chat:
         NotMemberError), and a query holds 1 to ``MOST_WORDS`` words
         (SearchWordsError); the store looks, slowly, as ``history`` reads.
         """
+        return self._history.search(fold(self.searchable(view, name, query)), query, SEARCH_HITS)
+
+    def searchable(self, view: UserView, name: str, query: str) -> str:
+        """The name of room ``name`` as the room shows it, if ``view`` may search it for ``query``; raises as
+        ``search`` does, reading nothing: what a front end checks before it charges for a search or queues it."""
         room = rules.check_member(own(view), name)
         search_words(query)
-        return self._history.search(fold(room.name), query, SEARCH_HITS)
+        return room.name
 
     def missed(
         self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST

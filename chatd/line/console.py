@@ -83,8 +83,9 @@ class Console(LineReceiver, LineSession):
         """The host's terminal has no flood budget: its answers cost nothing."""
 
     @override
-    def charge_scan(self) -> None:
+    def charge_scan(self) -> bool:
         """The host's terminal has no flood budget: its searches cost nothing."""
+        return not self.closing
 
     @override
     def budget_held(self) -> float:

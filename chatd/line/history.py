@@ -30,7 +30,7 @@ its id, so ``/history ROOM around ID`` shows it in its context.
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ids import Point
@@ -341,28 +341,34 @@ def search(session: "LineSession", command: cmd.Search) -> "Waiting":
     flood budget (``charge_scan``), and each host's wait for the one before
     it to be answered (``LineSession.scans``), so a host's connections keep at
     most one of them on the store's reader thread, whatever their number.
+    It is charged as it is asked, so a charge that cuts the connection off
+    reads nothing, and a turn whose session has gone by then is skipped:
+    nobody is left to be answered.
     """
     me = session.me()
-    name = session.room_or_current(command.room)
-    if not scans(search_words(command.query)):
-        return Deferred.fromCoroutine(_found(session, me, name, command.query, scan=False))
-    return session.scans.run(
-        counted_as(session.peer),
-        lambda: Deferred.fromCoroutine(_found(session, me, name, command.query, scan=True)),
-    )
+    scan = scans(search_words(command.query))
+    # A refusal is said before any charge or turn: it reads nothing.
+    room = session.chat.searchable(me, session.room_or_current(command.room), command.query)
+    if not scan:
+        return Deferred.fromCoroutine(_found(session, me, room, command.query, scan=False))
+    if not session.charge_scan():
+        return None
+
+    def turn() -> "Deferred[None]":
+        if session.closing:
+            return succeed(None)
+        return Deferred.fromCoroutine(_found(session, me, room, command.query, scan=True))
+
+    return session.scans.run(counted_as(session.peer), turn)
 
 
-async def _found(session: "LineSession", me: UserView, name: str, query: str, *, scan: bool) -> None:
-    read = session.chat.search(me, name, query)
-    # The chat found the user in the room: its name as the room shows it.
-    room = me.rooms[fold(name)].name
-    events = await read
+async def _found(session: "LineSession", me: UserView, room: str, query: str, *, scan: bool) -> None:
+    """Search ``room`` (its name as it shows) for ``query``, checked again as the read starts, and answer."""
+    events = await session.chat.search(me, room, query)
     shown = _visible(session, events)
     end = _search_end(room, query, len(shown), len(events) == SEARCH_HITS)
     session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
-    if scan:
-        session.charge_scan()
-    else:
+    if not scan:
         session.charge_listing(len(shown))
 
 

@@ -483,8 +483,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self._flood.lines_held()
 
     @override
-    def charge_scan(self) -> None:
-        self._charge(max(self.factory.limits.flood_burst - 1, 0), 0)
+    def charge_scan(self) -> bool:
+        return self._charge(max(self.factory.limits.flood_burst - 1, 0), 0)
 
     def warn_flooding(self) -> None:
         """Say once per stretch over the flood budget that lines now wait their turn."""

@@ -50,6 +50,10 @@ class SearchTests(SynchronousTestCase):
     def search(self, client: LineClient, query: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The lines ``/search query`` shows ``client``, and its end line."""
         client.say(f"/search {query}")
+        return self.found(client)
+
+    def found(self, client: LineClient) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The lines of the search ``client`` asked for last, and its end line."""
         found = []
         while (line := client.expect_json())["type"] != "notice":
             found.append(line)
@@ -86,15 +90,17 @@ class SearchTests(SynchronousTestCase):
 
     def test_a_short_word_reads_the_latest_lines(self) -> None:
         """A two-character word finds its line by the bounded scan, and the end line says so; a NUL is refused.
-        (The refusal comes first: a scan costs a burst of flood budget, so a line right after it reads a flood
-        notice.)"""
+        The scan costs a burst of flood budget, charged as it is asked: the lines before it leave too little, so
+        its flood notice comes first."""
         alice = self.enter(self.start(), "alice")
         for text in TEXTS:
             alice.say(text)
             alice.expect_json()
         alice.say("/search the\x00re")
         self.assertEqual(alice.expect_json()["code"], "bad-text")
-        found, end = self.search(alice, "東京")
+        alice.say("/search 東京")
+        self.assertEqual(alice.expect_json()["kind"], "flood")
+        found, end = self.found(alice)
         self.assertEqual([line["text"] for line in found], [TEXTS[3]])
         self.assertEqual((end["count"], end["scan"]), (1, True))
 
