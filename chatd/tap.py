@@ -587,7 +587,6 @@ class Options(usage.Options):
                     sendq=self["sendq"],
                     register_timeout=self["register-timeout"],
                     handshake_timeout=self["handshake-timeout"],
-                    http_timeout=self["http-timeout"],
                     keepalive=self["keepalive"],
                 ),
             ),

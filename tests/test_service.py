@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextlib import closing
 
 from twisted.application.service import IService, IServiceCollection, Service
+from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.error import CannotListenError, ConnectionDone
@@ -35,6 +36,7 @@ from chatd.config import Config
 from chatd.domain.errors import NotOperatorError
 from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.websocket import WebConnection
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
@@ -154,11 +156,14 @@ class ListenerTests(SynchronousTestCase):
         self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])
 
     def test_the_web_ports_http_connections_are_timed_by_http_timeout(self) -> None:
-        """--http-timeout is the idle timeout of the web port's site, and what its sessions allow a request."""
+        """--http-timeout is the idle timeout of the web port's site, and what each of its connections allows a
+        request, whichever front end's session speaks over it (IRC's too: it has no copy of its own)."""
         self.start("--web-port", "8080", "--http-timeout", "7")
         [_, (_, web, _, _)] = self.reactor.tcpServers
         assert isinstance(web, WebFactory)
-        self.assertEqual((web.site.timeOut, web.limits.http_timeout), (7.0, 7.0))
+        connection = web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        assert isinstance(connection, WebConnection)
+        self.assertEqual((web.site.timeOut, connection.request_seconds), (7.0, 7.0))
 
     def test_web_page_on_every_interface_is_announced_by_the_servers_name(self) -> None:
         """On '::' the page's address in the log is the server's name, as people would type it."""

@@ -13,7 +13,7 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
   that sends more than a message may hold without ending it is closed
   (Twisted keeps an unfinished message in memory);
 - while it is HTTP, each request must arrive whole within
-  ``_request_seconds`` (``--http-timeout``) of the connection's start or
+  the connection's ``request_seconds`` (``--http-timeout``) of its start or
   the last answer: the HTTP channel's idle timeout starts again at every
   byte, so a client dripping a header every few seconds (slowloris) would
   hold it for ever;
@@ -25,8 +25,8 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
 
 The protocol it is mixed into provides ``_charge``, ``_reading``,
 ``makeConnection``, ``callLater`` and ``transport``, and says how long a message may be
-(``_max_message``), what a connection past it is told
-(``_message_too_big``) and how long a request may take (``_request_seconds``).
+(``_max_message``) and what a connection past it is told
+(``_message_too_big``); how long a request may take is the connection's (the web port's).
 """
 
 from collections.abc import Callable
@@ -106,13 +106,6 @@ class SocketSession:
         """Say that the message is too big and close (with ``MESSAGE_TOO_BIG``)."""
         raise NotImplementedError
 
-    @property
-    def _request_seconds(self) -> float:
-        """Seconds an HTTP connection has to send each request whole (headers and body), from its start or the
-        last answer: a browser takes milliseconds. As long as the idle timeout (both are ``--http-timeout``), so a
-        quiet keep-alive connection ends either way."""
-        raise NotImplementedError
-
     def makeConnection(self, transport: ITransport) -> None:  # noqa: N802 - Twisted's name
         raise NotImplementedError
 
@@ -129,9 +122,12 @@ class SocketSession:
             self._await_request()
 
     def _await_request(self) -> None:
-        """The HTTP connection owes a request: it is closed if it has not sent it whole in ``_request_seconds``."""
+        """The HTTP connection owes a request: it is closed if it has not sent it whole (headers and body) in its
+        ``request_seconds``, from its start or the last answer. A browser takes milliseconds; as long as the idle
+        timeout (both are ``--http-timeout``), so a quiet keep-alive connection ends either way."""
+        assert self._connection is not None, "WebConnection attaches itself before a request is owed"
         self._stop_awaiting_request()
-        self._request_deadline = self.callLater(self._request_seconds, self._request_too_slow)
+        self._request_deadline = self.callLater(self._connection.request_seconds, self._request_too_slow)
 
     def _stop_awaiting_request(self) -> None:
         # Set only while pending: the call clears it when it fires.

@@ -82,10 +82,17 @@ class WebConnection(ProtocolWrapper):
     """The ``channel`` of one TCP connection, with the ``session`` that pays for its bytes."""
 
     def __init__(
-        self, factory: "WrappingFactory[WebConnection]", channel: Protocol, session: "Upgradable"
+        self,
+        factory: "WrappingFactory[WebConnection]",
+        channel: Protocol,
+        session: "Upgradable",
+        request_seconds: float,
     ) -> None:
         super().__init__(factory, channel)
         self.session = session
+        self.request_seconds = request_seconds
+        """Seconds each HTTP request may take to arrive whole (``--http-timeout``): the web port's, read by
+        whichever session speaks over the connection, the page's or one it is handed to (IRC's)."""
         self._subprotocol: bytes | None = None
         session.attach(self)
 

@@ -26,9 +26,6 @@ class IRCLimits:
     """Seconds a connection has to register (NICK and USER, and CAP END once it began CAP)."""
     handshake_timeout: float = 10.0
     """Seconds a TLS connection has to finish its handshake."""
-    http_timeout: float = 30.0
-    """Seconds an HTTP connection to the web port may take to send a request whole: an IRC client's socket is
-    handed over while its upgrade is asked, which is timed from then until answered."""
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""
     ping_interval: float = 120.0

@@ -51,11 +51,6 @@ class IRCSocket(IRCProtocol, SocketSession):
         self._quit_reason = "Input line was too long"
         self.close("Input line was too long")
 
-    @property
-    @override
-    def _request_seconds(self) -> float:
-        return self.factory.limits.http_timeout
-
     def upgrading(self, channel: HTTPChannel, offered: Sequence[str]) -> WebSocketProtocol:
         """The upgrade on ``channel`` is this session's."""
         self._channel = channel

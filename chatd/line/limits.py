@@ -33,6 +33,8 @@ class LineLimits:
     """Seconds a TLS connection has to finish its handshake."""
     http_timeout: float = 30.0
     """Seconds an HTTP connection to the web port (one not yet a WebSocket) may stay idle, or take to send a
-    request whole from its start or its last answer, before it is closed."""
+    request whole from its start or its last answer, before it is closed. The web port's connections have these
+    limits; one handed to IRC (chatd.irc.socket) keeps this from its ``WebConnection``, as IRC's own ports have
+    no HTTP."""
     keepalive: int = 300
     """Seconds of silence before TCP keepalive probes a connection (0: off)."""

@@ -90,7 +90,7 @@ class WebFactory(LineFactory):
             return Refusal(http_refusal(text_line(refused)), self.reactor)
         session = WebSession(self, peer)
         self.connections.add(session)
-        return WebConnection(self._wrapping, self.site.buildProtocol(addr), session)
+        return WebConnection(self._wrapping, self.site.buildProtocol(addr), session, self.limits.http_timeout)
 
     @override
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:

@@ -86,10 +86,6 @@ class WebSession(LineProtocol, SocketSession):
         self._quit_reason = "message too big"
         self.close(MessageTooBigError(self._max_message))
 
-    @property
-    def _request_seconds(self) -> float:
-        return self.factory.limits.http_timeout
-
     def upgrading(self, channel: HTTPChannel, offered: Sequence[str]) -> WebSocketProtocol:
         """The WebSocket upgrade was asked for on ``channel``: this session, or another front end's for its subprotocol.
 
