@@ -1,7 +1,14 @@
-"""Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone."""
+"""Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone; and kicks' waits
+kept in a real SQLite file across a restart."""
 
+import os
+import shutil
+import tempfile
 from dataclasses import replace
 
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadAddressError,
@@ -32,6 +39,7 @@ from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from chatd.storage.sqlite import SQLiteHistory
 from tests.events import (
     banned,
     kicked,
@@ -46,7 +54,8 @@ from tests.events import (
     walled,
     whispered,
 )
-from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession, state_facts
+from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession, ThreadedReactor, state_facts
+from tests.test_history import open_store
 
 
 class OperatorTests(ChatTestCase):
@@ -726,6 +735,55 @@ class RestoredKickTests(ChatTestCase):
         self.chat.join(carol, "#ops")
         dave, _ = self.online("dave")
         self.chat.join(dave, "#dev")
+
+
+class RestartedKickTests(SynchronousTestCase):
+    """Kicks kept in a real SQLite file, brought back by a daemon restarted with a shorter --kick-rejoin."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.reactor = ThreadedReactor()
+
+    def test_waits_over_are_dropped_behind_a_longer_kept_one(self) -> None:
+        """A kick of the day-long --kick-rejoin of before still runs after a restart at 60 s; the 60 s waits of
+        kicks since are dropped once over, at the next kick, not kept until the day-long one ends.
+
+        Waits were dropped from the oldest while over, as kicks' waits were
+        all as long: the kept one, first and ending last, held every later
+        one in memory until its end, a day of kicks.
+        """
+        store = open_store(self, self.path, self.reactor)
+        self.reactor.advance(1000)
+        store.append(replace(kicked(900, "#dev", "bob", "boss", "", 1), until=900 + 86400))
+        store = self.reopened(store)
+        chat = Chat(
+            self.reactor,
+            store,
+            MemoryBus(),
+            Limits(kick_rejoin=60),
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
+        )
+        chat.restore(store.restored)
+        audience = RecordingAudience()
+        owner = chat.register(RecordingSession(audience), "owner", "10.0.0.1")
+        chat.join(owner, "#class")
+        for nick in ("zed", "amy"):
+            chat.join(chat.register(RecordingSession(audience), nick, "10.0.0.9"), "#class")
+        chat.kick(owner, "zed", "#class")
+        self.reactor.advance(61)
+        chat.kick(owner, "amy", "#class")
+        self.assertEqual(
+            chat._state.kicks.until,
+            {("#dev", "look:bob@"): 87300.0, ("#class", "look:amy@10.0.0.9"): 1121.0},
+        )
+
+    def reopened(self, store: SQLiteHistory) -> SQLiteHistory:
+        """``store`` stopped (all written), and the same file opened again, as a restart does."""
+        self.reactor.run_until(store.stopService())
+        return open_store(self, self.path, self.reactor)
 
 
 class MuteTests(ChatTestCase):
