@@ -26,6 +26,7 @@ from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptErro
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
+from chatd.domain.flood import Budgets
 from chatd.domain.identity import Identity, Protection
 from chatd.domain.ids import Point
 from chatd.domain.keys import KeyDirectory
@@ -94,8 +95,10 @@ class Chat:
         self._now = clock.seconds
         self._history = history
         self._accounts = accounts
-        self._forgot: dict[str, float] = {}
-        """When each account last ran ``/forget confirm``, within the last ``FORGET_EVERY``."""
+        self._forgets = Budgets(1.0, FORGET_EVERY, clock.seconds)
+        """Each account's ``FORGET_EVERY`` between two ``/forget confirm``, in seconds: one spends all of it, and it
+        comes back a second a second. (Counted in forgets, refilling at 1/3600 a second, 1 s left read as 2 s:
+        3599/3600 is inexact in floating point, while whole seconds on a clock of whole seconds are exact.)"""
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
         seam = Publisher(self._state, clock.seconds, history, bus)
@@ -441,12 +444,10 @@ class Chat:
         ``FORGET_EVERY`` of the account's last.
         """
         account = self.account(view)
-        now = self._now()
-        for done in [each for each, at in self._forgot.items() if at + FORGET_EVERY <= now]:
-            del self._forgot[done]
-        if account in self._forgot:
-            raise ForgetThrottledError(math.ceil(self._forgot[account] + FORGET_EVERY - now))
-        self._forgot[account] = now
+        wait = self._forgets.wait(account, FORGET_EVERY)
+        if wait:
+            raise ForgetThrottledError(math.ceil(wait))
+        self._forgets.take(account, FORGET_EVERY)
         # Only since the account was registered: lines of its nickname from before were a former owner's.
         return self._history.forget(self._accounts.nick(account), self._accounts.since(account))
 
