@@ -291,7 +291,10 @@ class Moderation:
         """
         now = self._now()
         for event in events:
-            if isinstance(event, Kicked) and event.person and event.until > now:
+            if isinstance(event, Kicked):
+                # The store gives back only the kicks whose wait still runs, and a wait over by now refuses nobody
+                # (rules.check_rejoin); one kept without its person is held under "", which no one's waiting_keys
+                # is. Either goes at the next kick once over.
                 self._state.kicks.hold(fold(event.room), event.person, event.until, now)
             if isinstance(event, (BanAdded, BanLifted, Muted, Unmuted)):
                 self._state.apply(event)
