@@ -78,7 +78,29 @@ BOUNDED: tuple[type[Event], ...] = (
     AccountNotDropped,
 )
 """What a script can repeat one connection after another, so logged through the ``BoundedLog``."""
-"""A log line: its format, and the fields the format names (and perhaps more, for programs)."""
+
+LOGGED: tuple[type[Event], ...] = (
+    *BOUNDED,
+    NicknameClaimed,
+    Kicked,
+    BanAdded,
+    Banned,
+    Killed,
+    BanLifted,
+    Muted,
+    Unmuted,
+    RoomRegistered,
+    RoomUnregistered,
+    RoomRegistrationNotKept,
+    RoomOperatorAdded,
+    RoomOperatorRemoved,
+    RoomModesChanged,
+    TopicLocked,
+    Walled,
+    ShuttingDown,
+)
+"""The kinds ``line`` logs, and so the kinds the log subscribes to: the bus calls it for no other (a line
+said, a join)."""
 
 
 class AuditLog(Service):
@@ -94,7 +116,7 @@ class AuditLog(Service):
     @override
     def startService(self) -> None:
         super().startService()
-        self._unsubscribe = self._bus.subscribe(self.receive)
+        self._unsubscribe = self._bus.subscribe(self.receive, LOGGED)
 
     @override
     def stopService(self) -> None:
@@ -104,7 +126,7 @@ class AuditLog(Service):
             self._unsubscribe = None
 
     def receive(self, event: Event) -> None:
-        """Log ``event`` if it is worth a line; most (talk, joins, nicknames) are not."""
+        """Log ``event``, one of ``LOGGED``: the bus hands the log no other kind."""
         found = line(event)
         if found is None:
             return

@@ -1,8 +1,13 @@
 """AuditLog: who registered and who moderated whom, logged from the bus in structured form, never what was said."""
 
+import ast
+import inspect
+
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import LogEvent, formatEvent, globalLogPublisher
+from twisted.trial.unittest import SynchronousTestCase
 
+from chatd import audit
 from chatd.audit import AuditLog
 from chatd.domain.errors import NicknameRegisteredError
 from chatd.domain.events import CHAT, ModeChange, RoomModesChanged, Setting
@@ -203,3 +208,17 @@ class AccountAuditTests(AuditLogTests):
         self.since = len(self.logged)
         self.assertRaises(NicknameRegisteredError, self.online, "AIice", address="10.0.0.2")
         self.assertEqual(self.lines(), ["Refused the registered nickname AIice to 10.0.0.2"])
+
+
+class LoggedKindsTests(SynchronousTestCase):
+    def test_the_log_subscribes_to_every_kind_its_lines_name_and_no_other(self) -> None:
+        """``LOGGED`` is what the bus hands the log: a kind ``line`` logs and ``LOGGED`` lacks would go unlogged."""
+        matched = {
+            pattern.cls.id
+            for node in ast.walk(ast.parse(inspect.getsource(audit.line)))
+            if isinstance(node, ast.match_case)
+            for pattern in [node.pattern]
+            if isinstance(pattern, ast.MatchClass) and isinstance(pattern.cls, ast.Name)
+        }
+        self.assertEqual(matched, {kind.__name__ for kind in audit.LOGGED})
+        self.assertEqual(len(audit.LOGGED), len(set(audit.LOGGED)))

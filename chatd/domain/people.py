@@ -45,6 +45,17 @@ def person_key(actor: Actor) -> str:
     return f"nick:{fold(actor.nick)}@{actor.address}"
 
 
+MOVING: tuple[type[Event], ...] = (
+    NickChanged,
+    AccountRegistered,
+    Identified,
+    AccountNotDropped,
+    AccountDropped,
+    AccountNotKept,
+)
+"""The kinds of event ``person_moved`` reads: what a subscriber to it subscribes to (``Bus.subscribe``)."""
+
+
 def person_moved(event: Event) -> tuple[Actor, Actor] | None:
     """Who ``event`` changes, as they were and as they are after it: a rename, identifying (registering
     identifies too), an account given up or not kept, or kept after all; None for any other event. What is theirs follows them."""

@@ -297,8 +297,12 @@ class Bus(Protocol):
         """Send ``event`` to every subscriber; never waits."""
         ...
 
-    def subscribe(self, receive: Callable[[Event], None]) -> Callable[[], None]:
-        """Call ``receive`` with each event published from now on; returns how to stop."""
+    def subscribe(
+        self, receive: Callable[[Event], None], kinds: tuple[type[Event], ...] | None = None
+    ) -> Callable[[], None]:
+        """Call ``receive`` with each event published from now on of ``kinds`` (None: every kind); returns how to
+        stop. A subscriber names the kinds it reads, so the events it would pass over (the lines said, most of
+        all) cost it nothing, and a bus between daemons need not carry them for it."""
         ...
 
 

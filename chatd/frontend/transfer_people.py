@@ -17,7 +17,7 @@ from typing import cast
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor, Event
-from chatd.domain.people import person_key, person_moved
+from chatd.domain.people import MOVING, person_key, person_moved
 from chatd.domain.ports import Bus
 from chatd.domain.replies import FileCancelled, FileExpired, FileReply
 from chatd.frontend.downloads import Downloads
@@ -40,7 +40,7 @@ class TransferPeople:
         """Told of each change of someone's key (the web port's links, made for a recipient)."""
         # Every rename, however made (/nick, NICK, identifying, a guest's name given), and every change of account:
         # transfers follow their people.
-        bus.subscribe(self._heard)
+        bus.subscribe(self._heard, MOVING)
 
     def tell_elsewhere(self, told: Elsewhere) -> None:
         """Have ``told`` hear, for each session the engine does not serve (an IRC client's, sent no file bytes but
