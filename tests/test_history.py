@@ -114,6 +114,20 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.history.recent("#lobby", 2, 3)), ["line 1"])
         self.assertEqual(self.texts(self.history.recent("#nowhere", None, 3)), [])
 
+    def test_at_hand_is_what_recent_answers_or_nothing(self) -> None:
+        """``at_hand`` is ``recent``'s answer when the store holds it, else None; once a room's latest lines were
+        read, they are at hand, with the line appended since."""
+        for before, limit in ((None, 3), (8, 3), (2, 3), (None, 20)):
+            read = self.result(self.history.recent("#lobby", before, limit))
+            at_hand = self.history.at_hand("#lobby", before, limit)
+            if at_hand is not None:
+                self.assertEqual(list(at_hand), list(read))
+        self.history.append(said(12, "#Lobby", "bob", "later", 12))
+        at_hand = self.history.at_hand("#lobby", None, 3)
+        assert at_hand is not None, "the latest lines, read once, are at hand"
+        self.assertEqual(self.texts(self.history.recent("#lobby", None, 3))[-1], "later")
+        self.assertEqual(list(at_hand), list(self.result(self.history.recent("#lobby", None, 3))))
+
     def around(self, room: str, at: int, count: int) -> Awaitable[Sequence[RoomEvent]]:
         """``count`` lines of ``room`` centred on the point the id numbered ``at`` names (chatd.domain.resume),
         read through this store."""

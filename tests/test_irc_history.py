@@ -97,6 +97,8 @@ class HistoryTests(IRCTestCase):
     def test_a_failed_read_is_logged_and_answered_and_the_room_goes_on(self) -> None:
         """A store that fails the replay: the joiner reads FAIL JOIN INTERNAL where the lines would be, then
         what the room says; the failure is logged once, not left to an unhandled Deferred."""
+        # A store with nothing at hand, whose read fails.
+        self.history.at_hand = lambda room, before, limit: None  # type: ignore[method-assign]
         self.history.recent = lambda room, before, limit: fail(OSError("disk gone"))  # type: ignore[method-assign]
         alice, wire = self.irc_user("alice", "server-time")
         self.send(alice, "JOIN #lobby")

@@ -39,6 +39,9 @@ class LaterHistory(MemoryHistory):
         self.pending.append(lambda: MemoryHistory.recent(self, room, before, limit).chainDeferred(answer))
         return answer
 
+    def at_hand(self, room: str, before: int | None, limit: int) -> "Sequence[RoomEvent] | None":
+        return None if self.later else super().at_hand(room, before, limit)
+
     def answer(self) -> None:
         """Answer the oldest read waiting."""
         self.pending.pop(0)()
@@ -382,6 +385,8 @@ class LaterStoreTests(LineTestCase):
         """A store that fails: the joiner is told, gets what was held, and can go on."""
         alice, _ = self.connect(b"alice")
         alice.dataReceived(b"hi\n")
+        # A store with nothing at hand, whose read fails.
+        self.store.at_hand = lambda room, before, limit: None  # type: ignore[method-assign]
         self.store.recent = lambda room, before, limit: fail(OSError("disk gone"))  # type: ignore[method-assign]
         bob, wire = self.connect(None)
         bob.dataReceived(b"bob\n")

@@ -319,6 +319,14 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return self._history.recent(fold(room.name), before, count)
 
+    def history_at_hand(
+        self, view: UserView, name: str, before: int | None, count: int
+    ) -> Sequence[RoomEvent] | None:
+        """``history``'s answer if the store holds it in memory (``History.at_hand``), checked as ``history`` is;
+        None if only a read can tell."""
+        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
+        return self._history.at_hand(fold(room.name), before, count)
+
     def history_around(
         self, view: UserView, name: str, at: Point, count: int
     ) -> Awaitable[Sequence[RoomEvent]]:

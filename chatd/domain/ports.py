@@ -95,6 +95,15 @@ class History(Protocol):
         """The last ``limit`` kept events of room ``room`` with ``seq`` below ``before`` (None: the latest)."""
         ...
 
+    def at_hand(self, room: str, before: int | None, limit: int) -> Sequence[RoomEvent] | None:
+        """What ``recent`` answers, if the store holds it in memory; None if only a read can tell.
+
+        Every join replays its room's last lines, nearly always the ones in
+        memory: taken as they are, a join makes, fires and chains no
+        Deferred for them (docs/PERFORMANCE.md, "Registering after a restart").
+        """
+        ...
+
     def search(self, room: str, query: str, limit: int) -> Awaitable[Sequence[RoomEvent]]:
         """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first.
 

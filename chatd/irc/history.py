@@ -96,6 +96,10 @@ def replay(session: "IRCSession", room: str, before: int, per: int = ENTRIES_PER
     most = session.chat.limits.replay
     if not most or "server-time" not in session.caps:
         return
+    at_hand = session.chat.history_at_hand(session.me(), room, before, most)
+    if at_hand is not None:
+        session.sink.write(_batch(at_hand, session, room, per))
+        return
     read = as_deferred(session.chat.history(session.me(), room, before, most))
     waiting = fill_place(session, read.addCallback(_batch, session, room, per))
     if waiting is not None:

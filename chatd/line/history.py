@@ -78,10 +78,15 @@ def replay(session: "LineSession", room: RoomView, before: int, per: int = ENTRI
     "Load older messages"). The lines shown cost a line of flood budget every
     ``per``: a listing's (``ENTRIES_PER_LINE``), or a resume's.
     """
-    count = session.chat.limits.replay
+    chat = session.chat
+    count = chat.limits.replay
     if not count:
         return None
-    read = as_deferred(session.chat.history(session.me(), room.name, before, count))
+    at_hand = chat.history_at_hand(session.me(), room.name, before, count)
+    if at_hand is not None:
+        session.sink.write(_replayed(at_hand, session, room.name, count, per))
+        return None
+    read = as_deferred(chat.history(session.me(), room.name, before, count))
     return fill_place(session, read.addCallback(_replayed, session, room.name, count, per))
 
 

@@ -145,9 +145,16 @@ class MemoryHistory(Service):
 
     def recent(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """The last ``limit`` kept messages of room ``room`` with ``seq`` below ``before`` (None: the latest), oldest first."""
+        return succeed(self._latest(room, before, limit))
+
+    def at_hand(self, room: str, before: int | None, limit: int) -> Sequence[RoomEvent] | None:
+        """As ``recent``, at once, never None: memory holds all there is."""
+        return self._latest(room, before, limit)
+
+    def _latest(self, room: str, before: int | None, limit: int) -> list[RoomEvent]:
         kept = self._rooms.get(room, ())
         newest = (event for event in reversed(kept) if before is None or event.seq < before)
-        return succeed(list(islice(newest, limit))[::-1])
+        return list(islice(newest, limit))[::-1]
 
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.

@@ -562,6 +562,10 @@ class SQLiteHistory(Service):
                 waiting.callback(None)
         return await self._known_or_read(room, before, limit)
 
+    def at_hand(self, room: str, before: int | None, limit: int) -> Sequence[RoomEvent] | None:
+        """As ``recent``, at once, once the room's lines are in memory (chatd.storage.recent); else None."""
+        return self._recent.last(room, before, limit)
+
     def _known_or_read(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """``recent`` from memory if the room's lines are there (none were deleted meanwhile), else from the file."""
         known = self._recent.last(room, before, limit)
