@@ -17,6 +17,7 @@ links' (``spend``, chatd.web.files); uploads are charged to the one up
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
@@ -26,6 +27,9 @@ from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_h
 from chatd.domain.flood import Budgets
 from chatd.domain.replies import FileChunk, FileSent
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key, person
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(eq=False)
@@ -72,9 +76,12 @@ class Downloads:
         self._limits = limits
         self._finished = finished
         self._ended = ended
-        self._downloads: dict[tuple[str, Peer], Download] = {}
-        self._fetching: dict[Peer, set[str]] = {}
-        """The files each session is downloading now: its acknowledgements are paid from its transfer budget."""
+        self._by_file: dict[str, dict[Peer, Download]] = {}
+        """The downloads of each file under way, by session."""
+        self._fetching: dict[Peer, dict[str, Download]] = {}
+        """The downloads of each session under way, by file: its acknowledgements are paid from its transfer budget."""
+        self._going: dict[str, int] = {}
+        """How many downloads each owner has under way (``--file-transfers``)."""
         self._up = Budgets(*_sizes(limits), reactor.seconds)
         self._down = Budgets(*_sizes(limits), reactor.seconds)
         """Each owner's budgets of bytes a second, up and down."""
@@ -96,37 +103,44 @@ class Downloads:
 
     def downloading(self, file: str, peer: Peer) -> bool:
         """Whether ``peer`` is downloading ``file``."""
-        return (file, peer) in self._downloads
+        return self._of(file, peer) is not None
 
     def under_way(self, file: str) -> bool:
         """Whether any session is downloading ``file``."""
-        return any(pair[0] == file for pair in self._downloads)
+        return file in self._by_file
 
     def peers(self, file: str) -> list[Peer]:
         """The sessions downloading ``file``."""
-        return [pair[1] for pair in self._downloads if pair[0] == file]
+        return list(self._by_file.get(file, ()))
 
     def going(self, owner: str) -> int:
         """Downloads the owner has under way."""
-        return sum(1 for d in self._downloads.values() if d.owner == owner)
+        return self._going.get(owner, 0)
+
+    def _of(self, file: str, peer: Peer) -> Download | None:
+        """``peer``'s download of ``file``, if it has one under way."""
+        downloads = self._fetching.get(peer)
+        return None if downloads is None else downloads.get(file)
 
     def start(self, transfer: Transfer, peer: Peer, owner: str, offset: int) -> None:
         """``peer`` (of ``owner``) fetches ``transfer`` from ``offset``, which it holds: chunks start going out."""
+        # The engine has cancelled any before; the counts hold one download a session a file whatever the caller.
+        self.cancel(transfer.file, peer)
         download = Download(transfer, peer, owner, offset, offset)
-        self._downloads[transfer.file, peer] = download
-        self._fetching.setdefault(peer, set()).add(transfer.file)
+        self._by_file.setdefault(transfer.file, {})[peer] = download
+        self._fetching.setdefault(peer, {})[transfer.file] = download
+        self._going[owner] = self._going.get(owner, 0) + 1
         self._pump(download)
 
     def ack(self, peer: Peer, file: str, end: int) -> None:
         """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
-        download = self._downloads.get((file, peer))
+        download = self._of(file, peer)
         if download is None:
             raise NoSuchFileError(file)
         if end <= download.acked or end > download.sent:
             return
         download.acked = end
         if end == download.transfer.offered.size:
-            del self._downloads[file, peer]
             self._end(download)
             peer.send(FileSent(file))
             user = named_user(peer)
@@ -168,7 +182,7 @@ class Downloads:
 
     def _chunk_read(self, download: Download, data: bytes) -> None:
         download.reading = False
-        if self._downloads.get((download.transfer.file, download.peer)) is not download:
+        if self._of(download.transfer.file, download.peer) is not download:
             return
         encoded = base64.b64encode(data).decode("ascii")
         download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
@@ -181,32 +195,35 @@ class Downloads:
 
     def cancel(self, file: str, peer: Peer) -> None:
         """``peer`` stops fetching ``file``, if it was."""
-        download = self._downloads.pop((file, peer), None)
+        download = self._of(file, peer)
         if download is not None:
             self._end(download)
 
     def cancel_file(self, file: str) -> None:
         """Every session fetching ``file`` stops: it is withdrawn."""
-        for pair in [pair for pair in self._downloads if pair[0] == file]:
-            self._end(self._downloads.pop(pair))
+        for download in list(self._by_file.get(file, {}).values()):
+            self._end(download)
 
     def detach(self, peer: Peer) -> list[Transfer]:
         """``peer`` is gone: its downloads stop where they are; the transfers they fetched."""
-        ended = [self._downloads.pop(pair) for pair in [pair for pair in self._downloads if pair[1] is peer]]
+        ended = list(self._fetching.get(peer, {}).values())
         for download in ended:
             self._end(download)
         return [download.transfer for download in ended]
 
     def _end(self, download: Download) -> None:
-        """``download`` is over (done, cancelled, or its session gone): no more pumping, and its session fetches one less."""
+        """``download`` is over (done, cancelled, or its session gone): it is under way no more, nor pumped, and its
+        session and owner fetch one less."""
         if download.call is not None and download.call.active():
             download.call.cancel()
         download.call = None
-        fetching = self._fetching.get(download.peer)
-        if fetching is not None:
-            fetching.discard(download.transfer.file)
-            if not fetching:
-                del self._fetching[download.peer]
+        file, peer, owner = download.transfer.file, download.peer, download.owner
+        _drop(self._by_file, file, peer)
+        _drop(self._fetching, peer, file)
+        if self._going[owner] == 1:
+            del self._going[owner]
+        else:
+            self._going[owner] -= 1
         self._ended(download.transfer)
 
     def spend(self, owner: str, size: int) -> float:
@@ -222,6 +239,14 @@ class Downloads:
         for that long, which is an upload's rate limit.
         """
         return self._up.take(owner_key(named_user(peer), peer), size)
+
+
+def _drop(index: dict[K, dict[V, Download]], key: K, inner: V) -> None:
+    """Take the download at ``index[key][inner]`` out of ``index``, and ``key`` with it once it has none left."""
+    downloads = index[key]
+    del downloads[inner]
+    if not downloads:
+        del index[key]
 
 
 def _sizes(limits: FileLimits) -> tuple[float, float]:

@@ -6,9 +6,9 @@ daemon starts it (``start``), this wakes at the first open transfer's time
 and lets it go, telling its sender and each recipient not done with it; a
 transfer being fetched waits for its last download to end, which brings
 the next look forward to that transfer's time if it is sooner
-(``download_ended``); a new offer and a change of the limits have the next
-look found again among them all (the engine, chatd.frontend.transfers,
-calls ``wake``). The daemon's hourly sweep
+(``download_ended``), and so does a new upload's (``opened``); a change of
+the limits has the next look found again among them all (the engine,
+chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
 (``expire``) lets go what is due too, and prunes what has no time of its
 own: bytes no transfer names, past days' counts. A new
 offer the spool has no room for lets go, first, the uploads that stalled
@@ -100,6 +100,12 @@ class TransferExpiry:
         ]
         if times:
             self._look_by(min(times))
+
+    def opened(self, transfer: Transfer) -> None:
+        """``transfer`` is a new upload: the next look comes no later than its time. The others' times are as they
+        were, so only it is looked at, not every transfer open."""
+        if self._watching:
+            self._look_by(self._deadline(transfer))
 
     def download_ended(self, transfer: Transfer) -> None:
         """A download of ``transfer`` ended: if it was the last, the next look comes no later than the transfer's

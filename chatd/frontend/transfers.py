@@ -97,8 +97,16 @@ class Transfers:
         )
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
-        # A new offer the spool has no room for may take that of stalled uploads, which the expiry lets go.
-        self._uploads = Uploads(chat, self._open, reactor, new_id, lambda size: self._expiry.make_room(size))
+        # A new offer the spool has no room for may take that of stalled uploads, which the expiry lets go; a new
+        # upload's time may come before the next look's.
+        self._uploads = Uploads(
+            chat,
+            self._open,
+            reactor,
+            new_id,
+            lambda size: self._expiry.make_room(size),
+            lambda transfer: self._expiry.opened(transfer),
+        )
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
 
@@ -156,9 +164,7 @@ class Transfers:
         self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
     ) -> "Deferred[None]":
         """Open (or reopen, to resume) an upload of ``size`` bytes hashing to ``sha256`` (``Uploads.offer``)."""
-        opened = self._uploads.offer(peer, target, size, sha256, mime, name)
-        self._expiry.wake()  # a new transfer's time may come before the next look's
-        return opened
+        return self._uploads.offer(peer, target, size, sha256, mime, name)
 
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
         """Upload ``file`` again from its first byte (``Uploads.restart``)."""

@@ -40,7 +40,7 @@ DAY = 86400
 
 class Uploads:
     """The uploads of ``chat``'s users into ``open_transfers``, timed by ``reactor``, each new one named by ``new_id``;
-    ``make_room`` asked for room in a full spool (chatd.frontend.transfer_expiry)."""
+    ``make_room`` asked for room in a full spool, ``opened`` told of each new upload (chatd.frontend.transfer_expiry)."""
 
     def __init__(
         self,
@@ -49,10 +49,13 @@ class Uploads:
         reactor: IReactorTime,
         new_id: Callable[[], str],
         make_room: Callable[[int], bool],
+        opened: Callable[[Transfer], None],
     ) -> None:
         self._chat = chat
         self._make_room = make_room
         """Lets go what stalled uploads the spool needs for ``size`` more bytes; whether they fit now."""
+        self._opened = opened
+        """Told of each new upload: its time may come before the next look's."""
         self._open = open_transfers
         self._spool = open_transfers.spool
         self._reactor = reactor
@@ -101,6 +104,7 @@ class Uploads:
             transfer = Transfer(offered, sender, owner, goes_to, key, now, moved=now)
             self._open.add(transfer)
             self._spool.open(key, size)
+            self._opened(transfer)
         else:
             self._check_day(owner, key, size - held)
         transfer.uploader = peer
