@@ -81,7 +81,7 @@ class Downloads:
         self._fetching: dict[Peer, dict[str, Download]] = {}
         """The downloads of each session under way, by file: its acknowledgements are paid from its transfer budget."""
         self._going: dict[str, int] = {}
-        """How many downloads each owner has under way (``--file-transfers``)."""
+        """How many downloads each owner has under way (``--file-transfers``), here and through HTTP links."""
         self._up = Budgets(*_sizes(limits), reactor.seconds)
         self._down = Budgets(*_sizes(limits), reactor.seconds)
         """Each owner's budgets of bytes a second, up and down."""
@@ -114,7 +114,7 @@ class Downloads:
         return list(self._by_file.get(file, ()))
 
     def going(self, owner: str) -> int:
-        """Downloads the owner has under way."""
+        """Downloads the owner has under way, here and through HTTP links (``by_link``)."""
         return self._going.get(owner, 0)
 
     def _of(self, file: str, peer: Peer) -> Download | None:
@@ -129,8 +129,30 @@ class Downloads:
         download = Download(transfer, peer, owner, offset, offset)
         self._by_file.setdefault(transfer.file, {})[peer] = download
         self._fetching.setdefault(peer, {})[transfer.file] = download
-        self._going[owner] = self._going.get(owner, 0) + 1
+        self._count(owner, 1)
         self._pump(download)
+
+    def by_link(self, owner: str) -> Callable[[], None]:
+        """``owner`` has one more download under way, sent through an HTTP link (chatd.web.files), until the call
+        this answers is made: once it is, however often."""
+        self._count(owner, 1)
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            if not ended:
+                ended = True
+                self._count(owner, -1)
+
+        return end
+
+    def _count(self, owner: str, change: int) -> None:
+        """``owner`` has ``change`` more downloads under way (``going``); none is kept at 0."""
+        going = self._going.get(owner, 0) + change
+        if going:
+            self._going[owner] = going
+        else:
+            del self._going[owner]
 
     def ack(self, peer: Peer, file: str, end: int) -> None:
         """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
@@ -217,13 +239,10 @@ class Downloads:
         if download.call is not None and download.call.active():
             download.call.cancel()
         download.call = None
-        file, peer, owner = download.transfer.file, download.peer, download.owner
+        file, peer = download.transfer.file, download.peer
         _drop(self._by_file, file, peer)
         _drop(self._fetching, peer, file)
-        if self._going[owner] == 1:
-            del self._going[owner]
-        else:
-            self._going[owner] -= 1
+        self._count(download.owner, -1)
         self._ended(download.transfer)
 
     def spend(self, owner: str, size: int) -> float:

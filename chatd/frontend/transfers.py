@@ -219,6 +219,17 @@ class Transfers:
         through an HTTP link; seconds until it is out of debt (``Downloads.spend``)."""
         return self._downloads.spend(owner_of(key), size)
 
+    def by_link(self, key: str) -> Callable[[], None]:
+        """The person ``key`` (``person_key``) starts a download through an HTTP link: one of their transfers going
+        (``--file-transfers``), as a download here is, until the call this answers is made (``Downloads.by_link``).
+
+        Raises FileTooManyError if they have as many going already.
+        """
+        owner = owner_of(key)
+        if self._open.going(owner) >= self.limits.transfers:
+            raise FileTooManyError(self.limits.transfers)
+        return self._downloads.by_link(owner)
+
     def charge(self, peer: Peer, size: int) -> float:
         """Charge ``size`` bytes ``peer`` sent while transferring; seconds its connection stops reading (``Downloads.charge``)."""
         return self._downloads.charge(peer, size)

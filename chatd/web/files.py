@@ -12,13 +12,17 @@ under the file's safe name, never cached; but each chunk is read on the
 spool's thread (chatd.web.threaded_file), so a cold disk never stalls the
 chat, and sent no faster than ``--file-rate``: its bytes are spent from the
 recipient's budget down, the one their ``/file accept`` downloads spend
-(chatd.frontend.downloads), however many requests they make at once. A token unknown, used or expired, whose transfer is over, or whose
-recipient is done with it (fetched, declined or stopped it elsewhere) is
-404 like any path.
+(chatd.frontend.downloads), however many requests they make at once. While
+a GET's response is sent it is one of the recipient's ``--file-transfers``,
+as a ``/file accept`` download is; past them it is refused, 429 with one
+``ERR file-too-many`` line, and the link stays good. A token unknown, used
+or expired, whose transfer is over, or whose recipient is done with it
+(fetched, declined or stopped it elsewhere) is 404 like any path.
 """
 
 import secrets
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -29,8 +33,10 @@ from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 from typing_extensions import override
 
+from chatd.domain.errors import FileTooManyError
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
+from chatd.text import counted
 from chatd.web.threaded_file import Pace, ThreadedFile
 
 LINK_SECONDS = 3600.0
@@ -91,6 +97,12 @@ class FileLinks:
         link = self._links[token]
         return Pace(lambda size: self._transfers.spend(link.key, size), self._reactor)
 
+    def begin(self, token: str) -> Callable[[], None]:
+        """A download through ``token`` (a good one: ``open``) starts: one of its recipient's transfers going
+        (``--file-transfers``) until the call this answers is made; raises FileTooManyError if they have as many
+        going already (``Transfers.by_link``)."""
+        return self._transfers.by_link(self._links[token].key)
+
     def read(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes from ``offset`` of a download's open spool file, on the spool's thread."""
         return self._transfers.spool.read_from(file, offset, length)
@@ -150,6 +162,16 @@ class _Download(ThreadedFile):
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
+        """The file, or for a GET past its recipient's ``--file-transfers`` a 429 of one line (a HEAD sends no file)."""
+        if request.method == b"GET":
+            try:
+                ended = self._links.begin(self._token)
+            except FileTooManyError as error:
+                request.setResponseCode(429)
+                request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+                return _too_many(error.limit)
+            # Asked before rendering, as below; whether the response ended or its connection went.
+            request.notifyFinish().addBoth(lambda _: ended())
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
         request.setHeader(b"content-disposition", f"attachment; filename*=UTF-8''{name}".encode("ascii"))
         request.setHeader(b"cache-control", b"no-store")
@@ -165,6 +187,12 @@ class _Download(ThreadedFile):
     @override
     def directoryListing(self) -> IResource:
         return notFound()
+
+
+def _too_many(limit: int) -> bytes:
+    """The body of a download refused past ``--file-transfers`` (``limit``): the line ``/file accept`` would get."""
+    text = f"you have {counted(limit, 'transfer')} going, the most at once; wait for one to end"
+    return f"ERR file-too-many {text}\r\n".encode()
 
 
 def _reaches_end(request: Request, size: int) -> bool:

@@ -9,6 +9,7 @@ gate, to catch the server with one under way.
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import struct
@@ -37,8 +38,11 @@ from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor
 from chatd.domain.files import FileLimits, FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.frontend.admission import Admission
+from chatd.frontend.logs import BoundedLog
 from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
+from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
@@ -54,6 +58,9 @@ CONTENT = os.urandom(5 * StaticProducer.bufferSize + 77)
 FILE_ID = "00000000000000f1"
 BOB = "nick:bob@127.0.0.3"
 """bob's key as a recipient (``chatd.domain.people.person_key``): his nickname, from his address."""
+
+TOO_MANY = b"ERR file-too-many you have 1 transfer going, the most at once; wait for one to end\r\n"
+"""A link's answer past ``--file-transfers 1``: the line ``/file accept`` would be sent."""
 
 
 class WatchedPool:
@@ -164,6 +171,7 @@ class FileLinkReadTests(TestCase):
         spool = Spool(self.folder, run=self.pool.run)
         self.addCleanup(spool.release)
         transfers = Transfers(chat, spool, reactor, limits, store=_Kept(record), bus=bus)
+        self.chat, self.transfers = chat, transfers
         links = FileLinks(transfers, reactor)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
@@ -205,6 +213,43 @@ class FileLinkReadTests(TestCase):
         client.transport.write(request(path))
         await self.until(lambda: self.pool.out == 1, "a read is out")
         return path, client
+
+    async def line_user(self, nick: str, source: str) -> Reader:
+        """``nick`` on a line port of the same chat and transfers, connected from ``source``, speaking JSON."""
+        factory = LineFactory(
+            self.chat,
+            reactor=reactor,
+            server_name="t",
+            admission=Admission(bounded=BoundedLog(reactor)),
+            files=self.transfers,
+        )
+        port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
+        self.addCleanup(port.stopListening)
+        address = port.getHost()
+        assert isinstance(address, IPv4Address)
+        client = Reader()
+        endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port, bindAddress=(source, 0))
+        await connectProtocol(endpoint, client)
+        self.addCleanup(self.closed, client)
+        assert client.transport is not None
+        client.transport.write(f"{nick}\n/format json\n".encode())
+        await self.until(lambda: b"\r\n{" in client.received, f"{nick} speaks JSON")
+        return client
+
+    async def answer(self, client: Reader, line: str, kind: str) -> dict[str, object]:
+        """The first JSON object of type ``kind`` or ``error`` ``client`` is sent after it sends ``line``."""
+        assert client.transport is not None
+        client.received.clear()
+        client.transport.write(f"{line}\n".encode())
+        found: list[dict[str, object]] = []
+
+        def answered() -> bool:
+            lines = bytes(client.received).split(b"\r\n")[:-1]
+            found[:] = [item for item in map(json.loads, lines) if item["type"] in (kind, "error")]
+            return bool(found)
+
+        await self.until(answered, f"an answer to {line}")
+        return found[0]
 
     async def until(self, condition: Callable[[], bool], what: str) -> None:
         """Wait a reactor turn at a time, 10 s at most, for ``condition``."""
@@ -386,3 +431,47 @@ class FileLinkReadTests(TestCase):
         await client.lost
         self.assertEqual((bytes(client.received), open_under(self.folder)), (b"", []))
         self.assertEqual(len(self.flushLoggedErrors(EOFError)), 1)
+
+    async def test_a_second_download_at_once_past_the_recipients_transfers_is_refused(self) -> None:
+        """Under ``--file-transfers 1``, a GET while another of bob's runs (held at its first read) is 429 with one
+        line, the link left good; a HEAD, which sends no file, is answered. Once the first ends, a GET fetches the
+        file whole. Any number of link downloads ran at once."""
+        path = await self.serve(CONTENT, FileLimits(transfers=1))
+        self.pool.gate.clear()
+        first = await self.connect()
+        assert first.transport is not None
+        first.transport.write(request(path, "Range: bytes=0-99"))
+        await self.until(lambda: self.pool.out == 1, "a read is out")
+        status, headers, body = await self.get(path)
+        self.assertEqual(
+            (status, headers["content-type"], body), (429, "text/plain; charset=utf-8", TOO_MANY)
+        )
+        self.assertNotIn("content-disposition", headers)
+        self.assertEqual((await self.get(path, method="HEAD"))[::2], (200, b""))
+        self.pool.gate.set()
+        await first.lost
+        self.assertEqual(response(bytes(first.received))[::2], (206, CONTENT[:100]))
+        self.assertEqual((await self.get(path))[::2], (200, CONTENT))
+
+    async def test_a_link_download_and_the_line_protocols_transfers_count_together(self) -> None:
+        """bob (from the address his link counts him under) may not offer a file while his link download runs
+        under ``--file-transfers 1``: refused as a second download would be. Once it has ended his offer is
+        taken, and while that upload is open his link is refused; withdrawn, the link fetches the file."""
+        path = await self.serve(CONTENT, FileLimits(transfers=1))
+        bob = await self.line_user("bob", "127.0.0.3")
+        data = b"bob's notes"
+        offer = f"/file offer #lobby {len(data)} {hashlib.sha256(data).hexdigest()} text/plain notes.txt"
+        self.pool.gate.clear()
+        downloading = await self.connect()
+        assert downloading.transport is not None
+        downloading.transport.write(request(path, "Range: bytes=0-99"))
+        await self.until(lambda: self.pool.out == 1, "a read is out")
+        refused = await self.answer(bob, offer, "file_upload")
+        self.assertEqual((refused["type"], refused.get("code")), ("error", "file-too-many"))
+        self.pool.gate.set()
+        await downloading.lost
+        upload = await self.answer(bob, offer, "file_upload")
+        self.assertEqual(upload["type"], "file_upload")
+        self.assertEqual((await self.get(path))[::2], (429, TOO_MANY))
+        await self.answer(bob, f"/file cancel {upload['file']}", "file_cancelled")
+        self.assertEqual((await self.get(path))[::2], (200, CONTENT))
