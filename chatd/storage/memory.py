@@ -54,6 +54,9 @@ class MemoryHistory(Service):
         self._last: dict[str, int] = {}
         self._private: dict[str, deque[Private]] = {}
         """The last ``per_room`` private messages of each conversation between two accounts."""
+        self._pairs: dict[str, list[str]] = {}
+        """The conversations each account is in, by account: ``conversations`` looks up one account's, as the
+        SQLite store's index of them does (schema step 14), not through every conversation kept."""
 
     def append(self, event: Event) -> None:
         """Number ``event`` if it happened in a room; keep it if it is a message, or private between two
@@ -64,6 +67,8 @@ class MemoryHistory(Service):
                 kept_privately = self._private.get(pair)
                 if kept_privately is None:
                     kept_privately = self._private[pair] = deque(maxlen=self._per_room)
+                    for account in set(pair.split(" ")):
+                        self._pairs.setdefault(account, []).append(pair)
                 kept_privately.append(event)
         elif isinstance(event, ROOM_EVENTS):
             key = fold(event.room)
@@ -113,9 +118,10 @@ class MemoryHistory(Service):
         """The accounts ``account`` has kept private messages with, each with the time of the latest of them, for
         those whose latest is between ``after`` and ``before``."""
         found: list[tuple[str, float]] = []
-        for pair, kept in self._private.items():
-            first, second = pair.split(" ")
-            if account in (first, second) and kept and after < kept[-1].at < before:
+        for pair in self._pairs.get(account, ()):
+            kept = self._private[pair]
+            if kept and after < kept[-1].at < before:
+                first, second = pair.split(" ")
                 found.append((second if first == account else first, kept[-1].at))
         return succeed(found)
 
