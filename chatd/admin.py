@@ -12,7 +12,12 @@
   by nickname alone, whoever sent them (each account that has had the
   nickname, given up and registered again, and anyone who used it
   unregistered), unlike ``/forget confirm``, which deletes only what the
-  account sent since it was registered. Private messages stay.
+  account sent since it was registered. Private messages stay, unless
+  ``--private``: then it says how many private messages were sent under
+  NICK (whoever sent them, as for lines) and deletes nothing, and with
+  ``--private --confirm`` deletes those and the lines, as ``/forget``
+  tells and ``/forget confirm`` deletes. Nothing else reaches a former
+  owner's private messages before ``--retain-days``.
 
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
@@ -70,8 +75,11 @@ DESCRIPTION = (
 FORGET_DESCRIPTION = (
     "Delete every line (message or action) sent in a room under the nickname NICK, in any case, by nickname "
     "alone: whoever sent it, under any account that has had the nickname (one given up and registered again "
-    "has had several) or under none. Private messages stay; a user's own /forget confirm deletes those, and "
-    "only what they sent since registering their nickname."
+    "has had several) or under none. Private messages stay, unless --private: then it says how many private "
+    "messages were sent under NICK, by the same rule (a former owner's too, which a user's own /forget confirm "
+    "never reaches: it deletes only what they sent since registering their nickname), and deletes nothing; "
+    "--private --confirm deletes them and the lines, for good. Messages still waiting in an offline account's "
+    "mailbox are not touched."
 )
 
 BUSY_SECONDS = 30.0
@@ -84,6 +92,9 @@ GIVEN_UP_POLL_SECONDS = 0.25
 """How often, while it waits, the tool reads the pass log (a megabyte or two) for records the daemon gave up."""
 
 _LINES = "kind IN ('said', 'acted')"
+
+_PRIVATE = "kind IN ('whispered', 'encrypted')"
+"""Private messages, sealed or not, as the store keeps them (chatd.storage.sqlite)."""
 
 
 class AdminError(Exception):
@@ -116,6 +127,14 @@ def parser() -> argparse.ArgumentParser:
         help="delete every line NICK sent in a room",
         description=FORGET_DESCRIPTION,
     )
+    forget.add_argument(
+        "--private",
+        action="store_true",
+        help="the private messages sent under NICK too: say how many, and delete nothing without --confirm",
+    )
+    forget.add_argument(
+        "--confirm", action="store_true", help="with --private: delete them and the lines, for good"
+    )
     forget.add_argument("nick", metavar="NICK", help="the nickname, in any case")
     return top
 
@@ -127,13 +146,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         if arguments.command == "forget":
             # Before the file is opened: a mistake changes nothing, not even the pass log's commit.
             arguments.nick = nickname(arguments.nick)
+            if arguments.confirm and not arguments.private:
+                raise AdminError(
+                    "forget: --confirm goes with --private, for private messages; "
+                    "forget NICK alone deletes room lines without it."
+                )
         with closing(_open(arguments.db)) as connection, _all_shown(connection, arguments.db):
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
             elif arguments.command == "export":
                 export(connection, arguments.room, out)
+            elif arguments.private and not arguments.confirm:
+                private_count(connection, arguments.nick, out)
             else:
-                forget(connection, arguments.nick, out)
+                forget(connection, arguments.nick, out, private=arguments.private)
     except AdminError as error:
         print(f"python -m chatd.admin: {error}", file=sys.stderr)
         return 2
@@ -273,20 +299,45 @@ def nickname(text: str) -> str:
         raise AdminError(f"forget: {word(error)}.") from None
 
 
-def forget(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
-    """Delete every line ``nick`` (in any case) sent in a room, a chunk at a time; say how many.
+def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:
+    """Say how many private messages and room lines ``nick`` (in any case) sent, and how to delete them; delete
+    nothing (``forget --private`` without ``--confirm``)."""
+    try:
+        private = len(retention.sent_by(connection, nick, _PRIVATE, 0.0))
+        lines = len(retention.sent_by(connection, nick, _LINES, 0.0))
+    except sqlite3.Error as error:
+        raise AdminError(f"cannot read {nick}'s messages ({error}).") from None
+    print(
+        f"{nick} sent {counted(private, 'private message')} and {counted(lines, 'line')} in rooms, whoever had "
+        f"the nickname; forget --private --confirm {nick} deletes them, for good. Nothing was deleted.",
+        file=out,
+    )
+
+
+def forget(connection: sqlite3.Connection, nick: str, out: TextIO, *, private: bool = False) -> None:
+    """Delete every line ``nick`` (in any case) sent in a room, and with ``private`` every private message, a chunk
+    at a time; say how many.
 
     ``nick`` is checked by ``nickname`` first.
     """
     try:
         # By nickname alone, from the first line kept: whoever sent them, whichever account had the nickname then.
         positions = retention.sent_by(connection, nick, _LINES, 0.0)
-        count = 0
-        for start in range(0, len(positions), retention.CHUNK):
-            count += retention.delete(connection, positions[start : start + retention.CHUNK])
+        messages = retention.sent_by(connection, nick, _PRIVATE, 0.0) if private else []
+        count = _delete(connection, positions)
+        deleted_privately = _delete(connection, messages)
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
-    print(f"Forgot {counted(count, 'line')} {nick} sent.", file=out)
+    also = f" and {counted(deleted_privately, 'private message')}" if private else ""
+    print(f"Forgot {counted(count, 'line')}{also} {nick} sent.", file=out)
+
+
+def _delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
+    """Delete the events at ``positions``, ``retention.CHUNK`` a transaction; how many went."""
+    count = 0
+    for start in range(0, len(positions), retention.CHUNK):
+        count += retention.delete(connection, positions[start : start + retention.CHUNK])
+    return count
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import replace
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import decode_event
-from chatd.domain.events import Actor, Event
+from chatd.domain.events import Actor, Encrypted, Event, Whispered
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import SQLiteHistory
@@ -83,6 +83,72 @@ class ExportTests(AdminTestCase):
         status, out, _ = self.admin("export", "--room", "LOBBY", "--db", self.db)
         self.assertEqual(status, 0)
         self.assertEqual([json.loads(line)["id"] for line in out.splitlines()], ["e1", "e3", "e4"])
+
+
+class PrivateForgetTests(AdminTestCase):
+    """forget --private reaches the private messages sent under a nickname, every one kept, a former owner's too:
+    once counted, and deleted only with --confirm."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        alice, bob = Actor("alice", "10.0.0.1", "alice"), Actor("bob", "10.0.0.2", "bob")
+        former = Actor("Alice", "10.0.0.9", "alice")  # the account that had the nickname before, given up
+        fill(
+            self.db,
+            [
+                replace(said(1, "#lobby", "alice", "hi all", 1), id="e1", actor=alice),
+                Whispered(id="e2", at=2, actor=former, to="bob", text="my old secret", to_account="bob"),
+                Whispered(id="e3", at=3, actor=bob, to="alice", text="bob to alice", to_account="alice"),
+                Encrypted(id="e4", at=4, actor=alice, to="bob", envelope="c2VhbGVk", to_account="bob"),
+                Whispered(id="e5", at=5, actor=alice, to="bob", text="alice's new secret", to_account="bob"),
+            ],
+        )
+
+    def kept(self) -> list[str]:
+        """The ids of the events the file holds, oldest first."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            return [event_id for (event_id,) in connection.execute("SELECT id FROM events ORDER BY position")]
+
+    def test_private_says_how_many_and_deletes_nothing(self) -> None:
+        """--private alone counts what was sent under the nickname, the former owner's message and the sealed one
+        included, and says how to delete them; the file holds every event still."""
+        self.assertEqual(
+            self.admin("forget", "--private", "ALICE"),
+            (
+                0,
+                "ALICE sent 3 private messages and 1 line in rooms, whoever had the nickname; "
+                "forget --private --confirm ALICE deletes them, for good. Nothing was deleted.\n",
+                "",
+            ),
+        )
+        self.assertEqual(self.kept(), ["e1", "e2", "e3", "e4", "e5"])
+
+    def test_private_confirm_deletes_them_and_the_lines(self) -> None:
+        """--private --confirm deletes the room line and the three private messages sent under alice; bob's to her
+        stays."""
+        self.assertEqual(
+            self.admin("forget", "--private", "--confirm", "alice"),
+            (0, "Forgot 1 line and 3 private messages alice sent.\n", ""),
+        )
+        self.assertEqual(self.kept(), ["e3"])
+
+    def test_without_private_they_stay(self) -> None:
+        """forget NICK deletes room lines only, as it always did."""
+        self.assertEqual(self.admin("forget", "alice"), (0, "Forgot 1 line alice sent.\n", ""))
+        self.assertEqual(self.kept(), ["e2", "e3", "e4", "e5"])
+
+    def test_confirm_without_private_is_refused_and_deletes_nothing(self) -> None:
+        """--confirm asks for a deletion --private names: alone it is one sentence, and nothing goes."""
+        self.assertEqual(
+            self.admin("forget", "--confirm", "alice"),
+            (
+                2,
+                "",
+                ADMIN + "forget: --confirm goes with --private, for private messages; "
+                "forget NICK alone deletes room lines without it.\n",
+            ),
+        )
+        self.assertEqual(self.kept(), ["e1", "e2", "e3", "e4", "e5"])
 
 
 KILLED_WHILE_LOGGING = """
