@@ -3,7 +3,8 @@
 Every front end is given the same three things (a plain port, a TLS port
 with its certificate, endpoint descriptions) and listens on them the same
 way, with a backlog that fits a reconnect storm (on a ``--listen`` endpoint,
-unless it sets ``backlog=`` itself); only what it serves there differs.
+unless it sets ``backlog=`` itself), and tunes each listening socket as it
+opens (chatd.frontend.sockets); only what it serves there differs.
 """
 
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from twisted.internet.ssl import CertificateOptions
 from twisted.logger import Logger
 from zope.interface import implementer
 
+from chatd.frontend.sockets import Tuning
+
 log = Logger()
 
 LISTEN_BACKLOG = 1024
@@ -39,11 +42,14 @@ def listening(
     port: int | None,
     tls: tuple[int, CertificateOptions] | None,
     listen: Sequence[str],
+    tuning: Tuning,
 ) -> tuple[tuple[IStreamServerEndpoint, bool], ...]:
     """Each endpoint to listen on, and whether it is TLS: ``port``, ``tls`` (both on ``interface``), then ``listen``.
 
     ``reactor`` provides ``IReactorTCP`` and whatever the ``listen``
     descriptions need; a description counts as TLS if it is an ``ssl:`` one.
+    Each listener is tuned by ``tuning`` as soon as it listens, before it is
+    announced (``Tuned``).
     """
     found: list[tuple[IStreamServerEndpoint, bool]] = []
     if port is not None:
@@ -56,7 +62,20 @@ def listening(
         (serverFromString(reactor, with_backlog(description)), description.startswith("ssl:"))
         for description in listen
     )
-    return tuple(found)
+    return tuple((Tuned(endpoint, tuning), secure) for endpoint, secure in found)
+
+
+@implementer(IStreamServerEndpoint)
+class Tuned:
+    """An endpoint whose listener ``tuning`` makes its socket settings on once it listens (``Tuning.listening``)."""
+
+    def __init__(self, endpoint: IStreamServerEndpoint, tuning: Tuning) -> None:
+        self._endpoint = endpoint
+        self._tuning = tuning
+
+    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
+        """Listen as the endpoint does, then tune the listener."""
+        return self._endpoint.listen(factory).addCallback(self._tuning.listening)
 
 
 BACKLOG_AT = {"tcp": 3, "tcp6": 2, "ssl": 6, "unix": 3}

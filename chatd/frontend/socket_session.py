@@ -42,6 +42,7 @@ from wsproto.utilities import LocalProtocolError
 from chatd.frontend.frames import framed
 from chatd.frontend.output import InFront, Output, Sink
 from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.sockets import pin_send_buffer
 from chatd.frontend.websocket import WebConnection
 
 FRAME_HEADER_MOST = 14
@@ -186,6 +187,8 @@ class SocketSession:
         # hands them to the WebSocket itself, so the channel, the request that asked for the
         # upgrade and its headers, which nothing reads again, are let go (0.7 KiB of RSS a socket less).
         connection.wrappedProtocol = cast(Protocol, self._wire)
+        # The web port's listener leaves the send buffer to grow (for file links); a socket's is fixed.
+        pin_send_buffer(cast(ITransport, connection))
         self.makeConnection(cast(ITransport, connection))
         # The channel no longer reads, so it will not lift a pause of its own.
         self.request_in_hand(False)

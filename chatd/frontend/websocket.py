@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
+from twisted.internet.interfaces import ITransport
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
@@ -38,6 +39,8 @@ from twisted.web.websocket import WebSocketProtocol, WebSocketResource
 from typing_extensions import override
 from wsproto.connection import ConnectionType
 from wsproto.handshake import H11Handshake
+
+from chatd.frontend.sockets import Tuning
 
 PONG = b"\x8a"
 """A pong frame's first byte (FIN, opcode 0xA): its second is its payload's length, at most 125 and unmasked."""
@@ -87,8 +90,10 @@ class WebConnection(ProtocolWrapper):
         channel: Protocol,
         session: "Upgradable",
         request_seconds: float,
+        tuning: Tuning,
     ) -> None:
         super().__init__(factory, channel)
+        self._tuning = tuning
         self.session = session
         self.request_seconds = request_seconds
         """Seconds each HTTP request may take to arrive whole (``--http-timeout``): the web port's, read by
@@ -137,6 +142,12 @@ class WebConnection(ProtocolWrapper):
         if self.session.upgraded:
             self.session.wire_closing()
         super().loseConnection()
+
+    @override
+    def makeConnection(self, transport: ITransport) -> None:
+        # The web port's listener's settings, copied at accept; made here only where they could not be.
+        self._tuning.accepted(transport)
+        super().makeConnection(transport)
 
     @override
     def dataReceived(self, data: bytes) -> None:

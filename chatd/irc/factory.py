@@ -50,6 +50,7 @@ from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.own import acted
 from chatd.frontend.pings import PingRound
+from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
 from chatd.irc.filenotices import FileNotices
@@ -103,6 +104,8 @@ class IRCFactory(ServerFactory):
         self.server_name = server_name
         self.motd = motd
         self.limits = limits
+        self.tuning = Tuning(limits.keepalive)
+        """The socket settings made on each listener, which its connections start with (chatd.frontend.sockets)."""
         self.admission = admission
         self.started = reactor.seconds()
         """When the front end was made: 003's "created"."""

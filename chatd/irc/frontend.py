@@ -55,5 +55,5 @@ def irc_front_end(
     )
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)
-    found = listening(reactor, config.interface, irc.port, tls, irc.listen)
+    found = listening(reactor, config.interface, irc.port, tls, irc.listen, factory.tuning)
     return IRCFrontEnd(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))

@@ -38,7 +38,6 @@ from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.output import Sink, output_for
 from chatd.frontend.reading import Pause, Reading
-from chatd.frontend.sockets import tune
 from chatd.irc import numerics as n
 from chatd.irc.framing import LineSplitter, NotUtf8, Overlong, Received
 from chatd.irc.message import Message, ParseError, parse
@@ -118,7 +117,8 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
         self.sink = self.make_output(transport)
-        tune(transport, limits.keepalive)
+        # Its listener's settings, copied at accept; made here only where they could not be.
+        self.factory.tuning.accepted(transport)
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
         self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
 

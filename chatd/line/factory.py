@@ -29,6 +29,7 @@ from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
+from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
@@ -75,6 +76,8 @@ class LineFactory(ServerFactory):
         """The greeting last rendered in each format (``greeting_line``), with what it said."""
         self.default_room = default_room
         self.limits = limits
+        self.tuning = Tuning(limits.keepalive)
+        """The socket settings made on each listener, which its connections start with (chatd.frontend.sockets)."""
         self.admission = admission
         """Counts connections across every front end of the daemon; the service shares one."""
         self.connections: Connections[LineProtocol] = Connections(reactor)

@@ -14,6 +14,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
+from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
 from chatd.turns import Turns
@@ -65,13 +66,14 @@ def line_front_end(
         files=files,
         scans=scans,
     )
-    return LineFrontEnd(factory, endpoints(config, reactor))
+    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning))
 
 
-def endpoints(config: Config, reactor: Any) -> tuple[IStreamServerEndpoint, ...]:
-    """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``."""
+def endpoints(config: Config, reactor: Any, tuning: Tuning) -> tuple[IStreamServerEndpoint, ...]:
+    """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``;
+    ``tuning`` makes its settings on each listener."""
     line = config.line
     tls = None if line.tls is None else (line.tls.port, line.tls.certificate)
     return tuple(
-        endpoint for endpoint, _ in listening(reactor, config.interface, line.port, tls, line.listen)
+        endpoint for endpoint, _ in listening(reactor, config.interface, line.port, tls, line.listen, tuning)
     )

@@ -42,7 +42,6 @@ from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.reading import Pause, Reading
-from chatd.frontend.sockets import tune
 from chatd.line import files, table
 from chatd.line.commands import Resume, Say
 from chatd.line.errors import (
@@ -194,7 +193,8 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         limits = self.factory.limits
         # Gathered and sent once per reactor pass; it says whether the session is open.
         self.sink = self.make_output(transport)
-        tune(transport, limits.keepalive)
+        # Its listener's settings, copied at accept; made here only where they could not be.
+        self.factory.tuning.accepted(transport)
         if self.files is not None:
             self.files.attach(self)
         # A TLS connection gets its greeting once its handshake is done,

@@ -28,6 +28,7 @@ from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
+from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
@@ -76,6 +77,8 @@ class WebFactory(LineFactory):
             files=files,
             scans=scans,
         )
+        # Its listeners leave send buffers to grow, for file links' HTTP downloads; a WebSocket's is fixed as it opens.
+        self.tuning = Tuning(limits.keepalive, send_buffer=False)
         self.site = site
         self.takeovers = takeovers or Takeovers()
         self.sockets = PingRound(reactor, PING_SECONDS)
@@ -90,7 +93,9 @@ class WebFactory(LineFactory):
             return Refusal(http_refusal(text_line(refused)), self.reactor)
         session = WebSession(self, peer)
         self.connections.add(session)
-        return WebConnection(self._wrapping, self.site.buildProtocol(addr), session, self.limits.http_timeout)
+        return WebConnection(
+            self._wrapping, self.site.buildProtocol(addr), session, self.limits.http_timeout, self.tuning
+        )
 
     @override
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:

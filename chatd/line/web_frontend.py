@@ -13,6 +13,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
+from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
@@ -58,14 +59,15 @@ def web_front_end(
         files=files,
         scans=scans,
     )
-    return LineFrontEnd(factory, endpoints(config, reactor, heard))
+    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, heard))
 
 
 def endpoints(
-    config: Config, reactor: Any, heard: Callable[[str], None] | None = None
+    config: Config, reactor: Any, tuning: Tuning, heard: Callable[[str], None] | None = None
 ) -> tuple[IStreamServerEndpoint, ...]:
-    """``--web-port``, ``--web-tls-port`` (both on ``--interface``), then each ``--listen web:``, each announcing its page (to ``heard`` too)."""
+    """``--web-port``, ``--web-tls-port`` (both on ``--interface``), then each ``--listen web:``, each tuned by
+    ``tuning`` and announcing its page (to ``heard`` too)."""
     web = config.web
     tls = None if web.tls is None else (web.tls.port, web.tls.certificate)
-    found = listening(reactor, config.interface, web.port, tls, web.listen)
+    found = listening(reactor, config.interface, web.port, tls, web.listen, tuning)
     return announced(found, config.server_name, "web page", ("http", "https"), heard)

@@ -3,6 +3,8 @@
 ``Reader`` is a client for any loopback test: it keeps what it receives and can stop reading.
 """
 
+from collections.abc import Callable
+
 from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
@@ -26,6 +28,7 @@ from twisted.trial.unittest import TestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.endpoints import Tuned
 from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -33,28 +36,29 @@ from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 
 
 async def serve_one(
-    test: TestCase, limits: LineLimits, client: Protocol, tls: CertificateOptions | None = None
+    test: TestCase,
+    limits: LineLimits,
+    client: Protocol,
+    tls: CertificateOptions | None = None,
+    listened: Callable[[IListeningPort], object] | None = None,
 ) -> LineFactory:
     """Listen on a free loopback port with ``limits`` and connect ``client``; the port closes with the test.
 
-    With ``tls`` (the server's certificate) the port and the client speak
+    The listener is tuned as the daemon's are (chatd.frontend.endpoints.Tuned), then handed to ``listened``, if
+    given, before the client connects. With ``tls`` (the server's certificate) the port and the client speak
     TLS; the client checks no certificate. The server side is in the
     factory's ``connections`` once the client has heard from it (the greeting).
     """
-    factory = LineFactory(
-        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()),
-        reactor=reactor,
-        server_name="t",
-        limits=limits,
-        admission=Admission(bounded=BoundedLog(reactor)),
-    )
+    factory = line_factory(limits)
     server: IStreamServerEndpoint = (
         TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
         if tls is None
         else SSL4ServerEndpoint(reactor, 0, tls, interface="127.0.0.1")
     )
-    port: IListeningPort = await server.listen(factory)
+    port: IListeningPort = await Tuned(server, factory.tuning).listen(factory)
     test.addCleanup(port.stopListening)
+    if listened is not None:
+        listened(port)
     address = port.getHost()
     assert isinstance(address, IPv4Address)
     endpoint: IStreamClientEndpoint = (
@@ -64,6 +68,17 @@ async def serve_one(
     )
     await endpoint.connect(Factory.forProtocol(lambda: client))
     return factory
+
+
+def line_factory(limits: LineLimits) -> LineFactory:
+    """A line front end's factory with ``limits`` in the test's reactor, its chat and stores in memory."""
+    return LineFactory(
+        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()),
+        reactor=reactor,
+        server_name="t",
+        limits=limits,
+        admission=Admission(bounded=BoundedLog(reactor)),
+    )
 
 
 class Reader(Protocol):
