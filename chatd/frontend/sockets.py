@@ -21,10 +21,10 @@ TCP_KEEPINTVL, TCP_KEEPCNT) into each connection it accepts, so a connection
 costs no system call of its own; making them on every connection was 2-4%
 of a registration's Python in a reconnect storm (issue 18). A connection is
 tuned on its own (``Tuning.accepted``) only where its listener
-cannot have passed them on: one the kernel had accepted before its listener
-was tuned (a socket systemd listened on, or one arriving in the microseconds
-between ``listen`` and the settings), and every connection on any system but
-Linux, where the inheritance was not checked. A TLS connection's transport
+may not have passed them on: on a listener whose kernel had accepted
+connections before it was tuned (a socket systemd listened on, or one
+arriving in the microseconds between ``listen`` and the settings), and on
+any system but Linux, where the inheritance was not checked. A TLS connection's transport
 is a protocol wrapped around the TCP one (``TLSMemoryBIOProtocol``), so
 those settings go to the TCP transport under it.
 
@@ -69,27 +69,27 @@ class Tuning:
     WebSockets get theirs fixed as they open, ``pin_send_buffer``).
     """
 
-    __slots__ = ("_early", "_every", "keepalive", "send_buffer")
+    __slots__ = ("_every", "keepalive", "send_buffer")
 
     def __init__(self, keepalive: int, *, send_buffer: bool = True) -> None:
         self.keepalive = keepalive
         self.send_buffer = send_buffer
-        self._early: dict[object, int] = {}
-        """Listening ports whose kernel took connections before they were tuned, and the last of those sessions."""
         self._every: set[object] = set()
-        """Listening ports whose connections are each tuned: the kernel's accept queue could not be read."""
+        """Listening ports whose connections are each tuned: their kernel had taken connections before they were
+        tuned, or its accept queue could not be read."""
 
     def listening(self, port: IListeningPort) -> IListeningPort:
         """Make the settings on ``port``'s socket, which each connection it accepts then starts with; ``port``.
 
-        A listener that is not TCP (``unix:``) is left alone. The
-        connections already waiting in its accept queue, which copied the
-        settings before they were made, are tuned one by one as they are
-        accepted; where that queue cannot be read (any system but Linux, or a
-        listener whose socket Twisted does not show), every connection is.
+        A listener that is not TCP (``unix:``) is left alone. If connections
+        already wait in its accept queue, which copied none of the settings
+        (a socket systemd listened on, or one arriving between ``listen`` and
+        now), or that queue cannot be read (any system but Linux, or a
+        listener whose socket Twisted does not show), every connection it
+        accepts is tuned on its own, as all were before: rare, and simpler than
+        telling which were early.
         """
-        # tcp.Port's socket, its session count and tcp.Server's ``server`` and ``sessionno`` are public
-        # attributes, though no interface names them.
+        # tcp.Port's ``socket`` and tcp.Server's ``server`` are public attributes, though no interface names them.
         handle = getattr(port, "socket", None)
         if not isinstance(handle, socket.socket):
             self._every.add(port)
@@ -97,34 +97,19 @@ class Tuning:
         if handle.family not in _INTERNET:
             return port
         _apply(handle, self.keepalive, self.send_buffer)
-        waiting = _accept_queue(handle)
-        if waiting is None:
+        if _accept_queue(handle) != 0:
             self._every.add(port)
-        elif waiting:
-            # Twisted numbers the sessions from the port's count before it adds one: the next is ``sessionno``.
-            self._early[port] = getattr(port, "sessionno", 0) + waiting - 1
         return port
 
     def accepted(self, transport: ITransport) -> None:
         """Tune the connection on ``transport`` if its listener could not have: see ``listening``.
 
-        Costs nothing once every connection accepted before its listener was
-        tuned has come (on Linux, almost always from the start).
+        Costs one look at an empty set on Linux, where listeners pass their settings on.
         """
-        if not (self._early or self._every):
+        if not self._every:
             return
         tcp = _under_wrappers(transport)
-        port = getattr(tcp, "server", None)
-        if port in self._every:
-            _tune_socket(tcp, self.keepalive, self.send_buffer)
-            return
-        last = self._early.get(port)
-        if last is None:
-            return
-        session: int = getattr(tcp, "sessionno", 0)
-        if session >= last:
-            del self._early[port]
-        if session <= last:
+        if getattr(tcp, "server", None) in self._every:
             _tune_socket(tcp, self.keepalive, self.send_buffer)
 
 

@@ -145,8 +145,8 @@ def _listening_socket(port: IListeningPort) -> socket.socket:
 class WaitingConnectionTests(TestCase):
     async def test_a_connection_waiting_when_its_listener_is_tuned_gets_the_settings_on_accept(self) -> None:
         """A connection the kernel took before its listener was tuned (a socket systemd listened on, or one
-        arriving between ``listen`` and the settings) copied none of them, so it is tuned as it is accepted; the
-        next one is not, having them from the listener."""
+        arriving between ``listen`` and the settings) copied none of them, so it is tuned as it is accepted, and
+        so is every later one of that listener, as all were before."""
         factory = line_factory(LineLimits(keepalive=120))
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         self.addCleanup(port.stopListening)
@@ -154,7 +154,7 @@ class WaitingConnectionTests(TestCase):
         assert isinstance(address, IPv4Address)
         waiting = socket.create_connection(("127.0.0.1", address.port), timeout=10)
         factory.tuning.listening(port)
-        # Changed after the tuning: a connection with 77 was tuned by nothing but its listener.
+        # Changed after the tuning: a connection with 77 would have been tuned by nothing but its listener.
         _listening_socket(port).setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)
         later = socket.create_connection(("127.0.0.1", address.port), timeout=10)
         ports = [client.getsockname()[1] for client in (waiting, later)]
@@ -165,7 +165,7 @@ class WaitingConnectionTests(TestCase):
         self.assertEqual(first.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE), 1)
         self.assertEqual(first.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 1)
         self.assertEqual(first.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), 2 * SEND_BUFFER)
-        self.assertEqual(second.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 77)
+        self.assertEqual(second.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 120)
 
 
 async def _adopted(case: TestCase, client: socket.socket) -> None:
