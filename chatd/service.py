@@ -161,8 +161,14 @@ def build(
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
     # One for the whole daemon: each host's searches no index helps with go one at a time, whatever the port.
     scans = Turns()
+    line = line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans)
+    if isinstance(history, SQLiteHistory):
+        # One call at the end of a pass, not two: the line front end's send keeps the store's events first,
+        # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
+        # makes that one's call as well.
+        history.keep_with(line.factory.outbox.send_soon)
     front_ends: list[FrontEnd] = [
-        line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans),
+        line,
         *_web_and_irc(config, chat, reactor, admission, login, keep, accounts_login, files, scans),
     ]
     console: list[IService] = []

@@ -192,6 +192,19 @@ class KeepTests(SynchronousTestCase):
         self.assertEqual(self.seen, [[b"", b""]])
         self.assertEqual([wire.value() for wire in self.wires], [b"hi\r\n", b"hi\r\n"])
 
+    def test_asked_to_send_with_nothing_gathered_it_keeps_once_when_the_pass_ends(self) -> None:
+        """``send_soon`` with nothing written still keeps when the pass ends, once however often it was asked (the
+        SQLite store asks so in a pass that appends and sends nothing), and sends nothing."""
+        self.outbox.send_soon()
+        self.outbox.send_soon()
+        self.assertEqual(self.seen, [])
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
+        self.clock.advance(0)
+        self.assertEqual(self.seen, [[b"", b""]])
+        self.assertEqual(
+            ([wire.value() for wire in self.wires], self.clock.getDelayedCalls()), ([b"", b""], [])
+        )
+
     def test_closing_keeps_what_is_behind_the_last_words_first(self) -> None:
         """A connection that closes gets everything gathered for it, in order, with its last words, once what is
         behind them is kept (a ``kill -9`` must not lose a line it saw); then it may hang up. Nothing twice."""

@@ -11,9 +11,11 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import closing
+from typing import cast
 
 from twisted.application.service import IService, IServiceCollection, Service
 from twisted.internet.address import IPv4Address
+from twisted.internet.base import DelayedCall
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.error import CannotListenError, ConnectionDone
@@ -47,6 +49,7 @@ from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
+from tests.events import said
 from tests.helpers import (
     RecordingAudience,
     RecordingSession,
@@ -356,6 +359,35 @@ class StoreWiringTests(SynchronousTestCase):
         self.reactor.advance(self.store.commit_every)
         self.unlocked(blocker)
         self.assertTrue(self.in_file("kept"))
+
+    def test_a_pass_that_says_a_line_is_kept_and_sent_by_one_call(self) -> None:
+        """The line front end's send keeps the store's events first, so the pass a line is said in ends with one
+        call, not the outbox's and the store's: the store asks the outbox for its ``keep`` rather than the reactor."""
+        factory = self.start()
+        alice, wire = connected(factory, self.reactor)
+        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
+        alice.dataReceived(b"alice\n")
+        self.settle()
+        wire.clear()
+        alice.dataReceived(b"once\n")
+        now = self.reactor.seconds()
+        due = [call for call in self.reactor.getDelayedCalls() if call.getTime() == now]
+        self.assertEqual([cast(DelayedCall, call).func for call in due], [factory.outbox.send])
+        self.reactor.advance(0)
+        self.assertIn("once", self.logged())
+        self.assertTrue(wire.value().endswith(b" #lobby <alice> once\r\n"), wire.value())
+
+    def test_events_of_a_pass_that_sends_nothing_are_logged_when_it_ends(self) -> None:
+        """An event no connection is shown (nobody is connected) is in the pass log once its pass ends all the same."""
+        self.start()
+        self.settle()
+        self.store.append(said(1000, "#quiet", "nobody", "unseen", 1))
+        self.assertNotIn("unseen", self.logged())
+        self.reactor.advance(0)
+        self.assertIn("unseen", self.logged())
+        self.assertFalse(self.in_file("unseen"))
+        self.settle()
+        self.assertTrue(self.in_file("unseen"))
 
     def test_a_closing_session_is_shown_its_last_lines_once_they_are_logged(self) -> None:
         """A line said just before /quit reaches its speaker with the last words when the pass ends, then the hang-up."""

@@ -264,6 +264,22 @@ class BatchTests(StoreTestCase):
         self.end_pass(store)
         self.assertEqual((store.commits, store.last_seq("#lobby")), (1, 3))
 
+    def test_kept_with_another_call_it_asks_that_once_a_pass_and_makes_no_call_of_its_own(self) -> None:
+        """With ``keep_with`` (a front end's outbox, whose send keeps first), a pass's events and changes ask it once,
+        and the store schedules nothing itself; once ``keep`` has run, the next pass asks again."""
+        store = self.opened()
+        asked: list[int] = []
+        store.keep_with(lambda: asked.append(len(self.logged())))
+        calls = list(self.reactor.getDelayedCalls())
+        store.append(said(1, "#lobby", "alice", "one", 1))
+        store.append(said(2, "#lobby", "alice", "two", 2))
+        store.change("INSERT INTO rooms (room, last_seq) VALUES (?, ?)", "#new", 0)
+        self.assertEqual((asked, list(self.reactor.getDelayedCalls())), ([0], calls))
+        store.keep()
+        self.assertEqual([len(record[1]) for record in self.logged()], [2])
+        store.append(said(3, "#lobby", "alice", "three", 3))
+        self.assertEqual(asked, [0, 1])
+
     def test_a_read_has_the_writer_commit_at_once(self) -> None:
         """Who waits for what is appended (a read) does not wait ``commit_every``: the writer commits at once."""
         store = self.opened()

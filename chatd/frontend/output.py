@@ -272,7 +272,9 @@ class Outbox:
     the events behind it are safe from a ``kill -9``: ``keep`` is called
     first, once a pass however many outputs there are, and writes them to
     the store's pass log (chatd.storage.pass_log). Without it (history in
-    memory) nothing waits.
+    memory) nothing waits. The store asks one outbox for its pass's send
+    even when nothing is written (``send_soon``), so as to keep what it
+    gathered by the same call.
     """
 
     def __init__(self, reactor: IReactorTime, keep: Keep | None = None) -> None:
@@ -287,15 +289,20 @@ class Outbox:
     def hold(self, gathered: Gathered) -> None:
         """Send ``gathered``'s bytes when this pass ends, after what waits already; each is held until sent."""
         self._waiting.append(gathered)
-        if self._call is None:  # _send_soon, written out: this runs for every recipient of a line said
+        if self._call is None:  # send_soon, written out: this runs for every recipient of a line said
             self._call = self._reactor.callLater(0, self.send)
 
     def hold_first(self, gathered: Gathered) -> None:
         """Send the rest of ``gathered``'s bytes first in the next slice: a fan-out the last slice stopped in."""
         self._waiting.appendleft(gathered)
-        self._send_soon()
+        self.send_soon()
 
-    def _send_soon(self) -> None:
+    def send_soon(self) -> None:
+        """Send, and first ``keep``, once this pass's events are dispatched, even if nothing is held.
+
+        The SQLite store asks for its ``keep`` through this (``keep_with``,
+        wired by chatd.service): one call a pass then keeps and sends.
+        """
         if self._call is None:
             # A call due now runs after every event of this pass is dispatched.
             self._call = self._reactor.callLater(0, self.send)
@@ -326,7 +333,7 @@ class Outbox:
         while waiting and budget > 0:
             budget -= waiting.popleft().send_gathered(budget)
         if waiting:
-            self._send_soon()
+            self.send_soon()
 
 
 class Output(Sink):

@@ -243,8 +243,12 @@ class SQLiteHistory(Service):
         """This pass's events, statements and who waits for those: logged when the pass ends (``keep``)."""
         self._urgent = False
         """Someone waits for this pass's statements: commit them as soon as they are logged."""
+        self._asked = False
+        """Whether ``keep`` is asked for at the end of this pass: something was gathered since it last ran."""
         self._end: IDelayedCall | None = None
-        """The call that ends this pass's gathering (``keep``), if anything was gathered."""
+        """The store's own call of ``keep`` at the end of this pass, when no ``keep_with`` asks for it."""
+        self._ask: Callable[[], None] | None = None
+        """What brings ``keep`` at the end of a pass instead (``keep_with``): a front end's outbox."""
         self._pending: _Batch | None = None
         """What is logged and not yet handed to the writer."""
         self._due: IDelayedCall | None = None
@@ -420,8 +424,24 @@ class SQLiteHistory(Service):
 
     def _kept_when_the_pass_ends(self) -> None:
         """Have ``keep`` log what this pass gathers when it ends, unless the front ends call it sooner."""
-        if self._end is None:
-            self._end = self._reactor.callLater(0, self.keep)
+        if not self._asked:
+            self._asked = True
+            if self._ask is None:
+                self._end = self._reactor.callLater(0, self.keep)
+            else:
+                self._ask()
+
+    def keep_with(self, ask: Callable[[], None]) -> None:
+        """Have ``ask`` bring ``keep`` at the end of each pass that gathers anything, instead of a call of the store's.
+
+        ``ask()`` must see that ``keep`` runs once this reactor pass's events
+        are dispatched, whether or not anything is sent: a front end's
+        ``Outbox.send_soon`` does, as its send keeps first. With the store's
+        own call, nearly every pass made two (the outbox's and the store's,
+        which the outbox's ``keep`` then cancelled). Without ``keep_with``
+        (a store used alone) the store calls ``keep`` itself.
+        """
+        self._ask = ask
 
     def change(self, statement: str, *arguments: object) -> "Deferred[None]":
         """Run ``statement`` in this pass's transaction; fires once committed, fails if it could not be.
@@ -444,6 +464,7 @@ class SQLiteHistory(Service):
         so whatever shows them may go out. The writer commits the record
         within ``commit_every`` seconds, or at once if someone waits.
         """
+        self._asked = False
         if self._end is not None:
             if self._end.active():
                 self._end.cancel()
