@@ -174,7 +174,7 @@ def build(
     console: list[IService] = []
     leaving: list[IService] = []
     if config.console is not None:
-        host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line)
+        host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line, keep)
         console.append(_Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
         # The host leaves among the goodbyes, not when the reactor closes the terminal after every service has
         # stopped: its quit then reached a closed --db file. Last of them, so users already told the server

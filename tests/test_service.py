@@ -360,6 +360,37 @@ class StoreWiringTests(SynchronousTestCase):
         self.unlocked(blocker)
         self.assertTrue(self.in_file("kept"))
 
+    def test_the_host_is_shown_a_line_only_once_it_is_in_the_pass_log(self) -> None:
+        """The console writes to the terminal at once, not when the pass ends: a line it shows the host is in the
+        pass log by then, as every connection's is, so a kill -9 right after loses nothing the host saw."""
+        self.patch(Options, "stdin", Terminal())
+        terminals: list[IProtocol] = []
+        arguments = ("-n", "chatd", "--name", "testhost", "--db", self.path, "--replay", "0", "--console")
+        daemon = build(under_twistd(*arguments).config(), self.reactor, terminal=terminals.append)
+        daemon.startService()
+        self.addCleanup(stopped, daemon, self.reactor)
+        [self.store] = [service for service in _services(daemon) if isinstance(service, SQLiteHistory)]
+        [console] = terminals
+        factory = self.reactor.tcpServers[0][1]
+        assert isinstance(factory, LineFactory)
+        logged_when_shown: dict[bytes, list[str]] = {}
+        test = self
+
+        class Watched(StringTransport):
+            def write(self, data: bytes) -> None:
+                logged_when_shown[data] = test.logged()
+                super().write(data)
+
+        console.makeConnection(Watched())
+        alice, _ = connected(factory, self.reactor)
+        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
+        alice.dataReceived(b"alice\n")
+        self.settle()
+        alice.dataReceived(b"seen by the host\n")
+        [(shown, logged)] = [(data, logged) for data, logged in logged_when_shown.items() if b"seen" in data]
+        self.assertTrue(shown.endswith(b"#lobby <alice> seen by the host\r\n"), shown)
+        self.assertIn("seen by the host", logged)
+
     def test_a_pass_that_says_a_line_is_kept_and_sent_by_one_call(self) -> None:
         """The line front end's send keeps the store's events first, so the pass a line is said in ends with one
         call, not the outbox's and the store's: the store asks the outbox for its ``keep`` rather than the reactor."""

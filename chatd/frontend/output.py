@@ -223,22 +223,32 @@ NOWHERE: Sink = _Unconnected()
 """Every session's sink until its connection is made."""
 
 
+Keep = Callable[[], None]
+"""``SQLiteHistory.keep``: makes every event appended so far safe from a crash, before anyone is shown it."""
+
+
 class DirectOutput(Sink):
     """Writes each piece to ``transport`` at once: for a front end of one session (the console).
 
     Batching saves system calls only where one event goes to many
-    connections; a terminal with one reader has nothing to gather.
+    connections; a terminal with one reader has nothing to gather. With
+    ``keep`` (the SQLite store's, as an ``Outbox`` is given it), each piece
+    goes only once the events behind it are in the pass log: the host sees
+    nothing a ``kill -9`` could lose, as no connection does.
     """
 
-    __slots__ = ("_transport",)
+    __slots__ = ("_keep", "_transport")
 
-    def __init__(self, transport: ITransport) -> None:
+    def __init__(self, transport: ITransport, keep: Keep | None = None) -> None:
         super().__init__()
         self._transport = transport
+        self._keep = keep
 
     @override
     def write(self, data: bytes) -> None:
         if self._state == _OPEN:
+            if self._keep is not None:
+                self._keep()
             self._transport.write(data)
 
     @override
@@ -259,10 +269,6 @@ class Gathered(Protocol):
         One that stops short holds itself again first in line
         (``Outbox.hold_first``), to go on where it stopped in the next slice.
         """
-
-
-Keep = Callable[[], None]
-"""``SQLiteHistory.keep``: makes every event appended so far safe from a crash, before anyone is shown it."""
 
 
 class Outbox:

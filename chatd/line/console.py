@@ -23,7 +23,7 @@ from typing_extensions import override
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
-from chatd.frontend.output import DirectOutput
+from chatd.frontend.output import DirectOutput, Keep
 from chatd.line import table
 from chatd.line.commands import Nick
 from chatd.line.protocol import SHUTDOWN
@@ -34,14 +34,18 @@ from chatd.line.session import LineSession, Waiting, decode, deliver
 class Console(LineReceiver, LineSession):
     """The host at the daemon's terminal; its own ``Audience``, with itself its only session."""
 
-    __slots__ = ("_max_line", "_nick")
+    __slots__ = ("_keep", "_max_line", "_nick")
     delimiter = b"\n"
 
-    def __init__(self, chat: Chat, nick: str, default_room: str, max_line: int) -> None:
+    def __init__(
+        self, chat: Chat, nick: str, default_room: str, max_line: int, keep: Keep | None = None
+    ) -> None:
+        """``keep``: what makes the events behind a line safe from a crash before it is shown (``DirectOutput``)."""
         # No address: the host cannot be banned by address, and /whois shows none.
         LineSession.__init__(self, chat, self, "", default_room, set())
         self._nick = nick
         self._max_line = max_line
+        self._keep = keep
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Write ``event`` to the terminal, unless the host ignores its sender."""
@@ -50,7 +54,7 @@ class Console(LineReceiver, LineSession):
     @override
     def connectionMade(self) -> None:
         assert self.transport is not None, "connectionMade has a transport"
-        self.sink = DirectOutput(self.transport)
+        self.sink = DirectOutput(self.transport, self._keep)
         self.guarded(lambda: self.perform(table.COMMANDS["nick"], Nick(self._nick)))
 
     @override
