@@ -7,9 +7,9 @@ What a client reads of an event is another form, in chatd.frontend.codec.
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -28,11 +28,33 @@ class UndecodableEventError(ValueError):
     """A text from the bus or a store is not an event this daemon knows."""
 
 
-_ENCODED: dict[type, tuple[str, tuple[str, ...]]] = {
-    kind: (type_name(kind), tuple(f.name for f in fields(kind))) for kind in EVENTS
-}
-"""Each event class's type name and fields, worked out once: ``encode_event`` runs for every event
-the SQLite store keeps, and the name's regular expression and ``fields`` were a third of its time."""
+def _object_maker(kind: type[Event]) -> "Callable[[Any], dict[str, Any]]":
+    """A function giving an event of class ``kind`` as the JSON object ``encode_event`` writes: its type name,
+    then each field in order; an ``Actor`` as [nick, address, account], a room's changes and ban masks as rows.
+
+    Written out for the class once, as ``dataclasses`` writes ``__init__``:
+    ``encode_event`` runs for every event the SQLite store keeps, and a loop
+    over the fields (a ``getattr``, an ``isinstance`` and two comparisons
+    each) was three quarters of its time; a dict display of the fields is a
+    quarter of that (bench/count.py --said, docs/PERFORMANCE.md).
+    """
+    lines = ["def make(event):"]
+    items = [f"'type': {type_name(kind)!r}"]
+    for field in fields(kind):
+        # Field names are the dataclass's own identifiers, so they go into the source as they are.
+        value = f"event.{field.name}"
+        if field.type is Actor:
+            lines.append(f"    {field.name} = {value}")
+            value = f"[{field.name}.nick, {field.name}.address, {field.name}.account]"
+        elif field.name == "changes":
+            value = f"change_rows({value})"
+        elif field.name == "restored":
+            value = f"ban_rows({value})"
+        items.append(f"{field.name!r}: {value}")
+    lines.append(f"    return {{{', '.join(items)}}}")
+    made: dict[str, Any] = {}
+    exec("\n".join(lines), {"change_rows": change_rows, "ban_rows": ban_rows}, made)
+    return cast("Callable[[Any], dict[str, Any]]", made["make"])
 
 
 def json_bytes(value: Any) -> bytes:
@@ -53,18 +75,7 @@ def json_bytes(value: Any) -> bytes:
 
 def encode_event(event: Event) -> str:
     """The whole of ``event`` as one line of JSON, for the bus and the SQLite store."""
-    name, names = _ENCODED[type(event)]
-    data: dict[str, Any] = {"type": name}
-    for field in names:
-        value = getattr(event, field)
-        if isinstance(value, Actor):
-            value = [value.nick, value.address, value.account]
-        elif field == "changes":
-            value = change_rows(value)
-        elif field == "restored":
-            value = ban_rows(value)
-        data[field] = value
-    return json_bytes(data).decode()
+    return json_bytes(_OBJECTS[type(event)](event)).decode()
 
 
 def decode_event(text: str) -> Event:
@@ -104,3 +115,7 @@ def ban_rows(bans: Iterable[RoomBan]) -> list[list[Any]]:
 def bans_of(rows: Iterable[Sequence[Any]]) -> tuple[RoomBan, ...]:
     """The masks ``ban_rows`` gave ``rows`` (as read back from JSON); raises ValueError or TypeError."""
     return tuple(RoomBan(str(mask), str(by), float(at)) for mask, by, at in rows)
+
+
+_OBJECTS = {kind: _object_maker(kind) for kind in EVENTS}
+"""Each event class's ``_object_maker``, made once at import."""
