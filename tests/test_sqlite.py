@@ -809,6 +809,21 @@ class SearchIndexTests(StoreTestCase):
         self.caught_up(store)
         self.assertEqual((self.words('"release"'), self.trigrams('"lea"')), (3, 3))
 
+    def test_each_chunk_indexes_its_own_lines_once(self) -> None:
+        """Lines read in chunk after chunk are in each index once: a chunk indexes its own lines and none of the
+        chunks' before it, which it takes the text of out of their events once for both indexes."""
+        store = open_store(self, self.path, self.reactor)
+        for n in range(1, 4):
+            store.append(said(n, "#lobby", "alice", f"release {n}", n))
+            self.end_pass(store)
+            self.caught_up(store)
+        with closing(sqlite3.connect(index_path(self.path))) as connection:
+            for index in ("line_words", "line_trigrams"):
+                # FTS5's count of the rows written into the index, every write counted: the first varint of its
+                # "averages" record (id 1 of %_data). A search cannot tell, as the newest of a row hides the others.
+                (averages,) = connection.execute(f"SELECT block FROM {index}_data WHERE id = 1").fetchone()
+                self.assertEqual(averages[0], 3)
+
     def test_the_indexer_checkpoints_the_history_and_the_writer_never_does(self) -> None:
         """A commit of more pages than SQLite's automatic checkpoint waits for leaves them all in the WAL, the
         file as it was; the indexer's chunk within CHECKPOINT_EVERY of its last checkpoint leaves them there

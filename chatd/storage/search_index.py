@@ -161,6 +161,7 @@ def open_index(path: str) -> sqlite3.Connection:
             "give a --db in a directory the daemon may write."
         ) from None
     connection.execute("ATTACH DATABASE ? AS history", (path,))
+    connection.execute(_CHUNK_TABLE)
     return connection
 
 
@@ -240,12 +241,16 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
             )
             last, count = window.fetchone()
             if last is not None:  # the history has events past the index's progress
+                connection.execute(
+                    "INSERT INTO temp.chunk (position, text) SELECT position, body ->> '$.text' FROM history.events "
+                    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
+                    (indexed, last),
+                )
                 for index in INDEXES:
                     connection.execute(
-                        f"INSERT INTO {index} (rowid, text) SELECT position, body ->> '$.text' FROM history.events "
-                        f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
-                        (indexed, last),
+                        f"INSERT INTO {index} (rowid, text) SELECT position, text FROM temp.chunk"
                     )
+                connection.execute("DELETE FROM temp.chunk")
                 indexed = last
             more = count == CHUNK or _merged(connection)
         connection.execute("UPDATE progress SET indexed = ?, forgotten = ?", (indexed, forgotten))
@@ -254,6 +259,15 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
         raise
     connection.execute("COMMIT")
     return more, forgotten
+
+
+_CHUNK_TABLE = "CREATE TEMP TABLE chunk (position INTEGER PRIMARY KEY, text TEXT)"
+"""The text of the lines a chunk indexes, taken out of their events once for both indexes, then emptied.
+
+Each index read the events itself, and the text out of each one's JSON:
+that was a tenth of the indexer's work for a line (bench/count.py --said,
+docs/PERFORMANCE.md). The connection's own temporary table, in SQLite's
+page cache unless a backlog's chunk outgrows it."""
 
 
 def _merged(connection: sqlite3.Connection) -> bool:
