@@ -24,7 +24,7 @@ from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Mut
 from chatd.domain.search import search_words
 from chatd.storage import pass_log
 from chatd.storage.claim import Claim
-from chatd.storage.pass_log import INSERT, log_path
+from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
 from chatd.storage.sqlite import _RESTORE, SQLiteHistory, _place, _row
@@ -253,6 +253,32 @@ class BatchTests(StoreTestCase):
         self.assertEqual(store.commits, 1)
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("SELECT last FROM pass_log").fetchone(), (1,))
+
+    def test_a_commit_of_250_lines_keeps_each_once_in_order(self) -> None:
+        """A commit writes its rows a hundred to a statement and the rest one at a time: all 250, in order."""
+        store = self.opened()
+        for n in range(1, 251):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+        self.end_pass(store)
+        self.assertEqual(store.commits, 1)
+        with closing(sqlite3.connect(self.path)) as connection:
+            kept = connection.execute("SELECT position, seq, body ->> '$.text' FROM events ORDER BY position")
+            self.assertEqual(kept.fetchall(), [(n, n, f"line {n}") for n in range(1, 251)])
+            self.assertEqual(connection.execute("SELECT last_seq FROM rooms").fetchall(), [(250,)])
+
+    def test_a_record_of_150_lines_is_applied_whole_at_the_next_start(self) -> None:
+        """Logged and not committed when the process died, a pass of 150 lines is in the file once opened again."""
+        store = self.opened()
+        store.commit_every = 3600
+        for n in range(1, 151):
+            store.append(said(n, "#lobby", "alice", f"line {n}", n))
+        self.reactor.advance(0)
+        killed = self.killed()
+        reopened = open_store(self, killed, self.reactor)
+        self.assertEqual(reopened.last_seq("#lobby"), 150)
+        with closing(sqlite3.connect(killed)) as connection:
+            kept = connection.execute("SELECT position, seq FROM events ORDER BY position").fetchall()
+        self.assertEqual(kept, [(n, n) for n in range(1, 151)])
 
     def test_passes_within_commit_every_share_one_commit(self) -> None:
         """Three passes a moment apart are three records and one transaction."""
@@ -574,12 +600,15 @@ class SchemaTests(StoreTestCase):
         self.assertEqual([event.id for event in store.restored], ["t2"])
 
     def test_writing_a_line_builds_no_temporary_table(self) -> None:
-        """Inserting a row tests the restore index's condition in place (an IN list there built a table per row)."""
+        """Inserting a row tests the restore index's condition in place (an IN list there built a table per row), and
+        inserting a hundred reads them as they come (a co-routine), not from a table of them."""
         open_store(self, self.path, self.reactor)
         connection = sqlite3.connect(self.path)
         self.addCleanup(connection.close)
-        program = connection.execute(f"EXPLAIN {INSERT}", _row(1, said(1, "#lobby", "alice", "hi", 1)))
-        self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
+        row = _row(1, said(1, "#lobby", "alice", "hi", 1))
+        for statement, arguments in ((INSERT, row), (INSERT_ROWS, row * ROWS_A_STATEMENT)):
+            program = connection.execute(f"EXPLAIN {statement}", arguments)
+            self.assertNotIn("OpenEphemeral", [opcode for _, opcode, *_ in program])
 
     def test_a_replay_reads_lines_only_never_the_joins_between_them(self) -> None:
         """Reading a room's last lines walks an index of lines: a room's joins and parts are never scanned past."""
