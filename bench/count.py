@@ -26,7 +26,7 @@ seconds a pass (20,000 lines a second, about where the store's fan-out
 ladder ends at 1000x10), so the store gathers its commits (1,000 lines
 each) and the search index its chunks as a daemon saying ``--rate`` lines
 a second would. Each line goes through the line front end to every
-member's ``StringTransport``. Once with the SQLite store the daemon opens
+member's transport, which drops it (the kernel's part). Once with the SQLite store the daemon opens
 for ``--db``: a file in a temporary folder, its pass log written each
 pass, its writer thread committing and its indexer thread indexing; once
 with ``MemoryHistory``, what ``--db :memory:`` keeps. The threads' work is
@@ -110,10 +110,24 @@ def parse_arguments() -> argparse.Namespace:
     return args
 
 
+def sent() -> Any:
+    """A connection whose output is sent and gone, as a daemon's is: the kernel's part, not counted.
+
+    Kept, every wire had to be cleared now and then in the loop counted:
+    work of no registration's or line's, and none in the run of none.
+    """
+    from twisted.internet.testing import StringTransport
+
+    class Sent(StringTransport):
+        def write(self, data: bytes) -> None:
+            """Dropped."""
+
+    return Sent()
+
+
 def register(users: int, rooms: int, replay: int | None) -> None:
     """In the process valgrind counts: ``users`` registrations on the line front end of the chatd on the path."""
     from twisted.internet.address import IPv4Address
-    from twisted.internet.testing import StringTransport
 
     from tests.helpers import LineTestCase
 
@@ -122,16 +136,6 @@ def register(users: int, rooms: int, replay: int | None) -> None:
 
         def runTest(self) -> None:  # noqa: N802 - unittest's name
             """Not a test: the front end is all that is wanted of the case."""
-
-    class Sent(StringTransport):
-        """A connection whose output is sent and gone, as a daemon's is: the kernel's part, not counted.
-
-        Kept, it had to be cleared every 500 users, every wire so far, in the
-        loop counted: work of no registration's, and none in the run of none.
-        """
-
-        def write(self, data: bytes) -> None:
-            """Dropped."""
 
     if replay is not None:
         from chatd.domain.limits import Limits
@@ -145,7 +149,7 @@ def register(users: int, rooms: int, replay: int | None) -> None:
     for number in range(users):
         address = IPv4Address("TCP", f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}", 4000)
         protocol = front.factory.buildProtocol(address)
-        protocol.makeConnection(Sent())
+        protocol.makeConnection(sent())
         protocol.dataReceived(b"user%d\n" % number)
         front.clock.advance(0)
         protocol.dataReceived(b"/join #room%d\n/part #lobby\n" % (number % rooms))
@@ -196,8 +200,10 @@ class _Settled:
         self.reactor: Any = self.front.clock
         self.store: Any = kept[0] if kept else None
         if self.store is not None:
-            # As chatd.service wires the line front end to the SQLite store: output goes once the pass is logged.
+            # As chatd.service wires the line front end to the SQLite store: output goes once the pass is logged,
+            # and the store asks the outbox for its keep at a pass's end rather than the reactor.
             self.front.factory.outbox._keep = self.store.keep
+            self.store.keep_with(self.front.factory.outbox.send_soon)
 
     def busy(self) -> bool:
         """Whether the store's writer or indexer has work in hand, whose word the reactor has not run."""
@@ -242,19 +248,17 @@ def say(store: str, members: int, lines: int, per_pass: int, rate: float) -> Non
             # Each room's last lines read once, as the first join reads them; every join after is from memory.
             settled.reactor.run_until(history.recent(room, None, 20))
         protocols = []
-        wires = []
+        # The first member's output is kept, to see the last line reach the room; the others' is dropped.
+        first = StringTransport()
         for number in range(members):
             address = IPv4Address("TCP", f"10.0.{number >> 8 & 255}.{number & 255}", 4000)
             protocol = settled.front.factory.buildProtocol(address)
-            wire = StringTransport()
-            protocol.makeConnection(wire)
+            protocol.makeConnection(sent() if number else first)
             protocol.dataReceived(b"user%d\n/join #room\n/part #lobby\n" % number)
             settled.advance(0)
             protocols.append(protocol)
-            wires.append(wire)
         settled.drain()
-        for wire in wires:
-            wire.clear()
+        first.clear()
         gc.collect()
         gc.freeze()
         gc.disable()
@@ -262,12 +266,8 @@ def say(store: str, members: int, lines: int, per_pass: int, rate: float) -> Non
             protocols[number % members].dataReceived(SAID % number)
             if (number + 1) % per_pass == 0 or number + 1 == lines:
                 settled.advance(per_pass / rate)
-                if number // per_pass % 50 == 0:
-                    # What the members were sent is not kept: a daemon's is sent and gone.
-                    for wire in wires:
-                        wire.clear()
         settled.drain()
-        if lines and b"%019d" % (lines - 1) not in wires[0].value():
+        if lines and b"%019d" % (lines - 1) not in first.value():
             raise RuntimeError("the last line said did not reach the room")
         settled.stop()
     finally:

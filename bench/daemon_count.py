@@ -72,7 +72,7 @@ def register(port: int, users: int, rooms: int) -> list[socket.socket]:
     """``users`` registrations one after another, each from an address of its own; the connections, still open."""
     connections = []
     for number in range(users):
-        source = f"127.1.{number >> 8 & 255}.{number & 255 or 1}"
+        source = f"127.1.{number >> 8 & 255}.{(number & 255) + 1}"
         connection = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(source, 0))
         connection.sendall(b"user%d\n/join #r%d\n/part #lobby\n" % (number, number % rooms))
         left = b"#lobby -- user%d left" % number

@@ -64,7 +64,7 @@ from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import DatabaseFileError, check, damaged
+from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS, DatabaseFileError, check, damaged
 from chatd.text import counted, fold
 
 DESCRIPTION = (
@@ -90,11 +90,6 @@ COMMITTED_POLL_SECONDS = 0.01
 
 GIVEN_UP_POLL_SECONDS = 0.25
 """How often, while it waits, the tool reads the pass log (a megabyte or two) for records the daemon gave up."""
-
-_LINES = "kind IN ('said', 'acted')"
-
-_PRIVATE = "kind IN ('whispered', 'encrypted')"
-"""Private messages, sealed or not, as the store keeps them (chatd.storage.sqlite)."""
 
 
 class AdminError(Exception):
@@ -303,8 +298,8 @@ def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> Non
     """Say how many private messages and room lines ``nick`` (in any case) sent, and how to delete them; delete
     nothing (``forget --private`` without ``--confirm``)."""
     try:
-        private = len(retention.sent_by(connection, nick, _PRIVATE, 0.0))
-        lines = len(retention.sent_by(connection, nick, _LINES, 0.0))
+        private = len(retention.sent_by(connection, nick, PRIVATE_KINDS, 0.0))
+        lines = len(retention.sent_by(connection, nick, LINE_KINDS, 0.0))
     except sqlite3.Error as error:
         raise AdminError(f"cannot read {nick}'s messages ({error}).") from None
     print(
@@ -322,8 +317,8 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO, *, private: b
     """
     try:
         # By nickname alone, from the first line kept: whoever sent them, whichever account had the nickname then.
-        positions = retention.sent_by(connection, nick, _LINES, 0.0)
-        messages = retention.sent_by(connection, nick, _PRIVATE, 0.0) if private else []
+        positions = retention.sent_by(connection, nick, LINE_KINDS, 0.0)
+        messages = retention.sent_by(connection, nick, PRIVATE_KINDS, 0.0) if private else []
         count = _delete(connection, positions)
         deleted_privately = _delete(connection, messages)
     except sqlite3.Error as error:

@@ -1,5 +1,7 @@
 """MemoryBus: each event goes to the subscribers of its kind, in the order they subscribed, until they stop."""
 
+from collections.abc import Callable
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.bus.memory import MemoryBus
@@ -19,7 +21,7 @@ class MemoryBusTests(SynchronousTestCase):
         self.bus = MemoryBus()
         self.heard: list[tuple[str, Event]] = []
 
-    def hear(self, name: str, kinds: tuple[type[Event], ...] | None = None) -> "object":
+    def hear(self, name: str, kinds: tuple[type[Event], ...] | None = None) -> Callable[[], None]:
         return self.bus.subscribe(lambda event: self.heard.append((name, event)), kinds)
 
     def test_a_subscriber_to_kinds_hears_those_alone(self) -> None:
@@ -51,6 +53,6 @@ class MemoryBusTests(SynchronousTestCase):
         self.bus.publish(said("before"))
         stop = self.hear("late", (Said,))
         self.bus.publish(said("after"))
-        stop()  # type: ignore[operator]
+        stop()
         self.bus.publish(said("stopped"))
         self.assertEqual([event.id for _, event in self.heard], ["after"])

@@ -45,15 +45,12 @@ def person_key(actor: Actor) -> str:
     return f"nick:{fold(actor.nick)}@{actor.address}"
 
 
-MOVING: tuple[type[Event], ...] = (
-    NickChanged,
-    AccountRegistered,
-    Identified,
-    AccountNotDropped,
-    AccountDropped,
-    AccountNotKept,
-)
-"""The kinds of event ``person_moved`` reads: what a subscriber to it subscribes to (``Bus.subscribe``)."""
+_IDENTIFYING = (AccountRegistered, Identified, AccountNotDropped)
+_UNIDENTIFYING = (AccountDropped, AccountNotKept)
+
+MOVING: tuple[type[Event], ...] = (NickChanged, *_IDENTIFYING, *_UNIDENTIFYING)
+"""The kinds of event ``person_moved`` reads, from the tuples it tests: what a subscriber to it subscribes to
+(``Bus.subscribe``)."""
 
 
 def person_moved(event: Event) -> tuple[Actor, Actor] | None:
@@ -61,9 +58,9 @@ def person_moved(event: Event) -> tuple[Actor, Actor] | None:
     identifies too), an account given up or not kept, or kept after all; None for any other event. What is theirs follows them."""
     if isinstance(event, NickChanged):
         return event.actor, replace(event.actor, nick=event.new)
-    if isinstance(event, AccountRegistered | Identified | AccountNotDropped):
+    if isinstance(event, _IDENTIFYING):
         return event.actor, replace(event.actor, account=event.account)
-    if isinstance(event, AccountDropped | AccountNotKept):
+    if isinstance(event, _UNIDENTIFYING):
         return event.actor, replace(event.actor, account=None)
     return None
 

@@ -35,6 +35,9 @@ LINE_KINDS = "(kind = 'said' OR kind = 'acted')"
 """The condition of the ``lines_by_room`` index (step 5), the kinds of ``chatd.domain.events.MESSAGES``:
 what history reads give back. Part of a released step, as ``MODERATION``."""
 
+PRIVATE_KINDS = "kind IN ('whispered', 'encrypted')"
+"""The SQL test of a private message's row, sealed or not."""
+
 SECOND = "substr(pair, instr(pair, ' ') + 1)"
 """A conversation key's second account (chatd.domain.offline.conversation: the two sorted, joined by a space), as
 the ``pairs_by_second`` index (step 14) keys private messages: a query that says the same uses the index. Part of

@@ -84,6 +84,7 @@ from chatd.storage.schema import (
     KICK_ENDS,
     LINE_KINDS,
     MODERATION,
+    PRIVATE_KINDS,
     SECOND,
     TOPICS,
     DatabaseFileError,
@@ -103,7 +104,7 @@ Private messages are written too when both sides had identified
 nickname changes and walls are not history.
 """
 
-_PAIRED = "UPDATE events SET pair = ? WHERE id = ? AND kind IN ('whispered', 'encrypted')"
+_PAIRED = f"UPDATE events SET pair = ? WHERE id = ? AND {PRIVATE_KINDS}"
 """Files a private message just written under its conversation, in the same transaction: a statement of
 its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first."""
 
@@ -126,7 +127,7 @@ _LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
 the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
 
-_SENT = "kind IN ('said', 'acted', 'whispered', 'encrypted')"
+_SENT = f"({LINE_KINDS} OR {PRIVATE_KINDS})"
 """What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
 _FIRST_LINE_FROM = (
