@@ -232,12 +232,13 @@ def _web_and_irc(
     # Other front ends a web port's socket may ask for by subprotocol (IRC's).
     takeovers = Takeovers()
     if config.web.wanted:
+        from chatd.line.render import text_line
         from chatd.line.web_frontend import web_front_end
         from chatd.web.files import FileLinks
         from chatd.web.site import page_site
 
         # Files offered may be fetched over HTTP with single-use links under the web port's URL.
-        links = FileLinks(files, reactor)
+        links = FileLinks(files, reactor, text_line)
         files.links = links.make
         page = page_site(config.web.origins, reactor, links, idle=config.line.limits.http_timeout)
         front_ends.append(

@@ -8,6 +8,7 @@ opens (chatd.frontend.sockets); only what it serves there differs.
 """
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -49,7 +50,7 @@ def listening(
     ``reactor`` provides ``IReactorTCP`` and whatever the ``listen``
     descriptions need; a description counts as TLS if it is an ``ssl:`` one.
     Each listener is tuned by ``tuning`` as soon as it listens, before it is
-    announced (``Tuned``).
+    announced (``Then``).
     """
     found: list[tuple[IStreamServerEndpoint, bool]] = []
     if port is not None:
@@ -62,20 +63,23 @@ def listening(
         (serverFromString(reactor, with_backlog(description)), description.startswith("ssl:"))
         for description in listen
     )
-    return tuple((Tuned(endpoint, tuning), secure) for endpoint, secure in found)
+    return tuple((Then(endpoint, tuning.listening), secure) for endpoint, secure in found)
 
 
 @implementer(IStreamServerEndpoint)
-class Tuned:
-    """An endpoint whose listener ``tuning`` makes its socket settings on once it listens (``Tuning.listening``)."""
+class Then:
+    """An endpoint that, once it listens, hands its port to ``then``: a listener tuned (``Tuning.listening``), its
+    address announced (``announced``)."""
 
-    def __init__(self, endpoint: IStreamServerEndpoint, tuning: Tuning) -> None:
+    def __init__(
+        self, endpoint: IStreamServerEndpoint, then: Callable[[IListeningPort], IListeningPort]
+    ) -> None:
         self._endpoint = endpoint
-        self._tuning = tuning
+        self._then = then
 
     def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
-        """Listen as the endpoint does, then tune the listener."""
-        return self._endpoint.listen(factory).addCallback(self._tuning.listening)
+        """Listen as the endpoint does, then hand the port on."""
+        return self._endpoint.listen(factory).addCallback(self._then)
 
 
 BACKLOG_AT = {"tcp": 3, "tcp6": 2, "ssl": 6, "unix": 3}
@@ -119,43 +123,25 @@ def announced(
     file links are made under it).
     """
     return tuple(
-        _Announced(endpoint, schemes[secure], server_name, what, heard) for endpoint, secure in found
+        Then(endpoint, partial(_announce, schemes[secure], server_name, what, heard))
+        for endpoint, secure in found
     )
 
 
-@implementer(IStreamServerEndpoint)
-class _Announced:
-    """An endpoint that logs the address a client connects to once it listens: ``chatd WHAT at URL``."""
-
-    def __init__(
-        self,
-        endpoint: IStreamServerEndpoint,
-        scheme: str,
-        server_name: str,
-        what: str,
-        heard: Callable[[str], None] | None = None,
-    ) -> None:
-        self._endpoint = endpoint
-        self._heard = heard
-        self._scheme = scheme
-        self._server_name = server_name
-        self._what = what
-
-    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
-        """Listen as the endpoint does, then announce the address."""
-        return self._endpoint.listen(factory).addCallback(self._announce)
-
-    def _announce(self, port: IListeningPort) -> IListeningPort:
-        address = port.getHost()
-        if not isinstance(address, IPv4Address | IPv6Address):
-            return port
-        host = address.host
-        if host in WILDCARDS:
-            host = self._server_name
-        elif isinstance(address, IPv6Address):
-            host = f"[{host}]"
-        url = f"{self._scheme}://{host}:{address.port}/"
-        log.info("chatd {what} at {url}", what=self._what, url=url)
-        if self._heard is not None:
-            self._heard(url)
+def _announce(
+    scheme: str, server_name: str, what: str, heard: Callable[[str], None] | None, port: IListeningPort
+) -> IListeningPort:
+    """Log the address a client connects to on ``port``: ``chatd WHAT at URL``; tell ``heard`` it."""
+    address = port.getHost()
+    if not isinstance(address, IPv4Address | IPv6Address):
         return port
+    host = address.host
+    if host in WILDCARDS:
+        host = server_name
+    elif isinstance(address, IPv6Address):
+        host = f"[{host}]"
+    url = f"{scheme}://{host}:{address.port}/"
+    log.info("chatd {what} at {url}", what=what, url=url)
+    if heard is not None:
+        heard(url)
+    return port

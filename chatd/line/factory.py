@@ -47,6 +47,8 @@ class LineFactory(ServerFactory):
     # Twisted's "Starting factory <...>" lines tell an operator nothing
     # that chatd.service's "listening on" lines do not.
     noisy = False
+    FIXED_SEND_BUFFER = True
+    """Whether the listeners fix their connections' send buffers (``Tuning``)."""
 
     def __init__(
         self,
@@ -76,7 +78,7 @@ class LineFactory(ServerFactory):
         """The greeting last rendered in each format (``greeting_line``), with what it said."""
         self.default_room = default_room
         self.limits = limits
-        self.tuning = Tuning(limits.keepalive)
+        self.tuning = Tuning(limits.keepalive, send_buffer=self.FIXED_SEND_BUFFER)
         """The socket settings made on each listener, which its connections start with (chatd.frontend.sockets)."""
         self.admission = admission
         """Counts connections across every front end of the daemon; the service shares one."""

@@ -28,7 +28,6 @@ from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
-from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
@@ -42,6 +41,10 @@ from chatd.turns import Turns
 
 class WebFactory(LineFactory):
     """Builds a ``WebConnection`` per TCP connection and delivers chat events to the sockets among them."""
+
+    FIXED_SEND_BUFFER = False
+    """Its listeners leave send buffers to grow, for file links' HTTP downloads; a WebSocket's is fixed as it
+    opens (``pin_send_buffer``)."""
 
     def __init__(
         self,
@@ -77,8 +80,6 @@ class WebFactory(LineFactory):
             files=files,
             scans=scans,
         )
-        # Its listeners leave send buffers to grow, for file links' HTTP downloads; a WebSocket's is fixed as it opens.
-        self.tuning = Tuning(limits.keepalive, send_buffer=False)
         self.site = site
         self.takeovers = takeovers or Takeovers()
         self.sockets = PingRound(reactor, PING_SECONDS)

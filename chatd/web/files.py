@@ -36,7 +36,6 @@ from typing_extensions import override
 from chatd.domain.errors import FileTooManyError
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
-from chatd.text import counted
 from chatd.web.threaded_file import Pace, ThreadedFile
 
 LINK_SECONDS = 3600.0
@@ -59,9 +58,14 @@ class _Link:
 class FileLinks:
     """The single-use links of ``transfers``' files, on ``reactor``'s clock; ``base`` the web port's URL once it listens."""
 
-    def __init__(self, transfers: Transfers, reactor: IReactorTime) -> None:
+    def __init__(
+        self, transfers: Transfers, reactor: IReactorTime, refusal: Callable[[FileTooManyError], bytes]
+    ) -> None:
+        """``refusal``: the line a refused download is answered, as the line front end words it (``text_line``,
+        handed in: chatd.web does not import chatd.line)."""
         self._transfers = transfers
         self._reactor = reactor
+        self.refusal = refusal
         self._links: dict[str, _Link] = {}
         self.base: str | None = None
         """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
@@ -169,7 +173,7 @@ class _Download(ThreadedFile):
             except FileTooManyError as error:
                 request.setResponseCode(429)
                 request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-                return _too_many(error.limit)
+                return self._links.refusal(error)
             # Asked before rendering, as below; whether the response ended or its connection went.
             request.notifyFinish().addBoth(lambda _: ended())
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
@@ -187,12 +191,6 @@ class _Download(ThreadedFile):
     @override
     def directoryListing(self) -> IResource:
         return notFound()
-
-
-def _too_many(limit: int) -> bytes:
-    """The body of a download refused past ``--file-transfers`` (``limit``): the line ``/file accept`` would get."""
-    text = f"you have {counted(limit, 'transfer')} going, the most at once; wait for one to end"
-    return f"ERR file-too-many {text}\r\n".encode()
 
 
 def _reaches_end(request: Request, size: int) -> bool:

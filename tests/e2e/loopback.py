@@ -28,7 +28,7 @@ from twisted.trial.unittest import TestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
-from chatd.frontend.endpoints import Tuned
+from chatd.frontend.endpoints import Then
 from chatd.frontend.logs import BoundedLog
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -44,7 +44,7 @@ async def serve_one(
 ) -> LineFactory:
     """Listen on a free loopback port with ``limits`` and connect ``client``; the port closes with the test.
 
-    The listener is tuned as the daemon's are (chatd.frontend.endpoints.Tuned), then handed to ``listened``, if
+    The listener is tuned as the daemon's are (chatd.frontend.endpoints.Then with Tuning.listening), then handed to ``listened``, if
     given, before the client connects. With ``tls`` (the server's certificate) the port and the client speak
     TLS; the client checks no certificate. The server side is in the
     factory's ``connections`` once the client has heard from it (the greeting).
@@ -55,7 +55,7 @@ async def serve_one(
         if tls is None
         else SSL4ServerEndpoint(reactor, 0, tls, interface="127.0.0.1")
     )
-    port: IListeningPort = await Tuned(server, factory.tuning).listen(factory)
+    port: IListeningPort = await Then(server, factory.tuning.listening).listen(factory)
     test.addCleanup(port.stopListening)
     if listened is not None:
         listened(port)

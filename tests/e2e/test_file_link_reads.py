@@ -44,6 +44,7 @@ from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
+from chatd.line.render import text_line
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
@@ -172,7 +173,7 @@ class FileLinkReadTests(TestCase):
         self.addCleanup(spool.release)
         transfers = Transfers(chat, spool, reactor, limits, store=_Kept(record), bus=bus)
         self.chat, self.transfers = chat, transfers
-        links = FileLinks(transfers, reactor)
+        links = FileLinks(transfers, reactor, text_line)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(

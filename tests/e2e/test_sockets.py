@@ -283,8 +283,13 @@ async def _accepted(case: TestCase, client_port: int) -> socket.socket:
     while reactor.seconds() < deadline:
         for name in os.listdir("/proc/self/fd"):
             try:
-                handle = socket.socket(fileno=os.dup(int(name)))
+                copy = os.dup(int(name))
             except OSError:
+                continue
+            try:
+                handle = socket.socket(fileno=copy)
+            except OSError:
+                os.close(copy)  # not a socket: its copy is not left open
                 continue
             try:
                 if handle.family == socket.AF_INET and handle.getpeername() == ("127.0.0.1", client_port):
