@@ -167,6 +167,9 @@ class ListenerTests(SynchronousTestCase):
         connection = web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
         assert isinstance(connection, WebConnection)
         self.assertEqual((web.site.timeOut, connection.request_seconds), (7.0, 7.0))
+        # Connected and gone, so the daemon's stop waits for no goodbye to it and joins its threads.
+        connection.makeConnection(StringTransport())
+        connection.connectionLost(Failure(ConnectionDone()))
 
     def test_web_page_on_every_interface_is_announced_by_the_servers_name(self) -> None:
         """On '::' the page's address in the log is the server's name, as people would type it."""
