@@ -72,7 +72,8 @@ def register(port: int, users: int, rooms: int) -> list[socket.socket]:
     """``users`` registrations one after another, each from an address of its own; the connections, still open."""
     connections = []
     for number in range(users):
-        source = f"127.1.{number >> 8 & 255}.{(number & 255) + 1}"
+        place = number + 1  # 127.1.0.0 is an address like any in 127/8, but the first is left out
+        source = f"127.1.{place >> 8 & 255}.{place & 255}"
         connection = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(source, 0))
         connection.sendall(b"user%d\n/join #r%d\n/part #lobby\n" % (number, number % rooms))
         left = b"#lobby -- user%d left" % number
