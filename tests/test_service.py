@@ -311,6 +311,15 @@ class StoreWiringTests(SynchronousTestCase):
         """End the pass, and let the writer commit what it logged."""
         committed(self.reactor, self.store)
 
+    def alice(self, factory: LineFactory) -> tuple[IProtocol, StringTransport]:
+        """alice, connected and named, her wire emptied once all before is committed."""
+        alice, wire = connected(factory, self.reactor)
+        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
+        alice.dataReceived(b"alice\n")
+        self.settle()
+        wire.clear()
+        return alice, wire
+
     def locked(self) -> sqlite3.Connection:
         """Another connection, holding the file's write lock: the writer's next commit waits for ``unlocked``."""
         blocker = sqlite3.connect(self.path, isolation_level=None)
@@ -398,11 +407,7 @@ class StoreWiringTests(SynchronousTestCase):
         """The line front end's send keeps the store's events first, so the pass a line is said in ends with one
         call, not the outbox's and the store's: the store asks the outbox for its ``keep`` rather than the reactor."""
         factory = self.start()
-        alice, wire = connected(factory, self.reactor)
-        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
-        alice.dataReceived(b"alice\n")
-        self.settle()
-        wire.clear()
+        alice, wire = self.alice(factory)
         alice.dataReceived(b"once\n")
         now = self.reactor.seconds()
         due = [call for call in self.reactor.getDelayedCalls() if call.getTime() == now]
@@ -426,11 +431,7 @@ class StoreWiringTests(SynchronousTestCase):
     def test_a_closing_session_is_shown_its_last_lines_once_they_are_logged(self) -> None:
         """A line said just before /quit reaches its speaker with the last words when the pass ends, then the hang-up."""
         factory = self.start()
-        alice, wire = connected(factory, self.reactor)
-        self.addCleanup(alice.connectionLost, Failure(ConnectionDone()))
-        alice.dataReceived(b"alice\n")
-        self.settle()
-        wire.clear()
+        alice, wire = self.alice(factory)
         alice.dataReceived(b"last words\n/quit\n")
         self.reactor.advance(0)
         self.assertIn("last words", self.logged())
