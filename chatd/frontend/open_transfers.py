@@ -10,7 +10,7 @@ change, whichever part made it, and no part reaches into another's fields.
 
 from collections.abc import Callable
 
-from chatd.domain.errors import NoSuchFileError
+from chatd.domain.errors import FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
@@ -59,6 +59,12 @@ class OpenTransfers:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
         uploads = sum(1 for t in self._open.values() if t.owner == owner and t.offered_at is None)
         return uploads + self.downloads.going(owner)
+
+    def check_going(self, owner: str) -> None:
+        """Raise FileTooManyError if the owner has as many transfers going as ``--file-transfers`` allows: before an
+        upload, a download here, or one through an HTTP link begins."""
+        if self.going(owner) >= self.limits.transfers:
+            raise FileTooManyError(self.limits.transfers)
 
     def offered_to(self, peer: Peer, file: str) -> Transfer:
         """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""

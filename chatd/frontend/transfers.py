@@ -27,7 +27,6 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     FileNeedsJsonError,
     FileResumeMismatchError,
-    FileTooManyError,
     NoWebPortError,
 )
 from chatd.domain.files import CHUNK, FileLimits
@@ -196,8 +195,8 @@ class Transfers:
         if offset < 0 or offset > size or (offset % CHUNK and offset != size):
             raise FileResumeMismatchError()
         owner = owner_key(named_user(peer), peer)
-        if not self._downloads.downloading(file, peer) and self._open.going(owner) >= self.limits.transfers:
-            raise FileTooManyError(self.limits.transfers)
+        if not self._downloads.downloading(file, peer):
+            self._open.check_going(owner)
         self._downloads.cancel(file, peer)
         if not offset:
             self._downloads.start(transfer, peer, owner, 0)
@@ -226,8 +225,7 @@ class Transfers:
         Raises FileTooManyError if they have as many going already.
         """
         owner = owner_of(key)
-        if self._open.going(owner) >= self.limits.transfers:
-            raise FileTooManyError(self.limits.transfers)
+        self._open.check_going(owner)
         return self._downloads.by_link(owner)
 
     def charge(self, peer: Peer, size: int) -> float:

@@ -24,7 +24,6 @@ from chatd.domain.errors import (
     FileDayLimitError,
     FileOffsetError,
     FileStoreFullError,
-    FileTooManyError,
     FileUploadedError,
     NoSuchFileError,
 )
@@ -128,13 +127,11 @@ class Uploads:
     def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
         """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room (once uploads
         stalled have let theirs go, if that makes it: ``make_room``)."""
-        limits = self._open.limits
-        if self._open.going(owner) >= limits.transfers:
-            raise FileTooManyError(limits.transfers)
+        self._open.check_going(owner)
         self._check_day(owner, key, size - held)
         if (
             not self._spool.begun(key)
-            and self._spool.reserved + size > limits.store_bytes
+            and self._spool.reserved + size > self._open.limits.store_bytes
             and not self._make_room(size)
         ):
             raise FileStoreFullError()
