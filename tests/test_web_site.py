@@ -146,23 +146,7 @@ class PageTests(WebTestCase):
         """A browser's connection left idle after the page is closed with no "Timing out client" line in the log,
         which twistd writes on the host's console; a client that does not let go of it in 15 s more is still
         logged as forced out."""
-        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]  # typed for TestCase, works on any
-        client = self.open()
-        status, _, _ = get(client, "/", method="HEAD")
-        self.assertEqual(status, 200)
-        self.clock.advance(30)
-        self.assertTrue(client.wire.disconnecting)
-
-        def timeouts() -> list[str]:
-            return [formatEvent(event) for event in logged if "out client" in event.get("log_format", "")]
-
-        self.assertEqual(timeouts(), [])
-        self.clock.advance(15)
-        self.assertEqual(
-            timeouts(),
-            ["Forcibly timing out client: IPv4Address(type='TCP', host='127.0.0.1', port=40000)"],
-        )
-        client.connection.connectionLost()
+        timed_out_after(self, 30)
 
     def test_a_request_dripped_byte_by_byte_is_cut_off_in_30_s(self) -> None:
         """A header every 20 s keeps the idle timer from firing, but the request is owed whole within 30 s of the
@@ -190,6 +174,30 @@ class PageTests(WebTestCase):
         self.assertTrue(patient.wire.disconnecting)
 
 
+def timed_out_after(test: WebTestCase, seconds: float) -> None:
+    """A connection left idle after an answer is closed ``seconds`` later, not before, by the HTTP channel's idle
+    timeout, with no line in the log (twistd writes it on the host's console); one that does not let go is
+    logged as forced out 15 s after that. Its connection is gone at the end."""
+    logged = EventLoggingObserver.createWithCleanup(test, globalLogPublisher)  # type: ignore[arg-type]  # typed for TestCase, works on any
+
+    def timeouts() -> list[str]:
+        return [formatEvent(event) for event in logged if "out client" in event.get("log_format", "")]
+
+    client = test.open()
+    status, _, _ = get(client, "/", method="HEAD")
+    test.assertEqual(status, 200)
+    test.clock.advance(seconds - 0.1)
+    test.assertFalse(client.wire.disconnecting)
+    test.clock.advance(0.1)
+    test.assertTrue(client.wire.disconnecting)
+    test.assertEqual(timeouts(), [])
+    test.clock.advance(15)
+    test.assertEqual(
+        timeouts(), ["Forcibly timing out client: IPv4Address(type='TCP', host='127.0.0.1', port=40000)"]
+    )
+    client.connection.connectionLost()
+
+
 class HTTPTimeoutTests(WebTestCase):
     """--http-timeout sets both the idle timeout and the time a request has to arrive whole."""
 
@@ -198,20 +206,7 @@ class HTTPTimeoutTests(WebTestCase):
     def test_an_idle_connection_is_closed_at_the_hosts_timeout(self) -> None:
         """With --http-timeout 5 a connection left idle after an answer is closed 5 s later, not before, by the HTTP
         channel's idle timeout: one that does not let go is forced out 15 s after that."""
-        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]  # typed for TestCase, works on any
-        client = self.open()
-        status, _, _ = get(client, "/", method="HEAD")
-        self.assertEqual(status, 200)
-        self.clock.advance(4.9)
-        self.assertFalse(client.wire.disconnecting)
-        self.clock.advance(0.1)
-        self.assertTrue(client.wire.disconnecting)
-        self.clock.advance(15)
-        self.assertEqual(
-            [formatEvent(event) for event in logged if "out client" in event.get("log_format", "")],
-            ["Forcibly timing out client: IPv4Address(type='TCP', host='127.0.0.1', port=40000)"],
-        )
-        client.connection.connectionLost()
+        timed_out_after(self, 5)
         self.assertEqual(self.admission.open, 0)
 
     def test_a_request_not_whole_by_the_hosts_timeout_is_cut_off(self) -> None:
