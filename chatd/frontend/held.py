@@ -1,8 +1,9 @@
 """A session's output with a place kept for lines still being read: history shown before what came after it.
 
 A join shows the room's last lines, then a marker, then live lines (issue
-13). A store with the lines at hand answers at once and they are written
-then and there (``fill_place``). Otherwise the history is read off the
+13). Lines a store holds in memory are taken as they are and written then
+and there (``History.at_hand``; a read that answers at once is too:
+``fill_place``). Otherwise the history is read off the
 reactor thread and comes back later, while the chat goes on delivering
 the room's events to the new member at once. So ``keep_place`` swaps
 the session's sink for a ``HeldOutput`` that keeps a place in the output
@@ -196,9 +197,8 @@ def awaited(answer: Awaitable[T]) -> "Deferred[T]":
 def fill_place(holder: _Holder, lines: "Deferred[bytes]") -> "Deferred[None] | None":
     """Write what ``lines`` gives into ``holder``'s output where it stands now; None if that is done already.
 
-    A store that has the lines at hand (the room's last lines, kept in
-    memory) answers at once, and they are written at once, with no place
-    kept: holding the output and the thread of Deferreds around it cost
+    A read answered at once (a resume of lines kept in memory) is written
+    at once, with no place kept: holding the output and the thread of Deferreds around it cost
     more than rendering the lines did (docs/PERFORMANCE.md, "Registering
     after a restart"). Otherwise a place is kept now and filled once the
     lines come; the Deferred returned fires once it is (with nothing in it,
