@@ -124,14 +124,16 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
         self.assertEqual(self.store.commits, 1)
 
     def test_a_change_that_cannot_be_written_fails(self) -> None:
-        """A change the file refuses (here: a second account under a key already taken) fails its Deferred."""
+        """A change the file refuses (here: a second account under a key already taken) fails its Deferred, and
+        only its own: the account before it in the same transaction is kept."""
         created = deferred(self.accounts.create("alice", "hash-a", 100.0))
         again = deferred(self.store.change("INSERT INTO accounts VALUES ('alice', 'alice', 'x', 1.0)"))
         self.reactor.advance(0)
         self.reactor.run_until(again)
         self.failureResultOf(again, sqlite3.IntegrityError)
-        self.failureResultOf(created, sqlite3.IntegrityError)  # the same transaction: neither is kept
+        self.assertIsNone(self.successResultOf(created))
         self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(self.accounts.owner("alice"), "alice")
 
     def refused(self, change: Awaitable[None]) -> None:
         waiting = deferred(change)

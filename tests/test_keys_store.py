@@ -159,6 +159,20 @@ class SQLiteKeysTests(KeyStoreContract, StoreTestCase):
         self.append(again, "bob", ADD, BOB_KEY)
         self.assertEqual(again.head()[0], 4)
 
+    def test_an_entry_whose_key_the_file_refuses_is_not_in_the_log_either(self) -> None:
+        """An entry and its change to the keys are kept both or neither: a key the file holds already (put there
+        behind the daemon's back) refuses the change, and the log does not keep the entry that made it."""
+        keys = self.make()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "INSERT INTO device_keys (account, key, seq) VALUES ('alice', ?, 0)", (ALICE_PHONE,)
+            )
+        self.append(keys, "alice", ADD, ALICE_PHONE)
+        self.settle()
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(self.read(keys, 1, 10), [])
+        self.assertEqual(keys.head(), (0, ""))
+
     def test_entries_the_file_refused_leave_no_gap_and_the_log_goes_on_from_the_file(self) -> None:
         """An entry whose transaction failed (a full disk) is lost, and so is the one appended on it meanwhile:
         the file's log has no gap, memory takes the file's keys and head back, and the next entry follows them."""

@@ -154,6 +154,22 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         self.assertEqual(list(rooms.registered()), [RegisteredRoom("#dev", "carol")])
         self.assertEqual(list(self.restarted(rooms).registered()), [RegisteredRoom("#dev", "carol")])
 
+    def test_a_registration_refused_takes_none_of_its_statements_with_it(self) -> None:
+        """A registration the file refuses (the room is registered there already) is undone whole: the room's
+        operators, which it drops first, and its settings, which it writes after, stay as the file had them."""
+        rooms = self.make()
+        self.answered(rooms.register("#dev", "#dev", "alice", 1.0, RoomSettings(moderated=True)))
+        self.answered(rooms.add_operator("#dev", "bob"))
+        self.answered(
+            rooms.register("#dev", "#dev", "carol", 2.0, RoomSettings(limit=5)), sqlite3.IntegrityError
+        )
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        [kept] = self.restarted(rooms).registered()
+        self.assertEqual(
+            (kept.owner, kept.operators, kept.settings),
+            ("alice", frozenset({"bob"}), RoomSettings(moderated=True)),
+        )
+
     def test_a_change_of_settings_left_in_the_pass_log_is_applied_by_a_start_or_the_admin_tool(self) -> None:
         """A ``/mode`` logged but not committed when the daemon died is applied to the room's row when the file is
         next opened, by a start or by ``python -m chatd.admin``: both know the function its statement calls."""

@@ -21,13 +21,17 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.domain.keylog import ADD, KeyEntry
 from chatd.domain.search import search_words
 from chatd.storage import pass_log
 from chatd.storage.claim import Claim
+from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
 from chatd.storage.sqlite import _RESTORE, SQLiteHistory, _place, _row
+from chatd.storage.sqlite_accounts import SQLiteAccounts
+from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor, committed
@@ -226,8 +230,8 @@ class RetentionTests(StoreTestCase):
         self.assertEqual(self.reopened(store).restored, [])
 
 
-class BatchTests(StoreTestCase):
-    """A reactor pass's events go to the pass log when it ends, and to the file in one commit soon after."""
+class LoggedStoreTestCase(StoreTestCase):
+    """A store past its start, and what its pass log and a ``kill -9`` leave."""
 
     def opened(self) -> SQLiteHistory:
         """The store, open, past its index's first round: the next word from a thread is the writer's."""
@@ -239,6 +243,22 @@ class BatchTests(StoreTestCase):
         """The records of the pass log, as written."""
         with open(log_path(self.path), encoding="utf-8") as log:
             return [json.loads(line) for line in log]
+
+    def killed(self) -> str:
+        """The history's files as they are now, copied as a ``kill -9`` now would leave them; the copy's path."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        for name in os.listdir(self.directory):
+            shutil.copy(os.path.join(self.directory, name), directory)
+        return os.path.join(directory, "chatd.sqlite")
+
+    def latest(self, store: SQLiteHistory) -> list[str]:
+        read = store.recent("#lobby", None, 10)
+        return [getattr(event, "text", "") for event in self.successResultOf(self.reactor.run_until(read))]
+
+
+class BatchTests(LoggedStoreTestCase):
+    """A reactor pass's events go to the pass log when it ends, and to the file in one commit soon after."""
 
     def test_a_pass_is_one_record_committed_within_commit_every(self) -> None:
         """200 events appended in one pass are one record when it ends, and one commit ``commit_every`` later."""
@@ -375,19 +395,33 @@ class BatchTests(StoreTestCase):
             )
 
     def test_a_write_that_failed_is_not_applied_at_the_next_start(self) -> None:
-        """A batch the file refused was told to its callers as not kept: the log says so, and a start after a
-        ``kill -9`` leaves it out, while applying what was logged after it."""
+        """A batch the file refused as a whole (an event's row: as a full disk fails all) was told to its callers as
+        not kept, its change too: the log says so, and a start after a ``kill -9`` leaves it out, while applying
+        what was logged after it."""
         store = self.opened()
         store.commit_every = 3600
-        store.append(said(1, "#lobby", "alice", "refused with its pass", 1))
-        refused = store.change("INSERT INTO rooms (room, last_seq) VALUES ('#lobby', 0)")
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN new.body ->> '$.text' = 'refused' "
+                "BEGIN SELECT RAISE(ABORT, 'full'); END"
+            )
+        store.append(said(1, "#lobby", "alice", "refused", 1))
+        refused = store.change("INSERT INTO rooms (room, last_seq) VALUES ('#new', 5)")
         self.reactor.advance(0)
         self.reactor.run_until(refused)
         self.failureResultOf(refused, sqlite3.IntegrityError)
         self.flushLoggedErrors(sqlite3.IntegrityError)
         store.append(said(2, "#lobby", "alice", "logged after", 2))
         self.reactor.advance(0)
-        self.assertEqual(self.latest(open_store(self, self.killed(), self.reactor)), ["logged after"])
+        reopened = open_store(self, self.killed(), self.reactor)
+        self.assertEqual((self.latest(reopened), reopened.last_seq("#new")), (["logged after"], 0))
+
+    def test_a_record_an_older_chatd_logged_is_applied(self) -> None:
+        """A pass log left by a chatd that logged each statement bare, not in changes, is applied at start."""
+        self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
+        with open(log_path(self.path), "w", encoding="utf-8") as log:
+            log.write('[1,[],[["INSERT INTO rooms (room, last_seq) VALUES (?, ?)",["#old",3]]]]\n')
+        self.assertEqual(open_store(self, self.path, self.reactor).last_seq("#old"), 3)
 
     def test_a_record_the_disk_took_part_of_is_taken_back(self) -> None:
         """A write the file size limit cuts short (as a full disk does) fails, and leaves no torn line for the
@@ -489,18 +523,6 @@ class BatchTests(StoreTestCase):
         self.assertEqual(open_under(self.directory), [])
         return str(error)
 
-    def killed(self) -> str:
-        """The history's files as they are now, copied as a ``kill -9`` now would leave them; the copy's path."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        for name in os.listdir(self.directory):
-            shutil.copy(os.path.join(self.directory, name), directory)
-        return os.path.join(directory, "chatd.sqlite")
-
-    def latest(self, store: SQLiteHistory) -> list[str]:
-        read = store.recent("#lobby", None, 10)
-        return [getattr(event, "text", "") for event in self.successResultOf(self.reactor.run_until(read))]
-
     def test_stopping_writes_what_waits_and_removes_the_log(self) -> None:
         """Events appended just before the daemon stops are written before the store closes; the log goes."""
         store = self.opened()
@@ -509,6 +531,75 @@ class BatchTests(StoreTestCase):
         self.assertEqual(store.last_seq("#lobby"), 7)
         self.reactor.run_until(store.stopService())
         self.assertFalse(os.path.exists(log_path(self.path)))
+
+
+class RefusedChangeTests(LoggedStoreTestCase):
+    """A change the file refuses (a constraint) costs only its own request; the rest of its batch is kept."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = self.opened()
+        self.store.commit_every = 3600
+        with closing(sqlite3.connect(self.path)) as other, other:
+            # Another program put bob's account in the file behind the daemon's back: its memory does not know.
+            other.execute("INSERT INTO accounts VALUES ('bob', 'bob', 'x', 1.0)")
+        self.accounts = SQLiteAccounts(self.store)
+        self.carol = self.accounts.create("carol", "hash-c", 2.0)
+        self.bob = self.accounts.create("bob", "hash-b", 2.0)
+        SQLiteMailbox(self.store).keep("dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"))
+        self.keys = SQLiteKeys(self.store)
+        self.keys.append(KeyEntry(1, 2, "erin", ADD, "E" * 43 + "=", ""))
+        self.store.append(said(2, "#lobby", "alice", "said beside them", 1))
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")  # the writer waits for it: nothing is committed until ``killed``
+        self.reactor.advance(0)  # one pass: one record, one batch
+        self.killed_now = self.killed()
+        blocker.execute("COMMIT")
+
+    def kept(self, path: str) -> list[object]:
+        """What the file at ``path`` holds of each of the batch's requests."""
+        with closing(sqlite3.connect(path)) as connection:
+            return [
+                connection.execute(query).fetchall()
+                for query in (
+                    "SELECT account, hash FROM accounts ORDER BY account",
+                    "SELECT account FROM mailbox",
+                    "SELECT account, key FROM device_keys",
+                    "SELECT body ->> '$.text' FROM events WHERE kind = 'said'",
+                )
+            ]
+
+    def test_only_the_refused_account_is_not_kept(self) -> None:
+        """bob's account clashes with the one in the file and is refused; carol's account, dave's waiting message,
+        erin's key and alice's line, committed with it, are kept, and carol is told so."""
+        self.reactor.run_until(self.bob)
+        self.failureResultOf(self.bob, sqlite3.IntegrityError)
+        self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
+        self.assertIsNone(self.successResultOf(self.reactor.run_until(self.carol)))
+        self.end_pass(self.store)
+        self.assertEqual(self.kept(self.path), KEPT_BESIDE_BOB)
+        self.assertEqual((self.accounts.owner("bob"), self.keys.head()[0]), (None, 1))
+        self.assertEqual(self.latest(self.store), ["said beside them"])
+
+    def test_a_start_after_a_kill_applies_the_batch_but_the_refused_account(self) -> None:
+        """The same batch, logged and not committed when the process died: the start applies it as the writer
+        would have, rather than refusing to start."""
+        killed = self.killed_now
+        self.assertEqual(self.kept(killed), [[("bob", "x")], [], [], []])
+        open_store(self, killed, self.reactor)
+        self.assertEqual(self.kept(killed), KEPT_BESIDE_BOB)
+        self.reactor.run_until(self.bob)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+
+
+KEPT_BESIDE_BOB = [
+    [("bob", "x"), ("carol", "hash-c")],
+    [("dave",)],
+    [("erin", "E" * 43 + "=")],
+    [("said beside them",)],
+]
+"""What ``RefusedChangeTests``'s file holds once its batch is committed: all but bob's new account."""
 
 
 def open_under(directory: str) -> list[str]:

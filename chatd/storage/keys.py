@@ -76,8 +76,9 @@ class MemoryKeys(_Ring):
 class SQLiteKeys(_Ring):
     """A ``KeyStore`` in ``store``'s file; the keys and head it starts with are ``store.keys``, ``store.key_head``.
 
-    A transaction that fails (a full disk) loses the entries in it, after
-    they were answered. The file's log never has a gap for it: an entry is
+    A write that fails (a full disk, or the file refusing the entry) loses
+    the entries in it, after they were answered; an entry and its change
+    to the keys are one change of the store's, kept both or neither. The file's log never has a gap for it: an entry is
     written only if it follows the file's last, so those chained on a lost
     one are left out too (a gap would have every client report a broken
     chain for good). Memory then takes the keys and head back from the
@@ -95,12 +96,10 @@ class SQLiteKeys(_Ring):
         self._apply(entry)
         digest = entry.hash()
         row = (entry.seq, entry.at, entry.account, entry.action, entry.key, entry.prev, digest)
-        writes = [self._store.change(_INSERT, *row)]
         change = _ADD if entry.action == ADD else _DROP
-        writes.append(self._store.change(change, entry.account, entry.key, entry.seq, digest))
-        for written in writes:
-            # The store logs a transaction that fails; the answer was shown, the file's log is what stays.
-            written.addErrback(self._write_failed)
+        written = self._store.changes((_INSERT, row), (change, (entry.account, entry.key, entry.seq, digest)))
+        # The store logs a change that fails; the answer was shown, the file's log is what stays.
+        written.addErrback(self._write_failed)
 
     def entries(self, first: int, limit: int) -> "Deferred[Sequence[KeyEntry]]":
         """Up to ``limit`` entries from seq ``first`` on, read once every change before is written."""

@@ -11,7 +11,7 @@ returns, and keeps them when the process dies) and sends the pass's output
 at once; the writer thread commits the same work to SQLite later, in larger
 transactions, and only then may the log start over.
 
-A record is one line of JSON: ``[number, rows, statements]``, numbered
+A record is one line of JSON: ``[number, rows, changes]``, numbered
 from one upwards. Each commit stores the number of the last record it
 holds (the ``pass_log`` table), so at start ``replay`` applies exactly the
 records written after the last commit, in order, in one transaction, and
@@ -24,10 +24,17 @@ grown past ``SET_ASIDE``, it is renamed ``-passes-old`` and a new one
 begun; the old one goes once that batch, which holds all of it, is
 committed.
 
-A commit that fails (a full disk) is logged and its lines are not kept, as
-before the log: a record ``[number, null, last]`` says so, and the next
-start applies none of the records up to ``last`` (an account the user was
-told is not saved must not come back).
+A record's statements come in changes, each one request's (an account, a
+waiting message, a key entry with its key), kept whole or not at all: a
+change the file refuses (a constraint: an account the file holds already)
+is undone alone and its caller told, while the rest of its batch is
+committed (``apply``); a start applies a record's changes the same way,
+leaving out what the writer would have. A commit that fails as a whole (a
+full disk, a damaged file, an event's row refused) is logged and none of
+its lines or changes are kept, as before the log: a record ``[number,
+null, last]`` says so, and the next start applies none of the records up
+to ``last`` (an account the user was told is not saved must not come
+back).
 """
 
 import json
@@ -47,6 +54,9 @@ Row = tuple[int, str, str, str | None, int | None, float, str, str]
 
 Statement = tuple[str, Sequence[object]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""
+
+Change = Sequence[Statement]
+"""One request's statements, kept all or none (``apply``)."""
 
 INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 ROWS_A_STATEMENT = 100
@@ -82,20 +92,53 @@ def _old(path: str) -> str:
 
 
 def apply(
-    connection: sqlite3.Connection, rows: Sequence[Row], statements: Sequence[Statement], last: int
-) -> None:
-    """Write ``rows`` and each room's last seq, run ``statements``, and note record ``last`` as committed.
+    connection: sqlite3.Connection, rows: Sequence[Row], changes: Sequence[Change], last: int
+) -> dict[int, sqlite3.IntegrityError]:
+    """Write ``rows`` and each room's last seq, make ``changes``, and note record ``last`` as committed; return the
+    changes the file refused, by their place in ``changes``, with why.
 
-    In the caller's transaction: the writer's for a batch, ``replay``'s at start.
+    In the caller's transaction: the writer's for a batch, ``replay``'s at
+    start. A refused change (``sqlite3.IntegrityError``: a constraint) is
+    undone whole and the others go on, so one request's clash costs no one
+    else theirs; any other error (a full disk, a damaged file), or a refused
+    row, is raised, and the caller rolls the whole transaction back.
     """
     whole = len(rows) - len(rows) % ROWS_A_STATEMENT
     for start in range(0, whole, ROWS_A_STATEMENT):
         connection.execute(INSERT_ROWS, list(chain.from_iterable(rows[start : start + ROWS_A_STATEMENT])))
     connection.executemany(INSERT, rows[whole:])
     connection.executemany(LAST_SEQ, {row[3]: row[4] for row in rows if row[3] is not None}.items())
-    for statement, arguments in statements:
-        connection.execute(statement, arguments)
+    refused = {}
+    for number, change in enumerate(changes):
+        try:
+            _make(connection, change)
+        except sqlite3.IntegrityError as error:
+            refused[number] = error
     connection.execute(COMMITTED, (last,))
+    return refused
+
+
+def _make(connection: sqlite3.Connection, change: Change) -> None:
+    """Run ``change``'s statements; undo them all if one is refused, and raise its ``sqlite3.IntegrityError``.
+
+    A statement alone needs no savepoint: SQLite undoes a refused statement
+    itself and the transaction goes on (its default ``ON CONFLICT ABORT``;
+    no statement of ours asks for another), so nearly every change, one
+    statement, costs nothing more than before.
+    """
+    if len(change) == 1:
+        [(statement, arguments)] = change
+        connection.execute(statement, arguments)
+        return
+    connection.execute("SAVEPOINT change")
+    try:
+        for statement, arguments in change:
+            connection.execute(statement, arguments)
+    except sqlite3.IntegrityError:
+        connection.execute("ROLLBACK TO change")
+        connection.execute("RELEASE change")
+        raise
+    connection.execute("RELEASE change")
 
 
 class PassLog:
@@ -113,9 +156,9 @@ class PassLog:
         """The number of the last record in the file set aside; None while none is."""
         self._fd = _append_to(path)
 
-    def write(self, rows: Sequence[Row], statements: Sequence[Statement]) -> int:
+    def write(self, rows: Sequence[Row], changes: Sequence[Change]) -> int:
         """Append one record; return its number. Raises ``OSError`` (a full disk)."""
-        return self._append(rows, statements)
+        return self._append(rows, changes)
 
     def abandon(self, last: int) -> None:
         """The records up to ``last`` could not be committed, and are not kept: a start must not apply them.
@@ -124,9 +167,9 @@ class PassLog:
         """
         self._append(None, last)
 
-    def _append(self, rows: Sequence[Row] | None, statements: Sequence[Statement] | int) -> int:
+    def _append(self, rows: Sequence[Row] | None, changes: Sequence[Change] | int) -> int:
         number = self.last + 1
-        record = json_bytes([number, rows, statements]) + b"\n"
+        record = json_bytes([number, rows, changes]) + b"\n"
         written = os.write(self._fd, record)
         if written != len(record):
             # Regular files take the whole of a write but on a full disk. What got in goes again, or the next
@@ -186,8 +229,8 @@ def replay(connection: sqlite3.Connection, path: str) -> int:
     if missing:
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for number, rows, statements in missing:
-                apply(connection, [tuple(row) for row in rows], statements, number)
+            for number, rows, changes in missing:
+                apply(connection, [tuple(row) for row in rows], changes, number)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -231,14 +274,20 @@ def unapplied(path: str, committed: int) -> list[tuple[int, list[Any], list[Any]
     """
     records = {record[0]: record for file in (path, _old(path)) for record in _records(file)}
     missing: list[tuple[int, list[Any], list[Any]]] = []
-    for number, rows, statements in sorted(records.values()):
+    for number, rows, changes in sorted(records.values()):
         if number <= committed:
             continue
         if rows is None:
-            missing = [record for record in missing if record[0] > statements]
+            missing = [record for record in missing if record[0] > changes]
         else:
-            missing.append((number, rows, statements))
+            missing.append((number, rows, [_change(change) for change in changes]))
     return missing
+
+
+def _change(change: list[Any]) -> list[Any]:
+    """A record's change as a list of statements: a chatd before changes logged each statement bare, a change
+    of its own."""
+    return [change] if isinstance(change[0], str) else change
 
 
 def _append_to(path: str) -> int:

@@ -74,7 +74,7 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
-from chatd.storage.pass_log import PassLog, Row, Statement, apply, log_path, replay
+from chatd.storage.pass_log import Change, PassLog, Row, Statement, apply, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
@@ -163,14 +163,16 @@ user once it is kept) has the writer commit at once."""
 class _Batch:
     """The logged records not yet committed, and who waits for them to be."""
 
-    __slots__ = ("changes", "elsewhere", "failure", "last", "rows", "statements", "urgent", "waiting")
+    __slots__ = ("changes", "elsewhere", "failure", "last", "refused", "rows", "told", "urgent", "waiting")
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
-        self.statements: list[Statement] = []
+        self.changes: list[Change] = []
         self.waiting: list[Callable[[], None]] = []
-        self.changes: list[Deferred[None]] = []
-        """Who waits for ``statements``: told if the transaction failed, as ``waiting`` is not."""
+        self.told: list[Deferred[None] | None] = []
+        """Who waits for each of ``changes`` (None: nobody): told if it failed, as ``waiting`` is not."""
+        self.refused: dict[int, Failure] = {}
+        """Set by the writer: the changes the file refused, by their place in ``changes``; the rest are kept."""
         self.last = 0
         """The number of the last pass log record the batch holds."""
         self.urgent = False
@@ -239,11 +241,12 @@ class SQLiteHistory(Service):
         self._log = log
         """The pass log (chatd.storage.pass_log); ``open`` gives one."""
         self._events: list[Event] = []
-        self._statements: list[Statement] = []
-        self._changes: list[Deferred[None]] = []
-        """This pass's events, statements and who waits for those: logged when the pass ends (``keep``)."""
+        self._changes: list[Change] = []
+        self._told: list[Deferred[None] | None] = []
+        """This pass's events, changes and who waits for each change (None: nobody): logged when the pass ends
+        (``keep``)."""
         self._urgent = False
-        """Someone waits for this pass's statements: commit them as soon as they are logged."""
+        """Someone waits for this pass's changes: commit them as soon as they are logged."""
         self._asked = False
         """Whether ``keep`` is asked for at the end of this pass: something was gathered since it last ran."""
         self._end: IDelayedCall | None = None
@@ -407,7 +410,7 @@ class SQLiteHistory(Service):
             pair = conversation_of(event)
             if pair is not None:
                 self._gather(event)
-                self._statements.append((_PAIRED, (pair, event.id)))
+                self._unwatched((_PAIRED, (pair, event.id)))
             return
         if not isinstance(event, KEPT):
             return
@@ -450,12 +453,28 @@ class SQLiteHistory(Service):
         Its caller waits to answer someone, so the writer commits it as
         soon as it is logged rather than ``commit_every`` later.
         """
-        self._statements.append((statement, arguments))
+        return self.changes((statement, arguments))
+
+    def changes(self, *statements: Statement) -> "Deferred[None]":
+        """Run ``statements``, one request's, in this pass's transaction, kept all or none; as ``change``.
+
+        A change the file refuses (a constraint) fails alone, with
+        ``sqlite3.IntegrityError``, and the rest of the transaction is
+        committed (chatd.storage.pass_log.apply); one that fails as a whole
+        (a full disk) fails every change in it.
+        """
+        self._changes.append(statements)
         done: Deferred[None] = Deferred()
-        self._changes.append(done)
+        self._told.append(done)
         self._urgent = True
         self._kept_when_the_pass_ends()
         return done
+
+    def _unwatched(self, statement: Statement) -> None:
+        """Run ``statement`` in this pass's transaction, a change nobody waits for."""
+        self._changes.append((statement,))
+        self._told.append(None)
+        self._kept_when_the_pass_ends()
 
     def keep(self) -> None:
         """Log what was appended since the last record (the front ends call this before sending anything).
@@ -470,11 +489,11 @@ class SQLiteHistory(Service):
             if self._end.active():
                 self._end.cancel()
             self._end = None
-        if not (self._events or self._statements):
+        if not (self._events or self._changes):
             return
         events, self._events = self._events, []
-        statements, self._statements = self._statements, []
         changes, self._changes = self._changes, []
+        told, self._told = self._told, []
         first = self._position + 1
         rows = [_row(position, event) for position, event in enumerate(events, first)]
         self._position += len(rows)
@@ -482,7 +501,7 @@ class SQLiteHistory(Service):
         if batch is None:
             batch = self._pending = _Batch()
         try:
-            batch.last = self._log.write(rows, statements)
+            batch.last = self._log.write(rows, changes)
         except OSError:
             self.log.failure(
                 "Could not write {count} events to the --db file's pass log: they are shown before they are "
@@ -490,8 +509,8 @@ class SQLiteHistory(Service):
                 count=len(rows),
             )
         batch.rows += rows
-        batch.statements += statements
         batch.changes += changes
+        batch.told += told
         if self._urgent:
             self._urgent, batch.urgent = False, True
         self._commit_soon(batch)
@@ -521,7 +540,7 @@ class SQLiteHistory(Service):
     @property
     def writing(self) -> bool:
         """Whether anything appended or changed is not yet committed."""
-        return bool(self._events or self._statements) or self._pending is not None or self._sent is not None
+        return bool(self._events or self._changes) or self._pending is not None or self._sent is not None
 
     def last_seq(self, room: str) -> int:
         """The ``seq`` of the last event of room ``room`` (folded name), kept or queued; 0 if none."""
@@ -740,10 +759,14 @@ class SQLiteHistory(Service):
         self._reactor.callFromThread(self._written, batch)
 
     def _commit(self, batch: _Batch) -> None:
-        """Write ``batch``'s rows, then run its statements, in one transaction (writer thread)."""
+        """Write ``batch``'s rows, then make its changes, in one transaction (writer thread).
+
+        A change the file refuses is left out, noted in ``batch.refused``.
+        """
         self._writer.execute("BEGIN")
         try:
-            apply(self._writer, batch.rows, batch.statements, batch.last)
+            refused = apply(self._writer, batch.rows, batch.changes, batch.last)
+            batch.refused = {number: Failure(error) for number, error in refused.items()}
         except BaseException:
             self._writer.execute("ROLLBACK")
             raise
@@ -755,8 +778,7 @@ class SQLiteHistory(Service):
     def _unindexed(self, forgotten: int) -> None:
         """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
         if self.running:
-            self._statements.append(("DELETE FROM unindexed WHERE id <= ?", (forgotten,)))
-            self._kept_when_the_pass_ends()
+            self._unwatched(("DELETE FROM unindexed WHERE id <= ?", (forgotten,)))
 
     def _not_written(self, batch: _Batch, failure: Failure) -> None:
         """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
@@ -772,7 +794,7 @@ class SQLiteHistory(Service):
             "Could not write {count} events and {changes} other changes to the --db file; they are not kept",
             failure=failure,
             count=len(batch.rows),
-            changes=len(batch.statements),
+            changes=len(batch.changes),
         )
         self._written(batch)
 
@@ -786,13 +808,26 @@ class SQLiteHistory(Service):
         for call in batch.waiting:
             call()
         self.index.catch_up()
-        for done in batch.changes:
-            if batch.failure is None:
-                done.callback(None)
-            else:
-                done.errback(batch.failure)
+        self._tell(batch)
         if self._pending is not None and self._pending.urgent:
             self._hand_over()
+
+    def _tell(self, batch: _Batch) -> None:
+        """Log each change the file refused, then fire who waits for each change: kept, or why not."""
+        for number, refusal in batch.refused.items():
+            self.log.failure(
+                "The --db file refused a change of {statements} statements; it alone is not kept",
+                failure=refusal,
+                statements=len(batch.changes[number]),
+            )
+        for number, done in enumerate(batch.told):
+            if done is None:
+                continue
+            failure = batch.failure or batch.refused.get(number)
+            if failure is None:
+                done.callback(None)
+            else:
+                done.errback(failure)
 
 
 def refuse_if_held(path: str) -> None:

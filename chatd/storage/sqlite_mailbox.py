@@ -43,7 +43,7 @@ class SQLiteMailbox:
         self._waiting[account] = self.waiting(account) + 1
         self._held[account] = self.held(account) + len(body.encode())
         written = self._store.change("INSERT INTO mailbox (account, body) VALUES (?, ?)", account, body)
-        # The store logs a transaction that fails; the sender's receipt, held behind it, is never shown.
+        # The store logs a change that fails; the sender's receipt, held behind it, is never shown.
         written.addErrback(lambda _: None)
 
     def take(self, account: str) -> "Deferred[Sequence[Private]]":

@@ -5,8 +5,9 @@ memory as ``MemoryRooms`` keeps it, so the chat restores them before anyone
 connects; a change goes into the transaction of the reactor pass it was
 made in, with that pass's events (the room event that announces it among
 them), and its Deferred fires once that commits. Memory takes a change
-only then, so it holds what the file does: a change whose transaction
-failed, which the chat undoes (chatd.domain.registry), never reaches it.
+only then, so it holds what the file does: a change the file did not keep
+(its transaction failed, or the file refused it), which the chat undoes
+(chatd.domain.registry), never reaches it.
 
 A room's settings are one row of ``room_settings`` (schema step 12), the
 whole of them as JSON (chatd.storage.room_settings), written whole at
@@ -22,6 +23,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.events import ModeChange
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
+from chatd.storage.pass_log import Statement
 from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.text import fold
@@ -48,27 +50,29 @@ class SQLiteRooms(MemoryRooms):
         self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
     ) -> "Deferred[None]":
         """Register ``room`` to ``owner``, with no operators (none left from a registration that failed), set as
-        ``settings``."""
-        self._operators_dropped(room)
-        written = self._store.change(
-            "INSERT INTO registered_rooms (room, name, owner, registered_at) VALUES (?, ?, ?, ?)",
-            room,
-            name,
-            owner,
-            at,
+        ``settings``: one change of the store's, kept whole or not at all."""
+        written = self._store.changes(
+            _operators_dropped(room),
+            (
+                "INSERT INTO registered_rooms (room, name, owner, registered_at) VALUES (?, ?, ?, ?)",
+                (room, name, owner, at),
+            ),
+            (
+                "INSERT OR REPLACE INTO room_settings (room, body) VALUES (?, ?)",
+                (room, encode_settings(settings)),
+            ),
         )
-        self._settings_written(room, settings).addErrback(
-            lambda _: None
-        )  # the same transaction's failure: the registration's Deferred has it
         return written.addCallback(
             lambda _: super(SQLiteRooms, self).register(room, name, owner, at, settings)
         )
 
     def unregister(self, room: str) -> "Deferred[None]":
-        """Forget ``room``, its operators and its settings."""
-        self._operators_dropped(room)
-        self._store.change("DELETE FROM room_settings WHERE room = ?", room).addErrback(lambda _: None)
-        written = self._store.change("DELETE FROM registered_rooms WHERE room = ?", room)
+        """Forget ``room``, its operators and its settings: one change of the store's."""
+        written = self._store.changes(
+            _operators_dropped(room),
+            ("DELETE FROM room_settings WHERE room = ?", (room,)),
+            ("DELETE FROM registered_rooms WHERE room = ?", (room,)),
+        )
         return written.addCallback(lambda _: super(SQLiteRooms, self).unregister(room))
 
     def change_settings(
@@ -78,16 +82,6 @@ class SQLiteRooms(MemoryRooms):
         runs, if it is registered then (a registration that failed is not); memory follows once it commits."""
         written = self._store.change(SETTINGS_CHANGED, room, encode_changes(changes), by, at)
         return written.addCallback(lambda _: super(SQLiteRooms, self).change_settings(room, changes, by, at))
-
-    def _settings_written(self, room: str, settings: RoomSettings) -> "Deferred[None]":
-        """Write ``room``'s row of settings whole in the pass's transaction, only while it is registered there."""
-        return self._store.change(
-            "INSERT OR REPLACE INTO room_settings (room, body) "
-            "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?)",
-            room,
-            encode_settings(settings),
-            room,
-        )
 
     def add_operator(self, room: str, account: str) -> "Deferred[None]":
         """Make ``account`` an operator of ``room``."""
@@ -103,9 +97,7 @@ class SQLiteRooms(MemoryRooms):
         )
         return written.addCallback(lambda _: super(SQLiteRooms, self).remove_operator(room, account))
 
-    def _operators_dropped(self, room: str) -> None:
-        """Drop ``room``'s operators in the pass's transaction: the change that follows answers for both."""
-        dropped = self._store.change("DELETE FROM room_operators WHERE room = ?", room)
-        dropped.addErrback(
-            lambda _: None
-        )  # the same transaction's failure: the next change's Deferred has it
+
+def _operators_dropped(room: str) -> Statement:
+    """Drop ``room``'s operators: part of the change that registers or unregisters it."""
+    return ("DELETE FROM room_operators WHERE room = ?", (room,))

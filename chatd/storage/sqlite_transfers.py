@@ -33,9 +33,7 @@ class SQLiteTransfers:
             transfer.offered.file,
             encode_transfer(transfer),
         )
-        written.addErrback(
-            lambda _: None
-        )  # the store logs a failed transaction; the transfer goes on in memory
+        written.addErrback(lambda _: None)  # the store logs a failed change; the transfer goes on in memory
 
     def forget(self, file: str) -> None:
         """``file`` is over: its record goes by the end of the pass."""
