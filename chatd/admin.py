@@ -64,7 +64,7 @@ from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS, DatabaseFileError, check, damaged
+from chatd.storage.schema import LINE_KINDS, DatabaseFileError, check, damaged
 from chatd.text import counted, fold
 
 DESCRIPTION = (
@@ -298,13 +298,12 @@ def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> Non
     """Say how many private messages and room lines ``nick`` (in any case) sent, and how to delete them; delete
     nothing (``forget --private`` without ``--confirm``)."""
     try:
-        private = len(retention.sent_by(connection, nick, PRIVATE_KINDS, 0.0))
-        lines = len(retention.sent_by(connection, nick, LINE_KINDS, 0.0))
+        lines, private = retention.lines_and_private(connection, nick, 0.0)
     except sqlite3.Error as error:
         raise AdminError(f"cannot read {nick}'s messages ({error}).") from None
     print(
-        f"{nick} sent {counted(private, 'private message')} and {counted(lines, 'line')} in rooms, whoever had "
-        f"the nickname; forget --private --confirm {nick} deletes them, for good. Nothing was deleted.",
+        f"{nick} sent {counted(len(private), 'private message')} and {counted(len(lines), 'line')} in rooms, "
+        f"whoever had the nickname; forget --private --confirm {nick} deletes them, for good. Nothing was deleted.",
         file=out,
     )
 
@@ -317,8 +316,10 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO, *, private: b
     """
     try:
         # By nickname alone, from the first line kept: whoever sent them, whichever account had the nickname then.
-        positions = retention.sent_by(connection, nick, LINE_KINDS, 0.0)
-        messages = retention.sent_by(connection, nick, PRIVATE_KINDS, 0.0) if private else []
+        if private:
+            positions, messages = retention.lines_and_private(connection, nick, 0.0)
+        else:
+            positions, messages = retention.sent_by(connection, nick, LINE_KINDS, 0.0), []
         count = _delete(connection, positions)
         deleted_privately = _delete(connection, messages)
     except sqlite3.Error as error:

@@ -18,6 +18,7 @@ from contextlib import closing
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import admin
+from chatd.domain.events import Actor, Whispered
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.events import said
 from tests.helpers import ThreadedReactor, committed
@@ -112,3 +113,37 @@ class ExportTests(SynchronousTestCase):
         self.assertEqual(
             [json.loads(line)["text"] for line in out.getvalue().splitlines()], ["in a long-named room"]
         )
+
+
+class ForgetTests(SynchronousTestCase):
+    def test_forget_private_reads_the_events_once_for_both_kinds(self) -> None:
+        """forget --private, counting or deleting, finds alice's room lines and private messages in one read of
+        the events, not a read for each kind; both kinds go, bob's line stays."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "chatd.sqlite")
+        reactor = ThreadedReactor()
+        store = open_store(self, path, reactor)
+        store.append(said(1, "#lobby", "ALICE", "in the room", 1))
+        store.append(said(2, "#lobby", "bob", "hi", 2))
+        store.append(
+            Whispered(
+                id="w1", at=3, actor=Actor("alice", account="alice"), to="bob", text="psst", to_account="bob"
+            )
+        )
+        committed(reactor, store)
+        reactor.run_until(store.stopService())
+        with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            reads: list[str] = []
+            connection.set_trace_callback(
+                lambda statement: reads.append(statement) if statement.startswith("SELECT") else None
+            )
+            counted, forgot = io.StringIO(), io.StringIO()
+            admin.private_count(connection, "alice", counted)
+            admin.forget(connection, "alice", forgot, private=True)
+            connection.set_trace_callback(None)
+            kept = connection.execute("SELECT nick FROM events").fetchall()
+        self.assertEqual(len(reads), 2)
+        self.assertTrue(counted.getvalue().startswith("alice sent 1 private message and 1 line in rooms"))
+        self.assertEqual(forgot.getvalue(), "Forgot 1 line and 1 private message alice sent.\n")
+        self.assertEqual(kept, [("bob",)])

@@ -42,7 +42,7 @@ from typing_extensions import override
 from chatd.domain.bans import nickname_key, target_key
 from chatd.domain.encoding import decode_event
 from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
-from chatd.storage.schema import KICK_ENDS, MODERATION, TOPICS
+from chatd.storage.schema import KICK_ENDS, LINE_KINDS, MODERATION, PRIVATE_KINDS, TOPICS
 from chatd.text import fold
 
 CHUNK = 1000
@@ -109,6 +109,21 @@ def sent_by(connection: sqlite3.Connection, nick: str, kinds: str, since: float)
     connection.create_function("fold", 1, fold, deterministic=True)
     query = f"SELECT position FROM events WHERE {kinds} AND at >= ? AND fold(nick) = ?"
     return [position for (position,) in connection.execute(query, (since, fold(nick)))]
+
+
+def lines_and_private(connection: sqlite3.Connection, nick: str, since: float) -> tuple[list[int], list[int]]:
+    """The positions of the room lines and of the private messages ``nick`` sent, as ``sent_by`` finds each, in
+    one read of the events rather than one for each kind (``python -m chatd.admin forget --private``)."""
+    connection.create_function("fold", 1, fold, deterministic=True)
+    query = (
+        f"SELECT position, {PRIVATE_KINDS} FROM events WHERE ({LINE_KINDS} OR {PRIVATE_KINDS}) "
+        "AND at >= ? AND fold(nick) = ?"
+    )
+    lines: list[int] = []
+    private: list[int] = []
+    for position, is_private in connection.execute(query, (since, fold(nick))):
+        (private if is_private else lines).append(position)
+    return lines, private
 
 
 def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
