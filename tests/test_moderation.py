@@ -1,14 +1,7 @@
-"""Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone; and kicks' waits
-kept in a real SQLite file across a restart."""
+"""Operators, room owners, bans, mutes, walls, shutdown, away and whois in the chat domain alone."""
 
-import os
-import shutil
-import tempfile
 from dataclasses import replace
 
-from twisted.trial.unittest import SynchronousTestCase
-
-from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadAddressError,
@@ -39,7 +32,6 @@ from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
-from chatd.storage.sqlite import SQLiteHistory
 from tests.events import (
     banned,
     kicked,
@@ -54,8 +46,7 @@ from tests.events import (
     walled,
     whispered,
 )
-from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession, ThreadedReactor, state_facts
-from tests.test_history import open_store
+from tests.helpers import ChatTestCase, RecordingAudience, RecordingSession, state_facts
 
 
 class OperatorTests(ChatTestCase):
@@ -718,6 +709,9 @@ class RestoredKickTests(ChatTestCase):
                 replace(kicked(60, "#dev", "bob", "boss", "", 1), person="look:bob@10.0.0.1"),
                 replace(kicked(30, "#ops", "carol", "boss", "", 1), person="look:carol@10.0.0.2"),
                 replace(kicked(70, "#dev", "dave", "boss", "", 2), person=""),
+                replace(
+                    kicked(90, "#day", "erin", "boss", "", 1), person="look:erin@10.0.0.5", until=90 + 86400
+                ),
             ]
         )
 
@@ -729,61 +723,19 @@ class RestoredKickTests(ChatTestCase):
         self.clock.advance(20)
         self.chat.join(bob, "#dev")
 
+    def test_a_kept_kick_keeps_its_end_under_a_shorter_kick_rejoin(self) -> None:
+        """A kick of a day-long --kick-rejoin of before holds erin out for what is left of the day, though this chat
+        waits 60 s after its own kicks: nobody is let back earlier than they were told."""
+        erin, _ = self.online("erin", address="10.0.0.5")
+        error = self.assertRaises(RejoinTooSoonError, self.chat.join, erin, "#day")
+        self.assertEqual(error.seconds_left, 86390.0)
+
     def test_a_kept_kick_over_or_without_its_person_holds_nobody(self) -> None:
         """A kick whose wait ended while the daemon was down, and one kept without whom it holds, let them in."""
         carol, _ = self.online("carol", address="10.0.0.2")
         self.chat.join(carol, "#ops")
         dave, _ = self.online("dave")
         self.chat.join(dave, "#dev")
-
-
-class RestartedKickTests(SynchronousTestCase):
-    """Kicks kept in a real SQLite file, brought back by a daemon restarted with a shorter --kick-rejoin."""
-
-    def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.path = os.path.join(self.directory, "chatd.sqlite")
-        self.reactor = ThreadedReactor()
-
-    def test_waits_over_are_dropped_behind_a_longer_kept_one(self) -> None:
-        """A kick of the day-long --kick-rejoin of before still runs after a restart at 60 s; the 60 s waits of
-        kicks since are dropped once over, at the next kick, not kept until the day-long one ends.
-
-        Waits were dropped from the oldest while over, as kicks' waits were
-        all as long: the kept one, first and ending last, held every later
-        one in memory until its end, a day of kicks.
-        """
-        store = open_store(self, self.path, self.reactor)
-        self.reactor.advance(1000)
-        store.append(replace(kicked(900, "#dev", "bob", "boss", "", 1), until=900 + 86400))
-        store = self.reopened(store)
-        chat = Chat(
-            self.reactor,
-            store,
-            MemoryBus(),
-            Limits(kick_rejoin=60),
-            accounts=MemoryAccounts(),
-            rooms=MemoryRooms(),
-        )
-        chat.restore(store.restored)
-        audience = RecordingAudience()
-        owner = chat.register(RecordingSession(audience), "owner", "10.0.0.1")
-        chat.join(owner, "#class")
-        for nick in ("zed", "amy"):
-            chat.join(chat.register(RecordingSession(audience), nick, "10.0.0.9"), "#class")
-        chat.kick(owner, "zed", "#class")
-        self.reactor.advance(61)
-        chat.kick(owner, "amy", "#class")
-        self.assertEqual(
-            chat._state.kicks.until,
-            {("#dev", "look:bob@"): 87300.0, ("#class", "look:amy@10.0.0.9"): 1121.0},
-        )
-
-    def reopened(self, store: SQLiteHistory) -> SQLiteHistory:
-        """``store`` stopped (all written), and the same file opened again, as a restart does."""
-        self.reactor.run_until(store.stopService())
-        return open_store(self, self.path, self.reactor)
 
 
 class MuteTests(ChatTestCase):
