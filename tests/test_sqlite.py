@@ -416,6 +416,26 @@ class BatchTests(LoggedStoreTestCase):
         reopened = open_store(self, self.killed(), self.reactor)
         self.assertEqual((self.latest(reopened), reopened.last_seq("#new")), (["logged after"], 0))
 
+    def test_a_refusal_that_ends_the_transaction_fails_the_whole_write(self) -> None:
+        """A change refused by a trigger's ``RAISE(ROLLBACK)`` takes the transaction with it: the write fails as a
+        full disk's does, and nothing after the change goes in on its own, uncommitted by anyone."""
+        store = self.opened()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON accounts BEGIN SELECT RAISE(ROLLBACK, 'no'); END"
+            )
+        store.append(said(1, "#lobby", "alice", "refused with it", 1))
+        refused = store.change("INSERT INTO accounts VALUES ('bob', 'bob', 'x', 1.0)")
+        after = store.change("INSERT INTO rooms (room, last_seq) VALUES ('#after', 5)")
+        self.reactor.advance(0)
+        self.reactor.run_until(after)
+        self.failureResultOf(refused, sqlite3.IntegrityError)
+        self.failureResultOf(after, sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT room FROM rooms").fetchall(), [])
+            self.assertEqual(connection.execute("SELECT last FROM pass_log").fetchone(), (0,))
+
     def test_a_record_an_older_chatd_logged_is_applied(self) -> None:
         """A pass log left by a chatd that logged each statement bare, not in changes, is applied at start."""
         self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())

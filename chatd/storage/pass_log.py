@@ -113,6 +113,8 @@ def apply(
         try:
             _make(connection, change)
         except sqlite3.IntegrityError as error:
+            if not connection.in_transaction:
+                raise  # a trigger's RAISE(ROLLBACK) ended the transaction: nothing after it may go in on its own
             refused[number] = error
     connection.execute(COMMITTED, (last,))
     return refused

@@ -768,7 +768,8 @@ class SQLiteHistory(Service):
             refused = apply(self._writer, batch.rows, batch.changes, batch.last)
             batch.refused = {number: Failure(error) for number, error in refused.items()}
         except BaseException:
-            self._writer.execute("ROLLBACK")
+            if self._writer.in_transaction:  # SQLite may have rolled it back itself (a full disk)
+                self._writer.execute("ROLLBACK")
             raise
         self._writer.execute("COMMIT")
         self.commits += 1
