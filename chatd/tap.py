@@ -5,7 +5,6 @@ one sentence on standard error (``chatd.start.StartError``), not twistd's
 page of usage or a traceback.
 """
 
-import math
 import os
 import socket
 import sys
@@ -88,6 +87,32 @@ def _named_numbers(rows: list[list[Any]]) -> list[list[Any]]:
     ]
 
 
+DAY = 86400.0
+"""A day in seconds: the most of every option that is a wait in seconds."""
+
+LIMIT_MOST: dict[str, tuple[float, str]] = {
+    "flood-rate": (1_000_000.0, "a million lines a second"),
+    "flood-disconnect": (DAY, "a day"),
+    "register-timeout": (DAY, "a day"),
+    "handshake-timeout": (DAY, "a day"),
+    "http-timeout": (DAY, "a day"),
+    "keepalive": (KEEPALIVE_MOST, "the most Linux takes, about 9 hours"),
+    "kick-rejoin": (KICK_REJOIN_MOST, "a day"),
+    "big-room-tally": (DAY, "a day"),
+    "file-keep": (365.0, "a year"),
+    "retain-days": (36500.0, "about a hundred years"),
+}
+"""The number options that have a most, in the option's own unit, with it in words: past it a value is a typo,
+not a choice. Every option that takes a fraction has one: Python's float takes 1e300, with which a timer never
+fired, and a --file-keep of 1e300 days was a wait told in 301 digits."""
+
+
+def _at_most(name: str) -> str:
+    """``at most 86400 (a day)``: ``--name``'s most as its help and its refusal say it."""
+    most, words = LIMIT_MOST[name]
+    return f"at most {most:.15g} ({words})"
+
+
 # Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
 LIMIT_OPTIONS: list[list[Any]] = [
@@ -95,7 +120,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-rate",
         None,
         _LINE.flood_rate,
-        "Lines (messages, commands) a second one connection may keep up.",
+        f"Lines (messages, commands) a second one connection may keep up, {_at_most('flood-rate')}.",
         float,
     ],
     [
@@ -116,7 +141,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-disconnect",
         None,
         _LINE.flood_disconnect,
-        "Seconds a connection may stay over its budget before it is cut off.",
+        f"Seconds a connection may stay over its budget before it is cut off, {_at_most('flood-disconnect')}.",
         float,
     ],
     [
@@ -146,14 +171,15 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "register-timeout",
         None,
         _LINE.register_timeout,
-        "Seconds a new connection has to choose a nickname.",
+        f"Seconds a new connection has to choose a nickname, {_at_most('register-timeout')}.",
         float,
     ],
     [
         "handshake-timeout",
         None,
         _LINE.handshake_timeout,
-        "Seconds a TLS connection has to finish its handshake; then --register-timeout starts.",
+        f"Seconds a TLS connection has to finish its handshake, {_at_most('handshake-timeout')}; then "
+        "--register-timeout starts.",
         float,
     ],
     [
@@ -161,15 +187,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         None,
         _LINE.http_timeout,
         "Seconds an HTTP connection to the web port may stay idle, or take to send a request whole, before it is "
-        "closed (a WebSocket is watched by pings instead).",
+        f"closed (a WebSocket is watched by pings instead), {_at_most('http-timeout')}.",
         float,
     ],
     [
         "keepalive",
         None,
         _LINE.keepalive,
-        f"Seconds of silence before TCP keepalive probes a connection, at most {KEEPALIVE_MOST} (Linux's most); "
-        "0 turns probing off.",
+        f"Seconds of silence before TCP keepalive probes a connection, {_at_most('keepalive')}; 0 turns probing off.",
         int,
     ],
     ["max-rooms", None, _CHAT.rooms_per_user, "Rooms one user may be in at once.", int],
@@ -201,14 +226,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "kick-rejoin",
         None,
         _CHAT.kick_rejoin,
-        f"Seconds a kicked user must wait before joining that room again, at most {KICK_REJOIN_MOST:g} (a day).",
+        f"Seconds a kicked user must wait before joining that room again, {_at_most('kick-rejoin')}.",
         float,
     ],
     [
         "big-room-tally",
         None,
         _CHAT.tally_seconds,
-        "Seconds between the summaries of a big room's comings and goings (see --big-room).",
+        f"Seconds between the summaries of a big room's comings and goings (see --big-room), {_at_most('big-room-tally')}.",
         float,
     ],
 ]
@@ -234,7 +259,7 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-keep",
         None,
         _FILES.keep / 86400,
-        "Days a file waits for a recipient who is offline, or an interrupted upload for its sender.",
+        f"Days a file waits for a recipient who is offline, or an interrupted upload for its sender, {_at_most('file-keep')}.",
         float,
     ],
     _size_option(
@@ -242,12 +267,6 @@ FILE_OPTIONS: list[list[Any]] = [
     ),
 ]
 """The limits on files (chatd.domain.files.FileLimits), each more than 0."""
-
-LIMIT_MOST: dict[str, tuple[float, str]] = {
-    "kick-rejoin": (KICK_REJOIN_MOST, "a day"),
-    "keepalive": (KEEPALIVE_MOST, "the most Linux takes, about 9 hours"),
-}
-"""The limit options that have a most too, with it in words: past it a value is a typo, not a choice."""
 
 
 class Options(usage.Options):
@@ -374,8 +393,8 @@ class Options(usage.Options):
             "retain-days",
             None,
             None,
-            "Days history is kept, checked at start and every hour (default: forever); bans and mutes in "
-            "force and each room's last topic stay whatever their age.",
+            f"Days history is kept, {_at_most('retain-days')}, checked at start and every hour (default: forever); bans "
+            "and mutes in force and each room's last topic stay whatever their age.",
             float,
         ],
         *LIMIT_OPTIONS,
@@ -497,9 +516,6 @@ class Options(usage.Options):
             # turned flood control off without a word.
             if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
-            most, words = LIMIT_MOST.get(name, (math.inf, ""))
-            if self[name] > most:
-                raise usage.UsageError(f"--{name} must be at most {most:g} ({words}), not {self[name]:.15g}.")
         for name in PORT_OPTIONS:
             if self[name] is not None and not 0 <= self[name] <= 65535:
                 raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
@@ -514,6 +530,9 @@ class Options(usage.Options):
             raise usage.UsageError("--db needs a file's path, or :memory: to keep nothing.")
         if self["retain-days"] is not None and not self["retain-days"] > 0:
             raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
+        for name, (most, _) in LIMIT_MOST.items():
+            if self[name] is not None and self[name] > most:
+                raise usage.UsageError(f"--{name} must be {_at_most(name)}, not {self[name]:.15g}.")
         self._check_ports_differ()
         self["tls"] = self._tls()
         self["default-room"] = _server_room("default-room", self["default-room"], self["max-room-name"])

@@ -16,7 +16,7 @@ from chatd.irc.commands import COMMANDS as IRC_COMMANDS
 from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
-from chatd.tap import FILE_OPTIONS, LIMIT_OPTIONS, Options
+from chatd.tap import FILE_OPTIONS, LIMIT_MOST, LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -72,6 +72,15 @@ class DocsTests(SynchronousTestCase):
         for name, _, default, *_ in FILE_OPTIONS:
             shown = f"{default:g}" if isinstance(default, float) else str(default)
             self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \| {shown}( \([^)]*\))? \|", security), name)
+
+    def test_every_limits_most_in_its_security_row(self) -> None:
+        """docs/SECURITY.md's row for each limit that has a most (LIMIT_MOST) says it, as --help does."""
+        security = read("docs", "SECURITY.md")
+        rows = [row[0] for row in [*LIMIT_OPTIONS, *FILE_OPTIONS] if row[0] in LIMIT_MOST]
+        self.assertIn("register-timeout", rows)
+        for name in rows:
+            most = f"{LIMIT_MOST[name][0]:.15g}"
+            self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \|[^\n]* at most {most} \(", security), name)
 
     def test_readme_lists_every_variable_of_the_tac(self) -> None:
         """README.md's list of chatd.tac's variables is exactly one for each option, in order."""

@@ -19,7 +19,7 @@ from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 from chatd.start import StartError
-from chatd.tap import LIMIT_OPTIONS, Options
+from chatd.tap import LIMIT_MOST, LIMIT_OPTIONS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 
@@ -150,6 +150,44 @@ class OptionsTests(SynchronousTestCase):
         for given, shown in (("86400.5", "86400.5"), ("6000000", "6000000")):
             error = self.assertRaises(usage.UsageError, parse, "--kick-rejoin", given)
             self.assertEqual(str(error), f"--kick-rejoin must be at most 86400 (a day), not {shown}.")
+
+    def test_every_option_that_takes_a_fraction_has_a_most(self) -> None:
+        """1e300 is refused in one sentence by each option that takes a number with a fraction, and its most is
+        taken: Python's float takes 1e300, with which --register-timeout's timer never fired, and a --file-keep of
+        1e300 days was a wait told in 301 digits."""
+        fractions = [row[0] for row in Options.optParameters if len(row) > 4 and _takes(row[0], "0.5")]
+        self.assertEqual(
+            sorted(fractions),
+            sorted(
+                [
+                    "flood-rate",
+                    "flood-disconnect",
+                    "register-timeout",
+                    "handshake-timeout",
+                    "http-timeout",
+                    "kick-rejoin",
+                    "big-room-tally",
+                    "file-keep",
+                    "retain-days",
+                ]
+            ),
+        )
+        for name in fractions:
+            most, words = LIMIT_MOST[name]
+            self.assertEqual(parse(f"--{name}", f"{most:.15g}")[name], most)
+            error = self.assertRaises(usage.UsageError, parse, f"--{name}", "1e300")
+            self.assertEqual(str(error), f"--{name} must be at most {most:.15g} ({words}), not 1e+300.")
+            self.assertIn(f"at most {most:.15g} ({words})", Options().docs[name])
+        error = self.assertRaises(usage.UsageError, parse, "--register-timeout", "1e300")
+        self.assertEqual(str(error), "--register-timeout must be at most 86400 (a day), not 1e+300.")
+        error = self.assertRaises(usage.UsageError, parse, "--flood-rate", "2000000")
+        self.assertEqual(
+            str(error), "--flood-rate must be at most 1000000 (a million lines a second), not 2000000."
+        )
+        error = self.assertRaises(usage.UsageError, parse, "--retain-days", "40000")
+        self.assertEqual(
+            str(error), "--retain-days must be at most 36500 (about a hundred years), not 40000."
+        )
 
     def test_keepalive_is_at_most_what_linux_takes(self) -> None:
         """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and

@@ -211,6 +211,14 @@ class BadStartTests(SynchronousTestCase):
             "--flood-burst must be a whole number of at most 15 digits, not one of 401.",
         )
 
+    def test_a_wait_past_its_most(self) -> None:
+        """--register-timeout 1e300 is refused by name with its most: it started, and a connection that never chose
+        a nickname was never closed."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--register-timeout", "1e300"),
+            "--register-timeout must be at most 86400 (a day), not 1e+300.",
+        )
+
     def test_server_room_longer_than_max_room_name(self) -> None:
         """A --default-room or --room no join could make under --max-room-name is named, with the fix."""
         self.assert_refused(
