@@ -56,23 +56,27 @@ def _whole_digits(value: str) -> int:
     return len(digits.lstrip("0") or "0") if digits.isdigit() else 0
 
 
-def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
+def number(
+    name: str, kind: Callable[[str], Any], span: tuple[int, int] | None = None
+) -> Callable[[str], Any]:
     """A coerce for ``--name`` that names the option when its value is not a ``kind`` (int or float).
 
     Twisted's own message for a failed coerce ("Parameter type enforcement
     failed") names neither; a ``UsageError`` raised here passes through as it is.
     Python's float takes ``nan``, ``inf`` and ``1e999`` (infinite too): none is
     a number of anything, so each is refused as a word is. A whole number of
-    more than ``WHOLE_DIGITS`` digits is refused too, saying so.
+    more than ``WHOLE_DIGITS`` digits is refused too, saying so; for an option
+    that takes a ``span`` (least, most) of whole numbers, such as a port, any
+    number outside it is, saying the span, the one thing to fix.
     """
     what = "a whole number" if kind is int else "a number"
 
     def coerce(value: str) -> Any:
         digits = _whole_digits(value) if kind is int else 0
         if digits > WHOLE_DIGITS:
-            raise usage.UsageError(
-                f"--{name} must be a whole number of at most {WHOLE_DIGITS} digits, not one of {digits}."
-            )
+            # The number itself is not shown: it may be thousands of digits long.
+            given = f"a number of {digits} digits" if span else f"one of {digits}"
+            raise usage.UsageError(f"--{name} must be {_what(span, kind)}, not {given}.")
         try:
             number = kind(value)
         except ValueError:
@@ -80,9 +84,18 @@ def number(name: str, kind: Callable[[str], Any]) -> Callable[[str], Any]:
         # An int is always finite (and math.isfinite cannot take one too large for a float).
         if number is None or (isinstance(number, float) and not math.isfinite(number)):
             raise usage.UsageError(f"--{name} must be {what}, not {value!r}.")
+        if span is not None and not span[0] <= number <= span[1]:
+            raise usage.UsageError(f"--{name} must be {_what(span, kind)}, not {number}.")
         return number
 
     return coerce
+
+
+def _what(span: tuple[int, int] | None, kind: Callable[[str], Any]) -> str:
+    """What a number option takes, as its refusal says it: ``0 to 65535`` for a ``span``, else its digits."""
+    if span is not None:
+        return f"{span[0]} to {span[1]}"
+    return f"a whole number of at most {WHOLE_DIGITS} digits" if kind is int else "a number"
 
 
 SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

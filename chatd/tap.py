@@ -80,10 +80,22 @@ _CHAT = Limits()
 _FILES = FileLimits()
 
 
+NUMBER_SPANS: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(PORT_OPTIONS, (0, 65535)),
+    "replay": (0, HISTORY_MOST),
+}
+"""The whole-number options that take a span (least, most), refused outside it in words that say the span: a
+port of 16 digits or more was told it had too many digits rather than that a port is at most 65535."""
+
+
 def _named_numbers(rows: list[list[Any]]) -> list[list[Any]]:
-    """``rows`` of ``optParameters`` with each number option's coerce made to name the option."""
+    """``rows`` of ``optParameters`` with each number option's coerce made to name the option (and its span, if
+    it has one)."""
     return [
-        [*row[:4], number(row[0], row[4])] if len(row) > 4 and row[4] in (int, float) else row for row in rows
+        [*row[:4], number(row[0], row[4], NUMBER_SPANS.get(row[0]))]
+        if len(row) > 4 and row[4] in (int, float)
+        else row
+        for row in rows
     ]
 
 
@@ -516,13 +528,8 @@ class Options(usage.Options):
             # turned flood control off without a word.
             if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
-        for name in PORT_OPTIONS:
-            if self[name] is not None and not 0 <= self[name] <= 65535:
-                raise usage.UsageError(f"--{name} must be 0 to 65535, not {self[name]}.")
         if self["big-room"] < 0:
             raise usage.UsageError(f"--big-room must be 0 (never) or more, not {self['big-room']}.")
-        if not 0 <= self["replay"] <= HISTORY_MOST:
-            raise usage.UsageError(f"--replay must be 0 to {HISTORY_MOST}, not {self['replay']}.")
         for name, *_ in FILE_OPTIONS:
             if not self[name] > 0:
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]:g}.")

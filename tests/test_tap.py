@@ -19,7 +19,7 @@ from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 from chatd.start import StartError
-from chatd.tap import LIMIT_MOST, LIMIT_OPTIONS, Options
+from chatd.tap import LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 
@@ -121,7 +121,7 @@ class OptionsTests(SynchronousTestCase):
         line anyone sent was an OverflowError (a float holds no number of 309 digits), --keepalive's own most
         was a traceback saying it. 15 digits are taken."""
         wholes = [row[0] for row in Options.optParameters if len(row) > 4 and _takes(row[0], "1")]
-        wholes = [name for name in wholes if not _takes(name, "1.5")]
+        wholes = [name for name in wholes if not _takes(name, "1.5") and name not in NUMBER_SPANS]
         self.assertIn("flood-burst", wholes)
         self.assertIn("keepalive", wholes)
         self.assertIn("file-transfers", wholes)
@@ -136,6 +136,21 @@ class OptionsTests(SynchronousTestCase):
             str(error), "--flood-burst must be a whole number of at most 15 digits, not one of 16."
         )
         self.assertEqual(parse("--flood-burst", "999999999999999")["flood-burst"], 999999999999999)
+
+    def test_a_number_too_long_for_a_span_is_refused_with_the_span(self) -> None:
+        """A port (or --replay) of 16 digits or more is told the span it must be in, as 70000 is, not that it has
+        too many digits; the number itself is not shown, being perhaps thousands of digits long."""
+        self.assertIn("irc-tls-port", NUMBER_SPANS)
+        for name, (least, most) in NUMBER_SPANS.items():
+            for given, digits in (("1234567890123456", 16), ("-1" + "0" * 400, 401), ("1" * 5000, 5000)):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(
+                    str(error), f"--{name} must be {least} to {most}, not a number of {digits} digits."
+                )
+        error = self.assertRaises(usage.UsageError, parse, "--port", "1234567890123456")
+        self.assertEqual(str(error), "--port must be 0 to 65535, not a number of 16 digits.")
+        error = self.assertRaises(usage.UsageError, parse, "--port", "123456789012345")
+        self.assertEqual(str(error), "--port must be 0 to 65535, not 123456789012345.")
 
     def test_a_size_too_large_for_a_number_is_refused_in_one_sentence(self) -> None:
         """1e308T is a finite number of TiB, but its bytes are not: one sentence naming the option, not Python's
