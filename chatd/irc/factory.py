@@ -59,7 +59,6 @@ from chatd.irc.protocol import IRCProtocol
 from chatd.irc.registration import logged_in, logged_out
 from chatd.irc.render import EventLines, Shape, killed_reason
 from chatd.irc.session import IRCSession
-from chatd.irc.socket import IRCSocket
 from chatd.irc.talk import away_reply
 from chatd.text import fold
 
@@ -139,15 +138,6 @@ class IRCFactory(ServerFactory):
         protocol = IRCProtocol(self, peer)
         self.connections.add(protocol)
         return protocol
-
-    def socket(self, peer: str, subprotocol: str) -> IRCSocket:
-        """A session for a web port's socket from ``peer`` in ``subprotocol``, its place under the limits handed over.
-
-        The web port admitted the connection; this front end releases it when it ends.
-        """
-        session = IRCSocket(self, peer, subprotocol)
-        self.connections.add(session)
-        return session
 
     @contextmanager
     def speaking(self, session: IRCSession) -> Iterator[None]:

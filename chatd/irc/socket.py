@@ -23,6 +23,7 @@ from typing_extensions import override
 from chatd.frontend.frames import binary_frame, text_frame
 from chatd.frontend.output import Sink, output_for
 from chatd.frontend.socket_session import FramedOutput, SocketSession
+from chatd.frontend.websocket import Takeover
 from chatd.irc.framing import LINE_LIMIT
 from chatd.irc.protocol import IRCProtocol
 
@@ -31,6 +32,23 @@ if TYPE_CHECKING:
 
 SUBPROTOCOLS = ("text.ircv3.net", "binary.ircv3.net")
 """The IRCv3 WebSocket subprotocols, the text one first (the specification's preference)."""
+
+
+def socket_maker(factory: "IRCFactory") -> Takeover:
+    """What the web port's ``Takeovers`` hands an IRC socket to: a session of ``factory``'s for a socket from a
+    peer in a subprotocol, its place under the limits handed over.
+
+    The web port admitted the connection; this front end releases it when it ends. Made here rather than by the
+    factory, so that an IRC front end without a web port imports no twisted.web (chatd.service asks for it only
+    with one).
+    """
+
+    def made(peer: str, subprotocol: str) -> IRCSocket:
+        session = IRCSocket(factory, peer, subprotocol)
+        factory.connections.add(session)
+        return session
+
+    return made
 
 
 class IRCSocket(IRCProtocol, SocketSession):
