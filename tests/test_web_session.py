@@ -2,9 +2,11 @@
 
 import gc
 import json
+import socket
 import weakref
 
-from twisted.internet.testing import EventLoggingObserver
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import LogLevel, globalLogPublisher
 from wsproto.events import (
     AcceptConnection,
@@ -17,9 +19,10 @@ from wsproto.events import (
     TextMessage,
 )
 
+from chatd.frontend.websocket import WebConnection
 from chatd.line.limits import LineLimits
 from chatd.line.web_session import PING_SECONDS
-from tests.web import WebTestCase
+from tests.web import WebClient, WebTestCase
 
 
 class UpgradeTests(WebTestCase):
@@ -366,3 +369,38 @@ class ShutdownTests(WebTestCase):
             client.connection.connectionLost()
         self.successResultOf(done)
         self.assertEqual(self.admission.open, 0)
+
+
+class _Accepted(StringTransport):
+    """A connection as Twisted's ``tcp.Server`` shows one: its socket (``getHandle``) and its listener (``server``)."""
+
+    def __init__(self, server: object, handle: socket.socket) -> None:
+        super().__init__(peerAddress=IPv4Address("TCP", "127.0.0.1", 40000))
+        self.server = server
+        self._handle = handle
+
+    def getHandle(self) -> socket.socket:  # noqa: N802 - Twisted's name
+        return self._handle
+
+
+class TuningTests(WebTestCase):
+    def test_a_socket_is_tuned_as_it_is_accepted_and_not_again_as_it_upgrades(self) -> None:
+        """A connection whose listener could not pass its settings on is tuned once, as it is accepted: its upgrade
+        to a WebSocket makes none again. The session it was handed to tuned it a second time, a system call a
+        setting, all but the send buffer already made."""
+        # A listener whose socket Twisted does not show: each of its connections is tuned on its own.
+        listener = object()
+        self.web.tuning.listening(listener)  # type: ignore[arg-type]
+        handle = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(handle.close)
+        connection = self.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        assert isinstance(connection, WebConnection), connection
+        wire = _Accepted(listener, handle)
+        connection.makeConnection(wire)
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), self.limits.keepalive)
+        # Changed after the accept's tuning: a second tuning would set it back.
+        handle.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)
+        client = WebClient(self, connection, wire)
+        self.assertIsInstance(client.upgrade()[0], AcceptConnection)
+        self.assertEqual(client.kinds(), ["welcome", "motd", "prompt"])
+        self.assertEqual(handle.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 77)

@@ -31,7 +31,9 @@ those settings go to the TCP transport under it.
 The web port's listener has no fixed send buffer: a file link's HTTP
 download there (chatd.web.files) keeps the buffer Linux grows for it, and
 a connection gets the fixed one when it becomes a WebSocket
-(``pin_send_buffer``).
+(``pin_send_buffer``). A web port's connection is tuned (where it must be)
+once, by its ``WebConnection`` as it is accepted: the session it becomes at
+its upgrade, the page's or IRC's, does not tune it again (``tune``).
 """
 
 import socket

@@ -117,10 +117,13 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         transport = cast(ITransport, self.transport)
         limits = self.factory.limits
         self.sink = self.make_output(transport)
-        # Its listener's settings, copied at accept; made here only where they could not be.
-        self.factory.tuning.accepted(transport)
+        self.tune(transport)
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
         self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
+
+    def tune(self, transport: ITransport) -> None:
+        """Its listener's settings on the connection, copied at accept; made here only where they could not be."""
+        self.factory.tuning.accepted(transport)
 
     def make_output(self, transport: ITransport) -> Sink:
         """Where this connection's output goes: the fastest ``Output`` its transport allows."""

@@ -79,6 +79,10 @@ class IRCSocket(IRCProtocol, SocketSession):
         self._leave_http()
 
     @override
+    def tune(self, transport: ITransport) -> None:
+        """Nothing: the connection was tuned as it was accepted, by its ``WebConnection``, before its upgrade."""
+
+    @override
     def make_output(self, transport: ITransport) -> Sink:
         """A frame a line, straight to the TCP (or TLS) transport once what Twisted holds (the 101) is sent."""
         limits = self.factory.limits

@@ -193,8 +193,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         limits = self.factory.limits
         # Gathered and sent once per reactor pass; it says whether the session is open.
         self.sink = self.make_output(transport)
-        # Its listener's settings, copied at accept; made here only where they could not be.
-        self.factory.tuning.accepted(transport)
+        self.tune(transport)
         if self.files is not None:
             self.files.attach(self)
         # A TLS connection gets its greeting once its handshake is done,
@@ -202,6 +201,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
         self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
         self.greet()
+
+    def tune(self, transport: ITransport) -> None:
+        """Its listener's settings on the connection, copied at accept; made here only where they could not be."""
+        self.factory.tuning.accepted(transport)
 
     def make_output(self, transport: ITransport) -> Output:
         """Where this connection's output goes: the fastest ``Output`` its transport allows."""

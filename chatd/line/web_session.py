@@ -148,6 +148,10 @@ class WebSession(LineProtocol, SocketSession):
         self._wire.ping(b"")
 
     @override
+    def tune(self, transport: ITransport) -> None:
+        """Nothing: the connection was tuned as it was accepted, by its ``WebConnection``, before its upgrade."""
+
+    @override
     def make_output(self, transport: ITransport) -> Output:
         """Output straight to the TCP (or TLS) transport under the wrapper, once what Twisted holds is sent.
 
