@@ -28,13 +28,20 @@ class OpenTransfers:
         self, spool: FileStore, store: TransferStore, downloads: Downloads, now: Callable[[], float]
     ) -> None:
         self._open: dict[str, Transfer] = {}
+        self._uploads: dict[str, dict[str, Transfer]] = {}
+        """Each owner's uploads not offered yet, by file: what ``going`` counts and ``--file-day-bytes`` waits for,
+        found without a walk of every transfer open on each offer, accept and link."""
+        self._sharing: dict[str, dict[str, Transfer]] = {}
+        """The open transfers of each content (``Transfer.key``), by file: its bytes go with the last of them. Keyed
+        by what never changes, not by sender, whose key a rename changes (``TransferPeople``)."""
         self._store = store
         self.spool = spool
         self.downloads = downloads
         for record in store.kept():
-            transfer = self._open[record.offered.file] = Transfer.kept(record)
+            transfer = Transfer.kept(record)
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = now()
+            self._opened(transfer)
 
     @property
     def limits(self) -> FileLimits:
@@ -52,13 +59,38 @@ class OpenTransfers:
 
     def add(self, transfer: Transfer) -> None:
         """``transfer`` is open (a new upload), and kept."""
-        self._open[transfer.file] = transfer
+        self._opened(transfer)
         self._store.keep(transfer.record())
+
+    def _opened(self, transfer: Transfer) -> None:
+        """``transfer`` is open: in the table and each index that finds it."""
+        self._open[transfer.file] = transfer
+        self._sharing.setdefault(transfer.key, {})[transfer.file] = transfer
+        if transfer.offered_at is None:
+            self._uploads.setdefault(transfer.owner, {})[transfer.file] = transfer
+
+    def offered(self, transfer: Transfer, at: float) -> None:
+        """``transfer``'s upload is whole and checked at ``at``: it is offered, no longer one of its owner's uploads."""
+        transfer.offered_at = at
+        self._unload(transfer)
+
+    def _unload(self, transfer: Transfer) -> None:
+        """``transfer`` is no upload of its owner's any more (offered, or over); none left is kept at none."""
+        uploads = self._uploads.get(transfer.owner, {})
+        if uploads.pop(transfer.file, None) is not None and not uploads:
+            del self._uploads[transfer.owner]
+
+    def uploads(self, owner: str) -> list[Transfer]:
+        """The uploads ``owner`` has open, not offered yet."""
+        return list(self._uploads.get(owner, {}).values())
+
+    def sharing(self, key: str) -> list[Transfer]:
+        """The open transfers of the content ``key`` (``Transfer.key``): one, or those offered the same bytes."""
+        return list(self._sharing.get(key, {}).values())
 
     def going(self, owner: str) -> int:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
-        uploads = sum(1 for t in self._open.values() if t.owner == owner and t.offered_at is None)
-        return uploads + self.downloads.going(owner)
+        return len(self._uploads.get(owner, ())) + self.downloads.going(owner)
 
     def check_going(self, owner: str) -> None:
         """Raise FileTooManyError if the owner has as many transfers going as ``--file-transfers`` allows: before an
@@ -140,18 +172,22 @@ class OpenTransfers:
         """``transfer``, open, is over, and what the spool holds of it goes or stays as the spool decided (a
         corrupt upload's bytes it dropped as it checked them)."""
         del self._open[transfer.file]
+        self._unload(transfer)
+        sharing = self._sharing[transfer.key]
+        del sharing[transfer.file]
+        if not sharing:
+            del self._sharing[transfer.key]
         self._store.forget(transfer.file)
 
     def forget(self, transfer: Transfer) -> None:
         """``transfer`` is over, if it was open; its bytes go unless another open transfer shares them."""
         if transfer.file in self._open:
             self.close(transfer)
-        if not any(other.key == transfer.key for other in self._open.values()):
+        if transfer.key not in self._sharing:
             self.spool.drop(transfer.key)
 
     def sweep(self) -> None:
         """Drop the bytes the spool holds that no open transfer names (``Transfers.expire`` says how they come)."""
-        named = {transfer.key for transfer in self._open.values()}
         for key in self.spool.held_keys():
-            if key not in named:
+            if key not in self._sharing:
                 self.spool.drop(key)

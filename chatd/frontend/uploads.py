@@ -113,12 +113,14 @@ class Uploads:
 
     def _reopened(self, by: str, key: str, target: FileTarget) -> Transfer | None:
         """The upload of this content by this sender (``person_key``: someone else who took their nickname is not
-        them) to the same people, still open, if any: offered again to resume."""
-        for transfer in self._open.all():
+        them) to the same people, still open, if any: offered again to resume.
+
+        Looked for among the transfers of the content, found by its key, which never changes: ``by`` is asked of
+        each as it is now, after any rename (an index by sender would have to follow every rename)."""
+        for transfer in self._open.sharing(key):
             if (
                 transfer.offered_at is None
                 and transfer.by == by
-                and transfer.key == key
                 and fold(transfer.target.to) == fold(target.to)
             ):
                 return transfer
@@ -150,8 +152,8 @@ class Uploads:
         """The bytes ``owner``'s unfinished uploads of any content but ``but`` have yet to send, each content once."""
         sizes = {
             transfer.key: transfer.offered.size
-            for transfer in self._open.all()
-            if transfer.owner == owner and transfer.offered_at is None and transfer.key != but
+            for transfer in self._open.uploads(owner)
+            if transfer.key != but
         }
         return sum(size - self._spool.held(key) for key, size in sizes.items())
 
@@ -217,7 +219,7 @@ class Uploads:
             if uploader is not None:
                 uploader.send(FileCorruptError())
             return
-        transfer.offered_at = self._reactor.seconds()
+        self._open.offered(transfer, self._reactor.seconds())
         if uploader is not None:
             uploader.send(FileUploaded(transfer.file))
         self._deliver(transfer)

@@ -7,6 +7,7 @@ tells the test what it did (``WatchedPool``) and can hold a read at its
 gate, to catch the server with one under way.
 """
 
+import base64
 import fcntl
 import hashlib
 import json
@@ -102,14 +103,14 @@ class WatchedPool:
 
 
 class _Kept(NotKept):
-    """A transfer store that kept one transfer from before (and keeps nothing more)."""
+    """A transfer store that kept ``records`` from before (and keeps nothing more)."""
 
-    def __init__(self, record: KeptTransfer) -> None:
-        self._record = record
+    def __init__(self, *records: KeptTransfer) -> None:
+        self._records = records
 
     @override
     def kept(self) -> list[KeptTransfer]:
-        return [self._record]
+        return list(self._records)
 
 
 def request(path: str, *headers: str, method: str = "GET") -> bytes:
@@ -147,9 +148,11 @@ def queued(transport: object, queue: int) -> int:
 
 
 class FileLinkReadTests(TestCase):
-    async def serve(self, content: bytes, limits: FileLimits = DEFAULT_FILE_LIMITS) -> str:
+    async def serve(
+        self, content: bytes, limits: FileLimits = DEFAULT_FILE_LIMITS, also: tuple[KeptTransfer, ...] = ()
+    ) -> str:
         """A link's path for bob to ``content``, on a web port listening on 127.0.0.1, the file in a new spool; the
-        engine within ``limits``."""
+        engine within ``limits``, open again with the transfers ``also`` kept from before."""
         sha = hashlib.sha256(content).hexdigest()
         self.folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.folder)
@@ -171,7 +174,7 @@ class FileLinkReadTests(TestCase):
         chat = Chat(reactor, MemoryHistory(), bus, accounts=MemoryAccounts(), rooms=MemoryRooms())
         spool = Spool(self.folder, run=self.pool.run)
         self.addCleanup(spool.release)
-        transfers = Transfers(chat, spool, reactor, limits, store=_Kept(record), bus=bus)
+        transfers = Transfers(chat, spool, reactor, limits, store=_Kept(record, *also), bus=bus)
         self.chat, self.transfers = chat, transfers
         links = FileLinks(transfers, reactor, text_line)
         transfer = transfers.transfer(FILE_ID)
@@ -475,4 +478,38 @@ class FileLinkReadTests(TestCase):
         self.assertEqual(upload["type"], "file_upload")
         self.assertEqual((await self.get(path))[::2], (429, TOO_MANY))
         await self.answer(bob, f"/file cancel {upload['file']}", "file_cancelled")
+        self.assertEqual((await self.get(path))[::2], (200, CONTENT))
+
+    async def test_an_upload_kept_from_before_a_restart_counts_against_a_link_until_it_is_offered(
+        self,
+    ) -> None:
+        """bob's upload, open when the daemon stopped, is one of his transfers going once it starts again: under
+        ``--file-transfers 1`` his link is refused while it is, and fetches the file once he has resumed the upload
+        and sent it whole, offered to carol (who keeps it open, to fetch)."""
+        data = b"bob's notes"
+        sha = hashlib.sha256(data).hexdigest()
+        upload = KeptTransfer(
+            OfferedFile("00000000000000b1", "notes.txt", len(data), "text/plain", sha),
+            Actor("bob", "127.0.0.3", None),
+            "address:127.0.0.3",
+            BOB,
+            FileTarget("#lobby", room=True),
+            0.0,
+            None,
+            (),
+        )
+        path = await self.serve(CONTENT, FileLimits(transfers=1), also=(upload,))
+        self.assertEqual((await self.get(path))[::2], (429, TOO_MANY))
+        carol = await self.line_user("carol", "127.0.0.4")
+        bob = await self.line_user("bob", "127.0.0.3")
+        offer = f"/file offer #lobby {len(data)} {sha} text/plain notes.txt"
+        resumed = await self.answer(bob, offer, "file_upload")
+        self.assertEqual(
+            (resumed["type"], resumed["file"], resumed["have"]), ("file_upload", "00000000000000b1", 0)
+        )
+        self.assertEqual((await self.get(path))[::2], (429, TOO_MANY))
+        put = f"/file put 00000000000000b1 0 {base64.b64encode(data).decode()}"
+        carol.received.clear()
+        self.assertEqual((await self.answer(bob, put, "file_uploaded"))["type"], "file_uploaded")
+        await self.until(lambda: b'"file_offered"' in carol.received, "carol is offered bob's notes")
         self.assertEqual((await self.get(path))[::2], (200, CONTENT))

@@ -1,0 +1,161 @@
+"""Each owner's transfers going (``--file-transfers``), counted as they start and end, whichever way they end.
+
+``OpenTransfers`` keeps the count of each owner's uploads as they open and
+end, not a walk of every transfer open on each offer, accept and link: so
+each way one ends (offered, refused as corrupt, withdrawn, expired, let go
+for room) and each way one starts (an offer, one kept across a restart)
+must move it. Under ``--file-transfers 1`` one count too many refuses the
+next offer, one too few lets a second through.
+"""
+
+from twisted.internet.testing import StringTransport
+
+from chatd.domain.events import Actor
+from chatd.domain.files import CHUNK, FileLimits, FileTarget, KeptTransfer, OfferedFile
+from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
+from chatd.frontend.transfer_parts import NotKept
+from chatd.frontend.transfers import Transfers
+from chatd.line.protocol import LineProtocol
+from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_line_accounts import PASSWORD
+
+
+class _Kept(NotKept):
+    """A transfer store that kept ``records`` from before (and keeps nothing more)."""
+
+    def __init__(self, *records: KeptTransfer) -> None:
+        self._records = records
+
+    def kept(self) -> tuple[KeptTransfer, ...]:
+        return self._records
+
+
+class GoingTests(FileTestCase):
+    file_limits = FileLimits(transfers=1, max_size=150_000, store_bytes=150_000)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        self.numbers = iter(range(1, 100))
+
+    def another(self, protocol: LineProtocol, wire: StringTransport) -> str:
+        """What an offer to #lobby of ten bytes of new content is answered with: its type, or its refusal's code. Taken,
+        the upload is withdrawn, so that it leaves the count as it found it."""
+        self.lines(wire)
+        self.offer(protocol, to=b"#lobby", sha=f"{next(self.numbers):064x}", size=10)
+        [answer] = self.objects(wire)
+        if answer["type"] == "file_upload":
+            protocol.dataReceived(b"/file cancel %s\n" % answer["file"].encode())
+            self.lines(wire)
+        return str(answer.get("code", answer["type"]))
+
+    def test_an_upload_counts_until_it_is_offered(self) -> None:
+        """alice's upload is one transfer going until its last chunk is checked and it is offered."""
+        self.offer(self.alice)
+        self.upload(self.alice, CONTENT[:CHUNK])
+        self.assertEqual(self.another(self.alice, self.alice_wire), "file-too-many")
+        self.upload(self.alice, CONTENT, start=CHUNK)
+        self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, self.objects(self.alice_wire))
+        self.assertEqual(self.another(self.alice, self.alice_wire), "file_upload")
+
+    def test_a_corrupt_upload_counts_until_it_is_refused(self) -> None:
+        """An upload whose bytes do not hash as announced stops counting once they are refused."""
+        self.offer(self.alice, sha="ab" * 32)
+        self.assertEqual(self.another(self.alice, self.alice_wire), "file-too-many")
+        self.upload(self.alice, CONTENT)
+        self.assertEqual(self.objects(self.alice_wire)[-1]["code"], "file-corrupt")
+        self.assertEqual(self.another(self.alice, self.alice_wire), "file_upload")
+
+    def test_a_withdrawn_upload_stops_counting(self) -> None:
+        """An upload its sender withdraws, from another session of theirs, stops counting."""
+        self.offer(self.alice)
+        other, other_wire = self.json_user(b"alicia")
+        self.assertEqual(self.another(other, other_wire), "file-too-many")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/file cancel 0000000000000001\n")
+        self.assertEqual(self.objects(self.alice_wire)[0]["type"], "file_cancelled")
+        self.assertEqual(self.another(other, other_wire), "file_upload")
+
+    def test_an_upload_whose_sender_left_counts_until_it_expires(self) -> None:
+        """A sender gone mid-upload still has it going, to resume from another connection, until it expires."""
+        self.offer(self.alice)
+        self.upload(self.alice, CONTENT[:CHUNK])
+        self.alice.connectionLost()
+        again, again_wire = self.json_user(b"alice")
+        self.assertEqual(self.another(again, again_wire), "file-too-many")
+        self.clock.advance(UPLOAD_IDLE_SECONDS)
+        self.files.expire()
+        self.assertIsNone(self.files.transfer("0000000000000001"))
+        self.assertEqual(self.another(again, again_wire), "file_upload")
+
+    def test_an_upload_let_go_for_room_stops_counting(self) -> None:
+        """A stalled upload let go for another's offer the spool has no room for stops counting."""
+        self.offer(self.alice, sha="ab" * 32, size=100_000)
+        self.clock.advance(STALLED_SECONDS)
+        carol, carol_wire = self.json_user(b"carol", host="10.0.0.3")
+        self.offer(carol, sha="cd" * 32, size=100_000)
+        self.assertEqual([item["type"] for item in self.objects(carol_wire)], ["file_upload"])
+        self.assertEqual(self.objects(self.alice_wire)[-1]["type"], "file_expired")
+        self.assertEqual(self.another(self.alice, self.alice_wire), "file_upload")
+
+    def test_a_resumed_upload_counts_once_under_its_first_owner_whatever_its_sender_is_called_now(
+        self,
+    ) -> None:
+        """alice uploads part of a file as a guest, registers (her uploads now follow her account) and renames: the
+        same offer resumes the same upload, still one transfer of the address it began from, until it is offered;
+        her account's own count was never touched."""
+        self.offer(self.alice)
+        self.upload(self.alice, CONTENT[:CHUNK])
+        self.alice.dataReceived(b"/register " + PASSWORD + b"\n/nick alicia\n")
+        self.lines(self.alice_wire)
+        self.offer(self.alice)
+        [resumed] = self.objects(self.alice_wire)
+        self.assertEqual((resumed["file"], resumed["have"]), ("0000000000000001", CHUNK))
+        guest, guest_wire = self.json_user(b"carol")
+        self.assertEqual(self.another(guest, guest_wire), "file-too-many")
+        self.upload(self.alice, CONTENT, start=CHUNK)
+        self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, self.objects(self.alice_wire))
+        self.assertEqual(self.another(guest, guest_wire), "file_upload")
+
+    def test_a_download_counts_until_it_ends_or_its_session_goes(self) -> None:
+        """bob's download of alice's offer is one of his transfers going until he has it whole; another, until
+        the session fetching it is gone."""
+        carol, carol_wire = self.json_user(b"carol", host="10.0.0.2")
+        self.offer(self.alice, to=b"#lobby")
+        self.upload(self.alice, CONTENT)
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.another(carol, carol_wire), "file-too-many")
+        self.assertEqual(self.download(self.bob, self.bob_wire), CONTENT)
+        self.assertEqual(self.another(carol, carol_wire), "file_upload")
+        carol.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.another(self.bob, self.bob_wire), "file-too-many")
+        carol.connectionLost()
+        self.assertEqual(self.another(self.bob, self.bob_wire), "file_upload")
+
+    def test_an_upload_kept_across_a_restart_counts_until_it_is_offered(self) -> None:
+        """An upload open when the daemon stopped is one of its owner's transfers going once it starts again, and is
+        resumed by the same offer."""
+        record = KeptTransfer(
+            OfferedFile("00000000000000a1", "holiday photo.png", len(CONTENT), "image/png", SHA),
+            Actor("alice", "127.0.0.1", None),
+            "address:127.0.0.1",
+            "nick:alice@127.0.0.1",
+            FileTarget("bob"),
+            0.0,
+            None,
+            (),
+        )
+        self.alice.connectionLost()
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, self.file_limits, store=_Kept(record), bus=self.bus
+        )
+        alice, wire = self.json_user(b"alice")
+        self.assertEqual(self.another(alice, wire), "file-too-many")
+        self.offer(alice)
+        [resumed] = self.objects(wire)
+        self.assertEqual((resumed["file"], resumed["have"]), ("00000000000000a1", 0))
+        self.upload(alice, CONTENT, file="00000000000000a1")
+        self.assertIn({"type": "file_uploaded", "file": "00000000000000a1"}, self.objects(wire))
+        self.assertEqual(self.another(alice, wire), "file_upload")
