@@ -49,8 +49,58 @@ def typed_join(page: Page, room: str) -> None:
     page.wait(lambda: page.title() == room or None, f"{room} to be shown")
 
 
+PLACEHOLDER = (
+    "const box = document.getElementById('composer-text'), style = getComputedStyle(box);"
+    "const context = document.createElement('canvas').getContext('2d');"
+    "context.font = style.font;"
+    "const shown = box.placeholder, high = box.getBoundingClientRect().height;"
+    "box.placeholder = 'M';"
+    "const one = box.getBoundingClientRect().height;"
+    "box.placeholder = shown;"
+    "const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);"
+    "return [shown, context.measureText(shown).width <= room, high === one];"
+)
+"""The message box's placeholder, whether it is as wide as the box's text at most, and whether the box is as tall
+with it as with one letter (it grows to fit its placeholder: one that wraps makes it two lines tall)."""
+
+
 class PhoneTests(SynchronousTestCase):
     """The page at phone width shows what the desktop page shows."""
+
+    def test_at_390_px_the_message_boxs_placeholder_fits_on_one_line(self) -> None:
+        """On a 390 px phone, in #boardgames, in no room, and after /quit, the message box says what it is for on one
+        line, in fewer words: "Message #boardgames" wrapped onto two, and made the box two lines tall. In a wide
+        window again it says it whole."""
+        _, url = start_web(self)
+        page = Page(self, url)
+        page.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+        page.login("pat")
+        page.wait(lambda: folded(page), "the phone layout")
+        typed_join(page, "#boardgames")
+        seen = [page.script(PLACEHOLDER)]
+        page.say("/part #boardgames")
+        page.say("/part #lobby")
+        page.wait(lambda: page.find("#no-room").is_displayed() or None, "no room shown")
+        seen.append(page.script(PLACEHOLDER))
+        page.say("/quit")
+        page.wait(lambda: not page.find("#composer-text").is_enabled() or None, "the goodbye")
+        seen.append(page.script(PLACEHOLDER))
+        self.assertEqual(
+            seen,
+            [["Message", True, True], ["Type /join #room", True, True], ["You left the chat", True, True]],
+        )
+        page.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        page.wait(
+            lambda: (
+                page.script(PLACEHOLDER) == ["You left the chat: reload the page to come back", True, True]
+                or None
+            ),
+            "the whole placeholder back in a wide window",
+        )
+        quiet(self, page)
 
     def test_the_rooms_button_counts_what_is_unread_in_the_rooms_it_hides(self) -> None:
         """alice reads #dev on a phone; carol says two lines in #lobby, one naming alice: the Rooms button says

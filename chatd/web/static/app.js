@@ -11,7 +11,7 @@
 import { answerLine } from "./answers.js";
 import { ServerClock } from "./clock.js";
 import { Conversation, conversationKey } from "./conversation.js";
-import { el, fold, roomName } from "./dom.js";
+import { el, fitting, fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import * as tab from "./kept.js";
@@ -107,6 +107,7 @@ class Chat {
     this.unsent = null; // {text, conversation}: a message sent and not yet seen back, which a refusal puts back in the message box
     this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
     this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
+    this.placeholders = ["Message"]; // what the message box is for, longest first: the longest that fits is shown
   }
 
   start() {
@@ -1198,9 +1199,18 @@ class Chat {
     $("composer-text").disabled = !usable;
     $("send").disabled = !usable;
     $("file-input").disabled = !usable || this.current === null;
-    if (this.left) $("composer-text").placeholder = "You left the chat: reload the page to come back";
-    else if (nowhere) $("composer-text").placeholder = "Type /join #room to join a room";
-    else $("composer-text").placeholder = this.current === null ? "Message" : `Message ${this.current.name}`;
+    if (this.left) this.placeholders = ["You left the chat: reload the page to come back", "You left the chat"];
+    else if (nowhere) this.placeholders = ["Type /join #room to join a room", "Type /join #room"];
+    else this.placeholders = this.current === null ? ["Message"] : [`Message ${this.current.name}`, "Message"];
+    this.fitPlaceholder();
+  }
+
+  /** Say in the message box what it is for, in the longest of `placeholders` that fits it on one line. */
+  fitPlaceholder() {
+    // A placeholder that wraps makes the box two lines tall ("Message #boardgames" on a 390 px phone).
+    const box = $("composer-text");
+    const fits = fitting(box, this.placeholders);
+    if (box.placeholder !== fits) box.placeholder = fits;
   }
 
   /** Show the login form, the cursor in `loginField`; `error`, if given, replaces what it says went wrong. */
@@ -1245,6 +1255,8 @@ class Chat {
         this.link.now();
       }
     });
+    // The box is as wide as the window leaves it: a turned phone, or a narrowed window, may fit another placeholder.
+    new ResizeObserver(() => this.fitPlaceholder()).observe($("composer"));
     $("composer-text").addEventListener("keydown", (event) => {
       // Enter sends, as in a box of one line; Shift+Enter starts a new line (a pasted text keeps its own).
       if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;

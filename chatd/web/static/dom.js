@@ -33,6 +33,20 @@ export function count(n) {
   return n.toLocaleString("en");
 }
 
+let measuring = null; // the canvas `fitting` measures text on, made when first needed
+
+/**
+ * The first of `texts` that fits on one line of the text box `box` as it is laid out now, in its font; the last
+ * if none does. Measured on a canvas, as the box shows no text of its own to measure while it is empty.
+ */
+export function fitting(box, texts) {
+  const style = getComputedStyle(box);
+  const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  measuring ??= document.createElement("canvas").getContext("2d");
+  measuring.font = style.font;
+  return texts.find((text) => measuring.measureText(text).width <= room) ?? texts.at(-1);
+}
+
 /** Remove every child of `node`. */
 export function clear(node) {
   node.replaceChildren();
