@@ -13,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_files import (
+    after,
     card_state,
     choose,
     content,
@@ -44,10 +45,10 @@ class FetchedTests(SynchronousTestCase):
         alice.wait(lambda: card_state(alice) == ["Uploaded and offered to bob."] or None, "alice's offer")
         self.assertEqual(buttons(alice, file_id), ["Cancel"])
         self.assertEqual(fetch(bob, file_id), data)
-        alice.wait(lambda: "bob has fetched notes.txt." in notices(alice) or None, "alice to be told")
         alice.wait(
             lambda: card_state(alice, file_id) == ["bob has fetched it."] or None, "alice's line to end"
         )
+        self.assertEqual(after(alice, file_id), [])
         self.assertEqual(buttons(alice, file_id), [])
         quiet(self, alice, no_error_shown=True)
 

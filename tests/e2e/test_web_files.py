@@ -196,6 +196,21 @@ def notices(page: Page) -> list[str]:
     return page.texts("#log-box .log .line.notice .text")
 
 
+AFTER = (
+    "const cards = document.querySelectorAll(`#log-box .log .line.file${arguments[0]}`);"
+    "const after = [];"
+    "for (let line = cards[cards.length - 1].nextElementSibling; line; line = line.nextElementSibling)"
+    "  after.push(line.textContent);"
+    "return after;"
+)
+
+
+def after(page: Page, file_id: str = "") -> list[str]:
+    """The lines of the log after a transfer's line (``file_id``'s, if given, else the last): none, when what
+    became of it is said once, on its line, where a reader at the end of the log sees it."""
+    return list(page.script(AFTER, f'[data-file="{file_id}"]' if file_id else ""))
+
+
 class SendTests(SynchronousTestCase):
     """The page sends a file; a program fetches it."""
 
@@ -552,15 +567,30 @@ class EndingTests(SynchronousTestCase):
     """A transfer between two pages declined or cancelled by either side: both pages say so."""
 
     def test_a_declined_offer_is_said_on_the_senders_page(self) -> None:
-        """bob declines alice's file: his line says he did, hers that he declined it, with a line in the log."""
+        """bob declines alice's file: his line says he did, hers that he declined it, once: not again right under it."""
         alice, bob = two_pages(self)
         file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
         self.assertEqual(bob.texts(f'[data-file="{file_id}"] .file-decline'), ["Decline"])
         press(bob, file_id, "decline")
         bob.wait(lambda: card_state(bob, file_id) == ["You declined it."] or None, "bob's line to say so")
-        alice.wait(lambda: "bob declined draft.odt." in notices(alice) or None, "alice to be told")
-        self.assertEqual(card_state(alice, file_id), ["bob declined it."])
+        alice.wait(lambda: card_state(alice, file_id) == ["bob declined it."] or None, "alice to be told")
+        self.assertEqual(after(alice, file_id), [])
         self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
+        quiet(self, alice, no_error_shown=True)
+        quiet(self, bob, no_error_shown=True)
+
+    def test_a_decline_after_other_lines_is_said_at_the_end_of_the_log_too(self) -> None:
+        """bob writes to alice after her offer, then declines it: her file's line, above his, says he declined it,
+        and so does a line at the end of the log, where she reads."""
+        alice, bob = two_pages(self)
+        file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
+        bob.say("not this one, sorry")
+        alice.wait_for_said("not this one, sorry")
+        press(bob, file_id, "decline")
+        bob.wait(lambda: card_state(bob, file_id) == ["You declined it."] or None, "bob's line to say so")
+        alice.wait(lambda: card_state(alice, file_id) == ["bob declined it."] or None, "alice's line to end")
+        alice.wait(lambda: notices(alice)[-1:] == ["bob declined draft.odt."] or None, "alice to be told")
+        self.assertEqual(len(after(alice, file_id)), 2, "bob's line and the notice")
         quiet(self, alice, no_error_shown=True)
         quiet(self, bob, no_error_shown=True)
 
@@ -572,7 +602,7 @@ class EndingTests(SynchronousTestCase):
         alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
         alice.find("#log-box .log .line.file .file-cancel").click()
         alice.wait(lambda: card_state(alice) == ["Cancelled."] or None, "alice's line to say so")
-        self.assertIn("You cancelled sending half.bin.", notices(alice))
+        self.assertEqual(after(alice), [])
         alice.say("never mind")
         bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
         bob.open("alice")
@@ -582,19 +612,20 @@ class EndingTests(SynchronousTestCase):
         quiet(self, bob, no_error_shown=True)
 
     def test_a_file_withdrawn_while_fetched_stops_the_recipients_download(self) -> None:
-        """alice withdraws her file while bob's page fetches it: his line and log say she cancelled it."""
+        """alice withdraws her file while bob's page fetches it: her line says so, his that she cancelled it, each
+        once, not again right under it."""
         alice, bob = two_pages(self, *SLOW)
         file_id = offer_to_bob(self, alice, bob, "movie.mkv", content(400_000, seed=2))
         press(bob, file_id, "accept")
         bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
         press(alice, file_id, "cancel")
         alice.wait(lambda: card_state(alice, file_id) == ["Withdrawn."] or None, "alice's line to say so")
-        self.assertIn("You withdrew movie.mkv.", notices(alice))
+        self.assertEqual(after(alice, file_id), [])
         bob.wait(
             lambda: card_state(bob, file_id) == ["Cancelled by alice (withdrawn by the sender)."] or None,
             "bob's line to say so",
         )
-        self.assertIn("alice cancelled movie.mkv (withdrawn by the sender).", notices(bob))
+        self.assertEqual(after(bob, file_id), [])
         self.assertEqual(bob.texts(f'[data-file="{file_id}"] button'), [])
         quiet(self, alice, no_error_shown=True)
         quiet(self, bob, no_error_shown=True)
@@ -607,14 +638,15 @@ class EndingTests(SynchronousTestCase):
         bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
         press(bob, file_id, "cancel")
         bob.wait(lambda: card_state(bob, file_id) == ["Cancelled."] or None, "bob's line to say so")
-        self.assertIn("You stopped fetching backup.tar.", notices(bob))
+        self.assertEqual(after(bob, file_id), [])
         alice.wait(
-            lambda: "bob stopped fetching backup.tar (cancelled by the recipient)." in notices(alice) or None,
+            lambda: (
+                card_state(alice, file_id) == ["bob stopped fetching it (cancelled by the recipient)."]
+                or None
+            ),
             "alice to be told",
         )
-        self.assertEqual(
-            card_state(alice, file_id), ["bob stopped fetching it (cancelled by the recipient)."]
-        )
+        self.assertEqual(after(alice, file_id), [])
         quiet(self, alice, no_error_shown=True)
         quiet(self, bob, no_error_shown=True)
 

@@ -193,25 +193,28 @@ export class Transfers {
     if (upload.id !== null && was !== "hashing" && !this.host.ask(`/file cancel ${upload.id}`)) return;
     upload.state = "cancelled";
     upload.card.end(was === "offered" ? "Withdrawn." : "Cancelled.", "cancelled");
-    upload.conversation.addNotice(noticeLine(was === "offered" ? `You withdrew ${upload.name}.` : `You cancelled sending ${upload.name}.`));
+    this.tell(upload.conversation, upload.card, was === "offered" ? `You withdrew ${upload.name}.` : `You cancelled sending ${upload.name}.`);
     this.uploads.delete(upload);
   }
 
   /**
    * A recipient is done with the user's offer (`object`: fetched, declined, stopped). Once the server says
    * nobody is left to fetch it (`left` 0) it is over: its line, this page's upload or one shown from
-   * elsewhere, says `words` and offers no button, for the server has let the file go.
+   * elsewhere, says `words` and offers no button, for the server has let the file go. The line ended, if one was.
    */
   endIfOver(object, words, kind) {
-    if (object.left !== 0) return;
+    if (object.left !== 0) return null;
     const upload = this.upload(object.file);
     if (upload !== undefined) {
       upload.state = kind;
       upload.card.end(words, kind);
       this.uploads.delete(upload);
+      return upload.card;
     }
     const own = this.offers.get(object.file);
-    if (own?.mine) own.card.end(words, kind);
+    if (!own?.mine) return null;
+    own.card.end(words, kind);
+    return own.card;
   }
 
   failUpload(upload, words) {
@@ -224,10 +227,11 @@ export class Transfers {
   /**
    * Say `words` at the end of `conversation`'s log of what a transfer's line (`card`) has just said, unless that
    * line is the end of the log: right under it they were the card's words twice over (a server's refusal of an
-   * offer, "Uploaded and offered"). With lines said after the card, a reader at the end does not see it change.
+   * offer, "Uploaded and offered", "Fetched, checked", "Withdrawn."). With lines said after the card, a reader at
+   * the end does not see it change. A `card` of null (a line that did not end) always has them said.
    */
   tell(conversation, card, words, kind = "notice") {
-    if (!conversation.endsWith(card.line)) conversation.addNotice(noticeLine(words, kind));
+    if (card === null || !conversation.endsWith(card.line)) conversation.addNotice(noticeLine(words, kind));
   }
 
   // ---- fetching ----
@@ -269,7 +273,7 @@ export class Transfers {
   withdraw(offer) {
     if (!this.host.ask(`/file cancel ${offer.id}`)) return;
     offer.card.end("Withdrawn.", "cancelled");
-    offer.conversation.addNotice(noticeLine(`You withdrew ${offer.name}.`));
+    this.tell(offer.conversation, offer.card, `You withdrew ${offer.name}.`);
   }
 
   accept(offer) {
@@ -345,7 +349,7 @@ export class Transfers {
     download.parts = [];
     const link = offer.card.link(URL.createObjectURL(blob), offer.name);
     offer.card.end(`Fetched, checked (SHA-256 matches) and saved as ${offer.name}.`, "finished");
-    offer.conversation.addNotice(noticeLine(`${offer.name} from ${offer.nick} is here, checked.`));
+    this.tell(offer.conversation, offer.card, `${offer.name} from ${offer.nick} is here, checked.`);
     link.click();
   }
 
@@ -355,7 +359,7 @@ export class Transfers {
     download.state = "cancelled";
     this.downloads.delete(download.id);
     download.offer.card.end("Cancelled.", "cancelled");
-    download.offer.conversation.addNotice(noticeLine(`You stopped fetching ${download.offer.name}.`));
+    this.tell(download.offer.conversation, download.offer.card, `You stopped fetching ${download.offer.name}.`);
   }
 
   failDownload(download, words) {
@@ -388,8 +392,8 @@ export class Transfers {
     const conversation = upload?.conversation ?? offer?.conversation;
     if (conversation === undefined) return;
     const who = typeof object.nick === "string" ? object.nick : "Someone";
-    this.endIfOver(object, `${who} has fetched it.`, "finished");
-    conversation.addNotice(noticeLine(`${who} has fetched ${upload?.name ?? offer?.name}.`));
+    const ended = this.endIfOver(object, `${who} has fetched it.`, "finished");
+    this.tell(conversation, ended, `${who} has fetched ${upload?.name ?? offer?.name}.`);
   }
 
   /** `file_declined`: someone declined the user's offer, or the user an offer to them on another connection. */
@@ -401,8 +405,8 @@ export class Transfers {
     const name = upload?.name ?? offer?.name;
     if (conversation === undefined) return;
     const who = typeof object.nick === "string" ? object.nick : "Someone";
-    this.endIfOver(object, `${who} declined it.`, "declined");
-    conversation.addNotice(noticeLine(`${who} declined ${name}.`));
+    const ended = this.endIfOver(object, `${who} declined it.`, "declined");
+    this.tell(conversation, ended, `${who} declined ${name}.`);
   }
 
   /**
@@ -424,7 +428,7 @@ export class Transfers {
       const own = this.offers.get(object.file);
       if (own?.mine && own.card.actions.childElementCount > 0) {
         own.card.end("Withdrawn on another connection.", "cancelled");
-        own.conversation.addNotice(noticeLine(`You withdrew ${own.name} on another connection.`));
+        this.tell(own.conversation, own.card, `You withdrew ${own.name} on another connection.`);
       }
       return;
     }
@@ -439,14 +443,14 @@ export class Transfers {
         this.downloads.delete(object.file);
       }
       offer.card.end(`Cancelled by ${who}${why}.`, "cancelled");
-      offer.conversation.addNotice(noticeLine(`${who} cancelled ${offer.name}${why}.`));
+      this.tell(offer.conversation, offer.card, `${who} cancelled ${offer.name}${why}.`);
       return;
     }
     const upload = this.upload(object.file);
     const conversation = upload?.conversation ?? offer?.conversation;
     if (conversation === undefined) return;
-    this.endIfOver(object, `${who} stopped fetching it${why}.`, "cancelled");
-    conversation.addNotice(noticeLine(`${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`));
+    const ended = this.endIfOver(object, `${who} stopped fetching it${why}.`, "cancelled");
+    this.tell(conversation, ended, `${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`);
   }
 
   /**
@@ -477,7 +481,7 @@ export class Transfers {
       upload !== undefined || offer.mine
         ? `${upload?.name ?? offer.name} to ${upload?.target ?? offer.to} expired on the server${why}; nobody can fetch it now.`
         : `${offer.nick}'s offer of ${offer.name} expired${why}; it can no longer be fetched.`;
-    conversation.addNotice(noticeLine(words));
+    this.tell(conversation, card, words);
   }
 
   /**
@@ -497,7 +501,7 @@ export class Transfers {
       this.answered(download);
     }
     offer.card.end(words, kind);
-    offer.conversation.addNotice(noticeLine(notice(`${offer.name} from ${offer.nick}`)));
+    this.tell(offer.conversation, offer.card, notice(`${offer.name} from ${offer.nick}`));
     return true;
   }
 
@@ -507,12 +511,12 @@ export class Transfers {
     upload.state = "cancelled";
     this.uploads.delete(upload);
     upload.card.end(offered ? "Withdrawn on another connection." : "Cancelled on another connection.", "cancelled");
-    upload.conversation.addNotice(
-      noticeLine(
-        offered
-          ? `Your offer of ${upload.name} to ${upload.target} was withdrawn on another connection; nobody can fetch it now.`
-          : `Sending ${upload.name} to ${upload.target} was cancelled on another connection.`,
-      ),
+    this.tell(
+      upload.conversation,
+      upload.card,
+      offered
+        ? `Your offer of ${upload.name} to ${upload.target} was withdrawn on another connection; nobody can fetch it now.`
+        : `Sending ${upload.name} to ${upload.target} was cancelled on another connection.`,
     );
   }
 
