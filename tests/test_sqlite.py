@@ -610,6 +610,8 @@ class RefusedChangeTests(LoggedStoreTestCase):
         open_store(self, killed, self.reactor)
         self.assertEqual(self.kept(killed), KEPT_BESIDE_BOB)
         self.reactor.run_until(self.bob)
+        # Read, or its failure is reported by whichever test runs when the collector frees it.
+        self.failureResultOf(self.bob, sqlite3.IntegrityError)
         self.flushLoggedErrors(sqlite3.IntegrityError)
 
 
