@@ -40,7 +40,7 @@ from chatd.frontend.accounts import AccountLogin, verify_password
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import BufferedOutput
+from chatd.frontend.output import BufferedOutput, Outbox
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -417,8 +417,16 @@ class LineTestCase(SynchronousTestCase):
         return protocol, wire
 
     def end_pass(self) -> None:
-        """End the reactor pass, as the real reactor does between reads: gathered output is sent."""
+        """End the reactor pass, as the real reactor does between reads: gathered output is sent, and what waits
+        for company (others' comings and goings: chatd.frontend.output.PRESENCE_WAIT) with it, as if the wait were
+        over: tests of who is told what read it at once; tests of the wait are in test_output."""
         self.clock.advance(0)
+        for outbox in self.outboxes():
+            outbox.send_waiting()
+
+    def outboxes(self) -> list[Outbox]:
+        """The outboxes of this case's front ends."""
+        return [self.factory.outbox]
 
     def lines(self, wire: StringTransport) -> list[bytes]:
         """What the server wrote by the end of this reactor pass, since the last call, as lines without CRLF."""

@@ -5,6 +5,7 @@ from twisted.internet.testing import StringTransport
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Outbox
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.irc.limits import IRCLimits
@@ -22,6 +23,9 @@ class IRCTestCase(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.irc = self.irc_front_end()
+
+    def outboxes(self) -> list[Outbox]:
+        return [*super().outboxes(), self.irc.outbox]
 
     def irc_front_end(self, files: Transfers | None = None) -> IRCFactory:
         """An IRC front end on ``self.chat``, with the transfer engine ``files`` if given (as the daemon's has)."""

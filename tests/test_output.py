@@ -9,8 +9,9 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.output import NOWHERE, SEND_SLICE, BufferedOutput, DirectOutput, Outbox
+from chatd.frontend.output import NOWHERE, PRESENCE_WAIT, SEND_SLICE, BufferedOutput, DirectOutput, Outbox
 from tests.helpers import LineTestCase
+from tests.irc import IRCTestCase
 
 
 class CountingTransport(StringTransport):
@@ -55,6 +56,45 @@ class GatheringTests(LineTestCase):
         alice.dataReceived(b"hello\n/quit\n")
         self.assertTrue(wire.disconnecting)
         self.assertEqual(wire.value(), b"[00:00] #lobby <alice> hello\r\n*** Goodbye.\r\n")
+
+
+class OthersComingAndGoingTests(IRCTestCase):
+    """Someone else's join, part, quit or new nickname waits up to ``PRESENCE_WAIT`` for the connection's next send,
+    on either front end; one's own is answered at once."""
+
+    def test_a_join_waits_for_company_and_the_joiner_is_answered_at_once(self) -> None:
+        _, alice_wire = self.connect(b"alice")
+        irc, irc_wire = self.irc_user("carol")
+        self.send(irc, "JOIN #lobby")
+        self.clock.advance(0)
+        self.assertIn(b"JOIN #lobby", irc_wire.value())
+        self.assertEqual(alice_wire.value(), b"")
+        self.clock.advance(PRESENCE_WAIT)
+        self.assertEqual(alice_wire.value(), b"[00:00] #lobby -- carol joined\r\n")
+        alice_wire.clear()
+        irc_wire.clear()
+        bob = self.factory.buildProtocol(None)
+        bob_wire = StringTransport()
+        bob.makeConnection(bob_wire)
+        bob.dataReceived(b"bob\n")
+        self.clock.advance(0)
+        self.assertIn(b"*** You are bob.\r\n[00:00] #lobby -- bob joined\r\n", bob_wire.value())
+        self.assertEqual((alice_wire.value(), irc_wire.value()), (b"", b""))
+        bob.dataReceived(b"hi\n")
+        self.clock.advance(0)
+        self.assertEqual(alice_wire.value(), b"[00:00] #lobby -- bob joined\r\n[00:00] #lobby <bob> hi\r\n")
+        self.assertEqual(
+            irc_wire.value(), b":bob!bob@chatd JOIN #lobby\r\n:bob!bob@chatd PRIVMSG #lobby :hi\r\n"
+        )
+        alice_wire.clear()
+        bob.dataReceived(b"/nick robert\n")
+        self.clock.advance(0)
+        self.assertIn(b"robert", bob_wire.value())
+        self.assertEqual(alice_wire.value(), b"")
+        self.clock.advance(PRESENCE_WAIT)
+        self.assertEqual(alice_wire.value(), b"[00:00] -- bob is now known as robert\r\n")
+        self.clock.advance(PRESENCE_WAIT)
+        self.assertEqual(alice_wire.value(), b"[00:00] -- bob is now known as robert\r\n")
 
 
 class SinkStateTests(SynchronousTestCase):
@@ -297,3 +337,79 @@ class IdleOutputTests(SynchronousTestCase):
         clock.advance(0)
         self.assertEqual(wire.value(), b"one\r\n")
         self.assertEqual(len([kept for kept in gc.get_referents(output) if isinstance(kept, list)]), 1)
+
+
+class WriteLaterTests(SynchronousTestCase):
+    """Bytes written to wait for company (someone else's coming or going) go with the connection's next send, or
+    ``PRESENCE_WAIT`` later, in the order written, and are kept first like any other."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.kept = 0
+        self.outbox = Outbox(self.clock, self.keep)
+        self.wire = CountingTransport()
+        self.output = BufferedOutput(self.wire, self.outbox, 100, lambda: None)
+
+    def keep(self) -> None:
+        self.kept += 1
+
+    def test_alone_it_waits_then_goes_once_kept(self) -> None:
+        """Nothing else to send: the end of the pass sends nothing; ``PRESENCE_WAIT`` on, everything gathered since
+        goes in one write, once what is behind it is kept."""
+        self.output.write_later(b"bob joined\r\n")
+        self.clock.advance(0)
+        self.assertEqual(self.wire.value(), b"")
+        self.output.write_later(b"carol joined\r\n")
+        self.clock.advance(PRESENCE_WAIT / 2)
+        self.assertEqual(self.wire.value(), b"")
+        kept = self.kept
+        self.clock.advance(PRESENCE_WAIT / 2)
+        self.assertEqual((self.wire.writes, self.wire.value()), (1, b"bob joined\r\ncarol joined\r\n"))
+        self.assertGreater(self.kept, kept)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_it_goes_with_the_next_pass_that_sends_before_what_came_after(self) -> None:
+        """A line written in a later pass takes what waited with it, after it, in one write; the wait's end then
+        sends nothing more."""
+        self.output.write_later(b"bob joined\r\n")
+        self.clock.advance(0.01)
+        self.output.write(b"<bob> hi\r\n")
+        self.clock.advance(0)
+        self.assertEqual((self.wire.writes, self.wire.value()), (1, b"bob joined\r\n<bob> hi\r\n"))
+        self.clock.advance(PRESENCE_WAIT)
+        self.assertEqual(self.wire.writes, 1)
+
+    def test_after_a_line_in_the_same_pass_it_goes_with_it(self) -> None:
+        """Written after something this pass sends anyway, it goes with it, in order, and waits for nothing."""
+        self.output.write(b"<alice> one\r\n")
+        self.output.write_later(b"bob joined\r\n")
+        self.output.write(b"<alice> two\r\n")
+        self.clock.advance(0)
+        self.assertEqual(
+            (self.wire.writes, self.wire.value()), (1, b"<alice> one\r\nbob joined\r\n<alice> two\r\n")
+        )
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_a_fanned_line_takes_it_along_after_it(self) -> None:
+        """A line a kept fan-out appends to the output's list (chatd.frontend.fanout) goes after what waited."""
+        self.output.write_later(b"bob joined\r\n")
+        self.clock.advance(0)
+        self.output.parts().append(b"<bob> hi\r\n")
+        self.outbox.hold(self.output)
+        self.clock.advance(0)
+        self.assertEqual((self.wire.writes, self.wire.value()), (1, b"bob joined\r\n<bob> hi\r\n"))
+
+    def test_closing_sends_it_and_dropping_loses_it(self) -> None:
+        """A connection that closes is sent what waited, with its last words; one dropped is sent nothing, then or
+        at the wait's end."""
+        self.output.write_later(b"bob joined\r\n")
+        self.output.write(b"bye\r\n")
+        self.output.close()
+        self.assertEqual(self.wire.value(), b"bob joined\r\nbye\r\n")
+        other_wire = StringTransport()
+        other = BufferedOutput(other_wire, self.outbox, 100, lambda: None)
+        other.write_later(b"bob joined\r\n")
+        self.assertFalse(other.idle)
+        other.drop()
+        self.clock.advance(PRESENCE_WAIT)
+        self.assertEqual(other_wire.value(), b"")

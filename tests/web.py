@@ -16,6 +16,7 @@ from wsproto.events import Message, Request, TextMessage
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Outbox
 from chatd.frontend.websocket import WebConnection
 from chatd.line.web_factory import WebFactory
 from chatd.web.site import page_site
@@ -90,6 +91,9 @@ class WebTestCase(LineTestCase):
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
             site=page_site(self.origins, self.clock, idle=self.limits.http_timeout),
         )
+
+    def outboxes(self) -> list[Outbox]:
+        return [*super().outboxes(), self.web.outbox]
 
     def open(self, host: str = "127.0.0.1") -> WebClient:
         """A new TCP connection to the web port, not yet upgraded."""

@@ -59,6 +59,9 @@ from zope.interface import implementer
 SEND_SLICE = 128
 """Connections sent to before the reactor reads again (under a millisecond of sends: 128 at 5-8 us)."""
 
+PRESENCE_WAIT = 0.05
+"""Seconds someone else's join, part or quit may wait to go out with other bytes (``Output.write_later``)."""
+
 TRANSPORT_BUFFER = FileDescriptor.bufferSize
 """Bytes Twisted buffers for a connection before it reports the client as behind (64 KiB)."""
 
@@ -84,6 +87,13 @@ class Sink(ABC):
     @abstractmethod
     def write(self, data: bytes) -> None:
         """Take ``data`` for the client while open; drop it once closing."""
+
+    def write_later(self, data: bytes) -> None:
+        """``write`` ``data``, which may wait up to ``PRESENCE_WAIT`` for company: someone else's coming or going.
+
+        Only an ``Output`` waits; any other sink writes it at once.
+        """
+        self.write(data)
 
     @property
     def closing(self) -> bool:
@@ -287,8 +297,12 @@ class Outbox:
         self._reactor = reactor
         self._keep = keep
         self._waiting: deque[Gathered] = deque()
-        """What waits to be sent, in the order it was first written to; each is in it once."""
+        """What waits to be sent, in the order it was first written to; each is in it once, but an output whose
+        bytes waited for company (``hold_later``) may be in it again, and then has nothing more to send."""
         self._call: IDelayedCall | None = None
+        self._later: list[Output] = []
+        """Outputs holding only bytes that may wait (``Output.write_later``), sent by ``send_waiting``."""
+        self._later_call: IDelayedCall | None = None
         self._on_change: list[Callable[[Output], None]] = []
         """Who forgets what it kept of a session when something delivery reads of it changes: the fan-outs."""
 
@@ -297,6 +311,21 @@ class Outbox:
         self._waiting.append(gathered)
         if self._call is None:  # send_soon, written out: this runs for every recipient of a line said
             self._call = self._reactor.callLater(0, self.send)
+
+    def hold_later(self, output: "Output") -> None:
+        """Send ``output``'s bytes ``PRESENCE_WAIT`` from now at the latest (sooner if anything else is written to it)."""
+        self._later.append(output)
+        if self._later_call is None:
+            self._later_call = self._reactor.callLater(PRESENCE_WAIT, self.send_waiting)
+
+    def send_waiting(self) -> None:
+        """Send now what waits for company (``hold_later``), after what is held for this pass, if anything is."""
+        if self._later_call is not None and self._later_call.active():
+            self._later_call.cancel()
+        self._later_call = None
+        later, self._later = self._later, []
+        self._waiting.extend(later)
+        self.send()
 
     def hold_first(self, gathered: Gathered) -> None:
         """Send the rest of ``gathered``'s bytes first in the next slice: a fan-out the last slice stopped in."""
@@ -350,7 +379,7 @@ class Output(Sink):
     is closed, and the caller is expected to abort the connection.
     """
 
-    __slots__ = ("_idle_calls", "_outbox", "_overflow", "_parts", "_sendq", "_transport")
+    __slots__ = ("_idle_calls", "_later", "_outbox", "_overflow", "_parts", "_sendq", "_transport")
 
     def __init__(
         self, transport: ITransport, outbox: Outbox, sendq: int, overflow: Callable[[], None]
@@ -372,6 +401,10 @@ class Output(Sink):
         """What this pass gathered; None until the first write."""
         self._idle_calls: list[Callable[[], None]] | None = None
         """Who waits for nothing to wait (``when_idle``): a file download's next chunk; None, mostly."""
+        self._later: list[bytes] | None = None
+        """Bytes that wait for the outbox's ``hold_later`` or for a pass's send, whichever comes first: written
+        (``write_later``) while nothing else was to go, so they come before all of ``_parts``; made when first
+        needed and kept, as ``_parts`` is."""
 
     @override
     def write(self, data: bytes) -> None:
@@ -386,6 +419,27 @@ class Output(Sink):
                 parts = self._parts = []
             self._outbox.hold(self)
         parts.append(data)
+
+    @override
+    def write_later(self, data: bytes) -> None:
+        """Gather ``data`` to go with this pass's send if there is one, else with the next, ``PRESENCE_WAIT`` at most.
+
+        A send costs the kernel much the same for one notice as for twenty:
+        in a reconnect storm each member of a room was sent every pass's
+        joins and parts in a send of their own (docs/PERFORMANCE.md).
+        """
+        if self._state:
+            return
+        parts = self._parts
+        if parts:
+            parts.append(data)
+            return
+        later = self._later
+        if later is None:
+            later = self._later = []
+        if not later:
+            self._outbox.hold_later(self)
+        later.append(data)
 
     def parts(self) -> list[bytes]:
         """The list this pass's bytes are gathered in, for a fan-out to append to; whoever appends holds it on the outbox."""
@@ -414,10 +468,20 @@ class Output(Sink):
 
     def send_gathered(self, budget: int = 1) -> int:
         """Send everything gathered, in one send (1) or none (0); the caller has kept the events behind it."""
-        if self._state == _CLOSED or not self._parts:
-            return 0
-        data = b"".join(self._parts)
-        self._parts.clear()
+        later = self._later
+        if later:
+            if self._state == _CLOSED:
+                return 0
+            if self._parts:
+                later += self._parts
+                self._parts.clear()
+            data = b"".join(later)
+            later.clear()
+        else:
+            if self._state == _CLOSED or not self._parts:
+                return 0
+            data = b"".join(self._parts)
+            self._parts.clear()
         self._send(data)
         if self._idle_calls is not None:
             self._caught_up()
@@ -428,6 +492,8 @@ class Output(Sink):
         super().drop()
         if self._parts:
             self._parts.clear()
+        if self._later:
+            self._later.clear()
         self._idle_calls = None
 
     def _cut_off(self) -> None:
@@ -442,7 +508,7 @@ class Output(Sink):
     @override
     def idle(self) -> bool:
         """Open, nothing gathered, and the transport keeping up."""
-        return self._state == _OPEN and not self._parts and not self._behind()
+        return self._state == _OPEN and not self._parts and not self._later and not self._behind()
 
     @override
     def when_idle(self, call: Callable[[], None]) -> None:

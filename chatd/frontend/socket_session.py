@@ -301,6 +301,10 @@ class FramedOutput(InFront):
         self._inner.write(framed(data, self._frame))
 
     @override
+    def write_later(self, data: bytes) -> None:
+        self._inner.write_later(framed(data, self._frame))
+
+    @override
     def fanned(self) -> "tuple[Output, Callable[[bytes], bytes] | None] | None":
         """The output under it, each line framed there: a kept fan-out frames a line once for all such clients."""
         under = self._inner.fanned()

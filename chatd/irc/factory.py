@@ -48,7 +48,7 @@ from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
-from chatd.frontend.own import acted
+from chatd.frontend.own import acted, news_of
 from chatd.frontend.pings import PingRound
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
@@ -183,6 +183,8 @@ class IRCFactory(ServerFactory):
         # profile --irc: a dict look-up with the IntFlag as key was 19% of
         # the samples at 400,000 deliveries/s).
         last, data = -1, b""
+        # Someone else's coming or going may wait for company (``Sink.write_later``); their own is an answer.
+        movers = news_of(event)
         for session in cast(Sequence[IRCSession], sessions):
             if session is skip and not session.echo:
                 continue
@@ -191,7 +193,11 @@ class IRCFactory(ServerFactory):
                 last = shape
                 found = rendered.get(shape)
                 data = rendered[shape] = self.events.render(event, Shape(shape)) if found is None else found
-            session.sink.write(data)
+            user = session.user
+            if movers is not None and (user is None or user.nick not in movers):
+                session.sink.write_later(data)
+            else:
+                session.sink.write(data)
         if isinstance(event, Joined):
             for session in cast(Sequence[IRCSession], sessions):
                 if acted(session.user, event.actor):
@@ -267,7 +273,9 @@ class IRCFactory(ServerFactory):
 
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
-        return self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))
+        closed = self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))
+        # Each went with what waited for it; the call that would have sent it is left with nothing to send.
+        return closed.addCallback(lambda _: self.outbox.send_waiting())
 
 
 def _shape(session: IRCSession) -> int:

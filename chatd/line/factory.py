@@ -157,7 +157,9 @@ class LineFactory(ServerFactory):
 
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""
-        return self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
+        closed = self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
+        # Each went with what waited for it; the call that would have sent it is left with nothing to send.
+        return closed.addCallback(lambda _: self.outbox.send_waiting())
 
 
 def _format(session: LineSession) -> bool:

@@ -54,7 +54,7 @@ from chatd.domain.replies import Reply
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.output import NOWHERE, Sink
-from chatd.frontend.own import acted
+from chatd.frontend.own import acted, news_of
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.accounts import registered_notice, still_registered_notice, unregistered_notice
@@ -540,21 +540,23 @@ def deliver(
     as_text = as_json = b""
     # ``_elsewhere`` written out, with the nickname read once: it runs for every member a join is shown to.
     joiner = event.actor.nick if isinstance(event, Joined) else None
+    # Someone else's coming or going may wait for company (``Sink.write_later``); their own is an answer.
+    movers = news_of(event)
     for session in sessions:
-        if (
-            joiner is not None
-            and not session.acting
-            and session.user is not None
-            and session.user.nick == joiner
-        ):
+        user = session.user
+        if joiner is not None and not session.acting and user is not None and user.nick == joiner:
             session.joined_elsewhere(cast(Joined, event).room)
             continue
         if session.json:
             as_json = as_json or json(event)
-            session.sink.write(as_json)
+            data = as_json
         else:
             as_text = as_text or text(event)
-            session.sink.write(as_text)
+            data = as_text
+        if movers is not None and (user is None or user.nick not in movers):
+            session.sink.write_later(data)
+        else:
+            session.sink.write(data)
     if isinstance(event, Parted | Kicked | Banned | Killed):
         for session in sessions:
             session.settle()

@@ -235,6 +235,8 @@ class FileLinkReadTests(TestCase):
         endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", address.port, bindAddress=(source, 0))
         await connectProtocol(endpoint, client)
         self.addCleanup(self.closed, client)
+        # First: the daemon's goodbye, which leaves no call of the factory's waiting (another's leaving told).
+        self.addCleanup(factory.shutdown)
         assert client.transport is not None
         client.transport.write(f"{nick}\n/format json\n".encode())
         await self.until(lambda: b"\r\n{" in client.received, f"{nick} speaks JSON")
