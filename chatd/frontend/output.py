@@ -59,7 +59,7 @@ from zope.interface import implementer
 SEND_SLICE = 128
 """Connections sent to before the reactor reads again (under a millisecond of sends: 128 at 5-8 us)."""
 
-PRESENCE_WAIT = 0.05
+PRESENCE_WAIT = 0.2
 """Seconds someone else's join, part or quit may wait to go out with other bytes (``Output.write_later``)."""
 
 TRANSPORT_BUFFER = FileDescriptor.bufferSize
