@@ -148,14 +148,13 @@ def main() -> int:
     try:
         full = fill(directory, args.lines, args.rooms)
         for commit in args.commits:
-            short = servers.short_commit(commit)
-            if short is None:
-                raise servers.BenchError(f"no commit {commit!r} in this repository")
-            sources[commit] = servers.export_commit(short)
+            sources[commit] = servers.export_named(commit)
+        old = {
+            commit for commit in args.commits if str(servers.short_commit(commit)).startswith(BEFORE_STORE)
+        }
         for number in range(1, args.rounds + 1):
             for commit in args.commits if number % 2 else args.commits[::-1]:
-                before_store = servers.short_commit(commit).startswith(BEFORE_STORE)
-                result = measure(sources[commit], None if before_store else full, args)
+                result = measure(sources[commit], None if commit in old else full, args)
                 print(
                     f"round {number}, {commit}: {result[0]:,.0f}/s, {result[1]:,.0f} us, {result[2]:.1f} sendto",
                     file=sys.stderr,

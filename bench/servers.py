@@ -222,6 +222,14 @@ def chatd_web_port(server: Server) -> tuple[int, int]:
     raise BenchError(f"chatd did not announce its web port within {START_SECONDS:g} s")
 
 
+def export_named(commit: str) -> str:
+    """``export_commit`` of ``commit`` as a person names it (a hash, a branch, HEAD); ``BenchError`` if there is none."""
+    short = short_commit(commit)
+    if short is None:
+        raise BenchError(f"no commit {commit!r} in this repository")
+    return export_commit(short)
+
+
 def export_commit(commit: str) -> str:
     """A temporary copy of chatd at ``commit`` (``git archive``; the work tree is left alone).
 

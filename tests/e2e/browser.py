@@ -180,6 +180,13 @@ class Page:
         self.url = url
         self.driver = BROWSERS.take(case, url, width, height)
 
+    def as_phone(self) -> None:
+        """Show the page as a 390 px wide phone's touch screen (Chromium's device emulation)."""
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+        )
+
     # ---- waiting ----
 
     def wait(self, condition: Callable[[], T | None], what: str) -> T:

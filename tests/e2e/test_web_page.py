@@ -1876,10 +1876,7 @@ class AccessTests(SynchronousTestCase):
         beside the members closes them; opening the members closes the rooms, which would cover its button."""
         _, url = start_web(self)
         page = Page(self, url)
-        page.driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-        )
+        page.as_phone()
         page.login("pat")
         members, rooms = page.find("#members-toggle"), page.find("#rooms-toggle")
         members.click()

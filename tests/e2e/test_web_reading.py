@@ -73,10 +73,7 @@ class PhoneTests(SynchronousTestCase):
         window again it says it whole."""
         _, url = start_web(self)
         page = Page(self, url)
-        page.driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-        )
+        page.as_phone()
         page.login("pat")
         page.wait(lambda: folded(page), "the phone layout")
         typed_join(page, "#boardgames")
