@@ -409,7 +409,18 @@ class WriteLaterTests(SynchronousTestCase):
         other_wire = StringTransport()
         other = BufferedOutput(other_wire, self.outbox, 100, lambda: None)
         other.write_later(b"bob joined\r\n")
-        self.assertFalse(other.idle)
         other.drop()
         self.clock.advance(PRESENCE_WAIT)
         self.assertEqual(other_wire.value(), b"")
+
+    def test_a_file_chunk_need_not_wait_for_it(self) -> None:
+        """Only others' comings and goings waiting, the output is idle: a download's next chunk goes at once (it
+        waited up to ``PRESENCE_WAIT`` a chunk in a busy room), and takes them with it, first."""
+        self.output.write_later(b"bob joined\r\n")
+        self.clock.advance(0)
+        chunks: list[bool] = []
+        self.output.when_idle(lambda: chunks.append(True))
+        self.assertEqual(chunks, [True])
+        self.output.write(b"chunk\r\n")
+        self.clock.advance(0)
+        self.assertEqual((self.wire.writes, self.wire.value()), (1, b"bob joined\r\nchunk\r\n"))

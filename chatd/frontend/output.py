@@ -507,8 +507,9 @@ class Output(Sink):
     @property
     @override
     def idle(self) -> bool:
-        """Open, nothing gathered, and the transport keeping up."""
-        return self._state == _OPEN and not self._parts and not self._later and not self._behind()
+        """Open, nothing gathered for this pass, and the transport keeping up: what waits for company
+        (``write_later``) goes first with whatever is written next, a file's chunk too."""
+        return self._state == _OPEN and not self._parts and not self._behind()
 
     @override
     def when_idle(self, call: Callable[[], None]) -> None:
