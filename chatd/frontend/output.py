@@ -60,7 +60,7 @@ SEND_SLICE = 128
 """Connections sent to before the reactor reads again (under a millisecond of sends: 128 at 5-8 us)."""
 
 PRESENCE_WAIT = 0.2
-"""Seconds someone else's join, part or quit may wait to go out with other bytes (``Output.write_later``)."""
+"""Seconds someone else's coming or going may wait to go out with other bytes (``Output.write_later``)."""
 
 TRANSPORT_BUFFER = FileDescriptor.bufferSize
 """Bytes Twisted buffers for a connection before it reports the client as behind (64 KiB)."""
