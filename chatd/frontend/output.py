@@ -300,8 +300,9 @@ class Outbox:
         """What waits to be sent, in the order it was first written to; each is in it once, but an output whose
         bytes waited for company (``hold_later``) may be in it again, and then has nothing more to send."""
         self._call: IDelayedCall | None = None
-        self._later: list[Output] = []
-        """Outputs holding only bytes that may wait (``Output.write_later``), sent by ``send_waiting``."""
+        self._later: dict[Output, None] = {}
+        """Outputs holding bytes that may wait (``Output.write_later``), each once, in order; sent by
+        ``send_waiting``. One sent sooner with its pass and written to again is not added twice."""
         self._later_call: IDelayedCall | None = None
         self._on_change: list[Callable[[Output], None]] = []
         """Who forgets what it kept of a session when something delivery reads of it changes: the fan-outs."""
@@ -314,7 +315,7 @@ class Outbox:
 
     def hold_later(self, output: "Output") -> None:
         """Send ``output``'s bytes ``PRESENCE_WAIT`` from now at the latest (sooner if anything else is written to it)."""
-        self._later.append(output)
+        self._later[output] = None
         if self._later_call is None:
             self._later_call = self._reactor.callLater(PRESENCE_WAIT, self.send_waiting)
 
@@ -323,7 +324,7 @@ class Outbox:
         if self._later_call is not None and self._later_call.active():
             self._later_call.cancel()
         self._later_call = None
-        later, self._later = self._later, []
+        later, self._later = self._later, {}
         self._waiting.extend(later)
         self.send()
 
