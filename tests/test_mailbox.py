@@ -1,6 +1,7 @@
 """Private messages in both stores (in memory, and in a SQLite file): the Mailbox port's contract, the History
 port's conversations between two accounts, and the upgrades to schema steps 6 and 14."""
 
+import json
 import os
 import sqlite3
 from collections.abc import Awaitable
@@ -14,11 +15,11 @@ from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
-from chatd.storage.pass_log import INSERT
+from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite import _PAIRED, _conversations, _row
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
-from tests.events import whispered
+from tests.events import said, whispered
 from tests.test_history import deferred, open_store
 from tests.test_sqlite import StoreTestCase
 
@@ -167,6 +168,49 @@ class SQLiteConversationTests(ConversationContract, StoreTestCase):
         read = deferred(answer)
         self.end_pass(self.store)
         return self.successResultOf(self.reactor.run_until(read))
+
+    def test_a_message_is_filed_under_its_conversation_whatever_the_pass_keeps_around_it(self) -> None:
+        """Private messages between room lines and other private messages, in one pass and the next, each go
+        under their own conversation (the statement that files one finds its row by its place in the pass)."""
+        for event in (
+            said(1, "#lobby", "alice", "before", 1),
+            private(2, "alice", "bob"),
+            private(3, None, "bob"),
+            said(4, "#lobby", "bob", "between", 2),
+            private(5, "carol", "bob"),
+        ):
+            self.store.append(event)
+        self.end_pass(self.store)
+        self.store.append(said(6, "#lobby", "bob", "next pass", 3))
+        self.store.append(private(7, "bob", "alice"))
+        self.assertEqual(
+            [event.at for event in self.result(self.store.conversation(conversation("alice", "bob"), 10))],
+            [2, 7],
+        )
+        self.assertEqual(
+            [event.at for event in self.result(self.store.conversation(conversation("bob", "carol"), 10))],
+            [5],
+        )
+
+    def test_a_pass_log_from_before_step_15_files_its_messages_and_the_index_of_ids_goes(self) -> None:
+        """A database at step 14, with a pass log that files a private message by its id as chatd did then (the
+        daemon killed before the commit): opened, the message is in its conversation and ``events_by_id`` is gone.
+        """
+        event, path = private(1, "alice", "bob"), os.path.join(os.path.dirname(self.path), "step14.sqlite")
+        with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+            prepare(connection, path, STEPS[:14])
+        by_id = "UPDATE events SET pair = ? WHERE id = ? AND kind IN ('whispered', 'encrypted')"
+        record = [1, [_row(1, event)], [[[by_id, [conversation("alice", "bob"), event.id]]]]]
+        with open(log_path(path), "w", encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
+        self.history = self.store = open_store(self, path, self.reactor)
+        self.assertEqual(
+            list(self.result(self.store.conversation(conversation("alice", "bob"), 10))), [event]
+        )
+        with closing(sqlite3.connect(path)) as connection:
+            indexes = connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        self.assertNotIn(("events_by_id",), indexes)
+        self.assertIn(("lines_by_room",), indexes)
 
     def test_a_conversation_survives_a_restart(self) -> None:
         """Written, stopped, opened again: still there for its two accounts."""
@@ -325,7 +369,7 @@ class ConversationsTests(StoreTestCase):
             for n, (sender, to) in enumerate((("alice", "bob"), ("bob", "bob"), ("bob", "carol")), start=1):
                 event = private(n, sender, to)
                 connection.execute(INSERT, _row(n, event))
-                connection.execute(_PAIRED, (conversation(sender, to), event.id))
+                connection.execute(_PAIRED, (conversation(sender, to), n))
         store = open_store(self, self.path, self.reactor)
         found = self.successResultOf(self.reactor.run_until(deferred(store.conversations("bob", 0, 9))))
         self.assertEqual(sorted(found), [("alice", 1.0), ("bob", 2.0), ("carol", 3.0)])

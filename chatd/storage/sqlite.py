@@ -104,9 +104,11 @@ Private messages are written too when both sides had identified
 nickname changes and walls are not history.
 """
 
-_PAIRED = f"UPDATE events SET pair = ? WHERE id = ? AND {PRIVATE_KINDS}"
+_PAIRED = f"UPDATE events SET pair = ? WHERE position = ? AND {PRIVATE_KINDS}"
 """Files a private message just written under its conversation, in the same transaction: a statement of
-its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first."""
+its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first.
+It finds the row by its position (``keep`` numbers this pass's events in the order gathered), not by its
+id, which no index keeps (schema step 15)."""
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked, Kicked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
@@ -410,7 +412,7 @@ class SQLiteHistory(Service):
             pair = conversation_of(event)
             if pair is not None:
                 self._gather(event)
-                self._unwatched((_PAIRED, (pair, event.id)))
+                self._unwatched((_PAIRED, (pair, self._position + len(self._events))))
             return
         if not isinstance(event, KEPT):
             return
