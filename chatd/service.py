@@ -88,7 +88,7 @@ log = Logger()
 PASSWORD_THREADS = 1
 """Password checks (Argon2id at argon2-cffi's default cost) that may run at once.
 
-One, measured with tests/e2e/test_oper_load.py (20 wrong /oper at once while
+One, measured with bench/password_load.py (20 wrong /oper at once while
 two users talk) on the shared 2-core host chatd is developed on, where each
 check takes about 0.25 s of one core and 64 MiB. With one thread the
 talkers' p99 was 4.7-7.8 ms and the 20 answers took 3.6-6.0 s; with two,

@@ -88,7 +88,7 @@ class _BackgroundThread(threading.Thread):
 
     Argon2 releases the GIL, so a check competes with the reactor only for
     the CPU; at equal priority the reactor then waits its turn behind it
-    (on 2 cores, the p99 of tests/e2e/test_oper_load.py goes from about 6.5
+    (on 2 cores, the p99 of bench/password_load.py goes from about 6.5
     to about 9.5 ms). Linux gives each thread its own nice value; elsewhere
     the thread runs at normal priority, since setpriority there would name a
     process, not a thread.
