@@ -45,12 +45,16 @@ class FileTestCase(LineTestCase):
         self.folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.folder)
         self.ids = iter(f"{n:016x}" for n in range(1, 100))
-        self.spool = Spool(self.folder)
+        self.spool = self.make_spool()
         self.addCleanup(self.spool.release)
         self.files = Transfers(
             self.chat, self.spool, self.clock, self.file_limits, new_id=lambda: next(self.ids), bus=self.bus
         )
         self.factory.files = self.files
+
+    def make_spool(self) -> Spool:
+        """The spool in ``folder``: its file I/O done at once, unless a subclass runs it otherwise."""
+        return Spool(self.folder)
 
     def json_user(self, nick: bytes, host: str = "127.0.0.1") -> tuple[LineProtocol, StringTransport]:
         protocol, wire = self.connect(nick, host)

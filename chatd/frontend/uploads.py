@@ -207,11 +207,16 @@ class Uploads:
         return None
 
     def _uploaded(self, transfer: Transfer) -> "Deferred[None]":
-        """Every byte is there: check the whole, then tell the sender and offer it, or refuse it."""
+        """Every byte is there: check the whole, then tell the sender and offer it, or refuse it; unless it was
+        withdrawn or let go while checked, which its people were told of then."""
         checked = self._spool.check(transfer.key, transfer.offered.sha256)
         return checked.addCallback(lambda good: self._checked(transfer, good))
 
     def _checked(self, transfer: Transfer, good: bool) -> None:
+        if self._open.get(transfer.file) is not transfer:
+            # Withdrawn or let go while its bytes were checked: its people were told then, and its bytes dropped.
+            # What the check found is nobody's news now: offered, it would reach people of a file that is gone.
+            return
         uploader = transfer.uploader
         self._end(transfer)
         if not good:

@@ -1,0 +1,120 @@
+"""An upload whose last chunk is in, checked whole on the spool's thread while its transfer ends (issue 16).
+
+The spool hashes an upload's bytes on a thread of its own (in the daemon, a
+one-thread pool): meanwhile its sender may withdraw it from another session,
+or its time may run out. Here the spool runs on a real one-thread pool, as
+the daemon's does, and what the thread did reaches the reactor only when
+the test says (``answer``), so that the transfer ends between the check's
+start and its result every time.
+"""
+
+import os
+
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.internet.threads import deferToThreadPool
+from twisted.logger import LogLevel, globalLogPublisher
+from twisted.python.threadpool import ThreadPool
+
+from chatd.domain.files import CHUNK, FileLimits
+from chatd.line.protocol import LineProtocol
+from chatd.storage.spool import Spool
+from tests.helpers import ThreadedReactor
+from tests.test_files import CONTENT, FileTestCase, _b64
+from tests.test_line_accounts import PASSWORD
+
+FILE = "0000000000000001"
+
+
+class LateCheckTestCase(FileTestCase):
+    """alice, registered, on two sessions (``uploading`` and ``other``), and bob, in JSON; the spool on a
+    one-thread pool whose answers wait for ``answer``."""
+
+    file_limits = FileLimits(keep=100.0)
+
+    def setUp(self) -> None:
+        self.threads = ThreadedReactor()
+        self.pool = ThreadPool(1, 1, "test-spool")
+        self.pool.start()
+        self.addCleanup(self.pool.stop)
+        super().setUp()
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.uploading, self.uploading_wire = self.json_user(b"alice")
+        self.uploading.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.other, self.other_wire = self.connect(None)
+        self.other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
+
+    def make_spool(self) -> Spool:
+        return Spool(self.folder, run=lambda work: deferToThreadPool(self.threads, self.pool, work))
+
+    def answer(self, times: int = 1) -> None:
+        """Let ``times`` answers of the spool's thread reach the reactor, in the order its work was done."""
+        for _ in range(times):
+            self.threads.run_from_thread()
+
+    def send_all_but_the_check(self, data: bytes = CONTENT, file: str = FILE) -> None:
+        """``uploading`` offers CONTENT to bob (a new offer, or one the server has nothing of) and sends ``data`` in
+        chunks, each written; the last one's check of the whole is on the thread, its answer held. Every wire is
+        cleared."""
+        self.offer(self.uploading)
+        for offset in range(0, len(data), CHUNK):
+            put = b"/file put %s %d %s\n" % (file.encode(), offset, _b64(data[offset : offset + CHUNK]))
+            self.uploading.dataReceived(put)
+            self.answer()
+        self.end_pass()
+        for wire in self.wires:
+            self.lines(wire)
+
+    def told(self, wire: StringTransport) -> list[str]:
+        """The types of what ``wire`` was sent since it was last read."""
+        self.end_pass()
+        return [item["type"] for item in self.objects(wire)]
+
+    def assert_nothing_alarming_logged(self) -> None:
+        self.assertEqual([event for event in self.logged if event["log_level"] >= LogLevel.warn], [])
+
+    def listed(self, protocol: LineProtocol, wire: StringTransport) -> list[object]:
+        protocol.dataReceived(b"/file list\n")
+        [listing] = self.objects(wire)
+        files: list[object] = listing["files"]
+        return files
+
+
+class LateCheckTests(LateCheckTestCase):
+    def test_an_upload_withdrawn_while_its_bytes_are_checked_is_offered_to_nobody(self) -> None:
+        """alice withdraws her upload from her other session while its bytes are checked: each of her sessions
+        hears it was withdrawn and nothing more, bob is offered nothing, and nothing of it stays on the server."""
+        self.send_all_but_the_check()
+        self.other.dataReceived(b"/file cancel " + FILE.encode() + b"\n")
+        self.answer(2)  # the check's, then the withdrawal's removal of the bytes
+        self.assertEqual(self.told(self.uploading_wire), ["file_cancelled"])
+        self.assertEqual(self.told(self.other_wire), ["file_cancelled"])
+        self.assertEqual(self.told(self.bob_wire), [])
+        self.assertEqual(self.listed(self.bob, self.bob_wire), [])
+        self.assertEqual(self.listed(self.other, self.other_wire), [])
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assert_nothing_alarming_logged()
+
+    def test_a_corrupt_upload_withdrawn_while_checked_is_told_only_that_it_was_withdrawn(self) -> None:
+        """alice's bytes do not hash as announced, and she withdraws the upload while they are checked: she hears
+        it was withdrawn, not of a failure of the server's, and nothing is logged as one."""
+        self.send_all_but_the_check(CONTENT[:-1] + b"!")
+        self.other.dataReceived(b"/file cancel " + FILE.encode() + b"\n")
+        self.answer(2)
+        self.assertEqual(self.told(self.uploading_wire), ["file_cancelled"])
+        self.assertEqual(self.told(self.bob_wire), [])
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assert_nothing_alarming_logged()
+
+    def test_an_upload_let_go_while_its_bytes_are_checked_is_offered_to_nobody(self) -> None:
+        """alice's upload runs out of time (--file-keep) while its bytes are checked: she hears it expired and
+        nothing more, bob is offered nothing, and nothing of it stays on the server."""
+        self.send_all_but_the_check()
+        self.clock.advance(101)
+        self.files.expire()
+        self.answer(2)
+        self.assertEqual(self.told(self.uploading_wire), ["file_expired"])
+        self.assertEqual(self.told(self.bob_wire), [])
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assert_nothing_alarming_logged()
