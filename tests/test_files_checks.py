@@ -53,15 +53,18 @@ class LateCheckTestCase(FileTestCase):
         for _ in range(times):
             self.threads.run_from_thread()
 
-    def send_all_but_the_check(self, data: bytes = CONTENT, file: str = FILE) -> None:
+    def send(self, data: bytes = CONTENT, file: str = FILE) -> None:
         """``uploading`` offers CONTENT to bob (a new offer, or one the server has nothing of) and sends ``data`` in
-        chunks, each written; the last one's check of the whole is on the thread, its answer held. Every wire is
-        cleared."""
+        chunks as ``file``, each written; the last one's check of the whole is on the thread, its answer held."""
         self.offer(self.uploading)
         for offset in range(0, len(data), CHUNK):
             put = b"/file put %s %d %s\n" % (file.encode(), offset, _b64(data[offset : offset + CHUNK]))
             self.uploading.dataReceived(put)
             self.answer()
+
+    def send_all_but_the_check(self, data: bytes = CONTENT) -> None:
+        """``send`` ``data``; every wire is cleared."""
+        self.send(data)
         self.end_pass()
         for wire in self.wires:
             self.lines(wire)
@@ -115,6 +118,22 @@ class LateCheckTests(LateCheckTestCase):
         self.files.expire()
         self.answer(2)
         self.assertEqual(self.told(self.uploading_wire), ["file_expired"])
+        self.assertEqual(self.told(self.bob_wire), [])
+        self.assertEqual(os.listdir(self.folder), [])
+        self.assert_nothing_alarming_logged()
+
+    def test_the_same_file_sent_again_after_is_checked_again(self) -> None:
+        """alice withdraws her upload while its bytes are checked, then offers the same file again and sends
+        other bytes: they are checked and refused as corrupt, not taken for the file whose check was cut short."""
+        self.send_all_but_the_check()
+        self.other.dataReceived(b"/file cancel " + FILE.encode() + b"\n")
+        self.answer(2)
+        self.assertEqual(self.told(self.uploading_wire), ["file_cancelled"])
+        self.send(CONTENT[:-1] + b"!", file="0000000000000002")
+        self.assertEqual(self.told(self.uploading_wire), ["file_upload", *["file_progress"] * 3])
+        self.answer()
+        self.end_pass()
+        self.assertEqual([item.get("code") for item in self.objects(self.uploading_wire)], ["file-corrupt"])
         self.assertEqual(self.told(self.bob_wire), [])
         self.assertEqual(os.listdir(self.folder), [])
         self.assert_nothing_alarming_logged()

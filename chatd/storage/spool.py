@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import IO, TypeVar
 
 from twisted.internet.defer import Deferred, maybeDeferred, succeed
+from twisted.python.failure import Failure
 
 from chatd.domain.files import CHUNK, chunk_hash
 from chatd.storage.claim import Claim
@@ -123,6 +124,9 @@ class Spool:
         self._held: dict[str, int] = {}
         self._complete: set[str] = set()
         self._sizes: dict[str, int] = {}
+        self._checking: set[str] = set()
+        """Keys whose bytes ``check`` is hashing: one dropped meanwhile (``_forget``) leaves the set, and the
+        check's late answer then changes nothing the drop, or a new upload of the same bytes since, has set."""
         for entry in entries:
             found = _NAME.fullmatch(entry)
             if found is None:
@@ -198,9 +202,11 @@ class Spool:
         return self._call(work)
 
     def check(self, key: str, sha256: str) -> "Deferred[bool]":
-        """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone."""
+        """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone. Unless
+        ``drop`` came while they were hashed: then it is neither, and begun again it is checked again."""
         if key in self._complete:
             return succeed(True)
+        self._checking.add(key)
         path = os.path.join(self.directory, key + ".part")
         whole = os.path.join(self.directory, key)
 
@@ -216,13 +222,22 @@ class Spool:
             return True
 
         def done(good: bool) -> bool:
+            if key not in self._checking:
+                # Dropped while hashed: the drop's work, after this on the thread, removes what this left. Marked
+                # complete, the same bytes begun again would pass their check unread, from a .part never renamed.
+                return good
+            self._checking.discard(key)
             if good:
                 self._complete.add(key)
             else:
                 self._forget(key)
             return good
 
-        return self._call(work).addCallback(done)
+        def failed(failure: Failure) -> Failure:
+            self._checking.discard(key)
+            return failure
+
+        return self._call(work).addCallbacks(done, failed)
 
     def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes of ``key`` from ``offset``."""
@@ -261,6 +276,7 @@ class Spool:
         return self._call(work)
 
     def _forget(self, key: str) -> None:
+        self._checking.discard(key)
         self._held.pop(key, None)
         self._sizes.pop(key, None)
         self._complete.discard(key)
