@@ -137,3 +137,74 @@ class LateCheckTests(LateCheckTestCase):
         self.assertEqual(self.told(self.bob_wire), [])
         self.assertEqual(os.listdir(self.folder), [])
         self.assert_nothing_alarming_logged()
+
+
+class OfferWhileCheckedTests(LateCheckTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.carol, self.carol_wire = self.json_user(b"carol", host="10.0.0.4")
+
+    def test_the_same_file_offered_to_another_while_checked_is_offered_once_it_is(self) -> None:
+        """alice offers carol the file bob's upload of it is being checked for: her offer is answered once the
+        check is done, every byte there, and carol is offered it; nothing goes wrong."""
+        self.send_all_but_the_check()
+        self.offer(self.other, to=b"carol")
+        self.assertEqual(self.told(self.other_wire), [])
+        self.answer(2)  # the check's, then the tail's for the offer to carol
+        told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
+        self.assertEqual(
+            told,
+            [
+                ("file_offered", "0000000000000001", None),
+                ("file_upload", "0000000000000002", len(CONTENT)),
+                ("file_uploaded", "0000000000000002", None),
+                ("file_offered", "0000000000000002", None),
+            ],
+        )
+        self.assertEqual(self.told(self.carol_wire), ["file_offered"])
+        self.assertEqual(self.told(self.bob_wire), ["file_offered"])
+        self.assert_nothing_alarming_logged()
+
+    def test_a_file_offered_while_its_corrupt_bytes_are_checked_is_uploaded_anew(self) -> None:
+        """alice offers carol a file whose bytes, sent for bob, are being checked and turn out corrupt: her offer
+        to carol is answered once they are dropped, as a new upload from its first byte."""
+        self.send_all_but_the_check(CONTENT[:-1] + b"!")
+        self.offer(self.other, to=b"carol")
+        self.answer()
+        told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
+        self.assertEqual(told, [("file_upload", "0000000000000002", 0)])
+        self.assertEqual([item.get("code") for item in self.objects(self.uploading_wire)], ["file-corrupt"])
+        self.assertEqual(self.told(self.carol_wire), [])
+        self.assert_nothing_alarming_logged()
+
+    def test_an_upload_offered_again_after_a_drop_while_checked_is_told_it_is_uploaded(self) -> None:
+        """alice's uploading session drops while its bytes are checked, and her client offers the file again on
+        her other session, to go on: once the check is done, that offer is told every byte is there and the file
+        uploaded, as an offer made then is; nothing goes wrong."""
+        self.send_all_but_the_check()
+        self.uploading.connectionLost()
+        self.offer(self.other)
+        self.answer(2)
+        told = [(item["type"], item.get("have")) for item in self.objects(self.other_wire)]
+        self.assertEqual(
+            told,
+            [
+                ("file_offered", None),
+                ("file_upload", len(CONTENT)),
+                ("file_uploaded", None),
+                ("file_offered", None),
+            ],
+        )
+        self.assert_nothing_alarming_logged()
+
+    def test_an_offer_waiting_for_a_check_from_a_session_that_left_is_made_by_nobody(self) -> None:
+        """alice offers carol the file being checked and her session leaves before the check is done: nothing of
+        that offer is made, carol is offered nothing."""
+        self.send_all_but_the_check()
+        self.offer(self.other, to=b"carol")
+        self.other.connectionLost()
+        self.answer()
+        self.assertEqual(self.told(self.carol_wire), [])
+        self.assertIsNone(self.files.transfer("0000000000000002"))
+        self.assertEqual(self.told(self.bob_wire), ["file_offered"])
+        self.assert_nothing_alarming_logged()

@@ -6,8 +6,9 @@ upload, ``put`` stores a chunk, ``restart`` begins again when the spool's
 bytes differ from the sender's, and the last chunk checks the whole and
 offers the file through the chat's seam (``Chat.offer_file``). It owns who
 is uploading what, each owner's bytes a day, and the chunks still on their
-way when an upload ended under its session: the transfers themselves are
-the ``OpenTransfers`` all the engine's parts share.
+way when an upload ended under its session (the offers waiting for a check
+of their bytes are chatd.frontend.upload_checks'): the transfers themselves
+are the ``OpenTransfers`` all the engine's parts share.
 """
 
 import base64
@@ -32,6 +33,7 @@ from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
+from chatd.frontend.upload_checks import UploadChecks
 from chatd.text import fold
 
 DAY = 86400
@@ -64,6 +66,7 @@ class Uploads:
         """Each session's uploads ended under it (``stop``), and how many of their chunks may still come."""
         self._days: dict[tuple[str, int], int] = {}
         """Each owner's bytes uploaded by day (``--file-day-bytes``)."""
+        self._checks = UploadChecks()
 
     def uploading(self, peer: Peer) -> bool:
         """Whether ``peer`` has an upload open, or chunks of one ended under it may still come: its put lines may
@@ -71,8 +74,10 @@ class Uploads:
         return bool(self._uploading.get(peer)) or peer in self._late
 
     def detach(self, peer: Peer) -> None:
-        """``peer`` is gone: its uploads wait to be resumed, on another session, with nothing of theirs late."""
+        """``peer`` is gone: its uploads wait to be resumed, on another session, with nothing of theirs late, and
+        its offers waiting for a check are made by nobody."""
         self._late.pop(peer, None)
+        self._checks.detach(peer)
         for file in self._uploading.pop(peer, set()):
             transfer = self._open.get(file)
             if transfer is not None and transfer.uploader is peer:
@@ -85,13 +90,18 @@ class Uploads:
 
         Raises the offer's refusals (``check_offer``, ``Chat.file_target``,
         and the limits); answers ``FileUpload``, then, if every byte is
-        there already, goes on as for the last chunk.
+        there already, goes on as for the last chunk. An offer of bytes
+        being checked whole waits for the check, and is made as it would be
+        a moment later: it may then find them offered, or gone.
         """
         user = named_user(peer)
         safe = check_offer(size, sha256, mime, name, self._open.limits.max_size)
         goes_to = self._chat.file_target(user, target)
         owner = owner_key(user, peer)
         key = content_key(sha256, size)
+        if self._checks.under_way(key):
+            after = self._checks.after(key, peer)
+            return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         by = person(user)
         transfer = self._reopened(by, key, goes_to)
         held = self._spool.held(key)
@@ -209,8 +219,12 @@ class Uploads:
     def _uploaded(self, transfer: Transfer) -> "Deferred[None]":
         """Every byte is there: check the whole, then tell the sender and offer it, or refuse it; unless it was
         withdrawn or let go while checked, which its people were told of then."""
-        checked = self._spool.check(transfer.key, transfer.offered.sha256)
-        return checked.addCallback(lambda good: self._checked(transfer, good))
+        return self._checks.run(
+            transfer.key,
+            lambda: self._spool.check(transfer.key, transfer.offered.sha256).addCallback(
+                lambda good: self._checked(transfer, good)
+            ),
+        )
 
     def _checked(self, transfer: Transfer, good: bool) -> None:
         if self._open.get(transfer.file) is not transfer:
