@@ -21,7 +21,8 @@ class OpenTransfers:
     """The open transfers by file: kept in ``store`` as each changes, their bytes in ``spool``, fetched by ``downloads``.
 
     Those ``store`` kept are open again from the start, their uploads
-    stamped ``now`` as having last moved.
+    stamped ``now`` as having last moved and holding their room in the
+    spool again, as their offers did.
     """
 
     def __init__(
@@ -41,6 +42,10 @@ class OpenTransfers:
             transfer = Transfer.kept(record)
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = now()
+            if transfer.offered_at is None:
+                # Its offer reserved its whole size (--file-store-bytes). The spool found only the part files there:
+                # an upload with no byte sent has none, and without this others' offers took its room.
+                spool.open(transfer.key, transfer.offered.size)
             self._opened(transfer)
 
     @property

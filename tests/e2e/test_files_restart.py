@@ -117,6 +117,40 @@ class RestartTests(SynchronousTestCase):
         daemon.signal(signal.SIGTERM)
         self.assertEqual(os.listdir(os.path.join(self.directory, "files")), [])
 
+    def test_an_upload_not_begun_keeps_its_room_in_the_spool_across_a_restart(self) -> None:
+        """alice offers bob a file and sends none of it (the spool has no part file of it); the daemon restarts:
+        the room her offer reserved is hers still, so carol's offer that would need it is refused as at first,
+        and alice's upload goes on from its first byte and is offered."""
+        room = ["--file-store-bytes", str(len(CONTENT) + CHUNK)]
+        self.arguments += room
+        daemon = Daemon.start(self, self.arguments)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        enter(daemon, "bob", "127.0.0.3")
+        offer = f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin"
+        alice.say(offer)
+        file = until(alice, "file_upload")["file"]
+        self.assertEqual(os.listdir(os.path.join(self.directory, "files")), [])
+
+        daemon = self.restart(daemon)
+        carol = enter(daemon, "carol", "127.0.0.4")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        other = os.urandom(2 * CHUNK)
+        carol.say(
+            f"/file offer bob {len(other)} {hashlib.sha256(other).hexdigest()} application/octet-stream b.bin"
+        )
+        answer = carol.expect_json()
+        while answer["type"] not in ("error", "file_upload"):  # bob's and alice's joins may come first
+            answer = carol.expect_json()
+        self.assertEqual((answer["type"], answer.get("code")), ("error", "file-store-full"))
+        alice = enter(daemon, "alice", "127.0.0.2")
+        alice.say(offer)
+        upload = until(alice, "file_upload")
+        self.assertEqual((upload["file"], upload["have"]), (file, 0))
+        put(alice, file, 0, len(CONTENT))
+        self.assertEqual(until(alice, "file_uploaded"), {"type": "file_uploaded", "file": file})
+        self.assertEqual(until(bob, "file_offered")["file"], file)
+        daemon.signal(signal.SIGTERM)
+
 
 class SharedFolderTests(SynchronousTestCase):
     """Two daemons whose --db files sit in one folder: the default --files folder beside them is the first one's."""
