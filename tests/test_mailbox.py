@@ -293,6 +293,39 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1), message(2)])
         self.assertEqual(self.mailbox.waiting("alice"), 0)
 
+    def refuse(self, trigger: str) -> None:
+        """Have the file run ``trigger`` (a ``RAISE`` of SQLite's) before each message kept, from another
+        connection, as another program may write to a live --db file."""
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON mailbox BEGIN SELECT {trigger}; END")
+
+    def test_a_message_the_file_refuses_is_not_counted(self) -> None:
+        """Counted at once, a message the file then refuses to keep (a constraint) is not counted once the write
+        is over: the count and bytes are those of the message the file holds, which a take gives."""
+        self.mailbox.keep("alice", message(1))
+        self.end_pass(self.store)
+        self.refuse("RAISE(ABORT, 'refused')")
+        self.mailbox.keep("alice", message(2))
+        self.assertEqual(self.mailbox.waiting("alice"), 2)
+        self.end_pass(self.store)
+        self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
+        self.assertEqual(
+            (self.mailbox.waiting("alice"), self.mailbox.held("alice")), (1, kept_size(message(1)))
+        )
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1)])
+        self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.held("alice")), (0, 0))
+
+    def test_a_message_whose_whole_write_fails_is_not_counted(self) -> None:
+        """A write that fails whole (here a trigger's ``RAISE(ROLLBACK)``, as a full disk would) keeps none of
+        the messages in it, and counts none of them."""
+        self.refuse("RAISE(ROLLBACK, 'full')")
+        self.mailbox.keep("alice", message(1))
+        self.mailbox.keep("carol", message(2, "carol"))
+        self.end_pass(self.store)
+        self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
+        self.assertEqual([self.mailbox.waiting(account) for account in ("alice", "carol")], [0, 0])
+        self.assertEqual([self.mailbox.held(account) for account in ("alice", "carol")], [0, 0])
+
     def test_a_version_4_database_is_upgraded_to_keep_messages(self) -> None:
         """A database from before the mailbox gets its table at start, and keeps its accounts."""
         path = self.path + ".4"

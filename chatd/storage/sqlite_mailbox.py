@@ -2,9 +2,11 @@
 
 As ``SQLiteAccounts`` does: how many wait for each account is in memory
 (read by ``SQLiteHistory.open`` at start), so keeping one never waits; the
-messages go into the pass's transaction with its events, so the sender's
-receipt, which the front end's output holds until that commits, is shown
-only once a ``kill -9`` cannot lose the message.
+messages go into the pass's record with its events, so the sender's
+receipt, which the front end's output holds until that record is in the
+pass log (chatd.storage.pass_log), is shown only once a ``kill -9`` cannot
+lose the message. A message the file then refuses is lost after its
+receipt, and counted off again (``keep``).
 """
 
 import sqlite3
@@ -38,13 +40,19 @@ class SQLiteMailbox:
         return self._held.get(account, 0)
 
     def keep(self, account: str, event: Private) -> None:
-        """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass."""
+        """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass.
+
+        A write the file refuses, or that fails whole, keeps no message: it
+        is counted off again, so the count (``MAILBOX_MOST``, the sender's
+        "N waiting") and the bytes are what the file holds.
+        """
         body = encode_event(event)
-        self._waiting[account] = self.waiting(account) + 1
-        self._held[account] = self.held(account) + len(body.encode())
+        size = len(body.encode())
+        self._count(account, 1, size)
         written = self._store.change("INSERT INTO mailbox (account, body) VALUES (?, ?)", account, body)
-        # The store logs a change that fails; the sender's receipt, held behind it, is never shown.
-        written.addErrback(lambda _: None)
+        # The store logs a change that fails. The sender was shown the receipt once the pass was logged; the
+        # message is lost all the same, and no longer counted.
+        written.addErrback(lambda _: self._count(account, -1, -size))
 
     def take(self, account: str) -> "Deferred[Sequence[Private]]":
         """What waits for ``account``, oldest first; deleted in the pass the answer comes in.
