@@ -22,11 +22,13 @@
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
 file (after a ``kill -9``, say), the tool claims the file
-(chatd.storage.claim) and commits the log first, as a start would; else a
-start would bring back lines ``forget`` took out. Beside a running daemon,
-it first waits (up to ``BUSY_SECONDS``) for the daemon's writer to commit
-what its log held when the command began, about ``COMMIT_EVERY`` seconds
-(or to give it up: a commit that failed keeps none of its lines).
+(chatd.storage.claim) and commits the log first, as a start would, saying
+on standard error, as a start logs, each change the file refused and left
+out; else a start would bring back lines ``forget`` took out. Beside a
+running daemon, it first waits (up to ``BUSY_SECONDS``) for the daemon's
+writer to commit what its log held when the command began, about
+``COMMIT_EVERY`` seconds (or to give it up: a commit that failed keeps
+none of its lines).
 
 The daemon keeps its file in WAL mode and each of its transactions short,
 so this tool's reads never stop it; ``forget`` deletes a chunk at a time
@@ -208,7 +210,13 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
             if claim is None:
                 _committed_by_the_daemon(connection, path)
             else:
-                replay(connection, log)
+                for refusal in replay(connection, log)[1]:
+                    # As a start logs it: the daemon that logged the change is gone, and its asker with it.
+                    print(
+                        f"python -m chatd.admin: --db {path} refused a change its pass log held ({refusal.change}: "
+                        f"{refusal.why}); it alone is not kept.",
+                        file=sys.stderr,
+                    )
         except sqlite3.Error as error:
             raise AdminError(f"cannot commit --db {path}'s pass log {log} ({error}).") from None
         except ValueError as error:

@@ -1,5 +1,6 @@
 """The SQLite store beyond the History contract: what it keeps, one transaction a pass, reopening, its schema."""
 
+import io
 import json
 import os
 import re
@@ -10,14 +11,17 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Sequence
-from contextlib import closing
+from contextlib import closing, redirect_stderr
 from dataclasses import replace
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd import admin
 from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
@@ -27,6 +31,7 @@ from chatd.storage import pass_log
 from chatd.storage.claim import Claim
 from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
+from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
 from chatd.storage.sqlite import _RESTORE, SQLiteHistory, _place, _row
@@ -614,6 +619,53 @@ class RefusedChangeTests(LoggedStoreTestCase):
         self.failureResultOf(self.bob, sqlite3.IntegrityError)
         self.flushLoggedErrors(sqlite3.IntegrityError)
 
+    def test_a_start_after_a_kill_logs_the_change_it_left_out(self) -> None:
+        """The start says, in one line of its log, that a change of accounts was refused and not kept, and why in
+        SQLite's words; nothing of the change's arguments (bob's password hash) is in it."""
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        open_store(self, self.killed_now, self.reactor)
+        self.assertEqual(
+            [(event["log_level"], formatEvent(event)) for event in logged],
+            [
+                (
+                    LogLevel.warn,
+                    "The --db file refused a change its pass log held from before this start (INSERT INTO accounts: "
+                    "UNIQUE constraint failed: accounts.account); it alone is not kept",
+                )
+            ],
+        )
+        self.assertEqual(
+            (logged[0]["change"], logged[0]["why"]),
+            ("INSERT INTO accounts", "UNIQUE constraint failed: accounts.account"),
+        )
+        self.assertNotIn("hash-b", repr(dict(logged[0])))
+        self.reactor.run_until(self.bob)
+        self.failureResultOf(self.bob, sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+
+    def test_the_admin_tool_says_which_change_it_left_out(self) -> None:
+        """``python -m chatd.admin`` commits the same log as a start would, and says the same on standard error;
+        its command runs on, and ends well."""
+        errors, out = io.StringIO(), io.StringIO()
+        with redirect_stderr(errors):
+            status = admin.main(["--db", self.killed_now, "export", "--room", "#lobby"], out)
+        self.assertEqual(
+            (status, errors.getvalue()),
+            (
+                0,
+                f"python -m chatd.admin: --db {self.killed_now} refused a change its pass log held (INSERT INTO "
+                "accounts: UNIQUE constraint failed: accounts.account); it alone is not kept.\n",
+            ),
+        )
+        self.assertEqual(
+            [json.loads(line)["text"] for line in out.getvalue().splitlines()], ["said beside them"]
+        )
+        self.assertEqual(self.kept(self.killed_now), KEPT_BESIDE_BOB)
+        self.reactor.run_until(self.bob)
+        self.failureResultOf(self.bob, sqlite3.IntegrityError)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+
 
 KEPT_BESIDE_BOB = [
     [("bob", "x"), ("carol", "hash-c")],
@@ -622,6 +674,36 @@ KEPT_BESIDE_BOB = [
     [("said beside them",)],
 ]
 """What ``RefusedChangeTests``'s file holds once its batch is committed: all but bob's new account."""
+
+
+class DescribedTests(SynchronousTestCase):
+    """A change is named in the host's log by what it does, never by what it holds."""
+
+    def test_a_change_is_described_by_its_statements_verbs_and_tables(self) -> None:
+        """A room's registration is its three statements' verbs and tables; a change of settings and of a
+        password likewise, without the hash; a statement of another shape is named by its first word."""
+        described = [
+            pass_log.described(change)
+            for change in (
+                (
+                    ("DELETE FROM room_operators WHERE room = ?", ("#r",)),
+                    ("INSERT INTO registered_rooms (room) VALUES (?)", ("#r",)),
+                    ("insert or replace into room_settings (room, body) VALUES (?, ?)", ("#r", "{}")),
+                ),
+                ((SETTINGS_CHANGED, ("#r", "[]", "boss", 1.0)),),
+                (("UPDATE accounts SET hash = ? WHERE account = ?", ("secret", "bob")),),
+                (("REPLACE INTO transfers VALUES (?, ?)", ("f", "{}")),),
+            )
+        ]
+        self.assertEqual(
+            described,
+            [
+                "DELETE FROM room_operators, INSERT INTO registered_rooms, insert or replace into room_settings",
+                "INSERT INTO room_settings",
+                "UPDATE accounts",
+                "REPLACE",
+            ],
+        )
 
 
 def open_under(directory: str) -> list[str]:

@@ -29,7 +29,8 @@ waiting message, a key entry with its key), kept whole or not at all: a
 change the file refuses (a constraint: an account the file holds already)
 is undone alone and its caller told, while the rest of its batch is
 committed (``apply``); a start applies a record's changes the same way,
-leaving out what the writer would have. A commit that fails as a whole (a
+leaving out what the writer would have, and says what it left out
+(``replay``'s ``Refusal``s). A commit that fails as a whole (a
 full disk, a damaged file, an event's row refused) is logged and none of
 its lines or changes are kept, as before the log: a record ``[number,
 null, last]`` says so, and the next start applies none of the records up
@@ -39,8 +40,10 @@ back).
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -79,6 +82,33 @@ SET_ASIDE = 1 << 20
 
 COMMITTED = "UPDATE pass_log SET last = ?"
 """Records the last pass log record a transaction holds, in that transaction."""
+
+_HEAD = re.compile(r"\s*((?:INSERT(?: OR \w+)? INTO|UPDATE(?: OR \w+)?|DELETE FROM) \w+)", re.IGNORECASE)
+"""A statement's verb and table ("INSERT INTO accounts"): what ``described`` names it by."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A change of the pass log that a start left out, as the file refused it (``replay``)."""
+
+    change: str
+    """What the change did (``described``): its statements' verbs and tables, never their arguments."""
+    why: str
+    """SQLite's words for the refusal ("UNIQUE constraint failed: accounts.account"), which name no value."""
+
+
+def described(change: Change) -> str:
+    """``change`` for a host's log: each statement's verb and table ("INSERT INTO accounts"), comma-separated.
+
+    Never its arguments: those hold password hashes and private messages
+    (docs/SECURITY.md, "What the log says"). A statement of another shape
+    is named by its first word.
+    """
+    heads = []
+    for statement, _ in change:
+        found = _HEAD.match(statement)
+        heads.append(found.group(1) if found is not None else statement.split(maxsplit=1)[0])
+    return ", ".join(heads)
 
 
 def log_path(path: str) -> str:
@@ -217,10 +247,13 @@ class PassLog:
         self._claim.release()
 
 
-def replay(connection: sqlite3.Connection, path: str) -> int:
+def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal]]:
     """Commit the records of the log at ``path`` that the database lacks, then empty the log; return the last
-    record's number (the database's, if none was missing).
+    record's number (the database's, if none was missing), and each change the file refused, oldest first.
 
+    A refused change is left out, as the writer would have (``apply``); its
+    asker is gone with the process that logged it, so only the caller can
+    say what was not kept: the daemon's log, or the admin tool's errors.
     ``connection`` is in autocommit mode, its owner holding the file's claim
     (chatd.storage.claim): the writer's before the daemon starts, or
     ``python -m chatd.admin``'s while no daemon runs.
@@ -228,11 +261,13 @@ def replay(connection: sqlite3.Connection, path: str) -> int:
     """
     committed = last_committed(connection)
     missing = unapplied(path, committed)
+    refusals: list[Refusal] = []
     if missing:
         connection.execute("BEGIN IMMEDIATE")
         try:
             for number, rows, changes in missing:
-                apply(connection, [tuple(row) for row in rows], changes, number)
+                refused = apply(connection, [tuple(row) for row in rows], changes, number)
+                refusals += (Refusal(described(changes[at]), str(error)) for at, error in refused.items())
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -241,7 +276,7 @@ def replay(connection: sqlite3.Connection, path: str) -> int:
     _remove(_old(path))
     if os.path.exists(path):
         os.truncate(path, 0)
-    return committed
+    return committed, refusals
 
 
 def damaged(path: str, error: ValueError) -> str:

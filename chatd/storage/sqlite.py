@@ -316,10 +316,7 @@ class SQLiteHistory(Service):
                 # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
                 writer.execute("PRAGMA wal_autocheckpoint = 0")
                 # What was shown but not yet committed when the daemon last stopped, before anything is read.
-                try:
-                    last_record = replay(writer, log_path(path))
-                except OSError as error:
-                    raise DatabaseFileError(unreadable_log(path, error)) from None
+                last_record = cls._replay(writer, path)
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
                 restored = [decode_event(body) for (body,) in writer.execute(_RESTORE, (reactor.seconds(),))]
                 registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
@@ -368,6 +365,28 @@ class SQLiteHistory(Service):
             key_head,
             room_settings,
         )
+
+    @classmethod
+    def _replay(cls, writer: sqlite3.Connection, path: str) -> int:
+        """Commit what the pass log beside ``path`` holds that the file lacks (``pass_log.replay``); return its last
+        record's number.
+
+        Each change the file refuses is left out, and logged: its asker went
+        with the process that logged it, so only the host can hear of it now.
+        Raises ``DatabaseFileError``, ``sqlite3.Error``, ``ValueError`` (a damaged record).
+        """
+        try:
+            last, refused = replay(writer, log_path(path))
+        except OSError as error:
+            raise DatabaseFileError(unreadable_log(path, error)) from None
+        for refusal in refused:
+            cls.log.warn(
+                "The --db file refused a change its pass log held from before this start ({change}: {why}); it "
+                "alone is not kept",
+                change=refusal.change,
+                why=refusal.why,
+            )
+        return last
 
     @override
     def startService(self) -> None:

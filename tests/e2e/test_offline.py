@@ -3,6 +3,7 @@ away is kept across a kill -9 and shown, with its time, when they identify."""
 
 import re
 import signal
+import sqlite3
 
 from tests.e2e.daemon import LineClient
 from tests.e2e.test_accounts import IDENTIFIED, PASSWORD, AccountTestCase
@@ -39,6 +40,39 @@ class OfflineMessageTests(OfflineTestCase):
         line = alice.read_line().decode("utf-8")
         self.assertRegex(line, r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] <bob -> alice> see you at noon\r\n$")
         alice.expect("*** End of the message sent to you while you were offline.", "*** You are alice.")
+
+    def test_a_message_the_file_refuses_at_the_restart_is_logged_as_not_kept(self) -> None:
+        """bob's message is in the pass log, not committed (the file's write lock is held elsewhere), when the
+        daemon is killed; the file then refuses it, so the next start leaves it out and says so in one line of
+        its log, without its text; alice identifies to nothing waiting."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        blocker = sqlite3.connect(self.db, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        bob = self.connect("127.0.0.4", "bob")
+        self.until(bob, "*** In #lobby (1): bob")
+        bob.say("/msg alice the door code is 4711")
+        self.until(bob, "<bob -> alice> the door code is 4711")
+        bob.expect(KEPT)
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        blocker.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mailbox BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+        blocker.execute("COMMIT")
+        self.daemon = self.start()
+        logged = [line.decode("utf-8") for line in self.daemon.logged_so_far()]
+        self.assertEqual(
+            [line.partition(" [")[2] for line in logged if "refused a change" in line],
+            [
+                "chatd.storage.sqlite.SQLiteHistory#warn] The --db file refused a change its pass log held from "
+                "before this start (INSERT INTO mailbox: refused); it alone is not kept"
+            ],
+        )
+        self.assertEqual([line for line in logged if "4711" in line], [])
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED, "*** You are alice.")
 
     def test_nothing_is_kept_twice(self) -> None:
         """A message shown once is not shown again at the next identify."""
