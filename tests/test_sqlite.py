@@ -597,10 +597,17 @@ class RefusedChangeTests(LoggedStoreTestCase):
 
     def test_only_the_refused_account_is_not_kept(self) -> None:
         """bob's account clashes with the one in the file and is refused; carol's account, dave's waiting message,
-        erin's key and alice's line, committed with it, are kept, and carol is told so."""
+        erin's key and alice's line, committed with it, are kept, and carol is told so. The log names what the
+        change did, not what it held."""
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         self.reactor.run_until(self.bob)
         self.failureResultOf(self.bob, sqlite3.IntegrityError)
         self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
+        self.assertEqual(
+            [formatEvent(event) for event in logged if "log_failure" in event],
+            ["The --db file refused a change (INSERT INTO accounts); it alone is not kept"],
+        )
         self.assertIsNone(self.successResultOf(self.reactor.run_until(self.carol)))
         self.end_pass(self.store)
         self.assertEqual(self.kept(self.path), KEPT_BESIDE_BOB)

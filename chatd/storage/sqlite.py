@@ -74,7 +74,7 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
-from chatd.storage.pass_log import Change, PassLog, Row, Statement, apply, log_path, replay
+from chatd.storage.pass_log import Change, PassLog, Row, Statement, apply, described, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
@@ -838,9 +838,9 @@ class SQLiteHistory(Service):
         """Log each change the file refused, then fire who waits for each change: kept, or why not."""
         for number, refusal in batch.refused.items():
             self.log.failure(
-                "The --db file refused a change of {statements} statements; it alone is not kept",
+                "The --db file refused a change ({change}); it alone is not kept",
                 failure=refusal,
-                statements=len(batch.changes[number]),
+                change=described(batch.changes[number]),
             )
         for number, done in enumerate(batch.told):
             if done is None:
