@@ -125,6 +125,26 @@ def _at_most(name: str) -> str:
     return f"at most {most:.15g} ({words})"
 
 
+LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
+    "flood-rate": (1 / DAY, "1/86400", "a line a day"),
+}
+"""The number options that have a least above 0: the least, as its help and refusal write it, and in words.
+
+A rate whose wait for one line (1/rate) is longer than a wait's most
+(``DAY``) is a typo, not a choice: --flood-rate 1e-320 started, and a
+line's wait was infinite (1/1e-320 is inf), so a connection past its
+burst was never read again, nor cut off by --flood-disconnect, which is
+checked as lines are read; and a ``/key log`` page with more to come
+could not say how long to wait for it (``math.ceil`` of inf).
+"""
+
+
+def _at_least(name: str) -> str:
+    """``at least 1/86400 (a line a day)``: ``--name``'s least as its help and its refusal say it."""
+    _, shown, words = LIMIT_LEAST[name]
+    return f"at least {shown} ({words})"
+
+
 # Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
 LIMIT_OPTIONS: list[list[Any]] = [
@@ -132,7 +152,8 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-rate",
         None,
         _LINE.flood_rate,
-        f"Lines (messages, commands) a second one connection may keep up, {_at_most('flood-rate')}.",
+        "Lines (messages, commands) a second one connection may keep up, "
+        f"{_at_least('flood-rate')} and {_at_most('flood-rate')}.",
         float,
     ],
     [
@@ -523,6 +544,10 @@ class Options(usage.Options):
             _check_endpoint(WEB_PREFIX + description, description)
         for description in self["irc-listen"]:
             _check_endpoint(IRC_PREFIX + description, description)
+        for name, (least, *_) in LIMIT_LEAST.items():
+            # Before "more than 0", so 0 is told the least too: the one thing to fix.
+            if not self[name] >= least:
+                raise usage.UsageError(f"--{name} must be {_at_least(name)}, not {self[name]}.")
         for name, *_ in LIMIT_OPTIONS:
             # Asked as "more than 0" rather than "not 0 or less": float('nan') is neither, and --flood-rate nan
             # turned flood control off without a word.

@@ -16,7 +16,7 @@ from chatd.irc.commands import COMMANDS as IRC_COMMANDS
 from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
-from chatd.tap import FILE_OPTIONS, LIMIT_MOST, LIMIT_OPTIONS, Options
+from chatd.tap import FILE_OPTIONS, LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -81,6 +81,16 @@ class DocsTests(SynchronousTestCase):
         for name in rows:
             most = f"{LIMIT_MOST[name][0]:.15g}"
             self.assertTrue(re.search(rf"\| `--{name} [A-Z]+` \|[^\n]* at most {most} \(", security), name)
+
+    def test_every_limits_least_in_its_security_row(self) -> None:
+        """docs/SECURITY.md's row for each limit that has a least (LIMIT_LEAST) says it, as --help does."""
+        security = read("docs", "SECURITY.md")
+        self.assertIn("flood-rate", LIMIT_LEAST)
+        for name, (_, shown, words) in LIMIT_LEAST.items():
+            self.assertTrue(
+                re.search(rf"\| `--{name} [A-Z]+` \|[^\n]* at least {re.escape(shown)} \({words}", security),
+                name,
+            )
 
     def test_readme_lists_every_variable_of_the_tac(self) -> None:
         """README.md's list of chatd.tac's variables is exactly one for each option, in order."""

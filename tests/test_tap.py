@@ -19,7 +19,7 @@ from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 from chatd.start import StartError
-from chatd.tap import LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, Options
+from chatd.tap import LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 
@@ -82,8 +82,8 @@ class OptionsTests(SynchronousTestCase):
 
     def test_limits_must_be_positive(self) -> None:
         """A limit of zero or less is refused, except keepalive 0 (off)."""
-        error = self.assertRaises(usage.UsageError, parse, "--flood-rate", "0")
-        self.assertEqual(str(error), "--flood-rate must be more than 0, not 0.0.")
+        error = self.assertRaises(usage.UsageError, parse, "--flood-disconnect", "0")
+        self.assertEqual(str(error), "--flood-disconnect must be more than 0, not 0.0.")
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
@@ -203,6 +203,20 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(
             str(error), "--retain-days must be at most 36500 (about a hundred years), not 40000."
         )
+
+    def test_flood_rate_is_a_line_a_day_at_least(self) -> None:
+        """--flood-rate takes down to a line a day, whose wait for a line is a wait's most (a day); below it, 0 and
+        the smallest floats included, is one sentence saying the least. 1e-320 started, and the wait for a line
+        was infinite (1/1e-320 is inf): a connection past its burst was never read again, nor cut off."""
+        self.assertEqual(LIMIT_LEAST, {"flood-rate": (1 / 86400, "1/86400", "a line a day")})
+        for given in ("1e-320", "5e-324", "0.00001", "0", "-1"):
+            error = self.assertRaises(usage.UsageError, parse, "--flood-rate", given)
+            self.assertEqual(
+                str(error), f"--flood-rate must be at least 1/86400 (a line a day), not {float(given)}."
+            )
+        self.assertEqual(parse("--flood-rate", "0.0000116").config().line.limits.flood_rate, 0.0000116)
+        self.assertEqual(parse("--flood-rate", f"{1 / 86400!r}").config().irc.limits.flood_rate, 1 / 86400)
+        self.assertIn("at least 1/86400 (a line a day) and at most 1000000", Options().docs["flood-rate"])
 
     def test_keepalive_is_at_most_what_linux_takes(self) -> None:
         """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and

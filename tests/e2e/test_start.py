@@ -219,6 +219,14 @@ class BadStartTests(SynchronousTestCase):
             "--register-timeout must be at most 86400 (a day), not 1e+300.",
         )
 
+    def test_a_rate_below_its_least(self) -> None:
+        """--flood-rate 1e-320 is refused by name with its least: it started, and a connection past its burst
+        waited forever (a line's wait, 1/1e-320, is infinite), never read again nor cut off."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--flood-rate", "1e-320"),
+            "--flood-rate must be at least 1/86400 (a line a day), not 1e-320.",
+        )
+
     def test_server_room_longer_than_max_room_name(self) -> None:
         """A --default-room or --room no join could make under --max-room-name is named, with the fix."""
         self.assert_refused(
