@@ -102,7 +102,25 @@ SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 """What a size option's last letter multiplies by: binary units, as ``ls -h`` and ``du -h`` show sizes."""
 
 
-SIZE_WORDS = "a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB)"
+SIZE_MOST = 512 * SIZE_UNITS["T"]
+"""The most every size option takes, 512 TiB: 562,949,953,421,312 bytes, 15 digits.
+
+A file offer says its size in at most 15 digits (chatd.line.files), so
+a larger --file-max-size lets no larger file through; the byte budgets
+(--file-rate, --file-day-bytes) count in floats, exact to 2**53, as the
+15 digits of every whole-number option are; and it is far within a
+64-bit file offset and an SQLite integer (2**63 - 1), and more than a
+spool of one daemon's chat holds. It is the largest size whole in binary
+units within 15 digits. --file-max-size 1e296T (a float still) started,
+and the welcome gave every client the largest file in 309 digits.
+"""
+
+SIZE_MOST_WORDS = "512T (512 TiB)"
+"""``SIZE_MOST`` as every size option's help and its refusal say it."""
+
+SIZE_WORDS = (
+    f"a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB), at most {SIZE_MOST_WORDS}"
+)
 """How a size is written, in the words of every size option's help and of its refusal."""
 
 
@@ -128,9 +146,11 @@ def size(name: str) -> Callable[[str], int]:
             amount = float(text[: len(text) - len(unit)])
         except ValueError:
             amount = -1.0
-        # Checked once multiplied: 1e308T is a float too large (infinite) to be a whole number of bytes.
-        if not amount >= 0 or not math.isfinite(amount * SIZE_UNITS[unit]):
+        if not amount >= 0 or not math.isfinite(amount):
             raise usage.UsageError(f"--{name} must be a size: {SIZE_WORDS}, not {value!r}.") from None
+        # Checked once multiplied: 1e308T is a finite number of TiB, and its bytes a float too large (infinite).
+        if amount * SIZE_UNITS[unit] > SIZE_MOST:
+            raise usage.UsageError(f"--{name} must be at most {SIZE_MOST_WORDS}, not {value!r}.")
         return int(amount * SIZE_UNITS[unit])
 
     return coerce

@@ -16,6 +16,7 @@ from chatd.irc.commands import COMMANDS as IRC_COMMANDS
 from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
+from chatd.start import SIZE_MOST_WORDS
 from chatd.tap import FILE_OPTIONS, LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, Options
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,6 +92,13 @@ class DocsTests(SynchronousTestCase):
                 re.search(rf"\| `--{name} [A-Z]+` \|[^\n]* at least {re.escape(shown)} \({words}", security),
                 name,
             )
+
+    def test_the_most_of_every_size_in_security(self) -> None:
+        """docs/SECURITY.md says the most every size option takes (SIZE_MOST), as --help does."""
+        self.assertIn(
+            f"sizes take K, M, G or T after the number (binary units), each at most {SIZE_MOST_WORDS}:",
+            " ".join(read("docs", "SECURITY.md").split()),
+        )
 
     def test_readme_lists_every_variable_of_the_tac(self) -> None:
         """README.md's list of chatd.tac's variables is exactly one for each option, in order."""

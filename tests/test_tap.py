@@ -152,11 +152,19 @@ class OptionsTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--port", "123456789012345")
         self.assertEqual(str(error), "--port must be 0 to 65535, not 123456789012345.")
 
-    def test_a_size_too_large_for_a_number_is_refused_in_one_sentence(self) -> None:
-        """1e308T is a finite number of TiB, but its bytes are not: one sentence naming the option, not Python's
-        OverflowError as a traceback."""
-        error = self.assertRaises(usage.UsageError, parse, "--file-max-size", "1e308T")
-        self.assertRegex(str(error), r"^--file-max-size must be a size: .*, not '1e308T'[.]$")
+    def test_every_size_is_512_tib_at_most(self) -> None:
+        """Each size option takes up to 512T; past it (1e296T, a float still; 1e308T, whose bytes are too many for
+        one; 513T) is one sentence naming the option and the most. 1e296T started, and the welcome gave every
+        client the largest file as a number of 309 digits; a file offer's size has 15 at most."""
+        sizes = [row[0] for row in Options.optParameters if len(row) > 4 and _takes(row[0], "1T")]
+        self.assertEqual(sizes, ["file-max-size", "file-day-bytes", "file-rate", "file-store-bytes"])
+        for name in sizes:
+            self.assertEqual(parse(f"--{name}", "512T")[name], 512 * 1024**4)
+            self.assertEqual(parse(f"--{name}", str(512 * 1024**4))[name], 562_949_953_421_312)
+            for given in ("1e296T", "1e308T", "513T", "512.001T", "562949953421313", "1e300"):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(str(error), f"--{name} must be at most 512T (512 TiB), not {given!r}.")
+            self.assertIn("at most 512T (512 TiB)", Options().docs[name])
 
     def test_kick_rejoin_is_a_day_at_most(self) -> None:
         """--kick-rejoin takes up to a day; past it (6000000, a typo for 600) is one sentence: every kick was a ban
@@ -640,7 +648,7 @@ class ConfigTests(SynchronousTestCase):
     def test_every_option_that_takes_a_size_says_so_in_the_same_words(self) -> None:
         """Each option that takes 1T says, as the others do, how a size is written, and gives its default in
         binary units; one that says so takes a size."""
-        words = "a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB)."
+        words = "a number of bytes, or with K, M, G or T after it (binary: 100M is 100 MiB), at most 512T (512 TiB)."
         coerced = [row for row in Options().optParameters if len(row) > 4 and row[4] is not None]
         takes_size = []
         for name, _, _, _, coerce in coerced:

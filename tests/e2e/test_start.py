@@ -227,6 +227,14 @@ class BadStartTests(SynchronousTestCase):
             "--flood-rate must be at least 1/86400 (a line a day), not 1e-320.",
         )
 
+    def test_a_size_past_its_most(self) -> None:
+        """--file-max-size 1e296T is refused by name with the most of every size: it started, and the welcome gave
+        the largest file as a number of 309 digits."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--file-max-size", "1e296T"),
+            "--file-max-size must be at most 512T (512 TiB), not '1e296T'.",
+        )
+
     def test_server_room_longer_than_max_room_name(self) -> None:
         """A --default-room or --room no join could make under --max-room-name is named, with the fix."""
         self.assert_refused(
