@@ -125,17 +125,37 @@ def _at_most(name: str) -> str:
     return f"at most {most:.15g} ({words})"
 
 
+MILLISECOND = (0.001, "0.001", "a millisecond")
+"""The least of every option that is a wait in seconds: the reactor waits in whole milliseconds (epoll's timeout,
+which Python rounds up), so it cannot tell a shorter wait from a millisecond."""
+
 LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
     "flood-rate": (1 / DAY, "1/86400", "a line a day"),
+    **dict.fromkeys(
+        (
+            "flood-disconnect",
+            "register-timeout",
+            "handshake-timeout",
+            "http-timeout",
+            "kick-rejoin",
+            "big-room-tally",
+        ),
+        MILLISECOND,
+    ),
 }
 """The number options that have a least above 0: the least, as its help and refusal write it, and in words.
 
+Below it a value is a typo, not a choice. A wait in seconds shorter than
+a millisecond is a millisecond to the reactor, and was told as Python
+writes the float: --register-timeout 1e-320 closed every connection,
+"no nickname chosen within 9.99989e-321 s", and --big-room-tally 1e-320
+told a big room's joiners its tally came "every 9.99989e-321 seconds".
 A rate whose wait for one line (1/rate) is longer than a wait's most
-(``DAY``) is a typo, not a choice: --flood-rate 1e-320 started, and a
-line's wait was infinite (1/1e-320 is inf), so a connection past its
-burst was never read again, nor cut off by --flood-disconnect, which is
-checked as lines are read; and a ``/key log`` page with more to come
-could not say how long to wait for it (``math.ceil`` of inf).
+(``DAY``): --flood-rate 1e-320 started, and a line's wait was infinite
+(1/1e-320 is inf), so a connection past its burst was never read again,
+nor cut off by --flood-disconnect, which is checked as lines are read;
+and a ``/key log`` page with more to come could not say how long to
+wait for it (``math.ceil`` of inf).
 """
 
 
@@ -145,6 +165,11 @@ def _at_least(name: str) -> str:
     return f"at least {shown} ({words})"
 
 
+def _bounds(name: str) -> str:
+    """``--name``'s least, if it has one, and most, as its help says them."""
+    return f"{_at_least(name)} and {_at_most(name)}" if name in LIMIT_LEAST else _at_most(name)
+
+
 # Every limit, with its default from the code that enforces it, so the
 # help and docs/SECURITY.md cannot drift from the code.
 LIMIT_OPTIONS: list[list[Any]] = [
@@ -152,8 +177,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-rate",
         None,
         _LINE.flood_rate,
-        "Lines (messages, commands) a second one connection may keep up, "
-        f"{_at_least('flood-rate')} and {_at_most('flood-rate')}.",
+        f"Lines (messages, commands) a second one connection may keep up, {_bounds('flood-rate')}.",
         float,
     ],
     [
@@ -174,7 +198,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-disconnect",
         None,
         _LINE.flood_disconnect,
-        f"Seconds a connection may stay over its budget before it is cut off, {_at_most('flood-disconnect')}.",
+        f"Seconds a connection may stay over its budget before it is cut off, {_bounds('flood-disconnect')}.",
         float,
     ],
     [
@@ -204,14 +228,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "register-timeout",
         None,
         _LINE.register_timeout,
-        f"Seconds a new connection has to choose a nickname, {_at_most('register-timeout')}.",
+        f"Seconds a new connection has to choose a nickname, {_bounds('register-timeout')}.",
         float,
     ],
     [
         "handshake-timeout",
         None,
         _LINE.handshake_timeout,
-        f"Seconds a TLS connection has to finish its handshake, {_at_most('handshake-timeout')}; then "
+        f"Seconds a TLS connection has to finish its handshake, {_bounds('handshake-timeout')}; then "
         "--register-timeout starts.",
         float,
     ],
@@ -220,14 +244,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         None,
         _LINE.http_timeout,
         "Seconds an HTTP connection to the web port may stay idle, or take to send a request whole, before it is "
-        f"closed (a WebSocket is watched by pings instead), {_at_most('http-timeout')}.",
+        f"closed (a WebSocket is watched by pings instead), {_bounds('http-timeout')}.",
         float,
     ],
     [
         "keepalive",
         None,
         _LINE.keepalive,
-        f"Seconds of silence before TCP keepalive probes a connection, {_at_most('keepalive')}; 0 turns probing off.",
+        f"Seconds of silence before TCP keepalive probes a connection, {_bounds('keepalive')}; 0 turns probing off.",
         int,
     ],
     ["max-rooms", None, _CHAT.rooms_per_user, "Rooms one user may be in at once.", int],
@@ -259,14 +283,14 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "kick-rejoin",
         None,
         _CHAT.kick_rejoin,
-        f"Seconds a kicked user must wait before joining that room again, {_at_most('kick-rejoin')}.",
+        f"Seconds a kicked user must wait before joining that room again, {_bounds('kick-rejoin')}.",
         float,
     ],
     [
         "big-room-tally",
         None,
         _CHAT.tally_seconds,
-        f"Seconds between the summaries of a big room's comings and goings (see --big-room), {_at_most('big-room-tally')}.",
+        f"Seconds between the summaries of a big room's comings and goings (see --big-room), {_bounds('big-room-tally')}.",
         float,
     ],
 ]
@@ -292,7 +316,7 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-keep",
         None,
         _FILES.keep / 86400,
-        f"Days a file waits for a recipient who is offline, or an interrupted upload for its sender, {_at_most('file-keep')}.",
+        f"Days a file waits for a recipient who is offline, or an interrupted upload for its sender, {_bounds('file-keep')}.",
         float,
     ],
     _size_option(
@@ -426,7 +450,7 @@ class Options(usage.Options):
             "retain-days",
             None,
             None,
-            f"Days history is kept, {_at_most('retain-days')}, checked at start and every hour (default: forever); bans "
+            f"Days history is kept, {_bounds('retain-days')}, checked at start and every hour (default: forever); bans "
             "and mutes in force and each room's last topic stay whatever their age.",
             float,
         ],

@@ -82,8 +82,8 @@ class OptionsTests(SynchronousTestCase):
 
     def test_limits_must_be_positive(self) -> None:
         """A limit of zero or less is refused, except keepalive 0 (off)."""
-        error = self.assertRaises(usage.UsageError, parse, "--flood-disconnect", "0")
-        self.assertEqual(str(error), "--flood-disconnect must be more than 0, not 0.0.")
+        error = self.assertRaises(usage.UsageError, parse, "--max-rooms", "0")
+        self.assertEqual(str(error), "--max-rooms must be more than 0, not 0.")
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
@@ -216,7 +216,7 @@ class OptionsTests(SynchronousTestCase):
         """--flood-rate takes down to a line a day, whose wait for a line is a wait's most (a day); below it, 0 and
         the smallest floats included, is one sentence saying the least. 1e-320 started, and the wait for a line
         was infinite (1/1e-320 is inf): a connection past its burst was never read again, nor cut off."""
-        self.assertEqual(LIMIT_LEAST, {"flood-rate": (1 / 86400, "1/86400", "a line a day")})
+        self.assertEqual(LIMIT_LEAST["flood-rate"], (1 / 86400, "1/86400", "a line a day"))
         for given in ("1e-320", "5e-324", "0.00001", "0", "-1"):
             error = self.assertRaises(usage.UsageError, parse, "--flood-rate", given)
             self.assertEqual(
@@ -225,6 +225,31 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(parse("--flood-rate", "0.0000116").config().line.limits.flood_rate, 0.0000116)
         self.assertEqual(parse("--flood-rate", f"{1 / 86400!r}").config().irc.limits.flood_rate, 1 / 86400)
         self.assertIn("at least 1/86400 (a line a day) and at most 1000000", Options().docs["flood-rate"])
+
+    def test_every_wait_in_seconds_is_a_millisecond_at_least(self) -> None:
+        """Each option that is a wait in seconds takes down to a millisecond, the least wait the reactor tells
+        apart; below it, 0 and the smallest floats included, is one sentence saying the least. --register-timeout
+        1e-320 started, and closed every connection "within 9.99989e-321 s"."""
+        waits = [name for name, (_, _, words) in LIMIT_LEAST.items() if words == "a millisecond"]
+        self.assertEqual(
+            waits,
+            [
+                "flood-disconnect",
+                "register-timeout",
+                "handshake-timeout",
+                "http-timeout",
+                "kick-rejoin",
+                "big-room-tally",
+            ],
+        )
+        for name in waits:
+            self.assertEqual(parse(f"--{name}", "0.001")[name], 0.001)
+            for given in ("1e-320", "5e-324", "0.0009", "0", "-0", "-1"):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(
+                    str(error), f"--{name} must be at least 0.001 (a millisecond), not {float(given)}."
+                )
+            self.assertIn("at least 0.001 (a millisecond) and at most 86400 (a day)", Options().docs[name])
 
     def test_keepalive_is_at_most_what_linux_takes(self) -> None:
         """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and
@@ -241,7 +266,7 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(parse().config().line.limits.http_timeout, 30.0)
         self.assertEqual(parse("--http-timeout", "2.5").config().line.limits.http_timeout, 2.5)
         error = self.assertRaises(usage.UsageError, parse, "--http-timeout", "0")
-        self.assertEqual(str(error), "--http-timeout must be more than 0, not 0.0.")
+        self.assertEqual(str(error), "--http-timeout must be at least 0.001 (a millisecond), not 0.0.")
 
     def test_big_room_is_200_by_default_0_for_never_and_reaches_the_chat(self) -> None:
         """--big-room N is the size from which a room's comings and goings are tallied; below 0 is one sentence."""

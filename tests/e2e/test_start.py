@@ -227,6 +227,14 @@ class BadStartTests(SynchronousTestCase):
             "--flood-rate must be at least 1/86400 (a line a day), not 1e-320.",
         )
 
+    def test_a_wait_below_its_least(self) -> None:
+        """--register-timeout 1e-320 is refused by name with its least: it started, and closed every connection,
+        a nickname in its first bytes or not, "within 9.99989e-321 s"."""
+        self.assert_refused(
+            self.chatd(*LOCAL, "--register-timeout", "1e-320"),
+            "--register-timeout must be at least 0.001 (a millisecond), not 1e-320.",
+        )
+
     def test_a_size_past_its_most(self) -> None:
         """--file-max-size 1e296T is refused by name with the most of every size: it started, and the welcome gave
         the largest file as a number of 309 digits."""
