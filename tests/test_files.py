@@ -942,6 +942,31 @@ class LongPutLineTests(FileTestCase):
         [refusal] = self.objects(wire)
         self.assertEqual(refusal["code"], "line-too-long")
 
+    def test_a_session_whose_upload_went_on_elsewhere_may_send_no_long_put_line(self) -> None:
+        """alice's upload, begun on one session of her account, is offered again on another and goes on there: the
+        first session has no upload open any more, so its 22,000-byte put line is too long (as on any connection
+        without one), and its bytes are charged to its byte budget; the second's is taken."""
+        alice, wire = self.json_user(b"alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        other, other_wire = self.connect(None)
+        other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.json_user(b"bob", host="10.0.0.3")
+        self.offer(alice)
+        self.upload(alice, CONTENT[:CHUNK])
+        self.offer(other)
+        self.lines(wire)
+        [moved] = [item for item in self.objects(other_wire) if item["type"] == "file_upload"]
+        self.assertEqual((moved["file"], moved["have"]), ("0000000000000001", CHUNK))
+        self.assertFalse(self.files.transferring(alice))
+        line = _put_line("0000000000000001", CHUNK, CONTENT[CHUNK : 2 * CHUNK], 22000) + b"\n"
+        alice.dataReceived(line)
+        self.assertEqual([item.get("code") for item in self.objects(wire)], ["line-too-long"])
+        other.dataReceived(line)
+        self.assertEqual(
+            self.objects(other_wire),
+            [{"type": "file_progress", "file": "0000000000000001", "have": 2 * CHUNK, "size": len(CONTENT)}],
+        )
+
     def test_chunks_on_their_way_when_an_upload_expires_are_dropped(self) -> None:
         """alice's upload is let go past --file-keep while her next chunks are on their way (she has yet to hear it):
         a window of them is dropped without a word, not refused as lines too long or warned of as flooding."""

@@ -116,6 +116,9 @@ class Uploads:
             self._opened(transfer)
         else:
             self._check_day(owner, key, size - held)
+            # Offered again on another session (its sender back on a new connection, or on another of their
+            # account's): it goes on there, and the session that was sending it no longer counts as uploading.
+            self._end(transfer)
         transfer.uploader = peer
         self._uploading.setdefault(peer, set()).add(transfer.file)
         tail = self._spool.hash_before(key, held) if held else succeed("")
