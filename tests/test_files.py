@@ -509,6 +509,45 @@ class ResumeTests(FileTestCase):
         self.upload(again, CONTENT, start=2 * CHUNK)
         self.assertIn({"type": "file_uploaded", "file": "0000000000000001"}, self.objects(again_wire))
 
+    def test_a_sender_back_after_a_drop_who_offers_again_what_was_offered_is_answered_with_that_offer(
+        self,
+    ) -> None:
+        """alice's connection drops before she hears her upload is whole, and her client offers the file to bob
+        again: it is answered with the offer made, every byte there and uploaded, under the same id, and bob is not
+        offered the same file a second time."""
+        alice, _, _, bob_wire = self.alice_offers_bob()
+        alice.connectionLost()
+        self.lines(bob_wire)
+        again, again_wire = self.json_user(b"alice")
+        self.offer(again)
+        told = [(item["type"], item["file"], item.get("have")) for item in self.objects(again_wire)]
+        self.assertEqual(
+            told,
+            [("file_upload", "0000000000000001", len(CONTENT)), ("file_uploaded", "0000000000000001", None)],
+        )
+        self.assertEqual(self.objects(bob_wire), [])
+        again.dataReceived(b"/file list\n")
+        [listing] = self.objects(again_wire)
+        self.assertEqual([entry["file"] for entry in listing["files"]], ["0000000000000001"])
+
+    def test_the_same_file_offered_again_once_its_offer_is_over_is_a_new_offer(self) -> None:
+        """bob declines alice's file, so that offer is over: offered to him again, it is a new offer, which he is
+        offered."""
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        bob.dataReceived(b"/file decline 0000000000000001\n")
+        self.lines(alice_wire)
+        self.lines(bob_wire)
+        self.offer(alice)
+        self.upload(alice, CONTENT, file="0000000000000002")
+        told = [(item["type"], item["file"]) for item in self.objects(alice_wire)]
+        self.assertEqual(
+            told[:2], [("file_upload", "0000000000000002"), ("file_progress", "0000000000000002")]
+        )
+        self.assertEqual(
+            [(item["type"], item["file"]) for item in self.objects(bob_wire)],
+            [("file_offered", "0000000000000002")],
+        )
+
     def test_restart_drops_what_was_held(self) -> None:
         """/file restart starts the upload again from 0."""
         alice, alice_wire, _, _ = self.alice_offers_bob(CONTENT[:CHUNK])
@@ -698,10 +737,10 @@ class RefusalTests(FileTestCase):
         self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), 0)
 
     def test_a_put_to_an_upload_already_whole_says_so(self) -> None:
-        """Offered again, a copy the server holds whole is file_uploaded at once; a put to it is told there is
+        """Offered to others, a copy the server holds whole is file_uploaded at once; a put to it is told there is
         nothing to upload (one line, nothing stored), and so is one to the first upload, done; bob's is not his."""
         alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
-        self.offer(alice)
+        self.offer(alice, to=b"#lobby")
         told = self.objects(alice_wire)
         self.assertEqual(
             [(item["type"], item.get("have")) for item in told],

@@ -179,22 +179,23 @@ class OfferWhileCheckedTests(LateCheckTestCase):
 
     def test_an_upload_offered_again_after_a_drop_while_checked_is_told_it_is_uploaded(self) -> None:
         """alice's uploading session drops while its bytes are checked, and her client offers the file again on
-        her other session, to go on: once the check is done, that offer is told every byte is there and the file
-        uploaded, as an offer made then is; nothing goes wrong."""
+        her other session, to go on: once the check is done, that offer is answered with the offer it made (same
+        id, every byte there, uploaded), as an offer made then is, and bob is offered the file once; nothing goes
+        wrong."""
         self.send_all_but_the_check()
         self.uploading.connectionLost()
         self.offer(self.other)
-        self.answer(2)
-        told = [(item["type"], item.get("have")) for item in self.objects(self.other_wire)]
+        self.answer(2)  # the check's, then the tail's for the offer made again
+        told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
         self.assertEqual(
             told,
             [
-                ("file_offered", None),
-                ("file_upload", len(CONTENT)),
-                ("file_uploaded", None),
-                ("file_offered", None),
+                ("file_offered", FILE, None),
+                ("file_upload", FILE, len(CONTENT)),
+                ("file_uploaded", FILE, None),
             ],
         )
+        self.assertEqual(self.told(self.bob_wire), ["file_offered"])
         self.assert_nothing_alarming_logged()
 
     def test_an_offer_waiting_for_a_check_from_a_session_that_left_is_made_by_nobody(self) -> None:
@@ -207,4 +208,25 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.assertEqual(self.told(self.carol_wire), [])
         self.assertIsNone(self.files.transfer("0000000000000002"))
         self.assertEqual(self.told(self.bob_wire), ["file_offered"])
+        self.assert_nothing_alarming_logged()
+
+
+class OfferedAgainTests(LateCheckTestCase):
+    def test_an_offer_made_again_whose_offer_ends_while_its_tail_is_read_is_made_as_it_would_be_then(
+        self,
+    ) -> None:
+        """alice offers bob the file she has offered him already, and he declines it while the server reads its
+        tail for the answer: she is not told of an offer that is over, but answered as an offer made then is, a new
+        upload from its first byte."""
+        self.send_all_but_the_check()
+        self.answer()
+        self.end_pass()
+        for wire in self.wires:
+            self.lines(wire)
+        self.offer(self.other)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.answer(2)  # the tail's, then the decline's removal of the bytes
+        told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
+        self.assertEqual(told, [("file_declined", FILE, None), ("file_upload", "0000000000000002", 0)])
+        self.assertEqual(os.listdir(self.folder), [])
         self.assert_nothing_alarming_logged()

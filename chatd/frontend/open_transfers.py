@@ -11,10 +11,11 @@ change, whichever part made it, and no part reaches into another's fields.
 from collections.abc import Callable
 
 from chatd.domain.errors import FileTooManyError, NoSuchFileError
-from chatd.domain.files import FileLimits
+from chatd.domain.files import FileLimits, FileTarget
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, person
+from chatd.text import fold
 
 
 class OpenTransfers:
@@ -92,6 +93,22 @@ class OpenTransfers:
     def sharing(self, key: str) -> list[Transfer]:
         """The open transfers of the content ``key`` (``Transfer.key``): one, or those offered the same bytes."""
         return list(self._sharing.get(key, {}).values())
+
+    def same(self, by: str, key: str, target: FileTarget) -> Transfer | None:
+        """The transfer of the content ``key`` from the person ``by`` (``person_key``: someone else who took their
+        nickname is not them) to the same people, still open, if any: an upload, which an offer the same reopens
+        to go on, or an offer someone it went to may still fetch, which answers one the same.
+
+        Looked for among the transfers of the content, found by its key, which never changes: ``by`` is asked of
+        each as it is now, after any rename (an index by sender would have to follow every rename)."""
+        for transfer in self.sharing(key):
+            if (
+                (transfer.offered_at is None or transfer.pending)
+                and transfer.by == by
+                and fold(transfer.target.to) == fold(target.to)
+            ):
+                return transfer
+        return None
 
     def going(self, owner: str) -> int:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""

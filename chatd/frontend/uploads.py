@@ -28,13 +28,12 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
-from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key
+from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key
 from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.frontend.upload_checks import UploadChecks
-from chatd.text import fold
 
 DAY = 86400
 
@@ -90,9 +89,11 @@ class Uploads:
 
         Raises the offer's refusals (``check_offer``, ``Chat.file_target``,
         and the limits); answers ``FileUpload``, then, if every byte is
-        there already, goes on as for the last chunk. An offer of bytes
-        being checked whole waits for the check, and is made as it would be
-        a moment later: it may then find them offered, or gone.
+        there already, goes on as for the last chunk. The same offer as one
+        open already (``OpenTransfers.same``) reopens its upload, or, offered,
+        is answered with it. An offer of bytes being checked whole waits for
+        the check, and is made as it would be a moment later: it may then
+        find them offered, or gone.
         """
         user = named_user(peer)
         safe = check_offer(size, sha256, mime, name, self._open.limits.max_size)
@@ -102,8 +103,11 @@ class Uploads:
         if self._checks.under_way(key):
             after = self._checks.after(key, peer)
             return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
-        by = person(user)
-        transfer = self._reopened(by, key, goes_to)
+        transfer = self._open.same(person(user), key, goes_to)
+        if transfer is not None and transfer.offered_at is not None:
+            return self._offered_already(peer, transfer).addCallback(
+                lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
+            )
         held = self._spool.held(key)
         if transfer is None:
             self._check_room(owner, key, size, held)
@@ -124,20 +128,27 @@ class Uploads:
         tail = self._spool.hash_before(key, held) if held else succeed("")
         return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
 
-    def _reopened(self, by: str, key: str, target: FileTarget) -> Transfer | None:
-        """The upload of this content by this sender (``person_key``: someone else who took their nickname is not
-        them) to the same people, still open, if any: offered again to resume.
+    def _offered_already(self, peer: Peer, transfer: Transfer) -> "Deferred[bool]":
+        """Answer an offer the same as ``transfer``, offered already, with it: its id, every byte there, uploaded.
 
-        Looked for among the transfers of the content, found by its key, which never changes: ``by`` is asked of
-        each as it is now, after any rename (an index by sender would have to follow every rename)."""
-        for transfer in self._open.sharing(key):
-            if (
-                transfer.offered_at is None
-                and transfer.by == by
-                and fold(transfer.target.to) == fold(target.to)
-            ):
-                return transfer
-        return None
+        A client that lost its connection before it heard ``file_uploaded`` offers again, and its user expects
+        the one offer they made, not a second to the same people. Fires True, answering nothing, if the transfer
+        ended while its tail was read: the offer is then made as it would be now."""
+        offered = transfer.offered
+        tail = self._spool.hash_before(transfer.key, offered.size)
+
+        def answer(tail: str) -> bool:
+            if self._open.get(transfer.file) is not transfer:
+                return True
+            peer.send(
+                FileUpload(
+                    transfer.file, offered.name, offered.size, offered.sha256, offered.size, CHUNK, tail
+                )
+            )
+            peer.send(FileUploaded(transfer.file))
+            return False
+
+        return tail.addCallback(answer)
 
     def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
         """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room (once uploads

@@ -1,15 +1,21 @@
-"""Uploads on the real daemon over loopback TCP: a copy the server holds whole needs no chunk (issue 16)."""
+"""Uploads on the real daemon over loopback TCP: a copy the server holds whole needs no chunk, and an offer made
+again is answered with the one made (issue 16)."""
 
 import base64
 import os
 import shutil
+import signal
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.files import CHUNK
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_daemon import LOOPBACK
-from tests.e2e.test_files_restart import CONTENT, SHA, enter, put, until
+from tests.e2e.test_files_identity import gone
+from tests.e2e.test_files_restart import CONTENT, SHA, enter, fetch, put, until
+
+OFFER = f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin"
 
 
 class HeldCopyTests(SynchronousTestCase):
@@ -45,3 +51,38 @@ class HeldCopyTests(SynchronousTestCase):
                 "text": f"the server already has every byte of {second}; nothing to upload",
             },
         )
+
+
+class OfferedAgainTests(SynchronousTestCase):
+    def test_an_offer_made_again_after_a_drop_is_answered_with_the_one_made_and_bob_is_offered_it_once(
+        self,
+    ) -> None:
+        """alice sends bob a file and her connection ends right after her last chunk, before her client reads that
+        the file is uploaded; back on a new one, her client offers it again: the answer is the offer she made (same
+        id, every byte there, uploaded), and bob, offered it once, lists one file and fetches it."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        daemon = Daemon.start(self, [*LOOPBACK, "--files", os.path.join(directory, "files")])
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.3")
+        alice.say(OFFER)
+        file = until(alice, "file_upload")["file"]
+        for offset in range(0, len(CONTENT), CHUNK):
+            alice.say(
+                f"/file put {file} {offset} {base64.b64encode(CONTENT[offset : offset + CHUNK]).decode()}"
+            )
+        gone(alice)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        alice.say(OFFER)
+        upload = until(alice, "file_upload")
+        self.assertEqual((upload["file"], upload["have"]), (file, len(CONTENT)))
+        self.assertEqual(until(alice, "file_uploaded"), {"type": "file_uploaded", "file": file})
+        bob.say("/file list")
+        told = [bob.expect_json()]
+        while told[-1]["type"] != "file_list":
+            told.append(bob.expect_json())
+        self.assertEqual([item["file"] for item in told if item["type"] == "file_offered"], [file])
+        self.assertEqual([entry["file"] for entry in told[-1]["files"]], [file])
+        bob.say(f"/file accept {file}")
+        self.assertEqual(fetch(bob, file, b"", len(CONTENT)), CONTENT)
+        daemon.signal(signal.SIGTERM)
