@@ -1,14 +1,18 @@
-"""Each owner's transfers going (``--file-transfers``), counted as they start and end, whichever way they end.
+"""The open transfers (``OpenTransfers``): each owner's going, and those kept across a restart.
 
 ``OpenTransfers`` keeps the count of each owner's uploads as they open and
 end, not a walk of every transfer open on each offer, accept and link: so
 each way one ends (offered, refused as corrupt, withdrawn, expired, let go
 for room) and each way one starts (an offer, one kept across a restart)
 must move it. Under ``--file-transfers 1`` one count too many refuses the
-next offer, one too few lets a second through.
+next offer, one too few lets a second through. An offer kept across a
+restart opens again only if the spool still holds its file whole.
 """
 
-from twisted.internet.testing import StringTransport
+import os
+
+from twisted.internet.testing import EventLoggingObserver, StringTransport
+from twisted.logger import LogLevel, globalLogPublisher
 
 from chatd.domain.events import Actor
 from chatd.domain.files import CHUNK, FileLimits, FileTarget, KeptTransfer, OfferedFile
@@ -16,7 +20,9 @@ from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
+from chatd.storage.spool import Spool
 from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_files_sessions import Kept
 from tests.test_line_accounts import PASSWORD
 
 
@@ -159,3 +165,74 @@ class GoingTests(FileTestCase):
         self.upload(alice, CONTENT, file="00000000000000a1")
         self.assertIn({"type": "file_uploaded", "file": "00000000000000a1"}, self.objects(wire))
         self.assertEqual(self.another(alice, wire), "file_upload")
+
+
+class _Store(Kept):
+    """A ``TransferStore`` in a dict, which a restart finds as it was left."""
+
+    def kept(self) -> list[KeptTransfer]:
+        return list(self.records.values())
+
+
+class KeptOfferTests(FileTestCase):
+    """alice's file offered to bob, kept (as with ``--db FILE``); the daemon stops, someone removes files from
+    ``--files`` by hand, and it starts again on the same folder and store."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.store = _Store()
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, store=self.store, new_id=lambda: next(self.ids), bus=self.bus
+        )
+        alice, _, bob, _ = self.alice_offers_bob()
+        alice.connectionLost()
+        bob.connectionLost()
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def restart(self) -> None:
+        """The spool and the transfers made again on the same folder and store, as a daemon's start makes them."""
+        self.spool.release()
+        self.spool = Spool(self.folder)
+        self.addCleanup(self.spool.release)
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, store=self.store, new_id=lambda: next(self.ids), bus=self.bus
+        )
+
+    def test_an_offer_whose_file_was_removed_is_dropped_with_a_line_in_the_log(self) -> None:
+        """The offer's finished file is gone: the offer is dropped at start, the host told why in one line, and bob
+        neither lists it nor may accept it; alice does not list it either, and nothing of it is kept."""
+        os.remove(os.path.join(self.folder, f"{SHA}-{len(CONTENT)}"))
+        self.restart()
+        warned = [event for event in self.logged if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            [event["log_format"].format(**event) for event in warned],
+            [
+                f"Offer 0000000000000001 from alice to bob dropped: its file {SHA}-{len(CONTENT)} is missing from"
+                " the spool (--files) or not whole, so nobody could fetch it"
+            ],
+        )
+        bob, bob_wire = self.json_user(b"bob")
+        bob.dataReceived(b"/file list\n/file accept 0000000000000001\n")
+        listing, refusal = self.objects(bob_wire)
+        self.assertEqual(listing, {"type": "file_list", "files": []})
+        self.assertEqual((refusal["type"], refusal["code"]), ("error", "no-such-file"))
+        alice, alice_wire = self.json_user(b"alice")
+        alice.dataReceived(b"/file list\n")
+        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": []}])
+        self.assertEqual(self.store.records, {})
+
+    def test_an_offer_whose_file_was_cut_short_is_dropped_too(self) -> None:
+        """The offer's finished file holds fewer bytes than were offered: it is dropped as a removed one is."""
+        with open(os.path.join(self.folder, f"{SHA}-{len(CONTENT)}"), "r+b") as file:
+            file.truncate(CHUNK)
+        self.restart()
+        self.assertIsNone(self.files.transfer("0000000000000001"))
+        self.assertEqual(self.store.records, {})
+
+    def test_an_offer_whose_file_is_there_is_open_again(self) -> None:
+        """Nothing removed: the offer is open again, bob fetches it, and nothing is logged."""
+        self.restart()
+        bob, bob_wire = self.json_user(b"bob")
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        self.assertEqual([event for event in self.logged if event["log_level"] >= LogLevel.warn], [])

@@ -10,6 +10,8 @@ change, whichever part made it, and no part reaches into another's fields.
 
 from collections.abc import Callable
 
+from twisted.logger import Logger
+
 from chatd.domain.errors import FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits, FileTarget
 from chatd.domain.replies import FileEntry, FileList
@@ -23,8 +25,11 @@ class OpenTransfers:
 
     Those ``store`` kept are open again from the start, their uploads
     stamped ``now`` as having last moved and holding their room in the
-    spool again, as their offers did.
+    spool again, as their offers did; an offer whose file the spool no
+    longer holds whole is dropped, with a line in the log.
     """
+
+    log = Logger()
 
     def __init__(
         self, spool: FileStore, store: TransferStore, downloads: Downloads, now: Callable[[], float]
@@ -41,6 +46,9 @@ class OpenTransfers:
         self.downloads = downloads
         for record in store.kept():
             transfer = Transfer.kept(record)
+            if transfer.offered_at is not None and not self._whole(transfer):
+                self._lost(transfer)
+                continue
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = now()
             if transfer.offered_at is None:
@@ -48,6 +56,26 @@ class OpenTransfers:
                 # an upload with no byte sent has none, and without this others' offers took its room.
                 spool.open(transfer.key, transfer.offered.size)
             self._opened(transfer)
+
+    def _whole(self, transfer: Transfer) -> bool:
+        """Whether the spool holds ``transfer``'s file whole, as it did once checked: not removed or cut short by
+        hand while the daemon was stopped."""
+        return self.spool.complete(transfer.key) and self.spool.held(transfer.key) == transfer.offered.size
+
+    def _lost(self, transfer: Transfer) -> None:
+        """``transfer``, offered, whose file is gone from the spool, is over: listed, it would fail every accept.
+
+        Nobody is connected at start to be told, and an offer that expires is told only to whoever is connected
+        then: the host reads why in the log, its recipients no longer find it (``/file list``, accept)."""
+        self._store.forget(transfer.file)
+        self.log.warn(
+            "Offer {file} from {sender} to {target} dropped: its file {key} is missing from the spool (--files)"
+            " or not whole, so nobody could fetch it",
+            file=transfer.file,
+            sender=transfer.sender.nick,
+            target=transfer.target.to,
+            key=transfer.key,
+        )
 
     @property
     def limits(self) -> FileLimits:

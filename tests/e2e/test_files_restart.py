@@ -151,6 +151,39 @@ class RestartTests(SynchronousTestCase):
         self.assertEqual(until(bob, "file_offered")["file"], file)
         daemon.signal(signal.SIGTERM)
 
+    def test_an_offer_whose_file_was_removed_while_stopped_is_dropped_with_a_line_in_the_log(self) -> None:
+        """alice's file is offered to bob; the daemon stops, and its file is removed from --files by hand: the next
+        start drops the offer with a line in the log naming it, and bob neither lists it nor may accept it."""
+        daemon = Daemon.start(self, self.arguments)
+        alice = enter(daemon, "alice", "127.0.0.2")
+        enter(daemon, "bob", "127.0.0.3")
+        alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin")
+        file = until(alice, "file_upload")["file"]
+        put(alice, file, 0, len(CONTENT))
+        until(alice, "file_uploaded")
+        daemon.signal(signal.SIGTERM)
+        os.remove(os.path.join(self.directory, "files", f"{SHA}-{len(CONTENT)}"))
+
+        daemon = Daemon.start(self, self.arguments)
+        # Logged as the transfers are made, before the "listening on" line the start waited for.
+        dropped = (
+            f"Offer {file} from alice to bob dropped: its file {SHA}-{len(CONTENT)} is missing from the spool"
+        )
+        told = [line for line in daemon.logged_so_far() if b"#warn] " in line]
+        self.assertEqual(
+            [line.partition(b"#warn] ")[2] for line in told],
+            [f"{dropped} (--files) or not whole, so nobody could fetch it".encode()],
+        )
+        bob = enter(daemon, "bob", "127.0.0.3")
+        bob.say("/file list")
+        self.assertEqual(until(bob, "file_list"), {"type": "file_list", "files": []})
+        bob.say(f"/file accept {file}")
+        refusal = bob.expect_json()
+        while refusal["type"] != "error":
+            refusal = bob.expect_json()
+        self.assertEqual(refusal["code"], "no-such-file")
+        daemon.signal(signal.SIGTERM)
+
 
 class SharedFolderTests(SynchronousTestCase):
     """Two daemons whose --db files sit in one folder: the default --files folder beside them is the first one's."""
