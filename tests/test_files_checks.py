@@ -198,6 +198,40 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.assertEqual(self.told(self.bob_wire), ["file_offered"])
         self.assert_nothing_alarming_logged()
 
+    def test_an_upload_in_a_copy_of_its_own_offered_again_while_checked_is_told_it_is_uploaded(self) -> None:
+        """alice's upload to carol shared the bytes of hers to bob, and she began it again, in a copy of its own;
+        its session drops while that copy is checked, and her client offers it again on her other session: once the
+        check is done, the offer is answered with the one made, and carol is offered the file once."""
+        self.offer(self.uploading)
+        self.uploading.dataReceived(b"/file put %s 0 %s\n" % (FILE.encode(), _b64(CONTENT[:CHUNK])))
+        self.answer()
+        self.offer(self.other, to=b"carol")
+        self.answer()  # the tail of the bytes it shares
+        self.other.dataReceived(b"/file restart 0000000000000002\n")
+        for offset in range(0, len(CONTENT), CHUNK):
+            chunk = _b64(CONTENT[offset : offset + CHUNK])
+            self.other.dataReceived(b"/file put 0000000000000002 %d %s\n" % (offset, chunk))
+            self.answer()
+        self.end_pass()
+        for wire in self.wires:
+            self.lines(wire)
+        self.other.connectionLost()
+        self.offer(self.uploading, to=b"carol")
+        self.answer(2)  # the check's, then the tail's for the offer made again
+        told = [
+            (item["type"], item.get("file"), item.get("have")) for item in self.objects(self.uploading_wire)
+        ]
+        self.assertEqual(
+            told,
+            [
+                ("file_offered", "0000000000000002", None),
+                ("file_upload", "0000000000000002", len(CONTENT)),
+                ("file_uploaded", "0000000000000002", None),
+            ],
+        )
+        self.assertEqual(self.told(self.carol_wire), ["file_offered"])
+        self.assert_nothing_alarming_logged()
+
     def test_an_offer_waiting_for_a_check_from_a_session_that_left_is_made_by_nobody(self) -> None:
         """alice offers carol the file being checked and her session leaves before the check is done: nothing of
         that offer is made, carol is offered nothing."""

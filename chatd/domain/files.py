@@ -46,6 +46,13 @@ def content_key(sha256: str, size: int) -> str:
     return f"{sha256}-{size}"
 
 
+def own_key(sha256: str, size: int, file: str) -> str:
+    """The spool's name for the transfer ``file``'s own copy of a content (``content_key`` and its id): an upload
+    begun again (``/file restart``) while another transfer shares the content's bytes goes on in one, and leaves
+    those to the other."""
+    return f"{content_key(sha256, size)}-{file}"
+
+
 def chunk_hash(data: bytes) -> str:
     """The SHA-256 of ``data`` in lowercase hex, as chunk and file hashes are written on the wire."""
     return hashlib.sha256(data).hexdigest()

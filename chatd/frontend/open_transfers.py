@@ -39,13 +39,18 @@ class OpenTransfers:
         """Each owner's uploads not offered yet, by file: what ``going`` counts and ``--file-day-bytes`` waits for,
         found without a walk of every transfer open on each offer, accept and link."""
         self._sharing: dict[str, dict[str, Transfer]] = {}
-        """The open transfers of each content (``Transfer.key``), by file: its bytes go with the last of them. Keyed
-        by what never changes, not by sender, whose key a rename changes (``TransferPeople``)."""
+        """The open transfers of each content (``Transfer.content``), by file: the bytes under a key go with the last
+        of them that has it. Keyed by what never changes, not by sender, whose key a rename changes
+        (``TransferPeople``)."""
         self._store = store
         self.spool = spool
         self.downloads = downloads
         for record in store.kept():
             transfer = Transfer.kept(record)
+            if spool.begun(transfer.own):
+                # Begun again in a copy of its own while another transfer shared its content's bytes (a copy with no
+                # byte sent yet is not found: it shares them again, and may be begun again).
+                transfer.key = transfer.own
             if transfer.offered_at is not None and not self._whole(transfer):
                 self._lost(transfer)
                 continue
@@ -99,7 +104,7 @@ class OpenTransfers:
     def _opened(self, transfer: Transfer) -> None:
         """``transfer`` is open: in the table and each index that finds it."""
         self._open[transfer.file] = transfer
-        self._sharing.setdefault(transfer.key, {})[transfer.file] = transfer
+        self._sharing.setdefault(transfer.content, {})[transfer.file] = transfer
         if transfer.offered_at is None:
             self._uploads.setdefault(transfer.owner, {})[transfer.file] = transfer
 
@@ -119,8 +124,15 @@ class OpenTransfers:
         return list(self._uploads.get(owner, {}).values())
 
     def sharing(self, key: str) -> list[Transfer]:
-        """The open transfers of the content ``key`` (``Transfer.key``): one, or those offered the same bytes."""
+        """The open transfers of the content ``key`` (``Transfer.content``): one, or those offered the same file."""
         return list(self._sharing.get(key, {}).values())
+
+    def shared(self, transfer: Transfer) -> bool:
+        """Whether another open transfer has its bytes under ``transfer``'s key: one of the same content, which did
+        not go on in a copy of its own."""
+        return any(
+            other is not transfer and other.key == transfer.key for other in self.sharing(transfer.content)
+        )
 
     def same(self, by: str, key: str, target: FileTarget) -> Transfer | None:
         """The transfer of the content ``key`` from the person ``by`` (``person_key``: someone else who took their
@@ -223,21 +235,22 @@ class OpenTransfers:
         corrupt upload's bytes it dropped as it checked them)."""
         del self._open[transfer.file]
         self._unload(transfer)
-        sharing = self._sharing[transfer.key]
+        sharing = self._sharing[transfer.content]
         del sharing[transfer.file]
         if not sharing:
-            del self._sharing[transfer.key]
+            del self._sharing[transfer.content]
         self._store.forget(transfer.file)
 
     def forget(self, transfer: Transfer) -> None:
         """``transfer`` is over, if it was open; its bytes go unless another open transfer shares them."""
         if transfer.file in self._open:
             self.close(transfer)
-        if transfer.key not in self._sharing:
+        if not self.shared(transfer):
             self.spool.drop(transfer.key)
 
     def sweep(self) -> None:
         """Drop the bytes the spool holds that no open transfer names (``Transfers.expire`` says how they come)."""
+        named = {transfer.key for transfer in self._open.values()}
         for key in self.spool.held_keys():
-            if key not in self._sharing:
+            if key not in named:
                 self.spool.drop(key)

@@ -14,7 +14,7 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
-from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key
+from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key, own_key
 from chatd.domain.networks import counted_as
 from chatd.domain.people import account_key, person_key
 from chatd.domain.ports import Session, UserView
@@ -110,7 +110,8 @@ class Elsewhere(Protocol):
 
 @dataclass(eq=False)
 class Transfer:
-    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool.
+    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool, its content's key
+    (``content``) or, begun again while another transfer shared those bytes, a copy of its own (``own``).
 
     ``owner`` is the key limits count it under (the account if identified,
     else the host, ``chatd.domain.networks.counted_as``); ``by`` says who
@@ -136,6 +137,17 @@ class Transfer:
     @property
     def file(self) -> str:
         return self.offered.file
+
+    @property
+    def content(self) -> str:
+        """The key of its content (``content_key``): ``key`` too, unless its upload went on in a copy of its own
+        (``own``)."""
+        return content_key(self.offered.sha256, self.offered.size)
+
+    @property
+    def own(self) -> str:
+        """The spool's name for a copy of its content of its own (``chatd.domain.files.own_key``)."""
+        return own_key(self.offered.sha256, self.offered.size, self.file)
 
     @property
     def by(self) -> str:

@@ -100,15 +100,17 @@ class Uploads:
         goes_to = self._chat.file_target(user, target)
         owner = owner_key(user, peer)
         key = content_key(sha256, size)
-        if self._checks.under_way(key):
-            after = self._checks.after(key, peer)
-            return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         transfer = self._open.same(person(user), key, goes_to)
+        where = key if transfer is None else transfer.key
+        for checked in (key, where):
+            if self._checks.under_way(checked):
+                after = self._checks.after(checked, peer)
+                return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         if transfer is not None and transfer.offered_at is not None:
             return self._offered_already(peer, transfer).addCallback(
                 lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
             )
-        held = self._spool.held(key)
+        held = self._spool.held(where)
         if transfer is None:
             self._check_room(owner, key, size, held)
             offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
@@ -119,13 +121,13 @@ class Uploads:
             self._spool.open(key, size)
             self._opened(transfer)
         else:
-            self._check_day(owner, key, size - held)
+            self._check_day(owner, where, size - held)
             # Offered again on another session (its sender back on a new connection, or on another of their
             # account's): it goes on there, and the session that was sending it no longer counts as uploading.
             self._end(transfer)
         transfer.uploader = peer
         self._uploading.setdefault(peer, set()).add(transfer.file)
-        tail = self._spool.hash_before(key, held) if held else succeed("")
+        tail = self._spool.hash_before(where, held) if held else succeed("")
         return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
 
     def _offered_already(self, peer: Peer, transfer: Transfer) -> "Deferred[bool]":
@@ -155,6 +157,11 @@ class Uploads:
         stalled have let theirs go, if that makes it: ``make_room``)."""
         self._open.check_going(owner)
         self._check_day(owner, key, size - held)
+        self._check_store(key, size)
+
+    def _check_store(self, key: str, size: int) -> None:
+        """Refuse to begin ``key``, ``size`` bytes, past the spool's room (``--file-store-bytes``), once uploads
+        stalled have let theirs go, if that makes it (``make_room``)."""
         if (
             not self._spool.begun(key)
             and self._spool.reserved + size > self._open.limits.store_bytes
@@ -173,7 +180,8 @@ class Uploads:
             raise FileDayLimitError(limit, unsent)
 
     def _unsent(self, owner: str, but: str) -> int:
-        """The bytes ``owner``'s unfinished uploads of any content but ``but`` have yet to send, each content once."""
+        """The bytes ``owner``'s unfinished uploads into any spool key but ``but`` have yet to send, each key once (a
+        content's bytes, or an upload's copy of its own)."""
         sizes = {
             transfer.key: transfer.offered.size
             for transfer in self._open.uploads(owner)
@@ -189,8 +197,20 @@ class Uploads:
         return None
 
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
-        """Drop what the spool holds of ``file``'s content (it differs from the sender's) and upload it again."""
+        """Upload ``file`` again from its first byte: what the spool holds of it differs from the sender's.
+
+        Those bytes are dropped, unless another open transfer shares them
+        (the same file offered to others, or by others): they are the other
+        transfer's still, and the upload goes on in a copy of its own, for
+        which the spool must have room (else FileStoreFullError, and nothing
+        changes).
+        """
         transfer = self._upload_of(peer, file)
+        if self._open.shared(transfer):
+            self._check_store(transfer.own, transfer.offered.size)
+            transfer.key = transfer.own
+            self._reset(peer, transfer)
+            return succeed(None)
         return self._spool.drop(transfer.key).addCallback(lambda _: self._reset(peer, transfer))
 
     def _reset(self, peer: Peer, transfer: Transfer) -> None:

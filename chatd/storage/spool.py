@@ -3,7 +3,9 @@
 Content-addressed: a file's bytes live under its SHA-256 and size
 (``KEY.part`` while incomplete, ``KEY`` once checked), so an upload
 interrupted by a dropped link or a daemon restart goes on from what is
-there, and two offers of the same file share one copy. File I/O runs
+there, and two offers of the same file share one copy. An upload begun
+again while another transfer shares those bytes goes on in a copy of its
+own, its key the content's and its transfer's id (``KEY-ID``). File I/O runs
 through ``run`` (in the daemon, a one-thread ``ThreadPool`` off the reactor
 thread, as chatd.storage.sqlite does; in unit tests, at once), so a slow
 disk never holds chat up. What the spool holds (each key's size and bytes
@@ -31,7 +33,9 @@ T = TypeVar("T")
 Run = Callable[[Callable[[], T]], "Deferred[T]"]
 """How the spool runs a piece of file I/O: it returns a Deferred of its result."""
 
-_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)(\.part)?")
+_NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)(-[0-9a-f]{16})?(\.part)?")
+"""A file's name in the spool: its content's key (SHA-256 and size), a transfer's id if it is that transfer's own
+copy (``chatd.domain.files.own_key``), and ``.part`` until it is checked whole."""
 
 READ_BLOCK = 1024 * 1024
 
@@ -131,10 +135,10 @@ class Spool:
             found = _NAME.fullmatch(entry)
             if found is None:
                 continue
-            key = f"{found[1]}-{found[2]}"
+            key = f"{found[1]}-{found[2]}{found[3] or ''}"
             self._sizes[key] = int(found[2])
             self._held[key] = os.path.getsize(os.path.join(directory, entry))
-            if found[3] is None:
+            if found[4] is None:
                 self._complete.add(key)
 
     def release(self) -> None:

@@ -86,3 +86,42 @@ class OfferedAgainTests(SynchronousTestCase):
         bob.say(f"/file accept {file}")
         self.assertEqual(fetch(bob, file, b"", len(CONTENT)), CONTENT)
         daemon.signal(signal.SIGTERM)
+
+
+class SharedBytesTests(SynchronousTestCase):
+    def test_a_restart_of_an_upload_sharing_anothers_bytes_leaves_them_to_the_other(self) -> None:
+        """bob is halfway through sending carol a file when alice offers her the same file, which finds his bytes;
+        alice begins again: her upload starts from its first byte, in a copy of its own beside his, and his goes on
+        from where it was. Both are offered, and carol fetches each whole."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        files = os.path.join(directory, "files")
+        daemon = Daemon.start(self, [*LOOPBACK, "--files", files])
+        alice = enter(daemon, "alice", "127.0.0.2")
+        bob = enter(daemon, "bob", "127.0.0.4")
+        carol = enter(daemon, "carol", "127.0.0.3")
+        offer = f"/file offer carol {len(CONTENT)} {SHA} application/octet-stream data.bin"
+        bob.say(offer)
+        his = until(bob, "file_upload")["file"]
+        half = 6 * CHUNK
+        put(bob, his, 0, half)
+        alice.say(offer)
+        upload = until(alice, "file_upload")
+        hers = upload["file"]
+        self.assertEqual(upload["have"], half)
+        alice.say(f"/file restart {hers}")
+        self.assertEqual(until(alice, "file_upload")["have"], 0)
+        put(alice, hers, 0, CHUNK)
+        self.assertEqual(
+            sorted(os.listdir(files)), [f"{SHA}-{len(CONTENT)}-{hers}.part", f"{SHA}-{len(CONTENT)}.part"]
+        )
+        put(bob, his, half, len(CONTENT))
+        until(bob, "file_uploaded")
+        put(alice, hers, CHUNK, len(CONTENT))
+        until(alice, "file_uploaded")
+        for file in (his, hers):
+            carol.say(f"/file accept {file}")
+            self.assertEqual(fetch(carol, file, b"", len(CONTENT)), CONTENT)
+            until(carol, "file_sent")
+        daemon.signal(signal.SIGTERM)
+        self.assertEqual(os.listdir(files), [])
