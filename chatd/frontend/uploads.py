@@ -5,10 +5,11 @@ sender's side of its commands: ``offer`` opens (or reopens, to resume) an
 upload, ``put`` stores a chunk, ``restart`` begins again when the spool's
 bytes differ from the sender's, and the last chunk checks the whole and
 offers the file through the chat's seam (``Chat.offer_file``). It owns who
-is uploading what, each owner's bytes a day, and the chunks still on their
-way when an upload ended under its session (the offers waiting for a check
-of their bytes are chatd.frontend.upload_checks'): the transfers themselves
-are the ``OpenTransfers`` all the engine's parts share.
+is uploading what, each owner's bytes a day (counted by
+chatd.frontend.upload_days), and the chunks still on their way when an
+upload ended under its session (the offers waiting for a check of their
+bytes are chatd.frontend.upload_checks'): the transfers themselves are the
+``OpenTransfers`` all the engine's parts share.
 """
 
 import base64
@@ -22,7 +23,6 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import (
     BadFileChunkError,
     FileCorruptError,
-    FileDayLimitError,
     FileOffsetError,
     FileStoreFullError,
     FileUploadedError,
@@ -34,8 +34,7 @@ from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.frontend.upload_checks import UploadChecks
-
-DAY = 86400
+from chatd.frontend.upload_days import UploadDays
 
 
 class Uploads:
@@ -63,8 +62,7 @@ class Uploads:
         self._uploading: dict[Peer, set[str]] = {}
         self._late: dict[Peer, dict[str, int]] = {}
         """Each session's uploads ended under it (``stop``), and how many of their chunks may still come."""
-        self._days: dict[tuple[str, int], int] = {}
-        """Each owner's bytes uploaded by day (``--file-day-bytes``)."""
+        self._days = UploadDays(open_transfers, reactor)
         self._checks = UploadChecks()
 
     def uploading(self, peer: Peer) -> bool:
@@ -121,7 +119,7 @@ class Uploads:
             self._spool.open(key, size)
             self._opened(transfer)
         else:
-            self._check_day(owner, where, size - held)
+            self._days.check(owner, where, size - held)
             # Offered again on another session (its sender back on a new connection, or on another of their
             # account's): it goes on there, and the session that was sending it no longer counts as uploading.
             self._end(transfer)
@@ -156,7 +154,7 @@ class Uploads:
         """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room (once uploads
         stalled have let theirs go, if that makes it: ``make_room``)."""
         self._open.check_going(owner)
-        self._check_day(owner, key, size - held)
+        self._days.check(owner, key, size - held)
         self._check_store(key, size)
 
     def _check_store(self, key: str, size: int) -> None:
@@ -168,26 +166,6 @@ class Uploads:
             and not self._make_room(size)
         ):
             raise FileStoreFullError()
-
-    def _check_day(self, owner: str, key: str, coming: int) -> None:
-        """Refuse ``coming`` more bytes of ``key`` from ``owner`` past ``--file-day-bytes``: counted with those
-        uploaded today and those the owner's unfinished uploads of other content have yet to send, the room they
-        hold in the spool. Else an offer that never sent a byte cost nothing, and one owner held any number of
-        them."""
-        unsent = self._unsent(owner, key)
-        limit = self._open.limits.day_bytes
-        if self._days.get((owner, int(self._reactor.seconds() // DAY)), 0) + unsent + coming > limit:
-            raise FileDayLimitError(limit, unsent)
-
-    def _unsent(self, owner: str, but: str) -> int:
-        """The bytes ``owner``'s unfinished uploads into any spool key but ``but`` have yet to send, each key once (a
-        content's bytes, or an upload's copy of its own)."""
-        sizes = {
-            transfer.key: transfer.offered.size
-            for transfer in self._open.uploads(owner)
-            if transfer.key != but
-        }
-        return sum(size - self._spool.held(key) for key, size in sizes.items())
 
     def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
         offered = transfer.offered
@@ -238,8 +216,7 @@ class Uploads:
         held = self._spool.held(transfer.key)
         if offset != held:
             raise FileOffsetError(held)
-        day = (transfer.owner, int(self._reactor.seconds() // DAY))
-        self._days[day] = self._days.get(day, 0) + len(raw)
+        self._days.count(transfer.owner, len(raw))
         transfer.moved = self._reactor.seconds()
         written = self._spool.write(transfer.key, offset, raw)
         return written.addCallback(lambda have: self._progress(peer, transfer, have))
@@ -348,6 +325,4 @@ class Uploads:
 
     def expire(self) -> None:
         """Forget the bytes a day counted for past days."""
-        today = int(self._reactor.seconds() // DAY)
-        for day in [day for day in self._days if day[1] != today]:
-            del self._days[day]
+        self._days.expire()
