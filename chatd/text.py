@@ -81,6 +81,33 @@ def safe_file_name(name: str) -> str:
     return kept or FILE_NAME_FALLBACK
 
 
+WHOLE_DIGITS_MOST = 18
+"""The most digits, leading zeros aside, of a whole number read from a peer (999,999,999,999,999,999 at most).
+
+Every count, page, limit and sequence number a command takes is far below
+it, SQLite keeps every such number (2**63 - 1 has 19 digits), and ``int``
+reads it whatever ``sys.set_int_max_str_digits`` allows (640 digits at
+least, 4,300 by default): past that ``int`` raises ValueError, and a
+host's ``--max-line`` lets a line hold 20,000 digits.
+"""
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number if it is ASCII digits alone, at most ``WHOLE_DIGITS_MOST`` of them past leading
+    zeros; None for anything else, which each caller refuses as it refuses a word.
+
+    ``int`` alone reads more and raises on less: it takes other scripts'
+    digits (Arabic-Indic ones, say), signs, spaces and ``_``; ``str.isdigit``
+    passes a superscript two, which ``int`` refuses with ValueError; and so
+    it refuses a number past Python's limit on digits, where a command owes
+    its sender its own refusal.
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= WHOLE_DIGITS_MOST else None
+
+
 def counted(count: int, noun: str, figures: str = "") -> str:
     """``count`` of ``noun``, as a sentence says it: ``1 character``, ``5 characters``.
 

@@ -8,6 +8,7 @@ from nacl.public import PrivateKey
 from chatd.domain.keylog import ADD, KEYS_MOST, LOG_PAGE, KeyEntry
 from chatd.domain.keys import KEY_CHANGES_PER_DAY, KEY_PUBLISHES_PER_ADDRESS_DAY
 from chatd.domain.ports import KeyStore
+from chatd.line.limits import LineLimits
 from chatd.storage.keys import MemoryKeys
 from tests.helpers import LineTestCase
 from tests.test_line_accounts import PASSWORD, AccountTestCase
@@ -195,6 +196,25 @@ class KeyCommandTests(AccountTestCase):
                 f"***   {public(1)}".encode(),
             ],
         )
+
+
+class LongSeqTests(LineTestCase):
+    """A host's --max-line of 20,000 bytes: a seq to read the key log from may be thousands of digits long."""
+
+    limits = LineLimits(max_line=20_000)
+
+    def test_a_seq_of_5000_digits_gets_the_usage(self) -> None:
+        """/key log with 5000 digits (past what int() reads), or 19 (past what SQLite keeps, which raised in the
+        store's reader): the usage, not ERR internal; 0...01 reads from 1."""
+        carol, wire = self.connect(b"carol")
+        for first in ("9" * 5000, "9" * 19):
+            carol.dataReceived(f"/key log {first}\n".encode())
+            self.assertEqual(
+                self.lines(wire), [b"ERR usage usage: /key publish KEY|drop KEY|get NICK|log [FROM]"]
+            )
+            self.clock.advance(10)  # her byte budget, spent on the long line, comes back
+        carol.dataReceived(f"/key log {'0' * 5000}1\n".encode())
+        self.assertEqual(self.lines(wire), [b"*** Key log (key log 0, head none):"])
 
 
 class LeftOverKeysTests(LineTestCase):

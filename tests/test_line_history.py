@@ -704,6 +704,43 @@ class HistoryCommandTests(LineTestCase):
         self.assertEqual(lines[-1], text_line(SLOWED).rstrip(b"\r\n"))
 
 
+class LongCountTests(LineTestCase):
+    """A host's --max-line of 20,000 bytes: a count may be thousands of digits long."""
+
+    limits = LineLimits(max_line=20_000)
+
+    def test_a_count_of_5000_digits_gets_the_usage(self) -> None:
+        """/history N, with N 5000 digits long (past what int() reads), and with before ID: the usage, not ERR
+        internal; as any count of more than 18 digits, which no history holds."""
+        alice, wire = self.connect(b"alice")
+        usage = b"ERR usage usage: /history [#room|NICK|@NICK] [N|around ID|before ID [N]]"
+        for line in (
+            f"/history {'9' * 5000}",
+            f"/history #lobby before 2026-01-01T00:00:00Z {'9' * 5000}",
+            f"/history {'9' * 19}",
+        ):
+            alice.dataReceived(line.encode() + b"\n")
+            self.assertEqual(self.lines(wire), [usage])
+            self.clock.advance(10)  # her byte budget, spent on the long line, comes back
+
+    def test_a_count_behind_5000_zeros_is_its_number(self) -> None:
+        """/history 0...02 shows the last 2 lines."""
+        alice, wire = self.connect(b"alice")
+        for text in (b"one", b"two", b"three"):
+            alice.dataReceived(text + b"\n")
+            self.end_pass()
+        self.lines(wire)
+        alice.dataReceived(f"/history {'0' * 5000}2\n".encode())
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"[1970-01-01 00:00] #lobby <alice> two",
+                b"[1970-01-01 00:00] #lobby <alice> three",
+                b"*** End of history of #lobby; /history #lobby shows earlier lines.",
+            ],
+        )
+
+
 class ResumeTests(LineTestCase):
     """/resume #room ID rejoins a room showing exactly what was said after that line, then how much it was."""
 

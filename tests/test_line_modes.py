@@ -2,6 +2,7 @@
 
 import json
 
+from chatd.line.limits import LineLimits
 from tests.helpers import LineTestCase
 
 
@@ -162,6 +163,35 @@ class ModeTests(ModesTestCase):
             },
         )
         self.assertEqual(objects[2]["changes"], [{"setting": "key", "on": False, "argument": ""}])
+
+
+LONG_NUMBER = "9" * 5000
+"""More digits than Python's int() reads (4300, sys.get_int_max_str_digits), which a long --max-line lets in."""
+
+
+class LongNumberModeTests(ModesTestCase):
+    """A host's --max-line of 20,000 bytes: a member limit may be thousands of digits long."""
+
+    limits = LineLimits(max_line=20_000)
+
+    def test_a_member_limit_of_5000_digits_is_refused_as_any_other(self) -> None:
+        """+l with 5000 digits: the member limit refusal, not ERR internal, and nothing changes."""
+        self.alice.dataReceived(f"/mode #dev +l {LONG_NUMBER}\n".encode())
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                f"ERR bad-room-limit '{LONG_NUMBER}' is not a member limit: write a whole number from 1 to "
+                "100000".encode()
+            ],
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+
+    def test_a_member_limit_behind_5000_zeros_is_its_number(self) -> None:
+        """+l 0...05 sets a limit of 5, said as 5."""
+        self.alice.dataReceived(f"/mode #dev +l {'0' * 5000}5\n".encode())
+        self.assertEqual(
+            self.lines(self.bob_wire), [b"[00:00] #dev -- alice set the room's member limit to 5"]
+        )
 
 
 class JoinAndInviteTests(ModesTestCase):

@@ -12,6 +12,7 @@ from chatd.domain.errors import NoSuchPageError
 from chatd.domain.limits import Limits
 from chatd.domain.listing import PAGE_SIZE, SortedKeys, merged_slice, page_bounds, remaining
 from chatd.domain.replies import RoomSummary
+from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.line.wording import word
@@ -179,6 +180,31 @@ class ListingCommandTests(LineTestCase):
                 b"*** Online (60), page 2 of 2: " + b" ".join(f"u{n:02}".encode() for n in range(48, 58)),
             ],
         )
+
+
+class LongPageNumberTests(LineTestCase):
+    """A host's --max-line of 20,000 bytes: a page number may be thousands of digits long."""
+
+    limits = LineLimits(max_line=20_000)
+
+    def test_a_page_of_5000_digits_gets_the_usage(self) -> None:
+        """/rooms, /users and /who with a page 5000 digits long (past what int() reads): each its usage, not ERR
+        internal."""
+        bob, wire = self.connect(b"bob")
+        for line, usage in (
+            ("/rooms", "/rooms [PAGE]"),
+            ("/users", "/users [PAGE]"),
+            ("/who #lobby", "/who [#room [PAGE]]"),
+        ):
+            bob.dataReceived(f"{line} {'9' * 5000}\n".encode())
+            self.assertEqual(self.lines(wire), [f"ERR usage usage: {usage}".encode()])
+            self.clock.advance(10)  # his byte budget, spent on the long line, comes back
+
+    def test_a_page_behind_5000_zeros_is_its_number(self) -> None:
+        """/rooms 0...01 is page 1."""
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(f"/rooms {'0' * 5000}1\n".encode())
+        self.assertEqual(self.lines(wire), [b"*** Rooms (1):", b"***   #lobby (1)"])
 
 
 class MergedSliceTests(SynchronousTestCase):

@@ -23,7 +23,7 @@ from chatd.domain.names import (
     reserved,
 )
 from chatd.line.wording import word
-from chatd.text import REPLACEMENT, fold, scrub
+from chatd.text import REPLACEMENT, WHOLE_DIGITS_MOST, fold, scrub, whole_number
 
 # "Alice" in full-width letters (U+FF21...), escaped so no reader mistakes it.
 FULL_WIDTH_ALICE = "\uff21\uff4c\uff49\uff43\uff45"
@@ -439,3 +439,28 @@ class ScrubTests(SynchronousTestCase):
         except InvalidTextError:
             return
         self.assertEqual(scrub(shown), shown)
+
+
+class WholeNumberTests(SynchronousTestCase):
+    def test_ascii_digits_are_read_leading_zeros_aside(self) -> None:
+        """Digits alone are the number they write, however many zeros lead them."""
+        self.assertEqual([whole_number(text) for text in ("0", "7", "0042", "0" * 5000 + "5")], [0, 7, 42, 5])
+        self.assertEqual(whole_number("9" * WHOLE_DIGITS_MOST), 10**WHOLE_DIGITS_MOST - 1)
+
+    def test_a_number_past_the_digits_it_reads_is_none_not_a_value_error(self) -> None:
+        """A number of more digits than it reads, 5000 of them (past int's 4300), is no number: int() raised."""
+        self.assertIsNone(whole_number("1" + "0" * WHOLE_DIGITS_MOST))
+        self.assertIsNone(whole_number("9" * 5000))
+
+    def test_what_int_reads_otherwise_is_no_number(self) -> None:
+        """A sign, a space, an underscore, another script's digits and a superscript two (which isdigit passes and
+        int() refuses) are no number; nor is nothing."""
+        for text in ("", "-1", "+1", " 1", "1 ", "1_000", "\u0661\u0662", "\u00b2", "1.0", "\uff11"):
+            self.assertIsNone(whole_number(text), text)
+
+    @given(st.text(max_size=40))
+    def test_it_raises_for_no_text_and_reads_what_int_reads_alike(self, text: str) -> None:
+        """Whatever the text, a number or None; a number is what int() reads of the same text."""
+        number = whole_number(text)
+        if number is not None:
+            self.assertEqual(number, int(text))

@@ -30,7 +30,7 @@ from chatd.domain.replies import RoomBanList, RoomModes, Standing
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
-from chatd.text import UNSAFE, fold
+from chatd.text import UNSAFE, fold, whole_number
 
 KEY_MAX = 23
 """The longest room key, in code points: IRC's common limit, so a key set on one front end works on all."""
@@ -78,9 +78,10 @@ def check_key(text: str) -> str:
 
 def check_limit(text: str) -> int:
     """``text`` as a member limit, a whole number from 1 to ``LIMIT_MOST``; raises InvalidRoomLimitError."""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= LIMIT_MOST:
+    limit = whole_number(text)
+    if limit is None or not 1 <= limit <= LIMIT_MOST:
         raise InvalidRoomLimitError(text, LIMIT_MOST)
-    return int(text)
+    return limit
 
 
 @dataclass(slots=True)

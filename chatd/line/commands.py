@@ -12,6 +12,7 @@ from chatd.domain.ids import Point
 from chatd.frontend.points import point_of
 from chatd.line.errors import BadPointError, UsageError
 from chatd.line.syntax import Command, RoomThenText, room_argument, room_then_text
+from chatd.text import whole_number
 
 CLEAR_TOPIC = "-"
 """``/topic -`` clears the topic: no topic worth setting is a lone dash."""
@@ -254,14 +255,26 @@ def parse_history(args: str) -> Command:
         case []:
             return History(room, None, nick=nick)
         case [count] if _digits(count):
-            return History(room, int(count), nick=nick)
+            return History(room, _count(count), nick=nick)
         case [around, at] if around.lower() == "around":
             return History(room, None, _point(at), nick=nick)
         case [before, at] if before.lower() == "before":
             return History(room, None, nick=nick, before=_point(at))
         case [before, at, count] if before.lower() == "before" and _digits(count):
-            return History(room, int(count), nick=nick, before=_point(at))
+            return History(room, _count(count), nick=nick, before=_point(at))
     raise UsageError(HISTORY_USAGE)
+
+
+def _count(word: str) -> int:
+    """The number of lines ``word``, a word of digits, asks for; UsageError past ``WHOLE_DIGITS_MOST`` digits.
+
+    ``parse_history`` reads any word of digits as a count (``/history 50``
+    names no room ``#50``); one too long to read is refused as no count.
+    """
+    count = whole_number(word)
+    if count is None:
+        raise UsageError(HISTORY_USAGE)
+    return count
 
 
 def _point(word: str) -> Point:
@@ -326,9 +339,10 @@ def parse_topic(args: str) -> Command:
 
 def page_number(word: str, usage: str) -> int:
     """A page of a listing: a whole number from 1 (the listing says how many there are)."""
-    if not (word.isascii() and word.isdigit()) or int(word) < 1:
+    page = whole_number(word)
+    if page is None or page < 1:
         raise UsageError(usage)
-    return int(word)
+    return page
 
 
 def parse_page(make: Callable[[int], Command], usage: str) -> Callable[[str], Command]:

@@ -17,6 +17,7 @@ from chatd.domain.keylog import LOG_PAGE
 from chatd.frontend.flood import RESUMED_PER_CHARGE
 from chatd.line.errors import UsageError
 from chatd.line.syntax import Command
+from chatd.text import whole_number
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -66,9 +67,9 @@ def parse_key(args: str) -> Command:
     if action in ("publish", "drop", "get") and len(words) == 2:
         return KeyCommand(action, words[1])
     if action == "log" and len(words) <= 2:
-        first = words[1] if len(words) == 2 else "1"
-        if first.isdigit() and first.isascii():
-            return KeyCommand(action, first)
+        first = whole_number(words[1] if len(words) == 2 else "1")
+        if first is not None:
+            return KeyCommand(action, str(first))
     raise UsageError(KEY_USAGE)
 
 

@@ -164,3 +164,35 @@ class UserTrialTests(SynchronousTestCase):
         bob = self.lobby.enter("bob")
         bob.say("/join #art #dev")
         bob.expect_stamped("#art -- bob joined")
+
+
+class LongNumberTests(SynchronousTestCase):
+    """A daemon whose host let lines of 20,000 bytes in (``--max-line``, and the bytes a second to send a few),
+    with its SQLite file, as a host runs it."""
+
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self, "--max-line", "20000", "--flood-bytes", "65536")
+        self.lobby = Lobby(self.daemon)
+
+    def test_a_number_of_5000_digits_gets_the_commands_own_refusal(self) -> None:
+        """A member limit, a count, a page and a key log seq of 5000 digits (past the 4300 Python's int() reads),
+        and a seq of 19 (past what SQLite keeps): each command's own one-line refusal, not ERR internal."""
+        alice = self.lobby.enter("alice")
+        alice.say("/join #dev")
+        alice.expect_stamped("#dev -- alice joined")
+        alice.expect("*** In #dev (1): @alice")
+        long = "9" * 5000
+        alice.say(f"/mode #dev +l {long}")
+        alice.expect(
+            f"ERR bad-room-limit '{long}' is not a member limit: write a whole number from 1 to 100000"
+        )
+        for line, usage in (
+            (f"/history {long}", "/history [#room|NICK|@NICK] [N|around ID|before ID [N]]"),
+            (f"/rooms {long}", "/rooms [PAGE]"),
+            (f"/key log {long}", "/key publish KEY|drop KEY|get NICK|log [FROM]"),
+            (f"/key log {'9' * 19}", "/key publish KEY|drop KEY|get NICK|log [FROM]"),
+        ):
+            alice.say(line)
+            alice.expect(f"ERR usage usage: {usage}")
+        alice.say(f"/mode #dev +l {'0' * 5000}5")
+        alice.expect_stamped("#dev -- alice set the room's member limit to 5")
