@@ -108,6 +108,20 @@ def whole_number(text: str) -> int | None:
     return int(digits) if len(digits) <= WHOLE_DIGITS_MOST else None
 
 
+def number_up_to(text: str, most: int) -> int | None:
+    """``text`` as a whole number up to ``most`` if it is ASCII digits alone, a larger one (of however many digits)
+    read as ``most``; None for anything else.
+
+    For a number that only bounds an answer (IRC's ``CHATHISTORY`` limit,
+    ``WHOWAS`` count, ``LIST >N``): one too long for ``whole_number`` asks
+    for more than there is, as a shorter large one does.
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = whole_number(text)
+    return most if number is None else min(number, most)
+
+
 def counted(count: int, noun: str, figures: str = "") -> str:
     """``count`` of ``noun``, as a sentence says it: ``1 character``, ``5 characters``.
 

@@ -166,6 +166,22 @@ class ListingTests(IRCTestCase):
         self.send(alice, "LIST #hidden")
         self.assertIn(b":testhost 322 alice #hidden 1 :", self.lines(wire))
 
+    def test_a_bound_of_other_digits_is_no_bound_and_a_long_one_is_past_every_room(self) -> None:
+        """>N with a superscript two (a digit to str.isdigit, none to int(), which raised) bounds nothing, as >x
+        does; a bound of 30 digits is more than any room has."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #one")
+        self.lines(wire)
+
+        def listed(*params: str) -> list[bytes]:
+            self.send(alice, " ".join(("LIST", *params)))
+            return [line.split(b" ")[3] for line in self.lines(wire) if b" 322 " in line]
+
+        self.assertEqual(listed(">\u00b2"), [b"#one"])
+        self.assertEqual(listed("<\u00b2"), [b"#one"])
+        self.assertEqual(listed(">" + "9" * 30), [])
+        self.assertEqual(listed("<" + "9" * 30), [b"#one"])
+
     def test_names_of_a_secret_room_say_so(self) -> None:
         """353 for a +s room has the secret room's symbol, @, where others have =."""
         alice, wire = self.irc_user("alice")

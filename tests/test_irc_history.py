@@ -317,6 +317,7 @@ class HistoryTests(IRCTestCase):
             (ids[0], ids[4], 2, ["line 2", "line 3"]),
             (ids[4], ids[0], 2, ["line 3", "line 4"]),
             (ids[4], ids[0], 50, ["line 2", "line 3", "line 4"]),
+            (ids[4], ids[0], 10**29, ["line 2", "line 3", "line 4"]),  # 30 digits: all there is, as 50 is
             (join, ids[1], 10, ["line 3", "line 4", "line 5"]),
             (ids[2], f"{join}.1", 1, ["line 4"]),
         ):
@@ -349,6 +350,11 @@ class HistoryTests(IRCTestCase):
             ),
             (f"#lobby {other} {other} 0", "INVALID_PARAMS BETWEEN 0 :The limit must be a number above 0"),
             (f"#lobby {other} {other} ten", "INVALID_PARAMS BETWEEN ten :The limit must be a number above 0"),
+            # A digit to str.isdigit, none to int(), which raised.
+            (
+                f"#lobby {other} {other} \u00b2",
+                "INVALID_PARAMS BETWEEN \u00b2 :The limit must be a number above 0",
+            ),
             (
                 f"#lobby timestamp=2026-13-01T00:00:00.000Z {other} 10",
                 "INVALID_PARAMS BETWEEN timestamp=2026-13-01T00:00:00.000Z"

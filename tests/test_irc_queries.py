@@ -114,6 +114,20 @@ class QueryTests(IRCTestCase):
             ],
         )
 
+    def test_whowas_counts_of_other_digits_or_many_digits_ask_for_every_record(self) -> None:
+        """A count of a superscript two (a digit to str.isdigit, none to int(), which raised) or of 30 digits
+        is answered as no count is."""
+        carol, _ = self.irc_user("carol")
+        self.send(carol, "QUIT")
+        self.lines(self.wire)
+        self.send(self.alice, "WHOWAS carol \u00b2", f"WHOWAS carol {'9' * 30}")
+        record = [
+            b":testhost 314 alice carol carol chatd * :carol",
+            b":testhost 312 alice carol testhost :1970-01-01 00:00:00 UTC",
+            b":testhost 369 alice carol :End of WHOWAS",
+        ]
+        self.assertEqual(self.lines(self.wire), record * 2)
+
     def test_lusers_and_time(self) -> None:
         """LUSERS counts everyone online, whichever front end; TIME is the server's clock."""
         self.clock.advance(3600)

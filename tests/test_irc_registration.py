@@ -66,6 +66,15 @@ class RegistrationTests(IRCTestCase):
         self.send(client, "CAP LS")
         self.assertEqual(self.lines(wire), [f":testhost CAP * LS :{' '.join(sorted(CAPS))}".encode()])
 
+    def test_cap_ls_of_other_digits_is_no_version_and_of_many_digits_a_later_one(self) -> None:
+        """CAP LS with a superscript two (a digit to str.isdigit, none to int(), which raised) is CAP LS alone;
+        with a version of 30 digits, one past 302, the values too."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS \u00b2")
+        self.assertEqual(self.lines(wire), [f":testhost CAP * LS :{' '.join(sorted(CAPS))}".encode()])
+        self.send(client, f"CAP LS {'9' * 30}")
+        self.assertIn(b"sasl=PLAIN", self.lines(wire)[0])
+
     def test_cap_req_acks_known_and_naks_any_unknown_whole(self) -> None:
         """CAP REQ takes all or nothing: one unknown capability refuses the lot."""
         client, wire = self.irc_connect()

@@ -23,7 +23,7 @@ from chatd.domain.names import (
     reserved,
 )
 from chatd.line.wording import word
-from chatd.text import REPLACEMENT, WHOLE_DIGITS_MOST, fold, scrub, whole_number
+from chatd.text import REPLACEMENT, WHOLE_DIGITS_MOST, fold, number_up_to, scrub, whole_number
 
 # "Alice" in full-width letters (U+FF21...), escaped so no reader mistakes it.
 FULL_WIDTH_ALICE = "\uff21\uff4c\uff49\uff43\uff45"
@@ -464,3 +464,11 @@ class WholeNumberTests(SynchronousTestCase):
         number = whole_number(text)
         if number is not None:
             self.assertEqual(number, int(text))
+
+    def test_a_number_up_to_a_most_reads_any_larger_one_as_the_most(self) -> None:
+        """Up to 50: 7 is 7, 51 and 5000 digits are 50; a superscript two, a sign or nothing is no number."""
+        self.assertEqual(
+            [number_up_to(text, 50) for text in ("7", "0050", "51", "9" * 5000)], [7, 50, 50, 50]
+        )
+        for text in ("", "\u00b2", "-1", "ten"):
+            self.assertIsNone(number_up_to(text, 50), text)

@@ -22,7 +22,7 @@ from chatd.irc.history import replay
 from chatd.irc.message import Message
 from chatd.irc.modes import room_mode
 from chatd.irc.render import HOST
-from chatd.text import fold, tally_period
+from chatd.text import fold, number_up_to, tally_period
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -203,10 +203,11 @@ def list_(session: "IRCSession", message: Message) -> "Waiting":
     named: list[str] = []
     more_than, fewer_than = -1, _ANY_SIZE
     for word in (part for param in message.params[:2] for part in param.split(",") if part):
-        if word[0] == ">" and word[1:].isdigit():
-            more_than = max(more_than, int(word[1:]))
-        elif word[0] == "<" and word[1:].isdigit():
-            fewer_than = min(fewer_than, int(word[1:]))
+        bound = number_up_to(word[1:], _ANY_SIZE)
+        if word[0] == ">" and bound is not None:
+            more_than = max(more_than, bound)
+        elif word[0] == "<" and bound is not None:
+            fewer_than = min(fewer_than, bound)
         elif word[0] not in "<>":
             named.append(word)
     session.reply(n.RPL_LISTSTART, "Channel", "Users  Name")

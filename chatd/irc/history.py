@@ -54,7 +54,7 @@ from chatd.irc.batches import new_batch
 from chatd.irc.message import NO_TAGS, Message
 from chatd.irc.render import Shape, line, timestamp
 from chatd.irc.wording import refusal
-from chatd.text import fold
+from chatd.text import fold, number_up_to
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -229,10 +229,11 @@ def _asked(session: "IRCSession", message: Message) -> _Asked | None:
 def _most(session: "IRCSession", sub: str, limit: str) -> int | None:
     """How many to give at most for the limit ``limit`` of a ``sub``: it, up to ``CHATHISTORY_MOST``; None once the
     client is told it is no number above 0."""
-    if not limit.isdigit() or not int(limit):
+    most = number_up_to(limit, CHATHISTORY_MOST)
+    if not most:
         session.fail("CHATHISTORY", "INVALID_PARAMS", sub, limit, "The limit must be a number above 0")
         return None
-    return min(int(limit), CHATHISTORY_MOST)
+    return most
 
 
 def _moment(reference: str) -> float | None:

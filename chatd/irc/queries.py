@@ -17,6 +17,7 @@ from chatd.irc.channels import marks, members, prefix
 from chatd.irc.message import Message
 from chatd.irc.render import HOST
 from chatd.irc.wording import no_such_nick
+from chatd.text import number_up_to
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -120,8 +121,7 @@ def whowas(session: "IRCSession", message: Message) -> "Waiting":
     """WHOWAS nick [count]: a 314 and 312 (when) for each time the nickname was given up lately, or 406; then 369."""
     nick = message.params[0]
     count = message.params[1] if len(message.params) > 1 else ""
-    most = int(count) if count.isdigit() and int(count) > 0 else WHOWAS_MOST
-    departures = session.chat.departed(nick, min(most, WHOWAS_MOST))
+    departures = session.chat.departed(nick, number_up_to(count, WHOWAS_MOST) or WHOWAS_MOST)
     server = session.factory.server_name
     for gone in departures:
         session.reply(n.RPL_WHOWASUSER, gone.nick, gone.nick, HOST, "*", gone.nick)

@@ -30,7 +30,7 @@ from chatd.irc.isupport import isupport_lines
 from chatd.irc.message import Message
 from chatd.irc.render import Shape, source
 from chatd.irc.talk import away_reply
-from chatd.text import counted, fold
+from chatd.text import counted, fold, number_up_to
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -45,8 +45,8 @@ def cap(session: "IRCSession", message: Message) -> "Waiting":
     if sub == "LS":
         if session.user is None:
             session.negotiating = True
-        version = message.params[1] if len(message.params) > 1 else ""
-        modern = version.isdigit() and int(version) >= 302
+        # 302 or any later version, however many digits it has.
+        modern = len(message.params) > 1 and number_up_to(message.params[1], 302) == 302
         _cap_ls(session, advertised(modern))
         if modern:
             session.caps.add("cap-notify")

@@ -251,6 +251,12 @@ class ChatHistoryTests(SynchronousTestCase):
             bob.next("pubmsg", "fail"),
             failed("INVALID_PARAMS", "BETWEEN", "ten", "The limit must be a number above 0"),
         )
+        # A superscript two: a digit to str.isdigit, none to int(), which raised (FAIL ... INTERNAL).
+        bob.send(f"CHATHISTORY BETWEEN #lobby {one} {four} \u00b2")
+        self.assertEqual(
+            bob.next("pubmsg", "fail"),
+            failed("INVALID_PARAMS", "BETWEEN", "\u00b2", "The limit must be a number above 0"),
+        )
 
 
 class ChatHistoryFromAJoinTests(SynchronousTestCase):
