@@ -633,3 +633,19 @@ class KeyringFileTests(SynchronousTestCase):
         with open(self.path, "w", encoding="utf-8") as file:
             json.dump({"servers": {"a:5000": {"contacts": {"bob": {}}}}}, file)
         self.assertEqual(Keyring.load(self.path, "a:5000").contacts, {})
+
+    def test_a_file_of_another_shape_gives_an_empty_keyring_not_a_crash(self) -> None:
+        """A log seq of Infinity (int() raised OverflowError), servers that are a list (AttributeError), or arrays
+        nested past Python's stack (RecursionError): the keyring starts empty, and saving it mends the file."""
+        for text in (
+            '{"servers": {"a:5000": {"log": {"seq": Infinity}}}}',
+            '{"servers": []}',
+            "[" * 100_000 + "]" * 100_000,
+        ):
+            with open(self.path, "w", encoding="utf-8") as file:
+                file.write(text)
+            ring = Keyring.load(self.path, "a:5000")
+            self.assertEqual((ring.contacts, ring.log.seq), ({}, 0))
+            ring.offer("bob", ["KEY-A"])
+            ring.save()
+            self.assertEqual(Keyring.load(self.path, "a:5000").contact("bob").keys, ["KEY-A"])  # type: ignore[union-attr]

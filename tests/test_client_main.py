@@ -75,6 +75,19 @@ class OptionsTests(SynchronousTestCase):
             error = self.assertRaises(usage.UsageError, self.parse)
             self.assertIn(sentence, str(error))
 
+    def test_a_config_file_of_a_number_past_what_python_reads_or_not_utf_8_is_one_sentence(self) -> None:
+        """A port of 5000 digits (tomllib's int() raised ValueError: a traceback) and a file that is not UTF-8
+        (UnicodeDecodeError) are each one sentence naming the file."""
+        path = os.path.join(self.config, "chatd", "client.toml")
+        for body, sentence in (
+            (f"port = {'9' * 5000}\n".encode(), f"the config file {path} holds a number too long to read."),
+            (b'nick = "caf\xe9"\n', f"the config file {path} is not TOML: TOML is UTF-8 text."),
+        ):
+            self.write_config("")
+            with open(path, "wb") as file:
+                file.write(body)
+            self.assertEqual(str(self.assertRaises(usage.UsageError, self.parse)), sentence)
+
     def test_identify_needs_a_nickname(self) -> None:
         """--identify alone: which nickname to prove is not known."""
         error = self.assertRaises(usage.UsageError, self.parse, "--identify")
@@ -106,7 +119,8 @@ class OptionsTests(SynchronousTestCase):
 
     def test_bad_port_refused(self) -> None:
         """A port that is not 1 to 65535 is a usage error saying so."""
-        for port in ("0", "65536", "http", "+1"):
+        # A superscript two passes str.isdigit, and int() refused it (a traceback), as 5000 digits.
+        for port in ("0", "65536", "http", "+1", "\u00b2", "9" * 5000):
             with self.assertRaises(usage.UsageError) as raised:
                 self.parse("localhost", port)
             self.assertIn("PORT is a number from 1 to 65535", str(raised.exception))

@@ -47,6 +47,7 @@ from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
 from chatd.client.ui import ChatTerminal
 from chatd.client.worker import ThreadWorker
+from chatd.text import whole_number
 
 DEFAULT_DOWNLOADS = os.path.join("~", "Downloads", "chatd")
 """Where received files are saved unless --downloads (or downloads in the config file) says."""
@@ -163,9 +164,10 @@ class Options(usage.Options):
 
     def parseArgs(self, host: str | None = None, port: str | None = None) -> None:  # noqa: N802 - usage.Options calls it
         """``HOST`` and ``PORT``, both optional (the config file's, else localhost 5000)."""
-        if port is not None and (not port.isdigit() or not 1 <= int(port) <= 65535):
+        number = None if port is None else whole_number(port)
+        if port is not None and (number is None or not 1 <= number <= 65535):
             raise usage.UsageError(f"PORT is a number from 1 to 65535, not {port!r}.")
-        self["host"], self["port"] = host, None if port is None else int(port)
+        self["host"], self["port"] = host, number
 
     def settle(self, environment: Mapping[str, str]) -> None:
         """Fill what the command line left out from the config file, then the defaults; raises UsageError."""

@@ -71,8 +71,8 @@ class Keyring:
     def load(cls, path: str, server: str) -> "Keyring":
         """The keyring in ``path`` for ``server``; empty if the file is missing or unreadable as ours."""
         ring = cls(path, server)
-        mine = _read(path).get("servers", {}).get(server, {})
         try:
+            mine = _read(path).get("servers", {}).get(server, {})
             for name, kept in mine.get("contacts", {}).items():
                 ring.contacts[name] = Contact(
                     kept["account"], list(kept["keys"]), bool(kept["verified"]), kept.get("pending")
@@ -81,7 +81,8 @@ class Keyring:
             ring.log = LogCheckpoint(
                 int(log.get("seq", 0)), str(log.get("head", "")), dict(log.get("keys", {}))
             )
-        except (AttributeError, KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError):
+            # OverflowError: a seq of Infinity, which Python's JSON reads and int() cannot make whole.
             return cls(path, server)
         return ring
 
@@ -192,6 +193,7 @@ def _read(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as file:
             loaded = json.load(file)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        # RecursionError: arrays nested a thousand deep, deeper than Python's JSON reader goes.
         return {}
     return loaded if isinstance(loaded, dict) else {}

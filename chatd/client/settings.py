@@ -44,6 +44,11 @@ def load(path: str, required: bool) -> dict[str, Any]:
         raise SettingsError(f"cannot read the config file {path}: {error.strerror}.") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"the config file {path} is not TOML: {error}.") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"the config file {path} is not TOML: TOML is UTF-8 text.") from None
+    except ValueError:
+        # tomllib reads an integer with int(), which refuses one of more than 4300 digits with a ValueError.
+        raise SettingsError(f"the config file {path} holds a number too long to read.") from None
     for key, value in found.items():
         kind = KEYS.get(key)
         if kind is None:
