@@ -31,6 +31,7 @@ from chatd.storage import pass_log
 from chatd.storage.claim import Claim
 from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
+from chatd.storage.pass_records import Row
 from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
@@ -456,7 +457,7 @@ class BatchTests(LoggedStoreTestCase):
         assert claim is not None
         log = pass_log.PassLog(log_path(self.path), 0, claim)
         self.addCleanup(log.close)
-        row: pass_log.Row = (1, "a", "said", "#lobby", 1, 1.0, "alice", "x" * 200)
+        row: Row = (1, "a", "said", "#lobby", 1, 1.0, "alice", "x" * 200)
         log.write([row], [])
         size = os.path.getsize(log_path(self.path))
         limits = resource.getrlimit(resource.RLIMIT_FSIZE)
@@ -502,6 +503,68 @@ class BatchTests(LoggedStoreTestCase):
             f"--db {self.path}'s pass log {log_path(self.path)} is damaged (Expecting value: line 1 column 1 "
             "(char 0)); move it away to start without the lines it holds.",
         )
+
+    def test_a_record_of_another_shape_stops_the_start_with_one_sentence_and_commits_nothing(self) -> None:
+        """Whatever a damaged or hand-edited log holds after a good record, the start is one sentence naming --db
+        and the log, saying what is wrong and no value; the good record is not committed and the log is left as it
+        was. Before, each raised OverflowError, TypeError, IndexError or RecursionError (a traceback), or blamed the
+        --db file, or committed a row that no read could decode."""
+        self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
+        good = json.dumps([1, [], [["INSERT INTO rooms (room, last_seq) VALUES (?, ?)", ["#kept", 3]]]])
+        event = encode_event(replace(said(1, "#lobby", "alice", "hi", 1), id="0000000003e80000"))
+        row = [1, "0000000003e80000", "said", "#lobby", 1, 1.0, "alice", event]
+        number = "a record's number is not a whole number from 1 to 9223372036854775807"
+        shape = "a line is not a record, [number, rows, changes]"
+        change = "record 2 holds a change that is not a list of statements"
+        not_row = "record 2 holds a row that is not an event as chatd logs one"
+        statement = "record 2 holds a statement that is not [SQL, [values SQLite keeps]]"
+        for record, why in (
+            ([2, [], [["UPDATE rooms SET last_seq = ?", [2**64]]]], statement),
+            ([2**64, [], []], number),
+            (["2", [], []], number),
+            ([True, [], []], number),
+            ([[2], [], []], number),
+            (5, shape),
+            ({"number": 2, "rows": [], "changes": []}, shape),
+            ([2, [], [], []], shape),
+            ([2, None, "1"], "record 2 gives up the records up to no number"),
+            ([2, [], [5]], change),
+            ([2, [], [[]]], change),
+            ([2, [], {}], change),
+            ([2, [], [[5, []]]], statement),
+            ([2, [], [["UPDATE rooms SET last_seq = ?", 5]]], statement),
+            ([2, [], [["UPDATE rooms SET last_seq = ?", [{}]]]], statement),
+            ([2, {}, []], not_row),
+            ([2, [row[:7]], []], not_row),
+            ([2, [[*row[:5], "soon", *row[6:]]], []], not_row),
+            ([2, [[*row[:5], float("nan"), *row[6:]]], []], not_row),
+            ([2, [[2**64, *row[1:]]], []], not_row),
+            ([2, [[*row[:7], "not an event"]], []], not_row),
+            (
+                [2, [], [["INSERT INTO rooms (room, last_seq) VALUES (?, ?)", ["#x"]]]],
+                "record 2 holds a statement SQLite cannot run with its arguments",
+            ),
+            (
+                [2, [], [["INSERT INTO nowhere VALUES (?)", [1]]]],
+                "record 2 holds a statement SQLite cannot run: no such table: nowhere",
+            ),
+            ("[" * 100_000 + "]" * 100_000, "a line nested deeper than any record"),
+        ):
+            text = record if isinstance(record, str) else json.dumps(record)
+            with open(log_path(self.path), "w", encoding="utf-8") as log:
+                log.write(f"{good}\n{text}\n")
+            error = self.assertRaises(DatabaseFileError, SQLiteHistory.open, self.path, self.reactor)
+            self.assertEqual(
+                str(error),
+                f"--db {self.path}'s pass log {log_path(self.path)} is damaged ({why}); move it away to start "
+                "without the lines it holds.",
+                text[:80],
+            )
+            with open(log_path(self.path), encoding="utf-8") as log:
+                self.assertEqual(log.read(), f"{good}\n{text}\n")
+            with closing(sqlite3.connect(self.path)) as connection:
+                self.assertEqual(connection.execute("SELECT last FROM pass_log").fetchone(), (0,))
+                self.assertEqual(connection.execute("SELECT count(*) FROM rooms").fetchone(), (0,))
 
     def test_a_pass_log_that_cannot_be_written_stops_the_start_and_leaves_no_file_open(self) -> None:
         """A pass log that cannot be made is one sentence naming --db, and the files opened before it are closed."""

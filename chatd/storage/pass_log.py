@@ -38,7 +38,6 @@ to ``last`` (an account the user was told is not saved must not come
 back).
 """
 
-import json
 import os
 import re
 import sqlite3
@@ -46,20 +45,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from chatd.domain.encoding import json_bytes
 from chatd.storage.claim import Claim
+from chatd.storage.pass_records import Change, Record, Row, read_record
 from chatd.storage.private import OWNER_ONLY
-
-Row = tuple[int, str, str, str | None, int | None, float, str, str]
-"""A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
-
-Statement = tuple[str, Sequence[object]]
-"""One SQL statement and its arguments, written in a pass's transaction after its events."""
-
-Change = Sequence[Statement]
-"""One request's statements, kept all or none (``apply``)."""
 
 INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 ROWS_A_STATEMENT = 100
@@ -257,7 +247,8 @@ def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal
     ``connection`` is in autocommit mode, its owner holding the file's claim
     (chatd.storage.claim): the writer's before the daemon starts, or
     ``python -m chatd.admin``'s while no daemon runs.
-    Raises ``sqlite3.Error``, ``ValueError`` (a damaged record).
+    Raises ``sqlite3.Error``, ``ValueError`` (a damaged record: one of
+    another shape than ``PassLog`` writes, or a statement SQLite cannot run).
     """
     committed = last_committed(connection)
     missing = unapplied(path, committed)
@@ -266,7 +257,7 @@ def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal
         connection.execute("BEGIN IMMEDIATE")
         try:
             for number, rows, changes in missing:
-                refused = apply(connection, [tuple(row) for row in rows], changes, number)
+                refused = _applied(connection, rows, changes, number)
                 refusals += (Refusal(described(changes[at]), str(error)) for at, error in refused.items())
         except BaseException:
             connection.execute("ROLLBACK")
@@ -277,6 +268,28 @@ def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal
     if os.path.exists(path):
         os.truncate(path, 0)
     return committed, refusals
+
+
+def _applied(
+    connection: sqlite3.Connection, rows: Sequence[Row], changes: Sequence[Change], number: int
+) -> dict[int, sqlite3.IntegrityError]:
+    """``apply`` record ``number``; a statement SQLite cannot run raises ValueError, as any other damage does.
+
+    Every statement chatd logs is one SQLite runs, on a file ``prepare``
+    has checked, so one of other words, another table or other arguments
+    (SQLite's "syntax error", "no such table", a count of arguments its
+    ``?`` do not take) is the log's damage, not the file's. SQLite's other
+    errors (a full disk, a damaged file) stay ``sqlite3.Error``.
+    """
+    try:
+        return apply(connection, rows, changes, number)
+    except sqlite3.ProgrammingError:
+        # Its words ("Incorrect number of bindings supplied. The current statement uses 2, ...") are two sentences.
+        raise ValueError(f"record {number} holds a statement SQLite cannot run with its arguments") from None
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_ERROR:
+            raise
+        raise ValueError(f"record {number} holds a statement SQLite cannot run: {error}") from None
 
 
 def damaged(path: str, error: ValueError) -> str:
@@ -301,7 +314,7 @@ def last_committed(connection: sqlite3.Connection) -> int:
     return int(last)
 
 
-def unapplied(path: str, committed: int) -> list[tuple[int, list[Any], list[Any]]]:
+def unapplied(path: str, committed: int) -> list[tuple[int, list[Row], list[Change]]]:
     """The records of the log at ``path`` after ``committed`` whose lines are to be kept, oldest first.
 
     Those a later record says could not be committed are left out. The
@@ -310,21 +323,16 @@ def unapplied(path: str, committed: int) -> list[tuple[int, list[Any], list[Any]
     Raises ``ValueError`` (a damaged record).
     """
     records = {record[0]: record for file in (path, _old(path)) for record in _records(file)}
-    missing: list[tuple[int, list[Any], list[Any]]] = []
-    for number, rows, changes in sorted(records.values()):
+    missing: list[tuple[int, list[Row], list[Change]]] = []
+    for number in sorted(records):
         if number <= committed:
             continue
-        if rows is None:
-            missing = [record for record in missing if record[0] > changes]
-        else:
-            missing.append((number, rows, [_change(change) for change in changes]))
+        match records[number]:
+            case (_, None, int(last)):
+                missing = [record for record in missing if record[0] > last]
+            case (_, list(rows), list(changes)):
+                missing.append((number, rows, changes))
     return missing
-
-
-def _change(change: list[Any]) -> list[Any]:
-    """A record's change as a list of statements: a chatd before changes logged each statement bare, a change
-    of its own."""
-    return [change] if isinstance(change[0], str) else change
 
 
 def _append_to(path: str) -> int:
@@ -337,14 +345,13 @@ def _remove(path: str) -> None:
     Path(path).unlink(missing_ok=True)
 
 
-def _records(path: str) -> Iterator[tuple[int, Any, Any]]:
-    """The whole records of the log at ``path``, oldest first; none if there is no log."""
+def _records(path: str) -> Iterator[Record]:
+    """The whole records of the log at ``path``, oldest first; none if there is no log. Raises ``ValueError``."""
     try:
         with open(path, "rb") as log:
             for line in log:
                 if not line.endswith(b"\n"):
                     return  # cut short when the process died: never shown
-                number, rows, statements = json.loads(line)
-                yield number, rows, statements
+                yield read_record(line)
     except FileNotFoundError:
         return

@@ -74,9 +74,10 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
-from chatd.storage.pass_log import Change, PassLog, Row, Statement, apply, described, log_path, replay
+from chatd.storage.pass_log import PassLog, apply, described, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
+from chatd.storage.pass_records import Change, Row, Statement
 from chatd.storage.private import make_private
 from chatd.storage.recent import RecentLines
 from chatd.storage.room_settings import add_functions

@@ -23,7 +23,7 @@ from twisted.internet.defer import Deferred
 from chatd.domain.events import ModeChange
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
-from chatd.storage.pass_log import Statement
+from chatd.storage.pass_records import Statement
 from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.text import fold

@@ -296,6 +296,25 @@ class MistakeTests(AdminTestCase):
             "run this as the user who owns it, or move it away to start without the lines it holds.",
         )
 
+    def test_a_pass_log_record_of_another_shape_is_one_sentence(self) -> None:
+        """A record whose number is past 64 bits, or whose change is no list, is the daemon's sentence for a damaged
+        log, status 2 and nothing exported: each was a traceback (OverflowError, TypeError)."""
+        fill(self.db, [])
+        for record, why in (
+            (
+                "[99999999999999999999,[],[]]",
+                "a record's number is not a whole number from 1 to 9223372036854775807",
+            ),
+            ("[1,[],[5]]", "record 1 holds a change that is not a list of statements"),
+        ):
+            with open(log_path(self.db), "w", encoding="utf-8") as log:
+                log.write(record + "\n")
+            self.assert_refused(
+                ["export"],
+                f"--db chatd.sqlite's pass log {log_path('chatd.sqlite')} is damaged ({why}); move it away to start "
+                "without the lines it holds.",
+            )
+
     def test_bad_arguments_are_one_sentence(self) -> None:
         """An existing backup file, a bad room name and an unknown command are each one sentence."""
         fill(self.db, [])

@@ -290,6 +290,37 @@ class BadFileTests(SynchronousTestCase):
             ),
         )
 
+    def test_a_pass_log_record_of_another_shape_stops_the_start(self) -> None:
+        """A pass log record holding a number past 64 bits, a change that is no list, or a row of seven fields is
+        one sentence naming --db and its log, and status 1: each was a traceback (OverflowError, TypeError) or blamed
+        the --db file. The log is left where it was."""
+        fill(self.db, [])
+        for record, why in (
+            (
+                '[1,[],[["UPDATE rooms SET last_seq = ?",[99999999999999999999]]]]',
+                "record 1 holds a statement that is not [SQL, [values SQLite keeps]]",
+            ),
+            ("[1,[],[5]]", "record 1 holds a change that is not a list of statements"),
+            (
+                '[1,[[1,"a","said","#lobby",1,1.0,"alice"]],[]]',
+                "record 1 holds a row that is not an event as chatd logs one",
+            ),
+        ):
+            with open(f"{self.db}-passes", "w", encoding="utf-8") as log:
+                log.write(record + "\n")
+            status, out, err = refused_start(self, [*LOOPBACK, "--db", self.db])
+            self.assertEqual(
+                (status, err, out),
+                (
+                    1,
+                    f"chatd: --db {self.db}'s pass log {self.db}-passes is damaged ({why}); move it away to start "
+                    "without the lines it holds.\n",
+                    "",
+                ),
+            )
+            with open(f"{self.db}-passes", encoding="utf-8") as log:
+                self.assertEqual(log.read(), record + "\n")
+
     def test_a_file_of_another_program_stops_the_start(self) -> None:
         """A file that is not a chatd database is named, and left as it was."""
         with open(self.db, "w", encoding="utf-8") as text:
