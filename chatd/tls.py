@@ -8,7 +8,7 @@ start, not meet a handshake failure when the first user connects.
 import re
 from typing import Literal
 
-from OpenSSL import crypto
+from OpenSSL import SSL, crypto
 from twisted.internet.error import VerifyError
 from twisted.internet.ssl import Certificate, CertificateOptions, KeyPair, PrivateCertificate
 
@@ -28,7 +28,8 @@ class TLSConfigError(ValueError):
 
 
 def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
-    """TLS options for a PEM certificate, with any chain after it, and its PEM private key.
+    """TLS options for a PEM certificate, with any chain after it, and its PEM private key; a client that offers
+    ALPN protocols is served with none agreed, as one that offers none.
 
     Raises TLSConfigError when a file cannot be read or parsed, or the key
     does not belong to the (first) certificate.
@@ -48,7 +49,15 @@ def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
         raise TLSConfigError(
             f"the key in {key_path} does not belong to the certificate in {certificate_path}", "pair"
         ) from None
-    return CertificateOptions(privateKey=key.original, certificate=certificate.original, extraCertChain=chain)
+    options = CertificateOptions(
+        privateKey=key.original, certificate=certificate.original, extraCertChain=chain
+    )
+    # Twisted (26.10) answers ALPN on every server context, and with no protocol in common (none of chatd's
+    # ports names one) picks the empty one, which OpenSSL turns into a fatal "internal error" alert: every
+    # browser, curl and many IRC clients offer ALPN and got no further. The context is made once and kept
+    # (getContext), so agreeing on none here holds for every connection: the client goes on without ALPN.
+    options.getContext().set_alpn_select_callback(lambda connection, offered: SSL.NO_OVERLAPPING_PROTOCOLS)
+    return options
 
 
 def _read(path: str, what: Literal["certificate", "key"]) -> bytes:

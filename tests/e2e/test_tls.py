@@ -58,6 +58,22 @@ class TLSTests(TLSTestCase):
         for client in (secure, plain):
             client.expect_stamped("#lobby <bob> in the clear")
 
+    def test_client_offering_alpn_is_served_with_no_protocol_agreed(self) -> None:
+        """A client that offers ALPN protocols, as browsers, curl and many others do, chats as one that offers none.
+
+        Twisted answers ALPN on every server context, and with no protocol in
+        common it chose the empty one, which OpenSSL ends with a fatal
+        "internal error" alert: no client offering ALPN got past the handshake.
+        """
+        context = ssl.create_default_context(cafile=self.certificate)
+        context.set_alpn_protocols(["h2", "http/1.1", "irc"])
+        secure = self.tls_client(context)
+        assert isinstance(secure.socket, ssl.SSLSocket)
+        self.assertIsNone(secure.socket.selected_alpn_protocol())
+        secure.expect(WELCOME, PROMPT)
+        secure.say("alice")
+        secure.expect("*** You are alice.")
+
     def test_client_trusting_another_certificate_refuses(self) -> None:
         """The server presents the configured certificate: a client trusting another one refuses it."""
         other_directory = tempfile.mkdtemp()

@@ -151,7 +151,8 @@ class SocketBesideNcTests(SynchronousTestCase):
 
 class SecurePageTests(SynchronousTestCase):
     def test_web_tls_port_serves_the_page_and_the_socket_over_tls(self) -> None:
-        """--web-tls-port with the --tls-cert pair: the page over HTTPS and the chat over wss, announced as https."""
+        """--web-tls-port with the --tls-cert pair: the page over HTTPS and the chat over wss, announced as https, to a
+        client that offers ALPN protocols as browsers do."""
         directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, directory)
         certificate, key = write_self_signed(directory)
@@ -173,6 +174,8 @@ class SecurePageTests(SynchronousTestCase):
         self.assertTrue(found.group(0).endswith(b"at https://127.0.0.1:%s/" % found.group("port")))
         port = int(found.group("port"))
         trusted = ssl.create_default_context(cafile=certificate)
+        # As a browser does: it offers HTTP/2 and HTTP/1.1 by ALPN, and this page speaks HTTP/1.1 with none agreed.
+        trusted.set_alpn_protocols(["h2", "http/1.1"])
         connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=DEADLINE_SECONDS, context=trusted)
         self.addCleanup(connection.close)
         connection.request("GET", "/")
