@@ -135,7 +135,7 @@ class TransferExpiry:
         now = self._reactor.seconds()
         for transfer in self._open.all():
             if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
-                self._expired(transfer, self._why(transfer, transfer.began + self._open.limits.keep <= now))
+                self.drop(transfer, self._why(transfer, transfer.began + self._open.limits.keep <= now))
 
     def make_room(self, size: int) -> bool:
         """Make room for ``size`` more bytes in the spool (``--file-store-bytes``) by letting go uploads that took no
@@ -172,7 +172,7 @@ class TransferExpiry:
             return False
         idle = format_duration(STALLED_SECONDS)
         for transfer in going:
-            self._expired(transfer, f"its upload took no chunk for {idle} and the server needed its room")
+            self.drop(transfer, f"its upload took no chunk for {idle} and the server needed its room")
         return True
 
     def _deadline(self, transfer: Transfer) -> float:
@@ -192,9 +192,10 @@ class TransferExpiry:
             return f"an upload must be finished within {keep}"
         return f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
 
-    def _expired(self, transfer: Transfer, reason: str) -> None:
+    def drop(self, transfer: Transfer, reason: str) -> None:
         """Let ``transfer`` go for ``reason``: its sender is told, and for an offer each recipient not done with it,
-        so that no client goes on showing what the server no longer has."""
+        so that no client goes on showing what the server no longer has. Its time come, its room needed, or its
+        bytes refused by the spool's disk (chatd.frontend.uploads)."""
         expired = FileExpired(transfer.file, reason)
         self._people.tell_recipients(transfer, expired)  # none before the offer
         self._people.tell_sender(transfer, expired)

@@ -105,6 +105,7 @@ class Transfers:
             new_id,
             lambda size: self._expiry.make_room(size),
             lambda transfer: self._expiry.opened(transfer),
+            lambda transfer, reason: self._expiry.drop(transfer, reason),
         )
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)

@@ -14,10 +14,13 @@ bytes are chatd.frontend.upload_checks'): the transfers themselves are the
 
 import base64
 import binascii
+import errno
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
@@ -36,10 +39,16 @@ from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key,
 from chatd.frontend.upload_checks import UploadChecks
 from chatd.frontend.upload_days import UploadDays
 
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+"""The errors of a write that say the disk (or the daemon's user's quota on it) has no room."""
+
 
 class Uploads:
     """The uploads of ``chat``'s users into ``open_transfers``, timed by ``reactor``, each new one named by ``new_id``;
-    ``make_room`` asked for room in a full spool, ``opened`` told of each new upload (chatd.frontend.transfer_expiry)."""
+    ``make_room`` asked for room in a full spool, ``opened`` told of each new upload and ``let_go`` given each one
+    the spool's disk refused, with why (chatd.frontend.transfer_expiry)."""
+
+    log = Logger()
 
     def __init__(
         self,
@@ -49,12 +58,15 @@ class Uploads:
         new_id: Callable[[], str],
         make_room: Callable[[int], bool],
         opened: Callable[[Transfer], None],
+        let_go: Callable[[Transfer, str], None],
     ) -> None:
         self._chat = chat
         self._make_room = make_room
         """Lets go what stalled uploads the spool needs for ``size`` more bytes; whether they fit now."""
         self._opened = opened
         """Told of each new upload: its time may come before the next look's."""
+        self._let_go = let_go
+        """Ends an upload for a reason, telling its sender: as an expiry does, its bytes and room freed."""
         self._open = open_transfers
         self._spool = open_transfers.spool
         self._reactor = reactor
@@ -219,7 +231,35 @@ class Uploads:
         self._days.count(transfer.owner, len(raw))
         transfer.moved = self._reactor.seconds()
         written = self._spool.write(transfer.key, offset, raw)
-        return written.addCallback(lambda have: self._progress(peer, transfer, have))
+        return written.addCallbacks(
+            lambda have: self._progress(peer, transfer, have),
+            lambda failure: self._not_stored(transfer, failure),
+        )
+
+    def _not_stored(self, transfer: Transfer, failure: Failure) -> Failure | None:
+        """The spool's disk refused a chunk of ``transfer`` (full, or failing): the upload ends, its sender told why
+        (``file_expired``) and the host in one line; the chunks on their way behind it are dropped unanswered, as
+        an expired upload's are.
+
+        Each chunk refused had been an ``ERR internal`` to the sender and a
+        traceback in the log (eight a file, a window's worth), and the upload
+        then waited for chunks its client would never send again.
+        """
+        error = failure.value
+        if not isinstance(error, OSError):
+            return failure
+        if self._open.get(transfer.file) is not transfer:
+            return None  # let go already, for an earlier chunk the disk refused, or withdrawn meanwhile
+        why = error.strerror or str(error)
+        self.log.error(
+            "Could not store an upload in the --files folder ({why}): {file} from {nick} was let go",
+            why=why,
+            file=transfer.file,
+            nick=transfer.sender.nick,
+        )
+        full = error.errno in FULL
+        self._let_go(transfer, "the server's disk is full" if full else "the server could not store it")
+        return None
 
     def _progress(self, peer: Peer, transfer: Transfer, have: int) -> Deferred[None] | None:
         peer.send(FileProgress(transfer.file, have, transfer.offered.size))

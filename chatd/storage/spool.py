@@ -191,7 +191,8 @@ class Spool:
         return self._call(work)
 
     def write(self, key: str, offset: int, data: bytes) -> "Deferred[int]":
-        """Write ``data`` at ``offset`` of ``key``'s ``.part`` file; fires with the bytes now held."""
+        """Write ``data`` at ``offset`` of ``key``'s ``.part`` file; fires with the bytes now held, or fails with the
+        write's ``OSError`` (a full disk), ``key`` then held up to ``offset`` at most."""
         path = os.path.join(self.directory, key + ".part")
         self._held[key] = max(self.held(key), offset + len(data))
         held = self._held[key]
@@ -203,7 +204,13 @@ class Spool:
                 file.write(data)
             return held
 
-        return self._call(work)
+        def not_written(failure: Failure) -> Failure:
+            # The disk refused it (full): the bytes from ``offset`` on are not held, whatever was counted ahead.
+            if key in self._held:
+                self._held[key] = min(self._held[key], offset)
+            return failure
+
+        return self._call(work).addErrback(not_written)
 
     def check(self, key: str, sha256: str) -> "Deferred[bool]":
         """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone. Unless

@@ -1,0 +1,135 @@
+"""The ``--files`` folder's disk refusing an upload's bytes (a full disk), as the host's disk does (issue 16).
+
+The spool writes each chunk on a one-thread pool, as the daemon's does, and
+what the thread did reaches the reactor only when the test says
+(``answer``); the connection reads its next line once a chunk's write is
+answered, and a client keeps up to 8 chunks unanswered, so the chunks after
+a refused one are on their way when it is refused. The disk is a real
+one that is full: the upload's part file is a link to ``/dev/full``, whose
+every write the kernel refuses with ENOSPC, "No space left on device".
+"""
+
+import base64
+import os
+
+from twisted.internet.testing import EventLoggingObserver
+from twisted.internet.threads import deferToThreadPool
+from twisted.logger import LogLevel, formatEvent, globalLogPublisher
+from twisted.python.threadpool import ThreadPool
+
+from chatd.domain.files import CHUNK
+from chatd.storage.spool import Spool
+from tests.helpers import ThreadedReactor
+from tests.test_files import CONTENT, SHA, FileTestCase
+
+FILE = "0000000000000001"
+KEY = f"{SHA}-{len(CONTENT)}"
+
+
+class FullDiskTests(FileTestCase):
+    """alice and bob in JSON; CONTENT's part file in the spool is ``/dev/full``, and the spool's thread's answers
+    wait for ``answer``."""
+
+    def setUp(self) -> None:
+        self.threads = ThreadedReactor()
+        self.pool = ThreadPool(1, 1, "test-spool")
+        self.pool.start()
+        self.addCleanup(self.pool.stop)
+        super().setUp()
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
+        self.part = os.path.join(self.folder, KEY + ".part")
+        os.symlink("/dev/full", self.part)
+
+    def make_spool(self) -> Spool:
+        return Spool(self.folder, run=lambda work: deferToThreadPool(self.threads, self.pool, work))
+
+    def answer(self, times: int = 1) -> None:
+        """Let ``times`` answers of the spool's thread reach the reactor, in the order its work was done."""
+        for _ in range(times):
+            self.threads.run_from_thread()
+
+    def told(self) -> list[dict[str, object]]:
+        self.end_pass()
+        return self.objects(self.alice_wire)
+
+    def test_a_write_the_disk_refuses_ends_the_upload_and_says_why_once(self) -> None:
+        """Chunks a full disk refuses end the upload once: its sender hears why (no internal error a chunk), the
+        host reads one line naming the folder's trouble, and the bytes and the room the offer held go."""
+        self.offer(self.alice)
+        self.upload(
+            self.alice, CONTENT
+        )  # three chunks: the two behind the first are read once its write is answered
+        self.answer()
+        told = self.told()
+        self.assertEqual([item["type"] for item in told], ["file_upload", "file_expired"])
+        self.assertEqual(
+            told[1], {"type": "file_expired", "file": FILE, "reason": "the server's disk is full"}
+        )
+        self.assertEqual(self.lines(self.bob_wire), [])
+        alarming = [event for event in self.logged if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            [(event["log_level"], formatEvent(event)) for event in alarming],
+            [
+                (
+                    LogLevel.error,
+                    "Could not store an upload in the --files folder (No space left on device): "
+                    f"{FILE} from alice was let go",
+                )
+            ],
+        )
+        self.answer()  # the drop of what it left
+        self.assertFalse(os.path.lexists(self.part))
+        self.assertEqual(self.spool.reserved, 0)
+        self.alice.dataReceived(b"/file list\n")
+        self.assertEqual(self.told(), [{"type": "file_list", "files": []}])
+
+    def test_the_same_file_goes_whole_once_there_is_room(self) -> None:
+        """Offered again once the disk has room, the file is uploaded from its first byte, not from what the
+        refused writes were counted as, and arrives whole."""
+        self.offer(self.alice)
+        self.upload(self.alice, CONTENT[:CHUNK])
+        self.answer(2)  # the refused write, and the drop of what it left
+        self.told()
+        self.offer(self.alice)
+        upload = self.told()
+        self.assertEqual([(item["type"], item["have"]) for item in upload], [("file_upload", 0)])
+        file = str(upload[0]["file"])
+        self.upload(self.alice, CONTENT, file=file)
+        self.answer(4)  # three writes and the check of the whole
+        self.assertIn("file_uploaded", [item["type"] for item in self.told()])
+        self.end_pass()
+        self.assertEqual([item["type"] for item in self.objects(self.bob_wire)], ["file_offered"])
+        self.bob.dataReceived(b"/file accept %s\n" % file.encode())
+        got = b""
+        while len(got) < len(CONTENT):
+            self.answer()
+            self.end_pass()
+            for item in self.objects(self.bob_wire):
+                if item["type"] == "file_chunk":
+                    got += base64.b64decode(str(item["data"]))
+                    self.bob.dataReceived(b"/file ack %s %d\n" % (file.encode(), len(got)))
+        self.assertEqual(got, CONTENT)
+
+    def test_bytes_shared_with_another_upload_are_held_as_written(self) -> None:
+        """The same file on its way to two people shares its bytes: one upload ended by a refused write leaves the
+        other's going on from the bytes the disk took, not from those it refused."""
+        self.json_user(b"carol", host="10.0.0.4")
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        uploads = [item for item in self.told() if item["type"] == "file_upload"]
+        self.assertEqual(
+            [(item["file"], item["have"]) for item in uploads], [(FILE, 0), ("0000000000000002", 0)]
+        )
+        self.upload(self.alice, CONTENT[:CHUNK])
+        self.answer()
+        self.assertEqual([item["type"] for item in self.told()], ["file_expired"])
+        os.remove(self.part)  # room again: the next write makes the file
+        self.upload(self.alice, CONTENT, file="0000000000000002")
+        self.answer(4)  # three writes and the check of the whole
+        self.assertEqual(
+            [item["type"] for item in self.told()],
+            ["file_progress", "file_progress", "file_progress", "file_uploaded", "file_offered"],
+        )
