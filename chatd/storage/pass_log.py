@@ -38,6 +38,7 @@ to ``last`` (an account the user was told is not saved must not come
 back).
 """
 
+import errno
 import os
 import re
 import sqlite3
@@ -197,7 +198,9 @@ class PassLog:
             # Regular files take the whole of a write but on a full disk. What got in goes again, or the next
             # record would follow a torn line in the middle of the log, which a start refuses as damage.
             os.ftruncate(self._fd, self._size)
-            raise OSError(f"the pass log took {written} of {len(record)} bytes")
+            raise OSError(
+                errno.ENOSPC, f"No room on the disk: the pass log took {written} of {len(record)} bytes"
+            )
         self.last = number
         self._size += written
         return number

@@ -53,6 +53,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.search import SCAN_LINES, matches, scanned
+from chatd.storage.outage import Outage
 from chatd.storage.private import make_private
 from chatd.storage.schema import LINE_KINDS, DatabaseFileError
 
@@ -353,6 +354,14 @@ class SearchIndex:
         """Whether a ``catch_up`` came while a chunk was being written."""
         self._stopping = False
         self._idle: list[Deferred[None]] = []
+        self._outage = Outage(
+            self.log,
+            "Could not bring the search index up to date ({why}): /search reads the lines it has not indexed until "
+            "it can; further failures are counted, not logged",
+            "The search index is written again, after {failures}",
+            failures="failed chunk",
+        )
+        """The chunks failing (a full disk): told once as they begin and once as they end."""
 
     def start(self) -> None:
         """Start the thread, and catch up with what the history holds, at once."""
@@ -392,6 +401,7 @@ class SearchIndex:
     def _written(self, result: tuple[bool, int]) -> None:
         more, forgotten = result
         self._writing = None
+        self._outage.succeeded()
         if forgotten != self._last_forgotten:
             self._last_forgotten = forgotten
             self._forgotten(forgotten)
@@ -407,7 +417,7 @@ class SearchIndex:
     def _failed(self, failure: Failure) -> None:
         """A chunk could not be written: say so; the next commit tries again, searches read what is not indexed."""
         self._writing = None
-        self.log.failure("Could not bring the search index up to date", failure)
+        self._outage.failed(failure)
         self._settled()
 
     def _settled(self) -> None:

@@ -74,6 +74,7 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import retention
 from chatd.storage.claim import Claim
+from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog, apply, described, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
@@ -271,6 +272,22 @@ class SQLiteHistory(Service):
         """Rooms whose first read is under way, and who waits for it to answer from memory (``recent``)."""
         self._version = _data_version(writer)
         """The writer's ``PRAGMA data_version`` as of its last batch: it changes when another connection commits."""
+        self._log_outage = Outage(
+            self.log,
+            "Could not write to the --db file's pass log ({why}): what is shown until it is written again would be "
+            "lost by a crash; further failures are counted, not logged",
+            "The --db file's pass log is written again, after {failures}",
+            failures="failed write",
+        )
+        """The pass log's appends failing (a full disk): told once as they begin and once as they end."""
+        self._commit_outage = Outage(
+            self.log,
+            "Could not write to the --db file ({why}): what the chat does is not kept until a write succeeds; "
+            "further failures are counted, not logged",
+            "The --db file is written again; {lost} of {failures} are not kept",
+            failures="failed write",
+        )
+        """The commits failing (a full disk, a damaged file): told once as they begin and once as they end."""
 
     @classmethod
     def open(cls, path: str, reactor: Any) -> "SQLiteHistory":
@@ -525,11 +542,9 @@ class SQLiteHistory(Service):
         try:
             batch.last = self._log.write(rows, changes)
         except OSError:
-            self.log.failure(
-                "Could not write {count} events to the --db file's pass log: they are shown before they are "
-                "committed, so a crash now would lose them",
-                count=len(rows),
-            )
+            self._log_outage.failed(Failure())
+        else:
+            self._log_outage.succeeded()
         batch.rows += rows
         batch.changes += changes
         batch.told += told
@@ -812,18 +827,17 @@ class SQLiteHistory(Service):
         try:
             self._log.abandon(batch.last)
         except OSError:
-            self.log.failure("Could not note the failed write in the --db file's pass log")
-        self.log.failure(
-            "Could not write {count} events and {changes} other changes to the --db file; they are not kept",
-            failure=failure,
-            count=len(batch.rows),
-            changes=len(batch.changes),
-        )
+            # A start after a crash may then apply the batch's records after all. The disk that refused the
+            # commit mostly refuses this too: one more of the pass log's failures.
+            self._log_outage.failed(Failure())
+        self._commit_outage.failed(failure, amount=len(batch.rows))
         self._written(batch)
 
     def _written(self, batch: _Batch) -> None:
         """The writer's word on ``batch``: the log may let its records go; call who waited; hand over what is due."""
         self._sent = None
+        if batch.failure is None:
+            self._commit_outage.succeeded()
         self._log.committed(batch.last)
         if batch.elsewhere:
             # Another connection changed the file (deleted lines, maybe): read each room's lines from it again.

@@ -1,0 +1,234 @@
+"""Writes that keep failing (a full disk under ``--db``): told to the host once as they begin and once as they end."""
+
+import os
+import resource
+import signal
+import sqlite3
+import tempfile
+from contextlib import closing
+
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import ILogObserver, LogEvent, Logger, LogLevel, formatEvent, globalLogPublisher
+from twisted.python.failure import Failure
+from twisted.trial.unittest import SynchronousTestCase
+from zope.interface import implementer
+
+from chatd.storage.outage import Outage, no_room, reason
+from chatd.storage.pass_log import log_path
+from chatd.storage.search_index import index_path
+from chatd.storage.sqlite import SQLiteHistory
+from tests.events import said
+from tests.test_history import caught_up
+from tests.test_sqlite import LoggedStoreTestCase
+
+
+def full_disk_error() -> OSError:
+    """What the kernel says to a write on a full disk: a write to ``/dev/full``."""
+    try:
+        with open("/dev/full", "wb") as full:
+            full.write(b"x")
+    except OSError as error:
+        return error
+    raise AssertionError("/dev/full took a write")
+
+
+def full_database_error() -> sqlite3.Error:
+    """What SQLite says when its file can grow no more: a table written past ``max_page_count``."""
+    directory = tempfile.mkdtemp()
+    try:
+        with closing(sqlite3.connect(os.path.join(directory, "full.sqlite"))) as connection:
+            connection.execute("CREATE TABLE t (x BLOB)")
+            connection.execute("PRAGMA max_page_count = 3")
+            try:
+                connection.execute("INSERT INTO t VALUES (zeroblob(100000))")
+            except sqlite3.Error as error:
+                return error
+    finally:
+        for name in os.listdir(directory):
+            os.remove(os.path.join(directory, name))
+        os.rmdir(directory)
+    raise AssertionError("SQLite took the write")
+
+
+def failure_of(error: BaseException) -> Failure:
+    try:
+        raise error
+    except BaseException:
+        return Failure()
+
+
+@implementer(ILogObserver)
+class Lines:
+    """What a ``Logger`` of its own writes: each event's level and text, and whether it carries a traceback."""
+
+    def __init__(self) -> None:
+        self.events: list[LogEvent] = []
+
+    def __call__(self, event: LogEvent) -> None:
+        self.events.append(event)
+
+    def read(self) -> list[tuple[LogLevel, str, bool]]:
+        read = [(event["log_level"], formatEvent(event), "log_failure" in event) for event in self.events]
+        self.events.clear()
+        return read
+
+
+class NoRoomTests(SynchronousTestCase):
+    def test_a_full_disk_and_a_full_database_are_no_room(self) -> None:
+        """ENOSPC from the kernel and SQLITE_FULL from SQLite say the disk has no room; a constraint does not."""
+        self.assertTrue(no_room(full_disk_error()))
+        self.assertTrue(no_room(full_database_error()))
+        self.assertFalse(no_room(sqlite3.IntegrityError("UNIQUE constraint failed: t.x")))
+        self.assertFalse(no_room(OSError(5, "Input/output error")))
+
+    def test_the_reason_is_the_system_s_or_sqlite_s_words(self) -> None:
+        """The reason a line gives is what the system or SQLite says, without Python's decoration."""
+        self.assertEqual(reason(full_disk_error()), "No space left on device")
+        self.assertEqual(reason(full_database_error()), "database or disk is full")
+
+
+class OutageTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.lines = Lines()
+        self.outage = Outage(
+            Logger(namespace="test", observer=self.lines),
+            "Could not write ({why})",
+            "Written again after {failures} ({lost} lost)",
+        )
+
+    def test_a_full_disk_is_one_line_then_its_end(self) -> None:
+        """However many writes a full disk refuses, the host reads one line as it begins, with no traceback, and
+        one as the first write succeeds after it, with how many failed and what they held."""
+        for _ in range(3):
+            self.outage.failed(failure_of(full_disk_error()), amount=2)
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.error, "Could not write (No space left on device)", False)]
+        )
+        self.outage.succeeded()
+        self.outage.succeeded()
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.info, "Written again after 3 failures (6 events lost)", False)]
+        )
+
+    def test_another_failure_keeps_its_traceback_once(self) -> None:
+        """A failure that is no full disk (damage, a bug) is logged once with its traceback, for the host to read."""
+        for _ in range(2):
+            self.outage.failed(failure_of(OSError(5, "Input/output error")))
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.critical, "Could not write (Input/output error)", True)]
+        )
+
+    def test_a_new_trouble_after_the_end_is_told_again(self) -> None:
+        """Once writes succeeded, the next failure begins a new trouble, told as the first was."""
+        self.outage.failed(failure_of(full_disk_error()))
+        self.outage.succeeded()
+        self.lines.read()
+        self.outage.failed(failure_of(full_disk_error()))
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.error, "Could not write (No space left on device)", False)]
+        )
+
+
+class StoreTroubleTests(LoggedStoreTestCase):
+    """The store's writes failing pass after pass, as on a full disk: the pass log's, the commits', the index's."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        self.observed = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def alarms(self) -> list[str]:
+        """The lines of warning level or above logged so far, as read."""
+        return [formatEvent(event) for event in self.observed if event["log_level"] >= LogLevel.warn]
+
+    def notes(self) -> list[str]:
+        """The info lines the store logged so far, as read."""
+        return [
+            formatEvent(event)
+            for event in self.observed
+            if event["log_level"] == LogLevel.info and event["log_namespace"].startswith("chatd.storage")
+        ]
+
+    def passes(self, store: SQLiteHistory, texts: list[str]) -> None:
+        """Each text said in a pass of its own, logged and committed."""
+        for number, text in enumerate(texts, store.last_seq("#lobby") + 1):
+            store.append(said(number, "#lobby", "alice", text, number))
+            self.end_pass(store)
+
+    def test_commits_refused_pass_after_pass_are_told_once_then_their_end(self) -> None:
+        """Three passes whose commits the file refuses are one line for the host, and the first commit kept after
+        them one more, saying how many events were not kept."""
+        store = self.opened()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'no room'); END"
+            )
+        self.passes(store, ["one", "two", "three"])
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(
+            self.alarms(),
+            [
+                "Could not write to the --db file (no room): what the chat does is not kept until a write succeeds; "
+                "further failures are counted, not logged"
+            ],
+        )
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER refuse")
+        self.passes(store, ["four"])
+        self.assertEqual(
+            self.notes(), ["The --db file is written again; 3 events of 3 failed writes are not kept"]
+        )
+        self.assertEqual(self.latest(store), ["four"])
+
+    def test_index_chunks_refused_are_told_once_then_their_end(self) -> None:
+        """The search index's chunks refused again and again are one line, and the first one written one more."""
+        store = self.opened()
+        with closing(sqlite3.connect(index_path(self.path))) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE ON progress BEGIN SELECT RAISE(ABORT, 'no room'); END"
+            )
+        for text in ("one", "two", "three"):
+            self.passes(store, [text])
+            caught_up(self.reactor, store)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(
+            self.alarms(),
+            [
+                "Could not bring the search index up to date (no room): /search reads the lines it has not indexed "
+                "until it can; further failures are counted, not logged"
+            ],
+        )
+        with closing(sqlite3.connect(index_path(self.path))) as other, other:
+            other.execute("DROP TRIGGER refuse")
+        caught_up(self.reactor, store)
+        self.assertEqual(self.notes(), ["The search index is written again, after 3 failed chunks"])
+
+    def test_a_pass_log_the_disk_cuts_short_is_told_once_then_its_end(self) -> None:
+        """Passes whose records the disk cuts short (the file size limit, as a full disk does) are one line
+        saying there is no room, without a traceback, and the first record written after them one more."""
+        store = self.opened()
+        store.commit_every = 3600  # nothing is committed meanwhile: only the pass log is written
+        limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(log_path(self.path)) + 20, limits[1]))
+        try:
+            for number in range(1, 4):
+                store.append(said(number, "#lobby", "alice", f"line {number}", number))
+                self.reactor.advance(0)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+            signal.signal(signal.SIGXFSZ, handler)
+        [alarm] = [event for event in self.observed if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            (alarm["log_level"], "log_failure" in alarm),
+            (LogLevel.error, False),
+        )
+        self.assertRegex(
+            formatEvent(alarm),
+            r"^Could not write to the --db file's pass log \(No room on the disk: the pass log took \d+ of \d+ "
+            r"bytes\): what is shown until it is written again would be lost by a crash; further failures are "
+            r"counted, not logged$",
+        )
+        store.append(said(4, "#lobby", "alice", "line 4", 4))
+        self.reactor.advance(0)
+        self.assertEqual(self.notes(), ["The --db file's pass log is written again, after 3 failed writes"])
