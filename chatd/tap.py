@@ -575,7 +575,11 @@ class Options(usage.Options):
         for name, *_ in LIMIT_OPTIONS:
             # Asked as "more than 0" rather than "not 0 or less": float('nan') is neither, and --flood-rate nan
             # turned flood control off without a word.
-            if not (self[name] > 0 or (self[name] == 0 and name == "keepalive")):
+            if name == "keepalive":
+                # 0 turns probing off, as --help says: "more than 0" sent a host away from it.
+                if not self[name] >= 0:
+                    raise usage.UsageError(f"--keepalive must be 0 (off) or more, not {self[name]}.")
+            elif not self[name] > 0:
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]}.")
         if self["big-room"] < 0:
             raise usage.UsageError(f"--big-room must be 0 (never) or more, not {self['big-room']}.")

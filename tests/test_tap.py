@@ -87,6 +87,11 @@ class OptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--max-per-ip", "-1")
         self.assertEqual(parse("--keepalive", "0")["keepalive"], 0)
 
+    def test_keepalive_below_zero_says_zero_is_allowed(self) -> None:
+        """--keepalive -1 says 0 (off) or more, as --help does: "more than 0" sent a host away from the 0 it takes."""
+        error = self.assertRaises(usage.UsageError, parse, "--keepalive", "-1")
+        self.assertEqual(str(error), "--keepalive must be 0 (off) or more, not -1.")
+
     def test_a_limit_that_is_not_a_number_is_refused(self) -> None:
         """--flood-rate nan is refused as a word is: Python's float takes it, it compares as neither more nor less
         than 0, and the daemon ran with no flood control at all (40 commands at once all answered)."""
