@@ -507,7 +507,7 @@ class Options(usage.Options):
         self["web-origins"].append(_check_origin(origin))
 
     def opt_name(self, name: str) -> None:
-        """The same as --server-name (its first name, still taken)."""
+        """Another name for --server-name (its older one, still taken)."""
         self["server-name"] = server_name(name, socket.gethostname(), "--name")
 
     def opt_room(self, name: str) -> None:

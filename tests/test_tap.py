@@ -436,6 +436,12 @@ class OptionsTests(SynchronousTestCase):
         self.assertIn("give --name as parts", str(error))
         self.assertNotIn("--server-name", str(error))
 
+    def test_name_s_help_says_it_is_another_name_for_server_name(self) -> None:
+        """--help's line for --name says in plain words that it is --server-name by an older name: "its first name,
+        still taken" left a new host guessing whose first name."""
+        shown = " ".join(str(Options()).split())
+        self.assertIn("--name= Another name for --server-name (its older one, still taken).", shown)
+
     def test_a_machine_name_that_is_no_host_name_gives_way_to_chatd(self) -> None:
         """None given, the machine's own name is the server's if it can be one, else "chatd": a name the host never
         typed does not stop README's one-line start."""
