@@ -61,6 +61,7 @@ from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.storage import retention
 from chatd.storage.claim import Claim
+from chatd.storage.forgotten import leave_mark
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
@@ -156,7 +157,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             elif arguments.private and not arguments.confirm:
                 private_count(connection, arguments.nick, out)
             else:
-                forget(connection, arguments.nick, out, private=arguments.private)
+                forget(connection, arguments.db, arguments.nick, out, private=arguments.private)
     except AdminError as error:
         print(f"python -m chatd.admin: {error}", file=sys.stderr)
         return 2
@@ -316,7 +317,9 @@ def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> Non
     )
 
 
-def forget(connection: sqlite3.Connection, nick: str, out: TextIO, *, private: bool = False) -> None:
+def forget(
+    connection: sqlite3.Connection, path: str, nick: str, out: TextIO, *, private: bool = False
+) -> None:
     """Delete every line ``nick`` (in any case) sent in a room, and with ``private`` every private message, a chunk
     at a time; say how many.
 
@@ -332,6 +335,15 @@ def forget(connection: sqlite3.Connection, nick: str, out: TextIO, *, private: b
         deleted_privately = _delete(connection, messages)
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
+    if count:
+        try:
+            # A running daemon shows each room's last lines from memory: the mark has it read them again.
+            leave_mark(path)
+        except OSError as error:
+            raise AdminError(
+                f"forgot {counted(count, 'line')} {nick} sent, but cannot tell the daemon on --db {path} "
+                f"({error.strerror}): restart it before anyone joins a room they were in."
+            ) from None
     also = f" and {counted(deleted_privately, 'private message')}" if private else ""
     print(f"Forgot {counted(count, 'line')}{also} {nick} sent.", file=out)
 

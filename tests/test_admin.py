@@ -140,7 +140,7 @@ class ForgetTests(SynchronousTestCase):
             )
             counted, forgot = io.StringIO(), io.StringIO()
             admin.private_count(connection, "alice", counted)
-            admin.forget(connection, "alice", forgot, private=True)
+            admin.forget(connection, path, "alice", forgot, private=True)
             connection.set_trace_callback(None)
             kept = connection.execute("SELECT nick FROM events").fetchall()
         self.assertEqual(len(reads), 2)

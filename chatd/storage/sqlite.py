@@ -72,7 +72,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
-from chatd.storage import retention
+from chatd.storage import forgotten, retention
 from chatd.storage.claim import Claim
 from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog, apply, described, log_path, replay
@@ -213,6 +213,7 @@ class SQLiteHistory(Service):
         keys: Sequence[tuple[str, str]] = (),
         key_head: tuple[int, str] = (0, ""),
         room_settings: Sequence[tuple[str, str]] = (),
+        path: str | None = None,
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -268,6 +269,10 @@ class SQLiteHistory(Service):
         """Seconds at most between a record logged and its commit (``COMMIT_EVERY``)."""
         self._recent = RecentLines()
         """Each room's last lines, so a replay reads nothing (chatd.storage.recent)."""
+        self._path = path
+        """The file's path, whose mark (chatd.storage.forgotten) says ``python -m chatd.admin`` deleted lines."""
+        self._stamp = None if path is None else forgotten.stamp(path)
+        """The mark's stamp when the rooms' last lines were last read from the file, or none was there."""
         self._first_reads: dict[str, list[Deferred[None]]] = {}
         """Rooms whose first read is under way, and who waits for it to answer from memory (``recent``)."""
         self._version = _data_version(writer)
@@ -382,6 +387,7 @@ class SQLiteHistory(Service):
             keys,
             key_head,
             room_settings,
+            path,
         )
 
     @classmethod
@@ -614,6 +620,7 @@ class SQLiteHistory(Service):
         room meanwhile waits for it rather than reading too: after a
         restart, the first 50 users into ``#lobby`` read it 50 times.
         """
+        self._look_at_the_mark()
         known = self._recent.last(room, before, limit)
         if known is not None:
             return succeed(known)
@@ -642,7 +649,22 @@ class SQLiteHistory(Service):
 
     def at_hand(self, room: str, before: int | None, limit: int) -> Sequence[RoomEvent] | None:
         """As ``recent``, at once, once the room's lines are in memory (chatd.storage.recent); else None."""
+        self._look_at_the_mark()
         return self._recent.last(room, before, limit)
+
+    def _look_at_the_mark(self) -> None:
+        """Read each room's lines from the file again if ``python -m chatd.admin`` deleted some since they were read.
+
+        A ``stat`` of the mark beside the file (chatd.storage.forgotten),
+        before each answer from memory: a join after the tool's ``forget``
+        was shown the lines it had deleted, until the daemon's next commit.
+        """
+        if self._path is None:
+            return
+        now = forgotten.stamp(self._path)
+        if now != self._stamp:
+            self._stamp = now
+            self._recent.clear()
 
     def _known_or_read(self, room: str, before: int | None, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """``recent`` from memory if the room's lines are there (none were deleted meanwhile), else from the file."""

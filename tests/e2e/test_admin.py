@@ -398,3 +398,27 @@ class LiveDaemonTests(AdminTestCase):
             if line["type"] == "said":
                 replayed.append((line["nick"], line["text"]))
         self.assertEqual(replayed, [("bob", "line 1"), ("bob", "line 3"), ("alice", "after the forgetting")])
+
+    def test_the_next_to_join_is_not_replayed_what_forget_took_out(self) -> None:
+        """Right after forget, nothing committed since, whoever joins is not replayed the lines it took out: the
+        daemon reads each room's last lines from the file again, not from memory. Before, the first to join (whose
+        join was then the daemon's next commit) was shown them."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db])
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        alice.say("a secret")
+        self.assertEqual(self.said(bob)["text"], "a secret")
+        bob.say("kept")
+        self.assertEqual(self.said(alice)["text"], "a secret")
+        self.assertEqual(self.said(alice)["text"], "kept")
+        self.committed("kept")
+        self.assertEqual(
+            self.admin("--db", self.db, "forget", "alice"), (0, "Forgot 1 line alice sent.\n", "")
+        )
+        carol = daemon.connect()
+        carol.expect(WELCOME, PROMPT)
+        carol.say("carol")
+        shown = []
+        while not (line := carol.read_line().decode().rstrip("\r\n")).startswith("*** End of history"):
+            shown.append(line)
+        self.assertEqual([line.split("] ", 1)[1] for line in shown if "<" in line], ["#lobby <bob> kept"])
