@@ -145,6 +145,8 @@ class Browsers:
                 driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": each, "storageTypes": "all"})
             driver.execute_cdp_cmd("Network.clearBrowserCache", {})
             driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+            # A page over TLS with a test's own certificate (``Page.trust_any_certificate``) trusts it no further.
+            driver.execute_cdp_cmd("Security.setIgnoreCertificateErrors", {"ignore": False})
             # A tab opened this way is not focused, and :focus matches nothing in an unfocused page.
             driver.execute_cdp_cmd("Page.bringToFront", {})
             driver.get_log("browser")  # what the closed tab logged is no next page's
@@ -179,6 +181,11 @@ class Page:
         self.case = case
         self.url = url
         self.driver = BROWSERS.take(case, url, width, height)
+
+    def trust_any_certificate(self) -> None:
+        """Take a test's self-signed certificate as a host's users would once they accept it: for this tab's use of the
+        browser only (``Browsers.give_back`` takes it back)."""
+        self.driver.execute_cdp_cmd("Security.setIgnoreCertificateErrors", {"ignore": True})
 
     def as_phone(self) -> None:
         """Show the page as a 390 px wide phone's touch screen (Chromium's device emulation)."""

@@ -13,7 +13,9 @@ from wsproto.events import Ping, Pong, TextMessage
 
 from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
 from tests.certificates import write_self_signed
+from tests.e2e.browser import Page
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import PAGE, WebSocketClient, web_port
 from tests.test_web_site import shipped_files
@@ -186,6 +188,26 @@ class SecurePageTests(SynchronousTestCase):
         alice.until("prompt")
         alice.send("alice")
         self.assertEqual(alice.until("nick")[-1]["nick"], "alice")
+
+    def test_chromium_opens_the_page_and_talks_over_tls(self) -> None:
+        """A real browser on --web-tls-port (it offers ALPN, as every browser does): the page loads over HTTPS, its
+        socket connects over wss, and a line said there reaches a user on the line port and comes back."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        tls = ["--web-tls-port", "0", "--tls-cert", certificate, "--tls-key", key]
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", *tls])
+        url = daemon.wait_for_log(PAGE).group("url").decode("ascii")
+        bob = enter(daemon, "bob")
+        page = Page(self, "about:blank")
+        page.trust_any_certificate()
+        page.driver.get(url)
+        page.login("alice")
+        page.say("hello over https")
+        page.wait_for_said("hello over https")
+        while not bob.read_line().endswith(b"#lobby <alice> hello over https\r\n"):
+            pass
+        self.assertEqual(page.console_errors(), [])
 
 
 UNFLOODED = ("--flood-rate", "1000", "--flood-burst", "1000", "--flood-bytes", "1000000")
