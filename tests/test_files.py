@@ -29,6 +29,8 @@ from tests.test_line_accounts import PASSWORD
 
 CONTENT = bytes(range(256)) * 160  # 40,960 bytes: two whole chunks and a part
 SHA = hashlib.sha256(CONTENT).hexdigest()
+OWN = f"{SHA}-{len(CONTENT)}-0000000000000001"
+"""Where the spool keeps the bytes of the first upload of CONTENT until they are checked whole: its own."""
 
 
 def _b64(data: bytes) -> bytes:
@@ -734,7 +736,7 @@ class RefusalTests(FileTestCase):
         self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
         alice.dataReceived(b"/file put 0000000000000001 0 %s\n" % _b64(b"x" * (CHUNK + 1)))
         self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
-        self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), 0)
+        self.assertEqual(self.spool.held(OWN), 0)
 
     def test_a_put_to_an_upload_already_whole_says_so(self) -> None:
         """Offered to others, a copy the server holds whole is file_uploaded at once; a put to it is told there is
@@ -768,7 +770,7 @@ class RefusalTests(FileTestCase):
         alice, _, _, bob_wire = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.connectionLost()
         self.assertEqual([line for line in self.lines(bob_wire) if b"file" in line], [])
-        self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), CHUNK)
+        self.assertEqual(self.spool.held(OWN), CHUNK)
 
 
 class NameTests(FileTestCase):
@@ -1382,10 +1384,9 @@ class ExpiryTests(FileTestCase):
         """Half an upload, its sender gone: kept for --file-keep, then gone with its bytes."""
         alice, _, _, _ = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.connectionLost(Failure(ConnectionDone()))
-        key = f"{SHA}-{len(CONTENT)}"
         self.clock.advance(99)
         self.files.expire()
-        self.assertEqual(self.spool.held(key), CHUNK)
+        self.assertEqual(self.spool.held(OWN), CHUNK)
         self.clock.advance(2)
         self.files.expire()
         self.assertEqual((self.spool.held_keys(), os.listdir(self.folder)), ([], []))
@@ -1514,7 +1515,7 @@ class ExpiryTests(FileTestCase):
         """A spool file from before a start that no transfer names goes at the first look; an open upload's stays."""
         self.alice_offers_bob(CONTENT[:CHUNK])
         self.files.expire()
-        self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}.part"])
+        self.assertEqual(os.listdir(self.folder), [f"{OWN}.part"])
         earlier = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, earlier)
         with open(os.path.join(earlier, f"{'ab' * 32}-10.part"), "wb") as file:

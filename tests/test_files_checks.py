@@ -19,7 +19,7 @@ from chatd.domain.files import CHUNK, FileLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
 from tests.helpers import ThreadedReactor
-from tests.test_files import CONTENT, FileTestCase, _b64
+from tests.test_files import CONTENT, SHA, FileTestCase, _b64
 from tests.test_line_accounts import PASSWORD
 
 FILE = "0000000000000001"
@@ -150,7 +150,9 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.send_all_but_the_check()
         self.offer(self.other, to=b"carol")
         self.assertEqual(self.told(self.other_wire), [])
-        self.answer(2)  # the check's, then the tail's for the offer to carol
+        self.answer(
+            3
+        )  # the check's, its bytes' rename to the content's, then the tail's for the offer to carol
         told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
         self.assertEqual(
             told,
@@ -185,7 +187,9 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.send_all_but_the_check()
         self.uploading.connectionLost()
         self.offer(self.other)
-        self.answer(2)  # the check's, then the tail's for the offer made again
+        self.answer(
+            3
+        )  # the check's, its bytes' rename to the content's, then the tail's for the offer made again
         told = [(item["type"], item.get("file"), item.get("have")) for item in self.objects(self.other_wire)]
         self.assertEqual(
             told,
@@ -198,38 +202,73 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.assertEqual(self.told(self.bob_wire), ["file_offered"])
         self.assert_nothing_alarming_logged()
 
-    def test_an_upload_in_a_copy_of_its_own_offered_again_while_checked_is_told_it_is_uploaded(self) -> None:
-        """alice's upload to carol shared the bytes of hers to bob, and she began it again, in a copy of its own;
-        its session drops while that copy is checked, and her client offers it again on her other session: once the
-        check is done, the offer is answered with the one made, and carol is offered the file once."""
+    def test_an_upload_offered_again_while_another_of_its_file_is_checked_is_told_it_is_uploaded(
+        self,
+    ) -> None:
+        """alice sends the file to bob and to carol at once, each upload in bytes of its own; the one to carol has
+        sent a chunk when its session drops, and her client offers it again on her other session while the one to
+        bob is checked: once the check is done, the upload to carol needs no chunk more, and the offer is answered
+        with the one made (same id, every byte there, uploaded); carol is offered the file once."""
         self.offer(self.uploading)
-        self.uploading.dataReceived(b"/file put %s 0 %s\n" % (FILE.encode(), _b64(CONTENT[:CHUNK])))
-        self.answer()
         self.offer(self.other, to=b"carol")
-        self.answer()  # the tail of the bytes it shares
-        self.other.dataReceived(b"/file restart 0000000000000002\n")
+        self.other.dataReceived(b"/file put 0000000000000002 0 %s\n" % _b64(CONTENT[:CHUNK]))
+        self.answer()
         for offset in range(0, len(CONTENT), CHUNK):
             chunk = _b64(CONTENT[offset : offset + CHUNK])
-            self.other.dataReceived(b"/file put 0000000000000002 %d %s\n" % (offset, chunk))
+            self.uploading.dataReceived(b"/file put %s %d %s\n" % (FILE.encode(), offset, chunk))
             self.answer()
         self.end_pass()
         for wire in self.wires:
             self.lines(wire)
         self.other.connectionLost()
         self.offer(self.uploading, to=b"carol")
-        self.answer(2)  # the check's, then the tail's for the offer made again
+        self.assertEqual(self.told(self.uploading_wire), [])
+        # The check's, its bytes' rename to the content's, the removal of the upload to carol's own, then the tail's
+        # for the offer made again.
+        self.answer(4)
         told = [
             (item["type"], item.get("file"), item.get("have")) for item in self.objects(self.uploading_wire)
         ]
         self.assertEqual(
             told,
             [
+                ("file_uploaded", FILE, None),
+                ("file_offered", FILE, None),
                 ("file_offered", "0000000000000002", None),
                 ("file_upload", "0000000000000002", len(CONTENT)),
                 ("file_uploaded", "0000000000000002", None),
             ],
         )
         self.assertEqual(self.told(self.carol_wire), ["file_offered"])
+        self.assertEqual(self.told(self.bob_wire), ["file_offered"])
+        self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}"])
+        self.assert_nothing_alarming_logged()
+
+    def test_a_chunk_written_while_its_upload_is_taken_whole_is_not_answered(self) -> None:
+        """bob is sending carol the file alice has just sent bob whole, and his chunk is being written when her
+        upload's check is done: his upload needs no chunk more and he is told so, not that the server holds the
+        chunk he sent, and its bytes go."""
+        self.offer(self.uploading)
+        self.offer(self.bob, to=b"carol")
+        for offset in range(0, len(CONTENT), CHUNK):
+            chunk = _b64(CONTENT[offset : offset + CHUNK])
+            self.uploading.dataReceived(b"/file put %s %d %s\n" % (FILE.encode(), offset, chunk))
+            self.answer()
+        self.end_pass()
+        for wire in self.wires:
+            self.lines(wire)
+        self.answer()  # the check's: the bytes are renamed next
+        self.bob.dataReceived(b"/file put 0000000000000002 0 %s\n" % _b64(CONTENT[:CHUNK]))
+        self.answer(3)  # the rename's, then the chunk's write, then the removal of bob's upload's own bytes
+        self.assertEqual(
+            [(item["type"], item.get("file")) for item in self.objects(self.bob_wire)],
+            [
+                ("file_uploaded", "0000000000000002"),
+                ("file_offered", FILE),
+                ("file_offered", "0000000000000002"),
+            ],
+        )
+        self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}"])
         self.assert_nothing_alarming_logged()
 
     def test_an_offer_waiting_for_a_check_from_a_session_that_left_is_made_by_nobody(self) -> None:
@@ -238,7 +277,7 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.send_all_but_the_check()
         self.offer(self.other, to=b"carol")
         self.other.connectionLost()
-        self.answer()
+        self.answer(2)  # the check's, then its bytes' rename to the content's
         self.assertEqual(self.told(self.carol_wire), [])
         self.assertIsNone(self.files.transfer("0000000000000002"))
         self.assertEqual(self.told(self.bob_wire), ["file_offered"])
@@ -253,7 +292,7 @@ class OfferedAgainTests(LateCheckTestCase):
         tail for the answer: she is not told of an offer that is over, but answered as an offer made then is, a new
         upload from its first byte."""
         self.send_all_but_the_check()
-        self.answer()
+        self.answer(2)  # the check's, then its bytes' rename to the content's
         self.end_pass()
         for wire in self.wires:
             self.lines(wire)

@@ -1,28 +1,36 @@
-"""Uploads whose bytes another transfer shares, one begun again with ``/file restart`` (issue 16), over StringTransport.
+"""Uploads of one file at once (issue 16), over StringTransport.
 
-The spool keeps one copy of a content (its SHA-256 and size), so the same
-file sent to two people, or by two people, is one set of bytes on disk. A
-sender whose own bytes differ from those at the tail asks to begin again:
-that upload then goes on in a copy of its own, and the other transfer keeps
-the bytes it had, offered or still coming.
+The spool keeps one copy of a content (its SHA-256 and size) once it is
+checked whole, for every transfer of it. Until then each upload's bytes are
+its own (``SHA256-SIZE-ID.part``): the same file sent to two people at once,
+or by two people, goes up in two part files, so neither takes the other's
+chunks nor is spoilt by them. Once one is checked whole, every other still
+sending needs no chunk more: it is uploaded at once, as an offer of a copy
+held whole is.
 """
 
 import os
 
 from twisted.internet.testing import StringTransport
 
-from chatd.domain.files import CHUNK, FileLimits
+from chatd.domain.events import Actor
+from chatd.domain.files import CHUNK, WINDOW, FileLimits, FileTarget, KeptTransfer, OfferedFile
 from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
-from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_files import CONTENT, SHA, FileTestCase, _b64
 from tests.test_open_transfers import _Store
 
 KEY = f"{SHA}-{len(CONTENT)}"
-FIRST, SECOND = "0000000000000001", "0000000000000002"
+FIRST, SECOND, THIRD = "0000000000000001", "0000000000000002", "0000000000000003"
 
 
-class SharedBytesTestCase(FileTestCase):
+def own(file: str) -> str:
+    """The spool's name for the bytes of the upload ``file`` of CONTENT until they are checked whole."""
+    return f"{KEY}-{file}"
+
+
+class AtOnceTestCase(FileTestCase):
     """alice, bob and carol in JSON, each from an address of their own; the open transfers kept (``store``), as with
     ``--db FILE``; what the server told each is read as ``(type, file, have)``."""
 
@@ -61,6 +69,20 @@ class SharedBytesTestCase(FileTestCase):
     def told(self, wire: StringTransport) -> list[tuple[str, str | None, int | None]]:
         return [(item["type"], item.get("file"), item.get("have")) for item in self.objects(wire)]
 
+    def answers(self, wire: StringTransport) -> list[tuple[str, str | None]]:
+        """What ``wire`` was told since it was last read, but the offers' echoes: each answer's type and file, or its
+        refusal's code."""
+        return [
+            (item.get("code", item["type"]), item.get("file"))
+            for item in self.objects(wire)
+            if item["type"] != "file_offered"
+        ]
+
+    def put(self, protocol: LineProtocol, file: str, offset: int, data: bytes = CONTENT) -> None:
+        """One chunk of ``data`` at ``offset`` of ``file``."""
+        chunk = _b64(data[offset : offset + CHUNK])
+        protocol.dataReceived(b"/file put %s %d %s\n" % (file.encode(), offset, chunk))
+
     def fetched(self, protocol: LineProtocol, wire: StringTransport, file: str) -> bytes:
         """What ``protocol`` gets of ``file`` once offered it, accepting it and fetching it to the end."""
         self.lines(wire)
@@ -68,108 +90,191 @@ class SharedBytesTestCase(FileTestCase):
         return self.download(protocol, wire, file)
 
 
-class RestartTests(SharedBytesTestCase):
-    def test_a_restart_of_an_upload_sharing_unfinished_bytes_leaves_them_to_the_other(self) -> None:
-        """alice has sent bob two chunks of a file and offers it to carol too, which finds them; she begins the
-        one to carol again: it starts from its first byte, and the upload to bob goes on from its two chunks.
-        Both are offered, and bob and carol each fetch the file whole."""
+class AtOnceTests(AtOnceTestCase):
+    def test_the_same_file_sent_to_two_people_at_once_takes_every_chunk_of_each(self) -> None:
+        """alice offers one file to bob and to carol, and sends a chunk to each in turn: both uploads begin from
+        nothing, every chunk is taken, each into bytes of its own; once the one to bob is checked whole, the one to
+        carol is uploaded too with no chunk more, and both are offered. bob and carol each fetch the file whole.
+
+        Both once wrote into one part file: every other chunk was refused for its offset, and once one was checked
+        the other's chunks were all refused (the server held every byte), and it was never checked or offered."""
         self.offer(self.alice)
-        self.upload(self.alice, CONTENT[: 2 * CHUNK])
         self.offer(self.alice, to=b"carol")
-        self.assertEqual(self.told(self.alice_wire)[-1], ("file_upload", SECOND, 2 * CHUNK))
-        self.alice.dataReceived(b"/file restart %s\n" % SECOND.encode())
-        self.assertEqual(self.told(self.alice_wire), [("file_upload", SECOND, 0)])
-        self.assertEqual(self.spool.held(KEY), 2 * CHUNK)
-        self.upload(self.alice, CONTENT[:CHUNK], file=SECOND)
-        self.files.expire()  # the hourly sweep leaves both copies: each is an open transfer's
-        self.upload(self.alice, CONTENT, start=2 * CHUNK, file=FIRST)
-        self.upload(self.alice, CONTENT, start=CHUNK, file=SECOND)
-        told = self.told(self.alice_wire)
-        self.assertIn(("file_uploaded", FIRST, None), told)
-        self.assertIn(("file_uploaded", SECOND, None), told)
-        self.assertNotIn("error", [kind for kind, _, _ in told])
+        self.assertEqual(self.told(self.alice_wire), [("file_upload", FIRST, 0), ("file_upload", SECOND, 0)])
+        for offset in (0, CHUNK):
+            self.put(self.alice, FIRST, offset)
+            self.put(self.alice, SECOND, offset)
+        self.assertEqual(
+            self.answers(self.alice_wire),
+            [("file_progress", FIRST), ("file_progress", SECOND)] * 2,
+        )
+        self.assertEqual((self.spool.held(own(FIRST)), self.spool.held(own(SECOND))), (2 * CHUNK, 2 * CHUNK))
+        self.put(self.alice, FIRST, 2 * CHUNK)
+        self.assertEqual(
+            self.answers(self.alice_wire),
+            [("file_progress", FIRST), ("file_uploaded", FIRST), ("file_uploaded", SECOND)],
+        )
+        self.assertEqual(os.listdir(self.folder), [KEY])
         self.assertEqual(self.fetched(self.bob, self.bob_wire, FIRST), CONTENT)
         self.assertEqual(self.fetched(self.carol, self.carol_wire, SECOND), CONTENT)
-        self.assertEqual(os.listdir(self.folder), [], "each copy goes once its recipient is done")
+        self.assertEqual(os.listdir(self.folder), [], "the one copy goes once both are done with it")
 
-    def test_a_restart_of_an_upload_whose_bytes_an_offer_shares_leaves_the_offer_whole(self) -> None:
-        """alice offers a file to bob and to carol, and it is sent whole for bob, which offers it to him; she then
-        begins the one to carol again: bob's offer keeps every byte and he fetches it, and carol's upload starts
-        from its first byte and is offered to her."""
+    def test_chunks_on_their_way_to_an_upload_taken_whole_are_dropped_without_a_word(self) -> None:
+        """The chunks alice's client sent to carol's upload before it heard that upload was taken whole, a window
+        of them, are dropped without an answer; one more (short: with no upload open, a put line is held to the
+        length of any other) is told the server has every byte."""
         self.offer(self.alice)
         self.offer(self.alice, to=b"carol")
         self.upload(self.alice, CONTENT, file=FIRST)
         self.lines(self.alice_wire)
+        for _ in range(WINDOW):
+            self.put(self.alice, SECOND, 0)
+        self.assertEqual(self.answers(self.alice_wire), [])
+        self.put(self.alice, SECOND, 0, CONTENT[:300])
+        self.assertEqual(self.answers(self.alice_wire), [("file-uploaded", None)])
+        self.assertEqual(os.listdir(self.folder), [KEY])
+
+    def test_an_upload_whose_sender_is_away_is_offered_once_another_of_its_file_is_checked(self) -> None:
+        """alice's upload to carol has sent a chunk when her connection drops; bob sends carol the same file whole:
+        carol is offered both, and alice, back and offering it again, is answered with her offer made."""
+        self.offer(self.alice, to=b"carol")
+        self.put(self.alice, FIRST, 0)
+        self.alice.connectionLost()
+        self.offer(self.bob, to=b"carol")
+        self.upload(self.bob, CONTENT, file=SECOND)
+        self.assertEqual(
+            [(kind, file) for kind, file, _ in self.told(self.carol_wire) if kind.startswith("file")],
+            [("file_offered", SECOND), ("file_offered", FIRST)],
+        )
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.offer(self.alice, to=b"carol")
+        self.assertEqual(
+            self.told(self.alice_wire), [("file_upload", FIRST, len(CONTENT)), ("file_uploaded", FIRST, None)]
+        )
+        self.assertEqual(os.listdir(self.folder), [KEY])
+
+    def test_an_offer_nobody_is_left_to_fetch_leaves_the_file_to_an_upload_taken_whole_with_it(self) -> None:
+        """alice sends one file to #solo, where nobody else is, and to bob at once: the one to #solo, checked whole,
+        is offered to nobody and over at once, and the one to bob, taken whole with it, keeps the file for him."""
+        self.alice.dataReceived(b"/join #solo\n")
+        self.offer(self.alice, to=b"#solo")
+        self.offer(self.alice)
+        self.upload(self.alice, CONTENT, file=FIRST)
+        self.assertEqual(
+            self.answers(self.alice_wire)[-2:], [("file_uploaded", FIRST), ("file_uploaded", SECOND)]
+        )
+        self.assertIsNone(self.files.transfer(FIRST))
+        self.assertEqual(self.fetched(self.bob, self.bob_wire, SECOND), CONTENT)
+
+    def test_a_restart_drops_only_the_uploads_own_bytes(self) -> None:
+        """alice sends bob and carol one file at once and begins the one to carol again: it starts from its first
+        byte, and the one to bob goes on from its two chunks."""
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        self.upload(self.alice, CONTENT[: 2 * CHUNK], file=FIRST)
+        self.upload(self.alice, CONTENT[:CHUNK], file=SECOND)
+        self.lines(self.alice_wire)
         self.alice.dataReceived(b"/file restart %s\n" % SECOND.encode())
         self.assertEqual(self.told(self.alice_wire), [("file_upload", SECOND, 0)])
-        self.assertEqual(self.fetched(self.bob, self.bob_wire, FIRST), CONTENT)
-        self.upload(self.alice, CONTENT, file=SECOND)
-        self.assertIn(("file_uploaded", SECOND, None), self.told(self.alice_wire))
-        self.assertEqual(self.fetched(self.carol, self.carol_wire, SECOND), CONTENT)
-        self.assertEqual(os.listdir(self.folder), [])
-
-    def test_a_restart_of_an_upload_sharing_bytes_with_another_persons_leaves_them_to_that_person(
-        self,
-    ) -> None:
-        """bob is sending carol a file, and alice, offering her the same file, finds his bytes and begins again:
-        bob's upload goes on from what he sent, and hers from her first byte."""
-        self.offer(self.bob, to=b"carol")
-        self.upload(self.bob, CONTENT[:CHUNK])
-        self.offer(self.alice, to=b"carol")
-        self.alice.dataReceived(b"/file restart %s\n" % SECOND.encode())
-        self.assertEqual(self.told(self.alice_wire)[-1], ("file_upload", SECOND, 0))
-        self.upload(self.bob, CONTENT, start=CHUNK, file=FIRST)
-        self.assertIn(("file_uploaded", FIRST, None), self.told(self.bob_wire))
-        self.upload(self.alice, CONTENT, file=SECOND)
-        self.assertIn(("file_uploaded", SECOND, None), self.told(self.alice_wire))
-
-    def test_a_restart_of_an_upload_sharing_no_bytes_drops_them(self) -> None:
-        """An upload whose bytes are its own begins again in them: they are dropped, and nothing else is made."""
-        self.offer(self.alice)
-        self.upload(self.alice, CONTENT[:CHUNK])
-        self.lines(self.alice_wire)
-        self.alice.dataReceived(b"/file restart %s\n" % FIRST.encode())
-        self.assertEqual(self.told(self.alice_wire), [("file_upload", FIRST, 0)])
-        self.assertEqual((self.spool.held(KEY), os.listdir(self.folder)), (0, []))
-
-
-class RestartRoomTests(SharedBytesTestCase):
-    file_limits = FileLimits(store_bytes=len(CONTENT) + CHUNK)
-
-    def test_a_restart_the_spool_has_no_room_to_copy_for_is_refused_and_changes_nothing(self) -> None:
-        """A copy of its own needs the file's size again in the spool (``--file-store-bytes``): without room, the
-        restart is refused in one line, and both uploads go on from the bytes they share."""
-        self.offer(self.alice)
-        self.upload(self.alice, CONTENT[:CHUNK])
-        self.offer(self.alice, to=b"carol")
-        self.lines(self.alice_wire)
-        self.alice.dataReceived(b"/file restart %s\n" % SECOND.encode())
-        self.assertEqual(
-            self.objects(self.alice_wire),
-            [
-                {
-                    "type": "error",
-                    "code": "file-store-full",
-                    "text": "the server has no room for that file now; try later",
-                }
-            ],
-        )
-        self.assertEqual(self.spool.held(KEY), CHUNK)
-        self.upload(self.alice, CONTENT[: 2 * CHUNK], start=CHUNK, file=SECOND)
+        self.assertEqual((self.spool.held(own(FIRST)), self.spool.held(own(SECOND))), (2 * CHUNK, 0))
         self.upload(self.alice, CONTENT, start=2 * CHUNK, file=FIRST)
-        told = self.told(self.alice_wire)
-        self.assertIn(("file_uploaded", FIRST, None), told)
-        self.assertNotIn("error", [kind for kind, _, _ in told])
+        self.assertEqual(
+            self.answers(self.alice_wire)[-2:], [("file_uploaded", FIRST), ("file_uploaded", SECOND)]
+        )
 
 
-class KeptCopyTests(SharedBytesTestCase):
-    def test_an_upload_begun_again_in_a_copy_of_its_own_goes_on_from_it_after_a_restart(self) -> None:
-        """alice begins again the upload to carol that shared bob's bytes and sends one chunk of it; the daemon
-        restarts: offered again, each upload goes on from its own bytes, and bob and carol fetch the file whole."""
-        self.offer(self.alice)
-        self.upload(self.alice, CONTENT[: 2 * CHUNK])
+class BadChunkTests(AtOnceTestCase):
+    def test_a_chunk_from_someone_else_offering_the_same_file_reaches_only_their_own_upload(self) -> None:
+        """bob has sent carol two chunks of a file when alice, who knows its SHA-256 and size, offers it to carol
+        too and puts a chunk of her own: her upload begins from nothing, her chunk goes into it, and bob's upload
+        goes on from his two chunks, is checked whole and offered; carol fetches his file byte for byte.
+
+        Both once wrote into one part file: alice's chunk was taken at bob's offset, his next was refused for it,
+        and his whole was refused as corrupt."""
+        self.offer(self.bob, to=b"carol")
+        self.upload(self.bob, CONTENT[: 2 * CHUNK], file=FIRST)
         self.offer(self.alice, to=b"carol")
+        self.assertEqual(self.told(self.alice_wire), [("file_upload", SECOND, 0)])
+        self.put(self.alice, SECOND, 0, b"\0" * CHUNK)
+        self.assertEqual(self.answers(self.alice_wire), [("file_progress", SECOND)])
+        self.lines(self.bob_wire)
+        self.put(self.bob, FIRST, 2 * CHUNK)
+        self.assertEqual(self.answers(self.bob_wire), [("file_progress", FIRST), ("file_uploaded", FIRST)])
+        self.assertEqual(self.fetched(self.carol, self.carol_wire, FIRST), CONTENT)
+
+    def test_a_corrupt_upload_of_a_file_another_is_sending_is_refused_alone(self) -> None:
+        """alice sends carol bytes that do not hash as announced, for a file bob is sending her too: hers are refused
+        as corrupt, and his upload goes on from where it was, is checked whole and offered."""
+        self.offer(self.bob, to=b"carol")
+        self.upload(self.bob, CONTENT[:CHUNK], file=FIRST)
+        self.offer(self.alice, to=b"carol")
+        self.upload(self.alice, CONTENT[:-1] + b"!", file=SECOND)
+        self.assertEqual(self.answers(self.alice_wire)[-1], ("file-corrupt", None))
+        self.lines(self.bob_wire)
+        self.upload(self.bob, CONTENT, start=CHUNK, file=FIRST)
+        self.assertEqual(self.answers(self.bob_wire)[-1], ("file_uploaded", FIRST))
+        self.assertEqual([kind for kind, _, _ in self.told(self.carol_wire)], ["file_offered"])
+        self.assertEqual(os.listdir(self.folder), [KEY])
+
+
+class RoomTests(AtOnceTestCase):
+    """A spool with room for the file twice over (``--file-store-bytes``)."""
+
+    file_limits = FileLimits(store_bytes=2 * len(CONTENT))
+
+    def test_each_upload_at_once_holds_its_room_and_the_file_once_checked_holds_it_once(self) -> None:
+        """Two uploads of one file at once each hold its size, for either may send it whole: a third file finds no
+        room. Once one is checked the other is uploaded with it, and the one copy leaves room for the third."""
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        self.lines(self.alice_wire)
+        self.offer(self.bob, to=b"carol", sha="ab" * 32, size=CHUNK)
+        self.assertEqual(self.answers(self.bob_wire), [("file-store-full", None)])
+        self.upload(self.alice, CONTENT, file=FIRST)
+        self.assertEqual(self.spool.reserved, len(CONTENT))
+        self.offer(self.bob, to=b"carol", sha="ab" * 32, size=CHUNK)
+        self.assertEqual(self.answers(self.bob_wire), [("file_upload", THIRD)])
+
+    def test_a_restart_keeps_the_room_of_the_bytes_it_drops(self) -> None:
+        """alice begins again one of two uploads of one file in a spool they fill: it goes on, needing no room more,
+        and the room its dropped bytes held stays its own: another offer still finds none."""
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        self.upload(self.alice, CONTENT[:CHUNK], file=SECOND)
+        self.lines(self.alice_wire)
         self.alice.dataReceived(b"/file restart %s\n" % SECOND.encode())
+        self.assertEqual(self.told(self.alice_wire), [("file_upload", SECOND, 0)])
+        self.assertEqual(self.spool.reserved, 2 * len(CONTENT))
+        self.offer(self.bob, to=b"carol", sha="ab" * 32, size=CHUNK)
+        self.assertEqual(self.answers(self.bob_wire), [("file-store-full", None)])
+
+
+class DayTests(AtOnceTestCase):
+    """A day's budget of the file and a half (``--file-day-bytes``)."""
+
+    file_limits = FileLimits(day_bytes=len(CONTENT) * 3 // 2)
+
+    def test_the_day_counts_what_each_upload_at_once_may_send(self) -> None:
+        """Each of two uploads of one file at once may send it whole: the second is refused while the first has
+        yet to send it, and once that one is checked, the same offer is answered with a copy held whole, which
+        costs nothing."""
+        self.offer(self.alice)
+        self.lines(self.alice_wire)
+        self.offer(self.alice, to=b"carol")
+        self.assertEqual(self.answers(self.alice_wire), [("file-day-limit", None)])
+        self.upload(self.alice, CONTENT, file=FIRST)
+        self.lines(self.alice_wire)
+        self.offer(self.alice, to=b"carol")
+        self.assertEqual(self.answers(self.alice_wire), [("file_upload", SECOND), ("file_uploaded", SECOND)])
+
+
+class KeptTests(AtOnceTestCase):
+    def test_uploads_of_one_file_at_once_go_on_from_their_own_bytes_after_a_restart(self) -> None:
+        """alice has sent bob two chunks of a file and carol one when the daemon restarts: offered again, each
+        upload goes on from its own bytes, and bob and carol fetch the file whole."""
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        self.upload(self.alice, CONTENT[: 2 * CHUNK], file=FIRST)
         self.upload(self.alice, CONTENT[:CHUNK], file=SECOND)
         self.restart()
         self.offer(self.alice, to=b"carol")
@@ -177,8 +282,43 @@ class KeptCopyTests(SharedBytesTestCase):
         self.assertEqual(
             self.told(self.alice_wire), [("file_upload", SECOND, CHUNK), ("file_upload", FIRST, 2 * CHUNK)]
         )
-        self.upload(self.alice, CONTENT, start=CHUNK, file=SECOND)
         self.upload(self.alice, CONTENT, start=2 * CHUNK, file=FIRST)
+        self.assertEqual(
+            self.answers(self.alice_wire)[-2:], [("file_uploaded", FIRST), ("file_uploaded", SECOND)]
+        )
         self.assertEqual(self.fetched(self.bob, self.bob_wire, FIRST), CONTENT)
         self.assertEqual(self.fetched(self.carol, self.carol_wire, SECOND), CONTENT)
         self.assertEqual(os.listdir(self.folder), [])
+
+    def test_bytes_two_uploads_shared_before_they_had_their_own_go_on_in_one_of_them(self) -> None:
+        """A spool and store kept from before uploads had bytes of their own: alice's uploads to bob and to carol
+        shared one part file of the file's, two chunks. After the start, the one to bob holds them as its own and
+        goes on from them; the one to carol begins from nothing; both are offered."""
+        for file, to in ((FIRST, "bob"), (SECOND, "carol")):
+            self.store.keep(
+                KeptTransfer(
+                    OfferedFile(file, "holiday photo.png", len(CONTENT), "image/png", SHA),
+                    Actor("alice", "127.0.0.1", None),
+                    "address:127.0.0.1",
+                    "nick:alice@127.0.0.1",
+                    FileTarget(to),
+                    0.0,
+                    None,
+                    (),
+                )
+            )
+        with open(os.path.join(self.folder, f"{KEY}.part"), "wb") as part:
+            part.write(CONTENT[: 2 * CHUNK])
+        self.restart()
+        self.files.expire()  # the start's sweep of bytes no transfer names
+        self.assertEqual(os.listdir(self.folder), [f"{own(FIRST)}.part"])
+        self.offer(self.alice)
+        self.offer(self.alice, to=b"carol")
+        self.assertEqual(
+            self.told(self.alice_wire), [("file_upload", FIRST, 2 * CHUNK), ("file_upload", SECOND, 0)]
+        )
+        self.upload(self.alice, CONTENT, start=2 * CHUNK, file=FIRST)
+        self.assertEqual(
+            self.answers(self.alice_wire)[-2:], [("file_uploaded", FIRST), ("file_uploaded", SECOND)]
+        )
+        self.assertEqual(os.listdir(self.folder), [KEY])

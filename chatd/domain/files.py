@@ -42,14 +42,14 @@ MIB = 1024 * 1024
 
 
 def content_key(sha256: str, size: int) -> str:
-    """The spool's name for a file of ``size`` bytes whose SHA-256 is ``sha256``: content-addressed."""
+    """The spool's name for a file of ``size`` bytes whose SHA-256 is ``sha256`` once checked whole: content-addressed,
+    one copy for every transfer of it."""
     return f"{sha256}-{size}"
 
 
 def own_key(sha256: str, size: int, file: str) -> str:
-    """The spool's name for the transfer ``file``'s own copy of a content (``content_key`` and its id): an upload
-    begun again (``/file restart``) while another transfer shares the content's bytes goes on in one, and leaves
-    those to the other."""
+    """The spool's name for the bytes of the upload ``file`` of a content (``content_key`` and its id) until they are
+    checked whole: nobody else's chunks reach them, and the upload offered again finds them, across a restart too."""
     return f"{content_key(sha256, size)}-{file}"
 
 

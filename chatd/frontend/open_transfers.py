@@ -39,17 +39,17 @@ class OpenTransfers:
         """Each owner's uploads not offered yet, by file: what ``going`` counts and ``--file-day-bytes`` waits for,
         found without a walk of every transfer open on each offer, accept and link."""
         self._sharing: dict[str, dict[str, Transfer]] = {}
-        """The open transfers of each content (``Transfer.content``), by file: the bytes under a key go with the last
-        of them that has it. Keyed by what never changes, not by sender, whose key a rename changes
-        (``TransferPeople``)."""
+        """The open transfers of each content (``Transfer.content``), by file: those offered share its bytes checked
+        whole, which go with the last of them; uploads still sending may take them once checked. Keyed by what never
+        changes, not by sender, whose key a rename changes (``TransferPeople``)."""
         self._store = store
         self.spool = spool
         self.downloads = downloads
         for record in store.kept():
             transfer = Transfer.kept(record)
-            if spool.begun(transfer.own):
-                # Begun again in a copy of its own while another transfer shared its content's bytes (a copy with no
-                # byte sent yet is not found: it shares them again, and may be begun again).
+            if transfer.offered_at is not None and spool.begun(transfer.own):
+                # Checked whole in a copy of its own, as an upload begun again while another shared its content's
+                # unfinished bytes was before those were its own.
                 transfer.key = transfer.own
             if transfer.offered_at is not None and not self._whole(transfer):
                 self._lost(transfer)
@@ -57,10 +57,18 @@ class OpenTransfers:
             # An upload cut short by the restart has its hour from now to go on.
             transfer.moved = now()
             if transfer.offered_at is None:
-                # Its offer reserved its whole size (--file-store-bytes). The spool found only the part files there:
-                # an upload with no byte sent has none, and without this others' offers took its room.
-                spool.open(transfer.key, transfer.offered.size)
+                self._own_bytes(transfer)
             self._opened(transfer)
+
+    def _own_bytes(self, transfer: Transfer) -> None:
+        """``transfer``, an upload kept, holds the room its offer reserved (--file-store-bytes) under its own key
+        again: the spool found only the part files there, and an upload with no byte sent has none (without this,
+        others' offers took its room). Kept from before uploads had bytes of their own, it takes those it shared
+        under its content's key, unless another took them first."""
+        spool, content = self.spool, transfer.content
+        if not spool.begun(transfer.own) and spool.begun(content) and not spool.complete(content):
+            spool.rename(content, transfer.own)
+        spool.open(transfer.key, transfer.offered.size)
 
     def _whole(self, transfer: Transfer) -> bool:
         """Whether the spool holds ``transfer``'s file whole, as it did once checked: not removed or cut short by
@@ -128,8 +136,8 @@ class OpenTransfers:
         return list(self._sharing.get(key, {}).values())
 
     def shared(self, transfer: Transfer) -> bool:
-        """Whether another open transfer has its bytes under ``transfer``'s key: one of the same content, which did
-        not go on in a copy of its own."""
+        """Whether another open transfer has its bytes under ``transfer``'s key: one of the same content, checked
+        whole (an upload's own bytes are never shared)."""
         return any(
             other is not transfer and other.key == transfer.key for other in self.sharing(transfer.content)
         )

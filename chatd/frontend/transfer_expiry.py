@@ -15,8 +15,6 @@ offer the spool has no room for lets go, first, the uploads that stalled
 (``make_room``), whatever their time.
 """
 
-from collections import Counter
-
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.durations import format_duration
@@ -149,16 +147,15 @@ class TransferExpiry:
         spool, limit = self._open.spool, self._open.limits.store_bytes
         need = spool.reserved + size - limit
         now = self._reactor.seconds()
-        transfers = self._open.all()
-        holders = Counter(transfer.key for transfer in transfers)
         stalled = sorted(
             (
                 transfer
-                for transfer in transfers
+                for transfer in self._open.all()
                 if transfer.offered_at is None
                 and now - transfer.moved >= STALLED_SECONDS
-                # Content another transfer shares stays with it: letting this one go frees nothing.
-                and holders[transfer.key] == 1
+                # Bytes of its own, which no other transfer shares: letting it go frees them. Checked whole, its
+                # content's may be another's too, and it is offered in a moment.
+                and not transfer.whole
             ),
             key=lambda transfer: transfer.moved,
         )

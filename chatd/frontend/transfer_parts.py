@@ -44,6 +44,10 @@ class FileStore(Protocol):
 
     def check(self, key: str, sha256: str) -> "Deferred[bool]": ...
 
+    def settle(self, key: str, content: str) -> "Deferred[None]": ...
+
+    def rename(self, key: str, to: str) -> "Deferred[None]": ...
+
     def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]": ...
 
     def read_from(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]": ...
@@ -110,8 +114,8 @@ class Elsewhere(Protocol):
 
 @dataclass(eq=False)
 class Transfer:
-    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool, its content's key
-    (``content``) or, begun again while another transfer shared those bytes, a copy of its own (``own``).
+    """One file offered from ``sender`` to ``target``: its bytes under ``key`` in the spool, its upload's own
+    (``own``) until they are checked whole, then its content's (``content``), one copy for every transfer of it.
 
     ``owner`` is the key limits count it under (the account if identified,
     else the host, ``chatd.domain.networks.counted_as``); ``by`` says who
@@ -140,14 +144,20 @@ class Transfer:
 
     @property
     def content(self) -> str:
-        """The key of its content (``content_key``): ``key`` too, unless its upload went on in a copy of its own
-        (``own``)."""
+        """The key of its content (``content_key``): ``key`` once its bytes are checked whole."""
         return content_key(self.offered.sha256, self.offered.size)
 
     @property
     def own(self) -> str:
-        """The spool's name for a copy of its content of its own (``chatd.domain.files.own_key``)."""
+        """The spool's name for its upload's bytes until they are checked whole (``chatd.domain.files.own_key``):
+        ``key`` until then."""
         return own_key(self.offered.sha256, self.offered.size, self.file)
+
+    @property
+    def whole(self) -> bool:
+        """Whether its bytes are its content's, checked whole (a copy the spool held, or its upload checked), not
+        its upload's own."""
+        return self.key == self.content
 
     @property
     def by(self) -> str:
@@ -174,18 +184,22 @@ class Transfer:
 
     @classmethod
     def kept(cls, record: KeptTransfer) -> "Transfer":
-        """The transfer a store kept as ``record``, with no uploader.
+        """The transfer a store kept as ``record``, with no uploader: its bytes its content's if it was offered,
+        else its upload's own.
 
         A record kept before recipients were keyed by person named them by
         folded nickname alone: an offline account's key becomes the
         account's; another matches nobody, for its address is not known.
         """
+        offered = record.offered
         transfer = cls(
-            record.offered,
+            offered,
             record.sender,
             record.owner,
             record.target,
-            content_key(record.offered.sha256, record.offered.size),
+            content_key(offered.sha256, offered.size)
+            if record.offered_at is not None
+            else own_key(offered.sha256, offered.size, offered.file),
             record.began,
         )
         transfer.offered_at = record.offered_at

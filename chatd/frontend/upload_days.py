@@ -12,6 +12,7 @@ from twisted.internet.interfaces import IReactorTime
 
 from chatd.domain.errors import FileDayLimitError
 from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_parts import Transfer
 
 DAY = 86400
 
@@ -28,24 +29,23 @@ class UploadDays:
     def _today(self) -> int:
         return int(self._reactor.seconds() // DAY)
 
-    def check(self, owner: str, key: str, coming: int) -> None:
-        """Refuse (FileDayLimitError) ``coming`` more bytes into the spool key ``key`` from ``owner`` past
-        ``--file-day-bytes``: counted with those uploaded today and those the owner's unfinished uploads into other
-        keys have yet to send, the room they hold in the spool."""
-        unsent = self._unsent(owner, key)
+    def check(self, owner: str, coming: int, but: Transfer | None = None) -> None:
+        """Refuse (FileDayLimitError) ``coming`` more bytes from ``owner`` past ``--file-day-bytes``, for a new upload
+        or for ``but``, one of theirs going on: counted with those uploaded today and those the owner's other
+        unfinished uploads have yet to send, the room they hold in the spool."""
+        unsent = self._unsent(owner, but)
         limit = self._open.limits.day_bytes
         if self._days.get((owner, self._today()), 0) + unsent + coming > limit:
             raise FileDayLimitError(limit, unsent)
 
-    def _unsent(self, owner: str, but: str) -> int:
-        """The bytes ``owner``'s unfinished uploads into any spool key but ``but`` have yet to send, each key once (a
-        content's bytes, or an upload's copy of its own)."""
-        sizes = {
-            transfer.key: transfer.offered.size
+    def _unsent(self, owner: str, but: Transfer | None) -> int:
+        """The bytes ``owner``'s unfinished uploads but ``but`` have yet to send, each into bytes of its own."""
+        held = self._open.spool.held
+        return sum(
+            transfer.offered.size - held(transfer.key)
             for transfer in self._open.uploads(owner)
-            if transfer.key != but
-        }
-        return sum(size - self._open.spool.held(key) for key, size in sizes.items())
+            if transfer is not but
+        )
 
     def count(self, owner: str, size: int) -> None:
         """``owner`` uploaded ``size`` bytes now."""

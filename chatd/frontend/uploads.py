@@ -4,11 +4,14 @@ The engine (chatd.frontend.transfers) owns one ``Uploads`` and hands it the
 sender's side of its commands: ``offer`` opens (or reopens, to resume) an
 upload, ``put`` stores a chunk, ``restart`` begins again when the spool's
 bytes differ from the sender's, and the last chunk checks the whole and
-offers the file through the chat's seam (``Chat.offer_file``). It owns who
-is uploading what, each owner's bytes a day (counted by
-chatd.frontend.upload_days), and the chunks still on their way when an
-upload ended under its session (the offers waiting for a check of their
-bytes are chatd.frontend.upload_checks'): the transfers themselves are the
+offers the file through the chat's seam (``Chat.offer_file``). An upload's
+bytes are its own until checked whole (``Transfer.own``), so no one else's
+chunks reach them; then they are its content's, and every other upload of
+that content still sending is uploaded at once. It owns who is uploading
+what, each owner's bytes a day (counted by chatd.frontend.upload_days), and
+the chunks still on their way when an upload ended under its session (the
+offers waiting for a check of their content are
+chatd.frontend.upload_checks'): the transfers themselves are the
 ``OpenTransfers`` all the engine's parts share.
 """
 
@@ -31,7 +34,7 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
-from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key
+from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.frontend.open_transfers import OpenTransfers
@@ -99,45 +102,48 @@ class Uploads:
 
         Raises the offer's refusals (``check_offer``, ``Chat.file_target``,
         and the limits); answers ``FileUpload``, then, if every byte is
-        there already, goes on as for the last chunk. The same offer as one
-        open already (``OpenTransfers.same``) reopens its upload, or, offered,
-        is answered with it. An offer of bytes being checked whole waits for
-        the check, and is made as it would be a moment later: it may then
-        find them offered, or gone.
+        there already (a copy held whole), goes on as for the last chunk. A
+        new upload begins from nothing, in bytes of its own. The same offer
+        as one open already (``OpenTransfers.same``) reopens its upload, or,
+        offered, is answered with it. An offer made while bytes of the same
+        content are checked whole waits for the check, and is made as it
+        would be a moment later: it may then find them held whole, offered,
+        or gone.
         """
         user = named_user(peer)
         safe = check_offer(size, sha256, mime, name, self._open.limits.max_size)
         goes_to = self._chat.file_target(user, target)
         owner = owner_key(user, peer)
         key = content_key(sha256, size)
+        if self._checks.under_way(key):
+            after = self._checks.after(key, peer)
+            return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         transfer = self._open.same(person(user), key, goes_to)
-        where = key if transfer is None else transfer.key
-        for checked in (key, where):
-            if self._checks.under_way(checked):
-                after = self._checks.after(checked, peer)
-                return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         if transfer is not None and transfer.offered_at is not None:
             return self._offered_already(peer, transfer).addCallback(
                 lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
             )
-        held = self._spool.held(where)
         if transfer is None:
-            self._check_room(owner, key, size, held)
-            offered = OfferedFile(self._new_id(), safe, size, mime, sha256)
+            whole = self._spool.complete(key)
+            self._check_room(owner, 0 if whole else size)
+            file = self._new_id()
+            offered = OfferedFile(file, safe, size, mime, sha256)
             sender = self._chat.file_sender(user)
             now = self._reactor.seconds()
-            transfer = Transfer(offered, sender, owner, goes_to, key, now, moved=now)
+            where = key if whole else own_key(sha256, size, file)
+            transfer = Transfer(offered, sender, owner, goes_to, where, now, moved=now)
             self._open.add(transfer)
-            self._spool.open(key, size)
+            self._spool.open(where, size)
             self._opened(transfer)
         else:
-            self._days.check(owner, where, size - held)
+            self._days.check(owner, size - self._spool.held(transfer.key), but=transfer)
             # Offered again on another session (its sender back on a new connection, or on another of their
             # account's): it goes on there, and the session that was sending it no longer counts as uploading.
             self._end(transfer)
         transfer.uploader = peer
         self._uploading.setdefault(peer, set()).add(transfer.file)
-        tail = self._spool.hash_before(where, held) if held else succeed("")
+        held = self._spool.held(transfer.key)
+        tail = self._spool.hash_before(transfer.key, held) if held else succeed("")
         return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
 
     def _offered_already(self, peer: Peer, transfer: Transfer) -> "Deferred[bool]":
@@ -162,21 +168,13 @@ class Uploads:
 
         return tail.addCallback(answer)
 
-    def _check_room(self, owner: str, key: str, size: int, held: int) -> None:
-        """Refuse a new upload past the owner's transfers at once, bytes today, or the spool's room (once uploads
-        stalled have let theirs go, if that makes it: ``make_room``)."""
+    def _check_room(self, owner: str, size: int) -> None:
+        """Refuse a new upload of ``size`` bytes to come (0: a copy held whole) past the owner's transfers at once,
+        bytes today, or the spool's room (once uploads stalled have let theirs go, if that makes it:
+        ``make_room``)."""
         self._open.check_going(owner)
-        self._days.check(owner, key, size - held)
-        self._check_store(key, size)
-
-    def _check_store(self, key: str, size: int) -> None:
-        """Refuse to begin ``key``, ``size`` bytes, past the spool's room (``--file-store-bytes``), once uploads
-        stalled have let theirs go, if that makes it (``make_room``)."""
-        if (
-            not self._spool.begun(key)
-            and self._spool.reserved + size > self._open.limits.store_bytes
-            and not self._make_room(size)
-        ):
+        self._days.check(owner, size)
+        if size and self._spool.reserved + size > self._open.limits.store_bytes and not self._make_room(size):
             raise FileStoreFullError()
 
     def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
@@ -189,24 +187,18 @@ class Uploads:
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
         """Upload ``file`` again from its first byte: what the spool holds of it differs from the sender's.
 
-        Those bytes are dropped, unless another open transfer shares them
-        (the same file offered to others, or by others): they are the other
-        transfer's still, and the upload goes on in a copy of its own, for
-        which the spool must have room (else FileStoreFullError, and nothing
-        changes).
+        Those bytes are its own (nobody else's chunks reach an upload's), so
+        they go, and the room they held is its still.
         """
         transfer = self._upload_of(peer, file)
-        if self._open.shared(transfer):
-            self._check_store(transfer.own, transfer.offered.size)
-            transfer.key = transfer.own
-            self._reset(peer, transfer)
-            return succeed(None)
-        return self._spool.drop(transfer.key).addCallback(lambda _: self._reset(peer, transfer))
-
-    def _reset(self, peer: Peer, transfer: Transfer) -> None:
-        self._spool.open(transfer.key, transfer.offered.size)
         offered = transfer.offered
-        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, 0, CHUNK, ""))
+        dropped = self._spool.drop(transfer.key)
+        self._spool.open(transfer.key, offered.size)
+        return dropped.addCallback(
+            lambda _: peer.send(
+                FileUpload(transfer.file, offered.name, offered.size, offered.sha256, 0, CHUNK, "")
+            )
+        )
 
     def put(self, peer: Peer, file: str, offset: int, data: str) -> "Deferred[None]":
         """Store one chunk at ``offset``, which must be what the spool holds; answers ``FileProgress``.
@@ -230,13 +222,14 @@ class Uploads:
             raise FileOffsetError(held)
         self._days.count(transfer.owner, len(raw))
         transfer.moved = self._reactor.seconds()
-        written = self._spool.write(transfer.key, offset, raw)
+        key = transfer.key
+        written = self._spool.write(key, offset, raw)
         return written.addCallbacks(
-            lambda have: self._progress(peer, transfer, have),
-            lambda failure: self._not_stored(transfer, failure),
+            lambda have: self._progress(peer, transfer, key, have),
+            lambda failure: self._not_stored(transfer, key, failure),
         )
 
-    def _not_stored(self, transfer: Transfer, failure: Failure) -> Failure | None:
+    def _not_stored(self, transfer: Transfer, key: str, failure: Failure) -> Failure | None:
         """The spool's disk refused a chunk of ``transfer`` (full, or failing): the upload ends, its sender told why
         (``file_expired``) and the host in one line; the chunks on their way behind it are dropped unanswered, as
         an expired upload's are.
@@ -248,8 +241,10 @@ class Uploads:
         error = failure.value
         if not isinstance(error, OSError):
             return failure
-        if self._open.get(transfer.file) is not transfer:
-            return None  # let go already, for an earlier chunk the disk refused, or withdrawn meanwhile
+        if self._open.get(transfer.file) is not transfer or transfer.key != key:
+            # Let go already (for an earlier chunk the disk refused), withdrawn meanwhile, or uploaded whole as
+            # another upload of its content was checked: these bytes were going anyway.
+            return None
         why = error.strerror or str(error)
         self.log.error(
             "Could not store an upload in the --files folder ({why}): {file} from {nick} was let go",
@@ -261,7 +256,11 @@ class Uploads:
         self._let_go(transfer, "the server's disk is full" if full else "the server could not store it")
         return None
 
-    def _progress(self, peer: Peer, transfer: Transfer, have: int) -> Deferred[None] | None:
+    def _progress(self, peer: Peer, transfer: Transfer, key: str, have: int) -> Deferred[None] | None:
+        if transfer.key != key:
+            # Uploaded whole while the chunk was written (another upload of its content checked): its session was
+            # told so, and the bytes written go.
+            return None
         peer.send(FileProgress(transfer.file, have, transfer.offered.size))
         if have == transfer.offered.size:
             return self._uploaded(transfer)
@@ -270,29 +269,73 @@ class Uploads:
     def _uploaded(self, transfer: Transfer) -> "Deferred[None]":
         """Every byte is there: check the whole, then tell the sender and offer it, or refuse it; unless it was
         withdrawn or let go while checked, which its people were told of then."""
-        return self._checks.run(
-            transfer.key,
-            lambda: self._spool.check(transfer.key, transfer.offered.sha256).addCallback(
-                lambda good: self._checked(transfer, good)
-            ),
-        )
+        return self._checks.run(transfer.key, transfer.content, lambda: self._check(transfer))
 
-    def _checked(self, transfer: Transfer, good: bool) -> None:
+    def _check(self, transfer: Transfer) -> "Deferred[None]":
+        key = transfer.key
+
+        def checked(good: bool) -> Deferred[None] | None:
+            if self._open.get(transfer.file) is not transfer:
+                # Withdrawn or let go while its bytes were checked: its people were told then, and its bytes dropped.
+                # What the check found is nobody's news now: offered, it would reach people of a file that is gone.
+                return None
+            if not good:
+                uploader = transfer.uploader
+                self._end(transfer)
+                self._open.close(transfer)
+                if uploader is not None:
+                    uploader.send(FileCorruptError())
+                return None
+            # Its content's from now: withdrawn before they are there to read, they go with it, unless shared.
+            transfer.key = transfer.content
+            return self._spool.settle(key, transfer.content).addCallback(lambda _: self._checked(transfer))
+
+        return self._spool.check(key, transfer.offered.sha256).addCallback(checked)
+
+    def _checked(self, transfer: Transfer) -> None:
+        """``transfer``'s bytes are checked whole, its content's: it is offered, and so is every other upload of the
+        content still sending (``_taken_whole``)."""
         if self._open.get(transfer.file) is not transfer:
-            # Withdrawn or let go while its bytes were checked: its people were told then, and its bytes dropped.
-            # What the check found is nobody's news now: offered, it would reach people of a file that is gone.
             return
+        taken = [
+            other
+            for other in self._open.sharing(transfer.content)
+            if other.offered_at is None and not other.whole and not self._checks.under_way(other.key)
+        ]
         uploader = transfer.uploader
         self._end(transfer)
-        if not good:
-            self._open.close(transfer)
-            if uploader is not None:
-                uploader.send(FileCorruptError())
-            return
+        self._uploaded_now(transfer, uploader)
+        for other in taken:
+            self._taken_whole(other)
+        # Delivered once each of them has the content's bytes: one that nobody is left to fetch (a room of its sender
+        # alone) is over at once, and lets the bytes go only if it is the last to have them.
+        for each in (transfer, *taken):
+            self._deliver(each)
+
+    def _taken_whole(self, transfer: Transfer) -> None:
+        """``transfer``, an upload still sending, has its content checked whole by another's: it needs no byte more,
+        and is offered as an offer of a copy held whole is. Its own bytes go, and its session is told it is
+        uploaded; the chunks it sent before it heard are dropped without a word (``stop``).
+
+        Going on in its own bytes would send the file again for nothing,
+        and a sender offline now would have to come back to send it before
+        its recipients were offered anything. Whoever can upload bytes that
+        hash to the content's SHA-256 has the file: no other sender of it
+        gets what it did not have (an offer of a copy held whole is
+        answered so already).
+        """
+        uploader = transfer.uploader
+        self.stop(transfer)
+        self._spool.drop(transfer.key)
+        transfer.key = transfer.content
+        self._uploaded_now(transfer, uploader)
+
+    def _uploaded_now(self, transfer: Transfer, uploader: Peer | None) -> None:
+        """``transfer``'s bytes are its content's, checked whole: it is offered, to be delivered, and ``uploader``, the
+        session that was sending it, is told."""
         self._open.offered(transfer, self._reactor.seconds())
         if uploader is not None:
             uploader.send(FileUploaded(transfer.file))
-        self._deliver(transfer)
 
     def _end(self, transfer: Transfer) -> None:
         uploader, transfer.uploader = transfer.uploader, None
@@ -308,10 +351,10 @@ class Uploads:
             self.stop(transfer)
 
     def stop(self, transfer: Transfer) -> None:
-        """End ``transfer``'s upload under the session sending it, which did not ask (it expired, or another session
-        withdrew it, and the session is told so): the chunks it sent before it heard, a window at most, are still
-        read as chunks and dropped without a word, not refused as lines too long for a connection with no upload
-        open, each an error and a line of flood budget."""
+        """End ``transfer``'s upload under the session sending it, which did not ask (it expired, another session
+        withdrew it, or another upload of its content was checked whole, and the session is told so): the chunks it
+        sent before it heard, a window at most, are still read as chunks and dropped without a word, not refused as
+        lines too long for a connection with no upload open, each an error and a line of flood budget."""
         uploader = transfer.uploader
         self._end(transfer)
         if uploader is not None:
@@ -349,15 +392,15 @@ class Uploads:
                 self._deliver(transfer, waited=True)
 
     def _upload_of(self, peer: Peer, file: str) -> Transfer:
-        """The upload ``file`` open on ``peer``; raises FileUploadedError if it is the user's and its bytes are
-        all there (offered: a copy the spool held answers the offer ``file_uploaded`` at once), else
-        NoSuchFileError."""
+        """The upload ``file`` open on ``peer``, its bytes its own; raises FileUploadedError if it is the user's and
+        its bytes are all there (offered, or its content's: a copy the spool held answers the offer
+        ``file_uploaded`` at once), else NoSuchFileError."""
         transfer = self._open.get(file)
-        if transfer is not None and transfer.uploader is peer:
+        if transfer is not None and transfer.uploader is peer and not transfer.whole:
             return transfer
         if (
             transfer is not None
-            and transfer.offered_at is not None
+            and (transfer.offered_at is not None or transfer.whole)
             and transfer.by == person(named_user(peer))
         ):
             raise FileUploadedError(file)

@@ -1,15 +1,17 @@
 """The spool: files' bytes on disk while they are uploaded, offered and fetched (issue 16).
 
-Content-addressed: a file's bytes live under its SHA-256 and size
-(``KEY.part`` while incomplete, ``KEY`` once checked), so an upload
+Content-addressed once checked: a file's bytes checked whole live under its
+SHA-256 and size (``KEY``), one copy for every transfer of it. Until then an
+upload's bytes are its own, under the content's key and its transfer's id
+(``KEY-ID.part``): nobody else's chunks reach them, and an upload
 interrupted by a dropped link or a daemon restart goes on from what is
-there, and two offers of the same file share one copy. An upload begun
-again while another transfer shares those bytes goes on in a copy of its
-own, its key the content's and its transfer's id (``KEY-ID``). File I/O runs
+there, found again by its name. File I/O runs
 through ``run`` (in the daemon, a one-thread ``ThreadPool`` off the reactor
 thread, as chatd.storage.sqlite does; in unit tests, at once), so a slow
-disk never holds chat up. What the spool holds (each key's size and bytes
-held) is known in memory from a scan at start, so checks never wait.
+disk never holds chat up; one thread does it in the order asked, so what is
+decided in memory (a key dropped, renamed) holds for the work asked after.
+What the spool holds (each key's size and bytes held) is known in memory
+from a scan at start, so checks never wait.
 
 A spool claims its folder (chatd.storage.claim) until ``release``: one
 daemon's start would otherwise remove another's uploads as bytes no
@@ -34,8 +36,8 @@ Run = Callable[[Callable[[], T]], "Deferred[T]"]
 """How the spool runs a piece of file I/O: it returns a Deferred of its result."""
 
 _NAME = re.compile(r"([0-9a-f]{64})-([0-9]+)(-[0-9a-f]{16})?(\.part)?")
-"""A file's name in the spool: its content's key (SHA-256 and size), a transfer's id if it is that transfer's own
-copy (``chatd.domain.files.own_key``), and ``.part`` until it is checked whole."""
+"""A file's name in the spool: its content's key (SHA-256 and size), a transfer's id for an upload's own bytes
+(``chatd.domain.files.own_key``), and ``.part`` until it is checked whole."""
 
 READ_BLOCK = 1024 * 1024
 
@@ -213,13 +215,13 @@ class Spool:
         return self._call(work).addErrback(not_written)
 
     def check(self, key: str, sha256: str) -> "Deferred[bool]":
-        """Whether ``key``'s bytes hash to ``sha256``: if so it is complete now, else its bytes are gone. Unless
-        ``drop`` came while they were hashed: then it is neither, and begun again it is checked again."""
+        """Whether ``key``'s bytes hash to ``sha256``: if not, they are gone; if so, they stay where they are until
+        ``settle`` says whose they are. ``key`` held whole already is True at once. A ``drop`` that came while they
+        were hashed removes them, whatever the answer."""
         if key in self._complete:
             return succeed(True)
         self._checking.add(key)
         path = os.path.join(self.directory, key + ".part")
-        whole = os.path.join(self.directory, key)
 
         def work() -> bool:
             digest = hashlib.sha256()
@@ -229,18 +231,14 @@ class Spool:
             if digest.hexdigest() != sha256:
                 os.remove(path)
                 return False
-            os.replace(path, whole)
             return True
 
         def done(good: bool) -> bool:
             if key not in self._checking:
-                # Dropped while hashed: the drop's work, after this on the thread, removes what this left. Marked
-                # complete, the same bytes begun again would pass their check unread, from a .part never renamed.
+                # Dropped while hashed: the drop's work, after this on the thread, removes what this left.
                 return good
             self._checking.discard(key)
-            if good:
-                self._complete.add(key)
-            else:
+            if not good:
                 self._forget(key)
             return good
 
@@ -249,6 +247,35 @@ class Spool:
             return failure
 
         return self._call(work).addCallbacks(done, failed)
+
+    def settle(self, key: str, content: str) -> "Deferred[None]":
+        """``key``'s bytes, checked whole, are the content ``content``'s from now: renamed to it, or dropped if the
+        spool holds it whole already (that copy serves). Fires once they are there to read.
+
+        A check of the same content may pass meanwhile: deciding here, on
+        the reactor thread, keeps one copy, and the thread's order keeps the
+        rename before any read of it.
+        """
+        if key == content:
+            return succeed(None)
+        if content in self._complete:
+            return self.drop(key)
+        size = self._sizes[key]
+        part = os.path.join(self.directory, key + ".part")
+        whole = os.path.join(self.directory, content)
+        self._forget(key)
+        self._sizes[content] = self._held[content] = size
+        self._complete.add(content)
+        return self._call(lambda: os.replace(part, whole))
+
+    def rename(self, key: str, to: str) -> "Deferred[None]":
+        """The unfinished bytes of ``key`` are ``to``'s from now (``to`` has none yet): a spool kept from before
+        uploads had bytes of their own held one's under its content's key."""
+        before = os.path.join(self.directory, key + ".part")
+        after = os.path.join(self.directory, to + ".part")
+        self._sizes[to], self._held[to] = self._sizes[key], self._held[key]
+        self._forget(key)
+        return self._call(lambda: os.replace(before, after))
 
     def read(self, key: str, offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes of ``key`` from ``offset``."""

@@ -348,3 +348,32 @@ class ResendTests(TestCase):
         self.assertEqual(
             alice.screen.matching("[2] to #lobby"), ['~   [2] to #lobby: "notes.txt" (109 kB, 100%) offered']
         )
+
+
+def shows(user: User, text: str) -> Callable[[], bool]:
+    """Whether ``user``'s screen shows ``text`` yet, asked each time it is called."""
+    return lambda: user.screen.showing(text)
+
+
+class AtOnceTests(TestCase):
+    async def test_a_file_sent_to_two_people_at_once_is_offered_to_both(self) -> None:
+        """alice sends one file to bob, and to carol while it is still going up: both uploads are offered, and bob
+        and carol each fetch it byte for byte. Both once wrote into one part file, each put refused for the offset
+        the other had moved it to, and both sat at "sending" until their idle hour ran out."""
+        # Slow enough that the second /send is offered while the first upload is going.
+        daemon = Daemon.start(self, [*LOOPBACK, "--file-rate", "500000"])
+        alice, bob, carol = (User(self, daemon.port, nick) for nick in ("alice", "bob", "carol"))
+        for user, nick in ((alice, "alice"), (bob, "bob"), (carol, "carol")):
+            await until(shows(user, f"{nick} joined #lobby"))
+        path, data = random_file(self, RESTARTED_SIZE)
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: any(t.held > 0 for t in alice.files.transfers()), what="the upload to bob going")
+        alice.link.send(f"/send carol {path}")
+        for target in ("bob", "carol"):
+            await until(shows(alice, f"{target} is offered it"), seconds=60, what=f"the offer to {target}")
+        self.assertFalse(alice.screen.showing("was not sent"))
+        for user in (bob, carol):
+            await until(shows(user, "alice offers"), what="the offer")
+            user.link.send("/accept")
+            await until(shows(user, "SHA-256 checked."), what="the download")
+            self.assertEqual(user.saved("random.bin"), data)

@@ -200,7 +200,7 @@ class SharedFolderTests(SynchronousTestCase):
         alice.say(f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin")
         file = until(alice, "file_upload")["file"]
         put(alice, file, 0, CHUNK)
-        part = [f"{SHA}-{len(CONTENT)}.part"]
+        part = [f"{SHA}-{len(CONTENT)}-{file}.part"]
         self.assertEqual(os.listdir(files), part)
 
         status, out, err = refused_start(self, [*LOOPBACK, "--db", os.path.join(directory, "y.sqlite")])
