@@ -27,7 +27,7 @@ KEY = f"{SHA}-{len(CONTENT)}"
 
 
 class FullDiskTests(FileTestCase):
-    """alice and bob in JSON; CONTENT's part file in the spool is ``/dev/full``, and the spool's thread's answers
+    """alice and bob in JSON; the part file of alice's first upload of CONTENT is ``/dev/full``, and the spool's thread's answers
     wait for ``answer``."""
 
     def setUp(self) -> None:
@@ -40,7 +40,7 @@ class FullDiskTests(FileTestCase):
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         self.alice, self.alice_wire = self.json_user(b"alice")
         self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
-        self.part = os.path.join(self.folder, KEY + ".part")
+        self.part = os.path.join(self.folder, f"{KEY}-{FILE}.part")  # the first upload's own part file
         os.symlink("/dev/full", self.part)
 
     def make_spool(self) -> Spool:
@@ -98,7 +98,9 @@ class FullDiskTests(FileTestCase):
         self.assertEqual([(item["type"], item["have"]) for item in upload], [("file_upload", 0)])
         file = str(upload[0]["file"])
         self.upload(self.alice, CONTENT, file=file)
-        self.answer(4)  # three writes and the check of the whole
+        self.answer(
+            5
+        )  # three writes, the check of the whole, and its bytes made the content's (Spool.settle)
         self.assertIn("file_uploaded", [item["type"] for item in self.told()])
         self.end_pass()
         self.assertEqual([item["type"] for item in self.objects(self.bob_wire)], ["file_offered"])
@@ -113,9 +115,9 @@ class FullDiskTests(FileTestCase):
                     self.bob.dataReceived(b"/file ack %s %d\n" % (file.encode(), len(got)))
         self.assertEqual(got, CONTENT)
 
-    def test_bytes_shared_with_another_upload_are_held_as_written(self) -> None:
-        """The same file on its way to two people shares its bytes: one upload ended by a refused write leaves the
-        other's going on from the bytes the disk took, not from those it refused."""
+    def test_another_upload_of_the_same_file_goes_on(self) -> None:
+        """The same file on its way to two people: one upload ended by a refused write leaves the other's going on
+        in its own part file, from its first byte."""
         self.json_user(b"carol", host="10.0.0.4")
         self.offer(self.alice)
         self.offer(self.alice, to=b"carol")
@@ -126,9 +128,9 @@ class FullDiskTests(FileTestCase):
         self.upload(self.alice, CONTENT[:CHUNK])
         self.answer()
         self.assertEqual([item["type"] for item in self.told()], ["file_expired"])
-        os.remove(self.part)  # room again: the next write makes the file
         self.upload(self.alice, CONTENT, file="0000000000000002")
-        self.answer(4)  # three writes and the check of the whole
+        # The drop of the first's bytes, three writes, the check of the whole, and its bytes made the content's.
+        self.answer(6)
         self.assertEqual(
             [item["type"] for item in self.told()],
             ["file_progress", "file_progress", "file_progress", "file_uploaded", "file_offered"],
