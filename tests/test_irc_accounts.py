@@ -2,9 +2,10 @@
 (chatd.irc.services)."""
 
 from twisted.internet.testing import EventLoggingObserver
-from twisted.logger import globalLogPublisher
+from twisted.logger import formatEvent, globalLogPublisher
 
 from chatd.domain.limits import Limits
+from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from tests.helpers import quick_hash
 from tests.irc import IRCTestCase
@@ -353,6 +354,24 @@ class NickServTests(IRCTestCase):
         shown = repr([event for event in logged])
         self.assertNotIn("wrong-one", shown)
         self.assertNotIn("wrong-two", shown)
+
+    def test_a_wrong_password_is_logged_with_the_nickname_that_tried(self) -> None:
+        """NickServ IDENTIFY's failure names the nickname that tried; SASL's before the welcome says there was none."""
+        self.account()
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        client, _ = self.irc_user("alice_")
+        self.send(client, "PRIVMSG NickServ :IDENTIFY alice wrong-one")
+        early, _ = self.irc_connect()
+        self.send(early, "CAP LS 302", "CAP REQ :sasl", "NICK bob", "AUTHENTICATE PLAIN")
+        self.send(early, f"AUTHENTICATE {plain('alice', 'wrong-two')}")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(
+            [formatEvent(event) for event in logged if event["log_namespace"] == AccountLogin.log.namespace],
+            [
+                "alice_ from 127.0.0.1 failed /identify as 'alice'",
+                "A connection from 127.0.0.1 with no nickname yet failed /identify as 'alice'",
+            ],
+        )
 
     def test_identify_is_throttled_as_sasl_is(self) -> None:
         """After the connection's wrong passwords, IDENTIFY is refused unchecked, with the wait."""

@@ -4,11 +4,12 @@ the protection of registered nicknames, several sessions of one account, and the
 import json
 
 from twisted.internet.testing import EventLoggingObserver
-from twisted.logger import globalLogPublisher
+from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.identity import CLAIM_NOTICE_SECONDS
+from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
@@ -272,6 +273,27 @@ class IdentifyTests(AccountTestCase):
             [WRONG] * FAILURES_PER_CONNECTION
             # A failure comes back each minute; the pauses took 1 + 2 + 4 s of it.
             + [b"ERR identify-throttled too many wrong passwords; try again in 53 s"],
+        )
+
+    def test_wrong_passwords_are_logged_with_who_tried(self) -> None:
+        """A failed or refused /identify names the nickname that tried, or says it had none yet, beside the address."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        self.leave(self.alice)
+        bob, _ = self.connect(b"bob", host="10.0.0.2")
+        unnamed, _ = self.connect(None, host="10.0.0.2")
+        for failure in range(FAILURES_PER_CONNECTION + 1):
+            bob.dataReceived(b"/identify alice wrongpass\n")
+            unnamed.dataReceived(b"/identify alice wrongpass\n")
+            self.clock.advance(PAUSE_SECONDS * 2**failure)
+        bob_failed = "bob from 10.0.0.2 failed /identify as 'alice'"
+        unnamed_failed = "A connection from 10.0.0.2 with no nickname yet failed /identify as 'alice'"
+        self.assertEqual(
+            [formatEvent(event) for event in logged if event["log_namespace"] == AccountLogin.log.namespace],
+            [bob_failed, unnamed_failed] * FAILURES_PER_CONNECTION
+            + [
+                "Refused /identify as 'alice' to bob from 10.0.0.2: too many failures",
+                "Refused /identify as 'alice' to a connection from 10.0.0.2 with no nickname yet: too many failures",
+            ],
         )
 
     def test_identify_as_a_guest_takes_the_accounts_nickname(self) -> None:

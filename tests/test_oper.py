@@ -136,8 +136,8 @@ class OperTests(LineTestCase):
         login = self.factory.login.throttle
         self.assertEqual((list(login._by_address), list(login._by_name)), (["10.0.0.2"], ["other"]))
 
-    def test_attempts_are_logged_with_name_and_address_never_the_password(self) -> None:
-        """Failures, refusals and successes are logged with the name tried and the peer; no password appears."""
+    def test_attempts_are_logged_with_name_nickname_and_address_never_the_password(self) -> None:
+        """Failures, refusals and successes are logged with the name tried, who tried it and the peer; no password."""
         alice, _ = self.connect(b"alice", host="10.0.0.1")
         alice.dataReceived(
             b"/oper boss hunter2\n/oper boss hunter3\n/oper boss hunter4\n/oper boss hunter5\n"
@@ -146,9 +146,9 @@ class OperTests(LineTestCase):
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(
             self.logs(),
-            ["Failed /oper as 'boss' from 10.0.0.1"] * 3
+            ["alice from 10.0.0.1 failed /oper as 'boss'"] * 3
             + [
-                "Refused /oper as 'boss' from 10.0.0.1: too many failures",
+                "Refused /oper as 'boss' to alice from 10.0.0.1: too many failures",
                 "alice from 10.0.0.1 is now operator 'boss'",
             ],
         )
@@ -160,7 +160,25 @@ class OperTests(LineTestCase):
         """A name cannot forge a log line: it is logged as a quoted string."""
         alice, _ = self.connect(b"alice", host="10.0.0.1")
         alice.dataReceived(b"/oper \x1b[2Jboss x\n")
-        self.assertEqual(self.logs(), ["Failed /oper as '\\x1b[2Jboss' from 10.0.0.1"])
+        self.assertEqual(self.logs(), ["alice from 10.0.0.1 failed /oper as '\\x1b[2Jboss'"])
+
+    def test_two_people_behind_one_address_are_told_apart_in_the_log(self) -> None:
+        """Behind one NAT the address is the same: the nickname in each failure's line says who tried."""
+        alice, _ = self.connect(b"alice", host="10.0.0.1")
+        troll, _ = self.connect(b"troll", host="10.0.0.1")
+        troll.dataReceived(b"/oper boss wrong\n")
+        alice.dataReceived(b"/oper boss correct horse\n")
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(
+            self.logs(),
+            ["troll from 10.0.0.1 failed /oper as 'boss'", "alice from 10.0.0.1 is now operator 'boss'"],
+        )
+        nicks = [
+            event.get("nick")
+            for event in self.logged
+            if event["log_namespace"] == OperatorLogin.log.namespace
+        ]
+        self.assertEqual(nicks, ["troll", "alice"])
 
 
 class HeldCheckTests(LineTestCase):

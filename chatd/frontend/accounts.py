@@ -96,10 +96,13 @@ class AccountLogin:
         """A new connection's own record of wrong passwords."""
         return self.throttle.attempts()
 
-    def prove(self, chat: Chat, peer: str, attempts: Attempts, nick: str, password: str) -> "Deferred[None]":
+    def prove(
+        self, chat: Chat, who: str | None, peer: str, attempts: Attempts, nick: str, password: str
+    ) -> "Deferred[None]":
         """Fire with None once ``password`` is that of the account ``nick`` in ``chat``.
 
-        Throttled per connection (``attempts``), per address (``peer``) and
+        ``who`` is the nickname of who tries (None before they have one),
+        for the log. Throttled per connection (``attempts``), per address (``peer``) and
         per account; fails with IdentifyFailedError (no such account, or a
         wrong password: the same answer, after the same time) or
         IdentifyThrottledError.
@@ -109,7 +112,7 @@ class AccountLogin:
             hashed = await chat.password_hash(nick)
             return await self._verify(hashed, password)
 
-        return self.throttle.attempt(peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))
+        return self.throttle.attempt(who, peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))
 
     def hash(self, password: str) -> "Deferred[str]":
         """The hash to keep for a new ``password``; raises PasswordTooShortError at once."""

@@ -28,8 +28,8 @@ its own connection has failed too often:
   a connection has at most one attempt in flight.
 
 A right password gives back the failures its attempt reserved. Every
-attempt is logged with the name tried and the peer's address, never the
-password; refusals through the daemon's ``BoundedLog``, since a connection
+attempt is logged with the name tried, the nickname of who tried (if they
+have one yet) and the peer's address, never the password; refusals through the daemon's ``BoundedLog``, since a connection
 can repeat them as fast as its flood budget lets it.
 """
 
@@ -193,9 +193,18 @@ class Throttle:
         return Attempts(self._clock.seconds)
 
     def attempt(
-        self, peer: str, attempts: Attempts, name: str, check: Callable[[], "Deferred[bool]"]
+        self,
+        nick: str | None,
+        peer: str,
+        attempts: Attempts,
+        name: str,
+        check: Callable[[], "Deferred[bool]"],
     ) -> "Deferred[None]":
-        """Fire with None once ``check()`` says the password for ``name`` from ``peer`` is right.
+        """Fire with None once ``check()`` says the password for ``name`` from ``nick`` at ``peer`` is right.
+
+        ``nick`` is the nickname of who tries (None before they have one),
+        logged beside the address: behind one NAT (a house, a school) the
+        address alone does not tell the host who it was.
 
         Fails at once with ``throttled``, unchecked, while ``attempts``'
         budget is spent. Otherwise one failure is taken from the budgets of
@@ -207,13 +216,12 @@ class Throttle:
         """
         wait = _rounded(attempts.budget.wait(1))
         if wait:
-            self._bounded.warn(
-                self.log,
-                "Refused {what} as {name!r} from {peer}: too many failures",
-                what=self._what,
-                name=name,
-                peer=peer,
+            refused = (
+                "Refused {what} as {name!r} to {nick} from {peer}: too many failures"
+                if nick is not None
+                else "Refused {what} as {name!r} to a connection from {peer} with no nickname yet: too many failures"
             )
+            self._bounded.warn(self.log, refused, what=self._what, name=name, nick=nick, peer=peer)
             return fail(self._throttled(math.ceil(wait)))
         now = self._clock.seconds()
         self._forget(now)
@@ -230,7 +238,12 @@ class Throttle:
         def checked(right: bool) -> "Deferred[None]":
             if not right:
                 attempts.failures += 1
-                self.log.warn("Failed {what} as {name!r} from {peer}", what=self._what, name=name, peer=peer)
+                failed = (
+                    "{nick} from {peer} failed {what} as {name!r}"
+                    if nick is not None
+                    else "A connection from {peer} with no nickname yet failed {what} as {name!r}"
+                )
+                self.log.warn(failed, what=self._what, name=name, nick=nick, peer=peer)
                 return deferLater(self._clock, attempts.pause(), self._refuse, name)
             # Taking a negative cost gives a token back; a bucket never holds more than its burst.
             for budget in (attempts.budget, *(each.budget for each in shared)):
@@ -300,7 +313,7 @@ class OperatorLogin:
             chat.grant_operator(user)
             self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
 
-        checking = self.throttle.attempt(peer, attempts, name, lambda: self._check(name, password))
+        checking = self.throttle.attempt(user.nick, peer, attempts, name, lambda: self._check(name, password))
         return checking.addCallback(right)
 
 

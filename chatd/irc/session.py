@@ -264,7 +264,14 @@ class IRCSession(ABC):
             self._account_budget = self.factory.accounts.attempts()
         if not nick:
             raise IdentifyFailedError(nick)
-        return self.factory.accounts.prove(self.chat, self.peer, self._account_budget, nick, password)
+        return self.factory.accounts.prove(
+            self.chat,
+            None if self.user is None else self.user.nick,
+            self.peer,
+            self._account_budget,
+            nick,
+            password,
+        )
 
     @abstractmethod
     def registered(self) -> None:

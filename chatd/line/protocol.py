@@ -176,7 +176,14 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
     def prove_account(self, nick: str, password: str) -> "Deferred[None]":
         if self._account_budget is None:
             self._account_budget = self.factory.accounts.attempts()
-        return self.factory.accounts.prove(self.chat, self.peer, self._account_budget, nick, password)
+        return self.factory.accounts.prove(
+            self.chat,
+            None if self.user is None else self.user.nick,
+            self.peer,
+            self._account_budget,
+            nick,
+            password,
+        )
 
     @override
     def hash_password(self, password: str) -> "Deferred[str]":

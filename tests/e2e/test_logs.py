@@ -112,8 +112,8 @@ class AuditLogTests(SynchronousTestCase):
                 ("Connection from {peer}", {"peer": "127.0.0.3"}),
                 ("{nick} came online from {address}", {"nick": "carol", "address": "127.0.0.3"}),
                 (
-                    "Failed {what} as {name!r} from {peer}",
-                    {"what": "/oper", "name": "boss", "peer": "127.0.0.1"},
+                    "{nick} from {peer} failed {what} as {name!r}",
+                    {"what": "/oper", "name": "boss", "nick": "alice", "peer": "127.0.0.1"},
                 ),
                 (
                     "{nick} from {peer} is now operator {name!r}",

@@ -52,13 +52,13 @@ class OperatorTests(SynchronousTestCase):
         bob.expect("ERR no-room you are in no room; /join #room first")
 
     def test_attempts_are_logged_without_the_password(self) -> None:
-        """The daemon logs the failed and the good attempt with name and address, and no password."""
+        """The daemon logs the failed and the good attempt with name, nickname and address, and no password."""
         alice = self.lobby.enter("alice")
         alice.say("/oper boss not the password")
         alice.expect("ERR oper-failed wrong operator name or password")
         alice.say(f"/oper boss {PASSWORD}")
         alice.expect("*** You are now an operator.")
-        self.daemon.wait_for_log(re.compile(rb"Failed /oper as 'boss' from 127\.0\.0\.1$"))
+        self.daemon.wait_for_log(re.compile(rb"alice from 127\.0\.0\.1 failed /oper as 'boss'$"))
         self.daemon.wait_for_log(re.compile(rb"alice from 127\.0\.0\.1 is now operator 'boss'$"))
         logged = b"\n".join(self.daemon.logged_so_far())
         self.assertNotIn(b"not the password", logged)
@@ -157,7 +157,7 @@ class LockOutTests(SynchronousTestCase):
         for attacker in attackers:
             attacker.send(b"/oper boss guess1\n/oper boss guess2\n/oper boss guess3\n/oper boss guess4\n")
         for _ in range(FAILURES_PER_ADDRESS):
-            self.daemon.wait_for_log(re.compile(rb"Failed /oper as 'boss' from 127\.0\.0\.1$"))
+            self.daemon.wait_for_log(re.compile(rb"attacker\d from 127\.0\.0\.1 failed /oper as 'boss'$"))
         operator = self.roomless("operator")
         operator.say(f"/oper boss {PASSWORD}")
         operator.expect("*** You are now an operator.")
