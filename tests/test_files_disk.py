@@ -1,4 +1,4 @@
-"""The ``--files`` folder's disk refusing an upload's bytes (a full disk), as the host's disk does (issue 16).
+"""The ``--files`` folder's disk refusing an upload's bytes (a full disk), as the host's disk does, or losing part of a file (issue 16).
 
 The spool writes each chunk on a one-thread pool, as the daemon's does, and
 what the thread did reaches the reactor only when the test says
@@ -134,4 +134,33 @@ class FullDiskTests(FileTestCase):
         self.assertEqual(
             [item["type"] for item in self.told()],
             ["file_progress", "file_progress", "file_progress", "file_uploaded", "file_offered"],
+        )
+
+
+class CutShortTests(FileTestCase):
+    """alice's file offered to bob; then someone cuts its bytes in --files short by hand, the daemon running."""
+
+    def test_a_file_cut_short_ends_its_download_once_not_in_a_loop(self) -> None:
+        """A read that comes back short (the file truncated) lets the file go as a missing one does: bob and alice
+        read file_expired, the host one line, and no short or empty chunk goes out (an empty one was pumped again
+        and again)."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        _, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        os.truncate(os.path.join(self.folder, KEY), CHUNK // 2)
+        bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        self.clock.advance(0)
+        self.end_pass()
+        lost = {"type": "file_expired", "file": FILE, "reason": "the server lost its bytes"}
+        self.assertEqual(self.objects(bob_wire), [lost])
+        self.assertEqual(self.objects(alice_wire), [lost])
+        alarming = [event for event in logged if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            [(event["log_level"], formatEvent(event)) for event in alarming],
+            [
+                (
+                    LogLevel.error,
+                    "Could not read an offered file from the --files folder (it is shorter than offered): "
+                    f"{FILE} from alice was let go",
+                )
+            ],
         )

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchFileError
 from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
@@ -47,6 +48,10 @@ class Download:
     call: IDelayedCall | None = None
 
 
+LOST = "the server lost its bytes"
+"""Why a download's file is let go when its bytes cannot be read back (removed from ``--files`` by hand, cut short,
+or a failing disk): the reason its sender and recipients read in ``file_expired``."""
+
 Finished = Callable[[Transfer, str, str, Peer], None]
 """Told that the person (their ``person_key``, and the nickname they go by) has every byte of the transfer, through
 the session given: the engine's, so that it tells the sender and may let the file go."""
@@ -58,7 +63,9 @@ class Downloads:
     ``limits`` sizes the budgets (``rate``); ``finished`` is called once a
     recipient has acknowledged a file's last byte, ``ended`` with its
     transfer once a download has ended (a file past its time waits for its
-    downloads).
+    downloads), ``lost`` with its transfer and why once a chunk of its
+    file cannot be read: the engine lets the transfer go, telling its
+    people (chatd.frontend.transfer_expiry), and every download of it stops.
     """
 
     log = Logger()
@@ -70,12 +77,14 @@ class Downloads:
         limits: FileLimits,
         finished: Finished,
         ended: Callable[[Transfer], None],
+        lost: Callable[[Transfer, str], None],
     ) -> None:
         self._spool = spool
         self._reactor = reactor
         self._limits = limits
         self._finished = finished
         self._ended = ended
+        self._lost = lost
         self._by_file: dict[str, dict[Peer, Download]] = {}
         """The downloads of each file under way, by session."""
         self._fetching: dict[Peer, dict[str, Download]] = {}
@@ -192,7 +201,10 @@ class Downloads:
         self._down.take(download.owner, length)
         download.reading = True
         read = self._spool.read(transfer.key, download.sent, length)
-        read.addCallback(lambda data: self._chunk_read(download, data))
+        read.addCallbacks(
+            lambda data: self._chunk_read(download, data, length),
+            lambda failure: self._not_read(download, failure),
+        )
         read.addErrback(
             lambda failure: self.log.failure("Reading {file} failed", failure, file=transfer.file)
         )
@@ -202,14 +214,46 @@ class Downloads:
         download.waiting = False
         self._schedule(download, 0)
 
-    def _chunk_read(self, download: Download, data: bytes) -> None:
+    def _chunk_read(self, download: Download, data: bytes, length: int) -> None:
         download.reading = False
         if self._of(download.transfer.file, download.peer) is not download:
+            return
+        if len(data) < length:
+            # Cut short under the daemon: the chunk would never come whole, and an empty one would be pumped forever.
+            self.lose(download.transfer, "it is shorter than offered")
             return
         encoded = base64.b64encode(data).decode("ascii")
         download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
         download.sent += len(data)
         self._schedule(download, 0)
+
+    def _not_read(self, download: Download, failure: Failure) -> Failure | None:
+        """The spool could not read ``download``'s next chunk: an ``OSError`` (the file removed from ``--files`` by
+        hand, a failing disk) lets the file go (``lose``); anything else is a bug, and left to be logged as one.
+
+        Each download of such a file had been a CRITICAL traceback, and then
+        waited for good for a chunk that would never come.
+        """
+        download.reading = False
+        error = failure.value
+        if not isinstance(error, OSError):
+            return failure
+        if self._of(download.transfer.file, download.peer) is download:
+            self.lose(download.transfer, error.strerror or str(error))
+        return None
+
+    def lose(self, transfer: Transfer, why: str) -> None:
+        """``transfer``'s file cannot be read back, for ``why`` (the system's words): the host reads one line, the
+        engine lets the transfer go (its sender and recipients told ``LOST``), and every download of it stops, so
+        none waits for a chunk."""
+        self.log.error(
+            "Could not read an offered file from the --files folder ({why}): {file} from {nick} was let go",
+            why=why,
+            file=transfer.file,
+            nick=transfer.sender.nick,
+        )
+        self._lost(transfer, LOST)
+        self.cancel_file(transfer.file)
 
     def _schedule(self, download: Download, delay: float) -> None:
         if download.call is None or not download.call.active():

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IReactorTime
+from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
@@ -90,9 +91,15 @@ class Transfers:
     ) -> None:
         self.spool = spool
         self.links = links
-        # A download's end may free a file past its time: it tells the expiry, made below of the parts it works with.
+        # A download's end may free a file past its time: it tells the expiry, made below of the parts it works with;
+        # a file whose bytes cannot be read back is let go the expiry's way, its people told.
         self._downloads = Downloads(
-            spool, reactor, limits, self.fetched, lambda transfer: self._expiry.download_ended(transfer)
+            spool,
+            reactor,
+            limits,
+            self.fetched,
+            lambda transfer: self._expiry.download_ended(transfer),
+            lambda transfer, reason: self._expiry.drop(transfer, reason),
         )
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
@@ -203,7 +210,20 @@ class Transfers:
             self._downloads.start(transfer, peer, owner, 0)
             return succeed(None)
         checked = self.spool.hash_before(transfer.key, offset)
-        return checked.addCallback(lambda held: self._resume(transfer, peer, owner, offset, held, tail))
+        return checked.addCallbacks(
+            lambda held: self._resume(transfer, peer, owner, offset, held, tail),
+            lambda failure: self._unreadable(transfer, failure),
+        )
+
+    def _unreadable(self, transfer: Transfer, failure: Failure) -> Failure | None:
+        """The bytes a resumed download starts after cannot be read: an ``OSError`` lets the file go, as a download's
+        read does (``Downloads.lose``); anything else is a bug."""
+        error = failure.value
+        if not isinstance(error, OSError):
+            return failure
+        if self._open.get(transfer.file) is transfer:
+            self._downloads.lose(transfer, error.strerror or str(error))
+        return None
 
     def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:
         if held != tail:
