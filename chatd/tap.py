@@ -325,6 +325,9 @@ FILE_OPTIONS: list[list[Any]] = [
 ]
 """The limits on files (chatd.domain.files.FileLimits), each more than 0."""
 
+SIZE_OPTIONS = ("file-max-size", "file-day-bytes", "file-rate", "file-store-bytes")
+"""The options that take a size (``_size_option``): their help says the default in binary units."""
+
 
 class Options(usage.Options):
     """Options of ``twistd chatd``; chatd.tac builds the same from CHATD_* variables."""
@@ -482,6 +485,10 @@ class Options(usage.Options):
         super().__init__()
         # --help shows an opt_ method's docstring as written: its second line's indent would show as a gap.
         self.docs = {name: " ".join(doc.split()) if doc else doc for name, doc in self.docs.items()}
+        # A size's help says its default in binary units (default 1 GiB); Twisted's "[default: 1073741824]", which
+        # it adds for any default it knows of, said it again in bytes. The value itself stays as the default.
+        for name in SIZE_OPTIONS:
+            self.defaults[name] = None
         self["listen"] = []
         self["web-listen"] = []
         self["irc-listen"] = []

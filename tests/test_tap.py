@@ -19,7 +19,7 @@ from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 from chatd.start import StartError
-from chatd.tap import LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, Options
+from chatd.tap import LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, SIZE_OPTIONS, Options
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 
@@ -701,8 +701,21 @@ class ConfigTests(SynchronousTestCase):
             [helps[name].split(" (default ")[1].split(")")[0] for name in takes_size],
             ["100 MiB", "1 GiB", "10 MiB", "1 GiB"],
         )
+        self.assertEqual(takes_size, list(SIZE_OPTIONS))
         error = self.assertRaises(usage.UsageError, parse, "--file-max-size", "big")
         self.assertEqual(str(error), f"--file-max-size must be a size: {words[:-1]}, not 'big'.")
+
+    def test_help_says_a_size_s_default_once(self) -> None:
+        """--help gives a size option's default once, in binary units, not again in bytes as Twisted adds it; the
+        option still holds it, and other options keep Twisted's [default: ...]."""
+        usage_text = " ".join(str(Options()).split())
+        for name, default in (("file-max-size", "100 MiB"), ("file-day-bytes", "1 GiB")):
+            described = usage_text.split(f"--{name}=")[1].split(" --")[0]
+            self.assertEqual(described.count("default"), 1, described)
+            self.assertIn(f"(default {default})", described)
+        self.assertNotIn("[default: 104857600]", usage_text)
+        self.assertIn("[default: 7.0]", usage_text)
+        self.assertEqual(parse()["file-max-size"], 100 * 1024**2)
 
     def test_file_limits_must_be_more_than_zero(self) -> None:
         """A file limit of 0 is refused in one sentence naming it."""
