@@ -133,6 +133,19 @@ def counted(count: int, noun: str, figures: str = "") -> str:
     return f"{count:{figures}} {noun if count == 1 else noun + 's'}"
 
 
+def size_words(size: int) -> str:
+    """``2.1 MB``: a file's size as people read it (powers of 1,000, one decimal past a kilobyte), as offers and
+    ``/file list`` show it, and the refusals that name a size of files."""
+    if size < 1000:
+        return f"{size} B"
+    shown = size / 1000
+    for unit in ("kB", "MB"):
+        if shown < 1000:
+            return f"{shown:.1f} {unit}"
+        shown /= 1000
+    return f"{shown:.1f} GB"
+
+
 def tally_words(joined: int, left: int, renamed: int, members: int) -> str:
     """A big room's tally (issue 18) as every text front end and the client say it.
 

@@ -605,12 +605,17 @@ class RefusalTests(FileTestCase):
         self.assertEqual(os.listdir(self.folder), [])
 
     def test_oversize_file_is_refused(self) -> None:
-        """A file past --file-max-size is refused before a byte is sent."""
+        """A file past --file-max-size is refused before a byte is sent, the sizes said as an offer says them (in
+        bytes when they read the same so)."""
         alice, wire = self.connect(b"alice")
         self.connect(b"bob")
         self.offer(alice, size=100_001)
         self.assertEqual(
             self.refusal(wire), b"ERR file-too-big a file is at most 100,000 bytes here; this one is 100,001"
+        )
+        self.offer(alice, size=150_000)
+        self.assertEqual(
+            self.refusal(wire), b"ERR file-too-big a file is at most 100.0 kB here; this one is 150.0 kB"
         )
 
     def test_bad_offers_are_refused(self) -> None:
@@ -702,7 +707,7 @@ class RefusalTests(FileTestCase):
         self.offer(alice, sha="cd" * 32, size=60_000)
         self.assertEqual(
             self.refusal(wire).decode(),
-            "ERR file-day-limit that would pass your 100,000 bytes of files a day, counting the 60,000 bytes your "
+            "ERR file-day-limit that would pass your 100.0 kB of files a day, counting the 60.0 kB your "
             "unfinished uploads have yet to send; cancel one, or finish them and try tomorrow",
         )
         alice.dataReceived(b"/file cancel 0000000000000001\n")

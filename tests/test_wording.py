@@ -14,6 +14,8 @@ from chatd.domain.errors import (
     BadDurationError,
     BannedError,
     ChatError,
+    FileDayLimitError,
+    FileTooBigError,
     InvalidNicknameError,
     InvalidRoomNameError,
     InvalidTextError,
@@ -81,6 +83,17 @@ SENTENCES: list[tuple[ChatError, str]] = [
         "'1y' is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d (at most 365d)",
     ),
     (OperThrottledError(60), "too many failed /oper attempts; try again in 60 s"),
+    # --file-max-size 20M: the sizes as an offer shows them, not 20,971,520 bytes to count the digits of.
+    (
+        FileTooBigError(size=26_500_000, limit=20 * 1024**2),
+        "a file is at most 21.0 MB here; this one is 26.5 MB",
+    ),
+    # Only just over, the two read the same so: the bytes tell them apart.
+    (
+        FileTooBigError(size=20 * 1024**2 + 1, limit=20 * 1024**2),
+        "a file is at most 20,971,520 bytes here; this one is 20,971,521",
+    ),
+    (FileDayLimitError(1024**3), "that would pass your 1.1 GB of files a day; try tomorrow"),
     (FloodError(30.0), "disconnected for flooding: over the line budget for more than 30 s"),
     (RegisterTimeoutError(0.5), "no nickname chosen within 0.5 s; closing"),
     (TooManyIgnoredError(100), "you ignore 100 nicknames already; /unignore one first"),

@@ -97,7 +97,7 @@ from chatd.domain.replies import (
 from chatd.frontend.codec import client_fields
 from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
-from chatd.text import SERVER, registration_undone_words, scrub, tally_words
+from chatd.text import SERVER, registration_undone_words, scrub, size_words, tally_words
 
 CRLF = b"\r\n"
 
@@ -516,18 +516,6 @@ _register(
 )
 
 
-def _size(size: int) -> str:
-    """``2.1 MB``: a file's size as people read it (powers of 1,000, one decimal past a kilobyte)."""
-    if size < 1000:
-        return f"{size} B"
-    shown = size / 1000
-    for unit in ("kB", "MB"):
-        if shown < 1000:
-            return f"{shown:.1f} {unit}"
-        shown /= 1000
-    return f"{shown:.1f} GB"
-
-
 def offered_body(event: FileOffered, link: bool = False) -> str:
     """The sentence a text session reads for an offer: who offers what to whom, and how it is fetched.
 
@@ -538,7 +526,7 @@ def offered_body(event: FileOffered, link: bool = False) -> str:
         how += f", or /file link {event.file} gives an HTTP link"
     waited = " (while you were offline)" if event.waited else ""
     return (
-        f'* {event.actor.nick} offers {event.to} "{event.name}" ({_size(event.size)}, {event.mime}, '
+        f'* {event.actor.nick} offers {event.to} "{event.name}" ({size_words(event.size)}, {event.mime}, '
         f"sha256 {event.sha256[:6]}...){waited}: {how}; /file decline {event.file} refuses it."
     )
 
@@ -569,6 +557,9 @@ _register(
     FileList,
     lambda r: [
         f"*** Files ({len(r.files)}):",
-        *(f'***   {f.file} {f.state}: "{f.name}" ({_size(f.size)}) from {f.nick} to {f.to}' for f in r.files),
+        *(
+            f'***   {f.file} {f.state}: "{f.name}" ({size_words(f.size)}) from {f.nick} to {f.to}'
+            for f in r.files
+        ),
     ],
 )

@@ -128,7 +128,7 @@ from chatd.line.errors import (
     UsageError,
     WrongPasswordError,
 )
-from chatd.text import counted
+from chatd.text import counted, size_words
 
 _E = TypeVar("_E", bound=ChatError)
 
@@ -168,6 +168,15 @@ def _reserved(error: NicknameReservedError) -> str:
     if error.look_alike:
         return f"{error.nick} looks like {error.service}, which is reserved for IRC services; choose another nickname"
     return f"{error.nick} is reserved for IRC services; choose another nickname"
+
+
+def _too_big(error: FileTooBigError) -> str:
+    """The most a file may be here and this one's size, as offers show sizes (``21.0 MB``); in bytes when the two
+    read the same so, the file only just over the limit."""
+    most, size = size_words(error.limit), size_words(error.size)
+    if most == size:
+        return f"a file is at most {counted(error.limit, 'byte', ',')} here; this one is {error.size:,}"
+    return f"a file is at most {most} here; this one is {size}"
 
 
 def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError], Callable[[Any], str]]:
@@ -472,15 +481,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 FileTooBigError,
-                lambda e: f"a file is at most {counted(e.limit, 'byte', ',')} here; this one is {e.size:,}",
+                _too_big,
             ),
             _row(
                 FileDayLimitError,
                 lambda e: (
-                    f"that would pass your {counted(e.limit, 'byte', ',')} of files a day; try tomorrow"
+                    f"that would pass your {size_words(e.limit)} of files a day; try tomorrow"
                     if not e.unsent
-                    else f"that would pass your {counted(e.limit, 'byte', ',')} of files a day, counting the "
-                    f"{counted(e.unsent, 'byte', ',')} your unfinished uploads have yet to send; "
+                    else f"that would pass your {size_words(e.limit)} of files a day, counting the "
+                    f"{size_words(e.unsent)} your unfinished uploads have yet to send; "
                     "cancel one, or finish them and try tomorrow"
                 ),
             ),
