@@ -62,6 +62,7 @@ from chatd.domain.ports import Accounts, Bus, KeyStore, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.collector import Collector
+from chatd.frontend.endpoints import speaks_tls
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
 from chatd.frontend.output import Keep
@@ -528,25 +529,26 @@ class _Announced:
 
     def __init__(self, endpoint: IStreamServerEndpoint) -> None:
         self._endpoint = endpoint
+        self._tls = " (TLS)" if speaks_tls(endpoint) else ""
+        """What the line adds for a port whose clients speak TLS: it read like the plain port's."""
 
     def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
         listening = self._endpoint.listen(factory)
         listening.addCallback(self._announce)
         return listening
 
-    @staticmethod
-    def _announce(port: IListeningPort) -> IListeningPort:
+    def _announce(self, port: IListeningPort) -> IListeningPort:
         address = port.getHost()
         if isinstance(address, IPv6Address):
             log.info(
-                "chatd listening on [{host}]:{port}",
+                "chatd listening on [{host}]:{port}" + self._tls,
                 host=address.host,
                 port=address.port,
             )
         elif isinstance(address, IPv4Address):
-            log.info("chatd listening on {host}:{port}", host=address.host, port=address.port)
+            log.info("chatd listening on {host}:{port}" + self._tls, host=address.host, port=address.port)
         else:
-            log.info("chatd listening on {address}", address=address)
+            log.info("chatd listening on {address}" + self._tls, address=address)
         return port
 
 

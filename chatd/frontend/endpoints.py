@@ -63,23 +63,38 @@ def listening(
         (serverFromString(reactor, with_backlog(description)), description.startswith("ssl:"))
         for description in listen
     )
-    return tuple((Then(endpoint, tuning.listening), secure) for endpoint, secure in found)
+    return tuple((Then(endpoint, tuning.listening, tls=secure), secure) for endpoint, secure in found)
 
 
 @implementer(IStreamServerEndpoint)
 class Then:
     """An endpoint that, once it listens, hands its port to ``then``: a listener tuned (``Tuning.listening``), its
-    address announced (``announced``)."""
+    address announced (``announced``). ``tls``: clients speak TLS to it (``speaks_tls``)."""
 
     def __init__(
-        self, endpoint: IStreamServerEndpoint, then: Callable[[IListeningPort], IListeningPort]
+        self,
+        endpoint: IStreamServerEndpoint,
+        then: Callable[[IListeningPort], IListeningPort],
+        *,
+        tls: bool = False,
     ) -> None:
         self._endpoint = endpoint
         self._then = then
+        self.tls = tls
 
     def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
         """Listen as the endpoint does, then hand the port on."""
         return self._endpoint.listen(factory).addCallback(self._then)
+
+
+def speaks_tls(endpoint: IStreamServerEndpoint) -> bool:
+    """Whether clients speak TLS to ``endpoint``: one ``listening`` found TLS (``--tls-port``, an ``ssl:`` one).
+
+    The daemon's "listening on" line says so (chatd.service): a TLS line
+    port's read like the plain one's, where the web and IRC ports' own
+    lines say ``https://`` and ``ircs://``.
+    """
+    return isinstance(endpoint, Then) and endpoint.tls
 
 
 BACKLOG_AT = {"tcp": 3, "tcp6": 2, "ssl": 6, "unix": 3}
@@ -123,7 +138,7 @@ def announced(
     file links are made under it).
     """
     return tuple(
-        Then(endpoint, partial(_announce, schemes[secure], server_name, what, heard))
+        Then(endpoint, partial(_announce, schemes[secure], server_name, what, heard), tls=secure)
         for endpoint, secure in found
     )
 

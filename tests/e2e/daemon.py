@@ -42,9 +42,10 @@ DEADLINE_SECONDS = 10.0
 CRLF = b"\r\n"
 
 LISTENING = re.compile(
-    rb"\[chatd\.service#info\] chatd listening on (\[(?P<ipv6>[^\]]+)\]|(?P<ipv4>[\d.]+)):(?P<port>\d+)$"
+    rb"\[chatd\.service#info\] chatd listening on (\[(?P<ipv6>[^\]]+)\]|(?P<ipv4>[\d.]+)):(?P<port>\d+)"
+    rb"(?P<tls> \(TLS\))?$"
 )
-"""chatd's own log line naming an address it listens on."""
+"""chatd's own log line naming an address it listens on, and whether clients speak TLS there."""
 
 STAMPED = re.compile(rb"\[(?P<hh>\d\d):(?P<mm>\d\d)\] (?P<rest>.*)\r\n", re.DOTALL)
 """A timestamped event line: ``[HH:MM] `` then the rest, then CRLF."""

@@ -58,6 +58,22 @@ class TLSTests(TLSTestCase):
         for client in (secure, plain):
             client.expect_stamped("#lobby <bob> in the clear")
 
+    def test_the_log_says_which_port_is_tls(self) -> None:
+        """The TLS port's "listening on" line says TLS, as the web and IRC ports' own lines say https and ircs; the
+        plain port's stays as it was. It read like the plain port's, so a host could not tell them apart."""
+        said = [
+            line.partition(b"[chatd.service#info] ")[2]
+            for line in self.daemon.logged_so_far()
+            if b"[chatd.service#info] chatd listening on" in line
+        ]
+        self.assertEqual(
+            said,
+            [
+                f"chatd listening on 127.0.0.1:{self.plain_port}".encode(),
+                f"chatd listening on 127.0.0.1:{self.tls_port} (TLS)".encode(),
+            ],
+        )
+
     def test_client_offering_alpn_is_served_with_no_protocol_agreed(self) -> None:
         """A client that offers ALPN protocols, as browsers, curl and many others do, chats as one that offers none.
 
