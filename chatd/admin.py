@@ -17,7 +17,11 @@
   NICK (whoever sent them, as for lines) and deletes nothing, and with
   ``--private --confirm`` deletes those and the lines, as ``/forget``
   tells and ``/forget confirm`` deletes. Nothing else reaches a former
-  owner's private messages before ``--retain-days``.
+  owner's private messages before ``--retain-days``. It also deletes the
+  other events NICK acted, each of which holds the address they came from
+  (joins, parts, quits, topics, kicks), bar those ``--retain-days`` keeps
+  whatever their age because the chat needs them to come back the same
+  (``chatd.storage.retention.unneeded``), and says how many it deleted and kept.
 
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
@@ -54,8 +58,9 @@ from urllib.parse import quote
 from typing_extensions import override
 
 from chatd.config import DEFAULT_DB
-from chatd.domain.encoding import decode_event, encode_event
+from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
+from chatd.domain.events import MESSAGES, Encrypted, Whispered
 from chatd.domain.names import check_nickname, check_room_name
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
@@ -67,7 +72,7 @@ from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.private import make_private
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import LINE_KINDS, DatabaseFileError, check, damaged
+from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import counted, fold
 
 DESCRIPTION = (
@@ -82,8 +87,19 @@ FORGET_DESCRIPTION = (
     "messages were sent under NICK, by the same rule (a former owner's too, which a user's own /forget confirm "
     "never reaches: it deletes only what they sent since registering their nickname), and deletes nothing; "
     "--private --confirm deletes them and the lines, for good. Messages still waiting in an offline account's "
-    "mailbox are not touched."
+    "mailbox are not touched. It also deletes NICK's joins, parts, quits and other events, each with the address "
+    "it came from, but those the chat needs to come back the same (a room's last topic or topic lock, a ban, mute "
+    "or kick still in force), and says how many it deleted and kept."
 )
+
+KEPT_BECAUSE = "the chat needs to come back the same (a room's last topic or topic lock, a ban, mute or kick still in force)"
+"""Why ``forget`` keeps some of the events NICK acted: what ``--retain-days`` keeps whatever its age."""
+
+_LINES = frozenset(type_name(kind) for kind in MESSAGES)
+"""The kinds of the lines ``forget`` deletes: messages and actions in rooms."""
+
+_PRIVATE = frozenset(type_name(kind) for kind in (Whispered, Encrypted))
+"""The kinds of the private messages ``forget --private --confirm`` deletes, sealed or not."""
 
 BUSY_SECONDS = 30.0
 """How long a statement waits for the daemon's writer to let go, or for it to commit, before it gives up."""
@@ -122,7 +138,7 @@ def parser() -> argparse.ArgumentParser:
     forget = commands.add_parser(
         "forget",
         parents=[db],
-        help="delete every line NICK sent in a room",
+        help="delete every line NICK sent in a room, and their joins, parts and quits",
         description=FORGET_DESCRIPTION,
     )
     forget.add_argument(
@@ -320,19 +336,23 @@ def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> Non
 def forget(
     connection: sqlite3.Connection, path: str, nick: str, out: TextIO, *, private: bool = False
 ) -> None:
-    """Delete every line ``nick`` (in any case) sent in a room, and with ``private`` every private message, a chunk
-    at a time; say how many.
+    """Delete every line ``nick`` (in any case) sent in a room, with ``private`` every private message, and the other
+    events they acted that the chat needs no more, a chunk at a time; say how many, and how many were kept.
 
     ``nick`` is checked by ``nickname`` first.
     """
     try:
-        # By nickname alone, from the first line kept: whoever sent them, whichever account had the nickname then.
-        if private:
-            positions, messages = retention.lines_and_private(connection, nick, 0.0)
-        else:
-            positions, messages = retention.sent_by(connection, nick, LINE_KINDS, 0.0), []
-        count = _delete(connection, positions)
-        deleted_privately = _delete(connection, messages)
+        # By nickname alone, from the first event kept: whoever acted, whichever account had the nickname then.
+        events = retention.acted_by(connection, nick)
+        others = [
+            (position, kind) for position, kind in events if kind not in _LINES and kind not in _PRIVATE
+        ]
+        traces = retention.unneeded(connection, others, time.time())
+        count = _delete(connection, [position for position, kind in events if kind in _LINES])
+        deleted_privately = _delete(
+            connection, [position for position, kind in events if private and kind in _PRIVATE]
+        )
+        gone = _delete(connection, traces)
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
     if count:
@@ -345,7 +365,12 @@ def forget(
                 f"({error.strerror}): restart it before anyone joins a room they were in."
             ) from None
     also = f" and {counted(deleted_privately, 'private message')}" if private else ""
-    print(f"Forgot {counted(count, 'line')}{also} {nick} sent.", file=out)
+    told = f"Forgot {counted(count, 'line')}{also} {nick} sent"
+    if gone:
+        told += f", and {counted(gone, 'other event')} of theirs (joins, parts, quits and the like), addresses and all"
+    if kept := len(others) - len(traces):
+        told += f"; kept {counted(kept, 'other event')} {KEPT_BECAUSE}"
+    print(told + ".", file=out)
 
 
 def _delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:

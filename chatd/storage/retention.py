@@ -29,7 +29,7 @@ writes of every line pay for none.
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from twisted.application.service import Service
@@ -40,8 +40,8 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.bans import nickname_key, target_key
-from chatd.domain.encoding import decode_event
-from chatd.domain.events import BanAdded, BanLifted, Event, Muted, Unmuted
+from chatd.domain.encoding import decode_event, type_name
+from chatd.domain.events import BanAdded, BanLifted, Event, Muted, TopicChanged, TopicLocked, Unmuted
 from chatd.storage.schema import KICK_ENDS, LINE_KINDS, MODERATION, PRIVATE_KINDS, TOPICS
 from chatd.text import fold
 
@@ -53,16 +53,16 @@ EVERY = 3600.0
 
 DAY = 86400.0
 
+_TOPIC_KINDS = frozenset(type_name(kind) for kind in (TopicChanged, TopicLocked))
+"""The kinds ``TOPICS`` tests for."""
+
+_MODERATION_KINDS = frozenset(type_name(kind) for kind in (BanAdded, BanLifted, Muted, Unmuted))
+"""The kinds ``MODERATION`` tests for."""
+
 
 def superseded(connection: sqlite3.Connection, before: float, now: float) -> list[int]:
     """The positions of the ban, mute and topic events older than ``before`` that nothing needs back at ``now``."""
-    targets: defaultdict[tuple[str, bool, str], list[tuple[int, float, Event]]] = defaultdict(list)
-    for position, at, body in connection.execute(
-        f"SELECT position, at, body FROM events WHERE {MODERATION} ORDER BY position"
-    ):
-        event = decode_event(body)
-        targets[_target(event)].append((position, at, event))
-    doomed = [position for rows in targets.values() for position in _unneeded(rows, before, now)]
+    doomed = [position for rows in _targets(connection) for position in _unneeded(rows, before, now)]
     rooms: defaultdict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     for position, room, kind, at in connection.execute(
         f"SELECT position, room, kind, at FROM events WHERE {TOPICS} ORDER BY room, kind, position"
@@ -70,6 +70,17 @@ def superseded(connection: sqlite3.Connection, before: float, now: float) -> lis
         rooms[room, kind].append((position, at))
     doomed += [position for rows in rooms.values() for position, at in rows[:-1] if at < before]
     return sorted(doomed)
+
+
+def _targets(connection: sqlite3.Connection) -> Iterable[list[tuple[int, float, Event]]]:
+    """Every ban and mute event, one list for each target (``_target``), oldest first: position, time, event."""
+    targets: defaultdict[tuple[str, bool, str], list[tuple[int, float, Event]]] = defaultdict(list)
+    for position, at, body in connection.execute(
+        f"SELECT position, at, body FROM events WHERE {MODERATION} ORDER BY position"
+    ):
+        event = decode_event(body)
+        targets[_target(event)].append((position, at, event))
+    return targets.values()
 
 
 def _target(event: Event) -> tuple[str, bool, str]:
@@ -124,6 +135,44 @@ def lines_and_private(connection: sqlite3.Connection, nick: str, since: float) -
     for position, is_private in connection.execute(query, (since, fold(nick))):
         (private if is_private else lines).append(position)
     return lines, private
+
+
+def acted_by(connection: sqlite3.Connection, nick: str) -> list[tuple[int, str]]:
+    """Every event ``nick`` (in any case or width) acted, whoever had the nickname: its position and kind, in one read
+    of the events (``python -m chatd.admin forget``)."""
+    connection.create_function("fold", 1, fold, deterministic=True)
+    query = "SELECT position, kind FROM events WHERE fold(nick) = ? ORDER BY position"
+    return connection.execute(query, (fold(nick),)).fetchall()
+
+
+def unneeded(connection: sqlite3.Connection, events: Sequence[tuple[int, str]], now: float) -> list[int]:
+    """Of some of one person's ``events`` (position and kind), the positions of those the chat needs no more at
+    ``now``: what the retention would delete were they all old (``python -m chatd.admin forget``).
+
+    A join, a part, a quit, and whatever else nothing reads back at start,
+    can go. What stays: each room's last topic and last lock, a kick whose
+    wait has not ended, and the last event on a ban or mute target while
+    in force. Unlike the retention, which takes a target's old events
+    together, this takes one person's alone: their lift of someone else's
+    ban stays too while that ban would be in force without it.
+    """
+    kinds = {kind for _, kind in events}
+    needed: set[int] = set()
+    if kinds & _TOPIC_KINDS:
+        query = f"SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind"
+        needed.update(position for (position,) in connection.execute(query))
+    if "kicked" in kinds:
+        query = f"SELECT position FROM events WHERE kind = 'kicked' AND {KICK_ENDS} > ?"
+        needed.update(position for (position,) in connection.execute(query, (now,)))
+    theirs = {position for position, _ in events}
+    if kinds & _MODERATION_KINDS:
+        for rows in _targets(connection):
+            last, _, event = rows[-1]
+            if last in theirs:
+                rest = [other for position, _, other in rows if position not in theirs]
+                if _in_force(event, now) or (rest and _in_force(rest[-1], now)):
+                    needed.add(last)
+    return sorted(theirs - needed)
 
 
 def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:

@@ -15,13 +15,13 @@ from dataclasses import replace
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import decode_event
-from chatd.domain.events import Actor, Encrypted, Event, Whispered
+from chatd.domain.events import Actor, BanAdded, BanLifted, Encrypted, Event, Muted, Quit, Unmuted, Whispered
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
-from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite import _RESTORE, SQLiteHistory
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
-from tests.events import joined, said, topic_changed
+from tests.events import joined, kicked, parted, said, topic_changed
 from tests.helpers import ThreadedReactor
 
 ADMIN = "python -m chatd.admin: "
@@ -151,9 +151,94 @@ class PrivateForgetTests(AdminTestCase):
         self.assertEqual(self.kept(), ["e1", "e2", "e3", "e4", "e5"])
 
 
+class PresenceForgetTests(AdminTestCase):
+    """forget NICK deletes NICK's joins, parts, quits and whatever else of theirs the chat needs no more, each with
+    the address they came from; what a start reads back to restore the chat stays, and the output says both."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        now = time.time()
+        dave, erin = Actor("dave", "10.0.0.4"), Actor("erin", "10.0.0.5")
+        self.events: list[Event] = [
+            replace(joined(1, "#lobby", "dave", 1), id="e1", actor=dave),
+            replace(said(2, "#lobby", "dave", "hi", 2), id="e2", actor=dave),
+            replace(topic_changed(3, "#lobby", "dave", "dave's topic", 3), id="e3", actor=dave),
+            replace(joined(4, "#lobby", "erin", 4), id="e4", actor=erin),
+            replace(topic_changed(5, "#lobby", "erin", "erin's topic", 5), id="e5", actor=erin),
+            replace(kicked(6, "#lobby", "erin", "dave", "a kick long over", 6), id="e6", actor=dave),
+            replace(parted(7, "#lobby", "Dave", "bye", 7), id="e7", actor=Actor("Dave", "10.0.0.4")),
+            replace(joined(8, "#dev", "dave", 1), id="e8", actor=dave),
+            replace(topic_changed(9, "#dev", "dave", "the room's last topic", 2), id="e9", actor=dave),
+            Muted(id="e10", at=10, actor=dave, nick="mallory", until=None),
+            Muted(id="e11", at=11, actor=erin, nick="trudy", until=None),
+            Unmuted(id="e12", at=12, actor=dave, nick="trudy"),
+            replace(kicked(now, "#dev", "erin", "dave", "a kick whose wait runs", 3), id="e13", actor=dave),
+            BanAdded(id="e14", at=14, actor=erin, target="spammer", address=False, until=15),
+            BanLifted(id="e15", at=14.5, actor=dave, target="spammer", address=False),
+            Quit(id="e16", at=16, actor=dave, reason="gone"),
+            Whispered(
+                id="e17",
+                at=17,
+                actor=Actor("dave", "10.0.0.4", "dave"),
+                to="erin",
+                text="psst",
+                to_account="erin",
+            ),
+        ]
+        fill(self.db, self.events)
+
+    def kept(self) -> list[str]:
+        """The ids of the events the file holds, oldest first."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            return [event_id for (event_id,) in connection.execute("SELECT id FROM events ORDER BY position")]
+
+    def restored(self) -> list[str]:
+        """The events a start reads back to restore the chat (its bans, mutes, topics and kicks), as written."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            return [body for (body,) in connection.execute(_RESTORE, (time.time(),))]
+
+    def test_presence_goes_and_what_the_chat_needs_back_stays(self) -> None:
+        """dave's joins, part, quit, superseded topic, a kick long over and a lift of a ban that has run out go; his
+        room's last topic, his mute in force, his unmute of erin's mute (in force without it) and his running kick
+        stay, so a start restores the same chat; his private message stays without --private."""
+        before = self.restored()
+        self.assertEqual(
+            self.admin("forget", "DAVE"),
+            (
+                0,
+                "Forgot 1 line DAVE sent, and 7 other events of theirs (joins, parts, quits and the like), addresses "
+                "and all; kept 4 other events the chat needs to come back the same (a room's last topic or topic "
+                "lock, a ban, mute or kick still in force).\n",
+                "",
+            ),
+        )
+        self.assertEqual(self.kept(), ["e4", "e5", "e9", "e10", "e11", "e12", "e13", "e14", "e17"])
+        self.assertEqual(
+            self.restored(), [body for body in before if '"e3"' not in body and '"e15"' not in body]
+        )
+
+    def test_a_ban_or_mute_someone_else_ended_goes(self) -> None:
+        """erin's mute of trudy and ban of spammer, each ended since by dave, go with her join: the last event on
+        each target, dave's, stays and says the same; her topic, the room's last, stays."""
+        self.assertEqual(
+            self.admin("forget", "erin"),
+            (
+                0,
+                "Forgot 0 lines erin sent, and 3 other events of theirs (joins, parts, quits and the like), addresses "
+                "and all; kept 1 other event the chat needs to come back the same (a room's last topic or topic "
+                "lock, a ban, mute or kick still in force).\n",
+                "",
+            ),
+        )
+        self.assertEqual(
+            self.kept(),
+            ["e1", "e2", "e3", "e5", "e6", "e7", "e8", "e9", "e10", "e12", "e13", "e15", "e16", "e17"],
+        )
+
+
 KILLED_WHILE_LOGGING = """
 import json, os, signal, sys
-from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite import _RESTORE, SQLiteHistory
 from tests.events import said
 from tests.helpers import ThreadedReactor
 
@@ -385,7 +470,13 @@ class LiveDaemonTests(AdminTestCase):
         self.assertEqual([text for text in texts if text], ["line 0", "line 1", "line 2", "line 3"])
 
         self.assertEqual(
-            self.admin("--db", self.db, "forget", "ALICE"), (0, "Forgot 2 lines ALICE sent.\n", "")
+            self.admin("--db", self.db, "forget", "ALICE"),
+            (
+                0,
+                "Forgot 2 lines ALICE sent, and 1 other event of theirs (joins, parts, quits and the like), "
+                "addresses and all.\n",
+                "",
+            ),
         )
         alice.say("after the forgetting")
         self.assertEqual(self.said(bob)["text"], "after the forgetting")
@@ -413,7 +504,13 @@ class LiveDaemonTests(AdminTestCase):
         self.assertEqual(self.said(alice)["text"], "kept")
         self.committed("kept")
         self.assertEqual(
-            self.admin("--db", self.db, "forget", "alice"), (0, "Forgot 1 line alice sent.\n", "")
+            self.admin("--db", self.db, "forget", "alice"),
+            (
+                0,
+                "Forgot 1 line alice sent, and 1 other event of theirs (joins, parts, quits and the like), "
+                "addresses and all.\n",
+                "",
+            ),
         )
         carol = daemon.connect()
         carol.expect(WELCOME, PROMPT)
