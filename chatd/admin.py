@@ -227,7 +227,7 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
             if claim is None:
                 _committed_by_the_daemon(connection, path)
             else:
-                for refusal in replay(connection, log)[1]:
+                for refusal in replay(connection, log).refused:
                     # As a start logs it: the daemon that logged the change is gone, and its asker with it.
                     print(
                         f"python -m chatd.admin: --db {path} refused a change its pass log held ({refusal.change}: "

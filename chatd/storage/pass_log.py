@@ -240,9 +240,23 @@ class PassLog:
         self._claim.release()
 
 
-def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal]]:
-    """Commit the records of the log at ``path`` that the database lacks, then empty the log; return the last
-    record's number (the database's, if none was missing), and each change the file refused, oldest first.
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What ``replay`` found in the log and did with it."""
+
+    last: int
+    """The last record's number (the database's, if none was missing)."""
+    refused: list[Refusal]
+    """Each change the file refused, oldest first."""
+    committed: int
+    """How many records it committed: those a daemon that did not stop cleanly logged and had not committed."""
+    left: bool
+    """Whether the log held any record: a clean stop removes it (``PassLog.close``), so a daemon that did not
+    stop cleanly left it, its records committed or not."""
+
+
+def replay(connection: sqlite3.Connection, path: str) -> Replayed:
+    """Commit the records of the log at ``path`` that the database lacks, then empty the log; say what it held.
 
     A refused change is left out, as the writer would have (``apply``); its
     asker is gone with the process that logged it, so only the caller can
@@ -254,6 +268,7 @@ def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal
     another shape than ``PassLog`` writes, or a statement SQLite cannot run).
     """
     committed = last_committed(connection)
+    left = any(os.path.isfile(file) and os.path.getsize(file) > 0 for file in (path, _old(path)))
     missing = unapplied(path, committed)
     refusals: list[Refusal] = []
     if missing:
@@ -270,7 +285,7 @@ def replay(connection: sqlite3.Connection, path: str) -> tuple[int, list[Refusal
     _remove(_old(path))
     if os.path.exists(path):
         os.truncate(path, 0)
-    return committed, refusals
+    return Replayed(committed, refusals, len(missing), left)
 
 
 def _applied(

@@ -94,7 +94,7 @@ from chatd.storage.schema import (
     prepare,
 )
 from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
-from chatd.text import fold
+from chatd.text import counted, fold
 
 T = TypeVar("T")
 
@@ -397,20 +397,33 @@ class SQLiteHistory(Service):
 
         Each change the file refuses is left out, and logged: its asker went
         with the process that logged it, so only the host can hear of it now.
+        A log that held records is one info line too: a clean stop removes
+        it, so the daemon before did not stop cleanly (docs/SECURITY.md).
         Raises ``DatabaseFileError``, ``sqlite3.Error``, ``ValueError`` (a damaged record).
         """
         try:
-            last, refused = replay(writer, log_path(path))
+            replayed = replay(writer, log_path(path))
         except OSError as error:
             raise DatabaseFileError(unreadable_log(path, error)) from None
-        for refusal in refused:
+        # Nothing is lost either way: the host learns that the last stop was a kill -9, a crash or a power cut.
+        if replayed.committed:
+            cls.log.info(
+                "A daemon that did not stop cleanly left {records} in the --db file's pass log, committed now",
+                records=counted(replayed.committed, "record"),
+                count=replayed.committed,
+            )
+        elif replayed.left:
+            cls.log.info(
+                "A daemon that did not stop cleanly left the --db file's pass log; all it held was committed already"
+            )
+        for refusal in replayed.refused:
             cls.log.warn(
                 "The --db file refused a change its pass log held from before this start ({change}: {why}); it "
                 "alone is not kept",
                 change=refusal.change,
                 why=refusal.why,
             )
-        return last
+        return replayed.last
 
     @override
     def startService(self) -> None:

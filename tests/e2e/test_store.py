@@ -31,6 +31,9 @@ PASSWORD = "correct horse"
 STAMP = re.compile(rb"^\[(\d{4}-\d\d-\d\d )?\d\d:\d\d\] ")
 
 
+UNCLEAN = re.compile(rb"(#\w+\] .*did not stop cleanly.*)$")
+"""A log line about a daemon before that did not stop cleanly, from its level on."""
+
 SET_BY_BOSS = rb"^\*\*\* Topic of #lobby \(set by boss, \d{4}-\d\d-\d\d \d\d:\d\d UTC\): be kind$"
 """#lobby's topic as boss set it, at whatever time the test ran."""
 
@@ -144,6 +147,65 @@ class KillTests(SynchronousTestCase):
         blocker.execute("ROLLBACK")
         kept = [event for event in self.kept("#lobby") if event["type"] == "said"]
         self.assertEqual(kept, seen)
+
+    def test_a_start_after_kill_9_says_it_committed_what_the_log_held(self) -> None:
+        """Three lines shown but not committed (the file's write lock held elsewhere) when the daemon was killed: the
+        next start commits them and says so in one info line. A start used to say nothing of a kill -9."""
+        daemon = self.start()
+        self.assertEqual(self.unclean(daemon), [])
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        self.kept("#lobby")  # the joins committed: what follows is all the log holds uncommitted
+        blocker = sqlite3.connect(self.db, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")
+        for n in range(3):
+            alice.say(f"while locked {n}")
+            self.lines(bob, 1)
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        blocker.execute("ROLLBACK")
+        self.assertEqual(
+            self.unclean(self.start()),
+            [
+                "#info] A daemon that did not stop cleanly left 3 records in the "
+                "--db file's pass log, committed now"
+            ],
+        )
+
+    def test_a_start_after_kill_9_of_a_daemon_that_had_committed_all_says_so(self) -> None:
+        """Killed once its lines were committed, the daemon left its pass log all the same (a clean stop removes
+        it): the next start says the last stop was not clean, and that nothing waited."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        alice.say("committed before the kill")
+        self.lines(alice, 1)
+        self.kept("#lobby")
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.assertEqual(
+            self.unclean(self.start()),
+            [
+                "#info] A daemon that did not stop cleanly left the --db file's "
+                "pass log; all it held was committed already"
+            ],
+        )
+
+    def test_a_start_after_a_clean_stop_says_nothing_of_it(self) -> None:
+        """SIGTERM, then a start on the same file: no line about a stop that was not clean."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        alice.say("before a clean stop")
+        self.lines(alice, 1)
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.assertEqual(self.unclean(self.start()), [])
+
+    def unclean(self, daemon: Daemon) -> list[str]:
+        """The lines ``daemon`` has logged by now about a daemon before it that did not stop cleanly, without their
+        time stamps."""
+        return [
+            found.group(1).decode()
+            for line in daemon.logged_so_far()
+            if (found := UNCLEAN.search(line)) is not None
+        ]
 
     def test_bans_and_numbering_survive_kill_9(self) -> None:
         """Bans set before SIGKILL still refuse their address and their network's after the restart; the room
