@@ -53,6 +53,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
+from chatd.secret_files import HOLDS, warn_if_open
 from chatd.service import EndpointError, bound_daemon
 from chatd.start import (
     SERVER_NAME_MOST,
@@ -868,14 +869,17 @@ def makeService(options: Options) -> IService:
 
     twistd calls this before it starts logging and forks, so a port that
     cannot be bound, or a ``--db`` file that cannot be used, is told on the
-    terminal as a ``StartError``.
+    terminal as a ``StartError``. A file of secrets that users other than
+    its owner may read is a warning in the log (chatd.secret_files).
     """
     from twisted.internet import reactor
 
     try:
-        return bound_daemon(options.config(), reactor)
+        daemon = bound_daemon(options.config(), reactor)
     except (DatabaseFileError, SpoolFolderError, EndpointError) as error:
         raise StartError(str(error)) from None
     except CannotListenError as error:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
+    warn_if_open((option, options[option]) for option in HOLDS)
+    return daemon

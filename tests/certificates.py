@@ -36,7 +36,8 @@ def write_self_signed(directory: str, name: str = "localhost") -> tuple[str, str
     key_path = os.path.join(directory, f"{name}.key")
     with open(certificate_path, "wb") as pem:
         pem.write(certificate.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, "wb") as pem:
+    # Readable by its owner only, as openssl writes a key (README's line): the daemon warns of one others may read.
+    with open(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as pem:
         pem.write(
             key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -70,7 +70,8 @@ def opers_file(case: SynchronousTestCase, boss_hash: str) -> str:
     directory = tempfile.mkdtemp()
     case.addCleanup(shutil.rmtree, directory)
     opers = os.path.join(directory, "opers.txt")
-    with open(opers, "w", encoding="utf-8") as lines:
+    # Readable by its owner only, as README's steps make it: the daemon warns of one others may read.
+    with open(os.open(opers, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as lines:
         lines.write(f"boss {boss_hash}\n")
     return opers
 

@@ -2,7 +2,9 @@
 
 import os
 import re
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -10,10 +12,12 @@ import tempfile
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.oper import FAILURES_PER_ADDRESS
-from tests.e2e.daemon import DEADLINE_SECONDS, LineClient, opers_file
+from tests.certificates import write_self_signed
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
 from tests.e2e.ircclient import IRCClient, irc_port
-from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, Lobby, start_chatd
 from tests.helpers import quick_hash
+from tests.test_docs import ROOT
 
 PASSWORD = "tr0ub4dor &3"
 
@@ -164,3 +168,74 @@ class LockOutTests(SynchronousTestCase):
         for attacker in attackers:
             attacker.expect(*[FAILED] * 3)
             self.assertTrue(attacker.read_line().startswith(b"ERR oper-throttled "))
+
+
+README_OPERS_LINE = re.compile(
+    r"^    (\(umask 077; \.venv/bin/python -m chatd\.passwd alice >> opers\.txt\))$", re.M
+)
+"""README's line that adds an operator to opers.txt, as a host pastes it into a shell."""
+
+OPEN_FILE = re.compile(rb"#warn\] (--\S+ .* run chmod 600 .*)$")
+"""The warning of a secret file others may open, from its text on."""
+
+
+class SecretFileModeTests(SynchronousTestCase):
+    """The --opers file and --tls-key: README's steps make the one readable by its owner only, and a start warns of
+    either when others may read it."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.opers = os.path.join(self.directory, "opers.txt")
+
+    def warnings(self, daemon: Daemon) -> list[str]:
+        """The warnings of secret files others may open that ``daemon`` logged at start.
+
+        Logged before logging begins, with the start's other lines, so a
+        connection's line, logged later, comes after them all.
+        """
+        client = daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        daemon.wait_for_log(re.compile(rb"Connection from 127\.0\.0\.1"))
+        return [found.group(1).decode() for line in daemon.log if (found := OPEN_FILE.search(line))]
+
+    def test_readmes_line_makes_a_file_its_owner_alone_reads_and_no_warning(self) -> None:
+        """README's line, run by a shell whose umask lets everyone read new files, makes opers.txt 0600; a start
+        with it warns of nothing. As README had it, the file was 0644."""
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
+            found = README_OPERS_LINE.search(readme.read())
+        assert found is not None, "README.md shows the line that adds alice to opers.txt"
+        line = found.group(1).replace(".venv/bin/python", shlex.quote(sys.executable))
+        for name in ("alice", "bob"):  # a second operator appended keeps the mode
+            subprocess.run(
+                ["sh", "-c", f"umask 022; {line.replace(' alice ', f' {name} ')}"],
+                input=(PASSWORD + "\n").encode(),
+                cwd=self.directory,
+                capture_output=True,
+                timeout=DEADLINE_SECONDS,
+                check=True,
+            )
+        self.assertEqual(stat.S_IMODE(os.stat(self.opers).st_mode), 0o600)
+        with open(self.opers, encoding="utf-8") as opers:
+            self.assertEqual([line.split(" ")[0] for line in opers], ["alice", "bob"])
+        self.assertEqual(self.warnings(start_chatd(self, "--opers", self.opers)), [])
+
+    def test_files_others_may_read_are_warned_of_with_the_chmod_to_run(self) -> None:
+        """An --opers file and a --tls-key others may read (0644, 0640) are one warning each, naming the file and
+        the chmod; the daemon starts all the same."""
+        certificate, key = write_self_signed(self.directory)
+        with open(self.opers, "w", encoding="utf-8") as opers:
+            opers.write(f"boss {quick_hash(PASSWORD)}\n")
+        os.chmod(self.opers, 0o644)
+        os.chmod(key, 0o640)
+        tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
+        daemon = Daemon.start(self, [*LOOPBACK, "--opers", self.opers, *tls], listeners=2)
+        self.assertEqual(
+            self.warnings(daemon),
+            [
+                f"--opers {self.opers} holds the operators' password hashes, and users other than its owner may "
+                f"read or change it (mode 0644); run chmod 600 {self.opers}",
+                f"--tls-key {key} is the TLS private key, and users other than its owner may read or change it "
+                f"(mode 0640); run chmod 600 {key}",
+            ],
+        )
