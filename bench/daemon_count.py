@@ -140,6 +140,22 @@ def wait_for(port: int, daemon: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"the daemon did not listen on {port}")
 
 
+def chatd_command(port: int) -> list[str]:
+    """The venv's ``twistd -n chatd`` on 127.0.0.1 ``port``, logging nothing: a daemon a bench times from outside."""
+    twistd = os.path.join(ROOT, ".venv", "bin", "twistd")
+    return [
+        twistd,
+        "-n",
+        "--pidfile=",
+        "--logfile=/dev/null",
+        "chatd",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+    ]
+
+
 def free_port() -> int:
     import servers
 

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from daemon_count import ROOT, free_port, wait_for
+from daemon_count import chatd_command, free_port, wait_for
 
 PASSWORD = "correct horse battery staple"
 
@@ -183,14 +183,7 @@ def attack(port: int, args: argparse.Namespace) -> tuple[float, float, float, fl
 def measure(source: str, opers: str, args: argparse.Namespace) -> tuple[float, float, float, float]:
     """``attack`` on a daemon from ``source``, started with ``--db :memory:`` and the operators file ``opers``."""
     port = free_port()
-    command = [
-        os.path.join(ROOT, ".venv", "bin", "twistd"),
-        "-n",
-        "--pidfile=",
-        "--logfile=/dev/null",
-        "chatd",
-    ]
-    command += ["--port", str(port), "--interface", "127.0.0.1", "--db", ":memory:", "--opers", opers]
+    command = [*chatd_command(port), "--db", ":memory:", "--opers", opers]
     daemon = subprocess.Popen(
         [*command, *FAST_TALKERS], cwd=os.path.dirname(opers), env={**os.environ, "PYTHONPATH": source}
     )
@@ -212,24 +205,17 @@ def main() -> int:
     opers = os.path.join(directory, "opers.txt")
     with open(opers, "w", encoding="utf-8") as lines:
         lines.write(f"boss {hash_password(PASSWORD)}\n")
-    sources: dict[str, str] = {}
-    results: dict[str, list[tuple[float, float, float, float]]] = {}
     try:
-        for commit in args.commits:
-            sources[commit] = servers.export_named(commit)
-        for number in range(1, args.rounds + 1):
-            for commit in args.commits if number % 2 else args.commits[::-1]:
-                result = measure(sources[commit], opers, args)
-                print(
-                    f"round {number}, {commit}: p50/p99/max {result[0]:.1f}/{result[1]:.1f}/{result[2]:.0f} ms, "
-                    f"answered in {result[3]:.1f} s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                results.setdefault(commit, []).append(result)
+        results = servers.in_turns(
+            args.commits,
+            args.rounds,
+            lambda commit, source: measure(source, opers, args),
+            lambda result: (
+                f"p50/p99/max {result[0]:.1f}/{result[1]:.1f}/{result[2]:.0f} ms, "
+                f"answered in {result[3]:.1f} s"
+            ),
+        )
     finally:
-        for source in sources.values():
-            shutil.rmtree(source, ignore_errors=True)
         shutil.rmtree(directory, ignore_errors=True)
     print("| commit | p50 ms | p99 ms | longest ms | all answered in s |")
     print("|---|---|---|---|---|")

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 from count import BEFORE_STORE
-from daemon_count import ROOT, fill, free_port, wait_for
+from daemon_count import chatd_command, fill, free_port, wait_for
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -102,14 +102,7 @@ def measure(source: str, db: str | None, args: argparse.Namespace) -> tuple[floa
     """Registrations a second, CPU microseconds and ``sendto`` calls a registration, of a daemon from ``source``."""
     port = free_port()
     work = tempfile.mkdtemp(prefix="chatd-cost-")
-    command = [
-        os.path.join(ROOT, ".venv", "bin", "twistd"),
-        "-n",
-        "--pidfile=",
-        "--logfile=/dev/null",
-        "chatd",
-    ]
-    command += ["--port", str(port), "--interface", "127.0.0.1"]
+    command = chatd_command(port)
     if db is not None:
         for suffix in ("", "-search"):
             shutil.copyfile(db + suffix, os.path.join(work, "chatd.sqlite" + suffix))
@@ -143,27 +136,18 @@ def main() -> int:
     import servers
 
     directory = tempfile.mkdtemp(prefix="chatd-cost-db-")
-    sources: dict[str, str] = {}
-    results: dict[str, list[tuple[float, float, float]]] = {}
     try:
         full = fill(directory, args.lines, args.rooms)
-        for commit in args.commits:
-            sources[commit] = servers.export_named(commit)
         old = {
             commit for commit in args.commits if str(servers.short_commit(commit)).startswith(BEFORE_STORE)
         }
-        for number in range(1, args.rounds + 1):
-            for commit in args.commits if number % 2 else args.commits[::-1]:
-                result = measure(sources[commit], None if commit in old else full, args)
-                print(
-                    f"round {number}, {commit}: {result[0]:,.0f}/s, {result[1]:,.0f} us, {result[2]:.1f} sendto",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                results.setdefault(commit, []).append(result)
+        results = servers.in_turns(
+            args.commits,
+            args.rounds,
+            lambda commit, source: measure(source, None if commit in old else full, args),
+            lambda result: f"{result[0]:,.0f}/s, {result[1]:,.0f} us, {result[2]:.1f} sendto",
+        )
     finally:
-        for source in sources.values():
-            shutil.rmtree(source, ignore_errors=True)
         shutil.rmtree(directory, ignore_errors=True)
     first = args.commits[0]
     mean = {

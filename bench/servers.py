@@ -22,10 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from soak import LISTENING, ROOT, START_SECONDS, Daemon, SoakError
+
+T = TypeVar("T")
 
 TOOLS_PACKAGES = ("miniircd==2.3", "matplotlib==3.11.2", "py-spy==0.4.3")
 """What the bench's own venv holds: a peer server, the plotter and the profiler."""
@@ -228,6 +232,28 @@ def export_named(commit: str) -> str:
     if short is None:
         raise BenchError(f"no commit {commit!r} in this repository")
     return export_commit(short)
+
+
+def in_turns(
+    commits: Sequence[str], rounds: int, measure: Callable[[str, str], T], say: Callable[[T], str]
+) -> dict[str, list[T]]:
+    r"""Each of ``commits`` (as a person names it) exported, then ``measure(commit, source)`` of each, ``rounds``
+    times, in the other order each round, so that a slow spell of the machine falls on each alike; each result
+    ``say``\ d on stderr as it comes. The exports go at the end."""
+    sources: dict[str, str] = {}
+    results: dict[str, list[T]] = {}
+    try:
+        for commit in commits:
+            sources[commit] = export_named(commit)
+        for number in range(1, rounds + 1):
+            for commit in commits if number % 2 else commits[::-1]:
+                result = measure(commit, sources[commit])
+                print(f"round {number}, {commit}: {say(result)}", file=sys.stderr, flush=True)
+                results.setdefault(commit, []).append(result)
+    finally:
+        for source in sources.values():
+            shutil.rmtree(source, ignore_errors=True)
+    return results
 
 
 def export_commit(commit: str) -> str:

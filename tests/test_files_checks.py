@@ -25,11 +25,9 @@ from tests.test_line_accounts import PASSWORD
 FILE = "0000000000000001"
 
 
-class LateCheckTestCase(FileTestCase):
-    """alice, registered, on two sessions (``uploading`` and ``other``), and bob, in JSON; the spool on a
-    one-thread pool whose answers wait for ``answer``."""
-
-    file_limits = FileLimits(keep=100.0)
+class ThreadedSpoolTestCase(FileTestCase):
+    """The spool on a one-thread pool, as the daemon's, whose answers reach the reactor only at ``answer``; what is
+    logged in ``logged``."""
 
     def setUp(self) -> None:
         self.threads = ThreadedReactor()
@@ -39,11 +37,6 @@ class LateCheckTestCase(FileTestCase):
         super().setUp()
         # Twisted annotates this for trial's TestCase, but any addCleanup will do.
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
-        self.uploading, self.uploading_wire = self.json_user(b"alice")
-        self.uploading.dataReceived(b"/register " + PASSWORD + b"\n")
-        self.other, self.other_wire = self.connect(None)
-        self.other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
-        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
 
     def make_spool(self) -> Spool:
         return Spool(self.folder, run=lambda work: deferToThreadPool(self.threads, self.pool, work))
@@ -52,6 +45,20 @@ class LateCheckTestCase(FileTestCase):
         """Let ``times`` answers of the spool's thread reach the reactor, in the order its work was done."""
         for _ in range(times):
             self.threads.run_from_thread()
+
+
+class LateCheckTestCase(ThreadedSpoolTestCase):
+    """alice, registered, on two sessions (``uploading`` and ``other``), and bob, in JSON."""
+
+    file_limits = FileLimits(keep=100.0)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.uploading, self.uploading_wire = self.json_user(b"alice")
+        self.uploading.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.other, self.other_wire = self.connect(None)
+        self.other.dataReceived(b"/format json\nalice " + PASSWORD + b"\n")
+        self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
 
     def send(self, data: bytes = CONTENT, file: str = FILE) -> None:
         """``uploading`` offers CONTENT to bob (a new offer, or one the server has nothing of) and sends ``data`` in

@@ -13,43 +13,25 @@ import base64
 import os
 
 from twisted.internet.testing import EventLoggingObserver
-from twisted.internet.threads import deferToThreadPool
 from twisted.logger import LogLevel, formatEvent, globalLogPublisher
-from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.files import CHUNK
-from chatd.storage.spool import Spool
-from tests.helpers import ThreadedReactor
 from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_files_checks import ThreadedSpoolTestCase
 
 FILE = "0000000000000001"
 KEY = f"{SHA}-{len(CONTENT)}"
 
 
-class FullDiskTests(FileTestCase):
-    """alice and bob in JSON; the part file of alice's first upload of CONTENT is ``/dev/full``, and the spool's thread's answers
-    wait for ``answer``."""
+class FullDiskTests(ThreadedSpoolTestCase):
+    """alice and bob in JSON; the part file of alice's first upload of CONTENT is ``/dev/full``."""
 
     def setUp(self) -> None:
-        self.threads = ThreadedReactor()
-        self.pool = ThreadPool(1, 1, "test-spool")
-        self.pool.start()
-        self.addCleanup(self.pool.stop)
         super().setUp()
-        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
-        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         self.alice, self.alice_wire = self.json_user(b"alice")
         self.bob, self.bob_wire = self.json_user(b"bob", host="10.0.0.3")
         self.part = os.path.join(self.folder, f"{KEY}-{FILE}.part")  # the first upload's own part file
         os.symlink("/dev/full", self.part)
-
-    def make_spool(self) -> Spool:
-        return Spool(self.folder, run=lambda work: deferToThreadPool(self.threads, self.pool, work))
-
-    def answer(self, times: int = 1) -> None:
-        """Let ``times`` answers of the spool's thread reach the reactor, in the order its work was done."""
-        for _ in range(times):
-            self.threads.run_from_thread()
 
     def told(self) -> list[dict[str, object]]:
         self.end_pass()

@@ -26,6 +26,7 @@ from twisted.python.threadpool import ThreadPool
 from chatd.domain.accounts import check_password
 from chatd.domain.chat import Chat
 from chatd.domain.errors import IdentifyFailedError, IdentifyThrottledError
+from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import Attempts, Throttle
 
@@ -97,12 +98,12 @@ class AccountLogin:
         return self.throttle.attempts()
 
     def prove(
-        self, chat: Chat, who: str | None, peer: str, attempts: Attempts, nick: str, password: str
+        self, chat: Chat, who: UserView | None, peer: str, attempts: Attempts, nick: str, password: str
     ) -> "Deferred[None]":
         """Fire with None once ``password`` is that of the account ``nick`` in ``chat``.
 
-        ``who`` is the nickname of who tries (None before they have one),
-        for the log. Throttled per connection (``attempts``), per address (``peer``) and
+        ``who`` is who tries (None before they have a nickname), named in
+        the log. Throttled per connection (``attempts``), per address (``peer``) and
         per account; fails with IdentifyFailedError (no such account, or a
         wrong password: the same answer, after the same time) or
         IdentifyThrottledError.
@@ -112,7 +113,8 @@ class AccountLogin:
             hashed = await chat.password_hash(nick)
             return await self._verify(hashed, password)
 
-        return self.throttle.attempt(who, peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))
+        tries = None if who is None else who.nick
+        return self.throttle.attempt(tries, peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))
 
     def hash(self, password: str) -> "Deferred[str]":
         """The hash to keep for a new ``password``; raises PasswordTooShortError at once."""

@@ -265,12 +265,7 @@ class IRCSession(ABC):
         if not nick:
             raise IdentifyFailedError(nick)
         return self.factory.accounts.prove(
-            self.chat,
-            None if self.user is None else self.user.nick,
-            self.peer,
-            self._account_budget,
-            nick,
-            password,
+            self.chat, self.user, self.peer, self._account_budget, nick, password
         )
 
     @abstractmethod

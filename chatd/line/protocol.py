@@ -177,12 +177,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         if self._account_budget is None:
             self._account_budget = self.factory.accounts.attempts()
         return self.factory.accounts.prove(
-            self.chat,
-            None if self.user is None else self.user.nick,
-            self.peer,
-            self._account_budget,
-            nick,
-            password,
+            self.chat, self.user, self.peer, self._account_budget, nick, password
         )
 
     @override
