@@ -227,7 +227,9 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
             if claim is None:
                 _committed_by_the_daemon(connection, path)
             else:
-                for refusal in replay(connection, log).refused:
+                replayed = replay(connection, log)
+                _say_unclean_stop(path, replayed.committed, replayed.left)
+                for refusal in replayed.refused:
                     # As a start logs it: the daemon that logged the change is gone, and its asker with it.
                     print(
                         f"python -m chatd.admin: --db {path} refused a change its pass log held ({refusal.change}: "
@@ -244,6 +246,24 @@ def _all_shown(connection: sqlite3.Connection, path: str) -> Iterator[None]:
     finally:
         if claim is not None:
             claim.release()
+
+
+def _say_unclean_stop(path: str, committed: int, left: bool) -> None:
+    """Say on standard error, as a start logs it, that the daemon on ``path`` did not stop cleanly (``left``: its pass
+    log was there), and how many of the log's records the tool just committed; the next start cannot say it, the
+    log gone."""
+    if committed:
+        print(
+            f"python -m chatd.admin: a daemon that did not stop cleanly left {counted(committed, 'record')} in --db "
+            f"{path}'s pass log, committed now.",
+            file=sys.stderr,
+        )
+    elif left:
+        print(
+            f"python -m chatd.admin: a daemon that did not stop cleanly left --db {path}'s pass log; all it held "
+            "was committed already.",
+            file=sys.stderr,
+        )
 
 
 def _committed_by_the_daemon(connection: sqlite3.Connection, path: str) -> None:
