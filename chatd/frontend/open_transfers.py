@@ -47,10 +47,6 @@ class OpenTransfers:
         self.downloads = downloads
         for record in store.kept():
             transfer = Transfer.kept(record)
-            if transfer.offered_at is not None and spool.begun(transfer.own):
-                # Checked whole in a copy of its own, as an upload begun again while another shared its content's
-                # unfinished bytes was before those were its own.
-                transfer.key = transfer.own
             if transfer.offered_at is not None and not self._whole(transfer):
                 self._lost(transfer)
                 continue
