@@ -719,8 +719,8 @@ class RefusedChangeTests(LoggedStoreTestCase):
         self.flushLoggedErrors(sqlite3.IntegrityError)
 
     def test_the_admin_tool_says_which_change_it_left_out(self) -> None:
-        """``python -m chatd.admin`` commits the same log as a start would, and says the same on standard error;
-        its command runs on, and ends well."""
+        """``python -m chatd.admin`` commits the same log as a start would, and says the same on standard error (the
+        daemon did not stop cleanly, and the change left out); its command runs on, and ends well."""
         errors, out = io.StringIO(), io.StringIO()
         with redirect_stderr(errors):
             status = admin.main(["--db", self.killed_now, "export", "--room", "#lobby"], out)
@@ -728,6 +728,8 @@ class RefusedChangeTests(LoggedStoreTestCase):
             (status, errors.getvalue()),
             (
                 0,
+                f"python -m chatd.admin: a daemon that did not stop cleanly left 1 record in --db {self.killed_now}'s "
+                "pass log, committed now.\n"
                 f"python -m chatd.admin: --db {self.killed_now} refused a change its pass log held (INSERT INTO "
                 "accounts: UNIQUE constraint failed: accounts.account); it alone is not kept.\n",
             ),
