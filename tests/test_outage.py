@@ -13,7 +13,8 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
-from chatd.storage.outage import Outage, no_room, reason
+from chatd.failures import no_room, reason
+from chatd.storage.outage import Outage
 from chatd.storage.pass_log import log_path
 from chatd.storage.search_index import index_path
 from chatd.storage.sqlite import SQLiteHistory

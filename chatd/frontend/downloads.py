@@ -27,6 +27,7 @@ from chatd.domain.errors import NoSuchFileError
 from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
 from chatd.domain.flood import Budgets
 from chatd.domain.replies import FileChunk, FileSent
+from chatd.failures import reason
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key, person
 
 K = TypeVar("K")
@@ -239,7 +240,7 @@ class Downloads:
         if not isinstance(error, OSError):
             return failure
         if self._of(download.transfer.file, download.peer) is download:
-            self.lose(download.transfer, error.strerror or str(error))
+            self.lose(download.transfer, reason(error))
         return None
 
     def lose(self, transfer: Transfer, why: str) -> None:

@@ -39,6 +39,7 @@ from chatd.domain.replies import (
     FileLink,
     FileList,
 )
+from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import TransferExpiry
@@ -222,7 +223,7 @@ class Transfers:
         if not isinstance(error, OSError):
             return failure
         if self._open.get(transfer.file) is transfer:
-            self._downloads.lose(transfer, error.strerror or str(error))
+            self._downloads.lose(transfer, reason(error))
         return None
 
     def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:

@@ -17,7 +17,6 @@ chatd.frontend.upload_checks'): the transfers themselves are the
 
 import base64
 import binascii
-import errno
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred, succeed
@@ -37,13 +36,11 @@ from chatd.domain.errors import (
 from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
+from chatd.failures import no_room, reason
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.frontend.upload_checks import UploadChecks
 from chatd.frontend.upload_days import UploadDays
-
-FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
-"""The errors of a write that say the disk (or the daemon's user's quota on it) has no room."""
 
 
 class Uploads:
@@ -245,15 +242,16 @@ class Uploads:
             # Let go already (for an earlier chunk the disk refused), withdrawn meanwhile, or uploaded whole as
             # another upload of its content was checked: these bytes were going anyway.
             return None
-        why = error.strerror or str(error)
+        why = reason(error)
         self.log.error(
             "Could not store an upload in the --files folder ({why}): {file} from {nick} was let go",
             why=why,
             file=transfer.file,
             nick=transfer.sender.nick,
         )
-        full = error.errno in FULL
-        self._let_go(transfer, "the server's disk is full" if full else "the server could not store it")
+        self._let_go(
+            transfer, "the server's disk is full" if no_room(error) else "the server could not store it"
+        )
         return None
 
     def _progress(self, peer: Peer, transfer: Transfer, key: str, have: int) -> Deferred[None] | None:
