@@ -8,14 +8,19 @@ these files itself, so it can tell: one warning a file at start, naming the
 ``chmod`` that closes it. Nothing stops the start: a host on a machine of
 their own may not mind, and a test chat should still run. openssl writes
 its keys 0600, so a ``--tls-key`` made as README says is not warned about.
+A key an ``ssl:`` endpoint of ``--listen`` reads is the same secret as
+``--tls-key``, and is warned of the same way.
 """
 
 import os
 import shlex
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from twisted.logger import Logger
+
+from chatd.frontend.endpoints import private_key
 
 HOLDS = {
     "opers": "holds the operators' password hashes",
@@ -26,27 +31,53 @@ HOLDS = {
 log = Logger()
 
 
-def warn_if_open(given: Iterable[tuple[str, str | None]]) -> None:
-    """Log a warning for each file, of the options and paths ``given`` (None: not given), that users other than its
-    owner may read or change (any group or other bit), with the ``chmod 600`` to run.
+@dataclass(frozen=True, slots=True)
+class SecretFile:
+    """A file of secrets a start reads, and how its warning names it: ``NAMED HOLDS, and users ...``."""
+
+    option: str
+    """The option that names it, without its dashes."""
+    path: str
+    named: str
+    """The warning's first words: ``--opers opers.txt``, or for a ``--listen`` endpoint's key the file alone."""
+    holds: str
+    """What the file is: ``holds the operators' password hashes``."""
+
+
+def given(option: str, path: str) -> SecretFile:
+    """The file ``path`` that ``--option`` (one of ``HOLDS``) names."""
+    return SecretFile(option, path, f"--{option} {path}", HOLDS[option])
+
+
+def endpoint_key(description: str, endpoint: str) -> SecretFile | None:
+    """The key the ``--listen description`` (as typed: ``web:ssl:...``) reads, its endpoint being ``endpoint``
+    (the description less its front end's prefix); None if it is no ``ssl:`` one."""
+    path = private_key(endpoint)
+    if path is None:
+        return None
+    return SecretFile("listen", path, path, f"is the TLS private key of --listen {description}")
+
+
+def warn_if_open(files: Iterable[SecretFile]) -> None:
+    """Log a warning for each of ``files`` that users other than its owner may read or change (any group or other
+    bit), with the ``chmod 600`` to run.
 
     A file that cannot be looked at is passed over: the start read it
     already, so one gone since is told of when it is read again.
     """
-    for option, path in given:
-        if path is None:
-            continue
+    for file in files:
         try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
+            mode = stat.S_IMODE(os.stat(file.path).st_mode)
         except OSError:
             continue
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             log.warn(
-                "--{option} {path} {holds}, and users other than its owner may read or change it (mode {mode}); "
+                "{named} {holds}, and users other than its owner may read or change it (mode {mode}); "
                 "run chmod 600 {quoted}",
-                option=option,
-                path=path,
-                holds=HOLDS[option],
+                named=file.named,
+                option=file.option,
+                path=file.path,
+                holds=file.holds,
                 mode=f"{mode:04o}",
-                quoted=shlex.quote(path),
+                quoted=shlex.quote(file.path),
             )

@@ -53,7 +53,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.opers import Opers, OpersFileError, load_opers
-from chatd.secret_files import HOLDS, warn_if_open
+from chatd.secret_files import SecretFile, endpoint_key, given, warn_if_open
 from chatd.service import EndpointError, bound_daemon
 from chatd.start import (
     SERVER_NAME_MOST,
@@ -869,8 +869,8 @@ def makeService(options: Options) -> IService:
 
     twistd calls this before it starts logging and forks, so a port that
     cannot be bound, or a ``--db`` file that cannot be used, is told on the
-    terminal as a ``StartError``. A file of secrets that users other than
-    its owner may read is a warning in the log (chatd.secret_files).
+    terminal as a ``StartError``. A file of secrets (``_secret_files``) that
+    users other than its owner may read is a warning in the log (chatd.secret_files).
     """
     from twisted.internet import reactor
 
@@ -881,5 +881,14 @@ def makeService(options: Options) -> IService:
     except CannotListenError as error:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
-    warn_if_open((option, options[option]) for option in HOLDS)
+    warn_if_open(_secret_files(options))
     return daemon
+
+
+def _secret_files(options: Options) -> list[SecretFile]:
+    """The files of secrets ``options`` name: the --opers file, the --tls-key, and each --listen ssl: key."""
+    files = [given(option, options[option]) for option in ("opers", "tls-key") if options[option] is not None]
+    for prefix, listen in (("", "listen"), (WEB_PREFIX, "web-listen"), (IRC_PREFIX, "irc-listen")):
+        keys = (endpoint_key(prefix + endpoint, endpoint) for endpoint in options[listen])
+        files.extend(key for key in keys if key is not None)
+    return files

@@ -119,6 +119,24 @@ def with_backlog(description: str) -> str:
     return f"{description}:backlog={LISTEN_BACKLOG}"
 
 
+SSL_KEY_DEFAULT = "server.pem"
+"""The key file an ``ssl:`` endpoint reads when it names none: Twisted's own default (``serverFromString``)."""
+
+
+def private_key(description: str) -> str | None:
+    """The private key file the endpoint ``description`` reads, if it is an ``ssl:`` one; else None.
+
+    Found as Twisted's parser finds it: ``privateKey=``, else the word after
+    the port, else ``SSL_KEY_DEFAULT`` in the working directory (which
+    ``certKey`` does not change). So the start can warn of a key others may
+    read given in ``--listen`` as it does of ``--tls-key`` (chatd.secret_files).
+    """
+    words, parameters = _parse(description)
+    if not words or words[0] != "ssl":
+        return None
+    return str(parameters.get("privateKey", words[2] if len(words) > 2 else SSL_KEY_DEFAULT))
+
+
 WILDCARDS = ("::", "0.0.0.0")
 """Addresses that mean every interface: an announced address names the server instead."""
 

@@ -175,7 +175,7 @@ README_OPERS_LINE = re.compile(
 )
 """README's line that adds an operator to opers.txt, as a host pastes it into a shell."""
 
-OPEN_FILE = re.compile(rb"#warn\] (--\S+ .* run chmod 600 .*)$")
+OPEN_FILE = re.compile(rb"#warn\] (\S+ .* run chmod 600 .*)$")
 """The warning of a secret file others may open, from its text on."""
 
 
@@ -219,6 +219,21 @@ class SecretFileModeTests(SynchronousTestCase):
         with open(self.opers, encoding="utf-8") as opers:
             self.assertEqual([line.split(" ")[0] for line in opers], ["alice", "bob"])
         self.assertEqual(self.warnings(start_chatd(self, "--opers", self.opers)), [])
+
+    def test_a_key_a_listen_endpoint_reads_others_may_read_is_warned_of(self) -> None:
+        """The key of an ssl: endpoint given to --listen is as secret as --tls-key: at 0644 it is one warning
+        naming the file, its --listen and the chmod; the daemon starts all the same. It was never looked at."""
+        certificate, key = write_self_signed(self.directory)
+        os.chmod(key, 0o644)
+        endpoint = f"ssl:0:interface=127.0.0.1:privateKey={key}:certKey={certificate}"
+        daemon = Daemon.start(self, [*LOOPBACK, "--listen", endpoint], listeners=2)
+        self.assertEqual(
+            self.warnings(daemon),
+            [
+                f"{key} is the TLS private key of --listen {endpoint}, and users other than its owner may read or "
+                f"change it (mode 0644); run chmod 600 {key}"
+            ],
+        )
 
     def test_files_others_may_read_are_warned_of_with_the_chmod_to_run(self) -> None:
         """An --opers file and a --tls-key others may read (0644, 0640) are one warning each, naming the file and
