@@ -9,7 +9,10 @@ these files itself, so it can tell: one warning a file at start, naming the
 their own may not mind, and a test chat should still run. openssl writes
 its keys 0600, so a ``--tls-key`` made as README says is not warned about.
 A key an ``ssl:`` endpoint of ``--listen`` reads is the same secret as
-``--tls-key``, and is warned of the same way.
+``--tls-key``, and is warned of the same way. So is a ``--db`` file that
+was there before the start: one chatd makes is its owner's alone
+(chatd.storage.private), but SQLite, a copy or an older chatd made it with
+the umask's mode, 0644 most often, and a file that is there keeps it.
 """
 
 import os
@@ -25,6 +28,7 @@ from chatd.frontend.endpoints import private_key
 HOLDS = {
     "opers": "holds the operators' password hashes",
     "tls-key": "is the TLS private key",
+    "db": "holds password hashes, addresses and private messages",
 }
 """Each option naming a secret file, and what the file is, as the warning says it."""
 

@@ -886,8 +886,11 @@ def makeService(options: Options) -> IService:
 
 
 def _secret_files(options: Options) -> list[SecretFile]:
-    """The files of secrets ``options`` name: the --opers file, the --tls-key, and each --listen ssl: key."""
+    """The files of secrets ``options`` name: the --opers file, the --tls-key, the --db file (none for :memory:),
+    and each --listen ssl: key."""
     files = [given(option, options[option]) for option in ("opers", "tls-key") if options[option] is not None]
+    if options["db"] != MEMORY:
+        files.append(given("db", options["db"]))
     for prefix, listen in (("", "listen"), (WEB_PREFIX, "web-listen"), (IRC_PREFIX, "irc-listen")):
         keys = (endpoint_key(prefix + endpoint, endpoint) for endpoint in options[listen])
         files.extend(key for key in keys if key is not None)

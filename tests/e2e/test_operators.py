@@ -180,8 +180,8 @@ OPEN_FILE = re.compile(rb"#warn\] (\S+ .* run chmod 600 .*)$")
 
 
 class SecretFileModeTests(SynchronousTestCase):
-    """The --opers file and --tls-key: README's steps make the one readable by its owner only, and a start warns of
-    either when others may read it."""
+    """The --opers file, the TLS keys and the --db file: README's steps make the first readable by its owner only,
+    and a start warns of any of them when others may read it."""
 
     def setUp(self) -> None:
         self.directory = tempfile.mkdtemp()
@@ -234,6 +234,24 @@ class SecretFileModeTests(SynchronousTestCase):
                 f"change it (mode 0644); run chmod 600 {key}"
             ],
         )
+
+    def test_a_database_others_may_read_is_warned_of_and_a_new_one_or_memory_is_not(self) -> None:
+        """A --db file that was there at 0644 (as sqlite3 makes one under umask 022) is one warning naming it and
+        the chmod; one the daemon makes, and --db :memory:, are none. It was never looked at."""
+        existing = os.path.join(self.directory, "old.sqlite")
+        with open(existing, "w"):
+            pass  # empty: SQLite takes it as a new database
+        os.chmod(existing, 0o644)
+        self.assertEqual(
+            self.warnings(Daemon.start(self, [*LOOPBACK, "--db", existing])),
+            [
+                f"--db {existing} holds password hashes, addresses and private messages, and users other than its "
+                f"owner may read or change it (mode 0644); run chmod 600 {existing}"
+            ],
+        )
+        made = os.path.join(tempfile.mkdtemp(dir=self.directory), "new.sqlite")  # a --files folder of its own
+        self.assertEqual(self.warnings(Daemon.start(self, [*LOOPBACK, "--db", made])), [])
+        self.assertEqual(self.warnings(Daemon.start(self, [*LOOPBACK, "--db", ":memory:"])), [])
 
     def test_files_others_may_read_are_warned_of_with_the_chmod_to_run(self) -> None:
         """An --opers file and a --tls-key others may read (0644, 0640) are one warning each, naming the file and
