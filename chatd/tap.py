@@ -130,6 +130,17 @@ MILLISECOND = (0.001, "0.001", "a millisecond")
 """The least of every option that is a wait in seconds: the reactor waits in whole milliseconds (epoll's timeout,
 which Python rounds up), so it cannot tell a shorter wait from a millisecond."""
 
+AN_HOUR_IN_DAYS = (1 / 24, "1/24", "an hour")
+"""The least of the options counted in days.
+
+--retain-days forgets at start and every hour (chatd.storage.retention's
+``EVERY``), so under an hour it is the round, not the option, that decides
+how long a line stays; --file-keep under an hour lets an offer go before
+a recipient who stepped away is back, and sooner than an upload that sent
+nothing for an hour is let go (chatd.frontend.transfer_expiry). Both took
+1e-9 days, which acted at once: each round deleted every line kept, and
+every offer went as it was made, "offers wait 1s at most"."""
+
 LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
     "flood-rate": (1 / DAY, "1/86400", "a line a day"),
     **dict.fromkeys(
@@ -143,6 +154,7 @@ LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
         ),
         MILLISECOND,
     ),
+    **dict.fromkeys(("file-keep", "retain-days"), AN_HOUR_IN_DAYS),
 }
 """The number options that have a least above 0: the least, as its help and refusal write it, and in words.
 
@@ -324,7 +336,8 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-store-bytes", _FILES.store_bytes, "Bytes all files waiting on the server may take at once"
     ),
 ]
-"""The limits on files (chatd.domain.files.FileLimits), each more than 0."""
+"""The limits on files (chatd.domain.files.FileLimits), each more than 0, --file-keep at least an hour
+(``LIMIT_LEAST``)."""
 
 SIZE_OPTIONS = ("file-max-size", "file-day-bytes", "file-rate", "file-store-bytes")
 """The options that take a size (``_size_option``): their help says the default in binary units."""
@@ -577,8 +590,9 @@ class Options(usage.Options):
         for description in self["irc-listen"]:
             _check_endpoint(IRC_PREFIX + description, description)
         for name, (least, *_) in LIMIT_LEAST.items():
-            # Before "more than 0", so 0 is told the least too: the one thing to fix.
-            if not self[name] >= least:
+            # Before "more than 0", so 0 is told the least too: the one thing to fix. --retain-days is None unless
+            # given (forever).
+            if self[name] is not None and not self[name] >= least:
                 raise usage.UsageError(f"--{name} must be {_at_least(name)}, not {self[name]}.")
         for name, *_ in LIMIT_OPTIONS:
             # Asked as "more than 0" rather than "not 0 or less": float('nan') is neither, and --flood-rate nan
@@ -596,8 +610,6 @@ class Options(usage.Options):
                 raise usage.UsageError(f"--{name} must be more than 0, not {self[name]:g}.")
         if not self["db"]:
             raise usage.UsageError("--db needs a file's path, or :memory: to keep nothing.")
-        if self["retain-days"] is not None and not self["retain-days"] > 0:
-            raise usage.UsageError(f"--retain-days must be more than 0, not {self['retain-days']:g}.")
         for name, (most, _) in LIMIT_MOST.items():
             if self[name] is not None and self[name] > most:
                 raise usage.UsageError(f"--{name} must be {_at_most(name)}, not {self[name]:.15g}.")

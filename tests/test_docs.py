@@ -87,11 +87,23 @@ class DocsTests(SynchronousTestCase):
         """docs/SECURITY.md's row for each limit that has a least (LIMIT_LEAST) says it, as --help does."""
         security = read("docs", "SECURITY.md")
         self.assertIn("flood-rate", LIMIT_LEAST)
-        for name, (_, shown, words) in LIMIT_LEAST.items():
+        rows = [row[0] for row in [*LIMIT_OPTIONS, *FILE_OPTIONS] if row[0] in LIMIT_LEAST]
+        self.assertEqual(set(LIMIT_LEAST) - set(rows), {"retain-days"})  # told in words below
+        for name in rows:
+            _, shown, words = LIMIT_LEAST[name]
             self.assertTrue(
                 re.search(rf"\| `--{name} [A-Z]+` \|[^\n]* at least {re.escape(shown)} \({words}", security),
                 name,
             )
+
+    def test_retain_days_bounds_in_readme_and_security(self) -> None:
+        """README and docs/SECURITY.md say --retain-days' least and most, as --help does, in their prose (it has no
+        row of limits)."""
+        _, shown, words = LIMIT_LEAST["retain-days"]
+        most, most_words = LIMIT_MOST["retain-days"]
+        said = f"at least {shown}, {words}, and at most {most:.15g}, {most_words}"
+        for document in (read("README.md"), read("docs", "SECURITY.md")):
+            self.assertIn(said, " ".join(document.split()))
 
     def test_the_most_of_every_size_in_security(self) -> None:
         """docs/SECURITY.md says the most every size option takes (SIZE_MOST), as --help does."""

@@ -256,6 +256,20 @@ class OptionsTests(SynchronousTestCase):
                 )
             self.assertIn("at least 0.001 (a millisecond) and at most 86400 (a day)", Options().docs[name])
 
+    def test_every_option_in_days_is_an_hour_at_least(self) -> None:
+        """--file-keep and --retain-days take down to an hour (1/24 of a day); below it, 0 and the smallest floats
+        included, is one sentence saying the least. 1e-9 days started, and acted at once: every offer went as it
+        was made ("offers wait 1s at most"), and every round of forgetting deleted all history."""
+        days = [name for name, (_, _, words) in LIMIT_LEAST.items() if words == "an hour"]
+        self.assertEqual(days, ["file-keep", "retain-days"])
+        self.assertEqual(parse("--file-keep", f"{1 / 24!r}").config().files.limits.keep, 3600.0)
+        self.assertEqual(parse("--retain-days", f"{1 / 24!r}").config().retain_days, 1 / 24)
+        for name in days:
+            for given in ("1e-9", "5e-324", "0.0416", "0", "-0", "-1"):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(str(error), f"--{name} must be at least 1/24 (an hour), not {float(given)}.")
+            self.assertIn("at least 1/24 (an hour) and at most", Options().docs[name])
+
     def test_keepalive_is_at_most_what_linux_takes(self) -> None:
         """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and
         every connection then failed as it was accepted (setting TCP_KEEPIDLE: EINVAL), logged as a traceback."""
@@ -296,7 +310,7 @@ class OptionsTests(SynchronousTestCase):
         self.assertIsNone(parse().config().retain_days)
         self.assertEqual(parse("--retain-days", "1.5").config().retain_days, 1.5)
         error = self.assertRaises(usage.UsageError, parse, "--retain-days", "0")
-        self.assertEqual(str(error), "--retain-days must be more than 0, not 0.")
+        self.assertEqual(str(error), "--retain-days must be at least 1/24 (an hour), not 0.0.")
         error = self.assertRaises(usage.UsageError, parse, "--retain-days", "a week")
         self.assertEqual(str(error), "--retain-days must be a number, not 'a week'.")
 
@@ -718,8 +732,12 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse()["file-max-size"], 100 * 1024**2)
 
     def test_file_limits_must_be_more_than_zero(self) -> None:
-        """A file limit of 0 is refused in one sentence naming it."""
-        for name in ("file-max-size", "file-transfers", "file-keep", "file-rate"):
+        """A file limit of 0 is refused in one sentence naming it, --file-keep as less than its least."""
+        error = self.assertRaises(usage.UsageError, parse, "--file-transfers", "0")
+        self.assertEqual(str(error), "--file-transfers must be more than 0, not 0.")
+        error = self.assertRaises(usage.UsageError, parse, "--file-keep", "0")
+        self.assertEqual(str(error), "--file-keep must be at least 1/24 (an hour), not 0.0.")
+        for name in SIZE_OPTIONS:
             error = self.assertRaises(usage.UsageError, parse, f"--{name}", "0")
             self.assertEqual(str(error), f"--{name} must be more than 0, not 0.")
         error = self.assertRaises(usage.UsageError, parse, "--file-rate", "-1M")
