@@ -136,7 +136,10 @@ def size(name: str) -> Callable[[str], int]:
     """A coerce for ``--name`` that takes a number of bytes, or of KiB, MiB, GiB or TiB with K, M, G or T after it.
 
     ``100M`` is 100 MiB; ``1.5G`` is one and a half GiB; a bare number is
-    bytes. Anything else stops the start with one sentence naming the option.
+    bytes, a fraction of one dropped. Anything else, and less than a byte,
+    stops the start with one sentence naming the option: every size is a
+    limit that 0 would make refuse all (``--file-max-size 0.5`` was told
+    "more than 0, not 0", a 0 the host never typed).
     """
 
     def coerce(value: str) -> int:
@@ -151,6 +154,8 @@ def size(name: str) -> Callable[[str], int]:
         # Checked once multiplied: 1e308T is a finite number of TiB, and its bytes a float too large (infinite).
         if amount * SIZE_UNITS[unit] > SIZE_MOST:
             raise usage.UsageError(f"--{name} must be at most {SIZE_MOST_WORDS}, not {value!r}.")
+        if amount * SIZE_UNITS[unit] < 1:
+            raise usage.UsageError(f"--{name} must be at least 1 byte, not {value!r}.")
         return int(amount * SIZE_UNITS[unit])
 
     return coerce

@@ -336,8 +336,8 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-store-bytes", _FILES.store_bytes, "Bytes all files waiting on the server may take at once"
     ),
 ]
-"""The limits on files (chatd.domain.files.FileLimits), each more than 0, --file-keep at least an hour
-(``LIMIT_LEAST``)."""
+"""The limits on files (chatd.domain.files.FileLimits), each more than 0: a size at least a byte (``size``),
+--file-keep at least an hour (``LIMIT_LEAST``)."""
 
 SIZE_OPTIONS = ("file-max-size", "file-day-bytes", "file-rate", "file-store-bytes")
 """The options that take a size (``_size_option``): their help says the default in binary units."""

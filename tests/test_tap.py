@@ -732,14 +732,17 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse()["file-max-size"], 100 * 1024**2)
 
     def test_file_limits_must_be_more_than_zero(self) -> None:
-        """A file limit of 0 is refused in one sentence naming it, --file-keep as less than its least."""
+        """A file limit of 0 is refused in one sentence naming it: a size as less than a byte, with the value as
+        given (--file-max-size 0.5 was told "not 0"), --file-keep as less than its least."""
         error = self.assertRaises(usage.UsageError, parse, "--file-transfers", "0")
         self.assertEqual(str(error), "--file-transfers must be more than 0, not 0.")
         error = self.assertRaises(usage.UsageError, parse, "--file-keep", "0")
         self.assertEqual(str(error), "--file-keep must be at least 1/24 (an hour), not 0.0.")
         for name in SIZE_OPTIONS:
-            error = self.assertRaises(usage.UsageError, parse, f"--{name}", "0")
-            self.assertEqual(str(error), f"--{name} must be more than 0, not 0.")
+            for given in ("0", "0.5", "0.0001K", "1e-300T"):
+                error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
+                self.assertEqual(str(error), f"--{name} must be at least 1 byte, not {given!r}.")
+            self.assertEqual(parse(f"--{name}", "1.5")[name], 1)
         error = self.assertRaises(usage.UsageError, parse, "--file-rate", "-1M")
         self.assertIn("--file-rate must be a size", str(error))
 
