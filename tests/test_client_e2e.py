@@ -277,6 +277,18 @@ class SendTests(EndToEndTestCase):
             ["! a message from bob could not be decrypted: it was altered on the way"],
         )
 
+    def test_an_envelope_nested_past_pythons_stack_is_one_clear_line(self) -> None:
+        """An envelope of arrays nested 100,000 deep, which only a hostile server could send (the server refuses
+        it from a client), is an envelope that does not open: one line, as for an altered one. Its RecursionError
+        went up through the client's reading of the line."""
+        nested = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()
+        self.lines()
+        self.keys.peer.send(encrypted("bob", "alice", nested))
+        self.assertEqual(
+            self.lines(),
+            ["! a message from bob could not be decrypted: it was altered on the way"],
+        )
+
     def test_a_message_sealed_before_this_device_had_its_key_is_not_called_altered(self) -> None:
         """An envelope with no box for this device's key (the user's own, or a contact's, sealed before this
         install made its key) says so, in the page's words; it said "altered or not meant for this device"."""

@@ -123,9 +123,11 @@ class EnvelopeTests(SynchronousTestCase):
             open_envelope(seal("secret", alice.secret, [bob.public]), mallory)
 
     def test_junk_is_no_envelope(self) -> None:
-        """Not base64, not JSON, another version: each an EnvelopeError."""
+        """Not base64, not JSON, another version, arrays nested past Python's stack (a RecursionError, which only a
+        hostile server could send): each an EnvelopeError."""
         me = Identity(PrivateKey.generate())
-        for junk in ("", "!!!", b64(b"[1]"), b64(b'{"v":2,"from":"","to":{}}')):
+        nested = b64(b"[" * 100_000 + b"]" * 100_000)
+        for junk in ("", "!!!", b64(b"[1]"), b64(b'{"v":2,"from":"","to":{}}'), nested):
             with self.assertRaises(EnvelopeError):
                 open_envelope(junk, me)
             self.assertIsNone(envelope_sender(junk))

@@ -152,10 +152,7 @@ def seal(
 def open_envelope(envelope: str, me: Identity) -> Opened:
     """The text of the box ``envelope`` holds for ``me``, checked against its ``from`` key; raises EnvelopeError
     (NotSealedForMeError when it holds no box for ``me``)."""
-    try:
-        body = json.loads(unb64(envelope))
-    except ValueError:
-        raise EnvelopeError("not base64 of JSON") from None
+    body = _body(envelope)
     if not isinstance(body, dict) or body.get("v") != ENVELOPE_VERSION:
         raise EnvelopeError("not a version 1 envelope")
     sender, boxes = body.get("from"), body.get("to")
@@ -175,11 +172,21 @@ def open_envelope(envelope: str, me: Identity) -> Opened:
         raise EnvelopeError("the box does not open: altered, or sealed with another key") from None
 
 
+def _body(envelope: str) -> object:
+    """What ``envelope`` holds: JSON in base64; raises EnvelopeError if it is not."""
+    try:
+        return json.loads(unb64(envelope))
+    except (ValueError, RecursionError):
+        # RecursionError: arrays nested a thousand deep, deeper than Python's JSON reader goes, which only a
+        # hostile server could send (it refuses them from a client): as undecodable as any other.
+        raise EnvelopeError("not base64 of JSON") from None
+
+
 def envelope_sender(envelope: str) -> str | None:
     """The ``from`` key of an envelope, unchecked (None if it has none): who it claims sealed it."""
     try:
-        body = json.loads(unb64(envelope))
-    except ValueError:
+        body = _body(envelope)
+    except EnvelopeError:
         return None
     sender = body.get("from") if isinstance(body, dict) else None
     return sender if is_public_key(sender) else None
