@@ -29,7 +29,8 @@ writes of every line pay for none.
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from twisted.application.service import Service
@@ -175,15 +176,23 @@ def unneeded(connection: sqlite3.Connection, events: Sequence[tuple[int, str]], 
     return sorted(theirs - needed)
 
 
-def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
-    """Delete the events at ``positions`` in one transaction; how many went."""
+@contextmanager
+def _written(connection: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on ``connection`` (in autocommit mode) around the block: committed, or rolled back if
+    the block raises."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        deleted = connection.executemany("DELETE FROM events WHERE position = ?", [(p,) for p in positions])
+        yield
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
+    """Delete the events at ``positions`` in one transaction; how many went."""
+    with _written(connection):
+        deleted = connection.executemany("DELETE FROM events WHERE position = ?", [(p,) for p in positions])
     return deleted.rowcount
 
 
@@ -201,17 +210,12 @@ def window(connection: sqlite3.Connection, after: int, before: float) -> tuple[i
     if not any(at < before for _, at in rows):
         return None, 0
     last = rows[-1][0]
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with _written(connection):
         deleted = connection.execute(
             f"DELETE FROM events WHERE position > ? AND position <= ? AND at < ? "
             f"AND NOT {MODERATION} AND NOT {TOPICS} AND NOT (kind = 'kicked' AND {KICK_ENDS} > ?)",
             (after, last, before, before),
         )
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
     return last, deleted.rowcount
 
 
