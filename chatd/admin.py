@@ -22,6 +22,10 @@
   (joins, parts, quits, topics, kicks), bar those ``--retain-days`` keeps
   whatever their age because the chat needs them to come back the same
   (``chatd.storage.retention.unneeded``), and says how many it deleted and kept.
+  A kick others gave NICK while not identified holds their address too
+  (its wait is on their nickname from there): it takes it out of those
+  whose wait is over (``chatd.storage.retention.kicks_of``), and keeps it
+  in one whose wait runs, which a start needs to hold them out still.
 
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
@@ -50,9 +54,9 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, TypeVar
 from urllib.parse import quote
 
 from typing_extensions import override
@@ -89,7 +93,8 @@ FORGET_DESCRIPTION = (
     "--private --confirm deletes them and the lines, for good. Messages still waiting in an offline account's "
     "mailbox are not touched. It also deletes NICK's joins, parts, quits and other events, each with the address "
     "it came from, but those the chat needs to come back the same (a room's last topic or topic lock, a ban, mute "
-    "or kick still in force), and says how many it deleted and kept."
+    "or kick still in force), and takes NICK's address out of the kicks others gave them unidentified once their "
+    "wait is over; it says how many it deleted, took it out of and kept."
 )
 
 KEPT_BECAUSE = "the chat needs to come back the same (a room's last topic or topic lock, a ban, mute or kick still in force)"
@@ -109,6 +114,9 @@ COMMITTED_POLL_SECONDS = 0.01
 
 GIVEN_UP_POLL_SECONDS = 0.25
 """How often, while it waits, the tool reads the pass log (a megabyte or two) for records the daemon gave up."""
+
+
+T = TypeVar("T")
 
 
 class AdminError(Exception):
@@ -367,12 +375,19 @@ def forget(
         others = [
             (position, kind) for position, kind in events if kind not in _LINES and kind not in _PRIVATE
         ]
-        traces = retention.unneeded(connection, others, time.time())
-        count = _delete(connection, [position for position, kind in events if kind in _LINES])
-        deleted_privately = _delete(
-            connection, [position for position, kind in events if private and kind in _PRIVATE]
+        now = time.time()
+        traces = retention.unneeded(connection, others, now)
+        kicks_over, kicks_running = retention.kicks_of(connection, nick, now)
+        count = _in_chunks(
+            connection, retention.delete, [position for position, kind in events if kind in _LINES]
         )
-        gone = _delete(connection, traces)
+        deleted_privately = _in_chunks(
+            connection,
+            retention.delete,
+            [position for position, kind in events if private and kind in _PRIVATE],
+        )
+        gone = _in_chunks(connection, retention.delete, traces)
+        unaddressed = _in_chunks(connection, retention.rewrite, kicks_over)
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None
     if count:
@@ -388,16 +403,23 @@ def forget(
     told = f"Forgot {counted(count, 'line')}{also} {nick} sent"
     if gone:
         told += f", and {counted(gone, 'other event')} of theirs (joins, parts, quits and the like), addresses and all"
-    if kept := len(others) - len(traces):
+    if unaddressed:
+        told += f"; took their address out of {counted(unaddressed, 'kick')} others gave them"
+    if kept := len(others) - len(traces) + kicks_running:
         told += f"; kept {counted(kept, 'other event')} {KEPT_BECAUSE}"
     print(told + ".", file=out)
 
 
-def _delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:
-    """Delete the events at ``positions``, ``retention.CHUNK`` a transaction; how many went."""
+def _in_chunks(
+    connection: sqlite3.Connection,
+    write: Callable[[sqlite3.Connection, Sequence[T]], int],
+    items: Sequence[T],
+) -> int:
+    """``write`` (``retention.delete``, ``retention.rewrite``) the events of ``items``, ``retention.CHUNK`` a
+    transaction; how many it changed."""
     count = 0
-    for start in range(0, len(positions), retention.CHUNK):
-        count += retention.delete(connection, positions[start : start + retention.CHUNK])
+    for start in range(0, len(items), retention.CHUNK):
+        count += write(connection, items[start : start + retention.CHUNK])
     return count
 
 

@@ -31,6 +31,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from twisted.application.service import Service
@@ -41,8 +42,8 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.bans import nickname_key, target_key
-from chatd.domain.encoding import decode_event, type_name
-from chatd.domain.events import BanAdded, BanLifted, Event, Muted, TopicChanged, TopicLocked, Unmuted
+from chatd.domain.encoding import decode_event, encode_event, type_name
+from chatd.domain.events import BanAdded, BanLifted, Event, Kicked, Muted, TopicChanged, TopicLocked, Unmuted
 from chatd.storage.schema import KICK_ENDS, LINE_KINDS, MODERATION, PRIVATE_KINDS, TOPICS
 from chatd.text import fold
 
@@ -176,6 +177,40 @@ def unneeded(connection: sqlite3.Connection, events: Sequence[tuple[int, str]], 
     return sorted(theirs - needed)
 
 
+def kicks_of(connection: sqlite3.Connection, nick: str, now: float) -> tuple[list[tuple[int, str]], int]:
+    """The kicks of ``nick`` (in any case or width), whoever gave them, that hold the address they came from: those
+    whose wait is over at ``now``, each position with its body without it, and how many whose wait runs
+    (``python -m chatd.admin forget``).
+
+    A kick of someone not identified holds them out by their nickname's look
+    from their address (``person``, chatd.domain.people ``waiting_key``).
+    Once its wait is over nothing reads that back, so it can go, the kick
+    and who gave it staying; while it runs, a start needs it to hold them
+    out still.
+    """
+    connection.create_function("fold", 1, fold, deterministic=True)
+    query = (
+        "SELECT position, body FROM events WHERE kind = 'kicked' AND fold(json_extract(body, '$.nick')) = ?"
+    )
+    over: list[tuple[int, str]] = []
+    running = 0
+    for position, body in connection.execute(query, (fold(nick),)):
+        kick = decode_event(body)
+        assert isinstance(kick, Kicked), "only kicks are read"
+        if not _holds_address(kick.person):
+            continue
+        if kick.until > now:
+            running += 1
+        else:
+            over.append((position, encode_event(replace(kick, person=""))))
+    return over, running
+
+
+def _holds_address(person: str) -> bool:
+    """Whether a kick's ``person`` is a nickname's look from an address (``look:LOOK@ADDRESS``), not an account's."""
+    return person.startswith("look:") and person.rpartition("@")[2] != ""
+
+
 @contextmanager
 def _written(connection: sqlite3.Connection) -> Iterator[None]:
     """One write transaction on ``connection`` (in autocommit mode) around the block: committed, or rolled back if
@@ -187,6 +222,15 @@ def _written(connection: sqlite3.Connection) -> Iterator[None]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def rewrite(connection: sqlite3.Connection, bodies: Sequence[tuple[int, str]]) -> int:
+    """Give each event at a position of ``bodies`` the body beside it, in one transaction; how many changed."""
+    with _written(connection):
+        changed = connection.executemany(
+            "UPDATE events SET body = ? WHERE position = ?", [(body, p) for p, body in bodies]
+        )
+    return changed.rowcount
 
 
 def delete(connection: sqlite3.Connection, positions: Sequence[int]) -> int:

@@ -15,7 +15,19 @@ from dataclasses import replace
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.encoding import decode_event
-from chatd.domain.events import Actor, BanAdded, BanLifted, Encrypted, Event, Muted, Quit, Unmuted, Whispered
+from chatd.domain.events import (
+    Actor,
+    BanAdded,
+    BanLifted,
+    Encrypted,
+    Event,
+    Kicked,
+    Muted,
+    Quit,
+    Unmuted,
+    Whispered,
+)
+from chatd.domain.people import waiting_key
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import _RESTORE, SQLiteHistory
@@ -233,6 +245,83 @@ class PresenceForgetTests(AdminTestCase):
         self.assertEqual(
             self.kept(),
             ["e1", "e2", "e3", "e5", "e6", "e7", "e8", "e9", "e10", "e12", "e13", "e15", "e16", "e17"],
+        )
+
+
+class KickedForgetTests(AdminTestCase):
+    """forget NICK takes NICK's address out of the kicks others gave them while they were not identified (the kick
+    keeps it to hold them out of the room, by their nickname's look from their address), once the wait is over; a
+    kick whose wait runs keeps it, so that a start holds them out still."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        now = time.time()
+        erin, dave = Actor("erin", "10.0.0.5"), Actor("dave", "10.0.0.4")
+
+        def kick(event_id: str, at: float, seq: int, whom: Actor, until: float) -> Kicked:
+            """erin's kick of ``whom`` from #lobby, as the chat makes it: the person its wait holds is theirs."""
+            return Kicked(
+                id=event_id,
+                at=at,
+                actor=erin,
+                room="#lobby",
+                seq=seq,
+                nick=whom.nick,
+                reason="out",
+                until=until,
+                person=waiting_key(whom),
+            )
+
+        self.events: list[Kicked] = [
+            kick("k1", 1, 1, dave, 61),
+            kick("k2", 2, 2, replace(dave, nick="DAVE"), 62),
+            kick("k3", 3, 3, replace(dave, account="dave"), 63),
+            kick("k4", now, 4, dave, now + 3600),
+            kick("k5", 5, 5, Actor("frank", "10.0.0.6"), 65),
+        ]
+        fill(self.db, self.events)
+
+    def kept(self) -> list[Event]:
+        """The events the file holds, oldest first."""
+        with closing(sqlite3.connect(self.db)) as connection:
+            return [
+                decode_event(body)
+                for (body,) in connection.execute("SELECT body FROM events ORDER BY position")
+            ]
+
+    def test_a_kick_over_loses_the_address_and_one_whose_wait_runs_keeps_it(self) -> None:
+        """erin's two kicks of dave, in any case, that are over lose his address (the kick and its time stay); one of
+        him identified never had it; the kick whose wait runs keeps it, and a start still holds him out; frank's
+        stays as it was. The output says both."""
+        self.assertEqual(
+            [getattr(event, "person", None) for event in self.kept()][:3],
+            ["look:dave@10.0.0.4", "look:dave@10.0.0.4", "account:dave"],
+        )
+        self.assertEqual(
+            self.admin("forget", "Dave"),
+            (
+                0,
+                "Forgot 0 lines Dave sent; took their address out of 2 kicks others gave them; kept 1 other event "
+                "the chat needs to come back the same (a room's last topic or topic lock, a ban, mute or kick still "
+                "in force).\n",
+                "",
+            ),
+        )
+        self.assertEqual(
+            self.kept(),
+            [replace(event, person="") if event.id in ("k1", "k2") else event for event in self.events],
+        )
+        with closing(sqlite3.connect(self.db)) as connection:
+            restored = [decode_event(body).id for (body,) in connection.execute(_RESTORE, (time.time(),))]
+        self.assertEqual(restored, ["k4"])
+
+    def test_forget_again_finds_nothing_more_to_take_out(self) -> None:
+        """A kick whose address is gone is not counted again: the second forget says nothing of kicks over."""
+        self.admin("forget", "dave")
+        self.assertEqual(
+            self.admin("forget", "dave")[1],
+            "Forgot 0 lines dave sent; kept 1 other event the chat needs to come back the same (a room's last topic "
+            "or topic lock, a ban, mute or kick still in force).\n",
         )
 
 
