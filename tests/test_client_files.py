@@ -231,7 +231,7 @@ class SendTests(FilesTestCase):
         self.peer.sent()
         self.peer.send(
             {"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)},
-            {"type": "error", "code": "file-offset", "text": "wrong offset", "have": CHUNK},
+            {"type": "error", "code": "file-offset", "text": "wrong offset", "file": FILE_ID, "have": CHUNK},
         )
         sent = self.peer.sent()
         self.assertEqual(sent[1:], [put(at, data[at : at + CHUNK]) for at in range(CHUNK, 9 * CHUNK, CHUNK)])
@@ -257,13 +257,14 @@ class SendTests(FilesTestCase):
             {
                 "type": "error",
                 "code": "file-corrupt",
-                "text": "The file's SHA-256 is not the one announced; it was refused.",
+                "text": f"The SHA-256 of {FILE_ID} is not the one announced; it was refused.",
+                "file": FILE_ID,
             }
         )
         self.assertEqual(
             self.lines(),
             [
-                '! "holiday photo.jpg" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
+                f'! "holiday photo.jpg" was not sent: The SHA-256 of {FILE_ID} is not the one announced; it was refused. (file-corrupt)'
             ],
         )
 

@@ -143,7 +143,7 @@ class RefusalTests(ClientServerTestCase):
         self.assertEqual(
             [line[6:] for line in alice.screen.lines if "was not sent" in line],
             [
-                '! "data.bin" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
+                '! "data.bin" was not sent: The SHA-256 of 0000000000000001 is not the one announced; it was refused. (file-corrupt)'
             ],
         )
         self.assertFalse(bob.showing("offers"))

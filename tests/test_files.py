@@ -599,7 +599,7 @@ class RefusalTests(FileTestCase):
         self.upload(alice, CONTENT)
         self.assertEqual(
             self.lines(alice_wire)[-1],
-            b"ERR file-corrupt The file's SHA-256 is not the one announced; it was refused.",
+            b"ERR file-corrupt The SHA-256 of 0000000000000001 is not the one announced; it was refused.",
         )
         self.assertEqual(self.lines(bob_wire), [])
         self.assertEqual(os.listdir(self.folder), [])
@@ -729,19 +729,41 @@ class RefusalTests(FileTestCase):
         )
 
     def test_wrong_offset_and_bad_chunks_store_nothing(self) -> None:
-        """A chunk for another offset is refused with what the server holds; bad base64 and long chunks too."""
+        """A chunk for another offset is refused with what the server holds; bad base64 and long chunks too. Each
+        refusal names its upload, so a client sending two at once knows which one it answers."""
         alice, wire = self.json_user(b"alice")
         self.json_user(b"bob")
         self.offer(alice)
         self.lines(wire)
         alice.dataReceived(b"/file put 0000000000000001 5 %s\n" % _b64(b"hello"))
         [refusal] = self.objects(wire)
-        self.assertEqual((refusal["code"], refusal["have"]), ("file-offset", 0))
+        self.assertEqual(
+            {key: refusal[key] for key in ("code", "file", "have")},
+            {"code": "file-offset", "file": "0000000000000001", "have": 0},
+        )
         alice.dataReceived(b"/file put 0000000000000001 0 !!!!\n")
-        self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
+        [refusal] = self.objects(wire)
+        self.assertEqual((refusal["code"], refusal["file"]), ("bad-file-chunk", "0000000000000001"))
         alice.dataReceived(b"/file put 0000000000000001 0 %s\n" % _b64(b"x" * (CHUNK + 1)))
         self.assertEqual(self.objects(wire)[0]["code"], "bad-file-chunk")
         self.assertEqual(self.spool.held(OWN), 0)
+
+    def test_a_chunks_refusal_names_its_upload_in_text(self) -> None:
+        """In text too, a wrong offset and a bad chunk name the upload they answer, as other file lines do."""
+        alice, wire = self.connect(b"alice")
+        self.connect(b"bob")
+        self.offer(alice)
+        self.lines(wire)
+        alice.dataReceived(b"/file put 0000000000000001 5 %s\n" % _b64(b"hello"))
+        alice.dataReceived(b"/file put 0000000000000001 0 !!!!\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR file-offset the server holds 0 bytes of 0000000000000001; send the chunk from there",
+                b"ERR bad-file-chunk a chunk of 0000000000000001 is standard base64 of 1 to 16384 bytes, "
+                b"within the file's size",
+            ],
+        )
 
     def test_a_put_to_an_upload_already_whole_says_so(self) -> None:
         """Offered to others, a copy the server holds whole is file_uploaded at once; a put to it is told there is

@@ -209,7 +209,7 @@ class BadChunkTests(AtOnceTestCase):
         self.upload(self.bob, CONTENT[:CHUNK], file=FIRST)
         self.offer(self.alice, to=b"carol")
         self.upload(self.alice, CONTENT[:-1] + b"!", file=SECOND)
-        self.assertEqual(self.answers(self.alice_wire)[-1], ("file-corrupt", None))
+        self.assertEqual(self.answers(self.alice_wire)[-1], ("file-corrupt", SECOND))
         self.lines(self.bob_wire)
         self.upload(self.bob, CONTENT, start=CHUNK, file=FIRST)
         self.assertEqual(self.answers(self.bob_wire)[-1], ("file_uploaded", FIRST))

@@ -1,9 +1,9 @@
 """What the server says about files (docs/PROTOCOL.md, "Files"), followed and put in words.
 
 One function per kind of JSON object: each moves the transfer it is about
-(found by its ``file`` id, or for an answer without one, the oldest that
-waits for it) and returns the lines to show, often none (a chunk, an
-acknowledgement). ``error`` takes the file errors that end or steer a
+(found by its ``file`` id, or for a refused offer, which has none yet, the
+oldest that waits for an answer) and returns the lines to show, often none
+(a chunk, an acknowledgement). ``error`` takes the file errors that end or steer a
 transfer and words them with the file's name; it returns None for any
 other error, which the renderer shows as usual.
 """
@@ -40,7 +40,8 @@ OFFER_REFUSALS = frozenset(
 """Error codes that answer a ``/file offer`` (docs/PROTOCOL.md): the offer is refused, nothing else changes."""
 
 UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
-"""Error codes that end an upload on the server's side."""
+"""Error codes that end an upload: each names it (``file``), as ``file-offset`` does, so that with several uploads
+at once the one it answers ends, not the oldest still sending."""
 
 
 def upload_started(files: "Transfers", message: Message) -> Shown:
@@ -278,12 +279,12 @@ def error(files: "Transfers", message: Message) -> Shown | None:
             upload.end()
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "file-offset":
-        upload = files.upload_for(message, (Up.SENDING,))
+        upload = files.upload_for(message, ())
         if upload is not None:
             upload.wrong_offset(_number(message, "have"))
             return Shown(())
     elif code in UPLOAD_FAILURES:
-        upload = files.upload_for(message, (Up.SENDING, Up.CHECKING))
+        upload = files.upload_for(message, ())
         if upload is not None:
             files.drop(upload)
             upload.end()

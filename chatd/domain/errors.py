@@ -725,24 +725,28 @@ class FileUploadedError(ChatError):
 
 @dataclass(eq=False)
 class FileOffsetError(ChatError):
-    """A chunk sent for another offset than ``have``, the bytes the server holds; nothing was stored."""
+    """A chunk of the upload ``file`` sent for another offset than ``have``, the bytes the server holds; nothing was
+    stored."""
 
     code = "file-offset"
+    file: str
     have: int
 
 
 @dataclass(eq=False)
 class BadFileChunkError(ChatError):
-    """A chunk that is not base64, or longer than a chunk may be; nothing was stored."""
+    """A chunk of the upload ``file`` that is not base64, or longer than a chunk may be; nothing was stored."""
 
     code = "bad-file-chunk"
+    file: str
 
 
 @dataclass(eq=False)
 class FileCorruptError(ChatError):
-    """The uploaded bytes' SHA-256 is not the one announced: the file was refused and dropped."""
+    """The bytes uploaded as ``file`` do not hash to the SHA-256 announced: the file was refused and dropped."""
 
     code = "file-corrupt"
+    file: str
 
 
 @dataclass(eq=False)

@@ -210,13 +210,13 @@ class Uploads:
         try:
             raw = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
-            raise BadFileChunkError() from None
+            raise BadFileChunkError(file) from None
         size = transfer.offered.size
         if not raw or len(raw) > CHUNK or offset + len(raw) > size:
-            raise BadFileChunkError()
+            raise BadFileChunkError(file)
         held = self._spool.held(transfer.key)
         if offset != held:
-            raise FileOffsetError(held)
+            raise FileOffsetError(file, held)
         self._days.count(transfer.owner, len(raw))
         transfer.moved = self._reactor.seconds()
         key = transfer.key
@@ -282,7 +282,7 @@ class Uploads:
                 self._end(transfer)
                 self._open.close(transfer)
                 if uploader is not None:
-                    uploader.send(FileCorruptError())
+                    uploader.send(FileCorruptError(transfer.file))
                 return None
             # Its content's from now: withdrawn before they are there to read, they go with it, unless shared.
             transfer.key = transfer.content

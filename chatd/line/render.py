@@ -22,7 +22,9 @@ from chatd.domain.durations import format_duration
 from chatd.domain.encoding import json_bytes
 from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.errors import (
+    BadFileChunkError,
     ChatError,
+    FileCorruptError,
     FileOffsetError,
     NicknameRegisteredError,
     NoAccountError,
@@ -201,9 +203,11 @@ def json_line(item: Renderable) -> bytes:
 def error_fields(error: ChatError) -> dict[str, Any]:
     """The keys a program reads in an error's JSON besides its code and text (docs/PROTOCOL.md "JSON lines").
 
-    Where an upload goes on from (``file-offset``); which transfer is not
-    open (``no-such-file``), so a client ends the download or upload it
-    answers, not the oldest one waiting; which nickname has no
+    Which upload a chunk's refusal or a failed check answers
+    (``file-offset``, with where it goes on from, ``bad-file-chunk``,
+    ``file-corrupt``) and which transfer is not open (``no-such-file``), so
+    a client with several at once acts on the one it answers, not the
+    oldest one waiting; which nickname has no
     account, and which command is unknown, so a client with several ``/key
     get`` out tells which one an error answers, and a typo's error from a
     server without ``/key``; which nickname is registered, and whether a
@@ -214,8 +218,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     text names it for people).
     """
     if isinstance(error, FileOffsetError):
-        return {"have": error.have}
-    if isinstance(error, NoSuchFileError):
+        return {"file": error.file, "have": error.have}
+    if isinstance(error, NoSuchFileError | BadFileChunkError | FileCorruptError):
         return {"file": error.file}
     if isinstance(error, NoSuchAccountError):
         return {"nick": error.nick}

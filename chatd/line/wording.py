@@ -504,7 +504,9 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(NoSuchFileError, lambda e: f"no transfer {e.file} is open for you"),
             _row(
                 FileOffsetError,
-                lambda e: f"the server holds {counted(e.have, 'byte')}; send the chunk from there",
+                lambda e: (
+                    f"the server holds {counted(e.have, 'byte')} of {e.file}; send the chunk from there"
+                ),
             ),
             _row(
                 FileUploadedError,
@@ -512,9 +514,14 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 BadFileChunkError,
-                lambda e: "a chunk is standard base64 of 1 to 16384 bytes, within the file's size",
+                lambda e: (
+                    f"a chunk of {e.file} is standard base64 of 1 to 16384 bytes, within the file's size"
+                ),
             ),
-            _row(FileCorruptError, lambda e: "The file's SHA-256 is not the one announced; it was refused."),
+            _row(
+                FileCorruptError,
+                lambda e: f"The SHA-256 of {e.file} is not the one announced; it was refused.",
+            ),
             _row(
                 FileResumeMismatchError,
                 lambda e: "your last chunk differs from the server's; accept again from 0",

@@ -245,7 +245,8 @@ class RestartTests(TestCase):
 
 
 class LyingWorker(ThreadWorker):
-    """A thread worker after whose hashing the file changes: the checksum sent is then a lie."""
+    """A thread worker after whose hashing of the file at ``path`` (and no other) it changes: the checksum sent is
+    then a lie."""
 
     def __init__(self, path: str) -> None:
         super().__init__(reactor)
@@ -253,7 +254,7 @@ class LyingWorker(ThreadWorker):
 
     @override
     def __call__(self, work, /, *args, **kwargs):  # type: ignore[no-untyped-def]  # the Worker signature, passed on
-        if getattr(work, "__func__", None) is not Hashing.step:
+        if getattr(work, "__func__", None) is not Hashing.step or args[:1] != (self._path,):
             return super().__call__(work, *args, **kwargs)
 
         def hash_then_change(path: str) -> bool:
@@ -278,13 +279,41 @@ class RefusalTests(TestCase):
         )
         alice.link.send(f"/send bob {path}")
         await until(lambda: alice.screen.showing("was not sent"), what="the refusal")
-        self.assertEqual(
-            alice.screen.matching("was not sent"),
-            [
-                '! "random.bin" was not sent: The file\'s SHA-256 is not the one announced; it was refused. (file-corrupt)'
-            ],
+        [refused] = alice.screen.matching("was not sent")
+        self.assertTrue(refused.startswith('! "random.bin" was not sent: The SHA-256 of '), refused)
+        self.assertTrue(
+            refused.endswith(" is not the one announced; it was refused. (file-corrupt)"), refused
         )
         self.assertFalse(bob.screen.showing("offers"))
+
+    async def test_a_refusal_of_the_second_of_two_uploads_ends_that_one(self) -> None:
+        """alice sends bob a big file and, while it goes up, a small one whose bytes change once hashed: the server
+        refuses the small one as corrupt, one line says so of it, and the big one goes on and is offered. The
+        refusal named no upload, and the client ended the oldest still sending, the big one, while the small one
+        sat being checked for good."""
+        # Slow enough that the big upload is still going when the small one is checked.
+        daemon = Daemon.start(self, [*LOOPBACK, "--file-rate", "500000"])
+        big, _ = random_file(self, RESTARTED_SIZE, "big.bin")
+        small, _ = random_file(self, 50_000, "small.bin")
+        alice = User(self, daemon.port, "alice", LyingWorker(small))
+        bob = User(self, daemon.port, "bob")
+        await until(
+            lambda: alice.screen.showing("alice joined #lobby") and bob.screen.showing("bob joined #lobby")
+        )
+        alice.link.send(f"/send bob {big}")
+        await until(lambda: any(t.held > 0 for t in alice.files.transfers()), what="the big upload going")
+        alice.link.send(f"/send bob {small}")
+        await until(lambda: alice.screen.showing("was not sent"), what="the refusal")
+        [refused] = alice.screen.matching("was not sent")
+        self.assertTrue(refused.startswith('! "small.bin" was not sent: The SHA-256 of '), refused)
+        self.assertTrue(
+            refused.endswith(" is not the one announced; it was refused. (file-corrupt)"), refused
+        )
+        self.assertFalse(alice.screen.showing('Sent "big.bin"'), "the big upload was still going")
+        await until(lambda: alice.screen.showing('Sent "big.bin"'), what="the big upload offered")
+        await until(lambda: bob.screen.showing('alice offers "big.bin"'), what="bob offered it")
+        self.assertEqual(len(alice.screen.matching("was not sent")), 1)
+        self.assertFalse(bob.screen.showing("small.bin"))
 
     async def test_an_oversize_file_fails_with_one_clear_line(self) -> None:
         """Over --file-max-size: one line, and nothing offered."""

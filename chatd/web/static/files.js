@@ -547,18 +547,17 @@ export class Transfers {
     return true;
   }
 
-  /** The upload or download an error refuses: the one it names, else the one sending chunks, else the oldest command awaiting its answer. */
+  /**
+   * The upload or download an error refuses: the one it names (`file`: a chunk's refusal and a failed check name
+   * theirs, so with two uploads at once each is answered alone), else, for a refusal of an offer or an accept,
+   * which names none, the oldest command awaiting its answer.
+   */
   refused(object) {
-    const code = object.code;
     if (typeof object.file === "string") return this.downloads.get(object.file) ?? this.upload(object.file);
-    if (code === "file-offset" || code === "bad-file-chunk" || code === "file-corrupt") {
-      const sending = [...this.uploads].filter((each) => each.state === "uploading" || each.state === "checking");
-      return sending.length === 1 ? sending[0] : undefined;
-    }
     const transfer = this.waiting[0];
     if (transfer === undefined) return undefined;
     const codes = transfer.offer === undefined ? OFFER_CODES : ACCEPT_CODES;
-    return codes.has(code) ? transfer : undefined;
+    return codes.has(object.code) ? transfer : undefined;
   }
 
   words(object) {
