@@ -2,9 +2,9 @@
 
 Both are chosen together in the file input (set by the driver, as a user
 choosing two files does) and go up side by side on the one socket; a
-program on the line port, speaking JSON, is offered them. A refusal of one
-of them, which names it, ends that one alone. Every wait polls a condition
-until the deadline; nothing is timed.
+program on the line port, speaking JSON, fetches each byte for byte. A
+refusal of one of them, which names it, ends that one alone. Every wait
+polls a condition until the deadline; nothing is timed.
 """
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -32,6 +32,28 @@ def choose_both(page: Page, *paths: str) -> None:
 
 class TwoAtOnceTests(SynchronousTestCase):
     """alice's page sends two files to #lobby at once; bob, a program on the line port, is offered them."""
+
+    def test_two_files_chosen_at_once_go_up_side_by_side_and_each_reaches_its_end(self) -> None:
+        """alice picks two files together: both are under way at once, each line ends offered, and bob fetches
+        each byte for byte."""
+        daemon, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        sent = {"first.bin": content(300_000, seed=31), "second.bin": content(200_003, seed=32)}
+        choose_both(alice, *(on_disk(self, name, data) for name, data in sent.items()))
+        ids = {name: card_named(alice, name) for name in sent}
+
+        alice.wait(
+            lambda: all(0 < bar(alice, file_id) < 100 for file_id in ids.values()) or None, "both under way"
+        )
+        for name, file_id in ids.items():
+            alice.wait(lambda: card_state(alice, file_id) == [OFFERED] or None, f"{name} offered")  # noqa: B023
+        offers = [next_of(bob, "file_offered"), next_of(bob, "file_offered")]
+        self.assertEqual({offer["name"]: offer["file"] for offer in offers}, ids)
+        for name, file_id in ids.items():
+            self.assertEqual(fetch(bob, file_id), sent[name])
+        quiet(self, alice, no_error_shown=True)
 
     def test_a_refusal_of_the_second_upload_ends_it_alone_and_the_first_goes_on(self) -> None:
         """While both go up, a bad chunk is sent for the second (as a page with a bug would): the server's refusal
