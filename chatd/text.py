@@ -135,7 +135,8 @@ def counted(count: int, noun: str, figures: str = "") -> str:
 
 def size_words(size: int) -> str:
     """``2.1 MB``: a file's size as people read it (powers of 1,000, one decimal past a kilobyte), as offers and
-    ``/file list`` show it, and the refusals that name a size of files."""
+    ``/file list`` show it, the refusals that name a size of files, and the bundled client its transfers' sizes
+    and rates, so that both say the same file's size alike."""
     if size < 1000:
         return f"{size} B"
     shown = size / 1000

@@ -196,7 +196,7 @@ class SendTests(FilesTestCase):
         self.assertEqual(self.peer.sent(), [])
         self.peer.send({"type": "file_uploaded", "file": FILE_ID})
         self.assertIn(
-            '* Sent "holiday photo.jpg" (311 kB) to the server, checked: bob is offered it; /cancel 1 withdraws it.',
+            '* Sent "holiday photo.jpg" (311.4 kB) to the server, checked: bob is offered it; /cancel 1 withdraws it.',
             self.lines(),
         )
 
@@ -493,7 +493,7 @@ class ReceiveTests(FilesTestCase):
         self.assertEqual(os.listdir(self.folder), ["photo.jpg"])
         self.assertEqual(
             self.lines()[-1],
-            f'~ Saved "photo.jpg" (49 kB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
+            f'~ Saved "photo.jpg" (49.2 kB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
         )
 
     def test_a_second_file_of_the_same_name_does_not_overwrite_the_first(self) -> None:
@@ -562,7 +562,7 @@ class ReceiveTests(FilesTestCase):
         self.assertEqual(self.saved(), data)
         self.assertEqual(
             self.lines()[-1],
-            f'~ Saved "photo.jpg" (66 kB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
+            f'~ Saved "photo.jpg" (65.5 kB) from bob as {self.folder}/photo.jpg; SHA-256 checked.',
         )
 
     def test_a_damaged_first_chunk_is_accepted_again_from_the_start(self) -> None:
@@ -617,7 +617,7 @@ class ReceiveTests(FilesTestCase):
         self.drop()
         last = hashlib.sha256(data[CHUNK : 2 * CHUNK]).hexdigest()
         self.assertEqual(self.greeted[-1], f"/file accept {FILE_ID} {2 * CHUNK} {last}")
-        self.assertEqual(self.noted[-1], '~ Going on with "photo.jpg" from 50% (33 kB of 66 kB held).')
+        self.assertEqual(self.noted[-1], '~ Going on with "photo.jpg" from 50% (32.8 kB of 65.5 kB held).')
         self.receive(data, 2 * CHUNK)
         self.peer.send({"type": "file_sent", "file": FILE_ID})
         self.assertEqual(self.saved(), data)
@@ -652,7 +652,7 @@ class ReceiveTests(FilesTestCase):
         self.link.send("/files")
         self.assertEqual(
             self.lines(),
-            ["~ Transfers here (1):", '~   [1] from bob: "photo.jpg" (49 kB) unfinished: /accept 1'],
+            ["~ Transfers here (1):", '~   [1] from bob: "photo.jpg" (49.2 kB) unfinished: /accept 1'],
         )
         self.assertEqual(self.peer.sent(), ["/file list"])
         self.link.send("/accept 1")

@@ -48,7 +48,7 @@ class PipedProgressTests(PlainTestCase):
         self.peer.send({"type": "file_sent", "file": FILE_ID})
         lines = self.errors.getvalue().splitlines()
         steps = [line for line in lines if "↓" in line]
-        self.assertEqual(steps[0], "09:00 ~ ↓ photo.jpg from bob: 10% of 1.6 MB, 131 kB/s, 0:11 left")
+        self.assertEqual(steps[0], "09:00 ~ ↓ photo.jpg from bob: 10% of 1.6 MB, 131.1 kB/s, 0:11 left")
         self.assertEqual(
             [line.split(": ")[1].split("%")[0] for line in steps], [str(n) for n in range(10, 101, 10)]
         )

@@ -16,7 +16,7 @@ from twisted.internet.defer import Deferred
 
 from chatd.client import upload
 from chatd.client.files import Transfers
-from chatd.client.progress import Bar, bar_text, duration_text, size_text
+from chatd.client.progress import Bar, bar_text, duration_text, step_text
 from chatd.client.upload import CHUNK
 from tests.test_client_connection import Peer
 from tests.test_client_files import FILE_ID, InlineWorker, chunk, offered
@@ -66,10 +66,14 @@ class BarTextTests(TerminalTestCase):
         self.assertEqual(len(bar_text(bar, 40)), 39)
         self.assertEqual(bar_text(Bar("x", 0, 10, None), 20), "x [----------]   0%")
 
-    def test_sizes_and_durations_read_as_people_write_them(self) -> None:
+    def test_sizes_read_as_the_server_says_them_and_durations_as_people_write_them(self) -> None:
+        """A size, and a rate, read as the server's offers and refusals say sizes (``chatd.text.size_words``):
+        ``26.5 MB``, where the client said ``26 MB`` of the same file."""
+        bar = Bar("↑ big.iso to bob", 0, 26_500_000, 1_300_000.0)
+        self.assertEqual(step_text(bar, 0), "↑ big.iso to bob: 0% of 26.5 MB, 1.3 MB/s, 0:20 left")
         self.assertEqual(
-            [size_text(n) for n in (512, 2_100_000, 15_000_000_000, 999_999)],
-            ["512 B", "2.1 MB", "15 GB", "1000 kB"],
+            step_text(Bar("↓ a.txt from bob", 0, 512, 999.6), 0),
+            "↓ a.txt from bob: 0% of 512 B, 1.0 kB/s, 0:01 left",
         )
         self.assertEqual([duration_text(s) for s in (42, 725, 3725)], ["0:42", "12:05", "1:02:05"])
 
@@ -166,7 +170,7 @@ class HashingBarTests(TransfersTerminalTestCase):
             self.clock.advance(0.5)
         rows = self.rows()
         self.assertEqual(
-            rows[-2], "hashing big.bin [###########################----------]  75% 131 kB/s 0:01 left"
+            rows[-2], "hashing big.bin [##########################---------]  75% 131.1 kB/s 0:01 left"
         )
         self.assertEqual(rows[-1], "#lobby>")
         worker.run()
@@ -239,7 +243,7 @@ class LateCheckTests(TransfersTerminalTestCase):
         self.assertFalse(any(row.startswith("↑") for row in self.rows()), self.rows())
         self.type(b"/files\r")
         rows = self.rows()
-        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 kB, 100%) offered', rows)
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (98.8 kB, 100%) offered', rows)
         self.assertEqual(peer.sent(), ["/file list"])
 
     def test_a_late_check_that_cannot_read_the_file_leaves_the_offer_standing(self) -> None:
@@ -253,4 +257,4 @@ class LateCheckTests(TransfersTerminalTestCase):
         self.assertEqual(peer.sent(), [])
         self.assertFalse(any("failed" in row for row in self.rows()), self.rows())
         self.type(b"/files\r")
-        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (99 kB, 100%) offered', self.rows())
+        self.assertIn('09:00 ~   [1] to bob: "notes.txt" (98.8 kB, 100%) offered', self.rows())

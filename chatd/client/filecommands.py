@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 from chatd.client.download import Download
 from chatd.client.download import Stage as Down
 from chatd.client.fileevents import quoted
-from chatd.client.progress import size_text
 from chatd.client.style import Look
 from chatd.client.upload import Hashed, Upload
 from chatd.client.upload import Stage as Up
-from chatd.text import safe_file_name, scrub
+from chatd.text import safe_file_name, scrub, size_words
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -94,7 +93,7 @@ def accept(files: "Transfers", rest: str) -> None:
     download.accept()
     offer = download.offer
     files.say(
-        f"{said} {quoted(offer.name)} ({size_text(offer.size)}) from {scrub(offer.nick)} into "
+        f"{said} {quoted(offer.name)} ({size_words(offer.size)}) from {scrub(offer.nick)} into "
         f"{scrub(files.folder)}; /cancel {download.number} stops it."
     )
     files.tick_soon()
@@ -135,14 +134,14 @@ def _row(transfer: Upload | Download) -> str:
         done = f", {transfer.held * 100 // transfer.size}%" if transfer.size else ""
         return (
             f"  [{transfer.number}] to {scrub(transfer.target)}: {quoted(transfer.name)}"
-            f" ({size_text(transfer.size)}{done}) {transfer.stage.value}"
+            f" ({size_words(transfer.size)}{done}) {transfer.stage.value}"
         )
     offer, stage = transfer.offer, transfer.stage
     done = f", {transfer.held * 100 // offer.size}%" if offer.size and transfer.held else ""
     hint = f": /accept {transfer.number}" if stage in (Down.OFFERED, Down.PAUSED) else ""
     return (
         f"  [{transfer.number}] from {scrub(offer.nick)}: {quoted(offer.name)}"
-        f" ({size_text(offer.size)}{done}) {stage.value}{hint}"
+        f" ({size_words(offer.size)}{done}) {stage.value}{hint}"
     )
 
 

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from chatd.client.download import Download
 from chatd.client.download import Stage as Down
 from chatd.client.partfile import Offer
-from chatd.client.progress import size_text
 from chatd.client.render import Message, Shown
 from chatd.client.style import Look, compose, is_me
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
-from chatd.text import counted, safe_file_name, scrub
+from chatd.text import counted, safe_file_name, scrub, size_words
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -75,7 +74,7 @@ def uploaded(files: "Transfers", message: Message) -> Shown:
     files.refresh()
     return files.lines(
         [
-            f"Sent {quoted(upload.name)} ({size_text(upload.size)}) to the server, checked: "
+            f"Sent {quoted(upload.name)} ({size_words(upload.size)}) to the server, checked: "
             f"{scrub(upload.target)} is offered it; /cancel {upload.number} withdraws it."
         ]
     )
@@ -318,7 +317,7 @@ def quoted(name: str) -> str:
 
 def facts(offer: Offer) -> str:
     """Size, type and the start of the SHA-256: what a person checks an offer by."""
-    return f"{size_text(offer.size)}, {scrub(offer.mime)}, sha256 {offer.sha256[:12]}"
+    return f"{size_words(offer.size)}, {scrub(offer.mime)}, sha256 {offer.sha256[:12]}"
 
 
 def _number(message: Mapping[str, object], key: str) -> int:

@@ -22,13 +22,13 @@ from chatd.client.download import Stage as Down
 from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS, error, quoted
 from chatd.client.partfile import Offer, PartFile
-from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter, size_text
+from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter
 from chatd.client.render import Message, Shown
 from chatd.client.style import Look, View, compose
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
 from chatd.client.worker import Worker
-from chatd.text import safe_file_name, scrub
+from chatd.text import safe_file_name, scrub, size_words
 
 TICK_SECONDS = 0.5
 """How often the progress bars are redrawn while a transfer runs."""
@@ -160,7 +160,7 @@ class Transfers:
             return
         share = held * 100 // offer.size if offer.size else 100
         self.say(
-            f"Going on with {quoted(offer.name)} from {share}% ({size_text(held)} of {size_text(offer.size)} held)."
+            f"Going on with {quoted(offer.name)} from {share}% ({size_words(held)} of {size_words(offer.size)} held)."
         )
 
     def download_ended(self, download: Download, path: str | None, why: str) -> None:
@@ -170,7 +170,7 @@ class Transfers:
             self.say(f"{quoted(offer.name)} from {scrub(offer.nick)} failed: {why}.", Look.ERROR)
             return
         self.say(
-            f"Saved {quoted(offer.name)} ({size_text(offer.size)}) from {scrub(offer.nick)} as {scrub(path)}; SHA-256 checked."
+            f"Saved {quoted(offer.name)} ({size_words(offer.size)}) from {scrub(offer.nick)} as {scrub(path)}; SHA-256 checked."
         )
 
     def drop(self, transfer: Transfer) -> None:

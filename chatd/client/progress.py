@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatd.client.inputline import cells
+from chatd.text import size_words
 
 SHOWN_AFTER_SECONDS = 1.0
 """A transfer gets a bar once it has run this long: a file that arrives at once needs none."""
@@ -19,21 +20,13 @@ SHOWN_AFTER_SECONDS = 1.0
 _SMOOTHING = 0.4
 """Weight of the newest rate in the running average."""
 
-_UNITS = ("B", "kB", "MB", "GB", "TB")
-
 STEP_PERCENT = 10
 """Without a terminal, a transfer's progress is a line each time it passes another this many percent."""
 
 
-def size_text(count: float) -> str:
-    """A byte count for people, in powers of 1000: ``512 B``, ``2.1 MB``, ``15 GB``."""
-    unit = 0
-    while count >= 1000 and unit < len(_UNITS) - 1:
-        count /= 1000
-        unit += 1
-    if unit == 0:
-        return f"{int(count)} B"
-    return f"{count:.1f} {_UNITS[unit]}" if count < 10 else f"{count:.0f} {_UNITS[unit]}"
+def _rate_text(rate: float) -> str:
+    """Bytes a second as a size is said (``size_words``, the server's): ``350.0 kB/s``."""
+    return f"{size_words(round(rate))}/s"
 
 
 def duration_text(seconds: float) -> str:
@@ -78,7 +71,7 @@ def bar_text(bar: Bar, width: int) -> str:
     fraction = bar.done / bar.size if bar.size else 1.0
     if bar.rate:
         figures = (
-            f" {fraction:4.0%} {size_text(bar.rate)}/s {duration_text((bar.size - bar.done) / bar.rate)} left"
+            f" {fraction:4.0%} {_rate_text(bar.rate)} {duration_text((bar.size - bar.done) / bar.rate)} left"
         )
     else:
         figures = f" {fraction:4.0%}"
@@ -105,10 +98,10 @@ def _cut(text: str, width: int) -> str:
 
 
 def step_text(bar: Bar, percent: int) -> str:
-    """``bar`` as a line of text at ``percent``: ``↓ photo.jpg from bob: 40% of 2.1 MB, 350 kB/s, 0:03 left``."""
-    figures = f"{bar.label}: {percent}% of {size_text(bar.size)}"
+    """``bar`` as a line of text at ``percent``: ``↓ photo.jpg from bob: 40% of 2.1 MB, 350.0 kB/s, 0:03 left``."""
+    figures = f"{bar.label}: {percent}% of {size_words(bar.size)}"
     if bar.rate:
-        figures += f", {size_text(bar.rate)}/s, {duration_text((bar.size - bar.done) / bar.rate)} left"
+        figures += f", {_rate_text(bar.rate)}, {duration_text((bar.size - bar.done) / bar.rate)} left"
     return figures
 
 

@@ -156,7 +156,7 @@ class ExchangeTests(TestCase):
         chatting = threads.deferToThread(carol.run)
         try:
             await until(
-                lambda: bob.screen.showing('alice offers "random.bin" to you (20 MB'), what="the offer"
+                lambda: bob.screen.showing('alice offers "random.bin" to you (20.0 MB'), what="the offer"
             )
             bob.link.send("/accept")
             await until(lambda: bob.screen.showing("SHA-256 checked."), what="the download")
@@ -375,7 +375,8 @@ class ResendTests(TestCase):
         alice.link.send("/files")
         await until(lambda: alice.screen.showing("[2] to #lobby"), what="the list")
         self.assertEqual(
-            alice.screen.matching("[2] to #lobby"), ['~   [2] to #lobby: "notes.txt" (109 kB, 100%) offered']
+            alice.screen.matching("[2] to #lobby"),
+            ['~   [2] to #lobby: "notes.txt" (109.0 kB, 100%) offered'],
         )
 
 
