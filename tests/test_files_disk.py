@@ -20,6 +20,7 @@ from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_files_checks import ThreadedSpoolTestCase
 
 FILE = "0000000000000001"
+SECOND = "0000000000000002"
 KEY = f"{SHA}-{len(CONTENT)}"
 
 
@@ -146,3 +147,54 @@ class CutShortTests(FileTestCase):
                 )
             ],
         )
+
+
+class GoneTests(FileTestCase):
+    """alice's file offered to bob and to carol, one copy of its bytes for both; then someone removes the bytes
+    from --files by hand, the daemon running."""
+
+    def test_bytes_found_gone_end_every_transfer_of_them_at_once(self) -> None:
+        """bob's download finds the bytes gone: alice's offer to carol, of the same bytes, ends with it at once,
+        each of its people told once, in a line each for the host; and the file offered again is uploaded anew,
+        not taken for a copy held whole. Carol's offer stood until she fetched it, and an offer of the file again
+        was answered with the lost bytes, checked and offered."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        _, carol_wire = self.json_user(b"carol", host="10.0.0.4")
+        self.offer(alice, to=b"carol")
+        self.end_pass()
+        self.assertEqual(
+            [(item["type"], item["file"]) for item in self.objects(alice_wire)],
+            [("file_upload", SECOND), ("file_uploaded", SECOND), ("file_offered", SECOND)],
+        )
+        self.lines(carol_wire)
+        os.remove(os.path.join(self.folder, KEY))
+        bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        self.clock.advance(0)
+        self.end_pass()
+
+        def lost(file: str) -> dict[str, str]:
+            return {"type": "file_expired", "file": file, "reason": "the server lost its bytes"}
+
+        self.assertEqual(self.objects(bob_wire), [lost(FILE)])
+        self.assertEqual(self.objects(carol_wire), [lost(SECOND)])
+        self.assertEqual(self.objects(alice_wire), [lost(FILE), lost(SECOND)])
+        alarming = [event for event in logged if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            [(event["log_level"], formatEvent(event)) for event in alarming],
+            [
+                (
+                    LogLevel.error,
+                    "Could not read an offered file from the --files folder (No such file or directory): "
+                    f"{file} from alice was let go",
+                )
+                for file in (FILE, SECOND)
+            ],
+        )
+        self.offer(alice)
+        self.end_pass()
+        [upload] = self.objects(alice_wire)
+        self.assertEqual((upload["type"], upload["have"]), ("file_upload", 0))
+        carol_wire.clear()
+        self.clock.advance(3600)
+        self.assertEqual(self.objects(carol_wire), [], "carol was told once")

@@ -49,9 +49,8 @@ class Download:
     call: IDelayedCall | None = None
 
 
-LOST = "the server lost its bytes"
-"""Why a download's file is let go when its bytes cannot be read back (removed from ``--files`` by hand, cut short,
-or a failing disk): the reason its sender and recipients read in ``file_expired``."""
+SHORT = "it is shorter than offered"
+"""Why a file cannot be read back whole when a read of it comes back short: cut short in ``--files`` by hand."""
 
 Finished = Callable[[Transfer, str, str, Peer], None]
 """Told that the person (their ``person_key``, and the nickname they go by) has every byte of the transfer, through
@@ -64,9 +63,10 @@ class Downloads:
     ``limits`` sizes the budgets (``rate``); ``finished`` is called once a
     recipient has acknowledged a file's last byte, ``ended`` with its
     transfer once a download has ended (a file past its time waits for its
-    downloads), ``lost`` with its transfer and why once a chunk of its
-    file cannot be read: the engine lets the transfer go, telling its
-    people (chatd.frontend.transfer_expiry), and every download of it stops.
+    downloads), ``lost`` with its transfer and why (the system's words) once
+    a chunk of its file cannot be read: the engine lets go every transfer
+    of those bytes, telling its people, and stops each download of them
+    (chatd.frontend.transfer_expiry).
     """
 
     log = Logger()
@@ -221,7 +221,7 @@ class Downloads:
             return
         if len(data) < length:
             # Cut short under the daemon: the chunk would never come whole, and an empty one would be pumped forever.
-            self.lose(download.transfer, "it is shorter than offered")
+            self._lost(download.transfer, SHORT)
             return
         encoded = base64.b64encode(data).decode("ascii")
         download.peer.send(FileChunk(download.transfer.file, download.sent, encoded, chunk_hash(data)))
@@ -230,7 +230,7 @@ class Downloads:
 
     def _not_read(self, download: Download, failure: Failure) -> Failure | None:
         """The spool could not read ``download``'s next chunk: an ``OSError`` (the file removed from ``--files`` by
-        hand, a failing disk) lets the file go (``lose``); anything else is a bug, and left to be logged as one.
+        hand, a failing disk) lets the file go (``lost``); anything else is a bug, and left to be logged as one.
 
         Each download of such a file had been a CRITICAL traceback, and then
         waited for good for a chunk that would never come.
@@ -240,21 +240,8 @@ class Downloads:
         if not isinstance(error, OSError):
             return failure
         if self._of(download.transfer.file, download.peer) is download:
-            self.lose(download.transfer, reason(error))
+            self._lost(download.transfer, reason(error))
         return None
-
-    def lose(self, transfer: Transfer, why: str) -> None:
-        """``transfer``'s file cannot be read back, for ``why`` (the system's words): the host reads one line, the
-        engine lets the transfer go (its sender and recipients told ``LOST``), and every download of it stops, so
-        none waits for a chunk."""
-        self.log.error(
-            "Could not read an offered file from the --files folder ({why}): {file} from {nick} was let go",
-            why=why,
-            file=transfer.file,
-            nick=transfer.sender.nick,
-        )
-        self._lost(transfer, LOST)
-        self.cancel_file(transfer.file)
 
     def _schedule(self, download: Download, delay: float) -> None:
         if download.call is None or not download.call.active():

@@ -16,6 +16,7 @@ offer the spool has no room for lets go, first, the uploads that stalled
 """
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.logger import Logger
 
 from chatd.domain.durations import format_duration
 from chatd.domain.replies import FileExpired
@@ -34,9 +35,16 @@ STALLED_SECONDS = 60.0
 chunk a minute sends a 100 MiB file whole in four and a half days, about what filling the spool outright costs."""
 
 
+LOST = "the server lost its bytes"
+"""Why a file is let go when its bytes cannot be read back (removed from ``--files`` by hand, cut short, or a
+failing disk): the reason its senders and recipients read in ``file_expired``."""
+
+
 class TransferExpiry:
-    """Lets go the transfers of ``open_transfers`` that waited too long, by ``reactor``'s time: their uploads ended
-    by ``uploads``, their people told by ``people``."""
+    """Lets go the transfers of ``open_transfers`` that waited too long, by ``reactor``'s time, or whose bytes are
+    lost: their uploads ended by ``uploads``, their people told by ``people``."""
+
+    log = Logger()
 
     def __init__(
         self, open_transfers: OpenTransfers, uploads: Uploads, people: TransferPeople, reactor: IReactorTime
@@ -188,6 +196,26 @@ class TransferExpiry:
         if kept_long:
             return f"an upload must be finished within {keep}"
         return f"its upload took no chunk for {format_duration(UPLOAD_IDLE_SECONDS)}"
+
+    def lost(self, transfer: Transfer, why: str) -> None:
+        """``transfer``'s bytes cannot be read back, for ``why`` (the system's words): every open transfer of those
+        bytes (the same file offered to others, or by others) is let go at once, each of its people told ``LOST``
+        once, every download of them stops, and the host reads a line for each.
+
+        Each other transfer of the bytes had waited for someone to fetch
+        it to find them gone, offered meanwhile; and the spool, holding
+        them whole as far as it knew, answered a new offer of the file with
+        them, checked and offered at once.
+        """
+        for each in [other for other in self._open.sharing(transfer.content) if other.key == transfer.key]:
+            self.log.error(
+                "Could not read an offered file from the --files folder ({why}): {file} from {nick} was let go",
+                why=why,
+                file=each.file,
+                nick=each.sender.nick,
+            )
+            self.drop(each, LOST)
+            self._downloads.cancel_file(each.file)
 
     def drop(self, transfer: Transfer, reason: str) -> None:
         """Let ``transfer`` go for ``reason``: its sender is told, and for an offer each recipient not done with it,

@@ -100,7 +100,7 @@ class Transfers:
             limits,
             self.fetched,
             lambda transfer: self._expiry.download_ended(transfer),
-            lambda transfer, reason: self._expiry.drop(transfer, reason),
+            self.lose,
         )
         kept: TransferStore = NotKept() if store is None else store
         self._open = OpenTransfers(spool, kept, self._downloads, reactor.seconds)
@@ -218,13 +218,18 @@ class Transfers:
 
     def _unreadable(self, transfer: Transfer, failure: Failure) -> Failure | None:
         """The bytes a resumed download starts after cannot be read: an ``OSError`` lets the file go, as a download's
-        read does (``Downloads.lose``); anything else is a bug."""
+        read does (``lose``); anything else is a bug."""
         error = failure.value
         if not isinstance(error, OSError):
             return failure
         if self._open.get(transfer.file) is transfer:
-            self._downloads.lose(transfer, reason(error))
+            self.lose(transfer, reason(error))
         return None
+
+    def lose(self, transfer: Transfer, why: str) -> None:
+        """``transfer``'s bytes cannot be read back, for ``why`` (the system's words), as a download or a resumed
+        accept found: every transfer of them is let go at once, its people told (``TransferExpiry.lost``)."""
+        self._expiry.lost(transfer, why)
 
     def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:
         if held != tail:

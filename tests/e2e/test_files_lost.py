@@ -17,7 +17,7 @@ from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import CONTENT, SHA, enter, fetch, put, until
 
 LOST = "the server lost its bytes"
-"""The reason a transfer whose file cannot be read back is let go with (chatd.frontend.downloads.LOST)."""
+"""The reason a transfer whose file cannot be read back is let go with (chatd.frontend.transfer_expiry.LOST)."""
 
 
 class LostBytesTests(SynchronousTestCase):
