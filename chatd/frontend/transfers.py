@@ -227,8 +227,9 @@ class Transfers:
         return None
 
     def lose(self, transfer: Transfer, why: str) -> None:
-        """``transfer``'s bytes cannot be read back, for ``why`` (the system's words), as a download or a resumed
-        accept found: every transfer of them is let go at once, its people told (``TransferExpiry.lost``)."""
+        """``transfer``'s bytes cannot be read back, for ``why`` (the system's words), as a download, a resumed
+        accept or an HTTP link (chatd.web.files) found: every transfer of them is let go at once, its people told
+        (``TransferExpiry.lost``)."""
         self._expiry.lost(transfer, why)
 
     def _resume(self, transfer: Transfer, peer: Peer, owner: str, offset: int, held: str, tail: str) -> None:

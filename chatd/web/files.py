@@ -17,9 +17,16 @@ a GET's response is sent it is one of the recipient's ``--file-transfers``,
 as a ``/file accept`` download is; past them it is refused, 429 with one
 ``ERR file-too-many`` line, and the link stays good. A token unknown, used
 or expired, whose transfer is over, or whose recipient is done with it
-(fetched, declined or stopped it elsewhere) is 404 like any path.
+(fetched, declined or stopped it elsewhere) is 404 like any path. A file
+whose bytes are gone from the spool (removed or cut short in ``--files`` by
+hand) is let go as a ``/file accept`` download would let it go
+(``Transfers.lose``: every transfer of those bytes ends, its people told
+``the server lost its bytes``): a request that finds them gone is answered
+410 with the ``file_expired`` line a text session reads, and a response
+whose bytes go while it is sent ends its connection short of the end.
 """
 
+import os
 import secrets
 import urllib.parse
 from collections.abc import Callable
@@ -28,12 +35,17 @@ from typing import IO
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
+from twisted.python.failure import Failure
 from twisted.web.pages import notFound
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 from typing_extensions import override
 
 from chatd.domain.errors import FileTooManyError
+from chatd.domain.replies import FileExpired
+from chatd.failures import reason
+from chatd.frontend.downloads import SHORT
+from chatd.frontend.transfer_expiry import LOST
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.web.threaded_file import Pace, ThreadedFile
@@ -59,13 +71,16 @@ class FileLinks:
     """The single-use links of ``transfers``' files, on ``reactor``'s clock; ``base`` the web port's URL once it listens."""
 
     def __init__(
-        self, transfers: Transfers, reactor: IReactorTime, refusal: Callable[[FileTooManyError], bytes]
+        self,
+        transfers: Transfers,
+        reactor: IReactorTime,
+        words: Callable[[FileTooManyError | FileExpired], bytes],
     ) -> None:
-        """``refusal``: the line a refused download is answered, as the line front end words it (``text_line``,
-        handed in: chatd.web does not import chatd.line)."""
+        """``words``: the line a refused download, or one of a file the server lost, is answered, as the line front
+        end words it (``text_line``, handed in: chatd.web does not import chatd.line)."""
         self._transfers = transfers
         self._reactor = reactor
-        self.refusal = refusal
+        self.words = words
         self._links: dict[str, _Link] = {}
         self.base: str | None = None
         """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
@@ -131,6 +146,12 @@ class FileLinks:
             return None
         return transfer
 
+    def lose(self, transfer: Transfer, why: str) -> None:
+        """``transfer``'s bytes cannot be read back, for ``why``: it is let go with every transfer of them
+        (``Transfers.lose``), unless it is over already (another download found them gone first)."""
+        if self._transfers.transfer(transfer.file) is transfer:
+            self._transfers.lose(transfer, why)
+
     def used(self, token: str, transfer: Transfer) -> None:
         """``token`` fetched the whole file: it is spent, and its recipient (as they are now) is done with the
         transfer."""
@@ -157,7 +178,7 @@ class _Download(ThreadedFile):
     """One file, streamed as ``static.File`` does under the transfer's safe name; its token is spent once it is all sent."""
 
     def __init__(self, links: FileLinks, token: str, transfer: Transfer) -> None:
-        super().__init__(links.path(transfer), links.read, links.pace(token))
+        super().__init__(links.path(transfer), links.read, links.pace(token), self._lost_while_sent)
         self.type = "application/octet-stream"
         self.encoding = None
         self._links = links
@@ -166,14 +187,19 @@ class _Download(ThreadedFile):
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
-        """The file, or for a GET past its recipient's ``--file-transfers`` a 429 of one line (a HEAD sends no file)."""
+        """The file; or a 410 of one line if its bytes are gone from the spool, which lets it go; or for a GET past
+        its recipient's ``--file-transfers`` a 429 of one line (a HEAD sends no file)."""
+        why = _unreadable(self.path, self._transfer.offered.size)
+        if why is not None:
+            # static.File answered a file removed by hand 404, the transfer left offered, and served one cut short as
+            # a whole 200 of fewer bytes, which spent the link and told the sender it was fetched.
+            self._links.lose(self._transfer, why)
+            return self._line(request, 410, FileExpired(self._transfer.file, LOST))
         if request.method == b"GET":
             try:
                 ended = self._links.begin(self._token)
             except FileTooManyError as error:
-                request.setResponseCode(429)
-                request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-                return self._links.refusal(error)
+                return self._line(request, 429, error)
             # Asked before rendering, as below; whether the response ended or its connection went.
             request.notifyFinish().addBoth(lambda _: ended())
         name = urllib.parse.quote(self._transfer.offered.name, safe="")
@@ -184,6 +210,18 @@ class _Download(ThreadedFile):
         request.notifyFinish().addCallbacks(lambda _: self._finished(request), lambda _: None)
         return super().render_GET(request)
 
+    def _line(self, request: Request, code: int, item: FileTooManyError | FileExpired) -> bytes:
+        """A response of ``code`` whose body is ``item`` as a text session reads it, one line."""
+        request.setResponseCode(code)
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        return self._links.words(item)
+
+    def _lost_while_sent(self, failure: Failure) -> None:
+        """A read of the response's bytes failed (``OSError``) or found the file cut short (``EOFError``): the
+        response's connection ends short of the end, and the file is let go."""
+        error = failure.value
+        self._links.lose(self._transfer, reason(error) if isinstance(error, OSError) else SHORT)
+
     def _finished(self, request: Request) -> None:
         if request.method == b"GET" and _reaches_end(request, self._transfer.offered.size):
             self._links.used(self._token, self._transfer)
@@ -191,6 +229,16 @@ class _Download(ThreadedFile):
     @override
     def directoryListing(self) -> IResource:
         return notFound()
+
+
+def _unreadable(path: str, size: int) -> str | None:
+    """Why the spool's copy at ``path`` cannot be sent whole as ``size`` bytes, in the words a download's read gives
+    (gone from ``--files``, or cut short there, by hand); None if it can."""
+    try:
+        held = os.stat(path).st_size
+    except OSError as error:
+        return reason(error)
+    return SHORT if held < size else None
 
 
 def _reaches_end(request: Request, size: int) -> bool:

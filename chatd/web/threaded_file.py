@@ -8,9 +8,11 @@ for milliseconds. ``ThreadedFile`` keeps all of it but the reading:
 ``File.makeProducer`` still sets the code and headers and chooses the
 bytes, and ``RangeProducer`` sends those bytes, each chunk read by the
 ``Read`` it is given (in the daemon, on the spool's thread), no faster than
-the ``Pace`` it is given, if any, allows. One range at most is honoured:
-several are answered with the whole file, as RFC 9110 lets a server ignore
-``Range``, so a response is one run of the file's bytes.
+the ``Pace`` it is given, if any, allows; a file that cannot be read back
+whole ends its response, told to the ``Lost`` it is given, if any. One
+range at most is honoured: several are answered with the whole file, as
+RFC 9110 lets a server ignore ``Range``, so a response is one run of the
+file's bytes.
 """
 
 from collections.abc import Callable
@@ -46,13 +48,20 @@ class Pace:
     clock: IReactorTime
 
 
-class ThreadedFile(File):
-    """One file served as ``static.File`` serves it, one range at most, its bytes read through ``read``."""
+Lost = Callable[[Failure], None]
+"""Told, with the ``OSError`` a read raised or the ``EOFError`` of a file that ended early, that a response's file
+cannot be read back whole: the response's connection ends, and its owner says why (nothing is logged here)."""
 
-    def __init__(self, path: str, read: Read, pace: Pace | None = None) -> None:
+
+class ThreadedFile(File):
+    """One file served as ``static.File`` serves it, one range at most, its bytes read through ``read``; ``lost``, if
+    given, told when the file cannot be read back whole (else that is logged as a failure)."""
+
+    def __init__(self, path: str, read: Read, pace: Pace | None = None, lost: Lost | None = None) -> None:
         super().__init__(path)
         self._read = read
         self._pace = pace
+        self._lost = lost
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
@@ -78,7 +87,7 @@ class ThreadedFile(File):
     def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "RangeProducer":
         """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``RangeProducer``."""
         offset, size = _span(super().makeProducer(request, fileForReading), self.getFileSize())
-        return RangeProducer(request, fileForReading, offset, size, self._read, self._pace)
+        return RangeProducer(request, fileForReading, offset, size, self._read, self._pace, self._lost)
 
 
 def _span(chosen: StaticProducer, size: int) -> tuple[int, int]:
@@ -121,12 +130,20 @@ class RangeProducer:
     log = Logger()
 
     def __init__(
-        self, request: Request, file: IO[bytes], offset: int, size: int, read: Read, pace: Pace | None = None
+        self,
+        request: Request,
+        file: IO[bytes],
+        offset: int,
+        size: int,
+        read: Read,
+        pace: Pace | None = None,
+        lost: Lost | None = None,
     ) -> None:
         self._request = request
         self._file = file
         self._read = read
         self._pace = pace
+        self._lost = lost
         self._resting: IDelayedCall | None = None
         """The end of the rest the budget's debt imposes, while it lasts."""
         self._offset = offset
@@ -207,9 +224,13 @@ class RangeProducer:
         self._pump()
 
     def _failed(self, failure: Failure) -> None:
-        """A read failed or found the file cut short: the response cannot be whole, so its connection ends."""
+        """A read failed or found the file cut short: the response cannot be whole, so its connection ends, and
+        ``lost`` says why if it was given; anything else that failed is a bug, logged as one."""
         self._reading = False
-        self.log.failure("Reading {name} for a download failed", failure, name=self._file.name)
+        if self._lost is not None and failure.check(OSError, EOFError):
+            self._lost(failure)
+        else:
+            self.log.failure("Reading {name} for a download failed", failure, name=self._file.name)
         if not self._over:
             self._request.unregisterProducer()
             self._request.loseConnection()

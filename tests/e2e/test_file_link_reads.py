@@ -61,6 +61,9 @@ FILE_ID = "00000000000000f1"
 BOB = "nick:bob@127.0.0.3"
 """bob's key as a recipient (``chatd.domain.people.person_key``): his nickname, from his address."""
 
+LOST_TO_ALICE = {"type": "file_expired", "file": FILE_ID, "reason": "the server lost its bytes"}
+"""What the sender reads of a file let go when its bytes are found gone."""
+
 TOO_MANY = b"ERR file-too-many you have 1 transfer going, the most at once; wait for one to end\r\n"
 """A link's answer past ``--file-transfers 1``: the line ``/file accept`` would be sent."""
 
@@ -429,14 +432,51 @@ class FileLinkReadTests(TestCase):
         status, _, body = await self.get(path)
         self.assertEqual((status, body), (200, CONTENT))
 
-    async def test_a_file_cut_short_under_a_download_ends_its_connection(self) -> None:
-        """A read that finds the file shorter than its size is logged, and the connection and the file are closed."""
-        _, client = await self.held_read()
+    async def test_a_file_cut_short_under_a_download_ends_its_connection_and_the_transfer(self) -> None:
+        """A read that finds the file shorter than its size closes the connection and the file, and lets the
+        transfer go, its sender told as a download's read tells them: no failure is logged, and the link is 404
+        from then on. The failure was logged as a bug (a traceback), and the transfer stayed offered."""
+        path, client = await self.held_read()
+        alice = await self.line_user("alice", "127.0.0.2")
         os.truncate(self.file, 0)
         self.pool.gate.set()
         await client.lost
         self.assertEqual((bytes(client.received), open_under(self.folder)), (b"", []))
-        self.assertEqual(len(self.flushLoggedErrors(EOFError)), 1)
+        await self.until(lambda: b'"file_expired"' in alice.received, "alice told the file is gone")
+        self.assertIn(json.dumps(LOST_TO_ALICE, separators=(",", ":")).encode(), alice.received)
+        self.assertIsNone(self.transfers.transfer(FILE_ID))
+        self.assertEqual((await self.get(path))[0], 404)
+
+    async def test_a_link_to_bytes_gone_is_410_in_one_line_and_ends_the_transfer(self) -> None:
+        """The file removed from --files by hand, a GET of its link is 410 with the line a text session reads of
+        it, and the transfer is let go, its sender told; the link is 404 from then on. It was a 404 of HTML, the
+        transfer left offered to bob, and the sender told nothing."""
+        path = await self.serve(CONTENT)
+        alice = await self.line_user("alice", "127.0.0.2")
+        os.remove(self.file)
+        status, headers, body = await self.get(path)
+        self.assertEqual(
+            (status, headers["content-type"], body),
+            (
+                410,
+                "text/plain; charset=utf-8",
+                f"*** {FILE_ID} expired (the server lost its bytes); the server no longer has it.\r\n".encode(),
+            ),
+        )
+        self.assertNotIn("content-disposition", headers)
+        await self.until(lambda: b'"file_expired"' in alice.received, "alice told the file is gone")
+        self.assertIn(json.dumps(LOST_TO_ALICE, separators=(",", ":")).encode(), alice.received)
+        self.assertIsNone(self.transfers.transfer(FILE_ID))
+        self.assertEqual((await self.get(path))[0], 404)
+
+    async def test_a_link_to_bytes_cut_short_in_the_folder_is_410_not_a_short_200(self) -> None:
+        """The file cut short in --files by hand, a GET of its link is 410, not a 200 of the bytes left, which
+        spent the link and told the sender bob had fetched it."""
+        path = await self.serve(CONTENT)
+        os.truncate(self.file, len(CONTENT) // 2)
+        self.assertEqual((await self.get(path))[0], 410)
+        self.assertIsNone(self.transfers.transfer(FILE_ID))
+        self.assertEqual(self.pool.read, 0)
 
     async def test_a_second_download_at_once_past_the_recipients_transfers_is_refused(self) -> None:
         """Under ``--file-transfers 1``, a GET while another of bob's runs (held at its first read) is 429 with one
