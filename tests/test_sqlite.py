@@ -752,6 +752,111 @@ KEPT_BESIDE_BOB = [
 """What ``RefusedChangeTests``'s file holds once its batch is committed: all but bob's new account."""
 
 
+class RefusedRecordTests(LoggedStoreTestCase):
+    """A record of the pass log the file refuses whole at start (a row of it, or a trigger that rolls its
+    transaction back) is left out whole, as the writer's commit of it would have failed; the start goes on."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        store = self.opened()
+        store.commit_every = 3600
+        store.append(said(1, "#lobby", "alice", "first pass", 1))
+        self.reactor.advance(0)  # record 1: a line
+        SQLiteMailbox(store).keep("dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"))
+        SQLiteKeys(store).append(KeyEntry(1, 2, "erin", ADD, "E" * 43 + "=", ""))
+        store.append(said(2, "#lobby", "alice", "second pass", 2))
+        blocker = sqlite3.connect(self.path, isolation_level=None)
+        self.addCleanup(blocker.close)
+        blocker.execute("BEGIN IMMEDIATE")  # the writer waits for it: nothing is committed until ``killed``
+        self.reactor.advance(0)  # record 2: a line, a waiting message and a key entry (two statements)
+        self.killed_now = self.killed()
+        blocker.execute("COMMIT")
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        self.observed = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def refuse(self, trigger: str) -> None:
+        """Have the killed daemon's file run ``trigger`` (a ``CREATE TRIGGER``) from now on."""
+        with closing(sqlite3.connect(self.killed_now)) as connection, connection:
+            connection.execute(trigger)
+
+    def kept(self) -> list[object]:
+        """What the killed daemon's file holds of the two records: lines said, waiting messages, keys."""
+        with closing(sqlite3.connect(self.killed_now)) as connection:
+            return [
+                connection.execute(query).fetchall()
+                for query in (
+                    "SELECT body ->> '$.text' FROM events WHERE kind = 'said' ORDER BY position",
+                    "SELECT account FROM mailbox",
+                    "SELECT account FROM device_keys",
+                )
+            ]
+
+    def refusals(self) -> list[str]:
+        """The start's warnings, as read."""
+        return [formatEvent(event) for event in self.observed if event["log_level"] == LogLevel.warn]
+
+    def test_a_trigger_rolling_back_a_change_leaves_its_record_out_and_the_start_goes_on(self) -> None:
+        """A waiting message whose insert rolls the whole transaction back, as the writer's commit of it would have
+        failed: the start leaves out its record (its line and key entry too), keeps the record before, and says
+        so in one line, not that the file wants restoring from a backup."""
+        self.refuse(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mailbox BEGIN SELECT RAISE(ROLLBACK, 'no more'); END"
+        )
+        open_store(self, self.killed_now, self.reactor)
+        self.assertEqual(self.kept(), [[("first pass",)], [], []])
+        self.assertEqual(
+            self.refusals(),
+            [
+                "The --db file refused a change its pass log held from before this start (all of record 2: 1 event, "
+                "INSERT INTO mailbox, INSERT INTO key_log, INSERT INTO device_keys: no more); it alone is not kept"
+            ],
+        )
+
+    def test_a_trigger_rolling_back_one_statement_of_a_change_leaves_its_record_out(self) -> None:
+        """The same, for the second statement of a change of two (a key entry and its key), which a savepoint
+        holds: its end was read as a statement SQLite cannot run, and blamed on the pass log."""
+        self.refuse(
+            "CREATE TRIGGER refuse BEFORE INSERT ON device_keys BEGIN SELECT RAISE(ROLLBACK, 'no more'); END"
+        )
+        open_store(self, self.killed_now, self.reactor)
+        self.assertEqual(self.kept(), [[("first pass",)], [], []])
+        self.assertEqual(len(self.refusals()), 1)
+
+    def test_a_refused_row_leaves_its_record_out_and_the_start_goes_on(self) -> None:
+        """A row of events the file refuses (a constraint) fails its whole commit in a running daemon: at start its
+        record is left out whole, and the next record is kept."""
+        self.refuse(
+            "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN new.body ->> '$.text' = 'first pass' "
+            "BEGIN SELECT RAISE(ABORT, 'not this one'); END"
+        )
+        open_store(self, self.killed_now, self.reactor)
+        self.assertEqual(self.kept(), [[("second pass",)], [("dave",)], [("erin",)]])
+        self.assertEqual(
+            self.refusals(),
+            [
+                "The --db file refused a change its pass log held from before this start (all of record 1: 1 event: "
+                "not this one); it alone is not kept"
+            ],
+        )
+
+    def test_the_admin_tool_leaves_out_the_same_record(self) -> None:
+        """``python -m chatd.admin`` commits the log as a start would, and names the record it left out."""
+        self.refuse(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mailbox BEGIN SELECT RAISE(ROLLBACK, 'no more'); END"
+        )
+        errors = io.StringIO()
+        with redirect_stderr(errors):
+            status = admin.main(["--db", self.killed_now, "export", "--room", "#lobby"], io.StringIO())
+        self.assertEqual(status, 0)
+        self.assertIn(
+            f"python -m chatd.admin: --db {self.killed_now} refused a change its pass log held (all of record 2: 1 "
+            "event, INSERT INTO mailbox, INSERT INTO key_log, INSERT INTO device_keys: no more); it alone is not "
+            "kept.\n",
+            errors.getvalue(),
+        )
+        self.assertEqual(self.kept(), [[("first pass",)], [], []])
+
+
 class DescribedTests(SynchronousTestCase):
     """A change is named in the host's log by what it does, never by what it holds."""
 

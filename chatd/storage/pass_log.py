@@ -30,7 +30,10 @@ change the file refuses (a constraint: an account the file holds already)
 is undone alone and its caller told, while the rest of its batch is
 committed (``apply``); a start applies a record's changes the same way,
 leaving out what the writer would have, and says what it left out
-(``replay``'s ``Refusal``s). A commit that fails as a whole (a
+(``replay``'s ``Refusal``s): a change refused alone, or a record refused
+whole (a row of it, or a trigger that rolls the transaction back), whose
+commit would have failed whole in the writer too. A start never stops for
+what a running daemon would have left out. A commit that fails as a whole (a
 full disk, a damaged file, an event's row refused) is logged and none of
 its lines or changes are kept, as before the log: a record ``[number,
 null, last]`` says so, and the next start applies none of the records up
@@ -51,6 +54,7 @@ from chatd.domain.encoding import json_bytes
 from chatd.storage.claim import Claim
 from chatd.storage.pass_records import Change, Record, Row, read_record
 from chatd.storage.private import OWNER_ONLY
+from chatd.text import counted
 
 INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 ROWS_A_STATEMENT = 100
@@ -121,8 +125,9 @@ def apply(
     In the caller's transaction: the writer's for a batch, ``replay``'s at
     start. A refused change (``sqlite3.IntegrityError``: a constraint) is
     undone whole and the others go on, so one request's clash costs no one
-    else theirs; any other error (a full disk, a damaged file), or a refused
-    row, is raised, and the caller rolls the whole transaction back.
+    else theirs; any other error (a full disk, a damaged file), a refused
+    row, or a trigger's ``RAISE(ROLLBACK)``, is raised: the writer rolls its
+    whole batch back, a start the record (``replay``).
     """
     whole = len(rows) - len(rows) % ROWS_A_STATEMENT
     for start in range(0, whole, ROWS_A_STATEMENT):
@@ -158,8 +163,10 @@ def _make(connection: sqlite3.Connection, change: Change) -> None:
         for statement, arguments in change:
             connection.execute(statement, arguments)
     except sqlite3.IntegrityError:
-        connection.execute("ROLLBACK TO change")
-        connection.execute("RELEASE change")
+        # Else a trigger's RAISE(ROLLBACK) ended the transaction, and the savepoint with it.
+        if connection.in_transaction:
+            connection.execute("ROLLBACK TO change")
+            connection.execute("RELEASE change")
         raise
     connection.execute("RELEASE change")
 
@@ -258,9 +265,10 @@ class Replayed:
 def replay(connection: sqlite3.Connection, path: str) -> Replayed:
     """Commit the records of the log at ``path`` that the database lacks, then empty the log; say what it held.
 
-    A refused change is left out, as the writer would have (``apply``); its
-    asker is gone with the process that logged it, so only the caller can
-    say what was not kept: the daemon's log, or the admin tool's errors.
+    A refused change is left out, as the writer would have (``apply``), and
+    a record refused whole with it (``_committed_but_refused``); its asker
+    is gone with the process that logged it, so only the caller can say what
+    was not kept: the daemon's log, or the admin tool's errors.
     ``connection`` is in autocommit mode, its owner holding the file's claim
     (chatd.storage.claim): the writer's before the daemon starts, or
     ``python -m chatd.admin``'s while no daemon runs.
@@ -272,20 +280,81 @@ def replay(connection: sqlite3.Connection, path: str) -> Replayed:
     missing = unapplied(path, committed)
     refusals: list[Refusal] = []
     if missing:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for number, rows, changes in missing:
-                refused = _applied(connection, rows, changes, number)
-                refusals += (Refusal(described(changes[at]), str(error)) for at, error in refused.items())
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        refusals = _committed_but_refused(connection, missing)
         committed = missing[-1][0]
     _remove(_old(path))
     if os.path.exists(path):
         os.truncate(path, 0)
     return Replayed(committed, refusals, len(missing), left)
+
+
+class _RolledBackError(Exception):
+    """A trigger's ``RAISE(ROLLBACK)`` ended ``replay``'s transaction: what it had applied is gone with it."""
+
+
+def _committed_but_refused(
+    connection: sqlite3.Connection, records: Sequence[tuple[int, list[Row], list[Change]]]
+) -> list[Refusal]:
+    """Apply ``records`` in one transaction and commit it; return what the file refused, oldest first.
+
+    A record the file refuses whole (a row of it, or a trigger that rolls
+    the transaction back) is left out whole, as the writer's commit holding
+    it would have failed: it is applied under a savepoint of its own, and
+    when the trigger took the whole transaction with it, the records are
+    applied again without it. Only the caller can say so (``replay``), and a
+    start goes on: a daemon running would have gone on too. Raises
+    ``sqlite3.Error`` and ``ValueError`` as ``replay`` does.
+    """
+    left_out: dict[int, Refusal] = {}
+    while True:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            refusals = _applied_but_left_out(connection, records, left_out)
+        except _RolledBackError:
+            continue
+        except BaseException:
+            if connection.in_transaction:  # SQLite may have rolled it back itself (a full disk)
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return [refusal for _, refusal in sorted([*refusals, *left_out.items()], key=lambda found: found[0])]
+
+
+def _applied_but_left_out(
+    connection: sqlite3.Connection,
+    records: Sequence[tuple[int, list[Row], list[Change]]],
+    left_out: dict[int, Refusal],
+) -> list[tuple[int, Refusal]]:
+    """Apply each of ``records`` but those ``left_out``, each under a savepoint, in the caller's transaction; add a
+    record the file refuses whole to ``left_out``; return each change refused alone, with its record's number.
+
+    Raises ``_RolledBackError`` when a trigger ended the transaction (the caller applies them all again).
+    """
+    refusals: list[tuple[int, Refusal]] = []
+    for number, rows, changes in records:
+        if number in left_out:
+            continue
+        connection.execute("SAVEPOINT record")
+        try:
+            refused = _applied(connection, rows, changes, number)
+        except sqlite3.IntegrityError as error:
+            left_out[number] = Refusal(_described_record(number, rows, changes), str(error))
+            if not connection.in_transaction:
+                raise _RolledBackError() from None
+            connection.execute("ROLLBACK TO record")
+        else:
+            refusals += (
+                (number, Refusal(described(changes[at]), str(error))) for at, error in refused.items()
+            )
+        connection.execute("RELEASE record")
+    return refusals
+
+
+def _described_record(number: int, rows: Sequence[Row], changes: Sequence[Change]) -> str:
+    """Record ``number`` left out whole, for a host's log: its events counted, its changes ``described``."""
+    return f"all of record {number}: " + ", ".join(
+        [*([counted(len(rows), "event")] if rows else []), *map(described, changes)]
+    )
 
 
 def _applied(
