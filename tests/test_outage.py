@@ -7,6 +7,7 @@ import sqlite3
 import tempfile
 from contextlib import closing
 
+from twisted.internet.task import Clock
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import ILogObserver, LogEvent, Logger, LogLevel, formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
@@ -14,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
 from chatd.failures import no_room, reason
-from chatd.storage.outage import Outage
+from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
 from chatd.storage.search_index import index_path
 from chatd.storage.sqlite import SQLiteHistory
@@ -91,25 +92,64 @@ class NoRoomTests(SynchronousTestCase):
 class OutageTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.lines = Lines()
+        self.clock = Clock()
         self.outage = Outage(
             Logger(namespace="test", observer=self.lines),
+            self.clock,
             "Could not write ({why})",
             "Written again after {failures} ({lost} lost)",
         )
 
     def test_a_full_disk_is_one_line_then_its_end(self) -> None:
         """However many writes a full disk refuses, the host reads one line as it begins, with no traceback, and
-        one as the first write succeeds after it, with how many failed and what they held."""
+        one once writes have succeeded for SETTLED seconds after it, with how many failed and what they held."""
         for _ in range(3):
             self.outage.failed(failure_of(full_disk_error()), amount=2)
         self.assertEqual(
             self.lines.read(), [(LogLevel.error, "Could not write (No space left on device)", False)]
         )
         self.outage.succeeded()
+        self.clock.advance(SETTLED / 2)
         self.outage.succeeded()
+        self.clock.advance(SETTLED / 2 - 1)
+        self.assertEqual(self.lines.read(), [])
+        self.clock.advance(1)
         self.assertEqual(
             self.lines.read(), [(LogLevel.info, "Written again after 3 failures (6 events lost)", False)]
         )
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_writes_that_take_turns_failing_are_one_outage(self) -> None:
+        """A nearly full disk that fails every other write is one line as it begins, and no line of its end while
+        writes fail: a failure within SETTLED seconds of a success starts the wait again, and is counted."""
+        for _ in range(5):
+            self.outage.failed(failure_of(full_disk_error()), amount=1)
+            self.clock.advance(1)
+            self.outage.succeeded()
+            self.clock.advance(SETTLED - 1)
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.error, "Could not write (No space left on device)", False)]
+        )
+        self.clock.advance(1)
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.info, "Written again after 5 failures (5 events lost)", False)]
+        )
+
+    def test_a_close_says_the_end_of_an_outage_whose_writes_went_through(self) -> None:
+        """Closed (the store stops) before SETTLED seconds are up, an outage whose last write succeeded is said to
+        be over at once; one whose last write failed is not, and nothing is left on the clock."""
+        self.outage.failed(failure_of(full_disk_error()))
+        self.outage.succeeded()
+        self.outage.close()
+        self.assertEqual(
+            self.lines.read()[1:], [(LogLevel.info, "Written again after 1 failure (0 events lost)", False)]
+        )
+        self.outage.failed(failure_of(full_disk_error()))
+        self.outage.close()
+        self.assertEqual(
+            self.lines.read(), [(LogLevel.error, "Could not write (No space left on device)", False)]
+        )
+        self.assertEqual(self.clock.getDelayedCalls(), [])
 
     def test_another_failure_keeps_its_traceback_once(self) -> None:
         """A failure that is no full disk (damage, a bug) is logged once with its traceback, for the host to read."""
@@ -120,9 +160,10 @@ class OutageTests(SynchronousTestCase):
         )
 
     def test_a_new_trouble_after_the_end_is_told_again(self) -> None:
-        """Once writes succeeded, the next failure begins a new trouble, told as the first was."""
+        """Once the end was told, the next failure begins a new trouble, told as the first was."""
         self.outage.failed(failure_of(full_disk_error()))
         self.outage.succeeded()
+        self.clock.advance(SETTLED)
         self.lines.read()
         self.outage.failed(failure_of(full_disk_error()))
         self.assertEqual(
@@ -176,10 +217,52 @@ class StoreTroubleTests(LoggedStoreTestCase):
         with closing(sqlite3.connect(self.path)) as other, other:
             other.execute("DROP TRIGGER refuse")
         self.passes(store, ["four"])
+        self.assertEqual(self.notes(), [])
+        self.reactor.advance(SETTLED)
         self.assertEqual(
             self.notes(), ["The --db file is written again; 3 events of 3 failed writes are not kept"]
         )
         self.assertEqual(self.latest(store), ["four"])
+
+    def test_a_store_stopping_says_the_end_of_an_outage_its_commits_got_over(self) -> None:
+        """A store that stops before SETTLED seconds are up, its last commits kept, says the outage is over as it
+        stops, rather than leaving the host's log at its beginning."""
+        store = self.opened()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'no room'); END"
+            )
+        self.passes(store, ["lost"])
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute("DROP TRIGGER refuse")
+        self.passes(store, ["kept"])
+        self.reactor.run_until(store.stopService())
+        self.assertEqual(
+            self.notes(), ["The --db file is written again; 1 event of 1 failed write are not kept"]
+        )
+
+    def test_commits_refused_every_other_pass_are_one_outage(self) -> None:
+        """A file that refuses every other pass's commit (a disk nearly full) is one line for the host as it
+        begins, not a pair of lines each time a commit goes through; its end is one line more, once commits have
+        gone through for SETTLED seconds, counting every failure since the first."""
+        store = self.opened()
+        with closing(sqlite3.connect(self.path)) as other, other:
+            other.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN new.body ->> '$.text' LIKE 'lost%' "
+                "BEGIN SELECT RAISE(ABORT, 'no room'); END"
+            )
+        for number in range(3):
+            self.passes(store, [f"lost {number}", f"kept {number}"])
+            self.reactor.advance(SETTLED / 2)
+        self.flushLoggedErrors(sqlite3.IntegrityError)
+        self.assertEqual(len(self.alarms()), 1)
+        self.assertEqual(self.notes(), [])
+        self.reactor.advance(SETTLED / 2)
+        self.assertEqual(
+            self.notes(), ["The --db file is written again; 3 events of 3 failed writes are not kept"]
+        )
+        self.assertEqual(self.latest(store), ["kept 0", "kept 1", "kept 2"])
 
     def test_index_chunks_refused_are_told_once_then_their_end(self) -> None:
         """The search index's chunks refused again and again are one line, and the first one written one more."""
@@ -202,6 +285,7 @@ class StoreTroubleTests(LoggedStoreTestCase):
         with closing(sqlite3.connect(index_path(self.path))) as other, other:
             other.execute("DROP TRIGGER refuse")
         caught_up(self.reactor, store)
+        self.reactor.advance(SETTLED)
         self.assertEqual(self.notes(), ["The search index is written again, after 3 failed chunks"])
 
     def test_a_pass_log_the_disk_cuts_short_is_told_once_then_its_end(self) -> None:
@@ -232,4 +316,5 @@ class StoreTroubleTests(LoggedStoreTestCase):
         )
         store.append(said(4, "#lobby", "alice", "line 4", 4))
         self.reactor.advance(0)
+        self.reactor.advance(SETTLED)
         self.assertEqual(self.notes(), ["The --db file's pass log is written again, after 3 failed writes"])

@@ -356,6 +356,7 @@ class SearchIndex:
         self._idle: list[Deferred[None]] = []
         self._outage = Outage(
             self.log,
+            reactor,
             "Could not bring the search index up to date ({why}): /search reads the lines it has not indexed until "
             "it can; further failures are counted, not logged",
             "The search index is written again, after {failures}",
@@ -443,6 +444,7 @@ class SearchIndex:
         return self.caught_up().addCallback(lambda _: self._close())
 
     def _close(self) -> None:
+        self._outage.close()
         self._pool.callInThread(self._connection.close)
         self._pool.stop()
 

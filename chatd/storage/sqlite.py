@@ -279,6 +279,7 @@ class SQLiteHistory(Service):
         """The writer's ``PRAGMA data_version`` as of its last batch: it changes when another connection commits."""
         self._log_outage = Outage(
             self.log,
+            reactor,
             "Could not write to the --db file's pass log ({why}): what is shown until it is written again would be "
             "lost by a crash; further failures are counted, not logged",
             "The --db file's pass log is written again, after {failures}",
@@ -287,6 +288,7 @@ class SQLiteHistory(Service):
         """The pass log's appends failing (a full disk): told once as they begin and once as they end."""
         self._commit_outage = Outage(
             self.log,
+            reactor,
             "Could not write to the --db file ({why}): what the chat does is not kept until a write succeeds; "
             "further failures are counted, not logged",
             "The --db file is written again; {lost} of {failures} are not kept",
@@ -456,6 +458,9 @@ class SQLiteHistory(Service):
         """
         await self._all_written()
         await self.index.stop()
+        # All is written: an outage whose writes went through since its last failure is over, said before the end.
+        self._log_outage.close()
+        self._commit_outage.close()
         self._writing.callInThread(self._writer.close)
         self._reading.callInThread(self._reader.close)
         self._writing.stop()
