@@ -5,6 +5,7 @@ import re
 from twisted.internet.defer import fail
 from twisted.internet.testing import StringTransport
 
+from chatd.domain.errors import HistoryUnreadableError
 from chatd.irc.protocol import IRCProtocol
 from tests.irc import IRCTestCase
 
@@ -109,6 +110,23 @@ class HistoryTests(IRCTestCase):
         self.assertRegex(lines[4], rb"^@time=\S+ :bob!bob@chatd PRIVMSG #lobby :still here$")
         self.assertEqual(len(lines), 5)
         self.assertEqual(len(self.flushLoggedErrors(OSError)), 1)
+
+    def test_a_read_reaching_a_line_the_store_cannot_read_is_one_fail_and_nothing_logged(self) -> None:
+        """A store that reaches a line it cannot read back (HistoryUnreadableError: it logs the row itself): the
+        joiner reads FAIL JOIN HISTORY_UNREADABLE, a CHATHISTORY the same, with no traceback of the front end's."""
+        self.history.at_hand = lambda room, before, limit: None  # type: ignore[method-assign]
+        unreadable = lambda *_: fail(HistoryUnreadableError())  # noqa: E731
+        self.history.recent = unreadable  # type: ignore[method-assign]
+        alice, wire = self.irc_user("alice", "server-time", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        sentence = (
+            "The server could not read a line it keeps here (damaged in its file); its host is told which"
+        )
+        self.assertEqual(self.lines(wire)[-1], f":testhost FAIL JOIN HISTORY_UNREADABLE :{sentence}".encode())
+        self.send(alice, "CHATHISTORY LATEST #lobby * 10")
+        self.assertEqual(
+            self.lines(wire), [f":testhost FAIL CHATHISTORY HISTORY_UNREADABLE :{sentence}".encode()]
+        )
 
     def test_no_replay_without_server_time(self) -> None:
         """Lines without their times would read as said now: a plain client is shown none."""

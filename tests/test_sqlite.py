@@ -17,14 +17,15 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twisted.internet.defer import Deferred
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import admin
 from chatd.domain.encoding import encode_event, type_name
-from chatd.domain.errors import ChatError
-from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Unmuted
+from chatd.domain.errors import ChatError, HistoryUnreadableError
+from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Said, Unmuted
 from chatd.domain.keylog import ADD, KeyEntry
 from chatd.domain.search import search_words
 from chatd.storage import pass_log
@@ -898,6 +899,100 @@ def open_under(directory: str) -> list[str]:
         if target.startswith(directory + os.sep):
             held.append(target)
     return sorted(held)
+
+
+class UnreadableRowTests(StoreTestCase):
+    """A row of events whose body is no event (damaged in the file, or written by hand) is named, by its position, and
+    never blamed on the pass log: at start in the one sentence that stops it; while running in one line of the log,
+    while the read that reached it fails with the user's one line and the store goes on."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        store = open_store(self, self.path, self.reactor)
+        store.append(ban(1, "10.0.0.1", None))
+        for seq, text in enumerate(("hello there", "second line", "third line"), 1):
+            store.append(said(seq, "#lobby", "alice", text, seq))
+        store.append(said(4, "#dev", "bob", "elsewhere", 1))
+        self.end_pass(store)
+        caught_up(self.reactor, store)  # indexed as they were said, before the damage
+        self.reactor.run_until(store.stopService())
+
+    def damage(self, text: str, body: str) -> int:
+        """Write ``body`` over the row of the line ``text``, as a hand or a bad disk would; its position."""
+        with closing(sqlite3.connect(self.path)) as connection, connection:
+            connection.execute("UPDATE events SET body = ? WHERE body ->> '$.text' = ?", (body, text))
+            return int(
+                connection.execute("SELECT position FROM events WHERE body = ?", (body,)).fetchone()[0]
+            )
+
+    def test_a_start_names_the_row_of_a_ban_it_cannot_read(self) -> None:
+        """The ban read back at start is no event: one sentence naming the file, the table and the row's position,
+        not the pass log ("move it away"), which holds nothing."""
+        with closing(sqlite3.connect(self.path)) as connection, connection:
+            connection.execute("UPDATE events SET body = 'not an event' WHERE kind = 'ban_added'")
+        with self.assertRaises(DatabaseFileError) as refused:
+            SQLiteHistory.open(self.path, self.reactor)
+        self.assertEqual(
+            str(refused.exception),
+            f"--db {self.path}'s table events holds the row at position 1, which chatd cannot read as an event; "
+            "delete that row, or restore the file from a backup.",
+        )
+
+    def opened(self) -> tuple[SQLiteHistory, EventLoggingObserver]:
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+        return open_store(self, self.path, self.reactor), logged
+
+    def refused(self, read: Deferred[Any]) -> None:
+        """``read`` fails with the user's one line."""
+        self.failureResultOf(self.reactor.run_until(read), HistoryUnreadableError)
+
+    def test_reads_that_reach_a_row_of_json_but_no_event_fail_with_one_line_and_the_log_names_it_once(
+        self,
+    ) -> None:
+        """A line whose body is JSON but no event fails history's reads and /search's, both ways, each with
+        HistoryUnreadableError; the log names the row once, at error level, without a traceback or its body;
+        another room's lines are read as ever."""
+        position = self.damage("second line", '{"type": "said", "secret": "x"}')
+        store, logged = self.opened()
+        for read in (
+            store.room_events("#lobby", 0, 10),
+            store.recent("#lobby", None, 10),
+            store.search("#lobby", "line", 10),
+            store.search("#lobby", "li", 10),
+        ):
+            self.refused(read)
+        alarms = [event for event in logged if event["log_level"] >= LogLevel.warn]
+        self.assertEqual(
+            [(event["log_level"], "log_failure" in event, formatEvent(event)) for event in alarms],
+            [
+                (
+                    LogLevel.error,
+                    False,
+                    f"The --db file's table events holds the row at position {position}, which chatd cannot read "
+                    "as an event: each read that reaches it fails until the row is deleted or the file restored "
+                    "from a backup",
+                )
+            ],
+        )
+        dev = self.successResultOf(self.reactor.run_until(store.recent("#dev", None, 10)))
+        self.assertEqual([event.text for event in dev if isinstance(event, Said)], ["elsewhere"])
+
+    def test_a_search_that_reaches_a_body_of_no_json_fails_with_one_line(self) -> None:
+        """A line whose body is not JSON at all, which SQLite cannot read its text from: /search fails with
+        HistoryUnreadableError, both ways, and the log names the room it is a line of; history names its row."""
+        position = self.damage("third line", "garbage")
+        store, logged = self.opened()
+        self.refused(store.search("#lobby", "line", 10))
+        self.refused(store.search("#lobby", "li", 10))
+        self.refused(store.recent("#lobby", None, 10))
+        self.assertEqual(
+            [formatEvent(event).split(",")[0] for event in logged if event["log_level"] >= LogLevel.warn],
+            [
+                "The --db file's table events holds a line of #lobby that is not JSON",
+                f"The --db file's table events holds the row at position {position}",
+            ],
+        )
 
 
 class SchemaTests(StoreTestCase):

@@ -486,6 +486,14 @@ class AccountNotKeptError(ChatError):
 
 
 @dataclass(eq=False)
+class HistoryUnreadableError(ChatError):
+    """A read of history reached a line the store holds and cannot read back (damaged in its file, or written
+    there by hand): nothing of the read is shown; the host's log names the line."""
+
+    code = "history-unreadable"
+
+
+@dataclass(eq=False)
 class RoomNotKeptError(ChatError):
     """The store could not keep a change to the registration of ``room`` (a full disk, say): it is undone.
 

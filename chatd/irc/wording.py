@@ -21,6 +21,7 @@ from chatd.domain.errors import (
     BannedError,
     BannedFromRoomError,
     ChatError,
+    HistoryUnreadableError,
     IdentifyFailedError,
     IdentifyThrottledError,
     InvalidMaskError,
@@ -206,6 +207,12 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return "FAIL", (command, "NOT_IDENTIFIED", "Log in (SASL or PASS) first")
         case AlreadyIdentifiedError():
             return n.ERR_SASLALREADY, ("You have already authenticated using SASL",)
+        case HistoryUnreadableError():
+            return "FAIL", (
+                command,
+                "HISTORY_UNREADABLE",
+                "The server could not read a line it keeps here (damaged in its file); its host is told which",
+            )
     return "FAIL", (command, error.code.upper().replace("-", "_"), _sentence(error))
 
 

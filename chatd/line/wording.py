@@ -38,6 +38,7 @@ from chatd.domain.errors import (
     FileToSelfError,
     FileUploadedError,
     ForgetThrottledError,
+    HistoryUnreadableError,
     IdentifyFailedError,
     IdentifyThrottledError,
     InvalidMaskError,
@@ -369,6 +370,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: (
                     f"the server could not save the change to the account {e.account}; "
                     "nothing changed, try again later"
+                ),
+            ),
+            _row(
+                HistoryUnreadableError,
+                lambda e: (
+                    "the server could not read a line it keeps here (damaged in its file); its host is told which"
                 ),
             ),
             _row(

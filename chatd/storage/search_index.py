@@ -53,6 +53,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.search import SCAN_LINES, matches, scanned
+from chatd.storage.damaged_rows import with_text
 from chatd.storage.outage import Outage
 from chatd.storage.private import make_private
 from chatd.storage.schema import LINE_KINDS, DatabaseFileError
@@ -453,8 +454,11 @@ class SearchIndex:
         self._connection.close()
 
 
-def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[str]:
-    """The bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader thread).
+def look_up(
+    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
+) -> list[tuple[int, str]]:
+    """The positions and bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader
+    thread).
 
     The reader's ``connection`` attaches the index as ``search``. The lines
     the index has not read yet are read first (they are the newest). Then
@@ -486,15 +490,16 @@ def look_up(connection: sqlite3.Connection, room: str, words: tuple[str, ...], l
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
         with closing(connection.execute(walk, (query, floor, most, room))) as rows:
             found.update(_holding(rows, words, limit))
-    return [body for _, body in sorted(found.items(), reverse=True)[:limit]]
+    return sorted(found.items(), reverse=True)[:limit]
 
 
 def _holding(
     rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int
 ) -> Iterator[tuple[int, str]]:
     """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``, of those
-    ``scanned`` lets it check: a word's trigrams may be in every line of a room that holds no line with the word."""
-    checked = scanned(rows, itemgetter(1))
+    ``scanned`` lets it check: a word's trigrams may be in every line of a room that holds no line with the word.
+    Raises ``UnreadableRowError`` for a row whose body holds no text (``with_text``)."""
+    checked = scanned(with_text(rows), itemgetter(1))
     return islice(((position, body) for position, text, body in checked if matches(words, text)), limit)
 
 

@@ -51,7 +51,8 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
-from chatd.domain.encoding import decode_event, encode_event, type_name
+from chatd.domain.encoding import encode_event, type_name
+from chatd.domain.errors import HistoryUnreadableError
 from chatd.domain.events import (
     MESSAGES,
     ROOM_EVENTS,
@@ -74,6 +75,7 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import forgotten, retention
 from chatd.storage.claim import Claim
+from chatd.storage.damaged_rows import UnreadableRowError, at_start, decoded, not_json, with_text
 from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog, apply, described, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
@@ -118,7 +120,7 @@ RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicC
 wait still runs (``kick_waits``)."""
 
 _RESTORE = (
-    f"SELECT body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
+    f"SELECT position, body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
     f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind "
     f"UNION ALL SELECT position FROM events WHERE kind = 'kicked' AND {KICK_ENDS} > ?) ORDER BY position"
 )
@@ -273,6 +275,8 @@ class SQLiteHistory(Service):
         """The file's path, whose mark (chatd.storage.forgotten) says ``python -m chatd.admin`` deleted lines."""
         self._stamp = None if path is None else forgotten.stamp(path)
         """The mark's stamp when the rooms' last lines were last read from the file, or none was there."""
+        self._told_unreadable: set[str] = set()
+        """The rows reads found unreadable (``damaged_rows``) that the log has named: once each."""
         self._first_reads: dict[str, list[Deferred[None]]] = {}
         """Rooms whose first read is under way, and who waits for it to answer from memory (``recent``)."""
         self._version = _data_version(writer)
@@ -343,7 +347,7 @@ class SQLiteHistory(Service):
                 # What was shown but not yet committed when the daemon last stopped, before anything is read.
                 last_record = cls._replay(writer, path)
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
-                restored = [decode_event(body) for (body,) in writer.execute(_RESTORE, (reactor.seconds(),))]
+                restored = [decoded(*row) for row in writer.execute(_RESTORE, (reactor.seconds(),))]
                 registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
                 waiting = {
                     account: (count, size)
@@ -363,6 +367,8 @@ class SQLiteHistory(Service):
                 reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
             except sqlite3.Error as error:
                 raise DatabaseFileError(damaged(path, error)) from None
+            except UnreadableRowError as error:
+                raise DatabaseFileError(at_start(path, error)) from None
             except ValueError as error:
                 raise DatabaseFileError(damaged_log(path, error)) from None
             try:
@@ -611,7 +617,7 @@ class SQLiteHistory(Service):
         """Up to ``limit`` kept events of room ``room`` (folded name) with ``seq`` above ``after``, oldest first."""
         return self.read(
             _select,
-            f"SELECT body FROM events WHERE room = ? AND seq > ? AND {_LINES} ORDER BY seq LIMIT ?",
+            f"SELECT position, body FROM events WHERE room = ? AND seq > ? AND {_LINES} ORDER BY seq LIMIT ?",
             (room, after, limit),
         )
 
@@ -694,7 +700,7 @@ class SQLiteHistory(Service):
         bound = before if before is not None else 1 << 62
         newest = self.read(
             _select,
-            f"SELECT body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
+            f"SELECT position, body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
             (room, bound, limit),
         )
         return newest.addCallback(lambda events: events[::-1])
@@ -790,10 +796,24 @@ class SQLiteHistory(Service):
 
         def start() -> None:
             reading = deferToThreadPool(self._reactor, self._reading, read, self._reader, *arguments)
-            reading.addCallbacks(found.callback, found.errback)
+            reading.addErrback(self._unreadable).addCallbacks(found.callback, found.errback)
 
         self.when_written(start)
         return found
+
+    def _unreadable(self, failure: Failure) -> None:
+        """A read that reached a row it cannot decode (chatd.storage.damaged_rows) fails with the user's one line
+        (``HistoryUnreadableError``); the host's log names the row, once a row. Any other failure goes on."""
+        failure.trap(UnreadableRowError)
+        where = cast(UnreadableRowError, failure.value).where
+        if where not in self._told_unreadable:
+            self._told_unreadable.add(where)
+            self.log.error(
+                "The --db file's table events holds {where}, which chatd cannot read as an event: each read that "
+                "reaches it fails until the row is deleted or the file restored from a backup",
+                where=where,
+            )
+        raise HistoryUnreadableError()
 
     def _commit_soon(self, batch: _Batch) -> None:
         """Hand ``batch`` (``_pending``) to the writer now if someone waits, else ``commit_every`` seconds on."""
@@ -989,8 +1009,8 @@ def _row(position: int, event: Event) -> Row:
 
 
 def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
-    """The room events ``query`` selects, decoded (on the reader thread)."""
-    return [cast(RoomEvent, decode_event(body)) for (body,) in connection.execute(query, arguments)]
+    """The room events ``query`` selects by position and body, decoded (on the reader thread)."""
+    return [cast(RoomEvent, decoded(*row)) for row in connection.execute(query, arguments)]
 
 
 def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:
@@ -1027,20 +1047,31 @@ def _indexed(
     connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
 ) -> list[RoomEvent]:
     """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index (reader thread)."""
-    return [cast(RoomEvent, decode_event(body)) for body in look_up(connection, room, words, limit)]
+    try:
+        found = look_up(connection, room, words, limit)
+    except sqlite3.OperationalError as error:
+        raise not_json(error, room) from None
+    return [cast(RoomEvent, decoded(*row)) for row in found]
 
 
 def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
     """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words`` (reader thread)."""
     query = (
-        f"SELECT json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
+        f"SELECT position, json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
         "ORDER BY seq DESC LIMIT ?"
     )
-    # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
-    # holds its read open, and with it the WAL file the writer could otherwise start over.
-    with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
-        found = (body for text, body in scanned(lines, itemgetter(0)) if matches(words, text))
-        return [cast(RoomEvent, decode_event(body)) for body in islice(found, limit)]
+    try:
+        # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
+        # holds its read open, and with it the WAL file the writer could otherwise start over.
+        with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
+            found = (
+                (position, body)
+                for position, text, body in scanned(with_text(lines), itemgetter(1))
+                if matches(words, text)
+            )
+            return [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
+    except sqlite3.OperationalError as error:
+        raise not_json(error, room) from None
 
 
 _NEXT_PAIR = (
@@ -1094,6 +1125,6 @@ def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
 def _conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
     """The last ``limit`` private messages of ``pair`` sent at ``since`` or later, oldest first (on the reader
     thread). Positions follow time, so the read stops at the first older one."""
-    query = "SELECT body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
-    rows = takewhile(lambda row: row[1] >= since, connection.execute(query, (pair,)))
-    return [cast(Private, decode_event(body)) for body, _ in islice(rows, limit)][::-1]
+    query = "SELECT position, body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
+    rows = takewhile(lambda row: row[2] >= since, connection.execute(query, (pair,)))
+    return [cast(Private, decoded(position, body)) for position, body, _ in islice(rows, limit)][::-1]

@@ -207,7 +207,7 @@ class PresenceForgetTests(AdminTestCase):
     def restored(self) -> list[str]:
         """The events a start reads back to restore the chat (its bans, mutes, topics and kicks), as written."""
         with closing(sqlite3.connect(self.db)) as connection:
-            return [body for (body,) in connection.execute(_RESTORE, (time.time(),))]
+            return [body for (_, body) in connection.execute(_RESTORE, (time.time(),))]
 
     def test_presence_goes_and_what_the_chat_needs_back_stays(self) -> None:
         """dave's joins, part, quit, superseded topic, a kick long over and a lift of a ban that has run out go; his

@@ -383,6 +383,26 @@ class BadFileTests(SynchronousTestCase):
             with open(f"{self.db}-passes", encoding="utf-8") as log:
                 self.assertEqual(log.read(), record + "\n")
 
+    def test_a_row_of_events_no_event_stops_the_start_naming_it(self) -> None:
+        """A ban's row whose body was written over by hand is one sentence naming the --db file, the table and the
+        row, and status 1: it had blamed the pass log, which did not exist."""
+        fill(
+            self.db,
+            [BanAdded(id="b1", at=1.0, actor=Actor("boss"), target="troll", address=False, until=None)],
+        )
+        with closing(sqlite3.connect(self.db)) as connection, connection:
+            connection.execute('UPDATE events SET body = \'{"type": "ban_added"}\'')
+        status, out, err = refused_start(self, [*LOOPBACK, "--db", self.db])
+        self.assertEqual(
+            (status, err, out),
+            (
+                1,
+                f"chatd: --db {self.db}'s table events holds the row at position 1, which chatd cannot read as an "
+                "event; delete that row, or restore the file from a backup.\n",
+                "",
+            ),
+        )
+
     def test_a_file_of_another_program_stops_the_start(self) -> None:
         """A file that is not a chatd database is named, and left as it was."""
         with open(self.db, "w", encoding="utf-8") as text:
@@ -421,6 +441,41 @@ class BadFileTests(SynchronousTestCase):
         daemon = Daemon.start(self, list(LOOPBACK))
         cwd = os.readlink(f"/proc/{daemon.process.pid}/cwd")
         self.assertTrue(os.path.isfile(os.path.join(cwd, "chatd.sqlite")))
+
+
+class UnreadableRowTests(SynchronousTestCase):
+    """A line of the file's history whose body was written over by hand, read over TCP while the daemon runs."""
+
+    def test_history_and_search_that_reach_it_answer_one_line_and_the_chat_goes_on(self) -> None:
+        """/history and /search of #lobby each answer one ERR line, a join's replay too; the log names the row once,
+        without a traceback; lines are said and read as ever."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = os.path.join(directory, "chatd.sqlite")
+        fill(db, [said(n, "#lobby", "alice", f"line {n}", n) for n in (1, 2, 3)])
+        with closing(sqlite3.connect(db)) as connection, connection:
+            connection.execute('UPDATE events SET body = \'{"type": "said"}\' WHERE position = 2')
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", db])
+        bob = named(daemon, "bob")
+        unreadable = (
+            "ERR history-unreadable the server could not read a line it keeps here (damaged in its file); its host "
+            "is told which"
+        )
+        bob.expect("*** You are bob.")
+        bob.expect_stamped("#lobby -- bob joined")
+        bob.expect("*** In #lobby (1): bob", unreadable)
+        bob.say("/history")
+        bob.expect(unreadable)
+        bob.say("/search li")  # a word under 3 characters: the room's last lines are read, a burst's worth
+        bob.expect(
+            "*** You are sending faster than the server allows; your lines now wait their turn.", unreadable
+        )
+        bob.say("still here")
+        bob.expect_stamped("#lobby <bob> still here")
+        logged = [line for line in daemon.logged_so_far() if b"cannot read as an event" in line]
+        self.assertEqual(len(logged), 1)
+        self.assertIn(b"holds the row at position 2,", logged[0])
+        daemon.assert_not_logged(re.compile(rb"Traceback|CRITICAL"), 0)
 
 
 class FileModeTests(SynchronousTestCase):
