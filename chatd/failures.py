@@ -2,7 +2,9 @@
 
 ``chatd.storage.outage`` tells the ``--db`` file's failures with these, and
 the file transfers (chatd.frontend.uploads, downloads) those of ``--files``:
-one test of a full disk, one way of saying why.
+one test of a full disk, one way of saying why. A user whose upload or
+waiting message was not kept reads why in a few words of their own
+(``not_kept``).
 """
 
 import errno
@@ -27,3 +29,9 @@ def reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error) or type(error).__name__
+
+
+def not_kept(error: BaseException) -> str:
+    """Why something a user sent was not kept after all, in the few words they read: ``the server's disk is full``
+    (``no_room``), else ``the server could not store it`` (damage, a constraint: nothing they could act on)."""
+    return "the server's disk is full" if no_room(error) else "the server could not store it"

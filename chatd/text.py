@@ -187,6 +187,13 @@ SERVER = "the server"
 by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives in a registered room."""
 
 
+def message_not_kept_words(to: str, reason: str) -> str:
+    """A private message for the offline ``to`` that the server lost after its sender was told it was kept, as text
+    front ends tell its sender: ``Your message for alice was not kept after all (the server's disk is full); send
+    it again later``."""
+    return f"Your message for {to} was not kept after all ({reason}); send it again later"
+
+
 def registration_undone_words(
     nick: str,
     owner: str | None,

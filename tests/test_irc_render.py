@@ -9,6 +9,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import (
     Actor,
+    MessageNotKept,
     Quit,
     RoomOperatorAdded,
     RoomOperatorRemoved,
@@ -143,4 +144,22 @@ class RegistrationUndoneTests(SynchronousTestCase):
                 "@msgid=01a4.3 :testhost MODE #dev -o dave",
                 "",
             ],
+        )
+
+
+class MessageNotKeptTests(SynchronousTestCase):
+    def test_the_sender_reads_a_notice_from_the_server_naming_whom_and_why(self) -> None:
+        """A message for an offline account the store lost after its receipt: a NOTICE to the sender alone."""
+        event = MessageNotKept(
+            id="01a5",
+            at=0.0,
+            actor=Actor("bob", account="bob"),
+            to="alice",
+            message="01a4",
+            reason="the server's disk is full",
+        )
+        self.assertEqual(
+            EventLines("testhost").render(event, Shape.TAGS),
+            b"@msgid=01a5 :testhost NOTICE bob :Your message for alice was not kept after all (the server's disk is "
+            b"full); send it again later\r\n",
         )

@@ -36,23 +36,29 @@ def message(n: int, to: str = "alice") -> Whispered:
 
 
 class MailboxContract(_TestCase):
-    """What every ``Mailbox`` does; a subclass makes it and waits for its answers."""
+    """What every ``Mailbox`` does; a subclass makes it (and an empty ``lost``) and waits for its answers."""
 
     mailbox: Mailbox
+    lost: list[str]
+    """Why each message kept was lost after all, as the mailbox said (``keep``'s ``lost``), in order."""
 
     def result(self, answer: Awaitable[T]) -> T:
         raise NotImplementedError
 
+    def keep(self, account: str, event: Whispered) -> None:
+        self.mailbox.keep(account, event, self.lost.append)
+
     def test_messages_come_back_whole_in_order_then_are_gone(self) -> None:
         """Each account gets its own messages, oldest first, as kept; once taken, none wait."""
         for n in (1, 2):
-            self.mailbox.keep("alice", message(n))
-        self.mailbox.keep("carol", message(3, "carol"))
+            self.keep("alice", message(n))
+        self.keep("carol", message(3, "carol"))
         self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.waiting("carol")), (2, 1))
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1), message(2)])
         self.assertEqual(self.mailbox.waiting("alice"), 0)
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [])
         self.assertEqual(list(self.result(self.mailbox.take("carol"))), [message(3, "carol")])
+        self.assertEqual(self.lost, [])
 
     def test_nothing_waits_for_an_account_never_written_to(self) -> None:
         """A count of 0 and nothing to take."""
@@ -63,8 +69,8 @@ class MailboxContract(_TestCase):
     def test_the_bytes_waiting_are_counted_and_go_when_taken(self) -> None:
         """``held`` is the sum of the messages' sizes as kept, per account; taking them leaves none."""
         for n in (1, 2):
-            self.mailbox.keep("alice", message(n))
-        self.mailbox.keep("carol", message(3, "carol"))
+            self.keep("alice", message(n))
+        self.keep("carol", message(3, "carol"))
         self.assertEqual(self.mailbox.held("alice"), kept_size(message(1)) + kept_size(message(2)))
         self.result(self.mailbox.take("alice"))
         self.assertEqual(
@@ -224,6 +230,7 @@ class SQLiteConversationTests(ConversationContract, StoreTestCase):
 class MemoryMailboxTests(MailboxContract, SynchronousTestCase):
     def setUp(self) -> None:
         self.mailbox = MemoryMailbox()
+        self.lost = []
 
     def result(self, answer: Awaitable[T]) -> T:
         return self.successResultOf(deferred(answer))
@@ -236,6 +243,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         super().setUp()
         self.store = open_store(self, self.path, self.reactor)
         self.mailbox = SQLiteMailbox(self.store)
+        self.lost = []
 
     def result(self, answer: Awaitable[T]) -> T:
         read = deferred(answer)
@@ -246,7 +254,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
 
     def test_what_waits_survives_a_restart(self) -> None:
         """Kept, stopped, opened again: counted at start, and taken whole."""
-        self.mailbox.keep("alice", message(1))
+        self.keep("alice", message(1))
         self.end_pass(self.store)
         self.store = self.reopened(self.store)
         self.mailbox = SQLiteMailbox(self.store)
@@ -259,7 +267,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         second none (it reads once the first's delete is written), and the count is 0, not -2; a message kept
         after them is counted and taken."""
         for n in (1, 2):
-            self.mailbox.keep("alice", message(n))
+            self.keep("alice", message(n))
         self.end_pass(self.store)
         first, second = deferred(self.mailbox.take("alice")), deferred(self.mailbox.take("alice"))
         self.end_pass(self.store)
@@ -269,7 +277,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.end_pass(self.store)
         self.assertEqual((list(taken), list(again)), ([message(1), message(2)], []))
         self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.held("alice")), (0, 0))
-        self.mailbox.keep("alice", message(3))
+        self.keep("alice", message(3))
         self.assertEqual(self.mailbox.waiting("alice"), 1)
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(3)])
         self.assertEqual(self.mailbox.waiting("alice"), 0)
@@ -278,7 +286,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         """Taken, but the file could not delete them (a full disk): they wait still, so they are counted again
         and the next take gets them, once."""
         for n in (1, 2):
-            self.mailbox.keep("alice", message(n))
+            self.keep("alice", message(n))
         self.end_pass(self.store)
         with closing(sqlite3.connect(self.path)) as other, other:
             other.execute(
@@ -302,10 +310,10 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
     def test_a_message_the_file_refuses_is_not_counted(self) -> None:
         """Counted at once, a message the file then refuses to keep (a constraint) is not counted once the write
         is over: the count and bytes are those of the message the file holds, which a take gives."""
-        self.mailbox.keep("alice", message(1))
+        self.keep("alice", message(1))
         self.end_pass(self.store)
         self.refuse("RAISE(ABORT, 'refused')")
-        self.mailbox.keep("alice", message(2))
+        self.keep("alice", message(2))
         self.assertEqual(self.mailbox.waiting("alice"), 2)
         self.end_pass(self.store)
         self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
@@ -314,17 +322,19 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         )
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(1)])
         self.assertEqual((self.mailbox.waiting("alice"), self.mailbox.held("alice")), (0, 0))
+        self.assertEqual(self.lost, ["the server could not store it"])
 
     def test_a_message_whose_whole_write_fails_is_not_counted(self) -> None:
         """A write that fails whole (here a trigger's ``RAISE(ROLLBACK)``, as a full disk would) keeps none of
-        the messages in it, and counts none of them."""
+        the messages in it, counts none of them, and says each is lost."""
         self.refuse("RAISE(ROLLBACK, 'full')")
-        self.mailbox.keep("alice", message(1))
-        self.mailbox.keep("carol", message(2, "carol"))
+        self.keep("alice", message(1))
+        self.keep("carol", message(2, "carol"))
         self.end_pass(self.store)
         self.assertEqual(len(self.flushLoggedErrors(sqlite3.IntegrityError)), 1)
         self.assertEqual([self.mailbox.waiting(account) for account in ("alice", "carol")], [0, 0])
         self.assertEqual([self.mailbox.held(account) for account in ("alice", "carol")], [0, 0])
+        self.assertEqual(self.lost, ["the server could not store it"] * 2)
 
     def test_a_version_4_database_is_upgraded_to_keep_messages(self) -> None:
         """A database from before the mailbox gets its table at start, and keeps its accounts."""
@@ -335,7 +345,7 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         store = open_store(self, path, self.reactor)
         self.assertEqual(store.registered, [("alice", 1.0)])
         mailbox = SQLiteMailbox(store)
-        mailbox.keep("alice", message(1))
+        mailbox.keep("alice", message(1), self.lost.append)
         self.store = store
         self.assertEqual(list(self.result(mailbox.take("alice"))), [message(1)])
         with closing(sqlite3.connect(path)) as connection:

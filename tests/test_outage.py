@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
-from chatd.failures import no_room, reason
+from chatd.failures import no_room, not_kept, reason
 from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
 from chatd.storage.search_index import index_path
@@ -82,6 +82,13 @@ class NoRoomTests(SynchronousTestCase):
         self.assertTrue(no_room(full_database_error()))
         self.assertFalse(no_room(sqlite3.IntegrityError("UNIQUE constraint failed: t.x")))
         self.assertFalse(no_room(OSError(5, "Input/output error")))
+
+    def test_a_user_reads_a_full_disk_as_such_and_anything_else_as_the_server_s_trouble(self) -> None:
+        """What a user is told of something of theirs not kept: a full disk, either way, says so; a constraint or
+        another error is the server's trouble, in words that name nothing of its files."""
+        self.assertEqual(not_kept(full_disk_error()), "the server's disk is full")
+        self.assertEqual(not_kept(full_database_error()), "the server's disk is full")
+        self.assertEqual(not_kept(sqlite3.IntegrityError("refused")), "the server could not store it")
 
     def test_the_reason_is_the_system_s_or_sqlite_s_words(self) -> None:
         """The reason a line gives is what the system or SQLite says, without Python's decoration."""

@@ -635,7 +635,9 @@ class RefusedChangeTests(LoggedStoreTestCase):
         self.accounts = SQLiteAccounts(self.store)
         self.carol = self.accounts.create("carol", "hash-c", 2.0)
         self.bob = self.accounts.create("bob", "hash-b", 2.0)
-        SQLiteMailbox(self.store).keep("dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"))
+        SQLiteMailbox(self.store).keep(
+            "dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"), lambda _: None
+        )
         self.keys = SQLiteKeys(self.store)
         self.keys.append(KeyEntry(1, 2, "erin", ADD, "E" * 43 + "=", ""))
         self.store.append(said(2, "#lobby", "alice", "said beside them", 1))
@@ -763,7 +765,9 @@ class RefusedRecordTests(LoggedStoreTestCase):
         store.commit_every = 3600
         store.append(said(1, "#lobby", "alice", "first pass", 1))
         self.reactor.advance(0)  # record 1: a line
-        SQLiteMailbox(store).keep("dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"))
+        SQLiteMailbox(store).keep(
+            "dave", replace(whispered(2, "alice", "dave", "for later"), id="w1"), lambda _: None
+        )
         SQLiteKeys(store).append(KeyEntry(1, 2, "erin", ADD, "E" * 43 + "=", ""))
         store.append(said(2, "#lobby", "alice", "second pass", 2))
         blocker = sqlite3.connect(self.path, isolation_level=None)

@@ -288,6 +288,20 @@ class AccountNotDropped(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MessageNotKept(_Base):
+    """The store could not keep ``actor``'s private message ``message`` (its id) for the offline account of ``to``
+    after all, though its sender was shown it kept (a full disk, say): it is lost.
+
+    ``reason`` is why, in the few words its sender reads (chatd.failures.not_kept).
+    Told to the sender alone; no history keeps it.
+    """
+
+    to: str
+    message: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NicknameClaimed(_Base):
     """``actor`` (the nickname they tried, and their address) tried to take a nickname of the account ``account``.
 
@@ -508,6 +522,7 @@ Event = (
     | AccountDropped
     | AccountNotKept
     | AccountNotDropped
+    | MessageNotKept
     | NicknameClaimed
     | CrowdTallied
     | RoomRegistrationNotKept
@@ -555,6 +570,7 @@ EVENTS: tuple[type[Event], ...] = (
     AccountDropped,
     AccountNotKept,
     AccountNotDropped,
+    MessageNotKept,
     NicknameClaimed,
     CrowdTallied,
     RoomRegistrationNotKept,

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from chatd.domain import rules
 from chatd.domain.encoding import encode_event
 from chatd.domain.errors import LineCountError, MailboxFullError, NoSuchNicknameError, NotIdentifiedError
-from chatd.domain.events import Private, Whispered
+from chatd.domain.events import MessageNotKept, Private, Whispered
 from chatd.domain.names import check_said
 from chatd.domain.ports import Accounts, History, Mailbox, UserView
 from chatd.domain.publish import Publisher
@@ -72,7 +72,11 @@ def keep_for(
 
     Only the sender is shown it (the receipt); past ``MAILBOX_MOST`` waiting
     for the account, or ``MAILBOX_BYTES`` of them, it is refused
-    (MailboxFullError) and nothing is kept.
+    (MailboxFullError) and nothing is kept. The receipt and ``Kept`` go out
+    once the store has the message safe from a crash, before it is written
+    to its file; a store that then cannot write it tells the sender, if
+    still online, that it was not kept after all (``MessageNotKept``), on
+    each of their connections.
     """
     waiting = mailbox.waiting(account)
     if waiting >= MAILBOX_MOST:
@@ -82,8 +86,16 @@ def keep_for(
     if mailbox.held(account) + kept_size(event) > MAILBOX_BYTES:
         raise MailboxFullError(to, MAILBOX_BYTES, waiting)
     seam.publish(event, (sender,))
-    mailbox.keep(account, event)
+    mailbox.keep(account, event, lambda reason: _not_kept(seam, sender, event, reason))
     return Kept(to, waiting + 1)
+
+
+def _not_kept(seam: Publisher, sender: User, event: Private, reason: str) -> None:
+    """The mailbox lost ``event`` (for ``reason``), whose sender was told it was kept: tell them, if still online."""
+    if sender.online:
+        id, at = seam.stamp()
+        lost = MessageNotKept(id=id, at=at, actor=sender.actor, to=event.to, message=event.id, reason=reason)
+        seam.publish(lost, (sender,))
 
 
 class Offline:

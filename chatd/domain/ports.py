@@ -215,8 +215,13 @@ class Mailbox(Protocol):
         """The bytes of the messages waiting for ``account`` (chatd.domain.offline.kept_size), from memory."""
         ...
 
-    def keep(self, account: str, event: Private) -> None:
-        """Keep ``event`` for ``account``; never waits."""
+    def keep(self, account: str, event: Private, lost: Callable[[str], None]) -> None:
+        """Keep ``event`` for ``account``; never waits.
+
+        A store that finds later it could not keep it after all (its write
+        failed) calls ``lost`` with why, in the few words its sender reads
+        (chatd.failures.not_kept), once it has counted it off.
+        """
         ...
 
     def take(self, account: str) -> Awaitable[Sequence[Private]]:

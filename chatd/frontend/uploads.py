@@ -36,7 +36,7 @@ from chatd.domain.errors import (
 from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
-from chatd.failures import no_room, reason
+from chatd.failures import not_kept, reason
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.frontend.upload_checks import UploadChecks
@@ -249,9 +249,7 @@ class Uploads:
             file=transfer.file,
             nick=transfer.sender.nick,
         )
-        self._let_go(
-            transfer, "the server's disk is full" if no_room(error) else "the server could not store it"
-        )
+        self._let_go(transfer, not_kept(error))
         return None
 
     def _progress(self, peer: Peer, transfer: Transfer, key: str, have: int) -> Deferred[None] | None:

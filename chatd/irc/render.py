@@ -43,6 +43,7 @@ from chatd.domain.events import (
     Joined,
     Kicked,
     Killed,
+    MessageNotKept,
     Muted,
     NickChanged,
     NicknameClaimed,
@@ -69,7 +70,7 @@ from chatd.domain.masks import SHOWN_HOST
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render, tag
 from chatd.irc.modes import mode_string
-from chatd.text import registration_undone_words, tally_words
+from chatd.text import message_not_kept_words, registration_undone_words, tally_words
 
 HOST = SHOWN_HOST
 """The host every user is shown with: addresses are for operators' eyes (WHOIS); a ban mask of it covers by nickname."""
@@ -179,6 +180,7 @@ class EventLines:
             Muted: self._notice,
             Unmuted: self._notice,
             NicknameClaimed: self._notice,
+            MessageNotKept: self._own_notice,
             ShuttingDown: self._notice,
             Walled: self._walled,
             RoomRegistered: self._room_notice,
@@ -404,6 +406,15 @@ class EventLines:
             tags=_tags(event, shape, 0), source=self.server, command="NOTICE", params=("*", notice(event))
         )
 
+    def _own_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """A NOTICE from the server to the actor, of an event told them alone (a message they sent, not kept)."""
+        yield Message(
+            tags=_tags(event, shape, 0),
+            source=self.server,
+            command="NOTICE",
+            params=(event.actor.nick, notice(event)),
+        )
+
     def _file_offered(self, event: Event, shape: Shape) -> Iterator[Message]:
         """IRC users are never sent file bytes: a NOTICE says what is offered and where to fetch it (issue 16)."""
         assert isinstance(event, FileOffered)
@@ -532,6 +543,8 @@ def notice(event: Event) -> str:
             return f"{nick} was killed by {event.actor.nick}" + (f" ({reason})" if reason else "")
         case NicknameClaimed(actor=actor, address=address, tries=tries):
             return f"Someone at {address} tried to take your nickname as {actor.nick} ({tries} tries)"
+        case MessageNotKept(to=to, reason=reason):
+            return message_not_kept_words(to, reason)
         case ShuttingDown(reason=reason):
             return "Server shutting down" + (f": {reason}" if reason else "")
         case RoomRegistered(room=room, account=account):

@@ -43,6 +43,7 @@ from chatd.domain.events import (
     Joined,
     Kicked,
     Killed,
+    MessageNotKept,
     Parted,
     RoomEvent,
     Said,
@@ -78,7 +79,7 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import away_notice, come_back, in_room, now_talking, show_room
+from chatd.line.talk import away_notice, come_back, in_room, not_kept_notice, now_talking, show_room
 from chatd.text import HELP_WORD, fold
 from chatd.turns import Turns
 
@@ -468,14 +469,23 @@ def decode(line: bytes, limit: int) -> str:
 
 
 NOT_SHOWN: frozenset[type[Event]] = frozenset[type[Event]](
-    (AwayChanged, AccountRegistered, Identified, AccountDropped, AccountNotKept, AccountNotDropped)
+    (
+        AwayChanged,
+        AccountRegistered,
+        Identified,
+        AccountDropped,
+        AccountNotKept,
+        AccountNotDropped,
+        MessageNotKept,
+    )
 )
-"""Events the line protocol shows nobody, though the chat sends them to people: IRC clients are told
-who went away (away-notify) and who is identified to what (account-notify); a line session, text or
+"""Events the line protocol shows nobody as events, though the chat sends them to people: IRC clients are
+told who went away (away-notify) and who is identified to what (account-notify); a line session, text or
 JSON, saw none of it before and sees none now. A user's own away and account changes are told them
 in notices instead: by the command, to the session that asked; on delivery, to their other sessions
 (``_tell_own_sessions``). An unregistering the store could not keep is told on delivery to every one of
-them, the asker too (beside its ``ERR not-saved``), as a room's registration not kept is."""
+them, the asker too (beside its ``ERR not-saved``), as a room's registration not kept is; and a message
+for an offline account that the store lost after its receipt, as a notice (``not_kept_notice``)."""
 
 
 def _tell_own_sessions(
@@ -527,6 +537,9 @@ def deliver(
     if type(event) in NOT_SHOWN:
         if isinstance(event, AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped):
             _tell_own_sessions(event, sessions)
+        elif isinstance(event, MessageNotKept):
+            for session in sessions:
+                session.send(not_kept_notice(event))
         return
     if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):
         sender = fold(event.actor.nick)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
+from chatd.domain.events import MessageNotKept
 from chatd.domain.names import ROOM_PREFIX, check_room_name
 from chatd.domain.ports import RoomView, UserView
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
@@ -26,7 +27,7 @@ from chatd.line.errors import (
 )
 from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
-from chatd.text import fold, tally_period
+from chatd.text import fold, message_not_kept_words, tally_period
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -281,6 +282,13 @@ def set_format(session: "LineSession", command: cmd.Format) -> None:
     session.send(Notice("format", f"Lines are now {name}.", {"format": name}))
     if session.user is None:
         session.greet()
+
+
+def not_kept_notice(event: MessageNotKept) -> Notice:
+    """What each session of a sender is told of their message for an offline account that the server lost after it
+    was shown kept: for whom, which message (its id, in JSON) and why."""
+    fields = {"nick": event.to, "id": event.message, "reason": event.reason}
+    return Notice("not_kept", message_not_kept_words(event.to, event.reason) + ".", fields)
 
 
 def away(session: "LineSession", command: cmd.Away) -> None:

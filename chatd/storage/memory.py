@@ -242,8 +242,8 @@ class MemoryMailbox:
         """The bytes of the messages waiting for ``account``."""
         return self._held.get(account, 0)
 
-    def keep(self, account: str, event: Private) -> None:
-        """Keep ``event`` for ``account``."""
+    def keep(self, account: str, event: Private, lost: Callable[[str], None]) -> None:
+        """Keep ``event`` for ``account``: memory keeps it, so it is never ``lost``."""
         self._kept.setdefault(account, []).append(event)
         self._held[account] = self.held(account) + kept_size(event)
 

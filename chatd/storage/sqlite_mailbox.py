@@ -6,17 +6,19 @@ messages go into the pass's record with its events, so the sender's
 receipt, which the front end's output holds until that record is in the
 pass log (chatd.storage.pass_log), is shown only once a ``kill -9`` cannot
 lose the message. A message the file then refuses is lost after its
-receipt, and counted off again (``keep``).
+receipt: counted off again, and its sender told (``keep``).
 """
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from chatd.domain.encoding import decode_event, encode_event
 from chatd.domain.events import Private
+from chatd.failures import not_kept
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.turns import Turns
 
@@ -39,20 +41,28 @@ class SQLiteMailbox:
         """The bytes of the messages waiting for ``account``."""
         return self._held.get(account, 0)
 
-    def keep(self, account: str, event: Private) -> None:
+    def keep(self, account: str, event: Private, lost: Callable[[str], None]) -> None:
         """Keep ``event`` for ``account``: counted at once, on disk by the end of the pass.
 
         A write the file refuses, or that fails whole, keeps no message: it
         is counted off again, so the count (``MAILBOX_MOST``, the sender's
-        "N waiting") and the bytes are what the file holds.
+        "N waiting") and the bytes are what the file holds, and ``lost`` is
+        called with why, in the sender's words (chatd.failures.not_kept).
         """
         body = encode_event(event)
         size = len(body.encode())
         self._count(account, 1, size)
         written = self._store.change("INSERT INTO mailbox (account, body) VALUES (?, ?)", account, body)
         # The store logs a change that fails. The sender was shown the receipt once the pass was logged; the
-        # message is lost all the same, and no longer counted.
-        written.addErrback(lambda _: self._count(account, -1, -size))
+        # message is lost all the same, no longer counted, and they are told.
+        written.addErrback(self._not_kept, account, size, lost)
+
+    def _not_kept(self, failure: Failure, account: str, size: int, lost: Callable[[str], None]) -> None:
+        """A message of ``size`` bytes for ``account`` was not written (``failure``): count it off, and say why."""
+        self._count(account, -1, -size)
+        error = failure.value
+        assert error is not None, "a Failure holds its exception"
+        lost(not_kept(error))
 
     def take(self, account: str) -> "Deferred[Sequence[Private]]":
         """What waits for ``account``, oldest first; deleted in the pass the answer comes in.

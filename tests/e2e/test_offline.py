@@ -86,6 +86,89 @@ class OfflineMessageTests(OfflineTestCase):
         again.expect(IDENTIFIED, "*** You are alice.")
 
 
+class NotKeptTests(OfflineTestCase):
+    """The --db file refuses a message kept for alice after bob was shown it kept: bob is told, if still there."""
+
+    NOT_KEPT = "*** Your message for alice was not kept after all (the server could not store it); send it again later."
+
+    def refuse_messages(self, blocker: sqlite3.Connection) -> None:
+        """Have the daemon's --db file refuse every message kept from now on, as another program may, from
+        ``blocker`` (in autocommit mode)."""
+        blocker.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON mailbox BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+
+    def test_each_connection_of_the_sender_is_told_in_its_own_format(self) -> None:
+        """bob, identified on two connections (text, and JSON), sends alice a message the file refuses: the one
+        that sent it reads the receipt, that it is kept, then that it was not kept after all, and why; the other
+        the receipt and the same notice as JSON, naming alice and the message's id."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        bob = self.connect("127.0.0.4", "bob")
+        bob.say(f"/register {PASSWORD}")
+        self.until(bob, "*** The nickname bob is registered to you, and you are identified to it.")
+        program = self.connect("127.0.0.5", f"bob {PASSWORD}")
+        self.until(program, "*** You are identified as bob.")
+        program.say("/format json")
+        while not program.read_line().startswith(b"{"):
+            pass  # the text lines before the answer to /format, which is the first JSON line
+        blocker = sqlite3.connect(self.db, isolation_level=None)
+        self.addCleanup(blocker.close)
+        self.refuse_messages(blocker)
+        bob.say("/msg alice see you at noon")
+        self.until(bob, "<bob -> alice> see you at noon")
+        bob.expect(KEPT)
+        bob.expect(self.NOT_KEPT)
+        echo = program.expect_json()
+        self.assertEqual((echo["type"], echo["text"]), ("whispered", "see you at noon"))
+        self.assertEqual(
+            program.expect_json(),
+            {
+                "type": "notice",
+                "kind": "not_kept",
+                "nick": "alice",
+                "id": echo["id"],
+                "reason": "the server could not store it",
+                "text": self.NOT_KEPT.removeprefix("*** "),
+            },
+        )
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED, "*** You are alice.")
+
+    def test_the_connections_still_there_are_told_and_a_sender_gone_is_not(self) -> None:
+        """bob's message waits for its commit behind another connection's write lock, and the connection that sent
+        it quits; the file then refuses it: bob's other connection is told. The same again with no connection of
+        bob's left: the daemon logs the refusal, tells nobody, and talks on."""
+        alice = self.register_alice()
+        alice.say("/quit")
+        self.until(alice, "*** Goodbye.")
+        sender = self.connect("127.0.0.4", "bob")
+        sender.say(f"/register {PASSWORD}")
+        self.until(sender, "*** The nickname bob is registered to you, and you are identified to it.")
+        other = self.connect("127.0.0.5", f"bob {PASSWORD}")
+        self.until(other, "*** You are identified as bob.")
+        blocker = sqlite3.connect(self.db, isolation_level=None)
+        self.addCleanup(blocker.close)
+        self.refuse_messages(blocker)
+        refused = re.compile(rb"The --db file refused a change \(INSERT INTO mailbox\)")
+        for text, gone in (("the door code is 4711", sender), ("it is 4712 really", other)):
+            blocker.execute("BEGIN IMMEDIATE")  # the daemon's commit waits for it
+            gone.say(f"/msg alice {text}")
+            self.until(gone, f"<bob -> alice> {text}")
+            gone.expect(KEPT)
+            gone.say("/quit")
+            self.until(gone, "*** Goodbye.")
+            blocker.execute("COMMIT")
+            self.daemon.wait_for_log(refused)
+            if gone is sender:
+                self.until(other, self.NOT_KEPT)
+        carol = self.connect("127.0.0.3", "carol")
+        self.until(carol, "*** In #lobby (1): carol")
+        alice = self.connect("127.0.0.1", f"alice {PASSWORD}")
+        alice.expect(IDENTIFIED, "*** You are alice.")
+
+
 class PrivateHistoryTests(AccountTestCase):
     """alice and bob identified talk privately; the daemon is killed; each reads it back, carol cannot."""
 
