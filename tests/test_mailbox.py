@@ -9,6 +9,7 @@ from contextlib import closing
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, Whispered
@@ -281,6 +282,35 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
         self.assertEqual(self.mailbox.waiting("alice"), 1)
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(3)])
         self.assertEqual(self.mailbox.waiting("alice"), 0)
+
+    def test_a_row_that_holds_no_message_stays_and_the_rest_are_delivered(self) -> None:
+        """Two rows of the mailbox damaged in the file, around a message: the take gives the message and deletes it
+        alone; the two rows stay, counted as waiting, and each is named in the log by its position once, not at
+        each take."""
+        for n in (1, 2, 3):
+            self.keep("alice", message(n))
+        self.end_pass(self.store)
+        with closing(sqlite3.connect(self.path)) as other, other:
+            positions = [
+                position for (position,) in other.execute("SELECT position FROM mailbox ORDER BY position")
+            ]
+            other.execute("UPDATE mailbox SET body = ? WHERE position = ?", ('{"type": "x"}', positions[0]))
+            other.execute("UPDATE mailbox SET body = ? WHERE position = ?", (json.dumps([1]), positions[2]))
+        logged: list[dict[str, object]] = []
+        globalLogPublisher.addObserver(logged.append)
+        self.addCleanup(globalLogPublisher.removeObserver, logged.append)
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(2)])
+        self.assertEqual(list(self.result(self.mailbox.take("alice"))), [])
+        with closing(sqlite3.connect(self.path)) as other:
+            left = [
+                position for (position,) in other.execute("SELECT position FROM mailbox ORDER BY position")
+            ]
+        self.assertEqual(left, [positions[0], positions[2]])
+        self.assertEqual(self.mailbox.waiting("alice"), 2)
+        named = [
+            event["position"] for event in logged if event.get("account") == "alice" and "position" in event
+        ]
+        self.assertEqual(named, [positions[0], positions[2]])
 
     def test_a_delete_the_file_refuses_counts_the_messages_again(self) -> None:
         """Taken, but the file could not delete them (a full disk): they wait still, so they are counted again

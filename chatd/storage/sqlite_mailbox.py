@@ -7,16 +7,23 @@ receipt, which the front end's output holds until that record is in the
 pass log (chatd.storage.pass_log), is shown only once a ``kill -9`` cannot
 lose the message. A message the file then refuses is lost after its
 receipt: counted off again, and its sender told (``keep``).
+
+A row of the mailbox that holds no message this daemon reads (damaged in
+the file, or written by hand) is left where it is, named in the log by its
+position once a run, and the messages beside it are delivered: a take read
+and deleted every row first and decoded after, so one such row made the
+whole mailbox fail with ``ERR internal`` once its delete was on its way,
+and every message in it was gone.
 """
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import cast
 
 from twisted.internet.defer import Deferred
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 
-from chatd.domain.encoding import decode_event, encode_event
+from chatd.domain.encoding import UndecodableEventError, decode_event, encode_event
 from chatd.domain.events import Private
 from chatd.failures import not_kept
 from chatd.storage.sqlite import SQLiteHistory
@@ -26,12 +33,16 @@ from chatd.turns import Turns
 class SQLiteMailbox:
     """A ``Mailbox`` in ``store``'s file; the counts it starts with are ``store.waiting``."""
 
+    log = Logger()
+
     def __init__(self, store: SQLiteHistory) -> None:
         self._store = store
         self._waiting = {account: count for account, (count, _) in store.waiting.items()}
         self._held = {account: size for account, (_, size) in store.waiting.items()}
         self._taking = Turns()
         """Each account's takes, one at a time: reading and deleting, then the next."""
+        self._told_unreadable: set[int] = set()
+        """The positions of the rows no take could read that the log has named: once each."""
 
     def waiting(self, account: str) -> int:
         """How many messages wait for ``account``."""
@@ -76,15 +87,30 @@ class SQLiteMailbox:
 
     async def _take(self, account: str) -> Sequence[Private]:
         rows = await self._store.read(_kept, account)
-        if not rows:
+        taken = [(position, body, event) for position, body, event in rows if event is not None]
+        for position, _, event in rows:
+            if event is None and position not in self._told_unreadable:
+                self._told_unreadable.add(position)
+                self.log.error(
+                    "The --db file's table mailbox holds the row at position {position}, which chatd cannot read as "
+                    "a message for {account}: it is left there, and counted as waiting, until it is deleted or the "
+                    "file restored from a backup",
+                    position=position,
+                    account=account,
+                )
+        if not taken:
             return ()
-        count, size = len(rows), sum(len(body.encode()) for _, body in rows)
+        count, size = len(taken), sum(len(body.encode()) for _, body, _ in taken)
         self._count(account, -count, -size)
-        last = rows[-1][0]
-        deleted = self._store.change("DELETE FROM mailbox WHERE account = ? AND position <= ?", account, last)
+        positions = [position for position, _, _ in taken]
+        deleted = self._store.change(
+            f"DELETE FROM mailbox WHERE account = ? AND position IN ({', '.join('?' * len(positions))})",
+            account,
+            *positions,
+        )
         # Logged by the store; the messages wait still, so they count again, and come again next time.
         deleted.addErrback(lambda _: self._count(account, count, size))
-        return [cast(Private, decode_event(body)) for _, body in rows]
+        return [event for _, _, event in taken]
 
     def _count(self, account: str, count: int, size: int) -> None:
         """Add ``count`` messages of ``size`` bytes (fewer, if negative) to what waits for ``account``."""
@@ -95,7 +121,17 @@ class SQLiteMailbox:
             self._held.pop(account, None)
 
 
-def _kept(connection: sqlite3.Connection, account: str) -> list[tuple[int, str]]:
-    """Each message kept for ``account``: its position and its event (on the reader thread)."""
+def _kept(connection: sqlite3.Connection, account: str) -> list[tuple[int, str, Private | None]]:
+    """Each message kept for ``account``: its position, its body, and the message it holds, None if the row holds
+    none this daemon reads (damaged in the file, or written by hand) (on the reader thread)."""
     query = "SELECT position, body FROM mailbox WHERE account = ? ORDER BY position"
-    return list(connection.execute(query, (account,)))
+    return [(position, body, _message(body)) for position, body in connection.execute(query, (account,))]
+
+
+def _message(body: str) -> Private | None:
+    """The private message ``body`` holds, or None if it holds none."""
+    try:
+        event = decode_event(body)
+    except UndecodableEventError:
+        return None
+    return event if isinstance(event, Private) else None
