@@ -998,6 +998,38 @@ class UnreadableRowTests(StoreTestCase):
             ],
         )
 
+    def test_the_index_goes_past_a_line_of_no_json_and_indexes_the_lines_after_it(self) -> None:
+        """A line not yet indexed whose body is not JSON, then a line said after it: the index takes the damaged one as
+        a line of no words and goes on, so /search finds the later line by the index alone (a stalled index left it
+        to the scan of what is not indexed, which reached the damaged row and failed every search of the room)."""
+        with closing(sqlite3.connect(self.path)) as connection, connection:
+            (position,) = connection.execute("SELECT max(position) + 1 FROM events").fetchone()
+            connection.execute(INSERT, (position, "ffff", "said", "#lobby", 10, 10.0, "alice", "garbage"))
+        store, logged = self.opened()
+        store.append(said(11, "#lobby", "alice", "fresh words", 11))
+        self.end_pass(store)
+        caught_up(self.reactor, store)
+        found = self.successResultOf(self.reactor.run_until(store.search("#lobby", "fresh", 10)))
+        self.assertEqual([event.text for event in found if isinstance(event, Said)], ["fresh words"])
+        with closing(sqlite3.connect(index_path(self.path))) as index:
+            self.assertGreater(index.execute("SELECT indexed FROM progress").fetchone()[0], position)
+        self.assertEqual([formatEvent(event) for event in logged if event["log_level"] >= LogLevel.warn], [])
+
+    def test_lines_of_no_json_or_no_text_are_deleted_with_the_rest_when_their_time_is_up(self) -> None:
+        """Two damaged lines, one not JSON and one JSON with no text: --retain-days deletes them with every other
+        line past its time, and the index goes on (the delete's trigger failed on them, and every round with them)."""
+        self.damage("third line", '{"type": "said"}')
+        self.damage("second line", "garbage")
+        store, logged = self.opened()
+        deleted = self.successResultOf(self.reactor.run_until(store.prune(1000.0)))
+        self.assertEqual(deleted, 4)
+        caught_up(self.reactor, store)
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(
+                connection.execute(f"SELECT count(*) FROM events WHERE {LINE_KINDS}").fetchone(), (0,)
+            )
+        self.assertEqual([formatEvent(event) for event in logged if event["log_level"] >= LogLevel.warn], [])
+
 
 class SchemaTests(StoreTestCase):
     """The file says it is chatd's and which schema it holds; older ones are upgraded, others refused."""

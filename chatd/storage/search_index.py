@@ -243,11 +243,7 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
             )
             last, count = window.fetchone()
             if last is not None:  # the history has events past the index's progress
-                connection.execute(
-                    "INSERT INTO temp.chunk (position, text) SELECT position, body ->> '$.text' FROM history.events "
-                    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}",
-                    (indexed, last),
-                )
+                _take_text(connection, indexed, last)
                 for index in INDEXES:
                     connection.execute(
                         f"INSERT INTO {index} (rowid, text) SELECT position, text FROM temp.chunk"
@@ -261,6 +257,31 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
         raise
     connection.execute("COMMIT")
     return more, forgotten
+
+
+_TAKE_TEXT = (
+    "INSERT INTO temp.chunk (position, text) SELECT position, body ->> '$.text' FROM history.events "
+    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}"
+)
+
+
+def _take_text(connection: sqlite3.Connection, after: int, last: int) -> None:
+    """Put the text of the lines from after ``after`` to ``last`` into ``temp.chunk``, passing over a body that is not
+    JSON at all.
+
+    Such a body is the file's damage (chatd.storage.damaged_rows): it
+    failed its chunk with "malformed JSON", and every chunk after it, so the
+    index stood still for good behind one row and each search scanned all
+    that was said since. Its chunk is taken again without it (a failed
+    statement leaves nothing behind); the reads that reach it name it. Only
+    that chunk pays for the test of each body.
+    """
+    try:
+        connection.execute(_TAKE_TEXT, (after, last))
+    except sqlite3.OperationalError as error:
+        if str(error) != "malformed JSON":
+            raise
+        connection.execute(f"{_TAKE_TEXT} AND json_valid(body)", (after, last))
 
 
 _CHUNK_TABLE = "CREATE TEMP TABLE chunk (position INTEGER PRIMARY KEY, text TEXT)"
