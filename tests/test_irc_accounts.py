@@ -277,10 +277,14 @@ class NickServTests(IRCTestCase):
         self.assertIsNone(self.chat.account_of("alice_"))
 
     def test_register_makes_the_nickname_an_account_as_register_does(self) -> None:
-        """``/msg NickServ REGISTER sesame12``: 900 then REGISTER SUCCESS, and the account is kept."""
+        """``/msg NickServ REGISTER sesame12``: 900, then REGISTER SUCCESS's sentence in a NOTICE from the server (a
+        client that asks NickServ knows no REGISTER reply), and the account is kept."""
         client, wire = self.irc_user("alice")
         self.send(client, "PRIVMSG NickServ :REGISTER sesame12")
-        self.assertEqual(self.lines(wire), [LOGGED_IN, SUCCESS])
+        self.assertEqual(
+            self.lines(wire),
+            [LOGGED_IN, b":testhost NOTICE alice :Account alice registered; you are logged in to it"],
+        )
         self.assertEqual(self.chat.account_of("alice"), "alice")
 
     def test_register_is_refused_as_register_is(self) -> None:

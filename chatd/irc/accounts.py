@@ -21,7 +21,10 @@ code, so VERIFY only says so.
 
 Clients without the command (WeeChat, irssi) reach for ``/msg NickServ
 REGISTER PASSWORD``: chatd has no services, and takes that as ``REGISTER *
-* PASSWORD`` (chatd.irc.services); the password reaches nobody.
+* PASSWORD`` (chatd.irc.services); the password reaches nobody. Such a
+client knows no ``REGISTER SUCCESS`` either (WeeChat 3.8 shows it as an
+error, ``irc: command "REGISTER" not found``), so it is told the same
+sentence in a NOTICE from the server, as NickServ's other answers.
 """
 
 from typing import TYPE_CHECKING
@@ -39,8 +42,11 @@ if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
 
 
-def register(session: "IRCSession", message: Message) -> "Waiting":
-    """REGISTER <account> <email> <password>, or REGISTER <email> <password>: make the nickname an account."""
+def register(session: "IRCSession", message: Message, by_notice: bool = False) -> "Waiting":
+    """REGISTER <account> <email> <password>, or REGISTER <email> <password>: make the nickname an account.
+
+    With ``by_notice`` (asked of NickServ) success is a NOTICE from the server rather than ``REGISTER SUCCESS``.
+    """
     params = message.params
     if len(params) > 3:
         session.fail(
@@ -75,7 +81,7 @@ def register(session: "IRCSession", message: Message) -> "Waiting":
     except ChatError as error:
         session.refuse(error, "REGISTER", nick)
         return None
-    registering = hashing.addCallback(lambda hashed: _registering(session, me, hashed))
+    registering = hashing.addCallback(lambda hashed: _registering(session, me, hashed, by_notice))
     return registering.addErrback(_refused, session, nick)
 
 
@@ -100,16 +106,19 @@ def _not_the_nickname(session: "IRCSession", account: str, nick: str) -> None:
     )
 
 
-def _registering(session: "IRCSession", me: UserView, hashed: str) -> "Waiting":
-    """The password is hashed: register the nickname the user holds now; REGISTER SUCCESS once it is kept."""
+def _registering(session: "IRCSession", me: UserView, hashed: str, by_notice: bool) -> "Waiting":
+    """The password is hashed: register the nickname the user holds now; say so once it is kept."""
     if not me.online:
         return None
     written = awaited(session.chat.register_account(me, hashed))
     account = me.account or ""
-    return written.addCallback(lambda _: _registered(session, account))
+    return written.addCallback(lambda _: _registered(session, account, by_notice))
 
 
-def _registered(session: "IRCSession", account: str) -> None:
+def _registered(session: "IRCSession", account: str, by_notice: bool) -> None:
+    if by_notice:
+        session.server_notice(f"Account {account} registered; you are logged in to it")
+        return
     session.write_message(
         Message(
             source=session.factory.server_name,

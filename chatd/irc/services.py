@@ -19,7 +19,8 @@ same calls as elsewhere:
   NICK asked for and was refused: a client that connects as ``alice``
   reads 433 and falls back to ``alice_`` before it sends IDENTIFY;
 - ``NickServ REGISTER password [email]`` is IRCv3's ``REGISTER * email
-  password`` (chatd.irc.accounts), with its replies;
+  password`` (chatd.irc.accounts), with its refusals; its success is a
+  NOTICE, as a client that asks NickServ knows no ``REGISTER SUCCESS``;
 - ``ChanServ REGISTER #room`` is the line protocol's ``/register #room``
   (``Chat.register_room``): the room's members read that it is registered.
 
@@ -137,14 +138,16 @@ def _not_identified(failure: Failure, session: "IRCSession", account: str) -> No
 
 
 def _register(session: "IRCSession", words: list[str]) -> "Waiting":
-    """NickServ REGISTER password [email]: IRCv3's REGISTER * email password, with its replies."""
+    """NickServ REGISTER password [email]: IRCv3's REGISTER * email password, success told in a NOTICE."""
     if len(words) not in (1, 2):
         session.server_notice(
             "Send /msg NickServ REGISTER PASSWORD; a password with spaces needs /quote REGISTER"
         )
         return None
     password, email = words[0], words[1] if len(words) == 2 else "*"
-    return accounts.register(session, Message(command="REGISTER", params=("*", email, password)))
+    return accounts.register(
+        session, Message(command="REGISTER", params=("*", email, password)), by_notice=True
+    )
 
 
 def _register_room(session: "IRCSession", room: str) -> "Waiting":

@@ -697,8 +697,10 @@ class AccountRegistrationTests(SynchronousTestCase):
         self.assertIn("/msg NickServ REGISTER PASSWORD", how.message)
         weechat.say("#lobby", f"/msg NickServ REGISTER {PASSWORD}")
         done = weechat.next_shown(
-            lambda line: "registered; you are logged in" in line.message, "REGISTER SUCCESS"
+            lambda line: "registered; you are logged in" in line.message, "NOTICE of the registration"
         )
+        # A NOTICE, not REGISTER SUCCESS, which WeeChat shows as an error: 'irc: command "REGISTER" not found'.
+        self.assertIn("irc_notice", done.tags)
         self.assertIn("Account alice registered; you are logged in to it", done.message)
         for command in (
             "/set irc.server.chatd.sasl_mechanism plain",
