@@ -176,6 +176,16 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("cafe"), ["the cafe is shut", "Un Café au lait"])
         self.assertEqual(self.found("CAFÉ"), ["the cafe is shut", "Un Café au lait"])
 
+    def test_search_finds_words_without_their_accents_in_any_script(self) -> None:
+        """Accents and case go in every script, not Latin alone: "γεια" finds "Γειά", "привет" finds "ПРИВЕТ", and
+        "strasse" finds "Straße" (case folding makes ß ss)."""
+        self.say_lines("Γειά κόσμε", "ПРИВЕТ всем", "Die Straße ist lang", "nothing here")
+        self.assertEqual(self.found("γεια"), ["Γειά κόσμε"])
+        self.assertEqual(self.found("ΓΕΙΑ"), ["Γειά κόσμε"])
+        self.assertEqual(self.found("привет"), ["ПРИВЕТ всем"])
+        self.assertEqual(self.found("strasse"), ["Die Straße ist lang"])
+        self.assertEqual(self.found("STRASSE lang"), ["Die Straße ist lang"])
+
     def test_search_finds_pieces_of_words_versions_and_urls(self) -> None:
         """ "wen3.6" finds "qwen3.6" and a piece of a URL finds the URL: text matches inside words."""
         self.say_lines("try qwen3.6 now", "see https://example.org/docs/a?b=1 please", "qwen3 is old")

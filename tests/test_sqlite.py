@@ -1479,6 +1479,21 @@ class SearchIndexTests(StoreTestCase):
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("SELECT count(*) FROM unindexed").fetchone(), (0,))
 
+    def test_a_deleted_line_of_another_script_leaves_the_word_index(self) -> None:
+        """A line whose words the index holds folded (Greek, its accents off) is taken out of it as it went in: the
+        deleted line's words are gone, the kept line's found, by its words without their accents."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "Γειά forget", 1))
+        store.append(said(2, "#lobby", "alice", "Γειά keep", 2))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.assertEqual(self.words('"γεια"'), 2)
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            connection.execute("DELETE FROM events WHERE seq = 1")
+        self.caught_up(store)
+        self.assertEqual((self.words('"γεια"'), self.words('"forget"'), self.words('"keep"')), (1, 0, 1))
+        self.assertEqual(self.search(store, "ΓΕΙΑ"), ["Γειά keep"])
+
     def test_a_position_is_never_used_twice(self) -> None:
         """The last line deleted, the next one written (before a restart and after) takes a new position."""
         store = open_store(self, self.path, self.reactor)

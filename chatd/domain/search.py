@@ -91,14 +91,24 @@ def matches(words: tuple[str, ...], text: str) -> bool:
     return True
 
 
+def folded(text: str) -> str:
+    """``text`` without case or accents, in every script: what its words are compared as.
+
+    FTS5's unicode61 tokenizer takes accents off Latin letters alone and
+    folds no ß, so the SQLite store gives its word index this of a line
+    that is not ASCII, and of each word asked for: "γεια" finds "Γειά",
+    "strasse" finds "Straße", as here.
+    """
+    lower = text.casefold()
+    if lower.isascii():
+        # Nothing to decompose: most lines, at a tenth of the cost of the join below.
+        return lower
+    return "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+
+
 def _tokens(text: str) -> list[str]:
-    """The words of ``text`` without case or accents, as unicode61 with ``remove_diacritics 2`` indexes them."""
-    folded = text.casefold()
-    if folded.isascii():
-        # Nothing to decompose: most lines, at a tenth of the cost of the loop below.
-        return _WORD.findall(folded)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    return _WORD.findall(plain)
+    """The words of ``text`` without case or accents (``folded``), as the SQLite store's word index holds them."""
+    return _WORD.findall(folded(text))
 
 
 def _contains(tokens: list[str], wanted: list[str]) -> bool:
