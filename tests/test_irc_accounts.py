@@ -327,7 +327,7 @@ class NickServTests(IRCTestCase):
         client, wire = self.irc_connect()
         self.send(client, "NICK alice", "USER a 0 * :A", "NICK alice_")
         self.assertIn(
-            b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS to use it",
+            b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS, or /msg NickServ IDENTIFY alice PASSWORD",
             self.lines(wire),
         )
         self.send(client, "PRIVMSG NickServ :IDENTIFY sesame12")

@@ -216,7 +216,7 @@ class AccountTests(IRCTestCase):
         self.assertEqual(
             self.lines(wire),
             [
-                b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS to use it",
+                b":testhost 433 * alice :Nickname is registered as alice; log in with SASL or PASS, or /msg NickServ IDENTIFY alice PASSWORD",
             ],
         )
 

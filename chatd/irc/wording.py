@@ -87,9 +87,12 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case NicknameLookAlikeError(nick=nick, holder=holder):
             return n.ERR_NICKNAMEINUSE, (nick, f"Nickname looks like {holder}, who is online")
         case NicknameRegisteredError(nick=nick, registered=registered):
+            # The last way is the one a client without SASL set up has: it falls back to another nickname, and
+            # IDENTIFY with the account takes this one (chatd.irc.services).
             return n.ERR_NICKNAMEINUSE, (
                 nick,
-                f"Nickname is registered as {registered}; log in with SASL or PASS to use it",
+                f"Nickname is registered as {registered}; log in with SASL or PASS, "
+                f"or /msg NickServ IDENTIFY {registered} PASSWORD",
             )
         case NicknameReservedError(nick=nick, service=service) if error.look_alike:
             # 432, as Ergo, UnrealIRCd and InspIRCd refuse a services nickname (a Q-line): no password takes it.

@@ -443,7 +443,10 @@ class AccountLoginTests(SynchronousTestCase):
                 "nicknameinuse",
                 NAME,
                 "*",
-                ("alice", "Nickname is registered as alice; log in with SASL or PASS to use it"),
+                (
+                    "alice",
+                    "Nickname is registered as alice; log in with SASL or PASS, or /msg NickServ IDENTIFY alice PASSWORD",
+                ),
             ),
         )
 
