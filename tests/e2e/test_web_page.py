@@ -309,6 +309,27 @@ class ChatTests(SynchronousTestCase):
             self.assertEqual(sorted(page.texts(MEMBERS)), ["@carol", "alice", "bob"])
             quiet(self, page)
 
+    def test_a_right_to_left_line_shows_its_nickname_first_and_its_text_in_its_own_direction(self) -> None:
+        """An Arabic nickname saying Arabic text: the nickname stays first (left, as on every line), not carried to
+        the right end by the text's direction, and the text runs right to left, its last "!" at its left end."""
+        daemon, url = start_web(self)
+        page = Page(self, url)
+        page.login("alice")
+        said_by(enter(daemon, "نور"), "مرحبا بالجميع!")
+        line = page.wait_for_said("مرحبا بالجميع!")
+        nick, text, last = page.script(
+            """const line = arguments[0], nick = line.querySelector(".nick"), text = line.querySelector(".text");
+            const range = document.createRange();
+            range.setStart(text.firstChild, text.firstChild.length - 1);
+            range.setEnd(text.firstChild, text.firstChild.length);
+            const box = (rect) => [rect.left, rect.right];
+            return [box(nick.getBoundingClientRect()), box(text.getBoundingClientRect()), box(range.getBoundingClientRect())];""",
+            line,
+        )
+        self.assertLessEqual(nick[1], text[0])
+        self.assertLess(last[0] - text[0], 1)
+        quiet(self, page)
+
     def test_a_tab_left_unnamed_past_the_servers_deadline_waits_then_gets_in(self) -> None:
         """The server closes a socket that chose no nickname in time: the page does not reconnect by itself,
         shows nothing alarming, and connects again when a nickname is chosen."""
