@@ -206,6 +206,22 @@ class JoinAndInviteTests(ModesTestCase):
             [b"ERR room-key #dev takes a key to join; /join #dev KEY", b"[00:00] #dev -- carol joined"],
         )
 
+    def test_a_key_for_a_room_not_made_yet_is_refused_not_dropped(self) -> None:
+        """/join #salle classe (a name with a space) makes no #salle with the rest dropped: one usage line says a
+        new room takes no key and a name holds no spaces, and nothing is joined; a room that is there is joined
+        with a word after it whether it takes a key or not, as before."""
+        self.carol.dataReceived(b"/join #salle classe\n/who #salle\n/join #dev anything\n")
+        lines = self.lines(self.carol_wire)
+        self.assertEqual(
+            lines[:3],
+            [
+                b"ERR usage usage: /join #room [KEY]; #salle is not there yet, so it takes no key, and a room's name"
+                b" holds no spaces: /join #salle, then /mode #salle +k classe if classe was to be its key",
+                b"ERR no-such-room there is no room #salle",
+                b"[00:00] #dev -- carol joined",
+            ],
+        )
+
     def test_an_invite_lets_in_past_invite_only(self) -> None:
         """carol is refused; bob, alice's operator, invites her: she, he and alice see it; she joins."""
         self.alice.dataReceived(b"/mode #dev +i +o bob\n")

@@ -91,11 +91,21 @@ def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Wait
 
     A key that starts with ``#`` (``/join #art #dev``) is another room, one
     too many, unless the room takes a key: a key may start with ``#``, and
-    one set so must still let people in. ``asked``: as ``show_room`` has it.
+    one set so must still let people in. A key for a room not there yet is
+    most likely the rest of a name with a space (``/join #salle classe``):
+    refused, not dropped while a room of the first word is made. A room
+    that is there is joined whatever word follows, as IRC's JOIN is (its key
+    may have gone meanwhile). ``asked``: as ``show_room`` has it.
     """
     if command.key.startswith(ROOM_PREFIX) and not _takes_key(session, command.room):
         raise UsageError(
             f"{cmd.JOIN_USAGE}, one room at a time: /join {command.room}, then /join {command.key}"
+        )
+    if command.key and not session.chat.has_room(command.room):
+        room = check_room_name(command.room, session.chat.limits.room_name)  # a bad name is told as such
+        raise UsageError(
+            f"{cmd.JOIN_USAGE}; {room} is not there yet, so it takes no key, and a room's name holds no spaces: "
+            f"/join {room}, then /mode {room} +k {command.key} if {command.key} was to be its key"
         )
     me = session.me()
     already = fold(command.room) in me.rooms
