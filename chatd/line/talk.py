@@ -102,10 +102,10 @@ def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Wait
             f"{cmd.JOIN_USAGE}, one room at a time: /join {command.room}, then /join {command.key}"
         )
     if command.key and not session.chat.has_room(command.room):
-        room = check_room_name(command.room, session.chat.limits.room_name)  # a bad name is told as such
+        new = check_room_name(command.room, session.chat.limits.room_name)  # a bad name is told as such
         raise UsageError(
-            f"{cmd.JOIN_USAGE}; {room} is not there yet, so it takes no key, and a room's name holds no spaces: "
-            f"/join {room}, then /mode {room} +k {command.key} if {command.key} was to be its key"
+            f"{cmd.JOIN_USAGE}; {new} is not there yet, so it takes no key, and a room's name holds no spaces: "
+            f"/join {new}, then /mode {new} +k {command.key} if {command.key} was to be its key"
         )
     me = session.me()
     already = fold(command.room) in me.rooms
