@@ -1,6 +1,6 @@
 """The chat's refusals as IRC says them: the numeric the specifications give, or a standard reply.
 
-Errors are data (chatd/domain/errors.py); each front end words them. Here
+Errors are data (chatd/domain/errors/); each front end words them. Here
 each becomes the numeric an IRC client expects for it, where RFC 2812 or
 Modern IRC has one, in the context of the command that was refused (a
 PRIVMSG to a room one is not in is 404, a PART of it 442); a refusal IRC

@@ -1,6 +1,6 @@
 """The sentence a person reads for each refusal, in one table: error type -> wording.
 
-Errors are data (chatd/domain/errors.py, chatd/line/errors.py); this is
+Errors are data (chatd/domain/errors/, chatd/line/errors.py); this is
 where the line front end turns one into English, with its own syntax
 (``/part one first``) where that helps. Both renderings use it, the text
 ``ERR code sentence`` line and the JSON ``text`` field, and so do the
@@ -188,7 +188,7 @@ def _row(kind: type[_E], wording: Callable[[_E], str]) -> tuple[type[ChatError],
 WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
     dict(
         [
-            # The chat's refusals (chatd/domain/errors.py).
+            # The chat's refusals (chatd/domain/errors/).
             _row(
                 InvalidNicknameError,
                 lambda e: f"{e.nick!r} is not a valid nickname: {nickname_rule_words(e)}",

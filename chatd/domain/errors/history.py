@@ -1,0 +1,60 @@
+"""Refusals of reading what the chat keeps (a page of a listing, a room's history, a search), and of a
+mailbox of private messages kept for someone offline that is full."""
+
+from dataclasses import dataclass
+
+from chatd.domain.errors.base import ChatError
+
+
+@dataclass(eq=False)
+class MailboxFullError(ChatError):
+    """``nick`` is offline and ``most`` private messages wait for them already, or as many bytes of them as a
+    mailbox holds (``waiting`` then says how many): no more are kept."""
+
+    code = "mailbox-full"
+    nick: str
+    most: int
+    waiting: int | None = None
+
+
+@dataclass(eq=False)
+class NoSuchPageError(ChatError):
+    """A listing was asked for page ``page``, and it has ``pages`` (from 1)."""
+
+    code = "no-such-page"
+    page: int
+    pages: int
+
+
+@dataclass(eq=False)
+class NotMemberError(ChatError):
+    """Only members of ``room`` may read its history, and the user asking is not one."""
+
+    code = "members-only"
+    room: str
+
+
+@dataclass(eq=False)
+class LineCountError(ChatError):
+    """``count`` lines of history were asked for at once; one read gives 1 to ``most``."""
+
+    code = "bad-count"
+    count: int
+    most: int
+
+
+@dataclass(eq=False)
+class SearchWordsError(ChatError):
+    """A search gave ``count`` words; one looks for 1 to ``most``."""
+
+    code = "bad-search"
+    count: int
+    most: int
+
+
+@dataclass(eq=False)
+class HistoryUnreadableError(ChatError):
+    """A read of history reached a line the store holds and cannot read back (damaged in its file, or written
+    there by hand): nothing of the read is shown; the host's log names the line."""
+
+    code = "history-unreadable"
