@@ -271,11 +271,27 @@ def export_commit(commit: str) -> str:
 
 
 def has_irc_listener(commit: str) -> bool:
-    """chatd at ``commit`` takes ``--irc-port`` (its tap names the option), so chatd-irc can run there."""
-    tap = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{commit}:chatd/tap.py"], capture_output=True, text=True
+    """chatd at ``commit`` takes ``--irc-port`` (its tap names the option), so chatd-irc can run there.
+
+    The tap was one file, chatd/tap.py, until it became the package chatd/tap/: either names it.
+    """
+    found = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "grep",
+            "--quiet",
+            "--fixed-strings",
+            '"irc-port"',
+            commit,
+            "--",
+            "chatd/tap.py",
+            "chatd/tap/",
+        ],
+        capture_output=True,
     )
-    return tap.returncode == 0 and '"irc-port"' in tap.stdout
+    return found.returncode == 0
 
 
 def short_commit(commit: str) -> str | None:

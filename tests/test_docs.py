@@ -17,7 +17,9 @@ from chatd.irc.isupport import isupport_tokens
 from chatd.line import errors as line_errors
 from chatd.line.table import COMMANDS
 from chatd.start import SIZE_MOST_WORDS
-from chatd.tap import FILE_OPTIONS, LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, Options
+from chatd.tap import Options
+from chatd.tap.bounds import LIMIT_LEAST, LIMIT_MOST
+from chatd.tap.limits import FILE_OPTIONS, LIMIT_OPTIONS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -19,7 +19,9 @@ from chatd.domain.limits import Limits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
 from chatd.start import StartError
-from chatd.tap import LIMIT_LEAST, LIMIT_MOST, LIMIT_OPTIONS, NUMBER_SPANS, SIZE_OPTIONS, Options
+from chatd.tap import Options
+from chatd.tap.bounds import LIMIT_LEAST, LIMIT_MOST, NUMBER_SPANS
+from chatd.tap.limits import LIMIT_OPTIONS, SIZE_OPTIONS
 from tests.certificates import write_self_signed
 from tests.helpers import Terminal, quick_hash, under_twistd
 

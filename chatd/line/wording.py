@@ -4,7 +4,7 @@ Errors are data (chatd/domain/errors/, chatd/line/errors.py); this is
 where the line front end turns one into English, with its own syntax
 (``/part one first``) where that helps. Both renderings use it, the text
 ``ERR code sentence`` line and the JSON ``text`` field, and so do the
-start-up checks that report a bad name (chatd/tap.py, chatd/opers.py,
+start-up checks that report a bad name (chatd/tap/checks.py, chatd/opers.py,
 chatd/passwd.py). docs/PROTOCOL.md says the sentences may change; the codes
 may not. Another front end words errors its own way, from the same fields.
 """

@@ -1,0 +1,129 @@
+"""The checks of ``twistd chatd``'s values that are not numbers: --listen endpoints, the server's rooms, the
+console's nickname, --web-origin, the --motd file, and an option of twistd's given after the word chatd.
+
+Each refuses a value in one sentence that names the option, as a
+``usage.UsageError``.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+from OpenSSL import crypto
+from twisted.internet.endpoints import serverFromString
+from twisted.python import usage
+
+from chatd.domain.errors import ChatError, InvalidRoomNameError, RoomNameRule
+from chatd.domain.names import check_room_name
+from chatd.frontend.endpoints import with_backlog
+from chatd.line.syntax import room_argument
+from chatd.line.wording import word
+
+WEB_PREFIX = "web:"
+IRC_PREFIX = "irc:"
+"""How a --listen value names an endpoint of the browser front end instead of the line one."""
+
+
+def twistds(error: usage.UsageError, twistd: usage.Options, chatd: usage.Options) -> usage.UsageError | None:
+    """The sentence for an option ``error`` is about that is one of ``twistd``'s own and not ``chatd``'s, else None.
+
+    ``twistd -n chatd -n`` read the second ``-n`` as chatd's: saying whose
+    it is says more than getopt's "not recognized". The option is the
+    ``getopt.GetoptError``'s that ``usage.Options`` turns into ``error``.
+    """
+    unknown = getattr(error.__context__, "opt", "")
+    if unknown not in twistd.synonyms or unknown in chatd.synonyms:
+        return None
+    # Named with its long name too: -p and -r were chatd's --port and --default-room once, not the profiler and
+    # reactor a host would get by moving them.
+    shown = f"-{unknown} (--{twistd.synonyms[unknown]})" if len(unknown) == 1 else f"--{unknown}"
+    return usage.UsageError(
+        f"option {shown} is twistd's, not chatd's, and goes before the word chatd; "
+        "twistd chatd --help lists chatd's options."
+    )
+
+
+TLS_FIXES = {
+    "certificate": ("--tls-cert", "give a readable PEM certificate"),
+    "key": ("--tls-key", "give a readable PEM private key"),
+    "pair": ("--tls-key", "give the key the certificate was made with"),
+}
+"""The option to name and the fix to suggest, by what ``TLSConfigError.about`` says is wrong."""
+
+
+def check_endpoint(given: str, description: str | None = None) -> None:
+    """Refuse a --listen value (``given``) whose endpoint (``description``, default ``given``) Twisted cannot parse."""
+    from twisted.internet import reactor
+
+    try:
+        serverFromString(reactor, with_backlog(given if description is None else description))
+    except (ValueError, TypeError, KeyError) as error:
+        raise usage.UsageError(
+            f"--listen {given!r} is not a Twisted server endpoint ({error}); "
+            "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
+        ) from None
+    except OSError as error:
+        # An ssl: endpoint reads its certificate as it is parsed (server.pem in the working directory if none
+        # is named): a missing or unreadable one was a traceback, and so was one that is not PEM.
+        raise usage.UsageError(
+            f"--listen {given!r} cannot be used ({error.strerror}: {error.filename}); "
+            "name its files, e.g. ssl:6697:certKey=cert.pem:privateKey=key.pem."
+        ) from None
+    except crypto.Error:
+        raise usage.UsageError(
+            f"--listen {given!r} cannot be used: its certKey and privateKey must be a PEM certificate and its key."
+        ) from None
+
+
+def server_room(option: str, name: str, longest: int) -> str:
+    """The room ``--option name`` gives the server, in normal form; else one sentence naming the option.
+
+    Checked as /join checks a name under the same ``--max-room-name``
+    (``longest``): a default room no join can make left every user in no
+    room, each told the name was too long.
+    """
+    try:
+        return check_room_name(room_argument(name), longest)
+    except InvalidRoomNameError as error:
+        raise name_refused(option, error, error.rule is RoomNameRule.TOO_LONG, "max-room-name") from None
+
+
+def name_refused(option: str, error: ChatError, too_long: bool, limit: str) -> usage.UsageError:
+    """The sentence for a name ``--option`` gives that a user could not take either (``error``); one ``too_long``
+    says which option, ``--limit``, would make room for it."""
+    fix = f"; give a shorter name or a larger --{limit}" if too_long else ""
+    return usage.UsageError(f"--{option}: {word(error).rstrip('.')}{fix}.")
+
+
+def check_origin(origin: str) -> str:
+    """``origin`` as --web-origin takes it, ``scheme://host[:port]`` in lower case; else one sentence why not."""
+    parts = urlsplit(origin.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+    ):
+        raise usage.UsageError(
+            f"--web-origin {origin!r} is not an origin; write it as a browser sends it, e.g. https://chat.example.org."
+        )
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def read_motd(value: str) -> str:
+    """The MOTD text: the file's content if ``value`` names a file, else ``value``.
+
+    A value that can only be a path (one word, with a ``/`` or a text
+    file's suffix) but names no file stops the start: a mistyped path would
+    otherwise greet every user with the path itself.
+    """
+    if not os.path.isfile(value):
+        if value.split() == [value] and ("/" in value or value.endswith((".txt", ".md"))):
+            raise usage.UsageError(
+                f"--motd: there is no file {value}; give a file that exists, or the text itself."
+            )
+        return value
+    try:
+        with open(value, encoding="utf-8") as motd:
+            return motd.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise usage.UsageError(f"--motd: cannot read {value}: {error}.") from None
