@@ -1,6 +1,8 @@
 """Chat errors are data: a stable code and fields, no sentence and no front-end syntax (issue 11)."""
 
+import importlib
 import pickle
+import pkgutil
 import re
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -35,6 +37,18 @@ class DomainErrorTests(SynchronousTestCase):
                 for value in error.args:
                     self.assertNotIn("/", str(value), repr(error))
                 self.assertFalse(hasattr(error, "message"), repr(error))
+
+    def test_the_package_names_every_error_its_modules_define(self) -> None:
+        """chatd.domain.errors names each error and rule of its modules: the tests that every error is worded
+        and pickles find them there, so one left out would go unchecked."""
+        defined = {
+            name
+            for found in pkgutil.iter_modules(domain_errors.__path__)
+            for name, kind in vars(importlib.import_module(f"{domain_errors.__name__}.{found.name}")).items()
+            if isinstance(kind, type) and kind.__module__ == f"{domain_errors.__name__}.{found.name}"
+        }
+        self.assertGreaterEqual(len(defined), 20)
+        self.assertEqual(set(domain_errors.__all__), defined)
 
     def test_codes_and_rules_are_short_stable_values(self) -> None:
         """Each code and each rule is a lower-case token, and no two errors share a code."""
