@@ -153,7 +153,9 @@ export class Transfers {
         upload.next = end;
       }
     } catch (error) {
-      this.failUpload(upload, `${upload.name} cannot be read any more: ${error.message}`);
+      // Only while it is sending: one ended meanwhile is over, and one whose socket dropped meanwhile is read again
+      // once the page is back, and fails then, where the server hears of it (giveUp).
+      if (upload.state === "uploading") this.giveUp(upload, `${upload.name} cannot be read any more: ${error.message}`);
     } finally {
       upload.reading = false;
     }
@@ -217,6 +219,19 @@ export class Transfers {
     return own.card;
   }
 
+  /**
+   * The upload cannot go on though the server holds it (its file cannot be read any more, a chunk was refused):
+   * `/file cancel` lets the server's go too. Ended on the page alone, it stayed open there until its idle hour was
+   * up, holding one of the user's `--file-transfers`, its room in the server's store and its day's bytes: four such
+   * and the user could send no file for an hour. When the line cannot go (the socket is going), nothing ends, as
+   * with Cancel: the drop leaves the upload waiting to go on, and it fails again once the page is back.
+   */
+  giveUp(upload, words) {
+    if (!this.host.send(`/file cancel ${upload.id}`)) return;
+    this.failUpload(upload, words);
+  }
+
+  /** The upload ends on the page alone: the server never knew it, or has let it go itself (`file-corrupt`, an offer refused). */
   failUpload(upload, words) {
     upload.state = "failed";
     upload.card.end(words, "failed");
@@ -531,6 +546,9 @@ export class Transfers {
         transfer.acked = object.have;
         transfer.next = object.have;
         this.pump(transfer);
+      } else if (object.code === "bad-file-chunk") {
+        // A chunk refused, nothing stored: the server holds the upload still.
+        this.giveUp(transfer, this.words(object));
       } else {
         this.failUpload(transfer, this.words(object));
       }

@@ -1,0 +1,89 @@
+"""Uploads that fail on the page end on the server too, in a real headless Chromium against a real daemon (issue 16).
+
+The page ends an upload when it cannot go on: its file cannot be read any
+more (changed on disk while it went up), or the server refused a chunk of
+it. The server still holds such an upload, and would until its idle hour
+was up, taking one of its user's ``--file-transfers``, its room in the
+spool and its day's bytes: the page lets it go with ``/file cancel``. These
+tests run the daemon with ``--file-transfers 1``, so the next file the user
+sends is taken only if the one that failed no longer holds the one slot.
+Every wait polls a condition until the deadline; nothing is timed.
+"""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.test_web_files import SLOW, bar, card_named, card_state, choose, content, drop_socket, on_disk
+
+ONE_AT_ONCE = ("--file-transfers", "1")
+"""One file at once for a user: a failed upload the server still held would refuse the next."""
+
+OFFERED = "Uploaded and offered to #lobby."
+
+
+def sending(case: SynchronousTestCase) -> tuple[Page, str, str]:
+    """alice's page sending a 400 kB file to #lobby, slowed by --file-rate, under way: the page, the file's path
+    on disk and its id."""
+    _, url = start_web(case, *SLOW, *ONE_AT_ONCE)
+    alice = Page(case, url)
+    alice.login("alice")
+    path = on_disk(case, "big.bin", content(400_000, seed=51))
+    choose(alice, path)
+    file_id = card_named(alice, "big.bin")
+    alice.wait(lambda: 10 <= bar(alice, file_id) < 60 or None, "the upload under way")
+    return alice, path, file_id
+
+
+def sends_the_next(case: SynchronousTestCase, alice: Page) -> None:
+    """alice's page sends another file: the server takes it, one transfer at once notwithstanding."""
+    choose(alice, on_disk(case, "next.bin", content(20_000, seed=52)))
+    alice.wait(lambda: card_state(alice)[-1:] == [OFFERED] or None, "the next file offered")
+
+
+class FailedUploadTests(SynchronousTestCase):
+    """alice's page ends an upload the server holds: the server lets it go, and her next file is taken."""
+
+    def test_an_upload_whose_file_changed_on_disk_ends_on_the_server_too(self) -> None:
+        """The file alice's page is sending changes on disk: the browser cannot read it any more, her line says
+        so, and the server no longer holds it. It held it for an hour, so her next file was refused
+        (`file-too-many`)."""
+        alice, path, file_id = sending(self)
+        with open(path, "wb") as changed:
+            changed.write(content(400_000, seed=53))
+
+        alice.wait(
+            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
+            "alice's line to say the file cannot be read",
+        )
+        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
+        sends_the_next(self, alice)
+        quiet(self, alice)
+
+    def test_an_upload_whose_file_changed_while_offline_ends_on_the_server_once_back(self) -> None:
+        """alice's socket drops while her page sends a file, and the file changes on disk: back, the page offers it
+        again, cannot read it, says so, and the server no longer holds it, though it went on from the new
+        connection. It held it for an hour, so her next file was refused (`file-too-many`)."""
+        alice, path, file_id = sending(self)
+        drop_socket(alice)
+        with open(path, "wb") as changed:
+            changed.write(content(400_000, seed=54))
+
+        alice.wait(
+            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
+            "alice's line to say the file cannot be read",
+        )
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
+        sends_the_next(self, alice)
+        quiet(self, alice)
+
+    def test_an_upload_with_a_chunk_refused_ends_on_the_server_too(self) -> None:
+        """A bad chunk goes out for the upload alice's page is sending (as a page with a bug would send it): her
+        line ends in the server's refusal, and the server no longer holds it. It held it for an hour, so her
+        next file was refused (`file-too-many`)."""
+        alice, _, file_id = sending(self)
+        alice.script("window.chatd.link.send(arguments[0]);", f"/file put {file_id} 0 !!!!")
+
+        refusal = f"a chunk of {file_id} is standard base64 of 1 to 16384 bytes, within the file's size"
+        alice.wait(lambda: card_state(alice, file_id) == [refusal] or None, "alice's line to end")
+        sends_the_next(self, alice)
+        quiet(self, alice)
