@@ -111,14 +111,12 @@ def cancel(files: "Transfers", rest: str) -> None:
     transfer = _pick(files, rest, (Upload, Download), None, "transfer", "cancel")
     if transfer is None:
         return
-    files.drop(transfer)
     if isinstance(transfer, Download):
+        files.drop(transfer)
         transfer.cancel()
         files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")
         return
-    if transfer.file_id is not None:
-        files.put(f"/file cancel {transfer.file_id}")
-    transfer.end()
+    files.stop_upload(transfer, tell_server=True)
     files.say(f"Cancelled sending {quoted(transfer.name)} to {scrub(transfer.target)}.")
 
 

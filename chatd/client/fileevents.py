@@ -163,8 +163,7 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     if isinstance(nick, str) and is_me(nick, files.link.view):
         # Withdrawn by another session of the user's account (this one's own /cancel dropped it already).
         offered_already = upload.stage is Up.OFFERED
-        files.drop(upload)
-        upload.end()
+        files.stop_upload(upload, tell_server=False)
         name, target = quoted(upload.name), scrub(upload.target)
         if offered_already:
             return files.lines(
@@ -190,8 +189,7 @@ def expired(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message, ())
     if upload is None:
         return Shown(())
-    files.drop(upload)
-    upload.end()
+    files.stop_upload(upload, tell_server=False)
     return files.lines(
         [
             f"{quoted(upload.name)} to {scrub(upload.target)} expired on the server{because}; nobody can fetch it now."
@@ -236,8 +234,7 @@ def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) 
     """
     left = message.get("left")
     if upload is not None and left == 0 and not isinstance(left, bool):
-        files.drop(upload)
-        upload.end()
+        files.stop_upload(upload, tell_server=False)
 
 
 def listed(files: "Transfers", message: Message) -> Shown:
@@ -274,8 +271,7 @@ def error(files: "Transfers", message: Message) -> Shown | None:
     if code in OFFER_REFUSALS:
         upload = files.upload_for(message, (Up.OFFERING,))
         if upload is not None and upload.file_id is None:
-            files.drop(upload)
-            upload.end()
+            files.stop_upload(upload, tell_server=False)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "file-offset":
         upload = files.upload_for(message, ())
@@ -285,8 +281,7 @@ def error(files: "Transfers", message: Message) -> Shown | None:
     elif code in UPLOAD_FAILURES:
         upload = files.upload_for(message, ())
         if upload is not None:
-            files.drop(upload)
-            upload.end()
+            files.stop_upload(upload, tell_server=False)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "no-such-file":
         download = files.download_for(message)

@@ -143,11 +143,17 @@ class Transfers:
         self.all[number] = download
         return download
 
-    def upload_failed(self, upload: Upload, why: str) -> None:
+    def stop_upload(self, upload: Upload, tell_server: bool) -> None:
+        """``upload`` ends here for good. With ``tell_server`` (the server holds it still, by its id), it ends there
+        too (``/file cancel``): else the server kept it until its idle hour was up, with one of the user's
+        ``--file-transfers``, its room in the server's store and its day's bytes."""
         self.drop(upload)
-        if upload.file_id is not None:
+        if tell_server and upload.file_id is not None:
             self.put(f"/file cancel {upload.file_id}")
         upload.end()
+
+    def upload_failed(self, upload: Upload, why: str) -> None:
+        self.stop_upload(upload, tell_server=True)
         self.say(f"Sending {quoted(upload.name)} failed: {why}.", Look.ERROR)
 
     def _resumed(self, download: Download, held: int) -> None:
