@@ -252,6 +252,7 @@ class SendTests(FilesTestCase):
         """``ERR file-corrupt`` after the last chunk: one line naming the file, the upload gone."""
         self.start(b"abc")
         self.peer.send({"type": "file_progress", "file": FILE_ID, "have": 3, "size": 3})
+        self.peer.sent()
         self.lines()
         self.peer.send(
             {
@@ -267,6 +268,24 @@ class SendTests(FilesTestCase):
                 f'! "holiday photo.jpg" was not sent: The SHA-256 of {FILE_ID} is not the one announced; it was refused. (file-corrupt)'
             ],
         )
+        # The server dropped it: there is nothing of it to cancel there.
+        self.assertEqual(self.peer.sent(), [])
+
+    def test_a_refused_chunk_ends_the_upload_here_and_on_the_server(self) -> None:
+        """``ERR bad-file-chunk`` (nothing stored; the server holds the upload still): one line naming the file, and
+        ``/file cancel`` lets the server's go. It held it for an hour, with one of the user's transfers at once."""
+        data = os.urandom(CHUNK * 10)
+        self.start(data)
+        self.peer.sent()
+        self.lines()
+        text = f"a chunk of {FILE_ID} is standard base64 of 1 to 16384 bytes, within the file's size"
+        self.peer.send({"type": "error", "code": "bad-file-chunk", "text": text, "file": FILE_ID})
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
+        self.assertEqual(self.lines(), [f'! "holiday photo.jpg" was not sent: {text} (bad-file-chunk)'])
+        self.peer.send({"type": "file_progress", "file": FILE_ID, "have": CHUNK, "size": len(data)})
+        self.assertEqual(self.peer.sent(), [])
+        self.link.send("/files")
+        self.assertEqual(self.lines()[0], "~ No transfers here.")
 
     def test_after_a_drop_the_file_is_offered_again_and_goes_on(self) -> None:
         """Reconnected: the same offer; the server's ``have`` says where to go on."""

@@ -42,6 +42,10 @@ UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
 """Error codes that end an upload: each names it (``file``), as ``file-offset`` does, so that with several uploads
 at once the one it answers ends, not the oldest still sending."""
 
+UPLOAD_KEPT = frozenset({"bad-file-chunk"})
+"""Of UPLOAD_FAILURES, those after which the server holds the upload still (a chunk refused, nothing stored): the
+client ends it there too. A corrupt one the server has dropped itself."""
+
 
 def upload_started(files: "Transfers", message: Message) -> Shown:
     file_id, have, chunk = message.get("file"), _number(message, "have"), _number(message, "chunk")
@@ -281,7 +285,7 @@ def error(files: "Transfers", message: Message) -> Shown | None:
     elif code in UPLOAD_FAILURES:
         upload = files.upload_for(message, ())
         if upload is not None:
-            files.stop_upload(upload, tell_server=False)
+            files.stop_upload(upload, tell_server=code in UPLOAD_KEPT)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "no-such-file":
         download = files.download_for(message)
