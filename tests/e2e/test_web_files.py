@@ -247,7 +247,7 @@ class SendTests(SynchronousTestCase):
         """With --file-max-size 100000, alice picks a 150,000-byte file: the page says at once, in one line and
         in the units of its file lines, that it is too big, and offers nothing. It read and hashed the whole
         file, offered it, and only then showed the server's refusal, twice, in bytes. A file of 100,001 bytes,
-        which those units would show as the limit's own 100 kB, is told in bytes, counted as people read them."""
+        which those units would show as the limit's own 100.0 kB, is told in bytes, counted as people read them."""
         _, url = start_web(self, "--file-max-size", "100000")
         alice = Page(self, url)
         alice.login("alice")
@@ -257,7 +257,7 @@ class SendTests(SynchronousTestCase):
             " return send(line); };"
         )
         choose(alice, on_disk(self, "big.bin", content(150_000)))
-        refusal = "big.bin is 150 kB: this server takes files of at most 100 kB. Nothing was sent."
+        refusal = "big.bin is 150.0 kB: this server takes files of at most 100.0 kB. Nothing was sent."
         alice.wait(lambda: alice.texts("#log-box .log .line.error .text") or None, "the refusal")
         self.assertEqual(alice.texts("#log-box .log .line.error .text"), [refusal])
         choose(alice, on_disk(self, "edge.bin", content(100_001)))
@@ -390,7 +390,7 @@ class FetchTests(SynchronousTestCase):
         alice.wait(lambda: alice.texts(f"{card} .file-name") == ["notes.txt"] or None, "bob's offer")
         self.assertEqual(
             alice.texts(f"{card} .file-what"),
-            [f"bob offers notes.txt (40 kB, text/plain, sha256 {hashlib.sha256(data).hexdigest()[:12]}…)"],
+            [f"bob offers notes.txt (40.0 kB, text/plain, sha256 {hashlib.sha256(data).hexdigest()[:12]}…)"],
         )
         accept = alice.find(f"{card} .file-accept")
         self.assertEqual(accept.get_attribute("aria-label"), "Accept notes.txt from bob")
@@ -537,7 +537,7 @@ class BetweenPagesTests(SynchronousTestCase):
         self.assertEqual(
             alice.texts(f'#log-box .log .line.file[data-file="{room_id}"] .file-what'),
             [
-                f"bob offers scan.tiff (150 kB, image/tiff, sha256 {hashlib.sha256(to_lobby).hexdigest()[:12]}…)"
+                f"bob offers scan.tiff (150.0 kB, image/tiff, sha256 {hashlib.sha256(to_lobby).hexdigest()[:12]}…)"
             ],
         )
         quiet(self, alice, no_error_shown=True)

@@ -104,7 +104,7 @@ class DoneElsewhereTests(SynchronousTestCase):
         self.assertEqual(
             alice.texts(f'#log-box .log .line.file[data-file="{file_id}"] .file-what'),
             [
-                f"You offer g.bin (20 kB, application/octet-stream, sha256 {hashlib.sha256(data).hexdigest()[:12]}…)"
+                f"You offer g.bin (20.0 kB, application/octet-stream, sha256 {hashlib.sha256(data).hexdigest()[:12]}…)"
             ],
         )
         self.assertEqual(

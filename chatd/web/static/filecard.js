@@ -1,8 +1,9 @@
 // What the page shows of a file transfer: one line in a conversation's log
 // (a "card") with what the file is, its progress bar, its buttons and its
 // state; and the small rules shared by sending and fetching (sizes for
-// people, safe names, hashes as hex, base64). Every text from the network
-// (names, nicknames, types, hashes) goes in as text through dom.js's el.
+// people, as the server says them, safe names, hashes as hex, base64).
+// Every text from the network (names, nicknames, types, hashes) goes in as
+// text through dom.js's el.
 
 import { el } from "./dom.js";
 import { stamp } from "./lines.js";
@@ -12,17 +13,32 @@ export const CHUNK = 16384;
 
 const NAME_BYTES = 200;
 
-/** A size for people, in decimal units as the server's nc line says it: `512 B`, `2.1 MB`. */
+/**
+ * A size for people as the server and the bundled client say it (chatd.text.size_words, step for step, so with the
+ * same doubles): `512 B`, `150.0 kB`, `2.1 MB`, one decimal from a kilobyte on, GB the largest unit. The page needs
+ * its own copy for sizes no server line carries (a file too big to send, where an upload goes on from, a rate);
+ * tests/e2e/test_web_file_sizes.py holds the two to the same words over a table of sizes.
+ */
 export function size(bytes) {
   if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
+  let shown = bytes / 1000;
+  for (const unit of ["kB", "MB"]) {
+    if (shown < 1000) return `${tenths(shown)} ${unit}`;
+    shown /= 1000;
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  return `${tenths(shown)} GB`;
+}
+
+/**
+ * `value` with one decimal as Python's `f"{value:.1f}"` writes it. Both round the exact value of the double; they
+ * part only on a tie, a value exactly halfway between two tenths (x.25 or x.75, the only such doubles), which
+ * `toFixed` rounds up and Python to the even tenth: 1250 bytes were `1.3 kB` here and `1.2 kB` on the server.
+ */
+function tenths(value) {
+  const tie = Number.isInteger(value * 4) && !Number.isInteger(value * 2);
+  if (!tie) return value.toFixed(1);
+  const below = Math.floor(value * 10);
+  return ((below % 2 === 0 ? below : below + 1) / 10).toFixed(1);
 }
 
 /** Seconds for people: `4 s`, `3 min 20 s`, `1 h 5 min`. */
