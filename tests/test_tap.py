@@ -258,19 +258,21 @@ class OptionsTests(SynchronousTestCase):
                 )
             self.assertIn("at least 0.001 (a millisecond) and at most 86400 (a day)", Options().docs[name])
 
-    def test_every_option_in_days_is_an_hour_at_least(self) -> None:
-        """--file-keep and --retain-days take down to an hour (1/24 of a day); below it, 0 and the smallest floats
-        included, is one sentence saying the least. 1e-9 days started, and acted at once: every offer went as it
-        was made ("offers wait 1s at most"), and every round of forgetting deleted all history."""
-        days = [name for name, (_, _, words) in LIMIT_LEAST.items() if words == "an hour"]
-        self.assertEqual(days, ["file-keep", "retain-days"])
-        self.assertEqual(parse("--file-keep", f"{1 / 24!r}").config().files.limits.keep, 3600.0)
+    def test_each_option_in_days_has_a_least_in_its_own_words(self) -> None:
+        """--retain-days takes down to an hour (1/24 of a day), the round of forgetting; --file-keep down to a second,
+        an offer's wait told in seconds. Below it, 0 and the smallest floats included, is one sentence saying the
+        least. 1e-9 days started, and acted at once: every offer went as it was made ("offers wait 1s at most"), and
+        every round of forgetting deleted all history."""
+        self.assertEqual(parse("--file-keep", f"{1 / 86400!r}").config().files.limits.keep, 1.0)
         self.assertEqual(parse("--retain-days", f"{1 / 24!r}").config().retain_days, 1 / 24)
-        for name in days:
-            for given in ("1e-9", "5e-324", "0.0416", "0", "-0", "-1"):
+        for name, least, below in (
+            ("file-keep", "1/86400 (a second)", ("1e-9", "5e-324", "1.1e-5", "0", "-0", "-1")),
+            ("retain-days", "1/24 (an hour)", ("1e-9", "5e-324", "0.0416", "0", "-0", "-1")),
+        ):
+            for given in below:
                 error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)
-                self.assertEqual(str(error), f"--{name} must be at least 1/24 (an hour), not {float(given)}.")
-            self.assertIn("at least 1/24 (an hour) and at most", Options().docs[name])
+                self.assertEqual(str(error), f"--{name} must be at least {least}, not {float(given)}.")
+            self.assertIn(f"at least {least} and at most", Options().docs[name])
 
     def test_keepalive_is_at_most_what_linux_takes(self) -> None:
         """--keepalive takes up to 32767 seconds, Linux's most; past it is one sentence. The daemon started, and
@@ -739,7 +741,7 @@ class ConfigTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, parse, "--file-transfers", "0")
         self.assertEqual(str(error), "--file-transfers must be more than 0, not 0.")
         error = self.assertRaises(usage.UsageError, parse, "--file-keep", "0")
-        self.assertEqual(str(error), "--file-keep must be at least 1/24 (an hour), not 0.0.")
+        self.assertEqual(str(error), "--file-keep must be at least 1/86400 (a second), not 0.0.")
         for name in SIZE_OPTIONS:
             for given in ("0", "0.5", "0.0001K", "1e-300T"):
                 error = self.assertRaises(usage.UsageError, parse, f"--{name}", given)

@@ -67,15 +67,15 @@ MILLISECOND = (0.001, "0.001", "a millisecond")
 which Python rounds up), so it cannot tell a shorter wait from a millisecond."""
 
 AN_HOUR_IN_DAYS = (1 / 24, "1/24", "an hour")
-"""The least of the options counted in days.
+"""The least of --retain-days: it forgets at start and every hour (chatd.storage.retention's ``EVERY``), so under
+an hour it is the round, not the option, that decides how long a line stays. It took 1e-9 days, which acted at
+once: each round deleted every line kept."""
 
---retain-days forgets at start and every hour (chatd.storage.retention's
-``EVERY``), so under an hour it is the round, not the option, that decides
-how long a line stays; --file-keep under an hour lets an offer go before
-a recipient who stepped away is back, and sooner than an upload that sent
-nothing for an hour is let go (chatd.frontend.transfer_expiry). Both took
-1e-9 days, which acted at once: each round deleted every line kept, and
-every offer went as it was made, "offers wait 1s at most"."""
+A_SECOND_IN_DAYS = (1 / DAY, "1/86400", "a second")
+"""The least of --file-keep. It took 1e-9 days, which acted at once: every offer went as it was made, "offers wait
+1s at most" (an offer's wait is told in whole seconds). A classroom host may well want offers to wait minutes
+(files go as their wait runs out, chatd.frontend.transfer_expiry), so the least is the wait's own unit, not an
+hour."""
 
 LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
     "flood-rate": (1 / DAY, "1/86400", "a line a day"),
@@ -90,7 +90,8 @@ LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
         ),
         MILLISECOND,
     ),
-    **dict.fromkeys(("file-keep", "retain-days"), AN_HOUR_IN_DAYS),
+    "file-keep": A_SECOND_IN_DAYS,
+    "retain-days": AN_HOUR_IN_DAYS,
 }
 """The number options that have a least above 0: the least, as its help and refusal write it, and in words.
 

@@ -172,7 +172,7 @@ FILE_OPTIONS: list[list[Any]] = [
     ),
 ]
 """The limits on files (chatd.domain.files.FileLimits), each more than 0: a size at least a byte (``size``),
---file-keep at least an hour (``LIMIT_LEAST``)."""
+--file-keep at least a second (``LIMIT_LEAST``)."""
 
 SIZE_OPTIONS = ("file-max-size", "file-day-bytes", "file-rate", "file-store-bytes")
 """The options that take a size (``size_option``): their help says the default in binary units."""
