@@ -9,6 +9,7 @@ from contextlib import closing
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -296,9 +297,8 @@ class SQLiteMailboxTests(MailboxContract, StoreTestCase):
             ]
             other.execute("UPDATE mailbox SET body = ? WHERE position = ?", ('{"type": "x"}', positions[0]))
             other.execute("UPDATE mailbox SET body = ? WHERE position = ?", (json.dumps([1]), positions[2]))
-        logged: list[dict[str, object]] = []
-        globalLogPublisher.addObserver(logged.append)
-        self.addCleanup(globalLogPublisher.removeObserver, logged.append)
+        # Twisted annotates this for trial's TestCase, but any addCleanup will do.
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [message(2)])
         self.assertEqual(list(self.result(self.mailbox.take("alice"))), [])
         with closing(sqlite3.connect(self.path)) as other:

@@ -312,7 +312,7 @@ class KickedForgetTests(AdminTestCase):
             [replace(event, person="") if event.id in ("k1", "k2") else event for event in self.events],
         )
         with closing(sqlite3.connect(self.db)) as connection:
-            restored = [decode_event(body).id for (body,) in connection.execute(_RESTORE, (time.time(),))]
+            restored = [decode_event(body).id for _, body in connection.execute(_RESTORE, (time.time(),))]
         self.assertEqual(restored, ["k4"])
 
     def test_forget_again_finds_nothing_more_to_take_out(self) -> None:
