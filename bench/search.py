@@ -54,8 +54,14 @@ from chatd.storage.sqlite import SQLiteHistory
 
 PER_PASS = 2000
 """Lines appended each reactor pass while filling: one transaction each."""
-CHATD_ARGS = ["--flood-rate", "50", "--flood-burst", "200", "--flood-bytes", "16384"]
-"""Loose enough for the load's senders and the searcher's pace; nobody here is flooding."""
+CHATD_ARGS = ["--flood-rate", "1000", "--flood-burst", "200", "--flood-bytes", "16384"]
+"""Loose enough for the load's senders and the searcher's pace; nobody here is flooding.
+
+A search that scans (a word under three characters, one kind in nine)
+costs a burst of budget (``--flood-burst`` less one line, chatd's
+``charge_scan``): at the default pace that is some 220 lines a second,
+and at 50 a second the searcher was cut off for flooding after its first
+half minute, as any client searching so would be."""
 LOAD_ROOMS = 10
 MAX_RATE = 10.0
 """Lines a second one load client sends at most (bench/load.py's fan-out: 1000 clients in 10 rooms)."""
