@@ -227,7 +227,7 @@ class StoreTroubleTests(LoggedStoreTestCase):
         self.assertEqual(self.notes(), [])
         self.reactor.advance(SETTLED)
         self.assertEqual(
-            self.notes(), ["The --db file is written again; 3 events of 3 failed writes are not kept"]
+            self.notes(), ["The --db file is written again; of 3 failed writes, 3 events not kept"]
         )
         self.assertEqual(self.latest(store), ["four"])
 
@@ -246,7 +246,7 @@ class StoreTroubleTests(LoggedStoreTestCase):
         self.passes(store, ["kept"])
         self.reactor.run_until(store.stopService())
         self.assertEqual(
-            self.notes(), ["The --db file is written again; 1 event of 1 failed write are not kept"]
+            self.notes(), ["The --db file is written again; of 1 failed write, 1 event not kept"]
         )
 
     def test_commits_refused_every_other_pass_are_one_outage(self) -> None:
@@ -267,7 +267,7 @@ class StoreTroubleTests(LoggedStoreTestCase):
         self.assertEqual(self.notes(), [])
         self.reactor.advance(SETTLED / 2)
         self.assertEqual(
-            self.notes(), ["The --db file is written again; 3 events of 3 failed writes are not kept"]
+            self.notes(), ["The --db file is written again; of 3 failed writes, 3 events not kept"]
         )
         self.assertEqual(self.latest(store), ["kept 0", "kept 1", "kept 2"])
 

@@ -295,7 +295,7 @@ class SQLiteHistory(Service):
             reactor,
             "Could not write to the --db file ({why}): what the chat does is not kept until a write succeeds; "
             "further failures are counted, not logged",
-            "The --db file is written again; {lost} of {failures} are not kept",
+            "The --db file is written again; of {failures}, {lost} not kept",
             failures="failed write",
         )
         """The commits failing (a full disk, a damaged file): told once as they begin and once as they end."""
