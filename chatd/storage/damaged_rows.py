@@ -52,10 +52,15 @@ def with_text(rows: Iterable[tuple[int, object, T]]) -> Iterator[tuple[int, str,
         yield position, text, more
 
 
+def malformed(error: sqlite3.OperationalError) -> bool:
+    """Whether ``error`` is SQLite's for a body its JSON functions cannot read ("malformed JSON"), the row unnamed."""
+    return str(error) == "malformed JSON"
+
+
 def not_json(error: sqlite3.OperationalError, room: str) -> Exception:
     """``error``, raised reading ``room``'s lines' text in SQL, as ``UnreadableRowError`` if it says a body is not
-    JSON (SQLite's "malformed JSON": which row, SQLite does not say); else ``error`` itself, to be raised."""
-    if str(error) != "malformed JSON":
+    JSON (``malformed``: which row, SQLite does not say); else ``error`` itself, to be raised."""
+    if not malformed(error):
         return error
     return UnreadableRowError(f"a line of {room} that is not JSON")
 

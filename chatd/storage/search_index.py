@@ -53,7 +53,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.search import SCAN_LINES, folded, matches, scanned
-from chatd.storage.damaged_rows import with_text
+from chatd.storage.damaged_rows import malformed, with_text
 from chatd.storage.outage import Outage
 from chatd.storage.private import make_private
 from chatd.storage.schema import LINE_KINDS, DatabaseFileError
@@ -301,7 +301,7 @@ def _take_text(connection: sqlite3.Connection, after: int, last: int) -> None:
     try:
         connection.execute(_TAKE_TEXT, (after, last))
     except sqlite3.OperationalError as error:
-        if str(error) != "malformed JSON":
+        if not malformed(error):
             raise
         connection.execute(f"{_TAKE_TEXT} AND json_valid(body)", (after, last))
 
