@@ -186,6 +186,21 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("strasse"), ["Die Straße ist lang"])
         self.assertEqual(self.found("STRASSE lang"), ["Die Straße ist lang"])
 
+    def test_search_finds_words_without_their_vowel_points(self) -> None:
+        """Arabic's short vowels and Hebrew's points, left out in most writing, are left out of the match too."""
+        self.say_lines("قال مُحَمَّد مرحبا", "אמרו שָׁלוֹם לכולם", "nothing here")
+        self.assertEqual(self.found("محمد"), ["قال مُحَمَّد مرحبا"])
+        self.assertEqual(self.found("שלום"), ["אמרו שָׁלוֹם לכולם"])
+
+    def test_search_keeps_marks_that_make_another_letter(self) -> None:
+        """A mark that is part of the letter is no accent: "カラス" (crow) does not find "ガラス" (glass), nor "ขาว"
+        (white) "ข้าว" (rice); a ガ typed as カ and its voicing mark is found as ガ."""
+        self.say_lines("ガラス です", "カラス です", "ข้าว ผัด", "ขาว มาก", "カ\u3099ラス 2")
+        self.assertEqual(self.found("カラス"), ["カラス です"])
+        self.assertEqual(self.found("ガラス"), ["カ\u3099ラス 2", "ガラス です"])
+        self.assertEqual(self.found("ขาว"), ["ขาว มาก"])
+        self.assertEqual(self.found("ข้าว"), ["ข้าว ผัด"])
+
     def test_search_finds_pieces_of_words_versions_and_urls(self) -> None:
         """ "wen3.6" finds "qwen3.6" and a piece of a URL finds the URL: text matches inside words."""
         self.say_lines("try qwen3.6 now", "see https://example.org/docs/a?b=1 please", "qwen3 is old")

@@ -91,19 +91,46 @@ def matches(words: tuple[str, ...], text: str) -> bool:
     return True
 
 
+_ACCENT_BLOCKS = (
+    (0x0300, 0x036F),  # Combining Diacritical Marks: the accents of Latin, Greek and Cyrillic letters
+    (0x0483, 0x0489),  # Cyrillic's own (titlo)
+    (0x0591, 0x05C7),  # Hebrew points: vowels and cantillation, left out in most writing
+    (0x0610, 0x061A),  # Arabic marks over and under letters,
+    (0x064B, 0x065F),  # and its short vowels (harakat),
+    (0x0670, 0x0670),  # likewise left out in most writing
+    (0x06D6, 0x06ED),
+    (0x1AB0, 0x1AFF),  # Combining Diacritical Marks Extended,
+    (0x1DC0, 0x1DFF),  # Supplement,
+    (0x20D0, 0x20FF),  # for Symbols,
+    (0xFE20, 0xFE2F),  # and Combining Half Marks
+)
+
+_ACCENTS = {
+    point: None
+    for first, last in _ACCENT_BLOCKS
+    for point in range(first, last + 1)
+    if unicodedata.category(chr(point)).startswith("M")
+}
+"""The combining marks ``folded`` takes off, for ``str.translate``: accents a writer may leave out.
+
+Other marks are part of the letter: a kana's voicing (カ is not ガ), a Thai
+tone (ขาว "white" is not ข้าว "rice"), an Indic virama."""
+
+
 def folded(text: str) -> str:
-    """``text`` without case or accents, in every script: what its words are compared as.
+    """``text`` without case or accents (``_ACCENTS``), in every script that has them: what its words are compared as.
 
     FTS5's unicode61 tokenizer takes accents off Latin letters alone and
     folds no ß, so the SQLite store gives its word index this of a line
     that is not ASCII, and of each word asked for: "γεια" finds "Γειά",
-    "strasse" finds "Straße", as here.
+    "strasse" finds "Straße", "محمد" finds "مُحَمَّد", as here. What is left is
+    composed again (NFC), so a ガ typed as カ and its voicing mark is ガ.
     """
     lower = text.casefold()
     if lower.isascii():
-        # Nothing to decompose: most lines, at a tenth of the cost of the join below.
+        # Nothing to decompose: most lines, at a tenth of the cost of the normalizing below.
         return lower
-    return "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", lower).translate(_ACCENTS))
 
 
 def _tokens(text: str) -> list[str]:

@@ -61,10 +61,11 @@ from chatd.storage.schema import LINE_KINDS, DatabaseFileError
 APPLICATION_ID = 0x63686978
 """``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
 
-VERSION = 2
+VERSION = 3
 """``PRAGMA user_version`` of the index this chatd writes; a file of another is made again.
 
-2: the word index holds a line that is not ASCII ``folded``, accents off in every script (1 held it as said)."""
+2: the word index holds a line that is not ASCII ``folded``, accents off in every script (1 held it as said).
+3: ``folded`` keeps the marks that make another letter (a kana's voicing, a Thai tone), and composes again."""
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE line_words USING fts5 (
