@@ -63,6 +63,14 @@ _FIELD_EXAMPLES: dict[object, list[object]] = {
 }
 
 
+def too_long(size: int | str, limit: int = 512) -> str:
+    """``ERR line-too-long`` for a line of ``size`` bytes over ``limit`` (``"more"``: refused before it ended)."""
+    return (
+        f"ERR line-too-long lines are at most {limit} bytes (an accented letter takes 2, a Chinese or Japanese"
+        f" character 3); that one had {size} and was not sent"
+    )
+
+
 def error_types(*modules: ModuleType) -> list[type[ChatError]]:
     """Every ChatError subclass ``modules`` define (the domain's and the line front end's by default)."""
     return [

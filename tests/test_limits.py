@@ -16,7 +16,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.tls import load_tls
 from tests.certificates import write_self_signed
-from tests.helpers import LineTestCase, buffered
+from tests.helpers import LineTestCase, buffered, too_long
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
 
@@ -157,7 +157,8 @@ class InputCostTests(LimitsTestCase):
         """600-byte lines are refused at the line budget's pace, not one ERR per line, then cut off."""
         lines = self.flood(None, b"x" * 600 + b"\n")
         self.assert_slowed_then_cut_off(
-            lines, b"ERR line-too-long lines are at most 512 bytes; that one was not sent"
+            lines,
+            too_long(600).encode(),
         )
 
     def test_invalid_utf8_lines_are_charged(self) -> None:
@@ -452,6 +453,6 @@ class LineLengthOptionTests(LimitsTestCase):
             self.lines(wire),
             [
                 b"[00:00] #lobby <alice> " + b"z" * 100,
-                b"ERR line-too-long lines are at most 100 bytes; that one was not sent",
+                too_long(101, limit=100).encode(),
             ],
         )

@@ -18,10 +18,11 @@ from chatd.line.limits import LineLimits
 from chatd.line.render import Notice
 from chatd.line.session import LineSession
 from chatd.line.table import COMMANDS
-from tests.helpers import LineTestCase
+from tests.helpers import LineTestCase, too_long
 from tests.test_limits import SLOWED
 
 MAX_LINE_BYTES = LineLimits().max_line
+
 
 GREETING = (
     b"*** Welcome to chatd 0.1.0 on testhost. Type /help for help.\r\n"
@@ -595,10 +596,13 @@ class BadInputTests(LineTestCase):
         bob_wire.clear()
         alice.dataReceived(b"x" * (MAX_LINE_BYTES + 1) + b"\nafter\n")
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> after"])
-        self.assertEqual(
-            self.lines(wire)[0],
-            b"ERR line-too-long lines are at most 512 bytes; that one was not sent",
-        )
+        self.assertEqual(self.lines(wire)[0], too_long(MAX_LINE_BYTES + 1).encode())
+
+    def test_overlong_line_says_how_long_it_was(self) -> None:
+        """200 Japanese characters are 600 bytes: the refusal says so, and what a character takes."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived("あ".encode() * 200 + b"\r\n")
+        self.assertEqual(self.lines(wire), [too_long(600).encode()])
 
     def test_line_at_limit_is_accepted(self) -> None:
         """A line of exactly the limit goes through."""
@@ -616,9 +620,7 @@ class BadInputTests(LineTestCase):
         """A line one byte over the limit is refused with LF and with CRLF."""
         alice, wire = self.connect(b"alice")
         alice.dataReceived(b"y" * (MAX_LINE_BYTES + 1) + b"\n" + b"y" * (MAX_LINE_BYTES + 1) + b"\r\n")
-        self.assertEqual(
-            self.lines(wire), [b"ERR line-too-long lines are at most 512 bytes; that one was not sent"] * 2
-        )
+        self.assertEqual(self.lines(wire), [too_long(MAX_LINE_BYTES + 1).encode()] * 2)
 
     def test_endless_line_is_cut_with_bounded_memory(self) -> None:
         """A line that never ends is refused once, its bytes dropped until its newline."""
@@ -627,9 +629,7 @@ class BadInputTests(LineTestCase):
             alice.dataReceived(b"z" * 4096)
             self.assertLessEqual(len(alice._buffer), MAX_LINE_BYTES + 1)
             self.clock.advance(1)  # 4 KiB a second: within the byte budget
-        self.assertEqual(
-            self.lines(wire), [b"ERR line-too-long lines are at most 512 bytes; that one was not sent"]
-        )
+        self.assertEqual(self.lines(wire), [too_long("more").encode()])
         alice.dataReceived(b"zzz\nfine\n")
         self.assertEqual(self.lines(wire), [b"[00:01] #lobby <alice> fine"])
 

@@ -43,10 +43,15 @@ class BadPointError(ChatError):
 
 @dataclass(eq=False)
 class LineTooLongError(ChatError):
-    """The line is longer than ``limit`` bytes; it was dropped whole."""
+    """The line is longer than ``limit`` bytes; it was dropped whole.
+
+    ``size`` is how many it had, so that a writer whose letters take two or
+    three bytes each learns how much to cut; None if it had not ended yet.
+    """
 
     code = "line-too-long"
     limit: int
+    size: int | None
 
 
 @dataclass(eq=False)

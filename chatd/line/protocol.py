@@ -318,8 +318,9 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         self.guarded(self._send_paste)
         if not self._charge(1):
             return
-        self.send(LineTooLongError(self.factory.limits.max_line))
-        _, newline, rest = line.partition(b"\n")
+        ended, newline, rest = line.partition(b"\n")
+        size = len(ended.removesuffix(b"\r")) if newline else None
+        self.send(LineTooLongError(self.factory.limits.max_line, size))
         if newline:
             self._overflow = rest
         else:

@@ -461,7 +461,7 @@ class LineSession(ABC):
 def decode(line: bytes, limit: int) -> str:
     """The text of ``line`` (its ending removed); raises LineTooLongError or BadEncodingError."""
     if len(line) > limit:
-        raise LineTooLongError(limit)
+        raise LineTooLongError(limit, len(line))
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:

@@ -473,7 +473,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(WrongPasswordError, lambda e: "that is not your account's password"),
             _row(
                 LineTooLongError,
-                lambda e: f"lines are at most {counted(e.limit, 'byte')}; that one was not sent",
+                lambda e: (
+                    f"lines are at most {counted(e.limit, 'byte')} (an accented letter takes 2, a Chinese or Japanese"
+                    f" character 3); that one had {'more' if e.size is None else e.size} and was not sent"
+                ),
             ),
             _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
             _row(NeedNicknameError, lambda e: "choose a nickname first"),
