@@ -248,13 +248,34 @@ class AccountTests(IRCTestCase):
         self.assertEqual(
             self.lines(wire),
             [
-                b":testhost 900 someone alice!alice@* alice :You are now logged in as alice",
+                b":testhost 900 someone alice!alice@chatd alice :You are now logged in as alice",
                 b":testhost 903 someone :SASL authentication successful",
             ],
         )
         self.send(client, "CAP END")
         lines = self.lines(wire)
         self.assertTrue(lines[0].startswith(b":testhost 001 alice "), lines)
+
+    def test_sasl_900_names_the_mask_the_user_will_have(self) -> None:
+        """Before USER and with another nickname, 900's mask is the account's nickname as registered, as
+        registration will make it (nick!nick@chatd, as every user is shown), and its account the folded one."""
+        owner, _ = self.connect(b"Zoe")
+        owner.dataReceived(b"/register sesame12\n")
+        owner.dataReceived(b"/quit\n")
+        self.end_pass()
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS 302", "CAP REQ :sasl", "NICK someone", "AUTHENTICATE PLAIN")
+        self.lines(wire)
+        self.send(client, f"AUTHENTICATE {plain('ZOE', 'sesame12')}")
+        self.assertEqual(
+            self.lines(wire)[0], b":testhost 900 someone Zoe!Zoe@chatd zoe :You are now logged in as zoe"
+        )
+        self.send(client, "USER a 0 * :A", "CAP END")
+        self.assertTrue(
+            self.lines(wire)[0].startswith(
+                b":testhost 001 Zoe :Welcome to the chatd IRC network, Zoe!Zoe@chatd"
+            )
+        )
 
     def test_sasl_wrong_password_is_904(self) -> None:
         """A wrong password is 904 and nothing is logged in."""

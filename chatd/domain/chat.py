@@ -164,6 +164,7 @@ class Chat:
         self.password_hash = identity.password_hash
         self.is_registered = identity.is_registered
         self.identify = identity.identify
+        self.nick_once_identified = identity.nick_once_identified
         self.change_password = identity.change_password
         self._drop_account = identity.drop_account
         files = Files(self._state, seam, accounts)

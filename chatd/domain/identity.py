@@ -254,6 +254,15 @@ class Identity:
             id, at = self._seam.stamp()
             self._publish(AccountNotDropped(id=id, at=at, actor=user.actor, account=account), user)
 
+    def nick_once_identified(self, nick: str) -> str:
+        """The nickname a connection that proved the account ``nick`` (any case) will have once ``identify`` runs:
+        its user's, if the account is online (the connection joins them), else the account's as registered.
+
+        What IRC's 900 names before registration ends; raises KeyError if ``nick`` is no account.
+        """
+        holder = self._state.users.by_account.get(fold(nick))
+        return holder.nick if holder is not None else self._accounts.nick(fold(nick))
+
     def identify(
         self,
         session: Session,

@@ -293,7 +293,13 @@ def _proven(session: "IRCSession", name: str) -> "Waiting":
     """SASL proved the account ``name``: registration will identify to it, or, registered already, at once."""
     if session.user is None:
         session.proven = name
-        session.reply(n.RPL_LOGGEDIN, f"{name}!{name}@*", name, f"You are now logged in as {name}")
+        # The mask the user will have (IRCv3 sasl-3.1's nick!ident@host, which clients such as
+        # IRCSharp take as their own): the nickname registration will give them, whether or not
+        # USER came yet, since chatd shows everyone as nick!nick@HOST (render.source); the
+        # account as 900 names it after registration, in the form account tags carry.
+        account = fold(name)
+        mask = source(session.chat.nick_once_identified(name))
+        session.reply(n.RPL_LOGGEDIN, mask, account, f"You are now logged in as {account}")
         session.reply(n.RPL_SASLSUCCESS, "SASL authentication successful")
         return None
     waiting = identify(session, name)

@@ -405,7 +405,9 @@ class AccountLoginTests(SynchronousTestCase):
         alice = IRCClient(self.daemon, self.port, "alice", sasl=("alice", PASSWORD))
         self.assertEqual(
             alice.next("loggedin"),
-            Heard("loggedin", NAME, "alice", ("alice!alice@*", "alice", "You are now logged in as alice")),
+            Heard(
+                "loggedin", NAME, "alice", ("alice!alice@chatd", "alice", "You are now logged in as alice")
+            ),
         )
         self.assertEqual(
             alice.next("saslsuccess"),
@@ -423,8 +425,12 @@ class AccountLoginTests(SynchronousTestCase):
         self.assertEqual(alice.registered(), welcome("alice"))
 
     def test_weechat_logs_in_with_sasl_to_the_account_an_nc_user_registered(self) -> None:
-        """WeeChat set up with the account's name and password logs in (903) and joins #lobby as alice."""
+        """WeeChat set up with the account's name and password shows it logged in as alice!alice@chatd (900, 903)
+        and joins #lobby as alice."""
         weechat = WeeChat(self.daemon, self.port, "alice", sasl=("alice", PASSWORD))
+        logged = weechat.next_shown(lambda line: "irc_900" in line.tags, "900")
+        # The mask alice will have, as every line shows her, not a host of "*".
+        self.assertEqual(logged.message, "You are now logged in as alice (alice!alice@chatd)")
         success = weechat.next_shown(lambda line: "irc_903" in line.tags, "903")
         self.assertEqual(success.message, "SASL authentication successful")
         weechat.joined("#lobby")
@@ -650,7 +656,9 @@ class AccountRegistrationTests(SynchronousTestCase):
         again = IRCClient(self.daemon, self.port, "alice", sasl=("alice", PASSWORD))
         self.assertEqual(
             again.next("loggedin"),
-            Heard("loggedin", NAME, "alice", ("alice!alice@*", "alice", "You are now logged in as alice")),
+            Heard(
+                "loggedin", NAME, "alice", ("alice!alice@chatd", "alice", "You are now logged in as alice")
+            ),
         )
         self.assertEqual(
             again.next("saslsuccess"),
