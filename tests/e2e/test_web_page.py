@@ -330,6 +330,36 @@ class ChatTests(SynchronousTestCase):
         self.assertLess(last[0] - text[0], 1)
         quiet(self, page)
 
+    def test_a_right_to_left_topic_runs_in_its_own_direction_and_is_cut_at_its_end(self) -> None:
+        """An Arabic topic in the header runs right to left, its last "!" at its left end; one too long for the bar
+        shows its first word, at the right, and is cut at its end, at the left, as an Arabic reader reads it."""
+        daemon, url = start_web(self)
+        page = Page(self, url)
+        page.login("alice")
+        noor = enter(daemon, "نور")
+        short = "مرحبا بالجميع!"
+        noor.say(f"/topic {short}")
+        wait_for_text(page, "#topic", short)
+        ends = """const topic = document.getElementById("topic"), text = topic.firstChild;
+            const range = document.createRange(), box = (rect) => [rect.left, rect.right];
+            range.selectNodeContents(topic);
+            const whole = box(range.getBoundingClientRect());
+            range.setStart(text, 0);
+            range.setEnd(text, 1);
+            const first = box(range.getBoundingClientRect());
+            range.setStart(text, text.length - 1);
+            range.setEnd(text, text.length);
+            return [box(topic.getBoundingClientRect()), whole, first, box(range.getBoundingClientRect())];"""
+        _, whole, _, last = page.script(ends)
+        self.assertLess(last[0] - whole[0], 1)
+        # Within the line port's 512 bytes, and longer than the bar of a 1280-pixel window.
+        long = " ".join(["اجتماع الفصل يوم الجمعة في القاعة الكبيرة"] * 5)
+        noor.say(f"/topic {long}")
+        wait_for_text(page, "#topic", long)
+        bar, _, first, _ = page.script(ends)
+        self.assertTrue(bar[0] <= first[0] and first[1] <= bar[1] + 1, (bar, first))
+        quiet(self, page)
+
     def test_a_tab_left_unnamed_past_the_servers_deadline_waits_then_gets_in(self) -> None:
         """The server closes a socket that chose no nickname in time: the page does not reconnect by itself,
         shows nothing alarming, and connects again when a nickname is chosen."""
