@@ -30,12 +30,11 @@ its id, so ``/history ROOM around ID`` shows it in its context.
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred
 
 from chatd.domain.events import Acted, RoomEvent, Said
 from chatd.domain.ids import Point
-from chatd.domain.networks import counted_as
-from chatd.domain.ports import RoomView, UserView
+from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.domain.search import (
     SCAN_CHARACTERS,
@@ -45,6 +44,7 @@ from chatd.domain.search import (
     scans,
     search_words,
 )
+from chatd.frontend import searches
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
@@ -339,42 +339,17 @@ def _end(room: str, count: int, more: bool) -> Notice:
 
 
 def search(session: "LineSession", command: cmd.Search) -> "Waiting":
-    """``/search``: the newest lines of a room holding every word asked for, each with its id.
+    """``/search``: the newest lines of a room holding every word asked for, each with its id, charged and taken
+    in turns as every front end's search is (chatd.frontend.searches)."""
 
-    A search with a word under three characters reads the room's last lines,
-    as no index helps with it (``scans``): such a search costs a burst of
-    flood budget (``charge_scan``), and each host's wait for the one before
-    it to be answered (``LineSession.scans``), so a host's connections keep at
-    most one of them on the store's reader thread, whatever their number.
-    It is charged as it is asked, so a charge that cuts the connection off
-    reads nothing, and a turn whose session has gone by then is skipped:
-    nobody is left to be answered.
-    """
-    me = session.me()
-    scan = scans(search_words(command.query))
-    # A refusal is said before any charge or turn: it reads nothing.
-    room = session.chat.searchable(me, session.room_or_current(command.room), command.query)
-    if not scan:
-        return Deferred.fromCoroutine(_found(session, me, room, command.query, scan=False))
-    if not session.charge_scan():
-        return None
+    def answer(room: str, events: Sequence[RoomEvent], scan: bool) -> None:
+        shown = _visible(session, events)
+        end = _search_end(room, command.query, len(shown), len(events) == SEARCH_HITS)
+        session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
+        if not scan:
+            session.charge_listing(len(shown))
 
-    def turn() -> "Deferred[None]":
-        if session.closing:
-            return succeed(None)
-        return Deferred.fromCoroutine(_found(session, me, room, command.query, scan=True))
-
-    return session.scans.run(counted_as(session.peer), turn)
-
-
-async def _found(session: "LineSession", me: UserView, room: str, query: str, *, scan: bool) -> None:
-    """Search ``room`` (its name as it shows) for ``query``, checked again as the read starts, and answer."""
-    events = await session.chat.search(me, room, query)
-    shown = _visible(session, events)
-    end = _search_end(room, query, len(shown), len(events) == SEARCH_HITS)
-    session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
-    if not scan:
-        session.charge_listing(len(shown))
+    return searches.search(session, session.room_or_current(command.room), command.query, answer)
 
 
 def _search_end(room: str, query: str, count: int, full: bool) -> Notice:

@@ -1,0 +1,79 @@
+"""A room's search as every front end runs it: checked, charged and taken in the host's turn alike.
+
+The line protocol's ``/search`` and IRC's ``SEARCH`` (soju.im/search) ask
+the same question of the History port (``Chat.search``): the newest lines
+of a room holding every word, for its members alone. A search with a word
+under three characters reads the room's last lines, as no index helps with
+it (``chatd.domain.search.scans``): such a search costs a burst of flood
+budget (the session's ``charge_scan``), and each host's wait for the one
+before it to be answered (``Turns``, one for every front end), so a host's
+connections keep at most one of them on the store's reader thread,
+whatever their number or port. It is charged as it is asked, so a charge
+that cuts the connection off reads nothing, and a turn whose session has
+gone by then is skipped: nobody is left to be answered.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from twisted.internet.defer import Deferred, succeed
+
+from chatd.domain.chat import Chat
+from chatd.domain.events import RoomEvent
+from chatd.domain.networks import counted_as
+from chatd.domain.ports import UserView
+from chatd.domain.search import scans, search_words
+from chatd.turns import Turns
+
+Answer = Callable[[str, Sequence[RoomEvent], bool], None]
+"""What a front end does with a search's hits: the room's name as it shows, its events, and whether it scanned."""
+
+
+class Searcher(Protocol):
+    """The session a search is asked on: its user, address and chat, and how to charge it."""
+
+    @property
+    def chat(self) -> Chat: ...
+
+    @property
+    def peer(self) -> str: ...
+
+    @property
+    def closing(self) -> bool: ...
+
+    @property
+    def scans(self) -> Turns: ...
+
+    def me(self) -> UserView: ...
+
+    def charge_scan(self) -> bool:
+        """Charge a burst of flood budget; False once that cut the session off (or it is closing)."""
+        ...
+
+
+def search(session: Searcher, name: str, query: str, answer: Answer) -> "Deferred[None] | None":
+    """Search room ``name`` for ``query`` and hand the hits to ``answer``; the session waits for the Deferred.
+
+    Refused before any charge or turn, as a ChatError (not a member,
+    ``SearchWordsError``): it reads nothing. None when the scan's charge cut
+    the session off: nothing is read or answered.
+    """
+    me = session.me()
+    scan = scans(search_words(query))
+    room = session.chat.searchable(me, name, query)
+    if not scan:
+        return Deferred.fromCoroutine(_found(session.chat.search(me, room, query), room, answer, scan=False))
+    if not session.charge_scan():
+        return None
+
+    def turn() -> "Deferred[None]":
+        if session.closing:
+            return succeed(None)
+        return Deferred.fromCoroutine(_found(session.chat.search(me, room, query), room, answer, scan=True))
+
+    return session.scans.run(counted_as(session.peer), turn)
+
+
+async def _found(read: Awaitable[Sequence[RoomEvent]], room: str, answer: Answer, *, scan: bool) -> None:
+    """Answer with what ``read`` finds in ``room`` (checked again by ``Chat.search`` as the read starts)."""
+    answer(room, await read, scan)
