@@ -262,7 +262,7 @@ def _web_and_irc(
             )
         )
     # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
-    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files)
+    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans)
     if takeovers is not None:
         # IRC over the web port's sockets, and twisted.web with it, only with a web port.
         from chatd.irc.socket import SUBPROTOCOLS, socket_maker

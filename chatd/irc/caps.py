@@ -23,6 +23,7 @@ CAPS: dict[str, str] = {
     "multi-prefix": "",
     "sasl": "PLAIN",
     "server-time": "",
+    "soju.im/search": "",
     "userhost-in-names": "",
 }
 """Each capability offered, with its value for ``CAP LS 302`` (empty: none)."""

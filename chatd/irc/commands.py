@@ -9,7 +9,7 @@ docs/IRC.md documents each (tests/test_docs.py holds the two together).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from chatd.irc import accounts, channels, history, modes, operators, queries, registration, talk
+from chatd.irc import accounts, channels, history, modes, operators, queries, registration, search, talk
 from chatd.irc.message import Message
 
 if TYPE_CHECKING:
@@ -76,6 +76,12 @@ COMMANDS: dict[str, Row] = {
         accounts.register,
         2,
         False,
+    ),
+    "SEARCH": Row(
+        "SEARCH in=#room;text=words[;from=nick][;after=T][;before=T][;limit=N]",
+        "search a room you are in for lines holding every word (soju.im/search), as /search does",
+        search.search,
+        1,
     ),
     "TAGMSG": Row(
         "TAGMSG target", "client-only tags alone: taken and dropped (CLIENTTAGDENY=*)", talk.tagmsg, 1

@@ -61,6 +61,7 @@ from chatd.irc.render import EventLines, Shape, killed_reason
 from chatd.irc.session import IRCSession
 from chatd.irc.talk import away_reply
 from chatd.text import fold
+from chatd.turns import Turns
 
 DEFAULT_LIMITS = IRCLimits()
 
@@ -95,8 +96,11 @@ class IRCFactory(ServerFactory):
         keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
+        scans: Turns | None = None,
     ) -> None:
         self.chat = chat
+        self.scans = scans or Turns()
+        """Each host's searches no index helps with, one at a time; the service shares one among front ends."""
         self.files = files
         """The transfer engine, for the single-use links offers name when the web port is on; None: no links."""
         self.reactor = reactor

@@ -16,6 +16,7 @@ from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
+from chatd.turns import Turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ def irc_front_end(
     keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
+    scans: Turns | None = None,
 ) -> IRCFrontEnd:
     """The IRC front end ``config.irc`` describes, for ``chat``, on ``reactor`` (as ``line_front_end``)."""
     factory = IRCFactory(
@@ -52,6 +54,7 @@ def irc_front_end(
         keep=keep,
         accounts=accounts,
         files=files,
+        scans=scans,
     )
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)

@@ -115,14 +115,14 @@ def _batch(events: Sequence[Event], session: "IRCSession", target: str, per: int
 def batch(session: "IRCSession", target: str, events: Sequence[Event]) -> bytes:
     """``events`` as ``session`` reads them, in a ``chathistory`` batch if it takes batches."""
     render, shape = session.factory.events.render, Shape(session.shape)
-    return _framed(
+    return framed(
         session,
         ("chathistory", target),
         lambda reference: b"".join(render(event, shape, reference) for event in events),
     )
 
 
-def _framed(session: "IRCSession", kind: tuple[str, ...], lines: Callable[[str | None], bytes]) -> bytes:
+def framed(session: "IRCSession", kind: tuple[str, ...], lines: Callable[[str | None], bytes]) -> bytes:
     """What ``lines`` writes for a batch reference, framed by ``BATCH +reference kind...`` and ``BATCH -reference``
     if ``session`` takes batches; unframed, written for no reference (None), if it does not."""
     if "batch" not in session.caps:
@@ -386,4 +386,4 @@ def _targets_batch(session: "IRCSession", shown: Sequence[tuple[str, float]]) ->
             for name, at in shown
         )
 
-    return _framed(session, ("draft/chathistory-targets",), lines)
+    return framed(session, ("draft/chathistory-targets",), lines)

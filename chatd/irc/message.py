@@ -101,7 +101,7 @@ def parse(text: str) -> Message:
         rest = rest.lstrip(" ")
         if not rest:
             raise ParseError("tags with no message")
-        tags = _parse_tags(raw_tags)
+        tags = parse_tags(raw_tags)
     source = None
     if rest.startswith(":"):
         source, _, rest = rest[1:].partition(" ")
@@ -120,8 +120,9 @@ def parse(text: str) -> Message:
     return Message(tags=tags, source=source, command=command.upper(), params=tuple(params))
 
 
-def _parse_tags(raw: str) -> Mapping[str, str]:
-    """The tags of ``raw`` (the text between ``@`` and the space), the last of a repeated key winning."""
+def parse_tags(raw: str) -> Mapping[str, str]:
+    """The tags of ``raw`` (the text between ``@`` and the space), the last of a repeated key winning; SEARCH's
+    attributes (soju.im/search) are written the same way."""
     tags: dict[str, str] = {}
     for tag in raw.split(";"):
         key, _, value = tag.partition("=")

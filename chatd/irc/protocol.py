@@ -218,6 +218,10 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     def charge_answer(self, lines: int) -> None:
         self._charge(lines)
 
+    @override
+    def charge_scan(self) -> bool:
+        return self._charge(max(self.factory.limits.flood_burst - 1, 0))
+
     def warn_flooding(self) -> None:
         """Fakelag says nothing: the client's messages simply wait their turn."""
 

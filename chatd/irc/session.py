@@ -28,6 +28,7 @@ from chatd.irc.wording import refusal
 
 if TYPE_CHECKING:
     from chatd.irc.factory import IRCFactory
+    from chatd.turns import Turns
 
 Waiting = Deferred[None] | None
 """What running a command returns: a Deferred that fires once a command that waits is done, or None."""
@@ -279,3 +280,13 @@ class IRCSession(ABC):
     @abstractmethod
     def charge_answer(self, lines: int) -> None:
         """Charge ``lines`` more lines of flood budget for a long answer just sent (LIST, NAMES)."""
+
+    @abstractmethod
+    def charge_scan(self) -> bool:
+        """Charge a search no index helps with, as it is asked: a burst of flood budget in all, its command's line
+        in it, as ``/search``'s (chatd.frontend.searches). False once that cut the session off (or it is closing)."""
+
+    @property
+    def scans(self) -> "Turns":
+        """Each host's searches no index helps with, one at a time: the factory's, which every front end shares."""
+        return self.factory.scans

@@ -108,6 +108,39 @@ class LobbyTalkTests(SynchronousTestCase):
         alice.expect_stamped("-- bob quit (" + "why " * 50 + ")")
 
 
+class SearchTests(SynchronousTestCase):
+    """An IRC client searches #lobby with SEARCH (soju.im/search), answered by the store's search /search uses."""
+
+    def test_search_finds_the_lines_holding_the_word_in_the_sqlite_index(self) -> None:
+        """An nc user says two lines; the IRC client's SEARCH for a word of one reads that line alone, as the
+        PRIVMSG it was, then the end of the batch; outside a room it is refused with FAIL SEARCH INVALID_PARAMS."""
+        daemon = start(self, ":memory:")
+        alice = Lobby(daemon).enter("alice")
+        alice.say("the release is on Friday")
+        alice.expect_stamped("#lobby <alice> the release is on Friday")
+        alice.say("lunch at noon")
+        alice.expect_stamped("#lobby <alice> lunch at noon")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send("SEARCH in=#lobby;text=release")
+        self.assertEqual(
+            bob.next("fail"),
+            Heard(
+                "fail",
+                NAME,
+                "SEARCH",
+                ("INVALID_PARAMS", "in", "Join #lobby first: only its members search it"),
+            ),
+        )
+        bob.join("#lobby")
+        bob.send("SEARCH in=#lobby;text=release")
+        self.assertEqual(
+            bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("the release is on Friday",))
+        )
+        bob.send("SEARCH in=#lobby;text=noon")
+        self.assertEqual(bob.next("pubmsg"), Heard("pubmsg", "alice", "#lobby", ("lunch at noon",)))
+
+
 class ModeTests(SynchronousTestCase):
     """An IRC client changes a room's modes while an nc user is in it."""
 

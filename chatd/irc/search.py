@@ -1,0 +1,105 @@
+"""SEARCH (``soju.im/search``): a room's search from an IRC client, the one ``/search`` runs on the line protocol.
+
+``SEARCH in=#room;text=words`` (the attributes written as message tags are,
+escapes and all: gamja sends them so) asks ``Chat.search`` through
+chatd.frontend.searches, with its rules: only the room's members search it,
+a query holds 1 to 8 words, and a word under three characters scans the
+room's last lines at a burst of flood budget, in its host's turn. The
+answer is the newest ``SEARCH_HITS`` lines holding every word, as the
+PRIVMSGs they were (their ``time`` and ``msgid`` tags with server-time and
+message-tags: CHATHISTORY AROUND shows one in context), oldest first, in a
+``soju.im/search`` batch if the client took ``batch``. ``from``, ``after``,
+``before`` and ``limit`` narrow those hits; they search no further back.
+Private conversations are not searched (``in=nick`` is refused), as
+``/search`` searches rooms alone. Every refusal is ``FAIL SEARCH
+INVALID_PARAMS`` naming the attribute, as the extension has it.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from chatd.domain.errors import ChatError, NotMemberError, SearchWordsError
+from chatd.domain.events import RoomEvent
+from chatd.frontend import searches
+from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.points import moment
+from chatd.irc.history import framed
+from chatd.irc.message import Message, parse_tags
+from chatd.irc.render import Shape
+from chatd.irc.wording import refusal
+from chatd.text import counted, fold, number_up_to
+
+if TYPE_CHECKING:
+    from chatd.irc.session import IRCSession, Waiting
+
+ATTRIBUTES = frozenset({"in", "text", "from", "after", "before", "limit"})
+"""What SEARCH takes: the extension's attributes, each of which it must recognise."""
+
+
+def search(session: "IRCSession", message: Message) -> "Waiting":
+    """SEARCH in=#room;text=words[;from=nick][;after=T][;before=T][;limit=N]."""
+    asked = parse_tags(message.params[0])
+    unknown = sorted(set(asked) - ATTRIBUTES)
+    if unknown:
+        return _invalid(session, unknown[0], "SEARCH takes in, text, from, after, before and limit")
+    room, text = asked.get("in", ""), asked.get("text", "")
+    if not room.startswith("#"):
+        return _invalid(
+            session, "in", "Name the room to search: in=#room (private conversations are not searched)"
+        )
+    if not text.strip():
+        return _invalid(session, "text", "Give the words to look for: text=words")
+    after, before = _time(asked, "after"), _time(asked, "before")
+    if after is None or before is None:
+        return _invalid(
+            session, "after" if after is None else "before", "A time is written YYYY-MM-DDThh:mm:ss.sssZ"
+        )
+    most = number_up_to(asked["limit"], 1 << 31) if "limit" in asked else None
+    if most == 0:
+        return _invalid(session, "limit", "The limit must be a number above 0")
+    sender = fold(asked["from"]) if "from" in asked else None
+
+    def answer(_: str, events: Sequence[RoomEvent], scan: bool) -> None:
+        kept = [
+            event
+            for event in reversed(events)
+            if after <= event.at <= before and (sender is None or fold(event.actor.nick) == sender)
+        ]
+        hits = kept[-most:] if most is not None else kept
+        session.write(_batch(session, hits))
+        if not scan:
+            session.charge_answer(len(hits) // ENTRIES_PER_LINE)
+
+    try:
+        return searches.search(session, room, text, answer)
+    except SearchWordsError as error:
+        return _invalid(
+            session, "text", f"A search looks for 1 to {counted(error.most, 'word')}, not {error.count}"
+        )
+    except NotMemberError:
+        return _invalid(session, "in", f"Join {room} first: only its members search it")
+    except ChatError as error:
+        return _invalid(session, "in", refusal(error, "SEARCH", room)[1][-1])
+
+
+def _time(asked: Mapping[str, str], name: str) -> float | None:
+    """The seconds ``asked``'s attribute ``name`` names: unbounded when it is not given, None when it is no time."""
+    if name not in asked:
+        return float("-inf") if name == "after" else float("inf")
+    return moment(asked[name])
+
+
+def _invalid(session: "IRCSession", attribute: str, why: str) -> "Waiting":
+    """``FAIL SEARCH INVALID_PARAMS attribute :why``, the extension's refusal; nothing to wait for."""
+    session.fail("SEARCH", "INVALID_PARAMS", attribute, why)
+    return None
+
+
+def _batch(session: "IRCSession", hits: Sequence[RoomEvent]) -> bytes:
+    """``hits`` as the PRIVMSGs they were, in a ``soju.im/search`` batch if the client takes batches."""
+    render, shape = session.factory.events.render, Shape(session.shape)
+    return framed(
+        session,
+        ("soju.im/search",),
+        lambda reference: b"".join(render(hit, shape, reference) for hit in hits),
+    )

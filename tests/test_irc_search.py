@@ -1,0 +1,99 @@
+"""SEARCH over IRC, soju.im/search (chatd.irc.search): /search's question and rules, as the extension answers."""
+
+from tests.irc import IRCTestCase
+
+
+class SearchTests(IRCTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob, _ = self.connect(b"bob")
+        for text in ("the release is on Friday", "lunch at noon", "release notes are up"):
+            self.clock.advance(60)
+            self.bob.dataReceived(f"{text}\n".encode())
+            self.end_pass()
+
+    def test_cap_ls_offers_the_extension(self) -> None:
+        """CAP LS lists soju.im/search, and a client may take it."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS 302", "CAP REQ soju.im/search")
+        lines = self.lines(wire)
+        self.assertIn("soju.im/search", b" ".join(lines).decode().split())
+        self.assertEqual(lines[-1], b":testhost CAP * ACK :soju.im/search")
+
+    def test_a_search_gives_the_lines_holding_every_word_oldest_first_in_a_batch(self) -> None:
+        """SEARCH in=#lobby;text=release: the two lines with the word, as the PRIVMSGs they were, with their times,
+        in a soju.im/search batch; the line without it is left out."""
+        alice, wire = self.irc_user("alice", "server-time", "batch", "soju.im/search")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, "SEARCH in=#lobby;text=release")
+        lines = self.lines(wire)
+        self.assertRegex(lines[0], rb"^:testhost BATCH \+(\w+) soju.im/search$")
+        reference = lines[0].split()[2][1:].decode()
+        self.assertEqual(
+            lines[1:],
+            [
+                f"@time=1970-01-01T00:01:00.000Z;batch={reference} :bob!bob@chatd PRIVMSG #lobby :the release is on Friday".encode(),
+                f"@time=1970-01-01T00:03:00.000Z;batch={reference} :bob!bob@chatd PRIVMSG #lobby :release notes are up".encode(),
+                f":testhost BATCH -{reference}".encode(),
+            ],
+        )
+
+    def test_from_and_limit_narrow_the_hits_and_escaped_words_are_read(self) -> None:
+        """text=release\\snotes (a space escaped, as gamja writes it) finds one line; from=carol none of them;
+        limit=1 keeps the newest; nine words are refused as /search refuses them. Without batch the lines come
+        bare."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, r"SEARCH in=#lobby;text=release\snotes")
+        self.assertEqual(self.lines(wire), [b":bob!bob@chatd PRIVMSG #lobby :release notes are up"])
+        self.clock.advance(1)
+        self.send(alice, "SEARCH in=#lobby;text=release;from=carol")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(1)
+        self.send(alice, "SEARCH in=#lobby;text=release;limit=1;from=BOB")
+        self.assertEqual(self.lines(wire), [b":bob!bob@chatd PRIVMSG #lobby :release notes are up"])
+        self.clock.advance(1)
+        self.send(alice, r"SEARCH in=#lobby;text=one\stwo\sthree\sfour\sfive\ssix\sseven\seight\snine")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost FAIL SEARCH INVALID_PARAMS text :A search looks for 1 to 8 words, not 9"],
+        )
+
+    def test_only_members_search_a_room_and_bad_attributes_are_refused(self) -> None:
+        """Outside the room, with no words, with a nickname as target, an unknown attribute or a bad time: one FAIL
+        SEARCH INVALID_PARAMS each, naming the attribute, and nothing read."""
+        alice, wire = self.irc_user("alice")
+        for asked, refused in (
+            ("in=#lobby;text=release", b"in :Join #lobby first: only its members search it"),
+            (
+                "in=bob;text=release",
+                b"in :Name the room to search: in=#room (private conversations are not searched)",
+            ),
+            ("in=#lobby", b"text :Give the words to look for: text=words"),
+            ("in=#lobby;text=x;sort=new", b"sort :SEARCH takes in, text, from, after, before and limit"),
+            ("in=#lobby;text=x;after=yesterday", b"after :A time is written YYYY-MM-DDThh:mm:ss.sssZ"),
+        ):
+            self.clock.advance(1)
+            self.send(alice, f"SEARCH {asked}")
+            self.assertEqual(self.lines(wire), [b":testhost FAIL SEARCH INVALID_PARAMS " + refused], asked)
+
+    def test_a_search_scanning_for_a_short_word_costs_a_burst_of_flood_budget(self) -> None:
+        """A word under three characters scans the room's last lines, as /search does: right after one such
+        search the client's next line waits its turn (fakelag) instead of being answered at once."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, "SEARCH in=#lobby;text=on")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":bob!bob@chatd PRIVMSG #lobby :the release is on Friday",
+                b":bob!bob@chatd PRIVMSG #lobby :lunch at noon",
+            ],
+        )
+        self.send(alice, "TIME")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(10)
+        self.assertEqual(len(self.lines(wire)), 1)
