@@ -67,14 +67,19 @@ def warn_if_open(files: Iterable[SecretFile]) -> None:
     bit), with the ``chmod 600`` to run.
 
     A file that cannot be looked at is passed over: the start read it
-    already, so one gone since is told of when it is read again.
+    already, so one gone since is told of when it is read again. A file
+    named twice (one key given to ``--tls-key`` and to a ``--listen``
+    endpoint, by one path or two) is warned of once, as first named.
     """
+    warned: set[tuple[int, int]] = set()
     for file in files:
         try:
-            mode = stat.S_IMODE(os.stat(file.path).st_mode)
+            status = os.stat(file.path)
         except OSError:
             continue
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        mode = stat.S_IMODE(status.st_mode)
+        if mode & (stat.S_IRWXG | stat.S_IRWXO) and (status.st_dev, status.st_ino) not in warned:
+            warned.add((status.st_dev, status.st_ino))
             log.warn(
                 "{named} {holds}, and users other than its owner may read or change it (mode {mode}); "
                 "run chmod 600 {quoted}",

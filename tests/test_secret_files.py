@@ -67,6 +67,22 @@ class WarnIfOpenTests(SynchronousTestCase):
             ],
         )
 
+    def test_a_key_named_twice_is_warned_of_once(self) -> None:
+        """One key given to --tls-key and, by another path to it, to a --listen endpoint: one warning, as first
+        named."""
+        key = self.file("server.key", 0o640)
+        endpoint = f"ssl:0:privateKey={self.directory}/./server.key"
+        secret = endpoint_key(endpoint, endpoint)
+        assert secret is not None, "an ssl: endpoint reads a key"
+        warn_if_open([given("tls-key", key), secret])
+        self.assertEqual(
+            [formatEvent(event) for event in self.logged],
+            [
+                f"--tls-key {key} is the TLS private key, and users other than its owner may read or change it "
+                f"(mode 0640); run chmod 600 {key}"
+            ],
+        )
+
 
 class EndpointKeyTests(SynchronousTestCase):
     """Which file an ssl: endpoint reads its private key from, as Twisted's parser finds it."""
