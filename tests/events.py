@@ -43,8 +43,10 @@ def acted(at: float, room: str, nick: str, text: str, seq: int) -> Acted:
     return Acted(id="", at=at, actor=Actor(nick), room=room, seq=seq, text=text)
 
 
-def joined(at: float, room: str, nick: str, seq: int, room_operator: bool = False) -> Joined:
-    return Joined(id="", at=at, actor=Actor(nick), room=room, seq=seq, room_operator=room_operator)
+def joined(
+    at: float, room: str, nick: str, seq: int, room_operator: bool = False, made: bool = False
+) -> Joined:
+    return Joined(id="", at=at, actor=Actor(nick), room=room, seq=seq, room_operator=room_operator, made=made)
 
 
 def parted(at: float, room: str, nick: str, reason: str, seq: int) -> Parted:

@@ -96,7 +96,10 @@ class RoomTests(ChatTestCase):
         _, bob = self.online("bob", "#lobby")
         self.assertEqual(
             alice.received,
-            [joined(100, "#lobby", "alice", seq=1, room_operator=True), joined(100, "#lobby", "bob", seq=2)],
+            [
+                joined(100, "#lobby", "alice", seq=1, room_operator=True, made=True),
+                joined(100, "#lobby", "bob", seq=2),
+            ],
         )
         self.assertEqual(bob.received, [joined(100, "#lobby", "bob", seq=2)])
         self.assertEqual(
@@ -127,7 +130,9 @@ class RoomTests(ChatTestCase):
         self.assertRaises(NoSuchRoomError, self.chat.members, "#dev")
         self.chat.join(alice, "#dev")
         self.assertEqual(self.chat.topic("#dev"), Topic("#dev", ""))
-        self.assertEqual(session.received[-1], joined(100, "#dev", "alice", seq=4, room_operator=True))
+        self.assertEqual(
+            session.received[-1], joined(100, "#dev", "alice", seq=4, room_operator=True, made=True)
+        )
 
     def test_part_tells_remaining_members_and_parter(self) -> None:
         """Everyone in the room, the one leaving included, sees the part."""

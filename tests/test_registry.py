@@ -493,6 +493,26 @@ class OutlivesTests(RegistryTestCase):
         self.assertEqual(self.chat.topic("#dev").topic, "")
         self.chat.lock_topic(carol, "#dev", True)
 
+    def test_a_join_makes_it_anew_only_once_it_is_given_up_and_gone(self) -> None:
+        """Joining #dev while it is empty, or the server's #lobby while empty, makes neither anew: each keeps its
+        topic. Given up and emptied, #dev is gone, and the join that makes it again says so, for a store to give no
+        topic of before back (chatd.storage.sqlite)."""
+        for user in (self.alice, self.bob):
+            self.chat.part(user, "#dev")
+            self.chat.part(user, "#lobby")
+        carol, _ = self.online("carol", "#dev", "#lobby")
+        self.chat.part(carol, "#dev")
+        self.done(self.chat.unregister_room(self.alice, "#dev"))
+        self.chat.join(carol, "#dev")
+        joins = [
+            (event.room, event.actor.nick, event.made)
+            for event in self.published
+            if isinstance(event, Joined)
+        ]
+        self.assertEqual(
+            joins[-3:], [("#dev", "carol", False), ("#lobby", "carol", False), ("#dev", "carol", True)]
+        )
+
     def identified_again(self, nick: str) -> tuple[UserView, RecordingSession]:
         """``nick`` back online after a restart, identified to their account, in #dev."""
         user, session = self.online(nick + "_")

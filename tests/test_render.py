@@ -350,6 +350,7 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "locked": st.booleans(),
         "apart": st.booleans(),
         "room_operator": st.booleans(),
+        "made": st.booleans(),
         "member": st.booleans(),
         "address": st.booleans(),
         "owner": st.none() | text,
@@ -422,9 +423,10 @@ ACCOUNTS = ("actor", "to_account", "person")
 """The fields that say who is identified to what (a kick's ``person``: the kicked one's account or address), which
 programs are not shown (bar the actor's nickname)."""
 
-NOT_SHOWN = (*ACCOUNTS, "apart", "restored")
+NOT_SHOWN = (*ACCOUNTS, "apart", "restored", "made")
 """The fields programs are not shown: the accounts, a kill's ``apart``, which only says how IRC tells the operator,
-and the masks a room's settings put back (``restored``), which its ban list shows."""
+the masks a room's settings put back (``restored``), which its ban list shows, and whether a join made its room anew
+(``made``), which only a store reads back."""
 
 
 def _client_fields(item: Event | Reply | Notice) -> dict[str, object]:
@@ -711,7 +713,7 @@ class JsonLineTests(SynchronousTestCase):
     def test_render_then_parse_gives_the_event_back(self, event: Event) -> None:
         """An event of checked text rebuilt from its JSON line equals the event, bar the actor's address and
         account, the account a private message went to, whom a kick's wait holds, whether a kill's operator was apart,
-        and the masks a room's settings put back."""
+        the masks a room's settings put back, and whether a join made its room anew."""
         parsed = json.loads(json_line(event))
         kind = type(event)
         self.assertEqual(parsed.pop("type"), TYPE_NAMES[kind])
@@ -729,6 +731,8 @@ class JsonLineTests(SynchronousTestCase):
             shown = replace(shown, apart=False)
         elif isinstance(shown, RoomModesChanged):
             shown = replace(shown, restored=())
+        elif isinstance(shown, Joined):
+            shown = replace(shown, made=False)
         self.assertEqual(kind(actor=actor, **parsed), shown)
 
     @settings(max_examples=200)

@@ -104,9 +104,13 @@ class Joined(_InRoom):
     ``room_operator``: the join gives ``actor`` the room's operator standing
     (its maker, or identified to its registration's owner or a room
     operator), so front ends that mark standing (IRC's ``@``) mark it.
+    ``made``: the join made the room anew, nothing kept of one of that name
+    before (a room that outlives its members is not made anew): a store
+    then gives back no topic or lock kept from before it (chatd.storage.sqlite).
     """
 
     room_operator: bool = False
+    made: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

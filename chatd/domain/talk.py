@@ -139,6 +139,7 @@ class Talk:
             room=shown,
             seq=self._seam.next_seq(folded),
             room_operator=self._state.rooms.standing_on_entry(user, folded),
+            made=room is None and not self._state.rooms.outlives(folded),
         )
         self._seam.publish(event, self._crowds.arriving(room), (user,))
         return self._state.rooms.by_key[folded]
