@@ -135,6 +135,24 @@ class KeptTests(StoreTestCase):
         self.assertIn("SEARCH events USING INDEX kick_waits (<expr>>?)", plan)
         self.assertNotIn("SCAN events", plan)
 
+    def test_a_rooms_topic_and_lock_from_before_it_was_made_anew_are_not_given_back(self) -> None:
+        """#dev's topic and lock, set before a join made it anew (its old self gone with them), are not given back;
+        #ops's topic set after its making is, and #lobby, never made anew since its topic, keeps its own."""
+        store = open_store(self, self.path, self.reactor)
+        for event in (
+            replace(topic_changed(1, "#dev", "alice", "old news", 1), id="t1"),
+            replace(topic_locked(2, "#dev", "alice", True, 2), id="t2"),
+            replace(topic_changed(3, "#ops", "bob", "old ops", 1), id="t3"),
+            replace(topic_changed(4, "#lobby", "boss", "rules", 1), id="t4"),
+        ):
+            store.append(event)
+        self.end_pass(store)
+        store.append(joined(5, "#Dev", "alice", 4, room_operator=True, made=True))
+        store.append(joined(5, "#ops", "bob", 2, room_operator=True, made=True))
+        store.append(joined(5, "#lobby", "carol", 2))
+        store.append(replace(topic_changed(6, "#ops", "bob", "new ops", 3), id="t5"))
+        self.assertEqual([event.id for event in self.reopened(store).restored], ["t4", "t5"])
+
 
 class PlaceTests(StoreTestCase):
     """Where an id falls among a room's lines is bisected in the file, not found by reading the lines in turn."""
@@ -566,6 +584,17 @@ class BatchTests(LoggedStoreTestCase):
             with closing(sqlite3.connect(self.path)) as connection:
                 self.assertEqual(connection.execute("SELECT last FROM pass_log").fetchone(), (0,))
                 self.assertEqual(connection.execute("SELECT count(*) FROM rooms").fetchone(), (0,))
+
+    def test_a_room_made_anew_in_a_pass_not_committed_is_so_at_the_next_start(self) -> None:
+        """A join that made #dev anew, logged but not committed when the process died, is applied at the next start
+        with the note of it: #dev's topic from before it is not given back."""
+        store = self.opened()
+        store.append(replace(topic_changed(1, "#dev", "alice", "old news", 1), id="t1"))
+        self.end_pass(store)
+        store.commit_every = 3600
+        store.append(joined(2, "#dev", "alice", 2, room_operator=True, made=True))
+        self.reactor.advance(0)
+        self.assertEqual(open_store(self, self.killed(), self.reactor).restored, [])
 
     def test_a_pass_log_that_cannot_be_written_stops_the_start_and_leaves_no_file_open(self) -> None:
         """A pass log that cannot be made is one sentence naming --db, and the files opened before it are closed."""
@@ -1167,6 +1196,33 @@ class SchemaTests(StoreTestCase):
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'kick_waits'"
                 ).fetchall(),
                 [("kick_waits",)],
+            )
+
+    def test_a_version_16_database_keeps_its_rooms_topics_and_notes_rooms_made_anew_from_then_on(
+        self,
+    ) -> None:
+        """A database from before the note of where rooms were made anew is upgraded to hold it: each room's last
+        topic comes back as before, for none has the note, until a join makes the room anew."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:16])
+            for position, event in enumerate(
+                (
+                    replace(topic_changed(1, "#dev", "alice", "old news", 1), id="t1"),
+                    replace(topic_changed(2, "#ops", "bob", "ops", 1), id="t2"),
+                ),
+                1,
+            ):
+                connection.execute(INSERT, _row(position, event))
+                connection.execute(pass_log.LAST_SEQ, (event.room, event.seq))
+        store = open_store(self, self.path, self.reactor)
+        self.assertEqual([event.id for event in store.restored], ["t1", "t2"])
+        store.append(joined(3, "#dev", "alice", 2, room_operator=True, made=True))
+        self.assertEqual([event.id for event in self.reopened(store).restored], ["t2"])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+            self.assertEqual(
+                connection.execute("SELECT room, made FROM rooms ORDER BY room").fetchall(),
+                [("#dev", 3), ("#ops", None)],
             )
 
     def test_a_newer_database_is_refused(self) -> None:

@@ -249,6 +249,13 @@ STEPS: tuple[str, ...] = (
         );
     END;
     """,
+    # 17: where each room was last made anew (chatd.domain.events.Joined.made): the position of that join. A room's
+    # topic and lock from before it were an earlier room's of that name, which its end took away; read back at start
+    # as the room's last ones, they gave a room made and registered again the old topic after a restart. A room last
+    # made before this step has none, and its last topic and lock come back as before.
+    """
+    ALTER TABLE rooms ADD COLUMN made INTEGER;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

@@ -28,7 +28,7 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
 the chat needs at start (each room's last sequence number, the ban and mute
-events, the kicks whose wait runs, each room's last topic and lock, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
+events, the kicks whose wait runs, each room's last topic and lock since it was last made, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
 once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
 so a bad file stops the start with one sentence, and the chat has its bans
 before the first connection.
@@ -61,6 +61,7 @@ from chatd.domain.events import (
     Banned,
     Encrypted,
     Event,
+    Joined,
     Kicked,
     Muted,
     Private,
@@ -114,14 +115,19 @@ its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for ever
 It finds the row by its position (``keep`` numbers this pass's events in the order gathered), not by its
 id, which no index keeps (schema step 15)."""
 
+_MADE = "UPDATE rooms SET made = ? WHERE room = ?"
+"""Notes the position of a join that made its room anew (``Joined.made``; schema step 17), in the transaction that
+writes it: after the pass's rows, so the room's row is there. A statement of its own, as ``_PAIRED``."""
+
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked, Kicked)
 """The events read back at start to restore the chat's state: every ban and mute event (schema's
-``events_to_restore`` index), each room's last topic and last lock (``events_topics``), and the kicks whose
-wait still runs (``kick_waits``)."""
+``events_to_restore`` index), each room's last topic and last lock (``events_topics``) unless the room was made
+anew after it (``_MADE``), and the kicks whose wait still runs (``kick_waits``)."""
 
 _RESTORE = (
     f"SELECT position, body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
-    f"UNION ALL SELECT max(position) FROM events WHERE {TOPICS} GROUP BY room, kind "
+    f"UNION ALL SELECT last FROM (SELECT room, max(position) AS last FROM events WHERE {TOPICS} GROUP BY room, kind) "
+    "LEFT JOIN rooms USING (room) WHERE last > coalesce(made, 0) "
     f"UNION ALL SELECT position FROM events WHERE kind = 'kicked' AND {KICK_ENDS} > ?) ORDER BY position"
 )
 """``RESTORED``'s events, oldest first; the parameter is the time now, which the kicks' waits end after."""
@@ -474,7 +480,8 @@ class SQLiteHistory(Service):
         self._log.close()
 
     def append(self, event: Event) -> None:
-        """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now."""
+        """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now, and where a join made its
+        room anew (``_MADE``)."""
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
@@ -489,6 +496,8 @@ class SQLiteHistory(Service):
             if isinstance(event, MESSAGES):
                 self._recent.add(room, event)
         self._gather(event)
+        if isinstance(event, Joined) and event.made:
+            self._unwatched((_MADE, (self._position + len(self._events), fold(event.room))))
 
     def _gather(self, event: Event) -> None:
         """Add ``event`` to this pass's record."""

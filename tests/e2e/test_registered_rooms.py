@@ -243,6 +243,51 @@ class RegisteredRoomTests(AccountTestCase):
         self.assertEqual(carol.next("nick"), Heard("nick", "al", "alice", ()))
         self.assertEqual(carol.next("mode"), Heard("mode", NAME, "#dev", ("+o", "alice")))
 
+    def made_again(self) -> None:
+        """alice's registered #dev, its topic set and locked, given up and left, so gone; made again by alice and
+        registered again with no topic: what the trial found coming back after a restart with the old topic."""
+        alice = self.registered("alice", "127.0.0.1")
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
+        alice.say("/topic old news")
+        self.until(alice, "#dev -- alice set the topic: old news")
+        alice.say("/lock")
+        self.until(alice, "#dev -- alice locked the topic")
+        alice.say("/unregister #dev")
+        self.until(alice, "#dev -- alice unregistered the room")
+        alice.say("/part #dev")
+        self.until(alice, "#dev -- alice left")
+        alice.say("/join #dev")
+        self.until(alice, "#dev -- alice joined")
+        alice.say("/register #dev")
+        self.until(alice, "#dev -- alice registered the room to the account alice")
+        alice.say("/topic")
+        self.until(alice, "*** #dev has no topic")
+
+    def as_made_again(self) -> None:
+        """After a restart, #dev has no topic and no lock, as when the daemon stopped: carol, who joins, sets one."""
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/topic #dev")
+        self.until(carol, "*** #dev has no topic")
+        carol.say("/join #dev")
+        self.until(carol, "#dev -- carol joined")
+        carol.say("/topic mine now")
+        self.until(carol, "#dev -- carol set the topic: mine now")
+
+    def test_a_room_made_again_comes_back_without_the_old_rooms_topic_after_sigterm(self) -> None:
+        """#dev made again after its old registration's topic and lock went with it has neither after a SIGTERM."""
+        self.made_again()
+        self.assertEqual(self.daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        self.daemon = self.start()
+        self.as_made_again()
+
+    def test_a_room_made_again_comes_back_without_the_old_rooms_topic_after_kill_9(self) -> None:
+        """The same after a SIGKILL, which leaves the last passes to the pass log."""
+        self.made_again()
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        self.as_made_again()
+
     def classroom(self, alice: LineClient) -> None:
         """After a restart, #dev is as alice set it: shown so, refusing the uninvited, the masked, the keyless, and
         the unvoiced's lines; an IRC client reads the same letters."""
