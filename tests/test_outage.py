@@ -15,12 +15,15 @@ from twisted.trial.unittest import SynchronousTestCase
 from zope.interface import implementer
 
 from chatd.failures import no_room, not_kept, reason
+from chatd.storage import pass_log
+from chatd.storage.claim import Claim
 from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
+from chatd.storage.schema import STEPS, DatabaseFileError, prepare
 from chatd.storage.search_index import index_path
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import said
-from tests.test_history import caught_up
+from tests.test_history import caught_up, open_store
 from tests.test_sqlite import LoggedStoreTestCase
 
 
@@ -325,3 +328,66 @@ class StoreTroubleTests(LoggedStoreTestCase):
         self.reactor.advance(0)
         self.reactor.advance(SETTLED)
         self.assertEqual(self.notes(), ["The --db file's pass log is written again, after 3 failed writes"])
+
+
+class FullAtStartTests(LoggedStoreTestCase):
+    """A full disk met by a start, as it commits the pass log a ``kill -9`` left: one sentence for the host saying so."""
+
+    def test_a_full_disk_while_the_pass_log_is_applied_stops_the_start_saying_so(self) -> None:
+        """The disk full as a start commits what the pass log holds (the file may grow no more: SQLite's
+        max_page_count, its SQLITE_FULL) is one sentence naming --db and the full disk, not a damaged file to restore
+        from a backup, which would lose those lines; the log is left as it was, and the start once there is room
+        commits it."""
+        store = self.opened()
+        store.commit_every = 3600
+        for number in range(1, 101):
+            store.append(said(number, "#lobby", "alice", f"line {number} " + "x" * 500, number))
+        self.reactor.advance(0)
+        killed = self.killed()
+        with open(log_path(killed), "rb") as log:
+            logged = log.read()
+        writer = sqlite3.connect(killed, isolation_level=None, check_same_thread=False)
+        (pages,) = writer.execute("PRAGMA page_count").fetchone()
+        writer.execute(f"PRAGMA max_page_count = {pages}")
+        claim = Claim.take(killed)
+        assert claim is not None
+        try:
+            error = self.assertRaises(
+                DatabaseFileError, SQLiteHistory._read, killed, self.reactor, writer, claim
+            )
+        finally:
+            writer.close()
+            claim.release()
+        self.assertEqual(
+            str(error),
+            f"--db {killed} cannot be written, its disk is full (database or disk is full); free space on it and "
+            "start again.",
+        )
+        with open(log_path(killed), "rb") as log:
+            self.assertEqual(log.read(), logged)
+        reopened = open_store(self, killed, self.reactor)
+        self.assertEqual(reopened.last_seq("#lobby"), 100)
+
+    def test_a_pass_log_the_full_disk_keeps_from_emptying_stops_the_start_saying_so(self) -> None:
+        """The kernel's ENOSPC on the pass log as a start empties it is the full disk's sentence too, naming --db."""
+        self.assertEqual(
+            pass_log.unreadable(self.path, full_disk_error()),
+            f"--db {self.path} cannot be written, its disk is full (No space left on device); free space on it and "
+            "start again.",
+        )
+
+    def test_a_full_disk_while_the_file_is_upgraded_stops_the_start_saying_so(self) -> None:
+        """An older chatd's file the disk has no room to upgrade (SQLite's max_page_count) is the full disk's
+        sentence, and stays as it was: the start once there is room upgrades it."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:9])
+            (pages,) = connection.execute("PRAGMA page_count").fetchone()
+            connection.execute(f"PRAGMA max_page_count = {pages}")
+            error = self.assertRaises(DatabaseFileError, prepare, connection, self.path)
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (9,))
+        self.assertEqual(
+            str(error),
+            f"--db {self.path} cannot be written, its disk is full (database or disk is full); free space on it and "
+            "start again.",
+        )
+        open_store(self, self.path, self.reactor)

@@ -51,9 +51,11 @@ from itertools import chain
 from pathlib import Path
 
 from chatd.domain.encoding import json_bytes
+from chatd.failures import no_room
 from chatd.storage.claim import Claim
 from chatd.storage.pass_records import Change, Record, Row, read_record
 from chatd.storage.private import OWNER_ONLY
+from chatd.storage.schema import disk_full
 from chatd.text import counted
 
 INSERT = "INSERT INTO events (position, id, kind, room, seq, at, nick, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -388,7 +390,10 @@ def damaged(path: str, error: ValueError) -> str:
 
 
 def unreadable(path: str, error: OSError) -> str:
-    """The sentence for a pass log beside the history in ``path`` that cannot be read or emptied (``error``)."""
+    """The sentence for a pass log beside the history in ``path`` that cannot be read or emptied (``error``); a full
+    disk's is ``disk_full``'s."""
+    if no_room(error):
+        return disk_full(path, error)
     return (
         f"--db {path}'s pass log {log_path(path)} cannot be read or emptied ({error.strerror}); run this as the "
         "user who owns it, or move it away to start without the lines it holds."

@@ -17,6 +17,8 @@ of one already released: databases out there have run it.
 import sqlite3
 from collections.abc import Sequence
 
+from chatd.failures import no_room, reason
+
 APPLICATION_ID = 0x63686174
 """``PRAGMA application_id`` of a chatd database: "chat" in ASCII."""
 
@@ -328,11 +330,25 @@ def _refuse_foreign(application: int, version: int, path: str, steps: Sequence[s
 
 
 def damaged(path: str, error: sqlite3.Error) -> str:
-    """The sentence for a ``--db`` file SQLite cannot read or write (``error`` says why)."""
+    """The sentence for a ``--db`` file SQLite cannot read or write (``error`` says why); a full disk's is
+    ``disk_full``'s, for nothing is wrong with the file."""
+    if no_room(error):
+        return disk_full(path, error)
     return (
         f"--db {path} cannot be used ({error}); restore it from a backup, "
         "or move it away to start with an empty one."
     )
+
+
+def disk_full(path: str, error: BaseException) -> str:
+    """The sentence for a ``--db`` file, or its pass log beside it, that the disk has no room to write (``no_room``:
+    SQLite's SQLITE_FULL, the kernel's ENOSPC), as a start applying the pass log meets it.
+
+    Freeing space is all it takes, as the running daemon's outage lines say
+    of the same trouble (chatd.storage.outage): a backup of the file would
+    lose what the pass log holds, which the next start commits.
+    """
+    return f"--db {path} cannot be written, its disk is full ({reason(error)}); free space on it and start again."
 
 
 def _identify(connection: sqlite3.Connection) -> tuple[int, int, int]:
