@@ -1,19 +1,36 @@
 """Uploads that fail on the page end on the server too, in a real headless Chromium against a real daemon (issue 16).
 
 The page ends an upload when it cannot go on: its file cannot be read any
-more (changed on disk while it went up), or the server refused a chunk of
-it. The server still holds such an upload, and would until its idle hour
-was up, taking one of its user's ``--file-transfers``, its room in the
-spool and its day's bytes: the page lets it go with ``/file cancel``. These
-tests run the daemon with ``--file-transfers 1``, so the next file the user
+more (changed on disk while it went up), the server refused a chunk of it,
+or, after a drop, the server refused the offer made again to go on (its
+recipient gone). The server still holds such an upload, and would until
+its idle hour was up, taking one of its user's ``--file-transfers``, its
+room in the spool and its day's bytes: the page lets it go with ``/file
+cancel``. These tests run the daemon with ``--file-transfers 1``, so the next file the user
 sends is taken only if the one that failed no longer holds the one slot.
 Every wait polls a condition until the deadline; nothing is timed.
 """
 
+import signal
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
-from tests.e2e.test_web_files import SLOW, bar, card_named, card_state, choose, content, drop_socket, on_disk
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_web_files import (
+    SLOW,
+    bar,
+    card_named,
+    card_state,
+    choose,
+    content,
+    drop_socket,
+    json_user,
+    on_disk,
+    private_with,
+)
+from tests.e2e.test_web_page import restarted
 
 ONE_AT_ONCE = ("--file-transfers", "1")
 """One file at once for a user: a failed upload the server still held would refuse the next."""
@@ -32,6 +49,22 @@ def sending(case: SynchronousTestCase) -> tuple[Page, str, str]:
     file_id = card_named(alice, "big.bin")
     alice.wait(lambda: 10 <= bar(alice, file_id) < 60 or None, "the upload under way")
     return alice, path, file_id
+
+
+def sending_to_bob_who_leaves(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str, Page, str]:
+    """alice's page sending bob, a program on the line port, a 1 MB file in private, slowed by --file-rate, under
+    way when bob quits: the daemon, the page's URL, the page and the file's id."""
+    daemon, url = start_web(case, *SLOW, *ONE_AT_ONCE, *extra)
+    alice = Page(case, url)
+    alice.login("alice")
+    bob = json_user(daemon, "bob")
+    private_with(alice, "bob")
+    choose(alice, on_disk(case, "big.bin", content(1_000_000, seed=55)))
+    file_id = card_named(alice, "big.bin")
+    alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the upload under way")
+    bob.say("/quit")
+    alice.wait(lambda: alice.texts("#log-box .log .line.quit") or None, "bob to have gone")
+    return daemon, url, alice, file_id
 
 
 def sends_the_next(case: SynchronousTestCase, alice: Page) -> None:
@@ -87,3 +120,42 @@ class FailedUploadTests(SynchronousTestCase):
         alice.wait(lambda: card_state(alice, file_id) == [refusal] or None, "alice's line to end")
         sends_the_next(self, alice)
         quiet(self, alice)
+
+    def test_an_upload_whose_offer_is_refused_once_back_ends_on_the_server_too(self) -> None:
+        """bob leaves while alice's page sends him a file, and her socket drops: back, the page offers it again, the
+        server refuses it (bob is gone), her line says so, and the server no longer holds it. It held it for an
+        hour, so her next file was refused (`file-too-many`)."""
+        _, _, alice, file_id = sending_to_bob_who_leaves(self)
+        drop_socket(alice)
+
+        refusal = "nobody called bob is online"
+        alice.wait(lambda: card_state(alice, file_id) == [refusal] or None, "the refusal on alice's line")
+        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
+        alice.open("#lobby")
+        sends_the_next(self, alice)
+        quiet(self, alice)
+
+    def test_an_upload_the_server_lost_whose_offer_is_refused_is_said_once(self) -> None:
+        """bob leaves while alice's page sends him a file, and the daemon dies, losing the upload (no --db): back on
+        a new daemon, the page offers it again, the server refuses it, and her line says so, the one error of her
+        conversation with bob. The page's cancel of an upload the server no longer had was answered `ERR
+        no-such-file`, which said nothing she needed."""
+        daemon, url, alice, file_id = sending_to_bob_who_leaves(self)
+        daemon.signal(signal.SIGKILL)
+        alice.wait(
+            lambda: alice.status().startswith("Disconnected") or None, "the page to see the daemon gone"
+        )
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, *SLOW, *ONE_AT_ONCE]))
+
+        alice.wait(
+            lambda: card_state(alice, file_id) == ["nobody called bob is online"] or None,
+            "the refusal on alice's line",
+        )
+        alice.open("#lobby")
+        sends_the_next(self, alice)  # answered after the page's cancel, on the same socket
+        errors = alice.texts("#log-box .log .line.error .text")
+        alice.open("bob")
+        errors += alice.texts("#log-box .log .line.error .text")
+        self.assertEqual([text for text in errors if file_id in text], [])
+        quiet(self, alice, daemon_down=True)

@@ -37,6 +37,7 @@ export class Transfers {
     this.downloads = new Map(); // file id -> download
     this.offers = new Map(); // file id -> offer shown
     this.waiting = []; // uploads and downloads whose /file offer or /file accept is not answered yet, in order sent
+    this.cancelling = new Set(); // ids of uploads given up with /file cancel (giveUp), whose answer has yet to come
     this.maxSize = null; // the largest file the server takes, in bytes, as its welcome said (null: not said)
   }
 
@@ -220,18 +221,30 @@ export class Transfers {
   }
 
   /**
-   * The upload cannot go on though the server holds it (its file cannot be read any more, a chunk was refused):
-   * `/file cancel` lets the server's go too. Ended on the page alone, it stayed open there until its idle hour was
-   * up, holding one of the user's `--file-transfers`, its room in the server's store and its day's bytes: four such
-   * and the user could send no file for an hour. When the line cannot go (the socket is going), nothing ends, as
-   * with Cancel: the drop leaves the upload waiting to go on, and it fails again once the page is back.
+   * The upload cannot go on though the server holds it (its file cannot be read any more, a chunk was refused, its
+   * offer made again after a drop was refused): `/file cancel` lets the server's go too. Ended on the page alone,
+   * it stayed open there until its idle hour was up, holding one of the user's `--file-transfers`, its room in the
+   * server's store and its day's bytes: four such and the user could send no file for an hour. When the line cannot
+   * go (the socket is going), nothing ends, as with Cancel: the drop leaves the upload waiting to go on, and it
+   * fails again once the page is back.
    */
   giveUp(upload, words) {
     if (!this.host.send(`/file cancel ${upload.id}`)) return;
+    this.cancelling.add(upload.id);
     this.failUpload(upload, words);
   }
 
-  /** The upload ends on the page alone: the server never knew it, or has let it go itself (`file-corrupt`, an offer refused). */
+  /**
+   * Whether `object` (a `file_cancelled`, or `ERR no-such-file`) answers the `/file cancel` of an upload the page
+   * gave up (`giveUp`), which it then no longer awaits. An offer made again after a drop may have been refused by a
+   * server that had let its upload go meanwhile (expired, or restarted without `--db`): the cancel is then answered
+   * `ERR no-such-file`, which tells the user nothing their upload's line does not say already.
+   */
+  cancelAnswered(object) {
+    return this.cancelling.delete(object.file);
+  }
+
+  /** The upload ends on the page alone: the server never knew it (its first offer refused), or has let it go itself (`file-corrupt`). */
   failUpload(upload, words) {
     upload.state = "failed";
     upload.card.end(words, "failed");
@@ -431,6 +444,7 @@ export class Transfers {
    * connection.
    */
   cancelled(object) {
+    this.cancelAnswered(object);
     if (this.doneElsewhere(object, "Stopped on another connection.", "cancelled", (what) => `Fetching ${what} was stopped on another connection.`)) return;
     if (this.host.mine(object.nick)) {
       const upload = this.upload(object.file);
@@ -537,6 +551,7 @@ export class Transfers {
 
   /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
   error(object) {
+    if (object.code === "no-such-file" && this.cancelAnswered(object)) return true;
     const transfer = this.refused(object);
     if (transfer === undefined) return false;
     this.answered(transfer);
@@ -546,8 +561,9 @@ export class Transfers {
         transfer.acked = object.have;
         transfer.next = object.have;
         this.pump(transfer);
-      } else if (object.code === "bad-file-chunk") {
-        // A chunk refused, nothing stored: the server holds the upload still.
+      } else if (object.code === "bad-file-chunk" || (transfer.id !== null && OFFER_CODES.has(object.code))) {
+        // A chunk refused, nothing stored; or the offer made again after a drop refused (its nickname gone, its room
+        // left, its day's bytes spent): the server holds the upload still, and would until its idle hour was up.
         this.giveUp(transfer, this.words(object));
       } else {
         this.failUpload(transfer, this.words(object));
