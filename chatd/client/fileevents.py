@@ -36,7 +36,8 @@ OFFER_REFUSALS = frozenset(
         "file-to-self",
     }
 )
-"""Error codes that answer a ``/file offer`` (docs/PROTOCOL.md): the offer is refused, nothing else changes."""
+"""Error codes that answer a ``/file offer`` (docs/PROTOCOL.md): the offer is refused, nothing else changes; one made
+again after a drop leaves the upload open on the server as it was."""
 
 UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
 """Error codes that end an upload: each names it (``file``), as ``file-offset`` does, so that with several uploads
@@ -150,6 +151,7 @@ def declined(files: "Transfers", message: Message) -> Shown:
 def cancelled(files: "Transfers", message: Message) -> Shown:
     """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
     user withdrew their own, or stopped fetching one offered to them, on another connection of their account."""
+    files.cancel_answered(message)
     elsewhere = _done_elsewhere(files, message, "Fetching {what} was stopped on another connection.")
     if elsewhere is not None:
         return elsewhere
@@ -275,7 +277,8 @@ def error(files: "Transfers", message: Message) -> Shown | None:
     if code in OFFER_REFUSALS:
         upload = files.upload_for(message, (Up.OFFERING,))
         if upload is not None and upload.file_id is None:
-            files.stop_upload(upload, tell_server=False)
+            # An offer made again after a drop leaves the upload open on the server as it was: it is cancelled there.
+            files.stop_upload(upload, tell_server=True)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "file-offset":
         upload = files.upload_for(message, ())
@@ -288,6 +291,8 @@ def error(files: "Transfers", message: Message) -> Shown | None:
             files.stop_upload(upload, tell_server=code in UPLOAD_KEPT)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "no-such-file":
+        if files.cancel_answered(message):
+            return Shown(())
         download = files.download_for(message)
         if download is not None and download.stage is not Down.ENDED:
             files.drop(download)

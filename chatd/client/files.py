@@ -85,6 +85,8 @@ class Transfers:
         self._looked = False
         self._when_still: list[Callable[[], None]] = []
         """Who waits for no transfer to be moving (a piped client at the end of its stdin)."""
+        self._cancelling: set[str] = set()
+        """The uploads ``stop_upload`` cancelled on the server whose answer has yet to come."""
 
     def watch(self, display: Display) -> None:
         """Draw progress bars on ``display``."""
@@ -144,13 +146,30 @@ class Transfers:
         return download
 
     def stop_upload(self, upload: Upload, tell_server: bool) -> None:
-        """``upload`` ends here for good. With ``tell_server`` (the server holds it still, by its id), it ends there
-        too (``/file cancel``): else the server kept it until its idle hour was up, with one of the user's
-        ``--file-transfers``, its room in the server's store and its day's bytes."""
+        """``upload`` ends here for good. With ``tell_server`` (the server may hold it still, by the id it gave it
+        last, on this connection or before a drop), it ends there too (``/file cancel``): else the server kept it
+        until its idle hour was up, with one of the user's ``--file-transfers``, its room in the server's store and
+        its day's bytes."""
         self.drop(upload)
-        if tell_server and upload.file_id is not None:
-            self.put(f"/file cancel {upload.file_id}")
+        file_id = upload.server_id
+        if tell_server and file_id is not None and self.link.send_line(f"/file cancel {file_id}"):
+            self._cancelling.add(file_id)
         upload.end()
+
+    def cancel_answered(self, message: Message) -> bool:
+        """Whether ``message`` (``file_cancelled``, or ``ERR no-such-file``) answers a cancel of ``stop_upload``'s,
+        which is then no longer awaited.
+
+        A server that let the upload go while the connection was down
+        (expired, or restarted without ``--db``) answers ``ERR
+        no-such-file``: the user was told how the upload ended already, and
+        that line would tell them nothing.
+        """
+        file_id = message.get("file")
+        if not isinstance(file_id, str) or file_id not in self._cancelling:
+            return False
+        self._cancelling.discard(file_id)
+        return True
 
     def upload_failed(self, upload: Upload, why: str) -> None:
         self.stop_upload(upload, tell_server=True)

@@ -162,6 +162,10 @@ class Upload:
         self.expected = expected
         """The file's size when ``/send`` found it: what hashing is measured against."""
         self.file_id: str | None = None
+        """The server's id for this upload on this connection: None until it answers the offer made on it."""
+        self.server_id: str | None = None
+        """The id the server last gave this upload, kept across a drop: the server holds the upload (to go on with)
+        until it expires, so ending it for good after a drop cancels that one."""
         self.stage = Stage.HASHING
         self.held = 0
         """Bytes the server has acknowledged."""
@@ -231,7 +235,7 @@ class Upload:
 
     def started(self, file_id: str, have: int, tail: str, chunk: int) -> None:
         """The server's ``file_upload``: go on from ``have`` once its last chunk (``tail``) is checked."""
-        self.file_id, self.chunk = file_id, chunk
+        self.file_id, self.server_id, self.chunk = file_id, file_id, chunk
         if have <= 0:
             self._go_on(0)
             return
