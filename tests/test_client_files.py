@@ -25,7 +25,7 @@ from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.client.progress import Bar
 from chatd.client.reach import Server
-from chatd.client.upload import CHUNK, WINDOW
+from chatd.client.upload import CHUNK, WINDOW, put_lines
 from tests.test_client_connection import START, FakeEndpoint, Peer, RecordingScreen
 
 P = ParamSpec("P")
@@ -42,6 +42,28 @@ class InlineWorker:
             return succeed(work(*args, **kwargs))
         except Exception:
             return fail()
+
+
+class ReadsHeldWorker(InlineWorker):
+    """An InlineWorker that, once ``holding``, holds the reading of chunks to put (``put_lines``) until ``release``: a
+    read still on its way, on a thread, when the connection drops."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self._held: list[tuple[Callable[[], object], Deferred[object]]] = []
+
+    def __call__(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> "Deferred[T]":
+        if not self.holding or work is not put_lines:
+            return super().__call__(work, *args, **kwargs)
+        held: Deferred[T] = Deferred()
+        self._held.append((lambda: work(*args, **kwargs), held))  # type: ignore[arg-type]  # one list of any T
+        return held
+
+    def release(self) -> None:
+        """Do the reads held, in order, each answering its caller."""
+        held, self._held = self._held, []
+        for read, answer in held:
+            super().__call__(read).chainDeferred(answer)
 
 
 class RecordingDisplay:
@@ -114,7 +136,8 @@ class FilesTestCase(SynchronousTestCase):
         self.peer = self.online()
 
     def transfers(self) -> Transfers:
-        files = Transfers(self.link, self.clock, InlineWorker(), self.folder)
+        self.worker = ReadsHeldWorker()
+        files = Transfers(self.link, self.clock, self.worker, self.folder)
         files.watch(self.display)
         return files
 
@@ -296,6 +319,47 @@ class SendTests(FilesTestCase):
         self.assertEqual(
             self.greeted[-1:],
             [f"/file offer bob {len(data)} {hashlib.sha256(data).hexdigest()} image/jpeg holiday photo.jpg"],
+        )
+
+    def test_a_file_unreadable_while_disconnected_ends_once_back_on_both_sides(self) -> None:
+        """The file goes while a read of it is on its way and the connection drops: the upload waits, is offered again
+        once back, reads again, and only then ends, in one line and with ``/file cancel``. Ended at once, while no
+        line could reach the server, it was kept there for its idle hour, one of the user's transfers."""
+        self.worker.holding = True
+        data = os.urandom(CHUNK * 10)
+        path = self.start(data)
+        self.peer.sent()
+        self.lines()
+        os.remove(path)
+        self.peer.close()
+        self.worker.release()
+        self.assertEqual([line for line in self.lines() if "was not sent" in line or "failed" in line], [])
+        self.clock.advance(1)
+        self.peer = self.online()
+        offer = f"/file offer bob {len(data)} {hashlib.sha256(data).hexdigest()} image/jpeg holiday photo.jpg"
+        self.assertEqual(self.greeted[-1:], [offer])
+        self.lines()
+        tail = hashlib.sha256(data[CHUNK * 3 : CHUNK * 4]).hexdigest()
+        self.peer.send(
+            {
+                "type": "file_upload",
+                "file": FILE_ID,
+                "name": "holiday photo.jpg",
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "have": CHUNK * 4,
+                "chunk": CHUNK,
+                "tail": tail,
+            }
+        )
+        self.worker.release()
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
+        self.assertEqual(
+            self.lines(),
+            [
+                '* The server holds 40% of "holiday photo.jpg" already: going on from there.',
+                '! Sending "holiday photo.jpg" failed: it cannot be read (No such file or directory).',
+            ],
         )
 
     def test_a_missing_file_is_said_at_once(self) -> None:

@@ -329,7 +329,10 @@ class Upload:
         self._reading = True
         this_round, offset = self._round, self.put
         reading = self._worker(put_lines, self.path, self.file_id, offset, count, self.chunk, self.size)
-        reading.addCallbacks(lambda lines: self._read(this_round, offset, lines), self._unreadable)
+        reading.addCallbacks(
+            lambda lines: self._read(this_round, offset, lines),
+            lambda failure: self._read_failed(this_round, failure),
+        )
 
     def _read(self, this_round: int, offset: int, lines: list[tuple[str, int]]) -> None:
         self._reading = False
@@ -337,6 +340,21 @@ class Upload:
             for line, length in lines:
                 self._send(line)
                 self.put += length
+        self._pump()
+
+    def _read_failed(self, this_round: int, failure: Failure) -> None:
+        """Reading chunks failed: the upload ends, unless what was read no longer counts, and it reads again.
+
+        A read begun before a drop fails where no ``/file cancel`` can reach
+        the server, which holds the upload still: ended then, the upload was
+        over here and kept there for its idle hour. It waits instead, is
+        offered again on the next connection, and reads again there, where
+        a failure ends it on both sides.
+        """
+        if this_round == self._round:
+            self._unreadable(failure)
+            return
+        self._reading = False
         self._pump()
 
     def _unreadable(self, failure: object) -> None:
