@@ -28,6 +28,7 @@ from tests.e2e.test_web_files import (
     drop_socket,
     json_user,
     on_disk,
+    press,
     private_with,
 )
 from tests.e2e.test_web_page import restarted
@@ -65,6 +66,56 @@ def sending_to_bob_who_leaves(case: SynchronousTestCase, *extra: str) -> tuple[D
     bob.say("/quit")
     alice.wait(lambda: alice.texts("#log-box .log .line.quit") or None, "bob to have gone")
     return daemon, url, alice, file_id
+
+
+HOLD_TAIL = """
+const files = window.chatd.files;
+const read = files.sameTail.bind(files);
+window.heldTail = null;
+files.sameTail = (...args) => {
+  files.sameTail = read;
+  return new Promise((resolve, reject) => {
+    window.heldTail = () => read(...args).then(resolve, reject);
+  });
+};
+"""
+"""Holds the page's next check of the server's last chunk against the file (``sameTail``, whose read takes as long as
+the disk does) until the test calls ``window.heldTail()``: what happens meanwhile happens while the page awaits it."""
+
+RELEASE_ON_DROP = """
+const files = window.chatd.files;
+const lost = files.lost.bind(files);
+files.lost = () => {
+  lost();
+  if (window.heldTail !== null) window.heldTail();
+};
+"""
+"""Lets the check held by HOLD_TAIL go on as the page sees its socket drop: it answers while the page is disconnected."""
+
+RECORD_PUTS = """
+window.puts = [];
+const send = window.chatd.link.send.bind(window.chatd.link);
+window.chatd.link.send = (line) => {
+  if (line.startsWith("/file put ")) window.puts.push(line.split(" ", 4).slice(0, 4).join(" "));
+  return send(line);
+};
+"""
+"""Keeps the start of each ``/file put`` line the page sends from now (``window.puts``): its file's id and offset."""
+
+
+def back_and_checking(case: SynchronousTestCase, alice: Page, *scripts: str) -> str:
+    """alice's page sending a 1 MB file to #lobby, its socket dropped under way: back, the page offered it again,
+    and awaits its check of the server's last chunk, held (HOLD_TAIL, then ``scripts``). The file's id."""
+    choose(alice, on_disk(case, "big.bin", content(1_000_000, seed=56)))
+    file_id = card_named(alice, "big.bin")
+    alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the upload under way")
+    for script in (HOLD_TAIL, *scripts):
+        alice.script(script)
+    drop_socket(alice)
+    alice.wait(
+        lambda: alice.script("return window.heldTail !== null;") or None, "the check of the server's bytes"
+    )
+    return file_id
 
 
 def sends_the_next(case: SynchronousTestCase, alice: Page) -> None:
@@ -159,3 +210,40 @@ class FailedUploadTests(SynchronousTestCase):
         errors += alice.texts("#log-box .log .line.error .text")
         self.assertEqual([text for text in errors if file_id in text], [])
         quiet(self, alice, daemon_down=True)
+
+
+class CheckedBackTests(SynchronousTestCase):
+    """Back after a drop, the page checks the server's last chunk against its file before it goes on: what happens
+    meanwhile decides, not the check."""
+
+    def test_an_upload_cancelled_while_the_page_checks_the_server_s_bytes_stays_cancelled(self) -> None:
+        """alice presses Cancel while her page, back, checks the server's last chunk: her line says Cancelled, and
+        no chunk of the file goes. The check's answer went on with it: its line said it was sending again, and its
+        chunks went to a server that had let it go."""
+        _, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        file_id = back_and_checking(self, alice)
+        alice.script(RECORD_PUTS)
+        press(alice, file_id, "cancel")
+        alice.script("window.heldTail();")
+
+        sends_the_next(self, alice)
+        self.assertEqual(card_state(alice, file_id), ["Cancelled."])
+        self.assertEqual([put for put in alice.script("return window.puts;") if file_id in put], [])
+        quiet(self, alice, no_error_shown=True)
+
+    def test_an_upload_whose_socket_drops_while_the_page_checks_the_server_s_bytes_goes_on_once_back(
+        self,
+    ) -> None:
+        """The socket drops again while alice's page, back, checks the server's last chunk: back once more, the
+        upload goes on and is offered. The check's answer took it for sending, into no socket: it was not offered
+        again, and its line said "Sending" for good."""
+        _, url = start_web(self, *SLOW)
+        alice = Page(self, url)
+        alice.login("alice")
+        file_id = back_and_checking(self, alice, RELEASE_ON_DROP)
+        drop_socket(alice)
+
+        alice.wait(lambda: card_state(alice, file_id) == [OFFERED] or None, "the upload offered")
+        quiet(self, alice)

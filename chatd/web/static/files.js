@@ -38,6 +38,7 @@ export class Transfers {
     this.offers = new Map(); // file id -> offer shown
     this.waiting = []; // uploads and downloads whose /file offer or /file accept is not answered yet, in order sent
     this.cancelling = new Set(); // ids of uploads given up with /file cancel (giveUp), whose answer has yet to come
+    this.drops = 0; // the socket's drops so far: what was awaited across one answers a connection gone by
     this.maxSize = null; // the largest file the server takes, in bytes, as its welcome said (null: not said)
   }
 
@@ -115,11 +116,18 @@ export class Transfers {
       return;
     }
     const have = Number.isInteger(object.have) ? object.have : 0;
-    if (have > 0 && !(await this.sameTail(upload, have, object.tail))) {
-      // The server's bytes there are not this file's: it starts over, and a new file_upload follows.
-      upload.state = "restarting";
-      this.host.send(`/file restart ${upload.id}`);
-      return;
+    if (have > 0) {
+      const [state, drops] = [upload.state, this.drops];
+      const same = await this.sameTail(upload, have, object.tail);
+      // Cancelled, ended or moved on while its file was read, or its socket dropped meanwhile: this answer is over,
+      // and what came since decides (an upload offered again once the page is back has an answer of its own).
+      if (upload.state !== state || this.drops !== drops) return;
+      if (!same) {
+        // The server's bytes there are not this file's: it starts over, and a new file_upload follows.
+        upload.state = "restarting";
+        this.host.send(`/file restart ${upload.id}`);
+        return;
+      }
     }
     upload.state = have >= upload.size ? "checking" : "uploading";
     upload.acked = have;
@@ -634,6 +642,7 @@ export class Transfers {
 
   /** The socket dropped: nothing sent is awaited any more; uploads and downloads wait to go on. */
   lost() {
+    this.drops += 1;
     this.waiting = [];
     for (const upload of this.uploads) {
       if (upload.state === "uploading" || upload.state === "checking" || upload.state === "offering" || upload.state === "restarting") {
