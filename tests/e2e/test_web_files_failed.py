@@ -11,6 +11,9 @@ sends is taken only if the one that failed no longer holds the one slot.
 Every wait polls a condition until the deadline; nothing is timed.
 """
 
+import base64
+import hashlib
+import os
 import signal
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -27,6 +30,7 @@ from tests.e2e.test_web_files import (
     content,
     drop_socket,
     json_user,
+    next_of,
     on_disk,
     press,
     private_with,
@@ -246,4 +250,44 @@ class CheckedBackTests(SynchronousTestCase):
         drop_socket(alice)
 
         alice.wait(lambda: card_state(alice, file_id) == [OFFERED] or None, "the upload offered")
+        quiet(self, alice)
+
+    def test_an_upload_whose_file_went_before_the_page_checked_the_server_s_bytes_ends_on_the_server_too(
+        self,
+    ) -> None:
+        """The server holds 1,000 bytes of alice's upload (sent by a program of hers, gone since), and her page offers
+        the same file, to go on: the file is deleted before the page reads those bytes of it to check them, her
+        line says it cannot be read, and the server no longer holds the upload. The read's failure was caught by
+        nobody: the line said "Offering…" for good, and the server held the upload for an hour, so her next file
+        was refused (`file-too-many`)."""
+        daemon, url = start_web(self, *ONE_AT_ONCE)
+        data = content(100_000, seed=57)
+        program = json_user(daemon, "alice")
+        program.say(
+            f"/file offer #lobby {len(data)} {hashlib.sha256(data).hexdigest()} application/octet-stream big.bin"
+        )
+        started = next_of(program, "file_upload")
+        program.say(f"/file put {started['file']} 0 {base64.b64encode(data[:1000]).decode('ascii')}")
+        next_of(program, "file_progress", file=started["file"])
+        program.say("/quit")
+        program.read_to_end()
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.script(HOLD_TAIL)
+        path = on_disk(self, "big.bin", data)
+        choose(alice, path)
+        alice.wait(
+            lambda: alice.script("return window.heldTail !== null;") or None,
+            "the check of the server's bytes",
+        )
+        os.remove(path)
+        alice.script("window.heldTail();")
+
+        file_id = str(started["file"])
+        alice.wait(
+            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
+            "alice's line to say the file cannot be read",
+        )
+        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
+        sends_the_next(self, alice)
         quiet(self, alice)

@@ -116,19 +116,7 @@ export class Transfers {
       return;
     }
     const have = Number.isInteger(object.have) ? object.have : 0;
-    if (have > 0) {
-      const [state, drops] = [upload.state, this.drops];
-      const same = await this.sameTail(upload, have, object.tail);
-      // Cancelled, ended or moved on while its file was read, or its socket dropped meanwhile: this answer is over,
-      // and what came since decides (an upload offered again once the page is back has an answer of its own).
-      if (upload.state !== state || this.drops !== drops) return;
-      if (!same) {
-        // The server's bytes there are not this file's: it starts over, and a new file_upload follows.
-        upload.state = "restarting";
-        this.host.send(`/file restart ${upload.id}`);
-        return;
-      }
-    }
+    if (have > 0 && !(await this.tailChecked(upload, have, object.tail))) return;
     upload.state = have >= upload.size ? "checking" : "uploading";
     upload.acked = have;
     upload.next = have;
@@ -137,6 +125,31 @@ export class Transfers {
     upload.card.say(have > 0 ? `Going on from ${size(have)}.` : "Sending…");
     if (have > 0) upload.conversation.addNotice(noticeLine(`The server holds ${size(have)} of ${upload.name} already: sending goes on from there.`));
     this.pump(upload);
+  }
+
+  /**
+   * Whether `upload` goes on from `have`, the server's last chunk there (`tail`) being its file's. If not, it was
+   * cancelled, ended or moved on while its file was read, or its socket dropped meanwhile (what came since decides:
+   * an upload offered again once the page is back has an answer of its own); or its file cannot be read any more
+   * (deleted, or its permission gone: it is given up, on the server too); or the server's bytes there are not its
+   * file's (it starts over from the first byte, and a new file_upload follows).
+   */
+  async tailChecked(upload, have, tail) {
+    const [state, drops] = [upload.state, this.drops];
+    let [same, unread] = [false, null];
+    try {
+      same = await this.sameTail(upload, have, tail);
+    } catch (error) {
+      unread = error;
+    }
+    if (upload.state !== state || this.drops !== drops) return false;
+    if (unread !== null) {
+      this.giveUp(upload, `${upload.name} cannot be read any more: ${unread.message}`);
+    } else if (!same) {
+      upload.state = "restarting";
+      this.host.send(`/file restart ${upload.id}`);
+    }
+    return unread === null && same;
   }
 
   /** Whether the server's last chunk (`tail`, ending at `have`) is this file's, from the hashes of the first read. */
