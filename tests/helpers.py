@@ -63,11 +63,11 @@ _FIELD_EXAMPLES: dict[object, list[object]] = {
 }
 
 
-def too_long(size: int | str, limit: int = 512) -> str:
-    """``ERR line-too-long`` for a line of ``size`` bytes over ``limit`` (``"more"``: refused before it ended)."""
+def too_long(size: int | None, limit: int = 512) -> str:
+    """``ERR line-too-long`` for a line of ``size`` bytes over ``limit`` (None: refused before it ended)."""
     return (
         f"ERR line-too-long lines are at most {limit} bytes (an accented letter takes 2, a Chinese or Japanese"
-        f" character 3); that one had {size} and was not sent"
+        f" character 3); that one had {'more' if size is None else f'{size} bytes'} and was not sent"
     )
 
 

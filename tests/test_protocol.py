@@ -629,7 +629,7 @@ class BadInputTests(LineTestCase):
             alice.dataReceived(b"z" * 4096)
             self.assertLessEqual(len(alice._buffer), MAX_LINE_BYTES + 1)
             self.clock.advance(1)  # 4 KiB a second: within the byte budget
-        self.assertEqual(self.lines(wire), [too_long("more").encode()])
+        self.assertEqual(self.lines(wire), [too_long(None).encode()])
         alice.dataReceived(b"zzz\nfine\n")
         self.assertEqual(self.lines(wire), [b"[00:01] #lobby <alice> fine"])
 

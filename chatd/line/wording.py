@@ -475,7 +475,7 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 LineTooLongError,
                 lambda e: (
                     f"lines are at most {counted(e.limit, 'byte')} (an accented letter takes 2, a Chinese or Japanese"
-                    f" character 3); that one had {'more' if e.size is None else e.size} and was not sent"
+                    f" character 3); that one had {'more' if e.size is None else counted(e.size, 'byte')} and was not sent"
                 ),
             ),
             _row(BadEncodingError, lambda e: "that line was not valid UTF-8 and was not sent"),
