@@ -116,6 +116,11 @@ def cancel(files: "Transfers", rest: str) -> None:
         transfer.cancel()
         files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")
         return
+    if transfer.server_id is not None and not files.link.connected:
+        # The server holds it, and no /file cancel can reach it now: ended here alone, it stayed open there until its
+        # idle hour was up. Left as it is, it goes on once back, where /cancel reaches the server (as the page does).
+        files.say("Not connected: cancel once the client is back.", Look.ERROR)
+        return
     files.stop_upload(transfer, tell_server=True)
     files.say(f"Cancelled sending {quoted(transfer.name)} to {scrub(transfer.target)}.")
 

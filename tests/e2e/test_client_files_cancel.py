@@ -1,0 +1,91 @@
+"""The bundled client's uploads cancelled around a drop end on the server too, through a real chatd under twistd
+(issue 16).
+
+alice is the client's ``Link`` and ``Transfers`` in this process; she sends
+to #lobby, which she is back in by herself after a drop, so no offer of
+hers made again is refused for want of its recipient. The drop is the
+daemon killed (``kill -9``) and started again on its port, with its
+transfers (``--db``). Whether the server still holds one of her
+uploads is what she reads with ``/files``. Every wait polls a condition
+until a deadline.
+"""
+
+import shutil
+import signal
+import tempfile
+import time
+
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+from twisted.trial.unittest import TestCase
+
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_client_files import (
+    CUT_AT,
+    POLL_SECONDS,
+    RESTARTED_SIZE,
+    User,
+    random_file,
+    restartable,
+    until,
+)
+
+LISTED = "iles on the server"
+"""What the client's line for the server's ``file_list`` holds: "Files on the server (1):", "No files on the server."."""
+
+SETTLE_SECONDS = 15.0
+"""How long the server may take to let an upload go once the client cancelled it."""
+
+
+async def listed(user: User) -> str:
+    """``user`` types ``/files``: the first line of the server's answer."""
+    asked = len(user.screen.matching(LISTED))
+    user.link.send("/files")
+    await until(lambda: len(user.screen.matching(LISTED)) > asked, what="the server's list")
+    return user.screen.matching(LISTED)[-1]
+
+
+async def server_holds_none(user: User) -> None:
+    """``/files`` again and again until the server lists none of ``user``'s files; fail if it still holds one."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while (last := await listed(user)) != "* No files on the server.":
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the server still holds a file of {user.link.view.me}: {last}")
+        await deferLater(reactor, POLL_SECONDS, lambda: None)
+
+
+async def sending_cut_off(case: TestCase, daemon: Daemon, alice: User) -> None:
+    """alice sends #lobby a file; a third of the way the daemon is killed, and she is disconnected."""
+    await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+    path, _ = random_file(case, RESTARTED_SIZE)
+    alice.link.send(f"/send #lobby {path}")
+    await until(lambda: any(t.held >= CUT_AT for t in alice.files.transfers()), what="a third of the upload")
+    daemon.signal(signal.SIGKILL)
+    await until(lambda: not alice.link.connected, what="alice disconnected")
+
+
+class CancelTests(TestCase):
+    async def test_a_cancel_while_disconnected_is_refused_and_works_once_back(self) -> None:
+        """While the daemon is down, /cancel of alice's upload says in one line to cancel once back, and the upload
+        goes on once she is; /cancel then ends it, on the server too. Ended on her side alone, the server kept
+        it for its idle hour, one of her --file-transfers."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
+        port = daemon.port
+        alice = User(self, port, "alice")
+        await sending_cut_off(self, daemon, alice)
+        alice.link.send("/cancel 1")
+        await until(
+            lambda: alice.screen.showing("! Not connected: cancel once the client is back."),
+            seconds=SETTLE_SECONDS,
+            what="the cancel refused",
+        )
+        self.assertEqual(alice.screen.matching("Cancelled sending"), [])
+        Daemon.start(self, ["chatd", "--port", str(port), *restartable(store)])
+        await until(lambda: alice.screen.showing("already: going on from there."), what="the upload going on")
+        alice.link.send("/cancel 1")
+        await until(
+            lambda: alice.screen.showing('Cancelled sending "random.bin" to #lobby.'), what="the cancel"
+        )
+        await server_holds_none(alice)
