@@ -76,7 +76,7 @@ def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
         return
     upload.hashed = hashed
     if files.link.connected:
-        upload.offer()
+        files.offer(upload)
     else:
         upload.stage = Up.WAITING
     files.tick_soon()

@@ -49,10 +49,23 @@ client ends it there too. A corrupt one the server has dropped itself."""
 
 
 def upload_started(files: "Transfers", message: Message) -> Shown:
+    """``file_upload``: the answer to a ``/file restart`` (found by its id), or to an offer (by its file)."""
     file_id, have, chunk = message.get("file"), _number(message, "have"), _number(message, "chunk")
     tail = message.get("tail")
-    upload = next((t for t in files.transfers() if isinstance(t, Upload) and t.matches(dict(message))), None)
-    if upload is None or not isinstance(file_id, str) or not isinstance(tail, str) or chunk <= 0:
+    if not isinstance(file_id, str) or not isinstance(tail, str) or chunk <= 0:
+        return Shown(())
+    restarted = files.upload_for(message, ())
+    upload = (
+        restarted
+        if restarted is not None and restarted.stage is Up.OFFERING
+        else files.offer_answered(message)
+    )
+    if upload is not None and upload.stage is Up.ENDED:
+        # Cancelled while its offer was on its way: the server opened it all the same (new, or anew after the one it
+        # held before a drop was let go), and would hold it until its idle hour was up.
+        files.cancel_on_server(file_id)
+        return Shown(())
+    if upload is None or upload.stage is not Up.OFFERING:
         return Shown(())
     upload.started(file_id, have, tail, chunk)
     files.tick_soon()
@@ -91,8 +104,9 @@ def offered(files: "Transfers", message: Message) -> Shown:
         return Shown(())
     view = files.link.view
     if is_me(offer.nick, view):
-        # The echo of the user's own offer: file_uploaded said it already.
-        if files.upload_for(message, ()) is not None:
+        # The echo of the user's own offer: file_uploaded said it already, or the user cancelled it (a copy the
+        # server held whole is offered at once, as the answer to an offer cancelled on its way).
+        if files.upload_for(message, ()) is not None or files.cancelling(offer.file):
             return Shown(())
         return files.lines([f"You offer {quoted(offer.name)} to {scrub(offer.to)} ({facts(offer)})."])
     download = files.download_for(message)

@@ -86,7 +86,11 @@ class Transfers:
         self._when_still: list[Callable[[], None]] = []
         """Who waits for no transfer to be moving (a piped client at the end of its stdin)."""
         self._cancelling: set[str] = set()
-        """The uploads ``stop_upload`` cancelled on the server whose answer has yet to come."""
+        """The uploads ``cancel_on_server`` cancelled on the server whose answer has yet to come."""
+        self._unanswered: list[Upload] = []
+        """The uploads whose ``/file offer`` on this connection the server has yet to answer, in the order sent, the
+        order of its answers: a refusal names no file, and is the first's. One cancelled meanwhile stays until its
+        answer comes: an upload the server opens for it is cancelled there too."""
 
     def watch(self, display: Display) -> None:
         """Draw progress bars on ``display``."""
@@ -145,16 +149,42 @@ class Transfers:
         self.all[number] = download
         return download
 
+    def offer(self, upload: Upload) -> None:
+        """Offer ``upload`` (hashed) on this connection, and await the answer."""
+        upload.offer()
+        self._unanswered.append(upload)
+
+    def offer_answered(self, message: Message) -> Upload | None:
+        """The upload whose offer ``file_upload`` ``message`` answers (the first awaited of its file's size and
+        SHA-256), no longer awaited; None if it answers none (a ``/file restart``)."""
+        for upload in self._unanswered:
+            if upload.answered_by(message):
+                self._unanswered.remove(upload)
+                return upload
+        return None
+
+    def offer_refused(self) -> Upload | None:
+        """The upload whose offer a refusal answers (the oldest awaited), no longer awaited; None if none is."""
+        return self._unanswered.pop(0) if self._unanswered else None
+
     def stop_upload(self, upload: Upload, tell_server: bool) -> None:
         """``upload`` ends here for good. With ``tell_server`` (the server may hold it still, by the id it gave it
-        last, on this connection or before a drop), it ends there too (``/file cancel``): else the server kept it
-        until its idle hour was up, with one of the user's ``--file-transfers``, its room in the server's store and
-        its day's bytes."""
+        last, on this connection or before a drop), it ends there too (``cancel_on_server``)."""
         self.drop(upload)
-        file_id = upload.server_id
-        if tell_server and file_id is not None and self.link.send_line(f"/file cancel {file_id}"):
-            self._cancelling.add(file_id)
+        if tell_server and upload.server_id is not None:
+            self.cancel_on_server(upload.server_id)
         upload.end()
+
+    def cancel_on_server(self, file_id: str) -> None:
+        """``/file cancel`` an upload the server holds as ``file_id`` that is over here: else the server kept it until
+        its idle hour was up, with one of the user's ``--file-transfers``, its room in the server's store and its
+        day's bytes. Its answer is awaited (``cancel_answered``), and one cancel on its way is enough."""
+        if file_id not in self._cancelling and self.link.send_line(f"/file cancel {file_id}"):
+            self._cancelling.add(file_id)
+
+    def cancelling(self, file_id: object) -> bool:
+        """Whether the upload ``file_id`` was cancelled on the server by ``cancel_on_server``, and not answered yet."""
+        return file_id in self._cancelling
 
     def cancel_answered(self, message: Message) -> bool:
         """Whether ``message`` (``file_cancelled``, or ``ERR no-such-file``) answers a cancel of ``stop_upload``'s,
@@ -208,7 +238,7 @@ class Transfers:
         """The user has a nickname on a new connection: go on with every transfer the drop stopped."""
         for transfer in self.transfers():
             if isinstance(transfer, Upload) and transfer.stage is Up.WAITING:
-                transfer.offer()
+                self.offer(transfer)
             elif isinstance(transfer, Download) and transfer.stage is Down.WAITING:
                 transfer.accept()
         if not self._looked:
@@ -226,7 +256,8 @@ class Transfers:
             )
 
     def offline(self) -> None:
-        """The connection dropped: every transfer waits for the next one."""
+        """The connection dropped: every transfer waits for the next one; no offer made on this one is answered."""
+        self._unanswered.clear()
         for transfer in self.transfers():
             transfer.offline()
         self.refresh()

@@ -15,7 +15,7 @@ offered again, and the server's ``have`` says where to go on.
 import base64
 import enum
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from twisted.internet.defer import Deferred
@@ -223,12 +223,11 @@ class Upload:
         self._round += 1
         self._send(self.offer_line())
 
-    def matches(self, message: dict[str, object]) -> bool:
-        """Whether ``file_upload`` ``message`` answers this upload's offer."""
+    def answered_by(self, message: Mapping[str, object]) -> bool:
+        """Whether ``file_upload`` ``message`` is of this upload's file (its size and SHA-256)."""
         hashed = self.hashed
         return (
-            self.stage is Stage.OFFERING
-            and hashed is not None
+            hashed is not None
             and message.get("sha256") == hashed.sha256
             and message.get("size") == hashed.size
         )

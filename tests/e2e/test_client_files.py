@@ -75,12 +75,19 @@ async def until(condition: Callable[[], bool], seconds: float = TRANSFER_SECONDS
 class User:
     """A bundled client of this process: the link, its screen and its downloads folder."""
 
-    def __init__(self, case: TestCase, port: int, nick: str, worker: ThreadWorker | None = None) -> None:
+    def __init__(
+        self,
+        case: TestCase,
+        port: int,
+        nick: str,
+        worker: ThreadWorker | None = None,
+        transfers: type[Transfers] = Transfers,
+    ) -> None:
         self.folder = tempfile.mkdtemp()
         case.addCleanup(shutil.rmtree, self.folder)
         endpoint, server = connect_to(reactor, "127.0.0.1", port)
         self.link = Link(endpoint, reactor, Presence(nick), server, policy=lambda attempt: 0.2, zone=UTC)
-        self.files = Transfers(self.link, reactor, worker or ThreadWorker(reactor), self.folder)
+        self.files = transfers(self.link, reactor, worker or ThreadWorker(reactor), self.folder)
         self.link.files = self.files
         self.screen = Screen()
         finished = self.link.start(self.screen)

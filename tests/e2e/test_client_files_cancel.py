@@ -5,11 +5,12 @@ alice is the client's ``Link`` and ``Transfers`` in this process; she sends
 to #lobby, which she is back in by herself after a drop, so no offer of
 hers made again is refused for want of its recipient. The drop is the
 daemon killed (``kill -9``) and started again on its port, with its
-transfers (``--db``). Whether the server still holds one of her
+transfers (``--db``) or without. Whether the server still holds one of her
 uploads is what she reads with ``/files``. Every wait polls a condition
 until a deadline.
 """
 
+import os
 import shutil
 import signal
 import tempfile
@@ -18,7 +19,9 @@ import time
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
+from typing_extensions import override
 
+from chatd.client.files import Transfers
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_files import (
     CUT_AT,
@@ -64,6 +67,25 @@ async def sending_cut_off(case: TestCase, daemon: Daemon, alice: User) -> None:
     await until(lambda: not alice.link.connected, what="alice disconnected")
 
 
+def spool_only(folder: str) -> list[str]:
+    """twistd arguments (after ``--port``) for a daemon that loses its transfers when killed: no ``--db``."""
+    return ["--interface", "127.0.0.1", "--files", os.path.join(folder, "spool"), "--file-rate", "500000"]
+
+
+class CancelsOnceBack(Transfers):
+    """alice's transfers, once ``armed``: she types ``/cancel`` the moment she is back, her offer made again on its
+    way, unanswered."""
+
+    armed = False
+
+    @override
+    def online(self) -> None:
+        super().online()
+        if self.armed:
+            self.armed = False
+            self.command("/cancel")
+
+
 class CancelTests(TestCase):
     async def test_a_cancel_while_disconnected_is_refused_and_works_once_back(self) -> None:
         """While the daemon is down, /cancel of alice's upload says in one line to cancel once back, and the upload
@@ -89,3 +111,23 @@ class CancelTests(TestCase):
             lambda: alice.screen.showing('Cancelled sending "random.bin" to #lobby.'), what="the cancel"
         )
         await server_holds_none(alice)
+
+    async def test_a_cancel_while_the_offer_made_again_is_on_its_way_ends_the_new_upload(self) -> None:
+        """The daemon comes back without its transfers, and alice cancels as her client offers the file again: the
+        server opens a new upload for that offer, and her client cancels that one too. It ignored the new id, and
+        the server held that upload for its idle hour."""
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *spool_only(folder)])
+        port = daemon.port
+        alice = User(self, port, "alice", transfers=CancelsOnceBack)
+        await sending_cut_off(self, daemon, alice)
+        assert isinstance(alice.files, CancelsOnceBack)
+        alice.files.armed = True
+        Daemon.start(self, ["chatd", "--port", str(port), *spool_only(folder)])
+        await until(
+            lambda: alice.screen.showing('Cancelled sending "random.bin" to #lobby.'), what="the cancel"
+        )
+        await server_holds_none(alice)
+        self.assertEqual(alice.screen.matching("no-such-file"), [])
+        self.assertEqual(alice.screen.matching("You offer"), [])
