@@ -2,7 +2,7 @@
 
 One function per kind of JSON object: each moves the transfer it is about
 (found by its ``file`` id, or for a refused offer, which has none yet, the
-oldest that waits for an answer) and returns the lines to show, often none
+oldest offer on the connection that waits for an answer) and returns the lines to show, often none
 (a chunk, an acknowledgement). ``error`` takes the file errors that end or steer a
 transfer and words them with the file's name; it returns None for any
 other error, which the renderer shows as usual.
@@ -54,7 +54,7 @@ def upload_started(files: "Transfers", message: Message) -> Shown:
     tail = message.get("tail")
     if not isinstance(file_id, str) or not isinstance(tail, str) or chunk <= 0:
         return Shown(())
-    restarted = files.upload_for(message, ())
+    restarted = files.upload_for(message)
     upload = (
         restarted
         if restarted is not None and restarted.stage is Up.OFFERING
@@ -78,14 +78,14 @@ def upload_started(files: "Transfers", message: Message) -> Shown:
 
 
 def upload_progressed(files: "Transfers", message: Message) -> Shown:
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     if upload is not None:
         upload.progressed(_number(message, "have"))
     return Shown(())
 
 
 def uploaded(files: "Transfers", message: Message) -> Shown:
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     if upload is None:
         return Shown(())
     upload.uploaded()
@@ -106,7 +106,7 @@ def offered(files: "Transfers", message: Message) -> Shown:
     if is_me(offer.nick, view):
         # The echo of the user's own offer: file_uploaded said it already, or the user cancelled it (a copy the
         # server held whole is offered at once, as the answer to an offer cancelled on its way).
-        if files.upload_for(message, ()) is not None or files.cancelling(offer.file):
+        if files.upload_for(message) is not None or files.cancelling(offer.file):
             return Shown(())
         return files.lines([f"You offer {quoted(offer.name)} to {scrub(offer.to)} ({facts(offer)})."])
     download = files.download_for(message)
@@ -143,7 +143,7 @@ def fetched(files: "Transfers", message: Message) -> Shown:
     elsewhere = _done_elsewhere(files, message, "{what} was fetched on another connection.")
     if elsewhere is not None:
         return elsewhere
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     name = quoted(upload.name) if upload is not None else "your file"
     left = _number(message, "left")
     others = f"; {counted(left, 'other recipient')} may still fetch it" if left > 0 else ""
@@ -156,7 +156,7 @@ def declined(files: "Transfers", message: Message) -> Shown:
     elsewhere = _done_elsewhere(files, message, "{what} was declined on another connection.")
     if elsewhere is not None:
         return elsewhere
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     name = quoted(upload.name) if upload is not None else "your file"
     _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} declined {name}."])
@@ -176,7 +176,7 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
             [f"{scrub(offer.nick)} cancelled {quoted(offer.name)}{because}; nothing of it was kept."],
             Look.ERROR,
         )
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     if upload is None:
         return Shown(())
     nick = message.get("nick")
@@ -206,7 +206,7 @@ def expired(files: "Transfers", message: Message) -> Shown:
                 f"{scrub(offer.nick)}'s offer of {quoted(offer.name)} expired{because}; it can no longer be fetched."
             ]
         )
-    upload = files.upload_for(message, ())
+    upload = files.upload_for(message)
     if upload is None:
         return Shown(())
     files.stop_upload(upload, tell_server=False)
@@ -289,18 +289,20 @@ def error(files: "Transfers", message: Message) -> Shown | None:
     code = message.get("code")
     text = _text(message, "text")
     if code in OFFER_REFUSALS:
-        upload = files.upload_for(message, (Up.OFFERING,))
-        if upload is not None and upload.file_id is None:
+        upload = files.offer_refused()
+        if upload is not None and upload.stage is Up.ENDED:
+            return Shown(())  # cancelled on its way: the user's /cancel said how it ended
+        if upload is not None:
             # An offer made again after a drop leaves the upload open on the server as it was: it is cancelled there.
             files.stop_upload(upload, tell_server=True)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "file-offset":
-        upload = files.upload_for(message, ())
+        upload = files.upload_for(message)
         if upload is not None:
             upload.wrong_offset(_number(message, "have"))
             return Shown(())
     elif code in UPLOAD_FAILURES:
-        upload = files.upload_for(message, ())
+        upload = files.upload_for(message)
         if upload is not None:
             files.stop_upload(upload, tell_server=code in UPLOAD_KEPT)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)

@@ -121,13 +121,11 @@ class Transfers:
         follow = FOLLOWERS.get(kind) if isinstance(kind, str) else None
         return follow(self, message) if follow is not None else None
 
-    def upload_for(self, message: Message, stages: tuple[Up, ...]) -> Upload | None:
-        """The upload ``message`` is about: by its ``file``, else the oldest in one of ``stages``."""
+    def upload_for(self, message: Message) -> Upload | None:
+        """The open upload ``message`` is about, by its ``file``: the id the server gave it on this connection."""
         file_id = message.get("file")
         for transfer in self.transfers():
-            if isinstance(transfer, Upload) and (
-                transfer.file_id == file_id if isinstance(file_id, str) else transfer.stage in stages
-            ):
+            if isinstance(transfer, Upload) and isinstance(file_id, str) and transfer.file_id == file_id:
                 return transfer
         return None
 

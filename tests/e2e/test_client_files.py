@@ -252,12 +252,13 @@ class RestartTests(TestCase):
 
 
 class LyingWorker(ThreadWorker):
-    """A thread worker after whose hashing of the file at ``path`` (and no other) it changes: the checksum sent is
-    then a lie."""
+    """A thread worker after whose hashing of the file at ``path`` (and no other) its first ``changed`` bytes change:
+    the checksum sent is then a lie."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, changed: int = 16) -> None:
         super().__init__(reactor)
         self._path = path
+        self._changed = changed
 
     @override
     def __call__(self, work, /, *args, **kwargs):  # type: ignore[no-untyped-def]  # the Worker signature, passed on
@@ -268,7 +269,7 @@ class LyingWorker(ThreadWorker):
             done = work(path)
             if done:
                 with open(self._path, "r+b") as changed:
-                    changed.write(b"\0" * 16)
+                    changed.write(b"\0" * self._changed)
             return bool(done)
 
         return super().__call__(hash_then_change, *args)

@@ -1,5 +1,5 @@
-"""The bundled client's uploads cancelled around a drop end on the server too, through a real chatd under twistd
-(issue 16).
+"""The bundled client's uploads cancelled, or refused, around a drop end on the server too, through a real chatd under
+twistd (issue 16).
 
 alice is the client's ``Link`` and ``Transfers`` in this process; she sends
 to #lobby, which she is back in by herself after a drop, so no offer of
@@ -27,11 +27,14 @@ from tests.e2e.test_client_files import (
     CUT_AT,
     POLL_SECONDS,
     RESTARTED_SIZE,
+    LyingWorker,
     User,
     random_file,
     restartable,
     until,
 )
+from tests.e2e.test_client_resume import enter
+from tests.e2e.test_daemon import NAME
 
 LISTED = "iles on the server"
 """What the client's line for the server's ``file_list`` holds: "Files on the server (1):", "No files on the server."."""
@@ -131,3 +134,33 @@ class CancelTests(TestCase):
         await server_holds_none(alice)
         self.assertEqual(alice.screen.matching("no-such-file"), [])
         self.assertEqual(alice.screen.matching("You offer"), [])
+
+    async def test_a_refused_offer_made_again_ends_its_upload_while_another_restarts(self) -> None:
+        """After the daemon's restart, alice's client offers two uploads again: the server's bytes of the first are
+        not her file's (it changed once hashed), so it starts that one over (/file restart), and refuses the
+        second (carol is gone). The refusal ends the second in one line. It went to the
+        oldest upload awaiting an answer, the one restarting, which took no refusal: the second stayed open."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        arguments = [*restartable(store), "--name", NAME]
+        daemon = Daemon.start(self, ["chatd", "--port", "0", *arguments])
+        port = daemon.port
+        changed, _ = random_file(self, RESTARTED_SIZE, "changed.bin")
+        alice = User(self, port, "alice", LyingWorker(changed, RESTARTED_SIZE))
+        await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+        enter(daemon, "carol")
+        await until(lambda: alice.screen.showing("carol joined #lobby"), what="carol in #lobby")
+        other, _ = random_file(self, RESTARTED_SIZE, "other.bin")
+        alice.link.send(f"/send #lobby {changed}")
+        alice.link.send(f"/send carol {other}")
+        await until(
+            lambda: all(t.held > 0 for t in alice.files.transfers()) and len(alice.files.transfers()) == 2,
+            what="both uploads going",
+        )
+        daemon.signal(signal.SIGKILL)
+        await until(lambda: not alice.link.connected, what="alice disconnected")
+        Daemon.start(self, ["chatd", "--port", str(port), *arguments])
+        refused = '! "other.bin" was not sent: nobody called carol is online (no-such-nick)'
+        await until(lambda: alice.screen.showing(refused), seconds=SETTLE_SECONDS * 2, what="the refusal")
+        self.assertEqual(len(alice.screen.matching("other.bin")), 1 + 1)  # "Reading ..." and the refusal
+        self.assertNotIn("other.bin", [t.name for t in alice.files.transfers()])
