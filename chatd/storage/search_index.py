@@ -177,6 +177,20 @@ def open_index(path: str) -> sqlite3.Connection:
             f"--db {path}: its search index {where} cannot be made ({why}); "
             "give a --db in a directory the daemon may write."
         ) from None
+    return _attached(connection, path)
+
+
+def reopen_index(path: str) -> sqlite3.Connection:
+    """A new indexer's connection to the index ``open_index`` checked or made beside ``path``, checking nothing again.
+
+    For the store's connections opened again in the process that runs them
+    (``SQLiteHistory.startService``). Raises ``sqlite3.Error``.
+    """
+    return _attached(_connect(index_path(path)), path)
+
+
+def _attached(connection: sqlite3.Connection, path: str) -> sqlite3.Connection:
+    """``connection`` to the index, with the history in ``path`` attached and what the indexer uses defined."""
     connection.execute("ATTACH DATABASE ? AS history", (path,))
     connection.execute(_CHUNK_TABLE)
     connection.create_function("search_words", 1, _search_words, deterministic=True)
@@ -409,8 +423,10 @@ class SearchIndex:
         )
         """The chunks failing (a full disk): told once as they begin and once as they end."""
 
-    def start(self) -> None:
-        """Start the thread, and catch up with what the history holds, at once."""
+    def start(self, connection: sqlite3.Connection) -> None:
+        """Start the thread on ``connection`` (``reopen_index``'s, in place of the one closed by ``let_go``), and catch
+        up with what the history holds, at once."""
+        self._connection = connection
         self._pool.start()
         self._pool.callInThread(_yield_to_the_chat)
         self._chunk()
@@ -494,7 +510,8 @@ class SearchIndex:
         self._pool.stop()
 
     def let_go(self) -> None:
-        """Close the file of an index never started (its thread never ran): a start that cannot go ahead."""
+        """Close the file of an index never started (its thread never ran): a start that cannot go ahead, or one that
+        goes on with a connection of its own (``start``)."""
         self._connection.close()
 
 

@@ -96,7 +96,7 @@ from chatd.storage.schema import (
     damaged,
     prepare,
 )
-from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index
+from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index, reopen_index
 from chatd.text import counted, fold
 
 T = TypeVar("T")
@@ -344,12 +344,9 @@ class SQLiteHistory(Service):
         with ExitStack() as opened:
             try:
                 prepare(writer, path)
-                add_functions(writer)
                 _check(writer)
                 writer.execute("PRAGMA journal_mode = WAL")
-                writer.execute("PRAGMA synchronous = NORMAL")
-                # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
-                writer.execute("PRAGMA wal_autocheckpoint = 0")
+                _set_up_writer(writer)
                 # What was shown but not yet committed when the daemon last stopped, before anything is read.
                 last_record = cls._replay(writer, path)
                 last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
@@ -367,10 +364,7 @@ class SQLiteHistory(Service):
                 keys, key_head = key_ring(writer)
                 position = writer.execute(_LAST_POSITION).fetchone()[0]
                 index = opened.enter_context(closing(open_index(path)))
-                reader = opened.enter_context(
-                    closing(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
-                )
-                reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
+                reader = opened.enter_context(closing(_reader_of(path)))
             except sqlite3.Error as error:
                 raise DatabaseFileError(damaged(path, error)) from None
             except UnreadableRowError as error:
@@ -441,10 +435,31 @@ class SQLiteHistory(Service):
 
     @override
     def startService(self) -> None:
+        """Open the connections again, in the process that runs them, and start their threads.
+
+        ``open`` ran before twistd forked into the background, and SQLite's
+        locks are POSIX record locks, which a forked child does not hold: a
+        daemon on the connections it inherited held none, so ``python -m
+        chatd.admin`` beside it thought itself the file's only user and
+        removed the WAL file the daemon was writing, whose commits it then
+        never saw, and the daemon's checkpoint wrote them over its changes,
+        damaging the file. Each is closed before any is opened again: SQLite
+        keeps one record of a file's locks for all of a process's
+        connections, and a new one beside an old would take none either.
+        """
         super().startService()
+        assert self._path is not None, "open gives the path"
+        self.index.let_go()
+        self._reader.close()
+        self._writer.close()
+        self._writer = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        _set_up_writer(self._writer)
+        self._version = _data_version(self._writer)
+        index = reopen_index(self._path)
+        self._reader = _reader_of(self._path)
         self._writing.start()
         self._reading.start()
-        self.index.start()
+        self.index.start(index)
 
     def let_go(self) -> None:
         """Close the files of a store never started, leaving them as they are: a start that cannot go ahead.
@@ -986,6 +1001,26 @@ def _check(connection: sqlite3.Connection) -> None:
     found = [problem for (problem,) in connection.execute("PRAGMA quick_check")]
     if found != ["ok"]:
         raise sqlite3.DatabaseError(found[0].splitlines()[-1])
+
+
+def _set_up_writer(writer: sqlite3.Connection) -> None:
+    """Set the writer's connection to the file as the writer needs it: as ``open`` checks the file, and again in the
+    daemon's process (``startService``)."""
+    add_functions(writer)
+    writer.execute("PRAGMA synchronous = NORMAL")
+    # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+
+
+def _reader_of(path: str) -> sqlite3.Connection:
+    """A reader's connection to the history in ``path``, with its search index attached as ``search``."""
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
+    except sqlite3.Error:
+        reader.close()
+        raise
+    return reader
 
 
 def _data_version(connection: sqlite3.Connection) -> int:
