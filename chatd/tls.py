@@ -6,11 +6,15 @@ start, not meet a handshake failure when the first user connects.
 """
 
 import re
+import time
 from typing import Literal
 
 from OpenSSL import SSL, crypto
 from twisted.internet.error import VerifyError
 from twisted.internet.ssl import Certificate, CertificateOptions, KeyPair, PrivateCertificate
+from twisted.logger import Logger
+
+log = Logger()
 
 _PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -66,3 +70,24 @@ def _read(path: str, what: Literal["certificate", "key"]) -> bytes:
             return pem.read()
     except OSError as error:
         raise TLSConfigError(f"cannot read the {what} {path}: {error.strerror}", what) from None
+
+
+def warn_if_expired(options: CertificateOptions, path: str, now: float) -> None:
+    """Log a warning if the certificate of ``options``, read from ``--tls-cert path``, expired before ``now``.
+
+    The start goes on: the plain port serves as ever, and a host who
+    restarts with a certificate that ran out while the daemon was down
+    reads why TLS clients now refuse it (a client only says it cannot
+    trust it) and what to do. chatd reads the certificate at start alone,
+    so a renewed one needs a restart too.
+    """
+    certificate = options.certificate
+    assert certificate is not None, "load_tls gives a certificate"
+    expiry = certificate.to_cryptography().not_valid_after_utc.timestamp()
+    if expiry < now:
+        log.warn(
+            "--tls-cert {path} expired on {when}, and TLS clients refuse it; renew it and restart chatd",
+            path=path,
+            when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expiry)),
+            expiry=expiry,
+        )

@@ -10,8 +10,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def write_self_signed(directory: str, name: str = "localhost") -> tuple[str, str]:
-    """Write ``name``.pem and ``name``.key (for ``name`` and 127.0.0.1) into ``directory``; return their paths."""
+def write_self_signed(directory: str, name: str = "localhost", days: float = 1) -> tuple[str, str]:
+    """Write ``name``.pem and ``name``.key (for ``name`` and 127.0.0.1) into ``directory``; return their paths.
+
+    The certificate runs out ``days`` from now (a negative number: it has).
+    """
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
@@ -21,8 +24,8 @@ def write_self_signed(directory: str, name: str = "localhost") -> tuple[str, str
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(min(now, now + datetime.timedelta(days=days)) - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(
             x509.SubjectAlternativeName(
                 [x509.DNSName(name), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]

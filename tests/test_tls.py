@@ -2,11 +2,16 @@
 
 import shutil
 import tempfile
+import time
 
+from cryptography import x509
+from twisted.internet.testing import EventLoggingObserver
+from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.tap import Options
+from chatd.tls import load_tls, warn_if_expired
 from tests.certificates import write_self_signed
 
 
@@ -78,3 +83,39 @@ class TLSOptionTests(SynchronousTestCase):
             f"--tls-key: the key in {other_key} does not belong to the certificate in {self.certificate}; "
             "give the key the certificate was made with.",
         )
+
+
+class ExpiredCertificateTests(SynchronousTestCase):
+    """A certificate that ran out is warned of at start, with what to do; the start goes on."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        # Typed for a trial TestCase; a SynchronousTestCase has the addCleanup it uses.
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def test_an_expired_certificate_is_one_warning_naming_the_day_and_the_fix(self) -> None:
+        """A --tls-cert that ran out a day ago: one warning with the file, when it ran out, and to renew and restart."""
+        certificate, key = write_self_signed(self.directory, days=-1)
+        with open(certificate, "rb") as pem:
+            expiry = x509.load_pem_x509_certificate(pem.read()).not_valid_after_utc
+        warn_if_expired(load_tls(certificate, key), certificate, time.time())
+        self.assertEqual(
+            [(event["log_level"], formatEvent(event)) for event in self.logged],
+            [
+                (
+                    LogLevel.warn,
+                    f"--tls-cert {certificate} expired on {expiry:%Y-%m-%d %H:%M} UTC, and TLS clients refuse it; "
+                    "renew it and restart chatd",
+                )
+            ],
+        )
+
+    def test_a_certificate_in_force_is_not_warned_of(self) -> None:
+        """A certificate that runs out tomorrow is not warned of today, and is the day after."""
+        certificate, key = write_self_signed(self.directory, days=1)
+        tls = load_tls(certificate, key)
+        warn_if_expired(tls, certificate, time.time())
+        self.assertEqual(list(self.logged), [])
+        warn_if_expired(tls, certificate, time.time() + 2 * 86400)
+        self.assertEqual(len(self.logged), 1)

@@ -23,6 +23,7 @@ from chatd.storage.spool import SpoolFolderError
 from chatd.tap.bounds import PORT_OPTIONS
 from chatd.tap.checks import IRC_PREFIX, WEB_PREFIX
 from chatd.tap.options import Options
+from chatd.tls import warn_if_expired
 
 __all__ = ["Options", "makeService"]
 
@@ -33,7 +34,8 @@ def makeService(options: Options) -> IService:
     twistd calls this before it starts logging and forks, so a port that
     cannot be bound, or a ``--db`` file that cannot be used, is told on the
     terminal as a ``StartError``. A file of secrets (``_secret_files``) that
-    users other than its owner may read is a warning in the log (chatd.secret_files).
+    users other than its owner may read is a warning in the log (chatd.secret_files), as is a ``--tls-cert``
+    that has expired (chatd.tls).
     """
     from twisted.internet import reactor
 
@@ -45,6 +47,8 @@ def makeService(options: Options) -> IService:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
     warn_if_open(_secret_files(options))
+    if options["tls"] is not None:
+        warn_if_expired(options["tls"], options["tls-cert"], reactor.seconds())
     return daemon
 
 

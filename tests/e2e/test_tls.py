@@ -1,6 +1,7 @@
 """TLS beside the plain port on the real daemon, checked by Python's ssl, openssl s_client and raw sockets."""
 
 import contextlib
+import re
 import shutil
 import socket
 import ssl
@@ -186,3 +187,20 @@ class StalledTLSTests(TLSTestCase):
         for _ in range(2):
             self.tls_client(context)
         self.assert_place_freed()
+
+
+class ExpiredCertificateTests(SynchronousTestCase):
+    def test_a_start_with_an_expired_certificate_warns_and_serves(self) -> None:
+        """A daemon started on a certificate that ran out says so in its log, and both ports listen."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory, days=-1)
+        tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
+        daemon = Daemon.start(self, [*LOOPBACK, *tls], listeners=2)
+        daemon.wait_for_log(
+            re.compile(
+                rb"\[chatd\.tls#warn\] --tls-cert "
+                + re.escape(certificate.encode())
+                + rb" expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC, and TLS clients refuse it; renew it and restart chatd$"
+            )
+        )
