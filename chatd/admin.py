@@ -4,7 +4,7 @@
   (``sqlite3.Connection.backup``), which a running daemon's writes do not
   disturb; DEST must not exist yet.
 - ``export [--room ROOM]``: the kept events, oldest first, one JSON object a
-  line on standard output, each the whole event as
+  line on standard output (a room with none kept is refused), each the whole event as
   ``chatd.domain.encoding.encode_event`` writes it (``decode_event`` reads
   it back).
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
@@ -322,7 +322,11 @@ def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) ->
 
 
 def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> None:
-    """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line."""
+    """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line.
+
+    A room with no event kept is one sentence, not an empty export: most
+    often its name was mistyped, which nothing else would tell the host.
+    """
     if room is None:
         rows = connection.execute("SELECT body FROM events ORDER BY position")
     else:
@@ -331,11 +335,17 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
         except ChatError as error:
             raise AdminError(f"--room: {word(error)}.") from None
         rows = connection.execute("SELECT body FROM events WHERE room = ? ORDER BY seq", (fold(name),))
+    written = 0
     try:
         for (body,) in rows:
             out.write(encode_event(decode_event(body)) + "\n")
+            written += 1
     except sqlite3.Error as error:
         raise AdminError(f"cannot read the events ({error}).") from None
+    if room is not None and not written:
+        raise AdminError(
+            f"--room {room}: no event of that room is kept; check its name (export alone lists all)."
+        )
 
 
 def nickname(text: str) -> str:

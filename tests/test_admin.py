@@ -96,6 +96,24 @@ class BackupModeTests(SynchronousTestCase):
 
 
 class ExportTests(SynchronousTestCase):
+    def test_a_room_with_nothing_kept_is_one_sentence(self) -> None:
+        """A mistyped room exports nothing: the host is told so, exit status 2, not an empty export and 0."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        path = os.path.join(directory, "chatd.sqlite")
+        reactor = ThreadedReactor()
+        store = open_store(self, path, reactor)
+        store.append(said(1, "#dev", "alice", "kept", 1))
+        committed(reactor, store)
+        out = io.StringIO()
+        with closing(sqlite3.connect(path)) as connection, self.assertRaises(admin.AdminError) as refused:
+            admin.export(connection, "#dve", out)
+        self.assertEqual(
+            str(refused.exception),
+            "--room #dve: no event of that room is kept; check its name (export alone lists all).",
+        )
+        self.assertEqual(out.getvalue(), "")
+
     def test_a_room_named_longer_than_the_default_limit_is_exported(self) -> None:
         """The tool cannot know the --max-room-name the daemon ran with: a room of 40 characters, kept under a
         larger one, is exported, not refused as too long."""
