@@ -1391,6 +1391,31 @@ class SearchIndexTests(StoreTestCase):
             tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
         self.assertFalse({"line_words", "line_trigrams", "lines_indexed", "lines_unindexed"} & tables)
 
+    def test_a_backup_put_back_under_an_index_ahead_of_it_is_indexed_again(self) -> None:
+        """The host puts a backup back over the history, leaving the index that read further beside it: the index
+        is made again at start, so a line said since, numbered where a lost one was, is found as a word."""
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(1, "#lobby", "alice", "apple one", 1))
+        self.end_pass(store)
+        backup = f"{self.path}.backup"
+        with closing(sqlite3.connect(self.path)) as live, closing(sqlite3.connect(backup)) as copy:
+            live.backup(copy)
+        store.append(said(2, "#lobby", "alice", "pear two", 2))
+        store.append(said(3, "#lobby", "alice", "plum three", 3))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.reactor.run_until(store.stopService())
+        for stale in (f"{self.path}-wal", f"{self.path}-shm"):
+            if os.path.exists(stale):
+                os.remove(stale)
+        os.replace(backup, self.path)
+        store = open_store(self, self.path, self.reactor)
+        store.append(said(4, "#lobby", "bob", "cherry four", 4))
+        self.end_pass(store)
+        self.caught_up(store)
+        self.assertEqual((self.words('"cherry"'), self.words('"pear"'), self.words('"apple"')), (1, 0, 1))
+        self.assertEqual(self.search(store, "cherry"), ["cherry four"])
+
     def test_the_index_is_written_beside_the_commit_not_in_it(self) -> None:
         """A pass's lines are one commit of the history; the index then holds them, in its own file."""
         store = open_store(self, self.path, self.reactor)

@@ -37,6 +37,12 @@ LINE_KINDS = "(kind = 'said' OR kind = 'acted')"
 """The condition of the ``lines_by_room`` index (step 5), the kinds of ``chatd.domain.events.MESSAGES``:
 what history reads give back. Part of a released step, as ``MODERATION``."""
 
+HIGHEST_POSITION = (
+    "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
+)
+"""The highest position any event has had: the next ones are numbered after it, never twice (step 8's
+``last_position``). Unqualified, as from the history's own connection and the index's, which attaches it."""
+
 PRIVATE_KINDS = "kind IN ('whispered', 'encrypted')"
 """The SQL test of a private message's row, sealed or not."""
 

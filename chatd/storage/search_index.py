@@ -56,7 +56,7 @@ from chatd.domain.search import SCAN_LINES, folded, matches, scanned
 from chatd.storage.damaged_rows import malformed, with_text
 from chatd.storage.outage import Outage
 from chatd.storage.private import make_private
-from chatd.storage.schema import LINE_KINDS, DatabaseFileError
+from chatd.storage.schema import HIGHEST_POSITION, LINE_KINDS, DatabaseFileError
 
 APPLICATION_ID = 0x63686978
 """``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
@@ -165,19 +165,54 @@ def open_index(path: str) -> sqlite3.Connection:
     """The indexer's connection to the index of the history in ``path``, which it attaches as ``history``.
 
     A missing index file is made; one from another chatd version, another
-    program or damaged is replaced. Raises ``DatabaseFileError`` if it
-    cannot be made.
+    program or damaged is replaced, and so is one ahead of the history
+    (``_ahead``). Raises ``DatabaseFileError`` if it cannot be made.
     """
     where = index_path(path)
+    connection = _attached(_opened(path, where, _usable), path)
+    if not _ahead(connection):
+        return connection
+    connection.close()
+    _log.warn(
+        "--db {path}: its search index {where} has read further than the history holds (a backup put back "
+        "without it?); it is made again from the history while the chat runs.",
+        path=path,
+        where=where,
+    )
+    return _attached(_opened(path, where, lambda _: None), path)
+
+
+def _opened(path: str, where: str, usable: Callable[[str], sqlite3.Connection | None]) -> sqlite3.Connection:
+    """The index at ``where`` if ``usable`` finds it so, else one made anew; raises ``DatabaseFileError``."""
     try:
-        connection = _usable(where) or _made(where)
+        return usable(where) or _made(where)
     except (sqlite3.Error, OSError) as error:
         why = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) else error
         raise DatabaseFileError(
             f"--db {path}: its search index {where} cannot be made ({why}); "
             "give a --db in a directory the daemon may write."
         ) from None
-    return _attached(connection, path)
+
+
+def _ahead(connection: sqlite3.Connection) -> bool:
+    """Whether the index (``connection``, the history attached) has read past what the history has ever held.
+
+    A backup put back over the history, its index left beside it, is
+    behind the index: the positions and deletions past the backup's are
+    numbered again as the chat goes on, and the index, taking them for
+    read, would never hold those lines, and would drop others' words for
+    the deletions. Made again, it holds every line.
+    """
+    return bool(connection.execute(_AHEAD).fetchone()[0])
+
+
+_AHEAD = (
+    f"SELECT indexed > ({HIGHEST_POSITION}) OR forgotten > coalesce("
+    "(SELECT seq FROM history.sqlite_sequence WHERE name = 'unindexed'), 0) FROM progress"
+)
+"""Whether the index's progress is past the history's highest position or its last deletion (``_ahead``)."""
+
+_log = Logger()
 
 
 def reopen_index(path: str) -> sqlite3.Connection:
