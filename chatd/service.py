@@ -77,9 +77,10 @@ from chatd.storage.new_files import NewFiles
 from chatd.storage.retention import Retention
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import Spool, SpoolInUseError, SpoolNotMadeError
-from chatd.storage.sqlite import SQLiteHistory, refuse_if_folder, refuse_if_held, unopened
+from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
+from chatd.storage.sqlite_open import refuse_if_folder, refuse_if_held, unopened
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
 from chatd.turns import Turns

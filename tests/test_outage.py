@@ -22,6 +22,7 @@ from chatd.storage.pass_log import log_path
 from chatd.storage.schema import STEPS, DatabaseFileError, prepare
 from chatd.storage.search_index import index_path
 from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_open import read_at_start
 from tests.events import said
 from tests.test_history import caught_up, open_store
 from tests.test_sqlite import LoggedStoreTestCase
@@ -353,7 +354,7 @@ class FullAtStartTests(LoggedStoreTestCase):
         assert claim is not None
         try:
             error = self.assertRaises(
-                DatabaseFileError, SQLiteHistory._read, killed, self.reactor, writer, claim
+                DatabaseFileError, read_at_start, killed, self.reactor, writer, claim, SQLiteHistory.log
             )
         finally:
             writer.close()

@@ -36,9 +36,10 @@ from chatd.storage.pass_records import Row
 from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
-from chatd.storage.sqlite import _RESTORE, SQLiteHistory, _place, _row
+from chatd.storage.sqlite import SQLiteHistory, _place, _row
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
+from chatd.storage.sqlite_open import _RESTORE
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
 from tests.helpers import ThreadedReactor, committed

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.keylog import ADD, KeyEntry
-from chatd.storage.sqlite import SQLiteHistory, key_ring
+from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_open import key_ring
 
 
 class _Ring:

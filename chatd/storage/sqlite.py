@@ -26,18 +26,13 @@ the writer). ``synchronous=NORMAL`` in WAL mode loses nothing committed
 when the process dies (``kill -9``); a power cut may lose the last commits
 (docs/SECURITY.md).
 
-The file is opened, checked and upgraded (chatd.storage.schema), and what
-the chat needs at start (each room's last sequence number, the ban and mute
-events, the kicks whose wait runs, each room's last topic and lock since it was last made, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
-once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
-so a bad file stops the start with one sentence, and the chat has its bans
-before the first connection.
+The file is opened and what the chat needs at start read by ``open``
+(chatd.storage.sqlite_open), once, before the daemon starts.
 """
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, closing
+from contextlib import closing
 from itertools import islice, takewhile
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -62,42 +57,25 @@ from chatd.domain.events import (
     Encrypted,
     Event,
     Joined,
-    Kicked,
     Muted,
     Private,
     Quit,
     RoomEvent,
-    TopicChanged,
-    TopicLocked,
     Unmuted,
     Whispered,
 )
 from chatd.domain.offline import conversation_of
 from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
 from chatd.storage import forgotten, retention
-from chatd.storage.claim import Claim
-from chatd.storage.damaged_rows import UnreadableRowError, at_start, decoded, not_json, with_text
+from chatd.storage.damaged_rows import UnreadableRowError, decoded, not_json, with_text
 from chatd.storage.outage import Outage
-from chatd.storage.pass_log import PassLog, apply, described, log_path, replay
-from chatd.storage.pass_log import damaged as damaged_log
-from chatd.storage.pass_log import unreadable as unreadable_log
+from chatd.storage.pass_log import PassLog, apply, described
 from chatd.storage.pass_records import Change, Row, Statement
-from chatd.storage.private import make_private
 from chatd.storage.recent import RecentLines
-from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import (
-    KICK_ENDS,
-    LINE_KINDS,
-    MODERATION,
-    PRIVATE_KINDS,
-    SECOND,
-    TOPICS,
-    DatabaseFileError,
-    damaged,
-    prepare,
-)
-from chatd.storage.search_index import SearchIndex, index_path, look_up, open_index, reopen_index
-from chatd.text import counted, fold
+from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS, SECOND
+from chatd.storage.search_index import SearchIndex, look_up, reopen_index
+from chatd.storage.sqlite_open import open_file, reader_of, set_up_writer
+from chatd.text import fold
 
 T = TypeVar("T")
 
@@ -119,19 +97,6 @@ _MADE = "UPDATE rooms SET made = ? WHERE room = ?"
 """Notes the position of a join that made its room anew (``Joined.made``; schema step 17), in the transaction that
 writes it: after the pass's rows, so the room's row is there. A statement of its own, as ``_PAIRED``."""
 
-RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked, Kicked)
-"""The events read back at start to restore the chat's state: every ban and mute event (schema's
-``events_to_restore`` index), each room's last topic and last lock (``events_topics``) unless the room was made
-anew after it (``_MADE``), and the kicks whose wait still runs (``kick_waits``)."""
-
-_RESTORE = (
-    f"SELECT position, body FROM events WHERE position IN (SELECT position FROM events WHERE {MODERATION} "
-    f"UNION ALL SELECT last FROM (SELECT room, max(position) AS last FROM events WHERE {TOPICS} GROUP BY room, kind) "
-    "LEFT JOIN rooms USING (room) WHERE last > coalesce(made, 0) "
-    f"UNION ALL SELECT position FROM events WHERE kind = 'kicked' AND {KICK_ENDS} > ?) ORDER BY position"
-)
-"""``RESTORED``'s events, oldest first; the parameter is the time now, which the kicks' waits end after."""
-
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
@@ -146,19 +111,6 @@ _FIRST_LINE_FROM = (
     f"SELECT seq, id FROM events WHERE room = ? AND seq >= ? AND seq < ? AND {_LINES} ORDER BY seq LIMIT 1"
 )
 """The number and id of a room's first line from one number and below another: a step of ``_place``."""
-
-_REGISTERED_ROOMS = (
-    "SELECT name, owner, account FROM registered_rooms LEFT JOIN room_operators USING (room) ORDER BY room"
-)
-"""Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
-
-_KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
-"""The key log's last entry: its seq and hash (the head); no row for an empty log."""
-
-_LAST_POSITION = (
-    "SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM last_position))"
-)
-"""The highest position any event has had: the next ones are numbered after it, never twice (schema step 8)."""
 
 
 COMMIT_EVERY = 0.05
@@ -311,127 +263,9 @@ class SQLiteHistory(Service):
         """The store in the file ``path`` (made if missing), checked, upgraded and read; on ``reactor``.
 
         ``reactor`` provides ``IReactorTime`` and ``IReactorFromThreads``.
-        Raises ``DatabaseFileError``.
+        Raises ``DatabaseFileError`` (chatd.storage.sqlite_open).
         """
-        try:
-            make_private(path)
-            writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except OSError as error:
-            raise DatabaseFileError(unopened(path, error.strerror or str(error))) from None
-        except sqlite3.Error as error:
-            raise DatabaseFileError(unopened(path, str(error))) from None
-        try:
-            claim = Claim.take(path)
-        except OSError as error:
-            writer.close()
-            raise DatabaseFileError(unopened(path, error.strerror or str(error))) from None
-        if claim is None:
-            writer.close()
-            raise DatabaseFileError(_in_use(path))
-        try:
-            return cls._read(path, reactor, writer, claim)
-        except BaseException:
-            writer.close()
-            claim.release()
-            raise
-
-    @classmethod
-    def _read(cls, path: str, reactor: Any, writer: sqlite3.Connection, claim: Claim) -> "SQLiteHistory":
-        """``open``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read.
-
-        The index's and reader's connections, opened last, are closed again if the start fails after them.
-        """
-        with ExitStack() as opened:
-            try:
-                prepare(writer, path)
-                _check(writer)
-                writer.execute("PRAGMA journal_mode = WAL")
-                _set_up_writer(writer)
-                # What was shown but not yet committed when the daemon last stopped, before anything is read.
-                last_record = cls._replay(writer, path)
-                last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
-                restored = [decoded(*row) for row in writer.execute(_RESTORE, (reactor.seconds(),))]
-                registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
-                waiting = {
-                    account: (count, size)
-                    for account, count, size in writer.execute(
-                        "SELECT account, count(*), sum(length(CAST(body AS BLOB))) FROM mailbox GROUP BY account"
-                    )
-                }
-                rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
-                room_settings = writer.execute("SELECT room, body FROM room_settings").fetchall()
-                transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
-                keys, key_head = key_ring(writer)
-                position = writer.execute(_LAST_POSITION).fetchone()[0]
-                index = opened.enter_context(closing(open_index(path)))
-                reader = opened.enter_context(closing(_reader_of(path)))
-            except sqlite3.Error as error:
-                raise DatabaseFileError(damaged(path, error)) from None
-            except UnreadableRowError as error:
-                raise DatabaseFileError(at_start(path, error)) from None
-            except ValueError as error:
-                raise DatabaseFileError(damaged_log(path, error)) from None
-            try:
-                log = PassLog(log_path(path), last_record, claim)
-            except OSError as error:
-                raise DatabaseFileError(
-                    f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
-                    "a directory the daemon may write."
-                ) from None
-            opened.pop_all()
-        return cls(
-            reactor,
-            writer,
-            reader,
-            index,
-            log,
-            position,
-            last,
-            restored,
-            registered,
-            waiting,
-            rooms,
-            transfers,
-            keys,
-            key_head,
-            room_settings,
-            path,
-        )
-
-    @classmethod
-    def _replay(cls, writer: sqlite3.Connection, path: str) -> int:
-        """Commit what the pass log beside ``path`` holds that the file lacks (``pass_log.replay``); return its last
-        record's number.
-
-        Each change the file refuses is left out, and logged: its asker went
-        with the process that logged it, so only the host can hear of it now.
-        A log that held records is one info line too: a clean stop removes
-        it, so the daemon before did not stop cleanly (docs/SECURITY.md).
-        Raises ``DatabaseFileError``, ``sqlite3.Error``, ``ValueError`` (a damaged record).
-        """
-        try:
-            replayed = replay(writer, log_path(path))
-        except OSError as error:
-            raise DatabaseFileError(unreadable_log(path, error)) from None
-        # Nothing is lost either way: the host learns that the last stop was a kill -9, a crash or a power cut.
-        if replayed.committed:
-            cls.log.info(
-                "A daemon that did not stop cleanly left {records} in the --db file's pass log, committed now",
-                records=counted(replayed.committed, "record"),
-                count=replayed.committed,
-            )
-        elif replayed.left:
-            cls.log.info(
-                "A daemon that did not stop cleanly left the --db file's pass log; all it held was committed already"
-            )
-        for refusal in replayed.refused:
-            cls.log.warn(
-                "The --db file refused a change its pass log held from before this start ({change}: {why}); it "
-                "alone is not kept",
-                change=refusal.change,
-                why=refusal.why,
-            )
-        return replayed.last
+        return cls(reactor, *open_file(path, reactor, cls.log), path)
 
     @override
     def startService(self) -> None:
@@ -453,10 +287,10 @@ class SQLiteHistory(Service):
         self._reader.close()
         self._writer.close()
         self._writer = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        _set_up_writer(self._writer)
+        set_up_writer(self._writer)
         self._version = _data_version(self._writer)
         index = reopen_index(self._path)
-        self._reader = _reader_of(self._path)
+        self._reader = reader_of(self._path)
         self._writing.start()
         self._reading.start()
         self.index.start(index)
@@ -951,90 +785,9 @@ class SQLiteHistory(Service):
                 done.errback(failure)
 
 
-def refuse_if_held(path: str) -> None:
-    """Raise ``DatabaseFileError`` if the file at ``path`` exists and another chatd or the admin tool holds it.
-
-    For a start refused its files folder (chatd.storage.spool): a second
-    daemon on the same ``--db`` meets the folder beside it first, and the
-    ``--db`` is what its host needs to hear about.
-    """
-    try:
-        claim = Claim.take(path)
-    except OSError:
-        return
-    if claim is None:
-        raise DatabaseFileError(_in_use(path))
-    claim.release()
-
-
-def _in_use(path: str) -> str:
-    """The sentence for a ``--db`` file another chatd or the admin tool holds."""
-    return (
-        f"--db {path} is in use by another chatd or by python -m chatd.admin; stop it, or give another file."
-    )
-
-
-def refuse_if_folder(path: str) -> None:
-    """Raise ``DatabaseFileError`` if ``path`` names a folder: one that exists, or any path ending in a ``/``.
-
-    Checked before the files folder beside it is made, which with ``--db
-    DIR/`` went into DIR; and a folder as the file was refused in SQLite's
-    words ("unable to open database file"), which say nothing of what to change.
-    """
-    if os.path.isdir(path) or path.endswith(os.sep):
-        raise DatabaseFileError(f"--db {path} names a folder; give a file's path, made if missing.")
-
-
-def unopened(path: str, why: str) -> str:
-    """The sentence for a ``--db`` file that cannot be opened, for the reason ``why``: an ``OSError``'s strerror, or
-    SQLite's words."""
-    return f"--db {path} cannot be opened ({why}); give a file in a directory the daemon may write."
-
-
-def _check(connection: sqlite3.Connection) -> None:
-    """Raise ``sqlite3.DatabaseError`` unless SQLite finds every page of the file sound.
-
-    ``quick_check`` reads the whole file (a few seconds for millions of
-    lines), once at start: a damaged page found then stops the start,
-    rather than failing writes once the daemon has gone into the background.
-    """
-    found = [problem for (problem,) in connection.execute("PRAGMA quick_check")]
-    if found != ["ok"]:
-        raise sqlite3.DatabaseError(found[0].splitlines()[-1])
-
-
-def _set_up_writer(writer: sqlite3.Connection) -> None:
-    """Set the writer's connection to the file as the writer needs it: as ``open`` checks the file, and again in the
-    daemon's process (``startService``)."""
-    add_functions(writer)
-    writer.execute("PRAGMA synchronous = NORMAL")
-    # The indexer thread checkpoints (search_index.keep_up), so no commit the chat waits for does.
-    writer.execute("PRAGMA wal_autocheckpoint = 0")
-
-
-def _reader_of(path: str) -> sqlite3.Connection:
-    """A reader's connection to the history in ``path``, with its search index attached as ``search``."""
-    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        reader.execute("ATTACH DATABASE ? AS search", (index_path(path),))
-    except sqlite3.Error:
-        reader.close()
-        raise
-    return reader
-
-
 def _data_version(connection: sqlite3.Connection) -> int:
     """``PRAGMA data_version``: a number that changes when a connection other than ``connection`` commits."""
     return int(connection.execute("PRAGMA data_version").fetchone()[0])
-
-
-def key_ring(connection: sqlite3.Connection) -> tuple[list[tuple[str, str]], tuple[int, str]]:
-    """Every account's device keys, each account's oldest first, and the key log's head, as the file holds them.
-
-    Read at start, and again by chatd.storage.keys after a failed write (on the reader thread).
-    """
-    keys = connection.execute("SELECT account, key FROM device_keys ORDER BY seq").fetchall()
-    return keys, connection.execute(_KEY_HEAD).fetchone() or (0, "")
 
 
 def _row(position: int, event: Event) -> Row:

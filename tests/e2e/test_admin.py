@@ -30,7 +30,8 @@ from chatd.domain.events import (
 from chatd.domain.people import waiting_key
 from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
-from chatd.storage.sqlite import _RESTORE, SQLiteHistory
+from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_open import _RESTORE
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, kicked, parted, said, topic_changed
@@ -327,7 +328,8 @@ class KickedForgetTests(AdminTestCase):
 
 KILLED_WHILE_LOGGING = """
 import json, os, signal, sys
-from chatd.storage.sqlite import _RESTORE, SQLiteHistory
+from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_open import _RESTORE
 from tests.events import said
 from tests.helpers import ThreadedReactor
 
