@@ -18,8 +18,9 @@ from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
 from chatd.storage.pass_log import INSERT, log_path
+from chatd.storage.reader_queries import conversations
 from chatd.storage.schema import STEPS, VERSION, prepare
-from chatd.storage.sqlite import _PAIRED, _conversations, _row
+from chatd.storage.sqlite import _PAIRED, _row
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import said, whispered
 from tests.test_history import deferred, open_store
@@ -411,7 +412,7 @@ class ConversationsTests(StoreTestCase):
 
         with closing(sqlite3.connect(path)) as connection:
             connection.set_progress_handler(counted, 1)
-            found = _conversations(connection, "bob", 0, len(written) + 1)
+            found = conversations(connection, "bob", 0, len(written) + 1)
         return sorted(found), steps
 
     def test_the_reading_grows_with_the_conversations_not_with_their_messages(self) -> None:

@@ -33,10 +33,11 @@ from chatd.storage.claim import Claim
 from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
 from chatd.storage.pass_records import Row
+from chatd.storage.reader_queries import place
 from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
-from chatd.storage.sqlite import SQLiteHistory, _place, _row
+from chatd.storage.sqlite import SQLiteHistory, _row
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_open import _RESTORE
@@ -173,7 +174,7 @@ class PlaceTests(StoreTestCase):
             for point in (0, 5, 10, 15, 19_990, 20_000, 20_005, 39_990, 39_995, 40_000, 40_001, 99_999):
                 statements.clear()
                 first = next((seq for seq in range(1, 4001) if seq % 3 and seq * 10 >= point), 4001)
-                self.assertEqual(_place(connection, "#big", f"{point:016x}", 4000), first, point)
+                self.assertEqual(place(connection, "#big", f"{point:016x}", 4000), first, point)
                 self.assertLessEqual(len(statements), 13, point)
             plan = " ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + statements[-1]))
         self.assertRegex(plan, r"^SEARCH events USING INDEX lines_by_room \(room=\? AND seq>\? AND seq<\?\)$")

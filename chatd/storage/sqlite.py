@@ -31,10 +31,7 @@ The file is opened and what the chat needs at start read by ``open``
 """
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing
-from itertools import islice, takewhile
-from operator import itemgetter
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from twisted.application.service import Service
@@ -65,15 +62,25 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of
-from chatd.domain.search import SCAN_LINES, matches, scanned, scans, search_words
+from chatd.domain.search import scans, search_words
 from chatd.storage import forgotten, retention
-from chatd.storage.damaged_rows import UnreadableRowError, decoded, not_json, with_text
+from chatd.storage.damaged_rows import UnreadableRowError
 from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog, apply, described
 from chatd.storage.pass_records import Change, Row, Statement
+from chatd.storage.reader_queries import (
+    LINES,
+    conversation,
+    conversations,
+    first_value,
+    indexed,
+    place,
+    scan,
+    select_events,
+)
 from chatd.storage.recent import RecentLines
-from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS, SECOND
-from chatd.storage.search_index import SearchIndex, look_up, reopen_index
+from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS
+from chatd.storage.search_index import SearchIndex, reopen_index
 from chatd.storage.sqlite_open import open_file, reader_of, set_up_writer
 from chatd.text import fold
 
@@ -100,17 +107,8 @@ writes it: after the pass's rows, so the room's row is there. A statement of its
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
-_LINES = LINE_KINDS
-"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
-the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
-
 _SENT = f"({LINE_KINDS} OR {PRIVATE_KINDS})"
 """What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
-
-_FIRST_LINE_FROM = (
-    f"SELECT seq, id FROM events WHERE room = ? AND seq >= ? AND seq < ? AND {_LINES} ORDER BY seq LIMIT 1"
-)
-"""The number and id of a room's first line from one number and below another: a step of ``_place``."""
 
 
 COMMIT_EVERY = 0.05
@@ -474,21 +472,21 @@ class SQLiteHistory(Service):
     def room_events(self, room: str, after: int, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept events of room ``room`` (folded name) with ``seq`` above ``after``, oldest first."""
         return self.read(
-            _select,
-            f"SELECT position, body FROM events WHERE room = ? AND seq > ? AND {_LINES} ORDER BY seq LIMIT ?",
+            select_events,
+            f"SELECT position, body FROM events WHERE room = ? AND seq > ? AND {LINES} ORDER BY seq LIMIT ?",
             (room, after, limit),
         )
 
     def place(self, room: str, event_id: str) -> "Deferred[int]":
         """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
-        room's last ``seq`` if none (``_place``: a bisection by the room's index)."""
-        return self.read(_place, room, event_id, self.last_seq(room))
+        room's last ``seq`` if none (``reader_queries.place``: a bisection by the room's index)."""
+        return self.read(place, room, event_id, self.last_seq(room))
 
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
         return self.read(
-            _value,
-            f"SELECT count(*) FROM events WHERE room = ? AND seq > ? AND seq < ? AND {_LINES}",
+            first_value,
+            f"SELECT count(*) FROM events WHERE room = ? AND seq > ? AND seq < ? AND {LINES}",
             (room, after, before),
         )
 
@@ -557,15 +555,15 @@ class SQLiteHistory(Service):
         """``recent`` read from the file."""
         bound = before if before is not None else 1 << 62
         newest = self.read(
-            _select,
-            f"SELECT position, body FROM events WHERE room = ? AND seq < ? AND {_LINES} ORDER BY seq DESC LIMIT ?",
+            select_events,
+            f"SELECT position, body FROM events WHERE room = ? AND seq < ? AND {LINES} ORDER BY seq DESC LIMIT ?",
             (room, bound, limit),
         )
         return newest.addCallback(lambda events: events[::-1])
 
     def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
-        return self.read(_conversation, pair, limit, since)
+        return self.read(conversation, pair, limit, since)
 
     def conversations(
         self, account: str, after: float, before: float
@@ -577,7 +575,7 @@ class SQLiteHistory(Service):
         row of each: IRC clients ask as they connect, so it must not read every private message the file keeps,
         nor look at every account that wrote privately.
         """
-        return self.read(_conversations, account, after, before)
+        return self.read(conversations, account, after, before)
 
     def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
@@ -586,7 +584,7 @@ class SQLiteHistory(Service):
         under three characters, by reading the room's last ``SCAN_LINES``.
         """
         words = search_words(query)
-        return self.read(_scan if scans(words) else _indexed, room, words, limit)
+        return self.read(scan if scans(words) else indexed, room, words, limit)
 
     def prune(self, before: float) -> "Deferred[int]":
         """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.
@@ -803,125 +801,3 @@ def _row(position: int, event: Event) -> Row:
         event.actor.nick,
         encode_event(event),
     )
-
-
-def _select(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> list[RoomEvent]:
-    """The room events ``query`` selects by position and body, decoded (on the reader thread)."""
-    return [cast(RoomEvent, decoded(*row)) for row in connection.execute(query, arguments)]
-
-
-def _value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:
-    """The first column of the first row ``query`` selects, or None if it selects none (on the reader thread)."""
-    row = connection.execute(query, arguments).fetchone()
-    return None if row is None else row[0]
-
-
-def _place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -> int:
-    """The ``seq`` of ``room``'s first line with an id at or above ``event_id``, ``last`` + 1 if none (reader thread).
-
-    A room's lines are in the order of their ids, so the answer is bisected
-    over their numbers, each step one look-up in ``lines_by_room`` (about
-    20 at a million lines), where walking the index back from the room's
-    end reads every line after the point: all of them, paging back to the
-    first. Numbers with no line (other events', lines forgotten) are
-    stepped over by reading the first line at or past a number.
-    """
-    found, low, high = last + 1, 1, last + 1
-    # Every line below ``low`` has a lesser id; none from ``high`` up to ``found`` is kept.
-    while low < high:
-        middle = (low + high) // 2
-        row = connection.execute(_FIRST_LINE_FROM, (room, middle, high)).fetchone()
-        if row is None:
-            high = middle
-        elif row[1] < event_id:
-            low = row[0] + 1
-        else:
-            found, high = row[0], middle
-    return found
-
-
-def _indexed(
-    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
-) -> list[RoomEvent]:
-    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index (reader thread)."""
-    try:
-        found = look_up(connection, room, words, limit)
-    except sqlite3.OperationalError as error:
-        raise not_json(error, room) from None
-    return [cast(RoomEvent, decoded(*row)) for row in found]
-
-
-def _scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
-    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words`` (reader thread)."""
-    query = (
-        f"SELECT position, json_extract(body, '$.text'), body FROM events WHERE room = ? AND {_LINES} "
-        "ORDER BY seq DESC LIMIT ?"
-    )
-    try:
-        # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
-        # holds its read open, and with it the WAL file the writer could otherwise start over.
-        with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
-            found = (
-                (position, body)
-                for position, text, body in scanned(with_text(lines), itemgetter(1))
-                if matches(words, text)
-            )
-            return [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
-    except sqlite3.OperationalError as error:
-        raise not_json(error, room) from None
-
-
-_NEXT_PAIR = (
-    "SELECT pair FROM events INDEXED BY events_by_pair WHERE pair > ?1 AND pair < ?2 ORDER BY pair LIMIT 1"
-)
-"""The first conversation key after ``?1`` and below ``?2``: one look-up in the index, however many messages."""
-
-_NEXT_PAIR_ENDING = (
-    f"SELECT pair FROM events INDEXED BY pairs_by_second WHERE {SECOND} = ?1 AND pair > ?2 "
-    "ORDER BY pair LIMIT 1"
-)
-"""The first conversation key after ``?2`` whose second account is ``?1``: one look-up in the index (step 14)."""
-
-_LATEST_OF_PAIR = (
-    "SELECT at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT 1"
-)
-
-_PAST = " \U0010ffff"
-"""Put after an account, a key above every conversation key that starts with it: the greatest character."""
-
-
-def _conversations(
-    connection: sqlite3.Connection, account: str, after: float, before: float
-) -> list[tuple[str, float]]:
-    """``SQLiteHistory.conversations`` on the reader thread: for each of the account's conversation keys
-    (``_pairs_of``), the time of its latest message, read from the index's last entry and its one row."""
-    found = []
-    for pair in _pairs_of(connection, account):
-        (at,) = connection.execute(_LATEST_OF_PAIR, (pair,)).fetchone()
-        if after < at < before:
-            first, second = pair.split(" ")
-            found.append((second if first == account else first, at))
-    return found
-
-
-def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
-    """The conversation keys holding ``account``, one look-up for each, never by reading every private message: a
-    key is the two accounts sorted (chatd.domain.offline.conversation), so those with the account second (its own
-    among them) are one range of ``pairs_by_second``, and those with it first and another second one range of
-    ``events_by_pair``, after its own."""
-    pair = ""
-    while (row := connection.execute(_NEXT_PAIR_ENDING, (account, pair)).fetchone()) is not None:
-        pair = row[0]
-        yield pair
-    pair = f"{account} {account}"
-    while (row := connection.execute(_NEXT_PAIR, (pair, account + _PAST)).fetchone()) is not None:
-        pair = row[0]
-        yield pair
-
-
-def _conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
-    """The last ``limit`` private messages of ``pair`` sent at ``since`` or later, oldest first (on the reader
-    thread). Positions follow time, so the read stops at the first older one."""
-    query = "SELECT position, body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
-    rows = takewhile(lambda row: row[2] >= since, connection.execute(query, (pair,)))
-    return [cast(Private, decoded(position, body)) for position, body, _ in islice(rows, limit)][::-1]

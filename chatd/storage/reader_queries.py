@@ -1,0 +1,151 @@
+"""The queries the SQLite store's reads run on its reader thread, each a function of the reader's connection.
+
+``SQLiteHistory.read`` runs one on the reader thread once every event
+appended before it is written; none runs on the reactor's. Each finds
+what it needs by an index (``lines_by_room``, the conversations' and the
+search's), so a read costs the lines it gives back, not the lines kept.
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from itertools import islice, takewhile
+from operator import itemgetter
+from typing import Any, cast
+
+from chatd.domain.events import Private, RoomEvent
+from chatd.domain.search import SCAN_LINES, matches, scanned
+from chatd.storage.damaged_rows import decoded, not_json, with_text
+from chatd.storage.schema import LINE_KINDS, SECOND
+from chatd.storage.search_index import look_up
+
+LINES = LINE_KINDS
+"""The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
+the condition of the ``lines_by_room`` index, which reads of a room's lines use."""
+
+_FIRST_LINE_FROM = (
+    f"SELECT seq, id FROM events WHERE room = ? AND seq >= ? AND seq < ? AND {LINES} ORDER BY seq LIMIT 1"
+)
+"""The number and id of a room's first line from one number and below another: a step of ``place``."""
+
+
+def select_events(
+    connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]
+) -> list[RoomEvent]:
+    """The room events ``query`` selects by position and body, decoded (on the reader thread)."""
+    return [cast(RoomEvent, decoded(*row)) for row in connection.execute(query, arguments)]
+
+
+def first_value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:
+    """The first column of the first row ``query`` selects, or None if it selects none (on the reader thread)."""
+    row = connection.execute(query, arguments).fetchone()
+    return None if row is None else row[0]
+
+
+def place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -> int:
+    """The ``seq`` of ``room``'s first line with an id at or above ``event_id``, ``last`` + 1 if none (reader thread).
+
+    A room's lines are in the order of their ids, so the answer is bisected
+    over their numbers, each step one look-up in ``lines_by_room`` (about
+    20 at a million lines), where walking the index back from the room's
+    end reads every line after the point: all of them, paging back to the
+    first. Numbers with no line (other events', lines forgotten) are
+    stepped over by reading the first line at or past a number.
+    """
+    found, low, high = last + 1, 1, last + 1
+    # Every line below ``low`` has a lesser id; none from ``high`` up to ``found`` is kept.
+    while low < high:
+        middle = (low + high) // 2
+        row = connection.execute(_FIRST_LINE_FROM, (room, middle, high)).fetchone()
+        if row is None:
+            high = middle
+        elif row[1] < event_id:
+            low = row[0] + 1
+        else:
+            found, high = row[0], middle
+    return found
+
+
+def indexed(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
+    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index (reader thread)."""
+    try:
+        found = look_up(connection, room, words, limit)
+    except sqlite3.OperationalError as error:
+        raise not_json(error, room) from None
+    return [cast(RoomEvent, decoded(*row)) for row in found]
+
+
+def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
+    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words`` (reader thread)."""
+    query = (
+        f"SELECT position, json_extract(body, '$.text'), body FROM events WHERE room = ? AND {LINES} "
+        "ORDER BY seq DESC LIMIT ?"
+    )
+    try:
+        # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
+        # holds its read open, and with it the WAL file the writer could otherwise start over.
+        with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
+            found = (
+                (position, body)
+                for position, text, body in scanned(with_text(lines), itemgetter(1))
+                if matches(words, text)
+            )
+            return [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
+    except sqlite3.OperationalError as error:
+        raise not_json(error, room) from None
+
+
+_NEXT_PAIR = (
+    "SELECT pair FROM events INDEXED BY events_by_pair WHERE pair > ?1 AND pair < ?2 ORDER BY pair LIMIT 1"
+)
+"""The first conversation key after ``?1`` and below ``?2``: one look-up in the index, however many messages."""
+
+_NEXT_PAIR_ENDING = (
+    f"SELECT pair FROM events INDEXED BY pairs_by_second WHERE {SECOND} = ?1 AND pair > ?2 "
+    "ORDER BY pair LIMIT 1"
+)
+"""The first conversation key after ``?2`` whose second account is ``?1``: one look-up in the index (step 14)."""
+
+_LATEST_OF_PAIR = (
+    "SELECT at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC LIMIT 1"
+)
+
+_PAST = " \U0010ffff"
+"""Put after an account, a key above every conversation key that starts with it: the greatest character."""
+
+
+def conversations(
+    connection: sqlite3.Connection, account: str, after: float, before: float
+) -> list[tuple[str, float]]:
+    """``SQLiteHistory.conversations`` on the reader thread: for each of the account's conversation keys
+    (``_pairs_of``), the time of its latest message, read from the index's last entry and its one row."""
+    found = []
+    for pair in _pairs_of(connection, account):
+        (at,) = connection.execute(_LATEST_OF_PAIR, (pair,)).fetchone()
+        if after < at < before:
+            first, second = pair.split(" ")
+            found.append((second if first == account else first, at))
+    return found
+
+
+def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
+    """The conversation keys holding ``account``, one look-up for each, never by reading every private message: a
+    key is the two accounts sorted (chatd.domain.offline.conversation), so those with the account second (its own
+    among them) are one range of ``pairs_by_second``, and those with it first and another second one range of
+    ``events_by_pair``, after its own."""
+    pair = ""
+    while (row := connection.execute(_NEXT_PAIR_ENDING, (account, pair)).fetchone()) is not None:
+        pair = row[0]
+        yield pair
+    pair = f"{account} {account}"
+    while (row := connection.execute(_NEXT_PAIR, (pair, account + _PAST)).fetchone()) is not None:
+        pair = row[0]
+        yield pair
+
+
+def conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
+    """The last ``limit`` private messages of ``pair`` sent at ``since`` or later, oldest first (on the reader
+    thread). Positions follow time, so the read stops at the first older one."""
+    query = "SELECT position, body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
+    rows = takewhile(lambda row: row[2] >= since, connection.execute(query, (pair,)))
+    return [cast(Private, decoded(position, body)) for position, body, _ in islice(rows, limit)][::-1]
