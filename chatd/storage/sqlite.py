@@ -5,11 +5,8 @@ only queues. When a reactor pass ends, or sooner if the front ends are
 about to send (``keep``), the pass's events become rows, numbered, and
 its rows and statements are appended to the pass log (chatd.storage.pass_log)
 with one ``write``: from then on a ``kill -9`` loses none of them, so the
-pass's output goes at once (docs/SECURITY.md). The writer, one thread with
-its own connection, commits what the log holds to SQLite: every
-``COMMIT_EVERY`` seconds, or at once when someone waits for it (a read, a
-``change``, the daemon stopping), one transaction at a time, each holding
-every record logged since the last (a group commit).
+pass's output goes at once (docs/SECURITY.md); the writer commits it
+(chatd.storage.group_commit).
 Reads run on a second thread with a connection of their own (WAL lets it
 read while the writer writes), each after every event appended before it
 is written, so a read sees what the chat has said, as ``MemoryHistory``'s do;
@@ -65,8 +62,9 @@ from chatd.domain.offline import conversation_of
 from chatd.domain.search import scans, search_words
 from chatd.storage import forgotten, retention
 from chatd.storage.damaged_rows import UnreadableRowError
+from chatd.storage.group_commit import COMMIT_EVERY, Batch, GroupCommit, data_version
 from chatd.storage.outage import Outage
-from chatd.storage.pass_log import PassLog, apply, described
+from chatd.storage.pass_log import PassLog
 from chatd.storage.pass_records import Change, Row, Statement
 from chatd.storage.reader_queries import (
     LINES,
@@ -111,41 +109,7 @@ _SENT = f"({LINE_KINDS} OR {PRIVATE_KINDS})"
 """What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
 
-COMMIT_EVERY = 0.05
-"""Seconds at most between the pass log's records and their commit, when nobody waits for it sooner.
-
-Nobody is shown less for it: lines go out once logged. A commit has a
-fixed cost (about 0.4 ms of CPU), so one per reactor pass took a share
-of the core at 100,000 deliveries a second; a twentieth of a second
-gathers every pass of it into one. What waits sooner (a read, which must
-see every line said before it, or a ``change``, whose caller answers a
-user once it is kept) has the writer commit at once."""
-
-
-class _Batch:
-    """The logged records not yet committed, and who waits for them to be."""
-
-    __slots__ = ("changes", "elsewhere", "failure", "last", "refused", "rows", "told", "urgent", "waiting")
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-        self.changes: list[Change] = []
-        self.waiting: list[Callable[[], None]] = []
-        self.told: list[Deferred[None] | None] = []
-        """Who waits for each of ``changes`` (None: nobody): told if it failed, as ``waiting`` is not."""
-        self.refused: dict[int, Failure] = {}
-        """Set by the writer: the changes the file refused, by their place in ``changes``; the rest are kept."""
-        self.last = 0
-        """The number of the last pass log record the batch holds."""
-        self.urgent = False
-        """Someone waits: commit it as soon as the writer is free, not ``COMMIT_EVERY`` after it began."""
-        self.failure: Failure | None = None
-        self.elsewhere = False
-        """Set by the writer: another connection committed since the last batch
-        (``python -m chatd.admin forget`` on the live file)."""
-
-
-class SQLiteHistory(Service):
+class SQLiteHistory(Service, GroupCommit):
     """A ``History`` in a SQLite file; as a service, its threads run between start and stop.
 
     Make one with ``open``. ``commits`` counts the transactions written, so
@@ -216,11 +180,11 @@ class SQLiteHistory(Service):
         """The store's own call of ``keep`` at the end of this pass, when no ``keep_with`` asks for it."""
         self._ask: Callable[[], None] | None = None
         """What brings ``keep`` at the end of a pass instead (``keep_with``): a front end's outbox."""
-        self._pending: _Batch | None = None
+        self._pending: Batch | None = None
         """What is logged and not yet handed to the writer."""
         self._due: IDelayedCall | None = None
         """The call that hands ``_pending`` over ``commit_every`` seconds after it began."""
-        self._sent: _Batch | None = None
+        self._sent: Batch | None = None
         """The batch the writer is writing (one at a time); None when it waits for work."""
         self.commits = 0
         self.commit_every = COMMIT_EVERY
@@ -235,7 +199,7 @@ class SQLiteHistory(Service):
         """The rows reads found unreadable (``damaged_rows``) that the log has named: once each."""
         self._first_reads: dict[str, list[Deferred[None]]] = {}
         """Rooms whose first read is under way, and who waits for it to answer from memory (``recent``)."""
-        self._version = _data_version(writer)
+        self._version = data_version(writer)
         """The writer's ``PRAGMA data_version`` as of its last batch: it changes when another connection commits."""
         self._log_outage = Outage(
             self.log,
@@ -424,7 +388,7 @@ class SQLiteHistory(Service):
         self._position += len(rows)
         batch = self._pending
         if batch is None:
-            batch = self._pending = _Batch()
+            batch = self._pending = Batch()
         try:
             batch.last = self._log.write(rows, changes)
         except OSError:
@@ -671,121 +635,10 @@ class SQLiteHistory(Service):
             )
         raise HistoryUnreadableError()
 
-    def _commit_soon(self, batch: _Batch) -> None:
-        """Hand ``batch`` (``_pending``) to the writer now if someone waits, else ``commit_every`` seconds on."""
-        if batch.urgent:
-            self._hand_over()
-        elif self._due is None:
-            self._due = self._reactor.callLater(self.commit_every, self._commit_due)
-
-    def _commit_due(self) -> None:
-        self._due = None
-        if self._pending is not None:
-            self._pending.urgent = True
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        """Give ``_pending`` to the writer, unless it is writing the batch before (it is handed over after that).
-
-        One batch is written at a time: what is logged meanwhile gathers
-        into the next, so each commit's fixed cost (the pages it rewrites)
-        is shared by more lines the busier the chat is.
-        """
-        batch = self._pending
-        if batch is None or self._sent is not None:
-            return
-        if self._due is not None:
-            if self._due.active():
-                self._due.cancel()
-            self._due = None
-        self._pending, self._sent = None, batch
-        self._log.set_aside()
-        self._writing.callInThread(self._write, batch)
-
-    def _write(self, batch: _Batch) -> None:
-        """Commit ``batch`` (writer thread), then tell the reactor thread."""
-        try:
-            self._commit(batch)
-        except Exception:
-            self._reactor.callFromThread(self._not_written, batch, Failure())
-            return
-        self._reactor.callFromThread(self._written, batch)
-
-    def _commit(self, batch: _Batch) -> None:
-        """Write ``batch``'s rows, then make its changes, in one transaction (writer thread).
-
-        A change the file refuses is left out, noted in ``batch.refused``.
-        """
-        self._writer.execute("BEGIN")
-        try:
-            refused = apply(self._writer, batch.rows, batch.changes, batch.last)
-            batch.refused = {number: Failure(error) for number, error in refused.items()}
-        except BaseException:
-            if self._writer.in_transaction:  # SQLite may have rolled it back itself (a full disk)
-                self._writer.execute("ROLLBACK")
-            raise
-        self._writer.execute("COMMIT")
-        self.commits += 1
-        version, self._version = self._version, _data_version(self._writer)
-        batch.elsewhere = version != self._version
-
     def _unindexed(self, forgotten: int) -> None:
         """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
         if self.running:
             self._unwatched(("DELETE FROM unindexed WHERE id <= ?", (forgotten,)))
-
-    def _not_written(self, batch: _Batch, failure: Failure) -> None:
-        """A batch could not be written (a full disk, a damaged file): say so; the chat goes on."""
-        batch.failure = failure
-        # The lines appended are not kept after all: read each room's from the file again, and have no start
-        # apply them from the pass log either.
-        self._recent.clear()
-        try:
-            self._log.abandon(batch.last)
-        except OSError:
-            # A start after a crash may then apply the batch's records after all. The disk that refused the
-            # commit mostly refuses this too: one more of the pass log's failures.
-            self._log_outage.failed(Failure())
-        self._commit_outage.failed(failure, amount=len(batch.rows))
-        self._written(batch)
-
-    def _written(self, batch: _Batch) -> None:
-        """The writer's word on ``batch``: the log may let its records go; call who waited; hand over what is due."""
-        self._sent = None
-        if batch.failure is None:
-            self._commit_outage.succeeded()
-        self._log.committed(batch.last)
-        if batch.elsewhere:
-            # Another connection changed the file (deleted lines, maybe): read each room's lines from it again.
-            self._recent.clear()
-        for call in batch.waiting:
-            call()
-        self.index.catch_up()
-        self._tell(batch)
-        if self._pending is not None and self._pending.urgent:
-            self._hand_over()
-
-    def _tell(self, batch: _Batch) -> None:
-        """Log each change the file refused, then fire who waits for each change: kept, or why not."""
-        for number, refusal in batch.refused.items():
-            self.log.failure(
-                "The --db file refused a change ({change}); it alone is not kept",
-                failure=refusal,
-                change=described(batch.changes[number]),
-            )
-        for number, done in enumerate(batch.told):
-            if done is None:
-                continue
-            failure = batch.failure or batch.refused.get(number)
-            if failure is None:
-                done.callback(None)
-            else:
-                done.errback(failure)
-
-
-def _data_version(connection: sqlite3.Connection) -> int:
-    """``PRAGMA data_version``: a number that changes when a connection other than ``connection`` commits."""
-    return int(connection.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _row(position: int, event: Event) -> Row:
