@@ -96,15 +96,20 @@ class BackupModeTests(SynchronousTestCase):
 
 
 class ExportTests(SynchronousTestCase):
-    def test_a_room_with_nothing_kept_is_one_sentence(self) -> None:
-        """A mistyped room exports nothing: the host is told so, exit status 2, not an empty export and 0."""
+    def kept(self, room: str, text: str) -> str:
+        """A database file in a new directory holding ``text`` said in ``room``; its path."""
         directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, directory)
         path = os.path.join(directory, "chatd.sqlite")
         reactor = ThreadedReactor()
         store = open_store(self, path, reactor)
-        store.append(said(1, "#dev", "alice", "kept", 1))
+        store.append(said(1, room, "alice", text, 1))
         committed(reactor, store)
+        return path
+
+    def test_a_room_with_nothing_kept_is_one_sentence(self) -> None:
+        """A mistyped room exports nothing: the host is told so, exit status 2, not an empty export and 0."""
+        path = self.kept("#dev", "kept")
         out = io.StringIO()
         with closing(sqlite3.connect(path)) as connection, self.assertRaises(admin.AdminError) as refused:
             admin.export(connection, "#dve", out)
@@ -117,14 +122,8 @@ class ExportTests(SynchronousTestCase):
     def test_a_room_named_longer_than_the_default_limit_is_exported(self) -> None:
         """The tool cannot know the --max-room-name the daemon ran with: a room of 40 characters, kept under a
         larger one, is exported, not refused as too long."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        path = os.path.join(directory, "chatd.sqlite")
-        reactor = ThreadedReactor()
-        store = open_store(self, path, reactor)
         room = "#" + "a" * 39
-        store.append(said(1, room, "alice", "in a long-named room", 1))
-        committed(reactor, store)
+        path = self.kept(room, "in a long-named room")
         out = io.StringIO()
         with closing(sqlite3.connect(path)) as connection:
             admin.export(connection, room.upper(), out)

@@ -51,6 +51,18 @@ STAMPED = re.compile(rb"\[(?P<hh>\d\d):(?P<mm>\d\d)\] (?P<rest>.*)\r\n", re.DOTA
 """A timestamped event line: ``[HH:MM] `` then the rest, then CRLF."""
 
 
+def run_admin(directory: str, *arguments: str) -> tuple[int, str, str]:
+    """Run ``python -m chatd.admin *arguments`` in ``directory``, as a host does: its exit status, output and errors."""
+    done = subprocess.run(
+        [sys.executable, "-m", "chatd.admin", *arguments],
+        cwd=directory,
+        capture_output=True,
+        timeout=DEADLINE_SECONDS,
+        check=False,
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
 def utc_stamps(since: float, until: float) -> set[bytes]:
     """Every ``HH:MM`` a UTC clock shows between ``since`` and ``until`` (seconds)."""
     minute = int(since // 60) * 60

@@ -32,7 +32,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import _RESTORE
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start, run_admin
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, kicked, parted, said, topic_changed
 from tests.helpers import ThreadedReactor
@@ -61,14 +61,7 @@ class AdminTestCase(SynchronousTestCase):
 
     def admin(self, *arguments: str) -> tuple[int, str, str]:
         """Run ``python -m chatd.admin *arguments`` in the directory: its exit status, output and errors."""
-        done = subprocess.run(
-            [sys.executable, "-m", "chatd.admin", *arguments],
-            cwd=self.directory,
-            capture_output=True,
-            timeout=DEADLINE_SECONDS,
-            check=False,
-        )
-        return done.returncode, done.stdout.decode(), done.stderr.decode()
+        return run_admin(self.directory, *arguments)
 
 
 class ExportTests(AdminTestCase):

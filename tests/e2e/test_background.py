@@ -6,14 +6,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import DEADLINE_SECONDS, LISTENING, TWISTD, Daemon, LineClient
+from tests.e2e.daemon import DEADLINE_SECONDS, LISTENING, TWISTD, Daemon, LineClient, run_admin
 
 ARGUMENTS = ("chatd", "--port", "0", "--interface", "127.0.0.1")
 """chatd's options for each daemon here: a port of the system's choosing, on loopback."""
@@ -95,15 +94,9 @@ class AdminBesideBackgroundDaemonTests(SynchronousTestCase):
 
     def admin(self, *arguments: str) -> str:
         """Run ``python -m chatd.admin *arguments`` in the daemon's directory; its output, once it exits 0."""
-        done = subprocess.run(
-            [sys.executable, "-m", "chatd.admin", *arguments],
-            cwd=self.directory,
-            capture_output=True,
-            timeout=DEADLINE_SECONDS,
-            check=False,
-        )
-        self.assertEqual((done.returncode, done.stderr), (0, b""))
-        return done.stdout.decode()
+        status, out, errors = run_admin(self.directory, *arguments)
+        self.assertEqual((status, errors), (0, ""))
+        return out
 
     def talk(self, nick: str, text: str) -> None:
         """Have ``nick`` say ``text`` in the default room, see it said, and quit."""
