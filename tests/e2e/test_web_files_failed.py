@@ -122,6 +122,14 @@ def back_and_checking(case: SynchronousTestCase, alice: Page, *scripts: str) -> 
     return file_id
 
 
+def unreadable(alice: Page, file_id: str) -> None:
+    """Wait for alice's line of upload ``file_id`` to say its file cannot be read any more."""
+    alice.wait(
+        lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
+        "alice's line to say the file cannot be read",
+    )
+
+
 def sends_the_next(case: SynchronousTestCase, alice: Page) -> None:
     """alice's page sends another file: the server takes it, one transfer at once notwithstanding."""
     choose(alice, on_disk(case, "next.bin", content(20_000, seed=52)))
@@ -139,10 +147,7 @@ class FailedUploadTests(SynchronousTestCase):
         with open(path, "wb") as changed:
             changed.write(content(400_000, seed=53))
 
-        alice.wait(
-            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
-            "alice's line to say the file cannot be read",
-        )
+        unreadable(alice, file_id)
         self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
         sends_the_next(self, alice)
         quiet(self, alice)
@@ -156,10 +161,7 @@ class FailedUploadTests(SynchronousTestCase):
         with open(path, "wb") as changed:
             changed.write(content(400_000, seed=54))
 
-        alice.wait(
-            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
-            "alice's line to say the file cannot be read",
-        )
+        unreadable(alice, file_id)
         alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
         sends_the_next(self, alice)
         quiet(self, alice)
@@ -284,10 +286,7 @@ class CheckedBackTests(SynchronousTestCase):
         alice.script("window.heldTail();")
 
         file_id = str(started["file"])
-        alice.wait(
-            lambda: card_state(alice, file_id)[0].startswith("big.bin cannot be read any more: ") or None,
-            "alice's line to say the file cannot be read",
-        )
+        unreadable(alice, file_id)
         self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), [])
         sends_the_next(self, alice)
         quiet(self, alice)
