@@ -134,3 +134,40 @@ class RefusalTests(SynchronousTestCase):
         refusal.makeConnection(wire)
         refusal.connectionLost(Failure(ConnectionDone()))
         self.assertEqual(clock.getDelayedCalls(), [])
+
+
+class ProxiedAdmissionTests(SynchronousTestCase):
+    """A trusted proxy's connections (--web-proxy) are counted in all, then under the user each socket is for."""
+
+    def setUp(self) -> None:
+        self.admission = Admission(max_connections=4, max_per_ip=1, bounded=BoundedLog(Clock()))
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def test_a_proxy_is_held_to_the_total_not_to_max_per_ip_and_not_logged(self) -> None:
+        """A proxy's connections, each no user's yet, take places in all but none of an address's."""
+        for _ in range(4):
+            self.assertEqual(self.admission.admit(tcp("127.0.0.1"), proxy=True), "127.0.0.1")
+        self.assertRaises(ServerFullError, self.admission.admit, tcp("127.0.0.1"), proxy=True)
+        self.admission.release("127.0.0.1", proxy=True)
+        self.assertEqual((self.admission.open, self.admission._per_host), (3, {}))
+        self.assertEqual([formatEvent(event) for event in self.logged], ["Refused 127.0.0.1: server full"])
+
+    def test_a_forwarded_connection_counts_and_is_logged_as_its_user(self) -> None:
+        """Forwarded, a connection is its user's: logged so, and held to their --max-per-ip, not the proxy's."""
+        proxy = self.admission.admit(tcp("127.0.0.1"), proxy=True)
+        self.assertEqual(self.admission.forward(proxy, "203.0.113.5"), "203.0.113.5")
+        self.admission.admit(tcp("127.0.0.1"), proxy=True)
+        error = self.assertRaises(TooManyConnectionsError, self.admission.forward, proxy, "203.0.113.5")
+        self.assertEqual(error.limit, 1)
+        self.assertRaises(TooManyConnectionsError, self.admission.admit, tcp("203.0.113.5"))
+        self.admission.release("203.0.113.5")
+        self.admission.release(proxy, proxy=True)
+        self.assertEqual((self.admission.open, self.admission._per_host), (0, {}))
+        self.assertEqual(
+            [formatEvent(event) for event in self.logged],
+            [
+                "Connection from 203.0.113.5 through 127.0.0.1",
+                "Refused 203.0.113.5 through 127.0.0.1: too many connections",
+                "Refused 203.0.113.5: too many connections",
+            ],
+        )

@@ -53,36 +53,61 @@ class Admission:
         self._per_host: Counter[str] = Counter()
         """Connections open by host (``chatd.domain.networks.counted_as``): an IPv6 address's /64 network."""
 
-    def admit(self, address: IAddress | None) -> str:
+    def admit(self, address: IAddress | None, *, proxy: bool = False) -> str:
         """Count a new connection from ``address``; return its peer, its address as bans compare it and
         operators see it: an IPv4 address reached over IPv6 (``::ffff:a.b.c.d``) is the IPv4 address.
 
         It is counted against ``max_per_ip`` with its host's others: an
         IPv6 address with every other of its /64 (chatd.domain.networks).
-        Raises ServerFullError or TooManyConnectionsError, counting nothing,
-        if the connection would be over a limit. Each admitted connection is
-        ``release``d once, when it ends.
+        A trusted ``proxy``'s (``--web-proxy``) is counted in all only, and
+        not logged: it is no user's until its request says whose it is
+        (``forward``). Raises ServerFullError or TooManyConnectionsError,
+        counting nothing, if the connection would be over a limit. Each
+        admitted connection is ``release``d once, when it ends, as it was admitted.
         """
-        peer = _peer(address)
+        peer = peer_of(address)
         if self.open >= self.max_connections:
             self.bounded.warn(self.log, "Refused {peer}: server full", peer=peer)
             raise ServerFullError()
-        host = counted_as(peer)
-        if self._per_host[host] >= self.max_per_ip:
-            self.bounded.warn(self.log, "Refused {peer}: too many connections", peer=peer)
-            raise TooManyConnectionsError(self.max_per_ip)
+        if proxy:
+            self.open += 1
+            return peer
+        self._count(peer, "Refused {peer}: too many connections", "Connection from {peer}")
         self.open += 1
-        self._per_host[host] += 1
-        self.bounded.info(self.log, "Connection from {peer}", peer=peer)
         return peer
 
-    def release(self, peer: str) -> None:
-        """A connection ``admit`` returned ``peer`` for has ended: its place is free."""
+    def forward(self, proxy: str, client: str) -> str:
+        """A connection admitted as ``proxy``'s is ``client``'s (as its proxy says): count it under ``client``'s
+        address from now on, and return that. Raises TooManyConnectionsError, changing nothing, if ``client``
+        holds all it may; the connection is then still the proxy's."""
+        self._count(
+            client,
+            "Refused {peer} through {proxy}: too many connections",
+            "Connection from {peer} through {proxy}",
+            proxy=proxy,
+        )
+        return client
+
+    def release(self, peer: str, *, proxy: bool = False) -> None:
+        """A connection ``admit`` returned ``peer`` for has ended: its place is free. ``proxy``: it was admitted as a
+        trusted proxy's and never ``forward``ed."""
         self.open -= 1
+        if proxy:
+            return
         host = counted_as(peer)
         self._per_host[host] -= 1
         if not self._per_host[host]:
             del self._per_host[host]
+
+    def _count(self, peer: str, refused: str, admitted: str, **fields: str) -> None:
+        """Count a connection under ``peer``'s host and log ``admitted``; or log ``refused`` and raise
+        TooManyConnectionsError if the host holds ``max_per_ip`` already."""
+        host = counted_as(peer)
+        if self._per_host[host] >= self.max_per_ip:
+            self.bounded.warn(self.log, refused, peer=peer, **fields)
+            raise TooManyConnectionsError(self.max_per_ip)
+        self._per_host[host] += 1
+        self.bounded.info(self.log, admitted, peer=peer, **fields)
 
 
 class Refusal(Protocol, TimeoutMixin):
@@ -120,7 +145,7 @@ class Refusal(Protocol, TimeoutMixin):
         self.setTimeout(None)
 
 
-def _peer(address: IAddress | None) -> str:
+def peer_of(address: IAddress | None) -> str:
     """The address of a connection from ``address``; an IPv4-mapped IPv6 address is its IPv4 address."""
     if isinstance(address, IPv4Address | IPv6Address):
         return address.host.removeprefix("::ffff:")
