@@ -74,6 +74,9 @@ class WebConfig:
     """Twisted server endpoint descriptions (``--listen web:...``, the ``web:`` taken off), each known to parse."""
     origins: tuple[str, ...] = ()
     """Origins a page may open the WebSocket from besides its own (``--web-origin``), as ``scheme://host[:port]``."""
+    proxies: tuple[str, ...] = ()
+    """Reverse proxies whose sockets are the users' their ``X-Forwarded-For`` names (``--web-proxy``): addresses and
+    networks, as chatd.frontend.proxies's ``proxy_network`` gives them."""
 
     @property
     def wanted(self) -> bool:

@@ -846,6 +846,19 @@ class WebOptionsTests(SynchronousTestCase):
         self.assertEqual(parse("--port", "0", "--web-port", "0").config().web.port, 0)
         self.assertRaises(usage.UsageError, parse, "--web-port", "70000")
 
+    def test_web_proxy_is_repeatable_and_checked(self) -> None:
+        """--web-proxy takes addresses and networks, in one form; anything else is refused in one sentence."""
+        self.assertEqual(parse().config().web.proxies, ())
+        config = parse(
+            "--web-proxy", "127.0.0.1", "--web-proxy", "10.1.0.0/16", "--web-proxy", "::1"
+        ).config()
+        self.assertEqual(config.web.proxies, ("127.0.0.1", "10.1.0.0/16", "::1"))
+        error = self.assertRaises(usage.UsageError, parse, "--web-proxy", "localhost")
+        self.assertEqual(
+            str(error),
+            "--web-proxy 'localhost' is not an address or a network; give the proxy's, e.g. 127.0.0.1 or 10.0.0.0/8.",
+        )
+
     def test_web_origin_is_repeatable_and_checked(self) -> None:
         """--web-origin takes origins as browsers send them, lower-cased; anything else is refused."""
         config = parse(

@@ -81,6 +81,15 @@ class Upgradable(typing.Protocol):
         """The connection is gone, before or after the upgrade."""
 
 
+class FirstSession(Upgradable, typing.Protocol):
+    """The session a connection of the web port starts with, the web port's own: the one its upgrade is asked of."""
+
+    def upgrade_for(self, forwarded_for: Sequence[bytes]) -> bytes | None:
+        """The upgrade is asked with these ``X-Forwarded-For`` values: None if it goes on (on a trusted proxy's
+        connection, as the user they name), else the line it is refused with."""
+        ...
+
+
 class WebConnection(ProtocolWrapper):
     """The ``channel`` of one TCP connection, with the ``session`` that pays for its bytes."""
 
@@ -171,7 +180,9 @@ class ChatSocket(WebSocketResource):
     (the page's own origin, through a reverse proxy that keeps ``Host``
     too), or when it is one of ``origins`` exactly. A request without
     ``Origin`` comes from a program, not from a page, and is let in: the
-    check protects browsers' users, not the server.
+    check protects browsers' users, not the server. On a trusted reverse
+    proxy's connection the socket is the user's its ``X-Forwarded-For``
+    names, or refused (chatd.frontend.proxies, ``FirstSession.upgrade_for``).
     """
 
     def __init__(self, origins: Iterable[str]) -> None:
@@ -189,6 +200,13 @@ class ChatSocket(WebSocketResource):
             request.setResponseCode(400)
             request.setHeader(b"content-type", b"text/plain; charset=utf-8")
             return b"ERR bad-upgrade this address takes a WebSocket upgrade and nothing else\r\n"
+        # Before its upgrade, a connection's session is the web port's own (another front end's only after).
+        session = cast(FirstSession, cast(WebConnection, request.channel.transport).session)
+        refused = session.upgrade_for(request.requestHeaders.getRawHeaders(b"x-forwarded-for", []))
+        if refused is not None:
+            request.setResponseCode(503)
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            return refused
         return super().render_GET(request)
 
     @override

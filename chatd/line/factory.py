@@ -152,8 +152,12 @@ class LineFactory(ServerFactory):
     def forget(self, protocol: LineProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""
         self.ignorers.discard(protocol)
-        self.admission.release(protocol.peer)
+        self.release(protocol)
         self.connections.discard(protocol)
+
+    def release(self, protocol: LineProtocol) -> None:
+        """Free the place ``protocol``'s connection held under the limits, as it was admitted."""
+        self.admission.release(protocol.peer)
 
     def shutdown(self) -> "Deferred[None]":
         """Tell everyone the server is going, close every connection, and fire when done."""

@@ -22,12 +22,13 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.admission import Admission, Refusal, peer_of
 from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
+from chatd.frontend.proxies import Proxies
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
@@ -63,9 +64,12 @@ class WebFactory(LineFactory):
         takeovers: Takeovers | None = None,
         files: Transfers | None = None,
         scans: Turns | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
-        ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's)."""
+        ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's);
+        ``proxies`` the reverse proxies whose sockets are their users' (``--web-proxy``; none: every socket is its
+        peer's)."""
         super().__init__(
             chat,
             reactor,
@@ -85,18 +89,26 @@ class WebFactory(LineFactory):
         self.sockets = PingRound(reactor, PING_SECONDS)
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
+        self.proxies = proxies or Proxies()
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
+        proxy = self.proxies.trusts(peer_of(addr))
         try:
-            peer = self.admission.admit(addr)
+            peer = self.admission.admit(addr, proxy=proxy)
         except (ServerFullError, TooManyConnectionsError) as refused:
             return Refusal(http_refusal(text_line(refused)), self.reactor)
-        session = WebSession(self, peer)
+        session = WebSession(self, peer, proxy=proxy)
         self.connections.add(session)
         return WebConnection(
             self._wrapping, self.site.buildProtocol(addr), session, self.limits.http_timeout, self.tuning
         )
+
+    @override
+    def release(self, protocol: LineProtocol) -> None:
+        """As ``LineFactory.release``; a trusted proxy's connection whose socket never became a user's held a place
+        in all only."""
+        self.admission.release(protocol.peer, proxy=cast(WebSession, protocol).proxy)
 
     @override
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:

@@ -13,6 +13,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
+from chatd.frontend.proxies import Proxies
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
@@ -58,6 +59,7 @@ def web_front_end(
         takeovers=takeovers,
         files=files,
         scans=scans,
+        proxies=Proxies(config.web.proxies),
     )
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, heard))
 

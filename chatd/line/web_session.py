@@ -36,15 +36,19 @@ from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
 from chatd.domain.events import Event, RoomEvent
+from chatd.frontend.errors import TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.socket_session import SocketSession
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
-from chatd.line.render import Renderable
+from chatd.line.render import Renderable, text_line
 
 if TYPE_CHECKING:
     from chatd.line.web_factory import WebFactory
+
+NO_CLIENT = b"ERR bad-forwarded the proxy in front of this chat did not say whose connection this is\r\n"
+"""The upgrade's refusal when a trusted proxy's X-Forwarded-For names no user (docs/PROTOCOL.md)."""
 
 PING_SECONDS = 30.0
 """Seconds between pings; a socket that has not answered one by the next is closed (so within a minute)."""
@@ -62,10 +66,13 @@ class WebSession(LineProtocol, SocketSession):
         "_sockets",
         "_unfinished",
         "_wire",
+        "proxy",
     )
 
-    def __init__(self, factory: "WebFactory", peer: str) -> None:
+    def __init__(self, factory: "WebFactory", peer: str, *, proxy: bool = False) -> None:
         super().__init__(factory, peer)
+        self.proxy = proxy
+        """Whether the connection is a trusted proxy's (``--web-proxy``) that no upgrade has made a user's yet."""
         self.json = True
         self._sockets = factory.sockets
         """The factory's upgraded sessions, which this one joins once upgraded (and leaves at its end)."""
@@ -85,6 +92,33 @@ class WebSession(LineProtocol, SocketSession):
     def _message_too_big(self) -> None:
         self._quit_reason = "message too big"
         self.close(MessageTooBigError(self._max_message))
+
+    def upgrade_for(self, forwarded_for: Sequence[bytes]) -> bytes | None:
+        """The upgrade is asked with ``forwarded_for`` (the request's ``X-Forwarded-For`` values): on a trusted
+        proxy's connection, the socket is the user's they name, counted and known by their address from now on.
+
+        Else the line the upgrade is refused with: the proxy named nobody
+        (one line in the log says so: the proxy is set up wrong, and taking
+        its address would make every user one again), or the user holds all
+        the connections their address may.
+        """
+        if not self.proxy:
+            return None
+        factory = cast("WebFactory", self.factory)
+        client = factory.proxies.client(forwarded_for)
+        if client is None:
+            factory.admission.bounded.warn(
+                self.log,
+                "Refused a WebSocket through {proxy}: its X-Forwarded-For names no client",
+                proxy=self.peer,
+            )
+            return NO_CLIENT
+        try:
+            self.peer = factory.admission.forward(self.peer, client)
+        except TooManyConnectionsError as refused:
+            return text_line(refused)
+        self.proxy = False
+        return None
 
     def upgrading(self, channel: HTTPChannel, offered: Sequence[str]) -> WebSocketProtocol:
         """The WebSocket upgrade was asked for on ``channel``: this session, or another front end's for its subprotocol.

@@ -1,5 +1,5 @@
 """The checks of ``twistd chatd``'s values that are not numbers: --listen endpoints, the server's rooms, the
-console's nickname, --web-origin, the --motd file, and an option of twistd's given after the word chatd.
+console's nickname, --web-origin, --web-proxy, the --motd file, and an option of twistd's given after the word chatd.
 
 Each refuses a value in one sentence that names the option, as a
 ``usage.UsageError``.
@@ -15,6 +15,7 @@ from twisted.python import usage
 from chatd.domain.errors import ChatError, InvalidRoomNameError, RoomNameRule
 from chatd.domain.names import check_room_name
 from chatd.frontend.endpoints import with_backlog
+from chatd.frontend.proxies import proxy_network
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 
@@ -107,6 +108,16 @@ def check_origin(origin: str) -> str:
             f"--web-origin {origin!r} is not an origin; write it as a browser sends it, e.g. https://chat.example.org."
         )
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_proxy(network: str) -> str:
+    """``network`` as --web-proxy takes it, an address or a network in one form; else one sentence why not."""
+    found = proxy_network(network)
+    if found is None:
+        raise usage.UsageError(
+            f"--web-proxy {network!r} is not an address or a network; give the proxy's, e.g. 127.0.0.1 or 10.0.0.0/8."
+        )
+    return found
 
 
 def read_motd(value: str) -> str:

@@ -28,6 +28,7 @@ from chatd.tap.checks import (
     WEB_PREFIX,
     check_endpoint,
     check_origin,
+    check_proxy,
     name_refused,
     read_motd,
     server_room,
@@ -66,6 +67,7 @@ class Options(usage.Options):
         self["web-listen"] = []
         self["irc-listen"] = []
         self["web-origins"] = []
+        self["web-proxies"] = []
         self["rooms"] = []
         self._arguments: list[str] = []
         """What ``parseOptions`` was given, for ``parseArgs`` to find the option before a word left over."""
@@ -85,6 +87,12 @@ class Options(usage.Options):
         """Let pages from this origin too open the chat's WebSocket, e.g. https://chat.example.org
         (repeatable; a page's own origin always may)."""
         self["web-origins"].append(check_origin(origin))
+
+    def opt_web_proxy(self, network: str) -> None:
+        """Trust the reverse proxy at this address, or in this network (10.0.0.0/8), to name the user of each
+        WebSocket it passes to the web port in X-Forwarded-For (repeatable; from any other peer the header is
+        ignored)."""
+        self["web-proxies"].append(check_proxy(network))
 
     def opt_name(self, name: str) -> None:
         """Another name for --server-name (its older one, still taken)."""

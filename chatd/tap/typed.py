@@ -96,12 +96,14 @@ def _line(values: Mapping[str, Any]) -> LineConfig:
 
 
 def _web(values: Mapping[str, Any]) -> WebConfig:
-    """The browser front end: its ports and the other origins whose pages may open its WebSocket."""
+    """The browser front end: its ports, the other origins whose pages may open its WebSocket, the proxies it
+    trusts."""
     return WebConfig(
         port=values["web-port"],
         tls=_tls_port(values, "web-tls-port"),
         listen=tuple(values["web-listen"]),
         origins=tuple(values["web-origins"]),
+        proxies=tuple(values["web-proxies"]),
     )
 
 

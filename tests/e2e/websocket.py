@@ -39,9 +39,14 @@ class WebSocketClient:
         host: str = "127.0.0.1",
         tls: ssl.SSLContext | None = None,
         subprotocols: list[str] | None = None,
+        headers: list[tuple[bytes, bytes]] | None = None,
+        source: str | None = None,
     ) -> None:
+        """Connect and upgrade; ``headers`` go with the upgrade's request, sent from ``source`` (any of 127.0.0.0/8
+        reaches a daemon on 127.0.0.1) if given."""
         self.daemon = daemon
-        plain = socket.create_connection((host, port), timeout=DEADLINE_SECONDS)
+        bound = None if source is None else (source, 0)
+        plain = socket.create_connection((host, port), timeout=DEADLINE_SECONDS, source_address=bound)
         self.socket = plain if tls is None else tls.wrap_socket(plain, server_hostname=host)
         daemon.case.addCleanup(self.socket.close)
         self.ws = WSConnection(ConnectionType.CLIENT)
@@ -52,7 +57,7 @@ class WebSocketClient:
                 Request(
                     host=f"{host}:{port}",
                     target="/ws",
-                    extra_headers=[(b"Origin", origin.encode())],
+                    extra_headers=[(b"Origin", origin.encode()), *(headers or [])],
                     subprotocols=subprotocols or [],
                 )
             )
