@@ -846,6 +846,17 @@ class WebOptionsTests(SynchronousTestCase):
         self.assertEqual(parse("--port", "0", "--web-port", "0").config().web.port, 0)
         self.assertRaises(usage.UsageError, parse, "--web-port", "70000")
 
+    def test_the_proxy_protocol_endpoint_is_refused_on_every_port(self) -> None:
+        """haproxy: would take every user for the proxy: refused in one sentence, for any front end's --listen."""
+        for given in ("haproxy:tcp:6000", "web:haproxy:tcp:8080", "irc:haproxy:tcp:6667"):
+            error = self.assertRaises(usage.UsageError, parse, "--listen", given)
+            self.assertEqual(
+                str(error),
+                f"--listen {given!r} cannot be used: chatd takes a connection's address before the PROXY protocol's "
+                "header arrives, so every user would be the proxy's; put an HTTP proxy in front of the web port with "
+                "--web-proxy, or listen on tcp: and take every user as the proxy's address.",
+            )
+
     def test_web_proxy_is_repeatable_and_checked(self) -> None:
         """--web-proxy takes addresses and networks, in one form; anything else is refused in one sentence."""
         self.assertEqual(parse().config().web.proxies, ())

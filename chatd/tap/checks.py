@@ -51,9 +51,27 @@ TLS_FIXES = {
 """The option to name and the fix to suggest, by what ``TLSConfigError.about`` says is wrong."""
 
 
+PROXY_PROTOCOL = "haproxy:"
+"""Twisted's endpoint for the PROXY protocol, which chatd cannot use (``check_endpoint``)."""
+
+
 def check_endpoint(given: str, description: str | None = None) -> None:
-    """Refuse a --listen value (``given``) whose endpoint (``description``, default ``given``) Twisted cannot parse."""
+    """Refuse a --listen value (``given``) whose endpoint (``description``, default ``given``) Twisted cannot parse,
+    or that speaks the PROXY protocol.
+
+    Twisted's ``haproxy:`` endpoint reads the header with the user's
+    address once bytes arrive, but every front end takes a connection's
+    address (for the limits, bans, the log) as it is accepted, before: the
+    connection worked, and every user was the proxy's address, silently.
+    """
     from twisted.internet import reactor
+
+    if (given if description is None else description).startswith(PROXY_PROTOCOL):
+        raise usage.UsageError(
+            f"--listen {given!r} cannot be used: chatd takes a connection's address before the PROXY protocol's "
+            "header arrives, so every user would be the proxy's; put an HTTP proxy in front of the web port with "
+            "--web-proxy, or listen on tcp: and take every user as the proxy's address."
+        )
 
     try:
         serverFromString(reactor, with_backlog(given if description is None else description))
