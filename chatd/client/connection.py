@@ -204,6 +204,12 @@ class Link:
         """True while a TCP connection to the server is up."""
         return self._connection is not None
 
+    @property
+    def named(self) -> bool:
+        """True once the server has accepted a nickname on this connection: until then it answers any command but
+        naming ones ``need-nick``."""
+        return self._named_at is not None
+
     def start(self, screen: Screen) -> "Deferred[int]":
         """Connect, showing everything on ``screen``; fires with the exit status when done."""
         self._screen = screen

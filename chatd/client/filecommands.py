@@ -75,7 +75,8 @@ def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
         files.say(f"{quoted(upload.name)} is empty: there is nothing to send.", Look.ERROR)
         return
     upload.hashed = hashed
-    if files.link.connected:
+    # Offered once the server has accepted a nickname: before it, the offer was answered need-nick and never again.
+    if files.link.named:
         files.offer(upload)
     else:
         upload.stage = Up.WAITING
@@ -86,8 +87,7 @@ def accept(files: "Transfers", rest: str) -> None:
     download = _pick(files, rest, Download, (Down.OFFERED, Down.PAUSED), "offer", "accept")
     if not isinstance(download, Download):
         return
-    if not files.link.connected:
-        files.say("Not connected: accept once the client is back.", Look.ERROR)
+    if files.unheard("accept"):
         return
     said = "Going on with" if download.part is not None else "Fetching"
     download.accept()
@@ -116,10 +116,8 @@ def cancel(files: "Transfers", rest: str) -> None:
         transfer.cancel()
         files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")
         return
-    if transfer.server_id is not None and not files.link.connected:
-        # The server holds it, and no /file cancel can reach it now: ended here alone, it stayed open there until its
-        # idle hour was up. Left as it is, it goes on once back, where /cancel reaches the server (as the page does).
-        files.say("Not connected: cancel once the client is back.", Look.ERROR)
+    if transfer.server_id is not None and files.unheard("cancel"):
+        # Left as it is, it goes on once back, where /cancel reaches the server (as the page does).
         return
     files.stop_upload(transfer, tell_server=True)
     files.say(f"Cancelled sending {quoted(transfer.name)} to {scrub(transfer.target)}.")

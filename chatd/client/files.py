@@ -45,6 +45,11 @@ class Outlet(Protocol):
         ...
 
     @property
+    def named(self) -> bool:
+        """True once the server has accepted a nickname on that connection: file commands before it are refused."""
+        ...
+
+    @property
     def view(self) -> View:
         """How lines are rendered now."""
         ...
@@ -197,6 +202,24 @@ class Transfers:
         if not isinstance(file_id, str) or file_id not in self._cancelling:
             return False
         self._cancelling.discard(file_id)
+        return True
+
+    def unheard(self, verb: str) -> bool:
+        """Whether a file command of the user's could not reach the server now; if so, says in one line to ``verb``
+        later, and nothing is done.
+
+        With no connection the line is lost; on a connection whose nickname
+        is not accepted yet the server answers ``need-nick``. Either way a
+        transfer ended here alone was kept there (a download one of the
+        user's ``--file-transfers``, an offer open to its sender, an upload
+        until its idle hour was up).
+        """
+        if self.link.named:
+            return False
+        if self.link.connected:
+            self.say(f"No nickname yet: {verb} once the server has accepted one.", Look.ERROR)
+        else:
+            self.say(f"Not connected: {verb} once the client is back.", Look.ERROR)
         return True
 
     def upload_failed(self, upload: Upload, why: str) -> None:
