@@ -101,7 +101,7 @@ def accept(files: "Transfers", rest: str) -> None:
 
 def decline(files: "Transfers", rest: str) -> None:
     download = _pick(files, rest, Download, (Down.OFFERED,), "offer", "decline")
-    if isinstance(download, Download):
+    if isinstance(download, Download) and not files.unheard("decline"):
         download.decline()
         files.drop(download)
         files.say(f"Declined {quoted(download.offer.name)} from {scrub(download.offer.nick)}.")
@@ -112,6 +112,8 @@ def cancel(files: "Transfers", rest: str) -> None:
     if transfer is None:
         return
     if isinstance(transfer, Download):
+        if files.unheard("cancel"):
+            return
         files.drop(transfer)
         transfer.cancel()
         files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")

@@ -3,22 +3,197 @@ server accepted a nickname, or cut off with the connection before their answer, 
 (issue 16).
 
 The users are the client's ``Link`` and ``Transfers`` in this process
-(test_client_files's ``User``). Every wait polls a condition until a
+(test_client_files's ``User``); the one whose connection drops reaches the
+daemon through a ``Relay`` in this process, which can cut the connection
+(where a line of the daemon's holds a given text, or when told), stop
+taking new ones until told, and hold the client's lines from a given one
+on, as a slow network would. Every wait polls a condition until a
 deadline.
 """
 
+import os
+
+from twisted.internet import reactor
+from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
+from twisted.internet.interfaces import IListeningPort
+from twisted.internet.protocol import Factory, connectionDone
+from twisted.protocols.basic import LineReceiver
+from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
+from typing_extensions import override
 
 from chatd.client.upload import Stage, Upload
 from tests.e2e.daemon import Daemon
-from tests.e2e.test_client_files import User, random_file, until
+from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_file, until
 from tests.e2e.test_client_files_cancel import SETTLE_SECONDS
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 
+SLOW = (*LOOPBACK, "--file-rate", "500000")
+"""A daemon slow enough that a transfer of ``RESTARTED_SIZE`` bytes is cut off on its way."""
+
+LONGEST_LINE = 1_000_000
+"""Longer than any line either side sends (a chunk is 16 KiB in base64)."""
+
+
+class Relay:
+    """A relay on loopback to the daemon on ``port``, one connection through it at a time."""
+
+    def __init__(self, case: TestCase, port: int) -> None:
+        self.case = case
+        self.port = port
+        self.listening: IListeningPort | None = None
+        self.at = 0
+        """The port it listens on, the same again once it is opened again."""
+        self.cut_at: bytes | None = None
+        """A text that, in a line of the daemon's, cuts the connection (and shuts the relay) instead of passing."""
+        self.hold_at: bytes | None = None
+        """A text that, in a line of the client's, holds it and every line after it until ``release``."""
+        self.held: list[bytes] = []
+        self.live: ClientSide | None = None
+        self.closing: Deferred[None] | None = None
+        """The port stopping, until it has: the same port cannot be listened on again before."""
+
+    async def open(self) -> int:
+        """Take connections (again, on the same port); the port."""
+        if self.closing is not None:
+            await self.closing
+        factory = Factory.forProtocol(lambda: ClientSide(self))
+        self.listening = await TCP4ServerEndpoint(reactor, self.at, interface="127.0.0.1").listen(factory)
+        address = self.listening.getHost()
+        assert isinstance(address, IPv4Address)
+        self.at = address.port
+        self.case.addCleanup(self.shut)
+        return self.at
+
+    def shut(self) -> "Deferred[None] | None":
+        """Cut the live connection, and take none until ``open``: each attempt of the client's is refused."""
+        if self.listening is not None:
+            listening, self.listening = self.listening, None
+            self.closing = listening.stopListening()
+        if self.live is not None and self.live.transport is not None:
+            self.live.transport.abortConnection()
+        return self.closing
+
+    def release(self) -> None:
+        """Send the lines held on to the daemon, and hold no more."""
+        self.hold_at = None
+        held, self.held = self.held, []
+        for line in held:
+            assert self.live is not None
+            self.live.forward(line)
+
+
+class ClientSide(LineReceiver):
+    """The relay's side facing the client: its lines go on to the daemon, unless held."""
+
+    delimiter = b"\n"
+    MAX_LENGTH = LONGEST_LINE
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self.daemon: DaemonSide | None = None
+        self.early: list[bytes] = []
+
+    @override
+    def connectionMade(self) -> None:
+        self.relay.live = self
+        reached = TCP4ClientEndpoint(reactor, "127.0.0.1", self.relay.port, timeout=10).connect(
+            Factory.forProtocol(lambda: DaemonSide(self))
+        )
+        reached.addCallbacks(self._reached, lambda _: self.transport.loseConnection())  # type: ignore[union-attr]  # connected
+
+    def _reached(self, daemon: "DaemonSide") -> None:
+        self.daemon = daemon
+        early, self.early = self.early, []
+        for line in early:
+            self.forward(line)
+
+    @override
+    def lineReceived(self, line: bytes) -> None:
+        hold_at = self.relay.hold_at
+        if self.relay.held or (hold_at is not None and hold_at in line):
+            self.relay.held.append(line)
+        else:
+            self.forward(line)
+
+    def forward(self, line: bytes) -> None:
+        if self.daemon is None:
+            self.early.append(line)
+        elif self.daemon.transport is not None:
+            self.daemon.transport.write(line + b"\n")
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        if self.daemon is not None and self.daemon.transport is not None:
+            self.daemon.transport.loseConnection()
+
+
+class DaemonSide(LineReceiver):
+    """The relay's connection to the daemon: its lines go on to the client, unless one cuts the connection."""
+
+    delimiter = b"\n"
+    MAX_LENGTH = LONGEST_LINE
+
+    def __init__(self, client: ClientSide) -> None:
+        self.client = client
+
+    @override
+    def lineReceived(self, line: bytes) -> None:
+        relay = self.client.relay
+        if relay.cut_at is not None and relay.cut_at in line:
+            relay.cut_at = None
+            relay.shut()
+        elif self.client.transport is not None:
+            self.client.transport.write(line + b"\n")
+
+    @override
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        if self.client.transport is not None:
+            self.client.transport.loseConnection()
+
 
 def uploads(user: User) -> list[Upload]:
     return [transfer for transfer in user.files.transfers() if isinstance(transfer, Upload)]
+
+
+class DownloadWhileDisconnectedTests(TestCase):
+    async def test_a_cancel_and_a_decline_while_disconnected_are_refused_and_work_once_back(self) -> None:
+        """bob, behind the relay, fetches one of alice's files and is offered another when his connection drops:
+        /cancel and /decline each say in one line to do it once back, and once back each works, alice told. Both
+        ended on bob's side alone: the server kept his download, one of his --file-transfers, and alice's offer."""
+        daemon = Daemon.start(self, SLOW)
+        relay = Relay(self, daemon.port)
+        alice, bob = User(self, daemon.port, "alice"), User(self, await relay.open(), "bob")
+        await until(lambda: bob.screen.showing("bob joined #lobby"), what="bob in #lobby")
+        fetched, _ = random_file(self, RESTARTED_SIZE, "fetched.bin")
+        declined, _ = random_file(self, 20_000, "declined.bin")
+        alice.link.send(f"/send bob {fetched}")
+        await until(lambda: bob.screen.showing('alice offers "fetched.bin"'), what="the first offer")
+        bob.link.send("/accept 1")
+        alice.link.send(f"/send bob {declined}")
+        await until(lambda: bob.screen.showing('alice offers "declined.bin"'), what="the second offer")
+        await until(lambda: bob.part_size("fetched.bin") >= CUT_AT, what="a third of the download")
+        relay.shut()
+        await until(lambda: not bob.link.connected, what="bob disconnected")
+        bob.link.send("/cancel 1")
+        bob.link.send("/decline 2")
+        self.assertEqual(
+            bob.screen.matching("once the client is back"),
+            [
+                "! Not connected: cancel once the client is back.",
+                "! Not connected: decline once the client is back.",
+            ],
+        )
+        await relay.open()
+        await until(lambda: bob.link.named, seconds=SETTLE_SECONDS, what="bob back")
+        bob.link.send("/cancel 1")
+        bob.link.send("/decline 2")
+        await until(lambda: alice.screen.showing('bob stopped fetching "fetched.bin"'), what="the stop")
+        await until(lambda: alice.screen.showing('bob declined "declined.bin"'), what="the decline")
+        self.assertFalse(os.path.exists(os.path.join(bob.folder, "fetched.bin")))
 
 
 class NoNicknameYetTests(TestCase):
