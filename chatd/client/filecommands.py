@@ -118,7 +118,7 @@ def cancel(files: "Transfers", rest: str) -> None:
         transfer.cancel()
         files.say(f"Cancelled {quoted(transfer.offer.name)} from {scrub(transfer.offer.nick)}.")
         return
-    if transfer.server_id is not None and files.unheard("cancel"):
+    if transfer.server_may_hold and files.unheard("cancel"):
         # Left as it is, it goes on once back, where /cancel reaches the server (as the page does).
         return
     files.stop_upload(transfer, tell_server=True)

@@ -166,6 +166,9 @@ class Upload:
         self.server_id: str | None = None
         """The id the server last gave this upload, kept across a drop: the server holds the upload (to go on with)
         until it expires, so ending it for good after a drop cancels that one."""
+        self.offer_lost = False
+        """True from a drop that cut off an offer of this upload's before its answer came, until an offer is
+        answered: the server may have opened an upload for it, whose id the client never heard."""
         self.stage = Stage.HASHING
         self.held = 0
         """Bytes the server has acknowledged."""
@@ -178,6 +181,17 @@ class Upload:
         self._reading = False
         self._round = 0
         """Bumped whenever what is in flight stops counting (a drop, a wrong offset, a restart, the file taken whole)."""
+
+    @property
+    def server_may_hold(self) -> bool:
+        """Whether the server may hold this upload: it gave it an id, or was offered it and the answer was lost.
+
+        Ended for good, such an upload must be cancelled there too: the
+        server kept it until its idle hour was up. One with no id is
+        cancelled once an offer of it made again is answered, with the same
+        upload or a new one (``Transfers.cancel_on_server``).
+        """
+        return self.server_id is not None or self.offer_lost
 
     @property
     def size(self) -> int:
@@ -235,6 +249,7 @@ class Upload:
     def started(self, file_id: str, have: int, tail: str, chunk: int) -> None:
         """The server's ``file_upload``: go on from ``have`` once its last chunk (``tail``) is checked."""
         self.file_id, self.server_id, self.chunk = file_id, file_id, chunk
+        self.offer_lost = False
         if have <= 0:
             self._go_on(0)
             return
@@ -307,6 +322,7 @@ class Upload:
     def offline(self) -> None:
         """The connection dropped: what was in flight is lost; wait for the next connection."""
         if self.stage in (Stage.OFFERING, Stage.SENDING, Stage.CHECKING):
+            self.offer_lost = self.offer_lost or (self.stage is Stage.OFFERING and self.file_id is None)
             self.stage = Stage.WAITING
             self.file_id = None
             self._round += 1

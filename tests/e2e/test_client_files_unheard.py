@@ -7,8 +7,8 @@ The users are the client's ``Link`` and ``Transfers`` in this process
 daemon through a ``Relay`` in this process, which can cut the connection
 (where a line of the daemon's holds a given text, or when told), stop
 taking new ones until told, and hold the client's lines from a given one
-on, as a slow network would. Every wait polls a condition until a
-deadline.
+on, as a slow network would. Whether the server still holds an upload of alice's is what she
+reads with ``/files``. Every wait polls a condition until a deadline.
 """
 
 import os
@@ -27,7 +27,7 @@ from typing_extensions import override
 from chatd.client.upload import Stage, Upload
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_file, until
-from tests.e2e.test_client_files_cancel import SETTLE_SECONDS
+from tests.e2e.test_client_files_cancel import SETTLE_SECONDS, server_holds_none
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 
@@ -213,3 +213,32 @@ class NoNicknameYetTests(TestCase):
             lambda: alice.screen.showing("#lobby is offered it"), seconds=SETTLE_SECONDS, what="the offer"
         )
         self.assertEqual(alice.screen.matching("need-nick"), [])
+
+
+class OfferCutOffTests(TestCase):
+    async def test_a_cancel_after_the_first_offer_was_cut_off_is_refused_and_ends_it_on_the_server_once_back(
+        self,
+    ) -> None:
+        """alice's connection drops as the server answers her first offer: the server holds an upload whose id she
+        never heard. /cancel then says in one line to cancel once back, and once back it ends the upload on the
+        server too. Ended on her side alone, it was kept there for its idle hour."""
+        daemon = Daemon.start(self, SLOW)
+        relay = Relay(self, daemon.port)
+        alice = User(self, await relay.open(), "alice")
+        await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+        relay.cut_at = b'"file_upload"'
+        path, _ = random_file(self, RESTARTED_SIZE)
+        alice.link.send(f"/send #lobby {path}")
+        await until(lambda: not alice.link.connected and relay.cut_at is None, what="the answer cut off")
+        alice.link.send("/cancel 1")
+        self.assertEqual(
+            alice.screen.matching("once the client is back"),
+            ["! Not connected: cancel once the client is back."],
+        )
+        await relay.open()
+        await until(lambda: alice.link.named, seconds=SETTLE_SECONDS, what="alice back")
+        alice.link.send("/cancel 1")
+        await until(
+            lambda: alice.screen.showing('Cancelled sending "random.bin" to #lobby.'), what="the cancel"
+        )
+        await server_holds_none(alice)
