@@ -176,11 +176,14 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
             [f"{scrub(offer.nick)} cancelled {quoted(offer.name)}{because}; nothing of it was kept."],
             Look.ERROR,
         )
-    upload = files.upload_for(message)
+    nick = message.get("nick")
+    mine = isinstance(nick, str) and is_me(nick, files.link.view)
+    # The user's own withdrawal may be of the upload the server held before a drop, whose offer made again is on its
+    # way: missed, the upload the server opens for that offer was taken and sent, though the user had withdrawn it.
+    upload = files.upload_for(message) or (files.offered_again(message) if mine else None)
     if upload is None:
         return Shown(())
-    nick = message.get("nick")
-    if isinstance(nick, str) and is_me(nick, files.link.view):
+    if mine:
         # Withdrawn by another session of the user's account (this one's own /cancel dropped it already).
         offered_already = upload.stage is Up.OFFERED
         files.stop_upload(upload, tell_server=False)

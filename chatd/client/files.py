@@ -134,6 +134,19 @@ class Transfers:
                 return transfer
         return None
 
+    def offered_again(self, message: Message) -> Upload | None:
+        """The upload whose offer, made again after a drop, is on its way, that the server held as ``message``'s
+        ``file`` before the drop; None if none is.
+
+        Ended for good (``stop_upload``), it is still awaited: an upload the
+        server opens for that offer is cancelled there (``upload_started``).
+        """
+        file_id = message.get("file")
+        for upload in self._unanswered:
+            if upload.file_id is None and isinstance(file_id, str) and upload.server_id == file_id:
+                return upload
+        return None
+
     def download_for(self, message: Message) -> Download | None:
         file_id = message.get("file")
         for transfer in self.transfers():

@@ -7,11 +7,14 @@ The users are the client's ``Link`` and ``Transfers`` in this process
 daemon through a ``Relay`` in this process, which can cut the connection
 (where a line of the daemon's holds a given text, or when told), stop
 taking new ones until told, and hold the client's lines from a given one
-on, as a slow network would. Whether the server still holds an upload of alice's is what she
+on, as a slow network would. The other sessions of an account are raw
+sockets. Whether the server still holds an upload of alice's is what she
 reads with ``/files``. Every wait polls a condition until a deadline.
 """
 
 import os
+import shutil
+import tempfile
 
 from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
@@ -30,6 +33,9 @@ from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_fil
 from tests.e2e.test_client_files_cancel import SETTLE_SECONDS, server_holds_none
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_files_restart import enter as enter_json
+from tests.e2e.test_files_restart import until as until_json
+from tests.test_line_accounts import PASSWORD
 
 SLOW = (*LOOPBACK, "--file-rate", "500000")
 """A daemon slow enough that a transfer of ``RESTARTED_SIZE`` bytes is cut off on its way."""
@@ -242,3 +248,40 @@ class OfferCutOffTests(TestCase):
             lambda: alice.screen.showing('Cancelled sending "random.bin" to #lobby.'), what="the cancel"
         )
         await server_holds_none(alice)
+
+
+class WithdrawnElsewhereTests(TestCase):
+    async def test_an_upload_withdrawn_elsewhere_while_its_offer_made_again_is_on_its_way_ends(self) -> None:
+        """alice's connection drops while she sends a file; back, her client offers it again, and before the server
+        reads that offer she withdraws the upload from another connection of her account: her client says so in
+        one line, and cancels the upload the server opens for that offer. It missed the withdrawal (another id
+        than the offer's, none yet) and sent the file whole, offered to #lobby."""
+        store = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, store)
+        daemon = Daemon.start(self, [*SLOW, "--db", os.path.join(store, "chatd.sqlite")])
+        relay = Relay(self, daemon.port)
+        alice = User(self, await relay.open(), "alice")
+        await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+        alice.link.send(f"/register {PASSWORD.decode()}")
+        await until(lambda: alice.screen.showing("is registered to you"), what="the registration")
+        elsewhere = enter_json(daemon, f"alice {PASSWORD.decode()}", "127.0.0.1")
+        path, _ = random_file(self, RESTARTED_SIZE)
+        alice.link.send(f"/send #lobby {path}")
+        await until(lambda: uploads(alice)[0].held >= CUT_AT, what="a third of the upload")
+        file = uploads(alice)[0].server_id
+        relay.hold_at = b"/file offer"
+        relay.shut()
+        await relay.open()
+        await until(lambda: bool(relay.held), seconds=SETTLE_SECONDS, what="the offer made again")
+        elsewhere.say(f"/file cancel {file}")
+        until_json(elsewhere, "file_cancelled")
+        relay.release()
+        await until(
+            lambda: alice.screen.showing(
+                'Sending "random.bin" to #lobby was cancelled on another connection.'
+            ),
+            seconds=SETTLE_SECONDS,
+            what="the withdrawal",
+        )
+        await server_holds_none(alice)
+        self.assertEqual(alice.screen.matching("is offered it"), [])
