@@ -20,7 +20,7 @@ from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
-from twisted.internet.interfaces import IListeningPort
+from twisted.internet.interfaces import IListeningPort, ITCPTransport
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import LineReceiver
 from twisted.python.failure import Failure
@@ -79,8 +79,9 @@ class Relay:
         if self.listening is not None:
             listening, self.listening = self.listening, None
             self.closing = listening.stopListening()
-        if self.live is not None and self.live.transport is not None:
-            self.live.transport.abortConnection()
+        transport = self.live.transport if self.live is not None else None
+        if ITCPTransport.providedBy(transport):
+            transport.abortConnection()
         return self.closing
 
     def release(self) -> None:
