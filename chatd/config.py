@@ -14,14 +14,13 @@ touches no other. The defaults are the options' defaults.
 
 from dataclasses import dataclass, field
 
-from twisted.internet.ssl import CertificateOptions
-
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
 from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
+from chatd.tls_reload import ReloadableCertificate
 
 DEFAULT_PORT = 5000
 """The line front end's TCP port when neither --port nor --listen is given."""
@@ -42,8 +41,9 @@ class TLSPort:
 
     port: int
     """0 to 65535; 0 lets the system choose."""
-    certificate: CertificateOptions
-    """The certificate and key of ``--tls-cert`` and ``--tls-key``, loaded and checked to match."""
+    certificate: ReloadableCertificate
+    """The certificate and key of ``--tls-cert`` and ``--tls-key``, loaded and checked to match, read again on SIGHUP;
+    one for every TLS port."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +159,9 @@ class Config:
     files: FilesConfig = field(default_factory=FilesConfig)
     retain_days: float | None = None
     """Days history is kept (``--retain-days``), bar what restores the chat's state; None keeps it forever."""
+
+    @property
+    def certificate(self) -> ReloadableCertificate | None:
+        """The certificate the TLS ports serve (one for all, read again on SIGHUP), or None with no TLS port."""
+        ports = (self.line.tls, self.web.tls, self.irc.tls)
+        return next((port.certificate for port in ports if port is not None), None)

@@ -23,12 +23,14 @@ class TLSConfigError(ValueError):
     """The certificate or key cannot be used; the message says why, in a sentence.
 
     ``about`` says which is at fault: "certificate", "key", or "pair" (each
-    loads, but the key is not the certificate's).
+    loads, but the key is not the certificate's); ``option`` names the
+    option to fix, for the start's refusal and a reload's warning alike.
     """
 
     def __init__(self, message: str, about: Literal["certificate", "key", "pair"]) -> None:
         super().__init__(message)
         self.about = about
+        self.option = "--tls-cert" if about == "certificate" else "--tls-key"
 
 
 def load_tls(certificate_path: str, key_path: str) -> CertificateOptions:
@@ -72,6 +74,18 @@ def _read(path: str, what: Literal["certificate", "key"]) -> bytes:
         raise TLSConfigError(f"cannot read the {what} {path}: {error.strerror}", what) from None
 
 
+def expiry(options: CertificateOptions) -> float:
+    """When the certificate of ``options`` (``load_tls``'s) runs out, in seconds since the epoch."""
+    certificate = options.certificate
+    assert certificate is not None, "load_tls gives a certificate"
+    return certificate.to_cryptography().not_valid_after_utc.timestamp()
+
+
+def utc_minute(seconds: float) -> str:
+    """``seconds`` since the epoch as the log says when a certificate runs out: ``2026-12-06 02:42 UTC``."""
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+
+
 def warn_if_expired(options: CertificateOptions, path: str, now: float) -> None:
     """Log a warning if the certificate of ``options``, read from ``--tls-cert path``, expired before ``now``.
 
@@ -81,13 +95,11 @@ def warn_if_expired(options: CertificateOptions, path: str, now: float) -> None:
     trust it) and what to do. chatd reads the certificate at start alone,
     so a renewed one needs a restart too.
     """
-    certificate = options.certificate
-    assert certificate is not None, "load_tls gives a certificate"
-    expiry = certificate.to_cryptography().not_valid_after_utc.timestamp()
-    if expiry < now:
+    runs_out = expiry(options)
+    if runs_out < now:
         log.warn(
             "--tls-cert {path} expired on {when}, and TLS clients refuse it; renew it and restart chatd",
             path=path,
-            when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expiry)),
-            expiry=expiry,
+            when=utc_minute(runs_out),
+            expiry=runs_out,
         )

@@ -781,7 +781,21 @@ class ConfigTests(SynchronousTestCase):
         tls = parse("--tls-port", "6697", "--tls-cert", certificate, "--tls-key", key).config().line.tls
         assert tls is not None
         self.assertEqual(tls.port, 6697)
-        self.assertIsInstance(tls.certificate, CertificateOptions)
+        self.assertIsInstance(tls.certificate.options, CertificateOptions)
+
+    def test_every_tls_port_serves_one_certificate(self) -> None:
+        """--tls-port, --web-tls-port and --irc-tls-port are handed one certificate, so one SIGHUP renews it on all."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        certificate, key = write_self_signed(directory)
+        ports = ("--tls-port", "6697", "--web-tls-port", "8443", "--irc-tls-port", "6698")
+        config = parse(*ports, "--tls-cert", certificate, "--tls-key", key).config()
+        served = [
+            config.certificate,
+            *(port.certificate for port in (config.line.tls, config.web.tls, config.irc.tls) if port),
+        ]
+        self.assertEqual(len(served), 4)
+        self.assertEqual({id(certificate) for certificate in served}, {id(config.certificate)})
 
     def test_operators_are_the_loaded_file(self) -> None:
         """--opers reaches the configuration as the operators whose passwords verify."""

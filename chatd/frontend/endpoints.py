@@ -20,8 +20,12 @@ from twisted.internet.endpoints import (
     _parse,
     serverFromString,
 )
-from twisted.internet.interfaces import IListeningPort, IProtocolFactory, IStreamServerEndpoint
-from twisted.internet.ssl import CertificateOptions
+from twisted.internet.interfaces import (
+    IListeningPort,
+    IOpenSSLServerConnectionCreator,
+    IProtocolFactory,
+    IStreamServerEndpoint,
+)
 from twisted.logger import Logger
 from zope.interface import implementer
 
@@ -41,7 +45,7 @@ def listening(
     reactor: Any,
     interface: str,
     port: int | None,
-    tls: tuple[int, CertificateOptions] | None,
+    tls: tuple[int, IOpenSSLServerConnectionCreator] | None,
     listen: Sequence[str],
     tuning: Tuning,
 ) -> tuple[tuple[IStreamServerEndpoint, bool], ...]:

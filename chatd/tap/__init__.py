@@ -48,7 +48,7 @@ def makeService(options: Options) -> IService:
         raise StartError(cannot_listen(error, ports, options["interface"])) from None
     warn_if_open(_secret_files(options))
     if options["tls"] is not None:
-        warn_if_expired(options["tls"], options["tls-cert"], reactor.seconds())
+        warn_if_expired(options["tls"].options, options["tls-cert"], reactor.seconds())
     return daemon
 
 

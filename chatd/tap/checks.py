@@ -44,11 +44,12 @@ def twistds(error: usage.UsageError, twistd: usage.Options, chatd: usage.Options
 
 
 TLS_FIXES = {
-    "certificate": ("--tls-cert", "give a readable PEM certificate"),
-    "key": ("--tls-key", "give a readable PEM private key"),
-    "pair": ("--tls-key", "give the key the certificate was made with"),
+    "certificate": "give a readable PEM certificate",
+    "key": "give a readable PEM private key",
+    "pair": "give the key the certificate was made with",
 }
-"""The option to name and the fix to suggest, by what ``TLSConfigError.about`` says is wrong."""
+"""The fix to suggest at start, by what ``TLSConfigError.about`` says is wrong (``TLSConfigError.option`` names
+the option)."""
 
 
 PROXY_PROTOCOL = "haproxy:"

@@ -11,7 +11,6 @@ import sys
 from typing import Any, ClassVar, NoReturn, TextIO
 
 from twisted.copyright import version as twisted_version
-from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
 from typing_extensions import override
 
@@ -38,6 +37,7 @@ from chatd.tap.limits import SIZE_OPTIONS, check_least, check_most, check_positi
 from chatd.tap.parameters import FLAGS, PARAMETERS
 from chatd.tap.typed import config_of
 from chatd.tls import TLSConfigError, load_tls
+from chatd.tls_reload import ReloadableCertificate
 
 
 class Options(usage.Options):
@@ -223,8 +223,9 @@ class Options(usage.Options):
                 raise usage.UsageError(f"--{name} must differ from --{seen[port]}; both are {port}.")
             seen[port] = name
 
-    def _tls(self) -> CertificateOptions | None:
-        """The TLS options --tls-port and --web-tls-port need, checked now so a bad file stops the start."""
+    def _tls(self) -> ReloadableCertificate | None:
+        """The certificate the TLS ports serve (read again on SIGHUP), its files checked now so a bad one stops the
+        start."""
         ports = [name for name in ("tls-port", "web-tls-port", "irc-tls-port") if self[name] is not None]
         files = [name for name in ("tls-cert", "tls-key") if self[name] is not None]
         if not ports and not files:
@@ -234,7 +235,7 @@ class Options(usage.Options):
                 "--tls-cert and --tls-key go together with --tls-port, --web-tls-port or --irc-tls-port; give both files and a port."
             )
         try:
-            return load_tls(self["tls-cert"], self["tls-key"])
+            options = load_tls(self["tls-cert"], self["tls-key"])
         except TLSConfigError as error:
-            option, fix = TLS_FIXES[error.about]
-            raise usage.UsageError(f"{option}: {error}; {fix}.") from None
+            raise usage.UsageError(f"{error.option}: {error}; {TLS_FIXES[error.about]}.") from None
+        return ReloadableCertificate(self["tls-cert"], self["tls-key"], options)

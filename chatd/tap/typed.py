@@ -9,8 +9,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from twisted.internet.ssl import CertificateOptions
-
 from chatd.config import (
     DEFAULT_FILES,
     MEMORY,
@@ -26,6 +24,7 @@ from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
 from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
+from chatd.tls_reload import ReloadableCertificate
 
 
 def config_of(values: Mapping[str, Any]) -> Config:
@@ -69,7 +68,7 @@ def _chat(values: Mapping[str, Any]) -> Limits:
 
 def _tls_port(values: Mapping[str, Any], option: str) -> TLSPort | None:
     """The TLS port ``--option`` gives with the certificate (``values["tls"]``), or None without either."""
-    tls: CertificateOptions | None = values["tls"]
+    tls: ReloadableCertificate | None = values["tls"]
     return None if tls is None or values[option] is None else TLSPort(values[option], tls)
 
 
