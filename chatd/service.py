@@ -83,6 +83,7 @@ from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_open import refuse_if_folder, refuse_if_held, unopened
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
+from chatd.tls_reload import ReloadOnHangup
 from chatd.turns import Turns
 
 log = Logger()
@@ -184,6 +185,8 @@ def build(
         leaving.append(_Goodbye(host.shutdown))
     # Started after the store, so its first round (at start) finds the store's threads running.
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
+    # A renewed certificate is taken on SIGHUP (chatd.tls_reload); without one, SIGHUP keeps its default.
+    reloading = [] if config.certificate is None else [ReloadOnHangup(config.certificate, reactor)]
     return compose(
         [
             # First: it freezes what building the daemon made (nearly all start-up leaves), and thaws last.
@@ -198,6 +201,7 @@ def build(
             *spool_services,
             *file_services,
             *backing,
+            *reloading,
         ],
         front_ends,
         console,

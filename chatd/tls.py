@@ -92,13 +92,13 @@ def warn_if_expired(options: CertificateOptions, path: str, now: float) -> None:
     The start goes on: the plain port serves as ever, and a host who
     restarts with a certificate that ran out while the daemon was down
     reads why TLS clients now refuse it (a client only says it cannot
-    trust it) and what to do. chatd reads the certificate at start alone,
-    so a renewed one needs a restart too.
+    trust it) and what to do: a renewed one is read on SIGHUP
+    (chatd.tls_reload), no restart needed.
     """
     runs_out = expiry(options)
     if runs_out < now:
         log.warn(
-            "--tls-cert {path} expired on {when}, and TLS clients refuse it; renew it and restart chatd",
+            "--tls-cert {path} expired on {when}, and TLS clients refuse it; renew it and send chatd SIGHUP",
             path=path,
             when=utc_minute(runs_out),
             expiry=runs_out,

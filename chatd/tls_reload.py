@@ -17,11 +17,18 @@ reads their files into a context of its own, which chatd cannot reach
 without parsing their descriptions again by hand; they need a restart.
 """
 
+import signal
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
 from OpenSSL import SSL
+from twisted.application.service import Service
 from twisted.internet.interfaces import IOpenSSLServerConnectionCreator
 from twisted.internet.ssl import CertificateOptions
 from twisted.logger import Logger
 from twisted.protocols.tls import TLSMemoryBIOProtocol
+from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.tls import TLSConfigError, expiry, load_tls, utc_minute
@@ -84,3 +91,36 @@ class ReloadableCertificate:
             why=why,
             kept=kept,
         )
+
+
+class ReloadOnHangup(Service):
+    """While running, SIGHUP has ``certificate`` read again (``ReloadableCertificate.reload``) on ``reactor``.
+
+    The signal handler only schedules the reload (``callFromThread``, safe
+    in a handler, as twistd's own SIGUSR1 log rotation does): the files are
+    read in the reactor's next pass, not inside the handler. A handler
+    already set for SIGHUP (a ``--logger`` of the host's, say) is called
+    after it, and put back at stop.
+    """
+
+    def __init__(self, certificate: ReloadableCertificate, reactor: Any) -> None:
+        self._certificate = certificate
+        self._reactor = reactor
+        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
+
+    @override
+    def startService(self) -> None:
+        super().startService()
+        self._previous = signal.signal(signal.SIGHUP, self._hangup)
+
+    @override
+    def stopService(self) -> None:
+        super().stopService()
+        # None: the handler before was not set from Python; the default is what it was.
+        signal.signal(signal.SIGHUP, signal.SIG_DFL if self._previous is None else self._previous)
+
+    def _hangup(self, number: int, frame: FrameType | None) -> None:
+        """SIGHUP's handler: reload in the reactor's next pass, then hand the signal to the handler before ours."""
+        self._reactor.callFromThread(lambda: self._certificate.reload(self._reactor.seconds()))
+        if callable(self._previous):
+            self._previous(number, frame)

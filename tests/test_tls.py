@@ -106,7 +106,7 @@ class ExpiredCertificateTests(SynchronousTestCase):
                 (
                     LogLevel.warn,
                     f"--tls-cert {certificate} expired on {expiry:%Y-%m-%d %H:%M} UTC, and TLS clients refuse it; "
-                    "renew it and restart chatd",
+                    "renew it and send chatd SIGHUP",
                 )
             ],
         )

@@ -2,20 +2,23 @@
 
 import os
 import shutil
+import signal
 import tempfile
 import time
 
 from cryptography import x509
+from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
 from twisted.internet.protocol import Factory, Protocol
-from twisted.internet.task import Clock
+from twisted.internet.task import Clock, deferLater
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.protocols.tls import TLSMemoryBIOFactory, TLSMemoryBIOProtocol
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from chatd.tls import load_tls, utc_minute
-from chatd.tls_reload import ReloadableCertificate
+from chatd.tls_reload import ReloadableCertificate, ReloadOnHangup
 from tests.certificates import write_self_signed
 
 
@@ -153,3 +156,31 @@ class ReloadableCertificateTests(SynchronousTestCase):
         """A certificate that ran out already is not taken: TLS clients would refuse it."""
         path = self.files.renew(days=-1)
         self.assert_refused("--tls-cert", f"{path} expired on {expiry_in(path)}")
+
+
+class ReloadOnHangupTests(TestCase):
+    """SIGHUP, while the service runs, reloads the certificate in the reactor; its stop puts the handler back."""
+
+    def setUp(self) -> None:
+        self.files = Renewal(self)
+        self.certificate = ReloadableCertificate(
+            self.files.path, self.files.key, load_tls(self.files.path, self.files.key)
+        )
+        self.service = ReloadOnHangup(self.certificate, reactor)
+
+    def test_sighup_has_the_certificate_read_again(self) -> "Deferred[None]":
+        """A SIGHUP to the process has the renewed certificate taken in the reactor's next pass."""
+        before = signal.getsignal(signal.SIGHUP)
+        self.service.startService()
+        self.addCleanup(self.service.stopService)
+        renewed = certificate_in(self.files.renew())
+        os.kill(os.getpid(), signal.SIGHUP)
+
+        def taken(_: object) -> None:
+            served = self.certificate.options.certificate
+            assert served is not None, "load_tls gives a certificate"
+            self.assertEqual(served.to_cryptography(), renewed)
+            self.service.stopService()
+            self.assertEqual(signal.getsignal(signal.SIGHUP), before)
+
+        return deferLater(reactor, 0, lambda: None).addCallback(taken)

@@ -63,7 +63,8 @@ PARAMETERS: list[list[Any]] = named_numbers(
             "tls-cert",
             None,
             None,
-            "PEM certificate for --tls-port, --web-tls-port and --irc-tls-port, with any intermediate certificates after it.",
+            "PEM certificate for --tls-port, --web-tls-port and --irc-tls-port, with any intermediate certificates after "
+            "it; read again, with --tls-key, on SIGHUP.",
         ],
         ["tls-key", None, None, "PEM private key of --tls-cert (keep it readable by the daemon only)."],
         [

@@ -201,6 +201,6 @@ class ExpiredCertificateTests(SynchronousTestCase):
             re.compile(
                 rb"\[chatd\.tls#warn\] --tls-cert "
                 + re.escape(certificate.encode())
-                + rb" expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC, and TLS clients refuse it; renew it and restart chatd$"
+                + rb" expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC, and TLS clients refuse it; renew it and send chatd SIGHUP$"
             )
         )
