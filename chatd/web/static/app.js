@@ -60,7 +60,8 @@ class Chat {
       held: () => this.held(),
     });
     this.files = new Transfers({
-      send: (line) => this.link.send(line),
+      // In the chat only: a file line before the nickname is answered need-nick, which answers nothing it awaits.
+      send: (line) => this.online && this.link.send(line),
       ask: (line) => this.send(line),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),

@@ -24,9 +24,11 @@ const OFFER_CODES = new Set(["file-too-big", "file-day-limit", "file-too-many", 
 const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json", "no-files"]);
 
 /**
- * Every transfer of this page. `host` is the chat: `send(line)` (false when
- * no socket is up), `ask(line)` (a line the user's press sends: as `send`,
- * and when it cannot go the status line says why), `conversationFor(object)`
+ * Every transfer of this page. `host` is the chat: `send(line)` (false
+ * unless the page is in the chat, connected and named: before its nickname
+ * the server answers any file line `need-nick`), `ask(line)` (a line the
+ * user's press sends: as `send`, and when it cannot go the status line says
+ * why), `conversationFor(object)`
  * (where an offer is shown), `mine(nick)`, `say(text, kind)` (a notice in the
  * conversation shown).
  */
@@ -91,12 +93,17 @@ export class Transfers {
     this.offer(upload);
   }
 
+  /**
+   * Offer `upload`, or, with the page not in the chat (disconnected, or its nickname refused or not answered yet),
+   * leave it waiting for `back`: sent then, the offer was answered `need-nick`, which answers no offer, and the
+   * upload said "Offering…" for good.
+   */
   offer(upload) {
     upload.card.say("Offering…");
     if (this.host.send(`/file offer ${upload.target} ${upload.size} ${upload.hash} ${upload.mime} ${upload.name}`)) {
       this.waiting.push(upload);
     } else {
-      upload.card.say("Waiting for the connection…");
+      upload.card.say("Waiting to be back in the chat…");
     }
   }
 
