@@ -2,18 +2,29 @@
 
 While the page is not in the chat (disconnected, or back on a socket whose
 nickname the server has not accepted) no file line of its reaches the
-server: an offer is held until the page is back in, as the bundled client
-does (tests/e2e/test_client_files_unheard.py). The page's socket is held
-shut, and its read of a file held, by scripts the tests run in it; every
-wait polls a condition until the deadline; nothing is timed.
+server: an offer is held until the page is back in, and Cancel of an
+upload the server may hold (one whose offer's answer a drop cut off, too)
+is refused, as the bundled client does
+(tests/e2e/test_client_files_unheard.py). The page's socket is held shut,
+and its read of a file held, by scripts the tests run in it; every wait
+polls a condition until the deadline; nothing is timed.
 """
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_e2e import PASSWORD, registered
-from tests.e2e.test_web_files import card_state, choose, content, drop_socket, on_disk
-from tests.e2e.test_web_files_failed import OFFERED
+from tests.e2e.test_web_files import (
+    SLOW,
+    card_named,
+    card_state,
+    choose,
+    content,
+    drop_socket,
+    on_disk,
+    press,
+)
+from tests.e2e.test_web_files_failed import OFFERED, ONE_AT_ONCE, sends_the_next
 
 HOLD_RECONNECT = """
 const link = window.chatd.link, start = link.start.bind(link);
@@ -28,6 +39,17 @@ window.holdReconnect = () => {
 """
 """Lets the test keep the page's socket shut once it closes: ``window.holdReconnect()`` holds each attempt to
 connect again until ``window.reconnect()``."""
+
+CUT_ANSWER = """
+const chat = window.chatd, receive = chat.receive.bind(chat);
+chat.receive = (object) => {
+  if (object.type !== "file_upload" || window.reconnect !== null) return receive(object);
+  window.holdReconnect();
+  chat.link.restart();
+};
+"""
+"""The first answer to an offer (``file_upload``) is lost with the socket, which drops as it comes and stays shut
+until ``window.reconnect()`` (HOLD_RECONNECT first)."""
 
 HOLD_READ = """
 const read = Blob.prototype.arrayBuffer;
@@ -50,6 +72,32 @@ def disconnected(page: Page) -> None:
 
 class UnheardUploadTests(SynchronousTestCase):
     """What the page does with an upload while the server cannot hear of it waits until it can."""
+
+    def test_cancel_of_an_upload_whose_offer_s_answer_was_lost_is_refused_and_ends_it_on_the_server_once_back(
+        self,
+    ) -> None:
+        """alice's page offers a file, and the socket drops before the server's answer comes: her Cancel says it was
+        not sent and leaves the upload waiting. Back, the page offers it again, and Cancel ends it on the server: her
+        next file is taken, one transfer at once notwithstanding. The press ended it on the page alone, and the
+        server held the upload it had opened for the offer for an hour (`file-too-many`)."""
+        _, url = start_web(self, *SLOW, *ONE_AT_ONCE)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.script(HOLD_RECONNECT)
+        alice.script(CUT_ANSWER)
+        choose(alice, on_disk(self, "big.bin", content(400_000, seed=61)))
+        disconnected(alice)
+
+        alice.find("#log-box .log .line.file .file-cancel").click()
+        self.assertEqual(alice.status(), "Not connected: that was not sent. Reconnecting…")
+        self.assertEqual(card_state(alice), ["Disconnected: waiting to go on…"])
+        self.assertEqual(alice.texts("#log-box .log .line.file button"), ["Cancel"])
+        alice.script("window.reconnect();")
+        file_id = card_named(alice, "big.bin")
+        press(alice, file_id, "cancel")
+        alice.wait(lambda: card_state(alice, file_id) == ["Cancelled."] or None, "alice's line to end")
+        sends_the_next(self, alice)
+        quiet(self, alice, no_error_shown=True)
 
     def test_a_file_hashed_while_the_nickname_is_refused_is_offered_once_it_is_accepted(self) -> None:
         """alice's page finishes hashing a file after a drop, back on a socket whose nickname the server refused (it

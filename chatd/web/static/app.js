@@ -63,6 +63,7 @@ class Chat {
       // In the chat only: a file line before the nickname is answered need-nick, which answers nothing it awaits.
       send: (line) => this.online && this.link.send(line),
       ask: (line) => this.send(line),
+      notSent: () => this.notSent(),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),
       say: (text, kind) => this.say(text, kind),
@@ -241,9 +242,14 @@ class Chat {
 
   send(line) {
     if (this.online && this.link.send(line)) return true;
+    this.notSent();
+    return false;
+  }
+
+  /** Say in the status line why what the user asked for did not reach the server. */
+  notSent() {
     // After /quit nothing comes back by itself (the join box stays usable to say so; the search box says it in its results).
     this.view.say(this.left ? "You left the chat: that was not sent. Reload the page to come back." : "Not connected: that was not sent. Reconnecting…");
-    return false;
   }
 
   /**

@@ -28,9 +28,9 @@ const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file",
  * unless the page is in the chat, connected and named: before its nickname
  * the server answers any file line `need-nick`), `ask(line)` (a line the
  * user's press sends: as `send`, and when it cannot go the status line says
- * why), `conversationFor(object)`
- * (where an offer is shown), `mine(nick)`, `say(text, kind)` (a notice in the
- * conversation shown).
+ * why), `notSent()` (the status line says why a press did not go),
+ * `conversationFor(object)` (where an offer is shown), `mine(nick)`,
+ * `say(text, kind)` (a notice in the conversation shown).
  */
 export class Transfers {
   constructor(host) {
@@ -72,7 +72,7 @@ export class Transfers {
       this.host.say(`${name} is ${big}: this server takes files of at most ${most}. Nothing was sent.`, "error");
       return;
     }
-    const upload = { file, name, size: file.size, mime: mimeType(file.type), target: conversation.name, conversation, id: null, state: "hashing", next: 0, acked: 0, chunk: CHUNK, hash: "", chunks: [], reading: false };
+    const upload = { file, name, size: file.size, mime: mimeType(file.type), target: conversation.name, conversation, id: null, offerLost: false, state: "hashing", next: 0, acked: 0, chunk: CHUNK, hash: "", chunks: [], reading: false };
     upload.card = new Card("", [el("span", { class: "nick" }, "You"), " send ", el("span", { class: "file-name" }, name), ` (${size(file.size)}) to ${conversation.name}`]);
     upload.card.buttons(["Cancel", `Cancel sending ${name}`, () => this.cancelUpload(upload)]);
     upload.card.say("Hashing…");
@@ -215,17 +215,31 @@ export class Transfers {
   }
 
   /**
-   * Cancel pressed on an upload. One the server knows of is ended only once `/file cancel` goes: while
+   * Cancel pressed on an upload. One the server may hold (it gave it an id, or an offer of it went out and the
+   * socket dropped before the answer came: `offerLost`) is ended only once it can be cancelled there: while
    * disconnected the press is refused (the status line says why) and the upload left as it is, to go on or
-   * be cancelled once the page is back. Ended on the page alone, it went on existing on the server.
+   * be cancelled once the page is back. Ended on the page alone, it went on existing on the server until its idle
+   * hour was up, one of the user's `--file-transfers`.
    */
   cancelUpload(upload) {
     const was = upload.state;
-    if (upload.id !== null && was !== "hashing" && !this.host.ask(`/file cancel ${upload.id}`)) return;
+    if ((upload.id !== null || upload.offerLost) && was !== "hashing" && !this.cancelOnServer(upload)) return;
     upload.state = "cancelled";
     upload.card.end(was === "offered" ? "Withdrawn." : "Cancelled.", "cancelled");
     this.tell(upload.conversation, upload.card, was === "offered" ? `You withdrew ${upload.name}.` : `You cancelled sending ${upload.name}.`);
     this.uploads.delete(upload);
+  }
+
+  /**
+   * Whether `upload`, which the server may hold, is cancelled there: `/file cancel` of its id went, or, with no id
+   * yet, its offer made again once back is on its way and `uploadStarts` cancels whatever the answer opens (the
+   * upload held, or a new one). False, the status line saying why, while no line reaches the server.
+   */
+  cancelOnServer(upload) {
+    if (upload.id !== null) return this.host.ask(`/file cancel ${upload.id}`);
+    if (this.waiting.includes(upload)) return true;
+    this.host.notSent();
+    return false;
   }
 
   /**
@@ -660,9 +674,15 @@ export class Transfers {
     conversation.addNotice(noticeLine(`Sending ${name} to ${entry.to} stopped before the end: send the same file here again and it goes on from what the server holds.`));
   }
 
-  /** The socket dropped: nothing sent is awaited any more; uploads and downloads wait to go on. */
+  /**
+   * The socket dropped: nothing sent is awaited any more; uploads and downloads wait to go on. An upload whose
+   * first offer went unanswered may have been opened on the server (`offerLost`): the page never heard its id.
+   */
   lost() {
     this.drops += 1;
+    for (const transfer of this.waiting) {
+      if (transfer.offer === undefined && transfer.id === null) transfer.offerLost = true;
+    }
     this.waiting = [];
     for (const upload of this.uploads) {
       if (upload.state === "uploading" || upload.state === "checking" || upload.state === "offering" || upload.state === "restarting") {
