@@ -455,7 +455,7 @@ class ResumeTests(SynchronousTestCase):
         path = on_disk(self, "big.bin", data)
         alice.open("#lobby")
         choose(alice, path)
-        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
         drop_socket(alice)
         alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
         offered = next_of(bob, "file_offered")
@@ -483,7 +483,7 @@ class ResumeTests(SynchronousTestCase):
         alice.open("bob")
         card = f'#log-box .log .line.file[data-file="{file_id}"]'
         alice.wait(lambda: alice.find(f"{card} .file-accept"), "bob's offer").click()
-        alice.wait(lambda: 10 <= bar(alice, file_id) < 90 or None, "the download under way")
+        alice.wait(lambda: 10 <= bar(alice, file_id) < 50 or None, "the download under way")
         drop_socket(alice)
         alice.wait(
             lambda: (
@@ -599,7 +599,7 @@ class EndingTests(SynchronousTestCase):
         of it (a message she sends afterwards reaches him with no file before it)."""
         alice, bob = two_pages(self, *SLOW)
         choose(alice, on_disk(self, "half.bin", content(400_000)))
-        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
         alice.find("#log-box .log .line.file .file-cancel").click()
         alice.wait(lambda: card_state(alice) == ["Cancelled."] or None, "alice's line to say so")
         self.assertEqual(after(alice), [])
@@ -617,7 +617,7 @@ class EndingTests(SynchronousTestCase):
         alice, bob = two_pages(self, *SLOW)
         file_id = offer_to_bob(self, alice, bob, "movie.mkv", content(400_000, seed=2))
         press(bob, file_id, "accept")
-        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 50 or None, "the download under way")
         press(alice, file_id, "cancel")
         alice.wait(lambda: card_state(alice, file_id) == ["Withdrawn."] or None, "alice's line to say so")
         self.assertEqual(after(alice, file_id), [])
@@ -635,7 +635,7 @@ class EndingTests(SynchronousTestCase):
         alice, bob = two_pages(self, *SLOW)
         file_id = offer_to_bob(self, alice, bob, "backup.tar", content(400_000, seed=4))
         press(bob, file_id, "accept")
-        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 50 or None, "the download under way")
         press(bob, file_id, "cancel")
         bob.wait(lambda: card_state(bob, file_id) == ["Cancelled."] or None, "bob's line to say so")
         self.assertEqual(after(bob, file_id), [])
@@ -692,7 +692,7 @@ class ReloadTests(SynchronousTestCase):
         bob.wait(lambda: bob.texts("#privates .name") == ["alice"] or None, "a conversation with alice")
         bob.open("alice")
         press(bob, card_named(bob, "reloaded.bin"), "accept")
-        bob.wait(lambda: 10 <= bar(bob, file_id) < 90 or None, "the download under way")
+        bob.wait(lambda: 10 <= bar(bob, file_id) < 50 or None, "the download under way")
 
         bob.driver.refresh()
         next_of(alice, "quit", nick="bob")  # the server saw the old page go: "bob" is free again
@@ -722,7 +722,7 @@ class ReloadTests(SynchronousTestCase):
         data = content(400_000, seed=13)
         path = on_disk(self, "cut.bin", data)
         choose(alice, path)
-        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
 
         alice.driver.refresh()
         next_of(bob, "quit", nick="alice")

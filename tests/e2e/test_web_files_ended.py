@@ -147,7 +147,7 @@ class WithdrawnElsewhereTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice", PASSWORD)
         choose(alice, on_disk(self, "big.bin", content(400_000, seed=14)))
-        alice.wait(lambda: 10 <= bar(alice) < 90 or None, "the upload under way")
+        alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
         elsewhere.say("/file list")
         [entry] = next_of(elsewhere, "file_list")["files"]
         self.assertEqual((entry["name"], entry["state"]), ("big.bin", "uploading"))
