@@ -20,7 +20,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
 from chatd.storage.schema import STEPS, DatabaseFileError, prepare
-from chatd.storage.search_index import index_path
+from chatd.storage.search_index import index_path, unmade
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import read_at_start
 from tests.events import said
@@ -376,6 +376,18 @@ class FullAtStartTests(LoggedStoreTestCase):
             f"--db {self.path} cannot be written, its disk is full (No space left on device); free space on it and "
             "start again.",
         )
+
+    def test_a_pass_log_or_search_index_the_full_disk_keeps_from_being_made_stops_the_start_saying_so(
+        self,
+    ) -> None:
+        """ENOSPC as a start makes the pass log or the search index beside --db is the full disk's sentence too: a
+        directory the daemon may write, which those said before, is not what the host needs."""
+        full = (
+            f"--db {self.path} cannot be written, its disk is full (No space left on device); free space on it and "
+            "start again."
+        )
+        self.assertEqual(pass_log.unwritable(self.path, full_disk_error()), full)
+        self.assertEqual(unmade(self.path, full_disk_error()), full)
 
     def test_a_full_disk_while_the_file_is_upgraded_stops_the_start_saying_so(self) -> None:
         """An older chatd's file the disk has no room to upgrade (SQLite's max_page_count) is the full disk's

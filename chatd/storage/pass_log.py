@@ -400,6 +400,17 @@ def unreadable(path: str, error: OSError) -> str:
     )
 
 
+def unwritable(path: str, error: OSError) -> str:
+    """The sentence for a pass log beside the history in ``path`` that a start cannot make (``error``); a full disk's
+    is ``disk_full``'s, not another directory's."""
+    if no_room(error):
+        return disk_full(path, error)
+    return (
+        f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
+        "a directory the daemon may write."
+    )
+
+
 def last_committed(connection: sqlite3.Connection) -> int:
     """The number of the last record the database behind ``connection`` holds."""
     (last,) = connection.execute("SELECT last FROM pass_log").fetchone()

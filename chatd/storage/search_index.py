@@ -53,10 +53,11 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.search import SCAN_LINES, folded, matches, scanned
+from chatd.failures import no_room
 from chatd.storage.damaged_rows import malformed, with_text
 from chatd.storage.outage import Outage
 from chatd.storage.private import make_private
-from chatd.storage.schema import HIGHEST_POSITION, LINE_KINDS, DatabaseFileError
+from chatd.storage.schema import HIGHEST_POSITION, LINE_KINDS, DatabaseFileError, disk_full
 
 APPLICATION_ID = 0x63686978
 """``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
@@ -187,11 +188,19 @@ def _opened(path: str, where: str, usable: Callable[[str], sqlite3.Connection | 
     try:
         return usable(where) or _made(where)
     except (sqlite3.Error, OSError) as error:
-        why = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) else error
-        raise DatabaseFileError(
-            f"--db {path}: its search index {where} cannot be made ({why}); "
-            "give a --db in a directory the daemon may write."
-        ) from None
+        raise DatabaseFileError(unmade(path, error)) from None
+
+
+def unmade(path: str, error: sqlite3.Error | OSError) -> str:
+    """The sentence for the search index beside the history in ``path`` that a start cannot make (``error``); a full
+    disk's is ``disk_full``'s, not another directory's."""
+    if no_room(error):
+        return disk_full(path, error)
+    why = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) else error
+    return (
+        f"--db {path}: its search index {index_path(path)} cannot be made ({why}); "
+        "give a --db in a directory the daemon may write."
+    )
 
 
 def _ahead(connection: sqlite3.Connection) -> bool:

@@ -21,6 +21,7 @@ from chatd.storage.damaged_rows import UnreadableRowError, at_start, decoded
 from chatd.storage.pass_log import PassLog, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
+from chatd.storage.pass_log import unwritable as unwritable_log
 from chatd.storage.private import make_private
 from chatd.storage.room_settings import add_functions
 from chatd.storage.schema import (
@@ -145,10 +146,7 @@ def read_at_start(path: str, reactor: Any, writer: sqlite3.Connection, claim: Cl
         try:
             pass_log = PassLog(log_path(path), last_record, claim)
         except OSError as error:
-            raise DatabaseFileError(
-                f"--db {path}'s pass log {log_path(path)} cannot be written ({error.strerror}); give a file in "
-                "a directory the daemon may write."
-            ) from None
+            raise DatabaseFileError(unwritable_log(path, error)) from None
         opened.pop_all()
     return Opened(
         writer,
