@@ -74,6 +74,8 @@ class SearchTests(IRCTestCase):
             ("in=#lobby", b"text :Give the words to look for: text=words"),
             ("in=#lobby;text=x;sort=new", b"sort :SEARCH takes in, text, from, after, before and limit"),
             ("in=#lobby;text=x;after=yesterday", b"after :A time is written YYYY-MM-DDThh:mm:ss.sssZ"),
+            ("in=#lobby;text=x;limit=ten", b"limit :The limit must be a number above 0"),
+            ("in=#lobby;text=x;limit=0", b"limit :The limit must be a number above 0"),
         ):
             self.clock.advance(1)
             self.send(alice, f"SEARCH {asked}")

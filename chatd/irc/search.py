@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotMemberError, SearchWordsError
 from chatd.domain.events import RoomEvent
+from chatd.domain.search import SEARCH_HITS
 from chatd.frontend import searches
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.points import moment
@@ -54,8 +55,9 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
         return _invalid(
             session, "after" if after is None else "before", "A time is written YYYY-MM-DDThh:mm:ss.sssZ"
         )
-    most = number_up_to(asked["limit"], 1 << 31) if "limit" in asked else None
-    if most == 0:
+    # No limit keeps every hit: a search answers SEARCH_HITS at most.
+    most = number_up_to(asked["limit"], SEARCH_HITS) if "limit" in asked else SEARCH_HITS
+    if not most:
         return _invalid(session, "limit", "The limit must be a number above 0")
     sender = fold(asked["from"]) if "from" in asked else None
 
@@ -65,7 +67,7 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
             for event in reversed(events)
             if after <= event.at <= before and (sender is None or fold(event.actor.nick) == sender)
         ]
-        hits = kept[-most:] if most is not None else kept
+        hits = kept[-most:]
         session.write(_batch(session, hits))
         if not scan:
             session.charge_answer(len(hits) // ENTRIES_PER_LINE)
