@@ -47,6 +47,8 @@ class Proxies:
 
     def trusts(self, peer: str) -> bool:
         """Whether the connection from ``peer`` (as chatd.frontend.admission gives it) is a trusted proxy's."""
+        if not self._networks:
+            return False  # no --web-proxy, as most hosts: no address to read for each connection
         address = _address(peer)
         return address is not None and self._trusted(address)
 

@@ -170,7 +170,7 @@ def open_index(path: str) -> sqlite3.Connection:
     (``_ahead``). Raises ``DatabaseFileError`` if it cannot be made.
     """
     where = index_path(path)
-    connection = _attached(_opened(path, where, _usable), path)
+    connection = _attached(_opened(path, lambda index: _usable(index) or _made(index)), path)
     if not _ahead(connection):
         return connection
     connection.close()
@@ -180,13 +180,13 @@ def open_index(path: str) -> sqlite3.Connection:
         path=path,
         where=where,
     )
-    return _attached(_opened(path, where, lambda _: None), path)
+    return _attached(_opened(path, _made), path)
 
 
-def _opened(path: str, where: str, usable: Callable[[str], sqlite3.Connection | None]) -> sqlite3.Connection:
-    """The index at ``where`` if ``usable`` finds it so, else one made anew; raises ``DatabaseFileError``."""
+def _opened(path: str, opening: Callable[[str], sqlite3.Connection]) -> sqlite3.Connection:
+    """The index beside the history in ``path`` as ``opening`` opens it (kept or made); raises ``DatabaseFileError``."""
     try:
-        return usable(where) or _made(where)
+        return opening(index_path(path))
     except (sqlite3.Error, OSError) as error:
         raise DatabaseFileError(unmade(path, error)) from None
 
