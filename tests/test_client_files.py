@@ -818,3 +818,27 @@ class ProgressTests(FilesTestCase):
         self.assertEqual(self.display.drawn[-1], [])
         self.clock.advance(5)
         self.assertEqual(self.clock.getDelayedCalls(), [])
+
+
+class SentLines:
+    """An Outlet's one part a cancel uses: the lines sent, each reaching the server."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send_line(self, line: str) -> bool:
+        self.sent.append(line)
+        return True
+
+
+class CancelAfterDropTests(SynchronousTestCase):
+    def test_a_cancel_a_drop_may_have_lost_is_sent_again_when_wanted(self) -> None:
+        """One cancel on its way is enough, on one connection: after a drop, whose connection took the answer (or the
+        cancel itself) with it, the same upload's cancel is sent again, not taken as still on its way."""
+        link = SentLines()
+        files = Transfers(link, Clock(), InlineWorker(), self.mktemp())  # type: ignore[arg-type]  # send_line alone
+        files.cancel_on_server(FILE_ID)
+        files.cancel_on_server(FILE_ID)
+        files.offline()
+        files.cancel_on_server(FILE_ID)
+        self.assertEqual(link.sent, [f"/file cancel {FILE_ID}"] * 2)

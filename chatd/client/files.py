@@ -290,8 +290,10 @@ class Transfers:
             )
 
     def offline(self) -> None:
-        """The connection dropped: every transfer waits for the next one; no offer made on this one is answered."""
+        """The connection dropped: every transfer waits for the next one; no offer or cancel made on this one is
+        answered, and a cancel the drop may have lost is sent again when wanted (``cancel_on_server``)."""
         self._unanswered.clear()
+        self._cancelling.clear()
         for transfer in self.transfers():
             transfer.offline()
         self.refresh()
