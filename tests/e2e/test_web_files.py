@@ -280,6 +280,8 @@ class SendTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice")
         bob = json_user(daemon, "bob")
+        # bob's arrival shown first: arriving under her file's line, it would rightly bring the news down to the end.
+        alice.wait(lambda: alice.texts("#log-box .log .line.joined") or None, "bob's arrival")
         choose(alice, on_disk(self, "notes.txt", content(2_000)))
         alice.wait(
             lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
