@@ -87,10 +87,10 @@ class ClientFieldsTests(SynchronousTestCase):
     @given(events(st.text(), kinds=EVENTS))
     def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
         """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor,
-        the account a private message went to, whether a kill's operator was apart and whom a kick's wait holds (an
-        account or an address); a tally, which nobody made, names nobody; the masks a room's settings put back are
+        the account a private message went to, whether a kill's operator was apart, whom a kick's wait holds (an
+        account or an address) and whether a join made its room anew (the store's to know); a tally, which nobody made, names nobody; the masks a room's settings put back are
         left to its ban list."""
-        own = {f.name for f in fields(event)} - {"actor", "to_account", "apart", "restored", "person"}
+        own = {f.name for f in fields(event)} - {"actor", "to_account", "apart", "restored", "person", "made"}
         actor = set() if isinstance(event, CrowdTallied) else {"by" if "nick" in own else "nick"}
         self.assertEqual(set(client_fields(event)), {"type"} | actor | own)
 
