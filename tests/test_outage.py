@@ -20,7 +20,7 @@ from chatd.storage.claim import Claim
 from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
 from chatd.storage.schema import STEPS, DatabaseFileError, prepare
-from chatd.storage.search_index import index_path, unmade
+from chatd.storage.search_file import index_path, unmade
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import read_at_start
 from tests.events import said

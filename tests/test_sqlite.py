@@ -36,7 +36,9 @@ from chatd.storage.pass_records import Row
 from chatd.storage.reader_queries import place
 from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
-from chatd.storage.search_index import _TAIL, CHECKPOINT_EVERY, NICE, PAUSE, index_path
+from chatd.storage.search_file import index_path
+from chatd.storage.search_index import CHECKPOINT_EVERY, NICE, PAUSE
+from chatd.storage.search_lookup import _TAIL
 from chatd.storage.sqlite import SQLiteHistory, _row
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox

@@ -17,7 +17,7 @@ from chatd.domain.events import Private, RoomEvent
 from chatd.domain.search import SCAN_LINES, matches, scanned
 from chatd.storage.damaged_rows import decoded, not_json, with_text
 from chatd.storage.schema import LINE_KINDS, SECOND
-from chatd.storage.search_index import look_up
+from chatd.storage.search_lookup import look_up
 
 LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;

@@ -15,12 +15,8 @@ what it indexed, so after a ``kill -9`` it goes on from there; a file that
 is missing, of another version or damaged is replaced by an empty one at
 start and filled from the beginning while the chat runs.
 
-A search reads both files (the reader's connection attaches the index):
-the index for the lines up to its progress, and the newest lines after
-that, which the indexer has not read yet, by reading them (at most
-``TAIL`` events): a line is found as soon as it is committed, however far
-the index lags. While an index is being filled from the beginning, older
-lines than that are not found yet.
+The file is opened, checked and made by chatd.storage.search_file; a
+search reads it through chatd.storage.search_lookup.
 
 Deleting lines (``--retain-days``, ``/forget``, ``chatd.admin forget``): a
 contentless index drops a row only when given the text it indexed, so the
@@ -39,10 +35,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, suppress
-from itertools import islice
-from operator import itemgetter
+from collections.abc import Callable
 from typing import Any
 
 from twisted.internet.defer import Deferred
@@ -52,36 +45,9 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
-from chatd.domain.search import SCAN_LINES, folded, matches, scanned
-from chatd.failures import no_room
-from chatd.storage.damaged_rows import malformed, with_text
+from chatd.storage.damaged_rows import malformed
 from chatd.storage.outage import Outage
-from chatd.storage.private import make_private
-from chatd.storage.schema import HIGHEST_POSITION, LINE_KINDS, DatabaseFileError, disk_full
-
-APPLICATION_ID = 0x63686978
-"""``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
-
-VERSION = 3
-"""``PRAGMA user_version`` of the index this chatd writes; a file of another is made again.
-
-2: the word index holds a line that is not ASCII ``folded``, accents off in every script (1 held it as said).
-3: ``folded`` keeps the marks that make another letter (a kana's voicing, a Thai tone), and composes again."""
-
-_SCHEMA = """
-CREATE VIRTUAL TABLE line_words USING fts5 (
-    text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE line_trigrams USING fts5 (
-    text, content = '', columnsize = 0, detail = none, tokenize = 'trigram'
-);
-INSERT INTO line_words (line_words, rank) VALUES ('automerge', 16);
-INSERT INTO line_trigrams (line_trigrams, rank) VALUES ('automerge', 16);
-CREATE TABLE progress (indexed INTEGER NOT NULL, forgotten INTEGER NOT NULL);
-INSERT INTO progress VALUES (0, 0);
-"""
-"""The index file's tables. Each chunk written adds a segment to each index; FTS5 merges them once 16 are
-alike (``automerge``, 4 by default): about a third less work for the indexer, a look-up reads a few more."""
+from chatd.storage.schema import LINE_KINDS
 
 _ASCII = "length(text) = length(CAST(text AS BLOB))"
 """Whether a line's ``text`` is ASCII (as many characters as bytes), in SQL."""
@@ -145,148 +111,6 @@ every 2 s, 0.97-0.99x without the replay (``--replay 0``; 0.92x with it:
 bench/load.py restart, docs/PERFORMANCE.md). The WAL then
 holds at most about 2 s of commits: a chunk that was not due one has a
 chunk come when it is, whether lines come or not."""
-
-TAIL = SCAN_LINES
-"""Events after the index's progress a search reads at most: all of them unless it is being filled anew."""
-
-MIXED = 500
-"""Rows of each index a search of several words reads at most for lines holding some as words, some as text.
-
-Each row is a look-up in the history and a check in Python: 2,000 of them
-took two words 15 ms of the reader's time over a million lines, against 6
-ms for 500 (bench/search.py's two-word queries, docs/PERFORMANCE.md)."""
-
-
-def index_path(path: str) -> str:
-    """The index file beside the history in ``path``."""
-    return f"{path}-search"
-
-
-def open_index(path: str) -> sqlite3.Connection:
-    """The indexer's connection to the index of the history in ``path``, which it attaches as ``history``.
-
-    A missing index file is made; one from another chatd version, another
-    program or damaged is replaced, and so is one ahead of the history
-    (``_ahead``). Raises ``DatabaseFileError`` if it cannot be made.
-    """
-    where = index_path(path)
-    connection = _attached(_opened(path, lambda index: _usable(index) or _made(index)), path)
-    if not _ahead(connection):
-        return connection
-    connection.close()
-    _log.warn(
-        "--db {path}: its search index {where} has read further than the history holds (a backup put back "
-        "without it?); it is made again from the history while the chat runs.",
-        path=path,
-        where=where,
-    )
-    return _attached(_opened(path, _made), path)
-
-
-def _opened(path: str, opening: Callable[[str], sqlite3.Connection]) -> sqlite3.Connection:
-    """The index beside the history in ``path`` as ``opening`` opens it (kept or made); raises ``DatabaseFileError``."""
-    try:
-        return opening(index_path(path))
-    except (sqlite3.Error, OSError) as error:
-        raise DatabaseFileError(unmade(path, error)) from None
-
-
-def unmade(path: str, error: sqlite3.Error | OSError) -> str:
-    """The sentence for the search index beside the history in ``path`` that a start cannot make (``error``); a full
-    disk's is ``disk_full``'s, not another directory's."""
-    if no_room(error):
-        return disk_full(path, error)
-    why = f"{error.filename}: {error.strerror}" if isinstance(error, OSError) else error
-    return (
-        f"--db {path}: its search index {index_path(path)} cannot be made ({why}); "
-        "give a --db in a directory the daemon may write."
-    )
-
-
-def _ahead(connection: sqlite3.Connection) -> bool:
-    """Whether the index (``connection``, the history attached) has read past what the history has ever held.
-
-    A backup put back over the history, its index left beside it, is
-    behind the index: the positions and deletions past the backup's are
-    numbered again as the chat goes on, and the index, taking them for
-    read, would never hold those lines, and would drop others' words for
-    the deletions. Made again, it holds every line.
-    """
-    return bool(connection.execute(_AHEAD).fetchone()[0])
-
-
-_AHEAD = (
-    f"SELECT indexed > ({HIGHEST_POSITION}) OR forgotten > coalesce("
-    "(SELECT seq FROM history.sqlite_sequence WHERE name = 'unindexed'), 0) FROM progress"
-)
-"""Whether the index's progress is past the history's highest position or its last deletion (``_ahead``)."""
-
-_log = Logger()
-
-
-def reopen_index(path: str) -> sqlite3.Connection:
-    """A new indexer's connection to the index ``open_index`` checked or made beside ``path``, checking nothing again.
-
-    For the store's connections opened again in the process that runs them
-    (``SQLiteHistory.startService``). Raises ``sqlite3.Error``.
-    """
-    return _attached(_connect(index_path(path)), path)
-
-
-def _attached(connection: sqlite3.Connection, path: str) -> sqlite3.Connection:
-    """``connection`` to the index, with the history in ``path`` attached and what the indexer uses defined."""
-    connection.execute("ATTACH DATABASE ? AS history", (path,))
-    connection.execute(_CHUNK_TABLE)
-    connection.create_function("search_words", 1, _search_words, deterministic=True)
-    return connection
-
-
-def _search_words(text: str | None) -> str | None:
-    """What the word index is given of the ``text`` of a line that is not ASCII (``INDEXES``): ``folded``."""
-    return None if text is None else folded(text)
-
-
-def _made(where: str) -> sqlite3.Connection:
-    """A new, empty index at ``where``, in place of whatever files are there."""
-    for name in (where, f"{where}-wal", f"{where}-shm"):
-        with suppress(FileNotFoundError):
-            os.remove(name)
-    # Each line's words are in it, readable by the daemon's user only as the history is.
-    make_private(where)
-    connection = _connect(where)
-    try:
-        connection.executescript(
-            f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {VERSION}; COMMIT;"
-        )
-    except sqlite3.Error:
-        connection.close()
-        raise
-    return connection
-
-
-def _connect(where: str, connection: sqlite3.Connection | None = None) -> sqlite3.Connection:
-    """``connection`` (else a new one) to the index file ``where``, in WAL mode as the history is."""
-    connection = connection or sqlite3.connect(where, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = NORMAL")
-    return connection
-
-
-def _usable(where: str) -> sqlite3.Connection | None:
-    """A connection to the index at ``where`` if it is one of this version and sound; else None."""
-    if not os.path.isfile(where):
-        return None
-    connection = sqlite3.connect(where, isolation_level=None, check_same_thread=False)
-    try:
-        application = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        sound = connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        if (application, version, sound) == (APPLICATION_ID, VERSION, True):
-            return _connect(where, connection)
-    except sqlite3.Error:
-        pass
-    connection.close()
-    return None
 
 
 def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
@@ -363,15 +187,6 @@ def _take_text(connection: sqlite3.Connection, after: int, last: int) -> None:
         if not malformed(error):
             raise
         connection.execute(f"{_TAKE_TEXT} AND json_valid(body)", (after, last))
-
-
-_CHUNK_TABLE = "CREATE TEMP TABLE chunk (position INTEGER PRIMARY KEY, text TEXT)"
-"""The text of the lines a chunk indexes, taken out of their events once for both indexes, then emptied.
-
-Each index read the events itself, and the text out of each one's JSON:
-that was a tenth of the indexer's work for a line (bench/count.py --said,
-docs/PERFORMANCE.md). The connection's own temporary table, in SQLite's
-page cache unless a backlog's chunk outgrows it."""
 
 
 def _merged(connection: sqlite3.Connection) -> bool:
@@ -557,82 +372,3 @@ class SearchIndex:
         """Close the file of an index never started (its thread never ran): a start that cannot go ahead, or one that
         goes on with a connection of its own (``start``)."""
         self._connection.close()
-
-
-def look_up(
-    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
-) -> list[tuple[int, str]]:
-    """The positions and bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader
-    thread).
-
-    The reader's ``connection`` attaches the index as ``search``. The lines
-    the index has not read yet are read first (they are the newest). Then
-    each index is asked, newest row first, for the lines holding every
-    word its way (FTS5 intersects the words itself), until ``limit`` of
-    them are in the room. With several words a line may hold some only as
-    words and the others only as text ("cafe" in "Café", "wen3" in
-    "qwen3"): the newest ``MIXED`` rows of either index for the longest
-    word are checked for the rest in Python.
-    """
-    indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
-    with closing(connection.execute(_TAIL, (indexed, TAIL, room))) as tail:
-        found = dict(_holding(tail, words, limit))
-    walks = [
-        ("line_words", " ".join(_phrase(folded(word)) for word in words), -1),
-        ("line_trigrams", " ".join(_trigrams(word) for word in words), -1),
-    ]
-    if len(words) > 1:
-        first = max(words, key=len)
-        walks += [("line_words", _phrase(folded(first)), MIXED), ("line_trigrams", _trigrams(first), MIXED)]
-    for index, query, most in walks:
-        # Once ``limit`` lines are found, only newer ones can change the answer: each walk stops above them.
-        floor = sorted(found, reverse=True)[limit - 1] if len(found) >= limit else 0
-        walk = (
-            f"SELECT e.position, e.body ->> '$.text', e.body FROM "
-            f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)"
-            f" AS h CROSS JOIN events AS e ON e.position = h.rowid WHERE e.room = ? AND {LINE_KINDS}"
-        )
-        # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
-        with closing(connection.execute(walk, (query, floor, most, room))) as rows:
-            found.update(_holding(rows, words, limit))
-    return sorted(found.items(), reverse=True)[:limit]
-
-
-def _holding(
-    rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int
-) -> Iterator[tuple[int, str]]:
-    """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``, of those
-    ``scanned`` lets it check: a word's trigrams may be in every line of a room that holds no line with the word.
-    Raises ``UnreadableRowError`` for a row whose body holds no text (``with_text``)."""
-    checked = scanned(with_text(rows), itemgetter(1))
-    return islice(((position, body) for position, text, body in checked if matches(words, text)), limit)
-
-
-_TAIL = (
-    "SELECT position, body ->> '$.text', body FROM events WHERE position > "
-    f"max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND +room = ? AND {LINE_KINDS} "
-    "ORDER BY position DESC"
-)
-"""The lines of a room after the index's progress, bounded to the last ``TAIL`` events, newest first. "+room":
-the key's range bounds the reading, not the room's lines (both are indexed, and a room may hold millions)."""
-
-
-def _phrase(word: str) -> str:
-    """``word`` as an FTS5 string: quoted, so ``"``, ``*``, ``NEAR(``, ``OR`` or ``:`` in it are text, never syntax."""
-    return '"' + word.replace('"', '""') + '"'
-
-
-def _trigrams(word: str) -> str:
-    """An FTS5 query for lines holding every trigram of ``word`` (three characters or more), each quoted.
-
-    Without positions the index cannot look up a phrase: its pieces, in
-    any order, are the nearest it can ask; ``matches`` does the rest. All
-    of them, not a few that cover the word: in a URL fragment most are in
-    every line naming the same site, and only the ones across a boundary
-    ("g/q" in "example.org/qebvt") are rare, so every third one left
-    10,000 lines to check where all of them leave 16 (a p99 of 16 ms over
-    bench/search.py's URL fragments against 78-150 ms, for 1 ms more on
-    two words).
-    """
-    pieces = dict.fromkeys(word[start : start + 3] for start in range(len(word) - 2))
-    return " ".join(_phrase(piece) for piece in pieces)

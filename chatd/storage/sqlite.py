@@ -59,7 +59,8 @@ from chatd.storage.pass_log import PassLog
 from chatd.storage.pass_records import Change, Row, Statement
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS
-from chatd.storage.search_index import SearchIndex, reopen_index
+from chatd.storage.search_file import reopen_index
+from chatd.storage.search_index import SearchIndex
 from chatd.storage.sqlite_open import open_file, reader_of, set_up_writer
 from chatd.storage.store_reads import StoreReads
 from chatd.text import fold

@@ -33,7 +33,7 @@ from chatd.storage.schema import (
     damaged,
     prepare,
 )
-from chatd.storage.search_index import index_path, open_index
+from chatd.storage.search_file import index_path, open_index
 from chatd.text import counted
 
 RESTORED: tuple[type[Event], ...] = (BanAdded, BanLifted, Muted, Unmuted, TopicChanged, TopicLocked, Kicked)
