@@ -31,6 +31,7 @@ from twisted.protocols.tls import TLSMemoryBIOProtocol
 from typing_extensions import override
 from zope.interface import implementer
 
+from chatd.secret_files import given, warn_if_open
 from chatd.tls import TLSConfigError, expiry, load_tls, utc_minute
 
 log = Logger()
@@ -58,7 +59,8 @@ class ReloadableCertificate:
         """Read both files again and serve what they hold from now on, if it can be used at ``now``.
 
         One info line says the new certificate was taken and when it runs
-        out; one warning names the option at fault and why (a file missing
+        out, and a warning follows it if others may read the key (as at
+        start: chatd.secret_files); one warning names the option at fault and why (a file missing
         or unreadable, not PEM, a key that is not the certificate's, a
         certificate that ran out before ``now``), and the certificate in
         use stays. Reads two small files on the calling thread.
@@ -80,6 +82,8 @@ class ReloadableCertificate:
             when=utc_minute(runs_out),
             expiry=runs_out,
         )
+        # A renewal writes the key anew, with whatever mode its tool or the umask gives: warned of as at start.
+        warn_if_open([given("tls-key", self.key_path)])
 
     def _refused(self, option: str, why: str, kept: str) -> None:
         """Warn that the files read again were not taken, naming ``option`` and ``why``; ``kept`` is when the

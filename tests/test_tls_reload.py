@@ -113,6 +113,23 @@ class ReloadableCertificateTests(SynchronousTestCase):
             ],
         )
 
+    def test_a_renewed_key_others_may_read_is_warned_of_as_at_start(self) -> None:
+        """A renewal that leaves the key readable by its group is taken, then warned of with the chmod to run."""
+        os.chmod(self.files.key, 0o640)
+        self.files.renew(days=90)
+        self.certificate.reload(time.time())
+        self.assertEqual(self.served(), certificate_in(self.files.path))
+        self.assertEqual(
+            self.lines()[1:],
+            [
+                (
+                    LogLevel.warn,
+                    f"--tls-key {self.files.key} is the TLS private key, and users other than its owner may read "
+                    f"or change it (mode 0640); run chmod 600 {self.files.key}",
+                )
+            ],
+        )
+
     def assert_refused(self, option: str, why: str) -> None:
         """A reload now logs one warning naming ``option`` and ``why``, and the first certificate is still served."""
         kept = utc_minute(self.first.not_valid_after_utc.timestamp())
