@@ -646,6 +646,63 @@ class RefusalTests(FileTestCase):
         self.offer(alice, to=b"#dev")
         self.assertEqual(self.refusal(wire), b"ERR not-in-room you are not in #dev")
 
+    def test_a_refusal_of_an_offer_names_the_offer_in_json_and_that_of_another_line_does_not(self) -> None:
+        """A refused offer's JSON names it (target, size, SHA-256 and name, as sent), so a client tells it from the
+        same refusal of a line sent just before it, a /msg to someone who left, which names no offer."""
+        alice, wire = self.json_user(b"alice")
+        alice.dataReceived(b"/msg bob hi\n")
+        self.offer(alice)
+        message, offer = self.objects(wire)
+        refusal = {
+            "type": "error",
+            "code": "no-such-nick",
+            "text": "nobody called bob is online",
+            "nick": "bob",
+            "alike": None,
+        }
+        self.assertEqual(message, refusal)
+        named = {"target": "bob", "size": len(CONTENT), "sha256": SHA, "name": "holiday photo.png"}
+        self.assertEqual(offer, {**refusal, "offer": named})
+
+    def test_every_refusal_of_an_offer_names_it_a_size_that_is_no_number_as_null(self) -> None:
+        """Refusals of the offer itself and of its target name it alike; a SIZE that is no number is null."""
+        alice, wire = self.json_user(b"alice")
+        alice.dataReceived(b"/file offer ALICE ten %s image/png x\n" % SHA.encode())
+        self.offer(alice, to=b"ALICE")
+        self.offer(alice, to=b"#elsewhere", size=200_000)
+        self.assertEqual(
+            [(item["code"], item["offer"]) for item in self.objects(wire)],
+            [
+                ("bad-file-offer", {"target": "ALICE", "size": None, "sha256": SHA, "name": "x"}),
+                (
+                    "file-to-self",
+                    {"target": "ALICE", "size": len(CONTENT), "sha256": SHA, "name": "holiday photo.png"},
+                ),
+                (
+                    "file-too-big",
+                    {"target": "#elsewhere", "size": 200_000, "sha256": SHA, "name": "holiday photo.png"},
+                ),
+            ],
+        )
+
+    def test_an_offer_made_again_and_refused_names_the_upload_it_leaves_open(self) -> None:
+        """alice's connection drops mid-upload, and bob leaves; back, her offer of the file to bob again is refused
+        naming the upload the server holds open for it (``file``), which she lets go by that id: a client that never
+        heard the id (the drop cut off the offer's answer) knows it so."""
+        alice, _, bob, _ = self.alice_offers_bob(CONTENT[:CHUNK])
+        alice.connectionLost(Failure(ConnectionDone()))
+        bob.dataReceived(b"/quit\n")
+        again, wire = self.json_user(b"alice")
+        self.offer(again)
+        [refusal] = self.objects(wire)
+        self.assertEqual((refusal["code"], refusal["file"]), ("no-such-nick", "0000000000000001"))
+        again.dataReceived(b"/file cancel 0000000000000001\n")
+        self.assertEqual([item["type"] for item in self.objects(wire)], ["file_cancelled"])
+        # An offer of another file there is refused naming no upload: the server holds none for it.
+        self.offer(again, sha="cd" * 32)
+        [refusal] = self.objects(wire)
+        self.assertNotIn("file", refusal)
+
     def test_an_offer_to_a_nickname_only_a_look_alike_holds_names_it(self) -> None:
         """Only zed with a Cyrillic e is online: an offer to zed is refused naming him, as every command is."""
         alice, wire = self.connect(b"alice")

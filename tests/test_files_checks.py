@@ -278,6 +278,20 @@ class OfferWhileCheckedTests(LateCheckTestCase):
         self.assertEqual(os.listdir(self.folder), [f"{SHA}-{len(CONTENT)}"])
         self.assert_nothing_alarming_logged()
 
+    def test_an_offer_refused_once_the_check_it_waited_for_is_done_names_the_offer(self) -> None:
+        """alice offers carol the file being checked, and carol leaves before the check is done: the offer, made
+        then, is refused naming it, as one refused at once is."""
+        self.send_all_but_the_check()
+        self.offer(self.other, to=b"carol")
+        self.carol.dataReceived(b"/quit\n")
+        self.answer(2)  # the check's, then its bytes' rename to the content's
+        refusals = [item for item in self.objects(self.other_wire) if item["type"] == "error"]
+        self.assertEqual(
+            [(item["code"], item["offer"]["target"], item["offer"]["sha256"]) for item in refusals],
+            [("no-such-nick", "carol", SHA)],
+        )
+        self.assert_nothing_alarming_logged()
+
     def test_an_offer_waiting_for_a_check_from_a_session_that_left_is_made_by_nobody(self) -> None:
         """alice offers carol the file being checked and her session leaves before the check is done: nothing of
         that offer is made, carol is offered nothing."""

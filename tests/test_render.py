@@ -69,8 +69,9 @@ from chatd.domain.replies import (
     UserList,
     Whois,
 )
+from chatd.frontend.offer_refusals import OfferRefusedError
 from chatd.line.errors import UnknownCommandError, UsageError
-from chatd.line.render import Notice, Renderable, error_fields, json_line, text_line
+from chatd.line.render import Notice, Renderable, error_fields, json_line, offer_fields, text_line
 from chatd.line.wording import word
 from chatd.text import REPLACEMENT
 from tests.events import (
@@ -399,9 +400,22 @@ def errors(text: st.SearchStrategy[str]) -> st.SearchStrategy[ChatError]:
     )
 
 
+def offer_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[OfferRefusedError]:
+    """Refusals of offers, naming them by what a user typed: target, size, SHA-256 and name."""
+    return st.builds(
+        OfferRefusedError,
+        errors(text),
+        text,
+        st.integers(-1, 10**12),
+        text,
+        text,
+        st.none() | st.from_regex("[0-9a-f]{16}", fullmatch=True),
+    )
+
+
 def renderables(text: st.SearchStrategy[str]) -> st.SearchStrategy[Renderable]:
     """Anything a front end renders, with each string drawn from ``text``."""
-    return st.one_of(events(text), replies(text), notices(text), errors(text))
+    return st.one_of(events(text), replies(text), notices(text), errors(text), offer_refusals(text))
 
 
 def notices(text: st.SearchStrategy[str]) -> st.SearchStrategy[Notice]:
@@ -675,6 +689,12 @@ class JsonLineTests(SynchronousTestCase):
         if isinstance(item, ChatError):
             self.assertEqual(set(parsed), {"type", "code", "text", *error_fields(item)})
             self.assertEqual(parsed["code"], item.code)
+        elif isinstance(item, OfferRefusedError):
+            refusal = item.refusal
+            self.assertEqual(
+                set(parsed), {"type", "code", "text", *error_fields(refusal), *offer_fields(item)}
+            )
+            self.assertEqual(parsed["code"], refusal.code)
         else:
             self.assertEqual(set(parsed), {"type"} | set(_client_fields(item)))
             self.assertEqual(parsed["type"], TYPE_NAMES[type(item)])

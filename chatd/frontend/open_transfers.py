@@ -154,6 +154,12 @@ class OpenTransfers:
                 return transfer
         return None
 
+    def upload_open(self, by: str, key: str, to: str) -> str | None:
+        """The id of the upload of the content ``key`` from the person ``by`` to ``to`` still open, not offered yet,
+        if any (``same``): an offer the same that is refused leaves it open, waiting for its sender's chunks."""
+        transfer = self.same(by, key, FileTarget(to))
+        return transfer.file if transfer is not None and transfer.offered_at is None else None
+
     def going(self, owner: str) -> int:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
         return len(self._uploads.get(owner, ())) + self.downloads.going(owner)

@@ -26,11 +26,12 @@ from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
 from chatd.domain.errors import (
+    ChatError,
     FileNeedsJsonError,
     FileResumeMismatchError,
     NoWebPortError,
 )
-from chatd.domain.files import CHUNK, FileLimits
+from chatd.domain.files import CHUNK, FileLimits, content_key
 from chatd.domain.ports import Bus, UserView
 from chatd.domain.replies import (
     FileCancelled,
@@ -41,6 +42,7 @@ from chatd.domain.replies import (
 )
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
+from chatd.frontend.offer_refusals import OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import TransferExpiry
 from chatd.frontend.transfer_parts import (
@@ -171,8 +173,19 @@ class Transfers:
     def offer(
         self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
     ) -> "Deferred[None]":
-        """Open (or reopen, to resume) an upload of ``size`` bytes hashing to ``sha256`` (``Uploads.offer``)."""
-        return self._uploads.offer(peer, target, size, sha256, mime, name)
+        """Open (or reopen, to resume) an upload of ``size`` bytes hashing to ``sha256`` (``Uploads.offer``).
+
+        Each refusal is an OfferRefusedError naming the offer, and the upload
+        open for the same offer that it leaves open, if any
+        (chatd.frontend.offer_refusals).
+        """
+
+        def naming(refusal: ChatError) -> OfferRefusedError:
+            by = person(named_user(peer))
+            held = self._open.upload_open(by, content_key(sha256, size), target)
+            return OfferRefusedError(refusal, target, size, sha256, name, held)
+
+        return named_refusals(lambda: self._uploads.offer(peer, target, size, sha256, mime, name), naming)
 
     def restart(self, peer: Peer, file: str) -> "Deferred[None]":
         """Upload ``file`` again from its first byte (``Uploads.restart``)."""

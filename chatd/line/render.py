@@ -97,6 +97,7 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.frontend.codec import client_fields
+from chatd.frontend.offer_refusals import OfferRefusedError
 from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
 from chatd.text import SERVER, registration_undone_words, scrub, size_words, tally_words
@@ -123,7 +124,7 @@ class Notice:
     more: tuple[str, ...] = ()
 
 
-Renderable = Event | Reply | Notice | ChatError
+Renderable = Event | Reply | Notice | ChatError | OfferRefusedError
 
 
 def text_line(item: Renderable) -> bytes:
@@ -182,12 +183,9 @@ def _encoded(rendered: str | list[str]) -> bytes:
 def json_line(item: Renderable) -> bytes:
     """One JSON object for ``item``, ending in CRLF; its ``type`` names its kind (chatd.frontend.codec)."""
     if isinstance(item, ChatError):
-        fields: dict[str, Any] = {
-            "type": "error",
-            "code": item.code,
-            "text": word(item),
-        }
-        fields.update(error_fields(item))
+        fields: dict[str, Any] = _error_json(item)
+    elif isinstance(item, OfferRefusedError):
+        fields = {**_error_json(item.refusal), **offer_fields(item)}
     elif isinstance(item, Notice):
         fields = {
             "type": "notice",
@@ -198,6 +196,23 @@ def json_line(item: Renderable) -> bytes:
     else:
         fields = client_fields(item)
     return _json(fields)
+
+
+def _error_json(error: ChatError) -> dict[str, Any]:
+    return {"type": "error", "code": error.code, "text": word(error), **error_fields(error)}
+
+
+def offer_fields(error: OfferRefusedError) -> dict[str, Any]:
+    """The keys that name the ``/file offer`` a refusal answers (docs/PROTOCOL.md "Files"), beside the refusal's own
+    (none of an offer's refusals has a ``file``): ``offer``, its target, size (null: no number), SHA-256 and name as
+    sent, and ``file``, the upload open for the same offer that the refusal leaves open, if any."""
+    offer = {
+        "target": error.target,
+        "size": error.size if error.size >= 0 else None,
+        "sha256": error.sha256,
+        "name": error.name,
+    }
+    return {"offer": offer} if error.file is None else {"offer": offer, "file": error.file}
 
 
 def error_fields(error: ChatError) -> dict[str, Any]:
@@ -487,6 +502,8 @@ _register(
 )
 _register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])
 _register(ChatError, lambda e: f"ERR {e.code} {word(e)}")
+# A person reads the refusal of an offer under the offer they typed: its JSON names the offer for programs.
+_register(OfferRefusedError, lambda e: _human(e.refusal))
 
 
 def encrypted_body(sender: str, to: str) -> str:
