@@ -107,6 +107,14 @@ def offered(
     }
 
 
+def refusal(
+    code: str, text: str, target: str, data: bytes, name: str = "holiday photo.jpg"
+) -> dict[str, object]:
+    """The server's refusal ``code`` of an offer of ``data`` as ``name`` to ``target``, naming it."""
+    offer = {"target": target, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "name": name}
+    return {"type": "error", "code": code, "text": text, "offer": offer}
+
+
 class FilesTestCase(SynchronousTestCase):
     """alice's link, registered, with transfers into a fresh downloads folder."""
 
@@ -260,16 +268,36 @@ class SendTests(FilesTestCase):
         self.assertEqual(sent[1:], [put(at, data[at : at + CHUNK]) for at in range(CHUNK, 9 * CHUNK, CHUNK)])
 
     def test_a_refused_offer_is_one_line_naming_the_file(self) -> None:
-        """``ERR file-too-big`` ends the upload with one line."""
+        """``ERR file-too-big`` naming the offer ends the upload with one line."""
         path = self.file(b"x" * 10)
         self.link.send(f"/send bob {path}")
         self.lines()
-        self.peer.send({"type": "error", "code": "file-too-big", "text": "Files may be up to 100 MiB."})
+        self.peer.send(refusal("file-too-big", "Files may be up to 100 MiB.", "bob", b"x" * 10))
         self.assertEqual(
             self.lines(), ['! "holiday photo.jpg" was not sent: Files may be up to 100 MiB. (file-too-big)']
         )
         self.link.send("/files")
         self.assertEqual(self.lines(), ["~ No transfers here."])
+
+    def test_an_error_with_an_offers_code_that_names_no_offer_is_shown_as_it_is(self) -> None:
+        """``ERR no-such-nick`` naming no offer (a /msg to bob, gone, sent before the offer) is the plain error it
+        is, and the upload still awaits its answer: a refusal naming the offer to another ends nothing either, and
+        the one naming it ends it. The first was taken for the offer's refusal."""
+        path = self.file(b"x" * 10)
+        self.link.send(f"/send #lobby {path}")
+        self.lines()
+        self.peer.send({"type": "error", "code": "no-such-nick", "text": "nobody called bob is online"})
+        self.peer.send(refusal("not-in-room", "you are not in #lobby", "bob", b"x" * 10))
+        self.assertEqual(
+            self.lines(),
+            ["! nobody called bob is online (no-such-nick)", "! you are not in #lobby (not-in-room)"],
+        )
+        self.link.send("/files")
+        self.assertIn("offering", self.lines()[1])
+        self.peer.send(refusal("not-in-room", "you are not in #lobby", "#lobby", b"x" * 10))
+        self.assertEqual(
+            self.lines(), ['! "holiday photo.jpg" was not sent: you are not in #lobby (not-in-room)']
+        )
 
     def test_a_lying_checksum_is_one_line(self) -> None:
         """``ERR file-corrupt`` after the last chunk: one line naming the file, the upload gone."""

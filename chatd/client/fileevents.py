@@ -1,11 +1,12 @@
 """What the server says about files (docs/PROTOCOL.md, "Files"), followed and put in words.
 
 One function per kind of JSON object: each moves the transfer it is about
-(found by its ``file`` id, or for a refused offer, which has none yet, the
-oldest offer on the connection that waits for an answer) and returns the lines to show, often none
+(found by its ``file`` id, or for a refused offer, which has none yet, by
+the offer the refusal names) and returns the lines to show, often none
 (a chunk, an acknowledgement). ``error`` takes the file errors that end or steer a
 transfer and words them with the file's name; it returns None for any
-other error, which the renderer shows as usual.
+other error, which the renderer shows as usual: one with an offer's code
+that names no offer answers another line (a ``/msg`` to someone gone).
 """
 
 from collections.abc import Callable, Mapping
@@ -22,22 +23,6 @@ from chatd.text import counted, safe_file_name, scrub, size_words
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
-
-OFFER_REFUSALS = frozenset(
-    {
-        "file-too-big",
-        "file-day-limit",
-        "file-too-many",
-        "file-store-full",
-        "bad-file-offer",
-        "no-such-nick",
-        "no-such-room",
-        "not-in-room",
-        "file-to-self",
-    }
-)
-"""Error codes that answer a ``/file offer`` (docs/PROTOCOL.md): the offer is refused, nothing else changes; one made
-again after a drop leaves the upload open on the server as it was."""
 
 UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
 """Error codes that end an upload: each names it (``file``), as ``file-offset`` does, so that with several uploads
@@ -291,15 +276,10 @@ def linked(files: "Transfers", message: Message) -> Shown:
 def error(files: "Transfers", message: Message) -> Shown | None:
     code = message.get("code")
     text = _text(message, "text")
-    if code in OFFER_REFUSALS:
-        upload = files.offer_refused()
-        if upload is not None and upload.stage is Up.ENDED:
-            return Shown(())  # cancelled on its way: the user's /cancel said how it ended
-        if upload is not None:
-            # An offer made again after a drop leaves the upload open on the server as it was: it is cancelled there.
-            files.stop_upload(upload, tell_server=True)
-            return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
-    elif code == "file-offset":
+    offer = message.get("offer")
+    if isinstance(offer, dict):
+        return _offer_refused(files, offer, message)
+    if code == "file-offset":
         upload = files.upload_for(message)
         if upload is not None:
             upload.wrong_offset(_number(message, "have"))
@@ -331,6 +311,28 @@ def error(files: "Transfers", message: Message) -> Shown | None:
                 ]
             )
     return None
+
+
+def _offer_refused(files: "Transfers", offer: Mapping[str, object], message: Message) -> Shown | None:
+    """A refusal of the offer ``offer`` names: the upload awaiting its answer ends, said on its line; None if none
+    awaits it (the renderer shows it as it is).
+
+    An offer made again after a drop leaves the upload the server holds
+    for it open: it is cancelled there, by the id the refusal names
+    (``file``) even if the drop cut off the answer that told it, else by
+    the one it had before the drop (``stop_upload``).
+    """
+    upload = files.offer_refused(offer)
+    if upload is None:
+        return None
+    held = message.get("file")
+    if isinstance(held, str) and upload.server_may_hold:
+        files.cancel_on_server(held)
+    if upload.stage is Up.ENDED:
+        return Shown(())  # cancelled on its way: the user's /cancel said how it ended
+    files.stop_upload(upload, tell_server=True)
+    code, text = _text(message, "code"), _text(message, "text")
+    return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
 
 
 def quoted(name: str) -> str:

@@ -12,7 +12,7 @@ downloads from their part files; started afresh, it finds the part files
 left in the downloads folder and offers to resume them (``/files``).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -94,8 +94,9 @@ class Transfers:
         """The uploads ``cancel_on_server`` cancelled on the server whose answer has yet to come."""
         self._unanswered: list[Upload] = []
         """The uploads whose ``/file offer`` on this connection the server has yet to answer, in the order sent, the
-        order of its answers: a refusal names no file, and is the first's. One cancelled meanwhile stays until its
-        answer comes: an upload the server opens for it is cancelled there too."""
+        order of its answers: an answer is the first's of the file it names, a refusal the first's of the offer it
+        names (an error naming none answers another line). One cancelled meanwhile stays until its answer comes: an
+        upload the server opens for it is cancelled there too."""
 
     def watch(self, display: Display) -> None:
         """Draw progress bars on ``display``."""
@@ -173,15 +174,19 @@ class Transfers:
     def offer_answered(self, message: Message) -> Upload | None:
         """The upload whose offer ``file_upload`` ``message`` answers (the first awaited of its file's size and
         SHA-256), no longer awaited; None if it answers none (a ``/file restart``)."""
+        return self._first_unanswered(lambda upload: upload.answered_by(message))
+
+    def offer_refused(self, offer: Mapping[str, object]) -> Upload | None:
+        """The upload whose offer a refusal naming ``offer`` answers (the first awaited it names: ``Upload.named``),
+        no longer awaited; None if it names none."""
+        return self._first_unanswered(lambda upload: upload.named(offer))
+
+    def _first_unanswered(self, matches: Callable[[Upload], bool]) -> Upload | None:
         for upload in self._unanswered:
-            if upload.answered_by(message):
+            if matches(upload):
                 self._unanswered.remove(upload)
                 return upload
         return None
-
-    def offer_refused(self) -> Upload | None:
-        """The upload whose offer a refusal answers (the oldest awaited), no longer awaited; None if none is."""
-        return self._unanswered.pop(0) if self._unanswered else None
 
     def stop_upload(self, upload: Upload, tell_server: bool) -> None:
         """``upload`` ends here for good. With ``tell_server`` (the server may hold it still, by the id it gave it

@@ -246,6 +246,11 @@ class Upload:
             and message.get("size") == hashed.size
         )
 
+    def named(self, offer: Mapping[str, object]) -> bool:
+        """Whether a refusal's ``offer`` (docs/PROTOCOL.md "Files") names this upload's: its target, and its file's
+        size and SHA-256. The same file to two people is two offers, refused apart."""
+        return offer.get("target") == self.target and self.answered_by(offer)
+
     def started(self, file_id: str, have: int, tail: str, chunk: int) -> None:
         """The server's ``file_upload``: go on from ``have`` once its last chunk (``tail``) is checked."""
         self.file_id, self.server_id, self.chunk = file_id, file_id, chunk

@@ -250,6 +250,34 @@ class OfferCutOffTests(TestCase):
         )
         await server_holds_none(alice)
 
+    async def test_an_offer_made_again_after_the_first_was_cut_off_and_refused_ends_its_upload_on_the_server(
+        self,
+    ) -> None:
+        """alice's connection drops as the server answers her first offer of a file to bob, and bob leaves: back,
+        her client offers it again, is refused, says so in one line, and cancels the upload the server holds for
+        the offer by the id the refusal names, never heard before. It could not: the server kept the upload for its
+        idle hour, one of her --file-transfers."""
+        daemon = Daemon.start(self, SLOW)
+        relay = Relay(self, daemon.port)
+        alice = User(self, await relay.open(), "alice")
+        await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+        bob = enter(daemon, "bob")
+        relay.cut_at = b'"file_upload"'
+        path, _ = random_file(self, RESTARTED_SIZE)
+        alice.link.send(f"/send bob {path}")
+        await until(lambda: not alice.link.connected and relay.cut_at is None, what="the answer cut off")
+        bob.say("/quit")
+        bob.read_to_end()
+        await relay.open()
+        await until(
+            lambda: alice.screen.showing(
+                '"random.bin" was not sent: nobody called bob is online (no-such-nick)'
+            ),
+            seconds=SETTLE_SECONDS,
+            what="the refusal of the offer made again",
+        )
+        await server_holds_none(alice)
+
 
 class WithdrawnElsewhereTests(TestCase):
     async def test_an_upload_withdrawn_elsewhere_while_its_offer_made_again_is_on_its_way_ends(self) -> None:
