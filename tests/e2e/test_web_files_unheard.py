@@ -21,8 +21,10 @@ from tests.e2e.test_web_files import (
     choose,
     content,
     drop_socket,
+    json_user,
     on_disk,
     press,
+    private_with,
 )
 from tests.e2e.test_web_files_failed import OFFERED, ONE_AT_ONCE, sends_the_next
 
@@ -98,6 +100,33 @@ class UnheardUploadTests(SynchronousTestCase):
         alice.wait(lambda: card_state(alice, file_id) == ["Cancelled."] or None, "alice's line to end")
         sends_the_next(self, alice)
         quiet(self, alice, no_error_shown=True)
+
+    def test_an_offer_made_again_after_its_first_answer_was_lost_and_refused_ends_its_upload_on_the_server(
+        self,
+    ) -> None:
+        """alice's page offers bob a file, and the socket drops before the server's answer comes; bob leaves. Back,
+        the page offers it again, is refused, says so on the file's line, and cancels the upload the server holds
+        for the offer by the id the refusal names, never heard before: her next file is taken, one transfer at once
+        notwithstanding. The server kept that upload for its idle hour (`file-too-many`)."""
+        daemon, url = start_web(self, *SLOW, *ONE_AT_ONCE)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        private_with(alice, "bob")
+        alice.script(HOLD_RECONNECT)
+        alice.script(CUT_ANSWER)
+        choose(alice, on_disk(self, "big.bin", content(400_000, seed=63)))
+        disconnected(alice)
+        bob.say("/quit")
+        bob.read_to_end()
+        alice.script("window.reconnect();")
+        alice.wait(
+            lambda: card_state(alice) == ["nobody called bob is online"] or None,
+            "the refusal of the offer made again",
+        )
+        alice.open("#lobby")
+        sends_the_next(self, alice)
+        quiet(self, alice)
 
     def test_a_file_hashed_while_the_nickname_is_refused_is_offered_once_it_is_accepted(self) -> None:
         """alice's page finishes hashing a file after a drop, back on a socket whose nickname the server refused (it

@@ -17,9 +17,6 @@ import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, to
 /** Chunks sent and not yet acknowledged, at most (the server's window too). */
 const WINDOW = 8;
 
-/** Error codes that answer `/file offer` (or its `/file restart`). */
-const OFFER_CODES = new Set(["file-too-big", "file-day-limit", "file-too-many", "file-store-full", "bad-file-offer", "no-such-nick", "not-in-room", "file-to-self", "no-files"]);
-
 /** Error codes that answer `/file accept`. */
 const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json", "no-files"]);
 
@@ -271,9 +268,14 @@ export class Transfers {
    * fails again once the page is back.
    */
   giveUp(upload, words) {
-    if (!this.host.send(`/file cancel ${upload.id}`)) return;
-    this.cancelling.add(upload.id);
-    this.failUpload(upload, words);
+    if (this.cancelHeld(upload.id)) this.failUpload(upload, words);
+  }
+
+  /** Whether `/file cancel` of the upload the server holds as `id` went, its answer then awaited (`cancelAnswered`). */
+  cancelHeld(id) {
+    if (!this.host.send(`/file cancel ${id}`)) return false;
+    this.cancelling.add(id);
+    return true;
   }
 
   /**
@@ -598,14 +600,15 @@ export class Transfers {
     if (transfer === undefined) return false;
     this.answered(transfer);
     if (transfer.offer === undefined) {
-      if (object.code === "file-offset" && Number.isInteger(object.have)) {
+      if (this.namesOffer(object)) {
+        this.offerRefused(transfer, object);
+      } else if (object.code === "file-offset" && Number.isInteger(object.have)) {
         // The server holds another amount than the page thought (a chunk lost in a drop): go on from there.
         transfer.acked = object.have;
         transfer.next = object.have;
         this.pump(transfer);
-      } else if (object.code === "bad-file-chunk" || (transfer.id !== null && OFFER_CODES.has(object.code))) {
-        // A chunk refused, nothing stored; or the offer made again after a drop refused (its nickname gone, its room
-        // left, its day's bytes spent): the server holds the upload still, and would until its idle hour was up.
+      } else if (object.code === "bad-file-chunk") {
+        // A chunk refused, nothing stored: the server holds the upload still, and would until its idle hour was up.
         this.giveUp(transfer, this.words(object));
       } else {
         this.failUpload(transfer, this.words(object));
@@ -624,16 +627,47 @@ export class Transfers {
   }
 
   /**
-   * The upload or download an error refuses: the one it names (`file`: a chunk's refusal and a failed check name
-   * theirs, so with two uploads at once each is answered alone), else, for a refusal of an offer or an accept,
-   * which names none, the oldest command awaiting its answer.
+   * The upload or download an error refuses: for a refusal of an offer, which has no id yet, the first upload
+   * awaiting the offer it names (`offer`: its target, size and SHA-256; the same file to two people is two offers);
+   * else the one its `file` names (a chunk's refusal and a failed check name theirs, so with two uploads at once
+   * each is answered alone); else, for a refusal of an accept, which names none, the oldest accept awaiting its
+   * answer. An error with an offer's code that names no offer answers another line (a `/msg` to someone who just
+   * left is `no-such-nick` too): it was taken for the refusal of the oldest offer awaited, whose real answer then
+   * went unheard.
    */
   refused(object) {
+    if (this.namesOffer(object)) {
+      const { target, size, sha256 } = object.offer;
+      return this.waiting.find((each) => each.offer === undefined && each.target === target && each.size === size && each.hash === sha256);
+    }
     if (typeof object.file === "string") return this.downloads.get(object.file) ?? this.upload(object.file);
-    const transfer = this.waiting[0];
-    if (transfer === undefined) return undefined;
-    const codes = transfer.offer === undefined ? OFFER_CODES : ACCEPT_CODES;
-    return codes.has(object.code) ? transfer : undefined;
+    const accept = this.waiting.find((each) => each.offer !== undefined);
+    return accept !== undefined && ACCEPT_CODES.has(object.code) ? accept : undefined;
+  }
+
+  /** Whether the error `object` is the refusal of an offer, naming it (docs/PROTOCOL.md, Files). */
+  namesOffer(object) {
+    return typeof object.offer === "object" && object.offer !== null;
+  }
+
+  /**
+   * The server refused the offer of `upload`. One it may hold (an offer made again after a drop: it gave the upload
+   * an id, or the drop cut off the answer that had one) is held there still, as the refusal's `file` names it (else
+   * by the id it had): given up there too, even with no id heard. One whose Cancel was pressed while the offer was
+   * on its way stays "Cancelled.": the refusal, shown on its line, read as if the file was still wanted.
+   */
+  offerRefused(upload, object) {
+    const mayHold = upload.id !== null || upload.offerLost;
+    const held = mayHold && typeof object.file === "string" ? object.file : upload.id;
+    if (upload.state === "cancelled") {
+      // Its Cancel let go the upload it knew the id of; the one the refusal names, if another, goes too.
+      if (mayHold && held !== upload.id) this.cancelHeld(held);
+    } else if (held === null) {
+      this.failUpload(upload, this.words(object));
+    } else {
+      upload.id = held;
+      this.giveUp(upload, this.words(object));
+    }
   }
 
   words(object) {
