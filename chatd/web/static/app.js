@@ -14,6 +14,7 @@ import { Conversation, conversationKey } from "./conversation.js";
 import { el, fitting, fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
+import { forgetLinked, linkedRooms } from "./joinlink.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
@@ -98,6 +99,8 @@ class Chat {
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order
     this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
+    this.linked = linkedRooms(); // {rooms, refusals} the page's address asks to join (?join=), until the user is in
+    this.linking = null; // {waiting, shown, refusals} while the server answers the link's joins (followLink)
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
     this.searching = false; // ... and its search was sent, and not yet answered
     this.mention = null; // RegExp finding the user's nickname as a word
@@ -198,6 +201,9 @@ class Chat {
     this.nowhere = false;
     this.files.lost();
     this.encryption.lost();
+    // The link's joins still waiting went with the connection: what it could not do so far is said.
+    if (this.linking !== null) this.linking.waiting = [];
+    this.linkAnswered();
     // The server forgot the search with the connection: its answer will not come.
     if (this.searching) this.unsearched("the connection dropped. Search again once reconnected.");
     for (const room of this.rooms()) {
@@ -318,7 +324,7 @@ class Chat {
       case "nick":
         this.named(object.nick);
         return;
-      case "room":
+      case "room": {
         this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
         this.nowhere = this.serverRoom === null;
         // "Now talking in #dev" follows what the page did; "You are in no room" is news (kicked from the last
@@ -328,12 +334,18 @@ class Chat {
           if (this.current !== null) this.say(text);
         }
         this.enableComposer();
+        // The answer to a join of a room the user is in already: a room of the link's too.
+        const room = this.serverRoom === null ? undefined : this.conversations.get(this.serverRoom);
+        const linked = room !== undefined && this.tookLinked(room);
         if (this.switchTo !== null && this.serverRoom === this.switchTo) {
-          const room = this.conversations.get(this.switchTo);
           this.switchTo = null;
           if (room !== undefined) this.show(room, true);
+        } else if (linked) {
+          this.show(room, true);
         }
+        this.linkAnswered();
         return;
+      }
       case "history_end":
         this.historyEnd(object);
         return;
@@ -450,6 +462,7 @@ class Chat {
       // Files offered while the page was away, or before it was reloaded, are shown again.
       this.files.ask();
       if (this.plan !== null) this.restore();
+      this.followLink();
     }
   }
 
@@ -465,6 +478,7 @@ class Chat {
     this.proving = [];
     if (this.me !== null && this.files.error(object)) return;
     if (this.me !== null && this.encryption.error(object)) return;
+    if (this.me !== null && this.refusedLinked(text)) return;
     if (this.me === null && this.resuming.length) {
       // Each /resume is answered before the nickname: this refusal is a room's, not the nickname's.
       const room = this.resuming.shift();
@@ -525,15 +539,84 @@ class Chat {
     this.nowhere = false;
     room.setMembers([]);
     room.crowd = 0;
-    // Shown if asked for (a typed /join), or if nothing is shown yet; only a room asked for ends the asking.
+    const linked = this.tookLinked(room);
+    // Shown if asked for (a typed /join, the link's first room the server took), or if nothing is shown yet; only
+    // a room asked for ends the asking.
     if (this.switchTo === room.key) {
       this.switchTo = null;
       this.show(room, true);
-    } else if (this.current === null) {
+    } else if (linked || this.current === null) {
       this.show(room, true);
     }
     // No longer drawn as a room left, whether shown or not.
     this.view.list(this.all());
+    this.linkAnswered();
+  }
+
+  /**
+   * Join the rooms the page's address asks for (?join=), once: now that
+   * the user is in, as after a /join typed for each, its answers coming as
+   * theirs do. The address loses its `join`, so a reload does not join them
+   * again; nor does a reconnection, which takes the user back to the rooms
+   * they are in. The first room the server takes is shown; what the link
+   * could not do (names the page refused, rooms the server refused) is said
+   * once every join is answered, in the log the user is reading then.
+   */
+  followLink() {
+    const linked = this.linked;
+    this.linked = null;
+    if (linked === null) return;
+    forgetLinked();
+    this.linking = { waiting: [], shown: false, refusals: linked.refusals };
+    for (const name of linked.rooms) {
+      if (this.send(`/join ${name}`)) this.linking.waiting.push(fold(name));
+    }
+    this.linkAnswered();
+  }
+
+  /**
+   * Whether `room`, which the user is now in (joined, or made current), is
+   * the answer to the link's oldest join still waiting, and the first of the
+   * link's rooms the server took: to be shown. Replies come in the order of
+   * the lines they answer, so the link's joins are answered in its order; a
+   * room that is not the one awaited (the default room, joined with the
+   * nickname) answers none of them.
+   */
+  tookLinked(room) {
+    const linking = this.linking;
+    if (linking === null || linking.waiting[0] !== room.key) return false;
+    linking.waiting.shift();
+    const first = !linking.shown;
+    linking.shown = true;
+    return first;
+  }
+
+  /** Whether the error `text` is the server's refusal of the link's oldest join still waiting: kept to be said (linkAnswered). */
+  refusedLinked(text) {
+    const linking = this.linking;
+    if (linking === null || linking.waiting.length === 0) return false;
+    linking.waiting.shift();
+    linking.refusals.push(text);
+    this.linkAnswered();
+    return true;
+  }
+
+  /**
+   * Once the server has answered every join of the link: each refusal, one
+   * line in the log the user is reading now, in the server's words as for
+   * a /join typed (the page's own first). Said as they came, the refusals
+   * of rooms before the first one taken were in the default room's log, and
+   * the page showed the link's room instead.
+   */
+  linkAnswered() {
+    const linking = this.linking;
+    if (linking === null || linking.waiting.length > 0) return;
+    this.linking = null;
+    for (const text of linking.refusals) {
+      // Nothing shown yet: said with the first conversation shown (say would put it in the hidden login box too).
+      if (this.current === null) this.early.push(noticeLine(text, "error"));
+      else this.say(text, "error");
+    }
   }
 
   /**

@@ -1,0 +1,104 @@
+"""Links into rooms: chatd's page opened at ``?join=maths,physics``, in a real headless Chromium against a real daemon.
+
+A teacher hands out one address that lands people in the right rooms: the
+page joins them once its user is in, as a ``/join`` typed for each, shows
+the first the server takes, says once what it could not join, and takes
+``join`` out of its address so that neither a reload nor a reconnection
+joins a room again (tests/e2e/browser.py drives the browser).
+"""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.daemon import LineClient
+from tests.e2e.test_client_resume import enter, switch
+from tests.e2e.test_web_page import record, sent
+
+ERRORS = "#log-box .log .line.error .text"
+"""The error lines of the log shown."""
+
+
+def wait_for_rooms(page: Page, *rooms: str) -> None:
+    """Wait until the rooms ``page`` lists as joined are ``rooms``, in order."""
+    page.wait(
+        lambda: page.texts("#rooms .conversation:not(.away) .name") == list(rooms) or None,
+        f"the rooms {', '.join(rooms)}",
+    )
+
+
+def answered_in_order(page: Page, text: str) -> None:
+    """Say ``text`` in the room shown and wait for it: whatever the page sent before has been answered."""
+    page.say(text)
+    page.wait_for_said(text)
+
+
+def invite_only(client: LineClient, room: str) -> None:
+    """``client`` makes ``room`` and sets it invite-only, past the server's word of it."""
+    switch(client, room)
+    client.say(f"/mode {room} +i")
+    while b"made the room invite-only" not in client.read_line():
+        pass
+
+
+class JoinLinkTests(SynchronousTestCase):
+    """The page's ``?join=``, one daemon a test."""
+
+    def test_a_link_with_two_rooms_lands_in_both_the_first_shown(self) -> None:
+        """alice opens the page at ``?join=maths,%23physics``: once her nickname is taken she is in #maths and
+        #physics beside #lobby, #maths shown, and the page's address no longer asks for them."""
+        _, url = start_web(self)
+        alice = Page(self, f"{url}?join=maths,%23physics")
+        alice.login("alice")
+        wait_for_rooms(alice, "#lobby", "#maths", "#physics")
+        self.assertEqual(alice.title(), "#maths")
+        self.assertEqual(alice.driver.current_url, url)
+        quiet(self, alice, no_error_shown=True)
+
+    def test_what_the_link_cannot_join_is_one_line_each_and_the_rest_is_joined(self) -> None:
+        """carol made #secret invite-only; alice's link names ``secret``, ``maths`` and ``my room``. She is in
+        #maths, shown as the first room the server took, where one line says the page sent nothing for "my room"
+        and one says, in the server's words, that #secret is invite-only; #lobby's log says neither."""
+        daemon, url = start_web(self)
+        invite_only(enter(daemon, "carol"), "#secret")
+        alice = Page(self, f"{url}?join=secret,maths,my%20room")
+        record(alice)
+        alice.login("alice")
+        wait_for_rooms(alice, "#lobby", "#maths")
+        alice.wait(lambda: len(alice.texts(ERRORS)) == 2 or None, "two lines of what the link could not join")
+        self.assertEqual(alice.title(), "#maths")
+        self.assertEqual(
+            alice.texts(ERRORS),
+            [
+                "This page's link names “#my room”, no room name: a room name is one word, without spaces (and a "
+                "link carries no room key: type /join #room KEY). It was not joined.",
+                "#secret is invite-only; ask one of its operators to /invite you",
+            ],
+        )
+        self.assertEqual(
+            [line for line in sent(alice) if line.startswith("/join")], ["/join #secret", "/join #maths"]
+        )
+        alice.open("#lobby")
+        self.assertEqual(alice.texts(ERRORS), [])
+        quiet(self, alice)
+
+    def test_a_room_left_is_joined_again_neither_by_a_reconnection_nor_by_a_reload(self) -> None:
+        """alice came by ``?join=#maths,#physics`` typed as it is (the browser reads ``#maths,#physics`` as the
+        address's fragment, which the page takes out with ``join``) and left #physics: after a dropped connection,
+        and then after a reload, her page is back in #lobby and #maths only."""
+        _, url = start_web(self)
+        alice = Page(self, f"{url}?join=#maths,#physics")
+        alice.login("alice")
+        wait_for_rooms(alice, "#lobby", "#maths", "#physics")
+        self.assertEqual(alice.driver.current_url, url)
+        alice.say("/part #physics")
+        wait_for_rooms(alice, "#lobby", "#maths")
+        alice.script("window.chatd.link.restart();")
+        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to come back")
+        answered_in_order(alice, "back after a drop")
+        self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#maths"])
+        alice.driver.refresh()
+        alice.wait_in("alice")
+        wait_for_rooms(alice, "#lobby", "#maths")
+        answered_in_order(alice, "back after a reload")
+        self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#maths"])
+        quiet(self, alice, no_error_shown=True)
