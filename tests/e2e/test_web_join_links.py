@@ -4,12 +4,13 @@ A teacher hands out one address that lands people in the right rooms: the
 page joins them once its user is in, as a ``/join`` typed for each, shows
 the first the server takes, says once what it could not join, and takes
 ``join`` out of its address so that neither a reload nor a reconnection
-joins a room again (tests/e2e/browser.py drives the browser).
+joins a room again. The header's "Copy link" gives that address for the
+room shown (tests/e2e/browser.py drives the browser).
 """
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.browser import Page, origin, quiet, start_web
 from tests.e2e.daemon import LineClient
 from tests.e2e.test_client_resume import enter, switch
 from tests.e2e.test_web_page import record, sent
@@ -41,7 +42,7 @@ def invite_only(client: LineClient, room: str) -> None:
 
 
 class JoinLinkTests(SynchronousTestCase):
-    """The page's ``?join=``, one daemon a test."""
+    """The page's ``?join=`` and its link to the room shown, one daemon a test."""
 
     def test_a_link_with_two_rooms_lands_in_both_the_first_shown(self) -> None:
         """alice opens the page at ``?join=maths,%23physics``: once her nickname is taken she is in #maths and
@@ -102,3 +103,29 @@ class JoinLinkTests(SynchronousTestCase):
         answered_in_order(alice, "back after a reload")
         self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#maths"])
         quiet(self, alice, no_error_shown=True)
+
+    def test_the_link_shown_for_a_room_copies_and_opens_it_in_another_page(self) -> None:
+        """alice in #maths has the header's "Copy link", the page's own address with ``?join=maths``: a click
+        copies it, and bob, opening it in another browser, lands in #maths beside her."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#maths")
+        link = alice.find("#room-link")
+        address = f"{url}?join=maths"
+        self.assertEqual((link.get_attribute("href"), link.accessible_name), (address, "Copy link to #maths"))
+        alice.driver.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {"origin": origin(url), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+        )
+        link.click()
+        alice.wait(
+            lambda: alice.status() == f"Copied the link to #maths: {address}" or None, "the link copied"
+        )
+        self.assertEqual(alice.script("return navigator.clipboard.readText();"), address)
+        bob = Page(self, address)
+        bob.login("bob")
+        bob.wait(lambda: bob.title() == "#maths" or None, "#maths shown to bob")
+        alice.wait_for_member("bob")
+        quiet(self, alice)
+        quiet(self, bob)

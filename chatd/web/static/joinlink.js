@@ -2,6 +2,7 @@
 // (or `%23maths`, or several: `?join=maths,physics`) joins those rooms once
 // the user is in, as a `/join` typed for each would, so that a teacher or a
 // team lead hands out one link that lands people where they are expected.
+// The header's "Copy link" is that address for the room shown.
 //
 // A link carries no room key. It is meant to be passed around (a chat, an
 // e-mail, a slide), and it stays in browser histories and the access logs of
@@ -65,6 +66,13 @@ export function forgetLinked(address = location) {
   if (askedNames(url)?.fragment) url.hash = "";
   url.searchParams.delete("join");
   history.replaceState(history.state, "", url.href);
+}
+
+/** The address that brings people to room `name` (`#maths`): the page's own, as it was loaded, with `?join=maths`. */
+export function roomLink(name, address = location) {
+  const url = new URL(address.pathname, address.origin);
+  url.search = `?join=${encodeURIComponent(name.replace(/^#/, ""))}`;
+  return url.href;
 }
 
 /**

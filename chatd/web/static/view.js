@@ -4,6 +4,7 @@
 // carry what the server sent.
 
 import { append, clear, el, linked } from "./dom.js";
+import { roomLink } from "./joinlink.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +28,8 @@ export class View {
       if (this.shown?.kind === "room") this.actions.more(this.shown);
     });
     this.title = $("conversation-title");
+    this.roomLink = $("room-link");
+    this.roomLink.addEventListener("click", (event) => this.copyRoomLink(event));
     this.topic = $("topic");
     this.topicToggle = $("topic-toggle");
     // A topic longer than the bar is cut: its button, or a tap on it (not on a link in it), shows it whole.
@@ -158,12 +161,43 @@ export class View {
   header() {
     const conversation = this.shown;
     this.title.textContent = conversation === null ? "chatd" : conversation.name;
+    this.showRoomLink(conversation?.kind === "room" ? conversation.name : null);
     const topic = conversation?.kind === "room" ? conversation.topic : "";
     if (this.topic.textContent !== topic) append(clear(this.topic), ...linked(topic));
     this.topic.hidden = !topic;
     this.fitTopic();
     this.older.hidden = conversation === null || conversation.kind !== "room" || conversation.exhausted || !conversation.joined;
     this.older.disabled = conversation !== null && conversation.older > 0;
+  }
+
+  /** Offer the link that brings people to the room `name` (the page's address, `?join=`), or none (null). */
+  showRoomLink(name) {
+    this.roomLink.hidden = name === null;
+    if (name === null) return;
+    const address = roomLink(name);
+    this.roomLink.href = address;
+    this.roomLink.title = address;
+    // The name a screen reader says holds the words shown ("Copy link"), as WCAG's label in name asks.
+    this.roomLink.setAttribute("aria-label", `Copy link to ${name}`);
+  }
+
+  /**
+   * A click on the room's link copies its address, to be handed out, where
+   * the browser lets a page write to the clipboard (a secure page); elsewhere
+   * the status line says how to copy it. A click with a modifier key (a new
+   * tab, a new window) or the link's menu does what it does with any link.
+   */
+  copyRoomLink(event) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    const address = this.roomLink.href;
+    const name = this.title.textContent;
+    const refused = () => this.sayHere(`Copy the link to ${name} from its menu (right-click or long-press “Copy link”): ${address}`);
+    if (navigator.clipboard === undefined) {
+      refused();
+      return;
+    }
+    navigator.clipboard.writeText(address).then(() => this.sayHere(`Copied the link to ${name}: ${address}`), refused);
   }
 
   /** Offer the way down to lines that came while the reader was scrolled up in the log shown, until they are in view. */
