@@ -16,10 +16,14 @@ passwords the same way), nor a room's key (a change of it is logged as
 ``+key``, without it). Accounts registered, proved, changed and given
 up are logged with the nickname and address; a registered nickname refused
 to someone only when its owner was online to be told (at most one a minute
-per account: chatd.domain.identity). Registrations go
-through the daemon's ``BoundedLog``, since a script can register one
-connection after another; the moderation lines need an operator, or a room
-owner's flood budget, and are all written.
+per account: chatd.domain.identity). An operator's new password for
+someone's account, and an account an operator gave up, are logged with the
+operator's nickname and address (the host's own ``python -m chatd.admin
+password`` works on the file, not through the chat, and is not here).
+Registrations go through the daemon's ``BoundedLog``, since a script can
+register one connection after another; the moderation lines, operators' acts
+on accounts among them, need an operator, or a room owner's flood budget,
+and are all written.
 
 A bus between daemons (later) will hand this every daemon's events: each
 daemon should then log only its own, or every log holds them all.
@@ -50,6 +54,7 @@ from chatd.domain.events import (
     Muted,
     NicknameClaimed,
     PasswordChanged,
+    PasswordSet,
     Registered,
     RoomModesChanged,
     RoomOperatorAdded,
@@ -82,6 +87,7 @@ BOUNDED: tuple[type[Event], ...] = (
 LOGGED: tuple[type[Event], ...] = (
     *BOUNDED,
     NicknameClaimed,
+    PasswordSet,
     Kicked,
     BanAdded,
     Banned,
@@ -131,7 +137,9 @@ class AuditLog(Service):
         if found is None:
             return
         format, fields = found
-        if isinstance(event, BOUNDED):
+        # An operator giving up someone's account is moderation, written as all of it is.
+        by_operator = isinstance(event, AccountDropped) and event.operator is not None
+        if isinstance(event, BOUNDED) and not by_operator:
             self._bounded.info(self.log, format, **fields)
         else:
             self.log.info(format, **fields)
@@ -148,6 +156,12 @@ def line(event: Event) -> Line | None:
             return _by(actor, "identified to the account {account}", account=event.account)
         case PasswordChanged(actor=actor):
             return _by(actor, "changed the password of the account {account}", account=event.account)
+        case PasswordSet(actor=actor):
+            return _by(
+                actor, "set a new password for the account {account}, as an operator", account=event.account
+            )
+        case AccountDropped(operator=operator) if operator is not None:
+            return _by(operator, "gave up the account {account}, as an operator", account=event.account)
         case AccountDropped(actor=actor):
             return _by(actor, "unregistered the account {account}", account=event.account)
         case AccountNotKept(actor=actor):

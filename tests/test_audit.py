@@ -201,6 +201,47 @@ class AccountAuditTests(AuditLogTests):
         for event in self.logged:
             self.assertNotIn("HASH", repr(event))
 
+    def test_an_operators_acts_on_an_account_are_logged_with_the_operator(self) -> None:
+        """boss's new password for alice's account, then its giving up, alice offline: each one line naming boss and
+        the address he acted from, and neither hash."""
+        alice, _ = self.online("alice", address="10.0.0.1")
+        self.kept(self.chat.register_account(alice, "HASH-1"))
+        self.chat.quit(alice)
+        boss, _ = self.online("boss", address="10.0.0.9")
+        self.chat.grant_operator(boss)
+        self.since = len(self.logged)
+        self.kept(self.chat.set_password(boss, "alice", "HASH-2"))
+        self.kept(self.chat.drop_account_of(boss, "alice"))
+        self.assertEqual(
+            self.lines(),
+            [
+                "boss from 10.0.0.9 set a new password for the account alice, as an operator",
+                "boss from 10.0.0.9 gave up the account alice, as an operator",
+            ],
+        )
+        self.assertEqual(
+            self.fields(self.events()[1]), {"actor": "boss", "actor_address": "10.0.0.9", "account": "alice"}
+        )
+        for event in self.logged:
+            self.assertNotIn("HASH", repr(event))
+
+    def test_an_operator_giving_up_accounts_is_logged_past_the_registrations_bound(self) -> None:
+        """Registrations are bounded against churn; an operator's giving up of accounts is moderation, each
+        written, however many."""
+        boss, _ = self.online("boss", address="10.0.0.9")
+        self.chat.grant_operator(boss)
+        nicks = [f"user{number}" for number in range(BURST + 5)]
+        for nick in nicks:
+            user, _ = self.online(nick, address="10.0.0.1")
+            self.kept(self.chat.register_account(user, "HASH"))
+            self.chat.quit(user)
+        self.since = len(self.logged)
+        for nick in nicks:
+            self.kept(self.chat.drop_account_of(boss, nick))
+        self.assertEqual(
+            self.lines(), [f"boss from 10.0.0.9 gave up the account {nick}, as an operator" for nick in nicks]
+        )
+
     def test_a_refused_nickname_is_logged_when_its_owner_is_told(self) -> None:
         """Refusing a registered nickname to an address is logged with both, as its owner is told."""
         alice, _ = self.online("alice", address="10.0.0.1")

@@ -427,6 +427,12 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ],
     ),
     (
+        {"type": "password_set", "at": AT, "nick": "boss", "account": "alice"},
+        [
+            "00:01 - the operator boss set a new password for your account alice; /password OLD NEW chooses your own"
+        ],
+    ),
+    (
         {"type": "walled", "at": AT, "nick": "boss", "text": "restart at noon"},
         ["00:01 * boss to everyone: restart at noon"],
     ),

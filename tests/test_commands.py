@@ -19,7 +19,15 @@ from chatd.line import (
     room_commands,
     table,
 )
-from chatd.line.account_commands import Forget, Identify, Password, Register, Unregister
+from chatd.line.account_commands import (
+    DropAccount,
+    Forget,
+    Identify,
+    Password,
+    Register,
+    SetPassword,
+    Unregister,
+)
 from chatd.line.commands import (
     Away,
     Format,
@@ -202,6 +210,12 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "op": [("/op bob", Op(None, "bob", True)), ("/op #dev bob", Op("#dev", "bob", True))],
     "deop": [("/deop bob", Op(None, "bob", False)), ("/deop  #dev  bob ", Op("#dev", "bob", False))],
     "forget": [("/forget", Forget(False)), ("/forget CONFIRM", Forget(True))],
+    "account": [
+        ("/account password alice first week", SetPassword("alice", "first week")),
+        ("/account PASSWORD  Alice   x y ", SetPassword("Alice", "x y")),
+        ("/account drop alice", DropAccount("alice")),
+        ("/account Drop  alice ", DropAccount("alice")),
+    ],
     "oper": [
         ("/oper boss correct horse", Oper("boss", "correct horse")),
         ("/oper boss  pw", Oper("boss", "pw")),
@@ -321,6 +335,11 @@ MISUSED = [
     ("/password old", "password"),
     ("/unregister", "unregister"),
     ("/forget now", "forget"),
+    ("/account", "account"),
+    ("/account password alice", "account"),
+    ("/account drop", "account"),
+    ("/account drop alice bob", "account"),
+    ("/account alice newpassword", "account"),
     ("/op", "op"),
     ("/op bob carol", "op"),
     ("/op #dev bob carol", "op"),
@@ -386,6 +405,8 @@ NEED_NICK = frozenset(
         Register,
         Password,
         Unregister,
+        SetPassword,
+        DropAccount,
         RegisterRoom,
         UnregisterRoom,
         Op,

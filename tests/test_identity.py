@@ -7,14 +7,22 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import AccountNotKeptError, AccountsFullError, RegisterThrottledError
+from chatd.domain.errors import (
+    AccountNotKeptError,
+    AccountsFullError,
+    NotOperatorError,
+    RegisterThrottledError,
+    UnknownAccountError,
+)
 from chatd.domain.events import (
     AccountDropped,
     AccountNotDropped,
     AccountNotKept,
     AccountRegistered,
+    Actor,
     Event,
     Identified,
+    PasswordSet,
 )
 from chatd.domain.flood import Budgets
 from chatd.domain.limits import Limits
@@ -149,6 +157,101 @@ class AccountNotifyTests(ChatTestCase):
         self.assertCountEqual(told, [alice_session, second, bob_session])
         self.assertCountEqual(sessions, [alice_session, second, bob_session])
         self.assertEqual(alice.account, "alice")
+
+
+class UnchangingAccounts(MemoryAccounts):
+    """Accounts whose store cannot keep a new hash (a full disk, say)."""
+
+    def change(self, account: str, hashed: str) -> "Deferred[None]":
+        return fail(OSError("disk full"))
+
+
+class OperatorAccountTests(ChatTestCase):
+    """An operator's acts on someone's account: alice registered hers and shares #lobby with bob; boss operates."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.boss, self.boss_session = self.online("boss", address="10.0.0.9")
+        self.chat.grant_operator(self.boss)
+
+    def alice(self, accounts: MemoryAccounts) -> None:
+        """A chat on ``accounts`` where alice registered her nickname, then went offline."""
+        self.chat = Chat(self.clock, self.history, self.bus, accounts=accounts, rooms=MemoryRooms())
+        self.boss, self.boss_session = self.online("boss", address="10.0.0.9")
+        self.chat.grant_operator(self.boss)
+        alice, _ = self.online("alice")
+        self.kept(self.chat.register_account(alice, "HASH"))
+        self.chat.quit(alice)
+        self.published.clear()
+
+    def test_the_owner_online_alone_is_told_of_a_new_password_and_stays_identified(self) -> None:
+        """PasswordSet names boss and reaches alice's sessions alone, once the hash is kept; she is identified still."""
+        alice, alice_session = self.online("alice", "#lobby")
+        self.online("bob", "#lobby")
+        self.kept(self.chat.register_account(alice, "HASH"))
+        self.audience.deliveries.clear()
+        self.kept(self.chat.set_password(self.boss, "Alice", "NEW-HASH"))
+        ((event, sessions),) = self.audience.deliveries
+        self.assertEqual(
+            (type(event), event.actor.nick, cast(PasswordSet, event).account), (PasswordSet, "boss", "alice")
+        )
+        self.assertEqual(sessions, [alice_session])
+        self.assertEqual(alice.account, "alice")
+
+    def test_a_new_password_not_kept_changes_nothing_and_tells_nobody(self) -> None:
+        """A store that cannot keep the hash refuses it (AccountNotKeptError), and nothing is told or logged."""
+        self.alice(UnchangingAccounts())
+
+        async def setting() -> None:
+            await self.chat.set_password(self.boss, "alice", "NEW-HASH")
+
+        self.failureResultOf(ensureDeferred(setting()), AccountNotKeptError)
+        self.assertEqual(self.published, [])
+
+    def test_only_an_operator_acts_on_an_account_and_only_on_one_there_is(self) -> None:
+        """bob is refused as for any operator's request; a nickname no account has is named back, with the account
+        that only looks like it, which is left alone."""
+        alice, _ = self.online("alice")
+        self.kept(self.chat.register_account(alice, "HASH"))
+        bob, _ = self.online("bob")
+        self.assertRaises(NotOperatorError, self.chat.set_password, bob, "alice", "NEW-HASH")
+        self.assertRaises(NotOperatorError, self.chat.drop_account_of, bob, "alice")
+        refused = self.assertRaises(UnknownAccountError, self.chat.drop_account_of, self.boss, "AIice")
+        self.assertEqual((refused.nick, refused.alike), ("AIice", "alice"))
+        self.assertRaises(UnknownAccountError, self.chat.set_password, self.boss, "carol", "NEW-HASH")
+        self.assertTrue(self.chat.is_registered("alice"))
+
+    def test_an_account_given_up_offline_is_told_once_kept_naming_it_and_the_operator(self) -> None:
+        """With alice offline, her giving up reaches nobody's session: the bus carries one AccountDropped, her
+        registered nickname alone as its actor and boss as its operator."""
+        self.alice(MemoryAccounts())
+        self.audience.deliveries.clear()
+        self.kept(self.chat.drop_account_of(self.boss, "ALICE"))
+        (event,) = self.published
+        self.assertEqual(
+            event,
+            AccountDropped(
+                id=event.id,
+                at=event.at,
+                actor=Actor("alice", account="alice"),
+                account="alice",
+                operator=self.boss.actor,
+            ),
+        )
+        self.assertEqual(self.audience.deliveries, [])
+        self.assertFalse(self.chat.is_registered("alice"))
+
+    def test_an_account_given_up_offline_not_kept_is_told_to_nobody(self) -> None:
+        """The store could not forget it: the drop fails with AccountNotKeptError, the account is there still, and
+        nothing reached the bus, so the audit log says nothing happened."""
+        self.alice(UnforgettingAccounts())
+
+        async def dropping() -> None:
+            await self.chat.drop_account_of(self.boss, "alice")
+
+        self.failureResultOf(ensureDeferred(dropping()), AccountNotKeptError)
+        self.assertEqual(self.published, [])
+        self.assertTrue(self.chat.is_registered("alice"))
 
 
 class AccountsBoundTests(ChatTestCase):

@@ -346,6 +346,7 @@ def events(text: st.SearchStrategy[str], kinds: tuple[type[Event], ...] = SHOWN)
         "id": st.text("0123456789abcdef", min_size=16, max_size=16),
         "at": TIMES,
         "actor": actors,
+        "operator": st.none() | actors,
         "seq": st.integers(min_value=1, max_value=2**53),
         "until": st.none() | TIMES,
         "locked": st.booleans(),

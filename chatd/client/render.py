@@ -555,6 +555,9 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "unmuted": _unmuted,
     "walled": _walled,
     "nickname_claimed": _nickname_claimed,
+    "password_set": _event(
+        "the operator {nick} set a new password for your account {account}; /password OLD NEW chooses your own"
+    ),
     "shutting_down": _event("{nick} is shutting down the server{because}"),
     "whois": _whois,
     "away": _away,

@@ -54,7 +54,7 @@ from chatd.domain.resume import RESUME_MOST, Between, Missed
 from chatd.domain.search import SEARCH_HITS, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
-from chatd.domain.users import own
+from chatd.domain.users import User, own
 from chatd.text import fold
 
 HISTORY_MOST = 100
@@ -166,7 +166,9 @@ class Chat:
         self.identify = identity.identify
         self.nick_once_identified = identity.nick_once_identified
         self.change_password = identity.change_password
-        self._drop_account = identity.drop_account
+        self.registered_account = identity.registered_account
+        self.set_password = identity.set_password
+        self._identity = identity
         files = Files(self._state, seam, accounts)
         self.file_target = files.target
         self.offer_file = files.offer
@@ -180,20 +182,33 @@ class Chat:
         )
 
     def drop_account(self, view: UserView) -> Awaitable[None]:
-        """Unregister the user's account (``Identity.drop_account``), the rooms it registered given up and its
-        standing as a room operator taken (``Registry.drop_account``), and its device keys withdrawn in the key
-        log once the store has kept all that (``KeyDirectory.drop_all_once``): one it refuses keeps them.
+        """The user gives their account up (``/unregister PASSWORD``: the front end checked its password), as
+        ``_drop`` does it. Raises NotIdentifiedError."""
+        return self._drop(own(view), self.account(view))
+
+    def drop_account_of(self, view: UserView, nick: str) -> Awaitable[None]:
+        """Operator ``view`` gives up the account ``nick`` (any case) in its owner's stead, online or not, as
+        ``_drop`` does it: the same path as the owner's ``/unregister``. Raises as ``registered_account`` does."""
+        return self._drop(own(view), self._identity.registered_account(view, nick))
+
+    def _drop(self, by: User, account: str) -> Awaitable[None]:
+        """Unregister ``account`` (``Identity.drop``), by ``by``, the rooms it registered given up and its standing
+        as a room operator taken (``Registry.drop_account``), and, once the store has kept all that, its device keys
+        withdrawn in the key log (``KeyDirectory.drop_all_once``) and the private messages kept for it forgotten
+        (``Offline.empty_once``): a change it refuses keeps them.
 
         A later owner of the nickname starts with no keys (nobody boxes
-        messages for the old owner's devices by mistake) and no rooms. Fails
-        as the first change not kept fails, once every change is answered.
+        messages for the old owner's devices by mistake), no rooms and none
+        of the old owner's mail. Fails as the first change not kept fails,
+        once every change is answered.
         """
-        account = self.account(view)
-        rooms = self._registry.drop_account(view)
-        dropped = _all_kept(self._drop_account(view), rooms)
-        if self._keys is None:
-            return dropped
-        return self._keys.drop_all_once(account, dropped)
+        rooms = self._registry.drop_account(by, account)
+        dropped: Awaitable[None] = _all_kept(self._identity.drop(by, account), rooms)
+        if self._keys is not None:
+            dropped = self._keys.drop_all_once(account, dropped)
+        if self._offline is not None:
+            dropped = self._offline.empty_once(account, dropped)
+        return dropped
 
     def register_account(self, view: UserView, hashed: str) -> Awaitable[None]:
         """Register the user's nickname (``Identity.register_account``), its account starting with no keys.

@@ -23,6 +23,16 @@ def type_name(kind: type) -> str:
 
 _BY_NAME: dict[str, type[Event]] = {type_name(kind): kind for kind in EVENTS}
 
+_MAYBE_ACTOR = Actor | None
+"""The type of a field naming someone besides the actor, if anyone (``AccountDropped.operator``): encoded as the
+actor is, or null."""
+
+_OTHER_ACTORS: dict[str, tuple[str, ...]] = {
+    type_name(kind): tuple(field.name for field in fields(kind) if field.type == _MAYBE_ACTOR)
+    for kind in EVENTS
+}
+"""Each event type's fields of ``_MAYBE_ACTOR``, by type name, for ``decode_event`` to make Actors again."""
+
 
 class UndecodableEventError(ValueError):
     """A text from the bus or a store is not an event this daemon knows."""
@@ -47,6 +57,9 @@ def _object_maker(kind: type[Event]) -> "Callable[[Any], dict[str, Any]]":
         if field.type is Actor:
             lines.append(f"    {field.name} = {value}")
             value = f"[{field.name}.nick, {field.name}.address, {field.name}.account]"
+        elif field.type == _MAYBE_ACTOR:
+            lines.append(f"    {field.name} = {value}")
+            value = f"None if {field.name} is None else [{field.name}.nick, {field.name}.address, {field.name}.account]"
         elif field.name == "changes":
             value = f"change_rows({value})"
         elif field.name == "restored":
@@ -83,8 +96,12 @@ def decode_event(text: str) -> Event:
     """The event ``encode_event`` gave ``text`` for; raises UndecodableEventError."""
     try:
         data = orjson.loads(text)
-        kind = _BY_NAME[data.pop("type")]
+        kind_name = data.pop("type")
+        kind = _BY_NAME[kind_name]
         nick, address, account = data.pop("actor")
+        for other in _OTHER_ACTORS[kind_name]:
+            if data.get(other) is not None:
+                data[other] = Actor(*data[other])
         if "changes" in data:
             data["changes"] = changes_of(data["changes"])
         if "restored" in data:

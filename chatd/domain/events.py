@@ -270,10 +270,25 @@ class PasswordChanged(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AccountDropped(_Base):
-    """``actor`` unregistered their account ``account``: the nickname is anyone's again."""
+class PasswordSet(_Base):
+    """Operator ``actor`` gave the account ``account`` a new password in its owner's stead (one who forgot theirs);
+    the event holds no password. Told to the account's user, if online, whose sessions stay identified."""
 
     account: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountDropped(_Base):
+    """The account ``account`` is given up: the nickname is anyone's again.
+
+    ``actor`` is the account's user, who is identified to none from now on:
+    they unregistered it, or ``operator`` did in their stead (None: they
+    did). An operator may give up an account nobody is online as: ``actor``
+    is then its registered nickname alone, with the account, and no address.
+    """
+
+    account: str
+    operator: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -523,6 +538,7 @@ Event = (
     | AccountRegistered
     | Identified
     | PasswordChanged
+    | PasswordSet
     | AccountDropped
     | AccountNotKept
     | AccountNotDropped
@@ -571,6 +587,7 @@ EVENTS: tuple[type[Event], ...] = (
     AccountRegistered,
     Identified,
     PasswordChanged,
+    PasswordSet,
     AccountDropped,
     AccountNotKept,
     AccountNotDropped,

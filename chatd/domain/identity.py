@@ -3,7 +3,9 @@
 A user registers the nickname they hold (``register_account``), proves an
 account with its password (``identify``: the front end checks the
 password, off the reactor thread, and the chat records the result),
-changes its password, or gives it up. Whoever has not proved an account
+changes its password, or gives it up. An operator may give any account a
+new password (``set_password``: for its owner who forgot theirs) or give
+it up (``drop``), its owner online or not. Whoever has not proved an account
 cannot take its nickname, nor one that looks like it (``protect``, which
 ``Talk`` asks at every nickname taken); the account's user, if online, is
 told who tried, at most once per ``CLAIM_NOTICE_SECONDS`` with a count, so
@@ -35,6 +37,7 @@ from chatd.domain.errors import (
     NicknameReservedError,
     NotIdentifiedError,
     RegisterThrottledError,
+    UnknownAccountError,
 )
 from chatd.domain.events import (
     CHAT,
@@ -48,6 +51,7 @@ from chatd.domain.events import (
     NickChanged,
     NicknameClaimed,
     PasswordChanged,
+    PasswordSet,
     RoomModesChanged,
     Setting,
 )
@@ -56,6 +60,7 @@ from chatd.domain.names import look, reserved
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
+from chatd.domain.rules import require_operator
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
@@ -214,14 +219,69 @@ class Identity:
         id, at = self._seam.stamp()
         self._seam.publish(PasswordChanged(id=id, at=at, actor=actor, account=account))
 
-    def drop_account(self, view: UserView) -> Awaitable[None]:
-        """Unregister the user's account (the front end checked its password); they keep the nickname, unprotected."""
-        user = own(view)
-        account = self.account(user)
+    def registered_account(self, view: UserView, nick: str) -> str:
+        """The account whose nickname is ``nick`` (any case), for operator ``view`` to act on in its owner's stead.
+
+        Raises NotOperatorError for anyone else, and UnknownAccountError if
+        no account has the nickname, naming the one that looks like it, if
+        one does, which is never acted on in its stead. Front ends ask
+        before hashing a new password, so a refusal costs no hash.
+        """
+        require_operator(own(view))
+        owner = self._accounts.owner(nick)
+        if owner != fold(nick):
+            raise UnknownAccountError(nick, None if owner is None else self._accounts.nick(owner))
+        return owner
+
+    def set_password(self, view: UserView, nick: str, hashed: str) -> Awaitable[None]:
+        """Operator ``view`` gives the account ``nick`` the password hash ``hashed`` (``registered_account`` checks).
+
+        Its sessions identified now stay so. Once the hash is kept, its user,
+        if online, is told who set it (``PasswordSet``, which the audit log
+        reads too); a hash not kept changes nothing (AccountNotKeptError).
+        """
+        account = self.registered_account(view, nick)
+        return self._password_set(self._accounts.change(account, hashed), own(view).actor, account)
+
+    async def _password_set(self, written: Awaitable[None], actor: Actor, account: str) -> None:
+        await self._kept(written, account)
+        holder = self._state.users.by_account.get(account)
+        id, at = self._seam.stamp()
+        self._seam.publish(
+            PasswordSet(id=id, at=at, actor=actor, account=account), () if holder is None else (holder,)
+        )
+
+    def drop(self, by: User, account: str) -> Awaitable[None]:
+        """Unregister ``account``: by its user (the front end checked its password), who keeps the nickname,
+        unprotected; or by operator ``by`` in their stead (``registered_account`` checked), online or not.
+
+        Its user online, if any, is identified to none at once and told, as
+        their roommates are; if the store cannot forget it, they are
+        identified to it again (``AccountNotDropped``) and it fails with
+        AccountNotKeptError. With nobody online as it, the change is told
+        (to the bus: the audit log) once the store has kept it, naming the
+        account's nickname as registered.
+        """
+        holder = self._state.users.by_account.get(account)
+        operator = None if by is holder else by.actor
+        if holder is None:
+            offline = Actor(self._accounts.nick(account), account=account)
+            return self._dropped_offline(self._accounts.delete(account), offline, account, operator)
         written = self._accounts.delete(account)
         id, at = self._seam.stamp()
-        self._publish(AccountDropped(id=id, at=at, actor=user.actor, account=account), user)
-        return self._kept(written, account, lambda: self._still_registered(user, account))
+        self._publish(
+            AccountDropped(id=id, at=at, actor=holder.actor, account=account, operator=operator), holder
+        )
+        return self._kept(written, account, lambda: self._still_registered(holder, account))
+
+    async def _dropped_offline(
+        self, written: Awaitable[None], actor: Actor, account: str, operator: Actor | None
+    ) -> None:
+        """Once the store has forgotten ``account``, which nobody is online as, say so; a change not kept never
+        happened."""
+        await self._kept(written, account)
+        id, at = self._seam.stamp()
+        self._seam.publish(AccountDropped(id=id, at=at, actor=actor, account=account, operator=operator))
 
     async def _kept(
         self, written: Awaitable[None], account: str, undo: Callable[[], None] = lambda: None

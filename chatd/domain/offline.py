@@ -162,6 +162,13 @@ class Offline:
         user.kept = (*user.kept, *(event for event in taken if event.id not in held))
         return user.kept
 
+    async def empty_once(self, account: str, dropped: Awaitable[None]) -> None:
+        """Once ``dropped`` (the giving up of ``account``) is kept, forget what its mailbox holds: an operator may
+        give up an account whose owner is offline, and whoever registered its nickname next was handed the former
+        owner's messages on identifying. Fails with ``dropped``'s failure, and then forgets nothing."""
+        await dropped
+        await self._mailbox.take(account)
+
     def conversation(self, view: UserView, nick: str, count: int, most: int) -> Awaitable[Sequence[Private]]:
         """The last ``count`` private messages between the user's account and the account ``nick``, oldest first.
 

@@ -179,26 +179,27 @@ class Registry:
         """
         return self._name_operator(view, name, nick, False)
 
-    def drop_account(self, view: UserView) -> list[Awaitable[None]]:
-        """The user gives their account up (``/unregister PASSWORD``): the rooms it owns are unregistered and it is
-        taken off the operators of the others, each change an event and a store change as ``/unregister #room``
-        and ``/deop`` make them, by the user, while still identified.
+    def drop_account(self, by: User, account: str) -> list[Awaitable[None]]:
+        """The account ``account`` is given up (``/unregister PASSWORD`` by its user ``by``, or an operator's ``/account
+        drop``): the rooms it owns are unregistered and it is taken off the operators of the others, each change an
+        event and a store change as ``/unregister #room`` and ``/deop`` make them, by ``by``, while it is still
+        registered.
 
         Rooms are kept by account name, and the nickname is anyone's once given up: left as they were, whoever
         registered it next owned the rooms and operated the others. Each result is to be awaited, as
         ``unregister_room``'s is.
         """
-        by = own(view)
-        account = by.account
+        online = self._state.users.by_account.get(account)
+        nick = self._accounts.nick(account) if online is None else online.nick
         changes: list[Awaitable[None]] = []
         for key, registration in list(self._state.rooms.registered.items()):
             if registration.owner == account:
                 changes.append(self.unregister_room(by, registration.name))
-            elif account is not None and account in registration.operators:
+            elif account in registration.operators:
                 # The standing bob holds in the room now stays until he leaves, as a room given up leaves its
                 # members theirs: what goes is the account's claim to it at every join.
                 changes.append(
-                    self._operator_changed(by, key, registration, account, by.nick, False, standing=False)
+                    self._operator_changed(by, key, registration, account, nick, False, standing=False)
                 )
         return changes
 

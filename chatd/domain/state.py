@@ -118,7 +118,10 @@ def _identified(state: ChatState, event: AccountRegistered | Identified | Accoun
 
 
 def _account_dropped(state: ChatState, event: AccountDropped | AccountNotKept) -> None:
-    state.users.identify(state.user(event.actor.nick), None)
+    # By the account, not the actor's nickname: an operator may give up an account nobody is online as.
+    user = state.users.by_account.get(event.account)
+    if user is not None:
+        state.users.identify(user, None)
 
 
 def _joined(state: ChatState, event: Joined) -> None:

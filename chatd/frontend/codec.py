@@ -5,7 +5,9 @@
 ``room`` and ``seq``, then the event's own fields, with the actor's nickname
 as ``nick`` (or as ``by`` where ``nick`` names the user acted on: kicked,
 banned, muted, invited), and a room's changes as objects (``setting``,
-``on``, ``argument``). The actor's address is never in it.
+``on``, ``argument``). The actor's address is never in it, nor that of
+anyone else an event names (the operator who gave an account up): they
+too are their nickname.
 
 The other form, the whole event as one JSON text for stores and buses, is
 chatd.domain.encoding's. This one is pure and scrubs no text (renderers
@@ -16,7 +18,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from chatd.domain.encoding import type_name
-from chatd.domain.events import EVENTS, ROOM_EVENTS, CrowdTallied, Event, RoomModesChanged
+from chatd.domain.events import EVENTS, ROOM_EVENTS, Actor, CrowdTallied, Event, RoomModesChanged
 from chatd.domain.replies import Reply
 
 _NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account", "apart", "restored", "person", "made")
@@ -37,6 +39,11 @@ _OWN_FIELDS: dict[type, tuple[str, ...]] = {
 }
 """Each event's own fields: ``room`` among them for an event that names a room but is no room event (a tally)."""
 
+_OTHER_ACTORS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in fields(kind) if f.type == Actor | None) for kind in EVENTS
+}
+"""Each event's fields that name someone besides the actor, if anyone: shown as their nickname, or null."""
+
 
 def client_fields(item: Event | Reply) -> dict[str, Any]:
     """``item`` as the JSON object a client reads, ``type`` first."""
@@ -56,6 +63,9 @@ def client_fields(item: Event | Reply) -> dict[str, Any]:
         result[name] = getattr(event, name)
         if name == "nick":
             result["by"] = event.actor.nick
+    for name in _OTHER_ACTORS[kind]:
+        other = result[name]
+        result[name] = None if other is None else other.nick
     if isinstance(item, RoomModesChanged):
         result["changes"] = [asdict(change) for change in item.changes]
     return result

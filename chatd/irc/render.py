@@ -50,6 +50,7 @@ from chatd.domain.events import (
     OperatorGranted,
     Parted,
     PasswordChanged,
+    PasswordSet,
     Quit,
     Registered,
     RoomModesChanged,
@@ -197,6 +198,7 @@ class EventLines:
             AccountRegistered: self._account,
             Identified: self._account,
             PasswordChanged: _nothing,
+            PasswordSet: self._notice,
             AccountDropped: self._account,
             AccountNotKept: self._account,
             AccountNotDropped: self._account,
@@ -543,6 +545,8 @@ def notice(event: Event) -> str:
             return f"{nick} was killed by {event.actor.nick}" + (f" ({reason})" if reason else "")
         case NicknameClaimed(actor=actor, address=address, tries=tries):
             return f"Someone at {address} tried to take your nickname as {actor.nick} ({tries} tries)"
+        case PasswordSet(account=account):
+            return f"The IRC operator {event.actor.nick} set a new password for your account {account}; log in with it"
         case MessageNotKept(to=to, reason=reason):
             return message_not_kept_words(to, reason)
         case ShuttingDown(reason=reason):

@@ -43,6 +43,24 @@ class Unregister:
 
 
 @dataclass(frozen=True, slots=True)
+class SetPassword:
+    """``/account password NICK PASSWORD``: an operator gives the account NICK a new password (its owner forgot theirs)."""
+
+    nick: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DropAccount:
+    """``/account drop NICK``: an operator gives the account NICK up, as its owner's ``/unregister`` would."""
+
+    nick: str
+
+
+ACCOUNT_USAGE = "/account password NICK PASSWORD|drop NICK"
+
+
+@dataclass(frozen=True, slots=True)
 class Forget:
     """``/forget``: what it would delete; ``/forget confirm``: delete it."""
 
@@ -72,3 +90,20 @@ def parse_password(args: str) -> Command:
     if not old or not new:
         raise UsageError("/password OLD NEW")
     return Password(old, new)
+
+
+def parse_account(args: str) -> Command:
+    """``password NICK PASSWORD`` (the password the rest of the line) or ``drop NICK``; the first word in any case.
+
+    A word of its own before the nickname, so the line cannot be taken for
+    ``/password OLD NEW`` or ``/unregister PASSWORD``, whose words are free.
+    """
+    action, _, rest = args.partition(" ")
+    nick, _, password = rest.lstrip(" ").partition(" ")
+    password = password.lstrip(" ")
+    match action.lower():
+        case "password" if nick and password:
+            return SetPassword(nick, password)
+        case "drop" if nick and not password:
+            return DropAccount(nick)
+    raise UsageError(ACCOUNT_USAGE)

@@ -1,4 +1,5 @@
-"""What a line session does for the account commands: register, identify, change the password, unregister.
+"""What a line session does for the account commands: register, identify, change the password, unregister, and an
+operator's new password for someone's account or its giving up.
 
 Each checks a password or makes a hash, which takes a while off the reactor
 thread (``LineSession.prove_account``, ``LineSession.hash_password``), so
@@ -21,7 +22,7 @@ from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError, WrongPasswordError
 from chatd.line.render import Notice
 from chatd.line.talk import in_room, join_noted, now_talking, show_room
-from chatd.text import counted
+from chatd.text import counted, fold
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -195,6 +196,51 @@ def still_registered_notice(user: UserView) -> Notice:
         "it is still registered to you, and you are identified to it."
     )
     return Notice("account", text, {**_fields(user, "identified"), "undoes": "unregistered"})
+
+
+def manage(session: "LineSession", command: acct.SetPassword | acct.DropAccount) -> "Waiting":
+    """``/account password NICK PASSWORD`` or ``/account drop NICK``: an operator acts on someone's account.
+
+    The chat checks the operator and the account before the password is
+    hashed, so a refusal costs no hash (``Chat.registered_account``).
+    """
+    me = session.me()
+    nick = session.chat.account_nick(session.chat.registered_account(me, command.nick))
+    if isinstance(command, acct.DropAccount):
+        dropping = awaited(session.acts(partial(session.chat.drop_account_of, me, nick)))
+        return dropping.addCallback(lambda _: session.send(managed_notice(nick, "dropped")))
+    hashing = session.hash_password(command.password)
+    return hashing.addCallback(lambda hashed: _setting(session, me, nick, hashed))
+
+
+def _setting(session: "LineSession", me: UserView, nick: str, hashed: str) -> "Waiting":
+    if not me.online:
+        return None
+    written = awaited(session.chat.set_password(me, nick, hashed))
+    return written.addCallback(lambda _: session.send(managed_notice(nick, "password")))
+
+
+def managed_notice(nick: str, change: str) -> Notice:
+    """What the operator is told once the change ``change`` (``password``, ``dropped``) to the account whose
+    nickname is ``nick`` is kept."""
+    if change == "password":
+        text = (
+            f"The account {nick} has a new password: its owner identifies with it, then chooses their own with "
+            "/password OLD NEW."
+        )
+    else:
+        text = f"The account {nick} is given up: the nickname {nick} is no longer registered."
+    return Notice("managed_account", text, {"nick": nick, "account": fold(nick), "change": change})
+
+
+def dropped_by_operator_notice(user: UserView, operator: str) -> Notice:
+    """What each session of ``user`` is told when the operator ``operator`` gives up their account: as on their own
+    ``/unregister`` (``change`` "unregistered"), and who did it (``by``)."""
+    text = (
+        f"The operator {operator} gave up your account: the nickname {user.nick} is no longer registered; "
+        "anyone may take it once you leave it."
+    )
+    return Notice("account", text, {**_fields(user, "unregistered"), "by": operator})
 
 
 def forget(session: "LineSession", command: acct.Forget) -> "Waiting":

@@ -31,6 +31,7 @@ from chatd.domain.errors import (
     NoSuchAccountError,
     NoSuchFileError,
     NoSuchNicknameError,
+    UnknownAccountError,
 )
 from chatd.domain.events import (
     Acted,
@@ -48,6 +49,7 @@ from chatd.domain.events import (
     NickChanged,
     NicknameClaimed,
     Parted,
+    PasswordSet,
     Quit,
     RoomEvent,
     RoomModesChanged,
@@ -228,9 +230,9 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     server without ``/key``; which nickname is registered, and whether a
     password would take it, so a program asks for one in its own words (the
     page has a password box, not ``/identify``); which nickname nobody
-    online holds (or, for ``/op``, no account has), and who online (which
-    account) holds one that looks like it, so a client offers that one (the
-    text names it for people).
+    online holds (or, for ``/op`` and an operator's ``/account``, no account
+    has), and who online (which account) holds one that looks like it, so a
+    client offers that one (the text names it for people).
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
@@ -240,7 +242,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"nick": error.nick}
     if isinstance(error, NicknameRegisteredError):
         return {"nick": error.nick, "look_alike": error.look_alike}
-    if isinstance(error, NoSuchNicknameError | NoAccountError):
+    if isinstance(error, NoSuchNicknameError | NoAccountError | UnknownAccountError):
         return {"nick": error.nick, "alike": error.alike}
     if isinstance(error, UnknownCommandError):
         return {"command": error.name}
@@ -449,6 +451,13 @@ _event(
     lambda e: (
         f"-- someone at {e.address} tried to take your nickname {e.actor.nick}"
         + (f" ({e.tries} tries since the last notice)" if e.tries > 1 else "")
+    ),
+)
+_event(
+    PasswordSet,
+    lambda e: (
+        f"-- the operator {e.actor.nick} set a new password for your account {e.account}; "
+        "/password OLD NEW chooses your own"
     ),
 )
 _event(ShuttingDown, lambda e: f"-- {e.actor.nick} is shutting down the server{_because(e.reason)}")

@@ -59,7 +59,12 @@ from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted, news_of
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
-from chatd.line.accounts import registered_notice, still_registered_notice, unregistered_notice
+from chatd.line.accounts import (
+    dropped_by_operator_notice,
+    registered_notice,
+    still_registered_notice,
+    unregistered_notice,
+)
 from chatd.line.commands import Help, Join, Nick, Say
 from chatd.line.errors import (
     BadEncodingError,
@@ -495,8 +500,9 @@ def _tell_own_sessions(
     sessions: Sequence[LineSession],
 ) -> None:
     """Tell the actor's sessions among ``sessions``, bar the one that asked (``acting``), the notice the command
-    answers it with: they went away or came back, their nickname is registered, or no longer is; or that
-    giving it up could not be saved, so it still is."""
+    answers it with: they went away or came back, their nickname is registered, or no longer is (by an operator's
+    doing, if one gave it up: then to every session of theirs); or that giving it up could not be saved, so it still
+    is."""
     for session in sessions:
         user = session.user
         if user is None or not _elsewhere(session, event.actor):
@@ -508,6 +514,8 @@ def _tell_own_sessions(
             session.send(away_notice(event.text, was_away=True))
         elif isinstance(event, AccountRegistered):
             session.send(registered_notice(user))
+        elif event.operator is not None:
+            session.send(dropped_by_operator_notice(user, event.operator.nick))
         else:
             session.send(unregistered_notice(user))
 

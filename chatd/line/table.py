@@ -411,6 +411,21 @@ COMMANDS: dict[str, Spec] = {
             example="/unregister correct horse battery staple",
         ),
         Spec(
+            "account",
+            "password NICK PASSWORD|drop NICK",
+            "give someone's account a new password, or give it up (server operators)",
+            acct.parse_account,
+            accounts.manage,
+            operators=True,
+            details=f"NICK: a registered nickname (one that only looks like it is named, never acted on). "
+            f"password: a new password for its owner who forgot theirs, at least {MIN_PASSWORD} characters "
+            "(spaces allowed); its sessions identified now stay so, and its owner, if online, is told who set "
+            "it, never the password: they identify with it, then choose their own with /password OLD NEW. "
+            "drop: the account is given up, as its owner's /unregister would, online or not: its rooms with "
+            "it, and the nickname anyone's.",
+            example="/account password alice first-week-2026",
+        ),
+        Spec(
             "forget",
             "[confirm]",
             "delete every message you sent, once you confirm",

@@ -99,6 +99,7 @@ from chatd.domain.errors import (
     TooManyRoomBansError,
     TooManyRoomsError,
     TopicLockedError,
+    UnknownAccountError,
     UserInRoomError,
     UserNotInRoomError,
 )
@@ -409,6 +410,15 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 NoAccountError,
                 lambda e: (
                     f"{e.nick} is not a registered nickname; only an account can be a room operator"
+                    if e.alike is None
+                    else f"{e.nick} is not a registered nickname; {e.alike} is, a different nickname that looks "
+                    "like it"
+                ),
+            ),
+            _row(
+                UnknownAccountError,
+                lambda e: (
+                    f"{e.nick} is not a registered nickname"
                     if e.alike is None
                     else f"{e.nick} is not a registered nickname; {e.alike} is, a different nickname that looks "
                     "like it"

@@ -691,6 +691,33 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "carol")
         quiet(self, alice)
 
+    def test_an_operator_gives_an_account_a_new_password_from_the_message_box(self) -> None:
+        """The teacher, an operator on the page, types /account password alice ...: the page shows the server's
+        answer, and alice's page who set a new password, never the password."""
+        _, url = start_web(self, "--opers", opers_file(self, quick_hash("boss-pass")))
+        alice = Page(self, url)
+        alice.login("alice")
+        registered_in_page(alice)
+        teacher = Page(self, url)
+        teacher.login("teacher")
+        teacher.say("/oper boss boss-pass")
+        wait_for_text(teacher, "#log-box .log .line.notice .text", "You are now an operator.")
+        teacher.say("/account password alice first-week-2026")
+        wait_for_text(
+            teacher,
+            "#log-box .log .line.notice .text",
+            "The account alice has a new password: its owner identifies with it, then chooses their own with "
+            "/password OLD NEW.",
+        )
+        wait_for_text(
+            alice,
+            "#log-box .log .line.password_set .body",
+            "The operator teacher set a new password for your account alice; /password OLD NEW chooses your own",
+        )
+        self.assertNotIn("first-week-2026", alice.shown())
+        quiet(self, teacher)
+        quiet(self, alice)
+
     def test_history_by_a_lines_id_typed_in_a_private_conversation_is_refused(self) -> None:
         """In the conversation with carol, /history before ID and /history around ID, which the server would
         read in its current room (#lobby), are refused in one line each, kept in the message box and not

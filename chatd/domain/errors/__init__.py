@@ -24,6 +24,7 @@ from chatd.domain.errors.accounts import (
     NotIdentifiedError,
     PasswordTooShortError,
     RegisterThrottledError,
+    UnknownAccountError,
 )
 from chatd.domain.errors.base import ChatError
 from chatd.domain.errors.files import (
@@ -206,6 +207,7 @@ __all__ = [
     "TooManyRoomBansError",
     "TooManyRoomsError",
     "TopicLockedError",
+    "UnknownAccountError",
     "UserInRoomError",
     "UserNotInRoomError",
 ]

@@ -111,3 +111,14 @@ class ForgetThrottledError(ChatError):
 
     code = "forget-throttled"
     seconds_left: int
+
+
+@dataclass(eq=False)
+class UnknownAccountError(ChatError):
+    """An operator named ``nick`` for an account to act on (a new password, giving it up), and no account has that
+    nickname. ``alike`` is the registered nickname that looks like it, if one does: named so the operator sees whom
+    they may have meant, never acted on in its stead (a capital I looks like l)."""
+
+    code = "unknown-account"
+    nick: str
+    alike: str | None = None

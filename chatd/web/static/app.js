@@ -1477,6 +1477,7 @@ const HANDLERS = {
   room_registration_not_kept: Chat.prototype.standing,
   invited: Chat.prototype.invited,
   nickname_claimed: Chat.prototype.general,
+  password_set: Chat.prototype.general,
   walled: Chat.prototype.general,
   shutting_down: Chat.prototype.general,
   banned: Chat.prototype.takenOff,

@@ -153,6 +153,9 @@ function body(object, links) {
       const tries = Number.isInteger(object.tries) && object.tries > 1 ? ` (${object.tries} tries since the last notice)` : "";
       return [`Someone at ${text(object.address)} tried to take your nickname as `, who(nick), tries];
     }
+    case "password_set":
+      // An operator's, for the user who forgot theirs: it holds no password.
+      return ["The operator ", who(nick), ` set a new password for your account ${text(object.account)}; /password OLD NEW chooses your own`];
     default:
       return null;
   }
