@@ -310,12 +310,14 @@ def _account_to_own(event: Event, sessions: Sequence[Session]) -> None:
     """
     if isinstance(event, Identified):
         return
+    # Given up by an operator: the 901 says who, for the user asked nothing.
+    operator = event.operator if isinstance(event, AccountDropped) else None
     for session in cast(Sequence[IRCSession], sessions):
         if acted(session.user, event.actor):
             if isinstance(event, AccountRegistered | AccountNotDropped):
                 logged_in(session)
             else:
-                logged_out(session)
+                logged_out(session, None if operator is None else operator.nick)
 
 
 def _with_cap(sessions: Sequence[Session], cap: str, actor: Actor) -> list[Session]:

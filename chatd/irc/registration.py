@@ -240,9 +240,13 @@ def logged_in(session: "IRCSession") -> None:
     session.reply(n.RPL_LOGGEDIN, source(me.nick), account, f"You are now logged in as {account}")
 
 
-def logged_out(session: "IRCSession") -> None:
-    """901: the client's user is identified to no account now (it was given up, on another connection)."""
-    session.reply(n.RPL_LOGGEDOUT, source(session.me().nick), "You are now logged out")
+def logged_out(session: "IRCSession", operator: str | None = None) -> None:
+    """901: the client's user is identified to no account now (it was given up, on another connection, or by the
+    operator ``operator``)."""
+    text = "You are now logged out"
+    if operator is not None:
+        text += f": the IRC operator {operator} gave up your account"
+    session.reply(n.RPL_LOGGEDOUT, source(session.me().nick), text)
 
 
 def authenticate(session: "IRCSession", message: Message) -> "Waiting":

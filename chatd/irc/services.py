@@ -22,7 +22,12 @@ same calls as elsewhere:
   password`` (chatd.irc.accounts), with its refusals; its success is a
   NOTICE, as a client that asks NickServ knows no ``REGISTER SUCCESS``;
 - ``ChanServ REGISTER #room`` is the line protocol's ``/register #room``
-  (``Chat.register_room``): the room's members read that it is registered.
+  (``Chat.register_room``): the room's members read that it is registered;
+- for operators, ``NickServ PASSWD NICK PASSWORD`` and ``NickServ
+  SAUNREGISTER NICK`` (as Ergo's operators have them) are the line
+  protocol's ``/account password NICK PASSWORD`` and ``/account drop NICK``
+  (``Chat.set_password``, ``Chat.drop_account_of``); anyone else reads 481,
+  as for KILL.
 
 Anything else is answered with one NOTICE saying what chatd offers
 instead. A NOTICE to a service goes nowhere and is answered with nothing,
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import (
+    AccountNotKeptError,
     ChatError,
     IdentifyFailedError,
     IdentifyThrottledError,
@@ -41,14 +47,18 @@ from chatd.domain.errors import (
     NoSuchRoomError,
     NotIdentifiedError,
     NotInRoomError,
+    NotOperatorError,
     NotOwnerError,
+    PasswordTooShortError,
     RoomNotKeptError,
     RoomRegisteredError,
     RoomUnownedError,
     ServerRoomError,
     TooManyRegisteredRoomsError,
+    UnknownAccountError,
 )
 from chatd.domain.names import SERVICE_NICKNAMES
+from chatd.domain.ports import UserView
 from chatd.frontend.held import awaited
 from chatd.irc import accounts, registration
 from chatd.irc.message import Message
@@ -89,6 +99,8 @@ def answer(session: "IRCSession", name: str, text: str) -> "Waiting":
             return _identify(session, words[1:])
         if command == "REGISTER":
             return _register(session, words[1:])
+        if command in ("PASSWD", "SAUNREGISTER"):
+            return _manage(session, command, text)
         session.server_notice(HOW_TO_REGISTER)
     elif name == "ChanServ":
         if command == "REGISTER" and len(words) == 2:
@@ -148,6 +160,69 @@ def _register(session: "IRCSession", words: list[str]) -> "Waiting":
     return accounts.register(
         session, Message(command="REGISTER", params=("*", email, password)), by_notice=True
     )
+
+
+def _manage(session: "IRCSession", command: str, text: str) -> "Waiting":
+    """NickServ PASSWD NICK PASSWORD (the password the rest of the text) or SAUNREGISTER NICK, for operators."""
+    me = session.me()
+    # The command, the nickname, and the password with whatever spaces it holds.
+    words = text.split(None, 2)
+    password = words[2].strip() if len(words) == 3 else ""
+    try:
+        if len(words) != (3 if command == "PASSWD" else 2):
+            if not me.operator:
+                raise NotOperatorError()
+            session.server_notice(
+                "Send /msg NickServ PASSWD NICK PASSWORD"
+                if command == "PASSWD"
+                else "Send /msg NickServ SAUNREGISTER NICK"
+            )
+            return None
+        nick = session.chat.account_nick(session.chat.registered_account(me, words[1]))
+        if command == "SAUNREGISTER":
+            changing = awaited(session.chat.drop_account_of(me, nick))
+            done = f"The account {nick} is given up: the nickname {nick} is no longer registered"
+        else:
+            hashing = session.factory.accounts.hash(password)
+            changing = hashing.addCallback(lambda hashed: _setting(session, me, nick, hashed))
+            done = f"The account {nick} has a new password: its owner logs in with it"
+    except ChatError as error:
+        _not_managed(session, error)
+        return None
+    return changing.addCallbacks(
+        lambda _: session.server_notice(done), _managed_failed, errbackArgs=(session,)
+    )
+
+
+def _setting(session: "IRCSession", me: UserView, nick: str, hashed: str) -> "Waiting":
+    """The new password is hashed: set it, if the operator is still online."""
+    if not me.online:
+        return None
+    return awaited(session.chat.set_password(me, nick, hashed))
+
+
+def _managed_failed(failure: Failure, session: "IRCSession") -> None:
+    """A refusal met after hashing (the store could not keep it; the account given up meanwhile): say it."""
+    failure.trap(ChatError)
+    assert isinstance(failure.value, ChatError)
+    _not_managed(session, failure.value)
+
+
+def _not_managed(session: "IRCSession", error: ChatError) -> None:
+    """Why an operator's PASSWD or SAUNREGISTER changed nothing, in a NOTICE; 481 for anyone else, as for KILL."""
+    match error:
+        case UnknownAccountError(nick=nick, alike=None):
+            text = f"{nick} is not a registered nickname"
+        case UnknownAccountError(nick=nick, alike=alike):
+            text = f"{nick} is not a registered nickname; {alike} is, a different nickname that looks like it"
+        case PasswordTooShortError(least=least):
+            text = f"A password needs at least {counted(least, 'character')}; nothing changed"
+        case AccountNotKeptError(account=account):
+            text = f"The server could not save the change to the account {account}; nothing changed, try again later"
+        case _:
+            session.refuse(error, "PRIVMSG", "NickServ")
+            return
+    session.server_notice(text)
 
 
 def _register_room(session: "IRCSession", room: str) -> "Waiting":
