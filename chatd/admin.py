@@ -1,4 +1,5 @@
-"""``python -m chatd.admin``: back up, export or forget from a chatd database, the daemon running or not.
+"""``python -m chatd.admin``: back up, export or forget from a chatd database, or give an account a new password,
+the daemon running or not.
 
 - ``backup DEST``: a consistent copy through SQLite's online backup API
   (``sqlite3.Connection.backup``), which a running daemon's writes do not
@@ -27,6 +28,17 @@
   whose wait is over (``chatd.storage.retention.kicks_of``), and keeps it
   in one whose wait runs, which a start needs to hold them out still.
 
+- ``password NICK``: gives the account NICK a new password, for its owner
+  who forgot theirs, when the host has no operator to do it in the chat
+  (``/account password``): asked twice on the terminal without echo, or
+  the first line of ``--password-file``, never an argument, which every
+  user of the machine reads (``ps``); the rules of ``/register``'s. A
+  running daemon honours it at once: it keeps only the nicknames in
+  memory and reads a hash from the file at each check
+  (chatd.storage.sqlite_accounts), so nothing need tell it, as ``forget``'s
+  mark does. Its connections identified now stay so, and the daemon's
+  audit log does not see it: the host acted on the file, not in the chat.
+
 Each command works on every line anyone was shown, those still in the
 daemon's pass log (chatd.storage.pass_log) too. While no daemon runs on the
 file (after a ``kill -9``, say), the tool claims the file
@@ -45,29 +57,35 @@ so this tool's reads never stop it; ``forget`` deletes a chunk at a time
 
 A mistake (a file that does not exist, is a folder, is not a chatd
 database, or is of another schema; a DEST that exists; a NICK no nickname
-could be) is one sentence on standard error and exit status 2, never a
-traceback; no file is made but DEST.
+could be, or, for ``password``, no account has; a password too short, or
+not given twice alike) is one sentence on standard error and exit status
+2, never a traceback; no file is made but DEST, and nothing is changed.
 """
 
 import argparse
+import getpass
 import os
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from functools import partial
 from typing import NoReturn, TextIO, TypeVar
 from urllib.parse import quote
 
 from typing_extensions import override
 
 from chatd.config import DEFAULT_DB
+from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import MESSAGES, Encrypted, Whispered
-from chatd.domain.names import check_nickname, check_room_name
+from chatd.domain.names import check_nickname, check_room_name, look
+from chatd.frontend.accounts import hash_password
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
+from chatd.password_file import PasswordFileError, first_line
 from chatd.storage import retention
 from chatd.storage.claim import Claim
 from chatd.storage.forgotten import leave_mark
@@ -81,7 +99,15 @@ from chatd.text import counted, fold
 
 DESCRIPTION = (
     "Back up, export or forget from a chatd database (the daemon's --db file), the daemon running or not: "
-    "every line anyone was shown, those still in its pass log too."
+    "every line anyone was shown, those still in its pass log too; or give an account a new password."
+)
+
+PASSWORD_DESCRIPTION = (
+    "Give the account NICK a new password, for its owner who forgot theirs: they identify with it, then choose "
+    "their own with /password OLD NEW. The password is asked twice on the terminal, without echo, or is the first "
+    f"line of --password-file; never an argument. At least {MIN_PASSWORD} characters, as /register takes one. A "
+    "running daemon honours it at once; connections identified to the account stay so. An operator does the same "
+    "in the chat with /account password NICK PASSWORD."
 )
 
 FORGET_DESCRIPTION = (
@@ -158,26 +184,47 @@ def parser() -> argparse.ArgumentParser:
         "--confirm", action="store_true", help="with --private: delete them and the lines, for good"
     )
     forget.add_argument("nick", metavar="NICK", help="the nickname, in any case")
+    password = commands.add_parser(
+        "password",
+        parents=[db],
+        help="give the account NICK a new password, for its owner who forgot theirs",
+        description=PASSWORD_DESCRIPTION,
+    )
+    password.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="read the new password from the first line of FILE rather than asking twice on the terminal",
+    )
+    password.add_argument("nick", metavar="NICK", help="the account's nickname, in any case")
     return top
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    """Run the command ``argv`` names; 0 when done, 2 after one sentence on standard error."""
+def main(
+    argv: Sequence[str] | None = None,
+    out: TextIO = sys.stdout,
+    stdin: TextIO = sys.stdin,
+    ask: Callable[[str], str] = getpass.getpass,
+) -> int:
+    """Run the command ``argv`` names; 0 when done, 2 after one sentence on standard error. ``password`` asks
+    ``ask`` for the password when ``stdin`` is a terminal."""
     arguments = parser().parse_args(argv)
     try:
-        if arguments.command == "forget":
+        if arguments.command in ("forget", "password"):
             # Before the file is opened: a mistake changes nothing, not even the pass log's commit.
-            arguments.nick = nickname(arguments.nick)
-            if arguments.confirm and not arguments.private:
-                raise AdminError(
-                    "forget: --confirm goes with --private, for private messages; "
-                    "forget NICK alone deletes room lines without it."
-                )
+            arguments.nick = nickname(arguments.nick, arguments.command)
+        if arguments.command == "forget" and arguments.confirm and not arguments.private:
+            raise AdminError(
+                "forget: --confirm goes with --private, for private messages; "
+                "forget NICK alone deletes room lines without it."
+            )
         with closing(_open(arguments.db)) as connection, _all_shown(connection, arguments.db):
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
             elif arguments.command == "export":
                 export(connection, arguments.room, out)
+            elif arguments.command == "password":
+                read = partial(new_password, arguments.password_file, arguments.nick, stdin, ask)
+                set_password(connection, arguments.nick, read, out)
             elif arguments.private and not arguments.confirm:
                 private_count(connection, arguments.nick, out)
             else:
@@ -348,13 +395,85 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
         )
 
 
-def nickname(text: str) -> str:
-    """``text`` as the nickname ``forget`` takes, in normal form; AdminError if no nickname could be it (empty, or
-    holding a space), for nobody sent a line under it. Any length: the tool cannot know the daemon's --max-nick."""
+def nickname(text: str, command: str) -> str:
+    """``text`` as the nickname ``forget`` or ``password`` (``command``) takes, in normal form; AdminError if no
+    nickname could be it (empty, or holding a space), for nobody sent a line or registered an account under it. Any
+    length: the tool cannot know the daemon's --max-nick."""
     try:
         return check_nickname(text, limit=None)
     except ChatError as error:
-        raise AdminError(f"forget: {word(error)}.") from None
+        raise AdminError(f"{command}: {word(error)}.") from None
+
+
+def set_password(connection: sqlite3.Connection, nick: str, read: Callable[[], str], out: TextIO) -> None:
+    """Give the account ``nick`` (in any case) the password ``read`` gives, once the account is found: hashed as
+    ``/register`` hashes one, written in one statement, which a running daemon reads at its next check."""
+    account = fold(nick)
+    try:
+        found = connection.execute("SELECT nick FROM accounts WHERE account = ?", (account,)).fetchone()
+        if found is None:
+            raise AdminError(_no_account(connection, nick))
+        hashed = hash_password(read())
+        changed = connection.execute("UPDATE accounts SET hash = ? WHERE account = ?", (hashed, account))
+    except sqlite3.Error as error:
+        raise AdminError(f"cannot set the password of {nick} ({error}); nothing changed.") from None
+    if not changed.rowcount:
+        # Given up in the chat while the password was typed.
+        raise AdminError(_no_account(connection, nick))
+    print(
+        f"The account {found[0]} has a new password: its owner identifies with it, then chooses their own with "
+        "/password OLD NEW.",
+        file=out,
+    )
+
+
+def _no_account(connection: sqlite3.Connection, nick: str) -> str:
+    """The sentence for a nickname no account has, naming the registered one that looks like it, if one does (never
+    acted on in its stead, as an operator's ``/account`` does not)."""
+    alike = next(
+        (
+            registered
+            for (registered,) in connection.execute("SELECT nick FROM accounts")
+            if look(registered) == look(nick)
+        ),
+        None,
+    )
+    also = "" if alike is None else f"; {alike}, a different nickname that looks like it, is one"
+    return f"password: {nick} is not a registered nickname{also}; nothing changed."
+
+
+def new_password(path: str | None, nick: str, stdin: TextIO, ask: Callable[[str], str]) -> str:
+    """The new password: the first line of the file ``path``, else asked twice on the terminal (``ask``: getpass,
+    which does not echo it); checked as ``/register`` checks one. Raises AdminError."""
+    if path is not None:
+        try:
+            password = first_line(path)
+        except PasswordFileError as error:
+            raise AdminError(f"password: cannot read --password-file {path}: {error}.") from None
+        if not password:
+            raise AdminError(f"password: --password-file {path} is empty: its first line is the password.")
+    elif not stdin.isatty():
+        raise AdminError(
+            "password: standard input is not a terminal to ask on; give the password as the first line of "
+            "--password-file FILE."
+        )
+    else:
+        try:
+            password = ask(f"New password for {nick}: ")
+            again = ask("Again: ")
+        except (EOFError, KeyboardInterrupt):
+            # Ctrl-D or Ctrl-C at the prompt: the host changed their mind.
+            raise AdminError("password: no password was given; nothing changed.") from None
+        if again != password:
+            raise AdminError("password: the two passwords differ; nothing changed.")
+    if password != password.strip():
+        raise AdminError(
+            "password: a password cannot start or end with a space: /identify could not send it."
+        )
+    try:
+        return check_password(password)
+    except ChatError as error:
+        raise AdminError(f"password: {word(error)}, as /register takes one; nothing changed.") from None
 
 
 def private_count(connection: sqlite3.Connection, nick: str, out: TextIO) -> None:

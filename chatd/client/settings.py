@@ -14,6 +14,8 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from chatd.password_file import PasswordFileError, first_line
+
 KEYS = {"host": str, "port": int, "nick": str, "identify": bool, "password_file": str, "downloads": str}
 """What the config file may say, and the type of each."""
 
@@ -65,11 +67,9 @@ def password(path: str | None, interactive: bool, nick: str) -> str:
             raise SettingsError("--identify needs --password-file when stdin is not a terminal.")
         return getpass.getpass(f"Password for {nick}: ")
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as file:
-            first = file.readline().rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8"
-        raise SettingsError(f"cannot read --password-file {path}: {reason}.") from None
+        first = first_line(path)
+    except PasswordFileError as error:
+        raise SettingsError(f"cannot read --password-file {path}: {error}.") from None
     if not first:
         raise SettingsError(f"--password-file {path} is empty: its first line is the password.")
     return first

@@ -1,5 +1,6 @@
 """A student forgot their password, on the real daemon over loopback TCP with a real --db file: an operator gives
-the account a new one in the chat (/account password), and the student identifies with it, the old one refused."""
+the account a new one in the chat (/account password), or the host from the machine beside the running daemon
+(python -m chatd.admin password), and the student identifies with it at once, no restart, the old one refused."""
 
 import os
 import shutil
@@ -7,7 +8,7 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient, opers_file
+from tests.e2e.daemon import Daemon, LineClient, opers_file, run_admin
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import quick_hash
 
@@ -17,6 +18,7 @@ BOSS = "correct horse"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
 IDENTIFIED = "*** You are identified as alice."
 WRONG = "ERR identify-failed wrong password, or alice is not registered"
+ADMIN = "python -m chatd.admin: "
 
 
 class ForgottenPasswordTestCase(SynchronousTestCase):
@@ -89,3 +91,63 @@ class OperatorTests(ForgottenPasswordTestCase):
             b"teacher from 127.0.0.2 set a new password for the account alice, as an operator", logged
         )
         self.assertNotIn(NEW.encode(), logged)
+
+
+class AdminToolTests(ForgottenPasswordTestCase):
+    def password_file(self, text: str) -> str:
+        """A file whose first line is ``text``, as the host writes one."""
+        path = os.path.join(self.directory, "new-password")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        return path
+
+    def test_the_host_sets_a_new_password_beside_the_running_daemon(self) -> None:
+        """With no operator, the host runs the tool on the live file: the daemon, not restarted, takes the new
+        password at once and refuses the old one."""
+        status, out, err = run_admin(
+            self.directory, "--db", self.db, "password", "--password-file", self.password_file(NEW), "ALICE"
+        )
+        self.assertEqual(
+            (status, out, err),
+            (
+                0,
+                "The account alice has a new password: its owner identifies with it, then chooses their own with "
+                "/password OLD NEW.\n",
+                "",
+            ),
+        )
+        self.identifies_with(NEW)
+        self.is_refused(OLD)
+
+    def test_a_mistake_is_one_sentence_and_changes_nothing(self) -> None:
+        """No such file, no such account, a short password, no terminal and no file: one sentence each on standard
+        error, exit status 2, and alice's password is hers still."""
+        short = self.password_file("short")
+        missing = os.path.join(self.directory, "nothing.sqlite")
+        for arguments, said in (
+            (
+                ("--db", missing, "password", "alice"),
+                f"--db {missing} does not exist; give the file the daemon's --db names.",
+            ),
+            (
+                ("--db", self.db, "password", "--password-file", short, "bob"),
+                "password: bob is not a registered nickname; nothing changed.",
+            ),
+            (
+                ("--db", self.db, "password", "--password-file", short, "AIice"),
+                "password: AIice is not a registered nickname; alice, a different nickname that looks like it, is "
+                "one; nothing changed.",
+            ),
+            (
+                ("--db", self.db, "password", "--password-file", short, "alice"),
+                "password: a password needs at least 8 characters, as /register takes one; nothing changed.",
+            ),
+            (
+                ("--db", self.db, "password", "alice"),
+                "password: standard input is not a terminal to ask on; give the password as the first line of "
+                "--password-file FILE.",
+            ),
+        ):
+            self.assertEqual(run_admin(self.directory, *arguments), (2, "", ADMIN + said + "\n"), arguments)
+        self.assertFalse(os.path.exists(missing))
+        self.identifies_with(OLD)
