@@ -19,6 +19,7 @@ from chatd.client.style import View, nick_colour
 from chatd.domain.encoding import type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import ROOM_EVENTS, Actor, ModeChange, Setting
+from chatd.frontend.offer_refusals import OfferRefusedError
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
 
@@ -739,7 +740,8 @@ class DocumentedKindsTests(SynchronousTestCase):
         """Every event and reply the line front end can render, and notice and error, is in the JSON table."""
         # The line renderer's registry is what the server can send on a line connection at all.
         sent = {type_name(kind) for kind in line_render._human.registry}
-        sent -= {"object", "notice", "chat_error"}
+        # An offer's refusal (OfferRefusedError) is an error object, its keys in the error's row.
+        sent -= {"object", "notice", "chat_error", "offer_refused_error"}
         self.assertEqual(sent - set(documented_types()), set())
         self.assertLessEqual({"notice", "error"}, set(documented_types()))
 
@@ -756,7 +758,7 @@ class DocumentedKindsTests(SynchronousTestCase):
         }
         for kind in line_render._human.registry:
             # Notices and errors are written by hand, with the keys their rows list.
-            if not is_dataclass(kind) or kind in (line_render.Notice, ChatError):
+            if not is_dataclass(kind) or kind in (line_render.Notice, ChatError, OfferRefusedError):
                 continue
             assert isinstance(kind, type), "the registry holds classes"
             hints = get_type_hints(kind)
