@@ -726,6 +726,43 @@ class RefusalTests(FileTestCase):
             b"ERR file-too-many you have 2 transfers going, the most at once; wait for one to end",
         )
 
+    def test_each_refusal_of_an_accept_names_its_file_in_json(self) -> None:
+        """bob, fetching one of alice's files with his own upload going (two transfers, the most), accepts her
+        other file, one that is no more, and the first from a point the server does not hold, at once or once it
+        has read its bytes there: each refusal names the file it answers, so a client with two accepts out acts on
+        that one's. ``file-too-many`` and ``file-resume-mismatch`` named none, and were taken for the oldest's."""
+        small = bytes(1000)
+        alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
+        self.offer(alice, sha=hashlib.sha256(small).hexdigest(), size=len(small))
+        self.upload(alice, small, file="0000000000000002")
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.offer(bob, to=b"alice", sha="cd" * 32, size=10)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000002\n")
+        bob.dataReceived(b"/file accept 00000000000000ff\n")
+        bob.dataReceived(b"/file accept 0000000000000001 5 %s\n" % (b"0" * 64))
+        bob.dataReceived(b"/file accept 0000000000000001 %d %s\n" % (CHUNK, b"0" * 64))
+        refusals = [item for item in self.objects(bob_wire) if item["type"] == "error"]
+        self.assertEqual(
+            [(item["code"], item["file"]) for item in refusals],
+            [
+                ("file-too-many", "0000000000000002"),
+                ("no-such-file", "00000000000000ff"),
+                ("file-resume-mismatch", "0000000000000001"),
+                ("file-resume-mismatch", "0000000000000001"),
+            ],
+        )
+        self.assertEqual(
+            refusals[0],
+            {
+                "type": "error",
+                "code": "file-too-many",
+                "text": "you have 2 transfers going, the most at once; wait for one to end",
+                "file": "0000000000000002",
+            },
+        )
+        self.lines(alice_wire)
+
     def test_day_limit_counts_uploaded_bytes(self) -> None:
         """Uploads count against the day's bytes: past --file-day-bytes the next offer is refused."""
         alice, wire, _, _ = self.alice_offers_bob()

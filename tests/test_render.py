@@ -69,7 +69,7 @@ from chatd.domain.replies import (
     UserList,
     Whois,
 )
-from chatd.frontend.offer_refusals import OfferRefusedError
+from chatd.frontend.named_refusals import AcceptRefusedError, OfferRefusedError
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.render import Notice, Renderable, error_fields, json_line, offer_fields, text_line
 from chatd.line.wording import word
@@ -414,9 +414,16 @@ def offer_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[OfferRefus
     )
 
 
+def accept_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[AcceptRefusedError]:
+    """Refusals of accepts, naming the file they answer."""
+    return st.builds(AcceptRefusedError, errors(text), st.from_regex("[0-9a-f]{16}", fullmatch=True))
+
+
 def renderables(text: st.SearchStrategy[str]) -> st.SearchStrategy[Renderable]:
     """Anything a front end renders, with each string drawn from ``text``."""
-    return st.one_of(events(text), replies(text), notices(text), errors(text), offer_refusals(text))
+    return st.one_of(
+        events(text), replies(text), notices(text), errors(text), offer_refusals(text), accept_refusals(text)
+    )
 
 
 def notices(text: st.SearchStrategy[str]) -> st.SearchStrategy[Notice]:
@@ -488,6 +495,14 @@ class TextLineTests(SynchronousTestCase):
             text_line(UsageError("/msg NICK text")),
             b"ERR usage usage: /msg NICK text\r\n",
         )
+
+    def test_a_refusal_naming_what_it_answers_reads_as_the_refusal(self) -> None:
+        """A refused offer or accept is the refusal's line: a person reads it under the line they typed, and what
+        it names is for programs, in its JSON."""
+        refusal = NoSuchNicknameError("bob")
+        line = b"ERR no-such-nick nobody called bob is online\r\n"
+        self.assertEqual(text_line(OfferRefusedError(refusal, "bob", 10, "ab" * 32, "x.bin")), line)
+        self.assertEqual(text_line(AcceptRefusedError(refusal, "1a2b3c4d5e6f7a8b")), line)
 
     def test_room_list_has_a_header_and_a_line_per_room(self) -> None:
         """A room list is a count line and then one line per room, each CRLF."""
@@ -696,6 +711,9 @@ class JsonLineTests(SynchronousTestCase):
                 set(parsed), {"type", "code", "text", *error_fields(refusal), *offer_fields(item)}
             )
             self.assertEqual(parsed["code"], refusal.code)
+        elif isinstance(item, AcceptRefusedError):
+            self.assertEqual(set(parsed), {"type", "code", "text", "file", *error_fields(item.refusal)})
+            self.assertEqual((parsed["code"], parsed["file"]), (item.refusal.code, item.file))
         else:
             self.assertEqual(set(parsed), {"type"} | set(_client_fields(item)))
             self.assertEqual(parsed["type"], TYPE_NAMES[type(item)])

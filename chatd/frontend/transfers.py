@@ -42,7 +42,7 @@ from chatd.domain.replies import (
 )
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
-from chatd.frontend.offer_refusals import OfferRefusedError, named_refusals
+from chatd.frontend.named_refusals import AcceptRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import TransferExpiry
 from chatd.frontend.transfer_parts import (
@@ -177,7 +177,7 @@ class Transfers:
 
         Each refusal is an OfferRefusedError naming the offer, and the upload
         open for the same offer that it leaves open, if any
-        (chatd.frontend.offer_refusals).
+        (chatd.frontend.named_refusals).
         """
 
         def naming(refusal: ChatError) -> OfferRefusedError:
@@ -204,12 +204,20 @@ class Transfers:
     def accept(self, peer: Peer, file: str, offset: int = 0, tail: str = "") -> "Deferred[None]":
         """Send ``file`` to ``peer`` from ``offset`` (its last chunk's hash ``tail`` checked first).
 
-        Raises NoSuchFileError for a file not offered to the session's user,
-        FileNeedsJsonError for a text session, FileTooManyError past the
-        user's transfers, FileResumeMismatchError for a ``tail`` that differs.
-        A session fetching it may accept again (to go on after a damaged
-        chunk) though its user is done with it on another session.
+        Refuses, each refusal an AcceptRefusedError naming ``file``
+        (chatd.frontend.named_refusals), with NoSuchFileError for a file not
+        offered to the session's user, FileNeedsJsonError for a text session,
+        FileTooManyError past the user's transfers, FileResumeMismatchError
+        for a ``tail`` that differs (at once, or once the bytes before
+        ``offset`` are read). A session fetching it may accept again (to go
+        on after a damaged chunk) though its user is done with it on another
+        session.
         """
+        return named_refusals(
+            lambda: self._accept(peer, file, offset, tail), lambda refusal: AcceptRefusedError(refusal, file)
+        )
+
+    def _accept(self, peer: Peer, file: str, offset: int, tail: str) -> "Deferred[None]":
         transfer = self._open.fetchable(peer, file)
         if not peer.json:
             raise FileNeedsJsonError(file, self.links is not None)

@@ -140,8 +140,8 @@ def _offer(rest: str) -> FileOffer:
 
 
 def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
-    """Run a ``/file`` subcommand through the session's engine; its refusals are ChatErrors, an offer's
-    OfferRefusedErrors that name it (chatd.frontend.offer_refusals)."""
+    """Run a ``/file`` subcommand through the session's engine; its refusals are ChatErrors, an offer's and an
+    accept's refusals that name what they answer (chatd.frontend.named_refusals)."""
     files = _engine(session)
     match command:
         case FileOffer(target, size, sha256, mime, name):

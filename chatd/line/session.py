@@ -54,7 +54,7 @@ from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE
-from chatd.frontend.offer_refusals import OfferRefusedError
+from chatd.frontend.named_refusals import NamedRefusal
 from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted, news_of
 from chatd.frontend.transfers import Transfers
@@ -346,9 +346,9 @@ class LineSession(ABC):
         return done
 
     def _failed(self, failure: Failure) -> None:
-        """Answer an action that failed: a ChatError (or one naming the offer it refuses) is the user's, anything else
-        a bug."""
-        if isinstance(failure.value, ChatError | OfferRefusedError):
+        """Answer an action that failed: a ChatError (or one naming the offer or accept it refuses) is the user's,
+        anything else a bug."""
+        if isinstance(failure.value, ChatError | NamedRefusal):
             self.send(failure.value)
             return
         self.log.failure("Handling a line from {peer} failed", failure, peer=self.peer)

@@ -1,4 +1,4 @@
-"""Refusals of a ``/file offer`` that name the offer they answer (issue 16).
+"""Refusals of a ``/file offer`` or a ``/file accept`` that name what they answer (issue 16).
 
 An offer has no id until the server answers it, and its refusals
 (``no-such-nick``, ``file-too-many``, ...) are codes other commands are
@@ -10,12 +10,20 @@ the client sent rather than a label it must invent: the offer's target,
 size, SHA-256 and name. An offer made again to go on with an upload (after
 a drop) is refused leaving that upload open, and the refusal names it too
 (``file``), so the client gives it up by its id even when the answer that
-gave the id was lost. Front ends add these to the refusal's JSON
-(docs/PROTOCOL.md "Files"); its text line stays the refusal's.
+gave the id was lost.
+
+An accept names its file, but most of its refusals (``file-too-many``,
+``file-resume-mismatch``) did not: a client with two accepts out took one
+for the oldest's, and the other's download waited for chunks that never
+came. Each refusal of an accept names the file it answers (``file``).
+
+Front ends add these to the refusal's JSON (docs/PROTOCOL.md "Files"); its
+text line stays the refusal's: a person reads it under the line they typed.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
@@ -43,17 +51,33 @@ class OfferRefusedError(Exception):
     file: str | None = None
 
 
+@dataclass(eq=False)
+class AcceptRefusedError(Exception):
+    """``refusal``, the answer to the accept of the file ``file``: sent as the refusal, its JSON naming ``file``
+    (as ``OfferRefusedError`` is sent)."""
+
+    refusal: ChatError
+    file: str
+
+
+NamedRefusal = OfferRefusedError | AcceptRefusedError
+"""A refusal that names the command it answers."""
+
+Named = TypeVar("Named", OfferRefusedError, AcceptRefusedError)
+
+
 def named_refusals(
-    offering: "Callable[[], Deferred[None]]", naming: Callable[[ChatError], OfferRefusedError]
+    doing: "Callable[[], Deferred[None]]", naming: Callable[[ChatError], Named]
 ) -> "Deferred[None]":
-    """``offering()``, each refusal of it, raised at once or failing its Deferred later (an offer that waited for a
-    check of its content's bytes), the OfferRefusedError ``naming`` makes of it."""
+    """``doing()``, each refusal of it, raised at once or failing its Deferred later (an offer that waited for a
+    check of its content's bytes, an accept that waited for one of the bytes it goes on after), the refusal
+    ``naming`` makes of it."""
     try:
-        offered = offering()
+        done = doing()
     except ChatError as refusal:
         raise naming(refusal) from None
 
     def named(failure: Failure) -> Failure:
         return Failure(naming(failure.value)) if isinstance(failure.value, ChatError) else failure
 
-    return offered.addErrback(named)
+    return done.addErrback(named)
