@@ -734,17 +734,62 @@ class ReceiveTests(FilesTestCase):
         self.assertEqual(self.saved(), data)
 
     def test_a_resume_the_server_refuses_starts_again_from_0(self) -> None:
-        """``ERR file-resume-mismatch``: the part file is emptied and accepted from the start."""
+        """``ERR file-resume-mismatch`` naming the download: the part file is emptied and accepted from the start.
+        One naming no file refuses no accept of the user's: it is shown as it is, and changes nothing."""
         data = os.urandom(CHUNK * 2)
         self.offer(data)
         self.link.send("/accept")
         self.peer.send(chunk(0, b"y" * CHUNK))
         self.drop()
+        self.lines()
         self.peer.send({"type": "error", "code": "file-resume-mismatch", "text": "no"})
+        self.assertEqual(self.lines(), ["! no (file-resume-mismatch)"])
+        self.assertEqual(self.peer.sent(), [])
+        self.peer.send({"type": "error", "code": "file-resume-mismatch", "text": "no", "file": FILE_ID})
         self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
         self.receive(data)
         self.peer.send({"type": "file_sent", "file": FILE_ID})
         self.assertEqual(self.saved(), data)
+
+    def test_a_refused_accept_names_its_download_which_waits_to_be_accepted_again(self) -> None:
+        """``ERR file-too-many`` naming the second of two downloads accepted: its line says it was not fetched and
+        how to try again, and the first goes on; ``/accept 2`` then goes on with it. The refusal was shown as it was,
+        and the second said "accepting" for good."""
+        first, second = os.urandom(CHUNK * 2), b"abc"
+        self.offer(first)
+        self.offer(second, file="2b3c4d5e6f7a8b9c", name="notes.txt")
+        self.link.send("/accept 1")
+        self.link.send("/accept 2")
+        self.peer.sent()
+        self.lines()
+        self.peer.send(
+            {
+                "type": "error",
+                "code": "file-too-many",
+                "text": "you have 1 transfer going, the most at once; wait for one to end",
+                "file": "2b3c4d5e6f7a8b9c",
+            }
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '! "notes.txt" from bob was not fetched: you have 1 transfer going, the most at once; wait for one '
+                "to end (file-too-many); /accept 2 tries again."
+            ],
+        )
+        self.link.send("/files")
+        self.assertEqual(
+            self.lines()[1:],
+            [
+                '~   [1] from bob: "photo.jpg" (32.8 kB) accepting',
+                '~   [2] from bob: "notes.txt" (3 B) unfinished: /accept 2',
+            ],
+        )
+        self.receive(first)
+        self.peer.send({"type": "file_sent", "file": FILE_ID})
+        self.assertEqual(self.saved(), first)
+        self.link.send("/accept 2")
+        self.assertEqual(self.peer.sent()[-1], "/file accept 2b3c4d5e6f7a8b9c")
 
     def test_a_restarted_client_finds_its_part_files_and_resumes_on_accept(self) -> None:
         """The sidecar names the offer: a new client lists it under /files and goes on with /accept."""

@@ -128,6 +128,14 @@ class Download:
             lambda _: self._resumed(this_round, 0, ""), self._disk_failed
         )
 
+    def refused(self) -> None:
+        """The server refused the accept (``file-too-many``: the user's transfers at once): nothing comes. It waits
+        for ``/accept`` again, which goes on from the part file."""
+        if self.stage is Stage.ACCEPTING:
+            self.stage = Stage.PAUSED
+            self._round += 1
+            self.repairing = False
+
     def chunk(self, offset: int, data: str, sha256: str) -> None:
         """A ``file_chunk``: check it, write it, then acknowledge it."""
         if self.stage not in (Stage.ACCEPTING, Stage.RECEIVING) or offset != self._next or self.part is None:

@@ -5,14 +5,14 @@ One function per kind of JSON object: each moves the transfer it is about
 the offer the refusal names) and returns the lines to show, often none
 (a chunk, an acknowledgement). ``error`` takes the file errors that end or steer a
 transfer and words them with the file's name; it returns None for any
-other error, which the renderer shows as usual: one with an offer's code
-that names no offer answers another line (a ``/msg`` to someone gone).
+other error, which the renderer shows as usual: one with an offer's or an
+accept's code that names no offer or file of the user's answers another
+line (a ``/msg`` to someone gone).
 """
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from chatd.client.download import Download
 from chatd.client.download import Stage as Down
 from chatd.client.partfile import Offer
 from chatd.client.render import Message, Shown
@@ -299,18 +299,40 @@ def error(files: "Transfers", message: Message) -> Shown | None:
             return files.lines(
                 [f"The server no longer has {quoted(download.offer.name)} ({code})."], Look.ERROR
             )
-    elif code == "file-resume-mismatch":
-        download = files.download_for(message) or next(
-            (t for t in files.transfers() if isinstance(t, Download) and t.stage is Down.ACCEPTING), None
-        )
-        if download is not None:
-            download.mismatch()
-            return files.lines(
-                [
-                    f"The server's {quoted(download.offer.name)} does not go on from the part file: fetching it from the start."
-                ]
-            )
+    else:
+        return _accept_refused(files, message)
     return None
+
+
+def _accept_refused(files: "Transfers", message: Message) -> Shown | None:
+    """A refusal of the accept of the download ``message`` names (``file``), if one awaits its answer: a resume the
+    server's bytes do not go on from starts again from 0; any other refusal (``file-too-many``) leaves it to be
+    accepted again, said on its line. None for an error naming no such download, which the renderer shows as it is.
+
+    Such refusals named no file: one was taken for the oldest accept's,
+    and the one it answered waited for chunks that never came.
+    """
+    download = files.download_for(message)
+    if download is None or download.stage is not Down.ACCEPTING:
+        return None
+    offer = download.offer
+    if message.get("code") == "file-resume-mismatch":
+        download.mismatch()
+        return files.lines(
+            [
+                f"The server's {quoted(offer.name)} does not go on from the part file: fetching it from the start."
+            ]
+        )
+    download.refused()
+    files.refresh()
+    code, text = _text(message, "code"), _text(message, "text")
+    return files.lines(
+        [
+            f"{quoted(offer.name)} from {scrub(offer.nick)} was not fetched: {text} ({code}); "
+            f"/accept {download.number} tries again."
+        ],
+        Look.ERROR,
+    )
 
 
 def _offer_refused(files: "Transfers", offer: Mapping[str, object], message: Message) -> Shown | None:
