@@ -17,9 +17,6 @@ import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, to
 /** Chunks sent and not yet acknowledged, at most (the server's window too). */
 const WINDOW = 8;
 
-/** Error codes that answer `/file accept`. */
-const ACCEPT_CODES = new Set(["file-too-many", "file-day-limit", "no-such-file", "file-resume-mismatch", "file-needs-json", "no-files"]);
-
 /**
  * Every transfer of this page. `host` is the chat: `send(line)` (false
  * unless the page is in the chat, connected and named: before its nickname
@@ -35,7 +32,7 @@ export class Transfers {
     this.uploads = new Set();
     this.downloads = new Map(); // file id -> download
     this.offers = new Map(); // file id -> offer shown
-    this.waiting = []; // uploads and downloads whose /file offer or /file accept is not answered yet, in order sent
+    this.waiting = []; // uploads whose /file offer is not answered yet, in order sent
     this.cancelling = new Set(); // ids of uploads given up with /file cancel (giveUp), whose answer has yet to come
     this.drops = 0; // the socket's drops so far: what was awaited across one answers a connection gone by
     this.maxSize = null; // the largest file the server takes, in bytes, as its welcome said (null: not said)
@@ -108,7 +105,7 @@ export class Transfers {
   async uploadStarts(object) {
     let upload = this.upload(object.file);
     if (upload === undefined) {
-      const at = this.waiting.findIndex((each) => each.file !== undefined && each.hash === object.sha256 && each.size === object.size);
+      const at = this.waiting.findIndex((each) => each.hash === object.sha256 && each.size === object.size);
       if (at < 0) return;
       upload = this.waiting.splice(at, 1)[0];
     }
@@ -329,16 +326,21 @@ export class Transfers {
       offer.card.say(`Offered to ${to}.`);
       offer.card.buttons(["Cancel", `Withdraw ${name}`, () => this.withdraw(offer)]);
     } else {
-      offer.card.buttons(
-        ["Accept", `Accept ${name} from ${offer.nick}`, () => this.accept(offer)],
-        ["Decline", `Decline ${name} from ${offer.nick}`, () => this.decline(offer)],
-      );
+      this.answerable(offer);
     }
     if (!conversation.addEvent(object.id, offer.card.line)) {
       this.offers.delete(object.file);
       return undefined;
     }
     return offer;
+  }
+
+  /** Offer Accept and Decline on the line of `offer`, to the user. */
+  answerable(offer) {
+    offer.card.buttons(
+      ["Accept", `Accept ${offer.name} from ${offer.nick}`, () => this.accept(offer)],
+      ["Decline", `Decline ${offer.name} from ${offer.nick}`, () => this.decline(offer)],
+    );
   }
 
   /** Withdraw the user's own offer that this page did not upload. */
@@ -356,7 +358,6 @@ export class Transfers {
     const download = { offer, id: offer.id, parts: [], hashes: [], held: 0, state: "downloading", queue: Promise.resolve() };
     if (!this.host.ask(`/file accept ${offer.id}`)) return;
     this.downloads.set(offer.id, download);
-    this.waiting.push(download);
     offer.card.buttons(["Cancel", `Cancel fetching ${offer.name}`, () => this.cancelDownload(download)]);
     offer.card.restart(0);
     offer.card.progress(0, offer.size);
@@ -372,7 +373,6 @@ export class Transfers {
   chunk(object) {
     const download = this.downloads.get(object.file);
     if (download === undefined) return;
-    this.answered(download);
     download.queue = download.queue.then(() => this.take(download, object));
   }
 
@@ -402,7 +402,6 @@ export class Transfers {
   sent(object) {
     const download = this.downloads.get(object.file);
     if (download === undefined) return;
-    this.answered(download);
     download.queue = download.queue.then(() => this.finish(download));
   }
 
@@ -434,6 +433,20 @@ export class Transfers {
     this.tell(download.offer.conversation, download.offer.card, `You stopped fetching ${download.offer.name}.`);
   }
 
+  /**
+   * The server refused to send `download` for now (`file-too-many`: the user has as many transfers going as it
+   * allows): the offer stands, and its line says why beside Accept and Decline, to try again.
+   */
+  acceptRefused(download, words) {
+    download.state = "refused";
+    download.parts = [];
+    this.downloads.delete(download.id);
+    const offer = download.offer;
+    offer.card.end(words, "failed");
+    this.answerable(offer);
+    this.tell(offer.conversation, offer.card, words, "error");
+  }
+
   failDownload(download, words) {
     download.state = "failed";
     download.parts = [];
@@ -450,9 +463,9 @@ export class Transfers {
     return undefined;
   }
 
-  /** A command of `transfer`'s was answered (not refused): it no longer waits for an answer. */
-  answered(transfer) {
-    const at = this.waiting.indexOf(transfer);
+  /** The offer of `upload` was answered: it no longer waits for an answer. */
+  answered(upload) {
+    const at = this.waiting.indexOf(upload);
     if (at >= 0) this.waiting.splice(at, 1);
   }
 
@@ -541,7 +554,6 @@ export class Transfers {
       download.state = "expired";
       download.parts = [];
       this.downloads.delete(object.file);
-      this.answered(download);
     }
     if (upload !== undefined) {
       upload.state = "expired";
@@ -571,7 +583,6 @@ export class Transfers {
       download.state = "cancelled";
       download.parts = [];
       this.downloads.delete(object.file);
-      this.answered(download);
     }
     offer.card.end(words, kind);
     this.tell(offer.conversation, offer.card, notice(`${offer.name} from ${offer.nick}`));
@@ -598,8 +609,8 @@ export class Transfers {
     if (object.code === "no-such-file" && this.cancelAnswered(object)) return true;
     const transfer = this.refused(object);
     if (transfer === undefined) return false;
-    this.answered(transfer);
     if (transfer.offer === undefined) {
+      this.answered(transfer);
       if (this.namesOffer(object)) {
         this.offerRefused(transfer, object);
       } else if (object.code === "file-offset" && Number.isInteger(object.have)) {
@@ -619,9 +630,11 @@ export class Transfers {
       transfer.hashes = [];
       transfer.held = 0;
       transfer.offer.card.restart(0);
-      if (this.host.send(`/file accept ${transfer.id}`)) this.waiting.push(transfer);
-    } else {
+      this.host.send(`/file accept ${transfer.id}`);
+    } else if (object.code === "no-such-file") {
       this.failDownload(transfer, this.words(object));
+    } else {
+      this.acceptRefused(transfer, this.words(object));
     }
     return true;
   }
@@ -629,20 +642,18 @@ export class Transfers {
   /**
    * The upload or download an error refuses: for a refusal of an offer, which has no id yet, the first upload
    * awaiting the offer it names (`offer`: its target, size and SHA-256; the same file to two people is two offers);
-   * else the one its `file` names (a chunk's refusal and a failed check name theirs, so with two uploads at once
-   * each is answered alone); else, for a refusal of an accept, which names none, the oldest accept awaiting its
-   * answer. An error with an offer's code that names no offer answers another line (a `/msg` to someone who just
-   * left is `no-such-nick` too): it was taken for the refusal of the oldest offer awaited, whose real answer then
-   * went unheard.
+   * else the one its `file` names (a chunk's refusal, a failed check and an accept's refusal name theirs, so with
+   * several at once each is answered alone). An error with an offer's or an accept's code that names neither
+   * answers another line (a `/msg` to someone who just left is `no-such-nick` too): the app shows it as it is. It was
+   * taken for the refusal of the oldest offer or accept awaited, whose real answer then went unheard.
    */
   refused(object) {
     if (this.namesOffer(object)) {
       const { target, size, sha256 } = object.offer;
-      return this.waiting.find((each) => each.offer === undefined && each.target === target && each.size === size && each.hash === sha256);
+      return this.waiting.find((each) => each.target === target && each.size === size && each.hash === sha256);
     }
     if (typeof object.file === "string") return this.downloads.get(object.file) ?? this.upload(object.file);
-    const accept = this.waiting.find((each) => each.offer !== undefined);
-    return accept !== undefined && ACCEPT_CODES.has(object.code) ? accept : undefined;
+    return undefined;
   }
 
   /** Whether the error `object` is the refusal of an offer, naming it (docs/PROTOCOL.md, Files). */
@@ -714,8 +725,8 @@ export class Transfers {
    */
   lost() {
     this.drops += 1;
-    for (const transfer of this.waiting) {
-      if (transfer.offer === undefined && transfer.id === null) transfer.offerLost = true;
+    for (const upload of this.waiting) {
+      if (upload.id === null) upload.offerLost = true;
     }
     this.waiting = [];
     for (const upload of this.uploads) {
@@ -746,7 +757,6 @@ export class Transfers {
     }
     const line = download.held > 0 ? `/file accept ${download.id} ${download.held} ${download.hashes.at(-1)}` : `/file accept ${download.id}`;
     if (!this.host.send(line)) return;
-    this.waiting.push(download);
     download.offer.card.restart(download.held);
     download.offer.card.say(download.held > 0 ? `Going on from ${size(download.held)}.` : "Fetching…");
     if (download.held > 0) download.offer.conversation.addNotice(noticeLine(`Fetching ${download.offer.name} goes on from the ${size(download.held)} the page holds.`));
