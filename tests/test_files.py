@@ -861,7 +861,8 @@ class RefusalTests(FileTestCase):
 
     def test_a_put_to_an_upload_already_whole_says_so(self) -> None:
         """Offered to others, a copy the server holds whole is file_uploaded at once; a put to it is told there is
-        nothing to upload (one line, nothing stored), and so is one to the first upload, done; bob's is not his."""
+        nothing to upload (one line naming it, nothing stored), and so is one to the first upload, done, and a
+        restart of either; bob's is not his."""
         alice, alice_wire, bob, bob_wire = self.alice_offers_bob()
         self.offer(alice, to=b"#lobby")
         told = self.objects(alice_wire)
@@ -872,16 +873,14 @@ class RefusalTests(FileTestCase):
         self.lines(bob_wire)
         for file in (b"0000000000000002", b"0000000000000001"):
             alice.dataReceived(b"/file put %s 0 %s\n" % (file, _b64(CONTENT[:5])))
-            self.assertEqual(
-                self.objects(alice_wire),
-                [
-                    {
-                        "type": "error",
-                        "code": "file-uploaded",
-                        "text": f"the server already has every byte of {file.decode()}; nothing to upload",
-                    }
-                ],
-            )
+            alice.dataReceived(b"/file restart %s\n" % file)
+            refusal = {
+                "type": "error",
+                "code": "file-uploaded",
+                "text": f"the server already has every byte of {file.decode()}; nothing to upload",
+                "file": file.decode(),
+            }
+            self.assertEqual(self.objects(alice_wire), [refusal, refusal])
         bob.dataReceived(b"/file put 0000000000000002 0 %s\n" % _b64(CONTENT[:5]))
         self.assertEqual(self.objects(bob_wire)[0]["code"], "no-such-file")
         self.assertEqual(self.spool.held(f"{SHA}-{len(CONTENT)}"), len(CONTENT))

@@ -131,7 +131,7 @@ class AtOnceTests(AtOnceTestCase):
             self.put(self.alice, SECOND, 0)
         self.assertEqual(self.answers(self.alice_wire), [])
         self.put(self.alice, SECOND, 0, CONTENT[:300])
-        self.assertEqual(self.answers(self.alice_wire), [("file-uploaded", None)])
+        self.assertEqual(self.answers(self.alice_wire), [("file-uploaded", SECOND)])
         self.assertEqual(os.listdir(self.folder), [KEY])
 
     def test_an_upload_whose_sender_is_away_is_offered_once_another_of_its_file_is_checked(self) -> None:

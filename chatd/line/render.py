@@ -26,6 +26,7 @@ from chatd.domain.errors import (
     ChatError,
     FileCorruptError,
     FileOffsetError,
+    FileUploadedError,
     NicknameRegisteredError,
     NoAccountError,
     NoSuchAccountError,
@@ -224,7 +225,9 @@ def error_fields(error: ChatError) -> dict[str, Any]:
 
     Which upload a chunk's refusal or a failed check answers
     (``file-offset``, with where it goes on from, ``bad-file-chunk``,
-    ``file-corrupt``) and which transfer is not open (``no-such-file``), so
+    ``file-corrupt``, and ``file-uploaded``, a chunk's or a restart's of an
+    upload the server holds whole) and which transfer is not open
+    (``no-such-file``), so
     a client with several at once acts on the one it answers, not the
     oldest one waiting; which nickname has no
     account, and which command is unknown, so a client with several ``/key
@@ -238,7 +241,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
-    if isinstance(error, NoSuchFileError | BadFileChunkError | FileCorruptError):
+    if isinstance(error, NoSuchFileError | BadFileChunkError | FileCorruptError | FileUploadedError):
         return {"file": error.file}
     if isinstance(error, NoSuchAccountError):
         return {"nick": error.nick}

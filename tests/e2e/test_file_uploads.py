@@ -60,6 +60,7 @@ class HeldCopyTests(SynchronousTestCase):
                 "type": "error",
                 "code": "file-uploaded",
                 "text": f"the server already has every byte of {second}; nothing to upload",
+                "file": second,
             },
         )
 

@@ -1,22 +1,35 @@
 """Which transfer each of the server's answers is about, for the page, in a real headless Chromium against a real
 daemon (issue 16).
 
-An accept's refusal names its file; the answer to an offer names the
-offer's target. The other side is a program on the line port, speaking
-JSON. Every wait polls a condition until the deadline; nothing is timed.
+An accept's refusal names its file, and so does the refusal of a chunk or
+a restart of an upload the server holds whole; the answer to an offer
+names the offer's target. The other people are programs on the line port,
+speaking JSON; the page's own lines are held on their way, where needed, by
+scripts the tests run in it. Every wait polls a condition until the
+deadline; nothing is timed.
 """
+
+import hashlib
+import os
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.test_files_restart import enter as enter_json
+from tests.e2e.test_files_restart import put
+from tests.e2e.test_files_restart import until as until_json
 from tests.e2e.test_web_files import (
+    CHUNK,
     SLOW,
     bar,
     card_state,
+    choose,
     content,
     fetched,
     json_user,
+    on_disk,
     press,
+    private_with,
     save_to,
     saved,
     upload,
@@ -56,3 +69,57 @@ class RefusedAcceptTests(SynchronousTestCase):
             (saved(alice, folder, "first.bin"), saved(alice, folder, "second.bin")), (first, second)
         )
         quiet(self, alice)
+
+
+HOLD_RESTART = """
+const link = window.chatd.link, send = link.send.bind(link);
+window.heldRestart = null;
+link.send = (line) => {
+  if (!line.startsWith("/file restart ") || window.heldRestart !== null) return send(line);
+  window.heldRestart = () => send(line);
+  return true;
+};
+const files = window.chatd.files, error = files.error.bind(files);
+window.sawUploaded = false;
+files.error = (object) => {
+  if (object.code === "file-uploaded") window.sawUploaded = true;
+  return error(object);
+};
+"""
+"""Holds the page's next ``/file restart`` on its way until the test calls ``window.heldRestart()``, and notes
+when the server's ``ERR file-uploaded`` reaches the page (``window.sawUploaded``)."""
+
+
+class TakenWholeTests(SynchronousTestCase):
+    def test_a_restart_answered_that_the_file_is_whole_already_leaves_its_line_offered(self) -> None:
+        """The server holds the start of alice's upload to bob with other bytes (sent by a program of hers that
+        left), so her page, sending the file, asks to restart it; before the restart reaches the server, carol
+        sends the same file whole, which takes alice's too: her line says it is offered, and stays so once the
+        restart's `ERR file-uploaded`, naming it, comes. The refusal ended the line, as failed."""
+        daemon, url = start_web(self)
+        data = content(3 * CHUNK, seed=91)
+        sha = hashlib.sha256(data).hexdigest()
+        offer = f"/file offer bob {len(data)} {sha} application/octet-stream taken.bin"
+        json_user(daemon, "bob")
+        other = enter_json(daemon, "alice", "127.0.0.1")
+        other.say(offer)
+        put(other, until_json(other, "file_upload")["file"], 0, CHUNK, os.urandom(CHUNK))
+        other.say("/quit")
+        other.read_to_end()
+        alice = Page(self, url)
+        alice.login("alice")
+        private_with(alice, "bob")
+        alice.script(HOLD_RESTART)
+        choose(alice, on_disk(self, "taken.bin", data))
+        alice.wait(
+            lambda: alice.script("return window.heldRestart !== null;") or None, "the restart on its way"
+        )
+        carol = enter_json(daemon, "carol", "127.0.0.4")
+        carol.say(offer)
+        put(carol, until_json(carol, "file_upload")["file"], 0, len(data), data)
+        offered = ["Uploaded and offered to bob."]
+        alice.wait(lambda: card_state(alice) == offered or None, "alice's upload taken whole")
+        alice.script("window.heldRestart();")
+        alice.wait(lambda: alice.script("return window.sawUploaded;") or None, "the answer to the restart")
+        self.assertEqual(card_state(alice), offered)
+        quiet(self, alice, no_error_shown=True)

@@ -209,6 +209,20 @@ export class Transfers {
   }
 
   /**
+   * `ERR file-uploaded` naming `upload`, the answer to a chunk or a `/file restart` of it: the server holds every
+   * byte already (another upload of the file was checked whole meanwhile), so nothing more is sent, and
+   * `file_uploaded` says it is offered, unless it has. Taken for a failure, it ended the line of a file offered.
+   */
+  heldWhole(upload) {
+    if (upload.state !== "uploading" && upload.state !== "restarting") return;
+    upload.state = "checking";
+    upload.acked = upload.size;
+    upload.next = upload.size;
+    upload.card.progress(upload.size, upload.size);
+    upload.card.say("Sent; the server checks it…");
+  }
+
+  /**
    * Cancel pressed on an upload. One the server may hold (it gave it an id, or an offer of it went out and the
    * socket dropped before the answer came: `offerLost`) is ended only once it can be cancelled there: while
    * disconnected the press is refused (the status line says why) and the upload left as it is, to go on or
@@ -621,6 +635,8 @@ export class Transfers {
       } else if (object.code === "bad-file-chunk") {
         // A chunk refused, nothing stored: the server holds the upload still, and would until its idle hour was up.
         this.giveUp(transfer, this.words(object));
+      } else if (object.code === "file-uploaded") {
+        this.heldWhole(transfer);
       } else {
         this.failUpload(transfer, this.words(object));
       }
