@@ -255,6 +255,36 @@ class SendTests(FilesTestCase):
         self.start(data, 2 * CHUNK, hashlib.sha256(b"other").hexdigest())
         self.assertEqual(self.peer.sent(), [f"/file restart {FILE_ID}"])
 
+    def test_a_restart_refused_as_the_file_is_whole_already_is_taken_quietly(self) -> None:
+        """The tail differs, and the restart it sends is answered ``ERR file-uploaded`` naming the upload, taken
+        whole meanwhile by another of the file: nothing more is put, the line ``file_uploaded`` brings says it is
+        offered, and no error is shown; one naming no upload of the user's is shown as it is. Both were shown, the
+        first reading as if something had gone wrong with the file offered."""
+        data = os.urandom(CHUNK * 3)
+        self.start(data, 2 * CHUNK, hashlib.sha256(b"other").hexdigest())
+        self.assertEqual(self.peer.sent(), [f"/file restart {FILE_ID}"])
+        self.lines()
+        whole = "the server already has every byte of {}; nothing to upload"
+        self.peer.send(
+            {"type": "error", "code": "file-uploaded", "text": whole.format(FILE_ID), "file": FILE_ID}
+        )
+        self.assertEqual((self.peer.sent(), self.lines()), ([], []))
+        self.link.send("/files")
+        self.assertIn("being checked", self.lines()[1])
+        self.peer.send(
+            {"type": "file_uploaded", "file": FILE_ID},
+            {"type": "error", "code": "file-uploaded", "text": whole.format(FILE_ID), "file": FILE_ID},
+            {"type": "error", "code": "file-uploaded", "text": whole.format("2b3c4d5e6f7a8b9c")},
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '* Sent "holiday photo.jpg" (49.2 kB) to the server, checked: bob is offered it; /cancel 1 withdraws '
+                "it.",
+                f"! {whole.format('2b3c4d5e6f7a8b9c')} (file-uploaded)",
+            ],
+        )
+
     def test_a_wrong_offset_sends_again_from_what_the_server_holds(self) -> None:
         """``ERR file-offset`` with ``have``: the next put is at ``have``."""
         data = os.urandom(CHUNK * 10)

@@ -284,6 +284,13 @@ def error(files: "Transfers", message: Message) -> Shown | None:
         if upload is not None:
             upload.wrong_offset(_number(message, "have"))
             return Shown(())
+    elif code == "file-uploaded":
+        # The answer to a chunk or a restart of an upload taken whole meanwhile (another of the file checked): its
+        # line says, or file_uploaded will, that it is offered. Shown, it read as if something had gone wrong.
+        upload = files.upload_for(message)
+        if upload is not None:
+            upload.held_whole()
+            return Shown(())
     elif code in UPLOAD_FAILURES:
         upload = files.upload_for(message)
         if upload is not None:

@@ -313,6 +313,15 @@ class Upload:
         self.held = self.put = have
         self._pump()
 
+    def held_whole(self) -> None:
+        """``ERR file-uploaded``, the answer to a chunk or a ``/file restart``: the server holds every byte already
+        (another upload of the file was checked whole), so nothing more is sent; ``file_uploaded`` says it is
+        offered, unless it said so before."""
+        if self.stage in (Stage.OFFERING, Stage.SENDING):
+            self._round += 1
+            self.held = self.put = self.size
+            self.stage = Stage.CHECKING
+
     def uploaded(self) -> None:
         """``file_uploaded``: the server holds the whole file, checked; recipients are offered it.
 
