@@ -126,6 +126,7 @@ class WholeTransferTests(FileTestCase):
                 {
                     "type": "file_upload",
                     "file": "0000000000000001",
+                    "target": "bob",
                     "name": "holiday photo.png",
                     "size": len(CONTENT),
                     "sha256": SHA,
@@ -551,11 +552,42 @@ class ResumeTests(FileTestCase):
         )
 
     def test_restart_drops_what_was_held(self) -> None:
-        """/file restart starts the upload again from 0."""
+        """/file restart starts the upload again from 0; its answer names the upload, and no offer's target."""
         alice, alice_wire, _, _ = self.alice_offers_bob(CONTENT[:CHUNK])
         alice.dataReceived(b"/file restart 0000000000000001\n")
         [upload] = self.objects(alice_wire)
-        self.assertEqual((upload["type"], upload["have"], upload["tail"]), ("file_upload", 0, ""))
+        self.assertEqual(
+            (upload["type"], upload["file"], upload["target"], upload["have"], upload["tail"]),
+            ("file_upload", "0000000000000001", None, 0, ""),
+        )
+
+    def test_the_same_file_offered_to_two_at_once_is_answered_naming_each_offer_s_target(self) -> None:
+        """alice offers the same file to bob and to carol, as typed (BOB for bob): each answer names its offer's
+        target as the offer gave it, so her client tells them apart by more than the file's size and SHA-256; an
+        offer made again after a drop, and one of a copy held whole, do too."""
+        alice, alice_wire = self.json_user(b"alice")
+        self.json_user(b"bob")
+        self.json_user(b"carol")
+        self.offer(alice, to=b"BOB")
+        self.offer(alice, to=b"carol")
+        self.assertEqual(
+            [(item["file"], item["target"]) for item in self.objects(alice_wire)],
+            [("0000000000000001", "BOB"), ("0000000000000002", "carol")],
+        )
+        self.upload(alice, CONTENT)
+        self.lines(alice_wire)
+        alice.connectionLost(Failure(ConnectionDone()))
+        again, again_wire = self.json_user(b"alice")
+        self.offer(again, to=b"Carol")
+        self.offer(again, to=b"#lobby")
+        self.assertEqual(
+            [
+                (item["file"], item["target"])
+                for item in self.objects(again_wire)
+                if item["type"] == "file_upload"
+            ],
+            [("0000000000000002", "Carol"), ("0000000000000003", "#lobby")],
+        )
 
     def test_download_resumes_from_an_offset_whose_chunk_matches(self) -> None:
         """bob, holding the first chunk, accepts from there and gets the rest only."""

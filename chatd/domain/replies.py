@@ -195,11 +195,16 @@ class RoomBanList:
 class FileUpload:
     """To the sender of an offer: upload ``file`` from ``have`` on, in chunks of ``chunk`` bytes.
 
-    ``tail`` is the SHA-256 of the last chunk held (``""`` when ``have`` is
-    0), for the sender to compare with its own bytes there before going on.
+    ``target`` is the offer's target as the offer gave it (None for the
+    answer to a restart, which names ``file``): with the file's size and
+    SHA-256, it names the offer answered, so a client offering the same
+    file to two people at once tells their answers apart. ``tail`` is the
+    SHA-256 of the last chunk held (``""`` when ``have`` is 0), for the
+    sender to compare with its own bytes there before going on.
     """
 
     file: str
+    target: str | None
     name: str
     size: int
     sha256: str

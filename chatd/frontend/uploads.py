@@ -117,7 +117,7 @@ class Uploads:
             return after.addCallback(lambda _: self.offer(peer, target, size, sha256, mime, name))
         transfer = self._open.same(person(user), key, goes_to)
         if transfer is not None and transfer.offered_at is not None:
-            return self._offered_already(peer, transfer).addCallback(
+            return self._offered_already(peer, target, transfer).addCallback(
                 lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
             )
         if transfer is None:
@@ -141,9 +141,9 @@ class Uploads:
         self._uploading.setdefault(peer, set()).add(transfer.file)
         held = self._spool.held(transfer.key)
         tail = self._spool.hash_before(transfer.key, held) if held else succeed("")
-        return tail.addCallback(lambda tail: self._upload_from(peer, transfer, held, tail))
+        return tail.addCallback(lambda tail: self._upload_from(peer, target, transfer, held, tail))
 
-    def _offered_already(self, peer: Peer, transfer: Transfer) -> "Deferred[bool]":
+    def _offered_already(self, peer: Peer, target: str, transfer: Transfer) -> "Deferred[bool]":
         """Answer an offer the same as ``transfer``, offered already, with it: its id, every byte there, uploaded.
 
         A client that lost its connection before it heard ``file_uploaded`` offers again, and its user expects
@@ -157,7 +157,14 @@ class Uploads:
                 return True
             peer.send(
                 FileUpload(
-                    transfer.file, offered.name, offered.size, offered.sha256, offered.size, CHUNK, tail
+                    transfer.file,
+                    target,
+                    offered.name,
+                    offered.size,
+                    offered.sha256,
+                    offered.size,
+                    CHUNK,
+                    tail,
                 )
             )
             peer.send(FileUploaded(transfer.file))
@@ -174,9 +181,13 @@ class Uploads:
         if size and self._spool.reserved + size > self._open.limits.store_bytes and not self._make_room(size):
             raise FileStoreFullError()
 
-    def _upload_from(self, peer: Peer, transfer: Transfer, held: int, tail: str) -> Deferred[None] | None:
+    def _upload_from(
+        self, peer: Peer, target: str, transfer: Transfer, held: int, tail: str
+    ) -> Deferred[None] | None:
         offered = transfer.offered
-        peer.send(FileUpload(transfer.file, offered.name, offered.size, offered.sha256, held, CHUNK, tail))
+        peer.send(
+            FileUpload(transfer.file, target, offered.name, offered.size, offered.sha256, held, CHUNK, tail)
+        )
         if held == offered.size:
             return self._uploaded(transfer)
         return None
@@ -193,7 +204,7 @@ class Uploads:
         self._spool.open(transfer.key, offered.size)
         return dropped.addCallback(
             lambda _: peer.send(
-                FileUpload(transfer.file, offered.name, offered.size, offered.sha256, 0, CHUNK, "")
+                FileUpload(transfer.file, None, offered.name, offered.size, offered.sha256, 0, CHUNK, "")
             )
         )
 
