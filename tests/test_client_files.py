@@ -194,6 +194,7 @@ class SendTests(FilesTestCase):
             {
                 "type": "file_upload",
                 "file": FILE_ID,
+                "target": "bob",
                 "name": "holiday photo.jpg",
                 "size": len(data),
                 "sha256": digest,
@@ -296,6 +297,24 @@ class SendTests(FilesTestCase):
         )
         sent = self.peer.sent()
         self.assertEqual(sent[1:], [put(at, data[at : at + CHUNK]) for at in range(CHUNK, 9 * CHUNK, CHUNK)])
+
+    def test_the_same_file_to_two_people_at_once_is_told_apart_by_the_target_each_answer_names(self) -> None:
+        """The same file to bob and to carol: the answer naming carol's offer, come first, is her upload's, and
+        ``/cancel 1`` withdraws bob's. By the file alone the first answer was taken for the first offer's, bob's, and
+        the cancel withdrew carol's."""
+        data = b"x" * 10
+        path = self.file(data)
+        self.link.send(f"/send bob {path}")
+        self.link.send(f"/send carol {path}")
+        self.assertEqual([line.split()[2] for line in self.peer.sent()], ["bob", "carol"])
+        answer = {"type": "file_upload", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        self.peer.send(
+            {**answer, "file": "2b3c4d5e6f7a8b9c", "target": "carol", "have": 0, "chunk": CHUNK, "tail": ""},
+            {**answer, "file": FILE_ID, "target": "bob", "have": 0, "chunk": CHUNK, "tail": ""},
+        )
+        self.assertEqual(self.peer.sent(), [put(0, data, "2b3c4d5e6f7a8b9c"), put(0, data)])
+        self.link.send("/cancel 1")
+        self.assertEqual(self.peer.sent(), [f"/file cancel {FILE_ID}"])
 
     def test_a_refused_offer_is_one_line_naming_the_file(self) -> None:
         """``ERR file-too-big`` naming the offer ends the upload with one line."""
@@ -402,6 +421,7 @@ class SendTests(FilesTestCase):
             {
                 "type": "file_upload",
                 "file": FILE_ID,
+                "target": "bob",
                 "name": "holiday photo.jpg",
                 "size": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
@@ -446,6 +466,7 @@ class SendTests(FilesTestCase):
             {
                 "type": "file_upload",
                 "file": FILE_ID,
+                "target": target,
                 "name": "holiday photo.jpg",
                 "size": 3,
                 "sha256": digest,

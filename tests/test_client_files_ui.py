@@ -221,6 +221,7 @@ class LateCheckTests(TransfersTerminalTestCase):
             {
                 "type": "file_upload",
                 "file": FILE_ID,
+                "target": "bob",
                 "name": "notes.txt",
                 "size": len(data),
                 "sha256": digest,

@@ -34,7 +34,8 @@ client ends it there too. A corrupt one the server has dropped itself."""
 
 
 def upload_started(files: "Transfers", message: Message) -> Shown:
-    """``file_upload``: the answer to a ``/file restart`` (found by its id), or to an offer (by its file)."""
+    """``file_upload``: the answer to a ``/file restart`` (found by its id), or to an offer (by the offer it names:
+    its target, and its file's size and SHA-256)."""
     file_id, have, chunk = message.get("file"), _number(message, "have"), _number(message, "chunk")
     tail = message.get("tail")
     if not isinstance(file_id, str) or not isinstance(tail, str) or chunk <= 0:

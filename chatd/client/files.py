@@ -94,9 +94,9 @@ class Transfers:
         """The uploads ``cancel_on_server`` cancelled on the server whose answer has yet to come."""
         self._unanswered: list[Upload] = []
         """The uploads whose ``/file offer`` on this connection the server has yet to answer, in the order sent, the
-        order of its answers: an answer is the first's of the file it names, a refusal the first's of the offer it
-        names (an error naming none answers another line). One cancelled meanwhile stays until its answer comes: an
-        upload the server opens for it is cancelled there too."""
+        order of its answers: an answer or a refusal is the first's of the offer it names (an error naming none
+        answers another line). One cancelled meanwhile stays until its answer comes: an upload the server opens for
+        it is cancelled there too."""
 
     def watch(self, display: Display) -> None:
         """Draw progress bars on ``display``."""
@@ -172,14 +172,15 @@ class Transfers:
         self._unanswered.append(upload)
 
     def offer_answered(self, message: Message) -> Upload | None:
-        """The upload whose offer ``file_upload`` ``message`` answers (the first awaited of its file's size and
-        SHA-256), no longer awaited; None if it answers none (a ``/file restart``)."""
+        """The upload whose offer ``file_upload`` ``message`` answers (the first awaited it names: its target, and
+        its file's size and SHA-256: ``Upload.answered_by``), no longer awaited; None if it answers none (a ``/file
+        restart``)."""
         return self._first_unanswered(lambda upload: upload.answered_by(message))
 
     def offer_refused(self, offer: Mapping[str, object]) -> Upload | None:
-        """The upload whose offer a refusal naming ``offer`` answers (the first awaited it names: ``Upload.named``),
-        no longer awaited; None if it names none."""
-        return self._first_unanswered(lambda upload: upload.named(offer))
+        """The upload whose offer a refusal naming ``offer`` answers (the first awaited it names), no longer
+        awaited; None if it names none."""
+        return self._first_unanswered(lambda upload: upload.answered_by(offer))
 
     def _first_unanswered(self, matches: Callable[[Upload], bool]) -> Upload | None:
         for upload in self._unanswered:

@@ -237,19 +237,17 @@ class Upload:
         self._round += 1
         self._send(self.offer_line())
 
-    def answered_by(self, message: Mapping[str, object]) -> bool:
-        """Whether ``file_upload`` ``message`` is of this upload's file (its size and SHA-256)."""
+    def answered_by(self, offer: Mapping[str, object]) -> bool:
+        """Whether ``offer``, the ``file_upload`` answering an offer or a refusal's ``offer`` (docs/PROTOCOL.md
+        "Files"), names this upload's offer: its target as sent, and its file's size and SHA-256. The same file to two
+        people is two offers, answered apart: by the file alone, an answer could be taken for the other's."""
         hashed = self.hashed
         return (
             hashed is not None
-            and message.get("sha256") == hashed.sha256
-            and message.get("size") == hashed.size
+            and offer.get("target") == self.target
+            and offer.get("sha256") == hashed.sha256
+            and offer.get("size") == hashed.size
         )
-
-    def named(self, offer: Mapping[str, object]) -> bool:
-        """Whether a refusal's ``offer`` (docs/PROTOCOL.md "Files") names this upload's: its target, and its file's
-        size and SHA-256. The same file to two people is two offers, refused apart."""
-        return offer.get("target") == self.target and self.answered_by(offer)
 
     def started(self, file_id: str, have: int, tail: str, chunk: int) -> None:
         """The server's ``file_upload``: go on from ``have`` once its last chunk (``tail``) is checked."""

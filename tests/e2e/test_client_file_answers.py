@@ -14,11 +14,14 @@ import hashlib
 import os
 
 from twisted.trial.unittest import TestCase
+from typing_extensions import override
 
+from chatd.client.files import Transfers
 from chatd.client.upload import CHUNK
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_files import User, random_file, until
 from tests.e2e.test_client_files_unheard import Relay
+from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter as enter_json
 from tests.e2e.test_files_restart import put
@@ -94,3 +97,51 @@ class TakenWholeTests(TestCase):
         self.assertEqual(alice.screen.matching(held), [])
         bob.say("/quit")
         bob.read_to_end()
+
+
+class SecondOfferFirst(Transfers):
+    """A client's transfers that send their second ``/file offer`` before the first: the server answers the two out
+    of the order the client awaits them in."""
+
+    held: str | None = None
+    offers = 0
+
+    @override
+    def put(self, text: str) -> None:
+        if not text.startswith("/file offer ") or self.offers >= 2:
+            super().put(text)
+            return
+        self.offers += 1
+        if self.held is None:
+            self.held = text
+            return
+        super().put(text)
+        super().put(self.held)
+
+
+class TwoAtOnceTests(TestCase):
+    async def test_the_same_file_to_two_people_at_once_is_told_apart_by_the_target_each_answer_names(
+        self,
+    ) -> None:
+        """alice's client sends one file to bob and to carol at once, and the server answers the two offers out of
+        the order sent: each upload takes the answer naming its target, so `/cancel 1` withdraws the offer to bob,
+        and the server offers it to carol alone. By the file alone, each took the other's answer: the cancel
+        withdrew carol's, and bob was still offered it."""
+        daemon = Daemon.start(self, LOOPBACK)
+        enter(daemon, "bob")
+        enter(daemon, "carol")
+        alice = User(self, daemon.port, "alice", transfers=SecondOfferFirst)
+        await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")
+        path, _ = random_file(self, 3 * CHUNK)
+        alice.link.send(f"/send bob {path}")
+        alice.link.send(f"/send carol {path}")
+        for target in ("bob", "carol"):
+            await until(lambda: alice.screen.showing(f"{target} is offered it"), what=f"offered to {target}")  # noqa: B023
+        alice.link.send("/cancel 1")
+        alice.link.send("/files")
+        await until(lambda: alice.screen.showing("Files on the server"), what="the server's list")
+        offered = [line.split(":")[0] for line in alice.screen.matching("*   to ")]
+        self.assertEqual(
+            alice.screen.matching("Files on the server") + offered,
+            ["* Files on the server (1):", "*   to carol"],
+        )
