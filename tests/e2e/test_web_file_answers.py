@@ -22,11 +22,13 @@ from tests.e2e.test_web_files import (
     CHUNK,
     SLOW,
     bar,
+    card_named,
     card_state,
     choose,
     content,
     fetched,
     json_user,
+    next_of,
     on_disk,
     press,
     private_with,
@@ -122,4 +124,49 @@ class TakenWholeTests(SynchronousTestCase):
         alice.script("window.heldRestart();")
         alice.wait(lambda: alice.script("return window.sawUploaded;") or None, "the answer to the restart")
         self.assertEqual(card_state(alice), offered)
+        quiet(self, alice, no_error_shown=True)
+
+
+SECOND_OFFER_FIRST = """
+const link = window.chatd.link, send = link.send.bind(link);
+let held = null;
+link.send = (line) => {
+  if (!line.startsWith("/file offer ")) return send(line);
+  if (held === null) {
+    held = line;
+    return true;
+  }
+  link.send = send;
+  return send(line) && send(held);
+};
+"""
+"""Sends the page's second ``/file offer`` before its first: the server answers the two out of the order the page
+awaits them in."""
+
+
+class TwoAtOnceTests(SynchronousTestCase):
+    def test_the_same_file_to_two_people_at_once_is_told_apart_by_the_target_each_answer_names(self) -> None:
+        """alice's page sends one file to bob and to carol at once, and the server answers the two offers out of
+        the order sent: the line in the conversation with bob is the offer bob is made, and Cancel there withdraws
+        his. By the file alone, each line took the other's answer, and Cancel withdrew carol's."""
+        daemon, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob, carol = json_user(daemon, "bob"), json_user(daemon, "carol")
+        path = on_disk(self, "same.bin", content(20_000, seed=93))
+        alice.script(SECOND_OFFER_FIRST)
+        for nick in ("bob", "carol"):
+            alice.open("#lobby")
+            private_with(alice, nick)
+            choose(alice, path)
+        offered = {
+            nick: next_of(who, "file_offered")["file"] for nick, who in (("bob", bob), ("carol", carol))
+        }
+        alice.open("bob")
+        alice.wait(
+            lambda: card_state(alice) == ["Uploaded and offered to bob."] or None, "bob's line offered"
+        )
+        self.assertEqual(card_named(alice, "same.bin"), offered["bob"])
+        press(alice, offered["bob"], "cancel")
+        self.assertEqual(next_of(bob, "file_cancelled")["file"], offered["bob"])
         quiet(self, alice, no_error_shown=True)

@@ -101,11 +101,16 @@ export class Transfers {
     }
   }
 
-  /** `file_upload`: the server's id for an offer, and how much of it the server holds already. */
+  /**
+   * `file_upload`: the server's id for an upload, and how much of it the server holds already. The answer to a
+   * restart names its upload (`file`); the answer to an offer is the first upload awaiting the offer it names (its
+   * `target`, size and SHA-256): the same file to two people at once is two offers, and by the file alone each could
+   * take the other's answer.
+   */
   async uploadStarts(object) {
     let upload = this.upload(object.file);
     if (upload === undefined) {
-      const at = this.waiting.findIndex((each) => each.hash === object.sha256 && each.size === object.size);
+      const at = this.waiting.findIndex((each) => each.target === object.target && each.hash === object.sha256 && each.size === object.size);
       if (at < 0) return;
       upload = this.waiting.splice(at, 1)[0];
     }
