@@ -6,7 +6,7 @@ import re
 from dataclasses import fields, is_dataclass
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar, get_type_hints
+from typing import Any, ClassVar, get_args, get_type_hints
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +19,7 @@ from chatd.client.style import View, nick_colour
 from chatd.domain.encoding import type_name
 from chatd.domain.errors import ChatError
 from chatd.domain.events import ROOM_EVENTS, Actor, ModeChange, Setting
-from chatd.frontend.offer_refusals import OfferRefusedError
+from chatd.frontend.named_refusals import NamedRefusal
 from chatd.line import render as line_render
 from tests.test_terminal_safety import CORPUS
 
@@ -129,8 +129,13 @@ SAMPLES: dict[str, object] = {
 }
 """A value for each key of the JSON table; a key not here gets a string and must not break rendering."""
 
-HIDDEN = frozenset({"type", "id", "seq", "kind"})
-"""Keys a person has no use for; every other string a message holds is on screen."""
+HIDDEN = frozenset({"type", "id", "seq", "kind", "file", "offer"})
+"""Keys a person has no use for; every other string a message holds is on screen. An error's ``file`` and ``offer``
+name the transfer or the offer it answers for a program (the client's transfers act on them): its text says what
+went wrong."""
+
+ERRORS = (ChatError, *get_args(NamedRefusal))
+"""What the line front end renders as an ``error``: a refusal, or one naming the command it answers."""
 
 
 def sample(kind: str, column: str) -> dict[str, object]:
@@ -739,9 +744,8 @@ class DocumentedKindsTests(SynchronousTestCase):
     def test_docs_list_every_type_the_server_renders(self) -> None:
         """Every event and reply the line front end can render, and notice and error, is in the JSON table."""
         # The line renderer's registry is what the server can send on a line connection at all.
-        sent = {type_name(kind) for kind in line_render._human.registry}
-        # An offer's refusal (OfferRefusedError) is an error object, its keys in the error's row.
-        sent -= {"object", "notice", "chat_error", "offer_refused_error"}
+        sent = {type_name(kind) for kind in line_render._human.registry if kind not in ERRORS}
+        sent -= {"object", "notice"}
         self.assertEqual(sent - set(documented_types()), set())
         self.assertLessEqual({"notice", "error"}, set(documented_types()))
 
@@ -758,7 +762,7 @@ class DocumentedKindsTests(SynchronousTestCase):
         }
         for kind in line_render._human.registry:
             # Notices and errors are written by hand, with the keys their rows list.
-            if not is_dataclass(kind) or kind in (line_render.Notice, ChatError, OfferRefusedError):
+            if not is_dataclass(kind) or kind in (line_render.Notice, *ERRORS):
                 continue
             assert isinstance(kind, type), "the registry holds classes"
             hints = get_type_hints(kind)
