@@ -129,3 +129,19 @@ class JoinLinkTests(SynchronousTestCase):
         alice.wait_for_member("bob")
         quiet(self, alice)
         quiet(self, bob)
+
+    def test_a_tab_in_the_chat_that_goes_to_a_link_takes_its_nickname_there(self) -> None:
+        """alice, in the chat, opens the link to #maths in the same tab: the page she leaves, kept for the Back button,
+        lets its connection go, so the page at the link takes her nickname at once and lands her in #maths, where
+        bob reads her. The page kept with its socket open held her nickname for minutes, and the new one gave up."""
+        daemon, url = start_web(self)
+        bob = enter(daemon, "bob")
+        switch(bob, "#maths")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.driver.get(f"{url}?join=maths")
+        wait_for_rooms(alice, "#lobby", "#maths")
+        answered_in_order(alice, "here by the link")
+        while b"<alice> here by the link" not in bob.read_line():
+            pass
+        quiet(self, alice, no_error_shown=True)

@@ -1408,7 +1408,13 @@ class Chat {
       if (!$("results").hidden) this.closeResults();
     });
     // A reload hides the page first (pagehide); a phone may discard a tab hidden long enough, without pagehide.
-    window.addEventListener("pagehide", () => this.keepTab());
+    window.addEventListener("pagehide", (event) => {
+      this.keepTab();
+      // Kept for the Back button (the back-forward cache), the page is frozen with its socket open: the server kept
+      // the user online, and the page the tab went to (the same chat at a ?join= link) was refused their nickname.
+      // Coming back, the socket closed makes the page reconnect as after any drop.
+      if (event.persisted) this.link.restart();
+    });
     document.addEventListener("visibilitychange", () => {
       if (document.hidden) this.keepTab();
       if (!document.hidden && this.current !== null) {
