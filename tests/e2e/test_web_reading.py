@@ -197,6 +197,27 @@ class SearchTests(SynchronousTestCase):
         alice.wait(lambda: self.closed(alice), "the results of #lobby to close as alice leaves it")
         quiet(self, alice)
 
+    def test_a_search_typed_in_the_message_box_shows_its_results(self) -> None:
+        """alice types ``/search needle`` in #lobby, as nc users do: the results show as the search box's would,
+        the words in the box. From #dev, ``/search #lobby needle`` shows #lobby with its results. The server's
+        answer was shown nowhere: the page had not asked for it."""
+        daemon, url = start_web(self)
+        said_by(enter(daemon, "carol"), "the needle is in the lobby")
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("/search needle")
+        alice.wait(lambda: alice.texts("#results-heading") == ["1 found in #lobby"] or None, "the results")
+        self.assertEqual(alice.texts("#results-list .hit .text"), ["the needle is in the lobby"])
+        self.assertEqual(alice.find("#search-words").get_attribute("value"), "needle")
+        alice.join("#dev")
+        alice.wait(lambda: self.closed(alice), "the results of #lobby to close in #dev")
+        alice.say("/search #lobby needle")
+        alice.wait(
+            lambda: alice.texts("#results-heading") == ["1 found in #lobby"] or None, "#lobby's results"
+        )
+        self.assertEqual(alice.title(), "#lobby")
+        quiet(self, alice, no_error_shown=True)
+
     def test_a_search_while_the_connection_is_down_says_it_could_not_search(self) -> None:
         """alice searches #lobby as the daemon stops answering; its connection then drops: the results say the
         search was cut off, not "Searching" for ever. Searched while down, it is not sent and says so. Back on

@@ -18,7 +18,7 @@ import { forgetLinked, linkedRooms } from "./joinlink.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves } from "./typed.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves, searching } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -1026,6 +1026,24 @@ class Chat {
     else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
   }
 
+  /**
+   * `/search [#room] words` typed in the message box, of a room the user is
+   * in: made as the search box makes it, that room shown, its results in the
+   * panel (true); the server's answer to a search the panel did not ask for
+   * was shown nowhere. Null for any other line, and for a search of a room
+   * the user is not in, or of none: it goes as typed, and its refusal is shown.
+   */
+  searchTyped(text) {
+    const asked = searching(text);
+    if (asked === null) return null;
+    const room = asked.room === null ? this.current : this.conversations.get(conversationKey("room", asked.room));
+    if (room?.kind !== "room" || !room.joined) return null;
+    if (room !== this.current) this.show(room, false);
+    $("search-words").value = asked.words;
+    this.search(asked.words);
+    return true;
+  }
+
   /** The search shown could not be made (`why`): no answer will come to end its "Searching…". */
   unsearched(why) {
     this.searching = false;
@@ -1186,6 +1204,8 @@ class Chat {
     if (whisper !== null && this.online && this.encryption.active && this.me !== null) {
       return this.encryption.sendTyped(whisper.nick, whisper.text);
     }
+    const searched = alone ? this.searchTyped(text) : null;
+    if (searched !== null) return searched;
     if (conversation === null) return this.submitNowhere(text, alone);
     if (conversation.kind === "private") {
       if (alone && command(text) !== null) {

@@ -137,6 +137,22 @@ export function answerAsked(line, current) {
   return null;
 }
 
+/**
+ * `/search [#room] words`, typed alone, as {room, words}: the room it
+ * names (null: the room shown) and its words as typed, for the page's
+ * search panel; null for any other line, and for one with no words, which
+ * goes as typed for the server's usage. The first word names the room when
+ * it starts with `#`, as the server reads it.
+ */
+export function searching(line) {
+  const typed = command(line);
+  if (typed?.name !== "search") return null;
+  const rest = line.trim().slice(1).trimStart().slice(typed.name.length).trim();
+  const room = named(typed.words[0]) ? typed.words[0] : null;
+  const words = room === null ? rest : rest.slice(room.length).trim();
+  return words ? { room, words } : null;
+}
+
 /** The folded room `line` joins (`/join #room [KEY]`, the `#` optional), or null: the page shows it once joined. */
 export function joining(line) {
   const typed = command(line);
