@@ -594,6 +594,21 @@ class ChatTests(SynchronousTestCase):
         )
         quiet(self, page)
 
+    def test_coming_back_identifies_by_the_nickname_as_its_owner_spells_it(self) -> None:
+        """Aisha registers in the page; after a dropped connection the page identifies her again, and is told "You
+        are identified as Aisha.": it named the account by the server's key, and read "aisha" back."""
+        _, url = start_web(self)
+        page = Page(self, url)
+        page.login("Aisha")
+        page.say("/register hunter22")
+        page.wait(lambda: "is registered to you" in page.shown() or None, "the account")
+        page.script("window.chatd.link.restart();")
+        page.wait(lambda: page.status() == "Reconnected." or None, "the page to come back")
+        notices = page.texts(".log .line.notice .text")
+        self.assertIn("You are identified as Aisha.", notices)
+        self.assertNotIn("You are identified as aisha.", notices)
+        quiet(self, page)
+
     def test_identifying_to_an_account_online_elsewhere_lists_its_rooms(self) -> None:
         """dora is online on nc in #lobby and #dev; her page, identified, is in both: no join of its own comes."""
         daemon, url = start_web(self)

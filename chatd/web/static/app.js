@@ -108,6 +108,7 @@ class Chat {
     this.settling = undefined; // the timer that turns "Reconnected." back into "You are NICK."
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
+    this.accountName = null; // ... as its owner spells it ("MrSmith"; the account is the server's key, "mrsmith")
     this.loginField = "login-nick"; // the login box's field for the user to fill next: the password's, for a registered nickname
     this.unsent = null; // {text, conversation}: a message sent and not yet seen back, which a refusal puts back in the message box
     this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
@@ -278,7 +279,9 @@ class Chat {
     this.noted = this.plan !== null;
     // /nick, not the bare name: a nickname such as "exit" must not read as a command.
     // The account proves itself by its own name, whatever the user was called when the connection dropped.
-    lines.push(this.password ? `/identify ${this.account ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
+    // Spelt as its owner spells it, since the server's answers name it as typed: "wrong password, or aisha is not
+    // registered" was shown to Aisha.
+    lines.push(this.password ? `/identify ${this.accountName ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
     if (this.password) this.proving.push({ change: "identified", password: this.password });
     this.asked = true;
     for (const line of lines) this.link.send(line);
@@ -379,6 +382,9 @@ class Chat {
       case "account": {
         const was = this.account;
         this.account = typeof object.account === "string" ? object.account : null;
+        // Registering or identifying names the user by the account: their nickname then is its spelling.
+        const named = (object.change === "registered" || object.change === "identified") && typeof object.nick === "string";
+        if (this.account === null || this.account !== was) this.accountName = named ? object.nick : this.account;
         this.proven(object, was);
         this.say(text);
         this.encryption.identified(this.account);
@@ -1351,6 +1357,7 @@ class Chat {
       $("login-password").value = "";
       // Whoever is typed here proves themselves, not the account the page was identified to before.
       this.account = null;
+      this.accountName = null;
       this.wanted = nick;
       this.password = password || null;
       this.automatic = false;
