@@ -106,7 +106,8 @@ class JoinLinkTests(SynchronousTestCase):
 
     def test_the_link_shown_for_a_room_copies_and_opens_it_in_another_page(self) -> None:
         """alice in #maths has the header's "Copy link", the page's own address with ``?join=maths``: a click
-        copies it, and bob, opening it in another browser, lands in #maths beside her."""
+        copies it, and says that, from a page at 127.0.0.1, it opens on this computer only (not so from one at the
+        address of the network); bob, opening it in another browser, lands in #maths beside her."""
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -120,9 +121,26 @@ class JoinLinkTests(SynchronousTestCase):
         )
         link.click()
         alice.wait(
-            lambda: alice.status() == f"Copied the link to #maths: {address}" or None, "the link copied"
+            lambda: (
+                alice.status()
+                == f"Copied the link to #maths: {address} (it opens the chat on this computer only: to hand it out, open "
+                "this page at this computer's address on the network, as the others will, and copy the link there)"
+                or None
+            ),
+            "the link copied, and said to work on this computer only",
         )
         self.assertEqual(alice.script("return navigator.clipboard.readText();"), address)
+        here_only = alice.driver.execute_async_script(
+            "const [addresses, done] = arguments;"
+            "import('/joinlink.js').then((m) => done(addresses.map((a) => m.onThisComputerOnly(new URL(a)))));",
+            [
+                "http://localhost:8080/",
+                "http://[::1]:8080/",
+                "http://192.168.1.20:8080/",
+                "https://chat.example.org/",
+            ],
+        )
+        self.assertEqual(here_only, [True, True, False, False])
         bob = Page(self, address)
         bob.login("bob")
         bob.wait(lambda: bob.title() == "#maths" or None, "#maths shown to bob")

@@ -76,6 +76,16 @@ export function roomLink(name, address = location) {
 }
 
 /**
+ * Whether the page's address `address` names this computer alone
+ * (`localhost`, `127.0.0.1`, `[::1]`): a link made from it opens the chat
+ * on whichever computer it is opened on, so it reaches nobody it is handed to.
+ */
+export function onThisComputerOnly(address = location) {
+  const host = address.hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
  * What the URL `url` asks to join, as `{names, fragment}`: every `join`'s
  * value (repeated, or several joined by commas), split at its commas; or
  * its fragment's, if every `join` is empty (`fragment`); null without `join`.

@@ -4,7 +4,7 @@
 // carry what the server sent.
 
 import { append, clear, el, linked } from "./dom.js";
-import { roomLink } from "./joinlink.js";
+import { onThisComputerOnly, roomLink } from "./joinlink.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -184,7 +184,9 @@ export class View {
   /**
    * A click on the room's link copies its address, to be handed out, where
    * the browser lets a page write to the clipboard (a secure page); elsewhere
-   * the status line says how to copy it. A click with a modifier key (a new
+   * the status line says how to copy it; of a page opened at localhost, it
+   * says too that the link works on this computer alone, where a teacher who
+   * started the chat opens it. A click with a modifier key (a new
    * tab, a new window) or the link's menu does what it does with any link.
    */
   copyRoomLink(event) {
@@ -192,12 +194,15 @@ export class View {
     event.preventDefault();
     const address = this.roomLink.href;
     const name = this.title.textContent;
-    const refused = () => this.sayHere(`Copy the link to ${name} from its menu (right-click or long-press “Copy link”): ${address}`);
+    const here = onThisComputerOnly()
+      ? " (it opens the chat on this computer only: to hand it out, open this page at this computer's address on the network, as the others will, and copy the link there)"
+      : "";
+    const refused = () => this.sayHere(`Copy the link to ${name} from its menu (right-click or long-press “Copy link”): ${address}${here}`);
     if (navigator.clipboard === undefined) {
       refused();
       return;
     }
-    navigator.clipboard.writeText(address).then(() => this.sayHere(`Copied the link to ${name}: ${address}`), refused);
+    navigator.clipboard.writeText(address).then(() => this.sayHere(`Copied the link to ${name}: ${address}${here}`), refused);
   }
 
   /** Offer the way down to lines that came while the reader was scrolled up in the log shown, until they are in view. */
