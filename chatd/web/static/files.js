@@ -10,7 +10,7 @@
 // the server which transfers are open, so a reloaded page (which holds none
 // in memory) shows again the files still offered to its user.
 
-import { count, el } from "./dom.js";
+import { count, el, fold } from "./dom.js";
 import { noticeLine } from "./lines.js";
 import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, toBase64 } from "./filecard.js";
 
@@ -83,8 +83,30 @@ export class Transfers {
       return;
     }
     if (upload.state !== "hashing") return; // cancelled meanwhile
+    const again = this.offeredAlready(upload);
+    if (again !== null) {
+      this.failUpload(upload, again);
+      return;
+    }
     upload.state = "offering";
     this.offer(upload);
+  }
+
+  /**
+   * Why `upload` is not offered, one sentence, if the same file goes to the same place already, from this page or
+   * as an offer of the user's shown here; null if it does not. The server answers a second offer of it with the
+   * first (docs/PROTOCOL.md, Files): the new line said "Offering…" for good, and said it was offered to the room,
+   * while a room's offer reaches only those who were in it when it was made, never who joins later.
+   */
+  offeredAlready(upload) {
+    const same = (hash, bytes, to) => hash === upload.hash && bytes === upload.size && fold(to) === fold(upload.target);
+    const sending = [...this.uploads].find((other) => other !== upload && other.hash !== "" && same(other.hash, other.size, other.target));
+    const shown = [...this.offers.values()].some((offer) => offer.mine && offer.card.actions.childElementCount > 0 && same(offer.hash, offer.size, offer.to));
+    const [name, target] = [upload.name, upload.target];
+    if (sending !== undefined && sending.state !== "offered") return `You are sending ${name} to ${target} already. Nothing was sent.`;
+    if (sending === undefined && !shown) return null;
+    if (!target.startsWith("#")) return `You offered ${name} to ${target} already. Nothing was sent.`;
+    return `You offered ${name} to ${target} already, to those who were in it then. To offer it to everyone there now, press Cancel on that offer and send the file again. Nothing was sent.`;
   }
 
   /**
