@@ -38,6 +38,7 @@ from zope.interface import implementer
 
 from chatd.frontend.websocket import ChatSocket
 from chatd.web.files import FILES_PATH, FileLinks
+from chatd.web.ranges import ignore_unless_one_range
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
@@ -99,11 +100,28 @@ class Page(File):
 
         A name holding a NUL (``/index.html%00.js``) is no file's: ``File``
         would ask the file system, which refuses it with a ValueError, a 500
-        and a critical traceback in the log for each such request.
+        and a critical traceback in the log for each such request. Nor is
+        a name that is not UTF-8 (``/%ff``), which ``File`` answers 404 too,
+        but after logging it as a failure, a traceback for each request.
         """
-        if b"\0" in path:
+        if b"\0" in path or not _utf8(path):
             return cast(IResource, self.childNotFound)
         return cast(IResource, super().getChild(path, request))
+
+    @override
+    def render_GET(self, request: Request) -> bytes | int:
+        """``File``'s answer, but to several ranges, or a ``Range`` it cannot read, the whole file (chatd.web.ranges)."""
+        ignore_unless_one_range(self, request)
+        return cast(bytes | int, super().render_GET(request))
+
+
+def _utf8(name: bytes) -> bool:
+    """Whether ``name``, a path segment as the request gave it (percent-decoded), is UTF-8."""
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class SecureRequest(Request):

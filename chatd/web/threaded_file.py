@@ -10,9 +10,9 @@ bytes, and ``RangeProducer`` sends those bytes, each chunk read by the
 ``Read`` it is given (in the daemon, on the spool's thread), no faster than
 the ``Pace`` it is given, if any, allows; a file that cannot be read back
 whole ends its response, told to the ``Lost`` it is given, if any. One
-range at most is honoured: several are answered with the whole file, as
-RFC 9110 lets a server ignore ``Range``, so a response is one run of the
-file's bytes.
+range at most is honoured: several, or a ``Range`` ``File`` cannot read,
+are answered with the whole file (chatd.web.ranges), as RFC 9110 lets a
+server ignore ``Range``, so a response is one run of the file's bytes.
 """
 
 from collections.abc import Callable
@@ -33,6 +33,8 @@ from twisted.web.static import (
 )
 from typing_extensions import override
 from zope.interface import implementer
+
+from chatd.web.ranges import ignore_unless_one_range
 
 Read = Callable[[IO[bytes], int, int], "Deferred[bytes]"]
 """``read(file, offset, length)``: up to ``length`` bytes of the open ``file`` from ``offset``, read off the reactor thread."""
@@ -65,12 +67,9 @@ class ThreadedFile(File):
 
     @override
     def render_GET(self, request: Request) -> bytes | int:
-        """``File``'s answer, but to several ranges the whole file (a 200)."""
-        asked = request.getHeader(b"range")
-        if asked is not None and b"," in asked:
-            # As a multipart 206, repeated or overlapping ranges (bytes=0-,0-,0-...) sent the file over and over in
-            # one request; a response of one run of bytes is also all RangeProducer sends.
-            request.requestHeaders.removeHeader(b"range")
+        """``File``'s answer, but to several ranges, or a ``Range`` it cannot read, the whole file (a 200)."""
+        # A response of one run of bytes is also all RangeProducer sends.
+        ignore_unless_one_range(self, request)
         return cast(bytes | int, super().render_GET(request))
 
     @override

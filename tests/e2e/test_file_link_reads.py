@@ -29,7 +29,9 @@ from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint, c
 from twisted.internet.interfaces import IReactorFromThreads, ITCPTransport
 from twisted.internet.task import deferLater
 from twisted.internet.tcp import Server
+from twisted.internet.testing import EventLoggingObserver
 from twisted.internet.threads import deferToThreadPool
+from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.threadpool import ThreadPool
 from twisted.trial.unittest import TestCase
 from twisted.web.static import StaticProducer
@@ -119,7 +121,8 @@ class _Kept(NotKept):
 def request(path: str, *headers: str, method: str = "GET") -> bytes:
     """A GET (or ``method``) of ``path`` after which the server closes the connection, as bytes."""
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *headers, "", ""]
-    return "\r\n".join(lines).encode()
+    # Latin-1, as HTTP reads a header's bytes: "\xff" in a header is the byte 0xff.
+    return "\r\n".join(lines).encode("latin-1")
 
 
 def server_side(client: Reader) -> Server:
@@ -322,6 +325,18 @@ class FileLinkReadTests(TestCase):
         status, headers, body = await self.get(path, "Range: bytes=0-,0-,0-,0-")
         self.assertEqual((status, headers["content-type"], body), (200, "application/octet-stream", CONTENT))
         self.assertEqual((await self.get(path, "Range: bytes=0-9,20-29"))[0], 404)
+
+    async def test_a_range_that_cannot_be_read_is_the_whole_file_and_logs_nothing(self) -> None:
+        """A ``Range`` Twisted cannot parse is ignored: the whole file, a 200 that spends the link, and no line in
+        the log. Twisted logged a line for each such request, and one that is not UTF-8 was a 500 with a critical
+        traceback, which left the link good for as many as were sent."""
+        logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)
+        for asked in ("\xff", "garbage"):
+            path = await self.serve(CONTENT)
+            status, _, body = await self.get(path, f"Range: {asked}")
+            self.assertEqual((status, body), (200, CONTENT), asked)
+            self.assertEqual((await self.get(path))[0], 404, asked)
+        self.assertEqual([formatEvent(event) for event in logged if "Range" in formatEvent(event)], [])
 
     async def test_a_range_past_the_end_or_none_at_all_is_416_and_leaves_the_link_good(self) -> None:
         """A range that starts past the end, or a ``Range`` with no range in it, is a 416 with no body and reads

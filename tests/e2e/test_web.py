@@ -21,11 +21,14 @@ from tests.e2e.websocket import PAGE, WebSocketClient, web_port
 from tests.test_web_site import shipped_files
 
 
-def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
-    """GET ``path`` as written (no normalising) on a fresh connection: status, headers, body."""
+def fetch(port: int, path: str, *headers: tuple[str, bytes]) -> tuple[int, dict[str, str], bytes]:
+    """GET ``path`` as written (no normalising), with ``headers`` as given, on a fresh connection: status, headers,
+    body."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_SECONDS)
     try:
         connection.putrequest("GET", path, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
@@ -71,6 +74,52 @@ class PageOverHTTPTests(SynchronousTestCase):
             self.assertEqual(status, 404, path)
             self.assertNotIn(b"root:", body, path)
             self.assertNotIn(b"import", body, path)
+
+    def test_a_path_that_is_not_utf8_is_not_found_and_logs_nothing(self) -> None:
+        """A name that is not UTF-8 once percent-decoded is 404, as any name the page has not.
+
+        Twisted's ``File`` answered it 404 too, but logged each such request
+        as a failure, with a traceback: a line anyone could repeat at the
+        byte budget's pace.
+        """
+        for path in ("/%ff%fe", "/vendor/%c3", "/%c3%28.js"):
+            self.assertEqual(fetch(self.port, path)[0], 404, path)
+        self.assert_logged_nothing_alarming()
+
+    def test_a_range_the_page_does_not_honour_is_the_whole_file_once(self) -> None:
+        """Several ranges, or a ``Range`` that cannot be read, are answered with the whole file, one 200, and log
+        nothing.
+
+        As a multipart 206, ``bytes=0-,0-,...`` sent libsodium.js (900 KB) once
+        for each ``0-``: 90 MB for a request of 360 bytes. A ``Range`` Twisted
+        could not parse logged a line each time, and one that is not UTF-8 was
+        a 500 and a critical traceback.
+        """
+        name = "vendor/libsodium.js"
+        with open(os.path.join(STATIC, name), "rb") as shipped:
+            whole = shipped.read()
+        for asked in (b"bytes=0-,0-,0-,0-", b"bytes=0-9,20-29", b"\xff", b"garbage", b"bytes=x-y"):
+            status, _, body = fetch(self.port, "/" + name, ("Range", asked))
+            self.assertEqual((status, len(body)), (200, len(whole)), asked)
+            self.assertEqual(body, whole, asked)
+        status, headers, body = fetch(self.port, "/" + name, ("Range", b"bytes=10-19"))
+        self.assertEqual(
+            (status, headers["content-range"], body), (206, f"bytes 10-19/{len(whole)}", whole[10:20])
+        )
+        self.assert_logged_nothing_alarming()
+
+    def assert_logged_nothing_alarming(self) -> None:
+        """Stop the daemon and check its log holds no failure, traceback, or line about a request."""
+        self.daemon.signal(signal.SIGTERM)
+        logged = self.daemon.logged_so_far()
+        alarming = [
+            line
+            for line in logged
+            if any(
+                word in line for word in (b"#error]", b"#critical]", b"Traceback", b"Range", b"path segment")
+            )
+        ]
+        self.assertEqual(alarming, [])
 
 
 class SocketBesideNcTests(SynchronousTestCase):
