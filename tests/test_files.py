@@ -1105,6 +1105,36 @@ class FreeLineTests(FileTestCase):
         self.assertEqual(set(refused), {"file-offset", "no-such-file"})
         self.assertEqual([item.get("kind") for item in told if item["type"] == "notice"], ["flood"])
 
+    def test_puts_and_acks_that_move_their_transfer_by_less_than_a_chunk_cost_a_line_each(self) -> None:
+        """A put of a byte, or an ack of bytes acknowledged already, is taken but paid for as any line: eleven of
+        either meet the flood notice. Free, a client sent them as fast as the transfer budget let its bytes in
+        (some 40 bytes a line at 10 MiB/s), hundreds of lines a second that slowed everyone's chat."""
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.lines(alice_wire)
+        alice.dataReceived(
+            b"".join(_put_line("0000000000000001", at, CONTENT[at : at + 1]) + b"\n" for at in range(11))
+        )
+        told = self.objects(alice_wire)
+        taken = [item["have"] for item in told if item["type"] == "file_progress"]
+        self.assertEqual(taken, list(range(1, len(taken) + 1)))
+        self.assertLess(len(taken), 11)
+        self.assertEqual([item.get("kind") for item in told if item["type"] == "notice"], ["flood"])
+        self.clock.advance(60)
+        self.lines(alice_wire)
+        self.upload(alice, CONTENT, start=11)
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 0000000000000001\n")
+        self.clock.advance(0.01)
+        [first, *_] = [item for item in self.objects(bob_wire) if item["type"] == "file_chunk"]
+        self.assertEqual(first["offset"], 0)
+        bob.dataReceived(b"/file ack 0000000000000001 %d\n" % CHUNK + b"/file ack 0000000000000001 1\n" * 11)
+        self.end_pass()
+        self.assertEqual(
+            [item.get("kind") for item in self.objects(bob_wire) if item["type"] == "notice"], ["flood"]
+        )
+
 
 class LongPutLineTests(FileTestCase):
     """A ``/file put`` line may hold 22,000 bytes only while the connection has an upload open."""

@@ -164,21 +164,27 @@ class Downloads:
         else:
             del self._going[owner]
 
-    def ack(self, peer: Peer, file: str, end: int) -> None:
-        """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``."""
+    def ack(self, peer: Peer, file: str, end: int) -> int:
+        """``peer`` holds ``file``'s bytes up to ``end``: the window opens; after the last, ``FileSent``.
+
+        Answers how many bytes this acknowledged anew: 0 for bytes
+        acknowledged already, or not sent yet, which change nothing.
+        """
         download = self._of(file, peer)
         if download is None:
             raise NoSuchFileError(file)
         if end <= download.acked or end > download.sent:
-            return
+            return 0
+        moved = end - download.acked
         download.acked = end
         if end == download.transfer.offered.size:
             self._end(download)
             peer.send(FileSent(file))
             user = named_user(peer)
             self._finished(download.transfer, person(user), user.nick, peer)
-            return
+            return moved
         self._schedule(download, 0)
+        return moved
 
     def _pump(self, download: Download) -> None:
         """Send the next chunk if the window, the rate and the session's output allow; else wait for the one that does not."""

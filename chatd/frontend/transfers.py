@@ -258,9 +258,9 @@ class Transfers:
             raise FileResumeMismatchError()
         self._downloads.start(transfer, peer, owner, offset)
 
-    def ack(self, peer: Peer, file: str, end: int) -> None:
-        """``peer`` holds ``file``'s bytes up to ``end`` (``Downloads.ack``)."""
-        self._downloads.ack(peer, file, end)
+    def ack(self, peer: Peer, file: str, end: int) -> int:
+        """``peer`` holds ``file``'s bytes up to ``end``; how many it acknowledged anew (``Downloads.ack``)."""
+        return self._downloads.ack(peer, file, end)
 
     def spend(self, key: str, size: int) -> float:
         """Spend ``size`` bytes of the person ``key``'s budget down (``--file-rate``, as their downloads here do), sent

@@ -6,13 +6,18 @@ One row of the command table, with subcommands: ``offer``, ``put``,
 the session's engine (chatd.frontend.transfers), which answers the session
 and reaches everyone else through the chat. ``put`` and ``ack`` are the
 only lines that cost no line of flood budget (``FREE``): a transfer's pace
-is set by its own budget, not the chat's.
+is set by its own budget, not the chat's. That holds for a line that moves
+its transfer by a whole chunk or more; one that moves it by less (a put of
+a short chunk, an ack of bytes acknowledged already) costs a line as any
+line does, or a client sent them a byte at a time, hundreds of lines a
+second within the transfer budget's bytes (``_moved_little``).
 """
 
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chatd.domain.files import CHUNK
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
 
@@ -78,7 +83,11 @@ class FileListing:
 FileCommand = FileOffer | FilePut | FileAccept | FileAck | FileAbout | FileListing
 
 FREE = (FilePut, FileAck)
-"""Commands that cost no line of flood budget: a transfer's lines, paced by the transfer budget and window."""
+"""Commands that cost no line of flood budget when taken: a transfer's lines, paced by the transfer budget and
+window; one that moves its transfer by less than a chunk pays its line as it runs (``run_file``)."""
+
+WHOLE_CHUNK_BASE64 = 4 * -(-CHUNK // 3)
+"""Characters of base64 in a ``/file put`` of a whole chunk: a put of fewer moves its upload by less."""
 
 _ABOUT = ("restart", "decline", "cancel", "link")
 
@@ -147,11 +156,15 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
         case FileOffer(target, size, sha256, mime, name):
             return files.offer(session, target, size, sha256, mime, name)
         case FilePut(file, offset, data):
-            return files.put(session, file, offset, data)
+            storing = files.put(session, file, offset, data)
+            if len(data) < WHOLE_CHUNK_BASE64:
+                _moved_little(session)
+            return storing
         case FileAccept(file, offset, tail):
             return files.accept(session, file, offset, tail)
         case FileAck(file, end):
-            files.ack(session, file, end)
+            if files.ack(session, file, end) < CHUNK:
+                _moved_little(session)
         case FileAbout("restart", file):
             return files.restart(session, file)
         case FileAbout("decline", file):
@@ -163,6 +176,19 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
         case FileListing():
             session.send(files.listing(session))
     return None
+
+
+def _moved_little(session: "LineSession") -> None:
+    """A put or an ack, taken, moved its transfer by less than a chunk (a file's last, a short one, or none at all):
+    it costs the line a refused one does.
+
+    Free, a put of one byte, or an ack of bytes acknowledged already, cost
+    only its 40-odd bytes of the transfer budget (``--file-rate``, 10 MiB
+    a second): a client sent hundreds a second, each parsed and answered,
+    and everyone's lines waited behind them. A whole file costs one line
+    each way at most, for its last chunk.
+    """
+    session.charge_answer(1)
 
 
 def _engine(session: "LineSession") -> Transfers:
