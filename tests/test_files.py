@@ -20,9 +20,11 @@ from chatd.frontend.transfers import Transfers
 from chatd.irc.render import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
+from chatd.line.render import text_line
 from chatd.service import _files
 from chatd.storage.spool import Spool
 from chatd.text import safe_file_name
+from chatd.web.files import FileLinks
 from tests.helpers import LineTestCase
 from tests.irc import SERVER, IRCTestCase
 from tests.test_line_accounts import PASSWORD
@@ -1468,6 +1470,33 @@ class LinkLineTests(FileTestCase):
             [b"*** 0000000000000001: http://testhost:8080/files/token (one download, within an hour)"],
         )
         self.assertEqual(made, [("0000000000000001", "carol")])
+
+    def test_asking_again_gives_the_link_made_before_while_it_is_good(self) -> None:
+        """/file link again, under a new nickname too, answers the same URL: one link a recipient a transfer. A new
+        one comes once it has run out (an hour). Each line made one more, kept an hour: some 7,200 an hour a
+        connection, and every rename walked them all."""
+        links = FileLinks(self.files, self.clock, text_line)
+        links.heard("http://testhost:8080/")
+        self.files.links = links.make
+        alice, _ = self.json_user(b"alice")
+        carol, carol_wire = self.json_user(b"carol")
+        self.offer(alice, to=b"carol")
+        self.upload(alice, CONTENT)
+        self.lines(carol_wire)
+
+        def link() -> str:
+            carol.dataReceived(b"/file link 0000000000000001\n")
+            [answer] = self.objects(carol_wire)
+            url: str = answer["url"]
+            return url
+
+        first = link()
+        self.assertEqual([link() for _ in range(3)], [first] * 3)
+        carol.dataReceived(b"/nick caroline\n")
+        self.lines(carol_wire)
+        self.assertEqual(link(), first)
+        self.clock.advance(3600)
+        self.assertNotEqual(link(), first)
 
 
 class ExpiryTimeTests(FileTestCase):

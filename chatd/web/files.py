@@ -5,6 +5,7 @@ gives the same headers and spends nothing.
 random bits from ``secrets``, good for one complete download by the
 recipient it was made for (``chatd.domain.people.person_key``, followed
 through their renames), or for ``LINK_SECONDS``, whichever ends first.
+Asked again while it is good, it is given again: one a recipient a transfer.
 The response streams the spool's copy as Twisted's ``static.File`` does
 (one ``Range`` honoured, so a browser or ``curl -C -`` resumes; several
 are the whole file, which spends the link; never the whole file in memory), as ``application/octet-stream``, an attachment
@@ -82,6 +83,9 @@ class FileLinks:
         self._reactor = reactor
         self.words = words
         self._links: dict[str, _Link] = {}
+        self._made: dict[tuple[str, str], str] = {}
+        """The link made for each recipient (their ``person_key``) of each file, by (file, key): asked for again,
+        it is given again while it is good, so at most one is kept a recipient a transfer."""
         self.base: str | None = None
         """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
         transfers.follow(self._moved)
@@ -92,8 +96,13 @@ class FileLinks:
             self.base = url
 
     def make(self, transfer: Transfer, key: str, nick: str) -> str:
-        """A fresh URL with which the recipient ``key``, who goes by ``nick``, fetches ``transfer``'s file, once,
-        within the hour."""
+        """A URL with which the recipient ``key``, who goes by ``nick``, fetches ``transfer``'s file, once, within
+        the hour: the one made for them before, while it is good, else a fresh one.
+
+        A fresh link each time kept one more token for an hour per ``/file
+        link`` line: some 7,200 an hour a connection at the default flood
+        budget, 2.5 MB, and every rename walked them all.
+        """
         now = self._reactor.seconds()
         # Links are made in the order they run out (each lasts LINK_SECONDS): the run-out ones are the
         # first, so a room's offer, a link per IRC member, costs no scan of every link kept.
@@ -101,10 +110,22 @@ class FileLinks:
             token, link = next(iter(self._links.items()))
             if link.until > now:
                 break
-            del self._links[token]
-        token = secrets.token_urlsafe(16)
-        self._links[token] = _Link(transfer.file, key, nick, now + LINK_SECONDS)
+            self._drop(token)
+        token = self._made.get((transfer.file, key)) or secrets.token_urlsafe(16)
+        made = self._links.get(token)
+        if made is None:
+            self._links[token] = _Link(transfer.file, key, nick, now + LINK_SECONDS)
+            self._made[transfer.file, key] = token
+        else:
+            made.nick = nick
         return f"{self.base or '/'}{FILES_PATH.decode()}/{token}"
+
+    def _drop(self, token: str) -> _Link | None:
+        """Forget the link ``token`` (spent or run out); the link it was, if any."""
+        link = self._links.pop(token, None)
+        if link is not None and self._made.get((link.file, link.key)) == token:
+            del self._made[link.file, link.key]
+        return link
 
     def path(self, transfer: Transfer) -> str:
         """Where ``transfer``'s checked bytes are in the spool."""
@@ -132,8 +153,12 @@ class FileLinks:
 
     def _moved(self, old: str, new: str, nick: str) -> None:
         """The recipient ``old`` is ``new`` now, and goes by ``nick``: their links are still theirs."""
-        for link in self._links.values():
+        for token, link in self._links.items():
             if link.key == old:
+                if self._made.get((link.file, old)) == token:
+                    del self._made[link.file, old]
+                    # One of the account's other connections may have made one already: either link is good.
+                    self._made.setdefault((link.file, new), token)
                 link.key, link.nick = new, nick
 
     def open(self, token: str) -> Transfer | None:
@@ -155,7 +180,7 @@ class FileLinks:
     def used(self, token: str, transfer: Transfer) -> None:
         """``token`` fetched the whole file: it is spent, and its recipient (as they are now) is done with the
         transfer."""
-        link = self._links.pop(token, None)
+        link = self._drop(token)
         if link is not None:
             self._transfers.fetched(transfer, link.key, link.nick)
 
