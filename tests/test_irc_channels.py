@@ -182,6 +182,29 @@ class ListingTests(IRCTestCase):
         self.assertEqual(listed(">" + "9" * 30), [])
         self.assertEqual(listed("<" + "9" * 30), [b"#one"])
 
+    def test_a_list_costs_the_rooms_it_reads_whatever_it_shows(self) -> None:
+        """LIST >N that keeps none of 40 rooms costs what a LIST of them all does, a line per 10: three of them and
+        a PING are past the burst, and the PING waits its turn.
+
+        Charged by the rooms shown, a bound no room meets walked every room
+        (3 ms at 1,900 rooms) for one line, and 40 connections looping it
+        held everyone's lines back by up to a tenth of a second.
+        """
+        for maker in range(2):
+            member, _ = self.connect(f"maker{maker}".encode())
+            for number in range(20):
+                self.clock.advance(1)
+                member.dataReceived(f"/join #m{maker}r{number}\n".encode())
+        alice, wire = self.irc_user("alice")
+        self.clock.advance(60)
+        self.send(alice, "LIST >100", "LIST >100", "LIST >100", "PING late")
+        lines = self.lines(wire)
+        self.assertEqual(len([line for line in lines if b" 323 " in line]), 3)
+        self.assertNotIn(b":testhost PONG testhost late", lines)
+        self.assertFalse([line for line in lines if b" 322 " in line])
+        self.clock.advance(10)
+        self.assertIn(b":testhost PONG testhost late", self.lines(wire))
+
     def test_names_of_a_secret_room_say_so(self) -> None:
         """353 for a +s room has the secret room's symbol, @, where others have =."""
         alice, wire = self.irc_user("alice")

@@ -199,7 +199,8 @@ def _fill(entries: list[str], room: int) -> Iterator[list[str]]:
 
 def list_(session: "IRCSession", message: Message) -> "Waiting":
     """LIST [#room,...] [>N,<N]: the rooms named (else every room) with their member counts and topics (321, 322
-    each, 323), those with more than N or fewer than N members if asked (ELIST=U); charged by size."""
+    each, 323), those with more than N or fewer than N members if asked (ELIST=U); charged by the rooms read, shown
+    or not: a bound no room meets walks them all, and cost one line for it."""
     named: list[str] = []
     more_than, fewer_than = -1, _ANY_SIZE
     for word in (part for param in message.params[:2] for part in param.split(",") if part):
@@ -211,13 +212,13 @@ def list_(session: "IRCSession", message: Message) -> "Waiting":
         elif word[0] not in "<>":
             named.append(word)
     session.reply(n.RPL_LISTSTART, "Channel", "Users  Name")
-    count = 0
+    read = 0
     for summary in _listed(session, named):
+        read += 1
         if more_than < summary.members < fewer_than:
             session.reply(n.RPL_LIST, summary.room, str(summary.members), summary.topic)
-            count += 1
     session.reply(n.RPL_LISTEND, "End of /LIST")
-    session.charge_answer(count // ENTRIES_PER_LINE)
+    session.charge_answer(read // ENTRIES_PER_LINE)
     return None
 
 
