@@ -84,7 +84,7 @@ LIMIT_OPTIONS: list[list[Any]] = [
         None,
         _LINE.handshake_timeout,
         f"Seconds a TLS connection has to finish its handshake, {bounds('handshake-timeout')}; then "
-        "--register-timeout starts.",
+        "--register-timeout starts (on --web-tls-port, --http-timeout bounds the handshake with the request).",
         float,
     ],
     [
