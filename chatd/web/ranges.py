@@ -27,7 +27,8 @@ def ignore_unless_one_range(file: File, request: Request) -> None:
         # File's own parser, so a Range it honours is read here as it reads it.
         file._parseRangeHeader(asked)
     except ValueError:
-        request.requestHeaders.removeHeader(b"range")
-        return
-    if b"," in asked:
+        honoured = False
+    else:
+        honoured = b"," not in asked
+    if not honoured:
         request.requestHeaders.removeHeader(b"range")
