@@ -3,13 +3,10 @@ the account a new one in the chat (/account password), or the host from the mach
 (python -m chatd.admin password), and the student identifies with it at once, no restart, the old one refused."""
 
 import os
-import shutil
-import tempfile
 
-from twisted.trial.unittest import SynchronousTestCase
-
-from tests.e2e.daemon import Daemon, LineClient, opers_file, run_admin
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.daemon import Daemon, opers_file, run_admin
+from tests.e2e.test_accounts import AccountTestCase
+from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import quick_hash
 
 OLD = "hunter22"
@@ -21,37 +18,19 @@ WRONG = "ERR identify-failed wrong password, or alice is not registered"
 ADMIN = "python -m chatd.admin: "
 
 
-class ForgottenPasswordTestCase(SynchronousTestCase):
+class ForgottenPasswordTestCase(AccountTestCase):
     """A daemon with its --db in a temporary directory and boss as its operator; alice registered, then left."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
-        self.daemon = Daemon.start(
-            self, [*LOOPBACK, "--db", self.db, "--opers", opers_file(self, quick_hash(BOSS))]
-        )
+        super().setUp()
         alice = self.connect("127.0.0.1", "alice")
         alice.say(f"/register {OLD}")
         self.until(alice, REGISTERED)
         alice.say("/quit")
         alice.read_to_end()
 
-    def connect(self, source: str, first: str | None = None) -> LineClient:
-        """A connection from ``source`` past its greeting; ``first`` sent as its first line."""
-        client = self.daemon.connect(source=source)
-        client.expect(WELCOME, PROMPT)
-        if first is not None:
-            client.say(first)
-        return client
-
-    def until(self, client: LineClient, line: str) -> None:
-        """Read ``client``'s lines up to ``line`` (with or without a time stamp before it)."""
-        wanted = line.encode("utf-8") + b"\r\n"
-        while True:
-            received = client.read_line()
-            if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
-                return
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--opers", opers_file(self, quick_hash(BOSS))])
 
     def identifies_with(self, password: str) -> None:
         """A new connection identifies as alice with ``password``, then leaves."""
