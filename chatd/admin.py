@@ -85,7 +85,7 @@ from chatd.domain.names import check_nickname, check_room_name, look
 from chatd.frontend.accounts import hash_password
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
-from chatd.password_file import PasswordFileError, first_line
+from chatd.password_file import PasswordFileError, password_in
 from chatd.storage import retention
 from chatd.storage.claim import Claim
 from chatd.storage.forgotten import leave_mark
@@ -447,11 +447,9 @@ def new_password(path: str | None, nick: str, stdin: TextIO, ask: Callable[[str]
     which does not echo it); checked as ``/register`` checks one. Raises AdminError."""
     if path is not None:
         try:
-            password = first_line(path)
+            password = password_in(path)
         except PasswordFileError as error:
-            raise AdminError(f"password: cannot read --password-file {path}: {error}.") from None
-        if not password:
-            raise AdminError(f"password: --password-file {path} is empty: its first line is the password.")
+            raise AdminError(f"password: {error}.") from None
     elif not stdin.isatty():
         raise AdminError(
             "password: standard input is not a terminal to ask on; give the password as the first line of "

@@ -1,26 +1,31 @@
 """The first line of a password file (``--password-file``): how a password is given without a terminal, never on a
 command line, where every user of the machine reads it (``ps``).
 
-The bundled client (chatd.client.settings) identifies with one, and ``python
--m chatd.admin password`` sets an account's with one; each words its own
-refusals. Nothing here but the standard library: the client speaks only the
-wire protocol, and may import no more of the server.
+The bundled client (chatd.client.settings) identifies with one, and
+``python -m chatd.admin password`` sets an account's with one; both say
+why a file gives none in the same words. Nothing here but the standard
+library: the client speaks only the wire protocol, and may import no more
+of the server.
 """
 
 import os
 
 
 class PasswordFileError(ValueError):
-    """The file cannot be read: why, in a few words (``No such file or directory``, ``it is not UTF-8``)."""
+    """Why ``--password-file PATH`` gives no password, as a clause naming the option: ``cannot read
+    --password-file p: No such file or directory``, ``--password-file p is empty: its first line is the password``."""
 
 
-def first_line(path: str) -> str:
-    """The first line of the file ``path`` (``~`` is the user's home), without its line ending; empty if the file
-    or its first line is. Raises PasswordFileError."""
+def password_in(path: str) -> str:
+    """The password the file ``path`` (``~`` is the user's home) holds: its first line, without its line ending.
+    Raises PasswordFileError if it cannot be read, or that line is empty."""
     try:
         with open(os.path.expanduser(path), encoding="utf-8") as file:
-            return file.readline().rstrip("\r\n")
+            first = file.readline().rstrip("\r\n")
     except OSError as error:
-        raise PasswordFileError(error.strerror or str(error)) from None
+        raise PasswordFileError(f"cannot read --password-file {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
-        raise PasswordFileError("it is not UTF-8") from None
+        raise PasswordFileError(f"cannot read --password-file {path}: it is not UTF-8") from None
+    if not first:
+        raise PasswordFileError(f"--password-file {path} is empty: its first line is the password")
+    return first

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-from chatd.password_file import PasswordFileError, first_line
+from chatd.password_file import PasswordFileError, password_in
 
 KEYS = {"host": str, "port": int, "nick": str, "identify": bool, "password_file": str, "downloads": str}
 """What the config file may say, and the type of each."""
@@ -67,9 +67,6 @@ def password(path: str | None, interactive: bool, nick: str) -> str:
             raise SettingsError("--identify needs --password-file when stdin is not a terminal.")
         return getpass.getpass(f"Password for {nick}: ")
     try:
-        first = first_line(path)
+        return password_in(path)
     except PasswordFileError as error:
-        raise SettingsError(f"cannot read --password-file {path}: {error}.") from None
-    if not first:
-        raise SettingsError(f"--password-file {path} is empty: its first line is the password.")
-    return first
+        raise SettingsError(f"{error}.") from None
