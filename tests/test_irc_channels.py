@@ -161,7 +161,8 @@ class ListingTests(IRCTestCase):
 
         self.assertEqual(listed("#TWO,#nowhere,#hidden"), [b"#two"])
         self.assertEqual(listed(">1"), [b"#two"])
-        self.assertEqual(listed("<2"), [b"#one"])
+        # The server's #lobby is listed with nobody in it: IRC clients are in no room until they join one.
+        self.assertEqual(listed("<2"), [b"#lobby", b"#one"])
         self.assertEqual(listed("#one,#two", "<2"), [b"#one"])
         self.send(alice, "LIST #hidden")
         self.assertIn(b":testhost 322 alice #hidden 1 :", self.lines(wire))
@@ -177,10 +178,10 @@ class ListingTests(IRCTestCase):
             self.send(alice, " ".join(("LIST", *params)))
             return [line.split(b" ")[3] for line in self.lines(wire) if b" 322 " in line]
 
-        self.assertEqual(listed(">\u00b2"), [b"#one"])
-        self.assertEqual(listed("<\u00b2"), [b"#one"])
+        self.assertEqual(listed(">\u00b2"), [b"#lobby", b"#one"])
+        self.assertEqual(listed("<\u00b2"), [b"#lobby", b"#one"])
         self.assertEqual(listed(">" + "9" * 30), [])
-        self.assertEqual(listed("<" + "9" * 30), [b"#one"])
+        self.assertEqual(listed("<" + "9" * 30), [b"#lobby", b"#one"])
 
     def test_a_list_costs_the_rooms_it_reads_whatever_it_shows(self) -> None:
         """LIST >N that keeps none of 40 rooms costs what a LIST of them all does, a line per 10: three of them and

@@ -17,7 +17,7 @@ from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
-from tests.helpers import ChatTestCase, LineTestCase
+from tests.helpers import ChatTestCase, LineTestCase, RecordingSession
 
 ROOMS = 300
 """Rooms in the big chats below: six pages."""
@@ -78,6 +78,23 @@ class ChatListingTests(ChatTestCase):
         self.chat.part(alice, "#a")
         self.chat.join(alice, "#B")
         self.assertEqual([s.room for s in self.chat.rooms().rooms], ["#B", "#c"])
+
+    def test_the_servers_rooms_are_listed_before_anyone_is_in_them_and_once_emptied(self) -> None:
+        """A host's --room #maths is listed with nobody in it from the start, and again once its members leave."""
+        chat = Chat(
+            self.clock,
+            MemoryHistory(),
+            MemoryBus(),
+            server_rooms=("#lobby", "#Maths"),
+            accounts=MemoryAccounts(),
+            rooms=MemoryRooms(),
+        )
+        self.assertEqual(chat.rooms().rooms, (RoomSummary("#lobby", 0, ""), RoomSummary("#Maths", 0, "")))
+        alice = chat.register(RecordingSession(self.audience), "alice", "")
+        chat.join(alice, "#maths")
+        chat.set_topic(alice, "#maths", "fractions")
+        chat.part(alice, "#maths")
+        self.assertEqual(chat.rooms().rooms[1], RoomSummary("#Maths", 0, "fractions"))
 
     def test_users_come_a_page_at_a_time_sorted_and_renamed_in_place(self) -> None:
         """/users is 50 nicknames a page in key order; a renamed user moves to their new place."""

@@ -954,3 +954,18 @@ class FileRefusesSettingsTests(RegistryTestCase):
         self.assertEqual(
             self.chat.room_bans(self.alice, "#dev").bans, (RoomBan("badkid!*@*", "alice", set_at),)
         )
+
+
+class ListedWhileEmptyTests(RegistryTestCase):
+    """/rooms lists the rooms that outlive their members while nobody is in them: whoever looks finds them."""
+
+    def test_a_registered_room_emptied_is_listed_with_nobody_and_gone_once_unregistered(self) -> None:
+        """#dev, registered, is listed with 0 members once alice and bob leave; #tmp, not registered, goes."""
+        self.done(self.chat.register_room(self.alice, "#dev"))
+        self.chat.join(self.alice, "#tmp")
+        for user in (self.alice, self.bob):
+            self.chat.part(user, "#dev")
+        self.chat.part(self.alice, "#tmp")
+        self.assertEqual(self.chat.rooms().rooms, (RoomSummary("#dev", 0, ""), RoomSummary("#lobby", 2, "")))
+        self.done(self.chat.unregister_room(self.alice, "#dev"))
+        self.assertEqual([summary.room for summary in self.chat.rooms().rooms], ["#lobby"])

@@ -281,7 +281,8 @@ class Chat:
     def rooms(self, page: int = 1, asker: UserView | None = None) -> RoomList:
         """The rooms with their member counts and topics, sorted by key: page ``page``.
 
-        Secret rooms are left out, bar those ``asker`` is in.
+        Secret rooms are left out, bar those ``asker`` is in; the server's
+        rooms and registered ones are listed with nobody in them too.
         """
         rooms = self._state.rooms
         secret = (
@@ -290,9 +291,9 @@ class Chat:
         total = len(rooms.order) + len(secret)
         start, stop, pages = page_bounds(page, total)
         keys = merged_slice(rooms.order, secret, start, stop) if secret else rooms.order.slice(start, stop)
+        # A room that outlives its members is listed while it has none (``Rooms.seen``).
         summaries = tuple(
-            RoomSummary(room.name, len(room.members), room.topic)
-            for room in map(rooms.by_key.__getitem__, keys)
+            RoomSummary(room.name, len(room.members), room.topic) for room in map(rooms.seen, keys)
         )
         return RoomList(summaries, total, page, pages)
 

@@ -54,6 +54,10 @@ class SortedKeys:
         """Take ``key`` (which is here) out."""
         del self._keys[bisect_left(self._keys, key)]
 
+    def __contains__(self, key: object) -> bool:
+        at = bisect_left(self._keys, key) if isinstance(key, str) else len(self._keys)
+        return at < len(self._keys) and self._keys[at] == key
+
     def slice(self, start: int, stop: int) -> list[str]:
         """The keys from index ``start`` up to ``stop``, in order."""
         return self._keys[start:stop]

@@ -244,7 +244,9 @@ class Rooms:
     def __init__(self, server: Iterable[str] = ()) -> None:
         self.by_key: dict[str, Room] = {}
         self.order = SortedKeys()
-        """The keys of ``by_key`` of the rooms listed to everyone (all but the secret ones), sorted."""
+        """The keys of the rooms listed to everyone, sorted: every room that exists (``exists``: with members, or
+        one that outlives them, the server's and registered ones, so a host's ``--room #maths`` is found before
+        anyone is in it), bar the secret ones (``relist``)."""
         self._server = {fold(name): name for name in server}
         """The server's rooms' names by folded name."""
         self._outliving: dict[str, str] = {look(name): name for name in server}
@@ -256,6 +258,17 @@ class Rooms:
         """What each room that outlives its members keeps, by folded name, while it has none."""
         self.registered: dict[str, Registration] = {}
         """Each registered room's owner and operators by folded name, whether or not anyone is in it."""
+        for key in self._server:
+            self.relist(key)
+
+    def relist(self, key: str) -> None:
+        """Have ``order`` list the room with folded name ``key`` if it exists and is not secret, and not otherwise:
+        called wherever either may change (a room made or emptied, set secret or not, registered or not)."""
+        listed = self.exists(key) and not self.settings(key).secret
+        if listed and key not in self.order:
+            self.order.add(key)
+        elif not listed and key in self.order:
+            self.order.remove(key)
 
     def outlives(self, key: str) -> bool:
         """Whether the room with folded name ``key`` keeps its topic while nobody is in it: a server's or registered room."""
@@ -284,6 +297,7 @@ class Rooms:
         room = self.by_key.get(key)
         if room is not None:
             room.registration = registration
+        self.relist(key)
 
     def disown(self, key: str) -> None:
         """The live room with folded name ``key``, if any, is nobody's: it was unregistered, and stays so."""
@@ -402,8 +416,7 @@ class Rooms:
             owner = None if self.outlives(key) else user
             room = self._made(key, name, seq, self.kept.pop(key, Kept()), owner)
             self.by_key[key] = self.by_look[look(name)] = room
-            if not room.settings.secret:
-                self.order.add(key)
+            self.relist(key)
         room.seq = seq
         room.members[fold(user.nick)] = user
         room.sessions = None
@@ -419,10 +432,7 @@ class Rooms:
         """Set ``room`` as ``settings`` say: listed or not as it is secret, its masks and whom they cover following."""
         old, room.settings = room.settings, settings
         if settings.secret != old.secret:
-            if settings.secret:
-                self.order.remove(fold(room.name))
-            else:
-                self.order.add(fold(room.name))
+            self.relist(fold(room.name))
         if settings.bans != old.bans:
             room.masks_changed()
 
@@ -437,12 +447,11 @@ class Rooms:
         room.banned.discard(user)
         if not room.members:
             del self.by_key[key]
-            if not room.settings.secret:
-                self.order.remove(key)
             del self.by_look[look(room.name)]
             if self.outlives(key):
                 settings = room.settings if key in self.registered else NO_SETTINGS
                 self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at, settings)
+            self.relist(key)
 
     def settings(self, key: str) -> RoomSettings:
         """The settings of the room with folded name ``key``: the live room's, else what it keeps while empty."""
@@ -455,3 +464,4 @@ class Rooms:
     def keep_settings(self, key: str, settings: RoomSettings) -> None:
         """Give the registered room with folded name ``key``, nobody in it, ``settings`` for when it is made again."""
         self.kept.setdefault(key, Kept()).settings = settings
+        self.relist(key)
