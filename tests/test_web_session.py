@@ -275,12 +275,14 @@ class LimitTests(WebTestCase):
         self.assertEqual(alice.events()[-1].code, 1009)  # type: ignore[attr-defined]
 
     def test_pings_on_a_quiet_socket_are_answered_and_never_add_up_to_a_message(self) -> None:
-        """A program that pings and never says a line stays, however many pings: each is answered, none counts."""
+        """A program that pings within its budget and never says a line stays, however many pings: each is
+        answered, none counts towards a message."""
         alice = self.browser("alice")
         bob = self.browser("bob")
         alice.objects()
         bob.objects()
         for _ in range(50):  # 10 bytes each: the limit on an unfinished message (80) is passed after 8
+            self.clock.advance(0.5)  # a line's worth of budget: each ping costs one
             alice.connection.dataReceived(alice.ws.send(Ping(b"abcd")))
             self.assertEqual(alice.events(), [Pong(b"abcd")])
         self.assertFalse(alice.wire.disconnecting)
@@ -323,6 +325,45 @@ class LimitTests(WebTestCase):
         self.assertEqual(alice.kinds(), ["binary-message"])
         alice.send("/time")
         self.assertEqual(alice.kinds(), ["server_time"])
+
+
+class ControlFrameBudgetTests(WebTestCase):
+    """Pings and pongs cost a line each, and frames past the budget wait unread, as an nc user's lines do."""
+
+    def test_a_read_of_a_thousand_pings_is_answered_at_the_budgets_pace_then_cut_off(self) -> None:
+        """A thousand pings in one read (6 KB, within the byte budget's burst) get the budget's pongs, ten, with the
+        flood notice; the rest wait for the budget and come at its pace, two a second, until the socket, over its
+        budget all along, is cut off for flooding.
+
+        Each answered for its 6 bytes alone, a socket kept up 680 pings a
+        second, and every frame of a 64 KiB read (11,000 of them) was parsed
+        at once: twenty such sockets held everyone's lines back by seconds.
+        """
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(b"".join(alice.ws.send(Ping(b"")) for _ in range(1000)))
+        events = alice.events()
+        self.assertLessEqual(len([event for event in events if isinstance(event, Pong)]), 10)
+        notices = [json.loads(event.data).get("kind") for event in events if isinstance(event, TextMessage)]
+        self.assertIn("flood", notices)
+        for _ in range(60):
+            self.clock.advance(1)
+        later = alice.events()
+        self.assertLessEqual(len([event for event in later if isinstance(event, Pong)]), 60 * 2)
+        self.assertEqual(json.loads(later[-2].data)["code"], "flood")  # type: ignore[attr-defined]
+        self.assertTrue(alice.wire.disconnecting)
+
+    def test_pongs_nobody_asked_for_cost_a_line_each(self) -> None:
+        """A read of a thousand pongs is told it floods, and a line after them waits its turn behind them."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(
+            b"".join(alice.ws.send(Pong(b"")) for _ in range(1000)) + alice.ws.send(TextMessage("/time"))
+        )
+        self.assertEqual(alice.kinds(), ["flood"])
+        for _ in range(10):
+            self.clock.advance(1)
+        self.assertNotIn("server_time", alice.kinds())
 
 
 class PingTests(WebTestCase):

@@ -100,6 +100,11 @@ class SocketSession:
         raise NotImplementedError
 
     @property
+    def closing(self) -> bool:
+        """Whether the connection is closing: the protocol's own."""
+        raise NotImplementedError
+
+    @property
     def _max_message(self) -> int:
         raise NotImplementedError
 
@@ -143,18 +148,25 @@ class SocketSession:
     def received(self, size: int) -> bool:
         """Charge ``size`` bytes that just arrived, HTTP or WebSocket; False if they must not be read.
 
-        That is when the connection is cut off or closing. Once upgraded the
-        bytes count towards the message they belong to, until ``parsed``.
+        That is when the connection is cut off or closing. Charged as they
+        arrive, a read at a time, however many frames of it wait to be
+        parsed: a stretch over budget goes on while they are parsed at its
+        pace (charged a frame at a time, each frame's bytes left room to
+        spare, which ended the stretch, and a paced flood was never cut off).
         """
-        if not self._charge(0, size):
+        return self._charge(0, size)
+
+    def parsing(self, size: int) -> bool:
+        """``size`` bytes of frames go to the parser next: they count towards the message they belong to, until
+        ``parsed``; False once the connection is closing (a frame's charge cut it off): nothing more is parsed."""
+        if self.closing:
             return False
-        if self._wire is not None:
-            self._unfinished += size
-            self._read_left = size
+        self._unfinished += size
+        self._read_left = size
         return True
 
     def parsed(self) -> None:
-        """The bytes ``received`` last are parsed: close a connection whose unfinished message is too long.
+        """The bytes handed over last (``parsing``) are parsed: close a connection whose unfinished message is too long.
 
         Checked after parsing, not before: one read may hold several whole
         messages (a client's window of file chunks, or what waited in TCP
@@ -232,12 +244,16 @@ class SocketSession:
         self._unfinished = max(0, self._unfinished - taken)
 
     def ping_answered(self, size: int) -> None:
-        """Twisted answered a client's ping of ``size`` bytes of payload (it tells the session no more)."""
+        """Twisted answered a client's ping of ``size`` bytes of payload (it tells the session no more): a line of
+        budget, as an IRC PING costs; answered for its bytes alone, a socket kept up 680 pings a second."""
         self._control_done(size)
+        self._charge(1)
 
     def pongReceived(self, payload: bytes) -> None:  # noqa: N802 - Twisted's name
-        """The socket is alive; the pong's bytes are no part of a message."""
+        """The socket is alive; the pong's bytes are no part of a message. A line of budget, as a ping: one a ping
+        round is nothing, and a flood of them is a flood."""
         self._control_done(len(payload))
+        self._charge(1)
 
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile, and the
@@ -257,10 +273,16 @@ class SocketSession:
 
     def _pause_tcp(self) -> None:
         """Stop reading the TCP connection under the wrapper: before the upgrade the session has no transport."""
-        cast(IPushProducer, self._tcp()).pauseProducing()
+        self._reads().pauseProducing()
 
     def _resume_tcp(self) -> None:
-        cast(IPushProducer, self._tcp()).resumeProducing()
+        self._reads().resumeProducing()
+
+    def _reads(self) -> IPushProducer:
+        """The socket's reading, paused and resumed by the session: the TCP (or TLS) transport under the wrapper,
+        and what of its last read the wrapper holds unparsed (``WebConnection.pause_reading``)."""
+        assert self._connection is not None, "WebConnection attaches itself before any byte arrives"
+        return self._connection.reads
 
     def _abort_http(self) -> bool:
         """Close a connection that is still HTTP at once (nothing can be said in a frame); False once upgraded."""

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
-from twisted.internet.interfaces import ITransport
+from twisted.internet.interfaces import IPushProducer, ITransport
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.protocols.policies import ProtocolWrapper, WrappingFactory
 from twisted.python.failure import Failure
@@ -40,6 +40,7 @@ from typing_extensions import override
 from wsproto.connection import ConnectionType
 from wsproto.handshake import H11Handshake
 
+from chatd.frontend.frame_reads import FrameReads
 from chatd.frontend.sockets import Tuning
 
 PONG = b"\x8a"
@@ -61,8 +62,13 @@ class Upgradable(typing.Protocol):
         """Charge ``size`` bytes that just arrived; False if they must not be read."""
         ...
 
+    def parsing(self, size: int) -> bool:
+        """``size`` bytes of the socket's frames are handed to the parser next; False once closing (nothing more is
+        to be parsed)."""
+        ...
+
     def parsed(self) -> None:
-        """The bytes just received have been parsed: whatever messages they ended have arrived."""
+        """The bytes just handed to the parser have been parsed: whatever messages they ended have arrived."""
 
     def ping_answered(self, size: int) -> None:
         """Twisted has answered a client's ping with ``size`` bytes of payload, which belong to no message."""
@@ -108,6 +114,8 @@ class WebConnection(ProtocolWrapper):
         """Seconds each HTTP request may take to arrive whole (``--http-timeout``): the web port's, read by
         whichever session speaks over the connection, the page's or one it is handed to (IRC's)."""
         self._subprotocol: bytes | None = None
+        self.reads = FrameReads(self._parse, session, lambda: cast(IPushProducer, self.transport))
+        """Once upgraded, the socket's reads as the session takes them: a frame at a time, paused and resumed."""
         session.attach(self)
 
     def accept(self, subprotocol: str) -> None:
@@ -160,12 +168,20 @@ class WebConnection(ProtocolWrapper):
 
     @override
     def dataReceived(self, data: bytes) -> None:
-        if self.session.received(len(data)):
+        if not self.session.received(len(data)):
+            return
+        if not self.session.upgraded:
             super().dataReceived(data)
-            self.session.parsed()
+            return
+        self.reads.add(data)
+
+    def _parse(self, piece: bytes) -> None:
+        """Hand Twisted's WebSocket a piece of a frame (``reads``)."""
+        super().dataReceived(piece)
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.reads.clear()
         # Once upgraded, Twisted hands the session its end through the channel.
         super().connectionLost(reason)
         if not self.session.upgraded:

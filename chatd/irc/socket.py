@@ -13,7 +13,7 @@ is the shared ``SocketSession``.
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from twisted.internet.interfaces import IPushProducer, ITransport
 from twisted.web.http import HTTPChannel
@@ -106,8 +106,8 @@ class IRCSocket(IRCProtocol, SocketSession):
 
     @override
     def reader(self) -> IPushProducer:
-        """The TCP (or TLS) transport under the wrapper: before the upgrade the session has no transport."""
-        return cast(IPushProducer, self._tcp())
+        """The socket's reading under the wrapper: before the upgrade the session has no transport."""
+        return self._reads()
 
     @override
     def close(self, reason: str | None) -> None:
