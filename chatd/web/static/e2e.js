@@ -3,7 +3,7 @@
 // of keys and opening one. Nothing here is home-made: every box is NaCl's
 // crypto_box (X25519 and XSalsa20-Poly1305, authenticated by the sender's
 // key) from libsodium, shipped unchanged in vendor/ (libsodium.js and its
-// wrappers, from npm's libsodium-wrappers 0.8.4; vendor/LICENSE.txt). The
+// wrappers, from npm's libsodium-wrappers-sumo 0.8.4; vendor/LICENSE.txt). The
 // terminal client does the same through PyNaCl: tests/vectors/e2e.json holds
 // both to the same bytes.
 //
@@ -78,10 +78,10 @@ export function isPublicKey(S, text) {
 }
 
 /**
- * Whether this page may hold keys: WebCrypto (for SHA-256, which
- * libsodium's standard build does not export) is there only on a secure
- * page (https, or http on 127.0.0.1 or localhost), and a key in a page that
- * anyone on the network could rewrite in transit would protect nothing.
+ * Whether this page may hold keys: only on a secure page (https, or http on
+ * 127.0.0.1 or localhost, where WebCrypto is there too), because a key in a
+ * page that anyone on the network could rewrite in transit would protect
+ * nothing.
  */
 export function usable() {
   return window.isSecureContext && typeof crypto !== "undefined" && crypto.subtle !== undefined;
