@@ -57,8 +57,14 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP school.test 127.0.0.1",
 )
-"""Chromium's flags: headless in a container, and nothing fetched from the network but the page."""
+"""Chromium's flags: headless in a container, nothing fetched from the network but the page, and ``LAN_NAME`` for
+127.0.0.1 (Chromium's own resolver, no DNS asked)."""
+
+LAN_NAME = "school.test"
+"""A name for the daemon's 127.0.0.1 as a page on a school's LAN would have one: a page from it is plain http on a
+host that is not localhost, so no secure context (no WebCrypto), as ``http://192.168.1.20:8080/`` is."""
 
 
 T = TypeVar("T")
@@ -76,6 +82,12 @@ def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
 def web_url(daemon: Daemon) -> str:
     """The page's address, from the daemon's log line."""
     return daemon.wait_for_log(PAGE).group("url").decode("ascii")
+
+
+def lan_url(url: str) -> str:
+    """The page at ``url`` (on 127.0.0.1) under ``LAN_NAME``: the same daemon, reached as from a LAN."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{LAN_NAME}:{parts.port}").geturl()
 
 
 class Browsers:

@@ -7,8 +7,9 @@
 // terminal client does the same through PyNaCl: tests/vectors/e2e.json holds
 // both to the same bytes.
 //
-// libsodium's files are loaded only when first needed (an identified user),
-// as classic scripts: they set window.libsodium and window.sodium. They run
+// libsodium's files are loaded only when first needed (an identified user,
+// or a file hashed on a page without WebCrypto: filecard.js), as classic
+// scripts: they set window.libsodium and window.sodium. They run
 // WebAssembly, which the page's Content-Security-Policy allows through
 // 'wasm-unsafe-eval' and nothing else (docs/SECURITY.md).
 

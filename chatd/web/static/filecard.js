@@ -6,12 +6,19 @@
 // text through dom.js's el.
 
 import { el } from "./dom.js";
+import { sodium } from "./e2e.js";
 import { stamp } from "./lines.js";
 
 /** The server's chunk size (docs/PROTOCOL.md, Files): offsets of resumed downloads are multiples of it. */
 export const CHUNK = 16384;
 
 const NAME_BYTES = 200;
+
+/**
+ * How much of a file libsodium hashes at a time. Each slice is copied into its WebAssembly memory, which grows to
+ * the largest copy and never shrinks: hashed whole, a 100 MiB file would have kept the tab 100 MiB bigger for good.
+ */
+const SODIUM_SLICE = 1 << 20;
 
 /**
  * A size for people as the server and the bundled client say it (chatd.text.size_words, step for step, so with the
@@ -87,9 +94,36 @@ export function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** The SHA-256 of `bytes` (an ArrayBuffer or a view of one), as 64 lowercase hex digits. */
+/** Whether the browser's own SHA-256 (WebCrypto) is there: on a secure page only (https, or http on localhost). */
+function webCrypto() {
+  return typeof crypto !== "undefined" && crypto.subtle !== undefined;
+}
+
+/**
+ * Whether this page can hash files: with WebCrypto, or else (a page on plain http, a school's LAN) with libsodium,
+ * loaded for it. False only where even libsodium cannot load.
+ */
+export async function hashing() {
+  if (webCrypto()) return true;
+  try {
+    await sodium();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The SHA-256 of `bytes` (an ArrayBuffer or a view of one), as 64 lowercase hex digits: WebCrypto's where the page
+ * has it, else libsodium's (the same vendored files end-to-end encryption loads), fed a slice at a time.
+ */
 export async function sha256(bytes) {
-  return hex(await crypto.subtle.digest("SHA-256", bytes));
+  if (webCrypto()) return hex(await crypto.subtle.digest("SHA-256", bytes));
+  const S = await sodium();
+  const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+  const state = S.crypto_hash_sha256_init();
+  for (let at = 0; at < view.length; at += SODIUM_SLICE) S.crypto_hash_sha256_update(state, view.subarray(at, at + SODIUM_SLICE));
+  return S.crypto_hash_sha256_final(state, "hex");
 }
 
 /** Standard base64 with padding, built a slice at a time (one String.fromCharCode call per 32 KiB at most). */

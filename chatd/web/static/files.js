@@ -12,10 +12,13 @@
 
 import { count, el, fold } from "./dom.js";
 import { noticeLine } from "./lines.js";
-import { CHUNK, Card, describe, fromBase64, mimeType, safeName, sha256, size, toBase64 } from "./filecard.js";
+import { CHUNK, Card, describe, fromBase64, hashing, mimeType, safeName, sha256, size, toBase64 } from "./filecard.js";
 
 /** Chunks sent and not yet acknowledged, at most (the server's window too). */
 const WINDOW = 8;
+
+/** Why a file can be neither sent nor fetched, in the one browser where nothing on the page can compute SHA-256. */
+const UNHASHABLE = "this browser cannot check files on this page (it did not load what computes their SHA-256). Reload the page, or open it in another browser.";
 
 /**
  * Every transfer of this page. `host` is the chat: `send(line)` (false
@@ -43,16 +46,12 @@ export class Transfers {
     this.maxSize = Number.isInteger(object.file_max_size) && object.file_max_size > 0 ? object.file_max_size : null;
   }
 
-  get usable() {
-    return typeof crypto !== "undefined" && crypto.subtle !== undefined;
-  }
-
   // ---- sending ----
 
   /** Send `file` to `conversation` (a room the user is in, or a private conversation). */
   async send(file, conversation) {
-    if (!this.usable) {
-      this.host.say("This page cannot send files here: the browser hashes them only on a secure page (https, or http on 127.0.0.1 or localhost).", "error");
+    if (!(await hashing())) {
+      this.host.say(`${safeName(file.name)} was not sent: ${UNHASHABLE}`, "error");
       return;
     }
     if (file.size === 0) {
@@ -391,11 +390,13 @@ export class Transfers {
     this.tell(offer.conversation, offer.card, `You withdrew ${offer.name}.`);
   }
 
-  accept(offer) {
-    if (!this.usable) {
-      offer.card.say("This page cannot check files here: the browser hashes only on a secure page (https, or http on 127.0.0.1 or localhost).", "failed");
+  async accept(offer) {
+    if (!(await hashing())) {
+      offer.card.buttons(["Decline", `Decline ${offer.name} from ${offer.nick}`, () => this.decline(offer)]);
+      offer.card.say(`It cannot be fetched: ${UNHASHABLE}`, "failed");
       return;
     }
+    if (this.downloads.has(offer.id)) return; // pressed twice while the page loaded what hashes
     const download = { offer, id: offer.id, parts: [], hashes: [], held: 0, state: "downloading", queue: Promise.resolve() };
     if (!this.host.ask(`/file accept ${offer.id}`)) return;
     this.downloads.set(offer.id, download);
