@@ -33,8 +33,10 @@ class ThreadedSpoolTestCase(FileTestCase):
         self.threads = ThreadedReactor()
         self.pool = ThreadPool(1, 1, "test-spool")
         self.pool.start()
-        self.addCleanup(self.pool.stop)
         super().setUp()
+        # Stopped before the folder is removed (cleanups run last added first): work the test left on the thread
+        # (a file deleted once fetched, say) could otherwise delete a file rmtree has just listed.
+        self.addCleanup(self.pool.stop)
         # Twisted annotates this for trial's TestCase, but any addCleanup will do.
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
