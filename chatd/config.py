@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
-from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
+from chatd.frontend.admission import CONNECT_BURST, CONNECT_RATE, MAX_CONNECTIONS, MAX_PER_IP
 from chatd.irc.limits import IRCLimits
 from chatd.line.limits import LineLimits
 from chatd.opers import Opers
@@ -143,6 +143,10 @@ class Config:
     """Connections open at once across every front end."""
     max_per_ip: int = MAX_PER_IP
     """Connections open at once from one address, across every front end."""
+    connect_burst: int = CONNECT_BURST
+    """Connections one address may open at once, across every front end."""
+    connect_rate: float = CONNECT_RATE
+    """Connections a second one address may keep opening once its burst is spent."""
     line: LineConfig = field(default_factory=LineConfig)
     web: WebConfig = field(default_factory=WebConfig)
     irc: IRCConfig = field(default_factory=IRCConfig)

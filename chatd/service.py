@@ -151,7 +151,14 @@ def build(
     # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
     bounded = BoundedLog(reactor)
     # One for the whole daemon: every front end's connections count against the same limits.
-    admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
+    admission = Admission(
+        config.max_connections,
+        config.max_per_ip,
+        bounded=bounded,
+        now=reactor.seconds,
+        connect_rate=config.connect_rate,
+        connect_burst=config.connect_burst,
+    )
     # Password checks run here, never on the reactor thread.
     passwords = password_pool(PASSWORD_THREADS)
     login = OperatorLogin(

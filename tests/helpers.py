@@ -370,7 +370,9 @@ class LineTestCase(SynchronousTestCase):
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""
-        self.admission = Admission(self.max_connections, self.max_per_ip, bounded=self.bounded)
+        self.admission = Admission(
+            self.max_connections, self.max_per_ip, bounded=self.bounded, now=self.clock.seconds
+        )
         self.factory = LineFactory(
             self.chat,
             reactor=self.clock,

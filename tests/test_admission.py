@@ -22,7 +22,9 @@ def tcp(host: str) -> IPv4Address | IPv6Address:
 class AdmissionTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.clock = Clock()
-        self.admission = Admission(max_connections=3, max_per_ip=2, bounded=BoundedLog(self.clock))
+        self.admission = Admission(
+            max_connections=3, max_per_ip=2, bounded=BoundedLog(self.clock), now=self.clock.seconds
+        )
 
     def test_peer_is_the_host_and_mapped_ipv4_is_ipv4(self) -> None:
         """A connection is counted by its host; ::ffff:10.0.0.1 is 10.0.0.1."""
@@ -140,7 +142,10 @@ class ProxiedAdmissionTests(SynchronousTestCase):
     """A trusted proxy's connections (--web-proxy) are counted in all, then under the user each socket is for."""
 
     def setUp(self) -> None:
-        self.admission = Admission(max_connections=4, max_per_ip=1, bounded=BoundedLog(Clock()))
+        self.clock = Clock()
+        self.admission = Admission(
+            max_connections=4, max_per_ip=1, bounded=BoundedLog(self.clock), now=self.clock.seconds
+        )
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 
     def test_a_proxy_is_held_to_the_total_not_to_max_per_ip_and_not_logged(self) -> None:

@@ -311,7 +311,7 @@ class World:
             server_name="fuzz",
             limits=LIMITS,
             login=OperatorLogin(check_at_once, self.clock, bounded=bounded),
-            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP, bounded=bounded),
+            admission=Admission(MAX_CONNECTIONS, MAX_PER_IP, bounded=bounded, now=self.clock.seconds),
         )
         self.clients: list[Client] = []
         self.connections = 0

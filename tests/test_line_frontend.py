@@ -34,7 +34,9 @@ class LineFrontEndTests(SynchronousTestCase):
         options.parseOptions(["--name", "testhost", *arguments])
         config = options.config()
         bounded = BoundedLog(self.reactor)
-        admission = Admission(config.max_connections, config.max_per_ip, bounded=bounded)
+        admission = Admission(
+            config.max_connections, config.max_per_ip, bounded=bounded, now=self.reactor.seconds
+        )
         login = OperatorLogin(check_at_once, self.reactor, bounded=bounded)
         return line_front_end(config, self.chat, self.reactor, admission, login)
 

@@ -191,6 +191,7 @@ class OptionsTests(SynchronousTestCase):
             sorted(
                 [
                     "flood-rate",
+                    "connect-rate",
                     "flood-disconnect",
                     "register-timeout",
                     "handshake-timeout",
@@ -767,11 +768,12 @@ class ConfigTests(SynchronousTestCase):
                 for value in dataclasses.asdict(limits).values()
                 if value >= BIG
             ]
-            + [config.max_connections, config.max_per_ip]
+            + [config.max_connections, config.max_per_ip, config.connect_burst, config.connect_rate]
         )
         self.assertEqual(given, [BIG + number for number in range(len(LIMIT_OPTIONS))])
         self.assertIsInstance(config.line.limits.flood_rate, float)
         self.assertIsInstance(config.line.limits.sendq, int)
+        self.assertIsInstance(config.connect_rate, float)
 
     def test_tls_port_with_its_certificate(self) -> None:
         """--tls-port with its certificate and key is one TLS listener, its certificate loaded."""

@@ -272,7 +272,7 @@ class Scene:
             reactor=self.clock,
             server_name="test",
             limits=LineLimits(),
-            admission=Admission(bounded=BoundedLog(self.clock)),
+            admission=Admission(bounded=BoundedLog(self.clock), now=self.clock.seconds),
         )
         self.alice = self.connect(b"alice\n")
         self.bot = self.connect(b"/format json\nbot\n")

@@ -22,3 +22,11 @@ class TooManyConnectionsError(ChatError):
 
     code = "too-many-connections"
     limit: int
+
+
+@dataclass(eq=False)
+class ConnectingTooFastError(ChatError):
+    """The client's address has opened as many connections of late as allowed; the next in ``seconds_left``."""
+
+    code = "connecting-too-fast"
+    seconds_left: int

@@ -20,6 +20,7 @@ from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd.domain.chat import Chat
+from chatd.domain.durations import format_duration
 from chatd.domain.events import (
     AccountDropped,
     AccountNotDropped,
@@ -43,7 +44,7 @@ from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
-from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.oper import OperatorLogin, no_operators
@@ -137,6 +138,12 @@ class IRCFactory(ServerFactory):
         except TooManyConnectionsError as refused:
             text = (
                 f"ERROR :Closing Link: too many connections from your address (at most {refused.limit})\r\n"
+            )
+            return Refusal(text.encode(), self.reactor)
+        except ConnectingTooFastError as refused:
+            text = (
+                "ERROR :Closing Link: too many new connections from your address "
+                f"(try again in {format_duration(refused.seconds_left)})\r\n"
             )
             return Refusal(text.encode(), self.reactor)
         protocol = IRCProtocol(self, peer)

@@ -25,7 +25,7 @@ from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin, on_calling_thread
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import Connections
-from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
@@ -103,7 +103,7 @@ class LineFactory(ServerFactory):
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
         try:
             peer = self.admission.admit(addr)
-        except (ServerFullError, TooManyConnectionsError) as refused:
+        except (ServerFullError, TooManyConnectionsError, ConnectingTooFastError) as refused:
             return Refusal(text_line(refused), self.reactor)
         protocol = LineProtocol(self, peer)
         self.connections.add(protocol)

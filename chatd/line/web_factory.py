@@ -23,7 +23,7 @@ from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission, Refusal, peer_of
-from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Keep
@@ -96,7 +96,7 @@ class WebFactory(LineFactory):
         proxy = self.proxies.trusts(peer_of(addr))
         try:
             peer = self.admission.admit(addr, proxy=proxy)
-        except (ServerFullError, TooManyConnectionsError) as refused:
+        except (ServerFullError, TooManyConnectionsError, ConnectingTooFastError) as refused:
             return Refusal(http_refusal(text_line(refused)), self.reactor)
         session = WebSession(self, peer, proxy=proxy)
         self.connections.add(session)

@@ -36,7 +36,7 @@ from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
 from chatd.domain.events import Event, RoomEvent
-from chatd.frontend.errors import TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
 from chatd.frontend.socket_session import SocketSession
@@ -100,7 +100,7 @@ class WebSession(LineProtocol, SocketSession):
         Else the line the upgrade is refused with: the proxy named nobody
         (one line in the log says so: the proxy is set up wrong, and taking
         its address would make every user one again), or the user holds all
-        the connections their address may.
+        the connections their address may, or has opened all it may of late.
         """
         if not self.proxy:
             return None
@@ -115,7 +115,7 @@ class WebSession(LineProtocol, SocketSession):
             return NO_CLIENT
         try:
             self.peer = factory.admission.forward(self.peer, client)
-        except TooManyConnectionsError as refused:
+        except (TooManyConnectionsError, ConnectingTooFastError) as refused:
             return text_line(refused)
         self.proxy = False
         return None

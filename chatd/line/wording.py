@@ -103,7 +103,7 @@ from chatd.domain.errors import (
     UserInRoomError,
     UserNotInRoomError,
 )
-from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.text_rules import nickname_rule_words, room_name_rule_words, text_rule_words
 from chatd.line.errors import (
     AlreadyJoinedError,
@@ -574,6 +574,12 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 TooManyConnectionsError,
                 lambda e: f"at most {counted(e.limit, 'connection')} from one address; close one first",
+            ),
+            _row(
+                ConnectingTooFastError,
+                lambda e: (
+                    f"too many new connections from one address; try again in {format_duration(e.seconds_left)}"
+                ),
             ),
             _row(
                 TelnetOverflowError,

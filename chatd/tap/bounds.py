@@ -41,6 +41,7 @@ DAY = 86400.0
 
 LIMIT_MOST: dict[str, tuple[float, str]] = {
     "flood-rate": (1_000_000.0, "a million lines a second"),
+    "connect-rate": (1_000_000.0, "a million connections a second"),
     "flood-disconnect": (DAY, "a day"),
     "register-timeout": (DAY, "a day"),
     "handshake-timeout": (DAY, "a day"),
@@ -79,6 +80,7 @@ hour."""
 
 LIMIT_LEAST: dict[str, tuple[float, str, str]] = {
     "flood-rate": (1 / DAY, "1/86400", "a line a day"),
+    "connect-rate": (1 / DAY, "1/86400", "a connection a day"),
     **dict.fromkeys(
         (
             "flood-disconnect",
@@ -105,7 +107,8 @@ A rate whose wait for one line (1/rate) is longer than a wait's most
 (1/1e-320 is inf), so a connection past its burst was never read again,
 nor cut off by --flood-disconnect, which is checked as lines are read;
 and a ``/key log`` page with more to come could not say how long to
-wait for it (``math.ceil`` of inf).
+wait for it (``math.ceil`` of inf), nor could a connection refused by
+--connect-rate.
 """
 
 

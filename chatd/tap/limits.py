@@ -8,7 +8,7 @@ from twisted.python import usage
 
 from chatd.domain.files import FileLimits
 from chatd.domain.limits import Limits
-from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP
+from chatd.frontend.admission import CONNECT_BURST, CONNECT_RATE, MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
 from chatd.start import SIZE_WORDS, in_units, size
 from chatd.tap.bounds import LIMIT_LEAST, LIMIT_MOST, at_least, at_most, bounds
@@ -71,6 +71,21 @@ LIMIT_OPTIONS: list[list[Any]] = [
         MAX_PER_IP,
         "Connections open at once from one address; an IPv6 address counts with the rest of its /64.",
         int,
+    ],
+    [
+        "connect-burst",
+        None,
+        CONNECT_BURST,
+        "Connections one address (as --max-per-ip counts) may open at once before --connect-rate holds it back.",
+        int,
+    ],
+    [
+        "connect-rate",
+        None,
+        CONNECT_RATE,
+        "Connections a second one address may keep opening once its --connect-burst is spent, "
+        f"{bounds('connect-rate')}; the rest are refused.",
+        float,
     ],
     [
         "register-timeout",

@@ -37,6 +37,8 @@ def config_of(values: Mapping[str, Any]) -> Config:
         interface=values["interface"],
         max_connections=values["max-connections"],
         max_per_ip=values["max-per-ip"],
+        connect_burst=values["connect-burst"],
+        connect_rate=values["connect-rate"],
         chat=_chat(values),
         line=_line(values),
         web=_web(values),

@@ -77,7 +77,7 @@ def line_factory(limits: LineLimits) -> LineFactory:
         reactor=reactor,
         server_name="t",
         limits=limits,
-        admission=Admission(bounded=BoundedLog(reactor)),
+        admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
     )
 
 

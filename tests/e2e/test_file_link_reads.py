@@ -230,7 +230,7 @@ class FileLinkReadTests(TestCase):
             self.chat,
             reactor=reactor,
             server_name="t",
-            admission=Admission(bounded=BoundedLog(reactor)),
+            admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
             files=self.transfers,
         )
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
