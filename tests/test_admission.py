@@ -10,7 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.admission import Admission, Refusal
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
-from chatd.frontend.errors import ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BURST, BoundedLog
 from chatd.line.wording import word
 
@@ -175,4 +175,93 @@ class ProxiedAdmissionTests(SynchronousTestCase):
                 "Refused 203.0.113.5 through 127.0.0.1: too many connections",
                 "Refused 203.0.113.5: too many connections",
             ],
+        )
+
+
+class ConnectRateTests(SynchronousTestCase):
+    """Each host may open ``connect_burst`` connections at once, then ``connect_rate`` a second."""
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.admission = Admission(
+            max_per_ip=100,
+            bounded=BoundedLog(self.clock),
+            now=self.clock.seconds,
+            connect_rate=0.5,
+            connect_burst=3,
+        )
+        self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
+
+    def open_and_close(self, host: str) -> None:
+        """A connection from ``host`` admitted and gone again: it holds no place, yet it was opened."""
+        self.admission.release(self.admission.admit(tcp(host)))
+
+    def test_a_burst_gets_in_the_next_is_refused_until_the_refill(self) -> None:
+        """Three in a row get in, the fourth is told when to try again; another host is not held back; two seconds
+        on (a connection at 0.5 a second), one more gets in and the next is refused again."""
+        for _ in range(3):
+            self.open_and_close("10.0.0.1")
+        error = self.assertRaises(ConnectingTooFastError, self.admission.admit, tcp("10.0.0.1"))
+        self.assertEqual(word(error), "too many new connections from one address; try again in 2s")
+        self.open_and_close("10.0.0.2")
+        self.clock.advance(1.5)
+        self.assertEqual(
+            self.assertRaises(ConnectingTooFastError, self.admission.admit, tcp("10.0.0.1")).seconds_left, 1
+        )
+        self.clock.advance(0.5)
+        self.open_and_close("10.0.0.1")
+        self.assertRaises(ConnectingTooFastError, self.admission.admit, tcp("10.0.0.1"))
+        self.assertEqual((self.admission.open, self.admission._per_host), (0, {}))
+
+    def test_a_refusal_spends_nothing_so_a_flood_trickles_in_at_the_rate(self) -> None:
+        """A host that keeps connecting is let in once every two seconds however often it is refused."""
+        admitted = 0
+        for _ in range(1000):
+            try:
+                self.open_and_close("10.0.0.1")
+                admitted += 1
+            except ConnectingTooFastError:
+                pass
+            self.clock.advance(0.01)
+        # Ten seconds of trying: the burst at once, then one at (about) 2, 4, 6 and 8 s.
+        self.assertEqual(admitted, 3 + 4)
+
+    def test_an_ipv6_host_is_paced_by_its_64(self) -> None:
+        """Addresses of one /64 share its budget, as they share its places."""
+        for n in range(3):
+            self.open_and_close(f"2001:db8:1:2::{n + 1}")
+        self.assertRaises(ConnectingTooFastError, self.admission.admit, tcp("2001:db8:1:2:ffff::9"))
+        self.open_and_close("2001:db8:1:3::1")
+
+    def test_a_trusted_proxy_is_not_paced_but_its_users_are(self) -> None:
+        """A --web-proxy's connections spend no address's budget; each user it forwards spends their own."""
+        proxies = [self.admission.admit(tcp("127.0.0.1"), proxy=True) for _ in range(10)]
+        for proxy in proxies[:3]:
+            self.admission.release(self.admission.forward(proxy, "203.0.113.5"))
+        self.assertRaises(ConnectingTooFastError, self.admission.forward, proxies[3], "203.0.113.5")
+        self.admission.release(proxies[3], proxy=True)
+        self.assertEqual(self.admission.open, 6)
+
+    def test_a_budget_is_forgotten_once_full_again(self) -> None:
+        """A host's budget, full again after six seconds, goes at the next connection after the sweep's round;
+        hosts that connected lately keep theirs."""
+        for n in range(100):
+            self.open_and_close(f"10.0.1.{n}")
+        self.assertEqual(len(self.admission._opening._buckets), 100)
+        self.clock.advance(6)
+        self.open_and_close("10.0.0.1")
+        self.assertEqual(list(self.admission._opening._buckets), ["10.0.0.1"])
+
+    def test_refusals_are_logged_bounded(self) -> None:
+        """Each refusal is logged with its address, through the bounded log: BURST lines, then one counting the
+        rest."""
+        for _ in range(3):
+            self.open_and_close("10.0.0.1")
+        for _ in range(100):
+            self.assertRaises(ConnectingTooFastError, self.admission.admit, tcp("10.0.0.1"))
+        self.clock.advance(1)
+        self.assertEqual(
+            [formatEvent(event) for event in self.logged][3:],
+            ["Refused 10.0.0.1: connecting too fast"] * BURST
+            + [f"Left {100 - BURST} more lines out of the log like: Refused 10.0.0.1: connecting too fast"],
         )
