@@ -132,7 +132,7 @@ def register(users: int, rooms: int, replay: int | None) -> None:
     from tests.helpers import LineTestCase
 
     class Front(LineTestCase):
-        max_connections = max_per_ip = users + 1
+        max_connections = max_per_ip = connect_burst = users + 1
 
         def runTest(self) -> None:  # noqa: N802 - unittest's name
             """Not a test: the front end is all that is wanted of the case."""
@@ -176,7 +176,7 @@ class _Settled:
         kept: list[Any] = []
 
         class Front(LineTestCase):
-            max_connections = max_per_ip = members + 1
+            max_connections = max_per_ip = connect_burst = members + 1
             # Each member says a line every ``members`` lines, far above a person's budget.
             limits = LineLimits(flood_rate=1e9, flood_burst=1 << 30, flood_bytes=1 << 40)
 

@@ -39,7 +39,7 @@ How to run (by hand, never in CI; loopback only; it stops by itself)::
     .venv/bin/python bench/soak.py --server-args '--flood-rate 1 --sendq 65536'
     .venv/bin/python bench/soak.py --blank 0 --refused 0 --stall 0   # without issue 12's attackers
 
-``--max-per-ip`` and ``--max-connections`` are raised to fit the run,
+``--max-per-ip``, ``--connect-burst`` and ``--max-connections`` are raised to fit the run,
 since all load comes from 127.0.0.1; every other limit keeps its default
 unless ``--server-args`` says otherwise. The script uses the standard library only (and the
 ``openssl`` command for the TLS port's certificate, when there are stalled handshakes): one process, one
@@ -141,13 +141,15 @@ class SoakError(Exception):
 def chatd_arguments(extra: str, connections: int) -> list[str]:
     """The ``chatd`` arguments: loopback, port 0, room for every connection, then ``extra``.
 
-    All load comes from 127.0.0.1, so the per-address limit is raised to
-    fit the run (and so is the overall one); every other limit keeps its
+    All load comes from 127.0.0.1, so the per-address limits (open at once,
+    opened at once) are raised to fit the run (and so is the overall one);
+    every other limit keeps its
     default unless ``extra`` (which comes last, and wins) says otherwise.
     """
     needed = str(connections + 16)
     return [
-        "--port", "0", "--interface", HOST, "--max-per-ip", needed, "--max-connections", needed,
+        "--port", "0", "--interface", HOST, "--max-per-ip", needed, "--connect-burst", needed,
+        "--max-connections", needed,
         *shlex.split(extra),
     ]  # fmt: skip
 

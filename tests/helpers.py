@@ -37,7 +37,7 @@ from chatd.domain.ports import History, KeyStore, Mailbox, Session, UserView
 from chatd.domain.state import ChatState
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.accounts import AccountLogin, verify_password
-from chatd.frontend.admission import MAX_CONNECTIONS, MAX_PER_IP, Admission
+from chatd.frontend.admission import CONNECT_BURST, MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import BufferedOutput, Outbox
@@ -336,8 +336,10 @@ def verify_at_once(hashed: str | None, password: str) -> "Deferred[bool]":
 class LineTestCase(SynchronousTestCase):
     """A line front end on a fake clock, and a way to connect users to it; #lobby, the default room, is the server's.
 
-    Subclasses set ``limits``, ``chat_limits``, ``max_connections`` and
-    ``max_per_ip`` to test other settings; ``admission`` counts connections.
+    Subclasses set ``limits``, ``chat_limits``, ``max_connections``,
+    ``max_per_ip`` and ``connect_burst`` to test other settings (the clock
+    stands still unless a test advances it, so a test that opens more than
+    ``connect_burst`` connections raises it); ``admission`` counts connections.
     ``/oper boss correct horse`` makes an operator; ``stopped`` counts the
     times /shutdown stopped the daemon.
     """
@@ -346,6 +348,7 @@ class LineTestCase(SynchronousTestCase):
     chat_limits = Limits()
     max_connections = MAX_CONNECTIONS
     max_per_ip = MAX_PER_IP
+    connect_burst = CONNECT_BURST
     motd = "Be kind.\n"
 
     def setUp(self) -> None:
@@ -371,7 +374,11 @@ class LineTestCase(SynchronousTestCase):
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""
         self.admission = Admission(
-            self.max_connections, self.max_per_ip, bounded=self.bounded, now=self.clock.seconds
+            self.max_connections,
+            self.max_per_ip,
+            bounded=self.bounded,
+            now=self.clock.seconds,
+            connect_burst=self.connect_burst,
         )
         self.factory = LineFactory(
             self.chat,
