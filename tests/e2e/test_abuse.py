@@ -11,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.ircclient import irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
 from tests.helpers import too_long
 
@@ -244,3 +245,32 @@ class ConnectionLimitTests(SynchronousTestCase):
                 break
         else:
             self.fail("the place of a closed connection was never freed")
+
+    def test_too_many_opened_in_a_row_refused_with_a_line_until_the_refill(self) -> None:
+        """Past --connect-burst connections opened in a row from 127.0.0.1, the next is told to wait and closed,
+        on the IRC port too (the budget is the address's, across ports); once a connection's worth has refilled
+        (two seconds at --connect-rate 0.5: room for a slow machine between the connections), a new one is
+        welcomed."""
+        daemon = start_chatd(self, "--irc-port", "0", "--connect-burst", "3", "--connect-rate", "0.5")
+        irc = irc_port(daemon)
+        for _ in range(3):
+            opened = daemon.connect()
+            opened.expect(WELCOME, PROMPT)
+            opened.close()
+        refused = daemon.connect().read_to_end()
+        self.assertRegex(
+            refused,
+            rb"\AERR connecting-too-fast too many new connections from one address; try again in [12]s\r\n\Z",
+        )
+        self.assertRegex(
+            daemon.connect(port=irc).read_to_end(),
+            rb"\AERROR :Closing Link: too many new connections from your address \(try again in [12]s\)\r\n\Z",
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            again = daemon.connect()
+            if again.read_line() == (WELCOME + "\r\n").encode():
+                break
+        else:
+            self.fail("no new connection was welcomed once the budget refilled")
