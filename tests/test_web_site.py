@@ -253,3 +253,25 @@ class HTTPLimitTests(WebTestCase):
         self.assertFalse(client.wire.disconnecting)
         client.connection.dataReceived(b"a")
         self.assertTrue(client.wire.disconnecting)
+
+
+class HTTPConnectRateTests(WebTestCase):
+    connect_burst = 2
+
+    def test_connections_opened_too_fast_answered_503(self) -> None:
+        """Past --connect-burst connections opened in a row, the web port answers 503 with the ERR line, and
+        lets one in again once the budget has refilled (half a second at the default 2 a second)."""
+        self.open()
+        self.open()
+        refused = self.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+        self.assertIsInstance(refused, Refusal)
+        wire = StringTransport()
+        refused.makeConnection(wire)
+        line = b"ERR connecting-too-fast too many new connections from one address; try again in 1s\r\n"
+        self.assertEqual(
+            wire.value(),
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(line) + line,
+        )
+        self.clock.advance(0.5)
+        self.open()
