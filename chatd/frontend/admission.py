@@ -44,12 +44,14 @@ MAX_CONNECTIONS = 10000
 MAX_PER_IP = 50
 """Connections open at once from one address (a classroom behind one NAT fits)."""
 
-CONNECT_BURST = 60
-"""Connections one address may open at once: a class of 30 behind one NAT address, each with a page and a
-terminal, all reconnecting as the wifi comes back."""
+CONNECT_BURST = 300
+"""Connections one address may open at once: a class of 30 behind one NAT address, all reloading the page as the
+wifi comes back (a browser opens up to 6 connections to load one page, and the page's socket is one more), each
+with a terminal client too."""
 
-CONNECT_RATE = 2.0
-"""Connections a second one address may keep opening once its burst is spent: a flood's trickle."""
+CONNECT_RATE = 10.0
+"""Connections a second one address may keep opening once its burst is spent: a flood's trickle (an attack trial
+opened 3,000 a second), and a school's pages coming and going through one address fit."""
 
 
 class Admission:
