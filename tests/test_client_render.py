@@ -126,6 +126,8 @@ SAMPLES: dict[str, object] = {
     "moderated": True,
     "secret": True,
     "topic_locked": True,
+    "registered_only": True,
+    "registered_speech": True,
 }
 """A value for each key of the JSON table; a key not here gets a string and must not break rendering."""
 

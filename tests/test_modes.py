@@ -16,6 +16,8 @@ from chatd.domain.errors import (
     NoSuchNicknameError,
     NotInRoomError,
     NotOwnerError,
+    RegisteredOnlyError,
+    RegisteredSpeechError,
     RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
@@ -37,6 +39,8 @@ from tests.helpers import ChatTestCase, RecordingSession, state_facts
 INVITE_ONLY = ModeChange(Setting.INVITE_ONLY, True)
 MODERATED = ModeChange(Setting.MODERATED, True)
 SECRET = ModeChange(Setting.SECRET, True)
+REGISTERED_ONLY = ModeChange(Setting.REGISTERED_ONLY, True)
+REGISTERED_SPEECH = ModeChange(Setting.REGISTERED_SPEECH, True)
 
 
 def key(text: str) -> ModeChange:
@@ -262,6 +266,51 @@ class JoinTests(ModesTestCase):
         self.change(self.alice, INVITE_ONLY, key("k"), limit("2"), ban("op"))
         self.chat.join(self.op, "#dev")
         self.assertIn("op", self.chat.members("#dev").nicks)
+
+
+class RegisteredOnlyTests(ModesTestCase):
+    """+R and +M: a room for users identified to an account, to join or to speak, so a nickname changed after
+    a mute or a ban by nickname does not get someone back in."""
+
+    def identify(self, user: UserView) -> None:
+        self.kept(self.chat.register_account(user, "hash"))
+
+    def test_an_unidentified_user_is_refused_and_let_in_once_identified(self) -> None:
+        """carol, identified to no account, is refused with how to become one; registered, she joins."""
+        self.assertEqual(self.change(self.alice, REGISTERED_ONLY), (REGISTERED_ONLY,))
+        self.assertTrue(self.chat.room_modes("#dev").registered_only)
+        error = self.assertRaises(RegisteredOnlyError, self.chat.join, self.carol, "#dev")
+        self.assertEqual(error.code, "registered-only")
+        self.assertEqual(
+            word(error), "#dev lets in only users identified to an account: /register or /identify first"
+        )
+        self.identify(self.carol)
+        self.chat.join(self.carol, "#dev")
+        self.assertIn("carol", self.chat.members("#dev").nicks)
+
+    def test_authority_passes_and_members_inside_stay(self) -> None:
+        """An operator, not identified, joins; bob, inside already and not identified, stays and speaks."""
+        self.change(self.alice, REGISTERED_ONLY)
+        self.chat.join(self.op, "#dev")
+        self.assertEqual(self.chat.members("#dev").nicks, ("alice", "bob", "op"))
+        self.chat.say(self.bob, "#dev", "still here")
+
+    def test_only_identified_members_speak_bar_the_voiced_and_authority(self) -> None:
+        """Under +M bob is refused until identified or voiced; alice, its operator, speaks throughout."""
+        self.change(self.alice, REGISTERED_SPEECH)
+        self.assertTrue(self.chat.room_modes("#dev").registered_speech)
+        error = self.assertRaises(RegisteredSpeechError, self.chat.say, self.bob, "#dev", "hi")
+        self.assertEqual(error.code, "registered-speech")
+        self.assertEqual(
+            word(error), "#dev lets only members identified to an account speak: /register or /identify first"
+        )
+        self.assertRaises(RegisteredSpeechError, self.chat.act, self.bob, "#dev", "waves")
+        self.chat.say(self.alice, "#dev", "quiet please")
+        self.change(self.alice, voice("bob"))
+        self.chat.say(self.bob, "#dev", "voiced")
+        self.change(self.alice, voice("bob", False))
+        self.identify(self.bob)
+        self.chat.say(self.bob, "#dev", "identified")
 
 
 class SpeechTests(ModesTestCase):

@@ -350,6 +350,10 @@ _CHANGES: dict[tuple[str, bool], str] = {
     ("moderated", False): "let every member of {room} speak",
     ("secret", True): "made {room} secret",
     ("secret", False): "made {room} no longer secret",
+    ("registered_only", True): "let only registered users in {room}",
+    ("registered_only", False): "let unregistered users in {room} again",
+    ("registered_speech", True): "let only registered members of {room} speak",
+    ("registered_speech", False): "let unregistered members of {room} speak again",
     ("operator", True): "gave {argument} operator in {room}",
     ("operator", False): "took operator in {room} from {argument}",
     ("voice", True): "gave {argument} voice in {room}",
@@ -392,6 +396,8 @@ def _room_modes(fields: _Fields, view: View) -> Shown:
         *([f"limit {fields.number('limit')}"] if fields.number("limit") else []),
         *(["moderated"] if fields.flag("moderated") else []),
         *(["secret"] if fields.flag("secret") else []),
+        *(["registered only"] if fields.flag("registered_only") else []),
+        *(["registered speech"] if fields.flag("registered_speech") else []),
         *(["topic locked"] if fields.flag("topic_locked") else []),
     ]
     return _one(fields, view, Look.NOTICE, f"Settings of {fields.text('room')}: {', '.join(shown) or 'none'}")

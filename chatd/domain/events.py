@@ -377,7 +377,7 @@ class Setting(StrEnum):
     """What one change of a room's settings or of someone's standing in it changes; the values are stable.
 
     Front-end-neutral words: an IRC front end maps its mode letters onto
-    them (i, k, l, m, s, o, v, b), the line front end its ``/mode``.
+    them (i, k, l, m, s, R, M, o, v, b), the line front end its ``/mode``.
     """
 
     INVITE_ONLY = "invite_only"
@@ -390,6 +390,11 @@ class Setting(StrEnum):
     """Only the room's operators and voiced members speak."""
     SECRET = "secret"
     """Left out of room listings and ``whois`` for anyone not in the room."""
+    REGISTERED_ONLY = "registered_only"
+    """Only users identified to an account, and those with authority in the room, may join: a nickname alone
+    is not enough, so whoever was muted or banned by nickname cannot come back under another one."""
+    REGISTERED_SPEECH = "registered_speech"
+    """Only members identified to an account, voiced members and those with authority speak."""
     OPERATOR = "operator"
     """A member's standing as one of the room's operators: the argument is their nickname."""
     VOICE = "voice"

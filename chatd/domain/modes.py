@@ -1,7 +1,7 @@
 """A room's settings and its members' standing: changed by its authority, one event a request; and invites.
 
-The settings (invite-only, a key, a member limit, moderated, secret, ban
-masks) and standing (operators, voice) are what IRC calls channel modes,
+The settings (invite-only, a key, a member limit, moderated, secret,
+registered users only to join or to speak, ban masks) and standing (operators, voice) are what IRC calls channel modes,
 in words every front end shares (``Setting``); an IRC front end maps its
 letters onto them, the line front end its ``/mode``. ``change_room``
 checks a whole request first and changes all of it or nothing; what would
@@ -27,7 +27,7 @@ from chatd.domain.masks import parse_mask
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import RoomBanList, RoomModes, Standing
-from chatd.domain.rooms import Room
+from chatd.domain.rooms import FLAGS, Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import UNSAFE, fold, whole_number
@@ -40,9 +40,6 @@ LIMIT_MOST = 100_000
 
 ROOM_BANS_MOST = 100
 """The most ban masks one room keeps: each is matched at every join, so the list stays short."""
-
-_FLAGS = (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
-"""The settings that are on or off, with no argument."""
 
 Slot = tuple[Setting, str]
 """What one change sets: its setting, and for standing or a mask whose (a nickname's or a mask's key)."""
@@ -115,12 +112,6 @@ def _current(room: Room, slot: Slot) -> object:
     """What ``slot`` of ``room`` holds now."""
     setting, key = slot
     match setting:
-        case Setting.INVITE_ONLY:
-            return room.settings.invite_only
-        case Setting.MODERATED:
-            return room.settings.moderated
-        case Setting.SECRET:
-            return room.settings.secret
         case Setting.KEY:
             return room.settings.key
         case Setting.LIMIT:
@@ -131,6 +122,9 @@ def _current(room: Room, slot: Slot) -> object:
             return room.members[key] in room.voiced
         case Setting.BAN:
             return key in room.masks
+        case _:
+            # A flag (FLAGS): the RoomSettings field its value names.
+            return getattr(room.settings, setting.value)
 
 
 class Modes:
@@ -186,7 +180,7 @@ class Modes:
         owner nor a registered room's operator by account.
         """
         setting, on = change.setting, change.on
-        if setting in _FLAGS:
+        if setting in FLAGS:
             return ModeChange(setting, on), (setting, ""), on
         if setting is Setting.KEY:
             key = check_key(change.argument) if on else ""
@@ -246,6 +240,8 @@ class Modes:
             settings.moderated,
             settings.secret,
             room.topic_locked,
+            settings.registered_only,
+            settings.registered_speech,
         )
 
     def standing(self, name: str, nick: str) -> Standing:

@@ -171,6 +171,10 @@ class RoomModes:
     moderated: bool
     secret: bool
     topic_locked: bool
+    registered_only: bool = False
+    """Only users identified to an account join (IRC's +R)."""
+    registered_speech: bool = False
+    """Only identified members, voiced members and those with authority speak (IRC's +M)."""
 
 
 @dataclass(frozen=True, slots=True)

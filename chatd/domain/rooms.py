@@ -14,7 +14,8 @@ by whoever made it: its owner and the room operators it names moderate it
 whenever they are identified, across restarts.
 
 A live room also has settings and standing (issue 15): invite-only, a key,
-a member limit, moderated, secret, ban masks (chatd.domain.masks), and
+a member limit, moderated, secret, registered users only (to join, or to
+speak), ban masks (chatd.domain.masks), and
 its operators and voiced members, by user. They live in memory while the
 room has members, and are gone with it, bar a registered room's settings
 (``RoomSettings``: all but the standing), which its owner wants to stay as
@@ -57,6 +58,8 @@ class RoomSettings:
     moderated: bool = False
     secret: bool = False
     bans: tuple[RoomBan, ...] = ()
+    registered_only: bool = False
+    registered_speech: bool = False
 
     def changed(
         self, changes: Iterable[ModeChange], by: str, at: float, restored: Iterable[RoomBan] = ()
@@ -76,6 +79,10 @@ class RoomSettings:
                     settings = replace(settings, moderated=change.on)
                 case Setting.SECRET:
                     settings = replace(settings, secret=change.on)
+                case Setting.REGISTERED_ONLY:
+                    settings = replace(settings, registered_only=change.on)
+                case Setting.REGISTERED_SPEECH:
+                    settings = replace(settings, registered_speech=change.on)
                 case Setting.KEY:
                     settings = replace(settings, key=change.argument if change.on else "")
                 case Setting.LIMIT:
@@ -97,7 +104,7 @@ class RoomSettings:
         """The changes that make these settings ``wanted``: what differs, flags first, then masks lifted and set."""
         changes = [
             ModeChange(setting, getattr(wanted, setting.value))
-            for setting in (Setting.INVITE_ONLY, Setting.MODERATED, Setting.SECRET)
+            for setting in FLAGS
             if getattr(self, setting.value) != getattr(wanted, setting.value)
         ]
         if self.key != wanted.key:
@@ -110,6 +117,15 @@ class RoomSettings:
         changes += [ModeChange(Setting.BAN, True, mask) for key, mask in wants.items() if key not in had]
         return tuple(changes)
 
+
+FLAGS = (
+    Setting.INVITE_ONLY,
+    Setting.MODERATED,
+    Setting.SECRET,
+    Setting.REGISTERED_ONLY,
+    Setting.REGISTERED_SPEECH,
+)
+"""The settings that are on or off, with no argument: each is the ``RoomSettings`` field its value names."""
 
 NO_SETTINGS = RoomSettings()
 """A room's settings as a join makes it: none set."""

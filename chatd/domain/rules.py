@@ -20,6 +20,8 @@ from chatd.domain.errors import (
     NotMemberError,
     NotOperatorError,
     NotOwnerError,
+    RegisteredOnlyError,
+    RegisteredSpeechError,
     RejoinTooSoonError,
     RoomFullError,
     RoomKeyError,
@@ -85,7 +87,8 @@ def check_entry(user: User, room: Room, key: str) -> None:
     """Raise if ``user`` may not join ``room`` (which exists), giving ``key``.
 
     In turn: a ban mask covers them, it is invite-only and they hold no
-    invite to it, ``key`` is not its key, it is full. Whoever has authority
+    invite to it, it lets only registered users in and they are identified
+    to no account, ``key`` is not its key, it is full. Whoever has authority
     in the room passes them all, so nobody is locked out of a room they
     moderate.
     """
@@ -96,6 +99,8 @@ def check_entry(user: User, room: Room, key: str) -> None:
         raise BannedFromRoomError(room.name)
     if settings.invite_only and fold(room.name) not in user.invited:
         raise InviteOnlyError(room.name)
+    if settings.registered_only and user.account is None:
+        raise RegisteredOnlyError(room.name)
     if settings.key and key != settings.key:
         raise RoomKeyError(room.name)
     if settings.limit and len(room.members) >= settings.limit:
@@ -103,16 +108,25 @@ def check_entry(user: User, room: Room, key: str) -> None:
 
 
 def check_speech(user: User, room: Room) -> None:
-    """Raise if ``user``, a member, may not speak in ``room``: a ban mask covers them, or it is moderated
-    and they have neither voice nor authority there.
+    """Raise if ``user``, a member, may not speak in ``room``: a ban mask covers them, it is moderated
+    and they have neither voice nor authority there, or it lets only registered users speak and they are
+    identified to no account and have neither voice nor authority there.
 
-    This runs for every line said: while a room has no masks and is not
-    moderated it is three attribute reads.
+    This runs for every line said: while a room has no masks and neither
+    setting is on it is four attribute reads.
     """
     if room.banned and user in room.banned and not has_authority(user, room):
         raise BannedFromRoomError(room.name)
-    if room.settings.moderated and user not in room.voiced and not has_authority(user, room):
+    settings = room.settings
+    if settings.moderated and user not in room.voiced and not has_authority(user, room):
         raise ModeratedError(room.name)
+    if (
+        settings.registered_speech
+        and user.account is None
+        and user not in room.voiced
+        and not has_authority(user, room)
+    ):
+        raise RegisteredSpeechError(room.name)
 
 
 def check_reader(user: User, name: str, count: int, most: int) -> Room:

@@ -108,7 +108,7 @@ class Talk:
 
         Nobody owns a server's room, whoever makes it. A room's settings may
         refuse the user (``rules.check_entry``: a ban mask, invite-only,
-        ``key`` not its key, full); a user they let in but kicked from the
+        registered users only, ``key`` not its key, full); a user they let in but kicked from the
         room is refused it until the kick's time is up. The join uses up an
         invite to the room.
         """
@@ -157,8 +157,9 @@ class Talk:
         """Send ``text`` to every member of room ``name``, sender included.
 
         ``text`` may hold several lines joined by ``\\n`` (a paste): one message.
-        A ban mask of the room covering the sender, or a moderated room
-        without voice, refuses it (``rules.check_speech``).
+        A ban mask of the room covering the sender, a moderated room
+        without voice, or one for registered users only while the sender is
+        not identified, refuses it (``rules.check_speech``).
         """
         user = own(view)
         rules.check_voice(self._state, user, self._now())

@@ -25,7 +25,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         "CASEMAPPING=rfc7613",
         f"CHATHISTORY={CHATHISTORY_MOST}",
         f"CHANLIMIT=#:{limits.rooms_per_user}",
-        "CHANMODES=b,k,l,imnst",
+        "CHANMODES=b,k,l,MRimnst",
         f"CHANNELLEN={limits.room_name}",
         "CHANTYPES=#",
         "CLIENTTAGDENY=*",

@@ -3,8 +3,9 @@
 The chat keeps a room's settings and each member's standing in words of
 its own (chatd.domain.events' ``Setting``); IRC's letters map onto them
 here, both ways: ``+i`` invite-only, ``+k`` a key, ``+l`` a member limit,
-``+m`` moderated, ``+s`` secret, ``+o`` and ``+v`` a member's operator
-standing and voice, ``+b`` a ban mask (``CHANMODES=b,k,l,imnst``,
+``+m`` moderated, ``+s`` secret, ``+R`` registered users only and ``+M``
+only they speak (Ergo's letters), ``+o`` and ``+v`` a member's operator
+standing and voice, ``+b`` a ban mask (``CHANMODES=b,k,l,MRimnst``,
 ``PREFIX=(ov)@+``). ``+t`` is the chat's topic lock, ``+n`` always holds.
 A MODE's changes go to the chat as one request, all or nothing, and come
 back to every member as one MODE line; ``+t``, which the chat keeps apart
@@ -29,6 +30,8 @@ LETTERS = {
     Setting.LIMIT: "l",
     Setting.MODERATED: "m",
     Setting.SECRET: "s",
+    Setting.REGISTERED_ONLY: "R",
+    Setting.REGISTERED_SPEECH: "M",
     Setting.OPERATOR: "o",
     Setting.VOICE: "v",
     Setting.BAN: "b",
@@ -71,6 +74,8 @@ def settings(modes: RoomModes) -> tuple[str, ...]:
             ("i", modes.invite_only),
             ("m", modes.moderated),
             ("s", modes.secret),
+            ("R", modes.registered_only),
+            ("M", modes.registered_speech),
         )
         if on
     )

@@ -325,7 +325,7 @@ def welcome(session: "IRCSession") -> None:
     session.reply(n.RPL_YOURHOST, f"Your host is {server}, running version chatd-{__version__}")
     started = datetime.fromtimestamp(factory.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     session.reply(n.RPL_CREATED, f"This server was created {started}")
-    session.reply(n.RPL_MYINFO, server, f"chatd-{__version__}", "iow", "biklmnostv", "bklov", text=False)
+    session.reply(n.RPL_MYINFO, server, f"chatd-{__version__}", "iow", "MRbiklmnostv", "bklov", text=False)
     for tokens in isupport_lines(session.chat.limits, server):
         session.reply(n.RPL_ISUPPORT, *tokens, "are supported by this server")
     lusers(session, message=None)

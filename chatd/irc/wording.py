@@ -50,6 +50,8 @@ from chatd.domain.errors import (
     OperFailedError,
     OperThrottledError,
     PasswordTooShortError,
+    RegisteredOnlyError,
+    RegisteredSpeechError,
     RegisterThrottledError,
     RejoinTooSoonError,
     RoomFullError,
@@ -170,6 +172,11 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_BADCHANNELKEY, (room, "Cannot join channel (+k)")
         case InviteOnlyError(room=room):
             return n.ERR_INVITEONLYCHAN, (room, "Cannot join channel (+i)")
+        case RegisteredOnlyError(room=room):
+            return n.ERR_NEEDREGGEDNICK, (
+                room,
+                "Cannot join channel (+R) - you must be identified to an account",
+            )
         case RoomFullError(room=room):
             return n.ERR_CHANNELISFULL, (room, "Cannot join channel (+l)")
         case BannedFromRoomError(room=room) if speaking:
@@ -178,6 +185,11 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
             return n.ERR_BANNEDFROMCHAN, (room, "Cannot join channel (+b)")
         case ModeratedError(room=room):
             return n.ERR_CANNOTSENDTOCHAN, (room, "Cannot send to channel (+m)")
+        case RegisteredSpeechError(room=room):
+            return n.ERR_CANNOTSENDTOCHAN, (
+                room,
+                "Cannot send to channel (+M) - you must be identified to an account",
+            )
         case MailboxFullError(nick=nick, most=most, waiting=None):
             return "FAIL", (
                 command,

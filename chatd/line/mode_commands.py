@@ -3,7 +3,8 @@
 chatd's rooms are shared with IRC users, so ``/mode`` takes IRC's letters
 for a room's settings and its members' standing and turns each into the
 chat's own words (chatd.domain.events.Setting): ``i`` invite-only, ``k``
-key, ``l`` member limit, ``m`` moderated, ``s`` secret, ``o`` operator,
+key, ``l`` member limit, ``m`` moderated, ``s`` secret, ``R`` registered
+only, ``M`` registered speech, ``o`` operator,
 ``v`` voice, ``b`` ban mask, and ``t`` the topic lock (``/lock``). Each
 word of changes is a ``+`` or ``-`` and letters, which take their
 arguments from the words after it, in order, as IRC's MODE does:
@@ -26,6 +27,8 @@ LETTERS: dict[str, Setting] = {
     "l": Setting.LIMIT,
     "m": Setting.MODERATED,
     "s": Setting.SECRET,
+    "R": Setting.REGISTERED_ONLY,
+    "M": Setting.REGISTERED_SPEECH,
     "o": Setting.OPERATOR,
     "v": Setting.VOICE,
     "b": Setting.BAN,

@@ -331,6 +331,10 @@ _CHANGES: dict[tuple[Setting, bool], str] = {
     (Setting.MODERATED, False): "let every member speak",
     (Setting.SECRET, True): "made the room secret",
     (Setting.SECRET, False): "made the room no longer secret",
+    (Setting.REGISTERED_ONLY, True): "let only registered users in",
+    (Setting.REGISTERED_ONLY, False): "let unregistered users in again",
+    (Setting.REGISTERED_SPEECH, True): "let only registered members speak",
+    (Setting.REGISTERED_SPEECH, False): "let unregistered members speak again",
     (Setting.OPERATOR, True): "gave {} operator",
     (Setting.OPERATOR, False): "took operator from {}",
     (Setting.VOICE, True): "gave {} voice",
@@ -354,6 +358,8 @@ def _settings(r: RoomModes) -> str:
         *([f"limit {r.limit}"] if r.limit else []),
         *(["moderated"] if r.moderated else []),
         *(["secret"] if r.secret else []),
+        *(["registered only"] if r.registered_only else []),
+        *(["registered speech"] if r.registered_speech else []),
         *(["topic locked"] if r.topic_locked else []),
     ]
     return ", ".join(shown) or "none"

@@ -80,6 +80,8 @@ from chatd.domain.errors import (
     OperFailedError,
     OperThrottledError,
     PasswordTooShortError,
+    RegisteredOnlyError,
+    RegisteredSpeechError,
     RegisterThrottledError,
     RejoinTooSoonError,
     RoomFullError,
@@ -434,6 +436,18 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 ModeratedError,
                 lambda e: f"{e.room} is moderated: only its operators and voiced members speak",
+            ),
+            _row(
+                RegisteredOnlyError,
+                lambda e: (
+                    f"{e.room} lets in only users identified to an account: /register or /identify first"
+                ),
+            ),
+            _row(
+                RegisteredSpeechError,
+                lambda e: (
+                    f"{e.room} lets only members identified to an account speak: /register or /identify first"
+                ),
             ),
             _row(UserInRoomError, lambda e: f"{e.nick} is in {e.room} already"),
             _row(

@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from chatd.domain.encoding import ban_rows, bans_of, change_rows, changes_of
-from chatd.domain.events import ModeChange
+from chatd.domain.events import ModeChange, Setting
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 
 SETTINGS_CHANGED = (
@@ -33,6 +33,11 @@ SETTINGS_CHANGED = (
 a room registered before step 12 has no row, and gets one with a new room's settings changed."""
 
 
+_LATER_FLAGS = (Setting.REGISTERED_ONLY, Setting.REGISTERED_SPEECH)
+"""Flags added after rows were first written: each is in a row only while on, so a row of what earlier chatds knew
+is written as they wrote it (and read back by them alike)."""
+
+
 def encode_settings(settings: RoomSettings) -> str:
     """``settings`` as ``room_settings.body``: a JSON object, its ban masks as events hold them (``ban_rows``)."""
     return json.dumps(
@@ -43,6 +48,7 @@ def encode_settings(settings: RoomSettings) -> str:
             "moderated": settings.moderated,
             "secret": settings.secret,
             "bans": ban_rows(settings.bans),
+            **{flag.value: True for flag in _LATER_FLAGS if getattr(settings, flag.value)},
         },
         ensure_ascii=False,
     )
@@ -57,6 +63,8 @@ def decode_settings(body: str) -> RoomSettings:
         limit=int(fields.get("limit", 0)),
         moderated=bool(fields.get("moderated", False)),
         secret=bool(fields.get("secret", False)),
+        registered_only=bool(fields.get("registered_only", False)),
+        registered_speech=bool(fields.get("registered_speech", False)),
         bans=bans_of(fields.get("bans", ())),
     )
 

@@ -1,5 +1,5 @@
 """Refusals by a room's settings, standing and invites (issue 15): its key, invite-only, member limit,
-ban masks and moderation."""
+ban masks, moderation and registered users only."""
 
 from dataclasses import dataclass
 
@@ -19,6 +19,15 @@ class InviteOnlyError(ChatError):
     """The room ``room`` is invite-only, and the user joining was not invited (nor has authority there)."""
 
     code = "invite-only"
+    room: str
+
+
+@dataclass(eq=False)
+class RegisteredOnlyError(ChatError):
+    """The room ``room`` lets only users identified to an account join, and the user joining is not (nor has
+    authority there)."""
+
+    code = "registered-only"
     room: str
 
 
@@ -44,6 +53,15 @@ class ModeratedError(ChatError):
     """The room ``room`` is moderated: only its operators and voiced members speak."""
 
     code = "moderated"
+    room: str
+
+
+@dataclass(eq=False)
+class RegisteredSpeechError(ChatError):
+    """The room ``room`` lets only members identified to an account speak, and voiced members and its
+    operators; the user speaking is none of them."""
+
+    code = "registered-speech"
     room: str
 
 
