@@ -73,6 +73,42 @@ class ModeTests(IRCTestCase):
             ],
         )
 
+    def test_registered_only_refuses_a_join_until_logged_in(self) -> None:
+        """+R: carol's JOIN is 477 (Ergo's numeric for it) until she registers an account; 324 shows R."""
+        self.send(self.alice, "MODE #x +R")
+        self.assertEqual(self.lines(self.bob_wire), [b":alice!alice@chatd MODE #x +R"])
+        carol, wire = self.irc_user("carol")
+        self.send(carol, "JOIN #x", "MODE #x")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 477 carol #x :Cannot join channel (+R) - you must be identified to an account",
+                b":testhost 324 carol #x +nR",
+            ],
+        )
+        self.send(carol, "REGISTER * * sesame12")
+        self.lines(wire)
+        self.send(carol, "JOIN #x")
+        self.assertEqual(self.lines(wire)[0], b":carol!carol@chatd JOIN #x")
+
+    def test_registered_speech_needs_an_account_or_voice(self) -> None:
+        """+M: bob's PRIVMSG is 404 until he is voiced, and again once not, until he registers an account."""
+        self.send(self.alice, "MODE #x +M")
+        self.lines(self.bob_wire)
+        self.send(self.bob, "PRIVMSG #x :hello?")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b":testhost 404 bob #x :Cannot send to channel (+M) - you must be identified to an account"],
+        )
+        self.send(self.alice, "MODE #x +v bob")
+        self.send(self.bob, "PRIVMSG #x :voiced", "REGISTER * * sesame12")
+        self.send(self.alice, "MODE #x -v bob")
+        self.send(self.bob, "PRIVMSG #x :registered")
+        said = [line for line in self.lines(self.wire) if b"PRIVMSG" in line]
+        self.assertEqual(
+            said, [b":bob!bob@chatd PRIVMSG #x :voiced", b":bob!bob@chatd PRIVMSG #x :registered"]
+        )
+
     def test_operator_standing_and_multi_prefix(self) -> None:
         """+o and +v on bob: with multi-prefix NAMES shows @+bob, without only @bob."""
         self.send(self.alice, "MODE #x +ov bob bob", "NAMES #x")

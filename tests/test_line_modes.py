@@ -134,6 +134,30 @@ class ModeTests(ModesTestCase):
             [b"ERR moderated #dev is moderated: only its operators and voiced members speak"],
         )
 
+    def test_registered_only_is_said_in_words_and_refuses_the_unidentified(self) -> None:
+        """+RM reads as words to the room and in /mode; carol, identified to no account, is told how to join."""
+        self.alice.dataReceived(b"/mode #dev +RM\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [b"[00:00] #dev -- alice let only registered users in, let only registered members speak"],
+        )
+        self.carol.dataReceived(b"/mode #dev\n/join #dev\n")
+        self.assertEqual(
+            self.lines(self.carol_wire),
+            [
+                b"*** Settings of #dev: registered only, registered speech",
+                b"ERR registered-only #dev lets in only users identified to an account: /register or /identify first",
+            ],
+        )
+        self.bob.dataReceived(b"hello\n")
+        self.assertEqual(
+            self.lines(self.bob_wire),
+            [
+                b"ERR registered-speech #dev lets only members identified to an account speak: /register or "
+                b"/identify first"
+            ],
+        )
+
     def test_a_secret_room_is_left_out_of_rooms_for_others(self) -> None:
         """carol's /rooms lists only #lobby once #dev is secret; bob's lists both."""
         self.alice.dataReceived(b"/mode #dev +s\n")

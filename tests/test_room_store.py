@@ -69,9 +69,10 @@ class RoomStoreContract:
         rooms = self.make()
         rooms.register("#dev", "#Dev", "alice", 1.0, RoomSettings(moderated=True, limit=5))
         ban = RoomBan("badkid!*@*", "alice", 2.5)
-        settings = RoomSettings(True, "hunter2 \u00e9", 30, True, True, (ban,))
+        settings = RoomSettings(True, "hunter2 \u00e9", 30, True, True, (ban,), registered_speech=True)
         changes = (
             ModeChange(Setting.INVITE_ONLY, True),
+            ModeChange(Setting.REGISTERED_SPEECH, True),
             ModeChange(Setting.KEY, True, "hunter2 \u00e9"),
             ModeChange(Setting.LIMIT, True, "30"),
             ModeChange(Setting.SECRET, True),

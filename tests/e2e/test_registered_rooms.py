@@ -335,6 +335,39 @@ class RegisteredRoomTests(AccountTestCase):
         self.daemon = self.start()
         self.classroom(alice)
 
+    def test_registered_only_survives_kill_9_and_lets_in_once_registered(self) -> None:
+        """alice's registered #dev made +RM; after a SIGKILL carol (nc) and dave (IRC), identified to no account,
+        are refused it; carol, once registered, joins and speaks."""
+        alice, bob = self.dev_of_alice_with_bob()
+        alice.say("/mode #dev +RM")
+        self.until(bob, "#dev -- alice let only registered users in, let only registered members speak")
+        self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.daemon = self.start()
+        carol = self.connect("127.0.0.3", "carol")
+        carol.say("/mode #dev")
+        self.until(carol, "*** Settings of #dev: registered only, registered speech")
+        carol.say("/join #dev")
+        self.until(
+            carol,
+            "ERR registered-only #dev lets in only users identified to an account: /register or /identify first",
+        )
+        dave = IRCClient(self.daemon, irc_port(self.daemon), "dave")
+        dave.registered()
+        dave.send("JOIN #dev")
+        self.assertEqual(
+            dave.next("nochanmodes").arguments,  # the library's name for 477, RFC 1459's use of it
+            ("#dev", "Cannot join channel (+R) - you must be identified to an account"),
+        )
+        dave.send("MODE #dev")
+        self.assertEqual(dave.next("channelmodeis").arguments, ("#dev", "+nRM"))
+        carol.say(f"/register {PASSWORD}")
+        self.until(carol, "*** The nickname carol is registered to you, and you are identified to it.")
+        carol.say("/join #dev")
+        self.until(carol, "#dev -- carol joined")
+        carol.say("hello")
+        self.until(carol, "#dev <carol> hello")
+        dave.quit()
+
     def test_settings_the_file_cannot_keep_are_undone_and_stay_undone_after_a_kill_9(self) -> None:
         """The file refuses room settings: alice's +m is shown, then taken back by the server for everyone, she is
         told in one line, and bob speaks; after a SIGKILL #dev is still not moderated."""
