@@ -51,6 +51,8 @@ function settings(object) {
     count(object.limit) > 0 && `limit ${count(object.limit)}`,
     object.moderated === true && "moderated",
     object.secret === true && "secret",
+    object.registered_only === true && "registered only",
+    object.registered_speech === true && "registered speech",
     object.topic_locked === true && "topic locked",
   ].filter(Boolean);
   return shown.join(", ") || "none";
