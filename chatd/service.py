@@ -169,9 +169,9 @@ def build(
     files, file_services = _files(config.files, chat, reactor, spool, bus, stores.transfers)
     # One builder per front end.
     accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
-    # One for the whole daemon: each host's searches no index helps with go one at a time, whatever the port.
-    scans = Turns()
-    line = line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans)
+    # One for the whole daemon: each host's searches go one at a time, whatever the port.
+    search_turns = Turns()
+    line = line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)
     if isinstance(history, SQLiteHistory):
         # One call at the end of a pass, not two: the line front end's send keeps the store's events first,
         # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
@@ -179,7 +179,7 @@ def build(
         history.keep_with(line.factory.outbox.send_soon)
     front_ends: list[FrontEnd] = [
         line,
-        *_web_and_irc(config, chat, reactor, admission, login, keep, accounts_login, files, scans),
+        *_web_and_irc(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns),
     ]
     console: list[IService] = []
     leaving: list[IService] = []
@@ -225,7 +225,7 @@ def _web_and_irc(
     keep: Keep | None,
     accounts_login: AccountLogin,
     files: Transfers,
-    scans: Turns,
+    search_turns: Turns,
 ) -> list[FrontEnd]:
     """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs.
 
@@ -270,11 +270,11 @@ def _web_and_irc(
                 takeovers=takeovers,
                 files=files,
                 heard=links.heard,
-                scans=scans,
+                search_turns=search_turns,
             )
         )
     # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
-    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, scans)
+    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)
     if takeovers is not None:
         # IRC over the web port's sockets, and twisted.web with it, only with a web port.
         from chatd.irc.socket import SUBPROTOCOLS, socket_maker

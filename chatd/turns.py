@@ -6,9 +6,9 @@ identifying at once never both read, and count off, the same rows.
 
 Some reads cost the store's one reader thread far more than a line of flood
 budget pays for (a ``/search`` with a word no index can look up reads the
-last 10,000 lines of the room). Priced higher, each connection does few, but
-an address may hold 50 connections: with each address's such reads taken
-one at a time, the reader's queue holds at most one of them per host, so
+last 10,000 lines of the room, and one the index barely narrows as much).
+Priced higher, each connection does few, but an address may hold 50
+connections: with each address's searches taken one at a time, the reader's queue holds at most one of them per host, so
 everyone else's reads wait behind one, not behind dozens. The service makes
 one ``Turns`` for every front end, so a second port is no second lane.
 """

@@ -352,7 +352,7 @@ class LineTestCase(SynchronousTestCase):
     motd = "Be kind.\n"
 
     def setUp(self) -> None:
-        self.clock = Clock()
+        self.clock = self.make_clock()
         self.stopped = 0
         self.history = self.make_history()
         self.accounts = MemoryAccounts()
@@ -391,6 +391,10 @@ class LineTestCase(SynchronousTestCase):
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
         )
         self.wires: list[StringTransport] = []
+
+    def make_clock(self) -> Clock:
+        """The reactor's clock: a plain one, unless a subclass needs a reactor that threads answer on."""
+        return Clock()
 
     def make_history(self) -> History:
         """The chat's history: in memory, unless a subclass keeps another."""

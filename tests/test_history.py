@@ -429,9 +429,12 @@ def deferred(answer: Awaitable[T]) -> "Deferred[T]":
     return cast("Deferred[T]", answer)
 
 
-def open_store(case: SynchronousTestCase, path: str, reactor: ThreadedReactor) -> SQLiteHistory:
-    """A started ``SQLiteHistory`` in ``path`` on ``reactor``, stopped (all written) at cleanup unless the test did."""
-    store = SQLiteHistory.open(path, reactor)
+def open_store(
+    case: SynchronousTestCase, path: str, reactor: ThreadedReactor, kind: type[SQLiteHistory] = SQLiteHistory
+) -> SQLiteHistory:
+    """A started ``SQLiteHistory`` (or subclass ``kind``) in ``path`` on ``reactor``, stopped (all written) at cleanup
+    unless the test did."""
+    store = kind.open(path, reactor)
     store.startService()
 
     def stop() -> None:

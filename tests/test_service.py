@@ -153,7 +153,7 @@ class ListenerTests(SynchronousTestCase):
         assert isinstance(line, LineFactory) and isinstance(web, WebFactory)
         self.assertIs(web.chat, line.chat)
         self.assertIs(web.admission, line.admission)
-        self.assertIs(web.scans, line.scans)
+        self.assertIs(web.search_turns, line.search_turns)
         pages = [line for line in map(formatEvent, self.logged) if "web page" in line]
         # The memory reactor's ports report 0.0.0.0 as their host, as a wildcard does.
         self.assertEqual(pages, ["chatd web page at http://testhost:8080/"])

@@ -97,11 +97,11 @@ class IRCFactory(ServerFactory):
         keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
-        scans: Turns | None = None,
+        search_turns: Turns | None = None,
     ) -> None:
         self.chat = chat
-        self.scans = scans or Turns()
-        """Each host's searches no index helps with, one at a time; the service shares one among front ends."""
+        self.search_turns = search_turns or Turns()
+        """Each host's searches, one at a time; the service shares one among front ends."""
         self.files = files
         """The transfer engine, for the single-use links offers name when the web port is on; None: no links."""
         self.reactor = reactor

@@ -40,7 +40,7 @@ def irc_front_end(
     keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
-    scans: Turns | None = None,
+    search_turns: Turns | None = None,
 ) -> IRCFrontEnd:
     """The IRC front end ``config.irc`` describes, for ``chat``, on ``reactor`` (as ``line_front_end``)."""
     factory = IRCFactory(
@@ -54,7 +54,7 @@ def irc_front_end(
         keep=keep,
         accounts=accounts,
         files=files,
-        scans=scans,
+        search_turns=search_turns,
     )
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)

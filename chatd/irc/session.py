@@ -287,6 +287,6 @@ class IRCSession(ABC):
         in it, as ``/search``'s (chatd.frontend.searches). False once that cut the session off (or it is closing)."""
 
     @property
-    def scans(self) -> "Turns":
-        """Each host's searches no index helps with, one at a time: the factory's, which every front end shares."""
-        return self.factory.scans
+    def search_turns(self) -> "Turns":
+        """Each host's searches, one at a time: the factory's, which every front end shares (chatd.frontend.searches)."""
+        return self.factory.search_turns

@@ -64,11 +64,11 @@ class LineFactory(ServerFactory):
         keep: Keep | None = None,
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
-        scans: Turns | None = None,
+        search_turns: Turns | None = None,
     ) -> None:
         self.chat = chat
-        self.scans = scans or Turns()
-        """Each host's reads no index helps with, one at a time; the service shares one among front ends."""
+        self.search_turns = search_turns or Turns()
+        """Each host's searches, one at a time; the service shares one among front ends."""
         self.files = files
         """The transfer engine every connection's ``/file`` commands go to; None: files are not carried."""
         self.reactor = reactor

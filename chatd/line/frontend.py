@@ -41,7 +41,7 @@ def line_front_end(
     keep: Keep | None = None,
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
-    scans: Turns | None = None,
+    search_turns: Turns | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
@@ -49,8 +49,8 @@ def line_front_end(
     the ``--listen`` endpoints need. ``admission`` counts connections across
     every front end; ``login`` checks /oper passwords off the reactor thread,
     and ``accounts`` account passwords; output goes once ``keep`` (the SQLite store's) has made the pass's events safe;
-    ``files`` carries its connections' files (none without it); ``scans`` takes each host's reads no
-    index helps with one at a time, across front ends.
+    ``files`` carries its connections' files (none without it); ``search_turns`` takes each host's
+    searches one at a time, across front ends.
     """
     factory = LineFactory(
         chat,
@@ -64,7 +64,7 @@ def line_front_end(
         keep=keep,
         accounts=accounts,
         files=files,
-        scans=scans,
+        search_turns=search_turns,
     )
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning))
 

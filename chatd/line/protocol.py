@@ -114,7 +114,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     def __init__(self, factory: "LineFactory", peer: str) -> None:
         LineSession.__init__(
-            self, factory.chat, factory, peer, factory.default_room, factory.ignorers, factory.scans
+            self, factory.chat, factory, peer, factory.default_room, factory.ignorers, factory.search_turns
         )
         # Twisted's own attributes, at its classes' defaults (see __slots__).
         self.connected = 0

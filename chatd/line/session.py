@@ -117,7 +117,7 @@ class LineSession(ABC):
         "peer",
         "resuming",
         "returning",
-        "scans",
+        "search_turns",
         "sink",
         "user",
     )
@@ -130,12 +130,12 @@ class LineSession(ABC):
         peer: str,
         default_room: str,
         ignorers: set["LineSession"],
-        scans: Turns | None = None,
+        search_turns: Turns | None = None,
     ) -> None:
         self.chat = chat
-        self.scans = scans or Turns()
-        """Reads no index helps with (a short word's ``/search``), one at a time per host: shared by every
-        front end's connections (chatd.turns)."""
+        self.search_turns = search_turns or Turns()
+        """Searches, one at a time per host: shared by every front end's connections (chatd.frontend.searches,
+        chatd.turns)."""
         self.audience = audience
         """The front end that delivers this session's events (a plain attribute: the chat reads it per recipient)."""
         self.peer = peer

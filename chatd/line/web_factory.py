@@ -63,7 +63,7 @@ class WebFactory(LineFactory):
         site: Site,
         takeovers: Takeovers | None = None,
         files: Transfers | None = None,
-        scans: Turns | None = None,
+        search_turns: Turns | None = None,
         proxies: Proxies | None = None,
     ) -> None:
         """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
@@ -82,7 +82,7 @@ class WebFactory(LineFactory):
             keep=keep,
             accounts=accounts,
             files=files,
-            scans=scans,
+            search_turns=search_turns,
         )
         self.site = site
         self.takeovers = takeovers or Takeovers()

@@ -37,7 +37,7 @@ def web_front_end(
     takeovers: Takeovers | None = None,
     files: Transfers | None = None,
     heard: Callable[[str], None] | None = None,
-    scans: Turns | None = None,
+    search_turns: Turns | None = None,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
@@ -58,7 +58,7 @@ def web_front_end(
         site=site,
         takeovers=takeovers,
         files=files,
-        scans=scans,
+        search_turns=search_turns,
         proxies=Proxies(config.web.proxies),
     )
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, heard))
