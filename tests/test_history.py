@@ -21,7 +21,7 @@ from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
 from chatd.domain.resume import around
-from chatd.domain.search import SCAN_CHARACTERS
+from chatd.domain.search import SCAN_CHARACTERS, Found
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
@@ -155,14 +155,31 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.around("#lobby", 11, 1)), ["after"])
         self.assertEqual(self.texts(self.around("#other", 13, 3)), [])
 
+    def search(self, query: str, room: str = "#lobby", limit: int = 20) -> Found:
+        """What a search of ``room`` for ``query`` gives."""
+        return self.result(self.history.search(room, query, limit))
+
     def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
         """The texts of the lines a search of ``room`` finds, in the order given."""
-        return self.texts(self.history.search(room, query, limit))
+        return [getattr(event, "text", "") for event in self.search(query, room, limit).events]
 
     def say_lines(self, *texts: str) -> None:
         """``texts`` said in #Lobby after the ten lines of ``setUp``, by bob, one after another."""
         for n, text in enumerate(texts, start=11):
             self.history.append(replace(said(n, "#Lobby", "bob", text, n), id=f"{n:016x}"))
+
+    def test_search_counts_the_characters_it_checked(self) -> None:
+        """A search answers with the characters of text it checked: every paste that holds each piece of the word
+        (so the trigram index offers it) but not the word, and of those only what ``SCAN_CHARACTERS`` allows.
+
+        It answered with its lines alone, so the front end charged a
+        search that read 2,000,000 characters as one that read a line.
+        """
+        paste = "abc bcd " * 100
+        for n in range(11, 61):
+            self.history.append(replace(said(n, "#pastes", "bob", paste, n - 10), id=f"{n:016x}"))
+        found = self.search("abcd", "#pastes")
+        self.assertEqual((found.events, found.checked), ([], 50 * len(paste)))
 
     def test_search_finds_words_in_any_case_newest_first(self) -> None:
         """Every line holding the word, whatever its case, the newest first; the limit keeps the newest."""
@@ -399,10 +416,16 @@ class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
     """The contract again, each search asked once the search index has read every line: by the index, not the
     lines it has not read (as the other, where the index lags a search)."""
 
-    def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
+    def search(self, query: str, room: str = "#lobby", limit: int = 20) -> Found:
         self.end_pass()
         caught_up(self.reactor, self.store)
-        return super().found(query, room, limit)
+        return super().search(query, room, limit)
+
+    def test_a_search_the_index_narrows_checks_only_the_lines_it_finds(self) -> None:
+        """A word the indexes find in one line checks that line alone (once for each index that offers it), however
+        many pastes the room holds."""
+        self.say_lines(*["abc bcd " * 100] * 50, "the needle here")
+        self.assertEqual(self.search("needle").checked, 2 * len("the needle here"))
 
     def test_lines_holding_a_words_pieces_are_checked_a_bounded_amount(self) -> None:
         """Lines holding every trigram of a word but not the word are checked up to ``SCAN_CHARACTERS`` of text,

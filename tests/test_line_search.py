@@ -4,7 +4,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone
@@ -12,13 +12,15 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.events import RoomEvent
 from chatd.domain.ports import History
+from chatd.domain.search import Found
+from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.sqlite import SQLiteHistory
+from tests.events import said
 from tests.helpers import LineTestCase, ThreadedReactor, committed
 from tests.test_history import caught_up, open_store
 
@@ -215,6 +217,30 @@ class SearchCommandTests(LineTestCase):
         self.assertNotIn("flood", [json.loads(line).get("kind") for line in kinds])
 
 
+class SearchReadChargeTests(LineTestCase):
+    """A search by the index is charged by the characters of text the store checked, not by the lines it shows."""
+
+    def test_a_search_checking_much_costs_more_than_one_checking_little(self) -> None:
+        """A search of a room of 500 pastes of 1,000 characters, each holding every piece of the word but not the
+        word, costs its line and one more for every 200,000 characters checked; one of a room of a few short
+        lines costs its line alone. Neither shows a line.
+
+        Charged a line whatever it read, 20 connections of one address
+        looping a search the index barely narrows (0.2 s of the reader
+        each) held another user's /history back 2-2.8 s.
+        """
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/join #pastes\n")
+        for n in range(1, 501):
+            self.history.append(said(n, "#pastes", "bob", "abc bcd " * 125, n))
+        self.clock.advance(60)
+        held = alice.budget_held()
+        alice.dataReceived(b"/search #lobby abcd\n")
+        self.assertEqual(held - alice.budget_held(), 1)
+        alice.dataReceived(b"/search #pastes abcd\n")
+        self.assertEqual(held - alice.budget_held(), 1 + 1 + 500_000 // CHECKED_PER_LINE)
+
+
 class LaterSearches(MemoryHistory):
     """History in memory whose searches answer when the test says, in the order they were asked, as the
     SQLite store's one reader thread does."""
@@ -225,9 +251,9 @@ class LaterSearches(MemoryHistory):
         """The query of each search the store was asked for, in order."""
         self._pending: list[Callable[[], object]] = []
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
         self.asked.append(query)
-        answer: Deferred[Sequence[RoomEvent]] = Deferred()
+        answer: Deferred[Found] = Deferred()
         self._pending.append(lambda: MemoryHistory.search(self, room, query, limit).chainDeferred(answer))
         return answer
 
@@ -355,7 +381,7 @@ class AskedStore(SQLiteHistory):
 
     asked: list[str]
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
         self.asked.append(query)
         return super().search(room, query, limit)
 

@@ -1043,7 +1043,7 @@ class UnreadableRowTests(StoreTestCase):
         self.end_pass(store)
         caught_up(self.reactor, store)
         found = self.successResultOf(self.reactor.run_until(store.search("#lobby", "fresh", 10)))
-        self.assertEqual([event.text for event in found if isinstance(event, Said)], ["fresh words"])
+        self.assertEqual([event.text for event in found.events if isinstance(event, Said)], ["fresh words"])
         with closing(sqlite3.connect(index_path(self.path))) as index:
             self.assertGreater(index.execute("SELECT indexed FROM progress").fetchone()[0], position)
         self.assertEqual([formatEvent(event) for event in logged if event["log_level"] >= LogLevel.warn], [])
@@ -1325,8 +1325,8 @@ class SearchIndexTests(StoreTestCase):
     def search(self, store: SQLiteHistory, query: str) -> list[str]:
         read = store.search("#lobby", query, 20)
         self.end_pass(store)
-        found: Sequence[RoomEvent] = self.successResultOf(self.reactor.run_until(read))
-        return [getattr(event, "text", "") for event in found]
+        found = self.successResultOf(self.reactor.run_until(read))
+        return [getattr(event, "text", "") for event in found.events]
 
     def caught_up(self, store: SQLiteHistory) -> None:
         caught_up(self.reactor, store)
@@ -1645,7 +1645,7 @@ class SearchSyntaxTests(StoreTestCase):
             return  # refused by the chat before any store sees it
         read = self.store.search("#lobby", query, 20)
         self.end_pass(self.store)
-        self.assertLessEqual(len(self.successResultOf(self.reactor.run_until(read))), 1)
+        self.assertLessEqual(len(self.successResultOf(self.reactor.run_until(read)).events), 1)
 
 
 class RecentLinesTests(StoreTestCase):

@@ -51,7 +51,7 @@ from chatd.domain.replies import (
     UserList,
 )
 from chatd.domain.resume import RESUME_MOST, Between, Missed
-from chatd.domain.search import SEARCH_HITS, search_words
+from chatd.domain.search import SEARCH_HITS, Found, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
@@ -398,7 +398,7 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return resume.between(self._history, fold(room.name), first, second, count)
 
-    def search(self, view: UserView, name: str, query: str) -> Awaitable[Sequence[RoomEvent]]:
+    def search(self, view: UserView, name: str, query: str) -> Awaitable[Found]:
         """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
 
         Only members search a room (``rules.check_member``: raises

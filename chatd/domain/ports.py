@@ -24,6 +24,7 @@ from typing import Protocol
 from chatd.domain.events import Actor, Event, ModeChange, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
+from chatd.domain.search import Found
 
 
 class Session(Protocol):
@@ -104,8 +105,9 @@ class History(Protocol):
         """
         ...
 
-    def search(self, room: str, query: str, limit: int) -> Awaitable[Sequence[RoomEvent]]:
-        """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first.
+    def search(self, room: str, query: str, limit: int) -> Awaitable[Found]:
+        """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first, with the
+        characters of text checked to find them (``Found``: what the search cost, which the front end charges).
 
         What matches is chatd.domain.search's rule (every word, as words or
         as text); a query with a word under three characters looks only at

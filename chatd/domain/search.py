@@ -13,15 +13,19 @@ A trigram index cannot look up fewer than three characters, so a query
 with a word that short reads the last ``SCAN_LINES`` lines of the room
 rather than the whole of it (``scans``). Whatever reads lines to check them
 here reads at most ``SCAN_LINES`` of them and ``SCAN_CHARACTERS`` of their
-text (``scanned``): a paste is thousands of characters, each one folded.
+text (``scanned``): a paste is thousands of characters, each one folded. A
+store answers with how many it checked (``Found``), for the front end to
+charge.
 """
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from chatd.domain.errors import SearchWordsError
+from chatd.domain.events import RoomEvent
 from chatd.domain.names import check_text
 
 SEARCH_HITS = 20
@@ -65,14 +69,40 @@ def scans(words: tuple[str, ...]) -> bool:
     return any(len(word) < SHORTEST_INDEXED for word in words)
 
 
-def scanned(rows: Iterable[T], text: Callable[[T], str]) -> Iterator[T]:
+class Checked:
+    """The characters of text one search has checked so far: ``scanned`` adds each row's it lets through.
+
+    What a search cost the store: a few lines the index found are a few
+    hundred characters, a word whose trigrams are in every line of a room
+    of pastes millions (``SCAN_CHARACTERS`` for each of the index's walks).
+    """
+
+    __slots__ = ("characters",)
+
+    def __init__(self) -> None:
+        self.characters = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A search's answer: the lines found, newest first, and the characters of text checked to find them (``Checked``),
+    which the front end charges to the flood budget (chatd.frontend.searches)."""
+
+    events: Sequence[RoomEvent]
+    checked: int
+
+
+def scanned(rows: Iterable[T], text: Callable[[T], str], checked: Checked) -> Iterator[T]:
     """``rows`` (newest first) up to ``SCAN_LINES`` of them and ``SCAN_CHARACTERS`` of their ``text``: what one
-    search may check with ``matches``, whatever the store and the index leave it."""
+    search may check with ``matches``, whatever the store and the index leave it. The characters of each row let
+    through are added to ``checked``."""
     left = SCAN_CHARACTERS
     for number, row in enumerate(rows):
-        left -= len(text(row))
+        size = len(text(row))
+        left -= size
         if number == SCAN_LINES or left < 0:
             return
+        checked.characters += size
         yield row
 
 

@@ -35,6 +35,16 @@ coming back into the 20 rooms one may be in (``--max-rooms``) has 20 replays of 
 charged as a join's (``ENTRIES_PER_LINE``), 40 lines on a burst of 10 (``--flood-burst``), told it floods
 with nothing typed; at this rate, nothing, and a loop of ``/join`` still pays 2 lines a replay."""
 
+CHECKED_PER_LINE = 200_000
+"""Characters of text a search checks (chatd.domain.search's ``Found``) for one more line of flood budget.
+
+A search the index narrows checks a few hundred characters and costs its
+line; one it barely narrows (8 letters over a room of pastes of the
+letters a-j: every trigram in every line) checks ``SCAN_CHARACTERS``,
+2,000,000, in each of the index's walks, some 0.2 s of the reader thread,
+and costs 10 lines a walk: the default burst, as a scan is charged for
+reading as much."""
+
 
 class Flooder(Protocol):
     """The connection's side: what it tells a client over budget, and how it cuts one off."""

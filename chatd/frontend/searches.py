@@ -13,7 +13,10 @@ store's reader thread, whatever their number or port: an indexed search
 the index barely narrows reads as much as a scan (20 connections of one
 address looping such searches held another user's /history back 2-2.8 s).
 A turn whose session has gone by then is skipped: nobody is left to be
-answered.
+answered. An indexed search is charged, once answered, a line more for
+every ``CHECKED_PER_LINE`` characters the store checked (chatd.domain.search's
+``Found``): what the index left it to read, not what it shows. A scan has
+paid up front for all it may read.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,7 +28,8 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import RoomEvent
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
-from chatd.domain.search import scans, search_words
+from chatd.domain.search import Found, scans, search_words
+from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.turns import Turns
 
 Answer = Callable[[str, Sequence[RoomEvent], bool], None]
@@ -53,6 +57,10 @@ class Searcher(Protocol):
         """Charge a burst of flood budget; False once that cut the session off (or it is closing)."""
         ...
 
+    def charge_answer(self, lines: int) -> None:
+        """Charge ``lines`` more lines of flood budget for an answer."""
+        ...
+
 
 def search(session: Searcher, name: str, query: str, answer: Answer) -> "Deferred[None] | None":
     """Search room ``name`` for ``query`` and hand the hits to ``answer``; the session waits for the Deferred.
@@ -71,11 +79,18 @@ def search(session: Searcher, name: str, query: str, answer: Answer) -> "Deferre
     def turn() -> "Deferred[None]":
         if session.closing:
             return succeed(None)
-        return Deferred.fromCoroutine(_found(session.chat.search(me, room, query), room, answer, scan=scan))
+        return Deferred.fromCoroutine(
+            _found(session, session.chat.search(me, room, query), room, answer, scan=scan)
+        )
 
     return session.search_turns.run(counted_as(session.peer), turn)
 
 
-async def _found(read: Awaitable[Sequence[RoomEvent]], room: str, answer: Answer, *, scan: bool) -> None:
-    """Answer with what ``read`` finds in ``room`` (checked again by ``Chat.search`` as the read starts)."""
-    answer(room, await read, scan)
+async def _found(session: Searcher, read: Awaitable[Found], room: str, answer: Answer, *, scan: bool) -> None:
+    """Answer with what ``read`` finds in ``room`` (checked again by ``Chat.search`` as the read starts), then charge
+    an indexed search for the characters it checked."""
+    found = await read
+    answer(room, found.events, scan)
+    lines = 0 if scan else found.checked // CHECKED_PER_LINE
+    if lines:
+        session.charge_answer(lines)

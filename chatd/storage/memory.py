@@ -38,7 +38,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of, kept_size
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
-from chatd.domain.search import matches, scanned, search_words
+from chatd.domain.search import Checked, Found, matches, scanned, search_words
 from chatd.text import fold
 
 PER_ROOM = 1000
@@ -162,16 +162,20 @@ class MemoryHistory(Service):
         newest = (event for event in reversed(kept) if before is None or event.seq < before)
         return list(islice(newest, limit))[::-1]
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
         """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
         It reads the messages it keeps (at most ``per_room``, and what
-        ``scanned`` allows of their text), whatever the length of the words.
+        ``scanned`` allows of their text), whatever the length of the words,
+        and counts the characters it checked as the SQLite store does.
         """
         words = search_words(query)
         kept = (e for e in reversed(self._rooms.get(room, ())) if isinstance(e, Said | Acted))
-        found = (e for e in scanned(kept, attrgetter("text")) if matches(words, e.text))
-        return succeed(list(islice(found, limit)))
+        checked = Checked()
+        found = list(
+            islice((e for e in scanned(kept, attrgetter("text"), checked) if matches(words, e.text)), limit)
+        )
+        return succeed(Found(found, checked.characters))
 
 
 def _drop_older(kept: "deque[RoomEvent] | deque[Private]", before: float) -> int:

@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from chatd.domain.events import Private, RoomEvent
-from chatd.domain.search import SCAN_LINES, matches, scanned
+from chatd.domain.search import SCAN_LINES, Checked, Found, matches, scanned
 from chatd.storage.damaged_rows import decoded, not_json, with_text
 from chatd.storage.schema import LINE_KINDS, SECOND
 from chatd.storage.search_lookup import look_up
@@ -66,17 +66,20 @@ def place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -
     return found
 
 
-def indexed(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
-    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index (reader thread)."""
+def indexed(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:
+    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index, and the characters
+    checked in all the index's walks (reader thread)."""
+    checked = Checked()
     try:
-        found = look_up(connection, room, words, limit)
+        found = look_up(connection, room, words, limit, checked)
     except sqlite3.OperationalError as error:
         raise not_json(error, room) from None
-    return [cast(RoomEvent, decoded(*row)) for row in found]
+    return Found([cast(RoomEvent, decoded(*row)) for row in found], checked.characters)
 
 
-def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> list[RoomEvent]:
-    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words`` (reader thread)."""
+def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:
+    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words``, and the
+    characters checked (reader thread)."""
     query = (
         f"SELECT position, json_extract(body, '$.text'), body FROM events WHERE room = ? AND {LINES} "
         "ORDER BY seq DESC LIMIT ?"
@@ -84,13 +87,15 @@ def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limi
     try:
         # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
         # holds its read open, and with it the WAL file the writer could otherwise start over.
+        checked = Checked()
         with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
             found = (
                 (position, body)
-                for position, text, body in scanned(with_text(lines), itemgetter(1))
+                for position, text, body in scanned(with_text(lines), itemgetter(1), checked)
                 if matches(words, text)
             )
-            return [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
+            events = [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
+        return Found(events, checked.characters)
     except sqlite3.OperationalError as error:
         raise not_json(error, room) from None
 

@@ -14,7 +14,7 @@ from contextlib import closing
 from itertools import islice
 from operator import itemgetter
 
-from chatd.domain.search import SCAN_LINES, folded, matches, scanned
+from chatd.domain.search import SCAN_LINES, Checked, folded, matches, scanned
 from chatd.storage.damaged_rows import with_text
 from chatd.storage.schema import LINE_KINDS
 
@@ -30,7 +30,7 @@ ms for 500 (bench/search.py's two-word queries, docs/PERFORMANCE.md)."""
 
 
 def look_up(
-    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int
+    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int, checked: Checked
 ) -> list[tuple[int, str]]:
     """The positions and bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader
     thread).
@@ -42,11 +42,13 @@ def look_up(
     them are in the room. With several words a line may hold some only as
     words and the others only as text ("cafe" in "Café", "wen3" in
     "qwen3"): the newest ``MIXED`` rows of either index for the longest
-    word are checked for the rest in Python.
+    word are checked for the rest in Python. The characters of text
+    checked, in the lines not indexed yet and in each walk (each up to
+    ``SCAN_CHARACTERS``), are added to ``checked``.
     """
     indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
     with closing(connection.execute(_TAIL, (indexed, TAIL, room))) as tail:
-        found = dict(_holding(tail, words, limit))
+        found = dict(_holding(tail, words, limit, checked))
     walks = [
         ("line_words", " ".join(_phrase(folded(word)) for word in words), -1),
         ("line_trigrams", " ".join(_trigrams(word) for word in words), -1),
@@ -64,18 +66,18 @@ def look_up(
         )
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
         with closing(connection.execute(walk, (query, floor, most, room))) as rows:
-            found.update(_holding(rows, words, limit))
+            found.update(_holding(rows, words, limit, checked))
     return sorted(found.items(), reverse=True)[:limit]
 
 
 def _holding(
-    rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int
+    rows: Iterable[tuple[int, str, str]], words: tuple[str, ...], limit: int, checked: Checked
 ) -> Iterator[tuple[int, str]]:
     """The first ``limit`` of ``rows`` (position, text, body) whose text holds every one of ``words``, of those
     ``scanned`` lets it check: a word's trigrams may be in every line of a room that holds no line with the word.
     Raises ``UnreadableRowError`` for a row whose body holds no text (``with_text``)."""
-    checked = scanned(with_text(rows), itemgetter(1))
-    return islice(((position, body) for position, text, body in checked if matches(words, text)), limit)
+    lines = scanned(with_text(rows), itemgetter(1), checked)
+    return islice(((position, body) for position, text, body in lines if matches(words, text)), limit)
 
 
 _TAIL = (

@@ -22,7 +22,7 @@ from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.errors import HistoryUnreadableError
 from chatd.domain.events import Private, RoomEvent
-from chatd.domain.search import scans, search_words
+from chatd.domain.search import Found, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
 from chatd.storage.reader_queries import (
@@ -164,7 +164,7 @@ class StoreReads:
         """
         return self.read(conversations, account, after, before)
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Sequence[RoomEvent]]":
+    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
         """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
 
         By the two FTS5 indexes (schema step 2), or, for a query with a word
