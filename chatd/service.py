@@ -249,7 +249,7 @@ def _web_and_irc(
         from chatd.line.render import text_line
         from chatd.line.web_frontend import web_front_end
         from chatd.web.files import FileLinks
-        from chatd.web.site import page_site
+        from chatd.web.site import PAGE_REQUESTS, page_site
 
         # Other front ends a web port's socket may ask for by subprotocol (IRC's).
         takeovers = Takeovers()
@@ -271,6 +271,7 @@ def _web_and_irc(
                 files=files,
                 heard=links.heard,
                 search_turns=search_turns,
+                page_requests=PAGE_REQUESTS,
             )
         )
     # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.

@@ -7,8 +7,9 @@ from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import formatEvent, globalLogPublisher
 
 from chatd.frontend.admission import Refusal
+from chatd.frontend.proxies import Proxies
 from chatd.line.limits import LineLimits
-from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
+from chatd.web.site import CONTENT_SECURITY_POLICY, PAGE_REQUESTS, STATIC
 from tests.web import WebClient, WebTestCase
 
 
@@ -243,16 +244,42 @@ class HTTPLimitTests(WebTestCase):
         )
 
     def test_http_bytes_cost_flood_budget(self) -> None:
-        """Requests cost their bytes: past the budget the connection stops reading, and in the end is cut off."""
+        """Requests cost their bytes: past the budget the connection stops reading, the request is answered once the
+        budget has refilled, and one that stays over it is in the end cut off."""
         client = self.open()
-        status, _, _ = get(client, "/", "X-Padding: " + "a" * 500, method="HEAD")
-        self.assertEqual(status, 200)
+        client.connection.dataReceived(b"HEAD / HTTP/1.1\r\nX-Padding: " + b"a" * 500 + b"\r\n\r\n")
+        self.end_pass()
+        self.assertEqual(client.wire.value(), b"")
         self.assertEqual(client.wire.producerState, "paused")
+        self.clock.advance(1.5)
+        self.end_pass()
+        self.assertEqual(response(client.wire.value())[0], 200)
         client.connection.dataReceived(b"HEAD / HTTP/1.1\r\nX-Padding: " + b"a" * 10000)
         self.clock.advance(6)
         self.assertFalse(client.wire.disconnecting)
         client.connection.dataReceived(b"a")
         self.assertTrue(client.wire.disconnecting)
+
+
+class HTTPRequestBudgetTests(WebTestCase):
+    def test_requests_past_the_burst_wait_for_the_budget(self) -> None:
+        """Each request costs a line: one past a page load's worth and those after it are answered a refill apart."""
+        client = self.open()
+        client.connection.dataReceived(b"HEAD / HTTP/1.1\r\n\r\n" * (PAGE_REQUESTS + 3))
+        self.end_pass()
+        self.assertEqual(client.wire.value().count(b"HTTP/1.1 200 "), PAGE_REQUESTS + 1)
+        self.assertEqual(client.wire.producerState, "paused")
+        self.clock.advance(1 / self.limits.flood_rate)
+        self.end_pass()
+        self.assertEqual(client.wire.value().count(b"HTTP/1.1 200 "), PAGE_REQUESTS + 2)
+
+    def test_a_trusted_proxys_requests_cost_no_line(self) -> None:
+        """A --web-proxy connection carries every user's requests behind it: none waits for the proxy's budget."""
+        self.web.proxies = Proxies(["127.0.0.1"])
+        client = self.open()
+        client.connection.dataReceived(b"HEAD / HTTP/1.1\r\n\r\n" * (PAGE_REQUESTS * 3))
+        self.end_pass()
+        self.assertEqual(client.wire.value().count(b"HTTP/1.1 200 "), PAGE_REQUESTS * 3)
 
 
 class HTTPConnectRateTests(WebTestCase):

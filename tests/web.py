@@ -19,7 +19,7 @@ from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import Outbox
 from chatd.frontend.websocket import WebConnection
 from chatd.line.web_factory import WebFactory
-from chatd.web.site import page_site
+from chatd.web.site import PAGE_REQUESTS, page_site
 from tests.helpers import LineTestCase, check_at_once, hash_at_once, verify_at_once
 
 HOST = "chat.test:8080"
@@ -90,6 +90,7 @@ class WebTestCase(LineTestCase):
             admission=self.admission,
             accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
             site=page_site(self.origins, self.clock, idle=self.limits.http_timeout),
+            page_requests=PAGE_REQUESTS,
         )
 
     def outboxes(self) -> list[Outbox]:

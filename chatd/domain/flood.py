@@ -119,6 +119,10 @@ class FloodGate:
             self.over_since = None
         return wait
 
+    def hold_lines(self, burst: float) -> None:
+        """Hold at most ``burst`` lines from now on (what it holds past that is gone); the rate stays."""
+        self._lines.burst = burst
+
     def lines_held(self) -> float:
         """The lines the budget holds now (below 0: the debt the client is waiting out)."""
         return self._lines.held()

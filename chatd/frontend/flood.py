@@ -10,6 +10,7 @@ the cut-off say, and how reading stops, is the front end's business: it
 implements ``Flooder`` and ``Reader``.
 """
 
+from collections.abc import Callable
 from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -63,7 +64,15 @@ class FloodControl:
     ``charge`` and calls ``stop`` when it is lost, so no timer outlives it.
     """
 
-    __slots__ = ("_disconnect_after", "_flooder", "_gate", "_reactor", "_reading", "_release")
+    __slots__ = (
+        "_disconnect_after",
+        "_flooder",
+        "_gate",
+        "_reactor",
+        "_reading",
+        "_refill_waiters",
+        "_release",
+    )
 
     def __init__(
         self,
@@ -79,6 +88,8 @@ class FloodControl:
         self._reactor = reactor
         self._disconnect_after = disconnect_after
         self._release: IDelayedCall | None = None
+        self._refill_waiters: list[Callable[[], object]] = []
+        """What waits for the budget to refill (``after_refill``), in the order it came."""
 
     @property
     def waiting(self) -> bool:
@@ -101,10 +112,26 @@ class FloodControl:
         elif self._reactor.seconds() - was_over > self._disconnect_after:
             self._flooder.cut_off_flooding()
             return False
-        self.stop()
+        self._cancel_release()
         self._reading.pause(Pause.FLOOD)
         self._release = self._reactor.callLater(wait, self._refilled)
         return True
+
+    def after_refill(self, then: Callable[[], object]) -> None:
+        """Call ``then`` once reading is no longer paused for the budget: at once if it is not.
+
+        For input that was read already but must wait its turn all the same:
+        the HTTP requests a client pipelined, which Twisted's channel replays
+        from its own buffer however its transport is paused.
+        """
+        if self.waiting:
+            self._refill_waiters.append(then)
+        else:
+            then()
+
+    def hold_lines(self, burst: float) -> None:
+        """Hold at most ``burst`` lines from now on (chatd.domain.flood's ``FloodGate.hold_lines``)."""
+        self._gate.hold_lines(burst)
 
     def lines_held(self) -> float:
         """The lines this connection's budget holds now (below 0: its debt)."""
@@ -115,11 +142,23 @@ class FloodControl:
         return self._gate.full_in()
 
     def stop(self) -> None:
-        """Cancel the pending release, if any: the connection is gone (or waits anew)."""
+        """Cancel the pending release, if any, and forget what waits for it: the connection is gone."""
+        self._cancel_release()
+        self._refill_waiters = []
+
+    def _cancel_release(self) -> None:
+        """Cancel the pending release, if any (the connection waits anew, or is gone)."""
         if self._release is not None and self._release.active():
             self._release.cancel()
         self._release = None
 
     def _refilled(self) -> None:
         self._release = None
+        waiters, self._refill_waiters = self._refill_waiters, []
+        # Reading first: a waiter that spends past the budget again pauses it anew, before any read.
         self._reading.resume(Pause.FLOOD)
+        for then in waiters:
+            if self.waiting:
+                self._refill_waiters.append(then)
+            else:
+                then()

@@ -19,6 +19,10 @@ each front end's protocol (``chatd.line.web_session.WebSession``,
   hold it for ever;
 - once upgraded, the HTTP channel lets go of the transport: its idle
   timeout, its producer, and (through the wrapper) the channel itself;
+- while it is HTTP, each request costs a line of flood budget
+  (``request_arrived``), and one over it is answered only once the budget
+  has refilled, so a client's pipelined requests wait their turn as an nc
+  user's lines do;
 - reading is paused and resumed on the TCP transport under the wrapper,
   the HTTP channel's own pauses being one more reason of the session's;
 - the last frames are followed by a close frame.
@@ -39,6 +43,7 @@ from twisted.web.websocket import WebSocketTransport
 from typing_extensions import override
 from wsproto.utilities import LocalProtocolError
 
+from chatd.frontend.flood import FloodControl
 from chatd.frontend.frames import framed
 from chatd.frontend.output import InFront, Output, Sink
 from chatd.frontend.reading import Pause, Reading
@@ -81,6 +86,7 @@ class SocketSession:
     _reading: Reading
     _request_deadline: IDelayedCall | None
     """When the request the HTTP connection owes must have arrived; None while one is answered, or once upgraded."""
+    _flood: FloodControl
     transport: ITransport | None
 
     def _start_socket(self) -> None:
@@ -254,6 +260,30 @@ class SocketSession:
         round is nothing, and a flood of them is a flood."""
         self._control_done(len(payload))
         self._charge(1)
+
+    def _request_lines(self) -> int:
+        """Lines of flood budget an HTTP request costs this connection: one."""
+        return 1
+
+    def request_arrived(self, answer: Callable[[], object]) -> None:
+        """An HTTP request arrived whole: ``answer`` it, paying its lines of budget (``_request_lines``), in its turn.
+
+        Its turn is now, unless reading is paused for the budget; then it is
+        once the budget has refilled. Twisted's channel takes a client's
+        pipelined requests from its own buffer, the next as the last is
+        answered, however its transport is paused, so each waits here as an
+        nc user's next line waits in TCP: the one that spends past the budget
+        is answered, those after it one a refill. One over budget past
+        ``--flood-disconnect`` is cut off, unanswered. HTTP has no way to be
+        told it floods: the cut-off's line in the log, bounded, is all that is said.
+        """
+        self._flood.after_refill(lambda: self._answer_request(answer))
+
+    def _answer_request(self, answer: Callable[[], object]) -> None:
+        lines = self._request_lines()
+        if lines and not self._charge(lines):
+            return
+        answer()
 
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: it pauses reading meanwhile, and the

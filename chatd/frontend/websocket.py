@@ -25,7 +25,7 @@ a flooding connection read again early.
 """
 
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -75,6 +75,9 @@ class Upgradable(typing.Protocol):
 
     def wire_closing(self) -> None:
         """The WebSocket's close frame is written and the connection is being closed: send nothing more."""
+
+    def request_arrived(self, answer: Callable[[], object]) -> None:
+        """An HTTP request arrived whole: ``answer`` it once the flood budget has room for it."""
 
     def request_in_hand(self, answering: bool) -> None:
         """The HTTP channel is answering a request (True) or done with it: reading waits meanwhile."""

@@ -142,7 +142,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """Why this connection is not reading, if it is not: its flood budget, a waiting command."""
         gate = FloodGate(
             limits.flood_rate,
-            limits.flood_burst,
+            self._opening_burst(),
             limits.flood_bytes,
             4 * limits.flood_bytes,
             factory.reactor.seconds,
@@ -156,6 +156,10 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """``/resume`` lines before a nickname still free (``_free_note``)."""
         self.files = factory.files
         self._transfer_release: IDelayedCall | None = None
+
+    def _opening_burst(self) -> int:
+        """Lines the flood budget holds when the connection opens: ``--flood-burst``."""
+        return self.factory.limits.flood_burst
 
     @override
     def named(self) -> None:

@@ -65,11 +65,13 @@ class WebFactory(LineFactory):
         files: Transfers | None = None,
         search_turns: Turns | None = None,
         proxies: Proxies | None = None,
+        page_requests: int = 0,
     ) -> None:
         """As ``LineFactory``; ``site`` answers the HTTP of every connection (the page, and ``/ws``);
         ``takeovers`` are the other front ends a socket may ask for by subprotocol (none: every socket is this one's);
         ``proxies`` the reverse proxies whose sockets are their users' (``--web-proxy``; none: every socket is its
-        peer's)."""
+        peer's); ``page_requests`` the most requests a page load makes (chatd.web.site's ``PAGE_REQUESTS``), which
+        a connection's flood budget holds while it is HTTP if that is more than ``--flood-burst``."""
         super().__init__(
             chat,
             reactor,
@@ -90,6 +92,7 @@ class WebFactory(LineFactory):
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
         self.proxies = proxies or Proxies()
+        self.page_requests = page_requests
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:

@@ -38,11 +38,13 @@ def web_front_end(
     files: Transfers | None = None,
     heard: Callable[[str], None] | None = None,
     search_turns: Turns | None = None,
+    page_requests: int = 0,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
 
     It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets,
-    answering HTTP with ``site`` (chatd.web.site's ``page_site``: the page, and the WebSocket at ``/ws``).
+    answering HTTP with ``site`` (chatd.web.site's ``page_site``: the page, and the WebSocket at ``/ws``), whose
+    page load makes at most ``page_requests`` requests (chatd.web.site's ``PAGE_REQUESTS``).
     """
     factory = WebFactory(
         chat,
@@ -60,6 +62,7 @@ def web_front_end(
         files=files,
         search_turns=search_turns,
         proxies=Proxies(config.web.proxies),
+        page_requests=page_requests,
     )
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, heard))
 

@@ -80,6 +80,19 @@ class WebSession(LineProtocol, SocketSession):
         """Whether the socket has answered the last ping (or none was sent yet)."""
         self._start_socket()
 
+    @override
+    def _opening_burst(self) -> int:
+        """Lines a page load takes (``WebFactory.page_requests``), if more than ``--flood-burst``: each request is one,
+        and a browser may make them all on this connection (``negotiationFinished`` brings the socket's down to
+        ``--flood-burst``)."""
+        return max(super()._opening_burst(), cast("WebFactory", self.factory).page_requests)
+
+    @override
+    def _request_lines(self) -> int:
+        """One line a request, none on a trusted proxy's connection: it carries the requests of every user behind
+        it, one after another, and holding it would hold them all (the proxy is where each user's are limited)."""
+        return 0 if self.proxy else 1
+
     @property
     def _max_message(self) -> int:
         """Longest message taken: a paste's worth of the longest lines, each with its CRLF."""
@@ -143,7 +156,9 @@ class WebSession(LineProtocol, SocketSession):
         return session.upgrading(channel, offered)
 
     def negotiationFinished(self) -> None:  # noqa: N802 - Twisted's name
-        """The upgrade is answered: the connection leaves HTTP and the session starts, greeting in JSON."""
+        """The upgrade is answered: the connection leaves HTTP and the session starts, greeting in JSON, with a budget of
+        ``--flood-burst`` lines at most (a page load's, which the HTTP requests had, is more)."""
+        self._flood.hold_lines(self.factory.limits.flood_burst)
         self._leave_http()
         self._sockets.add(self)
 

@@ -36,12 +36,20 @@ from twisted.web.static import File
 from typing_extensions import override
 from zope.interface import implementer
 
-from chatd.frontend.websocket import ChatSocket
+from chatd.frontend.websocket import ChatSocket, WebConnection
 from chatd.web.files import FILES_PATH, FileLinks
 from chatd.web.ranges import ignore_unless_one_range
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
+
+PAGE_REQUESTS = sum(len(names) for _, _, names in os.walk(STATIC)) + 1
+"""The most requests a page load makes: each of the page's files, and the WebSocket's upgrade (24 now, the
+licence among them: an upper bound).
+
+A browser may make them all on one connection, whose flood budget holds as
+many while it is HTTP (chatd.line.web_factory's ``page_requests``), so that
+no page load is ever slowed, however it spreads its requests."""
 
 SOCKET_PATH = b"ws"
 """The WebSocket's path under the page: ``/ws``."""
@@ -125,13 +133,20 @@ def _utf8(name: bytes) -> bool:
 
 
 class SecureRequest(Request):
-    """A request whose response carries ``SECURITY_HEADERS``, whatever answers it."""
+    """A request whose response carries ``SECURITY_HEADERS``, whatever answers it, answered in its flood budget's time.
+
+    Every request costs its connection a line of flood budget, as a line
+    does on the line port (chatd.frontend.socket_session's ``request_arrived``):
+    an attack trial's 20 keep-alive connections pipelining requests, paying
+    only for their bytes, got 950 answers a second and held other users back.
+    """
 
     @override
     def process(self) -> None:
         for name, value in SECURITY_HEADERS:
             self.setHeader(name, value)
-        super().process()
+        # The web port's connections are all WebConnections (chatd.line.web_factory builds them).
+        cast(WebConnection, self.channel.transport).session.request_arrived(super().process)
 
 
 def page_site(

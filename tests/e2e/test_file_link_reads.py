@@ -48,6 +48,7 @@ from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.render import text_line
+from chatd.line.web_factory import WebFactory
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
@@ -185,9 +186,16 @@ class FileLinkReadTests(TestCase):
         links = FileLinks(transfers, reactor, text_line)
         transfer = transfers.transfer(FILE_ID)
         assert transfer is not None
-        port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-            page_site((), reactor, links, idle=LineLimits().http_timeout)
+        # The web port's own factory: its requests are paid for as the daemon's are.
+        web = WebFactory(
+            chat,
+            reactor,
+            "t",
+            admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
+            site=page_site((), reactor, links, idle=LineLimits().http_timeout),
+            files=transfers,
         )
+        port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(web)
         self.addCleanup(port.stopListening)
         address = port.getHost()
         assert isinstance(address, IPv4Address)
