@@ -32,7 +32,8 @@ LIMIT_OPTIONS: list[list[Any]] = [
         "flood-burst",
         None,
         _LINE.flood_burst,
-        "Lines one connection may send at once before it is slowed.",
+        "Lines one connection may send at once before it is slowed (an HTTP request on the web port is one; a page "
+        "load's worth may go at once there).",
         int,
     ],
     [
