@@ -263,3 +263,43 @@ class FloodControlTests(SynchronousTestCase):
         self.flood.charge(11, 10)
         self.flood.stop()
         self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_what_waits_for_a_refill_runs_at_once_within_budget(self) -> None:
+        """Within budget, what waits for a refill (an HTTP request) goes at once."""
+        ran: list[str] = []
+        self.flood.after_refill(lambda: ran.append("answered"))
+        self.assertEqual(ran, ["answered"])
+
+    def test_what_waits_for_a_refill_runs_once_reading_starts_again(self) -> None:
+        """Over budget, it runs when the budget has refilled, after reading starts again (so a charge it makes that
+        goes over pauses reading anew), and one that goes over again leaves the next waiting for the next refill."""
+        self.flood.charge(11, 10)
+
+        def answer(name: str) -> None:
+            self.connection.calls.append(name)
+            self.flood.charge(1, 10)
+
+        self.flood.after_refill(lambda: answer("first"))
+        self.flood.after_refill(lambda: answer("second"))
+        self.clock.advance(0.49)
+        self.assertNotIn("first", self.connection.calls)
+        self.clock.advance(0.01)
+        self.assertEqual(self.connection.calls, ["warn", "stop", "start", "first", "stop"])
+        self.clock.advance(0.5)
+        self.assertEqual(self.connection.calls[-3:], ["start", "second", "stop"])
+
+    def test_stop_forgets_what_waits_for_a_refill(self) -> None:
+        """A connection lost while its requests wait leaves nothing to answer them."""
+        self.flood.charge(11, 10)
+        ran: list[str] = []
+        self.flood.after_refill(lambda: ran.append("answered"))
+        self.flood.stop()
+        self.clock.advance(10)
+        self.assertEqual(ran, [])
+
+    def test_holding_fewer_lines_gives_up_what_is_past_them(self) -> None:
+        """A budget brought down to fewer lines (a web connection's at its upgrade) holds no more than them."""
+        gate = FloodGate(2.0, 24.0, 4096.0, 16384.0, self.clock.seconds)
+        gate.hold_lines(10.0)
+        self.assertEqual(gate.lines_held(), 10.0)
+        self.assertEqual(gate.charge(11, 0), 0.5)
