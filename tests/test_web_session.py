@@ -327,6 +327,18 @@ class LimitTests(WebTestCase):
         self.assertEqual(alice.kinds(), ["server_time"])
 
 
+class SocketBudgetTests(WebTestCase):
+    def test_a_socket_has_the_flood_burst_not_a_page_loads(self) -> None:
+        """While HTTP a connection may make a page load's requests at once; once a socket, --flood-burst lines (10): the
+        nickname and nine more lines are within it, one more is past it."""
+        alice = self.browser("alice")
+        for number in range(9):
+            alice.send(f"/away {number}")
+        self.assertNotIn("flood", alice.kinds())
+        alice.send("/away 9")
+        self.assertIn("flood", alice.kinds())
+
+
 class ControlFrameBudgetTests(WebTestCase):
     """Pings and pongs cost a line each, and frames past the budget wait unread, as an nc user's lines do."""
 
