@@ -273,6 +273,16 @@ class HTTPRequestBudgetTests(WebTestCase):
         self.end_pass()
         self.assertEqual(client.wire.value().count(b"HTTP/1.1 200 "), PAGE_REQUESTS + 2)
 
+    def test_a_connection_whose_requests_keep_it_over_budget_is_closed(self) -> None:
+        """Pipelining requests for longer than --flood-disconnect past the budget, a connection is closed unanswered."""
+        client = self.open()
+        client.connection.dataReceived(b"HEAD / HTTP/1.1\r\n\r\n" * (PAGE_REQUESTS + 100))
+        for _ in range(int(self.limits.flood_disconnect * self.limits.flood_rate)):
+            self.clock.advance(1 / self.limits.flood_rate)
+        self.assertFalse(client.wire.disconnecting)
+        self.clock.advance(1 / self.limits.flood_rate)
+        self.assertTrue(client.wire.disconnecting)
+
     def test_a_trusted_proxys_requests_cost_no_line(self) -> None:
         """A --web-proxy connection carries every user's requests behind it: none waits for the proxy's budget."""
         self.web.proxies = Proxies(["127.0.0.1"])
