@@ -99,7 +99,9 @@ p99 was 8.5-9.0 ms for answers in 3.2 s: the second thread takes the core
 the reactor would have had, for little gain. (On the reactor thread, as
 before issue 11: p99 5.4 s.) More threads would buy attackers faster
 answers with everyone else's latency; the failure budgets, not the pool,
-bound how much checking a stranger can ask for.
+bound how much checking a stranger can ask for, and each host has one
+check on the pool at a time (``Turns``), so it waits behind one check of
+each other host at most, not behind every check one host asks for.
 """
 
 
@@ -159,16 +161,22 @@ def build(
         connect_rate=config.connect_rate,
         connect_burst=config.connect_burst,
     )
-    # Password checks run here, never on the reactor thread.
+    # Password checks run here, never on the reactor thread; each host's, whatever the port or kind, one at a time.
     passwords = password_pool(PASSWORD_THREADS)
+    password_turns = Turns()
     login = OperatorLogin(
-        in_thread_pool(reactor, passwords, config.operators.verify), reactor, bounded=bounded
+        in_thread_pool(reactor, passwords, config.operators.verify),
+        reactor,
+        bounded=bounded,
+        turns=password_turns,
     )
     # One for the whole daemon: the line and web front ends' connections carry files through it.
     # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
     files, file_services = _files(config.files, chat, reactor, spool, bus, stores.transfers)
     # One builder per front end.
-    accounts_login = AccountLogin(*on_threads(reactor, passwords), reactor, bounded=bounded)
+    accounts_login = AccountLogin(
+        *on_threads(reactor, passwords), reactor, bounded=bounded, turns=password_turns
+    )
     # One for the whole daemon: each host's searches go one at a time, whatever the port.
     search_turns = Turns()
     line = line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)

@@ -1,8 +1,10 @@
 """``Turns``: work that one key (a host, an account) may have going one at a time, the rest waiting in order.
 
-The front ends take each host's costliest reads in turns; the SQLite
-mailbox takes each account's offline messages in turns, so two connections
-identifying at once never both read, and count off, the same rows.
+The front ends take each host's costliest reads in turns, and each host's
+password hashes and checks (the password threads are as few as the
+reader); the SQLite mailbox takes each account's offline messages in turns,
+so two connections identifying at once never both read, and count off, the
+same rows.
 
 Some reads cost the store's one reader thread far more than a line of flood
 budget pays for (a ``/search`` with a word no index can look up reads the

@@ -6,6 +6,9 @@ purpose, so both run on the service's password thread pool (the one
 passwords are throttled by the same ``Throttle`` as ``/oper``'s, with its
 budgets per connection, per address and per name, the name here being the
 account: a guesser pays, and the owner's right password still gets in.
+Each host's hashes and checks, ``/oper``'s too, reach the threads one at a
+time (``Turns``, the service's one for all of them), so one address looping
+``/password`` holds everyone else's ``/identify`` up by one check at most.
 
 A password is never logged, echoed, put in an event or kept: only its hash
 goes to the Accounts store. Failures are logged with the nickname tried
@@ -26,9 +29,11 @@ from twisted.python.threadpool import ThreadPool
 from chatd.domain.accounts import check_password
 from chatd.domain.chat import Chat
 from chatd.domain.errors import IdentifyFailedError, IdentifyThrottledError
+from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import Attempts, Throttle
+from chatd.turns import Turns
 
 Hash = Callable[[str], "Deferred[str]"]
 """The Argon2id hash of a password, made later (on a thread)."""
@@ -81,9 +86,19 @@ class AccountLogin:
 
     log = Logger()
 
-    def __init__(self, hash: Hash, verify: Verify, clock: IReactorTime, *, bounded: BoundedLog) -> None:
+    def __init__(
+        self,
+        hash: Hash,
+        verify: Verify,
+        clock: IReactorTime,
+        *,
+        bounded: BoundedLog,
+        turns: Turns | None = None,
+    ) -> None:
+        """``turns``: each host's password work, shared with ``OperatorLogin`` (the service's); a fresh one if None."""
         self._hash = hash
         self._verify = verify
+        self._turns = turns or Turns()
         self.throttle = Throttle(
             clock,
             bounded=bounded,
@@ -91,6 +106,7 @@ class AccountLogin:
             what="/identify",
             failed=IdentifyFailedError,
             throttled=IdentifyThrottledError,
+            turns=self._turns,
         )
 
     def attempts(self) -> Attempts:
@@ -116,6 +132,8 @@ class AccountLogin:
         tries = None if who is None else who.nick
         return self.throttle.attempt(tries, peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))
 
-    def hash(self, password: str) -> "Deferred[str]":
-        """The hash to keep for a new ``password``; raises PasswordTooShortError at once."""
-        return self._hash(check_password(password))
+    def hash(self, peer: str, password: str) -> "Deferred[str]":
+        """The hash to keep for a new ``password`` asked from ``peer``, made in the host's turn; raises
+        PasswordTooShortError at once."""
+        checked = check_password(password)
+        return self._turns.run(counted_as(peer), lambda: self._hash(checked))

@@ -25,7 +25,8 @@ its own connection has failed too often:
   attacker can cause (and the guesses at one name) whatever the number of
   connections, while the right password waits at most a second for each
   attempt ahead of it: from one address, at most ``--max-per-ip`` - 1, as
-  a connection has at most one attempt in flight.
+  a connection has at most one attempt in flight. Every check then waits
+  for the one of its host before it (``Throttle``'s ``turns``).
 
 A right password gives back the failures its attempt reserved. Every
 attempt is logged with the name tried, the nickname of who tried (if they
@@ -54,6 +55,7 @@ from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
 from chatd.text import fold
+from chatd.turns import Turns
 
 Verify = Callable[[str, str], bool]
 """Whether a password (the second argument) is that of an operator name (the first); may be slow."""
@@ -166,7 +168,11 @@ class Throttle:
     ``what`` names the check in the log (``/oper``); a wrong password fails
     with ``failed(name)``, an attempt over its connection's budget with
     ``throttled(seconds_left)``; attempts are logged to ``log``, the
-    checker's. The service shares one per kind among front ends.
+    checker's. The service shares one per kind among front ends, and one
+    ``turns`` among every kind (``/oper``, accounts' hashes and checks), as
+    they share the password threads: each host's checks reach them one at a
+    time, so no address takes more than its share, however many connections
+    or ports it uses.
     """
 
     def __init__(
@@ -178,8 +184,10 @@ class Throttle:
         what: str,
         failed: Callable[[str], ChatError],
         throttled: Callable[[int], ChatError],
+        turns: Turns,
     ) -> None:
         self._clock = clock
+        self._turns = turns
         self._bounded = bounded
         self.log = log
         self._what = what
@@ -211,7 +219,8 @@ class Throttle:
         the connection, ``peer`` and ``name`` before the check starts (so
         attempts in flight together cannot pass them), and given back if the
         password is right. The check waits its turn while ``peer``'s or
-        ``name``'s budget is spent. A wrong password fails the Deferred with
+        ``name``'s budget is spent, and then for the host's check before it
+        to end (``turns``). A wrong password fails the Deferred with
         ``failed`` after the connection's pause.
         """
         wait = _rounded(attempts.budget.wait(1))
@@ -225,9 +234,10 @@ class Throttle:
             return fail(self._throttled(math.ceil(wait)))
         now = self._clock.seconds()
         self._forget(now)
+        # By host: an IPv6 address's whole /64 (chatd.domain.networks), or guessing takes a new address a try.
+        host = counted_as(peer)
         shared = [
-            # By host: an IPv6 address's whole /64 (chatd.domain.networks), or guessing takes a new address a try.
-            self._shared(self._by_address, counted_as(peer), FAILURES_PER_ADDRESS),
+            self._shared(self._by_address, host, FAILURES_PER_ADDRESS),
             # Folded, as names are compared: BOSS and boss share one budget.
             self._shared(self._by_name, fold(name), FAILURES_PER_NAME),
         ]
@@ -251,7 +261,8 @@ class Throttle:
             attempts.failures = 0
             return succeed(None)
 
-        return self._in_turn(turn, check).addCallback(checked)
+        # The pause after a wrong password comes once the turn is over: it holds up no other check of the host.
+        return self._in_turn(turn, lambda: self._turns.run(host, check)).addCallback(checked)
 
     def _refuse(self, name: str) -> None:
         """The wrong password's answer, once its pause is over."""
@@ -282,7 +293,10 @@ class OperatorLogin:
 
     log = Logger()
 
-    def __init__(self, check: Check, clock: IReactorTime, *, bounded: BoundedLog) -> None:
+    def __init__(
+        self, check: Check, clock: IReactorTime, *, bounded: BoundedLog, turns: Turns | None = None
+    ) -> None:
+        """``turns``: each host's password work, shared with ``AccountLogin`` (the service's); a fresh one if None."""
         self._check = check
         self.throttle = Throttle(
             clock,
@@ -291,6 +305,7 @@ class OperatorLogin:
             what="/oper",
             failed=lambda name: OperFailedError(),
             throttled=OperThrottledError,
+            turns=turns or Turns(),
         )
 
     def attempts(self) -> Attempts:

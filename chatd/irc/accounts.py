@@ -77,7 +77,7 @@ def register(session: "IRCSession", message: Message, by_notice: bool = False) -
         return None
     try:
         session.chat.check_registrable(me)
-        hashing = session.factory.accounts.hash(password)
+        hashing = session.factory.accounts.hash(session.peer, password)
     except ChatError as error:
         session.refuse(error, "REGISTER", nick)
         return None

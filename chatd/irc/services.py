@@ -183,7 +183,7 @@ def _manage(session: "IRCSession", command: str, text: str) -> "Waiting":
             changing = awaited(session.chat.drop_account_of(me, nick))
             done = f"The account {nick} is given up: the nickname {nick} is no longer registered"
         else:
-            hashing = session.factory.accounts.hash(password)
+            hashing = session.factory.accounts.hash(session.peer, password)
             changing = hashing.addCallback(lambda hashed: _setting(session, me, nick, hashed))
             done = f"The account {nick} has a new password: its owner logs in with it"
     except ChatError as error:

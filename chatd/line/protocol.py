@@ -186,7 +186,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
 
     @override
     def hash_password(self, password: str) -> "Deferred[str]":
-        return self.factory.accounts.hash(password)
+        return self.factory.accounts.hash(self.peer, password)
 
     @override
     def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
