@@ -59,7 +59,7 @@ CHATD_ARGS = ["--flood-rate", "1000", "--flood-burst", "200", "--flood-bytes", "
 
 A search that scans (a word under three characters, one kind in nine)
 costs a burst of budget (``--flood-burst`` less one line, chatd's
-``charge_scan``): at the default pace that is some 220 lines a second,
+``charge_burst``): at the default pace that is some 220 lines a second,
 and at 50 a second the searcher was cut off for flooding after its first
 half minute, as any client searching so would be."""
 LOAD_ROOMS = 10

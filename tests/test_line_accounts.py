@@ -21,6 +21,8 @@ REGISTERED = b"*** The nickname alice is registered to you, and you are identifi
 IDENTIFIED = b"*** You are identified as alice."
 PROTECTED = b"ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
 WRONG = b"ERR identify-failed wrong password, or alice is not registered"
+CHANGED = b"*** Your password is changed."
+SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
 
 
 class AccountTestCase(LineTestCase):
@@ -606,6 +608,11 @@ class TakeoverTests(LineTestCase):
 class PasswordTests(AccountTestCase):
     """/password changes the password, given the old one; /unregister gives the nickname up."""
 
+    def setUp(self) -> None:
+        super().setUp()
+        # alice's flood budget whole again after registering: a /password costs a burst of it.
+        self.clock.advance(60)
+
     def test_password_changes_the_password(self) -> None:
         """After /password OLD NEW, the new one identifies and the old one does not."""
         self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse\n")
@@ -616,6 +623,21 @@ class PasswordTests(AccountTestCase):
         self.clock.advance(PAUSE_SECONDS)
         other.dataReceived(b"/identify alice correct horse\n")
         self.assertEqual(self.lines(wire)[:2], [WRONG, IDENTIFIED])
+
+    def test_a_password_change_costs_a_burst_of_flood_budget(self) -> None:
+        """/password on a full budget is answered at once; a second right after is told it floods, and the line
+        after it is read only once the budget has refilled by a burst (10 lines at 2 a second)."""
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse\n")
+        self.assertEqual(self.lines(self.alice_wire), [CHANGED])
+        self.alice.dataReceived(
+            b'/password "correct horse" ' + PASSWORD + b"\n/password " + PASSWORD + b" x12345678\n"
+        )
+        self.assertEqual(self.lines(self.alice_wire), [SLOWED, CHANGED])
+        self.clock.advance(4.5)
+        self.assertEqual(self.lines(self.alice_wire), [])
+        self.clock.advance(0.5)
+        self.assertEqual(self.lines(self.alice_wire), [CHANGED])
 
     def test_password_needs_the_old_one(self) -> None:
         """A wrong old password changes nothing, and is called what it is: the account is alice's, so not "or alice
@@ -630,8 +652,10 @@ class PasswordTests(AccountTestCase):
         """A password with spaces, as /register's example has it, is changed with OLD in double quotes."""
         self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse battery\n")
         self.lines(self.alice_wire)
+        self.clock.advance(60)  # a burst of flood budget back
         self.alice.dataReceived(b'/password "correct horse battery" staple fast\n')
         self.assertEqual(self.lines(self.alice_wire), [b"*** Your password is changed."])
+        self.clock.advance(60)
         self.alice.dataReceived(b'/password "staple fast\n')  # no closing quote: OLD is '"staple'
         self.clock.advance(PAUSE_SECONDS)
         self.assertEqual(

@@ -5,7 +5,7 @@ the same question of the History port (``Chat.search``): the newest lines
 of a room holding every word, for its members alone. A search with a word
 under three characters reads the room's last lines, as no index helps with
 it (``chatd.domain.search.scans``): such a search costs a burst of flood
-budget (the session's ``charge_scan``) as it is asked, so a charge that
+budget (the session's ``charge_burst``) as it is asked, so a charge that
 cuts the connection off reads nothing. Every search, scan or indexed,
 waits for its host's search before it to be answered (``Turns``, one for
 every front end), so a host's connections keep at most one search on the
@@ -53,7 +53,7 @@ class Searcher(Protocol):
 
     def me(self) -> UserView: ...
 
-    def charge_scan(self) -> bool:
+    def charge_burst(self) -> bool:
         """Charge a burst of flood budget; False once that cut the session off (or it is closing)."""
         ...
 
@@ -73,7 +73,7 @@ def search(session: Searcher, name: str, query: str, answer: Answer) -> "Deferre
     me = session.me()
     scan = scans(search_words(query))
     room = session.chat.searchable(me, name, query)
-    if scan and not session.charge_scan():
+    if scan and not session.charge_burst():
         return None
 
     def turn() -> "Deferred[None]":

@@ -219,7 +219,7 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         self._charge(lines)
 
     @override
-    def charge_scan(self) -> bool:
+    def charge_burst(self) -> bool:
         return self._charge(max(self.factory.limits.flood_burst - 1, 0))
 
     def warn_flooding(self) -> None:

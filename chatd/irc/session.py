@@ -282,7 +282,7 @@ class IRCSession(ABC):
         """Charge ``lines`` more lines of flood budget for a long answer just sent (LIST, NAMES)."""
 
     @abstractmethod
-    def charge_scan(self) -> bool:
+    def charge_burst(self) -> bool:
         """Charge a search no index helps with, as it is asked: a burst of flood budget in all, its command's line
         in it, as ``/search``'s (chatd.frontend.searches). False once that cut the session off (or it is closing)."""
 

@@ -136,8 +136,14 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
 
 
 def password(session: "LineSession", command: acct.Password) -> "Waiting":
+    """``/password OLD NEW``: a check and a hash, half a second of the password thread, so it costs a burst of flood
+    budget as it is asked (``charge_burst``): a connection looping right passwords, which no failure budget slows,
+    holds the thread a tenth of the time at the default budget. /identify and /register cost a line: each is a
+    login's or a new user's first step, and a burst there would slow the lines that follow it."""
     me = session.me()
     account = session.chat.account(me)
+    if not session.charge_burst():
+        return None
     proving = _own_password(session.prove_account(account, command.old))
     hashing = proving.addCallback(lambda _: session.hash_password(command.new))
     return hashing.addCallback(lambda hashed: _changing(session, me, hashed))

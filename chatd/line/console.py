@@ -87,8 +87,8 @@ class Console(LineReceiver, LineSession):
         """The host's terminal has no flood budget: its answers cost nothing."""
 
     @override
-    def charge_scan(self) -> bool:
-        """The host's terminal has no flood budget: its searches cost nothing."""
+    def charge_burst(self) -> bool:
+        """The host's terminal has no flood budget: its searches cost nothing (it has no account to change)."""
         return not self.closing
 
     @override

@@ -493,7 +493,7 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self._flood.lines_held()
 
     @override
-    def charge_scan(self) -> bool:
+    def charge_burst(self) -> bool:
         return self._charge(max(self.factory.limits.flood_burst - 1, 0), 0)
 
     def warn_flooding(self) -> None:

@@ -294,14 +294,16 @@ class LineSession(ABC):
             self.charge_answer(lines)
 
     @abstractmethod
-    def charge_scan(self) -> bool:
-        """Charge a read no index helps with, as it is asked: a burst of flood budget in all, its command's line in it.
+    def charge_burst(self) -> bool:
+        """Charge a command that costs a thread far more than a line, as it is asked: a burst of flood budget in all,
+        its command's line in it.
 
         A scan reads thousands of lines for the store (a ``/search`` with a
-        word under three characters), some 500 times a line's work: one on
-        its own is within a burst, a second right after is told it floods.
-        False when the charge cut the session off (or it is closing): the
-        scan is not to be read.
+        word under three characters), some 500 times a line's work; a
+        ``/password`` takes two Argon2 runs, half a second of the password
+        thread. One on its own is within a burst, a second right after is
+        told it floods. False when the charge cut the session off (or it is
+        closing): the work is not to be done.
         """
 
     @abstractmethod
