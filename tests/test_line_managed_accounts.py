@@ -64,7 +64,8 @@ class SetPasswordTests(ManagedAccountTestCase):
         self.assertNotIn(NEW, self.alice_wire.value())
         assert self.alice.user is not None
         self.assertEqual(self.alice.user.account, "alice")
-        self.clock.advance(60)  # her flood budget whole again after registering: a /password costs a burst of it
+        # Her flood budget whole again after registering: a /password costs a burst of it.
+        self.clock.advance(60)
         self.alice.dataReceived(b'/password "' + NEW + b'" mine-again\n')
         self.assertEqual(self.lines(self.alice_wire), [b"*** Your password is changed."])
 
