@@ -172,6 +172,7 @@ class Chat:
         files = Files(self._state, seam, accounts)
         self.file_target = files.target
         self.offer_file = files.offer
+        self.offer_file_joiner = files.offer_joiner
         self.file_sessions = files.sessions
         self.file_sender = files.sender
         self._keys = None if keys is None else KeyDirectory(keys, accounts, clock.seconds)

@@ -125,7 +125,9 @@ class KeptTransfer:
 
     ``began`` and ``offered_at`` are the reactor's seconds (None: not
     offered yet, the upload is open); ``pending`` the keys (``person_key``s,
-    an offline account's among them) that may still fetch it.
+    an offline account's among them) that may still fetch it, ``done``
+    those offered it that no longer may (fetched, declined, stopped): a room's
+    late joiners are offered it unless they are among either.
     """
 
     offered: OfferedFile
@@ -136,6 +138,7 @@ class KeptTransfer:
     began: float
     offered_at: float | None
     pending: tuple[str, ...]
+    done: tuple[str, ...] = ()
 
 
 class Files:
@@ -186,8 +189,31 @@ class Files:
         else:
             holder = self._holder(target)
             people = [] if holder is None or holder is echo else [holder]
+        recipients: list[User] = [*people, *([echo] if echo is not None else [])]
+        if recipients:
+            self._seam.publish(self._offered(sender, target, offered, waited), recipients)
+        return tuple(person_key(user.actor) for user in people)
+
+    def offer_joiner(self, sender: Actor, target: FileTarget, offered: OfferedFile, person: str) -> bool:
+        """Offer ``offered``, open to the room ``target``, to the person ``person`` (a ``person_key``) who joined it
+        after it was made: the same ``FileOffered`` its members were shown, to that user alone; whether they were
+        online as ``person`` and still in the room to be shown it.
+
+        The engine (chatd.frontend.late_joiners) decides whether the offer is
+        still open and not theirs already; this only finds the user now, for
+        they may have left or gone since they joined.
+        """
+        user = self._person(person)
+        room = self._state.rooms.by_key.get(fold(target.to))
+        if user is None or room is None or room.members.get(fold(user.nick)) is not user:
+            return False
+        self._seam.publish(self._offered(sender, target, offered, False), (user,))
+        return True
+
+    def _offered(self, sender: Actor, target: FileTarget, offered: OfferedFile, waited: bool) -> FileOffered:
+        """The one event that offers ``offered`` from ``sender`` to ``target``, stamped now."""
         id, at = self._seam.stamp()
-        event = FileOffered(
+        return FileOffered(
             id=id,
             at=at,
             actor=sender,
@@ -199,10 +225,6 @@ class Files:
             sha256=offered.sha256,
             waited=waited,
         )
-        recipients: list[User] = [*people, *([echo] if echo is not None else [])]
-        if recipients:
-            self._seam.publish(event, recipients)
-        return tuple(person_key(user.actor) for user in people)
 
     def sender(self, view: UserView) -> Actor:
         """Who the user is as the sender of an offer: a snapshot, kept with the transfer while they come and go."""

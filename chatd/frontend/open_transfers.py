@@ -214,6 +214,7 @@ class OpenTransfers:
     def finished(self, transfer: Transfer, key: str) -> int:
         """The person ``key`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
         transfer.pending.discard(key)
+        transfer.done.add(key)
         self.settled(transfer)
         return len(transfer.pending)
 

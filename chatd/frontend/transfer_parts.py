@@ -122,7 +122,9 @@ class Transfer:
     sent it (``person_key``: the account, else the nickname from the
     address); ``pending`` the ``person_key``s of those offered it that have
     not finished, declined or cancelled (an offline account's key, until it
-    identifies); ``uploader`` the session uploading it, if any;
+    identifies); ``done`` those of them that have, so that one who comes
+    back into its room is not offered it again (chatd.frontend.late_joiners);
+    ``uploader`` the session uploading it, if any;
     ``moved`` when its upload last took a chunk (or began, or the daemon
     started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
     """
@@ -137,6 +139,7 @@ class Transfer:
     offered_at: float | None = None
     moved: float = 0.0
     pending: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -180,6 +183,7 @@ class Transfer:
             self.began,
             self.offered_at,
             tuple(self.pending),
+            tuple(self.done),
         )
 
     @classmethod
@@ -205,6 +209,7 @@ class Transfer:
         transfer.offered_at = record.offered_at
         account = record.target.account
         transfer.pending = {account_key(key) if key == account else key for key in record.pending}
+        transfer.done = set(record.done)
         return transfer
 
 

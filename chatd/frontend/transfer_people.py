@@ -78,17 +78,19 @@ class TransferPeople:
         were offered follow them.
 
         A recipient's key in ``pending`` moves to the new one, so they may
-        still fetch or decline; a sender's snapshot becomes ``now`` (and with
+        still fetch or decline (and in ``done``, so that they are not offered
+        it again as they join its room); a sender's snapshot becomes ``now`` (and with
         it the key they cancel and resume by), so each fetch, decline and
         cancel reaches them under it.
         """
         old, new = person_key(was), person_key(now)
         for transfer in self._open.all():
             changed = False
-            if old != new and old in transfer.pending:
-                transfer.pending.discard(old)
-                transfer.pending.add(new)
-                changed = True
+            for people in (transfer.pending, transfer.done):
+                if old != new and old in people:
+                    people.discard(old)
+                    people.add(new)
+                    changed = True
             if transfer.by == old:
                 transfer.sender = now
                 changed = True

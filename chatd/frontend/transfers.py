@@ -11,7 +11,9 @@ recipient has it whole, declines or cancels, and how many are left to
 (``left`` 0: the transfer is over), by its ``TransferPeople``
 (chatd.frontend.transfer_people), who also follow renames; what waited
 too long goes as its time comes, by its ``TransferExpiry``
-(chatd.frontend.transfer_expiry). This facade is what front ends call: it
+(chatd.frontend.transfer_expiry); a room's offer reaches those who join
+the room while it is open, by its ``LateJoiners``
+(chatd.frontend.late_joiners). This facade is what front ends call: it
 decides what each command does to a transfer on either side; the transfers
 open, which all its parts change, are one ``OpenTransfers``
 (chatd.frontend.open_transfers) they are each handed.
@@ -42,6 +44,7 @@ from chatd.domain.replies import (
 )
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
+from chatd.frontend.late_joiners import LateJoiners
 from chatd.frontend.named_refusals import AcceptRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import TransferExpiry
@@ -119,6 +122,7 @@ class Transfers:
         )
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
+        self._late = LateJoiners(chat, self._open, reactor, bus)
 
     @property
     def limits(self) -> FileLimits:
@@ -135,8 +139,10 @@ class Transfers:
         self._expiry.start()
 
     def stop(self) -> None:
-        """Look no more until started again: the daemon is stopping (``TransferExpiry.stop``)."""
+        """Look no more until started again, and offer no late joiner more: the daemon is stopping
+        (``TransferExpiry.stop``, ``LateJoiners.stop``)."""
         self._expiry.stop()
+        self._late.stop()
 
     # Sessions.
 

@@ -61,6 +61,7 @@ def encode_transfer(transfer: KeptTransfer) -> str:
             "began": transfer.began,
             "offered_at": transfer.offered_at,
             "pending": sorted(transfer.pending),
+            "done": sorted(transfer.done),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -79,4 +80,6 @@ def decode_transfer(text: str) -> KeptTransfer:
         data["began"],
         data["offered_at"],
         tuple(data["pending"]),
+        # Kept before a room's late joiners were offered what is open there: nobody is known to be done with it.
+        tuple(data.get("done", ())),
     )

@@ -1,0 +1,89 @@
+"""A room's offer reaches whoever joins the room while it is open, as a file shared in a room stays there (issue 16).
+
+An offer to a room went to its members as they were when it was made: a
+student who came in a minute after the teacher offered a worksheet never
+saw it. Now each join (``Joined``, however made, on whichever front end, as
+the chat's bus carries it) is looked at here, once for every front end: for
+each offer to that room still open (offered, not withdrawn, its time not
+up, someone still to fetch it), the joiner is shown the same ``FileOffered``
+its members were, and is one of its people from then on, who may fetch,
+decline or stop it and is counted among those left.
+
+Not offered it: its sender (any of their sessions), and whoever was offered
+it already, still to fetch it (a member who left and comes back) or done
+with it (fetched, declined, stopped: ``Transfer.done``). An offer nobody is
+left to fetch is over as before, and a late joiner does not bring it back;
+one who joins while it is open keeps it open for themselves until they are
+done with it, or until ``--file-keep`` after it was made, as for anyone.
+
+The offer is shown on the next reactor pass, not while the join is being
+published: the bus hears an event before the front ends deliver it, and a
+joiner's session writes the room's names, topic and last lines (or keeps
+their place, chatd.frontend.held) after the chat's join returns, so the
+offer comes after all of it, as live news does.
+"""
+
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+
+from chatd.domain.chat import Chat
+from chatd.domain.events import Event, Joined
+from chatd.domain.people import person_key
+from chatd.domain.ports import Bus
+from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_parts import Transfer
+from chatd.text import fold
+
+
+class LateJoiners:
+    """Offers the open room offers of ``open_transfers`` on ``chat`` to those who join their room, as ``bus`` says,
+    on ``reactor``'s next pass."""
+
+    def __init__(self, chat: Chat, open_transfers: OpenTransfers, reactor: IReactorTime, bus: Bus) -> None:
+        self._chat = chat
+        self._open = open_transfers
+        self._reactor = reactor
+        self._waiting: list[tuple[Transfer, str]] = []
+        """Each offer with the person (``person_key``) who joined its room, to be offered it on the next pass."""
+        self._due: IDelayedCall | None = None
+        bus.subscribe(self._heard, (Joined,))
+
+    def stop(self) -> None:
+        """Offer nothing more: the daemon is stopping, and its sessions with it."""
+        self._waiting.clear()
+        if self._due is not None and self._due.active():
+            self._due.cancel()
+        self._due = None
+
+    def _heard(self, event: Event) -> None:
+        assert isinstance(event, Joined)
+        room, key = fold(event.room), person_key(event.actor)
+        # A walk of every open transfer a join: few are open at once, and most joins find none of their room's.
+        for transfer in self._open.all():
+            if transfer.target.room and fold(transfer.target.to) == room and self._open_to(transfer, key):
+                self._waiting.append((transfer, key))
+        if self._waiting and self._due is None:
+            self._due = self._reactor.callLater(0, self._offer)
+
+    def _open_to(self, transfer: Transfer, key: str) -> bool:
+        """Whether ``transfer``, open, is still on offer and new to the person ``key``: offered, its time not up,
+        someone still to fetch it, and ``key`` neither its sender nor one of its people already."""
+        return (
+            transfer.offered_at is not None
+            and transfer.began + self._open.limits.keep > self._reactor.seconds()
+            and bool(transfer.pending)
+            and key != transfer.by
+            and key not in transfer.pending
+            and key not in transfer.done
+        )
+
+    def _offer(self) -> None:
+        """Offer each waiting joiner what is still open to them now (it may have ended, or they may have gone or
+        become its people meanwhile)."""
+        self._due = None
+        waiting, self._waiting = self._waiting, []
+        for transfer, key in waiting:
+            if self._open.get(transfer.file) is not transfer or not self._open_to(transfer, key):
+                continue
+            if self._chat.offer_file_joiner(transfer.sender, transfer.target, transfer.offered, key):
+                transfer.pending.add(key)
+                self._open.settled(transfer)
