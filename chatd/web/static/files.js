@@ -94,8 +94,8 @@ export class Transfers {
   /**
    * Why `upload` is not offered, one sentence, if the same file goes to the same place already, from this page or
    * as an offer of the user's shown here; null if it does not. The server answers a second offer of it with the
-   * first (docs/PROTOCOL.md, Files): the new line said "Offering…" for good, and said it was offered to the room,
-   * while a room's offer reaches only those who were in it when it was made, never who joins later.
+   * first (docs/PROTOCOL.md, Files): the new line said "Offering…" for good, and said it was offered to the room
+   * again. Whoever joins a room while its offer is open is offered it by the server: nothing needs sending again.
    */
   offeredAlready(upload) {
     const same = (hash, bytes, to) => hash === upload.hash && bytes === upload.size && fold(to) === fold(upload.target);
@@ -105,7 +105,7 @@ export class Transfers {
     if (sending !== undefined && sending.state !== "offered") return `You are sending ${name} to ${target} already. Nothing was sent.`;
     if (sending === undefined && !shown) return null;
     if (!target.startsWith("#")) return `You offered ${name} to ${target} already. Nothing was sent.`;
-    return `You offered ${name} to ${target} already, to those who were in it then. To offer it to everyone there now, press Cancel on that offer and send the file again. Nothing was sent.`;
+    return `You offered ${name} to ${target} already: whoever joins ${target} while it is offered is offered it too. Nothing was sent.`;
   }
 
   /**
