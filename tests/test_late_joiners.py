@@ -4,8 +4,11 @@ import os
 from typing import Any
 
 from twisted.internet.testing import StringTransport
+from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.files import FileLimits
+from chatd.domain.events import Actor
+from chatd.domain.files import FileLimits, FileTarget, OfferedFile
+from chatd.frontend.transfer_parts import Transfer
 from chatd.line.protocol import LineProtocol
 from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, SHA, FileTestCase
@@ -201,3 +204,22 @@ class IRCLateJoinerTests(FileTestCase, IRCTestCase):
             f"image/png, sha256 {SHA}): fetch it at http://testhost:8080/files/dave-token (a link for you "
             "alone, good once) or with the bundled client (python -m chatd.client) or the web page",
         )
+
+
+class KeptDoneTests(SynchronousTestCase):
+    def test_who_is_done_with_an_offer_outlives_a_restart(self) -> None:
+        """A transfer kept and read back after a restart still knows who is done with it, so that they are not
+        offered it again as they come back into its room."""
+        transfer = Transfer(
+            OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
+            Actor("alice", "127.0.0.1", None),
+            "address:127.0.0.1",
+            FileTarget("#maths", room=True),
+            f"{SHA}-10",
+            1000.0,
+            offered_at=1001.0,
+            pending={"nick:carol@127.0.0.1"},
+            done={"nick:bob@127.0.0.1"},
+        )
+        again = Transfer.kept(transfer.record())
+        self.assertEqual((again.pending, again.done), ({"nick:carol@127.0.0.1"}, {"nick:bob@127.0.0.1"}))
