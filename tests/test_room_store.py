@@ -94,6 +94,26 @@ class RoomStoreContract:
             [RegisteredRoom("#dev", "carol"), RegisteredRoom("#ops", "bob")],
         )
 
+    def test_a_server_rooms_settings_are_kept_with_no_registration(self) -> None:
+        """A server's room's changes are kept, with no registration, and read back apart from the registered
+        rooms; a room neither registered nor the server's keeps none. Registered, the room's settings are its
+        registration's, and unregistered it keeps none."""
+        rooms = self.make()
+        rooms.change_settings("#maths", (ModeChange(Setting.MODERATED, True),), "alice", 1.0, server=True)
+        rooms.change_settings(
+            "#maths", (ModeChange(Setting.BAN, True, "badkid!*@*"),), "bob", 2.0, server=True
+        )
+        rooms.change_settings("#dev", (ModeChange(Setting.INVITE_ONLY, True),), "carol", 2.0)
+        rooms = self.restarted(rooms)
+        assert isinstance(self, SynchronousTestCase)
+        self.assertEqual(list(rooms.registered()), [])
+        settings = RoomSettings(moderated=True, bans=(RoomBan("badkid!*@*", "bob", 2.0),))
+        self.assertEqual(dict(rooms.server_settings()), {"#maths": settings})
+        rooms.register("#maths", "#maths", "alice", 3.0, RoomSettings(limit=5))
+        rooms.unregister("#maths")
+        rooms = self.restarted(rooms)
+        self.assertEqual((list(rooms.registered()), dict(rooms.server_settings())), ([], {}))
+
 
 class MemoryRoomsTests(RoomStoreContract, SynchronousTestCase):
     """``MemoryRooms`` keeps what it is told while the daemon runs."""

@@ -13,7 +13,8 @@ Front ends hold ``UserView`` and ``RoomView``s: read-only faces of the
 chat's own users and rooms, which only the chat changes, through events.
 
 ``Accounts`` keeps who owns which nickname, and the hashes of their passwords;
-``RoomStore`` keeps the registered rooms: who owns each, its room operators, and its settings.
+``RoomStore`` keeps the registered rooms: who owns each, its room operators, and its settings; and the
+settings of the server's rooms.
 
 ``Clock`` is the injected time: the reactor, or a test's ``Clock``.
 """
@@ -260,7 +261,7 @@ class KeyStore(Protocol):
 
 class RoomStore(Protocol):
     """The registered rooms, kept across restarts: each room's owner and its room operators, all accounts, and
-    its settings (chatd.domain.rooms.RoomSettings).
+    its settings (chatd.domain.rooms.RoomSettings); and the settings of the server's rooms, which nobody registers.
 
     A port of its own rather than more of ``Accounts``: a room is not a
     nickname, and a store may keep one without the other. Rooms are named
@@ -272,6 +273,12 @@ class RoomStore(Protocol):
 
     def registered(self) -> Sequence[RegisteredRoom]:
         """Every registered room, as kept when the store was opened and changed since."""
+        ...
+
+    def server_settings(self) -> Mapping[str, RoomSettings]:
+        """The settings kept for rooms that are not registered (``change_settings`` with ``server``), by room, as
+        kept when the store was opened and changed since: whatever the server's rooms are now, as the chat decides.
+        """
         ...
 
     def register(
@@ -286,10 +293,12 @@ class RoomStore(Protocol):
         ...
 
     def change_settings(
-        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float, *, server: bool = False
     ) -> Awaitable[None]:
         """Make ``changes`` (of settings, checked, in normal form) to what the registered room ``room`` keeps, as
-        made by nickname ``by`` at ``at`` (``RoomSettings.changed``).
+        made by nickname ``by`` at ``at`` (``RoomSettings.changed``); ``server``: to what the server's room
+        ``room`` keeps, with no registration (``server_settings``). A registered room's are changed only while it
+        is registered when the change is kept, so a registration that failed keeps none.
 
         The changes, not the settings they lead to: applied to whatever is
         kept when they are, so a change kept stays though an earlier one

@@ -15,7 +15,7 @@ reads on from where it happened: its id is a point in the order of events
 
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from itertools import islice, takewhile
 from operator import attrgetter
@@ -262,16 +262,24 @@ class MemoryRooms:
 
     def __init__(self) -> None:
         self._rooms: dict[str, RegisteredRoom] = {}
+        self._server_settings: dict[str, RoomSettings] = {}
+        """The settings of rooms kept with no registration (the server's), by room."""
 
     def registered(self) -> Sequence[RegisteredRoom]:
         """Every room registered since start."""
         return list(self._rooms.values())
 
+    def server_settings(self) -> Mapping[str, RoomSettings]:
+        """The settings of the rooms kept with no registration since start."""
+        return dict(self._server_settings)
+
     def register(
         self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
     ) -> "Deferred[None]":
-        """Register ``room`` to ``owner``, set as ``settings``."""
+        """Register ``room`` to ``owner``, set as ``settings``: those replace any it kept unregistered, as the
+        SQLite store's one row a room does."""
         self._rooms[room] = RegisteredRoom(name, owner, settings=settings)
+        self._server_settings.pop(room, None)
         return succeed(None)
 
     def unregister(self, room: str) -> "Deferred[None]":
@@ -294,10 +302,13 @@ class MemoryRooms:
         return succeed(None)
 
     def change_settings(
-        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float, *, server: bool = False
     ) -> "Deferred[None]":
-        """Make ``changes`` by ``by`` at ``at`` to ``room``'s settings, if it is registered."""
+        """Make ``changes`` by ``by`` at ``at`` to ``room``'s settings, if it is registered or ``server``."""
         kept = self._rooms.get(room)
-        if kept is not None:
+        if server:
+            settings = self._server_settings.get(room, NO_SETTINGS)
+            self._server_settings[room] = settings.changed(changes, by, at)
+        elif kept is not None:
             self._rooms[room] = replace(kept, settings=kept.settings.changed(changes, by, at))
         return succeed(None)

@@ -1,7 +1,10 @@
-"""A registered room's settings in the SQLite file: one JSON row a room, changed in SQL by each ``/mode``'s changes.
+"""A registered or server's room's settings in the SQLite file: one JSON row a room, changed in SQL by each ``/mode``'s changes.
 
 A row of ``room_settings`` (schema step 12) holds the whole of a room's
-settings, read whole at start. A change is written as the changes a
+settings, read whole at start. A server's room (``--room``) has a row with
+no registration; a row of a room no longer one of the server's is left as
+it is and unused, so that room given back to ``--room`` has its settings
+back (and a registration of it replaces the row). A change is written as the changes a
 ``/mode`` made, not as the settings they led to: the statement
 (``SETTINGS_CHANGED``) applies them to the row as it is when the
 transaction runs, through the SQL function ``settings_changed``, which is
@@ -23,14 +26,21 @@ from chatd.domain.encoding import ban_rows, bans_of, change_rows, changes_of
 from chatd.domain.events import ModeChange, Setting
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 
-SETTINGS_CHANGED = (
+_CHANGED_WHERE = (
     "INSERT INTO room_settings (room, body) "
     "SELECT ?1, settings_changed(NULL, ?2, ?3, ?4) "
-    "WHERE EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?1) "
+    "WHERE {kept} "
     "ON CONFLICT (room) DO UPDATE SET body = settings_changed(body, ?2, ?3, ?4)"
 )
-"""Applies changes (``encode_changes``) by a nickname at a time to a room's row, only while it is registered;
-a room registered before step 12 has no row, and gets one with a new room's settings changed."""
+"""Applies changes (``encode_changes``) by a nickname at a time to a room's row, where ``kept`` holds; a room with
+no row yet gets one with a new room's settings changed. (SQLite's upsert after a SELECT needs its WHERE.)"""
+
+SETTINGS_CHANGED = _CHANGED_WHERE.format(kept="EXISTS (SELECT 1 FROM registered_rooms WHERE room = ?1)")
+"""A registered room's change, applied only while it is registered: a registration that failed keeps none. A room
+registered before step 12 has no row. The very text chatd has logged since step 12 (a pass log holds it)."""
+
+SERVER_SETTINGS_CHANGED = _CHANGED_WHERE.format(kept="true")
+"""A server's room's change: kept with no registration, as nobody may register one (chatd.domain.rooms)."""
 
 
 _LATER_FLAGS = (Setting.REGISTERED_ONLY, Setting.REGISTERED_SPEECH)

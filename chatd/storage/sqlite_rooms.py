@@ -1,6 +1,8 @@
-"""Registered rooms kept in the SQLite store's file, written by its writer thread in its transactions.
+"""Registered rooms, and the server's rooms' settings, kept in the SQLite store's file, written by its writer thread
+in its transactions.
 
-Every registered room is read at start (``SQLiteHistory.open``) and kept in
+Every registered room, and every row of settings with no registration (a
+server's room's), is read at start (``SQLiteHistory.open``) and kept in
 memory as ``MemoryRooms`` keeps it, so the chat restores them before anyone
 connects; a change goes into the transaction of the reactor pass it was
 made in, with that pass's events (the room event that announces it among
@@ -24,7 +26,13 @@ from chatd.domain.events import ModeChange
 from chatd.domain.rooms import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.pass_records import Statement
-from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
+from chatd.storage.room_settings import (
+    SERVER_SETTINGS_CHANGED,
+    SETTINGS_CHANGED,
+    decode_settings,
+    encode_changes,
+    encode_settings,
+)
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.text import fold
 
@@ -45,6 +53,8 @@ class SQLiteRooms(MemoryRooms):
             kept = self._rooms.get(room)
             if kept is not None:
                 self._rooms[room] = replace(kept, settings=decode_settings(body))
+            else:
+                self._server_settings[room] = decode_settings(body)
 
     def register(
         self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
@@ -76,12 +86,16 @@ class SQLiteRooms(MemoryRooms):
         return written.addCallback(lambda _: super(SQLiteRooms, self).unregister(room))
 
     def change_settings(
-        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float, *, server: bool = False
     ) -> "Deferred[None]":
         """Make ``changes`` by ``by`` at ``at`` to ``room``'s row of settings, as it is when the pass's transaction
-        runs, if it is registered then (a registration that failed is not); memory follows once it commits."""
-        written = self._store.change(SETTINGS_CHANGED, room, encode_changes(changes), by, at)
-        return written.addCallback(lambda _: super(SQLiteRooms, self).change_settings(room, changes, by, at))
+        runs, if it is registered then (a registration that failed is not) or ``server``; memory follows once it
+        commits."""
+        statement = SERVER_SETTINGS_CHANGED if server else SETTINGS_CHANGED
+        written = self._store.change(statement, room, encode_changes(changes), by, at)
+        return written.addCallback(
+            lambda _: super(SQLiteRooms, self).change_settings(room, changes, by, at, server=server)
+        )
 
     def add_operator(self, room: str, account: str) -> "Deferred[None]":
         """Make ``account`` an operator of ``room``."""
