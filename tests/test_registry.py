@@ -613,6 +613,60 @@ class KeptSettingsTests(RegistryTestCase):
         self.assertEqual(self.rooms.registered(), [])
 
 
+class ServerRoomSettingsTests(RegistryTestCase):
+    """The server's #lobby keeps its settings and masks while empty and across a restart, as a registered room does:
+    a class's +m is there the next morning."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.chat.grant_operator(self.alice)
+
+    def moderate(self) -> None:
+        """alice, an operator, sets #lobby moderated with badkid's mask, kept by the store; then everyone leaves."""
+        changed = self.chat.change_room(
+            self.alice,
+            "#lobby",
+            [ModeChange(Setting.MODERATED, True), ModeChange(Setting.BAN, True, "badkid")],
+        )
+        self.done(changed.kept)
+        self.chat.part(self.alice, "#lobby")
+        self.chat.part(self.bob, "#lobby")
+
+    def first_in(self, chat: Chat) -> None:
+        """carol, first into #lobby, finds it moderated and may not speak; badkid may not join."""
+        carol, _ = self.online("carol", "#lobby")
+        self.assertTrue(chat.room_modes("#lobby", carol).moderated)
+        self.assertRaises(ModeratedError, chat.say, carol, "#lobby", "hello")
+        badkid, _ = self.online("badkid")
+        self.assertRaises(BannedFromRoomError, chat.join, badkid, "#lobby")
+
+    def test_an_emptied_server_room_is_still_moderated_for_whoever_comes_next(self) -> None:
+        """Set and emptied, #lobby still shows its settings, and whoever makes it again finds them."""
+        self.moderate()
+        self.assertTrue(self.chat.room_modes("#lobby", self.alice).moderated)
+        self.first_in(self.chat)
+
+    def test_a_restart_gives_them_back(self) -> None:
+        """A new chat on the same stores has #lobby moderated, its mask set."""
+        self.moderate()
+        self.chat = self.make_chat()
+        self.chat.restore(list(self.published))
+        self.first_in(self.chat)
+
+    def test_a_room_no_longer_the_servers_ignores_them_until_it_is_again(self) -> None:
+        """Started without #lobby among its rooms, a chat makes it anew, unset; started with it again, it has them."""
+        self.moderate()
+        self.chat = Chat(
+            self.clock, self.history, self.bus, self.limits, accounts=self.accounts, rooms=self.rooms
+        )
+        self.chat.restore(list(self.published))
+        carol, _ = self.online("carol", "#lobby")
+        self.assertFalse(self.chat.room_modes("#lobby", carol).moderated)
+        self.chat = self.make_chat()
+        self.chat.restore(list(self.published))
+        self.first_in(self.chat)
+
+
 class AnsweredRooms(MemoryRooms):
     """Registered rooms whose every change waits to be answered, as a store's commit does: ``answers`` in the
     order the changes came; one failed is a change the file refused (a full disk, say)."""
@@ -640,9 +694,9 @@ class AnsweredRooms(MemoryRooms):
         return self._answer()
 
     def change_settings(
-        self, room: str, changes: Sequence[ModeChange], by: str, at: float
+        self, room: str, changes: Sequence[ModeChange], by: str, at: float, *, server: bool = False
     ) -> "Deferred[None]":
-        super().change_settings(room, changes, by, at)
+        super().change_settings(room, changes, by, at, server=server)
         return self._answer()
 
     def _answer(self) -> "Deferred[None]":
@@ -803,6 +857,34 @@ class NotKeptTests(RegistryTestCase):
         self.refused(keying, 1)
         self.chat.join(self.bob, "#dev")
         self.assertEqual(self.chat.room_modes("#dev", self.bob).keyed, False)
+
+    def test_a_server_rooms_settings_not_kept_are_undone_and_refused(self) -> None:
+        """+m on the server's #lobby the store refuses: alice is told, its members read the chat's change putting
+        it back, bob speaks again, and nobody is told of a registration; refused once #lobby emptied, it is
+        made again unset."""
+        self.chat.grant_operator(self.alice)
+        moderating = started(
+            self.chat.change_room(self.alice, "#lobby", [ModeChange(Setting.MODERATED, True)]).kept
+        )
+        self.assertRaises(ModeratedError, self.chat.say, self.bob, "#lobby", "hello")
+        self.answered.answers[-1].errback(OSError("disk full"))
+        error = self.failureResultOf(moderating, RoomNotKeptError).value
+        self.assertEqual((error.room, error.settings), ("#lobby", True))
+        undone = self.published[-1]
+        assert isinstance(undone, RoomModesChanged)
+        self.assertEqual((undone.actor, undone.changes), (CHAT, (ModeChange(Setting.MODERATED, False),)))
+        self.assertIn(seen(undone), self.bob_session.received)
+        self.assertEqual(self.undone(), [])
+        self.chat.say(self.bob, "#lobby", "hello")
+        keying = started(
+            self.chat.change_room(self.alice, "#lobby", [ModeChange(Setting.KEY, True, "k")]).kept
+        )
+        self.chat.part(self.alice, "#lobby")
+        self.chat.part(self.bob, "#lobby")
+        self.answered.answers[-1].errback(OSError("disk full"))
+        self.failureResultOf(keying, RoomNotKeptError)
+        self.chat.join(self.bob, "#lobby")
+        self.assertEqual(self.chat.room_modes("#lobby", self.bob).keyed, False)
 
     def test_two_changes_refused_together_leave_it_as_before_both(self) -> None:
         """/op then /deop of bob in one failed transaction: bob is no operator, as before either; nothing to undo."""

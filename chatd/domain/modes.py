@@ -45,12 +45,12 @@ Slot = tuple[Setting, str]
 """What one change sets: its setting, and for standing or a mask whose (a nickname's or a mask's key)."""
 
 KeepSettings = Callable[[User, Room, tuple[ModeChange, ...], float], Awaitable[None] | None]
-"""``Registry.keep_settings``: keeps what changes by a user at a time make of a registered room's settings."""
+"""``Registry.keep_settings``: keeps what changes by a user at a time make of a registered or server's room's settings."""
 
 
 @dataclass(frozen=True, slots=True)
 class RoomChange:
-    """What ``Modes.change_room`` changed (empty: nothing), and, for a registered room whose settings it changed,
+    """What ``Modes.change_room`` changed (empty: nothing), and, for a registered or server's room whose settings it changed,
     what fires once the store keeps them (failing with RoomNotKeptError once they are undone); else None."""
 
     changes: tuple[ModeChange, ...]
@@ -149,8 +149,8 @@ class Modes:
         TargetIsRoomOperatorError, and nothing changes); one that changes nothing
         is dropped, and what is left is published as one ``RoomModesChanged``
         to the room's members and the asker. Returns what changed: empty
-        if nothing did, and then nothing is published; a registered room's
-        settings changed are kept (``RoomChange.kept``).
+        if nothing did, and then nothing is published; a registered or server's
+        room's settings changed are kept (``RoomChange.kept``).
 
         A key or a limit turned off, and a flag either way, carry no
         argument; a nickname becomes the member's as they show it, a mask

@@ -27,6 +27,13 @@ those around it, is in neither the store nor (once put back) memory,
 and its asker alone is told; one kept stays, though an earlier one was
 refused. A change it cannot keep is undone as the chat's own
 ``RoomModesChanged``, a mask it set again as it was set (``restored``).
+
+A server's room keeps its settings the same way, with no registration: a
+host's ``/mode #maths +m`` is there after the class left and after a
+restart. Here it is noted as a registration owned by no account
+(``_SERVER``), which nothing changes but its settings; the store keeps them
+apart from the registered rooms' (``RoomStore.server_settings``), and the
+chat takes back, at start, those of the rooms that are the server's then.
 """
 
 from collections.abc import Awaitable, Callable
@@ -76,6 +83,11 @@ class _Unanswered:
     changes: list[_Change]
 
 
+_SERVER = ""
+"""The owner a server's room is noted under while the store keeps its settings (``Registry._as_stored``): no
+account, as none may own it. No change but of its settings is made to it, so no registration is put back."""
+
+
 def _as_kept(registration: Registration | None, settings: RoomSettings) -> RegisteredRoom | None:
     """The chat's ``registration`` of a room set as ``settings``, as a store keeps one."""
     return (
@@ -120,6 +132,10 @@ class Registry:
             registration = Registration(kept.name, kept.owner, set(kept.operators))
             self._state.rooms.register(fold(kept.name), registration)
             self._state.rooms.keep_settings(fold(kept.name), kept.settings)
+        for key, settings in self._store.server_settings().items():
+            # A room the host no longer names with --room keeps its row, unused: named again, it has them back.
+            if self._state.rooms.is_server(key):
+                self._state.rooms.keep_settings(key, settings)
 
     def register_room(self, view: UserView, name: str) -> Awaitable[None]:
         """Register room ``name`` to the asker's account; they must be identified, in it, and own it today (or be
@@ -254,13 +270,14 @@ class Registry:
     def keep_settings(
         self, by: User, room: Room, changes: tuple[ModeChange, ...], at: float
     ) -> Awaitable[None] | None:
-        """Keep what ``changes`` by ``by`` at ``at`` make of registered ``room``'s settings, before the chat makes
-        them; None if the room is not registered or its settings stay as they are (standing alone changed).
+        """Keep what ``changes`` by ``by`` at ``at`` make of registered or server's ``room``'s settings, before the
+        chat makes them; None if the room is neither or its settings stay as they are (standing alone changed).
 
         The result is to be awaited, as ``register_room``'s is.
         """
         key = fold(room.name)
-        if key not in self._state.rooms.registered:
+        registered = key in self._state.rooms.registered
+        if not registered and not self._state.rooms.is_server(key):
             return None
         kept_changes = tuple(change for change in changes if change.setting not in STANDING)
         if not kept_changes:
@@ -275,7 +292,7 @@ class Registry:
                 else replace(kept, settings=kept.settings.changed(kept_changes, by.nick, at))
             )
 
-        written = self._store.change_settings(key, kept_changes, by.nick, at)
+        written = self._store.change_settings(key, kept_changes, by.nick, at, server=not registered)
         return self._changed(by, key, room.name, change, written, settings=True)
 
     def _changed(
@@ -298,7 +315,7 @@ class Registry:
         unanswered = self._unanswered.get(key)
         if unanswered is None:
             unanswered = self._unanswered[key] = _Unanswered(
-                _as_kept(self._state.rooms.registered.get(key), self._state.rooms.settings(key)), []
+                self._as_stored(key, self._state.rooms.settings(key)), []
             )
         unanswered.changes.append(change)
         return self._answered(by, key, shown, unanswered, change, written, settings)
@@ -330,11 +347,19 @@ class Registry:
     def _put_back(self, by: User, key: str, unanswered: _Unanswered) -> None:
         """Make room ``key``'s registration what the store keeps with the changes still unanswered, if it differs."""
         wanted = reduce(lambda kept, change: change(kept), unanswered.changes, unanswered.kept)
-        held = self._state.rooms.registered.get(key)
-        if _unset(wanted) != _unset(_as_kept(held, NO_SETTINGS)):
-            self._registration_put_back(by, key, wanted, held)
+        if _unset(wanted) != self._as_stored(key, NO_SETTINGS):
+            self._registration_put_back(by, key, wanted, self._state.rooms.registered.get(key))
         if wanted is not None:
             self._settings_put_back(by, key, wanted)
+
+    def _as_stored(self, key: str, settings: RoomSettings) -> RegisteredRoom | None:
+        """Room ``key`` set as ``settings``, as the store keeps it: its registration, a server's room under no
+        account (``_SERVER``), else None."""
+        registration = self._state.rooms.registered.get(key)
+        if registration is not None:
+            return _as_kept(registration, settings)
+        name = self._state.rooms.server_name(key)
+        return None if name is None else RegisteredRoom(name, _SERVER, settings=settings)
 
     def _registration_put_back(
         self, by: User, key: str, wanted: RegisteredRoom | None, held: Registration | None

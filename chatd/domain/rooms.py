@@ -17,9 +17,11 @@ A live room also has settings and standing (issue 15): invite-only, a key,
 a member limit, moderated, secret, registered users only (to join, or to
 speak), ban masks (chatd.domain.masks), and
 its operators and voiced members, by user. They live in memory while the
-room has members, and are gone with it, bar a registered room's settings
-(``RoomSettings``: all but the standing), which its owner wants to stay as
-set: kept while it is empty and, by the ``RoomStore``, across a restart.
+room has members, and are gone with it, bar the settings (``RoomSettings``:
+all but the standing) of a room that outlives its members, a registered
+room's, which its owner wants to stay as set, and a server's room's, which
+its host does (a class's ``+m`` is there the next morning): kept while it
+is empty and, by the ``RoomStore``, across a restart.
 A ``/mode`` changes them one way wherever they are: ``RoomSettings.changed``
 makes the new value, which replaces the live room's (``Rooms.settle``), an
 empty room's kept one, or a store's row.
@@ -49,8 +51,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class RoomSettings:
     """A room's settings (its modes but the standing of members, and its ban masks, oldest first), as a live
-    room holds them, a registered room keeps them while empty and a store across restarts. The defaults are a
-    new room's."""
+    room holds them, a room that outlives its members keeps them while empty and a store across restarts. The
+    defaults are a new room's."""
 
     invite_only: bool = False
     key: str = ""
@@ -239,8 +241,8 @@ class RegisteredRoom:
 class Kept:
     """What a room that outlives its members keeps while it has none, for when it is made again.
 
-    The topic with who set it and when (as ``Room`` holds them), and its lock;
-    a registered room's settings too.
+    The topic with who set it and when (as ``Room`` holds them), its lock,
+    and its settings.
     """
 
     topic: str = ""
@@ -293,6 +295,10 @@ class Rooms:
     def is_server(self, key: str) -> bool:
         """Whether the room with folded name ``key`` is one of the server's, which nobody may register."""
         return key in self._server
+
+    def server_name(self, key: str) -> str | None:
+        """The name of the server's room with folded name ``key``, as the host wrote it; None if it is not one."""
+        return self._server.get(key)
 
     def register(self, key: str, registration: Registration | None) -> None:
         """Register the room with folded name ``key`` to ``registration`` (None: unregister it).
@@ -465,8 +471,9 @@ class Rooms:
             del self.by_key[key]
             del self.by_look[look(room.name)]
             if self.outlives(key):
-                settings = room.settings if key in self.registered else NO_SETTINGS
-                self.kept[key] = Kept(room.topic, room.topic_locked, room.topic_by, room.topic_at, settings)
+                self.kept[key] = Kept(
+                    room.topic, room.topic_locked, room.topic_by, room.topic_at, room.settings
+                )
             self.relist(key)
 
     def settings(self, key: str) -> RoomSettings:
@@ -478,6 +485,7 @@ class Rooms:
         return NO_SETTINGS if kept is None else kept.settings
 
     def keep_settings(self, key: str, settings: RoomSettings) -> None:
-        """Give the registered room with folded name ``key``, nobody in it, ``settings`` for when it is made again."""
+        """Give the room with folded name ``key``, one that outlives its members with nobody in it, ``settings`` for
+        when it is made again."""
         self.kept.setdefault(key, Kept()).settings = settings
         self.relist(key)

@@ -250,7 +250,7 @@ def _room_modes_changed(state: ChatState, event: RoomModesChanged) -> None:
     key = fold(event.room)
     settings = state.rooms.settings(key).changed(event.changes, event.actor.nick, event.at, event.restored)
     if key not in state.rooms.by_key:
-        # Only the chat's own putting back of a registered room's settings the store could not keep
+        # Only the chat's own putting back of a registered or server's room's settings the store could not keep
         # (chatd.domain.registry) changes a room nobody is in: what it keeps for when it is made again.
         state.rooms.keep_settings(key, settings)
         return

@@ -55,7 +55,7 @@ class TooManyRegisteredRoomsError(ChatError):
 class RoomNotKeptError(ChatError):
     """The store could not keep a change to the registration of ``room`` (a full disk, say): it is undone.
 
-    ``settings``: the change was of the registered room's settings (its modes or ban masks).
+    ``settings``: the change was of the room's settings (its modes or ban masks), a registered or server's room's.
     """
 
     code = "room-not-saved"
