@@ -1,21 +1,21 @@
 """One address looping password checks over many connections holds another address's /identify up by one at most.
 
 A real daemon, Argon2 at argon2-cffi's default cost and its pool of one
-password thread. Eight connections from 127.0.0.2, each identified to an
+password thread. Five connections from 127.0.0.2, each identified to an
 account of its own, send ``/identify`` with their right password again and
 again without a pause: each is checked, one piece of work on the pool
 (then told it is identified already), and no failure budget slows it; the
 flood budget is lifted too. Once each has been answered, a user from
 127.0.0.3 identifies. What is counted is not time but how many of the
 loop's answers come before hers. With every connection's check queued on
-the pool in the order asked, hers waited behind all eight. In its host's
+the pool in the order asked, hers waited behind all five. In its host's
 turn, the loop has one check on the pool at a time, so hers waits for
 that one and is next.
 
 Each ``/password`` is two pieces (a check, then a hash) answered once: the
-pool, first in first out, then keeps eight connections' checks together and
+pool, first in first out, then keeps five connections' checks together and
 their hashes together, and how many answers come before hers swings from
-none to eight with the moment she asks; an answer a piece keeps the count
+none to five with the moment she asks; an answer a piece keeps the count
 honest. tests/test_password_turns.py has hashes wait their host's turn too.
 """
 
@@ -27,11 +27,11 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.daemon import CRLF, LineClient
 from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
 
-CONNECTIONS = 8
+CONNECTIONS = 5
 
 AHEAD_AT_MOST = 2
 """The loop's answers that may come before the /identify's: the check running as she asks, and one to spare; with no
-turns, seven or eight did."""
+turns, four or five did."""
 
 PASSWORD = "right-password"
 
@@ -78,7 +78,7 @@ class LoopingChecksTests(SynchronousTestCase):
         return [line + b"\n" for line in whole]
 
     def test_another_addresss_identify_waits_for_one_check_of_the_loop_at_most(self) -> None:
-        """While eight connections of one address loop /identify, another address's /identify comes after one or two
+        """While five connections of one address loop /identify, another address's /identify comes after one or two
         of their answers, not after every connection's."""
         self.registered("victim", "127.0.0.3")
         loop = {f"looper{n}": self.registered(f"looper{n}", "127.0.0.2") for n in range(CONNECTIONS)}
