@@ -44,8 +44,8 @@ STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
 
 PAGE_REQUESTS = sum(len(names) for _, _, names in os.walk(STATIC)) + 1
-"""The most requests a page load makes: each of the page's files, and the WebSocket's upgrade (24 now, the
-licence among them: an upper bound).
+"""The most requests a page load makes: each of the page's files, and the WebSocket's upgrade (the licence
+among them: an upper bound).
 
 A browser may make them all on one connection, whose flood budget holds as
 many while it is HTTP (chatd.line.web_factory's ``page_requests``), so that
