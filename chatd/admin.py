@@ -4,10 +4,12 @@ the daemon running or not.
 - ``backup DEST``: a consistent copy through SQLite's online backup API
   (``sqlite3.Connection.backup``), which a running daemon's writes do not
   disturb; DEST must not exist yet.
-- ``export [--room ROOM]``: the kept events, oldest first, one JSON object a
+- ``export [--room ROOM] [--text]``: the kept events, oldest first, one JSON object a
   line on standard output (a room with none kept is refused), each the whole event as
   ``chatd.domain.encoding.encode_event`` writes it (``decode_event`` reads
-  it back).
+  it back); with ``--text``, the lines people saw, as a join shows them
+  again from history (``chatd.line.render.history_text``), with no address:
+  a transcript a teacher keeps of a class, which the JSON is not.
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
   room, whatever the case or width they wrote it in (``chatd.text.fold``):
   by nickname alone, whoever sent them (each account that has had the
@@ -80,9 +82,10 @@ from chatd.config import DEFAULT_DB
 from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
-from chatd.domain.events import MESSAGES, Encrypted, Whispered
+from chatd.domain.events import MESSAGES, Encrypted, Event, Whispered
 from chatd.domain.names import check_nickname, check_room_name, look
 from chatd.frontend.accounts import hash_password
+from chatd.line.render import has_text_line, history_text
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.password_file import PasswordFileError, password_in
@@ -169,6 +172,9 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("dest", metavar="DEST", help="the copy's file name; it must not exist")
     export = commands.add_parser("export", parents=[db], help="write the kept events as JSON lines")
     export.add_argument("--room", help="only this room's events")
+    export.add_argument(
+        "--text", action="store_true", help="write the lines as people saw them, dated, with no addresses"
+    )
     forget = commands.add_parser(
         "forget",
         parents=[db],
@@ -221,7 +227,7 @@ def main(
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
             elif arguments.command == "export":
-                export(connection, arguments.room, out)
+                export(connection, arguments.room, out, text=arguments.text)
             elif arguments.command == "password":
                 read = partial(new_password, arguments.password_file, arguments.nick, stdin, ask)
                 set_password(connection, arguments.nick, read, out)
@@ -368,8 +374,9 @@ def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) ->
     print(f"Backed up {path} to {dest}.", file=out)
 
 
-def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> None:
-    """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line.
+def export(connection: sqlite3.Connection, room: str | None, out: TextIO, text: bool = False) -> None:
+    """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line; with ``text``,
+    each as the line(s) people were shown (``_shown``).
 
     A room with no event kept is one sentence, not an empty export: most
     often its name was mistyped, which nothing else would tell the host.
@@ -385,7 +392,8 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
     written = 0
     try:
         for (body,) in rows:
-            out.write(encode_event(decode_event(body)) + "\n")
+            event = decode_event(body)
+            out.write(_shown(event) if text else encode_event(event) + "\n")
             written += 1
     except sqlite3.Error as error:
         raise AdminError(f"cannot read the events ({error}).") from None
@@ -393,6 +401,14 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO) -> Non
         raise AdminError(
             f"--room {room}: no event of that room is kept; check its name (export alone lists all)."
         )
+
+
+def _shown(event: Event) -> str:
+    """The line(s) people were shown for ``event``, dated as history shows it, each ending in a newline; nothing for
+    what nobody was shown as a line (a server ban as set or lifted)."""
+    if not has_text_line(event):
+        return ""
+    return history_text(event).decode().replace("\r\n", "\n")
 
 
 def nickname(text: str, command: str) -> str:

@@ -155,6 +155,12 @@ def history_text(event: Event) -> bytes:
     return _encoded(_stamped(_dated(event.at), _BODIES[type(event)](event)))
 
 
+def has_text_line(event: Event) -> bool:
+    """Whether people are shown ``event`` as a line of its own (``history_text`` renders it); a server ban as set or
+    lifted, kept for restarts, is not (its operator is answered, those it covers see ``Banned``)."""
+    return type(event) in _BODIES
+
+
 @lru_cache(maxsize=4096)
 def history_json(event: Event) -> bytes:
     """The JSON object of ``event`` shown again from history: the live one's keys and ``"history": true``."""

@@ -90,6 +90,17 @@ class ExportTests(AdminTestCase):
         self.assertEqual(status, 0)
         self.assertEqual([json.loads(line)["id"] for line in out.splitlines()], ["e1", "e3", "e4"])
 
+    def test_a_rooms_lines_as_people_saw_them(self) -> None:
+        """--text writes the room's lines as a join shows them from history, dated, with no address: a transcript."""
+        status, out, err = self.admin("export", "--room", "#lobby", "--text")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(
+            out,
+            "[1970-01-01 00:00] #lobby -- alice joined\n"
+            "[1970-01-01 00:00] #lobby <alice> hello ✓\n"
+            "[1970-01-01 00:00] #lobby -- alice set the topic: news\n",
+        )
+
 
 class PrivateForgetTests(AdminTestCase):
     """forget --private reaches the private messages sent under a nickname, every one kept, a former owner's too:
