@@ -160,6 +160,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/search #dev cafe  menu", Search("#dev", "cafe  menu")),
         ("/search dev news", Search(None, "dev news")),
         ('/search "quoted" OR *', Search(None, '"quoted" OR *')),
+        ("/search @dev cafe menu", Search(None, "cafe menu", "dev")),
     ],
     "resume": [
         ("/resume #dev 0194a2b3c4d50000", Resume("#dev", "0194a2b3c4d50000", AT)),
@@ -367,6 +368,8 @@ MISUSED = [
     ("/history @ 5", "history"),
     ("/search", "search"),
     ("/search #dev", "search"),
+    ("/search @dev", "search"),
+    ("/search @ cafe", "search"),
     ("/resume #dev a b", "resume"),
     ("/mode", "mode"),
     ("/mode +i", "mode"),

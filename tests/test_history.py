@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, RoomEvent, Whispered
+from chatd.domain.events import Actor, Encrypted, RoomEvent, Whispered
 from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
@@ -368,6 +368,42 @@ class HistoryContract(_TestCase):
             [f"{300:016x}"],
         )
         self.assertEqual(self.result(self.history.forget("alice", 0.0)), 5)
+
+    def private(self, at: float, sender: str, to: str, text: str, *, boxed: bool = False) -> None:
+        """Append a private message between the accounts ``sender`` and ``to`` (``boxed``: end-to-end encrypted,
+        ``text`` then standing for its ciphertext)."""
+        actor, event_id = Actor(sender, account=sender), f"{int(at * 100):016x}"
+        if boxed:
+            self.history.append(
+                Encrypted(id=event_id, at=at, actor=actor, to=to, envelope=text, to_account=to)
+            )
+        else:
+            self.history.append(Whispered(id=event_id, at=at, actor=actor, to=to, text=text, to_account=to))
+
+    def found_private(self, first: str, second: str, query: str, since: float = 0.0) -> list[str]:
+        """The texts of the private messages between ``first`` and ``second`` a search for ``query`` finds."""
+        found = self.result(self.history.search_private(conversation(first, second), query, 20, since))
+        return [getattr(event, "text", "") for event in found.events]
+
+    def test_a_private_search_finds_the_pairs_messages_alone_newest_first(self) -> None:
+        """Both ways of one pair's conversation, newest first; another pair's, a room's line and an encrypted
+        message's ciphertext holding the words are never found, nor anything older than ``since``."""
+        self.private(1, "alice", "bob", "the cafe menu")
+        self.private(2, "bob", "alice", "Café au lait?")
+        self.private(3, "alice", "carol", "cafe for carol")
+        self.private(4, "bob", "alice", "cafe boxed", boxed=True)
+        self.say_lines("cafe in the lobby")
+        self.assertEqual(self.found_private("bob", "alice", "cafe"), ["Café au lait?", "the cafe menu"])
+        self.assertEqual(self.found_private("alice", "bob", "cafe", since=2), ["Café au lait?"])
+        self.assertEqual(self.found_private("alice", "bob", "boxed"), [])
+        self.assertEqual(self.found_private("alice", "dave", "cafe"), [])
+
+    def test_a_private_search_finds_no_forgotten_message(self) -> None:
+        """After ``forget``, what the nickname sent is found no more; what the other side sent still is."""
+        self.private(1, "alice", "bob", "cafe from alice")
+        self.private(2, "bob", "alice", "cafe from bob")
+        self.result(self.history.forget("alice", 0.0))
+        self.assertEqual(self.found_private("alice", "bob", "cafe"), ["cafe from bob"])
 
     def test_prune_forgets_lines_from_before_a_time(self) -> None:
         """Lines from before the time go, the rest stay, and the room's numbering goes on; a forgotten line's id

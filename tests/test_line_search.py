@@ -23,6 +23,7 @@ from chatd.storage.sqlite import SQLiteHistory
 from tests.events import said
 from tests.helpers import LineTestCase, ThreadedReactor, committed
 from tests.test_history import caught_up, open_store
+from tests.test_line_offline import IdentifiedTestCase
 
 
 class SearchCommandTests(LineTestCase):
@@ -147,7 +148,7 @@ class SearchCommandTests(LineTestCase):
 
     def test_bad_searches_get_one_line(self) -> None:
         """No words, a room and no words, or more than eight words: one line each, nothing else."""
-        usage = [b"ERR usage usage: /search [#room] words"]
+        usage = [b"ERR usage usage: /search [#room|NICK|@NICK] words"]
         self.assertEqual(self.ask(b"/search"), usage)
         self.assertEqual(self.ask(b"/search #lobby"), usage)
         self.assertEqual(
@@ -439,3 +440,88 @@ class IndexedSearchTurnTests(LineTestCase):
         self.assertEqual(self.store.asked, ["release", "release notes", "notes"])
         self.assertEqual(self.answered(other_wire)[-1], self.end("release notes"))
         self.assertEqual(self.answered(two_wire)[-1], self.end("notes"))
+
+
+class PrivateSearchTests(IdentifiedTestCase):
+    """/search NICK and /search @NICK: alice's private messages with bob, to the two identified accounts alone."""
+
+    def ask(self, line: bytes, who: str = "alice") -> list[bytes]:
+        """What ``who`` is answered to ``line``, asked a minute on: each search of private messages scans, and
+        costs a burst of flood budget."""
+        self.clock.advance(60)
+        getattr(self, who).dataReceived(line + b"\n")
+        return self.lines(getattr(self, f"{who}_wire"))
+
+    def test_search_at_nick_finds_the_pairs_messages_with_their_ids(self) -> None:
+        """Each private message found shows its date, its id, who wrote to whom and what; then the end line."""
+        event_id = self.id_of(b"hello bob")
+        self.assertEqual(
+            self.ask(b"/search @bob HELLO"),
+            [
+                b"[1970-01-01 00:01] " + event_id + b" <alice -> bob> hello bob",
+                b'*** End of search of private messages with bob for "HELLO" (only the last 10,000 private '
+                b"messages, 2,000,000 characters, were read): 1 found.",
+            ],
+        )
+
+    def test_a_registered_nickname_first_is_the_conversation_else_a_word(self) -> None:
+        """/search bob alice is bob's conversation (bob is an account); /search dave bob looks for both words in the
+        current room (#dev), dave being no account's, as /search always read a first word."""
+        self.assertEqual(
+            self.ask(b"/search bob alice")[0],
+            b"[1970-01-01 00:01] " + self.id_of(b"hi alice") + b" <bob -> alice> hi alice",
+        )
+        self.assertEqual(self.ask(b"/search dave bob"), [b'*** No line of #dev holds "dave bob".'])
+
+    def id_of(self, text: bytes) -> bytes:
+        """The id of alice's private message with bob that says ``text``."""
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/format json\n/history @bob\n/format text\n")
+        lines = [json.loads(line) for line in self.lines(self.alice_wire)[1:-2]]
+        return next(line["id"] for line in lines if line["text"] == text.decode()).encode()
+
+    def test_another_pairs_messages_are_never_found(self) -> None:
+        """carol searching her conversation with bob finds nothing of alice's with him."""
+        self.assertEqual(
+            self.ask(b"/search @bob hello", "carol"),
+            [
+                b'*** No private message with bob holds "hello" (only the last 10,000 private messages, '
+                b"2,000,000 characters, were read)."
+            ],
+        )
+
+    def test_someone_not_identified_is_refused_in_one_line(self) -> None:
+        """dave has no account: one error line, nothing read."""
+        self.assertEqual(
+            self.ask(b"/search @bob from", "dave"),
+            [b"ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"],
+        )
+
+    def test_json_hits_are_private_messages_marked_search_and_the_end_names_the_nick(self) -> None:
+        """In JSON a hit is the whispered object from history with "search": true; the end names the nickname."""
+        self.alice.dataReceived(b"/format json\n")
+        hit, end = (json.loads(line) for line in self.ask(b"/search @Bob alice")[1:])
+        self.assertEqual(
+            (hit["type"], hit["text"], hit["history"], hit["search"]), ("whispered", "hi alice", True, True)
+        )
+        self.assertEqual(
+            {key: end[key] for key in ("kind", "nick", "query", "count", "scan")},
+            {"kind": "search_end", "nick": "Bob", "query": "alice", "count": 1, "scan": True},
+        )
+
+    def test_messages_of_someone_ignored_are_left_out(self) -> None:
+        """alice ignoring bob finds her own message to him, not his to her."""
+        self.alice.dataReceived(b"/ignore bob\n")
+        self.lines(self.alice_wire)
+        self.assertEqual(len(self.ask(b"/search @bob hello")), 2)
+        self.assertTrue(
+            self.ask(b"/search @bob alice")[-1].startswith(b"*** No private message with bob holds")
+        )
+
+    def test_forgotten_messages_are_not_found(self) -> None:
+        """After alice's /forget confirm, bob's search finds her message no more, his own still."""
+        self.alice.dataReceived(b"/forget confirm\n")
+        [nothing] = self.ask(b"/search @alice hello", "bob")
+        [hit, _] = self.ask(b"/search @alice hi", "bob")
+        self.assertTrue(nothing.startswith(b'*** No private message with alice holds "hello"'), nothing)
+        self.assertTrue(hit.endswith(b"<bob -> alice> hi alice"), hit)

@@ -415,6 +415,23 @@ class Chat:
         search_words(query)
         return room.name
 
+    def search_private(self, view: UserView, nick: str, query: str) -> Awaitable[Found]:
+        """The newest ``SEARCH_HITS`` private messages between the identified user and the account ``nick`` holding
+        every word of ``query``: ``search``'s answer for a conversation (``Offline.search``), checked as
+        ``private_searchable`` checks."""
+        return self._private_search().search(view, nick, query, SEARCH_HITS)
+
+    def private_searchable(self, view: UserView, query: str) -> None:
+        """Raise as ``search_private`` does (NotIdentifiedError, SearchWordsError), reading nothing: what a front
+        end checks before it charges for a search of private messages or queues it."""
+        self._private_search().searcher(view, query)
+
+    def _private_search(self) -> Offline:
+        """What keeps private messages; without a mailbox there are none: NotIdentifiedError as for anyone unproven."""
+        if self._offline is None:
+            raise NotIdentifiedError()
+        return self._offline
+
     def missed(
         self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST
     ) -> Awaitable[Missed]:

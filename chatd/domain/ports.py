@@ -117,6 +117,16 @@ class History(Protocol):
         """
         ...
 
+    def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> Awaitable[Found]:
+        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later that match
+        ``query``, the newest first, with the characters checked (``Found``), as ``search`` answers for a room.
+
+        Whatever its words, a search reads only the conversation's last
+        ``SCAN_LINES`` (``scanned``): no index holds private messages yet.
+        ``Encrypted`` ones hold ciphertext alone and are never looked at.
+        """
+        ...
+
     def conversation(self, pair: str, limit: int, since: float = 0.0) -> Awaitable[Sequence[Private]]:
         """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation)
         sent at ``since`` (seconds) or later, oldest first.

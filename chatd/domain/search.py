@@ -22,10 +22,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TypeVar
 
 from chatd.domain.errors import SearchWordsError
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import RoomEvent, Whispered
 from chatd.domain.names import check_text
 
 SEARCH_HITS = 20
@@ -86,10 +87,24 @@ class Checked:
 @dataclass(frozen=True, slots=True)
 class Found:
     """A search's answer: the lines found, newest first, and the characters of text checked to find them (``Checked``),
-    which the front end charges to the flood budget (chatd.frontend.searches)."""
+    which the front end charges to the flood budget (chatd.frontend.searches).
 
-    events: Sequence[RoomEvent]
+    The lines are a room's (said or acted), or a conversation's private messages (``Whispered``: an ``Encrypted``
+    one holds only ciphertext, never searched).
+    """
+
+    events: Sequence[RoomEvent | Whispered]
     checked: int
+
+
+def found_in(
+    rows: Iterable[T], text: Callable[[T], str], words: tuple[str, ...], limit: int
+) -> tuple[list[T], int]:
+    """The first ``limit`` of ``rows`` (newest first) whose ``text`` holds every one of ``words``, of those
+    ``scanned`` lets a search check, and the characters it checked: a scan, whatever the store."""
+    checked = Checked()
+    found = list(islice((row for row in scanned(rows, text, checked) if matches(words, text(row))), limit))
+    return found, checked.characters
 
 
 def scanned(rows: Iterable[T], text: Callable[[T], str], checked: Checked) -> Iterator[T]:

@@ -2,7 +2,8 @@
 
 The line protocol's ``/search`` and IRC's ``SEARCH`` (soju.im/search) ask
 the same question of the History port (``Chat.search``): the newest lines
-of a room holding every word, for its members alone. A search with a word
+of a room holding every word, for its members alone; or of a conversation's
+private messages (``Chat.search_private``), for its two identified accounts. A search with a word
 under three characters reads the room's last lines, as no index helps with
 it (``chatd.domain.search.scans``): such a search costs a burst of flood
 budget (the session's ``charge_burst``) as it is asked, so a charge that
@@ -25,15 +26,16 @@ from typing import Protocol
 from twisted.internet.defer import Deferred, succeed
 
 from chatd.domain.chat import Chat
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import RoomEvent, Whispered
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.domain.search import Found, scans, search_words
 from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.turns import Turns
 
-Answer = Callable[[str, Sequence[RoomEvent], bool], None]
-"""What a front end does with a search's hits: the room's name as it shows, its events, and whether it scanned."""
+Answer = Callable[[str, Sequence[RoomEvent | Whispered], bool], None]
+"""What a front end does with a search's hits: the room's name as it shows (or the nickname as asked), its events,
+and whether it scanned."""
 
 
 class Searcher(Protocol):
@@ -62,26 +64,32 @@ class Searcher(Protocol):
         ...
 
 
-def search(session: Searcher, name: str, query: str, answer: Answer) -> "Deferred[None] | None":
-    """Search room ``name`` for ``query`` and hand the hits to ``answer``; the session waits for the Deferred.
+def search(
+    session: Searcher, name: str, query: str, answer: Answer, *, private: bool = False
+) -> "Deferred[None] | None":
+    """Search room ``name`` (``private``: the private messages with the account ``name``) for ``query`` and hand
+    the hits to ``answer``; the session waits for the Deferred.
 
-    Refused before any charge or turn, as a ChatError (not a member,
-    ``SearchWordsError``): it reads nothing. None when the scan's charge cut
-    the session off: nothing is read or answered. Indexed or not, it waits
-    for the host's search before it to be answered (``session.search_turns``).
+    Refused before any charge or turn, as a ChatError (not a member, not
+    identified, ``SearchWordsError``): it reads nothing. A search of private
+    messages always scans (no index holds them: ``History.search_private``).
+    None when the scan's charge cut the session off: nothing is read or
+    answered. Indexed or not, it waits for the host's search before it to
+    be answered (``session.search_turns``).
     """
-    me = session.me()
-    scan = scans(search_words(query))
-    room = session.chat.searchable(me, name, query)
+    me, chat = session.me(), session.chat
+    scan = private or scans(search_words(query))
+    if private:
+        chat.private_searchable(me, query)
+    target = name if private else chat.searchable(me, name, query)
     if scan and not session.charge_burst():
         return None
 
     def turn() -> "Deferred[None]":
         if session.closing:
             return succeed(None)
-        return Deferred.fromCoroutine(
-            _found(session, session.chat.search(me, room, query), room, answer, scan=scan)
-        )
+        read = chat.search_private(me, target, query) if private else chat.search(me, target, query)
+        return Deferred.fromCoroutine(_found(session, read, target, answer, scan=scan))
 
     return session.search_turns.run(counted_as(session.peer), turn)
 

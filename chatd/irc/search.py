@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotMemberError, SearchWordsError
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import RoomEvent, Whispered
 from chatd.domain.search import SEARCH_HITS
 from chatd.frontend import searches
 from chatd.frontend.flood import ENTRIES_PER_LINE
@@ -61,7 +61,7 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
         return _invalid(session, "limit", "The limit must be a number above 0")
     sender = fold(asked["from"]) if "from" in asked else None
 
-    def answer(_: str, events: Sequence[RoomEvent], scan: bool) -> None:
+    def answer(_: str, events: Sequence[RoomEvent | Whispered], scan: bool) -> None:
         kept = [
             event
             for event in reversed(events)
@@ -97,7 +97,7 @@ def _invalid(session: "IRCSession", attribute: str, why: str) -> "Waiting":
     return None
 
 
-def _batch(session: "IRCSession", hits: Sequence[RoomEvent]) -> bytes:
+def _batch(session: "IRCSession", hits: Sequence[RoomEvent | Whispered]) -> bytes:
     """``hits`` as the PRIVMSGs they were, in a ``soju.im/search`` batch if the client takes batches."""
     render, shape = session.factory.events.render, Shape(session.shape)
     return framed(

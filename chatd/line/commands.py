@@ -297,26 +297,40 @@ def _anchored(words: list[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    """``/search [#room] words``; no room means the current one."""
+    """``/search [#room|NICK|@NICK] words``; no room means the current one.
+
+    ``nick``: written ``@NICK``, the nickname whose private messages with
+    the user to search, whatever rooms there are. A first word with no
+    ``#`` or ``@`` stays in ``query``: the session tells whether it names
+    a nickname (``/search NICK words``) or is a word looked for.
+    """
 
     room: str | None
     query: str
+    nick: str | None = None
 
 
-SEARCH_USAGE = "/search [#room] words"
+SEARCH_USAGE = "/search [#room|NICK|@NICK] words"
 
 
 def parse_search(args: str) -> Command:
-    """``/search qwen3.6``, ``/search #dev cafe menu``: a first word with ``#`` is the room, the rest the words.
+    """``/search qwen3.6``, ``/search #dev cafe menu``, ``/search @bob menu``: a first word with ``#`` is the room,
+    one with ``@`` the nickname, the rest the words.
 
     Unlike ``/history``, a room must be written with its ``#``: any other
-    first word is one of the words looked for.
+    first word is one of the words looked for, or a nickname (the session's
+    call, ``chatd.line.history.search``).
     """
     first, _, rest = args.partition(" ")
-    room, query = (first, rest.strip()) if first.startswith("#") else (None, args)
-    if not query:
+    room = nick = None
+    query = args
+    if first.startswith("#"):
+        room, query = first, rest.strip()
+    elif first.startswith("@"):
+        nick, query = first[1:], rest.strip()
+    if not query or nick == "":
         raise UsageError(SEARCH_USAGE)
-    return Search(room, query)
+    return Search(room, query, nick)
 
 
 def _digits(word: str) -> bool:

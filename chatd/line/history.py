@@ -28,11 +28,11 @@ its id, so ``/history ROOM around ID`` shows it in its context.
 """
 
 from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from twisted.internet.defer import Deferred
 
-from chatd.domain.events import Acted, RoomEvent, Said
+from chatd.domain.events import Acted, RoomEvent, Said, Whispered
 from chatd.domain.ids import Point
 from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
@@ -50,6 +50,7 @@ from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
 from chatd.line.render import Notice
+from chatd.line.syntax import room_argument
 from chatd.text import counted, fold
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ PAGING_LAPSE = 120.0
 """Seconds after a page (or a join's replay) within which ``/history`` goes on before it: reading back page by
 page takes less, and a ``/history N`` long after a join, while the room talked on, means its latest lines.
 A host's reader who joined, watched for minutes and asked ``/history 3`` was told nothing earlier is kept."""
+
+Line = TypeVar("Line", RoomEvent, RoomEvent | Whispered)
+"""What ``_visible`` filters: a room's lines, or a search's, which may be private messages."""
 
 RESUMED_BYTES = 256 * 1024
 """Most bytes of lines a resume shows (the default --sendq): the latest that fit, so a client that
@@ -201,10 +205,7 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     ``_means_room``; one written ``@NICK`` (``room`` None) is always the nickname.
     """
     me = session.me()
-    if command.nick is not None and (
-        command.room is None
-        or (fold(command.room) not in me.rooms and not _means_room(session, command.nick, command.room))
-    ):
+    if command.nick is not None and _means_nick(session, command.nick, command.room):
         if command.around is not None or command.before is not None:
             raise UsageError(cmd.PRIVATE_HISTORY_USAGE)
         return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
@@ -248,6 +249,13 @@ async def _paged(
     session.charge_listing(len(shown))
 
 
+def _means_nick(session: "LineSession", word: str, room: str | None) -> bool:
+    """Whether ``word``, the first of a ``/history`` or ``/search`` that may name a room or a nickname, names the
+    nickname: always written ``@NICK`` (``room`` None), else unless the user is in ``room`` (``#WORD``) or
+    ``_means_room``."""
+    return room is None or (fold(room) not in session.me().rooms and not _means_room(session, word, room))
+
+
 def _means_room(session: "LineSession", word: str, room: str) -> bool:
     """Whether ``/history WORD``, by a user not in ``room`` (``#WORD``), means that room after all.
 
@@ -281,14 +289,15 @@ def private(session: "LineSession", nick: str, count: int) -> "Waiting":
     return Deferred.fromCoroutine(shown())
 
 
-def _visible(session: "LineSession", events: Sequence[RoomEvent]) -> Sequence[RoomEvent]:
-    """The lines ``session`` is shown of ``events``: as live, none said or acted by someone it ignores."""
+def _visible(session: "LineSession", events: Sequence[Line]) -> Sequence[Line]:
+    """The lines ``session`` is shown of ``events``: as live, none said, acted or written privately by someone it
+    ignores."""
     if not session.ignored:
         return events
     return [
         event
         for event in events
-        if not (isinstance(event, Said | Acted) and fold(event.actor.nick) in session.ignored)
+        if not (isinstance(event, Said | Acted | Whispered) and fold(event.actor.nick) in session.ignored)
     ]
 
 
@@ -339,17 +348,44 @@ def _end(room: str, count: int, more: bool) -> Notice:
 
 
 def search(session: "LineSession", command: cmd.Search) -> "Waiting":
-    """``/search``: the newest lines of a room holding every word asked for, each with its id, charged and taken
-    in turns as every front end's search is (chatd.frontend.searches)."""
+    """``/search``: the newest lines of a room, or private messages with a nickname (``_searched_nick``), holding
+    every word asked for, each with its id, charged and taken in turns as every front end's search is
+    (chatd.frontend.searches)."""
+    nick, query = _searched_nick(session, command)
 
-    def answer(room: str, events: Sequence[RoomEvent], scan: bool) -> None:
+    def answer(name: str, events: Sequence[RoomEvent | Whispered], scan: bool) -> None:
         shown = _visible(session, events)
-        end = _search_end(room, command.query, len(shown), len(events) == SEARCH_HITS)
+        full = len(events) == SEARCH_HITS
+        end = (_search_end if nick is None else _private_end)(name, query, len(shown), full)
         session.write(b"".join(session.render_found(event) for event in shown) + session.render(end))
         if not scan:
             session.charge_listing(len(shown))
 
-    return searches.search(session, session.room_or_current(command.room), command.query, answer)
+    if nick is not None:
+        return searches.search(session, nick, query, answer, private=True)
+    return searches.search(session, session.room_or_current(command.room), query, answer)
+
+
+def _searched_nick(session: "LineSession", command: cmd.Search) -> tuple[str | None, str]:
+    """The nickname whose private messages ``command`` searches (None: a room), and the words it looks for.
+
+    ``@NICK`` always; a first word without ``#`` is a nickname as ``/history``
+    tells one (``_means_nick``), but only when words follow it, the user is
+    identified and it is an account's nickname: else it is a word looked for
+    in the room, as ``/search`` always read it.
+    """
+    if command.nick is not None:
+        return command.nick, command.query
+    word, _, rest = command.query.partition(" ")
+    if (
+        command.room is None
+        and rest.strip()
+        and session.me().account is not None
+        and session.chat.is_registered(word)
+        and _means_nick(session, word, room_argument(word))
+    ):
+        return word, rest.strip()
+    return None, command.query
 
 
 def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
@@ -368,6 +404,19 @@ def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
         newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
         text = f"End of search of {room} for {words}{read}: {newest}. /history {room} around ID shows one in context."
     return Notice("search_end", text, {"room": room, "query": query, "count": count, "scan": scan})
+
+
+def _private_end(nick: str, query: str, count: int, full: bool) -> Notice:
+    """The marker after the private messages a search found: how many, and how many of the conversation's it read
+    (no index holds them: the last ``SCAN_LINES``)."""
+    words = _as_typed(query)
+    read = f" (only the last {SCAN_LINES:,} private messages, {SCAN_CHARACTERS:,} characters, were read)"
+    if not count:
+        text = f"No private message with {nick} holds {words}{read}."
+    else:
+        newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
+        text = f"End of search of private messages with {nick} for {words}{read}: {newest}."
+    return Notice("search_end", text, {"nick": nick, "query": query, "count": count, "scan": True})
 
 
 def _as_typed(query: str) -> str:

@@ -167,7 +167,7 @@ def history_json(event: Event) -> bytes:
     return _json({**client_fields(event), "history": True})
 
 
-def found_text(event: RoomEvent) -> bytes:
+def found_text(event: RoomEvent | Whispered) -> bytes:
     """The line(s) a person sees for ``event`` found by ``/search``: as from history, its id after the date.
 
     The id comes before the room and sender, where nothing the sender typed
@@ -176,7 +176,7 @@ def found_text(event: RoomEvent) -> bytes:
     return _encoded(_stamped(f"{_dated(event.at)} {event.id}", _BODIES[type(event)](event)))
 
 
-def found_json(event: RoomEvent) -> bytes:
+def found_json(event: RoomEvent | Whispered) -> bytes:
     """The JSON object of ``event`` found by ``/search``: a history line's keys and ``"search": true``."""
     return _json({**client_fields(event), "history": True, "search": True})
 

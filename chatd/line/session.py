@@ -272,7 +272,7 @@ class LineSession(ABC):
         """``event`` in this session's format, marked as shown again from history."""
         return history_json(event) if self.json else history_text(event)
 
-    def render_found(self, event: RoomEvent) -> bytes:
+    def render_found(self, event: RoomEvent | Whispered) -> bytes:
         """``event`` in this session's format, marked as found by ``/search``."""
         return found_json(event) if self.json else found_text(event)
 

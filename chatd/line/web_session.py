@@ -35,7 +35,7 @@ from twisted.web.http import HTTPChannel
 from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
-from chatd.domain.events import Event, RoomEvent
+from chatd.domain.events import Event, RoomEvent, Whispered
 from chatd.frontend.errors import ConnectingTooFastError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.output import Output, output_for
@@ -224,7 +224,7 @@ class WebSession(LineProtocol, SocketSession):
         return text_frame(super().render_history(event))
 
     @override
-    def render_found(self, event: RoomEvent) -> bytes:
+    def render_found(self, event: RoomEvent | Whispered) -> bytes:
         return text_frame(super().render_found(event))
 
     @override

@@ -38,7 +38,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of, kept_size
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
-from chatd.domain.search import Checked, Found, matches, scanned, search_words
+from chatd.domain.search import Found, found_in, search_words
 from chatd.text import fold
 
 PER_ROOM = 1000
@@ -169,13 +169,15 @@ class MemoryHistory(Service):
         ``scanned`` allows of their text), whatever the length of the words,
         and counts the characters it checked as the SQLite store does.
         """
-        words = search_words(query)
         kept = (e for e in reversed(self._rooms.get(room, ())) if isinstance(e, Said | Acted))
-        checked = Checked()
-        found = list(
-            islice((e for e in scanned(kept, attrgetter("text"), checked) if matches(words, e.text)), limit)
-        )
-        return succeed(Found(found, checked.characters))
+        return succeed(Found(*found_in(kept, attrgetter("text"), search_words(query), limit)))
+
+    def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> "Deferred[Found]":
+        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later matching ``query``,
+        newest first, read as a room's are; never an ``Encrypted`` one, whose text the server cannot read."""
+        newest = takewhile(lambda event: event.at >= since, reversed(self._private.get(pair, ())))
+        kept = (event for event in newest if isinstance(event, Whispered))
+        return succeed(Found(*found_in(kept, attrgetter("text"), search_words(query), limit)))
 
 
 def _drop_older(kept: "deque[RoomEvent] | deque[Private]", before: float) -> int:

@@ -13,8 +13,8 @@ from itertools import islice, takewhile
 from operator import itemgetter
 from typing import Any, cast
 
-from chatd.domain.events import Private, RoomEvent
-from chatd.domain.search import SCAN_LINES, Checked, Found, matches, scanned
+from chatd.domain.events import Private, RoomEvent, Whispered
+from chatd.domain.search import SCAN_LINES, Checked, Found, found_in
 from chatd.storage.damaged_rows import decoded, not_json, with_text
 from chatd.storage.schema import LINE_KINDS, SECOND
 from chatd.storage.search_lookup import look_up
@@ -87,15 +87,10 @@ def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limi
     try:
         # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
         # holds its read open, and with it the WAL file the writer could otherwise start over.
-        checked = Checked()
         with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
-            found = (
-                (position, body)
-                for position, text, body in scanned(with_text(lines), itemgetter(1), checked)
-                if matches(words, text)
-            )
-            events = [cast(RoomEvent, decoded(*row)) for row in islice(found, limit)]
-        return Found(events, checked.characters)
+            found, checked = found_in(with_text(lines), itemgetter(1), words, limit)
+            events = [cast(RoomEvent, decoded(position, body)) for position, _, body in found]
+        return Found(events, checked)
     except sqlite3.OperationalError as error:
         raise not_json(error, room) from None
 
@@ -146,6 +141,26 @@ def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
     while (row := connection.execute(_NEXT_PAIR, (pair, account + _PAST)).fetchone()) is not None:
         pair = row[0]
         yield pair
+
+
+def private_scan(
+    connection: sqlite3.Connection, pair: str, words: tuple[str, ...], limit: int, since: float
+) -> Found:
+    """The newest ``limit`` of the last private messages of ``pair`` sent at ``since`` or later (``scanned``) holding
+    every one of ``words``, and the characters checked (reader thread). Only ``Whispered`` ones: an ``Encrypted``
+    one's text is ciphertext the server cannot read."""
+    query = (
+        "SELECT position, body ->> '$.text', body FROM events INDEXED BY events_by_pair "
+        "WHERE pair = ? AND at >= ? AND kind = 'whispered' ORDER BY position DESC LIMIT ?"
+    )
+    try:
+        # Closed once the page is found, as ``scan``'s.
+        with closing(connection.execute(query, (pair, since, SCAN_LINES))) as rows:
+            found, checked = found_in(with_text(rows), itemgetter(1), words, limit)
+            events = [cast(Whispered, decoded(position, body)) for position, _, body in found]
+        return Found(events, checked)
+    except sqlite3.OperationalError as error:
+        raise not_json(error, pair) from None
 
 
 def conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
