@@ -62,14 +62,15 @@ class SearchTests(IRCTestCase):
         )
 
     def test_only_members_search_a_room_and_bad_attributes_are_refused(self) -> None:
-        """Outside the room, with no words, with a nickname as target, an unknown attribute or a bad time: one FAIL
+        """Outside the room, with no words, with no target or a nickname while not identified, an unknown attribute or a bad time: one FAIL
         SEARCH INVALID_PARAMS each, naming the attribute, and nothing read."""
         alice, wire = self.irc_user("alice")
         for asked, refused in (
             ("in=#lobby;text=release", b"in :Join #lobby first: only its members search it"),
+            ("in=;text=release", b"in :Name what to search: in=#room, or in=nick for your private messages"),
             (
                 "in=bob;text=release",
-                b"in :Name the room to search: in=#room (private conversations are not searched)",
+                b"in :Identify first: private messages are searched by their two identified accounts alone",
             ),
             ("in=#lobby", b"text :Give the words to look for: text=words"),
             ("in=#lobby;text=x;sort=new", b"sort :SEARCH takes in, text, from, after, before and limit"),
@@ -99,3 +100,42 @@ class SearchTests(IRCTestCase):
         self.assertEqual(self.lines(wire), [])
         self.clock.advance(10)
         self.assertEqual(len(self.lines(wire)), 1)
+
+
+class PrivateSearchTests(IRCTestCase):
+    """SEARCH in=nick: alice's private messages with carol, both identified; bob's with carol are not hers."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, _ = self.connect(b"alice")
+        self.alice.dataReceived(b"/register sesame12\n")
+        self.bob, _ = self.connect(b"bob", host="10.0.0.2")
+        self.bob.dataReceived(b"/register sesame34\n")
+        self.carol, _ = self.connect(b"carol", host="10.0.0.3")
+        self.carol.dataReceived(b"/register sesame56\n")
+        self.clock.advance(60)
+        self.alice.dataReceived(b"/msg carol the release is Friday\n")
+        self.carol.dataReceived(b"/msg alice release notes?\n/msg alice lunch\n")
+        self.bob.dataReceived(b"/msg carol release secret\n")
+        self.end_pass()
+        self.clock.advance(60)
+
+    def test_in_nick_gives_the_pairs_messages_holding_the_words_oldest_first(self) -> None:
+        """SEARCH in=carol;text=release: alice's and carol's messages with the word, as the PRIVMSGs they were, in a
+        soju.im/search batch; bob's to carol and the one without the word are left out."""
+        client, wire = self.irc_connect()
+        self.send(client, "CAP LS 302", "CAP REQ :batch soju.im/search", "PASS sesame12", "NICK alice")
+        self.send(client, "USER a 0 * :A", "CAP END")
+        self.lines(wire)
+        self.send(client, "SEARCH in=carol;text=release")
+        lines = self.lines(wire)
+        self.assertRegex(lines[0], rb"^:testhost BATCH \+(\w+) soju.im/search$")
+        reference = lines[0].split()[2][1:].decode()
+        self.assertEqual(
+            lines[1:],
+            [
+                f"@batch={reference} :alice!alice@chatd PRIVMSG carol :the release is Friday".encode(),
+                f"@batch={reference} :carol!carol@chatd PRIVMSG alice :release notes?".encode(),
+                f":testhost BATCH -{reference}".encode(),
+            ],
+        )

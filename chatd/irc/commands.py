@@ -78,8 +78,9 @@ COMMANDS: dict[str, Row] = {
         False,
     ),
     "SEARCH": Row(
-        "SEARCH in=#room;text=words[;from=nick][;after=T][;before=T][;limit=N]",
-        "search a room you are in for lines holding every word (soju.im/search), as /search does",
+        "SEARCH in=#room|nick;text=words[;from=nick][;after=T][;before=T][;limit=N]",
+        "search a room you are in, or your private messages with nick, for lines holding every word "
+        "(soju.im/search), as /search does",
         search.search,
         1,
     ),

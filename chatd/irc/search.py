@@ -10,15 +10,16 @@ PRIVMSGs they were (their ``time`` and ``msgid`` tags with server-time and
 message-tags: CHATHISTORY AROUND shows one in context), oldest first, in a
 ``soju.im/search`` batch if the client took ``batch``. ``from``, ``after``,
 ``before`` and ``limit`` narrow those hits; they search no further back.
-Private conversations are not searched (``in=nick`` is refused), as
-``/search`` searches rooms alone. Every refusal is ``FAIL SEARCH
+``in=nick`` searches the private messages between the client's identified
+account and ``nick``'s, as ``/search @nick`` does (the extension allows a
+nick target), answered as PRIVMSGs between the two. Every refusal is ``FAIL SEARCH
 INVALID_PARAMS`` naming the attribute, as the extension has it.
 """
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from chatd.domain.errors import ChatError, NotMemberError, SearchWordsError
+from chatd.domain.errors import ChatError, NotIdentifiedError, NotMemberError, SearchWordsError
 from chatd.domain.events import RoomEvent, Whispered
 from chatd.domain.search import SEARCH_HITS
 from chatd.frontend import searches
@@ -38,16 +39,14 @@ ATTRIBUTES = frozenset({"in", "text", "from", "after", "before", "limit"})
 
 
 def search(session: "IRCSession", message: Message) -> "Waiting":
-    """SEARCH in=#room;text=words[;from=nick][;after=T][;before=T][;limit=N]."""
+    """SEARCH in=#room|nick;text=words[;from=nick][;after=T][;before=T][;limit=N]."""
     asked = parse_tags(message.params[0])
     unknown = sorted(set(asked) - ATTRIBUTES)
     if unknown:
         return _invalid(session, unknown[0], "SEARCH takes in, text, from, after, before and limit")
-    room, text = asked.get("in", ""), asked.get("text", "")
-    if not room.startswith("#"):
-        return _invalid(
-            session, "in", "Name the room to search: in=#room (private conversations are not searched)"
-        )
+    target, text = asked.get("in", ""), asked.get("text", "")
+    if not target:
+        return _invalid(session, "in", "Name what to search: in=#room, or in=nick for your private messages")
     if not text.strip():
         return _invalid(session, "text", "Give the words to look for: text=words")
     after, before = _time(asked, "after"), _time(asked, "before")
@@ -72,16 +71,23 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
         if not scan:
             session.charge_answer(len(hits) // ENTRIES_PER_LINE)
 
+    private = not target.startswith("#")
     try:
-        return searches.search(session, room, text, answer)
+        return searches.search(session, target, text, answer, private=private)
     except SearchWordsError as error:
         return _invalid(
             session, "text", f"A search looks for 1 to {counted(error.most, 'word')}, not {error.count}"
         )
     except NotMemberError:
-        return _invalid(session, "in", f"Join {room} first: only its members search it")
+        return _invalid(session, "in", f"Join {target} first: only its members search it")
+    except NotIdentifiedError:
+        return _invalid(
+            session,
+            "in",
+            "Identify first: private messages are searched by their two identified accounts alone",
+        )
     except ChatError as error:
-        return _invalid(session, "in", refusal(error, "SEARCH", room)[1][-1])
+        return _invalid(session, "in", refusal(error, "SEARCH", target)[1][-1])
 
 
 def _time(asked: Mapping[str, str], name: str) -> float | None:
