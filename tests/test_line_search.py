@@ -478,7 +478,7 @@ class PrivateSearchTests(IdentifiedTestCase):
         self.clock.advance(60)
         self.alice.dataReceived(b"/format json\n/history @bob\n/format text\n")
         lines = [json.loads(line) for line in self.lines(self.alice_wire)[1:-2]]
-        return next(line["id"] for line in lines if line["text"] == text.decode()).encode()
+        return str(next(line["id"] for line in lines if line["text"] == text.decode())).encode()
 
     def test_another_pairs_messages_are_never_found(self) -> None:
         """carol searching her conversation with bob finds nothing of alice's with him."""
