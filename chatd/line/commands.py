@@ -297,12 +297,11 @@ def _anchored(words: list[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    """``/search [#room|NICK|@NICK] words``; no room means the current one.
+    """``/search [#room|@NICK] words``; no room means the current one.
 
     ``nick``: written ``@NICK``, the nickname whose private messages with
     the user to search, whatever rooms there are. A first word with no
-    ``#`` or ``@`` stays in ``query``: the session tells whether it names
-    a nickname (``/search NICK words``) or is a word looked for.
+    ``#`` or ``@`` is one of the words looked for.
     """
 
     room: str | None
@@ -310,7 +309,7 @@ class Search:
     nick: str | None = None
 
 
-SEARCH_USAGE = "/search [#room|NICK|@NICK] words"
+SEARCH_USAGE = "/search [#room|@NICK] words"
 
 
 def parse_search(args: str) -> Command:

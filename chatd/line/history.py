@@ -50,7 +50,6 @@ from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
 from chatd.line.render import Notice
-from chatd.line.syntax import room_argument
 from chatd.text import counted, fold
 
 if TYPE_CHECKING:
@@ -348,10 +347,14 @@ def _end(room: str, count: int, more: bool) -> Notice:
 
 
 def search(session: "LineSession", command: cmd.Search) -> "Waiting":
-    """``/search``: the newest lines of a room, or private messages with a nickname (``_searched_nick``), holding
-    every word asked for, each with its id, charged and taken in turns as every front end's search is
-    (chatd.frontend.searches)."""
-    nick, query = _searched_nick(session, command)
+    """``/search``: the newest lines of a room, or private messages with ``@NICK``, holding every word asked for,
+    each with its id, charged and taken in turns as every front end's search is (chatd.frontend.searches).
+
+    Unlike ``/history NICK``, a nickname is searched only written ``@NICK``:
+    ``/search bob menu`` looks for both words in the room, as it always
+    did, since people search a room for who was named in it.
+    """
+    nick, query = command.nick, command.query
 
     def answer(name: str, events: Sequence[RoomEvent | Whispered], scan: bool) -> None:
         shown = _visible(session, events)
@@ -364,28 +367,6 @@ def search(session: "LineSession", command: cmd.Search) -> "Waiting":
     if nick is not None:
         return searches.search(session, nick, query, answer, private=True)
     return searches.search(session, session.room_or_current(command.room), query, answer)
-
-
-def _searched_nick(session: "LineSession", command: cmd.Search) -> tuple[str | None, str]:
-    """The nickname whose private messages ``command`` searches (None: a room), and the words it looks for.
-
-    ``@NICK`` always; a first word without ``#`` is a nickname as ``/history``
-    tells one (``_means_nick``), but only when words follow it, the user is
-    identified and it is an account's nickname: else it is a word looked for
-    in the room, as ``/search`` always read it.
-    """
-    if command.nick is not None:
-        return command.nick, command.query
-    word, _, rest = command.query.partition(" ")
-    if (
-        command.room is None
-        and rest.strip()
-        and session.me().account is not None
-        and session.chat.is_registered(word)
-        and _means_nick(session, word, room_argument(word))
-    ):
-        return word, rest.strip()
-    return None, command.query
 
 
 def _search_end(room: str, query: str, count: int, full: bool) -> Notice:

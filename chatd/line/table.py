@@ -272,8 +272,8 @@ COMMANDS: dict[str, Spec] = {
         ),
         Spec(
             "search",
-            "[#room|NICK|@NICK] words",
-            "find a room's past lines, or your private messages with NICK, holding some words, with their ids",
+            "[#room|@NICK] words",
+            "find a room's past lines, or your private messages with @NICK, holding some words, with their ids",
             cmd.parse_search,
             history.search,
             details=f"#room: a room you are in, written with its # (default: the current one); words: "
@@ -281,8 +281,8 @@ COMMANDS: dict[str, Spec] = {
             f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
             f"come first, each with its id: /history #room around ID shows it in context. A word under "
             f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines ({SCAN_CHARACTERS:,} characters). "
-            f"NICK (an account's nickname, once you are identified) or @NICK: your kept private messages with "
-            f"that account, of which the last {SCAN_LINES:,} are read; end-to-end encrypted ones are never searched.",
+            f"@NICK (once you are identified): your kept private messages with that account, of which the last "
+            f"{SCAN_LINES:,} are read; end-to-end encrypted ones are never searched.",
             example="/search #dev qwen3.6 release",
         ),
         Spec(
