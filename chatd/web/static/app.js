@@ -18,7 +18,8 @@ import { forgetLinked, linkedRooms } from "./joinlink.js";
 import * as tab from "./kept.js";
 import { eventLine, noticeLine } from "./lines.js";
 import { Link } from "./link.js";
-import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves, searching } from "./typed.js";
+import { Search } from "./search.js";
+import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves } from "./typed.js";
 import { MEMBERS_PAGE, View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -45,8 +46,15 @@ const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted
 /** The standings a member may hold in a room, as room_modes_changed names them: what /who marks @ and +. */
 const STANDINGS = new Set(["operator", "voice"]);
 
-class Chat {
+/**
+ * The chat's parts, a module each: a part is a mixin (a function from a class to a subclass of it holding the
+ * part's methods), so that every part works on the one chat's state (`this`), as the methods of one class did.
+ */
+const PARTS = [Search];
+
+class Chat extends PARTS.reduce((base, part) => part(base), Object) {
   constructor() {
+    super();
     this.view = new View({
       show: (conversation) => this.show(conversation, true),
       leave: (conversation) => this.leave(conversation),
@@ -1015,90 +1023,6 @@ class Chat {
     this.view.header();
   }
 
-  // ---- search ----
-
-  search(words) {
-    const room = this.current;
-    if (room === null || room.kind !== "room") {
-      this.view.sayHere("Search works in a room: open one first.");
-      return;
-    }
-    this.dropResults();
-    this.searched = room;
-    $("results").hidden = false;
-    // Not through send(): the results say what became of it, and the status line keeps the reconnection's countdown.
-    this.searching = this.online && this.link.send(`/search ${room.name} ${words}`);
-    if (this.searching) $("results-heading").textContent = `Searching ${room.name}…`;
-    else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
-  }
-
-  /**
-   * `/search [#room] words` typed in the message box, of a room the user is
-   * in: made as the search box makes it, that room shown, its results in the
-   * panel (true); the server's answer to a search the panel did not ask for
-   * was shown nowhere. Null for any other line, and for a search of a room
-   * the user is not in, or of none: it goes as typed, and its refusal is shown.
-   */
-  searchTyped(text) {
-    const asked = searching(text);
-    if (asked === null) return null;
-    const room = asked.room === null ? this.current : this.conversations.get(conversationKey("room", asked.room));
-    if (room?.kind !== "room" || !room.joined) return null;
-    if (room !== this.current) this.show(room, false);
-    $("search-words").value = asked.words;
-    this.search(asked.words);
-    return true;
-  }
-
-  /** The search shown could not be made (`why`): no answer will come to end its "Searching…". */
-  unsearched(why) {
-    this.searching = false;
-    $("results-heading").textContent = `Could not search ${this.searched.name}: ${why}`;
-  }
-
-  /**
-   * Close the results, which belong to the room searched: switching to
-   * another conversation or leaving the room closes them, and the hits of a
-   * search of another room, still coming in, are dropped.
-   */
-  dropResults() {
-    this.searched = null;
-    this.searching = false;
-    $("results").hidden = true;
-    $("results-list").replaceChildren();
-  }
-
-  found(object) {
-    const room = this.room(object.room, false);
-    if (room === null || room !== this.searched || typeof object.id !== "string") return;
-    const id = object.id;
-    // The hit is a button that jumps to the line: no link inside it.
-    const line = eventLine({ ...object, history: false }, false, false);
-    if (line === null) return;
-    const jump = el("button", { type: "button", class: "hit" }, ...line.childNodes);
-    jump.addEventListener("click", () => this.jump(room, id));
-    $("results-list").append(el("li", { "data-id": id }, jump));
-  }
-
-  searchEnd(object) {
-    if (this.searched === null || this.room(object.room, false) !== this.searched) return;
-    this.searching = false;
-    const count = Number.isInteger(object.count) ? object.count : 0;
-    const room = typeof object.room === "string" ? object.room : "";
-    $("results-heading").textContent = count ? `${count} found in ${room}` : `Nothing found in ${room}`;
-    const first = $("results-list").querySelector("button");
-    if (first !== null) first.focus();
-  }
-
-  /** Show the line with `id` in its context: from the log if it is there, else /history around it. */
-  jump(room, id) {
-    this.show(room, false);
-    if (room.highlight(id)) return;
-    room.expect.push({ kind: "around", id });
-    room.older += 1;
-    this.send(`/history ${room.name} around ${id}`);
-  }
-
   // ---- conversations ----
 
   all() {
@@ -1478,11 +1402,6 @@ class Chat {
       event.preventDefault();
       this.sendFiles([...event.dataTransfer.files]);
     });
-  }
-
-  closeResults() {
-    this.dropResults();
-    $("search-words").focus();
   }
 }
 
