@@ -12,7 +12,7 @@ import { ServerClock } from "./clock.js";
 import { Composer } from "./composer.js";
 import { conversationKey } from "./conversation.js";
 import { Conversations } from "./conversations.js";
-import { el, fold, roomName } from "./dom.js";
+import { fold, roomName } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { linkedRooms } from "./joinlink.js";
@@ -22,16 +22,11 @@ import { Link } from "./link.js";
 import { LinkJoins } from "./linkjoins.js";
 import { Logs, offerNotifications } from "./logs.js";
 import { Membership } from "./membership.js";
+import { Notices } from "./notices.js";
 import { Search } from "./search.js";
 import { View } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
-
-/** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
-const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";
-
-/** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
-const NICK_RETRIES = 5;
 
 /** What the log says when the server went away without a word: killed, or the network dropped. */
 const GONE = "The server went away without warning: it may have stopped suddenly, or the network dropped. The page keeps trying to reconnect.";
@@ -39,14 +34,11 @@ const GONE = "The server went away without warning: it may have stopped suddenly
 /** How long "Reconnected." stays in the status line before it names the user again, as on a first login. */
 const RECONNECTED_MS = 5000;
 
-/** Errors that refuse a message the user sent: its text comes back to the message box. */
-const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted", "moderated", "banned-from-room", "no-room", "not-in-room", "no-such-nick", "mailbox-full"]);
-
 /**
  * The chat's parts, a module each: a part is a mixin (a function from a class to a subclass of it holding the
  * part's methods), so that every part works on the one chat's state (`this`), as the methods of one class did.
  */
-const PARTS = [Search, Composer, LinkJoins, Membership, Logs, Conversations];
+const PARTS = [Search, Composer, LinkJoins, Membership, Logs, Conversations, Notices];
 
 class Chat extends PARTS.reduce((base, part) => part(base), Object) {
   constructor() {
@@ -306,108 +298,6 @@ class Chat extends PARTS.reduce((base, part) => part(base), Object) {
     // Unknown types are left alone: a newer server may send more.
   }
 
-  notice(object) {
-    const text = typeof object.text === "string" ? object.text : "";
-    switch (object.kind) {
-      case "welcome":
-        $("welcome").textContent = text;
-        this.files.welcome(object);
-        $("motd").replaceChildren();
-        return;
-      case "motd":
-        $("motd").append(el("li", {}, text));
-        return;
-      case "prompt":
-        if (this.wanted !== null) {
-          // A nickname the user typed while no socket was up is theirs, not the page's coming back.
-          this.automatic = this.plan !== null && !this.typedLogin;
-          this.greet();
-        } else {
-          this.view.say("Connected. Choose a nickname.");
-          // The login keeps the refusal that came with this prompt, if any.
-          this.enableLogin(true);
-        }
-        return;
-      case "nick":
-        this.named(object.nick);
-        return;
-      case "room": {
-        this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
-        this.nowhere = this.serverRoom === null;
-        // "Now talking in #dev" follows what the page did; "You are in no room" is news (kicked from the last
-        // one, back in none): said in the log shown, and where the log would be while none is.
-        if (this.nowhere) {
-          this.view.nothingShown(text);
-          if (this.current !== null) this.say(text);
-        }
-        this.enableComposer();
-        // The answer to a join of a room the user is in already: a room of the link's too.
-        const room = this.serverRoom === null ? undefined : this.conversations.get(this.serverRoom);
-        const linked = room !== undefined && this.tookLinked(room);
-        if (this.switchTo !== null && this.serverRoom === this.switchTo) {
-          this.switchTo = null;
-          if (room !== undefined) this.show(room, true);
-        } else if (linked) {
-          this.show(room, true);
-        }
-        this.linkAnswered();
-        return;
-      }
-      case "history_end":
-        this.historyEnd(object);
-        return;
-      case "search_end":
-        this.searchEnd(object);
-        return;
-      case "in_room": {
-        // A room of the account's with no join of this tab's own (identified to it online elsewhere, or another
-        // connection joined it): in it, its members to follow; plain lines go where they went ("room" says).
-        const room = this.room(object.room);
-        if (room !== null) this.entered(room, false);
-        this.roomNotice(object.room, text);
-        return;
-      }
-      case "big_room": {
-        const room = this.room(object.room, false);
-        if (room !== null && Number.isInteger(object.members)) room.crowd = object.members;
-        this.roomNotice(object.room, text);
-        return;
-      }
-      case "flood":
-        // The server's words blame what the user sends; on the page it is mostly what the page asked for them
-        // (a page of older messages costs 6 lines: docs/PROTOCOL.md, History), with nothing typed.
-        this.say(SLOWED);
-        return;
-      case "bye":
-        // The user's own /quit: the server closes, and the page does not come back by itself.
-        this.link.stop();
-        this.say(text);
-        return;
-      case "account": {
-        const was = this.account;
-        this.account = typeof object.account === "string" ? object.account : null;
-        // Registering or identifying names the user by the account: their nickname then is its spelling.
-        const named = (object.change === "registered" || object.change === "identified") && typeof object.nick === "string";
-        if (this.account === null || this.account !== was) this.accountName = named ? object.nick : this.account;
-        this.proven(object, was);
-        this.say(text);
-        this.encryption.identified(this.account);
-        return;
-      }
-      case "private_end":
-        if (this.typedFor(object)) this.say(text);
-        return;
-      case "resume":
-        // A room noted for the nickname to put the user back in (or, for /resume alone, none).
-        this.resuming.shift();
-        return;
-      case "format":
-        return;
-      default:
-        this.say(text);
-    }
-  }
-
   /**
    * Follow the server's `account` notice (`was`: the account before it), as
    * the bundled client does (chatd/client/account.py): a password typed in
@@ -474,55 +364,6 @@ class Chat extends PARTS.reduce((base, part) => part(base), Object) {
       if (this.plan !== null) this.restore();
       this.followLink();
     }
-  }
-
-  error(object) {
-    const text = typeof object.text === "string" ? object.text : "Error";
-    if (object.code === "register-timeout") {
-      // A tab left at the login past the server's deadline: coming back by
-      // itself would only meet the deadline again, so the page waits for a nickname.
-      this.link.hold();
-      return;
-    }
-    // It answers the oldest line waiting, or one sent before it: no password waiting is trusted.
-    this.proving = [];
-    if (this.me !== null && this.files.error(object)) return;
-    if (this.me !== null && this.encryption.error(object)) return;
-    if (this.me !== null && this.refusedLinked(text)) return;
-    if (this.me === null && this.resuming.length) {
-      // Each /resume is answered before the nickname: this refusal is a room's, not the nickname's.
-      const room = this.resuming.shift();
-      if (room !== null) this.notRejoined(room, text);
-      return;
-    }
-    if (this.me === null && this.asked) {
-      this.asked = false;
-      if (this.automatic && object.code === "nick-in-use" && this.nickRetries < NICK_RETRIES) {
-        // The server has not yet seen the old connection go: try again shortly.
-        this.nickRetries += 1;
-        this.view.say(`${this.wanted} is still taken on the server; trying again…`);
-        this.link.restart();
-        return;
-      }
-      this.automatic = false;
-      // A registered nickname the user may hold, or a password that did not take it: what is missing is its password.
-      const password = (object.code === "nick-registered" && object.look_alike === false) || object.code === "identify-failed";
-      this.loginField = password ? "login-password" : "login-nick";
-      // A refused /identify is followed by no prompt, which would say this: "coming back in" stayed for good.
-      this.view.say("Connected. Choose a nickname.");
-      this.enableLogin(true, loginRefusal(object, text));
-      // One attempt: the server asks again (prompt) after a refusal, and
-      // answering that with the same nickname repeated it until the server
-      // cut the page off for flooding. The user chooses what comes next.
-      this.wanted = null;
-      this.password = null;
-      return;
-    }
-    // Answers come in the order of the lines they answer: an error now is the
-    // answer to the oldest command typed that still awaits one (or to a line before it).
-    this.awaited.shift();
-    if (REFUSING.has(object.code)) this.giveBack();
-    this.say(text, "error");
   }
 
   /**
@@ -828,17 +669,6 @@ const HANDLERS = {
 function returning(rooms, shown) {
   const last = shown?.kind === "room" ? conversationKey("room", shown.name) : null;
   return [...rooms.filter((room) => room.key !== last), ...rooms.filter((room) => room.key === last)];
-}
-
-/**
- * What the login says of the refusal `object` of a nickname (whose sentence
- * is `text`): for a registered nickname a password takes, the page's own
- * words for its password box; the server's sentence tells nc users to type
- * /identify, a command the login has no place for.
- */
-function loginRefusal(object, text) {
-  if (object.code !== "nick-registered" || object.look_alike !== false || typeof object.nick !== "string") return text;
-  return `${object.nick} is registered: enter its password, or choose another nickname.`;
 }
 
 /** Keep the keyboard and screen readers in the login form while it is shown, or let them out. */
