@@ -10,16 +10,16 @@
 
 import { ServerClock } from "./clock.js";
 import { Composer } from "./composer.js";
-import { conversationKey } from "./conversation.js";
 import { Conversations } from "./conversations.js";
-import { fold, roomName } from "./dom.js";
+import { fold } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
+import { Forms } from "./forms.js";
 import { linkedRooms } from "./joinlink.js";
 import { Link } from "./link.js";
 import { LinkJoins } from "./linkjoins.js";
 import { Login } from "./login.js";
-import { Logs, offerNotifications } from "./logs.js";
+import { Logs } from "./logs.js";
 import { Membership } from "./membership.js";
 import { Notices } from "./notices.js";
 import { Returning } from "./returning.js";
@@ -32,7 +32,7 @@ const $ = (id) => document.getElementById(id);
  * The chat's parts, a module each: a part is a mixin (a function from a class to a subclass of it holding the
  * part's methods), so that every part works on the one chat's state (`this`), as the methods of one class did.
  */
-const PARTS = [Search, Composer, LinkJoins, Membership, Logs, Conversations, Notices, Login, Returning];
+const PARTS = [Search, Composer, LinkJoins, Membership, Logs, Conversations, Notices, Login, Returning, Forms];
 
 class Chat extends PARTS.reduce((base, part) => part(base), Object) {
   constructor() {
@@ -156,145 +156,6 @@ class Chat extends PARTS.reduce((base, part) => part(base), Object) {
     const handler = HANDLERS[type];
     if (handler !== undefined) handler.call(this, object);
     // Unknown types are left alone: a newer server may send more.
-  }
-
-  // ---- what the user does ----
-
-  bindForms() {
-    $("login").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const nick = $("login-nick").value.trim();
-      if (!nick) return;
-      if (/\s/.test(nick)) {
-        $("login-error").textContent = "A nickname is one word, without spaces.";
-        return;
-      }
-      const password = $("login-password").value;
-      // Kept in memory, not in the box: a refusal later (a restart) asks for it again into an empty box.
-      $("login-password").value = "";
-      // Whoever is typed here proves themselves, not the account the page was identified to before.
-      this.account = null;
-      this.accountName = null;
-      this.wanted = nick;
-      this.password = password || null;
-      this.automatic = false;
-      this.typedLogin = true;
-      $("login-error").textContent = "";
-      if (this.link.connected) {
-        $("login-submit").disabled = true;
-        this.greet();
-      } else {
-        this.view.say("Not connected yet: your nickname is sent once the server answers.");
-        // The user is waiting: try at once, not at the end of a pause or after the server's deadline.
-        this.link.now();
-      }
-    });
-    // The box is as wide as the window leaves it: a turned phone, or a narrowed window, may fit another placeholder.
-    new ResizeObserver(() => this.fitPlaceholder()).observe($("composer"));
-    $("composer-text").addEventListener("keydown", (event) => {
-      // Enter sends, as in a box of one line; Shift+Enter starts a new line (a pasted text keeps its own).
-      if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
-      event.preventDefault();
-      $("composer").requestSubmit();
-    });
-    $("composer").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const input = $("composer-text");
-      if (!this.submit(input.value)) return;
-      input.value = "";
-      // What the user sent, and its answer, shows at the end of the log, even if they had scrolled up to read.
-      this.current?.scrollToEnd();
-      this.view.offerNewer();
-    });
-    $("join").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const input = $("join-room");
-      const name = roomName(input.value);
-      if (name.length < 2) return;
-      if (/\s/.test(name)) {
-        this.view.sayHere("A room name is one word, without spaces.");
-        return;
-      }
-      const existing = this.conversations.get(conversationKey("room", name));
-      // One of the user's rooms, even while the connection is down: shown, as it is once back.
-      if (existing !== undefined && existing.state !== "left") {
-        this.show(existing, true);
-        input.value = "";
-        return;
-      }
-      this.switchTo = fold(name);
-      if (this.send(`/join ${name}`)) input.value = "";
-    });
-    $("file-input").addEventListener("change", () => {
-      const input = $("file-input");
-      this.sendFiles([...input.files]);
-      input.value = "";
-    });
-    this.bindDrop();
-    $("search").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const words = $("search-words").value.trim();
-      if (!words) return;
-      if (this.view.folded()) this.view.closePanels();
-      this.search(words);
-    });
-    $("results-close").addEventListener("click", () => this.closeResults());
-    $("older").addEventListener("click", () => {
-      if (this.current !== null) this.older(this.current);
-    });
-    $("notify").addEventListener("click", () => {
-      Notification.requestPermission().then(() => offerNotifications());
-    });
-    offerNotifications();
-    document.addEventListener("keydown", (event) => {
-      if (event.key !== "Escape") return;
-      if (this.view.closePanels()) return;
-      if (!$("results").hidden) this.closeResults();
-    });
-    // A reload hides the page first (pagehide); a phone may discard a tab hidden long enough, without pagehide.
-    window.addEventListener("pagehide", (event) => {
-      this.keepTab();
-      // Kept for the Back button (the back-forward cache), the page is frozen with its socket open: the server kept
-      // the user online, and the page the tab went to (the same chat at a ?join= link) was refused their nickname.
-      // Coming back, the socket closed makes the page reconnect as after any drop.
-      if (event.persisted) this.link.restart();
-    });
-    document.addEventListener("visibilitychange", () => {
-      if (document.hidden) this.keepTab();
-      if (!document.hidden && this.current !== null) {
-        this.current.unread = 0;
-        this.current.mentions = 0;
-        this.view.list(this.all());
-      }
-    });
-  }
-
-  /** Files dropped on the conversation are sent to it, as the file button's are. */
-  bindDrop() {
-    const area = $("main");
-    const carries = (event) => event.dataTransfer !== null && [...event.dataTransfer.types].includes("Files");
-    let depth = 0; // dragenter and dragleave come for each child crossed
-    area.addEventListener("dragenter", (event) => {
-      if (!carries(event) || this.current === null) return;
-      depth += 1;
-      area.classList.add("dropping");
-    });
-    area.addEventListener("dragover", (event) => {
-      if (!carries(event) || this.current === null) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "copy";
-    });
-    area.addEventListener("dragleave", () => {
-      depth = Math.max(0, depth - 1);
-      if (depth === 0) area.classList.remove("dropping");
-    });
-    area.addEventListener("drop", (event) => {
-      depth = 0;
-      area.classList.remove("dropping");
-      if (!carries(event)) return;
-      event.preventDefault();
-      this.sendFiles([...event.dataTransfer.files]);
-    });
   }
 }
 
