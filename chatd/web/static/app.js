@@ -7,6 +7,11 @@
 // in each (so that coming back after a dropped connection shows exactly what
 // was missed: /resume), and what is unread. The answers to commands the user
 // typed are shown where they were typed (answers.js).
+//
+// This module holds the chat's state, its connection and the table of what
+// each server object does; the rest of the chat is in its parts (PARTS), a
+// module each: conversations.js, returning.js, login.js, notices.js,
+// membership.js, linkjoins.js, logs.js, search.js, composer.js and forms.js.
 
 import { ServerClock } from "./clock.js";
 import { Composer } from "./composer.js";
@@ -26,13 +31,11 @@ import { Returning } from "./returning.js";
 import { Search } from "./search.js";
 import { View } from "./view.js";
 
-const $ = (id) => document.getElementById(id);
-
 /**
  * The chat's parts, a module each: a part is a mixin (a function from a class to a subclass of it holding the
  * part's methods), so that every part works on the one chat's state (`this`), as the methods of one class did.
  */
-const PARTS = [Search, Composer, LinkJoins, Membership, Logs, Conversations, Notices, Login, Returning, Forms];
+const PARTS = [Conversations, Returning, Login, Notices, Membership, LinkJoins, Logs, Search, Composer, Forms];
 
 class Chat extends PARTS.reduce((base, part) => part(base), Object) {
   constructor() {
