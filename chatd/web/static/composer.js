@@ -6,10 +6,8 @@
 // the conversation, and says in its placeholder what it is for.
 
 import { conversationKey } from "./conversation.js";
-import { fitting, fold, roomName } from "./dom.js";
+import { $, fitting, fold, roomName } from "./dom.js";
 import { PASTE_LINES, answerAsked, command, inPrivate, joining, leaves, messageText, messages, outside, privateMessage, proves } from "./typed.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Most pastes one message may take: a longer text is refused (a file carries it), so no paste floods the user off. */
 const MOST_PASTES = 5;

@@ -5,10 +5,8 @@
 // user leaves.
 
 import { Conversation, conversationKey } from "./conversation.js";
-import { fold } from "./dom.js";
+import { $, fold } from "./dom.js";
 import { OLDER_PAGE } from "./logs.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** The conversations, the one shown, and finding or making one: a part of app.js's Chat. */
 export const Conversations = (Base) =>

@@ -3,6 +3,9 @@
 // and the server's Content-Security-Policy forbids inline script and style.
 // A web address in it becomes a link element (linked), built the same way.
 
+/** The element of index.html with `id`: the one look-up every module of the page makes. */
+export const $ = (id) => document.getElementById(id);
+
 /**
  * A new element: `el("li", {class: "line", "data-id": id}, "text", child)`.
  * Attributes are set with setAttribute (never an event handler: `on*` names

@@ -20,13 +20,11 @@
 // that account: a server that serves this page another key than its log
 // holds is caught before anything is sealed to that key.
 
-import { count, el } from "./dom.js";
+import { $, count, el } from "./dom.js";
 import { EnvelopeError, NotSealedForMeError, fingerprints, newKeyPair, open, seal, sodium, toBase64, usable } from "./e2e.js";
 import { KeyLog, LOG_WARNING } from "./keylog.js";
 import { KeyStore } from "./keystore.js";
 import { eventLine, noticeLine, stamp } from "./lines.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Error codes that answer `/key get`. */
 function sameKeys(a, b) {

@@ -4,10 +4,8 @@
 // tab's state as it is hidden or reloaded.
 
 import { conversationKey } from "./conversation.js";
-import { fold, roomName } from "./dom.js";
+import { $, fold, roomName } from "./dom.js";
 import { offerNotifications } from "./logs.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** The page's forms, buttons and window events, bound to the chat: a part of app.js's Chat. */
 export const Forms = (Base) =>

@@ -3,9 +3,7 @@
 // finds as a mention follows), and a password kept in memory once the
 // server confirms it, to identify again after a reconnection.
 
-import { fold } from "./dom.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, fold } from "./dom.js";
 
 /** How long "Reconnected." stays in the status line before it names the user again, as on a first login. */
 const RECONNECTED_MS = 5000;

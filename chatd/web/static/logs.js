@@ -6,9 +6,8 @@
 
 import { answerLine } from "./answers.js";
 import { conversationKey } from "./conversation.js";
+import { $ } from "./dom.js";
 import { eventLine, noticeLine } from "./lines.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Lines a page of /history asks for: older lines of a room, or the kept private messages with someone. */
 export const OLDER_PAGE = 50;

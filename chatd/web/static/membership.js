@@ -5,10 +5,8 @@
 // through a change of nickname.
 
 import { conversationKey } from "./conversation.js";
-import { fold } from "./dom.js";
+import { $, fold } from "./dom.js";
 import { MEMBERS_PAGE } from "./view.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** The standings a member may hold in a room, as room_modes_changed names them: what /who marks @ and +. */
 const STANDINGS = new Set(["operator", "voice"]);

@@ -5,9 +5,7 @@
 // nickname asked for (with the login's own words for it), or the oldest
 // command typed that awaits an answer.
 
-import { el, fold } from "./dom.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, el, fold } from "./dom.js";
 
 /** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
 const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";

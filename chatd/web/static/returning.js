@@ -5,10 +5,9 @@
 // before shown again, and the end of it all after the user's own /quit.
 
 import { conversationKey } from "./conversation.js";
+import { $ } from "./dom.js";
 import * as tab from "./kept.js";
 import { noticeLine } from "./lines.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** What the log says when the server went away without a word: killed, or the network dropped. */
 const GONE = "The server went away without warning: it may have stopped suddenly, or the network dropped. The page keeps trying to reconnect.";

@@ -5,11 +5,9 @@
 // room searched: showing another conversation or leaving the room closes them.
 
 import { conversationKey } from "./conversation.js";
-import { el } from "./dom.js";
+import { $, el } from "./dom.js";
 import { eventLine } from "./lines.js";
 import { searching } from "./typed.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** The chat's search of a room and its results panel: a part of app.js's Chat. */
 export const Search = (Base) =>

@@ -3,10 +3,8 @@
 // status line, the panels that fold away at phone width. Only text nodes
 // carry what the server sent.
 
-import { append, clear, el, linked } from "./dom.js";
+import { $, append, clear, el, linked } from "./dom.js";
 import { onThisComputerOnly, roomLink } from "./joinlink.js";
-
-const $ = (id) => document.getElementById(id);
 
 /** Names a page of /who holds (the server's PAGE_SIZE): what "Show more" brings at most. */
 export const MEMBERS_PAGE = 50;
