@@ -298,8 +298,11 @@ class WholeTransferTests(FileTestCase):
         self.download(bob, bob_wire)
         self.assertEqual(self.lines(alice_wire), [b"*** bob has fetched 0000000000000001."])
 
-    def test_a_room_offer_counts_down_the_recipients_left_to_zero(self) -> None:
-        """Offered to #lobby: bob's fetch leaves carol, then carol's decline leaves nobody, and the transfer is over."""
+    def test_a_room_offer_counts_down_the_recipients_left_to_zero_and_stays_open_until_withdrawn(
+        self,
+    ) -> None:
+        """Offered to #lobby: bob's fetch leaves carol, then carol's decline leaves nobody, but the offer stays open
+        (whoever joins #lobby is offered it) until alice withdraws it."""
         alice, alice_wire = self.json_user(b"alice")
         bob, bob_wire = self.json_user(b"bob")
         carol, _ = self.json_user(b"carol")
@@ -319,6 +322,8 @@ class WholeTransferTests(FileTestCase):
             self.objects(alice_wire),
             [{"type": "file_declined", "file": "0000000000000001", "nick": "carol", "left": 0}],
         )
+        self.assertNotEqual(os.listdir(self.folder), [], "whoever joins #lobby may still fetch it")
+        alice.dataReceived(b"/file cancel 0000000000000001\n")
         self.assertEqual(os.listdir(self.folder), [])
 
     def test_a_recipient_who_stops_tells_the_sender_how_many_are_left(self) -> None:
@@ -428,7 +433,6 @@ class RenameTests(FileTestCase):
                 {"type": "file_declined", "file": "0000000000000001", "nick": "caroline", "left": 0},
             ],
         )
-        self.assertEqual(os.listdir(self.folder), [])
 
     def test_a_newcomer_under_a_recipients_old_name_is_offered_nothing(self) -> None:
         """bob, offered alice's file, becomes bobby; someone who then takes "bob" cannot fetch it."""

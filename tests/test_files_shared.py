@@ -154,10 +154,11 @@ class AtOnceTests(AtOnceTestCase):
         self.assertEqual(os.listdir(self.folder), [KEY])
 
     def test_an_offer_nobody_is_left_to_fetch_leaves_the_file_to_an_upload_taken_whole_with_it(self) -> None:
-        """alice sends one file to #solo, where nobody else is, and to bob at once: the one to #solo, checked whole,
-        is offered to nobody and over at once, and the one to bob, taken whole with it, keeps the file for him."""
-        self.alice.dataReceived(b"/join #solo\n")
-        self.offer(self.alice, to=b"#solo")
+        """alice sends one file to carol, who then leaves the chat, and to bob at once: the one to carol, checked
+        whole, is offered to nobody and over at once, and the one to bob, taken whole with it, keeps the file for
+        him. (A room's offer with nobody else in the room stays open for whoever joins: chatd.frontend.late_joiners.)"""
+        self.offer(self.alice, to=b"carol")
+        self.carol.dataReceived(b"/quit\n")
         self.offer(self.alice)
         self.upload(self.alice, CONTENT, file=FIRST)
         self.assertEqual(

@@ -68,7 +68,8 @@ class SenderNoticeTests(FileTestCase, IRCTestCase):
         )
 
     def test_a_room_offer_counts_who_is_left_as_each_recipient_is_done(self) -> None:
-        """Offered to #lobby: bob's fetch leaves one recipient, carol's decline nobody; each is a NOTICE in #lobby."""
+        """Offered to #lobby: bob's fetch leaves one recipient, carol's decline nobody, the offer open to whoever
+        joins #lobby; each is a NOTICE in #lobby."""
         _, irc_wire = self.alice_on_irc()
         bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
         carol, _ = self.json_user(b"carol", host="10.0.0.3")
@@ -86,8 +87,8 @@ class SenderNoticeTests(FileTestCase, IRCTestCase):
         self.assertEqual(
             self.notices(irc_wire),
             [
-                f":{SERVER} NOTICE #lobby :carol declined your offer of {NAME} to #lobby; nobody else is left to "
-                "fetch it"
+                f":{SERVER} NOTICE #lobby :carol declined your offer of {NAME} to #lobby; it stays offered to "
+                "whoever joins #lobby until you withdraw it or it expires"
             ],
         )
 
@@ -182,7 +183,8 @@ class RecipientNoticeTests(FileTestCase, IRCTestCase):
 
     def test_a_decline_or_a_stop_on_the_other_connection_is_a_notice(self) -> None:
         """bob declines one offer to #lobby and stops fetching another on the line port: his IRC connection reads
-        each, in #lobby where the offers came."""
+        each, in #lobby where the offers came (alice withdraws the first, open to whoever joins, before she offers
+        the file again)."""
         self.offered(to=b"#lobby")
         self.bob.dataReceived(b"/file decline %s\n" % FILE.encode())
         self.assertEqual(
@@ -191,6 +193,8 @@ class RecipientNoticeTests(FileTestCase, IRCTestCase):
                 f":{SERVER} NOTICE #lobby :You declined alice's offer of {NAME} to #lobby on another connection"
             ],
         )
+        self.alice.dataReceived(b"/file cancel %s\n" % FILE.encode())
+        self.assertEqual(self.notices(), [])
         self.offered(to=b"#lobby", file="0000000000000002")
         self.bob.dataReceived(b"/file accept 0000000000000002\n/file cancel 0000000000000002\n")
         self.assertEqual(

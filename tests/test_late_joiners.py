@@ -83,8 +83,8 @@ class LateJoinerTests(FileTestCase):
             b"/file decline 0000000000000001 refuses it.",
         )
 
-    def test_a_late_joiner_keeps_the_offer_open_until_they_are_done(self) -> None:
-        """bob declines once carol has joined: one is left, the bytes stay; carol's decline ends it."""
+    def test_a_late_joiner_is_counted_among_those_left(self) -> None:
+        """bob declines once carol has joined: she is left; her decline leaves nobody offered it so far."""
         carol, _ = self.joins(b"carol")
         self.lines(self.alice_wire)
         self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
@@ -92,13 +92,11 @@ class LateJoinerTests(FileTestCase):
             self.objects(self.alice_wire),
             [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 1}],
         )
-        self.assertNotEqual(os.listdir(self.folder), [])
         carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
         self.assertEqual(
             self.objects(self.alice_wire),
             [{"type": "file_declined", "file": FILE, "nick": "carol", "left": 0}],
         )
-        self.assertEqual(os.listdir(self.folder), [])
 
     def test_a_member_who_leaves_and_comes_back_is_not_offered_it_twice(self) -> None:
         """bob, offered it, leaves #maths and joins again: no second offer, and he may still decline it; once he
@@ -116,9 +114,46 @@ class LateJoinerTests(FileTestCase):
         self.assertEqual(self.offers(self.alice_wire), [])
         self.assertEqual(self.offers(carol_wire), [])
 
-    def test_an_offer_that_is_over_is_offered_to_nobody(self) -> None:
-        """Declined by bob, the only one offered it, the offer is over: carol joining is offered nothing."""
+    def test_an_offer_everyone_present_fetched_still_reaches_a_later_joiner(self) -> None:
+        """bob, the only one offered it, fetches it whole (alice hears nobody is left), yet the offer stays open:
+        carol joining after is offered it and fetches it byte for byte; bob is not offered it again."""
+        self.bob.dataReceived(b"/file accept " + FILE.encode() + b"\n")
+        self.assertEqual(self.download(self.bob, self.bob_wire), CONTENT)
+        self.assertEqual(
+            [item for item in self.objects(self.alice_wire) if item["type"] == "file_fetched"],
+            [{"type": "file_fetched", "file": FILE, "nick": "bob", "left": 0}],
+        )
+        carol, carol_wire = self.joins(b"carol")
+        self.assertEqual(len(self.offers(carol_wire)), 1)
+        carol.dataReceived(b"/file accept " + FILE.encode() + b"\n")
+        self.assertEqual(self.download(carol, carol_wire), CONTENT)
+        self.assertEqual(self.offers(self.bob_wire), [])
+
+    def test_an_offer_everyone_present_declined_and_then_withdrawn_is_offered_to_nobody(self) -> None:
+        """Declined by bob, the offer waits for later joiners with its bytes; withdrawn by alice, it is over, its
+        bytes go, and carol joining is offered nothing."""
         self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.assertNotEqual(os.listdir(self.folder), [])
+        self.alice.dataReceived(b"/file cancel " + FILE.encode() + b"\n")
+        self.assertEqual(os.listdir(self.folder), [])
+        _, carol_wire = self.joins(b"carol")
+        self.assertEqual(self.offers(carol_wire), [])
+
+    def test_an_offer_everyone_present_declined_expires_at_its_time(self) -> None:
+        """Declined by bob, the offer waits for --file-keep after it was made: then alice hears it expired, its
+        bytes go, and carol joining is offered nothing."""
+        self.files.start()
+        self.addCleanup(self.files.stop)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.lines(self.alice_wire)
+        self.clock.advance(3599)
+        self.assertNotEqual(os.listdir(self.folder), [])
+        self.clock.advance(1)
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_expired", "file": FILE, "reason": "offers wait 1h at most"}],
+        )
+        self.assertEqual(os.listdir(self.folder), [])
         _, carol_wire = self.joins(b"carol")
         self.assertEqual(self.offers(carol_wire), [])
 
@@ -148,16 +183,17 @@ class LateJoinerTests(FileTestCase):
         _, carol_wire = self.joins(b"carol")
         self.assertEqual(self.offers(carol_wire), [])
 
-    def test_an_offer_nobody_is_left_to_fetch_is_offered_to_nobody_while_a_download_ends(self) -> None:
-        """bob, fetching it here, has it by its link meanwhile: nobody is left, only his download keeps it open,
-        and carol joining is offered nothing."""
+    def test_an_offer_nobody_is_left_to_fetch_stays_open_once_a_download_ends(self) -> None:
+        """bob, fetching it here, has it by its link meanwhile: nobody is left, yet carol joining is offered it,
+        and the offer stays once bob stops his download here."""
         self.bob.dataReceived(b"/file accept " + FILE.encode() + b"\n")
         transfer = self.files.transfer(FILE)
         assert transfer is not None
         self.files.fetched(transfer, "nick:bob@127.0.0.1", "bob")
-        self.assertIsNotNone(self.files.transfer(FILE))
         _, carol_wire = self.joins(b"carol")
-        self.assertEqual(self.offers(carol_wire), [])
+        self.assertEqual(len(self.offers(carol_wire)), 1)
+        self.bob.dataReceived(b"/file cancel " + FILE.encode() + b"\n")
+        self.assertIs(self.files.transfer(FILE), transfer)
 
     def test_a_joiner_gone_again_before_the_offer_is_shown_is_not_counted(self) -> None:
         """carol joins #maths and leaves in the same pass: she is shown no offer and is not one of its people, so
@@ -177,6 +213,60 @@ class LateJoinerTests(FileTestCase):
         carol, carol_wire = self.json_user(b"carol")
         carol.dataReceived(b"/join #art\n")
         self.assertEqual(self.offers(carol_wire), [])
+
+
+class EmptyRoomTests(FileTestCase):
+    """alice alone in #maths offers it a worksheet before anyone else has come: the class arrives after."""
+
+    file_limits = FileLimits(keep=3600)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.alice.dataReceived(b"/join #maths\n")
+        self.offer(self.alice, to=b"#maths")
+        self.upload(self.alice, CONTENT)
+        self.lines(self.alice_wire)
+
+    def test_an_offer_to_a_room_of_its_sender_alone_reaches_who_joins_after(self) -> None:
+        """Nobody else in #maths when it was made, the offer stays open: bob joining is offered it and fetches it
+        byte for byte, and alice hears he has it, nobody offered it left."""
+        self.assertIsNotNone(self.files.transfer(FILE))
+        bob, bob_wire = self.json_user(b"bob")
+        bob.dataReceived(b"/join #maths\n")
+        self.assertEqual(
+            [item["file"] for item in self.objects(bob_wire) if item["type"] == "file_offered"], [FILE]
+        )
+        bob.dataReceived(b"/file accept " + FILE.encode() + b"\n")
+        self.assertEqual(self.download(bob, bob_wire), CONTENT)
+        self.assertEqual(
+            [item for item in self.objects(self.alice_wire) if item["type"] == "file_fetched"],
+            [{"type": "file_fetched", "file": FILE, "nick": "bob", "left": 0}],
+        )
+
+    def test_the_offer_outlives_its_sender_leaving_the_room_and_the_chat(self) -> None:
+        """alice parts #maths and quits: her offer stays, as a file shared in a room would; bob joining is offered
+        it from her."""
+        self.alice.dataReceived(b"/part #maths\n/quit\n")
+        bob, bob_wire = self.json_user(b"bob")
+        bob.dataReceived(b"/join #maths\n")
+        self.assertEqual(
+            [
+                (item["nick"], item["file"])
+                for item in self.objects(bob_wire)
+                if item["type"] == "file_offered"
+            ],
+            [("alice", FILE)],
+        )
+
+    def test_the_same_offer_again_is_answered_with_the_open_one(self) -> None:
+        """alice offers the same file to #maths again, nobody having come: she is answered with the offer open,
+        not a second one."""
+        self.offer(self.alice, to=b"#maths")
+        self.assertEqual(
+            [(item["type"], item["file"]) for item in self.objects(self.alice_wire)],
+            [("file_upload", FILE), ("file_uploaded", FILE)],
+        )
 
 
 class IRCLateJoinerTests(FileTestCase, IRCTestCase):

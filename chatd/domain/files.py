@@ -64,9 +64,11 @@ class FileLimits:
 
     ``max_size`` bytes a file; ``day_bytes`` uploaded a user a day (by
     account if identified, else by address); ``transfers`` going at once a
-    user, up and down; ``rate`` bytes a second a user, each way; ``keep``
-    seconds a file waits for an offline recipient, or an interrupted upload
-    for its sender; ``store_bytes`` the whole spool.
+    user, up and down (an offer, uploaded, is none: a teacher's offers to a
+    room, open for a week, do not stop the next); ``rate`` bytes a second a
+    user, each way; ``keep`` seconds a file waits for an offline recipient, a
+    room's offer for whoever joins the room, or an interrupted upload for its
+    sender; ``store_bytes`` the whole spool.
     """
 
     max_size: int = 100 * MIB

@@ -255,7 +255,8 @@ class FileFetched:
     """To the sender: ``nick`` has every byte of ``file`` (its last chunk acknowledged, or its HTTP link read whole).
 
     ``left`` is how many recipients have yet to fetch, decline or cancel it;
-    at 0 the transfer is over, and leaves ``/file list``.
+    at 0 a nickname's transfer is over, and leaves ``/file list``, while a
+    room's stays open for whoever joins the room, until withdrawn or expired.
     """
 
     file: str
@@ -265,7 +266,8 @@ class FileFetched:
 
 @dataclass(frozen=True, slots=True)
 class FileDeclined:
-    """To the sender: ``nick`` declined ``file``; ``left`` recipients have yet to finish with it (0: it is over)."""
+    """To the sender: ``nick`` declined ``file``; ``left`` recipients have yet to finish with it (as for
+    ``FileFetched``)."""
 
     file: str
     nick: str
@@ -277,7 +279,8 @@ class FileCancelled:
     """``nick`` (the sender, or a recipient) cancelled ``file``, saying ``reason``.
 
     ``left`` is how many recipients have yet to finish with it: 0 once the
-    sender withdraws it, or once the last recipient stops.
+    sender withdraws it, or once the last recipient stops (as for
+    ``FileFetched``: a room's offer stays open for whoever joins).
     """
 
     file: str

@@ -5,16 +5,20 @@ student who came in a minute after the teacher offered a worksheet never
 saw it. Now each join (``Joined``, however made, on whichever front end, as
 the chat's bus carries it) is looked at here, once for every front end: for
 each offer to that room still open (offered, not withdrawn, its time not
-up, someone still to fetch it), the joiner is shown the same ``FileOffered``
-its members were, and is one of its people from then on, who may fetch,
-decline or stop it and is counted among those left.
+up), the joiner is shown the same ``FileOffered`` its members were, and is
+one of its people from then on, who may fetch, decline or stop it and is
+counted among those left.
+
+A room's offer stays open though nobody else was in the room when it was
+made, or everyone offered it is done with it (``Transfer.awaited``): the
+teacher prepares the room, the class comes in after. It ends when its
+sender withdraws it, ``--file-keep`` after it was made, or when the server
+lets it go (its bytes lost); not when its sender leaves the room or the
+chat, as a file shared in a room stays there.
 
 Not offered it: its sender (any of their sessions), and whoever was offered
 it already, still to fetch it (a member who left and comes back) or done
-with it (fetched, declined, stopped: ``Transfer.done``). An offer nobody is
-left to fetch is over as before, and a late joiner does not bring it back;
-one who joins while it is open keeps it open for themselves until they are
-done with it, or until ``--file-keep`` after it was made, as for anyone.
+with it (fetched, declined, stopped: ``Transfer.done``).
 
 The offer is shown on the next reactor pass, not while the join is being
 published: the bus hears an event before the front ends deliver it, and a
@@ -65,12 +69,12 @@ class LateJoiners:
             self._due = self._reactor.callLater(0, self._offer)
 
     def _open_to(self, transfer: Transfer, key: str) -> bool:
-        """Whether ``transfer``, open, is still on offer and new to the person ``key``: offered, its time not up,
-        someone still to fetch it, and ``key`` neither its sender nor one of its people already."""
+        """Whether ``transfer``, open, is still on offer and new to the person ``key``: offered, its time not up (a
+        room's offer is open until then, ``Transfer.awaited``, unless withdrawn or let go, which closes it), and
+        ``key`` neither its sender nor one of its people already."""
         return (
             transfer.offered_at is not None
             and transfer.began + self._open.limits.keep > self._reactor.seconds()
-            and bool(transfer.pending)
             and key != transfer.by
             and key not in transfer.pending
             and key not in transfer.done

@@ -146,11 +146,7 @@ class OpenTransfers:
         Looked for among the transfers of the content, found by its key, which never changes: ``by`` is asked of
         each as it is now, after any rename (an index by sender would have to follow every rename)."""
         for transfer in self.sharing(key):
-            if (
-                (transfer.offered_at is None or transfer.pending)
-                and transfer.by == by
-                and fold(transfer.target.to) == fold(target.to)
-            ):
+            if transfer.awaited and transfer.by == by and fold(transfer.target.to) == fold(target.to):
                 return transfer
         return None
 
@@ -212,17 +208,18 @@ class OpenTransfers:
         return FileList(tuple(entries))
 
     def finished(self, transfer: Transfer, key: str) -> int:
-        """The person ``key`` is done with ``transfer``; how many recipients are left (0: the transfer is over)."""
+        """The person ``key`` is done with ``transfer``; how many recipients are left (0: a nickname's transfer is over,
+        a room's waits for whoever joins: ``Transfer.awaited``)."""
         transfer.pending.discard(key)
         transfer.done.add(key)
         self.settled(transfer)
         return len(transfer.pending)
 
     def settled(self, transfer: Transfer) -> None:
-        """Once nobody is left to fetch an offered file, its bytes go (unless another transfer shares them), but not
-        under a session still fetching it (another of a recipient done with it): then once that download ends. Else
-        it is kept as it is now."""
-        if transfer.offered_at is None or transfer.pending:
+        """Once an offer is over of itself (``Transfer.awaited``: nobody is left to fetch a nickname's), its bytes go
+        (unless another transfer shares them), but not under a session still fetching it (another of a recipient
+        done with it): then once that download ends. Else it is kept as it is now."""
+        if transfer.awaited:
             if transfer.file in self._open:
                 self._store.keep(transfer.record())
         elif self.downloads.under_way(transfer.file):
@@ -233,12 +230,8 @@ class OpenTransfers:
 
     def download_ended(self, transfer: Transfer) -> None:
         """A download of ``transfer`` ended (fetched whole, stopped, or its session gone): if it was all that kept
-        a transfer nobody is left to fetch, the transfer goes."""
-        if (
-            transfer.offered_at is not None
-            and not transfer.pending
-            and not self.downloads.under_way(transfer.file)
-        ):
+        open a transfer that is over (``Transfer.awaited``), the transfer goes."""
+        if not transfer.awaited and not self.downloads.under_way(transfer.file):
             self.forget(transfer)
 
     def close(self, transfer: Transfer) -> None:

@@ -167,6 +167,17 @@ class Transfer:
         """Whose transfer it is: its sender's ``person_key``, which follows them as the sender snapshot does."""
         return person_key(self.sender)
 
+    @property
+    def awaited(self) -> bool:
+        """Whether it is still open: an upload, an offer someone offered it may still fetch, or a room's offer, which
+        waits for whoever joins the room (chatd.frontend.late_joiners) as a file shared in a room stays there.
+
+        The one rule of when an offer is over of itself; else it ends only
+        when withdrawn, expired (``--file-keep`` after it began) or let go
+        by the server (its bytes lost, its room needed).
+        """
+        return self.offered_at is None or bool(self.pending) or self.target.room
+
     def offered_to(self, key: str) -> bool:
         """Whether the person ``key`` (``person_key``) may still fetch it: it is offered, and they are not done
         with it."""

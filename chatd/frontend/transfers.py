@@ -8,7 +8,8 @@ the chat's seam (``Chat.offer_file``), then fetched by each recipient
 (``accept``, chunks pumped out as ``ack``s come back, by its ``Downloads``:
 chatd.frontend.downloads, or by an HTTP link), the sender told as each
 recipient has it whole, declines or cancels, and how many are left to
-(``left`` 0: the transfer is over), by its ``TransferPeople``
+(``left`` 0: a nickname's transfer is over; a room's stays open for
+whoever joins, ``Transfer.awaited``), by its ``TransferPeople``
 (chatd.frontend.transfer_people), who also follow renames; what waited
 too long goes as its time comes, by its ``TransferExpiry``
 (chatd.frontend.transfer_expiry); a room's offer reaches those who join

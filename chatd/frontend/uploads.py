@@ -314,8 +314,8 @@ class Uploads:
         self._uploaded_now(transfer, uploader)
         for other in taken:
             self._taken_whole(other)
-        # Delivered once each of them has the content's bytes: one that nobody is left to fetch (a room of its sender
-        # alone) is over at once, and lets the bytes go only if it is the last to have them.
+        # Delivered once each of them has the content's bytes: one that nobody is left to fetch (a nickname's whose
+        # holder left meanwhile) is over at once, and lets the bytes go only if it is the last to have them.
         for each in (transfer, *taken):
             self._deliver(each)
 

@@ -95,4 +95,6 @@ def sender_words(transfer: Transfer, item: FileReply) -> str | None:
         return done
     if item.left:
         return f"{done}; {counted(item.left, 'other recipient')} may still fetch it"
-    return f"{done}; nobody else is left to fetch it"
+    return (
+        f"{done}; it stays offered to whoever joins {transfer.target.to} until you withdraw it or it expires"
+    )

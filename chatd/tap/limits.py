@@ -180,7 +180,7 @@ FILE_OPTIONS: list[list[Any]] = [
         "file-keep",
         None,
         _FILES.keep / 86400,
-        f"Days a file waits for a recipient who is offline, or an interrupted upload for its sender, {bounds('file-keep')}.",
+        f"Days a file waits for a recipient who is offline, a room's for whoever joins the room, or an interrupted upload for its sender, {bounds('file-keep')}.",
         float,
     ],
     size_option(
