@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -34,3 +35,40 @@ class LateJoinerTests(SynchronousTestCase):
             next_of(alice, "file_fetched", file=file_id),
             {"type": "file_fetched", "file": file_id, "nick": "carol", "left": 1},
         )
+
+    def test_a_room_offer_made_before_the_class_outlives_its_fetchers_its_sender_and_a_restart(self) -> None:
+        """alice, alone in #maths, offers it a worksheet; bob comes, fetches it (nobody offered it is left), alice
+        quits and the daemon restarts on the same --db and --files: carol joining #maths after all that is offered
+        it and fetches it byte for byte."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        arguments = [
+            *LOOPBACK,
+            "--db",
+            os.path.join(directory, "chatd.sqlite"),
+            "--files",
+            os.path.join(directory, "files"),
+        ]
+        daemon = Daemon.start(self, arguments)
+        alice = json_user(daemon, "alice")
+        alice.say("/join #maths")
+        data = content(40_000, seed=5)
+        file_id = upload(alice, "#maths", "worksheet.pdf", data, "application/pdf")
+        bob = json_user(daemon, "bob")
+        bob.say("/join #maths")
+        next_of(bob, "file_offered", file=file_id)
+        self.assertEqual(fetch(bob, file_id), data)
+        self.assertEqual(
+            next_of(alice, "file_fetched", file=file_id),
+            {"type": "file_fetched", "file": file_id, "nick": "bob", "left": 0},
+        )
+        alice.say("/quit")
+        daemon.signal(signal.SIGTERM)
+        daemon = Daemon.start(self, arguments)
+        carol = json_user(daemon, "carol")
+        carol.say("/join #maths")
+        offered = next_of(carol, "file_offered", file=file_id)
+        self.assertEqual(
+            (offered["nick"], offered["to"], offered["name"]), ("alice", "#maths", "worksheet.pdf")
+        )
+        self.assertEqual(fetch(carol, file_id), data)
