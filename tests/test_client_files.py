@@ -490,8 +490,9 @@ class SendTests(FilesTestCase):
         self.assertEqual(self.lines(), ["! There is no transfer 1 to cancel; /files lists the transfers."])
         self.assertEqual(self.peer.sent(), ["/file list"])
 
-    def test_a_room_offer_stays_until_nobody_is_left_to_fetch_it(self) -> None:
-        """Offered to #lobby: a fetch with others left keeps it listed; the last one's decline ends it."""
+    def test_a_room_offer_stays_open_once_nobody_is_left_to_fetch_it(self) -> None:
+        """Offered to #lobby: a fetch with others left keeps it listed; the last one's decline says it stays offered
+        to whoever joins, and it is still listed, to withdraw with /cancel."""
         self.offered_to("#lobby")
         self.peer.send({"type": "file_fetched", "file": FILE_ID, "nick": "erin", "left": 2})
         self.assertEqual(
@@ -507,9 +508,24 @@ class SendTests(FilesTestCase):
             ["~ Transfers here (1):", '~   [1] to #lobby: "holiday photo.jpg" (3 B, 100%) offered'],
         )
         self.peer.send({"type": "file_declined", "file": FILE_ID, "nick": "carol", "left": 0})
-        self.assertEqual(self.lines(), ['* carol declined "holiday photo.jpg".'])
+        self.assertEqual(
+            self.lines(),
+            [
+                '* carol declined "holiday photo.jpg"; it stays offered to whoever joins #lobby until you /cancel 1.'
+            ],
+        )
         self.link.send("/files")
-        self.assertEqual(self.lines(), ["~ No transfers here."])
+        self.assertEqual(
+            self.lines(),
+            ["~ Transfers here (1):", '~   [1] to #lobby: "holiday photo.jpg" (3 B, 100%) offered'],
+        )
+        self.peer.send({"type": "file_fetched", "file": FILE_ID, "nick": "dave", "left": 0})
+        self.assertEqual(
+            self.lines(),
+            [
+                '* dave has fetched "holiday photo.jpg"; it stays offered to whoever joins #lobby until you /cancel 1.'
+            ],
+        )
 
     def test_the_last_recipient_stopping_ends_the_transfer(self) -> None:
         """A recipient's cancel with nobody left: said, and the upload is no longer listed."""

@@ -70,7 +70,8 @@ class ExchangeTests(ClientServerTestCase):
         self.assertEqual(os.listdir(bob.folder), ["data.bin"])
 
     def test_a_file_sent_to_a_room_is_offered_to_each_member(self) -> None:
-        """Both others in #lobby are offered it and may fetch it."""
+        """Both others in #lobby are offered it and may fetch it; once both are done, alice reads that it stays offered
+        to whoever joins #lobby."""
         alice, bob, carol = self.client("alice"), self.client("bob"), self.client("carol")
         data = os.urandom(20_000)
         alice.link.send(f"/send #lobby {self.file(data, 'notes.txt')}")
@@ -81,7 +82,11 @@ class ExchangeTests(ClientServerTestCase):
         self.until(lambda: carol.showing("SHA-256 checked."))
         self.assertEqual(carol.saved("notes.txt"), data)
         bob.link.send("/decline")
-        self.until(lambda: alice.showing('bob declined "notes.txt".'))
+        self.until(
+            lambda: alice.showing(
+                'bob declined "notes.txt"; it stays offered to whoever joins #lobby until you /cancel 1.'
+            )
+        )
 
     def test_a_download_cut_off_goes_on_from_the_part_file(self) -> None:
         """bob's connection breaks halfway: reconnected, he goes on from his part file, byte-identical."""

@@ -132,7 +132,11 @@ def fetched(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message)
     name = quoted(upload.name) if upload is not None else "your file"
     left = _number(message, "left")
-    others = f"; {counted(left, 'other recipient')} may still fetch it" if left > 0 else ""
+    others = (
+        f"; {counted(left, 'other recipient')} may still fetch it"
+        if left > 0
+        else _still_open(upload, message)
+    )
     _ended_if_over(files, upload, message)
     return files.lines([f"{_text(message, 'nick')} has fetched {name}{others}."])
 
@@ -145,7 +149,7 @@ def declined(files: "Transfers", message: Message) -> Shown:
     upload = files.upload_for(message)
     name = quoted(upload.name) if upload is not None else "your file"
     _ended_if_over(files, upload, message)
-    return files.lines([f"{_text(message, 'nick')} declined {name}."])
+    return files.lines([f"{_text(message, 'nick')} declined {name}{_still_open(upload, message)}."])
 
 
 def cancelled(files: "Transfers", message: Message) -> Shown:
@@ -182,7 +186,11 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
             )
         return files.lines([f"Sending {name} to {target} was cancelled on another connection."])
     _ended_if_over(files, upload, message)
-    return files.lines([f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}."])
+    return files.lines(
+        [
+            f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}{_still_open(upload, message)}."
+        ]
+    )
 
 
 def expired(files: "Transfers", message: Message) -> Shown:
@@ -235,14 +243,34 @@ def _done_elsewhere(files: "Transfers", message: Message, words: str) -> Shown |
     return files.lines([words.format(what=f"{quoted(offer.name)} from {scrub(offer.nick)}")])
 
 
-def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:
-    """A recipient is done with the user's ``upload``: once the server says none is left (``left`` 0), it is over.
-
-    It leaves the numbered transfers, so ``/files`` no longer lists it as
-    offered and ``/cancel`` no longer picks it: the server has let it go.
-    """
+def _nobody_left(message: Message) -> bool:
+    """Whether the server says nobody offered the file so far is left to fetch it (``left`` 0)."""
     left = message.get("left")
-    if upload is not None and left == 0 and not isinstance(left, bool):
+    return left == 0 and not isinstance(left, bool)
+
+
+def _to_room(upload: Upload) -> bool:
+    """Whether ``upload`` was offered to a room: the server keeps it open for whoever joins the room until the user
+    withdraws it or it expires, however many have fetched it."""
+    return upload.target.startswith("#")
+
+
+def _still_open(upload: Upload | None, message: Message) -> str:
+    """What follows a recipient's news once nobody offered the user's room ``upload`` is left: that it stays offered
+    to whoever joins, and how to withdraw it; else nothing."""
+    if upload is None or not _to_room(upload) or not _nobody_left(message):
+        return ""
+    return f"; it stays offered to whoever joins {scrub(upload.target)} until you /cancel {upload.number}"
+
+
+def _ended_if_over(files: "Transfers", upload: Upload | None, message: Message) -> None:
+    """A recipient is done with the user's ``upload``: once the server says none is left (``left`` 0), a nickname's
+    is over, while a room's stays open for whoever joins the room (``_to_room``).
+
+    Over, it leaves the numbered transfers, so ``/files`` no longer lists it
+    as offered and ``/cancel`` no longer picks it: the server has let it go.
+    """
+    if upload is not None and _nobody_left(message) and not _to_room(upload):
         files.stop_upload(upload, tell_server=False)
 
 

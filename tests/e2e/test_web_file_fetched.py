@@ -52,8 +52,9 @@ class FetchedTests(SynchronousTestCase):
         self.assertEqual(buttons(alice, file_id), [])
         quiet(self, alice, no_error_shown=True)
 
-    def test_a_room_file_stays_offered_until_its_last_recipient_is_done(self) -> None:
-        """Sent to #lobby: bob's fetch by HTTP link is said and leaves Cancel for carol's sake; carol's decline ends it."""
+    def test_a_room_file_stays_offered_once_its_last_recipient_is_done(self) -> None:
+        """Sent to #lobby: bob's fetch by HTTP link is said and leaves Cancel for carol's sake; after carol's decline
+        the line says it stays offered to whoever joins #lobby, and still offers Cancel."""
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -71,9 +72,11 @@ class FetchedTests(SynchronousTestCase):
         self.assertEqual(card_state(alice, file_id), ["Uploaded and offered to #lobby."])
         self.assertEqual(buttons(alice, file_id), ["Cancel"])
         carol.say(f"/file decline {file_id}")
+        still = " It stays offered to whoever joins #lobby until you withdraw it."
         alice.wait(
-            lambda: card_state(alice, file_id) == ["carol declined it."] or None, "alice's line to end"
+            lambda: card_state(alice, file_id) == ["carol declined it." + still] or None,
+            "alice's line to say so",
         )
-        self.assertIn("carol declined map.png.", notices(alice))
-        self.assertEqual(buttons(alice, file_id), [])
+        self.assertIn("carol declined map.png." + still, notices(alice))
+        self.assertEqual(buttons(alice, file_id), ["Cancel"])
         quiet(self, alice, no_error_shown=True)

@@ -278,12 +278,20 @@ export class Transfers {
 
   /**
    * A recipient is done with the user's offer (`object`: fetched, declined, stopped). Once the server says
-   * nobody is left to fetch it (`left` 0) it is over: its line, this page's upload or one shown from
-   * elsewhere, says `words` and offers no button, for the server has let the file go. The line ended, if one was.
+   * nobody is left to fetch it (`left` 0) an offer to a person is over: its line, this page's upload or one shown
+   * from elsewhere, says `words` and offers no button, for the server has let the file go. An offer to a room
+   * stays open for whoever joins it: its line says so after `words` and keeps its Cancel. The line ended or told,
+   * if one was.
    */
   endIfOver(object, words, kind) {
     if (object.left !== 0) return null;
     const upload = this.upload(object.file);
+    const still = this.stillOffered(object);
+    if (still !== "") {
+      const card = upload?.card ?? this.offers.get(object.file).card;
+      card.say(`${words}${still}`);
+      return card;
+    }
     if (upload !== undefined) {
       upload.state = kind;
       upload.card.end(words, kind);
@@ -294,6 +302,18 @@ export class Transfers {
     if (!own?.mine) return null;
     own.card.end(words, kind);
     return own.card;
+  }
+
+  /**
+   * What follows a recipient's news (`object`) of the user's offer to a room once nobody offered it so far is left
+   * (`left` 0): the server keeps it open for whoever joins the room until the user withdraws it or it expires.
+   * Empty for an offer to a person, or while others are left.
+   */
+  stillOffered(object) {
+    if (object.left !== 0) return "";
+    const own = this.offers.get(object.file);
+    const to = this.upload(object.file)?.target ?? (own?.mine ? own.to : "");
+    return to.startsWith("#") ? ` It stays offered to whoever joins ${to} until you withdraw it.` : "";
   }
 
   /**
@@ -520,7 +540,7 @@ export class Transfers {
     if (conversation === undefined) return;
     const who = typeof object.nick === "string" ? object.nick : "Someone";
     const ended = this.endIfOver(object, `${who} has fetched it.`, "finished");
-    this.tell(conversation, ended, `${who} has fetched ${upload?.name ?? offer?.name}.`);
+    this.tell(conversation, ended, `${who} has fetched ${upload?.name ?? offer?.name}.${this.stillOffered(object)}`);
   }
 
   /** `file_declined`: someone declined the user's offer, or the user an offer to them on another connection. */
@@ -533,7 +553,7 @@ export class Transfers {
     if (conversation === undefined) return;
     const who = typeof object.nick === "string" ? object.nick : "Someone";
     const ended = this.endIfOver(object, `${who} declined it.`, "declined");
-    this.tell(conversation, ended, `${who} declined ${name}.`);
+    this.tell(conversation, ended, `${who} declined ${name}.${this.stillOffered(object)}`);
   }
 
   /**
@@ -578,7 +598,7 @@ export class Transfers {
     const conversation = upload?.conversation ?? offer?.conversation;
     if (conversation === undefined) return;
     const ended = this.endIfOver(object, `${who} stopped fetching it${why}.`, "cancelled");
-    this.tell(conversation, ended, `${who} stopped fetching ${upload?.name ?? offer?.name}${why}.`);
+    this.tell(conversation, ended, `${who} stopped fetching ${upload?.name ?? offer?.name}${why}.${this.stillOffered(object)}`);
   }
 
   /**
