@@ -141,7 +141,8 @@ class OpenTransfers:
     def same(self, by: str, key: str, target: FileTarget) -> Transfer | None:
         """The transfer of the content ``key`` from the person ``by`` (``person_key``: someone else who took their
         nickname is not them) to the same people, still open, if any: an upload, which an offer the same reopens
-        to go on, or an offer someone it went to may still fetch, which answers one the same.
+        to go on, or an offer not over (``Transfer.awaited``: someone it went to may still fetch it, or a room's,
+        open for whoever joins), which answers one the same.
 
         Looked for among the transfers of the content, found by its key, which never changes: ``by`` is asked of
         each as it is now, after any rename (an index by sender would have to follow every rename)."""
