@@ -401,8 +401,15 @@ class DropTests(SynchronousTestCase):
             lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
         )
         self.assertEqual(fetch(bob, offered["file"]), data)
-        # bob was the room's only other member: nobody is left to fetch it.
-        alice.wait(lambda: card_state(alice) == ["bob has fetched it."] or None, "alice's line to end")
+        # bob was the room's only other member: nobody is left to fetch it, and it stays offered to whoever joins.
+        alice.wait(
+            lambda: (
+                card_state(alice)
+                == ["bob has fetched it. It stays offered to whoever joins #lobby until you withdraw it."]
+                or None
+            ),
+            "alice's line to say so",
+        )
         quiet(self, alice, no_error_shown=True)
 
 
