@@ -99,6 +99,8 @@ class ExpiryTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice")
         bob = json_user(daemon, "bob")
+        # bob's arrival shown first: arriving under her file's line, it would rightly bring the news down to the end.
+        alice.wait(lambda: alice.texts("#log-box .log .line.joined") or None, "bob's arrival")
         alice.script(JOURNAL)
         choose(alice, on_disk(self, "big.bin", content(400_000, seed=8)))
 
