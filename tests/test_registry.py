@@ -20,6 +20,7 @@ from chatd.domain.errors import (
     NotInRoomError,
     NotOperatorError,
     NotOwnerError,
+    RegisteredOnlyError,
     RoomKeyError,
     RoomLookAlikeError,
     RoomNotKeptError,
@@ -645,6 +646,18 @@ class ServerRoomSettingsTests(RegistryTestCase):
         self.moderate()
         self.assertTrue(self.chat.room_modes("#lobby", self.alice).moderated)
         self.first_in(self.chat)
+
+    def test_the_first_into_an_emptied_server_room_meets_its_settings(self) -> None:
+        """Emptied, #lobby still refuses badkid's mask, and once +R whoever is identified to no account, first in
+        or not: before, whoever made it again came in past them all."""
+        self.moderate()
+        badkid, _ = self.online("badkid")
+        self.assertRaises(BannedFromRoomError, self.chat.join, badkid, "#lobby")
+        self.chat.join(self.alice, "#lobby")
+        self.done(self.chat.change_room(self.alice, "#lobby", [ModeChange(Setting.REGISTERED_ONLY, True)]).kept)
+        self.chat.part(self.alice, "#lobby")
+        carol, _ = self.online("carol")
+        self.assertRaises(RegisteredOnlyError, self.chat.join, carol, "#lobby")
 
     def test_a_restart_gives_them_back(self) -> None:
         """A new chat on the same stores has #lobby moderated, its mask set."""

@@ -124,8 +124,9 @@ class Talk:
             shown = room.name
         if room is not None:
             rules.check_entry(user, room, key)
-        elif folded in self._state.rooms.registered:
-            # Nobody is in it, but it keeps its settings (chatd.domain.rooms): the first to join meets them too.
+        elif self._state.rooms.outlives(folded):
+            # Nobody is in it, but it keeps its settings (chatd.domain.rooms), a server's room as a registered one:
+            # the first to join meets them too.
             rules.check_entry(user, self._state.rooms.seen(shown), key)
         # After the settings: the kick's wait says when they may join again, untrue of one a mask bans.
         rules.check_rejoin(self._state, user, shown, self._now())
