@@ -57,3 +57,26 @@ class ServerRoomSettingsTests(AccountTestCase):
         self.assertEqual(self.daemon.signal(signal.SIGKILL), -signal.SIGKILL)
         self.daemon = self.start()
         self.moderated("127.0.0.4", "dave")
+
+    def refused(self, source: str, nick: str) -> None:
+        """``nick``, identified to no account, is refused #maths, empty and +R, and is in no room of it."""
+        client = self.connect(source, nick)
+        client.say("/join #maths")
+        self.until(
+            client,
+            "ERR registered-only #maths lets in only users identified to an account: /register or /identify first",
+        )
+        client.say("/quit")
+
+    def test_an_empty_registered_only_server_room_refuses_its_first_comer(self) -> None:
+        """The teacher sets #maths +R and leaves it empty: eve, identified to no account, is refused it as its first
+        comer (she came straight in, the room made again around her), and so is mallory after her."""
+        teacher = self.in_maths("127.0.0.1", "teacher")
+        teacher.say(f"/oper boss {BOSS}")
+        self.until(teacher, "*** You are now an operator.")
+        teacher.say("/mode #maths +R")
+        self.until(teacher, "#maths -- teacher let only registered users in")
+        teacher.say("/part #maths")
+        self.until(teacher, "#maths -- teacher left")
+        self.refused("127.0.0.2", "eve")
+        self.refused("127.0.0.3", "mallory")
