@@ -654,7 +654,9 @@ class ServerRoomSettingsTests(RegistryTestCase):
         badkid, _ = self.online("badkid")
         self.assertRaises(BannedFromRoomError, self.chat.join, badkid, "#lobby")
         self.chat.join(self.alice, "#lobby")
-        self.done(self.chat.change_room(self.alice, "#lobby", [ModeChange(Setting.REGISTERED_ONLY, True)]).kept)
+        self.done(
+            self.chat.change_room(self.alice, "#lobby", [ModeChange(Setting.REGISTERED_ONLY, True)]).kept
+        )
         self.chat.part(self.alice, "#lobby")
         carol, _ = self.online("carol")
         self.assertRaises(RegisteredOnlyError, self.chat.join, carol, "#lobby")
