@@ -14,7 +14,7 @@ const SLOWED = "The server is slowing this page down: too much was asked at once
 const NICK_RETRIES = 5;
 
 /** Errors that refuse a message the user sent: its text comes back to the message box. */
-const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted", "moderated", "banned-from-room", "no-room", "not-in-room", "no-such-nick", "mailbox-full"]);
+const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted", "moderated", "registered-speech", "banned-from-room", "no-room", "not-in-room", "no-such-nick", "mailbox-full"]);
 
 /** The server's notice and error objects, each to what it answers: a part of app.js's Chat. */
 export const Notices = (Base) =>
