@@ -13,6 +13,12 @@ const SLOWED = "The server is slowing this page down: too much was asked at once
 /** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
 const NICK_RETRIES = 5;
 
+/**
+ * What the login says when the password the page kept (login.js) is refused as it comes back by itself: the
+ * server's "wrong password, or alice is not registered" answered a password the user typed nowhere in sight.
+ */
+const STALE_PASSWORD = "Your password was not accepted; it may have been changed. Type it again.";
+
 /** Errors that refuse a message the user sent: its text comes back to the message box. */
 const REFUSING = new Set(["bad-text", "line-too-long", "message-too-big", "muted", "moderated", "registered-speech", "banned-from-room", "no-room", "not-in-room", "no-such-nick", "mailbox-full"]);
 
@@ -149,13 +155,15 @@ export const Notices = (Base) =>
           this.link.restart();
           return;
         }
+        // The password the page kept, refused on coming back: an operator or the host may have reset it.
+        const stale = this.automatic && object.code === "identify-failed";
         this.automatic = false;
         // A registered nickname the user may hold, or a password that did not take it: what is missing is its password.
         const password = (object.code === "nick-registered" && object.look_alike === false) || object.code === "identify-failed";
         this.loginField = password ? "login-password" : "login-nick";
         // A refused /identify is followed by no prompt, which would say this: "coming back in" stayed for good.
         this.view.say("Connected. Choose a nickname.");
-        this.enableLogin(true, loginRefusal(object, text));
+        this.enableLogin(true, stale ? STALE_PASSWORD : loginRefusal(object, text));
         // One attempt: the server asks again (prompt) after a refusal, and
         // answering that with the same nickname repeated it until the server
         // cut the page off for flooding. The user chooses what comes next.
