@@ -1,8 +1,11 @@
 // The page's search of a room (docs/PROTOCOL.md, Search): asked from the
 // search box or typed as /search in the message box, its hits listed in the
 // results panel as buttons that jump to each line in its context (from the
-// log if it holds it, else /history around it). The results belong to the
-// room searched: showing another conversation or leaving the room closes them.
+// log if it holds it, else /history around it). `/search @NICK words` typed
+// searches the private messages with NICK, whose hits are listed as they
+// are: the server pages private messages by number only, so none can be
+// shown in its context. The results belong to the conversation searched:
+// showing another one or leaving the room closes them.
 
 import { conversationKey } from "./conversation.js";
 import { $, el } from "./dom.js";
@@ -12,49 +15,64 @@ import { searching } from "./typed.js";
 /** The chat's search of a room and its results panel: a part of app.js's Chat. */
 export const Search = (Base) =>
   class extends Base {
+    /** Search the room shown for `words`, as its search box asks. */
     search(words) {
       const room = this.current;
       if (room === null || room.kind !== "room") {
         this.view.sayHere("Search works in a room: open one first.");
         return;
       }
+      this.searchIn(room, words);
+    }
+
+    /** Search `conversation` (a room the user is in, or a private conversation) for `words`, its results in the panel. */
+    searchIn(conversation, words) {
       this.dropResults();
-      this.searched = room;
+      this.searched = conversation;
       $("results").hidden = false;
+      const target = conversation.kind === "room" ? conversation.name : `@${conversation.name}`;
       // Not through send(): the results say what became of it, and the status line keeps the reconnection's countdown.
-      this.searching = this.online && this.link.send(`/search ${room.name} ${words}`);
-      if (this.searching) $("results-heading").textContent = `Searching ${room.name}…`;
+      this.searching = this.online && this.link.send(`/search ${target} ${words}`);
+      if (this.searching) $("results-heading").textContent = `Searching ${searchedIn(conversation)}…`;
       else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
     }
 
     /**
-     * `/search [#room] words` typed in the message box, of a room the user is
-     * in: made as the search box makes it, that room shown, its results in the
-     * panel (true); the server's answer to a search the panel did not ask for
-     * was shown nowhere. Null for any other line, and for a search of a room
-     * the user is not in, or of none: it goes as typed, and its refusal is shown.
+     * `/search [#room|@NICK] words` typed in the message box, of a room the
+     * user is in or, once identified, of the private messages with NICK:
+     * made as the search box makes it, that conversation shown, its results
+     * in the panel (true); the server's answer to a search the panel did not
+     * ask for was shown nowhere. Null for any other line, for a search of a
+     * room the user is not in, or of none, and for one of private messages
+     * while not identified: it goes as typed, and its refusal is shown.
      */
     searchTyped(text) {
       const asked = searching(text);
       if (asked === null) return null;
-      const room = asked.room === null ? this.current : this.conversations.get(conversationKey("room", asked.room));
-      if (room?.kind !== "room" || !room.joined) return null;
-      if (room !== this.current) this.show(room, false);
-      $("search-words").value = asked.words;
-      this.search(asked.words);
+      let conversation;
+      if (asked.nick !== null) {
+        if (this.account === null || !this.online) return null;
+        conversation = this.privateWith(asked.nick);
+      } else {
+        conversation = asked.room === null ? this.current : this.conversations.get(conversationKey("room", asked.room));
+        if (conversation?.kind !== "room" || !conversation.joined) return null;
+        $("search-words").value = asked.words;
+      }
+      if (conversation !== this.current) this.show(conversation, false);
+      this.searchIn(conversation, asked.words);
       return true;
     }
 
     /** The search shown could not be made (`why`): no answer will come to end its "Searching…". */
     unsearched(why) {
       this.searching = false;
-      $("results-heading").textContent = `Could not search ${this.searched.name}: ${why}`;
+      $("results-heading").textContent = `Could not search ${searchedIn(this.searched)}: ${why}`;
     }
 
     /**
-     * Close the results, which belong to the room searched: switching to
-     * another conversation or leaving the room closes them, and the hits of a
-     * search of another room, still coming in, are dropped.
+     * Close the results, which belong to the conversation searched:
+     * switching to another one or leaving the room closes them, and the hits
+     * of a search of another conversation, still coming in, are dropped.
      */
     dropResults() {
       this.searched = null;
@@ -64,25 +82,44 @@ export const Search = (Base) =>
     }
 
     found(object) {
-      const room = this.room(object.room, false);
-      if (room === null || room !== this.searched || typeof object.id !== "string") return;
+      const searched = this.searched;
+      if (searched === null || typeof object.id !== "string" || !this.searchedFor(object, searched)) return;
       const id = object.id;
+      if (searched.kind === "private") {
+        // No context to jump to: the hit as its line, links and all.
+        const line = eventLine({ ...object, history: false });
+        if (line !== null) $("results-list").append(el("li", { "data-id": id, class: "hit" }, ...line.childNodes));
+        return;
+      }
       // The hit is a button that jumps to the line: no link inside it.
       const line = eventLine({ ...object, history: false }, false, false);
       if (line === null) return;
       const jump = el("button", { type: "button", class: "hit" }, ...line.childNodes);
-      jump.addEventListener("click", () => this.jump(room, id));
+      jump.addEventListener("click", () => this.jump(searched, id));
       $("results-list").append(el("li", { "data-id": id }, jump));
     }
 
     searchEnd(object) {
-      if (this.searched === null || this.room(object.room, false) !== this.searched) return;
+      const searched = this.searched;
+      if (searched === null || !this.searchedFor(object, searched)) return;
       this.searching = false;
       const count = Number.isInteger(object.count) ? object.count : 0;
-      const room = typeof object.room === "string" ? object.room : "";
-      $("results-heading").textContent = count ? `${count} found in ${room}` : `Nothing found in ${room}`;
+      const where = searched.kind === "private" ? searchedIn(searched) : typeof object.room === "string" ? object.room : "";
+      $("results-heading").textContent = count ? `${count} found in ${where}` : `Nothing found in ${where}`;
       const first = $("results-list").querySelector("button");
       if (first !== null) first.focus();
+    }
+
+    /**
+     * Whether `object`, a hit or a search's end, answers the search of
+     * `searched`: a room's names the room; one of private messages names
+     * the other person (`nick` at its end; a hit is a private message to
+     * or from them).
+     */
+    searchedFor(object, searched) {
+      if (searched.kind === "room") return this.room(object.room, false) === searched;
+      const people = object.type === "whispered" ? [object.nick, object.to] : [object.nick];
+      return people.some((nick) => typeof nick === "string" && conversationKey("private", nick) === searched.key);
     }
 
     /** Show the line with `id` in its context: from the log if it is there, else /history around it. */
@@ -99,3 +136,8 @@ export const Search = (Base) =>
       $("search-words").focus();
     }
   };
+
+/** What a search of `conversation` looks through, in the results' heading: "#dev", "private messages with bob". */
+function searchedIn(conversation) {
+  return conversation.kind === "room" ? conversation.name : `private messages with ${conversation.name}`;
+}

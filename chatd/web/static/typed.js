@@ -138,19 +138,23 @@ export function answerAsked(line, current) {
 }
 
 /**
- * `/search [#room] words`, typed alone, as {room, words}: the room it
- * names (null: the room shown) and its words as typed, for the page's
- * search panel; null for any other line, and for one with no words, which
- * goes as typed for the server's usage. The first word names the room when
- * it starts with `#`, as the server reads it.
+ * `/search [#room|@NICK] words`, typed alone, as {room, nick, words}: the
+ * room it names (null: the room shown), or the nickname whose private
+ * messages it searches (`@NICK`, without the `@`; else null), and its words
+ * as typed, for the page's search panel; null for any other line, and for
+ * one with no words, which goes as typed for the server's usage. The first
+ * word names the room when it starts with `#`, the person when with `@`, as
+ * the server reads it: `/search bob menu` is the room's, for both words.
  */
 export function searching(line) {
   const typed = command(line);
   if (typed?.name !== "search") return null;
   const rest = line.trim().slice(1).trimStart().slice(typed.name.length).trim();
-  const room = named(typed.words[0]) ? typed.words[0] : null;
-  const words = room === null ? rest : rest.slice(room.length).trim();
-  return words ? { room, words } : null;
+  const first = typed.words[0];
+  const room = named(first) ? first : null;
+  const nick = typeof first === "string" && /^@./.test(first) ? first.slice(1) : null;
+  const words = room === null && nick === null ? rest : rest.slice(first.length).trim();
+  return words ? { room, nick, words } : null;
 }
 
 /** The folded room `line` joins (`/join #room [KEY]`, the `#` optional), or null: the page shows it once joined. */
