@@ -218,6 +218,19 @@ class SearchTests(SynchronousTestCase):
         self.assertEqual(alice.title(), "#lobby")
         quiet(self, alice, no_error_shown=True)
 
+    def test_a_refused_search_says_why_in_the_results(self) -> None:
+        """alice searches #lobby for nine words, one more than a search takes: the results say why it could not
+        search, not "Searching" for ever, and a search of fewer words is answered after it."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        self.search(
+            alice,
+            "one two three four five six seven eight nine",
+            "Could not search #lobby: a search looks for 1 to 8 words, not 9",
+        )
+        self.search(alice, "one two", "Nothing found in #lobby")
+
     def test_a_search_while_the_connection_is_down_says_it_could_not_search(self) -> None:
         """alice searches #lobby as the daemon stops answering; its connection then drops: the results say the
         search was cut off, not "Searching" for ever. Searched while down, it is not sent and says so. Back on

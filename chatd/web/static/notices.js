@@ -175,6 +175,8 @@ export const Notices = (Base) =>
       // answer to the oldest command typed that still awaits one (or to a line before it).
       this.awaited.shift();
       if (REFUSING.has(object.code)) this.giveBack();
+      // Refused words (more than 8, or none that show) end the search waiting in the results panel, which said "Searching…" for good.
+      if (this.searching && object.code === "bad-search") this.unsearched(text);
       this.say(text, "error");
     }
   };
