@@ -890,8 +890,9 @@ class TypedTests(SynchronousTestCase):
         quiet(self, alice)
 
     def test_a_refused_search_or_join_is_said_only_where_it_was_made(self) -> None:
-        """With nothing shown (alice left #lobby), a search says "Search works in a room: open one first." until
-        she joins #dev; made in her conversation with carol, until #dev is shown again; and the join box's
+        """With nothing shown (alice left #lobby), a search says "Search works in a room or a private conversation:
+        open one first." until she joins #dev; made in her conversation with carol while not identified, that she
+        must identify, until #dev is shown again; and the join box's
         refusal of a name with a space goes once another conversation is shown. The status line then names her
         again: each refusal stayed on, as if said of every conversation."""
         daemon, url = start_web(self)
@@ -899,7 +900,8 @@ class TypedTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice")
         alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice")
-        nowhere = "Search works in a room: open one first."
+        nowhere = "Search works in a room or a private conversation: open one first."
+        unidentified = "Private messages are searched once you are identified: /register or /identify first."
 
         def refused(box: str, typed: str, words: str) -> None:
             alice.find(box).send_keys(typed, Keys.ENTER)
@@ -913,7 +915,7 @@ class TypedTests(SynchronousTestCase):
         carol.say("/msg alice hello")
         wait_for_privates(alice, "carol")
         alice.open("carol")
-        refused("#search-words", "anything", nowhere)
+        refused("#search-words", "anything", unidentified)
         alice.open("#dev")
         self.assertEqual(alice.status(), "You are alice.")
         refused("#join-room", "#a b", "A room name is one word, without spaces.")

@@ -2,6 +2,7 @@
 with NICK are searched, shown beside their conversation, each hit as it was said, with no context to jump to."""
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
@@ -15,7 +16,9 @@ class PrivateSearchPageTests(SynchronousTestCase):
     def test_a_typed_search_of_private_messages_shows_them_in_their_conversation(self) -> None:
         """alice, identified in her page, types /search @bob menu in #lobby: the conversation with bob is shown,
         the results list bob's two lines holding "menu", newest first, as lines with their links, no button to
-        jump to their context, and the end says how many. (The page searched #lobby for "@bob menu".)"""
+        jump to their context, and the end says how many. (The page searched #lobby for "@bob menu".) In bob's
+        conversation, the search box and a /search naming no room search his messages (it said "Search works in a
+        room", and the typed one was refused for naming no room)."""
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -38,4 +41,17 @@ class PrivateSearchPageTests(SynchronousTestCase):
         )
         self.assertEqual(alice.driver.find_elements(By.CSS_SELECTOR, "#results-list button"), [])
         self.assertEqual(alice.texts("#results-list .hit a"), ["https://example.org/menu"])
+        # In bob's conversation, the search box and /search without a room search his messages too.
+        box = alice.find("#search-words")
+        box.clear()
+        box.send_keys("lunch", Keys.ENTER)
+        alice.wait(
+            lambda: alice.texts("#results-heading") == ["1 found in private messages with bob"] or None,
+            "the search box's end",
+        )
+        alice.say("/search soup")
+        alice.wait(
+            lambda: alice.texts("#results-list .hit .text") == ["menu: soup"] or None,
+            "the typed search's hit",
+        )
         quiet(self, alice)

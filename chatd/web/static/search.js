@@ -15,14 +15,18 @@ import { searching } from "./typed.js";
 /** The chat's search of a room and its results panel: a part of app.js's Chat. */
 export const Search = (Base) =>
   class extends Base {
-    /** Search the room shown for `words`, as its search box asks. */
+    /** Search the conversation shown for `words`, as its search box asks: a room, or once identified a private one. */
     search(words) {
-      const room = this.current;
-      if (room === null || room.kind !== "room") {
-        this.view.sayHere("Search works in a room: open one first.");
+      const shown = this.current;
+      if (shown === null) {
+        this.view.sayHere("Search works in a room or a private conversation: open one first.");
         return;
       }
-      this.searchIn(room, words);
+      if (shown.kind === "private" && this.account === null) {
+        this.view.sayHere("Private messages are searched once you are identified: /register or /identify first.");
+        return;
+      }
+      this.searchIn(shown, words);
     }
 
     /** Search `conversation` (a room the user is in, or a private conversation) for `words`, its results in the panel. */
@@ -39,7 +43,8 @@ export const Search = (Base) =>
 
     /**
      * `/search [#room|@NICK] words` typed in the message box, of a room the
-     * user is in or, once identified, of the private messages with NICK:
+     * user is in or, once identified, of the private messages with NICK (or
+     * with the person shown, typed in their conversation without a room):
      * made as the search box makes it, that conversation shown, its results
      * in the panel (true); the server's answer to a search the panel did not
      * ask for was shown nowhere. Null for any other line, for a search of a
@@ -53,6 +58,11 @@ export const Search = (Base) =>
       if (asked.nick !== null) {
         if (this.account === null || !this.online) return null;
         conversation = this.privateWith(asked.nick);
+      } else if (asked.room === null && this.current?.kind === "private") {
+        // Typed in a private conversation: its messages, as the search box there searches them.
+        if (this.account === null || !this.online) return null;
+        conversation = this.current;
+        $("search-words").value = asked.words;
       } else {
         conversation = asked.room === null ? this.current : this.conversations.get(conversationKey("room", asked.room));
         if (conversation?.kind !== "room" || !conversation.joined) return null;
