@@ -1,6 +1,11 @@
 """A room's offer reaches whoever joins the room while it is open (chatd.frontend.late_joiners), over StringTransport."""
 
+import json
 import os
+import shutil
+import sqlite3
+import tempfile
+from contextlib import closing
 from typing import Any
 
 from twisted.internet.testing import StringTransport
@@ -9,9 +14,14 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.events import Actor
 from chatd.domain.files import FileLimits, FileTarget, OfferedFile
 from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
+from chatd.storage.sqlite import SQLiteHistory
+from chatd.storage.sqlite_transfers import SQLiteTransfers
+from tests.helpers import ThreadedReactor, committed
 from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_history import open_store
 
 FILE = "0000000000000001"
 
@@ -208,11 +218,136 @@ class LateJoinerTests(FileTestCase):
             [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 0}],
         )
 
+    def test_a_late_joiner_who_parts_is_no_longer_counted_and_is_offered_it_again_on_return(self) -> None:
+        """carol joins late and parts #maths without fetching it: she is one of its people no longer (bob's decline
+        leaves nobody), and joining again she is offered it again."""
+        carol, carol_wire = self.joins(b"carol")
+        self.assertEqual(len(self.offers(carol_wire)), 1)
+        carol.dataReceived(b"/part #maths\n")
+        self.lines(self.alice_wire)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 0}],
+        )
+        carol.dataReceived(b"/join #maths\n")
+        self.assertEqual([item["file"] for item in self.offers(carol_wire)], [FILE])
+
+    def test_a_late_joiner_kicked_or_gone_from_the_chat_is_offered_it_again_on_return(self) -> None:
+        """carol, kicked from #maths after joining late, is offered it again when she joins again; dave, who quits,
+        is offered it again when he comes back under the same nickname from the same address."""
+        carol, carol_wire = self.joins(b"carol")
+        dave, dave_wire = self.joins(b"dave")
+        self.alice.dataReceived(b"/kick carol #maths\n")
+        dave.dataReceived(b"/quit\n")
+        transfer = self.files.transfer(FILE)
+        assert transfer is not None
+        self.assertEqual(transfer.pending, {"nick:bob@127.0.0.1"})
+        self.lines(carol_wire)
+        self.clock.advance(61)  # a kick's wait before joining again
+        carol.dataReceived(b"/join #maths\n")
+        self.assertEqual([item["file"] for item in self.offers(carol_wire)], [FILE])
+        _, dave_wire = self.joins(b"dave")
+        self.assertEqual([item["file"] for item in self.offers(dave_wire)], [FILE])
+
+    def test_a_late_joiner_who_leaves_another_room_stays_one_of_its_people(self) -> None:
+        """carol joins #maths late and #art, then parts #art: she is still in #maths, and still counted."""
+        carol, _ = self.joins(b"carol")
+        carol.dataReceived(b"/join #art\n/part #art\n")
+        self.lines(self.alice_wire)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 1}],
+        )
+
     def test_a_joiner_of_another_room_is_offered_nothing(self) -> None:
         """carol joins #art, not #maths: alice's offer to #maths is not hers to see."""
         carol, carol_wire = self.json_user(b"carol")
         carol.dataReceived(b"/join #art\n")
         self.assertEqual(self.offers(carol_wire), [])
+
+
+class StoredRecordTests(FileTestCase):
+    """alice's offer to #maths, bob there, kept in a real SQLite store's file (``--db FILE``)."""
+
+    file_limits = FileLimits(keep=3600)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.reactor = ThreadedReactor()
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.path = os.path.join(directory, "chatd.sqlite")
+        self.db = open_store(self, self.path, self.reactor)
+        self.files = self.factory.files = Transfers(
+            self.chat,
+            self.spool,
+            self.clock,
+            self.file_limits,
+            store=SQLiteTransfers(self.db),
+            new_id=lambda: next(self.ids),
+            bus=self.bus,
+        )
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.bob, _ = self.json_user(b"bob")
+        for member in (self.alice, self.bob):
+            member.dataReceived(b"/join #maths\n")
+        self.offer(self.alice, to=b"#maths")
+        self.upload(self.alice, CONTENT)
+        self.end_pass()
+        committed(self.reactor, self.db)
+
+    def record(self) -> dict[str, Any]:
+        """The offer's record as the file holds it."""
+        with closing(sqlite3.connect(self.path)) as connection:
+            (body,) = connection.execute("SELECT body FROM transfers WHERE file = ?", (FILE,)).fetchone()
+        return dict(json.loads(body))
+
+    def written(self) -> int:
+        """Bytes of the store's pass log: what the reactor passes gave the store to write so far."""
+        return os.path.getsize(self.path + "-passes")
+
+    def test_late_joins_write_nothing_to_the_store(self) -> None:
+        """Forty people join #maths after the offer and are each offered it: the store is given nothing to write,
+        and the record still names bob alone as offered it."""
+        before = (self.record(), self.written())
+        for n in range(40):
+            _, wire = self.joins(b"joiner%d" % n)
+            self.end_pass()
+            self.assertEqual(len(self.offers(wire)), 1)
+        committed(self.reactor, self.db)
+        self.assertEqual((self.record(), self.written()), before)
+        self.assertEqual(self.record()["pending"], ["nick:bob@127.0.0.1"])
+
+    def test_a_late_joiner_done_with_it_is_kept_as_done_and_one_not_done_is_not_kept(self) -> None:
+        """carol joins late and declines it, dave joins late and neither fetches nor declines it: the record names
+        carol as done and not dave, so after a restart carol is not offered it again and dave is, as he joins."""
+        carol, _ = self.joins(b"carol")
+        self.joins(b"dave")
+        carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.end_pass()
+        committed(self.reactor, self.db)
+        record = self.record()
+        self.assertEqual(
+            (record["pending"], record["done"]), (["nick:bob@127.0.0.1"], ["nick:carol@127.0.0.1"])
+        )
+        (kept,) = SQLiteTransfers(self.reopened()).kept()
+        again = Transfer.kept(kept)
+        self.assertEqual((again.pending, again.done), ({"nick:bob@127.0.0.1"}, {"nick:carol@127.0.0.1"}))
+
+    def reopened(self) -> SQLiteHistory:
+        """The store stopped (all written) and its file opened again, as a restart does."""
+        self.reactor.run_until(self.db.stopService())
+        return open_store(self, self.path, self.reactor)
+
+    def joins(self, nick: bytes) -> tuple[LineProtocol, StringTransport]:
+        protocol, wire = self.json_user(nick)
+        protocol.dataReceived(b"/join #maths\n")
+        return protocol, wire
+
+    def offers(self, wire: StringTransport) -> list[dict[str, Any]]:
+        return [item for item in self.objects(wire) if item["type"] == "file_offered"]
 
 
 class EmptyRoomTests(FileTestCase):

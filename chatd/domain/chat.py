@@ -174,6 +174,8 @@ class Chat:
         self.offer_file = files.offer
         self.offer_file_joiner = files.offer_joiner
         self.file_sessions = files.sessions
+        self.file_person_present = files.present
+        self.file_person_called = files.person_called
         self.file_sender = files.sender
         self._keys = None if keys is None else KeyDirectory(keys, accounts, clock.seconds)
         self._mail = (

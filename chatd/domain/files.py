@@ -205,12 +205,31 @@ class Files:
         still open and not theirs already; this only finds the user now, for
         they may have left or gone since they joined.
         """
-        user = self._person(person)
-        room = self._state.rooms.by_key.get(fold(target.to))
-        if user is None or room is None or room.members.get(fold(user.nick)) is not user:
+        user = self._present(person, target.to)
+        if user is None:
             return False
         self._seam.publish(self._offered(sender, target, offered, False), (user,))
         return True
+
+    def present(self, person: str, room: str) -> bool:
+        """Whether the person ``person`` (a ``person_key``) is online and in the room ``room``: a room's late joiner
+        who is not is no longer one of its offer's people (chatd.frontend.late_joiners)."""
+        return self._present(person, room) is not None
+
+    def _present(self, person: str, room: str) -> User | None:
+        """The user online as ``person``, if in the room ``room``."""
+        user = self._person(person)
+        found = self._state.rooms.by_key.get(fold(room))
+        return (
+            user
+            if user is not None and found is not None and found.members.get(fold(user.nick)) is user
+            else None
+        )
+
+    def person_called(self, nick: str) -> str | None:
+        """The ``person_key`` of whoever holds the nickname ``nick`` (any case) now, if anyone: who a kick put out."""
+        user = self._state.users.by_key.get(fold(nick))
+        return None if user is None else person_key(user.actor)
 
     def _offered(self, sender: Actor, target: FileTarget, offered: OfferedFile, waited: bool) -> FileOffered:
         """The one event that offers ``offered`` from ``sender`` to ``target``, stamped now."""

@@ -20,6 +20,16 @@ Not offered it: its sender (any of their sessions), and whoever was offered
 it already, still to fetch it (a member who left and comes back) or done
 with it (fetched, declined, stopped: ``Transfer.done``).
 
+A late joiner is one of its people while in the room: one who leaves it
+(part, kick, quit) without having fetched, declined or stopped it is one
+no longer, and is offered it again if they come back. And they are held
+in memory only (``Transfer.joined``), never written to the store's
+record of the offer: a reconnect storm of thousands into a room with an
+offer open wrote the whole record again on each join, a cost that grew
+with the square of the joins, and kept every passer-by in it for a week.
+After a restart, everyone joins again and is offered it as a late joiner,
+unless the record says they are done with it.
+
 The offer is shown on the next reactor pass, not while the join is being
 published: the bus hears an event before the front ends deliver it, and a
 joiner's session writes the room's names, topic and last lines (or keeps
@@ -30,8 +40,8 @@ offer comes after all of it, as live news does.
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
-from chatd.domain.events import Event, Joined
-from chatd.domain.people import person_key
+from chatd.domain.events import Event, Joined, Kicked, Parted, Quit
+from chatd.domain.people import MOVING, person_key, person_moved
 from chatd.domain.ports import Bus
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Transfer
@@ -49,7 +59,12 @@ class LateJoiners:
         self._waiting: list[tuple[Transfer, str]] = []
         """Each offer with the person (``person_key``) who joined its room, to be offered it on the next pass."""
         self._due: IDelayedCall | None = None
+        self._late: dict[str, set[Transfer]] = {}
+        """The offers each late joiner (``person_key``) was shown as they joined, found as they leave without a walk
+        of every open transfer; one they are done with or that ended is let go then."""
         bus.subscribe(self._heard, (Joined,))
+        bus.subscribe(self._left, (Parted, Kicked, Quit))
+        bus.subscribe(self._moved, MOVING)
 
     def stop(self) -> None:
         """Offer nothing more: the daemon is stopping, and its sessions with it."""
@@ -89,5 +104,37 @@ class LateJoiners:
             if self._open.get(transfer.file) is not transfer or not self._open_to(transfer, key):
                 continue
             if self._chat.offer_file_joiner(transfer.sender, transfer.target, transfer.offered, key):
+                # Not written to the store: a joiner is in its record only once done with it (Transfer.record).
                 transfer.pending.add(key)
-                self._open.settled(transfer)
+                transfer.joined.add(key)
+                self._late.setdefault(key, set()).add(transfer)
+
+    def _left(self, event: Event) -> None:
+        """Whoever left a room (or the chat) is no longer one of the late joiners of its offers that they have yet
+        to fetch: those offers wait for them to come back, as for anyone who joins."""
+        if isinstance(event, Kicked):
+            key = self._chat.file_person_called(event.nick)
+        else:
+            key = person_key(event.actor)
+        offers = self._late.get(key) if key is not None else None
+        if key is None or offers is None:
+            return
+        for transfer in list(offers):
+            if key in transfer.joined:
+                if self._chat.file_person_present(key, transfer.target.to):
+                    continue
+                transfer.pending.discard(key)
+                transfer.joined.discard(key)
+            offers.discard(transfer)
+        if not offers:
+            del self._late[key]
+
+    def _moved(self, event: Event) -> None:
+        """A late joiner renamed (or identified, or gave an account up) is found under their new key as they leave:
+        ``TransferPeople`` moves them in each offer's ``joined``."""
+        moved = person_moved(event)
+        if moved is None:
+            return
+        old, new = person_key(moved[0]), person_key(moved[1])
+        if old != new and old in self._late:
+            self._late.setdefault(new, set()).update(self._late.pop(old))

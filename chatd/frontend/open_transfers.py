@@ -212,6 +212,7 @@ class OpenTransfers:
         """The person ``key`` is done with ``transfer``; how many recipients are left (0: a nickname's transfer is over,
         a room's waits for whoever joins: ``Transfer.awaited``)."""
         transfer.pending.discard(key)
+        transfer.joined.discard(key)
         transfer.done.add(key)
         self.settled(transfer)
         return len(transfer.pending)

@@ -124,6 +124,10 @@ class Transfer:
     not finished, declined or cancelled (an offline account's key, until it
     identifies); ``done`` those of them that have, so that one who comes
     back into its room is not offered it again (chatd.frontend.late_joiners);
+    ``joined`` those of ``pending`` who were offered it as they joined its
+    room, held in memory only (``record`` leaves them out) and dropped as
+    they leave it, so that neither a room's joiners nor its store record
+    grow with everyone who ever came by;
     ``uploader`` the session uploading it, if any;
     ``moved`` when its upload last took a chunk (or began, or the daemon
     started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
@@ -140,6 +144,7 @@ class Transfer:
     moved: float = 0.0
     pending: set[str] = field(default_factory=set)
     done: set[str] = field(default_factory=set)
+    joined: set[str] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -184,7 +189,8 @@ class Transfer:
         return self.offered_at is not None and key in self.pending
 
     def record(self) -> KeptTransfer:
-        """What a store keeps of this transfer (not its uploader: a session does not outlive a restart)."""
+        """What a store keeps of this transfer: not its uploader, nor its late joiners still to fetch it (``joined``):
+        a session does not outlive a restart, and each joiner is offered it again as they join after one."""
         return KeptTransfer(
             self.offered,
             self.sender,
@@ -193,7 +199,7 @@ class Transfer:
             self.target,
             self.began,
             self.offered_at,
-            tuple(self.pending),
+            tuple(self.pending - self.joined),
             tuple(self.done),
         )
 

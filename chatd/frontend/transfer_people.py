@@ -79,18 +79,21 @@ class TransferPeople:
 
         A recipient's key in ``pending`` moves to the new one, so they may
         still fetch or decline (and in ``done``, so that they are not offered
-        it again as they join its room); a sender's snapshot becomes ``now`` (and with
+        it again as they join its room; and in ``joined``, so that they are
+        let go as they leave it); a sender's snapshot becomes ``now`` (and with
         it the key they cancel and resume by), so each fetch, decline and
-        cancel reaches them under it.
+        cancel reaches them under it. The store is written only for what it
+        keeps: a late joiner's rename is not in it (``Transfer.record``).
         """
         old, new = person_key(was), person_key(now)
         for transfer in self._open.all():
-            changed = False
-            for people in (transfer.pending, transfer.done):
+            changed = old != new and (
+                old in transfer.done or (old in transfer.pending and old not in transfer.joined)
+            )
+            for people in (transfer.pending, transfer.done, transfer.joined):
                 if old != new and old in people:
                     people.discard(old)
                     people.add(new)
-                    changed = True
             if transfer.by == old:
                 transfer.sender = now
                 changed = True

@@ -39,7 +39,8 @@ class LateJoinerTests(SynchronousTestCase):
     def test_a_room_offer_made_before_the_class_outlives_its_fetchers_its_sender_and_a_restart(self) -> None:
         """alice, alone in #maths, offers it a worksheet; bob comes, fetches it (nobody offered it is left), alice
         quits and the daemon restarts on the same --db and --files: carol joining #maths after all that is offered
-        it and fetches it byte for byte."""
+        it and fetches it byte for byte. dave, who joined late and was still to fetch it when the daemon stopped, is
+        not in its kept record: joining again, he is offered it again."""
         directory = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, directory)
         arguments = [
@@ -62,9 +63,15 @@ class LateJoinerTests(SynchronousTestCase):
             next_of(alice, "file_fetched", file=file_id),
             {"type": "file_fetched", "file": file_id, "nick": "bob", "left": 0},
         )
+        dave = json_user(daemon, "dave")
+        dave.say("/join #maths")
+        next_of(dave, "file_offered", file=file_id)
         alice.say("/quit")
         daemon.signal(signal.SIGTERM)
         daemon = Daemon.start(self, arguments)
+        dave = json_user(daemon, "dave")
+        dave.say("/join #maths")
+        next_of(dave, "file_offered", file=file_id)
         carol = json_user(daemon, "carol")
         carol.say("/join #maths")
         offered = next_of(carol, "file_offered", file=file_id)
