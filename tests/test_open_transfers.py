@@ -9,15 +9,19 @@ next offer, one too few lets a second through. An offer kept across a
 restart opens again only if the spool still holds its file whole.
 """
 
+import hashlib
 import os
+from typing import Any
 
 from twisted.internet.testing import EventLoggingObserver, StringTransport
 from twisted.logger import LogLevel, globalLogPublisher
 
 from chatd.domain.events import Actor
 from chatd.domain.files import CHUNK, FileLimits, FileTarget, KeptTransfer, OfferedFile
+from chatd.frontend.downloads import Downloads
+from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
-from chatd.frontend.transfer_parts import NotKept
+from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
@@ -236,3 +240,112 @@ class KeptOfferTests(FileTestCase):
         bob.dataReceived(b"/file accept 0000000000000001\n")
         self.assertEqual(self.download(bob, bob_wire), CONTENT)
         self.assertEqual([event for event in self.logged if event["log_level"] >= LogLevel.warn], [])
+
+
+def _small(n: int) -> tuple[bytes, str]:
+    """Ten bytes of content of its own, and their SHA-256."""
+    data = b"%010d" % n
+    return data, hashlib.sha256(data).hexdigest()
+
+
+class RoomOffersTests(FileTestCase):
+    """Under ``--file-transfers 1`` a user keeps at most 16 offers to rooms open at once (``FileLimits.room_offers``)."""
+
+    file_limits = FileLimits(transfers=1)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.json_user(b"alice")
+        self.numbers = iter(range(1, 100))
+
+    def offered(self, protocol: LineProtocol, wire: StringTransport, to: bytes = b"#lobby") -> dict[str, Any]:
+        """What an offer of ten bytes of new content to ``to`` comes to: ``file_uploaded`` once uploaded, or its
+        refusal."""
+        data, sha = _small(next(self.numbers))
+        self.clock.advance(5)  # the flood budget of an offer and a chunk back
+        self.lines(wire)
+        self.offer(protocol, to=to, sha=sha, size=len(data))
+        answer = self.objects(wire)[-1]
+        if answer["type"] != "file_upload":
+            return answer
+        self.upload(protocol, data, file=answer["file"])
+        [uploaded] = [item for item in self.objects(wire) if item["type"] == "file_uploaded"]
+        return uploaded
+
+    def test_a_user_keeps_at_most_sixteen_room_offers_open_and_may_offer_again_once_one_is_withdrawn(
+        self,
+    ) -> None:
+        """alice's 17th offer to a room, with 16 open in #lobby and #maths, is refused in one line naming it; a
+        nickname's offer is not; withdrawn, one of the 16 makes room for the next."""
+        self.alice.dataReceived(b"/join #maths\n")
+        self.json_user(b"bob")
+        files = [
+            self.offered(self.alice, self.alice_wire, b"#maths" if n % 2 else b"#lobby") for n in range(16)
+        ]
+        self.assertEqual({item["type"] for item in files}, {"file_uploaded"})
+        refused = self.offered(self.alice, self.alice_wire)
+        self.assertEqual(
+            (refused["code"], refused["text"], refused["offer"]["target"]),
+            (
+                "file-too-many",
+                "you have 16 files offered to rooms open, the most at once; withdraw one with /file cancel ID first",
+                "#lobby",
+            ),
+        )
+        self.assertEqual(self.offered(self.alice, self.alice_wire, b"bob")["type"], "file_uploaded")
+        self.alice.dataReceived(b"/file cancel %s\n" % files[0]["file"].encode())
+        self.assertEqual(self.offered(self.alice, self.alice_wire)["type"], "file_uploaded")
+
+    def test_the_text_line_of_the_refusal(self) -> None:
+        """An nc user past the bound reads one line saying what to do."""
+        for _ in range(16):
+            self.offered(self.alice, self.alice_wire)
+        carol, carol_wire = self.connect(b"carol")
+        self.lines(carol_wire)
+        self.offer(carol, to=b"#lobby", sha=_small(99)[1], size=10)
+        self.assertEqual(
+            self.lines(carol_wire),
+            [
+                b"ERR file-too-many you have 16 files offered to rooms open, the most at once; withdraw one with /file "
+                b"cancel ID first"
+            ],
+        )
+
+    def test_each_user_has_a_bound_of_their_own(self) -> None:
+        """bob, from another address, offers #lobby a file though alice keeps 16 open there."""
+        for _ in range(16):
+            self.offered(self.alice, self.alice_wire)
+        bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        self.assertEqual(self.offered(bob, bob_wire)["type"], "file_uploaded")
+
+
+class RoomIndexTests(FileTestCase):
+    def test_a_room_s_transfers_are_found_by_their_room_alone_until_they_end(self) -> None:
+        """Transfers to #Maths, #art and bob: #maths (any case) finds the first alone, #lobby none; over, it is found
+        no more, so that a join looks at its own room's offers and nothing of another's."""
+        downloads = Downloads(
+            self.spool, self.clock, self.file_limits, lambda *_: None, lambda _: None, lambda *_: None
+        )
+        open_transfers = OpenTransfers(self.spool, NotKept(), downloads, self.clock.seconds)
+        sender = Actor("alice", "127.0.0.1", None)
+        maths, art, bob = (
+            Transfer(
+                OfferedFile(f"{n:016x}", "worksheet.pdf", 10, "application/pdf", SHA),
+                sender,
+                "address:127.0.0.1",
+                target,
+                f"{SHA}-10",
+                0.0,
+                offered_at=0.0,
+            )
+            for n, target in enumerate(
+                (FileTarget("#Maths", room=True), FileTarget("#art", room=True), FileTarget("bob")), start=1
+            )
+        )
+        for transfer in (maths, art, bob):
+            open_transfers.add(transfer)
+        self.assertEqual(
+            [open_transfers.in_room(room) for room in ("#maths", "#art", "#lobby")], [[maths], [art], []]
+        )
+        open_transfers.forget(maths)
+        self.assertEqual(open_transfers.in_room("#MATHS"), [])

@@ -58,6 +58,11 @@ def chunk_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+ROOM_OFFERS_PER_TRANSFER = 16
+"""Offers to rooms one user may keep open for each of their ``--file-transfers`` (``FileLimits.room_offers``): a
+teacher's worksheets for a week's classes, not a thousand."""
+
+
 @dataclass(frozen=True, slots=True)
 class FileLimits:
     """The host's limits on files, with the defaults docs/SECURITY.md states.
@@ -77,6 +82,14 @@ class FileLimits:
     rate: int = 10 * MIB
     keep: float = 7 * 86400
     store_bytes: int = 1024 * MIB
+
+    @property
+    def room_offers(self) -> int:
+        """Offers to rooms one user may keep open at once, uploads among them: ``ROOM_OFFERS_PER_TRANSFER`` times
+        ``transfers`` (64 by default), so one option says how much one user may have on the go. Open for a week
+        whoever fetches them, they would otherwise be bounded by nothing but the spool's bytes, which one small
+        file offered a thousand times hardly takes (one copy a content), and each join of their room walks them."""
+        return ROOM_OFFERS_PER_TRANSFER * self.transfers
 
 
 _HEX64 = re.compile("[0-9a-f]{64}")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from twisted.logger import Logger
 
-from chatd.domain.errors import FileTooManyError, NoSuchFileError
+from chatd.domain.errors import FileRoomOffersError, FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits, FileTarget
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
@@ -42,6 +42,11 @@ class OpenTransfers:
         """The open transfers of each content (``Transfer.content``), by file: those offered share its bytes checked
         whole, which go with the last of them; uploads still sending may take them once checked. Keyed by what never
         changes, not by sender, whose key a rename changes (``TransferPeople``)."""
+        self._rooms: dict[str, dict[str, Transfer]] = {}
+        """The open transfers to each room (folded), by file: what a join there looks through
+        (chatd.frontend.late_joiners), none of another room's."""
+        self._room_owners: dict[str, dict[str, Transfer]] = {}
+        """Each owner's open transfers to rooms, by file: what ``check_room_offers`` counts."""
         self._store = store
         self.spool = spool
         self.downloads = downloads
@@ -108,20 +113,21 @@ class OpenTransfers:
     def _opened(self, transfer: Transfer) -> None:
         """``transfer`` is open: in the table and each index that finds it."""
         self._open[transfer.file] = transfer
-        self._sharing.setdefault(transfer.content, {})[transfer.file] = transfer
+        _index(self._sharing, transfer.content, transfer)
         if transfer.offered_at is None:
-            self._uploads.setdefault(transfer.owner, {})[transfer.file] = transfer
+            _index(self._uploads, transfer.owner, transfer)
+        if transfer.target.room:
+            _index(self._rooms, fold(transfer.target.to), transfer)
+            _index(self._room_owners, transfer.owner, transfer)
 
     def offered(self, transfer: Transfer, at: float) -> None:
         """``transfer``'s upload is whole and checked at ``at``: it is offered, no longer one of its owner's uploads."""
         transfer.offered_at = at
-        self._unload(transfer)
+        _unindex(self._uploads, transfer.owner, transfer)
 
-    def _unload(self, transfer: Transfer) -> None:
-        """``transfer`` is no upload of its owner's any more (offered, or over); none left is kept at none."""
-        uploads = self._uploads.get(transfer.owner, {})
-        if uploads.pop(transfer.file, None) is not None and not uploads:
-            del self._uploads[transfer.owner]
+    def in_room(self, room: str) -> list[Transfer]:
+        """The open transfers to the room ``room`` (any case), uploads among them."""
+        return list(self._rooms.get(fold(room), {}).values())
 
     def uploads(self, owner: str) -> list[Transfer]:
         """The uploads ``owner`` has open, not offered yet."""
@@ -160,6 +166,13 @@ class OpenTransfers:
     def going(self, owner: str) -> int:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
         return len(self._uploads.get(owner, ())) + self.downloads.going(owner)
+
+    def check_room_offers(self, owner: str) -> None:
+        """Raise FileRoomOffersError if the owner keeps as many offers to rooms open (uploads among them) as
+        ``FileLimits.room_offers`` allows: before a new one. A room's offer stays open for a week whoever fetches it,
+        so without a bound one user could keep thousands open, each walked by every join of its room."""
+        if len(self._room_owners.get(owner, ())) >= self.limits.room_offers:
+            raise FileRoomOffersError(self.limits.room_offers)
 
     def check_going(self, owner: str) -> None:
         """Raise FileTooManyError if the owner has as many transfers going as ``--file-transfers`` allows: before an
@@ -240,11 +253,11 @@ class OpenTransfers:
         """``transfer``, open, is over, and what the spool holds of it goes or stays as the spool decided (a
         corrupt upload's bytes it dropped as it checked them)."""
         del self._open[transfer.file]
-        self._unload(transfer)
-        sharing = self._sharing[transfer.content]
-        del sharing[transfer.file]
-        if not sharing:
-            del self._sharing[transfer.content]
+        _unindex(self._uploads, transfer.owner, transfer)
+        _unindex(self._sharing, transfer.content, transfer)
+        if transfer.target.room:
+            _unindex(self._rooms, fold(transfer.target.to), transfer)
+            _unindex(self._room_owners, transfer.owner, transfer)
         self._store.forget(transfer.file)
 
     def forget(self, transfer: Transfer) -> None:
@@ -260,3 +273,15 @@ class OpenTransfers:
         for key in self.spool.held_keys():
             if key not in named:
                 self.spool.drop(key)
+
+
+def _index(index: dict[str, dict[str, Transfer]], key: str, transfer: Transfer) -> None:
+    """``transfer`` is one of ``index``'s transfers under ``key``."""
+    index.setdefault(key, {})[transfer.file] = transfer
+
+
+def _unindex(index: dict[str, dict[str, Transfer]], key: str, transfer: Transfer) -> None:
+    """``transfer`` is not (or no longer) one of ``index``'s under ``key``; a key left with none goes."""
+    found = index.get(key, {})
+    if found.pop(transfer.file, None) is not None and not found:
+        del index[key]

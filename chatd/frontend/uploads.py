@@ -121,6 +121,8 @@ class Uploads:
                 lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
             )
         if transfer is None:
+            if goes_to.room:
+                self._open.check_room_offers(owner)
             whole = self._spool.complete(key)
             self._check_room(owner, 0 if whole else size)
             file = self._new_id()

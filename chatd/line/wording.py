@@ -32,6 +32,7 @@ from chatd.domain.errors import (
     FileNeedsJsonError,
     FileOffsetError,
     FileResumeMismatchError,
+    FileRoomOffersError,
     FileStoreFullError,
     FileTooBigError,
     FileTooManyError,
@@ -531,6 +532,13 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 FileTooManyError,
                 lambda e: (
                     f"you have {counted(e.limit, 'transfer')} going, the most at once; wait for one to end"
+                ),
+            ),
+            _row(
+                FileRoomOffersError,
+                lambda e: (
+                    f"you have {counted(e.limit, 'file')} offered to rooms open, the most at once; "
+                    "withdraw one with /file cancel ID first"
                 ),
             ),
             _row(FileStoreFullError, lambda e: "the server has no room for that file now; try later"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from twisted.python import usage
 
-from chatd.domain.files import FileLimits
+from chatd.domain.files import ROOM_OFFERS_PER_TRANSFER, FileLimits
 from chatd.domain.limits import Limits
 from chatd.frontend.admission import CONNECT_BURST, CONNECT_RATE, MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
@@ -174,7 +174,14 @@ FILE_OPTIONS: list[list[Any]] = [
         "Bytes of files one user (an account, else an address, an IPv6 one with its /64) may send a day, "
         "unfinished uploads counted whole",
     ),
-    ["file-transfers", None, _FILES.transfers, "Files one user may be sending and fetching at once.", int],
+    [
+        "file-transfers",
+        None,
+        _FILES.transfers,
+        f"Files one user may be sending and fetching at once; {ROOM_OFFERS_PER_TRANSFER} times as many offered to "
+        "rooms may be kept open.",
+        int,
+    ],
     size_option("file-rate", _FILES.rate, "Bytes a second one user's files may move, each way"),
     [
         "file-keep",

@@ -40,6 +40,13 @@ class FileTooManyError(ChatError):
 
 
 @dataclass(eq=False)
+class FileRoomOffersError(FileTooManyError):
+    """The user keeps ``limit`` offers to rooms open already, the most allowed at once: one must be withdrawn before
+    the next. A room's offer stays open for whoever joins until withdrawn or expired, so it is not one of the
+    transfers going that ``FileTooManyError`` counts; its code is theirs, an offer's refusal clients know."""
+
+
+@dataclass(eq=False)
 class FileStoreFullError(ChatError):
     """The server's spool has no room for the file now."""
 
