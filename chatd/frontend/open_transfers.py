@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from twisted.logger import Logger
 
-from chatd.domain.errors import FileRoomOffersError, FileTooManyError, NoSuchFileError
+from chatd.domain.errors import FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits, FileTarget
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
@@ -168,11 +168,11 @@ class OpenTransfers:
         return len(self._uploads.get(owner, ())) + self.downloads.going(owner)
 
     def check_room_offers(self, owner: str) -> None:
-        """Raise FileRoomOffersError if the owner keeps as many offers to rooms open (uploads among them) as
+        """Raise FileTooManyError (``room_offers``) if the owner keeps as many offers to rooms open (uploads among them) as
         ``FileLimits.room_offers`` allows: before a new one. A room's offer stays open for a week whoever fetches it,
         so without a bound one user could keep thousands open, each walked by every join of its room."""
         if len(self._room_owners.get(owner, ())) >= self.limits.room_offers:
-            raise FileRoomOffersError(self.limits.room_offers)
+            raise FileTooManyError(self.limits.room_offers, room_offers=True)
 
     def check_going(self, owner: str) -> None:
         """Raise FileTooManyError if the owner has as many transfers going as ``--file-transfers`` allows: before an

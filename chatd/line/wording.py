@@ -32,7 +32,6 @@ from chatd.domain.errors import (
     FileNeedsJsonError,
     FileOffsetError,
     FileResumeMismatchError,
-    FileRoomOffersError,
     FileStoreFullError,
     FileTooBigError,
     FileTooManyError,
@@ -531,14 +530,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 FileTooManyError,
                 lambda e: (
-                    f"you have {counted(e.limit, 'transfer')} going, the most at once; wait for one to end"
-                ),
-            ),
-            _row(
-                FileRoomOffersError,
-                lambda e: (
                     f"you have {counted(e.limit, 'file')} offered to rooms open, the most at once; "
                     "withdraw one with /file cancel ID first"
+                    if e.room_offers
+                    else f"you have {counted(e.limit, 'transfer')} going, the most at once; wait for one to end"
                 ),
             ),
             _row(FileStoreFullError, lambda e: "the server has no room for that file now; try later"),

@@ -33,17 +33,13 @@ class FileDayLimitError(ChatError):
 
 @dataclass(eq=False)
 class FileTooManyError(ChatError):
-    """The user has ``limit`` transfers going already, the most allowed at once."""
+    """The user has ``limit`` transfers going already, the most allowed at once; or, ``room_offers``, keeps ``limit``
+    offers to rooms open (``FileLimits.room_offers``), which are not transfers going: a room's offer stays open for
+    whoever joins until withdrawn or expired, and one must be withdrawn before the next."""
 
     code = "file-too-many"
     limit: int
-
-
-@dataclass(eq=False)
-class FileRoomOffersError(FileTooManyError):
-    """The user keeps ``limit`` offers to rooms open already, the most allowed at once: one must be withdrawn before
-    the next. A room's offer stays open for whoever joins until withdrawn or expired, so it is not one of the
-    transfers going that ``FileTooManyError`` counts; its code is theirs, an offer's refusal clients know."""
+    room_offers: bool = False
 
 
 @dataclass(eq=False)
