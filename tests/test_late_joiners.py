@@ -237,7 +237,9 @@ class LateJoinerTests(FileTestCase):
         """carol, kicked from #maths after joining late, is offered it again when she joins again; dave, who quits,
         is offered it again when he comes back under the same nickname from the same address."""
         carol, carol_wire = self.joins(b"carol")
+        self.assertEqual(len(self.offers(carol_wire)), 1)
         dave, dave_wire = self.joins(b"dave")
+        self.assertEqual(len(self.offers(dave_wire)), 1)
         self.alice.dataReceived(b"/kick carol #maths\n")
         dave.dataReceived(b"/quit\n")
         transfer = self.files.transfer(FILE)
@@ -250,9 +252,26 @@ class LateJoinerTests(FileTestCase):
         _, dave_wire = self.joins(b"dave")
         self.assertEqual([item["file"] for item in self.offers(dave_wire)], [FILE])
 
+    def test_a_late_joiner_renamed_is_let_go_as_they_leave_under_their_new_nickname(self) -> None:
+        """carol joins late, becomes carla and parts #maths: she is no longer counted, and is offered it again on
+        her return."""
+        carol, carol_wire = self.joins(b"carol")
+        self.assertEqual(len(self.offers(carol_wire)), 1)
+        carol.dataReceived(b"/nick carla\n/part #maths\n")
+        self.lines(self.alice_wire)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 0}],
+        )
+        self.lines(carol_wire)
+        carol.dataReceived(b"/join #maths\n")
+        self.assertEqual([item["file"] for item in self.offers(carol_wire)], [FILE])
+
     def test_a_late_joiner_who_leaves_another_room_stays_one_of_its_people(self) -> None:
         """carol joins #maths late and #art, then parts #art: she is still in #maths, and still counted."""
-        carol, _ = self.joins(b"carol")
+        carol, carol_wire = self.joins(b"carol")
+        self.assertEqual(len(self.offers(carol_wire)), 1)
         carol.dataReceived(b"/join #art\n/part #art\n")
         self.lines(self.alice_wire)
         self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
