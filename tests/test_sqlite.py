@@ -25,7 +25,19 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd import admin
 from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError, HistoryUnreadableError
-from chatd.domain.events import MESSAGES, Actor, BanAdded, BanLifted, Event, Muted, RoomEvent, Said, Unmuted
+from chatd.domain.events import (
+    MESSAGES,
+    Actor,
+    BanAdded,
+    BanLifted,
+    Encrypted,
+    Event,
+    Muted,
+    RoomEvent,
+    Said,
+    Unmuted,
+    Whispered,
+)
 from chatd.domain.keylog import ADD, KeyEntry
 from chatd.domain.search import search_words
 from chatd.storage import pass_log
@@ -1229,6 +1241,24 @@ class SchemaTests(StoreTestCase):
                 [("#dev", 3), ("#ops", None)],
             )
 
+    def test_a_version_17_database_keeps_a_deleted_private_messages_text_for_the_index(self) -> None:
+        """Upgraded from schema 17, a private message said plainly that is deleted leaves its text for the index to
+        drop, as a line does; an encrypted one leaves none (the index never held its ciphertext)."""
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:17])
+        store = open_store(self, self.path, self.reactor)
+        actor = Actor("alice", account="alice")
+        store.append(Whispered(id="p1", at=1, actor=actor, to="bob", text="secret recipe", to_account="bob"))
+        store.append(Encrypted(id="p2", at=2, actor=actor, to="bob", envelope="sealed", to_account="bob"))
+        self.end_pass(store)
+        self.reactor.run_until(store.stopService())
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
+            connection.execute("DELETE FROM events")
+            self.assertEqual(
+                connection.execute("SELECT position, text FROM unindexed").fetchall(), [(1, "secret recipe")]
+            )
+
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""
         self.reactor.run_until(open_store(self, self.path, self.reactor).stopService())
@@ -1563,6 +1593,53 @@ class SearchIndexTests(StoreTestCase):
         self.assertEqual((self.words('"cafe"'), self.trigrams('"for"'), self.trigrams('"kee"')), (1, 0, 1))
         with closing(sqlite3.connect(self.path)) as connection:
             self.assertEqual(connection.execute("SELECT count(*) FROM unindexed").fetchone(), (0,))
+
+    def private(self, store: SQLiteHistory, at: float, text: str, *, boxed: bool = False) -> None:
+        """Append a private message from alice's account to bob's (``boxed``: end-to-end encrypted, ``text`` its
+        ciphertext)."""
+        actor, event_id = Actor("alice", account="alice"), f"p{int(at)}"
+        if boxed:
+            store.append(
+                Encrypted(id=event_id, at=at, actor=actor, to="bob", envelope=text, to_account="bob")
+            )
+        else:
+            store.append(Whispered(id=event_id, at=at, actor=actor, to="bob", text=text, to_account="bob"))
+
+    def test_private_messages_said_plainly_are_indexed_and_leave_it_when_deleted(self) -> None:
+        """A private message said plainly is in both indexes, an encrypted one's ciphertext in neither; deleted (as
+        /forget, chatd.admin forget --private and --retain-days do), it leaves both once the index has caught up."""
+        store = open_store(self, self.path, self.reactor)
+        self.private(store, 1, "secret recipe")
+        self.private(store, 2, "sealedcipher", boxed=True)
+        self.private(store, 3, "another recipe")
+        self.end_pass(store)
+        self.caught_up(store)
+        self.assertEqual(
+            (self.words('"recipe"'), self.trigrams('"cre"'), self.trigrams('"sea" "led"')), (2, 1, 0)
+        )
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            connection.execute("DELETE FROM events WHERE id = 'p1'")
+        self.caught_up(store)
+        self.assertEqual((self.words('"recipe"'), self.words('"secret"'), self.trigrams('"cre"')), (1, 0, 0))
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("SELECT count(*) FROM unindexed").fetchone(), (0,))
+
+    def test_an_index_from_before_private_messages_is_made_again(self) -> None:
+        """An index file of version 3, which held no private message, is made again at start: the private messages
+        kept are in it once it has caught up."""
+        store = open_store(self, self.path, self.reactor)
+        self.private(store, 1, "secret recipe")
+        self.end_pass(store)
+        self.caught_up(store)
+        self.reactor.run_until(store.stopService())
+        with closing(sqlite3.connect(index_path(self.path), isolation_level=None)) as connection:
+            for index in ("line_words", "line_trigrams"):
+                connection.execute(f"INSERT INTO {index} ({index}) VALUES ('delete-all')")
+            connection.execute("PRAGMA user_version = 3")
+        self.assertEqual(self.words('"recipe"'), 0)
+        store = open_store(self, self.path, self.reactor)
+        self.caught_up(store)
+        self.assertEqual(self.words('"recipe"'), 1)
 
     def test_a_deleted_line_of_another_script_leaves_the_word_index(self) -> None:
         """A line whose words the index holds folded (Greek, its accents off) is taken out of it as it went in: the

@@ -43,6 +43,10 @@ HIGHEST_POSITION = (
 """The highest position any event has had: the next ones are numbered after it, never twice (step 8's
 ``last_position``). Unqualified, as from the history's own connection and the index's, which attaches it."""
 
+SEARCHED_KINDS = "(kind = 'said' OR kind = 'acted' OR kind = 'whispered')"
+"""The kinds the search index holds (chatd.storage.search_index): room lines, and private messages said plainly
+(an ``encrypted`` one's text is ciphertext). Part of a released step (18), as ``MODERATION``."""
+
 PRIVATE_KINDS = "kind IN ('whispered', 'encrypted')"
 """The SQL test of a private message's row, sealed or not."""
 
@@ -263,6 +267,18 @@ STEPS: tuple[str, ...] = (
     # made before this step has none, and its last topic and lock come back as before.
     """
     ALTER TABLE rooms ADD COLUMN made INTEGER;
+    """,
+    # 18: private messages said plainly (``whispered``; never ``encrypted``, which holds ciphertext) are in the search
+    # index too (chatd.storage.search_index), so /search @NICK finds one however old: one deleted (/forget, --retain-days,
+    # chatd.admin forget --private) leaves its text for the index to drop, as a line does (step 16).
+    f"""
+    DROP TRIGGER line_deleted;
+    CREATE TRIGGER line_deleted AFTER DELETE ON events WHEN {SEARCHED_KINDS.replace("kind", "old.kind")} BEGIN
+        INSERT INTO unindexed (position, text) VALUES (
+            old.position,
+            CASE WHEN json_valid(old.body) THEN coalesce(json_extract(old.body, '$.text'), '') ELSE '' END
+        );
+    END;
     """,
 )
 """Each version's change, in order: a database at version N has run the first N."""

@@ -23,11 +23,12 @@ from chatd.storage.schema import HIGHEST_POSITION, DatabaseFileError, disk_full
 APPLICATION_ID = 0x63686978
 """``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""
 
-VERSION = 3
+VERSION = 4
 """``PRAGMA user_version`` of the index this chatd writes; a file of another is made again.
 
 2: the word index holds a line that is not ASCII ``folded``, accents off in every script (1 held it as said).
-3: ``folded`` keeps the marks that make another letter (a kana's voicing, a Thai tone), and composes again."""
+3: ``folded`` keeps the marks that make another letter (a kana's voicing, a Thai tone), and composes again.
+4: private messages said plainly (``whispered``) are indexed too: an index of 3 lacks those it read."""
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE line_words USING fts5 (

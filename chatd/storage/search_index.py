@@ -8,6 +8,10 @@ them into ``PATH-search`` (``index_path``) in transactions of its own: the
 writer never waits for it, and on two cores both run at once (SQLite lets go
 of Python's lock while it works).
 
+It holds the lines said and acted in rooms, and the private messages said
+plainly (``whispered``; an ``encrypted`` one's text is ciphertext), each by
+its position: a search keeps those of its room, or of its conversation.
+
 The index is derived: all of it can be made again from the history. The
 file says how far it has got (``progress``: the last position of the
 history read, and the last deletion applied) in the same transaction as
@@ -20,7 +24,7 @@ search reads it through chatd.storage.search_lookup.
 
 Deleting lines (``--retain-days``, ``/forget``, ``chatd.admin forget``): a
 contentless index drops a row only when given the text it indexed, so the
-history's trigger (schema step 8) keeps each deleted line's text in
+history's trigger (schema step 8, private messages since 18) keeps each deleted line's text in
 ``unindexed`` until the indexer has applied it, and the store then deletes
 those rows (``SearchIndex``'s ``forgotten``). No position is used twice
 (step 8's ``last_position``), so a position in the index names one line.
@@ -47,7 +51,7 @@ from twisted.python.threadpool import ThreadPool
 
 from chatd.storage.damaged_rows import malformed
 from chatd.storage.outage import Outage
-from chatd.storage.schema import LINE_KINDS
+from chatd.storage.schema import SEARCHED_KINDS
 
 _ASCII = "length(text) = length(CAST(text AS BLOB))"
 """Whether a line's ``text`` is ASCII (as many characters as bytes), in SQL."""
@@ -166,8 +170,10 @@ def index_chunk(connection: sqlite3.Connection) -> tuple[bool, int]:
 
 _TAKE_TEXT = (
     "INSERT INTO temp.chunk (position, text) SELECT position, body ->> '$.text' FROM history.events "
-    f"WHERE position > ? AND position <= ? AND {LINE_KINDS}"
+    f"WHERE position > ? AND position <= ? AND {SEARCHED_KINDS}"
 )
+"""The text of the lines said and acted, and of the private messages said plainly (never an ``encrypted`` one's
+ciphertext): both are found by position, and a search keeps a room's or a conversation's (search_lookup)."""
 
 
 def _take_text(connection: sqlite3.Connection, after: int, last: int) -> None:
