@@ -21,7 +21,7 @@ from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
 from chatd.domain.resume import around
-from chatd.domain.search import SCAN_CHARACTERS, Found
+from chatd.domain.search import SCAN_CHARACTERS, SCAN_LINES, Found
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
@@ -380,10 +380,15 @@ class HistoryContract(_TestCase):
         else:
             self.history.append(Whispered(id=event_id, at=at, actor=actor, to=to, text=text, to_account=to))
 
+    def search_private(self, first: str, second: str, query: str, since: float = 0.0) -> Found:
+        """What a search of the private messages between ``first`` and ``second`` for ``query`` gives."""
+        return self.result(self.history.search_private(conversation(first, second), query, 20, since))
+
     def found_private(self, first: str, second: str, query: str, since: float = 0.0) -> list[str]:
         """The texts of the private messages between ``first`` and ``second`` a search for ``query`` finds."""
-        found = self.result(self.history.search_private(conversation(first, second), query, 20, since))
-        return [getattr(event, "text", "") for event in found.events]
+        return [
+            getattr(event, "text", "") for event in self.search_private(first, second, query, since).events
+        ]
 
     def test_a_private_search_finds_the_pairs_messages_alone_newest_first(self) -> None:
         """Both ways of one pair's conversation, newest first; another pair's, a room's line and an encrypted
@@ -456,6 +461,30 @@ class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
         self.end_pass()
         caught_up(self.reactor, self.store)
         return super().search(query, room, limit)
+
+    def search_private(self, first: str, second: str, query: str, since: float = 0.0) -> Found:
+        self.end_pass()
+        caught_up(self.reactor, self.store)
+        return super().search_private(first, second, query, since)
+
+    def test_a_pairs_message_older_than_a_scan_reads_is_found_by_the_index(self) -> None:
+        """A private message behind ``SCAN_LINES`` newer ones of its conversation is found, checking it alone (once
+        for each index), never another pair's holding the words nor one from before ``since``; a word under three
+        characters still reads the newest alone, and does not reach it.
+
+        Every search of private messages read the conversation's last
+        10,000 and stopped there: an older message was never found.
+        """
+        self.private(1, "alice", "bob", "the old recipe")
+        self.private(2, "carol", "bob", "carol's old recipe")
+        for at in range(3, SCAN_LINES + 3):
+            self.private(at, "bob", "alice", f"chatter {at}")
+        found = self.search_private("bob", "alice", "recipe")
+        self.assertEqual(
+            ([getattr(event, "text", "") for event in found.events], found.checked), (["the old recipe"], 28)
+        )
+        self.assertEqual(self.found_private("alice", "bob", "recipe", since=2), [])
+        self.assertEqual(self.found_private("alice", "bob", "old re"), [])
 
     def test_a_search_the_index_narrows_checks_only_the_lines_it_finds(self) -> None:
         """A word the indexes find in one line checks that line alone (once for each index that offers it), however

@@ -446,8 +446,8 @@ class PrivateSearchTests(IdentifiedTestCase):
     """/search @NICK: alice's private messages with bob, to the two identified accounts alone."""
 
     def ask(self, line: bytes, who: str = "alice") -> list[bytes]:
-        """What ``who`` is answered to ``line``, asked a minute on: each search of private messages scans, and
-        costs a burst of flood budget."""
+        """What ``who`` is answered to ``line``, asked a minute on: a search of a word under three characters scans,
+        and costs a burst of flood budget."""
         self.clock.advance(60)
         getattr(self, who).dataReceived(line + b"\n")
         return self.lines(getattr(self, f"{who}_wire"))
@@ -459,10 +459,43 @@ class PrivateSearchTests(IdentifiedTestCase):
             self.ask(b"/search @bob HELLO"),
             [
                 b"[1970-01-01 00:01] " + event_id + b" <alice -> bob> hello bob",
-                b'*** End of search of private messages with bob for "HELLO" (only the last 10,000 private '
-                b"messages, 2,000,000 characters, were read): 1 found.",
+                b'*** End of search of private messages with bob for "HELLO": 1 found.',
             ],
         )
+
+    def test_only_a_word_under_three_characters_says_it_read_the_last_messages_alone(self) -> None:
+        """A search the index answers reads however old a message is, and its end line says nothing of the last
+        10,000; one with a two-letter word reads those alone, and says so, as a room's search does (in JSON: "scan").
+
+        Every search of private messages said it read only the last 10,000,
+        and cost a burst, though with --db FILE the index holds them all.
+        """
+        self.assertEqual(
+            self.ask(b"/search @bob hi"),
+            [
+                b"[1970-01-01 00:01] " + self.id_of(b"hi alice") + b" <bob -> alice> hi alice",
+                b'*** End of search of private messages with bob for "hi" (a word under 3 characters: only the last '
+                b"10,000 private messages, 2,000,000 characters, were read): 1 found.",
+            ],
+        )
+        self.alice.dataReceived(b"/format json\n")
+        self.assertEqual(
+            [
+                json.loads(line)["scan"]
+                for line in (self.ask(b"/search @bob hi")[-1], self.ask(b"/search @bob nothing")[-1])
+            ],
+            [True, False],
+        )
+
+    def test_only_a_scan_of_private_messages_costs_a_burst(self) -> None:
+        """Three searches of private messages in a row for words of three characters or more are answered with no
+        word of flooding, as a room's by the index are; three with a two-letter word are told they flood."""
+        self.alice.dataReceived(b"/format json\n")
+        for query, flooded in ((b"hello", False), (b"hi", True)):
+            kinds = [
+                json.loads(line).get("kind") for line in self.ask(b"\n".join([b"/search @bob " + query] * 3))
+            ]
+            self.assertEqual("flood" in kinds, flooded, kinds)
 
     def test_a_nickname_without_its_at_sign_is_a_word_looked_for_in_the_room(self) -> None:
         """/search bob alice looks for both words in the current room (#dev), though bob is an account: people search
@@ -480,10 +513,7 @@ class PrivateSearchTests(IdentifiedTestCase):
         """carol searching her conversation with bob finds nothing of alice's with him."""
         self.assertEqual(
             self.ask(b"/search @bob hello", "carol"),
-            [
-                b'*** No private message with bob holds "hello" (only the last 10,000 private messages, '
-                b"2,000,000 characters, were read)."
-            ],
+            [b'*** No private message with bob holds "hello".'],
         )
 
     def test_someone_not_identified_is_refused_in_one_line(self) -> None:
@@ -502,7 +532,7 @@ class PrivateSearchTests(IdentifiedTestCase):
         )
         self.assertEqual(
             {key: end[key] for key in ("kind", "nick", "query", "count", "scan")},
-            {"kind": "search_end", "nick": "Bob", "query": "alice", "count": 1, "scan": True},
+            {"kind": "search_end", "nick": "Bob", "query": "alice", "count": 1, "scan": False},
         )
 
     def test_messages_of_someone_ignored_are_left_out(self) -> None:

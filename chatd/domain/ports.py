@@ -121,8 +121,8 @@ class History(Protocol):
         """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later that match
         ``query``, the newest first, with the characters checked (``Found``), as ``search`` answers for a room.
 
-        Whatever its words, a search reads only the conversation's last
-        ``SCAN_LINES`` (``scanned``): no index holds private messages yet.
+        As a room's search: a query with a word under three characters
+        looks only at the conversation's last ``SCAN_LINES`` (``scanned``).
         ``Encrypted`` ones hold ciphertext alone and are never looked at.
         """
         ...

@@ -3,9 +3,10 @@
 The line protocol's ``/search`` and IRC's ``SEARCH`` (soju.im/search) ask
 the same question of the History port (``Chat.search``): the newest lines
 of a room holding every word, for its members alone; or of a conversation's
-private messages (``Chat.search_private``), for its two identified accounts. A search with a word
-under three characters reads the room's last lines, as no index helps with
-it (``chatd.domain.search.scans``): such a search costs a burst of flood
+private messages (``Chat.search_private``), for its two identified accounts,
+alike. A search with a word under three characters reads the room's (or
+the conversation's) last lines, as no index helps with it
+(``chatd.domain.search.scans``): such a search costs a burst of flood
 budget (the session's ``charge_burst``) as it is asked, so a charge that
 cuts the connection off reads nothing. Every search, scan or indexed,
 waits for its host's search before it to be answered (``Turns``, one for
@@ -71,16 +72,15 @@ def search(
     the hits to ``answer``; the session waits for the Deferred.
 
     Refused before any charge or turn, as a ChatError (not a member, not
-    identified, ``SearchWordsError``): it reads nothing. A search of private
-    messages always scans (no index holds them: ``History.search_private``).
-    None when the scan's charge cut the session off: nothing is read or
-    answered. Indexed or not, it waits for the host's search before it to
+    identified, ``SearchWordsError``): it reads nothing. None when the
+    scan's charge cut the session off: nothing is read or answered.
+    Indexed or not, it waits for the host's search before it to
     be answered (``session.search_turns``).
     """
     me, chat = session.me(), session.chat
-    scan = private or scans(search_words(query))
     if private:
         chat.private_searchable(me, query)
+    scan = scans(search_words(query))
     target = name if private else chat.searchable(me, name, query)
     if scan and not session.charge_burst():
         return None

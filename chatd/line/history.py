@@ -388,16 +388,22 @@ def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
 
 
 def _private_end(nick: str, query: str, count: int, full: bool) -> Notice:
-    """The marker after the private messages a search found: how many, and how many of the conversation's it read
-    (no index holds them: the last ``SCAN_LINES``)."""
+    """The marker after the private messages a search found: how many, and what was read when a word is too short for
+    the index, as ``_search_end`` says of a room."""
+    scan = scans(search_words(query))
+    read = (
+        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} private messages, "
+        f"{SCAN_CHARACTERS:,} characters, were read)"
+        if scan
+        else ""
+    )
     words = _as_typed(query)
-    read = f" (only the last {SCAN_LINES:,} private messages, {SCAN_CHARACTERS:,} characters, were read)"
     if not count:
         text = f"No private message with {nick} holds {words}{read}."
     else:
         newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
         text = f"End of search of private messages with {nick} for {words}{read}: {newest}."
-    return Notice("search_end", text, {"nick": nick, "query": query, "count": count, "scan": True})
+    return Notice("search_end", text, {"nick": nick, "query": query, "count": count, "scan": scan})
 
 
 def _as_typed(query: str) -> str:

@@ -281,8 +281,8 @@ COMMANDS: dict[str, Spec] = {
             f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
             f"come first, each with its id: /history #room around ID shows it in context. A word under "
             f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines ({SCAN_CHARACTERS:,} characters). "
-            f"@NICK (once you are identified): your kept private messages with that account, of which the last "
-            f"{SCAN_LINES:,} are read; end-to-end encrypted ones are never searched.",
+            f"@NICK (once you are identified): your kept private messages with that account, alike; end-to-end "
+            "encrypted ones are never searched.",
             example="/search #dev qwen3.6 release",
         ),
         Spec(

@@ -17,7 +17,7 @@ from chatd.domain.events import Private, RoomEvent, Whispered
 from chatd.domain.search import SCAN_LINES, Checked, Found, found_in
 from chatd.storage.damaged_rows import decoded, not_json, with_text
 from chatd.storage.schema import LINE_KINDS, SECOND
-from chatd.storage.search_lookup import look_up
+from chatd.storage.search_lookup import Scope, in_conversation, in_room, look_up
 
 LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
@@ -69,12 +69,29 @@ def place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -
 def indexed(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:
     """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index, and the characters
     checked in all the index's walks (reader thread)."""
+    return _indexed(connection, in_room(room), room, words, limit)
+
+
+def private_indexed(
+    connection: sqlite3.Connection, pair: str, words: tuple[str, ...], limit: int, since: float
+) -> Found:
+    """The newest ``limit`` private messages of ``pair`` sent at ``since`` or later holding every one of ``words``,
+    however old, found by the index, and the characters checked (reader thread). Only ``Whispered`` ones, as
+    ``private_scan``'s: the index holds no ``Encrypted`` one."""
+    return _indexed(connection, in_conversation(pair, since), pair, words, limit)
+
+
+def _indexed(
+    connection: sqlite3.Connection, scope: Scope, where: str, words: tuple[str, ...], limit: int
+) -> Found:
+    """The newest ``limit`` lines of ``scope`` holding every one of ``words`` (``look_up``), decoded; a row that is
+    no JSON fails the read naming ``where`` (``not_json``)."""
     checked = Checked()
     try:
-        found = look_up(connection, room, words, limit, checked)
+        found = look_up(connection, scope, words, limit, checked)
     except sqlite3.OperationalError as error:
-        raise not_json(error, room) from None
-    return Found([cast(RoomEvent, decoded(*row)) for row in found], checked.characters)
+        raise not_json(error, where) from None
+    return Found([cast(RoomEvent | Whispered, decoded(*row)) for row in found], checked.characters)
 
 
 def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:

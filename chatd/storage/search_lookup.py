@@ -1,9 +1,9 @@
 """A search's look-up in the index file and the history (reader thread).
 
 A search reads both files (the reader's connection attaches the index):
-the index for the lines up to its progress, and the newest lines after
-that, which the indexer has not read yet, by reading them (at most
-``TAIL`` events): a line is found as soon as it is committed, however far
+the index for the lines up to its progress (a room's, or a conversation's
+private messages: ``Scope``), and the newest lines after that, which the
+indexer has not read yet, by reading them (at most ``TAIL`` events): a line is found as soon as it is committed, however far
 the index lags. While an index is being filled from the beginning, older
 lines than that are not found yet.
 """
@@ -11,6 +11,7 @@ lines than that are not found yet.
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 
@@ -29,17 +30,41 @@ took two words 15 ms of the reader's time over a million lines, against 6
 ms for 500 (bench/search.py's two-word queries, docs/PERFORMANCE.md)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which of the lines the index holds a look-up keeps: a room's (``in_room``), or a conversation's private
+    messages (``in_conversation``). The index holds both by position, so every walk of it keeps its own by these."""
+
+    tail: str
+    """The query for the lines of the scope the index has not read yet, newest first, given the index's progress,
+    ``TAIL`` and ``arguments``."""
+    kept: str
+    """The SQL test, of the events ``e`` the index found, for those of the scope, given ``arguments``."""
+    arguments: tuple[object, ...]
+
+
+def in_room(room: str) -> Scope:
+    """The lines of ``room`` (its folded name)."""
+    return Scope(_TAIL, f"e.room = ? AND {LINE_KINDS}", (room,))
+
+
+def in_conversation(pair: str, since: float) -> Scope:
+    """The private messages said plainly (``whispered``) of the conversation ``pair``, sent at ``since`` or later: the
+    key and the time keep every other pair's, and those from before the searcher's account was registered, out."""
+    return Scope(_PRIVATE_TAIL, "e.pair = ? AND e.at >= ? AND e.kind = 'whispered'", (pair, since))
+
+
 def look_up(
-    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int, checked: Checked
+    connection: sqlite3.Connection, scope: Scope, words: tuple[str, ...], limit: int, checked: Checked
 ) -> list[tuple[int, str]]:
-    """The positions and bodies of the newest ``limit`` lines of ``room`` holding every one of ``words`` (reader
+    """The positions and bodies of the newest ``limit`` lines of ``scope`` holding every one of ``words`` (reader
     thread).
 
     The reader's ``connection`` attaches the index as ``search``. The lines
     the index has not read yet are read first (they are the newest). Then
     each index is asked, newest row first, for the lines holding every
     word its way (FTS5 intersects the words itself), until ``limit`` of
-    them are in the room. With several words a line may hold some only as
+    them are in the scope. With several words a line may hold some only as
     words and the others only as text ("cafe" in "Café", "wen3" in
     "qwen3"): the newest ``MIXED`` rows of either index for the longest
     word are checked for the rest in Python. The characters of text
@@ -47,7 +72,7 @@ def look_up(
     ``SCAN_CHARACTERS``), are added to ``checked``.
     """
     indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
-    with closing(connection.execute(_TAIL, (indexed, TAIL, room))) as tail:
+    with closing(connection.execute(scope.tail, (indexed, TAIL, *scope.arguments))) as tail:
         found = dict(_holding(tail, words, limit, checked))
     walks = [
         ("line_words", " ".join(_phrase(folded(word)) for word in words), -1),
@@ -62,10 +87,10 @@ def look_up(
         walk = (
             f"SELECT e.position, e.body ->> '$.text', e.body FROM "
             f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)"
-            f" AS h CROSS JOIN events AS e ON e.position = h.rowid WHERE e.room = ? AND {LINE_KINDS}"
+            f" AS h CROSS JOIN events AS e ON e.position = h.rowid WHERE {scope.kept}"
         )
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
-        with closing(connection.execute(walk, (query, floor, most, room))) as rows:
+        with closing(connection.execute(walk, (query, floor, most, *scope.arguments))) as rows:
             found.update(_holding(rows, words, limit, checked))
     return sorted(found.items(), reverse=True)[:limit]
 
@@ -87,6 +112,14 @@ _TAIL = (
 )
 """The lines of a room after the index's progress, bounded to the last ``TAIL`` events, newest first. "+room":
 the key's range bounds the reading, not the room's lines (both are indexed, and a room may hold millions)."""
+
+_PRIVATE_TAIL = (
+    "SELECT position, body ->> '$.text', body FROM events INDEXED BY events_by_pair WHERE position > "
+    "max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND pair = ? AND at >= ? AND kind = 'whispered' "
+    "ORDER BY position DESC"
+)
+"""The private messages said plainly of a conversation after the index's progress, bounded to the last ``TAIL``
+events, newest first: one range of the conversation's index (schema step 6), by key and position."""
 
 
 def _phrase(word: str) -> str:

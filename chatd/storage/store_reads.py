@@ -32,6 +32,7 @@ from chatd.storage.reader_queries import (
     first_value,
     indexed,
     place,
+    private_indexed,
     private_scan,
     scan,
     select_events,
@@ -176,8 +177,10 @@ class StoreReads:
 
     def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> "Deferred[Found]":
         """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later matching ``query``,
-        newest first: by reading the pair's last ``SCAN_LINES`` (``private_scan``), whatever the words."""
-        return self.read(private_scan, pair, search_words(query), limit, since)
+        newest first: by the search index as a room's lines (``private_indexed``), or, for a query with a word under
+        three characters, by reading the pair's last ``SCAN_LINES`` (``private_scan``)."""
+        words = search_words(query)
+        return self.read(private_scan if scans(words) else private_indexed, pair, words, limit, since)
 
     def read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
