@@ -1,4 +1,5 @@
-"""/search against the real daemon over TCP, on a real SQLite file: across a kill -9, and in a file from before it."""
+"""/search against the real daemon over TCP, on a real SQLite file: across a kill -9, and in a file from before it;
+a room's lines, and private messages."""
 
 import os
 import shutil
@@ -10,6 +11,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
 from tests.test_sqlite import version_1
@@ -87,6 +89,36 @@ class SearchTests(SynchronousTestCase):
         while (line := bob.expect_json())["type"] != "notice":
             around.append(line["text"])
         self.assertIn(TEXTS[1], around)
+
+    def test_a_private_message_is_found_by_the_index_after_kill_9(self) -> None:
+        """alice's private message to bob, both identified, is found by bob's /search @alice after a SIGKILL, by the
+        index: its end says nothing of a conversation's last 10,000, and costs no burst; a two-letter word's scan costs
+        one, and its end says it scanned."""
+        daemon = self.start()
+        for nick in ("alice", "bob"):
+            client = daemon.connect()
+            client.expect(WELCOME, PROMPT)
+            client.say(nick)
+            client.say(f"/register {PASSWORD}")
+            wanted = (
+                f"*** The nickname {nick} is registered to you, and you are identified to it.\r\n".encode()
+            )
+            while not client.read_line().endswith(wanted):
+                pass
+        client.say("/msg alice the old recipe")
+        while b"the old recipe" not in client.read_line():
+            pass  # shown to its sender: the pass log holds it
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+
+        alice = self.enter(self.start(), f"alice {PASSWORD}")
+        found, end = self.search(alice, "@bob RECIPE")
+        self.assertEqual([(line["type"], line["text"]) for line in found], [("whispered", "the old recipe")])
+        self.assertEqual((end["nick"], end["count"], end["scan"]), ("bob", 1, False))
+        alice.say("/search @bob ol")
+        self.assertEqual(alice.expect_json()["kind"], "flood")  # a scan's burst, charged as it is asked
+        found, end = self.found(alice)
+        self.assertEqual([line["text"] for line in found], ["the old recipe"])
+        self.assertEqual((end["count"], end["scan"]), (1, True))
 
     def test_a_short_word_reads_the_latest_lines(self) -> None:
         """A two-character word finds its line by the bounded scan, and the end line says so; a NUL is refused.
