@@ -5,6 +5,7 @@ import io
 import itertools
 import queue
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -182,18 +183,30 @@ class ThreadedReactor(MemoryReactorClock):
 
     def __init__(self) -> None:
         super().__init__()
-        self._from_threads: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+        self._from_threads: queue.SimpleQueue[tuple[str, Callable[[], object]]] = queue.SimpleQueue()
+        """Each call another thread made, with that thread's name."""
 
     def callFromThread(self, callable: Callable[..., object], *args: object, **kwargs: object) -> None:
-        self._from_threads.put(partial(callable, *args, **kwargs))
+        self._from_threads.put((threading.current_thread().name, partial(callable, *args, **kwargs)))
 
     def run_from_thread(self, timeout: float = 10.0) -> None:
         """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
         self.next_from_thread(timeout)()
 
-    def next_from_thread(self, timeout: float = 10.0) -> Callable[[], object]:
-        """The next call another thread made, not run: waits up to ``timeout`` seconds for it to be made."""
-        return self._from_threads.get(timeout=timeout)
+    def next_from_thread(self, timeout: float = 10.0, thread: str = "") -> Callable[[], object]:
+        """The next call another thread made, not run: waits up to ``timeout`` seconds for it to be made.
+
+        With ``thread``, the next made by a thread whose name holds it (a
+        pool's: ``chatd-store-writer``); calls of other threads before it are
+        run as they come, in order. The search index's thread answers as it
+        pleases, and a test waiting for the writer took its answer for the
+        writer's on a loaded machine.
+        """
+        while True:
+            name, call = self._from_threads.get(timeout=timeout)
+            if thread in name:
+                return call
+            call()
 
     def run_until(self, deferred: "Deferred[T]") -> "Deferred[T]":
         """Run calls from other threads until ``deferred`` has its result (not merely fired, waiting on another

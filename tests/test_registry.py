@@ -1008,7 +1008,7 @@ class FileRefusesSettingsTests(RegistryTestCase):
         self.reactor.advance(0)  # the writer takes +i's transaction
         moderating = started(self.change(ModeChange(Setting.MODERATED, True)))
         self.reactor.advance(0)  # +m's is logged, and waits for the writer to answer for +i's
-        refused_answer = self.reactor.next_from_thread()
+        refused_answer = self.reactor.next_from_thread(thread="chatd-store-writer")
         self.take_back()
         refused_answer()
         self.failureResultOf(inviting, RoomNotKeptError)
