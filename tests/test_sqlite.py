@@ -46,6 +46,7 @@ from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
 from chatd.storage.pass_records import Row
 from chatd.storage.reader_queries import place
+from chatd.storage.recent import ROOMS
 from chatd.storage.room_settings import SETTINGS_CHANGED
 from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
 from chatd.storage.search_file import index_path
@@ -1875,6 +1876,27 @@ class RecentLinesTests(StoreTestCase):
         store.append(joined(7, "#lobby", "bob", 7))
         self.end_pass(store)
         self.assertEqual(self.latest(store), [f"line {n}" for n in range(1, 5)])
+
+    def test_the_room_read_least_recently_is_dropped_past_the_bound_and_read_again_from_the_file(self) -> None:
+        """Past ``ROOMS`` rooms read, the one read least recently leaves memory: its next replay reads the file, lines
+        said while it was out included; the one read again meanwhile stays."""
+        store = open_store(self, self.path, self.reactor)
+        self.say(store, 1, 3)
+        self.say(store, 1, 1, room="#kept")
+        self.assertEqual(self.latest(store), ["line 1", "line 2", "line 3"])
+        self.successResultOf(self.reactor.run_until(store.recent("#kept", None, 20)))
+        for n in range(ROOMS - 2):
+            self.reactor.run_until(store.recent(f"#r{n}", None, 20))
+        self.successResultOf(self.reactor.run_until(store.recent("#kept", None, 20)))
+        self.reactor.run_until(store.recent("#past", None, 20))
+        self.say(store, 4, 4)
+        reads = self.counted(store)
+        self.successResultOf(self.reactor.run_until(store.recent("#kept", None, 20)))
+        self.assertEqual(len(reads), 0)
+        self.assertEqual(self.latest(store), ["line 1", "line 2", "line 3", "line 4"])
+        self.assertEqual(len(reads), 1)
+        self.assertEqual(self.latest(store), ["line 1", "line 2", "line 3", "line 4"])
+        self.assertEqual(len(reads), 1)
 
     def test_a_write_that_fails_leaves_memory_as_the_file(self) -> None:
         """Lines whose transaction failed are not kept, so memory forgets them too."""

@@ -17,17 +17,30 @@ chatd.storage.pass_log), so nobody is shown a line a ``kill -9`` could lose.
 
 A room nobody has read since start costs nothing; one read holds at most
 ``HISTORY_MOST`` events, a tenth of what ``MemoryHistory`` keeps of every
-room. Whatever deletes lines behind the appends (``--retain-days``,
-``/forget``, ``python -m chatd.admin forget``, a failed write) makes the
-store call ``clear``: every room is read from the file again.
+room. It keeps the ``ROOMS`` rooms read most recently, the one read least
+recently dropped first: a client joining a new room, saying a line and
+parting, again and again, left every such room's lines here until the
+daemon stopped. A room dropped is read from the file again at its next
+join, as one nobody has read since start is, so the bound costs a read,
+never a wrong answer; a read under way for a room dropped meanwhile fills
+a room no longer kept, as after ``clear``. The bound is on rooms read, not
+on rooms emptied a while: it needs no timer, and every join reads its room,
+so a live room (one people join) stays. Whatever deletes lines behind the
+appends (``--retain-days``, ``/forget``, ``python -m chatd.admin forget``,
+a failed write) makes the store call ``clear``: every room is read from the
+file again.
 """
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import dropwhile, islice
 
 from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.events import RoomEvent
+
+ROOMS = 4096
+"""Rooms whose last lines are kept: far more than a big server's rooms with people in them (5,000 users in 50 rooms,
+docs/PERFORMANCE.md), at most ``HISTORY_MOST`` lines each."""
 
 
 class _Room:
@@ -94,11 +107,14 @@ class _Room:
 
 
 class RecentLines:
-    """The last ``most`` lines of each room read since start, and of those appended to it since, by folded name."""
+    """The last ``most`` lines of each of the last ``rooms`` rooms read, and of those appended to it since, by folded
+    name."""
 
-    def __init__(self, most: int = HISTORY_MOST) -> None:
+    def __init__(self, most: int = HISTORY_MOST, rooms: int = ROOMS) -> None:
         self.most = most
-        self._rooms: dict[str, _Room] = {}
+        self._most_rooms = rooms
+        self._rooms: OrderedDict[str, _Room] = OrderedDict()
+        """The rooms kept, the one read least recently first."""
 
     def add(self, room: str, line: RoomEvent) -> None:
         """``line`` was appended to ``room``: kept if the room is (or is being read)."""
@@ -111,6 +127,7 @@ class RecentLines:
         kept = self._rooms.get(room)
         if kept is None or not kept.ready:
             return None
+        self._rooms.move_to_end(room)
         return kept.last(before, limit)
 
     def reading(self, room: str) -> Callable[[Sequence[RoomEvent], int], None] | None:
@@ -119,13 +136,16 @@ class RecentLines:
         Given the lines read, oldest first, and how many were asked for.
 
         None if the room is kept, or being read, already. Lines appended
-        from now on are kept, and go after the ones read.
+        from now on are kept, and go after the ones read. The room read
+        least recently goes if there are ``rooms`` already.
         """
         if room in self._rooms:
             return None
+        if len(self._rooms) >= self._most_rooms:
+            self._rooms.popitem(last=False)
         kept = self._rooms[room] = _Room(self.most)
         return kept.fill
 
     def clear(self) -> None:
         """Forget every room: lines were deleted from the file. A read under way fills a room no longer kept."""
-        self._rooms = {}
+        self._rooms = OrderedDict()
