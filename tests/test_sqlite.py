@@ -1877,7 +1877,7 @@ class RecentLinesTests(StoreTestCase):
         self.end_pass(store)
         self.assertEqual(self.latest(store), [f"line {n}" for n in range(1, 5)])
 
-    def test_the_room_read_least_recently_is_dropped_past_the_bound_and_read_again_from_the_file(self) -> None:
+    def test_past_the_bound_the_room_read_least_recently_is_read_again_from_the_file(self) -> None:
         """Past ``ROOMS`` rooms read, the one read least recently leaves memory: its next replay reads the file, lines
         said while it was out included; the one read again meanwhile stays."""
         store = open_store(self, self.path, self.reactor)
