@@ -431,6 +431,28 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
     def result(self, answer: Awaitable[T]) -> T:
         return self.successResultOf(deferred(answer))
 
+    def kept_texts(self, history: MemoryHistory, room: str) -> list[str]:
+        """The texts of the lines ``history`` keeps of ``room``."""
+        return [getattr(event, "text", "") for event in self.result(history.recent(room, None, 20))]
+
+    def test_past_the_bound_the_room_said_in_least_recently_is_forgotten_and_numbered_on(self) -> None:
+        """Past ``rooms`` rooms said in, the lines of the one said in least recently go (not those of the first made);
+        its numbering goes on where it stopped."""
+        history = MemoryHistory(rooms=2)
+        history.append(said(1, "#A", "alice", "a1", 1))
+        history.append(said(2, "#b", "alice", "b1", 1))
+        history.append(joined(3, "#b", "bob", 2))
+        history.append(said(4, "#a", "alice", "a2", 2))
+        history.append(said(5, "#c", "alice", "c1", 1))
+        self.assertEqual(self.kept_texts(history, "#b"), [])
+        self.assertEqual(history.last_seq("#b"), 2)
+        self.assertEqual(self.kept_texts(history, "#a"), ["a1", "a2"])
+        self.assertEqual(self.kept_texts(history, "#c"), ["c1"])
+        history.append(said(6, "#b", "alice", "b3", 3))
+        self.assertEqual(self.kept_texts(history, "#b"), ["b3"])
+        self.assertEqual(self.kept_texts(history, "#a"), [])
+        self.assertEqual(history.last_seq("#a"), 2)
+
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
     """The contract, in a SQLite file, with its real threads and a reactor the test runs."""

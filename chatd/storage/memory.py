@@ -1,10 +1,13 @@
 """History, accounts and registered rooms kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
 
-It keeps the last ``per_room`` messages of each room (lines said and
-actions: what a user scrolls back to), as many private messages of each
-pair of identified users, and the last sequence number of every
-room it has seen, so a room made again goes on numbering from where it
-stopped. A room's other events (joins, parts, topics, kicks, modes) pass
+It keeps the last ``per_room`` messages of each of the last ``rooms``
+rooms said in (lines said and actions: what a user scrolls back to; the
+room said in least recently forgotten first, as a client joining a new
+room, saying a line and parting, again and again, would otherwise make it
+grow until the daemon stops), as many private messages of each pair of
+identified users, and the last sequence number of every room it has seen,
+so a room made again goes on numbering from where it stopped, its lines
+forgotten or not. A room's other events (joins, parts, topics, kicks, modes) pass
 through: arrivals and departures would make a busy lobby's memory grow
 with every user who comes online (5,000 users reconnecting into 50 rooms:
 10,000 joins, about 0.3 KiB a user), and the SQLite store of issue 13
@@ -14,7 +17,7 @@ reads on from where it happened: its id is a point in the order of events
 """
 
 from bisect import bisect_left
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from itertools import islice, takewhile
@@ -44,13 +47,19 @@ from chatd.text import fold
 PER_ROOM = 1000
 """Messages kept for each room; older ones are forgotten first."""
 
+ROOMS = 1000
+"""Rooms whose messages are kept, those said in least recently forgotten first: a server run with its history in
+memory is a small one, and a million lines is what it may hold of them."""
+
 
 class MemoryHistory(Service):
     """A ``History`` in this process's memory; as a service it has nothing to start or stop."""
 
-    def __init__(self, per_room: int = PER_ROOM) -> None:
+    def __init__(self, per_room: int = PER_ROOM, rooms: int = ROOMS) -> None:
         self._per_room = per_room
-        self._rooms: dict[str, deque[RoomEvent]] = {}
+        self._most_rooms = rooms
+        self._rooms: OrderedDict[str, deque[RoomEvent]] = OrderedDict()
+        """The messages of each room kept, the room said in least recently first."""
         self._last: dict[str, int] = {}
         self._private: dict[str, deque[Private]] = {}
         """The last ``per_room`` private messages of each conversation between two accounts."""
@@ -74,10 +83,19 @@ class MemoryHistory(Service):
             key = fold(event.room)
             self._last[key] = event.seq
             if isinstance(event, MESSAGES):
-                kept = self._rooms.get(key)
-                if kept is None:
-                    kept = self._rooms[key] = deque(maxlen=self._per_room)
-                kept.append(event)
+                self._kept_for(key).append(event)
+
+    def _kept_for(self, room: str) -> "deque[RoomEvent]":
+        """The messages kept of ``room``, now the room said in most recently; the least recently said in goes if
+        there are ``rooms`` already."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            self._rooms.move_to_end(room)
+            return kept
+        if len(self._rooms) >= self._most_rooms:
+            self._rooms.popitem(last=False)
+        kept = self._rooms[room] = deque(maxlen=self._per_room)
+        return kept
 
     def prune(self, before: float) -> "Deferred[int]":
         """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
