@@ -371,39 +371,43 @@ def search(session: "LineSession", command: cmd.Search) -> "Waiting":
 
 def _search_end(room: str, query: str, count: int, full: bool) -> Notice:
     """The marker after a search's lines: how many, and what was read when a word is too short for the index."""
-    scan = scans(search_words(query))
-    read = (
-        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} lines, "
-        f"{SCAN_CHARACTERS:,} characters, were read)"
-        if scan
-        else ""
-    )
+    read, scan = _scanned(query, "lines")
     words = _as_typed(query)
     if not count:
         text = f"No line of {room} holds {words}{read}."
     else:
-        newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
-        text = f"End of search of {room} for {words}{read}: {newest}. /history {room} around ID shows one in context."
+        found = _how_many(count, full)
+        text = f"End of search of {room} for {words}{read}: {found}. /history {room} around ID shows one in context."
     return Notice("search_end", text, {"room": room, "query": query, "count": count, "scan": scan})
 
 
 def _private_end(nick: str, query: str, count: int, full: bool) -> Notice:
     """The marker after the private messages a search found: how many, and what was read when a word is too short for
     the index, as ``_search_end`` says of a room."""
-    scan = scans(search_words(query))
-    read = (
-        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} private messages, "
-        f"{SCAN_CHARACTERS:,} characters, were read)"
-        if scan
-        else ""
-    )
+    read, scan = _scanned(query, "private messages")
     words = _as_typed(query)
     if not count:
         text = f"No private message with {nick} holds {words}{read}."
     else:
-        newest = f"the newest {count}; more words find older ones" if full else f"{count} found"
-        text = f"End of search of private messages with {nick} for {words}{read}: {newest}."
+        text = f"End of search of private messages with {nick} for {words}{read}: {_how_many(count, full)}."
     return Notice("search_end", text, {"nick": nick, "query": query, "count": count, "scan": scan})
+
+
+def _scanned(query: str, what: str) -> tuple[str, bool]:
+    """What an end line says of a search of ``query`` that scanned (a word too short for the index) the last
+    ``what`` (lines, private messages), or nothing; and whether it scanned."""
+    if not scans(search_words(query)):
+        return "", False
+    return (
+        f" (a word under {SHORTEST_INDEXED} characters: only the last {SCAN_LINES:,} {what}, "
+        f"{SCAN_CHARACTERS:,} characters, were read)",
+        True,
+    )
+
+
+def _how_many(count: int, full: bool) -> str:
+    """How an end line counts what a search found: all of them, or the newest of more."""
+    return f"the newest {count}; more words find older ones" if full else f"{count} found"
 
 
 def _as_typed(query: str) -> str:
