@@ -660,7 +660,8 @@ class TypedTests(SynchronousTestCase):
     def test_room_commands_typed_in_a_private_conversation_leave_the_current_room_alone(self) -> None:
         """In the conversation with carol, /me, /topic, /part and /who alone, which would act on the server's
         current room (#lobby), are refused in one line each, kept in the message box and not sent; /history
-        asks for the messages with carol. carol, in #lobby on nc, next reads alice's private message."""
+        asks for the messages with carol, and /search words searches them (the server refuses it: alice has no
+        account). carol, in #lobby on nc, next reads alice's private message."""
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
@@ -701,6 +702,14 @@ class TypedTests(SynchronousTestCase):
         self.assertEqual(sent(alice), [])
         alice.say("/history")
         self.assertEqual(sent(alice), ["/history @carol"])
+        # A search naming no room is of the messages with carol: alice has no account, which the server says.
+        box.send_keys("/search menu", Keys.ENTER)
+        wait_for_text(
+            alice,
+            "#log-box .log .line.error .text",
+            "you are not identified; /register PASSWORD or /identify PASSWORD first",
+        )
+        self.assertEqual(sent(alice), ["/history @carol", "/search @carol menu"])
         alice.say("still private")
         self.assertTrue(carol.read_line().endswith(b"<alice -> carol> still private\r\n"))
         self.assertEqual(alice.title(), "carol")

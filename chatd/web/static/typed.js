@@ -60,7 +60,9 @@ const ROOM_COMMANDS = new Map([
  * in the current room. `/history` alone (or with a count) is the messages
  * with `nick` (`/history @nick`); `/history around ID` and `before ID` only work in a room
  * (the server pages private messages by number only): sent as typed, they
- * would read the server's current room.
+ * would read the server's current room. `/search words` naming no room is
+ * the messages with `nick` (`/search @nick words`), whose refusal, when not
+ * identified, the server gives.
  */
 export function inPrivate(text, nick) {
   const typed = command(text);
@@ -76,6 +78,12 @@ export function inPrivate(text, nick) {
       return { refusal: `/history ${words[0].toLowerCase()} ID works in a room: type it in that room, or /history N here for the last N messages with ${nick}. Nothing was sent.` };
     }
     return { line: text };
+  }
+  const asked = name === "search" ? searching(text) : null;
+  if (asked !== null && asked.room === null) {
+    // The messages with this person (or the @NICK named), as the search box here searches them: the server says if
+    // that needs an account.
+    return { line: asked.nick === null ? `/search @${nick} ${asked.words}` : text };
   }
   const rule = unnamedRoom(name, words);
   if (rule === null) return { line: text };
