@@ -280,6 +280,14 @@ class LateJoinerTests(FileTestCase):
             [{"type": "file_declined", "file": FILE, "nick": "bob", "left": 1}],
         )
 
+    def test_a_joiner_after_the_engine_stopped_is_offered_nothing(self) -> None:
+        """Once the engine stops (the daemon going down), carol's join to #maths is offered nothing: the late joiners
+        hear no more of the bus."""
+        self.files.stop()
+        _, carol_wire = self.joins(b"carol")
+        self.end_pass()
+        self.assertEqual(self.offers(carol_wire), [])
+
     def test_a_joiner_of_another_room_is_offered_nothing(self) -> None:
         """carol joins #art, not #maths: alice's offer to #maths is not hers to see."""
         carol, carol_wire = self.json_user(b"carol")

@@ -37,6 +37,8 @@ their place, chatd.frontend.held) after the chat's join returns, so the
 offer comes after all of it, as live news does.
 """
 
+from collections.abc import Callable
+
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
@@ -61,12 +63,18 @@ class LateJoiners:
         self._late: dict[str, set[Transfer]] = {}
         """The offers each late joiner (``person_key``) was shown as they joined, found as they leave without a walk
         of every open transfer; one they are done with or that ended is let go then."""
-        bus.subscribe(self._heard, (Joined,))
-        bus.subscribe(self._left, (Parted, Kicked, Quit))
-        bus.subscribe(self._moved, MOVING)
+        self._unsubscribe: tuple[Callable[[], None], ...] = (
+            bus.subscribe(self._heard, (Joined,)),
+            bus.subscribe(self._left, (Parted, Kicked, Quit)),
+            bus.subscribe(self._moved, MOVING),
+        )
 
     def stop(self) -> None:
-        """Offer nothing more: the daemon is stopping, and its sessions with it."""
+        """Offer nothing more, for good: the daemon is stopping, and its sessions with it. The bus hears no more of it,
+        so the joins and leaves published as sessions close on the way down cost nothing and schedule nothing."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = ()
         self._waiting.clear()
         if self._due is not None and self._due.active():
             self._due.cancel()
