@@ -187,6 +187,23 @@ SERVER = "the server"
 by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives in a registered room."""
 
 
+LEFT_ROOM = "you left "
+"""How the ``reason`` of a ``file_cancelled`` starts when it tells a late joiner of a room's offer that it is theirs
+no longer because they left the room before fetching it (``left_room_reason``): its ``nick`` is theirs, as for a stop
+on another connection, which the clients tell apart by it (docs/PROTOCOL.md, "Files")."""
+
+
+def left_room_reason(room: str) -> str:
+    """The ``reason`` a late joiner of ``room``'s offer who left it is told the offer ends for: ``you left #maths``."""
+    return f"{LEFT_ROOM}{room}"
+
+
+def left_room(reason: str) -> bool:
+    """Whether ``reason``, a ``file_cancelled``'s with the user's own nickname, says they left the offer's room
+    (``left_room_reason``), not that they stopped fetching it on another connection."""
+    return reason.startswith(LEFT_ROOM)
+
+
 def message_not_kept_words(to: str, reason: str) -> str:
     """A private message for the offline ``to`` that the server lost after its sender was told it was kept, as text
     front ends tell its sender: ``Your message for alice was not kept after all (the server's disk is full); send

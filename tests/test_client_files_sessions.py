@@ -68,6 +68,28 @@ class DoneElsewhereTests(FilesTestCase):
         self.assertEqual(self.lines(), ['* Fetching "photo.jpg" from bob was stopped on another connection.'])
         self.assert_gone()
 
+    def test_a_room_s_offer_left_with_the_room_ends_here(self) -> None:
+        """bob's offer to #maths, shown to alice as she joined late, ends as she leaves the room: one line says why,
+        not as a stop on another connection, and there is nothing to accept."""
+        self.peer.send(offered(DATA, to="#maths"))
+        self.lines()
+        self.peer.send(
+            {
+                "type": "file_cancelled",
+                "file": FILE_ID,
+                "nick": "alice",
+                "reason": "you left #maths",
+                "left": 1,
+            }
+        )
+        self.assertEqual(
+            self.lines(),
+            [
+                '* "photo.jpg" from bob is no longer offered to you (you left #maths); joining again offers it again.'
+            ],
+        )
+        self.assert_gone()
+
     def test_an_accept_the_server_no_longer_has_ends_here(self) -> None:
         """An /accept that crossed the news (fetched elsewhere meanwhile) is refused no-such-file naming the file:
         the download ends, with its part file and its bar, in one line."""

@@ -233,6 +233,26 @@ class LateJoinerTests(FileTestCase):
         carol.dataReceived(b"/join #maths\n")
         self.assertEqual([item["file"] for item in self.offers(carol_wire)], [FILE])
 
+    def test_a_late_joiner_who_parts_or_is_kicked_is_told_the_offer_is_theirs_no_longer(self) -> None:
+        """carol (JSON) parts #maths and dave (text) is kicked from it, both after joining late without fetching it:
+        each is told after the leave, in their own name, that the offer ended for them as they left the room, and
+        bob and dave, in it still as carol leaves, are counted as left."""
+        carol, carol_wire = self.joins(b"carol")
+        dave, dave_wire = self.connect(b"dave")
+        dave.dataReceived(b"/join #maths\n")
+        self.end_pass()
+        self.lines(carol_wire)
+        self.lines(dave_wire)
+        carol.dataReceived(b"/part #maths\n")
+        self.alice.dataReceived(b"/kick dave #maths\n")
+        told = self.objects(carol_wire)
+        self.assertEqual(told[0]["type"], "parted")
+        self.assertEqual(
+            told[-1],
+            {"type": "file_cancelled", "file": FILE, "nick": "carol", "reason": "you left #maths", "left": 2},
+        )
+        self.assertEqual(self.lines(dave_wire)[-1], f"*** dave cancelled {FILE} (you left #maths).".encode())
+
     def test_a_late_joiner_kicked_or_gone_from_the_chat_is_offered_it_again_on_return(self) -> None:
         """carol, kicked from #maths after joining late, is offered it again when she joins again; dave, who quits,
         is offered it again when he comes back under the same nickname from the same address."""
@@ -455,6 +475,26 @@ class IRCLateJoinerTests(FileTestCase, IRCTestCase):
             f':{SERVER} NOTICE #maths :alice offers #maths "holiday photo.png" ({len(CONTENT)} bytes, '
             f"image/png, sha256 {SHA}): fetch it at http://testhost:8080/files/dave-token (a link for you "
             "alone, good once) or with the bundled client (python -m chatd.client) or the web page",
+        )
+
+    def test_an_irc_late_joiner_who_parts_reads_a_notice_that_it_is_theirs_no_longer(self) -> None:
+        """dave, who joined #maths late over IRC, parts it: a NOTICE to his nickname says alice's offer is no
+        longer his to fetch, and how to be offered it again."""
+        self.irc = self.irc_front_end(files=self.files)
+        alice, _ = self.json_user(b"alice")
+        alice.dataReceived(b"/join #maths\n")
+        self.offer(alice, to=b"#maths")
+        self.upload(alice, CONTENT)
+        dave, dave_wire = self.irc_user("dave")
+        self.send(dave, "JOIN #maths")
+        self.end_pass()
+        dave_wire.clear()
+        self.send(dave, "PART #maths")
+        self.end_pass()
+        self.assertEqual(
+            dave_wire.value().decode().splitlines()[-1],
+            f':{SERVER} NOTICE dave :alice\'s offer of "holiday photo.png" to #maths is no longer yours to fetch'
+            " (you left #maths): join #maths again to be offered it again",
         )
 
 

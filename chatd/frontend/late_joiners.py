@@ -22,7 +22,12 @@ with it (fetched, declined, stopped: ``Transfer.done``).
 
 A late joiner is one of its people while in the room: one who leaves it
 (part, kick, quit) without having fetched, declined or stopped it is one
-no longer, and is offered it again if they come back. And they are held
+no longer, and is offered it again if they come back. Each of their
+sessions still connected is told so, as a ``FileCancelled`` with their
+own nickname and the reason ``you left #maths`` (``left_room_reason``),
+so that none goes on showing an offer whose accept would be refused; a
+session fetching it goes on to its end, untold. That is said on the next
+pass too, after the leave itself. And they are held
 in memory only (``Transfer.joined``), never written to the store's
 record of the offer: a reconnect storm of thousands into a room with an
 offer open wrote the whole record again on each join, a cost that grew
@@ -45,20 +50,34 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import Event, Joined, Kicked, Parted, Quit
 from chatd.domain.people import MOVING, person_key, person_moved
 from chatd.domain.ports import Bus
+from chatd.domain.replies import FileCancelled
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfer_people import TransferPeople
+from chatd.text import left_room_reason
 
 
 class LateJoiners:
     """Offers the open room offers of ``open_transfers`` on ``chat`` to those who join their room, as ``bus`` says,
-    on ``reactor``'s next pass."""
+    on ``reactor``'s next pass; ``people`` tells one who leaves before fetching it that it is theirs no longer."""
 
-    def __init__(self, chat: Chat, open_transfers: OpenTransfers, reactor: IReactorTime, bus: Bus) -> None:
+    def __init__(
+        self,
+        chat: Chat,
+        open_transfers: OpenTransfers,
+        people: TransferPeople,
+        reactor: IReactorTime,
+        bus: Bus,
+    ) -> None:
         self._chat = chat
         self._open = open_transfers
+        self._people = people
         self._reactor = reactor
         self._waiting: list[tuple[Transfer, str]] = []
         """Each offer with the person (``person_key``) who joined its room, to be offered it on the next pass."""
+        self._leaving: list[tuple[Transfer, str, FileCancelled]] = []
+        """Each offer with the late joiner (``person_key``) who left its room before fetching it, and what they are to
+        be told of it on the next pass."""
         self._due: IDelayedCall | None = None
         self._late: dict[str, set[Transfer]] = {}
         """The offers each late joiner (``person_key``) was shown as they joined, found as they leave without a walk
@@ -76,6 +95,7 @@ class LateJoiners:
             unsubscribe()
         self._unsubscribe = ()
         self._waiting.clear()
+        self._leaving.clear()
         if self._due is not None and self._due.active():
             self._due.cancel()
         self._due = None
@@ -88,7 +108,11 @@ class LateJoiners:
         for transfer in self._open.in_room(event.room):
             if self._open_to(transfer, key):
                 self._waiting.append((transfer, key))
-        if self._waiting and self._due is None:
+        self._next_pass()
+
+    def _next_pass(self) -> None:
+        """Have what waits (leavers told, joiners offered) done on the reactor's next pass, once."""
+        if (self._waiting or self._leaving) and self._due is None:
             self._due = self._reactor.callLater(0, self._offer)
 
     def _open_to(self, transfer: Transfer, key: str) -> bool:
@@ -104,9 +128,13 @@ class LateJoiners:
         )
 
     def _offer(self) -> None:
-        """Offer each waiting joiner what is still open to them now (it may have ended, or they may have gone or
-        become its people meanwhile)."""
+        """Tell each late joiner who left that the offer is theirs no longer, then offer each waiting joiner what is
+        still open to them now (it may have ended, or they may have gone or become its people meanwhile): one who
+        left and came back in the same pass reads the end before the offer again."""
         self._due = None
+        leaving, self._leaving = self._leaving, []
+        for transfer, key, gone in leaving:
+            self._people.tell_recipient(transfer, key, gone, but=None)
         waiting, self._waiting = self._waiting, []
         for transfer, key in waiting:
             if self._open.get(transfer.file) is not transfer or not self._open_to(transfer, key):
@@ -119,10 +147,13 @@ class LateJoiners:
 
     def _left(self, event: Event) -> None:
         """Whoever left a room (or the chat) is no longer one of the late joiners of its offers that they have yet
-        to fetch: those offers wait for them to come back, as for anyone who joins."""
+        to fetch, and is told so on each session left to them: those offers wait for them to come back, as for
+        anyone who joins."""
         if isinstance(event, Kicked):
-            key = self._chat.file_person_called(event.nick)
+            nick = event.nick
+            key = self._chat.file_person_called(nick)
         else:
+            nick = event.actor.nick
             key = person_key(event.actor)
         offers = self._late.get(key) if key is not None else None
         if key is None or offers is None:
@@ -133,9 +164,14 @@ class LateJoiners:
                     continue
                 transfer.pending.discard(key)
                 transfer.joined.discard(key)
+                gone = FileCancelled(
+                    transfer.file, nick, left_room_reason(transfer.target.to), len(transfer.pending)
+                )
+                self._leaving.append((transfer, key, gone))
             offers.discard(transfer)
         if not offers:
             del self._late[key]
+        self._next_pass()
 
     def _moved(self, event: Event) -> None:
         """A late joiner renamed (or identified, or gave an account up) is found under their new key as they leave:

@@ -104,7 +104,8 @@ class Elsewhere(Protocol):
         """``session``'s user was offered ``transfer``, and ``item`` says how it ended for them: its sender withdrew
         it (``FileCancelled`` with the sender's nickname), it expired (``FileExpired``), or the user fetched it
         (``FileFetched``: on another session, or by its link), declined it or stopped fetching it on another session
-        (``FileDeclined``, ``FileCancelled`` with their nickname)."""
+        (``FileDeclined``, ``FileCancelled`` with their nickname), or left the room of a room's offer they were shown
+        as they joined it (``FileCancelled`` with their nickname, its reason ``chatd.text.left_room``'s)."""
 
     def sender_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
         """``session``'s user sent ``transfer``, and ``item`` says what became of it: a recipient fetched, declined

@@ -123,7 +123,7 @@ class Transfers:
         )
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
-        self._late = LateJoiners(chat, self._open, reactor, bus)
+        self._late = LateJoiners(chat, self._open, self._people, reactor, bus)
 
     @property
     def limits(self) -> FileLimits:

@@ -6,8 +6,10 @@ reaches them but through here. The transfer engine hands this front end,
 for each of its clients a transfer concerns, the reply the sessions it
 serves are sent (``Transfers.tell_elsewhere``), and ``FileNotices`` says it
 in words: to a recipient, that the sender withdrew the offer or that it
-expired, or that they fetched it, or declined or stopped it on another of
-their connections (the bundled client, the page); to its sender, that a recipient fetched, declined or stopped it, or
+expired, that it is theirs no longer as they left its room (a late
+joiner's: chatd.frontend.late_joiners), or that they fetched it, or
+declined or stopped it on another of their connections (the bundled
+client, the page); to its sender, that a recipient fetched, declined or stopped it, or
 that it was withdrawn on another of their connections, or expired. Each
 NOTICE goes where the offer's went (the channel, or the recipient's
 nickname: a recipient's own now). No event is behind it, so it carries
@@ -23,7 +25,7 @@ from chatd.domain.replies import FileCancelled, FileDeclined, FileExpired, FileF
 from chatd.frontend.transfer_parts import Transfer
 from chatd.irc.render import EventLines, Shape
 from chatd.irc.session import IRCSession
-from chatd.text import counted, fold
+from chatd.text import counted, fold, left_room
 
 
 class FileNotices:
@@ -36,13 +38,16 @@ class FileNotices:
 
     def recipient_told(self, session: Session, transfer: Transfer, item: FileReply) -> None:
         """An offer to ``session``'s user ended for them (withdrawn, expired; fetched, declined or stopped by them
-        elsewhere): if it is a client of this front end, a NOTICE says so where the offer's did (the channel, or the
-        user's nickname now)."""
+        elsewhere; left with its room): if it is a client of this front end, a NOTICE says so where the offer's did
+        (the channel, or the user's nickname now; theirs for a room they left)."""
         if session.audience is not self._audience:
             return
         client = cast(IRCSession, session)
         to = transfer.target.to if transfer.target.room else client.shown
         text = recipient_words(transfer, to, item)
+        if isinstance(item, FileCancelled) and left_room(item.reason):
+            # They left the channel the offer's NOTICE went to: this one comes to them.
+            to = client.shown
         if text is not None:
             self._notice(client, to, text)
 
@@ -67,6 +72,11 @@ def recipient_words(transfer: Transfer, to: str, item: FileReply) -> str | None:
         return f"{sender}'s offer of {what} expired ({item.reason}): it can no longer be fetched"
     if isinstance(item, FileCancelled) and fold(item.nick) == fold(sender):
         return f"{sender} withdrew the offer of {what}: it can no longer be fetched"
+    if isinstance(item, FileCancelled) and left_room(item.reason):
+        return (
+            f"{sender}'s offer of {what} is no longer yours to fetch ({item.reason}): join {transfer.target.to}"
+            " again to be offered it again"
+        )
     if isinstance(item, FileFetched):
         return f"You have fetched {sender}'s offer of {what}"
     if isinstance(item, FileDeclined):

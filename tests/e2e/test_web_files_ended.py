@@ -228,3 +228,33 @@ class CancelledWhileDisconnectedTests(SynchronousTestCase):
         self.assertEqual(card_state(alice), ["Disconnected: waiting to go on…"])
         self.assertEqual(alice.texts("#log-box .log .line.file button"), ["Cancel"])
         quiet(self, alice, daemon_down=True, no_error_shown=True)
+
+
+class LeftRoomTests(SynchronousTestCase):
+    def test_a_room_s_offer_shown_to_a_late_page_ends_as_it_is_kicked_from_the_room(self) -> None:
+        """bob offers #maths a file before alice's page joins it; her page shows it with Accept and Decline, and once
+        bob kicks her from #maths its line says it is no longer offered to her, with no button left: an Accept would
+        have been refused."""
+        daemon, url = start_web(self)
+        bob = json_user(daemon, "bob")
+        bob.say("/join #maths")
+        next_of(bob, "joined")
+        file_id = upload(bob, "#maths", "worksheet.pdf", content(20_000, seed=5))
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.join("#maths")
+        self.assertEqual(card_named(alice, "worksheet.pdf"), file_id)
+        self.assertEqual(buttons(alice, file_id), ["Accept", "Decline"])
+        bob.say("/kick alice #maths")
+        alice.wait(
+            lambda: card_state(alice, file_id) == ["No longer offered to you (you left #maths)."] or None,
+            "the line to end",
+        )
+        self.assertEqual(buttons(alice, file_id), [])
+        self.assertTrue(
+            after(alice, file_id)[-1].endswith(
+                " worksheet.pdf from bob is no longer offered to you (you left #maths); joining again offers it again."
+            ),
+            after(alice, file_id),
+        )
+        quiet(self, alice)

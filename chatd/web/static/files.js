@@ -560,11 +560,17 @@ export class Transfers {
    * `file_cancelled`: the sender withdrew a file, or a recipient stopped fetching the user's. With the user's own
    * nickname it is the user's withdrawal: from this page (done already), or from another session of their account,
    * which ends this page's upload of it, chunks and all; or, for an offer to the user, their stop on another
-   * connection.
+   * connection, or their leaving the room of a room's offer they were shown as they joined late.
    */
   cancelled(object) {
     this.cancelAnswered(object);
-    if (this.doneElsewhere(object, "Stopped on another connection.", "cancelled", (what) => `Fetching ${what} was stopped on another connection.`)) return;
+    // With the user's own nickname and a reason "you left ROOM", a room's offer they were shown as they joined late
+    // is theirs no longer: they left the room before fetching it (docs/PROTOCOL.md, "Files").
+    const leftRoom = typeof object.reason === "string" && object.reason.startsWith("you left ") ? object.reason : "";
+    const done = leftRoom
+      ? this.doneElsewhere(object, `No longer offered to you (${leftRoom}).`, "cancelled", (what) => `${what} is no longer offered to you (${leftRoom}); joining again offers it again.`)
+      : this.doneElsewhere(object, "Stopped on another connection.", "cancelled", (what) => `Fetching ${what} was stopped on another connection.`);
+    if (done) return;
     if (this.host.mine(object.nick)) {
       const upload = this.upload(object.file);
       if (upload !== undefined) {
