@@ -253,6 +253,17 @@ class LateJoinerTests(FileTestCase):
         )
         self.assertEqual(self.lines(dave_wire)[-1], f"*** dave cancelled {FILE} (you left #maths).".encode())
 
+    def test_a_late_joiner_who_declined_and_leaves_is_told_nothing_and_not_offered_it_again(self) -> None:
+        """carol joins late, declines it and parts #maths: she is told nothing more of it, and joining again she is
+        not offered it again, though her answer is held in memory alone."""
+        carol, carol_wire = self.joins(b"carol")
+        self.end_pass()
+        carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.lines(carol_wire)
+        carol.dataReceived(b"/part #maths\n/join #maths\n")
+        told = self.objects(carol_wire)
+        self.assertEqual([item for item in told if item["type"].startswith("file_")], [])
+
     def test_a_late_joiner_kicked_or_gone_from_the_chat_is_offered_it_again_on_return(self) -> None:
         """carol, kicked from #maths after joining late, is offered it again when she joins again; dave, who quits,
         is offered it again when he comes back under the same nickname from the same address."""
@@ -367,21 +378,37 @@ class StoredRecordTests(FileTestCase):
         self.assertEqual((self.record(), self.written()), before)
         self.assertEqual(self.record()["pending"], ["nick:bob@127.0.0.1"])
 
-    def test_a_late_joiner_done_with_it_is_kept_as_done_and_one_not_done_is_not_kept(self) -> None:
-        """carol joins late and declines it, dave joins late and neither fetches nor declines it: the record names
-        carol as done and not dave, so after a restart carol is not offered it again and dave is, as he joins."""
-        carol, _ = self.joins(b"carol")
-        self.joins(b"dave")
-        carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+    def test_late_joiners_answers_write_nothing_and_only_the_members_answer_is_kept(self) -> None:
+        """Forty people join #maths after the offer and each declines it: the store is given nothing to write (each
+        decline wrote the offer's whole record, its ``done`` one longer each time). bob, offered it as it was made, declines it: the record names him as done."""
+        before = (self.record(), self.written())
+        for n in range(40):
+            joiner, _ = self.joins(b"joiner%d" % n)
+            self.end_pass()
+            joiner.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+            self.end_pass()
+        committed(self.reactor, self.db)
+        self.assertEqual((self.record(), self.written()), before)
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
         self.end_pass()
         committed(self.reactor, self.db)
         record = self.record()
-        self.assertEqual(
-            (record["pending"], record["done"]), (["nick:bob@127.0.0.1"], ["nick:carol@127.0.0.1"])
-        )
+        self.assertEqual((record["pending"], record["done"]), ([], ["nick:bob@127.0.0.1"]))
+
+    def test_after_a_restart_a_late_joiner_who_declined_is_offered_it_again_and_a_member_is_not(self) -> None:
+        """carol joins late and declines it, dave joins late and neither fetches nor declines it, bob (there as it
+        was made) declines it: the record names bob alone as done, so after a restart carol and dave are offered it
+        again as they join, and bob is not."""
+        carol, _ = self.joins(b"carol")
+        self.joins(b"dave")
+        self.end_pass()
+        carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.bob.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        self.end_pass()
+        committed(self.reactor, self.db)
         (kept,) = SQLiteTransfers(self.reopened()).kept()
         again = Transfer.kept(kept)
-        self.assertEqual((again.pending, again.done), ({"nick:bob@127.0.0.1"}, {"nick:carol@127.0.0.1"}))
+        self.assertEqual((again.pending, again.done), (set(), {"nick:bob@127.0.0.1"}))
 
     def reopened(self) -> SQLiteHistory:
         """The store stopped (all written) and its file opened again, as a restart does."""

@@ -142,7 +142,9 @@ class KeptTransfer:
     offered yet, the upload is open); ``pending`` the keys (``person_key``s,
     an offline account's among them) that may still fetch it, ``done``
     those offered it that no longer may (fetched, declined, stopped): a room's
-    late joiners are offered it unless they are among either.
+    late joiners are offered it unless they are among either. A room's late
+    joiners are in neither (chatd.frontend.late_joiners): they are held in
+    memory alone, done with it or not.
     """
 
     offered: OfferedFile

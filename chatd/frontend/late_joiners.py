@@ -32,8 +32,12 @@ in memory only (``Transfer.joined``), never written to the store's
 record of the offer: a reconnect storm of thousands into a room with an
 offer open wrote the whole record again on each join, a cost that grew
 with the square of the joins, and kept every passer-by in it for a week.
-After a restart, everyone joins again and is offered it as a late joiner,
-unless the record says they are done with it.
+So is a late joiner's answer (fetched, declined, stopped: ``Transfer.done``,
+``OpenTransfers.finished``): only those offered it as it was made are
+written as done with it. After a restart, everyone joins again and is
+offered it as a late joiner, unless the record says they are done with it:
+a late joiner who declined it before the restart is offered it again, a
+cost of a restart taken for not rewriting the record at each answer.
 
 The offer is shown on the next reactor pass, not while the join is being
 published: the bus hears an event before the front ends deliver it, and a
@@ -159,7 +163,7 @@ class LateJoiners:
         if key is None or offers is None:
             return
         for transfer in list(offers):
-            if key in transfer.joined:
+            if key in transfer.joined and key in transfer.pending:
                 if self._chat.file_person_present(key, transfer.target.to):
                     continue
                 transfer.pending.discard(key)

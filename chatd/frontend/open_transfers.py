@@ -223,11 +223,18 @@ class OpenTransfers:
 
     def finished(self, transfer: Transfer, key: str) -> int:
         """The person ``key`` is done with ``transfer``; how many recipients are left (0: a nickname's transfer is over,
-        a room's waits for whoever joins: ``Transfer.awaited``)."""
+        a room's waits for whoever joins: ``Transfer.awaited``).
+
+        A late joiner's answer (``Transfer.joined``) is held in memory
+        alone, as their being offered it is: it changes nothing the store
+        keeps, and a room's offer stays open whoever is done with it. Each
+        decline of thousands of late joiners wrote the offer's whole record
+        again, its ``done`` one longer each time: a cost that grew with the
+        square of their number."""
         transfer.pending.discard(key)
-        transfer.joined.discard(key)
         transfer.done.add(key)
-        self.settled(transfer)
+        if key not in transfer.joined:
+            self.settled(transfer)
         return len(transfer.pending)
 
     def settled(self, transfer: Transfer) -> None:

@@ -125,10 +125,12 @@ class Transfer:
     not finished, declined or cancelled (an offline account's key, until it
     identifies); ``done`` those of them that have, so that one who comes
     back into its room is not offered it again (chatd.frontend.late_joiners);
-    ``joined`` those of ``pending`` who were offered it as they joined its
-    room, held in memory only (``record`` leaves them out) and dropped as
-    they leave it, so that neither a room's joiners nor its store record
-    grow with everyone who ever came by;
+    ``joined`` those offered it as they joined its room, still to fetch it
+    (in ``pending``) or done with it (in ``done``), held in memory only
+    (``record`` leaves them out of both) and, while still to fetch it,
+    dropped as they leave it, so that the store record grows with none of
+    those who came by: a late joiner done with it is offered it again as
+    they join after a restart;
     ``uploader`` the session uploading it, if any;
     ``moved`` when its upload last took a chunk (or began, or the daemon
     started), so that one that stops is let go (``UPLOAD_IDLE_SECONDS``).
@@ -190,8 +192,9 @@ class Transfer:
         return self.offered_at is not None and key in self.pending
 
     def record(self) -> KeptTransfer:
-        """What a store keeps of this transfer: not its uploader, nor its late joiners still to fetch it (``joined``):
-        a session does not outlive a restart, and each joiner is offered it again as they join after one."""
+        """What a store keeps of this transfer: not its uploader, nor its late joiners (``joined``), still to fetch it
+        or done with it: a session does not outlive a restart, and each joiner is offered it again as they join after
+        one."""
         return KeptTransfer(
             self.offered,
             self.sender,
@@ -201,7 +204,7 @@ class Transfer:
             self.began,
             self.offered_at,
             tuple(self.pending - self.joined),
-            tuple(self.done),
+            tuple(self.done - self.joined),
         )
 
     @classmethod

@@ -83,12 +83,15 @@ class TransferPeople:
         let go as they leave it); a sender's snapshot becomes ``now`` (and with
         it the key they cancel and resume by), so each fetch, decline and
         cancel reaches them under it. The store is written only for what it
-        keeps: a late joiner's rename is not in it (``Transfer.record``).
+        keeps: a late joiner's rename, done with it or not, is not in it
+        (``Transfer.record``).
         """
         old, new = person_key(was), person_key(now)
         for transfer in self._open.all():
-            changed = old != new and (
-                old in transfer.done or (old in transfer.pending and old not in transfer.joined)
+            changed = (
+                old != new
+                and old not in transfer.joined
+                and (old in transfer.done or old in transfer.pending)
             )
             for people in (transfer.pending, transfer.done, transfer.joined):
                 if old != new and old in people:
