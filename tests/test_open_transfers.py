@@ -349,3 +349,59 @@ class RoomIndexTests(FileTestCase):
         )
         open_transfers.forget(maths)
         self.assertEqual(open_transfers.in_room("#MATHS"), [])
+
+
+class PersonIndexTests(FileTestCase):
+    def test_a_person_s_transfers_are_found_by_person_through_renames_until_they_end(self) -> None:
+        """alice's offers to #maths and to bob, and dave's to carol: each person finds their own alone, under their
+        key now after a rename; a late joiner let go is found no more, and a transfer over is found by nobody. A rename or a leave looks at these, not at every open
+        transfer."""
+        downloads = Downloads(
+            self.spool, self.clock, self.file_limits, lambda *_: None, lambda _: None, lambda *_: None
+        )
+        open_transfers = OpenTransfers(self.spool, NotKept(), downloads, self.clock.seconds)
+        alice, dave = Actor("alice", "127.0.0.1", None), Actor("dave", "10.0.0.4", None)
+        maths, to_bob, to_carol = (
+            Transfer(
+                OfferedFile(f"{n:016x}", "worksheet.pdf", 10, "application/pdf", SHA),
+                sender,
+                f"address:{sender.address}",
+                target,
+                f"{SHA}-10",
+                0.0,
+                offered_at=0.0,
+            )
+            for n, (sender, target) in enumerate(
+                (
+                    (alice, FileTarget("#maths", room=True)),
+                    (alice, FileTarget("bob")),
+                    (dave, FileTarget("carol")),
+                ),
+                start=1,
+            )
+        )
+        for transfer in (maths, to_bob, to_carol):
+            open_transfers.add(transfer)
+        bob, carol, erin = "nick:bob@127.0.0.1", "nick:carol@10.0.0.3", "nick:erin@10.0.0.5"
+        open_transfers.involve(maths, (bob, erin))
+        open_transfers.involve(to_bob, (bob,))
+        open_transfers.involve(to_carol, (carol,))
+        self.assertEqual(
+            [
+                open_transfers.of_person(key)
+                for key in ("nick:alice@127.0.0.1", bob, carol, "nick:dave@10.0.0.4")
+            ],
+            [[maths, to_bob], [maths, to_bob], [to_carol], [to_carol]],
+        )
+        open_transfers.moved(bob, "account:bob")
+        self.assertEqual(
+            (open_transfers.of_person(bob), open_transfers.of_person("account:bob")), ([], [maths, to_bob])
+        )
+        open_transfers.let_go(maths, erin)
+        self.assertEqual(open_transfers.of_person(erin), [])
+        open_transfers.forget(maths)
+        open_transfers.forget(to_bob)
+        self.assertEqual(
+            [open_transfers.of_person(key) for key in ("nick:alice@127.0.0.1", "account:bob", carol)],
+            [[], [], [to_carol]],
+        )

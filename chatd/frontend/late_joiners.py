@@ -52,7 +52,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event, Joined, Kicked, Parted, Quit
-from chatd.domain.people import MOVING, person_key, person_moved
+from chatd.domain.people import person_key
 from chatd.domain.ports import Bus
 from chatd.domain.replies import FileCancelled
 from chatd.frontend.open_transfers import OpenTransfers
@@ -83,13 +83,9 @@ class LateJoiners:
         """Each offer with the late joiner (``person_key``) who left its room before fetching it, and what they are to
         be told of it on the next pass."""
         self._due: IDelayedCall | None = None
-        self._late: dict[str, set[Transfer]] = {}
-        """The offers each late joiner (``person_key``) was shown as they joined, found as they leave without a walk
-        of every open transfer; one they are done with or that ended is let go then."""
         self._unsubscribe: tuple[Callable[[], None], ...] = (
             bus.subscribe(self._heard, (Joined,)),
             bus.subscribe(self._left, (Parted, Kicked, Quit)),
-            bus.subscribe(self._moved, MOVING),
         )
 
     def stop(self) -> None:
@@ -147,7 +143,8 @@ class LateJoiners:
                 # Not written to the store: a joiner is in its record only once done with it (Transfer.record).
                 transfer.pending.add(key)
                 transfer.joined.add(key)
-                self._late.setdefault(key, set()).add(transfer)
+                # Found by person as they leave (OpenTransfers.of_person), and followed through their renames there.
+                self._open.involve(transfer, (key,))
 
     def _left(self, event: Event) -> None:
         """Whoever left a room (or the chat) is no longer one of the late joiners of its offers that they have yet
@@ -159,30 +156,19 @@ class LateJoiners:
         else:
             nick = event.actor.nick
             key = person_key(event.actor)
-        offers = self._late.get(key) if key is not None else None
-        if key is None or offers is None:
+        if key is None:
             return
-        for transfer in list(offers):
-            if key in transfer.joined and key in transfer.pending:
-                if self._chat.file_person_present(key, transfer.target.to):
-                    continue
-                transfer.pending.discard(key)
-                transfer.joined.discard(key)
-                gone = FileCancelled(
-                    transfer.file, nick, left_room_reason(transfer.target.to), len(transfer.pending)
-                )
-                self._leaving.append((transfer, key, gone))
-            offers.discard(transfer)
-        if not offers:
-            del self._late[key]
+        # Their own transfers, found by person: a walk of every open transfer made each leave cost them all.
+        for transfer in self._open.of_person(key):
+            if key not in transfer.joined or key not in transfer.pending:
+                continue
+            if self._chat.file_person_present(key, transfer.target.to):
+                continue
+            transfer.pending.discard(key)
+            transfer.joined.discard(key)
+            self._open.let_go(transfer, key)
+            gone = FileCancelled(
+                transfer.file, nick, left_room_reason(transfer.target.to), len(transfer.pending)
+            )
+            self._leaving.append((transfer, key, gone))
         self._next_pass()
-
-    def _moved(self, event: Event) -> None:
-        """A late joiner renamed (or identified, or gave an account up) is found under their new key as they leave:
-        ``TransferPeople`` moves them in each offer's ``joined``."""
-        moved = person_moved(event)
-        if moved is None:
-            return
-        old, new = person_key(moved[0]), person_key(moved[1])
-        if old != new and old in self._late:
-            self._late.setdefault(new, set()).update(self._late.pop(old))

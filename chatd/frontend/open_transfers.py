@@ -8,7 +8,7 @@ the store keeps across a restart and what the spool holds follow every
 change, whichever part made it, and no part reaches into another's fields.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from twisted.logger import Logger
 
@@ -47,6 +47,14 @@ class OpenTransfers:
         (chatd.frontend.late_joiners), none of another room's."""
         self._room_owners: dict[str, dict[str, Transfer]] = {}
         """Each owner's open transfers to rooms, by file: what ``check_room_offers`` counts."""
+        self._persons: dict[str, dict[str, Transfer]] = {}
+        """The open transfers of each person (``person_key``), by file: those they sent and those they were offered,
+        still to fetch or done with them (``involve``): what a rename (chatd.frontend.transfer_people) and a late
+        joiner's leaving (chatd.frontend.late_joiners) look through, not every open transfer. Each is looked at as
+        it is now: a key here may be one its transfer no longer names."""
+        self._persons_of: dict[str, set[str]] = {}
+        """The keys each open transfer (by file) is under in ``_persons``: all of them taken out as it closes, whoever
+        its own sets name by then (a withdrawal clears ``pending`` first)."""
         self._store = store
         self.spool = spool
         self.downloads = downloads
@@ -119,6 +127,37 @@ class OpenTransfers:
         if transfer.target.room:
             _index(self._rooms, fold(transfer.target.to), transfer)
             _index(self._room_owners, transfer.owner, transfer)
+        self.involve(transfer, (transfer.by, *transfer.pending, *transfer.done))
+
+    def involve(self, transfer: Transfer, keys: Iterable[str]) -> None:
+        """The persons ``keys`` are ``transfer``'s people (its sender, or offered it): ``of_person`` finds it for each
+        until it closes, or one is let go (``let_go``)."""
+        indexed = self._persons_of.setdefault(transfer.file, set())
+        for key in keys:
+            _index(self._persons, key, transfer)
+            indexed.add(key)
+
+    def let_go(self, transfer: Transfer, key: str) -> None:
+        """The person ``key`` is none of ``transfer``'s people any more (a late joiner who left its room)."""
+        _unindex(self._persons, key, transfer)
+        self._persons_of.get(transfer.file, set()).discard(key)
+
+    def of_person(self, key: str) -> list[Transfer]:
+        """The open transfers the person ``key`` sent or was offered (``involve``), in a list of its own: a caller may
+        close some as it goes through them."""
+        return list(self._persons.get(key, {}).values())
+
+    def moved(self, old: str, new: str) -> None:
+        """The person ``old`` is ``new`` now (renamed, identified, an account given up): their transfers are found
+        under ``new``. Their keys in each transfer's own sets are the caller's to move
+        (chatd.frontend.transfer_people)."""
+        if old == new:
+            return
+        for transfer in self._persons.pop(old, {}).values():
+            _index(self._persons, new, transfer)
+            indexed = self._persons_of[transfer.file]
+            indexed.discard(old)
+            indexed.add(new)
 
     def offered(self, transfer: Transfer, at: float) -> None:
         """``transfer``'s upload is whole and checked at ``at``: it is offered, no longer one of its owner's uploads."""
@@ -265,6 +304,8 @@ class OpenTransfers:
         if transfer.target.room:
             _unindex(self._rooms, fold(transfer.target.to), transfer)
             _unindex(self._room_owners, transfer.owner, transfer)
+        for key in self._persons_of.pop(transfer.file, ()):
+            _unindex(self._persons, key, transfer)
         self._store.forget(transfer.file)
 
     def forget(self, transfer: Transfer) -> None:

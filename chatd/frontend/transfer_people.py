@@ -87,7 +87,8 @@ class TransferPeople:
         (``Transfer.record``).
         """
         old, new = person_key(was), person_key(now)
-        for transfer in self._open.all():
+        # Their own transfers, found by person: a walk of every open transfer made each rename cost them all.
+        for transfer in self._open.of_person(old):
             changed = (
                 old != new
                 and old not in transfer.joined
@@ -102,6 +103,7 @@ class TransferPeople:
                 changed = True
             if changed:
                 self._open.settled(transfer)
+        self._open.moved(old, new)
         for moved in self._followers:
             moved(old, new, now.nick)
 

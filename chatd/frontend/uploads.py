@@ -387,6 +387,7 @@ class Uploads:
         transfer.pending = set(offered)
         if not offered and transfer.target.account is not None:
             transfer.pending = {account_key(transfer.target.account)}
+        self._open.involve(transfer, transfer.pending)
         self._open.settled(transfer)
 
     def identified(self, account: str | None) -> None:
