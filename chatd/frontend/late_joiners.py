@@ -140,7 +140,7 @@ class LateJoiners:
             if self._open.get(transfer.file) is not transfer or not self._open_to(transfer, key):
                 continue
             if self._chat.offer_file_joiner(transfer.sender, transfer.target, transfer.offered, key):
-                # Not written to the store: a joiner is in its record only once done with it (Transfer.record).
+                # Not written to the store: a late joiner is never in its record (Transfer.record).
                 transfer.pending.add(key)
                 transfer.joined.add(key)
                 # Found by person as they leave (OpenTransfers.of_person), and followed through their renames there.
