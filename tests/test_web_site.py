@@ -51,6 +51,19 @@ def shipped_files() -> list[str]:
     ]
 
 
+def refused_503(case: WebTestCase, line: bytes) -> None:
+    """The next connection to ``case``'s web port from 127.0.0.1 is answered 503 with ``line``, then closed."""
+    refused = case.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
+    case.assertIsInstance(refused, Refusal)
+    wire = StringTransport()
+    refused.makeConnection(wire)
+    case.assertEqual(
+        wire.value(),
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(line) + line,
+    )
+
+
 class PageTests(WebTestCase):
     def test_page_is_served_with_its_type_and_the_security_headers(self) -> None:
         """/ is index.html, as HTML, with the strict CSP, nosniff, no referrer, no framing and no-cache."""
@@ -232,15 +245,8 @@ class HTTPLimitTests(WebTestCase):
         """Past --max-per-ip across front ends, the web port answers 503 with the ERR line."""
         self.connect(b"alice")
         self.open()
-        refused = self.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
-        self.assertIsInstance(refused, Refusal)
-        wire = StringTransport()
-        refused.makeConnection(wire)
-        line = b"ERR too-many-connections at most 2 connections from one address; close one first\r\n"
-        self.assertEqual(
-            wire.value(),
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(line) + line,
+        refused_503(
+            self, b"ERR too-many-connections at most 2 connections from one address; close one first\r\n"
         )
 
     def test_http_bytes_cost_flood_budget(self) -> None:
@@ -300,15 +306,8 @@ class HTTPConnectRateTests(WebTestCase):
         lets one in again once the budget has refilled (half a second at the default 2 a second)."""
         self.open()
         self.open()
-        refused = self.web.buildProtocol(IPv4Address("TCP", "127.0.0.1", 40000))
-        self.assertIsInstance(refused, Refusal)
-        wire = StringTransport()
-        refused.makeConnection(wire)
-        line = b"ERR connecting-too-fast too many new connections from one address; try again in 1s\r\n"
-        self.assertEqual(
-            wire.value(),
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(line) + line,
+        refused_503(
+            self, b"ERR connecting-too-fast too many new connections from one address; try again in 1s\r\n"
         )
         self.clock.advance(0.5)
         self.open()
