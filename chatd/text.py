@@ -187,21 +187,12 @@ SERVER = "the server"
 by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives in a registered room."""
 
 
-LEFT_ROOM = "you left "
-"""How the ``reason`` of a ``file_cancelled`` starts when it tells a late joiner of a room's offer that it is theirs
-no longer because they left the room before fetching it (``left_room_reason``): its ``nick`` is theirs, as for a stop
-on another connection, which the clients tell apart by it (docs/PROTOCOL.md, "Files")."""
-
-
 def left_room_reason(room: str) -> str:
-    """The ``reason`` a late joiner of ``room``'s offer who left it is told the offer ends for: ``you left #maths``."""
-    return f"{LEFT_ROOM}{room}"
-
-
-def left_room(reason: str) -> bool:
-    """Whether ``reason``, a ``file_cancelled``'s with the user's own nickname, says they left the offer's room
-    (``left_room_reason``), not that they stopped fetching it on another connection."""
-    return reason.startswith(LEFT_ROOM)
+    """The ``reason`` a late joiner of ``room``'s offer who left it is told the offer ends for: ``you left #maths``,
+    words for people. IRC and the bundled client tell this end from a stop on another connection by the
+    ``file_cancelled``'s ``left_room`` (``FileCancelled.left_room``); the page still by these words' start
+    (chatd/web/static/files.js), until it reads the field too."""
+    return f"you left {room}"
 
 
 def message_not_kept_words(to: str, reason: str) -> str:

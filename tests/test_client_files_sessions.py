@@ -80,6 +80,7 @@ class DoneElsewhereTests(FilesTestCase):
                 "nick": "alice",
                 "reason": "you left #maths",
                 "left": 1,
+                "left_room": "#maths",
             }
         )
         self.assertEqual(
@@ -89,6 +90,32 @@ class DoneElsewhereTests(FilesTestCase):
             ],
         )
         self.assert_gone()
+
+    def test_a_room_left_is_told_by_its_field_not_by_its_reason(self) -> None:
+        """Whether alice left the room is read from ``left_room``, not from the reason's words: with it, the offer is
+        no longer hers whatever the reason says; without it, words starting "you left" are a stop elsewhere."""
+        for left_room, reason, line in (
+            (
+                "#maths",
+                "gone from #maths",
+                "is no longer offered to you (gone from #maths); joining again offers it again.",
+            ),
+            (None, "you left #maths", "was stopped on another connection."),
+        ):
+            self.peer.send(offered(DATA, to="#maths"))
+            self.lines()
+            self.peer.send(
+                {
+                    "type": "file_cancelled",
+                    "file": FILE_ID,
+                    "nick": "alice",
+                    "reason": reason,
+                    "left": 1,
+                    "left_room": left_room,
+                }
+            )
+            self.assertTrue(self.lines()[-1].endswith(line), line)
+            self.assert_gone()
 
     def test_an_accept_the_server_no_longer_has_ends_here(self) -> None:
         """An /accept that crossed the news (fetched elsewhere meanwhile) is refused no-such-file naming the file:

@@ -246,6 +246,7 @@ class WholeTransferTests(FileTestCase):
                     "nick": "alice",
                     "reason": "withdrawn by the sender",
                     "left": 0,
+                    "left_room": None,
                 }
             ],
         )
@@ -270,6 +271,7 @@ class WholeTransferTests(FileTestCase):
             "nick": "alice",
             "reason": "withdrawn by the sender",
             "left": 0,
+            "left_room": None,
         }
         for wire in (uploading_wire, other_wire, bob_wire):
             self.assertEqual(self.objects(wire), [withdrawn])
@@ -336,6 +338,7 @@ class WholeTransferTests(FileTestCase):
             "nick": "bob",
             "reason": "cancelled by the recipient",
             "left": 0,
+            "left_room": None,
         }
         self.assertEqual(self.objects(alice_wire), [cancelled])
         self.assertEqual(self.objects(bob_wire), [cancelled])

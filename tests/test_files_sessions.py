@@ -156,6 +156,7 @@ class OtherSessionTests(SessionsTestCase):
             "nick": "bob",
             "reason": "cancelled by the recipient",
             "left": 0,
+            "left_room": None,
         }
         for wire in (self.alice_wire, self.second_wire):
             self.assertEqual(self.objects(wire), [cancelled])
@@ -202,6 +203,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "nick": "bob",
                     "reason": "cancelled by the recipient",
                     "left": 1,
+                    "left_room": None,
                 }
             ],
         )
@@ -253,6 +255,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "nick": "bob",
                     "reason": "cancelled by the recipient",
                     "left": 0,
+                    "left_room": None,
                 }
             ],
         )
@@ -291,6 +294,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "nick": "alice",
                     "reason": "withdrawn by the sender",
                     "left": 0,
+                    "left_room": None,
                 }
             ],
         )

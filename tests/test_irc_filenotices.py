@@ -11,12 +11,17 @@ daemon wires (issue 16).
 """
 
 from twisted.internet.testing import StringTransport
+from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.files import CHUNK, FileLimits
+from chatd.domain.events import Actor
+from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile
+from chatd.domain.replies import FileCancelled
+from chatd.frontend.transfer_parts import Transfer
+from chatd.irc.filenotices import recipient_words
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.render import timestamp
 from tests.irc import SERVER, IRCTestCase
-from tests.test_files import CONTENT, FileTestCase
+from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_line_accounts import PASSWORD
 
 FILE = "0000000000000001"
@@ -202,4 +207,30 @@ class RecipientNoticeTests(FileTestCase, IRCTestCase):
             [
                 f":{SERVER} NOTICE #lobby :You stopped fetching alice's offer of {NAME} to #lobby on another connection"
             ],
+        )
+
+
+class RecipientWordsTests(SynchronousTestCase):
+    def test_a_room_left_is_told_by_its_field_not_by_its_reason(self) -> None:
+        """A ``file_cancelled`` with carol's own nickname says she left the offer's room by its ``left_room`` alone:
+        whatever its reason's words, with it she reads the offer is hers no longer, without it a stop elsewhere."""
+        transfer = Transfer(
+            OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
+            Actor("alice", "127.0.0.1", None),
+            "address:127.0.0.1",
+            FileTarget("#maths", room=True),
+            f"{SHA}-10",
+            1000.0,
+            offered_at=1001.0,
+        )
+        left = FileCancelled(FILE, "carol", "gone from #maths", 1, left_room="#maths")
+        stopped = FileCancelled(FILE, "carol", "you left #maths", 1)
+        self.assertEqual(
+            recipient_words(transfer, "#maths", left),
+            'alice\'s offer of "worksheet.pdf" to #maths is no longer yours to fetch (gone from #maths): join #maths'
+            " again to be offered it again",
+        )
+        self.assertEqual(
+            recipient_words(transfer, "#maths", stopped),
+            'You stopped fetching alice\'s offer of "worksheet.pdf" to #maths on another connection',
         )

@@ -249,7 +249,14 @@ class LateJoinerTests(FileTestCase):
         self.assertEqual(told[0]["type"], "parted")
         self.assertEqual(
             told[-1],
-            {"type": "file_cancelled", "file": FILE, "nick": "carol", "reason": "you left #maths", "left": 2},
+            {
+                "type": "file_cancelled",
+                "file": FILE,
+                "nick": "carol",
+                "reason": "you left #maths",
+                "left": 2,
+                "left_room": "#maths",
+            },
         )
         self.assertEqual(self.lines(dave_wire)[-1], f"*** dave cancelled {FILE} (you left #maths).".encode())
 

@@ -19,7 +19,7 @@ from chatd.client.render import Message, Shown
 from chatd.client.style import Look, compose, is_me
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
-from chatd.text import counted, left_room, safe_file_name, scrub, size_words
+from chatd.text import counted, safe_file_name, scrub, size_words
 
 if TYPE_CHECKING:
     from chatd.client.files import Transfers
@@ -155,11 +155,11 @@ def declined(files: "Transfers", message: Message) -> Shown:
 def cancelled(files: "Transfers", message: Message) -> Shown:
     """``file_cancelled``: a sender withdrew an offer to the user, a recipient stopped fetching the user's file, or the
     user withdrew their own, or stopped fetching one offered to them, on another connection of their account, or left
-    the room of a room's offer they had joined too late to be offered it as it was made (``left_room``)."""
+    the room of a room's offer they had joined too late to be offered it as it was made (``left_room``, the room)."""
     files.cancel_answered(message)
     words = (
         "{what} is no longer offered to you" + _because(message) + "; joining again offers it again."
-        if left_room(_text(message, "reason"))
+        if isinstance(message.get("left_room"), str)
         else "Fetching {what} was stopped on another connection."
     )
     elsewhere = _done_elsewhere(files, message, words)

@@ -281,12 +281,18 @@ class FileCancelled:
     ``left`` is how many recipients have yet to finish with it: 0 once the
     sender withdraws it, or once the last recipient stops (as for
     ``FileFetched``: a room's offer stays open for whoever joins).
+
+    ``left_room`` is the room a late joiner of its offer left before fetching
+    it, ``nick`` being theirs: the offer is theirs no longer. None for a
+    withdrawal or a stop, which carry a ``nick`` of theirs too: a field of
+    its own, so no client tells the two apart by the words of ``reason``.
     """
 
     file: str
     nick: str
     reason: str
     left: int
+    left_room: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,8 @@ A late joiner is one of its people while in the room: one who leaves it
 (part, kick, quit) without having fetched, declined or stopped it is one
 no longer, and is offered it again if they come back. Each of their
 sessions still connected is told so, as a ``FileCancelled`` with their
-own nickname and the reason ``you left #maths`` (``left_room_reason``),
-so that none goes on showing an offer whose accept would be refused; a
+own nickname, the room in ``left_room`` and the reason ``you left #maths``
+(``left_room_reason``), so that none goes on showing an offer whose accept would be refused; a
 session fetching it goes on to its end, untold. That is said on the next
 pass too, after the leave itself. And they are held
 in memory only (``Transfer.joined``), never written to the store's
@@ -167,8 +167,9 @@ class LateJoiners:
             transfer.pending.discard(key)
             transfer.joined.discard(key)
             self._open.let_go(transfer, key)
+            room = transfer.target.to
             gone = FileCancelled(
-                transfer.file, nick, left_room_reason(transfer.target.to), len(transfer.pending)
+                transfer.file, nick, left_room_reason(room), len(transfer.pending), left_room=room
             )
             self._leaving.append((transfer, key, gone))
         self._next_pass()

@@ -105,7 +105,7 @@ class Elsewhere(Protocol):
         it (``FileCancelled`` with the sender's nickname), it expired (``FileExpired``), or the user fetched it
         (``FileFetched``: on another session, or by its link), declined it or stopped fetching it on another session
         (``FileDeclined``, ``FileCancelled`` with their nickname), or left the room of a room's offer they were shown
-        as they joined it (``FileCancelled`` with their nickname, its reason ``chatd.text.left_room``'s)."""
+        as they joined it (``FileCancelled`` with their nickname and the room in its ``left_room``)."""
 
     def sender_told(self, session: Session, transfer: "Transfer", item: FileReply) -> None:
         """``session``'s user sent ``transfer``, and ``item`` says what became of it: a recipient fetched, declined

@@ -25,7 +25,7 @@ from chatd.domain.replies import FileCancelled, FileDeclined, FileExpired, FileF
 from chatd.frontend.transfer_parts import Transfer
 from chatd.irc.render import EventLines, Shape
 from chatd.irc.session import IRCSession
-from chatd.text import counted, fold, left_room
+from chatd.text import counted, fold
 
 
 class FileNotices:
@@ -45,7 +45,7 @@ class FileNotices:
         client = cast(IRCSession, session)
         to = transfer.target.to if transfer.target.room else client.shown
         text = recipient_words(transfer, to, item)
-        if isinstance(item, FileCancelled) and left_room(item.reason):
+        if isinstance(item, FileCancelled) and item.left_room is not None:
             # They left the channel the offer's NOTICE went to: this one comes to them.
             to = client.shown
         if text is not None:
@@ -72,9 +72,9 @@ def recipient_words(transfer: Transfer, to: str, item: FileReply) -> str | None:
         return f"{sender}'s offer of {what} expired ({item.reason}): it can no longer be fetched"
     if isinstance(item, FileCancelled) and fold(item.nick) == fold(sender):
         return f"{sender} withdrew the offer of {what}: it can no longer be fetched"
-    if isinstance(item, FileCancelled) and left_room(item.reason):
+    if isinstance(item, FileCancelled) and item.left_room is not None:
         return (
-            f"{sender}'s offer of {what} is no longer yours to fetch ({item.reason}): join {transfer.target.to}"
+            f"{sender}'s offer of {what} is no longer yours to fetch ({item.reason}): join {item.left_room}"
             " again to be offered it again"
         )
     if isinstance(item, FileFetched):

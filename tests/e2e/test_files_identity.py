@@ -110,6 +110,7 @@ class FilesIdentityTests(SynchronousTestCase):
                 "nick": "alice",
                 "reason": "withdrawn by the sender",
                 "left": 0,
+                "left_room": None,
             },
         )
 
