@@ -260,6 +260,17 @@ class LateJoinerTests(FileTestCase):
         )
         self.assertEqual(self.lines(dave_wire)[-1], f"*** dave cancelled {FILE} (you left #maths).".encode())
 
+    def test_a_late_joiner_who_leaves_while_fetching_it_still_lists_the_download(self) -> None:
+        """carol joins late, accepts it and parts #maths before her download ends: it is no longer offered to her,
+        but the session fetching it goes on, and her /file list there shows it downloading."""
+        carol, carol_wire = self.joins(b"carol")
+        self.end_pass()
+        carol.dataReceived(b"/file accept " + FILE.encode() + b"\n/part #maths\n")
+        self.lines(carol_wire)
+        carol.dataReceived(b"/file list\n")
+        [listed] = self.objects(carol_wire)
+        self.assertEqual([(row["file"], row["state"]) for row in listed["files"]], [(FILE, "downloading")])
+
     def test_a_late_joiner_who_declined_and_leaves_is_told_nothing_and_not_offered_it_again(self) -> None:
         """carol joins late, declines it and parts #maths: she is told nothing more of it, and joining again she is
         not offered it again, though her answer is held in memory alone."""

@@ -23,8 +23,10 @@ from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.uploads import Uploads
 from chatd.line.protocol import LineProtocol
 from chatd.storage.spool import Spool
+from tests.helpers import lines_run
 from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_files_sessions import Kept
 from tests.test_line_accounts import PASSWORD
@@ -405,3 +407,71 @@ class PersonIndexTests(FileTestCase):
             [open_transfers.of_person(key) for key in ("nick:alice@127.0.0.1", "account:bob", carol)],
             [[], [], [to_carol]],
         )
+
+
+class OwnTransfersTests(FileTestCase):
+    """bob, registered, has three transfers open: alice's offer to him, alice's offer that waited for his account
+    while he was offline, and his own offer to dave; others' offers waiting for their accounts are open beside them,
+    kept across a restart (as with ``--db FILE``). His identifying and his ``/file list`` look at his own."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # CONTENT held whole in the spool, as every kept offer's bytes.
+        alice, _, bob, _ = self.alice_offers_bob()
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        alice.connectionLost()
+        bob.connectionLost()
+
+    def kept(self, n: int, sender: Actor, target: FileTarget, pending: str) -> KeptTransfer:
+        """An offer of CONTENT made at second ``n`` to ``target``, ``pending`` still to fetch it."""
+        return KeptTransfer(
+            OfferedFile(f"{n:016x}", "holiday photo.png", len(CONTENT), "image/png", SHA),
+            sender,
+            f"address:{sender.address}",
+            f"account:{sender.account}" if sender.account else f"nick:{sender.nick}@{sender.address}",
+            target,
+            float(n),
+            float(n),
+            (pending,),
+        )
+
+    def bob_with_others(self, others: int) -> tuple[tuple[int, int], list[str], list[tuple[str, str]]]:
+        """The daemon started again with bob's transfers and ``others`` offers of others; bob identifies and lists his
+        files: the lines his identifying and his listing ran, what he was offered as he identified, and what he
+        listed (file, state)."""
+        alice, erin = Actor("alice", "10.0.0.1"), Actor("erin", "10.0.0.5")
+        records = [
+            self.kept(n, erin, FileTarget(f"u{n}", account=f"u{n}"), f"account:u{n}") for n in range(others)
+        ]
+        records += [
+            self.kept(1000, alice, FileTarget("bob"), "account:bob"),
+            self.kept(1001, alice, FileTarget("bob", account="bob"), "account:bob"),
+            self.kept(1002, Actor("bob", "10.0.0.2", "bob"), FileTarget("dave"), "nick:dave@10.0.0.4"),
+        ]
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, store=_Kept(*records), bus=self.bus
+        )
+        self.addCleanup(self.files.stop)
+        bob, wire = self.connect(None, host="10.0.0.2")
+        identifying = lines_run(
+            Uploads.identified, lambda: bob.dataReceived(b"/format json\nbob " + PASSWORD + b"\n")
+        )
+        offered = [item["file"] for item in self.objects(wire) if item["type"] == "file_offered"]
+        listing = lines_run(OpenTransfers.listing, lambda: bob.dataReceived(b"/file list\n"))
+        [listed] = self.objects(wire)
+        bob.connectionLost()
+        return (identifying, listing), offered, [(row["file"], row["state"]) for row in listed["files"]]
+
+    def test_identifying_and_listing_look_at_the_person_s_own_transfers_alone(self) -> None:
+        """bob is offered what waited for his account and lists his three transfers, oldest first; with 300 others'
+        transfers open, his identifying and his listing run the very lines they ran with 1."""
+        one = self.bob_with_others(1)
+        many = self.bob_with_others(300)
+        self.assertEqual(
+            one[1:],
+            (
+                [f"{1001:016x}"],
+                [(f"{1000:016x}", "offered"), (f"{1001:016x}", "offered"), (f"{1002:016x}", "offered")],
+            ),
+        )
+        self.assertEqual(many, one)

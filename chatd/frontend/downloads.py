@@ -111,6 +111,10 @@ class Downloads:
         """Whether ``peer`` is downloading a file."""
         return peer in self._fetching
 
+    def files(self, peer: Peer) -> list[str]:
+        """The files ``peer`` is downloading."""
+        return list(self._fetching.get(peer, ()))
+
     def downloading(self, file: str, peer: Peer) -> bool:
         """Whether ``peer`` is downloading ``file``."""
         return self._of(file, peer) is not None

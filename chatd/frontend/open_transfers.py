@@ -49,8 +49,9 @@ class OpenTransfers:
         """Each owner's open transfers to rooms, by file: what ``check_room_offers`` counts."""
         self._persons: dict[str, dict[str, Transfer]] = {}
         """The open transfers of each person (``person_key``), by file: those they sent and those they were offered,
-        still to fetch or done with them (``involve``): what a rename (chatd.frontend.transfer_people) and a late
-        joiner's leaving (chatd.frontend.late_joiners) look through, not every open transfer. Each is looked at as
+        still to fetch or done with them (``involve``): what a rename (chatd.frontend.transfer_people), a late
+        joiner's leaving (chatd.frontend.late_joiners), an account's identifying (chatd.frontend.uploads) and a
+        listing look through, not every open transfer. Each is looked at as
         it is now: a key here may be one its transfer no longer names."""
         self._persons_of: dict[str, set[str]] = {}
         """The keys each open transfer (by file) is under in ``_persons``: all of them taken out as it closes, whoever
@@ -235,10 +236,18 @@ class OpenTransfers:
         return self.offered_to(peer, file)
 
     def listing(self, peer: Peer) -> FileList:
-        """The transfers open to and from ``peer``'s user, with where each stands."""
+        """The transfers open to and from ``peer``'s user, with where each stands, oldest first.
+
+        Looked for among their own (``of_person``) and those ``peer`` is downloading (one goes on to its end after
+        its user is let go, a late joiner who left the room): not a walk of every transfer the server has open."""
         key = person(named_user(peer))
+        own = {transfer.file: transfer for transfer in self.of_person(key)}
+        for file in self.downloads.files(peer):
+            fetched = self._open.get(file)
+            if fetched is not None:
+                own[file] = fetched
         entries = []
-        for transfer in self._open.values():
+        for transfer in sorted(own.values(), key=lambda transfer: transfer.began):
             if transfer.by == key:
                 state = "uploading" if transfer.offered_at is None else "offered"
             elif transfer.offered_to(key) or self.downloads.downloading(transfer.file, peer):

@@ -391,14 +391,15 @@ class Uploads:
         self._open.settled(transfer)
 
     def identified(self, account: str | None) -> None:
-        """Someone identified to ``account`` (on any front end): the offers that waited for it are offered now."""
-        for transfer in self._open.all():
-            target = transfer.target
-            if (
-                target.account is not None
-                and target.account == account
-                and account_key(account) in transfer.pending
-            ):
+        """Someone identified to ``account`` (on any front end): the offers that waited for it are offered now.
+
+        Found among the account's own transfers (``OpenTransfers.of_person``: an offer waiting for it has the
+        account's key among its people, ``_deliver``), not by a walk of every transfer the server has open."""
+        if account is None:
+            return
+        key = account_key(account)
+        for transfer in self._open.of_person(key):
+            if transfer.target.account == account and key in transfer.pending:
                 self._deliver(transfer, waited=True)
 
     def _upload_of(self, peer: Peer, file: str) -> Transfer:
