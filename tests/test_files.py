@@ -504,6 +504,24 @@ class RenameTests(FileTestCase):
             ("alicia", "nick:alicia@127.0.0.1", ("nick:bobby@127.0.0.1",)),
         )
 
+    def test_a_rename_after_the_engine_stopped_is_not_followed(self) -> None:
+        """Once the engine stops (the daemon going down), alice's rename is heard no more: what is kept of her offer
+        is not written again (the store is being let go)."""
+        kept: list[KeptTransfer] = []
+
+        class Kept(NotKept):
+            def keep(self, transfer: KeptTransfer) -> None:
+                kept.append(transfer)
+
+        self.files = self.factory.files = Transfers(
+            self.chat, self.spool, self.clock, store=Kept(), new_id=lambda: next(self.ids), bus=self.bus
+        )
+        alice, _, _, _ = self.alice_offers_bob()
+        written = len(kept)
+        self.files.stop()
+        alice.dataReceived(b"/nick alicia\n")
+        self.assertEqual(len(kept), written)
+
 
 class ResumeTests(FileTestCase):
     def test_upload_resumes_where_it_stopped_with_the_tail_hash(self) -> None:

@@ -39,8 +39,17 @@ class TransferPeople:
         self._followers: list[Callable[[str, str, str], None]] = []
         """Told of each change of someone's key (the web port's links, made for a recipient)."""
         # Every rename, however made (/nick, NICK, identifying, a guest's name given), and every change of account:
-        # transfers follow their people.
-        bus.subscribe(self._heard, MOVING)
+        # transfers follow their people, until the engine stops (``stop``).
+        self._unsubscribe: Callable[[], None] | None = bus.subscribe(self._heard, MOVING)
+
+    def stop(self) -> None:
+        """Follow no more renames, for good: the daemon is stopping. The bus hears no more of it, as it hears no more
+        of the late joiners (``LateJoiners.stop``), so a rename published as sessions close on the way down rewrites
+        no transfer's record in a store being let go, and an engine made again on the same bus is followed by no
+        stopped one."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = None
 
     def tell_elsewhere(self, told: Elsewhere) -> None:
         """Have ``told`` hear, for each session the engine does not serve (an IRC client's, sent no file bytes but

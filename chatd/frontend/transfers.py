@@ -140,10 +140,11 @@ class Transfers:
         self._expiry.start()
 
     def stop(self) -> None:
-        """Look no more until started again, and offer no late joiner more: the daemon is stopping
-        (``TransferExpiry.stop``, ``LateJoiners.stop``)."""
+        """Look no more until started again, offer no late joiner more and follow no rename more: the daemon is
+        stopping (``TransferExpiry.stop``, ``LateJoiners.stop``, ``TransferPeople.stop``)."""
         self._expiry.stop()
         self._late.stop()
+        self._people.stop()
 
     # Sessions.
 
