@@ -27,17 +27,15 @@ import { Login } from "./login.js";
 import { Logs } from "./logs.js";
 import { Membership } from "./membership.js";
 import { Notices } from "./notices.js";
+import { composed } from "./parts.js";
 import { Returning } from "./returning.js";
 import { Search } from "./search.js";
 import { View } from "./view.js";
 
-/**
- * The chat's parts, a module each: a part is a mixin (a function from a class to a subclass of it holding the
- * part's methods), so that every part works on the one chat's state (`this`), as the methods of one class did.
- */
+/** The chat's parts, a module each (parts.js), in the order a session meets them. */
 const PARTS = [Conversations, Returning, Login, Notices, Membership, LinkJoins, Logs, Search, Composer, Forms];
 
-class Chat extends PARTS.reduce((base, part) => part(base), Object) {
+class Chat extends composed(PARTS) {
   constructor() {
     super();
     this.view = new View({

@@ -99,6 +99,9 @@ function webCrypto() {
   return typeof crypto !== "undefined" && crypto.subtle !== undefined;
 }
 
+/** Why a file can be neither sent nor fetched, in the one browser where nothing on the page can compute SHA-256 (`hashing`). */
+export const UNHASHABLE = "this browser cannot check files on this page (it did not load what computes their SHA-256). Reload the page, or open it in another browser.";
+
 /**
  * Whether this page can hash files: with WebCrypto, or else (a page on plain http, a school's LAN) with libsodium,
  * loaded for it. False only where even libsodium cannot load.
