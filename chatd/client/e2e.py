@@ -71,7 +71,7 @@ NOT_FOR_THIS_DEVICE = (
     "a message from {nick} cannot be read on this device: it was sealed before this device had its key"
 )
 """An envelope with no box for this device's key: normal for the user's own lines, or a contact's, sealed before this
-install made its key; "altered" would alarm them for nothing. The page says the same words (encryption.js)."""
+install made its key; "altered" would alarm them for nothing. The page says the same words (sealing.js)."""
 
 NEW_DEVICE = (
     "Your account {account} has a new device key: fingerprint {fingerprint}. What you send is sealed for it too; "

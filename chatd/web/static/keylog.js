@@ -20,6 +20,11 @@ export const LOG_WARNING = "the server's key log does not match what it showed b
 
 const PAST_ASCII = /[\u007f-\uffff]/g;
 
+/** Whether the lists of keys `a` and `b` hold the same keys, in whatever order (served, logged or pinned). */
+export function sameKeys(a, b) {
+  return a.length === b.length && [...a].sort().every((key, at) => key === [...b].sort()[at]);
+}
+
 /** `value` as Python's json.dumps(value, sort_keys=True, separators=(",", ":")) writes it. */
 export function canonical(value) {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;

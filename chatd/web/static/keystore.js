@@ -77,7 +77,7 @@ export class KeyStore {
    * Drop the pins of accounts' own keys that older pages made, which
    * pinned the user's devices as any contact's (#17): nothing reads them
    * now, for an account's keys are its own devices, never pinned
-   * (encryption.js). Every account's, not only this one's: one identified
+   * (keychecks.js). Every account's, not only this one's: one identified
    * on this browser once and never again kept its pin for good. Run as an
    * account's keys are first read on a page: one read of the pins' ids
    * (a few per contact), nothing deleted once done, and no schema version

@@ -101,7 +101,7 @@ function body(object, links) {
       return [el("span", { class: "star", "aria-hidden": "true" }, "* "), who(nick), " ", written(object.text, links)];
     case "whispered": {
       const parts = [who(nick), el("span", { class: "arrow" }, " → "), who(object.to), el("span", { class: "sep" }, ": "), written(object.text, links)];
-      // An encrypted message opened by the page (encryption.js): marked, and with its warning if its key is not pinned.
+      // An encrypted message opened by the page (sealing.js): marked, and with its warning if its key is not pinned.
       if (object.sealed === true) parts.unshift(el("span", { class: "sealed", title: "End-to-end encrypted: the server could not read it" }, "[encrypted]"), " ");
       if (text(object.warning)) parts.push(el("span", { class: "key-warning" }, text(object.warning)));
       return parts;

@@ -1,8 +1,8 @@
-// Classes made of parts, a module each: app.js's Chat and files.js's
-// Transfers. A part is a mixin, a function from a class to a subclass of it
-// holding the part's methods, so that every part works on the one object's
-// state (`this`), as the methods of one class did, and a module stays one
-// concern of a few hundred lines. A part whose state no other part needs
+// Classes made of parts, a module each: app.js's Chat, files.js's Transfers
+// and encryption.js's Encryption. A part is a mixin, a function from a class
+// to a subclass of it holding the part's methods, so that every part works on
+// the one object's state (`this`), as the methods of one class did, and a
+// module stays one concern of a few hundred lines. A part whose state no other part needs
 // declares it in a constructor of its own; state that parts share is
 // declared by the class they make up.
 
