@@ -8,10 +8,11 @@
 // was missed: /resume), and what is unread. The answers to commands the user
 // typed are shown where they were typed (answers.js).
 //
-// This module holds the chat's state, its connection and the table of what
-// each server object does; the rest of the chat is in its parts (PARTS), a
-// module each: conversations.js, returning.js, login.js, notices.js,
-// membership.js, linkjoins.js, logs.js, search.js, composer.js and forms.js.
+// This module holds the state the chat's parts share, its connection and the
+// table of what each server object does; the rest of the chat is in its
+// parts (PARTS), a module each, with the state only it uses:
+// conversations.js, returning.js, login.js, notices.js, membership.js,
+// linkjoins.js, logs.js, search.js, composer.js and forms.js.
 
 import { ServerClock } from "./clock.js";
 import { Composer } from "./composer.js";
@@ -20,7 +21,6 @@ import { fold } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
 import { Forms } from "./forms.js";
-import { linkedRooms } from "./joinlink.js";
 import { Link } from "./link.js";
 import { LinkJoins } from "./linkjoins.js";
 import { Login } from "./login.js";
@@ -81,22 +81,18 @@ class Chat extends composed(PARTS) {
     this.givenUp = null; // {account, password} an /unregister here dropped, in case the server takes it back
     this.asked = false; // a nickname was sent and not answered yet
     this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
-    this.noted = false; // the /resume lines were sent on this connection: a nickname sent again needs none
     this.automatic = false; // ... by the page itself, coming back
     this.typedLogin = false; // the nickname to ask for is one the user gave at the login, since the page was last named
     this.nickRetries = 0;
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
     this.nowhere = false; // the server said the user is in no room, and nothing joined since
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order
-    this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
     this.switchTo = null; // folded name of a room the user asked to join: shown once joined
-    this.linked = linkedRooms(); // {rooms, refusals} the page's address asks to join (?join=), until the user is in
     this.linking = null; // {waiting, shown, refusals} while the server answers the link's joins (followLink)
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
     this.searching = false; // ... and its search was sent, and not yet answered
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
-    this.settling = undefined; // the timer that turns "Reconnected." back into "You are NICK."
     this.early = []; // notices said before any conversation was shown
     this.account = null; // the account identified to, whose private messages the server keeps
     this.accountName = null; // ... as its owner spells it ("MrSmith"; the account is the server's key, "mrsmith")
@@ -104,7 +100,6 @@ class Chat extends composed(PARTS) {
     this.unsent = null; // {text, conversation}: a message sent and not yet seen back, which a refusal puts back in the message box
     this.left = false; // the user left the chat (/quit): the page stays as it was, and sends nothing more
     this.awaited = []; // answers to commands the user typed that are to be shown: {type, room or nick}, in order
-    this.placeholders = ["Message"]; // what the message box is for, longest first: the longest that fits is shown
   }
 
   start() {

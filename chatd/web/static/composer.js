@@ -15,6 +15,11 @@ const MOST_PASTES = 5;
 /** The message box and what is sent from it: a part of app.js's Chat. */
 export const Composer = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.placeholders = ["Message"]; // what the message box is for, longest first: the longest that fits is shown
+    }
+
     /** Send what the user typed to the conversation shown, as a nc user would type it there. */
     submit(text) {
       const conversation = this.current;

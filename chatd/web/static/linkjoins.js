@@ -4,12 +4,17 @@
 // server has answered every join of it.
 
 import { fold } from "./dom.js";
-import { forgetLinked } from "./joinlink.js";
+import { forgetLinked, linkedRooms } from "./joinlink.js";
 import { noticeLine } from "./lines.js";
 
 /** Following a join link once in the chat: a part of app.js's Chat. */
 export const LinkJoins = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.linked = linkedRooms(); // {rooms, refusals} the page's address asks to join (?join=), until the user is in
+    }
+
     /**
      * Join the rooms the page's address asks for (?join=), once: now that
      * the user is in, as after a /join typed for each, its answers coming as

@@ -11,6 +11,11 @@ const RECONNECTED_MS = 5000;
 /** The login box, the user's nickname and account password: a part of app.js's Chat. */
 export const Login = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.settling = undefined; // the timer that turns "Reconnected." back into "You are NICK."
+    }
+
     named(nick) {
       if (typeof nick !== "string") return;
       const first = this.me === null;

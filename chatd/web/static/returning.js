@@ -15,6 +15,12 @@ const GONE = "The server went away without warning: it may have stopped suddenly
 /** Losing the connection and coming back, after a drop or a reload: a part of app.js's Chat. */
 export const Returning = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.noted = false; // the /resume lines were sent on this connection: a nickname sent again needs none
+      this.reshow = null; // {kind, name}: the conversation shown before the tab was reloaded, to show once back in
+    }
+
     /**
      * After a reload, go back to where the tab was (kept.js) as after a
      * dropped connection: its nickname is asked for by itself, with its rooms
