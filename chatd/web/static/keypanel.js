@@ -1,13 +1,14 @@
-// The keys panel beside a private conversation (docs/SECURITY.md): this
+// The Encryption panel above a private conversation (docs/SECURITY.md): this
 // browser's fingerprint, the contact's, how far the key log's check has
 // got, and whether the contact is verified, with the Verify button that
 // says the user compared fingerprints with them. A part of encryption.js's
-// Encryption, apart because it is the one part that draws the page.
+// Encryption, apart because it shows what the other parts know (each calls
+// panel() when that changes), its one button aside.
 
 import { $, count, el } from "./dom.js";
 import { fingerprints } from "./e2e.js";
 
-/** The keys panel and its Verify button: a part of encryption.js's Encryption. */
+/** The Encryption panel and its Verify button: a part of encryption.js's Encryption. */
 export const KeyPanel = (Base) =>
   class extends Base {
     constructor() {
