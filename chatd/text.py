@@ -189,9 +189,8 @@ by hand (``chatd.domain.events.CHAT``), such as the standing identifying gives i
 
 def left_room_reason(room: str) -> str:
     """The ``reason`` a late joiner of ``room``'s offer who left it is told the offer ends for: ``you left #maths``,
-    words for people. IRC and the bundled client tell this end from a stop on another connection by the
-    ``file_cancelled``'s ``left_room`` (``FileCancelled.left_room``); the page still by these words' start
-    (chatd/web/static/files.js), until it reads the field too."""
+    words for people. Every client tells this end from a stop on another connection by the ``file_cancelled``'s
+    ``left_room`` (``FileCancelled.left_room``), never by these words."""
     return f"you left {room}"
 
 

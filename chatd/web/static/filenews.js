@@ -82,9 +82,9 @@ export const FileNews = (Base) =>
      */
     cancelled(object) {
       this.cancelAnswered(object);
-      // With the user's own nickname and a reason "you left ROOM", a room's offer they were shown as they joined late
-      // is theirs no longer: they left the room before fetching it (docs/PROTOCOL.md, "Files").
-      const leftRoom = typeof object.reason === "string" && object.reason.startsWith("you left ") ? object.reason : "";
+      // With a `left_room`, a room's offer they were shown as they joined late is theirs no longer: they left the room
+      // before fetching it (docs/PROTOCOL.md, "Files"); its reason says so in words.
+      const leftRoom = typeof object.left_room === "string" ? String(object.reason) : "";
       const done = leftRoom
         ? this.doneElsewhere(object, `No longer offered to you (${leftRoom}).`, "cancelled", (what) => `${what} is no longer offered to you (${leftRoom}); joining again offers it again.`)
         : this.doneElsewhere(object, "Stopped on another connection.", "cancelled", (what) => `Fetching ${what} was stopped on another connection.`);
